@@ -1,0 +1,52 @@
+/**
+ * Types of the guard layer: a proposed tool call, the context the guard may see, and the
+ * decision it returns.
+ */
+
+/** One proposed tool call in Claude Code's shapes (`Bash` with `command`, `Read` with `file_path`, …). */
+export interface ToolCall {
+  tool: string;
+  input: Record<string, unknown>;
+}
+
+/**
+ * What the guard may see besides the call itself. Assistant text and tool outputs are
+ * never part of it, so a hijacked agent cannot argue its case.
+ */
+export interface GuardContext {
+  /** Working directory of the call; relative paths resolve against it. */
+  cwd: string;
+  /** Root of the project the agent works on. */
+  projectDir: string;
+  /** The user's messages in this session, oldest first. */
+  userMessages: readonly string[];
+  /** Home directory that `~` and `$HOME` expand to. @default '/root' */
+  homeDir?: string;
+}
+
+/** `ask` means a human must approve before the call runs. */
+export type Verdict = 'allow' | 'deny' | 'ask';
+
+/** Which part of the pipeline made the decision. */
+export type GuardStage = 'policy' | 'tier' | 'stage1' | 'stage2' | 'backstop';
+
+/** 1: read-only; 2: edits inside the project; 3: everything else. */
+export type Tier = 1 | 2 | 3;
+
+/** A guard decision: a value, never an exception. */
+export interface Decision {
+  verdict: Verdict;
+  /** One sentence a person or the agent can act on. */
+  reason: string;
+  stage: GuardStage;
+  tier: Tier;
+  /** Danger category when the call was not allowed, such as `data-exfiltration`. */
+  category?: string;
+  /** The policy rule or stage-1 check that matched, such as `deny Bash(git push --force *)`. */
+  rule?: string;
+}
+
+/** The library entry point. */
+export interface Guard {
+  decide(call: ToolCall, context: GuardContext): Promise<Decision>;
+}

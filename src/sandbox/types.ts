@@ -1,0 +1,127 @@
+/**
+ * Types of the sandbox layer: templates, the driver interface every runtime implements, and
+ * the requests and results of commands run inside a sandbox.
+ */
+
+/** A runtime that can run sandboxes on this host. */
+export type RuntimeName = 'gvisor' | 'bubblewrap';
+
+/** Hard limits applied to one sandbox. */
+export interface ResourceLimits {
+  /** CPU cores the sandbox may use (cgroup CPU quota); fractions allowed. */
+  cpu: number;
+  /** Memory limit in bytes, page cache included. */
+  memoryBytes: number;
+  /** Maximum number of tasks (processes and threads) in the sandbox. */
+  pids: number;
+  /** Size of the writable layer (workspace and scratch) in bytes. */
+  diskBytes: number;
+}
+
+/** Root filesystem of a sandbox. */
+export type RootfsSpec =
+  /** The host's root, read-only, with home folders, `/root` and credentials hidden. */
+  | { kind: 'host' }
+  /** A directory on the host that holds a complete root filesystem, mounted read-only. */
+  | { kind: 'directory'; path: string };
+
+/** A resolved template: everything needed to start sandboxes of one kind. */
+export interface SandboxTemplate {
+  name: string;
+  /** `auto` picks gVisor where runsc works and bubblewrap otherwise. */
+  runtime: RuntimeName | 'auto';
+  rootfs: RootfsSpec;
+  resources: ResourceLimits;
+  /** Network egress. Only `none` exists so far. */
+  network: { egress: 'none' };
+  /** Environment of every command. */
+  env: Record<string, string>;
+  /** Writable working directory inside the sandbox, kept for the sandbox's lifetime. */
+  workdir: string;
+  /** Wall-clock limit per command. */
+  commandTimeoutMs: number;
+  /** Limit on stdout plus stderr captured per command; the rest is dropped. */
+  maxOutputBytes: number;
+  /** Wall-clock limit for the whole sandbox, after which the controller destroys it. */
+  lifetimeSeconds: number;
+}
+
+/** One command to run inside a sandbox through `/bin/sh -c`. */
+export interface ExecRequest {
+  command: string;
+  /** Working directory inside the sandbox. @default the template's workdir */
+  cwd?: string;
+  /** Extra environment variables. @default {} */
+  env?: Record<string, string>;
+  /** Bytes fed to the command's standard input. @default none */
+  stdin?: string | Uint8Array;
+  /** @default the template's commandTimeoutMs */
+  timeoutMs?: number;
+  /** @default the template's maxOutputBytes */
+  maxOutputBytes?: number;
+}
+
+/** Outcome of one command. A non-zero exit code is a result, not an error. */
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** The command was killed because it ran past its time limit. */
+  timedOut: boolean;
+  /** Output went past the cap and was cut. */
+  outputTruncated: boolean;
+  durationMs: number;
+}
+
+/** Resources a sandbox has used so far, from cgroup accounting. */
+export interface SandboxUsage {
+  cpuSeconds: number;
+  memoryPeakBytes: number;
+  wallSeconds: number;
+}
+
+/** Whether a runtime works on this host, and if not, why and how to fix it. */
+export interface RuntimeCheck {
+  runtime: RuntimeName;
+  available: boolean;
+  version?: string;
+  reason?: string;
+  fix?: string;
+}
+
+/** A running sandbox as a driver sees it. */
+export interface SandboxInstance {
+  readonly id: string;
+  readonly runtime: RuntimeName;
+  exec(request: ExecRequest): Promise<ExecResult>;
+  /** Reads a file; relative paths resolve against the workdir. */
+  readFile(path: string): Promise<Buffer>;
+  /** Writes a file, creating parent folders; relative paths resolve against the workdir. */
+  writeFile(path: string, data: string | Uint8Array): Promise<void>;
+  usage(): Promise<SandboxUsage>;
+  /** Whether the sandbox's processes are still running. */
+  isAlive(): Promise<boolean>;
+  /** Stops every process and removes every file, mount and cgroup the sandbox made. */
+  destroy(): Promise<void>;
+}
+
+/** What a driver needs to create or re-attach one sandbox. */
+export interface DriverCreateOptions {
+  id: string;
+  template: SandboxTemplate;
+  /** Host directory the driver owns for this sandbox (bundle, workspace, state). */
+  stateDir: string;
+}
+
+/** The small interface every runtime implements. */
+export interface SandboxDriver {
+  readonly name: RuntimeName;
+  check(): Promise<RuntimeCheck>;
+  create(options: DriverCreateOptions): Promise<SandboxInstance>;
+  /**
+   * Re-attaches to a sandbox created earlier, possibly by a process that has since died.
+   * Keeps its files; restarts its runtime when the old processes are gone. Returns
+   * undefined when nothing of the sandbox is left.
+   */
+  attach(options: DriverCreateOptions): Promise<SandboxInstance | undefined>;
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // isolated-vm needs V8's startup snapshot disabled on Node 20 and later.
+    execArgv: ['--no-node-snapshot'],
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Sandboxes and isolates are heavy; two workers match a small CI machine.
+    maxWorkers: 2,
+  },
+});
