@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+
+/** Registers one noun (or top-level verb) and its subcommands on the program. */
+export type RegisterCommand = (program: Command) => void;
+
+/** Every command group, in the order `--help` lists them. */
+export const COMMANDS: RegisterCommand[] = [];

@@ -1,0 +1,24 @@
+/**
+ * Entry point of the `sandstack` command. Each noun lives in `commands/<noun>.ts` and
+ * registers its verbs on the program.
+ */
+import { Command } from 'commander';
+import { reportError } from './output.js';
+import { COMMANDS } from './commands/index.js';
+
+const program = new Command('sandstack')
+  .description("Run AI agents' tasks safely: sandboxes, durable workflows and a per-action guard")
+  .version('0.1.0')
+  .showHelpAfterError()
+  .option('--state-dir <dir>', 'folder for the state database and sandboxes', '.sandstack');
+
+for (const register of COMMANDS) {
+  register(program);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const json = process.argv.includes('--json');
+  process.exitCode = reportError(error, json);
+}

@@ -1,0 +1,42 @@
+/**
+ * The only module that writes to the terminal. Commands print through these functions so
+ * that `--json` mode can keep stdout to one JSON document.
+ */
+import pc from 'picocolors';
+import { isSandstackError } from '../core/errors.js';
+
+/** Writes a line of human-readable output to stdout. */
+export function printLine(text = ''): void {
+  console.log(text);
+}
+
+/** Writes a value as one JSON document to stdout. */
+export function printJson(value: unknown): void {
+  console.log(JSON.stringify(value, null, 2));
+}
+
+/** Writes a warning to stderr. */
+export function printWarning(text: string): void {
+  console.error(pc.yellow(`warning: ${text}`));
+}
+
+/**
+ * Reports a failed command on stderr (or as JSON on stdout) and returns the exit code:
+ * 1 for input the user can fix, 2 for faults of sandstack or the host.
+ */
+export function reportError(error: unknown, json: boolean): number {
+  const known = isSandstackError(error);
+  const code = known ? error.code : 'INTERNAL';
+  const message = error instanceof Error ? error.message : String(error);
+  const exitCode = known && error.kind === 'user' ? 1 : 2;
+
+  if (json) {
+    console.log(JSON.stringify({ error: { code, message } }, null, 2));
+    return exitCode;
+  }
+  console.error(`${pc.red('error')} ${pc.dim(`[${code}]`)} ${message}`);
+  if (!known && error instanceof Error && error.stack !== undefined) {
+    console.error(pc.dim(error.stack));
+  }
+  return exitCode;
+}
