@@ -2,6 +2,7 @@
  * The only module that writes to the terminal. Commands print through these functions so
  * that `--json` mode can keep stdout to one JSON document.
  */
+import ora from 'ora';
 import pc from 'picocolors';
 import { isSandstackError } from '../core/errors.js';
 
@@ -39,4 +40,39 @@ export function reportError(error: unknown, json: boolean): number {
     console.error(pc.dim(error.stack));
   }
   return exitCode;
+}
+
+/** A status line that animates on a terminal and stays silent elsewhere. */
+export interface Spinner {
+  update(text: string): void;
+  /** Clears the line, runs `print`, and redraws the line below what was printed. */
+  interrupt(print: () => void): void;
+  stop(): void;
+}
+
+/** Creates a spinner on stderr when it is a terminal; otherwise a no-op. */
+export function createSpinner(enabled: boolean): Spinner {
+  if (!enabled || process.stderr.isTTY !== true) {
+    return { update: () => undefined, interrupt: (print) => print(), stop: () => undefined };
+  }
+  const spinner = ora({ stream: process.stderr, discardStdin: false });
+  return {
+    update: (text) => {
+      spinner.text = text;
+      if (!spinner.isSpinning) {
+        spinner.start();
+      }
+    },
+    interrupt: (print) => {
+      const wasSpinning = spinner.isSpinning;
+      spinner.clear();
+      print();
+      if (wasSpinning) {
+        spinner.render();
+      }
+    },
+    stop: () => {
+      spinner.stop();
+    },
+  };
 }

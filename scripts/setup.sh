@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what sandstack needs on a Debian or Ubuntu machine, then builds it.
+# Safe to run again: each step is skipped when its result is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+# Node 20.9 or newer runs sandstack; isolated-vm and better-sqlite3 build against it.
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  say "Node.js 20 or newer is required (found: $(node --version 2>/dev/null || echo none)); install it and run this again"
+  exit 1
+fi
+
+# Debian packages: gVisor (runsc) and bubblewrap for sandboxes; git, tar and python3 for the example.
+wanted=(runsc bubblewrap git tar python3 iproute2)
+if [ -n "${SANDSTACK_SETUP_EXTRA_PACKAGES:-}" ]; then
+  read -r -a extra <<<"$SANDSTACK_SETUP_EXTRA_PACKAGES"
+  wanted+=("${extra[@]}")
+fi
+missing=()
+for package in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    say "installing ${missing[*]} with apt-get"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    say "missing Debian packages: ${missing[*]}"
+    say "install them as root with: apt-get install ${missing[*]}"
+    say "sandstack uses gVisor (runsc) where it works and bubblewrap otherwise; it needs at least one"
+    if ! command -v runsc >/dev/null && ! command -v bwrap >/dev/null; then
+      exit 1
+    fi
+  fi
+fi
+
+# npm packages, reinstalled only when the lock file changed since the last install.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm packages (better-sqlite3 and isolated-vm build from source: about a minute)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+say "building"
+npm run --silent build

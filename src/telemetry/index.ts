@@ -1,0 +1,16 @@
+/**
+ * Telemetry: one OpenTelemetry trace per workflow run, kept in the local span store.
+ *
+ * @example
+ * const spans = new SqliteSpanStore(db);
+ * const tracing = createTracing({ exporters: [spans] });
+ * const run = tracing.newRunContext();
+ * const runSpans = new RunSpans(tracing, run, { 'sandstack.tenant': 'acme' });
+ * engine.onEvent = (event) => runSpans.onEvent(event);
+ */
+export { SqliteSpanStore } from './span-store.js';
+export type { StoredSpan } from './span-store.js';
+export { createTracing } from './tracing.js';
+export type { RunTraceContext, Tracing, TracingOptions } from './tracing.js';
+export { RunSpans } from './run-spans.js';
+export { renderTraceTree } from './trace-tree.js';
