@@ -1,0 +1,398 @@
+/**
+ * The durable workflow engine: deploys tenant workflows, creates instances pinned to a
+ * version, and runs them in this process in fresh isolates, replaying stored step results.
+ */
+import type { Clock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
+import type { ErrorData } from '../core/errors.js';
+import { ERROR_CODES, SandstackError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import type { Logger } from '../core/logger.js';
+import { noopLogger } from '../core/logger.js';
+import type { SqliteDatabase } from '../core/store.js';
+import type { BundleInput } from './bundle.js';
+import { bundleWorkflow } from './bundle.js';
+import { InstanceRun } from './instance-run.js';
+import type { IsolateLimits, RunOutcome } from './isolate.js';
+import type { DeployResult } from './registry.js';
+import { assertValidName, WorkflowRegistry } from './registry.js';
+import type { ResolvedStepConfig } from './step-config.js';
+import { DEFAULT_STEP_CONFIG } from './step-config.js';
+import { SqliteWorkflowStore } from './stores/sqlite.js';
+import type { InstanceRecord, StepRecord, WorkflowStore } from './stores/store.js';
+import type { EngineEvent, HostBinding, InstanceStatus, JsonValue } from './types.js';
+
+/** Limits of the engine. */
+export interface EngineLimits extends IsolateLimits {
+  /** Largest JSON result of one step. @default 1048576 (1 MiB, as Cloudflare) */
+  maxStepResultBytes: number;
+  /** Longest sleep, retry delay or event wait that `run` waits out in process. @default 5000 */
+  maxInlineWaitMs: number;
+}
+
+/** Options for {@link WorkflowEngine}. */
+export interface WorkflowEngineOptions {
+  /** SQLite database from `openDatabase`; ignored when `store` is given. */
+  db?: SqliteDatabase;
+  /** Store to use instead of SQLite on `db`. */
+  store?: WorkflowStore;
+  logger?: Logger;
+  clock?: Clock;
+  /** Host objects granted to one run, exposed as `env.<NAME>`. @default no bindings */
+  bindings?: (tenant: string, instanceId: string) => Record<string, HostBinding>;
+  onEvent?: (event: EngineEvent) => void;
+  limits?: Partial<EngineLimits>;
+  /** Step config used where tenant code passes none. @default Cloudflare's: 5 retries, 10 s exponential, 10 min timeout */
+  stepDefaults?: ResolvedStepConfig;
+}
+
+/** Summary of one step in a run result. */
+export interface StepSummary {
+  key: string;
+  kind: StepRecord['kind'];
+  status: StepRecord['status'];
+  attempt: number;
+  durationMs: number | undefined;
+}
+
+/** What `run` and `get` return. */
+export interface InstanceResult {
+  id: string;
+  status: InstanceStatus;
+  output: JsonValue | undefined;
+  error: ErrorData | undefined;
+  steps: StepSummary[];
+}
+
+/** A stored instance with its pinned version and times. */
+export type InstanceInfo = InstanceRecord;
+
+/** Default limits; see {@link EngineLimits}. */
+export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
+  memoryMb: 128,
+  cpuPerRunMs: 60_000,
+  cpuPerStepMs: 30_000,
+  maxStepResultBytes: 1024 * 1024,
+  maxInlineWaitMs: 5000,
+};
+
+const FINAL_STATUSES: InstanceStatus[] = ['complete', 'errored', 'terminated'];
+
+function resolveLimits(limits: Partial<EngineLimits> = {}): EngineLimits {
+  const resolved = { ...DEFAULT_ENGINE_LIMITS, ...limits };
+  for (const [name, value] of Object.entries(resolved)) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new SandstackError(
+        'INVALID_CONFIG',
+        `Invalid limits.${name} ${String(value)}; use a non-negative number`,
+      );
+    }
+  }
+  if (resolved.memoryMb < 8) {
+    throw new SandstackError(
+      'INVALID_CONFIG',
+      `Invalid limits.memoryMb ${resolved.memoryMb}; isolates need at least 8 MB`,
+    );
+  }
+  return resolved;
+}
+
+/**
+ * Runs tenants' durable workflows.
+ *
+ * @example
+ * const engine = new WorkflowEngine({ db: openDatabase('.sandstack/state.db') });
+ * await engine.deploy('acme', 'greet', { entryPath: 'workflows/greet.ts' });
+ * const id = engine.create('acme', 'greet', { params: { name: 'Ada' } });
+ * const result = await engine.run('acme', id); // { status: 'complete', output, … }
+ */
+export class WorkflowEngine {
+  readonly #store: WorkflowStore;
+  readonly #registry: WorkflowRegistry;
+  readonly #logger: Logger;
+  readonly #clock: Clock;
+  readonly #limits: EngineLimits;
+  readonly #stepDefaults: ResolvedStepConfig;
+  readonly #bindings: (tenant: string, instanceId: string) => Record<string, HostBinding>;
+  readonly #onEvent: (event: EngineEvent) => void;
+  /** Runs in progress in this process, by `tenant/id`. */
+  readonly #running = new Map<string, InstanceRun>();
+
+  constructor(options: WorkflowEngineOptions) {
+    if (options.store === undefined && options.db === undefined) {
+      throw new SandstackError(
+        'INVALID_CONFIG',
+        'WorkflowEngine needs options.db (from openDatabase) or options.store',
+      );
+    }
+    this.#store = options.store ?? new SqliteWorkflowStore(options.db as SqliteDatabase);
+    this.#clock = options.clock ?? systemClock;
+    this.#registry = new WorkflowRegistry(this.#store, this.#clock);
+    this.#logger = options.logger ?? noopLogger;
+    this.#limits = resolveLimits(options.limits);
+    this.#stepDefaults = options.stepDefaults ?? DEFAULT_STEP_CONFIG;
+    this.#bindings = options.bindings ?? (() => ({}));
+    this.#onEvent = options.onEvent ?? (() => undefined);
+  }
+
+  /** The registry of deployed versions. */
+  get registry(): WorkflowRegistry {
+    return this.#registry;
+  }
+
+  /**
+   * Bundles and stores a version of `tenant`'s workflow `name`; new instances start on it.
+   *
+   * @throws SandstackError `FILE_NOT_FOUND` or `WORKFLOW_INVALID` from bundling, `INVALID_ARGUMENT` for bad names.
+   */
+  async deploy(tenant: string, name: string, source: BundleInput): Promise<DeployResult> {
+    assertValidName(tenant, 'tenant');
+    assertValidName(name, 'workflow name');
+    const bundle = await bundleWorkflow(source);
+    const result = this.#registry.deploy(tenant, name, bundle);
+    this.#logger.info('Workflow deployed', {
+      tenant,
+      workflow: name,
+      version: bundle.hash,
+      created: result.created,
+    });
+    return result;
+  }
+
+  /**
+   * Creates a queued instance of the latest version of `name`; returns its id.
+   *
+   * @throws SandstackError `NOT_FOUND` for an unknown workflow, `ALREADY_EXISTS` when the
+   * tenant already has an instance with `id`, `INVALID_ARGUMENT` for params that are not JSON.
+   */
+  create(tenant: string, name: string, options: { id?: string; params?: JsonValue } = {}): string {
+    const version = this.#registry.latest(tenant, name);
+    const id = options.id ?? newId('run');
+    assertValidName(id, 'instance id');
+    const params = checkParams(options.params ?? {});
+    const now = this.#clock.now();
+    this.#store.createInstance({
+      tenant,
+      id,
+      workflow: name,
+      version: version.hash,
+      params,
+      status: 'queued',
+      output: undefined,
+      error: undefined,
+      wakeAtMs: undefined,
+      createdAtMs: now,
+      updatedAtMs: now,
+    });
+    this.#logger.info('Instance created', {
+      tenant,
+      instanceId: id,
+      workflow: name,
+      version: version.hash,
+    });
+    return id;
+  }
+
+  /**
+   * Runs an instance in this process until it completes, errors, waits or is paused or
+   * terminated. A finished instance is returned as stored, without running.
+   *
+   * @throws SandstackError `NOT_FOUND` when the tenant has no such instance,
+   * `INVALID_ARGUMENT` when the instance is already running in this process.
+   */
+  async run(tenant: string, id: string): Promise<InstanceResult> {
+    const instance = this.#require(tenant, id);
+    if (FINAL_STATUSES.includes(instance.status) || instance.status === 'paused') {
+      return this.#result(tenant, id);
+    }
+    const runKey = `${tenant}/${id}`;
+    if (this.#running.has(runKey)) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Instance "${id}" is already running in this process; wait for its run to end`,
+      );
+    }
+    const version = this.#registry.get(tenant, instance.workflow, instance.version);
+    const run = new InstanceRun(
+      {
+        store: this.#store,
+        clock: this.#clock,
+        logger: this.#logger.child({ tenant, instanceId: id }),
+        emit: (event) => this.#emit(event),
+        limits: this.#limits,
+        stepDefaults: this.#stepDefaults,
+        maxStepResultBytes: this.#limits.maxStepResultBytes,
+        maxInlineWaitMs: this.#limits.maxInlineWaitMs,
+      },
+      { instance, version, bindings: this.#bindings(tenant, id) },
+    );
+    this.#running.set(runKey, run);
+    try {
+      const resumed = instance.status !== 'queued' || run.hasHistory;
+      this.#store.updateInstance(tenant, id, { status: 'running', updatedAtMs: this.#clock.now() });
+      this.#emit({ type: 'instance.start', instanceId: id, resumed });
+      this.#finish(tenant, id, await run.execute());
+    } finally {
+      this.#running.delete(runKey);
+    }
+    return this.#result(tenant, id);
+  }
+
+  /** Returns an instance's state and steps. @throws SandstackError `NOT_FOUND` */
+  get(tenant: string, id: string): InstanceResult & { info: InstanceInfo } {
+    return { ...this.#result(tenant, id), info: this.#require(tenant, id) };
+  }
+
+  /** Lists the tenant's instances, newest first. */
+  list(
+    tenant: string,
+    filter: { workflow?: string; status?: InstanceStatus } = {},
+  ): InstanceInfo[] {
+    return this.#store.listInstances(tenant, filter);
+  }
+
+  /** Pauses an instance: a queued or waiting one stays put until `resume`; a running one stops. */
+  pause(tenant: string, id: string): void {
+    const instance = this.#require(tenant, id);
+    this.#assertNotFinal(instance, 'pause');
+    this.#store.updateInstance(tenant, id, { status: 'paused', updatedAtMs: this.#clock.now() });
+    this.#running.get(`${tenant}/${id}`)?.stop({ kind: 'stopped', reason: 'paused' });
+  }
+
+  /** Makes a paused instance runnable again; call `run` to continue it. */
+  resume(tenant: string, id: string): void {
+    const instance = this.#require(tenant, id);
+    if (instance.status !== 'paused') {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Instance "${id}" is ${instance.status}, not paused; only a paused instance can resume`,
+      );
+    }
+    this.#store.updateInstance(tenant, id, { status: 'queued', updatedAtMs: this.#clock.now() });
+  }
+
+  /** Ends an instance for good, stopping its run in this process if there is one. */
+  terminate(tenant: string, id: string): void {
+    const instance = this.#require(tenant, id);
+    this.#assertNotFinal(instance, 'terminate');
+    this.#store.updateInstance(tenant, id, {
+      status: 'terminated',
+      wakeAtMs: undefined,
+      updatedAtMs: this.#clock.now(),
+    });
+    this.#running.get(`${tenant}/${id}`)?.stop({ kind: 'stopped', reason: 'terminated' });
+  }
+
+  /** Stores an event for the instance's `step.waitForEvent`; call `run` to deliver it to a waiting instance. */
+  sendEvent(tenant: string, id: string, event: { type: string; payload?: JsonValue }): void {
+    const instance = this.#require(tenant, id);
+    this.#assertNotFinal(instance, 'send an event to');
+    if (typeof event.type !== 'string' || event.type.length === 0 || event.type.length > 100) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Invalid event type ${JSON.stringify(event.type)}; use a string of 1-100 characters`,
+      );
+    }
+    this.#store.addEvent(tenant, id, {
+      type: event.type,
+      payload: checkParams(event.payload ?? null),
+      createdAtMs: this.#clock.now(),
+    });
+  }
+
+  #finish(tenant: string, id: string, outcome: RunOutcome): void {
+    const now = this.#clock.now();
+    if (outcome.kind === 'returned') {
+      const output = outcome.hasValue
+        ? (JSON.parse(outcome.json ?? 'null') as JsonValue)
+        : undefined;
+      this.#store.updateInstance(tenant, id, {
+        status: 'complete',
+        output,
+        error: undefined,
+        wakeAtMs: undefined,
+        updatedAtMs: now,
+      });
+      this.#emit({ type: 'instance.end', instanceId: id, status: 'complete' });
+      return;
+    }
+    if (outcome.kind === 'threw' || outcome.reason === 'failed') {
+      const error = instanceError(outcome.error);
+      this.#store.updateInstance(tenant, id, {
+        status: 'errored',
+        error,
+        wakeAtMs: undefined,
+        updatedAtMs: now,
+      });
+      this.#logger.info('Instance errored', { tenant, instanceId: id, code: error.code });
+      this.#emit({ type: 'instance.end', instanceId: id, status: 'errored', error });
+      return;
+    }
+    if (outcome.reason === 'suspended') {
+      this.#store.updateInstance(tenant, id, {
+        status: 'waiting',
+        wakeAtMs: outcome.wakeAtMs,
+        updatedAtMs: now,
+      });
+      this.#emit({ type: 'instance.end', instanceId: id, status: 'waiting' });
+      return;
+    }
+    // Paused or terminated: the caller already stored the new status.
+    this.#emit({ type: 'instance.end', instanceId: id, status: this.#require(tenant, id).status });
+  }
+
+  #result(tenant: string, id: string): InstanceResult {
+    const instance = this.#require(tenant, id);
+    const steps = this.#store.listSteps(tenant, id).map((step) => ({
+      key: step.key,
+      kind: step.kind,
+      status: step.status,
+      attempt: step.attempt,
+      durationMs: step.endedAtMs === undefined ? undefined : step.endedAtMs - step.startedAtMs,
+    }));
+    return { id, status: instance.status, output: instance.output, error: instance.error, steps };
+  }
+
+  #require(tenant: string, id: string): InstanceRecord {
+    const instance = this.#store.getInstance(tenant, id);
+    if (instance === undefined) {
+      throw new SandstackError(
+        'NOT_FOUND',
+        `Instance "${id}" not found for tenant "${tenant}"; check the id with "instance list"`,
+      );
+    }
+    return instance;
+  }
+
+  #assertNotFinal(instance: InstanceRecord, action: string): void {
+    if (FINAL_STATUSES.includes(instance.status)) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Cannot ${action} instance "${instance.id}" because it is ${instance.status}`,
+      );
+    }
+  }
+
+  #emit(event: EngineEvent): void {
+    try {
+      this.#onEvent(event);
+    } catch (error) {
+      this.#logger.warn('Engine event listener threw', { type: event.type, error: String(error) });
+    }
+  }
+}
+
+/** Keeps sandstack's own codes and reports anything else from tenant code as WORKFLOW_FAILED. */
+function instanceError(error: ErrorData): ErrorData {
+  const code =
+    error.code in ERROR_CODES && error.code !== 'INTERNAL' ? error.code : 'WORKFLOW_FAILED';
+  return { ...error, code, retryable: false };
+}
+
+function checkParams(params: unknown): JsonValue {
+  try {
+    return JSON.parse(JSON.stringify(params)) as JsonValue;
+  } catch (error) {
+    throw new SandstackError('INVALID_ARGUMENT', `Instance params must be JSON: ${String(error)}`);
+  }
+}

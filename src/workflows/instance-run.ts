@@ -1,0 +1,501 @@
+/**
+ * One run of one instance: replays the stored step history, runs new steps, commits each
+ * step's result before answering the isolate, and decides when the run must wait.
+ */
+import type { Clock } from '../core/clock.js';
+import type { ErrorData } from '../core/errors.js';
+import { fromErrorData, SandstackError, toErrorData } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { RunOutcome } from './isolate.js';
+import { IsolateRun } from './isolate.js';
+import type { IsolateLimits } from './isolate.js';
+import type { ResolvedStepConfig } from './step-config.js';
+import { parseDuration, resolveStepConfig, retryDelayMs } from './step-config.js';
+import type {
+  InstanceRecord,
+  StepKind,
+  StepRecord,
+  VersionRecord,
+  WorkflowStore,
+} from './stores/store.js';
+import type { BindingCallContext, EngineEvent, HostBinding, JsonValue } from './types.js';
+
+/** Engine settings one run needs. */
+export interface RunSettings {
+  store: WorkflowStore;
+  clock: Clock;
+  logger: Logger;
+  emit: (event: EngineEvent) => void;
+  limits: IsolateLimits;
+  stepDefaults: ResolvedStepConfig;
+  maxStepResultBytes: number;
+  /** Longest sleep, retry delay or event wait that a run waits for in process. */
+  maxInlineWaitMs: number;
+}
+
+const MAX_STEP_NAME_LENGTH = 256;
+const DEFAULT_EVENT_TIMEOUT_MS = 24 * 3_600_000;
+
+/** Drives one run of an instance in a fresh isolate. */
+export class InstanceRun {
+  readonly #settings: RunSettings;
+  readonly #instance: InstanceRecord;
+  readonly #bindings: Record<string, HostBinding>;
+  readonly #history: StepRecord[];
+  readonly #occurrences = new Map<string, number>();
+  readonly #configs = new Map<string, ResolvedStepConfig>();
+  readonly #callIndexes = new Map<string | undefined, number>();
+  readonly #active: string[] = [];
+  readonly #isolate: IsolateRun;
+  /** Latest record of each step attempted in this run. */
+  readonly #live = new Map<string, StepRecord>();
+  #position = 0;
+
+  constructor(
+    settings: RunSettings,
+    options: {
+      instance: InstanceRecord;
+      version: VersionRecord;
+      bindings: Record<string, HostBinding>;
+    },
+  ) {
+    this.#settings = settings;
+    this.#instance = options.instance;
+    this.#bindings = options.bindings;
+    this.#history = settings.store.listSteps(options.instance.tenant, options.instance.id);
+    this.#isolate = new IsolateRun({
+      code: options.version.code,
+      limits: settings.limits,
+      logger: settings.logger,
+      handle: (op, payload) => this.#handle(op, payload),
+      init: {
+        className: options.version.className,
+        instanceId: options.instance.id,
+        payload: options.instance.params,
+        timestampMs: options.instance.createdAtMs,
+        bindings: describeBindings(options.bindings),
+      },
+    });
+  }
+
+  /** Whether the instance had progress stored before this run. */
+  get hasHistory(): boolean {
+    return this.#history.length > 0;
+  }
+
+  /** Runs until the workflow returns, throws, waits or is stopped. */
+  async execute(): Promise<RunOutcome> {
+    const outcome = await this.#isolate.run();
+    if (outcome.kind === 'returned' && this.#position < this.#history.length) {
+      const missing = this.#history[this.#position];
+      return failed(
+        nondeterminism(
+          `Replay of instance "${this.#instance.id}" finished without reaching step "${missing?.key}" that its history contains`,
+        ),
+      );
+    }
+    return outcome;
+  }
+
+  /** Stops the run from outside, for terminate and pause. */
+  stop(outcome: RunOutcome): void {
+    this.#isolate.stop(outcome);
+  }
+
+  async #handle(op: string, payload: unknown): Promise<unknown> {
+    try {
+      return await this.#route(op, payload as Record<string, unknown>);
+    } catch (error) {
+      if (error instanceof FatalRunError) {
+        this.#isolate.stop(failed(error.data));
+        return new Promise(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  #route(op: string, payload: Record<string, unknown>): Promise<unknown> | unknown {
+    switch (op) {
+      case 'step.start':
+        return this.#startStep(payload);
+      case 'step.end':
+        return this.#endStep(payload);
+      case 'step.sleep':
+        return this.#sleep(payload);
+      case 'step.waitForEvent':
+        return this.#waitForEvent(payload);
+      case 'binding':
+        return this.#callBinding(payload);
+      default:
+        throw new SandstackError('INVALID_ARGUMENT', `Unknown workflow runtime message "${op}"`);
+    }
+  }
+
+  /** Assigns `name#occurrence` and checks it against the history at the same position. */
+  #nextKey(
+    name: unknown,
+    kind: StepKind,
+  ): { key: string; stored: StepRecord | undefined; seq: number } {
+    if (typeof name !== 'string' || name.length === 0 || name.length > MAX_STEP_NAME_LENGTH) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Invalid step name ${JSON.stringify(name) ?? String(name)}; use a non-empty string of at most ${MAX_STEP_NAME_LENGTH} characters`,
+      );
+    }
+    const occurrence = (this.#occurrences.get(name) ?? 0) + 1;
+    this.#occurrences.set(name, occurrence);
+    const key = `${name}#${occurrence}`;
+    const seq = this.#position;
+    this.#position += 1;
+    const stored = this.#history[seq];
+    if (stored !== undefined && (stored.key !== key || stored.kind !== kind)) {
+      throw new FatalRunError(
+        nondeterminism(
+          `Replay of instance "${this.#instance.id}" asked for ${kind} step "${key}" at position ${seq + 1}, but the history has ${stored.kind} step "${stored.key}" there`,
+        ),
+      );
+    }
+    return { key, stored, seq };
+  }
+
+  async #startStep(payload: Record<string, unknown>): Promise<unknown> {
+    const { key, stored, seq } = this.#nextKey(payload.name, 'do');
+    const config = resolveStepConfig(payload.config, this.#settings.stepDefaults);
+    this.#configs.set(key, config);
+    if (stored?.status === 'complete') {
+      this.#emit({ type: 'step.replayed', instanceId: this.#instance.id, stepKey: key });
+      return replayPlan(stored.resultJson);
+    }
+    if (stored?.status === 'errored' && stored.error !== undefined) {
+      this.#emit({ type: 'step.replayed', instanceId: this.#instance.id, stepKey: key });
+      return failedPlan(stored.error);
+    }
+    if (stored?.status === 'retrying') {
+      await this.#waitUntil(stored.wakeAtMs ?? 0);
+      return this.#beginAttempt(key, seq, stored.attempt + 1, config, stored.startedAtMs);
+    }
+    return this.#beginAttempt(key, seq, stored?.attempt ?? 1, config, stored?.startedAtMs);
+  }
+
+  #beginAttempt(
+    key: string,
+    seq: number,
+    attempt: number,
+    config: ResolvedStepConfig,
+    startedAtMs = this.#settings.clock.now(),
+  ): unknown {
+    this.#putStep({ key, kind: 'do', seq, status: 'running', attempt, startedAtMs });
+    this.#active.push(key);
+    this.#callIndexes.set(key, 0);
+    this.#isolate.stepStarted(key);
+    this.#emit({ type: 'step.start', instanceId: this.#instance.id, stepKey: key, attempt });
+    return { kind: 'run', key, attempt, timeoutMs: config.timeoutMs };
+  }
+
+  #finishAttempt(key: string): void {
+    this.#isolate.stepEnded(key);
+    const index = this.#active.indexOf(key);
+    if (index >= 0) {
+      this.#active.splice(index, 1);
+    }
+  }
+
+  async #endStep(payload: Record<string, unknown>): Promise<unknown> {
+    const key = String(payload.key);
+    const stored = this.#live.get(key);
+    const config = this.#configs.get(key);
+    if (!this.#active.includes(key) || stored === undefined || config === undefined) {
+      throw new SandstackError('INVALID_ARGUMENT', `Step "${key}" is not running`);
+    }
+    this.#finishAttempt(key);
+    const attempt = Number(payload.attempt);
+    const outcome = payload.outcome as
+      | { ok: true; hasValue: boolean; json?: string }
+      | { ok: false; error: { code: string; message: string; nonRetryable: boolean } };
+    const durationMs = this.#settings.clock.now() - stored.startedAtMs;
+
+    if (outcome.ok) {
+      const json = outcome.hasValue ? String(outcome.json) : undefined;
+      if (json === undefined || json.length <= this.#settings.maxStepResultBytes) {
+        this.#putStep({
+          ...stored,
+          status: 'complete',
+          attempt,
+          resultJson: json,
+          endedAtMs: this.#settings.clock.now(),
+        });
+        this.#emit({
+          type: 'step.complete',
+          instanceId: this.#instance.id,
+          stepKey: key,
+          durationMs,
+        });
+        return replayPlan(json);
+      }
+      return this.#failStep(stored, attempt, {
+        code: 'STEP_RESULT_INVALID',
+        message: `Step "${key}" returned ${json.length} bytes of JSON, over the ${this.#settings.maxStepResultBytes}-byte limit; return less data or store it elsewhere`,
+        retryable: false,
+      });
+    }
+
+    const error: ErrorData = {
+      code:
+        outcome.error.code === 'STEP_TIMEOUT' || outcome.error.code === 'STEP_RESULT_INVALID'
+          ? outcome.error.code
+          : 'STEP_FAILED',
+      message: String(outcome.error.message),
+      retryable: !outcome.error.nonRetryable,
+    };
+    if (outcome.error.nonRetryable || attempt > config.retries.limit) {
+      return this.#failStep(stored, attempt, error);
+    }
+    const delayMs = retryDelayMs(config, attempt);
+    const wakeAtMs = this.#settings.clock.now() + delayMs;
+    this.#putStep({ ...stored, status: 'retrying', attempt, error, wakeAtMs });
+    this.#emit({
+      type: 'step.retry',
+      instanceId: this.#instance.id,
+      stepKey: key,
+      attempt,
+      error,
+      delayMs,
+    });
+    await this.#waitUntil(wakeAtMs);
+    return this.#beginAttempt(key, stored.seq, attempt + 1, config, stored.startedAtMs);
+  }
+
+  #failStep(stored: StepRecord, attempt: number, error: ErrorData): unknown {
+    this.#putStep({
+      ...stored,
+      status: 'errored',
+      attempt,
+      error,
+      endedAtMs: this.#settings.clock.now(),
+    });
+    this.#emit({ type: 'step.failed', instanceId: this.#instance.id, stepKey: stored.key, error });
+    return failedPlan(error);
+  }
+
+  async #sleep(payload: Record<string, unknown>): Promise<unknown> {
+    const { key, stored, seq } = this.#nextKey(payload.name, 'sleep');
+    if (stored?.status === 'complete') {
+      this.#emit({ type: 'step.replayed', instanceId: this.#instance.id, stepKey: key });
+      return undefined;
+    }
+    const now = this.#settings.clock.now();
+    const wakeAtMs =
+      stored?.wakeAtMs ??
+      (payload.untilMs === undefined
+        ? now + parseDuration(payload.duration, `duration of step.sleep "${key}"`)
+        : Number(payload.untilMs));
+    if (!Number.isFinite(wakeAtMs)) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Invalid timestamp for step.sleepUntil "${key}"; pass a Date, epoch milliseconds or an ISO 8601 string`,
+      );
+    }
+    const record: StepRecord = {
+      key,
+      kind: 'sleep',
+      seq,
+      status: 'sleeping',
+      attempt: 1,
+      resultJson: undefined,
+      error: undefined,
+      wakeAtMs,
+      startedAtMs: stored?.startedAtMs ?? now,
+      endedAtMs: undefined,
+    };
+    if (stored === undefined) {
+      this.#settings.store.putStep(this.#instance.tenant, this.#instance.id, record);
+    }
+    await this.#waitUntil(wakeAtMs);
+    this.#settings.store.putStep(this.#instance.tenant, this.#instance.id, {
+      ...record,
+      status: 'complete',
+      endedAtMs: this.#settings.clock.now(),
+    });
+    return undefined;
+  }
+
+  async #waitForEvent(payload: Record<string, unknown>): Promise<unknown> {
+    const { key, stored, seq } = this.#nextKey(payload.name, 'event');
+    if (stored?.status === 'complete') {
+      this.#emit({ type: 'step.replayed', instanceId: this.#instance.id, stepKey: key });
+      return JSON.parse(stored.resultJson ?? 'null') as unknown;
+    }
+    if (stored?.status === 'errored' && stored.error !== undefined) {
+      throw new SandstackError('STEP_TIMEOUT', stored.error.message);
+    }
+    const options = (payload.options ?? {}) as { type?: unknown; timeout?: unknown };
+    if (typeof options.type !== 'string' || options.type.length === 0) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `step.waitForEvent("${key}") needs options.type, the event type to wait for`,
+      );
+    }
+    const now = this.#settings.clock.now();
+    const timeoutMs =
+      options.timeout === undefined
+        ? DEFAULT_EVENT_TIMEOUT_MS
+        : parseDuration(options.timeout, `timeout of step.waitForEvent "${key}"`);
+    const record: StepRecord = stored ?? {
+      key,
+      kind: 'event',
+      seq,
+      status: 'waiting',
+      attempt: 1,
+      resultJson: undefined,
+      error: undefined,
+      wakeAtMs: now + timeoutMs,
+      startedAtMs: now,
+      endedAtMs: undefined,
+    };
+    if (stored === undefined) {
+      this.#settings.store.putStep(this.#instance.tenant, this.#instance.id, record);
+    }
+    const event = this.#settings.store.claimEvent(
+      this.#instance.tenant,
+      this.#instance.id,
+      options.type,
+      key,
+    );
+    if (event !== undefined) {
+      const result = { payload: event.payload, timestampMs: event.createdAtMs, type: event.type };
+      this.#settings.store.putStep(this.#instance.tenant, this.#instance.id, {
+        ...record,
+        status: 'complete',
+        resultJson: JSON.stringify(result),
+        endedAtMs: now,
+      });
+      return result;
+    }
+    if (now >= (record.wakeAtMs ?? 0)) {
+      const error: ErrorData = {
+        code: 'STEP_TIMEOUT',
+        message: `step.waitForEvent "${key}" timed out waiting for an event of type "${options.type}"`,
+        retryable: false,
+      };
+      this.#settings.store.putStep(this.#instance.tenant, this.#instance.id, {
+        ...record,
+        status: 'errored',
+        error,
+        endedAtMs: now,
+      });
+      throw new SandstackError('STEP_TIMEOUT', error.message);
+    }
+    this.#isolate.stop({ kind: 'stopped', reason: 'suspended', wakeAtMs: record.wakeAtMs });
+    return new Promise(() => undefined);
+  }
+
+  async #callBinding(payload: Record<string, unknown>): Promise<unknown> {
+    const binding = String(payload.binding);
+    const method = String(payload.method);
+    const target = Object.hasOwn(this.#bindings, binding) ? this.#bindings[binding] : undefined;
+    const fn = target !== undefined && Object.hasOwn(target, method) ? target[method] : undefined;
+    if (typeof fn !== 'function' || !Array.isArray(payload.args)) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `env.${binding}.${method} is not a granted binding method`,
+      );
+    }
+    // NOTE: with steps running in parallel, calls are attributed to the newest running step.
+    const stepKey = this.#active.at(-1);
+    const callIndex = this.#callIndexes.get(stepKey) ?? 0;
+    this.#callIndexes.set(stepKey, callIndex + 1);
+    const context: BindingCallContext = {
+      tenant: this.#instance.tenant,
+      instanceId: this.#instance.id,
+      stepKey,
+      callIndex,
+    };
+    try {
+      return await fn(context, ...(payload.args as JsonValue[]));
+    } catch (error) {
+      // Only code and message cross into the isolate, never the host's stack.
+      throw fromErrorData(toErrorData(error));
+    }
+  }
+
+  /** Waits in process for a short delay; for a long one, ends the run as waiting. */
+  async #waitUntil(wakeAtMs: number): Promise<void> {
+    const remainingMs = wakeAtMs - this.#settings.clock.now();
+    if (remainingMs <= 0) {
+      return;
+    }
+    if (remainingMs > this.#settings.maxInlineWaitMs) {
+      this.#isolate.stop({ kind: 'stopped', reason: 'suspended', wakeAtMs });
+      return new Promise(() => undefined);
+    }
+    await new Promise((resolve) => setTimeout(resolve, remainingMs));
+  }
+
+  #putStep(
+    step: Partial<StepRecord> &
+      Pick<StepRecord, 'key' | 'kind' | 'seq' | 'status' | 'attempt' | 'startedAtMs'>,
+  ): void {
+    const record: StepRecord = {
+      resultJson: undefined,
+      error: undefined,
+      wakeAtMs: undefined,
+      endedAtMs: undefined,
+      ...step,
+    };
+    this.#settings.store.putStep(this.#instance.tenant, this.#instance.id, record);
+    this.#live.set(record.key, record);
+  }
+
+  #emit(event: EngineEvent): void {
+    this.#settings.emit(event);
+  }
+}
+
+/** A fault that ends the run instead of being thrown into tenant code, which could catch it. */
+class FatalRunError extends Error {
+  readonly data: ErrorData;
+
+  constructor(data: ErrorData) {
+    super(data.message);
+    this.data = data;
+  }
+}
+
+function nondeterminism(message: string): ErrorData {
+  return {
+    code: 'WORKFLOW_NONDETERMINISM',
+    message: `${message}; workflow code must request the same steps in the same order on every replay, so keep Date.now(), Math.random() and binding calls that decide step names inside steps`,
+    retryable: false,
+  };
+}
+
+function failed(error: ErrorData): RunOutcome {
+  return { kind: 'stopped', reason: 'failed', error };
+}
+
+function replayPlan(json: string | undefined): unknown {
+  return json === undefined
+    ? { kind: 'replay', hasValue: false }
+    : { kind: 'replay', hasValue: true, json };
+}
+
+function failedPlan(error: ErrorData): unknown {
+  return {
+    kind: 'failed',
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.retryable ? {} : { name: 'NonRetryableError' }),
+    },
+  };
+}
+
+function describeBindings(bindings: Record<string, HostBinding>): Record<string, string[]> {
+  const described: Record<string, string[]> = {};
+  for (const [name, binding] of Object.entries(bindings)) {
+    described[name] = Object.keys(binding).filter(
+      (method) => typeof binding[method] === 'function',
+    );
+  }
+  return described;
+}

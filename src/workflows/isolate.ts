@@ -1,0 +1,278 @@
+/**
+ * Runs one run of an instance in a fresh isolated-vm isolate with a memory cap and CPU-time
+ * caps. Tenant code and the host exchange only JSON strings through one host function, so
+ * no host object, prototype or stack trace reaches the isolate.
+ */
+import ivm from 'isolated-vm';
+import type { ErrorData } from '../core/errors.js';
+import { toErrorData } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { noopLogger } from '../core/logger.js';
+
+/** Resource caps of one run. */
+export interface IsolateLimits {
+  /** V8 heap cap of the isolate. @default 128 */
+  memoryMb: number;
+  /** CPU time one run of an instance may use, top-level code included. @default 60000 */
+  cpuPerRunMs: number;
+  /** CPU time one step attempt may use. @default 30000 */
+  cpuPerStepMs: number;
+}
+
+/** Start data for the in-isolate runtime. */
+export interface IsolateInit {
+  className: string;
+  instanceId: string;
+  payload: unknown;
+  timestampMs: number;
+  /** Binding name to its method names, exposed as `env.<name>.<method>(…)`. */
+  bindings: Record<string, string[]>;
+}
+
+/** How a run ended. */
+export type RunOutcome =
+  | { kind: 'returned'; hasValue: boolean; json?: string }
+  | { kind: 'threw'; error: ErrorData }
+  | { kind: 'stopped'; reason: 'failed'; error: ErrorData }
+  | { kind: 'stopped'; reason: 'suspended'; wakeAtMs: number | undefined }
+  | { kind: 'stopped'; reason: 'terminated' | 'paused' };
+
+/** Options for {@link IsolateRun}. */
+export interface IsolateRunOptions {
+  code: string;
+  init: IsolateInit;
+  limits: IsolateLimits;
+  /** Handles one message from the isolate; the value returned goes back as JSON. */
+  handle: (op: string, payload: unknown) => Promise<unknown>;
+  logger?: Logger;
+}
+
+const WATCHDOG_INTERVAL_MS = 20;
+const MAX_LOG_LINES = 1000;
+const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+function nsToMs(value: bigint): number {
+  return Number(value / 1000n) / 1000;
+}
+
+/** One run of tenant code in its own isolate. */
+export class IsolateRun {
+  readonly #options: IsolateRunOptions;
+  readonly #logger: Logger;
+  readonly #isolate: ivm.Isolate;
+  readonly #activeSteps = new Map<string, number>();
+  readonly #timers = new Map<number, NodeJS.Timeout>();
+  #stop: ((outcome: RunOutcome) => void) | undefined;
+  #stoppedWith: RunOutcome | undefined;
+  #logLines = 0;
+
+  constructor(options: IsolateRunOptions) {
+    this.#options = options;
+    this.#logger = options.logger ?? noopLogger;
+    this.#isolate = new ivm.Isolate({ memoryLimit: options.limits.memoryMb });
+  }
+
+  /** CPU time the isolate has used so far, in milliseconds. */
+  get cpuTimeMs(): number {
+    return nsToMs(this.#isolate.cpuTime);
+  }
+
+  /** Marks a step attempt as running, for its CPU cap. */
+  stepStarted(key: string): void {
+    this.#activeSteps.set(key, this.cpuTimeMs);
+  }
+
+  stepEnded(key: string): void {
+    this.#activeSteps.delete(key);
+  }
+
+  /** Ends the run with `outcome` and disposes the isolate; later calls do nothing. */
+  stop(outcome: RunOutcome): void {
+    if (this.#stoppedWith !== undefined) {
+      return;
+    }
+    this.#stoppedWith = outcome;
+    this.#stop?.(outcome);
+  }
+
+  get stopped(): boolean {
+    return this.#stoppedWith !== undefined;
+  }
+
+  /** Runs the tenant class to its end, a stop or a limit; never throws for tenant faults. */
+  async run(): Promise<RunOutcome> {
+    const stopped = new Promise<RunOutcome>((resolve) => {
+      this.#stop = resolve;
+    });
+    const watchdog = setInterval(() => this.#checkCpu(), WATCHDOG_INTERVAL_MS);
+    try {
+      return await Promise.race([this.#execute(), stopped]);
+    } finally {
+      clearInterval(watchdog);
+      for (const timer of this.#timers.values()) {
+        clearTimeout(timer);
+      }
+      this.#timers.clear();
+      if (!this.#isolate.isDisposed) {
+        this.#isolate.dispose();
+      }
+    }
+  }
+
+  async #execute(): Promise<RunOutcome> {
+    try {
+      const context = await this.#isolate.createContext();
+      const script = await this.#isolate.compileScript(this.#options.code);
+      await script.run(context);
+      const start = (await context.global.get('__sandstack_start', {
+        reference: true,
+      })) as ivm.Reference<(host: unknown, init: string) => Promise<string>>;
+      const hostRef = new ivm.Reference(this.#receive);
+      const text = (await start.apply(undefined, [hostRef, JSON.stringify(this.#options.init)], {
+        result: { promise: true, copy: true },
+      })) as string;
+      return this.#parseFinal(text);
+    } catch (error) {
+      return this.#stoppedWith ?? this.#limitOutcome(error);
+    }
+  }
+
+  #parseFinal(text: string): RunOutcome {
+    const final = JSON.parse(text) as
+      | { ok: true; hasValue: boolean; json?: string }
+      | { ok: false; error: { code: string; message: string; nonRetryable: boolean } };
+    if (final.ok) {
+      return {
+        kind: 'returned',
+        hasValue: final.hasValue,
+        ...(final.json === undefined ? {} : { json: final.json }),
+      };
+    }
+    return {
+      kind: 'threw',
+      error: { code: final.error.code, message: final.error.message, retryable: false },
+    };
+  }
+
+  #limitOutcome(error: unknown): RunOutcome {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/memory limit/i.test(message)) {
+      return {
+        kind: 'stopped',
+        reason: 'failed',
+        error: {
+          code: 'WORKFLOW_MEMORY_LIMIT',
+          message: `Workflow exceeded its memory limit of ${this.#options.limits.memoryMb} MB; use less memory or raise limits.memoryMb`,
+          retryable: false,
+        },
+      };
+    }
+    const data = toErrorData(error);
+    return {
+      kind: 'stopped',
+      reason: 'failed',
+      error: { code: 'WORKFLOW_FAILED', message: data.message, retryable: false },
+    };
+  }
+
+  #checkCpu(): void {
+    if (this.#isolate.isDisposed || this.stopped) {
+      return;
+    }
+    const used = this.cpuTimeMs;
+    const { cpuPerRunMs, cpuPerStepMs } = this.#options.limits;
+    for (const [key, startedMs] of this.#activeSteps) {
+      if (used - startedMs > cpuPerStepMs) {
+        this.#stopForCpu(
+          `Step "${key}" used more than ${cpuPerStepMs} ms of CPU time; end loops sooner or raise limits.cpuPerStepMs`,
+        );
+        return;
+      }
+    }
+    if (used > cpuPerRunMs) {
+      this.#stopForCpu(
+        `Workflow used more than ${cpuPerRunMs} ms of CPU time in one run; end loops sooner or raise limits.cpuPerRunMs`,
+      );
+    }
+  }
+
+  #stopForCpu(message: string): void {
+    this.stop({
+      kind: 'stopped',
+      reason: 'failed',
+      error: { code: 'WORKFLOW_CPU_LIMIT', message, retryable: false },
+    });
+    // Disposing terminates code that is still running in the isolate's thread.
+    this.#isolate.dispose();
+  }
+
+  /** The one host function the isolate can call: JSON text in, JSON text out. */
+  readonly #receive = async (op: string, payloadJson: string): Promise<string> => {
+    try {
+      if (
+        typeof op !== 'string' ||
+        typeof payloadJson !== 'string' ||
+        payloadJson.length > MAX_MESSAGE_BYTES
+      ) {
+        throw new Error('Malformed message from the workflow isolate');
+      }
+      const value = await this.#dispatch(op, JSON.parse(payloadJson) as unknown);
+      const text = JSON.stringify(value === undefined ? {} : { value });
+      return text;
+    } catch (error) {
+      const data = toErrorData(error);
+      const name =
+        error instanceof Error && error.name === 'NonRetryableError' ? error.name : undefined;
+      return JSON.stringify({
+        error: { code: data.code, message: data.message, ...(name ? { name } : {}) },
+      });
+    }
+  };
+
+  async #dispatch(op: string, payload: unknown): Promise<unknown> {
+    if (this.stopped) {
+      return new Promise(() => undefined);
+    }
+    if (op === 'timer.start') {
+      return this.#startTimer(payload as { id: number; ms: number });
+    }
+    if (op === 'timer.cancel') {
+      const id = (payload as { id: number }).id;
+      clearTimeout(this.#timers.get(id));
+      this.#timers.delete(id);
+      return undefined;
+    }
+    if (op === 'log') {
+      this.#log(payload as { level: string; message: string });
+      return undefined;
+    }
+    return this.#options.handle(op, payload);
+  }
+
+  #startTimer(payload: { id: number; ms: number }): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(
+        () => {
+          this.#timers.delete(payload.id);
+          resolve();
+        },
+        Math.max(0, Number(payload.ms) || 0),
+      );
+      this.#timers.set(payload.id, timer);
+    });
+  }
+
+  #log(payload: { level: string; message: string }): void {
+    this.#logLines += 1;
+    if (this.#logLines > MAX_LOG_LINES) {
+      return;
+    }
+    const meta = {
+      instanceId: this.#options.init.instanceId,
+      text: String(payload.message).slice(0, 2000),
+      ...(this.#logLines === MAX_LOG_LINES ? { truncated: true } : {}),
+    };
+    const level = payload.level === 'warn' || payload.level === 'error' ? payload.level : 'debug';
+    this.#logger[level]('Workflow console output', meta);
+  }
+}

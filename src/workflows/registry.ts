@@ -1,0 +1,98 @@
+/**
+ * The workflow registry: each deployed version is stored by the SHA-256 of its bundle, so
+ * an instance can always load exactly the code it started on.
+ */
+import type { Clock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
+import { SandstackError } from '../core/errors.js';
+import { isValidName } from '../core/ids.js';
+import type { WorkflowBundle } from './bundle.js';
+import type { VersionRecord, WorkflowStore } from './stores/store.js';
+
+/** Result of {@link WorkflowRegistry.deploy}. */
+export interface DeployResult {
+  workflow: string;
+  /** Bundle hash; the version id that instances are pinned to. */
+  version: string;
+  className: string;
+  /** False when this exact bundle was already deployed under the name. */
+  created: boolean;
+}
+
+/** Checks a tenant or workflow name, naming the option when it is invalid. */
+export function assertValidName(value: string, what: string): void {
+  if (!isValidName(value)) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `Invalid ${what} "${value}"; use 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit`,
+    );
+  }
+}
+
+/** Stores workflow versions per tenant and name. */
+export class WorkflowRegistry {
+  readonly #store: WorkflowStore;
+  readonly #clock: Clock;
+
+  constructor(store: WorkflowStore, clock: Clock = systemClock) {
+    this.#store = store;
+    this.#clock = clock;
+  }
+
+  /**
+   * Stores a bundle as a version of `tenant`'s workflow `name`; the newest deployment is the
+   * one new instances start on.
+   *
+   * @throws SandstackError `INVALID_ARGUMENT` for an invalid tenant or workflow name.
+   */
+  deploy(tenant: string, name: string, bundle: WorkflowBundle): DeployResult {
+    assertValidName(tenant, 'tenant');
+    assertValidName(name, 'workflow name');
+    const created = this.#store.saveVersion({
+      tenant,
+      workflow: name,
+      hash: bundle.hash,
+      className: bundle.className,
+      code: bundle.code,
+      createdAtMs: this.#clock.now(),
+    });
+    return { workflow: name, version: bundle.hash, className: bundle.className, created };
+  }
+
+  /**
+   * Returns the version new instances of `name` start on.
+   *
+   * @throws SandstackError `NOT_FOUND` when the tenant never deployed `name`.
+   */
+  latest(tenant: string, name: string): VersionRecord {
+    const version = this.#store.latestVersion(tenant, name);
+    if (version === undefined) {
+      throw new SandstackError(
+        'NOT_FOUND',
+        `Workflow "${name}" not found for tenant "${tenant}"; deploy it first`,
+      );
+    }
+    return version;
+  }
+
+  /**
+   * Returns one stored version.
+   *
+   * @throws SandstackError `NOT_FOUND` when the version is not stored for this tenant.
+   */
+  get(tenant: string, name: string, hash: string): VersionRecord {
+    const version = this.#store.getVersion(tenant, name, hash);
+    if (version === undefined) {
+      throw new SandstackError(
+        'NOT_FOUND',
+        `Version "${hash}" of workflow "${name}" not found for tenant "${tenant}"`,
+      );
+    }
+    return version;
+  }
+
+  /** Lists the tenant's versions, newest first. */
+  list(tenant: string, name?: string): Omit<VersionRecord, 'code'>[] {
+    return this.#store.listVersions(tenant, name);
+  }
+}

@@ -1,0 +1,308 @@
+/**
+ * The in-isolate half of the runtime: builds `event`, `step` and `env` for tenant code and
+ * turns each call into a message to the host. Every message is a JSON string, so no host
+ * object ever enters the isolate. This module runs before the tenant module in the bundle,
+ * so it captures the globals it relies on before tenant code can replace them.
+ */
+import { NonRetryableError, WorkflowEntrypoint } from './shim.isolate.js';
+import type { WorkflowStepConfig } from './shim.isolate.js';
+
+/** The host function as isolated-vm exposes it inside the isolate. */
+interface HostReference {
+  apply(
+    receiver: undefined,
+    args: [string, string],
+    options: { arguments: { copy: true }; result: { promise: true; copy: true } },
+  ): Promise<string>;
+}
+
+/** The host's reply to one message. */
+interface HostReply {
+  value?: unknown;
+  error?: { code: string; message: string; name?: string };
+}
+
+/** Start data sent by the host for one run. */
+interface RunInit {
+  className: string;
+  instanceId: string;
+  payload: unknown;
+  timestampMs: number;
+  bindings: Record<string, string[]>;
+}
+
+/** A step plan sent by the host: replay a stored result, rethrow a stored error, or run. */
+type StepPlan =
+  | { kind: 'replay'; hasValue: boolean; json?: string }
+  | { kind: 'failed'; error: { code: string; message: string; name?: string } }
+  | { kind: 'run'; key: string; attempt: number; timeoutMs: number };
+
+const { parse, stringify } = JSON;
+const moduleExports: Record<string, unknown> = {};
+let host: HostReference | undefined;
+let timerCounter = 0;
+
+function makeError(data: { code: string; message: string; name?: string }): Error {
+  const error = new Error(data.message) as Error & { code: string };
+  error.code = data.code;
+  if (data.name !== undefined) {
+    error.name = data.name;
+  }
+  return error;
+}
+
+async function callHost(op: string, payload: unknown): Promise<unknown> {
+  if (host === undefined) {
+    throw new Error('The workflow runtime has not started');
+  }
+  const text = await host.apply(undefined, [op, stringify(payload ?? null)], {
+    arguments: { copy: true },
+    result: { promise: true, copy: true },
+  });
+  const reply = parse(text) as HostReply;
+  if (reply.error !== undefined) {
+    throw makeError(reply.error);
+  }
+  return reply.value;
+}
+
+/** Finds the first value that JSON cannot carry faithfully, as a path, or undefined. */
+function findUnserialisable(value: unknown, path: string, seen: Set<object>): string | undefined {
+  const type = typeof value;
+  if (type === 'function' || type === 'symbol' || type === 'bigint') {
+    return `${type} at ${path}`;
+  }
+  if (type === 'number' && !Number.isFinite(value as number)) {
+    return `${String(value)} at ${path}`;
+  }
+  if (type !== 'object' || value === null || value instanceof Date) {
+    return undefined;
+  }
+  if (seen.has(value as object)) {
+    return `circular reference at ${path}`;
+  }
+  seen.add(value as object);
+  for (const [key, item] of Object.entries(value as object)) {
+    const found = findUnserialisable(item, `${path}.${key}`, seen);
+    if (found !== undefined) {
+      return found;
+    }
+  }
+  seen.delete(value as object);
+  return undefined;
+}
+
+/** Encodes a step's or the run's return value; throws a non-retryable error if JSON cannot hold it. */
+function encodeValue(value: unknown, what: string): { hasValue: boolean; json?: string } {
+  if (value === undefined) {
+    return { hasValue: false };
+  }
+  const problem = findUnserialisable(value, 'result', new Set());
+  if (problem !== undefined) {
+    const error = makeError({
+      code: 'STEP_RESULT_INVALID',
+      message: `${what} returned a value that is not JSON-serialisable (${problem}); return plain data`,
+      name: 'NonRetryableError',
+    });
+    throw error;
+  }
+  return { hasValue: true, json: stringify(value) };
+}
+
+function decodeValue(hasValue: boolean, json: string | undefined): unknown {
+  return hasValue && json !== undefined ? parse(json) : undefined;
+}
+
+function describeError(error: unknown): {
+  code: string;
+  message: string;
+  name: string;
+  nonRetryable: boolean;
+} {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return {
+      code: typeof code === 'string' ? code : 'STEP_FAILED',
+      message: error.message,
+      name: error.name,
+      nonRetryable: error instanceof NonRetryableError || error.name === 'NonRetryableError',
+    };
+  }
+  return { code: 'STEP_FAILED', message: String(error), name: 'Error', nonRetryable: false };
+}
+
+async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, key: string): Promise<T> {
+  timerCounter += 1;
+  const timerId = timerCounter;
+  const timeout = callHost('timer.start', { id: timerId, ms: timeoutMs }).then(() => {
+    throw makeError({
+      code: 'STEP_TIMEOUT',
+      message: `Step "${key}" timed out after ${timeoutMs}ms; raise its timeout or make it faster`,
+    });
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    void callHost('timer.cancel', { id: timerId }).catch(() => undefined);
+  }
+}
+
+async function runStep(
+  name: unknown,
+  configOrCallback: unknown,
+  maybeCallback: unknown,
+): Promise<unknown> {
+  const callback = typeof configOrCallback === 'function' ? configOrCallback : maybeCallback;
+  const config = typeof configOrCallback === 'function' ? undefined : configOrCallback;
+  if (typeof callback !== 'function') {
+    throw new TypeError(
+      `step.do("${String(name)}") needs a callback function as its last argument`,
+    );
+  }
+  let plan = (await callHost('step.start', { name, config: config ?? null })) as StepPlan;
+  for (;;) {
+    if (plan.kind === 'replay') {
+      return decodeValue(plan.hasValue, plan.json);
+    }
+    if (plan.kind === 'failed') {
+      throw makeError(plan.error);
+    }
+    let outcome: unknown;
+    try {
+      const value: unknown = await withTimeout(
+        Promise.resolve((callback as () => unknown)()),
+        plan.timeoutMs,
+        plan.key,
+      );
+      outcome = { ok: true, ...encodeValue(value, `Step "${plan.key}"`) };
+    } catch (error) {
+      outcome = { ok: false, error: describeError(error) };
+    }
+    plan = (await callHost('step.end', {
+      key: plan.key,
+      attempt: plan.attempt,
+      outcome,
+    })) as StepPlan;
+  }
+}
+
+function toEpochMs(timestamp: unknown): number {
+  if (timestamp instanceof Date) {
+    return timestamp.getTime();
+  }
+  if (typeof timestamp === 'number') {
+    return timestamp;
+  }
+  return Date.parse(String(timestamp));
+}
+
+function makeStep(): object {
+  return Object.freeze({
+    do: (name: unknown, configOrCallback: unknown, callback?: unknown) =>
+      runStep(name, configOrCallback as WorkflowStepConfig, callback),
+    sleep: async (name: unknown, duration: unknown): Promise<void> => {
+      await callHost('step.sleep', { name, duration });
+    },
+    sleepUntil: async (name: unknown, timestamp: unknown): Promise<void> => {
+      await callHost('step.sleep', { name, untilMs: toEpochMs(timestamp) });
+    },
+    waitForEvent: async (name: unknown, options: unknown): Promise<unknown> => {
+      const event = (await callHost('step.waitForEvent', { name, options: options ?? null })) as {
+        payload: unknown;
+        timestampMs: number;
+        type: string;
+      };
+      return { payload: event.payload, timestamp: new Date(event.timestampMs), type: event.type };
+    },
+  });
+}
+
+function makeEnv(bindings: Record<string, string[]>): Record<string, unknown> {
+  const env: Record<string, unknown> = {};
+  for (const [binding, methods] of Object.entries(bindings)) {
+    const object: Record<string, unknown> = {};
+    for (const method of methods) {
+      object[method] = (...args: unknown[]) =>
+        callHost('binding', { binding, method, args: args.map((arg) => arg ?? null) });
+    }
+    env[binding] = Object.freeze(object);
+  }
+  return Object.freeze(env);
+}
+
+function formatLogArgument(value: unknown): string {
+  if (typeof value === 'string') {
+    return value;
+  }
+  try {
+    return stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function installConsole(): void {
+  const log =
+    (level: string) =>
+    (...args: unknown[]): void => {
+      void callHost('log', { level, message: args.map(formatLogArgument).join(' ') }).catch(
+        () => undefined,
+      );
+    };
+  (globalThis as Record<string, unknown>).console = Object.freeze({
+    log: log('info'),
+    info: log('info'),
+    debug: log('debug'),
+    warn: log('warn'),
+    error: log('error'),
+  });
+}
+
+function isEntrypoint(value: unknown): boolean {
+  return typeof value === 'function' && value.prototype instanceof WorkflowEntrypoint;
+}
+
+/** Names the exported WorkflowEntrypoint subclasses, the default export first. */
+function describeModule(): string {
+  const names = Object.keys(moduleExports).filter((name) => isEntrypoint(moduleExports[name]));
+  names.sort((a, b) => (a === 'default' ? -1 : b === 'default' ? 1 : 0));
+  return stringify({ classes: names });
+}
+
+async function start(reference: HostReference, initJson: string): Promise<string> {
+  host = reference;
+  const init = parse(initJson) as RunInit;
+  try {
+    const Entrypoint = moduleExports[init.className];
+    if (!isEntrypoint(Entrypoint)) {
+      throw new Error(`The bundle exports no WorkflowEntrypoint named "${init.className}"`);
+    }
+    const env = makeEnv(init.bindings);
+    const instance = new (
+      Entrypoint as new (
+        ctx: object,
+        env: object,
+      ) => {
+        run(event: object, step: object): Promise<unknown>;
+      }
+    )({ instanceId: init.instanceId }, env);
+    const event = Object.freeze({
+      payload: init.payload,
+      timestamp: new Date(init.timestampMs),
+      instanceId: init.instanceId,
+    });
+    const value = await instance.run(event, makeStep());
+    return stringify({ ok: true, ...encodeValue(value, 'The workflow') });
+  } catch (error) {
+    return stringify({ ok: false, error: describeError(error) });
+  }
+}
+
+/** Called by the bundle's entry after the tenant module loaded. */
+export function installRuntime(tenantModule: Record<string, unknown>): void {
+  Object.assign(moduleExports, tenantModule);
+}
+
+installConsole();
+Object.defineProperty(globalThis, '__sandstack_start', { value: start });
+Object.defineProperty(globalThis, '__sandstack_describe', { value: describeModule });

@@ -1,0 +1,79 @@
+/**
+ * The workflow API that tenant code imports as `sandstack/workflows`, `cloudflare:workers` or
+ * `cloudflare:workflows`. This file is bundled into every tenant bundle and runs inside the
+ * tenant's isolate; the host imports it only for its types and for `instanceof` checks in
+ * tests. It must stay free of Node APIs.
+ */
+
+/** Durations accepted by the step API: milliseconds, or text such as `"10 seconds"`. */
+export type WorkflowDuration = number | string;
+
+/** Backoff between step retries. */
+export type WorkflowBackoff = 'constant' | 'linear' | 'exponential';
+
+/** Per-step configuration, as in Cloudflare Workflows. */
+export interface WorkflowStepConfig {
+  retries?: { limit: number; delay: WorkflowDuration; backoff?: WorkflowBackoff };
+  timeout?: WorkflowDuration;
+}
+
+/** The event an instance starts with. */
+export interface WorkflowEvent<Params = unknown> {
+  payload: Readonly<Params>;
+  timestamp: Date;
+  instanceId: string;
+}
+
+/** An event delivered to `step.waitForEvent`. */
+export interface WorkflowStepEvent<Payload = unknown> {
+  payload: Readonly<Payload>;
+  timestamp: Date;
+  type: string;
+}
+
+/** The durable step API passed to `run`. */
+export interface WorkflowStep {
+  do<T>(name: string, callback: () => Promise<T>): Promise<T>;
+  do<T>(name: string, config: WorkflowStepConfig, callback: () => Promise<T>): Promise<T>;
+  sleep(name: string, duration: WorkflowDuration): Promise<void>;
+  sleepUntil(name: string, timestamp: Date | number | string): Promise<void>;
+  waitForEvent<Payload = unknown>(
+    name: string,
+    options: { type: string; timeout?: WorkflowDuration },
+  ): Promise<WorkflowStepEvent<Payload>>;
+}
+
+/** Context handed to the entrypoint's constructor. */
+export interface WorkflowContext {
+  instanceId: string;
+}
+
+/**
+ * Base class of a workflow. Subclass it, export the subclass and implement `run`.
+ *
+ * @example
+ * export class Greet extends WorkflowEntrypoint<Env, { name: string }> {
+ *   async run(event: WorkflowEvent<{ name: string }>, step: WorkflowStep) {
+ *     return step.do('greet', async () => `hello ${event.payload.name}`);
+ *   }
+ * }
+ */
+export abstract class WorkflowEntrypoint<Env = unknown, Params = unknown> {
+  protected readonly ctx: WorkflowContext;
+  protected readonly env: Env;
+
+  constructor(ctx: WorkflowContext, env: Env) {
+    this.ctx = ctx;
+    this.env = env;
+  }
+
+  abstract run(event: WorkflowEvent<Params>, step: WorkflowStep): Promise<unknown>;
+}
+
+/** An error that fails the step at once, without retries, and ends the instance. */
+export class NonRetryableError extends Error {
+  constructor(message: string, name = 'NonRetryableError') {
+    super(message);
+    this.name = name;
+  }
+}

@@ -1,0 +1,365 @@
+/**
+ * The SQLite workflow store: one file, shared with the rest of sandstack's state. Every
+ * statement filters by tenant, and every primary key starts with the tenant.
+ */
+import type { ErrorData } from '../../core/errors.js';
+import { SandstackError } from '../../core/errors.js';
+import type { SqliteDatabase } from '../../core/store.js';
+import { migrate } from '../../core/store.js';
+import type { InstanceStatus, JsonValue } from '../types.js';
+import type {
+  EventRecord,
+  InstancePatch,
+  InstanceRecord,
+  StepRecord,
+  VersionRecord,
+  WorkflowStore,
+} from './store.js';
+
+const MIGRATIONS = [
+  `CREATE TABLE workflow_versions (
+     tenant TEXT NOT NULL, workflow TEXT NOT NULL, hash TEXT NOT NULL, class_name TEXT NOT NULL,
+     code TEXT NOT NULL, created_at_ms INTEGER NOT NULL, seq INTEGER NOT NULL,
+     PRIMARY KEY (tenant, workflow, hash));
+   CREATE TABLE workflow_instances (
+     tenant TEXT NOT NULL, id TEXT NOT NULL, workflow TEXT NOT NULL, version TEXT NOT NULL,
+     params TEXT NOT NULL, status TEXT NOT NULL, output TEXT, error TEXT, wake_at_ms INTEGER,
+     created_at_ms INTEGER NOT NULL, updated_at_ms INTEGER NOT NULL,
+     PRIMARY KEY (tenant, id));
+   CREATE TABLE workflow_steps (
+     tenant TEXT NOT NULL, instance_id TEXT NOT NULL, step_key TEXT NOT NULL, kind TEXT NOT NULL,
+     seq INTEGER NOT NULL, status TEXT NOT NULL, attempt INTEGER NOT NULL, result TEXT,
+     error TEXT, wake_at_ms INTEGER, started_at_ms INTEGER NOT NULL, ended_at_ms INTEGER,
+     PRIMARY KEY (tenant, instance_id, step_key));
+   CREATE TABLE workflow_events (
+     tenant TEXT NOT NULL, instance_id TEXT NOT NULL, seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     type TEXT NOT NULL, payload TEXT NOT NULL, created_at_ms INTEGER NOT NULL, consumed_by TEXT);
+   CREATE INDEX workflow_events_by_instance ON workflow_events (tenant, instance_id, type);`,
+];
+
+interface VersionRow {
+  tenant: string;
+  workflow: string;
+  hash: string;
+  class_name: string;
+  code?: string;
+  created_at_ms: number;
+}
+
+interface InstanceRow {
+  tenant: string;
+  id: string;
+  workflow: string;
+  version: string;
+  params: string;
+  status: string;
+  output: string | null;
+  error: string | null;
+  wake_at_ms: number | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+interface StepRow {
+  step_key: string;
+  kind: string;
+  seq: number;
+  status: string;
+  attempt: number;
+  result: string | null;
+  error: string | null;
+  wake_at_ms: number | null;
+  started_at_ms: number;
+  ended_at_ms: number | null;
+}
+
+interface EventRow {
+  seq: number;
+  type: string;
+  payload: string;
+  created_at_ms: number;
+  consumed_by: string | null;
+}
+
+function toVersion(row: VersionRow): VersionRecord {
+  return {
+    tenant: row.tenant,
+    workflow: row.workflow,
+    hash: row.hash,
+    className: row.class_name,
+    code: row.code ?? '',
+    createdAtMs: row.created_at_ms,
+  };
+}
+
+function parseOptional<T>(text: string | null): T | undefined {
+  return text === null ? undefined : (JSON.parse(text) as T);
+}
+
+function toInstance(row: InstanceRow): InstanceRecord {
+  return {
+    tenant: row.tenant,
+    id: row.id,
+    workflow: row.workflow,
+    version: row.version,
+    params: JSON.parse(row.params) as JsonValue,
+    status: row.status as InstanceStatus,
+    output: parseOptional<JsonValue>(row.output),
+    error: parseOptional<ErrorData>(row.error),
+    wakeAtMs: row.wake_at_ms ?? undefined,
+    createdAtMs: row.created_at_ms,
+    updatedAtMs: row.updated_at_ms,
+  };
+}
+
+function toStep(row: StepRow): StepRecord {
+  return {
+    key: row.step_key,
+    kind: row.kind as StepRecord['kind'],
+    seq: row.seq,
+    status: row.status as StepRecord['status'],
+    attempt: row.attempt,
+    resultJson: row.result ?? undefined,
+    error: parseOptional<ErrorData>(row.error),
+    wakeAtMs: row.wake_at_ms ?? undefined,
+    startedAtMs: row.started_at_ms,
+    endedAtMs: row.ended_at_ms ?? undefined,
+  };
+}
+
+function toEvent(row: EventRow): EventRecord {
+  return {
+    seq: row.seq,
+    type: row.type,
+    payload: JSON.parse(row.payload) as JsonValue,
+    createdAtMs: row.created_at_ms,
+    consumedBy: row.consumed_by ?? undefined,
+  };
+}
+
+function jsonOrNull(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}
+
+/**
+ * Workflow store on a better-sqlite3 database opened with `openDatabase`, whose
+ * `synchronous = FULL` makes each write durable when the call returns.
+ *
+ * @example
+ * const store = new SqliteWorkflowStore(openDatabase('.sandstack/state.db'));
+ */
+export class SqliteWorkflowStore implements WorkflowStore {
+  readonly #db: SqliteDatabase;
+
+  constructor(db: SqliteDatabase) {
+    this.#db = db;
+    migrate(db, 'workflows', MIGRATIONS);
+  }
+
+  saveVersion(version: VersionRecord): boolean {
+    const insert = this.#db.transaction(() => {
+      const next = this.#db
+        .prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM workflow_versions WHERE tenant = ?')
+        .get(version.tenant) as { seq: number };
+      return this.#db
+        .prepare(
+          `INSERT OR IGNORE INTO workflow_versions (tenant, workflow, hash, class_name, code, created_at_ms, seq)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          version.tenant,
+          version.workflow,
+          version.hash,
+          version.className,
+          version.code,
+          version.createdAtMs,
+          next.seq,
+        ).changes;
+    });
+    return insert() > 0;
+  }
+
+  getVersion(tenant: string, workflow: string, hash: string): VersionRecord | undefined {
+    const row = this.#db
+      .prepare('SELECT * FROM workflow_versions WHERE tenant = ? AND workflow = ? AND hash = ?')
+      .get(tenant, workflow, hash) as VersionRow | undefined;
+    return row === undefined ? undefined : toVersion(row);
+  }
+
+  latestVersion(tenant: string, workflow: string): VersionRecord | undefined {
+    const row = this.#db
+      .prepare(
+        'SELECT * FROM workflow_versions WHERE tenant = ? AND workflow = ? ORDER BY seq DESC LIMIT 1',
+      )
+      .get(tenant, workflow) as VersionRow | undefined;
+    return row === undefined ? undefined : toVersion(row);
+  }
+
+  listVersions(tenant: string, workflow?: string): Omit<VersionRecord, 'code'>[] {
+    const rows = this.#db
+      .prepare(
+        `SELECT tenant, workflow, hash, class_name, created_at_ms FROM workflow_versions
+         WHERE tenant = ? AND (? IS NULL OR workflow = ?) ORDER BY seq DESC`,
+      )
+      .all(tenant, workflow ?? null, workflow ?? null) as VersionRow[];
+    return rows.map((row) => {
+      const { code: _code, ...rest } = toVersion(row);
+      return rest;
+    });
+  }
+
+  createInstance(instance: InstanceRecord): void {
+    const result = this.#db
+      .prepare(
+        `INSERT OR IGNORE INTO workflow_instances (tenant, id, workflow, version, params, status,
+           output, error, wake_at_ms, created_at_ms, updated_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        instance.tenant,
+        instance.id,
+        instance.workflow,
+        instance.version,
+        JSON.stringify(instance.params),
+        instance.status,
+        jsonOrNull(instance.output),
+        jsonOrNull(instance.error),
+        instance.wakeAtMs ?? null,
+        instance.createdAtMs,
+        instance.updatedAtMs,
+      );
+    if (result.changes === 0) {
+      throw new SandstackError(
+        'ALREADY_EXISTS',
+        `Instance "${instance.id}" already exists; choose another id or omit it`,
+      );
+    }
+  }
+
+  getInstance(tenant: string, id: string): InstanceRecord | undefined {
+    const row = this.#db
+      .prepare('SELECT * FROM workflow_instances WHERE tenant = ? AND id = ?')
+      .get(tenant, id) as InstanceRow | undefined;
+    return row === undefined ? undefined : toInstance(row);
+  }
+
+  listInstances(
+    tenant: string,
+    filter: { workflow?: string; status?: InstanceStatus } = {},
+  ): InstanceRecord[] {
+    const rows = this.#db
+      .prepare(
+        `SELECT * FROM workflow_instances WHERE tenant = ? AND (? IS NULL OR workflow = ?)
+           AND (? IS NULL OR status = ?) ORDER BY created_at_ms DESC, rowid DESC`,
+      )
+      .all(
+        tenant,
+        filter.workflow ?? null,
+        filter.workflow ?? null,
+        filter.status ?? null,
+        filter.status ?? null,
+      ) as InstanceRow[];
+    return rows.map(toInstance);
+  }
+
+  updateInstance(tenant: string, id: string, patch: InstancePatch): void {
+    const sets: string[] = ['updated_at_ms = @updatedAtMs'];
+    const values: Record<string, unknown> = { tenant, id, updatedAtMs: patch.updatedAtMs };
+    if ('status' in patch) {
+      sets.push('status = @status');
+      values.status = patch.status;
+    }
+    if ('output' in patch) {
+      sets.push('output = @output');
+      values.output = jsonOrNull(patch.output);
+    }
+    if ('error' in patch) {
+      sets.push('error = @error');
+      values.error = jsonOrNull(patch.error);
+    }
+    if ('wakeAtMs' in patch) {
+      sets.push('wake_at_ms = @wakeAtMs');
+      values.wakeAtMs = patch.wakeAtMs ?? null;
+    }
+    this.#db
+      .prepare(
+        `UPDATE workflow_instances SET ${sets.join(', ')} WHERE tenant = @tenant AND id = @id`,
+      )
+      .run(values);
+  }
+
+  listSteps(tenant: string, instanceId: string): StepRecord[] {
+    const rows = this.#db
+      .prepare('SELECT * FROM workflow_steps WHERE tenant = ? AND instance_id = ? ORDER BY seq')
+      .all(tenant, instanceId) as StepRow[];
+    return rows.map(toStep);
+  }
+
+  putStep(tenant: string, instanceId: string, step: StepRecord): void {
+    this.#db
+      .prepare(
+        `INSERT OR REPLACE INTO workflow_steps (tenant, instance_id, step_key, kind, seq, status,
+           attempt, result, error, wake_at_ms, started_at_ms, ended_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        tenant,
+        instanceId,
+        step.key,
+        step.kind,
+        step.seq,
+        step.status,
+        step.attempt,
+        step.resultJson ?? null,
+        jsonOrNull(step.error),
+        step.wakeAtMs ?? null,
+        step.startedAtMs,
+        step.endedAtMs ?? null,
+      );
+  }
+
+  addEvent(
+    tenant: string,
+    instanceId: string,
+    event: { type: string; payload: JsonValue; createdAtMs: number },
+  ): void {
+    this.#db
+      .prepare(
+        'INSERT INTO workflow_events (tenant, instance_id, type, payload, created_at_ms) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(tenant, instanceId, event.type, JSON.stringify(event.payload), event.createdAtMs);
+  }
+
+  claimEvent(
+    tenant: string,
+    instanceId: string,
+    type: string,
+    stepKey: string,
+  ): EventRecord | undefined {
+    const claim = this.#db.transaction((): EventRow | undefined => {
+      const owned = this.#db
+        .prepare(
+          'SELECT * FROM workflow_events WHERE tenant = ? AND instance_id = ? AND consumed_by = ?',
+        )
+        .get(tenant, instanceId, stepKey) as EventRow | undefined;
+      if (owned !== undefined) {
+        return owned;
+      }
+      const free = this.#db
+        .prepare(
+          `SELECT * FROM workflow_events WHERE tenant = ? AND instance_id = ? AND type = ?
+             AND consumed_by IS NULL ORDER BY seq LIMIT 1`,
+        )
+        .get(tenant, instanceId, type) as EventRow | undefined;
+      if (free === undefined) {
+        return undefined;
+      }
+      this.#db
+        .prepare('UPDATE workflow_events SET consumed_by = ? WHERE tenant = ? AND seq = ?')
+        .run(stepKey, tenant, free.seq);
+      return { ...free, consumed_by: stepKey };
+    });
+    const row = claim();
+    return row === undefined ? undefined : toEvent(row);
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The storage interface of the workflow engine. Every method takes the tenant, and an
+ * implementation must scope every read and write by it, so one tenant never sees another
+ * tenant's rows even when it guesses their ids.
+ */
+import type { ErrorData } from '../../core/errors.js';
+import type { InstanceStatus, JsonValue } from '../types.js';
+
+/** One deployed version of a workflow. */
+export interface VersionRecord {
+  tenant: string;
+  workflow: string;
+  /** SHA-256 of the bundle. */
+  hash: string;
+  className: string;
+  code: string;
+  createdAtMs: number;
+}
+
+/** One workflow instance. */
+export interface InstanceRecord {
+  tenant: string;
+  id: string;
+  workflow: string;
+  /** Bundle hash the instance is pinned to. */
+  version: string;
+  params: JsonValue;
+  status: InstanceStatus;
+  /** Output of `run`; undefined until the instance completes (or when `run` returns nothing). */
+  output: JsonValue | undefined;
+  error: ErrorData | undefined;
+  /** When a waiting instance can continue (end of a sleep, retry delay or event timeout). */
+  wakeAtMs: number | undefined;
+  createdAtMs: number;
+  updatedAtMs: number;
+}
+
+/** Kinds of step history entry. */
+export type StepKind = 'do' | 'sleep' | 'event';
+
+/**
+ * Step states. Transitions: running → complete | errored | retrying; retrying → running;
+ * sleeping → complete; waiting → complete | errored.
+ */
+export type StepStatus = 'running' | 'retrying' | 'sleeping' | 'waiting' | 'complete' | 'errored';
+
+/** One entry of an instance's step history, keyed by `name#occurrence`. */
+export interface StepRecord {
+  key: string;
+  kind: StepKind;
+  /** Position in the history, from 0, in the order steps first started. */
+  seq: number;
+  status: StepStatus;
+  attempt: number;
+  /** JSON text of the result; undefined when the step returned nothing. */
+  resultJson: string | undefined;
+  error: ErrorData | undefined;
+  wakeAtMs: number | undefined;
+  startedAtMs: number;
+  endedAtMs: number | undefined;
+}
+
+/** An event sent to an instance. */
+export interface EventRecord {
+  seq: number;
+  type: string;
+  payload: JsonValue;
+  createdAtMs: number;
+  /** Step key of the `waitForEvent` that received the event. */
+  consumedBy: string | undefined;
+}
+
+/** Fields of an instance that the engine changes after creation. */
+export type InstancePatch = Partial<
+  Pick<InstanceRecord, 'status' | 'output' | 'error' | 'wakeAtMs'>
+> & { updatedAtMs: number };
+
+/** Storage for workflow versions, instances, step history and events. */
+export interface WorkflowStore {
+  /** Stores a version; returns false when the same hash was already stored for the workflow. */
+  saveVersion(version: VersionRecord): boolean;
+  getVersion(tenant: string, workflow: string, hash: string): VersionRecord | undefined;
+  latestVersion(tenant: string, workflow: string): VersionRecord | undefined;
+  /** Lists the tenant's versions, newest first, optionally of one workflow. */
+  listVersions(tenant: string, workflow?: string): Omit<VersionRecord, 'code'>[];
+
+  /** @throws SandstackError `ALREADY_EXISTS` when the tenant already has an instance with this id. */
+  createInstance(instance: InstanceRecord): void;
+  getInstance(tenant: string, id: string): InstanceRecord | undefined;
+  /** Lists the tenant's instances, newest first. */
+  listInstances(
+    tenant: string,
+    filter?: { workflow?: string; status?: InstanceStatus },
+  ): InstanceRecord[];
+  updateInstance(tenant: string, id: string, patch: InstancePatch): void;
+
+  listSteps(tenant: string, instanceId: string): StepRecord[];
+  /** Inserts or replaces one step entry; returns once it is durable. */
+  putStep(tenant: string, instanceId: string, step: StepRecord): void;
+
+  addEvent(
+    tenant: string,
+    instanceId: string,
+    event: { type: string; payload: JsonValue; createdAtMs: number },
+  ): void;
+  /** Returns the event already given to `stepKey`, else marks the oldest free one of `type` as its own. */
+  claimEvent(
+    tenant: string,
+    instanceId: string,
+    type: string,
+    stepKey: string,
+  ): EventRecord | undefined;
+}
