@@ -49,6 +49,8 @@ export interface IsolateRunOptions {
 
 const WATCHDOG_INTERVAL_MS = 20;
 const MAX_LOG_LINES = 1000;
+/** How long an isolate may sit idle with no host message pending before the run is stopped. */
+const IDLE_LIMIT_MS = 1000;
 const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
 function nsToMs(value: bigint): number {
@@ -65,6 +67,11 @@ export class IsolateRun {
   #stop: ((outcome: RunOutcome) => void) | undefined;
   #stoppedWith: RunOutcome | undefined;
   #logLines = 0;
+  /** Host messages the isolate is waiting on; with none, only the isolate itself can make progress. */
+  #pendingMessages = 0;
+  #started = false;
+  #lastCpuMs = -1;
+  #idleSinceMs = Date.now();
 
   constructor(options: IsolateRunOptions) {
     this.#options = options;
@@ -128,6 +135,7 @@ export class IsolateRun {
         reference: true,
       })) as ivm.Reference<(host: unknown, init: string) => Promise<string>>;
       const hostRef = new ivm.Reference(this.#receive);
+      this.#started = true;
       const text = (await start.apply(undefined, [hostRef, JSON.stringify(this.#options.init)], {
         result: { promise: true, copy: true },
       })) as string;
@@ -180,6 +188,7 @@ export class IsolateRun {
       return;
     }
     const used = this.cpuTimeMs;
+    this.#checkIdle(used);
     const { cpuPerRunMs, cpuPerStepMs } = this.#options.limits;
     for (const [key, startedMs] of this.#activeSteps) {
       if (used - startedMs > cpuPerStepMs) {
@@ -196,6 +205,31 @@ export class IsolateRun {
     }
   }
 
+  /**
+   * Stops a run that can never continue. The isolate has no timers or I/O of its own, so
+   * when no host message is pending and it uses no CPU, its promises can never settle.
+   */
+  #checkIdle(usedMs: number): void {
+    const now = Date.now();
+    if (!this.#started || this.#pendingMessages > 0 || usedMs !== this.#lastCpuMs) {
+      this.#lastCpuMs = usedMs;
+      this.#idleSinceMs = now;
+      return;
+    }
+    if (now - this.#idleSinceMs >= IDLE_LIMIT_MS) {
+      this.stop({
+        kind: 'stopped',
+        reason: 'failed',
+        error: {
+          code: 'WORKFLOW_FAILED',
+          message:
+            'Workflow awaits a promise that can never settle (nothing is pending on the host); await step or env calls only',
+          retryable: false,
+        },
+      });
+    }
+  }
+
   #stopForCpu(message: string): void {
     this.stop({
       kind: 'stopped',
@@ -208,6 +242,7 @@ export class IsolateRun {
 
   /** The one host function the isolate can call: JSON text in, JSON text out. */
   readonly #receive = async (op: string, payloadJson: string): Promise<string> => {
+    this.#pendingMessages += 1;
     try {
       if (
         typeof op !== 'string' ||
@@ -226,6 +261,8 @@ export class IsolateRun {
       return JSON.stringify({
         error: { code: data.code, message: data.message, ...(name ? { name } : {}) },
       });
+    } finally {
+      this.#pendingMessages -= 1;
     }
   };
 

@@ -113,7 +113,10 @@ function decodeValue(hasValue: boolean, json: string | undefined): unknown {
   return hasValue && json !== undefined ? parse(json) : undefined;
 }
 
-function describeError(error: unknown): {
+function describeError(
+  error: unknown,
+  fallbackCode = 'STEP_FAILED',
+): {
   code: string;
   message: string;
   name: string;
@@ -122,13 +125,13 @@ function describeError(error: unknown): {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     return {
-      code: typeof code === 'string' ? code : 'STEP_FAILED',
+      code: typeof code === 'string' ? code : fallbackCode,
       message: error.message,
       name: error.name,
       nonRetryable: error instanceof NonRetryableError || error.name === 'NonRetryableError',
     };
   }
-  return { code: 'STEP_FAILED', message: String(error), name: 'Error', nonRetryable: false };
+  return { code: fallbackCode, message: String(error), name: 'Error', nonRetryable: false };
 }
 
 async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, key: string): Promise<T> {
@@ -294,7 +297,7 @@ async function start(reference: HostReference, initJson: string): Promise<string
     const value = await instance.run(event, makeStep());
     return stringify({ ok: true, ...encodeValue(value, 'The workflow') });
   } catch (error) {
-    return stringify({ ok: false, error: describeError(error) });
+    return stringify({ ok: false, error: describeError(error, 'WORKFLOW_FAILED') });
   }
 }
 
