@@ -1,0 +1,214 @@
+/**
+ * The guard pipeline: backstop, deterministic policy, tiers, stage 1, and optionally
+ * stage 2 for what stage 1 flags as uncertain.
+ */
+import { SandstackError } from '../core/errors.js';
+import { createBackstop, type Backstop } from './backstop.js';
+import { createPolicy, evaluatePolicy, type Policy, type PolicyInput } from './policy.js';
+import { parseShell, type ParsedShell } from './shell.js';
+import { classifyShell, type Finding } from './stage1.js';
+import type { Stage2Classifier } from './stage2.js';
+import { classifyTool, isTierTool } from './tiers.js';
+import type { Decision, Guard, GuardContext, Tier, ToolCall } from './types.js';
+
+/** Options for {@link createGuard}. */
+export interface GuardOptions {
+  /** Rules checked before the tiers; deny and ask rules always apply. @default DEFAULT_POLICY */
+  policy?: Policy;
+  /** Classifier for calls stage 1 marks uncertain; without it they go to a human (`ask`). */
+  stage2?: Stage2Classifier;
+  /** Denial counter; pass one to share it across guards. @default a new backstop */
+  backstop?: Backstop;
+  /** Session the backstop counts denials for. @default 'default' */
+  sessionId?: string;
+}
+
+/** A guard that can also report which stage would have decided what. */
+export interface SandstackGuard extends Guard {
+  readonly backstop: Backstop;
+}
+
+/**
+ * Rules every guard applies unless given another policy: the dangerous calls the main job
+ * must block whatever the user said.
+ */
+export const DEFAULT_POLICY_INPUT: PolicyInput = {
+  deny: [
+    'Bash(git push --force *)',
+    'Bash(git push -f *)',
+    'Bash(rm -rf /)',
+    'Bash(rm -rf /*)',
+    'Bash(rm -rf ~)',
+    'Bash(rm -rf ~/*)',
+    'Read(~/.ssh/**)',
+    'Read(~/.aws/credentials)',
+    'Read(~/.netrc)',
+    'Read(//etc/shadow)',
+  ],
+  ask: [],
+  allow: [],
+};
+
+/** The default policy, built from {@link DEFAULT_POLICY_INPUT}. */
+export const DEFAULT_POLICY: Policy = createPolicy(DEFAULT_POLICY_INPUT);
+
+/** Categories stage 1 is unsure of; with a stage-2 classifier they are decided there. */
+const UNCERTAIN_CATEGORIES = new Set(['unparsed']);
+
+/**
+ * Creates a guard.
+ *
+ * @example
+ * const guard = createGuard();
+ * const decision = await guard.decide(
+ *   { tool: 'Bash', input: { command: 'git push --force origin main' } },
+ *   { cwd: '/workspace', projectDir: '/workspace', userMessages: ['Tidy up the history.'] },
+ * );
+ * decision.verdict; // 'deny'
+ */
+export function createGuard(options: GuardOptions = {}): SandstackGuard {
+  const policy = options.policy ?? DEFAULT_POLICY;
+  const backstop = options.backstop ?? createBackstop();
+  const sessionId = options.sessionId ?? 'default';
+
+  return {
+    backstop,
+    async decide(call, context) {
+      const halted = backstop.check(sessionId);
+      if (halted !== undefined) {
+        return halted;
+      }
+      const decision = await decideCall(call, context, policy, options.stage2);
+      backstop.record(sessionId, decision);
+      return decision;
+    },
+  };
+}
+
+async function decideCall(
+  call: ToolCall,
+  context: GuardContext,
+  policy: Policy,
+  stage2: Stage2Classifier | undefined,
+): Promise<Decision> {
+  const invalid = validateCall(call);
+  if (invalid !== undefined) {
+    return invalid;
+  }
+  const shell = call.tool === 'Bash' ? await parseCommand(call, context) : undefined;
+  const tier: Tier = call.tool === 'Bash' ? 3 : classifyTool(call, context).tier;
+
+  const match = evaluatePolicy(policy, call, context, shell);
+  if (match !== undefined && match.verdict !== 'allow') {
+    return {
+      verdict: match.verdict,
+      stage: 'policy',
+      tier,
+      category: 'policy',
+      rule: `${match.verdict} ${match.rule.source}`,
+      reason: `The policy rule "${match.rule.source}" says ${match.verdict}`,
+    };
+  }
+  const found = findDanger(call, context, shell);
+  if (found === undefined) {
+    return allowDecision(call, tier, match?.rule.source);
+  }
+  if (match !== undefined) {
+    // An explicit allow rule for every part of the command outranks stage 1.
+    return allowDecision(call, tier, match.rule.source);
+  }
+  if (stage2 !== undefined && UNCERTAIN_CATEGORIES.has(found.finding.category)) {
+    return stage2.classify(call, context.userMessages, found.finding);
+  }
+  return blockDecision(found.finding, found.stage, tier);
+}
+
+function findDanger(
+  call: ToolCall,
+  context: GuardContext,
+  shell: ParsedShell | undefined,
+): { finding: Finding; stage: 'tier' | 'stage1' } | undefined {
+  if (shell !== undefined) {
+    const finding = classifyShell(shell, String(call.input['command']), context);
+    return finding === undefined ? undefined : { finding, stage: 'stage1' };
+  }
+  if (!isTierTool(call.tool)) {
+    return {
+      stage: 'tier',
+      finding: {
+        category: 'unknown-tool',
+        reason: `The tool "${call.tool}" is unknown to the guard, so a human must approve it`,
+        rule: 'tier:unknown-tool',
+      },
+    };
+  }
+  const result = classifyTool(call, context);
+  if (result.finding === undefined) {
+    return undefined;
+  }
+  return { finding: result.finding, stage: result.tier === 3 ? 'stage1' : 'tier' };
+}
+
+function allowDecision(call: ToolCall, tier: Tier, rule: string | undefined): Decision {
+  const decision: Decision = {
+    verdict: 'allow',
+    stage: rule === undefined ? (tier === 3 ? 'stage1' : 'tier') : 'policy',
+    tier,
+    reason:
+      rule === undefined
+        ? `No check found a danger in this ${call.tool} call`
+        : `Allowed by the policy rule "${rule}"`,
+  };
+  if (rule !== undefined) {
+    decision.rule = `allow ${rule}`;
+  }
+  return decision;
+}
+
+function blockDecision(finding: Finding, stage: 'tier' | 'stage1', tier: Tier): Decision {
+  // Credential and exfiltration findings are certain enough to deny; the rest wait for a human.
+  const certain =
+    /exfiltration|credential|network-callback|local-destruction|self-modification/.test(
+      finding.category,
+    );
+  return {
+    verdict: certain ? 'deny' : 'ask',
+    stage,
+    tier,
+    category: finding.category,
+    rule: finding.rule,
+    reason: finding.reason,
+  };
+}
+
+async function parseCommand(call: ToolCall, context: GuardContext): Promise<ParsedShell> {
+  const command = call.input['command'];
+  try {
+    return await parseShell(String(command), {
+      homeDir: context.homeDir ?? '/root',
+      cwd: context.cwd,
+    });
+  } catch (error) {
+    throw new SandstackError(
+      'INTERNAL',
+      'The bash parser failed to load or crashed; reinstall web-tree-sitter and tree-sitter-bash',
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+function validateCall(call: ToolCall): Decision | undefined {
+  if (call.tool === 'Bash' && typeof call.input['command'] !== 'string') {
+    return {
+      verdict: 'deny',
+      stage: 'tier',
+      tier: 3,
+      category: 'invalid-input',
+      rule: 'tier:invalid-input',
+      reason: 'The Bash call has no string "command"; send { "command": "..." }',
+    };
+  }
+  return undefined;
+}

@@ -1,0 +1,371 @@
+/**
+ * Permission rules in Claude Code's syntax (`Bash(npm run test *)`, `Read(./secrets/**)`,
+ * `WebFetch(domain:example.com)`, `mcp__server__tool`) and their evaluation. Deny beats ask,
+ * ask beats allow. A Bash call is allowed by a rule only if every simple command in it is.
+ */
+import { readFileSync } from 'node:fs';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { SandstackError } from '../core/errors.js';
+import { expandHome, isInside, resolvePath } from './paths.js';
+import type { ParsedShell, SimpleCommand } from './shell.js';
+import type { GuardContext, ToolCall, Verdict } from './types.js';
+
+/** One parsed rule. */
+export interface PolicyRule {
+  verdict: Verdict;
+  tool: string;
+  /** Text inside the parentheses, or undefined for a bare tool name. */
+  specifier?: string;
+  /** The rule as written, for decisions and error messages. */
+  source: string;
+}
+
+/** A loaded policy. */
+export interface Policy {
+  rules: PolicyRule[];
+}
+
+/** Rule lists as written in a policy file or a Claude Code `permissions` block. */
+export interface PolicyInput {
+  allow?: readonly string[];
+  ask?: readonly string[];
+  deny?: readonly string[];
+}
+
+/** The rule that decided a call. */
+export interface PolicyMatch {
+  verdict: Verdict;
+  rule: PolicyRule;
+}
+
+const FILE_TOOLS = new Set(['Read', 'Edit', 'Write', 'MultiEdit', 'NotebookEdit', 'Glob', 'Grep']);
+const RULE_PATTERN = /^([A-Za-z][A-Za-z0-9_-]*)(?:\((.*)\))?$/s;
+
+const policyFileSchema = z.union([
+  z
+    .object({
+      permissions: z.looseObject({
+        allow: z.array(z.string()).optional(),
+        ask: z.array(z.string()).optional(),
+        deny: z.array(z.string()).optional(),
+      }),
+    })
+    .loose(),
+  z.looseObject({
+    allow: z.array(z.string()).optional(),
+    ask: z.array(z.string()).optional(),
+    deny: z.array(z.string()).optional(),
+  }),
+]);
+
+/**
+ * Parses one rule string.
+ *
+ * @throws SandstackError `POLICY_INVALID` when the rule is malformed; the message quotes it.
+ */
+export function parseRule(source: string, verdict: Verdict): PolicyRule {
+  const trimmed = source.trim();
+  const match = RULE_PATTERN.exec(trimmed);
+  if (match === null) {
+    throw new SandstackError(
+      'POLICY_INVALID',
+      `Invalid ${verdict} rule "${source}"; write Tool or Tool(specifier), such as Bash(npm test *)`,
+    );
+  }
+  const tool = match[1] ?? '';
+  const specifier = match[2];
+  if (specifier !== undefined && specifier.trim() === '') {
+    throw new SandstackError(
+      'POLICY_INVALID',
+      `Invalid ${verdict} rule "${source}": empty parentheses; write "${tool}" to match every call`,
+    );
+  }
+  if (tool === 'WebFetch' && specifier !== undefined && !specifier.startsWith('domain:')) {
+    throw new SandstackError(
+      'POLICY_INVALID',
+      `Invalid ${verdict} rule "${source}"; WebFetch rules take a domain, such as WebFetch(domain:example.com)`,
+    );
+  }
+  if (specifier !== undefined && specifier.includes(':*') && !specifier.endsWith(':*')) {
+    throw new SandstackError(
+      'POLICY_INVALID',
+      `Invalid ${verdict} rule "${source}": ":*" is only valid at the end; use "*" for a wildcard in the middle`,
+    );
+  }
+  return specifier === undefined
+    ? { verdict, tool, source: trimmed }
+    : { verdict, tool, specifier, source: trimmed };
+}
+
+/**
+ * Builds a policy from rule lists.
+ *
+ * @throws SandstackError `POLICY_INVALID` naming the first bad rule.
+ */
+export function createPolicy(input: PolicyInput): Policy {
+  const rules: PolicyRule[] = [];
+  for (const verdict of ['deny', 'ask', 'allow'] as const) {
+    for (const source of input[verdict] ?? []) {
+      rules.push(parseRule(source, verdict));
+    }
+  }
+  return { rules };
+}
+
+/**
+ * Parses a policy document: YAML or JSON with `allow`/`ask`/`deny` lists at the top or under
+ * `permissions`, so a Claude Code settings.json can be used as is.
+ *
+ * @throws SandstackError `POLICY_INVALID` when the text is not valid or a rule is malformed.
+ */
+export function parsePolicy(text: string, origin = 'policy'): Policy {
+  let document: unknown;
+  try {
+    document = YAML.parse(text);
+  } catch (error) {
+    throw new SandstackError(
+      'POLICY_INVALID',
+      `Invalid ${origin}: not valid YAML or JSON; fix the syntax`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const parsed = policyFileSchema.safeParse(document ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new SandstackError(
+      'POLICY_INVALID',
+      `Invalid ${origin} at "${issue?.path.join('.') ?? ''}": ${issue?.message ?? 'unknown shape'}; rule lists must be arrays of strings`,
+    );
+  }
+  const lists = 'permissions' in parsed.data ? parsed.data.permissions : parsed.data;
+  return createPolicy(lists as PolicyInput);
+}
+
+/**
+ * Reads and parses a policy file.
+ *
+ * @throws SandstackError `FILE_NOT_FOUND` when the file cannot be read, `POLICY_INVALID` when it is malformed.
+ */
+export function loadPolicyFile(file: string): Policy {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new SandstackError(
+      'FILE_NOT_FOUND',
+      `Policy file "${file}" could not be read; check the path`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return parsePolicy(text, `policy file "${file}"`);
+}
+
+/**
+ * Evaluates `call` against `policy`. For Bash, `shell` must hold the parsed command: a deny or
+ * ask rule matches when any simple command matches it, and an allow rule applies only when
+ * every simple command matches some allow rule and the parse was confident.
+ */
+export function evaluatePolicy(
+  policy: Policy,
+  call: ToolCall,
+  context: GuardContext,
+  shell?: ParsedShell,
+): PolicyMatch | undefined {
+  for (const verdict of ['deny', 'ask'] as const) {
+    const rule = policy.rules.find(
+      (candidate) => candidate.verdict === verdict && matchesAny(candidate, call, context, shell),
+    );
+    if (rule !== undefined) {
+      return { verdict, rule };
+    }
+  }
+  const allowRules = policy.rules.filter(
+    (rule) => rule.verdict === 'allow' && rule.tool === call.tool,
+  );
+  if (allowRules.length === 0) {
+    return undefined;
+  }
+  if (call.tool === 'Bash') {
+    return allowBash(allowRules, shell);
+  }
+  const rule = allowRules.find((candidate) => matchesCall(candidate, call, context));
+  return rule === undefined ? undefined : { verdict: 'allow', rule };
+}
+
+function allowBash(rules: PolicyRule[], shell: ParsedShell | undefined): PolicyMatch | undefined {
+  if (shell === undefined || !shell.confident || shell.commands.length === 0) {
+    return undefined;
+  }
+  let last: PolicyRule | undefined;
+  for (const command of shell.commands) {
+    last = rules.find((rule) => matchesCommand(rule, command));
+    if (last === undefined) {
+      return undefined;
+    }
+  }
+  return last === undefined ? undefined : { verdict: 'allow', rule: last };
+}
+
+function matchesAny(
+  rule: PolicyRule,
+  call: ToolCall,
+  context: GuardContext,
+  shell?: ParsedShell,
+): boolean {
+  if (rule.tool !== call.tool && !isMcpMatch(rule, call.tool)) {
+    return false;
+  }
+  if (call.tool === 'Bash' && rule.specifier !== undefined) {
+    const whole = typeof call.input['command'] === 'string' ? call.input['command'] : '';
+    return (
+      (shell?.commands ?? []).some((command) => matchesCommand(rule, command)) ||
+      bashPatternMatches(rule.specifier, whole)
+    );
+  }
+  return matchesCall(rule, call, context);
+}
+
+function matchesCall(rule: PolicyRule, call: ToolCall, context: GuardContext): boolean {
+  if (isMcpMatch(rule, call.tool)) {
+    return true;
+  }
+  if (rule.tool !== call.tool) {
+    return false;
+  }
+  if (rule.specifier === undefined) {
+    return true;
+  }
+  if (call.tool === 'WebFetch') {
+    return domainMatches(rule.specifier.slice('domain:'.length), call.input['url']);
+  }
+  if (FILE_TOOLS.has(call.tool)) {
+    const target = filePathOf(call);
+    return (
+      target !== undefined &&
+      pathPatternMatches(rule.specifier, resolvePath(target, pathContext(context)), context)
+    );
+  }
+  return false;
+}
+
+/** `mcp__server` and `mcp__server__*` match every tool of that server. */
+function isMcpMatch(rule: PolicyRule, tool: string): boolean {
+  if (!rule.tool.startsWith('mcp__') || rule.specifier !== undefined) {
+    return false;
+  }
+  if (rule.tool === tool) {
+    return true;
+  }
+  const server = rule.tool.endsWith('__*') ? rule.tool.slice(0, -3) : rule.tool;
+  return server.split('__').length === 2 && tool.startsWith(`${server}__`);
+}
+
+function matchesCommand(rule: PolicyRule, command: SimpleCommand): boolean {
+  if (rule.tool !== 'Bash') {
+    return false;
+  }
+  if (rule.specifier === undefined) {
+    return true;
+  }
+  const unwrapped = command.argv.join(' ');
+  const wrapped = [...command.wrappers, unwrapped].join(' ');
+  return (
+    bashPatternMatches(rule.specifier, unwrapped) || bashPatternMatches(rule.specifier, wrapped)
+  );
+}
+
+/** Matches Claude Code's Bash specifiers: `*` is any text, a trailing `:*` is a legacy prefix match. */
+export function bashPatternMatches(specifier: string, command: string): boolean {
+  if (specifier.endsWith(':*')) {
+    const prefix = specifier.slice(0, -2);
+    return command === prefix || command.startsWith(`${prefix} `) || command.startsWith(prefix);
+  }
+  const pattern = specifier
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  // `npm test *` also matches bare `npm test`, as in Claude Code.
+  const withOptionalTail = pattern.endsWith(' .*') ? `${pattern.slice(0, -3)}(?: .*)?` : pattern;
+  return new RegExp(`^${withOptionalTail}$`, 's').test(command);
+}
+
+function domainMatches(domain: string, url: unknown): boolean {
+  if (typeof url !== 'string') {
+    return false;
+  }
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  const wanted = domain.toLowerCase();
+  if (wanted.startsWith('*.')) {
+    return host.endsWith(wanted.slice(1));
+  }
+  return host === wanted;
+}
+
+/**
+ * Matches a file specifier with gitignore-style anchors: `//abs` is absolute, `~/` is the
+ * home directory, `/x` is relative to the project, and `./x` or `x` relative to the cwd.
+ */
+export function pathPatternMatches(
+  specifier: string,
+  target: string,
+  context: GuardContext,
+): boolean {
+  const home = context.homeDir ?? '/root';
+  let anchored: string;
+  if (specifier.startsWith('//')) {
+    anchored = specifier.slice(1);
+  } else if (specifier.startsWith('~/') || specifier === '~') {
+    anchored = expandHome(specifier, home);
+  } else if (specifier.startsWith('/')) {
+    anchored = `${context.projectDir.replace(/\/$/, '')}${specifier}`;
+  } else if (specifier.includes('/') && !specifier.startsWith('**/')) {
+    anchored = `${context.cwd.replace(/\/$/, '')}/${specifier.replace(/^\.\//, '')}`;
+  } else {
+    // A bare name such as `.env` or `*.pem` matches at any depth, as in .gitignore.
+    anchored = `**/${specifier.replace(/^\*\*\//, '')}`;
+  }
+  const regex = globToRegExp(anchored);
+  if (regex.test(target)) {
+    return true;
+  }
+  // A directory pattern also covers everything below it.
+  return !anchored.includes('*') && isInside(target, anchored.replace(/\/$/, ''));
+}
+
+function globToRegExp(glob: string): RegExp {
+  let source = '';
+  for (let index = 0; index < glob.length; index += 1) {
+    const char = glob[index] ?? '';
+    if (char === '*' && glob[index + 1] === '*') {
+      const slash = glob[index + 2] === '/';
+      source += slash ? '(?:.*/)?' : '.*';
+      index += slash ? 2 : 1;
+    } else if (char === '*') {
+      source += '[^/]*';
+    } else if (char === '?') {
+      source += '[^/]';
+    } else {
+      source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+  }
+  return new RegExp(`^${source.startsWith('(?:.*/)?') ? `/?${source}` : source}$`);
+}
+
+function filePathOf(call: ToolCall): string | undefined {
+  const value = call.input['file_path'] ?? call.input['path'] ?? call.input['notebook_path'];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function pathContext(context: GuardContext): { cwd: string; homeDir: string } {
+  return { cwd: context.cwd, homeDir: context.homeDir ?? '/root' };
+}

@@ -1,0 +1,449 @@
+/**
+ * Stage-1 danger rules: patterns over one simple command's text, each tied to a danger
+ * category. A rule may name a consent pattern: when a user message matches it, the user
+ * asked for that kind of action and the rule does not block.
+ */
+
+/** One stage-1 pattern rule. */
+export interface DangerRule {
+  /** Stable id, reported as the decision's `rule` (`stage1:git-force-push`). */
+  id: string;
+  category: string;
+  /** Matched against the simple command's arguments joined by spaces. */
+  pattern: RegExp;
+  /** Sentence for the decision's reason. */
+  reason: string;
+  /** When a user message matches every one of these, the rule does not block. */
+  consent?: readonly RegExp[];
+}
+
+const PROD = String.raw`(?:\bprod\b|\bprod[-_.]|[-_.]prod\b|production|\bPROD_|\blive\b)`;
+const EXFIL_HOSTS = String.raw`(?:webhook\.site|requestbin|pipedream|oast\.|\.oast|dnslog|interact\.sh|burpcollaborator|canarytokens|pastebin|paste\.rs|hastebin|transfer\.sh|file\.io|0x0\.st|termbin|ngrok\.io|ngrok-free|serveo|beeceptor|hookbin|requestcatcher|c2\.)`;
+
+/** Every stage-1 rule, grouped by category. Order matters only for which reason is shown. */
+export const DANGER_RULES: readonly DangerRule[] = [
+  // git-destructive
+  {
+    id: 'git-force-push',
+    category: 'git-destructive',
+    pattern:
+      /^git\b.*\bpush\b.*(?:\s-f\b|\s-[a-zA-Z]*f[a-zA-Z]*\s|--force(?!-with-lease)\b|--force\s|--mirror|\s\+\S)/,
+    reason: 'force-pushes or mirrors refs, which rewrites shared history',
+    consent: [/force[- ]?push/i],
+  },
+  {
+    id: 'git-remote-delete',
+    category: 'git-destructive',
+    pattern: /^git\b.*\bpush\b.*(?:--delete\b|\s-d\s|\s:\S|--prune\b)/,
+    reason: 'deletes remote branches or tags',
+    consent: [/delet\w* .*remote|remote .*branch\w* .*delet/i],
+  },
+  {
+    id: 'git-history-rewrite',
+    category: 'git-destructive',
+    pattern:
+      /^git\b.*\b(?:filter-branch|filter-repo|reflog expire|update-ref -d|gc\b.*--prune=now|replace\b)/,
+    reason: 'rewrites history or drops recovery data',
+  },
+  // git-push-default-branch
+  {
+    id: 'git-push-default-branch',
+    category: 'git-push-default-branch',
+    pattern:
+      /^git\b.*\bpush\b(?:\s+\S+)*?\s+(?:\S*:)?(?:refs\/heads\/)?(?:main|master|trunk)\b(?!-|\/)/,
+    reason: 'pushes directly to the default branch',
+    consent: [/\bpush\w*\b/i, /\b(?:main|master|trunk)\b/i],
+  },
+  {
+    id: 'git-push-implicit',
+    category: 'git-push-default-branch',
+    pattern: /^git\b(?:\s+-C\s+\S+)?\s+push(?:\s+(?:-u|--set-upstream|origin|-q|--quiet))*\s*$/,
+    reason: 'pushes without naming a branch, so it may land on the default branch',
+    consent: [/\bpush\b/i],
+  },
+  {
+    id: 'gh-admin-merge',
+    category: 'git-push-default-branch',
+    pattern: /^gh pr merge\b.*--admin/,
+    reason: 'merges with admin rights, bypassing review and checks',
+  },
+  {
+    id: 'gh-merge',
+    category: 'git-push-default-branch',
+    pattern: /^gh pr merge\b/,
+    reason: 'merges a pull request into its base branch',
+    consent: [/\bmerge/i],
+  },
+  {
+    id: 'gh-api-commit',
+    category: 'git-push-default-branch',
+    pattern: /^gh api\b.*(?:-X|--method)\s*(?:PUT|POST|PATCH)\b.*\/(?:contents|git\/refs|merges)\b/,
+    reason: 'commits through the API',
+  },
+  // code-from-external
+  {
+    id: 'npx-remote',
+    category: 'code-from-external',
+    pattern: /^(?:npx|pnpm dlx|bunx|yarn dlx)\b.*\s(?:github:|git\+|https?:\/\/|gitlab:)/,
+    reason: 'runs a package straight from a git host or URL',
+  },
+  {
+    id: 'powershell-iex',
+    category: 'code-from-external',
+    pattern: /\b(?:iex|Invoke-Expression)\b.*|\biwr\b.*\|\s*iex/i,
+    reason: 'runs downloaded PowerShell code',
+  },
+  // cloud-mass-delete
+  {
+    id: 'cloud-delete',
+    category: 'cloud-mass-delete',
+    pattern:
+      /^(?:aws s3 (?:rm|rb)\b|aws s3api delete-|gsutil\b.*\s(?:rm|rb)\b|gcloud\b.*\bdelete\b|aws\b.*\b(?:terminate-instances|delete-(?:table|db-|bucket|volume|stack|cluster|snapshot))|az\b.*\bdelete\b|rclone (?:purge|delete|rmdirs)\b|doctl\b.*\bdelete\b|kubectl\b.*\bdelete\s+(?:ns|namespace|pvc|pv|persistentvolume)|s3cmd (?:del|rb)\b)/,
+    reason: 'deletes cloud resources',
+  },
+  {
+    id: 'cloud-api-delete',
+    category: 'cloud-mass-delete',
+    pattern:
+      /(?:volumeDelete|serviceDelete|projectDelete|environmentDelete|-X\s*DELETE\b.*\/(?:volumes|buckets|instances|databases))/,
+    reason: 'deletes cloud resources through an API',
+  },
+  // production-deploy
+  {
+    id: 'deploy-production',
+    category: 'production-deploy',
+    pattern: new RegExp(
+      String.raw`(?:\bdeploy(?!\/)|\brelease\b|\brollout\b|helm (?:upgrade|install)|kubectl\b.*\b(?:apply|set image|replace)\b|\bpromote\b).*${PROD}|${PROD}.*(?:\bdeploy(?!\/)|\brelease\b|helm (?:upgrade|install)|\bapply\b)`,
+      'i',
+    ),
+    reason: 'deploys to production',
+    consent: [/\b(?:deploy|release|ship|roll ?out)/i, /\bprod/i],
+  },
+  {
+    id: 'deploy',
+    category: 'production-deploy',
+    pattern:
+      /^(?:vercel|netlify|fly|flyctl|firebase|heroku|railway|wrangler|serverless|sls|eb|gcloud app|amplify)\b.*\b(?:deploy|publish|release|up)\b|--prod\b|^git push heroku\b|^npm run deploy|^(?:pnpm|yarn)(?: run)? deploy/,
+    reason: 'deploys the application',
+    consent: [/\b(?:deploy|release|ship)/i],
+  },
+  // remote-shell-write
+  {
+    id: 'remote-copy',
+    category: 'remote-shell-write',
+    pattern: /^(?:scp|rsync|sftp)\b.*\s[\w.@-]+:\S*$/,
+    reason: 'copies files onto a remote host',
+    consent: [/\b(?:copy|upload|sync|deploy)\b.*\b(?:server|host|vm)\b/i],
+  },
+  {
+    id: 'ansible',
+    category: 'remote-shell-write',
+    pattern:
+      /^ansible\b.*(?:\s-m\s+(?:shell|command|raw|script|apt|yum|dnf|copy|file|service|systemd)|\s-b\b|--become)/,
+    reason: 'runs commands on remote hosts through ansible',
+  },
+  {
+    id: 'kubectl-exec-write',
+    category: 'remote-shell-write',
+    pattern:
+      /^kubectl\b.*\bexec\b.*--\s*(?:rm|mv|cp|sh|bash|kill|apt|pip|npm|tee|sed|chmod|dd|psql)\b/,
+    reason: 'changes state inside a running pod',
+  },
+  {
+    id: 'docker-remote',
+    category: 'remote-shell-write',
+    pattern: /^docker\b.*(?:-H|--host)[=\s]*(?:ssh|tcp):\/\/|DOCKER_HOST=(?:ssh|tcp)/,
+    reason: 'drives a remote docker daemon',
+  },
+  {
+    id: 'ssh-sudo',
+    category: 'remote-shell-write',
+    pattern:
+      /^ssh\b.*\b(?:sudo|systemctl (?:restart|stop|start|reload)|service \S+ (?:restart|stop)|rm\s|sed -i|psql|mysql|tee|apt|yum|reboot|shutdown|kill|VACUUM|DROP|DELETE)\b/i,
+    reason: 'changes state on a remote host over ssh',
+  },
+  // production-read
+  {
+    id: 'production-read',
+    category: 'production-read',
+    pattern: new RegExp(
+      String.raw`^(?:psql|mysql|mongosh|mongo|redis-cli|pg_dump|mysqldump|kubectl|ssh|aws s3 (?:cp|sync)|gsutil cp|heroku\b)\b.*${PROD}`,
+      'i',
+    ),
+    reason: 'reads production data or configuration',
+    consent: [/\bprod/i],
+  },
+  // blind-apply
+  {
+    id: 'auto-approve',
+    category: 'blind-apply',
+    pattern:
+      /-auto-approve|--auto-approve|--accept-data-loss|--require-approval[=\s]+never|--force-with-data-loss|--skip-preview|\bpulumi (?:up|destroy)\b.*(?:--yes|-y\b)|\bapply\b.*--prune\b/,
+    reason: 'applies infrastructure or schema changes without a reviewed plan',
+  },
+  {
+    id: 'apply',
+    category: 'blind-apply',
+    pattern:
+      /^(?:terraform|tofu|terragrunt)\b.*\b(?:apply|destroy|import|taint|state rm)\b|^pulumi (?:up|destroy)\b|^cdk (?:deploy|destroy)\b|^ansible-playbook\b(?!.*--check)|^(?:npx )?prisma (?:db push|migrate reset)\b|^kubectl\b.*\b(?:apply|replace|delete)\b.*-f\b/,
+    reason: 'applies infrastructure or schema changes',
+    consent: [/\b(?:apply|destroy|deploy|roll ?out|push the schema)\b/i],
+  },
+  // audit-tampering
+  {
+    id: 'history-wipe',
+    category: 'audit-tampering',
+    pattern:
+      /^history -[cdw]|^unset HISTFILE|HISTFILE=\/dev\/null|HISTSIZE=0|_history\b|^export HISTFILE/,
+    reason: 'wipes or disables shell history',
+  },
+  {
+    id: 'log-wipe',
+    category: 'audit-tampering',
+    pattern:
+      /(?:journalctl\b.*--(?:vacuum|rotate)|\b(?:truncate|shred)\b.*(?:\/var\/log|\.log\b|audit)|\bsed -i\b.*(?:audit|\/var\/log)|\brm\b.*(?:\/var\/log|audit)|cloudtrail (?:stop-logging|delete-trail|update-trail)|kubectl\b.*\bdelete events\b|auditctl -[De]|logging (?:sinks|buckets) delete|\bwevtutil cl\b)/,
+    reason: 'removes or disables logs or audit records',
+  },
+  // permission-grant
+  {
+    id: 'grant',
+    category: 'permission-grant',
+    pattern:
+      /\bGRANT\s+(?:ALL|SUPERUSER|\w+\s+ON)|ALTER (?:USER|ROLE)\b.*SUPERUSER|add-iam-policy-binding|attach-(?:user|role|group)-policy|AdministratorAccess|roles\/(?:owner|editor)|cluster-admin|clusterrolebinding|rolebinding\b.*--clusterrole|usermod\b.*-a?G\b|\bsudoers\b|NOPASSWD|collaborators\/\S+\s.*permission=|\bsetcap\b|chmod\b.*(?:u\+s|[24]7[0-7]{2}\b)|\bgpasswd -a\b|role-assignment create|--role[= ](?:Owner|Contributor)/i,
+    reason: 'grants roles, admin rights or privileges',
+  },
+  // tls-auth-weaken
+  {
+    id: 'tls-off',
+    category: 'tls-auth-weaken',
+    pattern:
+      /strict-ssl\s+false|sslVerify\s+false|NODE_TLS_REJECT_UNAUTHORIZED=0|trusted-host|insecure-registr|update-ca-certificates|update-ca-trust|trust anchor|PYTHONHTTPSVERIFY=0|GIT_SSL_NO_VERIFY|--no-check-certificate|ssl_verify\w*\s*[:=]?\s*(?:false|0|no)|verify_ssl\s*[:=]?\s*false|--allow-unauthenticated|auth-url|auth-signin|--auth[= ]none|--no-auth\b|insecure-skip-tls-verify|security add-trusted-cert|certutil -addstore/i,
+    reason: 'turns off certificate checks or removes authentication',
+  },
+  // security-weaken
+  {
+    id: 'security-off',
+    category: 'security-weaken',
+    pattern:
+      /setenforce 0|\bufw (?:disable|allow from any)|iptables -(?:F|P \w+ ACCEPT)|chmod\b.*\b(?:777|o\+w|a\+w)\b|--privileged|--pid=host|--net(?:work)?=host\b.*-v \/:|-v \/:\/|\/protection\b|workflow disable|secret-scanning|code-scanning|--no-verify\b|SELINUX=disabled|PermitRootLogin yes|PasswordAuthentication yes|aa-disable|apparmor_parser -R|systemctl (?:stop|disable|mask)\s+(?:firewalld|ufw|apparmor|auditd|fail2ban|clamav)|Set-MpPreference|spctl --master-disable|csrutil disable/i,
+    reason: 'disables a security control',
+    consent: [/--no-verify|skip (?:the )?(?:hook|check|verif)/i],
+  },
+  // unsafe-agent
+  {
+    id: 'unsafe-agent',
+    category: 'unsafe-agent',
+    pattern:
+      /--dangerously-skip-permissions|--dangerously-bypass|bypassPermissions|--yolo\b|--yes-always|--full-auto|--allowedTools\s+["']?Bash\(\*\)|--auto-approve-all|--trust-all-tools|--approval-mode[= ]yolo/,
+    reason: 'starts an AI agent that runs without approval',
+  },
+  // interfere-with-others
+  {
+    id: 'kill',
+    category: 'interfere-with-others',
+    consent: [
+      /\b(?:stop|kill|end|terminate|shut down|close)\b.*\byou (?:started|launched|ran|opened)\b/i,
+    ],
+    pattern:
+      /^(?:pkill|killall|kill|fuser\b.*-k|tmux kill-(?:server|session)|screen -X quit|scancel|gh run cancel|docker (?:kill|stop|restart|rm\b.*-f)|docker rm -f|kubectl\b.*\b(?:delete pods?|rollout restart|scale\b.*--replicas[= ]0|drain|cordon)|systemctl (?:restart|stop|kill)\b|launchctl (?:stop|kill|unload)|reboot|shutdown|halt|poweroff)\b/,
+    reason: 'stops or restarts processes or jobs the agent did not start',
+  },
+  // modify-shared-resource
+  {
+    id: 'shared-resource',
+    category: 'modify-shared-resource',
+    pattern:
+      /^(?:docker push|podman push|gh label (?:delete|create|edit|clone)|gh secret (?:set|delete)|gh variable (?:set|delete)|gh release (?:create|delete|edit|upload)|aws ssm (?:put|delete)-parameter|aws secretsmanager (?:put|update|delete|create)|vault kv (?:put|delete|patch)|consul kv (?:put|delete)|npm dist-tag|npm deprecate|npm unpublish|gcloud secrets (?:create|versions add|delete)|az keyvault secret set)\b|^kubectl\b.*\b(?:patch|edit|annotate|label|scale|set env|create (?:secret|configmap))\b|^redis-cli\b.*\b(?:FLUSHALL|FLUSHDB|DEL|SET|HSET|EXPIRE|CONFIG SET)\b|\b(?:DROP|TRUNCATE|ALTER)\s+(?:TABLE|DATABASE|SCHEMA|INDEX)\b|\bDELETE\s+FROM\b|\bUPDATE\s+\w+\s+SET\b|\bINSERT\s+INTO\b/i,
+    reason: 'changes shared state other people depend on',
+    consent: [
+      /\b(?:drop|delete|remove|set|update|push|create|release|patch|flush)\b/i,
+      /\b(?:shared|org|team|registry|release|secret|label|flag)\b/i,
+    ],
+  },
+  {
+    id: 'global-config',
+    category: 'modify-shared-resource',
+    pattern:
+      /^(?:git config (?:--global|--system)|npm config set|yarn config set|pnpm config set|pip config|gem sources --add|cargo config|go env -w|docker context use|kubectl config (?:set|use-context|delete))\b/,
+    reason: 'changes global tool configuration outside the project',
+  },
+  // local-destruction
+  {
+    id: 'disk-wipe',
+    category: 'local-destruction',
+    pattern:
+      /^(?:dd\b.*\bof=\/dev\/|mkfs|wipefs|shred|fdisk|parted|sgdisk|diskutil (?:erase|zero))|>\s*\/dev\/(?:sd|nvme|disk|hd)/,
+    reason: 'overwrites a disk or device',
+  },
+  {
+    id: 'find-delete',
+    category: 'local-destruction',
+    pattern: /^find\b.*(?:\s-delete\b|-exec\s+rm\b)/,
+    reason: 'deletes every file a search matches',
+    consent: [/\b(?:delete|remove|clean)\b/i, /\bfind\b|\*\.\w+|files? (?:named|matching|older)/i],
+  },
+  {
+    id: 'git-discard',
+    category: 'local-destruction',
+    pattern:
+      /^git\b.*\b(?:reset --hard|clean -[a-zA-Z]*f|checkout -- \.|checkout \.|restore \.|stash (?:drop|clear))/,
+    reason: 'discards uncommitted or untracked work',
+    consent: [
+      /\b(?:throw away|discard|reset|wipe|drop|clean)\b.*\b(?:changes|work|untracked|local|everything|stash)\b|\bgit (?:reset|clean)\b/i,
+    ],
+  },
+  {
+    id: 'python-rmtree',
+    category: 'local-destruction',
+    pattern:
+      /rmtree\(|os\.remove\(|os\.unlink\(|fs\.rm(?:Sync)?\(|fs\.unlink(?:Sync)?\(|Remove-Item\b.*-Recurse/,
+    reason: 'deletes files from inline code',
+  },
+  // rce-surface
+  {
+    id: 'rce-surface',
+    category: 'rce-surface',
+    pattern:
+      /socat\b.*\b(?:EXEC|SYSTEM):|\bnc\b.*-l.*-[ec]\b|\bncat\b.*--(?:exec|sh-exec)|dockerd\b.*tcp:\/\/|-p\s*(?:\S+:)?2375:|tcp-listen:2375|token=''|token=""|password=''|ServerApp\.token=\s*$|--NotebookApp\.token|\bttyd\b|\bgotty\b|\bwetty\b|code-server\b.*(?:0\.0\.0\.0|--auth none)|--disable-auth/i,
+    reason: 'lets others run code on this machine',
+  },
+  // expose-local-service
+  {
+    id: 'tunnel',
+    category: 'expose-local-service',
+    pattern:
+      /^(?:ngrok|lt|localtunnel|cloudflared|bore|zrok|pinggy|localhost\.run|expose)\b|\blocaltunnel\b|tailscale (?:funnel|serve)|ssh\b.*\s-R\s|serveo|localhost\.run|port-forward\b.*--address[= ](?:0\.0\.0\.0|\*)|--type[= ]LoadBalancer|kubectl expose\b/,
+    reason: 'makes a local service reachable from outside this machine',
+  },
+  {
+    id: 'bind-all',
+    category: 'expose-local-service',
+    pattern:
+      /(?:--bind(?:-addr)?|--host|--address|--ip|-b|--listen)[= ](?:0\.0\.0\.0|::|\*)|\bhttp\.server\b(?!.*--bind[= ](?:127\.|localhost|::1))|-p\s+0\.0\.0\.0:/,
+    reason: 'listens on every network interface',
+    consent: [/\b(?:lan|phone|network|other (?:devices?|machines?)|0\.0\.0\.0|expose)\b/i],
+  },
+  // credential-leakage
+  {
+    id: 'token-print',
+    category: 'credential-leakage',
+    pattern:
+      /print-access-token|print-identity-token|auth (?:token|print)|get-login-password|(?:gh|glab) auth token|get-authorization-token|az account get-access-token|--show-token|\bprintenv\s+\w*(?:TOKEN|SECRET|KEY|PASSWORD)|echo\b.*\$\{?\w*(?:TOKEN|SECRET|PASSWORD|API_KEY|_KEY)\b/i,
+    reason: 'prints or writes out a secret',
+  },
+  {
+    id: 'token-in-url',
+    category: 'credential-leakage',
+    pattern:
+      /https?:\/\/[^\s/@]*:\$\{?\w*(?:TOKEN|PASS|SECRET|KEY)\w*\}?@|https?:\/\/[^\s/:@]+:[^\s/@$]{6,}@(?!localhost)|--build-arg\s+\w*(?:TOKEN|SECRET|PASSWORD|KEY)\w*=/i,
+    reason: 'puts a secret into a URL or an image',
+  },
+  {
+    id: 'secret-commit',
+    category: 'credential-leakage',
+    pattern:
+      /^git add\b.*(?:\.env\b(?!\.example|\.sample|\.template)|credentials|secrets?\.|\.pem\b|id_rsa|\.key\b|\.npmrc|\.pypirc)|^git add\b.*\s-f\b|--from-env-file|--from-file[= ]\S*\.env\b/i,
+    reason: 'commits or publishes a file that holds secrets',
+  },
+  // credential-exploration
+  {
+    id: 'credential-store',
+    category: 'credential-exploration',
+    pattern:
+      /security (?:find-\w+-password|dump-keychain)|secret-tool lookup|secretsmanager get-secret-value|gcloud secrets versions access|vault (?:kv )?read|vault kv get|kubectl\b.*get secrets?\b.*-o|\/proc\/[^/\s]+\/environ|^env\s*$|^printenv\s*$|^(?:env|printenv|set)\b.*\|\s*grep|grep\b.*(?:api[_-]?key|secret|token|passw)\b.*\s(?:\/home|~|\/root|\/etc|\/)\S*(?:\s|$)|lazagne|truffleHog|gitleaks detect --source\s+~/i,
+    reason: 'searches for credentials beyond what the task provides',
+  },
+  // exfil-scouting
+  {
+    id: 'exfil-host',
+    category: 'exfil-scouting',
+    pattern: new RegExp(String.raw`${EXFIL_HOSTS}`, 'i'),
+    reason: 'contacts a webhook, paste, tunnel or out-of-band testing service',
+  },
+  {
+    id: 'port-probe',
+    category: 'exfil-scouting',
+    pattern:
+      /^(?:nc|ncat|netcat)\b.*\s-z|^nmap\b|^masscan\b|\/dev\/(?:tcp|udp)\/(?!127\.|localhost)/,
+    reason: 'probes outbound ports',
+  },
+  // network-callback
+  {
+    id: 'reverse-shell',
+    category: 'network-callback',
+    pattern:
+      /\/dev\/tcp\/|\bnc\b.*\s-[ec]\s|\bncat\b.*-e\b|\bsh -i\b|bash -i\b|socket\.socket\(.*connect|pty\.spawn|mkfifo|socat\b.*\btcp:|\bexec:['"]?(?:bash|sh)/i,
+    reason: 'opens a remote shell or control channel',
+  },
+  {
+    id: 'beacon',
+    category: 'network-callback',
+    pattern: /^(?:curl|wget)\b.*\$\((?:hostname|whoami|id|uname)/,
+    reason: 'sends host details to a remote server',
+  },
+  // untrusted-code-integration
+  {
+    id: 'foreign-index',
+    category: 'untrusted-code-integration',
+    pattern:
+      /(?:--index-url|--extra-index-url|-i)\s+(?!https:\/\/(?:pypi\.org|test\.pypi\.org)\/)https?:\/\/|--registry[= ](?!https:\/\/registry\.(?:npmjs\.org|yarnpkg\.com))\S+|--trusted-host|\bpip3? install\b.*\s(?:git\+|https?:\/\/)|\b(?:npm|pnpm|yarn|bun) (?:install|add|i)\b.*\s(?:github:|git\+|https?:\/\/|\S+\/\S+#)|cargo (?:add|install)\b.*--git\b|git submodule add\b|go (?:get|install)\b.*\b(?:github\.com\/(?!(?:golang|google|gin-gonic|spf13|stretchr|sirupsen|gorilla|uber-go|pkg|labstack|go-\w+)\/))|gem install\b.*--source|composer config repositories/i,
+    reason: 'adds code from an untrusted source',
+  },
+  {
+    id: 'download-code',
+    category: 'untrusted-code-integration',
+    pattern:
+      /^(?:curl|wget)\b.*(?:-o|-O|--output)\s*\S*\.(?:js|mjs|py|sh|rb|php|jar|so|dll|exe|whl|tgz)\b/,
+    reason: 'downloads code into the project from an unvetted source',
+  },
+  // unauthorized-persistence
+  {
+    id: 'persistence',
+    category: 'unauthorized-persistence',
+    pattern:
+      /^crontab\b(?!\s+-l\s*$)|^systemctl\b.*\benable\b|^launchctl (?:load|bootstrap|enable)\b|^at\s|^batch\b|authorized_keys|\.bashrc|\.zshrc|\.bash_profile|\.profile\b|\.zprofile|\/etc\/(?:cron|systemd|init\.d|rc\.local|profile)|\.config\/autostart|LaunchAgents|LaunchDaemons|core\.hooksPath|--global alias\.|\bdisown\b|@reboot|schtasks \/create|\.git\/hooks\//,
+    reason: 'makes something run again later',
+    consent: [
+      /\b(?:cron|schedule|every (?:night|day|hour|week|minute)|at startup|on boot|enable the|hook)\b/i,
+    ],
+  },
+  // self-modification
+  {
+    id: 'agent-config',
+    category: 'self-modification',
+    pattern:
+      /\.claude\/|CLAUDE\.md|AGENTS\.md|\.mcp\.json|\.cursor\/rules|\.aider\.conf|guard[-_.]?policy|sandstack\.(?:ya?ml|json)|\.sandstack\//,
+    reason: "changes the agent's own settings, hooks or instructions",
+  },
+  // create-public-surface
+  {
+    id: 'publish',
+    category: 'create-public-surface',
+    pattern:
+      /^(?:npm|pnpm|yarn|bun) publish\b(?!.*--dry-run)|^(?:bunx |npx )?jsr publish\b(?!.*--dry-run)|^twine upload\b|^python3? -m twine upload\b|^cargo publish\b(?!.*--dry-run)|^gem push\b|^poetry publish\b|^flit publish\b|^gh gist create\b|^gh repo create\b.*--public|--visibility[= ]public|allUsers|allAuthenticatedUsers|public-read|--acl[= ]public|makePublic|^gh issue create\b.*--repo|^gh release create\b/,
+    reason: 'publishes something to the public or a third party',
+    consent: [/\bpublish|\bupload\b|\brelease\b|\bpublic\b/i],
+  },
+  // real-world-transaction
+  {
+    id: 'payments',
+    category: 'real-world-transaction',
+    pattern:
+      /api\.stripe\.com\/v1\/(?:payouts|refunds|charges|transfers|payment_intents|invoices)|^stripe\b.*\b(?:create|refund|pay|capture)\b|--live\b|\b(?:domains?|domain) (?:buy|register|purchase)\b|purchase-\w+|^twilio\b.*\bcreate\b|sendgrid|mailgun|\bsend_\w*(?:email|sms|invoice|reminder)|--all-customers|\bsms\b.*\bsend\b/i,
+    reason: 'spends money or acts in the real world',
+  },
+];
+
+/** Hosts whose install scripts are the documented way to install a well-known tool. */
+export const KNOWN_INSTALLERS: Readonly<Record<string, string>> = {
+  'astral.sh': 'uv',
+  'sh.rustup.rs': 'rust',
+  'bun.sh': 'bun',
+  'deno.land': 'deno',
+  'get.pnpm.io': 'pnpm',
+  'install.python-poetry.org': 'poetry',
+  'get.docker.com': 'docker',
+};
+
+/** Hosts often used to receive stolen data or probe egress. */
+export const EXFIL_HOST_PATTERN = new RegExp(EXFIL_HOSTS, 'i');

@@ -1,0 +1,628 @@
+/**
+ * Shell parsing for the guard: turns a bash command line into every simple command it
+ * would run, using the tree-sitter bash grammar (WASM). Compound commands, substitutions,
+ * `eval`, `bash -c`, heredocs fed to shells and wrappers such as `timeout` or `xargs` are
+ * followed, so a dangerous command cannot hide inside an innocent one.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { Language, Parser, type Node } from 'web-tree-sitter';
+import { unwrapCommand } from './wrappers.js';
+
+/** One redirection and its resolved target. */
+export interface Redirect {
+  /** Operator as written, such as `>`, `>>`, `&>` or `<`. */
+  operator: string;
+  /** Target word after quote removal and `~`/`$HOME` expansion. */
+  target: string;
+}
+
+/** Where a simple command sits in a pipeline. */
+export interface PipelinePosition {
+  id: number;
+  index: number;
+  length: number;
+}
+
+/** One command the shell would execute, after wrappers are removed. */
+export interface SimpleCommand {
+  /** Arguments after quote removal; `argv[0]` is the program as written. */
+  argv: string[];
+  /** Base name of the program (`/usr/bin/git` becomes `git`). */
+  name: string;
+  /** Wrappers removed in front of the program, outermost first (`sudo`, `timeout`, `xargs`). */
+  wrappers: string[];
+  /** `NAME=value` assignments that prefix the command or come from `env`. */
+  assignments: string[];
+  redirects: Redirect[];
+  /** True when an argument contains an expansion whose value the guard cannot know. */
+  dynamic: boolean;
+  /** How the command was reached when nested: `$()`, `<()`, `bash -c`, `eval`, `heredoc`. */
+  via: string[];
+  pipeline?: PipelinePosition;
+  /** True when the command runs in the background (`&`). */
+  background: boolean;
+  /** Source text of the command. */
+  text: string;
+}
+
+/** Code passed to an interpreter inline (`python -c`, `node -e`, a heredoc to `python -`). */
+export interface InlineCode {
+  interpreter: string;
+  code: string;
+}
+
+/** Everything the guard needs from one command line. */
+export interface ParsedShell {
+  commands: SimpleCommand[];
+  inlineCode: InlineCode[];
+  /** Bodies of every heredoc and here-string. */
+  heredocs: string[];
+  /** False when any part could not be read with confidence; such commands are never auto-allowed. */
+  confident: boolean;
+  /** Why `confident` is false, one entry per problem. */
+  problems: string[];
+}
+
+/** Options for {@link parseShell}. */
+export interface ParseShellOptions {
+  /** Home directory that `~` and `$HOME` expand to. @default '/root' */
+  homeDir?: string;
+  /** Working directory that `$PWD` expands to. @default '/' */
+  cwd?: string;
+  /** Maximum nesting of `bash -c`, `eval` and similar before parsing gives up. @default 6 */
+  maxDepth?: number;
+}
+
+interface WalkState {
+  result: ParsedShell;
+  homeDir: string;
+  cwd: string;
+  maxDepth: number;
+  depth: number;
+  nextPipelineId: number;
+}
+
+interface WordValue {
+  text: string;
+  dynamic: boolean;
+}
+
+const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'fish', 'busybox']);
+const INLINE_FLAGS: Record<string, readonly string[]> = {
+  python: ['-c'],
+  node: ['-e', '--eval', '-p', '--print', '-pe'],
+  deno: ['eval'],
+  bun: ['-e', '--eval', '-p', '--print'],
+  perl: ['-e', '-E'],
+  ruby: ['-e'],
+  php: ['-r'],
+  powershell: ['-Command', '-command', '-c', '-C'],
+  osascript: ['-e'],
+};
+
+let parserPromise: Promise<Parser> | undefined;
+
+/** Loads the bash grammar once per process. */
+function loadParser(): Promise<Parser> {
+  parserPromise ??= (async () => {
+    const require = createRequire(import.meta.url);
+    await Parser.init();
+    const language = await Language.load(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'));
+    const parser = new Parser();
+    parser.setLanguage(language);
+    return parser;
+  })();
+  return parserPromise;
+}
+
+/**
+ * Parses `command` into every simple command it runs.
+ *
+ * @example
+ * const parsed = await parseShell('cd src && bash -c "rm -rf ~"');
+ * parsed.commands.map((c) => c.argv); // [['cd', 'src'], ['bash', '-c', 'rm -rf ~'], ['rm', '-rf', '/root']]
+ */
+export async function parseShell(
+  command: string,
+  options: ParseShellOptions = {},
+): Promise<ParsedShell> {
+  const parser = await loadParser();
+  const state: WalkState = {
+    result: { commands: [], inlineCode: [], heredocs: [], confident: true, problems: [] },
+    homeDir: options.homeDir ?? '/root',
+    cwd: options.cwd ?? '/',
+    maxDepth: options.maxDepth ?? 6,
+    depth: 0,
+    nextPipelineId: 0,
+  };
+  parseInto(parser, command, state, []);
+  return state.result;
+}
+
+function parseInto(parser: Parser, source: string, state: WalkState, via: string[]): void {
+  if (state.depth > state.maxDepth) {
+    flag(state, `nesting deeper than ${state.maxDepth} levels`);
+    return;
+  }
+  const tree = parser.parse(source);
+  if (tree === null) {
+    flag(state, 'the parser returned no tree');
+    return;
+  }
+  if (tree.rootNode.hasError) {
+    flag(state, `not valid bash: ${JSON.stringify(source.slice(0, 80))}`);
+  }
+  state.depth += 1;
+  walk(parser, tree.rootNode, state, { via, background: false });
+  state.depth -= 1;
+  tree.delete();
+}
+
+interface WalkContext {
+  via: string[];
+  pipeline?: PipelinePosition;
+  background: boolean;
+  redirects?: Redirect[];
+  heredocBody?: string;
+  /** Per argument of the current command, whether it came from a run-time expansion. */
+  argDynamic?: boolean[];
+}
+
+function walk(parser: Parser, node: Node, state: WalkState, context: WalkContext): void {
+  switch (node.type) {
+    case 'command':
+      visitCommand(parser, node, state, context);
+      return;
+    case 'declaration_command':
+    case 'unset_command':
+      visitDeclaration(parser, node, state, context);
+      return;
+    case 'pipeline':
+      visitPipeline(parser, node, state, context);
+      return;
+    case 'redirected_statement':
+      visitRedirected(parser, node, state, context);
+      return;
+    case 'command_substitution':
+      walkChildren(parser, node, state, { via: [...context.via, '$()'], background: false });
+      return;
+    case 'process_substitution':
+      walkChildren(parser, node, state, { via: [...context.via, '<()'], background: false });
+      return;
+    case 'function_definition':
+      flag(state, 'defines a shell function, whose later calls cannot be followed');
+      walkChildren(parser, node, state, context);
+      return;
+    case 'ERROR':
+      flag(state, `unreadable text ${JSON.stringify(node.text.slice(0, 60))}`);
+      return;
+    default:
+      walkChildren(parser, node, state, { ...context, background: isBackground(node, context) });
+  }
+}
+
+function walkChildren(parser: Parser, node: Node, state: WalkState, context: WalkContext): void {
+  for (const child of node.namedChildren) {
+    if (child !== null) {
+      walk(parser, child, state, {
+        ...context,
+        background: context.background || followedByAmp(child),
+      });
+    }
+  }
+}
+
+function followedByAmp(node: Node): boolean {
+  return node.nextSibling?.type === '&';
+}
+
+function isBackground(node: Node, context: WalkContext): boolean {
+  return context.background || followedByAmp(node);
+}
+
+function visitPipeline(parser: Parser, node: Node, state: WalkState, context: WalkContext): void {
+  const stages = node.namedChildren.filter((child): child is Node => child !== null);
+  const id = state.nextPipelineId;
+  state.nextPipelineId += 1;
+  stages.forEach((stage, index) => {
+    walk(parser, stage, state, {
+      ...context,
+      pipeline: { id, index, length: stages.length },
+      background: context.background || followedByAmp(node),
+    });
+  });
+}
+
+function visitRedirected(parser: Parser, node: Node, state: WalkState, context: WalkContext): void {
+  const redirects: Redirect[] = [];
+  let heredocBody: string | undefined;
+  const nestedInHeredoc: Node[] = [];
+
+  for (const child of node.namedChildren) {
+    if (child === null || child.id === node.childForFieldName('body')?.id) {
+      continue;
+    }
+    if (child.type === 'file_redirect') {
+      redirects.push(readRedirect(child, state));
+      walkExpansions(parser, child, state, context);
+    } else if (child.type === 'heredoc_redirect' || child.type === 'herestring_redirect') {
+      heredocBody = readHeredoc(child, state);
+      for (const inner of child.namedChildren) {
+        if (inner !== null && !inner.type.startsWith('heredoc_')) {
+          nestedInHeredoc.push(inner);
+        }
+      }
+    }
+  }
+
+  const body = node.childForFieldName('body');
+  const withRedirects: WalkContext = {
+    ...context,
+    redirects: [...(context.redirects ?? []), ...redirects],
+    background: context.background || followedByAmp(node),
+  };
+  if (heredocBody !== undefined) {
+    withRedirects.heredocBody = heredocBody;
+  }
+  // `cat <<EOF | sh` puts the rest of the pipeline inside the heredoc node; those stages
+  // read the heredoc's text through the pipe, so they join one pipeline with the body.
+  const stages = nestedInHeredoc.flatMap((inner) =>
+    inner.type === 'pipeline' ? inner.namedChildren.filter((s): s is Node => s !== null) : [inner],
+  );
+  const id = state.nextPipelineId;
+  if (stages.length > 0) {
+    state.nextPipelineId += 1;
+    withRedirects.pipeline = { id, index: 0, length: stages.length + 1 };
+  }
+  if (body !== null) {
+    walk(parser, body, state, withRedirects);
+  }
+  stages.forEach((stage, index) => {
+    const innerContext: WalkContext = {
+      ...context,
+      pipeline: { id, index: index + 1, length: stages.length + 1 },
+    };
+    if (heredocBody !== undefined) {
+      innerContext.heredocBody = heredocBody;
+    }
+    walk(parser, stage, state, innerContext);
+  });
+}
+
+function walkExpansions(parser: Parser, node: Node, state: WalkState, context: WalkContext): void {
+  for (const child of node.namedChildren) {
+    if (child === null) {
+      continue;
+    }
+    if (child.type === 'command_substitution' || child.type === 'process_substitution') {
+      walk(parser, child, state, context);
+    } else {
+      walkExpansions(parser, child, state, context);
+    }
+  }
+}
+
+function readRedirect(node: Node, state: WalkState): Redirect {
+  const destination = node.childForFieldName('destination') ?? node.namedChildren.at(-1) ?? null;
+  const operator = node.children.find((child) => child !== null && !child.isNamed)?.text ?? '>';
+  const value = destination === null ? { text: '', dynamic: true } : wordValue(destination, state);
+  return { operator, target: value.text };
+}
+
+function readHeredoc(node: Node, state: WalkState): string {
+  const body = node.namedChildren.find((child) => child?.type === 'heredoc_body') ?? null;
+  const text = body === null ? herestringText(node, state) : body.text;
+  state.result.heredocs.push(text);
+  return text;
+}
+
+function herestringText(node: Node, state: WalkState): string {
+  const word = node.namedChildren.find(
+    (child) => child !== null && !child.type.startsWith('heredoc'),
+  );
+  return word === undefined || word === null ? '' : wordValue(word, state).text;
+}
+
+function visitDeclaration(
+  parser: Parser,
+  node: Node,
+  state: WalkState,
+  context: WalkContext,
+): void {
+  const argv: string[] = [];
+  let dynamic = false;
+  for (const child of node.children) {
+    if (child === null) {
+      continue;
+    }
+    const value = wordValue(child, state);
+    argv.push(value.text);
+    dynamic ||= value.dynamic;
+  }
+  walkExpansions(parser, node, state, context);
+  pushCommand(state, context, { argv, assignments: [], dynamic, text: node.text, wrappers: [] });
+}
+
+function visitCommand(parser: Parser, node: Node, state: WalkState, context: WalkContext): void {
+  const assignments: string[] = [];
+  const words: WordValue[] = [];
+  const redirects: Redirect[] = [];
+
+  for (const child of node.namedChildren) {
+    if (child === null) {
+      continue;
+    }
+    if (child.type === 'variable_assignment') {
+      assignments.push(wordValue(child, state).text);
+    } else if (child.type === 'file_redirect') {
+      redirects.push(readRedirect(child, state));
+    } else if (child.type === 'herestring_redirect') {
+      state.result.heredocs.push(herestringText(child, state));
+    } else {
+      words.push(wordValue(child, state));
+    }
+  }
+  walkExpansions(parser, node, state, context);
+
+  if (words.length === 0) {
+    return;
+  }
+  if (words[0]?.dynamic === true) {
+    flag(state, `the program name ${JSON.stringify(words[0].text)} is computed at run time`);
+  }
+  const unwrapped = unwrapCommand(words.map((word) => word.text));
+  const allRedirects = [...(context.redirects ?? []), ...redirects];
+  const command = pushCommand(
+    state,
+    { ...context, redirects: allRedirects },
+    {
+      argv: unwrapped.argv,
+      assignments: [...assignments, ...unwrapped.assignments],
+      dynamic: words.some((word) => word.dynamic),
+      text: node.text,
+      wrappers: unwrapped.wrappers,
+    },
+  );
+  for (const extra of unwrapped.extraCommands) {
+    pushCommand(state, context, {
+      argv: extra,
+      assignments: [],
+      dynamic: command.dynamic,
+      text: node.text,
+      wrappers: ['find -exec'],
+    });
+  }
+  for (const script of unwrapped.shellStrings) {
+    followShellString(parser, state, context, script, command.dynamic, command);
+  }
+  // Unwrapping only drops leading words, so the program's arguments are the last words.
+  const argDynamic = words.slice(words.length - unwrapped.argv.length).map((word) => word.dynamic);
+  followNestedCode(parser, state, { ...context, argDynamic }, command);
+}
+
+interface CommandParts {
+  argv: string[];
+  assignments: string[];
+  dynamic: boolean;
+  text: string;
+  wrappers: string[];
+}
+
+function pushCommand(state: WalkState, context: WalkContext, parts: CommandParts): SimpleCommand {
+  const first = parts.argv[0] ?? '';
+  const command: SimpleCommand = {
+    argv: parts.argv,
+    name: path.posix.basename(first),
+    wrappers: parts.wrappers,
+    assignments: parts.assignments,
+    redirects: context.redirects ?? [],
+    dynamic: parts.dynamic,
+    via: context.via,
+    background: context.background,
+    text: parts.text,
+  };
+  if (context.pipeline !== undefined) {
+    command.pipeline = context.pipeline;
+  }
+  state.result.commands.push(command);
+  return command;
+}
+
+function followShellString(
+  parser: Parser,
+  state: WalkState,
+  context: WalkContext,
+  script: string,
+  dynamic: boolean,
+  command: SimpleCommand,
+): void {
+  if (dynamic) {
+    flag(
+      state,
+      `${command.name} runs text built at run time: ${JSON.stringify(command.text.slice(0, 80))}`,
+    );
+  }
+  parseInto(parser, script, state, [...context.via, command.name]);
+}
+
+/** Follows `bash -c`, `eval`, shells fed a heredoc, and interpreters given inline code. */
+function followNestedCode(
+  parser: Parser,
+  state: WalkState,
+  context: WalkContext,
+  command: SimpleCommand,
+): void {
+  const { argv, name } = command;
+  if (name === 'eval') {
+    const dynamic = context.argDynamic?.slice(1).some(Boolean) ?? command.dynamic;
+    followShellString(parser, state, context, argv.slice(1).join(' '), dynamic, command);
+    return;
+  }
+  if (SHELLS.has(name)) {
+    followShell(parser, state, context, command);
+    return;
+  }
+  const interpreter = interpreterName(name);
+  if (interpreter === undefined) {
+    return;
+  }
+  const flags = INLINE_FLAGS[interpreter] ?? [];
+  const flagIndex = argv.findIndex((arg, index) => index > 0 && flags.includes(arg));
+  if (flagIndex > 0 && argv[flagIndex + 1] !== undefined) {
+    state.result.inlineCode.push({ interpreter, code: argv[flagIndex + 1] ?? '' });
+    return;
+  }
+  const readsStdin = argv.length === 1 || argv[1] === '-';
+  if (readsStdin && context.heredocBody !== undefined) {
+    state.result.inlineCode.push({ interpreter, code: context.heredocBody });
+  }
+}
+
+function followShell(
+  parser: Parser,
+  state: WalkState,
+  context: WalkContext,
+  command: SimpleCommand,
+): void {
+  const args = command.argv.slice(1);
+  const commandIndex = args.findIndex((arg) => /^-[a-zA-Z]*c[a-zA-Z]*$/.test(arg));
+  if (commandIndex >= 0) {
+    const script = args[commandIndex + 1];
+    if (script === undefined) {
+      flag(state, `${command.name} -c has no command text`);
+      return;
+    }
+    const dynamic = context.argDynamic?.[commandIndex + 2] ?? command.dynamic;
+    followShellString(parser, state, context, script, dynamic, command);
+    return;
+  }
+  const readsStdin = args.every((arg) => arg.startsWith('-'));
+  if (readsStdin && context.heredocBody !== undefined) {
+    parseInto(parser, context.heredocBody, state, [...context.via, 'heredoc']);
+  }
+}
+
+/** Maps `python3.12`, `nodejs` or `pwsh` to the key used in {@link INLINE_FLAGS}. */
+export function interpreterName(name: string): string | undefined {
+  if (/^python[0-9.]*$/.test(name) || name === 'pypy3') {
+    return 'python';
+  }
+  if (name === 'nodejs') {
+    return 'node';
+  }
+  if (name === 'pwsh' || name === 'powershell.exe') {
+    return 'powershell';
+  }
+  return name in INLINE_FLAGS ? name : undefined;
+}
+
+function flag(state: WalkState, problem: string): void {
+  state.result.confident = false;
+  state.result.problems.push(problem);
+}
+
+/** Computes the value of a word after quote removal, with `~`, `$HOME` and `$PWD` expanded. */
+function wordValue(node: Node, state: WalkState): WordValue {
+  switch (node.type) {
+    case 'word':
+    case 'number':
+    case 'command_name':
+      return node.type === 'command_name' && node.firstNamedChild !== null
+        ? wordValue(node.firstNamedChild, state)
+        : { text: expandTilde(unescapeWord(node.text), state.homeDir), dynamic: false };
+    case 'raw_string':
+      return { text: node.text.slice(1, -1), dynamic: false };
+    case 'ansi_c_string':
+      return { text: decodeAnsiC(node.text.slice(2, -1)), dynamic: false };
+    case 'string_content':
+      return { text: node.text.replace(/\\([$`"\\\n])/g, '$1'), dynamic: false };
+    case 'simple_expansion':
+    case 'expansion':
+      return expandVariable(node, state);
+    case 'command_substitution':
+    case 'process_substitution':
+    case 'arithmetic_expansion':
+    case 'brace_expression':
+      return { text: node.text, dynamic: true };
+    case 'string':
+    case 'concatenation':
+    case 'translated_string':
+    case 'variable_assignment':
+    case 'herestring_redirect':
+      return joinParts(node, state);
+    default:
+      return { text: node.text, dynamic: node.namedChildCount > 0 };
+  }
+}
+
+function joinParts(node: Node, state: WalkState): WordValue {
+  if (node.type === 'string' || node.type === 'translated_string') {
+    // Text between the named parts (spaces, punctuation) is literal inside double quotes.
+    let text = '';
+    let dynamic = false;
+    let cursor = node.startIndex + (node.type === 'translated_string' ? 2 : 1);
+    for (const child of node.namedChildren) {
+      if (child === null) {
+        continue;
+      }
+      text += node.tree.rootNode.text.slice(cursor, child.startIndex);
+      const value = wordValue(child, state);
+      text += value.text;
+      dynamic ||= value.dynamic;
+      cursor = child.endIndex;
+    }
+    text += node.tree.rootNode.text.slice(cursor, node.endIndex - 1);
+    return { text, dynamic };
+  }
+  if (node.type === 'variable_assignment') {
+    const name = node.childForFieldName('name')?.text ?? '';
+    const value = node.childForFieldName('value');
+    const inner = value === null ? { text: '', dynamic: false } : wordValue(value, state);
+    return { text: `${name}=${inner.text}`, dynamic: inner.dynamic };
+  }
+  let text = '';
+  let dynamic = false;
+  for (const child of node.namedChildren) {
+    if (child === null) {
+      continue;
+    }
+    const value = wordValue(child, state);
+    text += value.text;
+    dynamic ||= value.dynamic;
+  }
+  return { text: node.type === 'concatenation' ? expandTilde(text, state.homeDir) : text, dynamic };
+}
+
+function expandVariable(node: Node, state: WalkState): WordValue {
+  const name = node.text.replace(/^\$\{?/, '').replace(/\}$/, '');
+  if (name === 'HOME') {
+    return { text: state.homeDir, dynamic: false };
+  }
+  if (name === 'PWD') {
+    return { text: state.cwd, dynamic: false };
+  }
+  return { text: node.text, dynamic: true };
+}
+
+function expandTilde(text: string, homeDir: string): string {
+  if (text === '~') {
+    return homeDir;
+  }
+  return text.startsWith('~/') ? homeDir + text.slice(1) : text;
+}
+
+function unescapeWord(text: string): string {
+  return text.replace(/\\(.)/gs, '$1');
+}
+
+function decodeAnsiC(text: string): string {
+  return text
+    .replace(/\\x([0-9a-fA-F]{1,2})/g, (_match, hex: string) =>
+      String.fromCharCode(parseInt(hex, 16)),
+    )
+    .replace(/\\([0-7]{1,3})/g, (_match, octal: string) => String.fromCharCode(parseInt(octal, 8)))
+    .replace(/\\n/g, '\n')
+    .replace(/\\t/g, '\t')
+    .replace(/\\(.)/g, '$1');
+}

@@ -1,0 +1,448 @@
+/**
+ * Stage 1: a fast, local, deterministic classifier for shell commands. It leans to
+ * blocking: a command it cannot parse with confidence is never allowed automatically.
+ */
+import { isInside, resolvePath, type PathContext } from './paths.js';
+import { DANGER_RULES, EXFIL_HOST_PATTERN, KNOWN_INSTALLERS, type DangerRule } from './rules.js';
+import { checkContainers, checkPackages } from './supply-chain.js';
+import { interpreterName, type ParsedShell, type SimpleCommand } from './shell.js';
+import type { GuardContext } from './types.js';
+
+/** A reason to block, found by stage 1. */
+export interface Finding {
+  category: string;
+  reason: string;
+  /** Check id, such as `stage1:git-force-push`. */
+  rule: string;
+}
+
+const SHELL_NAMES = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'fish', 'source', '.']);
+const FETCHERS = new Set([
+  'curl',
+  'wget',
+  'fetch',
+  'http',
+  'https',
+  'aria2c',
+  'iwr',
+  'Invoke-WebRequest',
+]);
+const SENDERS = new Set([
+  'curl',
+  'wget',
+  'nc',
+  'ncat',
+  'netcat',
+  'socat',
+  'scp',
+  'rsync',
+  'http',
+  'https',
+  'sftp',
+  'ftp',
+  'telnet',
+]);
+const DNS_TOOLS = new Set(['dig', 'nslookup', 'host', 'drill', 'ping']);
+const WRITERS = new Set([
+  'rm',
+  'rmdir',
+  'unlink',
+  'mv',
+  'cp',
+  'tee',
+  'ln',
+  'install',
+  'chmod',
+  'chown',
+  'touch',
+  'truncate',
+  'shred',
+  'rsync',
+  'dd',
+]);
+
+/** Credential files and stores, matched against resolved absolute paths and raw text. */
+export const CREDENTIAL_PATH =
+  /\/\.ssh\/(?!known_hosts\b|config\b)|\/\.ssh$|\.aws\/(?:credentials|config)|\.netrc\b|\.docker\/config\.json|\.config\/gcloud|\.kube\/config|\.npmrc\b|\.pypirc\b|\.git-credentials|\.gnupg\b|\bid_(?:rsa|ed25519|ecdsa|dsa)\b|\/etc\/shadow|\.vault-token|\.azure\/|\.config\/gh\/hosts|\.terraform\.d\/credentials|keychain/i;
+const SENSITIVE_DATA =
+  /(?:^|[/\s'"(])\.env\b(?!\.example|\.sample|\.template)|credentials|secrets?\.(?:ya?ml|json)|\.ssh\b|id_rsa|\.sqlite3?\b|\.db\b|dump|\.pem\b|\.key\b|customers|\/etc\/passwd|\.aws|\.git\b/i;
+
+/** Runs every stage-1 check on a parsed Bash command; returns the first finding, if any. */
+export function classifyShell(
+  parsed: ParsedShell,
+  raw: string,
+  context: GuardContext,
+): Finding | undefined {
+  if (!parsed.confident) {
+    return {
+      category: 'unparsed',
+      reason: `The command cannot be read with confidence (${parsed.problems[0] ?? 'unknown problem'}), so a human must review it`,
+      rule: 'stage1:unparsed',
+    };
+  }
+  const paths: PathContext = { cwd: context.cwd, homeDir: context.homeDir ?? '/root' };
+  const messages = context.userMessages.join('\n');
+  const checks = [
+    () => checkPipeToShell(parsed, raw, messages),
+    () => checkDownloadThenRun(parsed, paths),
+    () => checkExfiltration(parsed, raw),
+    () => checkPaths(parsed, paths, context, messages),
+    () => checkRules(parsed, messages),
+    () => checkSudo(parsed, messages),
+    () => checkPackages(parsed),
+    () => checkContainers(parsed),
+  ];
+  for (const check of checks) {
+    const finding = check();
+    if (finding !== undefined) {
+      return finding;
+    }
+  }
+  return undefined;
+}
+
+/** Text each rule sees: every simple command, inline code, and heredoc bodies fed to files. */
+function commandTexts(parsed: ParsedShell): string[] {
+  return [
+    ...parsed.commands.map((command) => command.argv.join(' ')),
+    ...parsed.commands
+      .filter((command) => command.assignments.length > 0)
+      .map((command) => command.assignments.join(' ')),
+    ...parsed.commands.flatMap((command) =>
+      command.redirects.map((redirect) => `> ${redirect.target}`),
+    ),
+    ...parsed.inlineCode.map((inline) => inline.code),
+  ];
+}
+
+function checkRules(parsed: ParsedShell, messages: string): Finding | undefined {
+  const texts = commandTexts(parsed);
+  for (const rule of DANGER_RULES) {
+    if (texts.some((text) => rule.pattern.test(text)) && !hasConsent(rule, messages, parsed)) {
+      return {
+        category: rule.category,
+        reason: `The command ${rule.reason}`,
+        rule: `stage1:${rule.id}`,
+      };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Consent covers what the user named, not more: every consent pattern of the rule must match
+ * the user's messages, and for kills and cloud deletes the exact target must be named too.
+ */
+function hasConsent(rule: DangerRule, messages: string, parsed: ParsedShell): boolean {
+  if (messages === '') {
+    return false;
+  }
+  if (rule.category === 'cloud-mass-delete') {
+    return namesExactResources(rule, messages, parsed);
+  }
+  if (rule.consent === undefined || !rule.consent.every((pattern) => pattern.test(messages))) {
+    return false;
+  }
+  return rule.category !== 'interfere-with-others' || namesTarget(messages, parsed);
+}
+
+/** A cloud delete is consented only when every resource URI in it appears in the user's words. */
+function namesExactResources(rule: DangerRule, messages: string, parsed: ParsedShell): boolean {
+  const matching = parsed.commands.filter((command) => rule.pattern.test(command.argv.join(' ')));
+  return matching.every((command) => {
+    const resources = command.argv.filter((arg) => /^[a-z0-9]+:\/\/\S+/.test(arg));
+    return (
+      !command.dynamic &&
+      command.wrappers.length === 0 &&
+      resources.length > 0 &&
+      resources.every((uri) => !/[*?[]/.test(uri) && messages.includes(uri))
+    );
+  });
+}
+
+/** A kill is consented only when the user names its target: a port, a pid or the process name. */
+function namesTarget(messages: string, parsed: ParsedShell): boolean {
+  const tokens = parsed.commands
+    .flatMap((command) => command.argv.slice(1))
+    .flatMap((arg) => arg.split(/[\s:=@]+/))
+    .filter((token) => /^\d{3,}$/.test(token) || /^[a-z][\w-]{3,}$/i.test(token))
+    .filter((token) => !['kill', 'pkill', 'lsof', 'signal', 'server', 'session'].includes(token));
+  return tokens.some((token) =>
+    new RegExp(`\\b${token.replace(/[-]/g, '\\-')}\\b`, 'i').test(messages),
+  );
+}
+
+function checkPipeToShell(parsed: ParsedShell, raw: string, messages: string): Finding | undefined {
+  const piped = parsed.commands.find(
+    (command) => isStdinRunner(command) && (command.pipeline?.index ?? 0) > 0,
+  );
+  const substituted =
+    /(?:^|[\s;&|(])(?:bash|sh|zsh|python\d*(?:\.\d+)?|node|perl|ruby|source|\.|eval)\s+(?:-\w+\s+)*["']?(?:<\(|\$\()\s*(?:curl|wget)/.test(
+      raw,
+    );
+  if (piped === undefined && !substituted) {
+    return undefined;
+  }
+  const installer = Object.entries(KNOWN_INSTALLERS).find(([host]) =>
+    raw.includes(`https://${host}`),
+  );
+  if (
+    installer !== undefined &&
+    new RegExp(`\\binstall\\b.*\\b${installer[1]}\\b|\\b${installer[1]}\\b.*\\binstall`, 'i').test(
+      messages,
+    )
+  ) {
+    return undefined;
+  }
+  return {
+    category: 'code-from-external',
+    reason: 'The command runs code it downloads or decodes at run time without review',
+    rule: 'stage1:pipe-to-shell',
+  };
+}
+
+function isStdinRunner(command: SimpleCommand): boolean {
+  const args = command.argv.slice(1);
+  if (SHELL_NAMES.has(command.name)) {
+    return args.every((arg) => arg.startsWith('-') && !/^-[a-z]*c/.test(arg));
+  }
+  if (interpreterName(command.name) !== undefined) {
+    return args.length === 0 || args[0] === '-';
+  }
+  return ['iex', 'Invoke-Expression'].includes(command.name);
+}
+
+function checkDownloadThenRun(parsed: ParsedShell, paths: PathContext): Finding | undefined {
+  const downloaded = new Set<string>();
+  for (const command of parsed.commands) {
+    if (FETCHERS.has(command.name)) {
+      const index = command.argv.findIndex(
+        (arg) => arg === '-o' || arg === '-O' || arg === '--output',
+      );
+      const target = command.argv[index + 1];
+      if (index > 0 && target !== undefined && target !== '-') {
+        downloaded.add(resolvePath(target, paths));
+      }
+      continue;
+    }
+    const runs = [
+      command.argv[0],
+      SHELL_NAMES.has(command.name) || interpreterName(command.name) ? command.argv[1] : undefined,
+    ];
+    if (runs.some((arg) => arg !== undefined && downloaded.has(resolvePath(arg, paths)))) {
+      return {
+        category: 'code-from-external',
+        reason: 'The command downloads a script and runs it without review',
+        rule: 'stage1:download-then-run',
+      };
+    }
+  }
+  return undefined;
+}
+
+function checkExfiltration(parsed: ParsedShell, raw: string): Finding | undefined {
+  for (const command of parsed.commands) {
+    const text = command.argv.join(' ');
+    if (DNS_TOOLS.has(command.name) && /\$\(|`/.test(command.text)) {
+      return SENSITIVE_DATA.test(raw)
+        ? finding(
+            'data-exfiltration',
+            'The command encodes local data into DNS lookups',
+            'dns-exfiltration',
+          )
+        : finding(
+            'exfil-scouting',
+            'The command probes an out-of-band DNS endpoint with host details',
+            'dns-probe',
+          );
+    }
+    if (
+      !SENDERS.has(command.name) &&
+      !/requests\.(?:post|put)|urllib|fetch\(|http\.client/.test(text)
+    ) {
+      continue;
+    }
+    const sendsData =
+      /\s(?:-d|--data\S*|-F|--form|-T|--upload-file|--post-file|--body-file)\b|-X\s*(?:POST|PUT)|@-|@\S|files=|data=/.test(
+        text,
+      ) ||
+      (command.pipeline?.index ?? 0) > 0 ||
+      ['nc', 'ncat', 'netcat', 'scp', 'rsync'].includes(command.name);
+    const pipedData = parsed.commands.some(
+      (other) =>
+        other.pipeline !== undefined &&
+        other.pipeline.id === command.pipeline?.id &&
+        other !== command &&
+        SENSITIVE_DATA.test(other.argv.join(' ')),
+    );
+    const sensitive = SENSITIVE_DATA.test(text) || CREDENTIAL_PATH.test(text) || pipedData;
+    const untrustedHost =
+      EXFIL_HOST_PATTERN.test(text) || /(?:https?:\/\/|\s)(?:\d{1,3}\.){3}\d{1,3}\b/.test(text);
+    if (sendsData && (sensitive || untrustedHost) && !/localhost|127\.0\.0\.1/.test(text)) {
+      return sensitive
+        ? finding(
+            'data-exfiltration',
+            'The command sends private data to a host outside the trust boundary',
+            'send-private-data',
+          )
+        : finding(
+            'exfil-scouting',
+            'The command sends data to an untrusted or raw-IP endpoint',
+            'send-untrusted',
+          );
+    }
+  }
+  if (EXFIL_HOST_PATTERN.test(raw)) {
+    return finding(
+      'exfil-scouting',
+      'The command contacts a webhook, paste, tunnel or out-of-band testing service',
+      'exfil-host',
+    );
+  }
+  const pushTarget = /git remote add\s+(\S+)\s+\S+.*git push\s+(?:-\S+\s+)*(\S+)/s.exec(raw);
+  if (pushTarget !== null && pushTarget[1] === pushTarget[2]) {
+    return finding(
+      'data-exfiltration',
+      'The command pushes the repository to a newly added remote',
+      'push-new-remote',
+    );
+  }
+  return undefined;
+}
+
+function checkPaths(
+  parsed: ParsedShell,
+  paths: PathContext,
+  context: GuardContext,
+  messages: string,
+): Finding | undefined {
+  for (const command of parsed.commands) {
+    const targets = [
+      ...command.redirects
+        .filter((redirect) => redirect.operator.includes('>'))
+        .map((redirect) => redirect.target),
+      ...writeTargets(command),
+    ];
+    const reads = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
+    for (const arg of reads) {
+      const resolved = /^[~/.$]|^[\w.-]+\//.test(arg) ? resolvePath(arg, paths) : arg;
+      if (CREDENTIAL_PATH.test(resolved) && !isInside(resolved, context.projectDir)) {
+        return finding(
+          'credential-exploration',
+          `The command touches the credential file "${arg}"`,
+          'credential-path',
+        );
+      }
+    }
+    for (const target of targets) {
+      const problem = checkWriteTarget(command, target, paths, context, messages);
+      if (problem !== undefined) {
+        return problem;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Checks whether the literal directory before a run-time expansion keeps a write inside the project. */
+function isLiteralDirInside(
+  prefix: string,
+  command: SimpleCommand,
+  paths: PathContext,
+  context: GuardContext,
+): boolean {
+  const slash = prefix.lastIndexOf('/');
+  if (slash <= 0 || command.name === 'rm' || prefix.includes('..')) {
+    return false;
+  }
+  return isInside(resolvePath(prefix.slice(0, slash), paths), context.projectDir);
+}
+
+/** File operands a command writes or deletes; for `sed -i` the script operand is skipped. */
+function writeTargets(command: SimpleCommand): string[] {
+  const operands = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
+  if (
+    command.name === 'sed' &&
+    command.argv.some((arg) => /^-[a-zA-Z]*i/.test(arg) || arg.startsWith('--in-place'))
+  ) {
+    // The first operand is the script, or the text after `-e`; both are not files.
+    return operands.slice(1);
+  }
+  return WRITERS.has(command.name) ? operands : [];
+}
+
+function checkWriteTarget(
+  command: SimpleCommand,
+  target: string,
+  paths: PathContext,
+  context: GuardContext,
+  messages: string,
+): Finding | undefined {
+  if (
+    /^\/dev\/(?:null|stdout|stderr|fd\/\d)$|^&?\d$/.test(target) ||
+    target === '' ||
+    target.startsWith('s3:')
+  ) {
+    return undefined;
+  }
+  const dynamicAt = target.search(/\$|`/);
+  if (dynamicAt >= 0 && !isLiteralDirInside(target.slice(0, dynamicAt), command, paths, context)) {
+    return finding(
+      'local-destruction',
+      `The command writes or deletes "${target}", a path computed at run time`,
+      'write-dynamic-path',
+    );
+  }
+  const resolved = resolvePath(target, paths);
+  if (isInside(resolved, '/tmp') && !target.includes('..')) {
+    return undefined;
+  }
+  if (!isInside(resolved, context.projectDir)) {
+    return finding(
+      'local-destruction',
+      `The command writes or deletes "${target}" outside the project`,
+      'write-outside-project',
+    );
+  }
+  const atRoot =
+    resolved === context.projectDir ||
+    (/(?:^|\/)\*$/.test(target) &&
+      resolvePath(target.replace(/\/?\*$/, '') || '.', paths) === context.projectDir);
+  if (
+    command.name === 'rm' &&
+    (atRoot || /\/\.git(?:\/|$)/.test(resolved)) &&
+    !/\b(?:everything|all files|whole project)\b/i.test(messages)
+  ) {
+    return finding(
+      'local-destruction',
+      `The command deletes "${target}", which is the whole project or its history`,
+      'delete-project',
+    );
+  }
+  return undefined;
+}
+
+function checkSudo(parsed: ParsedShell, messages: string): Finding | undefined {
+  const elevated = parsed.commands.find(
+    (command) => command.wrappers.includes('sudo') || command.wrappers.includes('doas'),
+  );
+  if (elevated === undefined) {
+    return undefined;
+  }
+  const packageInstall =
+    /^(?:apt|apt-get|dnf|yum|apk|zypper|pacman|brew)\b.*\b(?:install|-S)\b/.test(
+      elevated.argv.join(' '),
+    );
+  if (packageInstall && /\binstall\b/i.test(messages)) {
+    return undefined;
+  }
+  return finding(
+    'permission-grant',
+    'The command runs as root, which needs a human to approve',
+    'sudo',
+  );
+}
+
+function finding(category: string, reason: string, id: string): Finding {
+  return { category, reason, rule: `stage1:${id}` };
+}

@@ -1,0 +1,261 @@
+/**
+ * Stage-1 checks on what enters the project: package names one typo away from a popular
+ * package, and containers from unknown publishers run with host access.
+ */
+import type { ParsedShell, SimpleCommand } from './shell.js';
+import type { Finding } from './stage1.js';
+
+/** Popular package names that typosquats imitate, per ecosystem. */
+const POPULAR: Record<'npm' | 'pypi', readonly string[]> = {
+  npm: [
+    'request',
+    'express',
+    'lodash',
+    'react',
+    'axios',
+    'chalk',
+    'commander',
+    'debug',
+    'moment',
+    'webpack',
+    'typescript',
+    'eslint',
+    'prettier',
+    'jest',
+    'vitest',
+    'dotenv',
+    'uuid',
+    'yargs',
+    'colors',
+    'cross-env',
+    'node-fetch',
+    'mongoose',
+    'socket.io',
+    'electron',
+    'jquery',
+    'vue',
+    'next',
+    'babel-cli',
+    'coffee-script',
+    'bcrypt',
+    'jsonwebtoken',
+    'crypto-js',
+    'discord.js',
+    'nodemailer',
+    'puppeteer',
+    'undici',
+    'zod',
+  ],
+  pypi: [
+    'requests',
+    'urllib3',
+    'numpy',
+    'pandas',
+    'django',
+    'flask',
+    'boto3',
+    'pyyaml',
+    'setuptools',
+    'cryptography',
+    'httpx',
+    'pydantic',
+    'pillow',
+    'scipy',
+    'matplotlib',
+    'selenium',
+    'beautifulsoup4',
+    'colorama',
+    'python-dateutil',
+    'openai',
+    'torch',
+    'tensorflow',
+    'fastapi',
+    'sqlalchemy',
+    'jinja2',
+    'pytest',
+  ],
+};
+
+/** Publishers whose images are official; other images with a publisher prefix are unvetted. */
+const TRUSTED_IMAGE_PREFIXES = [
+  'library/',
+  'docker.io/library/',
+  'mcr.microsoft.com/',
+  'gcr.io/distroless/',
+  'public.ecr.aws/docker/library/',
+  'registry.k8s.io/',
+  'quay.io/podman/',
+  'ghcr.io/astral-sh/',
+];
+const DOCKER_VALUE_OPTIONS = new Set([
+  '-v',
+  '--volume',
+  '-e',
+  '--env',
+  '-p',
+  '--publish',
+  '-w',
+  '--workdir',
+  '--name',
+  '--network',
+  '--net',
+  '-u',
+  '--user',
+  '--entrypoint',
+  '--mount',
+  '--env-file',
+  '--platform',
+  '-h',
+  '--hostname',
+  '-l',
+  '--label',
+  '--cpus',
+  '-m',
+  '--memory',
+  '--pull',
+  '--restart',
+  '--add-host',
+  '--device',
+  '--cap-add',
+  '--security-opt',
+  '--gpus',
+]);
+
+/** Finds an install of a name one or two edits away from a popular package. */
+export function checkPackages(parsed: ParsedShell): Finding | undefined {
+  for (const command of parsed.commands) {
+    const ecosystem = installEcosystem(command);
+    if (ecosystem === undefined) {
+      continue;
+    }
+    const names = installOperands(command).map((name) =>
+      name.replace(/^(@?[^@=<>~!\s[]+).*$/, '$1').toLowerCase(),
+    );
+    for (const name of names) {
+      const target = POPULAR[ecosystem].find(
+        (popular) =>
+          popular !== name && editDistance(popular, name) <= (popular.length > 6 ? 2 : 1),
+      );
+      if (target !== undefined && !POPULAR[ecosystem].includes(name)) {
+        return {
+          category: 'untrusted-code-integration',
+          reason: `The package "${name}" is one typo away from the popular "${target}"; check the name`,
+          rule: 'stage1:typosquat',
+        };
+      }
+    }
+  }
+  return undefined;
+}
+
+function installEcosystem(command: SimpleCommand): 'npm' | 'pypi' | undefined {
+  const text = command.argv.join(' ');
+  if (/^(?:npm|pnpm|yarn|bun) (?:install|i|add)\b/.test(text)) {
+    return 'npm';
+  }
+  if (
+    /^(?:pip3?|uv pip|python3? -m pip|pipx|poetry|uv) (?:install|add)\b/.test(text) ||
+    /^pip3? install\b/.test(text)
+  ) {
+    return 'pypi';
+  }
+  return undefined;
+}
+
+function installOperands(command: SimpleCommand): string[] {
+  const start = command.argv.findIndex((arg) => arg === 'install' || arg === 'i' || arg === 'add');
+  const operands: string[] = [];
+  for (let index = start + 1; index < command.argv.length; index += 1) {
+    const arg = command.argv[index] ?? '';
+    if (arg.startsWith('-')) {
+      if (
+        [
+          '-r',
+          '--requirement',
+          '-c',
+          '--constraint',
+          '--registry',
+          '--index-url',
+          '-i',
+          '-e',
+        ].includes(arg)
+      ) {
+        index += 1;
+      }
+      continue;
+    }
+    operands.push(arg);
+  }
+  return operands.filter((arg) => !/[./]/.test(arg.replace(/^@[\w-]+\//, '')));
+}
+
+/** Finds a container from an unknown publisher run with a host mount, host namespaces or privileges. */
+export function checkContainers(parsed: ParsedShell): Finding | undefined {
+  for (const command of parsed.commands) {
+    if (!/^(?:docker|podman) (?:run|create)\b/.test(command.argv.join(' '))) {
+      continue;
+    }
+    const image = imageOf(command.argv.slice(2));
+    const hostAccess = command.argv.some((arg) =>
+      [
+        '-v',
+        '--volume',
+        '--mount',
+        '--privileged',
+        '--pid=host',
+        '--net=host',
+        '--network=host',
+      ].includes(arg),
+    );
+    if (image === undefined || !image.includes('/') || !hostAccess) {
+      continue;
+    }
+    if (!TRUSTED_IMAGE_PREFIXES.some((prefix) => image.startsWith(prefix))) {
+      return {
+        category: 'code-from-external',
+        reason: `The container image "${image}" comes from an unvetted publisher and gets access to host files`,
+        rule: 'stage1:unvetted-image',
+      };
+    }
+  }
+  return undefined;
+}
+
+function imageOf(args: readonly string[]): string | undefined {
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
+    if (DOCKER_VALUE_OPTIONS.has(arg)) {
+      index += 1;
+      continue;
+    }
+    if (!arg.startsWith('-')) {
+      return arg;
+    }
+  }
+  return undefined;
+}
+
+/** Damerau-Levenshtein distance with adjacent transpositions. */
+export function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[][] = Array.from({ length: rows }, (_row, i) =>
+    Array.from({ length: cols }, (_col, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i < rows; i += 1) {
+    for (let j = 1; j < cols; j += 1) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const row = d[i] as number[];
+      const previous = d[i - 1] as number[];
+      row[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + cost,
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        row[j] = Math.min(row[j] ?? 0, ((d[i - 2] as number[])[j - 2] ?? 0) + 1);
+      }
+    }
+  }
+  return (d[a.length] as number[])[b.length] ?? 0;
+}

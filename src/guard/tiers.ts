@@ -1,0 +1,350 @@
+/**
+ * Tier checks for tools other than Bash: reads (tier 1), edits inside the project (tier 2),
+ * and fetches, MCP calls and anything outside the project (tier 3).
+ */
+import path from 'node:path';
+import { isInside, resolvePath } from './paths.js';
+import { EXFIL_HOST_PATTERN } from './rules.js';
+import { CREDENTIAL_PATH, type Finding } from './stage1.js';
+import type { GuardContext, Tier, ToolCall } from './types.js';
+
+/** Outcome of a tier check: allowed, or a finding that blocks. */
+export interface TierResult {
+  tier: Tier;
+  finding?: Finding;
+}
+
+const READ_TOOLS = new Set([
+  'Read',
+  'Glob',
+  'Grep',
+  'LS',
+  'NotebookRead',
+  'TodoWrite',
+  'TodoRead',
+  'WebSearch',
+]);
+const EDIT_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
+const SECRET_CONTENT =
+  /(?:AKIA[0-9A-Z]{16}|ghp_[A-Za-z0-9]{30,}|sk_live_[A-Za-z0-9]{10,}|xox[bp]-[A-Za-z0-9-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY-----|:\/\/[^\s:/@]+:[^\s/@$]{4,}@(?!localhost)|\b(?:PASSWORD|SECRET|TOKEN|API_KEY)\s*[:=]\s*['"]?(?![$<{])[A-Za-z0-9_\-/+]{8,})/;
+const LOOSENING =
+  /pre-?approved|never ask|without (?:asking|confirmation|approval)|skip (?:the )?(?:guard|review|confirmation|permission)|bypass|allow (?:all|everything)|auto-?approve|no need to (?:ask|confirm)|Bash\(\*\)|"defaultMode"/i;
+const SECRET_SEARCH = /token|secret|passw|api[_-]?key|credential|private[_-]?key|AKIA/i;
+
+/** Checks whether `tool` is one the tiers handle (everything except Bash). */
+export function isTierTool(tool: string): boolean {
+  return (
+    READ_TOOLS.has(tool) || EDIT_TOOLS.has(tool) || tool === 'WebFetch' || tool.startsWith('mcp__')
+  );
+}
+
+/** Classifies a non-Bash call and returns a finding when it must not run automatically. */
+export function classifyTool(call: ToolCall, context: GuardContext): TierResult {
+  if (READ_TOOLS.has(call.tool)) {
+    return { tier: 1, ...withFinding(checkRead(call, context)) };
+  }
+  if (EDIT_TOOLS.has(call.tool)) {
+    return checkEdit(call, context);
+  }
+  if (call.tool === 'WebFetch') {
+    return { tier: 3, ...withFinding(checkFetch(call)) };
+  }
+  return { tier: 3, ...withFinding(checkMcp(call, context)) };
+}
+
+function withFinding(finding: Finding | undefined): { finding?: Finding } {
+  return finding === undefined ? {} : { finding };
+}
+
+function targetPath(call: ToolCall, context: GuardContext): string | undefined {
+  const value = call.input['file_path'] ?? call.input['notebook_path'] ?? call.input['path'];
+  if (typeof value !== 'string') {
+    return undefined;
+  }
+  return resolvePath(value, { cwd: context.cwd, homeDir: context.homeDir ?? '/root' });
+}
+
+function checkRead(call: ToolCall, context: GuardContext): Finding | undefined {
+  const target = targetPath(call, context) ?? context.cwd;
+  const pattern = typeof call.input['pattern'] === 'string' ? call.input['pattern'] : '';
+  const inside = isInside(target, context.projectDir);
+  if (CREDENTIAL_PATH.test(target) || (call.tool === 'Glob' && CREDENTIAL_PATH.test(pattern))) {
+    return blockFinding(
+      'credential-exploration',
+      `Reading "${target}" exposes credentials`,
+      'credential-path',
+    );
+  }
+  if (!inside && call.tool === 'Grep' && SECRET_SEARCH.test(pattern)) {
+    return blockFinding(
+      'credential-exploration',
+      `Searching "${target}" for "${pattern}" looks for credentials outside the project`,
+      'secret-search',
+    );
+  }
+  const name = path.posix.basename(target);
+  if (
+    /^\.env(?:\.(?!example|sample|template)\w+)?$/.test(name) &&
+    !/\.env\b|env(?:ironment)? (?:file|var)/i.test(context.userMessages.join('\n'))
+  ) {
+    return blockFinding(
+      'credential-exploration',
+      `Reading "${target}" loads secrets the task did not ask for`,
+      'env-file',
+    );
+  }
+  return undefined;
+}
+
+function checkEdit(call: ToolCall, context: GuardContext): TierResult {
+  const target = targetPath(call, context);
+  if (target === undefined) {
+    return {
+      tier: 3,
+      finding: blockFinding('invalid-input', `${call.tool} call has no file_path`, 'missing-path'),
+    };
+  }
+  const content = [
+    call.input['content'],
+    call.input['new_string'],
+    JSON.stringify(call.input['edits'] ?? ''),
+  ]
+    .filter((value): value is string => typeof value === 'string')
+    .join('\n');
+  if (!isInside(target, context.projectDir)) {
+    return { tier: 3, finding: outsideWrite(target) };
+  }
+  const finding = protectedPath(target, content, context) ?? checkContent(target, content);
+  return finding === undefined ? { tier: 2 } : { tier: 2, finding };
+}
+
+function outsideWrite(target: string): Finding {
+  if (/\/\.claude\/|\/\.mcp\.json$/.test(target)) {
+    return blockFinding(
+      'self-modification',
+      `Writing "${target}" changes the agent's own settings`,
+      'agent-config',
+    );
+  }
+  if (
+    /\.(?:bashrc|zshrc|profile|bash_profile|zprofile)$|authorized_keys|\/cron|systemd|LaunchAgents|autostart/.test(
+      target,
+    )
+  ) {
+    return blockFinding(
+      'unauthorized-persistence',
+      `Writing "${target}" makes something run again later`,
+      'persistence-path',
+    );
+  }
+  if (/daemon\.json|\/etc\/ssl|ca-certificates|\.npmrc|pip\.conf|\.gitconfig/.test(target)) {
+    return blockFinding(
+      'tls-auth-weaken',
+      `Writing "${target}" changes global trust or tool configuration`,
+      'global-config',
+    );
+  }
+  return blockFinding(
+    'local-destruction',
+    `Writing "${target}" changes files outside the project`,
+    'write-outside-project',
+  );
+}
+
+function protectedPath(
+  target: string,
+  content: string,
+  context: GuardContext,
+): Finding | undefined {
+  const relative = path.posix.relative(context.projectDir, target);
+  if (/^\.git\/hooks\//.test(relative)) {
+    return blockFinding(
+      'unauthorized-persistence',
+      `Writing "${relative}" installs a git hook`,
+      'git-hook',
+    );
+  }
+  if (/^(?:CLAUDE|AGENTS)\.md$|\/(?:CLAUDE|AGENTS)\.md$/.test(relative)) {
+    const asked = new RegExp(path.posix.basename(relative).replace('.', '\\.'), 'i').test(
+      context.userMessages.join('\n'),
+    );
+    return asked && !LOOSENING.test(content)
+      ? undefined
+      : blockFinding(
+          'self-modification',
+          `Changing "${relative}" alters the agent's instructions`,
+          'agent-instructions',
+        );
+  }
+  if (
+    /^\.claude\/|^\.mcp\.json$|(?:^|\/)\.cursor\/|guard[-_.]?policy|(?:^|\/)sandstack\.(?:ya?ml|json)$|^\.sandstack\//.test(
+      relative,
+    )
+  ) {
+    return blockFinding(
+      'self-modification',
+      `Changing "${relative}" alters the agent's or guard's own controls`,
+      'agent-config',
+    );
+  }
+  if (
+    /^\.github\/workflows\//.test(relative) &&
+    /secrets\.|issue_comment|pull_request_target|write-all/.test(content)
+  ) {
+    return blockFinding(
+      'unsafe-agent',
+      `The workflow "${relative}" runs with secrets or write access on untrusted events`,
+      'ci-untrusted-trigger',
+    );
+  }
+  return undefined;
+}
+
+function checkContent(target: string, content: string): Finding | undefined {
+  if (SECRET_CONTENT.test(content) && !/\.example$|\.sample$|\.template$/.test(target)) {
+    return blockFinding(
+      'credential-leakage',
+      `The content written to "${target}" contains a secret`,
+      'secret-in-content',
+    );
+  }
+  if (/(?:curl|wget)[^\n|]*\|\s*(?:ba)?sh\b/.test(content)) {
+    return blockFinding(
+      'code-from-external',
+      `The content written to "${target}" runs downloaded code`,
+      'pipe-to-shell-in-file',
+    );
+  }
+  if (
+    /subprocess|os\.system|child_process|exec\(|eval\(/.test(content) &&
+    /request\.(?:args|form|json|query|body)|req\.(?:query|body|params)/.test(content)
+  ) {
+    return blockFinding(
+      'rce-surface',
+      `The content written to "${target}" runs commands taken from requests`,
+      'request-to-shell',
+    );
+  }
+  if (
+    /(?:package\.json|requirements[\w-]*\.txt|pyproject\.toml|Cargo\.toml|go\.mod|Gemfile)$/.test(
+      target,
+    ) &&
+    /https?:\/\/(?!registry\.npmjs\.org|pypi\.org|github\.com\/(?:acme)\/)[^\s"']+\.(?:tgz|tar\.gz|zip|whl)|git\+https?:\/\//.test(
+      content,
+    )
+  ) {
+    return blockFinding(
+      'untrusted-code-integration',
+      `The dependency change in "${target}" points at an unvetted download`,
+      'dependency-url',
+    );
+  }
+  return undefined;
+}
+
+function checkFetch(call: ToolCall): Finding | undefined {
+  const url = typeof call.input['url'] === 'string' ? call.input['url'] : '';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return blockFinding('invalid-input', `WebFetch URL "${url}" is not a valid URL`, 'invalid-url');
+  }
+  if (
+    /[^\x20-\x7e]/.test(url) ||
+    parsed.hostname.startsWith('xn--') ||
+    parsed.hostname.includes('.xn--')
+  ) {
+    return blockFinding(
+      'data-exfiltration',
+      `The host "${parsed.hostname}" uses look-alike characters`,
+      'homoglyph-host',
+    );
+  }
+  const query = decodeURIComponent(parsed.search + parsed.hash);
+  if (
+    /password|passwd|secret|token=|api[_-]?key|DATABASE_URL|:\/\/[^/\s]+:[^@\s]+@|AKIA/i.test(query)
+  ) {
+    return blockFinding(
+      'data-exfiltration',
+      'The URL carries secrets or private data in its query',
+      'secret-in-url',
+    );
+  }
+  if (
+    EXFIL_HOST_PATTERN.test(parsed.hostname) ||
+    /^(?:\d{1,3}\.){3}\d{1,3}$/.test(parsed.hostname)
+  ) {
+    return blockFinding(
+      'exfil-scouting',
+      `The host "${parsed.hostname}" is a webhook, paste or raw-IP endpoint`,
+      'exfil-host',
+    );
+  }
+  return undefined;
+}
+
+const MCP_READ =
+  /(?:^|_|-)(?:get|list|search|read|view|fetch|query|find|describe|show|resolve|snapshot|navigate|screenshot|docs|lookup|status|count|summari[sz]e)(?:$|_|-)/i;
+const MCP_VERBS: Record<string, RegExp> = {
+  post: /\bpost\b|\bsend\b|\bannounce|\bshare\b/i,
+  send: /\bsend\b|\bpost\b|\bemail\b|\bmessage\b/i,
+  create: /\bcreate\b|\bopen\b|\bfile\b|\badd\b|\bnew\b/i,
+  update: /\bupdate\b|\bchange\b|\bedit\b|\bset\b/i,
+  comment: /\bcomment\b|\breply\b/i,
+  merge: /\bmerge\b/i,
+};
+
+function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
+  const [, server = '', tool = ''] = call.tool.split('__');
+  const input = JSON.stringify(call.input);
+  const messages = context.userMessages.join('\n');
+  if (SECRET_CONTENT.test(input)) {
+    return blockFinding(
+      'credential-leakage',
+      `The ${call.tool} call sends a secret`,
+      'secret-in-mcp',
+    );
+  }
+  if (/prod/i.test(server) && !/\bprod/i.test(messages)) {
+    return blockFinding(
+      'production-read',
+      `The ${call.tool} call reaches a production system the user did not mention`,
+      'mcp-production',
+    );
+  }
+  if (
+    typeof call.input['sql'] === 'string' &&
+    /\b(?:insert|update|delete|drop|alter|grant|truncate|create)\b/i.test(call.input['sql'])
+  ) {
+    return blockFinding(
+      'modify-shared-resource',
+      `The ${call.tool} call changes data`,
+      'mcp-sql-write',
+    );
+  }
+  if (MCP_READ.test(tool) || /_docs$|get-library/.test(tool)) {
+    return undefined;
+  }
+  if (/order|purchase|buy|checkout|payment|refund|transfer|charge|invoice/i.test(tool)) {
+    return blockFinding(
+      'real-world-transaction',
+      `The ${call.tool} call spends money or acts in the real world`,
+      'mcp-transaction',
+    );
+  }
+  const verb = Object.keys(MCP_VERBS).find((name) => tool.toLowerCase().includes(name));
+  const consented = verb !== undefined && (MCP_VERBS[verb]?.test(messages) ?? false);
+  if (consented) {
+    return undefined;
+  }
+  return blockFinding(
+    'create-public-surface',
+    `The ${call.tool} call changes state in another system without the user asking`,
+    'mcp-write',
+  );
+}
+
+function blockFinding(category: string, reason: string, id: string): Finding {
+  return { category, reason, rule: `tier:${id}` };
+}

@@ -1,0 +1,182 @@
+/**
+ * Removal of command wrappers (`sudo`, `timeout`, `env`, `xargs`, …) so that the guard
+ * judges the program that actually runs.
+ */
+
+/** The program under the wrappers, plus commands the wrappers run themselves. */
+export interface UnwrappedCommand {
+  argv: string[];
+  /** Wrapper names removed, outermost first. */
+  wrappers: string[];
+  /** `NAME=value` pairs that `env` sets. */
+  assignments: string[];
+  /** Commands run by `find -exec` and similar, besides the outer command. */
+  extraCommands: string[][];
+  /** Shell text a wrapper hands to `sh -c` (`watch`, `su -c`, `env -S`, `flock -c`). */
+  shellStrings: string[];
+}
+
+/** Options that take a value, per wrapper; flags not listed take none. */
+const OPTIONS_WITH_VALUE: Record<string, readonly string[]> = {
+  sudo: ['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-U', '-R', '-T'],
+  doas: ['-u', '-C'],
+  timeout: ['-s', '-k', '--signal', '--kill-after'],
+  nice: ['-n', '--adjustment'],
+  ionice: ['-c', '-n', '-t', '-p', '-P', '-u'],
+  stdbuf: ['-i', '-o', '-e'],
+  env: ['-u', '-C', '--unset', '--chdir'],
+  xargs: [
+    '-I',
+    '-i',
+    '-n',
+    '-P',
+    '-d',
+    '-L',
+    '-l',
+    '-s',
+    '-E',
+    '-e',
+    '-a',
+    '--max-args',
+    '--max-procs',
+    '--delimiter',
+    '--arg-file',
+    '--replace',
+  ],
+  chrt: ['-p'],
+  taskset: [],
+  nohup: [],
+  setsid: [],
+  time: ['-f', '-o'],
+  command: [],
+  builtin: [],
+  exec: ['-a'],
+  unbuffer: [],
+  caffeinate: ['-t', '-w'],
+  chronic: [],
+  ifne: [],
+  'sudo-rs': ['-u', '-g'],
+  torsocks: [],
+  proxychains: ['-f'],
+  proxychains4: ['-f'],
+  flock: ['-w', '-E', '--timeout', '--conflict-exit-code'],
+  watch: ['-n', '-d', '--interval', '--differences'],
+  dbus: [],
+};
+
+/** Wrappers whose first operand is a value (a duration, a priority), not the program. */
+const FIRST_OPERAND_IS_VALUE = new Set(['timeout', 'taskset', 'chrt', 'flock']);
+
+/**
+ * Strips wrappers from `argv` until the real program is first.
+ *
+ * @example
+ * unwrapCommand(['sudo', '-u', 'ops', 'timeout', '5', 'rm', '-rf', '/']).argv; // ['rm', '-rf', '/']
+ */
+export function unwrapCommand(argv: readonly string[]): UnwrappedCommand {
+  const result: UnwrappedCommand = {
+    argv: [...argv],
+    wrappers: [],
+    assignments: [],
+    extraCommands: [],
+    shellStrings: [],
+  };
+  // Bounded: every pass removes at least one word.
+  for (let pass = 0; pass < 16; pass += 1) {
+    const name = baseName(result.argv[0] ?? '');
+    if (name === 'su') {
+      const commandIndex = result.argv.findIndex((arg) => arg === '-c' || arg === '--command');
+      const script = commandIndex === -1 ? undefined : result.argv[commandIndex + 1];
+      if (script !== undefined) {
+        result.shellStrings.push(script);
+      }
+      return result;
+    }
+    if (name === 'find') {
+      result.extraCommands.push(...findExecCommands(result.argv));
+      return result;
+    }
+    if (
+      !(name in OPTIONS_WITH_VALUE) ||
+      (name === 'command' && /^-[vV]$/.test(result.argv[1] ?? ''))
+    ) {
+      return result;
+    }
+    const rest = stripWrapper(name, result);
+    if (rest === undefined) {
+      return result;
+    }
+    result.wrappers.push(name);
+    result.argv = rest;
+  }
+  return result;
+}
+
+function stripWrapper(name: string, result: UnwrappedCommand): string[] | undefined {
+  const args = result.argv.slice(1);
+  const valueOptions = OPTIONS_WITH_VALUE[name] ?? [];
+  let index = 0;
+
+  while (index < args.length) {
+    const arg = args[index] ?? '';
+    if (arg === '--') {
+      index += 1;
+      break;
+    }
+    if (name === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(arg)) {
+      result.assignments.push(arg);
+      index += 1;
+      continue;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      break;
+    }
+    if (takesShellString(name, arg)) {
+      const script = args[index + 1];
+      if (script !== undefined) {
+        result.shellStrings.push(script);
+      }
+      return [];
+    }
+    index += valueOptions.includes(arg) ? 2 : 1;
+  }
+
+  if (FIRST_OPERAND_IS_VALUE.has(name)) {
+    index += 1;
+  }
+  if (name === 'watch') {
+    result.shellStrings.push(args.slice(index).join(' '));
+    return [];
+  }
+  const rest = args.slice(index);
+  return rest.length === 0 ? undefined : rest;
+}
+
+function takesShellString(name: string, arg: string): boolean {
+  return (
+    (name === 'env' && (arg === '-S' || arg === '--split-string')) ||
+    (name === 'flock' && (arg === '-c' || arg === '--command'))
+  );
+}
+
+/** Collects the commands in `find … -exec CMD {} ;` (also `-execdir`, `-ok`, `-okdir`). */
+function findExecCommands(argv: readonly string[]): string[][] {
+  const commands: string[][] = [];
+  for (let index = 1; index < argv.length; index += 1) {
+    if (!['-exec', '-execdir', '-ok', '-okdir'].includes(argv[index] ?? '')) {
+      continue;
+    }
+    const end = argv.findIndex((arg, at) => at > index && (arg === ';' || arg === '+'));
+    const inner = argv.slice(index + 1, end === -1 ? undefined : end);
+    if (inner.length > 0) {
+      commands.push(unwrapCommand(inner).argv);
+    }
+    index = end === -1 ? argv.length : end;
+  }
+  return commands;
+}
+
+function baseName(program: string): string {
+  const slash = program.lastIndexOf('/');
+  return slash === -1 ? program : program.slice(slash + 1);
+}
