@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { register as registerWorkflow } from './workflow.js';
 
 /** Registers one noun (or top-level verb) and its subcommands on the program. */
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command group, in the order `--help` lists them. */
-export const COMMANDS: RegisterCommand[] = [];
+export const COMMANDS: RegisterCommand[] = [registerWorkflow];

@@ -1,0 +1,187 @@
+/**
+ * `sandstack workflow …` and `sandstack instance …`: deploy tenant workflows and inspect or
+ * terminate their instances in the state database.
+ */
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { openDatabase } from '../../core/store.js';
+import { WorkflowEngine } from '../../workflows/engine.js';
+import type { InstanceStatus } from '../../workflows/types.js';
+import { printJson, printLine } from '../output.js';
+
+const DEFAULT_TENANT = 'default';
+
+interface TenantOptions {
+  tenant: string;
+  json?: boolean;
+}
+
+/** Opens the engine on the state database, runs `action`, and closes the database. */
+async function withEngine<T>(
+  command: Command,
+  action: (engine: WorkflowEngine) => Promise<T> | T,
+): Promise<T> {
+  const { stateDir } = command.optsWithGlobals<{ stateDir: string }>();
+  const db = openDatabase(join(resolve(stateDir), 'state.db'));
+  try {
+    return await action(new WorkflowEngine({ db }));
+  } finally {
+    db.close();
+  }
+}
+
+function formatTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function registerWorkflow(program: Command): void {
+  const workflow = program.command('workflow').description('Deploy and list tenant workflows');
+
+  workflow
+    .command('deploy')
+    .description('Bundle a workflow file or folder and store it as a new version')
+    .argument(
+      '<path>',
+      'workflow file, or a folder with workflow.ts, index.ts, workflow.js or index.js',
+    )
+    .requiredOption('--name <name>', 'workflow name that instances are created from')
+    .option('--tenant <tenant>', 'tenant that owns the workflow', DEFAULT_TENANT)
+    .option(
+      '--class <className>',
+      'exported WorkflowEntrypoint subclass to run (default: the first)',
+    )
+    .option('--json', 'print the result as JSON')
+    .action(
+      async (
+        path: string,
+        options: TenantOptions & { name: string; class?: string },
+        command: Command,
+      ) => {
+        const result = await withEngine(command, (engine) =>
+          engine.deploy(options.tenant, options.name, {
+            entryPath: path,
+            ...(options.class === undefined ? {} : { className: options.class }),
+          }),
+        );
+        if (options.json === true) {
+          printJson(result);
+          return;
+        }
+        const verb = result.created ? 'deployed' : 'unchanged';
+        printLine(
+          `${verb} ${result.workflow} version ${result.version.slice(0, 12)} (class ${result.className})`,
+        );
+      },
+    );
+
+  workflow
+    .command('list')
+    .description("List a tenant's workflow versions, newest first")
+    .option('--tenant <tenant>', 'tenant whose workflows to list', DEFAULT_TENANT)
+    .option('--json', 'print the versions as JSON')
+    .action(async (options: TenantOptions, command: Command) => {
+      const versions = await withEngine(command, (engine) => engine.registry.list(options.tenant));
+      if (options.json === true) {
+        printJson(versions);
+        return;
+      }
+      if (versions.length === 0) {
+        printLine(
+          `No workflows for tenant "${options.tenant}"; deploy one with "sandstack workflow deploy"`,
+        );
+        return;
+      }
+      for (const version of versions) {
+        printLine(
+          `${version.workflow}  ${version.hash.slice(0, 12)}  ${version.className}  ${formatTime(version.createdAtMs)}`,
+        );
+      }
+    });
+}
+
+function registerInstance(program: Command): void {
+  const instance = program
+    .command('instance')
+    .description('Inspect and terminate workflow instances');
+
+  instance
+    .command('list')
+    .description("List a tenant's instances, newest first")
+    .option('--tenant <tenant>', 'tenant whose instances to list', DEFAULT_TENANT)
+    .option('--workflow <name>', 'only instances of this workflow')
+    .option('--status <status>', 'only instances in this status')
+    .option('--json', 'print the instances as JSON')
+    .action(
+      async (options: TenantOptions & { workflow?: string; status?: string }, command: Command) => {
+        const instances = await withEngine(command, (engine) =>
+          engine.list(options.tenant, {
+            ...(options.workflow === undefined ? {} : { workflow: options.workflow }),
+            ...(options.status === undefined ? {} : { status: options.status as InstanceStatus }),
+          }),
+        );
+        if (options.json === true) {
+          printJson(instances.map(({ params: _params, ...rest }) => rest));
+          return;
+        }
+        if (instances.length === 0) {
+          printLine(`No instances for tenant "${options.tenant}"`);
+          return;
+        }
+        for (const item of instances) {
+          printLine(
+            `${item.id}  ${item.workflow}  ${item.status}  ${formatTime(item.createdAtMs)}`,
+          );
+        }
+      },
+    );
+
+  instance
+    .command('get')
+    .description("Show an instance's status, output, error and steps")
+    .argument('<id>', 'instance id')
+    .option('--tenant <tenant>', 'tenant that owns the instance', DEFAULT_TENANT)
+    .option('--json', 'print the instance as JSON')
+    .action(async (id: string, options: TenantOptions, command: Command) => {
+      const result = await withEngine(command, (engine) => engine.get(options.tenant, id));
+      if (options.json === true) {
+        printJson(result);
+        return;
+      }
+      printLine(
+        `${result.id}  ${result.info.workflow}  ${result.status}  version ${result.info.version.slice(0, 12)}`,
+      );
+      for (const step of result.steps) {
+        const duration = step.durationMs === undefined ? '' : `  ${step.durationMs} ms`;
+        printLine(
+          `  ${step.key}  ${step.kind}  ${step.status}  attempt ${step.attempt}${duration}`,
+        );
+      }
+      if (result.error !== undefined) {
+        printLine(`error [${result.error.code}] ${result.error.message}`);
+      }
+      if (result.output !== undefined) {
+        printLine(`output ${JSON.stringify(result.output)}`);
+      }
+    });
+
+  instance
+    .command('terminate')
+    .description('End an instance for good')
+    .argument('<id>', 'instance id')
+    .option('--tenant <tenant>', 'tenant that owns the instance', DEFAULT_TENANT)
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, options: TenantOptions, command: Command) => {
+      await withEngine(command, (engine) => engine.terminate(options.tenant, id));
+      if (options.json === true) {
+        printJson({ id, status: 'terminated' });
+        return;
+      }
+      printLine(`terminated ${id}`);
+    });
+}
+
+/** Registers `sandstack workflow` and `sandstack instance`. */
+export function register(program: Command): void {
+  registerWorkflow(program);
+  registerInstance(program);
+}

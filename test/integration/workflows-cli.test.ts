@@ -1,0 +1,101 @@
+/**
+ * `sandstack workflow` and `sandstack instance` against a real state database, run from
+ * source so that the test does not depend on a build.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/core/store.js';
+import { WorkflowEngine } from '../../src/workflows/engine.js';
+
+const REPO_ROOT = resolve(import.meta.dirname, '../..');
+const MAIN = join(REPO_ROOT, 'src', 'cli', 'main.ts');
+const execFileAsync = promisify(execFile);
+
+describe('sandstack workflow and instance commands', () => {
+  let dir: string;
+
+  const cli = async (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+    try {
+      const { stdout, stderr } = await execFileAsync(
+        process.execPath,
+        ['--no-node-snapshot', '--import', 'tsx', MAIN, '--state-dir', join(dir, 'state'), ...args],
+        { cwd: REPO_ROOT, timeout: 60_000 },
+      );
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code: number; stdout: string; stderr: string };
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sandstack-workflow-cli-'));
+    await writeFile(
+      join(dir, 'nap.js'),
+      `import { WorkflowEntrypoint } from 'sandstack/workflows';
+       export class Nap extends WorkflowEntrypoint {
+         async run(event, step) { await step.sleep('nap', '1 hour'); return 'rested'; }
+       }`,
+    );
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('deploys a workflow and lists it', async () => {
+    const deployed = await cli([
+      'workflow',
+      'deploy',
+      join(dir, 'nap.js'),
+      '--name',
+      'nap',
+      '--tenant',
+      'acme',
+      '--json',
+    ]);
+    expect(deployed.code, deployed.stderr).toBe(0);
+    expect(JSON.parse(deployed.stdout)).toMatchObject({
+      workflow: 'nap',
+      className: 'Nap',
+      created: true,
+    });
+
+    const listed = await cli(['workflow', 'list', '--tenant', 'acme', '--json']);
+    expect(JSON.parse(listed.stdout)).toHaveLength(1);
+  }, 60_000);
+
+  it('shows and terminates an instance', async () => {
+    const db = openDatabase(join(dir, 'state', 'state.db'));
+    try {
+      const engine = new WorkflowEngine({ db });
+      engine.create('acme', 'nap', { id: 'nap-1' });
+      expect((await engine.run('acme', 'nap-1')).status).toBe('waiting');
+    } finally {
+      db.close();
+    }
+
+    const listed = await cli(['instance', 'list', '--tenant', 'acme']);
+    expect(listed.stdout).toContain('nap-1');
+    const terminated = await cli(['instance', 'terminate', 'nap-1', '--tenant', 'acme']);
+    expect(terminated.code, terminated.stderr).toBe(0);
+    const shown = await cli(['instance', 'get', 'nap-1', '--tenant', 'acme', '--json']);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id: 'nap-1', status: 'terminated' });
+  }, 60_000);
+
+  it('hides an instance from another tenant', async () => {
+    const result = await cli(['instance', 'get', 'nap-1', '--tenant', 'other']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('not found');
+  }, 60_000);
+
+  it('names a missing workflow file', async () => {
+    const result = await cli(['workflow', 'deploy', 'no/such/file.ts', '--name', 'x']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('no/such/file.ts');
+  }, 60_000);
+});
