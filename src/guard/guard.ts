@@ -100,11 +100,13 @@ async function decideCall(
 
   const match = evaluatePolicy(policy, call, context, shell);
   if (match !== undefined && match.verdict !== 'allow') {
+    // Stage 1 names the danger category when it sees one; the policy rule stays the reason.
+    const category = findDanger(call, context, shell)?.finding.category ?? 'policy';
     return {
       verdict: match.verdict,
       stage: 'policy',
       tier,
-      category: 'policy',
+      category,
       rule: `${match.verdict} ${match.rule.source}`,
       reason: `The policy rule "${match.rule.source}" says ${match.verdict}`,
     };

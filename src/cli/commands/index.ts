@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { register as registerWorkflow } from './workflow.js';
+import { register as registerGuard } from './guard.js';
 
 /** Registers one noun (or top-level verb) and its subcommands on the program. */
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command group, in the order `--help` lists them. */
-export const COMMANDS: RegisterCommand[] = [registerWorkflow];
+export const COMMANDS: RegisterCommand[] = [registerWorkflow, registerGuard];
