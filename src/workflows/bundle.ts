@@ -1,6 +1,6 @@
 /**
  * Bundles a tenant's workflow (TypeScript or JavaScript, one file or a folder) into one
- * script for an isolate, with esbuild. The bundle holds the in-isolate runtime, the API
+ * script for an isolate, with esbuild. The bundle contains the in-isolate runtime, the API
  * shim and the tenant code; it may import nothing else.
  */
 import { createHash } from 'node:crypto';
@@ -22,7 +22,7 @@ export const SHIM_SPECIFIERS = [
 /** File names tried, in order, when the entry is a folder. */
 export const FOLDER_ENTRY_NAMES = ['workflow.ts', 'index.ts', 'workflow.js', 'index.js'];
 
-/** What to bundle: a file or folder on disk, or source text with a file name for messages. */
+/** Input of {@link bundleWorkflow}: a file or folder on disk, or source text with a file name for messages. */
 export type BundleInput =
   | { entryPath: string; className?: string }
   | { source: string; filename: string; className?: string };
@@ -97,7 +97,7 @@ function isInside(root: string, path: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
-/** The esbuild plugin that maps the shim imports and rejects every other import that leaves the folder. */
+/** Creates the esbuild plugin that maps the shim imports and rejects imports that leave the folder. */
 function workflowPlugin(options: {
   root: string;
   tenant: esbuild.OnLoadResult | string;

@@ -299,7 +299,7 @@ describe('WorkflowEngine', () => {
         `await step.do('b', async () => 1); await step.sleep('nap', '1 hour'); return 'v2';`,
       ),
     );
-    // Re-pinning by hand stands in for an operator who swaps the code under a live instance.
+    // Re-pinning by hand simulates an operator who swaps the code under a live instance.
     harness.db
       .prepare('UPDATE workflow_instances SET version = ? WHERE id = ?')
       .run(v2.version, id);

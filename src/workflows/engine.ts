@@ -26,7 +26,7 @@ import type { EngineEvent, HostBinding, InstanceStatus, JsonValue } from './type
 export interface EngineLimits extends IsolateLimits {
   /** Largest JSON result of one step. @default 1048576 (1 MiB, as Cloudflare) */
   maxStepResultBytes: number;
-  /** Longest sleep, retry delay or event wait that `run` waits out in process. @default 5000 */
+  /** Maximum sleep, retry delay or event wait that `run` waits out in process; longer ones return `waiting`. @default 5000 */
   maxInlineWaitMs: number;
 }
 
@@ -55,7 +55,7 @@ export interface StepSummary {
   durationMs: number | undefined;
 }
 
-/** What `run` and `get` return. */
+/** Result of `run` and `get`. */
 export interface InstanceResult {
   id: string;
   status: InstanceStatus;

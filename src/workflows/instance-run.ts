@@ -1,6 +1,6 @@
 /**
  * One run of one instance: replays the stored step history, runs new steps, commits each
- * step's result before answering the isolate, and decides when the run must wait.
+ * step's result before replying to the isolate, and decides when the run must wait.
  */
 import type { Clock } from '../core/clock.js';
 import type { ErrorData } from '../core/errors.js';
@@ -29,7 +29,7 @@ export interface RunSettings {
   limits: IsolateLimits;
   stepDefaults: ResolvedStepConfig;
   maxStepResultBytes: number;
-  /** Longest sleep, retry delay or event wait that a run waits for in process. */
+  /** Maximum sleep, retry delay or event wait that a run waits for in process. */
   maxInlineWaitMs: number;
 }
 

@@ -29,7 +29,7 @@ export interface IsolateInit {
   bindings: Record<string, string[]>;
 }
 
-/** How a run ended. */
+/** End state of one run. */
 export type RunOutcome =
   | { kind: 'returned'; hasValue: boolean; json?: string }
   | { kind: 'threw'; error: ErrorData }
@@ -106,7 +106,10 @@ export class IsolateRun {
     return this.#stoppedWith !== undefined;
   }
 
-  /** Runs the tenant class to its end, a stop or a limit; never throws for tenant faults. */
+  /**
+   * Runs the tenant class until it returns, throws, is stopped or hits a limit. Faults of
+   * tenant code become outcomes, not exceptions.
+   */
   async run(): Promise<RunOutcome> {
     const stopped = new Promise<RunOutcome>((resolve) => {
       this.#stop = resolve;

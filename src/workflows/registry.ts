@@ -20,11 +20,11 @@ export interface DeployResult {
 }
 
 /** Checks a tenant or workflow name, naming the option when it is invalid. */
-export function assertValidName(value: string, what: string): void {
+export function assertValidName(value: string, label: string): void {
   if (!isValidName(value)) {
     throw new SandstackError(
       'INVALID_ARGUMENT',
-      `Invalid ${what} "${value}"; use 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit`,
+      `Invalid ${label} "${value}"; use 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit`,
     );
   }
 }

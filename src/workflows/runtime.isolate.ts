@@ -93,7 +93,7 @@ function findUnserialisable(value: unknown, path: string, seen: Set<object>): st
 }
 
 /** Encodes a step's or the run's return value; throws a non-retryable error if JSON cannot hold it. */
-function encodeValue(value: unknown, what: string): { hasValue: boolean; json?: string } {
+function encodeValue(value: unknown, label: string): { hasValue: boolean; json?: string } {
   if (value === undefined) {
     return { hasValue: false };
   }
@@ -101,7 +101,7 @@ function encodeValue(value: unknown, what: string): { hasValue: boolean; json?: 
   if (problem !== undefined) {
     const error = makeError({
       code: 'STEP_RESULT_INVALID',
-      message: `${what} returned a value that is not JSON-serialisable (${problem}); return plain data`,
+      message: `${label} returned a value that is not JSON-serialisable (${problem}); return plain data`,
       name: 'NonRetryableError',
     });
     throw error;
@@ -268,8 +268,10 @@ function isEntrypoint(value: unknown): boolean {
 /** Names the exported WorkflowEntrypoint subclasses, the default export first. */
 function describeModule(): string {
   const names = Object.keys(moduleExports).filter((name) => isEntrypoint(moduleExports[name]));
-  names.sort((a, b) => (a === 'default' ? -1 : b === 'default' ? 1 : 0));
-  return stringify({ classes: names });
+  const defaultFirst = names.includes('default')
+    ? ['default', ...names.filter((name) => name !== 'default')]
+    : names;
+  return stringify({ classes: defaultFirst });
 }
 
 async function start(reference: HostReference, initJson: string): Promise<string> {

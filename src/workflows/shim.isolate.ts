@@ -1,8 +1,7 @@
 /**
  * The workflow API that tenant code imports as `sandstack/workflows`, `cloudflare:workers` or
  * `cloudflare:workflows`. This file is bundled into every tenant bundle and runs inside the
- * tenant's isolate; the host imports it only for its types and for `instanceof` checks in
- * tests. It must stay free of Node APIs.
+ * tenant's isolate. The host imports it only for its types, so it must stay free of Node APIs.
  */
 
 /** Durations accepted by the step API: milliseconds, or text such as `"10 seconds"`. */

@@ -34,9 +34,9 @@ const UNIT_MS: Record<string, number> = {
  * Converts a duration (milliseconds, or `"<number> <unit>"` with units from millisecond to
  * year, singular or plural) to milliseconds.
  *
- * @throws SandstackError `INVALID_ARGUMENT` naming `what` and the bad value.
+ * @throws SandstackError `INVALID_ARGUMENT` naming `label` and the bad value.
  */
-export function parseDuration(value: unknown, what: string): number {
+export function parseDuration(value: unknown, label: string): number {
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) {
     return value;
   }
@@ -50,7 +50,7 @@ export function parseDuration(value: unknown, what: string): number {
   }
   throw new SandstackError(
     'INVALID_ARGUMENT',
-    `Invalid ${what} ${JSON.stringify(value) ?? String(value)}; use milliseconds or text such as "10 seconds"`,
+    `Invalid ${label} ${JSON.stringify(value) ?? String(value)}; use milliseconds or text such as "10 seconds"`,
   );
 }
 

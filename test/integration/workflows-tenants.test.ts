@@ -1,6 +1,6 @@
 /**
  * Tenant isolation in the workflow engine: one tenant cannot read, run, change or signal
- * another tenant's workflows and instances, even when it knows their ids.
+ * another tenant's workflows and instances, even when it has their ids.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

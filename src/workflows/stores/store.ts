@@ -1,6 +1,6 @@
 /**
  * The storage interface of the workflow engine. Every method takes the tenant, and an
- * implementation must scope every read and write by it, so one tenant never sees another
+ * implementation must scope every read and write by it, so one tenant never reads another
  * tenant's rows even when it guesses their ids.
  */
 import type { ErrorData } from '../../core/errors.js';
