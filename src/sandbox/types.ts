@@ -4,7 +4,7 @@
  */
 
 /** A runtime that can run sandboxes on this host. */
-export type RuntimeName = 'gvisor' | 'bubblewrap';
+export type RuntimeName = 'gvisor' | 'bubblewrap' | 'kubernetes';
 
 /** Hard limits applied to one sandbox. */
 export interface ResourceLimits {
