@@ -226,6 +226,13 @@ describe('WorkflowEngine', () => {
     expect(result.error?.message).toContain('1000-byte limit');
   });
 
+  it('rejects an output over the size limit', async () => {
+    const harness = await makeHarness({ limits: { maxStepResultBytes: 1000 } });
+    const { result } = await runOnce(harness, `return 'x'.repeat(2000);`);
+    expect(result.status).toBe('errored');
+    expect(result.error?.message).toContain('Workflow output is 2002 bytes');
+  });
+
   it('passes step key and call index to bindings', async () => {
     const harness = await makeHarness();
     await runOnce(
@@ -376,6 +383,26 @@ describe('WorkflowEngine', () => {
     expect(() => harness.engine.create('acme', 'test', { id: 'order-1' })).toThrow(
       expect.objectContaining({ code: 'ALREADY_EXISTS' }),
     );
+  });
+
+  it('runs due instances of every tenant', async () => {
+    const harness = await makeHarness();
+    const body = `await step.sleep('nap', '1 hour'); return 'awake';`;
+    await harness.engine.deploy('acme', 'test', workflow(body));
+    await harness.engine.deploy('other', 'test', workflow(body));
+    const acme = harness.engine.create('acme', 'test');
+    const other = harness.engine.create('other', 'test');
+
+    const first = await harness.engine.runDue();
+    expect(first.map((result) => [result.tenant, result.id, result.status])).toEqual([
+      ['acme', acme, 'waiting'],
+      ['other', other, 'waiting'],
+    ]);
+    expect(await harness.engine.runDue()).toEqual([]);
+
+    harness.clock.advance(3_600_000);
+    const second = await harness.engine.runDue();
+    expect(second.map((result) => result.output)).toEqual(['awake', 'awake']);
   });
 
   it('emits start, step and end events in order', async () => {

@@ -238,6 +238,30 @@ export class WorkflowEngine {
     return this.#result(tenant, id);
   }
 
+  /**
+   * Runs, one after another, up to `limit` instances of any tenant that can move on: queued,
+   * due to wake, holding an undelivered event, or (with `includeRunning`, for use once at
+   * startup) left running by a process that died.
+   *
+   * @default limit 100, includeRunning false
+   */
+  async runDue(
+    options: { limit?: number; includeRunning?: boolean } = {},
+  ): Promise<(InstanceResult & { tenant: string })[]> {
+    const due = this.#store.listRunnable({
+      nowMs: this.#clock.now(),
+      limit: options.limit ?? 100,
+      includeRunning: options.includeRunning ?? false,
+    });
+    const results: (InstanceResult & { tenant: string })[] = [];
+    for (const { tenant, id } of due) {
+      if (!this.#running.has(`${tenant}/${id}`)) {
+        results.push({ tenant, ...(await this.run(tenant, id)) });
+      }
+    }
+    return results;
+  }
+
   /** Returns an instance's state and steps. @throws SandstackError `NOT_FOUND` */
   get(tenant: string, id: string): InstanceResult & { info: InstanceInfo } {
     return { ...this.#result(tenant, id), info: this.#require(tenant, id) };
@@ -302,6 +326,20 @@ export class WorkflowEngine {
 
   #finish(tenant: string, id: string, outcome: RunOutcome): void {
     const now = this.#clock.now();
+    if (
+      outcome.kind === 'returned' &&
+      (outcome.json?.length ?? 0) > this.#limits.maxStepResultBytes
+    ) {
+      this.#finish(tenant, id, {
+        kind: 'threw',
+        error: {
+          code: 'STEP_RESULT_INVALID',
+          message: `Workflow output is ${outcome.json?.length} bytes of JSON, over the ${this.#limits.maxStepResultBytes}-byte limit; return less data`,
+          retryable: false,
+        },
+      });
+      return;
+    }
     if (outcome.kind === 'returned') {
       const output = outcome.hasValue
         ? (JSON.parse(outcome.json ?? 'null') as JsonValue)

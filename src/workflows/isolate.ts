@@ -50,7 +50,9 @@ export interface IsolateRunOptions {
 const WATCHDOG_INTERVAL_MS = 20;
 const MAX_LOG_LINES = 1000;
 /** How long an isolate may sit idle with no host message pending before the run is stopped. */
-const IDLE_LIMIT_MS = 1000;
+// NOTE: a reply the isolate has not yet picked up counts as idle, so this must stay well above
+// scheduling delays on a loaded machine.
+const IDLE_LIMIT_MS = 2000;
 const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
 function nsToMs(value: bigint): number {

@@ -288,6 +288,29 @@ export class SqliteWorkflowStore implements WorkflowStore {
       .run(values);
   }
 
+  listRunnable(options: {
+    nowMs: number;
+    limit: number;
+    includeRunning: boolean;
+  }): { tenant: string; id: string }[] {
+    return this.#db
+      .prepare(
+        `SELECT tenant, id FROM workflow_instances AS instance
+         WHERE status = 'queued'
+            OR (status = 'running' AND @includeRunning = 1)
+            OR (status = 'waiting' AND (wake_at_ms <= @nowMs OR EXISTS (
+                 SELECT 1 FROM workflow_events AS event
+                 WHERE event.tenant = instance.tenant AND event.instance_id = instance.id
+                   AND event.consumed_by IS NULL)))
+         ORDER BY updated_at_ms, rowid LIMIT @limit`,
+      )
+      .all({
+        nowMs: options.nowMs,
+        limit: options.limit,
+        includeRunning: options.includeRunning ? 1 : 0,
+      }) as { tenant: string; id: string }[];
+  }
+
   listSteps(tenant: string, instanceId: string): StepRecord[] {
     const rows = this.#db
       .prepare('SELECT * FROM workflow_steps WHERE tenant = ? AND instance_id = ? ORDER BY seq')

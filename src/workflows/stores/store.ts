@@ -93,6 +93,16 @@ export interface WorkflowStore {
     filter?: { workflow?: string; status?: InstanceStatus },
   ): InstanceRecord[];
   updateInstance(tenant: string, id: string, patch: InstancePatch): void;
+  /**
+   * Lists instances of every tenant that a run can move on: queued ones, waiting ones whose
+   * wake time has passed or that have an undelivered event, and, with `includeRunning`,
+   * running ones (left behind by a process that died). Oldest first, at most `limit`.
+   */
+  listRunnable(options: {
+    nowMs: number;
+    limit: number;
+    includeRunning: boolean;
+  }): { tenant: string; id: string }[];
 
   listSteps(tenant: string, instanceId: string): StepRecord[];
   /** Inserts or replaces one step entry; returns once it is durable. */
