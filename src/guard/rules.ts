@@ -159,7 +159,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'ssh-sudo',
     category: 'remote-shell-write',
     pattern:
-      /^ssh\b.*\b(?:sudo|systemctl (?:restart|stop|start|reload)|service \S+ (?:restart|stop)|rm\s|sed -i|psql|mysql|tee|apt|yum|reboot|shutdown|kill|VACUUM|DROP|DELETE)\b/i,
+      /^ssh\b.*\b(?:sudo|systemctl (?:restart|stop|start|reload)|service \S+ (?:restart|stop)|rm|sed -i|psql|mysql|tee|apt|apt-get|yum|reboot|shutdown|kill|VACUUM|DROP|DELETE)\b/i,
     reason: 'changes state on a remote host over ssh',
   },
   // production-read

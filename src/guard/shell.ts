@@ -470,12 +470,33 @@ function followNestedCode(
   const flags = INLINE_FLAGS[interpreter] ?? [];
   const flagIndex = argv.findIndex((arg, index) => index > 0 && flags.includes(arg));
   if (flagIndex > 0 && argv[flagIndex + 1] !== undefined) {
-    state.result.inlineCode.push({ interpreter, code: argv[flagIndex + 1] ?? '' });
+    addInlineCode(parser, state, context, interpreter, argv[flagIndex + 1] ?? '');
     return;
   }
   const readsStdin = argv.length === 1 || argv[1] === '-';
   if (readsStdin && context.heredocBody !== undefined) {
-    state.result.inlineCode.push({ interpreter, code: context.heredocBody });
+    addInlineCode(parser, state, context, interpreter, context.heredocBody);
+  }
+}
+
+/** Calls in inline code that hand a string literal to a shell. */
+const SHELL_CALL =
+  /(?:os\.system|os\.popen|subprocess\.\w+|commands\.getoutput|exec(?:Sync)?|spawn(?:Sync)?|system|shell_exec|passthru|popen)\(\s*\[?\s*(['"])((?:\\.|(?!\1).)*)\1/g;
+
+/** Records inline code and parses the shell commands it passes to `os.system` and similar. */
+function addInlineCode(
+  parser: Parser,
+  state: WalkState,
+  context: WalkContext,
+  interpreter: string,
+  code: string,
+): void {
+  state.result.inlineCode.push({ interpreter, code });
+  for (const match of code.matchAll(SHELL_CALL)) {
+    const script = match[2];
+    if (script !== undefined && script.trim() !== '') {
+      parseInto(parser, script, state, [...context.via, interpreter]);
+    }
   }
 }
 

@@ -89,6 +89,7 @@ export function classifyShell(
     () => checkPaths(parsed, paths, context, messages),
     () => checkRules(parsed, messages),
     () => checkSudo(parsed, messages),
+    () => checkRemoteShell(parsed),
     () => checkPackages(parsed),
     () => checkContainers(parsed),
   ];
@@ -323,6 +324,20 @@ function checkPaths(
         .map((redirect) => redirect.target),
       ...writeTargets(command),
     ];
+    if (command.wrappers.includes('xargs') && WRITERS.has(command.name)) {
+      return finding(
+        'local-destruction',
+        `The command runs ${command.name} on paths read at run time`,
+        'xargs-write',
+      );
+    }
+    if (SEARCHERS.has(command.name) && searchesForCredentials(command, paths, context)) {
+      return finding(
+        'credential-exploration',
+        'The command searches outside the project for keys or credential files',
+        'credential-search',
+      );
+    }
     const reads = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
     for (const arg of reads) {
       const resolved = /^[~/.$]|^[\w.-]+\//.test(arg) ? resolvePath(arg, paths) : arg;
@@ -418,6 +433,108 @@ function checkWriteTarget(
       `The command deletes "${target}", which is the whole project or its history`,
       'delete-project',
     );
+  }
+  return undefined;
+}
+
+const SEARCHERS = new Set(['find', 'grep', 'rg', 'ag', 'locate', 'fd', 'ls', 'tar', 'zip', 'du']);
+const CREDENTIAL_NAME =
+  /\*\.(?:pem|key|p12|pfx|kdbx|ovpn)|id_(?:rsa|ed25519)|credentials|\.env\b|\.netrc|secret|token|passw/i;
+
+function searchesForCredentials(
+  command: SimpleCommand,
+  paths: PathContext,
+  context: GuardContext,
+): boolean {
+  const operands = command.argv.slice(1);
+  const outside = operands.some(
+    (arg) => /^[~/]/.test(arg) && !isInside(resolvePath(arg, paths), context.projectDir),
+  );
+  return outside && operands.some((arg) => CREDENTIAL_NAME.test(arg));
+}
+
+const SSH_VALUE_OPTIONS = new Set([
+  '-i',
+  '-p',
+  '-o',
+  '-l',
+  '-F',
+  '-J',
+  '-L',
+  '-R',
+  '-D',
+  '-W',
+  '-b',
+  '-c',
+  '-E',
+  '-e',
+  '-m',
+  '-O',
+  '-Q',
+  '-S',
+  '-w',
+  '-B',
+]);
+const REMOTE_READ_ONLY = new Set([
+  'uptime',
+  'df',
+  'free',
+  'uname',
+  'hostname',
+  'whoami',
+  'id',
+  'date',
+  'ls',
+  'cat',
+  'head',
+  'tail',
+  'grep',
+  'ps',
+  'du',
+  'nproc',
+  'lsblk',
+  'w',
+  'who',
+  'last',
+  'echo',
+  'test',
+  'true',
+  'ss',
+  'netstat',
+  'journalctl',
+  'docker ps',
+  'systemctl status',
+  'pwd',
+  'wc',
+  'stat',
+  'which',
+]);
+
+/** An ssh command is left to run only when its remote command is a known read-only one. */
+function checkRemoteShell(parsed: ParsedShell): Finding | undefined {
+  for (const command of parsed.commands.filter((candidate) => candidate.name === 'ssh')) {
+    let index = 1;
+    while (index < command.argv.length && (command.argv[index] ?? '').startsWith('-')) {
+      index += SSH_VALUE_OPTIONS.has(command.argv[index] ?? '') ? 2 : 1;
+    }
+    const remote = command.argv
+      .slice(index + 1)
+      .join(' ')
+      .trim();
+    const parts = remote.split(/&&|\|\||;|\|/).map((part) => part.trim().split(/\s+/));
+    const readOnly =
+      remote !== '' &&
+      parts.every(
+        (words) =>
+          REMOTE_READ_ONLY.has(words[0] ?? '') || REMOTE_READ_ONLY.has(words.slice(0, 2).join(' ')),
+      );
+    if (!readOnly) {
+      return finding(
+        'remote-shell-write',
+        'The command runs commands on a remote host that may change its state',
+        'ssh-remote-command',
+      );
+    }
   }
   return undefined;
 }
