@@ -366,6 +366,49 @@ describe('WorkflowEngine', () => {
     expect(result.output).toBeUndefined();
   });
 
+  it('stops a run terminated from another engine', async () => {
+    const harness = await makeHarness();
+    const other = new WorkflowEngine({ db: harness.db });
+    const { id, result } = await runOnce(
+      harness,
+      `await step.do('a', async () => this.env.REC.record('a'));
+       await step.sleep('nap', '1 hour');
+       await step.do('b', async () => this.env.REC.record('b'));`,
+    );
+    expect(result.status).toBe('waiting');
+    harness.clock.advance(3_600_000);
+    other.terminate('acme', id);
+    const after = await harness.engine.run('acme', id);
+    expect(after.status).toBe('terminated');
+    expect(harness.calls.map((call) => call.args[0])).toEqual(['a']);
+  });
+
+  it('ends at a step boundary when terminated mid-run', async () => {
+    const target: { engine?: WorkflowEngine; instanceId: string } = { instanceId: '' };
+    const harness = await makeHarness({
+      bindings: () => ({
+        CTL: {
+          terminateMe: async () => {
+            // A second engine on the same database simulates another process.
+            target.engine?.terminate('acme', target.instanceId);
+            return null;
+          },
+        },
+      }),
+    });
+    target.engine = new WorkflowEngine({ db: harness.db });
+    await harness.engine.deploy(
+      'acme',
+      'test',
+      workflow(`await step.do('a', async () => this.env.CTL.terminateMe());
+                return step.do('b', async () => 'should not run');`),
+    );
+    target.instanceId = harness.engine.create('acme', 'test');
+    const result = await harness.engine.run('acme', target.instanceId);
+    expect(result.status).toBe('terminated');
+    expect(result.steps.map((step) => step.key)).toEqual(['a#1']);
+  });
+
   it('pauses and resumes an instance', async () => {
     const harness = await makeHarness();
     await harness.engine.deploy('acme', 'test', workflow(`return step.do('a', async () => 'ok');`));

@@ -326,6 +326,12 @@ export class WorkflowEngine {
 
   #finish(tenant: string, id: string, outcome: RunOutcome): void {
     const now = this.#clock.now();
+    const current = this.#require(tenant, id).status;
+    if (current === 'terminated' || current === 'paused') {
+      // Another call or process ended or paused the instance while this run was going.
+      this.#emit({ type: 'instance.end', instanceId: id, status: current });
+      return;
+    }
     if (
       outcome.kind === 'returned' &&
       (outcome.json?.length ?? 0) > this.#limits.maxStepResultBytes

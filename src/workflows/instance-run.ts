@@ -110,11 +110,18 @@ export class InstanceRun {
         this.#isolate.stop(failed(error.data));
         return new Promise(() => undefined);
       }
+      if (error instanceof ControlStop) {
+        this.#isolate.stop({ kind: 'stopped', reason: error.reason });
+        return new Promise(() => undefined);
+      }
       throw error;
     }
   }
 
   #route(op: string, payload: Record<string, unknown>): Promise<unknown> | unknown {
+    if (op.startsWith('step.')) {
+      this.#checkControl();
+    }
     switch (op) {
       case 'step.start':
         return this.#startStep(payload);
@@ -128,6 +135,20 @@ export class InstanceRun {
         return this.#callBinding(payload);
       default:
         throw new SandstackError('INVALID_ARGUMENT', `Unknown workflow runtime message "${op}"`);
+    }
+  }
+
+  /**
+   * Stops the run at a step boundary when another process paused or terminated the
+   * instance, because only the store tells this process about it.
+   */
+  #checkControl(): void {
+    const status = this.#settings.store.getInstance(
+      this.#instance.tenant,
+      this.#instance.id,
+    )?.status;
+    if (status === 'terminated' || status === 'paused') {
+      throw new ControlStop(status);
     }
   }
 
@@ -448,6 +469,16 @@ export class InstanceRun {
 
   #emit(event: EngineEvent): void {
     this.#settings.emit(event);
+  }
+}
+
+/** A pause or terminate found in the store at a step boundary. */
+class ControlStop extends Error {
+  readonly reason: 'terminated' | 'paused';
+
+  constructor(status: 'terminated' | 'paused') {
+    super(`Instance is ${status}`);
+    this.reason = status === 'terminated' ? 'terminated' : 'paused';
   }
 }
 
