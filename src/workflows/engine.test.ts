@@ -344,6 +344,24 @@ describe('WorkflowEngine', () => {
     expect(done.output).toEqual({ payload: { by: 'ops' }, type: 'approved', isDate: true });
   });
 
+  it('rejects an event payload over the size limit', async () => {
+    const harness = await makeHarness({ limits: { maxStepResultBytes: 100 } });
+    const { id } = await runOnce(harness, `await step.waitForEvent('e', { type: 'go' });`);
+    expect(() =>
+      harness.engine.sendEvent('acme', id, { type: 'go', payload: 'x'.repeat(200) }),
+    ).toThrow(/over the 100-byte limit/);
+  });
+
+  it('rejects a retry delay function', async () => {
+    const harness = await makeHarness();
+    const { result } = await runOnce(
+      harness,
+      `return step.do('dyn', { retries: { limit: 1, delay: () => 5 } }, async () => 1);`,
+    );
+    expect(result.status).toBe('errored');
+    expect(result.error?.message).toContain('retries.delay as a function is not supported');
+  });
+
   it('times out an event wait', async () => {
     const harness = await makeHarness();
     const { id } = await runOnce(

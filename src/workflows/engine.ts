@@ -317,11 +317,15 @@ export class WorkflowEngine {
         `Invalid event type ${JSON.stringify(event.type)}; use a string of 1-100 characters`,
       );
     }
-    this.#store.addEvent(tenant, id, {
-      type: event.type,
-      payload: checkParams(event.payload ?? null),
-      createdAtMs: this.#clock.now(),
-    });
+    const payload = checkParams(event.payload ?? null);
+    const payloadBytes = JSON.stringify(payload).length;
+    if (payloadBytes > this.#limits.maxStepResultBytes) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Event payload is ${payloadBytes} bytes of JSON, over the ${this.#limits.maxStepResultBytes}-byte limit; send less data`,
+      );
+    }
+    this.#store.addEvent(tenant, id, { type: event.type, payload, createdAtMs: this.#clock.now() });
   }
 
   #finish(tenant: string, id: string, outcome: RunOutcome): void {

@@ -162,6 +162,13 @@ async function runStep(
       `step.do("${String(name)}") needs a callback function as its last argument`,
     );
   }
+  const retries = (config as { retries?: { delay?: unknown } } | undefined)?.retries;
+  if (typeof retries?.delay === 'function') {
+    // JSON would drop the function silently and the step would retry on the default delay.
+    throw new TypeError(
+      `step.do("${String(name)}"): retries.delay as a function is not supported; pass a duration such as "10 seconds"`,
+    );
+  }
   let plan = (await callHost('step.start', { name, config: config ?? null })) as StepPlan;
   for (;;) {
     if (plan.kind === 'replay') {
