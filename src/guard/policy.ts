@@ -42,22 +42,11 @@ export interface PolicyMatch {
 const FILE_TOOLS = new Set(['Read', 'Edit', 'Write', 'MultiEdit', 'NotebookEdit', 'Glob', 'Grep']);
 const RULE_PATTERN = /^([A-Za-z][A-Za-z0-9_-]*)(?:\((.*)\))?$/s;
 
-const policyFileSchema = z.union([
-  z
-    .object({
-      permissions: z.looseObject({
-        allow: z.array(z.string()).optional(),
-        ask: z.array(z.string()).optional(),
-        deny: z.array(z.string()).optional(),
-      }),
-    })
-    .loose(),
-  z.looseObject({
-    allow: z.array(z.string()).optional(),
-    ask: z.array(z.string()).optional(),
-    deny: z.array(z.string()).optional(),
-  }),
-]);
+const ruleListsSchema = z.looseObject({
+  allow: z.array(z.string()).optional(),
+  ask: z.array(z.string()).optional(),
+  deny: z.array(z.string()).optional(),
+});
 
 /**
  * Parses one rule string.
@@ -132,16 +121,20 @@ export function parsePolicy(text: string, origin = 'policy'): Policy {
       },
     );
   }
-  const parsed = policyFileSchema.safeParse(document ?? {});
+  const root = (document ?? {}) as Record<string, unknown>;
+  const hasBlock = typeof root === 'object' && 'permissions' in root;
+  const parsed = ruleListsSchema.safeParse(hasBlock ? root['permissions'] : root);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    const where = [...(hasBlock ? ['permissions'] : []), ...(issue?.path.map(String) ?? [])].join(
+      '.',
+    );
     throw new SandstackError(
       'POLICY_INVALID',
-      `Invalid ${origin} at "${issue?.path.join('.') ?? ''}": ${issue?.message ?? 'unknown shape'}; rule lists must be arrays of strings`,
+      `Invalid ${origin} at "${where}": ${issue?.message ?? 'unknown shape'}; rule lists must be arrays of strings`,
     );
   }
-  const lists = 'permissions' in parsed.data ? parsed.data.permissions : parsed.data;
-  return createPolicy(lists as PolicyInput);
+  return createPolicy(parsed.data);
 }
 
 /**

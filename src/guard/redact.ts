@@ -42,8 +42,11 @@ export function redactSecrets(text: string): string {
     URL_PASSWORD,
     (_match, head: string, _password: string, at: string) => `${head}${REDACTED}${at}`,
   );
+  result = result.replace(BEARER, (_match, head: string) => `${head}${REDACTED}`);
   result = result.replace(SECRET_ASSIGNMENT, (match, head: string, quote: string, value: string) =>
-    value === REDACTED || value.startsWith('$') ? match : `${head}${quote}${REDACTED}${quote}`,
+    value === REDACTED || value.startsWith('$') || /^(?:Bearer|Basic|Token)$/i.test(value)
+      ? match
+      : `${head}${quote}${REDACTED}${quote}`,
   );
-  return result.replace(BEARER, (_match, head: string) => `${head}${REDACTED}`);
+  return result;
 }
