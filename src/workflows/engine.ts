@@ -231,7 +231,13 @@ export class WorkflowEngine {
       const resumed = instance.status !== 'queued' || run.hasHistory;
       this.#store.updateInstance(tenant, id, { status: 'running', updatedAtMs: this.#clock.now() });
       this.#emit({ type: 'instance.start', instanceId: id, resumed });
+      this.#logger.info('Instance run started', { tenant, instanceId: id, resumed });
       this.#finish(tenant, id, await run.execute());
+      this.#logger.info('Instance run ended', {
+        tenant,
+        instanceId: id,
+        status: this.#require(tenant, id).status,
+      });
     } finally {
       this.#running.delete(runKey);
     }

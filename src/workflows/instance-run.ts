@@ -282,6 +282,12 @@ export class InstanceRun {
       error,
       delayMs,
     });
+    this.#settings.logger.debug('Step failed, retrying', {
+      stepKey: key,
+      attempt,
+      delayMs,
+      code: error.code,
+    });
     await this.#waitUntil(wakeAtMs);
     return this.#beginAttempt(key, stored.seq, attempt + 1, config, stored.startedAtMs);
   }
