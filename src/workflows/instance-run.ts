@@ -1,5 +1,5 @@
 /**
- * One run of one instance: replays the stored step history, runs new steps, commits each
+ * One `run()` call of one instance: replays the stored step history, runs new steps, commits each
  * step's result before replying to the isolate, and decides when the run must wait.
  */
 import type { Clock } from '../core/clock.js';
@@ -20,7 +20,7 @@ import type {
 } from './stores/store.js';
 import type { BindingCallContext, EngineEvent, HostBinding, JsonValue } from './types.js';
 
-/** Engine settings one run needs. */
+/** Engine settings that one `run()` call needs. */
 export interface RunSettings {
   store: WorkflowStore;
   clock: Clock;
@@ -36,7 +36,7 @@ export interface RunSettings {
 const MAX_STEP_NAME_LENGTH = 256;
 const DEFAULT_EVENT_TIMEOUT_MS = 24 * 3_600_000;
 
-/** Drives one run of an instance in a fresh isolate. */
+/** Drives one `run()` call of an instance in a fresh isolate. */
 export class InstanceRun {
   readonly #settings: RunSettings;
   readonly #instance: InstanceRecord;

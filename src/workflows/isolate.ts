@@ -1,5 +1,5 @@
 /**
- * Runs one run of an instance in a fresh isolated-vm isolate with a memory cap and CPU-time
+ * Executes one `run()` call of an instance in a fresh isolated-vm isolate with a memory cap and CPU-time
  * caps. Tenant code and the host exchange only JSON strings through one host function, so
  * no host object, prototype or stack trace reaches the isolate.
  */
@@ -9,11 +9,15 @@ import { toErrorData } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { noopLogger } from '../core/logger.js';
 
-/** Resource caps of one run. */
+/** Resource caps of one `run()` call. */
 export interface IsolateLimits {
   /** V8 heap cap of the isolate. @default 128 */
   memoryMb: number;
-  /** CPU time one run of an instance may use, top-level code included. @default 60000 */
+  /**
+   * CPU time one `run()` call may use: top-level code, replayed steps and new steps. It
+   * starts from zero on every call, so it caps a pass over the code, not the instance's life.
+   * @default 60000
+   */
   cpuPerRunMs: number;
   /** CPU time one step attempt may use. @default 30000 */
   cpuPerStepMs: number;
@@ -29,7 +33,7 @@ export interface IsolateInit {
   bindings: Record<string, string[]>;
 }
 
-/** End state of one run. */
+/** End state of one `run()` call. */
 export type RunOutcome =
   | { kind: 'returned'; hasValue: boolean; json?: string }
   | { kind: 'threw'; error: ErrorData }
@@ -59,7 +63,7 @@ function nsToMs(value: bigint): number {
   return Number(value / 1000n) / 1000;
 }
 
-/** One run of tenant code in its own isolate. */
+/** One `run()` call's execution of tenant code in its own isolate. */
 export class IsolateRun {
   readonly #options: IsolateRunOptions;
   readonly #logger: Logger;
@@ -205,7 +209,7 @@ export class IsolateRun {
     }
     if (used > cpuPerRunMs) {
       this.#stopForCpu(
-        `Workflow used more than ${cpuPerRunMs} ms of CPU time in one run; end loops sooner or raise limits.cpuPerRunMs`,
+        `Workflow used more than ${cpuPerRunMs} ms of CPU time in one run() call; end loops sooner or raise limits.cpuPerRunMs`,
       );
     }
   }

@@ -58,7 +58,7 @@ describe('hostile workflow code', () => {
       'WORKFLOW_CPU_LIMIT',
       /spin#1.*CPU time/,
     ],
-    ['an infinite loop outside steps', `for (;;) {}`, 'WORKFLOW_CPU_LIMIT', /CPU time in one run/],
+    ['an infinite loop outside steps', `for (;;) {}`, 'WORKFLOW_CPU_LIMIT', /CPU time in one run\(\) call/],
     [
       'a loop after an await',
       `await step.do('a', async () => 1); while (true) {}`,
