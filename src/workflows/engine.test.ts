@@ -233,6 +233,17 @@ describe('WorkflowEngine', () => {
     expect(result.error?.message).toContain('Workflow output is 2002 bytes');
   });
 
+  it('stops an instance at the step limit', async () => {
+    const harness = await makeHarness({ limits: { maxStepsPerInstance: 5 } });
+    const { result } = await runOnce(
+      harness,
+      `for (;;) { await step.do('again', async () => 1); }`,
+    );
+    expect(result.status).toBe('errored');
+    expect(result.error?.message).toContain('more than 5 steps');
+    expect(result.steps).toHaveLength(5);
+  });
+
   it('passes step key and call index to bindings', async () => {
     const harness = await makeHarness();
     await runOnce(

@@ -28,6 +28,8 @@ export interface EngineLimits extends IsolateLimits {
   maxStepResultBytes: number;
   /** Maximum sleep, retry delay or event wait that `run` waits out in process; longer ones return `waiting`. @default 5000 */
   maxInlineWaitMs: number;
+  /** Steps, sleeps and event waits one instance may record. @default 10000 */
+  maxStepsPerInstance: number;
 }
 
 /** Options for {@link WorkflowEngine}. */
@@ -74,6 +76,7 @@ export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
   cpuPerStepMs: 30_000,
   maxStepResultBytes: 1024 * 1024,
   maxInlineWaitMs: 5000,
+  maxStepsPerInstance: 10_000,
 };
 
 const FINAL_STATUSES: InstanceStatus[] = ['complete', 'errored', 'terminated'];
@@ -223,6 +226,7 @@ export class WorkflowEngine {
         stepDefaults: this.#stepDefaults,
         maxStepResultBytes: this.#limits.maxStepResultBytes,
         maxInlineWaitMs: this.#limits.maxInlineWaitMs,
+        maxStepsPerInstance: this.#limits.maxStepsPerInstance,
       },
       { instance, version, bindings: this.#bindings(tenant, id) },
     );

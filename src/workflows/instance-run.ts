@@ -31,6 +31,7 @@ export interface RunSettings {
   maxStepResultBytes: number;
   /** Maximum sleep, retry delay or event wait that a run waits for in process. */
   maxInlineWaitMs: number;
+  maxStepsPerInstance: number;
 }
 
 const MAX_STEP_NAME_LENGTH = 256;
@@ -167,6 +168,13 @@ export class InstanceRun {
     this.#occurrences.set(name, occurrence);
     const key = `${name}#${occurrence}`;
     const seq = this.#position;
+    if (seq >= this.#settings.maxStepsPerInstance) {
+      throw new FatalRunError({
+        code: 'WORKFLOW_FAILED',
+        message: `Instance "${this.#instance.id}" asked for more than ${this.#settings.maxStepsPerInstance} steps; split the work into several instances or raise limits.maxStepsPerInstance`,
+        retryable: false,
+      });
+    }
     this.#position += 1;
     const stored = this.#history[seq];
     if (stored !== undefined && (stored.key !== key || stored.kind !== kind)) {
