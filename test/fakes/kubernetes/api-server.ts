@@ -21,6 +21,11 @@ export interface FakeApiServer {
   url: string;
   /** `verb plural` pairs that get 403, e.g. `create sandboxclaims`. Tests change it freely. */
   forbidden: Set<string>;
+  /**
+   * When set, only these `verb plural` pairs are allowed and every other request gets 403,
+   * as with a service account bound to one Role.
+   */
+  allowed: Set<string> | undefined;
   /** Number of requests per `verb plural`, for tests that check no polling happened. */
   requestCounts: Map<string, number>;
   close(): Promise<void>;
@@ -69,8 +74,14 @@ function verbOf(method: string, name: string | undefined, watch: boolean): strin
  * resourceVersion, 410 Gone when the version is older than the event log).
  */
 export async function startFakeApiServer(options: FakeApiServerOptions): Promise<FakeApiServer> {
-  const forbidden = new Set<string>();
-  const requestCounts = new Map<string, number>();
+  const fake: FakeApiServer = {
+    url: '',
+    forbidden: new Set<string>(),
+    allowed: undefined,
+    requestCounts: new Map<string, number>(),
+    close: () => Promise.resolve(),
+  };
+  const { forbidden, requestCounts } = fake;
   const watches = new Set<ServerResponse>();
   const user = options.user ?? 'system:serviceaccount:sandstack:sandstack';
 
@@ -79,6 +90,11 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
       throw new StatusError(401, 'Unauthorized', 'Unauthorized');
     }
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const discovery = discoveryDocument(url.pathname, options.store);
+    if (discovery !== undefined) {
+      send(response, 200, discovery);
+      return;
+    }
     const match = PATH.exec(url.pathname);
     if (match === null) {
       throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
@@ -88,7 +104,10 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
     const watch = url.searchParams.get('watch') === 'true';
     const verb = verbOf(method, name, watch);
     requestCounts.set(`${verb} ${plural}`, (requestCounts.get(`${verb} ${plural}`) ?? 0) + 1);
-    if (forbidden.has(`${verb} ${plural}`)) {
+    if (
+      forbidden.has(`${verb} ${plural}`) ||
+      (fake.allowed !== undefined && !fake.allowed.has(`${verb} ${plural}`))
+    ) {
       throw new StatusError(
         403,
         'Forbidden',
@@ -165,17 +184,85 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
+  fake.url = `https://127.0.0.1:${port}`;
+  fake.close = async () => {
+    for (const watch of watches) {
+      watch.end();
+    }
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return fake;
+}
+
+/** Built-in kinds that `deploy/` uses, by group version, for discovery documents. */
+const BUILT_IN_RESOURCES: Record<string, [plural: string, kind: string, namespaced: boolean][]> = {
+  v1: [
+    ['namespaces', 'Namespace', false],
+    ['serviceaccounts', 'ServiceAccount', true],
+    ['secrets', 'Secret', true],
+    ['services', 'Service', true],
+    ['configmaps', 'ConfigMap', true],
+  ],
+  'apps/v1': [
+    ['deployments', 'Deployment', true],
+    ['statefulsets', 'StatefulSet', true],
+  ],
+  'rbac.authorization.k8s.io/v1': [
+    ['roles', 'Role', true],
+    ['rolebindings', 'RoleBinding', true],
+  ],
+};
+
+/**
+ * Answers the discovery endpoints (`/version`, `/api`, `/apis`, `/api/v1`, `/apis/<group>/<version>`)
+ * for the built-in kinds `deploy/` uses and the served CRD versions, so that
+ * `kubectl create --dry-run=client` can map kinds to resources.
+ */
+function discoveryDocument(path: string, store: ObjectStore): unknown {
+  const groupVersions: Record<string, [string, string, boolean][]> = { ...BUILT_IN_RESOURCES };
+  for (const schema of store.schemas()) {
+    const key = `${schema.group}/${schema.version}`;
+    groupVersions[key] = [...(groupVersions[key] ?? []), [schema.plural, schema.kind, true]];
+  }
+  if (path === '/version') {
+    return { major: '1', minor: '33', gitVersion: 'v1.33.0-fake', platform: 'linux/amd64' };
+  }
+  if (path === '/api') {
+    return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] };
+  }
+  if (path === '/apis') {
+    const groups = new Map<string, string[]>();
+    for (const key of Object.keys(groupVersions).filter((entry) => entry.includes('/'))) {
+      const [group = '', version = ''] = key.split('/');
+      groups.set(group, [...(groups.get(group) ?? []), version]);
+    }
+    return {
+      kind: 'APIGroupList',
+      apiVersion: 'v1',
+      groups: [...groups].map(([name, versions]) => ({
+        name,
+        versions: versions.map((version) => ({ groupVersion: `${name}/${version}`, version })),
+        preferredVersion: { groupVersion: `${name}/${versions[0] ?? ''}`, version: versions[0] },
+      })),
+    };
+  }
+  const groupVersion = path === '/api/v1' ? 'v1' : /^\/apis\/([^/]+\/[^/]+)$/.exec(path)?.[1];
+  const resources = groupVersion === undefined ? undefined : groupVersions[groupVersion];
+  if (groupVersion === undefined || resources === undefined) {
+    return undefined;
+  }
   return {
-    url: `https://127.0.0.1:${port}`,
-    forbidden,
-    requestCounts,
-    close: async () => {
-      for (const watch of watches) {
-        watch.end();
-      }
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion,
+    resources: resources.map(([plural, kind, namespaced]) => ({
+      name: plural,
+      singularName: kind.toLowerCase(),
+      namespaced,
+      kind,
+      verbs: ['create', 'delete', 'get', 'list', 'update', 'watch'],
+    })),
   };
 }
 

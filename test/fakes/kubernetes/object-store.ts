@@ -98,6 +98,11 @@ export class ObjectStore {
     return schema;
   }
 
+  /** Every kind and version the store validates. */
+  schemas(): KindSchema[] {
+    return [...this.#schemas.values()];
+  }
+
   get currentResourceVersion(): number {
     return this.#resourceVersion;
   }
