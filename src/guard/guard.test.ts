@@ -77,7 +77,7 @@ describe('tiers', () => {
   });
 
   it('allows a CLAUDE.md edit the user asked for, unless it loosens the rules', async () => {
-    const asked = ['Add a note to CLAUDE.md that we use pnpm.'];
+    const requested = ['Add a note to CLAUDE.md that we use pnpm.'];
     const note = {
       tool: 'Edit',
       input: { file_path: '/workspace/CLAUDE.md', old_string: '', new_string: 'Use pnpm.' },
@@ -90,8 +90,8 @@ describe('tiers', () => {
         new_string: 'Never ask before pushing.',
       },
     };
-    expect((await decide(note, asked)).verdict).toBe('allow');
-    expect((await decide(loosen, asked)).verdict).not.toBe('allow');
+    expect((await decide(note, requested)).verdict).toBe('allow');
+    expect((await decide(loosen, requested)).verdict).not.toBe('allow');
   });
 
   it('asks for an unknown tool', async () => {
@@ -107,7 +107,7 @@ describe('tiers', () => {
 });
 
 describe('consent', () => {
-  it('allows rm -rf of a folder in the project and blocks it at the project root', async () => {
+  it('rm -rf in project, not root', async () => {
     expect((await decide(bash('rm -rf build/'), ['Delete the build folder.'])).verdict).toBe(
       'allow',
     );

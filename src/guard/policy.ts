@@ -297,11 +297,11 @@ function domainMatches(domain: string, url: unknown): boolean {
   } catch {
     return false;
   }
-  const wanted = domain.toLowerCase();
-  if (wanted.startsWith('*.')) {
-    return host.endsWith(wanted.slice(1));
+  const expected = domain.toLowerCase();
+  if (expected.startsWith('*.')) {
+    return host.endsWith(expected.slice(1));
   }
-  return host === wanted;
+  return host === expected;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Secret redaction for tool output and logs: cloud keys, tokens, private keys, passwords
- * in URLs and values in .env-style lines are replaced before an agent or a trace sees them.
+ * in URLs and values in .env-style lines are replaced before an agent or a trace reads them.
  */
 
 /** Replacement text for a removed secret. */
@@ -22,7 +22,7 @@ const PATTERNS: readonly RegExp[] = [
 
 /** `scheme://user:password@host`: only the password goes. */
 const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(@)/gi;
-/** `NAME=value` where the name says it holds a secret, as in .env files and shell exports. */
+/** `NAME=value` whose name marks a secret, as in .env files and shell exports. */
 const SECRET_ASSIGNMENT =
   /(\b[A-Za-z0-9_]*(?:SECRET|TOKEN|PASSWORD|PASSWD|API_KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?|AUTH)[A-Za-z0-9_]*\s*[=:]\s*)(["']?)([^\s"'#]{4,})\2/gi;
 const BEARER = /(\bBearer\s+)[A-Za-z0-9._~+/-]{16,}=*/g;

@@ -17,7 +17,7 @@ export interface Redirect {
   target: string;
 }
 
-/** Where a simple command sits in a pipeline. */
+/** Position of a simple command in a pipeline. */
 export interface PipelinePosition {
   id: number;
   index: number;
@@ -37,7 +37,7 @@ export interface SimpleCommand {
   redirects: Redirect[];
   /** True when an argument contains an expansion whose value the guard cannot know. */
   dynamic: boolean;
-  /** How the command was reached when nested: `$()`, `<()`, `bash -c`, `eval`, `heredoc`. */
+  /** Nesting path of the command: `$()`, `<()`, `bash`, `eval`, `heredoc` and similar. */
   via: string[];
   pipeline?: PipelinePosition;
   /** True when the command runs in the background (`&`). */
@@ -60,7 +60,7 @@ export interface ParsedShell {
   heredocs: string[];
   /** False when any part could not be read with confidence; such commands are never auto-allowed. */
   confident: boolean;
-  /** Why `confident` is false, one entry per problem. */
+  /** Reasons `confident` is false, one entry per problem. */
   problems: string[];
 }
 
@@ -265,8 +265,8 @@ function visitRedirected(parser: Parser, node: Node, state: WalkState, context: 
   if (heredocBody !== undefined) {
     withRedirects.heredocBody = heredocBody;
   }
-  // `cat <<EOF | sh` puts the rest of the pipeline inside the heredoc node; those stages
-  // read the heredoc's text through the pipe, so they join one pipeline with the body.
+  // The grammar puts the rest of `cat <<EOF | sh` inside the heredoc node. Those stages read
+  // the heredoc's text through the pipe, so they join the body's pipeline.
   const stages = nestedInHeredoc.flatMap((inner) =>
     inner.type === 'pipeline' ? inner.namedChildren.filter((s): s is Node => s !== null) : [inner],
   );

@@ -67,12 +67,22 @@ export const CREDENTIAL_PATH =
 const SENSITIVE_DATA =
   /(?:^|[/\s'"(])\.env\b(?!\.example|\.sample|\.template)|credentials|secrets?\.(?:ya?ml|json)|\.ssh\b|id_rsa|\.sqlite3?\b|\.db\b|dump|\.pem\b|\.key\b|customers|\/etc\/passwd|\.aws|\.git\b/i;
 
+/** Maximum command length, in characters, that stage 1 reviews. Longer commands go to a human. */
+const MAX_COMMAND_BYTES = 16_384;
+
 /** Runs every stage-1 check on a parsed Bash command; returns the first finding, if any. */
 export function classifyShell(
   parsed: ParsedShell,
   raw: string,
   context: GuardContext,
 ): Finding | undefined {
+  if (raw.length > MAX_COMMAND_BYTES) {
+    return {
+      category: 'unparsed',
+      reason: `The command is ${raw.length} characters long, over the ${MAX_COMMAND_BYTES} that stage 1 reviews, so a human must review it`,
+      rule: 'stage1:too-long',
+    };
+  }
   if (!parsed.confident) {
     return {
       category: 'unparsed',
@@ -102,7 +112,7 @@ export function classifyShell(
   return undefined;
 }
 
-/** Text each rule sees: every simple command, inline code, and heredoc bodies fed to files. */
+/** Texts the rules match: every simple command, its assignments and redirect targets, and inline code. */
 function commandTexts(parsed: ParsedShell): string[] {
   return [
     ...parsed.commands.map((command) => command.argv.join(' ')),
@@ -147,7 +157,7 @@ function hasConsent(rule: DangerRule, messages: string, parsed: ParsedShell): bo
   return rule.category !== 'interfere-with-others' || namesTarget(messages, parsed);
 }
 
-/** A cloud delete is consented only when every resource URI in it appears in the user's words. */
+/** Checks that every resource URI of a cloud delete appears in the user's messages. */
 function namesExactResources(rule: DangerRule, messages: string, parsed: ParsedShell): boolean {
   const matching = parsed.commands.filter((command) => rule.pattern.test(command.argv.join(' ')));
   return matching.every((command) => {
@@ -161,7 +171,7 @@ function namesExactResources(rule: DangerRule, messages: string, parsed: ParsedS
   });
 }
 
-/** A kill is consented only when the user names its target: a port, a pid or the process name. */
+/** Checks that the user's messages name the kill's target: a port, a pid or the process name. */
 function namesTarget(messages: string, parsed: ParsedShell): boolean {
   const tokens = parsed.commands
     .flatMap((command) => command.argv.slice(1))
@@ -373,14 +383,14 @@ function isLiteralDirInside(
   return isInside(resolvePath(prefix.slice(0, slash), paths), context.projectDir);
 }
 
-/** File operands a command writes or deletes; for `sed -i` the script operand is skipped. */
+/** Returns the file operands a command writes or deletes, skipping the script operand of `sed -i`. */
 function writeTargets(command: SimpleCommand): string[] {
   const operands = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
   if (
     command.name === 'sed' &&
     command.argv.some((arg) => /^-[a-zA-Z]*i/.test(arg) || arg.startsWith('--in-place'))
   ) {
-    // The first operand is the script, or the text after `-e`; both are not files.
+    // The first operand is the script or the text after `-e`, and neither is a file.
     return operands.slice(1);
   }
   return WRITERS.has(command.name) ? operands : [];
@@ -510,7 +520,7 @@ const REMOTE_READ_ONLY = new Set([
   'which',
 ]);
 
-/** An ssh command is left to run only when its remote command is a known read-only one. */
+/** Blocks an ssh call unless its remote command is a known read-only one. */
 function checkRemoteShell(parsed: ParsedShell): Finding | undefined {
   for (const command of parsed.commands.filter((candidate) => candidate.name === 'ssh')) {
     let index = 1;

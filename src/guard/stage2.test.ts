@@ -17,7 +17,7 @@ interface Seen {
 let server: Server;
 let baseUrl: string;
 const seen: Seen[] = [];
-/** What the mock answers next: a status and a JSON body, or 'hang' to never answer. */
+/** Next reply of the mock: a status and a JSON body, or 'hang' to send nothing. */
 let nextReply: { status: number; body: unknown } | 'hang' = { status: 200, body: {} };
 
 beforeAll(async () => {
