@@ -59,7 +59,7 @@ describe('bundleWorkflow', () => {
       join(folder, 'workflow.ts'),
       `import { WorkflowEntrypoint, type WorkflowStep } from 'cloudflare:workers';
        import config from './config.json';
-       import { shout } from './lib/shout';
+       import { shout } from './lib/shout.js';
        export class Folder extends WorkflowEntrypoint<unknown, unknown> {
          async run(_event: unknown, step: WorkflowStep) { return step.do('x', async () => shout(config.greeting)); }
        }`,
