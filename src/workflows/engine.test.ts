@@ -438,6 +438,21 @@ describe('WorkflowEngine', () => {
     expect(result.steps.map((step) => step.key)).toEqual(['a#1']);
   });
 
+  it('restarts an instance from the top', async () => {
+    const harness = await makeHarness();
+    const { id } = await runOnce(
+      harness,
+      `return step.do('a', async () => this.env.REC.record('a'));`,
+    );
+    harness.engine.restart('acme', id);
+    expect(harness.engine.get('acme', id).status).toBe('queued');
+    expect(harness.engine.get('acme', id).steps).toEqual([]);
+    const again = await harness.engine.run('acme', id);
+    expect(again.status).toBe('complete');
+    expect(again.output).toBe(2);
+    expect(harness.calls).toHaveLength(2);
+  });
+
   it('pauses and resumes an instance', async () => {
     const harness = await makeHarness();
     await harness.engine.deploy('acme', 'test', workflow(`return step.do('a', async () => 'ok');`));

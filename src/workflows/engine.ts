@@ -317,6 +317,24 @@ export class WorkflowEngine {
     this.#running.get(`${tenant}/${id}`)?.stop({ kind: 'stopped', reason: 'terminated' });
   }
 
+  /**
+   * Starts an instance over on its pinned version: deletes its step history and events and
+   * queues it; call `run` to start it. Steps that had side effects run again.
+   *
+   * @throws SandstackError `NOT_FOUND`, or `INVALID_ARGUMENT` while it runs in this process.
+   */
+  restart(tenant: string, id: string): void {
+    this.#require(tenant, id);
+    if (this.#running.has(`${tenant}/${id}`)) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Instance "${id}" is running in this process; pause or terminate it before restarting`,
+      );
+    }
+    this.#store.resetInstance(tenant, id, this.#clock.now());
+    this.#logger.info('Instance restarted', { tenant, instanceId: id });
+  }
+
   /** Stores an event for the instance's `step.waitForEvent`; call `run` to deliver it to a waiting instance. */
   sendEvent(tenant: string, id: string, event: { type: string; payload?: JsonValue }): void {
     const instance = this.#require(tenant, id);

@@ -311,6 +311,23 @@ export class SqliteWorkflowStore implements WorkflowStore {
       }) as { tenant: string; id: string }[];
   }
 
+  resetInstance(tenant: string, instanceId: string, updatedAtMs: number): void {
+    this.#db.transaction(() => {
+      this.#db
+        .prepare('DELETE FROM workflow_steps WHERE tenant = ? AND instance_id = ?')
+        .run(tenant, instanceId);
+      this.#db
+        .prepare('DELETE FROM workflow_events WHERE tenant = ? AND instance_id = ?')
+        .run(tenant, instanceId);
+      this.#db
+        .prepare(
+          `UPDATE workflow_instances SET status = 'queued', output = NULL, error = NULL,
+             wake_at_ms = NULL, updated_at_ms = ? WHERE tenant = ? AND id = ?`,
+        )
+        .run(updatedAtMs, tenant, instanceId);
+    })();
+  }
+
   listSteps(tenant: string, instanceId: string): StepRecord[] {
     const rows = this.#db
       .prepare('SELECT * FROM workflow_steps WHERE tenant = ? AND instance_id = ? ORDER BY seq')

@@ -105,6 +105,8 @@ export interface WorkflowStore {
   }): { tenant: string; id: string }[];
 
   listSteps(tenant: string, instanceId: string): StepRecord[];
+  /** Deletes an instance's step history and its events, and queues it again, in one transaction. */
+  resetInstance(tenant: string, instanceId: string, updatedAtMs: number): void;
   /** Inserts or replaces one step entry; returns once it is durable. */
   putStep(tenant: string, instanceId: string, step: StepRecord): void;
 
