@@ -1,7 +1,7 @@
 import { SandstackError } from '../../core/errors.js';
 import type { ResourceRef } from './resources.js';
 
-/** What the driver was doing when a Kubernetes API call failed. */
+/** Description of a Kubernetes API call, for error messages. */
 export interface ApiCallContext {
   /** Kubernetes verb: `create`, `get`, `list`, `watch` or `delete`. */
   verb: string;
@@ -49,7 +49,7 @@ function statusOf(error: unknown): KubernetesStatus {
 
 /**
  * Converts a failed Kubernetes API call into a SandstackError whose message names the call,
- * quotes the API server's own message and says what to fix.
+ * quotes the API server's own message and gives the fix.
  */
 export function toSandstackError(error: unknown, context: ApiCallContext): SandstackError {
   const code = statusCodeOf(error);

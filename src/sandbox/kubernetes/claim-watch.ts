@@ -17,7 +17,7 @@ export interface WaitForClaimOptions {
   namespace: string;
   /** The claim as last seen, usually the reply to its create call. */
   claim: SandboxClaimObject;
-  /** Reads the claim again after a watch ends without an answer. */
+  /** Reads the claim again after a watch ends before the claim is Ready. */
   getClaim: () => Promise<SandboxClaimObject>;
   timeoutMs: number;
   logger: Logger;

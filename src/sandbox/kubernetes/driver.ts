@@ -174,7 +174,7 @@ export class KubernetesDriver implements SandboxDriver {
     this.#api = this.options.kubeConfig.makeApiClient(CustomObjectsApi);
   }
 
-  /** Checks that the API server answers and that the agent-sandbox CRDs are installed. */
+  /** Checks that the API server responds and that the agent-sandbox CRDs are installed. */
   async check(): Promise<RuntimeCheck> {
     try {
       await this.#call('list', SANDBOX_CLAIM, undefined, () =>

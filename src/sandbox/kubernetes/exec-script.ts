@@ -9,7 +9,7 @@ export const MAX_SCRIPT_BYTES = 128 * 1024;
 /** Exit code GNU `timeout` returns when it stopped the command. */
 export const TIMEOUT_EXIT_CODE = 124;
 
-/** What {@link buildExecLine} turns into one `/execute` command line. */
+/** Inputs of {@link buildExecLine}: one command with its directory, environment and stdin. */
 export interface ExecScriptOptions {
   command: string;
   /** Directory to `cd` into first; omitted means the runtime's own working directory. */
@@ -28,8 +28,8 @@ export function shellQuote(value: string): string {
  * Builds the command line sent to the runtime's `/execute`. That endpoint splits its input
  * with `shlex.split` and runs the words without a shell, with no stdin, environment or time
  * limit of ours, so the line is `/bin/sh -c <script>` and the script sets those up itself.
- * It uses coreutils `timeout` when the image has it; without it only the HTTP request times
- * out and the command may keep running in the pod.
+ * It uses coreutils `timeout` when the image has it. Without it, only the HTTP request times
+ * out, so the command may keep running in the pod.
  *
  * @throws {SandstackError} INVALID_ARGUMENT when the script exceeds {@link MAX_SCRIPT_BYTES}.
  */

@@ -122,7 +122,7 @@ export class KubernetesSandbox implements SandboxInstance {
 
   async usage(): Promise<SandboxUsage> {
     const wallSeconds = (Date.now() - this.#options.createdAtMs) / 1000;
-    // cgroup v2 files as the pod sees its own cgroup; missing files leave the counters at 0.
+    // The pod's own cgroup v2 files. When they are missing, the counters stay at 0.
     const result = await this.exec({
       command:
         'cat /sys/fs/cgroup/cpu.stat 2>/dev/null; echo; cat /sys/fs/cgroup/memory.peak 2>/dev/null',

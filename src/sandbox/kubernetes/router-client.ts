@@ -1,6 +1,6 @@
 import { SandstackError } from '../../core/errors.js';
 
-/** Where and how to reach one sandbox through the agent-sandbox router. */
+/** Address of one sandbox behind the agent-sandbox router. */
 export interface RouterTarget {
   /** Base URL of the router, e.g. `http://sandbox-router-svc.agent-sandbox-system:8080`. */
   routerUrl: string;
