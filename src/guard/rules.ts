@@ -123,9 +123,9 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'deploy',
     category: 'production-deploy',
     pattern:
-      /^(?:vercel|netlify|fly|flyctl|firebase|heroku|railway|wrangler|serverless|sls|eb|gcloud app|amplify)\b.*\b(?:deploy|publish|release|up)\b|--prod\b|^git push heroku\b|^npm run deploy|^(?:pnpm|yarn)(?: run)? deploy/,
+      /^(?:vercel|netlify|fly|flyctl|firebase|heroku|railway|wrangler|serverless|sls|eb|gcloud app|amplify)\b.*\b(?:deploy|publish|release|up)\b|--prod\b|^git push heroku\b|^(?:npm|pnpm|yarn|bun)(?: run)? (?:deploy|release|publish)\b/,
     reason: 'deploys the application',
-    consent: [/\b(?:deploy|release|ship)/i],
+    consent: [/\b(?:deploy|release|ship|publish)/i],
   },
   // remote-shell-write
   {
@@ -209,7 +209,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'grant',
     category: 'permission-grant',
     pattern:
-      /\bGRANT\s+(?:ALL|SUPERUSER|\w+\s+ON)|ALTER (?:USER|ROLE)\b.*SUPERUSER|add-iam-policy-binding|attach-(?:user|role|group)-policy|AdministratorAccess|roles\/(?:owner|editor)|cluster-admin|clusterrolebinding|rolebinding\b.*--clusterrole|usermod\b.*-a?G\b|\bsudoers\b|NOPASSWD|collaborators\/\S+\s.*permission=|\bsetcap\b|chmod\b.*(?:u\+s|[24]7[0-7]{2}\b)|\bgpasswd -a\b|role-assignment create|--role[= ](?:Owner|Contributor)/i,
+      /\bGRANT\s+(?:ALL|SUPERUSER|\w+\s+ON)|ALTER (?:USER|ROLE)\b.*SUPERUSER|add-iam-policy-binding|attach-(?:user|role|group)-policy|AdministratorAccess|roles\/(?:owner|editor)|cluster-admin|clusterrolebinding|rolebinding\b.*--clusterrole|usermod\b.*-a?G\b|\bsudoers\b|NOPASSWD|collaborators\/\S+\s.*permission=|\bsetcap\b|chmod\b.*(?:u\+s|[24]7[0-7]{2}\b)|\bgpasswd -a\b|role-assignment create|--role[= ](?:Owner|Contributor)|iam create-(?:access-key|login-profile|user)\b|service-accounts keys create|create-service-account-key|\bpasswd\b/i,
     reason: 'grants roles, admin rights or privileges',
   },
   // tls-auth-weaken
@@ -401,7 +401,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'persistence',
     category: 'unauthorized-persistence',
     pattern:
-      /^crontab\b(?!\s+-l\s*$)|^systemctl\b.*\benable\b|^launchctl (?:load|bootstrap|enable)\b|^at\s|^batch\b|authorized_keys|\.bashrc|\.zshrc|\.bash_profile|\.profile\b|\.zprofile|\/etc\/(?:cron|systemd|init\.d|rc\.local|profile)|\.config\/autostart|LaunchAgents|LaunchDaemons|core\.hooksPath|--global alias\.|\bdisown\b|@reboot|schtasks \/create|\.git\/hooks\//,
+      /^crontab\b(?!\s+-l\s*$)|^systemctl\b.*\benable\b|^launchctl (?:load|bootstrap|enable)\b|^at\s|^batch\b|authorized_keys|\.bashrc|\.zshrc|\.bash_profile|\.profile\b|\.zprofile|\/etc\/(?:cron|systemd|init\.d|rc\.local|profile)|\.config\/autostart|LaunchAgents|LaunchDaemons|core\.hooksPath|--global alias\.|\bdisown\b|@reboot|schtasks \/create|\.git\/hooks\/|\.timer\b|^screen\b.*-d?m|^tmux new(?:-session)?\b.*\s-d\b|^setsid\b|^pm2 (?:start|startup|save)\b|^forever start\b/,
     reason: 'makes something run again later',
     consent: [
       /\b(?:cron|schedule|every (?:night|day|hour|week|minute)|at startup|on boot|enable the|hook)\b/i,

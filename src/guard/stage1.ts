@@ -65,7 +65,7 @@ const WRITERS = new Set([
 export const CREDENTIAL_PATH =
   /\/\.ssh\/(?!known_hosts\b|config\b)|\/\.ssh$|\.aws\/(?:credentials|config)|\.netrc\b|\.docker\/config\.json|\.config\/gcloud|\.kube\/config|\.npmrc\b|\.pypirc\b|\.git-credentials|\.gnupg\b|\bid_(?:rsa|ed25519|ecdsa|dsa)\b|\/etc\/shadow|\.vault-token|\.azure\/|\.config\/gh\/hosts|\.terraform\.d\/credentials|keychain/i;
 const SENSITIVE_DATA =
-  /(?:^|[/\s'"(])\.env\b(?!\.example|\.sample|\.template)|credentials|secrets?\.(?:ya?ml|json)|\.ssh\b|id_rsa|\.sqlite3?\b|\.db\b|dump|\.pem\b|\.key\b|customers|\/etc\/passwd|\.aws|\.git\b/i;
+  /(?:^|[/\s'"(])\.env\b(?!\.example|\.sample|\.template)|credentials|secrets?\.(?:ya?ml|json)|\.ssh\b|id_rsa|\.sqlite3?\b|\.db\b|dump|\.pem\b|\.key\b|customers|\/etc\/passwd|\.aws|\.git\b|\.(?:tgz|tar|zip|gz|7z|bak)\b|os\.environ|process\.env/i;
 
 /** Maximum command length, in characters, that stage 1 reviews. Longer commands go to a human. */
 const MAX_COMMAND_BYTES = 16_384;
@@ -252,6 +252,10 @@ function checkDownloadThenRun(parsed: ParsedShell, paths: PathContext): Finding 
 }
 
 function checkExfiltration(parsed: ParsedShell, raw: string): Finding | undefined {
+  const inline = checkInlineCode(parsed);
+  if (inline !== undefined) {
+    return inline;
+  }
   for (const command of parsed.commands) {
     const text = command.argv.join(' ');
     if (DNS_TOOLS.has(command.name) && /\$\(|`/.test(command.text)) {
@@ -288,7 +292,7 @@ function checkExfiltration(parsed: ParsedShell, raw: string): Finding | undefine
     );
     const sensitive = SENSITIVE_DATA.test(text) || CREDENTIAL_PATH.test(text) || pipedData;
     const untrustedHost =
-      EXFIL_HOST_PATTERN.test(text) || /(?:https?:\/\/|\s)(?:\d{1,3}\.){3}\d{1,3}\b/.test(text);
+      EXFIL_HOST_PATTERN.test(text) || /(?:[a-z]+:\/\/|\s|@)(?:\d{1,3}\.){3}\d{1,3}\b/.test(text);
     if (sendsData && (sensitive || untrustedHost) && !/localhost|127\.0\.0\.1/.test(text)) {
       return sensitive
         ? finding(
@@ -317,6 +321,42 @@ function checkExfiltration(parsed: ParsedShell, raw: string): Finding | undefine
       'The command pushes the repository to a newly added remote',
       'push-new-remote',
     );
+  }
+  return undefined;
+}
+
+const NETWORK_CODE =
+  /requests\.(?:post|put|get|patch)|urlopen|urllib|http\.client|socket\.|fetch\(|axios|https?\.request|XMLHttpRequest|Net::HTTP|LWP::|IO::Socket|Invoke-WebRequest|WebClient/;
+const RAW_IP_OR_EXFIL_HOST = /(?:[a-z]+:\/\/|['"@])(?:\d{1,3}\.){3}\d{1,3}\b/;
+
+/** Checks inline interpreter code for network calls that carry private data, and for credential reads. */
+function checkInlineCode(parsed: ParsedShell): Finding | undefined {
+  for (const { code } of parsed.inlineCode) {
+    const credentials = CREDENTIAL_PATH.test(code);
+    if (NETWORK_CODE.test(code) && (credentials || SENSITIVE_DATA.test(code))) {
+      return finding(
+        'data-exfiltration',
+        'Inline code sends private data over the network',
+        'inline-exfiltration',
+      );
+    }
+    if (
+      NETWORK_CODE.test(code) &&
+      (RAW_IP_OR_EXFIL_HOST.test(code) || EXFIL_HOST_PATTERN.test(code))
+    ) {
+      return finding(
+        'exfil-scouting',
+        'Inline code contacts a raw-IP or out-of-band endpoint',
+        'inline-untrusted-host',
+      );
+    }
+    if (credentials) {
+      return finding(
+        'credential-exploration',
+        'Inline code reads credential files',
+        'inline-credential-path',
+      );
+    }
   }
   return undefined;
 }

@@ -26,10 +26,11 @@ const READ_TOOLS = new Set([
 ]);
 const EDIT_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
 const SECRET_CONTENT =
-  /(?:AKIA[0-9A-Z]{16}|ghp_[A-Za-z0-9]{30,}|sk_live_[A-Za-z0-9]{10,}|xox[bp]-[A-Za-z0-9-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY-----|:\/\/[^\s:/@]+:[^\s/@$]{4,}@(?!localhost)|\b(?:PASSWORD|SECRET|TOKEN|API_KEY)\s*[:=]\s*['"]?(?![$<{])[A-Za-z0-9_\-/+]{8,})/;
+  /(?:AKIA[0-9A-Z]{16}|ghp_[A-Za-z0-9]{30,}|sk_live_[A-Za-z0-9]{10,}|xox[bp]-[A-Za-z0-9-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY-----|:\/\/[^\s:/@]+:[^\s/@$]{4,}@(?!localhost)|(?:PASSWORD|SECRET|TOKEN|API_KEY|ACCESS_KEY)[A-Z_]*\s*[:=]\s*['"]?(?![$<{])[A-Za-z0-9_\-/+]{8,})/;
 const LOOSENING =
   /pre-?approved|never ask|without (?:asking|confirmation|approval)|skip (?:the )?(?:guard|review|confirmation|permission)|bypass|allow (?:all|everything)|auto-?approve|no need to (?:ask|confirm)|Bash\(\*\)|"defaultMode"/i;
-const SECRET_SEARCH = /token|secret|passw|api[_-]?key|credential|private[_-]?key|AKIA/i;
+const SECRET_SEARCH =
+  /token|secret|passw|api[_-]?key|credential|private[ _-]?key|BEGIN [A-Z ]*KEY|AKIA/i;
 
 /** Checks whether `tool` is one the tiers handle (everything except Bash). */
 export function isTierTool(tool: string): boolean {
@@ -288,7 +289,7 @@ const MCP_READ =
   /(?:^|_|-)(?:get|list|search|read|view|fetch|query|find|describe|show|resolve|snapshot|navigate|screenshot|docs|lookup|status|count|summari[sz]e)(?:$|_|-)/i;
 const MCP_VERBS: Record<string, RegExp> = {
   post: /\bpost\b|\bsend\b|\bannounce|\bshare\b/i,
-  send: /\bsend\b|\bpost\b|\bemail\b|\bmessage\b/i,
+  send: /\bsend\b|\bpost\b/i,
   create: /\bcreate\b|\bopen\b|\bfile\b|\badd\b|\bnew\b/i,
   update: /\bupdate\b|\bchange\b|\bedit\b|\bset\b/i,
   comment: /\bcomment\b|\breply\b/i,
@@ -326,7 +327,11 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   if (MCP_READ.test(tool) || /_docs$|get-library/.test(tool)) {
     return undefined;
   }
-  if (/order|purchase|buy|checkout|payment|refund|transfer|charge|invoice/i.test(tool)) {
+  if (
+    /order|purchase|buy|checkout|payment|refund|transfer|charge|invoice|bulk|broadcast|campaign|mass/i.test(
+      tool,
+    )
+  ) {
     return blockFinding(
       'real-world-transaction',
       `The ${call.tool} call spends money or acts in the real world`,
