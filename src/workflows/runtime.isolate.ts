@@ -12,7 +12,7 @@ interface HostReference {
   apply(
     receiver: undefined,
     args: [string, string],
-    options: { arguments: { copy: true }; result: { promise: true; copy: true } },
+    options: { readonly arguments: { copy: true }; readonly result: { promise: true; copy: true } },
   ): Promise<string>;
 }
 
@@ -40,6 +40,20 @@ type StepPlan =
 const { parse, stringify } = JSON;
 const moduleExports: Record<string, unknown> = {};
 let host: HostReference | undefined;
+
+/**
+ * Creates a frozen object without a prototype. isolated-vm reads transfer options through the
+ * prototype chain, so options built from plain literals would let tenant code add
+ * `reference: true` on Object.prototype and receive a Reference to a host object.
+ */
+function bareObject<T extends object>(fields: T): T {
+  return Object.freeze(Object.assign(Object.create(null) as T, fields));
+}
+
+const APPLY_OPTIONS = bareObject({
+  arguments: bareObject({ copy: true as const }),
+  result: bareObject({ promise: true as const, copy: true as const }),
+});
 let timerCounter = 0;
 
 function makeError(data: { code: string; message: string; name?: string }): Error {
@@ -55,10 +69,7 @@ async function callHost(op: string, payload: unknown): Promise<unknown> {
   if (host === undefined) {
     throw new Error('The workflow runtime has not started');
   }
-  const text = await host.apply(undefined, [op, stringify(payload ?? null)], {
-    arguments: { copy: true },
-    result: { promise: true, copy: true },
-  });
+  const text = await host.apply(undefined, [op, stringify(payload ?? null)], APPLY_OPTIONS);
   const reply = parse(text) as HostReply;
   if (reply.error !== undefined) {
     throw makeError(reply.error);

@@ -58,7 +58,12 @@ describe('hostile workflow code', () => {
       'WORKFLOW_CPU_LIMIT',
       /spin#1.*CPU time/,
     ],
-    ['an infinite loop outside steps', `for (;;) {}`, 'WORKFLOW_CPU_LIMIT', /CPU time in one run\(\) call/],
+    [
+      'an infinite loop outside steps',
+      `for (;;) {}`,
+      'WORKFLOW_CPU_LIMIT',
+      /CPU time in one run\(\) call/,
+    ],
     [
       'a loop after an await',
       `await step.do('a', async () => 1); while (true) {}`,
@@ -106,6 +111,23 @@ describe('hostile workflow code', () => {
     const result = await runHostile(body);
     expect(result.status).toBe('complete');
     expect(String(result.output)).not.toMatch(/object|function/);
+  });
+
+  it('ignores transfer options planted on Object.prototype', async () => {
+    // isolated-vm reads its options through the prototype chain; a planted `reference: true`
+    // would turn a host reply into a Reference to a host object.
+    const result = await runHostile(
+      `for (const key of ['reference', 'externalCopy', 'copy', 'promise', 'timeout']) {
+         Object.defineProperty(Object.prototype, key, {
+           get() { return key === 'reference' ? true : undefined; },
+           configurable: true,
+         });
+       }
+       const value = await this.env.REC.echo('plain');
+       return typeof value === 'string' ? value : 'escaped: ' + typeof value;`,
+    );
+    expect(result.status).toBe('complete');
+    expect(result.output).toBe('plain');
   });
 
   it('copies binding results instead of sharing host objects', async () => {
