@@ -7,7 +7,7 @@ import type { ErrorData } from '../core/errors.js';
 import { fromErrorData, SandstackError, toErrorData } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { RunOutcome } from './isolate.js';
-import { IsolateRun } from './isolate.js';
+import { IsolateRun, MAX_ERROR_MESSAGE_LENGTH } from './isolate.js';
 import type { IsolateLimits } from './isolate.js';
 import type { ResolvedStepConfig } from './step-config.js';
 import { parseDuration, resolveStepConfig, retryDelayMs } from './step-config.js';
@@ -237,7 +237,8 @@ export class InstanceRun {
       throw new SandstackError('INVALID_ARGUMENT', `Step "${key}" is not running`);
     }
     this.#finishAttempt(key);
-    const attempt = Number(payload.attempt);
+    // The stored attempt, not the one in the message, because tenant code can forge messages.
+    const attempt = stored.attempt;
     const outcome = payload.outcome as
       | { ok: true; hasValue: boolean; json?: string }
       | { ok: false; error: { code: string; message: string; nonRetryable: boolean } };
@@ -245,6 +246,13 @@ export class InstanceRun {
 
     if (outcome.ok) {
       const json = outcome.hasValue ? String(outcome.json) : undefined;
+      if (json !== undefined && !isJson(json)) {
+        return this.#failStep(stored, attempt, {
+          code: 'STEP_RESULT_INVALID',
+          message: `Step "${key}" sent a result that is not valid JSON`,
+          retryable: false,
+        });
+      }
       if (json === undefined || json.length <= this.#settings.maxStepResultBytes) {
         this.#putStep({
           ...stored,
@@ -273,7 +281,7 @@ export class InstanceRun {
         outcome.error.code === 'STEP_TIMEOUT' || outcome.error.code === 'STEP_RESULT_INVALID'
           ? outcome.error.code
           : 'STEP_FAILED',
-      message: String(outcome.error.message),
+      message: String(outcome.error.message).slice(0, MAX_ERROR_MESSAGE_LENGTH),
       retryable: !outcome.error.nonRetryable,
     };
     if (outcome.error.nonRetryable || attempt > config.retries.limit) {
@@ -503,6 +511,15 @@ class FatalRunError extends Error {
   constructor(data: ErrorData) {
     super(data.message);
     this.data = data;
+  }
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -58,6 +58,8 @@ const MAX_LOG_LINES = 1000;
 // scheduling delays on a loaded machine.
 const IDLE_LIMIT_MS = 2000;
 const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+/** Longest error message from tenant code that is stored. */
+export const MAX_ERROR_MESSAGE_LENGTH = 4096;
 
 function nsToMs(value: bigint): number {
   return Number(value / 1000n) / 1000;
@@ -158,16 +160,22 @@ export class IsolateRun {
     const final = JSON.parse(text) as
       | { ok: true; hasValue: boolean; json?: string }
       | { ok: false; error: { code: string; message: string; nonRetryable: boolean } };
+    if (final.ok && final.hasValue) {
+      // Tenant code can forge this message, so the JSON is checked before anyone stores it.
+      const json = String(final.json);
+      JSON.parse(json);
+      return { kind: 'returned', hasValue: true, json };
+    }
     if (final.ok) {
-      return {
-        kind: 'returned',
-        hasValue: final.hasValue,
-        ...(final.json === undefined ? {} : { json: final.json }),
-      };
+      return { kind: 'returned', hasValue: false };
     }
     return {
       kind: 'threw',
-      error: { code: final.error.code, message: final.error.message, retryable: false },
+      error: {
+        code: String(final.error.code),
+        message: String(final.error.message).slice(0, MAX_ERROR_MESSAGE_LENGTH),
+        retryable: false,
+      },
     };
   }
 
