@@ -184,6 +184,14 @@ describe('kubernetes driver against the fake cluster', () => {
       expect(request?.headers['X-Sandbox-Timeout']).toBe('30');
     });
 
+    it('stops a command past its timeout', async () => {
+      const result = await sandbox.exec({ command: 'echo started; sleep 30', timeoutMs: 1000 });
+
+      expect(result.timedOut).toBe(true);
+      expect(result.exitCode).toBe(124);
+      expect(result.stdout).toBe('started\n');
+    });
+
     it('cuts output past maxOutputBytes', async () => {
       const result = await sandbox.exec({
         command: 'head -c 5000 /dev/zero | tr "\\0" x',
@@ -300,6 +308,106 @@ describe('kubernetes driver against the fake cluster', () => {
     expect(isSandstackError(error, 'SANDBOX_TIMEOUT')).toBe(true);
     expect((error as Error).message).toContain('WarmPoolNotFound');
     expect((error as Error).message).toContain('applyPool');
+  });
+
+  it('resumes waiting after the watch ends or expires', async () => {
+    const watchesBefore = cluster.api.requestCounts.get('watch sandboxclaims') ?? 0;
+    const pending = driver.create({
+      id: nextId(),
+      template: { ...TEMPLATE, name: 'late-pool' },
+      stateDir,
+    });
+    await waitFor(
+      () => (cluster.api.requestCounts.get('watch sandboxclaims') ?? 0) > watchesBefore,
+      'the driver to open a watch',
+    );
+
+    // The first restart reads the claim again; compaction makes the next watch get 410 Gone.
+    cluster.store.compact();
+    cluster.api.endWatches();
+    await driver.applyPool({ name: 'late-pool', templateName: 'python', replicas: 0 });
+    const sandbox = await pending;
+
+    expect(await sandbox.isAlive()).toBe(true);
+    expect(cluster.api.requestCounts.get('watch sandboxclaims')).toBeGreaterThanOrEqual(
+      watchesBefore + 2,
+    );
+    expect(cluster.api.requestCounts.get('get sandboxclaims')).toBeGreaterThanOrEqual(1);
+    await sandbox.destroy();
+  });
+
+  it('loses the sandbox when its claim expires', async () => {
+    const sandbox = (await driver.create({
+      id: nextId(),
+      template: TEMPLATE,
+      stateDir,
+    })) as KubernetesSandbox;
+    const claim = cluster.store.get('sandboxclaims', cluster.namespace, sandbox.claimName);
+    if (claim === undefined) {
+      throw new Error('claim missing');
+    }
+    const lifecycle = {
+      shutdownTime: new Date(Date.now() - 1000).toISOString(),
+      shutdownPolicy: 'Delete',
+    };
+    const schema = cluster.store.schemaFor(
+      'extensions.agents.x-k8s.io',
+      'v1beta1',
+      'sandboxclaims',
+    );
+
+    cluster.store.replace(schema, cluster.namespace, {
+      ...claim,
+      spec: { ...claim.spec, lifecycle },
+    });
+    await waitFor(
+      () => cluster.store.get('sandboxclaims', cluster.namespace, sandbox.claimName) === undefined,
+      'the controller to delete the expired claim',
+    );
+
+    expect(cluster.store.get('sandboxes', cluster.namespace, sandbox.sandboxName)).toBeUndefined();
+    expect(await sandbox.isAlive()).toBe(false);
+    const error = await catchError(sandbox.exec({ command: 'true' }));
+    expect(isSandstackError(error, 'SANDBOX_FAILED')).toBe(true);
+    expect((error as Error).message).toContain('HTTP 502');
+  });
+
+  it('fails fast on a claim expired with Retain', async () => {
+    const id = nextId();
+    const name = `sbx-test${counter}`;
+    const schema = cluster.store.schemaFor(
+      'extensions.agents.x-k8s.io',
+      'v1beta1',
+      'sandboxclaims',
+    );
+    cluster.store.create(schema, cluster.namespace, {
+      apiVersion: 'extensions.agents.x-k8s.io/v1beta1',
+      kind: 'SandboxClaim',
+      metadata: { name },
+      spec: {
+        warmPoolRef: { name: 'python' },
+        lifecycle: {
+          shutdownTime: new Date(Date.now() - 1000).toISOString(),
+          shutdownPolicy: 'Retain',
+        },
+      },
+    });
+    await waitFor(() => {
+      const conditions = cluster.store.get('sandboxclaims', cluster.namespace, name)?.status
+        ?.conditions as { reason: string }[] | undefined;
+      return conditions?.[0]?.reason === 'ClaimExpired';
+    }, 'the controller to expire the claim');
+
+    const error = await catchError(driver.attach({ id, template: TEMPLATE, stateDir }));
+
+    expect(isSandstackError(error, 'SANDBOX_FAILED')).toBe(true);
+    expect((error as Error).message).toContain(`SandboxClaim "${name}" failed`);
+    expect((error as Error).message).toContain('ClaimExpired');
+    expect(
+      cluster.store
+        .list('sandboxes', cluster.namespace)
+        .some((sandbox) => sandbox.metadata.ownerReferences?.[0]?.name === name),
+    ).toBe(false);
   });
 
   it('turns a 403 into an RBAC message naming verb and resource', async () => {

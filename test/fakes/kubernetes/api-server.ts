@@ -28,6 +28,8 @@ export interface FakeApiServer {
   allowed: Set<string> | undefined;
   /** Number of requests per `verb plural`, for tests that check no polling happened. */
   requestCounts: Map<string, number>;
+  /** Ends every open watch, as the API server does when its watch timeout passes. */
+  endWatches(): void;
   close(): Promise<void>;
 }
 
@@ -80,6 +82,11 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
     allowed: undefined,
     requestCounts: new Map<string, number>(),
     close: () => Promise.resolve(),
+    endWatches: () => {
+      for (const watch of watches) {
+        watch.end();
+      }
+    },
   };
   const { forbidden, requestCounts } = fake;
   const watches = new Set<ServerResponse>();

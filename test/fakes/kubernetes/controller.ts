@@ -62,7 +62,7 @@ export class FakeSandboxController {
   readonly podDirs = new Map<string, string>();
   readonly #options: Required<FakeSandboxControllerOptions>;
   readonly #timers = new Set<NodeJS.Timeout>();
-  readonly #expiryTimers = new Map<string, NodeJS.Timeout>();
+  readonly #expiryTimers = new Map<string, { timer: NodeJS.Timeout; shutdownTime: string }>();
   #scheduled = false;
   #stopped = false;
 
@@ -74,7 +74,7 @@ export class FakeSandboxController {
   stop(): void {
     this.#stopped = true;
     this.#options.store.events.off('change', this.#onChange);
-    for (const timer of [...this.#timers, ...this.#expiryTimers.values()]) {
+    for (const timer of this.#timers) {
       clearTimeout(timer);
     }
     for (const dir of this.podDirs.values()) {
@@ -92,7 +92,7 @@ export class FakeSandboxController {
       }
     }
     if (event.type === 'DELETED' && event.plural === CLAIM_PLURAL) {
-      clearTimeout(this.#expiryTimers.get(event.object.metadata.name));
+      clearTimeout(this.#expiryTimers.get(event.object.metadata.name)?.timer);
       this.#expiryTimers.delete(event.object.metadata.name);
     }
     this.#schedule();
@@ -338,9 +338,12 @@ export class FakeSandboxController {
     claim: StoredObject,
     lifecycle: { shutdownTime?: string; shutdownPolicy?: string } | undefined,
   ): void {
-    if (lifecycle?.shutdownTime === undefined || this.#expiryTimers.has(claim.metadata.name)) {
+    const armed = this.#expiryTimers.get(claim.metadata.name);
+    if (lifecycle?.shutdownTime === undefined || armed?.shutdownTime === lifecycle.shutdownTime) {
       return;
     }
+    // A changed shutdownTime replaces the pending expiry, as the controller requeues on it.
+    clearTimeout(armed?.timer);
     // setTimeout caps delays at 2^31-1 ms; later expiries are out of any test's reach.
     const delayMs = Math.min(
       Math.max(0, Date.parse(lifecycle.shutdownTime) - Date.now()),
@@ -349,7 +352,7 @@ export class FakeSandboxController {
     const timer = this.#after(delayMs, () =>
       this.#expire(claim.metadata.name, lifecycle.shutdownPolicy ?? 'Retain'),
     );
-    this.#expiryTimers.set(claim.metadata.name, timer);
+    this.#expiryTimers.set(claim.metadata.name, { timer, shutdownTime: lifecycle.shutdownTime });
   }
 
   #expire(name: string, policy: string): void {

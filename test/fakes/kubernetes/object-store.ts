@@ -79,6 +79,7 @@ export class ObjectStore {
   readonly #log: WatchEvent[] = [];
   readonly #schemas: Map<string, KindSchema>;
   #resourceVersion = 100;
+  #compactedThrough = 0;
 
   constructor(schemas: Map<string, KindSchema>) {
     this.#schemas = schemas;
@@ -121,11 +122,16 @@ export class ObjectStore {
 
   /** Events after `resourceVersion`, or undefined when the log no longer reaches back that far. */
   eventsSince(resourceVersion: number): WatchEvent[] | undefined {
-    const first = this.#log[0];
-    if (first !== undefined && resourceVersion < first.resourceVersion - 1) {
+    if (resourceVersion < this.#compactedThrough) {
       return undefined;
     }
     return this.#log.filter((event) => event.resourceVersion > resourceVersion);
+  }
+
+  /** Drops the event log, as etcd compaction does; older watches then get 410 Gone. */
+  compact(): void {
+    this.#compactedThrough = this.#resourceVersion;
+    this.#log.length = 0;
   }
 
   /** Creates an object after validation; status is dropped, as with a status subresource. */
