@@ -181,6 +181,23 @@ describe('WorkflowEngine', () => {
     expect(result.steps[0]?.attempt).toBe(1);
   });
 
+  it('passes the step context to the callback', async () => {
+    const harness = await makeHarness();
+    const { result } = await runOnce(
+      harness,
+      `await step.do('ctx', async () => 1);
+       return step.do('ctx', { retries: { limit: 2, delay: 1 }, timeout: '1 minute' }, async (ctx) => {
+         if (ctx.attempt < 2) { throw new Error('again'); }
+         return ctx;
+       });`,
+    );
+    expect(result.output).toEqual({
+      step: { name: 'ctx', count: 2 },
+      attempt: 2,
+      config: { retries: { limit: 2, delay: 1, backoff: 'constant' }, timeout: 60_000 },
+    });
+  });
+
   it('lets the workflow catch a failed step', async () => {
     const harness = await makeHarness();
     const { result } = await runOnce(

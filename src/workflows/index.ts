@@ -21,6 +21,7 @@ export type {
   WorkflowEvent,
   WorkflowStep,
   WorkflowStepConfig,
+  WorkflowStepContext,
   WorkflowStepEvent,
 } from './shim.isolate.js';
 export { bundleWorkflow, FOLDER_ENTRY_NAMES, resolveEntryFile, SHIM_SPECIFIERS } from './bundle.js';

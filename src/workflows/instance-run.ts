@@ -218,7 +218,21 @@ export class InstanceRun {
     this.#callIndexes.set(key, 0);
     this.#isolate.stepStarted(key);
     this.#emit({ type: 'step.start', instanceId: this.#instance.id, stepKey: key, attempt });
-    return { kind: 'run', key, attempt, timeoutMs: config.timeoutMs };
+    return {
+      kind: 'run',
+      key,
+      count: Number(key.slice(key.lastIndexOf('#') + 1)),
+      attempt,
+      timeoutMs: config.timeoutMs,
+      config: {
+        retries: {
+          limit: config.retries.limit,
+          delay: config.retries.delayMs,
+          backoff: config.retries.backoff,
+        },
+        timeout: config.timeoutMs,
+      },
+    };
   }
 
   #finishAttempt(key: string): void {

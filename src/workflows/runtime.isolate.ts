@@ -5,7 +5,7 @@
  * so it captures the globals it relies on before tenant code can replace them.
  */
 import { NonRetryableError, WorkflowEntrypoint } from './shim.isolate.js';
-import type { WorkflowStepConfig } from './shim.isolate.js';
+import type { WorkflowStepConfig, WorkflowStepContext } from './shim.isolate.js';
 
 /** The host function as isolated-vm exposes it inside the isolate. */
 interface HostReference {
@@ -35,7 +35,14 @@ interface RunInit {
 type StepPlan =
   | { kind: 'replay'; hasValue: boolean; json?: string }
   | { kind: 'failed'; error: { code: string; message: string; name?: string } }
-  | { kind: 'run'; key: string; attempt: number; timeoutMs: number };
+  | {
+      kind: 'run';
+      key: string;
+      count: number;
+      attempt: number;
+      timeoutMs: number;
+      config: WorkflowStepContext['config'];
+    };
 
 const { parse, stringify } = JSON;
 const moduleExports: Record<string, unknown> = {};
@@ -191,7 +198,13 @@ async function runStep(
     let outcome: unknown;
     try {
       const value: unknown = await withTimeout(
-        Promise.resolve((callback as () => unknown)()),
+        Promise.resolve(
+          (callback as (ctx: WorkflowStepContext) => unknown)({
+            step: { name: String(name), count: plan.count },
+            attempt: plan.attempt,
+            config: plan.config,
+          }),
+        ),
         plan.timeoutMs,
         plan.key,
       );

@@ -30,10 +30,27 @@ export interface WorkflowStepEvent<Payload = unknown> {
   type: string;
 }
 
+/** The argument of a `step.do` callback, as in Cloudflare Workflows. */
+export interface WorkflowStepContext {
+  /** The step's name and how many times `step.do` was called with that name so far (from 1). */
+  step: { name: string; count: number };
+  /** Attempt number, from 1. */
+  attempt: number;
+  /** The step's configuration with defaults applied; durations are in milliseconds. */
+  config: {
+    retries: { limit: number; delay: number; backoff: WorkflowBackoff };
+    timeout: number;
+  };
+}
+
 /** The durable step API passed to `run`. */
 export interface WorkflowStep {
-  do<T>(name: string, callback: () => Promise<T>): Promise<T>;
-  do<T>(name: string, config: WorkflowStepConfig, callback: () => Promise<T>): Promise<T>;
+  do<T>(name: string, callback: (ctx: WorkflowStepContext) => Promise<T>): Promise<T>;
+  do<T>(
+    name: string,
+    config: WorkflowStepConfig,
+    callback: (ctx: WorkflowStepContext) => Promise<T>,
+  ): Promise<T>;
   sleep(name: string, duration: WorkflowDuration): Promise<void>;
   sleepUntil(name: string, timestamp: Date | number | string): Promise<void>;
   waitForEvent<Payload = unknown>(
