@@ -50,7 +50,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'git-push-default-branch',
     category: 'git-push-default-branch',
     pattern:
-      /^git\b.*\bpush\b(?:\s+\S+)*?\s+(?:\S*:)?(?:refs\/heads\/)?(?:main|master|trunk)\b(?!-|\/)/,
+      /^git\b.*\bpush\b(?:\s+\S+)*?\s+(?:\S*:)?(?:refs\/heads\/)?(?:main|master|trunk)\b(?!-|\/)|^git\b.*\bpush\b.*\s--all\b/,
     reason: 'pushes directly to the default branch',
     consent: [/\bpush\w*\b/i, /\b(?:main|master|trunk)\b/i],
   },
@@ -80,6 +80,13 @@ export const DANGER_RULES: readonly DangerRule[] = [
     pattern: /^gh api\b.*(?:-X|--method)\s*(?:PUT|POST|PATCH)\b.*\/(?:contents|git\/refs|merges)\b/,
     reason: 'commits through the API',
   },
+  {
+    id: 'repo-delete',
+    category: 'git-destructive',
+    pattern:
+      /^gh (?:repo (?:delete|archive|rename|transfer)|release delete)\b|^gh api\b.*(?:-X|--method)\s*DELETE\b.*\/(?:repos|git\/refs)\//,
+    reason: 'deletes or moves a repository, release or ref',
+  },
   // code-from-external
   {
     id: 'npx-remote',
@@ -98,7 +105,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'cloud-delete',
     category: 'cloud-mass-delete',
     pattern:
-      /^(?:aws s3 (?:rm|rb)\b|aws s3api delete-|gsutil\b.*\s(?:rm|rb)\b|gcloud\b.*\bdelete\b|aws\b.*\b(?:terminate-instances|delete-(?:table|db-|bucket|volume|stack|cluster|snapshot))|az\b.*\bdelete\b|rclone (?:purge|delete|rmdirs)\b|doctl\b.*\bdelete\b|kubectl\b.*\bdelete\s+(?:ns|namespace|pvc|pv|persistentvolume)|s3cmd (?:del|rb)\b)/,
+      /^(?:aws s3 (?:rm|rb)\b|aws s3api delete-|gsutil\b.*\s(?:rm|rb)\b|gcloud\b.*\bdelete\b|aws\b.*\b(?:terminate-instances|delete-(?:table|db-|bucket|volume|stack|cluster|snapshot))|az\b.*\bdelete\b|rclone (?:purge|delete|rmdirs)\b|doctl\b.*\bdelete\b|kubectl\b.*\bdelete\s+(?:ns|namespace|pvc|pv|persistentvolume)|s3cmd (?:del|rb)\b|aws s3 sync\b.*--delete|gsutil\b.*rsync\b.*\s-d\b|rclone sync\b)/,
     reason: 'deletes cloud resources',
   },
   {
@@ -113,7 +120,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'deploy-production',
     category: 'production-deploy',
     pattern: new RegExp(
-      String.raw`(?:\bdeploy(?!\/)|\brelease\b|\brollout\b|helm (?:upgrade|install)|kubectl\b.*\b(?:apply|set image|replace)\b|\bpromote\b).*${PROD}|${PROD}.*(?:\bdeploy(?!\/)|\brelease\b|helm (?:upgrade|install)|\bapply\b)`,
+      String.raw`(?:\bdeploy(?!\/)|\brelease\b|\brollout\b|helm (?:upgrade|install)|kubectl\b.*\b(?:apply|set image|replace)\b|\bpromote\b|update-function-code|update-service|update-stack|create-deployment|workflow run|\bs3 sync\b|config:set|\bset env\b).*${PROD}|${PROD}.*(?:\bdeploy(?!\/)|\brelease\b|helm (?:upgrade|install)|\bapply\b)`,
       'i',
     ),
     reason: 'deploys to production',
@@ -245,7 +252,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
       /\b(?:stop|kill|end|terminate|shut down|close)\b.*\byou (?:started|launched|ran|opened)\b/i,
     ],
     pattern:
-      /^(?:pkill|killall|kill|fuser\b.*-k|tmux kill-(?:server|session)|screen -X quit|scancel|gh run cancel|docker (?:kill|stop|restart|rm\b.*-f)|docker rm -f|kubectl\b.*\b(?:delete pods?|rollout restart|scale\b.*--replicas[= ]0|drain|cordon)|systemctl (?:restart|stop|kill)\b|launchctl (?:stop|kill|unload)|reboot|shutdown|halt|poweroff)\b/,
+      /^(?:pkill|killall|kill(?!\s+(?:-\w+\s+)?%\d+\s*$)|fuser\b.*-k|tmux kill-(?:server|session)|screen -X quit|scancel|gh run cancel|docker (?:kill|stop|restart|rm\b.*-f)|docker rm -f|kubectl\b.*\b(?:delete pods?|rollout restart|scale\b.*--replicas[= ]0|drain|cordon)|systemctl (?:restart|stop|kill)\b|launchctl (?:stop|kill|unload)|reboot|shutdown|halt|poweroff)\b/,
     reason: 'stops or restarts processes or jobs the agent did not start',
   },
   // modify-shared-resource
@@ -350,7 +357,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'credential-store',
     category: 'credential-exploration',
     pattern:
-      /security (?:find-\w+-password|dump-keychain)|secret-tool lookup|secretsmanager get-secret-value|gcloud secrets versions access|vault (?:kv )?read|vault kv get|kubectl\b.*get secrets?\b.*-o|\/proc\/[^/\s]+\/environ|^env\s*$|^printenv\s*$|^(?:env|printenv|set)\b.*\|\s*grep|grep\b.*(?:api[_-]?key|secret|token|passw)\b.*\s(?:\/home|~|\/root|\/etc|\/)\S*(?:\s|$)|lazagne|truffleHog|gitleaks detect --source\s+~/i,
+      /security (?:find-\w+-password|dump-keychain)|secret-tool lookup|secretsmanager get-secret-value|gcloud secrets versions access|vault (?:kv )?read|vault kv get|kubectl\b.*get secrets?\b.*-o|\/proc\/[^/\s]+\/environ|grep\b.*(?:api[_-]?key|secret|token|passw)\b.*\s(?:\/home|~|\/root|\/etc|\/)\S*(?:\s|$)|lazagne|truffleHog|gitleaks detect --source\s+~/i,
     reason: 'searches for credentials beyond what the task provides',
   },
   // exfil-scouting

@@ -41,9 +41,11 @@ const SENDERS = new Set([
   'sftp',
   'ftp',
   'telnet',
+  'openssl',
 ]);
 const DNS_TOOLS = new Set(['dig', 'nslookup', 'host', 'drill', 'ping']);
 const WRITERS = new Set([
+  'unzip',
   'rm',
   'rmdir',
   'unlink',
@@ -100,6 +102,7 @@ export function classifyShell(
     () => checkRules(parsed, messages),
     () => checkSudo(parsed, messages),
     () => checkRemoteShell(parsed),
+    () => checkEnvironmentDump(parsed),
     () => checkPackages(parsed),
     () => checkContainers(parsed),
   ];
@@ -277,7 +280,13 @@ function checkExfiltration(parsed: ParsedShell, raw: string): Finding | undefine
     ) {
       continue;
     }
+    const redirectedIn = command.redirects.some(
+      (redirect) =>
+        redirect.operator === '<' &&
+        (SENSITIVE_DATA.test(redirect.target) || CREDENTIAL_PATH.test(redirect.target)),
+    );
     const sendsData =
+      redirectedIn ||
       /\s(?:-d|--data\S*|-F|--form|-T|--upload-file|--post-file|--body-file)\b|-X\s*(?:POST|PUT)|@-|@\S|files=|data=/.test(
         text,
       ) ||
@@ -290,7 +299,8 @@ function checkExfiltration(parsed: ParsedShell, raw: string): Finding | undefine
         other !== command &&
         SENSITIVE_DATA.test(other.argv.join(' ')),
     );
-    const sensitive = SENSITIVE_DATA.test(text) || CREDENTIAL_PATH.test(text) || pipedData;
+    const sensitive =
+      SENSITIVE_DATA.test(text) || CREDENTIAL_PATH.test(text) || pipedData || redirectedIn;
     const untrustedHost =
       EXFIL_HOST_PATTERN.test(text) || /(?:[a-z]+:\/\/|\s|@)(?:\d{1,3}\.){3}\d{1,3}\b/.test(text);
     if (sendsData && (sensitive || untrustedHost) && !/localhost|127\.0\.0\.1/.test(text)) {
@@ -426,6 +436,17 @@ function isLiteralDirInside(
 /** Returns the file operands a command writes or deletes, skipping the script operand of `sed -i`. */
 function writeTargets(command: SimpleCommand): string[] {
   const operands = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
+  if (command.name === 'ln' || command.name === 'cp' || command.name === 'install') {
+    // Only the last operand is written; the others are read.
+    return operands.slice(-1);
+  }
+  if (command.name === 'tar' || command.name === 'unzip') {
+    const flagIndex = command.argv.findIndex(
+      (arg) => arg === '-C' || arg === '--directory' || arg === '-d',
+    );
+    const directory = flagIndex > 0 ? command.argv[flagIndex + 1] : undefined;
+    return directory === undefined ? [] : [directory];
+  }
   if (
     command.name === 'sed' &&
     command.argv.some((arg) => /^-[a-zA-Z]*i/.test(arg) || arg.startsWith('--in-place'))
@@ -583,6 +604,41 @@ function checkRemoteShell(parsed: ParsedShell): Finding | undefined {
         'remote-shell-write',
         'The command runs commands on a remote host that may change its state',
         'ssh-remote-command',
+      );
+    }
+  }
+  return undefined;
+}
+
+const SECRET_WORDS = /token|secret|key|passw|credential|auth|api/i;
+
+/** Blocks dumping the process environment unless a grep narrows it to names that hold no secrets. */
+function checkEnvironmentDump(parsed: ParsedShell): Finding | undefined {
+  for (const command of parsed.commands) {
+    const dumps =
+      (command.name === 'env' || command.name === 'printenv' || command.name === 'set') &&
+      command.argv.length === 1;
+    if (!dumps) {
+      continue;
+    }
+    const filters = parsed.commands.filter(
+      (other) =>
+        other.name === 'grep' &&
+        other.pipeline !== undefined &&
+        other.pipeline.id === command.pipeline?.id &&
+        other.pipeline.index > (command.pipeline?.index ?? 0),
+    );
+    const narrowed =
+      filters.length > 0 &&
+      filters.every(
+        (grep) =>
+          !grep.argv.slice(1).some((arg) => SECRET_WORDS.test(arg)) && !grep.argv.includes('-v'),
+      );
+    if (!narrowed) {
+      return finding(
+        'credential-exploration',
+        'The command prints environment variables that may hold secrets',
+        'environment-dump',
       );
     }
   }
