@@ -114,6 +114,7 @@ describe('kubernetes driver against the fake cluster', () => {
     expect(sandbox.sandboxName.startsWith('python-')).toBe(true);
     const claim = cluster.store.get('sandboxclaims', cluster.namespace, sandbox.claimName);
     expect(claim?.metadata.annotations?.['agents.x-k8s.io/sandbox-name']).toBe(sandbox.sandboxName);
+    expect(claim?.metadata.labels?.['sandstack.dev/sandbox-id']).toBe(sandbox.id);
     expect(
       (claim?.spec as { lifecycle: { shutdownPolicy: string } }).lifecycle.shutdownPolicy,
     ).toBe('Delete');

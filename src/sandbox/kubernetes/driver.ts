@@ -122,6 +122,13 @@ export function resolveKubernetesDriverOptions(
   };
 }
 
+/** Label values allow `_`, unlike names, so the sandbox id fits unless it is unusual. */
+function labelValueFor(id: string): string {
+  return /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(id)
+    ? id
+    : claimNameFor(id).slice(0, 63);
+}
+
 function loadKubeConfig(source: KubeConfig | string | undefined, context?: string): KubeConfig {
   if (source instanceof KubeConfig) {
     return source;
@@ -263,7 +270,7 @@ export class KubernetesDriver implements SandboxDriver {
       metadata: {
         name: claimName,
         namespace: this.options.namespace,
-        labels: { [SANDBOX_ID_LABEL]: claimName, [CREATED_BY_LABEL]: 'sandstack' },
+        labels: { [SANDBOX_ID_LABEL]: labelValueFor(options.id), [CREATED_BY_LABEL]: 'sandstack' },
       },
       spec: {
         warmPoolRef: { name: this.options.warmPoolFor(options.template) },

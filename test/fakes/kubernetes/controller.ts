@@ -49,13 +49,13 @@ function readyOf(
 }
 
 /**
- * Plays the agent-sandbox controller's documented status transitions on the fake API:
- * warm pools keep `replicas` sandboxes started; a claim adopts a ready, unclaimed pool
- * sandbox (launch type `warm`) or else cold-starts one from the pool's template (launch type
- * `cold`); a claim's Ready condition forwards its sandbox's; a missing pool or template
- * gives Ready=False with reason `WarmPoolNotFound` or `TemplateNotFound`; at
- * `lifecycle.shutdownTime` the claim expires per its shutdownPolicy. Each started pod gets
- * a temp folder that the fake router runs commands in.
+ * Plays the agent-sandbox controller's documented status transitions on the fake API.
+ * Warm pools keep `replicas` sandboxes started. A claim adopts a ready, unclaimed pool
+ * sandbox (launch type `warm`), or else cold-starts one from the pool's template (launch
+ * type `cold`). A claim's Ready condition forwards its sandbox's. A missing pool or template
+ * gives Ready=False with reason `WarmPoolNotFound` or `TemplateNotFound`. At
+ * `lifecycle.shutdownTime` the claim expires per its shutdownPolicy. Each started pod gets a
+ * temp folder that the fake router runs commands in.
  */
 export class FakeSandboxController {
   /** Pod folder per Sandbox name, for the fake router. */

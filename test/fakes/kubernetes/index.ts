@@ -1,8 +1,8 @@
 /**
- * A fake of the pieces of a cluster that the Kubernetes sandbox driver talks to: the API
- * server for the agent-sandbox CRDs (validating against the vendored schemas), the
- * agent-sandbox controller's status transitions, and the sandbox router with a runtime that
- * runs commands in a temp folder per pod.
+ * Fakes of the cluster parts that the Kubernetes sandbox driver talks to. The API server
+ * serves the agent-sandbox CRDs and validates against the vendored schemas. The controller
+ * plays the agent-sandbox status transitions. The router forwards to a runtime that runs
+ * commands in a temp folder per pod.
  *
  * @example
  * const cluster = await startFakeCluster();

@@ -128,10 +128,10 @@ function inside(root: string, path: string): string | undefined {
 
 /**
  * Starts a fake agent-sandbox router plus the runtime behind it, on 127.0.0.1. It reads
- * `X-Sandbox-ID`, `X-Sandbox-Namespace` and `X-Sandbox-Port` as the real router does, answers
+ * `X-Sandbox-ID`, `X-Sandbox-Namespace` and `X-Sandbox-Port` as the real router does, returns
  * 502 when the sandbox has no ready pod, and serves the example runtime's endpoints
  * (`POST /execute`, `POST /upload`, `GET /download/<path>`) from the pod's temp folder with
- * plain child processes. It stands for a pod, not for an isolation boundary.
+ * plain child processes. It replaces a pod and isolates nothing.
  */
 export async function startFakeRouter(options: FakeRouterOptions): Promise<FakeRouter> {
   const requests: FakeRouter['requests'] = [];
