@@ -380,6 +380,16 @@ describe('WorkflowEngine', () => {
     ).toThrow(/over the 100-byte limit/);
   });
 
+  it('rejects a rollback handler', async () => {
+    const harness = await makeHarness();
+    const { result } = await runOnce(
+      harness,
+      `return step.do('charge', async () => 1, { rollback: async () => {} });`,
+    );
+    expect(result.status).toBe('errored');
+    expect(result.error?.message).toContain('rollback handlers are not supported');
+  });
+
   it('rejects a retry delay function', async () => {
     const harness = await makeHarness();
     const { result } = await runOnce(

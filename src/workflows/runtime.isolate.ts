@@ -174,10 +174,16 @@ async function runStep(
   maybeCallback: unknown,
 ): Promise<unknown> {
   const callback = typeof configOrCallback === 'function' ? configOrCallback : maybeCallback;
-  const config = typeof configOrCallback === 'function' ? undefined : configOrCallback;
+  // Cloudflare also accepts step.do(name, callback, options) for rollback options.
+  const config = typeof configOrCallback === 'function' ? maybeCallback : configOrCallback;
   if (typeof callback !== 'function') {
     throw new TypeError(
       `step.do("${String(name)}") needs a callback function as its last argument`,
+    );
+  }
+  if (typeof (config as { rollback?: unknown } | undefined)?.rollback === 'function') {
+    throw new TypeError(
+      `step.do("${String(name)}"): rollback handlers are not supported; undo the work in a later step`,
     );
   }
   const retries = (config as { retries?: { delay?: unknown } } | undefined)?.retries;
