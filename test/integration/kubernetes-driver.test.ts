@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { isSandstackError } from '../../src/core/errors.js';
@@ -93,6 +94,53 @@ describe('kubernetes driver against the fake cluster', () => {
     const check = await driver.check();
     expect(check.available).toBe(true);
     expect(check.runtime).toBe('kubernetes');
+  });
+
+  it('works with in-cluster service account files', async () => {
+    // The client reads the service account from /var/run/secrets/... below a path prefix,
+    // and the API server address from the variables the kubelet sets in every pod.
+    const root = mkdtempSync(join(tmpdir(), 'sandstack-in-cluster-'));
+    const accountDir = join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
+    mkdirSync(accountDir, { recursive: true });
+    writeFileSync(join(accountDir, 'ca.crt'), cluster.caPem);
+    writeFileSync(join(accountDir, 'token'), cluster.token);
+    writeFileSync(join(accountDir, 'namespace'), cluster.namespace);
+    const saved = {
+      host: process.env.KUBERNETES_SERVICE_HOST,
+      port: process.env.KUBERNETES_SERVICE_PORT,
+    };
+    process.env.KUBERNETES_SERVICE_HOST = '127.0.0.1';
+    process.env.KUBERNETES_SERVICE_PORT = new URL(cluster.api.url).port;
+    try {
+      const kubeConfig = new KubeConfig();
+      kubeConfig.loadFromCluster(root);
+      const inCluster = new KubernetesDriver({
+        kubeConfig,
+        routerUrl: cluster.routerUrl,
+        readyTimeoutMs: 15_000,
+      });
+
+      expect(inCluster.options.namespace).toBe(cluster.namespace);
+      expect((await inCluster.check()).available).toBe(true);
+      await inCluster.applyPool({ name: 'in-cluster', templateName: 'python', replicas: 0 });
+      const sandbox = await inCluster.create({
+        id: nextId(),
+        template: { ...TEMPLATE, name: 'in-cluster' },
+        stateDir,
+      });
+      expect((await sandbox.exec({ command: 'echo in-cluster' })).stdout).toBe('in-cluster\n');
+      await sandbox.destroy();
+    } finally {
+      process.env.KUBERNETES_SERVICE_HOST = saved.host;
+      process.env.KUBERNETES_SERVICE_PORT = saved.port;
+      if (saved.host === undefined) {
+        delete process.env.KUBERNETES_SERVICE_HOST;
+      }
+      if (saved.port === undefined) {
+        delete process.env.KUBERNETES_SERVICE_PORT;
+      }
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('claims a warm sandbox from a ready pool', async () => {

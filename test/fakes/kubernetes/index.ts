@@ -44,6 +44,8 @@ export interface FakeCluster {
   controller: FakeSandboxController;
   kubeconfigPath: string;
   token: string;
+  /** PEM certificate of the fake API server, also its CA. */
+  caPem: string;
   routerUrl: string;
   close(): Promise<void>;
 }
@@ -85,6 +87,7 @@ export async function startFakeCluster(options: FakeClusterOptions = {}): Promis
     controller,
     kubeconfigPath,
     token,
+    caPem: tls.cert,
     routerUrl: router.url,
     close: async () => {
       controller.stop();
