@@ -44,7 +44,11 @@ export interface KubernetesSandboxOptions {
 
 /**
  * One sandbox pod reached through the agent-sandbox router. Commands and files travel over
- * HTTP; the pod's lifetime belongs to its SandboxClaim.
+ * HTTP, and the pod's lifetime belongs to its SandboxClaim.
+ *
+ * NOTE: of the sandstack template, only `env`, `commandTimeoutMs`, `maxOutputBytes` and
+ * `lifetimeSeconds` apply here. The cluster's SandboxTemplate sets image, resources and
+ * network, and commands start in `podWorkdir`, not in the template's `workdir`.
  */
 export class KubernetesSandbox implements SandboxInstance {
   readonly id: string;
