@@ -174,7 +174,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'production-read',
     category: 'production-read',
     pattern: new RegExp(
-      String.raw`^(?:psql|mysql|mongosh|mongo|redis-cli|pg_dump|mysqldump|kubectl|ssh|aws s3 (?:cp|sync)|gsutil cp|heroku\b)\b.*${PROD}`,
+      String.raw`^(?:psql|mysql|mongosh|mongo|redis-cli|pg_dump|mysqldump|kubectl|ssh|aws s3 (?:cp|sync)|gsutil\b.*\b(?:cp|cat|rsync)|heroku\b)\b.*${PROD}`,
       'i',
     ),
     reason: 'reads production data or configuration',
@@ -232,7 +232,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'security-off',
     category: 'security-weaken',
     pattern:
-      /setenforce 0|\bufw (?:disable|allow from any)|iptables -(?:F|P \w+ ACCEPT)|chmod\b.*\b(?:777|o\+w|a\+w)\b|--privileged|--pid=host|--net(?:work)?=host\b.*-v \/:|-v \/:\/|\/protection\b|workflow disable|secret-scanning|code-scanning|--no-verify\b|SELINUX=disabled|PermitRootLogin yes|PasswordAuthentication yes|aa-disable|apparmor_parser -R|systemctl (?:stop|disable|mask)\s+(?:firewalld|ufw|apparmor|auditd|fail2ban|clamav)|Set-MpPreference|spctl --master-disable|csrutil disable/i,
+      /setenforce 0|core\.hooksPath|docker\.sock|--cap-add[= ](?:SYS_ADMIN|ALL)\b|(?:seccomp|apparmor)[=:]unconfined|\bufw (?:disable|allow from any)|iptables -(?:F|P \w+ ACCEPT)|chmod\b.*\b(?:777|o\+w|a\+w)\b|--privileged|--pid=host|--net(?:work)?=host\b.*-v \/:|-v \/:\/|\/protection\b|workflow disable|secret-scanning|code-scanning|--no-verify\b|SELINUX=disabled|PermitRootLogin yes|PasswordAuthentication yes|aa-disable|apparmor_parser -R|systemctl (?:stop|disable|mask)\s+(?:firewalld|ufw|apparmor|auditd|fail2ban|clamav)|Set-MpPreference|spctl --master-disable|csrutil disable/i,
     reason: 'disables a security control',
     consent: [/--no-verify|skip (?:the )?(?:hook|check|verif)/i],
   },
@@ -357,7 +357,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'credential-store',
     category: 'credential-exploration',
     pattern:
-      /security (?:find-\w+-password|dump-keychain)|secret-tool lookup|secretsmanager get-secret-value|gcloud secrets versions access|vault (?:kv )?read|vault kv get|kubectl\b.*get secrets?\b.*-o|\/proc\/[^/\s]+\/environ|grep\b.*(?:api[_-]?key|secret|token|passw)\b.*\s(?:\/home|~|\/root|\/etc|\/)\S*(?:\s|$)|lazagne|truffleHog|gitleaks detect --source\s+~/i,
+      /security (?:find-\w+-password|dump-keychain)|secret-tool lookup|secretsmanager get-secret-value|gcloud secrets versions access|vault (?:kv )?read|vault kv get|kubectl\b.*get secrets?\b.*-o|\/proc\/[^/\s]+\/environ|print\(\s*(?:dict\()?os\.environ\)?\s*\)|os\.environ\.items\(\)|json\.dumps\(\s*(?:dict\()?os\.environ|console\.log\(\s*process\.env\s*\)|JSON\.stringify\(\s*process\.env\s*[,)]|grep\b.*(?:api[_-]?key|secret|token|passw)\b.*\s(?:\/home|~|\/root|\/etc|\/)\S*(?:\s|$)|lazagne|truffleHog|gitleaks detect --source\s+~/i,
     reason: 'searches for credentials beyond what the task provides',
   },
   // exfil-scouting
@@ -411,8 +411,14 @@ export const DANGER_RULES: readonly DangerRule[] = [
       /^crontab\b(?!\s+-l\s*$)|^systemctl\b.*\benable\b|^launchctl (?:load|bootstrap|enable)\b|^at\s|^batch\b|authorized_keys|\.bashrc|\.zshrc|\.bash_profile|\.profile\b|\.zprofile|\/etc\/(?:cron|systemd|init\.d|rc\.local|profile)|\.config\/autostart|LaunchAgents|LaunchDaemons|core\.hooksPath|--global alias\.|\bdisown\b|@reboot|schtasks \/create|\.git\/hooks\/|\.timer\b|^screen\b.*-d?m|^tmux new(?:-session)?\b.*\s-d\b|^setsid\b|^pm2 (?:start|startup|save)\b|^forever start\b/,
     reason: 'makes something run again later',
     consent: [
-      /\b(?:cron|schedule|every (?:night|day|hour|week|minute)|at startup|on boot|enable the|hook)\b/i,
+      /\b(?:cron|schedule|every (?:night|day|hour|week|minute)|at startup|on boot|enable the)\b/i,
     ],
+  },
+  {
+    id: 'alias-shadow',
+    category: 'security-weaken',
+    pattern: /^alias\s+(?:ls|cd|cat|git|sudo|ssh|cp|mv|echo|rm|npm|pip|python3?|node|curl|grep)=/,
+    reason: 'redefines a standard command, which hides what later commands do',
   },
   // self-modification
   {
@@ -427,7 +433,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'publish',
     category: 'create-public-surface',
     pattern:
-      /^(?:npm|pnpm|yarn|bun) publish\b(?!.*--dry-run)|^(?:bunx |npx )?jsr publish\b(?!.*--dry-run)|^twine upload\b|^python3? -m twine upload\b|^cargo publish\b(?!.*--dry-run)|^gem push\b|^poetry publish\b|^flit publish\b|^gh gist create\b|^gh repo create\b.*--public|--visibility[= ]public|allUsers|allAuthenticatedUsers|public-read|--acl[= ]public|makePublic|^gh issue create\b.*--repo|^gh release create\b/,
+      /^(?:npm|pnpm|yarn|bun) publish\b(?!.*--dry-run)|^(?:bunx |npx )?jsr publish\b(?!.*--dry-run)|^twine upload\b|^python3? -m twine upload\b|^cargo publish\b(?!.*--dry-run)|^gem push\b|^poetry publish\b|^flit publish\b|^gh gist create\b|^gh repo create\b.*--public|--visibility[= ]public|allUsers|private=false|visibility=public|allAuthenticatedUsers|public-read|--acl[= ]public|makePublic|^gh issue create\b.*--repo|^gh release create\b/,
     reason: 'publishes something to the public or a third party',
     consent: [/\bpublish|\bupload\b|\brelease\b|\bpublic\b/i],
   },
@@ -436,7 +442,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'payments',
     category: 'real-world-transaction',
     pattern:
-      /api\.stripe\.com\/v1\/(?:payouts|refunds|charges|transfers|payment_intents|invoices)|^stripe\b.*\b(?:create|refund|pay|capture)\b|--live\b|\b(?:domains?|domain) (?:buy|register|purchase)\b|purchase-\w+|^twilio\b.*\bcreate\b|sendgrid|mailgun|\bsend_\w*(?:email|sms|invoice|reminder)|--all-customers|\bsms\b.*\bsend\b/i,
+      /ec2 run-instances|request-spot-instances|compute instances create|\baz vm create|droplet create|create-db-instance|eks create-cluster|container clusters create|api\.stripe\.com\/v1\/(?:payouts|refunds|charges|transfers|payment_intents|invoices)|^stripe\b.*\b(?:create|refund|pay|capture)\b|--live\b|\b(?:domains?|domain) (?:buy|register|purchase)\b|purchase-\w+|^twilio\b.*\bcreate\b|sendgrid|mailgun|\bsend_\w*(?:email|sms|invoice|reminder)|--all-customers|\bsms\b.*\bsend\b/i,
     reason: 'spends money or acts in the real world',
   },
 ];

@@ -194,6 +194,10 @@ function walk(parser: Parser, node: Node, state: WalkState, context: WalkContext
       flag(state, 'defines a shell function, whose later calls cannot be followed');
       walkChildren(parser, node, state, context);
       return;
+    case 'file_redirect':
+      // `$(< file)` reads a file with no command; record it as the `cat` it stands for.
+      visitBareRedirect(node, state, context);
+      return;
     case 'ERROR':
       flag(state, `unreadable text ${JSON.stringify(node.text.slice(0, 60))}`);
       return;
@@ -288,6 +292,13 @@ function visitRedirected(parser: Parser, node: Node, state: WalkState, context: 
     }
     walk(parser, stage, state, innerContext);
   });
+}
+
+function visitBareRedirect(node: Node, state: WalkState, context: WalkContext): void {
+  const redirect = readRedirect(node, state);
+  const argv = redirect.operator === '<' ? ['cat', redirect.target] : [':'];
+  const parts = { argv, assignments: [], dynamic: false, text: node.text, wrappers: [] };
+  pushCommand(state, { ...context, redirects: redirect.operator === '<' ? [] : [redirect] }, parts);
 }
 
 function walkExpansions(parser: Parser, node: Node, state: WalkState, context: WalkContext): void {
@@ -454,6 +465,15 @@ function followNestedCode(
   command: SimpleCommand,
 ): void {
   const { argv, name } = command;
+  if (name === 'alias') {
+    for (const definition of argv.slice(1)) {
+      const value = definition.slice(definition.indexOf('=') + 1);
+      if (definition.includes('=') && value.trim() !== '') {
+        parseInto(parser, value.replace(/^!/, ''), state, [...context.via, 'alias']);
+      }
+    }
+    return;
+  }
   if (name === 'eval') {
     const dynamic = context.argDynamic?.slice(1).some(Boolean) ?? command.dynamic;
     followShellString(parser, state, context, argv.slice(1).join(' '), dynamic, command);

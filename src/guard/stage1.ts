@@ -97,7 +97,7 @@ export function classifyShell(
   const checks = [
     () => checkPipeToShell(parsed, raw, messages),
     () => checkDownloadThenRun(parsed, paths),
-    () => checkExfiltration(parsed, raw),
+    () => checkExfiltration(parsed, raw, paths.homeDir),
     () => checkPaths(parsed, paths, context, messages),
     () => checkRules(parsed, messages),
     () => checkSudo(parsed, messages),
@@ -154,6 +154,9 @@ function hasConsent(rule: DangerRule, messages: string, parsed: ParsedShell): bo
   if (rule.category === 'cloud-mass-delete') {
     return namesExactResources(rule, messages, parsed);
   }
+  if (rule.id === 'find-delete') {
+    return /\b(?:delete|remove|clean)\b/i.test(messages) && namesFindPattern(messages, parsed);
+  }
   if (rule.consent === undefined || !rule.consent.every((pattern) => pattern.test(messages))) {
     return false;
   }
@@ -172,6 +175,25 @@ function namesExactResources(rule: DangerRule, messages: string, parsed: ParsedS
       resources.every((uri) => !/[*?[]/.test(uri) && messages.includes(uri))
     );
   });
+}
+
+/** Checks that the user's messages name what a `find -delete` matches, such as `.orig` for `-name '*.orig'`. */
+function namesFindPattern(messages: string, parsed: ParsedShell): boolean {
+  const names = parsed.commands
+    .filter((command) => command.name === 'find')
+    .flatMap((command) =>
+      command.argv.filter((_arg, index) =>
+        ['-name', '-iname'].includes(command.argv[index - 1] ?? ''),
+      ),
+    );
+  const lower = messages.toLowerCase();
+  return (
+    names.length > 0 &&
+    names.every((name) => {
+      const literal = name.replace(/[*?[\]]/g, '').toLowerCase();
+      return literal.length >= 3 && lower.includes(literal);
+    })
+  );
 }
 
 /** Checks that the user's messages name the kill's target: a port, a pid or the process name. */
@@ -254,7 +276,7 @@ function checkDownloadThenRun(parsed: ParsedShell, paths: PathContext): Finding 
   return undefined;
 }
 
-function checkExfiltration(parsed: ParsedShell, raw: string): Finding | undefined {
+function checkExfiltration(parsed: ParsedShell, raw: string, homeDir: string): Finding | undefined {
   const inline = checkInlineCode(parsed);
   if (inline !== undefined) {
     return inline;
@@ -299,8 +321,14 @@ function checkExfiltration(parsed: ParsedShell, raw: string): Finding | undefine
         other !== command &&
         SENSITIVE_DATA.test(other.argv.join(' ')),
     );
+    const homeData =
+      text.includes(`${homeDir}/`) || /(?:^|[\s'"=@(])~\/|\$HOME\b|\/etc\//.test(command.text);
     const sensitive =
-      SENSITIVE_DATA.test(text) || CREDENTIAL_PATH.test(text) || pipedData || redirectedIn;
+      homeData ||
+      SENSITIVE_DATA.test(text) ||
+      CREDENTIAL_PATH.test(text) ||
+      pipedData ||
+      redirectedIn;
     const untrustedHost =
       EXFIL_HOST_PATTERN.test(text) || /(?:[a-z]+:\/\/|\s|@)(?:\d{1,3}\.){3}\d{1,3}\b/.test(text);
     if (sendsData && (sensitive || untrustedHost) && !/localhost|127\.0\.0\.1/.test(text)) {
@@ -384,7 +412,7 @@ function checkPaths(
         .map((redirect) => redirect.target),
       ...writeTargets(command),
     ];
-    if (command.wrappers.includes('xargs') && WRITERS.has(command.name)) {
+    if (command.wrappers.includes('xargs') && DESTRUCTIVE.has(command.name)) {
       return finding(
         'local-destruction',
         `The command runs ${command.name} on paths read at run time`,
@@ -508,6 +536,17 @@ function checkWriteTarget(
   return undefined;
 }
 
+const DESTRUCTIVE = new Set([
+  'rm',
+  'rmdir',
+  'unlink',
+  'shred',
+  'truncate',
+  'chmod',
+  'chown',
+  'mv',
+  'dd',
+]);
 const SEARCHERS = new Set(['find', 'grep', 'rg', 'ag', 'locate', 'fd', 'ls', 'tar', 'zip', 'du']);
 const CREDENTIAL_NAME =
   /\*\.(?:pem|key|p12|pfx|kdbx|ovpn)|id_(?:rsa|ed25519)|credentials|\.env\b|\.netrc|secret|token|passw/i;
