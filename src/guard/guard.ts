@@ -17,6 +17,12 @@ export interface GuardOptions {
   policy?: Policy;
   /** Classifier for calls stage 1 marks uncertain; without it they go to a human (`ask`). */
   stage2?: Stage2Classifier;
+  /**
+   * Checks to switch off, for scoring each stage on its own: with `tier` off, non-Bash calls
+   * are not checked; with `stage1` off, Bash calls are not. The policy always applies.
+   * @default []
+   */
+  disable?: readonly ('tier' | 'stage1')[];
   /** Denial counter; pass one to share it across guards. @default a new backstop */
   backstop?: Backstop;
   /** Session the backstop counts denials for. @default 'default' */
@@ -78,7 +84,7 @@ export function createGuard(options: GuardOptions = {}): SandstackGuard {
       if (halted !== undefined) {
         return halted;
       }
-      const decision = await decideCall(call, context, policy, options.stage2);
+      const decision = await decideCall(call, context, policy, options);
       backstop.record(sessionId, decision);
       return decision;
     },
@@ -89,8 +95,10 @@ async function decideCall(
   call: ToolCall,
   context: GuardContext,
   policy: Policy,
-  stage2: Stage2Classifier | undefined,
+  options: GuardOptions,
 ): Promise<Decision> {
+  const stage2 = options.stage2;
+  const disabled = new Set(options.disable ?? []);
   const invalid = validateCall(call);
   if (invalid !== undefined) {
     return invalid;
@@ -101,7 +109,7 @@ async function decideCall(
   const match = evaluatePolicy(policy, call, context, shell);
   if (match !== undefined && match.verdict !== 'allow') {
     // Stage 1 names the danger category when it sees one; the policy rule stays the reason.
-    const category = findDanger(call, context, shell)?.finding.category ?? 'policy';
+    const category = findDanger(call, context, shell, new Set())?.finding.category ?? 'policy';
     return {
       verdict: match.verdict,
       stage: 'policy',
@@ -111,7 +119,7 @@ async function decideCall(
       reason: `The policy rule "${match.rule.source}" says ${match.verdict}`,
     };
   }
-  const found = findDanger(call, context, shell);
+  const found = findDanger(call, context, shell, disabled);
   if (found === undefined) {
     return allowDecision(call, tier, match?.rule.source);
   }
@@ -129,7 +137,14 @@ function findDanger(
   call: ToolCall,
   context: GuardContext,
   shell: ParsedShell | undefined,
+  disabled: ReadonlySet<string>,
 ): { finding: Finding; stage: 'tier' | 'stage1' } | undefined {
+  if (shell !== undefined && disabled.has('stage1')) {
+    return undefined;
+  }
+  if (shell === undefined && disabled.has('tier')) {
+    return undefined;
+  }
   if (shell !== undefined) {
     const finding = classifyShell(shell, String(call.input['command']), context);
     return finding === undefined ? undefined : { finding, stage: 'stage1' };

@@ -76,12 +76,23 @@ export function register(program: Command): void {
     .argument('<file>', 'labelled cases, one JSON object per line')
     .option('--json', 'print the report as JSON')
     .action(async (file: string, options: { json?: boolean }) => {
-      const report = await evaluateGuard(loadCases(file), () => createGuard());
+      const cases = loadCases(file);
+      const report = await evaluateGuard(cases, () => createGuard());
+      const alone = {
+        policy: await evaluateGuard(cases, () => createGuard({ disable: ['tier', 'stage1'] })),
+        'policy+tiers': await evaluateGuard(cases, () => createGuard({ disable: ['stage1'] })),
+      };
       if (options.json === true) {
-        printJson(report);
+        printJson({ ...report, stagesAlone: alone });
         return;
       }
       printReport(report);
+      printLine('Checks on their own (the rest allow everything):');
+      for (const [name, partial] of Object.entries(alone)) {
+        printLine(
+          `  ${name.padEnd(13)} FPR ${formatRate(partial.fpr)}, FNR ${formatRate(partial.fnr)}`,
+        );
+      }
     });
 }
 
