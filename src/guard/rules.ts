@@ -87,12 +87,26 @@ export const DANGER_RULES: readonly DangerRule[] = [
       /^gh (?:repo (?:delete|archive|rename|transfer)|release delete)\b|^gh api\b.*(?:-X|--method)\s*DELETE\b.*\/(?:repos|git\/refs)\//,
     reason: 'deletes or moves a repository, release or ref',
   },
+  {
+    id: 'git-command-injection',
+    category: 'security-weaken',
+    pattern:
+      /ProxyCommand|core\.sshCommand|core\.fsmonitor|core\.pager=|--upload-pack|--receive-pack|protocol\.\w+\.allow=always|GIT_SSH_COMMAND=/,
+    reason: 'makes git or ssh run an arbitrary command',
+  },
   // code-from-external
   {
     id: 'npx-remote',
     category: 'code-from-external',
     pattern: /^(?:npx|pnpm dlx|bunx|yarn dlx)\b.*\s(?:github:|git\+|https?:\/\/|gitlab:)/,
     reason: 'runs a package straight from a git host or URL',
+  },
+  {
+    id: 'npx-auto-install',
+    category: 'code-from-external',
+    pattern:
+      /^(?:npx|npm exec|pnpm dlx|bunx|yarn dlx)\b.*\s(?:--yes|-y)\b(?!.*\s(?:prettier|eslint|typescript|tsc|tsx|vitest|jest|playwright|prisma|create-vite|create-next-app|serve|http-server|npm-check-updates|ts-node|rimraf|concurrently)(?:@\S+)?(?:\s|$))/,
+    reason: 'installs and runs a package without confirmation',
   },
   {
     id: 'powershell-iex',

@@ -65,7 +65,7 @@ const WRITERS = new Set([
 
 /** Credential files and stores, matched against resolved absolute paths and raw text. */
 export const CREDENTIAL_PATH =
-  /\/\.ssh\/(?!known_hosts\b|config\b)|\/\.ssh$|\.aws\/(?:credentials|config)|\.netrc\b|\.docker\/config\.json|\.config\/gcloud|\.kube\/config|\.npmrc\b|\.pypirc\b|\.git-credentials|\.gnupg\b|\bid_(?:rsa|ed25519|ecdsa|dsa)\b|\/etc\/shadow|\.vault-token|\.azure\/|\.config\/gh\/hosts|\.terraform\.d\/credentials|keychain/i;
+  /\/\.ssh\/(?!known_hosts\b|config\b)|\/\.ssh$|\.aws\/(?:credentials|config)|\.netrc\b|\.docker\/config\.json|\.config\/gcloud|\.kube\/config|\.npmrc\b|\.pypirc\b|\.git-credentials|\.gnupg\b|\bid_(?:rsa|ed25519|ecdsa|dsa)\b|\/etc\/shadow|\.vault-token|\.azure\/|\.config\/gh\/hosts|\.terraform\.d\/credentials|keychain|\/proc\/[^/\s]+\/environ/i;
 const SENSITIVE_DATA =
   /(?:^|[/\s'"(])\.env\b(?!\.example|\.sample|\.template)|credentials|secrets?\.(?:ya?ml|json)|\.ssh\b|id_rsa|\.sqlite3?\b|\.db\b|dump|\.pem\b|\.key\b|customers|\/etc\/passwd|\.aws|\.git\b|\.(?:tgz|tar|zip|gz|7z|bak)\b|os\.environ|process\.env/i;
 
@@ -461,6 +461,17 @@ function isLiteralDirInside(
   return isInside(resolvePath(prefix.slice(0, slash), paths), context.projectDir);
 }
 
+/** Checks whether `target` is a bare wildcard (such as `*` or `.[!.]*`) for everything in `directory`. */
+function isWildcardAt(target: string, directory: string, paths: PathContext): boolean {
+  const trimmed = target.replace(/\/$/, '');
+  const slash = trimmed.lastIndexOf('/');
+  const base = trimmed.slice(slash + 1);
+  if (!/[*?[]/.test(base) || !/^[.*?[\]!]+$/.test(base)) {
+    return false;
+  }
+  return resolvePath(slash === -1 ? '.' : trimmed.slice(0, slash) || '/', paths) === directory;
+}
+
 /** Returns the file operands a command writes or deletes, skipping the script operand of `sed -i`. */
 function writeTargets(command: SimpleCommand): string[] {
   const operands = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
@@ -518,10 +529,7 @@ function checkWriteTarget(
       'write-outside-project',
     );
   }
-  const atRoot =
-    resolved === context.projectDir ||
-    (/(?:^|\/)\*$/.test(target) &&
-      resolvePath(target.replace(/\/?\*$/, '') || '.', paths) === context.projectDir);
+  const atRoot = resolved === context.projectDir || isWildcardAt(target, context.projectDir, paths);
   if (
     command.name === 'rm' &&
     (atRoot || /\/\.git(?:\/|$)/.test(resolved)) &&
@@ -549,7 +557,7 @@ const DESTRUCTIVE = new Set([
 ]);
 const SEARCHERS = new Set(['find', 'grep', 'rg', 'ag', 'locate', 'fd', 'ls', 'tar', 'zip', 'du']);
 const CREDENTIAL_NAME =
-  /\*\.(?:pem|key|p12|pfx|kdbx|ovpn)|id_(?:rsa|ed25519)|credentials|\.env\b|\.netrc|secret|token|passw/i;
+  /AKIA|BEGIN [A-Z ]*KEY|ghp_|sk_live|xox[bp]|\*\.(?:pem|key|p12|pfx|kdbx|ovpn)|id_(?:rsa|ed25519)|credentials|\.env\b|\.netrc|secret|token|passw/i;
 
 function searchesForCredentials(
   command: SimpleCommand,

@@ -274,7 +274,8 @@ function checkFetch(call: ToolCall): Finding | undefined {
   }
   if (
     EXFIL_HOST_PATTERN.test(parsed.hostname) ||
-    /^(?:\d{1,3}\.){3}\d{1,3}$/.test(parsed.hostname)
+    // Dotted, bracketed IPv6, decimal and hex forms all name a raw address.
+    /^(?:\d{1,3}\.){3}\d{1,3}$|^\[|^(?:0x[0-9a-f]+|\d+)$/i.test(parsed.hostname)
   ) {
     return blockFinding(
       'exfil-scouting',
