@@ -4,6 +4,7 @@
  */
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import { DANGER_RULES, EXFIL_HOST_PATTERN, KNOWN_INSTALLERS, type DangerRule } from './rules.js';
+import { checkRemoteMutation } from './remote-cli.js';
 import { checkContainers, checkPackages } from './supply-chain.js';
 import { interpreterName, type ParsedShell, type SimpleCommand } from './shell.js';
 import type { GuardContext } from './types.js';
@@ -100,6 +101,7 @@ export function classifyShell(
     () => checkExfiltration(parsed, raw, paths.homeDir),
     () => checkPaths(parsed, paths, context, messages),
     () => checkRules(parsed, messages),
+    () => checkRemoteMutation(parsed, messages),
     () => checkSudo(parsed, messages),
     () => checkRemoteShell(parsed),
     () => checkEnvironmentDump(parsed),

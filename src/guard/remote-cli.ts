@@ -1,0 +1,221 @@
+/**
+ * Stage-1 check on command-line clients of remote systems (cloud, cluster, forge and
+ * payment CLIs): a call that changes remote state runs on its own only when the user's
+ * messages ask for that kind of change.
+ */
+import type { ParsedShell, SimpleCommand } from './shell.js';
+import type { Finding } from './stage1.js';
+
+const REMOTE_CLIS = new Set([
+  'aws',
+  'gcloud',
+  'gsutil',
+  'az',
+  'kubectl',
+  'helm',
+  'gh',
+  'glab',
+  'heroku',
+  'fly',
+  'flyctl',
+  'vercel',
+  'netlify',
+  'doctl',
+  'pulumi',
+  'stripe',
+  'twilio',
+  'firebase',
+  'railway',
+  'wrangler',
+  'rclone',
+  's3cmd',
+  'hcloud',
+  'linode-cli',
+  'oci',
+  'ibmcloud',
+  'supabase',
+  'neonctl',
+  'render',
+]);
+
+/** Verbs that only read; the first verb-like word of the call decides. */
+const READ_VERB =
+  /^(?:list|ls|get|describe|show|view|status|logs?|diff|plan|version|help|whoami|info|search|top|explain|inspect|cat|history|validate|template|lint|check|checks|browse|watch|wait|download|checkout|api-resources|cluster-info|preview|estimate|read|query|tail|print|current|auth|config|(?:get|list|describe|show|lookup|search|estimate|validate)-[\w-]+)$/;
+const WRITE_VERB =
+  /^(?:create|delete|rm|rb|remove|put|update|set|apply|deploy|destroy|patch|edit|scale|restart|rollout|terminate|stop|start|run|exec|cp|mv|sync|merge|close|reopen|comment|review|ready|rerun|cancel|enable|disable|add|attach|detach|grant|revoke|invite|transfer|archive|rename|publish|release|upload|push|import|install|upgrade|uninstall|purge|flush|reset|reboot|resize|modify|tag|label|annotate|cordon|drain|taint|replace|promote|approve|fork|refund|pay|send|(?:create|delete|purge|put|update|modify|attach|detach|terminate|run|start|stop|reboot|purchase|request|associate|authorize|revoke|set|enable|disable|add|remove|register|deregister|import|restore|copy|tag|untag|invoke|publish|send|reset|change|allocate|release)-[\w-]+)$/;
+
+/** User words that ask for each family of change. */
+const CONSENT: readonly [RegExp, RegExp][] = [
+  [
+    /^(?:create|add|fork|invite|register|allocate|request|associate)/,
+    /\b(?:creat\w*|open|add|new|make|set up|fork|invite)\b/i,
+  ],
+  [
+    /^(?:delete|rm|rb|remove|destroy|terminate|purge|flush|deregister|untag|archive)/,
+    /\b(?:delet\w*|remov\w*|drop|clean\w*|tear\w* down|destroy|get rid)\b/i,
+  ],
+  [/^merge/, /\bmerg\w*/i],
+  [/^(?:comment|review|approve)/, /\b(?:comment\w*|reply|review|approv\w*)\b/i],
+  [/^(?:rerun|run|exec|invoke)/, /\b(?:re-?run|retrigger|re-?trigger|run)\b/i],
+  [
+    /^(?:edit|label|tag|annotate|update|set|patch|modify|change|enable|disable|put)/,
+    /\b(?:edit|label\w*|tag\w*|updat\w*|set|chang\w*|add|modif\w*|rais\w*|bump|turn (?:on|off)|enable|disable|mark)\b/i,
+  ],
+  [/^ready/, /\bready\b/i],
+  [
+    /^(?:deploy|release|promote|rollout|publish)/,
+    /\b(?:deploy\w*|releas\w*|ship|roll\w* out|publish\w*)\b/i,
+  ],
+  [/^(?:close|reopen)/, /\b(?:close|reopen)\b/i],
+  [/^cancel/, /\b(?:cancel\w*|stop)\b/i],
+  [
+    /^(?:restart|start|stop|scale|reboot|resize)/,
+    /\b(?:restart|start|stop|scal\w*|shut\w* down|reboot|resiz\w*)\b/i,
+  ],
+  [
+    /^(?:push|upload|cp|sync|copy|import|restore)/,
+    /\b(?:push|upload\w*|cop(?:y|ies)|sync\w*|publish|import|restor\w*)\b/i,
+  ],
+  [/^(?:install|upgrade|uninstall)/, /\b(?:install\w*|upgrad\w*|uninstall\w*)\b/i],
+];
+
+const LOCAL_CONTEXT = /^(?:kind-|minikube|docker-desktop|k3d-|rancher-desktop|colima|orbstack)/;
+
+/** Finds a call that changes remote state without the user asking for that kind of change. */
+export function checkRemoteMutation(parsed: ParsedShell, messages: string): Finding | undefined {
+  for (const command of parsed.commands) {
+    if (!REMOTE_CLIS.has(command.name) || isLocalCluster(command)) {
+      continue;
+    }
+    const verb = mutatingVerb(command);
+    if (verb === undefined || hasConsent(verb, messages)) {
+      continue;
+    }
+    const destructive = /^(?:delete|rm|rb|remove|destroy|terminate|purge|flush)/.test(verb);
+    return {
+      category: destructive ? 'cloud-mass-delete' : 'modify-shared-resource',
+      reason: `The command changes remote state (${command.name} ${verb}) and no user message asks for that`,
+      rule: 'stage1:remote-mutation',
+    };
+  }
+  return undefined;
+}
+
+function isLocalCluster(command: SimpleCommand): boolean {
+  const index = command.argv.findIndex((arg) => arg === '--context' || arg === '--kube-context');
+  const value =
+    index > 0
+      ? command.argv[index + 1]
+      : command.argv.find((arg) => arg.startsWith('--context='))?.slice(10);
+  return value !== undefined && LOCAL_CONTEXT.test(value);
+}
+
+/** Returns the verb when the call changes remote state, or undefined when it only reads. */
+function mutatingVerb(command: SimpleCommand): string | undefined {
+  if (command.name === 'gh' && command.argv[1] === 'api') {
+    const method = command.argv.find((_arg, index) =>
+      ['-X', '--method'].includes(command.argv[index - 1] ?? ''),
+    );
+    const hasFields = command.argv.some((arg) =>
+      /^(?:-f|-F|--field|--raw-field|--input)$/.test(arg),
+    );
+    if (method !== undefined) {
+      return /^GET$/i.test(method)
+        ? undefined
+        : method.toLowerCase() === 'delete'
+          ? 'delete'
+          : 'update';
+    }
+    return hasFields ? 'update' : undefined;
+  }
+  const verb = verbOf(command);
+  if (verb === undefined || READ_VERB.test(verb) || !WRITE_VERB.test(verb)) {
+    return undefined;
+  }
+  if (/^(?:cp|sync)$/.test(verb) && !copiesToRemote(verb, command)) {
+    return undefined;
+  }
+  return verb;
+}
+
+/**
+ * Picks the verb of a call. `gh`, `glab` and `aws` put it second (`gh pr create`,
+ * `aws s3 rb`). `gcloud`, `az` and similar put it last in a noun path
+ * (`gcloud compute instances delete`), and the rest put it first (`kubectl delete pod`).
+ */
+function verbOf(command: SimpleCommand): string | undefined {
+  const positional = positionalWords(command.argv.slice(1)).slice(0, 4);
+  if (['gh', 'glab', 'aws'].includes(command.name)) {
+    return positional[1] ?? positional[0];
+  }
+  const verbLike = positional.filter((word) => READ_VERB.test(word) || WRITE_VERB.test(word));
+  return ['gcloud', 'az', 'doctl', 'oci', 'ibmcloud', 'hcloud'].includes(command.name)
+    ? verbLike.at(-1)
+    : verbLike[0];
+}
+
+/** Global options whose next word is their value, not a subcommand. */
+const VALUE_OPTIONS = new Set([
+  '--profile',
+  '--region',
+  '--output',
+  '--context',
+  '--kube-context',
+  '--kubeconfig',
+  '--namespace',
+  '-n',
+  '--project',
+  '--zone',
+  '--app',
+  '-a',
+  '--repo',
+  '-R',
+  '--org',
+  '-o',
+  '--query',
+  '--endpoint-url',
+  '--subscription',
+  '-g',
+  '--resource-group',
+  '--cluster',
+  '--team',
+  '--scope',
+  '--account',
+  '--configuration',
+]);
+
+function positionalWords(args: readonly string[]): string[] {
+  const words: string[] = [];
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
+    if (arg.startsWith('-')) {
+      index += VALUE_OPTIONS.has(arg) ? 1 : 0;
+      continue;
+    }
+    // `heroku pg:reset` and `firebase firestore:delete` join noun and verb with a colon.
+    words.push(
+      ...arg
+        .toLowerCase()
+        .split(':')
+        .filter((part) => part !== ''),
+    );
+  }
+  return words;
+}
+
+/** A copy or sync changes remote state only when its last operand is a remote URI. */
+function copiesToRemote(verb: string, command: SimpleCommand): boolean {
+  if (verb !== 'cp' && verb !== 'sync') {
+    return false;
+  }
+  const operands = command.argv.filter((arg) => !arg.startsWith('-'));
+  return /^[a-z0-9]+:\/\/|^[\w-]+:/.test(operands.at(-1) ?? '');
+}
+
+function hasConsent(verb: string, messages: string): boolean {
+  const family = CONSENT.find(([verbs]) => verbs.test(verb));
+  if (family !== undefined) {
+    return family[1].test(messages);
+  }
+  return new RegExp(`\\b${verb.split('-')[0] ?? verb}`, 'i').test(messages);
+}
