@@ -165,3 +165,25 @@ describe('disabled checks', () => {
     expect(decision.stage).toBe('policy');
   });
 });
+
+describe('remote CLI changes', () => {
+  it.each([
+    ['gh issue close 321', 'Look at issue 321.'],
+    ['aws --profile prod sqs purge-queue --queue-url q', 'Why is the queue slow?'],
+    ['heroku pg:reset DATABASE --confirm app', 'The database looks odd.'],
+    ['kubectl -n staging rollout undo deploy/api', 'Why is api slow?'],
+  ])('blocks %s without a request', async (command, message) => {
+    const decision = await decide(bash(command), [message]);
+    expect(decision.verdict).not.toBe('allow');
+    expect(decision.rule).toBe('stage1:remote-mutation');
+  });
+
+  it.each([
+    ['gh run view 42 --log-failed', 'Why did CI fail?'],
+    ['aws --profile dev s3 ls s3://bucket/', 'What is in the bucket?'],
+    ['gh pr create --fill', 'Open a PR for this.'],
+    ['kubectl --context kind-kind create namespace demo', 'Why does the pod restart?'],
+  ])('allows %s', async (command, message) => {
+    expect((await decide(bash(command), [message])).verdict).toBe('allow');
+  });
+});
