@@ -18,8 +18,9 @@ export interface GuardOptions {
   /** Classifier for calls stage 1 marks uncertain; without it they go to a human (`ask`). */
   stage2?: Stage2Classifier;
   /**
-   * Checks to switch off, for scoring each stage on its own: with `tier` off, non-Bash calls
-   * are not checked; with `stage1` off, Bash calls are not. The policy always applies.
+   * Checks to switch off, for scoring each stage on its own. With `tier` off, non-Bash
+   * calls are not checked, and with `stage1` off, Bash calls are not. The policy always
+   * applies.
    * @default []
    */
   disable?: readonly ('tier' | 'stage1')[];
@@ -29,14 +30,14 @@ export interface GuardOptions {
   sessionId?: string;
 }
 
-/** A guard that can also report which stage would have decided what. */
+/** A guard with access to its denial backstop. */
 export interface SandstackGuard extends Guard {
   readonly backstop: Backstop;
 }
 
 /**
  * Rules every guard applies unless given another policy: the dangerous calls the main job
- * must block whatever the user said.
+ * must block whatever the user's messages request.
  */
 export const DEFAULT_POLICY_INPUT: PolicyInput = {
   deny: [
@@ -108,7 +109,7 @@ async function decideCall(
 
   const match = evaluatePolicy(policy, call, context, shell);
   if (match !== undefined && match.verdict !== 'allow') {
-    // Stage 1 names the danger category when it sees one; the policy rule stays the reason.
+    // Stage 1 names the danger category when it finds one; the policy rule stays the reason.
     const category = findDanger(call, context, shell, new Set())?.finding.category ?? 'policy';
     return {
       verdict: match.verdict,
@@ -167,9 +168,13 @@ function findDanger(
 }
 
 function allowDecision(call: ToolCall, tier: Tier, rule: string | undefined): Decision {
+  let stage: Decision['stage'] = 'policy';
+  if (rule === undefined) {
+    stage = tier === 3 ? 'stage1' : 'tier';
+  }
   const decision: Decision = {
     verdict: 'allow',
-    stage: rule === undefined ? (tier === 3 ? 'stage1' : 'tier') : 'policy',
+    stage,
     tier,
     reason:
       rule === undefined

@@ -203,7 +203,7 @@ function positionalWords(args: readonly string[]): string[] {
   return words;
 }
 
-/** A copy or sync changes remote state only when its last operand is a remote URI. */
+/** Checks whether a copy or sync writes to a remote URI, which is its last operand. */
 function copiesToRemote(verb: string, command: SimpleCommand): boolean {
   if (verb !== 'cp' && verb !== 'sync') {
     return false;

@@ -122,7 +122,7 @@ function parseInput(text: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** The default rules plus those of `file`, so a user policy cannot drop the built-in denials. */
+/** Builds the default rules plus those of `file`, so a user policy cannot drop the built-in denials. */
 function policyFor(file: string | undefined): Policy {
   const defaults = createPolicy(DEFAULT_POLICY_INPUT);
   if (file === undefined) {
