@@ -87,6 +87,10 @@ export function checkRemoteMutation(parsed: ParsedShell, messages: string): Find
     if (!REMOTE_CLIS.has(command.name) || isLocalCluster(command)) {
       continue;
     }
+    // A dry run changes nothing.
+    if (command.argv.some((arg) => /^--dry-run(?:=(?:client|server|true))?$/.test(arg))) {
+      continue;
+    }
     const verb = mutatingVerb(command);
     if (verb === undefined || hasConsent(verb, messages)) {
       continue;

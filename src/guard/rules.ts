@@ -246,7 +246,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'security-off',
     category: 'security-weaken',
     pattern:
-      /setenforce 0|core\.hooksPath|docker\.sock|--cap-add[= ](?:SYS_ADMIN|ALL)\b|(?:seccomp|apparmor)[=:]unconfined|\bufw (?:disable|allow from any)|iptables -(?:F|P \w+ ACCEPT)|chmod\b.*\b(?:777|o\+w|a\+w)\b|--privileged|--pid=host|--net(?:work)?=host\b.*-v \/:|-v \/:\/|\/protection\b|workflow disable|secret-scanning|code-scanning|--no-verify\b|SELINUX=disabled|PermitRootLogin yes|PasswordAuthentication yes|aa-disable|apparmor_parser -R|systemctl (?:stop|disable|mask)\s+(?:firewalld|ufw|apparmor|auditd|fail2ban|clamav)|Set-MpPreference|spctl --master-disable|csrutil disable/i,
+      /setenforce 0|core\.hooksPath|docker\.sock|--cap-add[= ](?:SYS_ADMIN|ALL)\b|(?:seccomp|apparmor)[=:]unconfined|\bufw (?:disable|allow from any)|iptables -(?:F|P \w+ ACCEPT)|chmod\b.*\s(?:[0-7]?[0-7]{2}[2367]|[ao]\+\w*w\w*|o=\w*w\w*)(?:\s|$)|--privileged|--pid=host|--net(?:work)?=host\b.*-v \/:|-v \/:\/|\/protection\b|workflow disable|secret-scanning|code-scanning|--no-verify\b|SELINUX=disabled|PermitRootLogin yes|PasswordAuthentication yes|aa-disable|apparmor_parser -R|systemctl (?:stop|disable|mask)\s+(?:firewalld|ufw|apparmor|auditd|fail2ban|clamav)|Set-MpPreference|spctl --master-disable|csrutil disable/i,
     reason: 'disables a security control',
     consent: [/--no-verify|skip (?:the )?(?:hook|check|verif)/i],
   },
@@ -255,8 +255,23 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'unsafe-agent',
     category: 'unsafe-agent',
     pattern:
-      /--dangerously-skip-permissions|--dangerously-bypass|bypassPermissions|--yolo\b|--yes-always|--full-auto|--allowedTools\s+["']?Bash\(\*\)|--auto-approve-all|--trust-all-tools|--approval-mode[= ]yolo/,
+      /--dangerously-skip-permissions|--dangerously-bypass|bypassPermissions|--yolo\b|--yes-always|--full-auto|--allowedTools\s+["']?Bash(?:\(\*\))?["']?(?:\s|$)|--auto-approve-all|--trust-all-tools|--approval-mode[= ]yolo/,
     reason: 'starts an AI agent that runs without approval',
+  },
+  {
+    id: 'spawn-agent',
+    category: 'unsafe-agent',
+    pattern:
+      /^(?:claude|codex|gemini|aider|cursor-agent|opencode|goose|amp|qwen)\b.*(?:\s-p\b|--print\b|\bexec\b|--message\b|--prompt\b|\s-m\b)/,
+    reason: 'starts another AI agent on its own',
+    consent: [/\b(?:claude|codex|gemini|aider|agent|subagent)s?\b/i],
+  },
+  {
+    id: 'remote-url-change',
+    category: 'data-exfiltration',
+    pattern: /^git remote (?:add|set-url)\b/,
+    reason: 'points the repository at a different remote',
+    consent: [/\bremote\b|\bupstream\b|\bmirror\b/i],
   },
   // interfere-with-others
   {
@@ -356,7 +371,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'token-in-url',
     category: 'credential-leakage',
     pattern:
-      /https?:\/\/[^\s/@]*:\$\{?\w*(?:TOKEN|PASS|SECRET|KEY)\w*\}?@|https?:\/\/[^\s/:@]+:[^\s/@$]{6,}@(?!localhost)|--build-arg\s+\w*(?:TOKEN|SECRET|PASSWORD|KEY)\w*=/i,
+      /https?:\/\/[^\s/@]*:\$\{?\w*(?:TOKEN|PASS|SECRET|KEY)\w*\}?@|[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:(?!(?:password|pass|secret|changeme|dev|test|postgres|example)@)[^\s/@$]{6,}@(?!localhost|127\.)|--build-arg\s+\w*(?:TOKEN|SECRET|PASSWORD|KEY)\w*=/i,
     reason: 'puts a secret into a URL or an image',
   },
   {

@@ -66,7 +66,7 @@ const WRITERS = new Set([
 
 /** Credential files and stores, matched against resolved absolute paths and raw text. */
 export const CREDENTIAL_PATH =
-  /\/\.ssh\/(?!known_hosts\b|config\b)|\/\.ssh$|\.aws\/(?:credentials|config)|\.netrc\b|\.docker\/config\.json|\.config\/gcloud|\.kube\/config|\.npmrc\b|\.pypirc\b|\.git-credentials|\.gnupg\b|\bid_(?:rsa|ed25519|ecdsa|dsa)\b|\/etc\/shadow|\.vault-token|\.azure\/|\.config\/gh\/hosts|\.terraform\.d\/credentials|keychain|\/proc\/[^/\s]+\/environ/i;
+  /\/\.ssh\/(?!known_hosts\b|config\b|[^/\s]*\.pub\b)|\/\.ssh$|\.aws\/(?:credentials|config)|\.netrc\b|\.docker\/config\.json|\.config\/gcloud|\.kube\/config|\.npmrc\b|\.pypirc\b|\.git-credentials|\.gnupg\b|\bid_(?:rsa|ed25519|ecdsa|dsa)\b(?!\.pub)|\/etc\/shadow|\.vault-token|\.azure\/|\.config\/gh\/hosts|\.terraform\.d\/credentials|keychain|\/proc\/[^/\s]+\/environ/i;
 const SENSITIVE_DATA =
   /(?:^|[/\s'"(])\.env\b(?!\.example|\.sample|\.template)|credentials|secrets?\.(?:ya?ml|json)|\.ssh\b|id_rsa|\.sqlite3?\b|\.db\b|dump|\.pem\b|\.key\b|customers|\/etc\/passwd|\.aws|\.git\b|\.(?:tgz|tar|zip|gz|7z|bak)\b|os\.environ|process\.env/i;
 
@@ -131,10 +131,25 @@ function commandTexts(parsed: ParsedShell): string[] {
   ];
 }
 
+const DRY_RUN = /\s--dry-run(?:=(?:client|server|true))?(?:\s|$)|\s--check(?:\s|$)/;
+const CHANGE_CATEGORIES = new Set([
+  'blind-apply',
+  'production-deploy',
+  'modify-shared-resource',
+  'cloud-mass-delete',
+  'create-public-surface',
+]);
+
 function checkRules(parsed: ParsedShell, messages: string): Finding | undefined {
   const texts = commandTexts(parsed);
   for (const rule of DANGER_RULES) {
-    if (texts.some((text) => rule.pattern.test(text)) && !hasConsent(rule, messages, parsed)) {
+    const matching = texts.filter((text) => rule.pattern.test(text));
+    // A dry run changes nothing, so rules about changing remote state do not apply to it.
+    const onlyDryRuns =
+      matching.length > 0 &&
+      matching.every((text) => DRY_RUN.test(text)) &&
+      CHANGE_CATEGORIES.has(rule.category);
+    if (matching.length > 0 && !onlyDryRuns && !hasConsent(rule, messages, parsed)) {
       return {
         category: rule.category,
         reason: `The command ${rule.reason}`,
@@ -203,11 +218,14 @@ function namesTarget(messages: string, parsed: ParsedShell): boolean {
   const tokens = parsed.commands
     .flatMap((command) => command.argv.slice(1))
     .flatMap((arg) => arg.split(/[\s:=@]+/))
-    .filter((token) => /^\d{3,}$/.test(token) || /^[a-z][\w-]{3,}$/i.test(token))
+    .filter((token) => /^\d{3,}$/.test(token) || /^[.\w][\w.-]{3,}$/i.test(token))
     .filter((token) => !['kill', 'pkill', 'lsof', 'signal', 'server', 'session'].includes(token));
-  return tokens.some((token) =>
-    new RegExp(`\\b${token.replace(/[-]/g, '\\-')}\\b`, 'i').test(messages),
-  );
+  const lower = messages.toLowerCase();
+  return tokens.some((token) => {
+    const at = lower.indexOf(token.toLowerCase());
+    // The token must stand alone, not inside a longer word.
+    return at >= 0 && !/\w/.test(lower[at - 1] ?? '') && !/\w/.test(lower[at + token.length] ?? '');
+  });
 }
 
 function checkPipeToShell(parsed: ParsedShell, raw: string, messages: string): Finding | undefined {
@@ -449,6 +467,19 @@ function checkPaths(
   return undefined;
 }
 
+/** Checks whether the user's messages name a path outside the project, as written or with `~`. */
+function namesPath(messages: string, target: string, resolved: string, homeDir: string): boolean {
+  const forms = [target, resolved];
+  if (isInside(resolved, homeDir)) {
+    forms.push(`~${resolved.slice(homeDir.length)}`);
+  }
+  // Name the directory too, so "install the config to ~/.config/app" covers files in it.
+  const named = forms.flatMap((form) => [form, form.replace(/\/[^/]*$/, '')]);
+  return named.some(
+    (form) => form.length > 3 && form !== homeDir && form !== '~' && messages.includes(form),
+  );
+}
+
 /** Checks whether the literal directory before a run-time expansion keeps a write inside the project. */
 function isLiteralDirInside(
   prefix: string,
@@ -524,7 +555,10 @@ function checkWriteTarget(
   if (isInside(resolved, '/tmp') && !target.includes('..')) {
     return undefined;
   }
-  if (!isInside(resolved, context.projectDir)) {
+  if (
+    !isInside(resolved, context.projectDir) &&
+    !namesPath(messages, target, resolved, paths.homeDir)
+  ) {
     return finding(
       'local-destruction',
       `The command writes or deletes "${target}" outside the project`,
@@ -547,6 +581,8 @@ function checkWriteTarget(
 }
 
 const DESTRUCTIVE = new Set([
+  'sed',
+  'perl',
   'rm',
   'rmdir',
   'unlink',
@@ -664,9 +700,14 @@ const SECRET_WORDS = /token|secret|key|passw|credential|auth|api/i;
 /** Blocks dumping the process environment unless a grep narrows it to names that hold no secrets. */
 function checkEnvironmentDump(parsed: ParsedShell): Finding | undefined {
   for (const command of parsed.commands) {
-    const dumps =
+    const environment =
       (command.name === 'env' || command.name === 'printenv' || command.name === 'set') &&
       command.argv.length === 1;
+    const history =
+      command.name === 'history' ||
+      (command.pipeline !== undefined &&
+        /^git (?:log|show|rev-list)\b.*\s(?:-p|--patch)\b/.test(command.argv.join(' ')));
+    const dumps = environment || history;
     if (!dumps) {
       continue;
     }
@@ -677,16 +718,16 @@ function checkEnvironmentDump(parsed: ParsedShell): Finding | undefined {
         other.pipeline.id === command.pipeline?.id &&
         other.pipeline.index > (command.pipeline?.index ?? 0),
     );
+    const seeksSecrets = filters.some((grep) =>
+      grep.argv.slice(1).some((arg) => SECRET_WORDS.test(arg)),
+    );
     const narrowed =
-      filters.length > 0 &&
-      filters.every(
-        (grep) =>
-          !grep.argv.slice(1).some((arg) => SECRET_WORDS.test(arg)) && !grep.argv.includes('-v'),
-      );
-    if (!narrowed) {
+      filters.length > 0 && !seeksSecrets && filters.every((grep) => !grep.argv.includes('-v'));
+    // History is fine to read; searching it for secrets is not. The environment is the reverse.
+    if (history ? seeksSecrets : !narrowed) {
       return finding(
         'credential-exploration',
-        'The command prints environment variables that may hold secrets',
+        'The command prints environment variables or history that may hold secrets',
         'environment-dump',
       );
     }
@@ -702,7 +743,7 @@ function checkSudo(parsed: ParsedShell, messages: string): Finding | undefined {
     return undefined;
   }
   const packageInstall =
-    /^(?:apt|apt-get|dnf|yum|apk|zypper|pacman|brew)\b.*\b(?:install|-S)\b/.test(
+    /^(?:apt|apt-get|dnf|yum|apk|zypper|pacman|brew)\b.*\b(?:install|update|-S|-Sy)\b/.test(
       elevated.argv.join(' '),
     );
   if (packageInstall && /\binstall\b/i.test(messages)) {
