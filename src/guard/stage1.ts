@@ -372,6 +372,13 @@ function checkExfiltration(parsed: ParsedShell, raw: string, homeDir: string): F
       'exfil-host',
     );
   }
+  if (readsCredentials(parsed) && sendsOffHost(parsed)) {
+    return finding(
+      'data-exfiltration',
+      'The command line reads credential files and also sends data to another host',
+      'credentials-and-network',
+    );
+  }
   const pushTarget = /git remote add\s+(\S+)\s+\S+.*git push\s+(?:-\S+\s+)*(\S+)/s.exec(raw);
   if (pushTarget !== null && pushTarget[1] === pushTarget[2]) {
     return finding(
@@ -417,6 +424,25 @@ function checkInlineCode(parsed: ParsedShell): Finding | undefined {
     }
   }
   return undefined;
+}
+
+/** Checks whether any command names a credential file (as an argument or a redirect). */
+function readsCredentials(parsed: ParsedShell): boolean {
+  return parsed.commands.some(
+    (command) =>
+      command.argv.slice(1).some((arg) => CREDENTIAL_PATH.test(arg)) ||
+      command.redirects.some((redirect) => CREDENTIAL_PATH.test(redirect.target)),
+  );
+}
+
+/** Checks whether any command talks to a host other than this machine. */
+function sendsOffHost(parsed: ParsedShell): boolean {
+  return parsed.commands.some((command) => {
+    const text = command.argv.join(' ');
+    const network =
+      SENDERS.has(command.name) || DNS_TOOLS.has(command.name) || command.name === 'ssh';
+    return network && !/localhost|127\.0\.0\.1|::1/.test(text) && command.argv.length > 1;
+  });
 }
 
 function checkPaths(
