@@ -46,7 +46,7 @@ export {
 } from './policy.js';
 export type { Policy, PolicyInput, PolicyMatch, PolicyRule } from './policy.js';
 export { classifyShell } from './stage1.js';
-export type { Finding } from './stage1.js';
+export type { Finding } from './findings.js';
 export { classifyTool } from './tiers.js';
 export { createBackstop } from './backstop.js';
 export type { Backstop, BackstopOptions, BackstopState } from './backstop.js';

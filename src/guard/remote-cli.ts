@@ -4,7 +4,7 @@
  * messages ask for that kind of change.
  */
 import type { ParsedShell, SimpleCommand } from './shell.js';
-import type { Finding } from './stage1.js';
+import type { Finding } from './findings.js';
 
 const REMOTE_CLIS = new Set([
   'aws',

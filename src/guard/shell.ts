@@ -7,6 +7,8 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Language, Parser, type Node } from 'web-tree-sitter';
+import { INLINE_FLAGS, interpreterName, SHELL_CALL, SHELLS } from './interpreters.js';
+import { wordValue, type WordValue } from './shell-words.js';
 import { unwrapCommand } from './wrappers.js';
 
 /** One redirection and its resolved target. */
@@ -82,24 +84,6 @@ interface WalkState {
   depth: number;
   nextPipelineId: number;
 }
-
-interface WordValue {
-  text: string;
-  dynamic: boolean;
-}
-
-const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'fish', 'busybox']);
-const INLINE_FLAGS: Record<string, readonly string[]> = {
-  python: ['-c'],
-  node: ['-e', '--eval', '-p', '--print', '-pe'],
-  deno: ['eval'],
-  bun: ['-e', '--eval', '-p', '--print'],
-  perl: ['-e', '-E'],
-  ruby: ['-e'],
-  php: ['-r'],
-  powershell: ['-Command', '-command', '-c', '-C'],
-  osascript: ['-e'],
-};
 
 let parserPromise: Promise<Parser> | undefined;
 
@@ -499,10 +483,6 @@ function followNestedCode(
   }
 }
 
-/** Calls in inline code that hand a string literal to a shell. */
-const SHELL_CALL =
-  /(?:os\.system|os\.popen|subprocess\.\w+|commands\.getoutput|exec(?:Sync)?|spawn(?:Sync)?|system|shell_exec|passthru|popen)\(\s*\[?\s*(['"])((?:\\.|(?!\1).)*)\1/g;
-
 /** Records inline code and parses the shell commands it passes to `os.system` and similar. */
 function addInlineCode(
   parser: Parser,
@@ -544,126 +524,7 @@ function followShell(
   }
 }
 
-/** Maps `python3.12`, `nodejs` or `pwsh` to the key used in {@link INLINE_FLAGS}. */
-export function interpreterName(name: string): string | undefined {
-  if (/^python[0-9.]*$/.test(name) || name === 'pypy3') {
-    return 'python';
-  }
-  if (name === 'nodejs') {
-    return 'node';
-  }
-  if (name === 'pwsh' || name === 'powershell.exe') {
-    return 'powershell';
-  }
-  return name in INLINE_FLAGS ? name : undefined;
-}
-
 function flag(state: WalkState, problem: string): void {
   state.result.confident = false;
   state.result.problems.push(problem);
-}
-
-/** Computes the value of a word after quote removal, with `~`, `$HOME` and `$PWD` expanded. */
-function wordValue(node: Node, state: WalkState): WordValue {
-  switch (node.type) {
-    case 'word':
-    case 'number':
-    case 'command_name':
-      return node.type === 'command_name' && node.firstNamedChild !== null
-        ? wordValue(node.firstNamedChild, state)
-        : { text: expandTilde(unescapeWord(node.text), state.homeDir), dynamic: false };
-    case 'raw_string':
-      return { text: node.text.slice(1, -1), dynamic: false };
-    case 'ansi_c_string':
-      return { text: decodeAnsiC(node.text.slice(2, -1)), dynamic: false };
-    case 'string_content':
-      return { text: node.text.replace(/\\([$`"\\\n])/g, '$1'), dynamic: false };
-    case 'simple_expansion':
-    case 'expansion':
-      return expandVariable(node, state);
-    case 'command_substitution':
-    case 'process_substitution':
-    case 'arithmetic_expansion':
-    case 'brace_expression':
-      return { text: node.text, dynamic: true };
-    case 'string':
-    case 'concatenation':
-    case 'translated_string':
-    case 'variable_assignment':
-    case 'herestring_redirect':
-      return joinParts(node, state);
-    default:
-      return { text: node.text, dynamic: node.namedChildCount > 0 };
-  }
-}
-
-function joinParts(node: Node, state: WalkState): WordValue {
-  if (node.type === 'string' || node.type === 'translated_string') {
-    // Text between the named parts (spaces, punctuation) is literal inside double quotes.
-    let text = '';
-    let dynamic = false;
-    let cursor = node.startIndex + (node.type === 'translated_string' ? 2 : 1);
-    for (const child of node.namedChildren) {
-      if (child === null) {
-        continue;
-      }
-      text += node.tree.rootNode.text.slice(cursor, child.startIndex);
-      const value = wordValue(child, state);
-      text += value.text;
-      dynamic ||= value.dynamic;
-      cursor = child.endIndex;
-    }
-    text += node.tree.rootNode.text.slice(cursor, node.endIndex - 1);
-    return { text, dynamic };
-  }
-  if (node.type === 'variable_assignment') {
-    const name = node.childForFieldName('name')?.text ?? '';
-    const value = node.childForFieldName('value');
-    const inner = value === null ? { text: '', dynamic: false } : wordValue(value, state);
-    return { text: `${name}=${inner.text}`, dynamic: inner.dynamic };
-  }
-  let text = '';
-  let dynamic = false;
-  for (const child of node.namedChildren) {
-    if (child === null) {
-      continue;
-    }
-    const value = wordValue(child, state);
-    text += value.text;
-    dynamic ||= value.dynamic;
-  }
-  return { text: node.type === 'concatenation' ? expandTilde(text, state.homeDir) : text, dynamic };
-}
-
-function expandVariable(node: Node, state: WalkState): WordValue {
-  const name = node.text.replace(/^\$\{?/, '').replace(/\}$/, '');
-  if (name === 'HOME') {
-    return { text: state.homeDir, dynamic: false };
-  }
-  if (name === 'PWD') {
-    return { text: state.cwd, dynamic: false };
-  }
-  return { text: node.text, dynamic: true };
-}
-
-function expandTilde(text: string, homeDir: string): string {
-  if (text === '~') {
-    return homeDir;
-  }
-  return text.startsWith('~/') ? homeDir + text.slice(1) : text;
-}
-
-function unescapeWord(text: string): string {
-  return text.replace(/\\(.)/gs, '$1');
-}
-
-function decodeAnsiC(text: string): string {
-  return text
-    .replace(/\\x([0-9a-fA-F]{1,2})/g, (_match, hex: string) =>
-      String.fromCharCode(parseInt(hex, 16)),
-    )
-    .replace(/\\([0-7]{1,3})/g, (_match, octal: string) => String.fromCharCode(parseInt(octal, 8)))
-    .replace(/\\n/g, '\n')
-    .replace(/\\t/g, '\t')
-    .replace(/\\(.)/g, '$1');
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildStage2Prompt, createStage2 } from './stage2.js';
-import type { Finding } from './stage1.js';
+import type { Finding } from './findings.js';
 import type { ToolCall } from './types.js';
 
 const call: ToolCall = { tool: 'Bash', input: { command: 'eval "$X"' } };

@@ -5,7 +5,7 @@
  * closed to `ask`.
  */
 import { SandstackError } from '../core/errors.js';
-import type { Finding } from './stage1.js';
+import type { Finding } from './findings.js';
 import type { Decision, ToolCall } from './types.js';
 
 /** Decides calls that stage 1 flagged as uncertain. */

@@ -3,7 +3,7 @@
  * package, and containers from unknown publishers run with host access.
  */
 import type { ParsedShell, SimpleCommand } from './shell.js';
-import type { Finding } from './stage1.js';
+import type { Finding } from './findings.js';
 
 /** Popular package names that typosquats imitate, per ecosystem. */
 const POPULAR: Record<'npm' | 'pypi', readonly string[]> = {

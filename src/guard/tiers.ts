@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { isInside, resolvePath } from './paths.js';
 import { EXFIL_HOST_PATTERN } from './rules.js';
-import { CREDENTIAL_PATH, type Finding } from './stage1.js';
+import { CREDENTIAL_PATH, type Finding } from './findings.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */

@@ -1,0 +1,218 @@
+/**
+ * Stage-1 checks on the files a command touches: writes and deletes outside the project,
+ * deletes of the whole project, and reads or searches of credential files.
+ */
+import { isInside, resolvePath, type PathContext } from './paths.js';
+import { CREDENTIAL_PATH, finding, type Finding } from './findings.js';
+import type { SimpleCommand, ParsedShell } from './shell.js';
+import type { GuardContext } from './types.js';
+
+const WRITERS = new Set([
+  'unzip',
+  'rm',
+  'rmdir',
+  'unlink',
+  'mv',
+  'cp',
+  'tee',
+  'ln',
+  'install',
+  'chmod',
+  'chown',
+  'touch',
+  'truncate',
+  'shred',
+  'rsync',
+  'dd',
+]);
+
+/** Finds writes or deletes outside the project and reads of credential files. */
+export function checkPaths(
+  parsed: ParsedShell,
+  paths: PathContext,
+  context: GuardContext,
+  messages: string,
+): Finding | undefined {
+  for (const command of parsed.commands) {
+    const targets = [
+      ...command.redirects
+        .filter((redirect) => redirect.operator.includes('>'))
+        .map((redirect) => redirect.target),
+      ...writeTargets(command),
+    ];
+    if (command.wrappers.includes('xargs') && DESTRUCTIVE.has(command.name)) {
+      return finding(
+        'local-destruction',
+        `The command runs ${command.name} on paths read at run time`,
+        'xargs-write',
+      );
+    }
+    if (SEARCHERS.has(command.name) && searchesForCredentials(command, paths, context)) {
+      return finding(
+        'credential-exploration',
+        'The command searches outside the project for keys or credential files',
+        'credential-search',
+      );
+    }
+    const reads = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
+    for (const arg of reads) {
+      const resolved = /^[~/.$]|^[\w.-]+\//.test(arg) ? resolvePath(arg, paths) : arg;
+      if (CREDENTIAL_PATH.test(resolved) && !isInside(resolved, context.projectDir)) {
+        return finding(
+          'credential-exploration',
+          `The command touches the credential file "${arg}"`,
+          'credential-path',
+        );
+      }
+    }
+    for (const target of targets) {
+      const problem = checkWriteTarget(command, target, paths, context, messages);
+      if (problem !== undefined) {
+        return problem;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Checks whether the user's messages name a path outside the project, as written or with `~`. */
+function namesPath(messages: string, target: string, resolved: string, homeDir: string): boolean {
+  const forms = [target, resolved];
+  if (isInside(resolved, homeDir)) {
+    forms.push(`~${resolved.slice(homeDir.length)}`);
+  }
+  // Name the directory too, so "install the config to ~/.config/app" covers files in it.
+  const named = forms.flatMap((form) => [form, form.replace(/\/[^/]*$/, '')]);
+  return named.some(
+    (form) => form.length > 3 && form !== homeDir && form !== '~' && messages.includes(form),
+  );
+}
+
+/** Checks whether the literal directory before a run-time expansion keeps a write inside the project. */
+function isLiteralDirInside(
+  prefix: string,
+  command: SimpleCommand,
+  paths: PathContext,
+  context: GuardContext,
+): boolean {
+  const slash = prefix.lastIndexOf('/');
+  if (slash <= 0 || command.name === 'rm' || prefix.includes('..')) {
+    return false;
+  }
+  return isInside(resolvePath(prefix.slice(0, slash), paths), context.projectDir);
+}
+
+/** Checks whether `target` is a bare wildcard (such as `*` or `.[!.]*`) for everything in `directory`. */
+function isWildcardAt(target: string, directory: string, paths: PathContext): boolean {
+  const trimmed = target.replace(/\/$/, '');
+  const slash = trimmed.lastIndexOf('/');
+  const base = trimmed.slice(slash + 1);
+  if (!/[*?[]/.test(base) || !/^[.*?[\]!]+$/.test(base)) {
+    return false;
+  }
+  return resolvePath(slash === -1 ? '.' : trimmed.slice(0, slash) || '/', paths) === directory;
+}
+
+/** Returns the file operands a command writes or deletes, skipping the script operand of `sed -i`. */
+function writeTargets(command: SimpleCommand): string[] {
+  const operands = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
+  if (command.name === 'ln' || command.name === 'cp' || command.name === 'install') {
+    // Only the last operand is written; the others are read.
+    return operands.slice(-1);
+  }
+  if (command.name === 'tar' || command.name === 'unzip') {
+    const flagIndex = command.argv.findIndex(
+      (arg) => arg === '-C' || arg === '--directory' || arg === '-d',
+    );
+    const directory = flagIndex > 0 ? command.argv[flagIndex + 1] : undefined;
+    return directory === undefined ? [] : [directory];
+  }
+  if (
+    command.name === 'sed' &&
+    command.argv.some((arg) => /^-[a-zA-Z]*i/.test(arg) || arg.startsWith('--in-place'))
+  ) {
+    // The first operand is the script or the text after `-e`, and neither is a file.
+    return operands.slice(1);
+  }
+  return WRITERS.has(command.name) ? operands : [];
+}
+
+function checkWriteTarget(
+  command: SimpleCommand,
+  target: string,
+  paths: PathContext,
+  context: GuardContext,
+  messages: string,
+): Finding | undefined {
+  if (
+    /^\/dev\/(?:null|stdout|stderr|fd\/\d)$|^&?\d$/.test(target) ||
+    target === '' ||
+    target.startsWith('s3:')
+  ) {
+    return undefined;
+  }
+  const dynamicAt = target.search(/\$|`/);
+  if (dynamicAt >= 0 && !isLiteralDirInside(target.slice(0, dynamicAt), command, paths, context)) {
+    return finding(
+      'local-destruction',
+      `The command writes or deletes "${target}", a path computed at run time`,
+      'write-dynamic-path',
+    );
+  }
+  const resolved = resolvePath(target, paths);
+  if (isInside(resolved, '/tmp') && !target.includes('..')) {
+    return undefined;
+  }
+  if (
+    !isInside(resolved, context.projectDir) &&
+    !namesPath(messages, target, resolved, paths.homeDir)
+  ) {
+    return finding(
+      'local-destruction',
+      `The command writes or deletes "${target}" outside the project`,
+      'write-outside-project',
+    );
+  }
+  const atRoot = resolved === context.projectDir || isWildcardAt(target, context.projectDir, paths);
+  if (
+    command.name === 'rm' &&
+    (atRoot || /\/\.git(?:\/|$)/.test(resolved)) &&
+    !/\b(?:everything|all files|whole project)\b/i.test(messages)
+  ) {
+    return finding(
+      'local-destruction',
+      `The command deletes "${target}", which is the whole project or its history`,
+      'delete-project',
+    );
+  }
+  return undefined;
+}
+
+const DESTRUCTIVE = new Set([
+  'sed',
+  'perl',
+  'rm',
+  'rmdir',
+  'unlink',
+  'shred',
+  'truncate',
+  'chmod',
+  'chown',
+  'mv',
+  'dd',
+]);
+const SEARCHERS = new Set(['find', 'grep', 'rg', 'ag', 'locate', 'fd', 'ls', 'tar', 'zip', 'du']);
+const CREDENTIAL_NAME =
+  /AKIA|BEGIN [A-Z ]*KEY|ghp_|sk_live|xox[bp]|\*\.(?:pem|key|p12|pfx|kdbx|ovpn)|id_(?:rsa|ed25519)|credentials|\.env\b|\.netrc|secret|token|passw/i;
+
+function searchesForCredentials(
+  command: SimpleCommand,
+  paths: PathContext,
+  context: GuardContext,
+): boolean {
+  const operands = command.argv.slice(1);
+  const outside = operands.some(
+    (arg) => /^[~/]/.test(arg) && !isInside(resolvePath(arg, paths), context.projectDir),
+  );
+  return outside && operands.some((arg) => CREDENTIAL_NAME.test(arg));
+}

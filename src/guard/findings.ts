@@ -1,0 +1,43 @@
+/**
+ * Shared pieces of the stage-1 checks: the finding type and the patterns for credential
+ * files, private data and network tools.
+ */
+
+/** A reason to block, found by a tier or stage-1 check. */
+export interface Finding {
+  category: string;
+  reason: string;
+  /** Check id, such as `stage1:git-force-push`. */
+  rule: string;
+}
+
+/** Programs that send data to another host. */
+export const SENDERS = new Set([
+  'curl',
+  'wget',
+  'nc',
+  'ncat',
+  'netcat',
+  'socat',
+  'scp',
+  'rsync',
+  'http',
+  'https',
+  'sftp',
+  'ftp',
+  'telnet',
+  'openssl',
+]);
+/** Programs that resolve names, which can carry data out in DNS queries. */
+export const DNS_TOOLS = new Set(['dig', 'nslookup', 'host', 'drill', 'ping']);
+
+/** Credential files and stores, matched against resolved absolute paths and raw text. */
+export const CREDENTIAL_PATH =
+  /\/\.ssh\/(?!known_hosts\b|config\b|[^/\s]*\.pub\b)|\/\.ssh$|\.aws\/(?:credentials|config)|\.netrc\b|\.docker\/config\.json|\.config\/gcloud|\.kube\/config|\.npmrc\b|\.pypirc\b|\.git-credentials|\.gnupg\b|\bid_(?:rsa|ed25519|ecdsa|dsa)\b(?!\.pub)|\/etc\/shadow|\.vault-token|\.azure\/|\.config\/gh\/hosts|\.terraform\.d\/credentials|keychain|\/proc\/[^/\s]+\/environ/i;
+export const SENSITIVE_DATA =
+  /(?:^|[/\s'"(])\.env\b(?!\.example|\.sample|\.template)|credentials|secrets?\.(?:ya?ml|json)|\.ssh\b|id_rsa|\.sqlite3?\b|\.db\b|dump|\.pem\b|\.key\b|customers|\/etc\/passwd|\.aws|\.git\b|\.(?:tgz|tar|zip|gz|7z|bak)\b|os\.environ|process\.env/i;
+
+/** Builds a stage-1 finding with a `stage1:` rule id. */
+export function finding(category: string, reason: string, id: string): Finding {
+  return { category, reason, rule: `stage1:${id}` };
+}

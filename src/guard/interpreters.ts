@@ -1,0 +1,38 @@
+/**
+ * Shells and interpreters the parser follows into: which flags take inline code, and the
+ * calls in that code that hand a string to a shell.
+ */
+
+/** Programs that run shell text. */
+export const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'fish', 'busybox']);
+
+/** Flags that take inline code, per interpreter. */
+export const INLINE_FLAGS: Record<string, readonly string[]> = {
+  python: ['-c'],
+  node: ['-e', '--eval', '-p', '--print', '-pe'],
+  deno: ['eval'],
+  bun: ['-e', '--eval', '-p', '--print'],
+  perl: ['-e', '-E'],
+  ruby: ['-e'],
+  php: ['-r'],
+  powershell: ['-Command', '-command', '-c', '-C'],
+  osascript: ['-e'],
+};
+
+/** Calls in inline code that hand a string literal to a shell. */
+export const SHELL_CALL =
+  /(?:os\.system|os\.popen|subprocess\.\w+|commands\.getoutput|exec(?:Sync)?|spawn(?:Sync)?|system|shell_exec|passthru|popen)\(\s*\[?\s*(['"])((?:\\.|(?!\1).)*)\1/g;
+
+/** Maps `python3.12`, `nodejs` or `pwsh` to the key used in {@link INLINE_FLAGS}. */
+export function interpreterName(name: string): string | undefined {
+  if (/^python[0-9.]*$/.test(name) || name === 'pypy3') {
+    return 'python';
+  }
+  if (name === 'nodejs') {
+    return 'node';
+  }
+  if (name === 'pwsh' || name === 'powershell.exe') {
+    return 'powershell';
+  }
+  return name in INLINE_FLAGS ? name : undefined;
+}
