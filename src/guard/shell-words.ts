@@ -4,7 +4,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 
-/** What `~`, `$HOME` and `$PWD` expand to. */
+/** Values that `~`, `$HOME` and `$PWD` expand to. */
 export interface WordContext {
   homeDir: string;
   cwd: string;

@@ -239,9 +239,14 @@ function imageOf(args: readonly string[]): string | undefined {
 export function editDistance(a: string, b: string): number {
   const rows = a.length + 1;
   const cols = b.length + 1;
-  const d: number[][] = Array.from({ length: rows }, (_row, i) =>
-    Array.from({ length: cols }, (_col, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
+  // Row 0 and column 0 hold the cost of building a prefix from nothing.
+  const d: number[][] = Array.from({ length: rows }, () => new Array<number>(cols).fill(0));
+  for (let i = 0; i < rows; i += 1) {
+    (d[i] as number[])[0] = i;
+  }
+  for (let j = 0; j < cols; j += 1) {
+    (d[0] as number[])[j] = j;
+  }
   for (let i = 1; i < rows; i += 1) {
     for (let j = 1; j < cols; j += 1) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
