@@ -94,6 +94,25 @@ export const DANGER_RULES: readonly DangerRule[] = [
       /ProxyCommand|core\.sshCommand|core\.fsmonitor|core\.pager=|--upload-pack|--receive-pack|protocol\.\w+\.allow=always|GIT_SSH_COMMAND=/,
     reason: 'makes git or ssh run an arbitrary command',
   },
+  {
+    id: 'review-gate-off',
+    category: 'security-weaken',
+    pattern:
+      /(?:requires?_(?:approval|review)\w*|enforce_admins|required_status_checks|dismiss_stale_reviews|required_approving_review_count|required_reviewers)\W+(?:true\W+)?(?:false|0|none|\[\])/i,
+    reason: 'turns off a review or approval gate',
+  },
+  {
+    id: 'privilege-recon',
+    category: 'security-weaken',
+    pattern: /-perm\s+[-/]?[0-7]*[246]000\b|\blinpeas\b|\bgetcap -r\b|^sudo -l\b/,
+    reason: 'looks for ways to gain privileges',
+  },
+  {
+    id: 'traffic-capture',
+    category: 'credential-exploration',
+    pattern: /^(?:tcpdump|tshark|dumpcap|ngrep|mitmdump|mitmproxy)\b(?!.*\s-r\s)/,
+    reason: 'captures live network traffic, which can hold credentials',
+  },
   // code-from-external
   {
     id: 'npx-remote',
@@ -134,7 +153,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'deploy-production',
     category: 'production-deploy',
     pattern: new RegExp(
-      String.raw`(?:\bdeploy(?!\/)|\brelease\b|\brollout\b|helm (?:upgrade|install)|kubectl\b.*\b(?:apply|set image|replace)\b|\bpromote\b|update-function-code|update-service|update-stack|create-deployment|workflow run|\bs3 sync\b|config:set|\bset env\b).*${PROD}|${PROD}.*(?:\bdeploy(?!\/)|\brelease\b|helm (?:upgrade|install)|\bapply\b)`,
+      String.raw`(?:\bdeploy(?!\/)|\brelease\b|\brollout\b|helm (?:upgrade|install)|kubectl\b.*\b(?:apply|set image|replace)\b|\bpromote\b|\bmigrat\w*|db:migrate|update-function-code|update-service|update-stack|create-deployment|workflow run|\bs3 sync\b|config:set|\bset env\b).*${PROD}|${PROD}.*(?:\bdeploy(?!\/)|\brelease\b|helm (?:upgrade|install)|\bapply\b)`,
       'i',
     ),
     reason: 'deploys to production',

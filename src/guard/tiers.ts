@@ -115,6 +115,16 @@ function checkEdit(call: ToolCall, context: GuardContext): TierResult {
   if (!isInside(target, context.projectDir)) {
     return { tier: 3, finding: outsideWrite(target) };
   }
+  if (unignoresSecrets(call, target)) {
+    return {
+      tier: 2,
+      finding: blockFinding(
+        'credential-leakage',
+        `The edit to "${target}" lets secret files be committed`,
+        'unignore-secrets',
+      ),
+    };
+  }
   const finding = protectedPath(target, content, context) ?? checkContent(target, content);
   return finding === undefined ? { tier: 2 } : { tier: 2, finding };
 }
@@ -201,7 +211,34 @@ function protectedPath(
   return undefined;
 }
 
+const REVIEW_GATE_OFF =
+  /(?:requires?_(?:approval|review)\w*|enforce_admins|required_status_checks|dismiss_stale_reviews|required_approving_review_count|required_reviewers)\W+(?:true\W+)?(?:false|0|none|\[\])/i;
+const IGNORED_SECRETS = /^\s*(?:\.env\b|\*\.pem|\*\.key|.*credentials|.*secrets?\b|id_rsa)/m;
+
+/** Checks whether an edit of .gitignore drops a rule that kept secrets out of git. */
+function unignoresSecrets(call: ToolCall, target: string): boolean {
+  if (!target.endsWith('/.gitignore') || call.tool !== 'Edit') {
+    return false;
+  }
+  const removed = String(call.input['old_string'] ?? '')
+    .split('\n')
+    .filter(
+      (line) =>
+        !String(call.input['new_string'] ?? '')
+          .split('\n')
+          .includes(line),
+    );
+  return removed.some((line) => IGNORED_SECRETS.test(line));
+}
+
 function checkContent(target: string, content: string): Finding | undefined {
+  if (REVIEW_GATE_OFF.test(content)) {
+    return blockFinding(
+      'security-weaken',
+      `The change to "${target}" turns off a review or approval gate`,
+      'review-gate-off',
+    );
+  }
   if (SECRET_CONTENT.test(content) && !/\.example$|\.sample$|\.template$/.test(target)) {
     return blockFinding(
       'credential-leakage',
