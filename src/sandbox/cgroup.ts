@@ -1,0 +1,130 @@
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ResourceLimits } from './types.js';
+
+/** Root of the cgroup v1 hierarchies (one folder per controller). */
+export const CGROUP_ROOT = '/sys/fs/cgroup';
+
+/** Controllers that sandstack limits or meters. */
+const CONTROLLERS = ['cpu', 'cpuacct', 'memory', 'pids'] as const;
+
+/** CFS period for the CPU quota, in microseconds. */
+const CPU_PERIOD_US = 100_000;
+
+/** Relative cgroup path of one sandbox, the same under every controller. */
+export function cgroupPathFor(sandboxId: string): string {
+  return `/sandstack/${sandboxId}`;
+}
+
+/** Absolute folder of one controller's cgroup for a sandbox. */
+export function cgroupDir(controller: string, sandboxId: string): string {
+  return join(CGROUP_ROOT, controller, cgroupPathFor(sandboxId));
+}
+
+/** Whether the host has the cgroup v1 controllers sandstack needs. */
+export function hasCgroupV1(): boolean {
+  return CONTROLLERS.every((controller) => existsSync(join(CGROUP_ROOT, controller, 'tasks')));
+}
+
+/**
+ * Creates the cgroup v1 folders of a sandbox and writes its limits. Used by drivers whose
+ * runtime does not create cgroups itself (bubblewrap).
+ */
+export function createCgroups(sandboxId: string, limits: ResourceLimits): void {
+  for (const controller of CONTROLLERS) {
+    mkdirSync(cgroupDir(controller, sandboxId), { recursive: true });
+  }
+  const quotaUs = Math.max(1000, Math.round(limits.cpu * CPU_PERIOD_US));
+  writeControl('cpu', sandboxId, 'cpu.cfs_period_us', String(CPU_PERIOD_US));
+  writeControl('cpu', sandboxId, 'cpu.cfs_quota_us', String(quotaUs));
+  writeControl('memory', sandboxId, 'memory.limit_in_bytes', String(limits.memoryBytes));
+  writeControl('pids', sandboxId, 'pids.max', String(limits.pids));
+}
+
+/** The `cgroup.procs` files a process must join to be limited and metered. */
+export function cgroupProcsFiles(sandboxId: string): string[] {
+  return CONTROLLERS.map((controller) => join(cgroupDir(controller, sandboxId), 'cgroup.procs'));
+}
+
+/** CPU time and peak memory of a sandbox's cgroup; zero when the cgroup is gone. */
+export function readCgroupUsage(sandboxId: string): {
+  cpuSeconds: number;
+  memoryPeakBytes: number;
+} {
+  const cpuNs = readNumber(join(cgroupDir('cpuacct', sandboxId), 'cpuacct.usage'));
+  const peak = readNumber(join(cgroupDir('memory', sandboxId), 'memory.max_usage_in_bytes'));
+  return { cpuSeconds: cpuNs / 1e9, memoryPeakBytes: peak };
+}
+
+/** Counters that tell which limit a sandbox hit: OOM kills and refused forks (pids.max). */
+export function readLimitHits(sandboxId: string): { memory: number; pids: number } {
+  const oomControl = readText(join(cgroupDir('memory', sandboxId), 'memory.oom_control'));
+  const memory = Number(/oom_kill (\d+)/.exec(oomControl)?.[1] ?? 0);
+  const events = readText(join(cgroupDir('pids', sandboxId), 'pids.events'));
+  const pids = Number(/max (\d+)/.exec(events)?.[1] ?? 0);
+  return { memory, pids };
+}
+
+/** Process ids still in any of the sandbox's cgroups. */
+export function cgroupPids(sandboxId: string): number[] {
+  const pids = new Set<number>();
+  for (const file of cgroupProcsFiles(sandboxId)) {
+    for (const line of readText(file).split('\n')) {
+      if (line.trim() !== '') {
+        pids.add(Number(line));
+      }
+    }
+  }
+  return [...pids];
+}
+
+/**
+ * Kills every process left in the sandbox's cgroups and removes the cgroup folders. Bounded:
+ * gives up after a few rounds and reports what is left.
+ * @returns the process ids that could not be removed (empty on success)
+ */
+export async function removeCgroups(sandboxId: string): Promise<number[]> {
+  for (let round = 0; round < 50; round += 1) {
+    const pids = cgroupPids(sandboxId);
+    if (pids.length === 0) {
+      break;
+    }
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const left = cgroupPids(sandboxId);
+  for (const controller of CONTROLLERS) {
+    const dir = cgroupDir(controller, sandboxId);
+    try {
+      if (existsSync(dir)) {
+        rmdirSync(dir);
+      }
+    } catch {
+      // Busy: reported through the pids that are left.
+    }
+  }
+  return left;
+}
+
+function writeControl(controller: string, sandboxId: string, file: string, value: string): void {
+  writeFileSync(join(cgroupDir(controller, sandboxId), file), value);
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function readNumber(file: string): number {
+  const value = Number(readText(file).trim());
+  return Number.isFinite(value) ? value : 0;
+}

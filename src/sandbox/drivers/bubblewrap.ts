@@ -1,0 +1,215 @@
+import { execFile } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { SandstackError } from '../../core/errors.js';
+import {
+  cgroupPids,
+  cgroupProcsFiles,
+  createCgroups,
+  hasCgroupV1,
+  readCgroupUsage,
+  removeCgroups,
+} from '../cgroup.js';
+import type { ProcessResult } from '../process.js';
+import type {
+  DriverCreateOptions,
+  RuntimeCheck,
+  SandboxDriver,
+  SandboxInstance,
+  SandboxTemplate,
+  SandboxUsage,
+} from '../types.js';
+import {
+  LocalSandbox,
+  commandArgv,
+  hiddenPaths,
+  layoutOf,
+  prepareLayout,
+  readMeta,
+  type ResolvedExec,
+  type SandboxLayout,
+} from './shared.js';
+
+const execFileAsync = promisify(execFile);
+
+/** Options for {@link BubblewrapDriver}. */
+export interface BubblewrapDriverOptions {
+  /** The bwrap program. @default 'bwrap' */
+  bwrapPath?: string;
+  /** Host folders hidden in every sandbox, such as the controller's state folder. @default [] */
+  hiddenDirs?: string[];
+  /** Host files hidden in every sandbox, such as the state database. @default [] */
+  hiddenFiles?: string[];
+}
+
+/**
+ * Runs sandboxes with bubblewrap: new mount, pid, network, ipc, uts and cgroup namespaces,
+ * every capability dropped, no new privileges, and cgroup v1 limits.
+ *
+ * Each command starts its own bwrap process (a few milliseconds) over the sandbox's
+ * workspace, so no process stays alive between commands and re-attaching only needs the
+ * workspace folder. Background processes end with the command that started them.
+ */
+export class BubblewrapDriver implements SandboxDriver {
+  readonly name = 'bubblewrap' as const;
+  private readonly settings: Required<BubblewrapDriverOptions>;
+
+  constructor(options: BubblewrapDriverOptions = {}) {
+    this.settings = {
+      bwrapPath: options.bwrapPath ?? 'bwrap',
+      hiddenDirs: options.hiddenDirs ?? [],
+      hiddenFiles: options.hiddenFiles ?? [],
+    };
+  }
+
+  async check(): Promise<RuntimeCheck> {
+    const { bwrapPath } = this.settings;
+    let version: string;
+    try {
+      const { stdout } = await execFileAsync(bwrapPath, ['--version']);
+      version = stdout.trim().replace(/^bubblewrap /, '');
+      const probe = ['--ro-bind', '/', '/', '--unshare-all', '--dev', '/dev', '--proc', '/proc'];
+      await execFileAsync(bwrapPath, [...probe, 'true'], { timeout: 30_000 });
+    } catch (error) {
+      return {
+        runtime: 'bubblewrap',
+        available: false,
+        reason: `"${bwrapPath}" failed: ${firstLine(error)}`,
+        fix: 'Install bubblewrap (apt-get install bubblewrap) and run sandstack as root',
+      };
+    }
+    if (!hasCgroupV1()) {
+      return {
+        runtime: 'bubblewrap',
+        available: false,
+        version,
+        reason: 'The cgroup v1 controllers cpu, cpuacct, memory and pids are not mounted',
+        fix: 'Boot with cgroup v1 or hybrid hierarchies (systemd.unified_cgroup_hierarchy=0)',
+      };
+    }
+    return { runtime: 'bubblewrap', available: true, version };
+  }
+
+  async create(options: DriverCreateOptions): Promise<SandboxInstance> {
+    const createdAt = Date.now();
+    const meta = { id: options.id, runtime: this.name, template: options.template, createdAt };
+    const layout = prepareLayout(options.stateDir, meta);
+    createCgroups(options.id, options.template.resources);
+    return new BubblewrapSandbox({ ...this.settings, ...meta, layout, stateDir: options.stateDir });
+  }
+
+  async attach(options: DriverCreateOptions): Promise<SandboxInstance | undefined> {
+    const meta = readMeta(options.stateDir);
+    if (meta === undefined) {
+      return undefined;
+    }
+    createCgroups(options.id, meta.template.resources);
+    const layout = layoutOf(options.stateDir);
+    return new BubblewrapSandbox({
+      ...this.settings,
+      id: options.id,
+      template: meta.template,
+      createdAt: meta.createdAt,
+      layout,
+      stateDir: options.stateDir,
+    });
+  }
+}
+
+interface BubblewrapSandboxOptions extends Required<BubblewrapDriverOptions> {
+  id: string;
+  template: SandboxTemplate;
+  layout: SandboxLayout;
+  stateDir: string;
+  createdAt: number;
+}
+
+class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
+  readonly id: string;
+  readonly runtime = 'bubblewrap' as const;
+  protected readonly template: SandboxTemplate;
+  protected readonly createdAt: number;
+  private destroyed = false;
+
+  constructor(private readonly options: BubblewrapSandboxOptions) {
+    super();
+    this.id = options.id;
+    this.template = options.template;
+    this.createdAt = options.createdAt;
+  }
+
+  async usage(): Promise<SandboxUsage> {
+    return { ...readCgroupUsage(this.id), wallSeconds: this.wallSeconds() };
+  }
+
+  async isAlive(): Promise<boolean> {
+    // No process runs between commands, so the sandbox lives as long as its workspace.
+    return !this.destroyed && existsSync(this.options.layout.workspace);
+  }
+
+  async destroy(): Promise<void> {
+    this.destroyed = true;
+    const left = await removeCgroups(this.id);
+    rmSync(this.options.stateDir, { recursive: true, force: true });
+    if (left.length > 0) {
+      throw new SandstackError(
+        'SANDBOX_FAILED',
+        `Sandbox "${this.id}" still has processes ${left.join(', ')} after SIGKILL; kill them by hand`,
+      );
+    }
+  }
+
+  /** Process ids left in the sandbox's cgroups. */
+  processes(): number[] {
+    return cgroupPids(this.id);
+  }
+
+  protected async hostArgv(exec: ResolvedExec): Promise<string[]> {
+    if (this.destroyed || !existsSync(this.options.layout.workspace)) {
+      throw new SandstackError(
+        'SANDBOX_NOT_FOUND',
+        `Sandbox "${this.id}" was destroyed; claim a new one`,
+      );
+    }
+    // The shell joins the cgroups before it execs bwrap, so every process bwrap starts is
+    // limited and metered from its first instruction.
+    const joinCgroups = cgroupProcsFiles(this.id)
+      .map((file) => `echo $$ > '${file}'`)
+      .join('; ');
+    const script = `${joinCgroups}; exec "$@"`;
+    return ['/bin/sh', '-c', script, 'sh', ...this.bwrapArgs(exec), ...commandArgv(exec)];
+  }
+
+  protected async afterCommand(_result: ProcessResult): Promise<void> {
+    // A bubblewrap sandbox has no long-lived runtime that a command could crash.
+  }
+
+  private bwrapArgs(exec: ResolvedExec): string[] {
+    const { layout, bwrapPath, hiddenDirs, hiddenFiles } = this.options;
+    const template = this.template;
+    const root = template.rootfs.kind === 'host' ? '/' : template.rootfs.path;
+    const hidden = hiddenPaths(template.rootfs, {
+      dirs: hiddenDirs,
+      files: hiddenFiles,
+      workdir: template.workdir,
+    });
+    const args = [bwrapPath, '--ro-bind', root, '/', '--dev', '/dev', '--proc', '/proc'];
+    for (const dir of hidden.dirs) {
+      args.push('--ro-bind', layout.emptyDir, dir);
+    }
+    for (const file of hidden.files) {
+      args.push('--ro-bind', layout.emptyFile, file);
+    }
+    args.push('--bind', layout.tmp, '/tmp', '--bind', layout.workspace, template.workdir);
+    args.push('--unshare-all', '--die-with-parent', '--new-session', '--cap-drop', 'ALL');
+    args.push('--hostname', 'sandbox', '--clearenv', '--chdir', exec.cwd);
+    for (const [name, value] of Object.entries(exec.env)) {
+      args.push('--setenv', name, value);
+    }
+    return args;
+  }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}

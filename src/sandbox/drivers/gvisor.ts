@@ -1,0 +1,431 @@
+import { execFile, spawn } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { SandstackError } from '../../core/errors.js';
+import {
+  cgroupPathFor,
+  hasCgroupV1,
+  readCgroupUsage,
+  readLimitHits,
+  removeCgroups,
+} from '../cgroup.js';
+import type { ProcessResult } from '../process.js';
+import type {
+  DriverCreateOptions,
+  RuntimeCheck,
+  SandboxDriver,
+  SandboxInstance,
+  SandboxTemplate,
+  SandboxUsage,
+} from '../types.js';
+import {
+  LocalSandbox,
+  EXEC_MARKER,
+  SANDBOX_PATH,
+  commandArgv,
+  hiddenPaths,
+  layoutOf,
+  prepareLayout,
+  readMeta,
+  shellQuote,
+  type ResolvedExec,
+  type SandboxLayout,
+} from './shared.js';
+
+const execFileAsync = promisify(execFile);
+
+/** Options for {@link GvisorDriver}. */
+export interface GvisorDriverOptions {
+  /** The runsc program. @default 'runsc' */
+  runscPath?: string;
+  /** Host folders hidden in every sandbox, such as the controller's state folder. @default [] */
+  hiddenDirs?: string[];
+  /** Host files hidden in every sandbox, such as the state database. @default [] */
+  hiddenFiles?: string[];
+}
+
+/** CFS period for the CPU quota, in microseconds. */
+const CPU_PERIOD_US = 100_000;
+
+/** Extra time the in-sandbox `timeout` allows past the host's deadline. */
+const BACKSTOP_MS = 5000;
+
+/** Time allowed for `runsc run -detach` and for each runsc management command. */
+const RUNSC_TIMEOUT_MS = 30_000;
+
+/**
+ * Runs sandboxes with gVisor (runsc, ptrace platform): a detached OCI container whose init
+ * process sleeps, and one `runsc exec` per command. The container outlives the process
+ * that created it, and a later process re-attaches through the runsc state folder kept in
+ * the sandbox's state directory.
+ */
+export class GvisorDriver implements SandboxDriver {
+  readonly name = 'gvisor' as const;
+  private readonly settings: Required<GvisorDriverOptions>;
+
+  constructor(options: GvisorDriverOptions = {}) {
+    this.settings = {
+      runscPath: options.runscPath ?? 'runsc',
+      hiddenDirs: options.hiddenDirs ?? [],
+      hiddenFiles: options.hiddenFiles ?? [],
+    };
+  }
+
+  async check(): Promise<RuntimeCheck> {
+    const { runscPath } = this.settings;
+    let version: string;
+    try {
+      const { stdout } = await execFileAsync(runscPath, ['--version']);
+      version = /runsc version (\S+)/.exec(stdout)?.[1] ?? stdout.trim();
+    } catch (error) {
+      return unavailable(
+        `"${runscPath} --version" failed: ${firstLine(error)}`,
+        'Install gVisor (apt-get install runsc)',
+      );
+    }
+    if (process.getuid?.() !== 0) {
+      return unavailable('runsc needs root to create sandboxes', 'Run sandstack as root', version);
+    }
+    if (!hasCgroupV1()) {
+      return unavailable(
+        'The cgroup v1 controllers cpu, cpuacct, memory and pids are not mounted',
+        'Boot with cgroup v1 or hybrid hierarchies (systemd.unified_cgroup_hierarchy=0)',
+        version,
+      );
+    }
+    try {
+      const args = ['--network=none', '--platform=ptrace', 'do', 'true'];
+      await execFileAsync(runscPath, args, { timeout: RUNSC_TIMEOUT_MS });
+    } catch (error) {
+      return unavailable(
+        `"runsc do true" failed: ${firstLine(error)}`,
+        'Run "runsc --debug --debug-log=/tmp/runsc/ --network=none do true" and read the log',
+        version,
+      );
+    }
+    return { runtime: 'gvisor', available: true, version };
+  }
+
+  async create(options: DriverCreateOptions): Promise<SandboxInstance> {
+    const createdAt = Date.now();
+    const meta = { id: options.id, runtime: this.name, template: options.template, createdAt };
+    const layout = prepareLayout(options.stateDir, meta);
+    const sandbox = new GvisorSandbox({
+      ...this.settings,
+      ...meta,
+      layout,
+      stateDir: options.stateDir,
+    });
+    await sandbox.start();
+    return sandbox;
+  }
+
+  async attach(options: DriverCreateOptions): Promise<SandboxInstance | undefined> {
+    const meta = readMeta(options.stateDir);
+    if (meta === undefined) {
+      return undefined;
+    }
+    const sandbox = new GvisorSandbox({
+      ...this.settings,
+      id: options.id,
+      template: meta.template,
+      createdAt: meta.createdAt,
+      layout: layoutOf(options.stateDir),
+      stateDir: options.stateDir,
+    });
+    if (!(await sandbox.isAlive())) {
+      await sandbox.start();
+    }
+    return sandbox;
+  }
+}
+
+interface GvisorSandboxOptions extends Required<GvisorDriverOptions> {
+  id: string;
+  template: SandboxTemplate;
+  layout: SandboxLayout;
+  stateDir: string;
+  createdAt: number;
+}
+
+class GvisorSandbox extends LocalSandbox implements SandboxInstance {
+  readonly id: string;
+  readonly runtime = 'gvisor' as const;
+  protected readonly template: SandboxTemplate;
+  protected readonly createdAt: number;
+  private readonly runscRoot: string;
+  private readonly bundle: string;
+  /** The container ran the last command normally, so the next one skips `runsc state`. */
+  private knownAlive = false;
+  /** CPU and memory of runtimes that died earlier, so usage() keeps counting them. */
+  private earlierUsage = { cpuSeconds: 0, memoryPeakBytes: 0 };
+
+  constructor(private readonly options: GvisorSandboxOptions) {
+    super();
+    this.id = options.id;
+    this.template = options.template;
+    this.createdAt = options.createdAt;
+    this.runscRoot = join(options.stateDir, 'runsc');
+    this.bundle = join(options.stateDir, 'bundle');
+  }
+
+  /**
+   * Starts a fresh container over the workspace, after removing what a dead one left.
+   * @throws SandstackError `SANDBOX_FAILED` when runsc cannot start it
+   */
+  async start(): Promise<void> {
+    await this.removeContainer();
+    mkdirSync(this.runscRoot, { recursive: true });
+    mkdirSync(this.bundle, { recursive: true });
+    writeFileSync(join(this.bundle, 'config.json'), JSON.stringify(this.ociSpec(), null, 2));
+    const [program = 'runsc', ...args] = this.runsc(
+      'run',
+      '-detach',
+      '-bundle',
+      this.bundle,
+      this.id,
+    );
+    const result = await runDetached(program, args, join(this.options.stateDir, 'runsc-start.log'));
+    if (result.code !== 0) {
+      await this.removeContainer();
+      const detail = result.stderr.trim().split('\n').pop() ?? '';
+      throw new SandstackError(
+        'SANDBOX_FAILED',
+        `runsc could not start sandbox "${this.id}": ${detail}`,
+        { retryable: true },
+      );
+    }
+  }
+
+  async usage(): Promise<SandboxUsage> {
+    const now = readCgroupUsage(this.id);
+    return {
+      cpuSeconds: this.earlierUsage.cpuSeconds + now.cpuSeconds,
+      memoryPeakBytes: Math.max(this.earlierUsage.memoryPeakBytes, now.memoryPeakBytes),
+      wallSeconds: this.wallSeconds(),
+    };
+  }
+
+  async isAlive(): Promise<boolean> {
+    if (!existsSync(this.runscRoot)) {
+      return false;
+    }
+    try {
+      const args = ['--root', this.runscRoot, 'state', this.id];
+      const { stdout } = await execFileAsync(this.options.runscPath, args);
+      return (JSON.parse(stdout) as { status?: string }).status === 'running';
+    } catch {
+      return false;
+    }
+  }
+
+  async destroy(): Promise<void> {
+    this.knownAlive = false;
+    const left = await this.removeContainer();
+    rmSync(this.options.stateDir, { recursive: true, force: true });
+    if (left.length > 0) {
+      throw new SandstackError(
+        'SANDBOX_FAILED',
+        `Sandbox "${this.id}" still has processes ${left.join(', ')} after SIGKILL; kill them by hand`,
+      );
+    }
+  }
+
+  protected async hostArgv(exec: ResolvedExec): Promise<string[]> {
+    if (!existsSync(this.options.layout.workspace)) {
+      throw new SandstackError(
+        'SANDBOX_NOT_FOUND',
+        `Sandbox "${this.id}" was destroyed; claim a new one`,
+      );
+    }
+    if (!this.knownAlive && !(await this.isAlive())) {
+      // An earlier command crashed the runtime (a limit), or the host rebooted: start again
+      // over the same workspace rather than failing every later command.
+      this.rememberUsage();
+      await this.start();
+    }
+    this.knownAlive = true;
+    const env = Object.entries(exec.env).flatMap(([name, value]) => ['--env', `${name}=${value}`]);
+    // The host's deadline (killTree) must fire first, so the in-sandbox timeout is a backstop.
+    const backstop = { ...exec, timeoutMs: exec.timeoutMs + BACKSTOP_MS };
+    return this.runsc('exec', '--cwd', exec.cwd, ...env, this.id, ...commandArgv(backstop));
+  }
+
+  /**
+   * Kills a timed-out command's processes by their marker. In runsc 0.0~20221219.0 neither
+   * GNU `timeout` nor `kill -KILL -PGID` inside the sandbox stops a process group started by
+   * `runsc exec`, so the host finds the processes by their environment and kills each one.
+   */
+  protected override killTree(exec: ResolvedExec): () => Promise<void> {
+    const marker = `${EXEC_MARKER}=${exec.env[EXEC_MARKER] ?? ''}`;
+    // Stop every process first and kill them after, so that no parent runs another line
+    // while its children die one by one.
+    const loop = (signal: string): string =>
+      `for p in /proc/[0-9]*; do if grep -qzx ${shellQuote(marker)} "$p/environ" 2>/dev/null; then kill -${signal} "\${p#/proc/}" 2>/dev/null; fi; done`;
+    const script = `${loop('STOP')}; ${loop('KILL')}; true`;
+    return async () => {
+      const args = this.runsc('exec', this.id, '/bin/sh', '-c', script);
+      // The loop kills a fork bomb's new children too, so run it a few times (bounded).
+      for (let round = 0; round < 3; round += 1) {
+        await execFileAsync(args[0] ?? 'runsc', args.slice(1), { timeout: RUNSC_TIMEOUT_MS }).catch(
+          () => undefined,
+        );
+      }
+    };
+  }
+
+  protected async afterCommand(result: ProcessResult): Promise<void> {
+    if (result.exitCode === 0) {
+      return;
+    }
+    this.knownAlive = await this.isAlive();
+    if (this.knownAlive) {
+      return;
+    }
+    const hits = readLimitHits(this.id);
+    const { resources } = this.template;
+    const memory = `memory limit of ${resources.memoryBytes} bytes`;
+    const limit =
+      hits.memory > 0 ? memory : `pids limit of ${resources.pids} tasks or its ${memory}`;
+    this.rememberUsage();
+    await this.removeContainer();
+    throw new SandstackError(
+      'SANDBOX_LIMIT',
+      `Sandbox "${this.id}" stopped while running the command because it hit its ${limit} ` +
+        "(gVisor's own threads count as tasks); raise the limit in the template. " +
+        'The next command starts a fresh runtime over the same workspace',
+      { details: { sandboxId: this.id, pids: resources.pids, memoryBytes: resources.memoryBytes } },
+    );
+  }
+
+  private rememberUsage(): void {
+    const now = readCgroupUsage(this.id);
+    this.earlierUsage = {
+      cpuSeconds: this.earlierUsage.cpuSeconds + now.cpuSeconds,
+      memoryPeakBytes: Math.max(this.earlierUsage.memoryPeakBytes, now.memoryPeakBytes),
+    };
+  }
+
+  /**
+   * Kills and deletes the container, then kills what is left in its cgroups, because a
+   * failed runsc can leave `runsc-sandbox` and `runsc-gofer` processes that its state
+   * folder no longer lists.
+   */
+  private async removeContainer(): Promise<number[]> {
+    if (existsSync(this.runscRoot)) {
+      const run = (args: string[]): Promise<unknown> =>
+        execFileAsync(this.options.runscPath, ['--root', this.runscRoot, ...args], {
+          timeout: RUNSC_TIMEOUT_MS,
+        }).catch(() => undefined);
+      await run(['kill', '--all', this.id, 'KILL']);
+      await run(['delete', '--force', this.id]);
+      rmSync(this.runscRoot, { recursive: true, force: true });
+    }
+    return removeCgroups(this.id);
+  }
+
+  private runsc(...args: string[]): string[] {
+    const global = ['--root', this.runscRoot, '--network=none', '--platform=ptrace'];
+    return [this.options.runscPath, ...global, ...args];
+  }
+
+  private ociSpec(): unknown {
+    const { layout, hiddenDirs, hiddenFiles } = this.options;
+    const template = this.template;
+    const hidden = hiddenPaths(template.rootfs, {
+      dirs: hiddenDirs,
+      files: hiddenFiles,
+      workdir: template.workdir,
+    });
+    const bind = (source: string, destination: string, mode: 'ro' | 'rw'): unknown => ({
+      destination,
+      type: 'bind',
+      source,
+      options: ['rbind', mode],
+    });
+    const files = hidden.files;
+    const mounts = [
+      { destination: '/proc', type: 'proc', source: 'proc' },
+      ...hidden.dirs.map((dir) => bind(layout.emptyDir, dir, 'ro')),
+      ...files.map((file) => bind(layout.emptyFile, file, 'ro')),
+      bind(layout.tmp, '/tmp', 'rw'),
+      bind(layout.workspace, template.workdir, 'rw'),
+    ];
+    const { resources } = template;
+    const quota = Math.max(1000, Math.round(resources.cpu * CPU_PERIOD_US));
+    return {
+      ociVersion: '1.0.2',
+      process: {
+        args: ['sleep', 'infinity'],
+        cwd: '/',
+        env: [`PATH=${SANDBOX_PATH}`],
+        user: { uid: 0, gid: 0 },
+        noNewPrivileges: true,
+      },
+      root: { path: template.rootfs.kind === 'host' ? '/' : template.rootfs.path, readonly: true },
+      hostname: 'sandbox',
+      mounts,
+      linux: {
+        cgroupsPath: cgroupPathFor(this.id),
+        resources: {
+          memory: { limit: resources.memoryBytes },
+          cpu: { quota, period: CPU_PERIOD_US },
+          pids: { limit: resources.pids },
+        },
+        namespaces: ['pid', 'network', 'ipc', 'uts', 'mount'].map((type) => ({ type })),
+      },
+    };
+  }
+}
+
+/**
+ * Runs `runsc run -detach` and waits for it to exit. Its stderr goes to a file, because the
+ * detached sandbox inherits that descriptor and would keep a pipe open for good.
+ */
+async function runDetached(
+  program: string,
+  args: string[],
+  logPath: string,
+): Promise<{ code: number | null; stderr: string }> {
+  const log = openSync(logPath, 'w');
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(program, args, { stdio: ['ignore', 'ignore', log] });
+      const timer = setTimeout(() => child.kill('SIGKILL'), RUNSC_TIMEOUT_MS);
+      child.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      child.once('exit', (exitCode) => {
+        clearTimeout(timer);
+        resolve(exitCode);
+      });
+    });
+    return { code, stderr: readFileSync(logPath, 'utf8') };
+  } finally {
+    closeSync(log);
+  }
+}
+
+function unavailable(reason: string, fix: string, version?: string): RuntimeCheck {
+  return {
+    runtime: 'gvisor',
+    available: false,
+    reason,
+    fix,
+    ...(version === undefined ? {} : { version }),
+  };
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}

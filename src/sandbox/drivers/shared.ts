@@ -1,0 +1,313 @@
+import { randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { SandstackError } from '../../core/errors.js';
+import { readLimitHits } from '../cgroup.js';
+import { runProcess, type ProcessResult } from '../process.js';
+import type {
+  ExecRequest,
+  ExecResult,
+  RootfsSpec,
+  RuntimeName,
+  SandboxTemplate,
+  SandboxUsage,
+} from '../types.js';
+
+/** Host folders of one sandbox under its state directory. */
+export interface SandboxLayout {
+  /** Backs the template's workdir; survives the process that created the sandbox. */
+  workspace: string;
+  /** Backs the sandbox's private `/tmp`. */
+  tmp: string;
+  /** An empty read-only folder mounted over hidden folders. */
+  emptyDir: string;
+  /** An empty read-only file mounted over hidden files. */
+  emptyFile: string;
+  /** JSON record of the sandbox ({@link SandboxMeta}). */
+  meta: string;
+}
+
+/** Sandbox metadata that a driver stores beside the sandbox, so a later process can re-attach. */
+export interface SandboxMeta {
+  id: string;
+  runtime: RuntimeName;
+  template: SandboxTemplate;
+  createdAt: number;
+}
+
+/** Folders hidden behind an empty folder, when the root filesystem has them. */
+const HIDDEN_DIRS = ['/root', '/home', '/etc/ssh', '/run', '/var/lib/cloud', '/var/run/secrets'];
+
+/** Files hidden behind an empty file, when the root filesystem has them. */
+const HIDDEN_FILES = ['/etc/shadow', '/etc/gshadow', '/etc/shadow-', '/etc/gshadow-'];
+
+/**
+ * Environment variable that tags every process of one command, so a driver can find and kill
+ * them all even when they left the command's process group.
+ */
+export const EXEC_MARKER = 'SANDSTACK_EXEC_ID';
+
+/** PATH inside every sandbox. */
+export const SANDBOX_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** Extra time the host waits past a command's timeout before killing the runtime client. */
+const HOST_GRACE_MS = 5000;
+
+/** Returns the folder layout of the sandbox whose state lives in `stateDir`. */
+export function layoutOf(stateDir: string): SandboxLayout {
+  return {
+    workspace: join(stateDir, 'workspace'),
+    tmp: join(stateDir, 'tmp'),
+    emptyDir: join(stateDir, 'empty'),
+    emptyFile: join(stateDir, 'empty-file'),
+    meta: join(stateDir, 'sandbox.json'),
+  };
+}
+
+/** Creates the sandbox's host folders (idempotent) and writes its metadata once. */
+export function prepareLayout(stateDir: string, meta: SandboxMeta): SandboxLayout {
+  const layout = layoutOf(stateDir);
+  mkdirSync(layout.workspace, { recursive: true });
+  mkdirSync(layout.tmp, { recursive: true });
+  chmodSync(layout.tmp, 0o1777);
+  mkdirSync(layout.emptyDir, { recursive: true });
+  chmodSync(layout.emptyDir, 0o555);
+  if (!existsSync(layout.emptyFile)) {
+    writeFileSync(layout.emptyFile, '', { mode: 0o444 });
+  }
+  if (!existsSync(layout.meta)) {
+    writeFileSync(layout.meta, JSON.stringify(meta, null, 2));
+  }
+  return layout;
+}
+
+/** Reads a sandbox's metadata, or undefined when its state folder or workspace is gone. */
+export function readMeta(stateDir: string): SandboxMeta | undefined {
+  const layout = layoutOf(stateDir);
+  if (!existsSync(layout.meta) || !existsSync(layout.workspace)) {
+    return undefined;
+  }
+  return JSON.parse(readFileSync(layout.meta, 'utf8')) as SandboxMeta;
+}
+
+/**
+ * Mount points to hide, split by kind, that exist as real folders or files in the rootfs.
+ * Paths under `/tmp` or the workdir are skipped, because those mounts replace them anyway
+ * and gVisor fails to boot when a later mount covers an earlier one.
+ */
+export function hiddenPaths(
+  rootfs: RootfsSpec,
+  extra: { dirs: readonly string[]; files: readonly string[]; workdir: string },
+): { dirs: string[]; files: string[] } {
+  const { dirs: extraDirs, files: extraFiles, workdir } = extra;
+  const isReplaced = (path: string): boolean => isUnder(path, '/tmp') || isUnder(path, workdir);
+  const base = rootfs.kind === 'host' ? '/' : rootfs.path;
+  const isKind = (path: string, kind: 'dir' | 'file'): boolean => {
+    try {
+      const stat = lstatSync(join(base, path));
+      return kind === 'dir' ? stat.isDirectory() : stat.isFile();
+    } catch {
+      return false;
+    }
+  };
+  return {
+    dirs: [...HIDDEN_DIRS, ...extraDirs].filter((path) => isKind(path, 'dir') && !isReplaced(path)),
+    files: [...HIDDEN_FILES, ...extraFiles].filter(
+      (path) => isKind(path, 'file') && !isReplaced(path),
+    ),
+  };
+}
+
+function isUnder(path: string, parent: string): boolean {
+  return path === parent || path.startsWith(`${parent}/`);
+}
+
+/** A command ready to run, with every default applied. */
+export interface ResolvedExec {
+  command: string;
+  cwd: string;
+  env: Record<string, string>;
+  stdin: string | Uint8Array | undefined;
+  timeoutMs: number;
+  maxOutputBytes: number;
+}
+
+/**
+ * Argument list run inside the sandbox for one command. GNU `timeout` kills the command's
+ * whole process group when the time is up, so children started by the command die too.
+ * A shell starts `timeout` rather than the runtime, because `runsc exec` makes its process
+ * a session leader, where `timeout` cannot create the process group it later kills.
+ */
+export function commandArgv(exec: ResolvedExec): string[] {
+  const seconds = (exec.timeoutMs / 1000).toFixed(3);
+  const script = 'timeout -s KILL "$0" /bin/sh -c "$1"; status=$?; exit $status';
+  return ['/bin/sh', '-c', script, seconds, exec.command];
+}
+
+/** Quotes one word for `/bin/sh`. */
+export function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Behaviour shared by the local drivers: defaults, limit reporting and the files API, which
+ * runs `cat` inside the sandbox so that symlinks resolve in the sandbox, never on the host.
+ *
+ * NOTE: commands run as uid 0 inside the sandbox, and `resources.diskBytes` is not enforced
+ * yet, because the workspace and `/tmp` are plain host folders without a quota.
+ */
+export abstract class LocalSandbox {
+  abstract readonly id: string;
+  abstract readonly runtime: RuntimeName;
+  protected abstract readonly template: SandboxTemplate;
+  protected abstract readonly createdAt: number;
+
+  /** Builds the host argument list that runs `exec` inside the sandbox. */
+  protected abstract hostArgv(exec: ResolvedExec): Promise<string[]>;
+
+  /**
+   * Returns a function that kills every process of one command from the host at its deadline,
+   * or undefined when the in-sandbox `timeout` does that reliably.
+   */
+  protected killTree(_exec: ResolvedExec): (() => Promise<void>) | undefined {
+    return undefined;
+  }
+
+  /** Called after a command ends, to turn a runtime death into a clear error. */
+  protected abstract afterCommand(result: ProcessResult): Promise<void>;
+
+  abstract usage(): Promise<SandboxUsage>;
+  abstract isAlive(): Promise<boolean>;
+  abstract destroy(): Promise<void>;
+
+  async exec(request: ExecRequest): Promise<ExecResult> {
+    const exec = this.resolve(request);
+    const before = readLimitHits(this.id);
+    const result = await this.execRaw(exec);
+    const stdout = result.stdout.toString('utf8');
+    let stderr = result.stderr.toString('utf8');
+    const timedOut =
+      result.killed || (result.exitCode === 137 && result.durationMs >= exec.timeoutMs);
+    stderr += this.limitNote(before, timedOut, exec.timeoutMs);
+    return {
+      exitCode: result.exitCode,
+      stdout,
+      stderr,
+      timedOut,
+      outputTruncated: result.outputTruncated,
+      durationMs: Math.round(result.durationMs),
+    };
+  }
+
+  async readFile(path: string): Promise<Buffer> {
+    const quoted = shellQuote(checkPath(path));
+    const script = `if [ -d ${quoted} ]; then echo "is a directory" >&2; exit 21; fi; exec cat -- ${quoted}`;
+    const result = await this.execRaw(
+      this.resolve({ command: script, maxOutputBytes: MAX_FILE_BYTES + 1 }),
+    );
+    if (result.exitCode === 0 && result.stdout.length > MAX_FILE_BYTES) {
+      throw new SandstackError(
+        'SANDBOX_LIMIT',
+        `File "${path}" is larger than ${MAX_FILE_BYTES} bytes; read it in parts with exec`,
+      );
+    }
+    if (result.exitCode !== 0) {
+      throw fileError(path, 'read', result.stderr.toString('utf8'));
+    }
+    return result.stdout;
+  }
+
+  async writeFile(path: string, data: string | Uint8Array): Promise<void> {
+    const quoted = shellQuote(checkPath(path));
+    const script = `mkdir -p -- "$(dirname -- ${quoted})" && cat > ${quoted}`;
+    const result = await this.execRaw(this.resolve({ command: script, stdin: data }));
+    if (result.exitCode !== 0) {
+      throw fileError(path, 'write', result.stderr.toString('utf8'));
+    }
+  }
+
+  /** Wall-clock seconds since the sandbox was created. */
+  protected wallSeconds(): number {
+    return (Date.now() - this.createdAt) / 1000;
+  }
+
+  protected async execRaw(exec: ResolvedExec): Promise<ProcessResult> {
+    const argv = await this.hostArgv(exec);
+    const killTree = this.killTree(exec);
+    const result = await runProcess({
+      argv,
+      stdin: exec.stdin,
+      killAfterMs: killTree === undefined ? exec.timeoutMs + HOST_GRACE_MS : exec.timeoutMs,
+      maxOutputBytes: exec.maxOutputBytes,
+      ...(killTree === undefined ? {} : { onDeadline: killTree }),
+    });
+    await this.afterCommand(result);
+    return result;
+  }
+
+  private resolve(request: ExecRequest): ResolvedExec {
+    const template = this.template;
+    const cwd =
+      request.cwd === undefined ? template.workdir : posix.resolve(template.workdir, request.cwd);
+    return {
+      command: request.command,
+      cwd,
+      env: {
+        PATH: SANDBOX_PATH,
+        HOME: '/tmp',
+        ...template.env,
+        ...request.env,
+        [EXEC_MARKER]: randomUUID(),
+      },
+      stdin: request.stdin,
+      timeoutMs: request.timeoutMs ?? template.commandTimeoutMs,
+      maxOutputBytes: request.maxOutputBytes ?? template.maxOutputBytes,
+    };
+  }
+
+  private limitNote(
+    before: { memory: number; pids: number },
+    timedOut: boolean,
+    timeoutMs: number,
+  ): string {
+    const after = readLimitHits(this.id);
+    const { resources } = this.template;
+    if (after.memory > before.memory) {
+      return `\nsandstack: the memory limit of ${resources.memoryBytes} bytes was reached and a process was killed; raise resources.memoryBytes in the template`;
+    }
+    if (after.pids > before.pids) {
+      return `\nsandstack: the pids limit of ${resources.pids} tasks was reached and forks failed; raise resources.pids in the template`;
+    }
+    if (timedOut) {
+      return `\nsandstack: the command timed out after ${timeoutMs}ms and was killed; raise timeoutMs`;
+    }
+    return '';
+  }
+}
+
+/** Largest file `readFile` returns, in bytes. */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+function checkPath(path: string): string {
+  if (path === '' || path.includes('\0')) {
+    throw new SandstackError(
+      'SANDBOX_PATH_INVALID',
+      `Path ${JSON.stringify(path)} is empty or contains a NUL byte; pass a file path`,
+    );
+  }
+  return path;
+}
+
+function fileError(path: string, action: 'read' | 'write', stderr: string): SandstackError {
+  const detail = stderr.trim().split('\n').pop() ?? '';
+  if (/No such file|Not a directory/.test(detail)) {
+    return new SandstackError(
+      'FILE_NOT_FOUND',
+      `File "${path}" not found in the sandbox (${detail})`,
+    );
+  }
+  return new SandstackError(
+    'SANDBOX_PATH_INVALID',
+    `Could not ${action} "${path}" in the sandbox: ${detail || 'unknown error'}`,
+  );
+}

@@ -1,0 +1,86 @@
+import { posix } from 'node:path';
+import { SandstackError } from '../core/errors.js';
+import { isValidName } from '../core/ids.js';
+import type { ResourceLimits, SandboxTemplate } from './types.js';
+
+const MIB = 1024 * 1024;
+
+/**
+ * Task limit of the default template. Under gVisor's ptrace platform every sandboxed thread
+ * is a host thread and the Sentry's own threads count too (about 90 at idle), so the
+ * limit must leave room for them.
+ */
+export const DEFAULT_PIDS = 1024;
+
+/** The built-in `default` template. */
+export const DEFAULT_TEMPLATE: SandboxTemplate = {
+  name: 'default',
+  runtime: 'auto',
+  rootfs: { kind: 'host' },
+  resources: { cpu: 1, memoryBytes: 512 * MIB, pids: DEFAULT_PIDS, diskBytes: 1024 * MIB },
+  network: { egress: 'none' },
+  env: {},
+  workdir: '/workspace',
+  commandTimeoutMs: 60_000,
+  maxOutputBytes: MIB,
+  lifetimeSeconds: 3600,
+};
+
+/** A template as a caller writes it: a name, and any fields that differ from `default`. */
+export type TemplateInput = Partial<Omit<SandboxTemplate, 'resources'>> & {
+  name: string;
+  resources?: Partial<ResourceLimits>;
+};
+
+/**
+ * Fills a template's missing fields from the `default` template and validates the result.
+ * @throws SandstackError `INVALID_CONFIG` naming the bad field and value
+ */
+export function resolveTemplate(input: TemplateInput): SandboxTemplate {
+  const template: SandboxTemplate = {
+    ...DEFAULT_TEMPLATE,
+    ...input,
+    resources: { ...DEFAULT_TEMPLATE.resources, ...input.resources },
+    env: { ...input.env },
+  };
+  validateTemplate(template);
+  return template;
+}
+
+function validateTemplate(template: SandboxTemplate): void {
+  const fail = (field: string, value: unknown, fix: string): never => {
+    throw new SandstackError(
+      'INVALID_CONFIG',
+      `Template "${template.name}" has an invalid ${field} ${JSON.stringify(value)}; ${fix}`,
+    );
+  };
+  if (!isValidName(template.name)) {
+    fail('name', template.name, 'use 1-63 letters, digits, ".", "_" or "-"');
+  }
+  if (!['auto', 'gvisor', 'bubblewrap', 'kubernetes'].includes(template.runtime)) {
+    fail('runtime', template.runtime, 'use auto, gvisor, bubblewrap or kubernetes');
+  }
+  if (template.rootfs.kind === 'directory' && !posix.isAbsolute(template.rootfs.path)) {
+    fail('rootfs.path', template.rootfs.path, 'give an absolute host path');
+  }
+  if (!posix.isAbsolute(template.workdir) || template.workdir === '/') {
+    fail('workdir', template.workdir, 'give an absolute path other than "/"');
+  }
+  const positive: [string, number][] = [
+    ['resources.cpu', template.resources.cpu],
+    ['resources.memoryBytes', template.resources.memoryBytes],
+    ['resources.pids', template.resources.pids],
+    ['resources.diskBytes', template.resources.diskBytes],
+    ['commandTimeoutMs', template.commandTimeoutMs],
+    ['maxOutputBytes', template.maxOutputBytes],
+    ['lifetimeSeconds', template.lifetimeSeconds],
+  ];
+  for (const [field, value] of positive) {
+    if (!Number.isFinite(value) || value <= 0) {
+      fail(field, value, 'use a positive number');
+    }
+  }
+  if (template.network.egress !== 'none') {
+    fail('network.egress', template.network.egress, 'only "none" is supported');
+  }
+}

@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isSandstackError } from '../../src/core/errors.js';
+import { cgroupDir, cgroupPids } from '../../src/sandbox/cgroup.js';
+import { resolveTemplate } from '../../src/sandbox/templates.js';
+import type { SandboxInstance, SandboxTemplate } from '../../src/sandbox/types.js';
+import { localDrivers } from '../helpers/sandbox.js';
+
+const checks = await localDrivers();
+
+/** Host processes whose command line names `id`. */
+function processesNaming(id: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(id)) {
+        pids.push(Number(entry));
+      }
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+for (const { driver, check } of checks) {
+  const suite = check.available ? describe : describe.skip;
+  if (!check.available) {
+    process.stderr.write(`Skipping ${driver.name} driver tests: ${check.reason ?? ''}\n`);
+  }
+
+  suite(`${driver.name} driver`, () => {
+    let dir = '';
+    let sandbox: SandboxInstance;
+    let server: Server;
+    let port = 0;
+    let count = 0;
+    const start = async (template: SandboxTemplate): Promise<SandboxInstance> => {
+      count += 1;
+      const id = `sbx_drv${driver.name}${count}`;
+      return driver.create({ id, template, stateDir: join(dir, id) });
+    };
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'sandstack-drv-'));
+      sandbox = await start(resolveTemplate({ name: 'test', commandTimeoutMs: 20_000 }));
+      server = createServer((socket) => socket.end('reached'));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      port = (server.address() as { port: number }).port;
+    });
+
+    afterAll(async () => {
+      await sandbox.destroy();
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('runs a command with cwd, env and a large stdin', async () => {
+      const input = randomBytes(4 * 1024 * 1024);
+      const result = await sandbox.exec({
+        command: 'echo $GREETING $(pwd); wc -c',
+        stdin: input,
+        cwd: 'sub/..',
+        env: { GREETING: 'hi' },
+      });
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toBe(`hi /workspace\n${input.length}\n`);
+    });
+
+    it('kills the process tree on timeout', async () => {
+      const result = await sandbox.exec({
+        command: 'sleep 30 & sleep 30; echo never',
+        timeoutMs: 1000,
+      });
+      expect(result.timedOut).toBe(true);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain('timed out after 1000ms');
+      const left = await sandbox.exec({ command: 'ps -eo args | grep -c "^sleep 30" || true' });
+      expect(left.stdout.trim()).toBe('0');
+    });
+
+    it('caps output and says so', async () => {
+      const result = await sandbox.exec({
+        command: 'head -c 300000 /dev/zero',
+        maxOutputBytes: 1000,
+      });
+      expect(result.outputTruncated).toBe(true);
+      expect(result.stdout.length).toBe(1000);
+    });
+
+    it('hides /etc/shadow, /root and /home', async () => {
+      const result = await sandbox.exec({
+        command: 'wc -c < /etc/shadow; find /root /home -mindepth 1 | wc -l',
+      });
+      expect(result.stdout).toBe('0\n0\n');
+    });
+
+    it('has no network', async () => {
+      const probe = `import socket\ntry:\n  socket.create_connection(("127.0.0.1", ${port}), timeout=3)\n  print("reached")\nexcept OSError as e:\n  print("blocked")`;
+      const result = await sandbox.exec({ command: `python3 -c '${probe}'` });
+      expect(result.stdout).toBe('blocked\n');
+    });
+
+    it('resolves file paths and symlinks inside the sandbox', async () => {
+      await sandbox.writeFile('dir/a.txt', 'content');
+      expect((await sandbox.readFile('/workspace/dir/a.txt')).toString()).toBe('content');
+      expect((await sandbox.readFile('../../../etc/shadow')).toString()).toBe('');
+      await sandbox.exec({
+        command: 'ln -sf /etc/shadow shadow-link; ln -sf /etc/hostname host-link',
+      });
+      expect((await sandbox.readFile('shadow-link')).toString()).toBe('');
+      const before = readFileSync('/etc/hostname', 'utf8');
+      await expect(sandbox.writeFile('host-link', 'owned')).rejects.toThrow();
+      expect(readFileSync('/etc/hostname', 'utf8')).toBe(before);
+    });
+
+    it('reports a missing file by code', async () => {
+      const error = await sandbox.readFile('missing.txt').catch((caught: unknown) => caught);
+      expect(isSandstackError(error, 'FILE_NOT_FOUND')).toBe(true);
+    });
+
+    it('contains a fork bomb under the pids limit', async () => {
+      const pids = driver.name === 'gvisor' ? 200 : 64;
+      const bomb = await start(resolveTemplate({ name: 'bomb', resources: { pids } }));
+      try {
+        const outcome = await bomb
+          .exec({ command: 'for i in $(seq 1 300); do sleep 20 & done; wait', timeoutMs: 15_000 })
+          .then(
+            (result) => result.stderr,
+            (error: unknown) => (error as Error).message,
+          );
+        expect(outcome).toContain(`pids limit of ${pids}`);
+        expect((await bomb.exec({ command: 'echo recovered' })).stdout).toBe('recovered\n');
+      } finally {
+        await bomb.destroy();
+      }
+    });
+
+    it('contains a memory bomb under the memory limit', async () => {
+      const memoryBytes = 256 * 1024 * 1024;
+      const bomb = await start(resolveTemplate({ name: 'membomb', resources: { memoryBytes } }));
+      try {
+        const command = 'python3 -c "x = b\'x\' * (800 * 1024 * 1024); print(len(x))"';
+        const outcome = await bomb.exec({ command, timeoutMs: 30_000 }).then(
+          (result) => ({ exitCode: result.exitCode, text: result.stdout + result.stderr }),
+          (error: unknown) => ({ exitCode: -1, text: (error as Error).message }),
+        );
+        expect(outcome.exitCode).not.toBe(0);
+        expect(outcome.text).not.toContain('838860800');
+        expect((await bomb.exec({ command: 'echo recovered' })).stdout).toBe('recovered\n');
+      } finally {
+        await bomb.destroy();
+      }
+    });
+
+    it('leaves nothing behind after destroy', async () => {
+      const victim = await start(resolveTemplate({ name: 'victim' }));
+      await victim.exec({ command: 'echo x > f' });
+      const id = `sbx_drv${driver.name}${count}`;
+      await victim.destroy();
+      expect(cgroupPids(id)).toEqual([]);
+      expect(existsSync(cgroupDir('memory', id))).toBe(false);
+      expect(existsSync(join(dir, id))).toBe(false);
+      expect(processesNaming(id)).toEqual([]);
+      expect(await victim.isAlive()).toBe(false);
+    });
+  });
+}
