@@ -1,0 +1,276 @@
+import type { SqliteDatabase } from '../core/store.js';
+import { migrate } from '../core/store.js';
+import type { RuntimeName, SandboxTemplate } from './types.js';
+
+/**
+ * Lifecycle of a sandbox record: `warm` (ready in a pool) → `claimed` (bound to a tenant) →
+ * `released` (destroyed, usage stored). A cold claim starts at `claimed`.
+ */
+export type SandboxState = 'warm' | 'claimed' | 'released';
+
+/** One sandbox as stored. */
+export interface SandboxRecord {
+  id: string;
+  template: string;
+  runtime: RuntimeName;
+  pool: string | null;
+  state: SandboxState;
+  tenant: string | null;
+  runId: string | null;
+  /** The claim bound a ready sandbox from a pool instead of starting one. */
+  warm: boolean;
+  /** Time from the claim call to a usable sandbox, in milliseconds. */
+  claimLatencyMs: number | null;
+  stateDir: string;
+  /** Process that created the sandbox; warm sandboxes of a dead process are orphans. */
+  processId: number;
+  createdAt: number;
+  claimedAt: number | null;
+  releasedAt: number | null;
+  /** Final usage, stored on release. */
+  usage: { cpuSeconds: number; memoryPeakBytes: number } | null;
+}
+
+/** One warm pool as stored. */
+export interface PoolRecord {
+  name: string;
+  template: string;
+  replicas: number;
+}
+
+const MIGRATIONS = [
+  `CREATE TABLE sandbox_templates (name TEXT PRIMARY KEY, spec TEXT NOT NULL, created_at INTEGER NOT NULL);
+   CREATE TABLE sandbox_pools (name TEXT PRIMARY KEY, template TEXT NOT NULL, replicas INTEGER NOT NULL, created_at INTEGER NOT NULL);
+   CREATE TABLE sandboxes (
+     id TEXT PRIMARY KEY, template TEXT NOT NULL, runtime TEXT NOT NULL, pool TEXT, state TEXT NOT NULL,
+     tenant TEXT, run_id TEXT, warm INTEGER NOT NULL, claim_latency_ms REAL, state_dir TEXT NOT NULL,
+     process_id INTEGER NOT NULL, created_at INTEGER NOT NULL, claimed_at INTEGER, released_at INTEGER,
+     cpu_seconds REAL, memory_peak_bytes INTEGER);
+   CREATE INDEX sandboxes_by_tenant ON sandboxes (tenant, run_id);
+   CREATE INDEX sandboxes_by_pool ON sandboxes (pool, state);`,
+];
+
+interface SandboxRow {
+  id: string;
+  template: string;
+  runtime: RuntimeName;
+  pool: string | null;
+  state: SandboxState;
+  tenant: string | null;
+  run_id: string | null;
+  warm: number;
+  claim_latency_ms: number | null;
+  state_dir: string;
+  process_id: number;
+  created_at: number;
+  claimed_at: number | null;
+  released_at: number | null;
+  cpu_seconds: number | null;
+  memory_peak_bytes: number | null;
+}
+
+/** New sandbox row fields. */
+export type NewSandbox = Pick<
+  SandboxRecord,
+  | 'id'
+  | 'template'
+  | 'runtime'
+  | 'pool'
+  | 'state'
+  | 'tenant'
+  | 'runId'
+  | 'warm'
+  | 'stateDir'
+  | 'processId'
+>;
+
+/** SQLite tables of the sandbox controller. */
+export class SandboxStore {
+  constructor(private readonly db: SqliteDatabase) {
+    migrate(db, 'sandbox', MIGRATIONS);
+  }
+
+  insertTemplate(template: SandboxTemplate): void {
+    this.db
+      .prepare('INSERT INTO sandbox_templates (name, spec, created_at) VALUES (?, ?, ?)')
+      .run(template.name, JSON.stringify(template), Date.now());
+  }
+
+  getTemplate(name: string): SandboxTemplate | undefined {
+    const row = this.db.prepare('SELECT spec FROM sandbox_templates WHERE name = ?').get(name) as
+      { spec: string } | undefined;
+    return row === undefined ? undefined : (JSON.parse(row.spec) as SandboxTemplate);
+  }
+
+  listTemplates(): SandboxTemplate[] {
+    const rows = this.db.prepare('SELECT spec FROM sandbox_templates ORDER BY name').all() as {
+      spec: string;
+    }[];
+    return rows.map((row) => JSON.parse(row.spec) as SandboxTemplate);
+  }
+
+  insertPool(pool: PoolRecord): void {
+    this.db
+      .prepare(
+        'INSERT INTO sandbox_pools (name, template, replicas, created_at) VALUES (?, ?, ?, ?)',
+      )
+      .run(pool.name, pool.template, pool.replicas, Date.now());
+  }
+
+  getPool(name: string): PoolRecord | undefined {
+    return this.db
+      .prepare('SELECT name, template, replicas FROM sandbox_pools WHERE name = ?')
+      .get(name) as PoolRecord | undefined;
+  }
+
+  listPools(): PoolRecord[] {
+    return this.db
+      .prepare('SELECT name, template, replicas FROM sandbox_pools ORDER BY name')
+      .all() as PoolRecord[];
+  }
+
+  countWarm(pool: string): number {
+    const row = this.db
+      .prepare("SELECT COUNT(*) AS count FROM sandboxes WHERE pool = ? AND state = 'warm'")
+      .get(pool) as { count: number };
+    return row.count;
+  }
+
+  insertSandbox(sandbox: NewSandbox): void {
+    const now = Date.now();
+    this.db
+      .prepare(
+        `INSERT INTO sandboxes (id, template, runtime, pool, state, tenant, run_id, warm, state_dir, process_id, created_at, claimed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        sandbox.id,
+        sandbox.template,
+        sandbox.runtime,
+        sandbox.pool,
+        sandbox.state,
+        sandbox.tenant,
+        sandbox.runId,
+        sandbox.warm ? 1 : 0,
+        sandbox.stateDir,
+        sandbox.processId,
+        now,
+        sandbox.state === 'claimed' ? now : null,
+      );
+  }
+
+  /**
+   * Binds one ready sandbox of this process (from `pool`, or from any pool of `template`) to a
+   * tenant in one transaction, so two claims never bind the same one.
+   * @returns the bound sandbox's id, or undefined when none is ready
+   */
+  bindWarm(options: {
+    pool: string | undefined;
+    template: string;
+    tenant: string;
+    runId: string | null;
+    processId: number;
+  }): string | undefined {
+    return this.db.transaction(() => {
+      const row = (
+        options.pool === undefined
+          ? this.db
+              .prepare(
+                "SELECT id FROM sandboxes WHERE state = 'warm' AND template = ? AND process_id = ? ORDER BY created_at LIMIT 1",
+              )
+              .get(options.template, options.processId)
+          : this.db
+              .prepare(
+                "SELECT id FROM sandboxes WHERE state = 'warm' AND pool = ? AND process_id = ? ORDER BY created_at LIMIT 1",
+              )
+              .get(options.pool, options.processId)
+      ) as { id: string } | undefined;
+      if (row === undefined) {
+        return undefined;
+      }
+      const changed = this.db
+        .prepare(
+          "UPDATE sandboxes SET state = 'claimed', tenant = ?, run_id = ?, claimed_at = ? WHERE id = ? AND state = 'warm'",
+        )
+        .run(options.tenant, options.runId, Date.now(), row.id).changes;
+      return changed === 1 ? row.id : undefined;
+    })();
+  }
+
+  /** Moves a warm sandbox to a new owner process; false when another process won. */
+  adopt(id: string, fromProcessId: number, toProcessId: number): boolean {
+    const changes = this.db
+      .prepare(
+        "UPDATE sandboxes SET process_id = ? WHERE id = ? AND process_id = ? AND state = 'warm'",
+      )
+      .run(toProcessId, id, fromProcessId).changes;
+    return changes === 1;
+  }
+
+  setClaimLatency(id: string, latencyMs: number): void {
+    this.db.prepare('UPDATE sandboxes SET claim_latency_ms = ? WHERE id = ?').run(latencyMs, id);
+  }
+
+  markReleased(id: string, usage: { cpuSeconds: number; memoryPeakBytes: number }): void {
+    this.db
+      .prepare(
+        "UPDATE sandboxes SET state = 'released', released_at = ?, cpu_seconds = ?, memory_peak_bytes = ? WHERE id = ?",
+      )
+      .run(Date.now(), usage.cpuSeconds, Math.round(usage.memoryPeakBytes), id);
+  }
+
+  delete(id: string): void {
+    this.db.prepare('DELETE FROM sandboxes WHERE id = ?').run(id);
+  }
+
+  get(id: string): SandboxRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM sandboxes WHERE id = ?').get(id) as
+      SandboxRow | undefined;
+    return row === undefined ? undefined : toRecord(row);
+  }
+
+  /** Lists records, newest first; released ones only when asked. */
+  list(filter: { tenant?: string; runId?: string; includeReleased?: boolean }): SandboxRecord[] {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    if (filter.tenant !== undefined) {
+      clauses.push('tenant = ?');
+      params.push(filter.tenant);
+    }
+    if (filter.runId !== undefined) {
+      clauses.push('run_id = ?');
+      params.push(filter.runId);
+    }
+    if (filter.includeReleased !== true) {
+      clauses.push("state != 'released'");
+    }
+    const where = clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`;
+    const rows = this.db
+      .prepare(`SELECT * FROM sandboxes ${where} ORDER BY created_at DESC, id`)
+      .all(...params) as SandboxRow[];
+    return rows.map(toRecord);
+  }
+}
+
+function toRecord(row: SandboxRow): SandboxRecord {
+  return {
+    id: row.id,
+    template: row.template,
+    runtime: row.runtime,
+    pool: row.pool,
+    state: row.state,
+    tenant: row.tenant,
+    runId: row.run_id,
+    warm: row.warm === 1,
+    claimLatencyMs: row.claim_latency_ms,
+    stateDir: row.state_dir,
+    processId: row.process_id,
+    createdAt: row.created_at,
+    claimedAt: row.claimed_at,
+    releasedAt: row.released_at,
+    usage:
+      row.cpu_seconds === null
+        ? null
+        : { cpuSeconds: row.cpu_seconds, memoryPeakBytes: row.memory_peak_bytes ?? 0 },
+  };
+}

@@ -1,0 +1,615 @@
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SandstackError } from '../core/errors.js';
+import { isValidName, newId } from '../core/ids.js';
+import { noopLogger, type Logger } from '../core/logger.js';
+import type { SqliteDatabase } from '../core/store.js';
+import { removeCgroups } from './cgroup.js';
+import { BubblewrapDriver } from './drivers/bubblewrap.js';
+import { GvisorDriver } from './drivers/gvisor.js';
+import { SandboxStore, type SandboxRecord } from './controller-store.js';
+import { DEFAULT_TEMPLATE, resolveTemplate, type TemplateInput } from './templates.js';
+import type {
+  RuntimeCheck,
+  RuntimeName,
+  SandboxDriver,
+  SandboxInstance,
+  SandboxTemplate,
+} from './types.js';
+
+export type { SandboxRecord, SandboxState, PoolRecord } from './controller-store.js';
+
+/** Options for {@link SandboxController}. */
+export interface SandboxControllerOptions {
+  /** Open state database (from `openDatabase`). */
+  db: SqliteDatabase;
+  /** Host folder that contains one state folder per sandbox. */
+  stateDir: string;
+  /** @default noopLogger */
+  logger?: Logger;
+  /** Runtimes to use. @default gVisor and bubblewrap, hiding `stateDir` and the database */
+  drivers?: SandboxDriver[];
+}
+
+/** Claim request: a template (a cold start unless a ready sandbox of it exists) or a pool. */
+export interface ClaimOptions {
+  /** Template name. @default 'default' when `pool` is not given */
+  template?: string;
+  /** Pool name; takes a ready sandbox from it, or starts one of its template. */
+  pool?: string;
+  tenant: string;
+  runId?: string;
+}
+
+/** A claimed sandbox and its stored record. */
+export interface ClaimedSandbox {
+  sandbox: SandboxInstance;
+  record: SandboxRecord;
+}
+
+/** Options for {@link SandboxController.createPool}. */
+export interface CreatePoolOptions {
+  name: string;
+  template: string;
+  /** Ready sandboxes to keep. */
+  replicas: number;
+}
+
+/** Summed usage of a tenant or run. */
+export interface UsageTotals {
+  cpuSeconds: number;
+  /** Sum of each sandbox's peak memory. */
+  memoryPeakBytes: number;
+  sandboxes: number;
+}
+
+/**
+ * Owns the sandboxes of one state folder: templates, warm pools, claims, re-attaching after
+ * a restart, release with final usage, and cleanup of orphans.
+ *
+ * @example
+ * const controller = new SandboxController({ db: openDatabase('.sandstack/state.db'), stateDir: '.sandstack/sandboxes' });
+ * const { sandbox, record } = await controller.claim({ template: 'default', tenant: 'acme' });
+ * await sandbox.exec({ command: 'git status' });
+ * await controller.release(record.id);
+ * await controller.close();
+ */
+export class SandboxController {
+  private readonly store: SandboxStore;
+  private readonly stateDir: string;
+  private readonly logger: Logger;
+  private readonly drivers: Map<RuntimeName, SandboxDriver>;
+  private readonly checks = new Map<RuntimeName, Promise<RuntimeCheck>>();
+  private readonly live = new Map<string, SandboxInstance>();
+  private readonly fills = new Map<string, Promise<void>>();
+  private readonly reconciled: Promise<void>;
+  private closed = false;
+  private readonly expiryTimer: NodeJS.Timeout;
+
+  constructor(options: SandboxControllerOptions) {
+    this.stateDir = resolve(options.stateDir);
+    mkdirSync(this.stateDir, { recursive: true });
+    this.logger = options.logger ?? noopLogger;
+    this.store = new SandboxStore(options.db);
+    const dbFiles =
+      options.db.name === ':memory:'
+        ? []
+        : ['', '-wal', '-shm'].map((end) => resolve(options.db.name + end));
+    const hidden = { hiddenDirs: [this.stateDir], hiddenFiles: dbFiles };
+    const drivers = options.drivers ?? [new GvisorDriver(hidden), new BubblewrapDriver(hidden)];
+    this.drivers = new Map(drivers.map((driver) => [driver.name, driver]));
+    this.expiryTimer = setInterval(() => void this.expire(), EXPIRY_CHECK_MS);
+    this.expiryTimer.unref();
+    this.reconciled = this.reconcile().then(
+      () => undefined,
+      (error: unknown) => {
+        this.logger.warn('Sandbox reconcile failed', { error: String(error) });
+      },
+    );
+  }
+
+  /**
+   * Stores a template; fields left out come from `default`.
+   * @throws SandstackError `INVALID_CONFIG` for a bad field, `ALREADY_EXISTS` for a taken name
+   */
+  createTemplate(input: TemplateInput): SandboxTemplate {
+    const template = resolveTemplate(input);
+    if (template.name === 'default' || this.store.getTemplate(template.name) !== undefined) {
+      throw new SandstackError(
+        'ALREADY_EXISTS',
+        `Template "${template.name}" already exists; pick another name`,
+      );
+    }
+    this.store.insertTemplate(template);
+    return template;
+  }
+
+  /**
+   * Returns a template by name.
+   * @throws SandstackError `TEMPLATE_NOT_FOUND` naming the known templates
+   */
+  getTemplate(name: string): SandboxTemplate {
+    if (name === 'default') {
+      return this.store.getTemplate(name) ?? DEFAULT_TEMPLATE;
+    }
+    const template = this.store.getTemplate(name);
+    if (template === undefined) {
+      const known = ['default', ...this.store.listTemplates().map((item) => item.name)];
+      throw new SandstackError(
+        'TEMPLATE_NOT_FOUND',
+        `Template "${name}" not found; known templates: ${known.join(', ')}`,
+      );
+    }
+    return template;
+  }
+
+  /** Lists the stored templates, `default` first. */
+  listTemplates(): SandboxTemplate[] {
+    return [
+      this.getTemplate('default'),
+      ...this.store.listTemplates().filter((item) => item.name !== 'default'),
+    ];
+  }
+
+  /** Returns which runtime a template's sandboxes use here, resolving `auto`. */
+  async runtimeFor(template: SandboxTemplate): Promise<SandboxDriver> {
+    if (template.runtime !== 'auto') {
+      return this.availableDriver(template.runtime);
+    }
+    for (const name of ['gvisor', 'bubblewrap'] as const) {
+      const driver = this.drivers.get(name);
+      if (driver !== undefined && (await this.check(driver)).available) {
+        return driver;
+      }
+    }
+    throw new SandstackError(
+      'RUNTIME_UNAVAILABLE',
+      'Neither gVisor (runsc) nor bubblewrap works on this host; run "sandstack doctor" to see why',
+    );
+  }
+
+  /** Checks every configured runtime (cached per controller). */
+  async checkRuntimes(): Promise<RuntimeCheck[]> {
+    return Promise.all([...this.drivers.values()].map((driver) => this.check(driver)));
+  }
+
+  /**
+   * Creates a warm pool and starts filling it in the background.
+   * @throws SandstackError `INVALID_ARGUMENT`, `ALREADY_EXISTS` or `TEMPLATE_NOT_FOUND`
+   */
+  createPool(options: CreatePoolOptions): void {
+    if (!isValidName(options.name)) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Pool name "${options.name}" is invalid; use 1-63 letters, digits, ".", "_" or "-"`,
+      );
+    }
+    if (!Number.isInteger(options.replicas) || options.replicas < 0 || options.replicas > 100) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Pool "${options.name}" has replicas ${options.replicas}; use a whole number from 0 to 100`,
+      );
+    }
+    this.getTemplate(options.template);
+    if (this.store.getPool(options.name) !== undefined) {
+      throw new SandstackError(
+        'ALREADY_EXISTS',
+        `Pool "${options.name}" already exists; pick another name`,
+      );
+    }
+    this.store.insertPool(options);
+    this.refill(options.name);
+  }
+
+  /** Lists pools with their ready counts. */
+  listPools(): { name: string; template: string; replicas: number; ready: number }[] {
+    return this.store
+      .listPools()
+      .map((pool) => ({ ...pool, ready: this.store.countWarm(pool.name) }));
+  }
+
+  /**
+   * Waits until a pool has `replicas` ready sandboxes, starting fills as needed.
+   * @throws SandstackError `POOL_NOT_FOUND`, or the error that stopped a fill
+   */
+  async waitUntilReady(poolName: string): Promise<void> {
+    const pool = this.requirePool(poolName);
+    for (
+      let round = 0;
+      round < pool.replicas + 3 && this.store.countWarm(poolName) < pool.replicas;
+      round += 1
+    ) {
+      this.refill(poolName);
+      await this.fills.get(poolName);
+    }
+    if (this.store.countWarm(poolName) < pool.replicas) {
+      throw new SandstackError(
+        'SANDBOX_FAILED',
+        `Pool "${poolName}" could not reach ${pool.replicas} ready sandboxes; see the log`,
+      );
+    }
+  }
+
+  /**
+   * Binds a sandbox to a tenant: a ready one from a pool when there is one (warm), else a
+   * new one (cold). One claim never binds two sandboxes, and two claims never bind one.
+   * @throws SandstackError `TEMPLATE_NOT_FOUND`, `POOL_NOT_FOUND` or `RUNTIME_UNAVAILABLE`
+   */
+  async claim(options: ClaimOptions): Promise<ClaimedSandbox> {
+    await this.reconciled;
+    const start = performance.now();
+    const pool = options.pool === undefined ? undefined : this.requirePool(options.pool);
+    const templateName = pool?.template ?? options.template ?? 'default';
+    const template = this.getTemplate(templateName);
+    const binding = { tenant: options.tenant, runId: options.runId ?? null };
+
+    const warmId = this.store.bindWarm({
+      pool: pool?.name,
+      template: templateName,
+      ...binding,
+      processId: process.pid,
+    });
+    if (warmId !== undefined) {
+      const sandbox = this.live.get(warmId) ?? (await this.attachOrDrop(warmId));
+      if (sandbox !== undefined) {
+        this.refill(this.store.get(warmId)?.pool ?? undefined);
+        return this.finishClaim(warmId, sandbox, start);
+      }
+    }
+
+    const driver = await this.runtimeFor(template);
+    const id = newId('sbx');
+    this.store.insertSandbox({
+      id,
+      template: templateName,
+      runtime: driver.name,
+      pool: pool?.name ?? null,
+      state: 'claimed',
+      ...binding,
+      warm: false,
+      stateDir: this.sandboxDir(id),
+      processId: process.pid,
+    });
+    try {
+      const sandbox = await driver.create({ id, template, stateDir: this.sandboxDir(id) });
+      this.live.set(id, sandbox);
+      if (pool !== undefined) {
+        this.refill(pool.name);
+      }
+      return this.finishClaim(id, sandbox, start);
+    } catch (error) {
+      this.store.markReleased(id, { cpuSeconds: 0, memoryPeakBytes: 0 });
+      rmSync(this.sandboxDir(id), { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /**
+   * Returns a claimed sandbox by id, re-attaching to it (or restarting its runtime over the
+   * same workspace) when this process did not create it. Returns undefined for an unknown,
+   * released or vanished sandbox.
+   */
+  async get(id: string): Promise<ClaimedSandbox | undefined> {
+    await this.reconciled;
+    const record = this.store.get(id);
+    if (record === undefined || record.state !== 'claimed') {
+      return undefined;
+    }
+    const sandbox = this.live.get(id) ?? (await this.attachOrDrop(id));
+    return sandbox === undefined ? undefined : { sandbox, record: this.store.get(id) ?? record };
+  }
+
+  /** Returns the stored record of a sandbox, in any state. */
+  record(id: string): SandboxRecord | undefined {
+    return this.store.get(id);
+  }
+
+  /** Lists sandbox records, newest first. */
+  list(
+    filter: { tenant?: string; runId?: string; includeReleased?: boolean } = {},
+  ): SandboxRecord[] {
+    return this.store.list(filter);
+  }
+
+  /**
+   * Destroys a sandbox and stores its final usage. Releasing twice is a no-op.
+   * @throws SandstackError `SANDBOX_NOT_FOUND` for an unknown id
+   */
+  async release(id: string): Promise<SandboxRecord> {
+    const record = this.store.get(id);
+    if (record === undefined) {
+      throw new SandstackError(
+        'SANDBOX_NOT_FOUND',
+        `Sandbox "${id}" not found; list sandboxes with "sandstack sandbox list"`,
+      );
+    }
+    if (record.state === 'released') {
+      return record;
+    }
+    const sandbox = this.live.get(id) ?? (await this.attachQuietly(record));
+    const usage =
+      sandbox === undefined ? { cpuSeconds: 0, memoryPeakBytes: 0 } : await sandbox.usage();
+    await this.destroyQuietly(id, sandbox);
+    this.store.markReleased(id, {
+      cpuSeconds: usage.cpuSeconds,
+      memoryPeakBytes: usage.memoryPeakBytes,
+    });
+    this.logger.info('Sandbox released', {
+      sandboxId: id,
+      tenant: record.tenant,
+      runId: record.runId,
+    });
+    return this.store.get(id) ?? record;
+  }
+
+  /** Sums CPU-seconds and peak memory over released and live sandboxes of a tenant or run. */
+  async usageFor(filter: { tenant?: string; runId?: string }): Promise<UsageTotals> {
+    const totals: UsageTotals = { cpuSeconds: 0, memoryPeakBytes: 0, sandboxes: 0 };
+    for (const record of this.store.list({ ...filter, includeReleased: true })) {
+      if (record.state === 'warm') {
+        continue;
+      }
+      const usage =
+        record.state === 'released' ? record.usage : await this.live.get(record.id)?.usage();
+      totals.cpuSeconds += usage?.cpuSeconds ?? 0;
+      totals.memoryPeakBytes += usage?.memoryPeakBytes ?? 0;
+      totals.sandboxes += 1;
+    }
+    return totals;
+  }
+
+  /**
+   * Destroys orphans (state folders and cgroups with no claimed or warm record, and claimed
+   * sandboxes past their template's lifetime) and adopts the warm sandboxes of processes
+   * that have exited.
+   */
+  async reconcile(): Promise<number> {
+    let removed = 0;
+    const keep = new Set<string>();
+    for (const record of this.store.list({})) {
+      const ownerDead =
+        record.state === 'warm' &&
+        record.processId !== process.pid &&
+        !isProcessAlive(record.processId);
+      if (ownerDead && this.store.adopt(record.id, record.processId, process.pid)) {
+        // A pool filled by a process that has exited (such as `sandstack pool create`) stays
+        // usable: this process takes its ready sandboxes over and attaches on claim.
+        this.logger.info('Adopted warm sandbox', { sandboxId: record.id, pool: record.pool });
+      }
+      if (record.state === 'claimed' && this.isExpired(record)) {
+        this.logger.info('Destroying expired sandbox', { sandboxId: record.id });
+        await this.release(record.id);
+        removed += 1;
+      } else {
+        keep.add(record.id);
+      }
+    }
+    for (const entry of existsSync(this.stateDir) ? readdirSync(this.stateDir) : []) {
+      if (entry.startsWith('sbx_') && !keep.has(entry)) {
+        const sandbox = await this.attachQuietly({
+          id: entry,
+          runtime: this.store.get(entry)?.runtime ?? 'gvisor',
+          template: 'default',
+        });
+        await this.destroyQuietly(entry, sandbox);
+        rmSync(join(this.stateDir, entry), { recursive: true, force: true });
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+
+  /** Stops refills and destroys this process's unclaimed warm sandboxes; claimed ones stay. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.expiryTimer);
+    await Promise.allSettled([...this.fills.values()]);
+    for (const record of this.store.list({})) {
+      if (record.state === 'warm' && record.processId === process.pid) {
+        await this.destroyQuietly(record.id, this.live.get(record.id));
+        this.store.delete(record.id);
+      }
+    }
+    this.live.clear();
+  }
+
+  /** Releases claimed sandboxes past their template's lifetime. */
+  private async expire(): Promise<void> {
+    for (const record of this.store.list({})) {
+      if (record.state === 'claimed' && this.isExpired(record)) {
+        this.logger.info('Destroying expired sandbox', { sandboxId: record.id });
+        await this.release(record.id).catch((error: unknown) => {
+          this.logger.error('Expired sandbox release failed', {
+            sandboxId: record.id,
+            error: String(error),
+          });
+        });
+      }
+    }
+  }
+
+  private finishClaim(id: string, sandbox: SandboxInstance, start: number): ClaimedSandbox {
+    this.store.setClaimLatency(id, Math.round((performance.now() - start) * 1000) / 1000);
+    const record = this.store.get(id);
+    if (record === undefined) {
+      throw new SandstackError(
+        'INTERNAL',
+        `Sandbox "${id}" vanished from the store while being claimed`,
+      );
+    }
+    this.logger.info('Sandbox claimed', {
+      sandboxId: id,
+      warm: record.warm,
+      tenant: record.tenant,
+      runId: record.runId,
+    });
+    return { sandbox, record };
+  }
+
+  /** Starts one background fill of a pool unless one runs or the controller is closed. */
+  private refill(poolName: string | undefined): void {
+    if (poolName === undefined || this.closed || this.fills.has(poolName)) {
+      return;
+    }
+    const fill = this.fillPool(poolName)
+      .catch((error: unknown) =>
+        this.logger.error('Pool fill failed', { pool: poolName, error: String(error) }),
+      )
+      .finally(() => this.fills.delete(poolName));
+    this.fills.set(poolName, fill);
+  }
+
+  private async fillPool(poolName: string): Promise<void> {
+    // The startup reconcile removes state folders without a record, so wait for it before
+    // creating folders whose record is written only once the sandbox runs.
+    await this.reconciled;
+    const pool = this.requirePool(poolName);
+    const template = this.getTemplate(pool.template);
+    const driver = await this.runtimeFor(template);
+    // Bounded: at most `replicas` creations per fill; a claim during the fill starts another.
+    for (let created = 0; created < pool.replicas && !this.closed; created += 1) {
+      if (this.store.countWarm(poolName) >= pool.replicas) {
+        return;
+      }
+      const id = newId('sbx');
+      const sandbox = await driver.create({ id, template, stateDir: this.sandboxDir(id) });
+      if (this.closed) {
+        await this.destroyQuietly(id, sandbox);
+        return;
+      }
+      this.live.set(id, sandbox);
+      this.store.insertSandbox({
+        id,
+        template: pool.template,
+        runtime: driver.name,
+        pool: poolName,
+        state: 'warm',
+        tenant: null,
+        runId: null,
+        warm: true,
+        stateDir: this.sandboxDir(id),
+        processId: process.pid,
+      });
+      this.logger.debug('Pool sandbox ready', { pool: poolName, sandboxId: id });
+    }
+  }
+
+  private requirePool(name: string): { name: string; template: string; replicas: number } {
+    const pool = this.store.getPool(name);
+    if (pool === undefined) {
+      const known = this.store.listPools().map((item) => item.name);
+      throw new SandstackError(
+        'POOL_NOT_FOUND',
+        `Pool "${name}" not found; known pools: ${known.join(', ') || 'none'}`,
+      );
+    }
+    return pool;
+  }
+
+  private async attachOrDrop(id: string): Promise<SandboxInstance | undefined> {
+    const record = this.store.get(id);
+    if (record === undefined) {
+      return undefined;
+    }
+    const sandbox = await this.attachQuietly(record);
+    if (sandbox === undefined) {
+      this.logger.warn('Sandbox has nothing left to re-attach to', { sandboxId: id });
+      this.store.markReleased(id, record.usage ?? { cpuSeconds: 0, memoryPeakBytes: 0 });
+      return undefined;
+    }
+    this.live.set(id, sandbox);
+    return sandbox;
+  }
+
+  private async attachQuietly(record: {
+    id: string;
+    runtime: RuntimeName;
+    template: string;
+  }): Promise<SandboxInstance | undefined> {
+    const driver = this.drivers.get(record.runtime);
+    if (driver === undefined) {
+      return undefined;
+    }
+    try {
+      return await driver.attach({
+        id: record.id,
+        template: this.templateOrDefault(record.template),
+        stateDir: this.sandboxDir(record.id),
+      });
+    } catch (error) {
+      this.logger.warn('Sandbox re-attach failed', { sandboxId: record.id, error: String(error) });
+      return undefined;
+    }
+  }
+
+  private async destroyQuietly(id: string, sandbox: SandboxInstance | undefined): Promise<void> {
+    this.live.delete(id);
+    try {
+      await sandbox?.destroy();
+    } catch (error) {
+      this.logger.error('Sandbox destroy left processes behind', {
+        sandboxId: id,
+        error: String(error),
+      });
+    }
+    // Cgroups and folders of a sandbox that could not be attached still need removing.
+    await removeCgroups(id);
+    rmSync(this.sandboxDir(id), { recursive: true, force: true });
+  }
+
+  private templateOrDefault(name: string): SandboxTemplate {
+    try {
+      return this.getTemplate(name);
+    } catch {
+      return DEFAULT_TEMPLATE;
+    }
+  }
+
+  private isExpired(record: SandboxRecord): boolean {
+    const lifetimeMs = this.templateOrDefault(record.template).lifetimeSeconds * 1000;
+    return Date.now() - record.createdAt > lifetimeMs;
+  }
+
+  private sandboxDir(id: string): string {
+    return join(this.stateDir, id);
+  }
+
+  private async availableDriver(name: RuntimeName): Promise<SandboxDriver> {
+    const driver = this.drivers.get(name);
+    if (driver === undefined) {
+      throw new SandstackError(
+        'RUNTIME_UNAVAILABLE',
+        `Runtime "${name}" is not configured; pass its driver in the controller's drivers option`,
+      );
+    }
+    const check = await this.check(driver);
+    if (!check.available) {
+      throw new SandstackError(
+        'RUNTIME_UNAVAILABLE',
+        `Runtime "${name}" is unavailable: ${check.reason ?? 'unknown reason'}; ${check.fix ?? 'run "sandstack doctor"'}`,
+      );
+    }
+    return driver;
+  }
+
+  private check(driver: SandboxDriver): Promise<RuntimeCheck> {
+    let check = this.checks.get(driver.name);
+    if (check === undefined) {
+      check = driver.check();
+      this.checks.set(driver.name, check);
+    }
+    return check;
+  }
+}
+
+/** Interval of the check that releases sandboxes past their lifetime. */
+const EXPIRY_CHECK_MS = 60_000;
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,122 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isSandstackError } from '../../src/core/errors.js';
+import { cgroupPids } from '../../src/sandbox/cgroup.js';
+import { createTestController, localDrivers, type TestController } from '../helpers/sandbox.js';
+
+const checks = await localDrivers();
+const TEMPLATES = { gvisor: 'gv', bubblewrap: 'bw' } as const;
+
+let harness: TestController | undefined;
+afterEach(async () => {
+  await harness?.cleanup();
+  harness = undefined;
+});
+
+function setup(): TestController {
+  harness = createTestController();
+  return harness;
+}
+
+/** Starts a node process that claims a sandbox, and resolves with its id and process. */
+async function claimInChild(dir: string, template: string): Promise<{ id: string; pid: number }> {
+  // Node itself runs the fixture (tsx only as a loader), so SIGKILL hits the claiming process.
+  const fixture = 'test/fixtures/sandbox/claim-and-wait.ts';
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, dir, template], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const id = await new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
+  });
+  return { id, pid: child.pid ?? 0 };
+}
+
+describe('SandboxController', () => {
+  it('rejects an unknown template by name', () => {
+    const { controller } = setup();
+    let error: unknown;
+    try {
+      controller.getTemplate('nope');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isSandstackError(error, 'TEMPLATE_NOT_FOUND')).toBe(true);
+    expect((error as Error).message).toContain('"nope"');
+    expect((error as Error).message).toContain('default, bw, gv');
+  });
+
+  for (const { driver, check } of checks) {
+    const template = TEMPLATES[driver.name as keyof typeof TEMPLATES];
+    const run = check.available ? it : it.skip;
+    if (!check.available) {
+      process.stderr.write(`Skipping ${driver.name} controller tests: ${check.reason ?? ''}\n`);
+    }
+
+    run(`${driver.name}: claims, re-attaches, releases and meters`, async () => {
+      const { controller, reopen } = setup();
+      const { sandbox, record } = await controller.claim({ template, tenant: 'acme', runId: 'r1' });
+      expect(record.warm).toBe(false);
+      expect(record.runtime).toBe(driver.name);
+      await sandbox.writeFile('a.txt', 'one');
+      const burn = await sandbox.exec({
+        command: 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done',
+      });
+      expect(burn.exitCode).toBe(0);
+
+      const again = await reopen().get(record.id);
+      expect(again?.record.tenant).toBe('acme');
+      expect(again?.record.runId).toBe('r1');
+      expect((await again!.sandbox.readFile('a.txt')).toString()).toBe('one');
+
+      const released = await controller.release(record.id);
+      expect(released.state).toBe('released');
+      expect(await controller.get(record.id)).toBeUndefined();
+      expect(cgroupPids(record.id)).toEqual([]);
+      const usage = await controller.usageFor({ tenant: 'acme', runId: 'r1' });
+      expect(usage.sandboxes).toBe(1);
+      expect(usage.cpuSeconds).toBeGreaterThan(0);
+      expect(usage.memoryPeakBytes).toBeGreaterThan(0);
+    });
+
+    run(`${driver.name}: warm pool refills after a claim`, async () => {
+      const { controller } = setup();
+      controller.createPool({ name: 'p', template, replicas: 2 });
+      await controller.waitUntilReady('p');
+      const { record, sandbox } = await controller.claim({ pool: 'p', tenant: 'acme' });
+      expect(record.warm).toBe(true);
+      expect((await sandbox.exec({ command: 'echo ok' })).stdout).toBe('ok\n');
+      await controller.waitUntilReady('p');
+      expect(controller.listPools()[0]?.ready).toBe(2);
+      await controller.close();
+      expect(controller.list().map((item) => item.id)).toEqual([record.id]);
+    });
+
+    run(`${driver.name}: concurrent claims bind distinct sandboxes`, async () => {
+      const { controller } = setup();
+      controller.createPool({ name: 'p', template, replicas: 2 });
+      await controller.waitUntilReady('p');
+      const claims = await Promise.all(
+        [1, 2, 3].map((n) => controller.claim({ pool: 'p', tenant: `t${n}` })),
+      );
+      const ids = new Set(claims.map((claim) => claim.record.id));
+      expect(ids.size).toBe(3);
+      expect(claims.filter((claim) => claim.record.warm).length).toBe(2);
+    });
+
+    run(`${driver.name}: get works after the creating process is killed`, async () => {
+      const { dir, reopen } = setup();
+      const child = await claimInChild(dir, template);
+      process.kill(child.pid, 'SIGKILL');
+      const controller = reopen();
+      const found = await controller.get(child.id);
+      expect(found?.record.tenant).toBe('acme');
+      expect((await found!.sandbox.readFile('kept.txt')).toString()).toBe('survives');
+      expect((await found!.sandbox.exec({ command: 'echo alive' })).stdout).toBe('alive\n');
+      await controller.release(child.id);
+      expect(cgroupPids(child.id)).toEqual([]);
+    });
+  }
+});
