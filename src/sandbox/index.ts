@@ -1,0 +1,48 @@
+/**
+ * The sandbox layer: isolated places to run an agent's commands (gVisor or bubblewrap on
+ * this host), with templates, warm pools, claims, metering and Claude Code tool calls.
+ *
+ * @example
+ * import { openDatabase } from 'sandstack/core';
+ * import { SandboxController, runTool } from 'sandstack/sandbox';
+ *
+ * const controller = new SandboxController({ db: openDatabase('.sandstack/state.db'), stateDir: '.sandstack/sandboxes' });
+ * const { sandbox, record } = await controller.claim({ template: 'default', tenant: 'acme', runId: 'run_1' });
+ * await runTool(sandbox, { tool: 'Bash', input: { command: 'git status' } }, { workdir: '/workspace' });
+ * await controller.release(record.id);
+ * await controller.close();
+ */
+export {
+  SandboxController,
+  type ClaimOptions,
+  type ClaimedSandbox,
+  type CreatePoolOptions,
+  type PoolRecord,
+  type SandboxControllerOptions,
+  type SandboxRecord,
+  type SandboxState,
+  type UsageTotals,
+} from './controller.js';
+export { checkHost, type CheckHostOptions, type HostCheck } from './doctor.js';
+export { BubblewrapDriver, type BubblewrapDriverOptions } from './drivers/bubblewrap.js';
+export { GvisorDriver, type GvisorDriverOptions } from './drivers/gvisor.js';
+export { DEFAULT_TEMPLATE, resolveTemplate, type TemplateInput } from './templates.js';
+export {
+  runTool,
+  type RunToolOptions,
+  type SandboxToolCall,
+  type SandboxToolResult,
+} from './tools.js';
+export type {
+  DriverCreateOptions,
+  ExecRequest,
+  ExecResult,
+  ResourceLimits,
+  RootfsSpec,
+  RuntimeCheck,
+  RuntimeName,
+  SandboxDriver,
+  SandboxInstance,
+  SandboxTemplate,
+  SandboxUsage,
+} from './types.js';
