@@ -1,9 +1,18 @@
 import type { Command } from 'commander';
 import { register as registerWorkflow } from './workflow.js';
 import { register as registerGuard } from './guard.js';
+import { register as registerSandbox } from './sandbox.js';
+import { register as registerPool } from './pool.js';
+import { register as registerDoctor } from './doctor.js';
 
 /** Registers one noun (or top-level verb) and its subcommands on the program. */
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command group, in the order `--help` lists them. */
-export const COMMANDS: RegisterCommand[] = [registerWorkflow, registerGuard];
+export const COMMANDS: RegisterCommand[] = [
+  registerWorkflow,
+  registerGuard,
+  registerSandbox,
+  registerPool,
+  registerDoctor,
+];

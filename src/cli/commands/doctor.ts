@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { checkHost } from '../../sandbox/doctor.js';
+import { printJson, printLine } from '../output.js';
+
+/** Registers `sandstack doctor`. */
+export function register(program: Command): void {
+  program
+    .command('doctor')
+    .description('Check that this host can run sandboxes, and say how to fix what it cannot')
+    .option('--json', 'print the checks as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const checks = await checkHost();
+      if (options.json === true) {
+        printJson(checks);
+      } else {
+        for (const check of checks) {
+          const mark = check.ok ? pc.green('ok  ') : pc.red('FAIL');
+          printLine(
+            `${mark} ${check.name}${check.detail === undefined ? '' : ` (${check.detail})`}`,
+          );
+          if (!check.ok) {
+            printLine(`     why: ${check.reason ?? 'unknown'}`);
+            printLine(`     fix: ${check.fix ?? 'none known'}`);
+          }
+        }
+      }
+      const runtimeOk = checks.some((check) => check.name.startsWith('runtime ') && check.ok);
+      process.exitCode = runtimeOk ? 0 : 1;
+    });
+}

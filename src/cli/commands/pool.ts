@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import { createSpinner, printJson, printLine } from '../output.js';
+import { openSandboxContext } from './sandbox-context.js';
+
+/** Registers `sandstack pool create|list`. */
+export function register(program: Command): void {
+  const pool = program.command('pool').description('Keep ready sandboxes for fast claims');
+
+  pool
+    .command('create <name>')
+    .description('Create a warm pool and wait until it is full')
+    .option('--template <name>', "template of the pool's sandboxes", 'default')
+    .option('--replicas <count>', 'ready sandboxes to keep', Number, 2)
+    .option('--json', 'print the pool as JSON')
+    .action(
+      async (
+        name: string,
+        options: { template: string; replicas: number; json?: boolean },
+        command: Command,
+      ) => {
+        const { controller } = openSandboxContext(command);
+        const spinner = createSpinner(options.json !== true);
+        controller.createPool({ name, template: options.template, replicas: options.replicas });
+        const timer = setInterval(() => {
+          const ready = controller.listPools().find((item) => item.name === name)?.ready ?? 0;
+          spinner.update(`Filling pool ${name}: ${ready}/${options.replicas} ready`);
+        }, 200);
+        try {
+          await controller.waitUntilReady(name);
+        } finally {
+          clearInterval(timer);
+          spinner.stop();
+        }
+        const created = controller.listPools().find((item) => item.name === name);
+        if (options.json === true) {
+          printJson(created);
+          return;
+        }
+        printLine(
+          `Pool ${name} ready: ${created?.ready ?? 0}/${options.replicas} sandboxes of template ${options.template}`,
+        );
+      },
+    );
+
+  pool
+    .command('list')
+    .description('List pools and their ready sandboxes')
+    .option('--json', 'print the pools as JSON')
+    .action((options: { json?: boolean }, command: Command) => {
+      const { controller } = openSandboxContext(command);
+      const pools = controller.listPools();
+      if (options.json === true) {
+        printJson(pools);
+        return;
+      }
+      if (pools.length === 0) {
+        printLine('No pools');
+        return;
+      }
+      for (const item of pools) {
+        printLine(`${item.name}  template=${item.template}  ready=${item.ready}/${item.replicas}`);
+      }
+    });
+}

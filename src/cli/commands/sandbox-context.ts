@@ -1,0 +1,22 @@
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { openDatabase, type SqliteDatabase } from '../../core/store.js';
+import { SandboxController } from '../../sandbox/controller.js';
+
+/** A controller over the state folder named by `--state-dir`. */
+export interface SandboxContext {
+  db: SqliteDatabase;
+  controller: SandboxController;
+}
+
+/**
+ * Opens the controller of the state folder given by the global `--state-dir` option. The
+ * command leaves claimed and warm sandboxes running when it exits, so later commands (and
+ * `sandstack run`) find them.
+ */
+export function openSandboxContext(command: Command): SandboxContext {
+  const { stateDir = '.sandstack' } = command.optsWithGlobals<{ stateDir?: string }>();
+  const root = resolve(stateDir);
+  const db = openDatabase(join(root, 'state.db'));
+  return { db, controller: new SandboxController({ db, stateDir: join(root, 'sandboxes') }) };
+}

@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { SandstackError } from '../../core/errors.js';
+import { printJson, printLine } from '../output.js';
+import { openSandboxContext } from './sandbox-context.js';
+
+interface JsonOption {
+  json?: boolean;
+}
+
+/** Registers `sandstack sandbox claim|exec|release|list`. */
+export function register(program: Command): void {
+  const sandbox = program
+    .command('sandbox')
+    .description('Claim sandboxes and run commands in them');
+
+  sandbox
+    .command('claim')
+    .description('Claim a sandbox (warm from a pool when one is ready, else cold)')
+    .option('--template <name>', 'template to start', 'default')
+    .option('--pool <name>', 'pool to take a ready sandbox from')
+    .option('--tenant <name>', 'tenant that owns the sandbox', 'default')
+    .option('--run-id <id>', 'run the sandbox belongs to, for metering')
+    .option('--json', 'print the record as JSON')
+    .action(
+      async (
+        options: { template: string; pool?: string; tenant: string; runId?: string } & JsonOption,
+        command: Command,
+      ) => {
+        const { controller } = openSandboxContext(command);
+        const { record } = await controller.claim({
+          tenant: options.tenant,
+          ...(options.pool === undefined ? { template: options.template } : { pool: options.pool }),
+          ...(options.runId === undefined ? {} : { runId: options.runId }),
+        });
+        if (options.json === true) {
+          printJson(record);
+          return;
+        }
+        const start = record.warm ? 'warm' : 'cold';
+        printLine(
+          `${record.id} claimed (${record.runtime}, ${start}, ${record.claimLatencyMs ?? 0} ms)`,
+        );
+      },
+    );
+
+  sandbox
+    .command('exec <id> <command...>')
+    .description('Run a shell command in a claimed sandbox; standard input is passed with --stdin')
+    .option('--cwd <dir>', 'working directory inside the sandbox (default: the workdir)')
+    .option('--timeout <ms>', "time limit in milliseconds (default: the template's)", Number)
+    .option('--stdin <file>', "host file fed to the command's standard input")
+    .option('--json', 'print the result as JSON')
+    .action(
+      async (
+        id: string,
+        words: string[],
+        options: { cwd?: string; timeout?: number; stdin?: string } & JsonOption,
+        command: Command,
+      ) => {
+        const { controller } = openSandboxContext(command);
+        const found = await controller.get(id);
+        if (found === undefined) {
+          throw new SandstackError(
+            'SANDBOX_NOT_FOUND',
+            `Sandbox "${id}" not found or released; claim one with "sandstack sandbox claim"`,
+          );
+        }
+        const result = await found.sandbox.exec({
+          command: words.join(' '),
+          ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+          ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
+          ...(options.stdin === undefined ? {} : { stdin: readFileSync(options.stdin) }),
+        });
+        if (options.json === true) {
+          printJson(result);
+        } else {
+          printLine(result.stdout.replace(/\n$/, ''));
+          if (result.stderr !== '') {
+            printLine(result.stderr.replace(/\n$/, ''));
+          }
+        }
+        process.exitCode = result.exitCode === 0 ? 0 : 1;
+      },
+    );
+
+  sandbox
+    .command('release <id>')
+    .description('Destroy a sandbox and store its final usage')
+    .option('--json', 'print the record as JSON')
+    .action(async (id: string, options: JsonOption, command: Command) => {
+      const { controller } = openSandboxContext(command);
+      const record = await controller.release(id);
+      if (options.json === true) {
+        printJson(record);
+        return;
+      }
+      const usage = record.usage ?? { cpuSeconds: 0, memoryPeakBytes: 0 };
+      printLine(
+        `${id} released (cpu ${usage.cpuSeconds.toFixed(3)} s, peak memory ${Math.round(usage.memoryPeakBytes / 1024 / 1024)} MiB)`,
+      );
+    });
+
+  sandbox
+    .command('list')
+    .description('List warm and claimed sandboxes')
+    .option('--tenant <name>', "only this tenant's sandboxes")
+    .option('--all', 'include released sandboxes')
+    .option('--json', 'print the records as JSON')
+    .action((options: { tenant?: string; all?: boolean } & JsonOption, command: Command) => {
+      const { controller } = openSandboxContext(command);
+      const records = controller.list({
+        ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
+        includeReleased: options.all === true,
+      });
+      if (options.json === true) {
+        printJson(records);
+        return;
+      }
+      if (records.length === 0) {
+        printLine('No sandboxes');
+        return;
+      }
+      for (const record of records) {
+        printLine(
+          `${record.id}  ${record.state.padEnd(8)} ${record.runtime.padEnd(10)} ${record.template}  tenant=${record.tenant ?? '-'}  pool=${record.pool ?? '-'}`,
+        );
+      }
+    });
+}
