@@ -1,0 +1,155 @@
+/** Benchmarks of the sandbox layer: raw runtimes, cold and warm claims, exec, idle memory. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { openDatabase } from '../src/core/store.js';
+import { cgroupDir } from '../src/sandbox/cgroup.js';
+import { SandboxController } from '../src/sandbox/controller.js';
+import { BubblewrapDriver } from '../src/sandbox/drivers/bubblewrap.js';
+import { GvisorDriver } from '../src/sandbox/drivers/gvisor.js';
+import { addLatency, round, timeMany, type BenchResults } from './lib.js';
+
+const execFileAsync = promisify(execFile);
+
+const RUNTIMES = [
+  {
+    name: 'gvisor',
+    template: 'bench-gvisor',
+    driver: new GvisorDriver(),
+    coldRuns: 5,
+    warmRuns: 5,
+  },
+  {
+    name: 'bubblewrap',
+    template: 'bench-bubblewrap',
+    driver: new BubblewrapDriver(),
+    coldRuns: 10,
+    warmRuns: 10,
+  },
+] as const;
+
+/** Pool size used for warm claims and the idle memory figure. */
+const POOL_REPLICAS = 3;
+
+/**
+ * Measures raw runtime starts, cold start to first command, warm claim to first command,
+ * `exec` in a running sandbox, and idle memory per warm sandbox. Each loop has a fixed count.
+ */
+export async function runSandboxBench(): Promise<BenchResults> {
+  const results: BenchResults = {};
+  const dir = mkdtempSync(join(tmpdir(), 'sandstack-bench-'));
+  const db = openDatabase(join(dir, 'state.db'));
+  const controller = new SandboxController({ db, stateDir: join(dir, 'sandboxes') });
+  try {
+    await measureRaw(results);
+    for (const runtime of RUNTIMES) {
+      if (!(await runtime.driver.check()).available) {
+        continue;
+      }
+      controller.createTemplate({ name: runtime.template, runtime: runtime.name });
+      await measureRuntime(results, controller, runtime);
+    }
+  } finally {
+    for (const record of controller.list()) {
+      await controller.release(record.id);
+    }
+    await controller.close();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return results;
+}
+
+async function measureRaw(results: BenchResults): Promise<void> {
+  const runsc = await timeMany(10, () =>
+    execFileAsync('runsc', ['--network=none', '--platform=ptrace', 'do', 'true']),
+  );
+  addLatency(results, 'raw.runscDo', runsc);
+  const bwrapArgs = [
+    '--ro-bind',
+    '/',
+    '/',
+    '--unshare-all',
+    '--die-with-parent',
+    '--dev',
+    '/dev',
+    '--proc',
+    '/proc',
+    'true',
+  ];
+  const bwrap = await timeMany(30, () => execFileAsync('bwrap', bwrapArgs));
+  addLatency(results, 'raw.bwrap', bwrap);
+}
+
+async function measureRuntime(
+  results: BenchResults,
+  controller: SandboxController,
+  runtime: (typeof RUNTIMES)[number],
+): Promise<void> {
+  const prefix = 'sandbox';
+  // Only the claim and the first command are timed; release (runsc delete takes about a
+  // second) happens outside the measured span.
+  const cold: number[] = [];
+  for (let index = 0; index < runtime.coldRuns; index += 1) {
+    const start = performance.now();
+    const { sandbox, record } = await controller.claim({
+      template: runtime.template,
+      tenant: 'bench',
+    });
+    await sandbox.exec({ command: 'true' });
+    cold.push(performance.now() - start);
+    await controller.release(record.id);
+  }
+  addLatency(results, `${prefix}.coldStart.${runtime.name}`, cold);
+
+  const pool = `pool-${runtime.name}`;
+  controller.createPool({ name: pool, template: runtime.template, replicas: POOL_REPLICAS });
+  await controller.waitUntilReady(pool);
+  if (runtime.name === 'gvisor') {
+    // A ready bubblewrap sandbox runs no process, so only gVisor has idle memory to measure.
+    results[`${prefix}.idleMemory.${runtime.name}.bytes`] = {
+      value: idleMemoryPerSandbox(controller, pool),
+      unit: 'bytes',
+      n: POOL_REPLICAS,
+    };
+  }
+
+  const warm: number[] = [];
+  for (let index = 0; index < runtime.warmRuns; index += 1) {
+    await controller.waitUntilReady(pool);
+    const start = performance.now();
+    const { sandbox, record } = await controller.claim({ pool, tenant: 'bench' });
+    await sandbox.exec({ command: 'true' });
+    warm.push(performance.now() - start);
+    await controller.release(record.id);
+  }
+  addLatency(results, `${prefix}.warmClaim.${runtime.name}`, warm);
+
+  const { sandbox, record } = await controller.claim({
+    template: runtime.template,
+    tenant: 'bench',
+  });
+  addLatency(
+    results,
+    `${prefix}.exec.${runtime.name}`,
+    await timeMany(20, () => sandbox.exec({ command: 'true' })),
+  );
+  await controller.release(record.id);
+}
+
+/** Mean cgroup memory of the pool's ready sandboxes (page cache included). */
+function idleMemoryPerSandbox(controller: SandboxController, pool: string): number {
+  const ids = controller.list().filter((record) => record.pool === pool && record.state === 'warm');
+  const bytes = ids.map((record) => {
+    try {
+      return Number(
+        readFileSync(join(cgroupDir('memory', record.id), 'memory.usage_in_bytes'), 'utf8'),
+      );
+    } catch {
+      return 0;
+    }
+  });
+  return round(bytes.reduce((sum, value) => sum + value, 0) / Math.max(1, bytes.length));
+}
