@@ -56,7 +56,9 @@ export function parseSession(text: string): Session {
       );
     }
     if (!isObject(value)) {
-      throw new Error(`Session line ${line} is not a JSON object; each line must be one JSON object`);
+      throw new Error(
+        `Session line ${line} is not a JSON object; each line must be one JSON object`,
+      );
     }
     readLine(value, line, session, userMessages);
   });
@@ -138,7 +140,9 @@ function toCall(name: unknown, input: unknown, line: number, userMessages: strin
     );
   }
   if (!isObject(input)) {
-    throw new Error(`Session line ${line}: the ${name} call has no "input" object; add the tool's input`);
+    throw new Error(
+      `Session line ${line}: the ${name} call has no "input" object; add the tool's input`,
+    );
   }
   return { line, tool: name, input, userMessages: [...userMessages] };
 }

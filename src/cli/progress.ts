@@ -29,6 +29,7 @@ export class RunProgress {
   readonly #enabled: boolean;
   readonly #stepsWithActions = new Set<string>();
   readonly #stepStart = new Map<string, number>();
+  readonly #replayed = new Set<string>();
 
   constructor(enabled: boolean) {
     this.#enabled = enabled;
@@ -51,6 +52,7 @@ export class RunProgress {
         );
         return;
       case 'step.replayed':
+        this.#replayed.add(event.stepKey);
         this.line(
           pc.dim(
             `  ↺ ${stepLabel(event.stepKey)}  finished before the restart; result taken from the store`,
@@ -103,6 +105,11 @@ export class RunProgress {
       `  ${pc.red('✗')} ${label.padEnd(10)} ${input.padEnd(MAX_INPUT_CHARS)} ${pc.red(verdict)}`,
     );
     this.line(pc.dim(`      ${action.category ?? 'policy'}: ${action.reason}`));
+  }
+
+  /** Number of steps whose stored result was returned instead of running them again. */
+  get replayedSteps(): number {
+    return this.#replayed.size;
   }
 
   stop(): void {

@@ -91,7 +91,9 @@ export async function runTool(
     return failure(`Invalid input for ${call.tool}: ${issues.join('; ')}`);
   }
   try {
-    return await TOOLS[call.tool as ToolName](sandbox, parsed.data as never, options);
+    const result = await TOOLS[call.tool as ToolName](sandbox, parsed.data as never, options);
+    // Every tool reports an exit code, as a shell would, so callers can treat calls alike.
+    return { ...result, exitCode: result.exitCode ?? (result.ok ? 0 : 1) };
   } catch (error) {
     if (isSandstackError(error) && error.kind === 'user') {
       return failure(error.message);
@@ -263,5 +265,5 @@ function lastLine(text: string): string {
 }
 
 function failure(error: string): SandboxToolResult {
-  return { ok: false, output: error, error };
+  return { ok: false, output: error, exitCode: 1, error };
 }

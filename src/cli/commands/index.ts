@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { register as registerRun } from './run.js';
+import { register as registerTrace } from './trace.js';
 import { register as registerWorkflow } from './workflow.js';
 import { register as registerGuard } from './guard.js';
 import { register as registerSandbox } from './sandbox.js';
@@ -10,6 +12,8 @@ export type RegisterCommand = (program: Command) => void;
 
 /** Every command group, in the order `--help` lists them. */
 export const COMMANDS: RegisterCommand[] = [
+  registerRun,
+  registerTrace,
   registerWorkflow,
   registerGuard,
   registerSandbox,

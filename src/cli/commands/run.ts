@@ -1,0 +1,384 @@
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { isSandstackError, SandstackError } from '../../core/errors.js';
+import { isValidName, newId } from '../../core/ids.js';
+import { RunSpans } from '../../telemetry/run-spans.js';
+import {
+  manifestSchema,
+  openRunInputs,
+  resolveInputs,
+  snapshotInputs,
+  type WorkflowManifest,
+} from '../../workflows/inputs.js';
+import { printJson, printLine } from '../output.js';
+import { RunProgress, describeInput, formatMs } from '../progress.js';
+import { openStack, type Stack } from '../../server/stack.js';
+import { createRunBindings } from '../../server/run-bindings.js';
+import { WorkflowEngine } from '../../workflows/engine.js';
+import type { ActionRecord } from '../../workflows/bindings/action-log.js';
+import type { InstanceResult } from '../../workflows/engine.js';
+import type { JsonValue } from '../../workflows/types.js';
+
+interface RunOptions {
+  tenant: string;
+  params?: string;
+  id?: string;
+  json?: boolean;
+  stateDir: string;
+}
+
+/** A workflow given on the command line, with its manifest if it has one. */
+interface WorkflowSource {
+  entryPath: string;
+  name: string;
+  manifest: WorkflowManifest;
+  manifestDir: string;
+}
+
+/** The summary `sandstack run` prints, and prints as JSON with `--json`. */
+export interface RunSummary {
+  instanceId: string;
+  tenant: string;
+  workflow: string;
+  version: string;
+  status: string;
+  resumed: boolean;
+  output: unknown;
+  error: { code: string; message: string } | null;
+  steps: number;
+  replayedSteps: number;
+  allowed: number;
+  blocked: {
+    tool: string;
+    input: Record<string, unknown>;
+    reason: string;
+    category: string | null;
+    verdict: string;
+  }[];
+  commands: {
+    tool: string;
+    input: Record<string, unknown>;
+    verdict: string;
+    exitCode: number | null;
+  }[];
+  cpuSeconds: number;
+  memoryPeakBytes: number;
+  wallSeconds: number;
+  traceId: string;
+}
+
+/** Registers `sandstack run`. */
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description(
+      'Deploy a workflow for a tenant, start (or resume) an instance and follow it to the end',
+    )
+    .argument(
+      '<workflow>',
+      'workflow file (.ts or .js) or folder (with workflow.ts or sandstack.json)',
+    )
+    .option('--tenant <id>', 'tenant that owns the workflow and the run', 'default')
+    .option(
+      '--params <json>',
+      'instance params as a JSON object; run inputs declared in sandstack.json are paths',
+    )
+    .option('--id <instanceId>', 'instance id; an unfinished instance with this id is resumed')
+    .option('--json', 'print the summary as one JSON object instead of progress lines')
+    .action(async (workflow: string, options: RunOptions, command: Command) => {
+      const globals = command.optsWithGlobals<{ stateDir: string }>();
+      const summary = await runWorkflow(workflow, { ...options, stateDir: globals.stateDir });
+      process.exitCode = summary.status === 'complete' ? 0 : summary.status === 'waiting' ? 0 : 1;
+    });
+}
+
+function parseParams(raw: string | undefined): Record<string, unknown> {
+  if (raw === undefined) {
+    return {};
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `--params is not valid JSON (${(error as Error).message}); pass an object such as '{"session": "s.jsonl"}'`,
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `--params must be a JSON object, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Locates the workflow entry and its manifest (`sandstack.json` in the folder). */
+async function locateWorkflow(path: string): Promise<WorkflowSource> {
+  const info = await stat(path).catch(() => undefined);
+  if (info === undefined) {
+    throw new SandstackError(
+      'FILE_NOT_FOUND',
+      `Workflow "${path}" not found; pass a .ts or .js file or a folder that contains workflow.ts`,
+    );
+  }
+  const dir = info.isDirectory() ? path : dirname(path);
+  const manifest = await readManifest(join(dir, 'sandstack.json'));
+  const defaultName = info.isDirectory() ? basename(path) : basename(path, extname(path));
+  let entryPath = path;
+  if (info.isDirectory() && manifest.workflow !== undefined) {
+    entryPath = join(dir, manifest.workflow);
+  }
+  const name = manifest.name ?? defaultName.replace(/[^A-Za-z0-9._-]/g, '-');
+  return { entryPath, name, manifest, manifestDir: dir };
+}
+
+async function readManifest(path: string): Promise<WorkflowManifest> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  if (text === undefined) {
+    return { inputs: {} };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new SandstackError(
+      'INVALID_CONFIG',
+      `${path} is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new SandstackError(
+      'INVALID_CONFIG',
+      `${path}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** Runs (or resumes) one workflow instance and returns its summary. */
+export async function runWorkflow(workflowPath: string, options: RunOptions): Promise<RunSummary> {
+  if (!isValidName(options.tenant)) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `Tenant "${options.tenant}" is invalid; use 1-63 letters, digits, '.', '_' or '-'`,
+    );
+  }
+  if (options.id !== undefined && !isValidName(options.id)) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `Instance id "${options.id}" is invalid; use 1-63 letters, digits, '.', '_' or '-'`,
+    );
+  }
+  const params = parseParams(options.params);
+  const source = await locateWorkflow(workflowPath);
+  const stack = await openStack({ stateDir: options.stateDir });
+  try {
+    return await runOnStack(stack, source, params, options);
+  } finally {
+    await stack.close();
+  }
+}
+
+async function runOnStack(
+  stack: Stack,
+  source: WorkflowSource,
+  params: Record<string, unknown>,
+  options: RunOptions,
+): Promise<RunSummary> {
+  const started = performance.now();
+  const progress = new RunProgress(options.json !== true);
+  const inputsDir = (instanceId: string): string =>
+    join(stack.stateDir, 'inputs', options.tenant, instanceId);
+  // Set once the instance exists; bindings and events only fire after that.
+  const spans: { run?: RunSpans } = {};
+
+  const engine = new WorkflowEngine({
+    db: stack.db,
+    logger: stack.logger,
+    bindings: (tenant, instanceId) =>
+      createRunBindings({
+        stack,
+        tenant,
+        instanceId,
+        inputs: openRunInputs(inputsDir(instanceId)),
+        startSpan: (name, stepKey, attributes) => {
+          if (spans.run === undefined) {
+            throw new SandstackError('INTERNAL', 'Run spans are not ready');
+          }
+          return spans.run.startSpan(name, stepKey, attributes);
+        },
+        onAction: (action) => progress.onAction(action),
+      }),
+    onEvent: (event) => {
+      spans.run?.onEvent(event);
+      progress.onEngineEvent(event);
+    },
+    // A CLI run follows the instance to the end, so it waits out sleeps and retry delays
+    // in process up to this long; a longer wait returns status `waiting`.
+    limits: { maxInlineWaitMs: 10 * 60 * 1000 },
+  });
+
+  const deployed = await engine.deploy(options.tenant, source.name, {
+    entryPath: source.entryPath,
+  });
+  const instanceId = options.id ?? newId('run');
+  const resumed = instanceExists(engine, options.tenant, instanceId);
+
+  if (!resumed) {
+    const inputs = await resolveInputs({
+      manifest: source.manifest,
+      manifestDir: source.manifestDir,
+      params,
+      cwd: process.cwd(),
+    });
+    await snapshotInputs(inputs, inputsDir(instanceId));
+    engine.create(options.tenant, source.name, { id: instanceId, params: params as JsonValue });
+  }
+
+  const traceContext = stack.spans.runContext(instanceId, () => stack.tracing.newRunContext());
+  const runSpans = new RunSpans(stack.tracing, traceContext, {
+    'sandstack.tenant': options.tenant,
+    'sandstack.workflow': source.name,
+    'sandstack.instance.id': instanceId,
+  });
+  spans.run = runSpans;
+
+  progress.line(
+    `${pc.bold('▶')} ${pc.bold(source.name)}  tenant ${options.tenant}  instance ${instanceId}  version ${deployed.version.slice(0, 12)}${resumed ? pc.yellow('  (resuming)') : ''}`,
+  );
+
+  const result = await engine.run(options.tenant, instanceId);
+  progress.stop();
+  if (
+    result.status === 'complete' ||
+    result.status === 'errored' ||
+    result.status === 'terminated'
+  ) {
+    runSpans.finish(result.status, result.status !== 'complete');
+  }
+
+  const summary = await summarize(stack, {
+    instanceId,
+    tenant: options.tenant,
+    workflow: source.name,
+    version: deployed.version,
+    resumed,
+    result,
+    traceId: traceContext.traceId,
+    wallSeconds: (performance.now() - started) / 1000,
+    replayedSteps: progress.replayedSteps,
+  });
+  if (options.json === true) {
+    printJson(summary);
+  } else {
+    printSummary(summary);
+  }
+  return summary;
+}
+
+function instanceExists(engine: WorkflowEngine, tenant: string, id: string): boolean {
+  try {
+    engine.get(tenant, id);
+    return true;
+  } catch (error) {
+    if (isSandstackError(error, 'NOT_FOUND')) {
+      return false;
+    }
+    throw error;
+  }
+}
+
+interface SummaryInput {
+  instanceId: string;
+  tenant: string;
+  workflow: string;
+  version: string;
+  resumed: boolean;
+  result: InstanceResult;
+  traceId: string;
+  wallSeconds: number;
+  replayedSteps: number;
+}
+
+async function summarize(stack: Stack, input: SummaryInput): Promise<RunSummary> {
+  const actions = stack.actions
+    .list(input.tenant, input.instanceId)
+    .filter((action) => action.kind === 'tool');
+  const usage = await stack.controller.usageFor({ tenant: input.tenant, runId: input.instanceId });
+  return {
+    instanceId: input.instanceId,
+    tenant: input.tenant,
+    workflow: input.workflow,
+    version: input.version,
+    status: input.result.status,
+    resumed: input.resumed,
+    output: input.result.output ?? null,
+    error:
+      input.result.error === undefined
+        ? null
+        : { code: input.result.error.code, message: input.result.error.message },
+    steps: input.result.steps.length,
+    replayedSteps: input.replayedSteps,
+    allowed: actions.filter((action) => action.verdict === 'allow').length,
+    blocked: actions.filter((action) => action.verdict !== 'allow').map(toBlocked),
+    commands: actions.map((action) => ({
+      tool: action.tool,
+      input: action.input,
+      verdict: action.verdict,
+      exitCode: action.exitCode ?? null,
+    })),
+    cpuSeconds: round(usage.cpuSeconds),
+    memoryPeakBytes: usage.memoryPeakBytes,
+    wallSeconds: round(input.wallSeconds),
+    traceId: input.traceId,
+  };
+}
+
+function toBlocked(action: ActionRecord): RunSummary['blocked'][number] {
+  return {
+    tool: action.tool,
+    input: action.input,
+    reason: action.reason,
+    category: action.category ?? null,
+    verdict: action.verdict,
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+function printSummary(summary: RunSummary): void {
+  const statusColor =
+    summary.status === 'complete' ? pc.green : summary.status === 'errored' ? pc.red : pc.yellow;
+  printLine();
+  printLine(
+    `${pc.bold('Run')} ${summary.instanceId} ${statusColor(summary.status)} in ${formatMs(summary.wallSeconds * 1000)}`,
+  );
+  if (summary.error !== null) {
+    printLine(`  ${pc.red('error')}     [${summary.error.code}] ${summary.error.message}`);
+  }
+  printLine(
+    `  steps     ${summary.steps}${summary.replayedSteps > 0 ? ` (${summary.replayedSteps} replayed from the store)` : ''}`,
+  );
+  printLine(`  commands  ${summary.allowed} allowed, ${summary.blocked.length} blocked`);
+  for (const blocked of summary.blocked) {
+    printLine(`    ${pc.red('✗')} ${blocked.tool} ${describeInput(blocked.tool, blocked.input)}`);
+    printLine(pc.dim(`        ${blocked.category ?? 'policy'}: ${blocked.reason}`));
+  }
+  printLine(
+    `  usage     ${summary.cpuSeconds.toFixed(2)} CPU-seconds, peak memory ${(summary.memoryPeakBytes / 1024 / 1024).toFixed(1)} MiB`,
+  );
+  printLine(`  trace     ${summary.traceId}  (sandstack trace ${summary.instanceId})`);
+  if (summary.status !== 'complete' && summary.status !== 'errored') {
+    printLine(
+      `  resume    sandstack run <workflow> --tenant ${summary.tenant} --id ${summary.instanceId}`,
+    );
+  }
+}

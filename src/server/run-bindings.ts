@@ -1,0 +1,95 @@
+/**
+ * Wires one run's bindings: `env.SANDBOX` (guarded sandbox calls) and `env.INPUTS` (the
+ * run's inputs), over the embedded stack.
+ */
+import type { Attributes, Span } from '@opentelemetry/api';
+import { createBackstop } from '../guard/backstop.js';
+import { createGuard } from '../guard/guard.js';
+import { redactSecrets } from '../guard/redact.js';
+import { runTool } from '../sandbox/tools.js';
+import type { ActionRecord } from '../workflows/bindings/action-log.js';
+import {
+  createSandboxBinding,
+  type GuardAccess,
+  type RunInputs,
+  type SandboxAccess,
+} from '../workflows/bindings/sandbox-binding.js';
+import { createInputsBinding } from '../workflows/inputs.js';
+import type { HostBinding } from '../workflows/types.js';
+import type { Stack } from './stack.js';
+
+/** Options for {@link createRunBindings}. */
+export interface RunBindingsOptions {
+  stack: Stack;
+  tenant: string;
+  instanceId: string;
+  inputs: RunInputs;
+  startSpan: (name: string, stepKey: string | undefined, attributes: Attributes) => Span;
+  onAction: (action: ActionRecord) => void;
+}
+
+/** Creates the bindings one run's workflow code receives as `env`. */
+export function createRunBindings(options: RunBindingsOptions): Record<string, HostBinding> {
+  return {
+    SANDBOX: createSandboxBinding({
+      sandboxes: sandboxAccess(options.stack),
+      guard: guardAccess(options),
+      actions: options.stack.actions,
+      inputs: options.inputs,
+      logger: options.stack.logger.child({ instanceId: options.instanceId }),
+      startSpan: options.startSpan,
+      onAction: options.onAction,
+    }),
+    INPUTS: createInputsBinding(options.inputs),
+  };
+}
+
+function sandboxAccess(stack: Stack): SandboxAccess {
+  return {
+    claim: async ({ template, tenant, runId }) => {
+      const { record } = await stack.controller.claim({ template, tenant, runId });
+      return { id: record.id, warm: record.warm };
+    },
+    open: async (id, tenant) => {
+      const found = await stack.controller.get(id);
+      if (found === undefined || found.record.tenant !== tenant) {
+        return undefined;
+      }
+      return found.sandbox;
+    },
+    release: async (id) => {
+      await stack.controller.release(id);
+    },
+    runTool: async (sandbox, call) => runTool(sandbox, call, { workdir: '/workspace' }),
+  };
+}
+
+/**
+ * The guard for one run. The run is the guard's session, so the denial backstop counts
+ * across the whole run; its counts are rebuilt from the action log when a killed run is
+ * resumed in a new process.
+ */
+function guardAccess(options: RunBindingsOptions): GuardAccess {
+  const backstop = createBackstop();
+  const sessionId = `${options.tenant}/${options.instanceId}`;
+  for (const action of options.stack.actions.list(options.tenant, options.instanceId)) {
+    if (action.kind === 'tool') {
+      backstop.record(sessionId, {
+        verdict: action.verdict,
+        reason: action.reason,
+        stage: 'policy',
+        tier: 3,
+      });
+    }
+  }
+  const guard = createGuard({ backstop, sessionId });
+  return {
+    decide: async (call, context) => {
+      const decision = await guard.decide(call, context);
+      return decision.stage === 'backstop' || backstop.state(sessionId).halted
+        ? { ...decision, halted: true }
+        : decision;
+    },
+    redact: (text) => redactSecrets(text),
+  };
+}

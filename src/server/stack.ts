@@ -1,0 +1,56 @@
+/**
+ * Assembles the embedded stack the CLI runs on: one SQLite file, the sandbox controller,
+ * the workflow engine, the guard and the local span store.
+ */
+import { join, resolve } from 'node:path';
+import type { Logger } from '../core/logger.js';
+import { noopLogger } from '../core/logger.js';
+import { openDatabase, type SqliteDatabase } from '../core/store.js';
+import { SandboxController } from '../sandbox/controller.js';
+import { SqliteSpanStore } from '../telemetry/span-store.js';
+import { createTracing, type Tracing } from '../telemetry/tracing.js';
+import { ActionLog } from '../workflows/bindings/action-log.js';
+
+/** The parts of a running embedded stack. */
+export interface Stack {
+  stateDir: string;
+  db: SqliteDatabase;
+  controller: SandboxController;
+  actions: ActionLog;
+  spans: SqliteSpanStore;
+  tracing: Tracing;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/** Options for {@link openStack}. */
+export interface OpenStackOptions {
+  /** Folder for the state database, sandboxes and run inputs. @default '.sandstack' */
+  stateDir?: string;
+  logger?: Logger;
+}
+
+/** Opens (and creates) the embedded stack under `stateDir`. */
+export async function openStack(options: OpenStackOptions = {}): Promise<Stack> {
+  const stateDir = resolve(options.stateDir ?? '.sandstack');
+  const logger = options.logger ?? noopLogger;
+  const db = openDatabase(join(stateDir, 'state.db'));
+  const controller = new SandboxController({ db, stateDir: join(stateDir, 'sandboxes'), logger });
+  const spans = new SqliteSpanStore(db);
+  const tracing = createTracing({ exporters: [spans] });
+
+  return {
+    stateDir,
+    db,
+    controller,
+    actions: new ActionLog(db),
+    spans,
+    tracing,
+    logger,
+    close: async () => {
+      await controller.close();
+      await tracing.shutdown();
+      db.close();
+    },
+  };
+}
