@@ -57,3 +57,8 @@ export { buildStage2Prompt, createStage2 } from './stage2.js';
 export type { Stage2Classifier, Stage2Options, Stage2Prompt } from './stage2.js';
 export { DANGER_RULES } from './rules.js';
 export type { DangerRule } from './rules.js';
+export { HOOK_BLOCKING_EXIT_CODE, HookInputError, parseHookInput, runHook } from './hook.js';
+export type { HookInput, HookResult, HookSettings } from './hook.js';
+export { createSqliteBackstop, openGuardState } from './hook-state.js';
+export type { PersistentBackstop, SessionRecord } from './hook-state.js';
+export { readUserMessages } from './hook-transcript.js';

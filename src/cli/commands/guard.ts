@@ -1,8 +1,10 @@
 import path from 'node:path';
-import type { Command } from 'commander';
+import type { Command, CommanderError } from 'commander';
 import { SandstackError } from '../../core/errors.js';
 import { evaluateGuard, loadCases, type EvalReport, type Rate } from '../../guard/eval.js';
 import { createGuard } from '../../guard/guard.js';
+import { HOOK_BLOCKING_EXIT_CODE, runHook, type HookSettings } from '../../guard/hook.js';
+import { createSqliteBackstop, openGuardState } from '../../guard/hook-state.js';
 import { createPolicy, loadPolicyFile, type Policy } from '../../guard/policy.js';
 import { DEFAULT_POLICY_INPUT } from '../../guard/guard.js';
 import { printJson, printLine } from '../output.js';
@@ -18,7 +20,17 @@ interface CheckOptions {
   json?: boolean;
 }
 
-/** Registers `sandstack guard check` and `sandstack guard eval`. */
+interface HookOptions {
+  state?: string;
+  policy?: string;
+  projectDir?: string;
+  home?: string;
+  stage2Provider?: string;
+  stage2Url?: string;
+  stage2Model?: string;
+}
+
+/** Registers the `sandstack guard` commands: check, eval, hook and session. */
 export function register(program: Command): void {
   const guard = program
     .command('guard')
@@ -94,10 +106,180 @@ export function register(program: Command): void {
         );
       }
     });
+
+  registerHook(guard);
+  registerSession(guard);
 }
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+function registerHook(guard: Command): void {
+  guard
+    .command('hook')
+    .description(
+      'Decide one Claude Code PreToolUse call: read the hook JSON on stdin and print the decision',
+    )
+    .option(
+      '--state <file>',
+      'SQLite file with per-session denial counts (default: guard.db in the state dir of $CLAUDE_PROJECT_DIR or --state-dir)',
+    )
+    .option(
+      '--policy <file>',
+      'policy file (YAML or JSON, or a Claude Code settings.json) added to the default rules',
+    )
+    .option(
+      '--project-dir <dir>',
+      "project root (default: $CLAUDE_PROJECT_DIR, else the hook's cwd)",
+    )
+    .option('--home <dir>', 'home directory that ~ expands to (default: $HOME)')
+    .option('--stage2-provider <name>', 'stage-2 classifier API: openai or anthropic')
+    .option('--stage2-url <url>', 'stage-2 base URL, such as http://127.0.0.1:8080/v1')
+    .option(
+      '--stage2-model <name>',
+      'stage-2 model name; the API key comes from $SANDSTACK_STAGE2_API_KEY',
+    )
+    // Claude Code lets a call through on any exit code but 0 and 2, so a bad flag must exit 2.
+    .exitOverride(exitBlocking)
+    .action(async (options: HookOptions, command: Command) => {
+      let stdin: string;
+      let settings: HookSettings;
+      try {
+        settings = hookSettings(options, command);
+        stdin = await readStdin();
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        process.stderr.write(`sandstack guard: ${message}\n`);
+        process.exitCode = HOOK_BLOCKING_EXIT_CODE;
+        return;
+      }
+      const result = await runHook(stdin, settings);
+      process.stdout.write(result.stdout);
+      process.stderr.write(result.stderr);
+      process.exitCode = result.exitCode;
+    });
+}
+
+function registerSession(guard: Command): void {
+  const session = guard
+    .command('session')
+    .description('List and reset the denial counts that the hook keeps per session');
+
+  session
+    .command('list')
+    .description('List sessions with their denial counts, most recent first')
+    .option('--state <file>', 'SQLite file of the hook (default: guard.db in the state dir)')
+    .option('--json', 'print the sessions as JSON')
+    .action((options: { state?: string; json?: boolean }, command: Command) => {
+      const backstop = createSqliteBackstop(openGuardState(statePath(options.state, command)));
+      const sessions = backstop.list();
+      if (options.json === true) {
+        printJson(sessions);
+        return;
+      }
+      if (sessions.length === 0) {
+        printLine('No sessions recorded');
+        return;
+      }
+      for (const row of sessions) {
+        const status = row.halted ? 'halted' : 'running';
+        printLine(
+          `${row.sessionId}  ${status}  ${row.consecutive} in a row, ${row.total} total  ${row.updatedAt}`,
+        );
+      }
+    });
+
+  session
+    .command('reset')
+    .description('Clear the denial counts of a session, which resumes a halted session')
+    .argument('<session-id>', 'session id from "sandstack guard session list"')
+    .option('--state <file>', 'SQLite file of the hook (default: guard.db in the state dir)')
+    .action((sessionId: string, options: { state?: string }, command: Command) => {
+      const backstop = createSqliteBackstop(openGuardState(statePath(options.state, command)));
+      const before = backstop.state(sessionId);
+      if (before.total === 0 && before.consecutive === 0 && !before.halted) {
+        throw new SandstackError(
+          'NOT_FOUND',
+          `Session "${sessionId}" has no denials recorded; run "sandstack guard session list" to see the sessions`,
+        );
+      }
+      backstop.reset(sessionId);
+      printLine(`Session ${sessionId} reset (it had ${before.total} denials)`);
+    });
+}
+
+function exitBlocking(error: CommanderError): never {
+  if (error.exitCode === 0) {
+    process.exit(0);
+  }
+  process.exit(HOOK_BLOCKING_EXIT_CODE);
+}
+
+/** Resolves the hook's state file: `--state`, else guard.db in the project's or the global state dir. */
+function statePath(state: string | undefined, command: Command): string {
+  if (state !== undefined) {
+    return path.resolve(state);
+  }
+  const projectDir = process.env['CLAUDE_PROJECT_DIR'];
+  const { stateDir = '.sandstack' } = command.optsWithGlobals<{ stateDir?: string }>();
+  if (projectDir !== undefined && projectDir !== '' && !path.isAbsolute(stateDir)) {
+    return path.resolve(projectDir, stateDir, 'guard.db');
+  }
+  return path.resolve(stateDir, 'guard.db');
+}
+
+function hookSettings(options: HookOptions, command: Command): HookSettings {
+  const projectDir = options.projectDir ?? process.env['CLAUDE_PROJECT_DIR'];
+  const settings: HookSettings = { statePath: statePath(options.state, command) };
+  if (options.policy !== undefined) {
+    settings.policyPath = path.resolve(options.policy);
+  }
+  if (projectDir !== undefined && projectDir !== '') {
+    settings.projectDir = path.resolve(projectDir);
+  }
+  if (options.home !== undefined) {
+    settings.homeDir = options.home;
+  }
+  const stage2 = stage2Settings(options);
+  if (stage2 !== undefined) {
+    settings.stage2 = stage2;
+  }
+  return settings;
+}
+
+function stage2Settings(options: HookOptions): HookSettings['stage2'] {
+  const { stage2Provider: provider, stage2Url: baseUrl, stage2Model: model } = options;
+  if (provider === undefined && baseUrl === undefined && model === undefined) {
+    return undefined;
+  }
+  if (provider !== 'openai' && provider !== 'anthropic') {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `Invalid --stage2-provider ${JSON.stringify(provider ?? '')}; pass openai or anthropic`,
+    );
+  }
+  if (baseUrl === undefined || model === undefined) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      'Stage 2 needs --stage2-provider, --stage2-url and --stage2-model together',
+    );
+  }
+  return { provider, baseUrl, model };
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY === true) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      'No hook input: stdin is a terminal; run this command as a Claude Code PreToolUse hook, which writes the hook JSON to stdin',
+    );
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseInput(text: string): Record<string, unknown> {

@@ -1,0 +1,215 @@
+/**
+ * The Claude Code `PreToolUse` command hook: reads the hook JSON, decides the tool call and
+ * builds the reply Claude Code expects. Every decision goes out as `hookSpecificOutput` on
+ * stdout with exit code 0. When the input is malformed or the guard itself fails, the hook
+ * exits with code 2 and a message on stderr, which blocks the call, so it never fails open.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import type { SqliteDatabase } from '../core/store.js';
+import type { Backstop } from './backstop.js';
+import { createGuard, DEFAULT_POLICY_INPUT } from './guard.js';
+import { createSqliteBackstop, openGuardState } from './hook-state.js';
+import { readUserMessages } from './hook-transcript.js';
+import { createPolicy, loadPolicyFile, type Policy } from './policy.js';
+import { createStage2, type Stage2Options } from './stage2.js';
+import type { Decision } from './types.js';
+
+/** Exit code with which Claude Code blocks the tool call and shows stderr to the agent. */
+export const HOOK_BLOCKING_EXIT_CODE = 2;
+
+/**
+ * Hook settings as plain data, so that a hook process can hand them to the guard daemon.
+ * Paths are absolute or relative to the hook process's working directory.
+ */
+export interface HookSettings {
+  /** SQLite file that keeps each session's denial counts between calls. */
+  statePath: string;
+  /** Policy file added to the default rules (YAML, JSON or a Claude Code settings.json). */
+  policyPath?: string;
+  /** Project root. @default the hook input's `cwd` */
+  projectDir?: string;
+  /** Home directory that `~` expands to. @default $HOME of the deciding process, else '/root' */
+  homeDir?: string;
+  /** Stage-2 classifier; its API key comes from `SANDSTACK_STAGE2_API_KEY` of the deciding process. */
+  stage2?: Pick<Stage2Options, 'provider' | 'baseUrl' | 'model' | 'timeoutMs'>;
+}
+
+/** Output and exit code of one hook process. */
+export interface HookResult {
+  exitCode: 0 | typeof HOOK_BLOCKING_EXIT_CODE;
+  stdout: string;
+  stderr: string;
+  /** The guard's decision, when the input could be decided. */
+  decision?: Decision;
+}
+
+/** The fields of Claude Code's `PreToolUse` hook input that the guard reads. */
+export type HookInput = z.infer<typeof HOOK_INPUT_SCHEMA>;
+
+const HOOK_INPUT_SCHEMA = z.object({
+  session_id: z.string().min(1),
+  transcript_path: z.string().optional(),
+  cwd: z.string().min(1),
+  hook_event_name: z.literal('PreToolUse'),
+  tool_name: z.string().min(1),
+  tool_input: z.record(z.string(), z.unknown()),
+  tool_use_id: z.string().optional(),
+  permission_mode: z.string().optional(),
+});
+
+/**
+ * Parses the hook JSON that Claude Code writes to stdin.
+ *
+ * @throws HookInputError when the text is not JSON or lacks a required field.
+ */
+export function parseHookInput(text: string): HookInput {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    const start = JSON.stringify(text.slice(0, 60));
+    throw new HookInputError(
+      `Invalid hook input: stdin is not JSON (starts with ${start}); run this command as a Claude Code PreToolUse hook, which writes the hook JSON to stdin`,
+    );
+  }
+  const parsed = HOOK_INPUT_SCHEMA.safeParse(value);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+      .join('; ');
+    throw new HookInputError(
+      `Invalid hook input: ${problems}; expected the PreToolUse JSON with session_id, cwd, hook_event_name "PreToolUse", tool_name and tool_input`,
+    );
+  }
+  return parsed.data;
+}
+
+/** Hook input that cannot be decided; the hook blocks the call with this message. */
+export class HookInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HookInputError';
+  }
+}
+
+/**
+ * Decides one hook call: parses `stdin`, runs the guard with the session's stored backstop
+ * and returns what the hook process must print and its exit code. It never throws, because
+ * every failure must block the call.
+ *
+ * @example
+ * const result = await runHook(stdinText, { statePath: '.sandstack/guard.db' });
+ * process.stdout.write(result.stdout);
+ * process.exitCode = result.exitCode;
+ */
+export async function runHook(stdin: string, settings: HookSettings): Promise<HookResult> {
+  let input: HookInput;
+  try {
+    input = parseHookInput(stdin);
+  } catch (error) {
+    return blocked(error instanceof Error ? error.message : String(error));
+  }
+  try {
+    const backstop = hookBackstop(settings.statePath);
+    const decision = await decideInput(input, settings, backstop);
+    return reply(decision, backstop.state(input.session_id).halted);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return blocked(`The guard failed, so the call is blocked: ${message}`);
+  }
+}
+
+async function decideInput(
+  input: HookInput,
+  settings: HookSettings,
+  backstop: Backstop,
+): Promise<Decision> {
+  const projectDir = path.resolve(settings.projectDir ?? input.cwd);
+  const guard = createGuard({
+    policy: resolvePolicy(settings.policyPath),
+    backstop,
+    sessionId: input.session_id,
+    ...(settings.stage2 === undefined
+      ? {}
+      : {
+          stage2: createStage2({
+            ...settings.stage2,
+            apiKey: process.env['SANDSTACK_STAGE2_API_KEY'],
+          }),
+        }),
+  });
+  return guard.decide(
+    { tool: input.tool_name, input: input.tool_input },
+    {
+      projectDir,
+      cwd: path.resolve(projectDir, input.cwd),
+      homeDir: settings.homeDir ?? process.env['HOME'] ?? '/root',
+      userMessages: readUserMessages(input.transcript_path),
+    },
+  );
+}
+
+/**
+ * Builds the reply for `decision`. A halted session also gets `continue: false`, which stops
+ * the agent until a human has looked at it.
+ */
+function reply(decision: Decision, halted: boolean): HookResult {
+  const output: Record<string, unknown> = {
+    hookSpecificOutput: {
+      hookEventName: 'PreToolUse',
+      permissionDecision: decision.verdict,
+      permissionDecisionReason: describe(decision),
+    },
+  };
+  if (halted) {
+    output['continue'] = false;
+    output['stopReason'] = decision.stage === 'backstop' ? decision.reason : describe(decision);
+  }
+  return { exitCode: 0, stdout: `${JSON.stringify(output)}\n`, stderr: '', decision };
+}
+
+function describe(decision: Decision): string {
+  const details = [decision.category, decision.rule].filter((part) => part !== undefined);
+  const suffix = details.length === 0 ? '' : ` [${details.join('; ')}]`;
+  return `sandstack guard: ${decision.reason}${suffix}`;
+}
+
+function blocked(message: string): HookResult {
+  return { exitCode: HOOK_BLOCKING_EXIT_CODE, stdout: '', stderr: `sandstack guard: ${message}\n` };
+}
+
+/** Default rules plus those of `file`, so a user policy cannot drop the built-in denials. */
+function resolvePolicy(file: string | undefined): Policy {
+  const defaults = createPolicy(DEFAULT_POLICY_INPUT);
+  if (file === undefined) {
+    return defaults;
+  }
+  return { rules: [...defaults.rules, ...loadPolicyFile(file).rules] };
+}
+
+// A daemon serves many calls, so it keeps each state file open.
+const openStates = new Map<string, SqliteDatabase>();
+
+/**
+ * The session's stored backstop. `ask` is not counted here: Claude Code shows it to the
+ * user, so it is no denial by the guard, and the hook records the human's decision when it
+ * learns it.
+ */
+function hookBackstop(statePath: string): Backstop {
+  const resolved = path.resolve(statePath);
+  let db = openStates.get(resolved);
+  if (db === undefined) {
+    db = openGuardState(resolved);
+    openStates.set(resolved, db);
+  }
+  const stored = createSqliteBackstop(db);
+  return {
+    ...stored,
+    record(sessionId, decision) {
+      if (decision.verdict !== 'ask') {
+        stored.record(sessionId, decision);
+      }
+    },
+  };
+}
