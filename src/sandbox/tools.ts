@@ -110,8 +110,11 @@ type ToolRunner<T> = (
 
 const TOOLS: { [K in ToolName]: ToolRunner<z.infer<(typeof SCHEMAS)[K]>> } = {
   Bash: async (sandbox, input, options) => {
+    // Agents write bash (pipefail, arrays, [[ ]]), so bash runs the command where the root
+    // filesystem has it; /bin/sh is the fallback.
+    const quoted = shellQuote(input.command);
     const result = await sandbox.exec({
-      command: input.command,
+      command: `if command -v bash >/dev/null 2>&1; then exec bash -c ${quoted}; fi; exec /bin/sh -c ${quoted}`,
       cwd: options.workdir,
       ...(input.timeout === undefined ? {} : { timeoutMs: input.timeout }),
     });

@@ -5,7 +5,7 @@
  */
 import ivm from 'isolated-vm';
 import type { ErrorData } from '../core/errors.js';
-import { toErrorData } from '../core/errors.js';
+import { isSandstackError, toErrorData } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { noopLogger } from '../core/logger.js';
 
@@ -64,6 +64,20 @@ export const MAX_ERROR_MESSAGE_LENGTH = 4096;
 function nsToMs(value: bigint): number {
   return Number(value / 1000n) / 1000;
 }
+
+/** Binding error codes that mean the request itself is wrong, so a retry cannot succeed. */
+const REJECTED_REQUEST_CODES: ReadonlySet<string> = new Set([
+  'INVALID_ARGUMENT',
+  'INVALID_CONFIG',
+  'NOT_FOUND',
+  'TEMPLATE_NOT_FOUND',
+  'POOL_NOT_FOUND',
+  'SANDBOX_NOT_FOUND',
+  'SANDBOX_PATH_INVALID',
+  'SESSION_INVALID',
+  'POLICY_INVALID',
+  'GUARD_HALTED',
+]);
 
 /** One `run()` call's execution of tenant code in its own isolate. */
 export class IsolateRun {
@@ -181,7 +195,12 @@ export class IsolateRun {
 
   #limitOutcome(error: unknown): RunOutcome {
     const message = error instanceof Error ? error.message : String(error);
-    if (/memory limit/i.test(message)) {
+    // isolated-vm disposes an isolate that reaches its heap limit. Code running then fails
+    // with "memory limit"; a promise awaited across the limit fails with "Promise was abandoned".
+    const outOfMemory =
+      /memory limit/i.test(message) ||
+      (this.#isolate.isDisposed && /abandoned|disposed/i.test(message));
+    if (outOfMemory) {
       return {
         kind: 'stopped',
         reason: 'failed',
@@ -273,8 +292,13 @@ export class IsolateRun {
       return text;
     } catch (error) {
       const data = toErrorData(error);
+      // A binding that rejects the request itself (an unknown template, an invalid argument)
+      // would reject every retry alike, so the step fails at once.
+      const rejected = isSandstackError(error) && REJECTED_REQUEST_CODES.has(error.code);
       const name =
-        error instanceof Error && error.name === 'NonRetryableError' ? error.name : undefined;
+        rejected || (error instanceof Error && error.name === 'NonRetryableError')
+          ? 'NonRetryableError'
+          : undefined;
       return JSON.stringify({
         error: { code: data.code, message: data.message, ...(name ? { name } : {}) },
       });

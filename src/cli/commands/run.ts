@@ -58,6 +58,8 @@ export interface RunSummary {
     verdict: string;
   }[];
   commands: {
+    /** The workflow step that ran the command. */
+    step: string;
     tool: string;
     input: Record<string, unknown>;
     verdict: string;
@@ -328,6 +330,7 @@ async function summarize(stack: Stack, input: SummaryInput): Promise<RunSummary>
     allowed: actions.filter((action) => action.verdict === 'allow').length,
     blocked: actions.filter((action) => action.verdict !== 'allow').map(toBlocked),
     commands: actions.map((action) => ({
+      step: action.stepKey,
       tool: action.tool,
       input: action.input,
       verdict: action.verdict,

@@ -142,7 +142,9 @@ export class GvisorDriver implements SandboxDriver {
       layout: layoutOf(options.stateDir),
       stateDir: options.stateDir,
     });
-    if (!(await sandbox.isAlive())) {
+    if (await sandbox.isAlive()) {
+      await sandbox.killOrphanedCommands();
+    } else {
       await sandbox.start();
     }
     return sandbox;
@@ -281,6 +283,27 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
         );
       }
     };
+  }
+
+  /**
+   * Kills the commands that a process which died (for example by SIGKILL) had started. They
+   * keep running inside the container after their `runsc exec` client is gone, and a command
+   * retried after the crash must not race its first attempt.
+   */
+  async killOrphanedCommands(): Promise<void> {
+    const loop = (signal: string): string =>
+      `for p in /proc/[0-9]*; do if grep -qz '^${EXEC_MARKER}=' "$p/environ" 2>/dev/null; then kill -${signal} "\${p#/proc/}" 2>/dev/null; fi; done`;
+    const args = this.runsc(
+      'exec',
+      this.id,
+      '/bin/sh',
+      '-c',
+      `${loop('STOP')}; ${loop('KILL')}; true`,
+    );
+    // A failure here means the container is going away; the next command restarts it.
+    await execFileAsync(args[0] ?? 'runsc', args.slice(1), { timeout: RUNSC_TIMEOUT_MS }).catch(
+      () => undefined,
+    );
   }
 
   protected async afterCommand(result: ProcessResult): Promise<void> {
