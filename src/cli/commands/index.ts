@@ -6,6 +6,7 @@ import { register as registerGuard } from './guard.js';
 import { register as registerSandbox } from './sandbox.js';
 import { register as registerPool } from './pool.js';
 import { register as registerDoctor } from './doctor.js';
+import { register as registerServe } from './serve.js';
 
 /** Registers one noun (or top-level verb) and its subcommands on the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -19,4 +20,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerSandbox,
   registerPool,
   registerDoctor,
+  registerServe,
 ];

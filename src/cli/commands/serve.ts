@@ -1,0 +1,95 @@
+import type { Command } from 'commander';
+import { SandstackError } from '../../core/errors.js';
+import { createJsonLogger, type LogLevel } from '../../core/logger.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../../server/http/app.js';
+import { DEFAULT_PORT, startServer } from '../../server/http/server.js';
+import { printLine, printWarning } from '../output.js';
+
+interface ServeOptions {
+  host: string;
+  port: string;
+  maxBodyBytes: string;
+  maxConcurrentRuns: string;
+  rotateAdminToken?: boolean;
+  logLevel: LogLevel;
+}
+
+const LOG_LEVELS: LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
+
+/** Registers `sandstack serve`. */
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'Serve the HTTP API (tenants, workflows, instances, sandboxes, traces) until SIGTERM or SIGINT',
+    )
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULT_PORT))
+    .option(
+      '--max-body-bytes <bytes>',
+      'largest request body accepted',
+      String(DEFAULT_MAX_BODY_BYTES),
+    )
+    .option('--max-concurrent-runs <count>', 'workflow instances run at the same time', '4')
+    .option('--rotate-admin-token', 'revoke the stored admin token and print a new one')
+    .option(
+      '--log-level <level>',
+      `lowest log level written to stderr (${LOG_LEVELS.join(', ')})`,
+      'info',
+    )
+    .action(async (options: ServeOptions, command: Command) => {
+      const { stateDir } = command.optsWithGlobals<{ stateDir: string }>();
+      await serve(stateDir, options);
+    });
+}
+
+async function serve(stateDir: string, options: ServeOptions): Promise<void> {
+  if (!LOG_LEVELS.includes(options.logLevel)) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `--log-level "${options.logLevel}" is invalid; use one of ${LOG_LEVELS.join(', ')}`,
+    );
+  }
+  const adminToken = process.env.SANDSTACK_ADMIN_TOKEN;
+  const server = await startServer({
+    stateDir,
+    host: options.host,
+    port: parseInteger('--port', options.port, 0, 65_535),
+    maxBodyBytes: parseInteger('--max-body-bytes', options.maxBodyBytes, 1024, 2 ** 31),
+    maxConcurrentRuns: parseInteger('--max-concurrent-runs', options.maxConcurrentRuns, 1, 1000),
+    ...(adminToken === undefined || adminToken === '' ? {} : { adminToken }),
+    rotateAdminToken: options.rotateAdminToken === true,
+    logger: createJsonLogger((line) => process.stderr.write(line), { level: options.logLevel }),
+  });
+
+  if (adminToken !== undefined && adminToken !== '' && options.rotateAdminToken === true) {
+    printWarning('--rotate-admin-token has no effect while SANDSTACK_ADMIN_TOKEN is set');
+  }
+  if (server.newAdminToken !== undefined) {
+    printLine('New admin token (shown once; only its hash is stored):');
+    printLine(`  ${server.newAdminToken}`);
+    printLine('Keep it secret. Start with --rotate-admin-token to replace it.');
+  }
+  printLine(`sandstack serve listening on ${server.url} (state in ${stateDir})`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      printLine(`${signal} received; stopping`);
+      void server.close().then(resolve);
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  printLine('Stopped');
+}
+
+function parseInteger(option: string, raw: string, min: number, max: number): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `${option} "${raw}" is invalid; use a whole number from ${min} to ${max}`,
+    );
+  }
+  return value;
+}

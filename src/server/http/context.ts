@@ -1,0 +1,33 @@
+/**
+ * What every route handler of the control plane server can reach: the embedded stack, the
+ * tenant store, the instance runner, and the caller found by the auth middleware.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Principal, TenantStore } from '../tenants.js';
+import type { Stack } from '../stack.js';
+import type { InstanceRunner } from './runner.js';
+import { validationHook } from './errors.js';
+
+/** Shared state of one server. */
+export interface ServerContext {
+  stack: Stack;
+  tenants: TenantStore;
+  runner: InstanceRunner;
+  /** SHA-256 of the admin token given in the environment, which replaces the stored one. */
+  adminTokenHash: string | undefined;
+}
+
+/** Hono environment of the server's routes. */
+export interface ServerEnv {
+  Variables: {
+    principal: Principal;
+  };
+}
+
+/** Creates a router whose request validation failures become 400s naming each field. */
+export function createRouter(): OpenAPIHono<ServerEnv> {
+  return new OpenAPIHono<ServerEnv>({ defaultHook: validationHook });
+}
+
+/** Security requirement of routes that take a bearer token, for the OpenAPI document. */
+export const BEARER = [{ bearerAuth: [] }];

@@ -1,0 +1,330 @@
+/**
+ * Sandboxes claimed directly by a tenant: claim, exec, read and write files, release.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { SandstackError } from '../../../core/errors.js';
+import { redactSecrets } from '../../../guard/redact.js';
+import type { SandboxRecord } from '../../../sandbox/controller.js';
+import type { SandboxInstance } from '../../../sandbox/types.js';
+import { actorOf, requireTenant, tenantOf } from '../auth.js';
+import { BEARER, createRouter, type ServerContext } from '../context.js';
+import { ERROR_RESPONSES } from '../errors.js';
+import { nameSchema } from '../schemas.js';
+
+const SandboxSchema = z
+  .object({
+    id: z.string(),
+    template: z.string(),
+    runtime: z.string(),
+    pool: z.string().nullable(),
+    state: z.enum(['warm', 'claimed', 'released']),
+    runId: z.string().nullable().openapi({ description: 'Instance that claimed it, if any' }),
+    warm: z.boolean().openapi({ description: 'Taken ready from a pool rather than started' }),
+    claimLatencyMs: z.number().nullable(),
+    createdAt: z.number(),
+    claimedAt: z.number().nullable(),
+    releasedAt: z.number().nullable(),
+    usage: z.object({ cpuSeconds: z.number(), memoryPeakBytes: z.number() }).nullable(),
+  })
+  .openapi('Sandbox');
+
+const ExecSchema = z
+  .object({
+    command: z
+      .string({ error: 'command must be a shell command as a string' })
+      .min(1, { error: 'command is empty; send a shell command such as "ls -la"' }),
+    cwd: z.string().optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    stdin: z.string().optional(),
+    timeoutMs: z.number().int().positive().optional(),
+  })
+  .openapi('ExecRequest');
+
+const ExecResultSchema = z
+  .object({
+    exitCode: z.number(),
+    stdout: z.string(),
+    stderr: z.string(),
+    timedOut: z.boolean(),
+    outputTruncated: z.boolean(),
+    durationMs: z.number(),
+  })
+  .openapi('ExecResult');
+
+const SandboxParam = z.object({
+  id: nameSchema('sandbox id').openapi({
+    param: { name: 'id', in: 'path' },
+    example: 'sbx_k3v9x0c2m1q8',
+  }),
+});
+
+const PathQuery = z.object({
+  path: z
+    .string({ error: 'path is missing; pass ?path=<file>, relative to the workdir or absolute' })
+    .min(1, { error: 'path is empty; pass ?path=<file>' }),
+});
+
+const ERRORS = {
+  400: ERROR_RESPONSES[400],
+  401: ERROR_RESPONSES[401],
+  403: ERROR_RESPONSES[403],
+  404: ERROR_RESPONSES[404],
+};
+
+function json<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { 'application/json': { schema } } };
+}
+
+function toSandbox(record: SandboxRecord): z.infer<typeof SandboxSchema> {
+  return {
+    id: record.id,
+    template: record.template,
+    runtime: record.runtime,
+    pool: record.pool,
+    state: record.state,
+    runId: record.runId,
+    warm: record.warm,
+    claimLatencyMs: record.claimLatencyMs,
+    createdAt: record.createdAt,
+    claimedAt: record.claimedAt,
+    releasedAt: record.releasedAt,
+    usage: record.usage,
+  };
+}
+
+function notFound(id: string): SandstackError {
+  return new SandstackError(
+    'SANDBOX_NOT_FOUND',
+    `Sandbox "${id}" not found or released; claim one with POST /v1/sandboxes`,
+  );
+}
+
+/** Routes under `/v1/sandboxes`, for tenant tokens. */
+export function sandboxRoutes(server: ServerContext): ReturnType<typeof createRouter> {
+  const router = createRouter();
+  router.use('*', requireTenant);
+  const tag = { tags: ['sandboxes'], security: BEARER };
+  const controller = server.stack.controller;
+
+  const owned = (tenant: string, id: string): SandboxRecord => {
+    const record = controller.record(id);
+    // Another tenant's sandbox gets the same answer as one that does not exist.
+    if (record === undefined || record.tenant !== tenant) {
+      throw notFound(id);
+    }
+    return record;
+  };
+  const live = async (tenant: string, id: string): Promise<SandboxInstance> => {
+    owned(tenant, id);
+    const found = await controller.get(id);
+    if (found === undefined) {
+      throw notFound(id);
+    }
+    return found.sandbox;
+  };
+
+  router.openapi(
+    createRoute({
+      ...tag,
+      method: 'post',
+      path: '/',
+      summary: 'Claim a sandbox',
+      description:
+        'Takes a ready sandbox from the pool when one is given and ready, else starts one.',
+      request: {
+        body: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: z.object({
+                template: nameSchema('template name').optional().openapi({ example: 'default' }),
+                pool: nameSchema('pool name').optional(),
+              }),
+            },
+          },
+        },
+      },
+      responses: { 201: json(SandboxSchema, 'The claimed sandbox'), ...ERRORS },
+    }),
+    async (c) => {
+      const tenant = tenantOf(c);
+      const body = c.req.valid('json') ?? {};
+      const { record } = await controller.claim({
+        tenant,
+        ...(body.pool === undefined
+          ? { template: body.template ?? 'default' }
+          : { pool: body.pool }),
+      });
+      server.tenants.audit({
+        actor: actorOf(c),
+        tenant,
+        action: 'sandbox.claim',
+        target: record.id,
+        detail: { template: record.template, pool: record.pool, warm: record.warm },
+      });
+      return c.json(toSandbox(record), 201);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      ...tag,
+      method: 'get',
+      path: '/',
+      summary: 'List sandboxes',
+      request: {
+        query: z.object({
+          all: z
+            .enum(['true', 'false'], { error: 'all must be "true" or "false"' })
+            .optional()
+            .openapi({ description: 'Include released sandboxes' }),
+        }),
+      },
+      responses: {
+        200: json(z.object({ sandboxes: z.array(SandboxSchema) }), 'Sandboxes'),
+        ...ERRORS,
+      },
+    }),
+    (c) => {
+      const includeReleased = c.req.valid('query').all === 'true';
+      const records = controller.list({ tenant: tenantOf(c), includeReleased });
+      return c.json({ sandboxes: records.map(toSandbox) }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      ...tag,
+      method: 'get',
+      path: '/{id}',
+      summary: 'Get a sandbox',
+      request: { params: SandboxParam },
+      responses: { 200: json(SandboxSchema, 'The sandbox'), ...ERRORS },
+    }),
+    (c) => c.json(toSandbox(owned(tenantOf(c), c.req.valid('param').id)), 200),
+  );
+
+  router.openapi(
+    createRoute({
+      ...tag,
+      method: 'post',
+      path: '/{id}/exec',
+      summary: 'Run a shell command in the sandbox',
+      description: 'A non-zero exit code is a result (200), not an error.',
+      request: {
+        params: SandboxParam,
+        body: { required: true, content: { 'application/json': { schema: ExecSchema } } },
+      },
+      responses: { 200: json(ExecResultSchema, 'The command result'), ...ERRORS },
+    }),
+    async (c) => {
+      const tenant = tenantOf(c);
+      const { id } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const sandbox = await live(tenant, id);
+      server.tenants.audit({
+        actor: actorOf(c),
+        tenant,
+        action: 'sandbox.exec',
+        target: id,
+        detail: { command: redactSecrets(body.command) },
+      });
+      const result = await sandbox.exec({
+        command: body.command,
+        ...(body.cwd === undefined ? {} : { cwd: body.cwd }),
+        ...(body.env === undefined ? {} : { env: body.env }),
+        ...(body.stdin === undefined ? {} : { stdin: body.stdin }),
+        ...(body.timeoutMs === undefined ? {} : { timeoutMs: body.timeoutMs }),
+      });
+      return c.json(result, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      ...tag,
+      method: 'get',
+      path: '/{id}/files',
+      summary: 'Read a file from the sandbox',
+      request: { params: SandboxParam, query: PathQuery },
+      responses: {
+        200: {
+          description: 'The file contents',
+          content: {
+            'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) },
+          },
+        },
+        ...ERRORS,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const sandbox = await live(tenantOf(c), id);
+      const data = await sandbox.readFile(c.req.valid('query').path);
+      return c.body(new Uint8Array(data), 200, { 'content-type': 'application/octet-stream' });
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      ...tag,
+      method: 'put',
+      path: '/{id}/files',
+      summary: 'Write a file in the sandbox',
+      description: 'The raw request body becomes the file; parent folders are created.',
+      request: {
+        params: SandboxParam,
+        query: PathQuery,
+        body: {
+          required: true,
+          content: {
+            'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) },
+          },
+        },
+      },
+      responses: {
+        200: json(z.object({ path: z.string(), bytes: z.number() }), 'The file was written'),
+        ...ERRORS,
+      },
+    }),
+    async (c) => {
+      const tenant = tenantOf(c);
+      const { id } = c.req.valid('param');
+      const { path } = c.req.valid('query');
+      const sandbox = await live(tenant, id);
+      const data = new Uint8Array(await c.req.arrayBuffer());
+      await sandbox.writeFile(path, data);
+      server.tenants.audit({
+        actor: actorOf(c),
+        tenant,
+        action: 'sandbox.write',
+        target: id,
+        detail: { path, bytes: data.byteLength },
+      });
+      return c.json({ path, bytes: data.byteLength }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      ...tag,
+      method: 'delete',
+      path: '/{id}',
+      summary: 'Release a sandbox',
+      description:
+        'Destroys it and stores its final usage. Releasing twice returns the same record.',
+      request: { params: SandboxParam },
+      responses: { 200: json(SandboxSchema, 'The released sandbox with its usage'), ...ERRORS },
+    }),
+    async (c) => {
+      const tenant = tenantOf(c);
+      const { id } = c.req.valid('param');
+      owned(tenant, id);
+      const record = await controller.release(id);
+      server.tenants.audit({ actor: actorOf(c), tenant, action: 'sandbox.release', target: id });
+      return c.json(toSandbox(record), 200);
+    },
+  );
+
+  return router;
+}

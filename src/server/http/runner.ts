@@ -1,0 +1,205 @@
+/**
+ * Runs workflow instances in the background of the server: new, resumed and woken
+ * instances are queued and run a few at a time, each with the bindings `sandstack run`
+ * gives (`env.SANDBOX`, `env.INPUTS`) and its own trace.
+ */
+import { join } from 'node:path';
+import type { Stack } from '../stack.js';
+import { createRunBindings } from '../run-bindings.js';
+import { RunSpans } from '../../telemetry/run-spans.js';
+import { WorkflowEngine, type EngineLimits } from '../../workflows/engine.js';
+import { openRunInputs } from '../../workflows/inputs.js';
+import { SqliteWorkflowStore } from '../../workflows/stores/sqlite.js';
+
+/** Options for {@link InstanceRunner}. */
+export interface InstanceRunnerOptions {
+  stack: Stack;
+  /** Instances run at the same time; the rest wait in a queue. @default 4 */
+  maxConcurrentRuns?: number;
+  /** How often waiting instances are checked for a due wake time or a new event. @default 1000 */
+  pollIntervalMs?: number;
+  limits?: Partial<EngineLimits>;
+}
+
+const FINAL = new Set(['complete', 'errored', 'terminated']);
+
+/** One run's engine and the spans its events become. */
+interface PreparedRun {
+  engine: WorkflowEngine;
+  spans: RunSpans;
+}
+
+/** Key of a run's trace in the span store: instance ids are unique per tenant only. */
+export function traceKey(tenant: string, instanceId: string): string {
+  return `${tenant}/${instanceId}`;
+}
+
+/**
+ * Queues and runs instances. The instance state lives in SQLite, so the queue itself can be
+ * lost: `start()` requeues everything that was queued, running or due when the last process
+ * stopped.
+ */
+export class InstanceRunner {
+  /** Engine for everything except running: deploy, create, get, list, pause, events. */
+  readonly engine: WorkflowEngine;
+  readonly #stack: Stack;
+  readonly #store: SqliteWorkflowStore;
+  readonly #maxConcurrentRuns: number;
+  readonly #pollIntervalMs: number;
+  readonly #limits: Partial<EngineLimits>;
+  readonly #queue: { tenant: string; id: string }[] = [];
+  readonly #pending = new Set<string>();
+  /** Runs in progress, each on its own engine so engine events map to one run's spans. */
+  readonly #running = new Map<string, { engine: WorkflowEngine; done: Promise<void> }>();
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(options: InstanceRunnerOptions) {
+    this.#stack = options.stack;
+    this.#store = new SqliteWorkflowStore(options.stack.db);
+    this.#maxConcurrentRuns = options.maxConcurrentRuns ?? 4;
+    this.#pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.#limits = options.limits ?? {};
+    this.engine = new WorkflowEngine({
+      db: options.stack.db,
+      logger: options.stack.logger,
+      limits: this.#limits,
+    });
+  }
+
+  /** Requeues instances left queued, running or due by an earlier process, then polls. */
+  start(): void {
+    this.#enqueueRunnable(true);
+    this.#timer = setInterval(() => this.#enqueueRunnable(false), this.#pollIntervalMs);
+    this.#timer.unref();
+  }
+
+  /** Queues an instance to run unless it is queued or running already. */
+  schedule(tenant: string, id: string): void {
+    const key = traceKey(tenant, id);
+    if (this.#closed || this.#pending.has(key) || this.#running.has(key)) {
+      return;
+    }
+    this.#pending.add(key);
+    this.#queue.push({ tenant, id });
+    this.#pump();
+  }
+
+  /** Ends an instance for good, stopping its run if it is running here. */
+  terminate(tenant: string, id: string): void {
+    (this.#running.get(traceKey(tenant, id))?.engine ?? this.engine).terminate(tenant, id);
+  }
+
+  /** Pauses an instance, stopping its run if it is running here. */
+  pause(tenant: string, id: string): void {
+    (this.#running.get(traceKey(tenant, id))?.engine ?? this.engine).pause(tenant, id);
+  }
+
+  /** Whether the instance is running in this process now. */
+  isRunning(tenant: string, id: string): boolean {
+    return this.#running.has(traceKey(tenant, id));
+  }
+
+  /** Number of runs in progress and queued. */
+  counts(): { running: number; queued: number } {
+    return { running: this.#running.size, queued: this.#queue.length };
+  }
+
+  /**
+   * Stops taking work and waits up to `graceMs` for runs in progress. Runs still going are
+   * left `running` in the store, and the next `start()` resumes them from their last
+   * completed step.
+   */
+  async close(graceMs: number): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#queue.length = 0;
+    this.#pending.clear();
+    const runs = [...this.#running.values()].map((run) => run.done);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([Promise.allSettled(runs), grace]);
+    clearTimeout(timer);
+  }
+
+  #enqueueRunnable(includeRunning: boolean): void {
+    const due = this.#store.listRunnable({ nowMs: Date.now(), limit: 100, includeRunning });
+    for (const { tenant, id } of due) {
+      this.schedule(tenant, id);
+    }
+  }
+
+  #pump(): void {
+    while (!this.#closed && this.#running.size < this.#maxConcurrentRuns) {
+      const next = this.#queue.shift();
+      if (next === undefined) {
+        return;
+      }
+      const key = traceKey(next.tenant, next.id);
+      this.#pending.delete(key);
+      const run = this.#prepareRun(next.tenant, next.id);
+      if (run === undefined) {
+        continue;
+      }
+      const done = this.#run(run, next.tenant, next.id).finally(() => {
+        this.#running.delete(key);
+        this.#pump();
+      });
+      this.#running.set(key, { engine: run.engine, done });
+    }
+  }
+
+  async #run(run: PreparedRun, tenant: string, id: string): Promise<void> {
+    const logger = this.#stack.logger;
+    try {
+      const result = await run.engine.run(tenant, id);
+      if (FINAL.has(result.status)) {
+        run.spans.finish(result.status, result.status !== 'complete');
+      }
+    } catch (error) {
+      // The instance keeps its stored state; a later poll or restart picks it up again.
+      logger.error('Instance run failed', { tenant, instanceId: id, error: String(error) });
+    }
+  }
+
+  /** Builds the engine and spans of one run; undefined when the instance no longer exists. */
+  #prepareRun(tenant: string, id: string): PreparedRun | undefined {
+    const stack = this.#stack;
+    const info = this.#store.getInstance(tenant, id);
+    if (info === undefined) {
+      stack.logger.warn('Queued instance not found', { tenant, instanceId: id });
+      return undefined;
+    }
+    const context = stack.spans.runContext(traceKey(tenant, id), () =>
+      stack.tracing.newRunContext(),
+    );
+    const spans = new RunSpans(stack.tracing, context, {
+      'sandstack.tenant': tenant,
+      'sandstack.workflow': info.workflow,
+      'sandstack.instance.id': id,
+    });
+    const engine = new WorkflowEngine({
+      db: stack.db,
+      logger: stack.logger,
+      limits: this.#limits,
+      bindings: (bindingTenant, instanceId) =>
+        createRunBindings({
+          stack,
+          tenant: bindingTenant,
+          instanceId,
+          inputs: openRunInputs(inputsDir(stack, bindingTenant, instanceId)),
+          startSpan: (name, stepKey, attributes) => spans.startSpan(name, stepKey, attributes),
+          onAction: () => undefined,
+        }),
+      onEvent: (event) => spans.onEvent(event),
+    });
+    return { engine, spans };
+  }
+}
+
+/** Folder of one run's input snapshot, the same layout `sandstack run` uses. */
+export function inputsDir(stack: Stack, tenant: string, instanceId: string): string {
+  return join(stack.stateDir, 'inputs', tenant, instanceId);
+}

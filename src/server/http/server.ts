@@ -1,0 +1,158 @@
+/**
+ * Starts and stops the control plane server: the embedded stack, the tenant store, the
+ * background instance runner and the HTTP listener, in one process.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { SandstackError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { openStack } from '../stack.js';
+import { TenantStore, hashToken } from '../tenants.js';
+import { createServerApp } from './app.js';
+import type { ServerContext, ServerEnv } from './context.js';
+import { InstanceRunner } from './runner.js';
+
+/** Options for {@link startServer}. */
+export interface StartServerOptions {
+  /** Folder for the state database, sandboxes and run inputs. @default '.sandstack' */
+  stateDir?: string;
+  /** Address to listen on. @default '127.0.0.1' */
+  host?: string;
+  /** Port to listen on; 0 picks a free one. @default 7420 */
+  port?: number;
+  /** Admin token to accept instead of the stored one, such as `SANDSTACK_ADMIN_TOKEN`. */
+  adminToken?: string;
+  /** Revoke the stored admin token and make a new one. @default false */
+  rotateAdminToken?: boolean;
+  /** @default 8388608 (8 MiB) */
+  maxBodyBytes?: number;
+  /** @default 4 */
+  maxConcurrentRuns?: number;
+  /** Time `close()` waits for runs in progress before stopping anyway. @default 10000 */
+  shutdownGraceMs?: number;
+  logger?: Logger;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** Base URL, such as `http://127.0.0.1:7420`. */
+  url: string;
+  port: number;
+  app: OpenAPIHono<ServerEnv>;
+  context: ServerContext;
+  /** The admin token made at this start (first start or rotation); shown once, never stored in clear. */
+  newAdminToken: string | undefined;
+  /** Stops listening, waits for runs up to the grace time, and closes the controller and database. */
+  close(): Promise<void>;
+}
+
+/** Default port of `sandstack serve`. */
+export const DEFAULT_PORT = 7420;
+const MIN_ADMIN_TOKEN_LENGTH = 32;
+
+/**
+ * Opens the stack under `stateDir` and starts serving the API.
+ *
+ * @example
+ * const server = await startServer({ stateDir: '.sandstack', port: 0 });
+ * console.log(server.url, server.newAdminToken);
+ * await server.close();
+ * @throws SandstackError `INVALID_CONFIG` for an admin token shorter than 32 characters
+ */
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  if (options.adminToken !== undefined && options.adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new SandstackError(
+      'INVALID_CONFIG',
+      `SANDSTACK_ADMIN_TOKEN is ${options.adminToken.length} characters; use at least ${MIN_ADMIN_TOKEN_LENGTH} random characters, such as the output of "openssl rand -hex 32"`,
+    );
+  }
+  const stack = await openStack({
+    ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
+  const tenants = new TenantStore(stack.db);
+  let newAdminToken: string | undefined;
+  if (
+    options.adminToken === undefined &&
+    (options.rotateAdminToken === true || !tenants.hasAdminToken())
+  ) {
+    newAdminToken = tenants.replaceAdminToken('system');
+  }
+  const runner = new InstanceRunner({
+    stack,
+    ...(options.maxConcurrentRuns === undefined
+      ? {}
+      : { maxConcurrentRuns: options.maxConcurrentRuns }),
+  });
+  const context: ServerContext = {
+    stack,
+    tenants,
+    runner,
+    adminTokenHash: options.adminToken === undefined ? undefined : hashToken(options.adminToken),
+  };
+  const app = createServerApp(context, {
+    ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+  });
+
+  let http: Server;
+  try {
+    http = await listen(app, options.host ?? '127.0.0.1', options.port ?? DEFAULT_PORT);
+  } catch (error) {
+    await stack.close();
+    throw error;
+  }
+  runner.start();
+  const address = http.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  stack.logger.info('Server listening', { host: address.address, port: address.port });
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await closeHttp(http);
+      await runner.close(options.shutdownGraceMs ?? 10_000);
+      await stack.close();
+      stack.logger.info('Server stopped');
+    })();
+    return closing;
+  };
+
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    app,
+    context,
+    newAdminToken,
+    close,
+  };
+}
+
+function listen(app: OpenAPIHono<ServerEnv>, hostname: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname, port }) as Server;
+    const onError = (error: NodeJS.ErrnoException): void => {
+      const message =
+        error.code === 'EADDRINUSE'
+          ? `Port ${port} on ${hostname} is in use; pick another with --port`
+          : `Could not listen on ${hostname}:${port}: ${error.message}`;
+      reject(new SandstackError('INVALID_CONFIG', message, { cause: error }));
+    };
+    server.once('error', onError);
+    server.once('listening', () => {
+      server.off('error', onError);
+      resolve(server);
+    });
+  });
+}
+
+/** Stops accepting connections and ends idle keep-alive ones, so `close` does not hang. */
+function closeHttp(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    // Requests still in flight after this long (a long exec) are cut off.
+    setTimeout(() => server.closeAllConnections(), 5000).unref();
+  });
+}
