@@ -29,13 +29,45 @@ export interface SandboxRecord {
   releasedAt: number | null;
   /** Final usage, stored on release. */
   usage: { cpuSeconds: number; memoryPeakBytes: number } | null;
+  /** Hash of the template the sandbox was started from, to find stale pool sandboxes. */
+  templateHash: string | null;
+  /** Epoch milliseconds after which the controller destroys the sandbox. */
+  expiresAt: number | null;
+  /** Why the sandbox ended when something other than a release call ended it. */
+  endReason: SandboxEndReason | null;
+  /** Name of the SandboxClaim object the sandbox is bound to, if any. */
+  claimName: string | null;
 }
+
+/**
+ * Why a sandbox ended without a release call: `ClaimExpired` when its claim's
+ * `shutdownTime` passed, `SandboxExpired` when its template's `lifetimeSeconds` ran out.
+ * The names are the Ready condition reasons the upstream claim controller reports.
+ */
+export type SandboxEndReason = 'ClaimExpired' | 'SandboxExpired';
+
+/** What happens to a pool's ready sandboxes when its template changes. */
+export type PoolUpdateStrategy = 'OnReplenish' | 'Recreate';
 
 /** One warm pool as stored. */
 export interface PoolRecord {
   name: string;
   template: string;
   replicas: number;
+  /** @default 'OnReplenish' */
+  updateStrategy: PoolUpdateStrategy;
+}
+
+/** One SandboxClaim object as stored, keyed by its name. */
+export interface ClaimObjectRecord {
+  name: string;
+  /** The claim's namespace, which is the tenant of its sandbox. */
+  tenant: string;
+  pool: string;
+  /** The claim's `spec` as applied, after schema defaults. */
+  spec: Record<string, unknown>;
+  sandboxId: string | null;
+  createdAt: number;
 }
 
 const MIGRATIONS = [
@@ -48,7 +80,17 @@ const MIGRATIONS = [
      cpu_seconds REAL, memory_peak_bytes INTEGER);
    CREATE INDEX sandboxes_by_tenant ON sandboxes (tenant, run_id);
    CREATE INDEX sandboxes_by_pool ON sandboxes (pool, state);`,
+  `ALTER TABLE sandbox_pools ADD COLUMN update_strategy TEXT NOT NULL DEFAULT 'OnReplenish';
+   ALTER TABLE sandboxes ADD COLUMN template_hash TEXT;
+   ALTER TABLE sandboxes ADD COLUMN expires_at INTEGER;
+   ALTER TABLE sandboxes ADD COLUMN end_reason TEXT;
+   ALTER TABLE sandboxes ADD COLUMN claim_name TEXT;
+   CREATE TABLE sandbox_claims (
+     name TEXT PRIMARY KEY, tenant TEXT NOT NULL, pool TEXT NOT NULL, spec TEXT NOT NULL,
+     sandbox_id TEXT, created_at INTEGER NOT NULL);`,
 ];
+
+const POOL_COLUMNS = 'name, template, replicas, update_strategy AS updateStrategy';
 
 interface SandboxRow {
   id: string;
@@ -67,6 +109,10 @@ interface SandboxRow {
   released_at: number | null;
   cpu_seconds: number | null;
   memory_peak_bytes: number | null;
+  template_hash: string | null;
+  expires_at: number | null;
+  end_reason: SandboxEndReason | null;
+  claim_name: string | null;
 }
 
 /** New sandbox row fields. */
@@ -82,6 +128,9 @@ export type NewSandbox = Pick<
   | 'warm'
   | 'stateDir'
   | 'processId'
+  | 'templateHash'
+  | 'expiresAt'
+  | 'claimName'
 >;
 
 /** SQLite tables of the sandbox controller. */
@@ -94,6 +143,12 @@ export class SandboxStore {
     this.db
       .prepare('INSERT INTO sandbox_templates (name, spec, created_at) VALUES (?, ?, ?)')
       .run(template.name, JSON.stringify(template), Date.now());
+  }
+
+  updateTemplate(template: SandboxTemplate): void {
+    this.db
+      .prepare('UPDATE sandbox_templates SET spec = ? WHERE name = ?')
+      .run(JSON.stringify(template), template.name);
   }
 
   getTemplate(name: string): SandboxTemplate | undefined {
@@ -112,21 +167,72 @@ export class SandboxStore {
   insertPool(pool: PoolRecord): void {
     this.db
       .prepare(
-        'INSERT INTO sandbox_pools (name, template, replicas, created_at) VALUES (?, ?, ?, ?)',
+        'INSERT INTO sandbox_pools (name, template, replicas, update_strategy, created_at) VALUES (?, ?, ?, ?, ?)',
       )
-      .run(pool.name, pool.template, pool.replicas, Date.now());
+      .run(pool.name, pool.template, pool.replicas, pool.updateStrategy, Date.now());
+  }
+
+  updatePool(pool: PoolRecord): void {
+    this.db
+      .prepare(
+        'UPDATE sandbox_pools SET template = ?, replicas = ?, update_strategy = ? WHERE name = ?',
+      )
+      .run(pool.template, pool.replicas, pool.updateStrategy, pool.name);
   }
 
   getPool(name: string): PoolRecord | undefined {
-    return this.db
-      .prepare('SELECT name, template, replicas FROM sandbox_pools WHERE name = ?')
-      .get(name) as PoolRecord | undefined;
+    return this.db.prepare(`SELECT ${POOL_COLUMNS} FROM sandbox_pools WHERE name = ?`).get(name) as
+      PoolRecord | undefined;
   }
 
   listPools(): PoolRecord[] {
     return this.db
-      .prepare('SELECT name, template, replicas FROM sandbox_pools ORDER BY name')
+      .prepare(`SELECT ${POOL_COLUMNS} FROM sandbox_pools ORDER BY name`)
       .all() as PoolRecord[];
+  }
+
+  /** Records of a pool's ready sandboxes, oldest first. */
+  listWarm(pool: string): SandboxRecord[] {
+    const rows = this.db
+      .prepare("SELECT * FROM sandboxes WHERE pool = ? AND state = 'warm' ORDER BY created_at, id")
+      .all(pool) as SandboxRow[];
+    return rows.map(toRecord);
+  }
+
+  insertClaimObject(claim: ClaimObjectRecord): void {
+    this.db
+      .prepare(
+        'INSERT INTO sandbox_claims (name, tenant, pool, spec, sandbox_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        claim.name,
+        claim.tenant,
+        claim.pool,
+        JSON.stringify(claim.spec),
+        claim.sandboxId,
+        claim.createdAt,
+      );
+  }
+
+  updateClaimObject(name: string, fields: { spec: Record<string, unknown> }): void {
+    this.db
+      .prepare('UPDATE sandbox_claims SET spec = ? WHERE name = ?')
+      .run(JSON.stringify(fields.spec), name);
+  }
+
+  getClaimObject(name: string): ClaimObjectRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM sandbox_claims WHERE name = ?').get(name) as
+      ClaimRow | undefined;
+    return row === undefined ? undefined : toClaim(row);
+  }
+
+  listClaimObjects(): ClaimObjectRecord[] {
+    const rows = this.db.prepare('SELECT * FROM sandbox_claims ORDER BY name').all() as ClaimRow[];
+    return rows.map(toClaim);
+  }
+
+  deleteClaimObject(name: string): void {
+    this.db.prepare('DELETE FROM sandbox_claims WHERE name = ?').run(name);
   }
 
   countWarm(pool: string): number {
@@ -140,8 +246,8 @@ export class SandboxStore {
     const now = Date.now();
     this.db
       .prepare(
-        `INSERT INTO sandboxes (id, template, runtime, pool, state, tenant, run_id, warm, state_dir, process_id, created_at, claimed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO sandboxes (id, template, runtime, pool, state, tenant, run_id, warm, state_dir, process_id, created_at, claimed_at, template_hash, expires_at, claim_name)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         sandbox.id,
@@ -156,6 +262,9 @@ export class SandboxStore {
         sandbox.processId,
         now,
         sandbox.state === 'claimed' ? now : null,
+        sandbox.templateHash,
+        sandbox.expiresAt,
+        sandbox.claimName,
       );
   }
 
@@ -207,6 +316,17 @@ export class SandboxStore {
     return changes === 1;
   }
 
+  /** Sets when a claimed sandbox expires and which SandboxClaim object it serves. */
+  setClaimFields(id: string, fields: { expiresAt: number | null; claimName: string | null }): void {
+    this.db
+      .prepare('UPDATE sandboxes SET expires_at = ?, claim_name = ? WHERE id = ?')
+      .run(fields.expiresAt, fields.claimName, id);
+  }
+
+  setEndReason(id: string, reason: SandboxEndReason): void {
+    this.db.prepare('UPDATE sandboxes SET end_reason = ? WHERE id = ?').run(reason, id);
+  }
+
   setClaimLatency(id: string, latencyMs: number): void {
     this.db.prepare('UPDATE sandboxes SET claim_latency_ms = ? WHERE id = ?').run(latencyMs, id);
   }
@@ -217,6 +337,13 @@ export class SandboxStore {
         "UPDATE sandboxes SET state = 'released', released_at = ?, cpu_seconds = ?, memory_peak_bytes = ? WHERE id = ?",
       )
       .run(Date.now(), usage.cpuSeconds, Math.round(usage.memoryPeakBytes), id);
+  }
+
+  /** Deletes a ready sandbox's record; false when a claim bound it first. */
+  removeWarm(id: string): boolean {
+    return (
+      this.db.prepare("DELETE FROM sandboxes WHERE id = ? AND state = 'warm'").run(id).changes === 1
+    );
   }
 
   delete(id: string): void {
@@ -272,5 +399,29 @@ function toRecord(row: SandboxRow): SandboxRecord {
       row.cpu_seconds === null
         ? null
         : { cpuSeconds: row.cpu_seconds, memoryPeakBytes: row.memory_peak_bytes ?? 0 },
+    templateHash: row.template_hash,
+    expiresAt: row.expires_at,
+    endReason: row.end_reason,
+    claimName: row.claim_name,
+  };
+}
+
+interface ClaimRow {
+  name: string;
+  tenant: string;
+  pool: string;
+  spec: string;
+  sandbox_id: string | null;
+  created_at: number;
+}
+
+function toClaim(row: ClaimRow): ClaimObjectRecord {
+  return {
+    name: row.name,
+    tenant: row.tenant,
+    pool: row.pool,
+    spec: JSON.parse(row.spec) as Record<string, unknown>,
+    sandboxId: row.sandbox_id,
+    createdAt: row.created_at,
   };
 }

@@ -1,14 +1,26 @@
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SandstackError } from '../core/errors.js';
 import { isValidName, newId } from '../core/ids.js';
 import { noopLogger, type Logger } from '../core/logger.js';
 import type { SqliteDatabase } from '../core/store.js';
 import { removeCgroups } from './cgroup.js';
+import { ClaimObjects } from './claim-objects.js';
 import { BubblewrapDriver } from './drivers/bubblewrap.js';
 import { GvisorDriver } from './drivers/gvisor.js';
-import { SandboxStore, type SandboxRecord } from './controller-store.js';
-import { DEFAULT_TEMPLATE, resolveTemplate, type TemplateInput } from './templates.js';
+import {
+  SandboxStore,
+  type PoolRecord,
+  type PoolUpdateStrategy,
+  type SandboxRecord,
+} from './controller-store.js';
+import { applyClaimEnv, endErrorFor, expiryOf } from './lifetime.js';
+import {
+  DEFAULT_TEMPLATE,
+  resolveTemplate,
+  templateHash,
+  type TemplateInput,
+} from './templates.js';
 import type {
   RuntimeCheck,
   RuntimeName,
@@ -16,8 +28,15 @@ import type {
   SandboxInstance,
   SandboxTemplate,
 } from './types.js';
+import { removeStateDir } from './writable-layer.js';
 
-export type { SandboxRecord, SandboxState, PoolRecord } from './controller-store.js';
+export type {
+  PoolRecord,
+  PoolUpdateStrategy,
+  SandboxEndReason,
+  SandboxRecord,
+  SandboxState,
+} from './controller-store.js';
 
 /** Options for {@link SandboxController}. */
 export interface SandboxControllerOptions {
@@ -39,6 +58,15 @@ export interface ClaimOptions {
   pool?: string;
   tenant: string;
   runId?: string;
+  /**
+   * Environment variables added to the template's. A claim that sets any always starts a
+   * new sandbox, and the template's `envVarsInjectionPolicy` must allow it. @default {}
+   */
+  env?: Record<string, string>;
+  /** Time at which the controller destroys the sandbox, if before its lifetime ends. @default none */
+  shutdownTime?: Date;
+  /** Name of the SandboxClaim object this claim serves. @default none */
+  claimName?: string;
 }
 
 /** A claimed sandbox and its stored record. */
@@ -51,9 +79,17 @@ export interface ClaimedSandbox {
 export interface CreatePoolOptions {
   name: string;
   template: string;
-  /** Ready sandboxes to keep. */
+  /** Ready sandboxes to keep, from 0 to {@link MAX_POOL_REPLICAS}. */
   replicas: number;
+  /** What happens to ready sandboxes when the template changes. @default 'OnReplenish' */
+  updateStrategy?: PoolUpdateStrategy;
 }
+
+/** Outcome of applying an object: new, changed, or identical to what was stored. */
+export type ApplyAction = 'created' | 'configured' | 'unchanged';
+
+/** Upper bound on a pool's replicas, so one bad manifest cannot start sandboxes without bound. */
+export const MAX_POOL_REPLICAS = 100;
 
 /** Summed usage of a tenant or run. */
 export interface UsageTotals {
@@ -82,6 +118,9 @@ export class SandboxController {
   private readonly checks = new Map<RuntimeName, Promise<RuntimeCheck>>();
   private readonly live = new Map<string, SandboxInstance>();
   private readonly fills = new Map<string, Promise<void>>();
+  private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
+  /** SandboxClaim objects applied from manifests. */
+  readonly claimObjects: ClaimObjects;
   private readonly reconciled: Promise<void>;
   private closed = false;
   private readonly expiryTimer: NodeJS.Timeout;
@@ -91,6 +130,10 @@ export class SandboxController {
     mkdirSync(this.stateDir, { recursive: true });
     this.logger = options.logger ?? noopLogger;
     this.store = new SandboxStore(options.db);
+    this.claimObjects = new ClaimObjects(this.store, {
+      claim: (claim) => this.claim(claim),
+      reschedule: (id, shutdownTime) => this.reschedule(id, shutdownTime),
+    });
     const dbFiles =
       options.db.name === ':memory:'
         ? []
@@ -122,6 +165,33 @@ export class SandboxController {
     }
     this.store.insertTemplate(template);
     return template;
+  }
+
+  /**
+   * Creates a template or replaces a stored one, as `sandstack apply` does. Pools of a
+   * changed template with the `Recreate` strategy replace their ready sandboxes at once;
+   * `OnReplenish` pools keep them until claims take them.
+   * @throws SandstackError `INVALID_CONFIG` for a bad field
+   */
+  applyTemplate(input: TemplateInput): { template: SandboxTemplate; action: ApplyAction } {
+    const template = resolveTemplate(input);
+    const stored = this.store.getTemplate(template.name);
+    if (stored === undefined && template.name !== 'default') {
+      this.store.insertTemplate(template);
+      return { template, action: 'created' };
+    }
+    if (stored !== undefined && templateHash(stored) === templateHash(template)) {
+      return { template, action: 'unchanged' };
+    }
+    if (stored === undefined) {
+      this.store.insertTemplate(template);
+    } else {
+      this.store.updateTemplate(template);
+    }
+    for (const pool of this.store.listPools().filter((item) => item.template === template.name)) {
+      this.replaceStale(pool);
+    }
+    return { template, action: 'configured' };
   }
 
   /**
@@ -178,31 +248,52 @@ export class SandboxController {
    * @throws SandstackError `INVALID_ARGUMENT`, `ALREADY_EXISTS` or `TEMPLATE_NOT_FOUND`
    */
   createPool(options: CreatePoolOptions): void {
-    if (!isValidName(options.name)) {
-      throw new SandstackError(
-        'INVALID_ARGUMENT',
-        `Pool name "${options.name}" is invalid; use 1-63 letters, digits, ".", "_" or "-"`,
-      );
-    }
-    if (!Number.isInteger(options.replicas) || options.replicas < 0 || options.replicas > 100) {
-      throw new SandstackError(
-        'INVALID_ARGUMENT',
-        `Pool "${options.name}" has replicas ${options.replicas}; use a whole number from 0 to 100`,
-      );
-    }
-    this.getTemplate(options.template);
+    this.checkPool(options);
     if (this.store.getPool(options.name) !== undefined) {
       throw new SandstackError(
         'ALREADY_EXISTS',
         `Pool "${options.name}" already exists; pick another name`,
       );
     }
-    this.store.insertPool(options);
+    this.store.insertPool(toPoolRecord(options));
     this.refill(options.name);
   }
 
+  /**
+   * Creates a pool or updates a stored one, as `sandstack apply` does: scales it to
+   * `replicas` (destroying surplus ready sandboxes, newest first) and, with the `Recreate`
+   * strategy, replaces ready sandboxes of another template version.
+   * @throws SandstackError `INVALID_ARGUMENT` or `TEMPLATE_NOT_FOUND`
+   */
+  async applyPool(options: CreatePoolOptions): Promise<ApplyAction> {
+    this.checkPool(options);
+    const pool = toPoolRecord(options);
+    const stored = this.store.getPool(pool.name);
+    if (stored === undefined) {
+      this.store.insertPool(pool);
+      this.refill(pool.name);
+      return 'created';
+    }
+    if (
+      stored.template === pool.template &&
+      stored.replicas === pool.replicas &&
+      stored.updateStrategy === pool.updateStrategy
+    ) {
+      this.refill(pool.name);
+      return 'unchanged';
+    }
+    this.store.updatePool(pool);
+    await this.reconciled;
+    const surplus = this.store.listWarm(pool.name).slice(pool.replicas).reverse();
+    for (const record of surplus) {
+      await this.destroyWarm(record.id);
+    }
+    this.replaceStale(pool);
+    return 'configured';
+  }
+
   /** Lists pools with their ready counts. */
-  listPools(): { name: string; template: string; replicas: number; ready: number }[] {
+  listPools(): (PoolRecord & { ready: number })[] {
     return this.store
       .listPools()
       .map((pool) => ({ ...pool, ready: this.store.countWarm(pool.name) }));
@@ -242,18 +333,28 @@ export class SandboxController {
     const templateName = pool?.template ?? options.template ?? 'default';
     const template = this.getTemplate(templateName);
     const binding = { tenant: options.tenant, runId: options.runId ?? null };
+    // A claim with its own environment needs a sandbox started with it, so it never takes a
+    // ready one (as upstream's claim controller does).
+    const startTemplate = applyClaimEnv(template, options.env ?? {});
+    const claimFields = {
+      shutdownTime: options.shutdownTime,
+      claimName: options.claimName ?? null,
+    };
 
-    const warmId = this.store.bindWarm({
-      pool: pool?.name,
-      template: templateName,
-      ...binding,
-      processId: process.pid,
-    });
+    const warmId =
+      startTemplate === template
+        ? this.store.bindWarm({
+            pool: pool?.name,
+            template: templateName,
+            ...binding,
+            processId: process.pid,
+          })
+        : undefined;
     if (warmId !== undefined) {
       const sandbox = this.live.get(warmId) ?? (await this.attachOrDrop(warmId));
       if (sandbox !== undefined) {
         this.refill(this.store.get(warmId)?.pool ?? undefined);
-        return this.finishClaim(warmId, sandbox, start);
+        return this.finishClaim(warmId, sandbox, { start, template, ...claimFields });
       }
     }
 
@@ -269,17 +370,24 @@ export class SandboxController {
       warm: false,
       stateDir: this.sandboxDir(id),
       processId: process.pid,
+      templateHash: templateHash(template),
+      expiresAt: null,
+      claimName: claimFields.claimName,
     });
     try {
-      const sandbox = await driver.create({ id, template, stateDir: this.sandboxDir(id) });
+      const sandbox = await driver.create({
+        id,
+        template: startTemplate,
+        stateDir: this.sandboxDir(id),
+      });
       this.live.set(id, sandbox);
       if (pool !== undefined) {
         this.refill(pool.name);
       }
-      return this.finishClaim(id, sandbox, start);
+      return this.finishClaim(id, sandbox, { start, template, ...claimFields });
     } catch (error) {
       this.store.markReleased(id, { cpuSeconds: 0, memoryPeakBytes: 0 });
-      rmSync(this.sandboxDir(id), { recursive: true, force: true });
+      await this.destroyQuietly(id, undefined);
       throw error;
     }
   }
@@ -297,6 +405,17 @@ export class SandboxController {
     }
     const sandbox = this.live.get(id) ?? (await this.attachOrDrop(id));
     return sandbox === undefined ? undefined : { sandbox, record: this.store.get(id) ?? record };
+  }
+
+  /**
+   * Returns the error that explains why a sandbox ended, when a limit (its lifetime or its
+   * claim's shutdownTime) ended it rather than a release call.
+   */
+  endError(id: string): SandstackError | undefined {
+    const record = this.store.get(id);
+    return record === undefined
+      ? undefined
+      : endErrorFor(record, this.templateOrDefault(record.template));
   }
 
   /** Returns the stored record of a sandbox, in any state. */
@@ -326,6 +445,8 @@ export class SandboxController {
     if (record.state === 'released') {
       return record;
     }
+    clearTimeout(this.expiryTimers.get(id));
+    this.expiryTimers.delete(id);
     const sandbox = this.live.get(id) ?? (await this.attachQuietly(record));
     const usage =
       sandbox === undefined ? { cpuSeconds: 0, memoryPeakBytes: 0 } : await sandbox.usage();
@@ -377,8 +498,7 @@ export class SandboxController {
         this.logger.info('Adopted warm sandbox', { sandboxId: record.id, pool: record.pool });
       }
       if (record.state === 'claimed' && this.isExpired(record)) {
-        this.logger.info('Destroying expired sandbox', { sandboxId: record.id });
-        await this.release(record.id);
+        await this.endExpired(record);
         removed += 1;
       } else {
         keep.add(record.id);
@@ -392,7 +512,6 @@ export class SandboxController {
           template: 'default',
         });
         await this.destroyQuietly(entry, sandbox);
-        rmSync(join(this.stateDir, entry), { recursive: true, force: true });
         removed += 1;
       }
     }
@@ -403,6 +522,10 @@ export class SandboxController {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.expiryTimer);
+    for (const timer of this.expiryTimers.values()) {
+      clearTimeout(timer);
+    }
+    this.expiryTimers.clear();
     await Promise.allSettled([...this.fills.values()]);
     for (const record of this.store.list({})) {
       if (record.state === 'warm' && record.processId === process.pid) {
@@ -413,23 +536,59 @@ export class SandboxController {
     this.live.clear();
   }
 
-  /** Releases claimed sandboxes past their template's lifetime. */
+  /**
+   * Ends claimed sandboxes past their lifetime or their claim's shutdownTime, and deletes
+   * SandboxClaim objects whose retention ran out.
+   */
   private async expire(): Promise<void> {
     for (const record of this.store.list({})) {
       if (record.state === 'claimed' && this.isExpired(record)) {
-        this.logger.info('Destroying expired sandbox', { sandboxId: record.id });
-        await this.release(record.id).catch((error: unknown) => {
-          this.logger.error('Expired sandbox release failed', {
-            sandboxId: record.id,
-            error: String(error),
-          });
-        });
+        await this.endExpired(record);
       }
     }
+    this.claimObjects.reap(Date.now());
   }
 
-  private finishClaim(id: string, sandbox: SandboxInstance, start: number): ClaimedSandbox {
-    this.store.setClaimLatency(id, Math.round((performance.now() - start) * 1000) / 1000);
+  /**
+   * Destroys a sandbox whose time is up, storing why, so its running command and later
+   * calls fail with an error that names the limit.
+   */
+  private async endExpired(record: SandboxRecord): Promise<void> {
+    const template = this.templateOrDefault(record.template);
+    const reason = expiryOf({ template, record }).reason;
+    this.store.setEndReason(record.id, reason);
+    const error = endErrorFor({ ...record, endReason: reason }, template);
+    this.logger.info('Destroying expired sandbox', { sandboxId: record.id, reason });
+    const sandbox = this.live.get(record.id);
+    if (error !== undefined && sandbox !== undefined && 'markEnding' in sandbox) {
+      (sandbox as { markEnding(error: SandstackError): void }).markEnding(error);
+    }
+    await this.release(record.id).catch((releaseError: unknown) => {
+      this.logger.error('Expired sandbox release failed', {
+        sandboxId: record.id,
+        error: String(releaseError),
+      });
+    });
+  }
+
+  private finishClaim(
+    id: string,
+    sandbox: SandboxInstance,
+    claim: {
+      start: number;
+      template: SandboxTemplate;
+      shutdownTime: Date | undefined;
+      claimName: string | null;
+    },
+  ): ClaimedSandbox {
+    this.store.setClaimLatency(id, Math.round((performance.now() - claim.start) * 1000) / 1000);
+    const { expiresAt } = expiryOf({
+      template: claim.template,
+      record: { claimedAt: Date.now(), createdAt: Date.now(), expiresAt: null },
+      shutdownTime: claim.shutdownTime,
+    });
+    this.store.setClaimFields(id, { expiresAt, claimName: claim.claimName });
+    this.scheduleExpiry(id, expiresAt);
     const record = this.store.get(id);
     if (record === undefined) {
       throw new SandstackError(
@@ -463,14 +622,16 @@ export class SandboxController {
     // The startup reconcile removes state folders without a record, so wait for it before
     // creating folders whose record is written only once the sandbox runs.
     await this.reconciled;
-    const pool = this.requirePool(poolName);
-    const template = this.getTemplate(pool.template);
-    const driver = await this.runtimeFor(template);
     // Bounded: at most `replicas` creations per fill; a claim during the fill starts another.
-    for (let created = 0; created < pool.replicas && !this.closed; created += 1) {
-      if (this.store.countWarm(poolName) >= pool.replicas) {
+    for (let created = 0; !this.closed; created += 1) {
+      // Read the pool and template on each round, so a scale or template change applied
+      // during the fill takes effect at once.
+      const pool = this.requirePool(poolName);
+      if (created >= pool.replicas || this.store.countWarm(poolName) >= pool.replicas) {
         return;
       }
+      const template = this.getTemplate(pool.template);
+      const driver = await this.runtimeFor(template);
       const id = newId('sbx');
       const sandbox = await driver.create({ id, template, stateDir: this.sandboxDir(id) });
       if (this.closed) {
@@ -489,12 +650,107 @@ export class SandboxController {
         warm: true,
         stateDir: this.sandboxDir(id),
         processId: process.pid,
+        templateHash: templateHash(template),
+        expiresAt: null,
+        claimName: null,
       });
       this.logger.debug('Pool sandbox ready', { pool: poolName, sandboxId: id });
     }
   }
 
-  private requirePool(name: string): { name: string; template: string; replicas: number } {
+  private checkPool(options: CreatePoolOptions): void {
+    if (!isValidName(options.name)) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Pool name "${options.name}" is invalid; use 1-63 letters, digits, ".", "_" or "-"`,
+      );
+    }
+    const { replicas } = options;
+    if (!Number.isInteger(replicas) || replicas < 0 || replicas > MAX_POOL_REPLICAS) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Pool "${options.name}" has replicas ${replicas}; use a whole number from 0 to ${MAX_POOL_REPLICAS}`,
+      );
+    }
+    const strategy = options.updateStrategy ?? 'OnReplenish';
+    if (strategy !== 'OnReplenish' && strategy !== 'Recreate') {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Pool "${options.name}" has updateStrategy "${String(strategy)}"; use OnReplenish or Recreate`,
+      );
+    }
+    this.getTemplate(options.template);
+  }
+
+  /**
+   * Starts a fill of a pool and, under the `Recreate` strategy, first destroys its ready
+   * sandboxes that were started from another version of its template.
+   */
+  private replaceStale(pool: PoolRecord): void {
+    const current = templateHash(this.getTemplate(pool.template));
+    const stale =
+      pool.updateStrategy === 'Recreate'
+        ? this.store.listWarm(pool.name).filter((record) => record.templateHash !== current)
+        : [];
+    const work = (async () => {
+      for (const record of stale) {
+        await this.destroyWarm(record.id);
+      }
+    })();
+    // The fill waits for the old sandboxes to go, so the pool never holds more than replicas.
+    void work.then(() => this.refill(pool.name));
+  }
+
+  /** Destroys one ready sandbox unless a claim binds it first. */
+  private async destroyWarm(id: string): Promise<void> {
+    const record = this.store.get(id);
+    // A live process that filled the sandbox holds it in memory; that process scales it.
+    const heldElsewhere =
+      record !== undefined && record.processId !== process.pid && isProcessAlive(record.processId);
+    if (record?.state !== 'warm' || heldElsewhere || !this.store.removeWarm(id)) {
+      return;
+    }
+    await this.destroyQuietly(id, this.live.get(id) ?? (await this.attachQuietly(record)));
+  }
+
+  /** Recomputes a claimed sandbox's expiry after its claim's shutdownTime changed. */
+  private reschedule(id: string, shutdownTime: Date | undefined): void {
+    const record = this.store.get(id);
+    if (record?.state !== 'claimed') {
+      return;
+    }
+    const template = this.templateOrDefault(record.template);
+    const { expiresAt } = expiryOf({
+      template,
+      record: { ...record, expiresAt: null },
+      shutdownTime,
+    });
+    this.store.setClaimFields(id, { expiresAt, claimName: record.claimName });
+    clearTimeout(this.expiryTimers.get(id));
+    this.scheduleExpiry(id, expiresAt);
+  }
+
+  private scheduleExpiry(id: string, expiresAt: number): void {
+    const delayMs = expiresAt - Date.now();
+    // setTimeout cannot wait longer than 2^31-1 ms; the periodic check covers later times.
+    if (delayMs > 2 ** 31 - 1) {
+      return;
+    }
+    const timer = setTimeout(
+      () => {
+        this.expiryTimers.delete(id);
+        const record = this.store.get(id);
+        if (record?.state === 'claimed') {
+          void this.endExpired(record);
+        }
+      },
+      Math.max(0, delayMs),
+    );
+    timer.unref();
+    this.expiryTimers.set(id, timer);
+  }
+
+  private requirePool(name: string): PoolRecord {
     const pool = this.store.getPool(name);
     if (pool === undefined) {
       const known = this.store.listPools().map((item) => item.name);
@@ -554,7 +810,12 @@ export class SandboxController {
     }
     // Cgroups and folders of a sandbox that could not be attached still need removing.
     await removeCgroups(id);
-    rmSync(this.sandboxDir(id), { recursive: true, force: true });
+    await removeStateDir(this.sandboxDir(id)).catch((error: unknown) => {
+      this.logger.error('Sandbox state folder could not be removed', {
+        sandboxId: id,
+        error: String(error),
+      });
+    });
   }
 
   private templateOrDefault(name: string): SandboxTemplate {
@@ -566,8 +827,8 @@ export class SandboxController {
   }
 
   private isExpired(record: SandboxRecord): boolean {
-    const lifetimeMs = this.templateOrDefault(record.template).lifetimeSeconds * 1000;
-    return Date.now() - record.createdAt > lifetimeMs;
+    const template = this.templateOrDefault(record.template);
+    return Date.now() >= expiryOf({ template, record }).expiresAt;
   }
 
   private sandboxDir(id: string): string {
@@ -604,6 +865,15 @@ export class SandboxController {
 
 /** Interval of the check that releases sandboxes past their lifetime. */
 const EXPIRY_CHECK_MS = 60_000;
+
+function toPoolRecord(options: CreatePoolOptions): PoolRecord {
+  return {
+    name: options.name,
+    template: options.template,
+    replicas: options.replicas,
+    updateStrategy: options.updateStrategy ?? 'OnReplenish',
+  };
+}
 
 function isProcessAlive(pid: number): boolean {
   try {

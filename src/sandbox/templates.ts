@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { SandstackError } from '../core/errors.js';
 import { isValidName } from '../core/ids.js';
@@ -80,7 +81,30 @@ function validateTemplate(template: SandboxTemplate): void {
       fail(field, value, 'use a positive number');
     }
   }
+  const policy = template.envVarsInjectionPolicy;
+  if (policy !== undefined && !['Disallowed', 'Allowed', 'Overrides'].includes(policy)) {
+    fail('envVarsInjectionPolicy', policy, 'use Disallowed, Allowed or Overrides');
+  }
   if (template.network.egress !== 'none') {
     fail('network.egress', template.network.egress, 'only "none" is supported');
   }
+}
+
+/** Returns a short hash of a template's settings, to tell sandboxes of an older version apart. */
+export function templateHash(template: SandboxTemplate): string {
+  return createHash('sha256').update(canonicalJson(template)).digest('hex').slice(0, 16);
+}
+
+/** JSON with object keys sorted, so equal templates hash equally whatever their key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) {
+    return `[${value.map(canonicalJson).join(',')}]`;
+  }
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }

@@ -44,7 +44,16 @@ export interface SandboxTemplate {
   maxOutputBytes: number;
   /** Wall-clock limit for the whole sandbox, after which the controller destroys it. */
   lifetimeSeconds: number;
+  /**
+   * Whether a claim may add environment variables (`Allowed`) or also replace the
+   * template's (`Overrides`), as in the upstream SandboxTemplate field of the same name.
+   * @default 'Disallowed'
+   */
+  envVarsInjectionPolicy?: EnvVarsInjectionPolicy;
 }
+
+/** Whether claims may set environment variables of a template's sandboxes. */
+export type EnvVarsInjectionPolicy = 'Disallowed' | 'Allowed' | 'Overrides';
 
 /** One command to run inside a sandbox through `/bin/sh -c`. */
 export interface ExecRequest {

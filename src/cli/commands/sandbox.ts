@@ -61,6 +61,11 @@ export function register(program: Command): void {
         const { controller } = openSandboxContext(command);
         const found = await controller.get(id);
         if (found === undefined) {
+          // A sandbox that a limit ended says which limit, rather than just "not found".
+          const ended = controller.endError(id);
+          if (ended !== undefined) {
+            throw ended;
+          }
           throw new SandstackError(
             'SANDBOX_NOT_FOUND',
             `Sandbox "${id}" not found or released; claim one with "sandstack sandbox claim"`,

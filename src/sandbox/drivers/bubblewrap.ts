@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { SandstackError } from '../../core/errors.js';
 import {
@@ -29,6 +29,7 @@ import {
   type ResolvedExec,
   type SandboxLayout,
 } from './shared.js';
+import { removeStateDir } from '../writable-layer.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -93,7 +94,7 @@ export class BubblewrapDriver implements SandboxDriver {
   async create(options: DriverCreateOptions): Promise<SandboxInstance> {
     const createdAt = Date.now();
     const meta = { id: options.id, runtime: this.name, template: options.template, createdAt };
-    const layout = prepareLayout(options.stateDir, meta);
+    const layout = await prepareLayout(options.stateDir, meta);
     createCgroups(options.id, options.template.resources);
     return new BubblewrapSandbox({ ...this.settings, ...meta, layout, stateDir: options.stateDir });
   }
@@ -129,6 +130,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
   readonly runtime = 'bubblewrap' as const;
   protected readonly template: SandboxTemplate;
   protected readonly createdAt: number;
+  protected readonly stateDir: string;
   private destroyed = false;
 
   constructor(private readonly options: BubblewrapSandboxOptions) {
@@ -136,6 +138,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     this.id = options.id;
     this.template = options.template;
     this.createdAt = options.createdAt;
+    this.stateDir = options.stateDir;
   }
 
   async usage(): Promise<SandboxUsage> {
@@ -150,7 +153,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
   async destroy(): Promise<void> {
     this.destroyed = true;
     const left = await removeCgroups(this.id);
-    rmSync(this.options.stateDir, { recursive: true, force: true });
+    await removeStateDir(this.options.stateDir);
     if (left.length > 0) {
       throw new SandstackError(
         'SANDBOX_FAILED',

@@ -40,6 +40,7 @@ import {
   type ResolvedExec,
   type SandboxLayout,
 } from './shared.js';
+import { removeStateDir } from '../writable-layer.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -118,7 +119,7 @@ export class GvisorDriver implements SandboxDriver {
   async create(options: DriverCreateOptions): Promise<SandboxInstance> {
     const createdAt = Date.now();
     const meta = { id: options.id, runtime: this.name, template: options.template, createdAt };
-    const layout = prepareLayout(options.stateDir, meta);
+    const layout = await prepareLayout(options.stateDir, meta);
     const sandbox = new GvisorSandbox({
       ...this.settings,
       ...meta,
@@ -164,6 +165,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
   readonly runtime = 'gvisor' as const;
   protected readonly template: SandboxTemplate;
   protected readonly createdAt: number;
+  protected readonly stateDir: string;
   private readonly runscRoot: string;
   private readonly bundle: string;
   /** The container ran the last command normally, so the next one skips `runsc state`. */
@@ -176,6 +178,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     this.id = options.id;
     this.template = options.template;
     this.createdAt = options.createdAt;
+    this.stateDir = options.stateDir;
     this.runscRoot = join(options.stateDir, 'runsc');
     this.bundle = join(options.stateDir, 'bundle');
   }
@@ -233,7 +236,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
   async destroy(): Promise<void> {
     this.knownAlive = false;
     const left = await this.removeContainer();
-    rmSync(this.options.stateDir, { recursive: true, force: true });
+    await removeStateDir(this.options.stateDir);
     if (left.length > 0) {
       throw new SandstackError(
         'SANDBOX_FAILED',

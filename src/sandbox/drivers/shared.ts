@@ -4,6 +4,7 @@ import { join, posix } from 'node:path';
 import { SandstackError } from '../../core/errors.js';
 import { readLimitHits } from '../cgroup.js';
 import { runProcess, type ProcessResult } from '../process.js';
+import { isWritableLayerFull, mountWritableLayer, writableLayerDir } from '../writable-layer.js';
 import type {
   ExecRequest,
   ExecResult,
@@ -15,9 +16,9 @@ import type {
 
 /** Host folders of one sandbox under its state directory. */
 export interface SandboxLayout {
-  /** Backs the template's workdir; survives the process that created the sandbox. */
+  /** Backs the template's workdir, in the writable layer; survives the creating process. */
   workspace: string;
-  /** Backs the sandbox's private `/tmp`. */
+  /** Backs the sandbox's private `/tmp`, in the writable layer. */
   tmp: string;
   /** An empty read-only folder mounted over hidden folders. */
   emptyDir: string;
@@ -55,18 +56,23 @@ const HOST_GRACE_MS = 5000;
 
 /** Returns the folder layout of the sandbox whose state lives in `stateDir`. */
 export function layoutOf(stateDir: string): SandboxLayout {
+  const writable = writableLayerDir(stateDir);
   return {
-    workspace: join(stateDir, 'workspace'),
-    tmp: join(stateDir, 'tmp'),
+    workspace: join(writable, 'workspace'),
+    tmp: join(writable, 'tmp'),
     emptyDir: join(stateDir, 'empty'),
     emptyFile: join(stateDir, 'empty-file'),
     meta: join(stateDir, 'sandbox.json'),
   };
 }
 
-/** Creates the sandbox's host folders (idempotent) and writes its metadata once. */
-export function prepareLayout(stateDir: string, meta: SandboxMeta): SandboxLayout {
+/**
+ * Mounts the sandbox's writable layer, creates its host folders (idempotent) and writes its
+ * metadata once.
+ */
+export async function prepareLayout(stateDir: string, meta: SandboxMeta): Promise<SandboxLayout> {
   const layout = layoutOf(stateDir);
+  await mountWritableLayer(stateDir, meta.template.resources.diskBytes);
   mkdirSync(layout.workspace, { recursive: true });
   mkdirSync(layout.tmp, { recursive: true });
   chmodSync(layout.tmp, 0o1777);
@@ -81,7 +87,10 @@ export function prepareLayout(stateDir: string, meta: SandboxMeta): SandboxLayou
   return layout;
 }
 
-/** Reads a sandbox's metadata, or undefined when its state folder or workspace is gone. */
+/**
+ * Reads a sandbox's metadata, or undefined when its state folder or workspace is gone (the
+ * writable layer is a tmpfs, so a host reboot empties it).
+ */
 export function readMeta(stateDir: string): SandboxMeta | undefined {
   const layout = layoutOf(stateDir);
   if (!existsSync(layout.meta) || !existsSync(layout.workspace)) {
@@ -153,14 +162,22 @@ export function shellQuote(word: string): string {
  * Behaviour shared by the local drivers: defaults, limit reporting and the files API, which
  * runs `cat` inside the sandbox so that symlinks resolve in the sandbox, never on the host.
  *
- * NOTE: commands run as uid 0 inside the sandbox, and `resources.diskBytes` is not enforced
- * yet, because the workspace and `/tmp` are plain host folders without a quota.
+ * NOTE: commands run as uid 0 inside the sandbox.
  */
 export abstract class LocalSandbox {
   abstract readonly id: string;
   abstract readonly runtime: RuntimeName;
   protected abstract readonly template: SandboxTemplate;
   protected abstract readonly createdAt: number;
+  /** Host folder of the sandbox's state, which holds the writable layer. */
+  protected abstract readonly stateDir: string;
+  /** Set when the controller ends the sandbox; every command from then on fails with it. */
+  private endError: SandstackError | undefined;
+
+  /** Makes running and later commands fail with `error`, because the sandbox is ending. */
+  markEnding(error: SandstackError): void {
+    this.endError = error;
+  }
 
   /** Builds the host argument list that runs `exec` inside the sandbox. */
   protected abstract hostArgv(exec: ResolvedExec): Promise<string[]>;
@@ -188,7 +205,7 @@ export abstract class LocalSandbox {
     let stderr = result.stderr.toString('utf8');
     const timedOut =
       result.killed || (result.exitCode === 137 && result.durationMs >= exec.timeoutMs);
-    stderr += this.limitNote(before, timedOut, exec.timeoutMs);
+    stderr += this.limitNote(before, { timedOut, timeoutMs: exec.timeoutMs, stderr });
     return {
       exitCode: result.exitCode,
       stdout,
@@ -212,7 +229,7 @@ export abstract class LocalSandbox {
       );
     }
     if (result.exitCode !== 0) {
-      throw fileError(path, 'read', result.stderr.toString('utf8'));
+      throw this.fileError(path, 'read', result.stderr.toString('utf8'));
     }
     return result.stdout;
   }
@@ -222,7 +239,7 @@ export abstract class LocalSandbox {
     const script = `mkdir -p -- "$(dirname -- ${quoted})" && cat > ${quoted}`;
     const result = await this.execRaw(this.resolve({ command: script, stdin: data }));
     if (result.exitCode !== 0) {
-      throw fileError(path, 'write', result.stderr.toString('utf8'));
+      throw this.fileError(path, 'write', result.stderr.toString('utf8'));
     }
   }
 
@@ -232,6 +249,9 @@ export abstract class LocalSandbox {
   }
 
   protected async execRaw(exec: ResolvedExec): Promise<ProcessResult> {
+    if (this.endError !== undefined) {
+      throw this.endError;
+    }
     const argv = await this.hostArgv(exec);
     const killTree = this.killTree(exec);
     const result = await runProcess({
@@ -241,6 +261,11 @@ export abstract class LocalSandbox {
       maxOutputBytes: exec.maxOutputBytes,
       ...(killTree === undefined ? {} : { onDeadline: killTree }),
     });
+    // A command cut short because the controller ended the sandbox reports that cause,
+    // not the runtime's death that followed it.
+    if (this.endError !== undefined) {
+      throw this.endError;
+    }
     await this.afterCommand(result);
     return result;
   }
@@ -267,11 +292,14 @@ export abstract class LocalSandbox {
 
   private limitNote(
     before: { memory: number; pids: number },
-    timedOut: boolean,
-    timeoutMs: number,
+    outcome: { timedOut: boolean; timeoutMs: number; stderr: string },
   ): string {
+    const { timedOut, timeoutMs } = outcome;
     const after = readLimitHits(this.id);
     const { resources } = this.template;
+    if (NO_SPACE.test(outcome.stderr) && isWritableLayerFull(this.stateDir)) {
+      return `\nsandstack: ${this.diskLimitText()} was reached and writes failed; delete files or raise resources.diskBytes in the template`;
+    }
     if (after.memory > before.memory) {
       return `\nsandstack: the memory limit of ${resources.memoryBytes} bytes was reached and a process was killed; raise resources.memoryBytes in the template`;
     }
@@ -283,10 +311,28 @@ export abstract class LocalSandbox {
     }
     return '';
   }
+
+  private diskLimitText(): string {
+    return `the disk limit of ${this.template.resources.diskBytes} bytes (workspace and /tmp together)`;
+  }
+
+  private fileError(path: string, action: 'read' | 'write', stderr: string): SandstackError {
+    if (NO_SPACE.test(stderr)) {
+      return new SandstackError(
+        'SANDBOX_LIMIT',
+        `Could not ${action} "${path}" in sandbox "${this.id}": ${this.diskLimitText()} was reached; delete files or raise resources.diskBytes in the template`,
+        { details: { sandboxId: this.id, diskBytes: this.template.resources.diskBytes } },
+      );
+    }
+    return fileError(path, action, stderr);
+  }
 }
 
 /** Largest file `readFile` returns, in bytes. */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+/** The message of ENOSPC, as coreutils and shells print it. */
+const NO_SPACE = /No space left on device/;
 
 function checkPath(path: string): string {
   if (path === '' || path.includes('\0')) {
