@@ -51,13 +51,16 @@ export function createServerApp(
     '*',
     bodyLimit({
       maxSize: maxBodyBytes,
-      onError: (c) =>
-        errorResponse(
+      onError: (c) => {
+        // The rest of the body is never read, so the connection cannot carry another request.
+        c.header('connection', 'close');
+        return errorResponse(
           c,
           413,
           'BODY_TOO_LARGE',
           `Request body is over the ${maxBodyBytes}-byte limit; send less data, or start the server with a larger --max-body-bytes`,
-        ),
+        );
+      },
     }),
   );
 
