@@ -3,7 +3,15 @@ import type { Command, CommanderError } from 'commander';
 import { SandstackError } from '../../core/errors.js';
 import { evaluateGuard, loadCases, type EvalReport, type Rate } from '../../guard/eval.js';
 import { createGuard } from '../../guard/guard.js';
-import { HOOK_BLOCKING_EXIT_CODE, runHook, type HookSettings } from '../../guard/hook.js';
+import { HOOK_BLOCKING_EXIT_CODE } from '../../guard/hook.js';
+import { decideHookCall } from '../../guard/hook-client.js';
+import { hookSocketPath, startHookDaemon } from '../../guard/hook-daemon.js';
+import {
+  resolveHookOptions,
+  resolveStateDir,
+  type HookCommandOptions,
+  type ResolvedHookOptions,
+} from '../../guard/hook-options.js';
 import { createSqliteBackstop, openGuardState } from '../../guard/hook-state.js';
 import { createPolicy, loadPolicyFile, type Policy } from '../../guard/policy.js';
 import { DEFAULT_POLICY_INPUT } from '../../guard/guard.js';
@@ -20,17 +28,9 @@ interface CheckOptions {
   json?: boolean;
 }
 
-interface HookOptions {
-  state?: string;
-  policy?: string;
-  projectDir?: string;
-  home?: string;
-  stage2Provider?: string;
-  stage2Url?: string;
-  stage2Model?: string;
-}
+type HookOptions = Omit<HookCommandOptions, 'stateDir'>;
 
-/** Registers the `sandstack guard` commands: check, eval, hook and session. */
+/** Registers the `sandstack guard` commands: check, eval, hook, daemon and session. */
 export function register(program: Command): void {
   const guard = program
     .command('guard')
@@ -108,6 +108,7 @@ export function register(program: Command): void {
     });
 
   registerHook(guard);
+  registerDaemon(guard);
   registerSession(guard);
 }
 
@@ -123,7 +124,7 @@ function registerHook(guard: Command): void {
     )
     .option(
       '--state <file>',
-      'SQLite file with per-session denial counts (default: guard.db in the state dir of $CLAUDE_PROJECT_DIR or --state-dir)',
+      'SQLite file with per-session denial counts (default: guard.db in the state dir, which sits in $CLAUDE_PROJECT_DIR when set)',
     )
     .option(
       '--policy <file>',
@@ -140,13 +141,19 @@ function registerHook(guard: Command): void {
       '--stage2-model <name>',
       'stage-2 model name; the API key comes from $SANDSTACK_STAGE2_API_KEY',
     )
+    .option('--socket <path>', 'guard daemon socket (default: guard.sock in the state dir)')
+    .option('--no-daemon', 'decide in this process even when a guard daemon is running')
     // Claude Code lets a call through on any exit code but 0 and 2, so a bad flag must exit 2.
     .exitOverride(exitBlocking)
     .action(async (options: HookOptions, command: Command) => {
+      process.on('uncaughtException', (error) => {
+        process.stderr.write(`sandstack guard: The hook failed: ${String(error)}\n`);
+        process.exit(HOOK_BLOCKING_EXIT_CODE);
+      });
       let stdin: string;
-      let settings: HookSettings;
+      let resolved: ResolvedHookOptions;
       try {
-        settings = hookSettings(options, command);
+        resolved = resolveHookOptions({ ...options, stateDir: globalStateDir(command) });
         stdin = await readStdin();
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -154,10 +161,35 @@ function registerHook(guard: Command): void {
         process.exitCode = HOOK_BLOCKING_EXIT_CODE;
         return;
       }
-      const result = await runHook(stdin, settings);
+      const result = await decideHookCall(stdin, resolved.settings, {
+        socketPath: resolved.socketPath,
+      });
       process.stdout.write(result.stdout);
       process.stderr.write(result.stderr);
       process.exitCode = result.exitCode;
+    });
+}
+
+function registerDaemon(guard: Command): void {
+  guard
+    .command('daemon')
+    .description(
+      'Serve hook calls on a unix socket that only this user can reach, so each hook call skips loading the guard',
+    )
+    .option('--socket <path>', 'socket path (default: guard.sock in the state dir)')
+    .action(async (options: { socket?: string }, command: Command) => {
+      const socketPath = path.resolve(
+        options.socket ?? hookSocketPath(resolveStateDir(globalStateDir(command))),
+      );
+      const daemon = await startHookDaemon(socketPath);
+      printLine(`Guard daemon listening on ${daemon.socketPath}; stop it with Ctrl-C or SIGTERM`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          void daemon.close().then(resolve);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
     });
 }
 
@@ -172,7 +204,9 @@ function registerSession(guard: Command): void {
     .option('--state <file>', 'SQLite file of the hook (default: guard.db in the state dir)')
     .option('--json', 'print the sessions as JSON')
     .action((options: { state?: string; json?: boolean }, command: Command) => {
-      const backstop = createSqliteBackstop(openGuardState(statePath(options.state, command)));
+      const backstop = createSqliteBackstop(
+        openGuardState(sessionStatePath(options.state, command)),
+      );
       const sessions = backstop.list();
       if (options.json === true) {
         printJson(sessions);
@@ -196,7 +230,9 @@ function registerSession(guard: Command): void {
     .argument('<session-id>', 'session id from "sandstack guard session list"')
     .option('--state <file>', 'SQLite file of the hook (default: guard.db in the state dir)')
     .action((sessionId: string, options: { state?: string }, command: Command) => {
-      const backstop = createSqliteBackstop(openGuardState(statePath(options.state, command)));
+      const backstop = createSqliteBackstop(
+        openGuardState(sessionStatePath(options.state, command)),
+      );
       const before = backstop.state(sessionId);
       if (before.total === 0 && before.consecutive === 0 && !before.halted) {
         throw new SandstackError(
@@ -216,56 +252,14 @@ function exitBlocking(error: CommanderError): never {
   process.exit(HOOK_BLOCKING_EXIT_CODE);
 }
 
-/** Resolves the hook's state file: `--state`, else guard.db in the project's or the global state dir. */
-function statePath(state: string | undefined, command: Command): string {
-  if (state !== undefined) {
-    return path.resolve(state);
-  }
-  const projectDir = process.env['CLAUDE_PROJECT_DIR'];
-  const { stateDir = '.sandstack' } = command.optsWithGlobals<{ stateDir?: string }>();
-  if (projectDir !== undefined && projectDir !== '' && !path.isAbsolute(stateDir)) {
-    return path.resolve(projectDir, stateDir, 'guard.db');
-  }
-  return path.resolve(stateDir, 'guard.db');
+function globalStateDir(command: Command): string | undefined {
+  return command.optsWithGlobals<{ stateDir?: string }>().stateDir;
 }
 
-function hookSettings(options: HookOptions, command: Command): HookSettings {
-  const projectDir = options.projectDir ?? process.env['CLAUDE_PROJECT_DIR'];
-  const settings: HookSettings = { statePath: statePath(options.state, command) };
-  if (options.policy !== undefined) {
-    settings.policyPath = path.resolve(options.policy);
-  }
-  if (projectDir !== undefined && projectDir !== '') {
-    settings.projectDir = path.resolve(projectDir);
-  }
-  if (options.home !== undefined) {
-    settings.homeDir = options.home;
-  }
-  const stage2 = stage2Settings(options);
-  if (stage2 !== undefined) {
-    settings.stage2 = stage2;
-  }
-  return settings;
-}
-
-function stage2Settings(options: HookOptions): HookSettings['stage2'] {
-  const { stage2Provider: provider, stage2Url: baseUrl, stage2Model: model } = options;
-  if (provider === undefined && baseUrl === undefined && model === undefined) {
-    return undefined;
-  }
-  if (provider !== 'openai' && provider !== 'anthropic') {
-    throw new SandstackError(
-      'INVALID_ARGUMENT',
-      `Invalid --stage2-provider ${JSON.stringify(provider ?? '')}; pass openai or anthropic`,
-    );
-  }
-  if (baseUrl === undefined || model === undefined) {
-    throw new SandstackError(
-      'INVALID_ARGUMENT',
-      'Stage 2 needs --stage2-provider, --stage2-url and --stage2-model together',
-    );
-  }
-  return { provider, baseUrl, model };
+/** Resolves the hook's state file the way `sandstack guard hook` does. */
+function sessionStatePath(state: string | undefined, command: Command): string {
+  return resolveHookOptions({ state, stateDir: globalStateDir(command), daemon: false }).settings
+    .statePath;
 }
 
 async function readStdin(): Promise<string> {

@@ -1,0 +1,107 @@
+/**
+ * Turns the hook's command-line options into {@link HookSettings} and the daemon socket.
+ * Both `sandstack guard hook` and the standalone hook entry point use it, so this module
+ * loads no guard code.
+ */
+import path from 'node:path';
+import { SandstackError } from '../core/errors.js';
+import type { HookSettings } from './hook.js';
+
+/** Command-line options of the hook, as given. */
+export interface HookCommandOptions {
+  /** SQLite state file. @default guard.db in the state dir */
+  state?: string;
+  /** State dir, relative to `$CLAUDE_PROJECT_DIR` when that is set. @default '.sandstack' */
+  stateDir?: string;
+  policy?: string;
+  projectDir?: string;
+  home?: string;
+  stage2Provider?: string;
+  stage2Url?: string;
+  stage2Model?: string;
+  /** Daemon socket. @default guard.sock in the state dir */
+  socket?: string;
+  /** False to decide in process even when a daemon listens. @default true */
+  daemon?: boolean;
+}
+
+/** Settings of one hook call and where to find the daemon. */
+export interface ResolvedHookOptions {
+  settings: HookSettings;
+  /** Undefined when the daemon is switched off. */
+  socketPath: string | undefined;
+}
+
+/**
+ * Resolves `options` against the environment that Claude Code gives hooks
+ * (`CLAUDE_PROJECT_DIR`, `HOME`).
+ *
+ * @throws SandstackError `INVALID_ARGUMENT` when the stage-2 options are incomplete or name an unknown provider.
+ */
+export function resolveHookOptions(
+  options: HookCommandOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedHookOptions {
+  const stateDir = resolveStateDir(options.stateDir, env);
+  const settings: HookSettings = {
+    statePath: path.resolve(options.state ?? path.join(stateDir, 'guard.db')),
+  };
+  const projectDir = options.projectDir ?? nonEmpty(env['CLAUDE_PROJECT_DIR']);
+  if (projectDir !== undefined) {
+    settings.projectDir = path.resolve(projectDir);
+  }
+  // The daemon runs with its own environment, so the hook sends its own home directory.
+  const homeDir = options.home ?? nonEmpty(env['HOME']);
+  if (homeDir !== undefined) {
+    settings.homeDir = homeDir;
+  }
+  if (options.policy !== undefined) {
+    settings.policyPath = path.resolve(options.policy);
+  }
+  const stage2 = resolveStage2(options);
+  if (stage2 !== undefined) {
+    settings.stage2 = stage2;
+  }
+  const socketPath =
+    options.daemon === false
+      ? undefined
+      : path.resolve(options.socket ?? path.join(stateDir, 'guard.sock'));
+  return { settings, socketPath };
+}
+
+/** Resolves the state dir: relative dirs sit in `$CLAUDE_PROJECT_DIR` when it is set. */
+export function resolveStateDir(
+  stateDir: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  const dir = stateDir ?? '.sandstack';
+  const projectDir = nonEmpty(env['CLAUDE_PROJECT_DIR']);
+  if (projectDir !== undefined && !path.isAbsolute(dir)) {
+    return path.resolve(projectDir, dir);
+  }
+  return path.resolve(dir);
+}
+
+function resolveStage2(options: HookCommandOptions): HookSettings['stage2'] {
+  const { stage2Provider: provider, stage2Url: baseUrl, stage2Model: model } = options;
+  if (provider === undefined && baseUrl === undefined && model === undefined) {
+    return undefined;
+  }
+  if (provider !== 'openai' && provider !== 'anthropic') {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `Invalid --stage2-provider ${JSON.stringify(provider ?? '')}; pass openai or anthropic`,
+    );
+  }
+  if (baseUrl === undefined || model === undefined) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      'Stage 2 needs --stage2-provider, --stage2-url and --stage2-model together',
+    );
+  }
+  return { provider, baseUrl, model };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
