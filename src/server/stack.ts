@@ -7,6 +7,7 @@ import type { Logger } from '../core/logger.js';
 import { noopLogger } from '../core/logger.js';
 import { openDatabase, type SqliteDatabase } from '../core/store.js';
 import { SandboxController } from '../sandbox/controller.js';
+import { otlpExporterFromEnv } from '../telemetry/otlp.js';
 import { SqliteSpanStore } from '../telemetry/span-store.js';
 import { createTracing, type Tracing } from '../telemetry/tracing.js';
 import { ActionLog } from '../workflows/bindings/action-log.js';
@@ -37,7 +38,11 @@ export async function openStack(options: OpenStackOptions = {}): Promise<Stack> 
   const db = openDatabase(join(stateDir, 'state.db'));
   const controller = new SandboxController({ db, stateDir: join(stateDir, 'sandboxes'), logger });
   const spans = new SqliteSpanStore(db);
-  const tracing = createTracing({ exporters: [spans] });
+  const otlp = otlpExporterFromEnv(process.env, logger);
+  const tracing = createTracing({
+    exporters: [spans],
+    ...(otlp === undefined ? {} : { batchExporters: [otlp] }),
+  });
 
   return {
     stateDir,

@@ -1,5 +1,6 @@
 /**
- * Telemetry: one OpenTelemetry trace per workflow run, kept in the local span store.
+ * Telemetry: one OpenTelemetry trace per workflow run, kept in the local span store and sent
+ * to an OTLP collector when `OTEL_EXPORTER_OTLP_ENDPOINT` names one.
  *
  * @example
  * const spans = new SqliteSpanStore(db);
@@ -11,6 +12,7 @@
 export { SqliteSpanStore } from './span-store.js';
 export type { StoredSpan } from './span-store.js';
 export { createTracing } from './tracing.js';
+export { otlpExporterFromEnv } from './otlp.js';
 export type { RunTraceContext, Tracing, TracingOptions } from './tracing.js';
 export { RunSpans } from './run-spans.js';
 export { renderTraceTree } from './trace-tree.js';

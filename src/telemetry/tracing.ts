@@ -8,8 +8,10 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BasicTracerProvider,
+  BatchSpanProcessor,
   SimpleSpanProcessor,
   type IdGenerator,
   type SpanExporter,
@@ -51,8 +53,12 @@ export interface RunTraceContext {
 
 /** Options for {@link createTracing}. */
 export interface TracingOptions {
-  /** Where ended spans go; the local span store and, later, OTLP. */
+  /** Exporters that receive each span as it ends, such as the local span store. */
   exporters: SpanExporter[];
+  /** Exporters that receive spans in batches, such as an OTLP collector. */
+  batchExporters?: SpanExporter[];
+  /** `service.name` of the spans. @default process.env.OTEL_SERVICE_NAME ?? 'sandstack' */
+  serviceName?: string;
 }
 
 /** A tracer provider plus the helpers sandstack uses to keep one trace per run. */
@@ -72,14 +78,20 @@ export interface Tracing {
 }
 
 /**
- * Creates the tracer provider. Spans are exported one by one as they end, so a crash loses
- * at most the spans still open.
+ * Creates the tracer provider. Spans reach `exporters` one by one as they end, so a crash loses
+ * at most the spans still open; `batchExporters` get them in batches, flushed at shutdown.
  */
 export function createTracing(options: TracingOptions): Tracing {
   const idGenerator = new ResumableIdGenerator();
   const provider = new BasicTracerProvider({
     idGenerator,
-    spanProcessors: options.exporters.map((exporter) => new SimpleSpanProcessor(exporter)),
+    resource: resourceFromAttributes({
+      'service.name': options.serviceName ?? process.env.OTEL_SERVICE_NAME ?? 'sandstack',
+    }),
+    spanProcessors: [
+      ...options.exporters.map((exporter) => new SimpleSpanProcessor(exporter)),
+      ...(options.batchExporters ?? []).map((exporter) => new BatchSpanProcessor(exporter)),
+    ],
   });
   const tracer = provider.getTracer('sandstack', '0.1.0');
 
