@@ -58,7 +58,7 @@ export interface TokenRecord {
   revokedAtMs: number | null;
 }
 
-/** Who a request's bearer token belongs to. */
+/** The owner of a request's bearer token: the admin or one tenant. */
 export type Principal =
   { role: 'admin'; tokenId: string } | { role: 'tenant'; tokenId: string; tenant: string };
 
@@ -138,7 +138,7 @@ export class TenantStore {
     return { role: 'tenant', tokenId: row.id, tenant: row.tenant };
   }
 
-  /** Whether an admin token is stored and not revoked. */
+  /** Checks whether a stored admin token exists that is not revoked. */
   hasAdminToken(): boolean {
     const row = this.#db
       .prepare("SELECT 1 FROM server_tokens WHERE role = 'admin' AND revoked_at_ms IS NULL")
@@ -185,10 +185,10 @@ export class TenantStore {
       .prepare('SELECT deleted_at_ms FROM server_tenants WHERE id = ?')
       .get(input.id) as { deleted_at_ms: number | null } | undefined;
     if (existing !== undefined) {
-      const why = existing.deleted_at_ms === null ? 'exists' : 'belonged to a deleted tenant';
+      const reason = existing.deleted_at_ms === null ? 'exists' : 'belonged to a deleted tenant';
       throw new SandstackError(
         'ALREADY_EXISTS',
-        `Tenant id "${input.id}" already ${why}; pick another id`,
+        `Tenant id "${input.id}" already ${reason}; pick another id`,
       );
     }
     const record = {

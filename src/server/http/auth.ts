@@ -9,7 +9,7 @@ import { hashToken } from '../tenants.js';
 import type { ServerContext, ServerEnv } from './context.js';
 import { HttpError } from './errors.js';
 
-/** Finds the caller from the `Authorization: Bearer` header, or answers 401. */
+/** Finds the caller from the `Authorization: Bearer` header; throws a 401 when it is missing or unknown. */
 export function authenticate(server: ServerContext): MiddlewareHandler<ServerEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
@@ -37,8 +37,8 @@ export function authenticate(server: ServerContext): MiddlewareHandler<ServerEnv
 function findPrincipal(server: ServerContext, token: string): Principal | undefined {
   if (server.adminTokenHash !== undefined) {
     // The environment's admin token replaces any stored one.
-    const given = Buffer.from(hashToken(token), 'hex');
-    if (timingSafeEqual(given, Buffer.from(server.adminTokenHash, 'hex'))) {
+    const presented = Buffer.from(hashToken(token), 'hex');
+    if (timingSafeEqual(presented, Buffer.from(server.adminTokenHash, 'hex'))) {
       return { role: 'admin', tokenId: 'admin-env' };
     }
     const found = server.tenants.authenticate(token);

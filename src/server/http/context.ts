@@ -1,6 +1,7 @@
 /**
- * What every route handler of the control plane server can reach: the embedded stack, the
- * tenant store, the instance runner, and the caller found by the auth middleware.
+ * Shared state of the control plane server that every route handler can reach: the
+ * embedded stack, the tenant store, the instance runner, and the caller found by the auth
+ * middleware.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Principal, TenantStore } from '../tenants.js';

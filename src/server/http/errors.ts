@@ -12,7 +12,7 @@ import type { Logger } from '../../core/logger.js';
 
 /** One invalid field of a request. */
 export interface FieldIssue {
-  /** Where the field is (`body`, `query`, `path` or `header`) and its dotted path. */
+  /** Location of the field: `body`, `query`, `path` or `header`, then its dotted path. */
   field: string;
   message: string;
 }
@@ -47,6 +47,10 @@ export const ERROR_RESPONSES = {
   },
   404: {
     description: 'Not found, or owned by another tenant',
+    content: { 'application/json': { schema: ErrorSchema } },
+  },
+  409: {
+    description: 'The id is in use, or was used before',
     content: { 'application/json': { schema: ErrorSchema } },
   },
 } as const;
@@ -100,6 +104,9 @@ export function fieldIssues(target: string, error: z.ZodError): FieldIssue[] {
   });
 }
 
+/** Names of Hono's validation targets as a caller knows them. */
+const TARGET_NAMES: Record<string, string> = { json: 'body', param: 'path' };
+
 /** Validation hook of every route: a 400 that lists each invalid field. */
 export function validationHook(
   result: { target: string } & ({ success: true } | { success: false; error: z.ZodError }),
@@ -108,9 +115,7 @@ export function validationHook(
   if (result.success) {
     return undefined;
   }
-  const target =
-    result.target === 'json' ? 'body' : result.target === 'param' ? 'path' : result.target;
-  const issues = fieldIssues(target, result.error);
+  const issues = fieldIssues(TARGET_NAMES[result.target] ?? result.target, result.error);
   const summary = issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ');
   return errorResponse(c, 400, 'INVALID_ARGUMENT', `Invalid request: ${summary}`, issues);
 }

@@ -95,7 +95,7 @@ export class InstanceRunner {
     (this.#running.get(traceKey(tenant, id))?.engine ?? this.engine).pause(tenant, id);
   }
 
-  /** Whether the instance is running in this process now. */
+  /** Checks whether the instance is running in this process now. */
   isRunning(tenant: string, id: string): boolean {
     return this.#running.has(traceKey(tenant, id));
   }

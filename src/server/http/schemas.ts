@@ -7,7 +7,7 @@ import { z } from '@hono/zod-openapi';
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const NAME_HINT = 'use 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit';
 
-/** A user-chosen name: tenant id, workflow name, instance id. */
+/** Builds the schema of a user-chosen name such as a tenant id, workflow name or instance id. */
 export function nameSchema(label: string): z.ZodString {
   return z
     .string({ error: `${label} must be a string` })

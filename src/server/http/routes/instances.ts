@@ -162,10 +162,7 @@ export function instanceRoutes(server: ServerContext): ReturnType<typeof createR
       },
       responses: {
         202: json(InstanceSchema, 'The queued instance'),
-        409: {
-          ...ERROR_RESPONSES[400],
-          description: 'The tenant already has an instance with this id',
-        },
+        409: ERROR_RESPONSES[409],
         ...ERRORS,
       },
     }),

@@ -108,7 +108,7 @@ export function sandboxRoutes(server: ServerContext): ReturnType<typeof createRo
 
   const owned = (tenant: string, id: string): SandboxRecord => {
     const record = controller.record(id);
-    // Another tenant's sandbox gets the same answer as one that does not exist.
+    // Another tenant's sandbox gets the same 404 as one that does not exist.
     if (record === undefined || record.tenant !== tenant) {
       throw notFound(id);
     }

@@ -76,7 +76,7 @@ export function tenantRoutes(server: ServerContext): ReturnType<typeof createRou
       },
       responses: {
         201: json(TenantSchema, 'The new tenant'),
-        409: { ...ERROR_RESPONSES[400], description: 'The id is in use or was used before' },
+        409: ERROR_RESPONSES[409],
         ...ADMIN_ERRORS,
       },
     }),
