@@ -139,6 +139,42 @@ describe('sandstack run on the agent-session example', () => {
     expect(result.stdout).toContain('sandbox.exec');
     expect(result.stdout).toMatch(/^ {4}workflow\.step/m);
   });
+
+  it('prices the run with sandstack cost', async () => {
+    const result = await runCli([
+      '--state-dir',
+      state.path,
+      'cost',
+      '--by',
+      'run',
+      '--tenant',
+      'demo',
+      '--json',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as {
+      lines: {
+        key: string;
+        sandboxes: number;
+        cpuSeconds: number;
+        gibSeconds: number;
+        cost: Record<string, number>;
+      }[];
+    };
+    const line = report.lines.find((entry) => entry.key === summary.instanceId);
+    expect(line?.sandboxes).toBe(1);
+    expect(line?.cpuSeconds).toBeCloseTo(summary.cpuSeconds, 1);
+    expect(line?.gibSeconds).toBeGreaterThan(0);
+    expect(line?.cost['active-cpu']).toBeGreaterThan(0);
+    expect(line?.cost.session).toBeGreaterThan(0);
+    expect(report.lines.at(-1)?.key).toBe('total');
+  });
+
+  it('rejects an unknown cost grouping', async () => {
+    const result = await runCli(['--state-dir', state.path, 'cost', '--by', 'week']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('--by "week"');
+  });
 });
 
 describe('sandstack run on any session and repository', () => {

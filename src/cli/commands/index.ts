@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as registerRun } from './run.js';
 import { register as registerTrace } from './trace.js';
+import { register as registerCost } from './cost.js';
 import { register as registerWorkflow } from './workflow.js';
 import { register as registerGuard } from './guard.js';
 import { register as registerSandbox } from './sandbox.js';
@@ -15,6 +16,7 @@ export type RegisterCommand = (program: Command) => void;
 export const COMMANDS: RegisterCommand[] = [
   registerRun,
   registerTrace,
+  registerCost,
   registerWorkflow,
   registerGuard,
   registerSandbox,
