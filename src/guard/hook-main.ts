@@ -18,6 +18,8 @@ const OPTIONS = {
   'stage2-provider': { type: 'string' },
   'stage2-url': { type: 'string' },
   'stage2-model': { type: 'string' },
+  approvals: { type: 'string' },
+  'approval-timeout': { type: 'string' },
   socket: { type: 'string' },
   'no-daemon': { type: 'boolean' },
 } as const;
@@ -36,6 +38,8 @@ async function main(): Promise<number> {
       stage2Provider: values['stage2-provider'],
       stage2Url: values['stage2-url'],
       stage2Model: values['stage2-model'],
+      approvals: values.approvals,
+      approvalTimeout: values['approval-timeout'],
       socket: values.socket,
       daemon: values['no-daemon'] !== true,
     });

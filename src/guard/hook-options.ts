@@ -19,6 +19,10 @@ export interface HookCommandOptions {
   stage2Provider?: string;
   stage2Url?: string;
   stage2Model?: string;
+  /** SQLite file of the approval queue; without it, `ask` goes to Claude Code's prompt. */
+  approvals?: string;
+  /** Seconds to wait for a human before denying, as text. @default '45' */
+  approvalTimeout?: string;
   /** Daemon socket. @default guard.sock in the state dir */
   socket?: string;
   /** False to decide in process even when a daemon listens. @default true */
@@ -36,7 +40,8 @@ export interface ResolvedHookOptions {
  * Resolves `options` against the environment that Claude Code gives hooks
  * (`CLAUDE_PROJECT_DIR`, `HOME`).
  *
- * @throws SandstackError `INVALID_ARGUMENT` when the stage-2 options are incomplete or name an unknown provider.
+ * @throws SandstackError `INVALID_ARGUMENT` when the stage-2 options are incomplete or name an
+ * unknown provider, or the approval timeout is not a positive number.
  */
 export function resolveHookOptions(
   options: HookCommandOptions,
@@ -62,6 +67,12 @@ export function resolveHookOptions(
   if (stage2 !== undefined) {
     settings.stage2 = stage2;
   }
+  if (options.approvals !== undefined) {
+    settings.approvals = {
+      path: path.resolve(options.approvals),
+      timeoutMs: parseApprovalTimeout(options.approvalTimeout ?? '45'),
+    };
+  }
   const socketPath =
     options.daemon === false
       ? undefined
@@ -80,6 +91,17 @@ export function resolveStateDir(
     return path.resolve(projectDir, dir);
   }
   return path.resolve(dir);
+}
+
+function parseApprovalTimeout(text: string): number {
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `Invalid --approval-timeout ${JSON.stringify(text)}; give a positive number of seconds below the hook's timeout in settings.json`,
+    );
+  }
+  return Math.round(seconds * 1000);
 }
 
 function resolveStage2(options: HookCommandOptions): HookSettings['stage2'] {

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { SqliteDatabase } from '../core/store.js';
+import { ApprovalQueue } from './approvals.js';
 import type { Backstop } from './backstop.js';
 import { createGuard, DEFAULT_POLICY_INPUT } from './guard.js';
 import { createSqliteBackstop, openGuardState } from './hook-state.js';
@@ -33,6 +34,8 @@ export interface HookSettings {
   homeDir?: string;
   /** Stage-2 classifier; its API key comes from `SANDSTACK_STAGE2_API_KEY` of the deciding process. */
   stage2?: Pick<Stage2Options, 'provider' | 'baseUrl' | 'model' | 'timeoutMs'>;
+  /** Approval queue for `ask`: the hook waits for a human and denies when `timeoutMs` passes. */
+  approvals?: { path: string; timeoutMs: number };
 }
 
 /** Output and exit code of one hook process. */
@@ -112,7 +115,11 @@ export async function runHook(stdin: string, settings: HookSettings): Promise<Ho
   }
   try {
     const backstop = hookBackstop(settings.statePath);
-    const decision = await decideInput(input, settings, backstop);
+    let decision = await decideInput(input, settings, backstop);
+    if (decision.verdict === 'ask' && settings.approvals !== undefined) {
+      decision = await waitForApproval(input, decision, settings.approvals);
+      backstop.record(input.session_id, decision);
+    }
     return reply(decision, backstop.state(input.session_id).halted);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -148,6 +155,39 @@ async function decideInput(
       userMessages: readUserMessages(input.transcript_path),
     },
   );
+}
+
+/** Puts an `ask` decision in the queue and turns the human's decision into allow or deny. */
+async function waitForApproval(
+  input: HookInput,
+  decision: Decision,
+  approvals: NonNullable<HookSettings['approvals']>,
+): Promise<Decision> {
+  const queue = openQueue(approvals.path);
+  const request = queue.enqueue({
+    tool: input.tool_name,
+    input: input.tool_input,
+    reason: decision.reason,
+    sessionId: input.session_id,
+    timeoutMs: approvals.timeoutMs,
+    ...(decision.category === undefined ? {} : { category: decision.category }),
+    ...(decision.rule === undefined ? {} : { rule: decision.rule }),
+  });
+  const decided = await queue.wait(request.id, { timeoutMs: approvals.timeoutMs });
+  const by = decided.decidedBy ?? 'unknown';
+  const note = decided.note === null ? '' : ` (${decided.note})`;
+  if (decided.status === 'approved') {
+    return {
+      ...decision,
+      verdict: 'allow',
+      reason: `${by} approved request ${decided.id}${note}, which the guard had flagged: ${decision.reason}`,
+    };
+  }
+  const why =
+    decided.status === 'denied'
+      ? `${by} denied request ${decided.id}${note}`
+      : `No one approved request ${decided.id} within ${approvals.timeoutMs / 1000} s, so it is denied`;
+  return { ...decision, verdict: 'deny', reason: `${why}: ${decision.reason}` };
 }
 
 /**
@@ -188,8 +228,19 @@ function resolvePolicy(file: string | undefined): Policy {
   return { rules: [...defaults.rules, ...loadPolicyFile(file).rules] };
 }
 
-// A daemon serves many calls, so it keeps each state file open.
+// A daemon serves many calls, so it keeps each state file and queue open.
 const openStates = new Map<string, SqliteDatabase>();
+const openQueues = new Map<string, ApprovalQueue>();
+
+function openQueue(queuePath: string): ApprovalQueue {
+  const resolved = path.resolve(queuePath);
+  let queue = openQueues.get(resolved);
+  if (queue === undefined) {
+    queue = ApprovalQueue.open(resolved);
+    openQueues.set(resolved, queue);
+  }
+  return queue;
+}
 
 /**
  * The session's stored backstop. `ask` is not counted here: Claude Code shows it to the

@@ -68,3 +68,13 @@ export { hookSocketPath, startHookDaemon } from './hook-daemon.js';
 export type { HookDaemon, HookDaemonRequest } from './hook-daemon.js';
 export { resolveHookOptions } from './hook-options.js';
 export type { HookCommandOptions, ResolvedHookOptions } from './hook-options.js';
+export { ApprovalQueue } from './approvals.js';
+export type {
+  ApprovalQueueOptions,
+  ApprovalRequest,
+  ApprovalStatus,
+  EnqueueOptions,
+  ListApprovalsOptions,
+  ResolveOptions,
+} from './approvals.js';
+export { createApprovalRoutes } from './approvals-http.js';

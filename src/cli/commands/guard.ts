@@ -1,6 +1,8 @@
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import type { Command, CommanderError } from 'commander';
 import { SandstackError } from '../../core/errors.js';
+import { ApprovalQueue, type ApprovalRequest, type ApprovalStatus } from '../../guard/approvals.js';
 import { evaluateGuard, loadCases, type EvalReport, type Rate } from '../../guard/eval.js';
 import { createGuard } from '../../guard/guard.js';
 import { HOOK_BLOCKING_EXIT_CODE } from '../../guard/hook.js';
@@ -30,7 +32,7 @@ interface CheckOptions {
 
 type HookOptions = Omit<HookCommandOptions, 'stateDir'>;
 
-/** Registers the `sandstack guard` commands: check, eval, hook, daemon and session. */
+/** Registers the `sandstack guard` commands: check, eval, hook, daemon, approvals and session. */
 export function register(program: Command): void {
   const guard = program
     .command('guard')
@@ -109,6 +111,7 @@ export function register(program: Command): void {
 
   registerHook(guard);
   registerDaemon(guard);
+  registerApprovals(guard);
   registerSession(guard);
 }
 
@@ -140,6 +143,14 @@ function registerHook(guard: Command): void {
     .option(
       '--stage2-model <name>',
       'stage-2 model name; the API key comes from $SANDSTACK_STAGE2_API_KEY',
+    )
+    .option(
+      '--approvals <file>',
+      'approval queue (SQLite file) that "ask" calls wait in; without it Claude Code prompts the user',
+    )
+    .option(
+      '--approval-timeout <seconds>',
+      "seconds to wait for a human before denying; keep it below the hook's timeout (default: 45)",
     )
     .option('--socket <path>', 'guard daemon socket (default: guard.sock in the state dir)')
     .option('--no-daemon', 'decide in this process even when a guard daemon is running')
@@ -191,6 +202,93 @@ function registerDaemon(guard: Command): void {
         process.once('SIGTERM', stop);
       });
     });
+}
+
+function registerApprovals(guard: Command): void {
+  const approvals = guard
+    .command('approvals')
+    .description('List, approve and deny the tool calls waiting in the approval queue');
+  const queueOption = [
+    '--queue <file>',
+    'approval queue SQLite file (default: approvals.db in the state dir)',
+  ] as const;
+
+  approvals
+    .command('list')
+    .description('List approval requests, newest first')
+    .option(...queueOption)
+    .option(
+      '--status <status>',
+      'only requests in this state: pending, approved, denied or expired',
+    )
+    .option('--json', 'print the requests as JSON')
+    .action((options: { queue?: string; status?: string; json?: boolean }, command: Command) => {
+      const queue = openApprovalQueue(options.queue, command);
+      const requests = queue.list(
+        options.status === undefined ? {} : { status: options.status as ApprovalStatus },
+      );
+      if (options.json === true) {
+        printJson(requests);
+        return;
+      }
+      if (requests.length === 0) {
+        printLine('No approval requests');
+        return;
+      }
+      for (const request of requests) {
+        printApproval(request);
+      }
+    });
+
+  for (const verdict of ['approve', 'deny'] as const) {
+    approvals
+      .command(verdict)
+      .description(verdict === 'approve' ? 'Approve a pending request' : 'Deny a pending request')
+      .argument('<id>', 'request id from "sandstack guard approvals list"')
+      .option(...queueOption)
+      .option('--by <name>', 'who decides (default: the current user name)')
+      .option('--note <text>', 'note kept with the decision')
+      .option('--json', 'print the decided request as JSON')
+      .action(
+        (
+          id: string,
+          options: { queue?: string; by?: string; note?: string; json?: boolean },
+          command: Command,
+        ) => {
+          const queue = openApprovalQueue(options.queue, command);
+          const decision = {
+            by: options.by ?? userInfo().username,
+            ...(options.note === undefined ? {} : { note: options.note }),
+          };
+          const decided =
+            verdict === 'approve' ? queue.approve(id, decision) : queue.deny(id, decision);
+          if (options.json === true) {
+            printJson(decided);
+            return;
+          }
+          printLine(`Request ${decided.id} ${decided.status}`);
+        },
+      );
+  }
+}
+
+function openApprovalQueue(file: string | undefined, command: Command): ApprovalQueue {
+  const queuePath = file ?? path.join(resolveStateDir(globalStateDir(command)), 'approvals.db');
+  return ApprovalQueue.open(path.resolve(queuePath));
+}
+
+function printApproval(request: ApprovalRequest): void {
+  printLine(`${request.id}  ${request.status}  ${request.tool}  ${request.createdAt}`);
+  printLine(`  input: ${JSON.stringify(request.input)}`);
+  printLine(`  reason: ${request.reason}`);
+  if (request.sessionId !== null) {
+    printLine(`  session: ${request.sessionId}`);
+  }
+  if (request.decidedBy !== null) {
+    printLine(
+      `  decided by ${request.decidedBy}${request.note === null ? '' : `: ${request.note}`}`,
+    );
+  }
 }
 
 function registerSession(guard: Command): void {

@@ -1,0 +1,354 @@
+/**
+ * The approval queue: tool calls the guard decided `ask` wait here until a human approves or
+ * denies them, or until their timeout denies them. The queue lives in a SQLite file, so the
+ * waiting hook, the CLI and the HTTP server can be different processes.
+ */
+import { SandstackError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { migrate, openDatabase, type SqliteDatabase } from '../core/store.js';
+import { redactSecrets } from './redact.js';
+
+/**
+ * State of an approval request. Allowed transitions: `pending` → `approved`, `denied` or
+ * `expired`. The other three are final.
+ */
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired';
+
+/** A tool call waiting for, or decided by, a human. */
+export interface ApprovalRequest {
+  id: string;
+  status: ApprovalStatus;
+  tool: string;
+  /** Tool input with secrets redacted. */
+  input: Record<string, unknown>;
+  /** The guard's reason for asking, such as the stage-1 reason. */
+  reason: string;
+  category: string | null;
+  rule: string | null;
+  sessionId: string | null;
+  /** ISO 8601 times. */
+  createdAt: string;
+  expiresAt: string;
+  decidedAt: string | null;
+  /** Name of the approver or denier, as given to `approve` or `deny`. */
+  decidedBy: string | null;
+  note: string | null;
+}
+
+/** The call to put in the queue. */
+export interface EnqueueOptions {
+  tool: string;
+  input: Record<string, unknown>;
+  reason: string;
+  category?: string;
+  rule?: string;
+  sessionId?: string;
+  /** Time after which the request expires, which denies it. @default 300000 */
+  timeoutMs?: number;
+}
+
+/** Name of the decider and an optional note. */
+export interface ResolveOptions {
+  /** Name of the person or system that decided. @default 'unknown' */
+  by?: string;
+  note?: string;
+}
+
+/** Options for {@link ApprovalQueue}. */
+export interface ApprovalQueueOptions {
+  /** How often `wait` reads the database for a decision made by another process. @default 200 */
+  pollIntervalMs?: number;
+  /** Clock for `createdAt` and expiry. @default Date.now */
+  now?: () => number;
+}
+
+/** Filter for {@link ApprovalQueue.list}. */
+export interface ListApprovalsOptions {
+  status?: ApprovalStatus;
+  /** @default 100 */
+  limit?: number;
+}
+
+const MIGRATIONS = [
+  `CREATE TABLE guard_approvals (
+     id TEXT PRIMARY KEY,
+     status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'expired')),
+     tool TEXT NOT NULL,
+     input TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     category TEXT,
+     rule TEXT,
+     session_id TEXT,
+     created_at TEXT NOT NULL,
+     expires_at TEXT NOT NULL,
+     decided_at TEXT,
+     decided_by TEXT,
+     note TEXT
+   );
+   CREATE INDEX guard_approvals_status ON guard_approvals (status, created_at)`,
+];
+
+interface ApprovalRow {
+  id: string;
+  status: ApprovalStatus;
+  tool: string;
+  input: string;
+  reason: string;
+  category: string | null;
+  rule: string | null;
+  session_id: string | null;
+  created_at: string;
+  expires_at: string;
+  decided_at: string | null;
+  decided_by: string | null;
+  note: string | null;
+}
+
+const STATUSES: readonly ApprovalStatus[] = ['pending', 'approved', 'denied', 'expired'];
+
+/**
+ * A SQLite-backed approval queue.
+ *
+ * @example
+ * const queue = ApprovalQueue.open('.sandstack/approvals.db');
+ * const request = queue.enqueue({ tool: 'Bash', input: { command: 'gh pr merge 12' }, reason: 'Merges a PR' });
+ * const decided = await queue.wait(request.id, { timeoutMs: 45_000 });
+ * decided.status; // 'approved', 'denied' or 'expired'
+ */
+export class ApprovalQueue {
+  readonly #db: SqliteDatabase;
+  readonly #pollIntervalMs: number;
+  readonly #now: () => number;
+
+  /**
+   * @throws SandstackError `INVALID_CONFIG` when `pollIntervalMs` is not positive.
+   */
+  constructor(db: SqliteDatabase, options: ApprovalQueueOptions = {}) {
+    this.#pollIntervalMs = options.pollIntervalMs ?? 200;
+    if (!(this.#pollIntervalMs > 0)) {
+      throw new SandstackError(
+        'INVALID_CONFIG',
+        `Invalid pollIntervalMs ${this.#pollIntervalMs}; give a positive number of milliseconds`,
+      );
+    }
+    this.#now = options.now ?? Date.now;
+    this.#db = db;
+    migrate(db, 'guard-approvals', MIGRATIONS);
+  }
+
+  /**
+   * Opens (and creates) the queue in the SQLite file at `path`.
+   *
+   * @throws SandstackError `STORE_FAILED` when the file cannot be opened.
+   */
+  static open(path: string, options: ApprovalQueueOptions = {}): ApprovalQueue {
+    return new ApprovalQueue(openDatabase(path), options);
+  }
+
+  /**
+   * Adds a pending request and returns it. Secrets in the input are redacted before it is
+   * stored, because the queue is shown to people and over HTTP.
+   *
+   * @throws SandstackError `INVALID_ARGUMENT` when `timeoutMs` is not positive.
+   */
+  enqueue(options: EnqueueOptions): ApprovalRequest {
+    const timeoutMs = options.timeoutMs ?? 300_000;
+    if (!(timeoutMs > 0)) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Invalid approval timeoutMs ${timeoutMs}; give a positive number of milliseconds`,
+      );
+    }
+    const now = this.#now();
+    const id = newId('apr');
+    this.#db
+      .prepare(
+        `INSERT INTO guard_approvals
+           (id, status, tool, input, reason, category, rule, session_id, created_at, expires_at)
+         VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        id,
+        options.tool,
+        JSON.stringify(redactValue(options.input)),
+        redactSecrets(options.reason),
+        options.category ?? null,
+        options.rule ?? null,
+        options.sessionId ?? null,
+        new Date(now).toISOString(),
+        new Date(now + timeoutMs).toISOString(),
+      );
+    return this.#require(id);
+  }
+
+  /** Returns the request with `id`, or undefined. Overdue pending requests read as expired. */
+  get(id: string): ApprovalRequest | undefined {
+    this.#expireOverdue();
+    const row = this.#db.prepare('SELECT * FROM guard_approvals WHERE id = ?').get(id) as
+      ApprovalRow | undefined;
+    return row === undefined ? undefined : toRequest(row);
+  }
+
+  /**
+   * Lists requests, newest first.
+   *
+   * @throws SandstackError `INVALID_ARGUMENT` for an unknown status.
+   */
+  list(options: ListApprovalsOptions = {}): ApprovalRequest[] {
+    const limit = options.limit ?? 100;
+    if (options.status !== undefined && !STATUSES.includes(options.status)) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Invalid approval status ${JSON.stringify(options.status)}; use one of ${STATUSES.join(', ')}`,
+      );
+    }
+    this.#expireOverdue();
+    const rows =
+      options.status === undefined
+        ? this.#db
+            .prepare('SELECT * FROM guard_approvals ORDER BY created_at DESC, id LIMIT ?')
+            .all(limit)
+        : this.#db
+            .prepare(
+              'SELECT * FROM guard_approvals WHERE status = ? ORDER BY created_at DESC, id LIMIT ?',
+            )
+            .all(options.status, limit);
+    return (rows as ApprovalRow[]).map(toRequest);
+  }
+
+  /**
+   * Approves a pending request.
+   *
+   * @throws SandstackError `NOT_FOUND` for an unknown id, `ALREADY_EXISTS` when it was already decided or expired.
+   */
+  approve(id: string, options: ResolveOptions = {}): ApprovalRequest {
+    return this.#resolve(id, 'approved', options);
+  }
+
+  /**
+   * Denies a pending request.
+   *
+   * @throws SandstackError `NOT_FOUND` for an unknown id, `ALREADY_EXISTS` when it was already decided or expired.
+   */
+  deny(id: string, options: ResolveOptions = {}): ApprovalRequest {
+    return this.#resolve(id, 'denied', options);
+  }
+
+  /**
+   * Waits until the request is decided, by this process or another one. When `timeoutMs`
+   * passes first, or the request's own expiry does, the request is marked `expired`, which
+   * denies it.
+   *
+   * @throws SandstackError `NOT_FOUND` for an unknown id.
+   */
+  async wait(id: string, options: { timeoutMs?: number } = {}): Promise<ApprovalRequest> {
+    const started = this.#now();
+    for (;;) {
+      const request = this.get(id);
+      if (request === undefined) {
+        throw new SandstackError(
+          'NOT_FOUND',
+          `Approval request "${id}" not found; list them with "sandstack guard approvals list"`,
+        );
+      }
+      if (request.status !== 'pending') {
+        return request;
+      }
+      const waitedMs = this.#now() - started;
+      if (options.timeoutMs !== undefined && waitedMs >= options.timeoutMs) {
+        return this.#expire(id);
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.#pollIntervalMs));
+    }
+  }
+
+  #resolve(id: string, status: 'approved' | 'denied', options: ResolveOptions): ApprovalRequest {
+    this.#expireOverdue();
+    const changed = this.#db
+      .prepare(
+        `UPDATE guard_approvals SET status = ?, decided_at = ?, decided_by = ?, note = ?
+         WHERE id = ? AND status = 'pending'`,
+      )
+      .run(
+        status,
+        new Date(this.#now()).toISOString(),
+        options.by ?? 'unknown',
+        options.note ?? null,
+        id,
+      ).changes;
+    const request = this.get(id);
+    if (request === undefined) {
+      throw new SandstackError(
+        'NOT_FOUND',
+        `Approval request "${id}" not found; list the pending ones with "sandstack guard approvals list"`,
+      );
+    }
+    if (changed === 0) {
+      throw new SandstackError(
+        'ALREADY_EXISTS',
+        `Approval request "${id}" is already ${request.status}; only pending requests can be approved or denied`,
+      );
+    }
+    return request;
+  }
+
+  #expire(id: string): ApprovalRequest {
+    // Only a still-pending request expires, so a decision made at the last moment is kept.
+    this.#db
+      .prepare(
+        `UPDATE guard_approvals SET status = 'expired', decided_at = ? WHERE id = ? AND status = 'pending'`,
+      )
+      .run(new Date(this.#now()).toISOString(), id);
+    return this.#require(id);
+  }
+
+  #expireOverdue(): void {
+    const now = new Date(this.#now()).toISOString();
+    this.#db
+      .prepare(
+        `UPDATE guard_approvals SET status = 'expired', decided_at = ?
+         WHERE status = 'pending' AND expires_at <= ?`,
+      )
+      .run(now, now);
+  }
+
+  #require(id: string): ApprovalRequest {
+    const request = this.get(id);
+    if (request === undefined) {
+      throw new SandstackError('INTERNAL', `Approval request "${id}" vanished from the queue`);
+    }
+    return request;
+  }
+}
+
+/** Redacts every string inside `value`; redacting the JSON text could break its escapes. */
+function redactValue(value: unknown): unknown {
+  if (typeof value === 'string') {
+    return redactSecrets(value);
+  }
+  if (Array.isArray(value)) {
+    return value.map(redactValue);
+  }
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactValue(item)]));
+  }
+  return value;
+}
+
+function toRequest(row: ApprovalRow): ApprovalRequest {
+  return {
+    id: row.id,
+    status: row.status,
+    tool: row.tool,
+    input: JSON.parse(row.input) as Record<string, unknown>,
+    reason: row.reason,
+    category: row.category,
+    rule: row.rule,
+    sessionId: row.session_id,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    decidedAt: row.decided_at,
+    decidedBy: row.decided_by,
+    note: row.note,
+  };
+}
