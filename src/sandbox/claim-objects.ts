@@ -101,6 +101,11 @@ export class ClaimObjects {
     return { action: 'created', claim: this.view(input.name) };
   }
 
+  /** Whether a claim of that name is stored. */
+  exists(name: string): boolean {
+    return this.store.getClaimObject(name) !== undefined;
+  }
+
   /** Lists the stored claims with their status, by name. */
   list(): ClaimObjectView[] {
     return this.store.listClaimObjects().map((claim) => this.toView(claim));

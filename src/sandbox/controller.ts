@@ -173,7 +173,9 @@ export class SandboxController {
    * `OnReplenish` pools keep them until claims take them.
    * @throws SandstackError `INVALID_CONFIG` for a bad field
    */
-  applyTemplate(input: TemplateInput): { template: SandboxTemplate; action: ApplyAction } {
+  async applyTemplate(
+    input: TemplateInput,
+  ): Promise<{ template: SandboxTemplate; action: ApplyAction }> {
     const template = resolveTemplate(input);
     const stored = this.store.getTemplate(template.name);
     if (stored === undefined && template.name !== 'default') {
@@ -188,8 +190,9 @@ export class SandboxController {
     } else {
       this.store.updateTemplate(template);
     }
+    await this.reconciled;
     for (const pool of this.store.listPools().filter((item) => item.template === template.name)) {
-      this.replaceStale(pool);
+      await this.replaceStale(pool);
     }
     return { template, action: 'configured' };
   }
@@ -288,7 +291,7 @@ export class SandboxController {
     for (const record of surplus) {
       await this.destroyWarm(record.id);
     }
-    this.replaceStale(pool);
+    await this.replaceStale(pool);
     return 'configured';
   }
 
@@ -455,6 +458,8 @@ export class SandboxController {
       cpuSeconds: usage.cpuSeconds,
       memoryPeakBytes: usage.memoryPeakBytes,
     });
+    // Claims with shutdownPolicy Delete or ttlSecondsAfterFinished 0 go as their sandbox does.
+    this.claimObjects.reap(Date.now());
     this.logger.info('Sandbox released', {
       sandboxId: id,
       tenant: record.tenant,
@@ -683,22 +688,21 @@ export class SandboxController {
   }
 
   /**
-   * Starts a fill of a pool and, under the `Recreate` strategy, first destroys its ready
-   * sandboxes that were started from another version of its template.
+   * Under the `Recreate` strategy, destroys a pool's ready sandboxes that were started from
+   * another version of its template; then starts a fill.
    */
-  private replaceStale(pool: PoolRecord): void {
+  private async replaceStale(pool: PoolRecord): Promise<void> {
     const current = templateHash(this.getTemplate(pool.template));
-    const stale =
-      pool.updateStrategy === 'Recreate'
-        ? this.store.listWarm(pool.name).filter((record) => record.templateHash !== current)
-        : [];
-    const work = (async () => {
+    if (pool.updateStrategy === 'Recreate') {
+      const stale = this.store
+        .listWarm(pool.name)
+        .filter((record) => record.templateHash !== current);
       for (const record of stale) {
         await this.destroyWarm(record.id);
       }
-    })();
-    // The fill waits for the old sandboxes to go, so the pool never holds more than replicas.
-    void work.then(() => this.refill(pool.name));
+    }
+    // Refill after the old sandboxes are gone, so the pool never holds more than replicas.
+    this.refill(pool.name);
   }
 
   /** Destroys one ready sandbox unless a claim binds it first. */

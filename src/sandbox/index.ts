@@ -13,16 +13,33 @@
  * await controller.close();
  */
 export {
+  MAX_POOL_REPLICAS,
   SandboxController,
+  type ApplyAction,
   type ClaimOptions,
   type ClaimedSandbox,
   type CreatePoolOptions,
   type PoolRecord,
+  type PoolUpdateStrategy,
   type SandboxControllerOptions,
+  type SandboxEndReason,
   type SandboxRecord,
   type SandboxState,
   type UsageTotals,
 } from './controller.js';
+export {
+  ClaimObjects,
+  type ClaimObjectInput,
+  type ClaimObjectSpec,
+  type ClaimObjectView,
+  type ObjectCondition,
+} from './claim-objects.js';
+export {
+  applyManifests,
+  type AppliedObject,
+  type ApplyManifestsOptions,
+} from './manifests/apply.js';
+export { parseManifests, type ManifestObject, type ManifestProblem } from './manifests/parse.js';
 export { checkHost, type CheckHostOptions, type HostCheck } from './doctor.js';
 export { BubblewrapDriver, type BubblewrapDriverOptions } from './drivers/bubblewrap.js';
 export { GvisorDriver, type GvisorDriverOptions } from './drivers/gvisor.js';
@@ -35,6 +52,7 @@ export {
 } from './tools.js';
 export type {
   DriverCreateOptions,
+  EnvVarsInjectionPolicy,
   ExecRequest,
   ExecResult,
   ResourceLimits,

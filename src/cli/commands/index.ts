@@ -7,6 +7,8 @@ import { register as registerGuard } from './guard.js';
 import { register as registerSandbox } from './sandbox.js';
 import { register as registerPool } from './pool.js';
 import { register as registerDoctor } from './doctor.js';
+import { register as registerApply } from './apply.js';
+import { register as registerGet } from './get.js';
 import { register as registerServe } from './serve.js';
 
 /** Registers one noun (or top-level verb) and its subcommands on the program. */
@@ -22,5 +24,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerSandbox,
   registerPool,
   registerDoctor,
+  registerApply,
+  registerGet,
   registerServe,
 ];

@@ -1,0 +1,154 @@
+import type { Command } from 'commander';
+import { SandstackError } from '../../core/errors.js';
+import type { SandboxController } from '../../sandbox/controller.js';
+import { printJson, printLine } from '../output.js';
+import { openSandboxContext } from './sandbox-context.js';
+
+const MIB = 1024 * 1024;
+
+/** Resource names `sandstack get` accepts, with kubectl-style singular and kind aliases. */
+const RESOURCES: Record<string, Resource> = {
+  template: 'templates',
+  templates: 'templates',
+  sandboxtemplate: 'templates',
+  sandboxtemplates: 'templates',
+  pool: 'pools',
+  pools: 'pools',
+  swp: 'pools',
+  sandboxwarmpool: 'pools',
+  sandboxwarmpools: 'pools',
+  sandbox: 'sandboxes',
+  sandboxes: 'sandboxes',
+  claim: 'claims',
+  claims: 'claims',
+  sandboxclaim: 'claims',
+  sandboxclaims: 'claims',
+};
+
+type Resource = 'templates' | 'pools' | 'sandboxes' | 'claims';
+
+interface GetOptions {
+  all?: boolean;
+  json?: boolean;
+}
+
+/** Registers `sandstack get templates|pools|sandboxes|claims [name]`. */
+export function register(program: Command): void {
+  program
+    .command('get <resource> [name]')
+    .description('List templates, pools, sandboxes or claims (kubectl-style), or show one by name')
+    .option('--all', 'with sandboxes: include released ones')
+    .option('--json', 'print the objects as JSON')
+    .action(
+      (resourceName: string, name: string | undefined, options: GetOptions, command: Command) => {
+        const resource = RESOURCES[resourceName.toLowerCase()];
+        if (resource === undefined) {
+          throw new SandstackError(
+            'INVALID_ARGUMENT',
+            `Unknown resource "${resourceName}"; use templates, pools, sandboxes or claims`,
+          );
+        }
+        const { controller } = openSandboxContext(command);
+        const rows = pick(listOf(controller, resource, options), name, resource);
+        if (options.json === true) {
+          printJson(name === undefined ? rows.map((row) => row.value) : rows[0]?.value);
+          return;
+        }
+        if (rows.length === 0) {
+          printLine(`No ${resource}`);
+          return;
+        }
+        printTable(rows.map((row) => row.columns));
+      },
+    );
+}
+
+type Row = { name?: string; id?: string; columns: Record<string, string>; value: unknown };
+
+function listOf(controller: SandboxController, resource: Resource, options: GetOptions): Row[] {
+  switch (resource) {
+    case 'templates':
+      return controller.listTemplates().map((value) => ({
+        name: value.name,
+        value,
+        columns: {
+          NAME: value.name,
+          RUNTIME: value.runtime,
+          ROOTFS: value.rootfs.kind === 'host' ? 'host' : value.rootfs.path,
+          CPU: String(value.resources.cpu),
+          MEMORY: `${Math.round(value.resources.memoryBytes / MIB)}Mi`,
+          DISK: `${Math.round(value.resources.diskBytes / MIB)}Mi`,
+          PIDS: String(value.resources.pids),
+          LIFETIME: `${value.lifetimeSeconds}s`,
+        },
+      }));
+    case 'pools':
+      return controller.listPools().map((value) => ({
+        name: value.name,
+        value,
+        columns: {
+          NAME: value.name,
+          TEMPLATE: value.template,
+          READY: `${value.ready}/${value.replicas}`,
+          STRATEGY: value.updateStrategy,
+        },
+      }));
+    case 'sandboxes':
+      return controller.list({ includeReleased: options.all === true }).map((value) => ({
+        id: value.id,
+        value,
+        columns: {
+          ID: value.id,
+          STATE: value.state,
+          RUNTIME: value.runtime,
+          TEMPLATE: value.template,
+          TENANT: value.tenant ?? '-',
+          POOL: value.pool ?? '-',
+          CLAIM: value.claimName ?? '-',
+          EXPIRES: value.expiresAt === null ? '-' : new Date(value.expiresAt).toISOString(),
+          ENDED: value.endReason ?? '-',
+        },
+      }));
+    case 'claims':
+      return controller.claimObjects.list().map((value) => ({
+        name: value.name,
+        value,
+        columns: {
+          NAME: value.name,
+          NAMESPACE: value.tenant,
+          POOL: value.pool,
+          SANDBOX: value.sandboxId ?? '-',
+          READY: value.conditions[0]?.status ?? 'Unknown',
+          REASON: value.conditions[0]?.reason ?? '-',
+        },
+      }));
+  }
+}
+
+function pick(rows: Row[], name: string | undefined, resource: Resource): Row[] {
+  if (name === undefined) {
+    return rows;
+  }
+  const found = rows.filter((row) => row.name === name || row.id === name);
+  if (found.length === 0) {
+    const known = rows.map((row) => row.name ?? row.id).join(', ') || 'none';
+    throw new SandstackError('NOT_FOUND', `No ${resource} named "${name}"; known: ${known}`);
+  }
+  return found;
+}
+
+function printTable(rows: Record<string, string>[]): void {
+  const headers = Object.keys(rows[0] ?? {});
+  const widths = headers.map((header) =>
+    Math.max(header.length, ...rows.map((row) => (row[header] ?? '').length)),
+  );
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, index) => cell.padEnd(widths[index] ?? 0))
+      .join('  ')
+      .trimEnd();
+  printLine(line(headers));
+  for (const row of rows) {
+    printLine(line(headers.map((header) => row[header] ?? '')));
+  }
+}

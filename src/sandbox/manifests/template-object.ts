@@ -1,0 +1,252 @@
+import { existsSync, statSync } from 'node:fs';
+import { posix } from 'node:path';
+import type { TemplateInput } from '../templates.js';
+import type { EnvVarsInjectionPolicy, ResourceLimits, RootfsSpec, RuntimeName } from '../types.js';
+import { parseQuantity } from './quantity.js';
+import type { FieldProblem } from './schemas.js';
+
+/** Annotation that picks the root filesystem: `host`, or an absolute directory path. */
+export const ROOTFS_ANNOTATION = 'sandstack.dev/rootfs';
+
+/** Annotations for template settings that a pod spec has no field for. */
+const NUMBER_ANNOTATIONS = {
+  'sandstack.dev/pids': 'pids',
+  'sandstack.dev/command-timeout-ms': 'commandTimeoutMs',
+  'sandstack.dev/max-output-bytes': 'maxOutputBytes',
+} as const;
+
+/** Container fields the local mapping reads; `command` and `args` are read to explain them. */
+const READ_CONTAINER_FIELDS = new Set([
+  'name',
+  'image',
+  'command',
+  'args',
+  'env',
+  'workingDir',
+  'resources',
+]);
+
+/** Pod spec fields the local mapping reads. */
+const READ_POD_FIELDS = new Set(['containers', 'runtimeClassName', 'activeDeadlineSeconds']);
+
+/** A SandboxTemplate object after schema validation (defaults applied). */
+export interface SandboxTemplateObject {
+  metadata: { name: string; annotations?: Record<string, string> };
+  spec: {
+    podTemplate: { spec: Record<string, unknown> & { containers: Record<string, unknown>[] } };
+    envVarsInjectionPolicy?: EnvVarsInjectionPolicy;
+    networkPolicy?: { egress?: unknown[]; ingress?: unknown[] };
+    volumeClaimTemplates?: unknown[];
+    service?: boolean;
+  };
+}
+
+/** A template mapped from a manifest, with notes on what is not honoured locally. */
+export interface MappedTemplate {
+  input: TemplateInput;
+  /** Fields that have no local meaning, each a sentence for the user. */
+  notes: string[];
+  /** Fields whose values cannot work locally. */
+  problems: FieldProblem[];
+}
+
+const CONTAINER_PATH = ['spec', 'podTemplate', 'spec', 'containers', '0'];
+
+/**
+ * Maps a SandboxTemplate to a local template: the first container's image (see
+ * {@link ROOTFS_ANNOTATION}), env, workingDir and resource limits, and the pod's
+ * runtimeClassName and activeDeadlineSeconds.
+ */
+export function toTemplateInput(object: SandboxTemplateObject): MappedTemplate {
+  const notes: string[] = [];
+  const problems: FieldProblem[] = [];
+  const podSpec = object.spec.podTemplate.spec;
+  const container = podSpec.containers[0] ?? {};
+  const annotations = object.metadata.annotations ?? {};
+
+  const input: TemplateInput = {
+    name: object.metadata.name,
+    runtime: runtimeOf(podSpec.runtimeClassName, notes),
+    rootfs: rootfsOf(container.image, annotations[ROOTFS_ANNOTATION], { notes, problems }),
+    env: envOf(container, problems),
+    resources: resourcesOf(container, { notes, problems }),
+  };
+  if (typeof container.workingDir === 'string') {
+    input.workdir = container.workingDir;
+  }
+  if (typeof podSpec.activeDeadlineSeconds === 'number') {
+    input.lifetimeSeconds = podSpec.activeDeadlineSeconds;
+  }
+  if (object.spec.envVarsInjectionPolicy !== undefined) {
+    input.envVarsInjectionPolicy = object.spec.envVarsInjectionPolicy;
+  }
+  applyNumberAnnotations(input, annotations, problems);
+  notes.push(...ignoredFields(object));
+  if (container.command !== undefined || container.args !== undefined) {
+    notes.push(
+      `spec.podTemplate.spec.containers[0].command and args are not run: a local sandbox's first process waits for commands from sandstack; run setup steps with "sandstack sandbox exec"`,
+    );
+  }
+  return { input, notes, problems };
+}
+
+function runtimeOf(runtimeClassName: unknown, notes: string[]): RuntimeName | 'auto' {
+  if (runtimeClassName === undefined) {
+    return 'auto';
+  }
+  const name = String(runtimeClassName);
+  if (name === 'gvisor' || name === 'runsc') {
+    return 'gvisor';
+  }
+  if (name === 'bubblewrap' || name === 'bwrap') {
+    return 'bubblewrap';
+  }
+  notes.push(
+    `runtimeClassName "${name}" has no local runtime, so sandboxes use gVisor where runsc works and bubblewrap elsewhere; use gvisor or runsc to require gVisor`,
+  );
+  return 'auto';
+}
+
+function rootfsOf(
+  image: unknown,
+  annotation: string | undefined,
+  out: { notes: string[]; problems: FieldProblem[] },
+): RootfsSpec {
+  const chosen =
+    annotation ?? (typeof image === 'string' && image.startsWith('/') ? image : undefined);
+  if (chosen === undefined || chosen === 'host') {
+    if (annotation === undefined && typeof image === 'string') {
+      out.notes.push(
+        `image "${image}" is not pulled locally, so sandboxes use the host's root filesystem read-only; set the annotation ${ROOTFS_ANNOTATION} to a directory that holds the image's root filesystem to run it`,
+      );
+    }
+    return { kind: 'host' };
+  }
+  const path =
+    annotation === undefined
+      ? [...CONTAINER_PATH, 'image']
+      : ['metadata', 'annotations', ROOTFS_ANNOTATION];
+  if (!posix.isAbsolute(chosen)) {
+    out.problems.push({
+      path,
+      message: `invalid rootfs "${chosen}"; use "host" or an absolute directory path`,
+    });
+  } else if (!existsSync(chosen) || !statSync(chosen).isDirectory()) {
+    out.problems.push({
+      path,
+      message: `rootfs directory "${chosen}" not found on this host; create it (for example with debootstrap) or use "host"`,
+    });
+  }
+  return { kind: 'directory', path: chosen };
+}
+
+function envOf(
+  container: Record<string, unknown>,
+  problems: FieldProblem[],
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  const items = (container.env ?? []) as { name: string; value?: string; valueFrom?: unknown }[];
+  items.forEach((item, index) => {
+    if (item.valueFrom !== undefined) {
+      problems.push({
+        path: [...CONTAINER_PATH, 'env', String(index), 'valueFrom'],
+        message: `valueFrom of "${item.name}" needs a cluster (secrets, config maps, field references); give a literal value`,
+      });
+      return;
+    }
+    env[item.name] = item.value ?? '';
+  });
+  if (container.envFrom !== undefined) {
+    problems.push({
+      path: [...CONTAINER_PATH, 'envFrom'],
+      message:
+        'envFrom needs a cluster (secrets, config maps); list the variables under env with literal values',
+    });
+  }
+  return env;
+}
+
+function resourcesOf(
+  container: Record<string, unknown>,
+  out: { notes: string[]; problems: FieldProblem[] },
+): Partial<ResourceLimits> {
+  const limits = ((container.resources as { limits?: Record<string, string | number> } | undefined)
+    ?.limits ?? {}) as Record<string, string | number>;
+  const resources: Partial<ResourceLimits> = {};
+  const fields = { cpu: 'cpu', memory: 'memoryBytes', 'ephemeral-storage': 'diskBytes' } as const;
+  for (const [name, value] of Object.entries(limits)) {
+    const field = fields[name as keyof typeof fields];
+    if (field === undefined) {
+      out.notes.push(`resource limit "${name}" has no local meaning and is ignored`);
+      continue;
+    }
+    const amount = parseQuantity(value);
+    if (amount === undefined || amount <= 0) {
+      out.problems.push({
+        path: [...CONTAINER_PATH, 'resources', 'limits', name],
+        message: `invalid quantity ${JSON.stringify(value)}; use a positive amount such as 500m, 2, 512Mi or 1Gi`,
+      });
+      continue;
+    }
+    resources[field] = field === 'cpu' ? amount : Math.ceil(amount);
+  }
+  return resources;
+}
+
+function applyNumberAnnotations(
+  input: TemplateInput,
+  annotations: Record<string, string>,
+  problems: FieldProblem[],
+): void {
+  for (const [annotation, field] of Object.entries(NUMBER_ANNOTATIONS)) {
+    const text = annotations[annotation];
+    if (text === undefined) {
+      continue;
+    }
+    const value = Number(text);
+    if (!Number.isInteger(value) || value <= 0) {
+      problems.push({
+        path: ['metadata', 'annotations', annotation],
+        message: `invalid value "${text}"; use a positive whole number`,
+      });
+      continue;
+    }
+    if (field === 'pids') {
+      input.resources = { ...input.resources, pids: value };
+    } else {
+      input[field] = value;
+    }
+  }
+}
+
+function ignoredFields(object: SandboxTemplateObject): string[] {
+  const podSpec = object.spec.podTemplate.spec;
+  const ignored: string[] = [];
+  const podPath = 'spec.podTemplate.spec';
+  for (const key of Object.keys(podSpec)) {
+    if (!READ_POD_FIELDS.has(key)) {
+      ignored.push(`${podPath}.${key}`);
+    }
+  }
+  podSpec.containers.forEach((container, index) => {
+    if (index > 0) {
+      ignored.push(`${podPath}.containers[${index}]`);
+      return;
+    }
+    for (const key of Object.keys(container)) {
+      if (!READ_CONTAINER_FIELDS.has(key)) {
+        ignored.push(`${podPath}.containers[0].${key}`);
+      }
+    }
+  });
+  const network = object.spec.networkPolicy;
+  if (network !== undefined) {
+    ignored.push('spec.networkPolicy (local sandboxes have no network at all)');
+  }
+  for (const key of ['volumeClaimTemplates', 'service'] as const) {
+    if (object.spec[key] !== undefined) {
+      ignored.push(`spec.${key}`);
+    }
+  }
+  return ignored.length === 0 ? [] : [`not honoured locally and ignored: ${ignored.join(', ')}`];
+}
