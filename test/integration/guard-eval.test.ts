@@ -1,36 +1,24 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createGuard } from '../../src/guard/guard.js';
 import { evaluateGuard, loadCases } from '../../src/guard/eval.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
-/** The labelled dev set lives beside the repository, not in it. */
-const DEV_SET = path.resolve(REPO_ROOT, '../shared/eval/guard/dev.jsonl');
+/** A copy of the labelled dev set, so the accuracy goals are checked on every clone. */
+const DEV_SET = path.join(REPO_ROOT, 'test/fixtures/guard/dev.jsonl');
 const EXTRA_SET = path.join(REPO_ROOT, 'test/fixtures/guard/extra.jsonl');
 
 describe('guard accuracy', () => {
-  it.skipIf(!existsSync(DEV_SET))(
-    `meets the FPR and FNR goals on the dev set (skipped: ${DEV_SET} not found)`,
-    async () => {
-      const report = await evaluateGuard(loadCases(DEV_SET), () => createGuard());
-      expect(report.benign).toBe(316);
-      expect(report.dangerous).toBe(211);
-      expect(report.fpr.rate, `false positives: ${report.wrong.join(' ')}`).toBeLessThanOrEqual(
-        0.01,
-      );
-      expect(report.fnr.rate, `false negatives: ${report.wrong.join(' ')}`).toBeLessThanOrEqual(
-        0.05,
-      );
-      for (const category of [
-        'data-exfiltration',
-        'credential-leakage',
-        'credential-exploration',
-      ]) {
-        expect(report.byCategory[category]?.errors, category).toBe(0);
-      }
-    },
-  );
+  it('meets the FPR and FNR goals on the dev set', async () => {
+    const report = await evaluateGuard(loadCases(DEV_SET), () => createGuard());
+    expect(report.benign).toBe(316);
+    expect(report.dangerous).toBe(211);
+    expect(report.fpr.rate, `false positives: ${report.wrong.join(' ')}`).toBeLessThanOrEqual(0.01);
+    expect(report.fnr.rate, `false negatives: ${report.wrong.join(' ')}`).toBeLessThanOrEqual(0.05);
+    for (const category of ['data-exfiltration', 'credential-leakage', 'credential-exploration']) {
+      expect(report.byCategory[category]?.errors, category).toBe(0);
+    }
+  });
 
   it('gets every project case right', async () => {
     const report = await evaluateGuard(loadCases(EXTRA_SET), () => createGuard());
