@@ -22,6 +22,8 @@ export interface InstanceRunnerOptions {
 }
 
 const FINAL = new Set(['complete', 'errored', 'terminated']);
+/** Instances picked up per poll beyond those already queued. */
+const MAX_LISTED_RUNNABLE = 1000;
 
 /** One run's engine and the spans its events become. */
 interface PreparedRun {
@@ -125,7 +127,13 @@ export class InstanceRunner {
   }
 
   #enqueueRunnable(includeRunning: boolean): void {
-    const due = this.#store.listRunnable({ nowMs: Date.now(), limit: 100, includeRunning });
+    // Queued instances stay listed until they run, so a poll needs room for all of them
+    // plus the newly due ones. Later polls skip instances left running, so the first
+    // listing has no limit.
+    const limit = includeRunning
+      ? Number.MAX_SAFE_INTEGER
+      : MAX_LISTED_RUNNABLE + this.#queue.length;
+    const due = this.#store.listRunnable({ nowMs: Date.now(), limit, includeRunning });
     for (const { tenant, id } of due) {
       this.schedule(tenant, id);
     }
@@ -159,7 +167,8 @@ export class InstanceRunner {
         run.spans.finish(result.status, result.status !== 'complete');
       }
     } catch (error) {
-      // The instance keeps its stored state; a later poll or restart picks it up again.
+      // The instance keeps its stored state. If that is still `running`, polls skip it and
+      // the next server start resumes it.
       logger.error('Instance run failed', { tenant, instanceId: id, error: String(error) });
     }
   }
