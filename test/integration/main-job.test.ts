@@ -170,6 +170,29 @@ describe('sandstack run on the agent-session example', () => {
     expect(report.lines.at(-1)?.key).toBe('total');
   });
 
+  it('reports the run in Prometheus metrics', async () => {
+    const result = await runCli(['--state-dir', state.path, 'metrics']);
+    expect(result.code, result.stderr).toBe(0);
+    const value = (pattern: RegExp): number => Number(pattern.exec(result.stdout)?.[1]);
+    expect(value(/^sandstack_guard_decisions_total\{tenant="demo",verdict="allow"\} (\S+)$/m)).toBe(
+      summary.allowed,
+    );
+    const blocked =
+      value(/^sandstack_guard_decisions_total\{tenant="demo",verdict="deny"\} (\S+)$/m) +
+      value(/^sandstack_guard_decisions_total\{tenant="demo",verdict="ask"\} (\S+)$/m);
+    expect(blocked).toBe(summary.blocked.length);
+    expect(value(/^sandstack_workflow_instances\{tenant="demo",status="complete"\} (\S+)$/m)).toBe(
+      1,
+    );
+    expect(value(/^sandstack_tenant_cpu_seconds_total\{tenant="demo"\} (\S+)$/m)).toBeGreaterThan(
+      0,
+    );
+    expect(
+      value(/^sandstack_sandbox_claim_seconds_count\{start="cold",runtime="\w+"\} (\S+)$/m),
+    ).toBe(1);
+    expect(result.stdout).toContain('# TYPE sandstack_sandbox_claim_seconds histogram');
+  });
+
   it('rejects an unknown cost grouping', async () => {
     const result = await runCli(['--state-dir', state.path, 'cost', '--by', 'week']);
     expect(result.code).toBe(1);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { register as registerRun } from './run.js';
 import { register as registerTrace } from './trace.js';
 import { register as registerCost } from './cost.js';
+import { register as registerMetrics } from './metrics.js';
 import { register as registerWorkflow } from './workflow.js';
 import { register as registerGuard } from './guard.js';
 import { register as registerSandbox } from './sandbox.js';
@@ -19,6 +20,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerRun,
   registerTrace,
   registerCost,
+  registerMetrics,
   registerWorkflow,
   registerGuard,
   registerSandbox,
