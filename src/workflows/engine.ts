@@ -13,7 +13,8 @@ import type { SqliteDatabase } from '../core/store.js';
 import type { BundleInput } from './bundle.js';
 import { bundleWorkflow } from './bundle.js';
 import { InstanceRun } from './instance-run.js';
-import type { IsolateLimits, RunOutcome } from './isolate.js';
+import type { IsolateExecution, IsolateLimits, IsolateRunOptions, RunOutcome } from './isolate.js';
+import { IsolateRun } from './isolate.js';
 import type { DeployResult } from './registry.js';
 import { assertValidName, WorkflowRegistry } from './registry.js';
 import type { ResolvedStepConfig } from './step-config.js';
@@ -21,6 +22,16 @@ import { DEFAULT_STEP_CONFIG } from './step-config.js';
 import { SqliteWorkflowStore } from './stores/sqlite.js';
 import type { InstanceRecord, StepRecord, WorkflowStore } from './stores/store.js';
 import type { EngineEvent, HostBinding, InstanceStatus, JsonValue } from './types.js';
+import type { IsolateWorkerPool } from './worker-pool.js';
+import { sharedWorkerPool } from './worker-pool.js';
+
+/**
+ * Process that runs tenant code. With `process`, isolates run in worker processes, so an
+ * isolate that brings its process down costs the step in flight a retry, not the engine.
+ * With `in-process`, they run in the engine's own process: each host call saves an IPC round
+ * trip, but such an isolate takes the engine down with it.
+ */
+export type IsolationMode = 'process' | 'in-process';
 
 /** Limits of the engine. */
 export interface EngineLimits extends IsolateLimits {
@@ -46,7 +57,19 @@ export interface WorkflowEngineOptions {
   limits?: Partial<EngineLimits>;
   /** Step config used where tenant code passes none. @default Cloudflare's: 5 retries, 10 s exponential, 10 min timeout */
   stepDefaults?: ResolvedStepConfig;
+  /** Isolation mode of tenant code; see {@link IsolationMode}. @default 'process' */
+  isolation?: IsolationMode;
+  /** Worker processes for `isolation: 'process'`. @default one pool shared by all engines of the process */
+  workerPool?: IsolateWorkerPool;
+  /**
+   * Maximum number of one tenant's instances that `runDue` runs at the same time, so one
+   * tenant's flood cannot take every slot. @default 1
+   */
+  maxRunsPerTenant?: number;
 }
+
+/** Crashes of a worker outside any step after which `run` gives the instance up. */
+const MAX_CRASHES_OUTSIDE_STEPS = 3;
 
 /** Summary of one step in a run result. */
 export interface StepSummary {
@@ -118,8 +141,10 @@ export class WorkflowEngine {
   readonly #stepDefaults: ResolvedStepConfig;
   readonly #bindings: (tenant: string, instanceId: string) => Record<string, HostBinding>;
   readonly #onEvent: (event: EngineEvent) => void;
+  readonly #startIsolate: (options: IsolateRunOptions) => IsolateExecution;
+  readonly #maxRunsPerTenant: number;
   /** Runs in progress in this process, by `tenant/id`. */
-  readonly #running = new Map<string, InstanceRun>();
+  readonly #running = new Map<string, InstanceRun | undefined>();
 
   constructor(options: WorkflowEngineOptions) {
     if (options.store === undefined && options.db === undefined) {
@@ -136,6 +161,8 @@ export class WorkflowEngine {
     this.#stepDefaults = options.stepDefaults ?? DEFAULT_STEP_CONFIG;
     this.#bindings = options.bindings ?? (() => ({}));
     this.#onEvent = options.onEvent ?? (() => undefined);
+    this.#startIsolate = isolateStarter(options);
+    this.#maxRunsPerTenant = positiveInteger(options.maxRunsPerTenant ?? 1, 'maxRunsPerTenant');
   }
 
   /** The registry of deployed versions. */
@@ -215,28 +242,39 @@ export class WorkflowEngine {
         `Instance "${id}" is already running in this process; wait for its run to end`,
       );
     }
-    const version = this.#registry.get(tenant, instance.workflow, instance.version);
-    const run = new InstanceRun(
-      {
-        store: this.#store,
-        clock: this.#clock,
-        logger: this.#logger.child({ tenant, instanceId: id }),
-        emit: (event) => this.#emit(event),
-        limits: this.#limits,
-        stepDefaults: this.#stepDefaults,
-        maxStepResultBytes: this.#limits.maxStepResultBytes,
-        maxInlineWaitMs: this.#limits.maxInlineWaitMs,
-        maxStepsPerInstance: this.#limits.maxStepsPerInstance,
-      },
-      { instance, version, bindings: this.#bindings(tenant, id) },
-    );
-    this.#running.set(runKey, run);
+    this.#running.set(runKey, undefined);
     try {
+      let run = this.#prepare(instance);
       const resumed = instance.status !== 'queued' || run.hasHistory;
       this.#store.updateInstance(tenant, id, { status: 'running', updatedAtMs: this.#clock.now() });
       this.#emit({ type: 'instance.start', instanceId: id, resumed });
       this.#logger.info('Instance run started', { tenant, instanceId: id, resumed });
-      this.#finish(tenant, id, await run.execute());
+      let crashesOutsideSteps = 0;
+      for (;;) {
+        this.#running.set(runKey, run);
+        const outcome = await run.execute();
+        if (outcome.kind !== 'crashed') {
+          this.#finish(tenant, id, outcome);
+          break;
+        }
+        crashesOutsideSteps = run.crashedSteps.length === 0 ? crashesOutsideSteps + 1 : 0;
+        this.#logger.warn('Isolate worker exited during a run; running the instance again', {
+          tenant,
+          instanceId: id,
+          reason: outcome.message,
+          steps: run.crashedSteps,
+        });
+        if (crashesOutsideSteps >= MAX_CRASHES_OUTSIDE_STEPS) {
+          this.#finish(tenant, id, crashFailure(outcome.message, crashesOutsideSteps));
+          break;
+        }
+        const current = this.#require(tenant, id);
+        if (current.status === 'terminated' || current.status === 'paused') {
+          this.#finish(tenant, id, { kind: 'stopped', reason: current.status });
+          break;
+        }
+        run = this.#prepare(current);
+      }
       this.#logger.info('Instance run ended', {
         tenant,
         instanceId: id,
@@ -249,25 +287,56 @@ export class WorkflowEngine {
   }
 
   /**
-   * Runs, one after another, up to `limit` instances of any tenant that can move on: queued,
-   * due to wake, holding an undelivered event, or (with `includeRunning`, for use once at
-   * startup) left running by a process that died.
+   * Runs up to `limit` instances of any tenant that can move on: queued, due to wake,
+   * holding an undelivered event, or (with `includeRunning`, for use once at startup) left
+   * running by a process that died. Tenants take turns: the store hands out one instance
+   * per tenant in each round, and at most `maxRunsPerTenant` of a tenant's instances run at
+   * the same time, so a flood from one tenant cannot starve the others. Results come in the
+   * order the runs end.
    *
-   * @default limit 100, includeRunning false
+   * @default limit 100, includeRunning false, concurrency 1 (one run after another)
    */
   async runDue(
-    options: { limit?: number; includeRunning?: boolean } = {},
+    options: { limit?: number; includeRunning?: boolean; concurrency?: number } = {},
   ): Promise<(InstanceResult & { tenant: string })[]> {
-    const due = this.#store.listRunnable({
-      nowMs: this.#clock.now(),
-      limit: options.limit ?? 100,
-      includeRunning: options.includeRunning ?? false,
-    });
+    const concurrency = positiveInteger(options.concurrency ?? 1, 'concurrency');
+    const due = this.#store
+      .listRunnable({
+        nowMs: this.#clock.now(),
+        limit: options.limit ?? 100,
+        includeRunning: options.includeRunning ?? false,
+      })
+      .filter(({ tenant, id }) => !this.#running.has(`${tenant}/${id}`));
     const results: (InstanceResult & { tenant: string })[] = [];
-    for (const { tenant, id } of due) {
-      if (!this.#running.has(`${tenant}/${id}`)) {
-        results.push({ tenant, ...(await this.run(tenant, id)) });
+    const inFlight = new Set<Promise<void>>();
+    while (due.length > 0 || inFlight.size > 0) {
+      const index =
+        inFlight.size < concurrency
+          ? due.findIndex(({ tenant }) => this.#runsOf(tenant) < this.#maxRunsPerTenant)
+          : -1;
+      if (index < 0) {
+        // Every slot is taken, or every tenant left is at its limit: wait for a run to end.
+        await Promise.race(inFlight);
+        continue;
       }
+      const [{ tenant, id }] = due.splice(index, 1) as [{ tenant: string; id: string }];
+      if (this.#running.has(`${tenant}/${id}`)) {
+        continue;
+      }
+      const done = this.run(tenant, id).then(
+        (result) => {
+          results.push({ tenant, ...result });
+        },
+        (error: unknown) => {
+          this.#logger.error('Instance run failed', {
+            tenant,
+            instanceId: id,
+            error: String(error),
+          });
+        },
+      );
+      const tracked = done.finally(() => inFlight.delete(tracked));
+      inFlight.add(tracked);
     }
     return results;
   }
@@ -356,7 +425,38 @@ export class WorkflowEngine {
     this.#store.addEvent(tenant, id, { type: event.type, payload, createdAtMs: this.#clock.now() });
   }
 
-  #finish(tenant: string, id: string, outcome: RunOutcome): void {
+  #prepare(instance: InstanceRecord): InstanceRun {
+    const { tenant, id } = instance;
+    const version = this.#registry.get(tenant, instance.workflow, instance.version);
+    return new InstanceRun(
+      {
+        store: this.#store,
+        clock: this.#clock,
+        logger: this.#logger.child({ tenant, instanceId: id }),
+        emit: (event) => this.#emit(event),
+        limits: this.#limits,
+        stepDefaults: this.#stepDefaults,
+        maxStepResultBytes: this.#limits.maxStepResultBytes,
+        maxInlineWaitMs: this.#limits.maxInlineWaitMs,
+        maxStepsPerInstance: this.#limits.maxStepsPerInstance,
+        startIsolate: this.#startIsolate,
+      },
+      { instance, version, bindings: this.#bindings(tenant, id) },
+    );
+  }
+
+  /** Runs of the tenant's instances in progress in this engine. */
+  #runsOf(tenant: string): number {
+    let count = 0;
+    for (const key of this.#running.keys()) {
+      if (key.startsWith(`${tenant}/`)) {
+        count += 1;
+      }
+    }
+    return count;
+  }
+
+  #finish(tenant: string, id: string, outcome: Exclude<RunOutcome, { kind: 'crashed' }>): void {
     const now = this.#clock.now();
     const current = this.#require(tenant, id).status;
     if (current === 'terminated' || current === 'paused') {
@@ -456,6 +556,45 @@ export class WorkflowEngine {
       this.#logger.warn('Engine event listener threw', { type: event.type, error: String(error) });
     }
   }
+}
+
+function isolateStarter(
+  options: WorkflowEngineOptions,
+): (isolateOptions: IsolateRunOptions) => IsolateExecution {
+  const isolation = options.isolation ?? 'process';
+  if (isolation === 'in-process') {
+    return (isolateOptions) => new IsolateRun(isolateOptions);
+  }
+  if (isolation !== 'process') {
+    throw new SandstackError(
+      'INVALID_CONFIG',
+      `Invalid isolation ${JSON.stringify(isolation)}; use "process" or "in-process"`,
+    );
+  }
+  const pool = options.workerPool ?? sharedWorkerPool();
+  return (isolateOptions) => pool.execution(isolateOptions);
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new SandstackError(
+      'INVALID_CONFIG',
+      `Invalid ${name} ${String(value)}; use a whole number of at least 1`,
+    );
+  }
+  return value;
+}
+
+function crashFailure(message: string, crashes: number): RunOutcome & { kind: 'stopped' } {
+  return {
+    kind: 'stopped',
+    reason: 'failed',
+    error: {
+      code: 'WORKFLOW_FAILED',
+      message: `${message}; it did so ${crashes} times in a row outside any step, so the instance was given up. isolated-vm aborts a process whose isolate runs out of memory in some allocations: use less memory or raise limits.memoryMb`,
+      retryable: false,
+    },
+  };
 }
 
 /** Keeps sandstack's own codes and reports anything else from tenant code as WORKFLOW_FAILED. */

@@ -6,9 +6,8 @@ import type { Clock } from '../core/clock.js';
 import type { ErrorData } from '../core/errors.js';
 import { fromErrorData, SandstackError, toErrorData } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { RunOutcome } from './isolate.js';
-import { IsolateRun, MAX_ERROR_MESSAGE_LENGTH } from './isolate.js';
-import type { IsolateLimits } from './isolate.js';
+import type { IsolateExecution, IsolateLimits, IsolateRunOptions, RunOutcome } from './isolate.js';
+import { answerHostCalls, MAX_ERROR_MESSAGE_LENGTH } from './isolate.js';
 import type { ResolvedStepConfig } from './step-config.js';
 import { parseDuration, resolveStepConfig, retryDelayMs } from './step-config.js';
 import type {
@@ -32,6 +31,8 @@ export interface RunSettings {
   /** Maximum sleep, retry delay or event wait that a run waits for in process. */
   maxInlineWaitMs: number;
   maxStepsPerInstance: number;
+  /** Starts the execution of tenant code, in this process or in a worker process. */
+  startIsolate: (options: IsolateRunOptions) => IsolateExecution;
 }
 
 const MAX_STEP_NAME_LENGTH = 256;
@@ -47,10 +48,12 @@ export class InstanceRun {
   readonly #configs = new Map<string, ResolvedStepConfig>();
   readonly #callIndexes = new Map<string | undefined, number>();
   readonly #active: string[] = [];
-  readonly #isolate: IsolateRun;
+  readonly #isolate: IsolateExecution;
   /** Latest record of each step attempted in this run. */
   readonly #live = new Map<string, StepRecord>();
   #position = 0;
+  readonly #crashedSteps: string[] = [];
+  #crashed = false;
 
   constructor(
     settings: RunSettings,
@@ -64,11 +67,11 @@ export class InstanceRun {
     this.#instance = options.instance;
     this.#bindings = options.bindings;
     this.#history = settings.store.listSteps(options.instance.tenant, options.instance.id);
-    this.#isolate = new IsolateRun({
+    this.#isolate = settings.startIsolate({
       code: options.version.code,
       limits: settings.limits,
       logger: settings.logger,
-      handle: (op, payload) => this.#handle(op, payload),
+      call: answerHostCalls((op, payload) => this.#handle(op, payload)),
       init: {
         className: options.version.className,
         instanceId: options.instance.id,
@@ -84,9 +87,18 @@ export class InstanceRun {
     return this.#history.length > 0;
   }
 
-  /** Runs until the workflow returns, throws, waits or is stopped. */
+  /**
+   * Runs until the workflow returns, throws, waits or is stopped. When the worker process
+   * dies, each step attempt in flight is recorded as failed under its retry policy and the
+   * outcome is `crashed`: the caller starts a new run, which replays the committed steps.
+   */
   async execute(): Promise<RunOutcome> {
     const outcome = await this.#isolate.run();
+    if (outcome.kind === 'crashed') {
+      this.#crashed = true;
+      this.#recordCrash(outcome.message);
+      return outcome;
+    }
     if (outcome.kind === 'returned' && this.#position < this.#history.length) {
       const missing = this.#history[this.#position];
       return failed(
@@ -322,6 +334,47 @@ export class InstanceRun {
     return this.#beginAttempt(key, stored.seq, attempt + 1, config, stored.startedAtMs);
   }
 
+  /** Step attempts in flight when the worker died; empty when it died outside any step. */
+  get crashedSteps(): readonly string[] {
+    return this.#crashedSteps;
+  }
+
+  #recordCrash(message: string): void {
+    for (const key of [...this.#active]) {
+      const stored = this.#live.get(key);
+      const config = this.#configs.get(key);
+      this.#finishAttempt(key);
+      if (stored === undefined || config === undefined || stored.status !== 'running') {
+        continue;
+      }
+      this.#crashedSteps.push(key);
+      const error: ErrorData = {
+        code: 'STEP_FAILED',
+        message: `${message} while step "${key}" was running (attempt ${stored.attempt})`,
+        retryable: true,
+      };
+      if (stored.attempt > config.retries.limit) {
+        this.#failStep(stored, stored.attempt, error);
+        continue;
+      }
+      const delayMs = retryDelayMs(config, stored.attempt);
+      this.#putStep({
+        ...stored,
+        status: 'retrying',
+        error,
+        wakeAtMs: this.#settings.clock.now() + delayMs,
+      });
+      this.#emit({
+        type: 'step.retry',
+        instanceId: this.#instance.id,
+        stepKey: key,
+        attempt: stored.attempt,
+        error,
+        delayMs,
+      });
+    }
+  }
+
   #failStep(stored: StepRecord, attempt: number, error: ErrorData): unknown {
     this.#putStep({
       ...stored,
@@ -486,6 +539,10 @@ export class InstanceRun {
       return new Promise(() => undefined);
     }
     await new Promise((resolve) => setTimeout(resolve, remainingMs));
+    if (this.#isolate.stopped || this.#crashed) {
+      // The run ended while it waited; a new run owns the instance's steps now.
+      return new Promise(() => undefined);
+    }
   }
 
   #putStep(

@@ -39,15 +39,34 @@ export type RunOutcome =
   | { kind: 'threw'; error: ErrorData }
   | { kind: 'stopped'; reason: 'failed'; error: ErrorData }
   | { kind: 'stopped'; reason: 'suspended'; wakeAtMs: number | undefined }
-  | { kind: 'stopped'; reason: 'terminated' | 'paused' };
+  | { kind: 'stopped'; reason: 'terminated' | 'paused' }
+  /** The worker process running the isolate exited; nothing of the run after the last commit survives. */
+  | { kind: 'crashed'; message: string };
+
+/**
+ * A host call from the isolate: the operation and its JSON payload in, the JSON reply text out
+ * (`{"value": …}`, `{}` or `{"error": …}`). See {@link answerHostCalls}.
+ */
+export type HostCall = (op: string, payloadJson: string) => Promise<string>;
+
+/** One `run()` call of tenant code, in this process ({@link IsolateRun}) or in a worker process. */
+export interface IsolateExecution {
+  run(): Promise<RunOutcome>;
+  /** Ends the run with `outcome`; later calls do nothing. */
+  stop(outcome: RunOutcome): void;
+  readonly stopped: boolean;
+  /** Marks a step attempt as running, for its CPU cap. */
+  stepStarted(key: string): void;
+  stepEnded(key: string): void;
+}
 
 /** Options for {@link IsolateRun}. */
 export interface IsolateRunOptions {
   code: string;
   init: IsolateInit;
   limits: IsolateLimits;
-  /** Handles one message from the isolate; the value returned goes back as JSON. */
-  handle: (op: string, payload: unknown) => Promise<unknown>;
+  /** Handler of host calls other than timers and logs, usually built by {@link answerHostCalls}. */
+  call: HostCall;
   logger?: Logger;
 }
 
@@ -80,7 +99,7 @@ const REJECTED_REQUEST_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /** One `run()` call's execution of tenant code in its own isolate. */
-export class IsolateRun {
+export class IsolateRun implements IsolateExecution {
   readonly #options: IsolateRunOptions;
   readonly #logger: Logger;
   readonly #isolate: ivm.Isolate;
@@ -285,32 +304,24 @@ export class IsolateRun {
         typeof payloadJson !== 'string' ||
         payloadJson.length > MAX_MESSAGE_BYTES
       ) {
-        throw new Error('Malformed message from the workflow isolate');
+        return errorReply(new Error('Malformed message from the workflow isolate'));
       }
-      const value = await this.#dispatch(op, JSON.parse(payloadJson) as unknown);
-      const text = JSON.stringify(value === undefined ? {} : { value });
-      return text;
-    } catch (error) {
-      const data = toErrorData(error);
-      // A binding that rejects the request itself (an unknown template, an invalid argument)
-      // would reject every retry alike, so the step fails at once.
-      const rejected = isSandstackError(error) && REJECTED_REQUEST_CODES.has(error.code);
-      const name =
-        rejected || (error instanceof Error && error.name === 'NonRetryableError')
-          ? 'NonRetryableError'
-          : undefined;
-      return JSON.stringify({
-        error: { code: data.code, message: data.message, ...(name ? { name } : {}) },
-      });
+      if (this.stopped) {
+        return await new Promise<string>(() => undefined);
+      }
+      if (op === 'timer.start' || op === 'timer.cancel' || op === 'log') {
+        return await answerHostCalls((localOp, payload) => this.#local(localOp, payload))(
+          op,
+          payloadJson,
+        );
+      }
+      return await this.#options.call(op, payloadJson);
     } finally {
       this.#pendingMessages -= 1;
     }
   };
 
-  async #dispatch(op: string, payload: unknown): Promise<unknown> {
-    if (this.stopped) {
-      return new Promise(() => undefined);
-    }
+  async #local(op: string, payload: unknown): Promise<unknown> {
     if (op === 'timer.start') {
       return this.#startTimer(payload as { id: number; ms: number });
     }
@@ -320,11 +331,8 @@ export class IsolateRun {
       this.#timers.delete(id);
       return undefined;
     }
-    if (op === 'log') {
-      this.#log(payload as { level: string; message: string });
-      return undefined;
-    }
-    return this.#options.handle(op, payload);
+    this.#log(payload as { level: string; message: string });
+    return undefined;
   }
 
   #startTimer(payload: { id: number; ms: number }): Promise<void> {
@@ -353,4 +361,35 @@ export class IsolateRun {
     const level = payload.level === 'warn' || payload.level === 'error' ? payload.level : 'debug';
     this.#logger[level]('Workflow console output', meta);
   }
+}
+
+/**
+ * Turns a handler of parsed host calls into a {@link HostCall}: the handler's value is sent
+ * back as JSON and its error as code and message only, never the host's stack.
+ */
+export function answerHostCalls(
+  handle: (op: string, payload: unknown) => Promise<unknown>,
+): HostCall {
+  return async (op, payloadJson) => {
+    try {
+      const value = await handle(op, JSON.parse(payloadJson) as unknown);
+      return JSON.stringify(value === undefined ? {} : { value });
+    } catch (error) {
+      return errorReply(error);
+    }
+  };
+}
+
+function errorReply(error: unknown): string {
+  const data = toErrorData(error);
+  // A binding that rejects the request itself (an unknown template, an invalid argument)
+  // would reject every retry alike, so the step fails at once.
+  const rejected = isSandstackError(error) && REJECTED_REQUEST_CODES.has(error.code);
+  const name =
+    rejected || (error instanceof Error && error.name === 'NonRetryableError')
+      ? 'NonRetryableError'
+      : undefined;
+  return JSON.stringify({
+    error: { code: data.code, message: data.message, ...(name ? { name } : {}) },
+  });
 }

@@ -1,0 +1,332 @@
+/**
+ * Worker processes that run isolates for the engine. Each run of tenant code goes to one
+ * worker; its host calls come back over IPC and are handled in the engine's process. When a
+ * worker exits (isolated-vm aborts the whole process when an isolate runs out of memory in
+ * some allocations), its runs end as `crashed` and the next run starts a fresh worker.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Logger } from '../core/logger.js';
+import { noopLogger } from '../core/logger.js';
+import type { IsolateExecution, IsolateRunOptions, RunOutcome } from './isolate.js';
+import type { FromWorker, StepChange, ToWorker } from './worker-protocol.js';
+
+/** Maximum bytes of a worker's stderr kept to explain its exit. */
+const STDERR_TAIL_BYTES = 4096;
+
+/** One forked worker process and the runs it hosts. */
+class IsolateWorker {
+  readonly child: ChildProcess;
+  readonly ready: Promise<void>;
+  readonly runs = new Map<number, WorkerIsolateRun>();
+  #stderrTail = '';
+  #exited = false;
+
+  constructor(onExit: (worker: IsolateWorker) => void) {
+    const entry = workerEntry();
+    this.child = fork(fileURLToPath(entry.url), [], {
+      execArgv: entry.execArgv,
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      this.#stderrTail = (this.#stderrTail + chunk.toString()).slice(-STDERR_TAIL_BYTES);
+    });
+    // The IPC channel alone decides whether the worker keeps this process alive.
+    (this.child.stderr as (Readable & { unref?: () => void }) | null)?.unref?.();
+    this.ready = new Promise((resolve, reject) => {
+      this.child.once('message', () => resolve());
+      this.child.once('error', reject);
+      this.child.once('exit', () => reject(new Error(this.exitDescription())));
+    });
+    // A worker that never becomes ready must not leave a rejection unhandled.
+    this.ready.catch(() => undefined);
+    this.child.on('message', (message: FromWorker) => this.#receive(message));
+    this.child.on('exit', () => {
+      this.#exited = true;
+      onExit(this);
+      const description = this.exitDescription();
+      for (const run of this.runs.values()) {
+        run.workerExited(description);
+      }
+      this.runs.clear();
+    });
+    this.child.on('error', () => undefined);
+    // Stay referenced while starting: the run waiting for this worker holds nothing else.
+    void this.ready.then(() => this.#updateRef()).catch(() => undefined);
+  }
+
+  get alive(): boolean {
+    return !this.#exited;
+  }
+
+  send(message: ToWorker): void {
+    if (!this.#exited && this.child.connected) {
+      this.child.send(message);
+    }
+  }
+
+  add(id: number, run: WorkerIsolateRun): void {
+    this.runs.set(id, run);
+    this.#updateRef();
+  }
+
+  remove(id: number): void {
+    this.runs.delete(id);
+    this.#updateRef();
+  }
+
+  exitDescription(): string {
+    const { exitCode, signalCode } = this.child;
+    const how = signalCode === null ? `code ${String(exitCode)}` : `signal ${signalCode}`;
+    const outOfMemory = /heap out of memory|is_heap_oom = 1|allocation failed/i.test(
+      this.#stderrTail,
+    );
+    return `The isolate worker process (pid ${this.child.pid}) exited with ${how}${
+      outOfMemory ? ' after an isolate ran out of memory' : ''
+    }`;
+  }
+
+  #receive(message: FromWorker): void {
+    if (message.type === 'ready') {
+      return;
+    }
+    this.runs.get(message.run)?.receive(message);
+  }
+
+  /** An idle worker must not keep the engine's process alive, so callers need no close(). */
+  #updateRef(): void {
+    if (this.runs.size > 0) {
+      this.child.ref();
+      this.child.channel?.ref();
+    } else {
+      this.child.unref();
+      this.child.channel?.unref();
+    }
+  }
+}
+
+/** One `run()` call executed in a worker process; see {@link IsolateExecution}. */
+class WorkerIsolateRun implements IsolateExecution {
+  readonly #pool: IsolateWorkerPool;
+  readonly #options: IsolateRunOptions;
+  readonly #id: number;
+  #worker: IsolateWorker | undefined;
+  #settle: ((outcome: RunOutcome) => void) | undefined;
+  #settled: RunOutcome | undefined;
+  #stopRequested = false;
+  readonly #steps: StepChange[] = [];
+
+  constructor(pool: IsolateWorkerPool, id: number, options: IsolateRunOptions) {
+    this.#pool = pool;
+    this.#id = id;
+    this.#options = options;
+  }
+
+  get stopped(): boolean {
+    return this.#stopRequested;
+  }
+
+  async run(): Promise<RunOutcome> {
+    const done = new Promise<RunOutcome>((resolve) => {
+      this.#settle = resolve;
+    });
+    let worker: IsolateWorker;
+    try {
+      worker = await this.#pool.acquire();
+    } catch (error) {
+      return {
+        kind: 'crashed',
+        message: `Could not start an isolate worker process: ${error instanceof Error ? error.message : String(error)}`,
+      };
+    }
+    if (this.#settled !== undefined) {
+      return this.#settled;
+    }
+    this.#worker = worker;
+    worker.add(this.#id, this);
+    const { code, init, limits } = this.#options;
+    worker.send({ type: 'start', run: this.#id, code, init, limits });
+    return done;
+  }
+
+  stop(outcome: RunOutcome): void {
+    if (this.#stopRequested) {
+      return;
+    }
+    this.#stopRequested = true;
+    this.#finish(outcome);
+    this.#worker?.send({ type: 'stop', run: this.#id, outcome });
+  }
+
+  stepStarted(key: string): void {
+    this.#queueStep({ key, running: true });
+  }
+
+  stepEnded(key: string): void {
+    this.#queueStep({ key, running: false });
+  }
+
+  /**
+   * Sends step changes with the next reply, because they happen while the engine handles a
+   * host call. The flush covers a change that no reply follows.
+   */
+  #queueStep(change: StepChange): void {
+    this.#steps.push(change);
+    if (this.#steps.length === 1) {
+      setImmediate(() => this.#flushSteps());
+    }
+  }
+
+  #flushSteps(): void {
+    if (this.#steps.length > 0) {
+      this.#worker?.send({ type: 'steps', run: this.#id, steps: this.#steps.splice(0) });
+    }
+  }
+
+  /** Handles a message from the worker for this run. */
+  receive(message: Exclude<FromWorker, { type: 'ready' }>): void {
+    switch (message.type) {
+      case 'call':
+        this.#call(message.call, message.op, message.payloadJson);
+        return;
+      case 'log':
+        (this.#options.logger ?? noopLogger)[message.level](message.message, message.meta);
+        return;
+      case 'done':
+        this.#worker?.remove(this.#id);
+        this.#finish(message.outcome);
+        return;
+    }
+  }
+
+  workerExited(description: string): void {
+    this.#finish({ kind: 'crashed', message: description });
+  }
+
+  #call(call: number, op: string, payloadJson: string): void {
+    if (this.#stopRequested) {
+      return;
+    }
+    void this.#options.call(op, payloadJson).then((text) => {
+      if (!this.#stopRequested) {
+        const steps = this.#steps.splice(0);
+        this.#worker?.send({
+          type: 'reply',
+          run: this.#id,
+          call,
+          text,
+          ...(steps.length > 0 ? { steps } : {}),
+        });
+      }
+    });
+  }
+
+  #finish(outcome: RunOutcome): void {
+    if (this.#settled !== undefined) {
+      return;
+    }
+    this.#settled = outcome;
+    this.#settle?.(outcome);
+  }
+}
+
+/** Options for {@link IsolateWorkerPool}. */
+export interface IsolateWorkerPoolOptions {
+  /** Maximum number of worker processes, which runs share. @default the number of CPUs, at most 4 */
+  size?: number;
+  logger?: Logger;
+}
+
+/**
+ * Forks isolate worker processes on demand, up to `size`, and spreads runs over them. Idle
+ * workers stay up for the next run but do not keep the process alive.
+ */
+export class IsolateWorkerPool {
+  readonly #size: number;
+  readonly #logger: Logger;
+  readonly #workers = new Set<IsolateWorker>();
+  #nextRun = 0;
+
+  constructor(options: IsolateWorkerPoolOptions = {}) {
+    this.#size = Math.max(1, options.size ?? Math.min(4, availableParallelism()));
+    this.#logger = options.logger ?? noopLogger;
+  }
+
+  /** Process ids of the live workers. */
+  get pids(): number[] {
+    return [...this.#workers].flatMap((worker) =>
+      worker.alive && worker.child.pid !== undefined ? [worker.child.pid] : [],
+    );
+  }
+
+  /** Prepares one `run()` call of tenant code on a worker of this pool. */
+  execution(options: IsolateRunOptions): IsolateExecution {
+    this.#nextRun += 1;
+    return new WorkerIsolateRun(this, this.#nextRun, options);
+  }
+
+  /**
+   * Picks an idle worker, else forks a new one while under `size`, else the least busy.
+   * @internal
+   */
+  async acquire(): Promise<IsolateWorker> {
+    const live = [...this.#workers].filter((worker) => worker.alive);
+    let worker = live.find((candidate) => candidate.runs.size === 0);
+    if (worker === undefined && live.length < this.#size) {
+      worker = new IsolateWorker((exited) => this.#forget(exited));
+      this.#workers.add(worker);
+    }
+    worker ??= live.reduce((best, candidate) =>
+      candidate.runs.size < best.runs.size ? candidate : best,
+    );
+    await worker.ready;
+    return worker;
+  }
+
+  /** Ends every worker; runs still going on them end as `crashed`. */
+  close(): void {
+    for (const worker of this.#workers) {
+      worker.child.kill('SIGKILL');
+    }
+  }
+
+  #forget(worker: IsolateWorker): void {
+    this.#workers.delete(worker);
+    if (worker.runs.size > 0) {
+      this.#logger.warn('Isolate worker process exited', {
+        pid: worker.child.pid,
+        runs: worker.runs.size,
+        reason: worker.exitDescription(),
+      });
+    }
+  }
+}
+
+let shared: IsolateWorkerPool | undefined;
+
+/** Returns the pool that all engines of this process share unless given their own. */
+export function sharedWorkerPool(): IsolateWorkerPool {
+  shared ??= new IsolateWorkerPool();
+  return shared;
+}
+
+/**
+ * Locates the worker entry and the Node flags to start it with. Run from TypeScript sources
+ * (tests, benchmarks), the worker needs the same TypeScript loader.
+ */
+function workerEntry(): { url: URL; execArgv: string[] } {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const url = new URL(fromSource ? './isolate-worker.ts' : './isolate-worker.js', import.meta.url);
+  // isolated-vm needs --no-node-snapshot on Node 20, as in every process here that runs it.
+  const execArgv = ['--no-node-snapshot'];
+  if (fromSource) {
+    const tsx = createRequire(import.meta.url).resolve('tsx');
+    execArgv.push('--import', pathToFileURL(tsx).href);
+  }
+  return { url, execArgv };
+}

@@ -1,0 +1,180 @@
+/**
+ * Isolate worker processes that die under a run: a real SIGKILL of the worker in the middle
+ * of a step, and tenant code whose allocation makes isolated-vm abort the whole worker on
+ * out-of-memory. The engine in this process must survive both, retry only the step in
+ * flight, and never run a committed step again. Side effects are counted in the binding.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SqliteDatabase } from '../../src/core/store.js';
+import { openDatabase } from '../../src/core/store.js';
+import { WorkflowEngine } from '../../src/workflows/engine.js';
+import type { EngineEvent } from '../../src/workflows/types.js';
+import { IsolateWorkerPool } from '../../src/workflows/worker-pool.js';
+
+const KILLED_MID_STEP = `
+import { WorkflowEntrypoint } from 'sandstack/workflows';
+export class Counting extends WorkflowEntrypoint {
+  async run(event, step) {
+    await step.do('one', async () => this.env.LOG.append('step-1'));
+    await step.do('two', async () => this.env.LOG.append('step-2'));
+    await step.do('three', async () => {
+      await this.env.LOG.append('step-3-start');
+      await this.env.LOG.killWorkerOnce();
+      return this.env.LOG.append('step-3-end');
+    });
+    return step.do('four', async () => this.env.LOG.append('step-4'));
+  }
+}`;
+
+// A single allocation past the heap cap: isolated-vm cannot dispose the isolate in time and
+// V8 aborts the process ("JavaScript heap out of memory", SIGABRT).
+const BOMB = 'new Array(1e8).fill(0).length';
+
+const OOM_IN_STEP = `
+import { WorkflowEntrypoint } from 'sandstack/workflows';
+export class Bomb extends WorkflowEntrypoint {
+  async run(event, step) {
+    await step.do('before', async () => this.env.LOG.append('before'));
+    return step.do('bomb', { retries: { limit: 1, delay: 1 } }, async () => {
+      await this.env.LOG.append('bomb-attempt');
+      return ${BOMB};
+    });
+  }
+}`;
+
+const OOM_OUTSIDE_STEPS = `
+import { WorkflowEntrypoint } from 'sandstack/workflows';
+export class TopLevelBomb extends WorkflowEntrypoint {
+  async run(event, step) {
+    await step.do('before', async () => this.env.LOG.append('top-before'));
+    return ${BOMB};
+  }
+}`;
+
+const HELLO = `
+import { WorkflowEntrypoint } from 'sandstack/workflows';
+export class Hello extends WorkflowEntrypoint {
+  async run(event, step) {
+    return step.do('greet', async () => 'hello ' + event.payload.name);
+  }
+}`;
+
+describe('isolate worker processes that die', () => {
+  let dir: string;
+  let db: SqliteDatabase;
+  let pool: IsolateWorkerPool;
+  let engine: WorkflowEngine;
+  const effects: string[] = [];
+  const events: EngineEvent[] = [];
+  const killedPids: number[] = [];
+
+  const count = (line: string): number => effects.filter((entry) => entry === line).length;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sandstack-worker-crash-'));
+    db = openDatabase(join(dir, 'state.db'));
+    pool = new IsolateWorkerPool({ size: 1 });
+    engine = new WorkflowEngine({
+      db,
+      workerPool: pool,
+      limits: { memoryMb: 32 },
+      stepDefaults: { retries: { limit: 2, delayMs: 1, backoff: 'constant' }, timeoutMs: 60_000 },
+      onEvent: (event) => events.push(event),
+      bindings: () => ({
+        LOG: {
+          append: async (context, line) => {
+            effects.push(String(line));
+            return context.stepKey ?? null;
+          },
+          // Kills the worker running this step with SIGKILL, once, and never returns.
+          killWorkerOnce: async () => {
+            if (killedPids.length > 0) {
+              return null;
+            }
+            for (const pid of pool.pids) {
+              killedPids.push(pid);
+              process.kill(pid, 'SIGKILL');
+            }
+            return new Promise<null>(() => undefined);
+          },
+        },
+      }),
+    });
+  });
+
+  afterAll(async () => {
+    pool.close();
+    db.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('retries only the step of a killed worker', async () => {
+    await engine.deploy('acme', 'counting', { source: KILLED_MID_STEP, filename: 'counting.js' });
+    const id = engine.create('acme', 'counting');
+
+    const result = await engine.run('acme', id);
+
+    expect(result.status, result.error?.message).toBe('complete');
+    expect(result.output).toBe('four#1');
+    expect(killedPids).toHaveLength(1);
+    expect(pool.pids).not.toContain(killedPids[0]);
+    expect(count('step-1')).toBe(1);
+    expect(count('step-2')).toBe(1);
+    expect(count('step-3-start')).toBe(2);
+    expect(count('step-3-end')).toBe(1);
+    expect(count('step-4')).toBe(1);
+    expect(result.steps.map((step) => [step.key, step.attempt])).toEqual([
+      ['one#1', 1],
+      ['two#1', 1],
+      ['three#1', 2],
+      ['four#1', 1],
+    ]);
+    const retry = events.find((event) => event.type === 'step.retry');
+    expect(retry).toMatchObject({ stepKey: 'three#1', attempt: 1 });
+    expect(retry?.type === 'step.retry' ? retry.error.message : '').toMatch(
+      /worker process \(pid \d+\) exited with signal SIGKILL while step "three#1" was running/,
+    );
+  }, 60_000);
+
+  it('fails a step that aborts its worker', async () => {
+    effects.length = 0;
+    await engine.deploy('mallory', 'bomb', { source: OOM_IN_STEP, filename: 'bomb.js' });
+    await engine.deploy('acme', 'hello', { source: HELLO, filename: 'hello.js' });
+    const bomb = engine.create('mallory', 'bomb');
+
+    const result = await engine.run('mallory', bomb);
+
+    expect(result.status).toBe('errored');
+    expect(result.error?.message).toMatch(
+      /exited with signal SIGABRT after an isolate ran out of memory while step "bomb#1" was running \(attempt 2\)/,
+    );
+    // One try plus one retry, as the step's retry policy allows; the step before ran once.
+    expect(count('before')).toBe(1);
+    expect(count('bomb-attempt')).toBe(2);
+
+    const hello = engine.create('acme', 'hello', { params: { name: 'Ada' } });
+    expect(await engine.run('acme', hello)).toMatchObject({
+      status: 'complete',
+      output: 'hello Ada',
+    });
+  }, 60_000);
+
+  it('fails an instance aborting outside steps', async () => {
+    effects.length = 0;
+    await engine.deploy('mallory', 'top-bomb', {
+      source: OOM_OUTSIDE_STEPS,
+      filename: 'top-bomb.js',
+    });
+    const id = engine.create('mallory', 'top-bomb');
+
+    const result = await engine.run('mallory', id);
+
+    expect(result.status).toBe('errored');
+    expect(result.error?.code).toBe('WORKFLOW_FAILED');
+    expect(result.error?.message).toMatch(/ran out of memory.*3 times in a row outside any step/);
+    expect(count('top-before')).toBe(1);
+  }, 60_000);
+});
