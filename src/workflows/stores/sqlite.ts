@@ -295,14 +295,19 @@ export class SqliteWorkflowStore implements WorkflowStore {
   }): { tenant: string; id: string }[] {
     return this.#db
       .prepare(
-        `SELECT tenant, id FROM workflow_instances AS instance
-         WHERE status = 'queued'
-            OR (status = 'running' AND @includeRunning = 1)
-            OR (status = 'waiting' AND (wake_at_ms <= @nowMs OR EXISTS (
-                 SELECT 1 FROM workflow_events AS event
-                 WHERE event.tenant = instance.tenant AND event.instance_id = instance.id
-                   AND event.consumed_by IS NULL)))
-         ORDER BY updated_at_ms, rowid LIMIT @limit`,
+        // A tenant's turn is the rank of the instance among that tenant's runnable ones, so
+        // ordering by turn first takes one instance of each tenant per round.
+        `SELECT tenant, id FROM (
+           SELECT tenant, id, updated_at_ms, rowid AS row_id,
+             ROW_NUMBER() OVER (PARTITION BY tenant ORDER BY updated_at_ms, rowid) AS turn
+           FROM workflow_instances AS instance
+           WHERE status = 'queued'
+              OR (status = 'running' AND @includeRunning = 1)
+              OR (status = 'waiting' AND (wake_at_ms <= @nowMs OR EXISTS (
+                   SELECT 1 FROM workflow_events AS event
+                   WHERE event.tenant = instance.tenant AND event.instance_id = instance.id
+                     AND event.consumed_by IS NULL))))
+         ORDER BY turn, updated_at_ms, row_id LIMIT @limit`,
       )
       .all({
         nowMs: options.nowMs,

@@ -96,7 +96,9 @@ export interface WorkflowStore {
   /**
    * Lists instances of every tenant that a run can move on: queued ones, waiting ones whose
    * wake time has passed or that have an undelivered event, and, with `includeRunning`,
-   * running ones (left behind by a process that died). Oldest first, at most `limit`.
+   * running ones (left behind by a process that died). At most `limit`, in rounds: each
+   * round has the oldest instance of every tenant left, so one tenant's flood cannot push
+   * the others past the limit.
    */
   listRunnable(options: {
     nowMs: number;
