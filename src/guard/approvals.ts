@@ -7,6 +7,7 @@ import { SandstackError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { migrate, openDatabase, type SqliteDatabase } from '../core/store.js';
 import { redactSecrets } from './redact.js';
+import type { Decision, ToolCall } from './types.js';
 
 /**
  * State of an approval request. Allowed transitions: `pending` → `approved`, `denied` or
@@ -319,6 +320,54 @@ export class ApprovalQueue {
     }
     return request;
   }
+}
+
+/** Options for {@link waitForApproval}. */
+export interface ApprovalWaitOptions {
+  call: ToolCall;
+  /** The guard's `ask` decision. */
+  decision: Decision;
+  sessionId?: string;
+  /** Time to wait for a human before the request expires and the call is denied. */
+  timeoutMs: number;
+}
+
+/**
+ * Puts an `ask` decision in `queue`, waits for a human, and returns the decision as
+ * `allow` when approved or `deny` when denied or expired. The reason names who decided.
+ *
+ * @example
+ * const final = await waitForApproval(queue, { call, decision, timeoutMs: 45_000 });
+ */
+export async function waitForApproval(
+  queue: ApprovalQueue,
+  options: ApprovalWaitOptions,
+): Promise<Decision> {
+  const { call, decision, timeoutMs } = options;
+  const request = queue.enqueue({
+    tool: call.tool,
+    input: call.input,
+    reason: decision.reason,
+    timeoutMs,
+    ...(options.sessionId === undefined ? {} : { sessionId: options.sessionId }),
+    ...(decision.category === undefined ? {} : { category: decision.category }),
+    ...(decision.rule === undefined ? {} : { rule: decision.rule }),
+  });
+  const decided = await queue.wait(request.id, { timeoutMs });
+  const by = decided.decidedBy ?? 'unknown';
+  const note = decided.note === null ? '' : ` (${decided.note})`;
+  if (decided.status === 'approved') {
+    return {
+      ...decision,
+      verdict: 'allow',
+      reason: `${by} approved request ${decided.id}${note}, which the guard had flagged: ${decision.reason}`,
+    };
+  }
+  const why =
+    decided.status === 'denied'
+      ? `${by} denied request ${decided.id}${note}`
+      : `No one approved request ${decided.id} within ${timeoutMs / 1000} s, so it is denied`;
+  return { ...decision, verdict: 'deny', reason: `${why}: ${decision.reason}` };
 }
 
 /** Redacts every string inside `value`; redacting the JSON text could break its escapes. */

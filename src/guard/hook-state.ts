@@ -123,6 +123,22 @@ export function createSqliteBackstop(
   };
 }
 
+/**
+ * Wraps `backstop` so that it does not count `ask`. Use it where a human answers each `ask`
+ * (Claude Code's prompt, an approval queue): the caller records the human's decision
+ * instead, so an approved call resets the run of denials and a denied one counts.
+ */
+export function deferAsk<T extends Backstop>(backstop: T): T {
+  return {
+    ...backstop,
+    record(sessionId: string, decision: Decision) {
+      if (decision.verdict !== 'ask') {
+        backstop.record(sessionId, decision);
+      }
+    },
+  };
+}
+
 function haltedDecision(
   sessionId: string,
   state: BackstopState,

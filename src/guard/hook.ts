@@ -7,10 +7,10 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { SqliteDatabase } from '../core/store.js';
-import { ApprovalQueue } from './approvals.js';
+import { ApprovalQueue, waitForApproval } from './approvals.js';
 import type { Backstop } from './backstop.js';
 import { createGuard, DEFAULT_POLICY_INPUT } from './guard.js';
-import { createSqliteBackstop, openGuardState } from './hook-state.js';
+import { createSqliteBackstop, deferAsk, openGuardState } from './hook-state.js';
 import { readUserMessages } from './hook-transcript.js';
 import { createPolicy, loadPolicyFile, type Policy } from './policy.js';
 import { createStage2, type Stage2Options } from './stage2.js';
@@ -117,7 +117,12 @@ export async function runHook(stdin: string, settings: HookSettings): Promise<Ho
     const backstop = hookBackstop(settings.statePath);
     let decision = await decideInput(input, settings, backstop);
     if (decision.verdict === 'ask' && settings.approvals !== undefined) {
-      decision = await waitForApproval(input, decision, settings.approvals);
+      decision = await waitForApproval(openQueue(settings.approvals.path), {
+        call: { tool: input.tool_name, input: input.tool_input },
+        decision,
+        sessionId: input.session_id,
+        timeoutMs: settings.approvals.timeoutMs,
+      });
       backstop.record(input.session_id, decision);
     }
     return reply(decision, backstop.state(input.session_id).halted);
@@ -157,39 +162,6 @@ async function decideInput(
   );
 }
 
-/** Puts an `ask` decision in the queue and turns the human's decision into allow or deny. */
-async function waitForApproval(
-  input: HookInput,
-  decision: Decision,
-  approvals: NonNullable<HookSettings['approvals']>,
-): Promise<Decision> {
-  const queue = openQueue(approvals.path);
-  const request = queue.enqueue({
-    tool: input.tool_name,
-    input: input.tool_input,
-    reason: decision.reason,
-    sessionId: input.session_id,
-    timeoutMs: approvals.timeoutMs,
-    ...(decision.category === undefined ? {} : { category: decision.category }),
-    ...(decision.rule === undefined ? {} : { rule: decision.rule }),
-  });
-  const decided = await queue.wait(request.id, { timeoutMs: approvals.timeoutMs });
-  const by = decided.decidedBy ?? 'unknown';
-  const note = decided.note === null ? '' : ` (${decided.note})`;
-  if (decided.status === 'approved') {
-    return {
-      ...decision,
-      verdict: 'allow',
-      reason: `${by} approved request ${decided.id}${note}, which the guard had flagged: ${decision.reason}`,
-    };
-  }
-  const why =
-    decided.status === 'denied'
-      ? `${by} denied request ${decided.id}${note}`
-      : `No one approved request ${decided.id} within ${approvals.timeoutMs / 1000} s, so it is denied`;
-  return { ...decision, verdict: 'deny', reason: `${why}: ${decision.reason}` };
-}
-
 /**
  * Builds the reply for `decision`. A halted session also gets `continue: false`, which stops
  * the agent until a human has looked at it.
@@ -219,8 +191,13 @@ function blocked(message: string): HookResult {
   return { exitCode: HOOK_BLOCKING_EXIT_CODE, stdout: '', stderr: `sandstack guard: ${message}\n` };
 }
 
-/** Default rules plus those of `file`, so a user policy cannot drop the built-in denials. */
-function resolvePolicy(file: string | undefined): Policy {
+/**
+ * Returns the default rules plus those of `file`, so a user policy cannot drop the built-in
+ * denials.
+ *
+ * @throws SandstackError `POLICY_INVALID` or `FILE_NOT_FOUND` when the file cannot be used.
+ */
+export function resolvePolicy(file: string | undefined): Policy {
   const defaults = createPolicy(DEFAULT_POLICY_INPUT);
   if (file === undefined) {
     return defaults;
@@ -242,11 +219,7 @@ function openQueue(queuePath: string): ApprovalQueue {
   return queue;
 }
 
-/**
- * The session's stored backstop. `ask` is not counted here: Claude Code shows it to the
- * user, so it is no denial by the guard, and the hook records the human's decision when it
- * learns it.
- */
+/** The session's stored backstop, which counts an `ask` only once a human decided it. */
 function hookBackstop(statePath: string): Backstop {
   const resolved = path.resolve(statePath);
   let db = openStates.get(resolved);
@@ -254,13 +227,5 @@ function hookBackstop(statePath: string): Backstop {
     db = openGuardState(resolved);
     openStates.set(resolved, db);
   }
-  const stored = createSqliteBackstop(db);
-  return {
-    ...stored,
-    record(sessionId, decision) {
-      if (decision.verdict !== 'ask') {
-        stored.record(sessionId, decision);
-      }
-    },
-  };
+  return deferAsk(createSqliteBackstop(db));
 }

@@ -78,3 +78,13 @@ export type {
   ResolveOptions,
 } from './approvals.js';
 export { createApprovalRoutes } from './approvals-http.js';
+export { waitForApproval } from './approvals.js';
+export type { ApprovalWaitOptions } from './approvals.js';
+export { deferAsk } from './hook-state.js';
+export { resolvePolicy } from './hook.js';
+export { startMcpProxy } from './mcp-proxy.js';
+export type { McpProxy, McpProxyOptions } from './mcp-proxy.js';
+export { createToolPins } from './mcp-pins.js';
+export type { PinCheck, ToolPin, ToolPins } from './mcp-pins.js';
+export { fingerprintTool, scanToolDefinition } from './mcp-scan.js';
+export type { ToolDefinition } from './mcp-scan.js';

@@ -146,7 +146,7 @@ describe('guard daemon', () => {
   it('rejects a second daemon on the same socket', async () => {
     const second = startCli(['guard', 'daemon', '--socket', socketPath]);
     const result = await second.done;
-    expect(result.code).not.toBe(0);
+    expect(result.code, result.stderr).not.toBe(0);
     expect(result.stderr).toContain('already listens');
   });
 });

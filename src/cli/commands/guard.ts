@@ -15,6 +15,9 @@ import {
   type ResolvedHookOptions,
 } from '../../guard/hook-options.js';
 import { createSqliteBackstop, openGuardState } from '../../guard/hook-state.js';
+import { createToolPins } from '../../guard/mcp-pins.js';
+import { startMcpProxy } from '../../guard/mcp-proxy.js';
+import { createJsonLogger } from '../../core/logger.js';
 import { createPolicy, loadPolicyFile, type Policy } from '../../guard/policy.js';
 import { DEFAULT_POLICY_INPUT } from '../../guard/guard.js';
 import { printJson, printLine } from '../output.js';
@@ -32,7 +35,7 @@ interface CheckOptions {
 
 type HookOptions = Omit<HookCommandOptions, 'stateDir'>;
 
-/** Registers the `sandstack guard` commands: check, eval, hook, daemon, approvals and session. */
+/** Registers the `sandstack guard` commands: check, eval, hook, daemon, approvals, mcp, pins and session. */
 export function register(program: Command): void {
   const guard = program
     .command('guard')
@@ -112,6 +115,8 @@ export function register(program: Command): void {
   registerHook(guard);
   registerDaemon(guard);
   registerApprovals(guard);
+  registerMcp(guard);
+  registerPins(guard);
   registerSession(guard);
 }
 
@@ -289,6 +294,167 @@ function printApproval(request: ApprovalRequest): void {
       `  decided by ${request.decidedBy}${request.note === null ? '' : `: ${request.note}`}`,
     );
   }
+}
+
+interface McpOptions extends HookOptions {
+  name?: string;
+  userMessage: string[];
+  session?: string;
+}
+
+function registerMcp(guard: Command): void {
+  guard
+    .command('mcp')
+    .description(
+      'Serve a stdio MCP server through the guard: sandstack guard mcp --name <server> -- <command> [args...]',
+    )
+    .argument('<command>', 'command that starts the MCP server on stdio')
+    .argument(
+      '[args...]',
+      'its arguments; put -- before the command so they are not read as options',
+    )
+    .option(
+      '--name <server>',
+      'server name for the policy (mcp__<server>__<tool>), as the agent config names it (default: from the command)',
+    )
+    .option(
+      '--state <file>',
+      'SQLite file for denial counts and tool pins (default: guard.db in the state dir)',
+    )
+    .option(
+      '--policy <file>',
+      'policy file (YAML or JSON, or a Claude Code settings.json) added to the default rules',
+    )
+    .option(
+      '--project-dir <dir>',
+      'project root (default: $CLAUDE_PROJECT_DIR, else the current directory)',
+    )
+    .option('--home <dir>', 'home directory that ~ expands to (default: $HOME)')
+    .option(
+      '--user-message <text>',
+      'a user message the guard may weigh, such as the task (repeat for several)',
+      collect,
+      [],
+    )
+    .option('--session <id>', 'session id for the denial backstop (default: a new id per start)')
+    .option('--approvals <file>', 'approval queue (SQLite file) that "ask" calls wait in')
+    .option(
+      '--approval-timeout <seconds>',
+      'seconds to wait for a human before denying (default: 45)',
+    )
+    .option('--stage2-provider <name>', 'stage-2 classifier API: openai or anthropic')
+    .option('--stage2-url <url>', 'stage-2 base URL, such as http://127.0.0.1:8080/v1')
+    .option(
+      '--stage2-model <name>',
+      'stage-2 model name; the API key comes from $SANDSTACK_STAGE2_API_KEY',
+    )
+    .action(
+      async (serverCommand: string, args: string[], options: McpOptions, command: Command) => {
+        const { settings } = resolveHookOptions({
+          ...options,
+          stateDir: globalStateDir(command),
+          daemon: false,
+        });
+        const proxy = await startMcpProxy({
+          serverName: options.name ?? serverNameOf(serverCommand, args),
+          command: serverCommand,
+          args,
+          statePath: settings.statePath,
+          userMessages: options.userMessage,
+          logger: createJsonLogger((line) => process.stderr.write(line)),
+          ...(settings.policyPath === undefined ? {} : { policyPath: settings.policyPath }),
+          ...(settings.projectDir === undefined ? {} : { projectDir: settings.projectDir }),
+          ...(settings.homeDir === undefined ? {} : { homeDir: settings.homeDir }),
+          ...(options.session === undefined ? {} : { sessionId: options.session }),
+          ...(settings.approvals === undefined ? {} : { approvals: settings.approvals }),
+          ...(settings.stage2 === undefined
+            ? {}
+            : {
+                stage2: { ...settings.stage2, apiKey: process.env['SANDSTACK_STAGE2_API_KEY'] },
+              }),
+        });
+        const stop = (): void => void proxy.close();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        await proxy.closed;
+      },
+    );
+}
+
+/**
+ * Derives a server name from the command: its file name, or for an interpreter or package
+ * runner (node, npx, uvx, ...) the first argument that is not an option.
+ */
+function serverNameOf(serverCommand: string, args: readonly string[]): string {
+  const runners = /^(?:node|nodejs|npx|pnpx|bunx|bun|deno|uvx|uv|python3?|pipx|docker)$/;
+  let name = path.basename(serverCommand);
+  if (runners.test(name)) {
+    const target = args.find((arg) => !arg.startsWith('-') && arg !== 'run');
+    name = target === undefined ? name : path.basename(target).replace(/^@[^/]+\//, '');
+  }
+  return name.replace(/\.(?:m?js|ts|py)$/, '').replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+function registerPins(guard: Command): void {
+  const pins = guard
+    .command('pins')
+    .description('List and forget the MCP tool definitions the proxy pinned when first seen');
+  const stateOption = [
+    '--state <file>',
+    'SQLite file of the proxy (default: guard.db in the state dir)',
+  ] as const;
+
+  pins
+    .command('list')
+    .description('List pinned tool definitions')
+    .argument('[server]', 'only this server')
+    .option(...stateOption)
+    .option('--json', 'print the pins as JSON')
+    .action(
+      (
+        server: string | undefined,
+        options: { state?: string; json?: boolean },
+        command: Command,
+      ) => {
+        const rows = createToolPins(openGuardState(sessionStatePath(options.state, command))).list(
+          server,
+        );
+        if (options.json === true) {
+          printJson(rows);
+          return;
+        }
+        if (rows.length === 0) {
+          printLine('No pinned tools');
+          return;
+        }
+        for (const pin of rows) {
+          printLine(
+            `mcp__${pin.server}__${pin.tool}  ${pin.fingerprint.slice(0, 12)}  first seen ${pin.firstSeen}`,
+          );
+        }
+      },
+    );
+
+  pins
+    .command('forget')
+    .description('Forget pins, so the next definition the proxy sees is trusted and pinned')
+    .argument('<server>', 'server name')
+    .argument('[tool]', 'tool name (default: every tool of the server)')
+    .option(...stateOption)
+    .action(
+      (server: string, tool: string | undefined, options: { state?: string }, command: Command) => {
+        const removed = createToolPins(
+          openGuardState(sessionStatePath(options.state, command)),
+        ).forget(server, tool);
+        if (removed === 0) {
+          throw new SandstackError(
+            'NOT_FOUND',
+            `No pin for ${tool === undefined ? `server "${server}"` : `tool "${tool}" of server "${server}"`}; run "sandstack guard pins list" to see them`,
+          );
+        }
+        printLine(`Forgot ${removed} pin${removed === 1 ? '' : 's'}`);
+      },
+    );
 }
 
 function registerSession(guard: Command): void {

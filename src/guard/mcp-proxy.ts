@@ -1,0 +1,341 @@
+/**
+ * An MCP proxy in front of any stdio MCP server, built on the official TypeScript SDK. It
+ * forwards tools only. Every tools/call is decided by the guard first, as the tool
+ * `mcp__<server>__<tool>`, and a call that is not allowed returns a tool error with the
+ * reason. Tool definitions that carry instructions for the model, or that change after they
+ * were first seen, are hidden and their calls blocked. Secrets are redacted from results.
+ */
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  CallToolRequestSchema,
+  ListToolsRequestSchema,
+  ToolListChangedNotificationSchema,
+  type CallToolResult,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import { SandstackError } from '../core/errors.js';
+import { noopLogger, type Logger } from '../core/logger.js';
+import { newId } from '../core/ids.js';
+import { ApprovalQueue, waitForApproval } from './approvals.js';
+import type { Finding } from './findings.js';
+import { createGuard } from './guard.js';
+import { resolvePolicy } from './hook.js';
+import { createSqliteBackstop, deferAsk, openGuardState } from './hook-state.js';
+import { createToolPins, type ToolPins } from './mcp-pins.js';
+import { fingerprintTool, scanToolDefinition } from './mcp-scan.js';
+import { redactSecrets } from './redact.js';
+import { createStage2, type Stage2Options } from './stage2.js';
+import type { Decision, GuardContext } from './types.js';
+
+/** Options for {@link startMcpProxy}. */
+export interface McpProxyOptions {
+  /** Server name in tool names (`mcp__<serverName>__<tool>`), as the agent's MCP config names it. */
+  serverName: string;
+  /** Command that starts the MCP server on stdio. */
+  command: string;
+  /** @default [] */
+  args?: readonly string[];
+  /** Working directory of the server. @default the current directory */
+  cwd?: string;
+  /** Environment of the server. @default this process's environment */
+  env?: Record<string, string>;
+  /** SQLite file for the denial counts and the tool pins. */
+  statePath: string;
+  /** Policy file added to the default rules. */
+  policyPath?: string;
+  /** Project root for the guard. @default the current directory */
+  projectDir?: string;
+  /** Home directory that `~` expands to. @default $HOME, else '/root' */
+  homeDir?: string;
+  /** User messages the guard may weigh, such as the task the agent was given. @default [] */
+  userMessages?: readonly string[];
+  /** Session the backstop counts denials for. @default a new id per proxy */
+  sessionId?: string;
+  /** Approval queue for `ask`; without it `ask` returns a tool error. */
+  approvals?: { path: string; timeoutMs: number };
+  /** Stage-2 classifier for calls stage 1 is unsure of. */
+  stage2?: Stage2Options;
+  /** Transport to the agent. @default stdio of this process */
+  downstream?: Transport;
+  /** @default a no-op logger */
+  logger?: Logger;
+}
+
+/** A running proxy. */
+export interface McpProxy {
+  /** Session id the backstop counts denials for. */
+  sessionId: string;
+  /** Resolves when either side has closed and the server process is gone. */
+  closed: Promise<void>;
+  close(): Promise<void>;
+}
+
+interface KnownTool {
+  definition: Tool;
+  /** Finding that hides the tool and blocks its calls. */
+  blocked?: Finding;
+}
+
+/**
+ * Starts the MCP server and serves it, guarded, on `options.downstream`.
+ *
+ * @throws SandstackError `RUNTIME_UNAVAILABLE` when the server cannot be started or does
+ * not complete the MCP handshake.
+ *
+ * @example
+ * const proxy = await startMcpProxy({
+ *   serverName: 'fs',
+ *   command: 'npx',
+ *   args: ['@modelcontextprotocol/server-filesystem', '/workspace'],
+ *   statePath: '.sandstack/guard.db',
+ * });
+ * await proxy.closed;
+ */
+export async function startMcpProxy(options: McpProxyOptions): Promise<McpProxy> {
+  const logger = (options.logger ?? noopLogger).child({ server: options.serverName });
+  const upstream = await connectUpstream(options);
+  const db = openGuardState(path.resolve(options.statePath));
+  const pins = createToolPins(db);
+  const sessionId = options.sessionId ?? newId(`mcp-${options.serverName}`);
+  const decide = createDecider(options, db, sessionId);
+  const tools = new Map<string, KnownTool>();
+
+  const refreshTools = async (): Promise<void> => {
+    const definitions = await listAllTools(upstream);
+    tools.clear();
+    for (const definition of definitions) {
+      const blocked = checkDefinition(options.serverName, definition, pins);
+      if (blocked !== undefined) {
+        logger.warn('MCP tool blocked', { tool: definition.name, rule: blocked.rule });
+      }
+      tools.set(definition.name, blocked === undefined ? { definition } : { definition, blocked });
+    }
+  };
+  await refreshTools();
+
+  const server = new Server(
+    { name: `sandstack-guard/${options.serverName}`, version: '0.1.0' },
+    { capabilities: { tools: { listChanged: true } }, ...instructionsOf(upstream, logger) },
+  );
+  server.setRequestHandler(ListToolsRequestSchema, async () => {
+    await refreshTools();
+    const visible = [...tools.values()].filter((tool) => tool.blocked === undefined);
+    return { tools: visible.map((tool) => tool.definition) };
+  });
+  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+    const { name, arguments: args = {} } = request.params;
+    if (!tools.has(name)) {
+      await refreshTools();
+    }
+    const known = tools.get(name);
+    if (known === undefined) {
+      return toolError(`The MCP server "${options.serverName}" has no tool "${name}"`);
+    }
+    if (known.blocked !== undefined) {
+      return toolError(describe(known.blocked));
+    }
+    const decision = await decide(name, args);
+    logger.info('MCP call decided', { tool: name, verdict: decision.verdict, rule: decision.rule });
+    if (decision.verdict !== 'allow') {
+      return toolError(describe(decision));
+    }
+    const result = await upstream.callTool({ name, arguments: args });
+    return redactResult(result as CallToolResult);
+  });
+  upstream.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+    await refreshTools();
+    await server.sendToolListChanged();
+  });
+
+  return serve(server, upstream, options.downstream ?? new StdioServerTransport(), sessionId);
+}
+
+async function connectUpstream(options: McpProxyOptions): Promise<Client> {
+  const client = new Client({ name: 'sandstack-guard', version: '0.1.0' });
+  const transport = new StdioClientTransport({
+    command: options.command,
+    args: [...(options.args ?? [])],
+    cwd: options.cwd ?? process.cwd(),
+    env: options.env ?? stringEnv(process.env),
+    stderr: 'inherit',
+  });
+  try {
+    await client.connect(transport);
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    const message = error instanceof Error ? error.message : String(error);
+    throw new SandstackError(
+      'RUNTIME_UNAVAILABLE',
+      `Could not start the MCP server "${[options.command, ...(options.args ?? [])].join(' ')}": ${message}; check that the command runs an MCP server on stdio`,
+      { cause: error },
+    );
+  }
+  return client;
+}
+
+async function listAllTools(client: Client): Promise<Tool[]> {
+  if (client.getServerCapabilities()?.tools === undefined) {
+    return [];
+  }
+  const tools: Tool[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await client.listTools(cursor === undefined ? {} : { cursor });
+    tools.push(...page.tools);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return tools;
+}
+
+/** Returns why the definition must be hidden: injected instructions or a changed pin. */
+function checkDefinition(server: string, tool: Tool, pins: ToolPins): Finding | undefined {
+  const poisoned = scanToolDefinition(tool);
+  if (poisoned !== undefined) {
+    return poisoned;
+  }
+  const pin = pins.check(server, tool.name, fingerprintTool(tool));
+  if (pin.status !== 'changed') {
+    return undefined;
+  }
+  return {
+    category: 'tool-changed',
+    reason: `The definition of the MCP tool "${tool.name}" changed since it was first seen on ${pin.pin.firstSeen}, so the proxy hides the tool and blocks its calls; review the new definition and run "sandstack guard pins forget ${server} ${tool.name}" to trust it`,
+    rule: 'mcp-pin:changed',
+  };
+}
+
+/** Server instructions reach the model too, so poisoned ones are dropped. */
+function instructionsOf(client: Client, logger: Logger): { instructions?: string } {
+  const instructions = client.getInstructions();
+  if (instructions === undefined) {
+    return {};
+  }
+  const finding = scanToolDefinition({ name: '(instructions)', description: instructions });
+  if (finding !== undefined) {
+    logger.warn('MCP server instructions dropped', { rule: finding.rule });
+    return {};
+  }
+  return { instructions };
+}
+
+type Decide = (tool: string, input: Record<string, unknown>) => Promise<Decision>;
+
+function createDecider(
+  options: McpProxyOptions,
+  db: ReturnType<typeof openGuardState>,
+  sessionId: string,
+): Decide {
+  const backstop = deferAsk(createSqliteBackstop(db));
+  const guard = createGuard({
+    policy: resolvePolicy(options.policyPath),
+    backstop,
+    sessionId,
+    ...(options.stage2 === undefined ? {} : { stage2: createStage2(options.stage2) }),
+  });
+  const projectDir = path.resolve(options.projectDir ?? process.cwd());
+  const context: GuardContext = {
+    projectDir,
+    cwd: projectDir,
+    homeDir: options.homeDir ?? process.env['HOME'] ?? '/root',
+    userMessages: options.userMessages ?? [],
+  };
+  const queue =
+    options.approvals === undefined ? undefined : ApprovalQueue.open(options.approvals.path);
+
+  return async (tool, input) => {
+    const call = { tool: `mcp__${options.serverName}__${tool}`, input };
+    const decision = await guard.decide(call, context);
+    if (decision.verdict !== 'ask') {
+      return decision;
+    }
+    // MCP has no "ask", so without a queue the call is refused with the reason.
+    const final =
+      queue === undefined || options.approvals === undefined
+        ? {
+            ...decision,
+            verdict: 'deny' as const,
+            reason: `${decision.reason}; a human must approve this call, and the proxy has no approval queue (start it with --approvals)`,
+          }
+        : await waitForApproval(queue, {
+            call,
+            decision,
+            sessionId,
+            timeoutMs: options.approvals.timeoutMs,
+          });
+    backstop.record(sessionId, final);
+    return final;
+  };
+}
+
+function serve(
+  server: Server,
+  upstream: Client,
+  downstream: Transport,
+  sessionId: string,
+): Promise<McpProxy> {
+  let resolveClosed: () => void = () => undefined;
+  const closed = new Promise<void>((resolve) => {
+    resolveClosed = resolve;
+  });
+  let closing = false;
+  const close = async (): Promise<void> => {
+    if (closing) {
+      return closed;
+    }
+    closing = true;
+    await server.close().catch(() => undefined);
+    await upstream.close().catch(() => undefined);
+    resolveClosed();
+    return closed;
+  };
+  server.onclose = () => void close();
+  upstream.onclose = () => void close();
+  return server.connect(downstream).then(() => ({ sessionId, closed, close }));
+}
+
+function describe(finding: Finding | Decision): string {
+  const details = [finding.category, finding.rule].filter((part) => part !== undefined);
+  return `sandstack guard: ${finding.reason} [${details.join('; ')}]`;
+}
+
+function toolError(text: string): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text }] };
+}
+
+/** Redacts secrets from every string of the result; types and structure stay as they were. */
+function redactResult(result: CallToolResult): CallToolResult {
+  return redactStrings(result) as CallToolResult;
+}
+
+// Base64 image, audio and resource data is left alone: a secret pattern matching by chance
+// inside it would corrupt the file.
+const BINARY_KEYS = new Set(['data', 'blob']);
+
+function redactStrings(value: unknown): unknown {
+  if (typeof value === 'string') {
+    return redactSecrets(value);
+  }
+  if (Array.isArray(value)) {
+    return value.map(redactStrings);
+  }
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        key,
+        BINARY_KEYS.has(key) ? item : redactStrings(item),
+      ]),
+    );
+  }
+  return value;
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}
