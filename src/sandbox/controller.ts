@@ -1,20 +1,22 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SandstackError } from '../core/errors.js';
-import { isValidName, newId } from '../core/ids.js';
+import { newId } from '../core/ids.js';
 import { noopLogger, type Logger } from '../core/logger.js';
 import type { SqliteDatabase } from '../core/store.js';
 import { removeCgroups } from './cgroup.js';
 import { ClaimObjects } from './claim-objects.js';
 import { BubblewrapDriver } from './drivers/bubblewrap.js';
 import { GvisorDriver } from './drivers/gvisor.js';
+import { ExpiryScheduler } from './controller-expiry.js';
 import {
-  SandboxStore,
-  type PoolRecord,
-  type PoolUpdateStrategy,
-  type SandboxRecord,
-} from './controller-store.js';
-import { applyClaimEnv, endErrorFor, expiryOf } from './lifetime.js';
+  WarmPools,
+  isProcessAlive,
+  type ApplyAction,
+  type CreatePoolOptions,
+} from './controller-pools.js';
+import { SandboxStore, type PoolRecord, type SandboxRecord } from './controller-store.js';
+import { applyClaimEnv, endErrorFor } from './lifetime.js';
 import {
   DEFAULT_TEMPLATE,
   resolveTemplate,
@@ -30,6 +32,7 @@ import type {
 } from './types.js';
 import { removeStateDir } from './writable-layer.js';
 
+export { MAX_POOL_REPLICAS, type ApplyAction, type CreatePoolOptions } from './controller-pools.js';
 export type {
   PoolRecord,
   PoolUpdateStrategy,
@@ -75,22 +78,6 @@ export interface ClaimedSandbox {
   record: SandboxRecord;
 }
 
-/** Options for {@link SandboxController.createPool}. */
-export interface CreatePoolOptions {
-  name: string;
-  template: string;
-  /** Ready sandboxes to keep, from 0 to {@link MAX_POOL_REPLICAS}. */
-  replicas: number;
-  /** What happens to ready sandboxes when the template changes. @default 'OnReplenish' */
-  updateStrategy?: PoolUpdateStrategy;
-}
-
-/** Outcome of applying an object: new, changed, or identical to what was stored. */
-export type ApplyAction = 'created' | 'configured' | 'unchanged';
-
-/** Upper bound on a pool's replicas, so one bad manifest cannot start sandboxes without bound. */
-export const MAX_POOL_REPLICAS = 100;
-
 /** Summed usage of a tenant or run. */
 export interface UsageTotals {
   cpuSeconds: number;
@@ -117,13 +104,12 @@ export class SandboxController {
   private readonly drivers: Map<RuntimeName, SandboxDriver>;
   private readonly checks = new Map<RuntimeName, Promise<RuntimeCheck>>();
   private readonly live = new Map<string, SandboxInstance>();
-  private readonly fills = new Map<string, Promise<void>>();
-  private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
+  private readonly pools: WarmPools;
+  private readonly expiry: ExpiryScheduler;
   /** SandboxClaim objects applied from manifests. */
   readonly claimObjects: ClaimObjects;
   private readonly reconciled: Promise<void>;
   private closed = false;
-  private readonly expiryTimer: NodeJS.Timeout;
 
   constructor(options: SandboxControllerOptions) {
     this.stateDir = resolve(options.stateDir);
@@ -132,7 +118,7 @@ export class SandboxController {
     this.store = new SandboxStore(options.db);
     this.claimObjects = new ClaimObjects(this.store, {
       claim: (claim) => this.claim(claim),
-      reschedule: (id, shutdownTime) => this.reschedule(id, shutdownTime),
+      reschedule: (id, shutdownTime) => this.expiry.reschedule(id, shutdownTime),
     });
     const dbFiles =
       options.db.name === ':memory:'
@@ -141,14 +127,32 @@ export class SandboxController {
     const hidden = { hiddenDirs: [this.stateDir], hiddenFiles: dbFiles };
     const drivers = options.drivers ?? [new GvisorDriver(hidden), new BubblewrapDriver(hidden)];
     this.drivers = new Map(drivers.map((driver) => [driver.name, driver]));
-    this.expiryTimer = setInterval(() => void this.expire(), EXPIRY_CHECK_MS);
-    this.expiryTimer.unref();
+    this.expiry = new ExpiryScheduler({
+      store: this.store,
+      logger: this.logger,
+      live: this.live,
+      templateOf: (name) => this.templateOrDefault(name),
+      release: (id) => this.release(id),
+      reapClaims: (now) => this.claimObjects.reap(now),
+    });
     this.reconciled = this.reconcile().then(
       () => undefined,
       (error: unknown) => {
         this.logger.warn('Sandbox reconcile failed', { error: String(error) });
       },
     );
+    this.pools = new WarmPools({
+      store: this.store,
+      logger: this.logger,
+      ready: this.reconciled,
+      live: this.live,
+      isClosed: () => this.closed,
+      getTemplate: (name) => this.getTemplate(name),
+      runtimeFor: (template) => this.runtimeFor(template),
+      sandboxDir: (id) => this.sandboxDir(id),
+      attach: (record) => this.attachQuietly(record),
+      destroy: (id, sandbox) => this.destroyQuietly(id, sandbox),
+    });
   }
 
   /**
@@ -192,7 +196,7 @@ export class SandboxController {
     }
     await this.reconciled;
     for (const pool of this.store.listPools().filter((item) => item.template === template.name)) {
-      await this.replaceStale(pool);
+      await this.pools.replaceStale(pool);
     }
     return { template, action: 'configured' };
   }
@@ -251,15 +255,7 @@ export class SandboxController {
    * @throws SandstackError `INVALID_ARGUMENT`, `ALREADY_EXISTS` or `TEMPLATE_NOT_FOUND`
    */
   createPool(options: CreatePoolOptions): void {
-    this.checkPool(options);
-    if (this.store.getPool(options.name) !== undefined) {
-      throw new SandstackError(
-        'ALREADY_EXISTS',
-        `Pool "${options.name}" already exists; pick another name`,
-      );
-    }
-    this.store.insertPool(toPoolRecord(options));
-    this.refill(options.name);
+    this.pools.create(options);
   }
 
   /**
@@ -268,60 +264,21 @@ export class SandboxController {
    * strategy, replaces ready sandboxes of another template version.
    * @throws SandstackError `INVALID_ARGUMENT` or `TEMPLATE_NOT_FOUND`
    */
-  async applyPool(options: CreatePoolOptions): Promise<ApplyAction> {
-    this.checkPool(options);
-    const pool = toPoolRecord(options);
-    const stored = this.store.getPool(pool.name);
-    if (stored === undefined) {
-      this.store.insertPool(pool);
-      this.refill(pool.name);
-      return 'created';
-    }
-    if (
-      stored.template === pool.template &&
-      stored.replicas === pool.replicas &&
-      stored.updateStrategy === pool.updateStrategy
-    ) {
-      this.refill(pool.name);
-      return 'unchanged';
-    }
-    this.store.updatePool(pool);
-    await this.reconciled;
-    const surplus = this.store.listWarm(pool.name).slice(pool.replicas).reverse();
-    for (const record of surplus) {
-      await this.destroyWarm(record.id);
-    }
-    await this.replaceStale(pool);
-    return 'configured';
+  applyPool(options: CreatePoolOptions): Promise<ApplyAction> {
+    return this.pools.apply(options);
   }
 
   /** Lists pools with their ready counts. */
   listPools(): (PoolRecord & { ready: number })[] {
-    return this.store
-      .listPools()
-      .map((pool) => ({ ...pool, ready: this.store.countWarm(pool.name) }));
+    return this.pools.list();
   }
 
   /**
    * Waits until a pool has `replicas` ready sandboxes, starting fills as needed.
    * @throws SandstackError `POOL_NOT_FOUND`, or the error that stopped a fill
    */
-  async waitUntilReady(poolName: string): Promise<void> {
-    const pool = this.requirePool(poolName);
-    for (
-      let round = 0;
-      round < pool.replicas + 3 && this.store.countWarm(poolName) < pool.replicas;
-      round += 1
-    ) {
-      this.refill(poolName);
-      await this.fills.get(poolName);
-    }
-    if (this.store.countWarm(poolName) < pool.replicas) {
-      throw new SandstackError(
-        'SANDBOX_FAILED',
-        `Pool "${poolName}" could not reach ${pool.replicas} ready sandboxes; see the log`,
-      );
-    }
+  waitUntilReady(poolName: string): Promise<void> {
+    return this.pools.waitUntilReady(poolName);
   }
 
   /**
@@ -332,7 +289,7 @@ export class SandboxController {
   async claim(options: ClaimOptions): Promise<ClaimedSandbox> {
     await this.reconciled;
     const start = performance.now();
-    const pool = options.pool === undefined ? undefined : this.requirePool(options.pool);
+    const pool = options.pool === undefined ? undefined : this.pools.require(options.pool);
     const templateName = pool?.template ?? options.template ?? 'default';
     const template = this.getTemplate(templateName);
     const binding = { tenant: options.tenant, runId: options.runId ?? null };
@@ -356,7 +313,7 @@ export class SandboxController {
     if (warmId !== undefined) {
       const sandbox = this.live.get(warmId) ?? (await this.attachOrDrop(warmId));
       if (sandbox !== undefined) {
-        this.refill(this.store.get(warmId)?.pool ?? undefined);
+        this.pools.refill(this.store.get(warmId)?.pool ?? undefined);
         return this.finishClaim(warmId, sandbox, { start, template, ...claimFields });
       }
     }
@@ -385,7 +342,7 @@ export class SandboxController {
       });
       this.live.set(id, sandbox);
       if (pool !== undefined) {
-        this.refill(pool.name);
+        this.pools.refill(pool.name);
       }
       return this.finishClaim(id, sandbox, { start, template, ...claimFields });
     } catch (error) {
@@ -448,8 +405,7 @@ export class SandboxController {
     if (record.state === 'released') {
       return record;
     }
-    clearTimeout(this.expiryTimers.get(id));
-    this.expiryTimers.delete(id);
+    this.expiry.clear(id);
     const sandbox = this.live.get(id) ?? (await this.attachQuietly(record));
     const usage =
       sandbox === undefined ? { cpuSeconds: 0, memoryPeakBytes: 0 } : await sandbox.usage();
@@ -502,8 +458,8 @@ export class SandboxController {
         // usable: this process takes its ready sandboxes over and attaches on claim.
         this.logger.info('Adopted warm sandbox', { sandboxId: record.id, pool: record.pool });
       }
-      if (record.state === 'claimed' && this.isExpired(record)) {
-        await this.endExpired(record);
+      if (record.state === 'claimed' && this.expiry.isExpired(record)) {
+        await this.expiry.end(record);
         removed += 1;
       } else {
         keep.add(record.id);
@@ -526,12 +482,8 @@ export class SandboxController {
   /** Stops refills and destroys this process's unclaimed warm sandboxes; claimed ones stay. */
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.expiryTimer);
-    for (const timer of this.expiryTimers.values()) {
-      clearTimeout(timer);
-    }
-    this.expiryTimers.clear();
-    await Promise.allSettled([...this.fills.values()]);
+    this.expiry.close();
+    await this.pools.settle();
     for (const record of this.store.list({})) {
       if (record.state === 'warm' && record.processId === process.pid) {
         await this.destroyQuietly(record.id, this.live.get(record.id));
@@ -539,41 +491,6 @@ export class SandboxController {
       }
     }
     this.live.clear();
-  }
-
-  /**
-   * Ends claimed sandboxes past their lifetime or their claim's shutdownTime, and deletes
-   * SandboxClaim objects whose retention ran out.
-   */
-  private async expire(): Promise<void> {
-    for (const record of this.store.list({})) {
-      if (record.state === 'claimed' && this.isExpired(record)) {
-        await this.endExpired(record);
-      }
-    }
-    this.claimObjects.reap(Date.now());
-  }
-
-  /**
-   * Destroys a sandbox whose time is up, storing why, so its running command and later
-   * calls fail with an error that names the limit.
-   */
-  private async endExpired(record: SandboxRecord): Promise<void> {
-    const template = this.templateOrDefault(record.template);
-    const reason = expiryOf({ template, record }).reason;
-    this.store.setEndReason(record.id, reason);
-    const error = endErrorFor({ ...record, endReason: reason }, template);
-    this.logger.info('Destroying expired sandbox', { sandboxId: record.id, reason });
-    const sandbox = this.live.get(record.id);
-    if (error !== undefined && sandbox !== undefined && 'markEnding' in sandbox) {
-      (sandbox as { markEnding(error: SandstackError): void }).markEnding(error);
-    }
-    await this.release(record.id).catch((releaseError: unknown) => {
-      this.logger.error('Expired sandbox release failed', {
-        sandboxId: record.id,
-        error: String(releaseError),
-      });
-    });
   }
 
   private finishClaim(
@@ -587,13 +504,7 @@ export class SandboxController {
     },
   ): ClaimedSandbox {
     this.store.setClaimLatency(id, Math.round((performance.now() - claim.start) * 1000) / 1000);
-    const { expiresAt } = expiryOf({
-      template: claim.template,
-      record: { claimedAt: Date.now(), createdAt: Date.now(), expiresAt: null },
-      shutdownTime: claim.shutdownTime,
-    });
-    this.store.setClaimFields(id, { expiresAt, claimName: claim.claimName });
-    this.scheduleExpiry(id, expiresAt);
+    this.expiry.start(id, claim);
     const record = this.store.get(id);
     if (record === undefined) {
       throw new SandstackError(
@@ -608,162 +519,6 @@ export class SandboxController {
       runId: record.runId,
     });
     return { sandbox, record };
-  }
-
-  /** Starts one background fill of a pool unless one runs or the controller is closed. */
-  private refill(poolName: string | undefined): void {
-    if (poolName === undefined || this.closed || this.fills.has(poolName)) {
-      return;
-    }
-    const fill = this.fillPool(poolName)
-      .catch((error: unknown) =>
-        this.logger.error('Pool fill failed', { pool: poolName, error: String(error) }),
-      )
-      .finally(() => this.fills.delete(poolName));
-    this.fills.set(poolName, fill);
-  }
-
-  private async fillPool(poolName: string): Promise<void> {
-    // The startup reconcile removes state folders without a record, so wait for it before
-    // creating folders whose record is written only once the sandbox runs.
-    await this.reconciled;
-    // Bounded: at most `replicas` creations per fill; a claim during the fill starts another.
-    for (let created = 0; !this.closed; created += 1) {
-      // Read the pool and template on each round, so a scale or template change applied
-      // during the fill takes effect at once.
-      const pool = this.requirePool(poolName);
-      if (created >= pool.replicas || this.store.countWarm(poolName) >= pool.replicas) {
-        return;
-      }
-      const template = this.getTemplate(pool.template);
-      const driver = await this.runtimeFor(template);
-      const id = newId('sbx');
-      const sandbox = await driver.create({ id, template, stateDir: this.sandboxDir(id) });
-      if (this.closed) {
-        await this.destroyQuietly(id, sandbox);
-        return;
-      }
-      this.live.set(id, sandbox);
-      this.store.insertSandbox({
-        id,
-        template: pool.template,
-        runtime: driver.name,
-        pool: poolName,
-        state: 'warm',
-        tenant: null,
-        runId: null,
-        warm: true,
-        stateDir: this.sandboxDir(id),
-        processId: process.pid,
-        templateHash: templateHash(template),
-        expiresAt: null,
-        claimName: null,
-      });
-      this.logger.debug('Pool sandbox ready', { pool: poolName, sandboxId: id });
-    }
-  }
-
-  private checkPool(options: CreatePoolOptions): void {
-    if (!isValidName(options.name)) {
-      throw new SandstackError(
-        'INVALID_ARGUMENT',
-        `Pool name "${options.name}" is invalid; use 1-63 letters, digits, ".", "_" or "-"`,
-      );
-    }
-    const { replicas } = options;
-    if (!Number.isInteger(replicas) || replicas < 0 || replicas > MAX_POOL_REPLICAS) {
-      throw new SandstackError(
-        'INVALID_ARGUMENT',
-        `Pool "${options.name}" has replicas ${replicas}; use a whole number from 0 to ${MAX_POOL_REPLICAS}`,
-      );
-    }
-    const strategy = options.updateStrategy ?? 'OnReplenish';
-    if (strategy !== 'OnReplenish' && strategy !== 'Recreate') {
-      throw new SandstackError(
-        'INVALID_ARGUMENT',
-        `Pool "${options.name}" has updateStrategy "${String(strategy)}"; use OnReplenish or Recreate`,
-      );
-    }
-    this.getTemplate(options.template);
-  }
-
-  /**
-   * Under the `Recreate` strategy, destroys a pool's ready sandboxes that were started from
-   * another version of its template; then starts a fill.
-   */
-  private async replaceStale(pool: PoolRecord): Promise<void> {
-    const current = templateHash(this.getTemplate(pool.template));
-    if (pool.updateStrategy === 'Recreate') {
-      const stale = this.store
-        .listWarm(pool.name)
-        .filter((record) => record.templateHash !== current);
-      for (const record of stale) {
-        await this.destroyWarm(record.id);
-      }
-    }
-    // Refill after the old sandboxes are gone, so the pool never holds more than replicas.
-    this.refill(pool.name);
-  }
-
-  /** Destroys one ready sandbox unless a claim binds it first. */
-  private async destroyWarm(id: string): Promise<void> {
-    const record = this.store.get(id);
-    // A live process that filled the sandbox holds it in memory; that process scales it.
-    const heldElsewhere =
-      record !== undefined && record.processId !== process.pid && isProcessAlive(record.processId);
-    if (record?.state !== 'warm' || heldElsewhere || !this.store.removeWarm(id)) {
-      return;
-    }
-    await this.destroyQuietly(id, this.live.get(id) ?? (await this.attachQuietly(record)));
-  }
-
-  /** Recomputes a claimed sandbox's expiry after its claim's shutdownTime changed. */
-  private reschedule(id: string, shutdownTime: Date | undefined): void {
-    const record = this.store.get(id);
-    if (record?.state !== 'claimed') {
-      return;
-    }
-    const template = this.templateOrDefault(record.template);
-    const { expiresAt } = expiryOf({
-      template,
-      record: { ...record, expiresAt: null },
-      shutdownTime,
-    });
-    this.store.setClaimFields(id, { expiresAt, claimName: record.claimName });
-    clearTimeout(this.expiryTimers.get(id));
-    this.scheduleExpiry(id, expiresAt);
-  }
-
-  private scheduleExpiry(id: string, expiresAt: number): void {
-    const delayMs = expiresAt - Date.now();
-    // setTimeout cannot wait longer than 2^31-1 ms; the periodic check covers later times.
-    if (delayMs > 2 ** 31 - 1) {
-      return;
-    }
-    const timer = setTimeout(
-      () => {
-        this.expiryTimers.delete(id);
-        const record = this.store.get(id);
-        if (record?.state === 'claimed') {
-          void this.endExpired(record);
-        }
-      },
-      Math.max(0, delayMs),
-    );
-    timer.unref();
-    this.expiryTimers.set(id, timer);
-  }
-
-  private requirePool(name: string): PoolRecord {
-    const pool = this.store.getPool(name);
-    if (pool === undefined) {
-      const known = this.store.listPools().map((item) => item.name);
-      throw new SandstackError(
-        'POOL_NOT_FOUND',
-        `Pool "${name}" not found; known pools: ${known.join(', ') || 'none'}`,
-      );
-    }
-    return pool;
   }
 
   private async attachOrDrop(id: string): Promise<SandboxInstance | undefined> {
@@ -830,11 +585,6 @@ export class SandboxController {
     }
   }
 
-  private isExpired(record: SandboxRecord): boolean {
-    const template = this.templateOrDefault(record.template);
-    return Date.now() >= expiryOf({ template, record }).expiresAt;
-  }
-
   private sandboxDir(id: string): string {
     return join(this.stateDir, id);
   }
@@ -864,26 +614,5 @@ export class SandboxController {
       this.checks.set(driver.name, check);
     }
     return check;
-  }
-}
-
-/** Interval of the check that releases sandboxes past their lifetime. */
-const EXPIRY_CHECK_MS = 60_000;
-
-function toPoolRecord(options: CreatePoolOptions): PoolRecord {
-  return {
-    name: options.name,
-    template: options.template,
-    replicas: options.replicas,
-    updateStrategy: options.updateStrategy ?? 'OnReplenish',
-  };
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }

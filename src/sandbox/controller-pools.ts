@@ -1,0 +1,274 @@
+import { SandstackError } from '../core/errors.js';
+import { isValidName, newId } from '../core/ids.js';
+import type { Logger } from '../core/logger.js';
+import type {
+  PoolRecord,
+  PoolUpdateStrategy,
+  SandboxRecord,
+  SandboxStore,
+} from './controller-store.js';
+import { templateHash } from './templates.js';
+import type { SandboxDriver, SandboxInstance, SandboxTemplate } from './types.js';
+
+/** Options for `SandboxController.createPool` and `SandboxController.applyPool`. */
+export interface CreatePoolOptions {
+  name: string;
+  template: string;
+  /** Ready sandboxes to keep, from 0 to {@link MAX_POOL_REPLICAS}. */
+  replicas: number;
+  /** What happens to ready sandboxes when the template changes. @default 'OnReplenish' */
+  updateStrategy?: PoolUpdateStrategy;
+}
+
+/** Outcome of applying an object: new, changed, or identical to what was stored. */
+export type ApplyAction = 'created' | 'configured' | 'unchanged';
+
+/** Upper bound on a pool's replicas, so one bad manifest cannot start sandboxes without bound. */
+export const MAX_POOL_REPLICAS = 100;
+
+/** Controller state and operations that {@link WarmPools} uses. */
+export interface WarmPoolHost {
+  store: SandboxStore;
+  logger: Logger;
+  /** Settles when the startup reconcile has finished. */
+  ready: Promise<void>;
+  /** Sandboxes this process has started or attached, by id. */
+  live: Map<string, SandboxInstance>;
+  isClosed(): boolean;
+  getTemplate(name: string): SandboxTemplate;
+  runtimeFor(template: SandboxTemplate): Promise<SandboxDriver>;
+  sandboxDir(id: string): string;
+  attach(record: SandboxRecord): Promise<SandboxInstance | undefined>;
+  destroy(id: string, sandbox: SandboxInstance | undefined): Promise<void>;
+}
+
+/**
+ * The controller's warm pools: creating, scaling and updating them, and filling them in the
+ * background, at most one fill per pool at a time.
+ */
+export class WarmPools {
+  private readonly fills = new Map<string, Promise<void>>();
+
+  constructor(private readonly host: WarmPoolHost) {}
+
+  /**
+   * Creates a warm pool and starts filling it in the background.
+   * @throws SandstackError `INVALID_ARGUMENT`, `ALREADY_EXISTS` or `TEMPLATE_NOT_FOUND`
+   */
+  create(options: CreatePoolOptions): void {
+    this.check(options);
+    if (this.host.store.getPool(options.name) !== undefined) {
+      throw new SandstackError(
+        'ALREADY_EXISTS',
+        `Pool "${options.name}" already exists; pick another name`,
+      );
+    }
+    this.host.store.insertPool(toPoolRecord(options));
+    this.refill(options.name);
+  }
+
+  /**
+   * Creates a pool or updates a stored one, as `sandstack apply` does: scales it to
+   * `replicas` (destroying surplus ready sandboxes, newest first) and, with the `Recreate`
+   * strategy, replaces ready sandboxes of another template version.
+   * @throws SandstackError `INVALID_ARGUMENT` or `TEMPLATE_NOT_FOUND`
+   */
+  async apply(options: CreatePoolOptions): Promise<ApplyAction> {
+    this.check(options);
+    const pool = toPoolRecord(options);
+    const stored = this.host.store.getPool(pool.name);
+    if (stored === undefined) {
+      this.host.store.insertPool(pool);
+      this.refill(pool.name);
+      return 'created';
+    }
+    if (
+      stored.template === pool.template &&
+      stored.replicas === pool.replicas &&
+      stored.updateStrategy === pool.updateStrategy
+    ) {
+      this.refill(pool.name);
+      return 'unchanged';
+    }
+    this.host.store.updatePool(pool);
+    await this.host.ready;
+    const surplus = this.host.store.listWarm(pool.name).slice(pool.replicas).reverse();
+    for (const record of surplus) {
+      await this.destroyWarm(record.id);
+    }
+    await this.replaceStale(pool);
+    return 'configured';
+  }
+
+  /** Lists pools with their ready counts. */
+  list(): (PoolRecord & { ready: number })[] {
+    return this.host.store
+      .listPools()
+      .map((pool) => ({ ...pool, ready: this.host.store.countWarm(pool.name) }));
+  }
+
+  /**
+   * Waits until a pool has `replicas` ready sandboxes, starting fills as needed.
+   * @throws SandstackError `POOL_NOT_FOUND`, or the error that stopped a fill
+   */
+  async waitUntilReady(poolName: string): Promise<void> {
+    const pool = this.require(poolName);
+    for (
+      let round = 0;
+      round < pool.replicas + 3 && this.host.store.countWarm(poolName) < pool.replicas;
+      round += 1
+    ) {
+      this.refill(poolName);
+      await this.fills.get(poolName);
+    }
+    if (this.host.store.countWarm(poolName) < pool.replicas) {
+      throw new SandstackError(
+        'SANDBOX_FAILED',
+        `Pool "${poolName}" could not reach ${pool.replicas} ready sandboxes; see the log`,
+      );
+    }
+  }
+
+  /** Starts one background fill of a pool unless one runs or the controller is closed. */
+  refill(poolName: string | undefined): void {
+    if (poolName === undefined || this.host.isClosed() || this.fills.has(poolName)) {
+      return;
+    }
+    const fill = this.fill(poolName)
+      .catch((error: unknown) =>
+        this.host.logger.error('Pool fill failed', { pool: poolName, error: String(error) }),
+      )
+      .finally(() => this.fills.delete(poolName));
+    this.fills.set(poolName, fill);
+  }
+
+  private async fill(poolName: string): Promise<void> {
+    // The startup reconcile removes state folders without a record, so wait for it before
+    // creating folders whose record is written only once the sandbox runs.
+    await this.host.ready;
+    // Bounded: at most `replicas` creations per fill; a claim during the fill starts another.
+    for (let created = 0; !this.host.isClosed(); created += 1) {
+      // Read the pool and template on each round, so a scale or template change applied
+      // during the fill takes effect at once.
+      const pool = this.require(poolName);
+      if (created >= pool.replicas || this.host.store.countWarm(poolName) >= pool.replicas) {
+        return;
+      }
+      const template = this.host.getTemplate(pool.template);
+      const driver = await this.host.runtimeFor(template);
+      const id = newId('sbx');
+      const sandbox = await driver.create({ id, template, stateDir: this.host.sandboxDir(id) });
+      if (this.host.isClosed()) {
+        await this.host.destroy(id, sandbox);
+        return;
+      }
+      this.host.live.set(id, sandbox);
+      this.host.store.insertSandbox({
+        id,
+        template: pool.template,
+        runtime: driver.name,
+        pool: poolName,
+        state: 'warm',
+        tenant: null,
+        runId: null,
+        warm: true,
+        stateDir: this.host.sandboxDir(id),
+        processId: process.pid,
+        templateHash: templateHash(template),
+        expiresAt: null,
+        claimName: null,
+      });
+      this.host.logger.debug('Pool sandbox ready', { pool: poolName, sandboxId: id });
+    }
+  }
+
+  private check(options: CreatePoolOptions): void {
+    if (!isValidName(options.name)) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Pool name "${options.name}" is invalid; use 1-63 letters, digits, ".", "_" or "-"`,
+      );
+    }
+    const { replicas } = options;
+    if (!Number.isInteger(replicas) || replicas < 0 || replicas > MAX_POOL_REPLICAS) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Pool "${options.name}" has replicas ${replicas}; use a whole number from 0 to ${MAX_POOL_REPLICAS}`,
+      );
+    }
+    const strategy = options.updateStrategy ?? 'OnReplenish';
+    if (strategy !== 'OnReplenish' && strategy !== 'Recreate') {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Pool "${options.name}" has updateStrategy "${String(strategy)}"; use OnReplenish or Recreate`,
+      );
+    }
+    this.host.getTemplate(options.template);
+  }
+
+  /**
+   * Under the `Recreate` strategy, destroys a pool's ready sandboxes that were started from
+   * another version of its template; then starts a fill.
+   */
+  async replaceStale(pool: PoolRecord): Promise<void> {
+    const current = templateHash(this.host.getTemplate(pool.template));
+    if (pool.updateStrategy === 'Recreate') {
+      const stale = this.host.store
+        .listWarm(pool.name)
+        .filter((record) => record.templateHash !== current);
+      for (const record of stale) {
+        await this.destroyWarm(record.id);
+      }
+    }
+    // Refill after the old sandboxes are gone, so the pool never holds more than replicas.
+    this.refill(pool.name);
+  }
+
+  /** Destroys one ready sandbox unless a claim binds it first. */
+  private async destroyWarm(id: string): Promise<void> {
+    const record = this.host.store.get(id);
+    // A live process that filled the sandbox holds it in memory; that process scales it.
+    const heldElsewhere =
+      record !== undefined && record.processId !== process.pid && isProcessAlive(record.processId);
+    if (record?.state !== 'warm' || heldElsewhere || !this.host.store.removeWarm(id)) {
+      return;
+    }
+    await this.host.destroy(id, this.host.live.get(id) ?? (await this.host.attach(record)));
+  }
+
+  require(name: string): PoolRecord {
+    const pool = this.host.store.getPool(name);
+    if (pool === undefined) {
+      const known = this.host.store.listPools().map((item) => item.name);
+      throw new SandstackError(
+        'POOL_NOT_FOUND',
+        `Pool "${name}" not found; known pools: ${known.join(', ') || 'none'}`,
+      );
+    }
+    return pool;
+  }
+
+  /** Waits for every running fill to finish. */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.fills.values()]);
+  }
+}
+
+function toPoolRecord(options: CreatePoolOptions): PoolRecord {
+  return {
+    name: options.name,
+    template: options.template,
+    replicas: options.replicas,
+    updateStrategy: options.updateStrategy ?? 'OnReplenish',
+  };
+}
+
+/** Whether a process with that id is running. */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
