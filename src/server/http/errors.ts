@@ -55,6 +55,14 @@ export const ERROR_RESPONSES = {
   },
 } as const;
 
+/** The error responses every `/v1` route can give. */
+export const CLIENT_ERRORS = {
+  400: ERROR_RESPONSES[400],
+  401: ERROR_RESPONSES[401],
+  403: ERROR_RESPONSES[403],
+  404: ERROR_RESPONSES[404],
+};
+
 const STATUS_BY_CODE: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   INVALID_ARGUMENT: 400,
   INVALID_CONFIG: 400,

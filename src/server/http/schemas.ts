@@ -40,3 +40,11 @@ export const UsageSchema = z
 
 /** A JSON response body described only loosely in the document. */
 export const JsonObjectSchema = z.record(z.string(), z.unknown());
+
+/** Describes a JSON response in the OpenAPI document. */
+export function jsonContent<T extends z.ZodType>(
+  schema: T,
+  description: string,
+): { description: string; content: { 'application/json': { schema: T } } } {
+  return { description, content: { 'application/json': { schema } } };
+}

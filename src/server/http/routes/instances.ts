@@ -4,15 +4,15 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
 import { SandstackError } from '../../../core/errors.js';
 import type { WorkflowEngine } from '../../../workflows/engine.js';
 import type { JsonValue } from '../../../workflows/types.js';
 import { actorOf, requireTenant, tenantOf } from '../auth.js';
-import { BEARER, createRouter, type ServerContext } from '../context.js';
-import { ERROR_RESPONSES } from '../errors.js';
+import { BEARER, createRouter, type ServerContext, type ServerEnv } from '../context.js';
+import { CLIENT_ERRORS, ERROR_RESPONSES } from '../errors.js';
 import { inputsDir, traceKey } from '../runner.js';
-import { JsonObjectSchema, nameSchema } from '../schemas.js';
+import { JsonObjectSchema, jsonContent, nameSchema } from '../schemas.js';
 
 const STATUSES = [
   'queued',
@@ -107,17 +107,6 @@ const InstanceParam = z.object({
   }),
 });
 
-const ERRORS = {
-  400: ERROR_RESPONSES[400],
-  401: ERROR_RESPONSES[401],
-  403: ERROR_RESPONSES[403],
-  404: ERROR_RESPONSES[404],
-};
-
-function json<T extends z.ZodType>(schema: T, description: string) {
-  return { description, content: { 'application/json': { schema } } };
-}
-
 type Instance = z.infer<typeof InstanceSchema>;
 
 function toInstance(info: ReturnType<WorkflowEngine['list']>[number]): Instance {
@@ -135,250 +124,285 @@ function toInstance(info: ReturnType<WorkflowEngine['list']>[number]): Instance 
   };
 }
 
+const TAG = { tags: ['instances'], security: BEARER };
+
+const createInstanceRoute = createRoute({
+  ...TAG,
+  method: 'post',
+  path: '/',
+  summary: 'Create an instance and run it in the background',
+  request: {
+    body: { required: true, content: { 'application/json': { schema: CreateSchema } } },
+  },
+  responses: {
+    202: jsonContent(InstanceSchema, 'The queued instance'),
+    409: ERROR_RESPONSES[409],
+    ...CLIENT_ERRORS,
+  },
+});
+
+const listInstancesRoute = createRoute({
+  ...TAG,
+  method: 'get',
+  path: '/',
+  summary: 'List instances, newest first',
+  request: {
+    query: z.object({
+      workflow: nameSchema('workflow name').optional(),
+      status: z
+        .enum(STATUSES, { error: `status must be one of ${STATUSES.join(', ')}` })
+        .optional(),
+    }),
+  },
+  responses: {
+    200: jsonContent(z.object({ instances: z.array(InstanceSchema) }), 'Instances'),
+    ...CLIENT_ERRORS,
+  },
+});
+
+const getInstanceRoute = createRoute({
+  ...TAG,
+  method: 'get',
+  path: '/{id}',
+  summary: 'Get an instance with its steps',
+  request: { params: InstanceParam },
+  responses: { 200: jsonContent(InstanceDetailSchema, 'The instance'), ...CLIENT_ERRORS },
+});
+
+/** Lifecycle changes: each takes only the instance id and returns the changed instance. */
+const LIFECYCLE_SUMMARIES = {
+  terminate: 'End an instance for good',
+  pause: 'Pause an instance',
+  resume: 'Resume a paused instance',
+  restart: 'Start an instance over on its version',
+} as const;
+
+type LifecycleAction = keyof typeof LIFECYCLE_SUMMARIES;
+
+function lifecycleRoute(action: LifecycleAction) {
+  return createRoute({
+    ...TAG,
+    method: 'post',
+    path: `/{id}/${action}`,
+    summary: LIFECYCLE_SUMMARIES[action],
+    request: { params: InstanceParam },
+    responses: {
+      200: jsonContent(InstanceDetailSchema, 'The instance after the change'),
+      ...CLIENT_ERRORS,
+    },
+  });
+}
+
+const sendEventRoute = createRoute({
+  ...TAG,
+  method: 'post',
+  path: '/{id}/events',
+  summary: "Send an event to the instance's step.waitForEvent",
+  request: {
+    params: InstanceParam,
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.object({
+            type: z.string().min(1).max(100),
+            payload: z.unknown().optional(),
+          }),
+        },
+      },
+    },
+  },
+  responses: {
+    202: jsonContent(InstanceDetailSchema, 'The instance; the event is stored'),
+    ...CLIENT_ERRORS,
+  },
+});
+
+const traceRoute = createRoute({
+  ...TAG,
+  method: 'get',
+  path: '/{id}/trace',
+  summary: "The run's spans, oldest first",
+  request: { params: InstanceParam },
+  responses: {
+    200: jsonContent(
+      z.object({ traceId: z.string().nullable(), spans: z.array(SpanSchema) }),
+      'The trace; empty until the run starts',
+    ),
+    ...CLIENT_ERRORS,
+  },
+});
+
+const actionsRoute = createRoute({
+  ...TAG,
+  method: 'get',
+  path: '/{id}/actions',
+  summary: "The run's sandbox actions and the guard decision on each",
+  request: { params: InstanceParam },
+  responses: {
+    200: jsonContent(z.object({ actions: z.array(JsonObjectSchema) }), 'Actions'),
+    ...CLIENT_ERRORS,
+  },
+});
+
 /** Routes under `/v1/instances`, for tenant tokens. */
 export function instanceRoutes(server: ServerContext): ReturnType<typeof createRouter> {
   const router = createRouter();
   router.use('*', requireTenant);
-  const tag = { tags: ['instances'], security: BEARER };
   const engine = server.runner.engine;
 
-  const detail = (tenant: string, id: string): z.infer<typeof InstanceDetailSchema> => {
-    const found = engine.get(tenant, id);
-    return {
-      ...toInstance(found.info),
-      steps: found.steps.map((step) => ({ ...step, durationMs: step.durationMs ?? null })),
-      traceId: server.stack.spans.traceIdOf(traceKey(tenant, id)) ?? null,
-    };
-  };
+  router.openapi(createInstanceRoute, createInstance(server));
 
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'post',
-      path: '/',
-      summary: 'Create an instance and run it in the background',
-      request: {
-        body: { required: true, content: { 'application/json': { schema: CreateSchema } } },
-      },
-      responses: {
-        202: json(InstanceSchema, 'The queued instance'),
-        409: ERROR_RESPONSES[409],
-        ...ERRORS,
-      },
-    }),
-    (c) => {
-      const tenant = tenantOf(c);
-      const body = c.req.valid('json');
-      const id = engine.create(tenant, body.workflow, {
-        ...(body.id === undefined ? {} : { id: body.id }),
-        params: (body.params ?? {}) as JsonValue,
-      });
-      writeInputs(server, tenant, id, body.inputs ?? {});
-      server.tenants.audit({
-        actor: actorOf(c),
-        tenant,
-        action: 'instance.create',
-        target: id,
-        detail: { workflow: body.workflow, inputs: Object.keys(body.inputs ?? {}) },
-      });
-      server.runner.schedule(tenant, id);
-      return c.json(toInstance(engine.get(tenant, id).info), 202);
-    },
-  );
-
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'get',
-      path: '/',
-      summary: 'List instances, newest first',
-      request: {
-        query: z.object({
-          workflow: nameSchema('workflow name').optional(),
-          status: z
-            .enum(STATUSES, { error: `status must be one of ${STATUSES.join(', ')}` })
-            .optional(),
-        }),
-      },
-      responses: {
-        200: json(z.object({ instances: z.array(InstanceSchema) }), 'Instances'),
-        ...ERRORS,
-      },
-    }),
-    (c) => {
-      const query = c.req.valid('query');
-      const instances = engine.list(tenantOf(c), {
-        ...(query.workflow === undefined ? {} : { workflow: query.workflow }),
-        ...(query.status === undefined ? {} : { status: query.status }),
-      });
-      return c.json({ instances: instances.map(toInstance) }, 200);
-    },
-  );
-
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'get',
-      path: '/{id}',
-      summary: 'Get an instance with its steps',
-      request: { params: InstanceParam },
-      responses: { 200: json(InstanceDetailSchema, 'The instance'), ...ERRORS },
-    }),
-    (c) => c.json(detail(tenantOf(c), c.req.valid('param').id), 200),
-  );
-
-  const lifecycle = (
-    action: 'terminate' | 'pause' | 'resume' | 'restart',
-    summary: string,
-    apply: (tenant: string, id: string) => void,
-  ): void => {
-    router.openapi(
-      createRoute({
-        ...tag,
-        method: 'post',
-        path: `/{id}/${action}`,
-        summary,
-        request: { params: InstanceParam },
-        responses: { 200: json(InstanceDetailSchema, 'The instance after the change'), ...ERRORS },
-      }),
-      (c) => {
-        const tenant = tenantOf(c);
-        const { id } = c.req.valid('param');
-        apply(tenant, id);
-        server.tenants.audit({
-          actor: actorOf(c),
-          tenant,
-          action: `instance.${action}`,
-          target: id,
-        });
-        return c.json(detail(tenant, id), 200);
-      },
-    );
-  };
-
-  lifecycle('terminate', 'End an instance for good', (tenant, id) =>
-    server.runner.terminate(tenant, id),
-  );
-  lifecycle('pause', 'Pause an instance', (tenant, id) => server.runner.pause(tenant, id));
-  lifecycle('resume', 'Resume a paused instance', (tenant, id) => {
-    engine.resume(tenant, id);
-    server.runner.schedule(tenant, id);
+  router.openapi(listInstancesRoute, (c) => {
+    const query = c.req.valid('query');
+    const instances = engine.list(tenantOf(c), {
+      ...(query.workflow === undefined ? {} : { workflow: query.workflow }),
+      ...(query.status === undefined ? {} : { status: query.status }),
+    });
+    return c.json({ instances: instances.map(toInstance) }, 200);
   });
-  lifecycle('restart', 'Start an instance over on its version', (tenant, id) => {
+
+  router.openapi(getInstanceRoute, (c) =>
+    c.json(instanceDetail(server, tenantOf(c), c.req.valid('param').id), 200),
+  );
+
+  const changes = lifecycleChanges(server);
+  for (const action of Object.keys(LIFECYCLE_SUMMARIES) as LifecycleAction[]) {
+    router.openapi(lifecycleRoute(action), (c) => {
+      const tenant = tenantOf(c);
+      const { id } = c.req.valid('param');
+      changes[action](tenant, id);
+      server.tenants.audit({ actor: actorOf(c), tenant, action: `instance.${action}`, target: id });
+      return c.json(instanceDetail(server, tenant, id), 200);
+    });
+  }
+
+  router.openapi(sendEventRoute, sendEvent(server));
+
+  router.openapi(traceRoute, (c) =>
+    c.json(tenantTrace(server, tenantOf(c), c.req.valid('param').id), 200),
+  );
+
+  router.openapi(actionsRoute, (c) => {
+    const tenant = tenantOf(c);
+    const { id } = c.req.valid('param');
     engine.get(tenant, id);
-    if (server.runner.isRunning(tenant, id)) {
-      throw new SandstackError(
-        'INVALID_ARGUMENT',
-        `Instance "${id}" is running; pause or terminate it before restarting`,
-      );
-    }
-    engine.restart(tenant, id);
-    server.runner.schedule(tenant, id);
+    const actions = server.stack.actions.list(tenant, id).map((action) => ({ ...action }));
+    return c.json({ actions }, 200);
   });
-
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'post',
-      path: '/{id}/events',
-      summary: "Send an event to the instance's step.waitForEvent",
-      request: {
-        params: InstanceParam,
-        body: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: z.object({
-                type: z.string().min(1).max(100),
-                payload: z.unknown().optional(),
-              }),
-            },
-          },
-        },
-      },
-      responses: {
-        202: json(InstanceDetailSchema, 'The instance; the event is stored'),
-        ...ERRORS,
-      },
-    }),
-    (c) => {
-      const tenant = tenantOf(c);
-      const { id } = c.req.valid('param');
-      const event = c.req.valid('json');
-      engine.sendEvent(tenant, id, {
-        type: event.type,
-        ...(event.payload === undefined ? {} : { payload: event.payload as JsonValue }),
-      });
-      server.tenants.audit({
-        actor: actorOf(c),
-        tenant,
-        action: 'instance.event',
-        target: id,
-        detail: { type: event.type },
-      });
-      server.runner.schedule(tenant, id);
-      return c.json(detail(tenant, id), 202);
-    },
-  );
-
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'get',
-      path: '/{id}/trace',
-      summary: "The run's spans, oldest first",
-      request: { params: InstanceParam },
-      responses: {
-        200: json(
-          z.object({ traceId: z.string().nullable(), spans: z.array(SpanSchema) }),
-          'The trace; empty until the run starts',
-        ),
-        ...ERRORS,
-      },
-    }),
-    (c) => {
-      const tenant = tenantOf(c);
-      const { id } = c.req.valid('param');
-      engine.get(tenant, id);
-      const traceId = server.stack.spans.traceIdOf(traceKey(tenant, id));
-      // Spans carry the tenant, so a trace never shows another tenant's spans.
-      const spans =
-        traceId === undefined
-          ? []
-          : server.stack.spans
-              .getTrace(traceId)
-              .filter((span) => span.attributes['sandstack.tenant'] === tenant);
-      const body = spans.map((span) => ({
-        ...span,
-        parentSpanId: span.parentSpanId ?? null,
-        statusMessage: span.statusMessage ?? null,
-      }));
-      return c.json({ traceId: traceId ?? null, spans: body }, 200);
-    },
-  );
-
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'get',
-      path: '/{id}/actions',
-      summary: "The run's sandbox actions and the guard decision on each",
-      request: { params: InstanceParam },
-      responses: {
-        200: json(z.object({ actions: z.array(JsonObjectSchema) }), 'Actions'),
-        ...ERRORS,
-      },
-    }),
-    (c) => {
-      const tenant = tenantOf(c);
-      const { id } = c.req.valid('param');
-      engine.get(tenant, id);
-      const actions = server.stack.actions.list(tenant, id).map((action) => ({ ...action }));
-      return c.json({ actions }, 200);
-    },
-  );
 
   return router;
+}
+
+/** Creates an instance, stores its inputs and queues it. */
+function createInstance(
+  server: ServerContext,
+): RouteHandler<typeof createInstanceRoute, ServerEnv> {
+  const { engine } = server.runner;
+  return (c) => {
+    const tenant = tenantOf(c);
+    const body = c.req.valid('json');
+    const id = engine.create(tenant, body.workflow, {
+      ...(body.id === undefined ? {} : { id: body.id }),
+      params: (body.params ?? {}) as JsonValue,
+    });
+    writeInputs(server, tenant, id, body.inputs ?? {});
+    server.tenants.audit({
+      actor: actorOf(c),
+      tenant,
+      action: 'instance.create',
+      target: id,
+      detail: { workflow: body.workflow, inputs: Object.keys(body.inputs ?? {}) },
+    });
+    server.runner.schedule(tenant, id);
+    return c.json(toInstance(engine.get(tenant, id).info), 202);
+  };
+}
+
+/** Stores an event for the instance and queues it so a waiting run receives it. */
+function sendEvent(server: ServerContext): RouteHandler<typeof sendEventRoute, ServerEnv> {
+  const { engine } = server.runner;
+  return (c) => {
+    const tenant = tenantOf(c);
+    const { id } = c.req.valid('param');
+    const event = c.req.valid('json');
+    engine.sendEvent(tenant, id, {
+      type: event.type,
+      ...(event.payload === undefined ? {} : { payload: event.payload as JsonValue }),
+    });
+    server.tenants.audit({
+      actor: actorOf(c),
+      tenant,
+      action: 'instance.event',
+      target: id,
+      detail: { type: event.type },
+    });
+    server.runner.schedule(tenant, id);
+    return c.json(instanceDetail(server, tenant, id), 202);
+  };
+}
+
+/** Returns an instance with its steps and trace id. @throws SandstackError `NOT_FOUND` */
+function instanceDetail(
+  server: ServerContext,
+  tenant: string,
+  id: string,
+): z.infer<typeof InstanceDetailSchema> {
+  const found = server.runner.engine.get(tenant, id);
+  return {
+    ...toInstance(found.info),
+    steps: found.steps.map((step) => ({ ...step, durationMs: step.durationMs ?? null })),
+    traceId: server.stack.spans.traceIdOf(traceKey(tenant, id)) ?? null,
+  };
+}
+
+/** Applies each lifecycle change, going through the runner where a run may be in progress. */
+function lifecycleChanges(
+  server: ServerContext,
+): Record<LifecycleAction, (tenant: string, id: string) => void> {
+  const { engine } = server.runner;
+  return {
+    terminate: (tenant, id) => server.runner.terminate(tenant, id),
+    pause: (tenant, id) => server.runner.pause(tenant, id),
+    resume: (tenant, id) => {
+      engine.resume(tenant, id);
+      server.runner.schedule(tenant, id);
+    },
+    restart: (tenant, id) => {
+      engine.get(tenant, id);
+      if (server.runner.isRunning(tenant, id)) {
+        throw new SandstackError(
+          'INVALID_ARGUMENT',
+          `Instance "${id}" is running; pause or terminate it before restarting`,
+        );
+      }
+      engine.restart(tenant, id);
+      server.runner.schedule(tenant, id);
+    },
+  };
+}
+
+/** Returns a run's spans. @throws SandstackError `NOT_FOUND` */
+function tenantTrace(
+  server: ServerContext,
+  tenant: string,
+  id: string,
+): { traceId: string | null; spans: z.infer<typeof SpanSchema>[] } {
+  server.runner.engine.get(tenant, id);
+  const traceId = server.stack.spans.traceIdOf(traceKey(tenant, id));
+  if (traceId === undefined) {
+    return { traceId: null, spans: [] };
+  }
+  // Spans carry the tenant, so a trace never shows another tenant's spans.
+  const spans = server.stack.spans
+    .getTrace(traceId)
+    .filter((span) => span.attributes['sandstack.tenant'] === tenant)
+    .map((span) => ({
+      ...span,
+      parentSpanId: span.parentSpanId ?? null,
+      statusMessage: span.statusMessage ?? null,
+    }));
+  return { traceId, spans };
 }
 
 /**

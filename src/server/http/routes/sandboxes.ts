@@ -1,15 +1,15 @@
 /**
  * Sandboxes claimed directly by a tenant: claim, exec, read and write files, release.
  */
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
 import { SandstackError } from '../../../core/errors.js';
 import { redactSecrets } from '../../../guard/redact.js';
 import type { SandboxRecord } from '../../../sandbox/controller.js';
 import type { SandboxInstance } from '../../../sandbox/types.js';
 import { actorOf, requireTenant, tenantOf } from '../auth.js';
-import { BEARER, createRouter, type ServerContext } from '../context.js';
-import { ERROR_RESPONSES } from '../errors.js';
-import { nameSchema } from '../schemas.js';
+import { BEARER, createRouter, type ServerContext, type ServerEnv } from '../context.js';
+import { CLIENT_ERRORS } from '../errors.js';
+import { jsonContent, nameSchema } from '../schemas.js';
 
 const SandboxSchema = z
   .object({
@@ -64,17 +64,6 @@ const PathQuery = z.object({
     .min(1, { error: 'path is empty; pass ?path=<file>' }),
 });
 
-const ERRORS = {
-  400: ERROR_RESPONSES[400],
-  401: ERROR_RESPONSES[401],
-  403: ERROR_RESPONSES[403],
-  404: ERROR_RESPONSES[404],
-};
-
-function json<T extends z.ZodType>(schema: T, description: string) {
-  return { description, content: { 'application/json': { schema } } };
-}
-
 function toSandbox(record: SandboxRecord): z.infer<typeof SandboxSchema> {
   return {
     id: record.id,
@@ -99,232 +88,238 @@ function notFound(id: string): SandstackError {
   );
 }
 
+/** Returns the tenant's sandbox record in any state. @throws SandstackError `SANDBOX_NOT_FOUND` */
+function ownedRecord(server: ServerContext, tenant: string, id: string): SandboxRecord {
+  const record = server.stack.controller.record(id);
+  // Another tenant's sandbox gets the same 404 as one that does not exist.
+  if (record === undefined || record.tenant !== tenant) {
+    throw notFound(id);
+  }
+  return record;
+}
+
+/** Returns the tenant's claimed sandbox, re-attached if needed. @throws SandstackError `SANDBOX_NOT_FOUND` */
+async function liveSandbox(
+  server: ServerContext,
+  tenant: string,
+  id: string,
+): Promise<SandboxInstance> {
+  ownedRecord(server, tenant, id);
+  const found = await server.stack.controller.get(id);
+  if (found === undefined) {
+    throw notFound(id);
+  }
+  return found.sandbox;
+}
+
+const TAG = { tags: ['sandboxes'], security: BEARER };
+const BINARY = { schema: z.string().openapi({ format: 'binary' }) };
+
+const claimRoute = createRoute({
+  ...TAG,
+  method: 'post',
+  path: '/',
+  summary: 'Claim a sandbox',
+  description: 'Takes a ready sandbox from the pool when one is given and ready, else starts one.',
+  request: {
+    body: {
+      required: false,
+      content: {
+        'application/json': {
+          schema: z.object({
+            template: nameSchema('template name').optional().openapi({ example: 'default' }),
+            pool: nameSchema('pool name').optional(),
+          }),
+        },
+      },
+    },
+  },
+  responses: { 201: jsonContent(SandboxSchema, 'The claimed sandbox'), ...CLIENT_ERRORS },
+});
+
+const listRoute = createRoute({
+  ...TAG,
+  method: 'get',
+  path: '/',
+  summary: 'List sandboxes',
+  request: {
+    query: z.object({
+      all: z
+        .enum(['true', 'false'], { error: 'all must be "true" or "false"' })
+        .optional()
+        .openapi({ description: 'Include released sandboxes' }),
+    }),
+  },
+  responses: {
+    200: jsonContent(z.object({ sandboxes: z.array(SandboxSchema) }), 'Sandboxes'),
+    ...CLIENT_ERRORS,
+  },
+});
+
+const getRoute = createRoute({
+  ...TAG,
+  method: 'get',
+  path: '/{id}',
+  summary: 'Get a sandbox',
+  request: { params: SandboxParam },
+  responses: { 200: jsonContent(SandboxSchema, 'The sandbox'), ...CLIENT_ERRORS },
+});
+
+const execRoute = createRoute({
+  ...TAG,
+  method: 'post',
+  path: '/{id}/exec',
+  summary: 'Run a shell command in the sandbox',
+  description: 'A non-zero exit code is a result (200), not an error.',
+  request: {
+    params: SandboxParam,
+    body: { required: true, content: { 'application/json': { schema: ExecSchema } } },
+  },
+  responses: { 200: jsonContent(ExecResultSchema, 'The command result'), ...CLIENT_ERRORS },
+});
+
+const readFileRoute = createRoute({
+  ...TAG,
+  method: 'get',
+  path: '/{id}/files',
+  summary: 'Read a file from the sandbox',
+  request: { params: SandboxParam, query: PathQuery },
+  responses: {
+    200: { description: 'The file contents', content: { 'application/octet-stream': BINARY } },
+    ...CLIENT_ERRORS,
+  },
+});
+
+const writeFileRoute = createRoute({
+  ...TAG,
+  method: 'put',
+  path: '/{id}/files',
+  summary: 'Write a file in the sandbox',
+  description: 'The raw request body becomes the file, and parent folders are created.',
+  request: {
+    params: SandboxParam,
+    query: PathQuery,
+    body: { required: true, content: { 'application/octet-stream': BINARY } },
+  },
+  responses: {
+    200: jsonContent(z.object({ path: z.string(), bytes: z.number() }), 'The file was written'),
+    ...CLIENT_ERRORS,
+  },
+});
+
+const releaseRoute = createRoute({
+  ...TAG,
+  method: 'delete',
+  path: '/{id}',
+  summary: 'Release a sandbox',
+  description: 'Destroys it and stores its final usage. Releasing twice returns the same record.',
+  request: { params: SandboxParam },
+  responses: {
+    200: jsonContent(SandboxSchema, 'The released sandbox with its usage'),
+    ...CLIENT_ERRORS,
+  },
+});
+
 /** Routes under `/v1/sandboxes`, for tenant tokens. */
 export function sandboxRoutes(server: ServerContext): ReturnType<typeof createRouter> {
   const router = createRouter();
   router.use('*', requireTenant);
-  const tag = { tags: ['sandboxes'], security: BEARER };
-  const controller = server.stack.controller;
 
-  const owned = (tenant: string, id: string): SandboxRecord => {
-    const record = controller.record(id);
-    // Another tenant's sandbox gets the same 404 as one that does not exist.
-    if (record === undefined || record.tenant !== tenant) {
-      throw notFound(id);
-    }
-    return record;
-  };
-  const live = async (tenant: string, id: string): Promise<SandboxInstance> => {
-    owned(tenant, id);
-    const found = await controller.get(id);
-    if (found === undefined) {
-      throw notFound(id);
-    }
-    return found.sandbox;
-  };
+  router.openapi(claimRoute, claimSandbox(server));
 
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'post',
-      path: '/',
-      summary: 'Claim a sandbox',
-      description:
-        'Takes a ready sandbox from the pool when one is given and ready, else starts one.',
-      request: {
-        body: {
-          required: false,
-          content: {
-            'application/json': {
-              schema: z.object({
-                template: nameSchema('template name').optional().openapi({ example: 'default' }),
-                pool: nameSchema('pool name').optional(),
-              }),
-            },
-          },
-        },
-      },
-      responses: { 201: json(SandboxSchema, 'The claimed sandbox'), ...ERRORS },
-    }),
-    async (c) => {
-      const tenant = tenantOf(c);
-      const body = c.req.valid('json') ?? {};
-      const { record } = await controller.claim({
-        tenant,
-        ...(body.pool === undefined
-          ? { template: body.template ?? 'default' }
-          : { pool: body.pool }),
-      });
-      server.tenants.audit({
-        actor: actorOf(c),
-        tenant,
-        action: 'sandbox.claim',
-        target: record.id,
-        detail: { template: record.template, pool: record.pool, warm: record.warm },
-      });
-      return c.json(toSandbox(record), 201);
-    },
+  router.openapi(listRoute, (c) => {
+    const includeReleased = c.req.valid('query').all === 'true';
+    const records = server.stack.controller.list({ tenant: tenantOf(c), includeReleased });
+    return c.json({ sandboxes: records.map(toSandbox) }, 200);
+  });
+
+  router.openapi(getRoute, (c) =>
+    c.json(toSandbox(ownedRecord(server, tenantOf(c), c.req.valid('param').id)), 200),
   );
 
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'get',
-      path: '/',
-      summary: 'List sandboxes',
-      request: {
-        query: z.object({
-          all: z
-            .enum(['true', 'false'], { error: 'all must be "true" or "false"' })
-            .optional()
-            .openapi({ description: 'Include released sandboxes' }),
-        }),
-      },
-      responses: {
-        200: json(z.object({ sandboxes: z.array(SandboxSchema) }), 'Sandboxes'),
-        ...ERRORS,
-      },
-    }),
-    (c) => {
-      const includeReleased = c.req.valid('query').all === 'true';
-      const records = controller.list({ tenant: tenantOf(c), includeReleased });
-      return c.json({ sandboxes: records.map(toSandbox) }, 200);
-    },
-  );
+  router.openapi(execRoute, execInSandbox(server));
 
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'get',
-      path: '/{id}',
-      summary: 'Get a sandbox',
-      request: { params: SandboxParam },
-      responses: { 200: json(SandboxSchema, 'The sandbox'), ...ERRORS },
-    }),
-    (c) => c.json(toSandbox(owned(tenantOf(c), c.req.valid('param').id)), 200),
-  );
+  router.openapi(readFileRoute, async (c) => {
+    const sandbox = await liveSandbox(server, tenantOf(c), c.req.valid('param').id);
+    const data = await sandbox.readFile(c.req.valid('query').path);
+    return c.body(new Uint8Array(data), 200, { 'content-type': 'application/octet-stream' });
+  });
 
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'post',
-      path: '/{id}/exec',
-      summary: 'Run a shell command in the sandbox',
-      description: 'A non-zero exit code is a result (200), not an error.',
-      request: {
-        params: SandboxParam,
-        body: { required: true, content: { 'application/json': { schema: ExecSchema } } },
-      },
-      responses: { 200: json(ExecResultSchema, 'The command result'), ...ERRORS },
-    }),
-    async (c) => {
-      const tenant = tenantOf(c);
-      const { id } = c.req.valid('param');
-      const body = c.req.valid('json');
-      const sandbox = await live(tenant, id);
-      server.tenants.audit({
-        actor: actorOf(c),
-        tenant,
-        action: 'sandbox.exec',
-        target: id,
-        detail: { command: redactSecrets(body.command) },
-      });
-      const result = await sandbox.exec({
-        command: body.command,
-        ...(body.cwd === undefined ? {} : { cwd: body.cwd }),
-        ...(body.env === undefined ? {} : { env: body.env }),
-        ...(body.stdin === undefined ? {} : { stdin: body.stdin }),
-        ...(body.timeoutMs === undefined ? {} : { timeoutMs: body.timeoutMs }),
-      });
-      return c.json(result, 200);
-    },
-  );
+  router.openapi(writeFileRoute, writeSandboxFile(server));
 
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'get',
-      path: '/{id}/files',
-      summary: 'Read a file from the sandbox',
-      request: { params: SandboxParam, query: PathQuery },
-      responses: {
-        200: {
-          description: 'The file contents',
-          content: {
-            'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) },
-          },
-        },
-        ...ERRORS,
-      },
-    }),
-    async (c) => {
-      const { id } = c.req.valid('param');
-      const sandbox = await live(tenantOf(c), id);
-      const data = await sandbox.readFile(c.req.valid('query').path);
-      return c.body(new Uint8Array(data), 200, { 'content-type': 'application/octet-stream' });
-    },
-  );
-
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'put',
-      path: '/{id}/files',
-      summary: 'Write a file in the sandbox',
-      description: 'The raw request body becomes the file; parent folders are created.',
-      request: {
-        params: SandboxParam,
-        query: PathQuery,
-        body: {
-          required: true,
-          content: {
-            'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) },
-          },
-        },
-      },
-      responses: {
-        200: json(z.object({ path: z.string(), bytes: z.number() }), 'The file was written'),
-        ...ERRORS,
-      },
-    }),
-    async (c) => {
-      const tenant = tenantOf(c);
-      const { id } = c.req.valid('param');
-      const { path } = c.req.valid('query');
-      const sandbox = await live(tenant, id);
-      const data = new Uint8Array(await c.req.arrayBuffer());
-      await sandbox.writeFile(path, data);
-      server.tenants.audit({
-        actor: actorOf(c),
-        tenant,
-        action: 'sandbox.write',
-        target: id,
-        detail: { path, bytes: data.byteLength },
-      });
-      return c.json({ path, bytes: data.byteLength }, 200);
-    },
-  );
-
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'delete',
-      path: '/{id}',
-      summary: 'Release a sandbox',
-      description:
-        'Destroys it and stores its final usage. Releasing twice returns the same record.',
-      request: { params: SandboxParam },
-      responses: { 200: json(SandboxSchema, 'The released sandbox with its usage'), ...ERRORS },
-    }),
-    async (c) => {
-      const tenant = tenantOf(c);
-      const { id } = c.req.valid('param');
-      owned(tenant, id);
-      const record = await controller.release(id);
-      server.tenants.audit({ actor: actorOf(c), tenant, action: 'sandbox.release', target: id });
-      return c.json(toSandbox(record), 200);
-    },
-  );
+  router.openapi(releaseRoute, async (c) => {
+    const tenant = tenantOf(c);
+    const { id } = c.req.valid('param');
+    ownedRecord(server, tenant, id);
+    const record = await server.stack.controller.release(id);
+    server.tenants.audit({ actor: actorOf(c), tenant, action: 'sandbox.release', target: id });
+    return c.json(toSandbox(record), 200);
+  });
 
   return router;
+}
+
+/** Claims a sandbox of a template or from a pool for the caller. */
+function claimSandbox(server: ServerContext): RouteHandler<typeof claimRoute, ServerEnv> {
+  return async (c) => {
+    const tenant = tenantOf(c);
+    const body = c.req.valid('json') ?? {};
+    const { record } = await server.stack.controller.claim({
+      tenant,
+      ...(body.pool === undefined ? { template: body.template ?? 'default' } : { pool: body.pool }),
+    });
+    server.tenants.audit({
+      actor: actorOf(c),
+      tenant,
+      action: 'sandbox.claim',
+      target: record.id,
+      detail: { template: record.template, pool: record.pool, warm: record.warm },
+    });
+    return c.json(toSandbox(record), 201);
+  };
+}
+
+/** Runs one command; the audit entry gets the command with secrets redacted. */
+function execInSandbox(server: ServerContext): RouteHandler<typeof execRoute, ServerEnv> {
+  return async (c) => {
+    const tenant = tenantOf(c);
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const sandbox = await liveSandbox(server, tenant, id);
+    server.tenants.audit({
+      actor: actorOf(c),
+      tenant,
+      action: 'sandbox.exec',
+      target: id,
+      detail: { command: redactSecrets(body.command) },
+    });
+    const result = await sandbox.exec({
+      command: body.command,
+      ...(body.cwd === undefined ? {} : { cwd: body.cwd }),
+      ...(body.env === undefined ? {} : { env: body.env }),
+      ...(body.stdin === undefined ? {} : { stdin: body.stdin }),
+      ...(body.timeoutMs === undefined ? {} : { timeoutMs: body.timeoutMs }),
+    });
+    return c.json(result, 200);
+  };
+}
+
+/** Writes the raw request body to a file in the sandbox. */
+function writeSandboxFile(server: ServerContext): RouteHandler<typeof writeFileRoute, ServerEnv> {
+  return async (c) => {
+    const tenant = tenantOf(c);
+    const { id } = c.req.valid('param');
+    const { path } = c.req.valid('query');
+    const sandbox = await liveSandbox(server, tenant, id);
+    const data = new Uint8Array(await c.req.arrayBuffer());
+    await sandbox.writeFile(path, data);
+    server.tenants.audit({
+      actor: actorOf(c),
+      tenant,
+      action: 'sandbox.write',
+      target: id,
+      detail: { path, bytes: data.byteLength },
+    });
+    return c.json({ path, bytes: data.byteLength }, 200);
+  };
 }

@@ -1,11 +1,11 @@
 /**
  * Admin routes: tenants, their tokens, their usage, and the audit log.
  */
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
 import { actorOf, requireAdmin } from '../auth.js';
-import { BEARER, createRouter, type ServerContext } from '../context.js';
-import { ERROR_RESPONSES } from '../errors.js';
-import { TenantSchema, UsageSchema, nameSchema } from '../schemas.js';
+import { BEARER, createRouter, type ServerContext, type ServerEnv } from '../context.js';
+import { CLIENT_ERRORS, ERROR_RESPONSES } from '../errors.js';
+import { TenantSchema, UsageSchema, jsonContent, nameSchema } from '../schemas.js';
 import { usageOf } from './usage.js';
 
 const TokenSchema = z
@@ -38,185 +38,190 @@ const TokenParam = TenantParam.extend({
     .openapi({ param: { name: 'tokenId', in: 'path' }, example: 'tok_k3v9x0c2m1q8' }),
 });
 
-const ADMIN_ERRORS = {
-  400: ERROR_RESPONSES[400],
-  401: ERROR_RESPONSES[401],
-  403: ERROR_RESPONSES[403],
-  404: ERROR_RESPONSES[404],
-};
+const AuditEntrySchema = z
+  .object({
+    seq: z.number(),
+    timeMs: z.number(),
+    actor: z.string().openapi({ description: 'Token id of the caller' }),
+    tenant: z.string().nullable(),
+    action: z.string().openapi({ example: 'instance.create' }),
+    target: z.string().nullable(),
+    detail: z.record(z.string(), z.unknown()),
+  })
+  .openapi('AuditEntry');
 
-function json<T extends z.ZodType>(schema: T, description: string) {
-  return { description, content: { 'application/json': { schema } } };
-}
+const TAG = { tags: ['tenants'], security: BEARER };
+
+const createTenantRoute = createRoute({
+  ...TAG,
+  method: 'post',
+  path: '/',
+  summary: 'Create a tenant',
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.object({
+            id: nameSchema('tenant id').openapi({ example: 'acme' }),
+            displayName: z.string().min(1).max(200).optional(),
+          }),
+        },
+      },
+    },
+  },
+  responses: {
+    201: jsonContent(TenantSchema, 'The new tenant'),
+    409: ERROR_RESPONSES[409],
+    ...CLIENT_ERRORS,
+  },
+});
+
+const listTenantsRoute = createRoute({
+  ...TAG,
+  method: 'get',
+  path: '/',
+  summary: 'List tenants',
+  responses: {
+    200: jsonContent(z.object({ tenants: z.array(TenantSchema) }), 'Live tenants, oldest first'),
+    ...CLIENT_ERRORS,
+  },
+});
+
+const getTenantRoute = createRoute({
+  ...TAG,
+  method: 'get',
+  path: '/{tenant}',
+  summary: 'Get a tenant',
+  request: { params: TenantParam },
+  responses: { 200: jsonContent(TenantSchema, 'The tenant'), ...CLIENT_ERRORS },
+});
+
+const deleteTenantRoute = createRoute({
+  ...TAG,
+  method: 'delete',
+  path: '/{tenant}',
+  summary: 'Delete a tenant',
+  description:
+    'Revokes its tokens, terminates its unfinished instances and releases its sandboxes. Its history stays, and its id cannot be used again.',
+  request: { params: TenantParam },
+  responses: { 200: jsonContent(TenantSchema, 'The deleted tenant'), ...CLIENT_ERRORS },
+});
+
+const createTokenRoute = createRoute({
+  ...TAG,
+  method: 'post',
+  path: '/{tenant}/tokens',
+  summary: 'Create a tenant token',
+  request: {
+    params: TenantParam,
+    body: {
+      required: false,
+      content: {
+        'application/json': { schema: z.object({ label: z.string().min(1).max(100).optional() }) },
+      },
+    },
+  },
+  responses: { 201: jsonContent(NewTokenSchema, 'The token and its secret'), ...CLIENT_ERRORS },
+});
+
+const listTokensRoute = createRoute({
+  ...TAG,
+  method: 'get',
+  path: '/{tenant}/tokens',
+  summary: "List a tenant's tokens",
+  request: { params: TenantParam },
+  responses: {
+    200: jsonContent(z.object({ tokens: z.array(TokenSchema) }), 'Tokens, revoked ones included'),
+    ...CLIENT_ERRORS,
+  },
+});
+
+const rotateTokenRoute = createRoute({
+  ...TAG,
+  method: 'post',
+  path: '/{tenant}/tokens/{tokenId}/rotate',
+  summary: 'Rotate a tenant token',
+  description: 'Revokes the token and returns a new one with the same label.',
+  request: { params: TokenParam },
+  responses: { 200: jsonContent(NewTokenSchema, 'The new token and its secret'), ...CLIENT_ERRORS },
+});
+
+const revokeTokenRoute = createRoute({
+  ...TAG,
+  method: 'delete',
+  path: '/{tenant}/tokens/{tokenId}',
+  summary: 'Revoke a tenant token',
+  request: { params: TokenParam },
+  responses: { 200: jsonContent(TokenSchema, 'The revoked token'), ...CLIENT_ERRORS },
+});
+
+const tenantUsageRoute = createRoute({
+  ...TAG,
+  method: 'get',
+  path: '/{tenant}/usage',
+  summary: "A tenant's usage",
+  request: { params: TenantParam },
+  responses: { 200: jsonContent(UsageSchema, 'Usage so far'), ...CLIENT_ERRORS },
+});
+
+const listAuditRoute = createRoute({
+  tags: ['audit'],
+  security: BEARER,
+  method: 'get',
+  path: '/',
+  summary: 'List audit entries, newest first',
+  request: {
+    query: z.object({
+      tenant: nameSchema('tenant id').optional(),
+      before: z.coerce.number().int().positive().optional().openapi({
+        description: 'Only entries with a smaller seq, for paging',
+      }),
+      limit: z.coerce.number().int().min(1).max(1000).default(100),
+    }),
+  },
+  responses: {
+    200: jsonContent(z.object({ entries: z.array(AuditEntrySchema) }), 'Audit entries'),
+    ...CLIENT_ERRORS,
+  },
+});
 
 /** Routes under `/v1/tenants`, for the admin token. */
 export function tenantRoutes(server: ServerContext): ReturnType<typeof createRouter> {
   const router = createRouter();
   router.use('*', requireAdmin);
-  const tag = { tags: ['tenants'], security: BEARER };
+  const { tenants } = server;
 
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'post',
-      path: '/',
-      summary: 'Create a tenant',
-      request: {
-        body: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: z.object({
-                id: nameSchema('tenant id').openapi({ example: 'acme' }),
-                displayName: z.string().min(1).max(200).optional(),
-              }),
-            },
-          },
-        },
-      },
-      responses: {
-        201: json(TenantSchema, 'The new tenant'),
-        409: ERROR_RESPONSES[409],
-        ...ADMIN_ERRORS,
-      },
-    }),
-    (c) => c.json(server.tenants.create(c.req.valid('json'), actorOf(c)), 201),
+  router.openapi(createTenantRoute, (c) =>
+    c.json(tenants.create(c.req.valid('json'), actorOf(c)), 201),
   );
+  router.openapi(listTenantsRoute, (c) => c.json({ tenants: tenants.list() }, 200));
+  router.openapi(getTenantRoute, (c) => c.json(tenants.require(c.req.valid('param').tenant), 200));
+  router.openapi(deleteTenantRoute, deleteTenant(server));
 
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'get',
-      path: '/',
-      summary: 'List tenants',
-      responses: {
-        200: json(z.object({ tenants: z.array(TenantSchema) }), 'Live tenants, oldest first'),
-        ...ADMIN_ERRORS,
-      },
-    }),
-    (c) => c.json({ tenants: server.tenants.list() }, 200),
+  router.openapi(createTokenRoute, (c) => {
+    const { tenant } = c.req.valid('param');
+    const created = tenants.createToken(tenant, c.req.valid('json') ?? {}, actorOf(c));
+    return c.json({ token: created.record, secret: created.token }, 201);
+  });
+  router.openapi(listTokensRoute, (c) =>
+    c.json({ tokens: tenants.listTokens(c.req.valid('param').tenant) }, 200),
   );
+  router.openapi(rotateTokenRoute, (c) => {
+    const { tenant, tokenId } = c.req.valid('param');
+    const created = tenants.rotateToken(tenant, tokenId, actorOf(c));
+    return c.json({ token: created.record, secret: created.token }, 200);
+  });
+  router.openapi(revokeTokenRoute, (c) => {
+    const { tenant, tokenId } = c.req.valid('param');
+    return c.json(tenants.revokeToken(tenant, tokenId, actorOf(c)), 200);
+  });
 
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'get',
-      path: '/{tenant}',
-      summary: 'Get a tenant',
-      request: { params: TenantParam },
-      responses: { 200: json(TenantSchema, 'The tenant'), ...ADMIN_ERRORS },
-    }),
-    (c) => c.json(server.tenants.require(c.req.valid('param').tenant), 200),
-  );
-
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'delete',
-      path: '/{tenant}',
-      summary: 'Delete a tenant',
-      description:
-        'Revokes its tokens, terminates its unfinished instances and releases its sandboxes. Its history stays, and its id cannot be used again.',
-      request: { params: TenantParam },
-      responses: { 200: json(TenantSchema, 'The deleted tenant'), ...ADMIN_ERRORS },
-    }),
-    async (c) => {
-      const { tenant } = c.req.valid('param');
-      const record = server.tenants.require(tenant);
-      server.tenants.delete(tenant, actorOf(c));
-      await stopTenantWork(server, tenant);
-      return c.json(record, 200);
-    },
-  );
-
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'post',
-      path: '/{tenant}/tokens',
-      summary: 'Create a tenant token',
-      request: {
-        params: TenantParam,
-        body: {
-          required: false,
-          content: {
-            'application/json': {
-              schema: z.object({ label: z.string().min(1).max(100).optional() }),
-            },
-          },
-        },
-      },
-      responses: { 201: json(NewTokenSchema, 'The token and its secret'), ...ADMIN_ERRORS },
-    }),
-    (c) => {
-      const { tenant } = c.req.valid('param');
-      const created = server.tenants.createToken(tenant, c.req.valid('json'), actorOf(c));
-      return c.json({ token: created.record, secret: created.token }, 201);
-    },
-  );
-
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'get',
-      path: '/{tenant}/tokens',
-      summary: "List a tenant's tokens",
-      request: { params: TenantParam },
-      responses: {
-        200: json(z.object({ tokens: z.array(TokenSchema) }), 'Tokens, revoked ones included'),
-        ...ADMIN_ERRORS,
-      },
-    }),
-    (c) => c.json({ tokens: server.tenants.listTokens(c.req.valid('param').tenant) }, 200),
-  );
-
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'post',
-      path: '/{tenant}/tokens/{tokenId}/rotate',
-      summary: 'Rotate a tenant token',
-      description: 'Revokes the token and returns a new one with the same label.',
-      request: { params: TokenParam },
-      responses: { 200: json(NewTokenSchema, 'The new token and its secret'), ...ADMIN_ERRORS },
-    }),
-    (c) => {
-      const { tenant, tokenId } = c.req.valid('param');
-      const created = server.tenants.rotateToken(tenant, tokenId, actorOf(c));
-      return c.json({ token: created.record, secret: created.token }, 200);
-    },
-  );
-
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'delete',
-      path: '/{tenant}/tokens/{tokenId}',
-      summary: 'Revoke a tenant token',
-      request: { params: TokenParam },
-      responses: { 200: json(TokenSchema, 'The revoked token'), ...ADMIN_ERRORS },
-    }),
-    (c) => {
-      const { tenant, tokenId } = c.req.valid('param');
-      return c.json(server.tenants.revokeToken(tenant, tokenId, actorOf(c)), 200);
-    },
-  );
-
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'get',
-      path: '/{tenant}/usage',
-      summary: "A tenant's usage",
-      request: { params: TenantParam },
-      responses: { 200: json(UsageSchema, 'Usage so far'), ...ADMIN_ERRORS },
-    }),
-    async (c) => {
-      const { tenant } = c.req.valid('param');
-      server.tenants.require(tenant);
-      return c.json(await usageOf(server, tenant), 200);
-    },
-  );
+  router.openapi(tenantUsageRoute, async (c) => {
+    const { tenant } = c.req.valid('param');
+    tenants.require(tenant);
+    return c.json(await usageOf(server, tenant), 200);
+  });
 
   return router;
 }
@@ -225,52 +230,27 @@ export function tenantRoutes(server: ServerContext): ReturnType<typeof createRou
 export function auditRoutes(server: ServerContext): ReturnType<typeof createRouter> {
   const router = createRouter();
   router.use('*', requireAdmin);
-
-  const AuditEntrySchema = z
-    .object({
-      seq: z.number(),
-      timeMs: z.number(),
-      actor: z.string().openapi({ description: 'Token id of the caller' }),
-      tenant: z.string().nullable(),
-      action: z.string().openapi({ example: 'instance.create' }),
-      target: z.string().nullable(),
-      detail: z.record(z.string(), z.unknown()),
-    })
-    .openapi('AuditEntry');
-
-  router.openapi(
-    createRoute({
-      tags: ['audit'],
-      security: BEARER,
-      method: 'get',
-      path: '/',
-      summary: 'List audit entries, newest first',
-      request: {
-        query: z.object({
-          tenant: nameSchema('tenant id').optional(),
-          before: z.coerce.number().int().positive().optional().openapi({
-            description: 'Only entries with a smaller seq, for paging',
-          }),
-          limit: z.coerce.number().int().min(1).max(1000).default(100),
-        }),
-      },
-      responses: {
-        200: json(z.object({ entries: z.array(AuditEntrySchema) }), 'Audit entries'),
-        ...ADMIN_ERRORS,
-      },
-    }),
-    (c) => {
-      const query = c.req.valid('query');
-      const entries = server.tenants.listAudit({
-        limit: query.limit,
-        ...(query.tenant === undefined ? {} : { tenant: query.tenant }),
-        ...(query.before === undefined ? {} : { beforeSeq: query.before }),
-      });
-      return c.json({ entries }, 200);
-    },
-  );
-
+  router.openapi(listAuditRoute, (c) => {
+    const query = c.req.valid('query');
+    const entries = server.tenants.listAudit({
+      limit: query.limit,
+      ...(query.tenant === undefined ? {} : { tenant: query.tenant }),
+      ...(query.before === undefined ? {} : { beforeSeq: query.before }),
+    });
+    return c.json({ entries }, 200);
+  });
   return router;
+}
+
+/** Deletes a tenant, then stops what it still had running. */
+function deleteTenant(server: ServerContext): RouteHandler<typeof deleteTenantRoute, ServerEnv> {
+  return async (c) => {
+    const { tenant } = c.req.valid('param');
+    const record = server.tenants.require(tenant);
+    server.tenants.delete(tenant, actorOf(c));
+    await stopTenantWork(server, tenant);
+    return c.json(record, 200);
+  };
 }
 
 /** Terminates a deleted tenant's unfinished instances and releases its sandboxes. */

@@ -9,8 +9,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { SandstackError } from '../../../core/errors.js';
 import { actorOf, requireTenant, tenantOf } from '../auth.js';
 import { BEARER, createRouter, type ServerContext } from '../context.js';
-import { ERROR_RESPONSES } from '../errors.js';
-import { nameSchema } from '../schemas.js';
+import { CLIENT_ERRORS } from '../errors.js';
+import { jsonContent, nameSchema } from '../schemas.js';
 
 const DeploySchema = z
   .object({
@@ -59,98 +59,85 @@ const WorkflowParam = z.object({
   }),
 });
 
-const ERRORS = {
-  400: ERROR_RESPONSES[400],
-  401: ERROR_RESPONSES[401],
-  403: ERROR_RESPONSES[403],
-  404: ERROR_RESPONSES[404],
-};
+const TAG = { tags: ['workflows'], security: BEARER };
 
-function json<T extends z.ZodType>(schema: T, description: string) {
-  return { description, content: { 'application/json': { schema } } };
-}
+const deployRoute = createRoute({
+  ...TAG,
+  method: 'post',
+  path: '/',
+  summary: 'Deploy a workflow version',
+  description: 'Bundles the code and makes it the version new instances start on.',
+  request: {
+    body: { required: true, content: { 'application/json': { schema: DeploySchema } } },
+  },
+  responses: { 201: jsonContent(DeployResultSchema, 'The deployed version'), ...CLIENT_ERRORS },
+});
+
+const listWorkflowsRoute = createRoute({
+  ...TAG,
+  method: 'get',
+  path: '/',
+  summary: 'List workflows with their latest version',
+  responses: {
+    200: jsonContent(z.object({ workflows: z.array(VersionSchema) }), 'Workflows'),
+    ...CLIENT_ERRORS,
+  },
+});
+
+const listVersionsRoute = createRoute({
+  ...TAG,
+  method: 'get',
+  path: '/{name}/versions',
+  summary: "List a workflow's versions, newest first",
+  request: { params: WorkflowParam },
+  responses: {
+    200: jsonContent(z.object({ versions: z.array(VersionSchema) }), 'Versions'),
+    ...CLIENT_ERRORS,
+  },
+});
 
 /** Routes under `/v1/workflows`, for tenant tokens. */
 export function workflowRoutes(server: ServerContext): ReturnType<typeof createRouter> {
   const router = createRouter();
   router.use('*', requireTenant);
-  const tag = { tags: ['workflows'], security: BEARER };
-  const engine = server.runner.engine;
+  const { registry } = server.runner.engine;
 
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'post',
-      path: '/',
-      summary: 'Deploy a workflow version',
-      description: 'Bundles the code and makes it the version new instances start on.',
-      request: {
-        body: { required: true, content: { 'application/json': { schema: DeploySchema } } },
-      },
-      responses: { 201: json(DeployResultSchema, 'The deployed version'), ...ERRORS },
-    }),
-    async (c) => {
-      const tenant = tenantOf(c);
-      const body = c.req.valid('json');
-      const result = await deploySource(server, tenant, body);
-      server.tenants.audit({
-        actor: actorOf(c),
-        tenant,
-        action: 'workflow.deploy',
-        target: body.name,
-        detail: { version: result.version, created: result.created },
-      });
-      return c.json(result, 201);
-    },
-  );
+  router.openapi(deployRoute, async (c) => {
+    const tenant = tenantOf(c);
+    const body = c.req.valid('json');
+    const result = await deploySource(server, tenant, body);
+    server.tenants.audit({
+      actor: actorOf(c),
+      tenant,
+      action: 'workflow.deploy',
+      target: body.name,
+      detail: { version: result.version, created: result.created },
+    });
+    return c.json(result, 201);
+  });
 
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'get',
-      path: '/',
-      summary: 'List workflows with their latest version',
-      responses: {
-        200: json(z.object({ workflows: z.array(VersionSchema) }), 'Workflows'),
-        ...ERRORS,
-      },
-    }),
-    (c) => {
-      const latest = new Map<string, z.infer<typeof VersionSchema>>();
-      for (const version of engine.registry.list(tenantOf(c))) {
-        if (!latest.has(version.workflow)) {
-          latest.set(version.workflow, toVersion(version));
-        }
+  router.openapi(listWorkflowsRoute, (c) => {
+    // Versions come newest first, so the first one seen of each workflow is its latest.
+    const latest = new Map<string, z.infer<typeof VersionSchema>>();
+    for (const version of registry.list(tenantOf(c))) {
+      if (!latest.has(version.workflow)) {
+        latest.set(version.workflow, toVersion(version));
       }
-      return c.json({ workflows: [...latest.values()] }, 200);
-    },
-  );
+    }
+    return c.json({ workflows: [...latest.values()] }, 200);
+  });
 
-  router.openapi(
-    createRoute({
-      ...tag,
-      method: 'get',
-      path: '/{name}/versions',
-      summary: "List a workflow's versions, newest first",
-      request: { params: WorkflowParam },
-      responses: {
-        200: json(z.object({ versions: z.array(VersionSchema) }), 'Versions'),
-        ...ERRORS,
-      },
-    }),
-    (c) => {
-      const tenant = tenantOf(c);
-      const { name } = c.req.valid('param');
-      const versions = engine.registry.list(tenant, name);
-      if (versions.length === 0) {
-        throw new SandstackError(
-          'NOT_FOUND',
-          `Workflow "${name}" not found; deploy it with POST /v1/workflows`,
-        );
-      }
-      return c.json({ versions: versions.map(toVersion) }, 200);
-    },
-  );
+  router.openapi(listVersionsRoute, (c) => {
+    const { name } = c.req.valid('param');
+    const versions = registry.list(tenantOf(c), name);
+    if (versions.length === 0) {
+      throw new SandstackError(
+        'NOT_FOUND',
+        `Workflow "${name}" not found; deploy it with POST /v1/workflows`,
+      );
+    }
+    return c.json({ versions: versions.map(toVersion) }, 200);
+  });
 
   return router;
 }
