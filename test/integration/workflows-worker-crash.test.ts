@@ -54,6 +54,32 @@ export class TopLevelBomb extends WorkflowEntrypoint {
   }
 }`;
 
+const MANY_STEPS = `
+import { WorkflowEntrypoint } from 'sandstack/workflows';
+export class ManySteps extends WorkflowEntrypoint {
+  async run(event, step) {
+    let done = 0;
+    for (let index = 0; index < event.payload.steps; index++) {
+      done += await step.do('work', { retries: { limit: 10, delay: 1 } }, async (ctx) => {
+        const key = event.instanceId + '/' + ctx.step.name + '#' + ctx.step.count;
+        await this.env.LOG.start(key, ctx.attempt);
+        await this.env.LOG.append('end ' + key);
+        return 1;
+      });
+    }
+    return done;
+  }
+}`;
+
+/** Deterministic pseudo-random numbers in [0, 1), so a failing seed can be replayed. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
 const HELLO = `
 import { WorkflowEntrypoint } from 'sandstack/workflows';
 export class Hello extends WorkflowEntrypoint {
@@ -70,6 +96,9 @@ describe('isolate worker processes that die', () => {
   const effects: string[] = [];
   const events: EngineEvent[] = [];
   const killedPids: number[] = [];
+  const seed = Date.now() % 100_000;
+  const nextRandom = random(seed);
+  let killsLeft = 0;
 
   const count = (line: string): number => effects.filter((entry) => entry === line).length;
 
@@ -88,6 +117,18 @@ describe('isolate worker processes that die', () => {
           append: async (context, line) => {
             effects.push(String(line));
             return context.stepKey ?? null;
+          },
+          // Records an attempt; while killsLeft lasts, kills the worker at random mid-step.
+          start: async (_context, key, attempt) => {
+            effects.push(`start ${String(key)} ${String(attempt)}`);
+            if (killsLeft > 0 && nextRandom() < 0.3) {
+              killsLeft -= 1;
+              for (const pid of pool.pids) {
+                process.kill(pid, 'SIGKILL');
+              }
+              return new Promise<null>(() => undefined);
+            }
+            return null;
           },
           // Kills the worker running this step with SIGKILL, once, and never returns.
           killWorkerOnce: async () => {
@@ -177,4 +218,38 @@ describe('isolate worker processes that die', () => {
     expect(result.error?.message).toMatch(/ran out of memory.*3 times in a row outside any step/);
     expect(count('top-before')).toBe(1);
   }, 60_000);
+
+  it('survives random worker kills mid-step', async () => {
+    effects.length = 0;
+    const kills = 8;
+    killsLeft = kills;
+    const instances = 4;
+    const stepsPerInstance = 6;
+    await engine.deploy('acme', 'many', { source: MANY_STEPS, filename: 'many.js' });
+    const ids = Array.from({ length: instances }, () =>
+      engine.create('acme', 'many', { params: { steps: stepsPerInstance } }),
+    );
+
+    const results = await engine.runDue({ limit: instances });
+
+    const context = `seed ${seed}`;
+    expect(results, context).toHaveLength(instances);
+    let retries = 0;
+    for (const id of ids) {
+      const result = engine.get('acme', id);
+      expect(result.status, `${context}: ${result.error?.message}`).toBe('complete');
+      expect(result.output, context).toBe(stepsPerInstance);
+      for (const step of result.steps) {
+        const key = `${id}/${step.key}`;
+        const starts = effects.filter((line) => line.startsWith(`start ${key} `));
+        // Every attempt ran at most once, and each killed attempt cost exactly one retry.
+        expect(new Set(starts).size, `${context}: ${key}`).toBe(starts.length);
+        expect(starts, `${context}: ${key}`).toHaveLength(step.attempt);
+        expect(count(`end ${key}`), `${context}: ${key}`).toBe(1);
+        retries += step.attempt - 1;
+      }
+    }
+    expect(kills - killsLeft, context).toBeGreaterThan(0);
+    expect(retries, context).toBe(kills - killsLeft);
+  }, 120_000);
 });
