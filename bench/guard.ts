@@ -1,8 +1,14 @@
 /**
  * Guard benchmark: stage-1 decision latency and throughput for Bash commands from a few
- * bytes up to 4 KB. Each decision uses a fresh guard so the backstop never halts the loop.
+ * bytes up to 4 KB, and the wall time of one Claude Code hook call, process start-up
+ * included. Each decision uses a fresh guard so the backstop never halts the loop.
  */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createGuard } from '../src/guard/guard.js';
+import { startHookDaemon } from '../src/guard/hook-daemon.js';
 import type { GuardContext } from '../src/guard/types.js';
 import { addLatency, round, timeMany, type BenchResults } from './lib.js';
 
@@ -64,5 +70,75 @@ export async function runGuardBench(): Promise<BenchResults> {
     unit: 'bytes',
     n: commands.length,
   };
+  Object.assign(results, await runHookBench());
   return results;
+}
+
+const REPO_ROOT = join(import.meta.dirname, '..');
+const HOOK_MAIN = join(REPO_ROOT, 'dist', 'guard', 'hook-main.js');
+const CLI = join(REPO_ROOT, 'bin', 'sandstack.js');
+
+/**
+ * Times hook calls as Claude Code makes them: a new process per call with the hook JSON on
+ * stdin. The loops are fixed at 5 to 20 calls, under 30 s in all on a busy 2-core machine.
+ */
+async function runHookBench(): Promise<BenchResults> {
+  const dir = await mkdtemp(join(tmpdir(), 'sandstack-bench-hook-'));
+  const socket = join(dir, 'guard.sock');
+  const common = ['--state', join(dir, 'guard.db'), '--socket', socket];
+  const input = JSON.stringify({
+    session_id: 'bench',
+    cwd: dir,
+    hook_event_name: 'PreToolUse',
+    tool_name: 'Bash',
+    tool_input: { command: 'git status --short && npm test' },
+  });
+  const results: BenchResults = {};
+  try {
+    addLatency(
+      results,
+      'guard.hook.cli',
+      await timeMany(5, () =>
+        runHook(['--no-node-snapshot', CLI, 'guard', 'hook', ...common], input),
+      ),
+    );
+    addLatency(
+      results,
+      'guard.hook.inProcess',
+      await timeMany(5, () => runHook([HOOK_MAIN, ...common, '--no-daemon'], input)),
+    );
+    const daemon = await startHookDaemon(socket);
+    try {
+      await runHook([HOOK_MAIN, ...common], input);
+      addLatency(
+        results,
+        'guard.hook.daemon',
+        await timeMany(20, () => runHook([HOOK_MAIN, ...common], input)),
+      );
+    } finally {
+      await daemon.close();
+    }
+    addLatency(results, 'node.startup', await timeMany(10, () => runHook(['-e', '0'], '')));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return results;
+}
+
+/** Runs one hook process and rejects unless it exits 0. */
+function runHook(args: readonly string[], stdin: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) {
+        resolve();
+        return;
+      }
+      reject(new Error(`Hook exited with ${String(code)}: ${stderr}`));
+    });
+    child.stdin.end(stdin);
+  });
 }
