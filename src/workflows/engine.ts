@@ -586,12 +586,15 @@ function positiveInteger(value: number, name: string): number {
 }
 
 function crashFailure(message: string, crashes: number): RunOutcome & { kind: 'stopped' } {
+  const hint = /out of memory/.test(message)
+    ? '; isolated-vm aborts the process on some allocations past the heap cap, so use less memory or raise limits.memoryMb'
+    : '';
   return {
     kind: 'stopped',
     reason: 'failed',
     error: {
       code: 'WORKFLOW_FAILED',
-      message: `${message}; it did so ${crashes} times in a row outside any step, so the instance was given up. isolated-vm aborts a process whose isolate runs out of memory in some allocations: use less memory or raise limits.memoryMb`,
+      message: `Instance failed after ${crashes} worker crashes in a row outside any step. Last crash: ${message}${hint}`,
       retryable: false,
     },
   };
