@@ -539,6 +539,42 @@ describe('control plane API', () => {
     });
   });
 
+  describe('approval queue', () => {
+    it('lets only the admin list and decide requests', async () => {
+      const request = server.context.approvals.enqueue({
+        tool: 'Bash',
+        input: { command: 'gh pr merge 12' },
+        reason: 'Merges a pull request',
+      });
+
+      expect((await call(acme, 'GET', '/v1/approvals')).status).toBe(403);
+      expect((await call(acme, 'POST', `/v1/approvals/${request.id}/approve`, {})).status).toBe(
+        403,
+      );
+
+      const listed = await admin('GET', '/v1/approvals?status=pending');
+      expect(listed.status).toBe(200);
+      expect(JSON.parse(listed.text)).toEqual(
+        expect.arrayContaining([expect.objectContaining({ id: request.id })]),
+      );
+
+      const approved = await admin('POST', `/v1/approvals/${request.id}/approve`, {
+        note: 'planned merge',
+      });
+      expect(approved.status).toBe(200);
+      expect(approved.body.status).toBe('approved');
+      const again = await admin('POST', `/v1/approvals/${request.id}/deny`, {});
+      expect(again.status).toBe(409);
+    });
+
+    it('writes decisions to the audit log', async () => {
+      const audit = await admin('GET', '/v1/audit?limit=1000');
+      const entries = audit.body.entries as { action: string; target: string | null }[];
+      expect(entries.filter((entry) => entry.action === 'approval.approve')).toHaveLength(1);
+      expect(entries.filter((entry) => entry.action === 'approval.deny')).toHaveLength(0);
+    });
+  });
+
   describe('documents', () => {
     it('serves the health check without a token', async () => {
       const reply = await call(undefined, 'GET', '/healthz');

@@ -4,7 +4,8 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { authenticate } from './auth.js';
+import { createApprovalRoutes } from '../../guard/approvals-http.js';
+import { actorOf, authenticate, requireAdmin } from './auth.js';
 import type { ServerContext, ServerEnv } from './context.js';
 import { createErrorHandler, errorResponse } from './errors.js';
 import { instanceRoutes } from './routes/instances.js';
@@ -73,6 +74,7 @@ export function createServerApp(
   app.route('/v1/instances', instanceRoutes(server));
   app.route('/v1/sandboxes', sandboxRoutes(server));
   app.route('/v1/usage', usageRoutes(server));
+  mountApprovals(app, server);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
@@ -89,4 +91,23 @@ export function createServerApp(
     },
   });
   return app;
+}
+
+/**
+ * Mounts the guard's approval queue under `/v1/approvals` for the admin token. Requests in
+ * the queue carry no tenant, so tenant tokens cannot see them. Decisions go to the audit log.
+ */
+function mountApprovals(app: OpenAPIHono<ServerEnv>, server: ServerContext): void {
+  app.use('/v1/approvals', requireAdmin);
+  app.use('/v1/approvals/*', requireAdmin);
+  app.post('/v1/approvals/:id/:verdict{approve|deny}', async (c, next) => {
+    // Read the params first: once the sub-app's route has run, they are the sub-app's.
+    const action = `approval.${c.req.param('verdict')}`;
+    const target = c.req.param('id');
+    await next();
+    if (c.res.status === 200) {
+      server.tenants.audit({ actor: actorOf(c), tenant: null, action, target });
+    }
+  });
+  app.route('/v1/approvals', createApprovalRoutes(server.approvals));
 }

@@ -4,6 +4,7 @@
  * middleware.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { ApprovalQueue } from '../../guard/approvals.js';
 import type { Principal, TenantStore } from '../tenants.js';
 import type { Stack } from '../stack.js';
 import type { InstanceRunner } from './runner.js';
@@ -14,6 +15,8 @@ export interface ServerContext {
   stack: Stack;
   tenants: TenantStore;
   runner: InstanceRunner;
+  /** The guard's queue of `ask` decisions waiting for a human. */
+  approvals: ApprovalQueue;
   /** SHA-256 of the admin token given in the environment, which replaces the stored one. */
   adminTokenHash: string | undefined;
 }

@@ -3,11 +3,14 @@
  * background instance runner and the HTTP listener, in one process.
  */
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { SandstackError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import { openDatabase } from '../../core/store.js';
+import { ApprovalQueue } from '../../guard/approvals.js';
 import { openStack } from '../stack.js';
 import { TenantStore, hashToken } from '../tenants.js';
 import { createServerApp } from './app.js';
@@ -86,10 +89,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       ? {}
       : { maxConcurrentRuns: options.maxConcurrentRuns }),
   });
+  // The same file `sandstack guard approvals` and the hook use by default.
+  const approvalsDb = openDatabase(join(stack.stateDir, 'approvals.db'));
   const context: ServerContext = {
     stack,
     tenants,
     runner,
+    approvals: new ApprovalQueue(approvalsDb),
     adminTokenHash: options.adminToken === undefined ? undefined : hashToken(options.adminToken),
   };
   const app = createServerApp(context, {
@@ -100,6 +106,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   try {
     http = await listen(app, options.host ?? '127.0.0.1', options.port ?? DEFAULT_PORT);
   } catch (error) {
+    approvalsDb.close();
     await stack.close();
     throw error;
   }
@@ -113,6 +120,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     closing ??= (async () => {
       await closeHttp(http);
       await runner.close(options.shutdownGraceMs ?? 10_000);
+      approvalsDb.close();
       await stack.close();
       stack.logger.info('Server stopped');
     })();
