@@ -8,7 +8,9 @@ import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { SandstackError } from '../core/errors.js';
+import { noopLogger, type Logger } from '../core/logger.js';
 import { HOOK_BLOCKING_EXIT_CODE, runHook, type HookResult, type HookSettings } from './hook.js';
+import { redactSecrets } from './redact.js';
 
 /** One hook call sent to the daemon. */
 export interface HookDaemonRequest {
@@ -31,17 +33,27 @@ export function hookSocketPath(stateDir: string): string {
   return path.join(path.resolve(stateDir), 'guard.sock');
 }
 
+/** Options for {@link startHookDaemon}. */
+export interface HookDaemonOptions {
+  /** Receives start, stop and every call the daemon blocks. @default a no-op logger */
+  logger?: Logger;
+}
+
 /**
  * Starts the daemon on `socketPath`. The socket is created with mode 0600, so only the
  * owner's processes can connect.
  *
  * @throws SandstackError `ALREADY_EXISTS` when another daemon listens on the socket.
  */
-export async function startHookDaemon(socketPath: string): Promise<HookDaemon> {
+export async function startHookDaemon(
+  socketPath: string,
+  options: HookDaemonOptions = {},
+): Promise<HookDaemon> {
+  const logger = options.logger ?? noopLogger;
   mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o700 });
   await removeStaleSocket(socketPath);
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
-    serveConnection(socket);
+    serveConnection(socket, logger);
   });
   // The umask covers the moment between bind and chmod, in which the socket would otherwise
   // be reachable with the default mode.
@@ -58,12 +70,16 @@ export async function startHookDaemon(socketPath: string): Promise<HookDaemon> {
     process.umask(previousMask);
   }
   chmodSync(socketPath, 0o600);
+  logger.info('Guard daemon started', { socketPath });
 
   return {
     socketPath,
     close: () =>
       new Promise((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          logger.info('Guard daemon stopped', { socketPath });
+          resolve();
+        });
         try {
           unlinkSync(socketPath);
         } catch {
@@ -73,12 +89,15 @@ export async function startHookDaemon(socketPath: string): Promise<HookDaemon> {
   };
 }
 
-function serveConnection(socket: net.Socket): void {
+function serveConnection(socket: net.Socket, logger: Logger): void {
   // Events, not `for await`: the async iterator destroys the socket once reading ends,
   // before the reply is written.
   const chunks: Buffer[] = [];
   let size = 0;
-  socket.on('error', () => socket.destroy());
+  socket.on('error', (error) => {
+    logger.warn('Hook connection failed', { error: error.message });
+    socket.destroy();
+  });
   socket.on('data', (chunk: Buffer) => {
     size += chunk.length;
     if (size > MAX_REQUEST_BYTES) {
@@ -90,6 +109,10 @@ function serveConnection(socket: net.Socket): void {
   });
   socket.on('end', () => {
     void handleRequest(Buffer.concat(chunks).toString('utf8')).then((result) => {
+      if (result.exitCode !== 0) {
+        // The message may quote the start of malformed input, so secrets are redacted.
+        logger.warn('Hook call blocked', { error: redactSecrets(result.stderr.trim()) });
+      }
       socket.end(JSON.stringify(result));
     });
   });

@@ -65,7 +65,7 @@ export { readUserMessages } from './hook-transcript.js';
 export { decideHookCall } from './hook-client.js';
 export type { HookCallOptions } from './hook-client.js';
 export { hookSocketPath, startHookDaemon } from './hook-daemon.js';
-export type { HookDaemon, HookDaemonRequest } from './hook-daemon.js';
+export type { HookDaemon, HookDaemonOptions, HookDaemonRequest } from './hook-daemon.js';
 export { resolveHookOptions } from './hook-options.js';
 export type { HookCommandOptions, ResolvedHookOptions } from './hook-options.js';
 export { ApprovalQueue } from './approvals.js';

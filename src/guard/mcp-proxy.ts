@@ -144,8 +144,14 @@ export async function startMcpProxy(options: McpProxyOptions): Promise<McpProxy>
     if (decision.verdict !== 'allow') {
       return toolError(describe(decision));
     }
-    const result = await upstream.callTool({ name, arguments: args });
-    return redactResult(result as CallToolResult);
+    try {
+      const result = await upstream.callTool({ name, arguments: args });
+      return redactResult(result as CallToolResult);
+    } catch (error) {
+      // The SDK returns the error to the agent as a JSON-RPC error.
+      logger.error('MCP call failed', { tool: name, error: String(error) });
+      throw error;
+    }
   });
   upstream.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
     await refreshTools();

@@ -197,7 +197,9 @@ function registerDaemon(guard: Command): void {
       const socketPath = path.resolve(
         options.socket ?? hookSocketPath(resolveStateDir(globalStateDir(command))),
       );
-      const daemon = await startHookDaemon(socketPath);
+      const daemon = await startHookDaemon(socketPath, {
+        logger: createJsonLogger((line) => process.stderr.write(line)),
+      });
       printLine(`Guard daemon listening on ${daemon.socketPath}; stop it with Ctrl-C or SIGTERM`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
