@@ -5,6 +5,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_PATH, makeTempDir, runCli } from '../helpers/cli.js';
@@ -25,14 +27,19 @@ interface HookReply {
   };
 }
 
-function runHook(stdin: string, args: readonly string[] = [], cwd?: string): Promise<HookRun> {
+function runHook(
+  stdin: string,
+  args: readonly string[] = [],
+  cwd?: string,
+  env: Record<string, string> = {},
+): Promise<HookRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       ['--no-node-snapshot', CLI_PATH, 'guard', 'hook', ...args],
       {
         cwd,
-        env: { ...process.env, NO_COLOR: '1', CLAUDE_PROJECT_DIR: '' },
+        env: { ...process.env, NO_COLOR: '1', CLAUDE_PROJECT_DIR: '', ...env },
         stdio: ['pipe', 'pipe', 'pipe'],
       },
     );
@@ -175,6 +182,70 @@ describe('sandstack guard hook', () => {
       ),
     );
     expect(after.hookSpecificOutput.permissionDecision).toBe('allow');
+  });
+
+  it('sends only user turns to stage 2', async () => {
+    const requests: { authorization: string | undefined; body: string }[] = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        requests.push({ authorization: request.headers.authorization, body });
+        response.setHeader('content-type', 'application/json');
+        const content = JSON.stringify({ verdict: 'allow', reason: 'the user asked for it' });
+        response.end(JSON.stringify({ choices: [{ message: { content } }] }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const stage2Transcript = join(dir.path, 'stage2.jsonl');
+    await writeFile(
+      stage2Transcript,
+      [
+        { type: 'user', message: { role: 'user', content: 'Compute the sum in the shell.' } },
+        {
+          type: 'assistant',
+          message: { role: 'assistant', content: [{ type: 'text', text: 'ASSISTANT-TEXT' }] },
+        },
+        {
+          type: 'user',
+          message: {
+            role: 'user',
+            content: [{ type: 'tool_result', tool_use_id: 't', content: 'TOOL-OUTPUT' }],
+          },
+        },
+      ]
+        .map((line) => JSON.stringify(line))
+        .join('\n'),
+    );
+    try {
+      const run = await runHook(
+        hookInput('stage2-1', 'echo $(( 1 + ', { transcript_path: stage2Transcript }),
+        [
+          '--state',
+          statePath,
+          '--stage2-provider',
+          'openai',
+          '--stage2-url',
+          `http://127.0.0.1:${port}/v1`,
+          '--stage2-model',
+          'test-model',
+        ],
+        undefined,
+        { SANDSTACK_STAGE2_API_KEY: 'test-key' },
+      );
+      const reply = parseReply(run);
+      expect(reply.hookSpecificOutput.permissionDecision).toBe('allow');
+      expect(reply.hookSpecificOutput.permissionDecisionReason).toContain('the user asked for it');
+      expect(requests).toHaveLength(1);
+      expect(requests[0]?.authorization).toBe('Bearer test-key');
+      const prompt = requests[0]?.body ?? '';
+      expect(prompt).toContain('Compute the sum in the shell.');
+      expect(prompt).not.toContain('ASSISTANT-TEXT');
+      expect(prompt).not.toContain('TOOL-OUTPUT');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('blocks stdin that is not JSON with exit code 2', async () => {
