@@ -72,6 +72,7 @@ export class InstanceRun {
       limits: settings.limits,
       logger: settings.logger,
       call: answerHostCalls((op, payload) => this.#handle(op, payload)),
+      tenant: options.instance.tenant,
       init: {
         className: options.version.className,
         instanceId: options.instance.id,

@@ -68,6 +68,11 @@ export interface IsolateRunOptions {
   /** Handler of host calls other than timers and logs, usually built by {@link answerHostCalls}. */
   call: HostCall;
   logger?: Logger;
+  /**
+   * Tenant the code belongs to. Worker processes host one tenant's runs together where they
+   * can, so a tenant whose isolate brings its worker down mostly hurts its own runs.
+   */
+  tenant?: string;
 }
 
 const WATCHDOG_INTERVAL_MS = 20;

@@ -131,13 +131,17 @@ class WorkerIsolateRun implements IsolateExecution {
     return this.#stopRequested;
   }
 
+  get tenant(): string | undefined {
+    return this.#options.tenant;
+  }
+
   async run(): Promise<RunOutcome> {
     const done = new Promise<RunOutcome>((resolve) => {
       this.#settle = resolve;
     });
     let worker: IsolateWorker;
     try {
-      worker = await this.#pool.acquire();
+      worker = await this.#pool.acquire(this.tenant);
     } catch (error) {
       return {
         kind: 'crashed',
@@ -271,12 +275,18 @@ export class IsolateWorkerPool {
   }
 
   /**
-   * Picks an idle worker, else forks a new one while under `size`, else the least busy.
+   * Picks a worker that runs only `tenant`'s code, else an idle one, else forks a new one
+   * while under `size`, else the least busy. Tenants share a worker only when more of them
+   * run at once than there are workers.
    * @internal
    */
-  async acquire(): Promise<IsolateWorker> {
+  async acquire(tenant: string | undefined): Promise<IsolateWorker> {
     const live = [...this.#workers].filter((worker) => worker.alive);
-    let worker = live.find((candidate) => candidate.runs.size === 0);
+    const onlyTenant = (candidate: IsolateWorker): boolean =>
+      tenant !== undefined &&
+      candidate.runs.size > 0 &&
+      [...candidate.runs.values()].every((run) => run.tenant === tenant);
+    let worker = live.find(onlyTenant) ?? live.find((candidate) => candidate.runs.size === 0);
     if (worker === undefined && live.length < this.#size) {
       worker = new IsolateWorker((exited) => this.#forget(exited));
       this.#workers.add(worker);

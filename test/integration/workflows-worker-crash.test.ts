@@ -253,4 +253,62 @@ describe('isolate worker processes that die', () => {
     expect(kills - killsLeft, context).toBeGreaterThan(0);
     expect(retries, context).toBe(kills - killsLeft);
   }, 120_000);
+
+  it('keeps a tenant off the worker another tenant aborts', async () => {
+    const ownPool = new IsolateWorkerPool({ size: 2 });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let waiting = 0;
+    const gated = new WorkflowEngine({
+      db,
+      workerPool: ownPool,
+      limits: { memoryMb: 32 },
+      stepDefaults: { retries: { limit: 0, delayMs: 1, backoff: 'constant' }, timeoutMs: 60_000 },
+      bindings: () => ({
+        LOG: {
+          append: async () => null,
+          wait: async () => {
+            waiting += 1;
+            await gate;
+            return 'released';
+          },
+        },
+      }),
+    });
+    const waitFor = async (count: number): Promise<void> => {
+      // Bounded: about 30 s of polling.
+      for (let round = 0; round < 300 && waiting < count; round++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    try {
+      await gated.deploy('acme', 'gated', {
+        source: `import { WorkflowEntrypoint } from 'sandstack/workflows';
+          export class Gated extends WorkflowEntrypoint {
+            async run(event, step) { return step.do('wait', async () => this.env.LOG.wait()); }
+          }`,
+        filename: 'gated.js',
+      });
+      await gated.deploy('mallory', 'bomb', { source: OOM_IN_STEP, filename: 'bomb.js' });
+
+      const first = gated.run('acme', gated.create('acme', 'gated'));
+      await waitFor(1);
+      const second = gated.run('acme', gated.create('acme', 'gated'));
+      await waitFor(2);
+      const bomb = await gated.run('mallory', gated.create('mallory', 'bomb'));
+      release();
+
+      expect(bomb.status).toBe('errored');
+      for (const result of await Promise.all([first, second])) {
+        expect(result.status).toBe('complete');
+        expect(result.steps.map((step) => step.attempt)).toEqual([1]);
+      }
+      expect(waiting).toBe(2);
+    } finally {
+      release();
+      ownPool.close();
+    }
+  }, 120_000);
 });
