@@ -530,6 +530,8 @@ export class SandboxController {
     if (sandbox === undefined) {
       this.logger.warn('Sandbox has nothing left to re-attach to', { sandboxId: id });
       this.store.markReleased(id, record.usage ?? { cpuSeconds: 0, memoryPeakBytes: 0 });
+      // Processes, cgroups or a mounted layer may outlive the files a re-attach needs.
+      await this.destroyQuietly(id, undefined);
       return undefined;
     }
     this.live.set(id, sandbox);

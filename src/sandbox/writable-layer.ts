@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync, statfsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { SandstackError } from '../core/errors.js';
@@ -7,10 +8,11 @@ import { SandstackError } from '../core/errors.js';
 const execFileAsync = promisify(execFile);
 
 /**
- * The writable layer of a sandbox: a tmpfs sized to the template's `resources.diskBytes`,
- * mounted on the host under the sandbox's state folder. The workspace and `/tmp` live in it,
- * so a sandbox that fills them gets ENOSPC instead of filling the host's disk. Its contents
- * use host memory (tmpfs), up to that size, and disappear with the sandbox or a host reboot.
+ * Returns the folder of a sandbox's writable layer: an ext4 filesystem in a sparse image file
+ * of the template's `resources.diskBytes`, loop-mounted under the sandbox's state folder. The
+ * workspace and `/tmp` live in it, so a sandbox that fills them gets ENOSPC instead of filling
+ * the host's disk. It is disk-backed (a tmpfs would charge the files to the sandbox's memory
+ * limit), and its contents go with the sandbox.
  */
 export function writableLayerDir(stateDir: string): string {
   return join(stateDir, 'rw');
@@ -18,32 +20,60 @@ export function writableLayerDir(stateDir: string): string {
 
 /**
  * Mounts the writable layer unless it is mounted already (a re-attach), and creates the
- * `workspace` and `tmp` folders in it.
- * @throws SandstackError `SANDBOX_FAILED` when the tmpfs cannot be mounted (not root)
+ * `workspace` and `tmp` folders in it. The image is a sparse copy of an empty filesystem of
+ * the same size, made once per size in `.images` beside the sandboxes' state folders, so a
+ * new sandbox pays a copy and a mount rather than a mkfs.
+ * @throws SandstackError `SANDBOX_FAILED` when the image cannot be made or mounted (not root)
  */
 export async function mountWritableLayer(stateDir: string, diskBytes: number): Promise<string> {
   const dir = writableLayerDir(stateDir);
   mkdirSync(dir, { recursive: true });
-  if (!isMountPoint(dir)) {
-    const options = `size=${Math.ceil(diskBytes)},mode=0755,nosuid,nodev`;
-    try {
-      await execFileAsync('mount', ['-t', 'tmpfs', '-o', options, 'sandstack', dir]);
-    } catch (error) {
-      throw new SandstackError(
-        'SANDBOX_FAILED',
-        `Could not mount the ${diskBytes}-byte writable layer at "${dir}": ${firstLine(error)}; run sandstack as root`,
-        { cause: error },
-      );
-    }
+  if (isMountPoint(dir)) {
+    return dir;
+  }
+  const image = join(stateDir, 'rw.img');
+  try {
+    const empty = await emptyImage(join(dirname(stateDir), '.images'), Math.ceil(diskBytes));
+    await execFileAsync('cp', ['--sparse=always', empty, image]);
+    await execFileAsync('mount', ['-o', 'loop,nosuid,nodev', image, dir]);
+  } catch (error) {
+    throw new SandstackError(
+      'SANDBOX_FAILED',
+      `Could not mount the ${diskBytes}-byte writable layer at "${dir}": ${firstLine(error)}; run sandstack as root with loop devices available`,
+      { cause: error },
+    );
   }
   return dir;
+}
+
+/** Returns the path of an empty ext4 image of `bytes`, making it on first use. */
+async function emptyImage(cacheDir: string, bytes: number): Promise<string> {
+  const path = join(cacheDir, `ext4-${bytes}.img`);
+  if (existsSync(path)) {
+    return path;
+  }
+  mkdirSync(cacheDir, { recursive: true });
+  // Build under a unique name and rename, so concurrent creators never see a partial image.
+  const partial = `${path}.${randomUUID()}.partial`;
+  try {
+    await execFileAsync('truncate', ['-s', String(bytes), partial]);
+    // No journal and no reserved blocks: the layer is thrown away with the sandbox, and every
+    // byte of it is for the sandbox's files.
+    const features = ['-O', '^has_journal', '-m', '0', '-E', 'lazy_itable_init=1,nodiscard'];
+    await execFileAsync('mkfs.ext4', ['-q', '-F', ...features, partial]);
+    renameSync(partial, path);
+  } finally {
+    rmSync(partial, { force: true });
+  }
+  return path;
 }
 
 /** Unmounts the writable layer if it is mounted, then deletes the state folder. */
 export async function removeStateDir(stateDir: string): Promise<void> {
   const dir = writableLayerDir(stateDir);
   if (existsSync(dir) && isMountPoint(dir)) {
-    // Lazy, because a runtime process that is still exiting may hold the mount for a moment.
+    // Lazy, because a runtime process that is still exiting may hold the mount for a moment;
+    // the loop device is freed once the last user lets go.
     await execFileAsync('umount', ['-l', dir]).catch(() => undefined);
   }
   if (existsSync(dir) && isMountPoint(dir)) {
