@@ -314,6 +314,11 @@ export class WorkflowEngine {
         inFlight.size < concurrency
           ? due.findIndex(({ tenant }) => this.#runsOf(tenant) < this.#maxRunsPerTenant)
           : -1;
+      if (index < 0 && inFlight.size === 0) {
+        // The tenants left are at their limit with runs started outside this call, so
+        // their instances wait for a later runDue.
+        break;
+      }
       if (index < 0) {
         // Every slot is taken, or every tenant left is at its limit: wait for a run to end.
         await Promise.race(inFlight);

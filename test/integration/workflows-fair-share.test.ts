@@ -134,6 +134,24 @@ describe('runDue fair share', () => {
     expect(maxWaiting).toBe(3);
   }, 120_000);
 
+  it('leaves a tenant at its limit for later', async () => {
+    const engine = engineWith({ maxRunsPerTenant: 1 });
+    await flood(engine);
+    const [first] = engine.list('flood', { status: 'queued' }).slice(-1);
+    const running = engine.run('flood', first?.id ?? '');
+    // Bounded: about 30 s of polling until the direct run holds the tenant's slot.
+    for (let round = 0; round < 300 && waiting < 1; round++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
+    const results = await engine.runDue({ concurrency: 2 });
+
+    expect(results.map((result) => result.tenant)).toEqual(['quiet']);
+    expect(engine.list('flood', { status: 'queued' })).toHaveLength(FLOOD_SIZE - 1);
+    open();
+    expect((await running).status).toBe('complete');
+  }, 60_000);
+
   it('rejects an invalid per-tenant limit', () => {
     expect(() => engineWith({ maxRunsPerTenant: 0 })).toThrow(/maxRunsPerTenant 0/);
   });
