@@ -158,7 +158,14 @@ export async function startMcpProxy(options: McpProxyOptions): Promise<McpProxy>
     await server.sendToolListChanged();
   });
 
-  return serve(server, upstream, options.downstream ?? new StdioServerTransport(), sessionId);
+  if (options.downstream !== undefined) {
+    return serve(server, upstream, options.downstream, sessionId);
+  }
+  const proxy = await serve(server, upstream, new StdioServerTransport(), sessionId);
+  // An MCP client ends a stdio session by closing stdin, which the SDK's transport does
+  // not report, so the proxy watches for it to stop the server.
+  process.stdin.once('end', () => void proxy.close());
+  return proxy;
 }
 
 async function connectUpstream(options: McpProxyOptions): Promise<Client> {

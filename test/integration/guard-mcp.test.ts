@@ -3,6 +3,7 @@
  * real MCP server behind the guard (the npm filesystem server on a temporary folder, and a
  * fixture server whose definitions a test can change).
  */
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApprovalQueue, type ApprovalRequest } from '../../src/guard/approvals.js';
 import { CLI_PATH, makeTempDir, REPO_ROOT, runCli } from '../helpers/cli.js';
 
 const FILESYSTEM_SERVER = join(
@@ -272,5 +274,103 @@ describe('guard mcp tool definitions', () => {
     ) as { tool: string }[];
     expect(pins.map((pin) => pin.tool).sort()).toEqual(['get_time', 'lookup_weather']);
     expect(await readFile(definitionsPath, 'utf8')).toContain('and the forecast');
+  });
+});
+
+describe('guard mcp lifecycle and approvals', () => {
+  function runProxy(
+    args: readonly string[],
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        ['--no-node-snapshot', CLI_PATH, 'guard', 'mcp', ...args],
+        { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
+      child.stdin.end();
+    });
+  }
+
+  it('exits when the client closes stdin', async () => {
+    const run = await runProxy([
+      '--name',
+      'fs',
+      '--state',
+      join(dir.path, 'lifecycle.db'),
+      '--',
+      process.execPath,
+      FILESYSTEM_SERVER,
+      dir.path,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe('');
+  });
+
+  it('reports a command that is no MCP server', async () => {
+    const run = await runProxy([
+      '--name',
+      'none',
+      '--state',
+      join(dir.path, 'lifecycle.db'),
+      '--',
+      process.execPath,
+      '-e',
+      '0',
+    ]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('Could not start the MCP server');
+  });
+
+  it('runs a call once approved in the queue', async () => {
+    const workDir = join(dir.path, 'approved');
+    await mkdir(workDir);
+    const queuePath = join(dir.path, 'mcp-approvals.db');
+    const client = await connectProxy(
+      [
+        '--name',
+        'fs',
+        '--state',
+        join(dir.path, 'approved.db'),
+        '--approvals',
+        queuePath,
+        '--approval-timeout',
+        '90',
+      ],
+      [process.execPath, FILESYSTEM_SERVER, workDir],
+    );
+    try {
+      const target = join(workDir, 'approved.txt');
+      const call = client.callTool(
+        { name: 'write_file', arguments: { path: target, content: 'approved' } },
+        undefined,
+        { timeout: 120_000 },
+      );
+      const queue = ApprovalQueue.open(queuePath);
+      let pending: ApprovalRequest | undefined;
+      for (let attempt = 0; attempt < 600 && pending === undefined; attempt += 1) {
+        pending = queue.list({ status: 'pending' })[0];
+        if (pending === undefined) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+      expect(pending?.tool).toBe('mcp__fs__write_file');
+      queue.approve(pending?.id ?? '', { by: 'grace' });
+
+      const result = await call;
+      expect(result.isError, textOf(result)).toBeFalsy();
+      expect(await readFile(target, 'utf8')).toBe('approved');
+    } finally {
+      await client.close();
+    }
   });
 });
