@@ -32,6 +32,9 @@ class IsolateWorker {
       execArgv: entry.execArgv,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
+      // A process group of its own keeps a terminal's Ctrl-C away from the worker, so the
+      // engine can stop runs gracefully. The worker still exits when the engine does.
+      detached: true,
     });
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.#stderrTail = (this.#stderrTail + chunk.toString()).slice(-STDERR_TAIL_BYTES);
