@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { SandstackError } from '../../core/errors.js';
 import { createJsonLogger, type LogLevel } from '../../core/logger.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../../server/http/app.js';
+import { DEFAULT_TENANT_LIMITS } from '../../server/http/limits.js';
 import { DEFAULT_PORT, startServer } from '../../server/http/server.js';
 import { printLine, printWarning } from '../output.js';
 
@@ -10,6 +11,9 @@ interface ServeOptions {
   port: string;
   maxBodyBytes: string;
   maxConcurrentRuns: string;
+  maxSandboxesPerTenant: string;
+  maxActiveInstancesPerTenant: string;
+  rateLimit: string;
   rotateAdminToken?: boolean;
   logLevel: LogLevel;
 }
@@ -31,6 +35,21 @@ export function register(program: Command): void {
       String(DEFAULT_MAX_BODY_BYTES),
     )
     .option('--max-concurrent-runs <count>', 'workflow instances run at the same time', '4')
+    .option(
+      '--max-sandboxes-per-tenant <count>',
+      'claimed sandboxes a tenant may hold before direct claims get a 429',
+      String(DEFAULT_TENANT_LIMITS.maxSandboxes),
+    )
+    .option(
+      '--max-active-instances-per-tenant <count>',
+      'unfinished instances a tenant may have before creates get a 429',
+      String(DEFAULT_TENANT_LIMITS.maxActiveInstances),
+    )
+    .option(
+      '--rate-limit <requests>',
+      'requests per second per tenant, with bursts of twice that; 0 turns it off',
+      String(DEFAULT_TENANT_LIMITS.requestsPerSecond),
+    )
     .option('--rotate-admin-token', 'revoke the stored admin token and print a new one')
     .option(
       '--log-level <level>',
@@ -57,6 +76,21 @@ async function serve(stateDir: string, options: ServeOptions): Promise<void> {
     port: parseInteger('--port', options.port, 0, 65_535),
     maxBodyBytes: parseInteger('--max-body-bytes', options.maxBodyBytes, 1024, 2 ** 31),
     maxConcurrentRuns: parseInteger('--max-concurrent-runs', options.maxConcurrentRuns, 1, 1000),
+    limits: {
+      maxSandboxes: parseInteger(
+        '--max-sandboxes-per-tenant',
+        options.maxSandboxesPerTenant,
+        0,
+        10_000,
+      ),
+      maxActiveInstances: parseInteger(
+        '--max-active-instances-per-tenant',
+        options.maxActiveInstancesPerTenant,
+        0,
+        10_000_000,
+      ),
+      requestsPerSecond: parseInteger('--rate-limit', options.rateLimit, 0, 1_000_000),
+    },
     ...(adminToken === undefined || adminToken === '' ? {} : { adminToken }),
     rotateAdminToken: options.rotateAdminToken === true,
     logger: createJsonLogger((line) => process.stderr.write(line), { level: options.logLevel }),

@@ -8,6 +8,7 @@ import { createApprovalRoutes } from '../../guard/approvals-http.js';
 import { actorOf, authenticate, requireAdmin } from './auth.js';
 import type { ServerContext, ServerEnv } from './context.js';
 import { createErrorHandler, errorResponse } from './errors.js';
+import { rateLimit } from './limits.js';
 import { instanceRoutes } from './routes/instances.js';
 import { sandboxRoutes } from './routes/sandboxes.js';
 import { auditRoutes, tenantRoutes } from './routes/tenants.js';
@@ -68,6 +69,7 @@ export function createServerApp(
   app.get('/healthz', (c) => c.json({ status: 'ok', ...server.runner.counts() }));
 
   app.use('/v1/*', authenticate(server));
+  app.use('/v1/*', rateLimit(server.limits.requestsPerSecond));
   app.route('/v1/tenants', tenantRoutes(server));
   app.route('/v1/audit', auditRoutes(server));
   app.route('/v1/workflows', workflowRoutes(server));

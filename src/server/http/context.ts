@@ -7,6 +7,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { ApprovalQueue } from '../../guard/approvals.js';
 import type { Principal, TenantStore } from '../tenants.js';
 import type { Stack } from '../stack.js';
+import type { TenantLimits } from './limits.js';
 import type { InstanceRunner } from './runner.js';
 import { validationHook } from './errors.js';
 
@@ -15,6 +16,7 @@ export interface ServerContext {
   stack: Stack;
   tenants: TenantStore;
   runner: InstanceRunner;
+  limits: TenantLimits;
   /** The guard's queue of `ask` decisions waiting for a human. */
   approvals: ApprovalQueue;
   /** SHA-256 of the admin token given in the environment, which replaces the stored one. */

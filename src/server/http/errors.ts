@@ -53,6 +53,10 @@ export const ERROR_RESPONSES = {
     description: 'The id is in use, or was used before',
     content: { 'application/json': { schema: ErrorSchema } },
   },
+  429: {
+    description: "Over the tenant's quota or request rate",
+    content: { 'application/json': { schema: ErrorSchema } },
+  },
 } as const;
 
 /** The error responses every `/v1` route can give. */

@@ -15,6 +15,7 @@ import { openStack } from '../stack.js';
 import { TenantStore, hashToken } from '../tenants.js';
 import { createServerApp } from './app.js';
 import type { ServerContext, ServerEnv } from './context.js';
+import { resolveTenantLimits, type TenantLimits } from './limits.js';
 import { InstanceRunner } from './runner.js';
 
 /** Options for {@link startServer}. */
@@ -33,6 +34,8 @@ export interface StartServerOptions {
   maxBodyBytes?: number;
   /** @default 4 */
   maxConcurrentRuns?: number;
+  /** Per-tenant quotas and rate limit. @default 20 sandboxes, 1000 unfinished instances, no rate limit */
+  limits?: Partial<TenantLimits>;
   /** Time `close()` waits for runs in progress before stopping anyway. @default 10000 */
   shutdownGraceMs?: number;
   logger?: Logger;
@@ -71,6 +74,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       `SANDSTACK_ADMIN_TOKEN is ${options.adminToken.length} characters; use at least ${MIN_ADMIN_TOKEN_LENGTH} random characters, such as the output of "openssl rand -hex 32"`,
     );
   }
+  const limits = resolveTenantLimits(options.limits);
   const stack = await openStack({
     ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
@@ -95,6 +99,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     stack,
     tenants,
     runner,
+    limits,
     approvals: new ApprovalQueue(approvalsDb),
     adminTokenHash: options.adminToken === undefined ? undefined : hashToken(options.adminToken),
   };

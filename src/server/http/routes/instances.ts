@@ -11,6 +11,7 @@ import type { JsonValue } from '../../../workflows/types.js';
 import { actorOf, requireTenant, tenantOf } from '../auth.js';
 import { BEARER, createRouter, type ServerContext, type ServerEnv } from '../context.js';
 import { CLIENT_ERRORS, ERROR_RESPONSES } from '../errors.js';
+import { checkInstanceQuota } from '../limits.js';
 import { inputsDir, traceKey } from '../runner.js';
 import { JsonObjectSchema, jsonContent, nameSchema } from '../schemas.js';
 
@@ -137,6 +138,7 @@ const createInstanceRoute = createRoute({
   responses: {
     202: jsonContent(InstanceSchema, 'The queued instance'),
     409: ERROR_RESPONSES[409],
+    429: ERROR_RESPONSES[429],
     ...CLIENT_ERRORS,
   },
 });
@@ -302,6 +304,7 @@ function createInstance(
   return (c) => {
     const tenant = tenantOf(c);
     const body = c.req.valid('json');
+    checkInstanceQuota(server, tenant);
     const id = engine.create(tenant, body.workflow, {
       ...(body.id === undefined ? {} : { id: body.id }),
       params: (body.params ?? {}) as JsonValue,

@@ -8,7 +8,8 @@ import type { SandboxRecord } from '../../../sandbox/controller.js';
 import type { SandboxInstance } from '../../../sandbox/types.js';
 import { actorOf, requireTenant, tenantOf } from '../auth.js';
 import { BEARER, createRouter, type ServerContext, type ServerEnv } from '../context.js';
-import { CLIENT_ERRORS } from '../errors.js';
+import { CLIENT_ERRORS, ERROR_RESPONSES } from '../errors.js';
+import { checkSandboxQuota } from '../limits.js';
 import { jsonContent, nameSchema } from '../schemas.js';
 
 const SandboxSchema = z
@@ -134,7 +135,11 @@ const claimRoute = createRoute({
       },
     },
   },
-  responses: { 201: jsonContent(SandboxSchema, 'The claimed sandbox'), ...CLIENT_ERRORS },
+  responses: {
+    201: jsonContent(SandboxSchema, 'The claimed sandbox'),
+    429: ERROR_RESPONSES[429],
+    ...CLIENT_ERRORS,
+  },
 });
 
 const listRoute = createRoute({
@@ -264,6 +269,7 @@ function claimSandbox(server: ServerContext): RouteHandler<typeof claimRoute, Se
   return async (c) => {
     const tenant = tenantOf(c);
     const body = c.req.valid('json') ?? {};
+    checkSandboxQuota(server, tenant);
     const { record } = await server.stack.controller.claim({
       tenant,
       ...(body.pool === undefined ? { template: body.template ?? 'default' } : { pool: body.pool }),

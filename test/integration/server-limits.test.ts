@@ -1,0 +1,155 @@
+/**
+ * Per-tenant quotas and the request rate limit of the control plane, over real HTTP on
+ * 127.0.0.1: each answers 429 with a message that names the limit.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TenantLimits } from '../../src/server/http/limits.js';
+import { startServer, type RunningServer } from '../../src/server/http/server.js';
+
+const ADMIN_TOKEN = `admin-${'y'.repeat(40)}`;
+
+const WAIT_WORKFLOW = `import { WorkflowEntrypoint } from 'sandstack/workflows';
+export class Wait extends WorkflowEntrypoint {
+  async run(event, step) {
+    await step.waitForEvent('go', { type: 'go', timeout: '1 hour' });
+    return 'done';
+  }
+}
+`;
+
+interface Reply {
+  status: number;
+  body: Record<string, unknown> & { error?: { code: string; message: string } };
+  retryAfter: string | null;
+}
+
+async function call(
+  server: RunningServer,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Reply> {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as Reply['body'],
+    retryAfter: response.headers.get('retry-after'),
+  };
+}
+
+async function startWithTenant(
+  dir: string,
+  limits: Partial<TenantLimits>,
+): Promise<{ server: RunningServer; token: string }> {
+  const server = await startServer({ stateDir: dir, port: 0, adminToken: ADMIN_TOKEN, limits });
+  await call(server, ADMIN_TOKEN, 'POST', '/v1/tenants', { id: 'acme' });
+  const created = await call(server, ADMIN_TOKEN, 'POST', '/v1/tenants/acme/tokens', {});
+  return { server, token: created.body.secret as string };
+}
+
+describe('tenant quotas', () => {
+  let dir: string;
+  let server: RunningServer;
+  let token: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sandstack-server-quotas-'));
+    ({ server, token } = await startWithTenant(dir, { maxSandboxes: 1, maxActiveInstances: 1 }));
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('rejects a claim over the sandbox quota', async () => {
+    const first = await call(server, token, 'POST', '/v1/sandboxes', {});
+    expect(first.status).toBe(201);
+
+    const second = await call(server, token, 'POST', '/v1/sandboxes', {});
+    expect(second.status).toBe(429);
+    expect(second.body.error?.code).toBe('QUOTA_EXCEEDED');
+    expect(second.body.error?.message).toContain('limit is 1');
+    expect(second.body.error?.message).toContain('--max-sandboxes-per-tenant');
+
+    const released = await call(
+      server,
+      token,
+      'DELETE',
+      `/v1/sandboxes/${first.body.id as string}`,
+    );
+    expect(released.status).toBe(200);
+    const third = await call(server, token, 'POST', '/v1/sandboxes', {});
+    expect(third.status).toBe(201);
+    await call(server, token, 'DELETE', `/v1/sandboxes/${third.body.id as string}`);
+  });
+
+  it('rejects a create over the unfinished instance quota', async () => {
+    await call(server, token, 'POST', '/v1/workflows', { name: 'wait', source: WAIT_WORKFLOW });
+    const first = await call(server, token, 'POST', '/v1/instances', {
+      workflow: 'wait',
+      id: 'w1',
+    });
+    expect(first.status).toBe(202);
+
+    const second = await call(server, token, 'POST', '/v1/instances', { workflow: 'wait' });
+    expect(second.status).toBe(429);
+    expect(second.body.error?.code).toBe('QUOTA_EXCEEDED');
+    expect(second.body.error?.message).toContain('unfinished instances');
+
+    expect((await call(server, token, 'POST', '/v1/instances/w1/terminate')).status).toBe(200);
+    const third = await call(server, token, 'POST', '/v1/instances', {
+      workflow: 'wait',
+      id: 'w3',
+    });
+    expect(third.status).toBe(202);
+    await call(server, token, 'POST', '/v1/instances/w3/terminate');
+  });
+});
+
+describe('request rate limit', () => {
+  let dir: string;
+  let server: RunningServer;
+  let token: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sandstack-server-rate-'));
+    ({ server, token } = await startWithTenant(dir, { requestsPerSecond: 1 }));
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('answers 429 with Retry-After past the burst', async () => {
+    // A burst of 2 at 1 request per second: ten requests sent at once cannot all pass
+    // unless they take more than eight seconds to arrive.
+    const replies = await Promise.all(
+      Array.from({ length: 10 }, () => call(server, token, 'GET', '/v1/usage')),
+    );
+    const limited = replies.filter((reply) => reply.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(limited[0]?.body.error?.code).toBe('RATE_LIMITED');
+    expect(limited[0]?.body.error?.message).toContain('1 requests per second');
+    expect(Number(limited[0]?.retryAfter)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('does not limit the admin token', async () => {
+    const replies = await Promise.all(
+      Array.from({ length: 10 }, () => call(server, ADMIN_TOKEN, 'GET', '/v1/tenants')),
+    );
+    expect(replies.every((reply) => reply.status === 200)).toBe(true);
+  });
+});
