@@ -39,7 +39,9 @@ type HookOptions = Omit<HookCommandOptions, 'stateDir'>;
 export function register(program: Command): void {
   const guard = program
     .command('guard')
-    .description('Check proposed tool calls and measure the guard');
+    .description(
+      'Check proposed tool calls, guard Claude Code and MCP servers, and measure the guard',
+    );
 
   guard
     .command('check')
