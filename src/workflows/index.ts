@@ -33,9 +33,12 @@ export type {
   EngineLimits,
   InstanceInfo,
   InstanceResult,
+  IsolationMode,
   StepSummary,
   WorkflowEngineOptions,
 } from './engine.js';
+export { IsolateWorkerPool } from './worker-pool.js';
+export type { IsolateWorkerPoolOptions } from './worker-pool.js';
 export type { IsolateLimits } from './isolate.js';
 export { DEFAULT_STEP_CONFIG, parseDuration } from './step-config.js';
 export type { ResolvedStepConfig } from './step-config.js';
