@@ -3,6 +3,9 @@
  * worker; its host calls come back over IPC and are handled in the engine's process. When a
  * worker exits (isolated-vm aborts the whole process when an isolate runs out of memory in
  * some allocations), its runs end as `crashed` and the next run starts a fresh worker.
+ *
+ * NOTE: every replayed step still costs an IPC round trip to the engine. Sending the
+ * committed history with `start` would let the worker answer replayed steps itself.
  */
 import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
