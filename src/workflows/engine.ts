@@ -244,7 +244,9 @@ export class WorkflowEngine {
     }
     this.#running.set(runKey, undefined);
     try {
-      let run = this.#prepare(instance);
+      // One set of bindings for the whole call, also when a crashed worker makes it start over.
+      const bindings = this.#bindings(tenant, id);
+      let run = this.#prepare(instance, bindings);
       const resumed = instance.status !== 'queued' || run.hasHistory;
       this.#store.updateInstance(tenant, id, { status: 'running', updatedAtMs: this.#clock.now() });
       this.#emit({ type: 'instance.start', instanceId: id, resumed });
@@ -273,7 +275,7 @@ export class WorkflowEngine {
           this.#finish(tenant, id, { kind: 'stopped', reason: current.status });
           break;
         }
-        run = this.#prepare(current);
+        run = this.#prepare(current, bindings);
       }
       this.#logger.info('Instance run ended', {
         tenant,
@@ -430,7 +432,7 @@ export class WorkflowEngine {
     this.#store.addEvent(tenant, id, { type: event.type, payload, createdAtMs: this.#clock.now() });
   }
 
-  #prepare(instance: InstanceRecord): InstanceRun {
+  #prepare(instance: InstanceRecord, bindings: Record<string, HostBinding>): InstanceRun {
     const { tenant, id } = instance;
     const version = this.#registry.get(tenant, instance.workflow, instance.version);
     return new InstanceRun(
@@ -446,7 +448,7 @@ export class WorkflowEngine {
         maxStepsPerInstance: this.#limits.maxStepsPerInstance,
         startIsolate: this.#startIsolate,
       },
-      { instance, version, bindings: this.#bindings(tenant, id) },
+      { instance, version, bindings },
     );
   }
 
