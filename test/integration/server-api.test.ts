@@ -117,6 +117,11 @@ describe('control plane API', () => {
   });
 
   afterAll(async () => {
+    // Closing keeps claimed sandboxes running, so release what a failed test left behind.
+    const controller = server?.context.stack.controller;
+    for (const record of controller?.list() ?? []) {
+      await controller?.release(record.id);
+    }
     await server?.close();
     await rm(dir, { recursive: true, force: true });
   });

@@ -58,6 +58,14 @@ async function startWithTenant(
   return { server, token: created.body.secret as string };
 }
 
+/** Releases every claimed sandbox, which closing the server keeps running. */
+async function releaseAll(server: RunningServer | undefined): Promise<void> {
+  const controller = server?.context.stack.controller;
+  for (const record of controller?.list() ?? []) {
+    await controller?.release(record.id);
+  }
+}
+
 describe('tenant quotas', () => {
   let dir: string;
   let server: RunningServer;
@@ -69,6 +77,7 @@ describe('tenant quotas', () => {
   });
 
   afterAll(async () => {
+    await releaseAll(server);
     await server?.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -93,6 +102,17 @@ describe('tenant quotas', () => {
     const third = await call(server, token, 'POST', '/v1/sandboxes', {});
     expect(third.status).toBe(201);
     await call(server, token, 'DELETE', `/v1/sandboxes/${third.body.id as string}`);
+  });
+
+  it('lets one of several parallel claims through', async () => {
+    const replies = await Promise.all(
+      Array.from({ length: 3 }, () => call(server, token, 'POST', '/v1/sandboxes', {})),
+    );
+    const claimed = replies.filter((reply) => reply.status === 201);
+    const rejected = replies.filter((reply) => reply.status === 429);
+    expect(claimed).toHaveLength(1);
+    expect(rejected).toHaveLength(2);
+    await call(server, token, 'DELETE', `/v1/sandboxes/${claimed[0]?.body.id as string}`);
   });
 
   it('rejects a create over the unfinished instance quota', async () => {
@@ -129,6 +149,7 @@ describe('request rate limit', () => {
   });
 
   afterAll(async () => {
+    await releaseAll(server);
     await server?.close();
     await rm(dir, { recursive: true, force: true });
   });

@@ -3,7 +3,10 @@
  * nothing it accepted (tenants, tokens, queued and running instances, a claimed sandbox's
  * files), and SIGTERM stops it cleanly.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/core/store.js';
+import { SandboxController } from '../../src/sandbox/controller.js';
 import { makeTempDir, startCli, type StartedCli } from '../helpers/cli.js';
 
 const NAP_WORKFLOW = `import { WorkflowEntrypoint } from 'sandstack/workflows';
@@ -95,6 +98,14 @@ describe('sandstack serve across restarts', () => {
   afterAll(async () => {
     current?.cli.child.kill('SIGKILL');
     await current?.cli.done;
+    // A failed test can leave its claimed sandbox running: release it before removing the folder.
+    const db = openDatabase(join(state.path, 'state.db'));
+    const controller = new SandboxController({ db, stateDir: join(state.path, 'sandboxes') });
+    for (const record of controller.list()) {
+      await controller.release(record.id);
+    }
+    await controller.close();
+    db.close();
     await state.remove();
   });
 

@@ -43,12 +43,24 @@ export function resolveTenantLimits(limits: Partial<TenantLimits> = {}): TenantL
   return resolved;
 }
 
+/** Direct claims in progress per tenant, per server, which the store does not show yet. */
+const pendingClaims = new WeakMap<ServerContext, Map<string, number>>();
+
 /**
- * Rejects a direct claim when the tenant already holds its maximum of claimed sandboxes.
- * NOTE: claims a run makes through `env.SANDBOX` are counted here but not checked.
+ * Reserves one of the tenant's sandbox slots for a direct claim, or rejects the claim when
+ * the tenant already holds its maximum. Call the returned function once the claim has
+ * finished or failed. A cold claim stores its record before it finishes, so it counts twice
+ * for that moment and the limit errs on the strict side. NOTE: claims a run makes through
+ * `env.SANDBOX` are counted here but not checked.
  */
-export function checkSandboxQuota(server: ServerContext, tenant: string): void {
-  const held = server.stack.controller.list({ tenant }).length;
+export function reserveSandboxClaim(server: ServerContext, tenant: string): () => void {
+  let pending = pendingClaims.get(server);
+  if (pending === undefined) {
+    pending = new Map();
+    pendingClaims.set(server, pending);
+  }
+  const inFlight = pending.get(tenant) ?? 0;
+  const held = server.stack.controller.list({ tenant }).length + inFlight;
   const max = server.limits.maxSandboxes;
   if (held >= max) {
     throw new HttpError(
@@ -57,6 +69,16 @@ export function checkSandboxQuota(server: ServerContext, tenant: string): void {
       `Tenant "${tenant}" holds ${held} claimed sandboxes and the limit is ${max}; release one with DELETE /v1/sandboxes/{id}, or ask the admin to raise --max-sandboxes-per-tenant`,
     );
   }
+  pending.set(tenant, inFlight + 1);
+  const claims = pending;
+  return () => {
+    const left = (claims.get(tenant) ?? 1) - 1;
+    if (left === 0) {
+      claims.delete(tenant);
+    } else {
+      claims.set(tenant, left);
+    }
+  };
 }
 
 /** Rejects an instance create when the tenant has its maximum of unfinished instances. */

@@ -9,7 +9,7 @@ import type { SandboxInstance } from '../../../sandbox/types.js';
 import { actorOf, requireTenant, tenantOf } from '../auth.js';
 import { BEARER, createRouter, type ServerContext, type ServerEnv } from '../context.js';
 import { CLIENT_ERRORS, ERROR_RESPONSES } from '../errors.js';
-import { checkSandboxQuota } from '../limits.js';
+import { reserveSandboxClaim } from '../limits.js';
 import { jsonContent, nameSchema } from '../schemas.js';
 
 const SandboxSchema = z
@@ -269,11 +269,19 @@ function claimSandbox(server: ServerContext): RouteHandler<typeof claimRoute, Se
   return async (c) => {
     const tenant = tenantOf(c);
     const body = c.req.valid('json') ?? {};
-    checkSandboxQuota(server, tenant);
-    const { record } = await server.stack.controller.claim({
-      tenant,
-      ...(body.pool === undefined ? { template: body.template ?? 'default' } : { pool: body.pool }),
-    });
+    // Claims that are still starting are not in the store yet, so they hold a reservation.
+    const releaseReservation = reserveSandboxClaim(server, tenant);
+    let record: SandboxRecord;
+    try {
+      ({ record } = await server.stack.controller.claim({
+        tenant,
+        ...(body.pool === undefined
+          ? { template: body.template ?? 'default' }
+          : { pool: body.pool }),
+      }));
+    } finally {
+      releaseReservation();
+    }
     server.tenants.audit({
       actor: actorOf(c),
       tenant,
