@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import {
   closeSync,
   existsSync,
@@ -27,9 +27,11 @@ import type {
   SandboxTemplate,
   SandboxUsage,
 } from '../types.js';
+import { AGENT_SOURCE, ExecAgentClient } from './exec-agent.js';
 import {
   LocalSandbox,
   EXEC_MARKER,
+  HOST_GRACE_MS,
   SANDBOX_PATH,
   commandArgv,
   hiddenPaths,
@@ -170,6 +172,10 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
   private readonly bundle: string;
   /** The container ran the last command normally, so the next one skips `runsc state`. */
   private knownAlive = false;
+  /** Channel to the command agent, the container's init, when the root filesystem has python3. */
+  private agent: ExecAgentClient | undefined;
+  /** The agent stopped answering once; later commands use `runsc exec`. */
+  private agentFailed = false;
   /** CPU and memory of runtimes that died earlier, so usage() keeps counting them. */
   private earlierUsage = { cpuSeconds: 0, memoryPeakBytes: 0 };
 
@@ -191,7 +197,11 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     await this.removeContainer();
     mkdirSync(this.runscRoot, { recursive: true });
     mkdirSync(this.bundle, { recursive: true });
-    writeFileSync(join(this.bundle, 'config.json'), JSON.stringify(this.ociSpec(), null, 2));
+    const useAgent = this.prepareAgentChannel();
+    writeFileSync(
+      join(this.bundle, 'config.json'),
+      JSON.stringify(this.ociSpec(useAgent), null, 2),
+    );
     const [program = 'runsc', ...args] = this.runsc(
       'run',
       '-detach',
@@ -199,7 +209,12 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       this.bundle,
       this.id,
     );
-    const result = await runDetached(program, args, join(this.options.stateDir, 'runsc-start.log'));
+    const result = await runDetached(
+      program,
+      args,
+      join(this.options.stateDir, 'runsc-start.log'),
+      useAgent ? this.agentPaths() : undefined,
+    );
     if (result.code !== 0) {
       await this.removeContainer();
       const detail = result.stderr.trim().split('\n').pop() ?? '';
@@ -235,6 +250,8 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
 
   async destroy(): Promise<void> {
     this.knownAlive = false;
+    this.agent?.close();
+    this.agent = undefined;
     const left = await this.removeContainer();
     await removeStateDir(this.options.stateDir);
     if (left.length > 0) {
@@ -246,6 +263,67 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
   }
 
   protected async hostArgv(exec: ResolvedExec): Promise<string[]> {
+    await this.ensureRunning();
+    const env = Object.entries(exec.env).flatMap(([name, value]) => ['--env', `${name}=${value}`]);
+    // The host's deadline (killTree) must fire first, so the in-sandbox timeout is a backstop.
+    const backstop = { ...exec, timeoutMs: exec.timeoutMs + BACKSTOP_MS };
+    return this.runsc('exec', '--cwd', exec.cwd, ...env, this.id, ...commandArgv(backstop));
+  }
+
+  /**
+   * Runs a command through the agent when the sandbox has one, else through `runsc exec`. A
+   * command whose reply does not come by its deadline is killed from the host, and the
+   * sandbox stops using the agent.
+   */
+  protected override async runCommand(exec: ResolvedExec): Promise<ProcessResult> {
+    await this.ensureRunning();
+    if (this.agentFailed || !existsSync(this.agentPaths().requests)) {
+      return super.runCommand(exec);
+    }
+    if (this.agent === undefined || this.agent.closed) {
+      try {
+        this.agent = new ExecAgentClient(this.agentPaths());
+      } catch {
+        // No process holds the FIFOs, so the container is gone: runsc exec reports that.
+        return super.runCommand(exec);
+      }
+    }
+    const result = await this.agent.exec(exec, EXEC_MARKER, exec.timeoutMs + HOST_GRACE_MS);
+    if (result !== undefined) {
+      return result;
+    }
+    if (this.agent.closed) {
+      // The container died during the command (a limit, or runsc was killed); afterCommand
+      // finds out which and reports it.
+      this.agent = undefined;
+      return {
+        exitCode: 137,
+        signal: 'SIGKILL',
+        stdout: Buffer.alloc(0),
+        stderr: Buffer.alloc(0),
+        outputTruncated: false,
+        killed: false,
+        durationMs: 0,
+      };
+    }
+    this.agentFailed = true;
+    this.agent.close();
+    this.agent = undefined;
+    await this.killTree(exec)();
+    const note = `sandstack: the sandbox's command agent did not answer within ${exec.timeoutMs + HOST_GRACE_MS}ms, so the command was killed; later commands use runsc exec\n`;
+    return {
+      exitCode: 137,
+      signal: 'SIGKILL',
+      stdout: Buffer.alloc(0),
+      stderr: Buffer.from(note),
+      outputTruncated: false,
+      killed: true,
+      durationMs: exec.timeoutMs + HOST_GRACE_MS,
+    };
+  }
+
+  /** Restarts the container over the same workspace when an earlier command or a reboot ended it. */
+  private async ensureRunning(): Promise<void> {
     if (!existsSync(this.options.layout.workspace)) {
       throw new SandstackError(
         'SANDBOX_NOT_FOUND',
@@ -259,10 +337,32 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       await this.start();
     }
     this.knownAlive = true;
-    const env = Object.entries(exec.env).flatMap(([name, value]) => ['--env', `${name}=${value}`]);
-    // The host's deadline (killTree) must fire first, so the in-sandbox timeout is a backstop.
-    const backstop = { ...exec, timeoutMs: exec.timeoutMs + BACKSTOP_MS };
-    return this.runsc('exec', '--cwd', exec.cwd, ...env, this.id, ...commandArgv(backstop));
+  }
+
+  private agentPaths(): { requests: string; replies: string } {
+    return {
+      requests: join(this.options.stateDir, 'agent-requests.fifo'),
+      replies: join(this.options.stateDir, 'agent-replies.fifo'),
+    };
+  }
+
+  /**
+   * Creates fresh FIFOs for the command agent when the root filesystem has python3, which
+   * runs the agent; returns false (and the container runs `sleep` as init) otherwise.
+   */
+  private prepareAgentChannel(): boolean {
+    this.agent?.close();
+    this.agent = undefined;
+    this.agentFailed = false;
+    const paths = this.agentPaths();
+    rmSync(paths.requests, { force: true });
+    rmSync(paths.replies, { force: true });
+    const root = this.template.rootfs.kind === 'host' ? '/' : this.template.rootfs.path;
+    if (!existsSync(join(root, 'usr/bin/python3'))) {
+      return false;
+    }
+    execFileSync('mkfifo', ['-m', '600', paths.requests, paths.replies]);
+    return true;
   }
 
   /**
@@ -364,7 +464,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     return [this.options.runscPath, ...global, ...args];
   }
 
-  private ociSpec(): unknown {
+  private ociSpec(useAgent: boolean): unknown {
     const { layout, hiddenDirs, hiddenFiles } = this.options;
     const template = this.template;
     const hidden = hiddenPaths(template.rootfs, {
@@ -391,7 +491,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     return {
       ociVersion: '1.0.2',
       process: {
-        args: ['sleep', 'infinity'],
+        args: useAgent ? ['python3', '-u', '-c', AGENT_SOURCE] : ['sleep', 'infinity'],
         cwd: '/',
         env: [`PATH=${SANDBOX_PATH}`],
         user: { uid: 0, gid: 0 },
@@ -421,11 +521,16 @@ async function runDetached(
   program: string,
   args: string[],
   logPath: string,
+  agent?: { requests: string; replies: string },
 ): Promise<{ code: number | null; stderr: string }> {
   const log = openSync(logPath, 'w');
+  // The container's stdin and stdout are the agent's FIFOs, opened read-write so that
+  // opening does not wait for a peer and the pipes never see end-of-file.
+  const requests = agent === undefined ? 'ignore' : openSync(agent.requests, 'r+');
+  const replies = agent === undefined ? 'ignore' : openSync(agent.replies, 'r+');
   try {
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(program, args, { stdio: ['ignore', 'ignore', log] });
+      const child = spawn(program, args, { stdio: [requests, replies, log] });
       const timer = setTimeout(() => child.kill('SIGKILL'), RUNSC_TIMEOUT_MS);
       child.once('error', (error) => {
         clearTimeout(timer);
@@ -439,6 +544,11 @@ async function runDetached(
     return { code, stderr: readFileSync(logPath, 'utf8') };
   } finally {
     closeSync(log);
+    for (const fd of [requests, replies]) {
+      if (typeof fd === 'number') {
+        closeSync(fd);
+      }
+    }
   }
 }
 

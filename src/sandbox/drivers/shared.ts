@@ -52,7 +52,7 @@ export const EXEC_MARKER = 'SANDSTACK_EXEC_ID';
 export const SANDBOX_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Extra time the host waits past a command's timeout before killing the runtime client. */
-const HOST_GRACE_MS = 5000;
+export const HOST_GRACE_MS = 5000;
 
 /** Returns the folder layout of the sandbox whose state lives in `stateDir`. */
 export function layoutOf(stateDir: string): SandboxLayout {
@@ -252,15 +252,7 @@ export abstract class LocalSandbox {
     if (this.endError !== undefined) {
       throw this.endError;
     }
-    const argv = await this.hostArgv(exec);
-    const killTree = this.killTree(exec);
-    const result = await runProcess({
-      argv,
-      stdin: exec.stdin,
-      killAfterMs: killTree === undefined ? exec.timeoutMs + HOST_GRACE_MS : exec.timeoutMs,
-      maxOutputBytes: exec.maxOutputBytes,
-      ...(killTree === undefined ? {} : { onDeadline: killTree }),
-    });
+    const result = await this.runCommand(exec);
     // A command cut short because the controller ended the sandbox reports that cause,
     // not the runtime's death that followed it.
     if (this.endError !== undefined) {
@@ -268,6 +260,19 @@ export abstract class LocalSandbox {
     }
     await this.afterCommand(result);
     return result;
+  }
+
+  /** Runs one command through a runtime client process on the host (`runsc exec`, `bwrap`). */
+  protected async runCommand(exec: ResolvedExec): Promise<ProcessResult> {
+    const argv = await this.hostArgv(exec);
+    const killTree = this.killTree(exec);
+    return runProcess({
+      argv,
+      stdin: exec.stdin,
+      killAfterMs: killTree === undefined ? exec.timeoutMs + HOST_GRACE_MS : exec.timeoutMs,
+      maxOutputBytes: exec.maxOutputBytes,
+      ...(killTree === undefined ? {} : { onDeadline: killTree }),
+    });
   }
 
   private resolve(request: ExecRequest): ResolvedExec {
