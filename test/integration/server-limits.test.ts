@@ -1,6 +1,6 @@
 /**
  * Per-tenant quotas and the request rate limit of the control plane, over real HTTP on
- * 127.0.0.1: each answers 429 with a message that names the limit.
+ * 127.0.0.1: each returns 429 with a message that names the limit.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -154,7 +154,7 @@ describe('request rate limit', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('answers 429 with Retry-After past the burst', async () => {
+  it('returns 429 with Retry-After past the burst', async () => {
     // A burst of 2 at 1 request per second: ten requests sent at once cannot all pass
     // unless they take more than eight seconds to arrive.
     const replies = await Promise.all(

@@ -1,5 +1,5 @@
 /**
- * Per-tenant quotas and request rate limits of the control plane server. Both answer 429
+ * Per-tenant quotas and request rate limits of the control plane server. Both return 429
  * with a body that names the limit and what to do.
  */
 import type { MiddlewareHandler } from 'hono';
@@ -48,7 +48,7 @@ const pendingClaims = new WeakMap<ServerContext, Map<string, number>>();
 
 /**
  * Reserves one of the tenant's sandbox slots for a direct claim, or rejects the claim when
- * the tenant already holds its maximum. Call the returned function once the claim has
+ * the tenant already has its maximum. Call the returned function once the claim has
  * finished or failed. A cold claim stores its record before it finishes, so it counts twice
  * for that moment and the limit errs on the strict side. NOTE: claims a run makes through
  * `env.SANDBOX` are counted here but not checked.
@@ -60,13 +60,13 @@ export function reserveSandboxClaim(server: ServerContext, tenant: string): () =
     pendingClaims.set(server, pending);
   }
   const inFlight = pending.get(tenant) ?? 0;
-  const held = server.stack.controller.list({ tenant }).length + inFlight;
+  const claimed = server.stack.controller.list({ tenant }).length + inFlight;
   const max = server.limits.maxSandboxes;
-  if (held >= max) {
+  if (claimed >= max) {
     throw new HttpError(
       429,
       'QUOTA_EXCEEDED',
-      `Tenant "${tenant}" holds ${held} claimed sandboxes and the limit is ${max}; release one with DELETE /v1/sandboxes/{id}, or ask the admin to raise --max-sandboxes-per-tenant`,
+      `Tenant "${tenant}" has ${claimed} claimed sandboxes and the limit is ${max}; release one with DELETE /v1/sandboxes/{id}, or ask the admin to raise --max-sandboxes-per-tenant`,
     );
   }
   pending.set(tenant, inFlight + 1);
