@@ -18,6 +18,8 @@ import { noopLogger } from '../core/logger.js';
 import type { IsolateExecution, IsolateRunOptions, RunOutcome } from './isolate.js';
 import type { FromWorker, StepChange, ToWorker } from './worker-protocol.js';
 
+const LOG_LEVELS: ReadonlySet<string> = new Set(['trace', 'debug', 'info', 'warn', 'error']);
+
 /** Maximum bytes of a worker's stderr kept to explain its exit. */
 const STDERR_TAIL_BYTES = 4096;
 
@@ -29,7 +31,10 @@ class IsolateWorker {
   #stderrTail = '';
   #exited = false;
 
-  constructor(onExit: (worker: IsolateWorker) => void) {
+  readonly #logger: Logger;
+
+  constructor(logger: Logger, onExit: (worker: IsolateWorker) => void) {
+    this.#logger = logger;
     const entry = workerEntry();
     this.child = fork(fileURLToPath(entry.url), [], {
       execArgv: entry.execArgv,
@@ -101,7 +106,16 @@ class IsolateWorker {
     if (message.type === 'ready') {
       return;
     }
-    this.runs.get(message.run)?.receive(message);
+    try {
+      this.runs.get(message.run)?.receive(message);
+    } catch (error) {
+      // A worker runs tenant code, so a malformed message must not take the engine down.
+      this.#logger.warn('Invalid message from an isolate worker process', {
+        pid: this.child.pid,
+        type: String(message.type),
+        error: String(error),
+      });
+    }
   }
 
   /** An idle worker must not keep the engine's process alive, so callers need no close(). */
@@ -204,9 +218,11 @@ class WorkerIsolateRun implements IsolateExecution {
       case 'call':
         this.#call(message.call, message.op, message.payloadJson);
         return;
-      case 'log':
-        (this.#options.logger ?? noopLogger)[message.level](message.message, message.meta);
+      case 'log': {
+        const level = LOG_LEVELS.has(message.level) ? message.level : 'debug';
+        (this.#options.logger ?? noopLogger)[level](String(message.message), message.meta);
         return;
+      }
       case 'done':
         this.#worker?.remove(this.#id);
         this.#finish(message.outcome);
@@ -294,7 +310,7 @@ export class IsolateWorkerPool {
       [...candidate.runs.values()].every((run) => run.tenant === tenant);
     let worker = live.find(onlyTenant) ?? live.find((candidate) => candidate.runs.size === 0);
     if (worker === undefined && live.length < this.#size) {
-      worker = new IsolateWorker((exited) => this.#forget(exited));
+      worker = new IsolateWorker(this.#logger, (exited) => this.#forget(exited));
       this.#workers.add(worker);
     }
     worker ??= live.reduce((best, candidate) =>
