@@ -6,7 +6,7 @@ import { noopLogger, type Logger } from '../core/logger.js';
 import type { SqliteDatabase } from '../core/store.js';
 import { removeCgroups } from './cgroup.js';
 import { ClaimObjects } from './claim-objects.js';
-import { BubblewrapDriver } from './drivers/bubblewrap.js';
+import { BubblewrapDriver, egressLogPath } from './drivers/bubblewrap.js';
 import { GvisorDriver } from './drivers/gvisor.js';
 import { ExpiryScheduler } from './controller-expiry.js';
 import {
@@ -30,6 +30,8 @@ import type {
   SandboxInstance,
   SandboxTemplate,
 } from './types.js';
+import { readEgressLog, type EgressRecord } from './network/egress-proxy.js';
+import { deleteNetns } from './network/netns.js';
 import { removeStateDir } from './writable-layer.js';
 
 export { MAX_POOL_REPLICAS, type ApplyAction, type CreatePoolOptions } from './controller-pools.js';
@@ -233,6 +235,10 @@ export class SandboxController {
     if (template.runtime !== 'auto') {
       return this.availableDriver(template.runtime);
     }
+    if (template.network.egress === 'proxy') {
+      // Only bubblewrap sandboxes can share a network namespace with the egress proxy.
+      return this.availableDriver('bubblewrap');
+    }
     for (const name of ['gvisor', 'bubblewrap'] as const) {
       const driver = this.drivers.get(name);
       if (driver !== undefined && (await this.check(driver)).available) {
@@ -376,6 +382,14 @@ export class SandboxController {
     return record === undefined
       ? undefined
       : endErrorFor(record, this.templateOrDefault(record.template));
+  }
+
+  /**
+   * Returns the connection attempts a sandbox's egress proxy allowed or refused, oldest
+   * first; empty for sandboxes without egress. The log goes with the sandbox on release.
+   */
+  egressLog(id: string): EgressRecord[] {
+    return readEgressLog(egressLogPath(this.sandboxDir(id)));
   }
 
   /** Returns the stored record of a sandbox, in any state. */
@@ -569,8 +583,10 @@ export class SandboxController {
         error: String(error),
       });
     }
-    // Cgroups and folders of a sandbox that could not be attached still need removing.
+    // Cgroups, folders and a network namespace of a sandbox that could not be attached still
+    // need removing.
     await removeCgroups(id);
+    await deleteNetns(id);
     await removeStateDir(this.sandboxDir(id)).catch((error: unknown) => {
       this.logger.error('Sandbox state folder could not be removed', {
         sandboxId: id,

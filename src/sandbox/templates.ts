@@ -85,8 +85,37 @@ function validateTemplate(template: SandboxTemplate): void {
   if (policy !== undefined && !['Disallowed', 'Allowed', 'Overrides'].includes(policy)) {
     fail('envVarsInjectionPolicy', policy, 'use Disallowed, Allowed or Overrides');
   }
-  if (template.network.egress !== 'none') {
-    fail('network.egress', template.network.egress, 'only "none" is supported');
+  validateNetwork(template, fail);
+}
+
+/** A domain name, or `*.` and a domain name for its subdomains. */
+const DOMAIN_PATTERN = /^(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i;
+
+function validateNetwork(
+  template: SandboxTemplate,
+  fail: (field: string, value: unknown, fix: string) => never,
+): void {
+  const { network } = template;
+  if (network.egress === 'none') {
+    return;
+  }
+  if (network.egress !== 'proxy') {
+    fail('network.egress', (network as { egress: unknown }).egress, 'use "none" or "proxy"');
+  }
+  if (!Array.isArray(network.allow) || network.allow.length === 0) {
+    fail('network.allow', network.allow, 'list at least one domain name, such as "pypi.org"');
+  }
+  for (const entry of network.allow) {
+    if (typeof entry !== 'string' || !DOMAIN_PATTERN.test(entry)) {
+      fail(
+        'network.allow entry',
+        entry,
+        'use a domain name such as "pypi.org" or "*.pythonhosted.org"',
+      );
+    }
+  }
+  if (template.runtime === 'gvisor' || template.runtime === 'kubernetes') {
+    fail('runtime', template.runtime, 'egress through a proxy needs runtime bubblewrap (or auto)');
   }
 }
 

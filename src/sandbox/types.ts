@@ -32,8 +32,8 @@ export interface SandboxTemplate {
   runtime: RuntimeName | 'auto';
   rootfs: RootfsSpec;
   resources: ResourceLimits;
-  /** Network egress. Only `none` exists so far. */
-  network: { egress: 'none' };
+  /** Network egress: none at all, or HTTP(S) through a proxy to listed domains only. */
+  network: NetworkPolicy;
   /** Environment of every command. */
   env: Record<string, string>;
   /** Writable working directory inside the sandbox, kept for the sandbox's lifetime. */
@@ -51,6 +51,14 @@ export interface SandboxTemplate {
    */
   envVarsInjectionPolicy?: EnvVarsInjectionPolicy;
 }
+
+/**
+ * Network egress of a template's sandboxes. `proxy` gives each sandbox its own network
+ * namespace whose only reachable address is an HTTP proxy on `127.0.0.1:3128` (set in
+ * `http_proxy` and `https_proxy`), which lets through the `allow`ed domain names (exact, or
+ * `*.example.com` for subdomains) and refuses and records everything else. bubblewrap only.
+ */
+export type NetworkPolicy = { egress: 'none' } | { egress: 'proxy'; allow: string[] };
 
 /** Whether claims may set environment variables of a template's sandboxes. */
 export type EnvVarsInjectionPolicy = 'Disallowed' | 'Allowed' | 'Overrides';

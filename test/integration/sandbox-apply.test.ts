@@ -230,6 +230,31 @@ spec:
     expect(error.message).toContain('spec.warmPoolRef.name: SandboxWarmPool "nowhere" not found');
   });
 
+  it('maps the egress annotation', async () => {
+    const { controller } = setup();
+    const text = (runtimeClass: string): string => `apiVersion: extensions.agents.x-k8s.io/v1beta1
+kind: SandboxTemplate
+metadata:
+  name: web
+  annotations: {sandstack.dev/egress-allow: "pypi.org, *.pythonhosted.org"}
+spec:
+  podTemplate:
+    spec:
+      runtimeClassName: ${runtimeClass}
+      containers: [{name: runtime}]
+`;
+    const error = await caught(() =>
+      applyManifests(controller, text('gvisor'), { source: 'web.yaml' }),
+    );
+    expect(error.message).toContain('egress through a proxy needs runtime bubblewrap');
+
+    await applyManifests(controller, text('bubblewrap'), { source: 'web.yaml' });
+    expect(controller.getTemplate('web').network).toEqual({
+      egress: 'proxy',
+      allow: ['pypi.org', '*.pythonhosted.org'],
+    });
+  });
+
   it('reports invalid YAML with its line', async () => {
     const { controller } = setup();
     const error = await caught(() =>

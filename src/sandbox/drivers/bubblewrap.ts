@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:net';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SandstackError } from '../../core/errors.js';
+import { SandstackError, isSandstackError } from '../../core/errors.js';
 import {
   cgroupPids,
   cgroupProcsFiles,
@@ -29,6 +31,12 @@ import {
   type ResolvedExec,
   type SandboxLayout,
 } from './shared.js';
+import {
+  EGRESS_PROXY_PORT,
+  EgressProxy,
+  type EgressProxyOptions,
+} from '../network/egress-proxy.js';
+import { PORT_IN_USE, createNetns, deleteNetns, listenInNetns } from '../network/netns.js';
 import { removeStateDir } from '../writable-layer.js';
 
 const execFileAsync = promisify(execFile);
@@ -41,6 +49,12 @@ export interface BubblewrapDriverOptions {
   hiddenDirs?: string[];
   /** Host files hidden in every sandbox, such as the state database. @default [] */
   hiddenFiles?: string[];
+  /**
+   * Settings of the egress proxy of templates with `network.egress: 'proxy'`: the resolver
+   * and whether allowed names may resolve to private addresses (for tests against local
+   * servers). @default the host's resolver, private addresses refused
+   */
+  egress?: Pick<EgressProxyOptions, 'lookup' | 'allowPrivateAddresses'>;
 }
 
 /**
@@ -57,6 +71,7 @@ export class BubblewrapDriver implements SandboxDriver {
 
   constructor(options: BubblewrapDriverOptions = {}) {
     this.settings = {
+      egress: options.egress ?? {},
       bwrapPath: options.bwrapPath ?? 'bwrap',
       hiddenDirs: options.hiddenDirs ?? [],
       hiddenFiles: options.hiddenFiles ?? [],
@@ -96,7 +111,14 @@ export class BubblewrapDriver implements SandboxDriver {
     const meta = { id: options.id, runtime: this.name, template: options.template, createdAt };
     const layout = await prepareLayout(options.stateDir, meta);
     createCgroups(options.id, options.template.resources);
-    return new BubblewrapSandbox({ ...this.settings, ...meta, layout, stateDir: options.stateDir });
+    const proxy = await this.startEgress(options.id, options.template, options.stateDir);
+    return new BubblewrapSandbox({
+      ...this.settings,
+      ...meta,
+      layout,
+      stateDir: options.stateDir,
+      proxy,
+    });
   }
 
   async attach(options: DriverCreateOptions): Promise<SandboxInstance | undefined> {
@@ -106,6 +128,8 @@ export class BubblewrapDriver implements SandboxDriver {
     }
     createCgroups(options.id, meta.template.resources);
     const layout = layoutOf(options.stateDir);
+    // The proxy lived in the process that created the sandbox, so start it again here.
+    const proxy = await this.startEgress(options.id, meta.template, options.stateDir);
     return new BubblewrapSandbox({
       ...this.settings,
       id: options.id,
@@ -113,8 +137,45 @@ export class BubblewrapDriver implements SandboxDriver {
       createdAt: meta.createdAt,
       layout,
       stateDir: options.stateDir,
+      proxy,
     });
   }
+
+  /**
+   * Gives a sandbox of a `proxy` template its own network namespace, with the egress proxy
+   * listening inside it; returns undefined for templates without network.
+   */
+  private async startEgress(
+    id: string,
+    template: SandboxTemplate,
+    stateDir: string,
+  ): Promise<EgressProxy | undefined> {
+    if (template.network.egress !== 'proxy') {
+      return undefined;
+    }
+    await createNetns(id);
+    let listener: Server;
+    try {
+      listener = await listenInNetns(id, EGRESS_PROXY_PORT);
+    } catch (error) {
+      if (isSandstackError(error) && error.details?.reason === PORT_IN_USE) {
+        // Another live process (such as a server holding the claim) runs this sandbox's
+        // proxy; commands from here go through it.
+        return undefined;
+      }
+      throw error;
+    }
+    return new EgressProxy(listener, {
+      ...this.settings.egress,
+      allow: template.network.allow,
+      logPath: egressLogPath(stateDir),
+    });
+  }
+}
+
+/** File where a sandbox's egress proxy records every connection attempt. */
+export function egressLogPath(stateDir: string): string {
+  return join(stateDir, 'egress.log');
 }
 
 interface BubblewrapSandboxOptions extends Required<BubblewrapDriverOptions> {
@@ -123,6 +184,8 @@ interface BubblewrapSandboxOptions extends Required<BubblewrapDriverOptions> {
   layout: SandboxLayout;
   stateDir: string;
   createdAt: number;
+  /** The egress proxy of a `proxy` template's sandbox, when this process runs it. */
+  proxy: EgressProxy | undefined;
 }
 
 class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
@@ -152,7 +215,9 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
 
   async destroy(): Promise<void> {
     this.destroyed = true;
+    this.options.proxy?.close();
     const left = await removeCgroups(this.id);
+    await deleteNetns(this.id);
     await removeStateDir(this.options.stateDir);
     if (left.length > 0) {
       throw new SandstackError(
@@ -180,7 +245,10 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
       .map((file) => `echo $$ > '${file}'`)
       .join('; ');
     const script = `${joinCgroups}; exec "$@"`;
-    return ['/bin/sh', '-c', script, 'sh', ...this.bwrapArgs(exec), ...commandArgv(exec)];
+    // A sandbox with egress runs in its own network namespace, where the proxy listens.
+    const netns = this.hasEgress() ? ['ip', 'netns', 'exec', this.id] : [];
+    const argv = [...netns, ...this.bwrapArgs(exec), ...commandArgv(exec)];
+    return ['/bin/sh', '-c', script, 'sh', ...argv];
   }
 
   protected async afterCommand(_result: ProcessResult): Promise<void> {
@@ -204,12 +272,38 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
       args.push('--ro-bind', layout.emptyFile, file);
     }
     args.push('--bind', layout.tmp, '/tmp', '--bind', layout.workspace, template.workdir);
-    args.push('--unshare-all', '--die-with-parent', '--new-session', '--cap-drop', 'ALL');
+    args.push(...this.unshareArgs(), '--die-with-parent', '--new-session', '--cap-drop', 'ALL');
     args.push('--hostname', 'sandbox', '--clearenv', '--chdir', exec.cwd);
-    for (const [name, value] of Object.entries(exec.env)) {
+    for (const [name, value] of Object.entries({ ...this.proxyEnv(), ...exec.env })) {
       args.push('--setenv', name, value);
     }
     return args;
+  }
+
+  /** Every namespace, except the network one for a sandbox that joins its egress namespace. */
+  private hasEgress(): boolean {
+    return this.template.network.egress === 'proxy';
+  }
+
+  private unshareArgs(): string[] {
+    if (!this.hasEgress()) {
+      return ['--unshare-all'];
+    }
+    return [
+      '--unshare-user-try',
+      '--unshare-ipc',
+      '--unshare-pid',
+      '--unshare-uts',
+      '--unshare-cgroup-try',
+    ];
+  }
+
+  private proxyEnv(): Record<string, string> {
+    if (!this.hasEgress()) {
+      return {};
+    }
+    const url = `http://127.0.0.1:${EGRESS_PROXY_PORT}`;
+    return { http_proxy: url, https_proxy: url, HTTP_PROXY: url, HTTPS_PROXY: url };
   }
 }
 

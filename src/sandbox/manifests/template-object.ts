@@ -8,6 +8,9 @@ import type { FieldProblem } from './schemas.js';
 /** Annotation that picks the root filesystem: `host`, or an absolute directory path. */
 export const ROOTFS_ANNOTATION = 'sandstack.dev/rootfs';
 
+/** Annotation that allows egress through the proxy to a comma-separated list of domains. */
+export const EGRESS_ANNOTATION = 'sandstack.dev/egress-allow';
+
 /** Annotations for template settings that a pod spec has no field for. */
 const NUMBER_ANNOTATIONS = {
   'sandstack.dev/pids': 'pids',
@@ -81,6 +84,14 @@ export function toTemplateInput(object: SandboxTemplateObject): MappedTemplate {
     input.envVarsInjectionPolicy = object.spec.envVarsInjectionPolicy;
   }
   applyNumberAnnotations(input, annotations, problems);
+  const egress = annotations[EGRESS_ANNOTATION];
+  if (egress !== undefined) {
+    const allow = egress
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '');
+    input.network = { egress: 'proxy', allow };
+  }
   notes.push(...ignoredFields(object));
   if (container.command !== undefined || container.args !== undefined) {
     notes.push(
@@ -241,7 +252,9 @@ function ignoredFields(object: SandboxTemplateObject): string[] {
   });
   const network = object.spec.networkPolicy;
   if (network !== undefined) {
-    ignored.push('spec.networkPolicy (local sandboxes have no network at all)');
+    ignored.push(
+      `spec.networkPolicy (local sandboxes have no network unless the ${EGRESS_ANNOTATION} annotation lists domains)`,
+    );
   }
   for (const key of ['volumeClaimTemplates', 'service'] as const) {
     if (object.spec[key] !== undefined) {

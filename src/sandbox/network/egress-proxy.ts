@@ -1,0 +1,225 @@
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { BlockList, connect, isIP, type Server, type Socket } from 'node:net';
+
+/** Port of the egress proxy inside a sandbox's network namespace. */
+export const EGRESS_PROXY_PORT = 3128;
+
+/** One connection attempt the proxy allowed or refused. */
+export interface EgressRecord {
+  time: string;
+  method: string;
+  host: string;
+  port: number;
+  allowed: boolean;
+  reason: string;
+}
+
+/** Options for {@link EgressProxy}. */
+export interface EgressProxyOptions {
+  /** Domain names the sandbox may reach; `*.example.com` matches every subdomain. */
+  allow: readonly string[];
+  /** File that receives one JSON line ({@link EgressRecord}) per attempt. */
+  logPath: string;
+  /** Resolves a domain name to one address. @default the host's resolver (`dns.lookup`) */
+  lookup?: (host: string) => Promise<string>;
+  /**
+   * Lets allowed names resolve to loopback and private addresses, for tests against local
+   * servers. Cloud metadata addresses stay refused. @default false
+   */
+  allowPrivateAddresses?: boolean;
+}
+
+/** Addresses a sandbox never reaches through the proxy: cloud metadata services. */
+const METADATA = new BlockList();
+METADATA.addAddress('169.254.169.254');
+METADATA.addAddress('169.254.170.2');
+METADATA.addAddress('fd00:ec2::254', 'ipv6');
+
+/** Loopback, private, link-local, shared (CGNAT), multicast and unspecified ranges. */
+const PRIVATE = new BlockList();
+for (const [network, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+  ['224.0.0.0', 4],
+] as const) {
+  PRIVATE.addSubnet(network, prefix);
+}
+for (const [network, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const) {
+  PRIVATE.addSubnet(network, prefix, 'ipv6');
+}
+
+/**
+ * An HTTP proxy that is a sandbox's only way out. Plain HTTP requests and CONNECT tunnels
+ * (HTTPS) to allowed domain names pass. Raw IP addresses, other names, and names that resolve
+ * to private or metadata addresses get 403. Every attempt is appended to the log.
+ */
+export class EgressProxy {
+  private readonly http = createServer((req, res) => void this.forward(req, res));
+  private readonly sockets = new Set<Socket>();
+
+  constructor(
+    private readonly listener: Server,
+    private readonly options: EgressProxyOptions,
+  ) {
+    this.http.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      void this.tunnel(req, socket, head);
+    });
+    listener.on('connection', (socket: Socket) => {
+      this.track(socket);
+      this.http.emit('connection', socket);
+    });
+  }
+
+  /** Stops accepting connections and closes the open ones. */
+  close(): void {
+    this.listener.close();
+    for (const socket of this.sockets) {
+      socket.destroy();
+    }
+  }
+
+  private async forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '');
+    } catch {
+      res.writeHead(400).end('sandstack egress proxy: send absolute URLs (set http_proxy)\n');
+      return;
+    }
+    if (url.protocol !== 'http:') {
+      res.writeHead(400).end('sandstack egress proxy: use CONNECT for HTTPS\n');
+      return;
+    }
+    const port = Number(url.port || 80);
+    const decision = await this.decide(req.method ?? 'GET', url.hostname, port);
+    if (decision.address === undefined) {
+      res.writeHead(403).end(`sandstack egress proxy: ${decision.reason}\n`);
+      return;
+    }
+    const upstream = request(
+      {
+        host: decision.address,
+        port,
+        method: req.method,
+        path: `${url.pathname}${url.search}`,
+        headers: { ...req.headers, host: url.host },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', (error) => res.writeHead(502).end(`upstream failed: ${error.message}\n`));
+    req.pipe(upstream);
+  }
+
+  private async tunnel(req: IncomingMessage, client: Socket, head: Buffer): Promise<void> {
+    const target = /^\[?([^\]]+?)\]?:(\d+)$/.exec(req.url ?? '');
+    if (target === null) {
+      client.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+      return;
+    }
+    const [, host = '', portText = '0'] = target;
+    const decision = await this.decide('CONNECT', host, Number(portText));
+    if (decision.address === undefined) {
+      client.end(`HTTP/1.1 403 Forbidden\r\n\r\nsandstack egress proxy: ${decision.reason}\n`);
+      return;
+    }
+    const upstream = connect(Number(portText), decision.address);
+    this.track(upstream);
+    upstream.once('connect', () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n'));
+    client.on('error', () => upstream.destroy());
+  }
+
+  /** Decides one attempt and logs it; returns the address to connect to when allowed. */
+  private async decide(
+    method: string,
+    host: string,
+    port: number,
+  ): Promise<{ address?: string; reason: string }> {
+    const decision = await this.check(host.toLowerCase());
+    const record: EgressRecord = {
+      time: new Date().toISOString(),
+      method,
+      host,
+      port,
+      allowed: decision.address !== undefined,
+      reason: decision.reason,
+    };
+    appendFileSync(this.options.logPath, `${JSON.stringify(record)}\n`);
+    return decision;
+  }
+
+  private async check(host: string): Promise<{ address?: string; reason: string }> {
+    if (isIP(host) !== 0) {
+      return { reason: `raw IP address ${host} refused; use an allowed domain name` };
+    }
+    if (!isAllowedHost(host, this.options.allow)) {
+      return { reason: `${host} is not in the template's egress allowlist` };
+    }
+    let address: string;
+    try {
+      address = await (this.options.lookup ?? defaultLookup)(host);
+    } catch (error) {
+      return { reason: `${host} did not resolve: ${(error as Error).message}` };
+    }
+    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    if (METADATA.check(address, family)) {
+      return { reason: `${host} resolves to the metadata address ${address}, which is refused` };
+    }
+    if (PRIVATE.check(address, family) && this.options.allowPrivateAddresses !== true) {
+      return { reason: `${host} resolves to the private address ${address}, which is refused` };
+    }
+    return { address, reason: 'allowed' };
+  }
+
+  private track(socket: Socket): void {
+    // A peer that resets its connection is normal for a proxy, not a fault of this process.
+    socket.on('error', () => socket.destroy());
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+}
+
+/** Returns whether a host name matches an allowlist entry (`example.com` or `*.example.com`). */
+export function isAllowedHost(host: string, allow: readonly string[]): boolean {
+  const name = host.toLowerCase().replace(/\.$/, '');
+  return allow.some((entry) => {
+    const pattern = entry.toLowerCase();
+    return pattern.startsWith('*.') ? name.endsWith(pattern.slice(1)) : name === pattern;
+  });
+}
+
+/** Reads the attempts a sandbox's proxy recorded, oldest first. */
+export function readEgressLog(logPath: string): EgressRecord[] {
+  if (!existsSync(logPath)) {
+    return [];
+  }
+  return readFileSync(logPath, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as EgressRecord);
+}
+
+async function defaultLookup(host: string): Promise<string> {
+  return (await dnsLookup(host)).address;
+}

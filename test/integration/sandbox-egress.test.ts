@@ -1,0 +1,174 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/core/store.js';
+import { isSandstackError } from '../../src/core/errors.js';
+import { SandboxController } from '../../src/sandbox/controller.js';
+import { BubblewrapDriver } from '../../src/sandbox/drivers/bubblewrap.js';
+import { netnsExists } from '../../src/sandbox/network/netns.js';
+import type { SandboxInstance } from '../../src/sandbox/types.js';
+
+/** Names the proxy resolves for the test; both point at the loopback test server. */
+const NAMES: Record<string, string> = {
+  'allowed.test': '127.0.0.1',
+  'api.allowed.test': '127.0.0.1',
+  'denied.test': '127.0.0.1',
+  'metadata.allowed.test': '169.254.169.254',
+};
+
+const driver = new BubblewrapDriver({
+  egress: {
+    lookup: async (host) => {
+      const address = NAMES[host];
+      if (address === undefined) {
+        throw new Error(`unknown test name ${host}`);
+      }
+      return address;
+    },
+    allowPrivateAddresses: true,
+  },
+});
+const available = (await driver.check()).available;
+const run = available ? it : it.skip;
+
+let server: Server;
+let port = 0;
+beforeAll(async () => {
+  server = createServer((_req, res) => res.end('hello from the test server\n'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(() => {
+  server.close();
+});
+
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = undefined;
+});
+
+async function claimWithEgress(): Promise<{
+  controller: SandboxController;
+  sandbox: SandboxInstance;
+  id: string;
+  reopen: () => SandboxController;
+}> {
+  const dir = mkdtempSync(join(tmpdir(), 'sandstack-egress-'));
+  const db = openDatabase(join(dir, 'state.db'));
+  const open = (): SandboxController =>
+    new SandboxController({ db, stateDir: join(dir, 'sandboxes'), drivers: [driver] });
+  const controller = open();
+  controller.createTemplate({
+    name: 'net',
+    runtime: 'bubblewrap',
+    network: { egress: 'proxy', allow: ['allowed.test', '*.allowed.test'] },
+  });
+  const { sandbox, record } = await controller.claim({ template: 'net', tenant: 'acme' });
+  cleanup = async () => {
+    await controller.release(record.id);
+    await controller.close();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { controller, sandbox, id: record.id, reopen: open };
+}
+
+const curl = (args: string): string =>
+  `curl -s -m 10 -o /dev/null -w '%{http_code}' ${args}; echo " exit=$?"`;
+
+describe('sandbox egress proxy', () => {
+  run('lets allowed domains through', async () => {
+    const { sandbox } = await claimWithEgress();
+    const plain = await sandbox.exec({ command: `curl -s -m 10 http://allowed.test:${port}/` });
+    expect(plain.stdout).toBe('hello from the test server\n');
+    // -p makes curl open a CONNECT tunnel, as it does for HTTPS.
+    const tunnel = await sandbox.exec({
+      command: `curl -s -m 10 -p http://api.allowed.test:${port}/`,
+    });
+    expect(tunnel.stdout).toBe('hello from the test server\n');
+  });
+
+  run('refuses and records everything else', async () => {
+    const { controller, sandbox, id } = await claimWithEgress();
+    const cases = {
+      other: await sandbox.exec({ command: curl(`http://denied.test:${port}/`) }),
+      rawIp: await sandbox.exec({ command: curl(`http://127.0.0.1:${port}/`) }),
+      metadata: await sandbox.exec({ command: curl('http://metadata.allowed.test/latest/') }),
+      tunnel: await sandbox.exec({ command: curl(`-p http://denied.test:${port}/`) }),
+    };
+    expect(cases.other.stdout).toBe('403 exit=0\n');
+    expect(cases.rawIp.stdout).toBe('403 exit=0\n');
+    expect(cases.metadata.stdout).toBe('403 exit=0\n');
+    expect(cases.tunnel.stdout).not.toContain('200');
+
+    const log = controller.egressLog(id);
+    const refused = log.filter((entry) => !entry.allowed).map((entry) => entry.host);
+    expect(refused).toEqual(['denied.test', '127.0.0.1', 'metadata.allowed.test', 'denied.test']);
+    expect(log.find((entry) => entry.host === '127.0.0.1')?.reason).toContain('raw IP address');
+    expect(log.find((entry) => entry.host === 'metadata.allowed.test')?.reason).toContain(
+      'metadata address',
+    );
+  });
+
+  run('gives tools that skip the proxy no route', async () => {
+    const { sandbox } = await claimWithEgress();
+    const direct = await sandbox.exec({ command: curl(`--noproxy '*' http://127.0.0.1:${port}/`) });
+    expect(direct.stdout).toMatch(/^000 exit=(7|28)\n$/);
+    const metadata = await sandbox.exec({ command: curl("--noproxy '*' http://169.254.169.254/") });
+    expect(metadata.stdout).toMatch(/^000 exit=(7|28)\n$/);
+    // A proxy of the sandbox's own choosing is just another unreachable address.
+    const other = await sandbox.exec({
+      command: curl(`-x http://10.0.0.1:3128 http://allowed.test:${port}/`),
+    });
+    expect(other.stdout).toMatch(/^000 exit=(7|28)\n$/);
+    const dns = await sandbox.exec({ command: 'getent hosts example.com; echo "exit=$?"' });
+    expect(dns.stdout).toContain('exit=2');
+  });
+
+  run('shares the proxy with a second process', async () => {
+    const { id, reopen } = await claimWithEgress();
+    // The first controller still runs the proxy, so the second one uses it.
+    const found = await reopen().get(id);
+    expect(found).toBeDefined();
+    const plain = await found!.sandbox.exec({
+      command: `curl -s -m 10 http://allowed.test:${port}/`,
+    });
+    expect(plain.stdout).toBe('hello from the test server\n');
+  });
+
+  run('removes the network namespace on release', async () => {
+    const { controller, id } = await claimWithEgress();
+    expect(netnsExists(id)).toBe(true);
+    await controller.release(id);
+    expect(netnsExists(id)).toBe(false);
+  });
+
+  it('rejects egress on gVisor templates', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandstack-egress-'));
+    const db = openDatabase(join(dir, 'state.db'));
+    const controller = new SandboxController({
+      db,
+      stateDir: join(dir, 'sandboxes'),
+      drivers: [driver],
+    });
+    let error: unknown;
+    try {
+      controller.createTemplate({
+        name: 'g',
+        runtime: 'gvisor',
+        network: { egress: 'proxy', allow: ['pypi.org'] },
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isSandstackError(error, 'INVALID_CONFIG')).toBe(true);
+    expect((error as Error).message).toContain('needs runtime bubblewrap');
+    await controller.close();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
