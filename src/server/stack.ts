@@ -7,6 +7,9 @@ import type { Logger } from '../core/logger.js';
 import { noopLogger } from '../core/logger.js';
 import { openDatabase, type SqliteDatabase } from '../core/store.js';
 import { SandboxController } from '../sandbox/controller.js';
+import { BubblewrapDriver } from '../sandbox/drivers/bubblewrap.js';
+import { GvisorDriver } from '../sandbox/drivers/gvisor.js';
+import type { SandboxDriver } from '../sandbox/types.js';
 import { otlpExporterFromEnv } from '../telemetry/otlp.js';
 import { SqliteSpanStore } from '../telemetry/span-store.js';
 import { createTracing, type Tracing } from '../telemetry/tracing.js';
@@ -31,12 +34,26 @@ export interface OpenStackOptions {
   logger?: Logger;
 }
 
+/**
+ * Returns the gVisor and bubblewrap drivers with the whole state folder hidden in every
+ * sandbox: it holds every tenant's run inputs, sandboxes and the state database.
+ */
+export function localDrivers(stateDir: string): SandboxDriver[] {
+  const hidden = { hiddenDirs: [resolve(stateDir)] };
+  return [new GvisorDriver(hidden), new BubblewrapDriver(hidden)];
+}
+
 /** Opens (and creates) the embedded stack under `stateDir`. */
 export async function openStack(options: OpenStackOptions = {}): Promise<Stack> {
   const stateDir = resolve(options.stateDir ?? '.sandstack');
   const logger = options.logger ?? noopLogger;
   const db = openDatabase(join(stateDir, 'state.db'));
-  const controller = new SandboxController({ db, stateDir: join(stateDir, 'sandboxes'), logger });
+  const controller = new SandboxController({
+    db,
+    stateDir: join(stateDir, 'sandboxes'),
+    logger,
+    drivers: localDrivers(stateDir),
+  });
   const spans = new SqliteSpanStore(db);
   const otlp = otlpExporterFromEnv(process.env, logger);
   const tracing = createTracing({

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openDatabase, type SqliteDatabase } from '../../core/store.js';
 import { SandboxController } from '../../sandbox/controller.js';
+import { localDrivers } from '../../server/stack.js';
 
 /** A controller over the state folder named by `--state-dir`. */
 export interface SandboxContext {
@@ -18,5 +19,10 @@ export function openSandboxContext(command: Command): SandboxContext {
   const { stateDir = '.sandstack' } = command.optsWithGlobals<{ stateDir?: string }>();
   const root = resolve(stateDir);
   const db = openDatabase(join(root, 'state.db'));
-  return { db, controller: new SandboxController({ db, stateDir: join(root, 'sandboxes') }) };
+  const controller = new SandboxController({
+    db,
+    stateDir: join(root, 'sandboxes'),
+    drivers: localDrivers(root),
+  });
+  return { db, controller };
 }

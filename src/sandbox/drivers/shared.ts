@@ -37,7 +37,30 @@ export interface SandboxMeta {
 }
 
 /** Folders hidden behind an empty folder, when the root filesystem has them. */
-const HIDDEN_DIRS = ['/root', '/home', '/etc/ssh', '/run', '/var/lib/cloud', '/var/run/secrets'];
+const HIDDEN_DIRS = [
+  '/root',
+  '/home',
+  '/etc/ssh',
+  '/etc/ssl/private',
+  '/etc/kubernetes',
+  '/run',
+  '/srv',
+  '/mnt',
+  '/media',
+  '/var/tmp',
+  '/var/log',
+  '/var/mail',
+  '/var/spool',
+  '/var/backups',
+  '/var/lib/cloud',
+  '/var/lib/docker',
+  '/var/lib/containerd',
+  '/var/lib/kubelet',
+  '/var/lib/mysql',
+  '/var/lib/postgresql',
+  '/var/lib/redis',
+  '/var/run/secrets',
+];
 
 /** Files hidden behind an empty file, when the root filesystem has them. */
 const HIDDEN_FILES = ['/etc/shadow', '/etc/gshadow', '/etc/shadow-', '/etc/gshadow-'];
