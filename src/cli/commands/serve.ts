@@ -115,6 +115,9 @@ async function serve(stateDir: string, options: ServeOptions): Promise<void> {
     process.once('SIGINT', stop);
   });
   printLine('Stopped');
+  // A command that was running in a claimed sandbox when the server stopped can leave
+  // pipes open that would keep the process alive; the sandbox itself stays claimed.
+  process.exit(0);
 }
 
 function parseInteger(option: string, raw: string, min: number, max: number): number {
