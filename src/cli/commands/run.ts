@@ -16,9 +16,10 @@ import { printJson, printLine } from '../output.js';
 import { RunProgress, describeInput, formatMs } from '../progress.js';
 import { openStack, type Stack } from '../../server/stack.js';
 import { createRunBindings } from '../../server/run-bindings.js';
+import { acquireRunLock } from '../../server/run-lock.js';
 import { WorkflowEngine } from '../../workflows/engine.js';
 import type { ActionRecord } from '../../workflows/bindings/action-log.js';
-import type { InstanceResult } from '../../workflows/engine.js';
+import type { InstanceInfo, InstanceResult } from '../../workflows/engine.js';
 import type { JsonValue } from '../../workflows/types.js';
 
 interface RunOptions {
@@ -226,11 +227,52 @@ async function runOnStack(
     limits: { maxInlineWaitMs: 10 * 60 * 1000 },
   });
 
-  const deployed = await engine.deploy(options.tenant, source.name, {
-    entryPath: source.entryPath,
-  });
   const instanceId = options.id ?? newId('run');
-  const resumed = instanceExists(engine, options.tenant, instanceId);
+  const existing = existingInstance(engine, options.tenant, instanceId);
+  if (existing !== undefined && existing.workflow !== source.name) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `Instance "${instanceId}" runs workflow "${existing.workflow}" (version ${existing.version.slice(0, 12)}), not "${source.name}"; resume it with that workflow's code or pick another --id`,
+    );
+  }
+  const lock = acquireRunLock(stack.db, options.tenant, instanceId);
+  try {
+    return await runLocked(stack, engine, source, params, options, {
+      instanceId,
+      existing,
+      started,
+      progress,
+      spans,
+      inputsDir,
+    });
+  } finally {
+    lock.release();
+  }
+}
+
+interface LockedRun {
+  instanceId: string;
+  existing: InstanceInfo | undefined;
+  started: number;
+  progress: RunProgress;
+  spans: { run?: RunSpans };
+  inputsDir: (instanceId: string) => string;
+}
+
+async function runLocked(
+  stack: Stack,
+  engine: WorkflowEngine,
+  source: WorkflowSource,
+  params: Record<string, unknown>,
+  options: RunOptions,
+  run: LockedRun,
+): Promise<RunSummary> {
+  const { instanceId, existing, started, progress, spans, inputsDir } = run;
+  const resumed = existing !== undefined;
+  // A resumed instance stays on the version it started with, whatever the file holds now.
+  const version =
+    existing?.version ??
+    (await engine.deploy(options.tenant, source.name, { entryPath: source.entryPath })).version;
 
   if (!resumed) {
     const inputs = await resolveInputs({
@@ -252,7 +294,7 @@ async function runOnStack(
   spans.run = runSpans;
 
   progress.line(
-    `${pc.bold('▶')} ${pc.bold(source.name)}  tenant ${options.tenant}  instance ${instanceId}  version ${deployed.version.slice(0, 12)}${resumed ? pc.yellow('  (resuming)') : ''}`,
+    `${pc.bold('▶')} ${pc.bold(source.name)}  tenant ${options.tenant}  instance ${instanceId}  version ${version.slice(0, 12)}${resumed ? pc.yellow('  (resuming)') : ''}`,
   );
 
   const result = await engine.run(options.tenant, instanceId);
@@ -269,7 +311,7 @@ async function runOnStack(
     instanceId,
     tenant: options.tenant,
     workflow: source.name,
-    version: deployed.version,
+    version,
     resumed,
     result,
     traceId: traceContext.traceId,
@@ -284,13 +326,16 @@ async function runOnStack(
   return summary;
 }
 
-function instanceExists(engine: WorkflowEngine, tenant: string, id: string): boolean {
+function existingInstance(
+  engine: WorkflowEngine,
+  tenant: string,
+  id: string,
+): InstanceInfo | undefined {
   try {
-    engine.get(tenant, id);
-    return true;
+    return engine.get(tenant, id).info;
   } catch (error) {
     if (isSandstackError(error, 'NOT_FOUND')) {
-      return false;
+      return undefined;
     }
     throw error;
   }
@@ -379,7 +424,11 @@ function printSummary(summary: RunSummary): void {
     `  usage     ${summary.cpuSeconds.toFixed(2)} CPU-seconds, peak memory ${(summary.memoryPeakBytes / 1024 / 1024).toFixed(1)} MiB`,
   );
   printLine(`  trace     ${summary.traceId}  (sandstack trace ${summary.instanceId})`);
-  if (summary.status !== 'complete' && summary.status !== 'errored') {
+  if (
+    summary.status !== 'complete' &&
+    summary.status !== 'errored' &&
+    summary.status !== 'terminated'
+  ) {
     printLine(
       `  resume    sandstack run <workflow> --tenant ${summary.tenant} --id ${summary.instanceId}`,
     );

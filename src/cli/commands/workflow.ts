@@ -8,6 +8,7 @@ import { openDatabase } from '../../core/store.js';
 import { WorkflowEngine } from '../../workflows/engine.js';
 import type { InstanceStatus } from '../../workflows/types.js';
 import { printJson, printLine } from '../output.js';
+import { openSandboxContext } from './sandbox-context.js';
 
 const DEFAULT_TENANT = 'default';
 
@@ -172,12 +173,38 @@ function registerInstance(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (id: string, options: TenantOptions, command: Command) => {
       await withEngine(command, (engine) => engine.terminate(options.tenant, id));
+      // The instance's release step never runs now, so its sandboxes are released here.
+      const released = await releaseRunSandboxes(command, options.tenant, id);
       if (options.json === true) {
-        printJson({ id, status: 'terminated' });
+        printJson({ id, status: 'terminated', releasedSandboxes: released });
         return;
       }
       printLine(`terminated ${id}`);
+      for (const sandboxId of released) {
+        printLine(`released sandbox ${sandboxId}`);
+      }
     });
+}
+
+/** Releases the claimed sandboxes of one instance; returns their ids. */
+async function releaseRunSandboxes(
+  command: Command,
+  tenant: string,
+  instanceId: string,
+): Promise<string[]> {
+  const { db, controller } = openSandboxContext(command);
+  try {
+    const claimed = controller
+      .list({ tenant, runId: instanceId })
+      .filter((record) => record.state === 'claimed');
+    for (const record of claimed) {
+      await controller.release(record.id);
+    }
+    return claimed.map((record) => record.id);
+  } finally {
+    await controller.close();
+    db.close();
+  }
 }
 
 /** Registers `sandstack workflow` and `sandstack instance`. */

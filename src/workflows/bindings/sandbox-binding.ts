@@ -8,6 +8,9 @@ import type { Decision, GuardContext, ToolCall } from '../../guard/types.js';
 import type { BindingCallContext, HostBinding, JsonValue } from '../types.js';
 import type { ActionLog, ActionRecord } from './action-log.js';
 
+/** Extra bytes redacted past the output cap, longer than any secret the guard redacts. */
+const REDACTION_MARGIN_BYTES = 4096;
+
 /** What the binding needs from the sandbox layer. */
 export interface SandboxAccess {
   /** Claims a sandbox of a template for a tenant's run. */
@@ -191,7 +194,17 @@ export function createSandboxBinding(options: SandboxBindingOptions): HostBindin
     execSpan?.end();
 
     record(context, { ...base, exitCode: outcome.exitCode, durationMs });
-    const output = truncate(options.guard.redact(outcome.error ?? outcome.output), maxOutputBytes);
+    // A failed command's own output explains the failure, so it is kept with the error.
+    const text =
+      outcome.error === undefined || outcome.output.includes(outcome.error)
+        ? outcome.output
+        : `${outcome.output}${outcome.output === '' || outcome.output.endsWith('\n') ? '' : '\n'}${outcome.error}`;
+    // Redaction runs on a little more than what is returned, so its cost stays bounded and a
+    // secret cut at the first boundary falls beyond the final one.
+    const output = truncate(
+      options.guard.redact(truncate(text, maxOutputBytes + REDACTION_MARGIN_BYTES)),
+      maxOutputBytes,
+    );
     return {
       allowed: true,
       verdict: 'allow',

@@ -1,0 +1,85 @@
+/**
+ * One process at a time per instance: a lock row in the state database names the process
+ * that runs an instance, so a second `sandstack run --id` for the same instance stops
+ * instead of running its steps a second time alongside the first.
+ */
+import { hostname } from 'node:os';
+import { migrate, type SqliteDatabase } from '../core/store.js';
+import { SandstackError } from '../core/errors.js';
+
+const MIGRATIONS = [
+  `CREATE TABLE run_locks (
+     tenant TEXT NOT NULL, instance_id TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL,
+     acquired_at_ms INTEGER NOT NULL, PRIMARY KEY (tenant, instance_id));`,
+];
+
+interface LockRow {
+  pid: number;
+  host: string;
+  acquired_at_ms: number;
+}
+
+/** A held lock; `release` is safe to call more than once. */
+export interface RunLock {
+  release(): void;
+}
+
+/**
+ * Takes the run lock of an instance for this process. A lock whose process has exited (on
+ * this host) is taken over.
+ * @throws SandstackError `ALREADY_EXISTS` when a live process holds the lock
+ */
+export function acquireRunLock(db: SqliteDatabase, tenant: string, instanceId: string): RunLock {
+  migrate(db, 'run_locks', MIGRATIONS);
+  const host = hostname();
+  const take = db.transaction(() => {
+    const row = db
+      .prepare(
+        'SELECT pid, host, acquired_at_ms FROM run_locks WHERE tenant = ? AND instance_id = ?',
+      )
+      .get(tenant, instanceId) as LockRow | undefined;
+    if (row !== undefined && row.pid !== process.pid && isHeld(row, host)) {
+      throw new SandstackError(
+        'ALREADY_EXISTS',
+        `Instance "${instanceId}" of tenant "${tenant}" is being run by process ${row.pid} on ${row.host} since ${new Date(row.acquired_at_ms).toISOString()}; wait for it to end, or stop that process and run this again`,
+      );
+    }
+    db.prepare(
+      `INSERT INTO run_locks (tenant, instance_id, pid, host, acquired_at_ms) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (tenant, instance_id) DO UPDATE SET pid = excluded.pid, host = excluded.host,
+         acquired_at_ms = excluded.acquired_at_ms`,
+    ).run(tenant, instanceId, process.pid, host, Date.now());
+  });
+  take.immediate();
+  let released = false;
+  return {
+    release: () => {
+      if (released) {
+        return;
+      }
+      released = true;
+      db.prepare('DELETE FROM run_locks WHERE tenant = ? AND instance_id = ? AND pid = ?').run(
+        tenant,
+        instanceId,
+        process.pid,
+      );
+    },
+  };
+}
+
+/**
+ * Whether the lock's process still runs. A lock from another host cannot be checked, so it
+ * counts as held.
+ * NOTE: a reused pid on this host keeps a stale lock held until that process exits.
+ */
+function isHeld(row: LockRow, host: string): boolean {
+  if (row.host !== host) {
+    return true;
+  }
+  try {
+    process.kill(row.pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
