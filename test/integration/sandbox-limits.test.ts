@@ -73,6 +73,21 @@ describe('sandbox limits', () => {
       expect(cgroupPids(record.id)).toEqual([]);
     });
 
+    run(`${runtime}: unread stdin keeps the sandbox running`, async () => {
+      const { controller } = setup();
+      const { sandbox } = await controller.claim({
+        template: runtime === 'gvisor' ? 'gv' : 'bw',
+        tenant: 'acme',
+      });
+      const ignored = await sandbox.exec({ command: 'true', stdin: Buffer.alloc(2 * MIB) });
+      expect(ignored.exitCode).toBe(0);
+      expect(await sandbox.isAlive()).toBe(true);
+      // Commands still get the default SIGPIPE, so a pipeline whose reader quits ends.
+      const pipeline = await sandbox.exec({ command: 'yes | head -1', timeoutMs: 10_000 });
+      expect(pipeline.stdout).toBe('y\n');
+      expect(pipeline.timedOut).toBe(false);
+    });
+
     run(`${runtime}: files do not count as memory`, async () => {
       const { controller } = setup();
       controller.createTemplate({
@@ -95,7 +110,7 @@ describe('sandbox limits', () => {
       expect((await sandbox.exec({ command: 'echo up' })).stdout).toBe('up\n');
 
       const error = await caught(() => sandbox.exec({ command: 'sleep 60', timeoutMs: 60_000 }));
-      expect(isSandstackError(error, 'SANDBOX_LIMIT')).toBe(true);
+      expect(isSandstackError(error, 'SANDBOX_LIMIT'), String(error)).toBe(true);
       expect((error as Error).message).toContain('lifetime limit of 2 s');
       expect((error as Error).message).toContain('template "brief"');
 
@@ -120,7 +135,7 @@ describe('sandbox limits', () => {
         shutdownTime,
       });
       const error = await caught(() => sandbox.exec({ command: 'sleep 60', timeoutMs: 60_000 }));
-      expect(isSandstackError(error, 'SANDBOX_LIMIT')).toBe(true);
+      expect(isSandstackError(error, 'SANDBOX_LIMIT'), String(error)).toBe(true);
       expect((error as Error).message).toContain(`shutdownTime ${shutdownTime.toISOString()}`);
       await waitReleased(controller, record.id);
       expect(controller.record(record.id)?.endReason).toBe('ClaimExpired');

@@ -148,7 +148,9 @@ def serve():
             continue
         threading.Thread(target=run, args=(request,), daemon=True).start()
 
-signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+# SIGPIPE stays ignored here (Python's default), so a command that exits without reading its
+# stdin gives the feeding thread EPIPE instead of killing the agent, which is the container's
+# init. Popen's restore_signals gives each command the default SIGPIPE back.
 serve()
 `;
 

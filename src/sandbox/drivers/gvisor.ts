@@ -288,11 +288,13 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
         return super.runCommand(exec);
       }
     }
-    const result = await this.agent.exec(exec, EXEC_MARKER, exec.timeoutMs + HOST_GRACE_MS);
+    // destroy() may clear this.agent while the command runs, so keep this command's client.
+    const agent = this.agent;
+    const result = await agent.exec(exec, EXEC_MARKER, exec.timeoutMs + HOST_GRACE_MS);
     if (result !== undefined) {
       return result;
     }
-    if (this.agent.closed) {
+    if (agent.closed) {
       // The container died during the command (a limit, or runsc was killed); afterCommand
       // finds out which and reports it.
       this.agent = undefined;
@@ -307,7 +309,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       };
     }
     this.agentFailed = true;
-    this.agent.close();
+    agent.close();
     this.agent = undefined;
     await this.killTree(exec)();
     const note = `sandstack: the sandbox's command agent did not answer within ${exec.timeoutMs + HOST_GRACE_MS}ms, so the command was killed; later commands use runsc exec\n`;
