@@ -20,6 +20,16 @@ export class Wait extends WorkflowEntrypoint {
 }
 `;
 
+/** Holds its run slot for four seconds: the sleep is short enough to wait out in process. */
+const HOLD_WORKFLOW = `import { WorkflowEntrypoint } from 'sandstack/workflows';
+export class Hold extends WorkflowEntrypoint {
+  async run(event, step) {
+    await step.sleep('hold', '4 seconds');
+    return 'held';
+  }
+}
+`;
+
 interface Reply {
   status: number;
   body: Record<string, unknown> & { error?: { code: string; message: string } };
@@ -56,6 +66,18 @@ async function startWithTenant(
   await call(server, ADMIN_TOKEN, 'POST', '/v1/tenants', { id: 'acme' });
   const created = await call(server, ADMIN_TOKEN, 'POST', '/v1/tenants/acme/tokens', {});
   return { server, token: created.body.secret as string };
+}
+
+async function waitForComplete(server: RunningServer, token: string, id: string): Promise<void> {
+  // Bounded: 300 polls of 100 ms.
+  for (let poll = 0; poll < 300; poll += 1) {
+    const reply = await call(server, token, 'GET', `/v1/instances/${id}`);
+    if (reply.body.status === 'complete') {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`Instance ${id} did not complete`);
 }
 
 /** Releases every claimed sandbox, which closing the server keeps running. */
@@ -136,6 +158,55 @@ describe('tenant quotas', () => {
     expect(third.status).toBe(202);
     await call(server, token, 'POST', '/v1/instances/w3/terminate');
   });
+});
+
+describe('runs per tenant', () => {
+  let dir: string;
+  let server: RunningServer;
+  let acme: string;
+  let globex: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sandstack-server-fair-'));
+    server = await startServer({
+      stateDir: dir,
+      port: 0,
+      adminToken: ADMIN_TOKEN,
+      maxConcurrentRuns: 4,
+      maxRunsPerTenant: 1,
+    });
+    for (const tenant of ['acme', 'globex']) {
+      await call(server, ADMIN_TOKEN, 'POST', '/v1/tenants', { id: tenant });
+      const created = await call(server, ADMIN_TOKEN, 'POST', `/v1/tenants/${tenant}/tokens`, {});
+      const token = created.body.secret as string;
+      await call(server, token, 'POST', '/v1/workflows', { name: 'hold', source: HOLD_WORKFLOW });
+      if (tenant === 'acme') {
+        acme = token;
+      } else {
+        globex = token;
+      }
+    }
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("queues a tenant's second run while another tenant's starts", async () => {
+    // The first run holds its slot for seconds, so the second create sees it still running.
+    const first = await call(server, acme, 'POST', '/v1/instances', { workflow: 'hold' });
+    expect(first.body.status).toBe('running');
+    const second = await call(server, acme, 'POST', '/v1/instances', { workflow: 'hold' });
+    expect(second.body.status).toBe('queued');
+    const other = await call(server, globex, 'POST', '/v1/instances', { workflow: 'hold' });
+    expect(other.body.status).toBe('running');
+
+    const ids = [first, second].map((reply) => reply.body.id as string);
+    for (const id of ids) {
+      await waitForComplete(server, acme, id);
+    }
+  }, 60_000);
 });
 
 describe('request rate limit', () => {

@@ -11,6 +11,7 @@ interface ServeOptions {
   port: string;
   maxBodyBytes: string;
   maxConcurrentRuns: string;
+  maxRunsPerTenant: string;
   maxSandboxesPerTenant: string;
   maxActiveInstancesPerTenant: string;
   rateLimit: string;
@@ -35,6 +36,7 @@ export function register(program: Command): void {
       String(DEFAULT_MAX_BODY_BYTES),
     )
     .option('--max-concurrent-runs <count>', 'workflow instances run at the same time', '4')
+    .option('--max-runs-per-tenant <count>', "one tenant's instances run at the same time", '2')
     .option(
       '--max-sandboxes-per-tenant <count>',
       'claimed sandboxes a tenant may hold before direct claims get a 429',
@@ -76,6 +78,7 @@ async function serve(stateDir: string, options: ServeOptions): Promise<void> {
     port: parseInteger('--port', options.port, 0, 65_535),
     maxBodyBytes: parseInteger('--max-body-bytes', options.maxBodyBytes, 1024, 2 ** 31),
     maxConcurrentRuns: parseInteger('--max-concurrent-runs', options.maxConcurrentRuns, 1, 1000),
+    maxRunsPerTenant: parseInteger('--max-runs-per-tenant', options.maxRunsPerTenant, 1, 1000),
     limits: {
       maxSandboxes: parseInteger(
         '--max-sandboxes-per-tenant',

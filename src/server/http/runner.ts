@@ -16,6 +16,11 @@ export interface InstanceRunnerOptions {
   stack: Stack;
   /** Instances run at the same time; the rest wait in a queue. @default 4 */
   maxConcurrentRuns?: number;
+  /**
+   * Instances of one tenant run at the same time, so one tenant's flood cannot take every
+   * slot. @default 2
+   */
+  maxRunsPerTenant?: number;
   /** How often waiting instances are checked for a due wake time or a new event. @default 1000 */
   pollIntervalMs?: number;
   limits?: Partial<EngineLimits>;
@@ -47,6 +52,8 @@ export class InstanceRunner {
   readonly #stack: Stack;
   readonly #store: SqliteWorkflowStore;
   readonly #maxConcurrentRuns: number;
+  readonly #maxRunsPerTenant: number;
+  readonly #runsByTenant = new Map<string, number>();
   readonly #pollIntervalMs: number;
   readonly #limits: Partial<EngineLimits>;
   readonly #queue: { tenant: string; id: string }[] = [];
@@ -60,6 +67,7 @@ export class InstanceRunner {
     this.#stack = options.stack;
     this.#store = new SqliteWorkflowStore(options.stack.db);
     this.#maxConcurrentRuns = options.maxConcurrentRuns ?? 4;
+    this.#maxRunsPerTenant = options.maxRunsPerTenant ?? 2;
     this.#pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.#limits = options.limits ?? {};
     this.engine = new WorkflowEngine({
@@ -141,7 +149,11 @@ export class InstanceRunner {
 
   #pump(): void {
     while (!this.#closed && this.#running.size < this.#maxConcurrentRuns) {
-      const next = this.#queue.shift();
+      // The oldest queued instance of a tenant that is under its own limit.
+      const index = this.#queue.findIndex(
+        (item) => (this.#runsByTenant.get(item.tenant) ?? 0) < this.#maxRunsPerTenant,
+      );
+      const next = index === -1 ? undefined : this.#queue.splice(index, 1)[0];
       if (next === undefined) {
         return;
       }
@@ -151,11 +163,22 @@ export class InstanceRunner {
       if (run === undefined) {
         continue;
       }
+      this.#countRun(next.tenant, 1);
       const done = this.#run(run, next.tenant, next.id).finally(() => {
         this.#running.delete(key);
+        this.#countRun(next.tenant, -1);
         this.#pump();
       });
       this.#running.set(key, { engine: run.engine, done });
+    }
+  }
+
+  #countRun(tenant: string, change: 1 | -1): void {
+    const count = (this.#runsByTenant.get(tenant) ?? 0) + change;
+    if (count === 0) {
+      this.#runsByTenant.delete(tenant);
+    } else {
+      this.#runsByTenant.set(tenant, count);
     }
   }
 

@@ -34,6 +34,8 @@ export interface StartServerOptions {
   maxBodyBytes?: number;
   /** @default 4 */
   maxConcurrentRuns?: number;
+  /** Instances of one tenant run at the same time. @default 2 */
+  maxRunsPerTenant?: number;
   /** Per-tenant quotas and rate limit. @default 20 sandboxes, 1000 unfinished instances, no rate limit */
   limits?: Partial<TenantLimits>;
   /** Time `close()` waits for runs in progress before stopping anyway. @default 10000 */
@@ -92,6 +94,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     ...(options.maxConcurrentRuns === undefined
       ? {}
       : { maxConcurrentRuns: options.maxConcurrentRuns }),
+    ...(options.maxRunsPerTenant === undefined
+      ? {}
+      : { maxRunsPerTenant: options.maxRunsPerTenant }),
   });
   // The same file `sandstack guard approvals` and the hook use by default.
   const approvalsDb = openDatabase(join(stack.stateDir, 'approvals.db'));
