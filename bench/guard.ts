@@ -1,7 +1,8 @@
 /**
  * Guard benchmark: stage-1 decision latency and throughput for Bash commands from a few
- * bytes up to 4 KB, and the wall time of one Claude Code hook call, process start-up
- * included. Each decision uses a fresh guard so the backstop never halts the loop.
+ * bytes up to 4 KB, the wall time of one Claude Code hook call, process start-up
+ * included, and secret redaction of 1 MiB tool outputs. Each decision uses a fresh guard
+ * so the backstop never halts the loop.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGuard } from '../src/guard/guard.js';
 import { startHookDaemon } from '../src/guard/hook-daemon.js';
+import { redactSecrets } from '../src/guard/redact.js';
 import type { GuardContext } from '../src/guard/types.js';
 import { addLatency, round, timeMany, type BenchResults } from './lib.js';
 
@@ -70,7 +72,46 @@ export async function runGuardBench(): Promise<BenchResults> {
     unit: 'bytes',
     n: commands.length,
   };
+  Object.assign(results, runRedactBench());
   Object.assign(results, await runHookBench());
+  return results;
+}
+
+const MIB = 1024 * 1024;
+
+/** 1 MiB tool outputs with no line break: the shapes that made backtracking patterns slow. */
+function redactInputs(): Record<string, string> {
+  const bytes = Buffer.alloc((MIB * 3) / 4);
+  let state = 1;
+  for (let index = 0; index < bytes.length; index += 1) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    bytes[index] = state >>> 24;
+  }
+  const code =
+    '!function(e,t){"use strict";var n=e.document,r=n.createElement("script"),' +
+    'i="https://cdn.example.com/v2/lib.min.js",o={version:"3.7.1",retries:3};' +
+    'function a(e){return e&&e.nodeType===1?e.getAttribute("data-id"):null}' +
+    'r.src=i+"?t="+Date.now();t.words=function(e){return String(e).split(/\\s+/)}}(window,{});';
+  return {
+    words: 'A'.repeat(MIB),
+    base64: bytes.toString('base64'),
+    minifiedJs: code.repeat(Math.ceil(MIB / code.length)).slice(0, MIB),
+  };
+}
+
+/** Times `redactSecrets` on each 1 MiB input, 10 rounds each (well under a second in all). */
+export function runRedactBench(): BenchResults {
+  const results: BenchResults = {};
+  for (const [name, text] of Object.entries(redactInputs())) {
+    redactSecrets(text);
+    const samples: number[] = [];
+    for (let round = 0; round < 10; round += 1) {
+      const started = performance.now();
+      redactSecrets(text);
+      samples.push(performance.now() - started);
+    }
+    addLatency(results, `guard.redact.1MiB.${name}`, samples);
+  }
   return results;
 }
 
