@@ -118,8 +118,8 @@ async function serve(stateDir: string, options: ServeOptions): Promise<void> {
     process.once('SIGINT', stop);
   });
   printLine('Stopped');
-  // A command that was running in a claimed sandbox when the server stopped can leave
-  // pipes open that would keep the process alive; the sandbox itself stays claimed.
+  // A command still running in a claimed sandbox at shutdown can leave pipes open, and
+  // they would keep the process alive. The sandbox itself stays claimed.
   process.exit(0);
 }
 
