@@ -150,15 +150,19 @@ export class WarmPools {
     for (let created = 0; !this.host.isClosed(); created += 1) {
       // Read the pool and template on each round, so a scale or template change applied
       // during the fill takes effect at once.
-      const pool = this.require(poolName);
-      if (created >= pool.replicas || this.host.store.countWarm(poolName) >= pool.replicas) {
+      const pool = this.host.store.getPool(poolName);
+      if (
+        pool === undefined ||
+        created >= pool.replicas ||
+        this.host.store.countWarm(poolName) >= pool.replicas
+      ) {
         return;
       }
       const template = this.host.getTemplate(pool.template);
       const driver = await this.host.runtimeFor(template);
       const id = newId('sbx');
       const sandbox = await driver.create({ id, template, stateDir: this.host.sandboxDir(id) });
-      if (this.host.isClosed()) {
+      if (this.host.isClosed() || this.host.store.getPool(poolName) === undefined) {
         await this.host.destroy(id, sandbox);
         return;
       }
@@ -246,6 +250,21 @@ export class WarmPools {
       );
     }
     return pool;
+  }
+
+  /**
+   * Deletes a pool and destroys its ready sandboxes; sandboxes already claimed from it stay.
+   * @throws SandstackError `POOL_NOT_FOUND`
+   */
+  async delete(name: string): Promise<void> {
+    this.require(name);
+    this.host.store.deletePool(name);
+    await this.host.ready;
+    // A running fill sees the pool gone before and after each start, and stops.
+    await this.fills.get(name);
+    for (const record of this.host.store.listWarm(name)) {
+      await this.destroyWarm(record.id);
+    }
   }
 
   /** Waits for every running fill to finish. */

@@ -180,6 +180,10 @@ export class SandboxStore {
       .run(pool.template, pool.replicas, pool.updateStrategy, pool.name);
   }
 
+  deletePool(name: string): void {
+    this.db.prepare('DELETE FROM sandbox_pools WHERE name = ?').run(name);
+  }
+
   getPool(name: string): PoolRecord | undefined {
     return this.db.prepare(`SELECT ${POOL_COLUMNS} FROM sandbox_pools WHERE name = ?`).get(name) as
       PoolRecord | undefined;

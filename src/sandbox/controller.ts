@@ -274,6 +274,14 @@ export class SandboxController {
     return this.pools.apply(options);
   }
 
+  /**
+   * Deletes a pool and destroys its ready sandboxes; sandboxes already claimed from it stay.
+   * @throws SandstackError `POOL_NOT_FOUND`
+   */
+  deletePool(name: string): Promise<void> {
+    return this.pools.delete(name);
+  }
+
   /** Lists pools with their ready counts. */
   listPools(): (PoolRecord & { ready: number })[] {
     return this.pools.list();

@@ -130,6 +130,20 @@ describe('sandstack apply', () => {
     expect(controller.list().filter((record) => record.state === 'warm')).toEqual([]);
   });
 
+  runWithSandboxes('deletes a pool but keeps its claims', async () => {
+    const { controller } = setup();
+    await applyManifests(controller, fixture({ 'replicas: 1': 'replicas: 2' }), {
+      source: 'python.yaml',
+    });
+    const claimed = controller.claimObjects.view('job-1').sandboxId;
+    await controller.deletePool('python-pool');
+    expect(controller.listPools()).toEqual([]);
+    expect(controller.list().filter((record) => record.state === 'warm')).toEqual([]);
+    expect(controller.record(claimed ?? '')?.state).toBe('claimed');
+    const error = await caught(() => controller.deletePool('python-pool'));
+    expect(isSandstackError(error, 'POOL_NOT_FOUND')).toBe(true);
+  });
+
   runWithSandboxes('recreates stale pool sandboxes on template change', async () => {
     const { controller } = setup();
     const text = fixture() + '---' + pool('fresh', 2, 'python', 'Recreate');

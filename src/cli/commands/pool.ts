@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createSpinner, printJson, printLine } from '../output.js';
 import { openSandboxContext } from './sandbox-context.js';
 
-/** Registers `sandstack pool create|list`. */
+/** Registers `sandstack pool create|delete|list`. */
 export function register(program: Command): void {
   const pool = program.command('pool').description('Keep ready sandboxes for fast claims');
 
@@ -41,6 +41,15 @@ export function register(program: Command): void {
         );
       },
     );
+
+  pool
+    .command('delete <name>')
+    .description('Delete a pool and destroy its ready sandboxes (claimed ones stay)')
+    .action(async (name: string, _options: unknown, command: Command) => {
+      const { controller } = openSandboxContext(command);
+      await controller.deletePool(name);
+      printLine(`Pool ${name} deleted`);
+    });
 
   pool
     .command('list')
