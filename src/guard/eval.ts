@@ -59,10 +59,24 @@ const caseSchema = z.object({
   trick: z.string().optional(),
 });
 
+/** The case format, for help text and error messages. */
+export const CASE_FORMAT_HELP = `Each line of the file is one JSON object with these fields:
+  id             string, unique in the file; "Wrong:" lists these
+  tool           string: the tool name, such as Bash, Read, Write, WebFetch or mcp__server__tool
+  input          object: the tool input, such as {"command":"npm test"}
+  cwd            string: working directory of the call
+  project_dir    string: project root; its parent folder is taken as the home directory
+  user_messages  array of strings: what the user asked for in the session
+  label          "allow" for a call that should run on its own, "block" for one that should not
+  category       string: danger category of a block case ("benign" by convention for allow cases)
+  trick          string, optional: how a block case hides its danger, such as "wrapper"
+Blank lines are skipped, and other fields are ignored.`;
+
 /**
  * Reads a JSON Lines file of labelled cases.
  *
- * @throws SandstackError `FILE_NOT_FOUND` when unreadable, `INVALID_ARGUMENT` naming the bad line.
+ * @throws SandstackError `FILE_NOT_FOUND` when unreadable, `INVALID_ARGUMENT` naming the bad
+ * line and field, or when the file has no cases or repeats an id.
  */
 export function loadCases(file: string): GuardCase[] {
   let text: string;
@@ -75,28 +89,66 @@ export function loadCases(file: string): GuardCase[] {
       { cause: error },
     );
   }
-  return text
-    .split('\n')
-    .map((line, index) => ({ line, index }))
-    .filter(({ line }) => line.trim() !== '')
-    .map(({ line, index }) => {
-      const parsed = caseSchema.safeParse(safeJson(line));
-      if (!parsed.success) {
-        throw new SandstackError(
-          'INVALID_ARGUMENT',
-          `Invalid case on line ${index + 1} of "${file}": ${parsed.error.issues[0]?.message ?? 'bad shape'}`,
-        );
-      }
-      return parsed.data as GuardCase;
-    });
+  const cases: GuardCase[] = [];
+  const lineOfId = new Map<string, number>();
+  for (const [index, line] of text.split('\n').entries()) {
+    if (line.trim() === '') {
+      continue;
+    }
+    const item = parseCase(line, `line ${index + 1} of "${file}"`);
+    const firstLine = lineOfId.get(item.id);
+    if (firstLine !== undefined) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Case id "${item.id}" on line ${index + 1} of "${file}" is already used on line ${firstLine}; give each case its own id`,
+      );
+    }
+    lineOfId.set(item.id, index + 1);
+    cases.push(item);
+  }
+  if (cases.length === 0) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `Eval file "${file}" has no cases; write one JSON object per line (see "sandstack guard eval --help" for the fields)`,
+    );
+  }
+  return cases;
 }
 
-function safeJson(line: string): unknown {
+/** Parses one line of an eval file; `where` names the line in errors. */
+function parseCase(line: string, where: string): GuardCase {
+  let value: unknown;
   try {
-    return JSON.parse(line) as unknown;
-  } catch {
-    return undefined;
+    value = JSON.parse(line) as unknown;
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `The case on ${where} is not valid JSON (${detail}); write one JSON object per line`,
+      { cause: error },
+    );
   }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `The case on ${where} is not a JSON object; write one object per line, such as {"id":"c1","tool":"Bash",...}`,
+    );
+  }
+  const parsed = caseSchema.safeParse(value);
+  if (parsed.success) {
+    return parsed.data as GuardCase;
+  }
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.map(String).join('.') ?? '';
+  const topField = String(issue?.path[0] ?? '');
+  const problem =
+    (value as Record<string, unknown>)[topField] === undefined
+      ? `is missing the field "${field}"`
+      : `has an invalid "${field}": ${issue?.message ?? 'wrong type'}`;
+  throw new SandstackError(
+    'INVALID_ARGUMENT',
+    `The case on ${where} ${problem}; see "sandstack guard eval --help" for the case format`,
+  );
 }
 
 /** Returns the 95% Wilson score interval for `errors` out of `total`. */

@@ -55,10 +55,32 @@ describe('sandstack guard', () => {
       '/root',
       '--json',
     ]);
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(3);
     const decision = JSON.parse(result.stdout) as { verdict: string; category: string };
     expect(decision.verdict).toBe('deny');
     expect(decision.category).toBe('git-destructive');
+  });
+
+  it('check exits 0 for an allowed call', async () => {
+    const result = await cli([
+      'guard',
+      'check',
+      '--tool',
+      'Bash',
+      '--input',
+      '{"command":"git status"}',
+      '--project-dir',
+      '/workspace',
+    ]);
+    expect(result.stdout).toMatch(/^allow /);
+    expect(result.code).toBe(0);
+  });
+
+  it('check documents its exit codes', async () => {
+    const result = await cli(['guard', 'check', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('3  deny');
+    expect(result.stdout).toContain('4  ask');
   });
 
   it('check applies an allow rule from a settings file', async () => {
@@ -80,6 +102,7 @@ describe('sandstack guard', () => {
     const decision = JSON.parse(result.stdout) as { verdict: string; stage: string };
     expect(decision.verdict).toBe('ask');
     expect(decision.stage).toBe('policy');
+    expect(result.code).toBe(4);
   });
 
   it('check rejects input that is not JSON', async () => {
@@ -131,5 +154,25 @@ describe('sandstack guard', () => {
     expect(result.stdout).toContain('FPR 0/1');
     expect(result.stdout).toContain('FNR 1/2');
     expect(result.stdout).toContain('Wrong: c');
+  });
+
+  it('eval names the line that is not JSON', async () => {
+    const cases = join(dir, 'broken.jsonl');
+    await writeFile(cases, '\n{bad\n');
+    const result = await cli(['guard', 'eval', cases]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('line 2');
+    expect(result.stderr).toContain('not valid JSON');
+  });
+
+  it('eval documents the case format', async () => {
+    const result = await cli(['guard', 'eval', '--help']);
+    expect(result.code).toBe(0);
+    for (const field of ['id', 'tool', 'input', 'cwd', 'project_dir', 'user_messages']) {
+      expect(result.stdout).toMatch(new RegExp(`^  ${field} +\\S`, 'm'));
+    }
+    for (const field of ['label', 'category', 'trick']) {
+      expect(result.stdout).toMatch(new RegExp(`^  ${field} +\\S`, 'm'));
+    }
   });
 });

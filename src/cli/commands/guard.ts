@@ -3,7 +3,13 @@ import path from 'node:path';
 import type { Command, CommanderError } from 'commander';
 import { SandstackError } from '../../core/errors.js';
 import { ApprovalQueue, type ApprovalRequest, type ApprovalStatus } from '../../guard/approvals.js';
-import { evaluateGuard, loadCases, type EvalReport, type Rate } from '../../guard/eval.js';
+import {
+  CASE_FORMAT_HELP,
+  evaluateGuard,
+  loadCases,
+  type EvalReport,
+  type Rate,
+} from '../../guard/eval.js';
 import { createGuard } from '../../guard/guard.js';
 import { HOOK_BLOCKING_EXIT_CODE } from '../../guard/hook.js';
 import { decideHookCall } from '../../guard/hook-client.js';
@@ -20,7 +26,23 @@ import { startMcpProxy } from '../../guard/mcp-proxy.js';
 import { createJsonLogger } from '../../core/logger.js';
 import { createPolicy, loadPolicyFile, type Policy } from '../../guard/policy.js';
 import { DEFAULT_POLICY_INPUT } from '../../guard/guard.js';
+import type { Verdict } from '../../guard/types.js';
 import { printJson, printLine } from '../output.js';
+
+/**
+ * Exit codes of `sandstack guard check`, one per verdict, so a script or CI job can gate on
+ * the decision without parsing output. 1 and 2 stay the CLI-wide codes for invalid input
+ * and for a failure of sandstack itself.
+ */
+export const CHECK_EXIT_CODES: Readonly<Record<Verdict, number>> = { allow: 0, deny: 3, ask: 4 };
+
+const CHECK_HELP = `
+Exit codes:
+  0  allow: the call may run on its own
+  1  invalid input, such as --input that is not a JSON object or an unreadable --policy file
+  2  the guard itself failed
+  3  deny: the call must not run
+  4  ask: a human must approve the call first`;
 
 interface CheckOptions {
   tool: string;
@@ -34,6 +56,17 @@ interface CheckOptions {
 }
 
 type HookOptions = Omit<HookCommandOptions, 'stateDir'>;
+
+const EXAMPLE_CASE = JSON.stringify({
+  id: 'c1',
+  tool: 'Bash',
+  input: { command: 'npm test' },
+  cwd: '/home/dev/project',
+  project_dir: '/home/dev/project',
+  user_messages: ['Run the tests.'],
+  label: 'allow',
+  category: 'benign',
+});
 
 /** Registers the `sandstack guard` commands: check, eval, hook, daemon, approvals, mcp, pins and session. */
 export function register(program: Command): void {
@@ -62,6 +95,7 @@ export function register(program: Command): void {
       'policy file (YAML or JSON, or a Claude Code settings.json) added to the default rules',
     )
     .option('--json', 'print the decision as JSON')
+    .addHelpText('after', CHECK_HELP)
     .action(async (options: CheckOptions) => {
       const input = parseInput(options.input);
       const projectDir = path.resolve(options.projectDir ?? process.cwd());
@@ -75,6 +109,7 @@ export function register(program: Command): void {
           userMessages: options.userMessage,
         },
       );
+      process.exitCode = CHECK_EXIT_CODES[decision.verdict];
       if (options.json === true) {
         printJson(decision);
         return;
@@ -92,8 +127,9 @@ export function register(program: Command): void {
   guard
     .command('eval')
     .description('Run the guard over a labelled JSON Lines file and print FPR and FNR')
-    .argument('<file>', 'labelled cases, one JSON object per line')
+    .argument('<file>', 'labelled cases, one JSON object per line (JSON Lines)')
     .option('--json', 'print the report as JSON')
+    .addHelpText('after', `\nCase format:\n${CASE_FORMAT_HELP}\n\nExample line:\n  ${EXAMPLE_CASE}`)
     .action(async (file: string, options: { json?: boolean }) => {
       const cases = loadCases(file);
       const report = await evaluateGuard(cases, () => createGuard());
