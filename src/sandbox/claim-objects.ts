@@ -101,7 +101,7 @@ export class ClaimObjects {
     return { action: 'created', claim: this.view(input.name) };
   }
 
-  /** Whether a claim of that name is stored. */
+  /** Returns whether a claim of that name is stored. */
   exists(name: string): boolean {
     return this.store.getClaimObject(name) !== undefined;
   }

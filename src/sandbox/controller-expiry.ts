@@ -21,8 +21,8 @@ export interface ExpiryHost {
 }
 
 /**
- * Ends claimed sandboxes when their time is up (the template's lifetime or an earlier claim
- * shutdownTime): with a timer per sandbox claimed in this process, and a periodic check for
+ * Ends claimed sandboxes when their time is up: the template's lifetime, or an earlier claim
+ * shutdownTime. Sandboxes claimed in this process get a timer each. A periodic check covers
  * the rest, such as sandboxes claimed by processes that have exited.
  */
 export class ExpiryScheduler {

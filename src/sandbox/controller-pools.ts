@@ -16,7 +16,7 @@ export interface CreatePoolOptions {
   template: string;
   /** Ready sandboxes to keep, from 0 to {@link MAX_POOL_REPLICAS}. */
   replicas: number;
-  /** What happens to ready sandboxes when the template changes. @default 'OnReplenish' */
+  /** Handling of ready sandboxes when the template changes. @default 'OnReplenish' */
   updateStrategy?: PoolUpdateStrategy;
 }
 
@@ -282,7 +282,7 @@ function toPoolRecord(options: CreatePoolOptions): PoolRecord {
   };
 }
 
-/** Whether a process with that id is running. */
+/** Returns whether a process with that id is running. */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -33,7 +33,7 @@ export interface SandboxRecord {
   templateHash: string | null;
   /** Epoch milliseconds after which the controller destroys the sandbox. */
   expiresAt: number | null;
-  /** Why the sandbox ended when something other than a release call ended it. */
+  /** Reason the sandbox ended, when something other than a release call ended it. */
   endReason: SandboxEndReason | null;
   /** Name of the SandboxClaim object the sandbox is bound to, if any. */
   claimName: string | null;
@@ -46,7 +46,7 @@ export interface SandboxRecord {
  */
 export type SandboxEndReason = 'ClaimExpired' | 'SandboxExpired';
 
-/** What happens to a pool's ready sandboxes when its template changes. */
+/** Handling of a pool's ready sandboxes when its template changes. */
 export type PoolUpdateStrategy = 'OnReplenish' | 'Recreate';
 
 /** One warm pool as stored. */

@@ -124,6 +124,13 @@ export function templateHash(template: SandboxTemplate): string {
   return createHash('sha256').update(canonicalJson(template)).digest('hex').slice(0, 16);
 }
 
+function compareKeys(a: string, b: string): number {
+  if (a === b) {
+    return 0;
+  }
+  return a < b ? -1 : 1;
+}
+
 /** JSON with object keys sorted, so equal templates hash equally whatever their key order. */
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) {
@@ -132,7 +139,7 @@ function canonicalJson(value: unknown): string {
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value)
       .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      .sort(([a], [b]) => compareKeys(a, b));
     return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
   }
   return JSON.stringify(value);

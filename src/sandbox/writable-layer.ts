@@ -85,7 +85,7 @@ export async function removeStateDir(stateDir: string): Promise<void> {
   rmSync(stateDir, { recursive: true, force: true });
 }
 
-/** Whether the writable layer has no room left (under 64 KiB available). */
+/** Returns whether the writable layer has no room left (under 64 KiB available). */
 export function isWritableLayerFull(stateDir: string): boolean {
   try {
     const stats = statfsSync(writableLayerDir(stateDir));

@@ -280,7 +280,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     return args;
   }
 
-  /** Every namespace, except the network one for a sandbox that joins its egress namespace. */
+  /** Returns the unshare flags: every namespace, except the network one of a sandbox with egress. */
   private hasEgress(): boolean {
     return this.template.network.egress === 'proxy';
   }

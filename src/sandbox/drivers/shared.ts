@@ -192,7 +192,7 @@ export abstract class LocalSandbox {
   abstract readonly runtime: RuntimeName;
   protected abstract readonly template: SandboxTemplate;
   protected abstract readonly createdAt: number;
-  /** Host folder of the sandbox's state, which holds the writable layer. */
+  /** Host folder of the sandbox's state, which contains the writable layer. */
   protected abstract readonly stateDir: string;
   /** Set when the controller ends the sandbox; every command from then on fails with it. */
   private endError: SandstackError | undefined;
