@@ -161,7 +161,15 @@ export class WarmPools {
       const template = this.host.getTemplate(pool.template);
       const driver = await this.host.runtimeFor(template);
       const id = newId('sbx');
-      const sandbox = await driver.create({ id, template, stateDir: this.host.sandboxDir(id) });
+      let sandbox: SandboxInstance;
+      try {
+        sandbox = await driver.create({ id, template, stateDir: this.host.sandboxDir(id) });
+      } catch (error) {
+        // No record names this sandbox yet, so remove what the failed start left right away
+        // rather than at the next controller start.
+        await this.host.destroy(id, undefined);
+        throw error;
+      }
       if (this.host.isClosed() || this.host.store.getPool(poolName) === undefined) {
         await this.host.destroy(id, sandbox);
         return;

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isSandstackError } from '../../src/core/errors.js';
@@ -105,6 +107,22 @@ describe('SandboxController', () => {
       expect(ids.size).toBe(3);
       expect(claims.filter((claim) => claim.record.warm).length).toBe(2);
     });
+
+    if (driver.name === 'gvisor') {
+      run('gvisor: a failed pool start leaves nothing behind', async () => {
+        const { controller, dir } = setup();
+        controller.createTemplate({
+          name: 'broken',
+          runtime: 'gvisor',
+          rootfs: { kind: 'directory', path: join(dir, 'no-such-rootfs') },
+        });
+        controller.createPool({ name: 'p', template: 'broken', replicas: 1 });
+        await expect(controller.waitUntilReady('p')).rejects.toThrow('could not reach 1');
+        const left = readdirSync(join(dir, 'sandboxes')).filter((name) => name.startsWith('sbx_'));
+        expect(left).toEqual([]);
+        expect(readFileSync('/proc/self/mounts', 'utf8')).not.toContain(dir);
+      });
+    }
 
     run(`${driver.name}: get works after the creating process is killed`, async () => {
       const { dir, reopen } = setup();
