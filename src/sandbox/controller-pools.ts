@@ -26,6 +26,9 @@ export type ApplyAction = 'created' | 'configured' | 'unchanged';
 /** Upper bound on a pool's replicas, so one bad manifest cannot start sandboxes without bound. */
 export const MAX_POOL_REPLICAS = 100;
 
+/** Longest delay between fills of a pool whose sandboxes keep failing to start. */
+const MAX_BACKOFF_MS = 60_000;
+
 /** Controller state and operations that {@link WarmPools} uses. */
 export interface WarmPoolHost {
   store: SandboxStore;
@@ -48,6 +51,11 @@ export interface WarmPoolHost {
  */
 export class WarmPools {
   private readonly fills = new Map<string, Promise<void>>();
+  /** Pools whose last fill failed: how often in a row, the last error, and the retry timer. */
+  private readonly backoff = new Map<
+    string,
+    { failures: number; retryAt: number; error: string; timer: NodeJS.Timeout | undefined }
+  >();
 
   constructor(private readonly host: WarmPoolHost) {}
 
@@ -122,24 +130,75 @@ export class WarmPools {
       await this.fills.get(poolName);
     }
     if (this.host.store.countWarm(poolName) < pool.replicas) {
+      const failed = this.backoff.get(poolName);
+      const cause = failed === undefined ? 'see the log' : `last error: ${failed.error}`;
       throw new SandstackError(
         'SANDBOX_FAILED',
-        `Pool "${poolName}" could not reach ${pool.replicas} ready sandboxes; see the log`,
+        `Pool "${poolName}" could not reach ${pool.replicas} ready sandboxes; ${cause}`,
       );
     }
   }
 
-  /** Starts one background fill of a pool unless one runs or the controller is closed. */
+  /**
+   * Starts one background fill of a pool unless one runs, the controller is closed, or the
+   * pool is backing off after failed starts (then the fill starts when the delay ends).
+   */
   refill(poolName: string | undefined): void {
     if (poolName === undefined || this.host.isClosed() || this.fills.has(poolName)) {
       return;
     }
+    const failed = this.backoff.get(poolName);
+    if (failed !== undefined && Date.now() < failed.retryAt) {
+      if (failed.timer === undefined) {
+        failed.timer = setTimeout(() => {
+          failed.timer = undefined;
+          this.refill(poolName);
+        }, failed.retryAt - Date.now());
+        failed.timer.unref();
+      }
+      return;
+    }
     const fill = this.fill(poolName)
-      .catch((error: unknown) =>
-        this.host.logger.error('Pool fill failed', { pool: poolName, error: String(error) }),
+      .then(
+        () => this.clearBackoff(poolName),
+        (error: unknown) => this.recordFailure(poolName, error),
       )
-      .finally(() => this.fills.delete(poolName));
+      .finally(() => {
+        this.fills.delete(poolName);
+        if (this.backoff.has(poolName)) {
+          // Schedules the retry for when the delay ends.
+          this.refill(poolName);
+        }
+      });
     this.fills.set(poolName, fill);
+  }
+
+  /**
+   * Delays the next fill of a pool whose sandboxes fail to start: 1 s after the first
+   * failure, doubling up to {@link MAX_BACKOFF_MS}, so a broken template does not start
+   * sandboxes without bound.
+   */
+  private recordFailure(poolName: string, error: unknown): void {
+    const failures = (this.backoff.get(poolName)?.failures ?? 0) + 1;
+    const delayMs = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (failures - 1));
+    this.clearBackoff(poolName);
+    this.backoff.set(poolName, {
+      failures,
+      retryAt: Date.now() + delayMs,
+      error: error instanceof Error ? error.message : String(error),
+      timer: undefined,
+    });
+    this.host.logger.error('Pool fill failed', {
+      pool: poolName,
+      error: String(error),
+      failures,
+      retryInMs: delayMs,
+    });
+  }
+
+  private clearBackoff(poolName: string): void {
+    clearTimeout(this.backoff.get(poolName)?.timer);
+    this.backoff.delete(poolName);
   }
 
   private async fill(poolName: string): Promise<void> {
@@ -275,8 +334,11 @@ export class WarmPools {
     }
   }
 
-  /** Waits for every running fill to finish. */
+  /** Waits for every running fill to finish and cancels delayed ones. */
   async settle(): Promise<void> {
+    for (const name of [...this.backoff.keys()]) {
+      clearTimeout(this.backoff.get(name)?.timer);
+    }
     await Promise.allSettled([...this.fills.values()]);
   }
 }

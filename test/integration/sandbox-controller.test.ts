@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isSandstackError } from '../../src/core/errors.js';
+import { noopLogger } from '../../src/core/logger.js';
 import { cgroupPids } from '../../src/sandbox/cgroup.js';
+import { SandboxController } from '../../src/sandbox/controller.js';
 import { createTestController, localDrivers, type TestController } from '../helpers/sandbox.js';
 
 const checks = await localDrivers();
@@ -110,7 +112,13 @@ describe('SandboxController', () => {
 
     if (driver.name === 'gvisor') {
       run('gvisor: a failed pool start leaves nothing behind', async () => {
-        const { controller, dir } = setup();
+        const { dir, db } = setup();
+        const failures: unknown[] = [];
+        const logger = {
+          ...noopLogger,
+          error: (_message: string, meta?: unknown) => failures.push(meta),
+        };
+        const controller = new SandboxController({ db, stateDir: join(dir, 'sandboxes'), logger });
         controller.createTemplate({
           name: 'broken',
           runtime: 'gvisor',
@@ -121,6 +129,12 @@ describe('SandboxController', () => {
         const left = readdirSync(join(dir, 'sandboxes')).filter((name) => name.startsWith('sbx_'));
         expect(left).toEqual([]);
         expect(readFileSync('/proc/self/mounts', 'utf8')).not.toContain(dir);
+        // The pool backs off after the failure instead of retrying in each of the rounds.
+        expect(failures.length).toBe(1);
+        await expect(controller.waitUntilReady('p')).rejects.toThrow(
+          'last error: runsc could not start',
+        );
+        await controller.close();
       });
     }
 
