@@ -46,7 +46,7 @@ export function checkExfiltration(
     }
     const redirectedIn = command.redirects.some(
       (redirect) =>
-        redirect.operator === '<' &&
+        (redirect.operator === '<' || redirect.operator === '<>') &&
         (SENSITIVE_DATA.test(redirect.target) || CREDENTIAL_PATH.test(redirect.target)),
     );
     const sendsData =

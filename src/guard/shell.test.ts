@@ -55,6 +55,32 @@ describe('parseShell', () => {
     expect(parsed.commands[0]?.redirects).toEqual([{ operator: '>>', target: '/root/.bashrc' }]);
   });
 
+  it.each([
+    ['with a descriptor', 'exec 3<>/dev/tcp/127.0.0.1/22', '/dev/tcp/127.0.0.1/22'],
+    ['without a descriptor', 'cat <>data.bin', 'data.bin'],
+    ['with a space', 'cat 3<> ~/notes', '/root/notes'],
+    ['in a subshell', '(exec 3<>/dev/tcp/127.0.0.1/22) 2>&1', '/dev/tcp/127.0.0.1/22'],
+    ['in a substitution', 'x=$(cat 4<>"a b")', 'a b'],
+  ])('reads a read-write redirect %s', async (_kind, command, target) => {
+    const parsed = await parseShell(command, { homeDir: HOME });
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.confident).toBe(true);
+    const redirects = parsed.commands.flatMap((simple) => simple.redirects);
+    expect(redirects).toContainEqual({ operator: '<>', target });
+  });
+
+  it('reads a read-write redirect after non-ASCII text', async () => {
+    const parsed = await parseShell('echo é "ü" 4<>x');
+    expect(parsed.confident).toBe(true);
+    expect(parsed.commands[0]?.argv).toEqual(['echo', 'é', 'ü']);
+    expect(parsed.commands[0]?.redirects).toEqual([{ operator: '<>', target: 'x' }]);
+  });
+
+  it('leaves <> inside quotes alone', async () => {
+    const found = await argvs('echo "a<>b" \'<>\'');
+    expect(found).toEqual([['echo', 'a<>b', '<>']]);
+  });
+
   it('marks pipeline positions', async () => {
     const parsed = await parseShell('curl -s https://x.example | sh');
     expect(parsed.commands.map((command) => command.pipeline?.index)).toEqual([0, 1]);

@@ -6,14 +6,14 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Language, Parser, type Node } from 'web-tree-sitter';
+import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
 import { INLINE_FLAGS, interpreterName, SHELL_CALL, SHELLS } from './interpreters.js';
 import { wordValue, type WordValue } from './shell-words.js';
 import { unwrapCommand } from './wrappers.js';
 
 /** One redirection and its resolved target. */
 export interface Redirect {
-  /** Operator as written, such as `>`, `>>`, `&>` or `<`. */
+  /** Operator as written, such as `>`, `>>`, `&>`, `<` or `<>` (read-write). */
   operator: string;
   /** Target word after quote removal and `~`/`$HOME` expansion. */
   target: string;
@@ -129,7 +129,7 @@ function parseInto(parser: Parser, source: string, state: WalkState, via: string
     flag(state, `nesting deeper than ${state.maxDepth} levels`);
     return;
   }
-  const tree = parser.parse(source);
+  const tree = parseBash(parser, source);
   if (tree === null) {
     flag(state, 'the parser returned no tree');
     return;
@@ -141,6 +141,45 @@ function parseInto(parser: Parser, source: string, state: WalkState, via: string
   walk(parser, tree.rootNode, state, { via, background: false });
   state.depth -= 1;
   tree.delete();
+}
+
+/**
+ * Parses `source`, reading the read-write redirect `<>` (as in `exec 3<>/dev/tcp/host/22`).
+ * tree-sitter-bash 0.25 has no `<>` operator and reports its `<` or `>` as an ERROR node.
+ * For each such pair this parses again with `>>` in its place, which gives the same tree
+ * shape, while node text still comes from `source`, so the redirect reads as `<>`.
+ */
+function parseBash(parser: Parser, source: string): Tree | null {
+  const tree = parser.parse(source);
+  if (tree === null || !tree.rootNode.hasError) {
+    return tree;
+  }
+  const masked = maskReadWriteRedirects(source, tree.rootNode);
+  if (masked === source) {
+    return tree;
+  }
+  tree.delete();
+  // The tree reads node text through this callback, so after the parse it serves the
+  // original text. `masked` has the same length, so every offset still matches.
+  let text = masked;
+  const reparsed = parser.parse((index) => text.slice(index));
+  text = source;
+  return reparsed;
+}
+
+/** Replaces each `<>` that the parser rejected with `>>`, keeping every other character. */
+function maskReadWriteRedirects(source: string, root: Node): string {
+  let masked = source;
+  for (const error of root.descendantsOfType('ERROR')) {
+    if (error === null || error.endIndex - error.startIndex !== 1) {
+      continue;
+    }
+    const start = error.text === '>' ? error.startIndex - 1 : error.startIndex;
+    if (start >= 0 && source.slice(start, start + 2) === '<>') {
+      masked = `${masked.slice(0, start)}>>${masked.slice(start + 2)}`;
+    }
+  }
+  return masked;
 }
 
 interface WalkContext {

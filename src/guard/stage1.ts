@@ -50,6 +50,7 @@ export function classifyShell(
   const paths: PathContext = { cwd: context.cwd, homeDir: context.homeDir ?? '/root' };
   const messages = context.userMessages.join('\n');
   const checks = [
+    () => checkSocketRedirects(parsed),
     () => checkPipeToShell(parsed, raw, messages),
     () => checkDownloadThenRun(parsed, paths),
     () => checkExfiltration(parsed, raw, paths.homeDir),
@@ -370,6 +371,26 @@ function checkEnvironmentDump(parsed: ParsedShell): Finding | undefined {
         'credential-exploration',
         'The command prints environment variables or history that may hold secrets',
         'environment-dump',
+      );
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Blocks redirects to `/dev/tcp/<host>/<port>` or `/dev/udp/...`, which bash opens as a
+ * network socket rather than a file, whatever the operator (`<`, `>`, `<>`) and the host.
+ */
+function checkSocketRedirects(parsed: ParsedShell): Finding | undefined {
+  for (const command of parsed.commands) {
+    const socket = command.redirects.find((redirect) =>
+      /^\/dev\/(?:tcp|udp)\//.test(redirect.target),
+    );
+    if (socket !== undefined) {
+      return finding(
+        'network-callback',
+        `The command opens a network connection: bash turns the redirect "${socket.operator}${socket.target}" into a socket`,
+        'socket-redirect',
       );
     }
   }
