@@ -44,5 +44,16 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# gVisor from Debian 12 rejects a statx flag that coreutils 9 uses; a preloaded library
+# drops it so `ls -l` and `stat` work in sandboxes (see native/gvisor-statx.c).
+if [ ! -f native/build/gvisor-statx.so ] || [ native/gvisor-statx.c -nt native/build/gvisor-statx.so ]; then
+  if command -v cc >/dev/null; then
+    mkdir -p native/build
+    cc -shared -fPIC -O2 -o native/build/gvisor-statx.so native/gvisor-statx.c
+  else
+    say "no C compiler (cc): ls -l and stat will fail inside gVisor sandboxes; install gcc and run this again"
+  fi
+fi
+
 say "building"
 npm run --silent build

@@ -8,7 +8,8 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { SandstackError } from '../../core/errors.js';
 import {
@@ -55,6 +56,19 @@ export interface GvisorDriverOptions {
   /** Host files hidden in every sandbox, such as the state database. @default [] */
   hiddenFiles?: string[];
 }
+
+/**
+ * Library preloaded into commands of host-root sandboxes, built by scripts/setup.sh from
+ * native/gvisor-statx.c: it lets `ls -l` and `stat` work under runsc releases that reject
+ * statx() with AT_NO_AUTOMOUNT. Absent when no C compiler was there at setup.
+ */
+const STATX_SHIM = fileURLToPath(new URL('../../../native/build/gvisor-statx.so', import.meta.url));
+
+/**
+ * Where the shim's folder appears inside the sandbox. runsc creates a missing mount point on
+ * the host, so it sits in the sandbox's own /tmp folder rather than anywhere in the host root.
+ */
+const SHIM_DIR_IN_SANDBOX = '/tmp/.sandstack';
 
 /** CFS period for the CPU quota, in microseconds. */
 const CPU_PERIOD_US = 100_000;
@@ -262,7 +276,8 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     }
   }
 
-  protected async hostArgv(exec: ResolvedExec): Promise<string[]> {
+  protected async hostArgv(resolved: ResolvedExec): Promise<string[]> {
+    const exec = this.withShim(resolved);
     await this.ensureRunning();
     const env = Object.entries(exec.env).flatMap(([name, value]) => ['--env', `${name}=${value}`]);
     // The host's deadline (killTree) must fire first, so the in-sandbox timeout is a backstop.
@@ -275,7 +290,8 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
    * command whose reply does not come by its deadline is killed from the host, and the
    * sandbox stops using the agent.
    */
-  protected override async runCommand(exec: ResolvedExec): Promise<ProcessResult> {
+  protected override async runCommand(resolved: ResolvedExec): Promise<ProcessResult> {
+    const exec = this.withShim(resolved);
     await this.ensureRunning();
     if (this.agentFailed || !existsSync(this.agentPaths().requests)) {
       return super.runCommand(exec);
@@ -339,6 +355,20 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       await this.start();
     }
     this.knownAlive = true;
+  }
+
+  /** Adds the statx shim to a command's LD_PRELOAD when this sandbox mounts it. */
+  private withShim(exec: ResolvedExec): ResolvedExec {
+    if (!this.usesShim() || exec.env.LD_PRELOAD !== undefined) {
+      return exec;
+    }
+    const library = `${SHIM_DIR_IN_SANDBOX}/gvisor-statx.so`;
+    return { ...exec, env: { ...exec.env, LD_PRELOAD: library } };
+  }
+
+  /** The shim is built against the host's C library, so only host-root sandboxes load it. */
+  private usesShim(): boolean {
+    return this.template.rootfs.kind === 'host' && existsSync(STATX_SHIM);
   }
 
   private agentPaths(): { requests: string; replies: string } {
@@ -486,6 +516,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       ...hidden.dirs.map((dir) => bind(layout.emptyDir, dir, 'ro')),
       ...files.map((file) => bind(layout.emptyFile, file, 'ro')),
       bind(layout.tmp, '/tmp', 'rw'),
+      ...(this.usesShim() ? [bind(dirname(STATX_SHIM), SHIM_DIR_IN_SANDBOX, 'ro')] : []),
       bind(layout.workspace, template.workdir, 'rw'),
     ];
     const { resources } = template;
