@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
     // isolated-vm needs V8's startup snapshot disabled on Node 20 and later.
     execArgv: ['--no-node-snapshot'],
     pool: 'forks',

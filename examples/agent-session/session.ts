@@ -73,11 +73,11 @@ export function parseSession(text: string): Session {
 
 function readLine(value: JsonObject, line: number, session: Session, userMessages: string[]): void {
   if (typeof value.cwd === 'string' && session.projectDir === undefined) {
-    session.projectDir = value.cwd;
+    session.projectDir = checkFolder(value.cwd, 'cwd', line);
   }
   if (value.type === 'session') {
     if (typeof value.home === 'string') {
-      session.homeDir = value.home;
+      session.homeDir = checkFolder(value.home, 'home', line);
     }
     return;
   }
@@ -148,6 +148,26 @@ function toCall(name: unknown, input: unknown, line: number, userMessages: strin
 }
 
 /**
+ * Returns a recorded folder without its trailing slash. Paths are rewritten by prefix, so
+ * the root or a relative folder would rewrite text that is not a path under it.
+ */
+function checkFolder(path: string, field: string, line: number): string {
+  const folder = path.replace(/\/+$/, '');
+  if (!path.startsWith('/') || folder === '') {
+    throw new Error(
+      `Session line ${line}: "${field}" is ${JSON.stringify(path)}; it must be an absolute folder other than "/"`,
+    );
+  }
+  return folder;
+}
+
+/** Matches `folder` only as a whole path: not inside a longer name such as `folder2`. */
+function folderPattern(folder: string): RegExp {
+  const escaped = folder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![\\w.~+@/-])${escaped}(?![\\w.~+@-])`, 'g');
+}
+
+/**
  * Rewrites the recording's paths to the sandbox's: the project directory becomes
  * `workspace` and the recording's home becomes `home`, in every string of the input.
  */
@@ -159,10 +179,10 @@ export function mapPaths(
   const replace = (text: string): string => {
     let result = text;
     if (session.projectDir !== undefined) {
-      result = result.split(session.projectDir).join(target.workspace);
+      result = result.replace(folderPattern(session.projectDir), target.workspace);
     }
     if (session.homeDir !== undefined) {
-      result = result.split(session.homeDir).join(target.home);
+      result = result.replace(folderPattern(session.homeDir), target.home);
     }
     return result;
   };

@@ -213,6 +213,9 @@ async function runEsbuild(input: BundleInput): Promise<string> {
       tsconfigRaw: '{}',
       logLevel: 'silent',
       loader: { '.json': 'json' },
+      // esbuild names each module in a comment by its path from here, so the bundle (and the
+      // version hash) depends only on the workflow's own folder, not on where sandstack runs.
+      absWorkingDir: root,
       plugins: [workflowPlugin({ root, tenant })],
     });
     const output = result.outputFiles?.[0];
