@@ -66,6 +66,11 @@ function hrTimeToNs(time: [number, number]): number {
  * It is also an OpenTelemetry `SpanExporter`: each ended span is written synchronously,
  * so a span that ended before a crash is never lost.
  */
+/** Key of a run's trace in the store: instance ids are unique per tenant only. */
+export function runTraceKey(tenant: string, instanceId: string): string {
+  return `${tenant}/${instanceId}`;
+}
+
 export class SqliteSpanStore implements SpanExporter {
   readonly #db: SqliteDatabase;
 
@@ -130,6 +135,20 @@ export class SqliteSpanStore implements SpanExporter {
   }
 
   /** Returns the trace id of a run, or undefined when the run has none. */
+  /**
+   * Lists the stored run traces of an instance id across tenants: keys are
+   * `<tenant>/<instanceId>` (see {@link runTraceKey}), or the bare id for runs stored before.
+   */
+  findRunTraces(instanceId: string): { key: string; traceId: string }[] {
+    const rows = this.#db
+      .prepare(
+        `SELECT instance_id AS key, trace_id AS traceId FROM run_traces
+          WHERE instance_id = ? OR substr(instance_id, -length(?) - 1) = '/' || ?`,
+      )
+      .all(instanceId, instanceId, instanceId) as { key: string; traceId: string }[];
+    return rows;
+  }
+
   traceIdOf(instanceId: string): string | undefined {
     const row = this.#db
       .prepare('SELECT trace_id FROM run_traces WHERE instance_id = ?')

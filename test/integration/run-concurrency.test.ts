@@ -64,4 +64,30 @@ describe('sandstack run on a busy instance', () => {
     expect(result.stderr).toContain('runs workflow "workflow"');
     expect(result.stderr).toContain('pick another --id');
   }, 120_000);
+
+  it('keeps one trace per tenant for a shared id', async () => {
+    const traceIds: string[] = [];
+    for (const tenant of ['red', 'blue']) {
+      const run = await cli([
+        'run',
+        'examples/agent-session',
+        '--tenant',
+        tenant,
+        '--id',
+        'same-1',
+        '--json',
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      traceIds.push((JSON.parse(run.stdout) as { traceId: string }).traceId);
+    }
+    expect(traceIds[0]).not.toBe(traceIds[1]);
+
+    const ambiguous = await cli(['trace', 'same-1']);
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.stderr).toContain('pass --tenant');
+
+    const blue = await cli(['trace', 'same-1', '--tenant', 'blue']);
+    expect(blue.code, blue.stderr).toBe(0);
+    expect(blue.stdout).toContain(`trace ${traceIds[1]}`);
+  }, 240_000);
 });

@@ -5,6 +5,7 @@ import pc from 'picocolors';
 import { isSandstackError, SandstackError } from '../../core/errors.js';
 import { isValidName, newId } from '../../core/ids.js';
 import { RunSpans } from '../../telemetry/run-spans.js';
+import { runTraceKey } from '../../telemetry/span-store.js';
 import {
   manifestSchema,
   openRunInputs,
@@ -285,7 +286,9 @@ async function runLocked(
     engine.create(options.tenant, source.name, { id: instanceId, params: params as JsonValue });
   }
 
-  const traceContext = stack.spans.runContext(instanceId, () => stack.tracing.newRunContext());
+  const traceContext = stack.spans.runContext(runTraceKey(options.tenant, instanceId), () =>
+    stack.tracing.newRunContext(),
+  );
   const runSpans = new RunSpans(stack.tracing, traceContext, {
     'sandstack.tenant': options.tenant,
     'sandstack.workflow': source.name,
@@ -423,7 +426,9 @@ function printSummary(summary: RunSummary): void {
   printLine(
     `  usage     ${summary.cpuSeconds.toFixed(2)} CPU-seconds, peak memory ${(summary.memoryPeakBytes / 1024 / 1024).toFixed(1)} MiB`,
   );
-  printLine(`  trace     ${summary.traceId}  (sandstack trace ${summary.instanceId})`);
+  printLine(
+    `  trace     ${summary.traceId}  (sandstack trace ${summary.instanceId} --tenant ${summary.tenant})`,
+  );
   if (
     summary.status !== 'complete' &&
     summary.status !== 'errored' &&

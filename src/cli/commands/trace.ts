@@ -4,7 +4,26 @@ import { renderTraceTree } from '../../telemetry/trace-tree.js';
 import { printJson, printLine } from '../output.js';
 import { join, resolve } from 'node:path';
 import { openDatabase } from '../../core/store.js';
-import { SqliteSpanStore } from '../../telemetry/span-store.js';
+import { runTraceKey, SqliteSpanStore } from '../../telemetry/span-store.js';
+
+/**
+ * Finds the trace of an instance id (of one tenant, or of the only tenant that used it), or
+ * takes `id` as a trace id.
+ */
+function findTraceId(store: SqliteSpanStore, id: string, tenant: string | undefined): string {
+  if (tenant !== undefined) {
+    return store.traceIdOf(runTraceKey(tenant, id)) ?? store.traceIdOf(id) ?? id;
+  }
+  const found = store.findRunTraces(id);
+  if (found.length > 1) {
+    const tenants = found.map((entry) => entry.key.split('/')[0]).join(', ');
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `Instance id "${id}" was used by several tenants (${tenants}); pass --tenant`,
+    );
+  }
+  return found[0]?.traceId ?? id;
+}
 
 /** Registers `sandstack trace`. */
 export function register(program: Command): void {
@@ -14,13 +33,14 @@ export function register(program: Command): void {
       "Print a run's trace as a tree of spans (run → step → guard decision → sandbox exec)",
     )
     .argument('<id>', 'instance id or trace id')
+    .option('--tenant <id>', 'tenant of the instance, when several tenants used the same id')
     .option('--json', 'print the spans as JSON')
-    .action(async (id: string, options: { json?: boolean }, command: Command) => {
+    .action(async (id: string, options: { json?: boolean; tenant?: string }, command: Command) => {
       const { stateDir } = command.optsWithGlobals<{ stateDir: string }>();
       const db = openDatabase(join(resolve(stateDir), 'state.db'));
       try {
         const store = new SqliteSpanStore(db);
-        const traceId = store.traceIdOf(id) ?? id;
+        const traceId = findTraceId(store, id, options.tenant);
         const spans = store.getTrace(traceId);
         if (spans.length === 0) {
           throw new SandstackError(
