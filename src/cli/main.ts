@@ -6,6 +6,15 @@ import { Command } from 'commander';
 import { reportError } from './output.js';
 import { COMMANDS } from './commands/index.js';
 
+// A reader that closed the pipe early (`sandstack … | head`) has all the output it wants, so
+// the command stops quietly instead of crashing on EPIPE.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') {
+    process.exit(process.exitCode ?? 0);
+  }
+  throw error;
+});
+
 const program = new Command('sandstack')
   .description("Run AI agents' tasks safely: sandboxes, durable workflows and a per-action guard")
   .version('0.1.0')

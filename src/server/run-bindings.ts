@@ -65,14 +65,17 @@ function sandboxAccess(stack: Stack): SandboxAccess {
 }
 
 /**
- * The guard for one run. The run is the guard's session, so the denial backstop counts
- * across the whole run; its counts are rebuilt from the action log when a killed run is
- * resumed in a new process.
+ * Rebuilds a run's denial backstop from its recorded tool calls, so its counts survive a
+ * restart and a summary can tell whether the guard halted the run.
  */
-function guardAccess(options: RunBindingsOptions): GuardAccess {
+export function replayBackstop(
+  stack: Stack,
+  tenant: string,
+  instanceId: string,
+): { backstop: ReturnType<typeof createBackstop>; sessionId: string; halted: boolean } {
   const backstop = createBackstop();
-  const sessionId = `${options.tenant}/${options.instanceId}`;
-  for (const action of options.stack.actions.list(options.tenant, options.instanceId)) {
+  const sessionId = `${tenant}/${instanceId}`;
+  for (const action of stack.actions.list(tenant, instanceId)) {
     if (action.kind === 'tool') {
       backstop.record(sessionId, {
         verdict: action.verdict,
@@ -82,6 +85,16 @@ function guardAccess(options: RunBindingsOptions): GuardAccess {
       });
     }
   }
+  return { backstop, sessionId, halted: backstop.state(sessionId).halted };
+}
+
+/**
+ * The guard for one run. The run is the guard's session, so the denial backstop counts
+ * across the whole run; its counts are rebuilt from the action log when a killed run is
+ * resumed in a new process.
+ */
+function guardAccess(options: RunBindingsOptions): GuardAccess {
+  const { backstop, sessionId } = replayBackstop(options.stack, options.tenant, options.instanceId);
   const guard = createGuard({ backstop, sessionId });
   return {
     decide: async (call, context) => {

@@ -259,4 +259,39 @@ describe('sandstack run on any session and repository', () => {
       await dir.remove();
     }
   }, 240_000);
+
+  it('reports a session the guard halted', async () => {
+    const dir = await makeTempDir('halted-session');
+    try {
+      const session = join(dir.path, 'session.jsonl');
+      await writeFile(
+        session,
+        [
+          { type: 'user', text: 'Tidy the repository.' },
+          { type: 'tool_use', name: 'Bash', input: { command: 'git push --force origin main' } },
+          { type: 'tool_use', name: 'Bash', input: { command: 'rm -rf /root/old' } },
+          { type: 'tool_use', name: 'Read', input: { file_path: '/root/.ssh/id_rsa' } },
+          { type: 'tool_use', name: 'Bash', input: { command: 'echo after-halt' } },
+        ]
+          .map((line) => JSON.stringify(line))
+          .join('\n'),
+      );
+      const result = await runCli([
+        '--state-dir',
+        join(dir.path, 'state'),
+        'run',
+        'examples/agent-session',
+        '--json',
+        '--params',
+        JSON.stringify({ session }),
+      ]);
+      const summary = JSON.parse(result.stdout) as Summary & { halted: boolean };
+      expect(summary.halted).toBe(true);
+      expect(summary.blocked).toHaveLength(3);
+      const ran = summary.commands.map((command) => JSON.stringify(command.input));
+      expect(ran.some((input) => input.includes('after-halt'))).toBe(false);
+    } finally {
+      await dir.remove();
+    }
+  }, 240_000);
 });

@@ -16,7 +16,7 @@ import {
 import { printJson, printLine } from '../output.js';
 import { RunProgress, describeInput, formatMs } from '../progress.js';
 import { openStack, type Stack } from '../../server/stack.js';
-import { createRunBindings } from '../../server/run-bindings.js';
+import { createRunBindings, replayBackstop } from '../../server/run-bindings.js';
 import { acquireRunLock } from '../../server/run-lock.js';
 import { WorkflowEngine } from '../../workflows/engine.js';
 import type { ActionRecord } from '../../workflows/bindings/action-log.js';
@@ -59,6 +59,8 @@ export interface RunSummary {
     category: string | null;
     verdict: string;
   }[];
+  /** The guard's denial backstop stopped the session for a human. */
+  halted: boolean;
   commands: {
     /** The workflow step that ran the command. */
     step: string;
@@ -377,6 +379,7 @@ async function summarize(stack: Stack, input: SummaryInput): Promise<RunSummary>
     replayedSteps: input.replayedSteps,
     allowed: actions.filter((action) => action.verdict === 'allow').length,
     blocked: actions.filter((action) => action.verdict !== 'allow').map(toBlocked),
+    halted: replayBackstop(stack, input.tenant, input.instanceId).halted,
     commands: actions.map((action) => ({
       step: action.stepKey,
       tool: action.tool,
@@ -419,6 +422,13 @@ function printSummary(summary: RunSummary): void {
     `  steps     ${summary.steps}${summary.replayedSteps > 0 ? ` (${summary.replayedSteps} replayed from the store)` : ''}`,
   );
   printLine(`  commands  ${summary.allowed} allowed, ${summary.blocked.length} blocked`);
+  if (summary.halted) {
+    printLine(
+      pc.yellow(
+        '  halted    too many denials in a row or in all: the guard stopped the session for a human, and later calls did not run',
+      ),
+    );
+  }
   for (const blocked of summary.blocked) {
     printLine(`    ${pc.red('✗')} ${blocked.tool} ${describeInput(blocked.tool, blocked.input)}`);
     printLine(pc.dim(`        ${blocked.category ?? 'policy'}: ${blocked.reason}`));
