@@ -587,6 +587,19 @@ describe('control plane API', () => {
       expect(reply.body.status).toBe('ok');
     });
 
+    it('serves Prometheus metrics to the admin only', async () => {
+      const reply = await admin('GET', '/v1/metrics');
+      expect(reply.status).toBe(200);
+      expect(reply.text).toContain('# TYPE sandstack_workflow_instances gauge');
+      expect(reply.text).toMatch(
+        /^sandstack_workflow_instances\{tenant="acme",status="\w+"\} \d+$/m,
+      );
+      const asTenant = await call(acme, 'GET', '/v1/metrics');
+      expect(asTenant.status).toBe(403);
+      const anonymous = await call(undefined, 'GET', '/v1/metrics');
+      expect(anonymous.status).toBe(401);
+    });
+
     it('serves an OpenAPI document generated from the schemas', async () => {
       const reply = await call(undefined, 'GET', '/openapi.json');
       expect(reply.status).toBe(200);

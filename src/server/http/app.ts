@@ -5,6 +5,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { createApprovalRoutes } from '../../guard/approvals-http.js';
+import { createMetricsRegistry } from '../../telemetry/metrics.js';
 import { actorOf, authenticate, requireAdmin } from './auth.js';
 import type { ServerContext, ServerEnv } from './context.js';
 import { createErrorHandler, errorResponse } from './errors.js';
@@ -77,6 +78,7 @@ export function createServerApp(
   app.route('/v1/sandboxes', sandboxRoutes(server));
   app.route('/v1/usage', usageRoutes(server));
   mountApprovals(app, server);
+  mountMetrics(app, server);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
@@ -99,6 +101,18 @@ export function createServerApp(
  * Mounts the guard's approval queue under `/v1/approvals` for the admin token. Requests in
  * the queue carry no tenant, so tenant tokens cannot see them. Decisions go to the audit log.
  */
+/**
+ * Serves Prometheus metrics to the admin token only, because their labels name every
+ * tenant. Scrapers send it as `Authorization: Bearer <token>`.
+ */
+function mountMetrics(app: OpenAPIHono<ServerEnv>, server: ServerContext): void {
+  const registry = createMetricsRegistry(server.stack.db);
+  app.use('/v1/metrics', requireAdmin);
+  app.get('/v1/metrics', async (c) =>
+    c.body(await registry.metrics(), 200, { 'content-type': registry.contentType }),
+  );
+}
+
 function mountApprovals(app: OpenAPIHono<ServerEnv>, server: ServerContext): void {
   app.use('/v1/approvals', requireAdmin);
   app.use('/v1/approvals/*', requireAdmin);
