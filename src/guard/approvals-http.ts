@@ -7,9 +7,9 @@ import type { Context } from 'hono';
 import { isSandstackError } from '../core/errors.js';
 import type { ApprovalQueue, ApprovalRequest } from './approvals.js';
 
-const STATUS = z.enum(['pending', 'approved', 'denied', 'expired']);
+export const STATUS = z.enum(['pending', 'approved', 'denied', 'expired']);
 
-const APPROVAL_SCHEMA = z
+export const APPROVAL_SCHEMA = z
   .object({
     id: z.string().openapi({ example: 'apr_k3v9x0c2m1q8' }),
     status: STATUS,
@@ -39,7 +39,7 @@ const ERROR_SCHEMA = z
   })
   .openapi('ApprovalError');
 
-const DECISION_BODY = z
+export const DECISION_BODY = z
   .object({
     by: z.string().min(1).max(200).optional().openapi({ description: 'Who decided' }),
     note: z.string().max(2000).optional(),

@@ -127,7 +127,7 @@ function toInstance(info: ReturnType<WorkflowEngine['list']>[number]): Instance 
 
 const TAG = { tags: ['instances'], security: BEARER };
 
-const createInstanceRoute = createRoute({
+export const createInstanceRoute = createRoute({
   ...TAG,
   method: 'post',
   path: '/',
@@ -143,7 +143,7 @@ const createInstanceRoute = createRoute({
   },
 });
 
-const listInstancesRoute = createRoute({
+export const listInstancesRoute = createRoute({
   ...TAG,
   method: 'get',
   path: '/',
@@ -162,7 +162,7 @@ const listInstancesRoute = createRoute({
   },
 });
 
-const getInstanceRoute = createRoute({
+export const getInstanceRoute = createRoute({
   ...TAG,
   method: 'get',
   path: '/{id}',
@@ -195,7 +195,7 @@ function lifecycleRoute(action: LifecycleAction) {
   });
 }
 
-const sendEventRoute = createRoute({
+export const sendEventRoute = createRoute({
   ...TAG,
   method: 'post',
   path: '/{id}/events',
@@ -220,7 +220,7 @@ const sendEventRoute = createRoute({
   },
 });
 
-const traceRoute = createRoute({
+export const traceRoute = createRoute({
   ...TAG,
   method: 'get',
   path: '/{id}/trace',
@@ -235,7 +235,7 @@ const traceRoute = createRoute({
   },
 });
 
-const actionsRoute = createRoute({
+export const actionsRoute = createRoute({
   ...TAG,
   method: 'get',
   path: '/{id}/actions',

@@ -116,7 +116,7 @@ async function liveSandbox(
 const TAG = { tags: ['sandboxes'], security: BEARER };
 const BINARY = { schema: z.string().openapi({ format: 'binary' }) };
 
-const claimRoute = createRoute({
+export const claimRoute = createRoute({
   ...TAG,
   method: 'post',
   path: '/',
@@ -142,7 +142,7 @@ const claimRoute = createRoute({
   },
 });
 
-const listRoute = createRoute({
+export const listRoute = createRoute({
   ...TAG,
   method: 'get',
   path: '/',
@@ -161,7 +161,7 @@ const listRoute = createRoute({
   },
 });
 
-const getRoute = createRoute({
+export const getRoute = createRoute({
   ...TAG,
   method: 'get',
   path: '/{id}',
@@ -170,7 +170,7 @@ const getRoute = createRoute({
   responses: { 200: jsonContent(SandboxSchema, 'The sandbox'), ...CLIENT_ERRORS },
 });
 
-const execRoute = createRoute({
+export const execRoute = createRoute({
   ...TAG,
   method: 'post',
   path: '/{id}/exec',
@@ -183,7 +183,7 @@ const execRoute = createRoute({
   responses: { 200: jsonContent(ExecResultSchema, 'The command result'), ...CLIENT_ERRORS },
 });
 
-const readFileRoute = createRoute({
+export const readFileRoute = createRoute({
   ...TAG,
   method: 'get',
   path: '/{id}/files',
@@ -195,7 +195,7 @@ const readFileRoute = createRoute({
   },
 });
 
-const writeFileRoute = createRoute({
+export const writeFileRoute = createRoute({
   ...TAG,
   method: 'put',
   path: '/{id}/files',
@@ -212,7 +212,7 @@ const writeFileRoute = createRoute({
   },
 });
 
-const releaseRoute = createRoute({
+export const releaseRoute = createRoute({
   ...TAG,
   method: 'delete',
   path: '/{id}',

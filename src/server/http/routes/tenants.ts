@@ -52,7 +52,7 @@ const AuditEntrySchema = z
 
 const TAG = { tags: ['tenants'], security: BEARER };
 
-const createTenantRoute = createRoute({
+export const createTenantRoute = createRoute({
   ...TAG,
   method: 'post',
   path: '/',
@@ -77,7 +77,7 @@ const createTenantRoute = createRoute({
   },
 });
 
-const listTenantsRoute = createRoute({
+export const listTenantsRoute = createRoute({
   ...TAG,
   method: 'get',
   path: '/',
@@ -88,7 +88,7 @@ const listTenantsRoute = createRoute({
   },
 });
 
-const getTenantRoute = createRoute({
+export const getTenantRoute = createRoute({
   ...TAG,
   method: 'get',
   path: '/{tenant}',
@@ -97,7 +97,7 @@ const getTenantRoute = createRoute({
   responses: { 200: jsonContent(TenantSchema, 'The tenant'), ...CLIENT_ERRORS },
 });
 
-const deleteTenantRoute = createRoute({
+export const deleteTenantRoute = createRoute({
   ...TAG,
   method: 'delete',
   path: '/{tenant}',
@@ -108,7 +108,7 @@ const deleteTenantRoute = createRoute({
   responses: { 200: jsonContent(TenantSchema, 'The deleted tenant'), ...CLIENT_ERRORS },
 });
 
-const createTokenRoute = createRoute({
+export const createTokenRoute = createRoute({
   ...TAG,
   method: 'post',
   path: '/{tenant}/tokens',
@@ -125,7 +125,7 @@ const createTokenRoute = createRoute({
   responses: { 201: jsonContent(NewTokenSchema, 'The token and its secret'), ...CLIENT_ERRORS },
 });
 
-const listTokensRoute = createRoute({
+export const listTokensRoute = createRoute({
   ...TAG,
   method: 'get',
   path: '/{tenant}/tokens',
@@ -137,7 +137,7 @@ const listTokensRoute = createRoute({
   },
 });
 
-const rotateTokenRoute = createRoute({
+export const rotateTokenRoute = createRoute({
   ...TAG,
   method: 'post',
   path: '/{tenant}/tokens/{tokenId}/rotate',
@@ -147,7 +147,7 @@ const rotateTokenRoute = createRoute({
   responses: { 200: jsonContent(NewTokenSchema, 'The new token and its secret'), ...CLIENT_ERRORS },
 });
 
-const revokeTokenRoute = createRoute({
+export const revokeTokenRoute = createRoute({
   ...TAG,
   method: 'delete',
   path: '/{tenant}/tokens/{tokenId}',
@@ -156,7 +156,7 @@ const revokeTokenRoute = createRoute({
   responses: { 200: jsonContent(TokenSchema, 'The revoked token'), ...CLIENT_ERRORS },
 });
 
-const tenantUsageRoute = createRoute({
+export const tenantUsageRoute = createRoute({
   ...TAG,
   method: 'get',
   path: '/{tenant}/usage',
@@ -165,7 +165,7 @@ const tenantUsageRoute = createRoute({
   responses: { 200: jsonContent(UsageSchema, 'Usage so far'), ...CLIENT_ERRORS },
 });
 
-const listAuditRoute = createRoute({
+export const listAuditRoute = createRoute({
   tags: ['audit'],
   security: BEARER,
   method: 'get',

@@ -61,7 +61,7 @@ const WorkflowParam = z.object({
 
 const TAG = { tags: ['workflows'], security: BEARER };
 
-const deployRoute = createRoute({
+export const deployRoute = createRoute({
   ...TAG,
   method: 'post',
   path: '/',
@@ -73,7 +73,7 @@ const deployRoute = createRoute({
   responses: { 201: jsonContent(DeployResultSchema, 'The deployed version'), ...CLIENT_ERRORS },
 });
 
-const listWorkflowsRoute = createRoute({
+export const listWorkflowsRoute = createRoute({
   ...TAG,
   method: 'get',
   path: '/',
@@ -84,7 +84,7 @@ const listWorkflowsRoute = createRoute({
   },
 });
 
-const listVersionsRoute = createRoute({
+export const listVersionsRoute = createRoute({
   ...TAG,
   method: 'get',
   path: '/{name}/versions',
