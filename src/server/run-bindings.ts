@@ -1,6 +1,6 @@
 /**
- * Wires one run's bindings: `env.SANDBOX` (guarded sandbox calls) and `env.INPUTS` (the
- * run's inputs), over the embedded stack.
+ * Wires one run's bindings over the embedded stack: `env.SANDBOX` (guarded sandbox calls),
+ * `env.INPUTS` (the run's inputs) and `env.STATE` (the tenant's key-value state).
  */
 import type { Attributes, Span } from '@opentelemetry/api';
 import { createBackstop } from '../guard/backstop.js';
@@ -14,6 +14,7 @@ import {
   type RunInputs,
   type SandboxAccess,
 } from '../workflows/bindings/sandbox-binding.js';
+import { createStateBinding, SqliteStateStore } from '../workflows/bindings/state-binding.js';
 import { createInputsBinding } from '../workflows/inputs.js';
 import type { HostBinding } from '../workflows/types.js';
 import type { Stack } from './stack.js';
@@ -41,7 +42,20 @@ export function createRunBindings(options: RunBindingsOptions): Record<string, H
       onAction: options.onAction,
     }),
     INPUTS: createInputsBinding(options.inputs),
+    STATE: createStateBinding(stateStore(options.stack)),
   };
+}
+
+/** One state store per database, so its migration runs once per process. */
+const stateStores = new WeakMap<Stack['db'], SqliteStateStore>();
+
+function stateStore(stack: Stack): SqliteStateStore {
+  let store = stateStores.get(stack.db);
+  if (store === undefined) {
+    store = new SqliteStateStore(stack.db);
+    stateStores.set(stack.db, store);
+  }
+  return store;
 }
 
 function sandboxAccess(stack: Stack): SandboxAccess {
