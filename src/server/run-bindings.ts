@@ -1,6 +1,7 @@
 /**
  * Wires one run's bindings over the embedded stack: `env.SANDBOX` (guarded sandbox calls),
- * `env.INPUTS` (the run's inputs) and `env.STATE` (the tenant's key-value state).
+ * `env.INPUTS` (the run's inputs), `env.STATE` (the tenant's key-value state) and
+ * `env.FETCH` (guarded HTTP requests).
  */
 import type { Attributes, Span } from '@opentelemetry/api';
 import { createBackstop } from '../guard/backstop.js';
@@ -14,6 +15,7 @@ import {
   type RunInputs,
   type SandboxAccess,
 } from '../workflows/bindings/sandbox-binding.js';
+import { createFetchBinding } from '../workflows/bindings/fetch-binding.js';
 import { createStateBinding, SqliteStateStore } from '../workflows/bindings/state-binding.js';
 import { createInputsBinding } from '../workflows/inputs.js';
 import type { HostBinding } from '../workflows/types.js';
@@ -31,18 +33,27 @@ export interface RunBindingsOptions {
 
 /** Creates the bindings one run's workflow code receives as `env`. */
 export function createRunBindings(options: RunBindingsOptions): Record<string, HostBinding> {
+  // One guard for both bindings, so the denial backstop counts sandbox calls and fetches together.
+  const guard = guardAccess(options);
+  const logger = options.stack.logger.child({ instanceId: options.instanceId });
   return {
     SANDBOX: createSandboxBinding({
       sandboxes: sandboxAccess(options.stack),
-      guard: guardAccess(options),
+      guard,
       actions: options.stack.actions,
       inputs: options.inputs,
-      logger: options.stack.logger.child({ instanceId: options.instanceId }),
+      logger,
       startSpan: options.startSpan,
       onAction: options.onAction,
     }),
     INPUTS: createInputsBinding(options.inputs),
     STATE: createStateBinding(stateStore(options.stack)),
+    FETCH: createFetchBinding({
+      guard,
+      actions: options.stack.actions,
+      logger,
+      onAction: options.onAction,
+    }),
   };
 }
 

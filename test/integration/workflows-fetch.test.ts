@@ -1,0 +1,259 @@
+/**
+ * The `env.FETCH` binding, called from real isolates against HTTP servers this test starts
+ * on 127.0.0.1: the guard judges every request and redirect, limits hold, and the action
+ * log keeps no secrets. No other host is ever contacted.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SqliteDatabase } from '../../src/core/store.js';
+import { openDatabase } from '../../src/core/store.js';
+import { createGuard } from '../../src/guard/guard.js';
+import { createPolicy } from '../../src/guard/policy.js';
+import { redactSecrets } from '../../src/guard/redact.js';
+import { ActionLog } from '../../src/workflows/bindings/action-log.js';
+import { createFetchBinding } from '../../src/workflows/bindings/fetch-binding.js';
+import type { GuardAccess } from '../../src/workflows/bindings/sandbox-binding.js';
+import { WorkflowEngine } from '../../src/workflows/engine.js';
+
+const WORKFLOW = {
+  filename: 'fetch.js',
+  source: `import { WorkflowEntrypoint } from 'sandstack/workflows';
+    export class Fetch extends WorkflowEntrypoint {
+      async run(event, step) {
+        return step.do('fetch', { retries: { limit: 0, delay: 0 } }, async () => {
+          try {
+            return { ok: true, response: await this.env.FETCH.fetch(event.payload.url, event.payload.init) };
+          } catch (error) {
+            return { ok: false, code: error.code, message: error.message };
+          }
+        });
+      }
+    }`,
+};
+
+const GITHUB_TOKEN = `ghp_${'a1B2c3D4e5'.repeat(4)}`;
+
+interface Outcome {
+  ok: boolean;
+  code?: string;
+  message?: string;
+  response?: {
+    status: number;
+    headers: Record<string, string>;
+    body: string;
+    truncated: boolean;
+    url: string;
+    redirected: boolean;
+  };
+}
+
+function guardAccess(policy: Parameters<typeof createPolicy>[0] | undefined): GuardAccess {
+  const guard = createGuard(policy === undefined ? {} : { policy: createPolicy(policy) });
+  return { decide: (call, context) => guard.decide(call, context), redact: redactSecrets };
+}
+
+describe('workflow FETCH binding', () => {
+  let dir: string;
+  let db: SqliteDatabase;
+  let actions: ActionLog;
+  let server: Server;
+  let base: string;
+  let port: number;
+  const requests: { method: string; url: string; headers: IncomingMessage['headers'] }[] = [];
+  let engines: Record<string, WorkflowEngine>;
+
+  const handle = (request: IncomingMessage, response: ServerResponse): void => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    request.on('end', () => {
+      requests.push({
+        method: request.method ?? '',
+        url: request.url ?? '',
+        headers: request.headers,
+      });
+      const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+      if (path === '/echo') {
+        response.writeHead(201, { 'content-type': 'application/json', 'x-test': 'yes' });
+        response.end(
+          JSON.stringify({
+            method: request.method,
+            body,
+            auth: request.headers.authorization ?? null,
+          }),
+        );
+      } else if (path === '/big') {
+        response.writeHead(200);
+        response.end('x'.repeat(100_000));
+      } else if (path === '/hang') {
+        // Never answers; the binding's timeout ends the call.
+      } else if (path === '/same-host') {
+        response.writeHead(302, { location: '/echo' });
+        response.end();
+      } else if (path === '/other-host') {
+        response.writeHead(302, { location: `http://localhost:${port}/echo` });
+        response.end();
+      } else if (path === '/loop') {
+        response.writeHead(302, { location: '/loop' });
+        response.end();
+      } else {
+        response.writeHead(404);
+        response.end('not found');
+      }
+    });
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sandstack-fetch-'));
+    db = openDatabase(join(dir, 'state.db'));
+    actions = new ActionLog(db);
+    server = createServer(handle);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+    base = `http://127.0.0.1:${port}`;
+    const limits = { timeoutMs: 1000, maxResponseBytes: 1000, maxRedirects: 3 };
+    const policies = {
+      // The default guard, as `sandstack run` uses it.
+      plain: undefined,
+      // Loopback allowed by name only; localhost is denied by its own rule.
+      loopback: { allow: ['WebFetch(domain:127.0.0.1)'], deny: ['WebFetch(domain:localhost)'] },
+      // Loopback allowed, localhost left to the guard's checks.
+      loopbackOnly: { allow: ['WebFetch(domain:127.0.0.1)'] },
+    };
+    engines = {};
+    for (const [name, policy] of Object.entries(policies)) {
+      engines[name] = new WorkflowEngine({
+        db,
+        isolation: 'in-process',
+        bindings: () => ({
+          FETCH: createFetchBinding({ guard: guardAccess(policy), actions, limits }),
+        }),
+      });
+      await engines[name].deploy(name, 'fetch', WORKFLOW);
+    }
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    db.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const fetchAs = async (
+    tenant: string,
+    url: string,
+    init?: Record<string, unknown>,
+  ): Promise<{ outcome: Outcome; id: string }> => {
+    const engine = engines[tenant] as WorkflowEngine;
+    const id = engine.create(tenant, 'fetch', { params: { url, init } as never });
+    const result = await engine.run(tenant, id);
+    expect(result.status).toBe('complete');
+    return { outcome: result.output as unknown as Outcome, id };
+  };
+
+  it('sends allowed requests and returns the response', async () => {
+    const { outcome } = await fetchAs('loopback', `${base}/echo`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${GITHUB_TOKEN}`, 'Content-Type': 'text/plain' },
+      body: 'hello',
+    });
+    expect(outcome.ok).toBe(true);
+    expect(outcome.response?.status).toBe(201);
+    expect(outcome.response?.headers['x-test']).toBe('yes');
+    expect(JSON.parse(outcome.response?.body ?? '')).toEqual({
+      method: 'POST',
+      body: 'hello',
+      auth: `Bearer ${GITHUB_TOKEN}`,
+    });
+    expect(outcome.response?.truncated).toBe(false);
+  });
+
+  it('denies loopback under the default guard', async () => {
+    const before = requests.length;
+    const { outcome } = await fetchAs('plain', `${base}/echo`);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.code).toBe('GUARD_DENIED');
+    expect(outcome.message).toContain('raw-IP endpoint');
+    expect(requests.length).toBe(before);
+  });
+
+  it('rejects a host that resolves to loopback', async () => {
+    const before = requests.length;
+    const { outcome } = await fetchAs('loopbackOnly', `http://localhost:${port}/echo`);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.code).toBe('GUARD_DENIED');
+    expect(outcome.message).toContain('private or loopback address');
+    expect(requests.length).toBe(before);
+  });
+
+  it('follows same-host redirects', async () => {
+    const { outcome } = await fetchAs('loopback', `${base}/same-host`);
+    expect(outcome.response?.status).toBe(201);
+    expect(outcome.response?.redirected).toBe(true);
+    expect(outcome.response?.url).toBe(`${base}/echo`);
+  });
+
+  it('judges a redirect to another host again', async () => {
+    const before = requests.length;
+    const { outcome, id } = await fetchAs('loopback', `${base}/other-host`, {
+      headers: { authorization: 'Bearer x' },
+    });
+    expect(outcome.ok).toBe(false);
+    expect(outcome.code).toBe('GUARD_DENIED');
+    expect(outcome.message).toContain('WebFetch(domain:localhost)');
+    expect(requests.length).toBe(before + 1);
+    const [action] = actions.list('loopback', id);
+    expect(action?.verdict).toBe('deny');
+    expect(action?.input['url']).toBe(`http://localhost:${port}/echo`);
+    expect(action?.input['redirects']).toEqual([`${base}/other-host`]);
+  });
+
+  it('stops after the redirect limit', async () => {
+    const { outcome } = await fetchAs('loopback', `${base}/loop`);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.message).toContain('after 3 redirects');
+  });
+
+  it('cuts the body at the size limit', async () => {
+    const { outcome } = await fetchAs('loopback', `${base}/big`);
+    expect(outcome.response?.body.length).toBe(1000);
+    expect(outcome.response?.truncated).toBe(true);
+  });
+
+  it('times out a server that never answers', async () => {
+    const { outcome } = await fetchAs('loopback', `${base}/hang`);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.message).toContain('timed out after 1000 ms');
+  });
+
+  it('rejects invalid requests', async () => {
+    const cases: [string, Record<string, unknown> | undefined, string][] = [
+      ['file:///etc/passwd', undefined, 'scheme "file:"'],
+      [`http://user:pw@127.0.0.1:${port}/`, undefined, 'must not carry credentials'],
+      [`${base}/echo`, { method: 'TRACE' }, 'Invalid FETCH method'],
+      [`${base}/echo`, { body: 'x' }, 'GET request cannot have a body'],
+      [`${base}/echo`, { headers: { 'x-a': 'b\r\nInjected: 1' } }, 'line break'],
+    ];
+    for (const [url, init, message] of cases) {
+      const { outcome } = await fetchAs('loopback', url, init);
+      expect(outcome.code, url).toBe('INVALID_ARGUMENT');
+      expect(outcome.message, url).toContain(message);
+    }
+  });
+
+  it('records calls without secrets', async () => {
+    const { id } = await fetchAs('loopback', `${base}/echo?key=${GITHUB_TOKEN}`, {
+      headers: { authorization: `Bearer ${GITHUB_TOKEN}` },
+    });
+    const recorded = JSON.stringify(actions.list('loopback', id));
+    expect(recorded).toContain('authorization');
+    expect(recorded).toContain('"status":201');
+    expect(recorded).not.toContain(GITHUB_TOKEN);
+  });
+});
