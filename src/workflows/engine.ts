@@ -12,6 +12,7 @@ import { noopLogger } from '../core/logger.js';
 import type { SqliteDatabase } from '../core/store.js';
 import type { BundleInput } from './bundle.js';
 import { bundleWorkflow } from './bundle.js';
+import type { ReplayCheck, RunSettings } from './instance-run.js';
 import { InstanceRun } from './instance-run.js';
 import type { IsolateExecution, IsolateLimits, IsolateRunOptions, RunOutcome } from './isolate.js';
 import { IsolateRun } from './isolate.js';
@@ -20,7 +21,7 @@ import { assertValidName, WorkflowRegistry } from './registry.js';
 import type { ResolvedStepConfig } from './step-config.js';
 import { DEFAULT_STEP_CONFIG } from './step-config.js';
 import { SqliteWorkflowStore } from './stores/sqlite.js';
-import type { InstanceRecord, StepRecord, WorkflowStore } from './stores/store.js';
+import type { InstanceRecord, StepRecord, VersionRecord, WorkflowStore } from './stores/store.js';
 import type { EngineEvent, HostBinding, InstanceStatus, JsonValue } from './types.js';
 import type { IsolateWorkerPool } from './worker-pool.js';
 import { sharedWorkerPool } from './worker-pool.js';
@@ -103,6 +104,22 @@ export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
 };
 
 const FINAL_STATUSES: InstanceStatus[] = ['complete', 'errored', 'terminated'];
+
+/** Statuses `upgrade` accepts: the instance is not running, and no run can start it unasked. */
+const UPGRADABLE_STATUSES: InstanceStatus[] = ['paused', 'waiting', 'errored'];
+
+/** Result of `upgrade`. */
+export interface UpgradeResult {
+  id: string;
+  /** Version hash before the upgrade. */
+  from: string;
+  /** Version hash after the upgrade. */
+  to: string;
+  /** Stored steps the new code replayed and keeps. */
+  replayedSteps: number;
+  /** Keys of failed steps an errored instance dropped, so the new code runs them again. */
+  droppedSteps: string[];
+}
 
 function resolveLimits(limits: Partial<EngineLimits> = {}): EngineLimits {
   const resolved = { ...DEFAULT_ENGINE_LIMITS, ...limits };
@@ -411,6 +428,95 @@ export class WorkflowEngine {
     this.#logger.info('Instance restarted', { tenant, instanceId: id });
   }
 
+  /**
+   * Moves a paused, waiting or errored instance to another deployed version of its
+   * workflow. First it replays the stored steps on the new code in an isolate without
+   * running step bodies (see {@link InstanceRun.checkReplay}), and it moves the instance
+   * only when the new code requests the same step keys, of the same kinds, in the same
+   * order. An errored instance drops its trailing failed steps, so the new code runs them
+   * again, and is queued. A paused or waiting instance keeps its status; call `run`,
+   * `resume` or `runDue` as before.
+   *
+   * @throws SandstackError `WORKFLOW_NONDETERMINISM` naming the first step where the new
+   * code differs, `NOT_FOUND` for an unknown instance or version, `INVALID_ARGUMENT` for an
+   * instance in another status or one that changed while it was checked.
+   */
+  async upgrade(tenant: string, id: string, version: string): Promise<UpgradeResult> {
+    const instance = this.#require(tenant, id);
+    if (!UPGRADABLE_STATUSES.includes(instance.status) || this.#running.has(`${tenant}/${id}`)) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Cannot upgrade instance "${id}" because it is ${this.#running.has(`${tenant}/${id}`) ? 'running in this process' : instance.status}; pause it first, or upgrade it while it is ${UPGRADABLE_STATUSES.join(', ')}`,
+      );
+    }
+    const target = this.#registry.get(tenant, instance.workflow, version);
+    if (target.hash === instance.version) {
+      return { id, from: instance.version, to: target.hash, replayedSteps: 0, droppedSteps: [] };
+    }
+    const stored = this.#store.listSteps(tenant, id);
+    const keep = instance.status === 'errored' ? keptAfterError(stored) : stored.length;
+    const history = stored.slice(0, keep);
+    const check = await this.#checkReplay(instance, target, history);
+    if (!check.ok) {
+      throw new SandstackError(
+        check.error.code === 'WORKFLOW_NONDETERMINISM'
+          ? 'WORKFLOW_NONDETERMINISM'
+          : 'WORKFLOW_FAILED',
+        `Cannot upgrade instance "${id}" to version ${target.hash.slice(0, 12)}: ${check.error.message}`,
+      );
+    }
+    const now = this.#clock.now();
+    const patch =
+      instance.status === 'errored'
+        ? {
+            status: 'queued' as const,
+            error: undefined,
+            output: undefined,
+            wakeAtMs: undefined,
+            updatedAtMs: now,
+          }
+        : { updatedAtMs: now };
+    const moved = this.#store.upgradeInstance(tenant, id, {
+      expected: {
+        status: instance.status,
+        version: instance.version,
+        updatedAtMs: instance.updatedAtMs,
+      },
+      version: target.hash,
+      dropFromSeq: keep,
+      patch,
+    });
+    if (!moved) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Instance "${id}" changed while its upgrade was checked; try the upgrade again`,
+      );
+    }
+    const droppedSteps = stored.slice(keep).map((step) => step.key);
+    this.#logger.info('Instance upgraded', {
+      tenant,
+      instanceId: id,
+      from: instance.version,
+      to: target.hash,
+      droppedSteps,
+    });
+    return { id, from: instance.version, to: target.hash, replayedSteps: keep, droppedSteps };
+  }
+
+  async #checkReplay(
+    instance: InstanceRecord,
+    version: VersionRecord,
+    history: StepRecord[],
+  ): Promise<ReplayCheck> {
+    const run = new InstanceRun(this.#runSettings(instance), {
+      instance,
+      version,
+      bindings: this.#bindings(instance.tenant, instance.id),
+      replayOnly: { history },
+    });
+    return run.checkReplay();
+  }
+
   /** Stores an event for the instance's `step.waitForEvent`; call `run` to deliver it to a waiting instance. */
   sendEvent(tenant: string, id: string, event: { type: string; payload?: JsonValue }): void {
     const instance = this.#require(tenant, id);
@@ -433,23 +539,24 @@ export class WorkflowEngine {
   }
 
   #prepare(instance: InstanceRecord, bindings: Record<string, HostBinding>): InstanceRun {
+    const version = this.#registry.get(instance.tenant, instance.workflow, instance.version);
+    return new InstanceRun(this.#runSettings(instance), { instance, version, bindings });
+  }
+
+  #runSettings(instance: InstanceRecord): RunSettings {
     const { tenant, id } = instance;
-    const version = this.#registry.get(tenant, instance.workflow, instance.version);
-    return new InstanceRun(
-      {
-        store: this.#store,
-        clock: this.#clock,
-        logger: this.#logger.child({ tenant, instanceId: id }),
-        emit: (event) => this.#emit(event),
-        limits: this.#limits,
-        stepDefaults: this.#stepDefaults,
-        maxStepResultBytes: this.#limits.maxStepResultBytes,
-        maxInlineWaitMs: this.#limits.maxInlineWaitMs,
-        maxStepsPerInstance: this.#limits.maxStepsPerInstance,
-        startIsolate: this.#startIsolate,
-      },
-      { instance, version, bindings },
-    );
+    return {
+      store: this.#store,
+      clock: this.#clock,
+      logger: this.#logger.child({ tenant, instanceId: id }),
+      emit: (event) => this.#emit(event),
+      limits: this.#limits,
+      stepDefaults: this.#stepDefaults,
+      maxStepResultBytes: this.#limits.maxStepResultBytes,
+      maxInlineWaitMs: this.#limits.maxInlineWaitMs,
+      maxStepsPerInstance: this.#limits.maxStepsPerInstance,
+      startIsolate: this.#startIsolate,
+    };
   }
 
   /** Runs of the tenant's instances in progress in this engine. */
@@ -620,4 +727,16 @@ function checkParams(params: unknown): JsonValue {
   } catch (error) {
     throw new SandstackError('INVALID_ARGUMENT', `Instance params must be JSON: ${String(error)}`);
   }
+}
+
+/**
+ * Returns how many of an errored instance's steps to keep: all but the failed steps at the
+ * end of its history, which ended the instance.
+ */
+function keptAfterError(steps: StepRecord[]): number {
+  let keep = steps.length;
+  while (keep > 0 && steps[keep - 1]?.status === 'errored') {
+    keep -= 1;
+  }
+  return keep;
 }

@@ -54,6 +54,9 @@ export class InstanceRun {
   #position = 0;
   readonly #crashedSteps: string[] = [];
   #crashed = false;
+  /** Whether this run only replays the history, for the upgrade check; see {@link checkReplay}. */
+  readonly #replayOnly: boolean;
+  #reachedFrontier = false;
 
   constructor(
     settings: RunSettings,
@@ -61,12 +64,20 @@ export class InstanceRun {
       instance: InstanceRecord;
       version: VersionRecord;
       bindings: Record<string, HostBinding>;
+      /**
+       * Replays `history` in place of the stored one and stops at the first step past it,
+       * writing nothing and running no step body or binding. @default false
+       */
+      replayOnly?: { history: StepRecord[] };
     },
   ) {
     this.#settings = settings;
     this.#instance = options.instance;
     this.#bindings = options.bindings;
-    this.#history = settings.store.listSteps(options.instance.tenant, options.instance.id);
+    this.#replayOnly = options.replayOnly !== undefined;
+    this.#history =
+      options.replayOnly?.history ??
+      settings.store.listSteps(options.instance.tenant, options.instance.id);
     this.#isolate = settings.startIsolate({
       code: options.version.code,
       limits: settings.limits,
@@ -111,6 +122,44 @@ export class InstanceRun {
     return outcome;
   }
 
+  /**
+   * Replays the history on this run's code without running step bodies, and reports whether
+   * the code requests the same steps in the same order. Only for runs made with `replayOnly`.
+   * The replay ends at the first step past the history, or when the code returns or throws.
+   */
+  async checkReplay(): Promise<ReplayCheck> {
+    const outcome = await this.#isolate.run();
+    if (this.#reachedFrontier) {
+      return { ok: true, replayed: this.#history.length };
+    }
+    const missing = this.#history[this.#position];
+    if (outcome.kind === 'stopped' && outcome.reason === 'failed') {
+      return { ok: false, error: outcome.error };
+    }
+    if (outcome.kind === 'crashed') {
+      return {
+        ok: false,
+        error: { code: 'WORKFLOW_FAILED', message: outcome.message, retryable: true },
+      };
+    }
+    if (missing === undefined) {
+      // The code returned or threw right after the last stored step, as a run would.
+      return { ok: true, replayed: this.#history.length };
+    }
+    const ending =
+      outcome.kind === 'threw'
+        ? `threw "${outcome.error.message}"`
+        : outcome.kind === 'returned'
+          ? 'returned'
+          : `stopped (${outcome.reason})`;
+    return {
+      ok: false,
+      error: nondeterminism(
+        `Replay of instance "${this.#instance.id}" ${ending} after ${this.#position} of ${this.#history.length} stored steps, without reaching ${missing.kind} step "${missing.key}"`,
+      ),
+    };
+  }
+
   /** Stops the run from outside, for terminate and pause. */
   stop(outcome: RunOutcome): void {
     this.#isolate.stop(outcome);
@@ -128,12 +177,17 @@ export class InstanceRun {
         this.#isolate.stop({ kind: 'stopped', reason: error.reason });
         return new Promise(() => undefined);
       }
+      if (error instanceof ReplayFrontier) {
+        this.#reachedFrontier = true;
+        this.#isolate.stop({ kind: 'stopped', reason: 'suspended', wakeAtMs: undefined });
+        return new Promise(() => undefined);
+      }
       throw error;
     }
   }
 
   #route(op: string, payload: Record<string, unknown>): Promise<unknown> | unknown {
-    if (op.startsWith('step.')) {
+    if (op.startsWith('step.') && !this.#replayOnly) {
       this.#checkControl();
     }
     switch (op) {
@@ -196,6 +250,10 @@ export class InstanceRun {
           `Replay of instance "${this.#instance.id}" asked for ${kind} step "${key}" at position ${seq + 1}, but the history has ${stored.kind} step "${stored.key}" there`,
         ),
       );
+    }
+    if (this.#replayOnly && stored?.status !== 'complete' && stored?.status !== 'errored') {
+      // The first step a real run would start, wait on or retry: everything before it matched.
+      throw new ReplayFrontier();
     }
     return { key, stored, seq };
   }
@@ -503,6 +561,14 @@ export class InstanceRun {
   async #callBinding(payload: Record<string, unknown>): Promise<unknown> {
     const binding = String(payload.binding);
     const method = String(payload.method);
+    if (this.#replayOnly) {
+      // Step bodies never run in a replay check, so this call is outside any step.
+      throw new FatalRunError({
+        code: 'WORKFLOW_FAILED',
+        message: `The replay check cannot follow env.${binding}.${method}, called outside any step, because binding calls have side effects; move the call into a step`,
+        retryable: false,
+      });
+    }
     const target = Object.hasOwn(this.#bindings, binding) ? this.#bindings[binding] : undefined;
     const fn = target !== undefined && Object.hasOwn(target, method) ? target[method] : undefined;
     if (typeof fn !== 'function' || !Array.isArray(payload.args)) {
@@ -565,6 +631,12 @@ export class InstanceRun {
     this.#settings.emit(event);
   }
 }
+
+/** Result of {@link InstanceRun.checkReplay}. */
+export type ReplayCheck = { ok: true; replayed: number } | { ok: false; error: ErrorData };
+
+/** The first step past the history in a replay-only run. */
+class ReplayFrontier extends Error {}
 
 /** A pause or terminate found in the store at a step boundary. */
 class ControlStop extends Error {

@@ -333,6 +333,41 @@ export class SqliteWorkflowStore implements WorkflowStore {
     })();
   }
 
+  upgradeInstance(
+    tenant: string,
+    instanceId: string,
+    change: {
+      expected: Pick<InstanceRecord, 'status' | 'version' | 'updatedAtMs'>;
+      version: string;
+      dropFromSeq: number;
+      patch: InstancePatch;
+    },
+  ): boolean {
+    return this.#db.transaction(() => {
+      const moved = this.#db
+        .prepare(
+          `UPDATE workflow_instances SET version = ?
+             WHERE tenant = ? AND id = ? AND status = ? AND version = ? AND updated_at_ms = ?`,
+        )
+        .run(
+          change.version,
+          tenant,
+          instanceId,
+          change.expected.status,
+          change.expected.version,
+          change.expected.updatedAtMs,
+        );
+      if (moved.changes === 0) {
+        return false;
+      }
+      this.#db
+        .prepare('DELETE FROM workflow_steps WHERE tenant = ? AND instance_id = ? AND seq >= ?')
+        .run(tenant, instanceId, change.dropFromSeq);
+      this.updateInstance(tenant, instanceId, change.patch);
+      return true;
+    })();
+  }
+
   listSteps(tenant: string, instanceId: string): StepRecord[] {
     const rows = this.#db
       .prepare('SELECT * FROM workflow_steps WHERE tenant = ? AND instance_id = ? ORDER BY seq')

@@ -109,6 +109,22 @@ export interface WorkflowStore {
   listSteps(tenant: string, instanceId: string): StepRecord[];
   /** Deletes an instance's step history and its events, and queues it again, in one transaction. */
   resetInstance(tenant: string, instanceId: string, updatedAtMs: number): void;
+  /**
+   * Moves an instance to another version in one transaction: deletes its steps from
+   * position `dropFromSeq` on, sets `version` and applies `patch`, but only while the
+   * instance still has the `expected` status, version and update time, so a run that
+   * changed it in between makes the upgrade fail. Returns false when it was changed.
+   */
+  upgradeInstance(
+    tenant: string,
+    instanceId: string,
+    change: {
+      expected: Pick<InstanceRecord, 'status' | 'version' | 'updatedAtMs'>;
+      version: string;
+      dropFromSeq: number;
+      patch: InstancePatch;
+    },
+  ): boolean;
   /** Inserts or replaces one step entry; returns once it is durable. */
   putStep(tenant: string, instanceId: string, step: StepRecord): void;
 
