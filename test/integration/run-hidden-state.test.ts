@@ -2,10 +2,16 @@
  * The state folder holds every tenant's run inputs and the state database, so a sandbox must
  * not see it even when the folder sits where the host's root filesystem is visible.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, constants, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
+
+/**
+ * A host folder that sandboxes see (read-only): the clone may sit under /tmp, /home or
+ * /root, which sandboxes do not see, so the repository cannot serve as the visible place.
+ */
+const VISIBLE_PARENT = '/opt';
 
 interface Summary {
   status: string;
@@ -16,9 +22,9 @@ describe('sandstack run state folder', () => {
   let root: string;
 
   beforeAll(async () => {
-    // Inside the repository, which the host root filesystem of a sandbox shows read-only.
-    await mkdir(join(REPO_ROOT, 'test-output'), { recursive: true });
-    root = await mkdtemp(join(REPO_ROOT, 'test-output', 'hidden-state-'));
+    await access(VISIBLE_PARENT, constants.W_OK);
+    root = await mkdtemp(join(VISIBLE_PARENT, 'sandstack-hidden-state-'));
+    await writeFile(join(root, 'visible.txt'), 'visible\n');
   });
 
   afterAll(async () => {
@@ -37,7 +43,7 @@ describe('sandstack run state folder', () => {
       session,
       [
         { type: 'user', text: 'Check which files exist.' },
-        probe(join(REPO_ROOT, 'package.json')),
+        probe(join(root, 'visible.txt')),
         probe(join(state, 'state.db')),
         probe(join(state, 'inputs')),
       ]
@@ -63,7 +69,7 @@ describe('sandstack run state folder', () => {
     const summary = JSON.parse(result.stdout) as Summary;
     const probes = summary.commands.filter((command) => /^\d+ /.test(command.step));
     expect(probes.map((command) => command.verdict)).toEqual(['allow', 'allow', 'allow']);
-    // The repository is visible, so a missing state folder is the hiding at work.
+    // The state folder's parent is visible, so a missing state folder is the hiding at work.
     expect(probes.map((command) => command.exitCode)).toEqual([0, 1, 1]);
   }, 240_000);
 });
