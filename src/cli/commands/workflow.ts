@@ -1,9 +1,10 @@
 /**
- * `sandstack workflow …` and `sandstack instance …`: deploy tenant workflows and inspect or
- * terminate their instances in the state database.
+ * `sandstack workflow …` and `sandstack instance …`: deploy tenant workflows and inspect,
+ * upgrade or terminate their instances in the state database.
  */
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { SandstackError } from '../../core/errors.js';
 import { openDatabase } from '../../core/store.js';
 import { WorkflowEngine } from '../../workflows/engine.js';
 import type { InstanceStatus } from '../../workflows/types.js';
@@ -103,7 +104,7 @@ function registerWorkflow(program: Command): void {
 function registerInstance(program: Command): void {
   const instance = program
     .command('instance')
-    .description('Inspect and terminate workflow instances');
+    .description('Inspect, upgrade and terminate workflow instances');
 
   instance
     .command('list')
@@ -184,6 +185,63 @@ function registerInstance(program: Command): void {
         printLine(`released sandbox ${sandboxId}`);
       }
     });
+
+  registerUpgrade(instance);
+}
+
+function registerUpgrade(instance: Command): void {
+  instance
+    .command('upgrade')
+    .description(
+      'Move a paused, waiting or errored instance to another deployed version of its workflow, after checking that the new code replays its finished steps',
+    )
+    .argument('<id>', 'instance id')
+    // The option is --to, not --version, because the program's own --version takes that name.
+    .requiredOption('--to <hash>', 'version hash, or a unique prefix of it, from "workflow list"')
+    .option('--tenant <tenant>', 'tenant that owns the instance', DEFAULT_TENANT)
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, options: TenantOptions & { to: string }, command: Command) => {
+      const result = await withEngine(command, async (engine) => {
+        const { workflow } = engine.get(options.tenant, id).info;
+        const version = resolveVersion(engine, options.tenant, workflow, options.to);
+        return engine.upgrade(options.tenant, id, version);
+      });
+      if (options.json === true) {
+        printJson(result);
+        return;
+      }
+      printLine(
+        `upgraded ${id} from version ${result.from.slice(0, 12)} to ${result.to.slice(0, 12)} (${result.replayedSteps} steps kept)`,
+      );
+      for (const key of result.droppedSteps) {
+        printLine(`  dropped failed step ${key}; it runs again on the new version`);
+      }
+    });
+}
+
+/** Returns the one version hash of `workflow` that starts with `prefix`. */
+function resolveVersion(
+  engine: WorkflowEngine,
+  tenant: string,
+  workflow: string,
+  prefix: string,
+): string {
+  const matches = engine.registry
+    .list(tenant, workflow)
+    .filter((version) => version.hash.startsWith(prefix.toLowerCase()));
+  if (prefix.length === 0 || matches.length === 0) {
+    throw new SandstackError(
+      'NOT_FOUND',
+      `Version "${prefix}" of workflow "${workflow}" not found for tenant "${tenant}"; list versions with "workflow list"`,
+    );
+  }
+  if (matches.length > 1) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `Version prefix "${prefix}" matches ${matches.length} versions of workflow "${workflow}"; give more characters of the hash`,
+    );
+  }
+  return (matches[0] as { hash: string }).hash;
 }
 
 /** Releases the claimed sandboxes of one instance; returns their ids. */
