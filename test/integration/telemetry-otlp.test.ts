@@ -80,6 +80,15 @@ describe('sandstack run with an OTLP collector', () => {
     for (const name of ['workflow.run', 'workflow.step', 'guard.decide', 'sandbox.exec']) {
       expect(names).toContain(name);
     }
+    const execs = spans.filter((span) => span.name === 'sandbox.exec');
+    for (const exec of execs) {
+      const attributes = new Map(
+        (exec.attributes ?? []).map((attribute) => [attribute.key, attribute.value.stringValue]),
+      );
+      expect(attributes.get('gen_ai.operation.name')).toBe('execute_tool');
+      expect(attributes.get('gen_ai.tool.name')).toMatch(/^(Bash|Read|Edit|Grep|Glob|Write)$/);
+      expect(attributes.get('sandstack.tenant')).toBe('acme');
+    }
     const root = spans.find((span) => span.name === 'workflow.run');
     expect(root?.parentSpanId ?? '').toBe('');
     const steps = spans.filter((span) => span.name === 'workflow.step');

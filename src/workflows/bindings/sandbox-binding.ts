@@ -174,9 +174,14 @@ export function createSandboxBinding(options: SandboxBindingOptions): HostBindin
       };
     }
 
+    // The gen_ai.* names follow OpenTelemetry's semantic conventions for GenAI agent tool
+    // execution, so tracing backends that know them show the call as a tool call.
     const execSpan = span('sandbox.exec', context, {
       'sandstack.tool': call.tool,
       'sandstack.sandbox.id': sandboxId,
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': call.tool,
+      'gen_ai.tool.type': 'function',
     });
     const started = performance.now();
     let outcome: ToolOutcome;
