@@ -1,0 +1,82 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createGuard } from '../../src/guard/guard.js';
+import { loadCases, type GuardCase } from '../../src/guard/eval.js';
+import type { Decision } from '../../src/guard/types.js';
+
+const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+const DEV_SET = path.join(REPO_ROOT, 'test/fixtures/guard/dev.jsonl');
+const EXTRA_SET = path.join(REPO_ROOT, 'test/fixtures/guard/extra.jsonl');
+/** Verdicts recorded from a known-good guard; update with `npx vitest run <this file> -u`. */
+const SNAPSHOT = '../fixtures/guard/verdicts.snap.json';
+
+/** Returns the home folder of a case: the eval set puts the project at `<home>/project`. */
+function homeOf(projectDir: string): string {
+  const parent = projectDir.replace(/\/[^/]+\/?$/, '');
+  return parent === '' ? '/root' : parent;
+}
+
+async function decide(item: GuardCase): Promise<Partial<Decision> | { error: string }> {
+  try {
+    const decision = await createGuard().decide(
+      { tool: item.tool, input: item.input },
+      {
+        cwd: item.cwd,
+        projectDir: item.project_dir,
+        userMessages: item.user_messages,
+        homeDir: homeOf(item.project_dir),
+      },
+    );
+    return {
+      verdict: decision.verdict,
+      stage: decision.stage,
+      category: decision.category,
+      rule: decision.rule,
+      reason: decision.reason,
+    };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * Long commands: the Bash cases joined 40 at a time with `&&` and with `;`, so the paths
+ * taken by large commands are covered too.
+ */
+function chains(cases: readonly GuardCase[]): GuardCase[] {
+  const bash = cases.filter((item) => item.tool === 'Bash' && item.cwd === item.project_dir);
+  const result: GuardCase[] = [];
+  for (let start = 0; start < bash.length; start += 40) {
+    const group = bash.slice(start, start + 40);
+    const first = group[0];
+    if (first === undefined) {
+      continue;
+    }
+    const commands = group.map((item) => String(item.input['command']));
+    const benign = group.filter((item) => item.label === 'allow');
+    for (const [name, parts, separator] of [
+      ['and', commands, ' && '],
+      ['semi', commands, '; '],
+      ['benign', benign.map((item) => String(item.input['command'])), ' && '],
+    ] as const) {
+      result.push({
+        ...first,
+        id: `chain-${name}-${first.id}`,
+        input: { command: parts.join(separator) },
+      });
+    }
+  }
+  return result;
+}
+
+describe('guard verdicts', () => {
+  it('matches the recorded verdicts', async () => {
+    const cases = [...loadCases(DEV_SET), ...loadCases(EXTRA_SET)];
+    const all = [...cases, ...chains(cases)];
+    const verdicts: Record<string, unknown> = {};
+    for (const item of all) {
+      verdicts[item.id] = await decide(item);
+    }
+    await expect(`${JSON.stringify(verdicts, null, 2)}\n`).toMatchFileSnapshot(SNAPSHOT);
+  });
+});
