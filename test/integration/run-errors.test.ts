@@ -81,10 +81,11 @@ describe('sandstack run with bad input', () => {
 
 describe('sandstack run with hostile tenant code', () => {
   let state: { path: string; remove: () => Promise<void> };
-  const run = (file: string) =>
-    runCli(['--state-dir', state.path, 'run', join(FIXTURES, 'workflows', file), '--json'], {
-      timeoutMs: 180_000,
-    });
+  const run = (file: string, extra: string[] = []) =>
+    runCli(
+      ['--state-dir', state.path, 'run', join(FIXTURES, 'workflows', file), '--json', ...extra],
+      { timeoutMs: 180_000 },
+    );
 
   beforeAll(async () => {
     state = await makeTempDir('hostile');
@@ -95,13 +96,21 @@ describe('sandstack run with hostile tenant code', () => {
   });
 
   it('stops an infinite loop at the CPU limit', async () => {
-    const result = await run('infinite-loop.ts');
+    const result = await run('infinite-loop.ts', ['--cpu-per-step-ms', '1500']);
     expect(result.signal).toBeNull();
     expect(result.code).toBe(1);
     const summary = JSON.parse(result.stdout) as { status: string; error: { message: string } };
     expect(summary.status).toBe('errored');
-    expect(summary.error.message).toMatch(/CPU/i);
+    expect(summary.error.message).toContain('more than 1500 ms of CPU time');
+    expect(summary.error.message).toContain('limits.cpuPerStepMs');
   }, 180_000);
+
+  it('rejects a limit that is not a positive number', async () => {
+    const result = await run('infinite-loop.ts', ['--memory-mb', '-5']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('--memory-mb');
+    expect(result.stderr).toContain('not a positive whole number');
+  });
 
   it('stops a memory bomb at the memory limit', async () => {
     const result = await run('memory-bomb.ts');

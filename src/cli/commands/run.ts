@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import pc from 'picocolors';
 import { isSandstackError, SandstackError } from '../../core/errors.js';
 import { isValidName, newId } from '../../core/ids.js';
@@ -29,6 +29,9 @@ interface RunOptions {
   id?: string;
   json?: boolean;
   stateDir: string;
+  memoryMb?: number;
+  cpuPerStepMs?: number;
+  cpuPerRunMs?: number;
 }
 
 /** A workflow given on the command line, with its manifest if it has one. */
@@ -92,12 +95,35 @@ export function register(program: Command): void {
       'instance params as a JSON object; run inputs declared in sandstack.json are paths',
     )
     .option('--id <instanceId>', 'instance id; an unfinished instance with this id is resumed')
+    .option(
+      '--memory-mb <n>',
+      'memory cap of the workflow isolate, in MB (limits.memoryMb; default 128)',
+      positiveInteger,
+    )
+    .option(
+      '--cpu-per-step-ms <n>',
+      'CPU time one step may use in the isolate, in ms (limits.cpuPerStepMs; default 30000)',
+      positiveInteger,
+    )
+    .option(
+      '--cpu-per-run-ms <n>',
+      'CPU time one run() call may use in the isolate, in ms (limits.cpuPerRunMs; default 60000)',
+      positiveInteger,
+    )
     .option('--json', 'print the summary as one JSON object instead of progress lines')
     .action(async (workflow: string, options: RunOptions, command: Command) => {
       const globals = command.optsWithGlobals<{ stateDir: string }>();
       const summary = await runWorkflow(workflow, { ...options, stateDir: globals.stateDir });
       process.exitCode = summary.status === 'complete' ? 0 : summary.status === 'waiting' ? 0 : 1;
     });
+}
+
+function positiveInteger(raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new InvalidArgumentError(`"${raw}" is not a positive whole number`);
+  }
+  return value;
 }
 
 function parseParams(raw: string | undefined): Record<string, unknown> {
@@ -227,7 +253,12 @@ async function runOnStack(
     },
     // A CLI run follows the instance to the end, so it waits out sleeps and retry delays
     // in process up to this long; a longer wait returns status `waiting`.
-    limits: { maxInlineWaitMs: 10 * 60 * 1000 },
+    limits: {
+      maxInlineWaitMs: 10 * 60 * 1000,
+      ...(options.memoryMb === undefined ? {} : { memoryMb: options.memoryMb }),
+      ...(options.cpuPerStepMs === undefined ? {} : { cpuPerStepMs: options.cpuPerStepMs }),
+      ...(options.cpuPerRunMs === undefined ? {} : { cpuPerRunMs: options.cpuPerRunMs }),
+    },
   });
 
   const instanceId = options.id ?? newId('run');
