@@ -83,6 +83,12 @@ interface WalkState {
   maxDepth: number;
   depth: number;
   nextPipelineId: number;
+  /**
+   * Node id to whether an `&` token follows the node, filled in as children are listed.
+   * `Node.nextSibling` walks down from the root, so asking it for each node of a long
+   * `a && b && …` list (a deep tree) costs time quadratic in the list's length.
+   */
+  ampAfter: Map<number, boolean>;
 }
 
 let parserPromise: Promise<Parser> | undefined;
@@ -119,6 +125,7 @@ export async function parseShell(
     maxDepth: options.maxDepth ?? 6,
     depth: 0,
     nextPipelineId: 0,
+    ampAfter: new Map(),
   };
   parseInto(parser, command, state, []);
   return state.result;
@@ -137,9 +144,13 @@ function parseInto(parser: Parser, source: string, state: WalkState, via: string
   if (tree.rootNode.hasError) {
     flag(state, `not valid bash: ${JSON.stringify(source.slice(0, 80))}`);
   }
+  // Node ids are unique only within one tree, so each tree gets its own map.
+  const outerAmpAfter = state.ampAfter;
+  state.ampAfter = new Map();
   state.depth += 1;
   walk(parser, tree.rootNode, state, { via, background: false });
   state.depth -= 1;
+  state.ampAfter = outerAmpAfter;
   tree.delete();
 }
 
@@ -225,38 +236,59 @@ function walk(parser: Parser, node: Node, state: WalkState, context: WalkContext
       flag(state, `unreadable text ${JSON.stringify(node.text.slice(0, 60))}`);
       return;
     default:
-      walkChildren(parser, node, state, { ...context, background: isBackground(node, context) });
+      walkChildren(parser, node, state, {
+        ...context,
+        background: isBackground(node, state, context),
+      });
   }
 }
 
 function walkChildren(parser: Parser, node: Node, state: WalkState, context: WalkContext): void {
-  for (const child of node.namedChildren) {
-    if (child !== null) {
-      walk(parser, child, state, {
-        ...context,
-        background: context.background || followedByAmp(child),
-      });
-    }
+  for (const child of namedChildrenOf(node, state)) {
+    walk(parser, child, state, {
+      ...context,
+      background: context.background || followedByAmp(child, state),
+    });
   }
 }
 
-function followedByAmp(node: Node): boolean {
-  return node.nextSibling?.type === '&';
+/** Returns the named children of `node` and records in `state` which of them an `&` follows. */
+function namedChildrenOf(node: Node, state: WalkState): Node[] {
+  const named: Node[] = [];
+  let previous: Node | undefined;
+  for (const child of node.children) {
+    if (child === null) {
+      continue;
+    }
+    if (previous !== undefined) {
+      state.ampAfter.set(previous.id, child.type === '&');
+    }
+    state.ampAfter.set(child.id, false);
+    if (child.isNamed) {
+      named.push(child);
+    }
+    previous = child;
+  }
+  return named;
 }
 
-function isBackground(node: Node, context: WalkContext): boolean {
-  return context.background || followedByAmp(node);
+function followedByAmp(node: Node, state: WalkState): boolean {
+  return state.ampAfter.get(node.id) ?? node.nextSibling?.type === '&';
+}
+
+function isBackground(node: Node, state: WalkState, context: WalkContext): boolean {
+  return context.background || followedByAmp(node, state);
 }
 
 function visitPipeline(parser: Parser, node: Node, state: WalkState, context: WalkContext): void {
-  const stages = node.namedChildren.filter((child): child is Node => child !== null);
+  const stages = namedChildrenOf(node, state);
   const id = state.nextPipelineId;
   state.nextPipelineId += 1;
   stages.forEach((stage, index) => {
     walk(parser, stage, state, {
       ...context,
       pipeline: { id, index, length: stages.length },
-      background: context.background || followedByAmp(node),
+      background: context.background || followedByAmp(node, state),
     });
   });
 }
@@ -266,8 +298,9 @@ function visitRedirected(parser: Parser, node: Node, state: WalkState, context: 
   let heredocBody: string | undefined;
   const nestedInHeredoc: Node[] = [];
 
-  for (const child of node.namedChildren) {
-    if (child === null || child.id === node.childForFieldName('body')?.id) {
+  const body = node.childForFieldName('body');
+  for (const child of namedChildrenOf(node, state)) {
+    if (child.id === body?.id) {
       continue;
     }
     if (child.type === 'file_redirect') {
@@ -275,19 +308,18 @@ function visitRedirected(parser: Parser, node: Node, state: WalkState, context: 
       walkExpansions(parser, child, state, context);
     } else if (child.type === 'heredoc_redirect' || child.type === 'herestring_redirect') {
       heredocBody = readHeredoc(child, state);
-      for (const inner of child.namedChildren) {
-        if (inner !== null && !inner.type.startsWith('heredoc_')) {
+      for (const inner of namedChildrenOf(child, state)) {
+        if (!inner.type.startsWith('heredoc_')) {
           nestedInHeredoc.push(inner);
         }
       }
     }
   }
 
-  const body = node.childForFieldName('body');
   const withRedirects: WalkContext = {
     ...context,
     redirects: [...(context.redirects ?? []), ...redirects],
-    background: context.background || followedByAmp(node),
+    background: context.background || followedByAmp(node, state),
   };
   if (heredocBody !== undefined) {
     withRedirects.heredocBody = heredocBody;
@@ -295,7 +327,7 @@ function visitRedirected(parser: Parser, node: Node, state: WalkState, context: 
   // The grammar puts the rest of `cat <<EOF | sh` inside the heredoc node. Those stages read
   // the heredoc's text through the pipe, so they join the body's pipeline.
   const stages = nestedInHeredoc.flatMap((inner) =>
-    inner.type === 'pipeline' ? inner.namedChildren.filter((s): s is Node => s !== null) : [inner],
+    inner.type === 'pipeline' ? namedChildrenOf(inner, state) : [inner],
   );
   const id = state.nextPipelineId;
   if (stages.length > 0) {
@@ -325,10 +357,7 @@ function visitBareRedirect(node: Node, state: WalkState, context: WalkContext): 
 }
 
 function walkExpansions(parser: Parser, node: Node, state: WalkState, context: WalkContext): void {
-  for (const child of node.namedChildren) {
-    if (child === null) {
-      continue;
-    }
+  for (const child of namedChildrenOf(node, state)) {
     if (child.type === 'command_substitution' || child.type === 'process_substitution') {
       walk(parser, child, state, context);
     } else {
