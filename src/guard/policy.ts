@@ -272,19 +272,42 @@ function matchesCommand(rule: PolicyRule, command: SimpleCommand): boolean {
   );
 }
 
+/** Compiled Bash specifiers and path globs; a policy has few, and each decision uses them all. */
+const bashPatterns = new Map<string, RegExp>();
+const globPatterns = new Map<string, RegExp>();
+/** Entries each cache keeps before it starts over, so odd callers cannot grow it without end. */
+const MAX_CACHED_PATTERNS = 1000;
+
+/** Returns the value cached under `key`, computing and storing it on a miss. */
+function cached(cache: Map<string, RegExp>, key: string, build: (key: string) => RegExp): RegExp {
+  let regex = cache.get(key);
+  if (regex === undefined) {
+    if (cache.size >= MAX_CACHED_PATTERNS) {
+      cache.clear();
+    }
+    regex = build(key);
+    cache.set(key, regex);
+  }
+  return regex;
+}
+
 /** Matches Claude Code's Bash specifiers: `*` is any text, a trailing `:*` is a legacy prefix match. */
 export function bashPatternMatches(specifier: string, command: string): boolean {
   if (specifier.endsWith(':*')) {
     const prefix = specifier.slice(0, -2);
     return command === prefix || command.startsWith(`${prefix} `) || command.startsWith(prefix);
   }
+  return cached(bashPatterns, specifier, bashPatternToRegExp).test(command);
+}
+
+function bashPatternToRegExp(specifier: string): RegExp {
   const pattern = specifier
     .split('*')
     .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
     .join('.*');
   // `npm test *` also matches bare `npm test`, as in Claude Code.
   const withOptionalTail = pattern.endsWith(' .*') ? `${pattern.slice(0, -3)}(?: .*)?` : pattern;
-  return new RegExp(`^${withOptionalTail}$`, 's').test(command);
+  return new RegExp(`^${withOptionalTail}$`, 's');
 }
 
 function domainMatches(domain: string, url: unknown): boolean {
@@ -327,7 +350,7 @@ export function pathPatternMatches(
     // A bare name such as `.env` or `*.pem` matches at any depth, as in .gitignore.
     anchored = `**/${specifier.replace(/^\*\*\//, '')}`;
   }
-  const regex = globToRegExp(anchored);
+  const regex = cached(globPatterns, anchored, globToRegExp);
   if (regex.test(target)) {
     return true;
   }
