@@ -438,8 +438,10 @@ export class WorkflowEngine {
    * `resume` or `runDue` as before.
    *
    * @throws SandstackError `WORKFLOW_NONDETERMINISM` naming the first step where the new
-   * code differs, `NOT_FOUND` for an unknown instance or version, `INVALID_ARGUMENT` for an
-   * instance in another status or one that changed while it was checked.
+   * code differs, `WORKFLOW_FAILED` when the check cannot finish (such as a binding call
+   * outside any step), `NOT_FOUND` for an unknown instance or version, `INVALID_ARGUMENT`
+   * for an instance in another status or one that changed while it was checked. Upgrading
+   * to the pinned version changes nothing.
    */
   async upgrade(tenant: string, id: string, version: string): Promise<UpgradeResult> {
     const instance = this.#require(tenant, id);
@@ -449,10 +451,12 @@ export class WorkflowEngine {
         `Cannot upgrade instance "${id}" because it is ${this.#running.has(`${tenant}/${id}`) ? 'running in this process' : instance.status}; pause it first, or upgrade it while it is ${UPGRADABLE_STATUSES.join(', ')}`,
       );
     }
+
     const target = this.#registry.get(tenant, instance.workflow, version);
     if (target.hash === instance.version) {
       return { id, from: instance.version, to: target.hash, replayedSteps: 0, droppedSteps: [] };
     }
+
     const stored = this.#store.listSteps(tenant, id);
     const keep = instance.status === 'errored' ? keptAfterError(stored) : stored.length;
     const history = stored.slice(0, keep);
@@ -465,6 +469,7 @@ export class WorkflowEngine {
         `Cannot upgrade instance "${id}" to version ${target.hash.slice(0, 12)}: ${check.error.message}`,
       );
     }
+
     const now = this.#clock.now();
     const patch =
       instance.status === 'errored'
@@ -492,6 +497,7 @@ export class WorkflowEngine {
         `Instance "${id}" changed while its upgrade was checked; try the upgrade again`,
       );
     }
+
     const droppedSteps = stored.slice(keep).map((step) => step.key);
     this.#logger.info('Instance upgraded', {
       tenant,

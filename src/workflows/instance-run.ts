@@ -628,7 +628,10 @@ export class InstanceRun {
   }
 
   #emit(event: EngineEvent): void {
-    this.#settings.emit(event);
+    // A replay check is not a run, so listeners such as tracing never see its steps.
+    if (!this.#replayOnly) {
+      this.#settings.emit(event);
+    }
   }
 }
 

@@ -111,9 +111,9 @@ export interface WorkflowStore {
   resetInstance(tenant: string, instanceId: string, updatedAtMs: number): void;
   /**
    * Moves an instance to another version in one transaction: deletes its steps from
-   * position `dropFromSeq` on, sets `version` and applies `patch`, but only while the
-   * instance still has the `expected` status, version and update time, so a run that
-   * changed it in between makes the upgrade fail. Returns false when it was changed.
+   * position `dropFromSeq` on, sets `version` and applies `patch`. It does so only while the
+   * instance still has the `expected` status, version and update time, and returns false
+   * otherwise, so a run that changed the instance in between makes the upgrade fail.
    */
   upgradeInstance(
     tenant: string,
