@@ -15,10 +15,11 @@ const REPO_ROOT = resolve(import.meta.dirname, '../..');
 const MAIN = join(REPO_ROOT, 'src', 'cli', 'main.ts');
 const execFileAsync = promisify(execFile);
 
-function napSource(firstStep: string, result: string): string {
+function napSource(firstStep: string, result: string, prologue = ''): string {
   return `import { WorkflowEntrypoint } from 'sandstack/workflows';
     export class Nap extends WorkflowEntrypoint {
       async run(event, step) {
+        ${prologue}
         await step.do('${firstStep}', async () => 1);
         await step.sleep('nap', '1 hour');
         return '${result}';
@@ -53,6 +54,7 @@ describe('sandstack instance upgrade', () => {
         v1: napSource('prepare', 'v1'),
         v2: napSource('prepare', 'v2'),
         renamed: napSource('setup', 'renamed'),
+        outside: napSource('prepare', 'outside', "await this.env.STATE.get('mode');"),
       };
       for (const [name, source] of Object.entries(sources)) {
         await writeFile(join(dir, `${name}.js`), source);
@@ -88,6 +90,20 @@ describe('sandstack instance upgrade', () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('do step "setup#1" at position 1');
     expect(result.stderr).toContain('do step "prepare#1"');
+  }, 60_000);
+
+  it('rejects a binding call outside steps', async () => {
+    const result = await cli([
+      'instance',
+      'upgrade',
+      'nap-1',
+      '--tenant',
+      'acme',
+      '--to',
+      versions.outside as string,
+    ]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('cannot follow env.STATE.get, called outside any step');
   }, 60_000);
 
   it('upgrades by hash prefix', async () => {

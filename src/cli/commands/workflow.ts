@@ -6,7 +6,11 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SandstackError } from '../../core/errors.js';
 import { openDatabase } from '../../core/store.js';
+import { inputsDir } from '../../server/http/runner.js';
+import { createRunBindings } from '../../server/run-bindings.js';
+import { openStack } from '../../server/stack.js';
 import { WorkflowEngine } from '../../workflows/engine.js';
+import { openRunInputs } from '../../workflows/inputs.js';
 import type { InstanceStatus } from '../../workflows/types.js';
 import { printJson, printLine } from '../output.js';
 import { openSandboxContext } from './sandbox-context.js';
@@ -201,7 +205,7 @@ function registerUpgrade(instance: Command): void {
     .option('--tenant <tenant>', 'tenant that owns the instance', DEFAULT_TENANT)
     .option('--json', 'print the result as JSON')
     .action(async (id: string, options: TenantOptions & { to: string }, command: Command) => {
-      const result = await withEngine(command, async (engine) => {
+      const result = await withRunEngine(command, async (engine) => {
         const { workflow } = engine.get(options.tenant, id).info;
         const version = resolveVersion(engine, options.tenant, workflow, options.to);
         return engine.upgrade(options.tenant, id, version);
@@ -217,6 +221,39 @@ function registerUpgrade(instance: Command): void {
         printLine(`  dropped failed step ${key}; it runs again on the new version`);
       }
     });
+}
+
+/**
+ * Opens the engine with the bindings `sandstack run` grants, runs `action`, and closes the
+ * stack. The upgrade check needs the binding names, so that a binding call outside any step
+ * is reported as such, but it never calls a binding.
+ */
+async function withRunEngine<T>(
+  command: Command,
+  action: (engine: WorkflowEngine) => Promise<T>,
+): Promise<T> {
+  const { stateDir } = command.optsWithGlobals<{ stateDir: string }>();
+  const stack = await openStack({ stateDir });
+  try {
+    const engine = new WorkflowEngine({
+      db: stack.db,
+      logger: stack.logger,
+      bindings: (tenant, instanceId) =>
+        createRunBindings({
+          stack,
+          tenant,
+          instanceId,
+          inputs: openRunInputs(inputsDir(stack, tenant, instanceId)),
+          startSpan: () => {
+            throw new SandstackError('INTERNAL', 'The upgrade check does not trace binding calls');
+          },
+          onAction: () => undefined,
+        }),
+    });
+    return await action(engine);
+  } finally {
+    await stack.close();
+  }
 }
 
 /** Returns the one version hash of `workflow` that starts with `prefix`. */
