@@ -3,11 +3,14 @@
  * on 127.0.0.1: the guard judges every request and redirect, limits hold, and the action
  * log keeps no secrets. No other host is ever contacted.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqliteDatabase } from '../../src/core/store.js';
 import { openDatabase } from '../../src/core/store.js';
@@ -65,6 +68,8 @@ describe('workflow FETCH binding', () => {
   let port: number;
   const requests: { method: string; url: string; headers: IncomingMessage['headers'] }[] = [];
   let engines: Record<string, WorkflowEngine>;
+  let tlsServer: Server;
+  let tlsBase: string;
 
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
     let body = '';
@@ -125,6 +130,32 @@ describe('workflow FETCH binding', () => {
       // Loopback allowed, localhost left to the guard's checks.
       loopbackOnly: { allow: ['WebFetch(domain:127.0.0.1)'] },
     };
+    // A self-signed certificate for 127.0.0.1, which the binding must not trust.
+    await promisify(execFile)('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ]);
+    tlsServer = createTlsServer(
+      { key: await readFile(join(dir, 'key.pem')), cert: await readFile(join(dir, 'cert.pem')) },
+      handle,
+    );
+    await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
+    tlsBase = `https://127.0.0.1:${(tlsServer.address() as AddressInfo).port}`;
     engines = {};
     for (const [name, policy] of Object.entries(policies)) {
       engines[name] = new WorkflowEngine({
@@ -141,6 +172,8 @@ describe('workflow FETCH binding', () => {
   afterAll(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
+    tlsServer.closeAllConnections();
+    await new Promise((resolve) => tlsServer.close(resolve));
     db.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -230,6 +263,16 @@ describe('workflow FETCH binding', () => {
     const { outcome } = await fetchAs('loopback', `${base}/hang`);
     expect(outcome.ok).toBe(false);
     expect(outcome.message).toContain('timed out after 1000 ms');
+  });
+
+  it('rejects an untrusted TLS certificate', async () => {
+    const before = requests.length;
+    const { outcome } = await fetchAs('loopback', `${tlsBase}/echo`);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.code).toBe('STEP_FAILED');
+    expect(outcome.message).toContain(`FETCH of ${tlsBase}/echo failed`);
+    expect(outcome.message).toContain('self-signed certificate');
+    expect(requests.length).toBe(before);
   });
 
   it('rejects invalid requests', async () => {
