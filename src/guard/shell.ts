@@ -84,11 +84,13 @@ interface WalkState {
   depth: number;
   nextPipelineId: number;
   /**
-   * Node id to whether an `&` token follows the node, filled in as children are listed.
-   * `Node.nextSibling` walks down from the root, so asking it for each node of a long
-   * `a && b && …` list (a deep tree) costs time quadratic in the list's length.
+   * Ids of the nodes of the current tree that an `&` token follows. `Node.nextSibling` walks
+   * down from the root, so asking it for each node of a long `a && b && …` list (a deep
+   * tree) would cost time quadratic in the list's length.
    */
-  ampAfter: Map<number, boolean>;
+  ampAfter: Set<number>;
+  /** True while walking a tree that has syntax errors or missing tokens. */
+  treeHasError: boolean;
 }
 
 let parserPromise: Promise<Parser> | undefined;
@@ -125,7 +127,8 @@ export async function parseShell(
     maxDepth: options.maxDepth ?? 6,
     depth: 0,
     nextPipelineId: 0,
-    ampAfter: new Map(),
+    ampAfter: new Set(),
+    treeHasError: false,
   };
   parseInto(parser, command, state, []);
   return state.result;
@@ -141,16 +144,19 @@ function parseInto(parser: Parser, source: string, state: WalkState, via: string
     flag(state, 'the parser returned no tree');
     return;
   }
-  if (tree.rootNode.hasError) {
+  const hasError = tree.rootNode.hasError;
+  if (hasError) {
     flag(state, `not valid bash: ${JSON.stringify(source.slice(0, 80))}`);
   }
-  // Node ids are unique only within one tree, so each tree gets its own map.
-  const outerAmpAfter = state.ampAfter;
-  state.ampAfter = new Map();
+  // Node ids are unique only within one tree, so each tree gets its own set.
+  const outer = { ampAfter: state.ampAfter, treeHasError: state.treeHasError };
+  state.ampAfter = nodesBeforeAmp(tree.rootNode);
+  state.treeHasError = hasError;
   state.depth += 1;
   walk(parser, tree.rootNode, state, { via, background: false });
   state.depth -= 1;
-  state.ampAfter = outerAmpAfter;
+  state.ampAfter = outer.ampAfter;
+  state.treeHasError = outer.treeHasError;
   tree.delete();
 }
 
@@ -244,7 +250,7 @@ function walk(parser: Parser, node: Node, state: WalkState, context: WalkContext
 }
 
 function walkChildren(parser: Parser, node: Node, state: WalkState, context: WalkContext): void {
-  for (const child of namedChildrenOf(node, state)) {
+  for (const child of namedChildrenOf(node)) {
     walk(parser, child, state, {
       ...context,
       background: context.background || followedByAmp(child, state),
@@ -252,28 +258,24 @@ function walkChildren(parser: Parser, node: Node, state: WalkState, context: Wal
   }
 }
 
-/** Returns the named children of `node` and records in `state` which of them an `&` follows. */
-function namedChildrenOf(node: Node, state: WalkState): Node[] {
-  const named: Node[] = [];
-  let previous: Node | undefined;
-  for (const child of node.children) {
-    if (child === null) {
-      continue;
+/** Returns the ids of the nodes below `root` whose next sibling is an `&` token. */
+function nodesBeforeAmp(root: Node): Set<number> {
+  const ids = new Set<number>();
+  for (const amp of root.descendantsOfType('&')) {
+    const before = amp?.previousSibling;
+    if (before !== null && before !== undefined) {
+      ids.add(before.id);
     }
-    if (previous !== undefined) {
-      state.ampAfter.set(previous.id, child.type === '&');
-    }
-    state.ampAfter.set(child.id, false);
-    if (child.isNamed) {
-      named.push(child);
-    }
-    previous = child;
   }
-  return named;
+  return ids;
+}
+
+function namedChildrenOf(node: Node): Node[] {
+  return node.namedChildren.filter((child): child is Node => child !== null);
 }
 
 function followedByAmp(node: Node, state: WalkState): boolean {
-  return state.ampAfter.get(node.id) ?? node.nextSibling?.type === '&';
+  return state.ampAfter.has(node.id);
 }
 
 function isBackground(node: Node, state: WalkState, context: WalkContext): boolean {
@@ -281,7 +283,7 @@ function isBackground(node: Node, state: WalkState, context: WalkContext): boole
 }
 
 function visitPipeline(parser: Parser, node: Node, state: WalkState, context: WalkContext): void {
-  const stages = namedChildrenOf(node, state);
+  const stages = namedChildrenOf(node);
   const id = state.nextPipelineId;
   state.nextPipelineId += 1;
   stages.forEach((stage, index) => {
@@ -299,7 +301,7 @@ function visitRedirected(parser: Parser, node: Node, state: WalkState, context: 
   const nestedInHeredoc: Node[] = [];
 
   const body = node.childForFieldName('body');
-  for (const child of namedChildrenOf(node, state)) {
+  for (const child of namedChildrenOf(node)) {
     if (child.id === body?.id) {
       continue;
     }
@@ -308,7 +310,7 @@ function visitRedirected(parser: Parser, node: Node, state: WalkState, context: 
       walkExpansions(parser, child, state, context);
     } else if (child.type === 'heredoc_redirect' || child.type === 'herestring_redirect') {
       heredocBody = readHeredoc(child, state);
-      for (const inner of namedChildrenOf(child, state)) {
+      for (const inner of namedChildrenOf(child)) {
         if (!inner.type.startsWith('heredoc_')) {
           nestedInHeredoc.push(inner);
         }
@@ -327,7 +329,7 @@ function visitRedirected(parser: Parser, node: Node, state: WalkState, context: 
   // The grammar puts the rest of `cat <<EOF | sh` inside the heredoc node. Those stages read
   // the heredoc's text through the pipe, so they join the body's pipeline.
   const stages = nestedInHeredoc.flatMap((inner) =>
-    inner.type === 'pipeline' ? namedChildrenOf(inner, state) : [inner],
+    inner.type === 'pipeline' ? namedChildrenOf(inner) : [inner],
   );
   const id = state.nextPipelineId;
   if (stages.length > 0) {
@@ -356,9 +358,18 @@ function visitBareRedirect(node: Node, state: WalkState, context: WalkContext): 
   pushCommand(state, { ...context, redirects: redirect.operator === '<' ? [] : [redirect] }, parts);
 }
 
+/** Text that every command or process substitution starts with. */
+const SUBSTITUTION_START = /\$\(|`|[<>]\(/;
+
 function walkExpansions(parser: Parser, node: Node, state: WalkState, context: WalkContext): void {
-  for (const child of namedChildrenOf(node, state)) {
-    if (child.type === 'command_substitution' || child.type === 'process_substitution') {
+  // A node's text contains its descendants' text, so in a tree without errors a node whose
+  // text has no substitution start has no substitution below it.
+  if (!state.treeHasError && !SUBSTITUTION_START.test(node.text)) {
+    return;
+  }
+  for (const child of namedChildrenOf(node)) {
+    const type = child.type;
+    if (type === 'command_substitution' || type === 'process_substitution') {
       walk(parser, child, state, context);
     } else {
       walkExpansions(parser, child, state, context);
