@@ -56,6 +56,9 @@ export function checkExfiltration(
       ) ||
       (command.pipeline?.index ?? 0) > 0 ||
       ['nc', 'ncat', 'netcat', 'scp', 'rsync'].includes(command.name);
+    if (!sendsData) {
+      continue;
+    }
     const pipedData = parsed.commands.some(
       (other) =>
         other.pipeline !== undefined &&
@@ -73,7 +76,7 @@ export function checkExfiltration(
       redirectedIn;
     const untrustedHost =
       EXFIL_HOST_PATTERN.test(text) || /(?:[a-z]+:\/\/|\s|@)(?:\d{1,3}\.){3}\d{1,3}\b/.test(text);
-    if (sendsData && (sensitive || untrustedHost) && !/localhost|127\.0\.0\.1/.test(text)) {
+    if ((sensitive || untrustedHost) && !/localhost|127\.0\.0\.1/.test(text)) {
       return sensitive
         ? finding(
             'data-exfiltration',

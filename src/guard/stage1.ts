@@ -96,7 +96,9 @@ const CHANGE_CATEGORIES = new Set([
 ]);
 
 function checkRules(parsed: ParsedShell, messages: string): Finding | undefined {
-  const texts = commandTexts(parsed);
+  // Rules only ask whether some text matches and whether all matches are dry runs, so
+  // repeated texts need testing once.
+  const texts = [...new Set(commandTexts(parsed))];
   for (const rule of DANGER_RULES) {
     const matching = texts.filter((text) => rule.pattern.test(text));
     // A dry run changes nothing, so rules about changing remote state do not apply to it.
@@ -234,6 +236,9 @@ function checkDownloadThenRun(parsed: ParsedShell, paths: PathContext): Finding 
       if (index > 0 && target !== undefined && target !== '-') {
         downloaded.add(resolvePath(target, paths));
       }
+      continue;
+    }
+    if (downloaded.size === 0) {
       continue;
     }
     const runs = [
