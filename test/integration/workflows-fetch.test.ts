@@ -129,6 +129,8 @@ describe('workflow FETCH binding', () => {
       loopback: { allow: ['WebFetch(domain:127.0.0.1)'], deny: ['WebFetch(domain:localhost)'] },
       // Loopback allowed, localhost left to the guard's checks.
       loopbackOnly: { allow: ['WebFetch(domain:127.0.0.1)'] },
+      // Every fetch allowed, without naming a domain.
+      blanket: { allow: ['WebFetch'] },
     };
     // A self-signed certificate for 127.0.0.1, which the binding must not trust.
     await promisify(execFile)('openssl', [
@@ -222,6 +224,15 @@ describe('workflow FETCH binding', () => {
     expect(outcome.ok).toBe(false);
     expect(outcome.code).toBe('GUARD_DENIED');
     expect(outcome.message).toContain('private or loopback address');
+    expect(requests.length).toBe(before);
+  });
+
+  it('keeps private addresses closed under a blanket rule', async () => {
+    const before = requests.length;
+    const { outcome } = await fetchAs('blanket', `${base}/echo`);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.code).toBe('GUARD_DENIED');
+    expect(outcome.message).toContain('private or loopback address 127.0.0.1');
     expect(requests.length).toBe(before);
   });
 

@@ -70,7 +70,7 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 
 /**
- * Addresses a fetch must not reach unless a policy allow rule names the host: loopback,
+ * Addresses a fetch must not reach unless a policy allow rule names the domain: loopback,
  * private, link-local (cloud metadata), carrier-grade NAT, multicast and reserved ranges.
  */
 const PRIVATE_ADDRESSES = new BlockList();
@@ -104,8 +104,8 @@ for (const [network, prefix] of [
  * `{ status, statusText, headers, body, truncated, url, redirected }` with the body as text.
  * The guard judges every request, redirects included, as a `WebFetch` call, and a denied
  * request throws `GUARD_DENIED` (or `GUARD_HALTED`) with the guard's reason. A host that
- * resolves to a private or loopback address is rejected unless a policy allow rule matched
- * it. Each call is recorded in the action log with secrets redacted from the URL and without
+ * resolves to a private or loopback address is rejected unless a policy allow rule names its
+ * domain. Each call is recorded in the action log with secrets redacted from the URL and without
  * header values or bodies.
  */
 export function createFetchBinding(options: FetchBindingOptions): HostBinding {
@@ -170,8 +170,10 @@ export function createFetchBinding(options: FetchBindingOptions): HostBinding {
             `FETCH of ${options.guard.redact(request.url.href)} was not allowed (${decision.verdict}): ${decision.reason}`,
           );
         }
+        // Only a rule that names the domain opens private addresses, not a blanket `WebFetch`.
         const allowPrivate =
-          decision.stage === 'policy' && decision.rule?.startsWith('allow ') === true;
+          decision.stage === 'policy' &&
+          decision.rule?.startsWith('allow WebFetch(domain:') === true;
         let response: FetchResult;
         try {
           response = await send(request, { signal, allowPrivate, limits });
