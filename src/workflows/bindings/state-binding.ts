@@ -87,24 +87,28 @@ export class SqliteStateStore {
       );
     }
     const bytes = keyBytes.length + valueBytes;
-    this.#db.transaction(() => {
-      const total = this.#tenantBytes(tenant);
-      const old = this.#db
-        .prepare('SELECT bytes FROM workflow_state WHERE tenant = ? AND key = ?')
-        .get(tenant, keyBytes) as { bytes: number } | undefined;
-      const after = total - (old?.bytes ?? 0) + bytes;
-      if (after > this.#limits.maxTenantBytes) {
-        throw new SandstackError(
-          'INVALID_ARGUMENT',
-          `STATE put of key ${JSON.stringify(key)} would bring the tenant's state to ${after} bytes, over the ${this.#limits.maxTenantBytes}-byte limit; delete keys first`,
-        );
-      }
-      this.#db
-        .prepare(
-          'INSERT OR REPLACE INTO workflow_state (tenant, key, value, bytes, updated_at_ms) VALUES (?, ?, ?, ?, ?)',
-        )
-        .run(tenant, keyBytes, json, bytes, nowMs);
-    })();
+    // IMMEDIATE takes the write lock before the usage read, so two processes cannot both
+    // pass the tenant limit with the same old total.
+    this.#db
+      .transaction(() => {
+        const total = this.#tenantBytes(tenant);
+        const old = this.#db
+          .prepare('SELECT bytes FROM workflow_state WHERE tenant = ? AND key = ?')
+          .get(tenant, keyBytes) as { bytes: number } | undefined;
+        const after = total - (old?.bytes ?? 0) + bytes;
+        if (after > this.#limits.maxTenantBytes) {
+          throw new SandstackError(
+            'INVALID_ARGUMENT',
+            `STATE put of key ${JSON.stringify(key)} would bring the tenant's state to ${after} bytes, over the ${this.#limits.maxTenantBytes}-byte limit; delete keys first`,
+          );
+        }
+        this.#db
+          .prepare(
+            'INSERT OR REPLACE INTO workflow_state (tenant, key, value, bytes, updated_at_ms) VALUES (?, ?, ?, ?, ?)',
+          )
+          .run(tenant, keyBytes, json, bytes, nowMs);
+      })
+      .immediate();
   }
 
   /** Deletes `key`; returns whether it existed. */
