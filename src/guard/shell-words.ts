@@ -16,15 +16,29 @@ export interface WordValue {
   dynamic: boolean;
 }
 
-/** Computes the value of a word after quote removal, with `~`, `$HOME` and `$PWD` expanded. */
-export function wordValue(node: Node, state: WordContext): WordValue {
-  switch (node.type) {
+/** Text with no quotes, escapes, expansions, globs, `~` or `=`. */
+const PLAIN_WORD = /^[\w./+@%,:-]+$/;
+
+/**
+ * Computes the value of a word after quote removal, with `~`, `$HOME` and `$PWD` expanded.
+ * Callers that already read `node.type` pass it as `type`, which saves a call into the parser.
+ */
+export function wordValue(node: Node, state: WordContext, type = node.type): WordValue {
+  switch (type) {
+    case 'command_name': {
+      // A name of plain characters is a single word whose value is its text.
+      const text = node.text;
+      if (PLAIN_WORD.test(text)) {
+        return { text, dynamic: false };
+      }
+      const child = node.firstNamedChild;
+      return child !== null
+        ? wordValue(child, state)
+        : { text: expandTilde(unescapeWord(text), state.homeDir), dynamic: false };
+    }
     case 'word':
     case 'number':
-    case 'command_name':
-      return node.type === 'command_name' && node.firstNamedChild !== null
-        ? wordValue(node.firstNamedChild, state)
-        : { text: expandTilde(unescapeWord(node.text), state.homeDir), dynamic: false };
+      return { text: expandTilde(unescapeWord(node.text), state.homeDir), dynamic: false };
     case 'raw_string':
       return { text: node.text.slice(1, -1), dynamic: false };
     case 'ansi_c_string':
@@ -44,18 +58,18 @@ export function wordValue(node: Node, state: WordContext): WordValue {
     case 'translated_string':
     case 'variable_assignment':
     case 'herestring_redirect':
-      return joinParts(node, state);
+      return joinParts(node, state, type);
     default:
       return { text: node.text, dynamic: node.namedChildCount > 0 };
   }
 }
 
-function joinParts(node: Node, state: WordContext): WordValue {
-  if (node.type === 'string' || node.type === 'translated_string') {
+function joinParts(node: Node, state: WordContext, type: string): WordValue {
+  if (type === 'string' || type === 'translated_string') {
     // Text between the named parts (spaces, punctuation) is literal inside double quotes.
     let text = '';
     let dynamic = false;
-    let cursor = node.startIndex + (node.type === 'translated_string' ? 2 : 1);
+    let cursor = node.startIndex + (type === 'translated_string' ? 2 : 1);
     for (const child of node.namedChildren) {
       if (child === null) {
         continue;
@@ -69,7 +83,7 @@ function joinParts(node: Node, state: WordContext): WordValue {
     text += node.tree.rootNode.text.slice(cursor, node.endIndex - 1);
     return { text, dynamic };
   }
-  if (node.type === 'variable_assignment') {
+  if (type === 'variable_assignment') {
     const name = node.childForFieldName('name')?.text ?? '';
     const value = node.childForFieldName('value');
     const inner = value === null ? { text: '', dynamic: false } : wordValue(value, state);
@@ -85,7 +99,7 @@ function joinParts(node: Node, state: WordContext): WordValue {
     text += value.text;
     dynamic ||= value.dynamic;
   }
-  return { text: node.type === 'concatenation' ? expandTilde(text, state.homeDir) : text, dynamic };
+  return { text: type === 'concatenation' ? expandTilde(text, state.homeDir) : text, dynamic };
 }
 
 function expandVariable(node: Node, state: WordContext): WordValue {

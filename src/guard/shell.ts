@@ -153,7 +153,7 @@ function parseInto(parser: Parser, source: string, state: WalkState, via: string
   state.ampAfter = nodesBeforeAmp(tree.rootNode);
   state.treeHasError = hasError;
   state.depth += 1;
-  walk(parser, tree.rootNode, state, { via, background: false });
+  walk(parser, tree.rootNode, state, newContext(via));
   state.depth -= 1;
   state.ampAfter = outer.ampAfter;
   state.treeHasError = outer.treeHasError;
@@ -209,6 +209,21 @@ interface WalkContext {
   argDynamic?: boolean[];
 }
 
+/**
+ * Returns a context with every field present. Contexts are copied with spreads, and when all
+ * of them have the same fields in the same order V8 keeps one object shape for them all.
+ */
+function newContext(via: string[]): WalkContext {
+  return {
+    via,
+    pipeline: undefined,
+    background: false,
+    redirects: undefined,
+    heredocBody: undefined,
+    argDynamic: undefined,
+  };
+}
+
 function walk(parser: Parser, node: Node, state: WalkState, context: WalkContext): void {
   switch (node.type) {
     case 'command':
@@ -225,10 +240,10 @@ function walk(parser: Parser, node: Node, state: WalkState, context: WalkContext
       visitRedirected(parser, node, state, context);
       return;
     case 'command_substitution':
-      walkChildren(parser, node, state, { via: [...context.via, '$()'], background: false });
+      walkChildren(parser, node, state, newContext([...context.via, '$()']));
       return;
     case 'process_substitution':
-      walkChildren(parser, node, state, { via: [...context.via, '<()'], background: false });
+      walkChildren(parser, node, state, newContext([...context.via, '<()']));
       return;
     case 'function_definition':
       flag(state, 'defines a shell function, whose later calls cannot be followed');
@@ -361,10 +376,16 @@ function visitBareRedirect(node: Node, state: WalkState, context: WalkContext): 
 /** Text that every command or process substitution starts with. */
 const SUBSTITUTION_START = /\$\(|`|[<>]\(/;
 
-function walkExpansions(parser: Parser, node: Node, state: WalkState, context: WalkContext): void {
+function walkExpansions(
+  parser: Parser,
+  node: Node,
+  state: WalkState,
+  context: WalkContext,
+  text = node.text,
+): void {
   // A node's text contains its descendants' text, so in a tree without errors a node whose
   // text has no substitution start has no substitution below it.
-  if (!state.treeHasError && !SUBSTITUTION_START.test(node.text)) {
+  if (!state.treeHasError && !SUBSTITUTION_START.test(text)) {
     return;
   }
   for (const child of namedChildrenOf(node)) {
@@ -427,17 +448,19 @@ function visitCommand(parser: Parser, node: Node, state: WalkState, context: Wal
     if (child === null) {
       continue;
     }
-    if (child.type === 'variable_assignment') {
-      assignments.push(wordValue(child, state).text);
-    } else if (child.type === 'file_redirect') {
+    const type = child.type;
+    if (type === 'variable_assignment') {
+      assignments.push(wordValue(child, state, type).text);
+    } else if (type === 'file_redirect') {
       redirects.push(readRedirect(child, state));
-    } else if (child.type === 'herestring_redirect') {
+    } else if (type === 'herestring_redirect') {
       state.result.heredocs.push(herestringText(child, state));
     } else {
-      words.push(wordValue(child, state));
+      words.push(wordValue(child, state, type));
     }
   }
-  walkExpansions(parser, node, state, context);
+  const text = node.text;
+  walkExpansions(parser, node, state, context, text);
 
   if (words.length === 0) {
     return;
@@ -454,7 +477,7 @@ function visitCommand(parser: Parser, node: Node, state: WalkState, context: Wal
       argv: unwrapped.argv,
       assignments: [...assignments, ...unwrapped.assignments],
       dynamic: words.some((word) => word.dynamic),
-      text: node.text,
+      text,
       wrappers: unwrapped.wrappers,
     },
   );
@@ -463,7 +486,7 @@ function visitCommand(parser: Parser, node: Node, state: WalkState, context: Wal
       argv: extra,
       assignments: [],
       dynamic: command.dynamic,
-      text: node.text,
+      text,
       wrappers: ['find -exec'],
     });
   }
