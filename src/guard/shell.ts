@@ -257,20 +257,29 @@ function walk(parser: Parser, node: Node, state: WalkState, context: WalkContext
       flag(state, `unreadable text ${JSON.stringify(node.text.slice(0, 60))}`);
       return;
     default:
-      walkChildren(parser, node, state, {
-        ...context,
-        background: isBackground(node, state, context),
-      });
+      walkChildren(
+        parser,
+        node,
+        state,
+        withBackground(context, isBackground(node, state, context)),
+      );
   }
 }
 
 function walkChildren(parser: Parser, node: Node, state: WalkState, context: WalkContext): void {
   for (const child of namedChildrenOf(node)) {
-    walk(parser, child, state, {
-      ...context,
-      background: context.background || followedByAmp(child, state),
-    });
+    walk(
+      parser,
+      child,
+      state,
+      withBackground(context, context.background || followedByAmp(child, state)),
+    );
   }
+}
+
+/** Returns `context` with `background` set; contexts are never changed once made, so it may be `context` itself. */
+function withBackground(context: WalkContext, background: boolean): WalkContext {
+  return background === context.background ? context : { ...context, background };
 }
 
 /** Returns the ids of the nodes below `root` whose next sibling is an `&` token. */
