@@ -265,11 +265,24 @@ function matchesCommand(rule: PolicyRule, command: SimpleCommand): boolean {
   if (rule.specifier === undefined) {
     return true;
   }
-  const unwrapped = command.argv.join(' ');
-  const wrapped = [...command.wrappers, unwrapped].join(' ');
+  const [unwrapped, wrapped] = ruleTexts(command);
   return (
     bashPatternMatches(rule.specifier, unwrapped) || bashPatternMatches(rule.specifier, wrapped)
   );
+}
+
+/** Texts that Bash rules match, per simple command; every rule of a policy reads them. */
+const ruleTextsOf = new WeakMap<SimpleCommand, readonly [string, string]>();
+
+/** Returns a command's words without and with its wrappers, joined by spaces. */
+function ruleTexts(command: SimpleCommand): readonly [string, string] {
+  let texts = ruleTextsOf.get(command);
+  if (texts === undefined) {
+    const unwrapped = command.argv.join(' ');
+    texts = [unwrapped, [...command.wrappers, unwrapped].join(' ')];
+    ruleTextsOf.set(command, texts);
+  }
+  return texts;
 }
 
 /** Compiled Bash specifiers and path globs; a policy has few, and each decision uses them all. */
