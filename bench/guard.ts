@@ -1,14 +1,16 @@
 /**
  * Guard benchmark: stage-1 decision latency and throughput for Bash commands from a few
  * bytes up to 4 KB, the wall time of one Claude Code hook call, process start-up
- * included, and secret redaction of 1 MiB tool outputs. Each decision uses a fresh guard
- * so the backstop never halts the loop.
+ * included, and secret redaction of 1 MiB tool outputs. Decisions run on one long-lived
+ * guard, as in the hook daemon, whose backstop never halts; a second loop makes a fresh
+ * guard for each decision.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGuard } from '../src/guard/guard.js';
+import { createBackstop } from '../src/guard/backstop.js';
+import { createGuard, type SandstackGuard } from '../src/guard/guard.js';
 import { startHookDaemon } from '../src/guard/hook-daemon.js';
 import { redactSecrets } from '../src/guard/redact.js';
 import type { GuardContext } from '../src/guard/types.js';
@@ -43,38 +45,100 @@ function buildCommands(maxBytes: number): string[] {
   return commands;
 }
 
-/** Runs the guard benchmark and returns `guard.decide.*` metrics. */
+/** Command size classes for the per-size figures: name and largest size in bytes. */
+const SIZE_CLASSES = [
+  ['upTo256B', 256],
+  ['upTo1KiB', 1024],
+  ['upTo2KiB', 2048],
+  ['upTo4KiB', 4096],
+] as const;
+
+/** Runs the guard benchmark and returns `guard.decide.*`, `guard.redact.*` and `guard.hook.*` metrics. */
 export async function runGuardBench(): Promise<BenchResults> {
   const commands = buildCommands(4096);
-  // Warm up the WASM parser so the first load is not counted.
-  await createGuard().decide({ tool: 'Bash', input: { command: 'true' } }, CONTEXT);
-
-  const rounds = 20;
-  const total = commands.length * rounds;
-  const started = performance.now();
-  const samples = await timeMany(total, (index) =>
-    createGuard().decide(
-      { tool: 'Bash', input: { command: commands[index % commands.length] ?? '' } },
-      CONTEXT,
-    ),
-  );
-  const elapsedMs = performance.now() - started;
-
   const results: BenchResults = {};
-  addLatency(results, 'guard.decide', samples);
-  results['guard.decide.perSecond'] = {
-    value: round((total / elapsedMs) * 1000),
-    unit: 'decisions/s',
-    n: total,
-  };
+  // One guard for the whole loop, as in the hook daemon; the backstop must never halt it.
+  const longLived = createGuard({
+    backstop: createBackstop({ maxConsecutive: Infinity, maxTotal: Infinity }),
+  });
+  // A first loop as long as the measured one loads the WASM parser and lets V8 optimise the
+  // hot paths, as in a daemon that has been running for a while.
+  for (let round = 0; round < 20; round += 1) {
+    for (const command of commands) {
+      await longLived.decide({ tool: 'Bash', input: { command } }, CONTEXT);
+    }
+  }
+  const shared = await timeDecisions('guard.decide', commands, () => longLived);
+  Object.assign(results, shared.results);
+  addSizeClasses(results, commands, shared.samples);
+  const fresh = await timeDecisions('guard.decide.freshGuard', commands, () => createGuard());
+  Object.assign(results, fresh.results);
   results['guard.decide.maxCommandBytes'] = {
     value: Math.max(...commands.map((command) => command.length)),
     unit: 'bytes',
     n: commands.length,
   };
+  const creations = 10_000;
+  const started = performance.now();
+  for (let index = 0; index < creations; index += 1) {
+    createGuard();
+  }
+  results['guard.create.meanUs'] = {
+    value: round(((performance.now() - started) * 1000) / creations),
+    unit: 'µs',
+    n: creations,
+  };
   Object.assign(results, runRedactBench());
   Object.assign(results, await runHookBench());
   return results;
+}
+
+/**
+ * Decides every command 20 times (700 decisions for the default commands) and returns p50,
+ * p99 and decisions per second under `prefix`, and each decision's time in order.
+ */
+async function timeDecisions(
+  prefix: string,
+  commands: readonly string[],
+  guardFor: () => SandstackGuard,
+): Promise<{ results: BenchResults; samples: number[] }> {
+  const rounds = 20;
+  const total = commands.length * rounds;
+  const started = performance.now();
+  const samples = await timeMany(total, (index) =>
+    guardFor().decide(
+      { tool: 'Bash', input: { command: commands[index % commands.length] ?? '' } },
+      CONTEXT,
+    ),
+  );
+  const elapsedMs = performance.now() - started;
+  const results: BenchResults = {};
+  addLatency(results, prefix, samples);
+  results[`${prefix}.perSecond`] = {
+    value: round((total / elapsedMs) * 1000),
+    unit: 'decisions/s',
+    n: total,
+  };
+  return { results, samples };
+}
+
+/** Adds p50 and p99 per command size class; sample `i` timed `commands[i % commands.length]`. */
+function addSizeClasses(
+  results: BenchResults,
+  commands: readonly string[],
+  samples: readonly number[],
+): void {
+  const byClass = new Map<string, number[]>();
+  samples.forEach((sample, index) => {
+    const bytes = commands[index % commands.length]?.length ?? 0;
+    const sizeClass = SIZE_CLASSES.find(([, max]) => bytes <= max)?.[0] ?? 'larger';
+    const list = byClass.get(sizeClass) ?? [];
+    list.push(sample);
+    byClass.set(sizeClass, list);
+  });
+  for (const [sizeClass, list] of byClass) {
+    addLatency(results, `guard.decide.${sizeClass}`, list);
+  }
 }
 
 const MIB = 1024 * 1024;
