@@ -310,7 +310,14 @@ export function bashPatternMatches(specifier: string, command: string): boolean 
     const prefix = specifier.slice(0, -2);
     return command === prefix || command.startsWith(`${prefix} `) || command.startsWith(prefix);
   }
-  return cached(bashPatterns, specifier, bashPatternToRegExp).test(command);
+  // Every match starts with the text before the first `*`, less the space of an optional
+  // ` *` tail, and checking that first is far cheaper than running the pattern.
+  const literal = specifier.split('*', 1)[0] ?? '';
+  const required = literal.endsWith(' ') ? literal.slice(0, -1) : literal;
+  return (
+    command.startsWith(required) &&
+    cached(bashPatterns, specifier, bashPatternToRegExp).test(command)
+  );
 }
 
 function bashPatternToRegExp(specifier: string): RegExp {

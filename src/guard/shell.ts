@@ -150,7 +150,8 @@ function parseInto(parser: Parser, source: string, state: WalkState, via: string
   }
   // Node ids are unique only within one tree, so each tree gets its own set.
   const outer = { ampAfter: state.ampAfter, treeHasError: state.treeHasError };
-  state.ampAfter = nodesBeforeAmp(tree.rootNode);
+  // Without an `&` character in the text there is no `&` token to look for.
+  state.ampAfter = source.includes('&') ? nodesBeforeAmp(tree.rootNode) : new Set();
   state.treeHasError = hasError;
   state.depth += 1;
   walk(parser, tree.rootNode, state, newContext(via));
