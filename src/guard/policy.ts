@@ -271,7 +271,7 @@ function matchesCommand(rule: PolicyRule, command: SimpleCommand): boolean {
   );
 }
 
-/** Texts that Bash rules match, per simple command; every rule of a policy reads them. */
+/** Texts that Bash rules match, per simple command, kept because every rule of a policy reads them. */
 const ruleTextsOf = new WeakMap<SimpleCommand, readonly [string, string]>();
 
 /** Returns a command's words without and with its wrappers, joined by spaces. */
@@ -285,7 +285,7 @@ function ruleTexts(command: SimpleCommand): readonly [string, string] {
   return texts;
 }
 
-/** Compiled Bash specifiers and path globs; a policy has few, and each decision uses them all. */
+/** Compiled Bash specifiers and path globs. A policy has few, and each decision uses them all. */
 const bashPatterns = new Map<string, RegExp>();
 const globPatterns = new Map<string, RegExp>();
 /** Entries each cache keeps before it starts over, so odd callers cannot grow it without end. */

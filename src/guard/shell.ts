@@ -278,7 +278,7 @@ function walkChildren(parser: Parser, node: Node, state: WalkState, context: Wal
   }
 }
 
-/** Returns `context` with `background` set; contexts are never changed once made, so it may be `context` itself. */
+/** Returns `context` with `background` set. Contexts are never changed once made, so the result may be `context` itself. */
 function withBackground(context: WalkContext, background: boolean): WalkContext {
   return background === context.background ? context : { ...context, background };
 }
