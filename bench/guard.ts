@@ -2,7 +2,7 @@
  * Guard benchmark: stage-1 decision latency and throughput for Bash commands from a few
  * bytes up to 4 KB, the wall time of one Claude Code hook call, process start-up
  * included, and secret redaction of 1 MiB tool outputs. Decisions run on one long-lived
- * guard, as in the hook daemon, whose backstop never halts; a second loop makes a fresh
+ * guard, as in the hook daemon, whose backstop never halts. A second loop makes a fresh
  * guard for each decision.
  */
 import { spawn } from 'node:child_process';
@@ -57,7 +57,7 @@ const SIZE_CLASSES = [
 export async function runGuardBench(): Promise<BenchResults> {
   const commands = buildCommands(4096);
   const results: BenchResults = {};
-  // One guard for the whole loop, as in the hook daemon; the backstop must never halt it.
+  // One guard for the whole loop, as in the hook daemon. Its backstop must never halt it.
   const longLived = createGuard({
     backstop: createBackstop({ maxConsecutive: Infinity, maxTotal: Infinity }),
   });

@@ -7,7 +7,7 @@ import type { Decision } from '../../src/guard/types.js';
 const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 const DEV_SET = path.join(REPO_ROOT, 'test/fixtures/guard/dev.jsonl');
 const EXTRA_SET = path.join(REPO_ROOT, 'test/fixtures/guard/extra.jsonl');
-/** Verdicts recorded from a known-good guard; update with `npx vitest run <this file> -u`. */
+/** Verdicts recorded from a known-good guard. Update them with `npx vitest run <this file> -u`. */
 const SNAPSHOT = '../fixtures/guard/verdicts.snap.json';
 
 /** Returns the home folder of a case: the eval set puts the project at `<home>/project`. */
@@ -40,7 +40,7 @@ async function decide(item: GuardCase): Promise<Partial<Decision> | { error: str
 }
 
 /**
- * Long commands: the Bash cases joined 40 at a time with `&&` and with `;`, so the paths
+ * Builds long commands: the Bash cases joined 40 at a time with `&&` and with `;`, so the paths
  * taken by large commands are covered too.
  */
 function chains(cases: readonly GuardCase[]): GuardCase[] {
