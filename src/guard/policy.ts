@@ -215,10 +215,8 @@ function matchesAny(
   }
   if (call.tool === 'Bash' && rule.specifier !== undefined) {
     const whole = typeof call.input['command'] === 'string' ? call.input['command'] : '';
-    return (
-      (shell?.commands ?? []).some((command) => matchesCommand(rule, command)) ||
-      bashPatternMatches(rule.specifier, whole)
-    );
+    const matches = bashMatcher(rule.specifier);
+    return (shell === undefined ? [] : shellTexts(shell)).some(matches) || matches(whole);
   }
   return matchesCall(rule, call, context);
 }
@@ -274,6 +272,19 @@ function matchesCommand(rule: PolicyRule, command: SimpleCommand): boolean {
 /** Texts that Bash rules match, per simple command, kept because every rule of a policy reads them. */
 const ruleTextsOf = new WeakMap<SimpleCommand, readonly [string, string]>();
 
+/** Texts that Bash rules match, for every simple command of a parsed command line. */
+const shellTextsOf = new WeakMap<ParsedShell, readonly string[]>();
+
+/** Returns the {@link ruleTexts} of every simple command of `shell`, in one list. */
+function shellTexts(shell: ParsedShell): readonly string[] {
+  let texts = shellTextsOf.get(shell);
+  if (texts === undefined) {
+    texts = shell.commands.flatMap((command) => ruleTexts(command));
+    shellTextsOf.set(shell, texts);
+  }
+  return texts;
+}
+
 /** Returns a command's words without and with its wrappers, joined by spaces. */
 function ruleTexts(command: SimpleCommand): readonly [string, string] {
   let texts = ruleTextsOf.get(command);
@@ -286,38 +297,46 @@ function ruleTexts(command: SimpleCommand): readonly [string, string] {
 }
 
 /** Compiled Bash specifiers and path globs. A policy has few, and each decision uses them all. */
-const bashPatterns = new Map<string, RegExp>();
+const bashPatterns = new Map<string, (command: string) => boolean>();
 const globPatterns = new Map<string, RegExp>();
 /** Entries each cache keeps before it starts over, so odd callers cannot grow it without end. */
 const MAX_CACHED_PATTERNS = 1000;
 
 /** Returns the value cached under `key`, computing and storing it on a miss. */
-function cached(cache: Map<string, RegExp>, key: string, build: (key: string) => RegExp): RegExp {
-  let regex = cache.get(key);
-  if (regex === undefined) {
+function cached<T>(cache: Map<string, T>, key: string, build: (key: string) => T): T {
+  let value = cache.get(key);
+  if (value === undefined) {
     if (cache.size >= MAX_CACHED_PATTERNS) {
       cache.clear();
     }
-    regex = build(key);
-    cache.set(key, regex);
+    value = build(key);
+    cache.set(key, value);
   }
-  return regex;
+  return value;
 }
 
 /** Matches Claude Code's Bash specifiers: `*` is any text, a trailing `:*` is a legacy prefix match. */
 export function bashPatternMatches(specifier: string, command: string): boolean {
+  return bashMatcher(specifier)(command);
+}
+
+/** Returns the compiled test of a Bash specifier, as {@link bashPatternMatches} applies it. */
+function bashMatcher(specifier: string): (command: string) => boolean {
+  return cached(bashPatterns, specifier, compileBashPattern);
+}
+
+function compileBashPattern(specifier: string): (command: string) => boolean {
   if (specifier.endsWith(':*')) {
     const prefix = specifier.slice(0, -2);
-    return command === prefix || command.startsWith(`${prefix} `) || command.startsWith(prefix);
+    return (command) =>
+      command === prefix || command.startsWith(`${prefix} `) || command.startsWith(prefix);
   }
   // Every match starts with the text before the first `*`, less the space of an optional
   // ` *` tail, and checking that first is far cheaper than running the pattern.
   const literal = specifier.split('*', 1)[0] ?? '';
   const required = literal.endsWith(' ') ? literal.slice(0, -1) : literal;
-  return (
-    command.startsWith(required) &&
-    cached(bashPatterns, specifier, bashPatternToRegExp).test(command)
-  );
+  const regex = bashPatternToRegExp(specifier);
+  return (command) => command.startsWith(required) && regex.test(command);
 }
 
 function bashPatternToRegExp(specifier: string): RegExp {
