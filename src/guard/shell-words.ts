@@ -121,7 +121,7 @@ function expandTilde(text: string, homeDir: string): string {
 }
 
 function unescapeWord(text: string): string {
-  return text.replace(/\\(.)/gs, '$1');
+  return text.includes('\\') ? text.replace(/\\(.)/gs, '$1') : text;
 }
 
 function decodeAnsiC(text: string): string {

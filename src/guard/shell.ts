@@ -482,7 +482,7 @@ function visitCommand(parser: Parser, node: Node, state: WalkState, context: Wal
   const allRedirects = [...(context.redirects ?? []), ...redirects];
   const command = pushCommand(
     state,
-    { ...context, redirects: allRedirects },
+    context,
     {
       argv: unwrapped.argv,
       assignments: [...assignments, ...unwrapped.assignments],
@@ -490,6 +490,7 @@ function visitCommand(parser: Parser, node: Node, state: WalkState, context: Wal
       text,
       wrappers: unwrapped.wrappers,
     },
+    allRedirects,
   );
   for (const extra of unwrapped.extraCommands) {
     pushCommand(state, context, {
@@ -516,14 +517,20 @@ interface CommandParts {
   wrappers: string[];
 }
 
-function pushCommand(state: WalkState, context: WalkContext, parts: CommandParts): SimpleCommand {
+/** Records a simple command; `redirects` defaults to the context's. */
+function pushCommand(
+  state: WalkState,
+  context: WalkContext,
+  parts: CommandParts,
+  redirects: Redirect[] = context.redirects ?? [],
+): SimpleCommand {
   const first = parts.argv[0] ?? '';
   const command: SimpleCommand = {
     argv: parts.argv,
     name: path.posix.basename(first),
     wrappers: parts.wrappers,
     assignments: parts.assignments,
-    redirects: context.redirects ?? [],
+    redirects,
     dynamic: parts.dynamic,
     via: context.via,
     background: context.background,
