@@ -279,7 +279,14 @@ const shellTextsOf = new WeakMap<ParsedShell, readonly string[]>();
 function shellTexts(shell: ParsedShell): readonly string[] {
   let texts = shellTextsOf.get(shell);
   if (texts === undefined) {
-    texts = shell.commands.flatMap((command) => ruleTexts(command));
+    const list: string[] = [];
+    for (const command of shell.commands) {
+      const unwrapped = command.argv.join(' ');
+      const wrapped =
+        command.wrappers.length === 0 ? unwrapped : [...command.wrappers, unwrapped].join(' ');
+      list.push(unwrapped, wrapped);
+    }
+    texts = list;
     shellTextsOf.set(shell, texts);
   }
   return texts;
