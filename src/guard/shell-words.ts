@@ -8,6 +8,8 @@ import type { Node } from 'web-tree-sitter';
 export interface WordContext {
   homeDir: string;
   cwd: string;
+  /** True when the word's tree has syntax errors, where a node's children may not cover its text. */
+  treeHasError?: boolean;
 }
 
 /** The value of one word and whether it depends on run time. */
@@ -26,9 +28,10 @@ const PLAIN_WORD = /^[\w./+@%,:-]+$/;
 export function wordValue(node: Node, state: WordContext, type = node.type): WordValue {
   switch (type) {
     case 'command_name': {
-      // A name of plain characters is a single word whose value is its text.
+      // In a tree without errors, a name of plain characters is a single word whose value is
+      // its text.
       const text = node.text;
-      if (PLAIN_WORD.test(text)) {
+      if (state.treeHasError !== true && PLAIN_WORD.test(text)) {
         return { text, dynamic: false };
       }
       const child = node.firstNamedChild;
