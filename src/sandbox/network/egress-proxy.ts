@@ -1,7 +1,8 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { BlockList, connect, isIP, type Server, type Socket } from 'node:net';
+import { connect, isIP, type Server, type Socket } from 'node:net';
+import { isMetadataAddress, isPrivateAddress } from '../../core/addresses.js';
 
 /** Port of the egress proxy inside a sandbox's network namespace. */
 export const EGRESS_PROXY_PORT = 3128;
@@ -29,36 +30,6 @@ export interface EgressProxyOptions {
    * servers. Cloud metadata addresses stay refused. @default false
    */
   allowPrivateAddresses?: boolean;
-}
-
-/** Addresses a sandbox never reaches through the proxy: cloud metadata services. */
-const METADATA = new BlockList();
-METADATA.addAddress('169.254.169.254');
-METADATA.addAddress('169.254.170.2');
-METADATA.addAddress('fd00:ec2::254', 'ipv6');
-
-/** Loopback, private, link-local, shared (CGNAT), multicast and unspecified ranges. */
-const PRIVATE = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.168.0.0', 16],
-  ['224.0.0.0', 4],
-] as const) {
-  PRIVATE.addSubnet(network, prefix);
-}
-for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const) {
-  PRIVATE.addSubnet(network, prefix, 'ipv6');
 }
 
 /**
@@ -182,11 +153,10 @@ export class EgressProxy {
     } catch (error) {
       return { reason: `${host} did not resolve: ${(error as Error).message}` };
     }
-    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-    if (METADATA.check(address, family)) {
+    if (isMetadataAddress(address)) {
       return { reason: `${host} resolves to the metadata address ${address}, which is refused` };
     }
-    if (PRIVATE.check(address, family) && this.options.allowPrivateAddresses !== true) {
+    if (isPrivateAddress(address) && this.options.allowPrivateAddresses !== true) {
       return { reason: `${host} resolves to the private address ${address}, which is refused` };
     }
     return { address, reason: 'allowed' };

@@ -5,7 +5,8 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import { isPrivateAddress } from '../../core/addresses.js';
 import { SandstackError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { noopLogger } from '../../core/logger.js';
@@ -68,36 +69,6 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIO
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** Headers that must not follow a redirect to another origin, as in the Fetch standard. */
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
-
-/**
- * Addresses a fetch must not reach unless a policy allow rule names the domain: loopback,
- * private, link-local (cloud metadata), carrier-grade NAT, multicast and reserved ranges.
- */
-const PRIVATE_ADDRESSES = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  PRIVATE_ADDRESSES.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const) {
-  PRIVATE_ADDRESSES.addSubnet(network, prefix, 'ipv6');
-}
 
 /**
  * Creates the `env.FETCH` binding: `fetch(url, { method, headers, body })` returns
@@ -422,11 +393,7 @@ function publicOnlyLookup(
 }
 
 function isPrivate(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped !== null) {
-    return PRIVATE_ADDRESSES.check(mapped[1] as string, 'ipv4');
-  }
-  return PRIVATE_ADDRESSES.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+  return isPrivateAddress(address);
 }
 
 function privateAddressError(hostname: string, address: string): SandstackError {
