@@ -13,7 +13,6 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, constants, openSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { createInterface } from 'node:readline';
 import type { ProcessResult } from '../process.js';
 import type { ResolvedExec } from './shared.js';
 
@@ -165,6 +164,16 @@ interface AgentReply {
   durationMs?: number;
 }
 
+/**
+ * Longest reply line the host keeps: a reply holds stdout and stderr in base64 (4/3 of the
+ * output cap, which reaches 64 MiB for file reads) plus a little JSON.
+ *
+ * NOTE: commands run as root in the agent's PID namespace, so they can write to the agent's
+ * stdout through /proc/1/fd/1. Such writes can forge or garble their own sandbox's replies,
+ * nothing more: the host drops lines past this length, so they cannot exhaust its memory.
+ */
+const MAX_REPLY_LINE_BYTES = Math.ceil((64 * 1024 * 1024 * 4) / 3) + 1024 * 1024;
+
 /** The host's end of the channel to one sandbox's agent. */
 export class ExecAgentClient {
   readonly #requests: Socket;
@@ -174,6 +183,11 @@ export class ExecAgentClient {
   readonly #idPrefix = randomUUID().slice(0, 8);
   #nextId = 1;
   #closed = false;
+  /** Pieces of the reply line being received, and their total length. */
+  #partial: Buffer[] = [];
+  #partialBytes = 0;
+  /** The current line grew past the limit; its bytes are dropped up to the next newline. */
+  #skippingLine = false;
 
   /**
    * Opens the two FIFOs, non-blocking so that an idle channel holds no thread of Node's pool.
@@ -197,8 +211,10 @@ export class ExecAgentClient {
     // A host that died mid-write left a partial request line; this newline ends it, and the
     // agent skips the line because it is not valid JSON.
     this.#requests.write('\n');
-    const lines = createInterface({ input: this.#replies });
-    lines.on('line', (line) => this.#onLine(line));
+    this.#replies.on('data', (chunk: Buffer) => this.#onData(chunk));
+    // An idle channel must not keep the host process alive; pending requests hold timers.
+    this.#requests.unref();
+    this.#replies.unref();
     this.#requests.on('error', () => this.close());
     this.#replies.on('error', () => this.close());
     this.#replies.on('end', () => this.close());
@@ -284,6 +300,34 @@ export class ExecAgentClient {
       });
       this.#requests.write(`${JSON.stringify({ id, ...body })}\n`);
     });
+  }
+
+  /** Splits the reply stream into lines, dropping any line longer than the limit. */
+  #onData(chunk: Buffer): void {
+    let start = 0;
+    for (;;) {
+      const newline = chunk.indexOf(0x0a, start);
+      const piece = chunk.subarray(start, newline === -1 ? chunk.length : newline);
+      if (!this.#skippingLine) {
+        this.#partial.push(piece);
+        this.#partialBytes += piece.length;
+        if (this.#partialBytes > MAX_REPLY_LINE_BYTES) {
+          this.#partial = [];
+          this.#partialBytes = 0;
+          this.#skippingLine = true;
+        }
+      }
+      if (newline === -1) {
+        return;
+      }
+      if (!this.#skippingLine) {
+        this.#onLine(Buffer.concat(this.#partial).toString('utf8'));
+      }
+      this.#partial = [];
+      this.#partialBytes = 0;
+      this.#skippingLine = false;
+      start = newline + 1;
+    }
   }
 
   #onLine(line: string): void {
