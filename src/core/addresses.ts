@@ -49,12 +49,12 @@ function check(list: BlockList, address: string): boolean {
   return list.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
 }
 
-/** Whether `address` (an IP literal) is in a private, loopback or otherwise local range. */
+/** Returns whether `address` (an IP literal) is in a private, loopback or other local range. */
 export function isPrivateAddress(address: string): boolean {
   return check(PRIVATE, address);
 }
 
-/** Whether `address` (an IP literal) is a cloud metadata service. */
+/** Returns whether `address` (an IP literal) is a cloud metadata service. */
 export function isMetadataAddress(address: string): boolean {
   return check(METADATA, address);
 }
