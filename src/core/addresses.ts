@@ -1,7 +1,7 @@
 /**
- * Address ranges that sandboxes and workflow fetches must not reach by default. IPv4-mapped
- * IPv6 addresses (`::ffff:a.b.c.d`) are checked as the IPv4 address they carry, so a name
- * that resolves to one cannot slip past the IPv4 ranges.
+ * Address ranges that sandboxes and workflow fetches must not reach by default. Node's
+ * BlockList matches an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) against the IPv4 rules,
+ * so a name that resolves to one cannot slip past them (the tests check this).
  */
 import { BlockList, isIP } from 'node:net';
 
@@ -42,10 +42,6 @@ for (const [network, prefix] of [
 }
 
 function check(list: BlockList, address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped !== null) {
-    return list.check(mapped[1] as string, 'ipv4');
-  }
   return list.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
 }
 

@@ -114,7 +114,8 @@ export function register(program: Command): void {
     .action(async (workflow: string, options: RunOptions, command: Command) => {
       const globals = command.optsWithGlobals<{ stateDir: string }>();
       const summary = await runWorkflow(workflow, { ...options, stateDir: globals.stateDir });
-      process.exitCode = summary.status === 'complete' ? 0 : summary.status === 'waiting' ? 0 : 1;
+      const finishedWell = summary.status === 'complete' || summary.status === 'waiting';
+      process.exitCode = finishedWell ? 0 : 1;
     });
 }
 
@@ -303,7 +304,7 @@ async function runLocked(
 ): Promise<RunSummary> {
   const { instanceId, existing, started, progress, spans, inputsDir } = run;
   const resumed = existing !== undefined;
-  // A resumed instance stays on the version it started with, whatever the file holds now.
+  // A resumed instance stays on the version it started with, whatever the file contains now.
   const version =
     existing?.version ??
     (await engine.deploy(options.tenant, source.name, { entryPath: source.entryPath })).version;
@@ -440,8 +441,12 @@ function round(value: number): number {
 }
 
 function printSummary(summary: RunSummary): void {
-  const statusColor =
-    summary.status === 'complete' ? pc.green : summary.status === 'errored' ? pc.red : pc.yellow;
+  let statusColor = pc.yellow;
+  if (summary.status === 'complete') {
+    statusColor = pc.green;
+  } else if (summary.status === 'errored') {
+    statusColor = pc.red;
+  }
   printLine();
   printLine(
     `${pc.bold('Run')} ${summary.instanceId} ${statusColor(summary.status)} in ${formatMs(summary.wallSeconds * 1000)}`,

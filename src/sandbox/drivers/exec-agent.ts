@@ -143,9 +143,6 @@ def serve():
             request = json.loads(line)
         except ValueError:
             continue
-        if request.get("op") == "ping":
-            send({"id": request["id"], "pong": True})
-            continue
         threading.Thread(target=run, args=(request,), daemon=True).start()
 
 # SIGPIPE stays ignored here (Python's default), so a command that exits without reading its
@@ -156,7 +153,6 @@ serve()
 
 interface AgentReply {
   id: string;
-  pong?: boolean;
   exitCode?: number;
   stdout?: string;
   stderr?: string;
@@ -166,7 +162,7 @@ interface AgentReply {
 }
 
 /**
- * Longest reply line the host keeps: a reply holds stdout and stderr in base64 (4/3 of the
+ * Longest reply line the host keeps: a reply contains stdout and stderr in base64 (4/3 of the
  * output cap, which reaches 64 MiB for file reads) plus a little JSON.
  *
  * NOTE: commands run as root in the agent's PID namespace, so they can write to the agent's
@@ -192,7 +188,7 @@ export class ExecAgentClient {
 
   /**
    * Opens the two FIFOs, non-blocking so that an idle channel holds no thread of Node's pool.
-   * The container's sandbox process holds the other ends, so when it dies the replies FIFO
+   * The container's sandbox process has the other ends open, so when it dies the replies FIFO
    * reads end-of-file and the client closes, and callers learn at once that the container
    * is gone.
    * @throws Error `ENXIO` when no container holds the requests FIFO
@@ -223,12 +219,6 @@ export class ExecAgentClient {
 
   get closed(): boolean {
     return this.#closed;
-  }
-
-  /** Resolves true when the agent replies within `timeoutMs`. */
-  async ping(timeoutMs: number): Promise<boolean> {
-    const reply = await this.#send({ op: 'ping' }, timeoutMs);
-    return reply?.pong === true;
   }
 
   /**

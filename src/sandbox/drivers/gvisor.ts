@@ -188,7 +188,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
   private knownAlive = false;
   /** Channel to the command agent, the container's init, when the root filesystem has python3. */
   private agent: ExecAgentClient | undefined;
-  /** The agent stopped answering once; later commands use `runsc exec`. */
+  /** The agent missed a reply deadline once, so later commands use `runsc exec`. */
   private agentFailed = false;
   /** CPU and memory of runtimes that died earlier, so usage() keeps counting them. */
   private earlierUsage = { cpuSeconds: 0, memoryPeakBytes: 0 };
@@ -300,7 +300,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       try {
         this.agent = new ExecAgentClient(this.agentPaths());
       } catch {
-        // No process holds the FIFOs, so the container is gone: runsc exec reports that.
+        // No process has the FIFOs open, so the container is gone, and runsc exec reports that.
         return super.runCommand(exec);
       }
     }
@@ -311,33 +311,19 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       return result;
     }
     if (agent.closed) {
-      // The container died during the command (a limit, or runsc was killed); afterCommand
+      // The container died during the command (a limit, or runsc was killed). afterCommand
       // finds out which and reports it.
       this.agent = undefined;
-      return {
-        exitCode: 137,
-        signal: 'SIGKILL',
-        stdout: Buffer.alloc(0),
-        stderr: Buffer.alloc(0),
-        outputTruncated: false,
-        killed: false,
-        durationMs: 0,
-      };
+      return killedResult('', { killed: false, durationMs: 0 });
     }
+
     this.agentFailed = true;
     agent.close();
     this.agent = undefined;
     await this.killTree(exec)();
-    const note = `sandstack: the sandbox's command agent did not answer within ${exec.timeoutMs + HOST_GRACE_MS}ms, so the command was killed; later commands use runsc exec\n`;
-    return {
-      exitCode: 137,
-      signal: 'SIGKILL',
-      stdout: Buffer.alloc(0),
-      stderr: Buffer.from(note),
-      outputTruncated: false,
-      killed: true,
-      durationMs: exec.timeoutMs + HOST_GRACE_MS,
-    };
+    const deadlineMs = exec.timeoutMs + HOST_GRACE_MS;
+    const note = `sandstack: the sandbox's command agent did not reply within ${deadlineMs}ms, so the command was killed. Later commands use runsc exec.\n`;
+    return killedResult(note, { killed: true, durationMs: deadlineMs });
   }
 
   /** Restarts the container over the same workspace when an earlier command or a reboot ended it. */
@@ -366,7 +352,10 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     return { ...exec, env: { ...exec.env, LD_PRELOAD: library } };
   }
 
-  /** The shim is built against the host's C library, so only host-root sandboxes load it. */
+  /**
+   * Returns whether this sandbox loads the shim. Only host-root sandboxes do, because the shim
+   * is built against the host's C library.
+   */
   private usesShim(): boolean {
     return this.template.rootfs.kind === 'host' && existsSync(STATX_SHIM);
   }
@@ -544,6 +533,21 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       },
     };
   }
+}
+
+/** Result of a command that ended without a reply from the agent. */
+function killedResult(
+  stderr: string,
+  outcome: { killed: boolean; durationMs: number },
+): ProcessResult {
+  return {
+    exitCode: 137,
+    signal: 'SIGKILL',
+    stdout: Buffer.alloc(0),
+    stderr: Buffer.from(stderr),
+    outputTruncated: false,
+    ...outcome,
+  };
 }
 
 /**

@@ -309,7 +309,7 @@ function send(
 ): Promise<FetchResult> {
   const client = request.url.protocol === 'https:' ? https : http;
   const host = request.url.hostname.replace(/^\[|\]$/g, '');
-  if (!options.allowPrivate && isIP(host) !== 0 && isPrivate(host)) {
+  if (!options.allowPrivate && isIP(host) !== 0 && isPrivateAddress(host)) {
     return Promise.reject(privateAddressError(request.url.hostname, host));
   }
   return new Promise((resolve, reject) => {
@@ -378,7 +378,7 @@ function publicOnlyLookup(
       callback(error, []);
       return;
     }
-    const blocked = addresses.find((entry) => isPrivate(entry.address));
+    const blocked = addresses.find((entry) => isPrivateAddress(entry.address));
     if (blocked !== undefined) {
       callback(privateAddressError(hostname, blocked.address), []);
       return;
@@ -390,10 +390,6 @@ function publicOnlyLookup(
     const first = addresses[0] as LookupAddress;
     callback(null, first.address, first.family);
   });
-}
-
-function isPrivate(address: string): boolean {
-  return isPrivateAddress(address);
 }
 
 function privateAddressError(hostname: string, address: string): SandstackError {
