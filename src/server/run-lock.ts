@@ -1,7 +1,7 @@
 /**
- * One process at a time per instance: a lock row in the state database names the process
- * that runs an instance, so a second `sandstack run --id` for the same instance stops
- * instead of running its steps a second time alongside the first.
+ * One process at a time per instance. A lock row in the state database names the process
+ * that runs an instance. A second `sandstack run --id` for that instance then stops, instead
+ * of running its steps a second time alongside the first.
  */
 import { hostname } from 'node:os';
 import { migrate, type SqliteDatabase } from '../core/store.js';
@@ -68,8 +68,8 @@ export function acquireRunLock(db: SqliteDatabase, tenant: string, instanceId: s
 }
 
 /**
- * Whether the lock's process still runs. A lock from another host cannot be checked, so it
- * counts as held.
+ * Returns whether the lock's process still runs. A lock from another host cannot be checked,
+ * so it counts as held.
  * NOTE: a reused pid on this host keeps a stale lock held until that process exits.
  */
 function isHeld(row: LockRow, host: string): boolean {

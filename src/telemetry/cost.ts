@@ -31,7 +31,7 @@ export interface SandboxUsageItem {
 export interface PriceModel {
   name: string;
   description: string;
-  /** Where the prices come from, so readers can check them. */
+  /** Source of the prices (a URL or file), so readers can check them. */
   source: string;
   /** Per second of CPU time actually used ("active CPU"). */
   perCpuSecond: number;
@@ -135,7 +135,7 @@ export interface CostLine {
   cost: Record<string, number>;
 }
 
-/** How {@link summarizeCost} groups sandboxes. */
+/** Grouping of sandboxes into lines of {@link summarizeCost}. */
 export type CostGrouping = 'tenant' | 'run' | 'sandbox';
 
 /** Sums usage per group and prices each group under every model; the last line is the total. */

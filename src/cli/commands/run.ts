@@ -253,7 +253,7 @@ async function runOnStack(
       progress.onEngineEvent(event);
     },
     // A CLI run follows the instance to the end, so it waits out sleeps and retry delays
-    // in process up to this long; a longer wait returns status `waiting`.
+    // in process up to this long. A longer wait returns status `waiting`.
     limits: {
       maxInlineWaitMs: 10 * 60 * 1000,
       ...(options.memoryMb === undefined ? {} : { memoryMb: options.memoryMb }),

@@ -7,7 +7,7 @@
  * can also open through /proc/1/fd: see the NOTE at MAX_REPLY_LINE_BYTES.
  *
  * Protocol: one JSON object per line each way. A request carries an id, the command, its
- * working folder, environment, stdin (base64), timeout and output cap; the reply carries the
+ * working folder, environment, stdin (base64), timeout and output cap. The reply carries the
  * same id, the exit code, stdout and stderr (base64), and whether the command was killed at
  * its deadline or its output was cut.
  */
@@ -205,7 +205,7 @@ export class ExecAgentClient {
     }
     this.#requests = new Socket({ fd: requests, readable: false });
     this.#replies = new Socket({ fd: replies, writable: false });
-    // A host that died mid-write left a partial request line; this newline ends it, and the
+    // A host that died mid-write left a partial request line. This newline ends it, and the
     // agent skips the line because it is not valid JSON.
     this.#requests.write('\n');
     this.#replies.on('data', (chunk: Buffer) => this.#onData(chunk));

@@ -65,8 +65,8 @@ export interface GvisorDriverOptions {
 const STATX_SHIM = fileURLToPath(new URL('../../../native/build/gvisor-statx.so', import.meta.url));
 
 /**
- * Where the shim's folder appears inside the sandbox. runsc creates a missing mount point on
- * the host, so it sits in the sandbox's own /tmp folder rather than anywhere in the host root.
+ * Path of the shim's folder inside the sandbox. runsc creates a missing mount point on the
+ * host, so the folder is in the sandbox's own /tmp rather than anywhere in the host root.
  */
 const SHIM_DIR_IN_SANDBOX = '/tmp/.sandstack';
 
@@ -369,7 +369,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
 
   /**
    * Creates fresh FIFOs for the command agent when the root filesystem has python3, which
-   * runs the agent; returns false (and the container runs `sleep` as init) otherwise.
+   * runs the agent. Returns false otherwise, and the container then runs `sleep` as init.
    */
   private prepareAgentChannel(): boolean {
     this.agent?.close();
