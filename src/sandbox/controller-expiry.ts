@@ -34,18 +34,18 @@ export class ExpiryScheduler {
     this.interval.unref();
   }
 
-  /** Stores when a just-claimed sandbox expires and starts its timer. */
-  start(
-    id: string,
-    claim: { template: SandboxTemplate; shutdownTime: Date | undefined; claimName: string | null },
-  ): void {
+  /** Returns when a sandbox claimed now expires: its template's lifetime or an earlier shutdownTime. */
+  expiresAtFor(claim: { template: SandboxTemplate; shutdownTime: Date | undefined }): number {
     const now = Date.now();
-    const { expiresAt } = expiryOf({
+    return expiryOf({
       template: claim.template,
       record: { claimedAt: now, createdAt: now, expiresAt: null },
       shutdownTime: claim.shutdownTime,
-    });
-    this.host.store.setClaimFields(id, { expiresAt, claimName: claim.claimName });
+    }).expiresAt;
+  }
+
+  /** Starts the timer of a just-claimed sandbox whose expiry is already stored. */
+  track(id: string, expiresAt: number): void {
     this.schedule(id, expiresAt);
   }
 

@@ -133,6 +133,20 @@ export type NewSandbox = Pick<
   | 'claimName'
 >;
 
+/** One claim of a ready sandbox, as {@link SandboxStore.bindWarmBatch} binds it. */
+export interface WarmBindRequest {
+  /** Pool to take from; without it, any ready sandbox of `template`. */
+  pool: string | undefined;
+  template: string;
+  tenant: string;
+  runId: string | null;
+  processId: number;
+  expiresAt: number;
+  claimName: string | null;
+  /** `performance.now()` when the claim began, for the stored claim latency. */
+  startedAt: number;
+}
+
 /** SQLite tables of the sandbox controller. */
 export class SandboxStore {
   constructor(private readonly db: SqliteDatabase) {
@@ -273,41 +287,44 @@ export class SandboxStore {
   }
 
   /**
-   * Binds one ready sandbox of this process (from `pool`, or from any pool of `template`) to a
-   * tenant in one transaction, so two claims never bind the same one.
-   * @returns the bound sandbox's id, or undefined when none is ready
+   * Binds one ready sandbox of this process to each request, in one transaction, so a burst
+   * of claims pays for one commit. The claim fields are written in the same update. Returns
+   * each request's sandbox id, or undefined where no ready sandbox was left.
    */
-  bindWarm(options: {
-    pool: string | undefined;
-    template: string;
-    tenant: string;
-    runId: string | null;
-    processId: number;
-  }): string | undefined {
-    return this.db.transaction(() => {
-      const row = (
-        options.pool === undefined
-          ? this.db
-              .prepare(
-                "SELECT id FROM sandboxes WHERE state = 'warm' AND template = ? AND process_id = ? ORDER BY created_at LIMIT 1",
-              )
-              .get(options.template, options.processId)
-          : this.db
-              .prepare(
-                "SELECT id FROM sandboxes WHERE state = 'warm' AND pool = ? AND process_id = ? ORDER BY created_at LIMIT 1",
-              )
-              .get(options.pool, options.processId)
-      ) as { id: string } | undefined;
-      if (row === undefined) {
-        return undefined;
-      }
-      const changed = this.db
-        .prepare(
-          "UPDATE sandboxes SET state = 'claimed', tenant = ?, run_id = ?, claimed_at = ? WHERE id = ? AND state = 'warm'",
-        )
-        .run(options.tenant, options.runId, Date.now(), row.id).changes;
-      return changed === 1 ? row.id : undefined;
-    })();
+  bindWarmBatch(requests: readonly WarmBindRequest[]): (string | undefined)[] {
+    const byPool = this.db.prepare(
+      "SELECT id FROM sandboxes WHERE state = 'warm' AND pool = ? AND process_id = ? ORDER BY created_at LIMIT 1",
+    );
+    const byTemplate = this.db.prepare(
+      "SELECT id FROM sandboxes WHERE state = 'warm' AND template = ? AND process_id = ? ORDER BY created_at LIMIT 1",
+    );
+    const bind = this.db.prepare(
+      "UPDATE sandboxes SET state = 'claimed', tenant = ?, run_id = ?, claimed_at = ?, expires_at = ?, claim_name = ?, claim_latency_ms = ? WHERE id = ? AND state = 'warm'",
+    );
+    return this.db.transaction(() =>
+      requests.map((request) => {
+        const row = (
+          request.pool === undefined
+            ? byTemplate.get(request.template, request.processId)
+            : byPool.get(request.pool, request.processId)
+        ) as { id: string } | undefined;
+        if (row === undefined) {
+          return undefined;
+        }
+        // The latency runs to the bind; the commit that follows is shared by the batch.
+        const latencyMs = Math.round((performance.now() - request.startedAt) * 1000) / 1000;
+        const changes = bind.run(
+          request.tenant,
+          request.runId,
+          Date.now(),
+          request.expiresAt,
+          request.claimName,
+          latencyMs,
+          row.id,
+        ).changes;
+        return changes === 1 ? row.id : undefined;
+      }),
+    )();
   }
 
   /** Moves a warm sandbox to a new owner process; false when another process won. */
@@ -327,12 +344,20 @@ export class SandboxStore {
       .run(fields.expiresAt, fields.claimName, id);
   }
 
-  setEndReason(id: string, reason: SandboxEndReason): void {
-    this.db.prepare('UPDATE sandboxes SET end_reason = ? WHERE id = ?').run(reason, id);
+  /** Writes a cold claim's expiry, claim name and latency in one update. */
+  finishColdClaim(
+    id: string,
+    fields: { expiresAt: number; claimName: string | null; latencyMs: number },
+  ): void {
+    this.db
+      .prepare(
+        'UPDATE sandboxes SET expires_at = ?, claim_name = ?, claim_latency_ms = ? WHERE id = ?',
+      )
+      .run(fields.expiresAt, fields.claimName, fields.latencyMs, id);
   }
 
-  setClaimLatency(id: string, latencyMs: number): void {
-    this.db.prepare('UPDATE sandboxes SET claim_latency_ms = ? WHERE id = ?').run(latencyMs, id);
+  setEndReason(id: string, reason: SandboxEndReason): void {
+    this.db.prepare('UPDATE sandboxes SET end_reason = ? WHERE id = ?').run(reason, id);
   }
 
   markReleased(id: string, usage: { cpuSeconds: number; memoryPeakBytes: number }): void {
