@@ -34,12 +34,15 @@ export class ExpiryScheduler {
     this.interval.unref();
   }
 
-  /** Returns when a sandbox claimed now expires: its template's lifetime or an earlier shutdownTime. */
-  expiresAtFor(claim: { template: SandboxTemplate; shutdownTime: Date | undefined }): number {
-    const now = Date.now();
+  /** Returns when a sandbox claimed at `claimedAt` expires: its lifetime or an earlier shutdownTime. */
+  expiresAtFor(claim: {
+    template: SandboxTemplate;
+    shutdownTime: Date | undefined;
+    claimedAt: number;
+  }): number {
     return expiryOf({
       template: claim.template,
-      record: { claimedAt: now, createdAt: now, expiresAt: null },
+      record: { claimedAt: claim.claimedAt, createdAt: claim.claimedAt, expiresAt: null },
       shutdownTime: claim.shutdownTime,
     }).expiresAt;
   }

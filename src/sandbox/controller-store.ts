@@ -131,7 +131,10 @@ export type NewSandbox = Pick<
   | 'templateHash'
   | 'expiresAt'
   | 'claimName'
->;
+> & {
+  /** When a sandbox inserted as claimed was claimed. @default now */
+  claimedAt?: number;
+};
 
 /** One claim of a ready sandbox, as {@link SandboxStore.bindWarmBatch} binds it. */
 export interface WarmBindRequest {
@@ -141,6 +144,8 @@ export interface WarmBindRequest {
   tenant: string;
   runId: string | null;
   processId: number;
+  /** Epoch milliseconds of the claim, from which the lifetime in `expiresAt` counts. */
+  claimedAt: number;
   expiresAt: number;
   claimName: string | null;
   /** `performance.now()` when the claim began, for the stored claim latency. */
@@ -279,7 +284,7 @@ export class SandboxStore {
         sandbox.stateDir,
         sandbox.processId,
         now,
-        sandbox.state === 'claimed' ? now : null,
+        sandbox.state === 'claimed' ? (sandbox.claimedAt ?? now) : null,
         sandbox.templateHash,
         sandbox.expiresAt,
         sandbox.claimName,
@@ -316,7 +321,7 @@ export class SandboxStore {
         const changes = bind.run(
           request.tenant,
           request.runId,
-          Date.now(),
+          request.claimedAt,
           request.expiresAt,
           request.claimName,
           latencyMs,
@@ -344,16 +349,8 @@ export class SandboxStore {
       .run(fields.expiresAt, fields.claimName, id);
   }
 
-  /** Writes a cold claim's expiry, claim name and latency in one update. */
-  finishColdClaim(
-    id: string,
-    fields: { expiresAt: number; claimName: string | null; latencyMs: number },
-  ): void {
-    this.db
-      .prepare(
-        'UPDATE sandboxes SET expires_at = ?, claim_name = ?, claim_latency_ms = ? WHERE id = ?',
-      )
-      .run(fields.expiresAt, fields.claimName, fields.latencyMs, id);
+  setClaimLatency(id: string, latencyMs: number): void {
+    this.db.prepare('UPDATE sandboxes SET claim_latency_ms = ? WHERE id = ?').run(latencyMs, id);
   }
 
   setEndReason(id: string, reason: SandboxEndReason): void {

@@ -322,7 +322,14 @@ export class SandboxController {
     const startTemplate = applyClaimEnv(template, options.env ?? {});
     const claimName = options.claimName ?? null;
 
-    const expiresAt = this.expiry.expiresAtFor({ template, shutdownTime: options.shutdownTime });
+    // One claim time for the stored record and its expiry, so the lifetime is not read as
+    // an earlier shutdownTime.
+    const claimedAt = Date.now();
+    const expiresAt = this.expiry.expiresAtFor({
+      template,
+      shutdownTime: options.shutdownTime,
+      claimedAt,
+    });
     const warmId =
       startTemplate === template
         ? await this.warmBinds.bind({
@@ -330,6 +337,7 @@ export class SandboxController {
             template: templateName,
             ...binding,
             processId: process.pid,
+            claimedAt,
             expiresAt,
             claimName,
             startedAt: start,
@@ -357,7 +365,8 @@ export class SandboxController {
       stateDir: this.sandboxDir(id),
       processId: process.pid,
       templateHash: templateHash(template),
-      expiresAt: null,
+      claimedAt,
+      expiresAt,
       claimName,
     });
     try {
@@ -370,11 +379,7 @@ export class SandboxController {
       if (pool !== undefined) {
         this.pools.refill(pool.name);
       }
-      this.store.finishColdClaim(id, {
-        expiresAt,
-        claimName,
-        latencyMs: Math.round((performance.now() - start) * 1000) / 1000,
-      });
+      this.store.setClaimLatency(id, Math.round((performance.now() - start) * 1000) / 1000);
       this.expiry.track(id, expiresAt);
       return this.claimed(id, sandbox);
     } catch (error) {
