@@ -6,7 +6,7 @@
 import type { SandboxStore, WarmBindRequest } from './controller-store.js';
 
 /** Most claims bound in one transaction; a larger burst takes several turns. */
-const MAX_BATCH = 256;
+const MAX_BATCH = 1024;
 
 interface Pending {
   request: WarmBindRequest;
