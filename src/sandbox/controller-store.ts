@@ -135,10 +135,7 @@ export type NewSandbox = Pick<
   | 'templateHash'
   | 'expiresAt'
   | 'claimName'
-> & {
-  /** When a sandbox inserted as claimed was claimed. @default now */
-  claimedAt?: number;
-};
+>;
 
 /** One claim of a ready sandbox, as {@link SandboxStore.bindWarmBatch} binds it. */
 export interface WarmBindRequest {
@@ -288,7 +285,7 @@ export class SandboxStore {
         sandbox.stateDir,
         sandbox.processId,
         now,
-        sandbox.state === 'claimed' ? (sandbox.claimedAt ?? now) : null,
+        sandbox.state === 'claimed' ? now : null,
         sandbox.templateHash,
         sandbox.expiresAt,
         sandbox.claimName,
@@ -346,15 +343,30 @@ export class SandboxStore {
     return changes === 1;
   }
 
-  /** Sets when a claimed sandbox expires and which SandboxClaim object it serves. */
-  setClaimFields(id: string, fields: { expiresAt: number | null; claimName: string | null }): void {
+  /**
+   * Sets when a claimed sandbox expires and which SandboxClaim object it serves, and, when
+   * given, its claim time and claim latency.
+   */
+  setClaimFields(
+    id: string,
+    fields: {
+      expiresAt: number | null;
+      claimName: string | null;
+      claimedAt?: number;
+      latencyMs?: number;
+    },
+  ): void {
     this.db
-      .prepare('UPDATE sandboxes SET expires_at = ?, claim_name = ? WHERE id = ?')
-      .run(fields.expiresAt, fields.claimName, id);
-  }
-
-  setClaimLatency(id: string, latencyMs: number): void {
-    this.db.prepare('UPDATE sandboxes SET claim_latency_ms = ? WHERE id = ?').run(latencyMs, id);
+      .prepare(
+        'UPDATE sandboxes SET expires_at = ?, claim_name = ?, claimed_at = coalesce(?, claimed_at), claim_latency_ms = coalesce(?, claim_latency_ms) WHERE id = ?',
+      )
+      .run(
+        fields.expiresAt,
+        fields.claimName,
+        fields.claimedAt ?? null,
+        fields.latencyMs ?? null,
+        id,
+      );
   }
 
   setEndReason(id: string, reason: SandboxEndReason): void {

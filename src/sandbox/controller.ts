@@ -365,8 +365,7 @@ export class SandboxController {
       stateDir: this.sandboxDir(id),
       processId: process.pid,
       templateHash: templateHash(template),
-      claimedAt,
-      expiresAt,
+      expiresAt: null,
       claimName,
     });
     try {
@@ -379,8 +378,21 @@ export class SandboxController {
       if (pool !== undefined) {
         this.pools.refill(pool.name);
       }
-      this.store.setClaimLatency(id, Math.round((performance.now() - start) * 1000) / 1000);
-      this.expiry.track(id, expiresAt);
+      // A cold sandbox's lifetime starts once its runtime runs, not when the claim began,
+      // so a slow start does not eat into it.
+      const startedAt = Date.now();
+      const coldExpiresAt = this.expiry.expiresAtFor({
+        template,
+        shutdownTime: options.shutdownTime,
+        claimedAt: startedAt,
+      });
+      this.store.setClaimFields(id, {
+        claimedAt: startedAt,
+        expiresAt: coldExpiresAt,
+        claimName,
+        latencyMs: Math.round((performance.now() - start) * 1000) / 1000,
+      });
+      this.expiry.track(id, coldExpiresAt);
       return this.claimed(id, sandbox);
     } catch (error) {
       this.store.markReleased(id, { cpuSeconds: 0, memoryPeakBytes: 0 });
