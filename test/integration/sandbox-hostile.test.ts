@@ -1,9 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cgroupPids } from '../../src/sandbox/cgroup.js';
+import { BubblewrapDriver } from '../../src/sandbox/drivers/bubblewrap.js';
+import { GvisorDriver } from '../../src/sandbox/drivers/gvisor.js';
 import { resolveTemplate } from '../../src/sandbox/templates.js';
 import type { SandboxInstance } from '../../src/sandbox/types.js';
 import { localDrivers } from '../helpers/sandbox.js';
@@ -154,5 +164,42 @@ for (const { driver, check } of checks) {
       expect(cgroupPids(id)).toEqual([]);
       expect(existsSync(join(dir, id))).toBe(false);
     });
+  });
+}
+
+/**
+ * A host folder that sandboxes see (read-only): temp folders sit under /tmp, which sandboxes
+ * replace with their own, so a state folder there would be out of sight anyway.
+ */
+const VISIBLE_PARENT = '/opt';
+
+for (const { driver, check } of checks) {
+  const run = check.available ? it : it.skip;
+
+  run(`${driver.name}: hides a state folder reached through a symlink`, async () => {
+    const root = mkdtempSync(join(VISIBLE_PARENT, 'sandstack-hostile-link-'));
+    const real = join(root, 'real-state');
+    const link = join(root, 'state-link');
+    mkdirSync(real);
+    writeFileSync(join(real, 'secret.txt'), 'tenant secret\n');
+    symlinkSync(real, link);
+    const options = { hiddenDirs: [link] };
+    const hiding =
+      driver.name === 'gvisor' ? new GvisorDriver(options) : new BubblewrapDriver(options);
+    const id = `sbx_hostilelink${driver.name}`;
+    const template = resolveTemplate({ name: 'link' });
+    const sandbox = await hiding.create({ id, template, stateDir: join(root, id) });
+    try {
+      const result = await attempt(
+        sandbox,
+        `cat ${link}/secret.txt; cat ${real}/secret.txt; ls ${real}; echo end`,
+      );
+      expect(result.output).toContain('end');
+      expect(result.output).not.toContain('tenant secret');
+      expect(result.output).not.toContain('secret.txt\n');
+    } finally {
+      await sandbox.destroy();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 }

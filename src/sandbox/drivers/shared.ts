@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, posix } from 'node:path';
 import { SandstackError } from '../../core/errors.js';
 import { readLimitHits } from '../cgroup.js';
@@ -142,12 +150,28 @@ export function hiddenPaths(
       return false;
     }
   };
+  // A host path reached through a symlink is the same folder under its real path, and the
+  // sandbox sees the host's tree, so hide both (lstat also skips a symlink itself).
+  const withRealPaths = (paths: readonly string[]): string[] =>
+    rootfs.kind === 'host'
+      ? [...new Set(paths.flatMap((path) => [path, realPathOf(path)]))]
+      : [...paths];
   return {
-    dirs: [...HIDDEN_DIRS, ...extraDirs].filter((path) => isKind(path, 'dir') && !isReplaced(path)),
-    files: [...HIDDEN_FILES, ...extraFiles].filter(
+    dirs: [...HIDDEN_DIRS, ...withRealPaths(extraDirs)].filter(
+      (path) => isKind(path, 'dir') && !isReplaced(path),
+    ),
+    files: [...HIDDEN_FILES, ...withRealPaths(extraFiles)].filter(
       (path) => isKind(path, 'file') && !isReplaced(path),
     ),
   };
+}
+
+function realPathOf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
 
 function isUnder(path: string, parent: string): boolean {
