@@ -125,6 +125,14 @@ for (const { driver, check } of checks) {
       expect(() => process.kill(process.pid, 0)).not.toThrow();
     });
 
+    it('rejects a timeout beyond what a timer can wait', async () => {
+      const result = await attempt(sandbox, 'echo ran', 2 ** 31);
+      expect(result.exitCode).toBeNull();
+      expect(result.output).toBe(
+        'Invalid timeoutMs 2147483648; use a whole number from 1 to 2147483647',
+      );
+    });
+
     it('ends a command that ignores SIGTERM at its timeout', async () => {
       const result = await attempt(sandbox, "trap '' TERM; echo started; sleep 60", 1500);
       expect(result.exitCode === null || result.exitCode !== 0).toBe(true);

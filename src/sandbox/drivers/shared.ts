@@ -337,8 +337,11 @@ export abstract class LocalSandbox {
         [EXEC_MARKER]: randomUUID(),
       },
       stdin: request.stdin,
-      timeoutMs: request.timeoutMs ?? template.commandTimeoutMs,
-      maxOutputBytes: request.maxOutputBytes ?? template.maxOutputBytes,
+      timeoutMs: checkedExecNumber('timeoutMs', request.timeoutMs ?? template.commandTimeoutMs),
+      maxOutputBytes: checkedExecNumber(
+        'maxOutputBytes',
+        request.maxOutputBytes ?? template.maxOutputBytes,
+      ),
     };
   }
 
@@ -408,4 +411,20 @@ function fileError(path: string, action: 'read' | 'write', stderr: string): Sand
     'SANDBOX_PATH_INVALID',
     `Could not ${action} "${path}" in the sandbox: ${detail || 'unknown error'}`,
   );
+}
+
+/**
+ * Largest command timeout: Node's timers cannot wait longer than 2^31-1 ms (about 24.8 days)
+ * and fire at once for larger values, which would kill the command as soon as it starts.
+ */
+const MAX_EXEC_NUMBER = 2 ** 31 - 1;
+
+function checkedExecNumber(name: 'timeoutMs' | 'maxOutputBytes', value: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > MAX_EXEC_NUMBER) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `Invalid ${name} ${JSON.stringify(value)}; use a whole number from 1 to ${MAX_EXEC_NUMBER}`,
+    );
+  }
+  return value;
 }
