@@ -297,6 +297,11 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       return super.runCommand(exec);
     }
     if (this.agent === undefined || this.agent.closed) {
+      if (!this.runsCurrentAgent()) {
+        // An agent started by an older sandstack speaks an older protocol.
+        this.agentFailed = true;
+        return super.runCommand(exec);
+      }
       try {
         this.agent = new ExecAgentClient(this.agentPaths());
       } catch {
@@ -358,6 +363,18 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
    */
   private usesShim(): boolean {
     return this.template.rootfs.kind === 'host' && existsSync(STATX_SHIM);
+  }
+
+  /** Returns whether the container's init is this version's agent, from its OCI bundle. */
+  private runsCurrentAgent(): boolean {
+    try {
+      const spec = JSON.parse(readFileSync(join(this.bundle, 'config.json'), 'utf8')) as {
+        process?: { args?: string[] };
+      };
+      return spec.process?.args?.includes(AGENT_SOURCE) === true;
+    } catch {
+      return false;
+    }
   }
 
   private agentPaths(): { requests: string; replies: string } {
@@ -545,7 +562,9 @@ function killedResult(
     signal: 'SIGKILL',
     stdout: Buffer.alloc(0),
     stderr: Buffer.from(stderr),
-    outputTruncated: false,
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    aborted: false,
     ...outcome,
   };
 }

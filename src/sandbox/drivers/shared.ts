@@ -3,11 +3,12 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, writeFileSyn
 import { join, posix } from 'node:path';
 import { SandstackError } from '../../core/errors.js';
 import { readLimitHits } from '../cgroup.js';
-import { runProcess, type ProcessResult } from '../process.js';
+import { outputLimits, runProcess, type OutputLimits, type ProcessResult } from '../process.js';
 import { isWritableLayerFull, mountWritableLayer, writableLayerDir } from '../writable-layer.js';
 import type {
   ExecRequest,
   ExecResult,
+  OutputChunk,
   RootfsSpec,
   RuntimeName,
   SandboxTemplate,
@@ -161,7 +162,9 @@ export interface ResolvedExec {
   env: Record<string, string>;
   stdin: string | Uint8Array | undefined;
   timeoutMs: number;
-  maxOutputBytes: number;
+  limits: OutputLimits;
+  onOutput: ((chunk: OutputChunk) => void) | undefined;
+  signal: AbortSignal | undefined;
 }
 
 /**
@@ -225,16 +228,23 @@ export abstract class LocalSandbox {
     const before = readLimitHits(this.id);
     const result = await this.execRaw(exec);
     const stdout = result.stdout.toString('utf8');
-    let stderr = result.stderr.toString('utf8');
+    const stderr = result.stderr.toString('utf8');
     const timedOut =
       result.killed || (result.exitCode === 137 && result.durationMs >= exec.timeoutMs);
-    stderr += this.limitNote(before, { timedOut, timeoutMs: exec.timeoutMs, stderr });
+    const note =
+      this.limitNote(before, { timedOut, timeoutMs: exec.timeoutMs, stderr }) +
+      truncationNote(result, exec.limits);
+    if (note !== '') {
+      exec.onOutput?.({ stream: 'stderr', data: Buffer.from(note) });
+    }
     return {
       exitCode: result.exitCode,
       stdout,
-      stderr,
+      stderr: stderr + note,
       timedOut,
-      outputTruncated: result.outputTruncated,
+      outputTruncated: result.stdoutTruncated || result.stderrTruncated,
+      stdoutTruncated: result.stdoutTruncated,
+      stderrTruncated: result.stderrTruncated,
       durationMs: Math.round(result.durationMs),
     };
   }
@@ -243,7 +253,7 @@ export abstract class LocalSandbox {
     const quoted = shellQuote(checkPath(path));
     const script = `if [ -d ${quoted} ]; then echo "is a directory" >&2; exit 21; fi; exec cat -- ${quoted}`;
     const result = await this.execRaw(
-      this.resolve({ command: script, maxOutputBytes: MAX_FILE_BYTES + 1 }),
+      this.resolve({ command: script, maxStdoutBytes: MAX_FILE_BYTES + 1 }),
     );
     if (result.exitCode === 0 && result.stdout.length > MAX_FILE_BYTES) {
       throw new SandstackError(
@@ -275,6 +285,7 @@ export abstract class LocalSandbox {
     if (this.endError !== undefined) {
       throw this.endError;
     }
+    exec.signal?.throwIfAborted();
     const result = await this.runCommand(exec);
     // A command cut short because the controller ended the sandbox reports that cause,
     // not the runtime's death that followed it.
@@ -282,6 +293,8 @@ export abstract class LocalSandbox {
       throw this.endError;
     }
     await this.afterCommand(result);
+    // Rejecting only now means the command's processes are gone when the caller hears of it.
+    exec.signal?.throwIfAborted();
     return result;
   }
 
@@ -293,7 +306,9 @@ export abstract class LocalSandbox {
       argv,
       stdin: exec.stdin,
       killAfterMs: killTree === undefined ? exec.timeoutMs + HOST_GRACE_MS : exec.timeoutMs,
-      maxOutputBytes: exec.maxOutputBytes,
+      limits: exec.limits,
+      ...(exec.onOutput === undefined ? {} : { onOutput: exec.onOutput }),
+      ...(exec.signal === undefined ? {} : { signal: exec.signal }),
       ...(killTree === undefined ? {} : { onDeadline: killTree }),
     });
   }
@@ -314,7 +329,9 @@ export abstract class LocalSandbox {
       },
       stdin: request.stdin,
       timeoutMs: request.timeoutMs ?? template.commandTimeoutMs,
-      maxOutputBytes: request.maxOutputBytes ?? template.maxOutputBytes,
+      limits: outputLimits(request, template),
+      onOutput: request.onOutput,
+      signal: request.signal,
     };
   }
 
@@ -354,6 +371,19 @@ export abstract class LocalSandbox {
     }
     return fileError(path, action, stderr);
   }
+}
+
+/** Says which stream passed its limit, with the limit's value, as the last line of stderr. */
+function truncationNote(
+  result: Pick<ProcessResult, 'stdoutTruncated' | 'stderrTruncated'>,
+  limits: OutputLimits,
+): string {
+  const cut = (stream: 'stdout' | 'stderr', option: string): string =>
+    `\nsandstack: ${stream} passed the limit of ${limits[stream]} bytes and the rest was dropped; raise ${option} (or maxOutputBytes) in the request or template`;
+  return (
+    (result.stdoutTruncated ? cut('stdout', 'maxStdoutBytes') : '') +
+    (result.stderrTruncated ? cut('stderr', 'maxStderrBytes') : '')
+  );
 }
 
 /** Largest file `readFile` returns, in bytes. */
