@@ -2,9 +2,9 @@
  * A small process inside a gVisor sandbox that runs commands on request, so a command in a
  * running sandbox costs less than a `runsc exec` (measured 23 ms against 64 ms under the
  * ptrace platform). It is the container's init process and talks to the host over two FIFOs
- * in the sandbox's state folder. On the host only root can open them. Inside the sandbox the
- * agent has them as its stdin and stdout, which commands (root in the same PID namespace)
- * can also open through /proc/1/fd: see the NOTE at MAX_REPLY_LINE_BYTES.
+ * in the sandbox's state folder, which only root can open (mode 0600). Inside the sandbox the
+ * agent has them as its stdin and stdout and runs as root, while it starts each command as
+ * the unprivileged user the host names, so commands cannot open them through /proc/1/fd.
  *
  * Protocol: one JSON object per line each way. A request carries an id, the command, its
  * working folder, environment, stdin (base64), timeout and the caps on stdout and stderr;
@@ -126,6 +126,7 @@ def run(request):
         child = subprocess.Popen(
             ["/bin/sh", "-c", request["command"]],
             cwd=request["cwd"], env=env, start_new_session=True,
+            user=request["uid"], group=request["gid"], extra_groups=[],
             stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except OSError as error:
@@ -218,10 +219,9 @@ interface PendingCommand {
  * Longest reply line the host keeps. The agent sends output in frames of at most 64 KiB
  * (about 87 KiB in base64), so a longer line is not the agent's.
  *
- * NOTE: commands run as root in the agent's PID namespace, so they can write to the agent's
- * stdout through /proc/1/fd/1. Such writes can forge or garble their own sandbox's replies,
- * nothing more: the host drops lines past this length and keeps no more output per command
- * than its limits, so they cannot exhaust its memory.
+ * Commands cannot open the replies FIFO. If one ever could (an agent started by hand as
+ * another user, a runtime bug), it could forge its own sandbox's replies and nothing more,
+ * because the host drops longer lines and keeps no more output per command than its limits.
  */
 const MAX_REPLY_LINE_BYTES = 1024 * 1024;
 
@@ -283,9 +283,15 @@ export class ExecAgentClient {
    */
   async exec(
     exec: ResolvedExec,
-    markerName: string,
-    deadlineMs: number,
+    options: {
+      /** Environment variable whose value in `exec.env` tags the command's processes. */
+      markerName: string;
+      deadlineMs: number;
+      /** User and group the command runs as. */
+      user: { uid: number; gid: number };
+    },
   ): Promise<ProcessResult | undefined> {
+    const { markerName, deadlineMs, user } = options;
     const stdin =
       exec.stdin === undefined
         ? null
@@ -296,6 +302,8 @@ export class ExecAgentClient {
       cwd: exec.cwd,
       env: exec.env,
       markerName,
+      uid: user.uid,
+      gid: user.gid,
       stdin,
       timeoutMs: exec.timeoutMs,
       maxStdoutBytes: exec.limits.stdout,
