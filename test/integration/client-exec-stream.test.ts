@@ -4,31 +4,16 @@
  * NDJSON as documented, another tenant gets a 404, a flood is cut at the cap, and closing
  * the connection kills the command inside the sandbox.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandstackClient, isSandstackApiError, type ExecOutput } from '../../src/client/index.js';
 import { startServer, type RunningServer } from '../../src/server/http/server.js';
-import { localDrivers } from '../helpers/sandbox.js';
+import { hostProcessesNaming, localDrivers } from '../helpers/sandbox.js';
 
 const ADMIN_TOKEN = `admin-${'d'.repeat(40)}`;
 const checks = await localDrivers();
-
-/** Host processes whose command line contains `text`. */
-function hostProcessesNaming(text: string): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        return readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').includes(text);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 /** Calls `probe` every 200 ms until it returns true, at most `tries` times; returns the last answer. */
 async function eventually(probe: () => Promise<boolean>, tries = 50): Promise<boolean> {

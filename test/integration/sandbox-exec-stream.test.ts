@@ -3,29 +3,15 @@
  * `onOutput` while the command still runs, stdout and stderr have their own caps, a flood
  * is cut at the cap with the host intact, and aborting the signal kills the command.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveTemplate } from '../../src/sandbox/templates.js';
 import type { OutputChunk, SandboxInstance } from '../../src/sandbox/types.js';
-import { localDrivers } from '../helpers/sandbox.js';
+import { hostProcessesNaming, localDrivers } from '../helpers/sandbox.js';
 
 const checks = await localDrivers();
-
-/** Host processes whose command line contains `text`. */
-function hostProcessesNaming(text: string): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        return readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').includes(text);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 /** Text of the chunks of one stream. */
 function textOf(chunks: OutputChunk[], stream: OutputChunk['stream']): string {

@@ -8,7 +8,7 @@
  *
  * Protocol: one JSON object per line each way. A request carries an id, the command, its
  * working folder, environment, stdin (base64), timeout and the caps on stdout and stderr;
- * `{"cancel": id}` asks the agent to kill a running command. For each command the agent
+ * `{"cancel": id}` makes the agent kill a running command. For each command the agent
  * sends output frames as the command writes them (`{id, stream, data}`, data in base64, at
  * most 64 KiB of output each, and none past the stream's cap), then one final reply with the
  * same id, the exit code, and whether the command was killed at its deadline or cancelled or
@@ -219,9 +219,9 @@ interface PendingCommand {
  * Longest reply line the host keeps. The agent sends output in frames of at most 64 KiB
  * (about 87 KiB in base64), so a longer line is not the agent's.
  *
- * Commands cannot open the replies FIFO. If one ever could (an agent started by hand as
- * another user, a runtime bug), it could forge its own sandbox's replies and nothing more,
- * because the host drops longer lines and keeps no more output per command than its limits.
+ * Commands cannot open the replies FIFO. Should a runtime bug ever let one, it could forge
+ * only its own sandbox's replies. The host drops longer lines and keeps no more output per
+ * command than its limits, so such writes cannot exhaust its memory.
  */
 const MAX_REPLY_LINE_BYTES = 1024 * 1024;
 
@@ -277,7 +277,7 @@ export class ExecAgentClient {
 
   /**
    * Runs one command through the agent, passing its output to `exec.onOutput` as frames
-   * arrive. Aborting `exec.signal` asks the agent to kill the command. Resolves undefined
+   * arrive. Aborting `exec.signal` sends the agent a cancel request for it. Resolves undefined
    * when the agent does not reply by `deadlineMs`, so the caller can fall back to another
    * way and stop using the agent.
    */

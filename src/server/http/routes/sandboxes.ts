@@ -354,11 +354,15 @@ function toExecRequest(body: ExecBody): ExecRequest {
   };
 }
 
-/** Writes the audit entry of one command, with secrets redacted from it. */
-function auditExec(
+/**
+ * Returns the tenant's live sandbox for a command and writes the command's audit entry, with
+ * secrets redacted from it. @throws SandstackError `SANDBOX_NOT_FOUND`
+ */
+async function sandboxForExec(
   server: ServerContext,
   entry: { actor: string; tenant: string; id: string; body: ExecBody },
-): void {
+): Promise<SandboxInstance> {
+  const sandbox = await liveSandbox(server, entry.tenant, entry.id);
   server.tenants.audit({
     actor: entry.actor,
     tenant: entry.tenant,
@@ -366,16 +370,16 @@ function auditExec(
     target: entry.id,
     detail: { command: redactSecrets(entry.body.command) },
   });
+  return sandbox;
 }
 
-/** Runs one command and answers with its whole result. */
+/** Runs one command and responds with its whole result. */
 function execInSandbox(server: ServerContext): RouteHandler<typeof execRoute, ServerEnv> {
   return async (c) => {
     const tenant = tenantOf(c);
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
-    const sandbox = await liveSandbox(server, tenant, id);
-    auditExec(server, { actor: actorOf(c), tenant, id, body });
+    const sandbox = await sandboxForExec(server, { actor: actorOf(c), tenant, id, body });
     const result = await sandbox.exec(toExecRequest(body));
     return c.json(result, 200);
   };
@@ -392,8 +396,7 @@ function streamExecInSandbox(
     const tenant = tenantOf(c);
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
-    const sandbox = await liveSandbox(server, tenant, id);
-    auditExec(server, { actor: actorOf(c), tenant, id, body });
+    const sandbox = await sandboxForExec(server, { actor: actorOf(c), tenant, id, body });
     const stream = execLineStream(server, {
       sandbox,
       request: toExecRequest(body),
@@ -473,7 +476,10 @@ function endLine(result: ExecResult): z.infer<z.ZodObject<typeof ExecEndFields>>
   return end;
 }
 
-/** The error line of a command that failed mid-stream; unknown errors are logged, not sent. */
+/**
+ * Builds the error line of a command that failed mid-stream. Unknown errors are logged, not
+ * sent.
+ */
 function streamError(
   error: unknown,
   logger: ServerContext['stack']['logger'],
