@@ -34,18 +34,21 @@ export class ExpiryScheduler {
     this.interval.unref();
   }
 
-  /** Stores when a just-claimed sandbox expires and starts its timer. */
-  start(
-    id: string,
-    claim: { template: SandboxTemplate; shutdownTime: Date | undefined; claimName: string | null },
-  ): void {
-    const now = Date.now();
-    const { expiresAt } = expiryOf({
+  /** Returns when a sandbox claimed at `claimedAt` expires: its lifetime or an earlier shutdownTime. */
+  expiresAtFor(claim: {
+    template: SandboxTemplate;
+    shutdownTime: Date | undefined;
+    claimedAt: number;
+  }): number {
+    return expiryOf({
       template: claim.template,
-      record: { claimedAt: now, createdAt: now, expiresAt: null },
+      record: { claimedAt: claim.claimedAt, createdAt: claim.claimedAt, expiresAt: null },
       shutdownTime: claim.shutdownTime,
-    });
-    this.host.store.setClaimFields(id, { expiresAt, claimName: claim.claimName });
+    }).expiresAt;
+  }
+
+  /** Starts the timer of a just-claimed sandbox whose expiry is already stored. */
+  track(id: string, expiresAt: number): void {
     this.schedule(id, expiresAt);
   }
 

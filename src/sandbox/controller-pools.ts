@@ -23,14 +23,19 @@ export interface CreatePoolOptions {
 /** Outcome of applying an object: new, changed, or identical to what was stored. */
 export type ApplyAction = 'created' | 'configured' | 'unchanged';
 
-/** Upper bound on a pool's replicas, so one bad manifest cannot start sandboxes without bound. */
-export const MAX_POOL_REPLICAS = 100;
+/**
+ * Upper bound on a pool's replicas, so one bad manifest cannot start sandboxes without bound.
+ * An idle warm gVisor sandbox uses about 20 MB, so a full pool of this size needs about 20 GB.
+ */
+export const MAX_POOL_REPLICAS = 1000;
 
 /** Longest delay between fills of a pool whose sandboxes keep failing to start. */
 const MAX_BACKOFF_MS = 60_000;
 
 /** Controller state and operations that {@link WarmPools} uses. */
 export interface WarmPoolHost {
+  /** Sandboxes one fill starts at the same time. */
+  fillConcurrency: number;
   store: SandboxStore;
   logger: Logger;
   /** Settles when the startup reconcile has finished. */
@@ -201,56 +206,91 @@ export class WarmPools {
     this.backoff.delete(poolName);
   }
 
+  /**
+   * Fills a pool up to its replicas with up to `fillConcurrency` starts in flight. The first
+   * failed start stops the fill once the starts in flight have settled, and its error is the
+   * fill's error, so the pool backs off.
+   */
   private async fill(poolName: string): Promise<void> {
     // The startup reconcile removes state folders without a record, so wait for it before
     // creating folders whose record is written only once the sandbox runs.
     await this.host.ready;
-    // Bounded: at most `replicas` creations per fill; a claim during the fill starts another.
-    for (let created = 0; !this.host.isClosed(); created += 1) {
+    const progress = { started: 0, inFlight: 0, failed: false };
+    const workers = Array.from({ length: this.host.fillConcurrency }, () =>
+      this.fillWorker(poolName, progress),
+    );
+    const outcomes = await Promise.allSettled(workers);
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failure !== undefined) {
+      throw failure.reason;
+    }
+  }
+
+  /** Starts sandboxes one after another while the pool, counting starts in flight, is short. */
+  private async fillWorker(
+    poolName: string,
+    progress: { started: number; inFlight: number; failed: boolean },
+  ): Promise<void> {
+    while (!this.host.isClosed() && !progress.failed) {
       // Read the pool and template on each round, so a scale or template change applied
       // during the fill takes effect at once.
       const pool = this.host.store.getPool(poolName);
+      // Bounded: at most `replicas` starts per fill; a claim during the fill starts another.
       if (
         pool === undefined ||
-        created >= pool.replicas ||
-        this.host.store.countWarm(poolName) >= pool.replicas
+        progress.started >= pool.replicas ||
+        this.host.store.countWarm(poolName) + progress.inFlight >= pool.replicas
       ) {
         return;
       }
-      const template = this.host.getTemplate(pool.template);
-      const driver = await this.host.runtimeFor(template);
-      const id = newId('sbx');
-      let sandbox: SandboxInstance;
+      progress.started += 1;
+      progress.inFlight += 1;
       try {
-        sandbox = await driver.create({ id, template, stateDir: this.host.sandboxDir(id) });
+        await this.startWarm(poolName, pool.template);
       } catch (error) {
-        // No record names this sandbox yet, so remove what the failed start left right away
-        // rather than at the next controller start.
-        await this.host.destroy(id, undefined);
+        progress.failed = true;
         throw error;
+      } finally {
+        progress.inFlight -= 1;
       }
-      if (this.host.isClosed() || this.host.store.getPool(poolName) === undefined) {
-        await this.host.destroy(id, sandbox);
-        return;
-      }
-      this.host.live.set(id, sandbox);
-      this.host.store.insertSandbox({
-        id,
-        template: pool.template,
-        runtime: driver.name,
-        pool: poolName,
-        state: 'warm',
-        tenant: null,
-        runId: null,
-        warm: true,
-        stateDir: this.host.sandboxDir(id),
-        processId: process.pid,
-        templateHash: templateHash(template),
-        expiresAt: null,
-        claimName: null,
-      });
-      this.host.logger.debug('Pool sandbox ready', { pool: poolName, sandboxId: id });
     }
+  }
+
+  /** Starts one ready sandbox of a pool and records it as warm. */
+  private async startWarm(poolName: string, templateName: string): Promise<void> {
+    const template = this.host.getTemplate(templateName);
+    const driver = await this.host.runtimeFor(template);
+    const id = newId('sbx');
+    let sandbox: SandboxInstance;
+    try {
+      sandbox = await driver.create({ id, template, stateDir: this.host.sandboxDir(id) });
+    } catch (error) {
+      // No record names this sandbox yet, so remove what the failed start left right away
+      // rather than at the next controller start.
+      await this.host.destroy(id, undefined);
+      throw error;
+    }
+    if (this.host.isClosed() || this.host.store.getPool(poolName) === undefined) {
+      await this.host.destroy(id, sandbox);
+      return;
+    }
+    this.host.live.set(id, sandbox);
+    this.host.store.insertSandbox({
+      id,
+      template: templateName,
+      runtime: driver.name,
+      pool: poolName,
+      state: 'warm',
+      tenant: null,
+      runId: null,
+      warm: true,
+      stateDir: this.host.sandboxDir(id),
+      processId: process.pid,
+      templateHash: templateHash(template),
+      expiresAt: null,
+      claimName: null,
+    });
+    this.host.logger.debug('Pool sandbox ready', { pool: poolName, sandboxId: id });
   }
 
   private check(options: CreatePoolOptions): void {

@@ -33,6 +33,7 @@ import type {
 import { readEgressLog, type EgressRecord } from './network/egress-proxy.js';
 import { deleteNetns } from './network/netns.js';
 import { removeStateDir } from './writable-layer.js';
+import { WarmBindQueue } from './warm-binds.js';
 
 export { MAX_POOL_REPLICAS, type ApplyAction, type CreatePoolOptions } from './controller-pools.js';
 export type {
@@ -53,6 +54,12 @@ export interface SandboxControllerOptions {
   logger?: Logger;
   /** Runtimes to use. @default gVisor and bubblewrap, hiding `stateDir` and the database */
   drivers?: SandboxDriver[];
+  /**
+   * Sandboxes one pool starts at the same time while it fills. A start mostly waits on the
+   * runtime's own processes, so a few in parallel refill faster than one at a time.
+   * @default 4
+   */
+  fillConcurrency?: number;
 }
 
 /** Claim request: a template (a cold start unless a ready sandbox of it exists) or a pool. */
@@ -108,6 +115,7 @@ export class SandboxController {
   private readonly live = new Map<string, SandboxInstance>();
   private readonly pools: WarmPools;
   private readonly expiry: ExpiryScheduler;
+  private readonly warmBinds: WarmBindQueue;
   /** SandboxClaim objects applied from manifests. */
   readonly claimObjects: ClaimObjects;
   private readonly reconciled: Promise<void>;
@@ -118,6 +126,7 @@ export class SandboxController {
     mkdirSync(this.stateDir, { recursive: true });
     this.logger = options.logger ?? noopLogger;
     this.store = new SandboxStore(options.db);
+    this.warmBinds = new WarmBindQueue(this.store);
     this.claimObjects = new ClaimObjects(this.store, {
       claim: (claim) => this.claim(claim),
       reschedule: (id, shutdownTime) => this.expiry.reschedule(id, shutdownTime),
@@ -144,6 +153,7 @@ export class SandboxController {
       },
     );
     this.pools = new WarmPools({
+      fillConcurrency: resolveFillConcurrency(options.fillConcurrency),
       store: this.store,
       logger: this.logger,
       ready: this.reconciled,
@@ -310,25 +320,35 @@ export class SandboxController {
     // A claim with its own environment needs a sandbox started with it, so it never takes a
     // ready one (as upstream's claim controller does).
     const startTemplate = applyClaimEnv(template, options.env ?? {});
-    const claimFields = {
-      shutdownTime: options.shutdownTime,
-      claimName: options.claimName ?? null,
-    };
+    const claimName = options.claimName ?? null;
 
+    // One claim time for the stored record and its expiry, so the lifetime is not read as
+    // an earlier shutdownTime.
+    const claimedAt = Date.now();
+    const expiresAt = this.expiry.expiresAtFor({
+      template,
+      shutdownTime: options.shutdownTime,
+      claimedAt,
+    });
     const warmId =
       startTemplate === template
-        ? this.store.bindWarm({
+        ? await this.warmBinds.bind({
             pool: pool?.name,
             template: templateName,
             ...binding,
             processId: process.pid,
+            claimedAt,
+            expiresAt,
+            claimName,
+            startedAt: start,
           })
         : undefined;
     if (warmId !== undefined) {
       const sandbox = this.live.get(warmId) ?? (await this.attachOrDrop(warmId));
       if (sandbox !== undefined) {
         this.pools.refill(this.store.get(warmId)?.pool ?? undefined);
-        return this.finishClaim(warmId, sandbox, { start, template, ...claimFields });
+        this.expiry.track(warmId, expiresAt);
+        return this.claimed(warmId, sandbox);
       }
     }
 
@@ -345,8 +365,9 @@ export class SandboxController {
       stateDir: this.sandboxDir(id),
       processId: process.pid,
       templateHash: templateHash(template),
-      expiresAt: null,
-      claimName: claimFields.claimName,
+      claimedAt,
+      expiresAt,
+      claimName,
     });
     try {
       const sandbox = await driver.create({
@@ -358,7 +379,9 @@ export class SandboxController {
       if (pool !== undefined) {
         this.pools.refill(pool.name);
       }
-      return this.finishClaim(id, sandbox, { start, template, ...claimFields });
+      this.store.setClaimLatency(id, Math.round((performance.now() - start) * 1000) / 1000);
+      this.expiry.track(id, expiresAt);
+      return this.claimed(id, sandbox);
     } catch (error) {
       this.store.markReleased(id, { cpuSeconds: 0, memoryPeakBytes: 0 });
       await this.destroyQuietly(id, undefined);
@@ -515,18 +538,7 @@ export class SandboxController {
     this.live.clear();
   }
 
-  private finishClaim(
-    id: string,
-    sandbox: SandboxInstance,
-    claim: {
-      start: number;
-      template: SandboxTemplate;
-      shutdownTime: Date | undefined;
-      claimName: string | null;
-    },
-  ): ClaimedSandbox {
-    this.store.setClaimLatency(id, Math.round((performance.now() - claim.start) * 1000) / 1000);
-    this.expiry.start(id, claim);
+  private claimed(id: string, sandbox: SandboxInstance): ClaimedSandbox {
     const record = this.store.get(id);
     if (record === undefined) {
       throw new SandstackError(
@@ -641,4 +653,17 @@ export class SandboxController {
     }
     return check;
   }
+}
+
+function resolveFillConcurrency(value: number | undefined): number {
+  if (value === undefined) {
+    return 4;
+  }
+  if (!Number.isInteger(value) || value < 1 || value > 64) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `fillConcurrency ${value} is invalid; use a whole number from 1 to 64`,
+    );
+  }
+  return value;
 }

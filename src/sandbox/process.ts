@@ -1,6 +1,18 @@
 import { spawn } from 'node:child_process';
 import type { ExecRequest, OutputChunk, SandboxTemplate } from './types.js';
 
+/**
+ * Environment of the runtime clients sandstack starts on the host (bwrap, runsc). They get
+ * only PATH, because the host's environment may hold secrets and a sandboxed command can read
+ * it: bwrap's own init is pid 1 in the sandbox, and its /proc/1/environ is the environment
+ * bwrap was started with.
+ */
+export function hostToolEnv(): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  };
+}
+
 /** Options for {@link runProcess}. */
 export interface RunProcessOptions {
   /** Program and arguments, run without a shell on the host. */
@@ -69,7 +81,7 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessResult> {
     return Promise.reject(new Error('runProcess needs a program'));
   }
   const start = performance.now();
-  const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'], env: hostToolEnv() });
   const collector = new OutputCollector(options.limits, options.onOutput);
   child.stdout.on('data', (chunk: Buffer) => collector.add('stdout', chunk));
   child.stderr.on('data', (chunk: Buffer) => collector.add('stderr', chunk));

@@ -231,7 +231,7 @@ spec:
           env:
             - name: TOKEN
               valueFrom: {secretKeyRef: {name: s, key: k}}
----${pool('p', 500, 'missing')}---${claim('c', 'nowhere')}`;
+---${pool('p', 5000, 'missing')}---${claim('c', 'nowhere')}`;
     const error = await caught(() => applyManifests(controller, text, { source: 'refs.yaml' }));
     expect(error.message).toContain(
       'metadata.annotations.sandstack.dev/rootfs: rootfs directory "/nonexistent/rootfs" not found',
@@ -240,7 +240,7 @@ spec:
     expect(error.message).toContain(
       'spec.sandboxTemplateRef.name: SandboxTemplate "missing" not found',
     );
-    expect(error.message).toContain('spec.replicas: 500 is over the local limit of 100');
+    expect(error.message).toContain('spec.replicas: 5000 is over the local limit of 1000');
     expect(error.message).toContain('spec.warmPoolRef.name: SandboxWarmPool "nowhere" not found');
   });
 

@@ -7,6 +7,7 @@ import { isSandstackError } from '../../src/core/errors.js';
 import { noopLogger } from '../../src/core/logger.js';
 import { cgroupPids } from '../../src/sandbox/cgroup.js';
 import { SandboxController } from '../../src/sandbox/controller.js';
+import type { SandboxDriver } from '../../src/sandbox/types.js';
 import { createTestController, localDrivers, type TestController } from '../helpers/sandbox.js';
 
 const checks = await localDrivers();
@@ -151,4 +152,73 @@ describe('SandboxController', () => {
       expect(cgroupPids(child.id)).toEqual([]);
     });
   }
+
+  const bubblewrap = checks.find((item) => item.driver.name === 'bubblewrap');
+  const runBubblewrap = bubblewrap?.check.available ? it : it.skip;
+
+  runBubblewrap('pool fill starts sandboxes in parallel up to its bound', async () => {
+    const { dir, db } = setup();
+    const counts = { inFlight: 0, maxInFlight: 0, created: 0 };
+    const real = bubblewrap!.driver;
+    const counting: SandboxDriver = {
+      name: real.name,
+      check: () => real.check(),
+      attach: (options) => real.attach(options),
+      create: async (options) => {
+        counts.inFlight += 1;
+        counts.created += 1;
+        counts.maxInFlight = Math.max(counts.maxInFlight, counts.inFlight);
+        try {
+          return await real.create(options);
+        } finally {
+          counts.inFlight -= 1;
+        }
+      },
+    };
+    const controller = new SandboxController({
+      db,
+      stateDir: join(dir, 'sandboxes'),
+      drivers: [counting],
+      fillConcurrency: 3,
+    });
+    controller.createTemplate({ name: 'par', runtime: 'bubblewrap' });
+    controller.createPool({ name: 'p', template: 'par', replicas: 7 });
+    await controller.waitUntilReady('p');
+
+    expect(counts.maxInFlight).toBe(3);
+    expect(counts.created).toBe(7);
+    expect(controller.listPools()[0]?.ready).toBe(7);
+    for (const record of controller.list()) {
+      await controller.release(record.id);
+    }
+    await controller.close();
+  });
+
+  runBubblewrap('burst of claims binds each ready sandbox once', async () => {
+    const { controller } = setup();
+    controller.createPool({ name: 'burst', template: 'bw', replicas: 12 });
+    await controller.waitUntilReady('burst');
+    const claims = await Promise.all(
+      Array.from({ length: 15 }, (_unused, index) =>
+        controller.claim({ pool: 'burst', tenant: `t${index}`, claimName: `c${index}` }),
+      ),
+    );
+
+    expect(new Set(claims.map((claim) => claim.record.id)).size).toBe(15);
+    expect(claims.filter((claim) => claim.record.warm).length).toBe(12);
+    for (const [index, claim] of claims.entries()) {
+      expect(claim.record.state).toBe('claimed');
+      expect(claim.record.tenant).toBe(`t${index}`);
+      expect(claim.record.claimName).toBe(`c${index}`);
+      expect(claim.record.expiresAt).toBeGreaterThan(Date.now());
+      expect(claim.record.claimLatencyMs).not.toBeNull();
+    }
+  });
+
+  it('rejects a fill concurrency out of range', () => {
+    const { dir, db } = setup();
+    const open = () =>
+      new SandboxController({ db, stateDir: join(dir, 'sandboxes'), fillConcurrency: 0 });
+    expect(open).toThrow('fillConcurrency 0 is invalid; use a whole number from 1 to 64');
+  });
 });

@@ -20,7 +20,7 @@ import {
   readLimitHits,
   removeCgroups,
 } from '../cgroup.js';
-import type { ProcessResult } from '../process.js';
+import { hostToolEnv, type ProcessResult } from '../process.js';
 import type {
   DriverCreateOptions,
   RuntimeCheck,
@@ -479,17 +479,34 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     }
     const hits = readLimitHits(this.id);
     const { resources } = this.template;
-    const memory = `memory limit of ${resources.memoryBytes} bytes`;
-    const limit =
-      hits.memory > 0 ? memory : `pids limit of ${resources.pids} tasks or its ${memory}`;
     this.rememberUsage();
     await this.removeContainer();
+    const details = {
+      sandboxId: this.id,
+      pids: resources.pids,
+      memoryBytes: resources.memoryBytes,
+    };
+    if (hits.memory === 0 && hits.pids === 0) {
+      // No cgroup counted a refused fork or an OOM kill, so something outside ended the
+      // runtime: a signal from another process, or a crash of runsc itself.
+      throw new SandstackError(
+        'SANDBOX_FAILED',
+        `Sandbox "${this.id}" stopped while running the command: its gVisor runtime ended ` +
+          'without hitting a limit (killed from outside or crashed; see the runsc log in its ' +
+          'state folder). The next command starts a fresh runtime over the same workspace',
+        { details },
+      );
+    }
+    const limit =
+      hits.memory > 0
+        ? `memory limit of ${resources.memoryBytes} bytes`
+        : `pids limit of ${resources.pids} tasks (gVisor's own threads count as tasks)`;
     throw new SandstackError(
       'SANDBOX_LIMIT',
-      `Sandbox "${this.id}" stopped while running the command because it hit its ${limit} ` +
-        "(gVisor's own threads count as tasks); raise the limit in the template. " +
+      `Sandbox "${this.id}" stopped while running the command because it hit its ${limit}; ` +
+        'raise the limit in the template. ' +
         'The next command starts a fresh runtime over the same workspace',
-      { details: { sandboxId: this.id, pids: resources.pids, memoryBytes: resources.memoryBytes } },
+      { details },
     );
   }
 
@@ -633,7 +650,7 @@ async function runDetached(
   const replies = agent === undefined ? 'ignore' : openSync(agent.replies, 'r+');
   try {
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(program, args, { stdio: [requests, replies, log] });
+      const child = spawn(program, args, { stdio: [requests, replies, log], env: hostToolEnv() });
       const timer = setTimeout(() => child.kill('SIGKILL'), RUNSC_TIMEOUT_MS);
       child.once('error', (error) => {
         clearTimeout(timer);

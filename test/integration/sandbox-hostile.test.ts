@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cgroupPids } from '../../src/sandbox/cgroup.js';
+import { resolveTemplate } from '../../src/sandbox/templates.js';
+import type { SandboxInstance } from '../../src/sandbox/types.js';
+import { localDrivers } from '../helpers/sandbox.js';
+
+const checks = await localDrivers();
+
+/** Runs a command and returns its exit code and output, or the error message it failed with. */
+async function attempt(
+  sandbox: SandboxInstance,
+  command: string,
+  timeoutMs = 20_000,
+): Promise<{ exitCode: number | null; output: string }> {
+  return sandbox.exec({ command, timeoutMs }).then(
+    (result) => ({ exitCode: result.exitCode, output: result.stdout + result.stderr }),
+    (error: unknown) => ({ exitCode: null, output: (error as Error).message }),
+  );
+}
+
+for (const { driver, check } of checks) {
+  const suite = check.available ? describe : describe.skip;
+  if (!check.available) {
+    process.stderr.write(`Skipping ${driver.name} hostile tests: ${check.reason ?? ''}\n`);
+  }
+
+  suite(`${driver.name}: hostile commands`, () => {
+    let dir = '';
+    let sandbox: SandboxInstance;
+    let count = 0;
+    const secret = `hostile-${randomBytes(8).toString('hex')}`;
+    const start = async (): Promise<{ id: string; instance: SandboxInstance }> => {
+      count += 1;
+      const id = `sbx_hostile${driver.name}${count}`;
+      const template = resolveTemplate({ name: 'hostile', commandTimeoutMs: 20_000 });
+      return { id, instance: await driver.create({ id, template, stateDir: join(dir, id) }) };
+    };
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'sandstack-hostile-'));
+      // A secret in the host's environment must not reach sandboxed commands.
+      process.env.SANDSTACK_HOSTILE_SECRET = secret;
+      sandbox = (await start()).instance;
+    });
+
+    afterAll(async () => {
+      delete process.env.SANDSTACK_HOSTILE_SECRET;
+      await sandbox.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('keeps the host environment out', async () => {
+      const result = await attempt(
+        sandbox,
+        'env; cat /proc/self/environ; cat /proc/1/environ; cat /proc/[0-9]*/environ',
+      );
+      expect(result.output).not.toContain(secret);
+    });
+
+    it('keeps writes outside the workspace off the host', async () => {
+      const name = `sandstack-hostile-${randomBytes(4).toString('hex')}`;
+      await attempt(
+        sandbox,
+        `echo x > /etc/${name}; echo x > /usr/local/bin/${name}; echo x > /opt/${name}`,
+      );
+      expect(existsSync(`/etc/${name}`)).toBe(false);
+      expect(existsSync(`/usr/local/bin/${name}`)).toBe(false);
+      expect(existsSync(`/opt/${name}`)).toBe(false);
+    });
+
+    it('shows no host process and cannot signal one', async () => {
+      const visible = await attempt(sandbox, 'cat /proc/[0-9]*/cmdline | tr "\\0" " "');
+      expect(visible.output).not.toContain('vitest');
+      const kill = await attempt(sandbox, `kill -9 ${process.pid}; echo "status $?"`);
+      expect(kill.output).not.toContain('status 0');
+      expect(() => process.kill(process.pid, 0)).not.toThrow();
+    });
+
+    it('cannot change the host through /proc, devices or mounts', async () => {
+      const before = hostname();
+      const result = await attempt(
+        sandbox,
+        [
+          'echo hijacked > /proc/sys/kernel/hostname',
+          'head -c 16 /dev/mem',
+          'head -c 16 /proc/kcore',
+          'ls /dev/sd* /dev/vd* /dev/nvme* /dev/kvm',
+          'mkdir -p /tmp/m && mount -t tmpfs none /tmp/m && touch /tmp/m/inside',
+          'mount --bind / /tmp/m',
+          'echo done',
+        ].join('; '),
+      );
+      expect(result.output).toContain('done');
+      expect(result.output).not.toMatch(/\/dev\/(sd|vd|nvme|kvm)\S*\n/);
+      expect(hostname()).toBe(before);
+      // Other sandboxes may mount and unmount meanwhile, so look only for this test's target.
+      expect(readFileSync('/proc/self/mounts', 'utf8')).not.toContain(' /tmp/m ');
+      expect(existsSync('/tmp/m/inside')).toBe(false);
+    });
+
+    it('cannot ptrace its way out', async () => {
+      // PTRACE_ATTACH (16) to the sandbox's own init is contained at worst; the host's
+      // processes have no pid inside the sandbox to attach to.
+      const probe = [
+        'import ctypes, os',
+        'libc = ctypes.CDLL(None, use_errno=True)',
+        `print("host", libc.ptrace(16, ${process.pid}, 0, 0), ctypes.get_errno())`,
+      ].join('\n');
+      const result = await attempt(sandbox, `python3 -c '${probe}'`);
+      expect(result.output).toMatch(/host -1 \d+/);
+      expect(() => process.kill(process.pid, 0)).not.toThrow();
+    });
+
+    it('ends a command that ignores SIGTERM at its timeout', async () => {
+      const result = await attempt(sandbox, "trap '' TERM; echo started; sleep 60", 1500);
+      expect(result.exitCode === null || result.exitCode !== 0).toBe(true);
+      expect(result.output).toMatch(/timed out|timeout/i);
+      const after = await attempt(sandbox, 'echo alive');
+      expect(after.output).toBe('alive\n');
+    });
+
+    it('reports a sandbox killed from outside mid-command', async () => {
+      const { id, instance } = await start();
+      try {
+        const running = attempt(instance, 'echo started; sleep 30', 25_000);
+        // Waits until the command runs inside the sandbox, then kills every host process of it.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        for (const pid of cgroupPids(id)) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // Already gone.
+          }
+        }
+        const outcome = await running;
+        expect(outcome.exitCode === null || outcome.exitCode !== 0).toBe(true);
+        if (driver.name === 'gvisor') {
+          // The runtime itself died, so the sandbox is gone and the error gives the reason.
+          expect(outcome.output).toContain('ended without hitting a limit');
+          expect(outcome.output).not.toContain('raise the limit');
+          expect(await instance.isAlive()).toBe(false);
+        } else {
+          // A bubblewrap sandbox at rest is a folder: only the command died.
+          expect(outcome.exitCode).toBe(137);
+          expect((await attempt(instance, 'echo alive')).output).toBe('alive\n');
+        }
+      } finally {
+        await instance.destroy();
+      }
+      expect(cgroupPids(id)).toEqual([]);
+      expect(existsSync(join(dir, id))).toBe(false);
+    });
+  });
+}
