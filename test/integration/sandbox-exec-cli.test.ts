@@ -1,20 +1,45 @@
 /**
  * `sandstack sandbox exec` against real sandboxes: output reaches the CLI's stdout and
- * stderr while the command still runs, and the CLI exits with the command's exit code.
+ * stderr while the command still runs, the CLI exits with the command's exit code, and
+ * Ctrl-C kills the command inside the sandbox.
  */
-import { writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/core/store.js';
 import { layoutOf } from '../../src/sandbox/drivers/shared.js';
 import { SandboxController } from '../../src/sandbox/controller.js';
 import { makeTempDir, runCli, startCli } from '../helpers/cli.js';
-import { localDrivers } from '../helpers/sandbox.js';
+import { hostProcessesNaming, localDrivers } from '../helpers/sandbox.js';
 
 const checks = await localDrivers();
+const execFileAsync = promisify(execFile);
 
 describe('sandstack sandbox exec streaming', () => {
   let state: { path: string; remove: () => Promise<void> };
+
+  /**
+   * Counts processes running `command` in the sandbox. For gVisor it asks runsc directly,
+   * because a second CLI or controller would kill leftover commands when it attaches.
+   */
+  const sleepersLeft = async (id: string, command: string): Promise<number> => {
+    const runscRoot = join(state.path, 'sandboxes', id, 'runsc');
+    if (!existsSync(runscRoot)) {
+      return hostProcessesNaming(command).length;
+    }
+    const { stdout } = await execFileAsync('runsc', [
+      '--root',
+      runscRoot,
+      'exec',
+      id,
+      'ps',
+      '-eo',
+      'args',
+    ]);
+    return stdout.split('\n').filter((line) => line.startsWith(command)).length;
+  };
   const cli = (args: string[]) =>
     runCli(['--state-dir', state.path, 'sandbox', ...args], { timeoutMs: 60_000 });
 
@@ -67,6 +92,19 @@ describe('sandstack sandbox exec streaming', () => {
         expect(result.stdout).toBe('one\ntwo\n');
         expect(result.stderr).toBe('oops\n');
         expect(result.code).toBe(7);
+      }, 60_000);
+
+      it('kills the command on Ctrl-C', async () => {
+        const started = startCli(
+          ['--state-dir', state.path, 'sandbox', 'exec', id, '--', 'echo started; sleep 3037'],
+          { timeoutMs: 60_000 },
+        );
+        await started.waitForOutput('started\n', 30_000);
+        started.child.kill('SIGINT');
+        const result = await started.done;
+        expect(result.code).toBe(130);
+        expect(result.stderr).toContain('the command was killed in the sandbox');
+        expect(await sleepersLeft(id, 'sleep 3037')).toBe(0);
       }, 60_000);
 
       it('exits with the exit code under --json', async () => {
