@@ -1,4 +1,7 @@
-/** Benchmarks of the sandbox layer: raw runtimes, cold and warm claims, exec, idle memory. */
+/**
+ * Benchmarks of the sandbox layer: raw runtimes, cold and warm claims, exec, streamed exec,
+ * idle memory.
+ */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +12,7 @@ import { cgroupDir } from '../src/sandbox/cgroup.js';
 import { SandboxController } from '../src/sandbox/controller.js';
 import { BubblewrapDriver } from '../src/sandbox/drivers/bubblewrap.js';
 import { GvisorDriver } from '../src/sandbox/drivers/gvisor.js';
+import type { SandboxInstance } from '../src/sandbox/types.js';
 import { addLatency, round, timeMany, type BenchResults } from './lib.js';
 
 const execFileAsync = promisify(execFile);
@@ -136,7 +140,36 @@ async function measureRuntime(
     `${prefix}.exec.${runtime.name}`,
     await timeMany(20, () => sandbox.exec({ command: 'true' })),
   );
+  await measureStreaming(results, `${prefix}.stream.${runtime.name}`, sandbox);
   await controller.release(record.id);
+}
+
+/** Command of the streaming measure: a first line, 300 ms of work, a last line. */
+const STREAM_COMMAND = 'echo first; sleep 0.3; echo last';
+
+/**
+ * Measures a streamed command in a running sandbox: time from the call to its first piece
+ * of output (`firstChunk`), and to its result (`total`).
+ */
+async function measureStreaming(
+  results: BenchResults,
+  prefix: string,
+  sandbox: SandboxInstance,
+): Promise<void> {
+  const firstChunk: number[] = [];
+  const total = await timeMany(20, async () => {
+    const start = performance.now();
+    let first: number | undefined;
+    await sandbox.exec({
+      command: STREAM_COMMAND,
+      onOutput: () => {
+        first ??= performance.now() - start;
+      },
+    });
+    firstChunk.push(first ?? Number.NaN);
+  });
+  addLatency(results, `${prefix}.firstChunk`, firstChunk);
+  addLatency(results, `${prefix}.total`, total);
 }
 
 /** Mean cgroup memory of the pool's ready sandboxes (page cache included). */

@@ -16,6 +16,11 @@ export function printJson(value: unknown): void {
   console.log(JSON.stringify(value, null, 2));
 }
 
+/** Writes a command's raw output to the same stream of this process, as it arrives. */
+export function writeRaw(stream: 'stdout' | 'stderr', data: Uint8Array): void {
+  process[stream].write(data);
+}
+
 /** Writes a warning to stderr. */
 export function printWarning(text: string): void {
   console.error(pc.yellow(`warning: ${text}`));

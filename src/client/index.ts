@@ -15,6 +15,7 @@ import type { Health, InstanceDetail, Usage } from './types.js';
 import type { WaitOptions } from './wait.js';
 
 export { SandstackApiError, isSandstackApiError } from './errors.js';
+export type { ExecStream } from './exec-stream.js';
 export type { FetchFunction } from './http.js';
 export type {
   ApprovalsApi,

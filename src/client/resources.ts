@@ -2,6 +2,7 @@
  * The API's route groups as client methods. Each method sends one request and returns the
  * response body typed from the server's schemas.
  */
+import { ExecStream } from './exec-stream.js';
 import { apiPath, type HttpTransport } from './http.js';
 import type {
   ApprovalDecision,
@@ -264,6 +265,30 @@ export class SandboxesApi {
       method: 'POST',
       path: apiPath`/v1/sandboxes/${id}/exec`,
       body: typeof request === 'string' ? { command: request } : request,
+    });
+  }
+
+  /**
+   * Runs a shell command and streams its output as it is written; see {@link ExecStream}.
+   * Aborting `options.signal` or calling `cancel()` closes the connection, and the server
+   * then kills the command.
+   */
+  execStream(
+    id: string,
+    request: ExecRequest | string,
+    options: { signal?: AbortSignal } = {},
+  ): ExecStream {
+    const path = apiPath`/v1/sandboxes/${id}/exec/stream`;
+    return new ExecStream({
+      label: `POST ${path}`,
+      send: (signal) =>
+        this.#http.send({
+          method: 'POST',
+          path,
+          body: typeof request === 'string' ? { command: request } : request,
+          signal,
+        }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
   }
 

@@ -100,6 +100,13 @@ export type ClaimRequest = NonNullable<RequestBody<typeof claimRoute>>;
 export type Sandbox = ResponseBody<typeof claimRoute, 201>;
 export type ExecRequest = RequestBody<typeof execRoute>;
 export type ExecResult = ResponseBody<typeof execRoute, 200>;
+/** A piece of a streamed command's output, as UTF-8 text. */
+export interface ExecOutput {
+  stream: 'stdout' | 'stderr';
+  data: string;
+}
+/** The final line of a streamed command: its result without the output. */
+export type ExecEnd = Omit<ExecResult, 'stdout' | 'stderr'>;
 export type WriteFileResult = ResponseBody<typeof writeFileRoute, 200>;
 export type ListSandboxesQuery = RequestQuery<typeof listSandboxesRoute>;
 

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { ExecRequest, OutputChunk, SandboxTemplate } from './types.js';
 
 /**
  * Environment of the runtime clients sandstack starts on the host (bwrap, runsc). They get
@@ -20,10 +21,35 @@ export interface RunProcessOptions {
   stdin?: string | Uint8Array;
   /** Host-side deadline after which the process gets SIGKILL. */
   killAfterMs: number;
-  /** Runs at the deadline before the SIGKILL, to stop what the process started elsewhere. */
+  /**
+   * Runs at the deadline, or when `signal` aborts, before the SIGKILL, to stop what the
+   * process started elsewhere.
+   */
   onDeadline?: () => Promise<void>;
-  /** Cap on stdout plus stderr kept; the rest is read and dropped. */
-  maxOutputBytes: number;
+  /** Caps on the bytes of each stream kept; the rest is read and dropped. */
+  limits: OutputLimits;
+  /** Receives each kept piece of output as it is read. @default none */
+  onOutput?: (chunk: OutputChunk) => void;
+  /** Aborting it stops the process as the deadline does. @default none */
+  signal?: AbortSignal;
+}
+
+/** Caps on the bytes of stdout and stderr kept from one command. */
+export interface OutputLimits {
+  stdout: number;
+  stderr: number;
+}
+
+/** Resolves the byte caps of a command's stdout and stderr from the request and template. */
+export function outputLimits(
+  request: Pick<ExecRequest, 'maxOutputBytes' | 'maxStdoutBytes' | 'maxStderrBytes'>,
+  template: Pick<SandboxTemplate, 'maxOutputBytes' | 'maxStdoutBytes' | 'maxStderrBytes'>,
+): OutputLimits {
+  const shared = request.maxOutputBytes;
+  return {
+    stdout: request.maxStdoutBytes ?? shared ?? template.maxStdoutBytes ?? template.maxOutputBytes,
+    stderr: request.maxStderrBytes ?? shared ?? template.maxStderrBytes ?? template.maxOutputBytes,
+  };
 }
 
 /** Raw outcome of one host process. */
@@ -32,9 +58,12 @@ export interface ProcessResult {
   signal: NodeJS.Signals | null;
   stdout: Buffer;
   stderr: Buffer;
-  outputTruncated: boolean;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
   /** The host-side deadline fired and the process was killed. */
   killed: boolean;
+  /** The caller's signal aborted and the process was killed. */
+  aborted: boolean;
   durationMs: number;
 }
 
@@ -53,29 +82,50 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessResult> {
   }
   const start = performance.now();
   const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'], env: hostToolEnv() });
-  const collector = new OutputCollector(options.maxOutputBytes);
+  const collector = new OutputCollector(options.limits, options.onOutput);
   child.stdout.on('data', (chunk: Buffer) => collector.add('stdout', chunk));
   child.stderr.on('data', (chunk: Buffer) => collector.add('stderr', chunk));
   writeStdin(child.stdin, options.stdin);
 
   let killed = false;
+  let aborted = false;
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    const stopped = options.onDeadline?.() ?? Promise.resolve();
+    void stopped.catch(() => undefined).finally(() => child.kill('SIGKILL'));
+  };
   const timer = setTimeout(() => {
     killed = true;
-    const stop = options.onDeadline?.() ?? Promise.resolve();
-    void stop.catch(() => undefined).finally(() => child.kill('SIGKILL'));
+    stop();
   }, options.killAfterMs);
+  const onAbort = (): void => {
+    aborted = true;
+    stop();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted === true) {
+    onAbort();
+  }
 
   let closed = false;
   child.once('close', () => (closed = true));
 
   return new Promise((resolve, reject) => {
     let settled = false;
-    child.once('error', (error) => {
+    const cleanUp = (): void => {
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+    };
+    child.once('error', (error) => {
+      cleanUp();
       reject(error);
     });
     child.once('exit', (code, signal) => {
-      clearTimeout(timer);
+      cleanUp();
       const finish = (): void => {
         if (settled) {
           return;
@@ -88,8 +138,10 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessResult> {
           signal,
           stdout: collector.concat('stdout'),
           stderr: collector.concat('stderr'),
-          outputTruncated: collector.truncated,
+          stdoutTruncated: collector.truncated.stdout,
+          stderrTruncated: collector.truncated.stderr,
           killed,
+          aborted,
           durationMs: performance.now() - start,
         });
       };
@@ -118,28 +170,35 @@ function signalNumber(signal: NodeJS.Signals | null): number {
   return signal === null ? 0 : (numbers[signal] ?? 0);
 }
 
-/** Keeps stdout and stderr up to one shared byte cap. */
-class OutputCollector {
-  private readonly chunks: Record<'stdout' | 'stderr', Buffer[]> = { stdout: [], stderr: [] };
-  private keptBytes = 0;
-  truncated = false;
+/**
+ * Keeps stdout and stderr, each up to its own byte cap, and passes each kept piece on as it
+ * arrives.
+ */
+export class OutputCollector {
+  private readonly chunks: Record<OutputChunk['stream'], Buffer[]> = { stdout: [], stderr: [] };
+  private readonly keptBytes: Record<OutputChunk['stream'], number> = { stdout: 0, stderr: 0 };
+  readonly truncated: Record<OutputChunk['stream'], boolean> = { stdout: false, stderr: false };
 
-  constructor(private readonly maxBytes: number) {}
+  constructor(
+    private readonly limits: OutputLimits,
+    private readonly onOutput?: (chunk: OutputChunk) => void,
+  ) {}
 
-  add(stream: 'stdout' | 'stderr', chunk: Buffer): void {
-    const room = this.maxBytes - this.keptBytes;
+  add(stream: OutputChunk['stream'], chunk: Buffer): void {
+    const room = this.limits[stream] - this.keptBytes[stream];
     if (chunk.length > room) {
-      this.truncated = true;
+      this.truncated[stream] = true;
     }
-    if (room <= 0) {
+    if (room <= 0 || chunk.length === 0) {
       return;
     }
     const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
     this.chunks[stream].push(part);
-    this.keptBytes += part.length;
+    this.keptBytes[stream] += part.length;
+    this.onOutput?.({ stream, data: part });
   }
 
-  concat(stream: 'stdout' | 'stderr'): Buffer {
+  concat(stream: OutputChunk['stream']): Buffer {
     return Buffer.concat(this.chunks[stream]);
   }
 }

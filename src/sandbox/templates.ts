@@ -76,6 +76,13 @@ function validateTemplate(template: SandboxTemplate): void {
     ['maxOutputBytes', template.maxOutputBytes],
     ['lifetimeSeconds', template.lifetimeSeconds],
   ];
+  // The per-stream limits are optional and fall back to maxOutputBytes.
+  for (const field of ['maxStdoutBytes', 'maxStderrBytes'] as const) {
+    const value = template[field];
+    if (value !== undefined) {
+      positive.push([field, value]);
+    }
+  }
   for (const [field, value] of positive) {
     if (!Number.isFinite(value) || value <= 0) {
       fail(field, value, 'use a positive number');

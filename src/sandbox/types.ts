@@ -40,8 +40,15 @@ export interface SandboxTemplate {
   workdir: string;
   /** Wall-clock limit per command. */
   commandTimeoutMs: number;
-  /** Limit on stdout plus stderr captured per command; the rest is dropped. */
+  /**
+   * Limit on each of stdout and stderr kept per command, unless `maxStdoutBytes` or
+   * `maxStderrBytes` sets that stream apart; the rest is dropped.
+   */
   maxOutputBytes: number;
+  /** Limit on stdout kept per command. @default maxOutputBytes */
+  maxStdoutBytes?: number;
+  /** Limit on stderr kept per command. @default maxOutputBytes */
+  maxStderrBytes?: number;
   /** Wall-clock limit for the whole sandbox, after which the controller destroys it. */
   lifetimeSeconds: number;
   /**
@@ -74,8 +81,29 @@ export interface ExecRequest {
   stdin?: string | Uint8Array;
   /** @default the template's commandTimeoutMs */
   timeoutMs?: number;
-  /** @default the template's maxOutputBytes */
+  /** Limit on each of stdout and stderr. @default the template's maxOutputBytes */
   maxOutputBytes?: number;
+  /** @default maxOutputBytes, else the template's maxStdoutBytes or maxOutputBytes */
+  maxStdoutBytes?: number;
+  /** @default maxOutputBytes, else the template's maxStderrBytes or maxOutputBytes */
+  maxStderrBytes?: number;
+  /**
+   * Receives each piece of output as the command writes it, up to the stream's limit, in
+   * order within each stream. The result still contains all of the kept output.
+   * @default none
+   */
+  onOutput?: (chunk: OutputChunk) => void;
+  /**
+   * Aborting it kills every process of the command, and `exec` then rejects with the
+   * signal's reason once they are gone. @default none
+   */
+  signal?: AbortSignal;
+}
+
+/** One piece of a command's output, as it was read from the command's pipe. */
+export interface OutputChunk {
+  stream: 'stdout' | 'stderr';
+  data: Buffer;
 }
 
 /** Outcome of one command. A non-zero exit code is a result, not an error. */
@@ -85,8 +113,12 @@ export interface ExecResult {
   stderr: string;
   /** The command was killed because it ran past its time limit. */
   timedOut: boolean;
-  /** Output went past the cap and was cut. */
+  /** Stdout or stderr went past its limit and was cut. */
   outputTruncated: boolean;
+  /** Stdout went past its limit (`maxStdoutBytes`) and was cut. */
+  stdoutTruncated: boolean;
+  /** Stderr went past its limit (`maxStderrBytes`) and was cut. */
+  stderrTruncated: boolean;
   durationMs: number;
 }
 

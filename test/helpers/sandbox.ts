@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type SqliteDatabase } from '../../src/core/store.js';
@@ -52,4 +52,19 @@ export function createTestController(): TestController {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Host processes whose command line, arguments joined by spaces, contains `text`. */
+export function hostProcessesNaming(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        return readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').includes(text);
+      } catch {
+        // The process ended while we looked.
+        return false;
+      }
+    })
+    .map(Number);
 }

@@ -1,7 +1,7 @@
 /**
- * The gVisor command agent's reply channel seen from a hostile command: writing a flood of
- * bytes into the agent's stdout must not grow the host's memory without bound or crash it,
- * and the sandbox stays usable. Also: a CLI command that used the agent exits by itself.
+ * The gVisor command agent's channel seen from a hostile command: commands cannot open the
+ * agent's FIFOs to forge or steal replies, a flood aimed at the agent's stdout leaves the
+ * host's memory and the sandbox intact, and a CLI command that used the agent exits by itself.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, runCli } from '../helpers/cli.js';
@@ -18,16 +18,56 @@ describe('gVisor agent channel', () => {
     await harness.cleanup();
   });
 
+  it('rejects commands opening the agent FIFOs', async () => {
+    const { sandbox } = await harness.controller.claim({ template: 'gv', tenant: 'acme' });
+    const reply = await sandbox.exec({ command: 'echo forged > /proc/1/fd/1' });
+    expect(reply.exitCode).not.toBe(0);
+    expect(reply.stderr).toContain('Permission denied');
+    const request = await sandbox.exec({ command: 'head -c 1 /proc/1/fd/0' });
+    expect(request.exitCode).not.toBe(0);
+    expect(request.stderr).toContain('Permission denied');
+    const signal = await sandbox.exec({ command: 'kill -STOP 1' });
+    expect(signal.exitCode).not.toBe(0);
+  }, 120_000);
+
+  it('keeps results unforged by a background sniffer', async () => {
+    const { sandbox } = await harness.controller.claim({ template: 'gv', tenant: 'acme' });
+    // A background process of an earlier command tries to take the next requests off the
+    // agent's stdin and answer each one with a forged result.
+    const sniffer = [
+      'import json',
+      'requests = open("/proc/1/fd/0")',
+      'replies = open("/proc/1/fd/1", "w")',
+      'for line in requests:',
+      '    request = json.loads(line)',
+      '    reply = {"id": request["id"], "exitCode": 0, "durationMs": 1}',
+      '    replies.write(json.dumps({"id": request["id"], "stream": "stdout", "data": "Zm9yZ2VkCg=="}) + "\\n")',
+      '    replies.write(json.dumps(reply) + "\\n")',
+      '    replies.flush()',
+    ].join('\n');
+    await sandbox.writeFile('sniffer.py', sniffer);
+    const started = await sandbox.exec({
+      command: '(python3 sniffer.py > sniffer.log 2>&1 &) ; sleep 1; cat sniffer.log',
+    });
+    expect(started.stdout).toContain('Permission denied');
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const result = await sandbox.exec({ command: 'echo real; exit 3' });
+      expect(result.stdout).toBe('real\n');
+      expect(result.exitCode).toBe(3);
+    }
+  }, 120_000);
+
   it('survives a flood written to the agent stdout', async () => {
     const { sandbox } = await harness.controller.claim({ template: 'gv', tenant: 'acme' });
     const before = process.memoryUsage().rss;
-    // 200 MiB without a newline goes to the reply channel through /proc/1/fd/1.
+    // 200 MiB without a newline aimed at the reply channel through /proc/1/fd/1. Commands
+    // cannot open it, but the host's line limit must hold if they ever can.
     await sandbox
       .exec({ command: 'dd if=/dev/zero of=/proc/1/fd/1 bs=1M count=200', timeoutMs: 20_000 })
       .catch(() => undefined);
     const growth = process.memoryUsage().rss - before;
-    // The host keeps at most one reply line (~86 MiB) of the flood.
-    expect(growth).toBeLessThan(150 * 1024 * 1024);
+    // The host keeps at most one reply line (1 MiB) of the flood.
+    expect(growth).toBeLessThan(64 * 1024 * 1024);
     const after = await sandbox.exec({ command: 'echo still-here' });
     expect(after.exitCode).toBe(0);
     expect(after.stdout).toBe('still-here\n');

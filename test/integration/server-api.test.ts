@@ -612,6 +612,7 @@ describe('control plane API', () => {
           '/v1/workflows',
           '/v1/instances/{id}',
           '/v1/sandboxes/{id}/exec',
+          '/v1/sandboxes/{id}/exec/stream',
           '/v1/usage',
         ]),
       );
@@ -621,8 +622,19 @@ describe('control plane API', () => {
       expect(create.requestBody.content['application/json']?.schema.$ref).toContain(
         'CreateInstanceRequest',
       );
-      const components = reply.body.components as { securitySchemes: Record<string, unknown> };
+      const stream = paths['/v1/sandboxes/{id}/exec/stream']?.post as {
+        responses: Record<string, { content: Record<string, { schema: { $ref?: string } }> }>;
+      };
+      expect(stream.responses['200']?.content['application/x-ndjson']?.schema.$ref).toContain(
+        'ExecStreamLine',
+      );
+      const components = reply.body.components as {
+        securitySchemes: Record<string, unknown>;
+        schemas: Record<string, unknown>;
+      };
       expect(components.securitySchemes).toHaveProperty('bearerAuth');
+      expect(components.schemas).toHaveProperty('ExecOutputLine');
+      expect(components.schemas).toHaveProperty('ExecEndLine');
     });
   });
 });

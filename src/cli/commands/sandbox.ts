@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { SandstackError } from '../../core/errors.js';
-import { printJson, printLine } from '../output.js';
+import type { ExecRequest, ExecResult, SandboxInstance } from '../../sandbox/types.js';
+import { printJson, printLine, printWarning, writeRaw } from '../output.js';
 import { openSandboxContext } from './sandbox-context.js';
 
 interface JsonOption {
@@ -46,7 +47,9 @@ export function register(program: Command): void {
 
   sandbox
     .command('exec <id> <command...>')
-    .description('Run a shell command in a claimed sandbox; standard input is passed with --stdin')
+    .description(
+      "Run a shell command in a claimed sandbox, printing its output as it comes, and exit with the command's exit code; standard input is passed with --stdin",
+    )
     .option('--cwd <dir>', 'working directory inside the sandbox (default: the workdir)')
     .option('--timeout <ms>', "time limit in milliseconds (default: the template's)", Number)
     .option('--stdin <file>', "host file fed to the command's standard input")
@@ -71,21 +74,22 @@ export function register(program: Command): void {
             `Sandbox "${id}" not found or released; claim one with "sandstack sandbox claim"`,
           );
         }
-        const result = await found.sandbox.exec({
+        const result = await execPrinting(found.sandbox, {
           command: words.join(' '),
           ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
           ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
           ...(options.stdin === undefined ? {} : { stdin: readFileSync(options.stdin) }),
+          json: options.json === true,
         });
+        if (result === undefined) {
+          // Interrupted, as a shell reports a command that SIGINT ended.
+          process.exitCode = 130;
+          return;
+        }
         if (options.json === true) {
           printJson(result);
-        } else {
-          printLine(result.stdout.replace(/\n$/, ''));
-          if (result.stderr !== '') {
-            printLine(result.stderr.replace(/\n$/, ''));
-          }
         }
-        process.exitCode = result.exitCode === 0 ? 0 : 1;
+        process.exitCode = result.exitCode;
       },
     );
 
@@ -132,4 +136,33 @@ export function register(program: Command): void {
         );
       }
     });
+}
+
+/**
+ * Runs one command, copying its stdout and stderr to this process's as they arrive unless
+ * `json` is set. Ctrl-C kills the command in the sandbox, and the result is then undefined.
+ */
+async function execPrinting(
+  sandbox: SandboxInstance,
+  request: ExecRequest & { json: boolean },
+): Promise<ExecResult | undefined> {
+  const { json, ...exec } = request;
+  const interrupt = new AbortController();
+  const onInterrupt = (): void => interrupt.abort();
+  process.once('SIGINT', onInterrupt);
+  try {
+    return await sandbox.exec({
+      ...exec,
+      signal: interrupt.signal,
+      ...(json ? {} : { onOutput: (chunk) => writeRaw(chunk.stream, chunk.data) }),
+    });
+  } catch (error) {
+    if (!interrupt.signal.aborted) {
+      throw error;
+    }
+    printWarning('Interrupted; the command was killed in the sandbox');
+    return undefined;
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+  }
 }

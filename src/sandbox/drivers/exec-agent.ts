@@ -2,19 +2,22 @@
  * A small process inside a gVisor sandbox that runs commands on request, so a command in a
  * running sandbox costs less than a `runsc exec` (measured 23 ms against 64 ms under the
  * ptrace platform). It is the container's init process and talks to the host over two FIFOs
- * in the sandbox's state folder. On the host only root can open them. Inside the sandbox the
- * agent has them as its stdin and stdout, which commands (root in the same PID namespace)
- * can also open through /proc/1/fd: see the NOTE at MAX_REPLY_LINE_BYTES.
+ * in the sandbox's state folder, which only root can open (mode 0600). Inside the sandbox the
+ * agent has them as its stdin and stdout and runs as root, while it starts each command as
+ * the unprivileged user the host names, so commands cannot open them through /proc/1/fd.
  *
  * Protocol: one JSON object per line each way. A request carries an id, the command, its
- * working folder, environment, stdin (base64), timeout and output cap. The reply carries the
- * same id, the exit code, stdout and stderr (base64), and whether the command was killed at
- * its deadline or its output was cut.
+ * working folder, environment, stdin (base64), timeout and the caps on stdout and stderr;
+ * `{"cancel": id}` makes the agent kill a running command. For each command the agent
+ * sends output frames as the command writes them (`{id, stream, data}`, data in base64, at
+ * most 64 KiB of output each, and none past the stream's cap), then one final reply with the
+ * same id, the exit code, and whether the command was killed at its deadline or cancelled or
+ * its output was cut.
  */
 import { randomUUID } from 'node:crypto';
 import { closeSync, constants, openSync } from 'node:fs';
 import { Socket } from 'node:net';
-import type { ProcessResult } from '../process.js';
+import { OutputCollector, type ProcessResult } from '../process.js';
 import type { ResolvedExec } from './shared.js';
 
 /**
@@ -27,6 +30,9 @@ export const AGENT_SOURCE = String.raw`
 import base64, json, os, signal, subprocess, sys, threading, time
 
 write_lock = threading.Lock()
+running_lock = threading.Lock()
+running = {}
+cancelled_early = set()
 
 def send(reply):
     data = (json.dumps(reply) + "\n").encode()
@@ -60,24 +66,59 @@ def kill_marked(marker):
                 except OSError:
                     pass
 
-def reader(stream, sink, state, cap):
+def stop(job):
+    kill_marked(job["marker"])
+    try:
+        os.killpg(job["child"].pid, signal.SIGKILL)
+    except OSError:
+        pass
+
+def reader(stream, name, job, cap):
     while True:
         chunk = stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536)
         if not chunk:
             return
-        with state["lock"]:
-            room = cap - state["kept"]
-            if room <= 0:
-                state["truncated"] = True
-                continue
+        with job["lock"]:
+            if job["done"]:
+                return
+            room = cap - job["kept"][name]
             if len(chunk) > room:
-                chunk = chunk[:room]
-                state["truncated"] = True
-            state["kept"] += len(chunk)
-            sink.append(chunk)
+                job["truncated"][name] = True
+                chunk = chunk[:max(room, 0)]
+            if not chunk:
+                continue
+            job["kept"][name] += len(chunk)
+            send({"id": job["id"], "stream": name, "data": base64.b64encode(chunk).decode()})
+
+def final(job_id, code, started, **flags):
+    reply = {"id": job_id, "exitCode": code, "durationMs": (time.monotonic() - started) * 1000,
+             "stdoutTruncated": False, "stderrTruncated": False, "killed": False, "cancelled": False}
+    reply.update(flags)
+    send(reply)
+
+def feed(child, stdin):
+    try:
+        child.stdin.write(stdin)
+    except OSError:
+        pass
+    finally:
+        try:
+            child.stdin.close()
+        except OSError:
+            pass
+
+def cancel(job_id):
+    with running_lock:
+        job = running.get(job_id)
+        if job is None:
+            cancelled_early.add(job_id)
+            return
+    job["cancelled"] = True
+    job["ended"].set()
 
 def run(request):
     started = time.monotonic()
+    job_id = request["id"]
     env = request["env"]
     marker = ("%s=%s" % (request["markerName"], env.get(request["markerName"], ""))).encode()
     stdin = base64.b64decode(request["stdin"]) if request.get("stdin") is not None else None
@@ -85,52 +126,49 @@ def run(request):
         child = subprocess.Popen(
             ["/bin/sh", "-c", request["command"]],
             cwd=request["cwd"], env=env, start_new_session=True,
+            user=request["uid"], group=request["gid"], extra_groups=[],
             stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except OSError as error:
         message = "sandstack: could not start the command in %s: %s\n" % (request["cwd"], error.strerror)
-        send({"id": request["id"], "exitCode": 127, "stdout": "", "stderr": base64.b64encode(message.encode()).decode(),
-              "truncated": False, "killed": False, "durationMs": (time.monotonic() - started) * 1000})
+        send({"id": job_id, "stream": "stderr", "data": base64.b64encode(message.encode()).decode()})
+        final(job_id, 127, started)
         return
-    state = {"lock": threading.Lock(), "kept": 0, "truncated": False}
-    out, err = [], []
-    threads = [threading.Thread(target=reader, args=(child.stdout, out, state, request["maxOutputBytes"]), daemon=True),
-               threading.Thread(target=reader, args=(child.stderr, err, state, request["maxOutputBytes"]), daemon=True)]
+    job = {"id": job_id, "marker": marker, "child": child, "lock": threading.Lock(), "done": False,
+           "cancelled": False, "ended": threading.Event(),
+           "kept": {"stdout": 0, "stderr": 0}, "truncated": {"stdout": False, "stderr": False}}
+    with running_lock:
+        running[job_id] = job
+        early = job_id in cancelled_early
+        cancelled_early.discard(job_id)
+    if early:
+        job["cancelled"] = True
+        job["ended"].set()
+    threads = [threading.Thread(target=reader, args=(child.stdout, "stdout", job, request["maxStdoutBytes"]), daemon=True),
+               threading.Thread(target=reader, args=(child.stderr, "stderr", job, request["maxStderrBytes"]), daemon=True)]
     for thread in threads:
         thread.start()
     if stdin is not None:
-        def feed():
-            try:
-                child.stdin.write(stdin)
-            except OSError:
-                pass
-            finally:
-                try:
-                    child.stdin.close()
-                except OSError:
-                    pass
-        threading.Thread(target=feed, daemon=True).start()
-    killed = False
-    try:
-        code = child.wait(timeout=request["timeoutMs"] / 1000)
-    except subprocess.TimeoutExpired:
-        killed = True
-        kill_marked(marker)
-        try:
-            os.killpg(child.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        code = child.wait()
+        threading.Thread(target=feed, args=(child, stdin), daemon=True).start()
+    waiter = threading.Thread(target=lambda: (child.wait(), job["ended"].set()), daemon=True)
+    waiter.start()
+    finished = job["ended"].wait(timeout=request["timeoutMs"] / 1000) and not job["cancelled"]
+    if not finished:
+        stop(job)
+    waiter.join()
     # A background child may keep the pipes open for good, so output is collected for a
     # short while after the command exits and then the pipes are dropped.
     for thread in threads:
         thread.join(0.2)
+    with running_lock:
+        running.pop(job_id, None)
+    code = child.returncode
     code = 128 - code if code < 0 else code
-    send({"id": request["id"], "exitCode": code,
-          "stdout": base64.b64encode(b"".join(out)).decode(),
-          "stderr": base64.b64encode(b"".join(err)).decode(),
-          "truncated": state["truncated"], "killed": killed,
-          "durationMs": (time.monotonic() - started) * 1000})
+    with job["lock"]:
+        job["done"] = True
+        final(job_id, code, started, stdoutTruncated=job["truncated"]["stdout"],
+              stderrTruncated=job["truncated"]["stderr"],
+              killed=not finished and not job["cancelled"], cancelled=job["cancelled"])
 
 def serve():
     stdin = sys.stdin.buffer
@@ -143,6 +181,11 @@ def serve():
             request = json.loads(line)
         except ValueError:
             continue
+        if not isinstance(request, dict):
+            continue
+        if "cancel" in request:
+            cancel(request["cancel"])
+            continue
         threading.Thread(target=run, args=(request,), daemon=True).start()
 
 # SIGPIPE stays ignored here (Python's default), so a command that exits without reading its
@@ -151,31 +194,42 @@ def serve():
 serve()
 `;
 
+/** One line from the agent: a piece of a command's output, or the command's end. */
 interface AgentReply {
   id: string;
+  /** Set on an output frame, with `data` in base64. */
+  stream?: 'stdout' | 'stderr';
+  data?: string;
+  /** Set on the final reply. */
   exitCode?: number;
-  stdout?: string;
-  stderr?: string;
-  truncated?: boolean;
+  stdoutTruncated?: boolean;
+  stderrTruncated?: boolean;
   killed?: boolean;
+  cancelled?: boolean;
   durationMs?: number;
 }
 
+/** A command waiting for its final reply, and the output received for it so far. */
+interface PendingCommand {
+  output: OutputCollector;
+  finish: (reply: AgentReply | undefined) => void;
+}
+
 /**
- * Longest reply line the host keeps: a reply contains stdout and stderr in base64 (4/3 of the
- * output cap, which reaches 64 MiB for file reads) plus a little JSON.
+ * Longest reply line the host keeps. The agent sends output in frames of at most 64 KiB
+ * (about 87 KiB in base64), so a longer line is not the agent's.
  *
- * NOTE: commands run as root in the agent's PID namespace, so they can write to the agent's
- * stdout through /proc/1/fd/1. Such writes can forge or garble their own sandbox's replies,
- * nothing more: the host drops lines past this length, so they cannot exhaust its memory.
+ * Commands cannot open the replies FIFO. Should a runtime bug ever let one, it could forge
+ * only its own sandbox's replies. The host drops longer lines and keeps no more output per
+ * command than its limits, so such writes cannot exhaust its memory.
  */
-const MAX_REPLY_LINE_BYTES = Math.ceil((64 * 1024 * 1024 * 4) / 3) + 1024 * 1024;
+const MAX_REPLY_LINE_BYTES = 1024 * 1024;
 
 /** The host's end of the channel to one sandbox's agent. */
 export class ExecAgentClient {
   readonly #requests: Socket;
   readonly #replies: Socket;
-  readonly #pending = new Map<string, (reply: AgentReply) => void>();
+  readonly #pending = new Map<string, PendingCommand>();
   /** Prefix of this client's request ids, so replies meant for an earlier host are ignored. */
   readonly #idPrefix = randomUUID().slice(0, 8);
   #nextId = 1;
@@ -222,41 +276,53 @@ export class ExecAgentClient {
   }
 
   /**
-   * Runs one command through the agent. Resolves undefined when the agent does not reply by
-   * `deadlineMs`, so the caller can fall back to another way and stop using the agent.
+   * Runs one command through the agent, passing its output to `exec.onOutput` as frames
+   * arrive. Aborting `exec.signal` sends the agent a cancel request for it. Resolves undefined
+   * when the agent does not reply by `deadlineMs`, so the caller can fall back to another
+   * way and stop using the agent.
    */
   async exec(
     exec: ResolvedExec,
-    markerName: string,
-    deadlineMs: number,
+    options: {
+      /** Environment variable whose value in `exec.env` tags the command's processes. */
+      markerName: string;
+      deadlineMs: number;
+      /** User and group the command runs as. */
+      user: { uid: number; gid: number };
+    },
   ): Promise<ProcessResult | undefined> {
+    const { markerName, deadlineMs, user } = options;
     const stdin =
       exec.stdin === undefined
         ? null
         : Buffer.from(exec.stdin as Uint8Array | string).toString('base64');
-    const reply = await this.#send(
-      {
-        command: exec.command,
-        cwd: exec.cwd,
-        env: exec.env,
-        markerName,
-        stdin,
-        timeoutMs: exec.timeoutMs,
-        maxOutputBytes: exec.maxOutputBytes,
-      },
-      deadlineMs,
-    );
+    const output = new OutputCollector(exec.limits, exec.onOutput);
+    const request = {
+      command: exec.command,
+      cwd: exec.cwd,
+      env: exec.env,
+      markerName,
+      uid: user.uid,
+      gid: user.gid,
+      stdin,
+      timeoutMs: exec.timeoutMs,
+      maxStdoutBytes: exec.limits.stdout,
+      maxStderrBytes: exec.limits.stderr,
+    };
+    const reply = await this.#send(request, { output, deadlineMs, signal: exec.signal });
     if (reply?.exitCode === undefined) {
       return undefined;
     }
-    const killed = reply.killed === true;
+    const killed = reply.killed === true || reply.cancelled === true;
     return {
       exitCode: killed ? 137 : reply.exitCode,
       signal: killed ? 'SIGKILL' : null,
-      stdout: Buffer.from(reply.stdout ?? '', 'base64'),
-      stderr: Buffer.from(reply.stderr ?? '', 'base64'),
-      outputTruncated: reply.truncated === true,
-      killed,
+      stdout: output.concat('stdout'),
+      stderr: output.concat('stderr'),
+      stdoutTruncated: output.truncated.stdout || reply.stdoutTruncated === true,
+      stderrTruncated: output.truncated.stderr || reply.stderrTruncated === true,
+      killed: reply.killed === true,
+      aborted: reply.cancelled === true,
       durationMs: reply.durationMs ?? 0,
     };
   }
@@ -268,28 +334,38 @@ export class ExecAgentClient {
     this.#closed = true;
     this.#requests.destroy();
     this.#replies.destroy();
-    for (const resolve of this.#pending.values()) {
-      resolve({ id: '' });
+    for (const pending of [...this.#pending.values()]) {
+      pending.finish(undefined);
     }
     this.#pending.clear();
   }
 
-  #send(body: Record<string, unknown>, timeoutMs: number): Promise<AgentReply | undefined> {
+  #send(
+    body: Record<string, unknown>,
+    options: { output: OutputCollector; deadlineMs: number; signal: AbortSignal | undefined },
+  ): Promise<AgentReply | undefined> {
     if (this.#closed) {
       return Promise.resolve(undefined);
     }
     const id = `${this.#idPrefix}:${this.#nextId++}`;
+    const { signal } = options;
+    const onAbort = (): void => {
+      this.#requests.write(`${JSON.stringify({ cancel: id })}\n`);
+    };
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        resolve(undefined);
-      }, timeoutMs);
-      this.#pending.set(id, (reply) => {
+      const finish = (reply: AgentReply | undefined): void => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         this.#pending.delete(id);
-        resolve(reply.id === id ? reply : undefined);
-      });
+        resolve(reply?.id === id ? reply : undefined);
+      };
+      const timer = setTimeout(() => finish(undefined), options.deadlineMs);
+      this.#pending.set(id, { output: options.output, finish });
       this.#requests.write(`${JSON.stringify({ id, ...body })}\n`);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted === true) {
+        onAbort();
+      }
     });
   }
 
@@ -329,6 +405,16 @@ export class ExecAgentClient {
       // Replies meant for a process that died, cut where it stopped reading.
       return;
     }
-    this.#pending.get(reply.id)?.(reply);
+    const pending = this.#pending.get(reply.id);
+    if (pending === undefined) {
+      return;
+    }
+    if (reply.stream === 'stdout' || reply.stream === 'stderr') {
+      pending.output.add(reply.stream, Buffer.from(reply.data ?? '', 'base64'));
+      return;
+    }
+    if (reply.exitCode !== undefined) {
+      pending.finish(reply);
+    }
   }
 }

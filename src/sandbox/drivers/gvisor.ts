@@ -6,6 +6,7 @@ import {
   openSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -69,6 +70,21 @@ const STATX_SHIM = fileURLToPath(new URL('../../../native/build/gvisor-statx.so'
  * host, so the folder is in the sandbox's own /tmp rather than anywhere in the host root.
  */
 const SHIM_DIR_IN_SANDBOX = '/tmp/.sandstack';
+
+/**
+ * User and group that commands run as inside the sandbox: `nobody`, which Debian and most
+ * images list in /etc/passwd. Commands are not root, so they cannot open the agent's FIFOs
+ * (root's, mode 0600) through /proc/1/fd or signal the agent. runsc 0.0~20221219.0 still
+ * lets them list /proc/1/fd and read the agent's environment, which has only PATH and HOME.
+ * The agent and the host's kill loops stay root.
+ *
+ * NOTE: commands cannot do what needs root inside the sandbox (chown, binding ports below
+ * 1024, reading root-only files), and on the host the workspace's files belong to uid 65534.
+ */
+const COMMAND_USER = { uid: 65534, gid: 65534 };
+
+/** Capabilities of the container's init, the command agent. */
+const AGENT_CAPABILITIES = ['CAP_SETUID', 'CAP_SETGID', 'CAP_KILL', 'CAP_SYS_PTRACE'];
 
 /** CFS period for the CPU quota, in microseconds. */
 const CPU_PERIOD_US = 100_000;
@@ -212,6 +228,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     mkdirSync(this.runscRoot, { recursive: true });
     mkdirSync(this.bundle, { recursive: true });
     const useAgent = this.prepareAgentChannel();
+    giveWorkspaceToCommands(this.options.layout.workspace);
     writeFileSync(
       join(this.bundle, 'config.json'),
       JSON.stringify(this.ociSpec(useAgent), null, 2),
@@ -282,7 +299,8 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     const env = Object.entries(exec.env).flatMap(([name, value]) => ['--env', `${name}=${value}`]);
     // The host's deadline (killTree) must fire first, so the in-sandbox timeout is a backstop.
     const backstop = { ...exec, timeoutMs: exec.timeoutMs + BACKSTOP_MS };
-    return this.runsc('exec', '--cwd', exec.cwd, ...env, this.id, ...commandArgv(backstop));
+    const user = `--user=${COMMAND_USER.uid}:${COMMAND_USER.gid}`;
+    return this.runsc('exec', '--cwd', exec.cwd, user, ...env, this.id, ...commandArgv(backstop));
   }
 
   /**
@@ -297,6 +315,11 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       return super.runCommand(exec);
     }
     if (this.agent === undefined || this.agent.closed) {
+      if (!this.runsCurrentAgent()) {
+        // An agent started by an older sandstack speaks an older protocol.
+        this.agentFailed = true;
+        return super.runCommand(exec);
+      }
       try {
         this.agent = new ExecAgentClient(this.agentPaths());
       } catch {
@@ -306,7 +329,11 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     }
     // destroy() may clear this.agent while the command runs, so keep this command's client.
     const agent = this.agent;
-    const result = await agent.exec(exec, EXEC_MARKER, exec.timeoutMs + HOST_GRACE_MS);
+    const result = await agent.exec(exec, {
+      markerName: EXEC_MARKER,
+      deadlineMs: exec.timeoutMs + HOST_GRACE_MS,
+      user: COMMAND_USER,
+    });
     if (result !== undefined) {
       return result;
     }
@@ -358,6 +385,18 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
    */
   private usesShim(): boolean {
     return this.template.rootfs.kind === 'host' && existsSync(STATX_SHIM);
+  }
+
+  /** Returns whether the container's init is this version's agent, from its OCI bundle. */
+  private runsCurrentAgent(): boolean {
+    try {
+      const spec = JSON.parse(readFileSync(join(this.bundle, 'config.json'), 'utf8')) as {
+        process?: { args?: string[] };
+      };
+      return spec.process?.args?.includes(AGENT_SOURCE) === true;
+    } catch {
+      return false;
+    }
   }
 
   private agentPaths(): { requests: string; replies: string } {
@@ -534,6 +573,16 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
         cwd: '/',
         env: [`PATH=${SANDBOX_PATH}`],
         user: { uid: 0, gid: 0 },
+        // Only what the agent needs to start commands as COMMAND_USER, read their
+        // environment to find their processes, and kill them. Commands lose all of these
+        // when they change to that user, and noNewPrivileges keeps them from coming back.
+        capabilities: {
+          bounding: AGENT_CAPABILITIES,
+          effective: AGENT_CAPABILITIES,
+          permitted: AGENT_CAPABILITIES,
+          inheritable: [],
+          ambient: [],
+        },
         noNewPrivileges: true,
       },
       root: { path: template.rootfs.kind === 'host' ? '/' : template.rootfs.path, readonly: true },
@@ -552,6 +601,21 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
   }
 }
 
+/**
+ * Makes the workspace belong to {@link COMMAND_USER}. A workspace that root-run commands
+ * filled (a sandbox started by an earlier version) is handed over file by file, once.
+ * `chown -R` does not follow symbolic links, and the workspace is its own filesystem (the
+ * writable layer), so no hard link inside it reaches a host file.
+ */
+function giveWorkspaceToCommands(workspace: string): void {
+  const { uid, gid } = COMMAND_USER;
+  const owner = statSync(workspace);
+  if (owner.uid === uid && owner.gid === gid) {
+    return;
+  }
+  execFileSync('chown', ['-R', '-P', `${uid}:${gid}`, workspace]);
+}
+
 /** Result of a command that ended without a reply from the agent. */
 function killedResult(
   stderr: string,
@@ -562,7 +626,9 @@ function killedResult(
     signal: 'SIGKILL',
     stdout: Buffer.alloc(0),
     stderr: Buffer.from(stderr),
-    outputTruncated: false,
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    aborted: false,
     ...outcome,
   };
 }

@@ -11,11 +11,12 @@ import {
 import { join, posix } from 'node:path';
 import { SandstackError } from '../../core/errors.js';
 import { readLimitHits } from '../cgroup.js';
-import { runProcess, type ProcessResult } from '../process.js';
+import { outputLimits, runProcess, type OutputLimits, type ProcessResult } from '../process.js';
 import { isWritableLayerFull, mountWritableLayer, writableLayerDir } from '../writable-layer.js';
 import type {
   ExecRequest,
   ExecResult,
+  OutputChunk,
   RootfsSpec,
   RuntimeName,
   SandboxTemplate,
@@ -185,7 +186,9 @@ export interface ResolvedExec {
   env: Record<string, string>;
   stdin: string | Uint8Array | undefined;
   timeoutMs: number;
-  maxOutputBytes: number;
+  limits: OutputLimits;
+  onOutput: ((chunk: OutputChunk) => void) | undefined;
+  signal: AbortSignal | undefined;
 }
 
 /**
@@ -209,7 +212,7 @@ export function shellQuote(word: string): string {
  * Behaviour shared by the local drivers: defaults, limit reporting and the files API, which
  * runs `cat` inside the sandbox so that symlinks resolve in the sandbox, never on the host.
  *
- * NOTE: commands run as uid 0 inside the sandbox.
+ * NOTE: bubblewrap runs commands as uid 0 inside the sandbox (gVisor as `nobody`).
  */
 export abstract class LocalSandbox {
   abstract readonly id: string;
@@ -249,16 +252,23 @@ export abstract class LocalSandbox {
     const before = readLimitHits(this.id);
     const result = await this.execRaw(exec);
     const stdout = result.stdout.toString('utf8');
-    let stderr = result.stderr.toString('utf8');
+    const stderr = result.stderr.toString('utf8');
     const timedOut =
       result.killed || (result.exitCode === 137 && result.durationMs >= exec.timeoutMs);
-    stderr += this.limitNote(before, { timedOut, timeoutMs: exec.timeoutMs, stderr });
+    const note =
+      this.limitNote(before, { timedOut, timeoutMs: exec.timeoutMs, stderr }) +
+      truncationNote(result, exec.limits);
+    if (note !== '') {
+      exec.onOutput?.({ stream: 'stderr', data: Buffer.from(note) });
+    }
     return {
       exitCode: result.exitCode,
       stdout,
-      stderr,
+      stderr: stderr + note,
       timedOut,
-      outputTruncated: result.outputTruncated,
+      outputTruncated: result.stdoutTruncated || result.stderrTruncated,
+      stdoutTruncated: result.stdoutTruncated,
+      stderrTruncated: result.stderrTruncated,
       durationMs: Math.round(result.durationMs),
     };
   }
@@ -267,7 +277,7 @@ export abstract class LocalSandbox {
     const quoted = shellQuote(checkPath(path));
     const script = `if [ -d ${quoted} ]; then echo "is a directory" >&2; exit 21; fi; exec cat -- ${quoted}`;
     const result = await this.execRaw(
-      this.resolve({ command: script, maxOutputBytes: MAX_FILE_BYTES + 1 }),
+      this.resolve({ command: script, maxStdoutBytes: MAX_FILE_BYTES + 1 }),
     );
     if (result.exitCode === 0 && result.stdout.length > MAX_FILE_BYTES) {
       throw new SandstackError(
@@ -299,6 +309,7 @@ export abstract class LocalSandbox {
     if (this.endError !== undefined) {
       throw this.endError;
     }
+    exec.signal?.throwIfAborted();
     const result = await this.runCommand(exec);
     // A command cut short because the controller ended the sandbox reports that cause,
     // not the runtime's death that followed it.
@@ -306,6 +317,8 @@ export abstract class LocalSandbox {
       throw this.endError;
     }
     await this.afterCommand(result);
+    // Rejecting only now means the command's processes are gone when the caller hears of it.
+    exec.signal?.throwIfAborted();
     return result;
   }
 
@@ -317,7 +330,9 @@ export abstract class LocalSandbox {
       argv,
       stdin: exec.stdin,
       killAfterMs: killTree === undefined ? exec.timeoutMs + HOST_GRACE_MS : exec.timeoutMs,
-      maxOutputBytes: exec.maxOutputBytes,
+      limits: exec.limits,
+      ...(exec.onOutput === undefined ? {} : { onOutput: exec.onOutput }),
+      ...(exec.signal === undefined ? {} : { signal: exec.signal }),
       ...(killTree === undefined ? {} : { onDeadline: killTree }),
     });
   }
@@ -338,10 +353,9 @@ export abstract class LocalSandbox {
       },
       stdin: request.stdin,
       timeoutMs: checkedExecNumber('timeoutMs', request.timeoutMs ?? template.commandTimeoutMs),
-      maxOutputBytes: checkedExecNumber(
-        'maxOutputBytes',
-        request.maxOutputBytes ?? template.maxOutputBytes,
-      ),
+      limits: checkedLimits(outputLimits(request, template)),
+      onOutput: request.onOutput,
+      signal: request.signal,
     };
   }
 
@@ -383,6 +397,19 @@ export abstract class LocalSandbox {
   }
 }
 
+/** Says which stream passed its limit, with the limit's value, as the last line of stderr. */
+function truncationNote(
+  result: Pick<ProcessResult, 'stdoutTruncated' | 'stderrTruncated'>,
+  limits: OutputLimits,
+): string {
+  const cut = (stream: 'stdout' | 'stderr', option: string): string =>
+    `\nsandstack: ${stream} passed the limit of ${limits[stream]} bytes and the rest was dropped; raise ${option} (or maxOutputBytes) in the request or template`;
+  return (
+    (result.stdoutTruncated ? cut('stdout', 'maxStdoutBytes') : '') +
+    (result.stderrTruncated ? cut('stderr', 'maxStderrBytes') : '')
+  );
+}
+
 /** Largest file `readFile` returns, in bytes. */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
@@ -419,7 +446,17 @@ function fileError(path: string, action: 'read' | 'write', stderr: string): Sand
  */
 const MAX_EXEC_NUMBER = 2 ** 31 - 1;
 
-function checkedExecNumber(name: 'timeoutMs' | 'maxOutputBytes', value: number): number {
+function checkedLimits(limits: OutputLimits): OutputLimits {
+  return {
+    stdout: checkedExecNumber('maxStdoutBytes', limits.stdout),
+    stderr: checkedExecNumber('maxStderrBytes', limits.stderr),
+  };
+}
+
+function checkedExecNumber(
+  name: 'timeoutMs' | 'maxStdoutBytes' | 'maxStderrBytes',
+  value: number,
+): number {
   if (!Number.isInteger(value) || value < 1 || value > MAX_EXEC_NUMBER) {
     throw new SandstackError(
       'INVALID_ARGUMENT',

@@ -9,6 +9,7 @@ import type {
   SandboxTemplate,
   SandboxUsage,
 } from '../types.js';
+import { outputLimits } from '../process.js';
 import { TIMEOUT_EXIT_CODE, buildExecLine, shellQuote } from './exec-script.js';
 import type { RouterClient } from './router-client.js';
 
@@ -69,7 +70,7 @@ export class KubernetesSandbox implements SandboxInstance {
   async exec(request: ExecRequest): Promise<ExecResult> {
     const { template, router } = this.#options;
     const timeoutMs = request.timeoutMs ?? template.commandTimeoutMs;
-    const maxOutputBytes = request.maxOutputBytes ?? template.maxOutputBytes;
+    const limits = outputLimits(request, template);
     const line = buildExecLine({
       command: request.command,
       ...(request.cwd === undefined ? {} : { cwd: request.cwd }),
@@ -81,9 +82,21 @@ export class KubernetesSandbox implements SandboxInstance {
     const startedMs = Date.now();
     const reply = await router.execute(line, timeoutMs + EXEC_GRACE_MS);
     const durationMs = Date.now() - startedMs;
+    request.signal?.throwIfAborted();
 
-    const stdout = truncateUtf8(reply.stdout, maxOutputBytes);
-    const stderr = truncateUtf8(reply.stderr, Math.max(0, maxOutputBytes - stdout.bytes));
+    const stdout = truncateUtf8(reply.stdout, limits.stdout);
+    const stderr = truncateUtf8(reply.stderr, limits.stderr);
+    // NOTE: the router returns output only once the command ends, so `onOutput` gets it
+    // all at that point rather than as it is written. For the same reason an aborted
+    // `signal` rejects only afterwards and does not stop the command in the pod.
+    for (const [stream, text] of [
+      ['stdout', stdout.text],
+      ['stderr', stderr.text],
+    ] as const) {
+      if (text !== '') {
+        request.onOutput?.({ stream, data: Buffer.from(text) });
+      }
+    }
     return {
       exitCode: reply.exit_code,
       stdout: stdout.text,
@@ -92,6 +105,8 @@ export class KubernetesSandbox implements SandboxInstance {
       // its own after running past its limit is reported as timed out.
       timedOut: reply.exit_code === TIMEOUT_EXIT_CODE && durationMs >= timeoutMs,
       outputTruncated: stdout.truncated || stderr.truncated,
+      stdoutTruncated: stdout.truncated,
+      stderrTruncated: stderr.truncated,
       durationMs,
     };
   }

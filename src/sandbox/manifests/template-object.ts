@@ -16,6 +16,8 @@ const NUMBER_ANNOTATIONS = {
   'sandstack.dev/pids': 'pids',
   'sandstack.dev/command-timeout-ms': 'commandTimeoutMs',
   'sandstack.dev/max-output-bytes': 'maxOutputBytes',
+  'sandstack.dev/max-stdout-bytes': 'maxStdoutBytes',
+  'sandstack.dev/max-stderr-bytes': 'maxStderrBytes',
 } as const;
 
 /** Container fields the local mapping reads; `command` and `args` are read to explain them. */

@@ -1,14 +1,16 @@
 /**
- * Sandboxes claimed directly by a tenant: claim, exec, read and write files, release.
+ * Sandboxes claimed directly by a tenant: claim, exec (whole or streamed), read and write
+ * files, release.
  */
+import { StringDecoder } from 'node:string_decoder';
 import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
-import { SandstackError } from '../../../core/errors.js';
+import { SandstackError, isSandstackError } from '../../../core/errors.js';
 import { redactSecrets } from '../../../guard/redact.js';
 import type { SandboxRecord } from '../../../sandbox/controller.js';
-import type { SandboxInstance } from '../../../sandbox/types.js';
+import type { ExecRequest, ExecResult, SandboxInstance } from '../../../sandbox/types.js';
 import { actorOf, requireTenant, tenantOf } from '../auth.js';
 import { BEARER, createRouter, type ServerContext, type ServerEnv } from '../context.js';
-import { CLIENT_ERRORS, ERROR_RESPONSES } from '../errors.js';
+import { CLIENT_ERRORS, ERROR_RESPONSES, ErrorSchema } from '../errors.js';
 import { reserveSandboxClaim } from '../limits.js';
 import { jsonContent, nameSchema } from '../schemas.js';
 
@@ -41,16 +43,38 @@ const ExecSchema = z
   })
   .openapi('ExecRequest');
 
+const ExecEndFields = {
+  exitCode: z.number(),
+  timedOut: z.boolean(),
+  outputTruncated: z.boolean().openapi({ description: 'Stdout or stderr was cut at its limit' }),
+  stdoutTruncated: z.boolean(),
+  stderrTruncated: z.boolean(),
+  durationMs: z.number(),
+};
+
 const ExecResultSchema = z
-  .object({
-    exitCode: z.number(),
-    stdout: z.string(),
-    stderr: z.string(),
-    timedOut: z.boolean(),
-    outputTruncated: z.boolean(),
-    durationMs: z.number(),
-  })
+  .object({ ...ExecEndFields, stdout: z.string(), stderr: z.string() })
   .openapi('ExecResult');
+
+/** One line of a streamed exec's NDJSON body. */
+const ExecStreamLineSchema = z
+  .union([
+    z
+      .object({
+        stream: z.enum(['stdout', 'stderr']),
+        data: z.string().openapi({ description: 'Output as UTF-8 text, in the order written' }),
+      })
+      .openapi('ExecOutputLine', {
+        description: 'A piece of output, sent as the command writes it',
+      }),
+    z
+      .object(ExecEndFields)
+      .openapi('ExecEndLine', { description: 'The last line when the command ran to its end' }),
+    ErrorSchema.openapi('ExecErrorLine', {
+      description: 'The last line when the sandbox failed during the command',
+    }),
+  ])
+  .openapi('ExecStreamLine');
 
 const SandboxParam = z.object({
   id: nameSchema('sandbox id').openapi({
@@ -183,6 +207,29 @@ export const execRoute = createRoute({
   responses: { 200: jsonContent(ExecResultSchema, 'The command result'), ...CLIENT_ERRORS },
 });
 
+export const execStreamRoute = createRoute({
+  ...TAG,
+  method: 'post',
+  path: '/{id}/exec/stream',
+  summary: 'Run a shell command and stream its output',
+  description:
+    'Answers with `application/x-ndjson`: one `ExecOutputLine` per piece of output as the ' +
+    'command writes it, then one `ExecEndLine` (or an `ExecErrorLine` if the sandbox failed). ' +
+    "The template limits apply as for `/exec`; output past a stream's limit is dropped and a " +
+    'last stderr line names the limit. Closing the connection kills the command.',
+  request: {
+    params: SandboxParam,
+    body: { required: true, content: { 'application/json': { schema: ExecSchema } } },
+  },
+  responses: {
+    200: {
+      description: 'The output lines and the final line',
+      content: { 'application/x-ndjson': { schema: ExecStreamLineSchema } },
+    },
+    ...CLIENT_ERRORS,
+  },
+});
+
 export const readFileRoute = createRoute({
   ...TAG,
   method: 'get',
@@ -244,6 +291,8 @@ export function sandboxRoutes(server: ServerContext): ReturnType<typeof createRo
 
   router.openapi(execRoute, execInSandbox(server));
 
+  router.openapi(execStreamRoute, streamExecInSandbox(server));
+
   router.openapi(readFileRoute, async (c) => {
     const sandbox = await liveSandbox(server, tenantOf(c), c.req.valid('param').id);
     const data = await sandbox.readFile(c.req.valid('query').path);
@@ -293,29 +342,153 @@ function claimSandbox(server: ServerContext): RouteHandler<typeof claimRoute, Se
   };
 }
 
-/** Runs one command; the audit entry gets the command with secrets redacted. */
+type ExecBody = z.infer<typeof ExecSchema>;
+
+function toExecRequest(body: ExecBody): ExecRequest {
+  return {
+    command: body.command,
+    ...(body.cwd === undefined ? {} : { cwd: body.cwd }),
+    ...(body.env === undefined ? {} : { env: body.env }),
+    ...(body.stdin === undefined ? {} : { stdin: body.stdin }),
+    ...(body.timeoutMs === undefined ? {} : { timeoutMs: body.timeoutMs }),
+  };
+}
+
+/**
+ * Returns the tenant's live sandbox for a command and writes the command's audit entry, with
+ * secrets redacted from it. @throws SandstackError `SANDBOX_NOT_FOUND`
+ */
+async function sandboxForExec(
+  server: ServerContext,
+  entry: { actor: string; tenant: string; id: string; body: ExecBody },
+): Promise<SandboxInstance> {
+  const sandbox = await liveSandbox(server, entry.tenant, entry.id);
+  server.tenants.audit({
+    actor: entry.actor,
+    tenant: entry.tenant,
+    action: 'sandbox.exec',
+    target: entry.id,
+    detail: { command: redactSecrets(entry.body.command) },
+  });
+  return sandbox;
+}
+
+/** Runs one command and responds with its whole result. */
 function execInSandbox(server: ServerContext): RouteHandler<typeof execRoute, ServerEnv> {
   return async (c) => {
     const tenant = tenantOf(c);
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
-    const sandbox = await liveSandbox(server, tenant, id);
-    server.tenants.audit({
-      actor: actorOf(c),
-      tenant,
-      action: 'sandbox.exec',
-      target: id,
-      detail: { command: redactSecrets(body.command) },
-    });
-    const result = await sandbox.exec({
-      command: body.command,
-      ...(body.cwd === undefined ? {} : { cwd: body.cwd }),
-      ...(body.env === undefined ? {} : { env: body.env }),
-      ...(body.stdin === undefined ? {} : { stdin: body.stdin }),
-      ...(body.timeoutMs === undefined ? {} : { timeoutMs: body.timeoutMs }),
-    });
+    const sandbox = await sandboxForExec(server, { actor: actorOf(c), tenant, id, body });
+    const result = await sandbox.exec(toExecRequest(body));
     return c.json(result, 200);
   };
+}
+
+/**
+ * Runs one command and streams its output as NDJSON lines. The sandbox is looked up before
+ * the response starts, so an unknown or foreign id still gets a 404.
+ */
+function streamExecInSandbox(
+  server: ServerContext,
+): RouteHandler<typeof execStreamRoute, ServerEnv> {
+  return async (c) => {
+    const tenant = tenantOf(c);
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const sandbox = await sandboxForExec(server, { actor: actorOf(c), tenant, id, body });
+    const stream = execLineStream(server, {
+      sandbox,
+      request: toExecRequest(body),
+      clientSignal: c.req.raw.signal,
+    });
+    const response = c.body(stream, 200, {
+      'content-type': 'application/x-ndjson; charset=utf-8',
+      'cache-control': 'no-store',
+    });
+    // The route's types expect one parsed body, not a stream of the schema's lines.
+    return response as never;
+  };
+}
+
+/**
+ * Starts the command and returns its NDJSON body. A disconnect (the request's signal, or
+ * the body being cancelled) aborts the command, and `exec` kills its processes.
+ */
+function execLineStream(
+  server: ServerContext,
+  options: { sandbox: SandboxInstance; request: ExecRequest; clientSignal: AbortSignal },
+): ReadableStream<Uint8Array> {
+  const { sandbox, request, clientSignal } = options;
+  const logger = server.stack.logger.child({ sandboxId: sandbox.id });
+  const abort = new AbortController();
+  const disconnected = (): void => abort.abort(new Error('The client closed the connection'));
+  clientSignal.addEventListener('abort', disconnected, { once: true });
+  const encoder = new TextEncoder();
+  // Decoders keep a UTF-8 character split across two pieces of output whole.
+  const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+  return new ReadableStream<Uint8Array>({
+    start: (controller) => {
+      const send = (line: z.infer<typeof ExecStreamLineSchema>): void => {
+        if (!abort.signal.aborted) {
+          controller.enqueue(encoder.encode(`${JSON.stringify(line)}\n`));
+        }
+      };
+      const sendText = (stream: 'stdout' | 'stderr', data: string): void => {
+        if (data !== '') {
+          send({ stream, data });
+        }
+      };
+      const finish = (): void => {
+        clientSignal.removeEventListener('abort', disconnected);
+        if (!abort.signal.aborted) {
+          controller.close();
+        }
+      };
+      sandbox
+        .exec({
+          ...request,
+          signal: abort.signal,
+          onOutput: (chunk) => sendText(chunk.stream, decoders[chunk.stream].write(chunk.data)),
+        })
+        .then(
+          (result) => {
+            sendText('stdout', decoders.stdout.end());
+            sendText('stderr', decoders.stderr.end());
+            send(endLine(result));
+          },
+          (error: unknown) => {
+            if (abort.signal.aborted) {
+              logger.info('Streamed command killed after the client disconnected');
+              return;
+            }
+            send({ error: streamError(error, logger) });
+          },
+        )
+        .finally(finish);
+    },
+    cancel: disconnected,
+  });
+}
+
+function endLine(result: ExecResult): z.infer<z.ZodObject<typeof ExecEndFields>> {
+  const { stdout: _stdout, stderr: _stderr, ...end } = result;
+  return end;
+}
+
+/**
+ * Builds the error line of a command that failed mid-stream. Unknown errors are logged, not
+ * sent.
+ */
+function streamError(
+  error: unknown,
+  logger: ServerContext['stack']['logger'],
+): { code: string; message: string } {
+  if (isSandstackError(error)) {
+    return { code: error.code, message: error.message };
+  }
+  logger.error('Streamed command failed', { error: String(error) });
+  return { code: 'INTERNAL', message: 'Internal server error; see the server log' };
 }
 
 /** Writes the raw request body to a file in the sandbox. */
