@@ -545,16 +545,46 @@ describe('control plane API', () => {
   });
 
   describe('approval queue', () => {
-    it('lets only the admin list and decide requests', async () => {
+    it("shows a tenant only its own runs' requests", async () => {
+      const own = server.context.approvals.enqueue({
+        tool: 'Bash',
+        input: { command: 'git push origin main' },
+        reason: 'Pushes to the default branch',
+        sessionId: 'globex/run_own',
+      });
+      // "acme_" would match "acme/" and more if the prefix were a LIKE pattern.
+      const lookalike = server.context.approvals.enqueue({
+        tool: 'Bash',
+        input: { command: 'git push origin main' },
+        reason: 'Pushes to the default branch',
+        sessionId: 'globexx/run_other',
+      });
+
+      const listed = await call(globex, 'GET', '/v1/approvals?status=pending');
+      expect(listed.status).toBe(200);
+      expect((JSON.parse(listed.text) as { id: string }[]).map((item) => item.id)).toEqual([
+        own.id,
+      ]);
+      expect((await call(acme, 'GET', `/v1/approvals/${own.id}`)).status).toBe(404);
+      expect((await call(acme, 'POST', `/v1/approvals/${own.id}/deny`, {})).status).toBe(404);
+      expect((await call(globex, 'GET', `/v1/approvals/${lookalike.id}`)).status).toBe(404);
+
+      const denied = await call(globex, 'POST', `/v1/approvals/${own.id}/deny`);
+      expect(denied.status).toBe(200);
+      expect(denied.body.status).toBe('denied');
+      server.context.approvals.deny(lookalike.id);
+    });
+
+    it('lets only the admin decide requests of no tenant', async () => {
       const request = server.context.approvals.enqueue({
         tool: 'Bash',
         input: { command: 'gh pr merge 12' },
         reason: 'Merges a pull request',
       });
 
-      expect((await call(acme, 'GET', '/v1/approvals')).status).toBe(403);
+      expect(JSON.parse((await call(acme, 'GET', '/v1/approvals')).text)).toEqual([]);
       expect((await call(acme, 'POST', `/v1/approvals/${request.id}/approve`, {})).status).toBe(
-        403,
+        404,
       );
 
       const listed = await admin('GET', '/v1/approvals?status=pending');
@@ -576,7 +606,7 @@ describe('control plane API', () => {
       const audit = await admin('GET', '/v1/audit?limit=1000');
       const entries = audit.body.entries as { action: string; target: string | null }[];
       expect(entries.filter((entry) => entry.action === 'approval.approve')).toHaveLength(1);
-      expect(entries.filter((entry) => entry.action === 'approval.deny')).toHaveLength(0);
+      expect(entries.filter((entry) => entry.action === 'approval.deny')).toHaveLength(1);
     });
   });
 
