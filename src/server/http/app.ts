@@ -1,11 +1,12 @@
 /**
  * The control plane's HTTP application: auth, body limit, route groups, the OpenAPI
- * document and the health check. It needs no socket: `app.request()`
+ * document, the health check and the web dashboard. It needs no socket: `app.request()`
  * serves in memory.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { createMetricsRegistry } from '../../telemetry/metrics.js';
+import { dashboardRoutes } from '../dashboard/routes.js';
 import { authenticate, requireAdmin } from './auth.js';
 import type { ServerContext, ServerEnv } from './context.js';
 import { createErrorHandler, errorResponse } from './errors.js';
@@ -72,6 +73,7 @@ export function createServerApp(
   );
 
   app.get('/healthz', (c) => c.json({ status: 'ok', ...server.runner.counts() }));
+  app.route('/', dashboardRoutes());
 
   app.use('/v1/*', authenticate(server));
   app.use('/v1/*', rateLimit(server.limits.requestsPerSecond));
