@@ -26,6 +26,10 @@ export function runOfApproval(approval: Approval, tenant: string | null): string
   return approval.sessionId.slice(prefix.length);
 }
 
+function RunLink(run: string | undefined) {
+  return run === undefined ? '–' : html`<a href=${routeHref('runs', run)}>${run}</a>`;
+}
+
 /** Renders one pending request with its approve and deny buttons. */
 export function ApprovalCard(props: { approval: Approval; onDecided: () => void }) {
   const { call, session } = useSession();
@@ -67,7 +71,7 @@ export function ApprovalCard(props: { approval: Approval; onDecided: () => void 
           ? approval.sessionId === null
             ? null
             : html`<span>session <code>${approval.sessionId}</code></span>`
-          : html`<span>run <a href=${routeHref('runs', run)}>${run}</a></span>`
+          : html`<span>run ${RunLink(run)}</span>`
       }
       <span>expires ${formatTime(approval.expiresAt)}</span>
     </div>
@@ -132,6 +136,7 @@ export function ApprovalsPage() {
                 <th>Tool</th>
                 <th>Input</th>
                 <th>Reason</th>
+                <th>Run</th>
                 <th>Decided by</th>
                 <th>Decided</th>
               </tr>
@@ -142,8 +147,13 @@ export function ApprovalsPage() {
                   html`<tr key=${approval.id}>
                     <td><${Badge} value=${approval.status} /></td>
                     <td>${approval.tool}</td>
-                    <td><code class="clip">${formatInput(approval.input)}</code></td>
+                    <td>
+                      <code class="clip" title=${formatInput(approval.input)}
+                        >${formatInput(approval.input)}</code
+                      >
+                    </td>
                     <td class="wrap">${approval.reason}</td>
+                    <td>${RunLink(runOfApproval(approval, session.tenant))}</td>
                     <td>${approval.decidedBy ?? '–'}</td>
                     <td>${formatTime(approval.decidedAt)}</td>
                   </tr>`,
