@@ -610,6 +610,63 @@ describe('control plane API', () => {
     });
   });
 
+  describe('cost, pools and whoami', () => {
+    interface CostReply {
+      groupBy: string;
+      models: { name: string }[];
+      lines: { key: string; sandboxes: number; cost: Record<string, number> }[];
+    }
+
+    it('prices only the caller tenant for a tenant token', async () => {
+      const own = await call(acme, 'GET', '/v1/cost?by=tenant');
+      expect(own.status).toBe(200);
+      const report = own.body as unknown as CostReply;
+      expect(report.lines.map((line) => line.key)).toEqual(['acme', 'total']);
+      expect(report.models.map((model) => model.name)).toEqual(['active-cpu', 'session']);
+      expect(report.lines[0]?.sandboxes).toBeGreaterThan(0);
+      expect(report.lines[0]?.cost['session']).toBeGreaterThan(0);
+
+      const other = await call(acme, 'GET', '/v1/cost?tenant=globex');
+      expect(other.status).toBe(404);
+      const none = (await call(globex, 'GET', '/v1/cost')).body as unknown as CostReply;
+      expect(none.lines.map((line) => line.key)).toEqual(['total']);
+      expect(none.lines[0]?.sandboxes).toBe(0);
+    });
+
+    it('prices every tenant for the admin', async () => {
+      const all = (await admin('GET', '/v1/cost')).body as unknown as CostReply;
+      expect(all.lines.map((line) => line.key)).toEqual(['acme', 'total']);
+      const byRun = (await admin('GET', '/v1/cost?by=run&tenant=acme'))
+        .body as unknown as CostReply;
+      expect(byRun.groupBy).toBe('run');
+      expect(byRun.lines.length).toBeGreaterThan(1);
+      expect((await admin('GET', '/v1/cost?tenant=nobody')).status).toBe(404);
+      const invalid = await admin('GET', '/v1/cost?by=month');
+      expect(invalid.status).toBe(400);
+      expect(invalid.body.error?.issues?.[0]?.field).toBe('query.by');
+    });
+
+    it('lists pools for both kinds of token', async () => {
+      for (const token of [acme, ADMIN_TOKEN]) {
+        const reply = await call(token, 'GET', '/v1/pools');
+        expect(reply.status).toBe(200);
+        expect(reply.body.pools).toEqual([]);
+      }
+      expect((await call(undefined, 'GET', '/v1/pools')).status).toBe(401);
+    });
+
+    it('returns the caller from whoami', async () => {
+      const tenant = await call(acme, 'GET', '/v1/whoami');
+      expect(tenant.body.role).toBe('tenant');
+      expect(tenant.body.tenant).toBe('acme');
+      expect(tenant.body.tokenId).toMatch(/^tok_/);
+      const root = await admin('GET', '/v1/whoami');
+      expect(root.body.role).toBe('admin');
+      expect(root.body.tenant).toBeNull();
+      expect((await call('sst_unknown', 'GET', '/v1/whoami')).status).toBe(401);
+    });
+  });
+
   describe('documents', () => {
     it('serves the health check without a token', async () => {
       const reply = await call(undefined, 'GET', '/healthz');
