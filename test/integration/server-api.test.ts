@@ -45,6 +45,20 @@ export class Wait extends WorkflowEntrypoint {
 }
 `;
 
+const ASK_WORKFLOW = `import { WorkflowEntrypoint } from 'sandstack/workflows';
+export class Ask extends WorkflowEntrypoint {
+  async run(event, step) {
+    const box = await step.do('claim', async () => this.env.SANDBOX.claim({ template: 'default' }));
+    const push = await step.do('push', async () => this.env.SANDBOX.exec(box.id, 'git push origin main'));
+    await step.do('release', async () => {
+      await this.env.SANDBOX.release(box.id);
+      return null;
+    });
+    return { allowed: push.allowed, reason: push.reason };
+  }
+}
+`;
+
 describe('control plane API', () => {
   let dir: string;
   let server: RunningServer;
@@ -610,6 +624,40 @@ describe('control plane API', () => {
     });
   });
 
+  describe('guard asks in runs', () => {
+    it('blocks the call when the tenant denies the ask', async () => {
+      expect(
+        (await call(globex, 'POST', '/v1/workflows', { name: 'ask', source: ASK_WORKFLOW })).status,
+      ).toBe(201);
+      const created = await call(globex, 'POST', '/v1/instances', { workflow: 'ask' });
+      expect(created.status).toBe(202);
+      const id = created.body.id as string;
+
+      // Bounded: 600 polls of 100 ms, about a minute.
+      let pending: { id: string; sessionId: string; tool: string }[] = [];
+      for (let poll = 0; poll < 600 && pending.length === 0; poll += 1) {
+        const listed = await call(globex, 'GET', '/v1/approvals?status=pending');
+        pending = JSON.parse(listed.text) as typeof pending;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(pending).toHaveLength(1);
+      expect(pending[0]?.sessionId).toBe(`globex/${id}`);
+      expect(pending[0]?.tool).toBe('Bash');
+      expect(JSON.parse((await call(acme, 'GET', '/v1/approvals')).text)).toEqual([]);
+
+      const denied = await call(globex, 'POST', `/v1/approvals/${pending[0]?.id}/deny`, {
+        note: 'not today',
+      });
+      expect(denied.status).toBe(200);
+      const done = await waitForStatus(globex, id, ['complete', 'errored']);
+      expect(done.body.status).toBe('complete');
+      const output = done.body.output as { allowed: boolean; reason: string };
+      expect(output.allowed).toBe(false);
+      expect(output.reason).toContain('denied request');
+      expect(output.reason).toContain('not today');
+    }, 120_000);
+  });
+
   describe('cost, pools and whoami', () => {
     interface CostReply {
       groupBy: string;
@@ -628,14 +676,14 @@ describe('control plane API', () => {
 
       const other = await call(acme, 'GET', '/v1/cost?tenant=globex');
       expect(other.status).toBe(404);
-      const none = (await call(globex, 'GET', '/v1/cost')).body as unknown as CostReply;
-      expect(none.lines.map((line) => line.key)).toEqual(['total']);
-      expect(none.lines[0]?.sandboxes).toBe(0);
+      // globex's run above claimed a sandbox too, and acme's report leaves it out.
+      const theirs = (await call(globex, 'GET', '/v1/cost')).body as unknown as CostReply;
+      expect(theirs.lines.map((line) => line.key)).toEqual(['globex', 'total']);
     });
 
     it('prices every tenant for the admin', async () => {
       const all = (await admin('GET', '/v1/cost')).body as unknown as CostReply;
-      expect(all.lines.map((line) => line.key)).toEqual(['acme', 'total']);
+      expect(all.lines.map((line) => line.key)).toEqual(['acme', 'globex', 'total']);
       const byRun = (await admin('GET', '/v1/cost?by=run&tenant=acme'))
         .body as unknown as CostReply;
       expect(byRun.groupBy).toBe('run');
