@@ -70,6 +70,7 @@ h2 { font-size: 15px; margin: 28px 0 10px; font-weight: 650; }
 .table tbody tr:hover td { background: #fafbff; }
 .table .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .table .wrap { max-width: 380px; overflow-wrap: anywhere; }
+.table .nowrap { white-space: nowrap; }
 .table tr.total td { font-weight: 650; background: #fafbfc; }
 .clip { display: inline-block; max-width: 320px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; vertical-align: bottom; }
 .code { margin: 0; padding: 10px 12px; background: #f3f4f7; border: 1px solid var(--line); border-radius: 7px;

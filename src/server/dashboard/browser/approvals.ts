@@ -154,8 +154,8 @@ export function ApprovalsPage() {
                     </td>
                     <td class="wrap">${approval.reason}</td>
                     <td>${RunLink(runOfApproval(approval, session.tenant))}</td>
-                    <td>${approval.decidedBy ?? '–'}</td>
-                    <td>${formatTime(approval.decidedAt)}</td>
+                    <td class="nowrap">${approval.decidedBy ?? '–'}</td>
+                    <td class="nowrap">${formatTime(approval.decidedAt)}</td>
                   </tr>`,
               )}
             </tbody>

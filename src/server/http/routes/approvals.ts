@@ -63,7 +63,11 @@ function decideRoute(verdict: 'approve' | 'deny') {
   });
 }
 
-/** Returns the session prefix the caller may see: none for the admin, `<tenant>/` for a tenant. */
+/**
+ * Returns the session prefix the caller may see: none for the admin, `<tenant>/` for a tenant.
+ * NOTE: the queue stores no tenant, so a hook or MCP proxy started with a session id such as
+ * `acme/x` would put its requests within reach of tenant acme's token.
+ */
 function sessionPrefixOf(c: Context<ServerEnv>): string | undefined {
   const principal = c.get('principal');
   return principal.role === 'admin' ? undefined : `${principal.tenant}/`;
