@@ -13,8 +13,9 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-# Debian packages: gVisor (runsc) and bubblewrap for sandboxes; git, tar and python3 for the example.
-wanted=(runsc bubblewrap git tar python3 iproute2)
+# Debian packages: gVisor (runsc) and bubblewrap for sandboxes; git, tar and python3 for the
+# example; chromium for the dashboard's browser tests.
+wanted=(runsc bubblewrap git tar python3 iproute2 chromium)
 if [ -n "${SANDSTACK_SETUP_EXTRA_PACKAGES:-}" ]; then
   read -r -a extra <<<"$SANDSTACK_SETUP_EXTRA_PACKAGES"
   wanted+=("${extra[@]}")

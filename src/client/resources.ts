@@ -327,7 +327,10 @@ export class SandboxesApi {
   }
 }
 
-/** The guard's approval queue, for the admin token. */
+/**
+ * The guard's approval queue: every request for the admin token, and only the requests of
+ * its own runs for a tenant token.
+ */
 export class ApprovalsApi {
   readonly #http: HttpTransport;
 

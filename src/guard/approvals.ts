@@ -66,6 +66,8 @@ export interface ApprovalQueueOptions {
 /** Filter for {@link ApprovalQueue.list}. */
 export interface ListApprovalsOptions {
   status?: ApprovalStatus;
+  /** Only requests whose session id starts with this text, such as `acme/` for one tenant's runs. */
+  sessionPrefix?: string;
   /** @default 100 */
   limit?: number;
 }
@@ -204,16 +206,15 @@ export class ApprovalQueue {
       );
     }
     this.#expireOverdue();
-    const rows =
-      options.status === undefined
-        ? this.#db
-            .prepare('SELECT * FROM guard_approvals ORDER BY created_at DESC, id LIMIT ?')
-            .all(limit)
-        : this.#db
-            .prepare(
-              'SELECT * FROM guard_approvals WHERE status = ? ORDER BY created_at DESC, id LIMIT ?',
-            )
-            .all(options.status, limit);
+    // substr() rather than LIKE, because "_" in a tenant id is a LIKE wildcard.
+    const prefix = options.sessionPrefix ?? '';
+    const rows = this.#db
+      .prepare(
+        `SELECT * FROM guard_approvals
+         WHERE (? IS NULL OR status = ?) AND substr(coalesce(session_id, ''), 1, ?) = ?
+         ORDER BY created_at DESC, id LIMIT ?`,
+      )
+      .all(options.status ?? null, options.status ?? null, prefix.length, prefix, limit);
     return (rows as ApprovalRow[]).map(toRequest);
   }
 

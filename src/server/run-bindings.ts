@@ -4,6 +4,7 @@
  * `env.FETCH` (guarded HTTP requests).
  */
 import type { Attributes, Span } from '@opentelemetry/api';
+import { waitForApproval, type ApprovalQueue } from '../guard/approvals.js';
 import { createBackstop } from '../guard/backstop.js';
 import { createGuard } from '../guard/guard.js';
 import { redactSecrets } from '../guard/redact.js';
@@ -29,6 +30,11 @@ export interface RunBindingsOptions {
   inputs: RunInputs;
   startSpan: (name: string, stepKey: string | undefined, attributes: Attributes) => Span;
   onAction: (action: ActionRecord) => void;
+  /**
+   * Queue where `ask` decisions wait for a human, with the session id `<tenant>/<instance id>`.
+   * Without one, an `ask` blocks the call at once.
+   */
+  approvals?: { queue: ApprovalQueue; timeoutMs: number };
 }
 
 /** Creates the bindings one run's workflow code receives as `env`. */
@@ -121,9 +127,22 @@ export function replayBackstop(
 function guardAccess(options: RunBindingsOptions): GuardAccess {
   const { backstop, sessionId } = replayBackstop(options.stack, options.tenant, options.instanceId);
   const guard = createGuard({ backstop, sessionId });
+  const approvals = options.approvals;
   return {
     decide: async (call, context) => {
-      const decision = await guard.decide(call, context);
+      let decision = await guard.decide(call, context);
+      if (decision.verdict === 'ask' && approvals !== undefined) {
+        decision = await waitForApproval(approvals.queue, {
+          call,
+          decision,
+          sessionId,
+          timeoutMs: approvals.timeoutMs,
+        });
+        // The guard counted the ask as a denial; an approval ends the run of denials.
+        if (decision.verdict === 'allow') {
+          backstop.record(sessionId, decision);
+        }
+      }
       return decision.stage === 'backstop' || backstop.state(sessionId).halted
         ? { ...decision, halted: true }
         : decision;

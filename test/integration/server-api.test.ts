@@ -45,6 +45,20 @@ export class Wait extends WorkflowEntrypoint {
 }
 `;
 
+const ASK_WORKFLOW = `import { WorkflowEntrypoint } from 'sandstack/workflows';
+export class Ask extends WorkflowEntrypoint {
+  async run(event, step) {
+    const box = await step.do('claim', async () => this.env.SANDBOX.claim({ template: 'default' }));
+    const push = await step.do('push', async () => this.env.SANDBOX.exec(box.id, 'git push origin main'));
+    await step.do('release', async () => {
+      await this.env.SANDBOX.release(box.id);
+      return null;
+    });
+    return { allowed: push.allowed, reason: push.reason };
+  }
+}
+`;
+
 describe('control plane API', () => {
   let dir: string;
   let server: RunningServer;
@@ -545,16 +559,46 @@ describe('control plane API', () => {
   });
 
   describe('approval queue', () => {
-    it('lets only the admin list and decide requests', async () => {
+    it("shows a tenant only its own runs' requests", async () => {
+      const own = server.context.approvals.enqueue({
+        tool: 'Bash',
+        input: { command: 'git push origin main' },
+        reason: 'Pushes to the default branch',
+        sessionId: 'globex/run_own',
+      });
+      // "acme_" would match "acme/" and more if the prefix were a LIKE pattern.
+      const lookalike = server.context.approvals.enqueue({
+        tool: 'Bash',
+        input: { command: 'git push origin main' },
+        reason: 'Pushes to the default branch',
+        sessionId: 'globexx/run_other',
+      });
+
+      const listed = await call(globex, 'GET', '/v1/approvals?status=pending');
+      expect(listed.status).toBe(200);
+      expect((JSON.parse(listed.text) as { id: string }[]).map((item) => item.id)).toEqual([
+        own.id,
+      ]);
+      expect((await call(acme, 'GET', `/v1/approvals/${own.id}`)).status).toBe(404);
+      expect((await call(acme, 'POST', `/v1/approvals/${own.id}/deny`, {})).status).toBe(404);
+      expect((await call(globex, 'GET', `/v1/approvals/${lookalike.id}`)).status).toBe(404);
+
+      const denied = await call(globex, 'POST', `/v1/approvals/${own.id}/deny`);
+      expect(denied.status).toBe(200);
+      expect(denied.body.status).toBe('denied');
+      server.context.approvals.deny(lookalike.id);
+    });
+
+    it('lets only the admin decide requests of no tenant', async () => {
       const request = server.context.approvals.enqueue({
         tool: 'Bash',
         input: { command: 'gh pr merge 12' },
         reason: 'Merges a pull request',
       });
 
-      expect((await call(acme, 'GET', '/v1/approvals')).status).toBe(403);
+      expect(JSON.parse((await call(acme, 'GET', '/v1/approvals')).text)).toEqual([]);
       expect((await call(acme, 'POST', `/v1/approvals/${request.id}/approve`, {})).status).toBe(
-        403,
+        404,
       );
 
       const listed = await admin('GET', '/v1/approvals?status=pending');
@@ -576,7 +620,98 @@ describe('control plane API', () => {
       const audit = await admin('GET', '/v1/audit?limit=1000');
       const entries = audit.body.entries as { action: string; target: string | null }[];
       expect(entries.filter((entry) => entry.action === 'approval.approve')).toHaveLength(1);
-      expect(entries.filter((entry) => entry.action === 'approval.deny')).toHaveLength(0);
+      expect(entries.filter((entry) => entry.action === 'approval.deny')).toHaveLength(1);
+    });
+  });
+
+  describe('guard asks in runs', () => {
+    it('blocks the call when the tenant denies the ask', async () => {
+      expect(
+        (await call(globex, 'POST', '/v1/workflows', { name: 'ask', source: ASK_WORKFLOW })).status,
+      ).toBe(201);
+      const created = await call(globex, 'POST', '/v1/instances', { workflow: 'ask' });
+      expect(created.status).toBe(202);
+      const id = created.body.id as string;
+
+      // Bounded: 600 polls of 100 ms, about a minute.
+      let pending: { id: string; sessionId: string; tool: string }[] = [];
+      for (let poll = 0; poll < 600 && pending.length === 0; poll += 1) {
+        const listed = await call(globex, 'GET', '/v1/approvals?status=pending');
+        pending = JSON.parse(listed.text) as typeof pending;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(pending).toHaveLength(1);
+      expect(pending[0]?.sessionId).toBe(`globex/${id}`);
+      expect(pending[0]?.tool).toBe('Bash');
+      expect(JSON.parse((await call(acme, 'GET', '/v1/approvals')).text)).toEqual([]);
+
+      const denied = await call(globex, 'POST', `/v1/approvals/${pending[0]?.id}/deny`, {
+        note: 'not today',
+      });
+      expect(denied.status).toBe(200);
+      const done = await waitForStatus(globex, id, ['complete', 'errored']);
+      expect(done.body.status).toBe('complete');
+      const output = done.body.output as { allowed: boolean; reason: string };
+      expect(output.allowed).toBe(false);
+      expect(output.reason).toContain('denied request');
+      expect(output.reason).toContain('not today');
+    }, 120_000);
+  });
+
+  describe('cost, pools and whoami', () => {
+    interface CostReply {
+      groupBy: string;
+      models: { name: string }[];
+      lines: { key: string; sandboxes: number; cost: Record<string, number> }[];
+    }
+
+    it('prices only the caller tenant for a tenant token', async () => {
+      const own = await call(acme, 'GET', '/v1/cost?by=tenant');
+      expect(own.status).toBe(200);
+      const report = own.body as unknown as CostReply;
+      expect(report.lines.map((line) => line.key)).toEqual(['acme', 'total']);
+      expect(report.models.map((model) => model.name)).toEqual(['active-cpu', 'session']);
+      expect(report.lines[0]?.sandboxes).toBeGreaterThan(0);
+      expect(report.lines[0]?.cost['session']).toBeGreaterThan(0);
+
+      const other = await call(acme, 'GET', '/v1/cost?tenant=globex');
+      expect(other.status).toBe(404);
+      // globex's run above claimed a sandbox too, and acme's report leaves it out.
+      const theirs = (await call(globex, 'GET', '/v1/cost')).body as unknown as CostReply;
+      expect(theirs.lines.map((line) => line.key)).toEqual(['globex', 'total']);
+    });
+
+    it('prices every tenant for the admin', async () => {
+      const all = (await admin('GET', '/v1/cost')).body as unknown as CostReply;
+      expect(all.lines.map((line) => line.key)).toEqual(['acme', 'globex', 'total']);
+      const byRun = (await admin('GET', '/v1/cost?by=run&tenant=acme'))
+        .body as unknown as CostReply;
+      expect(byRun.groupBy).toBe('run');
+      expect(byRun.lines.length).toBeGreaterThan(1);
+      expect((await admin('GET', '/v1/cost?tenant=nobody')).status).toBe(404);
+      const invalid = await admin('GET', '/v1/cost?by=month');
+      expect(invalid.status).toBe(400);
+      expect(invalid.body.error?.issues?.[0]?.field).toBe('query.by');
+    });
+
+    it('lists pools for both kinds of token', async () => {
+      for (const token of [acme, ADMIN_TOKEN]) {
+        const reply = await call(token, 'GET', '/v1/pools');
+        expect(reply.status).toBe(200);
+        expect(reply.body.pools).toEqual([]);
+      }
+      expect((await call(undefined, 'GET', '/v1/pools')).status).toBe(401);
+    });
+
+    it('returns the caller from whoami', async () => {
+      const tenant = await call(acme, 'GET', '/v1/whoami');
+      expect(tenant.body.role).toBe('tenant');
+      expect(tenant.body.tenant).toBe('acme');
+      expect(tenant.body.tokenId).toMatch(/^tok_/);
+      const root = await admin('GET', '/v1/whoami');
+      expect(root.body.role).toBe('admin');
+      expect(root.body.tenant).toBeNull();
+      expect((await call('sst_unknown', 'GET', '/v1/whoami')).status).toBe(401);
     });
   });
 

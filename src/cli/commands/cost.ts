@@ -1,15 +1,12 @@
 import type { Command } from 'commander';
 import { SandstackError } from '../../core/errors.js';
-import { readCgroupUsage } from '../../sandbox/cgroup.js';
-import type { SandboxController } from '../../sandbox/controller.js';
-import type { SandboxTemplate } from '../../sandbox/types.js';
+import { sandboxUsageItems } from '../../server/sandbox-usage.js';
 import {
   LIST_PRICES,
   loadPriceModels,
   summarizeCost,
   type CostGrouping,
   type PriceModel,
-  type SandboxUsageItem,
 } from '../../telemetry/cost.js';
 import { printJson, printLine } from '../output.js';
 import { openSandboxContext } from './sandbox-context.js';
@@ -51,7 +48,7 @@ export function register(program: Command): void {
         options.prices === undefined ? [...LIST_PRICES] : loadPriceModels(options.prices);
       const { db, controller } = openSandboxContext(command);
       try {
-        const items = usageItems(controller, options);
+        const items = sandboxUsageItems(controller, options);
         const lines = summarizeCost(items, models, groupBy);
         if (options.json === true) {
           printJson({ groupBy, models, lines });
@@ -62,57 +59,6 @@ export function register(program: Command): void {
         db.close();
       }
     });
-}
-
-/** Usage of every sandbox that was ever claimed, matching the filters. */
-function usageItems(controller: SandboxController, options: CostOptions): SandboxUsageItem[] {
-  const templates = new Map<string, SandboxTemplate | undefined>();
-  const templateOf = (name: string): SandboxTemplate | undefined => {
-    if (!templates.has(name)) {
-      try {
-        templates.set(name, controller.getTemplate(name));
-      } catch {
-        templates.set(name, undefined);
-      }
-    }
-    return templates.get(name);
-  };
-  const now = Date.now();
-  const records = controller.list({
-    ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
-    ...(options.run === undefined ? {} : { runId: options.run }),
-    includeReleased: true,
-  });
-  const items: SandboxUsageItem[] = [];
-  for (const record of records) {
-    if (record.claimedAt === null || record.tenant === null) {
-      continue;
-    }
-    // NOTE: limits come from the template as it is now; a template changed since the claim
-    // prices old sandboxes at the new limits. A deleted template counts as 1 vCPU and 512 MiB.
-    const resources = templateOf(record.template)?.resources;
-    const cpuSeconds =
-      record.usage?.cpuSeconds ?? (record.releasedAt === null ? liveCpuSeconds(record.id) : 0);
-    items.push({
-      sandboxId: record.id,
-      tenant: record.tenant,
-      runId: record.runId,
-      template: record.template,
-      cpuSeconds,
-      wallSeconds: Math.max(0, ((record.releasedAt ?? now) - record.claimedAt) / 1000),
-      vcpus: resources?.cpu ?? 1,
-      memoryBytes: resources?.memoryBytes ?? 512 * 2 ** 20,
-    });
-  }
-  return items;
-}
-
-function liveCpuSeconds(sandboxId: string): number {
-  try {
-    return readCgroupUsage(sandboxId).cpuSeconds;
-  } catch {
-    return 0;
-  }
 }
 
 function printCostTable(

@@ -1,19 +1,24 @@
 /**
  * The control plane's HTTP application: auth, body limit, route groups, the OpenAPI
- * document and the health check. It needs no socket: `app.request()` serves in memory.
+ * document, the health check and the web dashboard. It needs no socket: `app.request()`
+ * serves in memory.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { createApprovalRoutes } from '../../guard/approvals-http.js';
 import { createMetricsRegistry } from '../../telemetry/metrics.js';
-import { actorOf, authenticate, requireAdmin } from './auth.js';
+import { dashboardRoutes } from '../dashboard/routes.js';
+import { authenticate, requireAdmin } from './auth.js';
 import type { ServerContext, ServerEnv } from './context.js';
 import { createErrorHandler, errorResponse } from './errors.js';
 import { rateLimit } from './limits.js';
+import { approvalRoutes } from './routes/approvals.js';
+import { costRoutes } from './routes/cost.js';
 import { instanceRoutes } from './routes/instances.js';
+import { poolRoutes } from './routes/pools.js';
 import { sandboxRoutes } from './routes/sandboxes.js';
 import { auditRoutes, tenantRoutes } from './routes/tenants.js';
 import { usageRoutes } from './routes/usage.js';
+import { whoamiRoutes } from './routes/whoami.js';
 import { workflowRoutes } from './routes/workflows.js';
 
 /** Options for {@link createServerApp}. */
@@ -68,6 +73,7 @@ export function createServerApp(
   );
 
   app.get('/healthz', (c) => c.json({ status: 'ok', ...server.runner.counts() }));
+  app.route('/', dashboardRoutes());
 
   app.use('/v1/*', authenticate(server));
   app.use('/v1/*', rateLimit(server.limits.requestsPerSecond));
@@ -77,7 +83,10 @@ export function createServerApp(
   app.route('/v1/instances', instanceRoutes(server));
   app.route('/v1/sandboxes', sandboxRoutes(server));
   app.route('/v1/usage', usageRoutes(server));
-  mountApprovals(app, server);
+  app.route('/v1/cost', costRoutes(server));
+  app.route('/v1/pools', poolRoutes(server));
+  app.route('/v1/whoami', whoamiRoutes());
+  app.route('/v1/approvals', approvalRoutes(server));
   mountMetrics(app, server);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
@@ -98,10 +107,6 @@ export function createServerApp(
 }
 
 /**
- * Mounts the guard's approval queue under `/v1/approvals` for the admin token. Requests in
- * the queue carry no tenant, so tenant tokens cannot see them. Decisions go to the audit log.
- */
-/**
  * Serves Prometheus metrics to the admin token only, because their labels name every
  * tenant. Scrapers send it as `Authorization: Bearer <token>`.
  */
@@ -111,19 +116,4 @@ function mountMetrics(app: OpenAPIHono<ServerEnv>, server: ServerContext): void 
   app.get('/v1/metrics', async (c) =>
     c.body(await registry.metrics(), 200, { 'content-type': registry.contentType }),
   );
-}
-
-function mountApprovals(app: OpenAPIHono<ServerEnv>, server: ServerContext): void {
-  app.use('/v1/approvals', requireAdmin);
-  app.use('/v1/approvals/*', requireAdmin);
-  app.post('/v1/approvals/:id/:verdict{approve|deny}', async (c, next) => {
-    // Read the params first: once the sub-app's route has run, they are the sub-app's.
-    const action = `approval.${c.req.param('verdict')}`;
-    const target = c.req.param('id');
-    await next();
-    if (c.res.status === 200) {
-      server.tenants.audit({ actor: actorOf(c), tenant: null, action, target });
-    }
-  });
-  app.route('/v1/approvals', createApprovalRoutes(server.approvals));
 }

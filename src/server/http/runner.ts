@@ -4,6 +4,7 @@
  * gives (`env.SANDBOX`, `env.INPUTS`) and its own trace.
  */
 import { join } from 'node:path';
+import type { ApprovalQueue } from '../../guard/approvals.js';
 import type { Stack } from '../stack.js';
 import { createRunBindings } from '../run-bindings.js';
 import { RunSpans } from '../../telemetry/run-spans.js';
@@ -24,6 +25,10 @@ export interface InstanceRunnerOptions {
   /** How often waiting instances are checked for a due wake time or a new event. @default 1000 */
   pollIntervalMs?: number;
   limits?: Partial<EngineLimits>;
+  /** Queue where the guard's `ask` decisions wait for a human; without one they block at once. */
+  approvals?: ApprovalQueue;
+  /** Time an `ask` waits in the queue before it expires, which denies the call. @default 300000 */
+  approvalTimeoutMs?: number;
 }
 
 const FINAL = new Set(['complete', 'errored', 'terminated']);
@@ -56,6 +61,7 @@ export class InstanceRunner {
   readonly #runsByTenant = new Map<string, number>();
   readonly #pollIntervalMs: number;
   readonly #limits: Partial<EngineLimits>;
+  readonly #approvals: { queue: ApprovalQueue; timeoutMs: number } | undefined;
   readonly #queue: { tenant: string; id: string }[] = [];
   readonly #pending = new Set<string>();
   /** Runs in progress, each on its own engine so engine events map to one run's spans. */
@@ -70,6 +76,10 @@ export class InstanceRunner {
     this.#maxRunsPerTenant = options.maxRunsPerTenant ?? 2;
     this.#pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.#limits = options.limits ?? {};
+    this.#approvals =
+      options.approvals === undefined
+        ? undefined
+        : { queue: options.approvals, timeoutMs: options.approvalTimeoutMs ?? 300_000 };
     this.engine = new WorkflowEngine({
       db: options.stack.db,
       logger: options.stack.logger,
@@ -224,6 +234,7 @@ export class InstanceRunner {
           inputs: openRunInputs(inputsDir(stack, bindingTenant, instanceId)),
           startSpan: (name, stepKey, attributes) => spans.startSpan(name, stepKey, attributes),
           onAction: () => undefined,
+          ...(this.#approvals === undefined ? {} : { approvals: this.#approvals }),
         }),
       onEvent: (event) => spans.onEvent(event),
     });

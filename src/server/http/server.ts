@@ -89,8 +89,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   ) {
     newAdminToken = tenants.replaceAdminToken('system');
   }
+  // The same file `sandstack guard approvals` and the hook use by default.
+  const approvalsDb = openDatabase(join(stack.stateDir, 'approvals.db'));
+  const approvals = new ApprovalQueue(approvalsDb);
   const runner = new InstanceRunner({
     stack,
+    approvals,
     ...(options.maxConcurrentRuns === undefined
       ? {}
       : { maxConcurrentRuns: options.maxConcurrentRuns }),
@@ -98,14 +102,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       ? {}
       : { maxRunsPerTenant: options.maxRunsPerTenant }),
   });
-  // The same file `sandstack guard approvals` and the hook use by default.
-  const approvalsDb = openDatabase(join(stack.stateDir, 'approvals.db'));
   const context: ServerContext = {
     stack,
     tenants,
     runner,
     limits,
-    approvals: new ApprovalQueue(approvalsDb),
+    approvals,
     adminTokenHash: options.adminToken === undefined ? undefined : hashToken(options.adminToken),
   };
   const app = createServerApp(context, {
