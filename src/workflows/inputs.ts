@@ -1,16 +1,26 @@
-import { execFile } from 'node:child_process';
-import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { copyFile, mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { SandstackError } from '../core/errors.js';
 import type { RunInputs } from './bindings/sandbox-binding.js';
 import type { HostBinding } from './types.js';
 
-const execFileAsync = promisify(execFile);
-
 /** Largest file input whose text tenant code may read. */
 const MAX_TEXT_INPUT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Largest folder input, as a tar archive. The archive is read into memory to upload it into
+ * the sandbox, and a default sandbox disk holds 1 GiB, so larger folders would fail later.
+ */
+export const MAX_DIRECTORY_INPUT_BYTES = 256 * 1024 * 1024;
+
+/** Host folders that are never a run input: the whole host, or where it keeps its secrets. */
+const REFUSED_DIRECTORIES = ['/', '/root', '/home', '/etc', '/proc', '/sys', '/dev', '/boot'];
 
 const inputSchema = z.object({
   type: z.enum(['file', 'directory']),
@@ -95,6 +105,15 @@ async function checkPath(name: string, type: 'file' | 'directory', path: string)
       `Input "${name}": "${path}" is not a folder; pass a folder path`,
     );
   }
+  if (type === 'directory') {
+    const real = await realpath(path);
+    if (REFUSED_DIRECTORIES.includes(real) || real === homedir()) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Input "${name}": folder "${path}" is the host's ${real === homedir() ? 'home folder' : `"${real}"`}, which holds more than a project and may hold secrets; pass the project's own folder`,
+      );
+    }
+  }
 }
 
 /**
@@ -122,19 +141,57 @@ export async function snapshotInputs(
   await writeFile(join(snapshotDir, 'inputs.json'), JSON.stringify(index, null, 2));
 }
 
+/**
+ * Archives a folder into `target`, stopping at {@link MAX_DIRECTORY_INPUT_BYTES}. The archive
+ * is written under a temporary name and renamed when complete, so a failed or killed copy
+ * never looks like a finished one.
+ */
 async function createTar(sourceDir: string, target: string): Promise<void> {
+  const partial = `${target}.partial`;
+  const tar = spawn('tar', ['-C', sourceDir, '-cf', '-', '.'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  tar.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4096);
+  });
+  const exited = new Promise<number | null>((done) => tar.once('close', (code) => done(code)));
+  let bytes = 0;
+  const limit = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length;
+      if (bytes > MAX_DIRECTORY_INPUT_BYTES) {
+        callback(new InputTooLargeError());
+        return;
+      }
+      callback(null, chunk);
+    },
+  });
   try {
-    await execFileAsync('tar', ['-C', sourceDir, '-cf', target, '.'], { maxBuffer: 1024 * 1024 });
+    await pipeline(tar.stdout, limit, createWriteStream(partial));
+    const code = await exited;
+    if (code !== 0) {
+      throw new Error(`tar exited with ${code}: ${stderr.trim()}`);
+    }
+    await rename(partial, target);
   } catch (error) {
+    tar.kill('SIGKILL');
+    await rm(partial, { force: true });
+    if (error instanceof InputTooLargeError) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Folder "${sourceDir}" is larger than ${MAX_DIRECTORY_INPUT_BYTES} bytes as a tar archive, the limit for folder inputs; pass a smaller folder or leave build outputs out`,
+      );
+    }
     throw new SandstackError(
       'FILE_NOT_FOUND',
       `Could not archive folder "${sourceDir}": ${(error as Error).message}`,
-      {
-        cause: error,
-      },
+      { cause: error },
     );
   }
 }
+
+class InputTooLargeError extends Error {}
 
 /** Opens the input snapshot of one run. */
 export function openRunInputs(snapshotDir: string): RunInputs {

@@ -2,7 +2,7 @@
  * Bad input and hostile tenant code through the CLI: each gives an error that names the
  * problem and the fix, a non-zero exit code, and no crash of the process.
  */
-import { copyFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, REPO_ROOT, runCli } from '../helpers/cli.js';
@@ -57,6 +57,36 @@ describe('sandstack run with bad input', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('nope.jsonl');
     expect(result.stderr).toContain('--params');
+  });
+
+  it('refuses the host root as a folder input', async () => {
+    const result = await run(['examples/agent-session', '--params', '{"repo": "/"}']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Input "repo": folder "/" is the host\'s "/"');
+    expect(result.stderr).toContain("pass the project's own folder");
+  });
+
+  it('stops a folder input at the size limit and leaves no partial copy', async () => {
+    const big = join(state.path, 'big-repo');
+    await mkdir(big);
+    // A sparse file costs no disk but tar archives its full length.
+    await writeFile(join(big, 'zeros.bin'), '');
+    await truncate(join(big, 'zeros.bin'), 300 * 1024 * 1024);
+    // A state folder of its own, so other tests' inputs do not count as leftovers.
+    const own = join(state.path, 'big-state');
+    const result = await runCli([
+      '--state-dir',
+      own,
+      'run',
+      'examples/agent-session',
+      '--params',
+      JSON.stringify({ repo: big }),
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('is larger than 268435456 bytes as a tar archive');
+    const leftovers = await readdir(join(own, 'inputs'), { recursive: true });
+    expect(leftovers.filter((name) => String(name).endsWith('.partial'))).toEqual([]);
+    expect(leftovers.filter((name) => String(name).endsWith('repo.tar'))).toEqual([]);
   });
 
   it('names an unknown template', async () => {
