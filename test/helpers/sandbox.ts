@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type SqliteDatabase } from '../../src/core/store.js';
+import { cgroupDir } from '../../src/sandbox/cgroup.js';
 import { BubblewrapDriver } from '../../src/sandbox/drivers/bubblewrap.js';
 import { GvisorDriver } from '../../src/sandbox/drivers/gvisor.js';
 import { SandboxController } from '../../src/sandbox/controller.js';
@@ -52,4 +53,36 @@ export function createTestController(): TestController {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Host processes whose command line names `id`. */
+export function processesNaming(id: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(id)) {
+        pids.push(Number(entry));
+      }
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+/** What a sandbox left on the host: processes, mounts, cgroup folders and its state folder. */
+export function leftoversOf(
+  id: string,
+  stateDir: string,
+): { processes: number[]; mounts: string[]; cgroups: string[]; stateDir: boolean } {
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((line) => line.includes(stateDir));
+  const cgroups = ['cpu', 'cpuacct', 'memory', 'pids']
+    .map((controller) => cgroupDir(controller, id))
+    .filter((dir) => existsSync(dir));
+  return { processes: processesNaming(id), mounts, cgroups, stateDir: existsSync(stateDir) };
 }

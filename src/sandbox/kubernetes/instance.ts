@@ -8,7 +8,9 @@ import type {
   SandboxInstance,
   SandboxTemplate,
   SandboxUsage,
+  SnapshotInfo,
 } from '../types.js';
+import { checkpointUnsupported } from '../drivers/shared.js';
 import { TIMEOUT_EXIT_CODE, buildExecLine, shellQuote } from './exec-script.js';
 import type { RouterClient } from './router-client.js';
 
@@ -144,6 +146,21 @@ export class KubernetesSandbox implements SandboxInstance {
 
   isAlive(): Promise<boolean> {
     return this.#options.cluster.isSandboxReady(this.sandboxName);
+  }
+
+  /** Always `Running`: this driver does not suspend cluster Sandboxes. */
+  readonly operatingMode = 'Running' as const;
+
+  async suspend(): Promise<void> {
+    throw checkpointUnsupported(this.runtime, this.id, 'suspend');
+  }
+
+  async resume(): Promise<void> {
+    throw checkpointUnsupported(this.runtime, this.id, 'resume');
+  }
+
+  async snapshot(_dir: string): Promise<SnapshotInfo> {
+    throw checkpointUnsupported(this.runtime, this.id, 'snapshot');
   }
 
   async destroy(): Promise<void> {
