@@ -7,48 +7,12 @@ import { BubblewrapDriver } from '../../src/sandbox/drivers/bubblewrap.js';
 import { GvisorDriver } from '../../src/sandbox/drivers/gvisor.js';
 import { resolveTemplate } from '../../src/sandbox/templates.js';
 import type { SandboxInstance } from '../../src/sandbox/types.js';
-import { leftoversOf } from '../helpers/sandbox.js';
+import { COUNTER, leftoversOf, waitPast } from '../helpers/sandbox.js';
 
 const gvisor = new GvisorDriver();
 const gvisorCheck = await gvisor.check();
 const bubblewrap = new BubblewrapDriver();
 const bubblewrapCheck = await bubblewrap.check();
-
-/**
- * A background process whose state lives only in its memory: a random token drawn at start
- * and a counter. It writes both to a workspace file every 50 ms, so a restarted process
- * would show a new token and a counter from zero.
- */
-const COUNTER =
-  'nohup python3 -c \'import os,time\ntoken=os.urandom(8).hex()\nblob=os.urandom(1<<20)\nn=0\nwhile True:\n  n+=1\n  open("/workspace/state.tmp","w").write("%s %d %d" % (token, n, len(blob)))\n  os.rename("/workspace/state.tmp","/workspace/state")\n  time.sleep(0.05)\n\' >/dev/null 2>&1 &';
-
-/** Reads the counter process's token and count from inside the sandbox. */
-async function readState(sandbox: SandboxInstance): Promise<{ token: string; count: number }> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const result = await sandbox.exec({ command: 'cat /workspace/state 2>/dev/null' });
-    const [token, count] = result.stdout.split(' ');
-    if (token !== undefined && count !== undefined) {
-      return { token, count: Number(count) };
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('The counter process never wrote /workspace/state');
-}
-
-/** Waits (bounded) until the counter passes `count`, and returns its state then. */
-async function waitPast(
-  sandbox: SandboxInstance,
-  count: number,
-): Promise<{ token: string; count: number }> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const state = await readState(sandbox);
-    if (state.count > count) {
-      return state;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`The counter did not pass ${count}`);
-}
 
 const suite = gvisorCheck.available ? describe : describe.skip;
 if (!gvisorCheck.available) {
