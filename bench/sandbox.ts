@@ -190,9 +190,6 @@ export async function runCheckpointBench(): Promise<BenchResults> {
     for (const record of controller.list()) {
       await controller.release(record.id);
     }
-    for (const snapshot of controller.listSnapshots()) {
-      controller.deleteSnapshot(snapshot.name);
-    }
     await controller.close();
     db.close();
     rmSync(dir, { recursive: true, force: true });

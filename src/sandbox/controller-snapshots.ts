@@ -11,7 +11,7 @@ import type { SandboxInstance, SandboxTemplate } from './types.js';
 export interface CheckpointHost {
   store: SandboxStore;
   logger: Logger;
-  /** Folder that holds one folder per snapshot. */
+  /** Folder that contains one folder per snapshot. */
   snapshotRoot: string;
   /** Returns a claimed sandbox, re-attached if needed, or undefined. */
   get(id: string): Promise<{ sandbox: SandboxInstance; record: SandboxRecord } | undefined>;
@@ -134,7 +134,7 @@ export class SandboxCheckpoints {
     this.host.store.deleteSnapshot(name);
   }
 
-  /** The driver option that starts a template's sandboxes from its snapshot, if it names one. */
+  /** Returns the driver option that starts a template's sandboxes from its snapshot, if any. */
   createOptionsFor(template: SandboxTemplate): { snapshotDir?: string } {
     return template.snapshot === undefined
       ? {}

@@ -46,7 +46,7 @@ export interface SandboxRecord {
 /** One stored snapshot: a checkpoint of a sandbox that new sandboxes can start from. */
 export interface SnapshotRecord {
   name: string;
-  /** Tenant of the sandbox it was taken from; only that tenant sees it over HTTP. */
+  /** Tenant of the sandbox it was taken from; only that tenant reaches it over HTTP. */
   tenant: string | null;
   sandboxId: string;
   template: string;

@@ -412,7 +412,7 @@ export class SandboxController {
 
   /**
    * Checkpoints a claimed sandbox's processes to disk and stops them (`operatingMode:
-   * Suspended`): it uses no CPU and holds no process memory until resumed. gVisor only.
+   * Suspended`): it uses no CPU and keeps no process memory until resumed. gVisor only.
    * @throws SandstackError `SANDBOX_NOT_FOUND`, or `CHECKPOINT_UNSUPPORTED` on other runtimes
    */
   suspend(id: string): Promise<SandboxRecord> {

@@ -94,6 +94,18 @@ suite('gvisor checkpoint', () => {
     expect(parent.stdout.trim()).toBe('1');
   });
 
+  it('fails a running command on suspend', async () => {
+    const sandbox = await create();
+    const running = sandbox.exec({ command: 'sleep 20; echo finished' }).catch((error) => error);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sandbox.suspend();
+    const error = (await running) as unknown;
+    expect(isSandstackError(error) && error.code).toBe('SANDBOX_SUSPENDED');
+    expect((error as Error).message).toContain('suspended while the command ran');
+    await sandbox.resume();
+    expect((await sandbox.exec({ command: 'echo alive' })).stdout).toBe('alive\n');
+  });
+
   it('re-attaches to a suspended sandbox from a new driver', async () => {
     const sandbox = await create();
     await sandbox.exec({ command: COUNTER });

@@ -12,6 +12,7 @@ import {
   waitPast,
   type TestController,
 } from '../helpers/sandbox.js';
+import { makeTempDir, runCli } from '../helpers/cli.js';
 
 const checks = await localDrivers();
 const gvisorAvailable = checks.some(
@@ -174,6 +175,47 @@ spec:
     );
     expect(isSandstackError(wrongTenant, 'INVALID_CONFIG')).toBe(true);
     expect((wrongTenant as Error).message).toContain('no claimed sandbox');
+  });
+});
+
+gvisorDescribe('sandstack sandbox suspend', () => {
+  it('suspends, resumes and snapshots from the CLI', async () => {
+    const temp = await makeTempDir('cli-suspend');
+    const stateDir = ['--state-dir', temp.path];
+    let id = '';
+    try {
+      const claimed = await runCli([...stateDir, 'sandbox', 'claim', '--json']);
+      expect(claimed.code, claimed.stderr).toBe(0);
+      id = (JSON.parse(claimed.stdout) as { id: string }).id;
+      await runCli([...stateDir, 'sandbox', 'exec', id, 'echo kept > kept.txt']);
+
+      const suspended = await runCli([...stateDir, 'sandbox', 'suspend', id]);
+      expect(suspended.code, suspended.stderr).toBe(0);
+      expect(suspended.stdout).toContain(`${id} suspended`);
+      const listed = await runCli([...stateDir, 'sandbox', 'list']);
+      expect(listed.stdout).toContain('mode=Suspended');
+      const blocked = await runCli([...stateDir, 'sandbox', 'exec', id, 'true']);
+      expect(blocked.code).not.toBe(0);
+      expect(blocked.stderr).toContain('because it is suspended');
+
+      const resumed = await runCli([...stateDir, 'sandbox', 'resume', id]);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const read = await runCli([...stateDir, 'sandbox', 'exec', id, 'cat kept.txt']);
+      expect(read.stdout.trim()).toBe('kept');
+
+      const snapshot = await runCli([...stateDir, 'sandbox', 'snapshot', id, '--name', 'cli-snap']);
+      expect(snapshot.code, snapshot.stderr).toBe(0);
+      const snapshots = await runCli([...stateDir, 'sandbox', 'snapshots', '--json']);
+      const names = (JSON.parse(snapshots.stdout) as { name: string }[]).map((item) => item.name);
+      expect(names).toEqual(['cli-snap']);
+      const deleted = await runCli([...stateDir, 'sandbox', 'snapshots', '--delete', 'cli-snap']);
+      expect(deleted.code, deleted.stderr).toBe(0);
+    } finally {
+      if (id !== '') {
+        await runCli([...stateDir, 'sandbox', 'release', id]);
+      }
+      await temp.remove();
+    }
   });
 });
 

@@ -23,8 +23,6 @@ export interface SnapshotManifest {
   runtime: RuntimeName;
   /** Template of the source sandbox; a restore needs the same root filesystem and mounts. */
   template: SandboxTemplate;
-  /** Whether the sandbox's init is the command agent (python3), which needs its FIFOs. */
-  agent: boolean;
   createdAt: number;
 }
 

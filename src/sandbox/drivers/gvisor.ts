@@ -224,6 +224,8 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
   private knownAlive = false;
   /** Channel to the command agent, the container's init, when the root filesystem has python3. */
   private agent: ExecAgentClient | undefined;
+  /** A checkpoint is being written, so a command that ends now was cut by it. */
+  private checkpointing = false;
   /** The agent missed a reply deadline once, so later commands use `runsc exec`. */
   private agentFailed = false;
   /** CPU and memory of runtimes that ended earlier, so usage() keeps counting them. */
@@ -342,7 +344,6 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       sourceId: this.id,
       runtime: this.runtime,
       template: this.template,
-      agent: existsSync(this.agentPaths().requests),
       createdAt: Date.now(),
     });
     return {
@@ -361,6 +362,8 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
    * break the container's file access. A checkpoint followed by a restore does the same job.
    */
   private async checkpointTo(imageDir: string): Promise<void> {
+    // Set before the agent closes, because closing ends its running commands at once.
+    this.checkpointing = true;
     this.agent?.close();
     this.agent = undefined;
     this.rememberUsage();
@@ -381,6 +384,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
         { cause: error, retryable: true },
       );
     } finally {
+      this.checkpointing = false;
       this.knownAlive = false;
     }
   }
@@ -491,12 +495,16 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
 
   private rejectIfSuspended(): void {
     if (this.operatingMode === 'Suspended') {
-      throw new SandstackError(
-        'SANDBOX_SUSPENDED',
-        `Sandbox "${this.id}" is suspended; resume it ("sandstack sandbox resume ${this.id}") before running commands`,
-        { details: { sandboxId: this.id } },
-      );
+      throw this.suspendedError('it is suspended');
     }
+  }
+
+  private suspendedError(why: string): SandstackError {
+    return new SandstackError(
+      'SANDBOX_SUSPENDED',
+      `Sandbox "${this.id}" cannot run commands because ${why}; resume it ("sandstack sandbox resume ${this.id}") first`,
+      { details: { sandboxId: this.id } },
+    );
   }
 
   /** Adds the statx shim to a command's LD_PRELOAD when this sandbox mounts it. */
@@ -587,6 +595,10 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
   }
 
   protected async afterCommand(result: ProcessResult): Promise<void> {
+    if (this.checkpointing || this.operatingMode === 'Suspended') {
+      // A suspend stopped the container under the command, which is not a limit.
+      throw this.suspendedError('the sandbox was suspended while the command ran');
+    }
     if (result.exitCode === 0) {
       return;
     }
