@@ -158,7 +158,7 @@ function idleMemoryPerSandbox(controller: SandboxController, pool: string): numb
 /** Process state sizes, in MiB, held by the process that checkpoint benchmarks save. */
 const STATE_MIB = [1, 16, 64] as const;
 
-/** Rounds per state size; each round is a suspend, a resume and a snapshot start. */
+/** Rounds per state size of suspend and resume, and claims per size from its snapshot. */
 const CHECKPOINT_RUNS = 3;
 
 /**

@@ -9,7 +9,7 @@ const execFileAsync = promisify(execFile);
 
 /**
  * Files of gVisor checkpoints on the host. A suspended sandbox keeps its checkpoint image in
- * `checkpoint/` under its state folder. A snapshot folder holds `image/` (the checkpoint),
+ * `checkpoint/` under its state folder. A snapshot folder contains `image/` (the checkpoint),
  * `files/` (a copy of the writable layer: workspace and `/tmp`) and `snapshot.json`.
  */
 
@@ -31,7 +31,7 @@ export function suspendImageDir(stateDir: string): string {
   return join(stateDir, 'checkpoint');
 }
 
-/** Returns whether `imageDir` holds a complete checkpoint image. */
+/** Returns whether `imageDir` contains a complete checkpoint image. */
 export function hasImage(imageDir: string): boolean {
   return existsSync(join(imageDir, IMAGE_FILE));
 }
