@@ -40,10 +40,7 @@ const POOL_REPLICAS = 3;
  */
 export async function runSandboxBench(): Promise<BenchResults> {
   const results: BenchResults = {};
-  const dir = mkdtempSync(join(tmpdir(), 'sandstack-bench-'));
-  const db = openDatabase(join(dir, 'state.db'));
-  const controller = new SandboxController({ db, stateDir: join(dir, 'sandboxes') });
-  try {
+  await withController('sandstack-bench-', async (controller) => {
     await measureRaw(results);
     for (const runtime of RUNTIMES) {
       if (!(await runtime.driver.check()).available) {
@@ -52,6 +49,23 @@ export async function runSandboxBench(): Promise<BenchResults> {
       controller.createTemplate({ name: runtime.template, runtime: runtime.name });
       await measureRuntime(results, controller, runtime);
     }
+  });
+  return results;
+}
+
+/**
+ * Runs `measure` with a controller over a fresh temporary state folder, then releases every
+ * sandbox it left and removes the folder.
+ */
+async function withController(
+  prefix: string,
+  measure: (controller: SandboxController) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const db = openDatabase(join(dir, 'state.db'));
+  const controller = new SandboxController({ db, stateDir: join(dir, 'sandboxes') });
+  try {
+    await measure(controller);
   } finally {
     for (const record of controller.list()) {
       await controller.release(record.id);
@@ -60,7 +74,6 @@ export async function runSandboxBench(): Promise<BenchResults> {
     db.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  return results;
 }
 
 async function measureRaw(results: BenchResults): Promise<void> {
@@ -172,10 +185,7 @@ export async function runCheckpointBench(): Promise<BenchResults> {
   if (!(await gvisor.check()).available) {
     return results;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'sandstack-bench-ckpt-'));
-  const db = openDatabase(join(dir, 'state.db'));
-  const controller = new SandboxController({ db, stateDir: join(dir, 'sandboxes') });
-  try {
+  await withController('sandstack-bench-ckpt-', async (controller) => {
     controller.createTemplate({ name: 'bench-gvisor', runtime: 'gvisor' });
     const cold = await timeMany(CHECKPOINT_RUNS, async () => {
       const { sandbox, record } = await controller.claim({ template: 'bench-gvisor', tenant: 'b' });
@@ -186,14 +196,7 @@ export async function runCheckpointBench(): Promise<BenchResults> {
     for (const mib of STATE_MIB) {
       await measureCheckpoint(results, controller, mib);
     }
-  } finally {
-    for (const record of controller.list()) {
-      await controller.release(record.id);
-    }
-    await controller.close();
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
   return results;
 }
 
