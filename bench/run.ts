@@ -11,6 +11,7 @@ type Area = { name: string; load: () => Promise<() => Promise<BenchResults>> };
 const AREAS: Area[] = [
   { name: 'sandbox', load: async () => (await import('./sandbox.js')).runSandboxBench },
   { name: 'pool', load: async () => (await import('./pool.js')).runPoolBench },
+  { name: 'checkpoint', load: async () => (await import('./sandbox.js')).runCheckpointBench },
   { name: 'guard', load: async () => (await import('./guard.js')).runGuardBench },
   { name: 'workflows', load: async () => (await import('./workflows.js')).runWorkflowBench },
 ];

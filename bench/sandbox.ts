@@ -11,6 +11,7 @@ import { openDatabase } from '../src/core/store.js';
 import { cgroupDir } from '../src/sandbox/cgroup.js';
 import { SandboxController } from '../src/sandbox/controller.js';
 import { BubblewrapDriver } from '../src/sandbox/drivers/bubblewrap.js';
+import { treeBytes } from '../src/sandbox/drivers/checkpoint-files.js';
 import { GvisorDriver } from '../src/sandbox/drivers/gvisor.js';
 import type { SandboxInstance } from '../src/sandbox/types.js';
 import { addLatency, round, timeMany, type BenchResults } from './lib.js';
@@ -43,10 +44,7 @@ const POOL_REPLICAS = 3;
  */
 export async function runSandboxBench(): Promise<BenchResults> {
   const results: BenchResults = {};
-  const dir = mkdtempSync(join(tmpdir(), 'sandstack-bench-'));
-  const db = openDatabase(join(dir, 'state.db'));
-  const controller = new SandboxController({ db, stateDir: join(dir, 'sandboxes') });
-  try {
+  await withController('sandstack-bench-', async (controller) => {
     await measureRaw(results);
     for (const runtime of RUNTIMES) {
       if (!(await runtime.driver.check()).available) {
@@ -55,6 +53,23 @@ export async function runSandboxBench(): Promise<BenchResults> {
       controller.createTemplate({ name: runtime.template, runtime: runtime.name });
       await measureRuntime(results, controller, runtime);
     }
+  });
+  return results;
+}
+
+/**
+ * Runs `measure` with a controller over a fresh temporary state folder, then releases every
+ * sandbox it left and removes the folder.
+ */
+async function withController(
+  prefix: string,
+  measure: (controller: SandboxController) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const db = openDatabase(join(dir, 'state.db'));
+  const controller = new SandboxController({ db, stateDir: join(dir, 'sandboxes') });
+  try {
+    await measure(controller);
   } finally {
     for (const record of controller.list()) {
       await controller.release(record.id);
@@ -63,7 +78,6 @@ export async function runSandboxBench(): Promise<BenchResults> {
     db.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  return results;
 }
 
 async function measureRaw(results: BenchResults): Promise<void> {
@@ -185,4 +199,79 @@ function idleMemoryPerSandbox(controller: SandboxController, pool: string): numb
     }
   });
   return round(bytes.reduce((sum, value) => sum + value, 0) / Math.max(1, bytes.length));
+}
+
+/** Process state sizes, in MiB, held by the process that checkpoint benchmarks save. */
+const STATE_MIB = [1, 16, 64] as const;
+
+/** Rounds per state size of suspend and resume, and claims per size from its snapshot. */
+const CHECKPOINT_RUNS = 3;
+
+/**
+ * Measures gVisor checkpoints against a cold start: suspend (checkpoint) time,
+ * resume-to-first-command time, image size, and claim-to-first-command from a snapshot, for
+ * a process holding 1, 16 and 64 MiB of random bytes. Each loop has a fixed count.
+ */
+export async function runCheckpointBench(): Promise<BenchResults> {
+  const results: BenchResults = {};
+  const gvisor = new GvisorDriver();
+  if (!(await gvisor.check()).available) {
+    return results;
+  }
+  await withController('sandstack-bench-ckpt-', async (controller) => {
+    controller.createTemplate({ name: 'bench-gvisor', runtime: 'gvisor' });
+    const cold = await timeMany(CHECKPOINT_RUNS, async () => {
+      const { sandbox, record } = await controller.claim({ template: 'bench-gvisor', tenant: 'b' });
+      await sandbox.exec({ command: 'true' });
+      await controller.release(record.id);
+    });
+    addLatency(results, 'sandbox.checkpoint.coldStart.gvisor', cold);
+    for (const mib of STATE_MIB) {
+      await measureCheckpoint(results, controller, mib);
+    }
+  });
+  return results;
+}
+
+async function measureCheckpoint(
+  results: BenchResults,
+  controller: SandboxController,
+  mib: number,
+): Promise<void> {
+  const prefix = `sandbox.checkpoint.gvisor.${mib}MiB`;
+  const { sandbox, record } = await controller.claim({ template: 'bench-gvisor', tenant: 'b' });
+  const holder = `import os,time\nblob=os.urandom(${mib}<<20)\nopen("/tmp/ready","w").write("1")\ntime.sleep(1e9)\n`;
+  await sandbox.exec({ command: `nohup python3 -c '${holder}' >/dev/null 2>&1 &` });
+  await sandbox.exec({
+    command: 'while [ ! -e /tmp/ready ]; do sleep 0.05; done',
+    timeoutMs: 30_000,
+  });
+
+  const suspend: number[] = [];
+  const resume: number[] = [];
+  let imageBytes = 0;
+  for (let round = 0; round < CHECKPOINT_RUNS; round += 1) {
+    let start = performance.now();
+    await controller.suspend(record.id);
+    suspend.push(performance.now() - start);
+    imageBytes = await treeBytes(join(record.stateDir, 'checkpoint'));
+    start = performance.now();
+    await controller.resume(record.id);
+    await sandbox.exec({ command: 'true' });
+    resume.push(performance.now() - start);
+  }
+  addLatency(results, `${prefix}.suspend`, suspend);
+  addLatency(results, `${prefix}.resumeToFirstCommand`, resume);
+  results[`${prefix}.imageBytes`] = { value: imageBytes, unit: 'bytes', n: 1 };
+
+  const name = `bench-${mib}`;
+  await controller.snapshot(record.id, name);
+  await controller.release(record.id);
+  controller.createTemplate({ name, runtime: 'gvisor', snapshot: name });
+  const fromSnapshot = await timeMany(CHECKPOINT_RUNS, async () => {
+    const claimed = await controller.claim({ template: name, tenant: 'b' });
+    await claimed.sandbox.exec({ command: 'true' });
+    await controller.release(claimed.record.id);
+  });
+  addLatency(results, `${prefix}.snapshotStart`, fromSnapshot);
 }

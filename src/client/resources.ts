@@ -25,6 +25,7 @@ import type {
   NewToken,
   Sandbox,
   SandboxAction,
+  SandboxSnapshot,
   Tenant,
   Token,
   Trace,
@@ -318,6 +319,25 @@ export class SandboxesApi {
       query: { path },
       body: data,
       raw: true,
+    });
+  }
+
+  /** Checkpoints the sandbox's processes to disk and stops them (gVisor only). */
+  suspend(id: string): Promise<Sandbox> {
+    return this.#http.json({ method: 'POST', path: apiPath`/v1/sandboxes/${id}/suspend` });
+  }
+
+  /** Restores a suspended sandbox; its processes continue where they stopped. */
+  resume(id: string): Promise<Sandbox> {
+    return this.#http.json({ method: 'POST', path: apiPath`/v1/sandboxes/${id}/resume` });
+  }
+
+  /** Stores the sandbox's processes and files as snapshot `name`, without ending it. */
+  snapshot(id: string, name: string): Promise<SandboxSnapshot> {
+    return this.#http.json({
+      method: 'POST',
+      path: apiPath`/v1/sandboxes/${id}/snapshot`,
+      body: { name },
     });
   }
 

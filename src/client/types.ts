@@ -21,6 +21,7 @@ import type {
   claimRoute,
   execRoute,
   listRoute as listSandboxesRoute,
+  snapshotRoute,
   writeFileRoute,
 } from '../server/http/routes/sandboxes.js';
 import type {
@@ -98,6 +99,7 @@ export type SandboxAction = ResponseBody<typeof actionsRoute, 200>['actions'][nu
 
 export type ClaimRequest = NonNullable<RequestBody<typeof claimRoute>>;
 export type Sandbox = ResponseBody<typeof claimRoute, 201>;
+export type SandboxSnapshot = ResponseBody<typeof snapshotRoute, 201>;
 export type ExecRequest = RequestBody<typeof execRoute>;
 export type ExecResult = ResponseBody<typeof execRoute, 200>;
 /** A piece of a streamed command's output, as UTF-8 text. */

@@ -46,6 +46,8 @@ export interface WarmPoolHost {
   getTemplate(name: string): SandboxTemplate;
   runtimeFor(template: SandboxTemplate): Promise<SandboxDriver>;
   sandboxDir(id: string): string;
+  /** Driver create options that start a template's sandboxes from its snapshot, if any. */
+  createOptionsFor(template: SandboxTemplate): { snapshotDir?: string };
   attach(record: SandboxRecord): Promise<SandboxInstance | undefined>;
   destroy(id: string, sandbox: SandboxInstance | undefined): Promise<void>;
 }
@@ -263,7 +265,12 @@ export class WarmPools {
     const id = newId('sbx');
     let sandbox: SandboxInstance;
     try {
-      sandbox = await driver.create({ id, template, stateDir: this.host.sandboxDir(id) });
+      sandbox = await driver.create({
+        id,
+        template,
+        stateDir: this.host.sandboxDir(id),
+        ...this.host.createOptionsFor(template),
+      });
     } catch (error) {
       // No record names this sandbox yet, so remove what the failed start left right away
       // rather than at the next controller start.

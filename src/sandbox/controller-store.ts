@@ -1,6 +1,6 @@
 import type { SqliteDatabase } from '../core/store.js';
 import { migrate } from '../core/store.js';
-import type { RuntimeName, SandboxTemplate } from './types.js';
+import type { OperatingMode, RuntimeName, SandboxTemplate } from './types.js';
 
 /**
  * Lifecycle of a sandbox record: `warm` (ready in a pool) → `claimed` (bound to a tenant) →
@@ -37,6 +37,25 @@ export interface SandboxRecord {
   endReason: SandboxEndReason | null;
   /** Name of the SandboxClaim object the sandbox is bound to, if any. */
   claimName: string | null;
+  /** `Suspended` while the sandbox's processes are checkpointed to disk. */
+  operatingMode: OperatingMode;
+  /** Epoch milliseconds of the last change of `operatingMode`, if it ever changed. */
+  operatingModeChangedAt: number | null;
+}
+
+/** One stored snapshot: a checkpoint of a sandbox that new sandboxes can start from. */
+export interface SnapshotRecord {
+  name: string;
+  /** Tenant of the sandbox it was taken from; only that tenant reaches it over HTTP. */
+  tenant: string | null;
+  sandboxId: string;
+  template: string;
+  runtime: RuntimeName;
+  /** Host folder of the snapshot's image and files. */
+  dir: string;
+  imageBytes: number;
+  filesBytes: number;
+  createdAt: number;
 }
 
 /**
@@ -92,7 +111,16 @@ const MIGRATIONS = [
   // claim sorted every ready sandbox, so a burst of n claims read n² rows.
   `CREATE INDEX sandboxes_ready_by_pool ON sandboxes (pool, state, created_at);
    CREATE INDEX sandboxes_ready_by_template ON sandboxes (template, state, created_at);`,
+  `ALTER TABLE sandboxes ADD COLUMN operating_mode TEXT NOT NULL DEFAULT 'Running';
+   ALTER TABLE sandboxes ADD COLUMN operating_mode_changed_at INTEGER;
+   CREATE TABLE sandbox_snapshots (
+     name TEXT PRIMARY KEY, tenant TEXT, sandbox_id TEXT NOT NULL, template TEXT NOT NULL,
+     runtime TEXT NOT NULL, dir TEXT NOT NULL, image_bytes INTEGER NOT NULL,
+     files_bytes INTEGER NOT NULL, created_at INTEGER NOT NULL);`,
 ];
+
+const SNAPSHOT_COLUMNS =
+  'name, tenant, sandbox_id AS sandboxId, template, runtime, dir, image_bytes AS imageBytes, files_bytes AS filesBytes, created_at AS createdAt';
 
 const POOL_COLUMNS = 'name, template, replicas, update_strategy AS updateStrategy';
 
@@ -117,6 +145,8 @@ interface SandboxRow {
   expires_at: number | null;
   end_reason: SandboxEndReason | null;
   claim_name: string | null;
+  operating_mode: OperatingMode;
+  operating_mode_changed_at: number | null;
 }
 
 /** New sandbox row fields. */
@@ -369,6 +399,52 @@ export class SandboxStore {
       );
   }
 
+  setOperatingMode(id: string, mode: OperatingMode): void {
+    this.db
+      .prepare(
+        'UPDATE sandboxes SET operating_mode = ?, operating_mode_changed_at = ? WHERE id = ?',
+      )
+      .run(mode, Date.now(), id);
+  }
+
+  insertSnapshot(snapshot: SnapshotRecord): void {
+    this.db
+      .prepare(
+        'INSERT INTO sandbox_snapshots (name, tenant, sandbox_id, template, runtime, dir, image_bytes, files_bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        snapshot.name,
+        snapshot.tenant,
+        snapshot.sandboxId,
+        snapshot.template,
+        snapshot.runtime,
+        snapshot.dir,
+        snapshot.imageBytes,
+        snapshot.filesBytes,
+        snapshot.createdAt,
+      );
+  }
+
+  getSnapshot(name: string): SnapshotRecord | undefined {
+    return this.db
+      .prepare(`SELECT ${SNAPSHOT_COLUMNS} FROM sandbox_snapshots WHERE name = ?`)
+      .get(name) as SnapshotRecord | undefined;
+  }
+
+  /** Lists snapshots, newest first, of one tenant when `tenant` is given. */
+  listSnapshots(tenant?: string): SnapshotRecord[] {
+    const where = tenant === undefined ? '' : 'WHERE tenant = ?';
+    return this.db
+      .prepare(
+        `SELECT ${SNAPSHOT_COLUMNS} FROM sandbox_snapshots ${where} ORDER BY created_at DESC`,
+      )
+      .all(...(tenant === undefined ? [] : [tenant])) as SnapshotRecord[];
+  }
+
+  deleteSnapshot(name: string): void {
+    this.db.prepare('DELETE FROM sandbox_snapshots WHERE name = ?').run(name);
+  }
+
   setEndReason(id: string, reason: SandboxEndReason): void {
     this.db.prepare('UPDATE sandboxes SET end_reason = ? WHERE id = ?').run(reason, id);
   }
@@ -445,6 +521,8 @@ function toRecord(row: SandboxRow): SandboxRecord {
     expiresAt: row.expires_at,
     endReason: row.end_reason,
     claimName: row.claim_name,
+    operatingMode: row.operating_mode,
+    operatingModeChangedAt: row.operating_mode_changed_at,
   };
 }
 

@@ -15,7 +15,13 @@ import {
   type ApplyAction,
   type CreatePoolOptions,
 } from './controller-pools.js';
-import { SandboxStore, type PoolRecord, type SandboxRecord } from './controller-store.js';
+import { SandboxCheckpoints } from './controller-snapshots.js';
+import {
+  SandboxStore,
+  type PoolRecord,
+  type SandboxRecord,
+  type SnapshotRecord,
+} from './controller-store.js';
 import { applyClaimEnv, endErrorFor } from './lifetime.js';
 import {
   DEFAULT_TEMPLATE,
@@ -42,6 +48,7 @@ export type {
   SandboxEndReason,
   SandboxRecord,
   SandboxState,
+  SnapshotRecord,
 } from './controller-store.js';
 
 /** Options for {@link SandboxController}. */
@@ -116,6 +123,7 @@ export class SandboxController {
   private readonly pools: WarmPools;
   private readonly expiry: ExpiryScheduler;
   private readonly warmBinds: WarmBindQueue;
+  private readonly checkpoints: SandboxCheckpoints;
   /** SandboxClaim objects applied from manifests. */
   readonly claimObjects: ClaimObjects;
   private readonly reconciled: Promise<void>;
@@ -152,6 +160,13 @@ export class SandboxController {
         this.logger.warn('Sandbox reconcile failed', { error: String(error) });
       },
     );
+    this.checkpoints = new SandboxCheckpoints({
+      store: this.store,
+      logger: this.logger,
+      snapshotRoot: join(this.stateDir, '.snapshots'),
+      get: (id) => this.get(id),
+      listTemplates: () => this.listTemplates(),
+    });
     this.pools = new WarmPools({
       fillConcurrency: resolveFillConcurrency(options.fillConcurrency),
       store: this.store,
@@ -162,6 +177,7 @@ export class SandboxController {
       getTemplate: (name) => this.getTemplate(name),
       runtimeFor: (template) => this.runtimeFor(template),
       sandboxDir: (id) => this.sandboxDir(id),
+      createOptionsFor: (template) => this.checkpoints.createOptionsFor(template),
       attach: (record) => this.attachQuietly(record),
       destroy: (id, sandbox) => this.destroyQuietly(id, sandbox),
     });
@@ -242,6 +258,10 @@ export class SandboxController {
 
   /** Returns which runtime a template's sandboxes use here, resolving `auto`. */
   async runtimeFor(template: SandboxTemplate): Promise<SandboxDriver> {
+    if (template.snapshot !== undefined) {
+      // Only gVisor checkpoints, so only gVisor restores a snapshot.
+      return this.availableDriver('gvisor');
+    }
     if (template.runtime !== 'auto') {
       return this.availableDriver(template.runtime);
     }
@@ -373,6 +393,7 @@ export class SandboxController {
         id,
         template: startTemplate,
         stateDir: this.sandboxDir(id),
+        ...this.checkpoints.createOptionsFor(template),
       });
       this.live.set(id, sandbox);
       if (pool !== undefined) {
@@ -413,7 +434,63 @@ export class SandboxController {
       return undefined;
     }
     const sandbox = this.live.get(id) ?? (await this.attachOrDrop(id));
-    return sandbox === undefined ? undefined : { sandbox, record: this.store.get(id) ?? record };
+    if (sandbox === undefined) {
+      return undefined;
+    }
+    if (sandbox.operatingMode !== record.operatingMode) {
+      // A process killed between a checkpoint (or restore) and the store update left the
+      // record behind; the runtime's state is the truth.
+      this.store.setOperatingMode(id, sandbox.operatingMode);
+    }
+    return { sandbox, record: this.store.get(id) ?? record };
+  }
+
+  /**
+   * Checkpoints a claimed sandbox's processes to disk and stops them (`operatingMode:
+   * Suspended`): it uses no CPU and keeps no process memory until resumed. gVisor only.
+   * @throws SandstackError `SANDBOX_NOT_FOUND`, or `CHECKPOINT_UNSUPPORTED` on other runtimes
+   */
+  suspend(id: string): Promise<SandboxRecord> {
+    return this.checkpoints.suspend(id);
+  }
+
+  /**
+   * Restores a suspended sandbox; its processes continue where they stopped.
+   * @throws SandstackError `SANDBOX_NOT_FOUND`, or `CHECKPOINT_UNSUPPORTED` on other runtimes
+   */
+  resume(id: string): Promise<SandboxRecord> {
+    return this.checkpoints.resume(id);
+  }
+
+  /**
+   * Takes a named snapshot (processes and files) of a claimed sandbox without ending it.
+   * Templates that name the snapshot start their sandboxes from it. gVisor only.
+   * @throws SandstackError `INVALID_ARGUMENT`, `ALREADY_EXISTS`, `SANDBOX_NOT_FOUND` or
+   *   `CHECKPOINT_UNSUPPORTED`
+   */
+  snapshot(id: string, name: string): Promise<SnapshotRecord> {
+    return this.checkpoints.snapshot(id, name);
+  }
+
+  /**
+   * Returns a stored snapshot.
+   * @throws SandstackError `SNAPSHOT_NOT_FOUND`
+   */
+  getSnapshot(name: string): SnapshotRecord {
+    return this.checkpoints.getSnapshot(name);
+  }
+
+  /** Lists snapshots, newest first, of one tenant when given. */
+  listSnapshots(filter: { tenant?: string } = {}): SnapshotRecord[] {
+    return this.store.listSnapshots(filter.tenant);
+  }
+
+  /**
+   * Deletes a snapshot and its files.
+   * @throws SandstackError `SNAPSHOT_NOT_FOUND`, or `INVALID_ARGUMENT` while a template names it
+   */
+  deleteSnapshot(name: string): void {
+    this.checkpoints.deleteSnapshot(name);
   }
 
   /**

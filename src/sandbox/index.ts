@@ -25,8 +25,10 @@ export {
   type SandboxEndReason,
   type SandboxRecord,
   type SandboxState,
+  type SnapshotRecord,
   type UsageTotals,
 } from './controller.js';
+export { sandboxConditions } from './controller-snapshots.js';
 export {
   ClaimObjects,
   type ClaimObjectInput,
@@ -55,6 +57,7 @@ export type {
   EnvVarsInjectionPolicy,
   ExecRequest,
   ExecResult,
+  OperatingMode,
   ResourceLimits,
   RootfsSpec,
   RuntimeCheck,
@@ -63,4 +66,5 @@ export type {
   SandboxInstance,
   SandboxTemplate,
   SandboxUsage,
+  SnapshotInfo,
 } from './types.js';

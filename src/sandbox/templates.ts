@@ -92,7 +92,31 @@ function validateTemplate(template: SandboxTemplate): void {
   if (policy !== undefined && !['Disallowed', 'Allowed', 'Overrides'].includes(policy)) {
     fail('envVarsInjectionPolicy', policy, 'use Disallowed, Allowed or Overrides');
   }
+  validateSnapshot(template, fail);
   validateNetwork(template, fail);
+}
+
+function validateSnapshot(
+  template: SandboxTemplate,
+  fail: (field: string, value: unknown, fix: string) => never,
+): void {
+  if (template.snapshot === undefined) {
+    return;
+  }
+  if (!isValidName(template.snapshot)) {
+    fail(
+      'snapshot',
+      template.snapshot,
+      'use the name of a snapshot from "sandstack snapshot list"',
+    );
+  }
+  if (template.runtime !== 'gvisor' && template.runtime !== 'auto') {
+    fail(
+      'runtime',
+      template.runtime,
+      'a template that starts from a snapshot needs runtime gvisor',
+    );
+  }
 }
 
 /** A domain name, or `*.` and a domain name for its subdomains. */

@@ -57,6 +57,13 @@ export interface SandboxTemplate {
    * @default 'Disallowed'
    */
   envVarsInjectionPolicy?: EnvVarsInjectionPolicy;
+  /**
+   * Name of a snapshot (from `SandboxController.snapshot`) that new sandboxes of this
+   * template restore, processes and files, instead of starting cold. gVisor only. Upstream's
+   * SandboxTemplate has no such field; manifests set it with the `sandstack.dev/snapshot`
+   * annotation. @default none
+   */
+  snapshot?: string;
 }
 
 /**
@@ -138,6 +145,23 @@ export interface RuntimeCheck {
   fix?: string;
 }
 
+/**
+ * Whether a sandbox's processes run (`Running`) or are checkpointed to disk and stopped
+ * (`Suspended`), as upstream's Sandbox `spec.operatingMode`. Running → Suspended by
+ * `suspend()`, Suspended → Running by `resume()`; a destroy ends either.
+ */
+export type OperatingMode = 'Running' | 'Suspended';
+
+/** What `SandboxInstance.snapshot` stored. */
+export interface SnapshotInfo {
+  /** Bytes of the checkpoint image (memory and kernel state). */
+  imageBytes: number;
+  /** Bytes of the copied writable layer (workspace and `/tmp`). */
+  filesBytes: number;
+  /** Time the sandbox's processes were stopped for the checkpoint, in milliseconds. */
+  pausedMs: number;
+}
+
 /** A running sandbox as a driver sees it. */
 export interface SandboxInstance {
   readonly id: string;
@@ -152,6 +176,28 @@ export interface SandboxInstance {
   isAlive(): Promise<boolean>;
   /** Stops every process and removes every file, mount and cgroup the sandbox made. */
   destroy(): Promise<void>;
+  /** `Suspended` between `suspend()` and `resume()`. */
+  readonly operatingMode: OperatingMode;
+  /**
+   * Checkpoints the processes (memory and kernel state) into the sandbox's state folder and
+   * stops them, so the sandbox uses no CPU and holds no process memory. Commands fail with
+   * `SANDBOX_SUSPENDED` until `resume()`. A no-op when already suspended.
+   * @throws SandstackError `CHECKPOINT_UNSUPPORTED` on runtimes without checkpointing
+   */
+  suspend(): Promise<void>;
+  /**
+   * Restores the processes from the checkpoint taken by `suspend()`; they continue where
+   * they stopped. A no-op when running.
+   * @throws SandstackError `CHECKPOINT_UNSUPPORTED` on runtimes without checkpointing
+   */
+  resume(): Promise<void>;
+  /**
+   * Stores a checkpoint of the processes and a copy of the writable layer in `dir` (which
+   * must not exist), from which `create({ snapshotDir })` starts new sandboxes. The sandbox
+   * keeps running, after a pause of `pausedMs`.
+   * @throws SandstackError `CHECKPOINT_UNSUPPORTED` on runtimes without checkpointing
+   */
+  snapshot(dir: string): Promise<SnapshotInfo>;
 }
 
 /** What a driver needs to create or re-attach one sandbox. */
@@ -160,6 +206,11 @@ export interface DriverCreateOptions {
   template: SandboxTemplate;
   /** Host directory the driver owns for this sandbox (bundle, workspace, state). */
   stateDir: string;
+  /**
+   * Folder written by `SandboxInstance.snapshot`: `create` restores its processes and files
+   * instead of starting cold. Ignored by `attach`. @default none
+   */
+  snapshotDir?: string;
 }
 
 /** The small interface every runtime implements. */

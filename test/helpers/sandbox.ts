@@ -1,11 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type SqliteDatabase } from '../../src/core/store.js';
+import { cgroupDir } from '../../src/sandbox/cgroup.js';
 import { BubblewrapDriver } from '../../src/sandbox/drivers/bubblewrap.js';
 import { GvisorDriver } from '../../src/sandbox/drivers/gvisor.js';
 import { SandboxController } from '../../src/sandbox/controller.js';
-import type { RuntimeCheck, SandboxDriver } from '../../src/sandbox/types.js';
+import type { RuntimeCheck, SandboxDriver, SandboxInstance } from '../../src/sandbox/types.js';
 
 /** The local drivers with their host checks, computed once per test file. */
 export async function localDrivers(): Promise<{ driver: SandboxDriver; check: RuntimeCheck }[]> {
@@ -67,4 +68,56 @@ export function hostProcessesNaming(text: string): number[] {
       }
     })
     .map(Number);
+}
+
+/** What a sandbox left on the host: processes, mounts, cgroup folders and its state folder. */
+export function leftoversOf(
+  id: string,
+  stateDir: string,
+): { processes: number[]; mounts: string[]; cgroups: string[]; stateDir: boolean } {
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((line) => line.includes(stateDir));
+  const cgroups = ['cpu', 'cpuacct', 'memory', 'pids']
+    .map((controller) => cgroupDir(controller, id))
+    .filter((dir) => existsSync(dir));
+  return { processes: hostProcessesNaming(id), mounts, cgroups, stateDir: existsSync(stateDir) };
+}
+
+/**
+ * A background process whose state lives only in its memory: a random token drawn at start
+ * and a counter. It writes both to a workspace file every 50 ms, so a restarted process
+ * would show a new token and a counter from zero.
+ */
+export const COUNTER =
+  'nohup python3 -c \'import os,time\ntoken=os.urandom(8).hex()\nblob=os.urandom(1<<20)\nn=0\nwhile True:\n  n+=1\n  open("/workspace/state.tmp","w").write("%s %d %d" % (token, n, len(blob)))\n  os.rename("/workspace/state.tmp","/workspace/state")\n  time.sleep(0.05)\n\' >/dev/null 2>&1 &';
+
+/** Reads the counter process's token and count from inside the sandbox. */
+export async function readState(
+  sandbox: SandboxInstance,
+): Promise<{ token: string; count: number }> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const result = await sandbox.exec({ command: 'cat /workspace/state 2>/dev/null' });
+    const [token, count] = result.stdout.split(' ');
+    if (token !== undefined && count !== undefined) {
+      return { token, count: Number(count) };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('The counter process never wrote /workspace/state');
+}
+
+/** Waits (bounded) until the counter passes `count`, and returns its state then. */
+export async function waitPast(
+  sandbox: SandboxInstance,
+  count: number,
+): Promise<{ token: string; count: number }> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const state = await readState(sandbox);
+    if (state.count > count) {
+      return state;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`The counter did not pass ${count}`);
 }

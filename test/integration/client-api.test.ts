@@ -450,6 +450,9 @@ describe('SandstackClient', () => {
         ['readFile', () => globex.sandboxes.readFile(sandboxId, 'data.bin')],
         ['writeFile', () => globex.sandboxes.writeFile(sandboxId, 'x', 'y')],
         ['release', () => globex.sandboxes.release(sandboxId)],
+        ['suspend', () => globex.sandboxes.suspend(sandboxId)],
+        ['resume', () => globex.sandboxes.resume(sandboxId)],
+        ['snapshot', () => globex.sandboxes.snapshot(sandboxId, 'stolen')],
       ];
       for (const [name, call] of calls) {
         const error = await apiError(call);
@@ -457,6 +460,29 @@ describe('SandstackClient', () => {
         expect(error.code, name).toBe('SANDBOX_NOT_FOUND');
       }
       expect(await globex.sandboxes.list({ includeReleased: true })).toEqual([]);
+    });
+
+    it('suspends, resumes and snapshots a sandbox', async () => {
+      await acme.sandboxes.exec(sandboxId, 'echo kept > state.txt');
+      const suspended = await acme.sandboxes.suspend(sandboxId);
+      expect(suspended.operatingMode).toBe('Suspended');
+      expect(suspended.conditions).toContainEqual(
+        expect.objectContaining({ type: 'Suspended', status: 'True', reason: 'PodTerminated' }),
+      );
+      const blocked = await apiError(() => acme.sandboxes.exec(sandboxId, 'true'));
+      expect(blocked.status).toBe(409);
+      expect(blocked.code).toBe('SANDBOX_SUSPENDED');
+
+      const resumed = await acme.sandboxes.resume(sandboxId);
+      expect(resumed.operatingMode).toBe('Running');
+      expect((await acme.sandboxes.exec(sandboxId, 'cat state.txt')).stdout).toBe('kept\n');
+
+      const snapshot = await acme.sandboxes.snapshot(sandboxId, 'acme-snap');
+      expect(snapshot.name).toBe('acme-snap');
+      expect(snapshot.imageBytes).toBeGreaterThan(0);
+      const taken = await apiError(() => acme.sandboxes.snapshot(sandboxId, 'acme-snap'));
+      expect(taken.status).toBe(409);
+      expect(taken.code).toBe('ALREADY_EXISTS');
     });
 
     it('releases a sandbox and reports usage', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,27 +8,9 @@ import { isSandstackError } from '../../src/core/errors.js';
 import { cgroupDir, cgroupPids } from '../../src/sandbox/cgroup.js';
 import { resolveTemplate } from '../../src/sandbox/templates.js';
 import type { SandboxInstance, SandboxTemplate } from '../../src/sandbox/types.js';
-import { localDrivers } from '../helpers/sandbox.js';
+import { hostProcessesNaming, localDrivers } from '../helpers/sandbox.js';
 
 const checks = await localDrivers();
-
-/** Host processes whose command line names `id`. */
-function processesNaming(id: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) {
-      continue;
-    }
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(id)) {
-        pids.push(Number(entry));
-      }
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return pids;
-}
 
 for (const { driver, check } of checks) {
   const suite = check.available ? describe : describe.skip;
@@ -168,7 +150,7 @@ for (const { driver, check } of checks) {
       expect(cgroupPids(id)).toEqual([]);
       expect(existsSync(cgroupDir('memory', id))).toBe(false);
       expect(existsSync(join(dir, id))).toBe(false);
-      expect(processesNaming(id)).toEqual([]);
+      expect(hostProcessesNaming(id)).toEqual([]);
       expect(await victim.isAlive()).toBe(false);
     });
   });

@@ -9,7 +9,7 @@ interface JsonOption {
   json?: boolean;
 }
 
-/** Registers `sandstack sandbox claim|exec|release|list`. */
+/** Registers `sandstack sandbox claim|exec|release|suspend|resume|snapshot|snapshots|list`. */
 export function register(program: Command): void {
   const sandbox = program
     .command('sandbox')
@@ -110,6 +110,8 @@ export function register(program: Command): void {
       );
     });
 
+  registerCheckpointCommands(sandbox);
+
   sandbox
     .command('list')
     .description('List warm and claimed sandboxes')
@@ -132,7 +134,7 @@ export function register(program: Command): void {
       }
       for (const record of records) {
         printLine(
-          `${record.id}  ${record.state.padEnd(8)} ${record.runtime.padEnd(10)} ${record.template}  tenant=${record.tenant ?? '-'}  pool=${record.pool ?? '-'}`,
+          `${record.id}  ${record.state.padEnd(8)} ${record.runtime.padEnd(10)} ${record.template}  tenant=${record.tenant ?? '-'}  pool=${record.pool ?? '-'}  mode=${record.operatingMode}`,
         );
       }
     });
@@ -165,4 +167,91 @@ async function execPrinting(
   } finally {
     process.removeListener('SIGINT', onInterrupt);
   }
+}
+
+/** Registers `sandstack sandbox suspend|resume|snapshot <id>` and `sandbox snapshots`. */
+function registerCheckpointCommands(sandbox: Command): void {
+  sandbox
+    .command('suspend <id>')
+    .description(
+      "Checkpoint a gVisor sandbox's processes to disk and stop them until it is resumed",
+    )
+    .option('--json', 'print the record as JSON')
+    .action(async (id: string, options: JsonOption, command: Command) => {
+      const { controller } = openSandboxContext(command);
+      const record = await controller.suspend(id);
+      printRecordOr(
+        options,
+        record,
+        `${id} suspended; resume it with "sandstack sandbox resume ${id}"`,
+      );
+    });
+
+  sandbox
+    .command('resume <id>')
+    .description('Restore a suspended sandbox; its processes continue where they stopped')
+    .option('--json', 'print the record as JSON')
+    .action(async (id: string, options: JsonOption, command: Command) => {
+      const { controller } = openSandboxContext(command);
+      const record = await controller.resume(id);
+      printRecordOr(options, record, `${id} resumed`);
+    });
+
+  sandbox
+    .command('snapshot <id>')
+    .description(
+      'Store the processes and files of a gVisor sandbox under a name, without ending it',
+    )
+    .requiredOption('--name <name>', "snapshot name, for a template's snapshot field")
+    .option('--json', 'print the snapshot record as JSON')
+    .action(async (id: string, options: { name: string } & JsonOption, command: Command) => {
+      const { controller } = openSandboxContext(command);
+      const snapshot = await controller.snapshot(id, options.name);
+      const mib = (snapshot.imageBytes + snapshot.filesBytes) / 1024 / 1024;
+      printRecordOr(
+        options,
+        snapshot,
+        `Snapshot "${snapshot.name}" of ${id} stored (${mib.toFixed(1)} MiB); start sandboxes from it with a template whose snapshot is "${snapshot.name}"`,
+      );
+    });
+
+  sandbox
+    .command('snapshots')
+    .description('List stored snapshots, or delete one with --delete')
+    .option('--tenant <name>', "only this tenant's snapshots")
+    .option('--delete <name>', 'delete this snapshot and its files')
+    .option('--json', 'print the records as JSON')
+    .action((options: { tenant?: string; delete?: string } & JsonOption, command: Command) => {
+      const { controller } = openSandboxContext(command);
+      if (options.delete !== undefined) {
+        controller.deleteSnapshot(options.delete);
+        printLine(`Snapshot "${options.delete}" deleted`);
+        return;
+      }
+      const snapshots = controller.listSnapshots(
+        options.tenant === undefined ? {} : { tenant: options.tenant },
+      );
+      if (options.json === true) {
+        printJson(snapshots);
+        return;
+      }
+      if (snapshots.length === 0) {
+        printLine('No snapshots');
+        return;
+      }
+      for (const item of snapshots) {
+        const mib = (item.imageBytes + item.filesBytes) / 1024 / 1024;
+        printLine(
+          `${item.name}  from ${item.sandboxId}  template=${item.template}  tenant=${item.tenant ?? '-'}  ${mib.toFixed(1)} MiB`,
+        );
+      }
+    });
+}
+
+function printRecordOr(options: JsonOption, record: unknown, line: string): void {
+  if (options.json === true) {
+    printJson(record);
+    return;
+  }
+  printLine(line);
 }

@@ -20,9 +20,11 @@ import type {
   SandboxInstance,
   SandboxTemplate,
   SandboxUsage,
+  SnapshotInfo,
 } from '../types.js';
 import {
   LocalSandbox,
+  checkpointUnsupported,
   commandArgv,
   hiddenPaths,
   layoutOf,
@@ -225,6 +227,21 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
         `Sandbox "${this.id}" still has processes ${left.join(', ')} after SIGKILL; kill them by hand`,
       );
     }
+  }
+
+  /** Always `Running`: bubblewrap cannot checkpoint. */
+  readonly operatingMode = 'Running' as const;
+
+  async suspend(): Promise<void> {
+    throw checkpointUnsupported(this.runtime, this.id, 'suspend');
+  }
+
+  async resume(): Promise<void> {
+    throw checkpointUnsupported(this.runtime, this.id, 'resume');
+  }
+
+  async snapshot(_dir: string): Promise<SnapshotInfo> {
+    throw checkpointUnsupported(this.runtime, this.id, 'snapshot');
   }
 
   /** Process ids left in the sandbox's cgroups. */

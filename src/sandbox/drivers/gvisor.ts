@@ -5,6 +5,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -23,12 +24,26 @@ import {
 import { hostToolEnv, type ProcessResult } from '../process.js';
 import type {
   DriverCreateOptions,
+  OperatingMode,
   RuntimeCheck,
   SandboxDriver,
   SandboxInstance,
   SandboxTemplate,
   SandboxUsage,
+  SnapshotInfo,
 } from '../types.js';
+import {
+  copyTree,
+  hasImage,
+  readEarlierUsage,
+  readSnapshotManifest,
+  saveEarlierUsage,
+  snapshotPaths,
+  suspendImageDir,
+  treeBytes,
+  writeSnapshotManifest,
+  type EarlierUsage,
+} from './checkpoint-files.js';
 import { AGENT_SOURCE, ExecAgentClient } from './exec-agent.js';
 import {
   LocalSandbox,
@@ -44,7 +59,7 @@ import {
   type ResolvedExec,
   type SandboxLayout,
 } from './shared.js';
-import { removeStateDir } from '../writable-layer.js';
+import { removeStateDir, writableLayerDir } from '../writable-layer.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -94,6 +109,9 @@ const BACKSTOP_MS = 5000;
 
 /** Time allowed for `runsc run -detach` and for each runsc management command. */
 const RUNSC_TIMEOUT_MS = 30_000;
+
+/** Time allowed for `runsc checkpoint`, which writes all of the sandbox's memory. */
+const CHECKPOINT_TIMEOUT_MS = 120_000;
 
 /**
  * Runs sandboxes with gVisor (runsc, ptrace platform): a detached OCI container whose init
@@ -151,6 +169,11 @@ export class GvisorDriver implements SandboxDriver {
   async create(options: DriverCreateOptions): Promise<SandboxInstance> {
     const createdAt = Date.now();
     const meta = { id: options.id, runtime: this.name, template: options.template, createdAt };
+    const manifest =
+      options.snapshotDir === undefined ? undefined : readSnapshotManifest(options.snapshotDir);
+    if (manifest !== undefined) {
+      checkSnapshotFits(manifest.template, options.template, options.snapshotDir ?? '');
+    }
     const layout = await prepareLayout(options.stateDir, meta);
     const sandbox = new GvisorSandbox({
       ...this.settings,
@@ -158,7 +181,13 @@ export class GvisorDriver implements SandboxDriver {
       layout,
       stateDir: options.stateDir,
     });
-    await sandbox.start();
+    if (options.snapshotDir === undefined) {
+      await sandbox.start();
+    } else {
+      const paths = snapshotPaths(options.snapshotDir);
+      await copyTree(paths.files, writableLayerDir(options.stateDir));
+      await sandbox.restoreFrom(paths.image);
+    }
     return sandbox;
   }
 
@@ -175,9 +204,16 @@ export class GvisorDriver implements SandboxDriver {
       layout: layoutOf(options.stateDir),
       stateDir: options.stateDir,
     });
-    if (await sandbox.isAlive()) {
+    const alive = await sandbox.isAlive();
+    if (alive) {
       await sandbox.killOrphanedCommands();
-    } else {
+    }
+    const imageDir = suspendImageDir(options.stateDir);
+    if (alive && hasImage(imageDir)) {
+      // A resume restored the container and its process died before removing the image.
+      rmSync(imageDir, { recursive: true, force: true });
+    }
+    if (!alive && !hasImage(imageDir)) {
       await sandbox.start();
     }
     return sandbox;
@@ -204,10 +240,12 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
   private knownAlive = false;
   /** Channel to the command agent, the container's init, when the root filesystem has python3. */
   private agent: ExecAgentClient | undefined;
+  /** A checkpoint is being written, so a command that ends now was cut by it. */
+  private checkpointing = false;
   /** The agent missed a reply deadline once, so later commands use `runsc exec`. */
   private agentFailed = false;
-  /** CPU and memory of runtimes that died earlier, so usage() keeps counting them. */
-  private earlierUsage = { cpuSeconds: 0, memoryPeakBytes: 0 };
+  /** CPU and memory of runtimes that ended earlier, so usage() keeps counting them. */
+  private earlierUsage: EarlierUsage;
 
   constructor(private readonly options: GvisorSandboxOptions) {
     super();
@@ -217,6 +255,11 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     this.stateDir = options.stateDir;
     this.runscRoot = join(options.stateDir, 'runsc');
     this.bundle = join(options.stateDir, 'bundle');
+    this.earlierUsage = readEarlierUsage(options.stateDir);
+  }
+
+  get operatingMode(): OperatingMode {
+    return hasImage(suspendImageDir(this.stateDir)) ? 'Suspended' : 'Running';
   }
 
   /**
@@ -224,6 +267,21 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
    * @throws SandstackError `SANDBOX_FAILED` when runsc cannot start it
    */
   async start(): Promise<void> {
+    await this.launch(['run', '-detach', '-bundle', this.bundle, this.id], 'start');
+  }
+
+  /**
+   * Starts the container from a checkpoint image instead of booting it, over the workspace
+   * that is already in place.
+   * @throws SandstackError `SANDBOX_FAILED` when runsc cannot restore it
+   */
+  async restoreFrom(imageDir: string): Promise<void> {
+    const args = ['restore', '--image-path', imageDir, '-detach', '-bundle', this.bundle, this.id];
+    await this.launch(args, 'restore');
+  }
+
+  /** Writes a fresh bundle and runs `runsc run` or `runsc restore` with it, detached. */
+  private async launch(runscArgs: string[], action: 'start' | 'restore'): Promise<void> {
     await this.removeContainer();
     mkdirSync(this.runscRoot, { recursive: true });
     mkdirSync(this.bundle, { recursive: true });
@@ -233,17 +291,11 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       join(this.bundle, 'config.json'),
       JSON.stringify(this.ociSpec(useAgent), null, 2),
     );
-    const [program = 'runsc', ...args] = this.runsc(
-      'run',
-      '-detach',
-      '-bundle',
-      this.bundle,
-      this.id,
-    );
+    const [program = 'runsc', ...args] = this.runsc(...runscArgs);
     const result = await runDetached(
       program,
       args,
-      join(this.options.stateDir, 'runsc-start.log'),
+      join(this.options.stateDir, `runsc-${action}.log`),
       useAgent ? this.agentPaths() : undefined,
     );
     if (result.code !== 0) {
@@ -251,9 +303,106 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       const detail = result.stderr.trim().split('\n').pop() ?? '';
       throw new SandstackError(
         'SANDBOX_FAILED',
-        `runsc could not start sandbox "${this.id}": ${detail}`,
+        `runsc could not ${action} sandbox "${this.id}": ${detail}`,
         { retryable: true },
       );
+    }
+    this.knownAlive = false;
+  }
+
+  async suspend(): Promise<void> {
+    if (this.operatingMode === 'Suspended') {
+      return;
+    }
+    await this.ensureRunning();
+    const imageDir = suspendImageDir(this.stateDir);
+    // The image is written under another name and renamed, so a suspend cut short never
+    // looks like a complete checkpoint.
+    const partial = `${imageDir}.partial`;
+    rmSync(partial, { recursive: true, force: true });
+    await this.checkpointTo(partial);
+    renameSync(partial, imageDir);
+    await this.removeContainer();
+  }
+
+  async resume(): Promise<void> {
+    const imageDir = suspendImageDir(this.stateDir);
+    if (!hasImage(imageDir)) {
+      return;
+    }
+    await this.restoreFrom(imageDir);
+    rmSync(imageDir, { recursive: true, force: true });
+  }
+
+  async snapshot(dir: string): Promise<SnapshotInfo> {
+    if (existsSync(dir)) {
+      throw new SandstackError(
+        'ALREADY_EXISTS',
+        `Snapshot folder "${dir}" already exists; pick another snapshot name`,
+      );
+    }
+    const paths = snapshotPaths(dir);
+    const suspended = this.operatingMode === 'Suspended';
+    const started = performance.now();
+    mkdirSync(dir, { recursive: true });
+    if (suspended) {
+      await copyTree(suspendImageDir(this.stateDir), paths.image);
+    } else {
+      await this.ensureRunning();
+      await this.checkpointTo(paths.image);
+    }
+    // The processes are stopped now, so the copy matches the checkpoint.
+    await copyTree(writableLayerDir(this.stateDir), paths.files);
+    if (!suspended) {
+      await this.restoreFrom(paths.image);
+    }
+    const pausedMs = suspended ? 0 : performance.now() - started;
+    writeSnapshotManifest(dir, {
+      sourceId: this.id,
+      runtime: this.runtime,
+      template: this.template,
+      createdAt: Date.now(),
+    });
+    return {
+      imageBytes: await treeBytes(paths.image),
+      filesBytes: await treeBytes(paths.files),
+      pausedMs: Math.round(pausedMs),
+    };
+  }
+
+  /**
+   * Runs `runsc checkpoint`, which stops the container after writing its image. Usage is
+   * read first because the checkpoint ends the container's cgroups.
+   *
+   * NOTE: `--leave-running` is not used. In runsc 0.0~20221219.0 it does not return: the
+   * command stays in the foreground as the restarted container's parent, and killing it can
+   * break the container's file access. A checkpoint followed by a restore does the same job.
+   */
+  private async checkpointTo(imageDir: string): Promise<void> {
+    // Set before the agent closes, because closing ends its running commands at once.
+    this.checkpointing = true;
+    this.agent?.close();
+    this.agent = undefined;
+    this.rememberUsage();
+    mkdirSync(imageDir, { recursive: true });
+    const [program = 'runsc', ...args] = this.runsc(
+      'checkpoint',
+      '--image-path',
+      imageDir,
+      this.id,
+    );
+    try {
+      await execFileAsync(program, args, { timeout: CHECKPOINT_TIMEOUT_MS });
+    } catch (error) {
+      rmSync(imageDir, { recursive: true, force: true });
+      throw new SandstackError(
+        'SANDBOX_FAILED',
+        `runsc could not checkpoint sandbox "${this.id}": ${lastLine(error)}`,
+        { cause: error, retryable: true },
+      );
+    } finally {
+      this.checkpointing = false;
+      this.knownAlive = false;
     }
   }
 
@@ -355,6 +504,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
 
   /** Restarts the container over the same workspace when an earlier command or a reboot ended it. */
   private async ensureRunning(): Promise<void> {
+    this.rejectIfSuspended();
     if (!existsSync(this.options.layout.workspace)) {
       throw new SandstackError(
         'SANDBOX_NOT_FOUND',
@@ -368,6 +518,20 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       await this.start();
     }
     this.knownAlive = true;
+  }
+
+  private rejectIfSuspended(): void {
+    if (this.operatingMode === 'Suspended') {
+      throw this.suspendedError('it is suspended');
+    }
+  }
+
+  private suspendedError(why: string): SandstackError {
+    return new SandstackError(
+      'SANDBOX_SUSPENDED',
+      `Sandbox "${this.id}" cannot run commands because ${why}; resume it ("sandstack sandbox resume ${this.id}") first`,
+      { details: { sandboxId: this.id } },
+    );
   }
 
   /** Adds the statx shim to a command's LD_PRELOAD when this sandbox mounts it. */
@@ -470,6 +634,10 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
   }
 
   protected async afterCommand(result: ProcessResult): Promise<void> {
+    if (this.checkpointing || this.operatingMode === 'Suspended') {
+      // A suspend stopped the container under the command, which is not a limit.
+      throw this.suspendedError('the sandbox was suspended while the command ran');
+    }
     if (result.exitCode === 0) {
       return;
     }
@@ -516,6 +684,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       cpuSeconds: this.earlierUsage.cpuSeconds + now.cpuSeconds,
       memoryPeakBytes: Math.max(this.earlierUsage.memoryPeakBytes, now.memoryPeakBytes),
     };
+    saveEarlierUsage(this.stateDir, this.earlierUsage);
   }
 
   /**
@@ -680,6 +849,29 @@ function unavailable(reason: string, fix: string, version?: string): RuntimeChec
     fix,
     ...(version === undefined ? {} : { version }),
   };
+}
+
+/**
+ * Checks that a template can restore a snapshot: the restored processes expect the same
+ * root filesystem and working directory, so their mounts must be the same.
+ */
+function checkSnapshotFits(source: SandboxTemplate, target: SandboxTemplate, dir: string): void {
+  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+  for (const field of ['rootfs', 'workdir'] as const) {
+    if (!same(source[field], target[field])) {
+      throw new SandstackError(
+        'INVALID_CONFIG',
+        `Template "${target.name}" has ${field} ${JSON.stringify(target[field])}, but the snapshot in "${dir}" was taken with ${JSON.stringify(source[field])}; use the snapshot's ${field} in the template`,
+      );
+    }
+  }
+}
+
+/** Last line of a failed command's stderr, where runsc puts its error. */
+function lastLine(error: unknown): string {
+  const stderr = (error as { stderr?: unknown }).stderr;
+  const text = typeof stderr === 'string' && stderr.trim() !== '' ? stderr : String(error);
+  return text.trim().split('\n').pop() ?? '';
 }
 
 function firstLine(error: unknown): string {

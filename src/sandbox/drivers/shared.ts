@@ -410,6 +410,26 @@ function truncationNote(
   );
 }
 
+/**
+ * The error of suspend, resume and snapshot on a runtime that cannot checkpoint processes.
+ */
+export function checkpointUnsupported(
+  runtime: RuntimeName,
+  sandboxId: string,
+  action: 'suspend' | 'resume' | 'snapshot',
+): SandstackError {
+  const why: Record<RuntimeName, string> = {
+    bubblewrap: 'bubblewrap runs plain host processes and has no checkpoint of their memory',
+    gvisor: 'this gVisor build has no checkpoint support',
+    kubernetes: 'the Kubernetes driver does not set operatingMode on cluster Sandboxes yet',
+  };
+  return new SandstackError(
+    'CHECKPOINT_UNSUPPORTED',
+    `Cannot ${action} sandbox "${sandboxId}": runtime ${runtime} cannot checkpoint (${why[runtime]}); use a template with runtime gvisor for sandboxes you suspend or snapshot`,
+    { details: { sandboxId, runtime } },
+  );
+}
+
 /** Largest file `readFile` returns, in bytes. */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 

@@ -8,8 +8,10 @@ import type {
   SandboxInstance,
   SandboxTemplate,
   SandboxUsage,
+  SnapshotInfo,
 } from '../types.js';
 import { outputLimits } from '../process.js';
+import { checkpointUnsupported } from '../drivers/shared.js';
 import { TIMEOUT_EXIT_CODE, buildExecLine, shellQuote } from './exec-script.js';
 import type { RouterClient } from './router-client.js';
 
@@ -159,6 +161,21 @@ export class KubernetesSandbox implements SandboxInstance {
 
   isAlive(): Promise<boolean> {
     return this.#options.cluster.isSandboxReady(this.sandboxName);
+  }
+
+  /** Always `Running`: this driver does not suspend cluster Sandboxes. */
+  readonly operatingMode = 'Running' as const;
+
+  async suspend(): Promise<void> {
+    throw checkpointUnsupported(this.runtime, this.id, 'suspend');
+  }
+
+  async resume(): Promise<void> {
+    throw checkpointUnsupported(this.runtime, this.id, 'resume');
+  }
+
+  async snapshot(_dir: string): Promise<SnapshotInfo> {
+    throw checkpointUnsupported(this.runtime, this.id, 'snapshot');
   }
 
   async destroy(): Promise<void> {

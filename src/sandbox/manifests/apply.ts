@@ -4,7 +4,7 @@ import { MAX_POOL_REPLICAS, type ApplyAction, type SandboxController } from '../
 import type { PoolUpdateStrategy } from '../controller-store.js';
 import { applyClaimEnv } from '../lifetime.js';
 import { resolveTemplate } from '../templates.js';
-import type { SandboxTemplate } from '../types.js';
+import type { OperatingMode, SandboxTemplate } from '../types.js';
 import {
   manifestError,
   parseManifests,
@@ -42,7 +42,7 @@ interface SpecOfPool {
   updateStrategy?: { type?: PoolUpdateStrategy };
 }
 
-const KIND_ORDER = ['SandboxTemplate', 'SandboxWarmPool', 'SandboxClaim'] as const;
+const KIND_ORDER = ['SandboxTemplate', 'SandboxWarmPool', 'SandboxClaim', 'Sandbox'] as const;
 
 /**
  * Applies SandboxTemplate, SandboxWarmPool and SandboxClaim documents to the local controller:
@@ -70,7 +70,7 @@ export async function applyManifests(
   const applied: AppliedObject[] = [];
   const pools: string[] = [];
   for (const item of ordered) {
-    if (item.kind === 'SandboxClaim' && pools.length > 0) {
+    if ((item.kind === 'SandboxClaim' || item.kind === 'Sandbox') && pools.length > 0) {
       // Claims after the pools are full bind ready sandboxes instead of cold-starting.
       await waitForPools(controller, pools, options);
     }
@@ -104,6 +104,9 @@ async function applyOne(
         updateStrategy: spec.updateStrategy?.type ?? 'OnReplenish',
       });
       return { kind: item.kind, name: item.name, action, notes: [] };
+    }
+    if (item.kind === 'Sandbox') {
+      return await applySandbox(controller, item);
     }
     const spec = item.object.spec as unknown as ClaimObjectSpec;
     const { action, claim } = await controller.claimObjects.apply({
@@ -209,6 +212,9 @@ function checkReferences(
     if (item.kind === 'SandboxClaim') {
       problems.push(...checkClaim(controller, item, { ...context, poolTemplates }));
     }
+    if (item.kind === 'Sandbox') {
+      problems.push(...checkSandbox(controller, item, context.source));
+    }
   }
   return problems;
 }
@@ -265,6 +271,56 @@ function templateOf(
     }
   }
   return controller.listTemplates().find((template) => template.name === name);
+}
+
+/**
+ * Suspends or resumes a claimed sandbox to match the object's `spec.operatingMode`. The
+ * object's name is the sandbox id and its namespace the tenant; the rest of its spec is not
+ * read, because the sandbox keeps the template it was started from.
+ */
+async function applySandbox(
+  controller: SandboxController,
+  item: ManifestObject,
+): Promise<AppliedObject> {
+  const wanted = (item.object.spec as { operatingMode?: OperatingMode }).operatingMode ?? 'Running';
+  const notes = [
+    'only spec.operatingMode is applied; the sandbox keeps the template it was started from',
+  ];
+  const current = controller.record(item.name)?.operatingMode;
+  if (current === wanted) {
+    return { kind: item.kind, name: item.name, action: 'unchanged', notes };
+  }
+  const record =
+    wanted === 'Suspended'
+      ? await controller.suspend(item.name)
+      : await controller.resume(item.name);
+  return {
+    kind: item.kind,
+    name: item.name,
+    action: 'configured',
+    notes,
+    sandbox: { id: record.id, warm: record.warm },
+  };
+}
+
+/** A Sandbox object must name a claimed sandbox of its namespace (the tenant). */
+function checkSandbox(
+  controller: SandboxController,
+  item: ManifestObject,
+  source: string,
+): ManifestProblem[] {
+  const record = controller.record(item.name);
+  if (record?.state === 'claimed' && record.tenant === item.namespace) {
+    return [];
+  }
+  return [
+    problemOf(
+      item,
+      source,
+      ['metadata', 'name'],
+      `no claimed sandbox "${item.name}" in namespace "${item.namespace}"; local Sandbox objects come from claims, so use the id of a claimed sandbox ("sandstack sandbox list") and its tenant as the namespace`,
+    ),
+  ];
 }
 
 function claimNotes(spec: ClaimObjectSpec): string[] {

@@ -193,13 +193,6 @@ function checkKind(item: Record<string, unknown>): FieldProblem | undefined {
   if (typeof item.kind !== 'string') {
     return { path: ['kind'], message: `required field is missing; use one of ${kinds}` };
   }
-  if (item.kind === 'Sandbox') {
-    return {
-      path: ['kind'],
-      message:
-        'Sandbox objects are created by claims here; apply a SandboxClaim of a SandboxWarmPool instead',
-    };
-  }
   const known = MANIFEST_KINDS[item.kind as ManifestKind] as { group: string } | undefined;
   if (known === undefined) {
     return { path: ['kind'], message: `unsupported kind "${item.kind}"; use one of ${kinds}` };

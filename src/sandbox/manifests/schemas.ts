@@ -23,6 +23,11 @@ export const MANIFEST_KINDS = {
     group: 'extensions.agents.x-k8s.io',
     file: 'extensions.agents.x-k8s.io_sandboxclaims.yaml',
   },
+  /** Only to change `spec.operatingMode` of a sandbox that a claim made. */
+  Sandbox: {
+    group: 'agents.x-k8s.io',
+    file: 'agents.x-k8s.io_sandboxes.yaml',
+  },
 } as const;
 
 /** A kind `sandstack apply` accepts. */

@@ -11,6 +11,13 @@ export const ROOTFS_ANNOTATION = 'sandstack.dev/rootfs';
 /** Annotation that allows egress through the proxy to a comma-separated list of domains. */
 export const EGRESS_ANNOTATION = 'sandstack.dev/egress-allow';
 
+/**
+ * Annotation that names a snapshot (from `sandstack sandbox snapshot`) that new sandboxes
+ * of the template restore instead of starting cold. Upstream's SandboxTemplate has no field
+ * for this, so it is a sandstack annotation. gVisor only.
+ */
+export const SNAPSHOT_ANNOTATION = 'sandstack.dev/snapshot';
+
 /** Annotations for template settings that a pod spec has no field for. */
 const NUMBER_ANNOTATIONS = {
   'sandstack.dev/pids': 'pids',
@@ -86,6 +93,10 @@ export function toTemplateInput(object: SandboxTemplateObject): MappedTemplate {
     input.envVarsInjectionPolicy = object.spec.envVarsInjectionPolicy;
   }
   applyNumberAnnotations(input, annotations, problems);
+  const snapshot = annotations[SNAPSHOT_ANNOTATION];
+  if (snapshot !== undefined) {
+    input.snapshot = snapshot;
+  }
   const egress = annotations[EGRESS_ANNOTATION];
   if (egress !== undefined) {
     const allow = egress

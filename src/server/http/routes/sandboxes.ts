@@ -1,12 +1,13 @@
 /**
  * Sandboxes claimed directly by a tenant: claim, exec (whole or streamed), read and write
- * files, release.
+ * files, suspend, resume, snapshot, release.
  */
 import { StringDecoder } from 'node:string_decoder';
 import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
 import { SandstackError, isSandstackError } from '../../../core/errors.js';
 import { redactSecrets } from '../../../guard/redact.js';
-import type { SandboxRecord } from '../../../sandbox/controller.js';
+import type { SandboxRecord, SnapshotRecord } from '../../../sandbox/controller.js';
+import { sandboxConditions } from '../../../sandbox/controller-snapshots.js';
 import type { ExecRequest, ExecResult, SandboxInstance } from '../../../sandbox/types.js';
 import { actorOf, requireTenant, tenantOf } from '../auth.js';
 import { BEARER, createRouter, type ServerContext, type ServerEnv } from '../context.js';
@@ -28,8 +29,34 @@ const SandboxSchema = z
     claimedAt: z.number().nullable(),
     releasedAt: z.number().nullable(),
     usage: z.object({ cpuSeconds: z.number(), memoryPeakBytes: z.number() }).nullable(),
+    operatingMode: z.enum(['Running', 'Suspended']).openapi({
+      description:
+        'As upstream Sandbox spec.operatingMode: Suspended while the processes are checkpointed to disk and stopped',
+    }),
+    conditions: z
+      .array(
+        z.object({
+          type: z.string().openapi({ example: 'Suspended' }),
+          status: z.enum(['True', 'False', 'Unknown']),
+          reason: z.string(),
+          message: z.string(),
+          lastTransitionTime: z.string(),
+        }),
+      )
+      .openapi({ description: 'Ready and Suspended conditions with upstream reasons' }),
   })
   .openapi('Sandbox');
+
+const SnapshotSchema = z
+  .object({
+    name: z.string(),
+    sandboxId: z.string().openapi({ description: 'Sandbox the snapshot was taken from' }),
+    template: z.string(),
+    imageBytes: z.number().openapi({ description: 'Bytes of the memory and kernel checkpoint' }),
+    filesBytes: z.number().openapi({ description: 'Bytes of the copied workspace and /tmp' }),
+    createdAt: z.number(),
+  })
+  .openapi('Snapshot');
 
 const ExecSchema = z
   .object({
@@ -103,6 +130,19 @@ function toSandbox(record: SandboxRecord): z.infer<typeof SandboxSchema> {
     claimedAt: record.claimedAt,
     releasedAt: record.releasedAt,
     usage: record.usage,
+    operatingMode: record.operatingMode,
+    conditions: sandboxConditions(record),
+  };
+}
+
+function toSnapshot(snapshot: SnapshotRecord): z.infer<typeof SnapshotSchema> {
+  return {
+    name: snapshot.name,
+    sandboxId: snapshot.sandboxId,
+    template: snapshot.template,
+    imageBytes: snapshot.imageBytes,
+    filesBytes: snapshot.filesBytes,
+    createdAt: snapshot.createdAt,
   };
 }
 
@@ -259,6 +299,60 @@ export const writeFileRoute = createRoute({
   },
 });
 
+export const suspendRoute = createRoute({
+  ...TAG,
+  method: 'post',
+  path: '/{id}/suspend',
+  summary: 'Suspend a sandbox',
+  description:
+    "Checkpoints the sandbox's processes to disk and stops them; commands get 409 until it is resumed. gVisor only: other runtimes get 409 CHECKPOINT_UNSUPPORTED.",
+  request: { params: SandboxParam },
+  responses: {
+    200: jsonContent(SandboxSchema, 'The suspended sandbox'),
+    409: ERROR_RESPONSES[409],
+    ...CLIENT_ERRORS,
+  },
+});
+
+export const resumeRoute = createRoute({
+  ...TAG,
+  method: 'post',
+  path: '/{id}/resume',
+  summary: 'Resume a suspended sandbox',
+  description: 'Restores the processes from the checkpoint; they continue where they stopped.',
+  request: { params: SandboxParam },
+  responses: {
+    200: jsonContent(SandboxSchema, 'The running sandbox'),
+    409: ERROR_RESPONSES[409],
+    ...CLIENT_ERRORS,
+  },
+});
+
+export const snapshotRoute = createRoute({
+  ...TAG,
+  method: 'post',
+  path: '/{id}/snapshot',
+  summary: 'Take a named snapshot of a sandbox',
+  description:
+    'Stores its processes and files under a name, without ending it; a template that names the snapshot starts its sandboxes from it. gVisor only.',
+  request: {
+    params: SandboxParam,
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.object({ name: nameSchema('snapshot name').openapi({ example: 'py-warm' }) }),
+        },
+      },
+    },
+  },
+  responses: {
+    201: jsonContent(SnapshotSchema, 'The stored snapshot'),
+    409: ERROR_RESPONSES[409],
+    ...CLIENT_ERRORS,
+  },
+});
+
 export const releaseRoute = createRoute({
   ...TAG,
   method: 'delete',
@@ -300,6 +394,10 @@ export function sandboxRoutes(server: ServerContext): ReturnType<typeof createRo
   });
 
   router.openapi(writeFileRoute, writeSandboxFile(server));
+
+  router.openapi(suspendRoute, changeOperatingMode(server, 'suspend'));
+  router.openapi(resumeRoute, changeOperatingMode(server, 'resume'));
+  router.openapi(snapshotRoute, snapshotSandbox(server));
 
   router.openapi(releaseRoute, async (c) => {
     const tenant = tenantOf(c);
@@ -508,5 +606,41 @@ function writeSandboxFile(server: ServerContext): RouteHandler<typeof writeFileR
       detail: { path, bytes: data.byteLength },
     });
     return c.json({ path, bytes: data.byteLength }, 200);
+  };
+}
+
+/** Suspends or resumes one of the caller's sandboxes. */
+function changeOperatingMode(
+  server: ServerContext,
+  action: 'suspend' | 'resume',
+): RouteHandler<typeof suspendRoute, ServerEnv> {
+  return async (c) => {
+    const tenant = tenantOf(c);
+    const { id } = c.req.valid('param');
+    ownedRecord(server, tenant, id);
+    const { controller } = server.stack;
+    const record =
+      action === 'suspend' ? await controller.suspend(id) : await controller.resume(id);
+    server.tenants.audit({ actor: actorOf(c), tenant, action: `sandbox.${action}`, target: id });
+    return c.json(toSandbox(record), 200);
+  };
+}
+
+/** Takes a named snapshot of one of the caller's sandboxes. */
+function snapshotSandbox(server: ServerContext): RouteHandler<typeof snapshotRoute, ServerEnv> {
+  return async (c) => {
+    const tenant = tenantOf(c);
+    const { id } = c.req.valid('param');
+    const { name } = c.req.valid('json');
+    ownedRecord(server, tenant, id);
+    const snapshot = await server.stack.controller.snapshot(id, name);
+    server.tenants.audit({
+      actor: actorOf(c),
+      tenant,
+      action: 'sandbox.snapshot',
+      target: id,
+      detail: { snapshot: name },
+    });
+    return c.json(toSnapshot(snapshot), 201);
   };
 }

@@ -1,0 +1,205 @@
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { SandstackError } from '../core/errors.js';
+import { isValidName } from '../core/ids.js';
+import type { Logger } from '../core/logger.js';
+import type { ObjectCondition } from './claim-objects.js';
+import type { SandboxRecord, SandboxStore, SnapshotRecord } from './controller-store.js';
+import type { SandboxInstance, SandboxTemplate } from './types.js';
+
+/** Controller state and operations that {@link SandboxCheckpoints} uses. */
+export interface CheckpointHost {
+  store: SandboxStore;
+  logger: Logger;
+  /** Folder that contains one folder per snapshot. */
+  snapshotRoot: string;
+  /** Returns a claimed sandbox, re-attached if needed, or undefined. */
+  get(id: string): Promise<{ sandbox: SandboxInstance; record: SandboxRecord } | undefined>;
+  listTemplates(): SandboxTemplate[];
+}
+
+/**
+ * Suspend, resume and snapshots of claimed sandboxes, with their records: the operating mode
+ * of each sandbox and the snapshots new sandboxes can start from.
+ */
+export class SandboxCheckpoints {
+  constructor(private readonly host: CheckpointHost) {}
+
+  /**
+   * Checkpoints a claimed sandbox's processes to disk and stops them.
+   * @throws SandstackError `SANDBOX_NOT_FOUND`, or `CHECKPOINT_UNSUPPORTED` on bubblewrap
+   */
+  async suspend(id: string): Promise<SandboxRecord> {
+    const { sandbox } = await this.require(id);
+    await sandbox.suspend();
+    return this.setMode(id, 'Suspended');
+  }
+
+  /**
+   * Restores a suspended sandbox's processes; they continue where they stopped.
+   * @throws SandstackError `SANDBOX_NOT_FOUND`, or `CHECKPOINT_UNSUPPORTED` on bubblewrap
+   */
+  async resume(id: string): Promise<SandboxRecord> {
+    const { sandbox } = await this.require(id);
+    await sandbox.resume();
+    return this.setMode(id, 'Running');
+  }
+
+  /**
+   * Takes a named snapshot of a claimed sandbox, which keeps running (or stays suspended).
+   * @throws SandstackError `INVALID_ARGUMENT` for a bad name, `ALREADY_EXISTS` for a taken
+   *   one, `SANDBOX_NOT_FOUND`, or `CHECKPOINT_UNSUPPORTED` on bubblewrap
+   */
+  async snapshot(id: string, name: string): Promise<SnapshotRecord> {
+    if (!isValidName(name)) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Snapshot name "${name}" is invalid; use 1-63 letters, digits, ".", "_" or "-"`,
+      );
+    }
+    if (this.host.store.getSnapshot(name) !== undefined) {
+      throw new SandstackError(
+        'ALREADY_EXISTS',
+        `Snapshot "${name}" already exists; pick another name or delete it first`,
+      );
+    }
+    const { sandbox, record } = await this.require(id);
+    const dir = join(this.host.snapshotRoot, name);
+    // A folder without a record is what a snapshot cut short left behind.
+    rmSync(dir, { recursive: true, force: true });
+    let info;
+    try {
+      info = await sandbox.snapshot(dir);
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+    const snapshot: SnapshotRecord = {
+      name,
+      tenant: record.tenant,
+      sandboxId: id,
+      template: record.template,
+      runtime: record.runtime,
+      dir,
+      imageBytes: info.imageBytes,
+      filesBytes: info.filesBytes,
+      createdAt: Date.now(),
+    };
+    this.host.store.insertSnapshot(snapshot);
+    this.host.logger.info('Sandbox snapshot taken', {
+      sandboxId: id,
+      snapshot: name,
+      pausedMs: info.pausedMs,
+    });
+    return snapshot;
+  }
+
+  /**
+   * Returns a stored snapshot.
+   * @throws SandstackError `SNAPSHOT_NOT_FOUND` naming the known snapshots
+   */
+  getSnapshot(name: string): SnapshotRecord {
+    const snapshot = this.host.store.getSnapshot(name);
+    if (snapshot === undefined || !existsSync(snapshot.dir)) {
+      const known = this.host.store.listSnapshots().map((item) => item.name);
+      throw new SandstackError(
+        'SNAPSHOT_NOT_FOUND',
+        `Snapshot "${name}" not found; known snapshots: ${known.join(', ') || 'none'}. Take one with "sandstack sandbox snapshot <id> --name ${name}"`,
+      );
+    }
+    return snapshot;
+  }
+
+  /**
+   * Deletes a snapshot and its files. Sandboxes started from it keep running.
+   * @throws SandstackError `SNAPSHOT_NOT_FOUND`, or `INVALID_ARGUMENT` while a template names it
+   */
+  deleteSnapshot(name: string): void {
+    const snapshot = this.host.store.getSnapshot(name);
+    if (snapshot === undefined) {
+      this.getSnapshot(name);
+      return;
+    }
+    const users = this.host
+      .listTemplates()
+      .filter((template) => template.snapshot === name)
+      .map((template) => template.name);
+    if (users.length > 0) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Snapshot "${name}" is named by template ${users.join(', ')}; remove the snapshot from the template first`,
+      );
+    }
+    rmSync(snapshot.dir, { recursive: true, force: true });
+    this.host.store.deleteSnapshot(name);
+  }
+
+  /** Returns the driver option that starts a template's sandboxes from its snapshot, if any. */
+  createOptionsFor(template: SandboxTemplate): { snapshotDir?: string } {
+    return template.snapshot === undefined
+      ? {}
+      : { snapshotDir: this.getSnapshot(template.snapshot).dir };
+  }
+
+  private async require(id: string): Promise<{ sandbox: SandboxInstance; record: SandboxRecord }> {
+    const found = await this.host.get(id);
+    if (found === undefined) {
+      throw new SandstackError(
+        'SANDBOX_NOT_FOUND',
+        `Sandbox "${id}" not found or not claimed; list sandboxes with "sandstack sandbox list"`,
+      );
+    }
+    return found;
+  }
+
+  private setMode(id: string, mode: SandboxRecord['operatingMode']): SandboxRecord {
+    this.host.store.setOperatingMode(id, mode);
+    this.host.logger.info(mode === 'Suspended' ? 'Sandbox suspended' : 'Sandbox resumed', {
+      sandboxId: id,
+    });
+    const record = this.host.store.get(id);
+    if (record === undefined) {
+      throw new SandstackError('INTERNAL', `Sandbox "${id}" vanished from the store`);
+    }
+    return record;
+  }
+}
+
+/**
+ * Derives a sandbox's Ready and Suspended conditions with upstream's reasons: Ready is
+ * `DependenciesReady` while it runs and `Suspended` while suspended; Suspended is
+ * `PodTerminated` (True) once its processes are checkpointed and stopped, else
+ * `NotSuspended` (False). Released sandboxes have no conditions.
+ */
+export function sandboxConditions(record: SandboxRecord): ObjectCondition[] {
+  if (record.state === 'released') {
+    return [];
+  }
+  const since = new Date(record.operatingModeChangedAt ?? record.createdAt).toISOString();
+  if (record.operatingMode === 'Suspended') {
+    return [
+      modeCondition('Ready', 'False', 'Suspended', 'Sandbox is suspended', since),
+      modeCondition(
+        'Suspended',
+        'True',
+        'PodTerminated',
+        'Processes are checkpointed to disk and stopped',
+        since,
+      ),
+    ];
+  }
+  return [
+    modeCondition('Ready', 'True', 'DependenciesReady', 'Sandbox is running', since),
+    modeCondition('Suspended', 'False', 'NotSuspended', 'Sandbox is not suspended', since),
+  ];
+}
+
+function modeCondition(
+  type: 'Ready' | 'Suspended',
+  status: ObjectCondition['status'],
+  reason: string,
+  message: string,
+  lastTransitionTime: string,
+): ObjectCondition {
+  return { type, status, reason, message, lastTransitionTime };
+}

@@ -1,0 +1,104 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { SandstackError } from '../../core/errors.js';
+import type { RuntimeName, SandboxTemplate } from '../types.js';
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * Files of gVisor checkpoints on the host. A suspended sandbox keeps its checkpoint image in
+ * `checkpoint/` under its state folder. A snapshot folder contains `image/` (the checkpoint),
+ * `files/` (a copy of the writable layer: workspace and `/tmp`) and `snapshot.json`.
+ */
+
+/** Name of the image file `runsc checkpoint` writes into its `--image-path` folder. */
+const IMAGE_FILE = 'checkpoint.img';
+
+/** Record stored beside a snapshot's image, read back when a sandbox starts from it. */
+export interface SnapshotManifest {
+  /** Sandbox the snapshot was taken from. */
+  sourceId: string;
+  runtime: RuntimeName;
+  /** Template of the source sandbox; a restore needs the same root filesystem and mounts. */
+  template: SandboxTemplate;
+  createdAt: number;
+}
+
+/** Folder of a suspended sandbox's checkpoint image. */
+export function suspendImageDir(stateDir: string): string {
+  return join(stateDir, 'checkpoint');
+}
+
+/** Returns whether `imageDir` contains a complete checkpoint image. */
+export function hasImage(imageDir: string): boolean {
+  return existsSync(join(imageDir, IMAGE_FILE));
+}
+
+/** Folders inside a snapshot folder. */
+export function snapshotPaths(dir: string): { image: string; files: string; manifest: string } {
+  return {
+    image: join(dir, 'image'),
+    files: join(dir, 'files'),
+    manifest: join(dir, 'snapshot.json'),
+  };
+}
+
+/**
+ * Reads a snapshot's manifest.
+ * @throws SandstackError `SNAPSHOT_NOT_FOUND` when the folder has no complete snapshot
+ */
+export function readSnapshotManifest(dir: string): SnapshotManifest {
+  const paths = snapshotPaths(dir);
+  if (!existsSync(paths.manifest) || !hasImage(paths.image)) {
+    throw new SandstackError(
+      'SNAPSHOT_NOT_FOUND',
+      `No complete snapshot in "${dir}"; take one with "sandstack sandbox snapshot"`,
+    );
+  }
+  return JSON.parse(readFileSync(paths.manifest, 'utf8')) as SnapshotManifest;
+}
+
+/** Writes a snapshot's manifest last, so that a folder with one is complete. */
+export function writeSnapshotManifest(dir: string, manifest: SnapshotManifest): void {
+  writeFileSync(snapshotPaths(dir).manifest, JSON.stringify(manifest, null, 2));
+}
+
+/**
+ * Copies every file of one folder into another, keeping modes, owners, times and holes. A
+ * restored gVisor sandbox re-opens its files by path, so the copy must look the same.
+ */
+export async function copyTree(from: string, to: string): Promise<void> {
+  mkdirSync(to, { recursive: true });
+  await execFileAsync('cp', ['-a', '--sparse=always', `${from}/.`, to]);
+}
+
+/** Bytes used by the files under `dir` (`du -sb`), or 0 when it is missing. */
+export async function treeBytes(dir: string): Promise<number> {
+  if (!existsSync(dir)) {
+    return 0;
+  }
+  const { stdout } = await execFileAsync('du', ['-sb', dir]);
+  return Number(stdout.split('\t')[0] ?? 0);
+}
+
+/** CPU and memory of a sandbox's earlier runtimes, stored so a later process keeps them. */
+export interface EarlierUsage {
+  cpuSeconds: number;
+  memoryPeakBytes: number;
+}
+
+/** Reads the usage stored by {@link saveEarlierUsage}, or zeros. */
+export function readEarlierUsage(stateDir: string): EarlierUsage {
+  try {
+    return JSON.parse(readFileSync(join(stateDir, 'usage.json'), 'utf8')) as EarlierUsage;
+  } catch {
+    return { cpuSeconds: 0, memoryPeakBytes: 0 };
+  }
+}
+
+/** Stores the usage of runtimes that have ended (restarts, or a suspend's checkpoint). */
+export function saveEarlierUsage(stateDir: string, usage: EarlierUsage): void {
+  writeFileSync(join(stateDir, 'usage.json'), JSON.stringify(usage));
+}

@@ -1,0 +1,248 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isSandstackError } from '../../src/core/errors.js';
+import { sandboxConditions } from '../../src/sandbox/controller-snapshots.js';
+import { applyManifests } from '../../src/sandbox/manifests/apply.js';
+import {
+  COUNTER,
+  createTestController,
+  leftoversOf,
+  localDrivers,
+  waitPast,
+  type TestController,
+} from '../helpers/sandbox.js';
+import { makeTempDir, runCli } from '../helpers/cli.js';
+
+const checks = await localDrivers();
+const gvisorAvailable = checks.some(
+  (item) => item.driver.name === 'gvisor' && item.check.available,
+);
+const bubblewrapAvailable = checks.some(
+  (item) => item.driver.name === 'bubblewrap' && item.check.available,
+);
+
+let harness: TestController | undefined;
+afterEach(async () => {
+  await harness?.cleanup();
+  harness = undefined;
+});
+
+function setup(): TestController {
+  harness = createTestController();
+  return harness;
+}
+
+/** Returns the error a promise rejects with, or undefined when it resolves. */
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
+const gvisorDescribe = gvisorAvailable ? describe : describe.skip;
+
+gvisorDescribe('SandboxController suspend', () => {
+  it('suspends, meters and resumes a claim', async () => {
+    const { controller } = setup();
+    const { sandbox, record } = await controller.claim({ template: 'gv', tenant: 'acme' });
+    await sandbox.exec({ command: COUNTER });
+    const before = await waitPast(sandbox, 3);
+
+    const suspended = await controller.suspend(record.id);
+    expect(suspended.operatingMode).toBe('Suspended');
+    const conditions = sandboxConditions(suspended);
+    expect(conditions).toContainEqual(
+      expect.objectContaining({ type: 'Suspended', status: 'True', reason: 'PodTerminated' }),
+    );
+    expect(conditions).toContainEqual(
+      expect.objectContaining({ type: 'Ready', status: 'False', reason: 'Suspended' }),
+    );
+    const usage = await controller.usageFor({ tenant: 'acme' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await controller.usageFor({ tenant: 'acme' })).cpuSeconds).toBe(usage.cpuSeconds);
+    const rejected = await rejectionOf(sandbox.exec({ command: 'true' }));
+    expect(isSandstackError(rejected, 'SANDBOX_SUSPENDED')).toBe(true);
+    expect((rejected as Error).message).toContain(`sandstack sandbox resume ${record.id}`);
+
+    const resumed = await controller.resume(record.id);
+    expect(resumed.operatingMode).toBe('Running');
+    const after = await waitPast(sandbox, before.count);
+    expect(after.token).toBe(before.token);
+    expect((await controller.usageFor({ tenant: 'acme' })).cpuSeconds).toBeGreaterThanOrEqual(
+      usage.cpuSeconds,
+    );
+  });
+
+  it('releases a suspended sandbox without leftovers', async () => {
+    const { controller } = setup();
+    const { sandbox, record } = await controller.claim({ template: 'gv', tenant: 'acme' });
+    await sandbox.exec({ command: COUNTER });
+    await waitPast(sandbox, 1);
+    await controller.suspend(record.id);
+
+    const released = await controller.release(record.id);
+    expect(released.state).toBe('released');
+    expect(leftoversOf(record.id, record.stateDir)).toEqual({
+      processes: [],
+      mounts: [],
+      cgroups: [],
+      stateDir: false,
+    });
+  });
+
+  it('re-attaches a suspended sandbox after a kill', async () => {
+    const test = setup();
+    // Node itself runs the fixture (tsx only as a loader), so SIGKILL hits the controller.
+    const fixture = 'test/fixtures/sandbox/claim-suspend-and-wait.ts';
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, test.dir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout }).once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
+    });
+    const before = JSON.parse(line) as { id: string; token: string; count: number };
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+
+    const controller = test.reopen();
+    const found = await controller.get(before.id);
+    expect(found?.record.operatingMode).toBe('Suspended');
+    expect(found?.sandbox.operatingMode).toBe('Suspended');
+    await controller.resume(before.id);
+    const after = await waitPast(found?.sandbox ?? expect.fail('no sandbox'), before.count);
+    expect(after.token).toBe(before.token);
+  });
+
+  it('fills a pool from a snapshot', async () => {
+    const { controller } = setup();
+    const { sandbox, record } = await controller.claim({ template: 'gv', tenant: 'acme' });
+    await sandbox.writeFile('setup.txt', 'prepared once');
+    await sandbox.exec({ command: COUNTER });
+    const before = await waitPast(sandbox, 3);
+    const snapshot = await controller.snapshot(record.id, 'warm-py');
+    expect(snapshot.tenant).toBe('acme');
+    expect(controller.listSnapshots({ tenant: 'acme' }).map((item) => item.name)).toEqual([
+      'warm-py',
+    ]);
+    expect(controller.listSnapshots({ tenant: 'other' })).toEqual([]);
+
+    controller.createTemplate({ name: 'py', runtime: 'gvisor', snapshot: 'warm-py' });
+    controller.createPool({ name: 'py', template: 'py', replicas: 1 });
+    await controller.waitUntilReady('py');
+    const claimed = await controller.claim({ pool: 'py', tenant: 'beta' });
+    expect(claimed.record.warm).toBe(true);
+    const restored = await waitPast(claimed.sandbox, before.count);
+    expect(restored.token).toBe(before.token);
+    expect((await claimed.sandbox.readFile('setup.txt')).toString()).toBe('prepared once');
+
+    const inUse = (() => {
+      try {
+        controller.deleteSnapshot('warm-py');
+        return undefined;
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(isSandstackError(inUse, 'INVALID_ARGUMENT')).toBe(true);
+    expect((inUse as Error).message).toContain('template py');
+    await controller.deletePool('py');
+  });
+
+  it('applies operatingMode from a Sandbox manifest', async () => {
+    const { controller } = setup();
+    const { record } = await controller.claim({ template: 'gv', tenant: 'acme' });
+    const manifest = (mode: string, namespace = 'acme'): string => `
+apiVersion: agents.x-k8s.io/v1beta1
+kind: Sandbox
+metadata: {name: ${record.id}, namespace: ${namespace}}
+spec:
+  operatingMode: ${mode}
+  podTemplate: {spec: {containers: [{name: main, image: host}]}}
+`;
+    const suspended = await applyManifests(controller, manifest('Suspended'), { source: 'x' });
+    expect(suspended[0]?.action).toBe('configured');
+    expect(controller.record(record.id)?.operatingMode).toBe('Suspended');
+    const again = await applyManifests(controller, manifest('Suspended'), { source: 'x' });
+    expect(again[0]?.action).toBe('unchanged');
+    await applyManifests(controller, manifest('Running'), { source: 'x' });
+    expect(controller.record(record.id)?.operatingMode).toBe('Running');
+
+    const wrongTenant = await rejectionOf(
+      applyManifests(controller, manifest('Suspended', 'other'), { source: 'x' }),
+    );
+    expect(isSandstackError(wrongTenant, 'INVALID_CONFIG')).toBe(true);
+    expect((wrongTenant as Error).message).toContain('no claimed sandbox');
+  });
+});
+
+gvisorDescribe('sandstack sandbox suspend', () => {
+  it('suspends, resumes and snapshots from the CLI', async () => {
+    const temp = await makeTempDir('cli-suspend');
+    const stateDir = ['--state-dir', temp.path];
+    let id = '';
+    try {
+      const claimed = await runCli([...stateDir, 'sandbox', 'claim', '--json']);
+      expect(claimed.code, claimed.stderr).toBe(0);
+      id = (JSON.parse(claimed.stdout) as { id: string }).id;
+      await runCli([...stateDir, 'sandbox', 'exec', id, 'echo kept > kept.txt']);
+
+      const suspended = await runCli([...stateDir, 'sandbox', 'suspend', id]);
+      expect(suspended.code, suspended.stderr).toBe(0);
+      expect(suspended.stdout).toContain(`${id} suspended`);
+      const listed = await runCli([...stateDir, 'sandbox', 'list']);
+      expect(listed.stdout).toContain('mode=Suspended');
+      const blocked = await runCli([...stateDir, 'sandbox', 'exec', id, 'true']);
+      expect(blocked.code).not.toBe(0);
+      expect(blocked.stderr).toContain('because it is suspended');
+
+      const resumed = await runCli([...stateDir, 'sandbox', 'resume', id]);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const read = await runCli([...stateDir, 'sandbox', 'exec', id, 'cat kept.txt']);
+      expect(read.stdout.trim()).toBe('kept');
+
+      const snapshot = await runCli([...stateDir, 'sandbox', 'snapshot', id, '--name', 'cli-snap']);
+      expect(snapshot.code, snapshot.stderr).toBe(0);
+      const snapshots = await runCli([...stateDir, 'sandbox', 'snapshots', '--json']);
+      const names = (JSON.parse(snapshots.stdout) as { name: string }[]).map((item) => item.name);
+      expect(names).toEqual(['cli-snap']);
+      const deleted = await runCli([...stateDir, 'sandbox', 'snapshots', '--delete', 'cli-snap']);
+      expect(deleted.code, deleted.stderr).toBe(0);
+    } finally {
+      if (id !== '') {
+        await runCli([...stateDir, 'sandbox', 'release', id]);
+      }
+      await temp.remove();
+    }
+  });
+});
+
+const bubblewrapIt = bubblewrapAvailable ? it : it.skip;
+const gvisorIt = gvisorAvailable ? it : it.skip;
+
+describe('SandboxController checkpoint errors', () => {
+  bubblewrapIt('rejects suspend of a bubblewrap claim', async () => {
+    const { controller } = setup();
+    const { record } = await controller.claim({ template: 'bw', tenant: 'acme' });
+    const error = await rejectionOf(controller.suspend(record.id));
+    expect(isSandstackError(error, 'CHECKPOINT_UNSUPPORTED')).toBe(true);
+    expect(controller.record(record.id)?.operatingMode).toBe('Running');
+  });
+
+  gvisorIt('rejects a template whose snapshot is unknown', async () => {
+    const { controller } = setup();
+    controller.createTemplate({ name: 'ghost', runtime: 'gvisor', snapshot: 'missing' });
+    const error = await rejectionOf(controller.claim({ template: 'ghost', tenant: 'acme' }));
+    expect(isSandstackError(error, 'SNAPSHOT_NOT_FOUND')).toBe(true);
+    expect((error as Error).message).toContain('"missing"');
+  });
+
+  it('rejects a snapshot template on bubblewrap', () => {
+    const { controller } = setup();
+    const create = (): unknown =>
+      controller.createTemplate({ name: 'bad', runtime: 'bubblewrap', snapshot: 'warm' });
+    expect(create).toThrow(/runtime gvisor/);
+  });
+});
