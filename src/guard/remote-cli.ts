@@ -52,7 +52,7 @@ const CONSENT: readonly [RegExp, RegExp][] = [
   ],
   [
     /^(?:delete|rm|rb|remove|destroy|terminate|purge|flush|deregister|untag|archive)/,
-    /\b(?:delet\w*|remov\w*|drop|clean\w*|tear\w* down|destroy|get rid)\b/i,
+    /\b(?:delet\w*|remov\w*|drop|clean\w*|tear\w* down|destroy|get rid|empty)\b/i,
   ],
   [/^merge/, /\bmerg\w*/i],
   [/^(?:comment|review|approve)/, /\b(?:comment\w*|reply|review|approv\w*)\b/i],
