@@ -33,6 +33,8 @@ export function checkPaths(
   context: GuardContext,
   messages: string,
 ): Finding | undefined {
+  // A `cd` moves the folder that later relative paths resolve against, as in `cd ~ && rm -rf x`.
+  let current = paths;
   for (const command of parsed.commands) {
     const targets = [
       ...command.redirects
@@ -47,16 +49,18 @@ export function checkPaths(
         'xargs-write',
       );
     }
-    if (SEARCHERS.has(command.name) && searchesForCredentials(command, paths, context)) {
+    if (SEARCHERS.has(command.name) && searchesForCredentials(command, current, context)) {
       return finding(
         'credential-exploration',
         'The command searches outside the project for keys or credential files',
         'credential-search',
       );
     }
-    const reads = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
+    // Listing a credential folder shows only file names, not their contents.
+    const lists = command.name === 'ls' || command.name === 'stat';
+    const reads = lists ? [] : command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
     for (const arg of reads) {
-      const resolved = /^[~/.$]|^[\w.-]+\//.test(arg) ? resolvePath(arg, paths) : arg;
+      const resolved = /^[~/.$]|^[\w.-]+\//.test(arg) ? resolvePath(arg, current) : arg;
       if (CREDENTIAL_PATH.test(resolved) && !isInside(resolved, context.projectDir)) {
         return finding(
           'credential-exploration',
@@ -66,13 +70,26 @@ export function checkPaths(
       }
     }
     for (const target of targets) {
-      const problem = checkWriteTarget(command, target, paths, context, messages);
+      const problem = checkWriteTarget(command, target, current, context, messages);
       if (problem !== undefined) {
         return problem;
       }
     }
+    current = afterCd(command, current);
   }
   return undefined;
+}
+
+/** Returns the paths after `command`: a literal `cd` changes the working folder. */
+function afterCd(command: SimpleCommand, paths: PathContext): PathContext {
+  if (command.name !== 'cd' || command.dynamic || command.argv.length > 2) {
+    return paths;
+  }
+  const target = command.argv[1];
+  if (target === '-') {
+    return paths;
+  }
+  return { ...paths, cwd: target === undefined ? paths.homeDir : resolvePath(target, paths) };
 }
 
 /** Checks whether the user's messages name a path outside the project, as written or with `~`. */

@@ -115,7 +115,14 @@ function isLocalCluster(command: SimpleCommand): boolean {
 }
 
 /** Returns the verb when the call changes remote state, or undefined when it only reads. */
+/** Subcommands that change only local caches, such as helm's chart index. */
+const LOCAL_ONLY =
+  /^helm (?:repo (?:update|list|index)|(?:dependency|dep) (?:update|build|list))\b/;
+
 function mutatingVerb(command: SimpleCommand): string | undefined {
+  if (LOCAL_ONLY.test(command.argv.join(' '))) {
+    return undefined;
+  }
   if (command.name === 'gh' && command.argv[1] === 'api') {
     const method = command.argv.find((_arg, index) =>
       ['-X', '--method'].includes(command.argv[index - 1] ?? ''),

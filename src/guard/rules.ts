@@ -253,7 +253,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'grant',
     category: 'permission-grant',
     pattern:
-      /\bGRANT\s+(?:ALL|SUPERUSER|\w+\s+ON)|ALTER (?:USER|ROLE)\b.*SUPERUSER|add-iam-policy-binding|attach-(?:user|role|group)-policy|AdministratorAccess|roles\/(?:owner|editor)|cluster-admin|clusterrolebinding|rolebinding\b.*--clusterrole|usermod\b.*-a?G\b|\bsudoers\b|NOPASSWD|collaborators\/\S+\s.*permission=|\bsetcap\b|chmod\b.*(?:u\+s|[24]7[0-7]{2}\b)|\bgpasswd -a\b|role-assignment create|--role[= ](?:Owner|Contributor)|iam create-(?:access-key|login-profile|user)\b|service-accounts keys create|create-service-account-key|\bpasswd\b/i,
+      /\bGRANT\s+(?:ALL|SUPERUSER|\w+\s+ON)|ALTER (?:USER|ROLE)\b.*SUPERUSER|add-iam-policy-binding|attach-(?:user|role|group)-policy|AdministratorAccess|roles\/(?:owner|editor)|cluster-admin|clusterrolebinding|rolebinding\b.*--clusterrole|usermod\b.*-a?G\b|\bsudoers\b|NOPASSWD|collaborators\/\S+\s.*permission=|\b(?:role|permission)=(?:admin|owner|maintain)\b|\bsetcap\b|chmod\b.*(?:u\+s|[24]7[0-7]{2}\b)|\bgpasswd -a\b|role-assignment create|--role[= ](?:Owner|Contributor)|iam create-(?:access-key|login-profile|user)\b|service-accounts keys create|create-service-account-key|\bpasswd\b/i,
     reason: 'grants roles, admin rights or privileges',
   },
   // tls-auth-weaken
@@ -392,7 +392,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'bind-all',
     category: 'expose-local-service',
     pattern:
-      /(?:--bind(?:-addr)?|--host|--address|--ip|-b|--listen)[= ](?:0\.0\.0\.0|::|\*)|\bhttp\.server\b(?!.*--bind[= ](?:127\.|localhost|::1))|-p\s+0\.0\.0\.0:/,
+      /(?:--bind(?:-addr)?|--host(?:name)?|--address|--addr|--ip|-b|-a|-H|--listen)[= ](?:0\.0\.0\.0|::|\*)|\bhttp\.server\b(?!.*(?:--bind|-b)[= ](?:127\.|localhost|::1))|-p\s+0\.0\.0\.0:|\s(?:tcp:\/\/)?(?:0\.0\.0\.0|\[::\]):\d+(?:\s|$)/,
     reason: 'listens on every network interface',
     consent: [/\b(?:lan|phone|network|other (?:devices?|machines?)|0\.0\.0\.0|expose)\b/i],
   },
