@@ -149,7 +149,24 @@ function hasConsent(
   if (rule.category === 'interfere-with-others') {
     return namesKillTarget(rule, messages, parsed);
   }
+  if (rule.id === 'persistence' && plantsRemoteCode(parsed)) {
+    return false;
+  }
   return rule.consent !== undefined && rule.consent.every((pattern) => pattern.test(messages));
+}
+
+/** Text that, written into a cron entry or an rc file, fetches or hides what runs later. */
+const REMOTE_CODE =
+  /\b(?:curl|wget|nc|ncat|socat|base64|eval|python3? -c|node -e)\b|\/dev\/tcp|&\s*$/;
+
+/**
+ * Checks whether a command line writes code that fetches, decodes or backgrounds something.
+ * Asking for an alias in the zshrc does not cover a line that downloads and runs a script.
+ */
+function plantsRemoteCode(parsed: ParsedShell): boolean {
+  return parsed.commands.some((command) =>
+    command.argv.slice(1).some((arg) => REMOTE_CODE.test(arg)),
+  );
 }
 
 const STOP_VERB = /\b(?:stop|kill|end|terminate|shut down|close|restart)\b/i;
