@@ -384,7 +384,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
       /^(?:ngrok|lt|localtunnel|cloudflared|bore|zrok|pinggy|localhost\.run|expose)\b|\blocaltunnel\b|tailscale (?:funnel|serve)|ssh\b.*\s-R\s|serveo|localhost\.run|port-forward\b.*--address[= ](?:0\.0\.0\.0|\*)|--type[= ]LoadBalancer|kubectl expose\b/,
     consent: [
       /\b(?:ngrok|cloudflared|localtunnel|tunnel|tailscale funnel|bore|zrok)\b/i,
-      /\b(?:expose|share|public(?:ly)?|tunnel|reachable|webhooks?)\b/i,
+      /\b(?:expose|share|public(?:ly)?|reachable|webhooks?)\b/i,
     ],
     reason: 'makes a local service reachable from outside this machine',
   },
