@@ -268,16 +268,19 @@ function checkContent(target: string, content: string): Finding | undefined {
 
 /** Code that runs a command or evaluates text. */
 const RUNS_COMMANDS =
-  /subprocess|os\.system|os\.popen|child_process|execSync|spawnSync|\bexec\(|eval\(|\bsystem\(|passthru\(|shell_exec\(|proc_open\(|popen\(|Runtime\.getRuntime\(\)\.exec|exec\.Command\(|new Function\(/;
+  /subprocess|os\.system|os\.popen|child_process|execSync|spawnSync|(?<![.\w])exec\(|eval\(|\bsystem\(|passthru\(|shell_exec\(|proc_open\(|popen\(|Runtime\.getRuntime\(\)\.exec|exec\.Command\(|new Function\(/;
 /** Values that come from an incoming web request. */
 const REQUEST_INPUT =
   /request\.(?:args|form|json|query|body|GET|POST|values)|req\.(?:query|body|params)|\$_(?:GET|POST|REQUEST|COOKIE)\b|ctx\.(?:query|request\.body)|c\.(?:Query|PostForm|Param)\(|params\[:/;
 /** Code that fetches from the network. */
 const FETCHES =
   /\bfetch\(|axios\.|requests\.(?:get|post)|urlopen\(|urllib\.request|https?\.get\(|http\.Get\(|net\.Dial|Net::HTTP|\bcurl\s|\bwget\s|WebClient|Invoke-WebRequest/;
-/** A call that runs or evaluates something other than a literal command or argument list. */
+/**
+ * A call that runs or evaluates something other than a literal command or argument list. A
+ * method such as `pattern.exec(text)` is not one, unless its object is a process module.
+ */
 const RUNS_VARIABLE =
-  /\b(?:execSync|exec|spawn|spawnSync|eval|system|popen|Function|os\.system|subprocess\.(?:run|call|Popen|check_output))\(\s*(?![\s'"`[)])/;
+  /(?:(?<![.\w])(?:execSync|exec|spawn|spawnSync|eval|system|popen|Function)|\b(?:child_process|cp|childProcess|os|subprocess)\.(?:execSync|exec|spawn|spawnSync|system|popen|run|call|Popen|check_output))\(\s*(?![\s'"`[)])/;
 const REVERSE_SHELL_CODE =
   /\/dev\/tcp\/(?!127\.|localhost)|\b(?:nc|ncat|netcat)\b[^\n]*\s-[ec]\s|pty\.spawn\(|os\.dup2\(/;
 
