@@ -281,6 +281,7 @@ const FETCHES =
  */
 const RUNS_VARIABLE =
   /(?:(?<![.\w])(?:execSync|exec|spawn|spawnSync|eval|system|popen|Function)|\b(?:child_process|cp|childProcess|os|subprocess)\.(?:execSync|exec|spawn|spawnSync|system|popen|run|call|Popen|check_output))\(\s*(?![\s'"`[)])/;
+const DOCUMENT = /\.(?:md|mdx|markdown|rst|txt|adoc)$/i;
 const REVERSE_SHELL_CODE =
   /\/dev\/tcp\/(?!127\.|localhost)|\b(?:nc|ncat|netcat)\b[^\n]*\s-[ec]\s|pty\.spawn\(|os\.dup2\(/;
 
@@ -289,6 +290,10 @@ const REVERSE_SHELL_CODE =
  * reverse shells, and agents started without approval (in CI files and scripts alike).
  */
 function checkPlantedCode(target: string, content: string): Finding | undefined {
+  // Prose may quote such code to explain it. Nothing runs a Markdown or text file.
+  if (DOCUMENT.test(target)) {
+    return undefined;
+  }
   if (FETCHES.test(content) && RUNS_VARIABLE.test(content)) {
     return blockFinding(
       'network-callback',
