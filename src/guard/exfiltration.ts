@@ -2,6 +2,8 @@
  * Stage-1 checks for data leaving the machine: uploads of private data, DNS tunnelling,
  * inline code that sends files, and pushes to newly added remotes.
  */
+import { isIP } from 'node:net';
+import { isPrivateAddress } from '../core/addresses.js';
 import { EXFIL_HOST_PATTERN } from './rules.js';
 import {
   CREDENTIAL_PATH,
@@ -57,6 +59,14 @@ export function checkExfiltration(
       (command.pipeline?.index ?? 0) > 0 ||
       ['nc', 'ncat', 'netcat', 'scp', 'rsync'].includes(command.name);
     if (!sendsData) {
+      const address = publicAddressOf(command.argv.slice(1));
+      if (address !== undefined) {
+        return finding(
+          'exfil-scouting',
+          `The command contacts the raw public IP address ${address}, which names no known service`,
+          'raw-ip-endpoint',
+        );
+      }
       continue;
     }
     const pipedData = parsed.commands.some(
@@ -111,6 +121,19 @@ export function checkExfiltration(
       'The command pushes the repository to a newly added remote',
       'push-new-remote',
     );
+  }
+  return undefined;
+}
+
+const IPV4 = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/\s]*@)?((?:\d{1,3}\.){3}\d{1,3})(?:[:/]|$)/i;
+
+/** Returns the first argument's IPv4 host (as a URL, `user@host` or a bare host) outside private ranges. */
+function publicAddressOf(args: readonly string[]): string | undefined {
+  for (const arg of args) {
+    const address = IPV4.exec(arg)?.[1];
+    if (address !== undefined && isIP(address) === 4 && !isPrivateAddress(address)) {
+      return address;
+    }
   }
   return undefined;
 }

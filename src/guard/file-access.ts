@@ -33,6 +33,8 @@ export function checkPaths(
   context: GuardContext,
   messages: string,
 ): Finding | undefined {
+  // A `cd` moves the folder that later relative paths resolve against, as in `cd ~ && rm -rf x`.
+  let current = paths;
   for (const command of parsed.commands) {
     const targets = [
       ...command.redirects
@@ -47,16 +49,18 @@ export function checkPaths(
         'xargs-write',
       );
     }
-    if (SEARCHERS.has(command.name) && searchesForCredentials(command, paths, context)) {
+    if (SEARCHERS.has(command.name) && searchesForCredentials(command, current, context)) {
       return finding(
         'credential-exploration',
         'The command searches outside the project for keys or credential files',
         'credential-search',
       );
     }
-    const reads = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
+    // Listing a credential folder shows only file names, not their contents.
+    const lists = command.name === 'ls' || command.name === 'stat';
+    const reads = lists ? [] : command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
     for (const arg of reads) {
-      const resolved = /^[~/.$]|^[\w.-]+\//.test(arg) ? resolvePath(arg, paths) : arg;
+      const resolved = /^[~/.$]|^[\w.-]+\//.test(arg) ? resolvePath(arg, current) : arg;
       if (CREDENTIAL_PATH.test(resolved) && !isInside(resolved, context.projectDir)) {
         return finding(
           'credential-exploration',
@@ -66,26 +70,80 @@ export function checkPaths(
       }
     }
     for (const target of targets) {
-      const problem = checkWriteTarget(command, target, paths, context, messages);
+      const problem = checkWriteTarget(command, target, current, context, messages);
       if (problem !== undefined) {
         return problem;
       }
     }
+    current = afterCd(command, current);
   }
   return undefined;
 }
 
+/** Returns the paths after `command`: a literal `cd` changes the working folder. */
+function afterCd(command: SimpleCommand, paths: PathContext): PathContext {
+  if (command.name !== 'cd' || command.dynamic || command.argv.length > 2) {
+    return paths;
+  }
+  const target = command.argv[1];
+  if (target === '-') {
+    return paths;
+  }
+  return { ...paths, cwd: target === undefined ? paths.homeDir : resolvePath(target, paths) };
+}
+
 /** Checks whether the user's messages name a path outside the project, as written or with `~`. */
-function namesPath(messages: string, target: string, resolved: string, homeDir: string): boolean {
+function namesPath(
+  messages: string,
+  target: string,
+  resolved: string,
+  homeDir: string,
+  deletes: boolean,
+): boolean {
   const forms = [target, resolved];
   if (isInside(resolved, homeDir)) {
     forms.push(`~${resolved.slice(homeDir.length)}`);
   }
   // Name the directory too, so "install the config to ~/.config/app" covers files in it.
   const named = forms.flatMap((form) => [form, form.replace(/\/[^/]*$/, '')]);
-  return named.some(
-    (form) => form.length > 3 && form !== homeDir && form !== '~' && messages.includes(form),
+  return (
+    named.some(
+      (form) => form.length > 3 && form !== homeDir && form !== '~' && messages.includes(form),
+    ) || namesHomePathInWords(messages, resolved, homeDir, deletes)
   );
+}
+
+/**
+ * Checks whether the user's messages name a literal path under the home folder word by word,
+ * as "my pip cache" names `~/.cache/pip` and "my zshrc" names `~/.zshrc`. Every part of the
+ * path, without its leading dot, must appear as a whole word, and the path must have two or
+ * three parts or be a single dotfile.
+ */
+function namesHomePathInWords(
+  messages: string,
+  resolved: string,
+  homeDir: string,
+  deletes: boolean,
+): boolean {
+  if (!isInside(resolved, homeDir) || resolved === homeDir || /[*?[\]$`]/.test(resolved)) {
+    return false;
+  }
+  const raw = resolved.slice(homeDir.length + 1).split('/');
+  // One plain word such as "build" is too common to name `~/build`. A dotfile name is not,
+  // but deleting a whole top-level dotfolder such as `~/.config` still needs its path.
+  if (raw.length > 3 || (raw.length === 1 && (deletes || !raw[0]?.startsWith('.')))) {
+    return false;
+  }
+  const words = new Set(
+    messages
+      .toLowerCase()
+      .split(/[^\w.-]+/)
+      .map((word) => word.replace(/^\.+|\.+$/g, '')),
+  );
+  return raw.every((part) => {
+    const word = part.replace(/^\./, '').toLowerCase();
+    return word.length >= 3 && words.has(word);
+  });
 }
 
 /** Checks whether the literal directory before a run-time expansion keeps a write inside the project. */
@@ -165,7 +223,7 @@ function checkWriteTarget(
   }
   if (
     !isInside(resolved, context.projectDir) &&
-    !namesPath(messages, target, resolved, paths.homeDir)
+    !namesPath(messages, target, resolved, paths.homeDir, DESTRUCTIVE.has(command.name))
   ) {
     return finding(
       'local-destruction',

@@ -14,6 +14,12 @@ const MIGRATIONS = [
      halted INTEGER NOT NULL DEFAULT 0,
      updated_at TEXT NOT NULL
    )`,
+  `CREATE TABLE guard_pending_asks (
+     session_id TEXT NOT NULL,
+     tool_use_id TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     PRIMARY KEY (session_id, tool_use_id)
+   )`,
 ];
 
 /** Denial counts of one session, with the time of the last change. */
@@ -135,6 +141,35 @@ export function deferAsk<T extends Backstop>(backstop: T): T {
       if (decision.verdict !== 'ask') {
         backstop.record(sessionId, decision);
       }
+    },
+  };
+}
+
+/**
+ * Calls that the guard sent to Claude Code's own permission prompt, by `tool_use_id`, until
+ * a `PostToolUse` or `PostToolUseFailure` event shows that the user approved and the call ran.
+ */
+export interface PendingAsks {
+  add(sessionId: string, toolUseId: string): void;
+  /** Removes the call and returns whether it was pending. */
+  take(sessionId: string, toolUseId: string): boolean;
+}
+
+/** Creates the store of pending `ask` decisions in `db`, a state file from {@link openGuardState}. */
+export function createPendingAsks(db: SqliteDatabase): PendingAsks {
+  const insert = db.prepare(
+    `INSERT OR IGNORE INTO guard_pending_asks (session_id, tool_use_id, created_at)
+     VALUES (?, ?, ?)`,
+  );
+  const remove = db.prepare(
+    'DELETE FROM guard_pending_asks WHERE session_id = ? AND tool_use_id = ?',
+  );
+  return {
+    add(sessionId, toolUseId) {
+      insert.run(sessionId, toolUseId, new Date().toISOString());
+    },
+    take(sessionId, toolUseId) {
+      return remove.run(sessionId, toolUseId).changes > 0;
     },
   };
 }

@@ -10,7 +10,7 @@ import type { SqliteDatabase } from '../core/store.js';
 import { ApprovalQueue, waitForApproval } from './approvals.js';
 import type { Backstop } from './backstop.js';
 import { createGuard, DEFAULT_POLICY_INPUT } from './guard.js';
-import { createSqliteBackstop, deferAsk, openGuardState } from './hook-state.js';
+import { createPendingAsks, createSqliteBackstop, deferAsk, openGuardState } from './hook-state.js';
 import { readUserMessages } from './hook-transcript.js';
 import { createPolicy, loadPolicyFile, type Policy } from './policy.js';
 import { createStage2, type Stage2Options } from './stage2.js';
@@ -54,7 +54,7 @@ const HOOK_INPUT_SCHEMA = z.object({
   session_id: z.string().min(1),
   transcript_path: z.string().optional(),
   cwd: z.string().min(1),
-  hook_event_name: z.literal('PreToolUse'),
+  hook_event_name: z.enum(['PreToolUse', 'PostToolUse', 'PostToolUseFailure']),
   tool_name: z.string().min(1),
   tool_input: z.record(z.string(), z.unknown()),
   tool_use_id: z.string().optional(),
@@ -82,7 +82,7 @@ export function parseHookInput(text: string): HookInput {
       .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
       .join('; ');
     throw new HookInputError(
-      `Invalid hook input: ${problems}; expected the PreToolUse JSON with session_id, cwd, hook_event_name "PreToolUse", tool_name and tool_input`,
+      `Invalid hook input: ${problems}; expected the PreToolUse or PostToolUse JSON with session_id, cwd, hook_event_name "PreToolUse", "PostToolUse" or "PostToolUseFailure", tool_name and tool_input`,
     );
   }
   return parsed.data;
@@ -114,8 +114,15 @@ export async function runHook(stdin: string, settings: HookSettings): Promise<Ho
     return blocked(error instanceof Error ? error.message : String(error));
   }
   try {
+    if (input.hook_event_name !== 'PreToolUse') {
+      recordRanCall(input, settings.statePath);
+      return { exitCode: 0, stdout: '', stderr: '' };
+    }
     const backstop = hookBackstop(settings.statePath);
     let decision = await decideInput(input, settings, backstop);
+    if (decision.verdict === 'ask' && settings.approvals === undefined) {
+      rememberAsk(input, settings.statePath);
+    }
     if (decision.verdict === 'ask' && settings.approvals !== undefined) {
       decision = await waitForApproval(openQueue(settings.approvals.path), {
         call: { tool: input.tool_name, input: input.tool_input },
@@ -219,13 +226,47 @@ function openQueue(queuePath: string): ApprovalQueue {
   return queue;
 }
 
-/** The session's stored backstop, which counts an `ask` only once a human decided it. */
-function hookBackstop(statePath: string): Backstop {
+function openState(statePath: string): SqliteDatabase {
   const resolved = path.resolve(statePath);
   let db = openStates.get(resolved);
   if (db === undefined) {
     db = openGuardState(resolved);
     openStates.set(resolved, db);
   }
-  return deferAsk(createSqliteBackstop(db));
+  return db;
+}
+
+/** Returns the session's stored backstop, which counts an `ask` only once a human decided it. */
+function hookBackstop(statePath: string): Backstop {
+  return deferAsk(createSqliteBackstop(openState(statePath)));
+}
+
+/** Stores an `ask` sent to Claude Code's own prompt until a post-call event shows it ran. */
+function rememberAsk(input: HookInput, statePath: string): void {
+  if (input.tool_use_id !== undefined) {
+    createPendingAsks(openState(statePath)).add(input.session_id, input.tool_use_id);
+  }
+}
+
+/**
+ * Records an approval for a call the guard had sent to Claude Code's prompt: Claude Code
+ * sends `PostToolUse` or `PostToolUseFailure` only for calls that ran, so the user approved
+ * it, and the run of denials starts again.
+ *
+ * NOTE: a call the user declines sends no hook event, so it stays pending and is not counted
+ * as a denial.
+ */
+function recordRanCall(input: HookInput, statePath: string): void {
+  if (input.tool_use_id === undefined) {
+    return;
+  }
+  if (!createPendingAsks(openState(statePath)).take(input.session_id, input.tool_use_id)) {
+    return;
+  }
+  hookBackstop(statePath).record(input.session_id, {
+    verdict: 'allow',
+    stage: 'backstop',
+    tier: 3,
+    reason: "A human approved the call in Claude Code's permission prompt",
+  });
 }

@@ -52,7 +52,7 @@ const CONSENT: readonly [RegExp, RegExp][] = [
   ],
   [
     /^(?:delete|rm|rb|remove|destroy|terminate|purge|flush|deregister|untag|archive)/,
-    /\b(?:delet\w*|remov\w*|drop|clean\w*|tear\w* down|destroy|get rid)\b/i,
+    /\b(?:delet\w*|remov\w*|drop|clean\w*|tear\w* down|destroy|get rid|empty)\b/i,
   ],
   [/^merge/, /\bmerg\w*/i],
   [/^(?:comment|review|approve)/, /\b(?:comment\w*|reply|review|approv\w*)\b/i],
@@ -115,7 +115,14 @@ function isLocalCluster(command: SimpleCommand): boolean {
 }
 
 /** Returns the verb when the call changes remote state, or undefined when it only reads. */
+/** Subcommands that change only local caches, such as helm's chart index. */
+const LOCAL_ONLY =
+  /^helm (?:repo (?:update|list|index)|(?:dependency|dep) (?:update|build|list))\b/;
+
 function mutatingVerb(command: SimpleCommand): string | undefined {
+  if (LOCAL_ONLY.test(command.argv.join(' '))) {
+    return undefined;
+  }
   if (command.name === 'gh' && command.argv[1] === 'api') {
     const method = command.argv.find((_arg, index) =>
       ['-X', '--method'].includes(command.argv[index - 1] ?? ''),

@@ -20,6 +20,10 @@ export interface DangerRule {
 const PROD = String.raw`(?:\bprod\b|\bprod[-_.]|[-_.]prod\b|production|\bPROD_|\blive\b)`;
 const EXFIL_HOSTS = String.raw`(?:webhook\.site|requestbin|pipedream|oast\.|\.oast|dnslog|interact\.sh|burpcollaborator|canarytokens|pastebin|paste\.rs|hastebin|transfer\.sh|file\.io|0x0\.st|termbin|ngrok\.io|ngrok-free|serveo|beeceptor|hookbin|requestcatcher|c2\.)`;
 
+/** Flags that let an AI agent run tools without approval. */
+export const UNSAFE_AGENT_FLAGS =
+  /--dangerously-skip-permissions|--dangerously-bypass|bypassPermissions|--yolo\b|--yes-always|--full-auto|--allowedTools\s+["']?Bash(?:\(\*\))?["']?(?:\s|$)|--auto-approve-all|--trust-all-tools|--approval-mode[= ]yolo/;
+
 /** Every stage-1 rule, grouped by category. Order matters only for which reason is shown. */
 export const DANGER_RULES: readonly DangerRule[] = [
   // git-destructive
@@ -249,7 +253,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'grant',
     category: 'permission-grant',
     pattern:
-      /\bGRANT\s+(?:ALL|SUPERUSER|\w+\s+ON)|ALTER (?:USER|ROLE)\b.*SUPERUSER|add-iam-policy-binding|attach-(?:user|role|group)-policy|AdministratorAccess|roles\/(?:owner|editor)|cluster-admin|clusterrolebinding|rolebinding\b.*--clusterrole|usermod\b.*-a?G\b|\bsudoers\b|NOPASSWD|collaborators\/\S+\s.*permission=|\bsetcap\b|chmod\b.*(?:u\+s|[24]7[0-7]{2}\b)|\bgpasswd -a\b|role-assignment create|--role[= ](?:Owner|Contributor)|iam create-(?:access-key|login-profile|user)\b|service-accounts keys create|create-service-account-key|\bpasswd\b/i,
+      /\bGRANT\s+(?:ALL|SUPERUSER|\w+\s+ON)|ALTER (?:USER|ROLE)\b.*SUPERUSER|add-iam-policy-binding|attach-(?:user|role|group)-policy|AdministratorAccess|roles\/(?:owner|editor)|cluster-admin|clusterrolebinding|rolebinding\b.*--clusterrole|usermod\b.*-a?G\b|\bsudoers\b|NOPASSWD|collaborators\/\S+\s.*permission=|\b(?:role|permission)=(?:admin|owner|maintain)\b|\bsetcap\b|chmod\b.*(?:u\+s|[24]7[0-7]{2}\b)|\bgpasswd -a\b|role-assignment create|--role[= ](?:Owner|Contributor)|iam create-(?:access-key|login-profile|user)\b|service-accounts keys create|create-service-account-key|\bpasswd\b/i,
     reason: 'grants roles, admin rights or privileges',
   },
   // tls-auth-weaken
@@ -269,12 +273,21 @@ export const DANGER_RULES: readonly DangerRule[] = [
     reason: 'disables a security control',
     consent: [/--no-verify|skip (?:the )?(?:hook|check|verif)/i],
   },
+  {
+    id: 'check-skip',
+    category: 'security-weaken',
+    pattern:
+      /^(?:SKIP|HUSKY|HUSKY_SKIP_HOOKS|SKIP_HOOKS|LEFTHOOK|LEFTHOOK_EXCLUDE|OVERCOMMIT_DISABLE|PRE_COMMIT_ALLOW_NO_CONFIG|GIT_HOOKS_DISABLED|DISABLE_HOOKS)=|^(?:git rm|rm|unlink|mv)\b.*(?:codeql|dependabot|semgrep|snyk|trivy|gitleaks|trufflehog|secret-?scan\w*|code-?scan\w*|\.pre-commit-config|\.husky\b|lefthook|CODEOWNERS|security\.ya?ml)/i,
+    reason: 'skips or removes a security check, commit hook or code scan',
+    consent: [
+      /--no-verify|\bskip\b.{0,30}?\b(?:hooks?|checks?|verif\w*)\b|\b(?:remove|delete|drop|disable)\b.*\b(?:codeql|dependabot|semgrep|snyk|trivy|gitleaks|husky|pre-commit|codeowners|lefthook|scan\w*|hooks?)\b/i,
+    ],
+  },
   // unsafe-agent
   {
     id: 'unsafe-agent',
     category: 'unsafe-agent',
-    pattern:
-      /--dangerously-skip-permissions|--dangerously-bypass|bypassPermissions|--yolo\b|--yes-always|--full-auto|--allowedTools\s+["']?Bash(?:\(\*\))?["']?(?:\s|$)|--auto-approve-all|--trust-all-tools|--approval-mode[= ]yolo/,
+    pattern: UNSAFE_AGENT_FLAGS,
     reason: 'starts an AI agent that runs without approval',
   },
   {
@@ -320,6 +333,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     category: 'modify-shared-resource',
     pattern:
       /^(?:git config (?:--global|--system)|npm config set|yarn config set|pnpm config set|pip config|gem sources --add|cargo config|go env -w|docker context use|kubectl config (?:set|use-context|delete))\b/,
+    consent: [/\b(?:global(?:ly)?|system-wide|for all (?:my )?(?:repos|repositories|projects))\b/i],
     reason: 'changes global tool configuration outside the project',
   },
   // local-destruction
@@ -368,13 +382,17 @@ export const DANGER_RULES: readonly DangerRule[] = [
     category: 'expose-local-service',
     pattern:
       /^(?:ngrok|lt|localtunnel|cloudflared|bore|zrok|pinggy|localhost\.run|expose)\b|\blocaltunnel\b|tailscale (?:funnel|serve)|ssh\b.*\s-R\s|serveo|localhost\.run|port-forward\b.*--address[= ](?:0\.0\.0\.0|\*)|--type[= ]LoadBalancer|kubectl expose\b/,
+    consent: [
+      /\b(?:ngrok|cloudflared|localtunnel|tunnel|tailscale funnel|bore|zrok)\b/i,
+      /\b(?:expose|share|public(?:ly)?|reachable|webhooks?)\b/i,
+    ],
     reason: 'makes a local service reachable from outside this machine',
   },
   {
     id: 'bind-all',
     category: 'expose-local-service',
     pattern:
-      /(?:--bind(?:-addr)?|--host|--address|--ip|-b|--listen)[= ](?:0\.0\.0\.0|::|\*)|\bhttp\.server\b(?!.*--bind[= ](?:127\.|localhost|::1))|-p\s+0\.0\.0\.0:/,
+      /(?:--bind(?:-addr)?|--host(?:name)?|--address|--addr|--ip|-b|-a|-H|--listen)[= ](?:0\.0\.0\.0|::|\*)|\bhttp\.server\b(?!.*(?:--bind|-b)[= ](?:127\.|localhost|::1))|-p\s+0\.0\.0\.0:|\s(?:tcp:\/\/)?(?:0\.0\.0\.0|\[::\]):\d+(?:\s|$)/,
     reason: 'listens on every network interface',
     consent: [/\b(?:lan|phone|network|other (?:devices?|machines?)|0\.0\.0\.0|expose)\b/i],
   },
@@ -448,7 +466,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'download-code',
     category: 'untrusted-code-integration',
     pattern:
-      /^(?:curl|wget)\b.*(?:-o|-O|--output)\s*\S*\.(?:js|mjs|py|sh|rb|php|jar|so|dll|exe|whl|tgz)\b/,
+      /^(?:curl|wget)\b.*(?:\s-[a-zA-Z]*[oOP]|--output(?:-document)?|--directory-prefix)[=\s]*\S*\.(?:js|mjs|cjs|ts|py|sh|bash|rb|php|pl|jar|so|dylib|dll|exe|whl|tgz|gem|crate)\b|^(?:curl|wget)\b.*\s-[a-zA-Z]*O\b.*\/[^/\s]+\.(?:js|mjs|cjs|py|sh|rb|php|jar|so|dll|exe|whl|tgz)(?:[?#\s]|$)/,
     reason: 'downloads code into the project from an unvetted source',
   },
   // unauthorized-persistence
@@ -459,7 +477,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
       /^crontab\b(?!\s+-l\s*$)|^systemctl\b.*\benable\b|^launchctl (?:load|bootstrap|enable)\b|^at\s|^batch\b|authorized_keys|\.bashrc|\.zshrc|\.bash_profile|\.profile\b|\.zprofile|\/etc\/(?:cron|systemd|init\.d|rc\.local|profile)|\.config\/autostart|LaunchAgents|LaunchDaemons|core\.hooksPath|--global alias\.|\bdisown\b|@reboot|schtasks \/create|\.git\/hooks\/|\.timer\b|^screen\b.*-d?m|^tmux new(?:-session)?\b.*\s-d\b|^setsid\b|^pm2 (?:start|startup|save)\b|^forever start\b/,
     reason: 'makes something run again later',
     consent: [
-      /\b(?:cron|schedule|every (?:night|day|hour|week|minute)|at startup|on boot|enable the)\b/i,
+      /\b(?:cron|schedule|every (?:night|day|hour|week|minute)|at startup|on boot|enable the|bashrc|zshrc|bash_profile|zprofile|shell (?:rc|profile|startup))\b/i,
     ],
   },
   {
@@ -490,7 +508,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'payments',
     category: 'real-world-transaction',
     pattern:
-      /ec2 run-instances|request-spot-instances|compute instances create|\baz vm create|droplet create|create-db-instance|eks create-cluster|container clusters create|api\.stripe\.com\/v1\/(?:payouts|refunds|charges|transfers|payment_intents|invoices)|^stripe\b.*\b(?:create|refund|pay|capture)\b|--live\b|\b(?:domains?|domain) (?:buy|register|purchase)\b|purchase-\w+|^twilio\b.*\bcreate\b|sendgrid|mailgun|\bsend_\w*(?:email|sms|invoice|reminder)|--all-customers|\bsms\b.*\bsend\b/i,
+      /ec2 run-instances|request-spot-instances|compute instances create|\baz vm create|droplet create|create-db-instance|eks create-cluster|container clusters create|api\.stripe\.com\/v1\/(?:payouts|refunds|charges|transfers|payment_intents|invoices)|^stripe\b.*\b(?:create|refund|pay|capture)\b|--live\b|\bdomains?\b.*\b(?:buy|register|purchase|renew|transfer)\b|(?:register|renew|transfer)-domain|purchase-\w+|create-savings-plan|^twilio\b.*\bcreate\b|sendgrid|mailgun|\bsend_\w*(?:email|sms|invoice|reminder)|--all-customers|\bsms\b.*\bsend\b/i,
     reason: 'spends money or acts in the real world',
   },
 ];

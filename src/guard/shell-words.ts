@@ -10,6 +10,15 @@ export interface WordContext {
   cwd: string;
   /** True when the word's tree has syntax errors, where a node's children may not cover its text. */
   treeHasError?: boolean;
+  /** Variables of the current tree with one known value, from {@link constantVariables}. */
+  variables?: ReadonlyMap<string, ConstantVariable>;
+}
+
+/** A variable set once in a command line to a literal value. */
+export interface ConstantVariable {
+  value: string;
+  /** Offset in the tree's text after which expansions see the value. */
+  from: number;
 }
 
 /** The value of one word and whether it depends on run time. */
@@ -113,7 +122,56 @@ function expandVariable(node: Node, state: WordContext): WordValue {
   if (name === 'PWD') {
     return { text: state.cwd, dynamic: false };
   }
+  const known = state.variables?.get(name);
+  if (known !== undefined && node.startIndex >= known.from) {
+    return { text: known.value, dynamic: false };
+  }
   return { text: node.text, dynamic: true };
+}
+
+/** Statement types an assignment may sit in and still run before everything after it. */
+const SEQUENTIAL_PARENTS = new Set(['program', 'list']);
+
+/**
+ * Finds the variables that `root` sets exactly once, at top level, to a literal value, such as
+ * `B` in `B=ma; git push origin HEAD:${B}in`. Expanding them lets the checks see the real
+ * arguments. A variable set more than once, inside a loop, branch, function or subshell, by
+ * `read`, `for`, `+=` or `unset`, keeps its run-time value unknown.
+ */
+export function constantVariables(
+  root: Node,
+  state: WordContext,
+): Map<string, ConstantVariable> | undefined {
+  const source = root.text;
+  const assignments = root.descendantsOfType('variable_assignment');
+  const counts = new Map<string, number>();
+  for (const node of assignments) {
+    const name = node?.childForFieldName('name')?.text ?? '';
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  const variables = new Map<string, ConstantVariable>();
+  for (const node of assignments) {
+    const name = node?.childForFieldName('name')?.text ?? '';
+    const value = node?.childForFieldName('value');
+    if (node === null || value === null || value === undefined || counts.get(name) !== 1) {
+      continue;
+    }
+    const parent = node.parent;
+    const declared =
+      parent?.type === 'declaration_command' && SEQUENTIAL_PARENTS.has(parent.parent?.type ?? '');
+    if (!SEQUENTIAL_PARENTS.has(parent?.type ?? '') && !declared) {
+      continue;
+    }
+    const rebinds = new RegExp(
+      String.raw`\b(?:read|for|unset|getopts|let|local|declare|typeset|mapfile|readarray)\b[^;&|\n]*\b${name}\b|\b${name}\+=|\(\([^)]*\b${name}\b`,
+    );
+    const literal = wordValue(value, state);
+    if (literal.dynamic || node.text.startsWith(`${name}+=`) || rebinds.test(source)) {
+      continue;
+    }
+    variables.set(name, { value: literal.text, from: node.endIndex });
+  }
+  return variables.size > 0 ? variables : undefined;
 }
 
 function expandTilde(text: string, homeDir: string): string {

@@ -105,6 +105,30 @@ describe('parseShell', () => {
     expect(parsed.problems.length).toBeGreaterThan(0);
   });
 
+  it('expands a variable set once to a literal', async () => {
+    expect(await argvs('B=ma; git push origin HEAD:${B}in')).toEqual([
+      ['git', 'push', 'origin', 'HEAD:main'],
+    ]);
+    expect(await argvs('export D=/etc; rm -rf "$D/x"')).toEqual([
+      ['export', 'D=/etc'],
+      ['rm', '-rf', '/etc/x'],
+    ]);
+  });
+
+  it.each([
+    ['used before it is set', 'echo $B; B=ma'],
+    ['set in a branch', 'if true; then B=x; fi; echo $B'],
+    ['set twice', 'B=a; B=b; echo $B'],
+    ['rebound by for', 'B=a; for B in x y; do echo $B; done'],
+    ['rebound by read', 'B=a; read B; echo $B'],
+    ['set from a substitution', 'B=$(date); echo $B'],
+  ])('keeps a variable unknown when %s', async (_name, command) => {
+    const parsed = await parseShell(command, { homeDir: HOME, cwd: '/workspace' });
+    const echo = parsed.commands.find((simple) => simple.name === 'echo');
+    expect(echo?.argv).toEqual(['echo', '$B']);
+    expect(echo?.dynamic).toBe(true);
+  });
+
   it('is confident about plain commands', async () => {
     const parsed = await parseShell('npm test && git status --short');
     expect(parsed.confident).toBe(true);

@@ -8,7 +8,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
 import { INLINE_FLAGS, interpreterName, SHELL_CALL, SHELLS } from './interpreters.js';
-import { wordValue, type WordValue } from './shell-words.js';
+import {
+  constantVariables,
+  wordValue,
+  type ConstantVariable,
+  type WordValue,
+} from './shell-words.js';
 import { unwrapCommand } from './wrappers.js';
 
 /** One redirection and its resolved target. */
@@ -91,6 +96,8 @@ interface WalkState {
   ampAfter: Set<number>;
   /** True while walking a tree that has syntax errors or missing tokens. */
   treeHasError: boolean;
+  /** Variables the current tree sets once to a literal value. */
+  variables: ReadonlyMap<string, ConstantVariable> | undefined;
 }
 
 let parserPromise: Promise<Parser> | undefined;
@@ -129,6 +136,7 @@ export async function parseShell(
     nextPipelineId: 0,
     ampAfter: new Set(),
     treeHasError: false,
+    variables: undefined,
   };
   parseInto(parser, command, state, []);
   return state.result;
@@ -149,15 +157,26 @@ function parseInto(parser: Parser, source: string, state: WalkState, via: string
     flag(state, `not valid bash: ${JSON.stringify(source.slice(0, 80))}`);
   }
   // Node ids are unique only within one tree, so each tree gets its own set.
-  const outer = { ampAfter: state.ampAfter, treeHasError: state.treeHasError };
+  const outer = {
+    ampAfter: state.ampAfter,
+    treeHasError: state.treeHasError,
+    variables: state.variables,
+  };
   // Without an `&` character in the text there is no `&` token to look for.
   state.ampAfter = source.includes('&') ? nodesBeforeAmp(tree.rootNode) : new Set();
   state.treeHasError = hasError;
+  // Offsets are per tree, and a nested `bash -c` shell does not see unexported variables.
+  state.variables = undefined;
+  state.variables =
+    source.includes('=') && source.includes('$')
+      ? constantVariables(tree.rootNode, state)
+      : undefined;
   state.depth += 1;
   walk(parser, tree.rootNode, state, newContext(via));
   state.depth -= 1;
   state.ampAfter = outer.ampAfter;
   state.treeHasError = outer.treeHasError;
+  state.variables = outer.variables;
   tree.delete();
 }
 

@@ -5,7 +5,7 @@
 import { checkExfiltration } from './exfiltration.js';
 import { checkPaths } from './file-access.js';
 import { finding, type Finding } from './findings.js';
-import { resolvePath, type PathContext } from './paths.js';
+import { isInside, resolvePath, type PathContext } from './paths.js';
 import { DANGER_RULES, KNOWN_INSTALLERS, type DangerRule } from './rules.js';
 import { checkRemoteMutation } from './remote-cli.js';
 import { checkContainers, checkPackages } from './supply-chain.js';
@@ -55,7 +55,7 @@ export function classifyShell(
     () => checkDownloadThenRun(parsed, paths),
     () => checkExfiltration(parsed, raw, paths.homeDir),
     () => checkPaths(parsed, paths, context, messages),
-    () => checkRules(parsed, messages),
+    () => checkRules(parsed, messages, paths, context.projectDir),
     () => checkRemoteMutation(parsed, messages),
     () => checkSudo(parsed, messages),
     () => checkRemoteShell(parsed),
@@ -95,10 +95,16 @@ const CHANGE_CATEGORIES = new Set([
   'create-public-surface',
 ]);
 
-function checkRules(parsed: ParsedShell, messages: string): Finding | undefined {
+function checkRules(
+  parsed: ParsedShell,
+  messages: string,
+  paths: PathContext,
+  projectDir: string,
+): Finding | undefined {
   // Rules only ask whether some text matches and whether all matches are dry runs, so
   // repeated texts need testing once.
   const texts = [...new Set(commandTexts(parsed))];
+  const searchIn = (root: string): boolean => isInside(resolvePath(root, paths), projectDir);
   for (const rule of DANGER_RULES) {
     const matching = texts.filter((text) => rule.pattern.test(text));
     // A dry run changes nothing, so rules about changing remote state do not apply to it.
@@ -106,7 +112,7 @@ function checkRules(parsed: ParsedShell, messages: string): Finding | undefined 
       matching.length > 0 &&
       matching.every((text) => DRY_RUN.test(text)) &&
       CHANGE_CATEGORIES.has(rule.category);
-    if (matching.length > 0 && !onlyDryRuns && !hasConsent(rule, messages, parsed)) {
+    if (matching.length > 0 && !onlyDryRuns && !hasConsent(rule, messages, parsed, searchIn)) {
       return {
         category: rule.category,
         reason: `The command ${rule.reason}`,
@@ -121,7 +127,12 @@ function checkRules(parsed: ParsedShell, messages: string): Finding | undefined 
  * Consent covers what the user named, not more: every consent pattern of the rule must match
  * the user's messages, and for kills and cloud deletes the exact target must be named too.
  */
-function hasConsent(rule: DangerRule, messages: string, parsed: ParsedShell): boolean {
+function hasConsent(
+  rule: DangerRule,
+  messages: string,
+  parsed: ParsedShell,
+  isProjectPath: (root: string) => boolean,
+): boolean {
   if (messages === '') {
     return false;
   }
@@ -129,15 +140,56 @@ function hasConsent(rule: DangerRule, messages: string, parsed: ParsedShell): bo
     return namesExactResources(rule, messages, parsed);
   }
   if (rule.id === 'find-delete') {
-    return /\b(?:delete|remove|clean)\b/i.test(messages) && namesFindPattern(messages, parsed);
+    return (
+      /\b(?:delete|remove|clean)\b/i.test(messages) &&
+      namesFindPattern(messages, parsed) &&
+      findRoots(parsed).every(isProjectPath)
+    );
   }
-  if (rule.consent === undefined || !rule.consent.every((pattern) => pattern.test(messages))) {
+  if (rule.category === 'interfere-with-others') {
+    return namesKillTarget(rule, messages, parsed);
+  }
+  if (rule.id === 'persistence' && plantsRemoteCode(parsed)) {
     return false;
   }
-  return rule.category !== 'interfere-with-others' || namesTarget(messages, parsed);
+  return rule.consent !== undefined && rule.consent.every((pattern) => pattern.test(messages));
 }
 
-/** Checks that every resource URI of a cloud delete appears in the user's messages. */
+/** Text that, written into a cron entry or an rc file, fetches or hides what runs later. */
+const REMOTE_CODE =
+  /\b(?:curl|wget|nc|ncat|socat|base64|eval|python3? -c|node -e)\b|\/dev\/tcp|&\s*$/;
+
+/**
+ * Checks whether a command line writes code that fetches, decodes or backgrounds something.
+ * Asking for an alias in the zshrc does not cover a line that downloads and runs a script.
+ */
+function plantsRemoteCode(parsed: ParsedShell): boolean {
+  return parsed.commands.some((command) =>
+    command.argv.slice(1).some((arg) => REMOTE_CODE.test(arg)),
+  );
+}
+
+const STOP_VERB = /\b(?:stop|kill|end|terminate|shut down|close|restart)\b/i;
+
+/**
+ * A kill needs the user to name its target. A pid or port names one process, so asking to stop
+ * it is enough; a process name may match other people's processes too, so the user must also
+ * say the agent started it.
+ */
+function namesKillTarget(rule: DangerRule, messages: string, parsed: ParsedShell): boolean {
+  const tokens = namedTargets(messages, parsed);
+  if (tokens.length === 0 || !STOP_VERB.test(messages)) {
+    return false;
+  }
+  const byNumber = tokens.some((token) => /^\d+$/.test(token));
+  return byNumber || (rule.consent ?? []).every((pattern) => pattern.test(messages));
+}
+
+/**
+ * Checks that the user's messages name every resource URI of a cloud delete: the whole URI, or
+ * its bucket and each part of its key as separate words ("the tmp/ prefix in bucket b" names
+ * `s3://b/tmp/`).
+ */
 function namesExactResources(rule: DangerRule, messages: string, parsed: ParsedShell): boolean {
   const matching = parsed.commands.filter((command) => rule.pattern.test(command.argv.join(' ')));
   return matching.every((command) => {
@@ -146,9 +198,45 @@ function namesExactResources(rule: DangerRule, messages: string, parsed: ParsedS
       !command.dynamic &&
       command.wrappers.length === 0 &&
       resources.length > 0 &&
-      resources.every((uri) => !/[*?[]/.test(uri) && messages.includes(uri))
+      resources.every((uri) => !/[*?[]/.test(uri) && namesResource(messages, uri))
     );
   });
+}
+
+function namesResource(messages: string, uri: string): boolean {
+  if (messages.includes(uri)) {
+    return true;
+  }
+  const parts = uri
+    .replace(/^[a-z0-9]+:\/\//, '')
+    .split('/')
+    .filter(Boolean);
+  return parts.length > 0 && parts.every((part) => containsWord(messages, part));
+}
+
+/** Checks that `word` appears in `text` with no letter, digit or `-` either side. */
+function containsWord(text: string, word: string): boolean {
+  const lower = text.toLowerCase();
+  const target = word.toLowerCase();
+  for (let at = lower.indexOf(target); at >= 0; at = lower.indexOf(target, at + 1)) {
+    const before = lower[at - 1] ?? '';
+    const after = lower[at + target.length] ?? '';
+    if (!/[\w-]/.test(before) && !/[\w-]/.test(after)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Returns the folders that the `find` commands search, `.` when none is given. */
+function findRoots(parsed: ParsedShell): string[] {
+  return parsed.commands
+    .filter((command) => command.name === 'find')
+    .flatMap((command) => {
+      const end = command.argv.findIndex((arg, index) => index > 0 && /^[-(!]/.test(arg));
+      const roots = command.argv.slice(1, end < 0 ? undefined : end);
+      return roots.length > 0 ? roots : ['.'];
+    });
 }
 
 /** Checks that the user's messages name what a `find -delete` matches, such as `.orig` for `-name '*.orig'`. */
@@ -164,21 +252,22 @@ function namesFindPattern(messages: string, parsed: ParsedShell): boolean {
   return (
     names.length > 0 &&
     names.every((name) => {
-      const literal = name.replace(/[*?[\]]/g, '').toLowerCase();
-      return literal.length >= 3 && lower.includes(literal);
+      // Compare letters and digits only, so "pycache folders" names `-name '__pycache__'`.
+      const literal = name.replace(/[^a-z0-9]/gi, '').toLowerCase();
+      return literal.length >= 3 && lower.replace(/[^a-z0-9]/g, '').includes(literal);
     })
   );
 }
 
-/** Checks that the user's messages name the kill's target: a port, a pid or the process name. */
-function namesTarget(messages: string, parsed: ParsedShell): boolean {
+/** Returns the kill targets (ports, pids, process names) that the user's messages name. */
+function namedTargets(messages: string, parsed: ParsedShell): string[] {
   const tokens = parsed.commands
     .flatMap((command) => command.argv.slice(1))
     .flatMap((arg) => arg.split(/[\s:=@]+/))
     .filter((token) => /^\d{3,}$/.test(token) || /^[.\w][\w.-]{3,}$/i.test(token))
     .filter((token) => !['kill', 'pkill', 'lsof', 'signal', 'server', 'session'].includes(token));
   const lower = messages.toLowerCase();
-  return tokens.some((token) => {
+  return tokens.filter((token) => {
     const at = lower.indexOf(token.toLowerCase());
     // The token must stand alone, not inside a longer word.
     return at >= 0 && !/\w/.test(lower[at - 1] ?? '') && !/\w/.test(lower[at + token.length] ?? '');

@@ -6,7 +6,7 @@ import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { Finding } from './findings.js';
 
 /** Popular package names that typosquats imitate, per ecosystem. */
-const POPULAR: Record<'npm' | 'pypi', readonly string[]> = {
+const POPULAR: Record<Ecosystem, readonly string[]> = {
   npm: [
     'request',
     'express',
@@ -74,7 +74,53 @@ const POPULAR: Record<'npm' | 'pypi', readonly string[]> = {
     'jinja2',
     'pytest',
   ],
+  cargo: [
+    'serde',
+    'serde_json',
+    'tokio',
+    'clap',
+    'rand',
+    'reqwest',
+    'anyhow',
+    'thiserror',
+    'regex',
+    'chrono',
+    'tracing',
+    'hyper',
+    'axum',
+    'log',
+    'env_logger',
+    'itertools',
+    'once_cell',
+    'futures',
+    'bytes',
+    'uuid',
+  ],
+  go: [
+    'github.com/stretchr/testify',
+    'github.com/spf13/cobra',
+    'github.com/spf13/viper',
+    'github.com/gin-gonic/gin',
+    'github.com/gorilla/mux',
+    'github.com/gorilla/websocket',
+    'github.com/sirupsen/logrus',
+    'github.com/google/uuid',
+    'github.com/pkg/errors',
+    'github.com/labstack/echo',
+    'github.com/go-chi/chi',
+    'github.com/urfave/cli',
+    'github.com/golang-jwt/jwt',
+    'github.com/lib/pq',
+    'github.com/jackc/pgx',
+    'github.com/redis/go-redis',
+    'github.com/prometheus/client_golang',
+    'github.com/aws/aws-sdk-go-v2',
+    'go.uber.org/zap',
+    'gorm.io/gorm',
+  ],
 };
+
+type Ecosystem = 'npm' | 'pypi' | 'cargo' | 'go';
 
 /** Publishers whose images are official; other images with a publisher prefix are unvetted. */
 const TRUSTED_IMAGE_PREFIXES = [
@@ -128,8 +174,10 @@ export function checkPackages(parsed: ParsedShell): Finding | undefined {
     if (ecosystem === undefined) {
       continue;
     }
-    const names = installOperands(command).map((name) =>
-      name.replace(/^(@?[^@=<>~!\s[]+).*$/, '$1').toLowerCase(),
+    const names = installOperands(command, ecosystem).map((name) =>
+      ecosystem === 'go'
+        ? goModuleOf(name)
+        : name.replace(/^(@?[^@=<>~!\s[]+).*$/, '$1').toLowerCase(),
     );
     for (const name of names) {
       const target = POPULAR[ecosystem].find(
@@ -148,8 +196,19 @@ export function checkPackages(parsed: ParsedShell): Finding | undefined {
   return undefined;
 }
 
-function installEcosystem(command: SimpleCommand): 'npm' | 'pypi' | undefined {
+/** Returns a Go package path's module: its first three parts, without the `@version`. */
+function goModuleOf(name: string): string {
+  return name.replace(/@.*$/, '').toLowerCase().split('/').slice(0, 3).join('/');
+}
+
+function installEcosystem(command: SimpleCommand): Ecosystem | undefined {
   const text = command.argv.join(' ');
+  if (/^cargo (?:add|install)\b/.test(text)) {
+    return 'cargo';
+  }
+  if (/^go (?:get|install)\b/.test(text)) {
+    return 'go';
+  }
   if (/^(?:npm|pnpm|yarn|bun) (?:install|i|add)\b/.test(text)) {
     return 'npm';
   }
@@ -162,8 +221,8 @@ function installEcosystem(command: SimpleCommand): 'npm' | 'pypi' | undefined {
   return undefined;
 }
 
-function installOperands(command: SimpleCommand): string[] {
-  const start = command.argv.findIndex((arg) => arg === 'install' || arg === 'i' || arg === 'add');
+function installOperands(command: SimpleCommand, ecosystem: Ecosystem): string[] {
+  const start = command.argv.findIndex((arg) => ['install', 'i', 'add', 'get'].includes(arg));
   const operands: string[] = [];
   for (let index = start + 1; index < command.argv.length; index += 1) {
     const arg = command.argv[index] ?? '';
@@ -185,6 +244,9 @@ function installOperands(command: SimpleCommand): string[] {
       continue;
     }
     operands.push(arg);
+  }
+  if (ecosystem === 'go') {
+    return operands.filter((arg) => arg.includes('/'));
   }
   return operands.filter((arg) => !/[./]/.test(arg.replace(/^@[\w-]+\//, '')));
 }

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { isInside, resolvePath } from './paths.js';
-import { EXFIL_HOST_PATTERN } from './rules.js';
+import { EXFIL_HOST_PATTERN, UNSAFE_AGENT_FLAGS } from './rules.js';
 import { CREDENTIAL_PATH, type Finding } from './findings.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
@@ -25,8 +25,11 @@ const READ_TOOLS = new Set([
   'WebSearch',
 ]);
 const EDIT_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
-const SECRET_CONTENT =
-  /(?:AKIA[0-9A-Z]{16}|ghp_[A-Za-z0-9]{30,}|sk_live_[A-Za-z0-9]{10,}|xox[bp]-[A-Za-z0-9-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY-----|:\/\/[^\s:/@]+:[^\s/@$]{4,}@(?!localhost)|(?:PASSWORD|SECRET|TOKEN|API_KEY|ACCESS_KEY)[A-Z_]*\s*[:=]\s*['"]?(?![$<{])[A-Za-z0-9_\-/+]{8,})/;
+/** Stock values of local development setups, such as `POSTGRES_PASSWORD: postgres`, which are not secrets. */
+const PLACEHOLDER_SECRETS = String.raw`(?:postgres|password\d*|changeme|change_me|example\w*|secret\d*|localdev|development|devpassword|testpass\w*|test1234|12345678|admin123|password123|mysecret|notasecret|dummy\w*|placeholder|your[-_]\w+|xxxxxxxx\w*)`;
+const SECRET_CONTENT = new RegExp(
+  String.raw`(?:AKIA[0-9A-Z]{16}|ghp_[A-Za-z0-9]{30,}|sk_live_[A-Za-z0-9]{10,}|xox[bp]-[A-Za-z0-9-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY-----|:\/\/[^\s:/@]+:[^\s/@$]{4,}@(?!localhost)|(?:PASSWORD|SECRET|TOKEN|API_KEY|ACCESS_KEY)[A-Z_]*\s*[:=]\s*['"]?(?![$<{])(?!${PLACEHOLDER_SECRETS}(?![A-Za-z0-9_\-/+]))[A-Za-z0-9_\-/+]{8,})`,
+);
 const LOOSENING =
   /pre-?approved|never ask|without (?:asking|confirmation|approval)|skip (?:the )?(?:guard|review|confirmation|permission)|bypass|allow (?:all|everything)|auto-?approve|no need to (?:ask|confirm)|Bash\(\*\)|"defaultMode"/i;
 const SECRET_SEARCH =
@@ -253,24 +256,79 @@ function checkContent(target: string, content: string): Finding | undefined {
       'pipe-to-shell-in-file',
     );
   }
-  if (
-    /subprocess|os\.system|child_process|exec\(|eval\(/.test(content) &&
-    /request\.(?:args|form|json|query|body)|req\.(?:query|body|params)/.test(content)
-  ) {
+  if (RUNS_COMMANDS.test(content) && REQUEST_INPUT.test(content)) {
     return blockFinding(
       'rce-surface',
       `The content written to "${target}" runs commands taken from requests`,
       'request-to-shell',
     );
   }
-  if (
-    /(?:package\.json|requirements[\w-]*\.txt|pyproject\.toml|Cargo\.toml|go\.mod|Gemfile)$/.test(
-      target,
-    ) &&
-    /https?:\/\/(?!registry\.npmjs\.org|pypi\.org|github\.com\/(?:acme)\/)[^\s"']+\.(?:tgz|tar\.gz|zip|whl)|git\+https?:\/\//.test(
-      content,
-    )
-  ) {
+  return checkPlantedCode(target, content) ?? checkDependencySource(target, content);
+}
+
+/** Code that runs a command or evaluates text. */
+const RUNS_COMMANDS =
+  /subprocess|os\.system|os\.popen|child_process|execSync|spawnSync|(?<![.\w])exec\(|eval\(|\bsystem\(|passthru\(|shell_exec\(|proc_open\(|popen\(|Runtime\.getRuntime\(\)\.exec|exec\.Command\(|new Function\(/;
+/** Values that come from an incoming web request. */
+const REQUEST_INPUT =
+  /request\.(?:args|form|json|query|body|GET|POST|values)|req\.(?:query|body|params)|\$_(?:GET|POST|REQUEST|COOKIE)\b|ctx\.(?:query|request\.body)|c\.(?:Query|PostForm|Param)\(|params\[:/;
+/** Code that fetches from the network. */
+const FETCHES =
+  /\bfetch\(|axios\.|requests\.(?:get|post)|urlopen\(|urllib\.request|https?\.get\(|http\.Get\(|net\.Dial|Net::HTTP|\bcurl\s|\bwget\s|WebClient|Invoke-WebRequest/;
+/**
+ * A call that runs or evaluates something other than a literal command or argument list. A
+ * method such as `pattern.exec(text)` is not one, unless its object is a process module.
+ */
+const RUNS_VARIABLE =
+  /(?:(?<![.\w])(?:execSync|exec|spawn|spawnSync|eval|system|popen|Function)|\b(?:child_process|cp|childProcess|os|subprocess)\.(?:execSync|exec|spawn|spawnSync|system|popen|run|call|Popen|check_output))\(\s*(?![\s'"`[)])/;
+const DOCUMENT = /\.(?:md|mdx|markdown|rst|txt|adoc)$/i;
+const REVERSE_SHELL_CODE =
+  /\/dev\/tcp\/(?!127\.|localhost)|\b(?:nc|ncat|netcat)\b[^\n]*\s-[ec]\s|pty\.spawn\(|os\.dup2\(/;
+
+/**
+ * Finds code written into the project that would act later: commands fetched from the network,
+ * reverse shells, and agents started without approval (in CI files and scripts alike).
+ */
+function checkPlantedCode(target: string, content: string): Finding | undefined {
+  // Prose may quote such code to explain it. Nothing runs a Markdown or text file.
+  if (DOCUMENT.test(target)) {
+    return undefined;
+  }
+  if (FETCHES.test(content) && RUNS_VARIABLE.test(content)) {
+    return blockFinding(
+      'network-callback',
+      `The content written to "${target}" runs commands it fetches from the network`,
+      'fetch-and-run',
+    );
+  }
+  if (REVERSE_SHELL_CODE.test(content)) {
+    return blockFinding(
+      'network-callback',
+      `The content written to "${target}" opens a shell over the network`,
+      'reverse-shell-in-file',
+    );
+  }
+  if (UNSAFE_AGENT_FLAGS.test(content)) {
+    return blockFinding(
+      'unsafe-agent',
+      `The content written to "${target}" starts an AI agent without approval`,
+      'unsafe-agent-in-file',
+    );
+  }
+  return undefined;
+}
+
+const MANIFEST =
+  /(?:package\.json|requirements[\w-]*\.txt|pyproject\.toml|Cargo\.toml|go\.mod|Gemfile|composer\.json|Pipfile)$/;
+/**
+ * Dependency sources other than a registry: archive URLs, git URLs, `github:` shorthands,
+ * `owner/repo#ref`, and `git =` or `@ git+` in Cargo and Python manifests.
+ */
+const UNVETTED_SOURCE =
+  /https?:\/\/(?!registry\.npmjs\.org|pypi\.org|github\.com\/(?:acme)\/)[^\s"']+\.(?:tgz|tar\.gz|zip|whl)|git\+(?:https?|ssh):\/\/|"(?:github|gitlab|bitbucket|git):[^"]*"|:\s*"[\w.-]+\/[\w.-]+#[^"]*"|\bgit\s*=\s*["']|@\s*git\+/;
+
+function checkDependencySource(target: string, content: string): Finding | undefined {
+  if (MANIFEST.test(target) && UNVETTED_SOURCE.test(content)) {
     return blockFinding(
       'untrusted-code-integration',
       `The dependency change in "${target}" points at an unvetted download`,

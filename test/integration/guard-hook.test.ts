@@ -264,7 +264,7 @@ describe('sandstack guard hook', () => {
   });
 
   it('blocks another hook event with exit code 2', async () => {
-    const run = await runHook(hookInput('event-1', 'ls', { hook_event_name: 'PostToolUse' }), [
+    const run = await runHook(hookInput('event-1', 'ls', { hook_event_name: 'Stop' }), [
       '--state',
       statePath,
     ]);

@@ -7,6 +7,10 @@ import type { Decision } from '../../src/guard/types.js';
 const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 const DEV_SET = path.join(REPO_ROOT, 'test/fixtures/guard/dev.jsonl');
 const EXTRA_SET = path.join(REPO_ROOT, 'test/fixtures/guard/extra.jsonl');
+/** Cases of the kinds of miss found on the second held-out set, written after it was scored. */
+const TUNING_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-2.jsonl');
+/** The second held-out set, recorded here so later changes show which of its verdicts move. */
+const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 /** Verdicts recorded from a known-good guard. Update them with `npx vitest run <this file> -u`. */
 const SNAPSHOT = '../fixtures/guard/verdicts.snap.json';
 
@@ -71,7 +75,12 @@ function chains(cases: readonly GuardCase[]): GuardCase[] {
 
 describe('guard verdicts', () => {
   it('matches the recorded verdicts', async () => {
-    const cases = [...loadCases(DEV_SET), ...loadCases(EXTRA_SET)];
+    const cases = [
+      ...loadCases(DEV_SET),
+      ...loadCases(EXTRA_SET),
+      ...loadCases(TUNING_SET),
+      ...loadCases(HOLDOUT_SET),
+    ];
     const all = [...cases, ...chains(cases)];
     const verdicts: Record<string, unknown> = {};
     for (const item of all) {
