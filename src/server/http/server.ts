@@ -120,7 +120,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await stack.close();
     throw error;
   }
-  runner.start();
+  await runner.start();
   const address = http.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   stack.logger.info('Server listening', { host: address.address, port: address.port });

@@ -43,9 +43,13 @@ describe('SqliteWorkflowStore', () => {
     dir = await mkdtemp(join(tmpdir(), 'sandstack-store-'));
     db = openDatabase(join(dir, 'state.db'));
     store = new SqliteWorkflowStore(db);
-    store.createInstance(INSTANCE);
-    store.putStep('alice', 'order-1', STEP);
-    store.addEvent('alice', 'order-1', { type: 'approval', payload: { ok: true }, createdAtMs: 3 });
+    await store.createInstance(INSTANCE);
+    await store.putStep('alice', 'order-1', STEP);
+    await store.addEvent('alice', 'order-1', {
+      type: 'approval',
+      payload: { ok: true },
+      createdAtMs: 3,
+    });
   });
 
   afterEach(async () => {
@@ -53,36 +57,38 @@ describe('SqliteWorkflowStore', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('round-trips an instance and its steps', () => {
-    expect(store.getInstance('alice', 'order-1')).toEqual(INSTANCE);
-    expect(store.listSteps('alice', 'order-1')).toEqual([STEP]);
+  it('round-trips an instance and its steps', async () => {
+    expect(await store.getInstance('alice', 'order-1')).toEqual(INSTANCE);
+    expect(await store.listSteps('alice', 'order-1')).toEqual([STEP]);
   });
 
-  it('keeps rows from other tenants by id', () => {
-    expect(store.getInstance('bob', 'order-1')).toBeUndefined();
-    expect(store.listSteps('bob', 'order-1')).toEqual([]);
-    expect(store.listInstances('bob')).toEqual([]);
-    expect(store.claimEvent('bob', 'order-1', 'approval', 'wait#1')).toBeUndefined();
+  it('keeps rows from other tenants by id', async () => {
+    expect(await store.getInstance('bob', 'order-1')).toBeUndefined();
+    expect(await store.listSteps('bob', 'order-1')).toEqual([]);
+    expect(await store.listInstances('bob')).toEqual([]);
+    expect(await store.claimEvent('bob', 'order-1', 'approval', 'wait#1')).toBeUndefined();
   });
 
-  it('ignores updates from other tenants', () => {
-    store.updateInstance('bob', 'order-1', { status: 'terminated', updatedAtMs: 5 });
-    expect(store.getInstance('alice', 'order-1')?.status).toBe('running');
+  it('ignores updates from other tenants', async () => {
+    await store.updateInstance('bob', 'order-1', { status: 'terminated', updatedAtMs: 5 });
+    expect((await store.getInstance('alice', 'order-1'))?.status).toBe('running');
   });
 
-  it('gives an event to one waiting step', () => {
-    const first = store.claimEvent('alice', 'order-1', 'approval', 'wait#1');
+  it('gives an event to one waiting step', async () => {
+    const first = await store.claimEvent('alice', 'order-1', 'approval', 'wait#1');
     expect(first?.payload).toEqual({ ok: true });
-    expect(store.claimEvent('alice', 'order-1', 'approval', 'wait#2')).toBeUndefined();
-    expect(store.claimEvent('alice', 'order-1', 'approval', 'wait#1')?.seq).toBe(first?.seq);
+    expect(await store.claimEvent('alice', 'order-1', 'approval', 'wait#2')).toBeUndefined();
+    expect((await store.claimEvent('alice', 'order-1', 'approval', 'wait#1'))?.seq).toBe(
+      first?.seq,
+    );
   });
 
-  it('rejects a duplicate instance id per tenant', () => {
-    expect(() => store.createInstance(INSTANCE)).toThrow(/already exists/);
-    expect(() => store.createInstance({ ...INSTANCE, tenant: 'bob' })).not.toThrow();
+  it('rejects a duplicate instance id per tenant', async () => {
+    await expect(store.createInstance(INSTANCE)).rejects.toThrow(/already exists/);
+    await store.createInstance({ ...INSTANCE, tenant: 'bob' });
   });
 
-  it('stores a version once per hash', () => {
+  it('stores a version once per hash', async () => {
     const version = {
       tenant: 'alice',
       workflow: 'orders',
@@ -91,8 +97,8 @@ describe('SqliteWorkflowStore', () => {
       code: 'x',
       createdAtMs: 1,
     };
-    expect(store.saveVersion(version)).toBe(true);
-    expect(store.saveVersion(version)).toBe(false);
-    expect(store.getVersion('bob', 'orders', 'abc')).toBeUndefined();
+    expect(await store.saveVersion(version)).toBe(true);
+    expect(await store.saveVersion(version)).toBe(false);
+    expect(await store.getVersion('bob', 'orders', 'abc')).toBeUndefined();
   });
 });
