@@ -13,8 +13,9 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-# Debian packages: gVisor (runsc) and bubblewrap for sandboxes; git, tar and python3 for the example.
-wanted=(runsc bubblewrap git tar python3 iproute2)
+# Debian packages: gVisor (runsc) and bubblewrap for sandboxes; git, tar and python3 for the
+# example; postgresql for the PostgreSQL workflow store's tests, which start their own server.
+wanted=(runsc bubblewrap git tar python3 iproute2 postgresql)
 if [ -n "${SANDSTACK_SETUP_EXTRA_PACKAGES:-}" ]; then
   read -r -a extra <<<"$SANDSTACK_SETUP_EXTRA_PACKAGES"
   wanted+=("${extra[@]}")
