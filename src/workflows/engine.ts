@@ -21,7 +21,14 @@ import { assertValidName, WorkflowRegistry } from './registry.js';
 import type { ResolvedStepConfig } from './step-config.js';
 import { DEFAULT_STEP_CONFIG } from './step-config.js';
 import { SqliteWorkflowStore } from './stores/sqlite.js';
-import type { InstanceRecord, StepRecord, VersionRecord, WorkflowStore } from './stores/store.js';
+import type {
+  InstanceKey,
+  InstanceRecord,
+  LeaseStore,
+  StepRecord,
+  VersionRecord,
+  WorkflowStore,
+} from './stores/store.js';
 import type { EngineEvent, HostBinding, InstanceStatus, JsonValue } from './types.js';
 import type { IsolateWorkerPool } from './worker-pool.js';
 import { sharedWorkerPool } from './worker-pool.js';
@@ -67,7 +74,17 @@ export interface WorkflowEngineOptions {
    * tenant's flood cannot take every slot. @default 1
    */
   maxRunsPerTenant?: number;
+  /**
+   * Length of the instance leases this engine takes on a store with leases (PostgreSQL).
+   * The engine renews them every third of it while it runs the instance, and other nodes
+   * take the instance over once a lease expires, so it bounds how long a dead node's
+   * instances wait. @default 30000
+   */
+  leaseMs?: number;
 }
+
+/** Default of {@link WorkflowEngineOptions.leaseMs}. */
+export const DEFAULT_LEASE_MS = 30_000;
 
 /** Crashes of a worker outside any step after which `run` gives the instance up. */
 const MAX_CRASHES_OUTSIDE_STEPS = 3;
@@ -162,6 +179,11 @@ export class WorkflowEngine {
   readonly #maxRunsPerTenant: number;
   /** Runs in progress in this process, by `tenant/id`. */
   readonly #running = new Map<string, InstanceRun | undefined>();
+  readonly #leases: LeaseStore | undefined;
+  readonly #leaseMs: number;
+  /** Instances whose lease this engine holds, by `tenant/id`. */
+  readonly #leased = new Map<string, InstanceKey>();
+  #renewTimer: NodeJS.Timeout | undefined;
 
   constructor(options: WorkflowEngineOptions) {
     if (options.store === undefined && options.db === undefined) {
@@ -180,6 +202,8 @@ export class WorkflowEngine {
     this.#onEvent = options.onEvent ?? (() => undefined);
     this.#startIsolate = isolateStarter(options);
     this.#maxRunsPerTenant = positiveInteger(options.maxRunsPerTenant ?? 1, 'maxRunsPerTenant');
+    this.#leases = this.#store.leases;
+    this.#leaseMs = positiveInteger(options.leaseMs ?? DEFAULT_LEASE_MS, 'leaseMs');
   }
 
   /** The registry of deployed versions. */
@@ -247,12 +271,18 @@ export class WorkflowEngine {
 
   /**
    * Runs an instance in this process until it completes, errors, waits or is paused or
-   * terminated. A finished instance is returned as stored, without running.
+   * terminated. A finished instance is returned as stored, without running. On a store
+   * with leases the run holds the instance's lease, renewed while it runs.
    *
    * @throws SandstackError `NOT_FOUND` when the tenant has no such instance,
-   * `INVALID_ARGUMENT` when the instance is already running in this process.
+   * `INVALID_ARGUMENT` when the instance is already running in this process or, on a store
+   * with leases, another node holds its lease.
    */
   async run(tenant: string, id: string): Promise<InstanceResult> {
+    return this.#runInstance(tenant, id, false);
+  }
+
+  async #runInstance(tenant: string, id: string, leased: boolean): Promise<InstanceResult> {
     const runKey = `${tenant}/${id}`;
     if (this.#running.has(runKey)) {
       throw new SandstackError(
@@ -268,6 +298,10 @@ export class WorkflowEngine {
       if (FINAL_STATUSES.includes(instance.status) || instance.status === 'paused') {
         return await this.#result(tenant, id);
       }
+      if (!leased) {
+        await this.#claim(tenant, id);
+      }
+      this.#holdLease({ tenant, id });
       // One set of bindings for the whole call, also when a crashed worker makes it start over.
       const bindings = this.#bindings(tenant, id);
       let run = await this.#prepare(instance, bindings);
@@ -311,8 +345,88 @@ export class WorkflowEngine {
       });
     } finally {
       this.#running.delete(runKey);
+      await this.#releaseLease({ tenant, id });
     }
     return await this.#result(tenant, id);
+  }
+
+  /** Takes the lease of one instance on a store with leases. */
+  async #claim(tenant: string, id: string): Promise<void> {
+    if (this.#leases === undefined) {
+      return;
+    }
+    const timing = { nowMs: this.#clock.now(), leaseMs: this.#leaseMs };
+    if (!(await this.#leases.claimInstance(tenant, id, timing))) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Instance "${id}" is running on another node, which holds its lease; wait for that run to end`,
+      );
+    }
+  }
+
+  /** Keeps the lease of a running instance renewed until {@link releaseLease}. */
+  #holdLease(key: InstanceKey): void {
+    if (this.#leases === undefined) {
+      return;
+    }
+    this.#leased.set(`${key.tenant}/${key.id}`, key);
+    this.#renewTimer ??= setInterval(
+      () => void this.#renewLeases(),
+      Math.max(1, Math.floor(this.#leaseMs / 3)),
+    );
+    this.#renewTimer.unref();
+  }
+
+  async #releaseLease(key: InstanceKey): Promise<void> {
+    if (this.#leases === undefined) {
+      return;
+    }
+    this.#leased.delete(`${key.tenant}/${key.id}`);
+    if (this.#leased.size === 0 && this.#renewTimer !== undefined) {
+      clearInterval(this.#renewTimer);
+      this.#renewTimer = undefined;
+    }
+    try {
+      await this.#leases.releaseLease(key.tenant, key.id);
+    } catch (error) {
+      // The lease then expires by itself, and any node can run the instance after that.
+      this.#logger.warn('Releasing an instance lease failed', {
+        tenant: key.tenant,
+        instanceId: key.id,
+        error: String(error),
+      });
+    }
+  }
+
+  /** Renews every held lease, and stops the runs whose lease another node has taken. */
+  async #renewLeases(): Promise<void> {
+    const leases = this.#leases;
+    const held = [...this.#leased.values()];
+    if (leases === undefined || held.length === 0) {
+      return;
+    }
+    let renewed: InstanceKey[];
+    try {
+      renewed = await leases.renewLeases(held, {
+        nowMs: this.#clock.now(),
+        leaseMs: this.#leaseMs,
+      });
+    } catch (error) {
+      // The next tick tries again; the lease outlives a few missed renewals.
+      this.#logger.warn('Renewing instance leases failed', { error: String(error) });
+      return;
+    }
+    const still = new Set(renewed.map((key) => `${key.tenant}/${key.id}`));
+    for (const key of held) {
+      const runKey = `${key.tenant}/${key.id}`;
+      if (!still.has(runKey) && this.#leased.has(runKey)) {
+        this.#logger.warn('Instance lease taken by another node; stopping the run', {
+          tenant: key.tenant,
+          instanceId: key.id,
+        });
+        this.#running.get(runKey)?.stop({ kind: 'stopped', reason: 'lease-lost' });
+      }
+    }
   }
 
   /**
@@ -329,11 +443,19 @@ export class WorkflowEngine {
     options: { limit?: number; includeRunning?: boolean; concurrency?: number } = {},
   ): Promise<(InstanceResult & { tenant: string })[]> {
     const concurrency = positiveInteger(options.concurrency ?? 1, 'concurrency');
-    const runnable = await this.#store.listRunnable({
-      nowMs: this.#clock.now(),
-      limit: options.limit ?? 100,
-      includeRunning: options.includeRunning ?? false,
-    });
+    const leased = this.#leases !== undefined;
+    const runnable =
+      this.#leases === undefined
+        ? await this.#store.listRunnable({
+            nowMs: this.#clock.now(),
+            limit: options.limit ?? 100,
+            includeRunning: options.includeRunning ?? false,
+          })
+        : await this.#leases.claimRunnable({
+            nowMs: this.#clock.now(),
+            limit: options.limit ?? 100,
+            leaseMs: this.#leaseMs,
+          });
     const due = runnable.filter(({ tenant, id }) => !this.#running.has(`${tenant}/${id}`));
     const results: (InstanceResult & { tenant: string })[] = [];
     const inFlight = new Set<Promise<void>>();
@@ -344,7 +466,8 @@ export class WorkflowEngine {
           : -1;
       if (index < 0 && inFlight.size === 0) {
         // The tenants left are at their limit with runs started outside this call, so
-        // their instances wait for a later runDue.
+        // their instances wait for a later runDue, which may be on another node.
+        await Promise.all(due.map((key) => (leased ? this.#releaseLease(key) : undefined)));
         break;
       }
       if (index < 0) {
@@ -356,7 +479,7 @@ export class WorkflowEngine {
       if (this.#running.has(`${tenant}/${id}`)) {
         continue;
       }
-      const done = this.run(tenant, id).then(
+      const done = this.#runInstance(tenant, id, leased).then(
         (result) => {
           results.push({ tenant, ...result });
         },
@@ -620,6 +743,14 @@ export class WorkflowEngine {
     id: string,
     outcome: Exclude<RunOutcome, { kind: 'crashed' }>,
   ): Promise<void> {
+    if (outcome.kind === 'stopped' && outcome.reason === 'lease-lost') {
+      // The node that took the lease over owns the instance's state now.
+      this.#logger.warn('Instance run stopped after its lease was lost', {
+        tenant,
+        instanceId: id,
+      });
+      return;
+    }
     const now = this.#clock.now();
     const current = (await this.#require(tenant, id)).status;
     if (current === 'terminated' || current === 'paused') {

@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { ErrorData } from '../core/errors.js';
-import { fromErrorData, SandstackError, toErrorData } from '../core/errors.js';
+import { fromErrorData, isSandstackError, SandstackError, toErrorData } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { IsolateExecution, IsolateLimits, IsolateRunOptions, RunOutcome } from './isolate.js';
 import { answerHostCalls, MAX_ERROR_MESSAGE_LENGTH } from './isolate.js';
@@ -176,6 +176,13 @@ export class InstanceRun {
       }
       if (error instanceof ControlStop) {
         this.#isolate.stop({ kind: 'stopped', reason: error.reason });
+        return new Promise(() => undefined);
+      }
+      if (isSandstackError(error, 'LEASE_LOST')) {
+        this.#settings.logger.warn('Instance lease lost; stopping the run', {
+          error: String(error),
+        });
+        this.#isolate.stop({ kind: 'stopped', reason: 'lease-lost' });
         return new Promise(() => undefined);
       }
       if (error instanceof ReplayFrontier) {
