@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import type { Stack } from '../stack.js';
 import { createRunBindings } from '../run-bindings.js';
 import { RunSpans } from '../../telemetry/run-spans.js';
-import { WorkflowEngine, type EngineLimits } from '../../workflows/engine.js';
+import { DEFAULT_LEASE_MS, WorkflowEngine, type EngineLimits } from '../../workflows/engine.js';
 import { openRunInputs } from '../../workflows/inputs.js';
-import { SqliteWorkflowStore } from '../../workflows/stores/sqlite.js';
+import type { WorkflowStore } from '../../workflows/stores/store.js';
 
 /** Options for {@link InstanceRunner}. */
 export interface InstanceRunnerOptions {
@@ -51,15 +51,16 @@ export function traceKey(tenant: string, instanceId: string): string {
 }
 
 /**
- * Queues and runs instances. The instance state lives in SQLite, so the queue itself can be
- * lost: `start()` requeues everything that was queued, running or due when the last process
- * stopped.
+ * Queues and runs instances. The instance state lives in the workflow store, so the queue
+ * itself can be lost: `start()` requeues everything that was queued, running or due when
+ * the last process stopped. On a store with leases (PostgreSQL) several servers share the
+ * instances, and a dead server's runs move to the others once their leases expire.
  */
 export class InstanceRunner {
   /** Engine for everything except running: deploy, create, get, list, pause, events. */
   readonly engine: WorkflowEngine;
   readonly #stack: Stack;
-  readonly #store: SqliteWorkflowStore;
+  readonly #store: WorkflowStore;
   readonly #maxConcurrentRuns: number;
   readonly #maxRunsPerTenant: number;
   readonly #runsByTenant = new Map<string, number>();
@@ -74,7 +75,7 @@ export class InstanceRunner {
 
   constructor(options: InstanceRunnerOptions) {
     this.#stack = options.stack;
-    this.#store = new SqliteWorkflowStore(options.stack.db);
+    this.#store = options.stack.workflows;
     this.#maxConcurrentRuns = options.maxConcurrentRuns ?? 4;
     this.#maxRunsPerTenant = options.maxRunsPerTenant ?? 2;
     this.#pollIntervalMs = options.pollIntervalMs ?? 1000;
@@ -163,7 +164,20 @@ export class InstanceRunner {
     const limit = includeRunning
       ? Number.MAX_SAFE_INTEGER
       : MAX_LISTED_RUNNABLE + this.#queue.length;
-    const due = await this.#store.listRunnable({ nowMs: Date.now(), limit, includeRunning });
+    // On a store shared by several nodes, claim only what free slots can start now: a
+    // claimed instance waiting in this queue is one no other node may run.
+    const free = this.#maxConcurrentRuns - this.#running.size - this.#queue.length;
+    const leases = this.#store.leases;
+    const due =
+      leases === undefined
+        ? await this.#store.listRunnable({ nowMs: Date.now(), limit, includeRunning })
+        : free <= 0
+          ? []
+          : await leases.claimRunnable({
+              nowMs: Date.now(),
+              limit: free,
+              leaseMs: DEFAULT_LEASE_MS,
+            });
     for (const { tenant, id } of due) {
       void this.schedule(tenant, id);
     }
@@ -255,6 +269,8 @@ export class InstanceRunner {
           stack,
           tenant: bindingTenant,
           instanceId,
+          // NOTE: run inputs sit in the state folder of the server that created the
+          // instance; a server sharing a PostgreSQL store that runs it does not see them.
           inputs: openRunInputs(inputsDir(stack, bindingTenant, instanceId)),
           startSpan: (name, stepKey, attributes) => spans.startSpan(name, stepKey, attributes),
           onAction: () => undefined,
