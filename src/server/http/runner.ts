@@ -270,7 +270,7 @@ export class InstanceRunner {
           tenant: bindingTenant,
           instanceId,
           // NOTE: run inputs sit in the state folder of the server that created the
-          // instance; a server sharing a PostgreSQL store that runs it does not see them.
+          // instance. Another server that shares the PostgreSQL store cannot read them.
           inputs: openRunInputs(inputsDir(stack, bindingTenant, instanceId)),
           startSpan: (name, stepKey, attributes) => spans.startSpan(name, stepKey, attributes),
           onAction: () => undefined,

@@ -12,12 +12,18 @@ const LEASE_FREE = '(instance.lease_owner IS NULL OR instance.lease_expires_at_m
 /** {@link LEASE_FREE}, or the node `$2` holds the lease. */
 const LEASE_FREE_OR_MINE = `(${LEASE_FREE} OR instance.lease_owner = $2)`;
 
-/** Condition on `instance` (with `$1` the time now) of the instances a claim can take. */
-const CLAIMABLE = `(instance.status = 'queued' OR instance.status = 'running'
+/**
+ * Condition on `workflow_instances AS instance` (with `$1` the time now) of the instances a
+ * run can move on, running ones aside: queued, due to wake, or holding an undelivered event.
+ */
+export const RUNNABLE_WHERE = `(instance.status = 'queued'
   OR (instance.status = 'waiting' AND (instance.wake_at_ms <= $1 OR EXISTS (
     SELECT 1 FROM workflow_events AS event
     WHERE event.tenant = instance.tenant AND event.instance_id = instance.id
       AND event.consumed_by IS NULL))))`;
+
+/** Condition of the instances a claim can take: runnable ones and running ones. */
+const CLAIMABLE = `(${RUNNABLE_WHERE} OR instance.status = 'running')`;
 
 /** Leases of the PostgreSQL workflow store; see {@link LeaseStore}. */
 export class PostgresLeases implements LeaseStore {

@@ -1,8 +1,8 @@
 /**
  * The PostgreSQL workflow store, for several engine processes on several machines sharing
- * one database. It has the SQLite store's contract (every statement filters by tenant, and
- * every primary key starts with the tenant) plus leases, so each instance runs on one node
- * at a time and a dead node's instances are picked up by the others.
+ * one database. It has the SQLite store's contract: every statement filters by tenant, and
+ * every primary key starts with the tenant. Leases come on top, so each instance runs on
+ * one node at a time and the other nodes pick up a dead node's instances.
  */
 import { hostname } from 'node:os';
 import type { PoolClient, PoolConfig, QueryResultRow } from 'pg';
@@ -10,10 +10,18 @@ import pg from 'pg';
 import { SandstackError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { InstanceStatus, JsonValue } from '../types.js';
-import { PostgresLeases } from './postgres-leases.js';
+import { PostgresLeases, RUNNABLE_WHERE } from './postgres-leases.js';
 import { migratePostgres } from './postgres-schema.js';
 import type { EventRow, InstanceRow, StepRow, VersionRow } from './rows.js';
-import { jsonOrNull, toEvent, toInstance, toStep, toVersion } from './rows.js';
+import {
+  instanceValues,
+  jsonOrNull,
+  stepValues,
+  toEvent,
+  toInstance,
+  toStep,
+  toVersion,
+} from './rows.js';
 import type {
   EventRecord,
   InstanceKey,
@@ -46,13 +54,6 @@ const TYPES: NonNullable<PoolConfig['types']> = {
     PoolConfig['types']
   >['getTypeParser'],
 };
-
-/** Condition on `workflow_instances AS instance` (with `$1` the time now) of the instances a run can move on, running ones aside. */
-export const RUNNABLE_WHERE = `(status = 'queued'
-  OR (status = 'waiting' AND (wake_at_ms <= $1 OR EXISTS (
-    SELECT 1 FROM workflow_events AS event
-    WHERE event.tenant = instance.tenant AND event.instance_id = instance.id
-      AND event.consumed_by IS NULL))))`;
 
 /**
  * Workflow store on a PostgreSQL database. Each write is one autocommit statement or one
@@ -183,19 +184,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
       `INSERT INTO workflow_instances (tenant, id, workflow, version, params, status, output,
          error, wake_at_ms, created_at_ms, updated_at_ms)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
-      [
-        instance.tenant,
-        instance.id,
-        instance.workflow,
-        instance.version,
-        JSON.stringify(instance.params),
-        instance.status,
-        jsonOrNull(instance.output),
-        jsonOrNull(instance.error),
-        instance.wakeAtMs ?? null,
-        instance.createdAtMs,
-        instance.updatedAtMs,
-      ],
+      instanceValues(instance),
     );
     if ((result.rowCount ?? 0) === 0) {
       throw new SandstackError(
@@ -341,8 +330,8 @@ export class PostgresWorkflowStore implements WorkflowStore {
 
   async putStep(tenant: string, instanceId: string, step: StepRecord): Promise<void> {
     // The share lock on the instance row makes a claim by another node wait for this write,
-    // so that node's replay reads the step; and no row comes back once another node holds
-    // the lease, so a node that lost it cannot commit a step the new owner may run again.
+    // so that node's replay reads the step. Once another node holds the lease, `owner` is
+    // empty, so a node that lost it cannot commit a step the new owner may run again.
     const result = await this.#pool.query(
       `WITH owner AS (
          SELECT 1 FROM workflow_instances
@@ -354,21 +343,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
          seq = EXCLUDED.seq, status = EXCLUDED.status, attempt = EXCLUDED.attempt,
          result = EXCLUDED.result, error = EXCLUDED.error, wake_at_ms = EXCLUDED.wake_at_ms,
          started_at_ms = EXCLUDED.started_at_ms, ended_at_ms = EXCLUDED.ended_at_ms`,
-      [
-        tenant,
-        instanceId,
-        step.key,
-        step.kind,
-        step.seq,
-        step.status,
-        step.attempt,
-        step.resultJson ?? null,
-        jsonOrNull(step.error),
-        step.wakeAtMs ?? null,
-        step.startedAtMs,
-        step.endedAtMs ?? null,
-        this.leases.nodeId,
-      ],
+      [...stepValues(tenant, instanceId, step), this.leases.nodeId],
     );
     if ((result.rowCount ?? 0) === 0) {
       throw new SandstackError(
@@ -420,7 +395,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
   }
 }
 
-/** Hides the password of a connection URL for messages. */
+/** Hides the password of a connection URL for messages; text that is no URL is kept. */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
@@ -429,6 +404,6 @@ export function redactUrl(url: string): string {
     }
     return parsed.toString();
   } catch {
-    return 'the given URL';
+    return url;
   }
 }

@@ -109,3 +109,38 @@ export function toEvent(row: EventRow): EventRecord {
 export function jsonOrNull(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);
 }
+
+/** Column values of a step row, in the order tenant, instance_id, step_key … ended_at_ms. */
+export function stepValues(tenant: string, instanceId: string, step: StepRecord): unknown[] {
+  return [
+    tenant,
+    instanceId,
+    step.key,
+    step.kind,
+    step.seq,
+    step.status,
+    step.attempt,
+    step.resultJson ?? null,
+    jsonOrNull(step.error),
+    step.wakeAtMs ?? null,
+    step.startedAtMs,
+    step.endedAtMs ?? null,
+  ];
+}
+
+/** Column values of an instance row, in the order tenant, id, workflow … updated_at_ms. */
+export function instanceValues(instance: InstanceRecord): unknown[] {
+  return [
+    instance.tenant,
+    instance.id,
+    instance.workflow,
+    instance.version,
+    JSON.stringify(instance.params),
+    instance.status,
+    jsonOrNull(instance.output),
+    jsonOrNull(instance.error),
+    instance.wakeAtMs ?? null,
+    instance.createdAtMs,
+    instance.updatedAtMs,
+  ];
+}

@@ -7,7 +7,15 @@ import type { SqliteDatabase } from '../../core/store.js';
 import { migrate } from '../../core/store.js';
 import type { InstanceStatus, JsonValue } from '../types.js';
 import type { EventRow, InstanceRow, StepRow, VersionRow } from './rows.js';
-import { jsonOrNull, toEvent, toInstance, toStep, toVersion } from './rows.js';
+import {
+  instanceValues,
+  jsonOrNull,
+  stepValues,
+  toEvent,
+  toInstance,
+  toStep,
+  toVersion,
+} from './rows.js';
 import type {
   EventRecord,
   InstancePatch,
@@ -116,19 +124,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
            output, error, wake_at_ms, created_at_ms, updated_at_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(
-        instance.tenant,
-        instance.id,
-        instance.workflow,
-        instance.version,
-        JSON.stringify(instance.params),
-        instance.status,
-        jsonOrNull(instance.output),
-        jsonOrNull(instance.error),
-        instance.wakeAtMs ?? null,
-        instance.createdAtMs,
-        instance.updatedAtMs,
-      );
+      .run(...instanceValues(instance));
     if (result.changes === 0) {
       throw new SandstackError(
         'ALREADY_EXISTS',
@@ -288,20 +284,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
            attempt, result, error, wake_at_ms, started_at_ms, ended_at_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(
-        tenant,
-        instanceId,
-        step.key,
-        step.kind,
-        step.seq,
-        step.status,
-        step.attempt,
-        step.resultJson ?? null,
-        jsonOrNull(step.error),
-        step.wakeAtMs ?? null,
-        step.startedAtMs,
-        step.endedAtMs ?? null,
-      );
+      .run(...stepValues(tenant, instanceId, step));
   }
 
   async addEvent(
