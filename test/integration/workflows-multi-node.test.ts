@@ -46,7 +46,7 @@ function startNode(url: string, id: string): Node {
       NODE_ID: id,
       LEASE_MS: String(LEASE_MS),
       CONCURRENCY: String(CONCURRENCY),
-      MAX_SECONDS: '100',
+      MAX_SECONDS: '200',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -150,5 +150,5 @@ describe('workflow engine on three nodes', () => {
     expect(timerRepeats.length).toBeLessThanOrEqual(CONCURRENCY);
     const effects = await count(client, 'SELECT COUNT(*) AS count FROM side_effects');
     expect(effects).toBe(total * 2 + repeats.length);
-  }, 180_000);
+  }, 280_000);
 });
