@@ -14,6 +14,7 @@ const AREAS: Area[] = [
   { name: 'checkpoint', load: async () => (await import('./sandbox.js')).runCheckpointBench },
   { name: 'guard', load: async () => (await import('./guard.js')).runGuardBench },
   { name: 'workflows', load: async () => (await import('./workflows.js')).runWorkflowBench },
+  { name: 'cluster', load: async () => (await import('./cluster.js')).runClusterBench },
 ];
 
 const selected = process.argv.slice(2);

@@ -41,7 +41,7 @@ export async function runWorkflowBench(): Promise<BenchResults> {
       source: STEPS_WORKFLOW,
       filename: 'steps.js',
     });
-    const code = engine.registry.get('bench', 'steps', deployed.version).code;
+    const code = (await engine.registry.get('bench', 'steps', deployed.version)).code;
 
     // Cold start: new isolate, context, compile and evaluate the stored bundle.
     const isolateSamples = await timeMany(ISOLATE_SAMPLES, async () => {
@@ -83,19 +83,19 @@ async function benchEngine(
     },
   });
   // A first run starts the worker processes, which a long-running engine does once.
-  await engine.run('bench', engine.create('bench', 'steps', { params: { steps: 1 } }));
+  await engine.run('bench', await engine.create('bench', 'steps', { params: { steps: 1 } }));
 
   const firstStepSamples: number[] = [];
   for (let index = 0; index < FIRST_STEP_SAMPLES; index += 1) {
     firstStepAt = 0;
     const start = performance.now();
-    const id = engine.create('bench', 'steps', { params: { steps: 1 } });
+    const id = await engine.create('bench', 'steps', { params: { steps: 1 } });
     await engine.run('bench', id);
     firstStepSamples.push(firstStepAt - start);
   }
   addLatency(results, `${prefix}.firstStep`, firstStepSamples);
 
-  const id = engine.create('bench', 'steps', { params: { steps: STEPS_PER_RUN } });
+  const id = await engine.create('bench', 'steps', { params: { steps: STEPS_PER_RUN } });
   const start = performance.now();
   const run = await engine.run('bench', id);
   const seconds = (performance.now() - start) / 1000;

@@ -14,8 +14,9 @@ if [ "$node_major" -lt 20 ]; then
 fi
 
 # Debian packages: gVisor (runsc) and bubblewrap for sandboxes; git, tar and python3 for the
-# example; chromium for the dashboard's browser tests.
-wanted=(runsc bubblewrap git tar python3 iproute2 chromium)
+# example; chromium for the dashboard's browser tests; postgresql for the PostgreSQL
+# workflow store's tests, which start their own server.
+wanted=(runsc bubblewrap git tar python3 iproute2 chromium postgresql)
 if [ -n "${SANDSTACK_SETUP_EXTRA_PACKAGES:-}" ]; then
   read -r -a extra <<<"$SANDSTACK_SETUP_EXTRA_PACKAGES"
   wanted+=("${extra[@]}")

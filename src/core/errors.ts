@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   RUNTIME_UNAVAILABLE: 'system',
   SANDBOX_FAILED: 'system',
   STORE_FAILED: 'system',
+  LEASE_LOST: 'system',
   INTERNAL: 'system',
 } as const;
 

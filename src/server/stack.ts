@@ -1,10 +1,12 @@
 /**
  * Assembles the embedded stack the CLI runs on: one SQLite file, the sandbox controller,
- * the workflow engine, the guard and the local span store.
+ * the workflow store, the guard and the local span store. The workflow store can be
+ * PostgreSQL instead, shared by several nodes; everything else stays in the SQLite file.
  */
 import { join, resolve } from 'node:path';
 import type { Logger } from '../core/logger.js';
 import { noopLogger } from '../core/logger.js';
+import { SandstackError } from '../core/errors.js';
 import { openDatabase, type SqliteDatabase } from '../core/store.js';
 import { SandboxController } from '../sandbox/controller.js';
 import { BubblewrapDriver } from '../sandbox/drivers/bubblewrap.js';
@@ -14,11 +16,16 @@ import { otlpExporterFromEnv } from '../telemetry/otlp.js';
 import { SqliteSpanStore } from '../telemetry/span-store.js';
 import { createTracing, type Tracing } from '../telemetry/tracing.js';
 import { ActionLog } from '../workflows/bindings/action-log.js';
+import { PostgresWorkflowStore, redactUrl } from '../workflows/stores/postgres.js';
+import { SqliteWorkflowStore } from '../workflows/stores/sqlite.js';
+import type { WorkflowStore } from '../workflows/stores/store.js';
 
 /** The parts of a running embedded stack. */
 export interface Stack {
   stateDir: string;
   db: SqliteDatabase;
+  /** Workflow versions, instances, steps and events: SQLite on `db`, or PostgreSQL. */
+  workflows: WorkflowStore;
   controller: SandboxController;
   actions: ActionLog;
   spans: SqliteSpanStore;
@@ -32,6 +39,33 @@ export interface OpenStackOptions {
   /** Folder for the state database, sandboxes and run inputs. @default '.sandstack' */
   stateDir?: string;
   logger?: Logger;
+  /**
+   * Workflow store: `sqlite` for the state database, or a `postgres://` or
+   * `postgresql://` URL for a PostgreSQL database that several nodes share. @default 'sqlite'
+   */
+  store?: string;
+}
+
+/**
+ * Opens the workflow store that `spec` names; see {@link OpenStackOptions.store}.
+ *
+ * @throws SandstackError `INVALID_CONFIG` for another kind of spec, `STORE_FAILED` when
+ * PostgreSQL cannot be reached.
+ */
+export async function openWorkflowStore(
+  spec: string | undefined,
+  db: SqliteDatabase,
+): Promise<WorkflowStore & { close?: () => Promise<void> }> {
+  if (spec === undefined || spec === '' || spec === 'sqlite') {
+    return new SqliteWorkflowStore(db);
+  }
+  if (/^postgres(ql)?:\/\//.test(spec)) {
+    return PostgresWorkflowStore.open(spec);
+  }
+  throw new SandstackError(
+    'INVALID_CONFIG',
+    `Invalid workflow store "${redactUrl(spec)}"; use "sqlite" or a postgres:// URL`,
+  );
 }
 
 /**
@@ -48,6 +82,13 @@ export async function openStack(options: OpenStackOptions = {}): Promise<Stack> 
   const stateDir = resolve(options.stateDir ?? '.sandstack');
   const logger = options.logger ?? noopLogger;
   const db = openDatabase(join(stateDir, 'state.db'));
+  let workflows: Awaited<ReturnType<typeof openWorkflowStore>>;
+  try {
+    workflows = await openWorkflowStore(options.store, db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   const controller = new SandboxController({
     db,
     stateDir: join(stateDir, 'sandboxes'),
@@ -64,6 +105,7 @@ export async function openStack(options: OpenStackOptions = {}): Promise<Stack> 
   return {
     stateDir,
     db,
+    workflows,
     controller,
     actions: new ActionLog(db),
     spans,
@@ -72,6 +114,7 @@ export async function openStack(options: OpenStackOptions = {}): Promise<Stack> 
     close: async () => {
       await controller.close();
       await tracing.shutdown();
+      await workflows.close?.();
       db.close();
     },
   };

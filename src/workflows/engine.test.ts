@@ -73,7 +73,7 @@ function workflow(body: string): { source: string; filename: string } {
 
 async function runOnce(harness: Harness, body: string, params: JsonValue = {}) {
   await harness.engine.deploy('acme', 'test', workflow(body));
-  const id = harness.engine.create('acme', 'test', { params });
+  const id = await harness.engine.create('acme', 'test', { params });
   return { id, result: await harness.engine.run('acme', id) };
 }
 
@@ -353,7 +353,7 @@ describe('WorkflowEngine', () => {
     );
     harness.clock.advance(3_600_000);
     expect((await harness.engine.run('acme', id)).output).toBe('v1');
-    const fresh = harness.engine.create('acme', 'test');
+    const fresh = await harness.engine.create('acme', 'test');
     harness.clock.advance(1);
     expect((await harness.engine.run('acme', fresh)).status).toBe('waiting');
   });
@@ -366,7 +366,7 @@ describe('WorkflowEngine', () => {
        return { payload: approval.payload, type: approval.type, isDate: approval.timestamp instanceof Date };`,
     );
     expect(result.status).toBe('waiting');
-    harness.engine.sendEvent('acme', id, { type: 'approved', payload: { by: 'ops' } });
+    await harness.engine.sendEvent('acme', id, { type: 'approved', payload: { by: 'ops' } });
     const done = await harness.engine.run('acme', id);
     expect(done.status).toBe('complete');
     expect(done.output).toEqual({ payload: { by: 'ops' }, type: 'approved', isDate: true });
@@ -375,9 +375,9 @@ describe('WorkflowEngine', () => {
   it('rejects an event payload over the size limit', async () => {
     const harness = await makeHarness({ limits: { maxStepResultBytes: 100 } });
     const { id } = await runOnce(harness, `await step.waitForEvent('e', { type: 'go' });`);
-    expect(() =>
+    await expect(
       harness.engine.sendEvent('acme', id, { type: 'go', payload: 'x'.repeat(200) }),
-    ).toThrow(/over the 100-byte limit/);
+    ).rejects.toThrow(/over the 100-byte limit/);
   });
 
   it('rejects a rollback handler', async () => {
@@ -415,7 +415,7 @@ describe('WorkflowEngine', () => {
   it('terminates a waiting instance for good', async () => {
     const harness = await makeHarness();
     const { id } = await runOnce(harness, `await step.sleep('nap', '1 hour'); return 'done';`);
-    harness.engine.terminate('acme', id);
+    await harness.engine.terminate('acme', id);
     harness.clock.advance(3_600_000);
     const result = await harness.engine.run('acme', id);
     expect(result.status).toBe('terminated');
@@ -433,7 +433,7 @@ describe('WorkflowEngine', () => {
     );
     expect(result.status).toBe('waiting');
     harness.clock.advance(3_600_000);
-    other.terminate('acme', id);
+    await other.terminate('acme', id);
     const after = await harness.engine.run('acme', id);
     expect(after.status).toBe('terminated');
     expect(harness.calls.map((call) => call.args[0])).toEqual(['a']);
@@ -446,7 +446,7 @@ describe('WorkflowEngine', () => {
         CTL: {
           terminateMe: async () => {
             // A second engine on the same database simulates another process.
-            target.engine?.terminate('acme', target.instanceId);
+            await target.engine?.terminate('acme', target.instanceId);
             return null;
           },
         },
@@ -459,7 +459,7 @@ describe('WorkflowEngine', () => {
       workflow(`await step.do('a', async () => this.env.CTL.terminateMe());
                 return step.do('b', async () => 'should not run');`),
     );
-    target.instanceId = harness.engine.create('acme', 'test');
+    target.instanceId = await harness.engine.create('acme', 'test');
     const result = await harness.engine.run('acme', target.instanceId);
     expect(result.status).toBe('terminated');
     expect(result.steps.map((step) => step.key)).toEqual(['a#1']);
@@ -471,9 +471,9 @@ describe('WorkflowEngine', () => {
       harness,
       `return step.do('a', async () => this.env.REC.record('a'));`,
     );
-    harness.engine.restart('acme', id);
-    expect(harness.engine.get('acme', id).status).toBe('queued');
-    expect(harness.engine.get('acme', id).steps).toEqual([]);
+    await harness.engine.restart('acme', id);
+    expect((await harness.engine.get('acme', id)).status).toBe('queued');
+    expect((await harness.engine.get('acme', id)).steps).toEqual([]);
     const again = await harness.engine.run('acme', id);
     expect(again.status).toBe('complete');
     expect(again.output).toBe(2);
@@ -483,18 +483,18 @@ describe('WorkflowEngine', () => {
   it('pauses and resumes an instance', async () => {
     const harness = await makeHarness();
     await harness.engine.deploy('acme', 'test', workflow(`return step.do('a', async () => 'ok');`));
-    const id = harness.engine.create('acme', 'test');
-    harness.engine.pause('acme', id);
+    const id = await harness.engine.create('acme', 'test');
+    await harness.engine.pause('acme', id);
     expect((await harness.engine.run('acme', id)).status).toBe('paused');
-    harness.engine.resume('acme', id);
+    await harness.engine.resume('acme', id);
     expect((await harness.engine.run('acme', id)).status).toBe('complete');
   });
 
   it('rejects a duplicate instance id', async () => {
     const harness = await makeHarness();
     await harness.engine.deploy('acme', 'test', workflow(`return 1;`));
-    harness.engine.create('acme', 'test', { id: 'order-1' });
-    expect(() => harness.engine.create('acme', 'test', { id: 'order-1' })).toThrow(
+    await harness.engine.create('acme', 'test', { id: 'order-1' });
+    await expect(harness.engine.create('acme', 'test', { id: 'order-1' })).rejects.toThrow(
       expect.objectContaining({ code: 'ALREADY_EXISTS' }),
     );
   });
@@ -504,8 +504,8 @@ describe('WorkflowEngine', () => {
     const body = `await step.sleep('nap', '1 hour'); return 'awake';`;
     await harness.engine.deploy('acme', 'test', workflow(body));
     await harness.engine.deploy('other', 'test', workflow(body));
-    const acme = harness.engine.create('acme', 'test');
-    const other = harness.engine.create('other', 'test');
+    const acme = await harness.engine.create('acme', 'test');
+    const other = await harness.engine.create('other', 'test');
 
     const first = await harness.engine.runDue();
     expect(first.map((result) => [result.tenant, result.id, result.status])).toEqual([

@@ -21,7 +21,14 @@ import { assertValidName, WorkflowRegistry } from './registry.js';
 import type { ResolvedStepConfig } from './step-config.js';
 import { DEFAULT_STEP_CONFIG } from './step-config.js';
 import { SqliteWorkflowStore } from './stores/sqlite.js';
-import type { InstanceRecord, StepRecord, VersionRecord, WorkflowStore } from './stores/store.js';
+import type {
+  InstanceKey,
+  InstanceRecord,
+  LeaseStore,
+  StepRecord,
+  VersionRecord,
+  WorkflowStore,
+} from './stores/store.js';
 import type { EngineEvent, HostBinding, InstanceStatus, JsonValue } from './types.js';
 import type { IsolateWorkerPool } from './worker-pool.js';
 import { sharedWorkerPool } from './worker-pool.js';
@@ -67,7 +74,17 @@ export interface WorkflowEngineOptions {
    * tenant's flood cannot take every slot. @default 1
    */
   maxRunsPerTenant?: number;
+  /**
+   * Length of the instance leases this engine takes on a store with leases (PostgreSQL).
+   * The engine renews them every third of it while it runs the instance, and other nodes
+   * take the instance over once a lease expires, so it bounds how long a dead node's
+   * instances wait. @default 30000
+   */
+  leaseMs?: number;
 }
+
+/** Default of {@link WorkflowEngineOptions.leaseMs}. */
+export const DEFAULT_LEASE_MS = 30_000;
 
 /** Crashes of a worker outside any step after which `run` gives the instance up. */
 const MAX_CRASHES_OUTSIDE_STEPS = 3;
@@ -146,7 +163,7 @@ function resolveLimits(limits: Partial<EngineLimits> = {}): EngineLimits {
  * @example
  * const engine = new WorkflowEngine({ db: openDatabase('.sandstack/state.db') });
  * await engine.deploy('acme', 'greet', { entryPath: 'workflows/greet.ts' });
- * const id = engine.create('acme', 'greet', { params: { name: 'Ada' } });
+ * const id = await engine.create('acme', 'greet', { params: { name: 'Ada' } });
  * const result = await engine.run('acme', id); // { status: 'complete', output, … }
  */
 export class WorkflowEngine {
@@ -162,6 +179,11 @@ export class WorkflowEngine {
   readonly #maxRunsPerTenant: number;
   /** Runs in progress in this process, by `tenant/id`. */
   readonly #running = new Map<string, InstanceRun | undefined>();
+  readonly #leases: LeaseStore | undefined;
+  readonly #leaseMs: number;
+  /** Instances whose lease this engine holds, by `tenant/id`. */
+  readonly #leased = new Map<string, InstanceKey>();
+  #renewTimer: NodeJS.Timeout | undefined;
 
   constructor(options: WorkflowEngineOptions) {
     if (options.store === undefined && options.db === undefined) {
@@ -180,6 +202,8 @@ export class WorkflowEngine {
     this.#onEvent = options.onEvent ?? (() => undefined);
     this.#startIsolate = isolateStarter(options);
     this.#maxRunsPerTenant = positiveInteger(options.maxRunsPerTenant ?? 1, 'maxRunsPerTenant');
+    this.#leases = this.#store.leases;
+    this.#leaseMs = positiveInteger(options.leaseMs ?? DEFAULT_LEASE_MS, 'leaseMs');
   }
 
   /** The registry of deployed versions. */
@@ -196,7 +220,7 @@ export class WorkflowEngine {
     assertValidName(tenant, 'tenant');
     assertValidName(name, 'workflow name');
     const bundle = await bundleWorkflow(source);
-    const result = this.#registry.deploy(tenant, name, bundle);
+    const result = await this.#registry.deploy(tenant, name, bundle);
     this.#logger.info('Workflow deployed', {
       tenant,
       workflow: name,
@@ -207,18 +231,23 @@ export class WorkflowEngine {
   }
 
   /**
-   * Creates a queued instance of the latest version of `name`; returns its id.
+   * Creates a queued instance of the latest version of `name`; resolves to its id once the
+   * instance is stored. Asynchronous because the store is.
    *
    * @throws SandstackError `NOT_FOUND` for an unknown workflow, `ALREADY_EXISTS` when the
    * tenant already has an instance with `id`, `INVALID_ARGUMENT` for params that are not JSON.
    */
-  create(tenant: string, name: string, options: { id?: string; params?: JsonValue } = {}): string {
-    const version = this.#registry.latest(tenant, name);
+  async create(
+    tenant: string,
+    name: string,
+    options: { id?: string; params?: JsonValue } = {},
+  ): Promise<string> {
+    const version = await this.#registry.latest(tenant, name);
     const id = options.id ?? newId('run');
     assertValidName(id, 'instance id');
     const params = checkParams(options.params ?? {});
     const now = this.#clock.now();
-    this.#store.createInstance({
+    await this.#store.createInstance({
       tenant,
       id,
       workflow: name,
@@ -242,16 +271,18 @@ export class WorkflowEngine {
 
   /**
    * Runs an instance in this process until it completes, errors, waits or is paused or
-   * terminated. A finished instance is returned as stored, without running.
+   * terminated. A finished instance is returned as stored, without running. On a store
+   * with leases the run holds the instance's lease, renewed while it runs.
    *
    * @throws SandstackError `NOT_FOUND` when the tenant has no such instance,
-   * `INVALID_ARGUMENT` when the instance is already running in this process.
+   * `INVALID_ARGUMENT` when the instance is already running in this process or, on a store
+   * with leases, another node holds its lease.
    */
   async run(tenant: string, id: string): Promise<InstanceResult> {
-    const instance = this.#require(tenant, id);
-    if (FINAL_STATUSES.includes(instance.status) || instance.status === 'paused') {
-      return this.#result(tenant, id);
-    }
+    return this.#runInstance(tenant, id, false);
+  }
+
+  async #runInstance(tenant: string, id: string, leased: boolean): Promise<InstanceResult> {
     const runKey = `${tenant}/${id}`;
     if (this.#running.has(runKey)) {
       throw new SandstackError(
@@ -259,13 +290,26 @@ export class WorkflowEngine {
         `Instance "${id}" is already running in this process; wait for its run to end`,
       );
     }
+    // Taken before the first await, so `runDue` counts this run against the tenant's limit
+    // at once.
     this.#running.set(runKey, undefined);
     try {
+      const instance = await this.#require(tenant, id);
+      if (FINAL_STATUSES.includes(instance.status) || instance.status === 'paused') {
+        return await this.#result(tenant, id);
+      }
+      if (!leased) {
+        await this.#claim(tenant, id);
+      }
+      this.#holdLease({ tenant, id });
       // One set of bindings for the whole call, also when a crashed worker makes it start over.
       const bindings = this.#bindings(tenant, id);
-      let run = this.#prepare(instance, bindings);
+      let run = await this.#prepare(instance, bindings);
       const resumed = instance.status !== 'queued' || run.hasHistory;
-      this.#store.updateInstance(tenant, id, { status: 'running', updatedAtMs: this.#clock.now() });
+      await this.#store.updateInstance(tenant, id, {
+        status: 'running',
+        updatedAtMs: this.#clock.now(),
+      });
       this.#emit({ type: 'instance.start', instanceId: id, resumed });
       this.#logger.info('Instance run started', { tenant, instanceId: id, resumed });
       let crashesOutsideSteps = 0;
@@ -273,7 +317,7 @@ export class WorkflowEngine {
         this.#running.set(runKey, run);
         const outcome = await run.execute();
         if (outcome.kind !== 'crashed') {
-          this.#finish(tenant, id, outcome);
+          await this.#finish(tenant, id, outcome);
           break;
         }
         crashesOutsideSteps = run.crashedSteps.length === 0 ? crashesOutsideSteps + 1 : 0;
@@ -284,25 +328,105 @@ export class WorkflowEngine {
           steps: run.crashedSteps,
         });
         if (crashesOutsideSteps >= MAX_CRASHES_OUTSIDE_STEPS) {
-          this.#finish(tenant, id, crashFailure(outcome.message, crashesOutsideSteps));
+          await this.#finish(tenant, id, crashFailure(outcome.message, crashesOutsideSteps));
           break;
         }
-        const current = this.#require(tenant, id);
+        const current = await this.#require(tenant, id);
         if (current.status === 'terminated' || current.status === 'paused') {
-          this.#finish(tenant, id, { kind: 'stopped', reason: current.status });
+          await this.#finish(tenant, id, { kind: 'stopped', reason: current.status });
           break;
         }
-        run = this.#prepare(current, bindings);
+        run = await this.#prepare(current, bindings);
       }
       this.#logger.info('Instance run ended', {
         tenant,
         instanceId: id,
-        status: this.#require(tenant, id).status,
+        status: (await this.#require(tenant, id)).status,
       });
     } finally {
       this.#running.delete(runKey);
+      await this.#releaseLease({ tenant, id });
     }
-    return this.#result(tenant, id);
+    return await this.#result(tenant, id);
+  }
+
+  /** Takes the lease of one instance on a store with leases. */
+  async #claim(tenant: string, id: string): Promise<void> {
+    if (this.#leases === undefined) {
+      return;
+    }
+    const timing = { nowMs: this.#clock.now(), leaseMs: this.#leaseMs };
+    if (!(await this.#leases.claimInstance(tenant, id, timing))) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Instance "${id}" is running on another node, which holds its lease; wait for that run to end`,
+      );
+    }
+  }
+
+  /** Keeps the lease of a running instance renewed until {@link releaseLease}. */
+  #holdLease(key: InstanceKey): void {
+    if (this.#leases === undefined) {
+      return;
+    }
+    this.#leased.set(`${key.tenant}/${key.id}`, key);
+    this.#renewTimer ??= setInterval(
+      () => void this.#renewLeases(),
+      Math.max(1, Math.floor(this.#leaseMs / 3)),
+    );
+    this.#renewTimer.unref();
+  }
+
+  async #releaseLease(key: InstanceKey): Promise<void> {
+    if (this.#leases === undefined) {
+      return;
+    }
+    this.#leased.delete(`${key.tenant}/${key.id}`);
+    if (this.#leased.size === 0 && this.#renewTimer !== undefined) {
+      clearInterval(this.#renewTimer);
+      this.#renewTimer = undefined;
+    }
+    try {
+      await this.#leases.releaseLease(key.tenant, key.id);
+    } catch (error) {
+      // The lease then expires by itself, and any node can run the instance after that.
+      this.#logger.warn('Releasing an instance lease failed', {
+        tenant: key.tenant,
+        instanceId: key.id,
+        error: String(error),
+      });
+    }
+  }
+
+  /** Renews every held lease, and stops the runs whose lease another node has taken. */
+  async #renewLeases(): Promise<void> {
+    const leases = this.#leases;
+    const held = [...this.#leased.values()];
+    if (leases === undefined || held.length === 0) {
+      return;
+    }
+    let renewed: InstanceKey[];
+    try {
+      renewed = await leases.renewLeases(held, {
+        nowMs: this.#clock.now(),
+        leaseMs: this.#leaseMs,
+      });
+    } catch (error) {
+      // The next tick tries again; the lease outlives a few missed renewals.
+      this.#logger.warn('Renewing instance leases failed', { error: String(error) });
+      return;
+    }
+    const still = new Set(renewed.map((key) => `${key.tenant}/${key.id}`));
+    for (const key of held) {
+      const runKey = `${key.tenant}/${key.id}`;
+      if (!still.has(runKey) && this.#leased.has(runKey)) {
+        this.#logger.warn('Instance lease taken by another node; stopping the run', {
+          tenant: key.tenant,
+          instanceId: key.id,
+        });
+        this.#running.get(runKey)?.stop({ kind: 'stopped', reason: 'lease-lost' });
+      }
+    }
   }
 
   /**
@@ -319,13 +443,20 @@ export class WorkflowEngine {
     options: { limit?: number; includeRunning?: boolean; concurrency?: number } = {},
   ): Promise<(InstanceResult & { tenant: string })[]> {
     const concurrency = positiveInteger(options.concurrency ?? 1, 'concurrency');
-    const due = this.#store
-      .listRunnable({
-        nowMs: this.#clock.now(),
-        limit: options.limit ?? 100,
-        includeRunning: options.includeRunning ?? false,
-      })
-      .filter(({ tenant, id }) => !this.#running.has(`${tenant}/${id}`));
+    const leased = this.#leases !== undefined;
+    const runnable =
+      this.#leases === undefined
+        ? await this.#store.listRunnable({
+            nowMs: this.#clock.now(),
+            limit: options.limit ?? 100,
+            includeRunning: options.includeRunning ?? false,
+          })
+        : await this.#leases.claimRunnable({
+            nowMs: this.#clock.now(),
+            limit: options.limit ?? 100,
+            leaseMs: this.#leaseMs,
+          });
+    const due = runnable.filter(({ tenant, id }) => !this.#running.has(`${tenant}/${id}`));
     const results: (InstanceResult & { tenant: string })[] = [];
     const inFlight = new Set<Promise<void>>();
     while (due.length > 0 || inFlight.size > 0) {
@@ -335,7 +466,8 @@ export class WorkflowEngine {
           : -1;
       if (index < 0 && inFlight.size === 0) {
         // The tenants left are at their limit with runs started outside this call, so
-        // their instances wait for a later runDue.
+        // their instances wait for a later runDue, which may be on another node.
+        await Promise.all(due.map((key) => (leased ? this.#releaseLease(key) : undefined)));
         break;
       }
       if (index < 0) {
@@ -347,7 +479,7 @@ export class WorkflowEngine {
       if (this.#running.has(`${tenant}/${id}`)) {
         continue;
       }
-      const done = this.run(tenant, id).then(
+      const done = this.#runInstance(tenant, id, leased).then(
         (result) => {
           results.push({ tenant, ...result });
         },
@@ -365,44 +497,57 @@ export class WorkflowEngine {
     return results;
   }
 
-  /** Returns an instance's state and steps. @throws SandstackError `NOT_FOUND` */
-  get(tenant: string, id: string): InstanceResult & { info: InstanceInfo } {
-    return { ...this.#result(tenant, id), info: this.#require(tenant, id) };
+  /** Reads an instance's state and steps; asynchronous because the store is. @throws SandstackError `NOT_FOUND` */
+  async get(tenant: string, id: string): Promise<InstanceResult & { info: InstanceInfo }> {
+    const info = await this.#require(tenant, id);
+    return { ...(await this.#result(tenant, id)), info };
   }
 
-  /** Lists the tenant's instances, newest first. */
+  /** Lists the tenant's instances, newest first; asynchronous because the store is. */
   list(
     tenant: string,
     filter: { workflow?: string; status?: InstanceStatus } = {},
-  ): InstanceInfo[] {
+  ): Promise<InstanceInfo[]> {
     return this.#store.listInstances(tenant, filter);
   }
 
-  /** Pauses an instance: a queued or waiting one stays put until `resume`; a running one stops. */
-  pause(tenant: string, id: string): void {
-    const instance = this.#require(tenant, id);
+  /**
+   * Pauses an instance: a queued or waiting one stays put until `resume`; a running one
+   * stops. Asynchronous: resolves once the new status is stored.
+   */
+  async pause(tenant: string, id: string): Promise<void> {
+    const instance = await this.#require(tenant, id);
     this.#assertNotFinal(instance, 'pause');
-    this.#store.updateInstance(tenant, id, { status: 'paused', updatedAtMs: this.#clock.now() });
+    await this.#store.updateInstance(tenant, id, {
+      status: 'paused',
+      updatedAtMs: this.#clock.now(),
+    });
     this.#running.get(`${tenant}/${id}`)?.stop({ kind: 'stopped', reason: 'paused' });
   }
 
-  /** Makes a paused instance runnable again; call `run` to continue it. */
-  resume(tenant: string, id: string): void {
-    const instance = this.#require(tenant, id);
+  /** Makes a paused instance runnable again; call `run` to continue it. Asynchronous. */
+  async resume(tenant: string, id: string): Promise<void> {
+    const instance = await this.#require(tenant, id);
     if (instance.status !== 'paused') {
       throw new SandstackError(
         'INVALID_ARGUMENT',
         `Instance "${id}" is ${instance.status}, not paused; only a paused instance can resume`,
       );
     }
-    this.#store.updateInstance(tenant, id, { status: 'queued', updatedAtMs: this.#clock.now() });
+    await this.#store.updateInstance(tenant, id, {
+      status: 'queued',
+      updatedAtMs: this.#clock.now(),
+    });
   }
 
-  /** Ends an instance for good, stopping its run in this process if there is one. */
-  terminate(tenant: string, id: string): void {
-    const instance = this.#require(tenant, id);
+  /**
+   * Ends an instance for good, stopping its run in this process if there is one.
+   * Asynchronous: resolves once the new status is stored.
+   */
+  async terminate(tenant: string, id: string): Promise<void> {
+    const instance = await this.#require(tenant, id);
     this.#assertNotFinal(instance, 'terminate');
-    this.#store.updateInstance(tenant, id, {
+    await this.#store.updateInstance(tenant, id, {
       status: 'terminated',
       wakeAtMs: undefined,
       updatedAtMs: this.#clock.now(),
@@ -412,19 +557,19 @@ export class WorkflowEngine {
 
   /**
    * Starts an instance over on its pinned version: deletes its step history and events and
-   * queues it; call `run` to start it. Steps that had side effects run again.
+   * queues it; call `run` to start it. Steps that had side effects run again. Asynchronous.
    *
    * @throws SandstackError `NOT_FOUND`, or `INVALID_ARGUMENT` while it runs in this process.
    */
-  restart(tenant: string, id: string): void {
-    this.#require(tenant, id);
+  async restart(tenant: string, id: string): Promise<void> {
+    await this.#require(tenant, id);
     if (this.#running.has(`${tenant}/${id}`)) {
       throw new SandstackError(
         'INVALID_ARGUMENT',
         `Instance "${id}" is running in this process; pause or terminate it before restarting`,
       );
     }
-    this.#store.resetInstance(tenant, id, this.#clock.now());
+    await this.#store.resetInstance(tenant, id, this.#clock.now());
     this.#logger.info('Instance restarted', { tenant, instanceId: id });
   }
 
@@ -444,7 +589,7 @@ export class WorkflowEngine {
    * to the pinned version changes nothing.
    */
   async upgrade(tenant: string, id: string, version: string): Promise<UpgradeResult> {
-    const instance = this.#require(tenant, id);
+    const instance = await this.#require(tenant, id);
     if (!UPGRADABLE_STATUSES.includes(instance.status) || this.#running.has(`${tenant}/${id}`)) {
       throw new SandstackError(
         'INVALID_ARGUMENT',
@@ -452,12 +597,12 @@ export class WorkflowEngine {
       );
     }
 
-    const target = this.#registry.get(tenant, instance.workflow, version);
+    const target = await this.#registry.get(tenant, instance.workflow, version);
     if (target.hash === instance.version) {
       return { id, from: instance.version, to: target.hash, replayedSteps: 0, droppedSteps: [] };
     }
 
-    const stored = this.#store.listSteps(tenant, id);
+    const stored = await this.#store.listSteps(tenant, id);
     const keep = instance.status === 'errored' ? keptAfterError(stored) : stored.length;
     const history = stored.slice(0, keep);
     const check = await this.#checkReplay(instance, target, history);
@@ -481,7 +626,7 @@ export class WorkflowEngine {
             updatedAtMs: now,
           }
         : { updatedAtMs: now };
-    const moved = this.#store.upgradeInstance(tenant, id, {
+    const moved = await this.#store.upgradeInstance(tenant, id, {
       expected: {
         status: instance.status,
         version: instance.version,
@@ -518,14 +663,22 @@ export class WorkflowEngine {
       instance,
       version,
       bindings: this.#bindings(instance.tenant, instance.id),
-      replayOnly: { history },
+      history,
+      replayOnly: true,
     });
     return run.checkReplay();
   }
 
-  /** Stores an event for the instance's `step.waitForEvent`; call `run` to deliver it to a waiting instance. */
-  sendEvent(tenant: string, id: string, event: { type: string; payload?: JsonValue }): void {
-    const instance = this.#require(tenant, id);
+  /**
+   * Stores an event for the instance's `step.waitForEvent`; call `run` to deliver it to a
+   * waiting instance. Asynchronous: resolves once the event is stored.
+   */
+  async sendEvent(
+    tenant: string,
+    id: string,
+    event: { type: string; payload?: JsonValue },
+  ): Promise<void> {
+    const instance = await this.#require(tenant, id);
     this.#assertNotFinal(instance, 'send an event to');
     if (typeof event.type !== 'string' || event.type.length === 0 || event.type.length > 100) {
       throw new SandstackError(
@@ -541,12 +694,21 @@ export class WorkflowEngine {
         `Event payload is ${payloadBytes} bytes of JSON, over the ${this.#limits.maxStepResultBytes}-byte limit; send less data`,
       );
     }
-    this.#store.addEvent(tenant, id, { type: event.type, payload, createdAtMs: this.#clock.now() });
+    await this.#store.addEvent(tenant, id, {
+      type: event.type,
+      payload,
+      createdAtMs: this.#clock.now(),
+    });
   }
 
-  #prepare(instance: InstanceRecord, bindings: Record<string, HostBinding>): InstanceRun {
-    const version = this.#registry.get(instance.tenant, instance.workflow, instance.version);
-    return new InstanceRun(this.#runSettings(instance), { instance, version, bindings });
+  async #prepare(
+    instance: InstanceRecord,
+    bindings: Record<string, HostBinding>,
+  ): Promise<InstanceRun> {
+    const { tenant, workflow, id } = instance;
+    const version = await this.#registry.get(tenant, workflow, instance.version);
+    const history = await this.#store.listSteps(tenant, id);
+    return new InstanceRun(this.#runSettings(instance), { instance, version, bindings, history });
   }
 
   #runSettings(instance: InstanceRecord): RunSettings {
@@ -576,9 +738,21 @@ export class WorkflowEngine {
     return count;
   }
 
-  #finish(tenant: string, id: string, outcome: Exclude<RunOutcome, { kind: 'crashed' }>): void {
+  async #finish(
+    tenant: string,
+    id: string,
+    outcome: Exclude<RunOutcome, { kind: 'crashed' }>,
+  ): Promise<void> {
+    if (outcome.kind === 'stopped' && outcome.reason === 'lease-lost') {
+      // The node that took the lease over owns the instance's state now.
+      this.#logger.warn('Instance run stopped after its lease was lost', {
+        tenant,
+        instanceId: id,
+      });
+      return;
+    }
     const now = this.#clock.now();
-    const current = this.#require(tenant, id).status;
+    const current = (await this.#require(tenant, id)).status;
     if (current === 'terminated' || current === 'paused') {
       // Another call or process ended or paused the instance while this run was going.
       this.#emit({ type: 'instance.end', instanceId: id, status: current });
@@ -588,7 +762,7 @@ export class WorkflowEngine {
       outcome.kind === 'returned' &&
       (outcome.json?.length ?? 0) > this.#limits.maxStepResultBytes
     ) {
-      this.#finish(tenant, id, {
+      await this.#finish(tenant, id, {
         kind: 'threw',
         error: {
           code: 'STEP_RESULT_INVALID',
@@ -602,7 +776,7 @@ export class WorkflowEngine {
       const output = outcome.hasValue
         ? (JSON.parse(outcome.json ?? 'null') as JsonValue)
         : undefined;
-      this.#store.updateInstance(tenant, id, {
+      await this.#store.updateInstance(tenant, id, {
         status: 'complete',
         output,
         error: undefined,
@@ -614,7 +788,7 @@ export class WorkflowEngine {
     }
     if (outcome.kind === 'threw' || outcome.reason === 'failed') {
       const error = instanceError(outcome.error);
-      this.#store.updateInstance(tenant, id, {
+      await this.#store.updateInstance(tenant, id, {
         status: 'errored',
         error,
         wakeAtMs: undefined,
@@ -625,7 +799,7 @@ export class WorkflowEngine {
       return;
     }
     if (outcome.reason === 'suspended') {
-      this.#store.updateInstance(tenant, id, {
+      await this.#store.updateInstance(tenant, id, {
         status: 'waiting',
         wakeAtMs: outcome.wakeAtMs,
         updatedAtMs: now,
@@ -634,12 +808,14 @@ export class WorkflowEngine {
       return;
     }
     // Paused or terminated: the caller already stored the new status.
-    this.#emit({ type: 'instance.end', instanceId: id, status: this.#require(tenant, id).status });
+    const status = (await this.#require(tenant, id)).status;
+    this.#emit({ type: 'instance.end', instanceId: id, status });
   }
 
-  #result(tenant: string, id: string): InstanceResult {
-    const instance = this.#require(tenant, id);
-    const steps = this.#store.listSteps(tenant, id).map((step) => ({
+  async #result(tenant: string, id: string): Promise<InstanceResult> {
+    const instance = await this.#require(tenant, id);
+    const stored = await this.#store.listSteps(tenant, id);
+    const steps = stored.map((step) => ({
       key: step.key,
       kind: step.kind,
       status: step.status,
@@ -649,8 +825,8 @@ export class WorkflowEngine {
     return { id, status: instance.status, output: instance.output, error: instance.error, steps };
   }
 
-  #require(tenant: string, id: string): InstanceRecord {
-    const instance = this.#store.getInstance(tenant, id);
+  async #require(tenant: string, id: string): Promise<InstanceRecord> {
+    const instance = await this.#store.getInstance(tenant, id);
     if (instance === undefined) {
       throw new SandstackError(
         'NOT_FOUND',

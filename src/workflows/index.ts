@@ -7,8 +7,11 @@
  *
  * const engine = new WorkflowEngine({ db: openDatabase('.sandstack/state.db') });
  * await engine.deploy('acme', 'greet', { entryPath: 'workflows/greet.ts' });
- * const id = engine.create('acme', 'greet', { params: { name: 'Ada' } });
+ * const id = await engine.create('acme', 'greet', { params: { name: 'Ada' } });
  * const result = await engine.run('acme', id);
+ *
+ * Several engine processes share work through PostgreSQL:
+ * `new WorkflowEngine({ store: await PostgresWorkflowStore.open(url) })`.
  *
  * Tenant code imports the same names this module exports for authoring:
  * `import { WorkflowEntrypoint, NonRetryableError } from 'sandstack/workflows'`.
@@ -28,7 +31,7 @@ export { bundleWorkflow, FOLDER_ENTRY_NAMES, resolveEntryFile, SHIM_SPECIFIERS }
 export type { BundleInput, WorkflowBundle } from './bundle.js';
 export { WorkflowRegistry } from './registry.js';
 export type { DeployResult } from './registry.js';
-export { DEFAULT_ENGINE_LIMITS, WorkflowEngine } from './engine.js';
+export { DEFAULT_ENGINE_LIMITS, DEFAULT_LEASE_MS, WorkflowEngine } from './engine.js';
 export type {
   EngineLimits,
   InstanceInfo,
@@ -43,9 +46,14 @@ export type { IsolateLimits } from './isolate.js';
 export { DEFAULT_STEP_CONFIG, parseDuration } from './step-config.js';
 export type { ResolvedStepConfig } from './step-config.js';
 export { SqliteWorkflowStore } from './stores/sqlite.js';
+export { PostgresWorkflowStore } from './stores/postgres.js';
+export type { PostgresWorkflowStoreOptions } from './stores/postgres.js';
 export type {
   EventRecord,
+  InstanceKey,
   InstanceRecord,
+  LeaseStore,
+  LeaseTiming,
   StepRecord,
   VersionRecord,
   WorkflowStore,

@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { ErrorData } from '../core/errors.js';
-import { fromErrorData, SandstackError, toErrorData } from '../core/errors.js';
+import { fromErrorData, isSandstackError, SandstackError, toErrorData } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { IsolateExecution, IsolateLimits, IsolateRunOptions, RunOutcome } from './isolate.js';
 import { answerHostCalls, MAX_ERROR_MESSAGE_LENGTH } from './isolate.js';
@@ -57,6 +57,7 @@ export class InstanceRun {
   /** Whether this run only replays the history, for the upgrade check; see {@link checkReplay}. */
   readonly #replayOnly: boolean;
   #reachedFrontier = false;
+  #controlChecks: Promise<void> = Promise.resolve();
 
   constructor(
     settings: RunSettings,
@@ -64,20 +65,20 @@ export class InstanceRun {
       instance: InstanceRecord;
       version: VersionRecord;
       bindings: Record<string, HostBinding>;
+      /** Step history to replay, read from the store by the caller. */
+      history: StepRecord[];
       /**
-       * Replays `history` in place of the stored one and stops at the first step past it,
-       * writing nothing and running no step body or binding. @default false
+       * Replays `history` and stops at the first step past it, writing nothing and running
+       * no step body or binding. @default false
        */
-      replayOnly?: { history: StepRecord[] };
+      replayOnly?: boolean;
     },
   ) {
     this.#settings = settings;
     this.#instance = options.instance;
     this.#bindings = options.bindings;
-    this.#replayOnly = options.replayOnly !== undefined;
-    this.#history =
-      options.replayOnly?.history ??
-      settings.store.listSteps(options.instance.tenant, options.instance.id);
+    this.#replayOnly = options.replayOnly ?? false;
+    this.#history = options.history;
     this.#isolate = settings.startIsolate({
       code: options.version.code,
       limits: settings.limits,
@@ -108,7 +109,7 @@ export class InstanceRun {
     const outcome = await this.#isolate.run();
     if (outcome.kind === 'crashed') {
       this.#crashed = true;
-      this.#recordCrash(outcome.message);
+      await this.#recordCrash(outcome.message);
       return outcome;
     }
     if (outcome.kind === 'returned' && this.#position < this.#history.length) {
@@ -177,6 +178,13 @@ export class InstanceRun {
         this.#isolate.stop({ kind: 'stopped', reason: error.reason });
         return new Promise(() => undefined);
       }
+      if (isSandstackError(error, 'LEASE_LOST')) {
+        this.#settings.logger.warn('Instance lease lost; stopping the run', {
+          error: String(error),
+        });
+        this.#isolate.stop({ kind: 'stopped', reason: 'lease-lost' });
+        return new Promise(() => undefined);
+      }
       if (error instanceof ReplayFrontier) {
         this.#reachedFrontier = true;
         this.#isolate.stop({ kind: 'stopped', reason: 'suspended', wakeAtMs: undefined });
@@ -186,9 +194,9 @@ export class InstanceRun {
     }
   }
 
-  #route(op: string, payload: Record<string, unknown>): Promise<unknown> | unknown {
+  async #route(op: string, payload: Record<string, unknown>): Promise<unknown> {
     if (op.startsWith('step.') && !this.#replayOnly) {
-      this.#checkControl();
+      await this.#checkControlInOrder();
     }
     switch (op) {
       case 'step.start':
@@ -207,14 +215,27 @@ export class InstanceRun {
   }
 
   /**
+   * Runs {@link checkControl} after the checks of earlier messages have settled. Parallel
+   * steps send several messages at once, and a store with a connection pool can answer
+   * reads out of order. Without the chain, a later `step.start` could take an earlier
+   * step's `name#occurrence` and position.
+   */
+  async #checkControlInOrder(): Promise<void> {
+    const check = this.#controlChecks.then(() => this.#checkControl());
+    this.#controlChecks = check.catch(() => undefined);
+    await check;
+  }
+
+  /**
    * Stops the run at a step boundary when another process paused or terminated the
    * instance, because only the store tells this process about it.
    */
-  #checkControl(): void {
-    const status = this.#settings.store.getInstance(
+  async #checkControl(): Promise<void> {
+    const instance = await this.#settings.store.getInstance(
       this.#instance.tenant,
       this.#instance.id,
-    )?.status;
+    );
+    const status = instance?.status;
     if (status === 'terminated' || status === 'paused') {
       throw new ControlStop(status);
     }
@@ -277,14 +298,14 @@ export class InstanceRun {
     return this.#beginAttempt(key, seq, stored?.attempt ?? 1, config, stored?.startedAtMs);
   }
 
-  #beginAttempt(
+  async #beginAttempt(
     key: string,
     seq: number,
     attempt: number,
     config: ResolvedStepConfig,
     startedAtMs = this.#settings.clock.now(),
-  ): unknown {
-    this.#putStep({ key, kind: 'do', seq, status: 'running', attempt, startedAtMs });
+  ): Promise<unknown> {
+    await this.#putStep({ key, kind: 'do', seq, status: 'running', attempt, startedAtMs });
     this.#active.push(key);
     this.#callIndexes.set(key, 0);
     this.#isolate.stepStarted(key);
@@ -339,7 +360,7 @@ export class InstanceRun {
         });
       }
       if (json === undefined || json.length <= this.#settings.maxStepResultBytes) {
-        this.#putStep({
+        await this.#putStep({
           ...stored,
           status: 'complete',
           attempt,
@@ -374,7 +395,7 @@ export class InstanceRun {
     }
     const delayMs = retryDelayMs(config, attempt);
     const wakeAtMs = this.#settings.clock.now() + delayMs;
-    this.#putStep({ ...stored, status: 'retrying', attempt, error, wakeAtMs });
+    await this.#putStep({ ...stored, status: 'retrying', attempt, error, wakeAtMs });
     this.#emit({
       type: 'step.retry',
       instanceId: this.#instance.id,
@@ -398,7 +419,7 @@ export class InstanceRun {
     return this.#crashedSteps;
   }
 
-  #recordCrash(message: string): void {
+  async #recordCrash(message: string): Promise<void> {
     for (const key of [...this.#active]) {
       const stored = this.#live.get(key);
       const config = this.#configs.get(key);
@@ -413,11 +434,11 @@ export class InstanceRun {
         retryable: true,
       };
       if (stored.attempt > config.retries.limit) {
-        this.#failStep(stored, stored.attempt, error);
+        await this.#failStep(stored, stored.attempt, error);
         continue;
       }
       const delayMs = retryDelayMs(config, stored.attempt);
-      this.#putStep({
+      await this.#putStep({
         ...stored,
         status: 'retrying',
         error,
@@ -434,8 +455,8 @@ export class InstanceRun {
     }
   }
 
-  #failStep(stored: StepRecord, attempt: number, error: ErrorData): unknown {
-    this.#putStep({
+  async #failStep(stored: StepRecord, attempt: number, error: ErrorData): Promise<unknown> {
+    await this.#putStep({
       ...stored,
       status: 'errored',
       attempt,
@@ -477,10 +498,10 @@ export class InstanceRun {
       endedAtMs: undefined,
     };
     if (stored === undefined) {
-      this.#settings.store.putStep(this.#instance.tenant, this.#instance.id, record);
+      await this.#settings.store.putStep(this.#instance.tenant, this.#instance.id, record);
     }
     await this.#waitUntil(wakeAtMs);
-    this.#settings.store.putStep(this.#instance.tenant, this.#instance.id, {
+    await this.#settings.store.putStep(this.#instance.tenant, this.#instance.id, {
       ...record,
       status: 'complete',
       endedAtMs: this.#settings.clock.now(),
@@ -522,9 +543,9 @@ export class InstanceRun {
       endedAtMs: undefined,
     };
     if (stored === undefined) {
-      this.#settings.store.putStep(this.#instance.tenant, this.#instance.id, record);
+      await this.#settings.store.putStep(this.#instance.tenant, this.#instance.id, record);
     }
-    const event = this.#settings.store.claimEvent(
+    const event = await this.#settings.store.claimEvent(
       this.#instance.tenant,
       this.#instance.id,
       options.type,
@@ -532,7 +553,7 @@ export class InstanceRun {
     );
     if (event !== undefined) {
       const result = { payload: event.payload, timestampMs: event.createdAtMs, type: event.type };
-      this.#settings.store.putStep(this.#instance.tenant, this.#instance.id, {
+      await this.#settings.store.putStep(this.#instance.tenant, this.#instance.id, {
         ...record,
         status: 'complete',
         resultJson: JSON.stringify(result),
@@ -546,7 +567,7 @@ export class InstanceRun {
         message: `step.waitForEvent "${key}" timed out waiting for an event of type "${options.type}"`,
         retryable: false,
       };
-      this.#settings.store.putStep(this.#instance.tenant, this.#instance.id, {
+      await this.#settings.store.putStep(this.#instance.tenant, this.#instance.id, {
         ...record,
         status: 'errored',
         error,
@@ -612,10 +633,10 @@ export class InstanceRun {
     }
   }
 
-  #putStep(
+  async #putStep(
     step: Partial<StepRecord> &
       Pick<StepRecord, 'key' | 'kind' | 'seq' | 'status' | 'attempt' | 'startedAtMs'>,
-  ): void {
+  ): Promise<void> {
     const record: StepRecord = {
       resultJson: undefined,
       error: undefined,
@@ -623,8 +644,9 @@ export class InstanceRun {
       endedAtMs: undefined,
       ...step,
     };
-    this.#settings.store.putStep(this.#instance.tenant, this.#instance.id, record);
+    // Recorded before the write, so a crash during it still finds the attempt in flight.
     this.#live.set(record.key, record);
+    await this.#settings.store.putStep(this.#instance.tenant, this.#instance.id, record);
   }
 
   #emit(event: EngineEvent): void {

@@ -40,6 +40,8 @@ export type RunOutcome =
   | { kind: 'stopped'; reason: 'failed'; error: ErrorData }
   | { kind: 'stopped'; reason: 'suspended'; wakeAtMs: number | undefined }
   | { kind: 'stopped'; reason: 'terminated' | 'paused' }
+  /** Another node took over the instance's lease, so this node must write nothing more. */
+  | { kind: 'stopped'; reason: 'lease-lost' }
   /** The worker process running the isolate exited; nothing of the run after the last commit survives. */
   | { kind: 'crashed'; message: string };
 

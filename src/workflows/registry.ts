@@ -45,10 +45,10 @@ export class WorkflowRegistry {
    *
    * @throws SandstackError `INVALID_ARGUMENT` for an invalid tenant or workflow name.
    */
-  deploy(tenant: string, name: string, bundle: WorkflowBundle): DeployResult {
+  async deploy(tenant: string, name: string, bundle: WorkflowBundle): Promise<DeployResult> {
     assertValidName(tenant, 'tenant');
     assertValidName(name, 'workflow name');
-    const created = this.#store.saveVersion({
+    const created = await this.#store.saveVersion({
       tenant,
       workflow: name,
       hash: bundle.hash,
@@ -64,8 +64,8 @@ export class WorkflowRegistry {
    *
    * @throws SandstackError `NOT_FOUND` when the tenant never deployed `name`.
    */
-  latest(tenant: string, name: string): VersionRecord {
-    const version = this.#store.latestVersion(tenant, name);
+  async latest(tenant: string, name: string): Promise<VersionRecord> {
+    const version = await this.#store.latestVersion(tenant, name);
     if (version === undefined) {
       throw new SandstackError(
         'NOT_FOUND',
@@ -80,8 +80,8 @@ export class WorkflowRegistry {
    *
    * @throws SandstackError `NOT_FOUND` when the version is not stored for this tenant.
    */
-  get(tenant: string, name: string, hash: string): VersionRecord {
-    const version = this.#store.getVersion(tenant, name, hash);
+  async get(tenant: string, name: string, hash: string): Promise<VersionRecord> {
+    const version = await this.#store.getVersion(tenant, name, hash);
     if (version === undefined) {
       throw new SandstackError(
         'NOT_FOUND',
@@ -92,7 +92,7 @@ export class WorkflowRegistry {
   }
 
   /** Lists the tenant's versions, newest first. */
-  list(tenant: string, name?: string): Omit<VersionRecord, 'code'>[] {
+  list(tenant: string, name?: string): Promise<Omit<VersionRecord, 'code'>[]> {
     return this.#store.listVersions(tenant, name);
   }
 }

@@ -35,8 +35,8 @@ const engine = new WorkflowEngine({
 });
 
 const deployed = await engine.deploy('acme', 'counting', { entryPath: workflowPath });
-if (engine.list('acme').every((instance) => instance.id !== instanceId)) {
-  engine.create('acme', 'counting', { id: instanceId });
+if ((await engine.list('acme')).every((instance) => instance.id !== instanceId)) {
+  await engine.create('acme', 'counting', { id: instanceId });
 }
 const result = await engine.run('acme', instanceId);
 process.stdout.write(`${JSON.stringify({ ...result, version: deployed.version })}\n`);

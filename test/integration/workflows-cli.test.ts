@@ -73,7 +73,7 @@ describe('sandstack workflow and instance commands', () => {
     const db = openDatabase(join(dir, 'state', 'state.db'));
     try {
       const engine = new WorkflowEngine({ db });
-      engine.create('acme', 'nap', { id: 'nap-1' });
+      await engine.create('acme', 'nap', { id: 'nap-1' });
       expect((await engine.run('acme', 'nap-1')).status).toBe('waiting');
     } finally {
       db.close();

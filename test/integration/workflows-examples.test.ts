@@ -114,7 +114,7 @@ describe('Cloudflare-style workflows', () => {
 
   it('runs an order workflow through retries, an event and a sleep', async () => {
     await engine.deploy('shop', 'order', { source: ORDER_WORKFLOW, filename: 'order.ts' });
-    const id = engine.create('shop', 'order', {
+    const id = await engine.create('shop', 'order', {
       params: { orderId: 'o-1', sku: 'sku-9', quantity: 2 },
     });
 
@@ -123,7 +123,7 @@ describe('Cloudflare-style workflows', () => {
     nowMs += 1000;
     expect((await engine.run('shop', id)).status).toBe('waiting');
 
-    engine.sendEvent('shop', id, { type: 'approval', payload: { approved: true } });
+    await engine.sendEvent('shop', id, { type: 'approval', payload: { approved: true } });
     expect((await engine.run('shop', id)).status).toBe('waiting');
     nowMs += 10 * 60_000;
 
@@ -141,7 +141,7 @@ describe('Cloudflare-style workflows', () => {
   });
 
   it('ends an invalid order with NonRetryableError', async () => {
-    const id = engine.create('shop', 'order', {
+    const id = await engine.create('shop', 'order', {
       params: { orderId: 'o-2', sku: 'x', quantity: 0 },
     });
     const result = await engine.run('shop', id);
@@ -152,7 +152,7 @@ describe('Cloudflare-style workflows', () => {
 
   it('runs steps in parallel and sleeps until a date', async () => {
     await engine.deploy('shop', 'fan-out', { source: PARALLEL_WORKFLOW, filename: 'fan-out.ts' });
-    const id = engine.create('shop', 'fan-out', { params: { urls: ['a', 'bb', 'ccc'] } });
+    const id = await engine.create('shop', 'fan-out', { params: { urls: ['a', 'bb', 'ccc'] } });
     expect((await engine.run('shop', id)).status).toBe('waiting');
     nowMs += 1000;
     const result = await engine.run('shop', id);

@@ -59,9 +59,9 @@ describe('runDue fair share', () => {
     await engine.deploy('flood', 'gated', { source: GATED, filename: 'gated.js' });
     await engine.deploy('quiet', 'quick', { source: QUICK, filename: 'quick.js' });
     for (let index = 0; index < FLOOD_SIZE; index += 1) {
-      engine.create('flood', 'gated');
+      await engine.create('flood', 'gated');
     }
-    return engine.create('quiet', 'quick');
+    return await engine.create('quiet', 'quick');
   };
 
   beforeEach(async () => {
@@ -89,8 +89,8 @@ describe('runDue fair share', () => {
 
     expect(results).toHaveLength(4);
     expect(results.filter((result) => result.tenant === 'quiet')).toHaveLength(1);
-    expect(engine.get('quiet', quiet).status).toBe('complete');
-    expect(engine.list('flood', { status: 'queued' })).toHaveLength(FLOOD_SIZE - 3);
+    expect((await engine.get('quiet', quiet)).status).toBe('complete');
+    expect(await engine.list('flood', { status: 'queued' })).toHaveLength(FLOOD_SIZE - 3);
   }, 60_000);
 
   it('finishes a quiet tenant while a flood holds its slot', async () => {
@@ -99,13 +99,17 @@ describe('runDue fair share', () => {
 
     const batch = engine.runDue({ concurrency: 2 });
     // Bounded: about 30 s of polling for the quiet tenant's instance.
-    for (let round = 0; round < 300 && engine.get('quiet', quiet).status !== 'complete'; round++) {
+    for (
+      let round = 0;
+      round < 300 && (await engine.get('quiet', quiet)).status !== 'complete';
+      round++
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
 
-    expect(engine.get('quiet', quiet).status).toBe('complete');
-    expect(engine.list('flood', { status: 'running' })).toHaveLength(1);
-    expect(engine.list('flood', { status: 'queued' })).toHaveLength(FLOOD_SIZE - 1);
+    expect((await engine.get('quiet', quiet)).status).toBe('complete');
+    expect(await engine.list('flood', { status: 'running' })).toHaveLength(1);
+    expect(await engine.list('flood', { status: 'queued' })).toHaveLength(FLOOD_SIZE - 1);
 
     open();
     const results = await batch;
@@ -126,7 +130,7 @@ describe('runDue fair share', () => {
     }
 
     expect(waiting).toBe(3);
-    expect(engine.list('flood', { status: 'running' })).toHaveLength(3);
+    expect(await engine.list('flood', { status: 'running' })).toHaveLength(3);
 
     open();
     const results = await batch;
@@ -137,7 +141,7 @@ describe('runDue fair share', () => {
   it('leaves a tenant at its limit for later', async () => {
     const engine = engineWith({ maxRunsPerTenant: 1 });
     await flood(engine);
-    const [first] = engine.list('flood', { status: 'queued' }).slice(-1);
+    const [first] = (await engine.list('flood', { status: 'queued' })).slice(-1);
     const running = engine.run('flood', first?.id ?? '');
     // Bounded: about 30 s of polling until the direct run holds the tenant's slot.
     for (let round = 0; round < 300 && waiting < 1; round++) {
@@ -147,7 +151,7 @@ describe('runDue fair share', () => {
     const results = await engine.runDue({ concurrency: 2 });
 
     expect(results.map((result) => result.tenant)).toEqual(['quiet']);
-    expect(engine.list('flood', { status: 'queued' })).toHaveLength(FLOOD_SIZE - 1);
+    expect(await engine.list('flood', { status: 'queued' })).toHaveLength(FLOOD_SIZE - 1);
     open();
     expect((await running).status).toBe('complete');
   }, 60_000);

@@ -186,7 +186,7 @@ describe('workflow FETCH binding', () => {
     init?: Record<string, unknown>,
   ): Promise<{ outcome: Outcome; id: string }> => {
     const engine = engines[tenant] as WorkflowEngine;
-    const id = engine.create(tenant, 'fetch', { params: { url, init } as never });
+    const id = await engine.create(tenant, 'fetch', { params: { url, init } as never });
     const result = await engine.run(tenant, id);
     expect(result.status).toBe('complete');
     return { outcome: result.output as unknown as Outcome, id };

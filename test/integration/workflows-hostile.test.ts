@@ -31,7 +31,7 @@ describe('hostile workflow code', () => {
     counter += 1;
     const name = `hostile-${counter}`;
     await engine.deploy('mallory', name, source(body));
-    const id = engine.create('mallory', name);
+    const id = await engine.create('mallory', name);
     return engine.run('mallory', id);
   };
 
@@ -165,7 +165,7 @@ describe('hostile workflow code', () => {
       'fine',
       source(`return step.do('ok', async () => 'still here');`),
     );
-    const id = engine.create('mallory', 'fine');
+    const id = await engine.create('mallory', 'fine');
     const result = await engine.run('mallory', id);
     expect(result.output).toBe('still here');
   });

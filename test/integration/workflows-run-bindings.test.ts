@@ -81,16 +81,16 @@ describe('run bindings STATE and FETCH', () => {
   });
 
   it('shares STATE within a tenant only', async () => {
-    const writer = engine.create('alice', 'bindings', { params: { write: { n: 1 }, url } });
+    const writer = await engine.create('alice', 'bindings', { params: { write: { n: 1 }, url } });
     expect((await engine.run('alice', writer)).output).toMatchObject({ read: { n: 1 } });
-    const reader = engine.create('alice', 'bindings', { params: { url } });
+    const reader = await engine.create('alice', 'bindings', { params: { url } });
     expect((await engine.run('alice', reader)).output).toMatchObject({ read: { n: 1 } });
-    const other = engine.create('bob', 'bindings', { params: { url } });
+    const other = await engine.create('bob', 'bindings', { params: { url } });
     expect((await engine.run('bob', other)).output).toMatchObject({ read: null });
   });
 
   it('guards FETCH and records the denial', async () => {
-    const id = engine.create('alice', 'bindings', { params: { url } });
+    const id = await engine.create('alice', 'bindings', { params: { url } });
     const result = await engine.run('alice', id);
     expect(result.output).toMatchObject({ fetched: { ok: false, code: 'GUARD_DENIED' } });
     expect(requests).toBe(0);

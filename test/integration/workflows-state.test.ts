@@ -73,7 +73,7 @@ describe('workflow STATE binding', () => {
   });
 
   const call = async (tenant: string, payload: Record<string, unknown>): Promise<unknown> => {
-    const id = engine.create(tenant, 'state', { params: payload as never });
+    const id = await engine.create(tenant, 'state', { params: payload as never });
     const result = await engine.run(tenant, id);
     expect(result.status).toBe('complete');
     return result.output;

@@ -38,7 +38,7 @@ describe('workflow tenant isolation', () => {
       }),
     });
     await engine.deploy('alice', 'secret', WORKFLOW);
-    aliceId = engine.create('alice', 'secret', {
+    aliceId = await engine.create('alice', 'secret', {
       id: 'shared-id',
       params: { secret: 'alice-only' },
     });
@@ -50,48 +50,48 @@ describe('workflow tenant isolation', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('hides instances from other tenants', () => {
-    expect(engine.list('bob')).toEqual([]);
-    expect(() => engine.get('bob', aliceId)).toThrow(
+  it('hides instances from other tenants', async () => {
+    expect(await engine.list('bob')).toEqual([]);
+    await expect(engine.get('bob', aliceId)).rejects.toThrow(
       expect.objectContaining({ code: 'NOT_FOUND' }),
     );
   });
 
   it('rejects run, terminate, pause and sendEvent across tenants', async () => {
     await expect(engine.run('bob', aliceId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    expect(() => engine.terminate('bob', aliceId)).toThrow(
+    await expect(engine.terminate('bob', aliceId)).rejects.toThrow(
       expect.objectContaining({ code: 'NOT_FOUND' }),
     );
-    expect(() => engine.pause('bob', aliceId)).toThrow(
+    await expect(engine.pause('bob', aliceId)).rejects.toThrow(
       expect.objectContaining({ code: 'NOT_FOUND' }),
     );
-    expect(() => engine.sendEvent('bob', aliceId, { type: 'go' })).toThrow(
+    await expect(engine.sendEvent('bob', aliceId, { type: 'go' })).rejects.toThrow(
       expect.objectContaining({ code: 'NOT_FOUND' }),
     );
-    expect(engine.get('alice', aliceId).status).toBe('waiting');
+    expect((await engine.get('alice', aliceId)).status).toBe('waiting');
   });
 
-  it('hides workflows from other tenants', () => {
-    expect(() => engine.create('bob', 'secret')).toThrow(
+  it('hides workflows from other tenants', async () => {
+    await expect(engine.create('bob', 'secret')).rejects.toThrow(
       expect.objectContaining({ code: 'NOT_FOUND' }),
     );
-    expect(engine.registry.list('bob')).toEqual([]);
+    expect(await engine.registry.list('bob')).toEqual([]);
   });
 
   it('keeps the same instance id apart per tenant', async () => {
     await engine.deploy('bob', 'secret', WORKFLOW);
-    const bobId = engine.create('bob', 'secret', {
+    const bobId = await engine.create('bob', 'secret', {
       id: 'shared-id',
       params: { secret: 'bob-only' },
     });
     expect(bobId).toBe(aliceId);
     await engine.run('bob', bobId);
-    engine.sendEvent('bob', bobId, { type: 'go' });
+    await engine.sendEvent('bob', bobId, { type: 'go' });
     const bob = await engine.run('bob', bobId);
     expect(bob.output).toEqual({ who: 'bob/bob', secret: 'bob-only' });
-    expect(engine.get('alice', aliceId).status).toBe('waiting');
+    expect((await engine.get('alice', aliceId)).status).toBe('waiting');
 
-    engine.sendEvent('alice', aliceId, { type: 'go' });
+    await engine.sendEvent('alice', aliceId, { type: 'go' });
     const alice = await engine.run('alice', aliceId);
     expect(alice.output).toEqual({ who: 'alice/alice', secret: 'alice-only' });
   });

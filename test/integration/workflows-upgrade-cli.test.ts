@@ -62,7 +62,7 @@ describe('sandstack instance upgrade', () => {
           await engine.deploy('acme', 'nap', { entryPath: join(dir, `${name}.js`) })
         ).version;
       }
-      engine.create('acme', 'nap', { id: 'nap-1' });
+      await engine.create('acme', 'nap', { id: 'nap-1' });
       db.prepare('UPDATE workflow_instances SET version = ? WHERE id = ?').run(
         versions.v1,
         'nap-1',

@@ -110,7 +110,7 @@ describe('workflow version upgrade', () => {
 
   /** Creates an instance pinned to v1 and runs it until it waits for "go". */
   const waitingOnV1 = async (id: string): Promise<void> => {
-    engine.create('acme', 'flow', { id });
+    await engine.create('acme', 'flow', { id });
     db.prepare('UPDATE workflow_instances SET version = ? WHERE tenant = ? AND id = ?').run(
       versions.v1,
       'acme',
@@ -126,10 +126,10 @@ describe('workflow version upgrade', () => {
     expect(result.to).toBe(versions.v2);
     expect(result.replayedSteps).toBe(2);
     expect(result.droppedSteps).toEqual([]);
-    expect(engine.get('acme', 'compatible').info.version).toBe(versions.v2);
-    expect(engine.get('acme', 'compatible').status).toBe('waiting');
+    expect((await engine.get('acme', 'compatible')).info.version).toBe(versions.v2);
+    expect((await engine.get('acme', 'compatible')).status).toBe('waiting');
 
-    engine.sendEvent('acme', 'compatible', { type: 'go', payload: 'now' });
+    await engine.sendEvent('acme', 'compatible', { type: 'go', payload: 'now' });
     const done = await engine.run('acme', 'compatible');
     expect(done.status).toBe('complete');
     expect(done.output).toEqual({ a: 1, b: 'v2', c: 'new step', go: 'now' });
@@ -141,9 +141,12 @@ describe('workflow version upgrade', () => {
     const upgrade = engine.upgrade('acme', 'renamed', versions.v3 as string);
     await expect(upgrade).rejects.toMatchObject({ code: 'WORKFLOW_NONDETERMINISM' });
     await expect(upgrade).rejects.toThrow(/do step "first#1" at position 1.*do step "a#1"/);
-    expect(engine.get('acme', 'renamed').info.version).toBe(versions.v1);
-    expect(engine.get('acme', 'renamed').status).toBe('waiting');
-    expect(engine.get('acme', 'renamed').steps.map((step) => step.key)).toEqual(['a#1', 'go#1']);
+    expect((await engine.get('acme', 'renamed')).info.version).toBe(versions.v1);
+    expect((await engine.get('acme', 'renamed')).status).toBe('waiting');
+    expect((await engine.get('acme', 'renamed')).steps.map((step) => step.key)).toEqual([
+      'a#1',
+      'go#1',
+    ]);
   });
 
   it('rejects an extra occurrence', async () => {
@@ -151,7 +154,7 @@ describe('workflow version upgrade', () => {
     await expect(engine.upgrade('acme', 'extra', versions.v4 as string)).rejects.toThrow(
       /do step "a#2" at position 2.*event step "go#1"/,
     );
-    expect(engine.get('acme', 'extra').info.version).toBe(versions.v1);
+    expect((await engine.get('acme', 'extra')).info.version).toBe(versions.v1);
   });
 
   it('rejects code that stops early', async () => {
@@ -171,14 +174,14 @@ describe('workflow version upgrade', () => {
 
   it('keeps a paused instance paused', async () => {
     await waitingOnV1('paused');
-    engine.pause('acme', 'paused');
+    await engine.pause('acme', 'paused');
     await engine.upgrade('acme', 'paused', versions.v2 as string);
-    expect(engine.get('acme', 'paused').status).toBe('paused');
-    expect(engine.get('acme', 'paused').info.version).toBe(versions.v2);
+    expect((await engine.get('acme', 'paused')).status).toBe('paused');
+    expect((await engine.get('acme', 'paused')).info.version).toBe(versions.v2);
   });
 
   it('reruns the failed step of an errored instance', async () => {
-    engine.create('acme', 'fails', { id: 'errored' });
+    await engine.create('acme', 'fails', { id: 'errored' });
     db.prepare('UPDATE workflow_instances SET version = ? WHERE tenant = ? AND id = ?').run(
       versions.failing,
       'acme',
@@ -188,8 +191,8 @@ describe('workflow version upgrade', () => {
     const result = await engine.upgrade('acme', 'errored', versions.fixedFails as string);
     expect(result.droppedSteps).toEqual(['b#1']);
     expect(result.replayedSteps).toBe(1);
-    expect(engine.get('acme', 'errored').status).toBe('queued');
-    expect(engine.get('acme', 'errored').error).toBeUndefined();
+    expect((await engine.get('acme', 'errored')).status).toBe('queued');
+    expect((await engine.get('acme', 'errored')).error).toBeUndefined();
 
     const done = await engine.run('acme', 'errored');
     expect(done.status).toBe('complete');
@@ -198,7 +201,7 @@ describe('workflow version upgrade', () => {
   });
 
   it('rejects bad states, versions and tenants', async () => {
-    engine.create('acme', 'flow', { id: 'queued' });
+    await engine.create('acme', 'flow', { id: 'queued' });
     await expect(engine.upgrade('acme', 'queued', versions.v2 as string)).rejects.toThrow(
       /because it is queued/,
     );
@@ -212,6 +215,6 @@ describe('workflow version upgrade', () => {
     await expect(engine.upgrade('other', 'checks', versions.v2 as string)).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
-    expect(engine.get('acme', 'checks').info.version).toBe(versions.v1);
+    expect((await engine.get('acme', 'checks')).info.version).toBe(versions.v1);
   });
 });

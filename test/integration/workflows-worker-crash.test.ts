@@ -154,7 +154,7 @@ describe('isolate worker processes that die', () => {
 
   it('retries only the step of a killed worker', async () => {
     await engine.deploy('acme', 'counting', { source: KILLED_MID_STEP, filename: 'counting.js' });
-    const id = engine.create('acme', 'counting');
+    const id = await engine.create('acme', 'counting');
 
     const result = await engine.run('acme', id);
 
@@ -184,7 +184,7 @@ describe('isolate worker processes that die', () => {
     effects.length = 0;
     await engine.deploy('mallory', 'bomb', { source: OOM_IN_STEP, filename: 'bomb.js' });
     await engine.deploy('acme', 'hello', { source: HELLO, filename: 'hello.js' });
-    const bomb = engine.create('mallory', 'bomb');
+    const bomb = await engine.create('mallory', 'bomb');
 
     const result = await engine.run('mallory', bomb);
 
@@ -196,7 +196,7 @@ describe('isolate worker processes that die', () => {
     expect(count('before')).toBe(1);
     expect(count('bomb-attempt')).toBe(2);
 
-    const hello = engine.create('acme', 'hello', { params: { name: 'Ada' } });
+    const hello = await engine.create('acme', 'hello', { params: { name: 'Ada' } });
     expect(await engine.run('acme', hello)).toMatchObject({
       status: 'complete',
       output: 'hello Ada',
@@ -209,7 +209,7 @@ describe('isolate worker processes that die', () => {
       source: OOM_OUTSIDE_STEPS,
       filename: 'top-bomb.js',
     });
-    const id = engine.create('mallory', 'top-bomb');
+    const id = await engine.create('mallory', 'top-bomb');
 
     const result = await engine.run('mallory', id);
 
@@ -227,8 +227,10 @@ describe('isolate worker processes that die', () => {
     const instances = 4;
     const stepsPerInstance = 6;
     await engine.deploy('acme', 'many', { source: MANY_STEPS, filename: 'many.js' });
-    const ids = Array.from({ length: instances }, () =>
-      engine.create('acme', 'many', { params: { steps: stepsPerInstance } }),
+    const ids = await Promise.all(
+      Array.from({ length: instances }, () =>
+        engine.create('acme', 'many', { params: { steps: stepsPerInstance } }),
+      ),
     );
 
     const results = await engine.runDue({ limit: instances });
@@ -237,7 +239,7 @@ describe('isolate worker processes that die', () => {
     expect(results, context).toHaveLength(instances);
     let retries = 0;
     for (const id of ids) {
-      const result = engine.get('acme', id);
+      const result = await engine.get('acme', id);
       expect(result.status, `${context}: ${result.error?.message}`).toBe('complete');
       expect(result.output, context).toBe(stepsPerInstance);
       for (const step of result.steps) {
@@ -293,11 +295,11 @@ describe('isolate worker processes that die', () => {
       });
       await gated.deploy('mallory', 'bomb', { source: OOM_IN_STEP, filename: 'bomb.js' });
 
-      const first = gated.run('acme', gated.create('acme', 'gated'));
+      const first = gated.run('acme', await gated.create('acme', 'gated'));
       await waitFor(1);
-      const second = gated.run('acme', gated.create('acme', 'gated'));
+      const second = gated.run('acme', await gated.create('acme', 'gated'));
       await waitFor(2);
-      const bomb = await gated.run('mallory', gated.create('mallory', 'bomb'));
+      const bomb = await gated.run('mallory', await gated.create('mallory', 'bomb'));
       release();
 
       expect(bomb.status).toBe('errored');

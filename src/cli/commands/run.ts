@@ -263,7 +263,7 @@ async function runOnStack(
   });
 
   const instanceId = options.id ?? newId('run');
-  const existing = existingInstance(engine, options.tenant, instanceId);
+  const existing = await existingInstance(engine, options.tenant, instanceId);
   if (existing !== undefined && existing.workflow !== source.name) {
     throw new SandstackError(
       'INVALID_ARGUMENT',
@@ -317,7 +317,10 @@ async function runLocked(
       cwd: process.cwd(),
     });
     await snapshotInputs(inputs, inputsDir(instanceId));
-    engine.create(options.tenant, source.name, { id: instanceId, params: params as JsonValue });
+    await engine.create(options.tenant, source.name, {
+      id: instanceId,
+      params: params as JsonValue,
+    });
   }
 
   const traceContext = stack.spans.runContext(runTraceKey(options.tenant, instanceId), () =>
@@ -363,13 +366,13 @@ async function runLocked(
   return summary;
 }
 
-function existingInstance(
+async function existingInstance(
   engine: WorkflowEngine,
   tenant: string,
   id: string,
-): InstanceInfo | undefined {
+): Promise<InstanceInfo | undefined> {
   try {
-    return engine.get(tenant, id).info;
+    return (await engine.get(tenant, id)).info;
   } catch (error) {
     if (isSandstackError(error, 'NOT_FOUND')) {
       return undefined;

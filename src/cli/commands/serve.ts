@@ -17,6 +17,7 @@ interface ServeOptions {
   rateLimit: string;
   rotateAdminToken?: boolean;
   logLevel: LogLevel;
+  store?: string;
 }
 
 const LOG_LEVELS: LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
@@ -52,6 +53,10 @@ export function register(program: Command): void {
       'requests per second per tenant, with bursts of twice that; 0 turns it off',
       String(DEFAULT_TENANT_LIMITS.requestsPerSecond),
     )
+    .option(
+      '--store <url>',
+      'workflow store: "sqlite" (the state folder) or a postgres:// URL that several servers share (default: $SANDSTACK_STORE, else sqlite)',
+    )
     .option('--rotate-admin-token', 'revoke the stored admin token and print a new one')
     .option(
       '--log-level <level>',
@@ -72,8 +77,10 @@ async function serve(stateDir: string, options: ServeOptions): Promise<void> {
     );
   }
   const adminToken = process.env.SANDSTACK_ADMIN_TOKEN;
+  const store = options.store ?? process.env.SANDSTACK_STORE;
   const server = await startServer({
     stateDir,
+    ...(store === undefined || store === '' ? {} : { store }),
     host: options.host,
     port: parseInteger('--port', options.port, 0, 65_535),
     maxBodyBytes: parseInteger('--max-body-bytes', options.maxBodyBytes, 1024, 2 ** 31),
@@ -107,7 +114,14 @@ async function serve(stateDir: string, options: ServeOptions): Promise<void> {
     printLine(`  ${server.newAdminToken}`);
     printLine('Keep it secret. Start with --rotate-admin-token to replace it.');
   }
-  printLine(`sandstack serve listening on ${server.url} (state in ${stateDir})`);
+  printLine(
+    `sandstack serve listening on ${server.url} (state in ${stateDir}${store?.startsWith('postgres') === true ? '; workflows in PostgreSQL' : ''})`,
+  );
+  if (store?.startsWith('postgres') === true) {
+    printWarning(
+      "Tenants, tokens, sandboxes and traces stay in this server's SQLite file: create each tenant on every server that shares the PostgreSQL store",
+    );
+  }
 
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {

@@ -206,8 +206,8 @@ function registerUpgrade(instance: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (id: string, options: TenantOptions & { to: string }, command: Command) => {
       const result = await withRunEngine(command, async (engine) => {
-        const { workflow } = engine.get(options.tenant, id).info;
-        const version = resolveVersion(engine, options.tenant, workflow, options.to);
+        const { workflow } = (await engine.get(options.tenant, id)).info;
+        const version = await resolveVersion(engine, options.tenant, workflow, options.to);
         return engine.upgrade(options.tenant, id, version);
       });
       if (options.json === true) {
@@ -257,15 +257,14 @@ async function withRunEngine<T>(
 }
 
 /** Returns the one version hash of `workflow` that starts with `prefix`. */
-function resolveVersion(
+async function resolveVersion(
   engine: WorkflowEngine,
   tenant: string,
   workflow: string,
   prefix: string,
-): string {
-  const matches = engine.registry
-    .list(tenant, workflow)
-    .filter((version) => version.hash.startsWith(prefix.toLowerCase()));
+): Promise<string> {
+  const versions = await engine.registry.list(tenant, workflow);
+  const matches = versions.filter((version) => version.hash.startsWith(prefix.toLowerCase()));
   if (prefix.length === 0 || matches.length === 0) {
     throw new SandstackError(
       'NOT_FOUND',

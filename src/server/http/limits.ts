@@ -82,10 +82,9 @@ export function reserveSandboxClaim(server: ServerContext, tenant: string): () =
 }
 
 /** Rejects an instance create when the tenant has its maximum of unfinished instances. */
-export function checkInstanceQuota(server: ServerContext, tenant: string): void {
-  const active = server.runner.engine
-    .list(tenant)
-    .filter((instance) => ACTIVE_STATUSES.has(instance.status)).length;
+export async function checkInstanceQuota(server: ServerContext, tenant: string): Promise<void> {
+  const instances = await server.runner.engine.list(tenant);
+  const active = instances.filter((instance) => ACTIVE_STATUSES.has(instance.status)).length;
   const max = server.limits.maxActiveInstances;
   if (active >= max) {
     throw new HttpError(

@@ -8,9 +8,9 @@ import type { ApprovalQueue } from '../../guard/approvals.js';
 import type { Stack } from '../stack.js';
 import { createRunBindings } from '../run-bindings.js';
 import { RunSpans } from '../../telemetry/run-spans.js';
-import { WorkflowEngine, type EngineLimits } from '../../workflows/engine.js';
+import { DEFAULT_LEASE_MS, WorkflowEngine, type EngineLimits } from '../../workflows/engine.js';
 import { openRunInputs } from '../../workflows/inputs.js';
-import { SqliteWorkflowStore } from '../../workflows/stores/sqlite.js';
+import type { WorkflowStore } from '../../workflows/stores/store.js';
 
 /** Options for {@link InstanceRunner}. */
 export interface InstanceRunnerOptions {
@@ -41,21 +41,31 @@ interface PreparedRun {
   spans: RunSpans;
 }
 
+/** A run in progress: its engine once built, and promises of its start and end. */
+interface RunEntry {
+  engine?: WorkflowEngine;
+  /** Settles once the run stored the instance as running, or ended without starting. */
+  started: Promise<void>;
+  markStarted: () => void;
+  done: Promise<void>;
+}
+
 /** Key of a run's trace in the span store: instance ids are unique per tenant only. */
 export function traceKey(tenant: string, instanceId: string): string {
   return `${tenant}/${instanceId}`;
 }
 
 /**
- * Queues and runs instances. The instance state lives in SQLite, so the queue itself can be
- * lost: `start()` requeues everything that was queued, running or due when the last process
- * stopped.
+ * Queues and runs instances. The instance state lives in the workflow store, so the queue
+ * itself can be lost: `start()` requeues everything that was queued, running or due when
+ * the last process stopped. On a store with leases (PostgreSQL) several servers share the
+ * instances, and a dead server's runs move to the others once their leases expire.
  */
 export class InstanceRunner {
   /** Engine for everything except running: deploy, create, get, list, pause, events. */
   readonly engine: WorkflowEngine;
   readonly #stack: Stack;
-  readonly #store: SqliteWorkflowStore;
+  readonly #store: WorkflowStore;
   readonly #maxConcurrentRuns: number;
   readonly #maxRunsPerTenant: number;
   readonly #runsByTenant = new Map<string, number>();
@@ -65,13 +75,13 @@ export class InstanceRunner {
   readonly #queue: { tenant: string; id: string }[] = [];
   readonly #pending = new Set<string>();
   /** Runs in progress, each on its own engine so engine events map to one run's spans. */
-  readonly #running = new Map<string, { engine: WorkflowEngine; done: Promise<void> }>();
+  readonly #running = new Map<string, RunEntry>();
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
   constructor(options: InstanceRunnerOptions) {
     this.#stack = options.stack;
-    this.#store = new SqliteWorkflowStore(options.stack.db);
+    this.#store = options.stack.workflows;
     this.#maxConcurrentRuns = options.maxConcurrentRuns ?? 4;
     this.#maxRunsPerTenant = options.maxRunsPerTenant ?? 2;
     this.#pollIntervalMs = options.pollIntervalMs ?? 1000;
@@ -81,21 +91,25 @@ export class InstanceRunner {
         ? undefined
         : { queue: options.approvals, timeoutMs: options.approvalTimeoutMs ?? 300_000 };
     this.engine = new WorkflowEngine({
-      db: options.stack.db,
+      store: this.#store,
       logger: options.stack.logger,
       limits: this.#limits,
     });
   }
 
   /** Requeues instances left queued, running or due by an earlier process, then polls. */
-  start(): void {
-    this.#enqueueRunnable(true);
-    this.#timer = setInterval(() => this.#enqueueRunnable(false), this.#pollIntervalMs);
+  async start(): Promise<void> {
+    await this.#enqueueRunnable(true);
+    this.#timer = setInterval(() => void this.#poll(), this.#pollIntervalMs);
     this.#timer.unref();
   }
 
-  /** Queues an instance to run unless it is queued or running already. */
-  schedule(tenant: string, id: string): void {
+  /**
+   * Queues an instance to run unless it is queued or running already. When a slot is free
+   * the run starts at once, and the promise settles once the run has stored the instance as
+   * running, so a reply sent after it shows the new status. Otherwise it settles at once.
+   */
+  async schedule(tenant: string, id: string): Promise<void> {
     const key = traceKey(tenant, id);
     if (this.#closed || this.#pending.has(key) || this.#running.has(key)) {
       return;
@@ -103,16 +117,17 @@ export class InstanceRunner {
     this.#pending.add(key);
     this.#queue.push({ tenant, id });
     this.#pump();
+    await this.#running.get(key)?.started;
   }
 
   /** Ends an instance for good, stopping its run if it is running here. */
-  terminate(tenant: string, id: string): void {
-    (this.#running.get(traceKey(tenant, id))?.engine ?? this.engine).terminate(tenant, id);
+  async terminate(tenant: string, id: string): Promise<void> {
+    await (this.#running.get(traceKey(tenant, id))?.engine ?? this.engine).terminate(tenant, id);
   }
 
   /** Pauses an instance, stopping its run if it is running here. */
-  pause(tenant: string, id: string): void {
-    (this.#running.get(traceKey(tenant, id))?.engine ?? this.engine).pause(tenant, id);
+  async pause(tenant: string, id: string): Promise<void> {
+    await (this.#running.get(traceKey(tenant, id))?.engine ?? this.engine).pause(tenant, id);
   }
 
   /** Checks whether the instance is running in this process now. */
@@ -144,16 +159,37 @@ export class InstanceRunner {
     clearTimeout(timer);
   }
 
-  #enqueueRunnable(includeRunning: boolean): void {
+  async #poll(): Promise<void> {
+    try {
+      await this.#enqueueRunnable(false);
+    } catch (error) {
+      this.#stack.logger.error('Listing runnable instances failed', { error: String(error) });
+    }
+  }
+
+  async #enqueueRunnable(includeRunning: boolean): Promise<void> {
     // Queued instances stay listed until they run, so a poll needs room for all of them
     // plus the newly due ones. Later polls skip instances left running, so the first
     // listing has no limit.
     const limit = includeRunning
       ? Number.MAX_SAFE_INTEGER
       : MAX_LISTED_RUNNABLE + this.#queue.length;
-    const due = this.#store.listRunnable({ nowMs: Date.now(), limit, includeRunning });
+    // On a store shared by several nodes, claim only what free slots can start now: a
+    // claimed instance waiting in this queue is one no other node may run.
+    const free = this.#maxConcurrentRuns - this.#running.size - this.#queue.length;
+    const leases = this.#store.leases;
+    const due =
+      leases === undefined
+        ? await this.#store.listRunnable({ nowMs: Date.now(), limit, includeRunning })
+        : free <= 0
+          ? []
+          : await leases.claimRunnable({
+              nowMs: Date.now(),
+              limit: free,
+              leaseMs: DEFAULT_LEASE_MS,
+            });
     for (const { tenant, id } of due) {
-      this.schedule(tenant, id);
+      void this.schedule(tenant, id);
     }
   }
 
@@ -169,17 +205,19 @@ export class InstanceRunner {
       }
       const key = traceKey(next.tenant, next.id);
       this.#pending.delete(key);
-      const run = this.#prepareRun(next.tenant, next.id);
-      if (run === undefined) {
-        continue;
-      }
       this.#countRun(next.tenant, 1);
-      const done = this.#run(run, next.tenant, next.id).finally(() => {
+      let markStarted = (): void => undefined;
+      const started = new Promise<void>((resolve) => {
+        markStarted = resolve;
+      });
+      const entry: RunEntry = { started, markStarted, done: Promise.resolve() };
+      entry.done = this.#run(entry, next.tenant, next.id).finally(() => {
+        entry.markStarted();
         this.#running.delete(key);
         this.#countRun(next.tenant, -1);
         this.#pump();
       });
-      this.#running.set(key, { engine: run.engine, done });
+      this.#running.set(key, entry);
     }
   }
 
@@ -192,9 +230,15 @@ export class InstanceRunner {
     }
   }
 
-  async #run(run: PreparedRun, tenant: string, id: string): Promise<void> {
+  /** Prepares and runs one instance; `entry.engine` is set once the run's engine exists. */
+  async #run(entry: RunEntry, tenant: string, id: string): Promise<void> {
     const logger = this.#stack.logger;
     try {
+      const run = await this.#prepareRun(tenant, id, entry.markStarted);
+      if (run === undefined) {
+        return;
+      }
+      entry.engine = run.engine;
       const result = await run.engine.run(tenant, id);
       if (FINAL.has(result.status)) {
         run.spans.finish(result.status, result.status !== 'complete');
@@ -207,9 +251,13 @@ export class InstanceRunner {
   }
 
   /** Builds the engine and spans of one run; undefined when the instance no longer exists. */
-  #prepareRun(tenant: string, id: string): PreparedRun | undefined {
+  async #prepareRun(
+    tenant: string,
+    id: string,
+    onStart: () => void,
+  ): Promise<PreparedRun | undefined> {
     const stack = this.#stack;
-    const info = this.#store.getInstance(tenant, id);
+    const info = await this.#store.getInstance(tenant, id);
     if (info === undefined) {
       stack.logger.warn('Queued instance not found', { tenant, instanceId: id });
       return undefined;
@@ -223,7 +271,7 @@ export class InstanceRunner {
       'sandstack.instance.id': id,
     });
     const engine = new WorkflowEngine({
-      db: stack.db,
+      store: this.#store,
       logger: stack.logger,
       limits: this.#limits,
       bindings: (bindingTenant, instanceId) =>
@@ -231,12 +279,19 @@ export class InstanceRunner {
           stack,
           tenant: bindingTenant,
           instanceId,
+          // NOTE: run inputs sit in the state folder of the server that created the
+          // instance. Another server that shares the PostgreSQL store cannot read them.
           inputs: openRunInputs(inputsDir(stack, bindingTenant, instanceId)),
           startSpan: (name, stepKey, attributes) => spans.startSpan(name, stepKey, attributes),
           onAction: () => undefined,
           ...(this.#approvals === undefined ? {} : { approvals: this.#approvals }),
         }),
-      onEvent: (event) => spans.onEvent(event),
+      onEvent: (event) => {
+        if (event.type === 'instance.start') {
+          onStart();
+        }
+        spans.onEvent(event);
+      },
     });
     return { engine, spans };
   }

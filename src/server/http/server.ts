@@ -22,6 +22,8 @@ import { InstanceRunner } from './runner.js';
 export interface StartServerOptions {
   /** Folder for the state database, sandboxes and run inputs. @default '.sandstack' */
   stateDir?: string;
+  /** Workflow store: `sqlite`, or a `postgres://` URL of a database several nodes share. @default 'sqlite' */
+  store?: string;
   /** Address to listen on. @default '127.0.0.1' */
   host?: string;
   /** Port to listen on; 0 picks a free one. @default 7420 */
@@ -80,7 +82,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const stack = await openStack({
     ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.store === undefined ? {} : { store: options.store }),
   });
+  // NOTE: tenants, tokens, sandboxes, spans and approvals stay in this node's SQLite file
+  // even when the workflow store is PostgreSQL: nodes share instances, not tenants.
   const tenants = new TenantStore(stack.db);
   let newAdminToken: string | undefined;
   if (
@@ -122,7 +127,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await stack.close();
     throw error;
   }
-  runner.start();
+  await runner.start();
   const address = http.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   stack.logger.info('Server listening', { host: address.address, port: address.port });

@@ -2,11 +2,20 @@
  * The SQLite workflow store: one file, shared with the rest of sandstack's state. Every
  * statement filters by tenant, and every primary key starts with the tenant.
  */
-import type { ErrorData } from '../../core/errors.js';
 import { SandstackError } from '../../core/errors.js';
 import type { SqliteDatabase } from '../../core/store.js';
 import { migrate } from '../../core/store.js';
 import type { InstanceStatus, JsonValue } from '../types.js';
+import type { EventRow, InstanceRow, StepRow, VersionRow } from './rows.js';
+import {
+  instanceValues,
+  jsonOrNull,
+  stepValues,
+  toEvent,
+  toInstance,
+  toStep,
+  toVersion,
+} from './rows.js';
 import type {
   EventRecord,
   InstancePatch,
@@ -37,110 +46,6 @@ const MIGRATIONS = [
    CREATE INDEX workflow_events_by_instance ON workflow_events (tenant, instance_id, type);`,
 ];
 
-interface VersionRow {
-  tenant: string;
-  workflow: string;
-  hash: string;
-  class_name: string;
-  code?: string;
-  created_at_ms: number;
-}
-
-interface InstanceRow {
-  tenant: string;
-  id: string;
-  workflow: string;
-  version: string;
-  params: string;
-  status: string;
-  output: string | null;
-  error: string | null;
-  wake_at_ms: number | null;
-  created_at_ms: number;
-  updated_at_ms: number;
-}
-
-interface StepRow {
-  step_key: string;
-  kind: string;
-  seq: number;
-  status: string;
-  attempt: number;
-  result: string | null;
-  error: string | null;
-  wake_at_ms: number | null;
-  started_at_ms: number;
-  ended_at_ms: number | null;
-}
-
-interface EventRow {
-  seq: number;
-  type: string;
-  payload: string;
-  created_at_ms: number;
-  consumed_by: string | null;
-}
-
-function toVersion(row: VersionRow): VersionRecord {
-  return {
-    tenant: row.tenant,
-    workflow: row.workflow,
-    hash: row.hash,
-    className: row.class_name,
-    code: row.code ?? '',
-    createdAtMs: row.created_at_ms,
-  };
-}
-
-function parseOptional<T>(text: string | null): T | undefined {
-  return text === null ? undefined : (JSON.parse(text) as T);
-}
-
-function toInstance(row: InstanceRow): InstanceRecord {
-  return {
-    tenant: row.tenant,
-    id: row.id,
-    workflow: row.workflow,
-    version: row.version,
-    params: JSON.parse(row.params) as JsonValue,
-    status: row.status as InstanceStatus,
-    output: parseOptional<JsonValue>(row.output),
-    error: parseOptional<ErrorData>(row.error),
-    wakeAtMs: row.wake_at_ms ?? undefined,
-    createdAtMs: row.created_at_ms,
-    updatedAtMs: row.updated_at_ms,
-  };
-}
-
-function toStep(row: StepRow): StepRecord {
-  return {
-    key: row.step_key,
-    kind: row.kind as StepRecord['kind'],
-    seq: row.seq,
-    status: row.status as StepRecord['status'],
-    attempt: row.attempt,
-    resultJson: row.result ?? undefined,
-    error: parseOptional<ErrorData>(row.error),
-    wakeAtMs: row.wake_at_ms ?? undefined,
-    startedAtMs: row.started_at_ms,
-    endedAtMs: row.ended_at_ms ?? undefined,
-  };
-}
-
-function toEvent(row: EventRow): EventRecord {
-  return {
-    seq: row.seq,
-    type: row.type,
-    payload: JSON.parse(row.payload) as JsonValue,
-    createdAtMs: row.created_at_ms,
-    consumedBy: row.consumed_by ?? undefined,
-  };
-}
-
-function jsonOrNull(value: unknown): string | null {
-  return value === undefined ? null : JSON.stringify(value);
-}
-
 /**
  * Workflow store on a better-sqlite3 database opened with `openDatabase`, whose
  * `synchronous = FULL` makes each write durable when the call returns.
@@ -156,7 +61,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
     migrate(db, 'workflows', MIGRATIONS);
   }
 
-  saveVersion(version: VersionRecord): boolean {
+  async saveVersion(version: VersionRecord): Promise<boolean> {
     const insert = this.#db.transaction(() => {
       const next = this.#db
         .prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM workflow_versions WHERE tenant = ?')
@@ -179,14 +84,18 @@ export class SqliteWorkflowStore implements WorkflowStore {
     return insert() > 0;
   }
 
-  getVersion(tenant: string, workflow: string, hash: string): VersionRecord | undefined {
+  async getVersion(
+    tenant: string,
+    workflow: string,
+    hash: string,
+  ): Promise<VersionRecord | undefined> {
     const row = this.#db
       .prepare('SELECT * FROM workflow_versions WHERE tenant = ? AND workflow = ? AND hash = ?')
       .get(tenant, workflow, hash) as VersionRow | undefined;
     return row === undefined ? undefined : toVersion(row);
   }
 
-  latestVersion(tenant: string, workflow: string): VersionRecord | undefined {
+  async latestVersion(tenant: string, workflow: string): Promise<VersionRecord | undefined> {
     const row = this.#db
       .prepare(
         'SELECT * FROM workflow_versions WHERE tenant = ? AND workflow = ? ORDER BY seq DESC LIMIT 1',
@@ -195,7 +104,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
     return row === undefined ? undefined : toVersion(row);
   }
 
-  listVersions(tenant: string, workflow?: string): Omit<VersionRecord, 'code'>[] {
+  async listVersions(tenant: string, workflow?: string): Promise<Omit<VersionRecord, 'code'>[]> {
     const rows = this.#db
       .prepare(
         `SELECT tenant, workflow, hash, class_name, created_at_ms FROM workflow_versions
@@ -208,26 +117,14 @@ export class SqliteWorkflowStore implements WorkflowStore {
     });
   }
 
-  createInstance(instance: InstanceRecord): void {
+  async createInstance(instance: InstanceRecord): Promise<void> {
     const result = this.#db
       .prepare(
         `INSERT OR IGNORE INTO workflow_instances (tenant, id, workflow, version, params, status,
            output, error, wake_at_ms, created_at_ms, updated_at_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(
-        instance.tenant,
-        instance.id,
-        instance.workflow,
-        instance.version,
-        JSON.stringify(instance.params),
-        instance.status,
-        jsonOrNull(instance.output),
-        jsonOrNull(instance.error),
-        instance.wakeAtMs ?? null,
-        instance.createdAtMs,
-        instance.updatedAtMs,
-      );
+      .run(...instanceValues(instance));
     if (result.changes === 0) {
       throw new SandstackError(
         'ALREADY_EXISTS',
@@ -236,17 +133,17 @@ export class SqliteWorkflowStore implements WorkflowStore {
     }
   }
 
-  getInstance(tenant: string, id: string): InstanceRecord | undefined {
+  async getInstance(tenant: string, id: string): Promise<InstanceRecord | undefined> {
     const row = this.#db
       .prepare('SELECT * FROM workflow_instances WHERE tenant = ? AND id = ?')
       .get(tenant, id) as InstanceRow | undefined;
     return row === undefined ? undefined : toInstance(row);
   }
 
-  listInstances(
+  async listInstances(
     tenant: string,
     filter: { workflow?: string; status?: InstanceStatus } = {},
-  ): InstanceRecord[] {
+  ): Promise<InstanceRecord[]> {
     const rows = this.#db
       .prepare(
         `SELECT * FROM workflow_instances WHERE tenant = ? AND (? IS NULL OR workflow = ?)
@@ -262,7 +159,12 @@ export class SqliteWorkflowStore implements WorkflowStore {
     return rows.map(toInstance);
   }
 
-  updateInstance(tenant: string, id: string, patch: InstancePatch): void {
+  async updateInstance(tenant: string, id: string, patch: InstancePatch): Promise<void> {
+    this.#update(tenant, id, patch);
+  }
+
+  /** Applies a patch synchronously, so a transaction can include it. */
+  #update(tenant: string, id: string, patch: InstancePatch): void {
     const sets: string[] = ['updated_at_ms = @updatedAtMs'];
     const values: Record<string, unknown> = { tenant, id, updatedAtMs: patch.updatedAtMs };
     if ('status' in patch) {
@@ -288,11 +190,11 @@ export class SqliteWorkflowStore implements WorkflowStore {
       .run(values);
   }
 
-  listRunnable(options: {
+  async listRunnable(options: {
     nowMs: number;
     limit: number;
     includeRunning: boolean;
-  }): { tenant: string; id: string }[] {
+  }): Promise<{ tenant: string; id: string }[]> {
     return this.#db
       .prepare(
         // A tenant's turn is the rank of the instance among that tenant's runnable ones, so
@@ -316,7 +218,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
       }) as { tenant: string; id: string }[];
   }
 
-  resetInstance(tenant: string, instanceId: string, updatedAtMs: number): void {
+  async resetInstance(tenant: string, instanceId: string, updatedAtMs: number): Promise<void> {
     this.#db.transaction(() => {
       this.#db
         .prepare('DELETE FROM workflow_steps WHERE tenant = ? AND instance_id = ?')
@@ -333,7 +235,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
     })();
   }
 
-  upgradeInstance(
+  async upgradeInstance(
     tenant: string,
     instanceId: string,
     change: {
@@ -342,7 +244,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
       dropFromSeq: number;
       patch: InstancePatch;
     },
-  ): boolean {
+  ): Promise<boolean> {
     return this.#db.transaction(() => {
       const moved = this.#db
         .prepare(
@@ -363,46 +265,33 @@ export class SqliteWorkflowStore implements WorkflowStore {
       this.#db
         .prepare('DELETE FROM workflow_steps WHERE tenant = ? AND instance_id = ? AND seq >= ?')
         .run(tenant, instanceId, change.dropFromSeq);
-      this.updateInstance(tenant, instanceId, change.patch);
+      this.#update(tenant, instanceId, change.patch);
       return true;
     })();
   }
 
-  listSteps(tenant: string, instanceId: string): StepRecord[] {
+  async listSteps(tenant: string, instanceId: string): Promise<StepRecord[]> {
     const rows = this.#db
       .prepare('SELECT * FROM workflow_steps WHERE tenant = ? AND instance_id = ? ORDER BY seq')
       .all(tenant, instanceId) as StepRow[];
     return rows.map(toStep);
   }
 
-  putStep(tenant: string, instanceId: string, step: StepRecord): void {
+  async putStep(tenant: string, instanceId: string, step: StepRecord): Promise<void> {
     this.#db
       .prepare(
         `INSERT OR REPLACE INTO workflow_steps (tenant, instance_id, step_key, kind, seq, status,
            attempt, result, error, wake_at_ms, started_at_ms, ended_at_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(
-        tenant,
-        instanceId,
-        step.key,
-        step.kind,
-        step.seq,
-        step.status,
-        step.attempt,
-        step.resultJson ?? null,
-        jsonOrNull(step.error),
-        step.wakeAtMs ?? null,
-        step.startedAtMs,
-        step.endedAtMs ?? null,
-      );
+      .run(...stepValues(tenant, instanceId, step));
   }
 
-  addEvent(
+  async addEvent(
     tenant: string,
     instanceId: string,
     event: { type: string; payload: JsonValue; createdAtMs: number },
-  ): void {
+  ): Promise<void> {
     this.#db
       .prepare(
         'INSERT INTO workflow_events (tenant, instance_id, type, payload, created_at_ms) VALUES (?, ?, ?, ?, ?)',
@@ -410,12 +299,12 @@ export class SqliteWorkflowStore implements WorkflowStore {
       .run(tenant, instanceId, event.type, JSON.stringify(event.payload), event.createdAtMs);
   }
 
-  claimEvent(
+  async claimEvent(
     tenant: string,
     instanceId: string,
     type: string,
     stepKey: string,
-  ): EventRecord | undefined {
+  ): Promise<EventRecord | undefined> {
     const claim = this.#db.transaction((): EventRow | undefined => {
       const owned = this.#db
         .prepare(

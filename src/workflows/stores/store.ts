@@ -75,24 +75,69 @@ export type InstancePatch = Partial<
   Pick<InstanceRecord, 'status' | 'output' | 'error' | 'wakeAtMs'>
 > & { updatedAtMs: number };
 
-/** Storage for workflow versions, instances, step history and events. */
+/** The key of one instance. */
+export interface InstanceKey {
+  tenant: string;
+  id: string;
+}
+
+/** Timing of a lease claim or renewal. */
+export interface LeaseTiming {
+  nowMs: number;
+  /** How long a lease lasts past `nowMs` unless it is renewed. */
+  leaseMs: number;
+}
+
+/**
+ * Leases of a store that several engine processes share, so each instance runs on one node
+ * at a time. A node holds the lease of every instance it runs and renews it while it runs.
+ * Once a lease expires, because its node died or stalled, any node can claim the instance,
+ * and the store then rejects step writes from the node that lost it.
+ */
+export interface LeaseStore {
+  /** Id of this node, stored as the owner of the leases it takes. */
+  readonly nodeId: string;
+  /**
+   * Leases up to `limit` instances that a run can move on, as `listRunnable` picks them,
+   * plus running ones whose lease expired. Instances leased by a live node are skipped.
+   */
+  claimRunnable(options: LeaseTiming & { limit: number }): Promise<InstanceKey[]>;
+  /** Leases one instance; returns false while another node holds an unexpired lease. */
+  claimInstance(tenant: string, id: string, timing: LeaseTiming): Promise<boolean>;
+  /** Extends this node's leases; returns the instances whose lease this node still holds. */
+  renewLeases(instances: InstanceKey[], timing: LeaseTiming): Promise<InstanceKey[]>;
+  /** Gives up this node's lease of an instance, so any node may run it next. */
+  releaseLease(tenant: string, id: string): Promise<void>;
+}
+
+/**
+ * Storage for workflow versions, instances, step history and events. Every method is
+ * asynchronous, so a store can sit on a network database; a write's promise settles only
+ * once the write is durable.
+ */
 export interface WorkflowStore {
+  /**
+   * Leases of a store shared by several engine processes; undefined for a store that one
+   * process owns, such as SQLite.
+   */
+  readonly leases?: LeaseStore;
+
   /** Stores a version; returns false when the same hash was already stored for the workflow. */
-  saveVersion(version: VersionRecord): boolean;
-  getVersion(tenant: string, workflow: string, hash: string): VersionRecord | undefined;
-  latestVersion(tenant: string, workflow: string): VersionRecord | undefined;
+  saveVersion(version: VersionRecord): Promise<boolean>;
+  getVersion(tenant: string, workflow: string, hash: string): Promise<VersionRecord | undefined>;
+  latestVersion(tenant: string, workflow: string): Promise<VersionRecord | undefined>;
   /** Lists the tenant's versions, newest first, optionally of one workflow. */
-  listVersions(tenant: string, workflow?: string): Omit<VersionRecord, 'code'>[];
+  listVersions(tenant: string, workflow?: string): Promise<Omit<VersionRecord, 'code'>[]>;
 
   /** @throws SandstackError `ALREADY_EXISTS` when the tenant already has an instance with this id. */
-  createInstance(instance: InstanceRecord): void;
-  getInstance(tenant: string, id: string): InstanceRecord | undefined;
+  createInstance(instance: InstanceRecord): Promise<void>;
+  getInstance(tenant: string, id: string): Promise<InstanceRecord | undefined>;
   /** Lists the tenant's instances, newest first. */
   listInstances(
     tenant: string,
     filter?: { workflow?: string; status?: InstanceStatus },
-  ): InstanceRecord[];
-  updateInstance(tenant: string, id: string, patch: InstancePatch): void;
+  ): Promise<InstanceRecord[]>;
+  updateInstance(tenant: string, id: string, patch: InstancePatch): Promise<void>;
   /**
    * Lists instances of every tenant that a run can move on: queued ones, waiting ones whose
    * wake time has passed or that have an undelivered event, and, with `includeRunning`,
@@ -104,11 +149,11 @@ export interface WorkflowStore {
     nowMs: number;
     limit: number;
     includeRunning: boolean;
-  }): { tenant: string; id: string }[];
+  }): Promise<{ tenant: string; id: string }[]>;
 
-  listSteps(tenant: string, instanceId: string): StepRecord[];
+  listSteps(tenant: string, instanceId: string): Promise<StepRecord[]>;
   /** Deletes an instance's step history and its events, and queues it again, in one transaction. */
-  resetInstance(tenant: string, instanceId: string, updatedAtMs: number): void;
+  resetInstance(tenant: string, instanceId: string, updatedAtMs: number): Promise<void>;
   /**
    * Moves an instance to another version in one transaction: deletes its steps from
    * position `dropFromSeq` on, sets `version` and applies `patch`. It does so only while the
@@ -124,20 +169,25 @@ export interface WorkflowStore {
       dropFromSeq: number;
       patch: InstancePatch;
     },
-  ): boolean;
-  /** Inserts or replaces one step entry; returns once it is durable. */
-  putStep(tenant: string, instanceId: string, step: StepRecord): void;
+  ): Promise<boolean>;
+  /**
+   * Inserts or replaces one step entry; resolves once it is durable.
+   *
+   * @throws SandstackError `LEASE_LOST` from a store with leases when another node now holds
+   * the instance's lease.
+   */
+  putStep(tenant: string, instanceId: string, step: StepRecord): Promise<void>;
 
   addEvent(
     tenant: string,
     instanceId: string,
     event: { type: string; payload: JsonValue; createdAtMs: number },
-  ): void;
+  ): Promise<void>;
   /** Returns the event already given to `stepKey`, else marks the oldest free one of `type` as its own. */
   claimEvent(
     tenant: string,
     instanceId: string,
     type: string,
     stepKey: string,
-  ): EventRecord | undefined;
+  ): Promise<EventRecord | undefined>;
 }

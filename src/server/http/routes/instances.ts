@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
 import { SandstackError } from '../../../core/errors.js';
-import type { WorkflowEngine } from '../../../workflows/engine.js';
+import type { InstanceInfo } from '../../../workflows/engine.js';
 import type { JsonValue } from '../../../workflows/types.js';
 import { actorOf, requireTenant, tenantOf } from '../auth.js';
 import { BEARER, createRouter, type ServerContext, type ServerEnv } from '../context.js';
@@ -110,7 +110,7 @@ const InstanceParam = z.object({
 
 type Instance = z.infer<typeof InstanceSchema>;
 
-function toInstance(info: ReturnType<WorkflowEngine['list']>[number]): Instance {
+function toInstance(info: InstanceInfo): Instance {
   return {
     id: info.id,
     workflow: info.workflow,
@@ -255,40 +255,40 @@ export function instanceRoutes(server: ServerContext): ReturnType<typeof createR
 
   router.openapi(createInstanceRoute, createInstance(server));
 
-  router.openapi(listInstancesRoute, (c) => {
+  router.openapi(listInstancesRoute, async (c) => {
     const query = c.req.valid('query');
-    const instances = engine.list(tenantOf(c), {
+    const instances = await engine.list(tenantOf(c), {
       ...(query.workflow === undefined ? {} : { workflow: query.workflow }),
       ...(query.status === undefined ? {} : { status: query.status }),
     });
     return c.json({ instances: instances.map(toInstance) }, 200);
   });
 
-  router.openapi(getInstanceRoute, (c) =>
-    c.json(instanceDetail(server, tenantOf(c), c.req.valid('param').id), 200),
+  router.openapi(getInstanceRoute, async (c) =>
+    c.json(await instanceDetail(server, tenantOf(c), c.req.valid('param').id), 200),
   );
 
   const changes = lifecycleChanges(server);
   for (const action of Object.keys(LIFECYCLE_SUMMARIES) as LifecycleAction[]) {
-    router.openapi(lifecycleRoute(action), (c) => {
+    router.openapi(lifecycleRoute(action), async (c) => {
       const tenant = tenantOf(c);
       const { id } = c.req.valid('param');
-      changes[action](tenant, id);
+      await changes[action](tenant, id);
       server.tenants.audit({ actor: actorOf(c), tenant, action: `instance.${action}`, target: id });
-      return c.json(instanceDetail(server, tenant, id), 200);
+      return c.json(await instanceDetail(server, tenant, id), 200);
     });
   }
 
   router.openapi(sendEventRoute, sendEvent(server));
 
-  router.openapi(traceRoute, (c) =>
-    c.json(tenantTrace(server, tenantOf(c), c.req.valid('param').id), 200),
+  router.openapi(traceRoute, async (c) =>
+    c.json(await tenantTrace(server, tenantOf(c), c.req.valid('param').id), 200),
   );
 
-  router.openapi(actionsRoute, (c) => {
+  router.openapi(actionsRoute, async (c) => {
     const tenant = tenantOf(c);
     const { id } = c.req.valid('param');
-    engine.get(tenant, id);
+    await engine.get(tenant, id);
     const actions = server.stack.actions.list(tenant, id).map((action) => ({ ...action }));
     return c.json({ actions }, 200);
   });
@@ -301,11 +301,11 @@ function createInstance(
   server: ServerContext,
 ): RouteHandler<typeof createInstanceRoute, ServerEnv> {
   const { engine } = server.runner;
-  return (c) => {
+  return async (c) => {
     const tenant = tenantOf(c);
     const body = c.req.valid('json');
-    checkInstanceQuota(server, tenant);
-    const id = engine.create(tenant, body.workflow, {
+    await checkInstanceQuota(server, tenant);
+    const id = await engine.create(tenant, body.workflow, {
       ...(body.id === undefined ? {} : { id: body.id }),
       params: (body.params ?? {}) as JsonValue,
     });
@@ -317,19 +317,19 @@ function createInstance(
       target: id,
       detail: { workflow: body.workflow, inputs: Object.keys(body.inputs ?? {}) },
     });
-    server.runner.schedule(tenant, id);
-    return c.json(toInstance(engine.get(tenant, id).info), 202);
+    await server.runner.schedule(tenant, id);
+    return c.json(toInstance((await engine.get(tenant, id)).info), 202);
   };
 }
 
 /** Stores an event for the instance and queues it so a waiting run receives it. */
 function sendEvent(server: ServerContext): RouteHandler<typeof sendEventRoute, ServerEnv> {
   const { engine } = server.runner;
-  return (c) => {
+  return async (c) => {
     const tenant = tenantOf(c);
     const { id } = c.req.valid('param');
     const event = c.req.valid('json');
-    engine.sendEvent(tenant, id, {
+    await engine.sendEvent(tenant, id, {
       type: event.type,
       ...(event.payload === undefined ? {} : { payload: event.payload as JsonValue }),
     });
@@ -340,18 +340,18 @@ function sendEvent(server: ServerContext): RouteHandler<typeof sendEventRoute, S
       target: id,
       detail: { type: event.type },
     });
-    server.runner.schedule(tenant, id);
-    return c.json(instanceDetail(server, tenant, id), 202);
+    await server.runner.schedule(tenant, id);
+    return c.json(await instanceDetail(server, tenant, id), 202);
   };
 }
 
 /** Returns an instance with its steps and trace id. @throws SandstackError `NOT_FOUND` */
-function instanceDetail(
+async function instanceDetail(
   server: ServerContext,
   tenant: string,
   id: string,
-): z.infer<typeof InstanceDetailSchema> {
-  const found = server.runner.engine.get(tenant, id);
+): Promise<z.infer<typeof InstanceDetailSchema>> {
+  const found = await server.runner.engine.get(tenant, id);
   return {
     ...toInstance(found.info),
     steps: found.steps.map((step) => ({ ...step, durationMs: step.durationMs ?? null })),
@@ -362,36 +362,36 @@ function instanceDetail(
 /** Applies each lifecycle change, going through the runner where a run may be in progress. */
 function lifecycleChanges(
   server: ServerContext,
-): Record<LifecycleAction, (tenant: string, id: string) => void> {
+): Record<LifecycleAction, (tenant: string, id: string) => Promise<void>> {
   const { engine } = server.runner;
   return {
     terminate: (tenant, id) => server.runner.terminate(tenant, id),
     pause: (tenant, id) => server.runner.pause(tenant, id),
-    resume: (tenant, id) => {
-      engine.resume(tenant, id);
-      server.runner.schedule(tenant, id);
+    resume: async (tenant, id) => {
+      await engine.resume(tenant, id);
+      await server.runner.schedule(tenant, id);
     },
-    restart: (tenant, id) => {
-      engine.get(tenant, id);
+    restart: async (tenant, id) => {
+      await engine.get(tenant, id);
       if (server.runner.isRunning(tenant, id)) {
         throw new SandstackError(
           'INVALID_ARGUMENT',
           `Instance "${id}" is running; pause or terminate it before restarting`,
         );
       }
-      engine.restart(tenant, id);
-      server.runner.schedule(tenant, id);
+      await engine.restart(tenant, id);
+      await server.runner.schedule(tenant, id);
     },
   };
 }
 
 /** Returns a run's spans. @throws SandstackError `NOT_FOUND` */
-function tenantTrace(
+async function tenantTrace(
   server: ServerContext,
   tenant: string,
   id: string,
-): { traceId: string | null; spans: z.infer<typeof SpanSchema>[] } {
-  server.runner.engine.get(tenant, id);
+): Promise<{ traceId: string | null; spans: z.infer<typeof SpanSchema>[] }> {
+  await server.runner.engine.get(tenant, id);
   const traceId = server.stack.spans.traceIdOf(traceKey(tenant, id));
   if (traceId === undefined) {
     return { traceId: null, spans: [] };

@@ -255,9 +255,9 @@ function deleteTenant(server: ServerContext): RouteHandler<typeof deleteTenantRo
 
 /** Terminates a deleted tenant's unfinished instances and releases its sandboxes. */
 async function stopTenantWork(server: ServerContext, tenant: string): Promise<void> {
-  for (const instance of server.runner.engine.list(tenant)) {
+  for (const instance of await server.runner.engine.list(tenant)) {
     if (!['complete', 'errored', 'terminated'].includes(instance.status)) {
-      server.runner.terminate(tenant, instance.id);
+      await server.runner.terminate(tenant, instance.id);
     }
   }
   for (const record of server.stack.controller.list({ tenant })) {

@@ -15,7 +15,7 @@ export async function usageOf(
 ): Promise<z.infer<typeof UsageSchema>> {
   const totals = await server.stack.controller.usageFor({ tenant });
   const instances: Record<string, number> = {};
-  for (const instance of server.runner.engine.list(tenant)) {
+  for (const instance of await server.runner.engine.list(tenant)) {
     instances[instance.status] = (instances[instance.status] ?? 0) + 1;
   }
   return {

@@ -116,10 +116,10 @@ export function workflowRoutes(server: ServerContext): ReturnType<typeof createR
     return c.json(result, 201);
   });
 
-  router.openapi(listWorkflowsRoute, (c) => {
+  router.openapi(listWorkflowsRoute, async (c) => {
     // Versions come newest first, so the first one seen of each workflow is its latest.
     const latest = new Map<string, z.infer<typeof VersionSchema>>();
-    for (const version of registry.list(tenantOf(c))) {
+    for (const version of await registry.list(tenantOf(c))) {
       if (!latest.has(version.workflow)) {
         latest.set(version.workflow, toVersion(version));
       }
@@ -127,9 +127,9 @@ export function workflowRoutes(server: ServerContext): ReturnType<typeof createR
     return c.json({ workflows: [...latest.values()] }, 200);
   });
 
-  router.openapi(listVersionsRoute, (c) => {
+  router.openapi(listVersionsRoute, async (c) => {
     const { name } = c.req.valid('param');
-    const versions = registry.list(tenantOf(c), name);
+    const versions = await registry.list(tenantOf(c), name);
     if (versions.length === 0) {
       throw new SandstackError(
         'NOT_FOUND',

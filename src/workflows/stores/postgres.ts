@@ -1,0 +1,409 @@
+/**
+ * The PostgreSQL workflow store, for several engine processes on several machines sharing
+ * one database. It has the SQLite store's contract: every statement filters by tenant, and
+ * every primary key starts with the tenant. Leases come on top, so each instance runs on
+ * one node at a time and the other nodes pick up a dead node's instances.
+ */
+import { hostname } from 'node:os';
+import type { PoolClient, PoolConfig, QueryResultRow } from 'pg';
+import pg from 'pg';
+import { SandstackError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import type { InstanceStatus, JsonValue } from '../types.js';
+import { PostgresLeases, RUNNABLE_WHERE } from './postgres-leases.js';
+import { migratePostgres } from './postgres-schema.js';
+import type { EventRow, InstanceRow, StepRow, VersionRow } from './rows.js';
+import {
+  instanceValues,
+  jsonOrNull,
+  stepValues,
+  toEvent,
+  toInstance,
+  toStep,
+  toVersion,
+} from './rows.js';
+import type {
+  EventRecord,
+  InstanceKey,
+  InstancePatch,
+  InstanceRecord,
+  StepRecord,
+  VersionRecord,
+  WorkflowStore,
+} from './store.js';
+
+/** Options for {@link PostgresWorkflowStore.open}. */
+export interface PostgresWorkflowStoreOptions {
+  /** Id this process writes as the owner of its leases. @default `<hostname>-<random id>` */
+  nodeId?: string;
+  /** Connections in this process's pool. @default 10 */
+  maxConnections?: number;
+}
+
+const INT8_OID = 20;
+
+/**
+ * Reads BIGINT columns as numbers: the store keeps epoch milliseconds and serial numbers
+ * there, which stay far below 2^53.
+ */
+const TYPES: NonNullable<PoolConfig['types']> = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary'
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format ?? 'text')) as NonNullable<
+    PoolConfig['types']
+  >['getTypeParser'],
+};
+
+/**
+ * Workflow store on a PostgreSQL database. Each write is one autocommit statement or one
+ * transaction, and every connection sets `synchronous_commit = on`, so a write's promise
+ * settles only after PostgreSQL has flushed its commit to the write-ahead log.
+ *
+ * @example
+ * const store = await PostgresWorkflowStore.open('postgres://sandstack@db/sandstack');
+ * const engine = new WorkflowEngine({ store });
+ * await engine.runDue({ concurrency: 8 });
+ * await store.close();
+ */
+export class PostgresWorkflowStore implements WorkflowStore {
+  readonly #pool: pg.Pool;
+  readonly leases: PostgresLeases;
+
+  private constructor(pool: pg.Pool, nodeId: string) {
+    this.#pool = pool;
+    this.leases = new PostgresLeases(pool, nodeId);
+  }
+
+  /**
+   * Connects to `url`, applies pending schema migrations and returns the store.
+   *
+   * @throws SandstackError `STORE_FAILED` when the database cannot be reached or migrated.
+   */
+  static async open(
+    url: string,
+    options: PostgresWorkflowStoreOptions = {},
+  ): Promise<PostgresWorkflowStore> {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.maxConnections ?? 10,
+      types: TYPES,
+      options: '-c synchronous_commit=on',
+    });
+    // An idle client that loses its connection emits an error; without a listener that
+    // would crash the process. The next query reconnects.
+    pool.on('error', () => undefined);
+    try {
+      await migratePostgres(pool);
+    } catch (error) {
+      await pool.end();
+      throw new SandstackError(
+        'STORE_FAILED',
+        `Could not open the PostgreSQL workflow store at ${redactUrl(url)}: ${String(error)}; check that the server runs and the URL, user and database are right`,
+        { cause: error },
+      );
+    }
+    return new PostgresWorkflowStore(pool, options.nodeId ?? `${hostname()}-${newId('node')}`);
+  }
+
+  /** Closes the connection pool. */
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+
+  async #rows<T extends QueryResultRow>(sql: string, values: unknown[]): Promise<T[]> {
+    return (await this.#pool.query<T>(sql, values)).rows;
+  }
+
+  async #transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async saveVersion(version: VersionRecord): Promise<boolean> {
+    const result = await this.#pool.query(
+      `INSERT INTO workflow_versions (tenant, workflow, hash, class_name, code, created_at_ms)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+      [
+        version.tenant,
+        version.workflow,
+        version.hash,
+        version.className,
+        version.code,
+        version.createdAtMs,
+      ],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async getVersion(
+    tenant: string,
+    workflow: string,
+    hash: string,
+  ): Promise<VersionRecord | undefined> {
+    const [row] = await this.#rows<VersionRow>(
+      'SELECT * FROM workflow_versions WHERE tenant = $1 AND workflow = $2 AND hash = $3',
+      [tenant, workflow, hash],
+    );
+    return row === undefined ? undefined : toVersion(row);
+  }
+
+  async latestVersion(tenant: string, workflow: string): Promise<VersionRecord | undefined> {
+    const [row] = await this.#rows<VersionRow>(
+      `SELECT * FROM workflow_versions WHERE tenant = $1 AND workflow = $2
+       ORDER BY seq DESC LIMIT 1`,
+      [tenant, workflow],
+    );
+    return row === undefined ? undefined : toVersion(row);
+  }
+
+  async listVersions(tenant: string, workflow?: string): Promise<Omit<VersionRecord, 'code'>[]> {
+    const rows = await this.#rows<VersionRow>(
+      `SELECT tenant, workflow, hash, class_name, created_at_ms FROM workflow_versions
+       WHERE tenant = $1 AND ($2::text IS NULL OR workflow = $2) ORDER BY seq DESC`,
+      [tenant, workflow ?? null],
+    );
+    return rows.map((row) => {
+      const { code: _code, ...rest } = toVersion(row);
+      return rest;
+    });
+  }
+
+  async createInstance(instance: InstanceRecord): Promise<void> {
+    const result = await this.#pool.query(
+      `INSERT INTO workflow_instances (tenant, id, workflow, version, params, status, output,
+         error, wake_at_ms, created_at_ms, updated_at_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
+      instanceValues(instance),
+    );
+    if ((result.rowCount ?? 0) === 0) {
+      throw new SandstackError(
+        'ALREADY_EXISTS',
+        `Instance "${instance.id}" already exists; choose another id or omit it`,
+      );
+    }
+  }
+
+  async getInstance(tenant: string, id: string): Promise<InstanceRecord | undefined> {
+    const [row] = await this.#rows<InstanceRow>(
+      'SELECT * FROM workflow_instances WHERE tenant = $1 AND id = $2',
+      [tenant, id],
+    );
+    return row === undefined ? undefined : toInstance(row);
+  }
+
+  async listInstances(
+    tenant: string,
+    filter: { workflow?: string; status?: InstanceStatus } = {},
+  ): Promise<InstanceRecord[]> {
+    const rows = await this.#rows<InstanceRow>(
+      `SELECT * FROM workflow_instances WHERE tenant = $1
+         AND ($2::text IS NULL OR workflow = $2) AND ($3::text IS NULL OR status = $3)
+       ORDER BY created_at_ms DESC, row_id DESC`,
+      [tenant, filter.workflow ?? null, filter.status ?? null],
+    );
+    return rows.map(toInstance);
+  }
+
+  async updateInstance(tenant: string, id: string, patch: InstancePatch): Promise<void> {
+    await this.#update(this.#pool, tenant, id, patch);
+  }
+
+  async #update(
+    client: Pick<pg.Pool, 'query'>,
+    tenant: string,
+    id: string,
+    patch: InstancePatch,
+  ): Promise<void> {
+    const values: unknown[] = [tenant, id, patch.updatedAtMs];
+    const sets = ['updated_at_ms = $3'];
+    const set = (column: string, value: unknown): void => {
+      values.push(value);
+      sets.push(`${column} = $${values.length}`);
+    };
+    if ('status' in patch) {
+      set('status', patch.status);
+    }
+    if ('output' in patch) {
+      set('output', jsonOrNull(patch.output));
+    }
+    if ('error' in patch) {
+      set('error', jsonOrNull(patch.error));
+    }
+    if ('wakeAtMs' in patch) {
+      set('wake_at_ms', patch.wakeAtMs ?? null);
+    }
+    await client.query(
+      `UPDATE workflow_instances SET ${sets.join(', ')} WHERE tenant = $1 AND id = $2`,
+      values,
+    );
+  }
+
+  async listRunnable(options: {
+    nowMs: number;
+    limit: number;
+    includeRunning: boolean;
+  }): Promise<InstanceKey[]> {
+    // A tenant's turn is the rank of the instance among that tenant's runnable ones, so
+    // ordering by turn first takes one instance of each tenant per round.
+    return this.#rows<InstanceKey>(
+      `SELECT tenant, id FROM (
+         SELECT tenant, id, updated_at_ms, row_id,
+           ROW_NUMBER() OVER (PARTITION BY tenant ORDER BY updated_at_ms, row_id) AS turn
+         FROM workflow_instances AS instance
+         WHERE ${RUNNABLE_WHERE} OR (status = 'running' AND $3)) AS ranked
+       ORDER BY turn, updated_at_ms, row_id LIMIT $2`,
+      [options.nowMs, Math.min(options.limit, Number.MAX_SAFE_INTEGER), options.includeRunning],
+    );
+  }
+
+  async resetInstance(tenant: string, instanceId: string, updatedAtMs: number): Promise<void> {
+    await this.#transaction(async (client) => {
+      await client.query('DELETE FROM workflow_steps WHERE tenant = $1 AND instance_id = $2', [
+        tenant,
+        instanceId,
+      ]);
+      await client.query('DELETE FROM workflow_events WHERE tenant = $1 AND instance_id = $2', [
+        tenant,
+        instanceId,
+      ]);
+      await client.query(
+        `UPDATE workflow_instances SET status = 'queued', output = NULL, error = NULL,
+           wake_at_ms = NULL, updated_at_ms = $3 WHERE tenant = $1 AND id = $2`,
+        [tenant, instanceId, updatedAtMs],
+      );
+    });
+  }
+
+  async upgradeInstance(
+    tenant: string,
+    instanceId: string,
+    change: {
+      expected: Pick<InstanceRecord, 'status' | 'version' | 'updatedAtMs'>;
+      version: string;
+      dropFromSeq: number;
+      patch: InstancePatch;
+    },
+  ): Promise<boolean> {
+    return this.#transaction(async (client) => {
+      const moved = await client.query(
+        `UPDATE workflow_instances SET version = $3
+         WHERE tenant = $1 AND id = $2 AND status = $4 AND version = $5 AND updated_at_ms = $6`,
+        [
+          tenant,
+          instanceId,
+          change.version,
+          change.expected.status,
+          change.expected.version,
+          change.expected.updatedAtMs,
+        ],
+      );
+      if ((moved.rowCount ?? 0) === 0) {
+        return false;
+      }
+      await client.query(
+        'DELETE FROM workflow_steps WHERE tenant = $1 AND instance_id = $2 AND seq >= $3',
+        [tenant, instanceId, change.dropFromSeq],
+      );
+      await this.#update(client, tenant, instanceId, change.patch);
+      return true;
+    });
+  }
+
+  async listSteps(tenant: string, instanceId: string): Promise<StepRecord[]> {
+    const rows = await this.#rows<StepRow>(
+      'SELECT * FROM workflow_steps WHERE tenant = $1 AND instance_id = $2 ORDER BY seq',
+      [tenant, instanceId],
+    );
+    return rows.map(toStep);
+  }
+
+  async putStep(tenant: string, instanceId: string, step: StepRecord): Promise<void> {
+    // The share lock on the instance row makes a claim by another node wait for this write,
+    // so that node's replay reads the step. Once another node holds the lease, `owner` is
+    // empty, so a node that lost it cannot commit a step the new owner may run again.
+    const result = await this.#pool.query(
+      `WITH owner AS (
+         SELECT 1 FROM workflow_instances
+         WHERE tenant = $1 AND id = $2 AND lease_owner = $13 FOR SHARE)
+       INSERT INTO workflow_steps (tenant, instance_id, step_key, kind, seq, status, attempt,
+         result, error, wake_at_ms, started_at_ms, ended_at_ms)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM owner
+       ON CONFLICT (tenant, instance_id, step_key) DO UPDATE SET kind = EXCLUDED.kind,
+         seq = EXCLUDED.seq, status = EXCLUDED.status, attempt = EXCLUDED.attempt,
+         result = EXCLUDED.result, error = EXCLUDED.error, wake_at_ms = EXCLUDED.wake_at_ms,
+         started_at_ms = EXCLUDED.started_at_ms, ended_at_ms = EXCLUDED.ended_at_ms`,
+      [...stepValues(tenant, instanceId, step), this.leases.nodeId],
+    );
+    if ((result.rowCount ?? 0) === 0) {
+      throw new SandstackError(
+        'LEASE_LOST',
+        `Node "${this.leases.nodeId}" no longer holds the lease of instance "${instanceId}", so step "${step.key}" was not stored; another node runs the instance now`,
+      );
+    }
+  }
+
+  async addEvent(
+    tenant: string,
+    instanceId: string,
+    event: { type: string; payload: JsonValue; createdAtMs: number },
+  ): Promise<void> {
+    await this.#pool.query(
+      `INSERT INTO workflow_events (tenant, instance_id, type, payload, created_at_ms)
+       VALUES ($1, $2, $3, $4, $5)`,
+      [tenant, instanceId, event.type, JSON.stringify(event.payload), event.createdAtMs],
+    );
+  }
+
+  async claimEvent(
+    tenant: string,
+    instanceId: string,
+    type: string,
+    stepKey: string,
+  ): Promise<EventRecord | undefined> {
+    const row = await this.#transaction(async (client): Promise<EventRow | undefined> => {
+      const owned = await client.query<EventRow>(
+        `SELECT * FROM workflow_events WHERE tenant = $1 AND instance_id = $2
+           AND consumed_by = $3`,
+        [tenant, instanceId, stepKey],
+      );
+      if (owned.rows[0] !== undefined) {
+        return owned.rows[0];
+      }
+      // The outer `consumed_by IS NULL` is checked again after the row lock, so of two
+      // claims of one event only the first takes it.
+      const claimed = await client.query<EventRow>(
+        `UPDATE workflow_events SET consumed_by = $4 WHERE consumed_by IS NULL AND seq = (
+           SELECT seq FROM workflow_events WHERE tenant = $1 AND instance_id = $2
+             AND type = $3 AND consumed_by IS NULL ORDER BY seq LIMIT 1 FOR UPDATE)
+         RETURNING *`,
+        [tenant, instanceId, type, stepKey],
+      );
+      return claimed.rows[0];
+    });
+    return row === undefined ? undefined : toEvent(row);
+  }
+}
+
+/** Hides the password of a connection URL for messages; text that is no URL is kept. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') {
+      parsed.password = '***';
+    }
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
