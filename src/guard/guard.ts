@@ -7,6 +7,7 @@ import { createBackstop, type Backstop } from './backstop.js';
 import { createPolicy, evaluatePolicy, type Policy, type PolicyInput } from './policy.js';
 import { parseShell, type ParsedShell } from './shell.js';
 import type { Finding } from './findings.js';
+import { argumentCalls } from './mcp-arguments.js';
 import { classifyShell } from './stage1.js';
 import type { Stage2Classifier } from './stage2.js';
 import { classifyTool, isTierTool } from './tiers.js';
@@ -119,7 +120,11 @@ async function decideCall(
       reason: `The policy rule "${match.rule.source}" says ${match.verdict}`,
     };
   }
-  const found = findDanger(call, context, shell, disabled);
+  // The actions in an MCP call's arguments are more specific than its tool name, so they
+  // are checked first.
+  const found =
+    (await findArgumentDanger(call, context, disabled)) ??
+    findDanger(call, context, shell, disabled);
   if (found === undefined) {
     return allowDecision(call, tier, match?.rule.source);
   }
@@ -164,6 +169,36 @@ function findDanger(
     return undefined;
   }
   return { finding: result.finding, stage: result.tier === 3 ? 'stage1' : 'tier' };
+}
+
+/**
+ * Checks the file and shell actions in an MCP call's arguments as the Read, Write and Bash
+ * calls they amount to, and returns the first danger found, naming the argument.
+ */
+async function findArgumentDanger(
+  call: ToolCall,
+  context: GuardContext,
+  disabled: ReadonlySet<string>,
+): Promise<{ finding: Finding; stage: 'tier' | 'stage1' } | undefined> {
+  if (!call.tool.startsWith('mcp__')) {
+    return undefined;
+  }
+  for (const { argument, call: inner } of argumentCalls(call)) {
+    const shell = inner.tool === 'Bash' ? await parseCommand(inner, context) : undefined;
+    const found = findDanger(inner, context, shell, disabled);
+    if (found !== undefined) {
+      const { finding } = found;
+      return {
+        stage: found.stage,
+        finding: {
+          ...finding,
+          reason: `Argument "${argument}" of ${call.tool}: ${finding.reason}`,
+          rule: `mcp-argument:${finding.rule}`,
+        },
+      };
+    }
+  }
+  return undefined;
 }
 
 function allowDecision(call: ToolCall, tier: Tier, rule: string | undefined): Decision {
