@@ -9,7 +9,7 @@ import type { SandboxInstance } from '../../../sandbox/types.js';
 import { actorOf, requireTenant, tenantOf } from '../auth.js';
 import { BEARER, createRouter, type ServerContext, type ServerEnv } from '../context.js';
 import { CLIENT_ERRORS, ERROR_RESPONSES } from '../errors.js';
-import { reserveSandboxClaim } from '../limits.js';
+import { checkCpuQuota, reserveSandboxClaim } from '../limits.js';
 import { jsonContent, nameSchema } from '../schemas.js';
 
 const SandboxSchema = z
@@ -180,7 +180,11 @@ export const execRoute = createRoute({
     params: SandboxParam,
     body: { required: true, content: { 'application/json': { schema: ExecSchema } } },
   },
-  responses: { 200: jsonContent(ExecResultSchema, 'The command result'), ...CLIENT_ERRORS },
+  responses: {
+    200: jsonContent(ExecResultSchema, 'The command result'),
+    429: ERROR_RESPONSES[429],
+    ...CLIENT_ERRORS,
+  },
 });
 
 export const readFileRoute = createRoute({
@@ -269,6 +273,7 @@ function claimSandbox(server: ServerContext): RouteHandler<typeof claimRoute, Se
   return async (c) => {
     const tenant = tenantOf(c);
     const body = c.req.valid('json') ?? {};
+    await checkCpuQuota(server, tenant);
     // Claims that are still starting are not in the store yet, so they hold a reservation.
     const releaseReservation = reserveSandboxClaim(server, tenant);
     let record: SandboxRecord;
@@ -300,6 +305,7 @@ function execInSandbox(server: ServerContext): RouteHandler<typeof execRoute, Se
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
     const sandbox = await liveSandbox(server, tenant, id);
+    await checkCpuQuota(server, tenant);
     server.tenants.audit({
       actor: actorOf(c),
       tenant,
