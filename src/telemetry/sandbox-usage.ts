@@ -7,7 +7,7 @@ import type { SandboxController } from '../sandbox/controller.js';
 import type { SandboxTemplate } from '../sandbox/types.js';
 import type { SandboxUsageItem } from './cost.js';
 
-/** Which sandboxes {@link collectSandboxUsage} reads. */
+/** Filter of the sandboxes {@link collectSandboxUsage} reads. */
 export interface SandboxUsageFilter {
   tenant?: string;
   /** Workflow instance id that claimed the sandboxes. */

@@ -131,7 +131,7 @@ export function cpuQuotaOf(server: ServerContext, tenant: string): EffectiveCpuQ
  * Sums the tenant's metered sandbox CPU-seconds that count toward a quota: every sandbox
  * still claimed, and those released inside the window. NOTE: a sandbox's usage is one
  * total, so a sandbox released inside the window counts in full even if it used most of
- * its CPU before the window began; the quota errs on the strict side.
+ * its CPU before the window began. The quota errs on the strict side.
  */
 export async function cpuSecondsUsed(
   server: ServerContext,
