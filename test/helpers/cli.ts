@@ -24,6 +24,8 @@ export interface CliOptions {
   env?: Record<string, string>;
   /** Kills the process after this long. @default 240000 */
   timeoutMs?: number;
+  /** Text written to the process's standard input, which is then closed; none by default. */
+  input?: string;
 }
 
 /** A CLI process started in the background. */
@@ -40,8 +42,11 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Sta
   const child = spawn(process.execPath, ['--no-node-snapshot', CLI_PATH, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (options.input !== undefined) {
+    child.stdin?.end(options.input);
+  }
   let stdout = '';
   let stderr = '';
   const waiters: { test: (text: string) => boolean; resolve: () => void }[] = [];

@@ -1,17 +1,17 @@
 import type { Command } from 'commander';
 import { SandstackError } from '../../core/errors.js';
-import { readCgroupUsage } from '../../sandbox/cgroup.js';
-import type { SandboxController } from '../../sandbox/controller.js';
-import type { SandboxTemplate } from '../../sandbox/types.js';
 import {
   LIST_PRICES,
   loadPriceModels,
+  priceUsage,
   summarizeCost,
   type CostGrouping,
+  type CostLine,
   type PriceModel,
-  type SandboxUsageItem,
 } from '../../telemetry/cost.js';
+import { collectSandboxUsage } from '../../telemetry/sandbox-usage.js';
 import { printJson, printLine } from '../output.js';
+import { openRemote } from '../remote.js';
 import { openSandboxContext } from './sandbox-context.js';
 
 interface CostOptions {
@@ -49,69 +49,43 @@ export function register(program: Command): void {
       }
       const models =
         options.prices === undefined ? [...LIST_PRICES] : loadPriceModels(options.prices);
-      const { db, controller } = openSandboxContext(command);
-      try {
-        const items = usageItems(controller, options);
-        const lines = summarizeCost(items, models, groupBy);
-        if (options.json === true) {
-          printJson({ groupBy, models, lines });
-          return;
-        }
-        printCostTable(lines, models, groupBy);
-      } finally {
-        db.close();
+      const lines = await costLines(command, options, groupBy, models);
+      if (options.json === true) {
+        printJson({ groupBy, models, lines });
+        return;
       }
+      printCostTable(lines, models, groupBy);
     });
 }
 
-/** Usage of every sandbox that was ever claimed, matching the filters. */
-function usageItems(controller: SandboxController, options: CostOptions): SandboxUsageItem[] {
-  const templates = new Map<string, SandboxTemplate | undefined>();
-  const templateOf = (name: string): SandboxTemplate | undefined => {
-    if (!templates.has(name)) {
-      try {
-        templates.set(name, controller.getTemplate(name));
-      } catch {
-        templates.set(name, undefined);
-      }
-    }
-    return templates.get(name);
-  };
-  const now = Date.now();
-  const records = controller.list({
+/**
+ * Sums and prices usage from the state folder, or asks the server for its report and prices
+ * its usage again under `models`. A tenant token gets only its own tenant's lines.
+ */
+async function costLines(
+  command: Command,
+  options: CostOptions,
+  groupBy: CostGrouping,
+  models: readonly PriceModel[],
+): Promise<CostLine[]> {
+  const filter = {
     ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
-    ...(options.run === undefined ? {} : { runId: options.run }),
-    includeReleased: true,
-  });
-  const items: SandboxUsageItem[] = [];
-  for (const record of records) {
-    if (record.claimedAt === null || record.tenant === null) {
-      continue;
-    }
-    // NOTE: limits come from the template as it is now; a template changed since the claim
-    // prices old sandboxes at the new limits. A deleted template counts as 1 vCPU and 512 MiB.
-    const resources = templateOf(record.template)?.resources;
-    const cpuSeconds =
-      record.usage?.cpuSeconds ?? (record.releasedAt === null ? liveCpuSeconds(record.id) : 0);
-    items.push({
-      sandboxId: record.id,
-      tenant: record.tenant,
-      runId: record.runId,
-      template: record.template,
-      cpuSeconds,
-      wallSeconds: Math.max(0, ((record.releasedAt ?? now) - record.claimedAt) / 1000),
-      vcpus: resources?.cpu ?? 1,
-      memoryBytes: resources?.memoryBytes ?? 512 * 2 ** 20,
-    });
+    ...(options.run === undefined ? {} : { run: options.run }),
+  };
+  const remote = openRemote(command);
+  if (remote !== undefined) {
+    const report = await remote.call((client) => client.cost({ by: groupBy, ...filter }));
+    return report.lines.map((line) => ({ ...line, cost: priceUsage(line, models) }));
   }
-  return items;
-}
-
-function liveCpuSeconds(sandboxId: string): number {
+  const { db, controller } = openSandboxContext(command);
   try {
-    return readCgroupUsage(sandboxId).cpuSeconds;
-  } catch {
-    return 0;
+    const items = collectSandboxUsage(controller, {
+      ...(filter.tenant === undefined ? {} : { tenant: filter.tenant }),
+      ...(filter.run === undefined ? {} : { runId: filter.run }),
+    });
+    return summarizeCost(items, models, groupBy);
+  } finally {
+    db.close();
   }
 }
 
