@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandstackApiError, SandstackClient } from '../../src/client/index.js';
 import { startServer, type RunningServer } from '../../src/server/http/server.js';
+import { closeTestServer } from '../helpers/server.js';
 import { makeTempDir } from '../helpers/cli.js';
 
 const ADMIN_TOKEN = `admin-${'q'.repeat(40)}`;
@@ -48,13 +49,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  // Claimed sandboxes outlive the server, so a failed test must not leave one running.
-  if (server !== undefined) {
-    for (const record of server.context.stack.controller.list({})) {
-      await server.context.stack.controller.release(record.id);
-    }
-  }
-  await server?.close();
+  await closeTestServer(server);
   await dir?.remove();
 });
 
