@@ -12,6 +12,7 @@ const AREAS: Area[] = [
   { name: 'sandbox', load: async () => (await import('./sandbox.js')).runSandboxBench },
   { name: 'guard', load: async () => (await import('./guard.js')).runGuardBench },
   { name: 'workflows', load: async () => (await import('./workflows.js')).runWorkflowBench },
+  { name: 'server', load: async () => (await import('./server.js')).runServerBench },
 ];
 
 const selected = process.argv.slice(2);
