@@ -41,7 +41,10 @@ interface InstanceView {
 type LifecycleChange = 'pause' | 'resume' | 'restart';
 
 const CHANGES: Record<LifecycleChange, { past: string; description: string }> = {
-  pause: { past: 'paused', description: 'Pause an instance; a running one stops after its step' },
+  pause: {
+    past: 'paused',
+    description: 'Pause an instance until it is resumed; a running one stops',
+  },
   resume: { past: 'resumed', description: 'Make a paused instance runnable again' },
   restart: {
     past: 'restarted',
