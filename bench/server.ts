@@ -4,6 +4,8 @@
  * creates, then claim → exec → release cycles of bubblewrap sandboxes, and checks afterwards that every request
  * succeeded and nothing was lost: the store holds exactly the instances created, and every
  * claimed sandbox was released. Both loads have a fixed request count and a time cap.
+ * BENCH_SERVER_CREATES (default 1000) and BENCH_SERVER_CYCLES (default 200) change the
+ * counts.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -174,6 +176,16 @@ function checkClean(
 
 /** Measures the server under load; returns `server.*` metrics. */
 export async function runServerBench(): Promise<BenchResults> {
+  if (!Number.isInteger(CREATES) || CREATES < CONNECTIONS) {
+    throw new Error(
+      `BENCH_SERVER_CREATES is ${CREATES}; use a whole number of ${CONNECTIONS} or more`,
+    );
+  }
+  if (!Number.isInteger(CYCLES / CONNECTIONS) || CYCLES <= 0) {
+    // autocannon splits the request count evenly over the connections, so each connection
+    // must get whole cycles.
+    throw new Error(`BENCH_SERVER_CYCLES is ${CYCLES}; use a multiple of ${CONNECTIONS}`);
+  }
   const dir = await mkdtemp(join(tmpdir(), 'sandstack-bench-server-'));
   const stateDir = join(dir, 'state');
   const results: BenchResults = {};
