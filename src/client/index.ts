@@ -81,7 +81,7 @@ export class SandstackClient {
   cost(query: CostQuery = {}): Promise<CostReport> {
     return this.#http.json({
       method: 'GET',
-      path: '/v1/usage/cost',
+      path: '/v1/cost',
       query: { by: query.by, tenant: query.tenant, run: query.run },
     });
   }

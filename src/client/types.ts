@@ -35,7 +35,7 @@ import type {
   listWorkflowsRoute,
 } from '../server/http/routes/workflows.js';
 import type { getQuotaRoute, setQuotaRoute } from '../server/http/routes/quotas.js';
-import type { costRoute } from '../server/http/routes/usage.js';
+import type { costRoute } from '../server/http/routes/cost.js';
 import type { TenantSchema, UsageSchema } from '../server/http/schemas.js';
 
 /** The zod schema of a JSON request or response entry of a route. */

@@ -108,6 +108,13 @@ describe('remote CLI with a token from the environment', () => {
     expect(shown.stdout).toContain(`${summary.instanceId}  remote-greet  complete`);
     expect(shown.stdout).toContain('echo#1  do  complete  attempt 1');
 
+    const cost = parse<{ groupBy: string; lines: { key: string; sandboxes: number }[] }>(
+      await cliWithEnv(['cost', '--by', 'run', '--json']),
+    );
+    expect(cost.groupBy).toBe('run');
+    expect(cost.lines.map((line) => line.key)).toEqual([summary.instanceId, 'total']);
+    expect(cost.lines[0]?.sandboxes).toBe(1);
+
     const trace = await cliWithEnv(['trace', summary.instanceId]);
     expect(trace.code).toBe(0);
     expect(trace.stdout).toContain(`trace ${summary.traceId}`);

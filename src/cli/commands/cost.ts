@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { SandstackError } from '../../core/errors.js';
+import { sandboxUsageItems } from '../../server/sandbox-usage.js';
 import {
   LIST_PRICES,
   loadPriceModels,
@@ -9,7 +10,6 @@ import {
   type CostLine,
   type PriceModel,
 } from '../../telemetry/cost.js';
-import { collectSandboxUsage } from '../../telemetry/sandbox-usage.js';
 import { printJson, printLine } from '../output.js';
 import { openRemote } from '../remote.js';
 import { openSandboxContext } from './sandbox-context.js';
@@ -79,11 +79,7 @@ async function costLines(
   }
   const { db, controller } = openSandboxContext(command);
   try {
-    const items = collectSandboxUsage(controller, {
-      ...(filter.tenant === undefined ? {} : { tenant: filter.tenant }),
-      ...(filter.run === undefined ? {} : { runId: filter.run }),
-    });
-    return summarizeCost(items, models, groupBy);
+    return summarizeCost(sandboxUsageItems(controller, filter), models, groupBy);
   } finally {
     db.close();
   }

@@ -10,6 +10,7 @@ import { actorOf, authenticate, requireAdmin } from './auth.js';
 import type { ServerContext, ServerEnv } from './context.js';
 import { createErrorHandler, errorResponse } from './errors.js';
 import { rateLimit } from './limits.js';
+import { costRoutes } from './routes/cost.js';
 import { instanceRoutes } from './routes/instances.js';
 import { sandboxRoutes } from './routes/sandboxes.js';
 import { auditRoutes, tenantRoutes } from './routes/tenants.js';
@@ -77,6 +78,7 @@ export function createServerApp(
   app.route('/v1/instances', instanceRoutes(server));
   app.route('/v1/sandboxes', sandboxRoutes(server));
   app.route('/v1/usage', usageRoutes(server));
+  app.route('/v1/cost', costRoutes(server));
   mountApprovals(app, server);
   mountMetrics(app, server);
 

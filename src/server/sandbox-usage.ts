@@ -1,21 +1,21 @@
 /**
- * Collects the metered usage of claimed sandboxes from the sandbox controller, as the
- * items that {@link summarizeCost} prices.
+ * Metered usage of claimed sandboxes, in the shape the cost report prices. Shared by
+ * `sandstack cost` and the server's cost route.
  */
 import { readCgroupUsage } from '../sandbox/cgroup.js';
 import type { SandboxController } from '../sandbox/controller.js';
 import type { SandboxTemplate } from '../sandbox/types.js';
-import type { SandboxUsageItem } from './cost.js';
+import type { SandboxUsageItem } from '../telemetry/cost.js';
 
-/** Filter of the sandboxes {@link collectSandboxUsage} reads. */
+/** Filter of {@link sandboxUsageItems}. */
 export interface SandboxUsageFilter {
   tenant?: string;
-  /** Workflow instance id that claimed the sandboxes. */
-  runId?: string;
+  /** Workflow instance id. */
+  run?: string;
 }
 
-/** Returns the usage of every sandbox that was ever claimed and matches the filter. */
-export function collectSandboxUsage(
+/** Returns the usage of every sandbox that was ever claimed, matching the filter. */
+export function sandboxUsageItems(
   controller: SandboxController,
   filter: SandboxUsageFilter = {},
 ): SandboxUsageItem[] {
@@ -33,7 +33,7 @@ export function collectSandboxUsage(
   const now = Date.now();
   const records = controller.list({
     ...(filter.tenant === undefined ? {} : { tenant: filter.tenant }),
-    ...(filter.runId === undefined ? {} : { runId: filter.runId }),
+    ...(filter.run === undefined ? {} : { runId: filter.run }),
     includeReleased: true,
   });
   const items: SandboxUsageItem[] = [];
