@@ -187,15 +187,24 @@ export async function runServerBench(): Promise<BenchResults> {
     throw new Error(`BENCH_SERVER_CYCLES is ${CYCLES}; use a multiple of ${CONNECTIONS}`);
   }
   const dir = await mkdtemp(join(tmpdir(), 'sandstack-bench-server-'));
+  try {
+    return await benchInDir(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function benchInDir(dir: string): Promise<BenchResults> {
   const stateDir = join(dir, 'state');
   const results: BenchResults = {};
   await applyTemplate(dir, stateDir);
   const server = await startServe(stateDir);
+  let tenant: SandstackClient | undefined;
   try {
     const admin = new SandstackClient({ baseUrl: server.url, token: ADMIN_TOKEN });
     await admin.tenants.create({ id: 'bench' });
     const { secret } = await admin.tenants.createToken('bench');
-    const tenant = new SandstackClient({ baseUrl: server.url, token: secret });
+    tenant = new SandstackClient({ baseUrl: server.url, token: secret });
     await tenant.workflows.deploy({ name: 'noop', source: NOOP_WORKFLOW });
     const headers = { authorization: `Bearer ${secret}`, 'content-type': 'application/json' };
 
@@ -210,6 +219,10 @@ export async function runServerBench(): Promise<BenchResults> {
       );
     }
   } finally {
+    // A failed load can leave sandboxes claimed, and they would outlive the server.
+    for (const sandbox of (await tenant?.sandboxes.list().catch(() => [])) ?? []) {
+      await tenant?.sandboxes.release(sandbox.id).catch(() => undefined);
+    }
     await stopServe(server);
   }
 
@@ -223,7 +236,6 @@ export async function runServerBench(): Promise<BenchResults> {
     results['server.createInstance.stored'] = { value: stored, unit: 'count', n: CREATES };
   } finally {
     db.close();
-    await rm(dir, { recursive: true, force: true });
   }
   return results;
 }
