@@ -15,6 +15,7 @@ const AREAS: Area[] = [
   { name: 'guard', load: async () => (await import('./guard.js')).runGuardBench },
   { name: 'workflows', load: async () => (await import('./workflows.js')).runWorkflowBench },
   { name: 'cluster', load: async () => (await import('./cluster.js')).runClusterBench },
+  { name: 'server', load: async () => (await import('./server.js')).runServerBench },
 ];
 
 const selected = process.argv.slice(2);

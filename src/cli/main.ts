@@ -19,7 +19,12 @@ const program = new Command('sandstack')
   .description("Run AI agents' tasks safely: sandboxes, durable workflows and a per-action guard")
   .version('0.1.0')
   .showHelpAfterError()
-  .option('--state-dir <dir>', 'folder for the state database and sandboxes', '.sandstack');
+  .option('--state-dir <dir>', 'folder for the state database and sandboxes', '.sandstack')
+  .option(
+    '--server <url>',
+    'send commands to this sandstack server instead of the state folder (env SANDSTACK_SERVER; token from SANDSTACK_TOKEN or the config file)',
+  )
+  .option('--context <name>', 'context of the config file to use instead of its current one');
 
 for (const register of COMMANDS) {
   register(program);

@@ -4,6 +4,7 @@
  */
 import ora from 'ora';
 import pc from 'picocolors';
+import { SandstackApiError, SandstackConnectionError } from '../client/errors.js';
 import { isSandstackError } from '../core/errors.js';
 
 /** Writes a line of human-readable output to stdout. */
@@ -31,6 +32,9 @@ export function printWarning(text: string): void {
  * 1 for input the user can fix, 2 for faults of sandstack or the host.
  */
 export function reportError(error: unknown, json: boolean): number {
+  if (error instanceof SandstackApiError || error instanceof SandstackConnectionError) {
+    return reportRemoteError(error, json);
+  }
   const known = isSandstackError(error);
   const code = known ? error.code : 'INTERNAL';
   const message = error instanceof Error ? error.message : String(error);
@@ -44,6 +48,32 @@ export function reportError(error: unknown, json: boolean): number {
   if (!known && error instanceof Error && error.stack !== undefined) {
     console.error(pc.dim(error.stack));
   }
+  return exitCode;
+}
+
+/**
+ * Reports an error from a remote server: 1 for a 4xx or an unreachable server, which the
+ * user can act on, and 2 for a 5xx. The server's message already says what to do.
+ */
+function reportRemoteError(
+  error: SandstackApiError | SandstackConnectionError,
+  json: boolean,
+): number {
+  const status = error instanceof SandstackApiError ? error.status : undefined;
+  const exitCode = status !== undefined && status >= 500 ? 2 : 1;
+  if (json) {
+    const quota = error instanceof SandstackApiError ? error.quota : undefined;
+    const body = {
+      code: error.code,
+      message: error.message,
+      ...(status === undefined ? {} : { status }),
+      ...(quota === undefined ? {} : { quota }),
+    };
+    console.log(JSON.stringify({ error: body }, null, 2));
+    return exitCode;
+  }
+  const label = status === undefined ? error.code : `${error.code}, HTTP ${status}`;
+  console.error(`${pc.red('error')} ${pc.dim(`[${label}]`)} ${error.message}`);
   return exitCode;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Errors of the HTTP client. Every non-2xx response becomes a {@link SandstackApiError}.
  */
-import type { FieldIssue } from './types.js';
+import type { FieldIssue, QuotaDetail } from './types.js';
 
 /** A non-2xx response of the server, with the code, message and field issues of its body. */
 export class SandstackApiError extends Error {
@@ -15,6 +15,8 @@ export class SandstackApiError extends Error {
   readonly request: string;
   /** Seconds to wait before retrying, from the `Retry-After` header of a 429. */
   readonly retryAfterSeconds: number | undefined;
+  /** The quota that was hit, for a 429 `QUOTA_EXCEEDED`. */
+  readonly quota: QuotaDetail | undefined;
 
   constructor(options: {
     status: number;
@@ -23,6 +25,7 @@ export class SandstackApiError extends Error {
     issues?: FieldIssue[];
     request: string;
     retryAfterSeconds?: number;
+    quota?: QuotaDetail;
   }) {
     super(options.message);
     this.name = 'SandstackApiError';
@@ -31,6 +34,21 @@ export class SandstackApiError extends Error {
     this.issues = options.issues ?? [];
     this.request = options.request;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.quota = options.quota;
+  }
+}
+
+/** A request that got no HTTP response: the server is down, unreachable or not HTTP. */
+export class SandstackConnectionError extends Error {
+  /** Always `UNREACHABLE`, so callers can check by code. */
+  readonly code = 'UNREACHABLE';
+  /** Server address the request was sent to. */
+  readonly baseUrl: string;
+
+  constructor(message: string, baseUrl: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'SandstackConnectionError';
+    this.baseUrl = baseUrl;
   }
 }
 
@@ -66,7 +84,7 @@ export async function apiErrorFromResponse(
 
 function parseErrorBody(
   text: string,
-): { code: string; message: string; issues?: FieldIssue[] } | undefined {
+): { code: string; message: string; issues?: FieldIssue[]; quota?: QuotaDetail } | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -80,7 +98,7 @@ function parseErrorBody(
   if (typeof error !== 'object' || error === null) {
     return undefined;
   }
-  const { code, message, issues } = error as Record<string, unknown>;
+  const { code, message, issues, quota } = error as Record<string, unknown>;
   if (typeof code !== 'string' || typeof message !== 'string') {
     return undefined;
   }
@@ -88,7 +106,18 @@ function parseErrorBody(
     code,
     message,
     ...(Array.isArray(issues) ? { issues: issues.filter(isFieldIssue) } : {}),
+    ...(isQuotaDetail(quota) ? { quota } : {}),
   };
+}
+
+function isQuotaDetail(value: unknown): value is QuotaDetail {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as QuotaDetail).name === 'string' &&
+    typeof (value as QuotaDetail).limit === 'number' &&
+    typeof (value as QuotaDetail).used === 'number'
+  );
 }
 
 function isFieldIssue(value: unknown): value is FieldIssue {

@@ -1,7 +1,7 @@
 /**
  * The client's HTTP transport: bearer auth, JSON bodies, query strings and error bodies.
  */
-import { apiErrorFromResponse } from './errors.js';
+import { SandstackConnectionError, apiErrorFromResponse } from './errors.js';
 
 /** A `fetch` implementation; the global one of Node 20 by default. */
 export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>;
@@ -74,8 +74,9 @@ export class HttpTransport {
       if (request.signal?.aborted === true) {
         throw error;
       }
-      throw new Error(
-        `${label} to ${this.baseUrl} failed: ${errorMessage(error)}; check that the server is running and baseUrl is right`,
+      throw new SandstackConnectionError(
+        `${label} to ${this.baseUrl} failed: ${errorMessage(error)}; check that the server is running and the address is right`,
+        this.baseUrl,
         { cause: error },
       );
     }

@@ -11,10 +11,10 @@
  */
 import { HttpTransport, type FetchFunction } from './http.js';
 import { ApprovalsApi, InstancesApi, SandboxesApi, TenantsApi, WorkflowsApi } from './resources.js';
-import type { Health, InstanceDetail, Usage } from './types.js';
+import type { CostQuery, CostReport, Health, InstanceDetail, Usage } from './types.js';
 import type { WaitOptions } from './wait.js';
 
-export { SandstackApiError, isSandstackApiError } from './errors.js';
+export { SandstackApiError, SandstackConnectionError, isSandstackApiError } from './errors.js';
 export type { ExecStream } from './exec-stream.js';
 export type { FetchFunction } from './http.js';
 export type {
@@ -72,6 +72,19 @@ export class SandstackClient {
   /** Returns the caller's usage (tenant token). */
   usage(): Promise<Usage> {
     return this.#http.json({ method: 'GET', path: '/v1/usage' });
+  }
+
+  /**
+   * Returns metered sandbox usage priced under the server's list prices, one line per
+   * group and then the total. A tenant token sees only its own usage; the admin token sees
+   * every tenant's.
+   */
+  cost(query: CostQuery = {}): Promise<CostReport> {
+    return this.#http.json({
+      method: 'GET',
+      path: '/v1/cost',
+      query: { by: query.by, tenant: query.tenant, run: query.run },
+    });
   }
 
   /** Returns the Prometheus metrics in the text exposition format (admin token). */

@@ -13,6 +13,7 @@ import type {
   ClaimRequest,
   CreateInstanceRequest,
   CreateTenantRequest,
+  CpuQuota,
   CreateTokenRequest,
   DeployRequest,
   DeployResult,
@@ -26,6 +27,7 @@ import type {
   Sandbox,
   SandboxAction,
   SandboxSnapshot,
+  SetCpuQuotaRequest,
   Tenant,
   Token,
   Trace,
@@ -100,6 +102,25 @@ export class TenantsApi {
 
   usage(tenant: string): Promise<Usage> {
     return this.#http.json({ method: 'GET', path: apiPath`/v1/tenants/${tenant}/usage` });
+  }
+
+  /** Returns the tenant's CPU-seconds quota in force and the usage it counts now. */
+  quota(tenant: string): Promise<CpuQuota> {
+    return this.#http.json({ method: 'GET', path: apiPath`/v1/tenants/${tenant}/quota` });
+  }
+
+  /** Sets the tenant's own CPU-seconds quota; `cpuSeconds: 0` means no quota. */
+  setQuota(tenant: string, request: SetCpuQuotaRequest): Promise<CpuQuota> {
+    return this.#http.json({
+      method: 'PUT',
+      path: apiPath`/v1/tenants/${tenant}/quota`,
+      body: request,
+    });
+  }
+
+  /** Drops the tenant's own quota, so the server's default applies again. */
+  resetQuota(tenant: string): Promise<CpuQuota> {
+    return this.#http.json({ method: 'DELETE', path: apiPath`/v1/tenants/${tenant}/quota` });
   }
 
   /** Lists audit entries, newest first; pass `before` (a seq) to page. */

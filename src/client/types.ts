@@ -35,6 +35,8 @@ import type {
   listVersionsRoute,
   listWorkflowsRoute,
 } from '../server/http/routes/workflows.js';
+import type { getQuotaRoute, setQuotaRoute } from '../server/http/routes/quotas.js';
+import type { costRoute } from '../server/http/routes/cost.js';
 import type { TenantSchema, UsageSchema } from '../server/http/schemas.js';
 
 /** The zod schema of a JSON request or response entry of a route. */
@@ -80,6 +82,14 @@ export type Token = ResponseBody<typeof listTokensRoute, 200>['tokens'][number];
 export type AuditQuery = Partial<ParsedQuery<typeof listAuditRoute>>;
 export type AuditEntry = ResponseBody<typeof listAuditRoute, 200>['entries'][number];
 export type Usage = z.output<typeof UsageSchema>;
+/** A tenant's CPU-seconds quota in force and the usage it counts. */
+export type CpuQuota = ResponseBody<typeof getQuotaRoute, 200>;
+export type SetCpuQuotaRequest = RequestBody<typeof setQuotaRoute>;
+/** Filters and grouping of the cost report. */
+export type CostQuery = RequestQuery<typeof costRoute>;
+export type CostReport = ResponseBody<typeof costRoute, 200>;
+/** The quota a 429 `QUOTA_EXCEEDED` names. */
+export type QuotaDetail = NonNullable<ApiErrorBody['error']['quota']>;
 
 export type DeployRequest = RequestBody<typeof deployRoute>;
 export type DeployResult = ResponseBody<typeof deployRoute, 201>;

@@ -558,11 +558,26 @@ export class SandboxController {
     return this.store.get(id) ?? record;
   }
 
-  /** Sums CPU-seconds and peak memory over released and live sandboxes of a tenant or run. */
-  async usageFor(filter: { tenant?: string; runId?: string }): Promise<UsageTotals> {
+  /**
+   * Sums CPU-seconds and peak memory over released and live sandboxes of a tenant or run.
+   * With `releasedSinceMs`, sandboxes released before that time are left out.
+   */
+  async usageFor(filter: {
+    tenant?: string;
+    runId?: string;
+    releasedSinceMs?: number;
+  }): Promise<UsageTotals> {
     const totals: UsageTotals = { cpuSeconds: 0, memoryPeakBytes: 0, sandboxes: 0 };
-    for (const record of this.store.list({ ...filter, includeReleased: true })) {
+    const { releasedSinceMs, ...listFilter } = filter;
+    for (const record of this.store.list({ ...listFilter, includeReleased: true })) {
       if (record.state === 'warm') {
+        continue;
+      }
+      if (
+        releasedSinceMs !== undefined &&
+        record.releasedAt !== null &&
+        record.releasedAt < releasedSinceMs
+      ) {
         continue;
       }
       const usage =

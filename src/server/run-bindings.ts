@@ -104,9 +104,18 @@ export function replayBackstop(
   tenant: string,
   instanceId: string,
 ): { backstop: ReturnType<typeof createBackstop>; sessionId: string; halted: boolean } {
-  const backstop = createBackstop();
   const sessionId = `${tenant}/${instanceId}`;
-  for (const action of stack.actions.list(tenant, instanceId)) {
+  const backstop = backstopFromActions(stack.actions.list(tenant, instanceId), sessionId);
+  return { backstop, sessionId, halted: backstop.state(sessionId).halted };
+}
+
+/** Builds a denial backstop that has counted the tool calls of a run's action log. */
+export function backstopFromActions(
+  actions: readonly Pick<ActionRecord, 'kind' | 'verdict' | 'reason'>[],
+  sessionId: string,
+): ReturnType<typeof createBackstop> {
+  const backstop = createBackstop();
+  for (const action of actions) {
     if (action.kind === 'tool') {
       backstop.record(sessionId, {
         verdict: action.verdict,
@@ -116,7 +125,7 @@ export function replayBackstop(
       });
     }
   }
-  return { backstop, sessionId, halted: backstop.state(sessionId).halted };
+  return backstop;
 }
 
 /**

@@ -35,6 +35,12 @@ const MIGRATIONS = [
      detail TEXT NOT NULL
    );
    CREATE INDEX server_audit_by_tenant ON server_audit (tenant, seq);`,
+  `CREATE TABLE server_cpu_quotas (
+     tenant TEXT PRIMARY KEY,
+     cpu_seconds REAL NOT NULL,
+     window_seconds INTEGER NOT NULL,
+     updated_at_ms INTEGER NOT NULL
+   );`,
 ];
 
 /** Prefix of tenant tokens, so a leaked token is recognisable in logs and secret scanners. */
@@ -56,6 +62,15 @@ export interface TokenRecord {
   label: string;
   createdAtMs: number;
   revokedAtMs: number | null;
+}
+
+/**
+ * A CPU-seconds quota: the sandbox CPU-seconds a tenant may use, over a sliding window of
+ * `windowSeconds` or, when that is 0, in total. A `cpuSeconds` of 0 means no quota.
+ */
+export interface CpuQuota {
+  cpuSeconds: number;
+  windowSeconds: number;
 }
 
 /** The owner of a request's bearer token: the admin or one tenant. */
@@ -363,6 +378,46 @@ export class TenantStore {
       target: row.target,
       detail: JSON.parse(row.detail) as Record<string, unknown>,
     }));
+  }
+
+  /** Returns the tenant's own CPU-seconds quota, or undefined when it uses the server's default. */
+  getCpuQuota(tenant: string): CpuQuota | undefined {
+    const row = this.#db
+      .prepare('SELECT cpu_seconds, window_seconds FROM server_cpu_quotas WHERE tenant = ?')
+      .get(tenant) as { cpu_seconds: number; window_seconds: number } | undefined;
+    return row === undefined
+      ? undefined
+      : { cpuSeconds: row.cpu_seconds, windowSeconds: row.window_seconds };
+  }
+
+  /**
+   * Sets the tenant's own CPU-seconds quota, or with `undefined` drops it so the server's
+   * default applies again.
+   * @throws SandstackError `NOT_FOUND` for an unknown tenant
+   */
+  setCpuQuota(tenant: string, quota: CpuQuota | undefined, actor: string): void {
+    this.require(tenant);
+    this.#db.transaction(() => {
+      if (quota === undefined) {
+        this.#db.prepare('DELETE FROM server_cpu_quotas WHERE tenant = ?').run(tenant);
+      } else {
+        this.#db
+          .prepare(
+            `INSERT INTO server_cpu_quotas (tenant, cpu_seconds, window_seconds, updated_at_ms)
+             VALUES (?, ?, ?, ?)
+             ON CONFLICT (tenant) DO UPDATE SET cpu_seconds = excluded.cpu_seconds,
+               window_seconds = excluded.window_seconds, updated_at_ms = excluded.updated_at_ms`,
+          )
+          .run(tenant, quota.cpuSeconds, quota.windowSeconds, Date.now());
+      }
+      this.audit({
+        actor,
+        tenant,
+        action: quota === undefined ? 'quota.reset' : 'quota.set',
+        target: tenant,
+        detail: quota === undefined ? {} : { ...quota },
+      });
+    })();
   }
 
   /** Returns a live tenant. @throws SandstackError `NOT_FOUND` */

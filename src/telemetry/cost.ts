@@ -173,12 +173,21 @@ function priceGroup(
     vcpuSeconds += item.vcpus * item.wallSeconds;
     gibSeconds += (item.memoryBytes / GIB) * item.wallSeconds;
   }
+  const totals = { cpuSeconds, vcpuSeconds, gibSeconds };
+  return { key, sandboxes: items.length, ...totals, cost: priceUsage(totals, models) };
+}
+
+/** Prices summed usage under each model; returns US dollars by model name. */
+export function priceUsage(
+  usage: Pick<CostLine, 'cpuSeconds' | 'vcpuSeconds' | 'gibSeconds'>,
+  models: readonly PriceModel[],
+): Record<string, number> {
   const cost: Record<string, number> = {};
   for (const model of models) {
     cost[model.name] =
-      cpuSeconds * model.perCpuSecond +
-      vcpuSeconds * model.perVcpuSecond +
-      gibSeconds * model.perGibSecond;
+      usage.cpuSeconds * model.perCpuSecond +
+      usage.vcpuSeconds * model.perVcpuSecond +
+      usage.gibSeconds * model.perGibSecond;
   }
-  return { key, sandboxes: items.length, cpuSeconds, vcpuSeconds, gibSeconds, cost };
+  return cost;
 }

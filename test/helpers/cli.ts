@@ -9,6 +9,16 @@ export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 /** Path of the built CLI; the test command builds before it runs the tests. */
 export const CLI_PATH = join(REPO_ROOT, 'bin', 'sandstack.js');
 
+/**
+ * Environment that keeps the CLI on its local state folder whatever the caller's shell or
+ * config file sets; tests of the remote CLI override it.
+ */
+const NO_REMOTE = {
+  SANDSTACK_SERVER: '',
+  SANDSTACK_TOKEN: '',
+  SANDSTACK_CONFIG: join(tmpdir(), 'sandstack-tests-no-config', 'config.yaml'),
+};
+
 /** Output of one finished CLI process. */
 export interface CliResult {
   code: number | null;
@@ -24,6 +34,8 @@ export interface CliOptions {
   env?: Record<string, string>;
   /** Kills the process after this long. @default 240000 */
   timeoutMs?: number;
+  /** Text written to the process's standard input, which is then closed; none by default. */
+  input?: string;
 }
 
 /** A CLI process started in the background. */
@@ -39,9 +51,12 @@ export interface StartedCli {
 export function startCli(args: readonly string[], options: CliOptions = {}): StartedCli {
   const child = spawn(process.execPath, ['--no-node-snapshot', CLI_PATH, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...NO_REMOTE, ...options.env },
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (options.input !== undefined) {
+    child.stdin?.end(options.input);
+  }
   let stdout = '';
   let stderr = '';
   const waiters: { test: (text: string) => boolean; resolve: () => void }[] = [];

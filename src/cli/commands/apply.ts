@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { SandstackError } from '../../core/errors.js';
 import { applyManifests, type AppliedObject } from '../../sandbox/manifests/apply.js';
 import { createSpinner, printJson, printLine, printWarning } from '../output.js';
+import { rejectRemote } from '../remote.js';
 import { openSandboxContext } from './sandbox-context.js';
 
 /** Registers `sandstack apply -f FILE`. */
@@ -18,6 +19,7 @@ export function register(program: Command): void {
     )
     .option('--json', 'print the applied objects as JSON')
     .action(async (options: { filename: string[]; json?: boolean }, command: Command) => {
+      rejectRemote(command, 'apply');
       const inputs = options.filename.map((file) => ({
         source: sourceName(file),
         text: readInput(file),

@@ -4,11 +4,14 @@ import { sandboxUsageItems } from '../../server/sandbox-usage.js';
 import {
   LIST_PRICES,
   loadPriceModels,
+  priceUsage,
   summarizeCost,
   type CostGrouping,
+  type CostLine,
   type PriceModel,
 } from '../../telemetry/cost.js';
 import { printJson, printLine } from '../output.js';
+import { openRemote } from '../remote.js';
 import { openSandboxContext } from './sandbox-context.js';
 
 interface CostOptions {
@@ -46,19 +49,40 @@ export function register(program: Command): void {
       }
       const models =
         options.prices === undefined ? [...LIST_PRICES] : loadPriceModels(options.prices);
-      const { db, controller } = openSandboxContext(command);
-      try {
-        const items = sandboxUsageItems(controller, options);
-        const lines = summarizeCost(items, models, groupBy);
-        if (options.json === true) {
-          printJson({ groupBy, models, lines });
-          return;
-        }
-        printCostTable(lines, models, groupBy);
-      } finally {
-        db.close();
+      const lines = await costLines(command, options, groupBy, models);
+      if (options.json === true) {
+        printJson({ groupBy, models, lines });
+        return;
       }
+      printCostTable(lines, models, groupBy);
     });
+}
+
+/**
+ * Sums and prices usage from the state folder, or asks the server for its report and prices
+ * its usage again under `models`. A tenant token gets only its own tenant's lines.
+ */
+async function costLines(
+  command: Command,
+  options: CostOptions,
+  groupBy: CostGrouping,
+  models: readonly PriceModel[],
+): Promise<CostLine[]> {
+  const filter = {
+    ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
+    ...(options.run === undefined ? {} : { run: options.run }),
+  };
+  const remote = openRemote(command);
+  if (remote !== undefined) {
+    const report = await remote.call((client) => client.cost({ by: groupBy, ...filter }));
+    return report.lines.map((line) => ({ ...line, cost: priceUsage(line, models) }));
+  }
+  const { db, controller } = openSandboxContext(command);
+  try {
+    return summarizeCost(sandboxUsageItems(controller, filter), models, groupBy);
+  } finally {
+    db.close();
+  }
 }
 
 function printCostTable(

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { SandstackError } from '../../core/errors.js';
 import type { SandboxController } from '../../sandbox/controller.js';
 import { printJson, printLine } from '../output.js';
+import { rejectRemote } from '../remote.js';
 import { openSandboxContext } from './sandbox-context.js';
 
 const MIB = 1024 * 1024;
@@ -41,6 +42,7 @@ export function register(program: Command): void {
     .option('--json', 'print the objects as JSON')
     .action(
       (resourceName: string, name: string | undefined, options: GetOptions, command: Command) => {
+        rejectRemote(command, 'get');
         const resource = RESOURCES[resourceName.toLowerCase()];
         if (resource === undefined) {
           throw new SandstackError(

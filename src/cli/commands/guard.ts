@@ -28,6 +28,7 @@ import { createPolicy, loadPolicyFile, type Policy } from '../../guard/policy.js
 import { DEFAULT_POLICY_INPUT } from '../../guard/guard.js';
 import type { Verdict } from '../../guard/types.js';
 import { printJson, printLine } from '../output.js';
+import { openRemote, rejectLocalOptions } from '../remote.js';
 
 /**
  * Exit codes of `sandstack guard check`, one per verdict, so a script or CI job can gate on
@@ -249,6 +250,9 @@ function registerDaemon(guard: Command): void {
     });
 }
 
+/** Why `--queue` does not apply with a server. */
+const QUEUE_ON_SERVER = "the server's queue is approvals.db in its state folder";
+
 function registerApprovals(guard: Command): void {
   const approvals = guard
     .command('approvals')
@@ -267,23 +271,31 @@ function registerApprovals(guard: Command): void {
       'only requests in this state: pending, approved, denied or expired',
     )
     .option('--json', 'print the requests as JSON')
-    .action((options: { queue?: string; status?: string; json?: boolean }, command: Command) => {
-      const queue = openApprovalQueue(options.queue, command);
-      const requests = queue.list(
-        options.status === undefined ? {} : { status: options.status as ApprovalStatus },
-      );
-      if (options.json === true) {
-        printJson(requests);
-        return;
-      }
-      if (requests.length === 0) {
-        printLine('No approval requests');
-        return;
-      }
-      for (const request of requests) {
-        printApproval(request);
-      }
-    });
+    .action(
+      async (options: { queue?: string; status?: string; json?: boolean }, command: Command) => {
+        const filter =
+          options.status === undefined ? {} : { status: options.status as ApprovalStatus };
+        const remote = openRemote(command);
+        if (remote !== undefined) {
+          rejectLocalOptions(command, ['queue'], QUEUE_ON_SERVER);
+        }
+        const requests =
+          remote === undefined
+            ? openApprovalQueue(options.queue, command).list(filter)
+            : await remote.call((client) => client.approvals.list(filter));
+        if (options.json === true) {
+          printJson(requests);
+          return;
+        }
+        if (requests.length === 0) {
+          printLine('No approval requests');
+          return;
+        }
+        for (const request of requests) {
+          printApproval(request);
+        }
+      },
+    );
 
   for (const verdict of ['approve', 'deny'] as const) {
     approvals
@@ -295,18 +307,25 @@ function registerApprovals(guard: Command): void {
       .option('--note <text>', 'note kept with the decision')
       .option('--json', 'print the decided request as JSON')
       .action(
-        (
+        async (
           id: string,
           options: { queue?: string; by?: string; note?: string; json?: boolean },
           command: Command,
         ) => {
-          const queue = openApprovalQueue(options.queue, command);
           const decision = {
             by: options.by ?? userInfo().username,
             ...(options.note === undefined ? {} : { note: options.note }),
           };
-          const decided =
-            verdict === 'approve' ? queue.approve(id, decision) : queue.deny(id, decision);
+          const remote = openRemote(command);
+          let decided: ApprovalRequest;
+          if (remote === undefined) {
+            const queue = openApprovalQueue(options.queue, command);
+            decided =
+              verdict === 'approve' ? queue.approve(id, decision) : queue.deny(id, decision);
+          } else {
+            rejectLocalOptions(command, ['queue'], QUEUE_ON_SERVER);
+            decided = await remote.call((client) => client.approvals[verdict](id, decision));
+          }
           if (options.json === true) {
             printJson(decided);
             return;

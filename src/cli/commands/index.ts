@@ -4,6 +4,8 @@ import { register as registerTrace } from './trace.js';
 import { register as registerCost } from './cost.js';
 import { register as registerMetrics } from './metrics.js';
 import { register as registerWorkflow } from './workflow.js';
+import { register as registerInstance } from './instance.js';
+import { register as registerLogin } from './login.js';
 import { register as registerGuard } from './guard.js';
 import { register as registerSandbox } from './sandbox.js';
 import { register as registerPool } from './pool.js';
@@ -22,6 +24,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerCost,
   registerMetrics,
   registerWorkflow,
+  registerInstance,
   registerGuard,
   registerSandbox,
   registerPool,
@@ -29,4 +32,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerApply,
   registerGet,
   registerServe,
+  registerLogin,
 ];

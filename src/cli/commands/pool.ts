@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createSpinner, printJson, printLine } from '../output.js';
+import { rejectRemote } from '../remote.js';
 import { openSandboxContext } from './sandbox-context.js';
 
 /** Registers `sandstack pool create|delete|list`. */
@@ -18,6 +19,7 @@ export function register(program: Command): void {
         options: { template: string; replicas: number; json?: boolean },
         command: Command,
       ) => {
+        rejectRemote(command, 'pool create');
         const { controller } = openSandboxContext(command);
         const spinner = createSpinner(options.json !== true);
         controller.createPool({ name, template: options.template, replicas: options.replicas });
@@ -46,6 +48,7 @@ export function register(program: Command): void {
     .command('delete <name>')
     .description('Delete a pool and destroy its ready sandboxes (claimed ones stay)')
     .action(async (name: string, _options: unknown, command: Command) => {
+      rejectRemote(command, 'pool delete');
       const { controller } = openSandboxContext(command);
       await controller.deletePool(name);
       printLine(`Pool ${name} deleted`);
@@ -56,6 +59,7 @@ export function register(program: Command): void {
     .description('List pools and their ready sandboxes')
     .option('--json', 'print the pools as JSON')
     .action((options: { json?: boolean }, command: Command) => {
+      rejectRemote(command, 'pool list');
       const { controller } = openSandboxContext(command);
       const pools = controller.listPools();
       if (options.json === true) {

@@ -1,82 +1,35 @@
-import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+/**
+ * `sandstack run`: deploy a workflow, start or resume an instance and follow it to the end,
+ * in this process on the state folder or, with a server set, on the server.
+ */
+import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import pc from 'picocolors';
 import { isSandstackError, SandstackError } from '../../core/errors.js';
 import { isValidName, newId } from '../../core/ids.js';
 import { RunSpans } from '../../telemetry/run-spans.js';
 import { runTraceKey } from '../../telemetry/span-store.js';
-import {
-  manifestSchema,
-  openRunInputs,
-  resolveInputs,
-  snapshotInputs,
-  type WorkflowManifest,
-} from '../../workflows/inputs.js';
-import { printJson, printLine } from '../output.js';
-import { RunProgress, describeInput, formatMs } from '../progress.js';
+import { openRunInputs, resolveInputs, snapshotInputs } from '../../workflows/inputs.js';
+import { printJson } from '../output.js';
+import { openRemote } from '../remote.js';
+import { RunProgress } from '../progress.js';
 import { openStack, type Stack } from '../../server/stack.js';
 import { createRunBindings, replayBackstop } from '../../server/run-bindings.js';
 import { acquireRunLock } from '../../server/run-lock.js';
 import { WorkflowEngine } from '../../workflows/engine.js';
-import type { ActionRecord } from '../../workflows/bindings/action-log.js';
+import { runOnServer } from './run-remote.js';
+import {
+  locateWorkflow,
+  parseParams,
+  printSummary,
+  round,
+  toBlocked,
+  type RunOptions,
+  type RunSummary,
+  type WorkflowSource,
+} from './run-shared.js';
 import type { InstanceInfo, InstanceResult } from '../../workflows/engine.js';
 import type { JsonValue } from '../../workflows/types.js';
-
-interface RunOptions {
-  tenant: string;
-  params?: string;
-  id?: string;
-  json?: boolean;
-  stateDir: string;
-  memoryMb?: number;
-  cpuPerStepMs?: number;
-  cpuPerRunMs?: number;
-}
-
-/** A workflow given on the command line, with its manifest if it has one. */
-interface WorkflowSource {
-  entryPath: string;
-  name: string;
-  manifest: WorkflowManifest;
-  manifestDir: string;
-}
-
-/** The summary `sandstack run` prints, and prints as JSON with `--json`. */
-export interface RunSummary {
-  instanceId: string;
-  tenant: string;
-  workflow: string;
-  version: string;
-  status: string;
-  resumed: boolean;
-  output: unknown;
-  error: { code: string; message: string } | null;
-  steps: number;
-  replayedSteps: number;
-  allowed: number;
-  blocked: {
-    tool: string;
-    input: Record<string, unknown>;
-    reason: string;
-    category: string | null;
-    verdict: string;
-  }[];
-  /** The guard's denial backstop stopped the session for a human. */
-  halted: boolean;
-  commands: {
-    /** The workflow step that ran the command. */
-    step: string;
-    tool: string;
-    input: Record<string, unknown>;
-    verdict: string;
-    exitCode: number | null;
-  }[];
-  cpuSeconds: number;
-  memoryPeakBytes: number;
-  wallSeconds: number;
-  traceId: string;
-}
 
 /** Registers `sandstack run`. */
 export function register(program: Command): void {
@@ -113,7 +66,12 @@ export function register(program: Command): void {
     .option('--json', 'print the summary as one JSON object instead of progress lines')
     .action(async (workflow: string, options: RunOptions, command: Command) => {
       const globals = command.optsWithGlobals<{ stateDir: string }>();
-      const summary = await runWorkflow(workflow, { ...options, stateDir: globals.stateDir });
+      const remote = openRemote(command);
+      const runOptions = { ...options, stateDir: globals.stateDir };
+      const summary =
+        remote === undefined
+          ? await runWorkflow(workflow, runOptions)
+          : await runOnServer(remote, workflow, runOptions, command);
       const finishedWell = summary.status === 'complete' || summary.status === 'waiting';
       process.exitCode = finishedWell ? 0 : 1;
     });
@@ -125,73 +83,6 @@ function positiveInteger(raw: string): number {
     throw new InvalidArgumentError(`"${raw}" is not a positive whole number`);
   }
   return value;
-}
-
-function parseParams(raw: string | undefined): Record<string, unknown> {
-  if (raw === undefined) {
-    return {};
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch (error) {
-    throw new SandstackError(
-      'INVALID_ARGUMENT',
-      `--params is not valid JSON (${(error as Error).message}); pass an object such as '{"session": "s.jsonl"}'`,
-    );
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new SandstackError(
-      'INVALID_ARGUMENT',
-      `--params must be a JSON object, got ${JSON.stringify(value)}`,
-    );
-  }
-  return value as Record<string, unknown>;
-}
-
-/** Locates the workflow entry and its manifest (`sandstack.json` in the folder). */
-async function locateWorkflow(path: string): Promise<WorkflowSource> {
-  const info = await stat(path).catch(() => undefined);
-  if (info === undefined) {
-    throw new SandstackError(
-      'FILE_NOT_FOUND',
-      `Workflow "${path}" not found; pass a .ts or .js file or a folder that contains workflow.ts`,
-    );
-  }
-  const dir = info.isDirectory() ? path : dirname(path);
-  const manifest = await readManifest(join(dir, 'sandstack.json'));
-  const defaultName = info.isDirectory() ? basename(path) : basename(path, extname(path));
-  let entryPath = path;
-  if (info.isDirectory() && manifest.workflow !== undefined) {
-    entryPath = join(dir, manifest.workflow);
-  }
-  const name = manifest.name ?? defaultName.replace(/[^A-Za-z0-9._-]/g, '-');
-  return { entryPath, name, manifest, manifestDir: dir };
-}
-
-async function readManifest(path: string): Promise<WorkflowManifest> {
-  const text = await readFile(path, 'utf8').catch(() => undefined);
-  if (text === undefined) {
-    return { inputs: {} };
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new SandstackError(
-      'INVALID_CONFIG',
-      `${path} is not valid JSON: ${(error as Error).message}`,
-    );
-  }
-  const parsed = manifestSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new SandstackError(
-      'INVALID_CONFIG',
-      `${path}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
-    );
-  }
-  return parsed.data;
 }
 
 /** Runs (or resumes) one workflow instance and returns its summary. */
@@ -427,64 +318,4 @@ async function summarize(stack: Stack, input: SummaryInput): Promise<RunSummary>
     wallSeconds: round(input.wallSeconds),
     traceId: input.traceId,
   };
-}
-
-function toBlocked(action: ActionRecord): RunSummary['blocked'][number] {
-  return {
-    tool: action.tool,
-    input: action.input,
-    reason: action.reason,
-    category: action.category ?? null,
-    verdict: action.verdict,
-  };
-}
-
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
-}
-
-function printSummary(summary: RunSummary): void {
-  let statusColor = pc.yellow;
-  if (summary.status === 'complete') {
-    statusColor = pc.green;
-  } else if (summary.status === 'errored') {
-    statusColor = pc.red;
-  }
-  printLine();
-  printLine(
-    `${pc.bold('Run')} ${summary.instanceId} ${statusColor(summary.status)} in ${formatMs(summary.wallSeconds * 1000)}`,
-  );
-  if (summary.error !== null) {
-    printLine(`  ${pc.red('error')}     [${summary.error.code}] ${summary.error.message}`);
-  }
-  printLine(
-    `  steps     ${summary.steps}${summary.replayedSteps > 0 ? ` (${summary.replayedSteps} replayed from the store)` : ''}`,
-  );
-  printLine(`  commands  ${summary.allowed} allowed, ${summary.blocked.length} blocked`);
-  if (summary.halted) {
-    printLine(
-      pc.yellow(
-        '  halted    too many denials in a row or in all: the guard stopped the session for a human, and later calls did not run',
-      ),
-    );
-  }
-  for (const blocked of summary.blocked) {
-    printLine(`    ${pc.red('✗')} ${blocked.tool} ${describeInput(blocked.tool, blocked.input)}`);
-    printLine(pc.dim(`        ${blocked.category ?? 'policy'}: ${blocked.reason}`));
-  }
-  printLine(
-    `  usage     ${summary.cpuSeconds.toFixed(2)} CPU-seconds, peak memory ${(summary.memoryPeakBytes / 1024 / 1024).toFixed(1)} MiB`,
-  );
-  printLine(
-    `  trace     ${summary.traceId}  (sandstack trace ${summary.instanceId} --tenant ${summary.tenant})`,
-  );
-  if (
-    summary.status !== 'complete' &&
-    summary.status !== 'errored' &&
-    summary.status !== 'terminated'
-  ) {
-    printLine(
-      `  resume    sandstack run <workflow> --tenant ${summary.tenant} --id ${summary.instanceId}`,
-    );
-  }
 }

@@ -1,20 +1,67 @@
-import { readFileSync } from 'node:fs';
+/**
+ * `sandstack sandbox …`: claim sandboxes, run commands and move files in them, and release
+ * them, through the local controller or, with a server set, over its HTTP API.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { SandstackError } from '../../core/errors.js';
+import type { SandboxController } from '../../sandbox/controller.js';
 import type { ExecRequest, ExecResult, SandboxInstance } from '../../sandbox/types.js';
 import { printJson, printLine, printWarning, writeRaw } from '../output.js';
+import { openRemote, rejectLocalOptions, type Remote } from '../remote.js';
 import { openSandboxContext } from './sandbox-context.js';
+import { TOKEN_PICKS_TENANT } from './workflow.js';
 
 interface JsonOption {
   json?: boolean;
 }
 
-/** Registers `sandstack sandbox claim|exec|release|suspend|resume|snapshot|snapshots|list`. */
-export function register(program: Command): void {
-  const sandbox = program
-    .command('sandbox')
-    .description('Claim sandboxes and run commands in them');
+/** Fields of a sandbox that `sandbox claim`, `release` and `list` print, local or remote. */
+interface SandboxView {
+  id: string;
+  state: string;
+  runtime: string;
+  template: string;
+  pool: string | null;
+  warm: boolean;
+  claimLatencyMs: number | null;
+  usage: { cpuSeconds: number; memoryPeakBytes: number } | null;
+  tenant?: string | null;
+  /** `Running` or `Suspended`; remote records leave it out. */
+  operatingMode?: string;
+}
 
+/** Returns a claimed sandbox of the local controller. @throws SandstackError naming why it is gone */
+async function localSandbox(controller: SandboxController, id: string): Promise<SandboxInstance> {
+  const found = await controller.get(id);
+  if (found !== undefined) {
+    return found.sandbox;
+  }
+  // A sandbox that a limit ended says which limit, rather than just "not found".
+  const ended = controller.endError(id);
+  if (ended !== undefined) {
+    throw ended;
+  }
+  throw new SandstackError(
+    'SANDBOX_NOT_FOUND',
+    `Sandbox "${id}" not found or released; claim one with "sandstack sandbox claim"`,
+  );
+}
+
+/** Runs `local` on the state folder's controller, or `remote` on the server when one is set. */
+async function either<T>(
+  command: Command,
+  local: (controller: SandboxController) => Promise<T> | T,
+  remote: (remote: Remote) => Promise<T>,
+): Promise<T> {
+  const target = openRemote(command);
+  if (target !== undefined) {
+    return remote(target);
+  }
+  return local(openSandboxContext(command).controller);
+}
+
+function registerClaim(sandbox: Command): void {
   sandbox
     .command('claim')
     .description('Claim a sandbox (warm from a pool when one is ready, else cold)')
@@ -28,12 +75,24 @@ export function register(program: Command): void {
         options: { template: string; pool?: string; tenant: string; runId?: string } & JsonOption,
         command: Command,
       ) => {
-        const { controller } = openSandboxContext(command);
-        const { record } = await controller.claim({
-          tenant: options.tenant,
-          ...(options.pool === undefined ? { template: options.template } : { pool: options.pool }),
-          ...(options.runId === undefined ? {} : { runId: options.runId }),
-        });
+        const from =
+          options.pool === undefined ? { template: options.template } : { pool: options.pool };
+        const record = await either<SandboxView>(
+          command,
+          async (controller) =>
+            (
+              await controller.claim({
+                tenant: options.tenant,
+                ...from,
+                ...(options.runId === undefined ? {} : { runId: options.runId }),
+              })
+            ).record,
+          (remote) => {
+            rejectLocalOptions(command, ['tenant'], TOKEN_PICKS_TENANT);
+            rejectLocalOptions(command, ['runId'], 'runs claim their own sandboxes on the server');
+            return remote.call((client) => client.sandboxes.claim(from));
+          },
+        );
         if (options.json === true) {
           printJson(record);
           return;
@@ -44,7 +103,9 @@ export function register(program: Command): void {
         );
       },
     );
+}
 
+function registerExec(sandbox: Command): void {
   sandbox
     .command('exec <id> <command...>')
     .description(
@@ -61,26 +122,23 @@ export function register(program: Command): void {
         options: { cwd?: string; timeout?: number; stdin?: string } & JsonOption,
         command: Command,
       ) => {
-        const { controller } = openSandboxContext(command);
-        const found = await controller.get(id);
-        if (found === undefined) {
-          // A sandbox that a limit ended says which limit, rather than just "not found".
-          const ended = controller.endError(id);
-          if (ended !== undefined) {
-            throw ended;
-          }
-          throw new SandstackError(
-            'SANDBOX_NOT_FOUND',
-            `Sandbox "${id}" not found or released; claim one with "sandstack sandbox claim"`,
-          );
-        }
-        const result = await execPrinting(found.sandbox, {
+        const request = {
           command: words.join(' '),
           ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
           ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
-          ...(options.stdin === undefined ? {} : { stdin: readFileSync(options.stdin) }),
-          json: options.json === true,
-        });
+        };
+        const stdin = options.stdin === undefined ? undefined : readFileSync(options.stdin);
+        const json = options.json === true;
+        const result = await either<{ exitCode: number } | undefined>(
+          command,
+          async (controller) =>
+            execPrinting(await localSandbox(controller, id), {
+              ...request,
+              ...(stdin === undefined ? {} : { stdin }),
+              json,
+            }),
+          (remote) => execRemotePrinting(remote, id, { ...request, stdin, json }),
+        );
         if (result === undefined) {
           // Interrupted, as a shell reports a command that SIGINT ended.
           process.exitCode = 130;
@@ -92,14 +150,63 @@ export function register(program: Command): void {
         process.exitCode = result.exitCode;
       },
     );
+}
 
+function registerFiles(sandbox: Command): void {
+  const files = sandbox.command('files').description('Copy files into and out of a sandbox');
+
+  files
+    .command('get <id> <path>')
+    .description('Read a file from a sandbox (relative to its workdir, or absolute)')
+    .option('-o, --output <file>', 'host file to write it to (default: standard output)')
+    .action(async (id: string, path: string, options: { output?: string }, command: Command) => {
+      const data = await either(
+        command,
+        async (controller) => (await localSandbox(controller, id)).readFile(path),
+        (remote) => remote.call((client) => client.sandboxes.readFile(id, path)),
+      );
+      if (options.output === undefined) {
+        process.stdout.write(data);
+        return;
+      }
+      writeFileSync(options.output, data);
+    });
+
+  files
+    .command('put <id> <path> <file>')
+    .description('Write a host file into a sandbox, creating parent folders')
+    .option('--json', 'print the result as JSON')
+    .action(
+      async (id: string, path: string, file: string, options: JsonOption, command: Command) => {
+        const data = new Uint8Array(readFileSync(file));
+        const result = await either(
+          command,
+          async (controller) => {
+            await (await localSandbox(controller, id)).writeFile(path, data);
+            return { path, bytes: data.byteLength };
+          },
+          (remote) => remote.call((client) => client.sandboxes.writeFile(id, path, data)),
+        );
+        if (options.json === true) {
+          printJson(result);
+          return;
+        }
+        printLine(`wrote ${result.bytes} bytes to ${result.path} in ${id}`);
+      },
+    );
+}
+
+function registerRelease(sandbox: Command): void {
   sandbox
     .command('release <id>')
     .description('Destroy a sandbox and store its final usage')
     .option('--json', 'print the record as JSON')
     .action(async (id: string, options: JsonOption, command: Command) => {
-      const { controller } = openSandboxContext(command);
-      const record = await controller.release(id);
+      const record = await either<SandboxView>(
+        command,
+        (controller) => controller.release(id),
+        (remote) => remote.call((client) => client.sandboxes.release(id)),
+      );
       if (options.json === true) {
         printJson(record);
         return;
@@ -109,21 +216,29 @@ export function register(program: Command): void {
         `${id} released (cpu ${usage.cpuSeconds.toFixed(3)} s, peak memory ${Math.round(usage.memoryPeakBytes / 1024 / 1024)} MiB)`,
       );
     });
+}
 
-  registerCheckpointCommands(sandbox);
-
+function registerList(sandbox: Command): void {
   sandbox
     .command('list')
     .description('List warm and claimed sandboxes')
     .option('--tenant <name>', "only this tenant's sandboxes")
     .option('--all', 'include released sandboxes')
     .option('--json', 'print the records as JSON')
-    .action((options: { tenant?: string; all?: boolean } & JsonOption, command: Command) => {
-      const { controller } = openSandboxContext(command);
-      const records = controller.list({
-        ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
-        includeReleased: options.all === true,
-      });
+    .action(async (options: { tenant?: string; all?: boolean } & JsonOption, command: Command) => {
+      const includeReleased = options.all === true;
+      const records = await either<SandboxView[]>(
+        command,
+        (controller) =>
+          controller.list({
+            ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
+            includeReleased,
+          }),
+        (remote) => {
+          rejectLocalOptions(command, ['tenant'], TOKEN_PICKS_TENANT);
+          return remote.call((client) => client.sandboxes.list({ includeReleased }));
+        },
+      );
       if (options.json === true) {
         printJson(records);
         return;
@@ -133,11 +248,25 @@ export function register(program: Command): void {
         return;
       }
       for (const record of records) {
+        const tenant = record.tenant === undefined ? '' : `  tenant=${record.tenant ?? '-'}`;
         printLine(
-          `${record.id}  ${record.state.padEnd(8)} ${record.runtime.padEnd(10)} ${record.template}  tenant=${record.tenant ?? '-'}  pool=${record.pool ?? '-'}  mode=${record.operatingMode}`,
+          `${record.id}  ${record.state.padEnd(8)} ${record.runtime.padEnd(10)} ${record.template}${tenant}  pool=${record.pool ?? '-'}${record.operatingMode === undefined ? '' : `  mode=${record.operatingMode}`}`,
         );
       }
     });
+}
+
+/** Registers `sandstack sandbox claim|exec|files|release|list|suspend|resume|snapshot|snapshots`. */
+export function register(program: Command): void {
+  const sandbox = program
+    .command('sandbox')
+    .description('Claim sandboxes and run commands in them');
+  registerClaim(sandbox);
+  registerExec(sandbox);
+  registerFiles(sandbox);
+  registerRelease(sandbox);
+  registerList(sandbox);
+  registerCheckpointCommands(sandbox);
 }
 
 /**
@@ -167,6 +296,45 @@ async function execPrinting(
   } finally {
     process.removeListener('SIGINT', onInterrupt);
   }
+}
+
+/**
+ * Runs one command on the server, streaming its output to this process's, or with `json`
+ * returning the whole result. Ctrl-C kills the command, and the result is then undefined.
+ */
+async function execRemotePrinting(
+  remote: Remote,
+  id: string,
+  request: { command: string; cwd?: string; timeoutMs?: number } & {
+    stdin: Buffer | undefined;
+    json: boolean;
+  },
+): Promise<{ exitCode: number } | undefined> {
+  const { stdin, json, ...rest } = request;
+  const body = { ...rest, ...(stdin === undefined ? {} : { stdin: stdin.toString('utf8') }) };
+  if (json) {
+    return remote.call((client) => client.sandboxes.exec(id, body));
+  }
+  return remote.call(async (client) => {
+    const interrupt = new AbortController();
+    const onInterrupt = (): void => interrupt.abort();
+    process.once('SIGINT', onInterrupt);
+    const run = client.sandboxes.execStream(id, body, { signal: interrupt.signal });
+    try {
+      for await (const chunk of run) {
+        writeRaw(chunk.stream, Buffer.from(chunk.data, 'utf8'));
+      }
+      return await run.result;
+    } catch (error) {
+      if (!interrupt.signal.aborted) {
+        throw error;
+      }
+      printWarning('Interrupted; the command was killed in the sandbox');
+      return undefined;
+    } finally {
+      process.removeListener('SIGINT', onInterrupt);
+    }
+  });
 }
 
 /** Registers `sandstack sandbox suspend|resume|snapshot <id>` and `sandbox snapshots`. */

@@ -15,6 +15,8 @@ interface ServeOptions {
   maxSandboxesPerTenant: string;
   maxActiveInstancesPerTenant: string;
   rateLimit: string;
+  maxCpuSecondsPerTenant: string;
+  cpuSecondsWindow: string;
   rotateAdminToken?: boolean;
   logLevel: LogLevel;
   store?: string;
@@ -56,6 +58,16 @@ export function register(program: Command): void {
     .option(
       '--store <url>',
       'workflow store: "sqlite" (the state folder) or a postgres:// URL that several servers share (default: $SANDSTACK_STORE, else sqlite)',
+    )
+    .option(
+      '--max-cpu-seconds-per-tenant <seconds>',
+      "sandbox CPU-seconds a tenant may use before claims and execs get a 429, unless the admin set the tenant's own quota; 0 turns it off",
+      String(DEFAULT_TENANT_LIMITS.maxCpuSeconds),
+    )
+    .option(
+      '--cpu-seconds-window <seconds>',
+      'sliding window of --max-cpu-seconds-per-tenant in seconds; 0 counts all usage',
+      String(DEFAULT_TENANT_LIMITS.cpuWindowSeconds),
     )
     .option('--rotate-admin-token', 'revoke the stored admin token and print a new one')
     .option(
@@ -100,6 +112,18 @@ async function serve(stateDir: string, options: ServeOptions): Promise<void> {
         10_000_000,
       ),
       requestsPerSecond: parseInteger('--rate-limit', options.rateLimit, 0, 1_000_000),
+      maxCpuSeconds: parseInteger(
+        '--max-cpu-seconds-per-tenant',
+        options.maxCpuSecondsPerTenant,
+        0,
+        1_000_000_000,
+      ),
+      cpuWindowSeconds: parseInteger(
+        '--cpu-seconds-window',
+        options.cpuSecondsWindow,
+        0,
+        100_000_000,
+      ),
     },
     ...(adminToken === undefined || adminToken === '' ? {} : { adminToken }),
     rotateAdminToken: options.rotateAdminToken === true,

@@ -4,7 +4,9 @@ import { renderTraceTree } from '../../telemetry/trace-tree.js';
 import { printJson, printLine } from '../output.js';
 import { join, resolve } from 'node:path';
 import { openDatabase } from '../../core/store.js';
-import { runTraceKey, SqliteSpanStore } from '../../telemetry/span-store.js';
+import { runTraceKey, SqliteSpanStore, type StoredSpan } from '../../telemetry/span-store.js';
+import { openRemote, rejectLocalOptions } from '../remote.js';
+import { TOKEN_PICKS_TENANT } from './workflow.js';
 
 /**
  * Finds the trace of an instance id (of one tenant, or of the only tenant that used it), or
@@ -36,28 +38,48 @@ export function register(program: Command): void {
     .option('--tenant <id>', 'tenant of the instance, when several tenants used the same id')
     .option('--json', 'print the spans as JSON')
     .action(async (id: string, options: { json?: boolean; tenant?: string }, command: Command) => {
-      const { stateDir } = command.optsWithGlobals<{ stateDir: string }>();
-      const db = openDatabase(join(resolve(stateDir), 'state.db'));
-      try {
-        const store = new SqliteSpanStore(db);
-        const traceId = findTraceId(store, id, options.tenant);
-        const spans = store.getTrace(traceId);
-        if (spans.length === 0) {
-          throw new SandstackError(
-            'NOT_FOUND',
-            `No trace found for "${id}"; pass an instance id printed by \`sandstack run\` or a trace id`,
-          );
-        }
-        if (options.json === true) {
-          printJson({ traceId, spans });
-          return;
-        }
-        printLine(`trace ${traceId}`);
-        for (const line of renderTraceTree(spans)) {
-          printLine(`  ${line}`);
-        }
-      } finally {
-        db.close();
+      const { traceId, spans } = await readTrace(command, id, options.tenant);
+      if (spans.length === 0) {
+        throw new SandstackError(
+          'NOT_FOUND',
+          `No trace found for "${id}"; pass an instance id printed by \`sandstack run\` or a trace id`,
+        );
+      }
+      if (options.json === true) {
+        printJson({ traceId, spans });
+        return;
+      }
+      printLine(`trace ${traceId}`);
+      for (const line of renderTraceTree(spans)) {
+        printLine(`  ${line}`);
       }
     });
+}
+
+/** Reads a trace from the state folder, or from the server by instance id when one is set. */
+async function readTrace(
+  command: Command,
+  id: string,
+  tenant: string | undefined,
+): Promise<{ traceId: string; spans: StoredSpan[] }> {
+  const remote = openRemote(command);
+  if (remote !== undefined) {
+    rejectLocalOptions(command, ['tenant'], TOKEN_PICKS_TENANT);
+    const trace = await remote.call((client) => client.instances.trace(id));
+    const spans = trace.spans.map((span) => ({
+      ...span,
+      parentSpanId: span.parentSpanId ?? undefined,
+      statusMessage: span.statusMessage ?? undefined,
+    }));
+    return { traceId: trace.traceId ?? id, spans };
+  }
+  const { stateDir } = command.optsWithGlobals<{ stateDir: string }>();
+  const db = openDatabase(join(resolve(stateDir), 'state.db'));
+  try {
+    const store = new SqliteSpanStore(db);
+    const traceId = findTraceId(store, id, tenant);
+    return { traceId, spans: store.getTrace(traceId) };
+  } finally {
+    db.close();
+  }
 }

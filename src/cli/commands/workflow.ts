@@ -1,29 +1,37 @@
 /**
- * `sandstack workflow …` and `sandstack instance …`: deploy tenant workflows and inspect,
- * upgrade or terminate their instances in the state database.
+ * `sandstack workflow …`: deploy tenant workflows and list their versions, in the state
+ * database or, with a server set, over its HTTP API.
  */
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { SandstackError } from '../../core/errors.js';
 import { openDatabase } from '../../core/store.js';
-import { inputsDir } from '../../server/http/runner.js';
-import { createRunBindings } from '../../server/run-bindings.js';
-import { openStack } from '../../server/stack.js';
 import { WorkflowEngine } from '../../workflows/engine.js';
-import { openRunInputs } from '../../workflows/inputs.js';
-import type { InstanceStatus } from '../../workflows/types.js';
 import { printJson, printLine } from '../output.js';
-import { openSandboxContext } from './sandbox-context.js';
+import { openRemote, rejectLocalOptions, type Remote } from '../remote.js';
+import { workflowUploadSource } from '../upload.js';
 
-const DEFAULT_TENANT = 'default';
+/** Tenant of local commands that are given none. */
+export const DEFAULT_TENANT = 'default';
 
-interface TenantOptions {
+/** Reason given when `--tenant` is passed to a remote command. */
+export const TOKEN_PICKS_TENANT = 'the token decides the tenant';
+
+/** Options every tenant-scoped command takes. */
+export interface TenantOptions {
   tenant: string;
   json?: boolean;
 }
 
+/** One version of a workflow, as both the engine and the HTTP API list it. */
+interface VersionView {
+  workflow: string;
+  hash: string;
+  className: string;
+  createdAtMs: number;
+}
+
 /** Opens the engine on the state database, runs `action`, and closes the database. */
-async function withEngine<T>(
+export async function withEngine<T>(
   command: Command,
   action: (engine: WorkflowEngine) => Promise<T> | T,
 ): Promise<T> {
@@ -36,8 +44,44 @@ async function withEngine<T>(
   }
 }
 
-function formatTime(ms: number): string {
+/** Formats a time in milliseconds since the epoch as ISO 8601. */
+export function formatTime(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/** Deploys a workflow file or folder on the server; returns what the route returns. */
+export async function deployRemote(
+  remote: Remote,
+  path: string,
+  options: { name: string; className?: string },
+): Promise<{ workflow: string; version: string; className: string; created: boolean }> {
+  const source = await workflowUploadSource(path);
+  return remote.call((client) =>
+    client.workflows.deploy({
+      name: options.name,
+      source,
+      language: 'javascript',
+      ...(options.className === undefined ? {} : { className: options.className }),
+    }),
+  );
+}
+
+/** Lists every version of every workflow of the token's tenant, newest first. */
+async function listRemoteVersions(remote: Remote): Promise<VersionView[]> {
+  const workflows = await remote.call((client) => client.workflows.list());
+  const versions: VersionView[] = [];
+  for (const workflow of workflows) {
+    const found = await remote.call((client) => client.workflows.versions(workflow.workflow));
+    versions.push(
+      ...found.map((item) => ({
+        workflow: item.workflow,
+        hash: item.version,
+        className: item.className,
+        createdAtMs: item.createdAtMs,
+      })),
+    );
+  }
+  return versions.sort((a, b) => b.createdAtMs - a.createdAtMs);
 }
 
 function registerWorkflow(program: Command): void {
@@ -63,12 +107,17 @@ function registerWorkflow(program: Command): void {
         options: TenantOptions & { name: string; class?: string },
         command: Command,
       ) => {
-        const result = await withEngine(command, (engine) =>
-          engine.deploy(options.tenant, options.name, {
-            entryPath: path,
-            ...(options.class === undefined ? {} : { className: options.class }),
-          }),
-        );
+        const remote = openRemote(command);
+        const className = options.class === undefined ? {} : { className: options.class };
+        let result;
+        if (remote === undefined) {
+          result = await withEngine(command, (engine) =>
+            engine.deploy(options.tenant, options.name, { entryPath: path, ...className }),
+          );
+        } else {
+          rejectLocalOptions(command, ['tenant'], TOKEN_PICKS_TENANT);
+          result = await deployRemote(remote, path, { name: options.name, ...className });
+        }
         if (options.json === true) {
           printJson(result);
           return;
@@ -86,15 +135,21 @@ function registerWorkflow(program: Command): void {
     .option('--tenant <tenant>', 'tenant whose workflows to list', DEFAULT_TENANT)
     .option('--json', 'print the versions as JSON')
     .action(async (options: TenantOptions, command: Command) => {
-      const versions = await withEngine(command, (engine) => engine.registry.list(options.tenant));
+      const remote = openRemote(command);
+      if (remote !== undefined) {
+        rejectLocalOptions(command, ['tenant'], TOKEN_PICKS_TENANT);
+      }
+      const versions: VersionView[] =
+        remote === undefined
+          ? await withEngine(command, (engine) => engine.registry.list(options.tenant))
+          : await listRemoteVersions(remote);
       if (options.json === true) {
         printJson(versions);
         return;
       }
       if (versions.length === 0) {
-        printLine(
-          `No workflows for tenant "${options.tenant}"; deploy one with "sandstack workflow deploy"`,
-        );
+        const owner = remote === undefined ? `tenant "${options.tenant}"` : 'this token';
+        printLine(`No workflows for ${owner}; deploy one with "sandstack workflow deploy"`);
         return;
       }
       for (const version of versions) {
@@ -105,204 +160,7 @@ function registerWorkflow(program: Command): void {
     });
 }
 
-function registerInstance(program: Command): void {
-  const instance = program
-    .command('instance')
-    .description('Inspect, upgrade and terminate workflow instances');
-
-  instance
-    .command('list')
-    .description("List a tenant's instances, newest first")
-    .option('--tenant <tenant>', 'tenant whose instances to list', DEFAULT_TENANT)
-    .option('--workflow <name>', 'only instances of this workflow')
-    .option('--status <status>', 'only instances in this status')
-    .option('--json', 'print the instances as JSON')
-    .action(
-      async (options: TenantOptions & { workflow?: string; status?: string }, command: Command) => {
-        const instances = await withEngine(command, (engine) =>
-          engine.list(options.tenant, {
-            ...(options.workflow === undefined ? {} : { workflow: options.workflow }),
-            ...(options.status === undefined ? {} : { status: options.status as InstanceStatus }),
-          }),
-        );
-        if (options.json === true) {
-          printJson(instances.map(({ params: _params, ...rest }) => rest));
-          return;
-        }
-        if (instances.length === 0) {
-          printLine(`No instances for tenant "${options.tenant}"`);
-          return;
-        }
-        for (const item of instances) {
-          printLine(
-            `${item.id}  ${item.workflow}  ${item.status}  ${formatTime(item.createdAtMs)}`,
-          );
-        }
-      },
-    );
-
-  instance
-    .command('get')
-    .description("Show an instance's status, output, error and steps")
-    .argument('<id>', 'instance id')
-    .option('--tenant <tenant>', 'tenant that owns the instance', DEFAULT_TENANT)
-    .option('--json', 'print the instance as JSON')
-    .action(async (id: string, options: TenantOptions, command: Command) => {
-      const result = await withEngine(command, (engine) => engine.get(options.tenant, id));
-      if (options.json === true) {
-        printJson(result);
-        return;
-      }
-      printLine(
-        `${result.id}  ${result.info.workflow}  ${result.status}  version ${result.info.version.slice(0, 12)}`,
-      );
-      for (const step of result.steps) {
-        const duration = step.durationMs === undefined ? '' : `  ${step.durationMs} ms`;
-        printLine(
-          `  ${step.key}  ${step.kind}  ${step.status}  attempt ${step.attempt}${duration}`,
-        );
-      }
-      if (result.error !== undefined) {
-        printLine(`error [${result.error.code}] ${result.error.message}`);
-      }
-      if (result.output !== undefined) {
-        printLine(`output ${JSON.stringify(result.output)}`);
-      }
-    });
-
-  instance
-    .command('terminate')
-    .description('End an instance for good')
-    .argument('<id>', 'instance id')
-    .option('--tenant <tenant>', 'tenant that owns the instance', DEFAULT_TENANT)
-    .option('--json', 'print the result as JSON')
-    .action(async (id: string, options: TenantOptions, command: Command) => {
-      await withEngine(command, (engine) => engine.terminate(options.tenant, id));
-      // The instance's release step never runs now, so its sandboxes are released here.
-      const released = await releaseRunSandboxes(command, options.tenant, id);
-      if (options.json === true) {
-        printJson({ id, status: 'terminated', releasedSandboxes: released });
-        return;
-      }
-      printLine(`terminated ${id}`);
-      for (const sandboxId of released) {
-        printLine(`released sandbox ${sandboxId}`);
-      }
-    });
-
-  registerUpgrade(instance);
-}
-
-function registerUpgrade(instance: Command): void {
-  instance
-    .command('upgrade')
-    .description(
-      'Move a paused, waiting or errored instance to another deployed version of its workflow, after checking that the new code replays its finished steps',
-    )
-    .argument('<id>', 'instance id')
-    // The option is --to, not --version, because the program's own --version takes that name.
-    .requiredOption('--to <hash>', 'version hash, or a unique prefix of it, from "workflow list"')
-    .option('--tenant <tenant>', 'tenant that owns the instance', DEFAULT_TENANT)
-    .option('--json', 'print the result as JSON')
-    .action(async (id: string, options: TenantOptions & { to: string }, command: Command) => {
-      const result = await withRunEngine(command, async (engine) => {
-        const { workflow } = (await engine.get(options.tenant, id)).info;
-        const version = await resolveVersion(engine, options.tenant, workflow, options.to);
-        return engine.upgrade(options.tenant, id, version);
-      });
-      if (options.json === true) {
-        printJson(result);
-        return;
-      }
-      printLine(
-        `upgraded ${id} from version ${result.from.slice(0, 12)} to ${result.to.slice(0, 12)} (${result.replayedSteps} steps kept)`,
-      );
-      for (const key of result.droppedSteps) {
-        printLine(`  dropped failed step ${key}; it runs again on the new version`);
-      }
-    });
-}
-
-/**
- * Opens the engine with the bindings `sandstack run` grants, runs `action`, and closes the
- * stack. The upgrade check needs the binding names, so that a binding call outside any step
- * is reported as such, but it never calls a binding.
- */
-async function withRunEngine<T>(
-  command: Command,
-  action: (engine: WorkflowEngine) => Promise<T>,
-): Promise<T> {
-  const { stateDir } = command.optsWithGlobals<{ stateDir: string }>();
-  const stack = await openStack({ stateDir });
-  try {
-    const engine = new WorkflowEngine({
-      db: stack.db,
-      logger: stack.logger,
-      bindings: (tenant, instanceId) =>
-        createRunBindings({
-          stack,
-          tenant,
-          instanceId,
-          inputs: openRunInputs(inputsDir(stack, tenant, instanceId)),
-          startSpan: () => {
-            throw new SandstackError('INTERNAL', 'The upgrade check does not trace binding calls');
-          },
-          onAction: () => undefined,
-        }),
-    });
-    return await action(engine);
-  } finally {
-    await stack.close();
-  }
-}
-
-/** Returns the one version hash of `workflow` that starts with `prefix`. */
-async function resolveVersion(
-  engine: WorkflowEngine,
-  tenant: string,
-  workflow: string,
-  prefix: string,
-): Promise<string> {
-  const versions = await engine.registry.list(tenant, workflow);
-  const matches = versions.filter((version) => version.hash.startsWith(prefix.toLowerCase()));
-  if (prefix.length === 0 || matches.length === 0) {
-    throw new SandstackError(
-      'NOT_FOUND',
-      `Version "${prefix}" of workflow "${workflow}" not found for tenant "${tenant}"; list versions with "workflow list"`,
-    );
-  }
-  if (matches.length > 1) {
-    throw new SandstackError(
-      'INVALID_ARGUMENT',
-      `Version prefix "${prefix}" matches ${matches.length} versions of workflow "${workflow}"; give more characters of the hash`,
-    );
-  }
-  return (matches[0] as { hash: string }).hash;
-}
-
-/** Releases the claimed sandboxes of one instance; returns their ids. */
-async function releaseRunSandboxes(
-  command: Command,
-  tenant: string,
-  instanceId: string,
-): Promise<string[]> {
-  const { db, controller } = openSandboxContext(command);
-  try {
-    const claimed = controller
-      .list({ tenant, runId: instanceId })
-      .filter((record) => record.state === 'claimed');
-    for (const record of claimed) {
-      await controller.release(record.id);
-    }
-    return claimed.map((record) => record.id);
-  } finally {
-    await controller.close();
-    db.close();
-  }
-}
-
-/** Registers `sandstack workflow` and `sandstack instance`. */
+/** Registers `sandstack workflow`. */
 export function register(program: Command): void {
   registerWorkflow(program);
-  registerInstance(program);
 }

@@ -17,6 +17,22 @@ export interface FieldIssue {
   message: string;
 }
 
+/** The quota a 429 names: its limit, the usage that passed it and its window. */
+export const QuotaDetailSchema = z
+  .object({
+    name: z.enum(['cpuSeconds', 'sandboxes', 'activeInstances']),
+    limit: z.number(),
+    used: z.number(),
+    windowSeconds: z
+      .number()
+      .nullable()
+      .openapi({ description: 'Sliding window of the usage; null when it counts in total' }),
+  })
+  .openapi('QuotaDetail');
+
+/** The quota named by a 429 body. */
+export type QuotaDetail = z.infer<typeof QuotaDetailSchema>;
+
 /** Body of every error response. */
 export const ErrorSchema = z
   .object({
@@ -27,6 +43,9 @@ export const ErrorSchema = z
         .array(z.object({ field: z.string(), message: z.string() }))
         .optional()
         .openapi({ description: 'Each invalid field of the request, for validation errors' }),
+      quota: QuotaDetailSchema.optional().openapi({
+        description: 'The quota that was hit, for a 429 `QUOTA_EXCEEDED`',
+      }),
     }),
   })
   .openapi('Error');
@@ -91,12 +110,15 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
 export class HttpError extends Error {
   readonly status: ContentfulStatusCode;
   readonly code: string;
+  /** The quota that was hit, sent in the body as `error.quota`. */
+  readonly quota: QuotaDetail | undefined;
 
-  constructor(status: ContentfulStatusCode, code: string, message: string) {
+  constructor(status: ContentfulStatusCode, code: string, message: string, quota?: QuotaDetail) {
     super(message);
     this.name = 'HttpError';
     this.status = status;
     this.code = code;
+    this.quota = quota;
   }
 }
 
@@ -107,8 +129,19 @@ export function errorResponse(
   code: string,
   message: string,
   issues?: FieldIssue[],
+  quota?: QuotaDetail,
 ): Response {
-  return c.json({ error: { code, message, ...(issues === undefined ? {} : { issues }) } }, status);
+  return c.json(
+    {
+      error: {
+        code,
+        message,
+        ...(issues === undefined ? {} : { issues }),
+        ...(quota === undefined ? {} : { quota }),
+      },
+    },
+    status,
+  );
 }
 
 /** Turns zod issues into field names and messages a caller can act on. */
@@ -139,7 +172,7 @@ export function validationHook(
 export function createErrorHandler(logger: Logger): (error: Error, c: Context) => Response {
   return (error, c) => {
     if (error instanceof HttpError) {
-      return errorResponse(c, error.status, error.code, error.message);
+      return errorResponse(c, error.status, error.code, error.message, undefined, error.quota);
     }
     if (isSandstackError(error)) {
       const status = STATUS_BY_CODE[error.code] ?? (error.kind === 'user' ? 400 : 500);

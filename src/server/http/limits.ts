@@ -5,6 +5,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { SandstackError } from '../../core/errors.js';
 import type { ServerContext, ServerEnv } from './context.js';
+import type { CpuQuota } from '../tenants.js';
 import { HttpError } from './errors.js';
 
 /** Limits applied to each tenant. */
@@ -15,6 +16,13 @@ export interface TenantLimits {
   maxActiveInstances: number;
   /** Sustained requests per second per tenant, with bursts of twice that; 0 turns it off. */
   requestsPerSecond: number;
+  /**
+   * Sandbox CPU-seconds a tenant may use before claims and execs are rejected, unless the
+   * admin set the tenant's own quota; 0 turns it off.
+   */
+  maxCpuSeconds: number;
+  /** Sliding window of {@link maxCpuSeconds} in seconds; 0 counts all usage ever. */
+  cpuWindowSeconds: number;
 }
 
 /** Default limits; see {@link TenantLimits}. */
@@ -22,6 +30,8 @@ export const DEFAULT_TENANT_LIMITS: TenantLimits = {
   maxSandboxes: 20,
   maxActiveInstances: 1000,
   requestsPerSecond: 0,
+  maxCpuSeconds: 0,
+  cpuWindowSeconds: 0,
 };
 
 const ACTIVE_STATUSES = new Set(['queued', 'running', 'waiting', 'waitingForPause', 'paused']);
@@ -67,6 +77,7 @@ export function reserveSandboxClaim(server: ServerContext, tenant: string): () =
       429,
       'QUOTA_EXCEEDED',
       `Tenant "${tenant}" has ${claimed} claimed sandboxes and the limit is ${max}; release one with DELETE /v1/sandboxes/{id}, or ask the admin to raise --max-sandboxes-per-tenant`,
+      { name: 'sandboxes', limit: max, used: claimed, windowSeconds: null },
     );
   }
   pending.set(tenant, inFlight + 1);
@@ -91,8 +102,75 @@ export async function checkInstanceQuota(server: ServerContext, tenant: string):
       429,
       'QUOTA_EXCEEDED',
       `Tenant "${tenant}" has ${active} unfinished instances and the limit is ${max}; wait for some to finish or terminate them, or ask the admin to raise --max-active-instances-per-tenant`,
+      { name: 'activeInstances', limit: max, used: active, windowSeconds: null },
     );
   }
+}
+
+/** A tenant's CPU-seconds quota in force, and where it comes from. */
+export interface EffectiveCpuQuota extends CpuQuota {
+  /** `tenant` when the admin set one for this tenant, `server` for the server's default. */
+  source: 'tenant' | 'server';
+}
+
+/** Returns the tenant's CPU-seconds quota: its own if the admin set one, else the server's. */
+export function cpuQuotaOf(server: ServerContext, tenant: string): EffectiveCpuQuota {
+  const own = server.tenants.getCpuQuota(tenant);
+  if (own !== undefined) {
+    return { ...own, source: 'tenant' };
+  }
+  return {
+    cpuSeconds: server.limits.maxCpuSeconds,
+    windowSeconds: server.limits.cpuWindowSeconds,
+    source: 'server',
+  };
+}
+
+/**
+ * Sums the tenant's metered sandbox CPU-seconds that count toward a quota: every sandbox
+ * still claimed, and those released inside the window. NOTE: a sandbox's usage is one
+ * total, so a sandbox released inside the window counts in full even if it used most of
+ * its CPU before the window began. The quota errs on the strict side.
+ */
+export async function cpuSecondsUsed(
+  server: ServerContext,
+  tenant: string,
+  windowSeconds: number,
+): Promise<number> {
+  const totals = await server.stack.controller.usageFor({
+    tenant,
+    ...(windowSeconds === 0 ? {} : { releasedSinceMs: Date.now() - windowSeconds * 1000 }),
+  });
+  return totals.cpuSeconds;
+}
+
+/**
+ * Rejects a sandbox claim or exec once the tenant's metered CPU-seconds have reached its
+ * quota. A command that starts under the quota runs to its end, so usage can pass the
+ * quota by up to one command's worth per sandbox.
+ */
+export async function checkCpuQuota(server: ServerContext, tenant: string): Promise<void> {
+  const quota = cpuQuotaOf(server, tenant);
+  if (quota.cpuSeconds === 0) {
+    return;
+  }
+  const used = await cpuSecondsUsed(server, tenant, quota.windowSeconds);
+  if (used < quota.cpuSeconds) {
+    return;
+  }
+  const span = quota.windowSeconds === 0 ? 'in total' : `in the last ${quota.windowSeconds} s`;
+  const wait = quota.windowSeconds === 0 ? '' : 'wait for older usage to leave the window, or ';
+  throw new HttpError(
+    429,
+    'QUOTA_EXCEEDED',
+    `Tenant "${tenant}" has used ${used.toFixed(2)} sandbox CPU-seconds ${span} and its CPU-seconds quota is ${quota.cpuSeconds}; ${wait}ask the admin to raise it with PUT /v1/tenants/${tenant}/quota`,
+    {
+      name: 'cpuSeconds',
+      limit: quota.cpuSeconds,
+      used: Math.round(used * 1000) / 1000,
+      windowSeconds: quota.windowSeconds === 0 ? null : quota.windowSeconds,
+    },
+  );
 }
 
 /**

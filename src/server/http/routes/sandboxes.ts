@@ -12,7 +12,7 @@ import type { ExecRequest, ExecResult, SandboxInstance } from '../../../sandbox/
 import { actorOf, requireTenant, tenantOf } from '../auth.js';
 import { BEARER, createRouter, type ServerContext, type ServerEnv } from '../context.js';
 import { CLIENT_ERRORS, ERROR_RESPONSES, ErrorSchema } from '../errors.js';
-import { reserveSandboxClaim } from '../limits.js';
+import { checkCpuQuota, reserveSandboxClaim } from '../limits.js';
 import { jsonContent, nameSchema } from '../schemas.js';
 
 const SandboxSchema = z
@@ -244,7 +244,11 @@ export const execRoute = createRoute({
     params: SandboxParam,
     body: { required: true, content: { 'application/json': { schema: ExecSchema } } },
   },
-  responses: { 200: jsonContent(ExecResultSchema, 'The command result'), ...CLIENT_ERRORS },
+  responses: {
+    200: jsonContent(ExecResultSchema, 'The command result'),
+    429: ERROR_RESPONSES[429],
+    ...CLIENT_ERRORS,
+  },
 });
 
 export const execStreamRoute = createRoute({
@@ -416,6 +420,7 @@ function claimSandbox(server: ServerContext): RouteHandler<typeof claimRoute, Se
   return async (c) => {
     const tenant = tenantOf(c);
     const body = c.req.valid('json') ?? {};
+    await checkCpuQuota(server, tenant);
     // Claims that are still starting are not in the store yet, so they hold a reservation.
     const releaseReservation = reserveSandboxClaim(server, tenant);
     let record: SandboxRecord;
@@ -461,6 +466,7 @@ async function sandboxForExec(
   entry: { actor: string; tenant: string; id: string; body: ExecBody },
 ): Promise<SandboxInstance> {
   const sandbox = await liveSandbox(server, entry.tenant, entry.id);
+  await checkCpuQuota(server, entry.tenant);
   server.tenants.audit({
     actor: entry.actor,
     tenant: entry.tenant,

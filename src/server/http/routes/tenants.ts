@@ -6,6 +6,7 @@ import { actorOf, requireAdmin } from '../auth.js';
 import { BEARER, createRouter, type ServerContext, type ServerEnv } from '../context.js';
 import { CLIENT_ERRORS, ERROR_RESPONSES } from '../errors.js';
 import { TenantSchema, UsageSchema, jsonContent, nameSchema } from '../schemas.js';
+import { addQuotaRoutes } from './quotas.js';
 import { usageOf } from './usage.js';
 
 const TokenSchema = z
@@ -222,6 +223,7 @@ export function tenantRoutes(server: ServerContext): ReturnType<typeof createRou
     tenants.require(tenant);
     return c.json(await usageOf(server, tenant), 200);
   });
+  addQuotaRoutes(router, server);
 
   return router;
 }
