@@ -2,7 +2,7 @@
  * The state folder holds every tenant's run inputs and the state database, so a sandbox must
  * not see it even when the folder sits where the host's root filesystem is visible.
  */
-import { access, constants, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, constants, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -24,6 +24,8 @@ describe('sandstack run state folder', () => {
   beforeAll(async () => {
     await access(VISIBLE_PARENT, constants.W_OK);
     root = await mkdtemp(join(VISIBLE_PARENT, 'sandstack-hidden-state-'));
+    // mkdtemp makes the folder 0700, and sandboxed commands do not run as root.
+    await chmod(root, 0o755);
     await writeFile(join(root, 'visible.txt'), 'visible\n');
   });
 
