@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/core/store.js';
 import { SandboxController } from '../../src/sandbox/controller.js';
-import { makeTempDir, startCli, type StartedCli } from '../helpers/cli.js';
+import { makeTempDir, runCli, startCli, type StartedCli } from '../helpers/cli.js';
 
 const NAP_WORKFLOW = `import { WorkflowEntrypoint } from 'sandstack/workflows';
 export class Nap extends WorkflowEntrypoint {
@@ -177,6 +177,20 @@ describe('sandstack serve across restarts', () => {
     expect(read.body.stdout).toBe('still here');
     expect((await call(url, token, 'DELETE', `/v1/sandboxes/${sandboxId}`)).status).toBe(200);
   }, 240_000);
+
+  it('refuses a second server or run on its state folder', async () => {
+    const second = await runCli(['--state-dir', state.path, 'serve', '--port', '0'], {
+      env: { SANDSTACK_ADMIN_TOKEN: '' },
+    });
+    expect(second.code).not.toBe(0);
+    expect(second.stderr).toContain('The state folder is in use by another sandstack serve');
+    expect(second.stderr).toContain('--state-dir');
+
+    const run = await runCli(['--state-dir', state.path, 'run', 'examples/agent-session']);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('The state folder is in use by sandstack serve');
+    expect(run.stderr).toContain('--server');
+  }, 60_000);
 
   it('stops cleanly on SIGTERM', async () => {
     const server = current as ServeProcess;

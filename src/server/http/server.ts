@@ -12,6 +12,7 @@ import type { Logger } from '../../core/logger.js';
 import { openDatabase } from '../../core/store.js';
 import { ApprovalQueue } from '../../guard/approvals.js';
 import { openStack } from '../stack.js';
+import { acquireServerLock, type RunLock } from '../run-lock.js';
 import { TenantStore, hashToken } from '../tenants.js';
 import { createServerApp } from './app.js';
 import type { ServerContext, ServerEnv } from './context.js';
@@ -84,6 +85,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.store === undefined ? {} : { store: options.store }),
   });
+  let serverLock: RunLock;
+  try {
+    serverLock = acquireServerLock(stack.db);
+  } catch (error) {
+    await stack.close();
+    throw error;
+  }
   // NOTE: tenants, tokens, sandboxes, spans and approvals stay in this node's SQLite file
   // even when the workflow store is PostgreSQL: nodes share instances, not tenants.
   const tenants = new TenantStore(stack.db);
@@ -124,6 +132,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     http = await listen(app, options.host ?? '127.0.0.1', options.port ?? DEFAULT_PORT);
   } catch (error) {
     approvalsDb.close();
+    serverLock.release();
     await stack.close();
     throw error;
   }
@@ -138,6 +147,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       await closeHttp(http);
       await runner.close(options.shutdownGraceMs ?? 10_000);
       approvalsDb.close();
+      serverLock.release();
       await stack.close();
       stack.logger.info('Server stopped');
     })();
