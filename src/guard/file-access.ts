@@ -60,7 +60,10 @@ export function checkPaths(
     const lists = command.name === 'ls' || command.name === 'stat';
     const reads = lists ? [] : command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
     for (const arg of reads) {
-      const resolved = /^[~/.$]|^[\w.-]+\//.test(arg) ? resolvePath(arg, current) : arg;
+      // A bare name is a file in the working folder once a `cd` has moved it, as in
+      // `cd ~/.aws; cat credentials`.
+      const pathLike = /^[~/.$]|^[\w.-]+\//.test(arg) || current.cwd !== context.cwd;
+      const resolved = pathLike ? resolvePath(arg, current) : arg;
       if (CREDENTIAL_PATH.test(resolved) && !isInside(resolved, context.projectDir)) {
         return finding(
           'credential-exploration',

@@ -270,3 +270,20 @@ describe('MCP arguments', () => {
     expect(status.verdict).toBe('allow');
   });
 });
+
+describe('working folder', () => {
+  it.each([
+    ['cd ~/.aws; cat credentials'],
+    ['cd /root/.ssh && cat id_rsa'],
+    ['cd ~ && cd .ssh && cat id_ed25519'],
+  ])('denies a credential read by bare name after cd: %s', async (command) => {
+    const decision = await decide(bash(command));
+    expect(decision.verdict).toBe('deny');
+    expect(decision.category).toBe('credential-exploration');
+  });
+
+  it('allows bare names in the project without a cd', async () => {
+    const decision = await decide(bash('cat credentials.md'));
+    expect(decision.verdict).toBe('allow');
+  });
+});
