@@ -186,9 +186,9 @@ async function findArgumentDanger(
   for (const { argument, call: inner } of argumentCalls(call)) {
     const shell = inner.tool === 'Bash' ? await parseCommand(inner, context) : undefined;
     const found = findDanger(inner, context, shell, disabled);
-    // A file server's own roots bound where it writes, so a write outside the project is
-    // left to the checks on the tool itself (which ask); persistence paths, agent settings
-    // and credentials still count.
+    // A file server's own roots bound where it writes. A write outside the project is
+    // therefore left to the checks on the tool itself, which ask. Persistence paths, agent
+    // settings and credentials still count.
     if (found !== undefined && found.finding.rule !== 'tier:write-outside-project') {
       const { finding } = found;
       return {

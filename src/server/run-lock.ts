@@ -64,7 +64,10 @@ export function acquireServerLock(db: SqliteDatabase): RunLock {
   );
 }
 
-/** Lock key of the server that owns a state folder; no tenant or instance id is empty. */
+/**
+ * Lock key of the server that owns a state folder. Tenant and instance ids are never empty,
+ * so this key cannot clash with a run lock.
+ */
 const SERVER_KEY = { tenant: '', instanceId: '' };
 
 function readLiveLock(
