@@ -66,7 +66,22 @@ export function parseManifests(text: string, source: string): ManifestObject[] {
       });
       return;
     }
-    const value: unknown = document.toJS();
+    let value: unknown;
+    try {
+      value = document.toJS();
+    } catch (error) {
+      // The yaml package stops on an alias bomb (a small document that expands to a huge
+      // one) with "Excessive alias count indicates a resource exhaustion attack".
+      problems.push({
+        source,
+        index,
+        line: undefined,
+        object: '',
+        path: [],
+        message: `invalid YAML: ${(error as Error).message}; write the values out instead of nesting aliases`,
+      });
+      return;
+    }
     if (value === null || value === undefined) {
       return;
     }
