@@ -81,5 +81,10 @@ describe('sandstack run after kill -9', () => {
         .split('\n')
         .filter((line) => line === 'step-4'),
     ).toHaveLength(1);
+
+    const shown = await runCli(args.filter((arg) => arg !== '--json'));
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout + shown.stderr).toContain('(already complete)');
+    expect(shown.stdout + shown.stderr).not.toContain('(resuming)');
   }, 120_000);
 });

@@ -224,8 +224,19 @@ async function runLocked(
   });
   spans.run = runSpans;
 
+  // An instance that already ended is shown as it is; running it again changes nothing.
+  const ended =
+    existing?.status === 'complete' ||
+    existing?.status === 'errored' ||
+    existing?.status === 'terminated';
+  let state = '';
+  if (ended) {
+    state = pc.yellow(`  (already ${existing.status})`);
+  } else if (resumed) {
+    state = pc.yellow('  (resuming)');
+  }
   progress.line(
-    `${pc.bold('▶')} ${pc.bold(source.name)}  tenant ${options.tenant}  instance ${instanceId}  version ${version.slice(0, 12)}${resumed ? pc.yellow('  (resuming)') : ''}`,
+    `${pc.bold('▶')} ${pc.bold(source.name)}  tenant ${options.tenant}  instance ${instanceId}  version ${version.slice(0, 12)}${state}`,
   );
 
   const result = await engine.run(options.tenant, instanceId);
