@@ -273,7 +273,7 @@ async function benchSandboxCycles(
 ): Promise<BenchResults> {
   type Cycle = { id?: string; startedMs?: number };
   const cycleMs: number[] = [];
-  /** The first failed responses, so a failed run says why. */
+  /** The first failed responses, so a failed run shows why. */
   const failures: string[] = [];
   const { result, seconds } = await load({
     url,

@@ -107,7 +107,7 @@ const MIGRATIONS = [
    CREATE TABLE sandbox_claims (
      name TEXT PRIMARY KEY, tenant TEXT NOT NULL, pool TEXT NOT NULL, spec TEXT NOT NULL,
      sandbox_id TEXT, created_at INTEGER NOT NULL);`,
-  // A claim takes the oldest ready sandbox of a pool or template; without these indexes each
+  // A claim takes the oldest ready sandbox of a pool or template. Without these indexes each
   // claim sorted every ready sandbox, so a burst of n claims read n² rows.
   `CREATE INDEX sandboxes_ready_by_pool ON sandboxes (pool, state, created_at);
    CREATE INDEX sandboxes_ready_by_template ON sandboxes (template, state, created_at);`,

@@ -152,7 +152,7 @@ export interface RuntimeCheck {
  */
 export type OperatingMode = 'Running' | 'Suspended';
 
-/** What `SandboxInstance.snapshot` stored. */
+/** Record of what `SandboxInstance.snapshot` stored. */
 export interface SnapshotInfo {
   /** Bytes of the checkpoint image (memory and kernel state). */
   imageBytes: number;

@@ -1,7 +1,7 @@
 /**
  * One process at a time per instance. A lock row in the state database names the process
  * that runs an instance. A second `sandstack run --id` for that instance then stops, instead
- * of running its steps a second time alongside the first. A `sandstack serve` process holds
+ * of running its steps a second time alongside the first. A `sandstack serve` process owns
  * one row for the whole state folder, because it runs every instance stored there.
  */
 import { hostname } from 'node:os';
@@ -52,7 +52,7 @@ export function acquireRunLock(db: SqliteDatabase, tenant: string, instanceId: s
  * Takes the state folder for one `sandstack serve` process. Its engine runs every instance
  * in the folder's database, so a second server on the same folder would run the same
  * steps twice.
- * @throws SandstackError `ALREADY_EXISTS` when another live process holds it
+ * @throws SandstackError `ALREADY_EXISTS` when another live process has it
  */
 export function acquireServerLock(db: SqliteDatabase): RunLock {
   migrate(db, 'run_locks', MIGRATIONS);

@@ -15,12 +15,12 @@ const MAX_TEXT_INPUT_BYTES = 16 * 1024 * 1024;
 
 /**
  * Largest folder input, as a tar archive. The archive is read into memory to upload it into
- * the sandbox, and a default sandbox disk holds 1 GiB, so larger folders would fail later.
+ * the sandbox, and a default sandbox disk is 1 GiB, so larger folders would fail later.
  */
 export const MAX_DIRECTORY_INPUT_BYTES = 256 * 1024 * 1024;
 
 /** Host folders that are never a run input: the whole host, or where it keeps its secrets. */
-const REFUSED_DIRECTORIES = ['/', '/root', '/home', '/etc', '/proc', '/sys', '/dev', '/boot'];
+const REJECTED_DIRECTORIES = ['/', '/root', '/home', '/etc', '/proc', '/sys', '/dev', '/boot'];
 
 const inputSchema = z.object({
   type: z.enum(['file', 'directory']),
@@ -107,7 +107,7 @@ async function checkPath(name: string, type: 'file' | 'directory', path: string)
   }
   if (type === 'directory') {
     const real = await realpath(path);
-    if (REFUSED_DIRECTORIES.includes(real) || real === homedir()) {
+    if (REJECTED_DIRECTORIES.includes(real) || real === homedir()) {
       throw new SandstackError(
         'INVALID_ARGUMENT',
         `Input "${name}": folder "${path}" is the host's ${real === homedir() ? 'home folder' : `"${real}"`}, which holds more than a project and may hold secrets; pass the project's own folder`,

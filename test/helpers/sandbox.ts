@@ -70,7 +70,7 @@ export function hostProcessesNaming(text: string): number[] {
     .map(Number);
 }
 
-/** What a sandbox left on the host: processes, mounts, cgroup folders and its state folder. */
+/** Lists what a sandbox left on the host: processes, mounts, cgroup folders and its state folder. */
 export function leftoversOf(
   id: string,
   stateDir: string,

@@ -15,7 +15,7 @@ import { hostProcessesNaming, localDrivers } from '../helpers/sandbox.js';
 const ADMIN_TOKEN = `admin-${'d'.repeat(40)}`;
 const checks = await localDrivers();
 
-/** Calls `probe` every 200 ms until it returns true, at most `tries` times; returns the last answer. */
+/** Calls `probe` every 200 ms until it returns true, at most `tries` times; returns the last result. */
 async function eventually(probe: () => Promise<boolean>, tries = 50): Promise<boolean> {
   for (let attempt = 0; attempt < tries; attempt += 1) {
     if (await probe()) {

@@ -82,7 +82,8 @@ suite('gvisor checkpoint', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await sandbox.usage()).cpuSeconds).toBe(usage.cpuSeconds);
     const rejected = await sandbox.exec({ command: 'true' }).catch((error: unknown) => error);
-    expect(isSandstackError(rejected) && rejected.code).toBe('SANDBOX_SUSPENDED');
+    expect(isSandstackError(rejected)).toBe(true);
+    expect((rejected as { code?: string }).code).toBe('SANDBOX_SUSPENDED');
 
     await sandbox.resume();
     expect(sandbox.operatingMode).toBe('Running');
@@ -100,7 +101,8 @@ suite('gvisor checkpoint', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     await sandbox.suspend();
     const error = (await running) as unknown;
-    expect(isSandstackError(error) && error.code).toBe('SANDBOX_SUSPENDED');
+    expect(isSandstackError(error)).toBe(true);
+    expect((error as { code?: string }).code).toBe('SANDBOX_SUSPENDED');
     expect((error as Error).message).toContain('suspended while the command ran');
     await sandbox.resume();
     expect((await sandbox.exec({ command: 'echo alive' })).stdout).toBe('alive\n');
@@ -152,7 +154,8 @@ suite('gvisor checkpoint', () => {
     const error = await gvisor
       .create({ id, template: other, stateDir: join(dir, id), snapshotDir })
       .catch((caught: unknown) => caught);
-    expect(isSandstackError(error) && error.code).toBe('INVALID_CONFIG');
+    expect(isSandstackError(error)).toBe(true);
+    expect((error as { code?: string }).code).toBe('INVALID_CONFIG');
     expect((error as Error).message).toContain('workdir');
   });
 });
@@ -171,7 +174,8 @@ bubblewrapSuite('bubblewrap checkpoint', () => {
     try {
       for (const action of [() => sandbox.suspend(), () => sandbox.snapshot(join(dir, 's'))]) {
         const error = await action().catch((caught: unknown) => caught);
-        expect(isSandstackError(error) && error.code).toBe('CHECKPOINT_UNSUPPORTED');
+        expect(isSandstackError(error)).toBe(true);
+        expect((error as { code?: string }).code).toBe('CHECKPOINT_UNSUPPORTED');
         expect((error as Error).message).toContain('runtime bubblewrap');
         expect((error as Error).message).toContain('runtime gvisor');
       }

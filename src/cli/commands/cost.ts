@@ -59,7 +59,7 @@ export function register(program: Command): void {
 }
 
 /**
- * Sums and prices usage from the state folder, or asks the server for its report and prices
+ * Sums and prices usage from the state folder, or requests the server's report and prices
  * its usage again under `models`. A tenant token gets only its own tenant's lines.
  */
 async function costLines(

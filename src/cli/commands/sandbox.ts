@@ -37,7 +37,7 @@ async function localSandbox(controller: SandboxController, id: string): Promise<
   if (found !== undefined) {
     return found.sandbox;
   }
-  // A sandbox that a limit ended says which limit, rather than just "not found".
+  // A sandbox that a limit ended reports which limit, rather than just "not found".
   const ended = controller.endError(id);
   if (ended !== undefined) {
     throw ended;

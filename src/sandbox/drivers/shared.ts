@@ -152,7 +152,7 @@ export function hiddenPaths(
     }
   };
   // A host path reached through a symlink is the same folder under its real path, and the
-  // sandbox sees the host's tree, so hide both (lstat also skips a symlink itself).
+  // sandbox shows the host's tree, so hide both (lstat also skips a symlink itself).
   const withRealPaths = (paths: readonly string[]): string[] =>
     rootfs.kind === 'host'
       ? [...new Set(paths.flatMap((path) => [path, realPathOf(path)]))]
@@ -411,7 +411,8 @@ function truncationNote(
 }
 
 /**
- * The error of suspend, resume and snapshot on a runtime that cannot checkpoint processes.
+ * Builds the error of suspend, resume and snapshot on a runtime that cannot checkpoint
+ * processes.
  */
 export function checkpointUnsupported(
   runtime: RuntimeName,

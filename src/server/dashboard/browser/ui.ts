@@ -164,7 +164,7 @@ export function Loading() {
   return html`<div class="loading">Loading…</div>`;
 }
 
-/** A link inside the dashboard; the route goes in the hash, so the server never receives it. */
+/** Renders a link inside the dashboard. The route goes in the hash, so the server never receives it. */
 export function routeHref(...parts: string[]): string {
   return `#/${parts.map((part) => encodeURIComponent(part)).join('/')}`;
 }
