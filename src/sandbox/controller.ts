@@ -366,9 +366,11 @@ export class SandboxController {
     if (warmId !== undefined) {
       const sandbox = this.live.get(warmId) ?? (await this.attachOrDrop(warmId));
       if (sandbox !== undefined) {
-        this.pools.refill(this.store.get(warmId)?.pool ?? undefined);
+        const claimed = this.claimed(warmId, sandbox);
+        // A claim by template may take a sandbox of any of its pools, so the record names it.
+        this.pools.refill(claimed.record.pool ?? undefined);
         this.expiry.track(warmId, expiresAt);
-        return this.claimed(warmId, sandbox);
+        return claimed;
       }
     }
 
