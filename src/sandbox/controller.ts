@@ -449,16 +449,17 @@ export class SandboxController {
 
   /**
    * Checkpoints a claimed sandbox's processes to disk and stops them (`operatingMode:
-   * Suspended`): it uses no CPU and keeps no process memory until resumed. gVisor only.
-   * @throws SandstackError `SANDBOX_NOT_FOUND`, or `CHECKPOINT_UNSUPPORTED` on other runtimes
+   * Suspended`): it uses no CPU and keeps no process memory until resumed. On Kubernetes
+   * the pod is deleted instead, so its processes end.
+   * @throws SandstackError `SANDBOX_NOT_FOUND`, or `CHECKPOINT_UNSUPPORTED` on bubblewrap
    */
   suspend(id: string): Promise<SandboxRecord> {
     return this.checkpoints.suspend(id);
   }
 
   /**
-   * Restores a suspended sandbox; its processes continue where they stopped.
-   * @throws SandstackError `SANDBOX_NOT_FOUND`, or `CHECKPOINT_UNSUPPORTED` on other runtimes
+   * Restores a suspended sandbox; on gVisor its processes continue where they stopped.
+   * @throws SandstackError `SANDBOX_NOT_FOUND`, or `CHECKPOINT_UNSUPPORTED` on bubblewrap
    */
   resume(id: string): Promise<SandboxRecord> {
     return this.checkpoints.resume(id);

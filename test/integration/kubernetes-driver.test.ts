@@ -319,6 +319,124 @@ describe('kubernetes driver against the fake cluster', () => {
     expect(await driver.attach({ id, template: TEMPLATE, stateDir })).toBeUndefined();
   });
 
+  describe('suspend and resume through operatingMode', () => {
+    it('stops the pod on suspend and starts a new one on resume', async () => {
+      const id = nextId();
+      const sandbox = (await driver.create({
+        id,
+        template: TEMPLATE,
+        stateDir,
+      })) as KubernetesSandbox;
+      await sandbox.writeFile('note.txt', 'before');
+      cluster.api.requestCounts.clear();
+
+      await sandbox.suspend();
+
+      expect(sandbox.operatingMode).toBe('Suspended');
+      const stored = cluster.store.get('sandboxes', cluster.namespace, sandbox.sandboxName);
+      expect((stored?.spec as { operatingMode?: string }).operatingMode).toBe('Suspended');
+      const conditions = stored?.status?.conditions as {
+        type: string;
+        status: string;
+        reason: string;
+      }[];
+      expect(conditions.find((entry) => entry.type === 'Suspended')).toMatchObject({
+        status: 'True',
+        reason: 'SuspendedPodTerminated',
+      });
+      expect(conditions.find((entry) => entry.type === 'Ready')).toMatchObject({
+        status: 'False',
+        reason: 'Suspended',
+      });
+      expect(cluster.controller.podDirs.has(sandbox.sandboxName)).toBe(false);
+      expect(cluster.api.requestCounts.get('patch sandboxes')).toBe(1);
+      expect(cluster.api.requestCounts.get('watch sandboxes')).toBeGreaterThanOrEqual(1);
+      expect(await sandbox.isAlive()).toBe(true);
+
+      const execError = await catchError(sandbox.exec({ command: 'true' }));
+      expect(isSandstackError(execError, 'SANDBOX_SUSPENDED')).toBe(true);
+      expect(String(execError)).toContain(`sandstack sandbox resume ${id}`);
+      const readError = await catchError(sandbox.readFile('note.txt'));
+      expect(isSandstackError(readError, 'SANDBOX_SUSPENDED')).toBe(true);
+
+      await sandbox.resume();
+
+      expect(sandbox.operatingMode).toBe('Running');
+      const result = await sandbox.exec({ command: 'echo "$GREETING"' });
+      expect(result.stdout).toBe('hello\n');
+      // The pod is new and had no volume claim, so the file written before is gone.
+      const gone = await catchError(sandbox.readFile('note.txt'));
+      expect(isSandstackError(gone, 'FILE_NOT_FOUND')).toBe(true);
+      await sandbox.destroy();
+    });
+
+    it('re-attaches to a suspended sandbox without waiting for Ready', async () => {
+      const id = nextId();
+      const sandbox = (await driver.create({
+        id,
+        template: TEMPLATE,
+        stateDir,
+      })) as KubernetesSandbox;
+      await sandbox.suspend();
+
+      const attached = (await driver.attach({ id, template: TEMPLATE, stateDir })) as
+        KubernetesSandbox | undefined;
+
+      expect(attached?.sandboxName).toBe(sandbox.sandboxName);
+      expect(attached?.operatingMode).toBe('Suspended');
+      await attached?.resume();
+      expect((await attached?.exec({ command: 'echo up' }))?.stdout).toBe('up\n');
+      await sandbox.destroy();
+    });
+
+    it('treats suspend and resume in the current mode as no-ops', async () => {
+      const sandbox = (await driver.create({
+        id: nextId(),
+        template: TEMPLATE,
+        stateDir,
+      })) as KubernetesSandbox;
+      cluster.api.requestCounts.clear();
+
+      await sandbox.resume();
+      await sandbox.suspend();
+      await sandbox.suspend();
+
+      expect(cluster.api.requestCounts.get('patch sandboxes')).toBe(1);
+      await sandbox.destroy();
+    });
+
+    it('names the RBAC verb when patching sandboxes is forbidden', async () => {
+      const sandbox = (await driver.create({
+        id: nextId(),
+        template: TEMPLATE,
+        stateDir,
+      })) as KubernetesSandbox;
+      cluster.api.forbidden.add('patch sandboxes');
+
+      const error = await catchError(sandbox.suspend());
+
+      expect(isSandstackError(error)).toBe(true);
+      expect(String(error)).toContain('patch');
+      expect(String(error)).toContain('sandboxes');
+      expect(sandbox.operatingMode).toBe('Running');
+      await sandbox.destroy();
+    });
+
+    it('still rejects snapshots naming the reason', async () => {
+      const sandbox = (await driver.create({
+        id: nextId(),
+        template: TEMPLATE,
+        stateDir,
+      })) as KubernetesSandbox;
+
+      const error = await catchError(sandbox.snapshot(join(stateDir, 'snap')));
+
+      expect(isSandstackError(error, 'CHECKPOINT_UNSUPPORTED')).toBe(true);
+      expect(String(error)).toContain('deleting its pod');
+      await sandbox.destroy();
+    });
+  });
+
   it('times out naming the claim and the last reason, then deletes the claim', async () => {
     await driver.applyTemplate({ name: 'broken', image: 'nope:latest' });
     await driver.applyPool({ name: 'broken', templateName: 'broken', replicas: 0 });

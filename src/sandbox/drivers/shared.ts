@@ -422,7 +422,8 @@ export function checkpointUnsupported(
   const why: Record<RuntimeName, string> = {
     bubblewrap: 'bubblewrap runs plain host processes and has no checkpoint of their memory',
     gvisor: 'this gVisor build has no checkpoint support',
-    kubernetes: 'the Kubernetes driver does not set operatingMode on cluster Sandboxes yet',
+    kubernetes:
+      'agent-sandbox suspends a Sandbox by deleting its pod, so no process memory is kept to copy',
   };
   return new SandstackError(
     'CHECKPOINT_UNSUPPORTED',

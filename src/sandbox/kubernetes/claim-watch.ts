@@ -1,8 +1,8 @@
-import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 
 import { SandstackError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { statusCodeOf, toSandstackError } from './api-errors.js';
+import { watchUntil } from './object-watch.js';
 import {
   SANDBOX_CLAIM,
   TERMINAL_CLAIM_REASONS,
@@ -24,17 +24,6 @@ export interface WaitForClaimOptions {
 }
 
 /**
- * Upper bound on watch restarts while waiting for one claim. The API server closes watches
- * after a server-chosen timeout (minutes), so a healthy wait restarts a handful of times.
- */
-const MAX_WATCH_RESTARTS = 100;
-
-type WatchOutcome =
-  | { kind: 'ready'; claim: SandboxClaimObject }
-  | { kind: 'restart'; claim: SandboxClaimObject }
-  | { kind: 'deadline'; claim: SandboxClaimObject };
-
-/**
  * Waits until the claim's Ready condition is True by watching the claim, restarting the
  * watch from the last seen resourceVersion when the server closes it.
  *
@@ -42,33 +31,19 @@ type WatchOutcome =
  *   deadline passes; SANDBOX_FAILED or INVALID_CONFIG when the controller reports a reason it
  *   does not recover from; SANDBOX_NOT_FOUND when the claim is deleted meanwhile.
  */
-export async function waitForClaimReady(options: WaitForClaimOptions): Promise<SandboxClaimObject> {
-  const deadline = Date.now() + options.timeoutMs;
-  let claim = options.claim;
-
-  for (let restart = 0; restart <= MAX_WATCH_RESTARTS; restart += 1) {
-    if (checkClaim(claim)) {
-      return claim;
-    }
-    const remainingMs = deadline - Date.now();
-    if (remainingMs <= 0) {
-      break;
-    }
-
-    const outcome = await watchClaimOnce(options, claim, remainingMs);
-    if (outcome.kind === 'ready') {
-      return outcome.claim;
-    }
-    if (outcome.kind === 'deadline') {
-      claim = outcome.claim;
-      break;
-    }
-    options.logger.debug('Claim watch ended, reading the claim again', {
-      claim: claim.metadata.name,
-    });
-    claim = await options.getClaim();
-  }
-  throw timeoutError(claim, options);
+export function waitForClaimReady(options: WaitForClaimOptions): Promise<SandboxClaimObject> {
+  return watchUntil({
+    kubeConfig: options.kubeConfig,
+    namespace: options.namespace,
+    resource: SANDBOX_CLAIM,
+    object: options.claim,
+    getObject: options.getClaim,
+    timeoutMs: options.timeoutMs,
+    logger: options.logger,
+    isDone: checkClaim,
+    deletedError: (claim) => deletedError(claim, options.namespace),
+    timeoutError: (claim) => timeoutError(claim, options),
+  });
 }
 
 /** Returns true when the claim is Ready; throws when it reached a terminal reason. */
@@ -84,82 +59,6 @@ function checkClaim(claim: SandboxClaimObject): boolean {
     throw terminalError(claim, ready);
   }
   return false;
-}
-
-function watchClaimOnce(
-  options: WaitForClaimOptions,
-  start: SandboxClaimObject,
-  remainingMs: number,
-): Promise<WatchOutcome> {
-  const { namespace } = options;
-  const name = start.metadata.name ?? '';
-  const path = `/apis/${SANDBOX_CLAIM.group}/${SANDBOX_CLAIM.version}/namespaces/${namespace}/${SANDBOX_CLAIM.plural}`;
-  const query = {
-    fieldSelector: `metadata.name=${name}`,
-    resourceVersion: start.metadata.resourceVersion,
-    allowWatchBookmarks: true,
-  };
-
-  return new Promise<WatchOutcome>((resolve, reject) => {
-    let latest = start;
-    let settled = false;
-    let abort: AbortController | undefined;
-    const finish = (action: () => void): void => {
-      if (settled) {
-        return;
-      }
-      settled = true;
-      clearTimeout(timer);
-      abort?.abort();
-      action();
-    };
-    const timer = setTimeout(() => {
-      finish(() => resolve({ kind: 'deadline', claim: latest }));
-    }, remainingMs);
-
-    const onEvent = (type: string, object: unknown): void => {
-      if (type === 'ERROR') {
-        // 410 Gone means the resourceVersion is too old; a fresh read gives a new one.
-        finish(() => resolve({ kind: 'restart', claim: latest }));
-        return;
-      }
-      if (type === 'BOOKMARK') {
-        return;
-      }
-      const claim = object as SandboxClaimObject;
-      if (type === 'DELETED') {
-        finish(() => reject(deletedError(claim, namespace)));
-        return;
-      }
-      latest = claim;
-      try {
-        if (checkClaim(claim)) {
-          finish(() => resolve({ kind: 'ready', claim }));
-        }
-      } catch (error) {
-        finish(() => reject(error));
-      }
-    };
-    const onDone = (error: unknown): void => {
-      const code = statusCodeOf(error);
-      if (code === 401 || code === 403 || code === 404) {
-        const context = { verb: 'watch', resource: SANDBOX_CLAIM, namespace };
-        finish(() => reject(toSandstackError(error, context)));
-        return;
-      }
-      finish(() => resolve({ kind: 'restart', claim: latest }));
-    };
-
-    new Watch(options.kubeConfig)
-      .watch(path, query, onEvent, onDone)
-      .then((controller) => {
-        abort = controller;
-        if (settled) {
-          controller.abort();
-        }
-      })
-      .catch(onDone);
-  });
 }
 
 function describeReady(claim: SandboxClaimObject): string {

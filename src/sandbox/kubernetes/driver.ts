@@ -1,9 +1,15 @@
-import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import {
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 
 import { SandstackError, isSandstackError } from '../../core/errors.js';
 import { noopLogger, type Logger } from '../../core/logger.js';
 import type {
   DriverCreateOptions,
+  OperatingMode,
   RuntimeCheck,
   SandboxDriver,
   SandboxInstance,
@@ -12,6 +18,7 @@ import type {
 import { statusCodeOf, toSandstackError } from './api-errors.js';
 import { waitForClaimReady } from './claim-watch.js';
 import { KubernetesSandbox } from './instance.js';
+import { watchUntil } from './object-watch.js';
 import {
   LAUNCH_TYPE_LABEL,
   CREATED_BY_LABEL,
@@ -242,6 +249,11 @@ export class KubernetesDriver implements SandboxDriver {
       }
       throw error;
     }
+    const sandbox = await this.#suspendedSandboxOf(claim);
+    if (sandbox !== undefined) {
+      // A suspended Sandbox has no pod, so its claim is not Ready until it is resumed.
+      return this.#instanceFor(claim, sandbox, options);
+    }
     return this.#bind(claim, options);
   }
 
@@ -300,20 +312,26 @@ export class KubernetesDriver implements SandboxDriver {
         `SandboxClaim "${claimName}" is Ready but status.sandbox.name is empty; the agent-sandbox controller may be older than v1beta1`,
       );
     }
-    const sandbox = (await this.#call('get', SANDBOX, sandboxName, () =>
-      this.#api.getNamespacedCustomObject({ ...this.#path(SANDBOX), name: sandboxName }),
-    )) as SandboxObject;
-    const launchType = sandbox.metadata.labels?.[LAUNCH_TYPE_LABEL];
+    const sandbox = await this.#getSandbox(sandboxName);
     this.options.logger.info('Sandbox claim is ready', {
       sandboxId: options.id,
       claim: claimName,
       sandbox: sandboxName,
-      launchType,
+      launchType: sandbox.metadata.labels?.[LAUNCH_TYPE_LABEL],
     });
+    return this.#instanceFor(ready, sandbox, options);
+  }
 
+  #instanceFor(
+    claim: SandboxClaimObject,
+    sandbox: SandboxObject,
+    options: DriverCreateOptions,
+  ): KubernetesSandbox {
+    const sandboxName = sandbox.metadata.name ?? '';
+    const launchType = sandbox.metadata.labels?.[LAUNCH_TYPE_LABEL];
     return new KubernetesSandbox({
       id: options.id,
-      claimName,
+      claimName: claim.metadata.name ?? claimNameFor(options.id),
       sandboxName,
       launchType: launchType === 'warm' || launchType === 'cold' ? launchType : 'unknown',
       template: options.template,
@@ -325,11 +343,84 @@ export class KubernetesDriver implements SandboxDriver {
         serverPort: this.options.serverPort,
       }),
       cluster: {
-        isSandboxReady: (name) => this.#isSandboxReady(name),
+        isSandboxAlive: (name) => this.#isSandboxAlive(name),
+        setOperatingMode: (name, mode) => this.#setOperatingMode(name, mode),
         deleteClaim: (name) => this.#deleteClaim(name),
       },
       createdAtMs: Date.parse(claim.metadata.creationTimestamp ?? '') || Date.now(),
+      operatingMode: sandbox.spec.operatingMode ?? 'Running',
       logger: this.options.logger,
+    });
+  }
+
+  /** Returns the claim's Sandbox when it exists and is set to Suspended, else undefined. */
+  async #suspendedSandboxOf(claim: SandboxClaimObject): Promise<SandboxObject | undefined> {
+    const sandboxName = claim.status?.sandbox?.name;
+    if (sandboxName === undefined || sandboxName === '') {
+      return undefined;
+    }
+    try {
+      const sandbox = await this.#getSandbox(sandboxName);
+      return sandbox.spec.operatingMode === 'Suspended' ? sandbox : undefined;
+    } catch (error) {
+      if (isSandstackError(error, 'SANDBOX_NOT_FOUND')) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  async #getSandbox(name: string): Promise<SandboxObject> {
+    return (await this.#call('get', SANDBOX, name, () =>
+      this.#api.getNamespacedCustomObject({ ...this.#path(SANDBOX), name }),
+    )) as SandboxObject;
+  }
+
+  /**
+   * Merge-patches the Sandbox's `spec.operatingMode`, then watches it until the controller
+   * reports the change: Suspended=True (the pod is gone) or Ready=True (a new pod runs).
+   *
+   * @throws {SandstackError} SANDBOX_TIMEOUT when that takes longer than `readyTimeoutMs`,
+   *   SANDBOX_NOT_FOUND when the Sandbox is deleted meanwhile.
+   */
+  async #setOperatingMode(name: string, mode: OperatingMode): Promise<void> {
+    const patched = (await this.#call('patch', SANDBOX, name, () =>
+      this.#api.patchNamespacedCustomObject(
+        { ...this.#path(SANDBOX), name, body: { spec: { operatingMode: mode } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      ),
+    )) as SandboxObject;
+    const awaited = mode === 'Suspended' ? 'Suspended' : 'Ready';
+    const { namespace, readyTimeoutMs } = this.options;
+    await watchUntil({
+      kubeConfig: this.options.kubeConfig,
+      namespace,
+      resource: SANDBOX,
+      object: patched,
+      getObject: () => this.#getSandbox(name),
+      timeoutMs: readyTimeoutMs,
+      logger: this.options.logger,
+      isDone: (sandbox) => findCondition(sandbox.status?.conditions, awaited)?.status === 'True',
+      deletedError: () =>
+        new SandstackError(
+          'SANDBOX_NOT_FOUND',
+          `Sandbox "${name}" in namespace "${namespace}" was deleted while waiting for operatingMode ${mode} to apply`,
+        ),
+      timeoutError: (sandbox) => {
+        const condition = findCondition(sandbox.status?.conditions, awaited);
+        const last =
+          condition === undefined
+            ? `no ${awaited} condition`
+            : `${awaited}=${condition.status} reason ${condition.reason}: ${condition.message}`;
+        return new SandstackError(
+          'SANDBOX_TIMEOUT',
+          `Sandbox "${name}" in namespace "${namespace}" did not reach ${awaited}=True within ${readyTimeoutMs}ms after operatingMode was set to ${mode}; last ${last}; inspect it with \`kubectl describe sandbox ${name}\``,
+          { retryable: true, details: { sandbox: name } },
+        );
+      },
+    });
+    this.options.logger.info(mode === 'Suspended' ? 'Sandbox suspended' : 'Sandbox resumed', {
+      sandbox: name,
     });
   }
 
@@ -339,12 +430,13 @@ export class KubernetesDriver implements SandboxDriver {
     )) as SandboxClaimObject;
   }
 
-  async #isSandboxReady(name: string): Promise<boolean> {
+  async #isSandboxAlive(name: string): Promise<boolean> {
     try {
-      const sandbox = (await this.#call('get', SANDBOX, name, () =>
-        this.#api.getNamespacedCustomObject({ ...this.#path(SANDBOX), name }),
-      )) as SandboxObject;
-      return findCondition(sandbox.status?.conditions, 'Ready')?.status === 'True';
+      const sandbox = await this.#getSandbox(name);
+      return (
+        sandbox.spec.operatingMode === 'Suspended' ||
+        findCondition(sandbox.status?.conditions, 'Ready')?.status === 'True'
+      );
     } catch (error) {
       if (isSandstackError(error, 'SANDBOX_NOT_FOUND')) {
         return false;

@@ -5,6 +5,7 @@ import type { Logger } from '../../core/logger.js';
 import type {
   ExecRequest,
   ExecResult,
+  OperatingMode,
   SandboxInstance,
   SandboxTemplate,
   SandboxUsage,
@@ -23,8 +24,10 @@ const FILE_TIMEOUT_MS = 60_000;
 
 /** The calls into the Kubernetes API that an instance needs, supplied by the driver. */
 export interface ClusterCalls {
-  /** Returns whether the bound Sandbox still exists and reports Ready=True. */
-  isSandboxReady(sandboxName: string): Promise<boolean>;
+  /** Returns whether the bound Sandbox still exists and is Ready, or is suspended on purpose. */
+  isSandboxAlive(sandboxName: string): Promise<boolean>;
+  /** Sets the Sandbox's `spec.operatingMode` and waits until the controller has applied it. */
+  setOperatingMode(sandboxName: string, mode: OperatingMode): Promise<void>;
   /** Deletes the claim; the controller and garbage collector remove the Sandbox and pod. */
   deleteClaim(claimName: string): Promise<void>;
 }
@@ -42,6 +45,8 @@ export interface KubernetesSandboxOptions {
   router: RouterClient;
   cluster: ClusterCalls;
   createdAtMs: number;
+  /** The bound Sandbox's `spec.operatingMode` when the instance is made. @default 'Running' */
+  operatingMode?: OperatingMode;
   logger: Logger;
 }
 
@@ -52,6 +57,11 @@ export interface KubernetesSandboxOptions {
  * NOTE: of the sandstack template, only `env`, `commandTimeoutMs`, `maxOutputBytes` and
  * `lifetimeSeconds` apply here. The cluster's SandboxTemplate sets image, resources and
  * network, and commands start in `podWorkdir`, not in the template's `workdir`.
+ *
+ * Suspend sets the Sandbox's `operatingMode` to `Suspended`, on which the agent-sandbox
+ * controller deletes the pod and keeps the Sandbox, its Service and its volume claims.
+ * Resume starts a new pod: files on volumes from `volumeClaimTemplates` survive, but
+ * processes and every other file do not, unlike a gVisor checkpoint.
  */
 export class KubernetesSandbox implements SandboxInstance {
   readonly id: string;
@@ -60,6 +70,7 @@ export class KubernetesSandbox implements SandboxInstance {
   readonly sandboxName: string;
   readonly launchType: 'warm' | 'cold' | 'unknown';
   readonly #options: KubernetesSandboxOptions;
+  #operatingMode: OperatingMode;
 
   constructor(options: KubernetesSandboxOptions) {
     this.id = options.id;
@@ -67,9 +78,15 @@ export class KubernetesSandbox implements SandboxInstance {
     this.sandboxName = options.sandboxName;
     this.launchType = options.launchType;
     this.#options = options;
+    this.#operatingMode = options.operatingMode ?? 'Running';
+  }
+
+  get operatingMode(): OperatingMode {
+    return this.#operatingMode;
   }
 
   async exec(request: ExecRequest): Promise<ExecResult> {
+    this.#rejectIfSuspended();
     const { template, router } = this.#options;
     const timeoutMs = request.timeoutMs ?? template.commandTimeoutMs;
     const limits = outputLimits(request, template);
@@ -114,6 +131,7 @@ export class KubernetesSandbox implements SandboxInstance {
   }
 
   async readFile(path: string): Promise<Buffer> {
+    this.#rejectIfSuspended();
     const relative = this.#relativePath(path);
     const data = await this.#options.router.download(relative, FILE_TIMEOUT_MS);
     if (data === undefined) {
@@ -126,6 +144,7 @@ export class KubernetesSandbox implements SandboxInstance {
   }
 
   async writeFile(path: string, data: string | Uint8Array): Promise<void> {
+    this.#rejectIfSuspended();
     const relative = this.#relativePath(path);
     const parent = posix.dirname(relative);
     if (parent !== '.') {
@@ -143,6 +162,11 @@ export class KubernetesSandbox implements SandboxInstance {
 
   async usage(): Promise<SandboxUsage> {
     const wallSeconds = (Date.now() - this.#options.createdAtMs) / 1000;
+    if (this.#operatingMode === 'Suspended') {
+      // No pod runs, so there are no cgroup counters to read.
+      // NOTE: CPU-seconds of the pods before a suspend are not carried over.
+      return { cpuSeconds: 0, memoryPeakBytes: 0, wallSeconds };
+    }
     // The pod's own cgroup v2 files. When they are missing, the counters stay at 0.
     const result = await this.exec({
       command:
@@ -160,18 +184,23 @@ export class KubernetesSandbox implements SandboxInstance {
   }
 
   isAlive(): Promise<boolean> {
-    return this.#options.cluster.isSandboxReady(this.sandboxName);
+    return this.#options.cluster.isSandboxAlive(this.sandboxName);
   }
 
-  /** Always `Running`: this driver does not suspend cluster Sandboxes. */
-  readonly operatingMode = 'Running' as const;
-
   async suspend(): Promise<void> {
-    throw checkpointUnsupported(this.runtime, this.id, 'suspend');
+    if (this.#operatingMode === 'Suspended') {
+      return;
+    }
+    await this.#options.cluster.setOperatingMode(this.sandboxName, 'Suspended');
+    this.#operatingMode = 'Suspended';
   }
 
   async resume(): Promise<void> {
-    throw checkpointUnsupported(this.runtime, this.id, 'resume');
+    if (this.#operatingMode === 'Running') {
+      return;
+    }
+    await this.#options.cluster.setOperatingMode(this.sandboxName, 'Running');
+    this.#operatingMode = 'Running';
   }
 
   async snapshot(_dir: string): Promise<SnapshotInfo> {
@@ -184,6 +213,16 @@ export class KubernetesSandbox implements SandboxInstance {
       claim: this.claimName,
     });
     await this.#options.cluster.deleteClaim(this.claimName);
+  }
+
+  #rejectIfSuspended(): void {
+    if (this.#operatingMode === 'Suspended') {
+      throw new SandstackError(
+        'SANDBOX_SUSPENDED',
+        `Sandbox "${this.id}" cannot run commands or reach files because it is suspended (Sandbox "${this.sandboxName}" has no pod); resume it ("sandstack sandbox resume ${this.id}") first`,
+        { details: { sandboxId: this.id } },
+      );
+    }
   }
 
   /** Maps a sandbox path to a path relative to the runtime's working directory. */

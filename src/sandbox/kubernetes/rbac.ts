@@ -24,7 +24,7 @@ export const DRIVER_PERMISSIONS: readonly ApiPermission[] = [
       verb,
     })),
   ),
-  ...['get', 'list', 'watch'].map((verb) => ({
+  ...['get', 'list', 'watch', 'patch'].map((verb) => ({
     group: SANDBOX.group,
     resource: SANDBOX.plural,
     verb,

@@ -137,7 +137,12 @@ export interface SandboxObject {
   apiVersion: string;
   kind: 'Sandbox';
   metadata: ObjectMeta;
-  spec: { podTemplate: unknown; shutdownTime?: string; shutdownPolicy?: 'Delete' | 'Retain' };
+  spec: {
+    podTemplate: unknown;
+    operatingMode?: 'Running' | 'Suspended';
+    shutdownTime?: string;
+    shutdownPolicy?: 'Delete' | 'Retain';
+  };
   status?: {
     conditions?: Condition[];
     service?: string;

@@ -62,6 +62,8 @@ function verbOf(method: string, name: string | undefined, watch: boolean): strin
       return 'create';
     case 'PUT':
       return 'update';
+    case 'PATCH':
+      return 'patch';
     case 'DELETE':
       return 'delete';
     default:
@@ -72,7 +74,7 @@ function verbOf(method: string, name: string | undefined, watch: boolean): strin
 /**
  * Starts an HTTPS server on 127.0.0.1 that speaks the Kubernetes REST conventions the
  * JavaScript client uses for namespaced custom resources: create, get, list, replace,
- * replace status, delete and watch (newline-delimited JSON events, resumable from a
+ * replace status, JSON merge patch, delete and watch (newline-delimited JSON events, resumable from a
  * resourceVersion, 410 Gone when the version is older than the event log).
  */
 export async function startFakeApiServer(options: FakeApiServerOptions): Promise<FakeApiServer> {
@@ -163,6 +165,22 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
         response,
         200,
         options.store.replace(schema, namespace, body, { status: subresource === 'status' }),
+      );
+      return;
+    }
+    if (method === 'PATCH' && subresource === undefined) {
+      const contentType = request.headers['content-type']?.split(';')[0]?.trim();
+      if (contentType !== 'application/merge-patch+json') {
+        throw new StatusError(
+          415,
+          'UnsupportedMediaType',
+          `the body of the request was in an unknown format - accepted media types include: application/merge-patch+json (got ${contentType ?? 'none'})`,
+        );
+      }
+      send(
+        response,
+        200,
+        options.store.mergePatch(schema, namespace, name, await readJson(request)),
       );
       return;
     }

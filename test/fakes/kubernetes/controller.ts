@@ -29,9 +29,10 @@ function condition(
   status: 'True' | 'False',
   reason: string,
   message: string,
+  type: 'Ready' | 'Suspended' = 'Ready',
 ): Record<string, unknown> {
   return {
-    type: 'Ready',
+    type,
     status,
     reason,
     message,
@@ -43,10 +44,20 @@ function condition(
 function readyOf(
   object: StoredObject | undefined,
 ): { status?: string; reason?: string } | undefined {
+  return conditionOf(object, 'Ready');
+}
+
+function conditionOf(
+  object: StoredObject | undefined,
+  type: string,
+): { status?: string; reason?: string } | undefined {
   const conditions = object?.status?.conditions as
     { type: string; status: string; reason: string }[] | undefined;
-  return conditions?.find((entry) => entry.type === 'Ready');
+  return conditions?.find((entry) => entry.type === type);
 }
+
+const NOT_SUSPENDED = (): Record<string, unknown> =>
+  condition('False', 'NotSuspended', 'Sandbox is not suspended', 'Suspended');
 
 /**
  * Plays the agent-sandbox controller's documented status transitions on the fake API.
@@ -56,6 +67,11 @@ function readyOf(
  * gives Ready=False with reason `WarmPoolNotFound` or `TemplateNotFound`. At
  * `lifecycle.shutdownTime` the claim expires per its shutdownPolicy. Each started pod gets a
  * temp folder that the fake router runs commands in.
+ *
+ * A Sandbox set to `operatingMode: Suspended` goes through Suspended=False reason
+ * `SuspendedPodTerminating` to Suspended=True reason `SuspendedPodTerminated`, with Ready=False
+ * reason `Suspended`, and loses its pod folder unless it has `volumeClaimTemplates`, which
+ * stand for volumes that outlive the pod. Set back to `Running`, it starts a new pod.
  */
 export class FakeSandboxController {
   /** Pod folder per Sandbox name, for the fake router. */
@@ -63,6 +79,8 @@ export class FakeSandboxController {
   readonly #options: Required<FakeSandboxControllerOptions>;
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #expiryTimers = new Map<string, { timer: NodeJS.Timeout; shutdownTime: string }>();
+  /** Sandboxes whose pod is being stopped or started for an operatingMode change. */
+  readonly #modeChanging = new Set<string>();
   #scheduled = false;
   #stopped = false;
 
@@ -128,9 +146,87 @@ export class FakeSandboxController {
     for (const pool of store.list(POOL_PLURAL, namespace)) {
       this.#reconcilePool(pool);
     }
+    for (const sandbox of store.list(SANDBOX_PLURAL, namespace)) {
+      this.#reconcileOperatingMode(sandbox);
+    }
     for (const claim of store.list(CLAIM_PLURAL, namespace)) {
       this.#reconcileClaim(claim);
     }
+  }
+
+  /** Stops the pod of a Sandbox set to Suspended, and starts one for a resumed Sandbox. */
+  #reconcileOperatingMode(sandbox: StoredObject): void {
+    const name = sandbox.metadata.name;
+    if (this.#modeChanging.has(name)) {
+      return;
+    }
+    const spec = sandbox.spec as { operatingMode?: string; volumeClaimTemplates?: unknown[] };
+    const suspended = conditionOf(sandbox, 'Suspended')?.status === 'True';
+    if (spec.operatingMode === 'Suspended' && !suspended) {
+      this.#modeChanging.add(name);
+      this.#setSandboxStatus(name, {
+        conditions: [
+          condition('False', 'Suspended', 'Sandbox is suspending'),
+          condition(
+            'False',
+            'SuspendedPodTerminating',
+            'Pod is terminating. Sandbox is suspending',
+            'Suspended',
+          ),
+        ],
+      });
+      this.#after(this.#options.podStartMs, () => {
+        this.#modeChanging.delete(name);
+        if ((spec.volumeClaimTemplates ?? []).length === 0) {
+          const dir = this.podDirs.get(name);
+          if (dir !== undefined) {
+            rmSync(dir, { recursive: true, force: true });
+            this.podDirs.delete(name);
+          }
+        }
+        this.#setSandboxStatus(name, {
+          conditions: [
+            condition('False', 'Suspended', 'Sandbox is suspended'),
+            condition(
+              'True',
+              'SuspendedPodTerminated',
+              'Pod has been terminated. Sandbox is suspended',
+              'Suspended',
+            ),
+          ],
+        });
+      });
+      return;
+    }
+    if (spec.operatingMode !== 'Suspended' && suspended) {
+      this.#modeChanging.add(name);
+      this.#setSandboxStatus(name, {
+        conditions: [
+          condition('False', 'DependenciesNotReady', 'Pod does not exist'),
+          NOT_SUSPENDED(),
+        ],
+      });
+      const templateName =
+        sandbox.metadata.annotations?.['agents.x-k8s.io/sandbox-template-ref'] ?? '';
+      this.#after(this.#options.podStartMs, () => {
+        this.#modeChanging.delete(name);
+        this.#startPod(name, templateName);
+      });
+    }
+  }
+
+  #setSandboxStatus(name: string, status: Record<string, unknown>): void {
+    const { store, namespace } = this.#options;
+    const sandbox = store.get(SANDBOX_PLURAL, namespace, name);
+    if (sandbox === undefined) {
+      return;
+    }
+    store.replace(
+      store.schemaFor('agents.x-k8s.io', 'v1beta1', SANDBOX_PLURAL),
+      namespace,
+      { ...sandbox, status },
+      { status: true },
+    );
   }
 
   #ownedBy(owner: StoredObject): StoredObject[] {
@@ -212,22 +308,24 @@ export class FakeSandboxController {
     const behaviour = this.#options.podBehaviour(templateName);
     let status: Record<string, unknown>;
     if (behaviour.ready) {
-      this.podDirs.set(name, mkdtempSync(join(tmpdir(), 'sandstack-fake-pod-')));
+      if (!this.podDirs.has(name)) {
+        this.podDirs.set(name, mkdtempSync(join(tmpdir(), 'sandstack-fake-pod-')));
+      }
       status = {
-        conditions: [condition('True', 'DependenciesReady', 'Pod is Ready; Service Exists')],
+        conditions: [
+          condition('True', 'DependenciesReady', 'Pod is Ready; Service Exists'),
+          NOT_SUSPENDED(),
+        ],
         service: name,
         serviceFQDN: `${name}.${namespace}.svc.cluster.local`,
         podIPs: ['127.0.0.1'],
       };
     } else {
-      status = { conditions: [condition('False', behaviour.reason, behaviour.message)] };
+      status = {
+        conditions: [condition('False', behaviour.reason, behaviour.message), NOT_SUSPENDED()],
+      };
     }
-    store.replace(
-      store.schemaFor('agents.x-k8s.io', 'v1beta1', SANDBOX_PLURAL),
-      namespace,
-      { ...sandbox, status },
-      { status: true },
-    );
+    this.#setSandboxStatus(name, status);
   }
 
   #reconcileClaim(claim: StoredObject): void {
