@@ -269,6 +269,10 @@ export class SandboxController {
       // Only bubblewrap sandboxes can share a network namespace with the egress proxy.
       return this.availableDriver('bubblewrap');
     }
+    if (this.drivers.has('kubernetes')) {
+      // A controller given a cluster runs sandboxes there, not in its own pod.
+      return this.availableDriver('kubernetes');
+    }
     for (const name of ['gvisor', 'bubblewrap'] as const) {
       const driver = this.drivers.get(name);
       if (driver !== undefined && (await this.check(driver)).available) {
@@ -737,9 +741,13 @@ export class SandboxController {
   private async availableDriver(name: RuntimeName): Promise<SandboxDriver> {
     const driver = this.drivers.get(name);
     if (driver === undefined) {
+      const fix =
+        name === 'kubernetes'
+          ? 'set SANDSTACK_SANDBOX_ROUTER_URL (and SANDSTACK_KUBECONFIG, SANDSTACK_KUBERNETES_NAMESPACE) for "sandstack serve", or pass a KubernetesDriver in the controller\'s drivers option'
+          : "pass its driver in the controller's drivers option";
       throw new SandstackError(
         'RUNTIME_UNAVAILABLE',
-        `Runtime "${name}" is not configured; pass its driver in the controller's drivers option`,
+        `Runtime "${name}" is not configured; ${fix}`,
       );
     }
     const check = await this.check(driver);

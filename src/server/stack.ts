@@ -11,6 +11,7 @@ import { openDatabase, type SqliteDatabase } from '../core/store.js';
 import { SandboxController } from '../sandbox/controller.js';
 import { BubblewrapDriver } from '../sandbox/drivers/bubblewrap.js';
 import { GvisorDriver } from '../sandbox/drivers/gvisor.js';
+import { kubernetesDriverOptionsFromEnv } from '../sandbox/kubernetes/env.js';
 import type { SandboxDriver } from '../sandbox/types.js';
 import { otlpExporterFromEnv } from '../telemetry/otlp.js';
 import { SqliteSpanStore } from '../telemetry/span-store.js';
@@ -77,10 +78,40 @@ export function localDrivers(stateDir: string): SandboxDriver[] {
   return [new GvisorDriver(hidden), new BubblewrapDriver(hidden)];
 }
 
+/**
+ * Returns the local drivers plus, when `SANDSTACK_SANDBOX_ROUTER_URL` is set, the Kubernetes
+ * driver configured from the `SANDSTACK_*` variables that `kubernetesDriverOptionsFromEnv`
+ * reads. Templates with runtime `auto` then run on the cluster.
+ *
+ * @throws SandstackError `INVALID_CONFIG` naming the variable or kubeconfig that is wrong.
+ */
+export async function sandboxDrivers(
+  stateDir: string,
+  options: { env?: Record<string, string | undefined>; logger?: Logger } = {},
+): Promise<SandboxDriver[]> {
+  const drivers = localDrivers(stateDir);
+  const env = options.env ?? process.env;
+  const routerUrl = env.SANDSTACK_SANDBOX_ROUTER_URL;
+  if (routerUrl !== undefined && routerUrl !== '') {
+    const driverOptions = kubernetesDriverOptionsFromEnv(env);
+    // Loaded only here: the Kubernetes client takes about a second to import.
+    const { KubernetesDriver } = await import('../sandbox/kubernetes/driver.js');
+    drivers.push(
+      new KubernetesDriver({
+        ...driverOptions,
+        ...(options.logger === undefined ? {} : { logger: options.logger }),
+      }),
+    );
+  }
+  return drivers;
+}
+
 /** Opens (and creates) the embedded stack under `stateDir`. */
 export async function openStack(options: OpenStackOptions = {}): Promise<Stack> {
   const stateDir = resolve(options.stateDir ?? '.sandstack');
   const logger = options.logger ?? noopLogger;
+  // Resolved first, so a wrong Kubernetes setting fails before any file is opened.
+  const drivers = await sandboxDrivers(stateDir, { logger });
   const db = openDatabase(join(stateDir, 'state.db'));
   let workflows: Awaited<ReturnType<typeof openWorkflowStore>>;
   try {
@@ -93,7 +124,7 @@ export async function openStack(options: OpenStackOptions = {}): Promise<Stack> 
     db,
     stateDir: join(stateDir, 'sandboxes'),
     logger,
-    drivers: localDrivers(stateDir),
+    drivers,
   });
   const spans = new SqliteSpanStore(db);
   const otlp = otlpExporterFromEnv(process.env, logger);
