@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandstackClient } from '../../src/client/index.js';
+import { checkHost } from '../../src/sandbox/doctor.js';
 import { KubernetesDriver } from '../../src/sandbox/kubernetes/driver.js';
 import { sandboxDrivers } from '../../src/server/stack.js';
 import { startServer, type RunningServer } from '../../src/server/http/server.js';
@@ -102,7 +103,7 @@ describe('serve with the Kubernetes driver', () => {
       sandboxDrivers(dir, {
         env: { SANDSTACK_SANDBOX_ROUTER_URL: 'sandbox-router:8080' },
       }),
-    ).rejects.toThrow(/routerUrl "sandbox-router:8080" is not an http\(s\) URL/);
+    ).rejects.toThrow(/SANDSTACK_SANDBOX_ROUTER_URL "sandbox-router:8080" is not an http\(s\) URL/);
     await expect(
       sandboxDrivers(dir, {
         env: {
@@ -111,6 +112,13 @@ describe('serve with the Kubernetes driver', () => {
         },
       }),
     ).rejects.toThrow(/SANDSTACK_SANDBOX_READY_TIMEOUT_MS "soon"/);
+  });
+
+  it('lets doctor check the cluster', async () => {
+    const checks = await checkHost({ drivers: await sandboxDrivers(dir) });
+    const cluster = checks.find((check) => check.name === 'runtime kubernetes');
+    expect(cluster?.ok).toBe(true);
+    expect(cluster?.detail).toBe('version v1beta1');
   });
 
   it('adds no Kubernetes driver without a router URL', async () => {

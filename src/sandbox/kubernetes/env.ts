@@ -19,6 +19,12 @@ export function kubernetesDriverOptionsFromEnv(
       'Environment variable SANDSTACK_SANDBOX_ROUTER_URL is missing; set it to the sandbox router Service URL, e.g. http://sandbox-router-svc.sandstack.svc.cluster.local:8080',
     );
   }
+  if (!/^https?:\/\//.test(routerUrl)) {
+    throw new SandstackError(
+      'INVALID_CONFIG',
+      `Environment variable SANDSTACK_SANDBOX_ROUTER_URL "${routerUrl}" is not an http(s) URL; set it to the sandbox router Service URL, e.g. http://sandbox-router-svc.sandstack.svc.cluster.local:8080`,
+    );
+  }
   const options: KubernetesDriverOptions = { routerUrl };
 
   const namespace = env.SANDSTACK_KUBERNETES_NAMESPACE;
