@@ -6,7 +6,7 @@ import { noopLogger, type Logger } from '../core/logger.js';
 import type { SqliteDatabase } from '../core/store.js';
 import { removeCgroups } from './cgroup.js';
 import { ClaimObjects } from './claim-objects.js';
-import { BubblewrapDriver, egressLogPath } from './drivers/bubblewrap.js';
+import { BubblewrapDriver } from './drivers/bubblewrap.js';
 import { GvisorDriver } from './drivers/gvisor.js';
 import { ExpiryScheduler } from './controller-expiry.js';
 import {
@@ -37,6 +37,7 @@ import type {
   SandboxTemplate,
 } from './types.js';
 import { readEgressLog, type EgressRecord } from './network/egress-proxy.js';
+import { egressLogPath } from './network/sandbox-egress.js';
 import { deleteNetns } from './network/netns.js';
 import { removeStateDir } from './writable-layer.js';
 import { WarmBindQueue } from './warm-binds.js';
@@ -264,10 +265,6 @@ export class SandboxController {
     }
     if (template.runtime !== 'auto') {
       return this.availableDriver(template.runtime);
-    }
-    if (template.network.egress === 'proxy') {
-      // Only bubblewrap sandboxes can share a network namespace with the egress proxy.
-      return this.availableDriver('bubblewrap');
     }
     for (const name of ['gvisor', 'bubblewrap'] as const) {
       const driver = this.drivers.get(name);
