@@ -43,6 +43,26 @@ import { removeStateDir } from '../writable-layer.js';
 
 const execFileAsync = promisify(execFile);
 
+/**
+ * User and group that commands run as inside the sandbox's user namespace: `nobody`, as on
+ * gVisor. bwrap maps this uid to the uid that runs bwrap (root on a server), so on the host
+ * the command's files and permission checks stay that user's, without any capability.
+ *
+ * NOTE: mapping uid 65534 to the host's uid 65534 would need bwrap to run as that user,
+ * and then it could not reach state folders that only root may enter (such as mkdtemp's
+ * 0700 folders).
+ */
+const COMMAND_USER = { uid: 65534, gid: 65534 };
+
+/**
+ * Shell lines that close every descriptor above 2 before bwrap starts. A process inherits
+ * the descriptors its parent left open without close-on-exec, and Node passes those on to
+ * children, so without this a sandbox could use descriptors of whatever started sandstack.
+ * bash runs them, because dash cannot name descriptors above 9 in a redirection.
+ */
+const CLOSE_STRAY_FDS =
+  'for fd in /proc/$$/fd/*; do n=${fd##*/}; if [ "$n" -gt 2 ]; then eval "exec $n>&-"; fi; done';
+
 /** Options for {@link BubblewrapDriver}. */
 export interface BubblewrapDriverOptions {
   /** The bwrap program. @default 'bwrap' */
@@ -230,11 +250,12 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     const joinCgroups = cgroupProcsFiles(this.id)
       .map((file) => `echo $$ > '${file}'`)
       .join('; ');
-    const script = `${joinCgroups}; exec "$@"`;
+    const script = `${joinCgroups}; ${CLOSE_STRAY_FDS}; exec "$@"`;
     // A sandbox with egress runs in its own network namespace, where the proxy listens.
     const netns = hasEgress(this.template) ? ['ip', 'netns', 'exec', this.id] : [];
     const argv = [...netns, ...this.bwrapArgs(exec), ...commandArgv(exec)];
-    return ['/bin/sh', '-c', script, 'sh', ...argv];
+    // bash reads ~/.bashrc when its stdin is a socket, as Node's pipes are, unless --norc.
+    return ['/bin/bash', '--norc', '--noprofile', '-c', script, 'bash', ...argv];
   }
 
   protected async afterCommand(_result: ProcessResult): Promise<void> {
@@ -259,6 +280,13 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     }
     args.push('--bind', layout.tmp, '/tmp', '--bind', layout.workspace, template.workdir);
     args.push(...this.unshareArgs(), '--die-with-parent', '--new-session', '--cap-drop', 'ALL');
+    args.push(
+      '--unshare-user',
+      '--uid',
+      String(COMMAND_USER.uid),
+      '--gid',
+      String(COMMAND_USER.gid),
+    );
     args.push('--hostname', 'sandbox', '--clearenv', '--chdir', exec.cwd);
     for (const [name, value] of Object.entries({ ...proxyEnv(this.template), ...exec.env })) {
       args.push('--setenv', name, value);
@@ -271,13 +299,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     if (!hasEgress(this.template)) {
       return ['--unshare-all'];
     }
-    return [
-      '--unshare-user-try',
-      '--unshare-ipc',
-      '--unshare-pid',
-      '--unshare-uts',
-      '--unshare-cgroup-try',
-    ];
+    return ['--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try'];
   }
 }
 
