@@ -18,6 +18,7 @@ import {
 import { SandboxCheckpoints } from './controller-snapshots.js';
 import {
   SandboxStore,
+  provisionedGibSeconds,
   type PoolRecord,
   type SandboxRecord,
   type SnapshotRecord,
@@ -100,6 +101,8 @@ export interface UsageTotals {
   cpuSeconds: number;
   /** Sum of each sandbox's peak memory. */
   memoryPeakBytes: number;
+  /** Provisioned memory in GiB times seconds claimed, summed; live sandboxes count to now. */
+  gibSeconds: number;
   sandboxes: number;
 }
 
@@ -415,7 +418,7 @@ export class SandboxController {
       this.expiry.track(id, coldExpiresAt);
       return this.claimed(id, sandbox);
     } catch (error) {
-      this.store.markReleased(id, { cpuSeconds: 0, memoryPeakBytes: 0 });
+      this.store.markReleased(id, { cpuSeconds: 0, memoryPeakBytes: 0, memoryBytes: 0 });
       await this.destroyQuietly(id, undefined);
       throw error;
     }
@@ -546,6 +549,7 @@ export class SandboxController {
     this.store.markReleased(id, {
       cpuSeconds: usage.cpuSeconds,
       memoryPeakBytes: usage.memoryPeakBytes,
+      memoryBytes: this.memoryLimitOf(record.template),
     });
     // Claims with shutdownPolicy Delete or ttlSecondsAfterFinished 0 go as their sandbox does.
     this.claimObjects.reap(Date.now());
@@ -566,7 +570,7 @@ export class SandboxController {
     runId?: string;
     releasedSinceMs?: number;
   }): Promise<UsageTotals> {
-    const totals: UsageTotals = { cpuSeconds: 0, memoryPeakBytes: 0, sandboxes: 0 };
+    const totals: UsageTotals = { cpuSeconds: 0, memoryPeakBytes: 0, gibSeconds: 0, sandboxes: 0 };
     const { releasedSinceMs, ...listFilter } = filter;
     for (const record of this.store.list({ ...listFilter, includeReleased: true })) {
       if (record.state === 'warm') {
@@ -583,6 +587,9 @@ export class SandboxController {
         record.state === 'released' ? record.usage : await this.live.get(record.id)?.usage();
       totals.cpuSeconds += usage?.cpuSeconds ?? 0;
       totals.memoryPeakBytes += usage?.memoryPeakBytes ?? 0;
+      totals.gibSeconds +=
+        record.usage?.gibSeconds ??
+        provisionedGibSeconds(this.memoryLimitOf(record.template), record.claimedAt, Date.now());
       totals.sandboxes += 1;
     }
     return totals;
@@ -641,6 +648,19 @@ export class SandboxController {
     this.live.clear();
   }
 
+  /**
+   * Returns the memory limit of a template as it is now, or 0 when it was deleted.
+   *
+   * NOTE: a template changed since the claim meters the sandbox at its new limit.
+   */
+  private memoryLimitOf(templateName: string): number {
+    try {
+      return this.getTemplate(templateName).resources.memoryBytes;
+    } catch {
+      return 0;
+    }
+  }
+
   private claimed(id: string, sandbox: SandboxInstance): ClaimedSandbox {
     const record = this.store.get(id);
     if (record === undefined) {
@@ -666,7 +686,11 @@ export class SandboxController {
     const sandbox = await this.attachQuietly(record);
     if (sandbox === undefined) {
       this.logger.warn('Sandbox has nothing left to re-attach to', { sandboxId: id });
-      this.store.markReleased(id, record.usage ?? { cpuSeconds: 0, memoryPeakBytes: 0 });
+      this.store.markReleased(id, {
+        cpuSeconds: record.usage?.cpuSeconds ?? 0,
+        memoryPeakBytes: record.usage?.memoryPeakBytes ?? 0,
+        memoryBytes: this.memoryLimitOf(record.template),
+      });
       // Processes, cgroups or a mounted layer may outlive the files a re-attach needs.
       await this.destroyQuietly(id, undefined);
       return undefined;

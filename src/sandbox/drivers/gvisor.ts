@@ -244,6 +244,9 @@ export class GvisorDriver implements SandboxDriver {
       rmSync(imageDir, { recursive: true, force: true });
     }
     if (!alive && !hasImage(imageDir)) {
+      // The runtime died with the process that ran it, and its cgroups still count what it
+      // used. Starting again removes them, so keep that usage first.
+      sandbox.rememberUsage();
       await sandbox.start();
     }
     return sandbox;
@@ -727,7 +730,8 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     );
   }
 
-  private rememberUsage(): void {
+  /** Adds what the cgroups counted so far to the usage kept in the state folder. */
+  rememberUsage(): void {
     const now = readCgroupUsage(this.id);
     this.earlierUsage = {
       cpuSeconds: this.earlierUsage.cpuSeconds + now.cpuSeconds,

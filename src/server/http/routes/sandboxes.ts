@@ -28,7 +28,15 @@ const SandboxSchema = z
     createdAt: z.number(),
     claimedAt: z.number().nullable(),
     releasedAt: z.number().nullable(),
-    usage: z.object({ cpuSeconds: z.number(), memoryPeakBytes: z.number() }).nullable(),
+    usage: z
+      .object({
+        cpuSeconds: z.number(),
+        memoryPeakBytes: z.number(),
+        gibSeconds: z.number().openapi({
+          description: 'Memory limit in GiB times seconds from claim to release',
+        }),
+      })
+      .nullable(),
     operatingMode: z.enum(['Running', 'Suspended']).openapi({
       description:
         'As upstream Sandbox spec.operatingMode: Suspended while the processes are checkpointed to disk and stopped',
