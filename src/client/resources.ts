@@ -362,6 +362,27 @@ export class SandboxesApi {
     });
   }
 
+  /**
+   * Lists the tenant's snapshots, newest first; with `template`, only those taken from
+   * sandboxes of that template.
+   */
+  async listSnapshots(options: { template?: string } = {}): Promise<SandboxSnapshot[]> {
+    const body = await this.#http.json<{ snapshots: SandboxSnapshot[] }>({
+      method: 'GET',
+      path: '/v1/sandboxes/snapshots',
+      query: { template: options.template },
+    });
+    return body.snapshots;
+  }
+
+  /**
+   * Returns one of the tenant's snapshots.
+   * @throws SandstackApiError `SNAPSHOT_NOT_FOUND` (404) for a missing or another tenant's one
+   */
+  getSnapshot(name: string): Promise<SandboxSnapshot> {
+    return this.#http.json({ method: 'GET', path: apiPath`/v1/sandboxes/snapshots/${name}` });
+  }
+
   /** Destroys the sandbox and returns its record with its final usage. */
   release(id: string): Promise<Sandbox> {
     return this.#http.json({ method: 'DELETE', path: apiPath`/v1/sandboxes/${id}` });

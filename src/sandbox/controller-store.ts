@@ -28,7 +28,7 @@ export interface SandboxRecord {
   claimedAt: number | null;
   releasedAt: number | null;
   /** Final usage, stored on release. */
-  usage: { cpuSeconds: number; memoryPeakBytes: number } | null;
+  usage: RecordedUsage | null;
   /** Hash of the template the sandbox was started from, to find stale pool sandboxes. */
   templateHash: string | null;
   /** Epoch milliseconds after which the controller destroys the sandbox. */
@@ -41,6 +41,18 @@ export interface SandboxRecord {
   operatingMode: OperatingMode;
   /** Epoch milliseconds of the last change of `operatingMode`, if it ever changed. */
   operatingModeChangedAt: number | null;
+}
+
+/** Usage of one sandbox as its record stores it on release. */
+export interface RecordedUsage {
+  /** CPU time of the sandbox's processes, from cgroup accounting. */
+  cpuSeconds: number;
+  memoryPeakBytes: number;
+  /**
+   * Provisioned memory over the claim: the template's memory limit in GiB times the seconds
+   * from claim to release. 0 for records stored before it was metered.
+   */
+  gibSeconds: number;
 }
 
 /** One stored snapshot: a checkpoint of a sandbox that new sandboxes can start from. */
@@ -117,6 +129,7 @@ const MIGRATIONS = [
      name TEXT PRIMARY KEY, tenant TEXT, sandbox_id TEXT NOT NULL, template TEXT NOT NULL,
      runtime TEXT NOT NULL, dir TEXT NOT NULL, image_bytes INTEGER NOT NULL,
      files_bytes INTEGER NOT NULL, created_at INTEGER NOT NULL);`,
+  `ALTER TABLE sandboxes ADD COLUMN gib_seconds REAL;`,
 ];
 
 const SNAPSHOT_COLUMNS =
@@ -141,6 +154,7 @@ interface SandboxRow {
   released_at: number | null;
   cpu_seconds: number | null;
   memory_peak_bytes: number | null;
+  gib_seconds: number | null;
   template_hash: string | null;
   expires_at: number | null;
   end_reason: SandboxEndReason | null;
@@ -449,12 +463,22 @@ export class SandboxStore {
     this.db.prepare('UPDATE sandboxes SET end_reason = ? WHERE id = ?').run(reason, id);
   }
 
-  markReleased(id: string, usage: { cpuSeconds: number; memoryPeakBytes: number }): void {
+  /**
+   * Marks a sandbox released with its final usage. GiB-seconds are the provisioned memory
+   * (`memoryBytes`) times the seconds from claim to now.
+   */
+  markReleased(
+    id: string,
+    usage: { cpuSeconds: number; memoryPeakBytes: number; memoryBytes: number },
+  ): void {
+    const now = Date.now();
+    const claimedAt = this.get(id)?.claimedAt ?? null;
+    const gibSeconds = provisionedGibSeconds(usage.memoryBytes, claimedAt, now);
     this.db
       .prepare(
-        "UPDATE sandboxes SET state = 'released', released_at = ?, cpu_seconds = ?, memory_peak_bytes = ? WHERE id = ?",
+        "UPDATE sandboxes SET state = 'released', released_at = ?, cpu_seconds = ?, memory_peak_bytes = ?, gib_seconds = ? WHERE id = ?",
       )
-      .run(Date.now(), usage.cpuSeconds, Math.round(usage.memoryPeakBytes), id);
+      .run(now, usage.cpuSeconds, Math.round(usage.memoryPeakBytes), gibSeconds, id);
   }
 
   /** Deletes a ready sandbox's record; false when a claim bound it first. */
@@ -516,7 +540,11 @@ function toRecord(row: SandboxRow): SandboxRecord {
     usage:
       row.cpu_seconds === null
         ? null
-        : { cpuSeconds: row.cpu_seconds, memoryPeakBytes: row.memory_peak_bytes ?? 0 },
+        : {
+            cpuSeconds: row.cpu_seconds,
+            memoryPeakBytes: row.memory_peak_bytes ?? 0,
+            gibSeconds: row.gib_seconds ?? 0,
+          },
     templateHash: row.template_hash,
     expiresAt: row.expires_at,
     endReason: row.end_reason,
@@ -544,4 +572,16 @@ function toClaim(row: ClaimRow): ClaimObjectRecord {
     sandboxId: row.sandbox_id,
     createdAt: row.created_at,
   };
+}
+
+/** Memory limit in GiB times the seconds from claim to `endMs`; 0 for a never-claimed sandbox. */
+export function provisionedGibSeconds(
+  memoryBytes: number,
+  claimedAt: number | null,
+  endMs: number,
+): number {
+  if (claimedAt === null) {
+    return 0;
+  }
+  return (memoryBytes / 2 ** 30) * (Math.max(0, endMs - claimedAt) / 1000);
 }

@@ -6,7 +6,7 @@ import { noopLogger, type Logger } from '../core/logger.js';
 import type { SqliteDatabase } from '../core/store.js';
 import { removeCgroups } from './cgroup.js';
 import { ClaimObjects } from './claim-objects.js';
-import { BubblewrapDriver, egressLogPath } from './drivers/bubblewrap.js';
+import { BubblewrapDriver } from './drivers/bubblewrap.js';
 import { GvisorDriver } from './drivers/gvisor.js';
 import { ExpiryScheduler } from './controller-expiry.js';
 import {
@@ -18,6 +18,7 @@ import {
 import { SandboxCheckpoints } from './controller-snapshots.js';
 import {
   SandboxStore,
+  provisionedGibSeconds,
   type PoolRecord,
   type SandboxRecord,
   type SnapshotRecord,
@@ -37,6 +38,7 @@ import type {
   SandboxTemplate,
 } from './types.js';
 import { readEgressLog, type EgressRecord } from './network/egress-proxy.js';
+import { egressLogPath } from './network/sandbox-egress.js';
 import { deleteNetns } from './network/netns.js';
 import { removeStateDir } from './writable-layer.js';
 import { WarmBindQueue } from './warm-binds.js';
@@ -99,6 +101,8 @@ export interface UsageTotals {
   cpuSeconds: number;
   /** Sum of each sandbox's peak memory. */
   memoryPeakBytes: number;
+  /** Provisioned memory in GiB times seconds claimed, summed; live sandboxes count to now. */
+  gibSeconds: number;
   sandboxes: number;
 }
 
@@ -265,12 +269,9 @@ export class SandboxController {
     if (template.runtime !== 'auto') {
       return this.availableDriver(template.runtime);
     }
-    if (template.network.egress === 'proxy') {
-      // Only bubblewrap sandboxes can share a network namespace with the egress proxy.
-      return this.availableDriver('bubblewrap');
-    }
-    if (this.drivers.has('kubernetes')) {
-      // A controller given a cluster runs sandboxes there, not in its own pod.
+    if (this.drivers.has('kubernetes') && template.network.egress !== 'proxy') {
+      // A controller given a cluster runs sandboxes there, not in its own pod. The egress
+      // proxy runs beside local sandboxes only, so those stay here.
       return this.availableDriver('kubernetes');
     }
     for (const name of ['gvisor', 'bubblewrap'] as const) {
@@ -422,7 +423,7 @@ export class SandboxController {
       this.expiry.track(id, coldExpiresAt);
       return this.claimed(id, sandbox);
     } catch (error) {
-      this.store.markReleased(id, { cpuSeconds: 0, memoryPeakBytes: 0 });
+      this.store.markReleased(id, { cpuSeconds: 0, memoryPeakBytes: 0, memoryBytes: 0 });
       await this.destroyQuietly(id, undefined);
       throw error;
     }
@@ -554,6 +555,7 @@ export class SandboxController {
     this.store.markReleased(id, {
       cpuSeconds: usage.cpuSeconds,
       memoryPeakBytes: usage.memoryPeakBytes,
+      memoryBytes: this.memoryLimitOf(record.template),
     });
     // Claims with shutdownPolicy Delete or ttlSecondsAfterFinished 0 go as their sandbox does.
     this.claimObjects.reap(Date.now());
@@ -574,7 +576,7 @@ export class SandboxController {
     runId?: string;
     releasedSinceMs?: number;
   }): Promise<UsageTotals> {
-    const totals: UsageTotals = { cpuSeconds: 0, memoryPeakBytes: 0, sandboxes: 0 };
+    const totals: UsageTotals = { cpuSeconds: 0, memoryPeakBytes: 0, gibSeconds: 0, sandboxes: 0 };
     const { releasedSinceMs, ...listFilter } = filter;
     for (const record of this.store.list({ ...listFilter, includeReleased: true })) {
       if (record.state === 'warm') {
@@ -591,6 +593,9 @@ export class SandboxController {
         record.state === 'released' ? record.usage : await this.live.get(record.id)?.usage();
       totals.cpuSeconds += usage?.cpuSeconds ?? 0;
       totals.memoryPeakBytes += usage?.memoryPeakBytes ?? 0;
+      totals.gibSeconds +=
+        record.usage?.gibSeconds ??
+        provisionedGibSeconds(this.memoryLimitOf(record.template), record.claimedAt, Date.now());
       totals.sandboxes += 1;
     }
     return totals;
@@ -649,6 +654,19 @@ export class SandboxController {
     this.live.clear();
   }
 
+  /**
+   * Returns the memory limit of a template as it is now, or 0 when it was deleted.
+   *
+   * NOTE: a template changed since the claim meters the sandbox at its new limit.
+   */
+  private memoryLimitOf(templateName: string): number {
+    try {
+      return this.getTemplate(templateName).resources.memoryBytes;
+    } catch {
+      return 0;
+    }
+  }
+
   private claimed(id: string, sandbox: SandboxInstance): ClaimedSandbox {
     const record = this.store.get(id);
     if (record === undefined) {
@@ -674,7 +692,11 @@ export class SandboxController {
     const sandbox = await this.attachQuietly(record);
     if (sandbox === undefined) {
       this.logger.warn('Sandbox has nothing left to re-attach to', { sandboxId: id });
-      this.store.markReleased(id, record.usage ?? { cpuSeconds: 0, memoryPeakBytes: 0 });
+      this.store.markReleased(id, {
+        cpuSeconds: record.usage?.cpuSeconds ?? 0,
+        memoryPeakBytes: record.usage?.memoryPeakBytes ?? 0,
+        memoryBytes: this.memoryLimitOf(record.template),
+      });
       // Processes, cgroups or a mounted layer may outlive the files a re-attach needs.
       await this.destroyQuietly(id, undefined);
       return undefined;

@@ -145,8 +145,12 @@ function validateNetwork(
       );
     }
   }
-  if (template.runtime === 'gvisor' || template.runtime === 'kubernetes') {
-    fail('runtime', template.runtime, 'egress through a proxy needs runtime bubblewrap (or auto)');
+  if (template.runtime === 'kubernetes') {
+    fail(
+      'runtime',
+      template.runtime,
+      'egress through a proxy needs runtime gvisor or bubblewrap (or auto)',
+    );
   }
 }
 

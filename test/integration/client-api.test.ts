@@ -485,6 +485,25 @@ describe('SandstackClient', () => {
       expect(taken.code).toBe('ALREADY_EXISTS');
     });
 
+    it('lists snapshots per tenant and template', async () => {
+      const listed = await acme.sandboxes.listSnapshots();
+      expect(listed.map((snapshot) => snapshot.name)).toEqual(['acme-snap']);
+      expect(listed[0]?.sandboxId).toBe(sandboxId);
+      const ofTemplate = await acme.sandboxes.listSnapshots({ template: 'default' });
+      expect(ofTemplate.map((snapshot) => snapshot.name)).toEqual(['acme-snap']);
+      expect(await acme.sandboxes.listSnapshots({ template: 'other' })).toEqual([]);
+      expect((await acme.sandboxes.getSnapshot('acme-snap')).imageBytes).toBeGreaterThan(0);
+
+      expect(await globex.sandboxes.listSnapshots()).toEqual([]);
+      for (const name of ['acme-snap', 'no-such-snap']) {
+        const error = await apiError(() => globex.sandboxes.getSnapshot(name));
+        expect(error.status, name).toBe(404);
+        expect(error.code, name).toBe('SNAPSHOT_NOT_FOUND');
+      }
+      const invalid = await apiError(() => acme.sandboxes.listSnapshots({ template: 'a b' }));
+      expect(invalid.status).toBe(400);
+    });
+
     it('releases a sandbox and reports usage', async () => {
       const released = await acme.sandboxes.release(sandboxId);
       expect(released.state).toBe('released');

@@ -8,8 +8,9 @@ import { openDatabase } from '../../src/core/store.js';
 import { isSandstackError } from '../../src/core/errors.js';
 import { SandboxController } from '../../src/sandbox/controller.js';
 import { BubblewrapDriver } from '../../src/sandbox/drivers/bubblewrap.js';
+import { GvisorDriver } from '../../src/sandbox/drivers/gvisor.js';
 import { netnsExists } from '../../src/sandbox/network/netns.js';
-import type { SandboxInstance } from '../../src/sandbox/types.js';
+import type { SandboxDriver, SandboxInstance } from '../../src/sandbox/types.js';
 
 /** Names the proxy resolves for the test; both point at the loopback test server. */
 const NAMES: Record<string, string> = {
@@ -19,20 +20,20 @@ const NAMES: Record<string, string> = {
   'metadata.allowed.test': '169.254.169.254',
 };
 
-const driver = new BubblewrapDriver({
-  egress: {
-    lookup: async (host) => {
-      const address = NAMES[host];
-      if (address === undefined) {
-        throw new Error(`unknown test name ${host}`);
-      }
-      return address;
-    },
-    allowPrivateAddresses: true,
+const egress = {
+  lookup: async (host: string): Promise<string> => {
+    const address = NAMES[host];
+    if (address === undefined) {
+      throw new Error(`unknown test name ${host}`);
+    }
+    return address;
   },
-});
-const available = (await driver.check()).available;
-const run = available ? it : it.skip;
+  allowPrivateAddresses: true,
+};
+const drivers: SandboxDriver[] = [new BubblewrapDriver({ egress }), new GvisorDriver({ egress })];
+const availability = await Promise.all(
+  drivers.map(async (driver) => ({ driver, available: (await driver.check()).available })),
+);
 
 let server: Server;
 let port = 0;
@@ -51,7 +52,7 @@ afterEach(async () => {
   cleanup = undefined;
 });
 
-async function claimWithEgress(): Promise<{
+async function claimWithEgress(driver: SandboxDriver): Promise<{
   controller: SandboxController;
   sandbox: SandboxInstance;
   id: string;
@@ -64,7 +65,7 @@ async function claimWithEgress(): Promise<{
   const controller = open();
   controller.createTemplate({
     name: 'net',
-    runtime: 'bubblewrap',
+    runtime: driver.name,
     network: { egress: 'proxy', allow: ['allowed.test', '*.allowed.test'] },
   });
   const { sandbox, record } = await controller.claim({ template: 'net', tenant: 'acme' });
@@ -80,9 +81,11 @@ async function claimWithEgress(): Promise<{
 const curl = (args: string): string =>
   `curl -s -m 10 -o /dev/null -w '%{http_code}' ${args}; echo " exit=$?"`;
 
-describe('sandbox egress proxy', () => {
+describe.each(availability)('sandbox egress proxy on $driver.name', ({ driver, available }) => {
+  const run = available ? it : it.skip;
+
   run('lets allowed domains through', async () => {
-    const { sandbox } = await claimWithEgress();
+    const { sandbox } = await claimWithEgress(driver);
     const plain = await sandbox.exec({ command: `curl -s -m 10 http://allowed.test:${port}/` });
     expect(plain.stdout).toBe('hello from the test server\n');
     // -p makes curl open a CONNECT tunnel, as it does for HTTPS.
@@ -93,7 +96,7 @@ describe('sandbox egress proxy', () => {
   });
 
   run('refuses and records everything else', async () => {
-    const { controller, sandbox, id } = await claimWithEgress();
+    const { controller, sandbox, id } = await claimWithEgress(driver);
     const cases = {
       other: await sandbox.exec({ command: curl(`http://denied.test:${port}/`) }),
       rawIp: await sandbox.exec({ command: curl(`http://127.0.0.1:${port}/`) }),
@@ -115,7 +118,7 @@ describe('sandbox egress proxy', () => {
   });
 
   run('gives tools that skip the proxy no route', async () => {
-    const { sandbox } = await claimWithEgress();
+    const { sandbox } = await claimWithEgress(driver);
     const direct = await sandbox.exec({ command: curl(`--noproxy '*' http://127.0.0.1:${port}/`) });
     expect(direct.stdout).toMatch(/^000 exit=(7|28)\n$/);
     const metadata = await sandbox.exec({ command: curl("--noproxy '*' http://169.254.169.254/") });
@@ -129,8 +132,71 @@ describe('sandbox egress proxy', () => {
     expect(dns.stdout).toContain('exit=2');
   });
 
+  run('refuses DNS tricks and disguised addresses', async () => {
+    const { controller, sandbox, id } = await claimWithEgress(driver);
+    const urls = [
+      `http://evilallowed.test:${port}/`,
+      `http://allowed.test.denied.test:${port}/`,
+      `http://allowed.test@denied.test:${port}/`,
+      `http://2130706433:${port}/`,
+      `http://[::1]:${port}/`,
+    ];
+    for (const url of urls) {
+      const result = await sandbox.exec({ command: curl(url) });
+      expect(result.stdout, url).toBe('403 exit=0\n');
+    }
+    const tunnel = await sandbox.exec({ command: curl(`-p http://127.0.0.1:${port}/`) });
+    expect(tunnel.stdout).not.toContain('200');
+
+    const log = controller.egressLog(id);
+    expect(log.length).toBe(urls.length + 1);
+    expect(log.every((entry) => !entry.allowed)).toBe(true);
+    expect(log.map((entry) => entry.host)).toContain('denied.test');
+    const rawIps = log.filter((entry) => entry.reason.includes('raw IP address'));
+    expect(rawIps.map((entry) => entry.host)).toEqual(['127.0.0.1', '::1', '127.0.0.1']);
+  });
+
+  run('gives commands without the proxy variables no way out', async () => {
+    const { sandbox } = await claimWithEgress(driver);
+    const unset = 'env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY';
+    // The namespace has no DNS server, so the name does not resolve.
+    const byName = await sandbox.exec({
+      command: `${unset} curl -s -m 10 -o /dev/null -w '%{http_code}' http://allowed.test:${port}/; echo " exit=$?"`,
+    });
+    expect(byName.stdout).toMatch(/^000 exit=(6|28)\n$/);
+    // The test server listens on the host's loopback, which is not the namespace's.
+    const resolved = await sandbox.exec({
+      command: `${unset} curl -s -m 10 -o /dev/null -w '%{http_code}' --resolve allowed.test:${port}:127.0.0.1 http://allowed.test:${port}/; echo " exit=$?"`,
+    });
+    expect(resolved.stdout).toMatch(/^000 exit=(7|28)\n$/);
+  });
+
+  run('gives raw sockets, UDP and direct TCP no route', async () => {
+    const { sandbox } = await claimWithEgress(driver);
+    const script = [
+      'import socket',
+      'def attempt(name, action):',
+      '    try:',
+      '        action()',
+      '        print(name, "passed")',
+      '    except OSError as error:',
+      '        print(name, "failed", error.errno)',
+      'raw = lambda: socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)',
+      'udp = lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("10.0.0.1", 53))',
+      'tcp = lambda: socket.create_connection(("169.254.169.254", 80), timeout=5)',
+      'attempt("raw", raw)',
+      'attempt("udp", udp)',
+      'attempt("tcp", tcp)',
+    ].join('\n');
+    const result = await sandbox.exec({ command: 'python3 -', stdin: script });
+    const lines = result.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^raw failed/);
+    expect(lines[1]).toMatch(/^udp failed/);
+    expect(lines[2]).toMatch(/^tcp failed/);
+  });
+
   run('shares the proxy with a second process', async () => {
-    const { id, reopen } = await claimWithEgress();
+    const { id, reopen } = await claimWithEgress(driver);
     // The first controller still runs the proxy, so the second one uses it.
     const found = await reopen().get(id);
     expect(found).toBeDefined();
@@ -141,34 +207,43 @@ describe('sandbox egress proxy', () => {
   });
 
   run('removes the network namespace on release', async () => {
-    const { controller, id } = await claimWithEgress();
+    const { controller, id } = await claimWithEgress(driver);
     expect(netnsExists(id)).toBe(true);
     await controller.release(id);
     expect(netnsExists(id)).toBe(false);
   });
 
-  it('rejects egress on gVisor templates', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sandstack-egress-'));
-    const db = openDatabase(join(dir, 'state.db'));
-    const controller = new SandboxController({
-      db,
-      stateDir: join(dir, 'sandboxes'),
-      drivers: [driver],
-    });
+  const gvisorOnly = available && driver.name === 'gvisor' ? it : it.skip;
+  gvisorOnly('rejects a suspend, which gVisor cannot checkpoint on the host network', async () => {
+    const { controller, id } = await claimWithEgress(driver);
     let error: unknown;
     try {
-      controller.createTemplate({
-        name: 'g',
-        runtime: 'gvisor',
-        network: { egress: 'proxy', allow: ['pypi.org'] },
-      });
+      await controller.suspend(id);
     } catch (caught) {
       error = caught;
     }
-    expect(isSandstackError(error, 'INVALID_CONFIG')).toBe(true);
-    expect((error as Error).message).toContain('needs runtime bubblewrap');
-    await controller.close();
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
+    expect(isSandstackError(error, 'CHECKPOINT_UNSUPPORTED')).toBe(true);
+    expect((error as Error).message).toContain('network.egress "none"');
   });
+});
+
+it('rejects egress on Kubernetes templates', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sandstack-egress-'));
+  const db = openDatabase(join(dir, 'state.db'));
+  const controller = new SandboxController({ db, stateDir: join(dir, 'sandboxes'), drivers });
+  let error: unknown;
+  try {
+    controller.createTemplate({
+      name: 'k',
+      runtime: 'kubernetes',
+      network: { egress: 'proxy', allow: ['pypi.org'] },
+    });
+  } catch (caught) {
+    error = caught;
+  }
+  expect(isSandstackError(error, 'INVALID_CONFIG')).toBe(true);
+  expect((error as Error).message).toContain('needs runtime gvisor or bubblewrap');
+  await controller.close();
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
 });

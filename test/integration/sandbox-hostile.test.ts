@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   existsSync,
@@ -171,6 +172,26 @@ for (const { driver, check } of checks) {
       }
       expect(cgroupPids(id)).toEqual([]);
       expect(existsSync(join(dir, id))).toBe(false);
+    });
+
+    it('runs commands as an unprivileged user', async () => {
+      const result = await attempt(sandbox, 'id -u; id -g');
+      expect(result.output).toBe('65534\n65534\n');
+    });
+
+    it('passes no inherited descriptors to commands', () => {
+      // bash opens descriptors 7 and 200 without close-on-exec, as a parent of sandstack may.
+      const fixture = join(import.meta.dirname, '../fixtures/sandbox/inherited-fds.ts');
+      const script = `exec 7</dev/null 200</dev/null; exec "$@"`;
+      const command = 'ls /proc/$$/fd | tr "\\n" " "';
+      const output = execFileSync(
+        '/bin/bash',
+        ['-c', script, 'bash', process.execPath, '--import', 'tsx', fixture, driver.name, command],
+        { encoding: 'utf8' },
+      );
+      const result = JSON.parse(output) as { exitCode: number; stdout: string };
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toBe('0 1 2 ');
     });
   });
 }

@@ -545,6 +545,7 @@ describe('control plane API', () => {
       expect(released.body.usage).toEqual({
         cpuSeconds: expect.any(Number),
         memoryPeakBytes: expect.any(Number),
+        gibSeconds: expect.any(Number),
       });
       const exec = await call(acme, 'POST', `/v1/sandboxes/${sandboxId}/exec`, { command: 'true' });
       expect(exec.status).toBe(404);

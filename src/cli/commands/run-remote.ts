@@ -227,6 +227,7 @@ async function summarize(
     })),
     cpuSeconds: round(sum(sandboxes, (sandbox) => sandbox.usage?.cpuSeconds ?? 0)),
     memoryPeakBytes: sum(sandboxes, (sandbox) => sandbox.usage?.memoryPeakBytes ?? 0),
+    gibSeconds: round(sum(sandboxes, (sandbox) => sandbox.usage?.gibSeconds ?? 0)),
     wallSeconds: round(input.wallSeconds),
     traceId: detail.traceId ?? '',
   };

@@ -63,6 +63,8 @@ export interface RunSummary {
   }[];
   cpuSeconds: number;
   memoryPeakBytes: number;
+  /** Provisioned memory in GiB times seconds claimed, over the run's sandboxes. */
+  gibSeconds: number;
   wallSeconds: number;
   traceId: string;
 }
@@ -186,7 +188,7 @@ export function printSummary(summary: RunSummary, where: 'local' | 'server' = 'l
     printLine(pc.dim(`        ${blocked.category ?? 'policy'}: ${blocked.reason}`));
   }
   printLine(
-    `  usage     ${summary.cpuSeconds.toFixed(2)} CPU-seconds, peak memory ${(summary.memoryPeakBytes / 1024 / 1024).toFixed(1)} MiB`,
+    `  usage     ${summary.cpuSeconds.toFixed(2)} CPU-seconds, ${summary.gibSeconds.toFixed(1)} GiB-seconds, peak memory ${(summary.memoryPeakBytes / 1024 / 1024).toFixed(1)} MiB`,
   );
   printLine(`  trace     ${summary.traceId}  (sandstack trace ${summary.instanceId}${tenantFlag})`);
   if (

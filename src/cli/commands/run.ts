@@ -326,6 +326,7 @@ async function summarize(stack: Stack, input: SummaryInput): Promise<RunSummary>
     })),
     cpuSeconds: round(usage.cpuSeconds),
     memoryPeakBytes: usage.memoryPeakBytes,
+    gibSeconds: round(usage.gibSeconds),
     wallSeconds: round(input.wallSeconds),
     traceId: input.traceId,
   };

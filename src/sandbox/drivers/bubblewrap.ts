@@ -1,9 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { Server } from 'node:net';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SandstackError, isSandstackError } from '../../core/errors.js';
+import { SandstackError } from '../../core/errors.js';
 import {
   cgroupPids,
   cgroupProcsFiles,
@@ -33,15 +31,37 @@ import {
   type ResolvedExec,
   type SandboxLayout,
 } from './shared.js';
+import type { EgressProxy } from '../network/egress-proxy.js';
 import {
-  EGRESS_PROXY_PORT,
-  EgressProxy,
-  type EgressProxyOptions,
-} from '../network/egress-proxy.js';
-import { PORT_IN_USE, createNetns, deleteNetns, listenInNetns } from '../network/netns.js';
+  hasEgress,
+  proxyEnv,
+  startEgress,
+  stopEgress,
+  type EgressSettings,
+} from '../network/sandbox-egress.js';
 import { removeStateDir } from '../writable-layer.js';
 
 const execFileAsync = promisify(execFile);
+
+/**
+ * User and group that commands run as inside the sandbox's user namespace: `nobody`, as on
+ * gVisor. bwrap maps this uid to the uid that runs bwrap (root on a server), so on the host
+ * the command's files and permission checks stay that user's, without any capability.
+ *
+ * NOTE: mapping uid 65534 to the host's uid 65534 would need bwrap to run as that user,
+ * and then it could not reach state folders that only root may enter (such as mkdtemp's
+ * 0700 folders).
+ */
+const COMMAND_USER = { uid: 65534, gid: 65534 };
+
+/**
+ * Shell lines that close every descriptor above 2 before bwrap starts. A process inherits
+ * the descriptors its parent left open without close-on-exec, and Node passes those on to
+ * children, so without this a sandbox could use descriptors of whatever started sandstack.
+ * bash runs them, because dash cannot name descriptors above 9 in a redirection.
+ */
+const CLOSE_STRAY_FDS =
+  'for fd in /proc/$$/fd/*; do n=${fd##*/}; if [ "$n" -gt 2 ]; then eval "exec $n>&-"; fi; done';
 
 /** Options for {@link BubblewrapDriver}. */
 export interface BubblewrapDriverOptions {
@@ -56,7 +76,7 @@ export interface BubblewrapDriverOptions {
    * and whether allowed names may resolve to private addresses (for tests against local
    * servers). @default the host's resolver, private addresses refused
    */
-  egress?: Pick<EgressProxyOptions, 'lookup' | 'allowPrivateAddresses'>;
+  egress?: EgressSettings;
 }
 
 /**
@@ -113,7 +133,10 @@ export class BubblewrapDriver implements SandboxDriver {
     const meta = { id: options.id, runtime: this.name, template: options.template, createdAt };
     const layout = await prepareLayout(options.stateDir, meta);
     createCgroups(options.id, options.template.resources);
-    const proxy = await this.startEgress(options.id, options.template, options.stateDir);
+    const proxy = await startEgress(options.id, options.template, {
+      stateDir: options.stateDir,
+      settings: this.settings.egress,
+    });
     return new BubblewrapSandbox({
       ...this.settings,
       ...meta,
@@ -131,7 +154,10 @@ export class BubblewrapDriver implements SandboxDriver {
     createCgroups(options.id, meta.template.resources);
     const layout = layoutOf(options.stateDir);
     // The proxy lived in the process that created the sandbox, so start it again here.
-    const proxy = await this.startEgress(options.id, meta.template, options.stateDir);
+    const proxy = await startEgress(options.id, meta.template, {
+      stateDir: options.stateDir,
+      settings: this.settings.egress,
+    });
     return new BubblewrapSandbox({
       ...this.settings,
       id: options.id,
@@ -142,42 +168,6 @@ export class BubblewrapDriver implements SandboxDriver {
       proxy,
     });
   }
-
-  /**
-   * Gives a sandbox of a `proxy` template its own network namespace, with the egress proxy
-   * listening inside it; returns undefined for templates without network.
-   */
-  private async startEgress(
-    id: string,
-    template: SandboxTemplate,
-    stateDir: string,
-  ): Promise<EgressProxy | undefined> {
-    if (template.network.egress !== 'proxy') {
-      return undefined;
-    }
-    await createNetns(id);
-    let listener: Server;
-    try {
-      listener = await listenInNetns(id, EGRESS_PROXY_PORT);
-    } catch (error) {
-      if (isSandstackError(error) && error.details?.reason === PORT_IN_USE) {
-        // Another live process (such as a server holding the claim) runs this sandbox's
-        // proxy; commands from here go through it.
-        return undefined;
-      }
-      throw error;
-    }
-    return new EgressProxy(listener, {
-      ...this.settings.egress,
-      allow: template.network.allow,
-      logPath: egressLogPath(stateDir),
-    });
-  }
-}
-
-/** File where a sandbox's egress proxy records every connection attempt. */
-export function egressLogPath(stateDir: string): string {
-  return join(stateDir, 'egress.log');
 }
 
 interface BubblewrapSandboxOptions extends Required<BubblewrapDriverOptions> {
@@ -217,9 +207,8 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
 
   async destroy(): Promise<void> {
     this.destroyed = true;
-    this.options.proxy?.close();
     const left = await removeCgroups(this.id);
-    await deleteNetns(this.id);
+    await stopEgress(this.id, this.options.proxy);
     await removeStateDir(this.options.stateDir);
     if (left.length > 0) {
       throw new SandstackError(
@@ -261,11 +250,12 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     const joinCgroups = cgroupProcsFiles(this.id)
       .map((file) => `echo $$ > '${file}'`)
       .join('; ');
-    const script = `${joinCgroups}; exec "$@"`;
+    const script = `${joinCgroups}; ${CLOSE_STRAY_FDS}; exec "$@"`;
     // A sandbox with egress runs in its own network namespace, where the proxy listens.
-    const netns = this.hasEgress() ? ['ip', 'netns', 'exec', this.id] : [];
+    const netns = hasEgress(this.template) ? ['ip', 'netns', 'exec', this.id] : [];
     const argv = [...netns, ...this.bwrapArgs(exec), ...commandArgv(exec)];
-    return ['/bin/sh', '-c', script, 'sh', ...argv];
+    // bash reads ~/.bashrc when its stdin is a socket, as Node's pipes are, unless --norc.
+    return ['/bin/bash', '--norc', '--noprofile', '-c', script, 'bash', ...argv];
   }
 
   protected async afterCommand(_result: ProcessResult): Promise<void> {
@@ -290,37 +280,26 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     }
     args.push('--bind', layout.tmp, '/tmp', '--bind', layout.workspace, template.workdir);
     args.push(...this.unshareArgs(), '--die-with-parent', '--new-session', '--cap-drop', 'ALL');
+    args.push(
+      '--unshare-user',
+      '--uid',
+      String(COMMAND_USER.uid),
+      '--gid',
+      String(COMMAND_USER.gid),
+    );
     args.push('--hostname', 'sandbox', '--clearenv', '--chdir', exec.cwd);
-    for (const [name, value] of Object.entries({ ...this.proxyEnv(), ...exec.env })) {
+    for (const [name, value] of Object.entries({ ...proxyEnv(this.template), ...exec.env })) {
       args.push('--setenv', name, value);
     }
     return args;
   }
 
   /** Returns the unshare flags: every namespace, except the network one of a sandbox with egress. */
-  private hasEgress(): boolean {
-    return this.template.network.egress === 'proxy';
-  }
-
   private unshareArgs(): string[] {
-    if (!this.hasEgress()) {
+    if (!hasEgress(this.template)) {
       return ['--unshare-all'];
     }
-    return [
-      '--unshare-user-try',
-      '--unshare-ipc',
-      '--unshare-pid',
-      '--unshare-uts',
-      '--unshare-cgroup-try',
-    ];
-  }
-
-  private proxyEnv(): Record<string, string> {
-    if (!this.hasEgress()) {
-      return {};
-    }
-    const url = `http://127.0.0.1:${EGRESS_PROXY_PORT}`;
-    return { http_proxy: url, https_proxy: url, HTTP_PROXY: url, HTTPS_PROXY: url };
+    return ['--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try'];
   }
 }
 

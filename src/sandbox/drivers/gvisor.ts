@@ -60,6 +60,15 @@ import {
   type SandboxLayout,
 } from './shared.js';
 import { removeStateDir, writableLayerDir } from '../writable-layer.js';
+import type { EgressProxy } from '../network/egress-proxy.js';
+import { NETNS_DIR } from '../network/netns.js';
+import {
+  hasEgress,
+  proxyEnv,
+  startEgress,
+  stopEgress,
+  type EgressSettings,
+} from '../network/sandbox-egress.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -71,6 +80,11 @@ export interface GvisorDriverOptions {
   hiddenDirs?: string[];
   /** Host files hidden in every sandbox, such as the state database. @default [] */
   hiddenFiles?: string[];
+  /**
+   * Settings of the egress proxy of templates with `network.egress: 'proxy'`.
+   * @default the host's resolver, private addresses refused
+   */
+  egress?: EgressSettings;
 }
 
 /**
@@ -128,6 +142,7 @@ export class GvisorDriver implements SandboxDriver {
       runscPath: options.runscPath ?? 'runsc',
       hiddenDirs: options.hiddenDirs ?? [],
       hiddenFiles: options.hiddenFiles ?? [],
+      egress: options.egress ?? {},
     };
   }
 
@@ -174,12 +189,21 @@ export class GvisorDriver implements SandboxDriver {
     if (manifest !== undefined) {
       checkSnapshotFits(manifest.template, options.template, options.snapshotDir ?? '');
     }
+    if (manifest !== undefined && hasEgress(options.template)) {
+      throw egressCheckpointError(options.id, 'restore a snapshot into');
+    }
     const layout = await prepareLayout(options.stateDir, meta);
+    // The network namespace and its proxy must exist before runsc joins the namespace.
+    const proxy = await startEgress(options.id, options.template, {
+      stateDir: options.stateDir,
+      settings: this.settings.egress,
+    });
     const sandbox = new GvisorSandbox({
       ...this.settings,
       ...meta,
       layout,
       stateDir: options.stateDir,
+      proxy,
     });
     if (options.snapshotDir === undefined) {
       await sandbox.start();
@@ -196,6 +220,11 @@ export class GvisorDriver implements SandboxDriver {
     if (meta === undefined) {
       return undefined;
     }
+    // The proxy lived in the process that created the sandbox, so start it again here.
+    const proxy = await startEgress(options.id, meta.template, {
+      stateDir: options.stateDir,
+      settings: this.settings.egress,
+    });
     const sandbox = new GvisorSandbox({
       ...this.settings,
       id: options.id,
@@ -203,6 +232,7 @@ export class GvisorDriver implements SandboxDriver {
       createdAt: meta.createdAt,
       layout: layoutOf(options.stateDir),
       stateDir: options.stateDir,
+      proxy,
     });
     const alive = await sandbox.isAlive();
     if (alive) {
@@ -214,6 +244,9 @@ export class GvisorDriver implements SandboxDriver {
       rmSync(imageDir, { recursive: true, force: true });
     }
     if (!alive && !hasImage(imageDir)) {
+      // The runtime died with the process that ran it, and its cgroups still count what it
+      // used. Starting again removes them, so keep that usage first.
+      sandbox.rememberUsage();
       await sandbox.start();
     }
     return sandbox;
@@ -226,6 +259,8 @@ interface GvisorSandboxOptions extends Required<GvisorDriverOptions> {
   layout: SandboxLayout;
   stateDir: string;
   createdAt: number;
+  /** The egress proxy of a `proxy` template's sandbox, when this process runs it. */
+  proxy: EgressProxy | undefined;
 }
 
 class GvisorSandbox extends LocalSandbox implements SandboxInstance {
@@ -314,6 +349,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     if (this.operatingMode === 'Suspended') {
       return;
     }
+    this.rejectIfEgress('suspend');
     await this.ensureRunning();
     const imageDir = suspendImageDir(this.stateDir);
     // The image is written under another name and renamed, so a suspend cut short never
@@ -341,6 +377,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
         `Snapshot folder "${dir}" already exists; pick another snapshot name`,
       );
     }
+    this.rejectIfEgress('snapshot');
     const paths = snapshotPaths(dir);
     const suspended = this.operatingMode === 'Suspended';
     const started = performance.now();
@@ -433,6 +470,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     this.agent?.close();
     this.agent = undefined;
     const left = await this.removeContainer();
+    await stopEgress(this.id, this.options.proxy);
     await removeStateDir(this.options.stateDir);
     if (left.length > 0) {
       throw new SandstackError(
@@ -443,7 +481,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
   }
 
   protected async hostArgv(resolved: ResolvedExec): Promise<string[]> {
-    const exec = this.withShim(resolved);
+    const exec = this.withSandboxEnv(resolved);
     await this.ensureRunning();
     const env = Object.entries(exec.env).flatMap(([name, value]) => ['--env', `${name}=${value}`]);
     // The host's deadline (killTree) must fire first, so the in-sandbox timeout is a backstop.
@@ -458,7 +496,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
    * sandbox stops using the agent.
    */
   protected override async runCommand(resolved: ResolvedExec): Promise<ProcessResult> {
-    const exec = this.withShim(resolved);
+    const exec = this.withSandboxEnv(resolved);
     await this.ensureRunning();
     if (this.agentFailed || !existsSync(this.agentPaths().requests)) {
       return super.runCommand(exec);
@@ -534,13 +572,27 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     );
   }
 
-  /** Adds the statx shim to a command's LD_PRELOAD when this sandbox mounts it. */
-  private withShim(exec: ResolvedExec): ResolvedExec {
-    if (!this.usesShim() || exec.env.LD_PRELOAD !== undefined) {
-      return exec;
+  /**
+   * Adds the proxy variables of a sandbox with egress, which the command may override, and
+   * the statx shim to LD_PRELOAD when this sandbox mounts it.
+   */
+  private withSandboxEnv(exec: ResolvedExec): ResolvedExec {
+    const env = { ...proxyEnv(this.template), ...exec.env };
+    if (this.usesShim() && env.LD_PRELOAD === undefined) {
+      env.LD_PRELOAD = `${SHIM_DIR_IN_SANDBOX}/gvisor-statx.so`;
     }
-    const library = `${SHIM_DIR_IN_SANDBOX}/gvisor-statx.so`;
-    return { ...exec, env: { ...exec.env, LD_PRELOAD: library } };
+    return { ...exec, env };
+  }
+
+  /**
+   * Rejects a checkpoint of a sandbox with egress. Its runtime uses the host network stack
+   * of its own namespace, and runsc 0.0~20221219.0 fails with "checkpoint not supported when
+   * using hostinet".
+   */
+  private rejectIfEgress(action: 'suspend' | 'snapshot'): void {
+    if (hasEgress(this.template)) {
+      throw egressCheckpointError(this.id, action);
+    }
   }
 
   /**
@@ -678,7 +730,8 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     );
   }
 
-  private rememberUsage(): void {
+  /** Adds what the cgroups counted so far to the usage kept in the state folder. */
+  rememberUsage(): void {
     const now = readCgroupUsage(this.id);
     this.earlierUsage = {
       cpuSeconds: this.earlierUsage.cpuSeconds + now.cpuSeconds,
@@ -705,8 +758,14 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     return removeCgroups(this.id);
   }
 
+  /**
+   * Returns a runsc command line. A sandbox with egress uses the host network stack, but the
+   * network namespace it joins (see ociSpec) has only loopback, where the proxy listens.
+   * Others get gVisor's own stack with no interface but its loopback.
+   */
   private runsc(...args: string[]): string[] {
-    const global = ['--root', this.runscRoot, '--network=none', '--platform=ptrace'];
+    const network = hasEgress(this.template) ? '--network=host' : '--network=none';
+    const global = ['--root', this.runscRoot, network, '--platform=ptrace'];
     return [this.options.runscPath, ...global, ...args];
   }
 
@@ -764,7 +823,12 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
           cpu: { quota, period: CPU_PERIOD_US },
           pids: { limit: resources.pids },
         },
-        namespaces: ['pid', 'network', 'ipc', 'uts', 'mount'].map((type) => ({ type })),
+        namespaces: [
+          ...['pid', 'ipc', 'uts', 'mount'].map((type) => ({ type })),
+          hasEgress(template)
+            ? { type: 'network', path: join(NETNS_DIR, this.id) }
+            : { type: 'network' },
+        ],
       },
     };
   }
@@ -783,6 +847,14 @@ function giveWorkspaceToCommands(workspace: string): void {
     return;
   }
   execFileSync('chown', ['-R', '-P', `${uid}:${gid}`, workspace]);
+}
+
+function egressCheckpointError(sandboxId: string, action: string): SandstackError {
+  return new SandstackError(
+    'CHECKPOINT_UNSUPPORTED',
+    `Cannot ${action} sandbox "${sandboxId}": its template allows egress, and gVisor cannot checkpoint a sandbox on the host network stack that egress uses; use a template with network.egress "none" for sandboxes you suspend or snapshot`,
+    { details: { sandboxId, runtime: 'gvisor' } },
+  );
 }
 
 /** Result of a command that ended without a reply from the agent. */

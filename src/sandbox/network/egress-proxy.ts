@@ -75,7 +75,9 @@ export class EgressProxy {
       return;
     }
     const port = Number(url.port || 80);
-    const decision = await this.decide(req.method ?? 'GET', url.hostname, port);
+    // URL keeps the brackets of an IPv6 literal in hostname, and isIP() wants them gone.
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    const decision = await this.decide(req.method ?? 'GET', host, port);
     if (decision.address === undefined) {
       res.writeHead(403).end(`sandstack egress proxy: ${decision.reason}\n`);
       return;

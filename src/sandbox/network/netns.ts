@@ -7,7 +7,7 @@ import { SandstackError } from '../../core/errors.js';
 const execFileAsync = promisify(execFile);
 
 /** Folder where `ip netns` keeps named network namespaces. */
-const NETNS_DIR = '/run/netns';
+export const NETNS_DIR = '/run/netns';
 
 /**
  * Script run by a short-lived Node process inside the namespace. It listens on loopback there

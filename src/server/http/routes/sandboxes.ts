@@ -28,7 +28,15 @@ const SandboxSchema = z
     createdAt: z.number(),
     claimedAt: z.number().nullable(),
     releasedAt: z.number().nullable(),
-    usage: z.object({ cpuSeconds: z.number(), memoryPeakBytes: z.number() }).nullable(),
+    usage: z
+      .object({
+        cpuSeconds: z.number(),
+        memoryPeakBytes: z.number(),
+        gibSeconds: z.number().openapi({
+          description: 'Memory limit in GiB times seconds from claim to release',
+        }),
+      })
+      .nullable(),
     operatingMode: z.enum(['Running', 'Suspended']).openapi({
       description:
         'As upstream Sandbox spec.operatingMode: Suspended while the processes are checkpointed to disk and stopped',
@@ -370,6 +378,38 @@ export const releaseRoute = createRoute({
   },
 });
 
+export const listSnapshotsRoute = createRoute({
+  ...TAG,
+  method: 'get',
+  path: '/snapshots',
+  summary: "List the tenant's snapshots",
+  description: "Newest first; only snapshots taken from the caller's own sandboxes.",
+  request: {
+    query: z.object({
+      template: nameSchema('template name')
+        .optional()
+        .openapi({ description: 'Only snapshots taken from sandboxes of this template' }),
+    }),
+  },
+  responses: {
+    200: jsonContent(z.object({ snapshots: z.array(SnapshotSchema) }), 'Snapshots'),
+    ...CLIENT_ERRORS,
+  },
+});
+
+export const getSnapshotRoute = createRoute({
+  ...TAG,
+  method: 'get',
+  path: '/snapshots/{name}',
+  summary: 'Get a snapshot',
+  description: "Another tenant's snapshot gets the same 404 as one that does not exist.",
+  request: { params: z.object({ name: nameSchema('snapshot name') }) },
+  responses: {
+    200: jsonContent(SnapshotSchema, 'The snapshot'),
+    ...CLIENT_ERRORS,
+  },
+});
+
 /** Routes under `/v1/sandboxes`, for tenant tokens. */
 export function sandboxRoutes(server: ServerContext): ReturnType<typeof createRouter> {
   const router = createRouter();
@@ -381,6 +421,29 @@ export function sandboxRoutes(server: ServerContext): ReturnType<typeof createRo
     const includeReleased = c.req.valid('query').all === 'true';
     const records = server.stack.controller.list({ tenant: tenantOf(c), includeReleased });
     return c.json({ sandboxes: records.map(toSandbox) }, 200);
+  });
+
+  // Registered before GET /{id}, which would otherwise take "snapshots" as a sandbox id.
+  router.openapi(listSnapshotsRoute, (c) => {
+    const { template } = c.req.valid('query');
+    const snapshots = server.stack.controller
+      .listSnapshots({ tenant: tenantOf(c) })
+      .filter((snapshot) => template === undefined || snapshot.template === template);
+    return c.json({ snapshots: snapshots.map(toSnapshot) }, 200);
+  });
+
+  router.openapi(getSnapshotRoute, (c) => {
+    const { name } = c.req.valid('param');
+    const found = server.stack.controller
+      .listSnapshots({ tenant: tenantOf(c) })
+      .find((snapshot) => snapshot.name === name);
+    if (found === undefined) {
+      throw new SandstackError(
+        'SNAPSHOT_NOT_FOUND',
+        `Snapshot "${name}" not found; list your snapshots with GET /v1/sandboxes/snapshots`,
+      );
+    }
+    return c.json(toSnapshot(found), 200);
   });
 
   router.openapi(getRoute, (c) =>
