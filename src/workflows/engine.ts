@@ -30,6 +30,8 @@ import type {
   WorkflowStore,
 } from './stores/store.js';
 import type { EngineEvent, HostBinding, InstanceStatus, JsonValue } from './types.js';
+import type { PruneResult, ResolvedRetentionOptions, RetentionOptions } from './retention.js';
+import { pruneEndedInstances, resolveRetention } from './retention.js';
 import type { IsolateWorkerPool } from './worker-pool.js';
 import { sharedWorkerPool } from './worker-pool.js';
 
@@ -81,6 +83,11 @@ export interface WorkflowEngineOptions {
    * instances wait. @default 30000
    */
   leaseMs?: number;
+  /**
+   * How long ended instances are kept before {@link WorkflowEngine.prune} deletes them.
+   * @default complete and terminated 7 days, errored 30 days; see {@link DEFAULT_RETENTION}
+   */
+  retention?: RetentionOptions;
 }
 
 /** Default of {@link WorkflowEngineOptions.leaseMs}. */
@@ -184,6 +191,7 @@ export class WorkflowEngine {
   /** Instances whose lease this engine holds, by `tenant/id`. */
   readonly #leased = new Map<string, InstanceKey>();
   #renewTimer: NodeJS.Timeout | undefined;
+  readonly #retention: ResolvedRetentionOptions;
 
   constructor(options: WorkflowEngineOptions) {
     if (options.store === undefined && options.db === undefined) {
@@ -204,6 +212,7 @@ export class WorkflowEngine {
     this.#maxRunsPerTenant = positiveInteger(options.maxRunsPerTenant ?? 1, 'maxRunsPerTenant');
     this.#leases = this.#store.leases;
     this.#leaseMs = positiveInteger(options.leaseMs ?? DEFAULT_LEASE_MS, 'leaseMs');
+    this.#retention = resolveRetention(options.retention);
   }
 
   /** The registry of deployed versions. */
@@ -495,6 +504,22 @@ export class WorkflowEngine {
       inFlight.add(tracked);
     }
     return results;
+  }
+
+  /**
+   * Deletes ended instances (complete, errored, terminated) whose retention has passed,
+   * with their steps and events, and logs the counts. Unfinished instances are never
+   * deleted. With `dryRun`, returns what would be deleted and deletes nothing.
+   */
+  async prune(options: { tenant?: string; dryRun?: boolean } = {}): Promise<PruneResult> {
+    const result = await pruneEndedInstances(this.#store, this.#retention, {
+      nowMs: this.#clock.now(),
+      ...options,
+    });
+    if (options.dryRun !== true) {
+      this.#logger.info('Ended instances pruned', { ...result.deleted, tenant: options.tenant });
+    }
+    return result;
   }
 
   /** Reads an instance's state and steps; asynchronous because the store is. @throws SandstackError `NOT_FOUND` */

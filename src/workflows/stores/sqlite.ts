@@ -17,7 +17,9 @@ import {
   toVersion,
 } from './rows.js';
 import type {
+  EndedInstance,
   EventRecord,
+  InstanceKey,
   InstancePatch,
   InstanceRecord,
   StepRecord,
@@ -44,6 +46,9 @@ const MIGRATIONS = [
      tenant TEXT NOT NULL, instance_id TEXT NOT NULL, seq INTEGER PRIMARY KEY AUTOINCREMENT,
      type TEXT NOT NULL, payload TEXT NOT NULL, created_at_ms INTEGER NOT NULL, consumed_by TEXT);
    CREATE INDEX workflow_events_by_instance ON workflow_events (tenant, instance_id, type);`,
+  // Retention sweeps page through ended instances by end time.
+  `CREATE INDEX workflow_instances_ended ON workflow_instances (updated_at_ms, tenant, id)
+     WHERE status IN ('complete', 'errored', 'terminated');`,
 ];
 
 /**
@@ -267,6 +272,56 @@ export class SqliteWorkflowStore implements WorkflowStore {
         .run(tenant, instanceId, change.dropFromSeq);
       this.#update(tenant, instanceId, change.patch);
       return true;
+    })();
+  }
+
+  async listEndedInstances(options: {
+    endedBeforeMs: number;
+    limit: number;
+    after?: Pick<EndedInstance, 'tenant' | 'id' | 'updatedAtMs'>;
+    tenant?: string;
+  }): Promise<EndedInstance[]> {
+    const after = options.after;
+    return this.#db
+      .prepare(
+        `SELECT tenant, id, workflow, status, updated_at_ms AS updatedAtMs FROM workflow_instances
+         WHERE status IN ('complete', 'errored', 'terminated') AND updated_at_ms < @before
+           AND (@tenant IS NULL OR tenant = @tenant)
+           AND (@afterMs IS NULL OR (updated_at_ms, tenant, id) > (@afterMs, @afterTenant, @afterId))
+         ORDER BY updated_at_ms, tenant, id LIMIT @limit`,
+      )
+      .all({
+        before: options.endedBeforeMs,
+        tenant: options.tenant ?? null,
+        afterMs: after?.updatedAtMs ?? null,
+        afterTenant: after?.tenant ?? null,
+        afterId: after?.id ?? null,
+        limit: options.limit,
+      }) as EndedInstance[];
+  }
+
+  async deleteEndedInstances(instances: InstanceKey[]): Promise<InstanceKey[]> {
+    const remove = this.#db.prepare(
+      `DELETE FROM workflow_instances WHERE tenant = ? AND id = ?
+         AND status IN ('complete', 'errored', 'terminated')`,
+    );
+    const steps = this.#db.prepare(
+      'DELETE FROM workflow_steps WHERE tenant = ? AND instance_id = ?',
+    );
+    const events = this.#db.prepare(
+      'DELETE FROM workflow_events WHERE tenant = ? AND instance_id = ?',
+    );
+    return this.#db.transaction(() => {
+      const deleted: InstanceKey[] = [];
+      for (const { tenant, id } of instances) {
+        if (remove.run(tenant, id).changes === 0) {
+          continue;
+        }
+        steps.run(tenant, id);
+        events.run(tenant, id);
+        deleted.push({ tenant, id });
+      }
+      return deleted;
     })();
   }
 
