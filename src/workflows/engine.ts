@@ -33,6 +33,7 @@ import type { EngineEvent, HostBinding, InstanceStatus, JsonValue } from './type
 import type { PruneResult, ResolvedRetentionOptions, RetentionOptions } from './retention.js';
 import { pruneEndedInstances, resolveRetention } from './retention.js';
 import type { IsolateWorkerPool } from './worker-pool.js';
+import { MAX_STEP_RESULT_BYTES_CAP } from './worker-protocol.js';
 import { sharedWorkerPool } from './worker-pool.js';
 
 /**
@@ -51,6 +52,14 @@ export interface EngineLimits extends IsolateLimits {
   maxInlineWaitMs: number;
   /** Steps, sleeps and event waits one instance may record. @default 10000 */
   maxStepsPerInstance: number;
+  /**
+   * Total bytes of UTF-8 JSON of one instance's stored step results, event payloads
+   * received by `step.waitForEvent` included. A step whose result would pass it fails
+   * with `WORKFLOW_STATE_LIMIT` and is not retried. `env.STATE` is counted per tenant
+   * instead, under its own limit, because its keys are shared by all of a tenant's
+   * instances. @default 67108864 (64 MiB)
+   */
+  maxInstanceStateBytes: number;
 }
 
 /** Options for {@link WorkflowEngine}. */
@@ -125,6 +134,7 @@ export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
   maxStepResultBytes: 1024 * 1024,
   maxInlineWaitMs: 5000,
   maxStepsPerInstance: 10_000,
+  maxInstanceStateBytes: 64 * 1024 * 1024,
 };
 
 const FINAL_STATUSES: InstanceStatus[] = ['complete', 'errored', 'terminated'];
@@ -154,6 +164,12 @@ function resolveLimits(limits: Partial<EngineLimits> = {}): EngineLimits {
         `Invalid limits.${name} ${String(value)}; use a non-negative number`,
       );
     }
+  }
+  if (resolved.maxStepResultBytes > MAX_STEP_RESULT_BYTES_CAP) {
+    throw new SandstackError(
+      'INVALID_CONFIG',
+      `Invalid limits.maxStepResultBytes ${resolved.maxStepResultBytes}; use at most ${MAX_STEP_RESULT_BYTES_CAP}, so that a result fits one message between the isolate and the engine`,
+    );
   }
   if (resolved.memoryMb < 8) {
     throw new SandstackError(
@@ -748,6 +764,7 @@ export class WorkflowEngine {
       maxStepResultBytes: this.#limits.maxStepResultBytes,
       maxInlineWaitMs: this.#limits.maxInlineWaitMs,
       maxStepsPerInstance: this.#limits.maxStepsPerInstance,
+      maxInstanceStateBytes: this.#limits.maxInstanceStateBytes,
       startIsolate: this.#startIsolate,
     };
   }
@@ -783,15 +800,13 @@ export class WorkflowEngine {
       this.#emit({ type: 'instance.end', instanceId: id, status: current });
       return;
     }
-    if (
-      outcome.kind === 'returned' &&
-      (outcome.json?.length ?? 0) > this.#limits.maxStepResultBytes
-    ) {
+    const outputBytes = outcome.kind === 'returned' ? Buffer.byteLength(outcome.json ?? '') : 0;
+    if (outputBytes > this.#limits.maxStepResultBytes) {
       await this.#finish(tenant, id, {
         kind: 'threw',
         error: {
           code: 'STEP_RESULT_INVALID',
-          message: `Workflow output is ${outcome.json?.length} bytes of JSON, over the ${this.#limits.maxStepResultBytes}-byte limit; return less data`,
+          message: `Workflow output is ${outputBytes} bytes of JSON, over the ${this.#limits.maxStepResultBytes}-byte limit (limits.maxStepResultBytes); return less data`,
           retryable: false,
         },
       });

@@ -4,6 +4,8 @@ import { createJsonLogger, type LogLevel } from '../../core/logger.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../../server/http/app.js';
 import { DEFAULT_TENANT_LIMITS } from '../../server/http/limits.js';
 import { DEFAULT_PORT, startServer } from '../../server/http/server.js';
+import { DEFAULT_STATE_LIMITS } from '../../workflows/bindings/state-binding.js';
+import { DEFAULT_ENGINE_LIMITS } from '../../workflows/engine.js';
 import { parseDuration } from '../../workflows/step-config.js';
 import { printLine, printWarning } from '../output.js';
 import type { RetentionFlags } from './retention-options.js';
@@ -24,6 +26,8 @@ interface ServeOptions extends RetentionFlags {
   logLevel: LogLevel;
   store?: string;
   retentionSweepInterval: string;
+  maxInstanceStateBytes: string;
+  maxStateBytesPerTenant: string;
 }
 
 const LOG_LEVELS: LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
@@ -78,6 +82,16 @@ export function register(program: Command): void {
       '--log-level <level>',
       `lowest log level written to stderr (${LOG_LEVELS.join(', ')})`,
       'info',
+    )
+    .option(
+      '--max-instance-state-bytes <bytes>',
+      "total bytes of one instance's stored step results; a step that passes it fails",
+      String(DEFAULT_ENGINE_LIMITS.maxInstanceStateBytes),
+    )
+    .option(
+      '--max-state-bytes-per-tenant <bytes>',
+      "total bytes of one tenant's env.STATE keys and values; a put that passes it fails",
+      String(DEFAULT_STATE_LIMITS.maxTenantBytes),
     )
     .option(
       '--retention-sweep-interval <period>',
@@ -137,6 +151,22 @@ async function serve(stateDir: string, options: ServeOptions): Promise<void> {
     ...(adminToken === undefined || adminToken === '' ? {} : { adminToken }),
     rotateAdminToken: options.rotateAdminToken === true,
     retention: retentionFromFlags(options),
+    engineLimits: {
+      maxInstanceStateBytes: parseInteger(
+        '--max-instance-state-bytes',
+        options.maxInstanceStateBytes,
+        0,
+        Number.MAX_SAFE_INTEGER,
+      ),
+    },
+    stateLimits: {
+      maxTenantBytes: parseInteger(
+        '--max-state-bytes-per-tenant',
+        options.maxStateBytesPerTenant,
+        0,
+        Number.MAX_SAFE_INTEGER,
+      ),
+    },
     retentionSweepIntervalMs: parseSweepInterval(options.retentionSweepInterval),
     logger: createJsonLogger((line) => process.stderr.write(line), { level: options.logLevel }),
   });

@@ -6,6 +6,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ApprovalQueue } from '../../guard/approvals.js';
+import type { StateLimits } from '../../workflows/bindings/state-binding.js';
 import type { Stack } from '../stack.js';
 import { createRunBindings } from '../run-bindings.js';
 import { RunSpans } from '../../telemetry/run-spans.js';
@@ -36,6 +37,8 @@ export interface InstanceRunnerOptions {
   retention?: RetentionOptions;
   /** Time between retention sweeps. @default 3600000 (one hour) */
   retentionSweepIntervalMs?: number;
+  /** Size limits of `env.STATE`. @default DEFAULT_STATE_LIMITS */
+  stateLimits?: Partial<StateLimits>;
 }
 
 const FINAL = new Set(['complete', 'errored', 'terminated']);
@@ -86,6 +89,7 @@ export class InstanceRunner {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   readonly #sweep: RetentionSweep;
+  readonly #stateLimits: Partial<StateLimits>;
 
   constructor(options: InstanceRunnerOptions) {
     this.#stack = options.stack;
@@ -94,6 +98,7 @@ export class InstanceRunner {
     this.#maxRunsPerTenant = options.maxRunsPerTenant ?? 2;
     this.#pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.#limits = options.limits ?? {};
+    this.#stateLimits = options.stateLimits ?? {};
     this.#approvals =
       options.approvals === undefined
         ? undefined
@@ -306,6 +311,7 @@ export class InstanceRunner {
           inputs: openRunInputs(inputsDir(stack, bindingTenant, instanceId)),
           startSpan: (name, stepKey, attributes) => spans.startSpan(name, stepKey, attributes),
           onAction: () => undefined,
+          stateLimits: this.#stateLimits,
           ...(this.#approvals === undefined ? {} : { approvals: this.#approvals }),
         }),
       onEvent: (event) => {

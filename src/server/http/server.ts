@@ -20,6 +20,7 @@ import { resolveTenantLimits, type TenantLimits } from './limits.js';
 import { InstanceRunner } from './runner.js';
 import type { EngineLimits } from '../../workflows/engine.js';
 import type { RetentionOptions } from '../../workflows/retention.js';
+import type { StateLimits } from '../../workflows/bindings/state-binding.js';
 
 /** Options for {@link startServer}. */
 export interface StartServerOptions {
@@ -51,6 +52,8 @@ export interface StartServerOptions {
   retentionSweepIntervalMs?: number;
   /** Limits of the workflow engine, such as `maxInstanceStateBytes`. @default DEFAULT_ENGINE_LIMITS */
   engineLimits?: Partial<EngineLimits>;
+  /** Size limits of `env.STATE`, such as `maxTenantBytes`. @default DEFAULT_STATE_LIMITS */
+  stateLimits?: Partial<StateLimits>;
   logger?: Logger;
 }
 
@@ -127,6 +130,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       ? {}
       : { retentionSweepIntervalMs: options.retentionSweepIntervalMs }),
     ...(options.engineLimits === undefined ? {} : { limits: options.engineLimits }),
+    ...(options.stateLimits === undefined ? {} : { stateLimits: options.stateLimits }),
   });
   const context: ServerContext = {
     stack,
