@@ -243,6 +243,22 @@ describe.each([
     await store.addEvent(tenant, id, { type: 'ping', payload: 1, createdAtMs: 1 });
   }
 
+  it('fails one write of a concurrent batch alone', async () => {
+    const [duplicate, step, update] = await Promise.allSettled([
+      store.createInstance(INSTANCE),
+      store.putStep('alice', 'order-1', { ...STEP, key: 'ship#1', seq: 1 }),
+      store.updateInstance('alice', 'order-1', { status: 'waiting', updatedAtMs: 4 }),
+    ]);
+    expect(duplicate.status).toBe('rejected');
+    expect(step.status).toBe('fulfilled');
+    expect(update.status).toBe('fulfilled');
+    expect((await store.listSteps('alice', 'order-1')).map((item) => item.key)).toEqual([
+      'charge#1',
+      'ship#1',
+    ]);
+    expect((await store.getInstance('alice', 'order-1'))?.status).toBe('waiting');
+  });
+
   it('lists ended instances before a time', async () => {
     await storeWithHistory('alice', 'done', 'complete', 10);
     await storeWithHistory('alice', 'failed', 'errored', 20);
