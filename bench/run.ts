@@ -14,6 +14,14 @@ const AREAS: Area[] = [
   { name: 'checkpoint', load: async () => (await import('./sandbox.js')).runCheckpointBench },
   { name: 'guard', load: async () => (await import('./guard.js')).runGuardBench },
   { name: 'workflows', load: async () => (await import('./workflows.js')).runWorkflowBench },
+  {
+    name: 'workflows-idle',
+    load: async () => (await import('./workflows-scale.js')).runIdleBench,
+  },
+  {
+    name: 'workflows-recovery',
+    load: async () => (await import('./workflows-scale.js')).runRecoveryBench,
+  },
   { name: 'cluster', load: async () => (await import('./cluster.js')).runClusterBench },
   { name: 'server', load: async () => (await import('./server.js')).runServerBench },
 ];

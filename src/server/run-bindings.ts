@@ -17,7 +17,11 @@ import {
   type SandboxAccess,
 } from '../workflows/bindings/sandbox-binding.js';
 import { createFetchBinding } from '../workflows/bindings/fetch-binding.js';
-import { createStateBinding, SqliteStateStore } from '../workflows/bindings/state-binding.js';
+import {
+  createStateBinding,
+  SqliteStateStore,
+  type StateLimits,
+} from '../workflows/bindings/state-binding.js';
 import { createInputsBinding } from '../workflows/inputs.js';
 import type { HostBinding } from '../workflows/types.js';
 import type { Stack } from './stack.js';
@@ -35,6 +39,8 @@ export interface RunBindingsOptions {
    * Without one, an `ask` blocks the call at once.
    */
   approvals?: { queue: ApprovalQueue; timeoutMs: number };
+  /** Size limits of `env.STATE`. @default DEFAULT_STATE_LIMITS */
+  stateLimits?: Partial<StateLimits>;
 }
 
 /** Creates the bindings one run's workflow code receives as `env`. */
@@ -53,7 +59,7 @@ export function createRunBindings(options: RunBindingsOptions): Record<string, H
       onAction: options.onAction,
     }),
     INPUTS: createInputsBinding(options.inputs),
-    STATE: createStateBinding(stateStore(options.stack)),
+    STATE: createStateBinding(stateStore(options.stack, options.stateLimits ?? {})),
     FETCH: createFetchBinding({
       guard,
       actions: options.stack.actions,
@@ -63,14 +69,17 @@ export function createRunBindings(options: RunBindingsOptions): Record<string, H
   };
 }
 
-/** One state store per database, so its migration runs once per process. */
-const stateStores = new WeakMap<Stack['db'], SqliteStateStore>();
+/** One state store per database and limits, so its migration runs once per process. */
+const stateStores = new WeakMap<Stack['db'], Map<string, SqliteStateStore>>();
 
-function stateStore(stack: Stack): SqliteStateStore {
-  let store = stateStores.get(stack.db);
+function stateStore(stack: Stack, limits: Partial<StateLimits>): SqliteStateStore {
+  const byLimits = stateStores.get(stack.db) ?? new Map<string, SqliteStateStore>();
+  stateStores.set(stack.db, byLimits);
+  const key = JSON.stringify(limits);
+  let store = byLimits.get(key);
   if (store === undefined) {
-    store = new SqliteStateStore(stack.db);
-    stateStores.set(stack.db, store);
+    store = new SqliteStateStore(stack.db, limits);
+    byLimits.set(key, store);
   }
   return store;
 }

@@ -247,7 +247,7 @@ describe('WorkflowEngine', () => {
     const harness = await makeHarness({ limits: { maxStepResultBytes: 1000 } });
     const { result } = await runOnce(harness, `return 'x'.repeat(2000);`);
     expect(result.status).toBe('errored');
-    expect(result.error?.message).toContain('Workflow output is 2002 bytes');
+    expect(result.error?.message).toContain('The workflow returned 2002 bytes');
   });
 
   it('stops an instance at the step limit', async () => {

@@ -30,7 +30,10 @@ import type {
   WorkflowStore,
 } from './stores/store.js';
 import type { EngineEvent, HostBinding, InstanceStatus, JsonValue } from './types.js';
+import type { PruneResult, ResolvedRetentionOptions, RetentionOptions } from './retention.js';
+import { pruneEndedInstances, resolveRetention } from './retention.js';
 import type { IsolateWorkerPool } from './worker-pool.js';
+import { MAX_STEP_RESULT_BYTES_CAP } from './worker-protocol.js';
 import { sharedWorkerPool } from './worker-pool.js';
 
 /**
@@ -49,6 +52,14 @@ export interface EngineLimits extends IsolateLimits {
   maxInlineWaitMs: number;
   /** Steps, sleeps and event waits one instance may record. @default 10000 */
   maxStepsPerInstance: number;
+  /**
+   * Total bytes of UTF-8 JSON of one instance's stored step results, event payloads
+   * received by `step.waitForEvent` included. A step whose result would pass it fails
+   * with `WORKFLOW_STATE_LIMIT` and is not retried. `env.STATE` is counted per tenant
+   * instead, under its own limit, because its keys are shared by all of a tenant's
+   * instances. @default 67108864 (64 MiB)
+   */
+  maxInstanceStateBytes: number;
 }
 
 /** Options for {@link WorkflowEngine}. */
@@ -81,6 +92,11 @@ export interface WorkflowEngineOptions {
    * instances wait. @default 30000
    */
   leaseMs?: number;
+  /**
+   * How long ended instances are kept before {@link WorkflowEngine.prune} deletes them.
+   * @default complete and terminated 7 days, errored 30 days; see {@link DEFAULT_RETENTION}
+   */
+  retention?: RetentionOptions;
 }
 
 /** Default of {@link WorkflowEngineOptions.leaseMs}. */
@@ -118,6 +134,7 @@ export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
   maxStepResultBytes: 1024 * 1024,
   maxInlineWaitMs: 5000,
   maxStepsPerInstance: 10_000,
+  maxInstanceStateBytes: 64 * 1024 * 1024,
 };
 
 const FINAL_STATUSES: InstanceStatus[] = ['complete', 'errored', 'terminated'];
@@ -147,6 +164,12 @@ function resolveLimits(limits: Partial<EngineLimits> = {}): EngineLimits {
         `Invalid limits.${name} ${String(value)}; use a non-negative number`,
       );
     }
+  }
+  if (resolved.maxStepResultBytes > MAX_STEP_RESULT_BYTES_CAP) {
+    throw new SandstackError(
+      'INVALID_CONFIG',
+      `Invalid limits.maxStepResultBytes ${resolved.maxStepResultBytes}; use at most ${MAX_STEP_RESULT_BYTES_CAP}, so that a result fits one message between the isolate and the engine`,
+    );
   }
   if (resolved.memoryMb < 8) {
     throw new SandstackError(
@@ -184,6 +207,7 @@ export class WorkflowEngine {
   /** Instances whose lease this engine holds, by `tenant/id`. */
   readonly #leased = new Map<string, InstanceKey>();
   #renewTimer: NodeJS.Timeout | undefined;
+  readonly #retention: ResolvedRetentionOptions;
 
   constructor(options: WorkflowEngineOptions) {
     if (options.store === undefined && options.db === undefined) {
@@ -204,6 +228,7 @@ export class WorkflowEngine {
     this.#maxRunsPerTenant = positiveInteger(options.maxRunsPerTenant ?? 1, 'maxRunsPerTenant');
     this.#leases = this.#store.leases;
     this.#leaseMs = positiveInteger(options.leaseMs ?? DEFAULT_LEASE_MS, 'leaseMs');
+    this.#retention = resolveRetention(options.retention);
   }
 
   /** The registry of deployed versions. */
@@ -497,6 +522,22 @@ export class WorkflowEngine {
     return results;
   }
 
+  /**
+   * Deletes ended instances (complete, errored, terminated) whose retention has passed,
+   * with their steps and events, and logs the counts. Unfinished instances are never
+   * deleted. With `dryRun`, returns what would be deleted and deletes nothing.
+   */
+  async prune(options: { tenant?: string; dryRun?: boolean } = {}): Promise<PruneResult> {
+    const result = await pruneEndedInstances(this.#store, this.#retention, {
+      nowMs: this.#clock.now(),
+      ...options,
+    });
+    if (options.dryRun !== true) {
+      this.#logger.info('Ended instances pruned', { ...result.deleted, tenant: options.tenant });
+    }
+    return result;
+  }
+
   /** Reads an instance's state and steps; asynchronous because the store is. @throws SandstackError `NOT_FOUND` */
   async get(tenant: string, id: string): Promise<InstanceResult & { info: InstanceInfo }> {
     const info = await this.#require(tenant, id);
@@ -723,6 +764,7 @@ export class WorkflowEngine {
       maxStepResultBytes: this.#limits.maxStepResultBytes,
       maxInlineWaitMs: this.#limits.maxInlineWaitMs,
       maxStepsPerInstance: this.#limits.maxStepsPerInstance,
+      maxInstanceStateBytes: this.#limits.maxInstanceStateBytes,
       startIsolate: this.#startIsolate,
     };
   }
@@ -758,15 +800,13 @@ export class WorkflowEngine {
       this.#emit({ type: 'instance.end', instanceId: id, status: current });
       return;
     }
-    if (
-      outcome.kind === 'returned' &&
-      (outcome.json?.length ?? 0) > this.#limits.maxStepResultBytes
-    ) {
+    const outputBytes = outcome.kind === 'returned' ? Buffer.byteLength(outcome.json ?? '') : 0;
+    if (outputBytes > this.#limits.maxStepResultBytes) {
       await this.#finish(tenant, id, {
         kind: 'threw',
         error: {
           code: 'STEP_RESULT_INVALID',
-          message: `Workflow output is ${outcome.json?.length} bytes of JSON, over the ${this.#limits.maxStepResultBytes}-byte limit; return less data`,
+          message: `Workflow output is ${outputBytes} bytes of JSON, over the ${this.#limits.maxStepResultBytes}-byte limit (limits.maxStepResultBytes); return less data`,
           retryable: false,
         },
       });

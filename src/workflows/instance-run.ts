@@ -31,11 +31,19 @@ export interface RunSettings {
   /** Maximum sleep, retry delay or event wait that a run waits for in process. */
   maxInlineWaitMs: number;
   maxStepsPerInstance: number;
+  /** Total bytes of one instance's stored step results. */
+  maxInstanceStateBytes: number;
   /** Starts the execution of tenant code, in this process or in a worker process. */
   startIsolate: (options: IsolateRunOptions) => IsolateExecution;
 }
 
 const MAX_STEP_NAME_LENGTH = 256;
+/** Error codes of a failed step attempt that are stored as sent; others become STEP_FAILED. */
+const KEPT_STEP_ERROR_CODES: ReadonlySet<string> = new Set([
+  'STEP_TIMEOUT',
+  'STEP_RESULT_INVALID',
+  'WORKFLOW_MEMORY_LIMIT',
+]);
 const DEFAULT_EVENT_TIMEOUT_MS = 24 * 3_600_000;
 
 /** Drives one `run()` call of an instance in a fresh isolate. */
@@ -58,6 +66,8 @@ export class InstanceRun {
   readonly #replayOnly: boolean;
   #reachedFrontier = false;
   #controlChecks: Promise<void> = Promise.resolve();
+  /** Bytes of the step results stored for the instance, counted against `maxInstanceStateBytes`. */
+  #stateBytes: number;
 
   constructor(
     settings: RunSettings,
@@ -79,6 +89,7 @@ export class InstanceRun {
     this.#bindings = options.bindings;
     this.#replayOnly = options.replayOnly ?? false;
     this.#history = options.history;
+    this.#stateBytes = options.history.reduce((total, step) => total + resultBytes(step), 0);
     this.#isolate = settings.startIsolate({
       code: options.version.code,
       limits: settings.limits,
@@ -91,6 +102,8 @@ export class InstanceRun {
         payload: options.instance.params,
         timestampMs: options.instance.createdAtMs,
         bindings: describeBindings(options.bindings),
+        maxResultBytes: settings.maxStepResultBytes,
+        memoryMb: settings.limits.memoryMb,
       },
     });
   }
@@ -352,45 +365,18 @@ export class InstanceRun {
 
     if (outcome.ok) {
       const json = outcome.hasValue ? String(outcome.json) : undefined;
-      if (json !== undefined && !isJson(json)) {
-        return this.#failStep(stored, attempt, {
-          code: 'STEP_RESULT_INVALID',
-          message: `Step "${key}" sent a result that is not valid JSON`,
-          retryable: false,
-        });
-      }
-      if (json === undefined || json.length <= this.#settings.maxStepResultBytes) {
-        await this.#putStep({
-          ...stored,
-          status: 'complete',
-          attempt,
-          resultJson: json,
-          endedAtMs: this.#settings.clock.now(),
-        });
-        this.#emit({
-          type: 'step.complete',
-          instanceId: this.#instance.id,
-          stepKey: key,
-          durationMs,
-        });
-        return replayPlan(json);
-      }
-      return this.#failStep(stored, attempt, {
-        code: 'STEP_RESULT_INVALID',
-        message: `Step "${key}" returned ${json.length} bytes of JSON, over the ${this.#settings.maxStepResultBytes}-byte limit; return less data or store it elsewhere`,
-        retryable: false,
-      });
+      return this.#commitResult(stored, json, durationMs);
     }
 
+    const code = KEPT_STEP_ERROR_CODES.has(outcome.error.code) ? outcome.error.code : 'STEP_FAILED';
+    // A failed allocation at the memory cap fails again on every attempt.
+    const nonRetryable = outcome.error.nonRetryable || code === 'WORKFLOW_MEMORY_LIMIT';
     const error: ErrorData = {
-      code:
-        outcome.error.code === 'STEP_TIMEOUT' || outcome.error.code === 'STEP_RESULT_INVALID'
-          ? outcome.error.code
-          : 'STEP_FAILED',
+      code,
       message: String(outcome.error.message).slice(0, MAX_ERROR_MESSAGE_LENGTH),
-      retryable: !outcome.error.nonRetryable,
+      retryable: !nonRetryable,
     };
-    if (outcome.error.nonRetryable || attempt > config.retries.limit) {
+    if (nonRetryable || attempt > config.retries.limit) {
       return this.#failStep(stored, attempt, error);
     }
     const delayMs = retryDelayMs(config, attempt);
@@ -412,6 +398,58 @@ export class InstanceRun {
     });
     await this.#waitUntil(wakeAtMs);
     return this.#beginAttempt(key, stored.seq, attempt + 1, config, stored.startedAtMs);
+  }
+
+  /** Stores a step's result once it is valid JSON within the size limits, else fails the step. */
+  async #commitResult(
+    stored: StepRecord,
+    json: string | undefined,
+    durationMs: number,
+  ): Promise<unknown> {
+    const { key, attempt } = stored;
+    if (json !== undefined && !isJson(json)) {
+      return this.#failStep(stored, attempt, {
+        code: 'STEP_RESULT_INVALID',
+        message: `Step "${key}" sent a result that is not valid JSON`,
+        retryable: false,
+      });
+    }
+    const bytes = json === undefined ? 0 : Buffer.byteLength(json);
+    const sizeError = this.#checkResultBytes(key, bytes);
+    if (sizeError !== undefined) {
+      return this.#failStep(stored, attempt, sizeError);
+    }
+    this.#stateBytes += bytes;
+    await this.#putStep({
+      ...stored,
+      status: 'complete',
+      attempt,
+      resultJson: json,
+      endedAtMs: this.#settings.clock.now(),
+    });
+    this.#emit({ type: 'step.complete', instanceId: this.#instance.id, stepKey: key, durationMs });
+    return replayPlan(json);
+  }
+
+  /** Returns the error of a result too large for one step or for the instance's total. */
+  #checkResultBytes(key: string, bytes: number): ErrorData | undefined {
+    const { maxStepResultBytes, maxInstanceStateBytes } = this.#settings;
+    if (bytes > maxStepResultBytes) {
+      return {
+        code: 'STEP_RESULT_INVALID',
+        message: `Step "${key}" returned ${bytes} bytes of JSON, over the ${maxStepResultBytes}-byte limit of one step result (limits.maxStepResultBytes); return less data or store it elsewhere`,
+        retryable: false,
+      };
+    }
+    const total = this.#stateBytes + bytes;
+    if (total > maxInstanceStateBytes) {
+      return {
+        code: 'WORKFLOW_STATE_LIMIT',
+        message: `Step "${key}" returned ${bytes} bytes of JSON, which would bring the stored step results of instance "${this.#instance.id}" to ${total} bytes, over the ${maxInstanceStateBytes}-byte limit per instance (limits.maxInstanceStateBytes); return less data from steps, or raise the limit (sandstack serve --max-instance-state-bytes)`,
+        retryable: false,
+      };
+    }
+    return undefined;
   }
 
   /** Step attempts in flight when the worker died; empty when it died outside any step. */
@@ -553,10 +591,14 @@ export class InstanceRun {
     );
     if (event !== undefined) {
       const result = { payload: event.payload, timestampMs: event.createdAtMs, type: event.type };
+      const resultJson = JSON.stringify(result);
+      // Counted but not checked: sendEvent already bounded the payload, and the event is
+      // delivered, so the next step that passes the limit fails instead.
+      this.#stateBytes += Buffer.byteLength(resultJson);
       await this.#settings.store.putStep(this.#instance.tenant, this.#instance.id, {
         ...record,
         status: 'complete',
-        resultJson: JSON.stringify(result),
+        resultJson,
         endedAtMs: now,
       });
       return result;
@@ -681,6 +723,13 @@ class FatalRunError extends Error {
     super(data.message);
     this.data = data;
   }
+}
+
+/** Bytes of a stored step's result, as counted against `maxInstanceStateBytes`. */
+function resultBytes(step: StepRecord): number {
+  return step.status === 'complete' && step.resultJson !== undefined
+    ? Buffer.byteLength(step.resultJson)
+    : 0;
 }
 
 function isJson(text: string): boolean {

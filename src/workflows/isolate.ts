@@ -5,9 +5,10 @@
  */
 import ivm from 'isolated-vm';
 import type { ErrorData } from '../core/errors.js';
-import { isSandstackError, toErrorData } from '../core/errors.js';
+import { isSandstackError, SandstackError, toErrorData } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { noopLogger } from '../core/logger.js';
+import { MAX_CALL_CHARS, MAX_REPLY_CHARS } from './worker-protocol.js';
 
 /** Resource caps of one `run()` call. */
 export interface IsolateLimits {
@@ -31,6 +32,10 @@ export interface IsolateInit {
   timestampMs: number;
   /** Binding name to its method names, exposed as `env.<name>.<method>(…)`. */
   bindings: Record<string, string[]>;
+  /** Largest step result or workflow output, in bytes of UTF-8 JSON, checked before it is sent. */
+  maxResultBytes: number;
+  /** Memory cap of the isolate, for the message of a failed ArrayBuffer allocation. */
+  memoryMb: number;
 }
 
 /** End state of one `run()` call. */
@@ -83,7 +88,6 @@ const MAX_LOG_LINES = 1000;
 // NOTE: a reply the isolate has not yet picked up counts as idle, so this must stay well above
 // scheduling delays on a loaded machine.
 const IDLE_LIMIT_MS = 2000;
-const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 /** Longest error message from tenant code that is stored. */
 export const MAX_ERROR_MESSAGE_LENGTH = 4096;
 
@@ -306,12 +310,16 @@ export class IsolateRun implements IsolateExecution {
   readonly #receive = async (op: string, payloadJson: string): Promise<string> => {
     this.#pendingMessages += 1;
     try {
-      if (
-        typeof op !== 'string' ||
-        typeof payloadJson !== 'string' ||
-        payloadJson.length > MAX_MESSAGE_BYTES
-      ) {
+      if (typeof op !== 'string' || typeof payloadJson !== 'string') {
         return errorReply(new Error('Malformed message from the workflow isolate'));
+      }
+      if (payloadJson.length > MAX_CALL_CHARS) {
+        return errorReply(
+          new SandstackError(
+            'INVALID_ARGUMENT',
+            `The workflow sent ${payloadJson.length} characters of JSON in one "${op.slice(0, 40)}" call, over the ${MAX_CALL_CHARS}-character limit of messages to the engine; pass less data per call`,
+          ),
+        );
       }
       if (this.stopped) {
         return await new Promise<string>(() => undefined);
@@ -380,7 +388,14 @@ export function answerHostCalls(
   return async (op, payloadJson) => {
     try {
       const value = await handle(op, JSON.parse(payloadJson) as unknown);
-      return JSON.stringify(value === undefined ? {} : { value });
+      const text = JSON.stringify(value === undefined ? {} : { value });
+      if (text.length > MAX_REPLY_CHARS) {
+        throw new SandstackError(
+          'INVALID_ARGUMENT',
+          `The reply to a "${op}" call is ${text.length} characters of JSON, over the ${MAX_REPLY_CHARS}-character limit of messages to the workflow isolate; request less data per call`,
+        );
+      }
+      return text;
     } catch (error) {
       return errorReply(error);
     }

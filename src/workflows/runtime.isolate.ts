@@ -29,6 +29,8 @@ interface RunInit {
   payload: unknown;
   timestampMs: number;
   bindings: Record<string, string[]>;
+  maxResultBytes: number;
+  memoryMb: number;
 }
 
 /** A step plan sent by the host: replay a stored result, rethrow a stored error, or run. */
@@ -45,6 +47,11 @@ type StepPlan =
     };
 
 const { parse, stringify } = JSON;
+// Captured before tenant code runs, which could replace the global.
+const RangeErrorClass = RangeError;
+/** V8's message when an ArrayBuffer allocation fails, such as at isolated-vm's memory cap. */
+const ALLOCATION_FAILED = 'Array buffer allocation failed';
+let limits = { maxResultBytes: Number.POSITIVE_INFINITY, memoryMb: 0 };
 const moduleExports: Record<string, unknown> = {};
 let host: HostReference | undefined;
 
@@ -110,6 +117,46 @@ function findUnserialisable(value: unknown, path: string, seen: Set<object>): st
   return undefined;
 }
 
+/** Counts the UTF-8 bytes of JSON text, which contains no lone surrogates. */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code < 0x80) {
+      bytes += 1;
+    } else if (code < 0x800) {
+      bytes += 2;
+    } else if (code >= 0xd800 && code <= 0xdbff) {
+      // A surrogate pair: one code point of four bytes.
+      bytes += 4;
+      index += 1;
+    } else {
+      bytes += 3;
+    }
+  }
+  return bytes;
+}
+
+/**
+ * Rejects a result over the size limit here, before it is sent, so that a huge result
+ * fails its step with the limit instead of making a message too large for the engine.
+ */
+function checkResultSize(json: string, label: string): void {
+  const max = limits.maxResultBytes;
+  // UTF-8 takes at least one byte and at most three per UTF-16 code unit.
+  if (json.length * 3 <= max) {
+    return;
+  }
+  const bytes = utf8Length(json);
+  if (bytes > max) {
+    throw makeError({
+      code: 'STEP_RESULT_INVALID',
+      message: `${label} returned ${bytes} bytes of JSON, over the ${max}-byte limit of a step result or workflow output (limits.maxStepResultBytes); return less data or store it elsewhere`,
+      name: 'NonRetryableError',
+    });
+  }
+}
+
 /** Encodes a step's or the run's return value; throws a non-retryable error if JSON cannot hold it. */
 function encodeValue(value: unknown, label: string): { hasValue: boolean; json?: string } {
   if (value === undefined) {
@@ -124,7 +171,9 @@ function encodeValue(value: unknown, label: string): { hasValue: boolean; json?:
     });
     throw error;
   }
-  return { hasValue: true, json: stringify(value) };
+  const json = stringify(value);
+  checkResultSize(json, label);
+  return { hasValue: true, json };
 }
 
 function decodeValue(hasValue: boolean, json: string | undefined): unknown {
@@ -133,13 +182,24 @@ function decodeValue(hasValue: boolean, json: string | undefined): unknown {
 
 function describeError(
   error: unknown,
-  fallbackCode = 'STEP_FAILED',
+  fallbackCode: string,
+  label: string,
 ): {
   code: string;
   message: string;
   name: string;
   nonRetryable: boolean;
 } {
+  if (error instanceof RangeErrorClass && error.message === ALLOCATION_FAILED) {
+    // isolated-vm counts ArrayBuffer memory against the isolate's cap and fails the
+    // allocation at the cap. A retry would allocate the same and fail again.
+    return {
+      code: 'WORKFLOW_MEMORY_LIMIT',
+      message: `${label} failed to allocate an ArrayBuffer because the isolate reached its memory limit of ${limits.memoryMb} MB; use less memory or raise limits.memoryMb`,
+      name: 'NonRetryableError',
+      nonRetryable: true,
+    };
+  }
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     return {
@@ -216,7 +276,7 @@ async function runStep(
       );
       outcome = { ok: true, ...encodeValue(value, `Step "${plan.key}"`) };
     } catch (error) {
-      outcome = { ok: false, error: describeError(error) };
+      outcome = { ok: false, error: describeError(error, 'STEP_FAILED', `Step "${plan.key}"`) };
     }
     plan = (await callHost('step.end', {
       key: plan.key,
@@ -314,6 +374,7 @@ function describeModule(): string {
 async function start(reference: HostReference, initJson: string): Promise<string> {
   host = reference;
   const init = parse(initJson) as RunInit;
+  limits = { maxResultBytes: init.maxResultBytes, memoryMb: init.memoryMb };
   try {
     const Entrypoint = moduleExports[init.className];
     if (!isEntrypoint(Entrypoint)) {
@@ -336,7 +397,7 @@ async function start(reference: HostReference, initJson: string): Promise<string
     const value = await instance.run(event, makeStep());
     return stringify({ ok: true, ...encodeValue(value, 'The workflow') });
   } catch (error) {
-    return stringify({ ok: false, error: describeError(error, 'WORKFLOW_FAILED') });
+    return stringify({ ok: false, error: describeError(error, 'WORKFLOW_FAILED', 'The workflow') });
   }
 }
 

@@ -5,6 +5,26 @@
 import type { LogMeta } from '../core/logger.js';
 import type { IsolateInit, IsolateLimits, RunOutcome } from './isolate.js';
 
+/**
+ * Largest payload of a host call from the isolate to the engine, in UTF-16 code units of
+ * JSON. Larger calls are rejected before they are sent on, so no message of unbounded size
+ * crosses the IPC channel. A step result within `limits.maxStepResultBytes` always fits,
+ * because that limit may be at most {@link MAX_STEP_RESULT_BYTES_CAP}.
+ */
+export const MAX_CALL_CHARS = 8 * 1024 * 1024;
+
+/**
+ * Largest reply text from the engine to the isolate, in UTF-16 code units of JSON. It
+ * leaves room for a 16 MiB text run input, whose JSON escaping may make it longer.
+ */
+export const MAX_REPLY_CHARS = 32 * 1024 * 1024;
+
+/**
+ * Highest value of `limits.maxStepResultBytes`: JSON escaping of the result inside a
+ * `step.end` message can double its length, and the message needs room for its other fields.
+ */
+export const MAX_STEP_RESULT_BYTES_CAP = (MAX_CALL_CHARS - 64 * 1024) / 2;
+
 /** Engine to worker. */
 export type ToWorker =
   | { type: 'start'; run: number; code: string; init: IsolateInit; limits: IsolateLimits }

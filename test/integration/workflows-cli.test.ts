@@ -3,7 +3,8 @@
  * source so that the test does not depend on a build.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -91,6 +92,42 @@ describe('sandstack workflow and instance commands', () => {
     const result = await cli(['instance', 'get', 'nap-1', '--tenant', 'other']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('not found');
+  }, 60_000);
+
+  it('prunes ended instances and their inputs', async () => {
+    const inputs = join(dir, 'state', 'inputs', 'acme', 'nap-1');
+    await mkdir(inputs, { recursive: true });
+    await writeFile(join(inputs, 'inputs.json'), '{}');
+    const db = openDatabase(join(dir, 'state', 'state.db'));
+    try {
+      const engine = new WorkflowEngine({ db });
+      await engine.create('acme', 'nap', { id: 'nap-2' });
+      expect((await engine.run('acme', 'nap-2')).status).toBe('waiting');
+    } finally {
+      db.close();
+    }
+
+    const kept = await cli(['instance', 'prune', '--json']);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(JSON.parse(kept.stdout)).toMatchObject({ deleted: { terminated: 0 } });
+
+    const pruned = await cli(['instance', 'prune', '--retain-terminated', '0', '--json']);
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(JSON.parse(pruned.stdout)).toEqual({
+      dryRun: false,
+      deleted: { complete: 0, errored: 0, terminated: 1 },
+      instances: [{ tenant: 'acme', id: 'nap-1', status: 'terminated' }],
+    });
+    expect(existsSync(inputs)).toBe(false);
+    const listed = await cli(['instance', 'list', '--tenant', 'acme']);
+    expect(listed.stdout).not.toContain('nap-1');
+    expect(listed.stdout).toContain('nap-2');
+  }, 60_000);
+
+  it('rejects a bad retention period', async () => {
+    const result = await cli(['instance', 'prune', '--retain-errored', 'soon']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Invalid --retain-errored "soon"');
   }, 60_000);
 
   it('names a missing workflow file', async () => {

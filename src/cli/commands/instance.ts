@@ -4,14 +4,17 @@
  */
 import type { Command } from 'commander';
 import { SandstackError } from '../../core/errors.js';
-import { inputsDir } from '../../server/http/runner.js';
+import { deleteRunInputs, inputsDir } from '../../server/http/runner.js';
 import { createRunBindings } from '../../server/run-bindings.js';
 import { openStack } from '../../server/stack.js';
 import { WorkflowEngine } from '../../workflows/engine.js';
 import { openRunInputs } from '../../workflows/inputs.js';
+import type { PruneResult } from '../../workflows/retention.js';
 import type { InstanceStatus, JsonValue } from '../../workflows/types.js';
 import { printJson, printLine } from '../output.js';
 import { openRemote, rejectLocalOptions, rejectRemote, type Remote } from '../remote.js';
+import type { RetentionFlags } from './retention-options.js';
+import { addRetentionFlags, retentionFromFlags } from './retention-options.js';
 import { openSandboxContext } from './sandbox-context.js';
 import {
   DEFAULT_TENANT,
@@ -373,15 +376,75 @@ async function releaseRemoteRunSandboxes(remote: Remote, instanceId: string): Pr
   return claimed.map((sandbox) => sandbox.id);
 }
 
+function registerPrune(instance: Command): void {
+  const prune = instance
+    .command('prune')
+    .description(
+      'Delete ended (complete, errored, terminated) instances past their retention, with their steps, events and run inputs; unfinished instances are never deleted',
+    )
+    .option('--tenant <tenant>', "only this tenant's instances (default: every tenant)")
+    .option('--dry-run', 'list what would be deleted without deleting it')
+    .option(
+      '--store <url>',
+      'workflow store: "sqlite" (the state folder) or a postgres:// URL (default: $SANDSTACK_STORE, else sqlite)',
+    )
+    .option('--json', 'print the result as JSON');
+  addRetentionFlags(prune).action(
+    async (
+      options: RetentionFlags & {
+        tenant?: string;
+        dryRun?: boolean;
+        store?: string;
+        json?: boolean;
+      },
+      command: Command,
+    ) => {
+      rejectRemote(command, 'instance prune');
+      const retention = retentionFromFlags(options);
+      const { stateDir } = command.optsWithGlobals<{ stateDir: string }>();
+      const store = options.store ?? process.env.SANDSTACK_STORE;
+      const stack = await openStack({
+        stateDir,
+        ...(store === undefined || store === '' ? {} : { store }),
+      });
+      let result: PruneResult;
+      try {
+        const engine = new WorkflowEngine({ store: stack.workflows, retention });
+        result = await engine.prune({
+          ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
+          dryRun: options.dryRun === true,
+        });
+        if (options.dryRun !== true) {
+          await deleteRunInputs(stack, result.instances);
+        }
+      } finally {
+        await stack.close();
+      }
+      if (options.json === true) {
+        printJson({ dryRun: options.dryRun === true, ...result });
+        return;
+      }
+      const { complete, errored, terminated } = result.deleted;
+      const verb = options.dryRun === true ? 'would delete' : 'deleted';
+      printLine(
+        `${verb} ${result.instances.length} ended instances (${complete} complete, ${errored} errored, ${terminated} terminated)`,
+      );
+    },
+  );
+}
+
 /** Registers `sandstack instance`. */
 export function register(program: Command): void {
   const instance = program
     .command('instance')
-    .description('Inspect, pause, resume, restart, upgrade and terminate workflow instances');
+    .description(
+      'Inspect, pause, resume, restart, upgrade, terminate and prune workflow instances',
+    );
   registerList(instance);
   registerGet(instance);
   registerChanges(instance);
   registerSendEvent(instance);
   registerTerminate(instance);
   registerUpgrade(instance);
+  registerPrune(instance);
 }

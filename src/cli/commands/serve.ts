@@ -4,9 +4,14 @@ import { createJsonLogger, type LogLevel } from '../../core/logger.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../../server/http/app.js';
 import { DEFAULT_TENANT_LIMITS } from '../../server/http/limits.js';
 import { DEFAULT_PORT, startServer } from '../../server/http/server.js';
+import { DEFAULT_STATE_LIMITS } from '../../workflows/bindings/state-binding.js';
+import { DEFAULT_ENGINE_LIMITS } from '../../workflows/engine.js';
+import { parseDuration } from '../../workflows/step-config.js';
 import { printLine, printWarning } from '../output.js';
+import type { RetentionFlags } from './retention-options.js';
+import { addRetentionFlags, retentionFromFlags } from './retention-options.js';
 
-interface ServeOptions {
+interface ServeOptions extends RetentionFlags {
   host: string;
   port: string;
   maxBodyBytes: string;
@@ -20,13 +25,16 @@ interface ServeOptions {
   rotateAdminToken?: boolean;
   logLevel: LogLevel;
   store?: string;
+  retentionSweepInterval: string;
+  maxInstanceStateBytes: string;
+  maxStateBytesPerTenant: string;
 }
 
 const LOG_LEVELS: LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
 
 /** Registers `sandstack serve`. */
 export function register(program: Command): void {
-  program
+  const serveCommand = program
     .command('serve')
     .description(
       'Serve the HTTP API (tenants, workflows, instances, sandboxes, traces) until SIGTERM or SIGINT',
@@ -75,10 +83,25 @@ export function register(program: Command): void {
       `lowest log level written to stderr (${LOG_LEVELS.join(', ')})`,
       'info',
     )
-    .action(async (options: ServeOptions, command: Command) => {
-      const { stateDir } = command.optsWithGlobals<{ stateDir: string }>();
-      await serve(stateDir, options);
-    });
+    .option(
+      '--max-instance-state-bytes <bytes>',
+      "total bytes of one instance's stored step results; a step that passes it fails",
+      String(DEFAULT_ENGINE_LIMITS.maxInstanceStateBytes),
+    )
+    .option(
+      '--max-state-bytes-per-tenant <bytes>',
+      "total bytes of one tenant's env.STATE keys and values; a put that passes it fails",
+      String(DEFAULT_STATE_LIMITS.maxTenantBytes),
+    )
+    .option(
+      '--retention-sweep-interval <period>',
+      'time between sweeps that delete ended instances past their retention, such as "10 minutes"',
+      '1 hour',
+    );
+  addRetentionFlags(serveCommand).action(async (options: ServeOptions, command: Command) => {
+    const { stateDir } = command.optsWithGlobals<{ stateDir: string }>();
+    await serve(stateDir, options);
+  });
 }
 
 async function serve(stateDir: string, options: ServeOptions): Promise<void> {
@@ -127,6 +150,24 @@ async function serve(stateDir: string, options: ServeOptions): Promise<void> {
     },
     ...(adminToken === undefined || adminToken === '' ? {} : { adminToken }),
     rotateAdminToken: options.rotateAdminToken === true,
+    retention: retentionFromFlags(options),
+    engineLimits: {
+      maxInstanceStateBytes: parseInteger(
+        '--max-instance-state-bytes',
+        options.maxInstanceStateBytes,
+        0,
+        Number.MAX_SAFE_INTEGER,
+      ),
+    },
+    stateLimits: {
+      maxTenantBytes: parseInteger(
+        '--max-state-bytes-per-tenant',
+        options.maxStateBytesPerTenant,
+        0,
+        Number.MAX_SAFE_INTEGER,
+      ),
+    },
+    retentionSweepIntervalMs: parseSweepInterval(options.retentionSweepInterval),
     logger: createJsonLogger((line) => process.stderr.write(line), { level: options.logLevel }),
   });
 
@@ -159,6 +200,18 @@ async function serve(stateDir: string, options: ServeOptions): Promise<void> {
   // A command still running in a claimed sandbox at shutdown can leave pipes open, and
   // they would keep the process alive. The sandbox itself stays claimed.
   process.exit(0);
+}
+
+function parseSweepInterval(raw: string): number {
+  const value = /^\d+$/.test(raw) ? Number(raw) : raw;
+  const ms = parseDuration(value, '--retention-sweep-interval');
+  if (ms < 1000) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `--retention-sweep-interval "${raw}" is too short; use at least 1 second`,
+    );
+  }
+  return ms;
 }
 
 function parseInteger(option: string, raw: string, min: number, max: number): number {

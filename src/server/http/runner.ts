@@ -3,13 +3,17 @@
  * instances are queued and run a few at a time, each with the bindings `sandstack run`
  * gives (`env.SANDBOX`, `env.INPUTS`) and its own trace.
  */
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ApprovalQueue } from '../../guard/approvals.js';
+import type { StateLimits } from '../../workflows/bindings/state-binding.js';
 import type { Stack } from '../stack.js';
 import { createRunBindings } from '../run-bindings.js';
 import { RunSpans } from '../../telemetry/run-spans.js';
 import { DEFAULT_LEASE_MS, WorkflowEngine, type EngineLimits } from '../../workflows/engine.js';
 import { openRunInputs } from '../../workflows/inputs.js';
+import type { PruneResult, RetentionOptions } from '../../workflows/retention.js';
+import { RetentionSweep } from '../../workflows/retention.js';
 import type { WorkflowStore } from '../../workflows/stores/store.js';
 
 /** Options for {@link InstanceRunner}. */
@@ -29,6 +33,12 @@ export interface InstanceRunnerOptions {
   approvals?: ApprovalQueue;
   /** Time an `ask` waits in the queue before it expires, which denies the call. @default 300000 */
   approvalTimeoutMs?: number;
+  /** How long ended instances are kept; see {@link RetentionOptions}. @default 7 days, errored 30 days */
+  retention?: RetentionOptions;
+  /** Time between retention sweeps. @default 3600000 (one hour) */
+  retentionSweepIntervalMs?: number;
+  /** Size limits of `env.STATE`. @default DEFAULT_STATE_LIMITS */
+  stateLimits?: Partial<StateLimits>;
 }
 
 const FINAL = new Set(['complete', 'errored', 'terminated']);
@@ -78,6 +88,8 @@ export class InstanceRunner {
   readonly #running = new Map<string, RunEntry>();
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  readonly #sweep: RetentionSweep;
+  readonly #stateLimits: Partial<StateLimits>;
 
   constructor(options: InstanceRunnerOptions) {
     this.#stack = options.stack;
@@ -86,6 +98,7 @@ export class InstanceRunner {
     this.#maxRunsPerTenant = options.maxRunsPerTenant ?? 2;
     this.#pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.#limits = options.limits ?? {};
+    this.#stateLimits = options.stateLimits ?? {};
     this.#approvals =
       options.approvals === undefined
         ? undefined
@@ -94,14 +107,27 @@ export class InstanceRunner {
       store: this.#store,
       logger: options.stack.logger,
       limits: this.#limits,
+      ...(options.retention === undefined ? {} : { retention: options.retention }),
+    });
+    this.#sweep = new RetentionSweep({
+      prune: () => this.engine.prune(),
+      onDeleted: (instances) => deleteRunInputs(this.#stack, instances),
+      logger: options.stack.logger,
+      ...(options.retentionSweepIntervalMs === undefined
+        ? {}
+        : { intervalMs: options.retentionSweepIntervalMs }),
     });
   }
 
-  /** Requeues instances left queued, running or due by an earlier process, then polls. */
+  /**
+   * Requeues instances left queued, running or due by an earlier process, then polls, and
+   * starts the retention sweep of ended instances.
+   */
   async start(): Promise<void> {
     await this.#enqueueRunnable(true);
     this.#timer = setInterval(() => void this.#poll(), this.#pollIntervalMs);
     this.#timer.unref();
+    this.#sweep.start();
   }
 
   /**
@@ -148,6 +174,7 @@ export class InstanceRunner {
   async close(graceMs: number): Promise<void> {
     this.#closed = true;
     clearInterval(this.#timer);
+    await this.#sweep.stop();
     this.#queue.length = 0;
     this.#pending.clear();
     const runs = [...this.#running.values()].map((run) => run.done);
@@ -284,6 +311,7 @@ export class InstanceRunner {
           inputs: openRunInputs(inputsDir(stack, bindingTenant, instanceId)),
           startSpan: (name, stepKey, attributes) => spans.startSpan(name, stepKey, attributes),
           onAction: () => undefined,
+          stateLimits: this.#stateLimits,
           ...(this.#approvals === undefined ? {} : { approvals: this.#approvals }),
         }),
       onEvent: (event) => {
@@ -300,4 +328,14 @@ export class InstanceRunner {
 /** Folder of one run's input snapshot, the same layout `sandstack run` uses. */
 export function inputsDir(stack: Stack, tenant: string, instanceId: string): string {
   return join(stack.stateDir, 'inputs', tenant, instanceId);
+}
+
+/** Deletes the input snapshots of deleted instances, which live beside the store. */
+export async function deleteRunInputs(
+  stack: Stack,
+  instances: PruneResult['instances'],
+): Promise<void> {
+  for (const { tenant, id } of instances) {
+    await rm(inputsDir(stack, tenant, id), { recursive: true, force: true });
+  }
 }

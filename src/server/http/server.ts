@@ -18,6 +18,9 @@ import { createServerApp } from './app.js';
 import type { ServerContext, ServerEnv } from './context.js';
 import { resolveTenantLimits, type TenantLimits } from './limits.js';
 import { InstanceRunner } from './runner.js';
+import type { EngineLimits } from '../../workflows/engine.js';
+import type { RetentionOptions } from '../../workflows/retention.js';
+import type { StateLimits } from '../../workflows/bindings/state-binding.js';
 
 /** Options for {@link startServer}. */
 export interface StartServerOptions {
@@ -43,6 +46,14 @@ export interface StartServerOptions {
   limits?: Partial<TenantLimits>;
   /** Time `close()` waits for runs in progress before stopping anyway. @default 10000 */
   shutdownGraceMs?: number;
+  /** How long ended instances are kept. @default complete and terminated 7 days, errored 30 days */
+  retention?: RetentionOptions;
+  /** Time between retention sweeps. @default 3600000 (one hour) */
+  retentionSweepIntervalMs?: number;
+  /** Limits of the workflow engine, such as `maxInstanceStateBytes`. @default DEFAULT_ENGINE_LIMITS */
+  engineLimits?: Partial<EngineLimits>;
+  /** Size limits of `env.STATE`, such as `maxTenantBytes`. @default DEFAULT_STATE_LIMITS */
+  stateLimits?: Partial<StateLimits>;
   logger?: Logger;
 }
 
@@ -114,6 +125,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     ...(options.maxRunsPerTenant === undefined
       ? {}
       : { maxRunsPerTenant: options.maxRunsPerTenant }),
+    ...(options.retention === undefined ? {} : { retention: options.retention }),
+    ...(options.retentionSweepIntervalMs === undefined
+      ? {}
+      : { retentionSweepIntervalMs: options.retentionSweepIntervalMs }),
+    ...(options.engineLimits === undefined ? {} : { limits: options.engineLimits }),
+    ...(options.stateLimits === undefined ? {} : { stateLimits: options.stateLimits }),
   });
   const context: ServerContext = {
     stack,

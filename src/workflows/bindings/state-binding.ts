@@ -99,7 +99,7 @@ export class SqliteStateStore {
         if (after > this.#limits.maxTenantBytes) {
           throw new SandstackError(
             'INVALID_ARGUMENT',
-            `STATE put of key ${JSON.stringify(key)} would bring the tenant's state to ${after} bytes, over the ${this.#limits.maxTenantBytes}-byte limit; delete keys first`,
+            `STATE put of key ${JSON.stringify(key)} would bring the tenant's state to ${after} bytes, over the ${this.#limits.maxTenantBytes}-byte limit per tenant (maxTenantBytes); delete keys first, or raise the limit (sandstack serve --max-state-bytes-per-tenant)`,
           );
         }
         this.#db

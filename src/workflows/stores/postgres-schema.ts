@@ -40,6 +40,9 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX workflow_events_by_instance ON workflow_events (tenant, instance_id, type);
    CREATE INDEX workflow_events_unconsumed ON workflow_events (tenant, instance_id)
      WHERE consumed_by IS NULL;`,
+  // Retention sweeps page through ended instances by end time.
+  `CREATE INDEX workflow_instances_ended ON workflow_instances (updated_at_ms, tenant, id)
+     WHERE status IN ('complete', 'errored', 'terminated');`,
 ];
 
 /**

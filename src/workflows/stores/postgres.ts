@@ -23,6 +23,7 @@ import {
   toVersion,
 } from './rows.js';
 import type {
+  EndedInstance,
   EventRecord,
   InstanceKey,
   InstancePatch,
@@ -317,6 +318,56 @@ export class PostgresWorkflowStore implements WorkflowStore {
       );
       await this.#update(client, tenant, instanceId, change.patch);
       return true;
+    });
+  }
+
+  async listEndedInstances(options: {
+    endedBeforeMs: number;
+    limit: number;
+    after?: Pick<EndedInstance, 'tenant' | 'id' | 'updatedAtMs'>;
+    tenant?: string;
+  }): Promise<EndedInstance[]> {
+    const after = options.after;
+    return this.#rows<EndedInstance>(
+      `SELECT tenant, id, workflow, status, updated_at_ms AS "updatedAtMs" FROM workflow_instances
+       WHERE status IN ('complete', 'errored', 'terminated') AND updated_at_ms < $1
+         AND ($3::text IS NULL OR tenant = $3)
+         AND ($4::bigint IS NULL OR (updated_at_ms, tenant, id) > ($4, $5, $6))
+       ORDER BY updated_at_ms, tenant, id LIMIT $2`,
+      [
+        options.endedBeforeMs,
+        options.limit,
+        options.tenant ?? null,
+        after?.updatedAtMs ?? null,
+        after?.tenant ?? null,
+        after?.id ?? null,
+      ],
+    );
+  }
+
+  async deleteEndedInstances(instances: InstanceKey[]): Promise<InstanceKey[]> {
+    if (instances.length === 0) {
+      return [];
+    }
+    return this.#transaction(async (client) => {
+      const { rows } = await client.query<InstanceKey>(
+        `DELETE FROM workflow_instances AS instance
+         USING UNNEST($1::text[], $2::text[]) AS doomed (tenant, id)
+         WHERE instance.tenant = doomed.tenant AND instance.id = doomed.id
+           AND instance.status IN ('complete', 'errored', 'terminated')
+         RETURNING instance.tenant, instance.id`,
+        [instances.map((key) => key.tenant), instances.map((key) => key.id)],
+      );
+      const tenants = rows.map((key) => key.tenant);
+      const ids = rows.map((key) => key.id);
+      for (const table of ['workflow_steps', 'workflow_events']) {
+        await client.query(
+          `DELETE FROM ${table} AS target USING UNNEST($1::text[], $2::text[]) AS doomed (tenant, id)
+           WHERE target.tenant = doomed.tenant AND target.instance_id = doomed.id`,
+          [tenants, ids],
+        );
+      }
+      return rows;
     });
   }
 

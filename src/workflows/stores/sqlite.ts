@@ -17,13 +17,22 @@ import {
   toVersion,
 } from './rows.js';
 import type {
+  EndedInstance,
   EventRecord,
+  InstanceKey,
   InstancePatch,
   InstanceRecord,
   StepRecord,
   VersionRecord,
   WorkflowStore,
 } from './store.js';
+
+/** A write waiting for a group commit. */
+interface QueuedWrite {
+  work: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
 
 const MIGRATIONS = [
   `CREATE TABLE workflow_versions (
@@ -44,21 +53,73 @@ const MIGRATIONS = [
      tenant TEXT NOT NULL, instance_id TEXT NOT NULL, seq INTEGER PRIMARY KEY AUTOINCREMENT,
      type TEXT NOT NULL, payload TEXT NOT NULL, created_at_ms INTEGER NOT NULL, consumed_by TEXT);
    CREATE INDEX workflow_events_by_instance ON workflow_events (tenant, instance_id, type);`,
+  // Retention sweeps page through ended instances by end time.
+  `CREATE INDEX workflow_instances_ended ON workflow_instances (updated_at_ms, tenant, id)
+     WHERE status IN ('complete', 'errored', 'terminated');`,
 ];
 
 /**
  * Workflow store on a better-sqlite3 database opened with `openDatabase`, whose
- * `synchronous = FULL` makes each write durable when the call returns.
+ * `synchronous = FULL` makes each write durable before its promise settles. Instance,
+ * step and event writes queued in one event-loop turn share one transaction (group
+ * commit), so concurrent runs share the fsync.
  *
  * @example
  * const store = new SqliteWorkflowStore(openDatabase('.sandstack/state.db'));
  */
 export class SqliteWorkflowStore implements WorkflowStore {
   readonly #db: SqliteDatabase;
+  /** Writes waiting for the next group commit; see `#write`. */
+  readonly #queued: QueuedWrite[] = [];
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
     migrate(db, 'workflows', MIGRATIONS);
+  }
+
+  /**
+   * Queues a write for the group commit at the end of this event-loop turn and settles
+   * once that transaction is durable. better-sqlite3 blocks the event loop for each
+   * commit's fsync, so the writes of concurrent runs would otherwise each pay one. Writes
+   * commit in the order they were queued, and one failing write rejects only its own promise.
+   */
+  #write<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queued.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (this.#queued.length === 1) {
+        setImmediate(() => this.#commitQueued());
+      }
+    });
+  }
+
+  #commitQueued(): void {
+    const batch = this.#queued.splice(0);
+    let outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[];
+    try {
+      outcomes = this.#db.transaction(() =>
+        batch.map((item) => {
+          try {
+            return { ok: true as const, value: item.work() };
+          } catch (error) {
+            // SQLite undoes only the failed statement, so the batch's other writes stand.
+            return { ok: false as const, error };
+          }
+        }),
+      )();
+    } catch (error) {
+      for (const item of batch) {
+        item.reject(error);
+      }
+      return;
+    }
+    outcomes.forEach((outcome, index) => {
+      const item = batch[index] as QueuedWrite;
+      if (outcome.ok) {
+        item.resolve(outcome.value);
+      } else {
+        item.reject(outcome.error);
+      }
+    });
   }
 
   async saveVersion(version: VersionRecord): Promise<boolean> {
@@ -117,7 +178,11 @@ export class SqliteWorkflowStore implements WorkflowStore {
     });
   }
 
-  async createInstance(instance: InstanceRecord): Promise<void> {
+  createInstance(instance: InstanceRecord): Promise<void> {
+    return this.#write(() => this.#createInstance(instance));
+  }
+
+  #createInstance(instance: InstanceRecord): void {
     const result = this.#db
       .prepare(
         `INSERT OR IGNORE INTO workflow_instances (tenant, id, workflow, version, params, status,
@@ -159,8 +224,8 @@ export class SqliteWorkflowStore implements WorkflowStore {
     return rows.map(toInstance);
   }
 
-  async updateInstance(tenant: string, id: string, patch: InstancePatch): Promise<void> {
-    this.#update(tenant, id, patch);
+  updateInstance(tenant: string, id: string, patch: InstancePatch): Promise<void> {
+    return this.#write(() => this.#update(tenant, id, patch));
   }
 
   /** Applies a patch synchronously, so a transaction can include it. */
@@ -270,6 +335,56 @@ export class SqliteWorkflowStore implements WorkflowStore {
     })();
   }
 
+  async listEndedInstances(options: {
+    endedBeforeMs: number;
+    limit: number;
+    after?: Pick<EndedInstance, 'tenant' | 'id' | 'updatedAtMs'>;
+    tenant?: string;
+  }): Promise<EndedInstance[]> {
+    const after = options.after;
+    return this.#db
+      .prepare(
+        `SELECT tenant, id, workflow, status, updated_at_ms AS updatedAtMs FROM workflow_instances
+         WHERE status IN ('complete', 'errored', 'terminated') AND updated_at_ms < @before
+           AND (@tenant IS NULL OR tenant = @tenant)
+           AND (@afterMs IS NULL OR (updated_at_ms, tenant, id) > (@afterMs, @afterTenant, @afterId))
+         ORDER BY updated_at_ms, tenant, id LIMIT @limit`,
+      )
+      .all({
+        before: options.endedBeforeMs,
+        tenant: options.tenant ?? null,
+        afterMs: after?.updatedAtMs ?? null,
+        afterTenant: after?.tenant ?? null,
+        afterId: after?.id ?? null,
+        limit: options.limit,
+      }) as EndedInstance[];
+  }
+
+  async deleteEndedInstances(instances: InstanceKey[]): Promise<InstanceKey[]> {
+    const remove = this.#db.prepare(
+      `DELETE FROM workflow_instances WHERE tenant = ? AND id = ?
+         AND status IN ('complete', 'errored', 'terminated')`,
+    );
+    const steps = this.#db.prepare(
+      'DELETE FROM workflow_steps WHERE tenant = ? AND instance_id = ?',
+    );
+    const events = this.#db.prepare(
+      'DELETE FROM workflow_events WHERE tenant = ? AND instance_id = ?',
+    );
+    return this.#db.transaction(() => {
+      const deleted: InstanceKey[] = [];
+      for (const { tenant, id } of instances) {
+        if (remove.run(tenant, id).changes === 0) {
+          continue;
+        }
+        steps.run(tenant, id);
+        events.run(tenant, id);
+        deleted.push({ tenant, id });
+      }
+      return deleted;
+    })();
+  }
+
   async listSteps(tenant: string, instanceId: string): Promise<StepRecord[]> {
     const rows = this.#db
       .prepare('SELECT * FROM workflow_steps WHERE tenant = ? AND instance_id = ? ORDER BY seq')
@@ -277,7 +392,11 @@ export class SqliteWorkflowStore implements WorkflowStore {
     return rows.map(toStep);
   }
 
-  async putStep(tenant: string, instanceId: string, step: StepRecord): Promise<void> {
+  putStep(tenant: string, instanceId: string, step: StepRecord): Promise<void> {
+    return this.#write(() => this.#putStep(tenant, instanceId, step));
+  }
+
+  #putStep(tenant: string, instanceId: string, step: StepRecord): void {
     this.#db
       .prepare(
         `INSERT OR REPLACE INTO workflow_steps (tenant, instance_id, step_key, kind, seq, status,
@@ -287,16 +406,18 @@ export class SqliteWorkflowStore implements WorkflowStore {
       .run(...stepValues(tenant, instanceId, step));
   }
 
-  async addEvent(
+  addEvent(
     tenant: string,
     instanceId: string,
     event: { type: string; payload: JsonValue; createdAtMs: number },
   ): Promise<void> {
-    this.#db
-      .prepare(
-        'INSERT INTO workflow_events (tenant, instance_id, type, payload, created_at_ms) VALUES (?, ?, ?, ?, ?)',
-      )
-      .run(tenant, instanceId, event.type, JSON.stringify(event.payload), event.createdAtMs);
+    return this.#write(() => {
+      this.#db
+        .prepare(
+          'INSERT INTO workflow_events (tenant, instance_id, type, payload, created_at_ms) VALUES (?, ?, ?, ?, ?)',
+        )
+        .run(tenant, instanceId, event.type, JSON.stringify(event.payload), event.createdAtMs);
+    });
   }
 
   async claimEvent(

@@ -230,6 +230,93 @@ describe.each([
     expect((await store.getInstance('alice', 'order-1'))?.status).toBe('queued');
   });
 
+  /** Stores an instance of `tenant` with one step and one event. */
+  async function storeWithHistory(
+    tenant: string,
+    id: string,
+    status: InstanceRecord['status'],
+    updatedAtMs: number,
+  ): Promise<void> {
+    await store.createInstance({ ...INSTANCE, tenant, id, status, updatedAtMs });
+    await hold(store, tenant, id);
+    await store.putStep(tenant, id, STEP);
+    await store.addEvent(tenant, id, { type: 'ping', payload: 1, createdAtMs: 1 });
+  }
+
+  it('fails one write of a concurrent batch alone', async () => {
+    const [duplicate, step, update] = await Promise.allSettled([
+      store.createInstance(INSTANCE),
+      store.putStep('alice', 'order-1', { ...STEP, key: 'ship#1', seq: 1 }),
+      store.updateInstance('alice', 'order-1', { status: 'waiting', updatedAtMs: 4 }),
+    ]);
+    expect(duplicate.status).toBe('rejected');
+    expect(step.status).toBe('fulfilled');
+    expect(update.status).toBe('fulfilled');
+    expect((await store.listSteps('alice', 'order-1')).map((item) => item.key)).toEqual([
+      'charge#1',
+      'ship#1',
+    ]);
+    expect((await store.getInstance('alice', 'order-1'))?.status).toBe('waiting');
+  });
+
+  it('lists ended instances before a time', async () => {
+    await storeWithHistory('alice', 'done', 'complete', 10);
+    await storeWithHistory('alice', 'failed', 'errored', 20);
+    await storeWithHistory('bob', 'stopped', 'terminated', 30);
+    await storeWithHistory('bob', 'recent', 'complete', 500);
+    await storeWithHistory('bob', 'asleep', 'waiting', 5);
+    await storeWithHistory('bob', 'held', 'paused', 5);
+    await storeWithHistory('bob', 'next', 'queued', 5);
+    const ended = await store.listEndedInstances({ endedBeforeMs: 100, limit: 10 });
+    expect(ended).toEqual([
+      { tenant: 'alice', id: 'done', workflow: 'orders', status: 'complete', updatedAtMs: 10 },
+      { tenant: 'alice', id: 'failed', workflow: 'orders', status: 'errored', updatedAtMs: 20 },
+      { tenant: 'bob', id: 'stopped', workflow: 'orders', status: 'terminated', updatedAtMs: 30 },
+    ]);
+    const bobs = await store.listEndedInstances({ endedBeforeMs: 100, limit: 10, tenant: 'bob' });
+    expect(bobs.map((instance) => instance.id)).toEqual(['stopped']);
+  });
+
+  it('pages through ended instances', async () => {
+    for (const id of ['c', 'a', 'b']) {
+      await storeWithHistory('alice', id, 'complete', 10);
+    }
+    await storeWithHistory('alice', 'z', 'complete', 5);
+    const first = await store.listEndedInstances({ endedBeforeMs: 100, limit: 2 });
+    expect(first.map((instance) => instance.id)).toEqual(['z', 'a']);
+    const rest = await store.listEndedInstances({ endedBeforeMs: 100, limit: 2, after: first[1] });
+    expect(rest.map((instance) => instance.id)).toEqual(['b', 'c']);
+  });
+
+  it('deletes ended instances with their history', async () => {
+    await storeWithHistory('alice', 'done', 'complete', 10);
+    await storeWithHistory('bob', 'done', 'complete', 10);
+    const deleted = await store.deleteEndedInstances([{ tenant: 'alice', id: 'done' }]);
+    expect(deleted).toEqual([{ tenant: 'alice', id: 'done' }]);
+    expect(await store.getInstance('alice', 'done')).toBeUndefined();
+    expect(await store.listSteps('alice', 'done')).toEqual([]);
+    await store.createInstance({ ...INSTANCE, id: 'done', status: 'waiting' });
+    await hold(store, 'alice', 'done');
+    expect(await store.claimEvent('alice', 'done', 'ping', 'wait#1')).toBeUndefined();
+    expect(await store.getInstance('bob', 'done')).toBeDefined();
+    expect(await store.listSteps('bob', 'done')).toHaveLength(1);
+  });
+
+  it('never deletes an unfinished instance', async () => {
+    const statuses = ['queued', 'running', 'waiting', 'paused'] as const;
+    for (const status of statuses) {
+      await storeWithHistory('carol', status, status, 1);
+    }
+    const keys = statuses.map((id) => ({ tenant: 'carol', id }));
+    expect(await store.deleteEndedInstances([...keys, { tenant: 'alice', id: 'order-1' }])).toEqual(
+      [],
+    );
+    for (const status of statuses) {
+      expect((await store.getInstance('carol', status))?.status).toBe(status);
+      expect(await store.listSteps('carol', status)).toHaveLength(1);
+    }
+  });
+
   it('upgrades only an unchanged instance', async () => {
     const change = {
       expected: { status: 'running' as const, version: 'abc', updatedAtMs: 1 },
@@ -342,7 +429,7 @@ describe('PostgreSQL migrations', () => {
         'SELECT version FROM workflow_migrations ORDER BY version',
       );
       await client.end();
-      expect(rows.map((row) => row.version)).toEqual([1]);
+      expect(rows.map((row) => row.version)).toEqual([1, 2]);
     } finally {
       await Promise.all([first.close(), ...others.map((store) => store.close())]);
     }

@@ -81,6 +81,16 @@ export interface InstanceKey {
   id: string;
 }
 
+/** End states of an instance, from which no run moves it on. */
+export type EndedStatus = Extract<InstanceStatus, 'complete' | 'errored' | 'terminated'>;
+
+/** An ended instance as a retention sweep lists it; `updatedAtMs` is when it ended. */
+export interface EndedInstance extends InstanceKey {
+  workflow: string;
+  status: EndedStatus;
+  updatedAtMs: number;
+}
+
 /** Timing of a lease claim or renewal. */
 export interface LeaseTiming {
   nowMs: number;
@@ -150,6 +160,24 @@ export interface WorkflowStore {
     limit: number;
     includeRunning: boolean;
   }): Promise<{ tenant: string; id: string }[]>;
+
+  /**
+   * Lists ended instances (complete, errored, terminated) that ended before
+   * `endedBeforeMs`, ordered by end time, tenant and id, and starting after `after` in that
+   * order, so a sweep can page through them. At most `limit`.
+   */
+  listEndedInstances(options: {
+    endedBeforeMs: number;
+    limit: number;
+    after?: Pick<EndedInstance, 'tenant' | 'id' | 'updatedAtMs'>;
+    tenant?: string;
+  }): Promise<EndedInstance[]>;
+  /**
+   * Deletes the given instances with their steps and events, in one transaction, but only
+   * those still ended; returns the deleted ones. An instance that an upgrade queued again in
+   * the meantime is kept.
+   */
+  deleteEndedInstances(instances: InstanceKey[]): Promise<InstanceKey[]>;
 
   listSteps(tenant: string, instanceId: string): Promise<StepRecord[]>;
   /** Deletes an instance's step history and its events, and queues it again, in one transaction. */

@@ -1,0 +1,230 @@
+/**
+ * Size and memory limits of an instance: the per-instance total of stored step results,
+ * step results too large for one message, and ArrayBuffer allocations at the isolate's
+ * memory cap, in worker processes and in the engine's process.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../core/store.js';
+import type { IsolationMode, WorkflowEngineOptions } from './engine.js';
+import { WorkflowEngine } from './engine.js';
+import { IsolateWorkerPool } from './worker-pool.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) {
+    await cleanup();
+  }
+});
+
+/** Creates an engine on a SQLite file with a fake clock. */
+async function makeEngine(options: Partial<WorkflowEngineOptions> = {}) {
+  const dir = await mkdtemp(join(tmpdir(), 'sandstack-limits-'));
+  const db = openDatabase(join(dir, 'state.db'));
+  cleanups.push(async () => {
+    db.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  let nowMs = Date.UTC(2026, 0, 1);
+  const clock = { now: () => nowMs, advance: (ms: number) => void (nowMs += ms) };
+  const engine = new WorkflowEngine({ db, clock, ...options });
+  return { engine, clock };
+}
+
+/** Deploys a workflow of `tenant` whose `run` has `body`, and runs one instance of it. */
+async function runBody(engine: WorkflowEngine, body: string, tenant = 'acme') {
+  await engine.deploy(tenant, 'test', {
+    filename: 'workflow.js',
+    source: `import { WorkflowEntrypoint } from 'sandstack/workflows';
+      export class Test extends WorkflowEntrypoint {
+        async run(event, step) { ${body} }
+      }`,
+  });
+  const id = await engine.create(tenant, 'test');
+  return { id, result: await engine.run(tenant, id) };
+}
+
+const RETRIES = `{ retries: { limit: 5, delay: '10 seconds', backoff: 'exponential' } }`;
+
+describe('instance state limit', () => {
+  it('fails the step that passes it', async () => {
+    const { engine } = await makeEngine({ limits: { maxInstanceStateBytes: 5000 } });
+    const { result } = await runBody(
+      engine,
+      `for (const name of ['a', 'b', 'c']) {
+         await step.do(name, ${RETRIES}, async () => 'x'.repeat(2000));
+       }`,
+    );
+    expect(result.status).toBe('errored');
+    expect(result.error?.code).toBe('WORKFLOW_STATE_LIMIT');
+    expect(result.error?.message).toContain('Step "c#1" returned 2002 bytes');
+    expect(result.error?.message).toContain('to 6006 bytes, over the 5000-byte limit');
+    expect(result.error?.message).toContain('limits.maxInstanceStateBytes');
+    expect(result.steps.map((step) => [step.key, step.status, step.attempt])).toEqual([
+      ['a#1', 'complete', 1],
+      ['b#1', 'complete', 1],
+      ['c#1', 'errored', 1],
+    ]);
+  });
+
+  it('counts results stored before a resume', async () => {
+    const { engine, clock } = await makeEngine({ limits: { maxInstanceStateBytes: 5000 } });
+    const { id, result } = await runBody(
+      engine,
+      `await step.do('a', async () => 'x'.repeat(2000));
+       await step.do('b', async () => 'x'.repeat(2000));
+       await step.sleep('nap', '1 hour');
+       await step.do('c', async () => 'x'.repeat(2000));`,
+    );
+    expect(result.status).toBe('waiting');
+    clock.advance(3_600_000);
+    const resumed = await engine.run('acme', id);
+    expect(resumed.error?.code).toBe('WORKFLOW_STATE_LIMIT');
+  });
+
+  it('counts event payloads', async () => {
+    const { engine } = await makeEngine({ limits: { maxInstanceStateBytes: 5000 } });
+    const { id } = await runBody(
+      engine,
+      `await step.waitForEvent('approval', { type: 'approval' });
+       await step.do('a', async () => 'x'.repeat(2000));`,
+    );
+    await engine.sendEvent('acme', id, { type: 'approval', payload: 'y'.repeat(3000) });
+    const result = await engine.run('acme', id);
+    expect(result.error?.code).toBe('WORKFLOW_STATE_LIMIT');
+  });
+
+  it('counts UTF-8 bytes, not characters', async () => {
+    const { engine } = await makeEngine({ limits: { maxStepResultBytes: 1000 } });
+    const { result } = await runBody(
+      engine,
+      `return step.do('accents', async () => 'é'.repeat(600));`,
+    );
+    expect(result.error?.code).toBe('STEP_RESULT_INVALID');
+    expect(result.error?.message).toContain('returned 1202 bytes');
+  });
+});
+
+describe.each<IsolationMode>(['process', 'in-process'])('limits with isolation %s', (isolation) => {
+  it('fails a 10 MB step result at the result limit', async () => {
+    const { engine } = await makeEngine({ isolation });
+    const { result } = await runBody(
+      engine,
+      `await step.do('huge', ${RETRIES}, async () => 'x'.repeat(10 * 1024 * 1024));`,
+    );
+    expect(result.status).toBe('errored');
+    expect(result.error?.code).toBe('STEP_RESULT_INVALID');
+    expect(result.error?.message).toContain(
+      'Step "huge#1" returned 10485762 bytes of JSON, over the 1048576-byte limit',
+    );
+    expect(result.steps[0]?.attempt).toBe(1);
+  });
+
+  it('fails a 10 MB workflow output at the result limit', async () => {
+    const { engine } = await makeEngine({ isolation });
+    const { result } = await runBody(engine, `return 'x'.repeat(10 * 1024 * 1024);`);
+    expect(result.error?.code).toBe('STEP_RESULT_INVALID');
+    expect(result.error?.message).toContain('The workflow returned 10485762 bytes');
+  });
+
+  it('rejects a 10 MB binding argument by size', async () => {
+    const { engine } = await makeEngine({
+      isolation,
+      bindings: () => ({ SINK: { put: async () => null } }),
+    });
+    const { result } = await runBody(
+      engine,
+      `await step.do('send', ${RETRIES}, async () => this.env.SINK.put('x'.repeat(10 * 1024 * 1024)));`,
+    );
+    expect(result.error?.message).toMatch(
+      /sent \d+ characters of JSON in one "binding" call, over the 8388608-character limit/,
+    );
+  });
+
+  it.each([
+    ['one large ArrayBuffer', 'return new ArrayBuffer(2 ** 31).byteLength'],
+    ['one large typed array', 'return new Uint8Array(1e9).length'],
+    [
+      'many typed arrays',
+      'const kept = []; for (let i = 0; i < 1000; i++) { kept.push(new Float64Array(1e5)); } return kept.length',
+    ],
+  ])('fails fast on %s', async (_name, bomb) => {
+    const { engine } = await makeEngine({ isolation, limits: { memoryMb: 32 } });
+    const { result } = await runBody(
+      engine,
+      `return step.do('bomb', ${RETRIES}, async () => { ${bomb}; });`,
+    );
+    expect(result.status).toBe('errored');
+    expect(result.error?.code).toBe('WORKFLOW_MEMORY_LIMIT');
+    expect(result.error?.message).toContain('memory limit of 32 MB');
+    expect(result.steps[0]?.attempt).toBe(1);
+  });
+
+  it('fails fast on an allocation outside steps', async () => {
+    const { engine } = await makeEngine({ isolation, limits: { memoryMb: 32 } });
+    const { result } = await runBody(engine, `return new ArrayBuffer(2 ** 31).byteLength;`);
+    expect(result.error?.code).toBe('WORKFLOW_MEMORY_LIMIT');
+    expect(result.error?.message).toContain('The workflow failed to allocate an ArrayBuffer');
+  });
+});
+
+describe('ArrayBuffer bomb on a shared worker', () => {
+  it("leaves another tenant's run on the worker alone", async () => {
+    const pool = new IsolateWorkerPool({ size: 1 });
+    cleanups.push(async () => pool.close());
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let entered: () => void = () => undefined;
+    const waiting = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const { engine } = await makeEngine({
+      workerPool: pool,
+      limits: { memoryMb: 32 },
+      bindings: () => ({
+        GATE: {
+          wait: async () => {
+            entered();
+            await gate;
+            return 'released';
+          },
+        },
+      }),
+    });
+    await engine.deploy('acme', 'gated', {
+      filename: 'gated.js',
+      source: `import { WorkflowEntrypoint } from 'sandstack/workflows';
+        export class Gated extends WorkflowEntrypoint {
+          async run(event, step) { return step.do('wait', async () => this.env.GATE.wait()); }
+        }`,
+    });
+    const gated = engine.run('acme', await engine.create('acme', 'gated'));
+    await waiting;
+
+    const { result: bomb } = await runBody(
+      engine,
+      `return step.do('bomb', ${RETRIES}, async () => new Uint8Array(1e9).length);`,
+      'mallory',
+    );
+    release();
+    const survivor = await gated;
+
+    expect(bomb.error?.code).toBe('WORKFLOW_MEMORY_LIMIT');
+    expect(survivor.status).toBe('complete');
+    expect(survivor.output).toBe('released');
+    expect(survivor.steps.map((step) => step.attempt)).toEqual([1]);
+  });
+});
+
+describe('engine limits', () => {
+  it('rejects a result limit too large for one message', async () => {
+    await expect(makeEngine({ limits: { maxStepResultBytes: 16 * 1024 * 1024 } })).rejects.toThrow(
+      /Invalid limits.maxStepResultBytes 16777216; use at most 4161536/,
+    );
+  });
+});
