@@ -13,6 +13,7 @@ import { actorOf, requireTenant, tenantOf } from '../auth.js';
 import { BEARER, createRouter, type ServerContext, type ServerEnv } from '../context.js';
 import { CLIENT_ERRORS, ERROR_RESPONSES, ErrorSchema } from '../errors.js';
 import { checkCpuQuota, reserveSandboxClaim } from '../limits.js';
+import { sandboxOwners } from '../sandbox-owners.js';
 import { jsonContent, nameSchema } from '../schemas.js';
 
 const SandboxSchema = z
@@ -420,6 +421,7 @@ function claimSandbox(server: ServerContext): RouteHandler<typeof claimRoute, Se
   return async (c) => {
     const tenant = tenantOf(c);
     const body = c.req.valid('json') ?? {};
+    requireVisible(server, tenant, body);
     await checkCpuQuota(server, tenant);
     // Claims that are still starting are not in the store yet, so they hold a reservation.
     const releaseReservation = reserveSandboxClaim(server, tenant);
@@ -443,6 +445,30 @@ function claimSandbox(server: ServerContext): RouteHandler<typeof claimRoute, Se
     });
     return c.json(toSandbox(record), 201);
   };
+}
+
+/**
+ * Rejects a claim from another tenant's pool or template, with the message of an unknown one.
+ * @throws SandstackError `POOL_NOT_FOUND` or `TEMPLATE_NOT_FOUND`
+ */
+function requireVisible(
+  server: ServerContext,
+  tenant: string,
+  body: { pool?: string; template?: string },
+): void {
+  const owners = sandboxOwners(server.stack.db);
+  if (body.pool !== undefined && !owners.visible('SandboxWarmPool', body.pool, tenant)) {
+    throw new SandstackError(
+      'POOL_NOT_FOUND',
+      `Pool "${body.pool}" not found; list the pools you can claim from with GET /v1/pools`,
+    );
+  }
+  if (body.template !== undefined && !owners.visible('SandboxTemplate', body.template, tenant)) {
+    throw new SandstackError(
+      'TEMPLATE_NOT_FOUND',
+      `Template "${body.template}" not found; list the templates you can use with GET /v1/templates`,
+    );
+  }
 }
 
 type ExecBody = z.infer<typeof ExecSchema>;
