@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { ApprovalQueue } from '../../guard/approvals.js';
 import type { Stack } from '../stack.js';
-import { createRunBindings } from '../run-bindings.js';
+import { createRunBindings, type SandboxAdmission } from '../run-bindings.js';
 import { RunSpans } from '../../telemetry/run-spans.js';
 import { DEFAULT_LEASE_MS, WorkflowEngine, type EngineLimits } from '../../workflows/engine.js';
 import { openRunInputs } from '../../workflows/inputs.js';
@@ -72,6 +72,7 @@ export class InstanceRunner {
   readonly #pollIntervalMs: number;
   readonly #limits: Partial<EngineLimits>;
   readonly #approvals: { queue: ApprovalQueue; timeoutMs: number } | undefined;
+  #admission: SandboxAdmission | undefined;
   readonly #queue: { tenant: string; id: string }[] = [];
   readonly #pending = new Set<string>();
   /** Runs in progress, each on its own engine so engine events map to one run's spans. */
@@ -95,6 +96,14 @@ export class InstanceRunner {
       logger: options.stack.logger,
       limits: this.#limits,
     });
+  }
+
+  /**
+   * Sets the quota checks of every run's `env.SANDBOX` from now on. The server sets them
+   * once its context exists, before it starts the runner.
+   */
+  useSandboxAdmission(admission: SandboxAdmission): void {
+    this.#admission = admission;
   }
 
   /** Requeues instances left queued, running or due by an earlier process, then polls. */
@@ -285,6 +294,7 @@ export class InstanceRunner {
           startSpan: (name, stepKey, attributes) => spans.startSpan(name, stepKey, attributes),
           onAction: () => undefined,
           ...(this.#approvals === undefined ? {} : { approvals: this.#approvals }),
+          ...(this.#admission === undefined ? {} : { admission: this.#admission }),
         }),
       onEvent: (event) => {
         if (event.type === 'instance.start') {

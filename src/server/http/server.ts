@@ -16,7 +16,7 @@ import { acquireServerLock, type RunLock } from '../run-lock.js';
 import { TenantStore, hashToken } from '../tenants.js';
 import { createServerApp } from './app.js';
 import type { ServerContext, ServerEnv } from './context.js';
-import { resolveTenantLimits, type TenantLimits } from './limits.js';
+import { resolveTenantLimits, runSandboxAdmission, type TenantLimits } from './limits.js';
 import { InstanceRunner } from './runner.js';
 
 /** Options for {@link startServer}. */
@@ -123,6 +123,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     approvals,
     adminTokenHash: options.adminToken === undefined ? undefined : hashToken(options.adminToken),
   };
+  runner.useSandboxAdmission(runSandboxAdmission(context));
   const app = createServerApp(context, {
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
   });
