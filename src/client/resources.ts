@@ -268,12 +268,15 @@ export class SandboxesApi {
     return this.#http.json({ method: 'POST', path: '/v1/sandboxes', body: request });
   }
 
-  /** Lists the tenant's claimed sandboxes, and released ones too with `includeReleased`. */
-  async list(options: { includeReleased?: boolean } = {}): Promise<Sandbox[]> {
+  /**
+   * Lists the tenant's claimed sandboxes, and released ones too with `includeReleased`. The
+   * admin token lists every tenant's, or one tenant's with `tenant`.
+   */
+  async list(options: { includeReleased?: boolean; tenant?: string } = {}): Promise<Sandbox[]> {
     const body = await this.#http.json<{ sandboxes: Sandbox[] }>({
       method: 'GET',
       path: '/v1/sandboxes',
-      query: { all: options.includeReleased },
+      query: { all: options.includeReleased, tenant: options.tenant },
     });
     return body.sandboxes;
   }

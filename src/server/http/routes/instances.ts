@@ -8,7 +8,7 @@ import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
 import { SandstackError } from '../../../core/errors.js';
 import type { InstanceInfo } from '../../../workflows/engine.js';
 import type { JsonValue } from '../../../workflows/types.js';
-import { actorOf, requireTenant, tenantOf } from '../auth.js';
+import { actorOf, listedTenants, requireTenantOrAdminList, tenantOf } from '../auth.js';
 import { BEARER, createRouter, type ServerContext, type ServerEnv } from '../context.js';
 import { CLIENT_ERRORS, ERROR_RESPONSES } from '../errors.js';
 import { checkInstanceQuota } from '../limits.js';
@@ -70,6 +70,7 @@ const StepSchema = z.object({
 const InstanceSchema = z
   .object({
     id: z.string(),
+    tenant: z.string(),
     workflow: z.string(),
     version: z.string(),
     status: z.enum(STATUSES),
@@ -113,6 +114,7 @@ type Instance = z.infer<typeof InstanceSchema>;
 function toInstance(info: InstanceInfo): Instance {
   return {
     id: info.id,
+    tenant: info.tenant,
     workflow: info.workflow,
     version: info.version,
     status: info.status,
@@ -148,8 +150,11 @@ export const listInstancesRoute = createRoute({
   method: 'get',
   path: '/',
   summary: 'List instances, newest first',
+  description:
+    "A tenant token lists its own instances; the admin token lists every tenant's, or one tenant's with `tenant`.",
   request: {
     query: z.object({
+      tenant: nameSchema('tenant id').optional().openapi({ description: 'Admin token only' }),
       workflow: nameSchema('workflow name').optional(),
       status: z
         .enum(STATUSES, { error: `status must be one of ${STATUSES.join(', ')}` })
@@ -250,17 +255,21 @@ export const actionsRoute = createRoute({
 /** Routes under `/v1/instances`, for tenant tokens. */
 export function instanceRoutes(server: ServerContext): ReturnType<typeof createRouter> {
   const router = createRouter();
-  router.use('*', requireTenant);
+  router.use('*', requireTenantOrAdminList('/v1/instances'));
   const engine = server.runner.engine;
 
   router.openapi(createInstanceRoute, createInstance(server));
 
   router.openapi(listInstancesRoute, async (c) => {
     const query = c.req.valid('query');
-    const instances = await engine.list(tenantOf(c), {
+    const filter = {
       ...(query.workflow === undefined ? {} : { workflow: query.workflow }),
       ...(query.status === undefined ? {} : { status: query.status }),
-    });
+    };
+    const tenants = listedTenants(c, query.tenant, () => server.tenants.list().map((t) => t.id));
+    const instances = (await Promise.all(tenants.map((tenant) => engine.list(tenant, filter))))
+      .flat()
+      .sort((a, b) => b.createdAtMs - a.createdAtMs);
     return c.json({ instances: instances.map(toInstance) }, 200);
   });
 

@@ -9,7 +9,7 @@ import { redactSecrets } from '../../../guard/redact.js';
 import type { SandboxRecord, SnapshotRecord } from '../../../sandbox/controller.js';
 import { sandboxConditions } from '../../../sandbox/controller-snapshots.js';
 import type { ExecRequest, ExecResult, SandboxInstance } from '../../../sandbox/types.js';
-import { actorOf, requireTenant, tenantOf } from '../auth.js';
+import { actorOf, listedTenants, requireTenantOrAdminList, tenantOf } from '../auth.js';
 import { BEARER, createRouter, type ServerContext, type ServerEnv } from '../context.js';
 import { CLIENT_ERRORS, ERROR_RESPONSES, ErrorSchema } from '../errors.js';
 import { checkCpuQuota, reserveSandboxClaim } from '../limits.js';
@@ -19,6 +19,7 @@ import { jsonContent, nameSchema } from '../schemas.js';
 const SandboxSchema = z
   .object({
     id: z.string(),
+    tenant: z.string().nullable(),
     template: z.string(),
     runtime: z.string(),
     pool: z.string().nullable(),
@@ -120,6 +121,7 @@ const PathQuery = z.object({
 function toSandbox(record: SandboxRecord): z.infer<typeof SandboxSchema> {
   return {
     id: record.id,
+    tenant: record.tenant,
     template: record.template,
     runtime: record.runtime,
     pool: record.pool,
@@ -212,8 +214,11 @@ export const listRoute = createRoute({
   method: 'get',
   path: '/',
   summary: 'List sandboxes',
+  description:
+    "A tenant token lists its own sandboxes; the admin token lists every tenant's, or one tenant's with `tenant`.",
   request: {
     query: z.object({
+      tenant: nameSchema('tenant id').optional().openapi({ description: 'Admin token only' }),
       all: z
         .enum(['true', 'false'], { error: 'all must be "true" or "false"' })
         .optional()
@@ -374,13 +379,17 @@ export const releaseRoute = createRoute({
 /** Routes under `/v1/sandboxes`, for tenant tokens. */
 export function sandboxRoutes(server: ServerContext): ReturnType<typeof createRouter> {
   const router = createRouter();
-  router.use('*', requireTenant);
+  router.use('*', requireTenantOrAdminList('/v1/sandboxes'));
 
   router.openapi(claimRoute, claimSandbox(server));
 
   router.openapi(listRoute, (c) => {
-    const includeReleased = c.req.valid('query').all === 'true';
-    const records = server.stack.controller.list({ tenant: tenantOf(c), includeReleased });
+    const query = c.req.valid('query');
+    const includeReleased = query.all === 'true';
+    const tenants = listedTenants(c, query.tenant, () => server.tenants.list().map((t) => t.id));
+    const records = tenants
+      .flatMap((tenant) => server.stack.controller.list({ tenant, includeReleased }))
+      .sort((a, b) => (b.claimedAt ?? b.createdAt) - (a.claimedAt ?? a.createdAt));
     return c.json({ sandboxes: records.map(toSandbox) }, 200);
   });
 
