@@ -10,7 +10,8 @@ import type { InstanceInfo } from '../../../workflows/engine.js';
 import type { JsonValue } from '../../../workflows/types.js';
 import { actorOf, listedTenants, requireTenantOrAdminList, tenantOf } from '../auth.js';
 import { BEARER, createRouter, type ServerContext, type ServerEnv } from '../context.js';
-import { CLIENT_ERRORS, ERROR_RESPONSES } from '../errors.js';
+import { MAX_DIRECTORY_INPUT_BYTES } from '../../../workflows/inputs.js';
+import { CLIENT_ERRORS, ERROR_RESPONSES, HttpError } from '../errors.js';
 import { checkInstanceQuota } from '../limits.js';
 import { inputsDir, traceKey } from '../runner.js';
 import { JsonObjectSchema, jsonContent, nameSchema } from '../schemas.js';
@@ -27,6 +28,10 @@ const STATUSES = [
 ] as const;
 
 const InputSchema = z.object({
+  type: z
+    .enum(['file', 'directory'], { error: 'type must be "file" or "directory"' })
+    .default('file')
+    .openapi({ description: 'A `directory` input is a tar archive of the folder, base64-encoded' }),
   content: z.string({ error: 'content must be the file contents as a string' }),
   encoding: z.enum(['utf8', 'base64']).default('utf8'),
   fileName: z
@@ -305,6 +310,35 @@ export function instanceRoutes(server: ServerContext): ReturnType<typeof createR
   return router;
 }
 
+/**
+ * Rejects a `directory` input that is not a tar archive or is over the folder input limit,
+ * before the instance is created.
+ * @throws HttpError 400 naming the input
+ */
+function checkDirectoryInputs(inputs: Record<string, z.infer<typeof InputSchema>>): void {
+  for (const [name, input] of Object.entries(inputs)) {
+    if (input.type !== 'directory') {
+      continue;
+    }
+    const data = Buffer.from(input.content, input.encoding);
+    if (data.length > MAX_DIRECTORY_INPUT_BYTES) {
+      throw new HttpError(
+        400,
+        'INVALID_ARGUMENT',
+        `Input "${name}" is ${data.length} bytes as a tar archive; the limit for folder inputs is ${MAX_DIRECTORY_INPUT_BYTES}`,
+      );
+    }
+    // A POSIX tar archive has "ustar" at offset 257 of its first header.
+    if (data.length < 512 || data.subarray(257, 262).toString('latin1') !== 'ustar') {
+      throw new HttpError(
+        400,
+        'INVALID_ARGUMENT',
+        `Input "${name}" has type "directory" but its content is not a tar archive; send the folder as "tar -cf - ." encoded in base64`,
+      );
+    }
+  }
+}
+
 /** Creates an instance, stores its inputs and queues it. */
 function createInstance(
   server: ServerContext,
@@ -313,6 +347,7 @@ function createInstance(
   return async (c) => {
     const tenant = tenantOf(c);
     const body = c.req.valid('json');
+    checkDirectoryInputs(body.inputs ?? {});
     await checkInstanceQuota(server, tenant);
     const id = await engine.create(tenant, body.workflow, {
       ...(body.id === undefined ? {} : { id: body.id }),
@@ -431,8 +466,13 @@ function writeInputs(
   mkdirSync(dir, { recursive: true });
   const index: Record<string, { type: string; fileName: string; source: string }> = {};
   for (const [name, input] of Object.entries(inputs)) {
-    writeFileSync(join(dir, `${name}.file`), Buffer.from(input.content, input.encoding));
-    index[name] = { type: 'file', fileName: input.fileName ?? name, source: 'upload' };
+    const data = Buffer.from(input.content, input.encoding);
+    if (input.type === 'directory') {
+      writeFileSync(join(dir, `${name}.tar`), data);
+    } else {
+      writeFileSync(join(dir, `${name}.file`), data);
+    }
+    index[name] = { type: input.type, fileName: input.fileName ?? name, source: 'upload' };
   }
   writeFileSync(join(dir, 'inputs.json'), JSON.stringify(index, null, 2));
 }
