@@ -16,8 +16,10 @@ export interface ApiRequest {
   query?: QueryValues;
   /** Sent as JSON unless it is a `Uint8Array` or a string, which are sent as raw bytes. */
   body?: unknown;
-  /** Send `body` as `application/octet-stream` rather than JSON. */
+  /** Send `body` as raw bytes (`application/octet-stream` unless `contentType` is set) rather than JSON. */
   raw?: boolean;
+  /** Content type of a raw body. @default 'application/octet-stream' */
+  contentType?: string;
   signal?: AbortSignal;
 }
 
@@ -60,7 +62,7 @@ export class HttpTransport {
     }
     if (request.body !== undefined) {
       if (request.raw === true) {
-        headers['content-type'] = 'application/octet-stream';
+        headers['content-type'] = request.contentType ?? 'application/octet-stream';
         init.body = request.body as Uint8Array | string;
       } else {
         headers['content-type'] = 'application/json';

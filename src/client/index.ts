@@ -10,7 +10,14 @@
  * const done = await client.waitForInstance(run.id, { timeoutMs: 120_000 });
  */
 import { HttpTransport, type FetchFunction } from './http.js';
-import { ApprovalsApi, InstancesApi, SandboxesApi, TenantsApi, WorkflowsApi } from './resources.js';
+import {
+  ApprovalsApi,
+  InstancesApi,
+  SandboxObjectsApi,
+  SandboxesApi,
+  TenantsApi,
+  WorkflowsApi,
+} from './resources.js';
 import type { CostQuery, CostReport, Health, InstanceDetail, Usage } from './types.js';
 import type { WaitOptions } from './wait.js';
 
@@ -20,6 +27,7 @@ export type { FetchFunction } from './http.js';
 export type {
   ApprovalsApi,
   InstancesApi,
+  SandboxObjectsApi,
   SandboxesApi,
   TenantsApi,
   WorkflowsApi,
@@ -51,6 +59,8 @@ export class SandstackClient {
   readonly sandboxes: SandboxesApi;
   /** The guard's approval queue (admin token). */
   readonly approvals: ApprovalsApi;
+  /** Sandbox templates, warm pools and SandboxClaim objects, and `apply` (either token). */
+  readonly objects: SandboxObjectsApi;
   readonly #http: HttpTransport;
 
   constructor(options: SandstackClientOptions) {
@@ -67,6 +77,7 @@ export class SandstackClient {
     this.instances = new InstancesApi(this.#http);
     this.sandboxes = new SandboxesApi(this.#http);
     this.approvals = new ApprovalsApi(this.#http);
+    this.objects = new SandboxObjectsApi(this.#http);
   }
 
   /** Returns the caller's usage (tenant token). */

@@ -9,6 +9,7 @@ import type {
   ApprovalRequest,
   ApprovalStatus,
   AuditEntry,
+  AppliedObject,
   AuditQuery,
   ClaimRequest,
   CreateInstanceRequest,
@@ -26,6 +27,8 @@ import type {
   NewToken,
   Sandbox,
   SandboxAction,
+  SandboxClaim,
+  SandboxTemplate,
   SandboxSnapshot,
   SetCpuQuotaRequest,
   Tenant,
@@ -33,6 +36,7 @@ import type {
   Trace,
   Usage,
   WorkflowSummary,
+  WarmPool,
   WorkflowVersion,
   WriteFileResult,
 } from './types.js';
@@ -264,12 +268,15 @@ export class SandboxesApi {
     return this.#http.json({ method: 'POST', path: '/v1/sandboxes', body: request });
   }
 
-  /** Lists the tenant's claimed sandboxes, and released ones too with `includeReleased`. */
-  async list(options: { includeReleased?: boolean } = {}): Promise<Sandbox[]> {
+  /**
+   * Lists the tenant's claimed sandboxes, and released ones too with `includeReleased`. The
+   * admin token lists every tenant's, or one tenant's with `tenant`.
+   */
+  async list(options: { includeReleased?: boolean; tenant?: string } = {}): Promise<Sandbox[]> {
     const body = await this.#http.json<{ sandboxes: Sandbox[] }>({
       method: 'GET',
       path: '/v1/sandboxes',
-      query: { all: options.includeReleased },
+      query: { all: options.includeReleased, tenant: options.tenant },
     });
     return body.sandboxes;
   }
@@ -427,5 +434,75 @@ export class ApprovalsApi {
       path: apiPath`/v1/approvals/${id}/deny`,
       body: decision,
     });
+  }
+}
+
+/**
+ * Sandbox templates, warm pools and SandboxClaim objects. A tenant token reaches its own and
+ * the shared ones; the admin token reaches all.
+ */
+export class SandboxObjectsApi {
+  readonly #http: HttpTransport;
+
+  constructor(http: HttpTransport) {
+    this.#http = http;
+  }
+
+  /**
+   * Creates or updates objects from agent-sandbox YAML or JSON, as `sandstack apply -f`
+   * does; `filename` names the manifest in error messages.
+   */
+  async apply(manifest: string, options: { filename?: string } = {}): Promise<AppliedObject[]> {
+    const body = await this.#http.json<{ applied: AppliedObject[] }>({
+      method: 'POST',
+      path: '/v1/apply',
+      query: { filename: options.filename },
+      body: manifest,
+      raw: true,
+      contentType: 'application/yaml',
+    });
+    return body.applied;
+  }
+
+  async listTemplates(): Promise<SandboxTemplate[]> {
+    const body = await this.#http.json<{ templates: SandboxTemplate[] }>({
+      method: 'GET',
+      path: '/v1/templates',
+    });
+    return body.templates;
+  }
+
+  getTemplate(name: string): Promise<SandboxTemplate> {
+    return this.#http.json({ method: 'GET', path: apiPath`/v1/templates/${name}` });
+  }
+
+  deleteTemplate(name: string): Promise<SandboxTemplate> {
+    return this.#http.json({ method: 'DELETE', path: apiPath`/v1/templates/${name}` });
+  }
+
+  async listPools(): Promise<WarmPool[]> {
+    const body = await this.#http.json<{ pools: WarmPool[] }>({ method: 'GET', path: '/v1/pools' });
+    return body.pools;
+  }
+
+  getPool(name: string): Promise<WarmPool> {
+    return this.#http.json({ method: 'GET', path: apiPath`/v1/pools/${name}` });
+  }
+
+  /** Deletes a pool and destroys its ready sandboxes; claimed ones stay. */
+  deletePool(name: string): Promise<WarmPool> {
+    return this.#http.json({ method: 'DELETE', path: apiPath`/v1/pools/${name}` });
+  }
+
+  async listClaims(): Promise<SandboxClaim[]> {
+    const body = await this.#http.json<{ claims: SandboxClaim[] }>({
+      method: 'GET',
+      path: '/v1/claims',
+    });
+    return body.claims;
+  }
+
+  getClaim(name: string): Promise<SandboxClaim> {
+    return this.#http.json({ method: 'GET', path: apiPath`/v1/claims/${name}` });
   }
 }

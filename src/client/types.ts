@@ -36,6 +36,8 @@ import type {
   listWorkflowsRoute,
 } from '../server/http/routes/workflows.js';
 import type { getQuotaRoute, setQuotaRoute } from '../server/http/routes/quotas.js';
+import type { applyRoute } from '../server/http/routes/apply.js';
+import type { getClaimRoute, getPoolRoute, getTemplateRoute } from '../server/http/routes/pools.js';
 import type { costRoute } from '../server/http/routes/cost.js';
 import type { TenantSchema, UsageSchema } from '../server/http/schemas.js';
 
@@ -121,6 +123,12 @@ export interface ExecOutput {
 export type ExecEnd = Omit<ExecResult, 'stdout' | 'stderr'>;
 export type WriteFileResult = ResponseBody<typeof writeFileRoute, 200>;
 export type ListSandboxesQuery = RequestQuery<typeof listSandboxesRoute>;
+
+export type SandboxTemplate = ResponseBody<typeof getTemplateRoute, 200>;
+export type WarmPool = ResponseBody<typeof getPoolRoute, 200>;
+export type SandboxClaim = ResponseBody<typeof getClaimRoute, 200>;
+/** What one object of an applied manifest became. */
+export type AppliedObject = ResponseBody<typeof applyRoute, 200>['applied'][number];
 
 export type ApprovalStatus = z.output<typeof APPROVAL_STATUS>;
 export type ApprovalRequest = z.output<typeof APPROVAL_SCHEMA>;

@@ -209,6 +209,10 @@ export class SandboxStore {
       .run(template.name, JSON.stringify(template), Date.now());
   }
 
+  deleteTemplate(name: string): void {
+    this.db.prepare('DELETE FROM sandbox_templates WHERE name = ?').run(name);
+  }
+
   updateTemplate(template: SandboxTemplate): void {
     this.db
       .prepare('UPDATE sandbox_templates SET spec = ? WHERE name = ?')

@@ -252,6 +252,22 @@ export class SandboxController {
     return template;
   }
 
+  /**
+   * Deletes a stored template. Sandboxes started from it keep running.
+   * @throws SandstackError `TEMPLATE_NOT_FOUND`, or `INVALID_ARGUMENT` while a pool uses it
+   */
+  deleteTemplate(name: string): void {
+    const stored = this.getTemplate(name);
+    const pools = this.store.listPools().filter((pool) => pool.template === stored.name);
+    if (pools.length > 0) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Template "${name}" is in use by pool ${pools.map((pool) => `"${pool.name}"`).join(', ')}; delete those pools first`,
+      );
+    }
+    this.store.deleteTemplate(name);
+  }
+
   /** Lists the stored templates, `default` first. */
   listTemplates(): SandboxTemplate[] {
     return [

@@ -26,6 +26,21 @@ import { createInputsBinding } from '../workflows/inputs.js';
 import type { HostBinding } from '../workflows/types.js';
 import type { Stack } from './stack.js';
 
+/**
+ * Checks the server makes before a run's `env.SANDBOX` claims a sandbox or runs a command,
+ * the same quotas a direct claim over HTTP passes.
+ */
+export interface SandboxAdmission {
+  /**
+   * Reserves one of the tenant's sandbox slots for a claim of the template, or throws when
+   * the tenant may not claim it. The returned function ends the reservation once the claim
+   * has finished or failed.
+   */
+  admitClaim(tenant: string, template: string): Promise<() => void>;
+  /** Throws when the tenant may not run another command, such as past its CPU-seconds quota. */
+  admitExec(tenant: string): Promise<void>;
+}
+
 /** Options for {@link createRunBindings}. */
 export interface RunBindingsOptions {
   stack: Stack;
@@ -41,6 +56,8 @@ export interface RunBindingsOptions {
   approvals?: { queue: ApprovalQueue; timeoutMs: number };
   /** Size limits of `env.STATE`. @default DEFAULT_STATE_LIMITS */
   stateLimits?: Partial<StateLimits>;
+  /** Quota checks of sandbox claims and commands. @default none */
+  admission?: SandboxAdmission;
 }
 
 /** Creates the bindings one run's workflow code receives as `env`. */
@@ -50,7 +67,7 @@ export function createRunBindings(options: RunBindingsOptions): Record<string, H
   const logger = options.stack.logger.child({ instanceId: options.instanceId });
   return {
     SANDBOX: createSandboxBinding({
-      sandboxes: sandboxAccess(options.stack),
+      sandboxes: sandboxAccess(options.stack, options.admission),
       guard,
       actions: options.stack.actions,
       inputs: options.inputs,
@@ -84,17 +101,23 @@ function stateStore(stack: Stack, limits: Partial<StateLimits>): SqliteStateStor
   return store;
 }
 
-function sandboxAccess(stack: Stack): SandboxAccess {
+function sandboxAccess(stack: Stack, admission: SandboxAdmission | undefined): SandboxAccess {
   return {
     claim: async ({ template, tenant, runId }) => {
-      const { record } = await stack.controller.claim({ template, tenant, runId });
-      return { id: record.id, warm: record.warm };
+      const endReservation = (await admission?.admitClaim(tenant, template)) ?? (() => undefined);
+      try {
+        const { record } = await stack.controller.claim({ template, tenant, runId });
+        return { id: record.id, warm: record.warm };
+      } finally {
+        endReservation();
+      }
     },
     open: async (id, tenant) => {
       const found = await stack.controller.get(id);
       if (found === undefined || found.record.tenant !== tenant) {
         return undefined;
       }
+      await admission?.admitExec(tenant);
       return found.sandbox;
     },
     release: async (id) => {

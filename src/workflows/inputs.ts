@@ -146,7 +146,7 @@ export async function snapshotInputs(
  * is written under a temporary name and renamed when complete, so a failed or killed copy
  * never looks like a finished one.
  */
-async function createTar(sourceDir: string, target: string): Promise<void> {
+export async function createTar(sourceDir: string, target: string): Promise<void> {
   const partial = `${target}.partial`;
   const tar = spawn('tar', ['-C', sourceDir, '-cf', '-', '.'], {
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -15,6 +15,7 @@ import { REPO_ROOT, makeTempDir, runCli, type CliResult } from '../helpers/cli.j
 
 const ADMIN_TOKEN = `admin-${'r'.repeat(40)}`;
 const WORKFLOW_DIR = join(REPO_ROOT, 'test', 'fixtures', 'workflows', 'remote-greet');
+const FOLDER_WORKFLOW_DIR = join(REPO_ROOT, 'test', 'fixtures', 'workflows', 'remote-folder');
 
 let dir: { path: string; remove: () => Promise<void> };
 let server: RunningServer;
@@ -120,6 +121,39 @@ describe('remote CLI with a token from the environment', () => {
     expect(trace.stdout).toContain(`trace ${summary.traceId}`);
     expect(trace.stdout).toContain('workflow.run');
   }, 240_000);
+
+  it('uploads a folder input as a tar archive', async () => {
+    parse(
+      await cliWithEnv([
+        'workflow',
+        'deploy',
+        FOLDER_WORKFLOW_DIR,
+        '--name',
+        'remote-folder',
+        '--json',
+      ]),
+    );
+    const run = await cliWithEnv(['run', FOLDER_WORKFLOW_DIR, '--json']);
+    const summary = parse<{ status: string; output: { files: string[] } }>(run);
+    expect(summary.status).toBe('complete');
+    expect(summary.output.files).toEqual(['alpha', 'beta']);
+  }, 120_000);
+
+  it('rejects a directory input that is not a tar archive', async () => {
+    const client = new SandstackClient({ baseUrl: server.url, token: tenantToken });
+    const error = await client.instances
+      .create({
+        workflow: 'remote-folder',
+        inputs: { repo: { type: 'directory', content: 'not a tar', encoding: 'utf8' } },
+      })
+      .then(
+        () => undefined,
+        (caught: unknown) => caught as Error,
+      );
+    expect(error?.message).toContain(
+      'Input "repo" has type "directory" but its content is not a tar archive',
+    );
+  });
 
   it('decides approval requests with the admin token', async () => {
     const queue = server.context.approvals;

@@ -195,7 +195,7 @@ describe('SandstackClient', () => {
     it('keeps admin and tenant routes apart with 403', async () => {
       const tenantOnAdmin = await apiError(() => acme.tenants.list());
       expect(tenantOnAdmin.status).toBe(403);
-      const adminOnTenant = await apiError(() => admin.instances.list());
+      const adminOnTenant = await apiError(() => admin.instances.create({ workflow: 'build' }));
       expect(adminOnTenant.status).toBe(403);
       expect(adminOnTenant.message).toContain('tenant token');
     });

@@ -35,6 +35,14 @@ export class Push extends WorkflowEntrypoint {
 }
 `;
 
+const ECHO_WORKFLOW = `import { WorkflowEntrypoint } from 'sandstack/workflows';
+export class Echo extends WorkflowEntrypoint {
+  async run(event, step) {
+    return step.do('echo', async () => ({ said: event.payload.word }));
+  }
+}
+`;
+
 describe('web dashboard', () => {
   let dir: string;
   let server: RunningServer;
@@ -98,6 +106,7 @@ describe('web dashboard', () => {
     acme = await createTenant('acme');
     globex = await createTenant('globex');
     await api(acme, 'POST', '/v1/workflows', { name: 'push', source: PUSH_WORKFLOW });
+    await api(acme, 'POST', '/v1/workflows', { name: 'echo', source: ECHO_WORKFLOW });
   }, 120_000);
 
   afterAll(async () => {
@@ -260,4 +269,62 @@ describe('web dashboard', () => {
     expect(unexpected).toEqual([]);
     await page.close();
   });
+
+  it('starts a run from the page and follows it', async () => {
+    const { page, problems } = await openDashboard();
+    await logIn(page, acme);
+    const form = page.getByTestId('start-run');
+    await form.locator('option[value="echo"]').waitFor({ state: 'attached' });
+    await form.locator('select').selectOption('echo');
+
+    await form.locator('textarea').fill('{"word": ');
+    await form.getByRole('button', { name: 'Start run' }).click();
+    await form.locator('.banner-error').filter({ hasText: 'Params are not valid JSON' }).waitFor();
+    await screenshot(page, 'start-run-bad-params');
+    expect((await api(acme, 'GET', '/v1/instances?workflow=echo')).instances).toEqual([]);
+
+    await form.locator('textarea').fill('{"word": "hello from the page"}');
+    await form.getByRole('button', { name: 'Start run' }).click();
+    await page.waitForURL(/#\/runs\/[^/]+$/);
+    const id = decodeURIComponent(page.url().split('#/runs/')[1] ?? '');
+    await page.locator('.page-header [data-status="complete"]').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('run-output').textContent()).toContain('hello from the page');
+    await screenshot(page, 'start-run-complete');
+
+    const stored = (await api(acme, 'GET', `/v1/instances/${id}`)) as {
+      workflow: string;
+      params: unknown;
+    };
+    expect(stored.workflow).toBe('echo');
+    expect(stored.params).toEqual({ word: 'hello from the page' });
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it("shows the admin every tenant's runs and sandboxes", async () => {
+    const claimed = await api(globex, 'POST', '/v1/sandboxes', {});
+    const { page, problems } = await openDashboard();
+    await logIn(page, ADMIN_TOKEN);
+    await page.click('a.nav-link:has-text("Runs")');
+    const runs = page.getByTestId('runs');
+    await runs.locator(`tr[data-run="${acmeRun}"]`).waitFor();
+    const tenants = await runs.getByTestId('run-tenant').allTextContents();
+    expect(tenants.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(tenants)).toEqual(new Set(['acme']));
+    expect(await page.getByTestId('start-run').count()).toBe(0);
+    await screenshot(page, 'admin-runs');
+    await page.getByTestId('tenant-filter').selectOption('globex');
+    await page.getByText('No runs yet').waitFor();
+
+    await page.click('a.nav-link:has-text("Sandboxes")');
+    const row = page.getByTestId('sandboxes').locator('tr', { hasText: claimed.id as string });
+    await row.getByTestId('sandbox-tenant').filter({ hasText: 'globex' }).waitFor();
+    await screenshot(page, 'admin-sandboxes');
+    await page.getByTestId('tenant-filter').selectOption('acme');
+    await row.waitFor({ state: 'detached' });
+
+    await api(globex, 'DELETE', `/v1/sandboxes/${claimed.id as string}`);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
 });

@@ -160,9 +160,27 @@ describe('control plane API', () => {
       expect((await call(acme, 'GET', '/v1/tenants')).status).toBe(403);
       expect((await call(acme, 'POST', '/v1/tenants/acme/tokens', {})).status).toBe(403);
       expect((await call(acme, 'GET', '/v1/audit')).status).toBe(403);
-      const adminOnTenantRoute = await admin('GET', '/v1/instances');
+      const adminOnTenantRoute = await admin('POST', '/v1/instances', { workflow: 'build' });
       expect(adminOnTenantRoute.status).toBe(403);
       expect(adminOnTenantRoute.body.error?.message).toContain('tenant token');
+      expect((await admin('GET', '/v1/sandboxes/sbx_1')).status).toBe(403);
+    });
+
+    it("lists every tenant's instances and sandboxes for the admin only", async () => {
+      const all = await admin('GET', '/v1/instances');
+      expect(all.status).toBe(200);
+      const one = await admin('GET', '/v1/instances?tenant=globex');
+      expect(one.status).toBe(200);
+      for (const instance of one.body.instances as { tenant: string }[]) {
+        expect(instance.tenant).toBe('globex');
+      }
+      const sandboxes = await admin('GET', '/v1/sandboxes?tenant=globex&all=true');
+      expect(sandboxes.status).toBe(200);
+      const foreign = await call(acme, 'GET', '/v1/instances?tenant=globex');
+      expect(foreign.status).toBe(400);
+      expect(foreign.body.error?.message).toContain('lists only its own tenant "acme"');
+      const foreignSandboxes = await call(acme, 'GET', '/v1/sandboxes?tenant=globex');
+      expect(foreignSandboxes.status).toBe(400);
     });
 
     it('rotates a token so only the new secret works', async () => {

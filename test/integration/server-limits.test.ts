@@ -30,6 +30,21 @@ export class Hold extends WorkflowEntrypoint {
 }
 `;
 
+/** Claims a sandbox through env.SANDBOX and runs one command in it. */
+const CLAIM_WORKFLOW = `import { WorkflowEntrypoint } from 'sandstack/workflows';
+export class Claim extends WorkflowEntrypoint {
+  async run(event, step) {
+    const box = await step.do('claim', { retries: { limit: 0 } }, async () => this.env.SANDBOX.claim({}));
+    const result = await step.do('exec', { retries: { limit: 0 } }, async () => this.env.SANDBOX.exec(box.id, 'echo ran'));
+    await step.do('release', async () => {
+      await this.env.SANDBOX.release(box.id);
+      return null;
+    });
+    return result.output;
+  }
+}
+`;
+
 interface Reply {
   status: number;
   body: Record<string, unknown> & { error?: { code: string; message: string } };
@@ -66,6 +81,18 @@ async function startWithTenant(
   await call(server, ADMIN_TOKEN, 'POST', '/v1/tenants', { id: 'acme' });
   const created = await call(server, ADMIN_TOKEN, 'POST', '/v1/tenants/acme/tokens', {});
   return { server, token: created.body.secret as string };
+}
+
+async function waitForEnd(server: RunningServer, token: string, id: string): Promise<Reply> {
+  // Bounded: 600 polls of 100 ms.
+  for (let poll = 0; poll < 600; poll += 1) {
+    const reply = await call(server, token, 'GET', `/v1/instances/${id}`);
+    if (['complete', 'errored', 'terminated'].includes(reply.body.status as string)) {
+      return reply;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`Instance ${id} did not end`);
 }
 
 async function waitForComplete(server: RunningServer, token: string, id: string): Promise<void> {
@@ -137,6 +164,18 @@ describe('tenant quotas', () => {
     await call(server, token, 'DELETE', `/v1/sandboxes/${claimed[0]?.body.id as string}`);
   });
 
+  it("counts a run's env.SANDBOX claim against the sandbox quota", async () => {
+    const held = await call(server, token, 'POST', '/v1/sandboxes', {});
+    expect(held.status).toBe(201);
+    await call(server, token, 'POST', '/v1/workflows', { name: 'claim', source: CLAIM_WORKFLOW });
+    const run = await call(server, token, 'POST', '/v1/instances', { workflow: 'claim' });
+    const ended = await waitForEnd(server, token, run.body.id as string);
+    expect(ended.body.status).toBe('errored');
+    expect(JSON.stringify(ended.body.error)).toContain('limit is 1');
+    expect(server.context.stack.controller.list({ tenant: 'acme' })).toHaveLength(1);
+    await call(server, token, 'DELETE', `/v1/sandboxes/${held.body.id as string}`);
+  }, 120_000);
+
   it('rejects a create over the unfinished instance quota', async () => {
     await call(server, token, 'POST', '/v1/workflows', { name: 'wait', source: WAIT_WORKFLOW });
     const first = await call(server, token, 'POST', '/v1/instances', {
@@ -207,6 +246,59 @@ describe('runs per tenant', () => {
       await waitForComplete(server, acme, id);
     }
   }, 60_000);
+});
+
+describe('cold claims and CPU quota of runs', () => {
+  let dir: string;
+  let server: RunningServer;
+  let token: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sandstack-server-cold-'));
+    ({ server, token } = await startWithTenant(dir, { maxSandboxes: 2 }));
+  });
+
+  afterAll(async () => {
+    await releaseAll(server);
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('counts a cold claim once while it starts', async () => {
+    const controller = server.context.stack.controller;
+    const first = call(server, token, 'POST', '/v1/sandboxes', {});
+    // Bounded: 2000 polls of 5 ms, until the first claim has stored its starting record.
+    for (let poll = 0; poll < 2000; poll += 1) {
+      if (controller.list({ tenant: 'acme' }).length > 0) {
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const second = await call(server, token, 'POST', '/v1/sandboxes', {});
+    expect(second.status).toBe(201);
+    expect((await first).status).toBe(201);
+    const third = await call(server, token, 'POST', '/v1/sandboxes', {});
+    expect(third.status).toBe(429);
+    await releaseAll(server);
+  }, 120_000);
+
+  it("rejects a run's command past the CPU-seconds quota", async () => {
+    const box = await call(server, token, 'POST', '/v1/sandboxes', {});
+    const burn = 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; echo burnt';
+    await call(server, token, 'POST', `/v1/sandboxes/${box.body.id as string}/exec`, {
+      command: burn,
+    });
+    const quota = await call(server, ADMIN_TOKEN, 'PUT', '/v1/tenants/acme/quota', {
+      cpuSeconds: 0.05,
+    });
+    expect(quota.status).toBe(200);
+    await call(server, token, 'POST', '/v1/workflows', { name: 'claim', source: CLAIM_WORKFLOW });
+    const run = await call(server, token, 'POST', '/v1/instances', { workflow: 'claim' });
+    const ended = await waitForEnd(server, token, run.body.id as string);
+    expect(ended.body.status).toBe('errored');
+    expect(JSON.stringify(ended.body.error)).toContain('CPU-seconds quota is 0.05');
+    await call(server, ADMIN_TOKEN, 'DELETE', '/v1/tenants/acme/quota');
+  }, 120_000);
 });
 
 describe('request rate limit', () => {

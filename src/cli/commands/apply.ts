@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { SandstackError } from '../../core/errors.js';
+import type { SandboxController } from '../../sandbox/controller.js';
 import { applyManifests, type AppliedObject } from '../../sandbox/manifests/apply.js';
 import { createSpinner, printJson, printLine, printWarning } from '../output.js';
-import { rejectRemote } from '../remote.js';
+import { openRemote, type Remote } from '../remote.js';
 import { openSandboxContext } from './sandbox-context.js';
 
 /** Registers `sandstack apply -f FILE`. */
@@ -19,26 +20,18 @@ export function register(program: Command): void {
     )
     .option('--json', 'print the applied objects as JSON')
     .action(async (options: { filename: string[]; json?: boolean }, command: Command) => {
-      rejectRemote(command, 'apply');
       const inputs = options.filename.map((file) => ({
         source: sourceName(file),
         text: readInput(file),
       }));
-      const { controller } = openSandboxContext(command);
+      const remote = openRemote(command);
       const spinner = createSpinner(options.json !== true);
-      const applied: AppliedObject[] = [];
+      let applied: AppliedObject[];
       try {
-        for (const input of inputs) {
-          applied.push(
-            ...(await applyManifests(controller, input.text, {
-              source: input.source,
-              onPoolProgress: (pools) =>
-                spinner.update(
-                  `Filling ${pools.map((pool) => `${pool.name} ${pool.ready}/${pool.replicas}`).join(', ')}`,
-                ),
-            })),
-          );
-        }
+        applied =
+          remote === undefined
+            ? await applyLocally(openSandboxContext(command).controller, inputs, spinner)
+            : await applyRemotely(remote, inputs, spinner);
       } finally {
         spinner.stop();
       }
@@ -53,6 +46,47 @@ export function register(program: Command): void {
         }
       }
     });
+}
+
+type Input = { source: string; text: string };
+type Spinner = ReturnType<typeof createSpinner>;
+
+async function applyLocally(
+  controller: SandboxController,
+  inputs: Input[],
+  spinner: Spinner,
+): Promise<AppliedObject[]> {
+  const applied: AppliedObject[] = [];
+  for (const input of inputs) {
+    applied.push(
+      ...(await applyManifests(controller, input.text, {
+        source: input.source,
+        onPoolProgress: (pools) =>
+          spinner.update(
+            `Filling ${pools.map((pool) => `${pool.name} ${pool.ready}/${pool.replicas}`).join(', ')}`,
+          ),
+      })),
+    );
+  }
+  return applied;
+}
+
+/** Sends each file to the server's `POST /v1/apply`, which fills pools before it answers. */
+async function applyRemotely(
+  remote: Remote,
+  inputs: Input[],
+  spinner: Spinner,
+): Promise<AppliedObject[]> {
+  const applied: AppliedObject[] = [];
+  for (const input of inputs) {
+    spinner.update(`Applying ${input.source} on ${remote.target.server}`);
+    applied.push(
+      ...(await remote.call((client) =>
+        client.objects.apply(input.text, { filename: input.source }),
+      )),
+    );
+  }
+  return applied;
 }
 
 function describe(item: AppliedObject): string {

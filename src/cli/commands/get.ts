@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { SandstackError } from '../../core/errors.js';
 import type { SandboxController } from '../../sandbox/controller.js';
 import { printJson, printLine } from '../output.js';
-import { rejectRemote } from '../remote.js';
+import { openRemote, type Remote } from '../remote.js';
 import { openSandboxContext } from './sandbox-context.js';
 
 const MIB = 1024 * 1024;
@@ -41,8 +41,12 @@ export function register(program: Command): void {
     .option('--all', 'with sandboxes: include released ones')
     .option('--json', 'print the objects as JSON')
     .action(
-      (resourceName: string, name: string | undefined, options: GetOptions, command: Command) => {
-        rejectRemote(command, 'get');
+      async (
+        resourceName: string,
+        name: string | undefined,
+        options: GetOptions,
+        command: Command,
+      ) => {
         const resource = RESOURCES[resourceName.toLowerCase()];
         if (resource === undefined) {
           throw new SandstackError(
@@ -50,8 +54,12 @@ export function register(program: Command): void {
             `Unknown resource "${resourceName}"; use templates, pools, sandboxes or claims`,
           );
         }
-        const { controller } = openSandboxContext(command);
-        const rows = pick(listOf(controller, resource, options), name, resource);
+        const remote = openRemote(command);
+        const objects =
+          remote === undefined
+            ? localObjects(openSandboxContext(command).controller, resource, options)
+            : await remoteObjects(remote, resource, options);
+        const rows = pick(rowsOf(objects), name, resource);
         if (options.json === true) {
           printJson(name === undefined ? rows.map((row) => row.value) : rows[0]?.value);
           return;
@@ -67,14 +75,86 @@ export function register(program: Command): void {
 
 type Row = { name?: string; id?: string; columns: Record<string, string>; value: unknown };
 
-function listOf(controller: SandboxController, resource: Resource, options: GetOptions): Row[] {
+type TemplateValue = Pick<
+  ReturnType<SandboxController['listTemplates']>[number],
+  'name' | 'runtime' | 'rootfs' | 'resources' | 'lifetimeSeconds'
+> & { tenant?: string | null };
+type PoolValue = Omit<ReturnType<SandboxController['listPools']>[number], 'createdAt'> & {
+  tenant?: string | null;
+};
+type SandboxValue = Pick<
+  ReturnType<SandboxController['list']>[number],
+  'id' | 'state' | 'template' | 'pool'
+> & { runtime: string } & Partial<
+    Pick<
+      ReturnType<SandboxController['list']>[number],
+      'tenant' | 'claimName' | 'expiresAt' | 'endReason'
+    >
+  >;
+type ClaimValue = Pick<
+  ReturnType<SandboxController['claimObjects']['list']>[number],
+  'name' | 'tenant' | 'pool' | 'sandboxId' | 'conditions'
+>;
+
+/** Objects of one resource, from the local controller or a server. */
+type Objects =
+  | { resource: 'templates'; items: TemplateValue[] }
+  | { resource: 'pools'; items: PoolValue[] }
+  | { resource: 'sandboxes'; items: SandboxValue[] }
+  | { resource: 'claims'; items: ClaimValue[] };
+
+function localObjects(
+  controller: SandboxController,
+  resource: Resource,
+  options: GetOptions,
+): Objects {
   switch (resource) {
     case 'templates':
-      return controller.listTemplates().map((value) => ({
+      return { resource, items: controller.listTemplates() };
+    case 'pools':
+      return { resource, items: controller.listPools() };
+    case 'sandboxes':
+      return { resource, items: controller.list({ includeReleased: options.all === true }) };
+    case 'claims':
+      return { resource, items: controller.claimObjects.list() };
+  }
+}
+
+async function remoteObjects(
+  remote: Remote,
+  resource: Resource,
+  options: GetOptions,
+): Promise<Objects> {
+  switch (resource) {
+    case 'templates':
+      return { resource, items: await remote.call((client) => client.objects.listTemplates()) };
+    case 'pools':
+      return { resource, items: await remote.call((client) => client.objects.listPools()) };
+    case 'sandboxes': {
+      const items: SandboxValue[] = await remote.call((client) =>
+        client.sandboxes.list({ includeReleased: options.all === true }),
+      );
+      return { resource, items };
+    }
+    case 'claims':
+      return { resource, items: await remote.call((client) => client.objects.listClaims()) };
+  }
+}
+
+/** The TENANT column, shown for objects a server returned with their owner. */
+function tenantColumn(value: { tenant?: string | null }): Record<string, string> {
+  return value.tenant === undefined ? {} : { TENANT: value.tenant ?? '(shared)' };
+}
+
+function rowsOf(objects: Objects): Row[] {
+  switch (objects.resource) {
+    case 'templates':
+      return objects.items.map((value) => ({
         name: value.name,
         value,
         columns: {
           NAME: value.name,
+          ...tenantColumn(value),
           RUNTIME: value.runtime,
           ROOTFS: value.rootfs.kind === 'host' ? 'host' : value.rootfs.path,
           CPU: String(value.resources.cpu),
@@ -85,18 +165,19 @@ function listOf(controller: SandboxController, resource: Resource, options: GetO
         },
       }));
     case 'pools':
-      return controller.listPools().map((value) => ({
+      return objects.items.map((value) => ({
         name: value.name,
         value,
         columns: {
           NAME: value.name,
+          ...tenantColumn(value),
           TEMPLATE: value.template,
           READY: `${value.ready}/${value.replicas}`,
           STRATEGY: value.updateStrategy,
         },
       }));
     case 'sandboxes':
-      return controller.list({ includeReleased: options.all === true }).map((value) => ({
+      return objects.items.map((value) => ({
         id: value.id,
         value,
         columns: {
@@ -107,12 +188,15 @@ function listOf(controller: SandboxController, resource: Resource, options: GetO
           TENANT: value.tenant ?? '-',
           POOL: value.pool ?? '-',
           CLAIM: value.claimName ?? '-',
-          EXPIRES: value.expiresAt === null ? '-' : new Date(value.expiresAt).toISOString(),
+          EXPIRES:
+            value.expiresAt === null || value.expiresAt === undefined
+              ? '-'
+              : new Date(value.expiresAt).toISOString(),
           ENDED: value.endReason ?? '-',
         },
       }));
     case 'claims':
-      return controller.claimObjects.list().map((value) => ({
+      return objects.items.map((value) => ({
         name: value.name,
         value,
         columns: {

@@ -3,8 +3,9 @@
  * inputs, and follow it by polling until it ends, showing each step and sandbox command as
  * the local run does.
  */
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { isSandstackApiError } from '../../client/errors.js';
@@ -13,7 +14,7 @@ import { SandstackError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { backstopFromActions } from '../../server/run-bindings.js';
 import type { ActionRecord } from '../../workflows/bindings/action-log.js';
-import { resolveInputs } from '../../workflows/inputs.js';
+import { createTar, resolveInputs } from '../../workflows/inputs.js';
 import { printJson } from '../output.js';
 import { RunProgress } from '../progress.js';
 import { rejectLocalOptions, type Remote } from '../remote.js';
@@ -34,7 +35,10 @@ const POLL_INTERVAL_MS = 250;
 const MAX_FOLLOWED_WAIT_MS = 10 * 60 * 1000;
 const FINAL = new Set(['complete', 'errored', 'terminated']);
 
-type UploadedInputs = Record<string, { content: string; encoding: 'base64'; fileName: string }>;
+type UploadedInputs = Record<
+  string,
+  { type: 'file' | 'directory'; content: string; encoding: 'base64'; fileName: string }
+>;
 
 /**
  * Runs (or, with `--id` of an existing instance, follows) one instance on the server and
@@ -108,9 +112,9 @@ async function findInstance(remote: Remote, id: string): Promise<InstanceDetail 
 }
 
 /**
- * Reads the manifest's inputs from the host and encodes them for the create request. The
- * server stores each input as one file.
- * @throws SandstackError `INVALID_ARGUMENT` for a folder input
+ * Reads the manifest's inputs from the host and encodes them for the create request: a file
+ * as it is, a folder as a tar archive with the same size limit as a local run.
+ * @throws SandstackError `INVALID_ARGUMENT` for a folder over the limit
  */
 async function uploadInputs(
   source: WorkflowSource,
@@ -124,19 +128,28 @@ async function uploadInputs(
   });
   const inputs: UploadedInputs = {};
   for (const input of resolved) {
-    if (input.type === 'directory') {
-      throw new SandstackError(
-        'INVALID_ARGUMENT',
-        `Input "${input.name}" is a folder (${input.source}); a run on a server takes only file inputs, so pass a file (such as a tar archive the workflow unpacks) or run it without --server`,
-      );
-    }
+    const data =
+      input.type === 'directory' ? await folderArchive(input.source) : await readFile(input.source);
     inputs[input.name] = {
-      content: (await readFile(input.source)).toString('base64'),
+      type: input.type,
+      content: data.toString('base64'),
       encoding: 'base64',
       fileName: basename(input.source),
     };
   }
   return inputs;
+}
+
+/** Archives a folder as `sandstack run` snapshots it locally, and returns the tar's bytes. */
+async function folderArchive(source: string): Promise<Buffer> {
+  const dir = await mkdtemp(join(tmpdir(), 'sandstack-input-'));
+  try {
+    const target = join(dir, 'input.tar');
+    await createTar(source, target);
+    return await readFile(target);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /**

@@ -34,6 +34,15 @@ export interface ApplyManifestsOptions {
   source: string;
   /** Called while pools fill, with each pool's ready and wanted counts. @default none */
   onPoolProgress?: (pools: { name: string; ready: number; replicas: number }[]) => void;
+  /** Namespace of objects whose `metadata.namespace` is left out. @default 'default' */
+  defaultNamespace?: string;
+  /**
+   * Extra checks of each object, run with the others before anything changes; each problem
+   * names the field it is about. @default none
+   */
+  checkObject?: (item: ManifestObject) => { path: string[]; message: string }[];
+  /** Called once every document has passed its checks, before the first change. @default none */
+  beforeApply?: () => Promise<void>;
 }
 
 interface SpecOfPool {
@@ -59,13 +68,24 @@ export async function applyManifests(
   text: string,
   options: ApplyManifestsOptions,
 ): Promise<AppliedObject[]> {
-  const objects = parseManifests(text, options.source);
+  const objects = parseManifests(text, options.source).map((item) =>
+    options.defaultNamespace === undefined || typeof item.object.metadata.namespace === 'string'
+      ? item
+      : { ...item, namespace: options.defaultNamespace },
+  );
   const ordered = KIND_ORDER.flatMap((kind) => objects.filter((item) => item.kind === kind));
   const { templates, problems } = mapTemplates(ordered, options.source);
   problems.push(...checkReferences(controller, ordered, { source: options.source, templates }));
+  const checkObject = options.checkObject ?? (() => []);
+  for (const item of ordered) {
+    for (const problem of checkObject(item)) {
+      problems.push(problemOf(item, options.source, problem.path, problem.message));
+    }
+  }
   if (problems.length > 0) {
     throw manifestError(problems);
   }
+  await options.beforeApply?.();
 
   const applied: AppliedObject[] = [];
   const pools: string[] = [];

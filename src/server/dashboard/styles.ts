@@ -182,4 +182,11 @@ h2 { font-size: 15px; margin: 28px 0 10px; font-weight: 650; }
 .models { margin: 0; padding-left: 18px; color: var(--muted); }
 .models li { margin: 4px 0; }
 .models strong { color: var(--text); }
+.start-run { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 12px 14px; margin: 0 0 16px; }
+.start-run-fields { display: flex; align-items: flex-end; gap: 12px; flex-wrap: wrap; }
+.start-run label { display: flex; flex-direction: column; gap: 4px; font-weight: 600; font-size: 13px; }
+.start-run-params { flex: 1; min-width: 260px; }
+.start-run select, .start-run textarea, .toggle select { font: inherit; padding: 6px 9px; border: 1px solid #cfd4dc; border-radius: 7px; background: #fff; }
+.start-run textarea { font-family: var(--mono); resize: vertical; }
+.start-run .banner { margin: 10px 0 0; }
 `;

@@ -11,6 +11,7 @@ import { authenticate, requireAdmin } from './auth.js';
 import type { ServerContext, ServerEnv } from './context.js';
 import { createErrorHandler, errorResponse } from './errors.js';
 import { rateLimit } from './limits.js';
+import { applyRoutes } from './routes/apply.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { costRoutes } from './routes/cost.js';
 import { instanceRoutes } from './routes/instances.js';
@@ -84,7 +85,8 @@ export function createServerApp(
   app.route('/v1/sandboxes', sandboxRoutes(server));
   app.route('/v1/usage', usageRoutes(server));
   app.route('/v1/cost', costRoutes(server));
-  app.route('/v1/pools', poolRoutes(server));
+  app.route('/v1', poolRoutes(server));
+  app.route('/v1/apply', applyRoutes(server));
   app.route('/v1/whoami', whoamiRoutes());
   app.route('/v1/approvals', approvalRoutes(server));
   mountMetrics(app, server);

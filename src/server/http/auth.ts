@@ -67,6 +67,48 @@ export const requireTenant: MiddlewareHandler<ServerEnv> = async (c, next) => {
   await next();
 };
 
+/**
+ * Lets tenant tokens through, and the admin token too for `GET` of the group's list route
+ * (`listPath`), where the admin sees every tenant's items.
+ */
+export function requireTenantOrAdminList(listPath: string): MiddlewareHandler<ServerEnv> {
+  return async (c, next) => {
+    const adminList =
+      c.get('principal').role === 'admin' &&
+      c.req.method === 'GET' &&
+      c.req.path.replace(/\/+$/, '') === listPath;
+    if (adminList) {
+      await next();
+      return;
+    }
+    await requireTenant(c, next);
+  };
+}
+
+/**
+ * Returns the tenants a list route covers: the caller's own for a tenant token, else the
+ * `tenant` filter or every tenant for the admin token.
+ * @throws HttpError 400 when a tenant token filters by another tenant
+ */
+export function listedTenants(
+  c: Context<ServerEnv>,
+  filter: string | undefined,
+  allTenants: () => string[],
+): string[] {
+  const principal = c.get('principal');
+  if (principal.role === 'admin') {
+    return filter === undefined ? allTenants() : [filter];
+  }
+  if (filter !== undefined && filter !== principal.tenant) {
+    throw new HttpError(
+      400,
+      'INVALID_ARGUMENT',
+      `A tenant token lists only its own tenant "${principal.tenant}"; leave out ?tenant=${filter}`,
+    );
+  }
+  return [principal.tenant];
+}
+
 /** Returns the tenant of the caller; call only behind {@link requireTenant}. */
 export function tenantOf(c: Context<ServerEnv>): string {
   const principal = c.get('principal');

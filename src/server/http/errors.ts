@@ -112,13 +112,22 @@ export class HttpError extends Error {
   readonly code: string;
   /** The quota that was hit, sent in the body as `error.quota`. */
   readonly quota: QuotaDetail | undefined;
+  /** Each invalid field, sent in the body as `error.issues`. */
+  readonly issues: FieldIssue[] | undefined;
 
-  constructor(status: ContentfulStatusCode, code: string, message: string, quota?: QuotaDetail) {
+  constructor(
+    status: ContentfulStatusCode,
+    code: string,
+    message: string,
+    quota?: QuotaDetail,
+    issues?: FieldIssue[],
+  ) {
     super(message);
     this.name = 'HttpError';
     this.status = status;
     this.code = code;
     this.quota = quota;
+    this.issues = issues;
   }
 }
 
@@ -172,7 +181,7 @@ export function validationHook(
 export function createErrorHandler(logger: Logger): (error: Error, c: Context) => Response {
   return (error, c) => {
     if (error instanceof HttpError) {
-      return errorResponse(c, error.status, error.code, error.message, undefined, error.quota);
+      return errorResponse(c, error.status, error.code, error.message, error.issues, error.quota);
     }
     if (isSandstackError(error)) {
       const status = STATUS_BY_CODE[error.code] ?? (error.kind === 'user' ? 400 : 500);

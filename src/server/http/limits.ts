@@ -6,7 +6,9 @@ import type { MiddlewareHandler } from 'hono';
 import { SandstackError } from '../../core/errors.js';
 import type { ServerContext, ServerEnv } from './context.js';
 import type { CpuQuota } from '../tenants.js';
+import type { SandboxAdmission } from '../run-bindings.js';
 import { HttpError } from './errors.js';
+import { sandboxOwners } from './sandbox-owners.js';
 
 /** Limits applied to each tenant. */
 export interface TenantLimits {
@@ -57,11 +59,9 @@ export function resolveTenantLimits(limits: Partial<TenantLimits> = {}): TenantL
 const pendingClaims = new WeakMap<ServerContext, Map<string, number>>();
 
 /**
- * Reserves one of the tenant's sandbox slots for a direct claim, or rejects the claim when
- * the tenant already has its maximum. Call the returned function once the claim has
- * finished or failed. A cold claim stores its record before it finishes, so it counts twice
- * for that moment and the limit errs on the strict side. NOTE: claims a run makes through
- * `env.SANDBOX` are counted here but not checked.
+ * Reserves one of the tenant's sandbox slots for a claim, direct or through a run's
+ * `env.SANDBOX`, or rejects the claim when the tenant already has its maximum. Call the
+ * returned function once the claim has finished or failed.
  */
 export function reserveSandboxClaim(server: ServerContext, tenant: string): () => void {
   let pending = pendingClaims.get(server);
@@ -70,7 +70,11 @@ export function reserveSandboxClaim(server: ServerContext, tenant: string): () =
     pendingClaims.set(server, pending);
   }
   const inFlight = pending.get(tenant) ?? 0;
-  const claimed = server.stack.controller.list({ tenant }).length + inFlight;
+  const records = server.stack.controller.list({ tenant });
+  // A cold claim stores its record (with no latency yet) while its sandbox starts, so the
+  // claims in flight and the records still starting are mostly the same claims.
+  const starting = records.filter((record) => record.claimLatencyMs === null).length;
+  const claimed = records.length - starting + Math.max(inFlight, starting);
   const max = server.limits.maxSandboxes;
   if (claimed >= max) {
     throw new HttpError(
@@ -90,6 +94,42 @@ export function reserveSandboxClaim(server: ServerContext, tenant: string): () =
       claims.set(tenant, left);
     }
   };
+}
+
+/**
+ * Creates the checks of runs' `env.SANDBOX` calls: the sandbox count and CPU-seconds quotas
+ * of direct claims, and the tenant's visibility of the template. A failed check is a
+ * `SANDBOX_LIMIT` error (or `TEMPLATE_NOT_FOUND`) in the workflow, with the 429's message.
+ */
+export function runSandboxAdmission(server: ServerContext): SandboxAdmission {
+  return {
+    admitClaim: async (tenant, template) => {
+      if (!sandboxOwners(server.stack.db).visible('SandboxTemplate', template, tenant)) {
+        throw new SandstackError(
+          'TEMPLATE_NOT_FOUND',
+          `Template "${template}" not found; claim one of the templates GET /v1/templates lists`,
+        );
+      }
+      await asSandboxLimit(() => checkCpuQuota(server, tenant));
+      return asSandboxLimit(async () => reserveSandboxClaim(server, tenant));
+    },
+    admitExec: (tenant) => asSandboxLimit(() => checkCpuQuota(server, tenant)),
+  };
+}
+
+/** Turns a quota's 429 into an error a workflow step receives as data. */
+async function asSandboxLimit<T>(check: () => Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (error) {
+    if (error instanceof HttpError && error.code === 'QUOTA_EXCEEDED') {
+      throw new SandstackError('SANDBOX_LIMIT', error.message, {
+        cause: error,
+        ...(error.quota === undefined ? {} : { details: { quota: error.quota } }),
+      });
+    }
+    throw error;
+  }
 }
 
 /** Rejects an instance create when the tenant has its maximum of unfinished instances. */

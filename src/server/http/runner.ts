@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { ApprovalQueue } from '../../guard/approvals.js';
 import type { StateLimits } from '../../workflows/bindings/state-binding.js';
 import type { Stack } from '../stack.js';
-import { createRunBindings } from '../run-bindings.js';
+import { createRunBindings, type SandboxAdmission } from '../run-bindings.js';
 import { RunSpans } from '../../telemetry/run-spans.js';
 import { DEFAULT_LEASE_MS, WorkflowEngine, type EngineLimits } from '../../workflows/engine.js';
 import { openRunInputs } from '../../workflows/inputs.js';
@@ -82,6 +82,7 @@ export class InstanceRunner {
   readonly #pollIntervalMs: number;
   readonly #limits: Partial<EngineLimits>;
   readonly #approvals: { queue: ApprovalQueue; timeoutMs: number } | undefined;
+  #admission: SandboxAdmission | undefined;
   readonly #queue: { tenant: string; id: string }[] = [];
   readonly #pending = new Set<string>();
   /** Runs in progress, each on its own engine so engine events map to one run's spans. */
@@ -117,6 +118,14 @@ export class InstanceRunner {
         ? {}
         : { intervalMs: options.retentionSweepIntervalMs }),
     });
+  }
+
+  /**
+   * Sets the quota checks of every run's `env.SANDBOX` from now on. The server sets them
+   * once its context exists, before it starts the runner.
+   */
+  useSandboxAdmission(admission: SandboxAdmission): void {
+    this.#admission = admission;
   }
 
   /**
@@ -313,6 +322,7 @@ export class InstanceRunner {
           onAction: () => undefined,
           stateLimits: this.#stateLimits,
           ...(this.#approvals === undefined ? {} : { approvals: this.#approvals }),
+          ...(this.#admission === undefined ? {} : { admission: this.#admission }),
         }),
       onEvent: (event) => {
         if (event.type === 'instance.start') {

@@ -16,7 +16,7 @@ import { acquireServerLock, type RunLock } from '../run-lock.js';
 import { TenantStore, hashToken } from '../tenants.js';
 import { createServerApp } from './app.js';
 import type { ServerContext, ServerEnv } from './context.js';
-import { resolveTenantLimits, type TenantLimits } from './limits.js';
+import { resolveTenantLimits, runSandboxAdmission, type TenantLimits } from './limits.js';
 import { InstanceRunner } from './runner.js';
 import type { EngineLimits } from '../../workflows/engine.js';
 import type { RetentionOptions } from '../../workflows/retention.js';
@@ -140,6 +140,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     approvals,
     adminTokenHash: options.adminToken === undefined ? undefined : hashToken(options.adminToken),
   };
+  runner.useSandboxAdmission(runSandboxAdmission(context));
   const app = createServerApp(context, {
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
   });

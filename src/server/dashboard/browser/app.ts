@@ -35,8 +35,9 @@ const TENANT_NAV: NavItem[] = [
 
 const ADMIN_NAV: NavItem[] = [
   { route: 'tenants', label: 'Tenants' },
+  { route: 'runs', label: 'Runs' },
   { route: 'approvals', label: 'Approvals' },
-  { route: 'sandboxes', label: 'Pools' },
+  { route: 'sandboxes', label: 'Sandboxes' },
   { route: 'cost', label: 'Usage and cost' },
 ];
 
@@ -70,8 +71,10 @@ function Page(props: { route: string[]; session: Session }) {
   const admin = props.session.role === 'admin';
   switch (name) {
     case 'runs':
-      if (admin) {
-        return NotFound('Runs belong to tenants; log in with a tenant token to see them.');
+      if (admin && id !== undefined) {
+        return NotFound(
+          "A run's steps and trace are shown to its tenant; log in with its tenant token.",
+        );
       }
       return id === undefined ? html`<${RunsPage} />` : html`<${RunPage} key=${id} id=${id} />`;
     case 'approvals':

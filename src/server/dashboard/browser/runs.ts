@@ -1,10 +1,14 @@
 /**
- * The runs page: the tenant's workflow instances, newest first, with their status and
- * whether one waits for an approval.
+ * The runs page: workflow instances, newest first, with their status and whether one waits
+ * for an approval. A tenant sees its own and can start one; the admin sees every tenant's,
+ * with a tenant column and filter.
  */
 import { html } from 'htm/preact';
+import { useState } from 'preact/hooks';
 import { runOfApproval } from './approvals.js';
 import { formatAgo, formatDuration, shortId } from './format.js';
+import { StartRunForm } from './start-run.js';
+import { TenantFilter, tenantQuery } from './tenant-filter.js';
 import type { Approval, Instance } from './types.js';
 import {
   Badge,
@@ -27,13 +31,15 @@ export function runDurationMs(instance: Instance, nowMs: number = Date.now()): n
 /** Renders the runs page. */
 export function RunsPage() {
   const { call, session } = useSession();
+  const admin = session.role === 'admin';
+  const [tenant, setTenant] = useState<string | undefined>(undefined);
   const poll = usePoll(async () => {
     const [runs, approvals] = await Promise.all([
-      call<{ instances: Instance[] }>('GET', '/v1/instances'),
+      call<{ instances: Instance[] }>('GET', `/v1/instances${tenantQuery(tenant, '?')}`),
       call<Approval[]>('GET', '/v1/approvals?status=pending'),
     ]);
     return { instances: runs.instances, approvals };
-  }, []);
+  }, [tenant]);
   const waiting = new Set(
     (poll.data?.approvals ?? []).map((approval) => runOfApproval(approval, session.tenant)),
   );
@@ -41,6 +47,7 @@ export function RunsPage() {
 
   return html`<section>
     <${PageHeader} title="Runs" updatedAtMs=${poll.updatedAtMs} />
+    ${admin ? html`<${TenantFilter} value=${tenant} onChange=${setTenant} />` : html`<${StartRunForm} />`}
     <${ErrorBanner} error=${poll.error} action="Could not load the runs" />
     ${
       poll.data === undefined
@@ -50,12 +57,13 @@ export function RunsPage() {
         : instances.length === 0
           ? html`<${Empty}
               title="No runs yet"
-              hint="Start one with POST /v1/instances, the client's instances.create() or sandstack run."
+              hint="Start one with the form above, POST /v1/instances, the client's instances.create() or sandstack run."
             />`
           : html`<table class="table" data-testid="runs">
               <thead>
                 <tr>
                   <th>Run</th>
+                  ${admin ? html`<th>Tenant</th>` : null}
                   <th>Workflow</th>
                   <th>Status</th>
                   <th>Version</th>
@@ -66,13 +74,16 @@ export function RunsPage() {
               <tbody>
                 ${instances.map(
                   (instance) =>
-                    html`<tr key=${instance.id} data-run=${instance.id}>
-                      <td><a href=${routeHref('runs', instance.id)}>${instance.id}</a></td>
+                    html`<tr key=${`${instance.tenant}/${instance.id}`} data-run=${instance.id}>
+                      <td>
+                        ${admin ? instance.id : html`<a href=${routeHref('runs', instance.id)}>${instance.id}</a>`}
+                      </td>
+                      ${admin ? html`<td data-testid="run-tenant">${instance.tenant}</td>` : null}
                       <td>${instance.workflow}</td>
                       <td>
                         <${Badge} value=${instance.status} />
                         ${
-                          waiting.has(instance.id)
+                          !admin && waiting.has(instance.id)
                             ? html` <${Badge} value="pending" label="needs approval" />`
                             : null
                         }

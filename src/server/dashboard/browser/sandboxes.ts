@@ -1,10 +1,12 @@
 /**
- * The sandboxes page: the warm pools every tenant claims from, and the tenant's own
- * sandboxes with their usage.
+ * The sandboxes page: the warm pools the caller can claim from, and the claimed sandboxes
+ * with their usage: the tenant's own, or every tenant's for the admin, with a tenant column
+ * and filter.
  */
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { formatAgo, formatBytes, formatDuration, formatNumber } from './format.js';
+import { TenantFilter, tenantQuery } from './tenant-filter.js';
 import type { Pool, Sandbox } from './types.js';
 import {
   Badge,
@@ -20,16 +22,15 @@ import {
 /** Renders the sandboxes page. */
 export function SandboxesPage() {
   const { call, session } = useSession();
+  const admin = session.role === 'admin';
   const [showReleased, setShowReleased] = useState(false);
+  const [tenant, setTenant] = useState<string | undefined>(undefined);
   const poll = usePoll(async () => {
     const pools = await call<{ pools: Pool[] }>('GET', '/v1/pools');
-    const sandboxes =
-      session.role === 'tenant'
-        ? (await call<{ sandboxes: Sandbox[] }>('GET', `/v1/sandboxes?all=${String(showReleased)}`))
-            .sandboxes
-        : undefined;
+    const path = `/v1/sandboxes?all=${String(showReleased)}${tenantQuery(tenant, '&')}`;
+    const { sandboxes } = await call<{ sandboxes: Sandbox[] }>('GET', path);
     return { pools: pools.pools, sandboxes };
-  }, [showReleased]);
+  }, [showReleased, tenant]);
 
   return html`<section>
     <${PageHeader} title="Pools and sandboxes" updatedAtMs=${poll.updatedAtMs} />
@@ -37,26 +38,20 @@ export function SandboxesPage() {
     ${poll.data === undefined && poll.error === undefined ? html`<${Loading} />` : null}
     <h2>Warm pools</h2>
     ${PoolsTable(poll.data?.pools)}
-    ${
-      session.role === 'admin'
-        ? html`<div class="note">
-            Sandboxes belong to tenants: log in with a tenant token to see one tenant's sandboxes,
-            or see each tenant's totals under Tenants.
-          </div>`
-        : html`<div class="section-head">
-              <h2>Sandboxes</h2>
-              <label class="toggle">
-                <input
-                  type="checkbox"
-                  checked=${showReleased}
-                  onChange=${(event: Event) =>
-                    setShowReleased((event.currentTarget as HTMLInputElement).checked)}
-                />
-                Show released
-              </label>
-            </div>
-            ${SandboxesTable(poll.data?.sandboxes)}`
-    }
+    <div class="section-head">
+      <h2>Sandboxes</h2>
+      ${admin ? html`<${TenantFilter} value=${tenant} onChange=${setTenant} />` : null}
+      <label class="toggle">
+        <input
+          type="checkbox"
+          checked=${showReleased}
+          onChange=${(event: Event) =>
+            setShowReleased((event.currentTarget as HTMLInputElement).checked)}
+        />
+        Show released
+      </label>
+    </div>
+    ${SandboxesTable(poll.data?.sandboxes, admin)}
   </section>`;
 }
 
@@ -97,7 +92,7 @@ function PoolsTable(pools: Pool[] | undefined) {
   </table>`;
 }
 
-function SandboxesTable(sandboxes: Sandbox[] | undefined) {
+function SandboxesTable(sandboxes: Sandbox[] | undefined, admin: boolean) {
   if (sandboxes === undefined) {
     return null;
   }
@@ -111,6 +106,7 @@ function SandboxesTable(sandboxes: Sandbox[] | undefined) {
     <thead>
       <tr>
         <th>Sandbox</th>
+        ${admin ? html`<th>Tenant</th>` : null}
         <th>State</th>
         <th>Template</th>
         <th>Runtime</th>
@@ -126,6 +122,7 @@ function SandboxesTable(sandboxes: Sandbox[] | undefined) {
         (sandbox) =>
           html`<tr key=${sandbox.id}>
             <td><code>${sandbox.id}</code></td>
+            ${admin ? html`<td data-testid="sandbox-tenant">${sandbox.tenant ?? '–'}</td>` : null}
             <td>
               <${Badge} value=${sandbox.state} />
               ${sandbox.warm ? html` <span class="tag">warm</span>` : null}
@@ -136,7 +133,9 @@ function SandboxesTable(sandboxes: Sandbox[] | undefined) {
               ${
                 sandbox.runId === null
                   ? '–'
-                  : html`<a href=${routeHref('runs', sandbox.runId)}>${sandbox.runId}</a>`
+                  : admin
+                    ? sandbox.runId
+                    : html`<a href=${routeHref('runs', sandbox.runId)}>${sandbox.runId}</a>`
               }
             </td>
             <td>${sandbox.claimedAt === null ? '–' : formatAgo(sandbox.claimedAt)}</td>

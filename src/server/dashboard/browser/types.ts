@@ -4,6 +4,7 @@
 
 export interface Instance {
   id: string;
+  tenant: string;
   workflow: string;
   version: string;
   status: string;
@@ -83,6 +84,7 @@ export interface Pool {
 }
 
 export interface Sandbox {
+  tenant: string | null;
   id: string;
   template: string;
   runtime: string;
@@ -131,4 +133,12 @@ export interface CostReport {
   groupBy: 'tenant' | 'run' | 'sandbox';
   models: PriceModel[];
   lines: CostLine[];
+}
+
+/** The latest version of one deployed workflow. */
+export interface WorkflowVersion {
+  workflow: string;
+  version: string;
+  className: string;
+  createdAtMs: number;
 }

@@ -8,9 +8,10 @@ import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
 import { SandstackError } from '../../../core/errors.js';
 import type { InstanceInfo } from '../../../workflows/engine.js';
 import type { JsonValue } from '../../../workflows/types.js';
-import { actorOf, requireTenant, tenantOf } from '../auth.js';
+import { actorOf, listedTenants, requireTenantOrAdminList, tenantOf } from '../auth.js';
 import { BEARER, createRouter, type ServerContext, type ServerEnv } from '../context.js';
-import { CLIENT_ERRORS, ERROR_RESPONSES } from '../errors.js';
+import { MAX_DIRECTORY_INPUT_BYTES } from '../../../workflows/inputs.js';
+import { CLIENT_ERRORS, ERROR_RESPONSES, HttpError } from '../errors.js';
 import { checkInstanceQuota } from '../limits.js';
 import { inputsDir, traceKey } from '../runner.js';
 import { JsonObjectSchema, jsonContent, nameSchema } from '../schemas.js';
@@ -27,6 +28,10 @@ const STATUSES = [
 ] as const;
 
 const InputSchema = z.object({
+  type: z
+    .enum(['file', 'directory'], { error: 'type must be "file" or "directory"' })
+    .default('file')
+    .openapi({ description: 'A `directory` input is a tar archive of the folder, base64-encoded' }),
   content: z.string({ error: 'content must be the file contents as a string' }),
   encoding: z.enum(['utf8', 'base64']).default('utf8'),
   fileName: z
@@ -70,6 +75,7 @@ const StepSchema = z.object({
 const InstanceSchema = z
   .object({
     id: z.string(),
+    tenant: z.string(),
     workflow: z.string(),
     version: z.string(),
     status: z.enum(STATUSES),
@@ -113,6 +119,7 @@ type Instance = z.infer<typeof InstanceSchema>;
 function toInstance(info: InstanceInfo): Instance {
   return {
     id: info.id,
+    tenant: info.tenant,
     workflow: info.workflow,
     version: info.version,
     status: info.status,
@@ -148,8 +155,11 @@ export const listInstancesRoute = createRoute({
   method: 'get',
   path: '/',
   summary: 'List instances, newest first',
+  description:
+    "A tenant token lists its own instances; the admin token lists every tenant's, or one tenant's with `tenant`.",
   request: {
     query: z.object({
+      tenant: nameSchema('tenant id').optional().openapi({ description: 'Admin token only' }),
       workflow: nameSchema('workflow name').optional(),
       status: z
         .enum(STATUSES, { error: `status must be one of ${STATUSES.join(', ')}` })
@@ -250,17 +260,21 @@ export const actionsRoute = createRoute({
 /** Routes under `/v1/instances`, for tenant tokens. */
 export function instanceRoutes(server: ServerContext): ReturnType<typeof createRouter> {
   const router = createRouter();
-  router.use('*', requireTenant);
+  router.use('*', requireTenantOrAdminList('/v1/instances'));
   const engine = server.runner.engine;
 
   router.openapi(createInstanceRoute, createInstance(server));
 
   router.openapi(listInstancesRoute, async (c) => {
     const query = c.req.valid('query');
-    const instances = await engine.list(tenantOf(c), {
+    const filter = {
       ...(query.workflow === undefined ? {} : { workflow: query.workflow }),
       ...(query.status === undefined ? {} : { status: query.status }),
-    });
+    };
+    const tenants = listedTenants(c, query.tenant, () => server.tenants.list().map((t) => t.id));
+    const instances = (await Promise.all(tenants.map((tenant) => engine.list(tenant, filter))))
+      .flat()
+      .sort((a, b) => b.createdAtMs - a.createdAtMs);
     return c.json({ instances: instances.map(toInstance) }, 200);
   });
 
@@ -296,6 +310,35 @@ export function instanceRoutes(server: ServerContext): ReturnType<typeof createR
   return router;
 }
 
+/**
+ * Rejects a `directory` input that is not a tar archive or is over the folder input limit,
+ * before the instance is created.
+ * @throws HttpError 400 naming the input
+ */
+function checkDirectoryInputs(inputs: Record<string, z.infer<typeof InputSchema>>): void {
+  for (const [name, input] of Object.entries(inputs)) {
+    if (input.type !== 'directory') {
+      continue;
+    }
+    const data = Buffer.from(input.content, input.encoding);
+    if (data.length > MAX_DIRECTORY_INPUT_BYTES) {
+      throw new HttpError(
+        400,
+        'INVALID_ARGUMENT',
+        `Input "${name}" is ${data.length} bytes as a tar archive; the limit for folder inputs is ${MAX_DIRECTORY_INPUT_BYTES}`,
+      );
+    }
+    // A POSIX tar archive has "ustar" at offset 257 of its first header.
+    if (data.length < 512 || data.subarray(257, 262).toString('latin1') !== 'ustar') {
+      throw new HttpError(
+        400,
+        'INVALID_ARGUMENT',
+        `Input "${name}" has type "directory" but its content is not a tar archive; send the folder as "tar -cf - ." encoded in base64`,
+      );
+    }
+  }
+}
+
 /** Creates an instance, stores its inputs and queues it. */
 function createInstance(
   server: ServerContext,
@@ -304,6 +347,7 @@ function createInstance(
   return async (c) => {
     const tenant = tenantOf(c);
     const body = c.req.valid('json');
+    checkDirectoryInputs(body.inputs ?? {});
     await checkInstanceQuota(server, tenant);
     const id = await engine.create(tenant, body.workflow, {
       ...(body.id === undefined ? {} : { id: body.id }),
@@ -422,8 +466,13 @@ function writeInputs(
   mkdirSync(dir, { recursive: true });
   const index: Record<string, { type: string; fileName: string; source: string }> = {};
   for (const [name, input] of Object.entries(inputs)) {
-    writeFileSync(join(dir, `${name}.file`), Buffer.from(input.content, input.encoding));
-    index[name] = { type: 'file', fileName: input.fileName ?? name, source: 'upload' };
+    const data = Buffer.from(input.content, input.encoding);
+    if (input.type === 'directory') {
+      writeFileSync(join(dir, `${name}.tar`), data);
+    } else {
+      writeFileSync(join(dir, `${name}.file`), data);
+    }
+    index[name] = { type: input.type, fileName: input.fileName ?? name, source: 'upload' };
   }
   writeFileSync(join(dir, 'inputs.json'), JSON.stringify(index, null, 2));
 }

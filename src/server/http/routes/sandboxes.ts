@@ -9,15 +9,17 @@ import { redactSecrets } from '../../../guard/redact.js';
 import type { SandboxRecord, SnapshotRecord } from '../../../sandbox/controller.js';
 import { sandboxConditions } from '../../../sandbox/controller-snapshots.js';
 import type { ExecRequest, ExecResult, SandboxInstance } from '../../../sandbox/types.js';
-import { actorOf, requireTenant, tenantOf } from '../auth.js';
+import { actorOf, listedTenants, requireTenantOrAdminList, tenantOf } from '../auth.js';
 import { BEARER, createRouter, type ServerContext, type ServerEnv } from '../context.js';
 import { CLIENT_ERRORS, ERROR_RESPONSES, ErrorSchema } from '../errors.js';
 import { checkCpuQuota, reserveSandboxClaim } from '../limits.js';
+import { sandboxOwners } from '../sandbox-owners.js';
 import { jsonContent, nameSchema } from '../schemas.js';
 
 const SandboxSchema = z
   .object({
     id: z.string(),
+    tenant: z.string().nullable(),
     template: z.string(),
     runtime: z.string(),
     pool: z.string().nullable(),
@@ -127,6 +129,7 @@ const PathQuery = z.object({
 function toSandbox(record: SandboxRecord): z.infer<typeof SandboxSchema> {
   return {
     id: record.id,
+    tenant: record.tenant,
     template: record.template,
     runtime: record.runtime,
     pool: record.pool,
@@ -219,8 +222,11 @@ export const listRoute = createRoute({
   method: 'get',
   path: '/',
   summary: 'List sandboxes',
+  description:
+    "A tenant token lists its own sandboxes; the admin token lists every tenant's, or one tenant's with `tenant`.",
   request: {
     query: z.object({
+      tenant: nameSchema('tenant id').optional().openapi({ description: 'Admin token only' }),
       all: z
         .enum(['true', 'false'], { error: 'all must be "true" or "false"' })
         .optional()
@@ -413,13 +419,17 @@ export const getSnapshotRoute = createRoute({
 /** Routes under `/v1/sandboxes`, for tenant tokens. */
 export function sandboxRoutes(server: ServerContext): ReturnType<typeof createRouter> {
   const router = createRouter();
-  router.use('*', requireTenant);
+  router.use('*', requireTenantOrAdminList('/v1/sandboxes'));
 
   router.openapi(claimRoute, claimSandbox(server));
 
   router.openapi(listRoute, (c) => {
-    const includeReleased = c.req.valid('query').all === 'true';
-    const records = server.stack.controller.list({ tenant: tenantOf(c), includeReleased });
+    const query = c.req.valid('query');
+    const includeReleased = query.all === 'true';
+    const tenants = listedTenants(c, query.tenant, () => server.tenants.list().map((t) => t.id));
+    const records = tenants
+      .flatMap((tenant) => server.stack.controller.list({ tenant, includeReleased }))
+      .sort((a, b) => (b.claimedAt ?? b.createdAt) - (a.claimedAt ?? a.createdAt));
     return c.json({ sandboxes: records.map(toSandbox) }, 200);
   });
 
@@ -483,6 +493,7 @@ function claimSandbox(server: ServerContext): RouteHandler<typeof claimRoute, Se
   return async (c) => {
     const tenant = tenantOf(c);
     const body = c.req.valid('json') ?? {};
+    requireVisible(server, tenant, body);
     await checkCpuQuota(server, tenant);
     // Claims that are still starting are not in the store yet, so they hold a reservation.
     const releaseReservation = reserveSandboxClaim(server, tenant);
@@ -506,6 +517,30 @@ function claimSandbox(server: ServerContext): RouteHandler<typeof claimRoute, Se
     });
     return c.json(toSandbox(record), 201);
   };
+}
+
+/**
+ * Rejects a claim from another tenant's pool or template, with the message of an unknown one.
+ * @throws SandstackError `POOL_NOT_FOUND` or `TEMPLATE_NOT_FOUND`
+ */
+function requireVisible(
+  server: ServerContext,
+  tenant: string,
+  body: { pool?: string; template?: string },
+): void {
+  const owners = sandboxOwners(server.stack.db);
+  if (body.pool !== undefined && !owners.visible('SandboxWarmPool', body.pool, tenant)) {
+    throw new SandstackError(
+      'POOL_NOT_FOUND',
+      `Pool "${body.pool}" not found; list the pools you can claim from with GET /v1/pools`,
+    );
+  }
+  if (body.template !== undefined && !owners.visible('SandboxTemplate', body.template, tenant)) {
+    throw new SandstackError(
+      'TEMPLATE_NOT_FOUND',
+      `Template "${body.template}" not found; list the templates you can use with GET /v1/templates`,
+    );
+  }
 }
 
 type ExecBody = z.infer<typeof ExecSchema>;

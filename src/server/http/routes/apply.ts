@@ -1,0 +1,247 @@
+/**
+ * `POST /v1/apply`: the HTTP form of `sandstack apply -f`. The body is the same YAML (or
+ * JSON) of SandboxTemplate, SandboxWarmPool, SandboxClaim and Sandbox documents, checked
+ * against the same schemas, and a bad document gets the same message naming its line and
+ * field. Objects are tenant-scoped by `metadata.namespace`: a tenant token applies into its
+ * own tenant only, and the admin token into any, or into the shared objects when the
+ * namespace is left out.
+ */
+import { basename } from 'node:path';
+import { createRoute, z } from '@hono/zod-openapi';
+import { isSandstackError } from '../../../core/errors.js';
+import { applyManifests, type AppliedObject } from '../../../sandbox/manifests/apply.js';
+import { formatPath, type ManifestObject } from '../../../sandbox/manifests/parse.js';
+import { actorOf } from '../auth.js';
+import { BEARER, createRouter, type ServerContext } from '../context.js';
+import { CLIENT_ERRORS, ERROR_RESPONSES, HttpError, type FieldIssue } from '../errors.js';
+import { checkCpuQuota, reserveSandboxClaim } from '../limits.js';
+import { sandboxOwners, type OwnedKind, type Viewer } from '../sandbox-owners.js';
+import { jsonContent } from '../schemas.js';
+import { viewerOf } from './pools.js';
+
+const AppliedSchema = z
+  .object({
+    kind: z.enum(['SandboxTemplate', 'SandboxWarmPool', 'SandboxClaim', 'Sandbox']),
+    name: z.string(),
+    action: z.enum(['created', 'configured', 'unchanged']),
+    notes: z.array(z.string()).openapi({ description: 'Fields not honoured here, as sentences' }),
+    sandbox: z.object({ id: z.string(), warm: z.boolean() }).optional(),
+  })
+  .openapi('AppliedObject');
+
+const MANIFEST_TEXT = z.string().openapi({
+  description: 'YAML documents separated by `---`, or a `List`',
+  example: 'apiVersion: extensions.agents.x-k8s.io/v1beta1\nkind: SandboxTemplate\n…',
+});
+
+export const applyRoute = createRoute({
+  tags: ['sandboxes'],
+  security: BEARER,
+  method: 'post',
+  path: '/',
+  summary: 'Create or update templates, pools and claims from agent-sandbox manifests',
+  description:
+    'Every document is validated, and every reference checked, before anything changes. Pools are filled before the response is sent.',
+  request: {
+    query: z.object({
+      filename: z
+        .string()
+        .max(255, { error: 'filename is over 255 characters' })
+        .optional()
+        .openapi({ description: 'Name of the manifest in error messages', example: 'pools.yaml' }),
+    }),
+    body: {
+      required: true,
+      content: {
+        'application/yaml': { schema: MANIFEST_TEXT },
+        'application/json': { schema: z.unknown() },
+      },
+    },
+  },
+  responses: {
+    200: jsonContent(z.object({ applied: z.array(AppliedSchema) }), 'What each object became'),
+    429: ERROR_RESPONSES[429],
+    ...CLIENT_ERRORS,
+  },
+});
+
+/** Applies of one server, run one after another so owners and quota checks do not race. */
+const applyQueues = new WeakMap<ServerContext, Promise<unknown>>();
+
+/** Routes under `/v1/apply`, for both kinds of token. */
+export function applyRoutes(server: ServerContext): ReturnType<typeof createRouter> {
+  const router = createRouter();
+  router.openapi(applyRoute, async (c) => {
+    const viewer = viewerOf(c);
+    const given = c.req.valid('query').filename;
+    const source = given === undefined || given === '' ? 'request body' : basename(given);
+    const text = await c.req.text();
+    const previous = applyQueues.get(server) ?? Promise.resolve();
+    const run = previous
+      .catch(() => undefined)
+      .then(() => applyAs(server, { viewer, source, text }));
+    applyQueues.set(server, run);
+    const applied = await run;
+    server.tenants.audit({
+      actor: actorOf(c),
+      tenant: viewer,
+      action: 'sandbox.apply',
+      target: source,
+      detail: { objects: applied.map((item) => `${item.kind}/${item.name} ${item.action}`) },
+    });
+    return c.json({ applied }, 200);
+  });
+  return router;
+}
+
+interface ApplyRequest {
+  viewer: Viewer;
+  source: string;
+  text: string;
+}
+
+async function applyAs(server: ServerContext, request: ApplyRequest): Promise<AppliedObject[]> {
+  const { controller } = server.stack;
+  const owners = sandboxOwners(server.stack.db);
+  const intended = new Map<string, { kind: OwnedKind; name: string; owner: string | null }>();
+  const claimTenants: string[] = [];
+  const releases: (() => void)[] = [];
+  let validated = false;
+  try {
+    return await applyManifests(controller, request.text, {
+      source: request.source,
+      ...(request.viewer === null ? {} : { defaultNamespace: request.viewer }),
+      checkObject: (item) => {
+        const problems = checkAccess(server, item, request.viewer);
+        if (item.kind === 'SandboxTemplate' || item.kind === 'SandboxWarmPool') {
+          const explicit = typeof item.object.metadata.namespace === 'string';
+          const owner = explicit || request.viewer !== null ? item.namespace : undefined;
+          if (owner !== undefined) {
+            intended.set(`${item.kind}/${item.name}`, { kind: item.kind, name: item.name, owner });
+          }
+        }
+        if (item.kind === 'SandboxClaim' && !controller.claimObjects.exists(item.name)) {
+          claimTenants.push(item.namespace);
+        }
+        return problems;
+      },
+      beforeApply: async () => {
+        validated = true;
+        for (const tenant of claimTenants) {
+          await checkCpuQuota(server, tenant);
+          releases.push(reserveSandboxClaim(server, tenant));
+        }
+      },
+    });
+  } catch (error) {
+    throw withIssues(error);
+  } finally {
+    for (const release of releases) {
+      release();
+    }
+    // Objects applied before a failure keep their owner too.
+    for (const { kind, name, owner } of validated ? intended.values() : []) {
+      if (exists(server, kind, name)) {
+        owners.set(kind, name, owner);
+      }
+    }
+  }
+}
+
+function exists(server: ServerContext, kind: OwnedKind, name: string): boolean {
+  const { controller } = server.stack;
+  return kind === 'SandboxTemplate'
+    ? controller.listTemplates().some((template) => template.name === name)
+    : controller.listPools().some((pool) => pool.name === name);
+}
+
+/**
+ * Checks that the caller may apply the object: a tenant only into its own namespace and
+ * never over a shared object or another tenant's, and every template or pool it names is
+ * visible to the object's tenant.
+ */
+function checkAccess(
+  server: ServerContext,
+  item: ManifestObject,
+  viewer: Viewer,
+): { path: string[]; message: string }[] {
+  if (viewer !== null && item.namespace !== viewer) {
+    return [
+      {
+        path: ['metadata', 'namespace'],
+        message: `"${item.namespace}" is another tenant; use your tenant "${viewer}" or leave the namespace out`,
+      },
+    ];
+  }
+  const owners = sandboxOwners(server.stack.db);
+  const explicit = typeof item.object.metadata.namespace === 'string';
+  const tenant = viewer ?? (explicit ? item.namespace : null);
+  const problems: { path: string[]; message: string }[] = [];
+  if (
+    (item.kind === 'SandboxTemplate' || item.kind === 'SandboxWarmPool') &&
+    exists(server, item.kind, item.name) &&
+    viewer !== null
+  ) {
+    const owner = owners.ownerOf(item.kind, item.name);
+    if (owner !== viewer) {
+      problems.push({
+        path: ['metadata', 'name'],
+        message:
+          owner === null
+            ? `${item.kind} "${item.name}" is shared by every tenant and only the admin token may change it; choose another name`
+            : `${item.kind} "${item.name}" belongs to another tenant; choose another name`,
+      });
+    }
+  }
+  const spec = item.object.spec as {
+    sandboxTemplateRef?: { name?: string };
+    warmPoolRef?: { name?: string };
+  };
+  const templateRef = item.kind === 'SandboxWarmPool' ? spec.sandboxTemplateRef?.name : undefined;
+  if (templateRef !== undefined && !visibleTo(server, 'SandboxTemplate', templateRef, tenant)) {
+    problems.push({
+      path: ['spec', 'sandboxTemplateRef', 'name'],
+      message: `SandboxTemplate "${templateRef}" not found (reason TemplateNotFound); apply it first or fix the name`,
+    });
+  }
+  const poolRef = item.kind === 'SandboxClaim' ? spec.warmPoolRef?.name : undefined;
+  if (poolRef !== undefined && !visibleTo(server, 'SandboxWarmPool', poolRef, item.namespace)) {
+    problems.push({
+      path: ['spec', 'warmPoolRef', 'name'],
+      message: `SandboxWarmPool "${poolRef}" not found (reason WarmPoolNotFound); apply it first or fix the name`,
+    });
+  }
+  return problems;
+}
+
+/** Whether an object that exists is visible to a tenant; objects not stored yet pass. */
+function visibleTo(
+  server: ServerContext,
+  kind: OwnedKind,
+  name: string,
+  tenant: string | null,
+): boolean {
+  const owner = sandboxOwners(server.stack.db).ownerOf(kind, name);
+  return owner === null || tenant === null || owner === tenant;
+}
+
+/** Gives a manifest error the `issues` list of a validation failure, one per problem. */
+function withIssues(error: unknown): unknown {
+  if (!isSandstackError(error) || error.code !== 'INVALID_CONFIG') {
+    return error;
+  }
+  const problems = (error.details?.['problems'] ?? []) as {
+    index: number;
+    line: number | undefined;
+    path: readonly string[];
+    message: string;
+  }[];
+  if (problems.length === 0) {
+    return error;
+  }
+  const issues: FieldIssue[] = problems.map((problem) => ({
+    field: `body[${problem.index - 1}]${problem.path.length === 0 ? '' : `.${formatPath(problem.path)}`}`,
+    message: `${problem.line === undefined ? '' : `line ${problem.line}: `}${problem.message}`,
+  }));
+  return new HttpError(400, 'INVALID_CONFIG', error.message, undefined, issues);
+}

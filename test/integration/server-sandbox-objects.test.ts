@@ -1,0 +1,295 @@
+/**
+ * Templates, warm pools and claims over real HTTP on 127.0.0.1: `POST /v1/apply` with YAML
+ * and JSON, the same field-pointing errors as the local `sandstack apply -f`, tenant scoping
+ * with 404s for another tenant's objects, deletes, the OpenAPI document, and the remote CLI.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../src/server/http/server.js';
+import { runCli } from '../helpers/cli.js';
+import { closeTestServer } from '../helpers/server.js';
+
+const ADMIN_TOKEN = `admin-${'y'.repeat(40)}`;
+
+const templateYaml = (
+  name: string,
+  extra = '',
+): string => `apiVersion: extensions.agents.x-k8s.io/v1beta1
+kind: SandboxTemplate
+metadata:
+  name: ${name}
+${extra}spec:
+  podTemplate:
+    spec:
+      containers:
+        - name: runtime
+          image: debian:12
+          resources:
+            limits:
+              cpu: 500m
+              memory: 128Mi
+`;
+
+const poolYaml = (
+  name: string,
+  template: string,
+): string => `apiVersion: extensions.agents.x-k8s.io/v1beta1
+kind: SandboxWarmPool
+metadata:
+  name: ${name}
+spec:
+  replicas: 1
+  sandboxTemplateRef:
+    name: ${template}
+`;
+
+const BAD_YAML = `${templateYaml('broken').replace('memory: 128Mi', 'memory: lots')}---
+${poolYaml('broken-pool', 'broken').replace('replicas: 1', 'replicas: many')}`;
+
+interface Reply {
+  status: number;
+  body: Record<string, unknown> & {
+    error?: { code: string; message: string; issues?: { field: string; message: string }[] };
+  };
+}
+
+describe('sandbox objects over HTTP', () => {
+  let dir: string;
+  let server: RunningServer;
+  let acme: string;
+  let globex: string;
+
+  const call = async (
+    token: string,
+    method: string,
+    path: string,
+    body?: string,
+    contentType = 'application/yaml',
+  ): Promise<Reply> => {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': contentType }),
+      },
+      ...(body === undefined ? {} : { body }),
+    });
+    return { status: response.status, body: (await response.json()) as Reply['body'] };
+  };
+
+  const createTenant = async (id: string): Promise<string> => {
+    expect(
+      (await call(ADMIN_TOKEN, 'POST', '/v1/tenants', JSON.stringify({ id }), 'application/json'))
+        .status,
+    ).toBe(201);
+    const token = await call(
+      ADMIN_TOKEN,
+      'POST',
+      `/v1/tenants/${id}/tokens`,
+      '{}',
+      'application/json',
+    );
+    return token.body.secret as string;
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sandstack-objects-'));
+    server = await startServer({ stateDir: join(dir, 'state'), port: 0, adminToken: ADMIN_TOKEN });
+    acme = await createTenant('acme');
+    globex = await createTenant('globex');
+  }, 60_000);
+
+  afterAll(async () => {
+    await closeTestServer(server);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('applies a template and a pool from YAML', async () => {
+    const reply = await call(
+      acme,
+      'POST',
+      '/v1/apply?filename=acme.yaml',
+      `${templateYaml('acme-small')}---\n${poolYaml('acme-pool', 'acme-small')}`,
+    );
+    expect(reply.status).toBe(200);
+    expect(reply.body.applied).toMatchObject([
+      { kind: 'SandboxTemplate', name: 'acme-small', action: 'created' },
+      { kind: 'SandboxWarmPool', name: 'acme-pool', action: 'created', notes: [] },
+    ]);
+    const pool = await call(acme, 'GET', '/v1/pools/acme-pool');
+    expect(pool.body).toMatchObject({ tenant: 'acme', template: 'acme-small', ready: 1 });
+  }, 120_000);
+
+  it('applies a JSON body and reports an unchanged object', async () => {
+    const object = {
+      apiVersion: 'extensions.agents.x-k8s.io/v1beta1',
+      kind: 'SandboxTemplate',
+      metadata: { name: 'acme-small' },
+      spec: {
+        podTemplate: {
+          spec: {
+            containers: [
+              {
+                name: 'runtime',
+                image: 'debian:12',
+                resources: { limits: { cpu: '500m', memory: '128Mi' } },
+              },
+            ],
+          },
+        },
+      },
+    };
+    const reply = await call(acme, 'POST', '/v1/apply', JSON.stringify(object), 'application/json');
+    expect(reply.status).toBe(200);
+    expect(reply.body.applied).toMatchObject([
+      { kind: 'SandboxTemplate', name: 'acme-small', action: 'unchanged' },
+    ]);
+  });
+
+  it('names the line and field of each problem', async () => {
+    const reply = await call(acme, 'POST', '/v1/apply?filename=/tmp/x/bad.yaml', BAD_YAML);
+    expect(reply.status).toBe(400);
+    expect(reply.body.error?.code).toBe('INVALID_CONFIG');
+    expect(reply.body.error?.message).toContain('nothing was applied');
+    expect(reply.body.error?.message).toContain(
+      'bad.yaml:14 (document 1, SandboxTemplate "broken") spec.podTemplate.spec.containers[0].resources.limits.memory: invalid quantity "lots"',
+    );
+    expect(reply.body.error?.message).not.toContain('/tmp/x');
+    expect(reply.body.error?.issues?.map((issue) => issue.field)).toEqual([
+      'body[0].spec.podTemplate.spec.containers[0].resources.limits.memory',
+      'body[1].spec.replicas',
+    ]);
+    const templates = await call(ADMIN_TOKEN, 'GET', '/v1/templates');
+    const names = (templates.body.templates as { name: string }[]).map((item) => item.name);
+    expect(names).not.toContain('broken');
+  });
+
+  it("answers 404 for another tenant's template and pool", async () => {
+    for (const path of ['/v1/templates/acme-small', '/v1/pools/acme-pool']) {
+      expect((await call(globex, 'GET', path)).status).toBe(404);
+      expect((await call(globex, 'DELETE', path)).status).toBe(404);
+    }
+    const templates = await call(globex, 'GET', '/v1/templates');
+    const names = (templates.body.templates as { name: string }[]).map((item) => item.name);
+    expect(names).toEqual(['default']);
+    const pools = await call(globex, 'GET', '/v1/pools');
+    expect(pools.body.pools).toEqual([]);
+  });
+
+  it("rejects a claim from another tenant's pool", async () => {
+    const reply = await call(
+      globex,
+      'POST',
+      '/v1/sandboxes',
+      JSON.stringify({ pool: 'acme-pool' }),
+      'application/json',
+    );
+    expect(reply.status).toBe(400);
+    expect(reply.body.error?.code).toBe('POOL_NOT_FOUND');
+  });
+
+  it("rejects applying over another tenant's object", async () => {
+    const reply = await call(globex, 'POST', '/v1/apply', templateYaml('acme-small'));
+    expect(reply.status).toBe(400);
+    expect(reply.body.error?.message).toContain(
+      'metadata.name: SandboxTemplate "acme-small" belongs to another tenant; choose another name',
+    );
+    const pool = await call(globex, 'POST', '/v1/apply', poolYaml('globex-pool', 'acme-small'));
+    expect(pool.body.error?.issues?.[0]?.field).toBe('body[0].spec.sandboxTemplateRef.name');
+  });
+
+  it('rejects a namespace of another tenant', async () => {
+    const reply = await call(
+      globex,
+      'POST',
+      '/v1/apply',
+      templateYaml('globex-small', '  namespace: acme\n'),
+    );
+    expect(reply.status).toBe(400);
+    expect(reply.body.error?.issues?.[0]).toEqual({
+      field: 'body[0].metadata.namespace',
+      message:
+        'line 5: "acme" is another tenant; use your tenant "globex" or leave the namespace out',
+    });
+  });
+
+  it('shows the admin every object with its tenant', async () => {
+    const reply = await call(ADMIN_TOKEN, 'GET', '/v1/templates');
+    expect(reply.body.templates).toContainEqual(
+      expect.objectContaining({ name: 'acme-small', tenant: 'acme' }),
+    );
+    expect(reply.body.templates).toContainEqual(
+      expect.objectContaining({ name: 'default', tenant: null }),
+    );
+  });
+
+  it('keeps a template in use and deletes it after its pool', async () => {
+    const inUse = await call(acme, 'DELETE', '/v1/templates/acme-small');
+    expect(inUse.status).toBe(409);
+    expect(inUse.body.error?.message).toContain('in use by 1 pool');
+    expect((await call(acme, 'DELETE', '/v1/pools/acme-pool')).status).toBe(200);
+    expect((await call(acme, 'DELETE', '/v1/templates/acme-small')).status).toBe(200);
+    expect((await call(acme, 'GET', '/v1/templates/acme-small')).status).toBe(404);
+  }, 60_000);
+
+  it('lets only the admin delete a shared template', async () => {
+    expect((await call(ADMIN_TOKEN, 'POST', '/v1/apply', templateYaml('shared'))).status).toBe(200);
+    const tenant = await call(acme, 'DELETE', '/v1/templates/shared');
+    expect(tenant.status).toBe(403);
+    expect((await call(acme, 'GET', '/v1/templates/shared')).body.tenant).toBeNull();
+    expect((await call(ADMIN_TOKEN, 'DELETE', '/v1/templates/shared')).status).toBe(200);
+  });
+
+  it('lists the routes in the OpenAPI document', async () => {
+    const document = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    expect(Object.keys(document.paths['/v1/apply'] ?? {})).toEqual(['post']);
+    expect(Object.keys(document.paths['/v1/templates/{name}'] ?? {})).toEqual(['get', 'delete']);
+    expect(Object.keys(document.paths['/v1/pools/{name}'] ?? {})).toEqual(['get', 'delete']);
+    expect(Object.keys(document.paths['/v1/claims'] ?? {})).toEqual(['get']);
+  });
+
+  describe('remote CLI', () => {
+    const remoteEnv = (): Record<string, string> => ({ SANDSTACK_TOKEN: acme });
+
+    it('applies a file and lists templates through the server', async () => {
+      const file = join(dir, 'cli.yaml');
+      await writeFile(file, templateYaml('cli-small'));
+      const applied = await runCli(['apply', '-f', file, '--server', server.url], {
+        env: remoteEnv(),
+      });
+      expect(applied.code).toBe(0);
+      expect(applied.stdout).toContain('sandboxtemplate/cli-small created');
+      const listed = await runCli(['get', 'templates', '--server', server.url], {
+        env: remoteEnv(),
+      });
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toMatch(/^NAME\s+TENANT\s+RUNTIME/m);
+      expect(listed.stdout).toMatch(/^cli-small\s+acme\s+/m);
+      const other = await runCli(['get', 'templates', '--server', server.url], {
+        env: { SANDSTACK_TOKEN: globex },
+      });
+      expect(other.stdout).not.toContain('cli-small');
+    }, 60_000);
+
+    it('prints the same problems as a local apply', async () => {
+      const file = join(dir, 'bad.yaml');
+      await writeFile(file, BAD_YAML);
+      const remote = await runCli(['apply', '-f', file, '--server', server.url], {
+        env: remoteEnv(),
+      });
+      const local = await runCli(['--state-dir', join(dir, 'local'), 'apply', '-f', file]);
+      expect(remote.code).toBe(1);
+      expect(local.code).toBe(1);
+      const problems = (text: string): string[] =>
+        text.split('\n').filter((line) => line.includes('(document '));
+      expect(problems(remote.stderr).length).toBe(2);
+      expect(problems(remote.stderr)).toEqual(
+        problems(local.stderr).map((line) => line.replace(file, 'bad.yaml')),
+      );
+    }, 60_000);
+  });
+});
