@@ -17,7 +17,7 @@ import {
   type SandboxAccess,
 } from '../workflows/bindings/sandbox-binding.js';
 import { createFetchBinding } from '../workflows/bindings/fetch-binding.js';
-import { createStateBinding, SqliteStateStore } from '../workflows/bindings/state-binding.js';
+import { createStateBinding } from '../workflows/bindings/state-binding.js';
 import { createInputsBinding } from '../workflows/inputs.js';
 import type { HostBinding } from '../workflows/types.js';
 import type { Stack } from './stack.js';
@@ -53,7 +53,7 @@ export function createRunBindings(options: RunBindingsOptions): Record<string, H
       onAction: options.onAction,
     }),
     INPUTS: createInputsBinding(options.inputs),
-    STATE: createStateBinding(stateStore(options.stack)),
+    STATE: createStateBinding(options.stack.state),
     FETCH: createFetchBinding({
       guard,
       actions: options.stack.actions,
@@ -61,18 +61,6 @@ export function createRunBindings(options: RunBindingsOptions): Record<string, H
       onAction: options.onAction,
     }),
   };
-}
-
-/** One state store per database, so its migration runs once per process. */
-const stateStores = new WeakMap<Stack['db'], SqliteStateStore>();
-
-function stateStore(stack: Stack): SqliteStateStore {
-  let store = stateStores.get(stack.db);
-  if (store === undefined) {
-    store = new SqliteStateStore(stack.db);
-    stateStores.set(stack.db, store);
-  }
-  return store;
 }
 
 function sandboxAccess(stack: Stack): SandboxAccess {

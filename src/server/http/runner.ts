@@ -262,7 +262,7 @@ export class InstanceRunner {
       stack.logger.warn('Queued instance not found', { tenant, instanceId: id });
       return undefined;
     }
-    const context = stack.spans.runContext(traceKey(tenant, id), () =>
+    const context = await stack.spans.runContext(traceKey(tenant, id), () =>
       stack.tracing.newRunContext(),
     );
     const spans = new RunSpans(stack.tracing, context, {

@@ -11,7 +11,8 @@ import { SandstackError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { openDatabase } from '../../core/store.js';
 import { ApprovalQueue } from '../../guard/approvals.js';
-import { openStack } from '../stack.js';
+import { sqliteClient } from '../../core/sql.js';
+import { openStack, type Stack } from '../stack.js';
 import { acquireServerLock, type RunLock } from '../run-lock.js';
 import { TenantStore, hashToken } from '../tenants.js';
 import { createServerApp } from './app.js';
@@ -92,19 +93,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await stack.close();
     throw error;
   }
-  // NOTE: tenants, tokens, sandboxes, spans and approvals stay in this node's SQLite file
-  // even when the workflow store is PostgreSQL: nodes share instances, not tenants.
-  const tenants = new TenantStore(stack.db);
-  let newAdminToken: string | undefined;
-  if (
-    options.adminToken === undefined &&
-    (options.rotateAdminToken === true || !tenants.hasAdminToken())
-  ) {
-    newAdminToken = tenants.replaceAdminToken('system');
+  let shared: SharedStores;
+  try {
+    shared = await openSharedStores(stack, options);
+  } catch (error) {
+    serverLock.release();
+    await stack.close();
+    throw error;
   }
-  // The same file `sandstack guard approvals` and the hook use by default.
-  const approvalsDb = openDatabase(join(stack.stateDir, 'approvals.db'));
-  const approvals = new ApprovalQueue(approvalsDb);
+  const { tenants, approvals, newAdminToken } = shared;
   const runner = new InstanceRunner({
     stack,
     approvals,
@@ -131,7 +128,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   try {
     http = await listen(app, options.host ?? '127.0.0.1', options.port ?? DEFAULT_PORT);
   } catch (error) {
-    approvalsDb.close();
+    await shared.close();
     serverLock.release();
     await stack.close();
     throw error;
@@ -146,7 +143,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     closing ??= (async () => {
       await closeHttp(http);
       await runner.close(options.shutdownGraceMs ?? 10_000);
-      approvalsDb.close();
+      await tenants.flushAudit();
+      await shared.close();
       serverLock.release();
       await stack.close();
       stack.logger.info('Server stopped');
@@ -162,6 +160,41 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     newAdminToken,
     close,
   };
+}
+
+interface SharedStores {
+  tenants: TenantStore;
+  approvals: ApprovalQueue;
+  newAdminToken: string | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the tenant store and the approval queue: in the stack's SQLite file and the
+ * state folder's `approvals.db`, or in PostgreSQL when the workflow store is there, so
+ * that every node sees the same tenants, tokens and approval requests.
+ */
+async function openSharedStores(stack: Stack, options: StartServerOptions): Promise<SharedStores> {
+  const tenants = await TenantStore.open(stack.sql, { logger: stack.logger });
+  let newAdminToken: string | undefined;
+  if (
+    options.adminToken === undefined &&
+    (options.rotateAdminToken === true || !(await tenants.hasAdminToken()))
+  ) {
+    newAdminToken = await tenants.replaceAdminToken('system');
+  }
+  if (stack.sql.dialect === 'postgres') {
+    const approvals = await ApprovalQueue.openOn(stack.sql);
+    return { tenants, approvals, newAdminToken, close: () => Promise.resolve() };
+  }
+  // The same file `sandstack guard approvals` and the hook use by default.
+  const approvalsDb = openDatabase(join(stack.stateDir, 'approvals.db'));
+  const approvals = await ApprovalQueue.openOn(sqliteClient(approvalsDb));
+  const close = (): Promise<void> => {
+    approvalsDb.close();
+    return Promise.resolve();
+  };
+  return { tenants, approvals, newAdminToken, close };
 }
 
 function listen(app: OpenAPIHono<ServerEnv>, hostname: string, port: number): Promise<Server> {

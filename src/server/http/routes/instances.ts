@@ -355,7 +355,7 @@ async function instanceDetail(
   return {
     ...toInstance(found.info),
     steps: found.steps.map((step) => ({ ...step, durationMs: step.durationMs ?? null })),
-    traceId: server.stack.spans.traceIdOf(traceKey(tenant, id)) ?? null,
+    traceId: (await server.stack.spans.traceIdOf(traceKey(tenant, id))) ?? null,
   };
 }
 
@@ -392,13 +392,12 @@ async function tenantTrace(
   id: string,
 ): Promise<{ traceId: string | null; spans: z.infer<typeof SpanSchema>[] }> {
   await server.runner.engine.get(tenant, id);
-  const traceId = server.stack.spans.traceIdOf(traceKey(tenant, id));
+  const traceId = await server.stack.spans.traceIdOf(traceKey(tenant, id));
   if (traceId === undefined) {
     return { traceId: null, spans: [] };
   }
   // Spans carry the tenant, so a trace never shows another tenant's spans.
-  const spans = server.stack.spans
-    .getTrace(traceId)
+  const spans = (await server.stack.spans.getTrace(traceId))
     .filter((span) => span.attributes['sandstack.tenant'] === tenant)
     .map((span) => ({
       ...span,
