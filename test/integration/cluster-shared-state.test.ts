@@ -164,6 +164,11 @@ describe('nodes sharing state in PostgreSQL', () => {
     const runner = nodeA.context.runner.isRunning('acme', id) ? nodeA : nodeB;
     const decider = runner === nodeA ? nodeB : nodeA;
     expect(runner.context.runner.isRunning('acme', id)).toBe(true);
+    const restart = await call(decider, token, 'POST', `/v1/instances/${id}/restart`);
+    expect(restart.status).toBe(400);
+    expect((restart.body.error as { message: string }).message).toMatch(
+      /is running on node ".+", which holds its lease/,
+    );
     const approved = await call(
       decider,
       token,
