@@ -72,6 +72,8 @@ function sandboxAccess(stack: Stack): SandboxAccess {
     open: async (id, tenant) => {
       const found = await stack.controller.get(id);
       if (found === undefined || found.record.tenant !== tenant) {
+        // A run that moved to this node cannot reach a sandbox its earlier steps claimed.
+        await stack.sandboxDirectory?.rejectIfElsewhere(tenant, id);
         return undefined;
       }
       return found.sandbox;

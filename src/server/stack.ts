@@ -24,6 +24,7 @@ import { SqliteStateStore, type StateStore } from '../workflows/bindings/state-b
 import { PostgresWorkflowStore, redactUrl } from '../workflows/stores/postgres.js';
 import { SqliteWorkflowStore } from '../workflows/stores/sqlite.js';
 import type { WorkflowStore } from '../workflows/stores/store.js';
+import { SandboxDirectory } from './sandbox-directory.js';
 
 /** The parts of a running embedded stack. */
 export interface Stack {
@@ -38,6 +39,8 @@ export interface Stack {
   sql: SqlDatabase;
   /** Every tenant's `env.STATE`, in `sql`. */
   state: StateStore;
+  /** Which node claimed each sandbox; only with a PostgreSQL store that nodes share. */
+  sandboxDirectory: SandboxDirectory | undefined;
   controller: SandboxController;
   actions: ActionLog;
   spans: SpanStore;
@@ -109,11 +112,16 @@ export async function openStack(options: OpenStackOptions = {}): Promise<Stack> 
   let sql: SqlDatabase;
   let spans: SpanStore;
   let state: StateStore;
+  let sandboxDirectory: SandboxDirectory | undefined;
   try {
     sql = isPostgresSpec(options.store) ? await openPostgres(options.store) : sqliteClient(db);
     spans = await SpanStore.open(sql);
     state =
       sql.dialect === 'postgres' ? await PostgresStateStore.open(sql) : new SqliteStateStore(db);
+    sandboxDirectory =
+      workflows.leases === undefined
+        ? undefined
+        : await SandboxDirectory.open(sql, workflows.leases.nodeId);
   } catch (error) {
     await workflows.close?.();
     db.close();
@@ -124,6 +132,9 @@ export async function openStack(options: OpenStackOptions = {}): Promise<Stack> 
     stateDir: join(stateDir, 'sandboxes'),
     logger,
     drivers: localDrivers(stateDir),
+    ...(sandboxDirectory === undefined
+      ? {}
+      : { onClaim: (record) => sandboxDirectory.recordClaim(record) }),
   });
   const otlp = otlpExporterFromEnv(process.env, logger);
   const tracing = createTracing({
@@ -137,6 +148,7 @@ export async function openStack(options: OpenStackOptions = {}): Promise<Stack> 
     workflows,
     sql,
     state,
+    sandboxDirectory,
     controller,
     actions: new ActionLog(db),
     spans,

@@ -164,6 +164,15 @@ describe('nodes sharing state in PostgreSQL', () => {
     const runner = nodeA.context.runner.isRunning('acme', id) ? nodeA : nodeB;
     const decider = runner === nodeA ? nodeB : nodeA;
     expect(runner.context.runner.isRunning('acme', id)).toBe(true);
+    const listed = await call(runner, token, 'GET', '/v1/sandboxes');
+    const sandboxes = listed.body.sandboxes as { id: string }[];
+    expect(sandboxes).toHaveLength(1);
+    const elsewhere = await call(decider, token, 'GET', `/v1/sandboxes/${sandboxes[0]?.id}`);
+    expect(elsewhere.status).toBe(404);
+    expect((elsewhere.body.error as { message: string }).message).toContain(
+      `was claimed on node "${runner.context.stack.sandboxDirectory?.nodeId}" (${runner.url})`,
+    );
+
     const restart = await call(decider, token, 'POST', `/v1/instances/${id}/restart`);
     expect(restart.status).toBe(400);
     expect((restart.body.error as { message: string }).message).toMatch(

@@ -136,6 +136,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   await runner.start();
   const address = http.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  // NOTE: the URL is the listen address, which other nodes' clients may not reach (0.0.0.0,
+  // a pod IP behind a Service); errors quote it as a hint.
+  await stack.sandboxDirectory?.registerNode(`http://${host}:${address.port}`);
   stack.logger.info('Server listening', { host: address.address, port: address.port });
 
   let closing: Promise<void> | undefined;
