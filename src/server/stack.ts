@@ -25,6 +25,7 @@ import { PostgresWorkflowStore, redactUrl } from '../workflows/stores/postgres.j
 import { SqliteWorkflowStore } from '../workflows/stores/sqlite.js';
 import type { WorkflowStore } from '../workflows/stores/store.js';
 import { SandboxDirectory } from './sandbox-directory.js';
+import { SharedRunInputs } from './shared-run-inputs.js';
 
 /** The parts of a running embedded stack. */
 export interface Stack {
@@ -41,6 +42,8 @@ export interface Stack {
   state: StateStore;
   /** Which node claimed each sandbox; only with a PostgreSQL store that nodes share. */
   sandboxDirectory: SandboxDirectory | undefined;
+  /** Run input snapshots that every node can copy; only with a PostgreSQL store. */
+  runInputs: SharedRunInputs | undefined;
   controller: SandboxController;
   actions: ActionLog;
   spans: SpanStore;
@@ -113,6 +116,7 @@ export async function openStack(options: OpenStackOptions = {}): Promise<Stack> 
   let spans: SpanStore;
   let state: StateStore;
   let sandboxDirectory: SandboxDirectory | undefined;
+  let runInputs: SharedRunInputs | undefined;
   try {
     sql = isPostgresSpec(options.store) ? await openPostgres(options.store) : sqliteClient(db);
     spans = await SpanStore.open(sql);
@@ -122,6 +126,7 @@ export async function openStack(options: OpenStackOptions = {}): Promise<Stack> 
       workflows.leases === undefined
         ? undefined
         : await SandboxDirectory.open(sql, workflows.leases.nodeId);
+    runInputs = sql.dialect === 'postgres' ? await SharedRunInputs.open(sql) : undefined;
   } catch (error) {
     await workflows.close?.();
     db.close();
@@ -149,6 +154,7 @@ export async function openStack(options: OpenStackOptions = {}): Promise<Stack> 
     sql,
     state,
     sandboxDirectory,
+    runInputs,
     controller,
     actions: new ActionLog(db),
     spans,

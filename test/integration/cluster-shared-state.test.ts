@@ -2,7 +2,7 @@
  * Two control plane servers on one PostgreSQL database, over real HTTP on 127.0.0.1. A
  * tenant and token made on one node work on the other. A guard `ask` waiting on the node
  * that runs the instance is approved on the other node. A run that moves from one node to
- * another keeps one trace and its `env.STATE`.
+ * another keeps one trace, its `env.STATE` and its run inputs.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -40,7 +40,10 @@ export class Handover extends WorkflowEntrypoint {
       return null;
     });
     await step.sleep('gap', '6 seconds');
-    return step.do('read', async () => this.env.STATE.get('handover'));
+    return step.do('read', async () => ({
+      state: await this.env.STATE.get('handover'),
+      input: await this.env.INPUTS.text('note'),
+    }));
   }
 }
 `;
@@ -197,7 +200,7 @@ describe('nodes sharing state in PostgreSQL', () => {
     expect(done.body.output).toEqual({ allowed: true });
   }, 120_000);
 
-  it('keeps trace and STATE across nodes', async () => {
+  it('keeps trace, STATE and inputs across nodes', async () => {
     const [nodeA, nodeB] = servers as [RunningServer, RunningServer];
     const token = (await call(nodeA, ADMIN_TOKEN, 'POST', '/v1/tenants/acme/tokens', {})).body
       .secret as string;
@@ -210,6 +213,7 @@ describe('nodes sharing state in PostgreSQL', () => {
     const created = await call(nodeA, token, 'POST', '/v1/instances', {
       workflow: 'handover',
       params: { mark: 'from-a' },
+      inputs: { note: { content: 'uploaded to node A' } },
     });
     const id = created.body.id as string;
     const sleeping = await pollUntil(
@@ -229,7 +233,10 @@ describe('nodes sharing state in PostgreSQL', () => {
       (reply) => ['complete', 'errored', 'terminated'].includes(reply.body.status as string),
     );
     expect(done.body.status).toBe('complete');
-    expect(done.body.output).toEqual({ written: 'from-a' });
+    expect(done.body.output).toEqual({
+      state: { written: 'from-a' },
+      input: 'uploaded to node A',
+    });
 
     const trace = await call(nodeC, token, 'GET', `/v1/instances/${id}/trace`);
     const spans = trace.body.spans as { name: string; traceId: string; attributes: object }[];

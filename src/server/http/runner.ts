@@ -3,13 +3,13 @@
  * instances are queued and run a few at a time, each with the bindings `sandstack run`
  * gives (`env.SANDBOX`, `env.INPUTS`) and its own trace.
  */
+import { openSharedRunInputs } from '../shared-run-inputs.js';
 import { join } from 'node:path';
 import type { ApprovalQueue } from '../../guard/approvals.js';
 import type { Stack } from '../stack.js';
 import { createRunBindings } from '../run-bindings.js';
 import { RunSpans } from '../../telemetry/run-spans.js';
 import { DEFAULT_LEASE_MS, WorkflowEngine, type EngineLimits } from '../../workflows/engine.js';
-import { openRunInputs } from '../../workflows/inputs.js';
 import type { WorkflowStore } from '../../workflows/stores/store.js';
 
 /** Options for {@link InstanceRunner}. */
@@ -279,9 +279,11 @@ export class InstanceRunner {
           stack,
           tenant: bindingTenant,
           instanceId,
-          // NOTE: run inputs sit in the state folder of the server that created the
-          // instance. Another server that shares the PostgreSQL store cannot read them.
-          inputs: openRunInputs(inputsDir(stack, bindingTenant, instanceId)),
+          inputs: openSharedRunInputs(
+            stack.runInputs,
+            { tenant: bindingTenant, instanceId },
+            inputsDir(stack, bindingTenant, instanceId),
+          ),
           startSpan: (name, stepKey, attributes) => spans.startSpan(name, stepKey, attributes),
           onAction: () => undefined,
           ...(this.#approvals === undefined ? {} : { approvals: this.#approvals }),

@@ -310,6 +310,7 @@ function createInstance(
       params: (body.params ?? {}) as JsonValue,
     });
     writeInputs(server, tenant, id, body.inputs ?? {});
+    await server.stack.runInputs?.save(tenant, id, inputsDir(server.stack, tenant, id));
     server.tenants.audit({
       actor: actorOf(c),
       tenant,
