@@ -68,12 +68,12 @@ const ERROR_RESPONSE = (description: string): { description: string; content: ob
  */
 export function createApprovalRoutes(queue: ApprovalQueue): OpenAPIHono {
   const app = new OpenAPIHono({ defaultHook: validationHook });
-  app.openapi(listRoute(), (c) => {
+  app.openapi(listRoute(), async (c) => {
     const { status } = c.req.valid('query');
-    return c.json(queue.list(status === undefined ? {} : { status }), 200);
+    return c.json(await queue.list(status === undefined ? {} : { status }), 200);
   });
-  app.openapi(getRoute(), (c) => {
-    const request = queue.get(c.req.valid('param').id);
+  app.openapi(getRoute(), async (c) => {
+    const request = await queue.get(c.req.valid('param').id);
     if (request === undefined) {
       const id = c.req.valid('param').id;
       return c.json(
@@ -84,7 +84,7 @@ export function createApprovalRoutes(queue: ApprovalQueue): OpenAPIHono {
     return c.json(request, 200);
   });
   for (const verdict of ['approve', 'deny'] as const) {
-    app.openapi(decideRoute(verdict), (c) => {
+    app.openapi(decideRoute(verdict), async (c) => {
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
       const options = {
@@ -93,7 +93,7 @@ export function createApprovalRoutes(queue: ApprovalQueue): OpenAPIHono {
       };
       try {
         const decided: ApprovalRequest =
-          verdict === 'approve' ? queue.approve(id, options) : queue.deny(id, options);
+          verdict === 'approve' ? await queue.approve(id, options) : await queue.deny(id, options);
         return c.json(decided, 200);
       } catch (error) {
         // Other errors go to the mounting server's error handler, which logs them.

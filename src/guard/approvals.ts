@@ -1,11 +1,14 @@
 /**
  * The approval queue: tool calls the guard decided `ask` wait here until a human approves or
  * denies them, or until their timeout denies them. The queue lives in a SQLite file, so the
- * waiting hook, the CLI and the HTTP server can be different processes.
+ * waiting hook, the CLI and the HTTP server can be different processes, or in the
+ * PostgreSQL database that several server nodes share, so a call asked on one node can be
+ * decided on another.
  */
 import { SandstackError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { migrate, openDatabase, type SqliteDatabase } from '../core/store.js';
+import { sqliteClient, type SqlClient, type SqlDatabase, type SqlMigrations } from '../core/sql.js';
+import { migrate, openDatabase } from '../core/store.js';
 import { redactSecrets } from './redact.js';
 import type { Decision, ToolCall } from './types.js';
 
@@ -72,7 +75,7 @@ export interface ListApprovalsOptions {
   limit?: number;
 }
 
-const MIGRATIONS = [
+const SQLITE_MIGRATIONS = [
   `CREATE TABLE guard_approvals (
      id TEXT PRIMARY KEY,
      status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'expired')),
@@ -90,6 +93,12 @@ const MIGRATIONS = [
    );
    CREATE INDEX guard_approvals_status ON guard_approvals (status, created_at)`,
 ];
+
+const MIGRATIONS: SqlMigrations = {
+  sqlite: SQLITE_MIGRATIONS,
+  // Times stay ISO 8601 text, so they compare as in SQLite.
+  postgres: SQLITE_MIGRATIONS,
+};
 
 interface ApprovalRow {
   id: string;
@@ -110,23 +119,20 @@ interface ApprovalRow {
 const STATUSES: readonly ApprovalStatus[] = ['pending', 'approved', 'denied', 'expired'];
 
 /**
- * A SQLite-backed approval queue.
+ * An approval queue in a SQLite file or a PostgreSQL database.
  *
  * @example
  * const queue = ApprovalQueue.open('.sandstack/approvals.db');
- * const request = queue.enqueue({ tool: 'Bash', input: { command: 'gh pr merge 12' }, reason: 'Merges a PR' });
+ * const request = await queue.enqueue({ tool: 'Bash', input: { command: 'gh pr merge 12' }, reason: 'Merges a PR' });
  * const decided = await queue.wait(request.id, { timeoutMs: 45_000 });
  * decided.status; // 'approved', 'denied' or 'expired'
  */
 export class ApprovalQueue {
-  readonly #db: SqliteDatabase;
+  readonly #sql: SqlClient;
   readonly #pollIntervalMs: number;
   readonly #now: () => number;
 
-  /**
-   * @throws SandstackError `INVALID_CONFIG` when `pollIntervalMs` is not positive.
-   */
-  constructor(db: SqliteDatabase, options: ApprovalQueueOptions = {}) {
+  private constructor(sql: SqlClient, options: ApprovalQueueOptions) {
     this.#pollIntervalMs = options.pollIntervalMs ?? 200;
     if (!(this.#pollIntervalMs > 0)) {
       throw new SandstackError(
@@ -135,17 +141,33 @@ export class ApprovalQueue {
       );
     }
     this.#now = options.now ?? Date.now;
-    this.#db = db;
-    migrate(db, 'guard-approvals', MIGRATIONS);
+    this.#sql = sql;
   }
 
   /**
    * Opens (and creates) the queue in the SQLite file at `path`.
    *
-   * @throws SandstackError `STORE_FAILED` when the file cannot be opened.
+   * @throws SandstackError `STORE_FAILED` when the file cannot be opened, `INVALID_CONFIG`
+   * when `pollIntervalMs` is not positive.
    */
   static open(path: string, options: ApprovalQueueOptions = {}): ApprovalQueue {
-    return new ApprovalQueue(openDatabase(path), options);
+    const db = openDatabase(path);
+    migrate(db, 'guard-approvals', SQLITE_MIGRATIONS);
+    return new ApprovalQueue(sqliteClient(db), options);
+  }
+
+  /**
+   * Applies the schema migrations on `sql` and returns the queue stored there.
+   *
+   * @throws SandstackError `INVALID_CONFIG` when `pollIntervalMs` is not positive.
+   */
+  static async openOn(
+    sql: SqlDatabase,
+    options: ApprovalQueueOptions = {},
+  ): Promise<ApprovalQueue> {
+    const queue = new ApprovalQueue(sql, options);
+    await sql.migrate('guard-approvals', MIGRATIONS);
+    return queue;
   }
 
   /**
@@ -154,7 +176,7 @@ export class ApprovalQueue {
    *
    * @throws SandstackError `INVALID_ARGUMENT` when `timeoutMs` is not positive.
    */
-  enqueue(options: EnqueueOptions): ApprovalRequest {
+  async enqueue(options: EnqueueOptions): Promise<ApprovalRequest> {
     const timeoutMs = options.timeoutMs ?? 300_000;
     if (!(timeoutMs > 0)) {
       throw new SandstackError(
@@ -164,13 +186,11 @@ export class ApprovalQueue {
     }
     const now = this.#now();
     const id = newId('apr');
-    this.#db
-      .prepare(
-        `INSERT INTO guard_approvals
-           (id, status, tool, input, reason, category, rule, session_id, created_at, expires_at)
-         VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
+    await this.#sql.run(
+      `INSERT INTO guard_approvals
+         (id, status, tool, input, reason, category, rule, session_id, created_at, expires_at)
+       VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
         id,
         options.tool,
         JSON.stringify(redactValue(options.input)),
@@ -180,15 +200,17 @@ export class ApprovalQueue {
         options.sessionId ?? null,
         new Date(now).toISOString(),
         new Date(now + timeoutMs).toISOString(),
-      );
+      ],
+    );
     return this.#require(id);
   }
 
   /** Returns the request with `id`, or undefined. Overdue pending requests read as expired. */
-  get(id: string): ApprovalRequest | undefined {
-    this.#expireOverdue();
-    const row = this.#db.prepare('SELECT * FROM guard_approvals WHERE id = ?').get(id) as
-      ApprovalRow | undefined;
+  async get(id: string): Promise<ApprovalRequest | undefined> {
+    await this.#expireOverdue();
+    const row = await this.#sql.get<ApprovalRow>('SELECT * FROM guard_approvals WHERE id = ?', [
+      id,
+    ]);
     return row === undefined ? undefined : toRequest(row);
   }
 
@@ -197,7 +219,7 @@ export class ApprovalQueue {
    *
    * @throws SandstackError `INVALID_ARGUMENT` for an unknown status.
    */
-  list(options: ListApprovalsOptions = {}): ApprovalRequest[] {
+  async list(options: ListApprovalsOptions = {}): Promise<ApprovalRequest[]> {
     const limit = options.limit ?? 100;
     if (options.status !== undefined && !STATUSES.includes(options.status)) {
       throw new SandstackError(
@@ -205,17 +227,16 @@ export class ApprovalQueue {
         `Invalid approval status ${JSON.stringify(options.status)}; use one of ${STATUSES.join(', ')}`,
       );
     }
-    this.#expireOverdue();
+    await this.#expireOverdue();
     // substr() rather than LIKE, because "_" in a tenant id is a LIKE wildcard.
     const prefix = options.sessionPrefix ?? '';
-    const rows = this.#db
-      .prepare(
-        `SELECT * FROM guard_approvals
-         WHERE (? IS NULL OR status = ?) AND substr(coalesce(session_id, ''), 1, ?) = ?
-         ORDER BY created_at DESC, id LIMIT ?`,
-      )
-      .all(options.status ?? null, options.status ?? null, prefix.length, prefix, limit);
-    return (rows as ApprovalRow[]).map(toRequest);
+    const rows = await this.#sql.all<ApprovalRow>(
+      `SELECT * FROM guard_approvals
+       WHERE (CAST(? AS TEXT) IS NULL OR status = ?) AND substr(coalesce(session_id, ''), 1, ?) = ?
+       ORDER BY created_at DESC, id LIMIT ?`,
+      [options.status ?? null, options.status ?? null, prefix.length, prefix, limit],
+    );
+    return rows.map(toRequest);
   }
 
   /**
@@ -223,7 +244,7 @@ export class ApprovalQueue {
    *
    * @throws SandstackError `NOT_FOUND` for an unknown id, `ALREADY_EXISTS` when it was already decided or expired.
    */
-  approve(id: string, options: ResolveOptions = {}): ApprovalRequest {
+  approve(id: string, options: ResolveOptions = {}): Promise<ApprovalRequest> {
     return this.#resolve(id, 'approved', options);
   }
 
@@ -232,7 +253,7 @@ export class ApprovalQueue {
    *
    * @throws SandstackError `NOT_FOUND` for an unknown id, `ALREADY_EXISTS` when it was already decided or expired.
    */
-  deny(id: string, options: ResolveOptions = {}): ApprovalRequest {
+  deny(id: string, options: ResolveOptions = {}): Promise<ApprovalRequest> {
     return this.#resolve(id, 'denied', options);
   }
 
@@ -246,7 +267,7 @@ export class ApprovalQueue {
   async wait(id: string, options: { timeoutMs?: number } = {}): Promise<ApprovalRequest> {
     const started = this.#now();
     for (;;) {
-      const request = this.get(id);
+      const request = await this.get(id);
       if (request === undefined) {
         throw new SandstackError(
           'NOT_FOUND',
@@ -264,21 +285,24 @@ export class ApprovalQueue {
     }
   }
 
-  #resolve(id: string, status: 'approved' | 'denied', options: ResolveOptions): ApprovalRequest {
-    this.#expireOverdue();
-    const changed = this.#db
-      .prepare(
-        `UPDATE guard_approvals SET status = ?, decided_at = ?, decided_by = ?, note = ?
-         WHERE id = ? AND status = 'pending'`,
-      )
-      .run(
+  async #resolve(
+    id: string,
+    status: 'approved' | 'denied',
+    options: ResolveOptions,
+  ): Promise<ApprovalRequest> {
+    await this.#expireOverdue();
+    const changed = await this.#sql.run(
+      `UPDATE guard_approvals SET status = ?, decided_at = ?, decided_by = ?, note = ?
+       WHERE id = ? AND status = 'pending'`,
+      [
         status,
         new Date(this.#now()).toISOString(),
         options.by ?? 'unknown',
         options.note ?? null,
         id,
-      ).changes;
-    const request = this.get(id);
+      ],
+    );
+    const request = await this.get(id);
     if (request === undefined) {
       throw new SandstackError(
         'NOT_FOUND',
@@ -294,28 +318,26 @@ export class ApprovalQueue {
     return request;
   }
 
-  #expire(id: string): ApprovalRequest {
+  async #expire(id: string): Promise<ApprovalRequest> {
     // Only a still-pending request expires, so a decision made at the last moment is kept.
-    this.#db
-      .prepare(
-        `UPDATE guard_approvals SET status = 'expired', decided_at = ? WHERE id = ? AND status = 'pending'`,
-      )
-      .run(new Date(this.#now()).toISOString(), id);
+    await this.#sql.run(
+      `UPDATE guard_approvals SET status = 'expired', decided_at = ? WHERE id = ? AND status = 'pending'`,
+      [new Date(this.#now()).toISOString(), id],
+    );
     return this.#require(id);
   }
 
-  #expireOverdue(): void {
+  async #expireOverdue(): Promise<void> {
     const now = new Date(this.#now()).toISOString();
-    this.#db
-      .prepare(
-        `UPDATE guard_approvals SET status = 'expired', decided_at = ?
-         WHERE status = 'pending' AND expires_at <= ?`,
-      )
-      .run(now, now);
+    await this.#sql.run(
+      `UPDATE guard_approvals SET status = 'expired', decided_at = ?
+       WHERE status = 'pending' AND expires_at <= ?`,
+      [now, now],
+    );
   }
 
-  #require(id: string): ApprovalRequest {
-    const request = this.get(id);
+  async #require(id: string): Promise<ApprovalRequest> {
+    const request = await this.get(id);
     if (request === undefined) {
       throw new SandstackError('INTERNAL', `Approval request "${id}" vanished from the queue`);
     }
@@ -345,7 +367,7 @@ export async function waitForApproval(
   options: ApprovalWaitOptions,
 ): Promise<Decision> {
   const { call, decision, timeoutMs } = options;
-  const request = queue.enqueue({
+  const request = await queue.enqueue({
     tool: call.tool,
     input: call.input,
     reason: decision.reason,

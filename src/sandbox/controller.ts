@@ -69,6 +69,11 @@ export interface SandboxControllerOptions {
    * @default 4
    */
   fillConcurrency?: number;
+  /**
+   * Called with each claim's record before `claim` returns, such as to record which node
+   * has the sandbox. A rejection is logged as a warning and the claim still succeeds.
+   */
+  onClaim?: (record: SandboxRecord) => Promise<void>;
 }
 
 /** Claim request: a template (a cold start unless a ready sandbox of it exists) or a pool. */
@@ -132,11 +137,13 @@ export class SandboxController {
   readonly claimObjects: ClaimObjects;
   private readonly reconciled: Promise<void>;
   private closed = false;
+  private readonly onClaim: SandboxControllerOptions['onClaim'];
 
   constructor(options: SandboxControllerOptions) {
     this.stateDir = resolve(options.stateDir);
     mkdirSync(this.stateDir, { recursive: true });
     this.logger = options.logger ?? noopLogger;
+    this.onClaim = options.onClaim;
     this.store = new SandboxStore(options.db);
     this.warmBinds = new WarmBindQueue(this.store);
     this.claimObjects = new ClaimObjects(this.store, {
@@ -391,6 +398,7 @@ export class SandboxController {
         // A claim by template may take a sandbox of any of its pools, so the record names it.
         this.pools.refill(claimed.record.pool ?? undefined);
         this.expiry.track(warmId, expiresAt);
+        await this.announceClaim(claimed.record);
         return claimed;
       }
     }
@@ -437,7 +445,9 @@ export class SandboxController {
         latencyMs: Math.round((performance.now() - start) * 1000) / 1000,
       });
       this.expiry.track(id, coldExpiresAt);
-      return this.claimed(id, sandbox);
+      const claimed = this.claimed(id, sandbox);
+      await this.announceClaim(claimed.record);
+      return claimed;
     } catch (error) {
       this.store.markReleased(id, { cpuSeconds: 0, memoryPeakBytes: 0, memoryBytes: 0 });
       await this.destroyQuietly(id, undefined);
@@ -680,6 +690,14 @@ export class SandboxController {
       return this.getTemplate(templateName).resources.memoryBytes;
     } catch {
       return 0;
+    }
+  }
+
+  private async announceClaim(record: SandboxRecord): Promise<void> {
+    try {
+      await this.onClaim?.(record);
+    } catch (error) {
+      this.logger.warn('Claim hook failed', { sandboxId: record.id, error: String(error) });
     }
   }
 

@@ -17,11 +17,7 @@ import {
   type SandboxAccess,
 } from '../workflows/bindings/sandbox-binding.js';
 import { createFetchBinding } from '../workflows/bindings/fetch-binding.js';
-import {
-  createStateBinding,
-  SqliteStateStore,
-  type StateLimits,
-} from '../workflows/bindings/state-binding.js';
+import { createStateBinding } from '../workflows/bindings/state-binding.js';
 import { createInputsBinding } from '../workflows/inputs.js';
 import type { HostBinding } from '../workflows/types.js';
 import type { Stack } from './stack.js';
@@ -54,8 +50,6 @@ export interface RunBindingsOptions {
    * Without one, an `ask` blocks the call at once.
    */
   approvals?: { queue: ApprovalQueue; timeoutMs: number };
-  /** Size limits of `env.STATE`. @default DEFAULT_STATE_LIMITS */
-  stateLimits?: Partial<StateLimits>;
   /** Quota checks of sandbox claims and commands. @default none */
   admission?: SandboxAdmission;
 }
@@ -76,7 +70,7 @@ export function createRunBindings(options: RunBindingsOptions): Record<string, H
       onAction: options.onAction,
     }),
     INPUTS: createInputsBinding(options.inputs),
-    STATE: createStateBinding(stateStore(options.stack, options.stateLimits ?? {})),
+    STATE: createStateBinding(options.stack.state),
     FETCH: createFetchBinding({
       guard,
       actions: options.stack.actions,
@@ -84,21 +78,6 @@ export function createRunBindings(options: RunBindingsOptions): Record<string, H
       onAction: options.onAction,
     }),
   };
-}
-
-/** One state store per database and limits, so its migration runs once per process. */
-const stateStores = new WeakMap<Stack['db'], Map<string, SqliteStateStore>>();
-
-function stateStore(stack: Stack, limits: Partial<StateLimits>): SqliteStateStore {
-  const byLimits = stateStores.get(stack.db) ?? new Map<string, SqliteStateStore>();
-  stateStores.set(stack.db, byLimits);
-  const key = JSON.stringify(limits);
-  let store = byLimits.get(key);
-  if (store === undefined) {
-    store = new SqliteStateStore(stack.db, limits);
-    byLimits.set(key, store);
-  }
-  return store;
 }
 
 function sandboxAccess(stack: Stack, admission: SandboxAdmission | undefined): SandboxAccess {
@@ -115,6 +94,8 @@ function sandboxAccess(stack: Stack, admission: SandboxAdmission | undefined): S
     open: async (id, tenant) => {
       const found = await stack.controller.get(id);
       if (found === undefined || found.record.tenant !== tenant) {
+        // A run that moved to this node cannot reach a sandbox its earlier steps claimed.
+        await stack.sandboxDirectory?.rejectIfElsewhere(tenant, id);
         return undefined;
       }
       await admission?.admitExec(tenant);

@@ -1,12 +1,15 @@
 /**
  * Assembles the embedded stack the CLI runs on: one SQLite file, the sandbox controller,
- * the workflow store, the guard and the local span store. The workflow store can be
- * PostgreSQL instead, shared by several nodes; everything else stays in the SQLite file.
+ * the workflow store, the guard and the span store. With a PostgreSQL store, the workflow
+ * store and the shared state (`sql`: tenants, approvals, spans, `env.STATE`) live in
+ * PostgreSQL, shared by several nodes; sandboxes and the action log stay in the SQLite file.
  */
 import { join, resolve } from 'node:path';
 import type { Logger } from '../core/logger.js';
 import { noopLogger } from '../core/logger.js';
 import { SandstackError } from '../core/errors.js';
+import { openPostgres } from '../core/postgres.js';
+import { sqliteClient, type SqlDatabase } from '../core/sql.js';
 import { openDatabase, type SqliteDatabase } from '../core/store.js';
 import { SandboxController } from '../sandbox/controller.js';
 import { BubblewrapDriver } from '../sandbox/drivers/bubblewrap.js';
@@ -14,12 +17,20 @@ import { GvisorDriver } from '../sandbox/drivers/gvisor.js';
 import { kubernetesDriverOptionsFromEnv } from '../sandbox/kubernetes/env.js';
 import type { SandboxDriver } from '../sandbox/types.js';
 import { otlpExporterFromEnv } from '../telemetry/otlp.js';
-import { SqliteSpanStore } from '../telemetry/span-store.js';
+import { SpanStore } from '../telemetry/span-store.js';
 import { createTracing, type Tracing } from '../telemetry/tracing.js';
 import { ActionLog } from '../workflows/bindings/action-log.js';
+import { PostgresStateStore } from '../workflows/bindings/postgres-state-store.js';
+import {
+  SqliteStateStore,
+  type StateLimits,
+  type StateStore,
+} from '../workflows/bindings/state-binding.js';
 import { PostgresWorkflowStore, redactUrl } from '../workflows/stores/postgres.js';
 import { SqliteWorkflowStore } from '../workflows/stores/sqlite.js';
 import type { WorkflowStore } from '../workflows/stores/store.js';
+import { SandboxDirectory } from './sandbox-directory.js';
+import { SharedRunInputs } from './shared-run-inputs.js';
 
 /** The parts of a running embedded stack. */
 export interface Stack {
@@ -27,9 +38,20 @@ export interface Stack {
   db: SqliteDatabase;
   /** Workflow versions, instances, steps and events: SQLite on `db`, or PostgreSQL. */
   workflows: WorkflowStore;
+  /**
+   * Where state that every node must see is kept: `db` itself, or with a PostgreSQL
+   * workflow store the same PostgreSQL database.
+   */
+  sql: SqlDatabase;
+  /** Every tenant's `env.STATE`, in `sql`. */
+  state: StateStore;
+  /** Which node claimed each sandbox; only with a PostgreSQL store that nodes share. */
+  sandboxDirectory: SandboxDirectory | undefined;
+  /** Run input snapshots that every node can copy; only with a PostgreSQL store. */
+  runInputs: SharedRunInputs | undefined;
   controller: SandboxController;
   actions: ActionLog;
-  spans: SqliteSpanStore;
+  spans: SpanStore;
   tracing: Tracing;
   logger: Logger;
   close(): Promise<void>;
@@ -45,6 +67,8 @@ export interface OpenStackOptions {
    * `postgresql://` URL for a PostgreSQL database that several nodes share. @default 'sqlite'
    */
   store?: string;
+  /** Size limits of `env.STATE`. @default DEFAULT_STATE_LIMITS */
+  stateLimits?: Partial<StateLimits>;
 }
 
 /**
@@ -60,13 +84,18 @@ export async function openWorkflowStore(
   if (spec === undefined || spec === '' || spec === 'sqlite') {
     return new SqliteWorkflowStore(db);
   }
-  if (/^postgres(ql)?:\/\//.test(spec)) {
+  if (isPostgresSpec(spec)) {
     return PostgresWorkflowStore.open(spec);
   }
   throw new SandstackError(
     'INVALID_CONFIG',
     `Invalid workflow store "${redactUrl(spec)}"; use "sqlite" or a postgres:// URL`,
   );
+}
+
+/** Checks whether a store spec is a PostgreSQL URL. */
+export function isPostgresSpec(spec: string | undefined): spec is string {
+  return spec !== undefined && /^postgres(ql)?:\/\//.test(spec);
 }
 
 /**
@@ -120,13 +149,38 @@ export async function openStack(options: OpenStackOptions = {}): Promise<Stack> 
     db.close();
     throw error;
   }
+  let sql: SqlDatabase;
+  let spans: SpanStore;
+  let state: StateStore;
+  let sandboxDirectory: SandboxDirectory | undefined;
+  let runInputs: SharedRunInputs | undefined;
+  try {
+    sql = isPostgresSpec(options.store) ? await openPostgres(options.store) : sqliteClient(db);
+    spans = await SpanStore.open(sql);
+    const limits = options.stateLimits ?? {};
+    state =
+      sql.dialect === 'postgres'
+        ? await PostgresStateStore.open(sql, limits)
+        : new SqliteStateStore(db, limits);
+    sandboxDirectory =
+      workflows.leases === undefined
+        ? undefined
+        : await SandboxDirectory.open(sql, workflows.leases.nodeId);
+    runInputs = sql.dialect === 'postgres' ? await SharedRunInputs.open(sql) : undefined;
+  } catch (error) {
+    await workflows.close?.();
+    db.close();
+    throw error;
+  }
   const controller = new SandboxController({
     db,
     stateDir: join(stateDir, 'sandboxes'),
     logger,
     drivers,
+    ...(sandboxDirectory === undefined
+      ? {}
+      : { onClaim: (record) => sandboxDirectory.recordClaim(record) }),
   });
-  const spans = new SqliteSpanStore(db);
   const otlp = otlpExporterFromEnv(process.env, logger);
   const tracing = createTracing({
     exporters: [spans],
@@ -137,6 +191,10 @@ export async function openStack(options: OpenStackOptions = {}): Promise<Stack> 
     stateDir,
     db,
     workflows,
+    sql,
+    state,
+    sandboxDirectory,
+    runInputs,
     controller,
     actions: new ActionLog(db),
     spans,
@@ -146,6 +204,7 @@ export async function openStack(options: OpenStackOptions = {}): Promise<Stack> 
       await controller.close();
       await tracing.shutdown();
       await workflows.close?.();
+      await sql.close();
       db.close();
     },
   };

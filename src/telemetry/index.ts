@@ -3,13 +3,13 @@
  * to an OTLP collector when `OTEL_EXPORTER_OTLP_ENDPOINT` names one.
  *
  * @example
- * const spans = new SqliteSpanStore(db);
+ * const spans = await SpanStore.open(sqliteClient(db));
  * const tracing = createTracing({ exporters: [spans] });
  * const run = tracing.newRunContext();
  * const runSpans = new RunSpans(tracing, run, { 'sandstack.tenant': 'acme' });
  * engine.onEvent = (event) => runSpans.onEvent(event);
  */
-export { SqliteSpanStore } from './span-store.js';
+export { SpanStore } from './span-store.js';
 export type { StoredSpan } from './span-store.js';
 export { createTracing } from './tracing.js';
 export { otlpExporterFromEnv } from './otlp.js';

@@ -1,5 +1,5 @@
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { migrate, type SqliteDatabase } from '../core/store.js';
+import type { SqlClient, SqlDatabase, SqlMigrations } from '../core/sql.js';
 import type { RunTraceContext } from './tracing.js';
 
 /** Result of an export, shaped as OpenTelemetry's `ExportResult` (code 0 success, 1 failure). */
@@ -8,7 +8,7 @@ interface ExportResult {
   error?: Error;
 }
 
-const MIGRATIONS = [
+const SQLITE_MIGRATIONS = [
   `CREATE TABLE spans (
      trace_id TEXT NOT NULL,
      span_id TEXT NOT NULL,
@@ -29,6 +29,21 @@ const MIGRATIONS = [
      start_ms INTEGER NOT NULL
    );`,
 ];
+
+/** The same tables in PostgreSQL, so a run whose steps ran on several nodes has one trace. */
+const POSTGRES_MIGRATIONS = [
+  `CREATE TABLE spans (
+     trace_id TEXT NOT NULL, span_id TEXT NOT NULL, parent_span_id TEXT, name TEXT NOT NULL,
+     start_ns BIGINT NOT NULL, end_ns BIGINT NOT NULL, status_code INTEGER NOT NULL,
+     status_message TEXT, attributes TEXT NOT NULL,
+     PRIMARY KEY (trace_id, span_id));
+   CREATE INDEX spans_by_start ON spans (start_ns);
+   CREATE TABLE run_traces (
+     instance_id TEXT PRIMARY KEY, trace_id TEXT NOT NULL, span_id TEXT NOT NULL,
+     start_ms BIGINT NOT NULL);`,
+];
+
+const MIGRATIONS: SqlMigrations = { sqlite: SQLITE_MIGRATIONS, postgres: POSTGRES_MIGRATIONS };
 
 /** One stored span, as read back from the local span store. */
 export interface StoredSpan {
@@ -61,110 +76,144 @@ function hrTimeToNs(time: [number, number]): number {
   return time[0] * 1e9 + time[1];
 }
 
-/**
- * Local span store in the state database, so traces can be read with no collector.
- * It is also an OpenTelemetry `SpanExporter`: each ended span is written synchronously,
- * so a span that ended before a crash is never lost.
- */
 /** Key of a run's trace in the store: instance ids are unique per tenant only. */
 export function runTraceKey(tenant: string, instanceId: string): string {
   return `${tenant}/${instanceId}`;
 }
 
-export class SqliteSpanStore implements SpanExporter {
-  readonly #db: SqliteDatabase;
+/**
+ * Span store in the state database or the PostgreSQL database that all nodes share, so
+ * traces can be read with no collector. It is also an OpenTelemetry `SpanExporter`: each
+ * ended span is written as it is exported. On SQLite the write finishes before `export`
+ * returns, so a span that ended before a crash is never lost. On PostgreSQL it finishes
+ * a network round trip later, and a crash in between loses that span.
+ */
+export class SpanStore implements SpanExporter {
+  readonly #sql: SqlClient;
+  /** Span writes started by {@link export} and not finished yet. */
+  #pending = new Set<Promise<void>>();
 
-  constructor(db: SqliteDatabase) {
-    this.#db = db;
-    migrate(db, 'telemetry', MIGRATIONS);
+  private constructor(sql: SqlClient) {
+    this.#sql = sql;
+  }
+
+  /** Applies the schema migrations on `sql` and returns the store. */
+  static async open(sql: SqlDatabase): Promise<SpanStore> {
+    await sql.migrate('telemetry', MIGRATIONS);
+    return new SpanStore(sql);
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    try {
-      this.write(spans);
-      resultCallback({ code: 0 });
-    } catch (error) {
-      resultCallback({ code: 1, error: error instanceof Error ? error : new Error(String(error)) });
-    }
+    const write = this.write(spans).then(
+      () => resultCallback({ code: 0 }),
+      (error: unknown) =>
+        resultCallback({
+          code: 1,
+          error: error instanceof Error ? error : new Error(String(error)),
+        }),
+    );
+    this.#pending.add(write);
+    void write.finally(() => this.#pending.delete(write));
+  }
+
+  /** Waits for the span writes in progress. */
+  async forceFlush(): Promise<void> {
+    await Promise.all([...this.#pending]);
   }
 
   async shutdown(): Promise<void> {
-    // Nothing is buffered: every span is written when it is exported.
+    await this.forceFlush();
   }
 
   /** Writes spans; a span with the same trace and span id replaces the stored one. */
-  write(spans: readonly ReadableSpan[]): void {
-    const insert = this.#db.prepare(
-      `INSERT OR REPLACE INTO spans
-       (trace_id, span_id, parent_span_id, name, start_ns, end_ns, status_code, status_message, attributes)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.#db.transaction(() => {
+  async write(spans: readonly ReadableSpan[]): Promise<void> {
+    await this.#sql.transaction(async (tx) => {
       for (const span of spans) {
         const context = span.spanContext();
-        insert.run(
-          context.traceId,
-          context.spanId,
-          span.parentSpanContext?.spanId ?? null,
-          span.name,
-          hrTimeToNs(span.startTime),
-          hrTimeToNs(span.endTime),
-          span.status.code,
-          span.status.message ?? null,
-          JSON.stringify(span.attributes),
+        await tx.run(
+          `INSERT INTO spans
+           (trace_id, span_id, parent_span_id, name, start_ns, end_ns, status_code, status_message, attributes)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (trace_id, span_id) DO UPDATE SET parent_span_id = excluded.parent_span_id,
+             name = excluded.name, start_ns = excluded.start_ns, end_ns = excluded.end_ns,
+             status_code = excluded.status_code, status_message = excluded.status_message,
+             attributes = excluded.attributes`,
+          [
+            context.traceId,
+            context.spanId,
+            span.parentSpanContext?.spanId ?? null,
+            span.name,
+            hrTimeToNs(span.startTime),
+            hrTimeToNs(span.endTime),
+            span.status.code,
+            span.status.message ?? null,
+            JSON.stringify(span.attributes),
+          ],
         );
       }
-    })();
+    });
   }
 
-  /** Returns the trace context stored for a run, creating and storing one with `create` if none. */
-  runContext(instanceId: string, create: () => RunTraceContext): RunTraceContext {
-    const row = this.#db
-      .prepare('SELECT trace_id, span_id, start_ms FROM run_traces WHERE instance_id = ?')
-      .get(instanceId) as { trace_id: string; span_id: string; start_ms: number } | undefined;
-    if (row !== undefined) {
-      return { traceId: row.trace_id, spanId: row.span_id, startTimeMs: row.start_ms };
+  /**
+   * Returns the trace context stored for a run, creating and storing one with `create` if
+   * none. When two nodes create one at once, both get the one stored first.
+   */
+  async runContext(key: string, create: () => RunTraceContext): Promise<RunTraceContext> {
+    const stored = await this.#readRunContext(key);
+    if (stored !== undefined) {
+      return stored;
     }
     const created = create();
-    this.#db
-      .prepare(
-        'INSERT INTO run_traces (instance_id, trace_id, span_id, start_ms) VALUES (?, ?, ?, ?)',
-      )
-      .run(instanceId, created.traceId, created.spanId, created.startTimeMs);
-    return created;
+    await this.#sql.run(
+      `INSERT INTO run_traces (instance_id, trace_id, span_id, start_ms) VALUES (?, ?, ?, ?)
+       ON CONFLICT (instance_id) DO NOTHING`,
+      [key, created.traceId, created.spanId, created.startTimeMs],
+    );
+    return (await this.#readRunContext(key)) ?? created;
   }
 
-  /** Returns the trace id of a run, or undefined when the run has none. */
+  async #readRunContext(key: string): Promise<RunTraceContext | undefined> {
+    const row = await this.#sql.get<{ trace_id: string; span_id: string; start_ms: number }>(
+      'SELECT trace_id, span_id, start_ms FROM run_traces WHERE instance_id = ?',
+      [key],
+    );
+    return row === undefined
+      ? undefined
+      : { traceId: row.trace_id, spanId: row.span_id, startTimeMs: row.start_ms };
+  }
+
   /**
    * Lists the stored run traces of an instance id across tenants: keys are
    * `<tenant>/<instanceId>` (see {@link runTraceKey}), or the bare id for runs stored before.
    */
-  findRunTraces(instanceId: string): { key: string; traceId: string }[] {
-    const rows = this.#db
-      .prepare(
-        `SELECT instance_id AS key, trace_id AS traceId FROM run_traces
-          WHERE instance_id = ? OR substr(instance_id, -length(?) - 1) = '/' || ?`,
-      )
-      .all(instanceId, instanceId, instanceId) as { key: string; traceId: string }[];
-    return rows;
+  async findRunTraces(instanceId: string): Promise<{ key: string; traceId: string }[]> {
+    const suffix = `/${instanceId}`;
+    return this.#sql.all<{ key: string; traceId: string }>(
+      `SELECT instance_id AS key, trace_id AS "traceId" FROM run_traces
+        WHERE instance_id = ? OR substr(instance_id, length(instance_id) - ? + 1) = ?`,
+      [instanceId, suffix.length, suffix],
+    );
   }
 
-  traceIdOf(instanceId: string): string | undefined {
-    const row = this.#db
-      .prepare('SELECT trace_id FROM run_traces WHERE instance_id = ?')
-      .get(instanceId) as { trace_id: string } | undefined;
+  /** Returns the trace id of a run, or undefined when the run has none. */
+  async traceIdOf(key: string): Promise<string | undefined> {
+    const row = await this.#sql.get<{ trace_id: string }>(
+      'SELECT trace_id FROM run_traces WHERE instance_id = ?',
+      [key],
+    );
     return row?.trace_id;
   }
 
-  /** Returns the spans of one trace, oldest first. */
-  getTrace(traceId: string): StoredSpan[] {
-    const rows = this.#db
-      .prepare('SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id')
-      .all(traceId) as SpanRow[];
+  /** Returns the spans of one trace, oldest first, after this process's pending writes. */
+  async getTrace(traceId: string): Promise<StoredSpan[]> {
+    await this.forceFlush();
+    const rows = await this.#sql.all<SpanRow>(
+      'SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id',
+      [traceId],
+    );
     return rows.map(toStoredSpan);
   }
 }
-
 function toStoredSpan(row: SpanRow): StoredSpan {
   return {
     traceId: row.trace_id,

@@ -600,7 +600,8 @@ export class WorkflowEngine {
    * Starts an instance over on its pinned version: deletes its step history and events and
    * queues it; call `run` to start it. Steps that had side effects run again. Asynchronous.
    *
-   * @throws SandstackError `NOT_FOUND`, or `INVALID_ARGUMENT` while it runs in this process.
+   * @throws SandstackError `NOT_FOUND`, or `INVALID_ARGUMENT` while it runs in this process
+   * or while another node holds its lease.
    */
   async restart(tenant: string, id: string): Promise<void> {
     await this.#require(tenant, id);
@@ -610,8 +611,23 @@ export class WorkflowEngine {
         `Instance "${id}" is running in this process; pause or terminate it before restarting`,
       );
     }
+    await this.#rejectIfLeasedElsewhere(tenant, id, 'restarting');
     await this.#store.resetInstance(tenant, id, this.#clock.now());
     this.#logger.info('Instance restarted', { tenant, instanceId: id });
+  }
+
+  /**
+   * Rejects a change to an instance while another node that shares the store holds its
+   * lease, because that node would keep running the old history.
+   */
+  async #rejectIfLeasedElsewhere(tenant: string, id: string, action: string): Promise<void> {
+    const owner = await this.#leases?.leaseOwner(tenant, id, this.#clock.now());
+    if (owner !== undefined && owner !== this.#leases?.nodeId) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Instance "${id}" is running on node "${owner}", which holds its lease; pause or terminate it before ${action}, or wait for that run to end`,
+      );
+    }
   }
 
   /**
@@ -637,6 +653,8 @@ export class WorkflowEngine {
         `Cannot upgrade instance "${id}" because it is ${this.#running.has(`${tenant}/${id}`) ? 'running in this process' : instance.status}; pause it first, or upgrade it while it is ${UPGRADABLE_STATUSES.join(', ')}`,
       );
     }
+    // A waiting instance can be in an inline wait on another node, which holds its lease.
+    await this.#rejectIfLeasedElsewhere(tenant, id, 'upgrading');
 
     const target = await this.#registry.get(tenant, instance.workflow, version);
     if (target.hash === instance.version) {

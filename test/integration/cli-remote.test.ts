@@ -157,8 +157,16 @@ describe('remote CLI with a token from the environment', () => {
 
   it('decides approval requests with the admin token', async () => {
     const queue = server.context.approvals;
-    const first = queue.enqueue({ tool: 'Bash', input: { command: 'make deploy' }, reason: 'r' });
-    const second = queue.enqueue({ tool: 'Bash', input: { command: 'rm -rf out' }, reason: 'r' });
+    const first = await queue.enqueue({
+      tool: 'Bash',
+      input: { command: 'make deploy' },
+      reason: 'r',
+    });
+    const second = await queue.enqueue({
+      tool: 'Bash',
+      input: { command: 'rm -rf out' },
+      reason: 'r',
+    });
 
     const pending = parse<{ id: string }[]>(
       await cliWithEnv(
@@ -181,7 +189,7 @@ describe('remote CLI with a token from the environment', () => {
     );
     expect(denied.status).toBe('denied');
     expect(denied.decidedBy).toBe('bob');
-    expect(queue.get(first.id)?.status).toBe('approved');
+    expect((await queue.get(first.id))?.status).toBe('approved');
   }, 60_000);
 
   it("shows a tenant token only its own runs' approvals", async () => {

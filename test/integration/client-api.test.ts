@@ -522,12 +522,12 @@ describe('SandstackClient', () => {
   describe('approvals, metrics and health', () => {
     it('lists, gets and decides approval requests', async () => {
       const queue = server.context.approvals;
-      const first = queue.enqueue({
+      const first = await queue.enqueue({
         tool: 'Bash',
         input: { command: 'rm -rf build' },
         reason: 'r',
       });
-      const second = queue.enqueue({ tool: 'Bash', input: { command: 'ls' }, reason: 'r' });
+      const second = await queue.enqueue({ tool: 'Bash', input: { command: 'ls' }, reason: 'r' });
 
       const pending = await admin.approvals.list({ status: 'pending' });
       expect(pending.map((request) => request.id)).toEqual(

@@ -1,6 +1,6 @@
 /**
- * The approval queue on a real SQLite file: the library, its HTTP routes served on
- * 127.0.0.1, the CLI, and the hook waiting in the queue for a human.
+ * The approval queue on a real SQLite file and on PostgreSQL: the library, its HTTP routes
+ * served on 127.0.0.1, the CLI, and the hook waiting in the queue for a human.
  */
 import { spawn } from 'node:child_process';
 import type { Server } from 'node:http';
@@ -8,10 +8,17 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApprovalQueue, type ApprovalRequest } from '../../src/guard/approvals.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ApprovalQueue,
+  type ApprovalQueueOptions,
+  type ApprovalRequest,
+} from '../../src/guard/approvals.js';
 import { createApprovalRoutes } from '../../src/guard/approvals-http.js';
 import { CLI_PATH, makeTempDir, runCli } from '../helpers/cli.js';
+import { useSqlDatabases, type OpenedSqlDatabase } from '../helpers/sql-databases.js';
+
+const databases = useSqlDatabases();
 
 let dir: { path: string; remove: () => Promise<void> };
 
@@ -29,57 +36,70 @@ const CALL = {
   reason: 'The command merges a pull request into its base branch',
 };
 
-describe('ApprovalQueue', () => {
-  it('approves a pending request', () => {
-    const queue = ApprovalQueue.open(join(dir.path, 'approve.db'));
-    const request = queue.enqueue({
+describe.each(databases.cases)('ApprovalQueue on $name', ({ open }) => {
+  let opened: OpenedSqlDatabase;
+
+  beforeEach(async () => {
+    opened = await open();
+  });
+
+  afterEach(async () => {
+    await opened.close();
+  });
+
+  const openQueue = (options: ApprovalQueueOptions = {}): Promise<ApprovalQueue> =>
+    ApprovalQueue.openOn(opened.sql, options);
+
+  it('approves a pending request', async () => {
+    const queue = await openQueue();
+    const request = await queue.enqueue({
       ...CALL,
       sessionId: 's1',
       category: 'git-push-default-branch',
     });
     expect(request.status).toBe('pending');
-    expect(queue.list({ status: 'pending' }).map((item) => item.id)).toEqual([request.id]);
+    const pending = await queue.list({ status: 'pending' });
+    expect(pending.map((item) => item.id)).toEqual([request.id]);
 
-    const approved = queue.approve(request.id, { by: 'alice', note: 'planned merge' });
+    const approved = await queue.approve(request.id, { by: 'alice', note: 'planned merge' });
     expect(approved.status).toBe('approved');
     expect(approved.decidedBy).toBe('alice');
     expect(approved.note).toBe('planned merge');
-    expect(queue.list({ status: 'pending' })).toEqual([]);
+    expect(await queue.list({ status: 'pending' })).toEqual([]);
   });
 
-  it('rejects deciding a request twice', () => {
-    const queue = ApprovalQueue.open(join(dir.path, 'twice.db'));
-    const request = queue.enqueue(CALL);
-    queue.deny(request.id, { by: 'bob' });
-    expect(() => queue.approve(request.id)).toThrow(/already denied/);
-    expect(queue.get(request.id)?.status).toBe('denied');
+  it('rejects deciding a request twice', async () => {
+    const queue = await openQueue();
+    const request = await queue.enqueue(CALL);
+    await queue.deny(request.id, { by: 'bob' });
+    await expect(queue.approve(request.id)).rejects.toThrow(/already denied/);
+    expect((await queue.get(request.id))?.status).toBe('denied');
   });
 
-  it('rejects an unknown id', () => {
-    const queue = ApprovalQueue.open(join(dir.path, 'unknown.db'));
-    expect(() => queue.approve('apr_missing')).toThrow(/not found/);
+  it('rejects an unknown id', async () => {
+    const queue = await openQueue();
+    await expect(queue.approve('apr_missing')).rejects.toThrow(/not found/);
   });
 
-  it('redacts secrets in the stored input', () => {
-    const queue = ApprovalQueue.open(join(dir.path, 'redact.db'));
-    const request = queue.enqueue({
+  it('redacts secrets in the stored input', async () => {
+    const queue = await openQueue();
+    const request = await queue.enqueue({
       ...CALL,
       input: {
         command: 'curl -H "Authorization: Bearer abcdefghijklmnopqrstuvwx" https://example.net',
       },
     });
-    const stored = JSON.stringify(queue.get(request.id)?.input);
+    const stored = JSON.stringify((await queue.get(request.id))?.input);
     expect(stored).not.toContain('abcdefghijklmnopqrstuvwx');
     expect(stored).toContain('[REDACTED]');
   });
 
   it('sees a decision made through another connection', async () => {
-    const file = join(dir.path, 'shared.db');
-    const waiting = ApprovalQueue.open(file, { pollIntervalMs: 20 });
-    const deciding = ApprovalQueue.open(file);
-    const request = waiting.enqueue(CALL);
+    const waiting = await openQueue({ pollIntervalMs: 20 });
+    const deciding = await ApprovalQueue.openOn(await opened.connectAgain());
+    const request = await waiting.enqueue(CALL);
     const decided = waiting.wait(request.id, { timeoutMs: 30_000 });
-    deciding.approve(request.id, { by: 'carol' });
+    await deciding.approve(request.id, { by: 'carol' });
     const result = await decided;
     expect(result.status).toBe('approved');
     expect(result.decidedBy).toBe('carol');
@@ -87,23 +107,28 @@ describe('ApprovalQueue', () => {
 
   it('expires a request when the wait times out', async () => {
     let now = Date.parse('2026-01-01T00:00:00Z');
-    const queue = ApprovalQueue.open(join(dir.path, 'expire.db'), {
-      pollIntervalMs: 1,
-      now: () => (now += 1000),
-    });
-    const request = queue.enqueue({ ...CALL, timeoutMs: 3_600_000 });
+    const queue = await openQueue({ pollIntervalMs: 1, now: () => (now += 1000) });
+    const request = await queue.enqueue({ ...CALL, timeoutMs: 3_600_000 });
     const result = await queue.wait(request.id, { timeoutMs: 5_000 });
     expect(result.status).toBe('expired');
-    expect(() => queue.approve(request.id)).toThrow(/already expired/);
+    await expect(queue.approve(request.id)).rejects.toThrow(/already expired/);
   });
 
-  it('expires overdue requests when listed', () => {
+  it('expires overdue requests when listed', async () => {
     let now = Date.parse('2026-01-01T00:00:00Z');
-    const queue = ApprovalQueue.open(join(dir.path, 'overdue.db'), { now: () => now });
-    const request = queue.enqueue({ ...CALL, timeoutMs: 1_000 });
+    const queue = await openQueue({ now: () => now });
+    const request = await queue.enqueue({ ...CALL, timeoutMs: 1_000 });
     now += 2_000;
-    expect(queue.list()[0]?.status).toBe('expired');
-    expect(queue.get(request.id)?.status).toBe('expired');
+    expect((await queue.list())[0]?.status).toBe('expired');
+    expect((await queue.get(request.id))?.status).toBe('expired');
+  });
+
+  it('lists only requests whose session starts with the prefix', async () => {
+    const queue = await openQueue();
+    const mine = await queue.enqueue({ ...CALL, sessionId: 'a_b/run-1' });
+    await queue.enqueue({ ...CALL, sessionId: 'axb/run-2' });
+    const listed = await queue.list({ sessionPrefix: 'a_b/' });
+    expect(listed.map((item) => item.id)).toEqual([mine.id]);
   });
 });
 
@@ -129,7 +154,7 @@ describe('approval routes', () => {
   });
 
   it('lists pending requests', async () => {
-    const request = queue.enqueue(CALL);
+    const request = await queue.enqueue(CALL);
     const response = await fetch(`${baseUrl}?status=pending`);
     expect(response.status).toBe(200);
     const body = (await response.json()) as ApprovalRequest[];
@@ -138,7 +163,7 @@ describe('approval routes', () => {
   });
 
   it('gets one request and 404s an unknown one', async () => {
-    const request = queue.enqueue(CALL);
+    const request = await queue.enqueue(CALL);
     const found = await fetch(`${baseUrl}/${request.id}`);
     expect(found.status).toBe(200);
     expect(((await found.json()) as ApprovalRequest).id).toBe(request.id);
@@ -149,7 +174,7 @@ describe('approval routes', () => {
   });
 
   it('approves with a body and conflicts on a second decision', async () => {
-    const request = queue.enqueue(CALL);
+    const request = await queue.enqueue(CALL);
     const approved = await fetch(`${baseUrl}/${request.id}/approve`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -168,7 +193,7 @@ describe('approval routes', () => {
   });
 
   it('denies without a body', async () => {
-    const request = queue.enqueue(CALL);
+    const request = await queue.enqueue(CALL);
     const denied = await fetch(`${baseUrl}/${request.id}/deny`, { method: 'POST' });
     expect(denied.status).toBe(200);
     expect(await denied.json()).toMatchObject({ status: 'denied', decidedBy: 'http' });
@@ -183,14 +208,14 @@ describe('approval routes', () => {
     expect(body.error.code).toBe('INVALID_ARGUMENT');
     expect(body.error.issues[0]?.field).toBe('query.status');
 
-    const request = queue.enqueue(CALL);
+    const request = await queue.enqueue(CALL);
     const badBody = await fetch(`${baseUrl}/${request.id}/approve`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ approver: 'eve' }),
     });
     expect(badBody.status).toBe(400);
-    expect(queue.get(request.id)?.status).toBe('pending');
+    expect((await queue.get(request.id))?.status).toBe('pending');
   });
 });
 
@@ -246,7 +271,9 @@ describe('hook with an approval queue', () => {
 
   async function pendingRequest(queue: ApprovalQueue, sessionId: string): Promise<ApprovalRequest> {
     for (let attempt = 0; attempt < 600; attempt += 1) {
-      const found = queue.list({ status: 'pending' }).find((item) => item.sessionId === sessionId);
+      const found = (await queue.list({ status: 'pending' })).find(
+        (item) => item.sessionId === sessionId,
+      );
       if (found !== undefined) {
         return found;
       }

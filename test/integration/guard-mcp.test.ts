@@ -358,13 +358,13 @@ describe('guard mcp lifecycle and approvals', () => {
       const queue = ApprovalQueue.open(queuePath);
       let pending: ApprovalRequest | undefined;
       for (let attempt = 0; attempt < 600 && pending === undefined; attempt += 1) {
-        pending = queue.list({ status: 'pending' })[0];
+        pending = (await queue.list({ status: 'pending' }))[0];
         if (pending === undefined) {
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       }
       expect(pending?.tool).toBe('mcp__fs__write_file');
-      queue.approve(pending?.id ?? '', { by: 'grace' });
+      await queue.approve(pending?.id ?? '', { by: 'grace' });
 
       const result = await call;
       expect(result.isError, textOf(result)).toBeFalsy();

@@ -579,14 +579,14 @@ describe('control plane API', () => {
 
   describe('approval queue', () => {
     it("shows a tenant only its own runs' requests", async () => {
-      const own = server.context.approvals.enqueue({
+      const own = await server.context.approvals.enqueue({
         tool: 'Bash',
         input: { command: 'git push origin main' },
         reason: 'Pushes to the default branch',
         sessionId: 'globex/run_own',
       });
       // "acme_" would match "acme/" and more if the prefix were a LIKE pattern.
-      const lookalike = server.context.approvals.enqueue({
+      const lookalike = await server.context.approvals.enqueue({
         tool: 'Bash',
         input: { command: 'git push origin main' },
         reason: 'Pushes to the default branch',
@@ -605,11 +605,11 @@ describe('control plane API', () => {
       const denied = await call(globex, 'POST', `/v1/approvals/${own.id}/deny`);
       expect(denied.status).toBe(200);
       expect(denied.body.status).toBe('denied');
-      server.context.approvals.deny(lookalike.id);
+      await server.context.approvals.deny(lookalike.id);
     });
 
     it('lets only the admin decide requests of no tenant', async () => {
-      const request = server.context.approvals.enqueue({
+      const request = await server.context.approvals.enqueue({
         tool: 'Bash',
         input: { command: 'gh pr merge 12' },
         reason: 'Merges a pull request',

@@ -1,5 +1,6 @@
 /**
- * The `env.STATE` binding on a real SQLite file, called from real isolates: values
+ * The `env.STATE` binding on a real SQLite file and on PostgreSQL, called from real
+ * isolates: values
  * round-trip as JSON, size limits reject with clear errors, and each tenant sees only its
  * own keys, whatever characters the keys contain.
  */
@@ -9,11 +10,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqliteDatabase } from '../../src/core/store.js';
 import { openDatabase } from '../../src/core/store.js';
+import { PostgresStateStore } from '../../src/workflows/bindings/postgres-state-store.js';
 import {
   createStateBinding,
   SqliteStateStore,
+  type StateLimits,
+  type StateStore,
 } from '../../src/workflows/bindings/state-binding.js';
 import { WorkflowEngine } from '../../src/workflows/engine.js';
+import { useSqlDatabases, type OpenedSqlDatabase } from '../helpers/sql-databases.js';
 
 const WORKFLOW = {
   filename: 'state.js',
@@ -48,16 +53,39 @@ const TRICKY_KEYS = [
   'ü/ß',
 ];
 
-describe('workflow STATE binding', () => {
+const databases = useSqlDatabases();
+
+const LIMITS: Partial<StateLimits> = { maxValueBytes: 1000, maxTenantBytes: 4000 };
+
+/** The state store of one database kind, on the database the case opened. */
+async function openStateStore(opened: OpenedSqlDatabase): Promise<StateStore & StoreUsage> {
+  return opened.sqlite === undefined
+    ? PostgresStateStore.open(opened.sql, LIMITS)
+    : new SqliteStateStore(opened.sqlite, LIMITS);
+}
+
+interface StoreUsage {
+  usage(tenant: string): number | Promise<number>;
+}
+
+/** Runs a store call that may throw at once (SQLite) or reject (PostgreSQL) as a promise. */
+function attempt(work: () => unknown): Promise<unknown> {
+  return Promise.resolve().then(work);
+}
+
+describe.each(databases.cases)('workflow STATE binding on $name', ({ open }) => {
   let dir: string;
   let db: SqliteDatabase;
-  let store: SqliteStateStore;
+  let opened: OpenedSqlDatabase;
+  let store: StateStore & StoreUsage;
   let engine: WorkflowEngine;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sandstack-state-'));
-    db = openDatabase(join(dir, 'state.db'));
-    store = new SqliteStateStore(db, { maxValueBytes: 1000, maxTenantBytes: 4000 });
+    // The workflows stay in this SQLite file; only the STATE store changes per case.
+    db = openDatabase(join(dir, 'workflows.db'));
+    opened = await open();
+    store = await openStateStore(opened);
     engine = new WorkflowEngine({
       db,
       isolation: 'in-process',
@@ -68,6 +96,7 @@ describe('workflow STATE binding', () => {
   });
 
   afterAll(async () => {
+    await opened.close();
     db.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -101,9 +130,9 @@ describe('workflow STATE binding', () => {
       value: { keys: [], list_complete: true },
     });
     expect(await call('bob', { op: 'delete', key: 'a/b' })).toEqual({ ok: true, value: false });
-    expect(store.get('alice', 'a/b')).toBe('alice:a/b');
-    expect(store.get('alice', 'nul')).toBeNull();
-    expect(store.get('alice', 'nul\u0000after')).toBe('alice:nul\u0000after');
+    expect(await store.get('alice', 'a/b')).toBe('alice:a/b');
+    expect(await store.get('alice', 'nul')).toBeNull();
+    expect(await store.get('alice', 'nul\u0000after')).toBe('alice:nul\u0000after');
   });
 
   it('lists by prefix without wildcards', async () => {
@@ -121,14 +150,14 @@ describe('workflow STATE binding', () => {
     expect(nul.value.keys.map((key) => key.name)).toEqual(['\u0000']);
   });
 
-  it('pages with a cursor', () => {
+  it('pages with a cursor', async () => {
     for (const name of ['p1', 'p2', 'p3']) {
-      store.put('carol', name, 1, 0);
+      await store.put('carol', name, 1, 0);
     }
-    const first = store.list('carol', { prefix: 'p', limit: 2 });
+    const first = await store.list('carol', { prefix: 'p', limit: 2 });
     expect(first.keys.map((key) => key.name)).toEqual(['p1', 'p2']);
     expect(first.list_complete).toBe(false);
-    const second = store.list('carol', { prefix: 'p', limit: 2, cursor: first.cursor });
+    const second = await store.list('carol', { prefix: 'p', limit: 2, cursor: first.cursor });
     expect(second.keys.map((key) => key.name)).toEqual(['p3']);
     expect(second.list_complete).toBe(true);
   });
@@ -142,27 +171,48 @@ describe('workflow STATE binding', () => {
     expect(result.ok).toBe(false);
     expect(result.code).toBe('INVALID_ARGUMENT');
     expect(result.message).toContain('over the 1000-byte limit');
-    expect(store.get('alice', 'big')).toBeNull();
+    expect(await store.get('alice', 'big')).toBeNull();
   });
 
-  it('rejects puts past the tenant limit', () => {
+  it('rejects puts past the tenant limit', async () => {
     for (let index = 0; index < 4; index += 1) {
-      store.put('dave', `k${index}`, 'y'.repeat(900), 0);
+      await store.put('dave', `k${index}`, 'y'.repeat(900), 0);
     }
-    expect(() => store.put('dave', 'k4', 'y'.repeat(900), 0)).toThrow(/over the 4000-byte limit/);
+    await expect(attempt(() => store.put('dave', 'k4', 'y'.repeat(900), 0))).rejects.toThrow(
+      /over the 4000-byte limit/,
+    );
     // Replacing a key counts only the difference.
-    store.put('dave', 'k0', 'z'.repeat(900), 0);
-    expect(store.get('dave', 'k0')).toBe('z'.repeat(900));
+    await store.put('dave', 'k0', 'z'.repeat(900), 0);
+    expect(await store.get('dave', 'k0')).toBe('z'.repeat(900));
     // Another tenant's usage is separate.
-    store.put('erin', 'k0', 'y'.repeat(900), 0);
-    expect(store.usage('erin')).toBeLessThan(1000);
+    await store.put('erin', 'k0', 'y'.repeat(900), 0);
+    expect(await store.usage('erin')).toBeLessThan(1000);
   });
 
-  it('rejects invalid keys', () => {
-    expect(() => store.put('alice', '', 1, 0)).toThrow(/Invalid STATE key ""/);
-    expect(() => store.put('alice', 'k'.repeat(513), 1, 0)).toThrow(/over the 512-byte limit/);
-    expect(() => store.put('alice', '\ud800', 1, 0)).toThrow(/lone UTF-16 surrogate/);
-    expect(() => store.put('alice', 'k', undefined, 0)).toThrow(/got no value/);
-    expect(() => store.list('alice', { limit: 0 })).toThrow(/Invalid STATE list limit 0/);
+  it('keeps the tenant limit under concurrent puts', async () => {
+    const puts = Array.from({ length: 8 }, (_, index) =>
+      attempt(() => store.put('frank', `c${index}`, 'y'.repeat(900), 0)),
+    );
+    const results = await Promise.allSettled(puts);
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(4);
+    expect(await store.usage('frank')).toBeLessThanOrEqual(4000);
+  });
+
+  it('rejects invalid keys', async () => {
+    await expect(attempt(() => store.put('alice', '', 1, 0))).rejects.toThrow(
+      /Invalid STATE key ""/,
+    );
+    await expect(attempt(() => store.put('alice', 'k'.repeat(513), 1, 0))).rejects.toThrow(
+      /over the 512-byte limit/,
+    );
+    await expect(attempt(() => store.put('alice', '\ud800', 1, 0))).rejects.toThrow(
+      /lone UTF-16 surrogate/,
+    );
+    await expect(attempt(() => store.put('alice', 'k', undefined, 0))).rejects.toThrow(
+      /got no value/,
+    );
+    await expect(attempt(() => store.list('alice', { limit: 0 }))).rejects.toThrow(
+      /Invalid STATE list limit 0/,
+    );
   });
 });

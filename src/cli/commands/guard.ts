@@ -281,7 +281,7 @@ function registerApprovals(guard: Command): void {
         }
         const requests =
           remote === undefined
-            ? openApprovalQueue(options.queue, command).list(filter)
+            ? await openApprovalQueue(options.queue, command).list(filter)
             : await remote.call((client) => client.approvals.list(filter));
         if (options.json === true) {
           printJson(requests);
@@ -321,7 +321,9 @@ function registerApprovals(guard: Command): void {
           if (remote === undefined) {
             const queue = openApprovalQueue(options.queue, command);
             decided =
-              verdict === 'approve' ? queue.approve(id, decision) : queue.deny(id, decision);
+              verdict === 'approve'
+                ? await queue.approve(id, decision)
+                : await queue.deny(id, decision);
           } else {
             rejectLocalOptions(command, ['queue'], QUEUE_ON_SERVER);
             decided = await remote.call((client) => client.approvals[verdict](id, decision));

@@ -214,7 +214,7 @@ async function runLocked(
     });
   }
 
-  const traceContext = stack.spans.runContext(runTraceKey(options.tenant, instanceId), () =>
+  const traceContext = await stack.spans.runContext(runTraceKey(options.tenant, instanceId), () =>
     stack.tracing.newRunContext(),
   );
   const runSpans = new RunSpans(stack.tracing, traceContext, {

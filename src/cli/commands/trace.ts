@@ -4,7 +4,8 @@ import { renderTraceTree } from '../../telemetry/trace-tree.js';
 import { printJson, printLine } from '../output.js';
 import { join, resolve } from 'node:path';
 import { openDatabase } from '../../core/store.js';
-import { runTraceKey, SqliteSpanStore, type StoredSpan } from '../../telemetry/span-store.js';
+import { sqliteClient } from '../../core/sql.js';
+import { runTraceKey, SpanStore, type StoredSpan } from '../../telemetry/span-store.js';
 import { openRemote, rejectLocalOptions } from '../remote.js';
 import { TOKEN_PICKS_TENANT } from './workflow.js';
 
@@ -12,11 +13,15 @@ import { TOKEN_PICKS_TENANT } from './workflow.js';
  * Finds the trace of an instance id (of one tenant, or of the only tenant that used it), or
  * takes `id` as a trace id.
  */
-function findTraceId(store: SqliteSpanStore, id: string, tenant: string | undefined): string {
+async function findTraceId(
+  store: SpanStore,
+  id: string,
+  tenant: string | undefined,
+): Promise<string> {
   if (tenant !== undefined) {
-    return store.traceIdOf(runTraceKey(tenant, id)) ?? store.traceIdOf(id) ?? id;
+    return (await store.traceIdOf(runTraceKey(tenant, id))) ?? (await store.traceIdOf(id)) ?? id;
   }
-  const found = store.findRunTraces(id);
+  const found = await store.findRunTraces(id);
   if (found.length > 1) {
     const tenants = found.map((entry) => entry.key.split('/')[0]).join(', ');
     throw new SandstackError(
@@ -76,9 +81,9 @@ async function readTrace(
   const { stateDir } = command.optsWithGlobals<{ stateDir: string }>();
   const db = openDatabase(join(resolve(stateDir), 'state.db'));
   try {
-    const store = new SqliteSpanStore(db);
-    const traceId = findTraceId(store, id, tenant);
-    return { traceId, spans: store.getTrace(traceId) };
+    const store = await SpanStore.open(sqliteClient(db));
+    const traceId = await findTraceId(store, id, tenant);
+    return { traceId, spans: await store.getTrace(traceId) };
   } finally {
     db.close();
   }

@@ -3,6 +3,7 @@
  * document, the health check and the web dashboard. It needs no socket: `app.request()`
  * serves in memory.
  */
+import { sandboxElsewhere } from '../sandbox-directory.js';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { createMetricsRegistry } from '../../telemetry/metrics.js';
@@ -82,6 +83,15 @@ export function createServerApp(
   app.route('/v1/audit', auditRoutes(server));
   app.route('/v1/workflows', workflowRoutes(server));
   app.route('/v1/instances', instanceRoutes(server));
+  const directory = server.stack.sandboxDirectory;
+  if (directory !== undefined) {
+    const elsewhere = sandboxElsewhere(
+      directory,
+      (id) => server.stack.controller.record(id) !== undefined,
+    );
+    app.use('/v1/sandboxes/:id', elsewhere);
+    app.use('/v1/sandboxes/:id/*', elsewhere);
+  }
   app.route('/v1/sandboxes', sandboxRoutes(server));
   app.route('/v1/usage', usageRoutes(server));
   app.route('/v1/cost', costRoutes(server));

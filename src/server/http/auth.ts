@@ -21,7 +21,7 @@ export function authenticate(server: ServerContext): MiddlewareHandler<ServerEnv
         'Missing bearer token; send "Authorization: Bearer <token>" with an admin or tenant token',
       );
     }
-    const principal = findPrincipal(server, match[1]);
+    const principal = await findPrincipal(server, match[1]);
     if (principal === undefined) {
       throw new HttpError(
         401,
@@ -34,14 +34,14 @@ export function authenticate(server: ServerContext): MiddlewareHandler<ServerEnv
   };
 }
 
-function findPrincipal(server: ServerContext, token: string): Principal | undefined {
+async function findPrincipal(server: ServerContext, token: string): Promise<Principal | undefined> {
   if (server.adminTokenHash !== undefined) {
     // The environment's admin token replaces any stored one.
     const presented = Buffer.from(hashToken(token), 'hex');
     if (timingSafeEqual(presented, Buffer.from(server.adminTokenHash, 'hex'))) {
       return { role: 'admin', tokenId: 'admin-env' };
     }
-    const found = server.tenants.authenticate(token);
+    const found = await server.tenants.authenticate(token);
     return found?.role === 'tenant' ? found : undefined;
   }
   return server.tenants.authenticate(token);
@@ -90,11 +90,11 @@ export function requireTenantOrAdminList(listPath: string): MiddlewareHandler<Se
  * `tenant` filter or every tenant for the admin token.
  * @throws HttpError 400 when a tenant token filters by another tenant
  */
-export function listedTenants(
+export async function listedTenants(
   c: Context<ServerEnv>,
   filter: string | undefined,
-  allTenants: () => string[],
-): string[] {
+  allTenants: () => Promise<string[]>,
+): Promise<string[]> {
   const principal = c.get('principal');
   if (principal.role === 'admin') {
     return filter === undefined ? allTenants() : [filter];

@@ -154,8 +154,11 @@ export interface EffectiveCpuQuota extends CpuQuota {
 }
 
 /** Returns the tenant's CPU-seconds quota: its own if the admin set one, else the server's. */
-export function cpuQuotaOf(server: ServerContext, tenant: string): EffectiveCpuQuota {
-  const own = server.tenants.getCpuQuota(tenant);
+export async function cpuQuotaOf(
+  server: ServerContext,
+  tenant: string,
+): Promise<EffectiveCpuQuota> {
+  const own = await server.tenants.getCpuQuota(tenant);
   if (own !== undefined) {
     return { ...own, source: 'tenant' };
   }
@@ -190,7 +193,7 @@ export async function cpuSecondsUsed(
  * quota by up to one command's worth per sandbox.
  */
 export async function checkCpuQuota(server: ServerContext, tenant: string): Promise<void> {
-  const quota = cpuQuotaOf(server, tenant);
+  const quota = await cpuQuotaOf(server, tenant);
   if (quota.cpuSeconds === 0) {
     return;
   }

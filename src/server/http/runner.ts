@@ -4,14 +4,13 @@
  * gives (`env.SANDBOX`, `env.INPUTS`) and its own trace.
  */
 import { rm } from 'node:fs/promises';
+import { openSharedRunInputs } from '../shared-run-inputs.js';
 import { join } from 'node:path';
 import type { ApprovalQueue } from '../../guard/approvals.js';
-import type { StateLimits } from '../../workflows/bindings/state-binding.js';
 import type { Stack } from '../stack.js';
 import { createRunBindings, type SandboxAdmission } from '../run-bindings.js';
 import { RunSpans } from '../../telemetry/run-spans.js';
 import { DEFAULT_LEASE_MS, WorkflowEngine, type EngineLimits } from '../../workflows/engine.js';
-import { openRunInputs } from '../../workflows/inputs.js';
 import type { PruneResult, RetentionOptions } from '../../workflows/retention.js';
 import { RetentionSweep } from '../../workflows/retention.js';
 import type { WorkflowStore } from '../../workflows/stores/store.js';
@@ -37,8 +36,6 @@ export interface InstanceRunnerOptions {
   retention?: RetentionOptions;
   /** Time between retention sweeps. @default 3600000 (one hour) */
   retentionSweepIntervalMs?: number;
-  /** Size limits of `env.STATE`. @default DEFAULT_STATE_LIMITS */
-  stateLimits?: Partial<StateLimits>;
 }
 
 const FINAL = new Set(['complete', 'errored', 'terminated']);
@@ -90,7 +87,6 @@ export class InstanceRunner {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   readonly #sweep: RetentionSweep;
-  readonly #stateLimits: Partial<StateLimits>;
 
   constructor(options: InstanceRunnerOptions) {
     this.#stack = options.stack;
@@ -99,7 +95,6 @@ export class InstanceRunner {
     this.#maxRunsPerTenant = options.maxRunsPerTenant ?? 2;
     this.#pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.#limits = options.limits ?? {};
-    this.#stateLimits = options.stateLimits ?? {};
     this.#approvals =
       options.approvals === undefined
         ? undefined
@@ -298,7 +293,7 @@ export class InstanceRunner {
       stack.logger.warn('Queued instance not found', { tenant, instanceId: id });
       return undefined;
     }
-    const context = stack.spans.runContext(traceKey(tenant, id), () =>
+    const context = await stack.spans.runContext(traceKey(tenant, id), () =>
       stack.tracing.newRunContext(),
     );
     const spans = new RunSpans(stack.tracing, context, {
@@ -315,12 +310,13 @@ export class InstanceRunner {
           stack,
           tenant: bindingTenant,
           instanceId,
-          // NOTE: run inputs sit in the state folder of the server that created the
-          // instance. Another server that shares the PostgreSQL store cannot read them.
-          inputs: openRunInputs(inputsDir(stack, bindingTenant, instanceId)),
+          inputs: openSharedRunInputs(
+            stack.runInputs,
+            { tenant: bindingTenant, instanceId },
+            inputsDir(stack, bindingTenant, instanceId),
+          ),
           startSpan: (name, stepKey, attributes) => spans.startSpan(name, stepKey, attributes),
           onAction: () => undefined,
-          stateLimits: this.#stateLimits,
           ...(this.#approvals === undefined ? {} : { approvals: this.#approvals }),
           ...(this.#admission === undefined ? {} : { admission: this.#admission }),
         }),

@@ -11,7 +11,8 @@ import { SandstackError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { openDatabase } from '../../core/store.js';
 import { ApprovalQueue } from '../../guard/approvals.js';
-import { openStack } from '../stack.js';
+import { sqliteClient } from '../../core/sql.js';
+import { openStack, type Stack } from '../stack.js';
 import { acquireServerLock, type RunLock } from '../run-lock.js';
 import { TenantStore, hashToken } from '../tenants.js';
 import { createServerApp } from './app.js';
@@ -95,6 +96,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.store === undefined ? {} : { store: options.store }),
+    ...(options.stateLimits === undefined ? {} : { stateLimits: options.stateLimits }),
   });
   let serverLock: RunLock;
   try {
@@ -103,19 +105,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await stack.close();
     throw error;
   }
-  // NOTE: tenants, tokens, sandboxes, spans and approvals stay in this node's SQLite file
-  // even when the workflow store is PostgreSQL: nodes share instances, not tenants.
-  const tenants = new TenantStore(stack.db);
-  let newAdminToken: string | undefined;
-  if (
-    options.adminToken === undefined &&
-    (options.rotateAdminToken === true || !tenants.hasAdminToken())
-  ) {
-    newAdminToken = tenants.replaceAdminToken('system');
+  let shared: SharedStores;
+  try {
+    shared = await openSharedStores(stack, options);
+  } catch (error) {
+    serverLock.release();
+    await stack.close();
+    throw error;
   }
-  // The same file `sandstack guard approvals` and the hook use by default.
-  const approvalsDb = openDatabase(join(stack.stateDir, 'approvals.db'));
-  const approvals = new ApprovalQueue(approvalsDb);
+  const { tenants, approvals, newAdminToken } = shared;
   const runner = new InstanceRunner({
     stack,
     approvals,
@@ -130,7 +128,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       ? {}
       : { retentionSweepIntervalMs: options.retentionSweepIntervalMs }),
     ...(options.engineLimits === undefined ? {} : { limits: options.engineLimits }),
-    ...(options.stateLimits === undefined ? {} : { stateLimits: options.stateLimits }),
   });
   const context: ServerContext = {
     stack,
@@ -149,7 +146,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   try {
     http = await listen(app, options.host ?? '127.0.0.1', options.port ?? DEFAULT_PORT);
   } catch (error) {
-    approvalsDb.close();
+    await shared.close();
     serverLock.release();
     await stack.close();
     throw error;
@@ -157,6 +154,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   await runner.start();
   const address = http.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  // NOTE: the URL is the listen address, which other nodes' clients may not reach (0.0.0.0,
+  // a pod IP behind a Service); errors quote it as a hint.
+  await stack.sandboxDirectory?.registerNode(`http://${host}:${address.port}`);
   stack.logger.info('Server listening', { host: address.address, port: address.port });
 
   let closing: Promise<void> | undefined;
@@ -164,7 +164,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     closing ??= (async () => {
       await closeHttp(http);
       await runner.close(options.shutdownGraceMs ?? 10_000);
-      approvalsDb.close();
+      await tenants.flushAudit();
+      await shared.close();
       serverLock.release();
       await stack.close();
       stack.logger.info('Server stopped');
@@ -180,6 +181,41 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     newAdminToken,
     close,
   };
+}
+
+interface SharedStores {
+  tenants: TenantStore;
+  approvals: ApprovalQueue;
+  newAdminToken: string | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the tenant store and the approval queue: in the stack's SQLite file and the
+ * state folder's `approvals.db`, or in PostgreSQL when the workflow store is there, so
+ * that every node sees the same tenants, tokens and approval requests.
+ */
+async function openSharedStores(stack: Stack, options: StartServerOptions): Promise<SharedStores> {
+  const tenants = await TenantStore.open(stack.sql, { logger: stack.logger });
+  let newAdminToken: string | undefined;
+  if (
+    options.adminToken === undefined &&
+    (options.rotateAdminToken === true || !(await tenants.hasAdminToken()))
+  ) {
+    newAdminToken = await tenants.replaceAdminToken('system');
+  }
+  if (stack.sql.dialect === 'postgres') {
+    const approvals = await ApprovalQueue.openOn(stack.sql);
+    return { tenants, approvals, newAdminToken, close: () => Promise.resolve() };
+  }
+  // The same file `sandstack guard approvals` and the hook use by default.
+  const approvalsDb = openDatabase(join(stack.stateDir, 'approvals.db'));
+  const approvals = await ApprovalQueue.openOn(sqliteClient(approvalsDb));
+  const close = (): Promise<void> => {
+    approvalsDb.close();
+    return Promise.resolve();
+  };
+  return { tenants, approvals, newAdminToken, close };
 }
 
 function listen(app: OpenAPIHono<ServerEnv>, hostname: string, port: number): Promise<Server> {

@@ -46,13 +46,27 @@ export interface StateListResult {
   cursor?: string;
 }
 
+/**
+ * Storage of every tenant's state behind `env.STATE`: {@link SqliteStateStore} in the state
+ * database, or `PostgresStateStore` in the database that several nodes share.
+ */
+export interface StateStore {
+  get(tenant: string, key: string): JsonValue | Promise<JsonValue>;
+  put(tenant: string, key: string, value: unknown, nowMs: number): void | Promise<void>;
+  delete(tenant: string, key: string): boolean | Promise<boolean>;
+  list(
+    tenant: string,
+    options?: { prefix?: string; limit?: number; cursor?: string },
+  ): StateListResult | Promise<StateListResult>;
+}
+
 interface StateRow {
   key: Buffer;
   value: string;
 }
 
 /** SQLite storage of every tenant's state; all methods take the tenant. */
-export class SqliteStateStore {
+export class SqliteStateStore implements StateStore {
   readonly #db: SqliteDatabase;
   readonly #limits: StateLimits;
 
@@ -170,29 +184,37 @@ export class SqliteStateStore {
     return row.total;
   }
 
-  /** Checks a key and returns its UTF-8 bytes; keys are compared as bytes, NUL included. */
   #keyBytes(key: unknown): Buffer {
-    if (typeof key !== 'string' || key.length === 0) {
-      throw new SandstackError(
-        'INVALID_ARGUMENT',
-        `Invalid STATE key ${JSON.stringify(key) ?? String(key)}; use a non-empty string`,
-      );
-    }
-    const bytes = Buffer.from(key, 'utf8');
-    if (bytes.toString('utf8') !== key) {
-      throw new SandstackError(
-        'INVALID_ARGUMENT',
-        `Invalid STATE key ${JSON.stringify(key)}; it contains a lone UTF-16 surrogate, which has no UTF-8 form`,
-      );
-    }
-    if (bytes.length > this.#limits.maxKeyBytes) {
-      throw new SandstackError(
-        'INVALID_ARGUMENT',
-        `STATE key is ${bytes.length} bytes, over the ${this.#limits.maxKeyBytes}-byte limit; use a shorter key`,
-      );
-    }
-    return bytes;
+    return stateKeyBytes(key, this.#limits.maxKeyBytes);
   }
+}
+
+/**
+ * Checks a key and returns its UTF-8 bytes; keys are compared as bytes, NUL included.
+ *
+ * @throws SandstackError `INVALID_ARGUMENT` for an empty, non-string or too long key.
+ */
+export function stateKeyBytes(key: unknown, maxKeyBytes: number): Buffer {
+  if (typeof key !== 'string' || key.length === 0) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `Invalid STATE key ${JSON.stringify(key) ?? String(key)}; use a non-empty string`,
+    );
+  }
+  const bytes = Buffer.from(key, 'utf8');
+  if (bytes.toString('utf8') !== key) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `Invalid STATE key ${JSON.stringify(key)}; it contains a lone UTF-16 surrogate, which has no UTF-8 form`,
+    );
+  }
+  if (bytes.length > maxKeyBytes) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `STATE key is ${bytes.length} bytes, over the ${maxKeyBytes}-byte limit; use a shorter key`,
+    );
+  }
+  return bytes;
 }
 
 /**
@@ -200,21 +222,16 @@ export class SqliteStateStore {
  * `delete(key)` and `list({ prefix, limit, cursor })`. The tenant comes from the engine's
  * call context, so tenant code can only name keys, never tenants.
  */
-export function createStateBinding(
-  store: SqliteStateStore,
-  now: () => number = Date.now,
-): HostBinding {
+export function createStateBinding(store: StateStore, now: () => number = Date.now): HostBinding {
   return {
-    get: (context, key) => Promise.resolve(store.get(context.tenant, key as string)),
-    put: (context, key, value) => {
-      store.put(context.tenant, key as string, value, now());
-      return Promise.resolve(null);
+    get: async (context, key) => store.get(context.tenant, key as string),
+    put: async (context, key, value) => {
+      await store.put(context.tenant, key as string, value, now());
+      return null;
     },
-    delete: (context, key) => Promise.resolve(store.delete(context.tenant, key as string)),
-    list: (context, rawOptions) =>
-      Promise.resolve(
-        store.list(context.tenant, readListOptions(rawOptions)) as unknown as JsonValue,
-      ),
+    delete: async (context, key) => store.delete(context.tenant, key as string),
+    list: async (context, rawOptions) =>
+      (await store.list(context.tenant, readListOptions(rawOptions))) as unknown as JsonValue,
   };
 }
 
@@ -241,7 +258,12 @@ function readListOptions(raw: JsonValue | undefined): {
   return raw as { prefix?: string; limit?: number; cursor?: string };
 }
 
-function toJson(value: unknown, key: string): string {
+/**
+ * Returns `value` as JSON text for `STATE.put`.
+ *
+ * @throws SandstackError `INVALID_ARGUMENT` when there is no value.
+ */
+export function toJson(value: unknown, key: string): string {
   if (value === undefined) {
     throw new SandstackError(
       'INVALID_ARGUMENT',
@@ -252,7 +274,7 @@ function toJson(value: unknown, key: string): string {
 }
 
 /** Returns the smallest byte string greater than every string that starts with `prefix`. */
-function prefixEnd(prefix: Buffer): Buffer | undefined {
+export function prefixEnd(prefix: Buffer): Buffer | undefined {
   const end = Buffer.from(prefix);
   for (let index = end.length - 1; index >= 0; index -= 1) {
     if ((end[index] ?? 0) < 0xff) {

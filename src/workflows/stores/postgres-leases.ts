@@ -92,6 +92,15 @@ export class PostgresLeases implements LeaseStore {
     return rows;
   }
 
+  async leaseOwner(tenant: string, id: string, nowMs: number): Promise<string | undefined> {
+    const { rows } = await this.#pool.query<{ lease_owner: string }>(
+      `SELECT lease_owner FROM workflow_instances
+       WHERE tenant = $1 AND id = $2 AND lease_owner IS NOT NULL AND lease_expires_at_ms > $3`,
+      [tenant, id, nowMs],
+    );
+    return rows[0]?.lease_owner;
+  }
+
   async releaseLease(tenant: string, id: string): Promise<void> {
     await this.#pool.query(
       `UPDATE workflow_instances SET lease_owner = NULL, lease_expires_at_ms = NULL

@@ -118,6 +118,8 @@ export interface LeaseStore {
   renewLeases(instances: InstanceKey[], timing: LeaseTiming): Promise<InstanceKey[]>;
   /** Gives up this node's lease of an instance, so any node may run it next. */
   releaseLease(tenant: string, id: string): Promise<void>;
+  /** Returns the node that holds an unexpired lease of the instance at `nowMs`, if any. */
+  leaseOwner(tenant: string, id: string, nowMs: number): Promise<string | undefined>;
 }
 
 /**

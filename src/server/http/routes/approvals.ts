@@ -84,8 +84,8 @@ export function approvalRoutes(server: ServerContext): ReturnType<typeof createR
   const queue = server.approvals;
 
   // Returns 404 for a request outside the caller's scope, exactly as for an unknown id.
-  const visible = (c: Context<ServerEnv>, id: string): ApprovalRequest => {
-    const request = queue.get(id);
+  const visible = async (c: Context<ServerEnv>, id: string): Promise<ApprovalRequest> => {
+    const request = await queue.get(id);
     const prefix = sessionPrefixOf(c);
     if (
       request === undefined ||
@@ -99,10 +99,10 @@ export function approvalRoutes(server: ServerContext): ReturnType<typeof createR
     return request;
   };
 
-  router.openapi(listApprovalsRoute, (c) => {
+  router.openapi(listApprovalsRoute, async (c) => {
     const { status, limit } = c.req.valid('query');
     const prefix = sessionPrefixOf(c);
-    const requests = queue.list({
+    const requests = await queue.list({
       limit,
       ...(status === undefined ? {} : { status }),
       ...(prefix === undefined ? {} : { sessionPrefix: prefix }),
@@ -110,18 +110,21 @@ export function approvalRoutes(server: ServerContext): ReturnType<typeof createR
     return c.json(requests, 200);
   });
 
-  router.openapi(getApprovalRoute, (c) => c.json(visible(c, c.req.valid('param').id), 200));
+  router.openapi(getApprovalRoute, async (c) =>
+    c.json(await visible(c, c.req.valid('param').id), 200),
+  );
 
   for (const verdict of ['approve', 'deny'] as const) {
-    router.openapi(decideRoute(verdict), (c) => {
+    router.openapi(decideRoute(verdict), async (c) => {
       const { id } = c.req.valid('param');
-      visible(c, id);
+      await visible(c, id);
       const body = c.req.valid('json');
       const options = {
         by: body.by ?? actorOf(c),
         ...(body.note === undefined ? {} : { note: body.note }),
       };
-      const decided = verdict === 'approve' ? queue.approve(id, options) : queue.deny(id, options);
+      const decided =
+        verdict === 'approve' ? await queue.approve(id, options) : await queue.deny(id, options);
       server.tenants.audit({
         actor: actorOf(c),
         tenant: principalTenant(c),

@@ -66,7 +66,7 @@ export const costRoute = createRoute({
 export function costRoutes(server: ServerContext): ReturnType<typeof createRouter> {
   const router = createRouter();
 
-  router.openapi(costRoute, (c) => {
+  router.openapi(costRoute, async (c) => {
     const query = c.req.valid('query');
     const principal = c.get('principal');
     let tenant = query.tenant;
@@ -77,7 +77,7 @@ export function costRoutes(server: ServerContext): ReturnType<typeof createRoute
       }
       tenant = principal.tenant;
     } else if (tenant !== undefined) {
-      server.tenants.require(tenant);
+      await server.tenants.require(tenant);
     }
     const items = sandboxUsageItems(server.stack.controller, {
       ...(tenant === undefined ? {} : { tenant }),

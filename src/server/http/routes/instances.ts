@@ -271,7 +271,9 @@ export function instanceRoutes(server: ServerContext): ReturnType<typeof createR
       ...(query.workflow === undefined ? {} : { workflow: query.workflow }),
       ...(query.status === undefined ? {} : { status: query.status }),
     };
-    const tenants = listedTenants(c, query.tenant, () => server.tenants.list().map((t) => t.id));
+    const tenants = await listedTenants(c, query.tenant, async () =>
+      (await server.tenants.list()).map((tenant) => tenant.id),
+    );
     const instances = (await Promise.all(tenants.map((tenant) => engine.list(tenant, filter))))
       .flat()
       .sort((a, b) => b.createdAtMs - a.createdAtMs);
@@ -354,6 +356,7 @@ function createInstance(
       params: (body.params ?? {}) as JsonValue,
     });
     writeInputs(server, tenant, id, body.inputs ?? {});
+    await server.stack.runInputs?.save(tenant, id, inputsDir(server.stack, tenant, id));
     server.tenants.audit({
       actor: actorOf(c),
       tenant,
@@ -399,7 +402,7 @@ async function instanceDetail(
   return {
     ...toInstance(found.info),
     steps: found.steps.map((step) => ({ ...step, durationMs: step.durationMs ?? null })),
-    traceId: server.stack.spans.traceIdOf(traceKey(tenant, id)) ?? null,
+    traceId: (await server.stack.spans.traceIdOf(traceKey(tenant, id))) ?? null,
   };
 }
 
@@ -436,13 +439,12 @@ async function tenantTrace(
   id: string,
 ): Promise<{ traceId: string | null; spans: z.infer<typeof SpanSchema>[] }> {
   await server.runner.engine.get(tenant, id);
-  const traceId = server.stack.spans.traceIdOf(traceKey(tenant, id));
+  const traceId = await server.stack.spans.traceIdOf(traceKey(tenant, id));
   if (traceId === undefined) {
     return { traceId: null, spans: [] };
   }
   // Spans carry the tenant, so a trace never shows another tenant's spans.
-  const spans = server.stack.spans
-    .getTrace(traceId)
+  const spans = (await server.stack.spans.getTrace(traceId))
     .filter((span) => span.attributes['sandstack.tenant'] === tenant)
     .map((span) => ({
       ...span,

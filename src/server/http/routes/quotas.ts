@@ -81,7 +81,7 @@ async function quotaBody(
   server: ServerContext,
   tenant: string,
 ): Promise<z.infer<typeof QuotaSchema>> {
-  const quota = cpuQuotaOf(server, tenant);
+  const quota = await cpuQuotaOf(server, tenant);
   const used = await cpuSecondsUsed(server, tenant, quota.windowSeconds);
   return { tenant, ...quota, usedCpuSeconds: Math.round(used * 1000) / 1000 };
 }
@@ -93,19 +93,19 @@ export function addQuotaRoutes(
 ): void {
   router.openapi(getQuotaRoute, async (c) => {
     const { tenant } = c.req.valid('param');
-    server.tenants.require(tenant);
+    await server.tenants.require(tenant);
     return c.json(await quotaBody(server, tenant), 200);
   });
 
   router.openapi(setQuotaRoute, async (c) => {
     const { tenant } = c.req.valid('param');
-    server.tenants.setCpuQuota(tenant, c.req.valid('json'), actorOf(c));
+    await server.tenants.setCpuQuota(tenant, c.req.valid('json'), actorOf(c));
     return c.json(await quotaBody(server, tenant), 200);
   });
 
   router.openapi(resetQuotaRoute, async (c) => {
     const { tenant } = c.req.valid('param');
-    server.tenants.setCpuQuota(tenant, undefined, actorOf(c));
+    await server.tenants.setCpuQuota(tenant, undefined, actorOf(c));
     return c.json(await quotaBody(server, tenant), 200);
   });
 }

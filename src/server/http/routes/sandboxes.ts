@@ -423,10 +423,12 @@ export function sandboxRoutes(server: ServerContext): ReturnType<typeof createRo
 
   router.openapi(claimRoute, claimSandbox(server));
 
-  router.openapi(listRoute, (c) => {
+  router.openapi(listRoute, async (c) => {
     const query = c.req.valid('query');
     const includeReleased = query.all === 'true';
-    const tenants = listedTenants(c, query.tenant, () => server.tenants.list().map((t) => t.id));
+    const tenants = await listedTenants(c, query.tenant, async () =>
+      (await server.tenants.list()).map((tenant) => tenant.id),
+    );
     const records = tenants
       .flatMap((tenant) => server.stack.controller.list({ tenant, includeReleased }))
       .sort((a, b) => (b.claimedAt ?? b.createdAt) - (a.claimedAt ?? a.createdAt));

@@ -193,34 +193,36 @@ export function tenantRoutes(server: ServerContext): ReturnType<typeof createRou
   router.use('*', requireAdmin);
   const { tenants } = server;
 
-  router.openapi(createTenantRoute, (c) =>
-    c.json(tenants.create(c.req.valid('json'), actorOf(c)), 201),
+  router.openapi(createTenantRoute, async (c) =>
+    c.json(await tenants.create(c.req.valid('json'), actorOf(c)), 201),
   );
-  router.openapi(listTenantsRoute, (c) => c.json({ tenants: tenants.list() }, 200));
-  router.openapi(getTenantRoute, (c) => c.json(tenants.require(c.req.valid('param').tenant), 200));
+  router.openapi(listTenantsRoute, async (c) => c.json({ tenants: await tenants.list() }, 200));
+  router.openapi(getTenantRoute, async (c) =>
+    c.json(await tenants.require(c.req.valid('param').tenant), 200),
+  );
   router.openapi(deleteTenantRoute, deleteTenant(server));
 
-  router.openapi(createTokenRoute, (c) => {
+  router.openapi(createTokenRoute, async (c) => {
     const { tenant } = c.req.valid('param');
-    const created = tenants.createToken(tenant, c.req.valid('json') ?? {}, actorOf(c));
+    const created = await tenants.createToken(tenant, c.req.valid('json') ?? {}, actorOf(c));
     return c.json({ token: created.record, secret: created.token }, 201);
   });
-  router.openapi(listTokensRoute, (c) =>
-    c.json({ tokens: tenants.listTokens(c.req.valid('param').tenant) }, 200),
+  router.openapi(listTokensRoute, async (c) =>
+    c.json({ tokens: await tenants.listTokens(c.req.valid('param').tenant) }, 200),
   );
-  router.openapi(rotateTokenRoute, (c) => {
+  router.openapi(rotateTokenRoute, async (c) => {
     const { tenant, tokenId } = c.req.valid('param');
-    const created = tenants.rotateToken(tenant, tokenId, actorOf(c));
+    const created = await tenants.rotateToken(tenant, tokenId, actorOf(c));
     return c.json({ token: created.record, secret: created.token }, 200);
   });
-  router.openapi(revokeTokenRoute, (c) => {
+  router.openapi(revokeTokenRoute, async (c) => {
     const { tenant, tokenId } = c.req.valid('param');
-    return c.json(tenants.revokeToken(tenant, tokenId, actorOf(c)), 200);
+    return c.json(await tenants.revokeToken(tenant, tokenId, actorOf(c)), 200);
   });
 
   router.openapi(tenantUsageRoute, async (c) => {
     const { tenant } = c.req.valid('param');
-    tenants.require(tenant);
+    await tenants.require(tenant);
     return c.json(await usageOf(server, tenant), 200);
   });
   addQuotaRoutes(router, server);
@@ -232,9 +234,9 @@ export function tenantRoutes(server: ServerContext): ReturnType<typeof createRou
 export function auditRoutes(server: ServerContext): ReturnType<typeof createRouter> {
   const router = createRouter();
   router.use('*', requireAdmin);
-  router.openapi(listAuditRoute, (c) => {
+  router.openapi(listAuditRoute, async (c) => {
     const query = c.req.valid('query');
-    const entries = server.tenants.listAudit({
+    const entries = await server.tenants.listAudit({
       limit: query.limit,
       ...(query.tenant === undefined ? {} : { tenant: query.tenant }),
       ...(query.before === undefined ? {} : { beforeSeq: query.before }),
@@ -248,8 +250,8 @@ export function auditRoutes(server: ServerContext): ReturnType<typeof createRout
 function deleteTenant(server: ServerContext): RouteHandler<typeof deleteTenantRoute, ServerEnv> {
   return async (c) => {
     const { tenant } = c.req.valid('param');
-    const record = server.tenants.require(tenant);
-    server.tenants.delete(tenant, actorOf(c));
+    const record = await server.tenants.require(tenant);
+    await server.tenants.delete(tenant, actorOf(c));
     await stopTenantWork(server, tenant);
     return c.json(record, 200);
   };
