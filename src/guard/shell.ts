@@ -512,13 +512,15 @@ function visitCommand(parser: Parser, node: Node, state: WalkState, context: Wal
     allRedirects,
   );
   for (const extra of unwrapped.extraCommands) {
-    pushCommand(state, context, {
+    const inner = pushCommand(state, context, {
       argv: extra,
       assignments: [],
       dynamic: command.dynamic,
       text,
       wrappers: ['find -exec'],
     });
+    // `find -exec sh -c '…' \;` runs a script, which must be read like any other.
+    followNestedCode(parser, state, { ...context, argDynamic: undefined }, inner);
   }
   for (const script of unwrapped.shellStrings) {
     followShellString(parser, state, context, script, command.dynamic, command);
