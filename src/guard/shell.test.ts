@@ -201,3 +201,10 @@ describe('composition property', () => {
     );
   });
 });
+
+describe('parseShell malformed assignments', () => {
+  it('reads a glob before = without throwing', async () => {
+    const parsed = await parseShell("'$' && *_=- && ls", { homeDir: HOME, cwd: '/workspace' });
+    expect(parsed.commands.map((command) => command.name)).toContain('ls');
+  });
+});
