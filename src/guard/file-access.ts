@@ -4,6 +4,7 @@
  */
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import { CREDENTIAL_PATH, finding, type Finding } from './findings.js';
+import { credentialFileMatching, expandBraces } from './globs.js';
 import type { SimpleCommand, ParsedShell } from './shell.js';
 import type { GuardContext } from './types.js';
 
@@ -56,21 +57,13 @@ export function checkPaths(
         'credential-search',
       );
     }
-    // Listing a credential folder shows only file names, not their contents.
-    const lists = command.name === 'ls' || command.name === 'stat';
-    const reads = lists ? [] : command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
-    for (const arg of reads) {
-      // A bare name is a file in the working folder once a `cd` has moved it, as in
-      // `cd ~/.aws; cat credentials`.
-      const pathLike = /^[~/.$]|^[\w.-]+\//.test(arg) || current.cwd !== context.cwd;
-      const resolved = pathLike ? resolvePath(arg, current) : arg;
-      if (CREDENTIAL_PATH.test(resolved) && !isInside(resolved, context.projectDir)) {
-        return finding(
-          'credential-exploration',
-          `The command touches the credential file "${arg}"`,
-          'credential-path',
-        );
-      }
+    const credential = readsCredentialFile(command, current, context);
+    if (credential !== undefined) {
+      return finding(
+        'credential-exploration',
+        `The command touches the credential file "${credential}"`,
+        'credential-path',
+      );
     }
     for (const target of targets) {
       const problem = checkWriteTarget(command, target, current, context, messages);
@@ -79,6 +72,41 @@ export function checkPaths(
       }
     }
     current = afterCd(command, current);
+  }
+  return undefined;
+}
+
+/**
+ * Returns the operand or input redirect of `command` that names a credential file outside
+ * the project, after brace expansion, or whose glob could match one (`/e?c/shadow`).
+ */
+function readsCredentialFile(
+  command: SimpleCommand,
+  paths: PathContext,
+  context: GuardContext,
+): string | undefined {
+  // Listing a credential folder shows only file names, not their contents.
+  const lists = command.name === 'ls' || command.name === 'stat';
+  const operands = lists ? [] : command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
+  const inputs = command.redirects
+    .filter((redirect) => redirect.operator.includes('<'))
+    .map((redirect) => redirect.target);
+  for (const arg of [...operands, ...inputs]) {
+    for (const word of expandBraces(arg)) {
+      // A bare name is a file in the working folder once a `cd` has moved it, as in
+      // `cd ~/.aws; cat credentials`.
+      const pathLike = /^[~/.$]|^[\w.-]+\//.test(word) || paths.cwd !== context.cwd;
+      const resolved = pathLike ? resolvePath(word, paths) : word;
+      if (isInside(resolved, context.projectDir)) {
+        continue;
+      }
+      const matches =
+        CREDENTIAL_PATH.test(resolved) ||
+        (pathLike && credentialFileMatching(resolved, paths.homeDir) !== undefined);
+      if (matches) {
+        return arg;
+      }
+    }
   }
   return undefined;
 }
@@ -96,7 +124,7 @@ function afterCd(command: SimpleCommand, paths: PathContext): PathContext {
 }
 
 /** Checks whether the user's messages name a path outside the project, as written or with `~`. */
-function namesPath(
+export function namesPath(
   messages: string,
   target: string,
   resolved: string,

@@ -1,9 +1,10 @@
 /**
  * An MCP proxy in front of any stdio MCP server, built on the official TypeScript SDK. It
- * forwards tools only. Every tools/call is decided by the guard first, as the tool
- * `mcp__<server>__<tool>`, and a call that is not allowed returns a tool error with the
- * reason. Tool definitions that carry instructions for the model, or that change after they
- * were first seen, are hidden and their calls blocked. Secrets are redacted from results.
+ * forwards tools, resources and prompts. Every tools/call is decided by the guard first, as
+ * the tool `mcp__<server>__<tool>`, and a call that is not allowed returns a tool error with
+ * the reason. Tool definitions that carry instructions for the model, or that change after
+ * they were first seen, are hidden and their calls blocked; resources and prompts are
+ * scanned the same way (see mcp-resources.ts). Secrets are redacted from results.
  */
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -30,7 +31,8 @@ import { createToolPins, type ToolPins } from './mcp-pins.js';
 import { fingerprintTool, scanToolDefinition } from './mcp-scan.js';
 import { redactSecrets } from './redact.js';
 import { createStage2, type Stage2Options } from './stage2.js';
-import type { Decision, GuardContext } from './types.js';
+import { registerResourceHandlers, resourceCapabilities } from './mcp-resources.js';
+import type { Decision, GuardContext, ToolCall } from './types.js';
 
 /** Options for {@link startMcpProxy}. */
 export interface McpProxyOptions {
@@ -120,7 +122,10 @@ export async function startMcpProxy(options: McpProxyOptions): Promise<McpProxy>
 
   const server = new Server(
     { name: `sandstack-guard/${options.serverName}`, version: '0.1.0' },
-    { capabilities: { tools: { listChanged: true } }, ...instructionsOf(upstream, logger) },
+    {
+      capabilities: { tools: { listChanged: true }, ...resourceCapabilities(upstream) },
+      ...instructionsOf(upstream, logger),
+    },
   );
   server.setRequestHandler(ListToolsRequestSchema, async () => {
     await refreshTools();
@@ -139,7 +144,7 @@ export async function startMcpProxy(options: McpProxyOptions): Promise<McpProxy>
     if (known.blocked !== undefined) {
       return toolError(describe(known.blocked));
     }
-    const decision = await decide(name, args);
+    const decision = await decide({ tool: `mcp__${options.serverName}__${name}`, input: args });
     logger.info('MCP call decided', { tool: name, verdict: decision.verdict, rule: decision.rule });
     if (decision.verdict !== 'allow') {
       return toolError(describe(decision));
@@ -156,6 +161,15 @@ export async function startMcpProxy(options: McpProxyOptions): Promise<McpProxy>
   upstream.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
     await refreshTools();
     await server.sendToolListChanged();
+  });
+  registerResourceHandlers({
+    serverName: options.serverName,
+    upstream,
+    server,
+    decide,
+    redact: (value) => redactStrings(value) as typeof value,
+    describe,
+    logger,
   });
 
   if (options.downstream !== undefined) {
@@ -236,7 +250,7 @@ function instructionsOf(client: Client, logger: Logger): { instructions?: string
   return { instructions };
 }
 
-type Decide = (tool: string, input: Record<string, unknown>) => Promise<Decision>;
+type Decide = (call: ToolCall) => Promise<Decision>;
 
 function createDecider(
   options: McpProxyOptions,
@@ -260,8 +274,7 @@ function createDecider(
   const queue =
     options.approvals === undefined ? undefined : ApprovalQueue.open(options.approvals.path);
 
-  return async (tool, input) => {
-    const call = { tool: `mcp__${options.serverName}__${tool}`, input };
+  return async (call) => {
     const decision = await guard.decide(call, context);
     if (decision.verdict !== 'ask') {
       return decision;

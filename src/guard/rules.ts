@@ -20,6 +20,9 @@ export interface DangerRule {
 const PROD = String.raw`(?:\bprod\b|\bprod[-_.]|[-_.]prod\b|production|\bPROD_|\blive\b)`;
 const EXFIL_HOSTS = String.raw`(?:webhook\.site|requestbin|pipedream|oast\.|\.oast|dnslog|interact\.sh|burpcollaborator|canarytokens|pastebin|paste\.rs|hastebin|transfer\.sh|file\.io|0x0\.st|termbin|ngrok\.io|ngrok-free|serveo|beeceptor|hookbin|requestcatcher|c2\.)`;
 
+/** Branch names that other people build on: the default branch, `develop` and release lines. */
+const SHARED_BRANCH = String.raw`(?:main|master|trunk|develop|release(?:[-/][\w.-]+)?|production|prod|stable)`;
+
 /** Flags that let an AI agent run tools without approval. */
 export const UNSAFE_AGENT_FLAGS =
   /--dangerously-skip-permissions|--dangerously-bypass|bypassPermissions|--yolo\b|--yes-always|--full-auto|--allowedTools\s+["']?Bash(?:\(\*\))?["']?(?:\s|$)|--auto-approve-all|--trust-all-tools|--approval-mode[= ]yolo/;
@@ -41,6 +44,22 @@ export const DANGER_RULES: readonly DangerRule[] = [
     pattern: /^git\b.*\bpush\b.*(?:--delete\b|\s-d\s|\s:\S|--prune\b)/,
     reason: 'deletes remote branches or tags',
     consent: [/delet\w* .*remote|remote .*branch\w* .*delet/i],
+  },
+  {
+    id: 'git-shared-branch-delete',
+    category: 'git-destructive',
+    pattern: new RegExp(
+      String.raw`^git\b.*\bbranch\b(?=.*\s(?:-[a-zA-Z]*[dDfM][a-zA-Z]*|--delete|--force|--move)(?:\s|$))(?:\s+\S+)*?\s+(?:origin\/)?${SHARED_BRANCH}(?:\s|$)`,
+    ),
+    reason: 'deletes or force-moves a shared branch such as main',
+  },
+  {
+    id: 'git-shared-ref-write',
+    category: 'git-destructive',
+    pattern: new RegExp(
+      String.raw`^git\b.*\b(?:update-ref|symbolic-ref)\b(?:\s+-\S+)*(?:\s+-m\s+\S+)?\s+(?:refs\/heads\/|refs\/remotes\/\w+\/|refs\/tags\/)?${SHARED_BRANCH}(?:\s|$)`,
+    ),
+    reason: 'rewrites or deletes a shared ref directly',
   },
   {
     id: 'git-history-rewrite',
@@ -211,7 +230,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'production-read',
     category: 'production-read',
     pattern: new RegExp(
-      String.raw`^(?:psql|mysql|mongosh|mongo|redis-cli|pg_dump|mysqldump|kubectl|ssh|aws s3 (?:cp|sync)|gsutil\b.*\b(?:cp|cat|rsync)|heroku\b)\b.*${PROD}`,
+      String.raw`^(?:psql|mysql|mongosh|mongo|redis-cli|pg_dump|mysqldump|kubectl|ssh|aws s3 (?:cp|sync)|aws (?:logs|dynamodb (?:scan|query|get-item)|rds-data|athena|lambda get-function-configuration|ssm get-parameters?)|gcloud (?:logging read|sql connect|run services describe|functions logs)|az (?:monitor|webapp log|containerapp logs)|gsutil\b.*\b(?:cp|cat|rsync)|heroku\b|fly(?:ctl)? (?:logs|ssh|postgres connect)|vercel (?:logs|env pull)|stern|sentry-cli)\b.*${PROD}`,
       'i',
     ),
     reason: 'reads production data or configuration',
@@ -403,6 +422,13 @@ export const DANGER_RULES: readonly DangerRule[] = [
     pattern:
       /print-access-token|print-identity-token|auth (?:token|print)|get-login-password|(?:gh|glab) auth token|get-authorization-token|az account get-access-token|--show-token|\bprintenv\s+\w*(?:TOKEN|SECRET|KEY|PASSWORD)|echo\b.*\$\{?\w*(?:TOKEN|SECRET|PASSWORD|API_KEY|_KEY)\b/i,
     reason: 'prints or writes out a secret',
+  },
+  {
+    id: 'credential-mint',
+    category: 'credential-exploration',
+    pattern:
+      /^aws (?:sts (?:get-session-token|get-federation-token|assume-role[\w-]*)|configure (?:get\s+\S*(?:key|secret|token|password)\S*|export-credentials)|sso get-role-credentials|ssm get-parameters?\b.*--with-decryption|ecr get-login\b|iam create-access-key)\b|^gcloud (?:auth (?:\S+ )?print-(?:access|identity)-token|config config-helper|iam service-accounts keys create)\b|^az (?:account get-access-token|ad sp credential reset|keyvault secret (?:show|download))\b|^kubectl\b.*\b(?:create token|config view\b.*--(?:raw|flatten))\b|^(?:vault (?:token create|login\b.*-token-only|print token)|heroku auth:token|npm token create|doctl auth token|op (?:read|item get)|bw get (?:password|item)|pass show|gopass show|flyctl auth token|fly auth token)\b/i,
+    reason: 'mints or prints a cloud or registry credential',
   },
   {
     id: 'token-in-url',

@@ -162,8 +162,10 @@ export function constantVariables(
     if (!SEQUENTIAL_PARENTS.has(parent?.type ?? '') && !declared) {
       continue;
     }
+    // The grammar also reads malformed words such as `*_=-` as assignments, so escape the name.
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const rebinds = new RegExp(
-      String.raw`\b(?:read|for|unset|getopts|let|local|declare|typeset|mapfile|readarray)\b[^;&|\n]*\b${name}\b|\b${name}\+=|\(\([^)]*\b${name}\b`,
+      String.raw`\b(?:read|for|unset|getopts|let|local|declare|typeset|mapfile|readarray)\b[^;&|\n]*\b${escaped}\b|\b${escaped}\+=|\(\([^)]*\b${escaped}\b`,
     );
     const literal = wordValue(value, state);
     if (literal.dynamic || node.text.startsWith(`${name}+=`) || rebinds.test(source)) {

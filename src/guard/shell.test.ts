@@ -36,6 +36,7 @@ describe('parseShell', () => {
     ['sudo', 'sudo -u root rm -rf /x'],
     ['xargs', 'xargs -0 -n1 rm -rf /x < list'],
     ['find -exec', 'find . -exec rm -rf /x \\;'],
+    ['find -exec sh -c', "find . -name '*.pyc' -exec sh -c 'rm -rf /x' \\;"],
     ['python os.system', `python3 -c "import os; os.system('rm -rf /x')"`],
     ['if', 'if true; then rm -rf /x; fi'],
     ['for', 'for f in a; do rm -rf /x; done'],
@@ -198,5 +199,12 @@ describe('composition property', () => {
       ),
       { numRuns: 40, seed: 7 },
     );
+  });
+});
+
+describe('parseShell malformed assignments', () => {
+  it('reads a glob before = without throwing', async () => {
+    const parsed = await parseShell("'$' && *_=- && ls", { homeDir: HOME, cwd: '/workspace' });
+    expect(parsed.commands.map((command) => command.name)).toContain('ls');
   });
 });

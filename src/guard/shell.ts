@@ -79,6 +79,8 @@ export interface ParseShellOptions {
   cwd?: string;
   /** Maximum nesting of `bash -c`, `eval` and similar before parsing gives up. @default 6 */
   maxDepth?: number;
+  /** Read plain commands without tree-sitter; tests turn it off to compare both. @default true */
+  fastPath?: boolean;
 }
 
 interface WalkState {
@@ -98,6 +100,8 @@ interface WalkState {
   treeHasError: boolean;
   /** Variables the current tree sets once to a literal value. */
   variables: ReadonlyMap<string, ConstantVariable> | undefined;
+  /** Whether plain commands, top-level and nested, skip tree-sitter. */
+  fastPath: boolean;
 }
 
 let parserPromise: Promise<Parser> | undefined;
@@ -137,14 +141,201 @@ export async function parseShell(
     ampAfter: new Set(),
     treeHasError: false,
     variables: undefined,
+    fastPath: options.fastPath ?? true,
   };
   parseInto(parser, command, state, []);
   return state.result;
 }
 
+/** Program names the fast path accepts: no leading digit, which could start a redirect. */
+const PROGRAM_NAME = /^[A-Za-z_./][A-Za-z0-9_./+-]*$/;
+/** First words that the grammar reads as keywords or declarations, not as a program. */
+const NOT_A_PROGRAM = new Set([
+  'if',
+  'then',
+  'else',
+  'elif',
+  'fi',
+  'for',
+  'while',
+  'until',
+  'do',
+  'done',
+  'case',
+  'esac',
+  'function',
+  'select',
+  'time',
+  'coproc',
+  'in',
+  'export',
+  'declare',
+  'local',
+  'readonly',
+  'typeset',
+  'unset',
+]);
+
+interface PlainWord {
+  text: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * Reads a command built only of plain words, quoted strings without expansions and the
+ * operators `&&`, `||`, `|`, `;` and `&`, which covers most commands agents run, without
+ * tree-sitter. The parse tree of such a command holds nothing else, so the result is the
+ * same as the tree walk's (a test compares both on every fixture and on generated text).
+ * Returns false, having recorded nothing, for anything else: `$`, backticks, backslashes,
+ * redirects, globs with `[`, keywords, comments, newlines, non-ASCII text or an empty command.
+ */
+function parsePlainCommand(
+  parser: Parser,
+  source: string,
+  state: WalkState,
+  via: string[],
+): boolean {
+  // Statements end at `;` or `&`; each is a list of pipelines joined by `&&` or `||`.
+  const statements: { pipelines: PlainWord[][][]; background: boolean }[] = [];
+  let pipelines: PlainWord[][][] = [];
+  let stages: PlainWord[][] = [];
+  let words: PlainWord[] = [];
+  let index = 0;
+  const endCommand = (): boolean => {
+    if (words.length === 0) {
+      return false;
+    }
+    stages.push(words);
+    words = [];
+    return true;
+  };
+  while (index < source.length) {
+    const char = source[index] ?? '';
+    if (char === ' ') {
+      index += 1;
+      continue;
+    }
+    if (char === '&' || char === '|' || char === ';') {
+      const pair = source.slice(index, index + 2);
+      if (pair === '&&' || pair === '||') {
+        if (!endCommand()) {
+          return false;
+        }
+        pipelines.push(stages);
+        stages = [];
+        index += 2;
+      } else if (char === '|') {
+        if (pair === '|&' || !endCommand()) {
+          return false;
+        }
+        index += 1;
+      } else {
+        if (pair === ';;' || pair === ';&' || pair === '&;' || !endCommand()) {
+          return false;
+        }
+        pipelines.push(stages);
+        statements.push({ pipelines, background: char === '&' });
+        pipelines = [];
+        stages = [];
+        index += 1;
+      }
+      continue;
+    }
+    const word = readPlainWord(source, index);
+    if (word === undefined) {
+      return false;
+    }
+    // The grammar reads some program names oddly (`a@ && b` is an error to it), so only
+    // names of the usual characters take this path.
+    if (words.length === 0 && (NOT_A_PROGRAM.has(word.text) || !PROGRAM_NAME.test(word.text))) {
+      return false;
+    }
+    words.push(word);
+    index = word.end;
+  }
+  if (endCommand()) {
+    pipelines.push(stages);
+    statements.push({ pipelines, background: false });
+  } else if (stages.length > 0 || pipelines.length > 0 || statements.length === 0) {
+    return false;
+  }
+  // As in the tree walk, commands of this text are one level deeper, and a nested shell
+  // sees none of the outer text's variables.
+  const outerVariables = state.variables;
+  state.variables = undefined;
+  state.depth += 1;
+  for (const statement of statements) {
+    for (const pipeline of statement.pipelines) {
+      recordPlainPipeline(parser, source, state, pipeline, statement.background, via);
+    }
+  }
+  state.depth -= 1;
+  state.variables = outerVariables;
+  return true;
+}
+
+/** One plain word: runs of plain characters and single-quoted strings, with nothing between. */
+const PLAIN_WORD = /(?:[A-Za-z0-9_\-./:=@+,*?]+|'[^']*'|"[^"$`\\!]*")+/y;
+
+/** Reads one word of plain characters and single-quoted strings starting at `start`. */
+function readPlainWord(source: string, start: number): PlainWord | undefined {
+  PLAIN_WORD.lastIndex = start;
+  const match = PLAIN_WORD.exec(source);
+  if (match === null) {
+    return undefined;
+  }
+  const end = start + match[0].length;
+  const next = source[end];
+  if (next !== undefined && next !== ' ' && next !== '&' && next !== '|' && next !== ';') {
+    return undefined;
+  }
+  const raw = match[0];
+  const text = /['"]/.test(raw)
+    ? raw.replace(
+        /'([^']*)'|"([^"]*)"/g,
+        (_match, single?: string, double?: string) => single ?? double ?? '',
+      )
+    : raw;
+  return { text, start, end };
+}
+
+function recordPlainPipeline(
+  parser: Parser,
+  source: string,
+  state: WalkState,
+  stages: PlainWord[][],
+  background: boolean,
+  via: string[],
+): void {
+  const context = { ...newContext(via), background };
+  const id = state.nextPipelineId;
+  if (stages.length > 1) {
+    state.nextPipelineId += 1;
+  }
+  stages.forEach((words, index) => {
+    const first = words[0];
+    const last = words.at(-1);
+    if (first === undefined || last === undefined) {
+      return;
+    }
+    const stageContext =
+      stages.length > 1 ? { ...context, pipeline: { id, index, length: stages.length } } : context;
+    recordCommand(parser, state, stageContext, {
+      words: words.map((word) => ({ text: word.text, dynamic: false })),
+      assignments: [],
+      redirects: [],
+      text: source.slice(first.start, last.end),
+    });
+  });
+}
+
 function parseInto(parser: Parser, source: string, state: WalkState, via: string[]): void {
   if (state.depth > state.maxDepth) {
     flag(state, `nesting deeper than ${state.maxDepth} levels`);
+    return;
+  }
+  if (state.fastPath && parsePlainCommand(parser, source, state, via)) {
     return;
   }
   const tree = parseBash(parser, source);
@@ -494,6 +685,24 @@ function visitCommand(parser: Parser, node: Node, state: WalkState, context: Wal
   if (words.length === 0) {
     return;
   }
+  recordCommand(parser, state, context, { words, assignments, redirects, text });
+}
+
+/** Words, assignments and redirects of one simple command, and its source text. */
+interface CommandSyntax {
+  words: WordValue[];
+  assignments: string[];
+  redirects: Redirect[];
+  text: string;
+}
+
+/** Records a simple command with its wrappers removed and follows the code it runs. */
+function recordCommand(
+  parser: Parser,
+  state: WalkState,
+  context: WalkContext,
+  { words, assignments, redirects, text }: CommandSyntax,
+): void {
   if (words[0]?.dynamic === true) {
     flag(state, `the program name ${JSON.stringify(words[0].text)} is computed at run time`);
   }
@@ -512,13 +721,15 @@ function visitCommand(parser: Parser, node: Node, state: WalkState, context: Wal
     allRedirects,
   );
   for (const extra of unwrapped.extraCommands) {
-    pushCommand(state, context, {
+    const inner = pushCommand(state, context, {
       argv: extra,
       assignments: [],
       dynamic: command.dynamic,
       text,
       wrappers: ['find -exec'],
     });
+    // `find -exec sh -c '…' \;` runs a script, which must be read like any other.
+    followNestedCode(parser, state, { ...context, argDynamic: undefined }, inner);
   }
   for (const script of unwrapped.shellStrings) {
     followShellString(parser, state, context, script, command.dynamic, command);

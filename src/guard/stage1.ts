@@ -4,6 +4,7 @@
  */
 import { checkExfiltration } from './exfiltration.js';
 import { checkPaths } from './file-access.js';
+import { cleansOnlyNamedPaths, findRoots, removesOnlyBuildArtefacts } from './cleanup.js';
 import { finding, type Finding } from './findings.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import { DANGER_RULES, KNOWN_INSTALLERS, type DangerRule } from './rules.js';
@@ -112,7 +113,14 @@ function checkRules(
       matching.length > 0 &&
       matching.every((text) => DRY_RUN.test(text)) &&
       CHANGE_CATEGORIES.has(rule.category);
-    if (matching.length > 0 && !onlyDryRuns && !hasConsent(rule, messages, parsed, searchIn)) {
+    // Removing compiled files and caches inside the project loses nothing a build cannot redo.
+    const artefactsOnly = rule.id === 'find-delete' && removesOnlyBuildArtefacts(parsed, searchIn);
+    if (
+      matching.length > 0 &&
+      !onlyDryRuns &&
+      !artefactsOnly &&
+      !hasConsent(rule, messages, parsed, searchIn)
+    ) {
       return {
         category: rule.category,
         reason: `The command ${rule.reason}`,
@@ -143,8 +151,14 @@ function hasConsent(
     return (
       /\b(?:delete|remove|clean)\b/i.test(messages) &&
       namesFindPattern(messages, parsed) &&
-      findRoots(parsed).every(isProjectPath)
+      parsed.commands
+        .filter((command) => command.name === 'find')
+        .flatMap(findRoots)
+        .every(isProjectPath)
     );
+  }
+  if (rule.id === 'git-discard' && cleansOnlyNamedPaths(parsed, messages, isProjectPath)) {
+    return true;
   }
   if (rule.category === 'interfere-with-others') {
     return namesKillTarget(rule, messages, parsed);
@@ -226,17 +240,6 @@ function containsWord(text: string, word: string): boolean {
     }
   }
   return false;
-}
-
-/** Returns the folders that the `find` commands search, `.` when none is given. */
-function findRoots(parsed: ParsedShell): string[] {
-  return parsed.commands
-    .filter((command) => command.name === 'find')
-    .flatMap((command) => {
-      const end = command.argv.findIndex((arg, index) => index > 0 && /^[-(!]/.test(arg));
-      const roots = command.argv.slice(1, end < 0 ? undefined : end);
-      return roots.length > 0 ? roots : ['.'];
-    });
 }
 
 /** Checks that the user's messages name what a `find -delete` matches, such as `.orig` for `-name '*.orig'`. */

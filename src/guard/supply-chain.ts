@@ -191,9 +191,61 @@ export function checkPackages(parsed: ParsedShell): Finding | undefined {
           rule: 'stage1:typosquat',
         };
       }
+      const swapped = ecosystem === 'go' ? undefined : swappedPart(name);
+      if (swapped !== undefined) {
+        return {
+          category: 'untrusted-code-integration',
+          reason: `The package "${name}" contains "${swapped.part}", "${swapped.popular}" with two letters swapped; check the name`,
+          rule: 'stage1:typosquat',
+        };
+      }
     }
   }
   return undefined;
+}
+
+/** Popular names of every ecosystem, Go modules by their last part, for {@link swappedPart}. */
+const POPULAR_WORDS = new Set(
+  Object.values(POPULAR)
+    .flat()
+    .map((name) => name.split('/').pop() ?? name)
+    .filter((name) => name.length >= 5),
+);
+
+/**
+ * Finds a part of a compound name (`reqeusts-promise`, `lodahs_utils`) that is a popular
+ * package name with two adjacent letters swapped, a common typo. Only swaps count, so
+ * real compounds such as `openapi-core` (one letter more than `openai`) pass.
+ */
+function swappedPart(name: string): { part: string; popular: string } | undefined {
+  const parts = name.replace(/^@[^/]+\//, '').split(/[-_.]/);
+  if (parts.length < 2) {
+    return undefined;
+  }
+  for (const part of parts) {
+    if (part.length < 5 || POPULAR_WORDS.has(part)) {
+      continue;
+    }
+    const popular = [...POPULAR_WORDS].find((word) => isAdjacentSwap(part, word));
+    if (popular !== undefined) {
+      return { part, popular };
+    }
+  }
+  return undefined;
+}
+
+/** Checks whether `a` becomes `b` by swapping one pair of neighbouring, different letters. */
+function isAdjacentSwap(a: string, b: string): boolean {
+  if (a.length !== b.length || a === b) {
+    return false;
+  }
+  const first = [...a].findIndex((char, index) => char !== b[index]);
+  return (
+    first >= 0 &&
+    a[first] === b[first + 1] &&
+    a[first + 1] === b[first] &&
+    a.slice(first + 2) === b.slice(first + 2)
+  );
 }
 
 /** Returns a Go package path's module: its first three parts, without the `@version`. */

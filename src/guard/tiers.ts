@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { isInside, resolvePath } from './paths.js';
+import { namesPath } from './file-access.js';
 import { EXFIL_HOST_PATTERN, UNSAFE_AGENT_FLAGS } from './rules.js';
 import { CREDENTIAL_PATH, type Finding } from './findings.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
@@ -116,7 +117,22 @@ function checkEdit(call: ToolCall, context: GuardContext): TierResult {
     .filter((value): value is string => typeof value === 'string')
     .join('\n');
   if (!isInside(target, context.projectDir)) {
-    return { tier: 3, finding: outsideWrite(target) };
+    const finding = outsideWrite(target);
+    // A plain file under /tmp, or one the user named, is as harmless as it is for Bash.
+    const raw = String(call.input['file_path'] ?? call.input['notebook_path'] ?? '');
+    const named =
+      (isInside(target, '/tmp') && !raw.includes('..')) ||
+      namesPath(
+        context.userMessages.join('\n'),
+        raw,
+        target,
+        context.homeDir ?? '/root',
+        call.tool !== 'Write',
+      );
+    if (finding.rule !== 'tier:write-outside-project' || !named) {
+      return { tier: 3, finding };
+    }
+    return { tier: 3, ...withFinding(checkContent(target, content)) };
   }
   if (unignoresSecrets(call, target)) {
     return {
@@ -125,6 +141,16 @@ function checkEdit(call: ToolCall, context: GuardContext): TierResult {
         'credential-leakage',
         `The edit to "${target}" lets secret files be committed`,
         'unignore-secrets',
+      ),
+    };
+  }
+  if (removesAuthLine(call)) {
+    return {
+      tier: 2,
+      finding: blockFinding(
+        'tls-auth-weaken',
+        `The edit to "${target}" removes an authentication setting`,
+        'auth-removed',
       ),
     };
   }
@@ -234,12 +260,37 @@ function unignoresSecrets(call: ToolCall, target: string): boolean {
   return removed.some((line) => IGNORED_SECRETS.test(line));
 }
 
+/** Settings in service configs and code that turn off authentication or TLS verification. */
+const AUTH_OFF =
+  /\bprotected-mode\s+no\b|\bskip[-_]grant[-_]tables\b|^\s*host\w*\s+\S+\s+\S+\s+\S+\s+trust\s*$|\bauthorization:\s*["']?disabled|xpack\.security\.enabled["']?\s*[:=]\s*false|\bauth_enabled["']?\s*[:=]\s*false|\ballow_anonymous\s+true|\brejectUnauthorized["']?\s*:\s*false|\bInsecureSkipVerify:\s*true|insecure-skip-tls-verify["']?\s*:\s*true|NODE_TLS_REJECT_UNAUTHORIZED["']?\s*[:=]\s*["']?0|["']?strict-ssl["']?\s*[:=]\s*false|\bsslVerify\s*=\s*false|--auth[= ]none\b|--disable-auth\b/im;
+/** Lines that set a password or turn authentication on, so an edit that drops one removes auth. */
+const AUTH_LINE =
+  /^\s*(?:requirepass\b|masterauth\b|auth_basic\b|auth_basic_user_file\b|authorization:\s*["']?enabled|security\.authorization|requireAuth|basic_auth\b|htpasswd\b|password_file\b|auth(?:entication)?[_-]?(?:required|enabled)\s*[:=]\s*["']?(?:true|yes|on))/im;
+
+/** Checks whether an edit drops a line that turned authentication on. */
+function removesAuthLine(call: ToolCall): boolean {
+  if (call.tool !== 'Edit') {
+    return false;
+  }
+  const keptLines = String(call.input['new_string'] ?? '').split('\n');
+  return String(call.input['old_string'] ?? '')
+    .split('\n')
+    .some((line) => AUTH_LINE.test(line) && !keptLines.includes(line));
+}
+
 function checkContent(target: string, content: string): Finding | undefined {
   if (REVIEW_GATE_OFF.test(content)) {
     return blockFinding(
       'security-weaken',
       `The change to "${target}" turns off a review or approval gate`,
       'review-gate-off',
+    );
+  }
+  if (AUTH_OFF.test(content)) {
+    return blockFinding(
+      'tls-auth-weaken',
+      `The change to "${target}" turns off authentication or certificate checks`,
+      'auth-off',
     );
   }
   if (SECRET_CONTENT.test(content) && !/\.example$|\.sample$|\.template$/.test(target)) {

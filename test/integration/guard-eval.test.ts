@@ -9,6 +9,8 @@ const DEV_SET = path.join(REPO_ROOT, 'test/fixtures/guard/dev.jsonl');
 const EXTRA_SET = path.join(REPO_ROOT, 'test/fixtures/guard/extra.jsonl');
 /** Cases of the kinds of miss found on the second held-out set, written after it was scored. */
 const TUNING_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-2.jsonl');
+/** Cases of the kinds of miss and false positive fixed after fresh-4 was scored. */
+const TUNING_4_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-4.jsonl');
 
 describe('guard accuracy', () => {
   it('meets the FPR and FNR goals on the dev set', async () => {
@@ -23,7 +25,7 @@ describe('guard accuracy', () => {
   });
 
   it('gets every project case right', async () => {
-    const cases = [...loadCases(EXTRA_SET), ...loadCases(TUNING_SET)];
+    const cases = [...loadCases(EXTRA_SET), ...loadCases(TUNING_SET), ...loadCases(TUNING_4_SET)];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
     expect(report.benign).toBeGreaterThan(10);

@@ -1,14 +1,26 @@
 /**
  * A stdio MCP server for the proxy tests whose tool definitions come from a JSON file that
- * is read again on every tools/list, so a test can change a definition while it runs.
+ * is read again on every request, so a test can change a definition while it runs. The file
+ * holds either an array of tools or an object with `tools`, `resources`, `resourceTemplates`
+ * and `prompts`; a `file:` resource is read from disk, and any other resource returns a
+ * fixed text with a fake AWS key in it.
  * Usage: node --import tsx guard-mcp-fixture-server.ts <definitions.json>
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import {
   CallToolRequestSchema,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
+  ReadResourceRequestSchema,
+  type Prompt,
+  type Resource,
+  type ResourceTemplate,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 
@@ -17,18 +29,61 @@ if (definitionsPath === undefined) {
   throw new Error('Missing argument: the path of the tool definitions JSON file');
 }
 
-const readTools = (): Tool[] => JSON.parse(readFileSync(definitionsPath, 'utf8')) as Tool[];
+interface Definitions {
+  tools: Tool[];
+  resources: Resource[];
+  resourceTemplates: ResourceTemplate[];
+  prompts: Prompt[];
+}
+
+const readDefinitions = (): Definitions => {
+  const parsed = JSON.parse(readFileSync(definitionsPath, 'utf8')) as Tool[] | Partial<Definitions>;
+  if (Array.isArray(parsed)) {
+    return { tools: parsed, resources: [], resourceTemplates: [], prompts: [] };
+  }
+  return {
+    tools: parsed.tools ?? [],
+    resources: parsed.resources ?? [],
+    resourceTemplates: parsed.resourceTemplates ?? [],
+    prompts: parsed.prompts ?? [],
+  };
+};
 
 const server = new Server(
   { name: 'fixture', version: '1.0.0' },
-  { capabilities: { tools: {} }, instructions: 'Tools for the guard proxy tests.' },
+  {
+    capabilities: { tools: {}, resources: {}, prompts: {} },
+    instructions: 'Tools for the guard proxy tests.',
+  },
 );
-server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: readTools() }));
+server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: readDefinitions().tools }));
 server.setRequestHandler(CallToolRequestSchema, (request) => ({
   content: [
     {
       type: 'text',
       text: `called ${request.params.name} with ${JSON.stringify(request.params.arguments ?? {})}`,
+    },
+  ],
+}));
+server.setRequestHandler(ListResourcesRequestSchema, () => ({
+  resources: readDefinitions().resources,
+}));
+server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
+  resourceTemplates: readDefinitions().resourceTemplates,
+}));
+server.setRequestHandler(ReadResourceRequestSchema, (request) => {
+  const { uri } = request.params;
+  const text = uri.startsWith('file:')
+    ? readFileSync(fileURLToPath(uri), 'utf8')
+    : `resource ${uri} key AKIAABCDEFGHIJKLMNOP`;
+  return { contents: [{ uri, mimeType: 'text/plain', text }] };
+});
+server.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: readDefinitions().prompts }));
+server.setRequestHandler(GetPromptRequestSchema, (request) => ({
+  messages: [
+    {
+      role: 'user',
+      content: { type: 'text', text: `prompt ${request.params.name} token AKIAABCDEFGHIJKLMNOP` },
     },
   ],
 }));

@@ -11,6 +11,9 @@ const EXTRA_SET = path.join(REPO_ROOT, 'test/fixtures/guard/extra.jsonl');
 const TUNING_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-2.jsonl');
 /** The second held-out set, recorded here so later changes show which of its verdicts move. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
+/** Cases of the kinds fixed after fresh-4 was scored, and fresh-4 itself. */
+const TUNING_4_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-4.jsonl');
+const FRESH_4_SET = path.join(REPO_ROOT, 'test/fixtures/guard/fresh-4.jsonl');
 /** Verdicts recorded from a known-good guard. Update them with `npx vitest run <this file> -u`. */
 const SNAPSHOT = '../fixtures/guard/verdicts.snap.json';
 
@@ -80,6 +83,8 @@ describe('guard verdicts', () => {
       ...loadCases(EXTRA_SET),
       ...loadCases(TUNING_SET),
       ...loadCases(HOLDOUT_SET),
+      ...loadCases(TUNING_4_SET),
+      ...loadCases(FRESH_4_SET),
     ];
     const all = [...cases, ...chains(cases)];
     const verdicts: Record<string, unknown> = {};

@@ -1,0 +1,161 @@
+/**
+ * Glob and brace handling for path checks. The guard sees no filesystem, so a pattern such
+ * as `/e?c/shadow` or `~/.p*pass` is tested against a list of well-known credential files
+ * instead: a pattern that could match one of them is treated as naming it.
+ */
+
+/** Maximum words one brace expansion may produce before the rest is dropped. */
+const MAX_BRACE_WORDS = 64;
+
+/**
+ * Expands bash brace lists (`{a,b}`, nested too) in `word`, as bash does before globbing.
+ * Sequences such as `{1..3}` and braces with no comma are kept as written.
+ */
+export function expandBraces(word: string): string[] {
+  const open = findBraceList(word);
+  if (open === undefined) {
+    return [word];
+  }
+  const { start, end, alternatives } = open;
+  const prefix = word.slice(0, start);
+  const suffix = word.slice(end + 1);
+  const result: string[] = [];
+  for (const alternative of alternatives) {
+    for (const expanded of expandBraces(prefix + alternative + suffix)) {
+      if (result.length >= MAX_BRACE_WORDS) {
+        return result;
+      }
+      result.push(expanded);
+    }
+  }
+  return result;
+}
+
+/** Finds the first `{…,…}` list at top level and splits it at its top-level commas. */
+function findBraceList(
+  word: string,
+): { start: number; end: number; alternatives: string[] } | undefined {
+  for (let start = word.indexOf('{'); start >= 0; start = word.indexOf('{', start + 1)) {
+    let depth = 0;
+    const commas: number[] = [];
+    for (let index = start; index < word.length; index += 1) {
+      const char = word[index];
+      if (char === '{') {
+        depth += 1;
+      } else if (char === '}') {
+        depth -= 1;
+        if (depth === 0) {
+          if (commas.length === 0) {
+            break;
+          }
+          const bounds = [start, ...commas, index];
+          const alternatives = bounds
+            .slice(0, -1)
+            .map((from, at) => word.slice(from + 1, bounds[at + 1]));
+          return { start, end: index, alternatives };
+        }
+      } else if (char === ',' && depth === 1) {
+        commas.push(index);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Checks whether `text` contains an unquoted glob character (`*`, `?` or `[`). */
+export function hasGlob(text: string): boolean {
+  return /[*?[]/.test(text);
+}
+
+/**
+ * Compiles a bash glob over an absolute path into a regular expression. `*` and `?` stay
+ * inside one path component and, as in bash without `dotglob`, never match a leading dot.
+ */
+export function globToRegExp(pattern: string): RegExp {
+  const components = pattern.split('/').map((component) => {
+    let source = /^[*?[]/.test(component) ? '(?!\\.)' : '';
+    for (let index = 0; index < component.length; index += 1) {
+      const char = component[index] ?? '';
+      if (char === '*') {
+        source += '[^/]*';
+      } else if (char === '?') {
+        source += '[^/]';
+      } else if (char === '[') {
+        const close = component.indexOf(']', index + 2);
+        if (close < 0) {
+          source += '\\[';
+          continue;
+        }
+        const body = component.slice(index + 1, close).replace(/^[!^]/, '^');
+        source += `[${body.replace(/\\/g, '\\\\')}]`;
+        index = close;
+      } else {
+        source += char.replace(/[.+^${}()|\\]/g, '\\$&');
+      }
+    }
+    return source;
+  });
+  return new RegExp(`^${components.join('/')}$`);
+}
+
+/** Well-known credential files under the home folder, as paths relative to it. */
+const HOME_CREDENTIAL_FILES = [
+  '.ssh/id_rsa',
+  '.ssh/id_ed25519',
+  '.ssh/id_ecdsa',
+  '.ssh/id_dsa',
+  '.aws/credentials',
+  '.aws/config',
+  '.netrc',
+  '.pgpass',
+  '.my.cnf',
+  '.mylogin.cnf',
+  '.docker/config.json',
+  '.kube/config',
+  '.npmrc',
+  '.pypirc',
+  '.git-credentials',
+  '.vault-token',
+  '.config/gcloud/application_default_credentials.json',
+  '.config/gcloud/credentials.db',
+  '.config/gh/hosts.yml',
+  '.azure/accessTokens.json',
+  '.azure/msal_token_cache.json',
+  '.terraform.d/credentials.tfrc.json',
+  '.cargo/credentials.toml',
+  '.gem/credentials',
+  '.composer/auth.json',
+  '.gnupg/private-keys-v1.d',
+];
+/** Well-known credential files outside the home folder. */
+const SYSTEM_CREDENTIAL_FILES = [
+  '/etc/shadow',
+  '/etc/gshadow',
+  '/etc/sudoers',
+  '/root/.ssh/id_rsa',
+  '/root/.ssh/id_ed25519',
+  '/root/.aws/credentials',
+  '/var/run/secrets/kubernetes.io/serviceaccount/token',
+  '/run/secrets/kubernetes.io/serviceaccount/token',
+  '/proc/self/environ',
+  '/proc/1/environ',
+];
+
+/** Returns the credential file that the absolute glob `pattern` could match, if any. */
+export function credentialFileMatching(pattern: string, homeDir: string): string | undefined {
+  if (!hasGlob(pattern)) {
+    return undefined;
+  }
+  const regex = globToRegExp(pattern);
+  const home = homeDir.replace(/\/$/, '');
+  return [...HOME_CREDENTIAL_FILES.map((file) => `${home}/${file}`), ...SYSTEM_CREDENTIAL_FILES]
+    .flatMap((file) => [file, ...parentsOf(file)])
+    .find((file) => regex.test(file));
+}
+
+/** Returns the folders above a credential file that hold nothing else, such as `~/.ssh`. */
+function parentsOf(file: string): string[] {
+  return /\/\.(?:ssh|aws|kube|docker|gnupg|azure)\/[^/]+$/.test(file)
+    ? [file.replace(/\/[^/]+$/, '')]
+    : [];
+}
