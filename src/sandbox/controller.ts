@@ -74,6 +74,11 @@ export interface SandboxControllerOptions {
    * has the sandbox. A rejection is logged as a warning and the claim still succeeds.
    */
   onClaim?: (record: SandboxRecord) => Promise<void>;
+  /**
+   * Called with each released sandbox's record, its final usage stored, such as to publish
+   * that usage to other nodes. A rejection is logged as a warning and the release stands.
+   */
+  onRelease?: (record: SandboxRecord) => Promise<void>;
 }
 
 /** Claim request: a template (a cold start unless a ready sandbox of it exists) or a pool. */
@@ -138,12 +143,14 @@ export class SandboxController {
   private readonly reconciled: Promise<void>;
   private closed = false;
   private readonly onClaim: SandboxControllerOptions['onClaim'];
+  private readonly onRelease: SandboxControllerOptions['onRelease'];
 
   constructor(options: SandboxControllerOptions) {
     this.stateDir = resolve(options.stateDir);
     mkdirSync(this.stateDir, { recursive: true });
     this.logger = options.logger ?? noopLogger;
     this.onClaim = options.onClaim;
+    this.onRelease = options.onRelease;
     this.store = new SandboxStore(options.db);
     this.warmBinds = new WarmBindQueue(this.store);
     this.claimObjects = new ClaimObjects(this.store, {
@@ -590,7 +597,22 @@ export class SandboxController {
       tenant: record.tenant,
       runId: record.runId,
     });
-    return this.store.get(id) ?? record;
+    const released = this.store.get(id) ?? record;
+    await this.announceRelease(released);
+    return released;
+  }
+
+  /** Returns the CPU-seconds each claimed sandbox of this controller has used so far. */
+  async claimedUsage(): Promise<{ id: string; cpuSeconds: number }[]> {
+    const usage: { id: string; cpuSeconds: number }[] = [];
+    for (const record of this.store.list({})) {
+      if (record.state !== 'claimed') {
+        continue;
+      }
+      const live = await this.live.get(record.id)?.usage();
+      usage.push({ id: record.id, cpuSeconds: live?.cpuSeconds ?? 0 });
+    }
+    return usage;
   }
 
   /**
@@ -698,6 +720,14 @@ export class SandboxController {
       await this.onClaim?.(record);
     } catch (error) {
       this.logger.warn('Claim hook failed', { sandboxId: record.id, error: String(error) });
+    }
+  }
+
+  private async announceRelease(record: SandboxRecord): Promise<void> {
+    try {
+      await this.onRelease?.(record);
+    } catch (error) {
+      this.logger.warn('Release hook failed', { sandboxId: record.id, error: String(error) });
     }
   }
 

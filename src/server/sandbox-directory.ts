@@ -18,8 +18,38 @@ const MIGRATIONS = {
      CREATE TABLE cluster_sandboxes (
        id TEXT PRIMARY KEY, tenant TEXT NOT NULL, node_id TEXT NOT NULL,
        claimed_at_ms BIGINT NOT NULL);`,
+    // Usage that each node publishes, so that quotas count a tenant's sandboxes on all nodes.
+    `ALTER TABLE cluster_nodes ADD COLUMN seen_at_ms BIGINT;
+     ALTER TABLE cluster_sandboxes ADD COLUMN released_at_ms BIGINT;
+     ALTER TABLE cluster_sandboxes ADD COLUMN cpu_seconds DOUBLE PRECISION NOT NULL DEFAULT 0;
+     CREATE INDEX cluster_sandboxes_by_tenant ON cluster_sandboxes (tenant, node_id);`,
   ],
 };
+
+/** Interval at which a node publishes the usage of its claimed sandboxes. */
+export const PUBLISH_INTERVAL_MS = 10_000;
+
+/**
+ * How long a node may go without publishing before other nodes stop counting its claimed
+ * sandboxes toward quotas: three missed rounds.
+ */
+const STALE_NODE_MS = 3 * PUBLISH_INTERVAL_MS;
+
+/** Sandbox usage of one tenant on the other nodes, as they last published it. */
+export interface UsageElsewhere {
+  /** Sandboxes claimed and not released on nodes that published recently. */
+  claimed: number;
+  /** CPU-seconds of sandboxes still claimed and of those released since the given time. */
+  cpuSeconds: number;
+}
+
+/** One sandbox's usage as this node publishes it. */
+export interface PublishedUsage {
+  id: string;
+  cpuSeconds: number;
+  /** Release time, or null while the sandbox is claimed. */
+  releasedAtMs: number | null;
+}
 
 /** The node that claimed a sandbox, and that node's API URL when it serves one. */
 export interface SandboxLocation {
@@ -47,9 +77,10 @@ export class SandboxDirectory {
   /** Stores the URL other nodes' errors name for this node's sandboxes. */
   async registerNode(url: string | null): Promise<void> {
     await this.#sql.run(
-      `INSERT INTO cluster_nodes (node_id, url, started_at_ms) VALUES (?, ?, ?)
-       ON CONFLICT (node_id) DO UPDATE SET url = excluded.url, started_at_ms = excluded.started_at_ms`,
-      [this.nodeId, url, Date.now()],
+      `INSERT INTO cluster_nodes (node_id, url, started_at_ms, seen_at_ms) VALUES (?, ?, ?, ?)
+       ON CONFLICT (node_id) DO UPDATE SET url = excluded.url,
+         started_at_ms = excluded.started_at_ms, seen_at_ms = excluded.seen_at_ms`,
+      [this.nodeId, url, Date.now(), Date.now()],
     );
   }
 
@@ -60,6 +91,61 @@ export class SandboxDirectory {
        ON CONFLICT (id) DO NOTHING`,
       [record.id, record.tenant ?? '', this.nodeId, Date.now()],
     );
+  }
+
+  /** Stores a released sandbox's final usage. */
+  async recordRelease(usage: PublishedUsage): Promise<void> {
+    await this.#sql.run(
+      `UPDATE cluster_sandboxes SET cpu_seconds = ?, released_at_ms = ? WHERE id = ? AND node_id = ?`,
+      [usage.cpuSeconds, usage.releasedAtMs ?? Date.now(), usage.id, this.nodeId],
+    );
+  }
+
+  /**
+   * Publishes the usage of this node's claimed sandboxes and marks this node seen. A
+   * sandbox this node recorded that is no longer in `claimed` (destroyed while the node was
+   * down, or released without the hook) is marked released.
+   */
+  async publish(claimed: readonly Omit<PublishedUsage, 'releasedAtMs'>[]): Promise<void> {
+    const now = Date.now();
+    await this.#sql.transaction(async (tx) => {
+      for (const usage of claimed) {
+        await tx.run(`UPDATE cluster_sandboxes SET cpu_seconds = ? WHERE id = ? AND node_id = ?`, [
+          usage.cpuSeconds,
+          usage.id,
+          this.nodeId,
+        ]);
+      }
+      const ids = claimed.map((usage) => usage.id);
+      const notIn = ids.length === 0 ? '' : ` AND id NOT IN (${ids.map(() => '?').join(', ')})`;
+      await tx.run(
+        `UPDATE cluster_sandboxes SET released_at_ms = ?
+         WHERE node_id = ? AND released_at_ms IS NULL${notIn}`,
+        [now, this.nodeId, ...ids],
+      );
+      await tx.run(`UPDATE cluster_nodes SET seen_at_ms = ? WHERE node_id = ?`, [now, this.nodeId]);
+    });
+  }
+
+  /**
+   * Sums a tenant's sandboxes and CPU-seconds on the other nodes. A node that has not
+   * published for {@link STALE_NODE_MS} is taken as down: its claimed sandboxes no longer
+   * count, but their CPU-seconds do.
+   */
+  async usageElsewhere(tenant: string, releasedSinceMs?: number): Promise<UsageElsewhere> {
+    const now = Date.now();
+    const row = await this.#sql.get<{ claimed: number | string | null; cpu: number | null }>(
+      `SELECT
+         SUM(CASE WHEN sandbox.released_at_ms IS NULL AND node.seen_at_ms >= ? THEN 1 ELSE 0 END)
+           AS claimed,
+         SUM(CASE WHEN sandbox.released_at_ms IS NULL OR sandbox.released_at_ms >= ?
+           THEN sandbox.cpu_seconds ELSE 0 END) AS cpu
+       FROM cluster_sandboxes AS sandbox
+       LEFT JOIN cluster_nodes AS node ON node.node_id = sandbox.node_id
+       WHERE sandbox.tenant = ? AND sandbox.node_id <> ?`,
+      [now - STALE_NODE_MS, releasedSinceMs ?? 0, tenant, this.nodeId],
+    );
+    return { claimed: Number(row?.claimed ?? 0), cpuSeconds: Number(row?.cpu ?? 0) };
   }
 
   /** Returns the node that claimed the tenant's sandbox, or undefined when none did. */

@@ -179,7 +179,15 @@ export async function openStack(options: OpenStackOptions = {}): Promise<Stack> 
     drivers,
     ...(sandboxDirectory === undefined
       ? {}
-      : { onClaim: (record) => sandboxDirectory.recordClaim(record) }),
+      : {
+          onClaim: (record) => sandboxDirectory.recordClaim(record),
+          onRelease: (record) =>
+            sandboxDirectory.recordRelease({
+              id: record.id,
+              cpuSeconds: record.usage?.cpuSeconds ?? 0,
+              releasedAtMs: record.releasedAt,
+            }),
+        }),
   });
   const otlp = otlpExporterFromEnv(process.env, logger);
   const tracing = createTracing({

@@ -2,12 +2,14 @@
  * Two control plane servers on one PostgreSQL database, over real HTTP on 127.0.0.1. A
  * tenant and token made on one node work on the other. A guard `ask` waiting on the node
  * that runs the instance is approved on the other node. A run that moves from one node to
- * another keeps one trace, its `env.STATE` and its run inputs.
+ * another keeps one trace, its `env.STATE` and its run inputs. Sandbox quotas count the
+ * tenant's sandboxes and CPU-seconds on every node.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TenantLimits } from '../../src/server/http/limits.js';
 import { startServer, type RunningServer } from '../../src/server/http/server.js';
 import type { TestPostgres } from '../helpers/postgres.js';
 import { startTestPostgres } from '../helpers/postgres.js';
@@ -88,7 +90,7 @@ describe('nodes sharing state in PostgreSQL', () => {
   const dirs: string[] = [];
   const servers: RunningServer[] = [];
 
-  const startNode = async (): Promise<RunningServer> => {
+  const startNode = async (limits?: Partial<TenantLimits>): Promise<RunningServer> => {
     const dir = await mkdtemp(join(tmpdir(), 'sandstack-cluster-'));
     dirs.push(dir);
     const server = await startServer({
@@ -96,6 +98,7 @@ describe('nodes sharing state in PostgreSQL', () => {
       port: 0,
       adminToken: ADMIN_TOKEN,
       store: url,
+      ...(limits === undefined ? {} : { limits }),
     });
     servers.push(server);
     return server;
@@ -246,5 +249,48 @@ describe('nodes sharing state in PostgreSQL', () => {
     expect(steps).toContain('write#1');
     expect(steps).toContain('read#1');
     expect(new Set(spans.map((span) => span.traceId))).toEqual(new Set([trace.body.traceId]));
+  }, 120_000);
+
+  it("counts other nodes' sandboxes toward quotas", async () => {
+    const nodeA = await startNode({ maxSandboxes: 1 });
+    const nodeB = await startNode({ maxSandboxes: 1 });
+    await call(nodeA, ADMIN_TOKEN, 'POST', '/v1/tenants', { id: 'quota-co' });
+    const token = (await call(nodeA, ADMIN_TOKEN, 'POST', '/v1/tenants/quota-co/tokens', {})).body
+      .secret as string;
+
+    const held = await call(nodeA, token, 'POST', '/v1/sandboxes', {});
+    expect(held.status).toBe(201);
+    const heldId = held.body.id as string;
+    const second = await call(nodeB, token, 'POST', '/v1/sandboxes', {});
+    expect(second.status).toBe(429);
+    expect((second.body.error as { message: string }).message).toContain(
+      'has 1 claimed sandboxes and the limit is 1',
+    );
+
+    // About 0.3 CPU-seconds of busy loop, then a quota below that on the tenant.
+    const burn = await call(nodeA, token, 'POST', `/v1/sandboxes/${heldId}/exec`, {
+      command:
+        'end=$(($(date +%s%N) + 300000000)); while [ "$(date +%s%N)" -lt "$end" ]; do :; done',
+    });
+    expect(burn.status).toBe(200);
+    const released = await call(nodeA, token, 'DELETE', `/v1/sandboxes/${heldId}`);
+    expect(released.status).toBe(200);
+    const used = (released.body.usage as { cpuSeconds: number }).cpuSeconds;
+    expect(used).toBeGreaterThan(0.05);
+    const quota = await call(nodeB, ADMIN_TOKEN, 'PUT', '/v1/tenants/quota-co/quota', {
+      cpuSeconds: 0.05,
+    });
+    expect(quota.status).toBe(200);
+
+    const overCpu = await call(nodeB, token, 'POST', '/v1/sandboxes', {});
+    expect(overCpu.status).toBe(429);
+    const quotaBody = overCpu.body.error as { message: string; quota: { name: string } };
+    expect(quotaBody.quota.name).toBe('cpuSeconds');
+    expect(quotaBody.message).toContain(`has used ${used.toFixed(2)} sandbox CPU-seconds`);
+
+    await call(nodeB, ADMIN_TOKEN, 'DELETE', '/v1/tenants/quota-co/quota');
+    const afterRelease = await call(nodeB, token, 'POST', '/v1/sandboxes', {});
+    expect(afterRelease.status).toBe(201);
+    await call(nodeB, token, 'DELETE', `/v1/sandboxes/${afterRelease.body.id as string}`);
   }, 120_000);
 });

@@ -63,7 +63,14 @@ const pendingClaims = new WeakMap<ServerContext, Map<string, number>>();
  * `env.SANDBOX`, or rejects the claim when the tenant already has its maximum. Call the
  * returned function once the claim has finished or failed.
  */
-export function reserveSandboxClaim(server: ServerContext, tenant: string): () => void {
+export async function reserveSandboxClaim(
+  server: ServerContext,
+  tenant: string,
+): Promise<() => void> {
+  // Read before the synchronous part below, so that no await splits the check from the
+  // reservation. NOTE: two nodes that admit claims at the same moment can each see the
+  // other's count from before, so a tenant can pass the limit by the claims in flight.
+  const elsewhere = await server.stack.sandboxDirectory?.usageElsewhere(tenant);
   let pending = pendingClaims.get(server);
   if (pending === undefined) {
     pending = new Map();
@@ -74,7 +81,8 @@ export function reserveSandboxClaim(server: ServerContext, tenant: string): () =
   // A cold claim stores its record (with no latency yet) while its sandbox starts, so the
   // claims in flight and the records still starting are mostly the same claims.
   const starting = records.filter((record) => record.claimLatencyMs === null).length;
-  const claimed = records.length - starting + Math.max(inFlight, starting);
+  const claimed =
+    records.length - starting + Math.max(inFlight, starting) + (elsewhere?.claimed ?? 0);
   const max = server.limits.maxSandboxes;
   if (claimed >= max) {
     throw new HttpError(
@@ -111,7 +119,7 @@ export function runSandboxAdmission(server: ServerContext): SandboxAdmission {
         );
       }
       await asSandboxLimit(() => checkCpuQuota(server, tenant));
-      return asSandboxLimit(async () => reserveSandboxClaim(server, tenant));
+      return asSandboxLimit(() => reserveSandboxClaim(server, tenant));
     },
     admitExec: (tenant) => asSandboxLimit(() => checkCpuQuota(server, tenant)),
   };
@@ -171,7 +179,8 @@ export async function cpuQuotaOf(
 
 /**
  * Sums the tenant's metered sandbox CPU-seconds that count toward a quota: every sandbox
- * still claimed, and those released inside the window. NOTE: a sandbox's usage is one
+ * still claimed, and those released inside the window. With nodes that share a database,
+ * other nodes' sandboxes count with the usage those nodes last published. NOTE: a sandbox's usage is one
  * total, so a sandbox released inside the window counts in full even if it used most of
  * its CPU before the window began. The quota errs on the strict side.
  */
@@ -180,11 +189,13 @@ export async function cpuSecondsUsed(
   tenant: string,
   windowSeconds: number,
 ): Promise<number> {
+  const releasedSinceMs = windowSeconds === 0 ? undefined : Date.now() - windowSeconds * 1000;
   const totals = await server.stack.controller.usageFor({
     tenant,
-    ...(windowSeconds === 0 ? {} : { releasedSinceMs: Date.now() - windowSeconds * 1000 }),
+    ...(releasedSinceMs === undefined ? {} : { releasedSinceMs }),
   });
-  return totals.cpuSeconds;
+  const elsewhere = await server.stack.sandboxDirectory?.usageElsewhere(tenant, releasedSinceMs);
+  return totals.cpuSeconds + (elsewhere?.cpuSeconds ?? 0);
 }
 
 /**

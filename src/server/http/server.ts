@@ -14,6 +14,7 @@ import { ApprovalQueue } from '../../guard/approvals.js';
 import { sqliteClient } from '../../core/sql.js';
 import { openStack, type Stack } from '../stack.js';
 import { acquireServerLock, type RunLock } from '../run-lock.js';
+import { PUBLISH_INTERVAL_MS } from '../sandbox-directory.js';
 import { TenantStore, hashToken } from '../tenants.js';
 import { createServerApp } from './app.js';
 import type { ServerContext, ServerEnv } from './context.js';
@@ -157,12 +158,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   // NOTE: the URL is the listen address, which other nodes' clients may not reach (0.0.0.0,
   // a pod IP behind a Service); errors quote it as a hint.
   await stack.sandboxDirectory?.registerNode(`http://${host}:${address.port}`);
+  const publisher = startUsagePublisher(stack);
   stack.logger.info('Server listening', { host: address.address, port: address.port });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       await closeHttp(http);
+      await publisher.stop();
       await runner.close(options.shutdownGraceMs ?? 10_000);
       await tenants.flushAudit();
       await shared.close();
@@ -244,4 +247,33 @@ function closeHttp(server: Server): Promise<void> {
     // Requests still in flight after this long (a long exec) are cut off.
     setTimeout(() => server.closeAllConnections(), 5000).unref();
   });
+}
+
+/**
+ * Publishes the usage of this node's claimed sandboxes every {@link PUBLISH_INTERVAL_MS}
+ * when nodes share a database, so that other nodes' quota checks count them.
+ */
+function startUsagePublisher(stack: Stack): { stop: () => Promise<void> } {
+  const directory = stack.sandboxDirectory;
+  if (directory === undefined) {
+    return { stop: async () => {} };
+  }
+  let round: Promise<void> = Promise.resolve();
+  const publish = async (): Promise<void> => {
+    try {
+      await directory.publish(await stack.controller.claimedUsage());
+    } catch (error) {
+      stack.logger.warn('Sandbox usage not published', { error: String(error) });
+    }
+  };
+  const timer = setInterval(() => {
+    round = round.then(publish);
+  }, PUBLISH_INTERVAL_MS);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await round;
+    },
+  };
 }

@@ -129,7 +129,7 @@ async function applyAs(server: ServerContext, request: ApplyRequest): Promise<Ap
         validated = true;
         for (const tenant of claimTenants) {
           await checkCpuQuota(server, tenant);
-          releases.push(reserveSandboxClaim(server, tenant));
+          releases.push(await reserveSandboxClaim(server, tenant));
         }
       },
     });

@@ -498,7 +498,7 @@ function claimSandbox(server: ServerContext): RouteHandler<typeof claimRoute, Se
     requireVisible(server, tenant, body);
     await checkCpuQuota(server, tenant);
     // Claims that are still starting are not in the store yet, so they hold a reservation.
-    const releaseReservation = reserveSandboxClaim(server, tenant);
+    const releaseReservation = await reserveSandboxClaim(server, tenant);
     let record: SandboxRecord;
     try {
       ({ record } = await server.stack.controller.claim({
