@@ -45,7 +45,7 @@ describe('sandstack sandbox exec streaming', () => {
 
   beforeAll(async () => {
     state = await makeTempDir('exec-cli');
-    // The CLI has no command to create templates, so the test stores them itself.
+    // Stored directly, so these tests do not depend on `sandstack template create`.
     const db = openDatabase(join(state.path, 'state.db'));
     const controller = new SandboxController({ db, stateDir: join(state.path, 'sandboxes') });
     controller.createTemplate({ name: 'cli-gvisor', runtime: 'gvisor' });

@@ -24,31 +24,47 @@ export function register(program: Command): void {
         source: sourceName(file),
         text: readInput(file),
       }));
-      const remote = openRemote(command);
-      const spinner = createSpinner(options.json !== true);
-      let applied: AppliedObject[];
-      try {
-        applied =
-          remote === undefined
-            ? await applyLocally(openSandboxContext(command).controller, inputs, spinner)
-            : await applyRemotely(remote, inputs, spinner);
-      } finally {
-        spinner.stop();
-      }
-      if (options.json === true) {
-        printJson(applied);
-        return;
-      }
-      for (const item of applied) {
-        printLine(describe(item));
-        for (const note of item.notes) {
-          printWarning(`${item.kind.toLowerCase()}/${item.name}: ${note}`);
-        }
-      }
+      await applyAndReport(command, inputs, { json: options.json === true });
     });
 }
 
-type Input = { source: string; text: string };
+/** One manifest to apply and the name its errors give it. */
+export type ManifestInput = { source: string; text: string };
+
+/**
+ * Applies manifests on the local controller or on the server the command targets, then
+ * prints each applied object (or all of them as JSON) with the notes of each.
+ */
+export async function applyAndReport(
+  command: Command,
+  inputs: ManifestInput[],
+  options: { json: boolean },
+): Promise<AppliedObject[]> {
+  const remote = openRemote(command);
+  const spinner = createSpinner(!options.json);
+  let applied: AppliedObject[];
+  try {
+    applied =
+      remote === undefined
+        ? await applyLocally(openSandboxContext(command).controller, inputs, spinner)
+        : await applyRemotely(remote, inputs, spinner);
+  } finally {
+    spinner.stop();
+  }
+  if (options.json) {
+    printJson(applied);
+    return applied;
+  }
+  for (const item of applied) {
+    printLine(describe(item));
+    for (const note of item.notes) {
+      printWarning(`${item.kind.toLowerCase()}/${item.name}: ${note}`);
+    }
+  }
+  return applied;
+}
+
+type Input = ManifestInput;
 type Spinner = ReturnType<typeof createSpinner>;
 
 async function applyLocally(

@@ -28,7 +28,8 @@ const RESOURCES: Record<string, Resource> = {
 
 type Resource = 'templates' | 'pools' | 'sandboxes' | 'claims';
 
-interface GetOptions {
+/** Options of `sandstack get` and of the nouns that list through it. */
+export interface GetOptions {
   all?: boolean;
   json?: boolean;
 }
@@ -41,36 +42,44 @@ export function register(program: Command): void {
     .option('--all', 'with sandboxes: include released ones')
     .option('--json', 'print the objects as JSON')
     .action(
-      async (
-        resourceName: string,
-        name: string | undefined,
-        options: GetOptions,
-        command: Command,
-      ) => {
-        const resource = RESOURCES[resourceName.toLowerCase()];
-        if (resource === undefined) {
-          throw new SandstackError(
-            'INVALID_ARGUMENT',
-            `Unknown resource "${resourceName}"; use templates, pools, sandboxes or claims`,
-          );
-        }
-        const remote = openRemote(command);
-        const objects =
-          remote === undefined
-            ? localObjects(openSandboxContext(command).controller, resource, options)
-            : await remoteObjects(remote, resource, options);
-        const rows = pick(rowsOf(objects), name, resource);
-        if (options.json === true) {
-          printJson(name === undefined ? rows.map((row) => row.value) : rows[0]?.value);
-          return;
-        }
-        if (rows.length === 0) {
-          printLine(`No ${resource}`);
-          return;
-        }
-        printTable(rows.map((row) => row.columns));
-      },
+      (resourceName: string, name: string | undefined, options: GetOptions, command: Command) =>
+        printObjects(command, resourceName, name, options),
     );
+}
+
+/**
+ * Prints templates, pools, sandboxes or claims of the state folder or the server the
+ * command targets: a table, or JSON with `json`; one object when `name` is given.
+ * @throws SandstackError `INVALID_ARGUMENT` for an unknown resource, `NOT_FOUND` for a name
+ */
+export async function printObjects(
+  command: Command,
+  resourceName: string,
+  name: string | undefined,
+  options: GetOptions,
+): Promise<void> {
+  const resource = RESOURCES[resourceName.toLowerCase()];
+  if (resource === undefined) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `Unknown resource "${resourceName}"; use templates, pools, sandboxes or claims`,
+    );
+  }
+  const remote = openRemote(command);
+  const objects =
+    remote === undefined
+      ? localObjects(openSandboxContext(command).controller, resource, options)
+      : await remoteObjects(remote, resource, options);
+  const rows = pick(rowsOf(objects), name, resource);
+  if (options.json === true) {
+    printJson(name === undefined ? rows.map((row) => row.value) : rows[0]?.value);
+    return;
+  }
+  if (rows.length === 0) {
+    printLine(`No ${resource}`);
+    return;
+  }
+  printTable(rows.map((row) => row.columns));
 }
 
 type Row = { name?: string; id?: string; columns: Record<string, string>; value: unknown };

@@ -9,6 +9,7 @@ import { register as registerLogin } from './login.js';
 import { register as registerGuard } from './guard.js';
 import { register as registerSandbox } from './sandbox.js';
 import { register as registerPool } from './pool.js';
+import { register as registerTemplate } from './template.js';
 import { register as registerDoctor } from './doctor.js';
 import { register as registerApply } from './apply.js';
 import { register as registerGet } from './get.js';
@@ -27,6 +28,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerInstance,
   registerGuard,
   registerSandbox,
+  registerTemplate,
   registerPool,
   registerDoctor,
   registerApply,

@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
 import { createSpinner, printJson, printLine } from '../output.js';
-import { rejectRemote } from '../remote.js';
+import { openRemote, rejectRemote } from '../remote.js';
+import { SandstackError } from '../../core/errors.js';
+import { applyAndReport } from './apply.js';
+import { printObjects } from './get.js';
 import { openSandboxContext } from './sandbox-context.js';
 
-/** Registers `sandstack pool create|delete|list`. */
+/** Registers `sandstack pool create|delete|list|get|scale`. */
 export function register(program: Command): void {
   const pool = program.command('pool').description('Keep ready sandboxes for fast claims');
 
@@ -55,6 +58,49 @@ export function register(program: Command): void {
     });
 
   pool
+    .command('get <name>')
+    .description('Show one pool and how many of its sandboxes are ready')
+    .option('--json', 'print the pool as JSON')
+    .action((name: string, options: { json?: boolean }, command: Command) =>
+      printObjects(command, 'pools', name, options),
+    );
+
+  pool
+    .command('scale <name>')
+    .description(
+      'Change how many ready sandboxes a pool keeps: fills up to it, or destroys surplus ready ones (newest first)',
+    )
+    .requiredOption('--replicas <count>', 'ready sandboxes to keep')
+    .option('--json', 'print the applied pool as JSON')
+    .action(
+      async (name: string, options: { replicas: string; json?: boolean }, command: Command) => {
+        const replicas = Number(options.replicas);
+        if (!Number.isSafeInteger(replicas) || replicas < 0) {
+          throw new SandstackError(
+            'INVALID_ARGUMENT',
+            `Invalid --replicas "${options.replicas}"; use a whole number of 0 or more`,
+          );
+        }
+        const current = await poolOf(command, name);
+        const manifest = {
+          apiVersion: 'extensions.agents.x-k8s.io/v1beta1',
+          kind: 'SandboxWarmPool',
+          metadata: { name },
+          spec: {
+            replicas,
+            sandboxTemplateRef: { name: current.template },
+            updateStrategy: { type: current.updateStrategy },
+          },
+        };
+        await applyAndReport(
+          command,
+          [{ source: `sandstack pool scale ${name}`, text: JSON.stringify(manifest) }],
+          { json: options.json === true },
+        );
+      },
+    );
+
+  pool
     .command('list')
     .description('List pools and their ready sandboxes')
     .option('--json', 'print the pools as JSON')
@@ -74,4 +120,25 @@ export function register(program: Command): void {
         printLine(`${item.name}  template=${item.template}  ready=${item.ready}/${item.replicas}`);
       }
     });
+}
+
+/** Reads a pool of the state folder or of the server the command targets. */
+async function poolOf(
+  command: Command,
+  name: string,
+): Promise<{ template: string; updateStrategy: string }> {
+  const remote = openRemote(command);
+  if (remote !== undefined) {
+    return remote.call((client) => client.objects.getPool(name));
+  }
+  const pools = openSandboxContext(command).controller.listPools();
+  const found = pools.find((item) => item.name === name);
+  if (found === undefined) {
+    const known = pools.map((item) => item.name).join(', ') || 'none';
+    throw new SandstackError(
+      'POOL_NOT_FOUND',
+      `Pool "${name}" not found; known pools: ${known}. Create it with "sandstack pool create ${name}"`,
+    );
+  }
+  return found;
 }
