@@ -39,6 +39,7 @@ import type {
   WarmPool,
   WorkflowVersion,
   WriteFileResult,
+  FileEntry,
 } from './types.js';
 import { waitForInstance, type WaitOptions } from './wait.js';
 
@@ -347,6 +348,56 @@ export class SandboxesApi {
       query: { path },
       body: data,
       raw: true,
+    });
+  }
+
+  /** Lists a folder's entries, sorted by name; symlinks are listed, not followed. */
+  async listFiles(id: string, path: string): Promise<FileEntry[]> {
+    const body = await this.#http.json<{ entries: FileEntry[] }>({
+      method: 'GET',
+      path: apiPath`/v1/sandboxes/${id}/files/list`,
+      query: { path },
+    });
+    return body.entries;
+  }
+
+  /** Returns whether a path exists in the sandbox (a dangling symlink counts). */
+  async fileExists(id: string, path: string): Promise<boolean> {
+    const body = await this.#http.json<{ exists: boolean }>({
+      method: 'GET',
+      path: apiPath`/v1/sandboxes/${id}/files/exists`,
+      query: { path },
+    });
+    return body.exists;
+  }
+
+  /** Deletes a file or symlink, or with `recursive` a folder and everything in it. */
+  async deleteFile(id: string, path: string, options: { recursive?: boolean } = {}): Promise<void> {
+    await this.#http.json({
+      method: 'DELETE',
+      path: apiPath`/v1/sandboxes/${id}/files`,
+      query: { path, ...(options.recursive === true ? { recursive: 'true' } : {}) },
+    });
+  }
+
+  /** Downloads a folder as a tar archive whose member names are relative to the folder. */
+  downloadArchive(id: string, path: string): Promise<Uint8Array> {
+    return this.#http.bytes({
+      method: 'GET',
+      path: apiPath`/v1/sandboxes/${id}/archive`,
+      query: { path },
+    });
+  }
+
+  /** Unpacks a tar archive into a folder of the sandbox, creating the folder. */
+  uploadArchive(id: string, path: string, archive: Uint8Array): Promise<WriteFileResult> {
+    return this.#http.json({
+      method: 'PUT',
+      path: apiPath`/v1/sandboxes/${id}/archive`,
+      query: { path },
+      body: archive,
+      raw: true,
+      contentType: 'application/x-tar',
     });
   }
 

@@ -37,6 +37,7 @@ import type {
 } from '../server/http/routes/workflows.js';
 import type { getQuotaRoute, setQuotaRoute } from '../server/http/routes/quotas.js';
 import type { applyRoute } from '../server/http/routes/apply.js';
+import type { listFilesRoute } from '../server/http/routes/sandbox-files.js';
 import type { getClaimRoute, getPoolRoute, getTemplateRoute } from '../server/http/routes/pools.js';
 import type { costRoute } from '../server/http/routes/cost.js';
 import type { TenantSchema, UsageSchema } from '../server/http/schemas.js';
@@ -122,6 +123,7 @@ export interface ExecOutput {
 /** The final line of a streamed command: its result without the output. */
 export type ExecEnd = Omit<ExecResult, 'stdout' | 'stderr'>;
 export type WriteFileResult = ResponseBody<typeof writeFileRoute, 200>;
+export type FileEntry = ResponseBody<typeof listFilesRoute, 200>['entries'][number];
 export type ListSandboxesQuery = RequestQuery<typeof listSandboxesRoute>;
 
 export type SandboxTemplate = ResponseBody<typeof getTemplateRoute, 200>;

@@ -47,6 +47,16 @@ export { BubblewrapDriver, type BubblewrapDriverOptions } from './drivers/bubble
 export { GvisorDriver, type GvisorDriverOptions } from './drivers/gvisor.js';
 export { DEFAULT_TEMPLATE, resolveTemplate, type TemplateInput } from './templates.js';
 export {
+  MAX_ARCHIVE_BYTES,
+  MAX_LIST_ENTRIES,
+  deleteFile,
+  downloadArchive,
+  fileExists,
+  listFiles,
+  uploadArchive,
+  type FileEntry,
+} from './files.js';
+export {
   runTool,
   type RunToolOptions,
   type SandboxToolCall,

@@ -2,19 +2,15 @@
  * `sandstack sandbox …`: claim sandboxes, run commands and move files in them, and release
  * them, through the local controller or, with a server set, over its HTTP API.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { SandstackError } from '../../core/errors.js';
-import type { SandboxController } from '../../sandbox/controller.js';
 import type { ExecRequest, ExecResult, SandboxInstance } from '../../sandbox/types.js';
 import { printJson, printLine, printWarning, writeRaw } from '../output.js';
-import { openRemote, rejectLocalOptions, type Remote } from '../remote.js';
+import { rejectLocalOptions, type Remote } from '../remote.js';
+import { either, localSandbox, type JsonOption } from './sandbox-access.js';
 import { openSandboxContext } from './sandbox-context.js';
+import { registerCopy, registerFiles } from './sandbox-files.js';
 import { TOKEN_PICKS_TENANT } from './workflow.js';
-
-interface JsonOption {
-  json?: boolean;
-}
 
 /** Fields of a sandbox that `sandbox claim`, `release` and `list` print, local or remote. */
 interface SandboxView {
@@ -29,36 +25,6 @@ interface SandboxView {
   tenant?: string | null;
   /** `Running` or `Suspended`; remote records leave it out. */
   operatingMode?: string;
-}
-
-/** Returns a claimed sandbox of the local controller. @throws SandstackError naming why it is gone */
-async function localSandbox(controller: SandboxController, id: string): Promise<SandboxInstance> {
-  const found = await controller.get(id);
-  if (found !== undefined) {
-    return found.sandbox;
-  }
-  // A sandbox that a limit ended reports which limit, rather than just "not found".
-  const ended = controller.endError(id);
-  if (ended !== undefined) {
-    throw ended;
-  }
-  throw new SandstackError(
-    'SANDBOX_NOT_FOUND',
-    `Sandbox "${id}" not found or released; claim one with "sandstack sandbox claim"`,
-  );
-}
-
-/** Runs `local` on the state folder's controller, or `remote` on the server when one is set. */
-async function either<T>(
-  command: Command,
-  local: (controller: SandboxController) => Promise<T> | T,
-  remote: (remote: Remote) => Promise<T>,
-): Promise<T> {
-  const target = openRemote(command);
-  if (target !== undefined) {
-    return remote(target);
-  }
-  return local(openSandboxContext(command).controller);
 }
 
 function registerClaim(sandbox: Command): void {
@@ -152,50 +118,6 @@ function registerExec(sandbox: Command): void {
     );
 }
 
-function registerFiles(sandbox: Command): void {
-  const files = sandbox.command('files').description('Copy files into and out of a sandbox');
-
-  files
-    .command('get <id> <path>')
-    .description('Read a file from a sandbox (relative to its workdir, or absolute)')
-    .option('-o, --output <file>', 'host file to write it to (default: standard output)')
-    .action(async (id: string, path: string, options: { output?: string }, command: Command) => {
-      const data = await either(
-        command,
-        async (controller) => (await localSandbox(controller, id)).readFile(path),
-        (remote) => remote.call((client) => client.sandboxes.readFile(id, path)),
-      );
-      if (options.output === undefined) {
-        process.stdout.write(data);
-        return;
-      }
-      writeFileSync(options.output, data);
-    });
-
-  files
-    .command('put <id> <path> <file>')
-    .description('Write a host file into a sandbox, creating parent folders')
-    .option('--json', 'print the result as JSON')
-    .action(
-      async (id: string, path: string, file: string, options: JsonOption, command: Command) => {
-        const data = new Uint8Array(readFileSync(file));
-        const result = await either(
-          command,
-          async (controller) => {
-            await (await localSandbox(controller, id)).writeFile(path, data);
-            return { path, bytes: data.byteLength };
-          },
-          (remote) => remote.call((client) => client.sandboxes.writeFile(id, path, data)),
-        );
-        if (options.json === true) {
-          printJson(result);
-          return;
-        }
-        printLine(`wrote ${result.bytes} bytes to ${result.path} in ${id}`);
-      },
-    );
-}
-
 function registerRelease(sandbox: Command): void {
   sandbox
     .command('release <id>')
@@ -256,7 +178,7 @@ function registerList(sandbox: Command): void {
     });
 }
 
-/** Registers `sandstack sandbox claim|exec|files|release|list|suspend|resume|snapshot|snapshots`. */
+/** Registers `sandstack sandbox claim|exec|files|cp|release|list|suspend|resume|snapshot|snapshots`. */
 export function register(program: Command): void {
   const sandbox = program
     .command('sandbox')
@@ -264,6 +186,7 @@ export function register(program: Command): void {
   registerClaim(sandbox);
   registerExec(sandbox);
   registerFiles(sandbox);
+  registerCopy(sandbox);
   registerRelease(sandbox);
   registerList(sandbox);
   registerCheckpointCommands(sandbox);

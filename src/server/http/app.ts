@@ -17,6 +17,7 @@ import { approvalRoutes } from './routes/approvals.js';
 import { costRoutes } from './routes/cost.js';
 import { instanceRoutes } from './routes/instances.js';
 import { poolRoutes } from './routes/pools.js';
+import { sandboxFileRoutes } from './routes/sandbox-files.js';
 import { sandboxRoutes } from './routes/sandboxes.js';
 import { auditRoutes, tenantRoutes } from './routes/tenants.js';
 import { usageRoutes } from './routes/usage.js';
@@ -93,6 +94,7 @@ export function createServerApp(
     app.use('/v1/sandboxes/:id/*', elsewhere);
   }
   app.route('/v1/sandboxes', sandboxRoutes(server));
+  app.route('/v1/sandboxes', sandboxFileRoutes(server));
   app.route('/v1/usage', usageRoutes(server));
   app.route('/v1/cost', costRoutes(server));
   app.route('/v1', poolRoutes(server));

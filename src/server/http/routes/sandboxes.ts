@@ -113,7 +113,8 @@ const ExecStreamLineSchema = z
   ])
   .openapi('ExecStreamLine');
 
-const SandboxParam = z.object({
+/** Path parameter of routes on one sandbox. */
+export const SandboxParam = z.object({
   id: nameSchema('sandbox id').openapi({
     param: { name: 'id', in: 'path' },
     example: 'sbx_k3v9x0c2m1q8',
@@ -175,7 +176,7 @@ function ownedRecord(server: ServerContext, tenant: string, id: string): Sandbox
 }
 
 /** Returns the tenant's claimed sandbox, re-attached if needed. @throws SandstackError `SANDBOX_NOT_FOUND` */
-async function liveSandbox(
+export async function liveSandbox(
   server: ServerContext,
   tenant: string,
   id: string,

@@ -1,0 +1,168 @@
+/**
+ * Listing, checking, deleting and tar copies of folders in real gVisor and bubblewrap
+ * sandboxes, including hostile archives and paths that lead out of the sandbox.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  deleteFile,
+  downloadArchive,
+  fileExists,
+  listFiles,
+  uploadArchive,
+} from '../../src/sandbox/files.js';
+import { resolveTemplate } from '../../src/sandbox/templates.js';
+import type { SandboxInstance } from '../../src/sandbox/types.js';
+import { localDrivers } from '../helpers/sandbox.js';
+
+const checks = await localDrivers();
+
+/** Makes a tar archive of `folder` with the host's GNU tar, with extra tar arguments. */
+function tarOf(folder: string, ...extra: string[]): Buffer {
+  return execFileSync('tar', ['-C', folder, '-cf', '-', ...extra, '.'], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
+/** Lists the member names of a tar archive with the host's tar. */
+function membersOf(archive: Buffer): string[] {
+  return execFileSync('tar', ['-tf', '-'], { input: archive, encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .sort();
+}
+
+async function errorOf(work: Promise<unknown>): Promise<{ code?: string; message: string }> {
+  try {
+    await work;
+  } catch (error) {
+    return error as { code?: string; message: string };
+  }
+  throw new Error('expected the call to fail');
+}
+
+for (const { driver, check } of checks) {
+  const suite = check.available ? describe : describe.skip;
+
+  suite(`${driver.name}: sandbox files`, () => {
+    let dir = '';
+    let sandbox: SandboxInstance;
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'sandstack-files-'));
+      const id = `sbx_files${driver.name}`;
+      const template = resolveTemplate({ name: 'files', commandTimeoutMs: 30_000 });
+      sandbox = await driver.create({ id, template, stateDir: join(dir, id) });
+    });
+
+    afterAll(async () => {
+      await sandbox.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('lists a folder with types and sizes', async () => {
+      await sandbox.exec({
+        command:
+          "mkdir -p list/sub && printf abc > list/a.txt && ln -s a.txt list/link && printf '' > 'list/we ird\tname'",
+      });
+      const entries = await listFiles(sandbox, 'list');
+      expect(entries.map((entry) => [entry.name, entry.type])).toEqual([
+        ['a.txt', 'file'],
+        ['link', 'symlink'],
+        ['sub', 'directory'],
+        ['we ird\tname', 'file'],
+      ]);
+      expect(entries[0]?.sizeBytes).toBe(3);
+      expect(entries[0]?.modifiedMs).toBeGreaterThan(Date.now() - 600_000);
+    });
+
+    it('names a missing folder and a file', async () => {
+      const missing = await errorOf(listFiles(sandbox, 'no-such-folder'));
+      expect(missing.code).toBe('FILE_NOT_FOUND');
+      expect(missing.message).toContain('"no-such-folder"');
+      const file = await errorOf(listFiles(sandbox, 'list/a.txt'));
+      expect(file.code).toBe('SANDBOX_PATH_INVALID');
+      expect(file.message).toContain('not a directory');
+    });
+
+    it('checks whether paths exist', async () => {
+      await sandbox.exec({ command: 'ln -sf /nowhere dangling' });
+      expect(await fileExists(sandbox, 'list/a.txt')).toBe(true);
+      expect(await fileExists(sandbox, 'dangling')).toBe(true);
+      expect(await fileExists(sandbox, 'list/none')).toBe(false);
+      expect(await fileExists(sandbox, '-n')).toBe(false);
+    });
+
+    it('deletes files and folders', async () => {
+      await sandbox.exec({ command: 'mkdir -p del/deep && touch del/deep/x del/y' });
+      await deleteFile(sandbox, 'del/y');
+      expect(await fileExists(sandbox, 'del/y')).toBe(false);
+      const folder = await errorOf(deleteFile(sandbox, 'del'));
+      expect(folder.code).toBe('SANDBOX_PATH_INVALID');
+      expect(folder.message).toContain('recursive');
+      await deleteFile(sandbox, 'del', { recursive: true });
+      expect(await fileExists(sandbox, 'del')).toBe(false);
+      const missing = await errorOf(deleteFile(sandbox, 'del'));
+      expect(missing.code).toBe('FILE_NOT_FOUND');
+    });
+
+    it('deletes a symlink, not its target', async () => {
+      await sandbox.exec({ command: 'mkdir -p keep && touch keep/file && ln -s keep keep-link' });
+      await deleteFile(sandbox, 'keep-link');
+      expect(await fileExists(sandbox, 'keep-link')).toBe(false);
+      expect(await fileExists(sandbox, 'keep/file')).toBe(true);
+    });
+
+    it('copies a folder in and out as tar', async () => {
+      const source = join(dir, 'source');
+      mkdirSync(join(source, 'nested'), { recursive: true });
+      writeFileSync(join(source, 'top.txt'), 'top');
+      writeFileSync(join(source, 'nested', 'binary.bin'), Buffer.from([0, 255, 1, 254, 10, 13]));
+      await uploadArchive(sandbox, 'copied', tarOf(source));
+
+      const read = await sandbox.readFile('copied/nested/binary.bin');
+      expect([...read]).toEqual([0, 255, 1, 254, 10, 13]);
+      const archive = await downloadArchive(sandbox, 'copied');
+      expect(membersOf(archive)).toEqual(['./', './nested/', './nested/binary.bin', './top.txt']);
+      const back = join(dir, 'back');
+      mkdirSync(back);
+      execFileSync('tar', ['-C', back, '-xf', '-'], { input: archive });
+      expect(execFileSync('cmp', [join(source, 'top.txt'), join(back, 'top.txt')])).toHaveLength(0);
+    });
+
+    it('skips archive entries that climb out', async () => {
+      const hostile = join(dir, 'hostile');
+      mkdirSync(hostile);
+      writeFileSync(join(hostile, 'escape.txt'), 'escaped');
+      // --transform writes the member name with "../" in front, as a hostile archive would.
+      const archive = tarOf(hostile, '--transform', 's,^\\./escape,../../escape,');
+      await errorOf(uploadArchive(sandbox, 'target/inner', archive));
+      expect(await fileExists(sandbox, 'escape.txt')).toBe(false);
+      expect(await fileExists(sandbox, 'target/escape.txt')).toBe(false);
+      expect(existsSync(join(dir, 'escape.txt'))).toBe(false);
+    });
+
+    it('keeps host files out of downloads', async () => {
+      const secretDir = mkdtempSync(join(tmpdir(), 'sandstack-files-secret-'));
+      writeFileSync(join(secretDir, 'secret.txt'), 'host secret');
+      symlinkSync(secretDir, join(dir, 'host-link'));
+      try {
+        await sandbox.exec({ command: `ln -sfn ${dir}/host-link linked` });
+        const archive = await downloadArchive(sandbox, '.').catch(() => Buffer.alloc(0));
+        expect(archive.includes(Buffer.from('host secret'))).toBe(false);
+      } finally {
+        rmSync(secretDir, { recursive: true, force: true });
+      }
+    });
+
+    it('rejects empty and NUL paths', async () => {
+      const empty = await errorOf(listFiles(sandbox, ''));
+      expect(empty.code).toBe('SANDBOX_PATH_INVALID');
+      const nul = await errorOf(deleteFile(sandbox, 'a\0b'));
+      expect(nul.code).toBe('SANDBOX_PATH_INVALID');
+    });
+  });
+}
