@@ -96,15 +96,16 @@ export class SandboxCheckpoints {
 
   /**
    * Returns a stored snapshot.
-   * @throws SandstackError `SNAPSHOT_NOT_FOUND` naming the known snapshots
+   * @throws SandstackError `SNAPSHOT_NOT_FOUND`
    */
   getSnapshot(name: string): SnapshotRecord {
     const snapshot = this.host.store.getSnapshot(name);
     if (snapshot === undefined || !existsSync(snapshot.dir)) {
-      const known = this.host.store.listSnapshots().map((item) => item.name);
+      // No list of names: this message can reach a tenant over HTTP, and snapshots belong
+      // to tenants.
       throw new SandstackError(
         'SNAPSHOT_NOT_FOUND',
-        `Snapshot "${name}" not found; known snapshots: ${known.join(', ') || 'none'}. Take one with "sandstack sandbox snapshot <id> --name ${name}"`,
+        `Snapshot "${name}" not found; list snapshots with "sandstack sandbox snapshots" (GET /v1/sandboxes/snapshots), or take one with "sandstack sandbox snapshot <id> --name ${name}"`,
       );
     }
     return snapshot;

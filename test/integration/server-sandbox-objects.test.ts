@@ -252,6 +252,146 @@ describe('sandbox objects over HTTP', () => {
     expect(Object.keys(document.paths['/v1/claims'] ?? {})).toEqual(['get']);
   });
 
+  describe('tenant boundaries', () => {
+    const claimYaml = (name: string, pool: string, extra = ''): string =>
+      `apiVersion: extensions.agents.x-k8s.io/v1beta1
+kind: SandboxClaim
+metadata:
+  name: ${name}
+spec:
+  warmPoolRef:
+    name: ${pool}
+${extra}`;
+
+    it('rejects a claim name another tenant holds', async () => {
+      expect(
+        (
+          await call(
+            ADMIN_TOKEN,
+            'POST',
+            '/v1/apply',
+            `${templateYaml('claim-base')}---\n${poolYaml('claim-pool', 'claim-base')}`,
+          )
+        ).status,
+      ).toBe(200);
+      const mine = await call(acme, 'POST', '/v1/apply', claimYaml('job-1', 'claim-pool'));
+      expect(mine.status).toBe(200);
+      const sandboxId = (mine.body.applied as { sandbox: { id: string } }[])[0]?.sandbox.id;
+
+      const theirs = await call(
+        globex,
+        'POST',
+        '/v1/apply',
+        claimYaml('job-1', 'claim-pool', '  lifecycle:\n    shutdownPolicy: Delete\n'),
+      );
+      expect(theirs.status).toBe(400);
+      expect(theirs.body.error?.message).toContain(
+        'SandboxClaim "job-1" belongs to another tenant; choose another name',
+      );
+      expect(JSON.stringify(theirs.body)).not.toContain(sandboxId ?? 'no sandbox');
+      const kept = await call(acme, 'GET', '/v1/claims/job-1');
+      expect(kept.status).toBe(200);
+      expect(kept.body.sandboxId).toBe(sandboxId);
+    }, 120_000);
+
+    it('keeps shared applies off tenant objects', async () => {
+      expect((await call(acme, 'POST', '/v1/apply', templateYaml('python'))).status).toBe(200);
+      const shared = await call(
+        ADMIN_TOKEN,
+        'POST',
+        '/v1/apply',
+        templateYaml('python', '  annotations:\n    note: x\n'),
+      );
+      expect(shared.status).toBe(400);
+      expect(shared.body.error?.message).toContain(
+        'SandboxTemplate "python" belongs to tenant "acme"; set metadata.namespace: acme',
+      );
+      const pool = await call(ADMIN_TOKEN, 'POST', '/v1/apply', poolYaml('py-shared', 'python'));
+      expect(pool.status).toBe(400);
+      expect(pool.body.error?.message).toContain('a shared pool may use shared templates only');
+      const owner = await call(ADMIN_TOKEN, 'GET', '/v1/templates/python');
+      expect(owner.body.tenant).toBe('acme');
+    });
+
+    it('bounds what a tenant template asks for', async () => {
+      const big = await call(
+        globex,
+        'POST',
+        '/v1/apply',
+        templateYaml('big').replace('memory: 128Mi', 'memory: 256Gi'),
+      );
+      expect(big.status).toBe(400);
+      expect(big.body.error?.message).toContain(
+        "memory bytes is over the 536870912 that the server's default template allows",
+      );
+      const hostRoot = await call(
+        globex,
+        'POST',
+        '/v1/apply',
+        templateYaml('host-root').replace('image: debian:12', 'image: /'),
+      );
+      expect(hostRoot.status).toBe(400);
+      expect(hostRoot.body.error?.message).toContain(
+        'cannot use host folder "/" as root filesystem',
+      );
+      const admin = await call(
+        ADMIN_TOKEN,
+        'POST',
+        '/v1/apply',
+        templateYaml('admin-big', '  namespace: globex\n').replace('memory: 128Mi', 'memory: 2Gi'),
+      );
+      expect(admin.status).toBe(200);
+    });
+
+    it('bounds a tenant pool by the sandbox quota', async () => {
+      const pool = await call(
+        globex,
+        'POST',
+        '/v1/apply',
+        poolYaml('globex-many', 'default').replace('replicas: 1', 'replicas: 21'),
+      );
+      expect(pool.status).toBe(400);
+      expect(pool.body.error?.message).toContain(
+        "21 replicas with the 0 of the tenant's other pools are over its sandbox quota of 20",
+      );
+    });
+
+    it("rejects another tenant's snapshot in a template", async () => {
+      const claimed = await call(
+        acme,
+        'POST',
+        '/v1/sandboxes',
+        JSON.stringify({}),
+        'application/json',
+      );
+      const id = claimed.body.id as string;
+      const snapshot = await call(
+        acme,
+        'POST',
+        `/v1/sandboxes/${id}/snapshot`,
+        JSON.stringify({ name: 'acme-snap' }),
+        'application/json',
+      );
+      expect(snapshot.status).toBe(201);
+      await call(acme, 'DELETE', `/v1/sandboxes/${id}`);
+
+      const stolen = templateYaml(
+        'stolen',
+        '  annotations:\n    sandstack.dev/snapshot: acme-snap\n',
+      );
+      const theirs = await call(globex, 'POST', '/v1/apply', stolen);
+      expect(theirs.status).toBe(400);
+      expect(theirs.body.error?.message).toContain('Snapshot "acme-snap" not found');
+      const mine = await call(
+        acme,
+        'POST',
+        '/v1/apply',
+        stolen.replace('name: stolen', 'name: acme-warm'),
+      );
+      expect(mine.status).toBe(200);
+    }, 120_000);
+  });
+
   describe('remote CLI', () => {
     const remoteEnv = (): Record<string, string> => ({ SANDSTACK_TOKEN: acme });
 

@@ -11,6 +11,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { isSandstackError } from '../../../core/errors.js';
 import { applyManifests, type AppliedObject } from '../../../sandbox/manifests/apply.js';
 import { formatPath, type ManifestObject } from '../../../sandbox/manifests/parse.js';
+import {
+  ROOTFS_ANNOTATION,
+  SNAPSHOT_ANNOTATION,
+  toTemplateInput,
+  type SandboxTemplateObject,
+} from '../../../sandbox/manifests/template-object.js';
 import { actorOf } from '../auth.js';
 import { BEARER, createRouter, type ServerContext } from '../context.js';
 import { CLIENT_ERRORS, ERROR_RESPONSES, HttpError, type FieldIssue } from '../errors.js';
@@ -193,6 +199,17 @@ function checkAccess(
       });
     }
   }
+
+  problems.push(...checkAdminOverwrite(server, item, viewer));
+  if (item.kind === 'SandboxClaim') {
+    problems.push(...checkClaimName(server, item, viewer));
+  }
+  if (item.kind === 'SandboxTemplate' && tenant !== null) {
+    problems.push(...checkTenantTemplate(server, item, tenant, viewer !== null));
+  }
+  if (item.kind === 'SandboxWarmPool' && viewer !== null) {
+    problems.push(...checkTenantPoolSize(server, item, viewer));
+  }
   const spec = item.object.spec as {
     sandboxTemplateRef?: { name?: string };
     warmPoolRef?: { name?: string };
@@ -204,6 +221,15 @@ function checkAccess(
       message: `SandboxTemplate "${templateRef}" not found (reason TemplateNotFound); apply it first or fix the name`,
     });
   }
+  const templateOwner =
+    templateRef === undefined ? null : owners.ownerOf('SandboxTemplate', templateRef);
+  if (tenant === null && templateRef !== undefined && templateOwner !== null) {
+    // A shared pool serves every tenant, so its template must not be one a tenant can change.
+    problems.push({
+      path: ['spec', 'sandboxTemplateRef', 'name'],
+      message: `SandboxTemplate "${templateRef}" belongs to tenant "${templateOwner}", and a shared pool may use shared templates only; apply the pool into that tenant's namespace or use a shared template`,
+    });
+  }
   const poolRef = item.kind === 'SandboxClaim' ? spec.warmPoolRef?.name : undefined;
   if (poolRef !== undefined && !visibleTo(server, 'SandboxWarmPool', poolRef, item.namespace)) {
     problems.push({
@@ -212,6 +238,172 @@ function checkAccess(
     });
   }
   return problems;
+}
+
+/**
+ * Rejects an admin apply without a namespace over a tenant's template or pool, which would
+ * otherwise change the tenant's object while the admin meant a shared one.
+ */
+function checkAdminOverwrite(
+  server: ServerContext,
+  item: ManifestObject,
+  viewer: Viewer,
+): { path: string[]; message: string }[] {
+  const explicit = typeof item.object.metadata.namespace === 'string';
+  if (viewer !== null || explicit) {
+    return [];
+  }
+  if (item.kind !== 'SandboxTemplate' && item.kind !== 'SandboxWarmPool') {
+    return [];
+  }
+  const owner = sandboxOwners(server.stack.db).ownerOf(item.kind, item.name);
+  if (owner === null || !exists(server, item.kind, item.name)) {
+    return [];
+  }
+  return [
+    {
+      path: ['metadata', 'name'],
+      message: `${item.kind} "${item.name}" belongs to tenant "${owner}"; set metadata.namespace: ${owner} to change it, or choose another name for a shared one`,
+    },
+  ];
+}
+
+/** Rejects a claim name that another tenant's claim has, since claim names are global. */
+function checkClaimName(
+  server: ServerContext,
+  item: ManifestObject,
+  viewer: Viewer,
+): { path: string[]; message: string }[] {
+  const stored = server.stack.controller.claimObjects
+    .list()
+    .find((claim) => claim.name === item.name);
+  if (stored === undefined || stored.tenant === item.namespace) {
+    return [];
+  }
+  const whose = viewer === null ? `tenant "${stored.tenant}"` : 'another tenant';
+  return [
+    {
+      path: ['metadata', 'name'],
+      message: `SandboxClaim "${item.name}" belongs to ${whose}; choose another name`,
+    },
+  ];
+}
+
+/**
+ * Checks a template that a tenant owns: its snapshot must be one of the tenant's own. When a
+ * tenant token applies it, it may not name a host folder as root filesystem, nor ask for
+ * more CPU, memory, disk, tasks, lifetime or command timeout than the server's `default`
+ * template gives. The admin grants more by changing `default` or applying the template.
+ */
+function checkTenantTemplate(
+  server: ServerContext,
+  item: ManifestObject,
+  tenant: string,
+  byTenantToken: boolean,
+): { path: string[]; message: string }[] {
+  const problems: { path: string[]; message: string }[] = [];
+  const annotations = (item.object.metadata.annotations ?? {}) as Record<string, string>;
+  const snapshot = annotations[SNAPSHOT_ANNOTATION];
+  if (snapshot !== undefined) {
+    const owned = server.stack.controller
+      .listSnapshots({ tenant })
+      .some((record) => record.name === snapshot);
+    if (!owned) {
+      problems.push({
+        path: ['metadata', 'annotations', SNAPSHOT_ANNOTATION],
+        message: `Snapshot "${snapshot}" not found; list the tenant's snapshots with GET /v1/sandboxes/snapshots`,
+      });
+    }
+  }
+  if (!byTenantToken) {
+    return problems;
+  }
+  const mapped = toTemplateInput(item.object as unknown as SandboxTemplateObject);
+  if (mapped.input.rootfs?.kind === 'directory') {
+    problems.push({
+      path: ['metadata', 'annotations', ROOTFS_ANNOTATION],
+      message: `A tenant's template cannot use host folder "${mapped.input.rootfs.path}" as root filesystem; leave the image and ${ROOTFS_ANNOTATION} unset for the host's read-only root, or ask the admin to apply the template`,
+    });
+  }
+  problems.push(...overCeiling(server, mapped.input));
+  return problems;
+}
+
+/** Compares a tenant template's limits with those of the server's `default` template. */
+function overCeiling(
+  server: ServerContext,
+  input: ReturnType<typeof toTemplateInput>['input'],
+): { path: string[]; message: string }[] {
+  const ceiling = server.stack.controller.getTemplate('default');
+  const container = ['spec', 'podTemplate', 'spec', 'containers', '0', 'resources', 'limits'];
+  const checks: [string[], string, number | undefined, number][] = [
+    [[...container, 'cpu'], 'cpu', input.resources?.cpu, ceiling.resources.cpu],
+    [
+      [...container, 'memory'],
+      'memory bytes',
+      input.resources?.memoryBytes,
+      ceiling.resources.memoryBytes,
+    ],
+    [
+      [...container, 'ephemeral-storage'],
+      'disk bytes',
+      input.resources?.diskBytes,
+      ceiling.resources.diskBytes,
+    ],
+    [
+      ['metadata', 'annotations', 'sandstack.dev/pids'],
+      'tasks',
+      input.resources?.pids,
+      ceiling.resources.pids,
+    ],
+    [
+      ['spec', 'podTemplate', 'spec', 'activeDeadlineSeconds'],
+      'lifetime seconds',
+      input.lifetimeSeconds,
+      ceiling.lifetimeSeconds,
+    ],
+    [
+      ['metadata', 'annotations', 'sandstack.dev/command-timeout-ms'],
+      'command timeout ms',
+      input.commandTimeoutMs,
+      ceiling.commandTimeoutMs,
+    ],
+  ];
+  return checks
+    .filter(([, , value, max]) => value !== undefined && value > max)
+    .map(([path, what, value, max]) => ({
+      path,
+      message: `${String(value)} ${what} is over the ${max} that the server's default template allows a tenant's template; lower it, or ask the admin`,
+    }));
+}
+
+/**
+ * Bounds the ready sandboxes a tenant's pools keep, all pools together, by the tenant's
+ * sandbox quota: ready sandboxes use the host as claimed ones do.
+ */
+function checkTenantPoolSize(
+  server: ServerContext,
+  item: ManifestObject,
+  tenant: string,
+): { path: string[]; message: string }[] {
+  const replicas = (item.object.spec as { replicas?: number }).replicas ?? 0;
+  const owners = sandboxOwners(server.stack.db);
+  const others = server.stack.controller
+    .listPools()
+    .filter(
+      (pool) => pool.name !== item.name && owners.ownerOf('SandboxWarmPool', pool.name) === tenant,
+    )
+    .reduce((sum, pool) => sum + pool.replicas, 0);
+  const max = server.limits.maxSandboxes;
+  if (others + replicas <= max) {
+    return [];
+  }
+  return [
+    {
+      path: ['spec', 'replicas'],
+      message: `${replicas} replicas with the ${others} of the tenant's other pools are over its sandbox quota of ${max}; lower replicas, or ask the admin to raise --max-sandboxes-per-tenant`,
+    },
+  ];
 }
 
 /** Whether an object that exists is visible to a tenant; objects not stored yet pass. */
