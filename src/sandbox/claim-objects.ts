@@ -106,6 +106,11 @@ export class ClaimObjects {
     return this.store.getClaimObject(name) !== undefined;
   }
 
+  /** Deletes a stored claim; its sandbox, if any, is released separately. */
+  delete(name: string): void {
+    this.store.deleteClaimObject(name);
+  }
+
   /** Lists the stored claims with their status, by name. */
   list(): ClaimObjectView[] {
     return this.store.listClaimObjects().map((claim) => this.toView(claim));

@@ -356,6 +356,23 @@ ${extra}`;
       );
     });
 
+    it("deletes a deleted tenant's objects", async () => {
+      const token = await createTenant('leaving');
+      const manifest = `${templateYaml('leaving-t')}---\n${poolYaml('leaving-pool', 'leaving-t')}---\n${claimYaml('leaving-job', 'leaving-pool')}`;
+      expect((await call(token, 'POST', '/v1/apply', manifest)).status).toBe(200);
+      expect((await call(ADMIN_TOKEN, 'DELETE', '/v1/tenants/leaving')).status).toBe(200);
+
+      const names = async (path: string, key: string): Promise<string[]> =>
+        ((await call(ADMIN_TOKEN, 'GET', path)).body[key] as { name: string }[]).map(
+          (item) => item.name,
+        );
+      expect(await names('/v1/templates', 'templates')).not.toContain('leaving-t');
+      expect(await names('/v1/pools', 'pools')).not.toContain('leaving-pool');
+      expect(await names('/v1/claims', 'claims')).not.toContain('leaving-job');
+      const sandboxes = server.context.stack.controller.list({ tenant: 'leaving' });
+      expect(sandboxes).toEqual([]);
+    }, 120_000);
+
     it("rejects another tenant's snapshot in a template", async () => {
       const claimed = await call(
         acme,

@@ -3,6 +3,7 @@
  */
 import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
 import { actorOf, requireAdmin } from '../auth.js';
+import { sandboxOwners } from '../sandbox-owners.js';
 import { BEARER, createRouter, type ServerContext, type ServerEnv } from '../context.js';
 import { CLIENT_ERRORS, ERROR_RESPONSES } from '../errors.js';
 import { TenantSchema, UsageSchema, jsonContent, nameSchema } from '../schemas.js';
@@ -104,7 +105,7 @@ export const deleteTenantRoute = createRoute({
   path: '/{tenant}',
   summary: 'Delete a tenant',
   description:
-    'Revokes its tokens, terminates its unfinished instances and releases its sandboxes. Its history stays, and its id cannot be used again.',
+    'Revokes its tokens, terminates its unfinished instances, releases its sandboxes, and deletes its claims, pools and templates. Its history stays, and its id cannot be used again.',
   request: { params: TenantParam },
   responses: { 200: jsonContent(TenantSchema, 'The deleted tenant'), ...CLIENT_ERRORS },
 });
@@ -257,14 +258,34 @@ function deleteTenant(server: ServerContext): RouteHandler<typeof deleteTenantRo
   };
 }
 
-/** Terminates a deleted tenant's unfinished instances and releases its sandboxes. */
+/**
+ * Terminates a deleted tenant's unfinished instances, releases its sandboxes, and deletes
+ * its claims, pools (destroying their ready sandboxes) and templates.
+ */
 async function stopTenantWork(server: ServerContext, tenant: string): Promise<void> {
   for (const instance of await server.runner.engine.list(tenant)) {
     if (!['complete', 'errored', 'terminated'].includes(instance.status)) {
       await server.runner.terminate(tenant, instance.id);
     }
   }
-  for (const record of server.stack.controller.list({ tenant })) {
-    await server.stack.controller.release(record.id);
+  const { controller } = server.stack;
+  for (const record of controller.list({ tenant })) {
+    await controller.release(record.id);
+  }
+  for (const claim of controller.claimObjects.list().filter((item) => item.tenant === tenant)) {
+    controller.claimObjects.delete(claim.name);
+  }
+  const owners = sandboxOwners(server.stack.db);
+  for (const pool of controller.listPools()) {
+    if (owners.ownerOf('SandboxWarmPool', pool.name) === tenant) {
+      await controller.deletePool(pool.name);
+      owners.remove('SandboxWarmPool', pool.name);
+    }
+  }
+  for (const template of controller.listTemplates()) {
+    if (owners.ownerOf('SandboxTemplate', template.name) === tenant) {
+      controller.deleteTemplate(template.name);
+      owners.remove('SandboxTemplate', template.name);
+    }
   }
 }
