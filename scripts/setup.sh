@@ -42,7 +42,7 @@ fi
 
 # npm packages, reinstalled only when the lock file changed since the last install.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "installing npm packages (better-sqlite3 and isolated-vm build from source: about a minute)"
+  say "installing npm packages (better-sqlite3 and isolated-vm build from source: 2 to 6 minutes on 2 cores)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 

@@ -331,6 +331,14 @@ ${extra}`;
         templateYaml('host-root').replace('image: debian:12', 'image: /'),
       );
       expect(hostRoot.status).toBe(400);
+      const output = await call(
+        globex,
+        'POST',
+        '/v1/apply',
+        templateYaml('loud', '  annotations:\n    sandstack.dev/max-output-bytes: "1073741824"\n'),
+      );
+      expect(output.status).toBe(400);
+      expect(output.body.error?.message).toContain('1073741824 output bytes is over the 1048576');
       expect(hostRoot.body.error?.message).toContain(
         'cannot use host folder "/" as root filesystem',
       );

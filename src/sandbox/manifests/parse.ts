@@ -33,6 +33,16 @@ export interface ManifestProblem {
   message: string;
 }
 
+/** Largest number of documents, or of objects in `List`s, that one manifest may hold. */
+export const MAX_MANIFEST_OBJECTS = 500;
+
+function tooManyObjects(source: string, count: number): SandstackError {
+  return new SandstackError(
+    'INVALID_CONFIG',
+    `${source} holds ${count} documents or objects, more than the ${MAX_MANIFEST_OBJECTS} one apply takes; split it into several files`,
+  );
+}
+
 /**
  * Parses a YAML stream of agent-sandbox objects (documents separated by `---`, or a `List`)
  * and validates each against the vendored CRD schemas. Every problem of every document is
@@ -46,6 +56,11 @@ export function parseManifests(text: string, source: string): ManifestObject[] {
   const objects: ManifestObject[] = [];
   const problems: ManifestProblem[] = [];
   const docs = Array.isArray(documents) ? documents : [documents];
+  // Validation runs on the caller's event loop, which a server shares with every tenant.
+  if (docs.length > MAX_MANIFEST_OBJECTS) {
+    throw tooManyObjects(source, docs.length);
+  }
+  let counted = 0;
 
   docs.forEach((document, position) => {
     const index = position + 1;
@@ -85,7 +100,12 @@ export function parseManifests(text: string, source: string): ManifestObject[] {
     if (value === null || value === undefined) {
       return;
     }
-    for (const item of listItems(value)) {
+    const items = listItems(value);
+    counted += items.length;
+    if (counted > MAX_MANIFEST_OBJECTS) {
+      throw tooManyObjects(source, counted);
+    }
+    for (const item of items) {
       const result = checkObject(item.value, item.path);
       problems.push(
         ...result.problems.map((problem) => ({

@@ -292,8 +292,8 @@ function checkClaimName(
 /**
  * Checks a template that a tenant owns: its snapshot must be one of the tenant's own. When a
  * tenant token applies it, it may not name a host folder as root filesystem, nor ask for
- * more CPU, memory, disk, tasks, lifetime or command timeout than the server's `default`
- * template gives. The admin grants more by changing `default` or applying the template.
+ * more CPU, memory, disk, tasks, lifetime, command timeout or kept output than the server's
+ * `default` template gives. The admin grants more by changing `default` or applying the template.
  */
 function checkTenantTemplate(
   server: ServerContext,
@@ -367,6 +367,25 @@ function overCeiling(
       'command timeout ms',
       input.commandTimeoutMs,
       ceiling.commandTimeoutMs,
+    ],
+    // The server holds a command's kept output in memory, so these bound its memory too.
+    [
+      ['metadata', 'annotations', 'sandstack.dev/max-output-bytes'],
+      'output bytes',
+      input.maxOutputBytes,
+      ceiling.maxOutputBytes,
+    ],
+    [
+      ['metadata', 'annotations', 'sandstack.dev/max-stdout-bytes'],
+      'stdout bytes',
+      input.maxStdoutBytes,
+      ceiling.maxStdoutBytes ?? ceiling.maxOutputBytes,
+    ],
+    [
+      ['metadata', 'annotations', 'sandstack.dev/max-stderr-bytes'],
+      'stderr bytes',
+      input.maxStderrBytes,
+      ceiling.maxStderrBytes ?? ceiling.maxOutputBytes,
     ],
   ];
   return checks
