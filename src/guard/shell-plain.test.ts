@@ -18,6 +18,8 @@ function fixtureCommands(): string[] {
     'fresh-3.jsonl',
     'fresh-4.jsonl',
     'tuning-4.jsonl',
+    'fresh-5.jsonl',
+    'tuning-5.jsonl',
   ]) {
     for (const line of readFileSync(path.join(FIXTURES, file), 'utf8').split('\n')) {
       if (line.trim() === '') {
