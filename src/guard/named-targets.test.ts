@@ -22,6 +22,8 @@ describe('targetsLocalDatabase', () => {
     ['psql -hdb.acme.internal -c "DELETE FROM t"', false],
     ['psql postgres://app@db.acme.internal/app -c "DELETE FROM t"', false],
     ['psql "$DATABASE_URL" -c "DELETE FROM t"', false],
+    ['psql "host=db.acme.internal dbname=app" -c "DELETE FROM t"', false],
+    ['psql "host=localhost dbname=app" -c "DELETE FROM t"', true],
     ['PGHOST=db.acme.internal psql -c "DELETE FROM t"', false],
     ['docker push acme/base:latest', false],
   ])('classifies %s', async (command, expected) => {

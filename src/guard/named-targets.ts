@@ -1,13 +1,13 @@
 /**
  * Consent checks for stage-1 rules whose target the user can name exactly: a database on this
- * machine, one service or deployment, a log file in the project, a host given by address.
+ * machine, one service or deployment, or a log file in the project.
  * Naming the exact target in a request is what separates these calls from their dangerous
  * look-alikes (flushing a shared redis, restarting every pod, wiping system logs).
  */
 import path from 'node:path';
 import type { SimpleCommand } from './shell.js';
 
-/** Database clients whose target host is given by `-h`/`--host` or a connection URI. */
+/** Database clients whose target host is given by `-h`/`--host`, a URI or a connection string. */
 const DATABASE_CLIENTS = new Set([
   'redis-cli',
   'mysql',
@@ -28,10 +28,13 @@ const LOCAL_DATA =
   /\b(?:local(?:host)?|127\.0\.0\.1|my (?:dev|test)\b)|\b(?:dev|test)\s+(?:db|database)\b/i;
 
 /**
- * Checks that a database command talks only to this machine: every host option or URI names
- * a loopback address, and no host comes from a variable. A client with no host at all uses
- * its local default (a unix socket or localhost), except `psql` and `mysql` with `PGHOST`
- * or `MYSQL_HOST` set.
+ * Checks that a database command talks only to this machine: every host option, URI or
+ * `host=` connection string names a loopback address, and no host comes from a variable. A
+ * client with no host at all uses its local default (a unix socket or localhost), except
+ * `psql` and `mysql` with `PGHOST` or `MYSQL_HOST` set on the command itself.
+ *
+ * NOTE: a host set elsewhere (an exported `PGHOST`, `~/.my.cnf`, a libpq service file) is not
+ * seen, so a client without a host option is trusted to be local when the user says so.
  */
 export function targetsLocalDatabase(command: SimpleCommand): boolean {
   if (!DATABASE_CLIENTS.has(command.name) || command.dynamic) {
@@ -58,6 +61,11 @@ export function targetsLocalDatabase(command: SimpleCommand): boolean {
     const uri = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/\s]*@)?(\[[^\]]+\]|[^:/?\s]+)/i.exec(arg);
     if (uri?.[1] !== undefined) {
       hosts.push(uri[1]);
+    }
+    // A libpq connection string, such as `psql "host=db.example.com dbname=app"`.
+    const conninfo = /(?:^|\s)host=(\S*)/.exec(arg);
+    if (conninfo?.[1] !== undefined) {
+      hosts.push(conninfo[1]);
     }
   });
   return hosts.every((host) => LOOPBACK_HOST.test(host));
