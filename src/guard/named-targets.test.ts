@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { namesRestartTargets, targetsLocalDatabase } from './named-targets.js';
+import { namesRestartTargets, targetsLocalDatabase, testsNamedConfig } from './named-targets.js';
 import { parseShell, type SimpleCommand } from './shell.js';
 
 async function firstCommand(command: string): Promise<SimpleCommand> {
@@ -50,5 +50,23 @@ describe('namesRestartTargets', () => {
   it('requires a restart request', async () => {
     const command = await firstCommand('systemctl restart nginx');
     expect(namesRestartTargets(command, 'Why is nginx slow?')).toBe(false);
+  });
+
+  it('ignores a past-tense start', async () => {
+    const command = await firstCommand('systemctl restart nginx');
+    expect(namesRestartTargets(command, 'nginx stopped after the build started.')).toBe(false);
+  });
+});
+
+describe('testsNamedConfig', () => {
+  it.each([
+    ['nginx -t', true],
+    ['apache2ctl configtest', true],
+    ['nginx -t -c /tmp/other.conf', false],
+    ['nginx -s reload', false],
+  ])('classifies %s', async (command, expected) => {
+    expect(
+      testsNamedConfig(await firstCommand(command), 'Check the nginx and apache2 config.'),
+    ).toBe(expected);
   });
 });

@@ -76,7 +76,8 @@ export function asksLocalReset(messages: string): boolean {
   return RESET_REQUEST.test(messages) && LOCAL_DATA.test(messages);
 }
 
-const RESTART_REQUEST = /\b(?:restart|reload|bounce|start)\w*\b/i;
+/** A request to restart, in the present tense: "the server you started" asks for nothing. */
+const RESTART_REQUEST = /\b(?:restart|reload|bounce|start)(?:ing)?\b/i;
 
 /**
  * Returns the exact names a restart targets, or undefined when the command is not a restart of
@@ -148,8 +149,8 @@ export function namesRestartTargets(command: SimpleCommand, messages: string): b
 }
 
 /** Commands that only test a server's configuration files and change nothing. */
-const CONFIG_TESTS =
-  /^(?:nginx -t|nginx -T|apachectl (?:-t|configtest)|apache2ctl (?:-t|configtest)|haproxy -c\b)/;
+// Only the bare forms: `nginx -t -c FILE` would load another config, and its modules, as root.
+const CONFIG_TESTS = /^(?:nginx -[tT]|apache2?ctl (?:-t|configtest))$/;
 
 /** Checks whether a command only tests a server configuration the user's messages name. */
 export function testsNamedConfig(command: SimpleCommand, messages: string): boolean {
