@@ -13,13 +13,15 @@ import {
   SENSITIVE_DATA,
   type Finding,
 } from './findings.js';
-import type { ParsedShell } from './shell.js';
+import { containsWord } from './named-targets.js';
+import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /** Finds a command line that sends private data, or any data to an untrusted host. */
 export function checkExfiltration(
   parsed: ParsedShell,
   raw: string,
   homeDir: string,
+  messages = '',
 ): Finding | undefined {
   const inline = checkInlineCode(parsed);
   if (inline !== undefined) {
@@ -27,6 +29,13 @@ export function checkExfiltration(
   }
   for (const command of parsed.commands) {
     const text = command.argv.join(' ');
+    if (postsSecretFile(command)) {
+      return finding(
+        'credential-leakage',
+        'The command posts the contents of a secret file to an issue tracker or forge',
+        'secret-in-message',
+      );
+    }
     if (DNS_TOOLS.has(command.name) && /\$\(|`/.test(command.text)) {
       return SENSITIVE_DATA.test(raw)
         ? finding(
@@ -60,7 +69,7 @@ export function checkExfiltration(
       ['nc', 'ncat', 'netcat', 'scp', 'rsync'].includes(command.name);
     if (!sendsData) {
       const address = publicAddressOf(command.argv.slice(1));
-      if (address !== undefined) {
+      if (address !== undefined && !containsWord(messages, address)) {
         return finding(
           'exfil-scouting',
           `The command contacts the raw public IP address ${address}, which names no known service`,
@@ -84,8 +93,10 @@ export function checkExfiltration(
       CREDENTIAL_PATH.test(text) ||
       pipedData ||
       redirectedIn;
+    // A raw IP address the user gave in a message is a host they chose, not a probe.
     const untrustedHost =
-      EXFIL_HOST_PATTERN.test(text) || /(?:[a-z]+:\/\/|\s|@)(?:\d{1,3}\.){3}\d{1,3}\b/.test(text);
+      EXFIL_HOST_PATTERN.test(text) ||
+      rawAddresses(text).some((address) => !containsWord(messages, address));
     if ((sensitive || untrustedHost) && !/localhost|127\.0\.0\.1/.test(text)) {
       return sensitive
         ? finding(
@@ -123,6 +134,37 @@ export function checkExfiltration(
     );
   }
   return undefined;
+}
+
+/** Clients of issue trackers and forges, whose comments, issues and gists other people read. */
+const TRACKER_CLIS = new Set(['gh', 'glab', 'hub', 'tea', 'jira', 'linear']);
+const FILE_OPTIONS = new Set(['--body-file', '-F', '--file', '--field', '--input']);
+
+/**
+ * Checks whether a tracker or forge call reads a secret file into what it posts, through a
+ * command substitution (`--body "$(cat .env)"`) or a file option (`--body-file .env`). The
+ * body text itself is not checked, so a comment that mentions `.env` still passes.
+ */
+function postsSecretFile(command: SimpleCommand): boolean {
+  if (!TRACKER_CLIS.has(command.name)) {
+    return false;
+  }
+  const substituted = [...command.text.matchAll(/\$\(([^)]*)\)|`([^`]*)`/g)].map(
+    (match) => match[1] ?? match[2] ?? '',
+  );
+  const files = command.argv
+    .filter((_arg, index) => FILE_OPTIONS.has(command.argv[index - 1] ?? ''))
+    .map((value) => value.replace(/^[\w-]+=@?/, ''));
+  return [...substituted, ...files].some(
+    (source) => SENSITIVE_DATA.test(` ${source}`) || CREDENTIAL_PATH.test(source),
+  );
+}
+
+/** Returns the IPv4 addresses in a command's text that follow `://`, a space or `@`. */
+function rawAddresses(text: string): string[] {
+  return [...text.matchAll(/(?:[a-z]+:\/\/|\s|@)((?:\d{1,3}\.){3}\d{1,3})\b/g)].map(
+    (match) => match[1] ?? '',
+  );
 }
 
 const IPV4 = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/\s]*@)?((?:\d{1,3}\.){3}\d{1,3})(?:[:/]|$)/i;

@@ -2,6 +2,8 @@
  * Stage-1 checks on the files a command touches: writes and deletes outside the project,
  * deletes of the whole project, and reads or searches of credential files.
  */
+import path from 'node:path';
+import { containsWord } from './named-targets.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import { CREDENTIAL_PATH, finding, type Finding } from './findings.js';
 import { credentialFileMatching, expandBraces } from './globs.js';
@@ -57,7 +59,9 @@ export function checkPaths(
         'credential-search',
       );
     }
-    const credential = readsCredentialFile(command, current, context);
+    const credential = generatesNamedKey(command, messages)
+      ? undefined
+      : readsCredentialFile(command, current, context);
     if (credential !== undefined) {
       return finding(
         'credential-exploration',
@@ -109,6 +113,29 @@ function readsCredentialFile(
     }
   }
   return undefined;
+}
+
+/** ssh-keygen options that read, convert or change an existing key instead of making one. */
+const KEYGEN_EXISTING = /^-[a-zA-Z]*[yepiclRFHBDkLQuY]/;
+
+/**
+ * Checks whether `ssh-keygen` makes a new key pair (`-t`) at a path the user named, which
+ * reads no existing secret. Options that print, convert or re-encrypt a key do not qualify.
+ */
+function generatesNamedKey(command: SimpleCommand, messages: string): boolean {
+  if (command.name !== 'ssh-keygen' || command.dynamic || (command.pipeline?.index ?? 0) > 0) {
+    return false;
+  }
+  const args = command.argv.slice(1);
+  const options = args.filter((arg) => arg.startsWith('-'));
+  const file = args[args.indexOf('-f') + 1];
+  return (
+    options.some((option) => /^-t/.test(option)) &&
+    !options.some((option) => KEYGEN_EXISTING.test(option)) &&
+    args.includes('-f') &&
+    file !== undefined &&
+    (messages.includes(file) || containsWord(messages, path.basename(file)))
+  );
 }
 
 /** Returns the paths after `command`: a literal `cd` changes the working folder. */

@@ -76,7 +76,9 @@ const CONSENT: readonly [RegExp, RegExp][] = [
     /^(?:push|upload|cp|sync|copy|import|restore)/,
     /\b(?:push|upload\w*|cop(?:y|ies)|sync\w*|publish|import|restor\w*)\b/i,
   ],
-  [/^(?:install|upgrade|uninstall)/, /\b(?:install\w*|upgrad\w*|uninstall\w*)\b/i],
+  // `helm install` and `helm upgrade` are how a chart is deployed, so "deploy" asks for them.
+  [/^(?:install|upgrade)/, /\b(?:install\w*|upgrad\w*|deploy\w*|roll\w* out)\b/i],
+  [/^uninstall/, /\b(?:uninstall\w*|remov\w*|delet\w*)\b/i],
 ];
 
 const LOCAL_CONTEXT = /^(?:kind-|minikube|docker-desktop|k3d-|rancher-desktop|colima|orbstack)/;

@@ -377,7 +377,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
       /^git\b.*\b(?:reset --hard|clean -[a-zA-Z]*f|checkout -- \.|checkout \.|restore \.|stash (?:drop|clear))/,
     reason: 'discards uncommitted or untracked work',
     consent: [
-      /\b(?:throw away|discard|reset|wipe|drop|clean)\b.*\b(?:changes|work|untracked|local|everything|stash)\b|\bgit (?:reset|clean)\b/i,
+      /\b(?:throw away|discard|reset|wipe|drop|clean|remove|delete)\b.*\b(?:changes|work|untracked|local|everything|stash)\b|\bgit (?:reset|clean)\b/i,
     ],
   },
   {

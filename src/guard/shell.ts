@@ -187,8 +187,9 @@ interface PlainWord {
  * operators `&&`, `||`, `|`, `;` and `&`, which covers most commands agents run, without
  * tree-sitter. The parse tree of such a command holds nothing else, so the result is the
  * same as the tree walk's (a test compares both on every fixture and on generated text).
- * Returns false, having recorded nothing, for anything else: `$`, backticks, backslashes,
- * redirects, globs with `[`, keywords, comments, newlines, non-ASCII text or an empty command.
+ * Returns false, having recorded nothing, for anything else: `$`, backticks, backslashes
+ * outside the escapes of double-quoted strings, redirects, globs with `[`, keywords,
+ * comments, newlines, non-ASCII text or an empty command.
  */
 function parsePlainCommand(
   parser: Parser,
@@ -275,10 +276,16 @@ function parsePlainCommand(
   return true;
 }
 
-/** One plain word: runs of plain characters and single-quoted strings, with nothing between. */
-const PLAIN_WORD = /(?:[A-Za-z0-9_\-./:=@+,*?]+|'[^']*'|"[^"$`\\!]*")+/y;
+/**
+ * One plain word: runs of plain characters, single-quoted strings and double-quoted strings
+ * with nothing between. A double-quoted string may contain no `$`, backtick or `!`, and no
+ * backslash except before `$`, backtick, `"` or `\\`, where bash drops the backslash.
+ */
+const PLAIN_WORD = /(?:[A-Za-z0-9_\-./:=@+,*?]+|'[^']*'|"(?:[^"$`\\!]|\\[$`"\\])*")+/y;
+/** The quoted parts of a plain word, for quote removal. */
+const QUOTED_PART = /'([^']*)'|"((?:[^"\\]|\\.)*)"/g;
 
-/** Reads one word of plain characters and single-quoted strings starting at `start`. */
+/** Reads one plain word starting at `start` and removes its quotes. */
 function readPlainWord(source: string, start: number): PlainWord | undefined {
   PLAIN_WORD.lastIndex = start;
   const match = PLAIN_WORD.exec(source);
@@ -293,8 +300,9 @@ function readPlainWord(source: string, start: number): PlainWord | undefined {
   const raw = match[0];
   const text = /['"]/.test(raw)
     ? raw.replace(
-        /'([^']*)'|"([^"]*)"/g,
-        (_match, single?: string, double?: string) => single ?? double ?? '',
+        QUOTED_PART,
+        (_match, single?: string, double?: string) =>
+          single ?? double?.replace(/\\([$`"\\])/g, '$1') ?? '',
       )
     : raw;
   return { text, start, end };

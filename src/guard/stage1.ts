@@ -11,6 +11,14 @@ import { DANGER_RULES, KNOWN_INSTALLERS, type DangerRule } from './rules.js';
 import { checkRemoteMutation } from './remote-cli.js';
 import { checkContainers, checkPackages } from './supply-chain.js';
 import { interpreterName } from './interpreters.js';
+import {
+  asksLocalReset,
+  containsWord,
+  emptiesNamedProjectFiles,
+  namesRestartTargets,
+  targetsLocalDatabase,
+  testsNamedConfig,
+} from './named-targets.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { GuardContext } from './types.js';
 
@@ -54,7 +62,7 @@ export function classifyShell(
     () => checkSocketRedirects(parsed),
     () => checkPipeToShell(parsed, raw, messages),
     () => checkDownloadThenRun(parsed, paths),
-    () => checkExfiltration(parsed, raw, paths.homeDir),
+    () => checkExfiltration(parsed, raw, paths.homeDir, messages),
     () => checkPaths(parsed, paths, context, messages),
     () => checkRules(parsed, messages, paths, context.projectDir),
     () => checkRemoteMutation(parsed, messages),
@@ -73,13 +81,14 @@ export function classifyShell(
   return undefined;
 }
 
-/** Texts the rules match: every simple command, its assignments and redirect targets, and inline code. */
+/**
+ * Texts the rules match: every simple command, the command with its assignments in front (so
+ * `ENV=production make deploy` reads as one text), redirect targets, and inline code.
+ */
 function commandTexts(parsed: ParsedShell): string[] {
   return [
     ...parsed.commands.map((command) => command.argv.join(' ')),
-    ...parsed.commands
-      .filter((command) => command.assignments.length > 0)
-      .map((command) => command.assignments.join(' ')),
+    ...parsed.commands.filter((command) => command.assignments.length > 0).map(withAssignments),
     ...parsed.commands.flatMap((command) =>
       command.redirects.map((redirect) => `> ${redirect.target}`),
     ),
@@ -87,7 +96,21 @@ function commandTexts(parsed: ParsedShell): string[] {
   ];
 }
 
+function withAssignments(command: SimpleCommand): string {
+  return [...command.assignments, ...command.argv].join(' ');
+}
+
+/** Commands of a command line that a rule matches, with or without their assignments. */
+function commandsMatching(rule: DangerRule, parsed: ParsedShell): SimpleCommand[] {
+  return parsed.commands.filter(
+    (command) =>
+      rule.pattern.test(command.argv.join(' ')) || rule.pattern.test(withAssignments(command)),
+  );
+}
+
 const DRY_RUN = /\s--dry-run(?:=(?:client|server|true))?(?:\s|$)|\s--check(?:\s|$)/;
+/** An rsync that only lists what it would copy: `--dry-run` or `-n` in a short-option cluster. */
+const RSYNC_DRY_RUN = /^rsync\b.*\s(?:--dry-run|-[a-zA-Z]*n[a-zA-Z]*)(?:\s|$)/;
 const CHANGE_CATEGORIES = new Set([
   'blind-apply',
   'production-deploy',
@@ -111,8 +134,8 @@ function checkRules(
     // A dry run changes nothing, so rules about changing remote state do not apply to it.
     const onlyDryRuns =
       matching.length > 0 &&
-      matching.every((text) => DRY_RUN.test(text)) &&
-      CHANGE_CATEGORIES.has(rule.category);
+      ((matching.every((text) => DRY_RUN.test(text)) && CHANGE_CATEGORIES.has(rule.category)) ||
+        (rule.id === 'remote-copy' && matching.every((text) => RSYNC_DRY_RUN.test(text))));
     // Removing compiled files and caches inside the project loses nothing a build cannot redo.
     const artefactsOnly = rule.id === 'find-delete' && removesOnlyBuildArtefacts(parsed, searchIn);
     if (
@@ -160,8 +183,42 @@ function hasConsent(
   if (rule.id === 'git-discard' && cleansOnlyNamedPaths(parsed, messages, isProjectPath)) {
     return true;
   }
+  const matching = commandsMatching(rule, parsed);
   if (rule.category === 'interfere-with-others') {
-    return namesKillTarget(rule, messages, parsed);
+    const namedRestarts =
+      matching.length > 0 && matching.every((command) => namesRestartTargets(command, messages));
+    return namedRestarts || namesKillTarget(rule, messages, parsed);
+  }
+  // A reset of the user's own local database loses nothing anyone else depends on.
+  if (
+    rule.id === 'shared-resource' &&
+    matching.length > 0 &&
+    matching.every(targetsLocalDatabase) &&
+    asksLocalReset(messages)
+  ) {
+    return true;
+  }
+  if (
+    rule.id === 'apply' &&
+    matching.length > 0 &&
+    matching.every((command) => /^(?:npx )?prisma migrate reset\b/.test(command.argv.join(' '))) &&
+    asksLocalReset(messages)
+  ) {
+    return true;
+  }
+  if (
+    rule.id === 'log-wipe' &&
+    matching.length > 0 &&
+    matching.every((command) => emptiesNamedProjectFiles(command, messages, isProjectPath))
+  ) {
+    return true;
+  }
+  if (
+    rule.id === 'remote-copy' &&
+    matching.length > 0 &&
+    matching.every((command) => copiesToNamedHost(command, messages))
+  ) {
+    return true;
   }
   if (rule.id === 'persistence' && plantsRemoteCode(parsed)) {
     return false;
@@ -228,20 +285,6 @@ function namesResource(messages: string, uri: string): boolean {
   return parts.length > 0 && parts.every((part) => containsWord(messages, part));
 }
 
-/** Checks that `word` appears in `text` with no letter, digit or `-` either side. */
-function containsWord(text: string, word: string): boolean {
-  const lower = text.toLowerCase();
-  const target = word.toLowerCase();
-  for (let at = lower.indexOf(target); at >= 0; at = lower.indexOf(target, at + 1)) {
-    const before = lower[at - 1] ?? '';
-    const after = lower[at + target.length] ?? '';
-    if (!/[\w-]/.test(before) && !/[\w-]/.test(after)) {
-      return true;
-    }
-  }
-  return false;
-}
-
 /** Checks that the user's messages name what a `find -delete` matches, such as `.orig` for `-name '*.orig'`. */
 function namesFindPattern(messages: string, parsed: ParsedShell): boolean {
   const names = parsed.commands
@@ -259,6 +302,26 @@ function namesFindPattern(messages: string, parsed: ParsedShell): boolean {
       const literal = name.replace(/[^a-z0-9]/gi, '').toLowerCase();
       return literal.length >= 3 && lower.replace(/[^a-z0-9]/g, '').includes(literal);
     })
+  );
+}
+
+const COPY_REQUEST = /\b(?:copy|upload|sync|send|put|transfer)\b/i;
+
+/**
+ * Checks that the user asked to copy and named the destination host of every remote operand,
+ * as in `scp report.html alice@192.0.2.15:/tmp/` after "copy the report to 192.0.2.15".
+ */
+function copiesToNamedHost(command: SimpleCommand, messages: string): boolean {
+  const hosts = command.argv
+    .slice(1)
+    .filter((arg) => !arg.startsWith('-'))
+    .map((arg) => /^(?:[\w.-]+@)?([\w.-]+):/.exec(arg)?.[1])
+    .filter((host) => host !== undefined);
+  return (
+    !command.dynamic &&
+    hosts.length > 0 &&
+    COPY_REQUEST.test(messages) &&
+    hosts.every((host) => containsWord(messages, host))
   );
 }
 
@@ -506,6 +569,16 @@ function checkSudo(parsed: ParsedShell, messages: string): Finding | undefined {
       elevated.argv.join(' '),
     );
   if (packageInstall && /\binstall\b/i.test(messages)) {
+    return undefined;
+  }
+  // Restarting a service or testing its config, when the user named that service, is the
+  // usual reason for root on a development machine.
+  const serviceWork = parsed.commands
+    .filter((command) => command.wrappers.includes('sudo') || command.wrappers.includes('doas'))
+    .every(
+      (command) => namesRestartTargets(command, messages) || testsNamedConfig(command, messages),
+    );
+  if (serviceWork) {
     return undefined;
   }
   return finding(

@@ -253,7 +253,28 @@ function goModuleOf(name: string): string {
   return name.replace(/@.*$/, '').toLowerCase().split('/').slice(0, 3).join('/');
 }
 
+/** Programs that the install patterns below start with. */
+const INSTALLERS = new Set([
+  'cargo',
+  'go',
+  'npm',
+  'pnpm',
+  'yarn',
+  'bun',
+  'pip',
+  'pip3',
+  'uv',
+  'python',
+  'python3',
+  'pipx',
+  'poetry',
+]);
+
 function installEcosystem(command: SimpleCommand): Ecosystem | undefined {
+  // Most commands are not installs, so skip joining their arguments.
+  if (!INSTALLERS.has(command.argv[0] ?? '')) {
+    return undefined;
+  }
   const text = command.argv.join(' ');
   if (/^cargo (?:add|install)\b/.test(text)) {
     return 'cargo';
@@ -306,7 +327,11 @@ function installOperands(command: SimpleCommand, ecosystem: Ecosystem): string[]
 /** Finds a container from an unknown publisher run with a host mount, host namespaces or privileges. */
 export function checkContainers(parsed: ParsedShell): Finding | undefined {
   for (const command of parsed.commands) {
-    if (!/^(?:docker|podman) (?:run|create)\b/.test(command.argv.join(' '))) {
+    const program = command.argv[0];
+    if (
+      (program !== 'docker' && program !== 'podman') ||
+      !/^(?:docker|podman) (?:run|create)\b/.test(command.argv.join(' '))
+    ) {
       continue;
     }
     const image = imageOf(command.argv.slice(2));

@@ -11,6 +11,10 @@ const EXTRA_SET = path.join(REPO_ROOT, 'test/fixtures/guard/extra.jsonl');
 const TUNING_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-2.jsonl');
 /** Cases of the kinds of miss and false positive fixed after fresh-4 was scored. */
 const TUNING_4_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-4.jsonl');
+/** Cases of the kinds of miss and false positive fixed after fresh-5 was scored. */
+const TUNING_5_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-5.jsonl');
+/** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
+const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
 describe('guard accuracy', () => {
   it('meets the FPR and FNR goals on the dev set', async () => {
@@ -25,7 +29,13 @@ describe('guard accuracy', () => {
   });
 
   it('gets every project case right', async () => {
-    const cases = [...loadCases(EXTRA_SET), ...loadCases(TUNING_SET), ...loadCases(TUNING_4_SET)];
+    const cases = [
+      ...loadCases(EXTRA_SET),
+      ...loadCases(TUNING_SET),
+      ...loadCases(HOLDOUT_SET),
+      ...loadCases(TUNING_4_SET),
+      ...loadCases(TUNING_5_SET),
+    ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
     expect(report.benign).toBeGreaterThan(10);

@@ -14,6 +14,9 @@ const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 /** Cases of the kinds fixed after fresh-4 was scored, and fresh-4 itself. */
 const TUNING_4_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-4.jsonl');
 const FRESH_4_SET = path.join(REPO_ROOT, 'test/fixtures/guard/fresh-4.jsonl');
+/** Cases of the kinds fixed after fresh-5 was scored, and fresh-5 itself. */
+const TUNING_5_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-5.jsonl');
+const FRESH_5_SET = path.join(REPO_ROOT, 'test/fixtures/guard/fresh-5.jsonl');
 /** Verdicts recorded from a known-good guard. Update them with `npx vitest run <this file> -u`. */
 const SNAPSHOT = '../fixtures/guard/verdicts.snap.json';
 
@@ -85,6 +88,8 @@ describe('guard verdicts', () => {
       ...loadCases(HOLDOUT_SET),
       ...loadCases(TUNING_4_SET),
       ...loadCases(FRESH_4_SET),
+      ...loadCases(TUNING_5_SET),
+      ...loadCases(FRESH_5_SET),
     ];
     const all = [...cases, ...chains(cases)];
     const verdicts: Record<string, unknown> = {};

@@ -1,0 +1,214 @@
+/**
+ * Consent checks for stage-1 rules whose target the user can name exactly: a database on this
+ * machine, one service or deployment, or a log file in the project.
+ * Naming the exact target in a request is what separates these calls from their dangerous
+ * look-alikes (flushing a shared redis, restarting every pod, wiping system logs).
+ */
+import path from 'node:path';
+import type { SimpleCommand } from './shell.js';
+
+/** Database clients whose target host is given by `-h`/`--host`, a URI or a connection string. */
+const DATABASE_CLIENTS = new Set([
+  'redis-cli',
+  'mysql',
+  'mariadb',
+  'psql',
+  'mongosh',
+  'mongo',
+  'sqlite3',
+  'clickhouse-client',
+]);
+const LOOPBACK_HOST = /^(?:localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/i;
+const HOST_OPTIONS = new Set(['-h', '--host']);
+
+/** Words that ask to reset data, and words that mark the data as the user's local copy. */
+const RESET_REQUEST =
+  /\b(?:wipe|reset|re-?create|drop|clear|empty|flush|truncate|delete|remove)\b/i;
+const LOCAL_DATA =
+  /\b(?:local(?:host)?|127\.0\.0\.1|my (?:dev|test)\b)|\b(?:dev|test)\s+(?:db|database)\b/i;
+
+/**
+ * Checks that a database command talks only to this machine: every host option, URI or
+ * `host=` connection string names a loopback address, and no host comes from a variable. A
+ * client with no host at all uses its local default (a unix socket or localhost), except
+ * `psql` and `mysql` with `PGHOST` or `MYSQL_HOST` set on the command itself.
+ *
+ * NOTE: a host set elsewhere (an exported `PGHOST`, `~/.my.cnf`, a libpq service file) is not
+ * seen, so a client without a host option is trusted to be local when the user says so.
+ */
+export function targetsLocalDatabase(command: SimpleCommand): boolean {
+  if (!DATABASE_CLIENTS.has(command.name) || command.dynamic) {
+    return false;
+  }
+  if (command.name === 'sqlite3') {
+    return true;
+  }
+  if (
+    command.assignments.some((assignment) => /^(?:PGHOST|MYSQL_HOST|REDISCLI_)/.test(assignment))
+  ) {
+    return false;
+  }
+  const args = command.argv.slice(1);
+  const hosts: string[] = [];
+  args.forEach((arg, index) => {
+    if (HOST_OPTIONS.has(arg)) {
+      hosts.push(args[index + 1] ?? '');
+    } else if (/^--host=/.test(arg)) {
+      hosts.push(arg.slice('--host='.length));
+    } else if (/^-h\S/.test(arg) && command.name !== 'redis-cli') {
+      hosts.push(arg.slice(2));
+    }
+    const uri = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/\s]*@)?(\[[^\]]+\]|[^:/?\s]+)/i.exec(arg);
+    if (uri?.[1] !== undefined) {
+      hosts.push(uri[1]);
+    }
+    // A libpq connection string, such as `psql "host=db.example.com dbname=app"`.
+    const conninfo = /(?:^|\s)host=(\S*)/.exec(arg);
+    if (conninfo?.[1] !== undefined) {
+      hosts.push(conninfo[1]);
+    }
+  });
+  return hosts.every((host) => LOOPBACK_HOST.test(host));
+}
+
+/** Checks that the user asked to reset data and called it their local or dev copy. */
+export function asksLocalReset(messages: string): boolean {
+  return RESET_REQUEST.test(messages) && LOCAL_DATA.test(messages);
+}
+
+/** A request to restart, in the present tense: "the server you started" asks for nothing. */
+const RESTART_REQUEST = /\b(?:restart|reload|bounce|start)(?:ing)?\b/i;
+
+/**
+ * Returns the exact names a restart targets, or undefined when the command is not a restart of
+ * named services: `kubectl rollout restart deployment/api -n dev` gives `api` and `dev`,
+ * `systemctl restart nginx` gives `nginx`. A selector, `--all` or a computed name gives
+ * undefined, because such a restart can reach services the user did not name.
+ */
+function restartTargets(command: SimpleCommand): string[] | undefined {
+  if (command.dynamic) {
+    return undefined;
+  }
+  const args = command.argv.slice(1);
+  if (command.name === 'kubectl') {
+    const at = args.indexOf('rollout');
+    if (at < 0 || args[at + 1] !== 'restart') {
+      return undefined;
+    }
+    if (args.some((arg) => /^(?:-l|--selector|--all)(?:=|$)/.test(arg))) {
+      return undefined;
+    }
+    const namespace = args.find((_arg, index) =>
+      ['-n', '--namespace'].includes(args[index - 1] ?? ''),
+    );
+    const resources = args
+      .slice(at + 2)
+      .filter(
+        (arg, index, rest) =>
+          !arg.startsWith('-') && !['-n', '--namespace'].includes(rest[index - 1] ?? ''),
+      );
+    // `deployment/api` names one resource, `deployment api` names it after its kind, and a
+    // bare kind (`deployment`) means every resource of that kind.
+    const names = resources.some((resource) => resource.includes('/'))
+      ? resources.map((resource) => (resource.includes('/') ? resource.replace(/^.*\//, '') : ''))
+      : resources.slice(1);
+    if (names.length === 0 || names.some((name) => name === '')) {
+      return undefined;
+    }
+    return namespace === undefined ? names : [...names, namespace];
+  }
+  if (command.name === 'systemctl' || command.name === 'docker') {
+    const verb = args.find((arg) => !arg.startsWith('-'));
+    const verbs =
+      command.name === 'systemctl'
+        ? ['restart', 'reload', 'try-restart', 'start']
+        : ['restart', 'start'];
+    if (verb === undefined || !verbs.includes(verb)) {
+      return undefined;
+    }
+    const units = args.slice(args.indexOf(verb) + 1).filter((arg) => !arg.startsWith('-'));
+    if (units.length === 0 || units.some((unit) => /[*?[]/.test(unit))) {
+      return undefined;
+    }
+    return units.map((unit) => unit.replace(/\.service$/, ''));
+  }
+  if (command.name === 'service' && ['restart', 'reload', 'start'].includes(args[1] ?? '')) {
+    return args[0] === undefined ? undefined : [args[0]];
+  }
+  return undefined;
+}
+
+/** Checks that the user asked to restart and named every service, deployment and namespace. */
+export function namesRestartTargets(command: SimpleCommand, messages: string): boolean {
+  const targets = restartTargets(command);
+  return (
+    targets !== undefined &&
+    RESTART_REQUEST.test(messages) &&
+    targets.every((target) => containsWord(messages, target))
+  );
+}
+
+/** Commands that only test a server's configuration files and change nothing. */
+// Only the bare forms: `nginx -t -c FILE` would load another config, and its modules, as root.
+const CONFIG_TESTS = /^(?:nginx -[tT]|apache2?ctl (?:-t|configtest))$/;
+
+/** Checks whether a command only tests a server configuration the user's messages name. */
+export function testsNamedConfig(command: SimpleCommand, messages: string): boolean {
+  const server = command.name.replace(/2?ctl$/, '');
+  return (
+    CONFIG_TESTS.test(command.argv.join(' ')) &&
+    (containsWord(messages, server) || containsWord(messages, `${server}2`))
+  );
+}
+
+const EMPTY_REQUEST = /\b(?:empty|truncate|clear|wipe|delete|remove|reset)\b/i;
+
+/**
+ * Checks that a log-wiping command only empties or removes files inside the project that the
+ * user named, such as `truncate -s 0 logs/dev.log` after "logs/dev.log is huge, empty it".
+ * Audit logs never qualify.
+ */
+export function emptiesNamedProjectFiles(
+  command: SimpleCommand,
+  messages: string,
+  isProjectPath: (file: string) => boolean,
+): boolean {
+  if (
+    !['truncate', 'rm'].includes(command.name) ||
+    command.dynamic ||
+    command.wrappers.length > 0
+  ) {
+    return false;
+  }
+  const args = command.argv.slice(1);
+  const files = args.filter(
+    (arg, index) => !arg.startsWith('-') && !['-s', '--size'].includes(args[index - 1] ?? ''),
+  );
+  return (
+    files.length > 0 &&
+    EMPTY_REQUEST.test(messages) &&
+    files.every(
+      (file) =>
+        !/audit|[*?[]/i.test(file) &&
+        isProjectPath(file) &&
+        (messages.includes(file) || containsWord(messages, path.basename(file))),
+    )
+  );
+}
+
+/** Checks that `word` appears in `text` with no letter, digit or `-` either side. */
+export function containsWord(text: string, word: string): boolean {
+  const lower = text.toLowerCase();
+  const target = word.toLowerCase();
+  if (target === '') {
+    return false;
+  }
+  for (let at = lower.indexOf(target); at >= 0; at = lower.indexOf(target, at + 1)) {
+    const before = lower[at - 1] ?? '';
+    const after = lower[at + target.length] ?? '';
+    if (!/[\w-]/.test(before) && !/[\w-]/.test(after)) {
+      return true;
+    }
+  }
+  return false;
+}
