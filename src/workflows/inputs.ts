@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { copyFile, mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve, sep } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
@@ -80,9 +80,33 @@ export async function resolveInputs(options: {
       );
     }
     await checkPath(name, spec.type, source);
+    if (param === undefined) {
+      await checkDefaultInside(name, spec.default ?? '', source, options.manifestDir);
+    }
     resolved.push({ name, type: spec.type, source });
   }
   return resolved;
+}
+
+/**
+ * Rejects a manifest default that leads out of the workflow's folder, symlinks included:
+ * whoever wrote the workflow chose it, and running the workflow must not hand them the
+ * runner's other files. A path the runner passes in --params may go anywhere.
+ */
+async function checkDefaultInside(
+  name: string,
+  given: string,
+  source: string,
+  manifestDir: string,
+): Promise<void> {
+  const [real, folder] = await Promise.all([realpath(source), realpath(manifestDir)]);
+  if (real === folder || real.startsWith(`${folder}${sep}`)) {
+    return;
+  }
+  throw new SandstackError(
+    'INVALID_ARGUMENT',
+    `Input "${name}": the default "${given}" in sandstack.json leads outside the workflow's folder (to "${real}"); pass the path yourself with --params '{"${name}": "<path>"}'`,
+  );
 }
 
 async function checkPath(name: string, type: 'file' | 'directory', path: string): Promise<void> {
