@@ -11,11 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandstackClient } from '../../src/client/index.js';
 import { startServer, type RunningServer } from '../../src/server/http/server.js';
 import { closeTestServer } from '../helpers/server.js';
-import { REPO_ROOT, makeTempDir, runCli, type CliResult } from '../helpers/cli.js';
+import { REPO_ROOT, makeTempDir, runCli, startCli, type CliResult } from '../helpers/cli.js';
 
 const ADMIN_TOKEN = `admin-${'r'.repeat(40)}`;
 const WORKFLOW_DIR = join(REPO_ROOT, 'test', 'fixtures', 'workflows', 'remote-greet');
 const FOLDER_WORKFLOW_DIR = join(REPO_ROOT, 'test', 'fixtures', 'workflows', 'remote-folder');
+const PUSH_WORKFLOW_DIR = join(REPO_ROOT, 'test', 'fixtures', 'workflows', 'remote-push');
 
 let dir: { path: string; remove: () => Promise<void> };
 let server: RunningServer;
@@ -191,6 +192,28 @@ describe('remote CLI with a token from the environment', () => {
     expect(denied.decidedBy).toBe('bob');
     expect((await queue.get(first.id))?.status).toBe('approved');
   }, 60_000);
+
+  it('shows a run waiting for approval', async () => {
+    const run = startCli(['run', PUSH_WORKFLOW_DIR], {
+      cwd: dir.path,
+      env: {
+        SANDSTACK_SERVER: server.url,
+        SANDSTACK_TOKEN: tenantToken,
+        SANDSTACK_CONFIG: noConfig,
+      },
+    });
+    await run.waitForOutput(/waiting for approval (apr_\w+): Bash/, 60_000);
+    const pending = await server.context.approvals.list({ status: 'pending' });
+    const request = pending.find((item) => item.sessionId?.startsWith('acme/'));
+    expect(request).toBeDefined();
+    await server.context.approvals.approve(request?.id ?? '', { by: 'carol' });
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      `approve with "sandstack guard approvals approve ${request?.id}"`,
+    );
+    expect(result.stdout.match(/waiting for approval/g)).toHaveLength(1);
+  }, 120_000);
 
   it("shows a tenant token only its own runs' approvals", async () => {
     const result = await cliWithEnv(['guard', 'approvals', 'list', '--json']);

@@ -83,7 +83,11 @@ export async function runOnServer(
     `${pc.bold('▶')} ${pc.bold(source.name)}  tenant ${usage.tenant}  server ${remote.target.server}  instance ${instanceId}  version ${version.slice(0, 12)}${existing === undefined ? '' : pc.yellow('  (following)')}`,
   );
 
-  const { detail, actions } = await follow(remote, instanceId, progress);
+  const { detail, actions } = await follow(
+    remote,
+    { id: instanceId, tenant: usage.tenant },
+    progress,
+  );
   progress.stop();
   const summary = await summarize(remote, {
     detail,
@@ -158,14 +162,17 @@ async function folderArchive(source: string): Promise<Buffer> {
  */
 async function follow(
   remote: Remote,
-  id: string,
+  instance: { id: string; tenant: string },
   progress: RunProgress,
 ): Promise<{ detail: InstanceDetail; actions: SandboxAction[] }> {
+  const { id } = instance;
   const shownSteps = new Set<string>();
+  const shownApprovals = new Set<string>();
   let shownActions = 0;
   for (;;) {
     const detail = await remote.call((client) => client.instances.get(id));
     const actions = await remote.call((client) => client.instances.actions(id));
+    await showPendingApprovals(remote, instance, { progress, shown: shownApprovals });
     for (const action of actions.slice(shownActions)) {
       progress.onAction(action as unknown as ActionRecord);
     }
@@ -185,6 +192,30 @@ async function follow(
       return { detail, actions };
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+  }
+}
+
+/**
+ * Shows each approval request of the run once, while it waits, because the server holds the
+ * step until a human decides or the request expires.
+ */
+async function showPendingApprovals(
+  remote: Remote,
+  instance: { id: string; tenant: string },
+  display: { progress: RunProgress; shown: Set<string> },
+): Promise<void> {
+  const pending = await remote.call((client) => client.approvals.list({ status: 'pending' }));
+  const session = `${instance.tenant}/${instance.id}`;
+  for (const request of pending) {
+    if (request.sessionId !== session || display.shown.has(request.id)) {
+      continue;
+    }
+    display.shown.add(request.id);
+    const input = JSON.stringify(request.input);
+    const shown = input.length > 80 ? `${input.slice(0, 79)}…` : input;
+    display.progress.line(
+      `  ${pc.yellow('⏸')} waiting for approval ${request.id}: ${request.tool} ${shown} (${request.reason}); approve with "sandstack guard approvals approve ${request.id}" or on the dashboard, until ${request.expiresAt}`,
+    );
   }
 }
 
