@@ -13,6 +13,11 @@
  * most 64 KiB of output each, and none past the stream's cap), then one final reply with the
  * same id, the exit code, and whether the command was killed at its deadline or cancelled or
  * its output was cut.
+ *
+ * Each request also names a supplementary group that the command's processes get. A process
+ * without CAP_SETGID cannot leave its supplementary groups, so the group finds every process
+ * of a command at its deadline or cancel, including ones that cleared their environment,
+ * started their own session or were re-parented to the agent.
  */
 import { randomUUID } from 'node:crypto';
 import { closeSync, constants, openSync } from 'node:fs';
@@ -22,9 +27,9 @@ import type { ResolvedExec } from './shared.js';
 
 /**
  * The agent's source, run by `python3 -u -c`. Each request runs in its own thread, so a long
- * command does not hold up the others. A timed-out command's processes are found by the
- * marker variable in their environment and killed, since a process group does not hold
- * processes that started their own session.
+ * command does not hold up the others. A timed-out or cancelled command's processes are found
+ * by its supplementary group and killed, since a process group does not hold processes that
+ * started their own session.
  */
 export const AGENT_SOURCE = String.raw`
 import base64, json, os, signal, subprocess, sys, threading, time
@@ -41,22 +46,39 @@ def send(reply):
         while view:
             view = view[os.write(1, view):]
 
-def marked(marker):
-    pids = []
+def tagged(group):
+    """Returns the live processes that carry the supplementary group, and which of them are
+    this agent's children, from /proc/<pid>/status."""
+    live, children = [], []
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
         try:
-            with open("/proc/%s/environ" % name, "rb") as handle:
-                if marker in handle.read().split(b"\0"):
-                    pids.append(int(name))
-        except OSError:
-            pass
-    return pids
+            with open("/proc/%s/status" % name) as handle:
+                fields = dict(line.split(":", 1) for line in handle.read().splitlines() if ":" in line)
+        except (OSError, ValueError):
+            continue
+        if str(group) not in fields.get("Groups", "").split():
+            continue
+        if fields.get("State", "").split()[:1] == ["Z"]:
+            children.append(int(name))
+            continue
+        live.append(int(name))
+        if fields.get("PPid", "").strip() == str(os.getpid()):
+            children.append(int(name))
+    return live, children
 
-def kill_marked(marker):
+def kill_tagged(group, own_child):
     for _ in range(3):
-        pids = marked(marker)
+        pids, children = tagged(group)
+        # Orphans that the command left behind become this init's children once killed, so
+        # they are reaped here. The command's own child is left to its Popen.
+        for pid in children:
+            if pid != own_child:
+                try:
+                    os.waitpid(pid, os.WNOHANG)
+                except OSError:
+                    pass
         if not pids:
             return
         for sig in (signal.SIGSTOP, signal.SIGKILL):
@@ -67,7 +89,7 @@ def kill_marked(marker):
                     pass
 
 def stop(job):
-    kill_marked(job["marker"])
+    kill_tagged(job["group"], job["child"].pid)
     try:
         os.killpg(job["child"].pid, signal.SIGKILL)
     except OSError:
@@ -120,13 +142,13 @@ def run(request):
     started = time.monotonic()
     job_id = request["id"]
     env = request["env"]
-    marker = ("%s=%s" % (request["markerName"], env.get(request["markerName"], ""))).encode()
+    group = request["tagGroup"]
     stdin = base64.b64decode(request["stdin"]) if request.get("stdin") is not None else None
     try:
         child = subprocess.Popen(
             ["/bin/sh", "-c", request["command"]],
             cwd=request["cwd"], env=env, start_new_session=True,
-            user=request["uid"], group=request["gid"], extra_groups=[],
+            user=request["uid"], group=request["gid"], extra_groups=[group],
             stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except OSError as error:
@@ -134,7 +156,7 @@ def run(request):
         send({"id": job_id, "stream": "stderr", "data": base64.b64encode(message.encode()).decode()})
         final(job_id, 127, started)
         return
-    job = {"id": job_id, "marker": marker, "child": child, "lock": threading.Lock(), "done": False,
+    job = {"id": job_id, "group": group, "child": child, "lock": threading.Lock(), "done": False,
            "cancelled": False, "ended": threading.Event(),
            "kept": {"stdout": 0, "stderr": 0}, "truncated": {"stdout": False, "stderr": False}}
     with running_lock:
@@ -284,14 +306,12 @@ export class ExecAgentClient {
   async exec(
     exec: ResolvedExec,
     options: {
-      /** Environment variable whose value in `exec.env` tags the command's processes. */
-      markerName: string;
       deadlineMs: number;
       /** User and group the command runs as. */
       user: { uid: number; gid: number };
     },
   ): Promise<ProcessResult | undefined> {
-    const { markerName, deadlineMs, user } = options;
+    const { deadlineMs, user } = options;
     const stdin =
       exec.stdin === undefined
         ? null
@@ -301,7 +321,7 @@ export class ExecAgentClient {
       command: exec.command,
       cwd: exec.cwd,
       env: exec.env,
-      markerName,
+      tagGroup: exec.tagGroup,
       uid: user.uid,
       gid: user.gid,
       stdin,
