@@ -341,6 +341,28 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       );
     }
     this.knownAlive = false;
+    if (useAgent) {
+      await this.connectAgent();
+    }
+  }
+
+  /**
+   * Opens the channel to a freshly started agent and waits until it can take a command, so
+   * that a sandbox in a pool is ready for its first command. An agent that does not reply
+   * in time is left to the first command, which falls back to `runsc exec` if it must.
+   */
+  private async connectAgent(): Promise<void> {
+    try {
+      this.agent = new ExecAgentClient(this.agentPaths());
+    } catch {
+      // The container already ended; the first command finds that out and restarts it.
+      return;
+    }
+    if (await this.agent.ping(RUNSC_TIMEOUT_MS)) {
+      // The channel's end-of-file tells when the container ends, so while it stays open
+      // commands need no `runsc state` first.
+      this.knownAlive = true;
+    }
   }
 
   async suspend(): Promise<void> {
@@ -556,7 +578,9 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
         `Sandbox "${this.id}" was destroyed; claim a new one`,
       );
     }
-    if (!this.knownAlive && !(await this.isAlive())) {
+    // An open agent channel means the container runs: its end-of-file closes the channel.
+    const channelOpen = this.agent !== undefined && !this.agent.closed;
+    if (!this.knownAlive && !channelOpen && !(await this.isAlive())) {
       // An earlier command crashed the runtime (a limit), or the host rebooted: start again
       // over the same workspace rather than failing every later command.
       this.rememberUsage();
