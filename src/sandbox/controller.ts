@@ -41,6 +41,7 @@ import { readEgressLog, type EgressRecord } from './network/egress-proxy.js';
 import { egressLogPath } from './network/sandbox-egress.js';
 import { deleteNetns } from './network/netns.js';
 import { removeStateDir } from './writable-layer.js';
+import { MemoryMeter } from './memory-meter.js';
 import { WarmBindQueue } from './warm-binds.js';
 
 export { MAX_POOL_REPLICAS, type ApplyAction, type CreatePoolOptions } from './controller-pools.js';
@@ -74,6 +75,11 @@ export interface SandboxControllerOptions {
    * has the sandbox. A rejection is logged as a warning and the claim still succeeds.
    */
   onClaim?: (record: SandboxRecord) => Promise<void>;
+  /**
+   * Milliseconds between samples of a claimed local sandbox's cgroup memory, from which its
+   * measured GiB-seconds are integrated. @default 1000
+   */
+  memorySampleMs?: number;
 }
 
 /** Claim request: a template (a cold start unless a ready sandbox of it exists) or a pool. */
@@ -138,12 +144,14 @@ export class SandboxController {
   private readonly reconciled: Promise<void>;
   private closed = false;
   private readonly onClaim: SandboxControllerOptions['onClaim'];
+  private readonly memoryMeter: MemoryMeter;
 
   constructor(options: SandboxControllerOptions) {
     this.stateDir = resolve(options.stateDir);
     mkdirSync(this.stateDir, { recursive: true });
     this.logger = options.logger ?? noopLogger;
     this.onClaim = options.onClaim;
+    this.memoryMeter = new MemoryMeter({ intervalMs: options.memorySampleMs ?? 1000 });
     this.store = new SandboxStore(options.db);
     this.warmBinds = new WarmBindQueue(this.store);
     this.claimObjects = new ClaimObjects(this.store, {
@@ -470,6 +478,10 @@ export class SandboxController {
     if (sandbox === undefined) {
       return undefined;
     }
+    if (record.runtime !== 'kubernetes') {
+      // A sandbox claimed by a process that died is measured from here on.
+      this.memoryMeter.track(id);
+    }
     if (sandbox.operatingMode !== record.operatingMode) {
       // A process killed between a checkpoint (or restore) and the store update left the
       // record behind; the runtime's state is the truth.
@@ -577,11 +589,14 @@ export class SandboxController {
     const sandbox = this.live.get(id) ?? (await this.attachQuietly(record));
     const usage =
       sandbox === undefined ? { cpuSeconds: 0, memoryPeakBytes: 0 } : await sandbox.usage();
+    // The last sample comes before destroy removes the cgroup.
+    const measuredGibSeconds = this.memoryMeter.stop(id);
     await this.destroyQuietly(id, sandbox);
     this.store.markReleased(id, {
       cpuSeconds: usage.cpuSeconds,
       memoryPeakBytes: usage.memoryPeakBytes,
       memoryBytes: this.memoryLimitOf(record.template),
+      measuredGibSeconds,
     });
     // Claims with shutdownPolicy Delete or ttlSecondsAfterFinished 0 go as their sandbox does.
     this.claimObjects.reap(Date.now());
@@ -670,6 +685,7 @@ export class SandboxController {
   async close(): Promise<void> {
     this.closed = true;
     this.expiry.close();
+    this.memoryMeter.close();
     await this.pools.settle();
     for (const record of this.store.list({})) {
       if (record.state === 'warm' && record.processId === process.pid) {
@@ -708,6 +724,9 @@ export class SandboxController {
         'INTERNAL',
         `Sandbox "${id}" vanished from the store while being claimed`,
       );
+    }
+    if (record.runtime !== 'kubernetes') {
+      this.memoryMeter.track(id);
     }
     this.logger.info('Sandbox claimed', {
       sandboxId: id,
