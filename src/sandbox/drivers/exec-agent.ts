@@ -21,7 +21,7 @@
  * started their own session or were re-parented to the agent.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, constants, openSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { OutputCollector, type ProcessResult } from '../process.js';
 import type { ResolvedExec } from './shared.js';
@@ -420,7 +420,10 @@ export class ExecAgentClient {
    * is gone.
    * @throws Error `ENXIO` when no container holds the requests FIFO
    */
-  constructor(paths: { requests: string; replies: string }) {
+  readonly #onClose: (() => void) | undefined;
+
+  constructor(paths: { requests: string; replies: string }, onClose?: () => void) {
+    this.#onClose = onClose;
     const nonBlocking = constants.O_NONBLOCK;
     const replies = openSync(paths.replies, constants.O_RDONLY | nonBlocking);
     let requests: number;
@@ -513,6 +516,7 @@ export class ExecAgentClient {
       return;
     }
     this.#closed = true;
+    this.#onClose?.();
     this.#requests.destroy();
     this.#replies.destroy();
     for (const pending of [...this.#pending.values()]) {
@@ -597,5 +601,97 @@ export class ExecAgentClient {
     if (reply.exitCode !== undefined) {
       pending.finish(reply);
     }
+  }
+}
+
+/** This process's open clients by replies FIFO, so sandbox objects of one process share one. */
+const openClients = new Map<string, ExecAgentClient>();
+
+/**
+ * Returns this process's client of an agent, opening one when none is open. A FIFO with two
+ * readers hands each reply line to whichever reads first, so a second client would lose
+ * replies to the first and wait for them until its deadline. One client per process reads
+ * the FIFO, and a lock file that names the process keeps other processes' clients out.
+ * @returns undefined while another live process holds the agent's lock
+ * @throws Error `ENXIO` when no container holds the requests FIFO
+ */
+export function openAgentClient(paths: {
+  requests: string;
+  replies: string;
+  lock: string;
+}): ExecAgentClient | undefined {
+  const open = openClients.get(paths.replies);
+  if (open !== undefined && !open.closed) {
+    return open;
+  }
+  if (!takeLock(paths.lock)) {
+    return undefined;
+  }
+  let client: ExecAgentClient | undefined;
+  const onClose = (): void => {
+    releaseLock(paths.lock);
+    if (openClients.get(paths.replies) === client) {
+      openClients.delete(paths.replies);
+    }
+  };
+  try {
+    client = new ExecAgentClient(paths, onClose);
+  } catch (error) {
+    releaseLock(paths.lock);
+    throw error;
+  }
+  openClients.set(paths.replies, client);
+  return client;
+}
+
+/**
+ * Creates the lock file with this process's id, or takes it over from a process that no
+ * longer runs. Returns false while another live process holds it.
+ *
+ * NOTE: two processes that take over the same dead holder's lock at once can both succeed.
+ */
+function takeLock(path: string): boolean {
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      writeFileSync(path, String(process.pid), { flag: 'wx', mode: 0o600 });
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw error;
+      }
+    }
+    const holder = lockHolder(path);
+    if (holder === process.pid) {
+      return true;
+    }
+    if (holder !== undefined && isRunning(holder)) {
+      return false;
+    }
+    rmSync(path, { force: true });
+  }
+  return false;
+}
+
+function releaseLock(path: string): void {
+  if (lockHolder(path) === process.pid) {
+    rmSync(path, { force: true });
+  }
+}
+
+function lockHolder(path: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(path, 'utf8'));
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

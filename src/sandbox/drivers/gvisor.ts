@@ -44,7 +44,7 @@ import {
   writeSnapshotManifest,
   type EarlierUsage,
 } from './checkpoint-files.js';
-import { AGENT_SOURCE, ExecAgentClient } from './exec-agent.js';
+import { AGENT_SOURCE, openAgentClient, type ExecAgentClient } from './exec-agent.js';
 import {
   LocalSandbox,
   HOST_GRACE_MS,
@@ -353,12 +353,12 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
    */
   private async connectAgent(): Promise<void> {
     try {
-      this.agent = new ExecAgentClient(this.agentPaths());
+      this.agent = openAgentClient(this.agentPaths());
     } catch {
       // The container already ended; the first command finds that out and restarts it.
       return;
     }
-    if (await this.agent.ping(RUNSC_TIMEOUT_MS)) {
+    if (this.agent !== undefined && (await this.agent.ping(RUNSC_TIMEOUT_MS))) {
       // The channel's end-of-file tells when the container ends, so while it stays open
       // commands need no `runsc state` first.
       this.knownAlive = true;
@@ -538,9 +538,13 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
         return super.runCommand(exec);
       }
       try {
-        this.agent = new ExecAgentClient(this.agentPaths());
+        this.agent = openAgentClient(this.agentPaths());
       } catch {
         // No process has the FIFOs open, so the container is gone, and runsc exec reports that.
+        return super.runCommand(exec);
+      }
+      if (this.agent === undefined) {
+        // Another process reads the agent's replies, so this one uses runsc exec.
         return super.runCommand(exec);
       }
     }
@@ -646,10 +650,11 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     }
   }
 
-  private agentPaths(): { requests: string; replies: string } {
+  private agentPaths(): { requests: string; replies: string; lock: string } {
     return {
       requests: join(this.options.stateDir, 'agent-requests.fifo'),
       replies: join(this.options.stateDir, 'agent-replies.fifo'),
+      lock: join(this.options.stateDir, 'agent.lock'),
     };
   }
 
