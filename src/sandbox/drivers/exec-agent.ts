@@ -9,11 +9,11 @@
  * Protocol: one JSON object per line each way. A request carries an id, the command, its
  * working folder, environment, stdin (base64), timeout and the caps on stdout and stderr;
  * `{"cancel": id}` makes the agent kill a running command, and `{id, "ping": true}` gets a
- * final reply once the agent is ready. For each command the agent
- * sends output frames as the command writes them (`{id, stream, data}`, data in base64, at
- * most 64 KiB of output each, and none past the stream's cap), then one final reply with the
- * same id, the exit code, and whether the command was killed at its deadline or cancelled or
- * its output was cut.
+ * final reply once the agent is ready. For each command the agent sends output frames as
+ * the command writes them (`{id, stream, data}`, data in base64, at most 64 KiB of output
+ * each, and none past the stream's cap), then one final reply with the same id, the exit
+ * code, and whether the command was killed at its deadline or cancelled or its output was
+ * cut.
  *
  * Each request also names a supplementary group that the command's processes get. A process
  * without CAP_SETGID cannot leave its supplementary groups, so the group finds every process
@@ -28,9 +28,10 @@ import type { ResolvedExec } from './shared.js';
 
 /**
  * The agent's source, run by `python3 -u -c`. Each request runs in its own thread, so a long
- * command does not hold up the others. A timed-out or cancelled command's processes are found
- * by its supplementary group and killed, since a process group does not hold processes that
- * started their own session.
+ * command does not hold up the others. A command starts in a child forked ahead of the
+ * request, which only changes user and execs `/bin/sh`. A timed-out or cancelled command's
+ * processes are found by its supplementary group and killed, since a process group does not
+ * hold processes that started their own session.
  */
 export const AGENT_SOURCE = String.raw`
 import base64, json, os, selectors, signal, sys, threading, time
