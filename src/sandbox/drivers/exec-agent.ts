@@ -613,8 +613,8 @@ const openClients = new Map<string, ExecAgentClient>();
  * readers hands each reply line to whichever reads first, so a second client would lose
  * replies to the first and wait for them until its deadline. One client per process reads
  * the FIFO, and a lock file that names the process keeps other processes' clients out.
- * @returns undefined while another live process holds the agent's lock
- * @throws Error `ENXIO` when no container holds the requests FIFO
+ * @returns undefined while the lock file names another live process
+ * @throws Error `ENXIO` when no container has the requests FIFO open
  */
 export function openAgentClient(paths: {
   requests: string;
@@ -647,7 +647,7 @@ export function openAgentClient(paths: {
 
 /**
  * Creates the lock file with this process's id, or takes it over from a process that no
- * longer runs. Returns false while another live process holds it.
+ * longer runs. Returns false while the file names another live process.
  *
  * NOTE: two processes that take over the same dead holder's lock at once can both succeed.
  */
