@@ -56,6 +56,14 @@ export function readCgroupUsage(sandboxId: string): {
   return { cpuSeconds: cpuNs / 1e9, memoryPeakBytes: peak };
 }
 
+/**
+ * Memory that a sandbox's cgroup uses now (memory.usage_in_bytes, page cache included);
+ * zero when the cgroup is gone.
+ */
+export function readCgroupMemoryBytes(sandboxId: string): number {
+  return readNumber(join(cgroupDir('memory', sandboxId), 'memory.usage_in_bytes'));
+}
+
 /** Counters that tell which limit a sandbox hit: OOM kills and refused forks (pids.max). */
 export function readLimitHits(sandboxId: string): { memory: number; pids: number } {
   const oomControl = readText(join(cgroupDir('memory', sandboxId), 'memory.oom_control'));

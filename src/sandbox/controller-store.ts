@@ -53,6 +53,12 @@ export interface RecordedUsage {
    * from claim to release. 0 for records stored before it was metered.
    */
   gibSeconds: number;
+  /**
+   * Measured memory over the claim: the cgroup's sampled memory usage in GiB integrated over
+   * the seconds from claim to release. Null where no local cgroup was sampled (Kubernetes,
+   * records stored before it was measured).
+   */
+  measuredGibSeconds: number | null;
 }
 
 /** One stored snapshot: a checkpoint of a sandbox that new sandboxes can start from. */
@@ -130,6 +136,7 @@ const MIGRATIONS = [
      runtime TEXT NOT NULL, dir TEXT NOT NULL, image_bytes INTEGER NOT NULL,
      files_bytes INTEGER NOT NULL, created_at INTEGER NOT NULL);`,
   `ALTER TABLE sandboxes ADD COLUMN gib_seconds REAL;`,
+  `ALTER TABLE sandboxes ADD COLUMN measured_gib_seconds REAL;`,
 ];
 
 const SNAPSHOT_COLUMNS =
@@ -155,6 +162,7 @@ interface SandboxRow {
   cpu_seconds: number | null;
   memory_peak_bytes: number | null;
   gib_seconds: number | null;
+  measured_gib_seconds: number | null;
   template_hash: string | null;
   expires_at: number | null;
   end_reason: SandboxEndReason | null;
@@ -469,20 +477,33 @@ export class SandboxStore {
 
   /**
    * Marks a sandbox released with its final usage. GiB-seconds are the provisioned memory
-   * (`memoryBytes`) times the seconds from claim to now.
+   * (`memoryBytes`) times the seconds from claim to now, and `measuredGibSeconds` the
+   * sampled usage integrated over that time, when it was measured.
    */
   markReleased(
     id: string,
-    usage: { cpuSeconds: number; memoryPeakBytes: number; memoryBytes: number },
+    usage: {
+      cpuSeconds: number;
+      memoryPeakBytes: number;
+      memoryBytes: number;
+      measuredGibSeconds?: number | null;
+    },
   ): void {
     const now = Date.now();
     const claimedAt = this.get(id)?.claimedAt ?? null;
     const gibSeconds = provisionedGibSeconds(usage.memoryBytes, claimedAt, now);
     this.db
       .prepare(
-        "UPDATE sandboxes SET state = 'released', released_at = ?, cpu_seconds = ?, memory_peak_bytes = ?, gib_seconds = ? WHERE id = ?",
+        "UPDATE sandboxes SET state = 'released', released_at = ?, cpu_seconds = ?, memory_peak_bytes = ?, gib_seconds = ?, measured_gib_seconds = ? WHERE id = ?",
       )
-      .run(now, usage.cpuSeconds, Math.round(usage.memoryPeakBytes), gibSeconds, id);
+      .run(
+        now,
+        usage.cpuSeconds,
+        Math.round(usage.memoryPeakBytes),
+        gibSeconds,
+        usage.measuredGibSeconds ?? null,
+        id,
+      );
   }
 
   /** Deletes a ready sandbox's record; false when a claim bound it first. */
@@ -548,6 +569,7 @@ function toRecord(row: SandboxRow): SandboxRecord {
             cpuSeconds: row.cpu_seconds,
             memoryPeakBytes: row.memory_peak_bytes ?? 0,
             gibSeconds: row.gib_seconds ?? 0,
+            measuredGibSeconds: row.measured_gib_seconds,
           },
     templateHash: row.template_hash,
     expiresAt: row.expires_at,

@@ -41,6 +41,7 @@ import { readEgressLog, type EgressRecord } from './network/egress-proxy.js';
 import { egressLogPath } from './network/sandbox-egress.js';
 import { deleteNetns } from './network/netns.js';
 import { removeStateDir } from './writable-layer.js';
+import { MemoryMeter } from './memory-meter.js';
 import { WarmBindQueue } from './warm-binds.js';
 
 export { MAX_POOL_REPLICAS, type ApplyAction, type CreatePoolOptions } from './controller-pools.js';
@@ -79,6 +80,11 @@ export interface SandboxControllerOptions {
    * that usage to other nodes. A rejection is logged as a warning and the release stands.
    */
   onRelease?: (record: SandboxRecord) => Promise<void>;
+  /**
+   * Milliseconds between samples of a claimed local sandbox's cgroup memory, from which its
+   * measured GiB-seconds are integrated. @default 1000
+   */
+  memorySampleMs?: number;
 }
 
 /** Claim request: a template (a cold start unless a ready sandbox of it exists) or a pool. */
@@ -144,6 +150,7 @@ export class SandboxController {
   private closed = false;
   private readonly onClaim: SandboxControllerOptions['onClaim'];
   private readonly onRelease: SandboxControllerOptions['onRelease'];
+  private readonly memoryMeter: MemoryMeter;
 
   constructor(options: SandboxControllerOptions) {
     this.stateDir = resolve(options.stateDir);
@@ -151,6 +158,7 @@ export class SandboxController {
     this.logger = options.logger ?? noopLogger;
     this.onClaim = options.onClaim;
     this.onRelease = options.onRelease;
+    this.memoryMeter = new MemoryMeter({ intervalMs: options.memorySampleMs ?? 1000 });
     this.store = new SandboxStore(options.db);
     this.warmBinds = new WarmBindQueue(this.store);
     this.claimObjects = new ClaimObjects(this.store, {
@@ -477,6 +485,10 @@ export class SandboxController {
     if (sandbox === undefined) {
       return undefined;
     }
+    if (record.runtime !== 'kubernetes') {
+      // A sandbox claimed by a process that died is measured from here on.
+      this.memoryMeter.track(id);
+    }
     if (sandbox.operatingMode !== record.operatingMode) {
       // A process killed between a checkpoint (or restore) and the store update left the
       // record behind; the runtime's state is the truth.
@@ -584,11 +596,14 @@ export class SandboxController {
     const sandbox = this.live.get(id) ?? (await this.attachQuietly(record));
     const usage =
       sandbox === undefined ? { cpuSeconds: 0, memoryPeakBytes: 0 } : await sandbox.usage();
+    // The last sample comes before destroy removes the cgroup.
+    const measuredGibSeconds = this.memoryMeter.stop(id);
     await this.destroyQuietly(id, sandbox);
     this.store.markReleased(id, {
       cpuSeconds: usage.cpuSeconds,
       memoryPeakBytes: usage.memoryPeakBytes,
       memoryBytes: this.memoryLimitOf(record.template),
+      measuredGibSeconds,
     });
     // Claims with shutdownPolicy Delete or ttlSecondsAfterFinished 0 go as their sandbox does.
     this.claimObjects.reap(Date.now());
@@ -692,6 +707,7 @@ export class SandboxController {
   async close(): Promise<void> {
     this.closed = true;
     this.expiry.close();
+    this.memoryMeter.close();
     await this.pools.settle();
     for (const record of this.store.list({})) {
       if (record.state === 'warm' && record.processId === process.pid) {
@@ -738,6 +754,9 @@ export class SandboxController {
         'INTERNAL',
         `Sandbox "${id}" vanished from the store while being claimed`,
       );
+    }
+    if (record.runtime !== 'kubernetes') {
+      this.memoryMeter.track(id);
     }
     this.logger.info('Sandbox claimed', {
       sandboxId: id,

@@ -57,6 +57,24 @@ describe('gVisor agent channel', () => {
     }
   }, 120_000);
 
+  it('serves two controllers in one process', async () => {
+    const { sandbox, record } = await harness.controller.claim({ template: 'gv', tenant: 'acme' });
+    const again = await harness.reopen().get(record.id);
+    expect(again).toBeDefined();
+    // A FIFO with two readers hands each reply to whichever reads first, so a reply read by
+    // the other controller's client would leave this command waiting for its deadline.
+    for (let round = 0; round < 6; round += 1) {
+      const first = await sandbox.exec({ command: `echo first ${round}`, timeoutMs: 5000 });
+      expect(first.stdout).toBe(`first ${round}\n`);
+      const second = await again!.sandbox.exec({
+        command: `echo second ${round}`,
+        timeoutMs: 5000,
+      });
+      expect(second.stdout).toBe(`second ${round}\n`);
+      expect(second.exitCode).toBe(0);
+    }
+  }, 120_000);
+
   it('survives a flood written to the agent stdout', async () => {
     const { sandbox } = await harness.controller.claim({ template: 'gv', tenant: 'acme' });
     const before = process.memoryUsage().rss;

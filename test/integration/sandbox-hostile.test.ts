@@ -17,7 +17,7 @@ import { BubblewrapDriver } from '../../src/sandbox/drivers/bubblewrap.js';
 import { GvisorDriver } from '../../src/sandbox/drivers/gvisor.js';
 import { resolveTemplate } from '../../src/sandbox/templates.js';
 import type { SandboxInstance } from '../../src/sandbox/types.js';
-import { localDrivers } from '../helpers/sandbox.js';
+import { hostProcessesNaming, localDrivers } from '../helpers/sandbox.js';
 
 const checks = await localDrivers();
 
@@ -31,6 +31,18 @@ async function attempt(
     (result) => ({ exitCode: result.exitCode, output: result.stdout + result.stderr }),
     (error: unknown) => ({ exitCode: null, output: (error as Error).message }),
   );
+}
+
+/** Waits (bounded) until a process whose command line contains `text` runs in the sandbox. */
+async function waitForProcess(sandbox: SandboxInstance, text: string): Promise<void> {
+  for (let round = 0; round < 100; round += 1) {
+    const listing = await attempt(sandbox, 'cat /proc/[0-9]*/cmdline | tr "\\0" " "');
+    if (listing.output.includes(text)) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`No process "${text}" started in sandbox ${sandbox.id}`);
 }
 
 for (const { driver, check } of checks) {
@@ -174,6 +186,90 @@ for (const { driver, check } of checks) {
       expect(existsSync(join(dir, id))).toBe(false);
     });
 
+    it('kills escaped processes at timeout', async () => {
+      // Each escape clears the environment and leaves the command's session: one through
+      // setsid in the background, one through a double fork. A unique sleep length names them.
+      const escapes = [
+        'env -i setsid sleep 7101 &',
+        "(env -i setsid /bin/sh -c 'sleep 7102 & exit 0' &)",
+        'sleep 60',
+      ].join('\n');
+      const result = await attempt(sandbox, escapes, 1500);
+      expect(result.output).toMatch(/timed out/);
+      const left = await attempt(sandbox, 'cat /proc/[0-9]*/cmdline | tr "\\0" " "');
+      expect(left.output).not.toContain('sleep 7101');
+      expect(left.output).not.toContain('sleep 7102');
+      // A bubblewrap command's processes are host processes, outside the next command's view.
+      expect(hostProcessesNaming('sleep 710')).toEqual([]);
+    });
+
+    it('kills escaped processes on cancel', async () => {
+      const controller = new AbortController();
+      const running = sandbox.exec({
+        command:
+          "env -i setsid sleep 7201 & (env -i setsid /bin/sh -c 'sleep 7202 &' &); sleep 0.5; echo started; sleep 60",
+        timeoutMs: 20_000,
+        signal: controller.signal,
+        onOutput: (chunk) => {
+          if (chunk.data.toString().includes('started')) {
+            controller.abort(new Error('cancelled by the test'));
+          }
+        },
+      });
+      await expect(running).rejects.toThrow('cancelled by the test');
+      const left = await attempt(sandbox, 'cat /proc/[0-9]*/cmdline | tr "\\0" " "');
+      expect(left.output).not.toContain('sleep 7201');
+      expect(left.output).not.toContain('sleep 7202');
+      expect(hostProcessesNaming('sleep 720')).toEqual([]);
+    });
+
+    it('keeps other commands alive at timeout', async () => {
+      const survivor = attempt(sandbox, 'sleep 3; echo survived', 20_000);
+      const escaped = await attempt(sandbox, 'env -i setsid sleep 7301 & sleep 60', 1500);
+      expect(escaped.output).toMatch(/timed out/);
+      expect((await survivor).output).toBe('survived\n');
+    });
+
+    it('kills escaped processes on release', async () => {
+      const { id, instance } = await start();
+      try {
+        const escapes =
+          "env -i setsid sleep 7401 & (env -i setsid /bin/sh -c 'sleep 7402 &' &); sleep 0.5; echo started";
+        const result = await attempt(instance, escapes);
+        expect(result.output).toBe('started\n');
+        if (driver.name === 'gvisor') {
+          // Background processes stay between gVisor commands until the sandbox ends.
+          await waitForProcess(instance, 'sleep 7402');
+        } else {
+          // A bubblewrap command's pid namespace ends with it, and its processes with it.
+          expect(hostProcessesNaming('sleep 740')).toEqual([]);
+        }
+      } finally {
+        await instance.destroy();
+      }
+      expect(cgroupPids(id)).toEqual([]);
+      expect(hostProcessesNaming('sleep 740')).toEqual([]);
+    });
+
+    it('kills escaped processes on attach', async () => {
+      const { id, instance } = await start();
+      try {
+        const escapes =
+          "env -i setsid sleep 7501 & (env -i setsid /bin/sh -c 'sleep 7502 &' &); sleep 0.5; echo started";
+        expect((await attempt(instance, escapes)).output).toBe('started\n');
+        // A later process attaches as after a crash of this one, and ends what it left.
+        const template = resolveTemplate({ name: 'hostile', commandTimeoutMs: 20_000 });
+        const attached = await driver.attach({ id, template, stateDir: join(dir, id) });
+        expect(attached).toBeDefined();
+        const left = await attempt(instance, 'cat /proc/[0-9]*/cmdline | tr "\\0" " "');
+        expect(left.output).not.toContain('sleep 7501');
+        expect(left.output).not.toContain('sleep 7502');
+        expect(hostProcessesNaming('sleep 750')).toEqual([]);
+      } finally {
+        await instance.destroy();
+      }
+    });
+
     it('runs commands as an unprivileged user', async () => {
       const result = await attempt(sandbox, 'id -u; id -g');
       expect(result.output).toBe('65534\n65534\n');
@@ -183,7 +279,9 @@ for (const { driver, check } of checks) {
       // bash opens descriptors 7 and 200 without close-on-exec, as a parent of sandstack may.
       const fixture = join(import.meta.dirname, '../fixtures/sandbox/inherited-fds.ts');
       const script = `exec 7</dev/null 200</dev/null; exec "$@"`;
-      const command = 'ls /proc/$$/fd | tr "\\n" " "';
+      // ls writes straight to the command's stdout: in a pipeline the shell would still hold
+      // the pipe's descriptors while ls lists them.
+      const command = 'ls /proc/$$/fd';
       const output = execFileSync(
         '/bin/bash',
         ['-c', script, 'bash', process.execPath, '--import', 'tsx', fixture, driver.name, command],
@@ -191,7 +289,7 @@ for (const { driver, check } of checks) {
       );
       const result = JSON.parse(output) as { exitCode: number; stdout: string };
       expect(result.exitCode).toBe(0);
-      expect(result.stdout).toBe('0 1 2 ');
+      expect(result.stdout).toBe('0\n1\n2\n');
     });
   });
 }

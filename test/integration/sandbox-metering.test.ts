@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/core/store.js';
+import { SandboxController } from '../../src/sandbox/controller.js';
 import { cgroupPids } from '../../src/sandbox/cgroup.js';
 import { createTestController, localDrivers, type TestController } from '../helpers/sandbox.js';
 
@@ -43,6 +48,43 @@ describe('sandbox metering', () => {
     expect(totals.gibSeconds).toBeCloseTo((expected[0] ?? 0) + (expected[1] ?? 0), 9);
     expect((await controller.usageFor({ tenant: 'other' })).gibSeconds).toBe(0);
   });
+
+  for (const runtime of ['gvisor', 'bubblewrap'] as const) {
+    const run = availableRuntime(runtime) ? it : it.skip;
+
+    run(`${runtime}: measures GiB-seconds of held memory`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'sandstack-measured-'));
+      const db = openDatabase(join(dir, 'state.db'));
+      const controller = new SandboxController({
+        db,
+        stateDir: join(dir, 'sandboxes'),
+        memorySampleMs: 100,
+      });
+      try {
+        controller.createTemplate({ name: 't', runtime, resources: { memoryBytes: 1024 * MIB } });
+        const { record, sandbox } = await controller.claim({ template: 't', tenant: 'acme' });
+        // 256 MiB written (so resident) and held for at least 3 s.
+        const hold = await sandbox.exec({
+          command: `python3 -c "import time\nblock = bytearray(${256 * MIB})\nfor i in range(0, len(block), 4096): block[i] = 1\ntime.sleep(3)"`,
+          timeoutMs: 60_000,
+        });
+        expect(hold.exitCode).toBe(0);
+        const released = await controller.release(record.id);
+        const usage = released.usage;
+        // At least 2 of the 3 seconds at 0.25 GiB, whatever the sampling times were.
+        expect(usage?.measuredGibSeconds).toBeGreaterThan(0.5);
+        // Never above the memory limit times the claim's length.
+        expect(usage?.measuredGibSeconds).toBeLessThan(usage?.gibSeconds ?? 0);
+      } finally {
+        for (const record of controller.list()) {
+          await controller.release(record.id);
+        }
+        await controller.close();
+        db.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 
   runGvisor('keeps CPU-seconds metered before runsc was killed', async () => {
     test = createTestController();

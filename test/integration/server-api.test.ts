@@ -564,6 +564,7 @@ describe('control plane API', () => {
         cpuSeconds: expect.any(Number),
         memoryPeakBytes: expect.any(Number),
         gibSeconds: expect.any(Number),
+        measuredGibSeconds: expect.any(Number),
       });
       const exec = await call(acme, 'POST', `/v1/sandboxes/${sandboxId}/exec`, { command: 'true' });
       expect(exec.status).toBe(404);

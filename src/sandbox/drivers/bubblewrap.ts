@@ -23,7 +23,6 @@ import type {
 import {
   LocalSandbox,
   checkpointUnsupported,
-  commandArgv,
   hiddenPaths,
   layoutOf,
   prepareLayout,
@@ -253,9 +252,21 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     const script = `${joinCgroups}; ${CLOSE_STRAY_FDS}; exec "$@"`;
     // A sandbox with egress runs in its own network namespace, where the proxy listens.
     const netns = hasEgress(this.template) ? ['ip', 'netns', 'exec', this.id] : [];
-    const argv = [...netns, ...this.bwrapArgs(exec), ...commandArgv(exec)];
+    // No GNU `timeout` inside: the host kills bwrap at the deadline (see killTree), and the
+    // pid namespace ends every process of the command with it.
+    const argv = [...netns, ...this.bwrapArgs(exec), '/bin/sh', '-c', exec.command];
     // bash reads ~/.bashrc when its stdin is a socket, as Node's pipes are, unless --norc.
     return ['/bin/bash', '--norc', '--noprofile', '-c', script, 'bash', ...argv];
+  }
+
+  /**
+   * Returns a deadline action with nothing to do inside the sandbox, so the host kills bwrap
+   * at the command's timeout itself. bwrap's init inside the pid namespace dies with bwrap
+   * (`--die-with-parent`), and the kernel then kills every process left in the namespace,
+   * whatever session or process group it moved to.
+   */
+  protected override killTree(_exec: ResolvedExec): () => Promise<void> {
+    return async () => undefined;
   }
 
   protected async afterCommand(_result: ProcessResult): Promise<void> {

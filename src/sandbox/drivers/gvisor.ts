@@ -44,10 +44,9 @@ import {
   writeSnapshotManifest,
   type EarlierUsage,
 } from './checkpoint-files.js';
-import { AGENT_SOURCE, ExecAgentClient } from './exec-agent.js';
+import { AGENT_SOURCE, openAgentClient, type ExecAgentClient } from './exec-agent.js';
 import {
   LocalSandbox,
-  EXEC_MARKER,
   HOST_GRACE_MS,
   SANDBOX_PATH,
   commandArgv,
@@ -55,7 +54,6 @@ import {
   layoutOf,
   prepareLayout,
   readMeta,
-  shellQuote,
   type ResolvedExec,
   type SandboxLayout,
 } from './shared.js';
@@ -113,7 +111,7 @@ const SHIM_DIR_IN_SANDBOX = '/tmp/.sandstack';
 const COMMAND_USER = { uid: 65534, gid: 65534 };
 
 /** Capabilities of the container's init, the command agent. */
-const AGENT_CAPABILITIES = ['CAP_SETUID', 'CAP_SETGID', 'CAP_KILL', 'CAP_SYS_PTRACE'];
+const AGENT_CAPABILITIES = ['CAP_SETUID', 'CAP_SETGID', 'CAP_KILL'];
 
 /** CFS period for the CPU quota, in microseconds. */
 const CPU_PERIOD_US = 100_000;
@@ -343,6 +341,28 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       );
     }
     this.knownAlive = false;
+    if (useAgent) {
+      await this.connectAgent();
+    }
+  }
+
+  /**
+   * Opens the channel to a freshly started agent and waits until it can take a command, so
+   * that a sandbox in a pool is ready for its first command. An agent that does not reply
+   * in time is left to the first command, which falls back to `runsc exec` if it must.
+   */
+  private async connectAgent(): Promise<void> {
+    try {
+      this.agent = openAgentClient(this.agentPaths());
+    } catch {
+      // The container already ended; the first command finds that out and restarts it.
+      return;
+    }
+    if (this.agent !== undefined && (await this.agent.ping(RUNSC_TIMEOUT_MS))) {
+      // The channel's end-of-file tells when the container ends, so while it stays open
+      // commands need no `runsc state` first.
+      this.knownAlive = true;
+    }
   }
 
   async suspend(): Promise<void> {
@@ -487,7 +507,17 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     // The host's deadline (killTree) must fire first, so the in-sandbox timeout is a backstop.
     const backstop = { ...exec, timeoutMs: exec.timeoutMs + BACKSTOP_MS };
     const user = `--user=${COMMAND_USER.uid}:${COMMAND_USER.gid}`;
-    return this.runsc('exec', '--cwd', exec.cwd, user, ...env, this.id, ...commandArgv(backstop));
+    const tag = `--additional-gids=${exec.tagGroup}`;
+    return this.runsc(
+      'exec',
+      '--cwd',
+      exec.cwd,
+      user,
+      tag,
+      ...env,
+      this.id,
+      ...commandArgv(backstop),
+    );
   }
 
   /**
@@ -508,16 +538,19 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
         return super.runCommand(exec);
       }
       try {
-        this.agent = new ExecAgentClient(this.agentPaths());
+        this.agent = openAgentClient(this.agentPaths());
       } catch {
         // No process has the FIFOs open, so the container is gone, and runsc exec reports that.
+        return super.runCommand(exec);
+      }
+      if (this.agent === undefined) {
+        // Another process reads the agent's replies, so this one uses runsc exec.
         return super.runCommand(exec);
       }
     }
     // destroy() may clear this.agent while the command runs, so keep this command's client.
     const agent = this.agent;
     const result = await agent.exec(exec, {
-      markerName: EXEC_MARKER,
       deadlineMs: exec.timeoutMs + HOST_GRACE_MS,
       user: COMMAND_USER,
     });
@@ -549,7 +582,9 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
         `Sandbox "${this.id}" was destroyed; claim a new one`,
       );
     }
-    if (!this.knownAlive && !(await this.isAlive())) {
+    // An open agent channel means the container runs: its end-of-file closes the channel.
+    const channelOpen = this.agent !== undefined && !this.agent.closed;
+    if (!this.knownAlive && !channelOpen && !(await this.isAlive())) {
       // An earlier command crashed the runtime (a limit), or the host rebooted: start again
       // over the same workspace rather than failing every later command.
       this.rememberUsage();
@@ -615,10 +650,11 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     }
   }
 
-  private agentPaths(): { requests: string; replies: string } {
+  private agentPaths(): { requests: string; replies: string; lock: string } {
     return {
       requests: join(this.options.stateDir, 'agent-requests.fifo'),
       replies: join(this.options.stateDir, 'agent-replies.fifo'),
+      lock: join(this.options.stateDir, 'agent.lock'),
     };
   }
 
@@ -642,16 +678,17 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
   }
 
   /**
-   * Kills a timed-out command's processes by their marker. In runsc 0.0~20221219.0 neither
-   * GNU `timeout` nor `kill -KILL -PGID` inside the sandbox stops a process group started by
-   * `runsc exec`, so the host finds the processes by their environment and kills each one.
+   * Kills a timed-out command's processes by their supplementary group (see TAG_GROUP_RANGE).
+   * In runsc 0.0~20221219.0 neither GNU `timeout` nor `kill -KILL -PGID` inside the sandbox
+   * stops a process group started by `runsc exec`, so the host finds the processes in
+   * /proc/<pid>/status and kills each one.
    */
   protected override killTree(exec: ResolvedExec): () => Promise<void> {
-    const marker = `${EXEC_MARKER}=${exec.env[EXEC_MARKER] ?? ''}`;
+    const group = String(exec.tagGroup);
     // Stop every process first and kill them after, so that no parent runs another line
     // while its children die one by one.
     const loop = (signal: string): string =>
-      `for p in /proc/[0-9]*; do if grep -qzx ${shellQuote(marker)} "$p/environ" 2>/dev/null; then kill -${signal} "\${p#/proc/}" 2>/dev/null; fi; done`;
+      `for p in /proc/[0-9]*; do if grep -qE '^Groups:(.*[[:space:]])?${group}([[:space:]]|$)' "$p/status" 2>/dev/null; then kill -${signal} "\${p#/proc/}" 2>/dev/null; fi; done`;
     const script = `${loop('STOP')}; ${loop('KILL')}; true`;
     return async () => {
       const args = this.runsc('exec', this.id, '/bin/sh', '-c', script);
@@ -665,13 +702,15 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
   }
 
   /**
-   * Kills the commands that a process which died (for example by SIGKILL) had started. They
-   * keep running inside the container after their `runsc exec` client is gone, and a command
-   * retried after the crash must not race its first attempt.
+   * Kills every process in the container except its init (the agent, or `sleep`), because a
+   * process which died (for example by SIGKILL) may have left commands running. They keep
+   * running inside the container after their `runsc exec` client or agent request is gone,
+   * and a command retried after the crash must not race its first attempt. Background
+   * processes of earlier commands end too, whatever their environment or session.
    */
   async killOrphanedCommands(): Promise<void> {
     const loop = (signal: string): string =>
-      `for p in /proc/[0-9]*; do if grep -qz '^${EXEC_MARKER}=' "$p/environ" 2>/dev/null; then kill -${signal} "\${p#/proc/}" 2>/dev/null; fi; done`;
+      `for p in /proc/[0-9]*; do n=\${p#/proc/}; if [ "$n" != 1 ] && [ "$n" != $$ ]; then kill -${signal} "$n" 2>/dev/null; fi; done`;
     const args = this.runsc(
       'exec',
       this.id,
@@ -679,10 +718,13 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       '-c',
       `${loop('STOP')}; ${loop('KILL')}; true`,
     );
-    // A failure here means the container is going away; the next command restarts it.
-    await execFileAsync(args[0] ?? 'runsc', args.slice(1), { timeout: RUNSC_TIMEOUT_MS }).catch(
-      () => undefined,
-    );
+    // The loop kills a fork bomb's new children too, so run it a few times (bounded). A
+    // failure here means the container is going away; the next command restarts it.
+    for (let round = 0; round < 3; round += 1) {
+      await execFileAsync(args[0] ?? 'runsc', args.slice(1), { timeout: RUNSC_TIMEOUT_MS }).catch(
+        () => undefined,
+      );
+    }
   }
 
   protected async afterCommand(result: ProcessResult): Promise<void> {
@@ -801,9 +843,9 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
         cwd: '/',
         env: [`PATH=${SANDBOX_PATH}`],
         user: { uid: 0, gid: 0 },
-        // Only what the agent needs to start commands as COMMAND_USER, read their
-        // environment to find their processes, and kill them. Commands lose all of these
-        // when they change to that user, and noNewPrivileges keeps them from coming back.
+        // Only what the agent needs to start commands as COMMAND_USER with a tag group and
+        // to kill their processes. Commands lose all of these when they change to that
+        // user, and noNewPrivileges keeps them from coming back.
         capabilities: {
           bounding: AGENT_CAPABILITIES,
           effective: AGENT_CAPABILITIES,

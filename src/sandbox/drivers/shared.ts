@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import {
   chmodSync,
   existsSync,
@@ -75,10 +75,12 @@ const HIDDEN_DIRS = [
 const HIDDEN_FILES = ['/etc/shadow', '/etc/gshadow', '/etc/shadow-', '/etc/gshadow-'];
 
 /**
- * Environment variable that tags every process of one command, so a driver can find and kill
- * them all even when they left the command's process group.
+ * Range of the supplementary group ids that tag the processes of one command (gVisor), far
+ * above the ids that /etc/group files use. A process without CAP_SETGID cannot drop a
+ * supplementary group, so a driver finds every process of a command by it, even one that
+ * cleared its environment or left the command's session.
  */
-export const EXEC_MARKER = 'SANDSTACK_EXEC_ID';
+export const TAG_GROUP_RANGE = { min: 0x1000_0000, max: 0x7fff_0000 };
 
 /** PATH inside every sandbox. */
 export const SANDBOX_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -189,6 +191,8 @@ export interface ResolvedExec {
   limits: OutputLimits;
   onOutput: ((chunk: OutputChunk) => void) | undefined;
   signal: AbortSignal | undefined;
+  /** Supplementary group id that tags every process of this command (see TAG_GROUP_RANGE). */
+  tagGroup: number;
 }
 
 /**
@@ -349,8 +353,8 @@ export abstract class LocalSandbox {
         HOME: '/tmp',
         ...template.env,
         ...request.env,
-        [EXEC_MARKER]: randomUUID(),
       },
+      tagGroup: randomInt(TAG_GROUP_RANGE.min, TAG_GROUP_RANGE.max),
       stdin: request.stdin,
       timeoutMs: checkedExecNumber('timeoutMs', request.timeoutMs ?? template.commandTimeoutMs),
       limits: checkedLimits(outputLimits(request, template)),

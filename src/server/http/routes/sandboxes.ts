@@ -37,6 +37,10 @@ const SandboxSchema = z
         gibSeconds: z.number().openapi({
           description: 'Memory limit in GiB times seconds from claim to release',
         }),
+        measuredGibSeconds: z.number().nullable().openapi({
+          description:
+            'Sampled cgroup memory usage in GiB integrated over the seconds from claim to release; null when not measured',
+        }),
       })
       .nullable(),
     operatingMode: z.enum(['Running', 'Suspended']).openapi({
