@@ -208,7 +208,11 @@ export class InstanceRun {
   }
 
   async #route(op: string, payload: Record<string, unknown>): Promise<unknown> {
-    if (op.startsWith('step.') && !this.#replayOnly) {
+    if (op === 'step.start' || op === 'step.end') {
+      // These check for a pause or terminate in the same write that stores the step (see
+      // #putStep), but must still take their turn after the checks of earlier messages.
+      await this.#controlChecks;
+    } else if (op.startsWith('step.') && !this.#replayOnly) {
       await this.#checkControlInOrder();
     }
     switch (op) {
@@ -472,16 +476,19 @@ export class InstanceRun {
         retryable: true,
       };
       if (stored.attempt > config.retries.limit) {
-        await this.#failStep(stored, stored.attempt, error);
+        await this.#failStep(stored, stored.attempt, error, false);
         continue;
       }
       const delayMs = retryDelayMs(config, stored.attempt);
-      await this.#putStep({
-        ...stored,
-        status: 'retrying',
-        error,
-        wakeAtMs: this.#settings.clock.now() + delayMs,
-      });
+      await this.#putStep(
+        {
+          ...stored,
+          status: 'retrying',
+          error,
+          wakeAtMs: this.#settings.clock.now() + delayMs,
+        },
+        false,
+      );
       this.#emit({
         type: 'step.retry',
         instanceId: this.#instance.id,
@@ -493,14 +500,22 @@ export class InstanceRun {
     }
   }
 
-  async #failStep(stored: StepRecord, attempt: number, error: ErrorData): Promise<unknown> {
-    await this.#putStep({
-      ...stored,
-      status: 'errored',
-      attempt,
-      error,
-      endedAtMs: this.#settings.clock.now(),
-    });
+  async #failStep(
+    stored: StepRecord,
+    attempt: number,
+    error: ErrorData,
+    checkControl = true,
+  ): Promise<unknown> {
+    await this.#putStep(
+      {
+        ...stored,
+        status: 'errored',
+        attempt,
+        error,
+        endedAtMs: this.#settings.clock.now(),
+      },
+      checkControl,
+    );
     this.#emit({ type: 'step.failed', instanceId: this.#instance.id, stepKey: stored.key, error });
     return failedPlan(error);
   }
@@ -675,9 +690,14 @@ export class InstanceRun {
     }
   }
 
+  /**
+   * Stores a step attempt. With `checkControl`, it stops the run instead when another
+   * process paused or terminated the instance, because only the store tells this process.
+   */
   async #putStep(
     step: Partial<StepRecord> &
       Pick<StepRecord, 'key' | 'kind' | 'seq' | 'status' | 'attempt' | 'startedAtMs'>,
+    checkControl = true,
   ): Promise<void> {
     const record: StepRecord = {
       resultJson: undefined,
@@ -688,7 +708,15 @@ export class InstanceRun {
     };
     // Recorded before the write, so a crash during it still finds the attempt in flight.
     this.#live.set(record.key, record);
-    await this.#settings.store.putStep(this.#instance.tenant, this.#instance.id, record);
+    const stopped = await this.#settings.store.putStep(
+      this.#instance.tenant,
+      this.#instance.id,
+      record,
+      { unlessStopped: checkControl && !this.#replayOnly },
+    );
+    if (stopped !== undefined) {
+      throw new ControlStop(stopped);
+    }
   }
 
   #emit(event: EngineEvent): void {
