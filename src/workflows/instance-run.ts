@@ -66,6 +66,13 @@ export class InstanceRun {
   readonly #replayOnly: boolean;
   #reachedFrontier = false;
   #controlChecks: Promise<void> = Promise.resolve();
+  /**
+   * Whether a new attempt's `running` record is written without waiting for it to be
+   * durable; see {@link InstanceRun.#beginAttempt}. Only for a store without leases.
+   */
+  readonly #writeRunningBehind: boolean;
+  /** The latest step write that the run did not wait for; the next write waits for it. */
+  #writeBehind: Promise<void> = Promise.resolve();
   /** Bytes of the step results stored for the instance, counted against `maxInstanceStateBytes`. */
   #stateBytes: number;
 
@@ -88,6 +95,7 @@ export class InstanceRun {
     this.#instance = options.instance;
     this.#bindings = options.bindings;
     this.#replayOnly = options.replayOnly ?? false;
+    this.#writeRunningBehind = settings.store.leases === undefined;
     this.#history = options.history;
     this.#stateBytes = options.history.reduce((total, step) => total + resultBytes(step), 0);
     this.#isolate = settings.startIsolate({
@@ -208,7 +216,7 @@ export class InstanceRun {
   }
 
   async #route(op: string, payload: Record<string, unknown>): Promise<unknown> {
-    if (op === 'step.start' || op === 'step.end') {
+    if (op === 'step.end' || (op === 'step.start' && !this.#writeRunningBehind)) {
       // These check for a pause or terminate in the same write that stores the step (see
       // #putStep), but must still take their turn after the checks of earlier messages.
       await this.#controlChecks;
@@ -322,7 +330,25 @@ export class InstanceRun {
     config: ResolvedStepConfig,
     startedAtMs = this.#settings.clock.now(),
   ): Promise<unknown> {
-    await this.#putStep({ key, kind: 'do', seq, status: 'running', attempt, startedAtMs });
+    const running = {
+      key,
+      kind: 'do' as const,
+      seq,
+      status: 'running' as const,
+      attempt,
+      startedAtMs,
+    };
+    if (this.#writeRunningBehind) {
+      // The body may start before this record is durable: a crash before the commit loses
+      // only an attempt that had stored nothing, and the next run starts it again, as it
+      // would after a crash once the record is stored. The result's write waits for this
+      // one, so no step ends before its start is stored. The pause check ran before.
+      const write = this.#putStep(running, false);
+      write.catch(() => undefined);
+      this.#writeBehind = write;
+    } else {
+      await this.#putStep(running);
+    }
     this.#active.push(key);
     this.#callIndexes.set(key, 0);
     this.#isolate.stepStarted(key);
@@ -708,6 +734,10 @@ export class InstanceRun {
     };
     // Recorded before the write, so a crash during it still finds the attempt in flight.
     this.#live.set(record.key, record);
+    // A failure of the earlier write that the run did not wait for surfaces here, once.
+    const earlier = this.#writeBehind;
+    this.#writeBehind = Promise.resolve();
+    await earlier;
     const stopped = await this.#settings.store.putStep(
       this.#instance.tenant,
       this.#instance.id,
