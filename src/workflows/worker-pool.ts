@@ -78,14 +78,15 @@ class IsolateWorker {
   }
 
   /**
-   * Queues a message to the worker. The messages of one event-loop turn go out as one
-   * batch, because each write to the IPC channel costs a system call on both sides, and a
-   * group commit settles the steps of many runs in the same turn.
+   * Queues a message to the worker. The messages sent before the microtask queue drains go
+   * out as one batch, because each write to the IPC channel costs a system call on both
+   * sides, and a group commit settles the steps of many runs at once. A microtask, not
+   * `setImmediate`, so a reply leaves before the next group commit blocks the event loop.
    */
   send(message: ToWorker): void {
     this.#outbox.push(message);
     if (this.#outbox.length === 1) {
-      setImmediate(() => this.#flush());
+      queueMicrotask(() => this.#flush());
     }
   }
 
