@@ -341,11 +341,9 @@ export class InstanceRun {
     if (this.#writeRunningBehind) {
       // The body may start before this record is durable: a crash before the commit loses
       // only an attempt that had stored nothing, and the next run starts it again, as it
-      // would after a crash once the record is stored. The result's write waits for this
-      // one, so no step ends before its start is stored. The pause check ran before.
-      const write = this.#putStep(running, false);
-      write.catch(() => undefined);
-      this.#writeBehind = write;
+      // would after a crash once the record is stored. The result commits with this record
+      // or after it, so no step ends before its start is stored. The pause check ran before.
+      await this.#putStep(running, false, true);
     } else {
       await this.#putStep(running);
     }
@@ -719,11 +717,13 @@ export class InstanceRun {
   /**
    * Stores a step attempt. With `checkControl`, it stops the run instead when another
    * process paused or terminated the instance, because only the store tells this process.
+   * With `behind`, it returns without waiting for the write, which the store may defer.
    */
   async #putStep(
     step: Partial<StepRecord> &
       Pick<StepRecord, 'key' | 'kind' | 'seq' | 'status' | 'attempt' | 'startedAtMs'>,
     checkControl = true,
+    behind = false,
   ): Promise<void> {
     const record: StepRecord = {
       resultJson: undefined,
@@ -734,16 +734,24 @@ export class InstanceRun {
     };
     // Recorded before the write, so a crash during it still finds the attempt in flight.
     this.#live.set(record.key, record);
-    // A failure of the earlier write that the run did not wait for surfaces here, once.
     const earlier = this.#writeBehind;
     this.#writeBehind = Promise.resolve();
-    await earlier;
-    const stopped = await this.#settings.store.putStep(
-      this.#instance.tenant,
-      this.#instance.id,
-      record,
-      { unlessStopped: checkControl && !this.#replayOnly },
-    );
+    const write = this.#settings.store.putStep(this.#instance.tenant, this.#instance.id, record, {
+      unlessStopped: checkControl && !this.#replayOnly,
+      deferrable: behind,
+    });
+    if (behind) {
+      // The caller does not wait for this write: a failure surfaces at the next write.
+      const pending = Promise.all([write, earlier]).then(() => undefined);
+      pending.catch(() => undefined);
+      this.#writeBehind = pending;
+      return;
+    }
+    // Issued before waiting for the earlier write, so a store that holds that one back
+    // commits both together. This relies on the store committing one run's writes in the
+    // order issued, as the SQLite store's queue does; stores with leases never get here
+    // with an earlier write pending.
+    const [stopped] = await Promise.all([write, earlier]);
     if (stopped !== undefined) {
       throw new ControlStop(stopped);
     }

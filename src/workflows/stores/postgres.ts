@@ -384,7 +384,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
     tenant: string,
     instanceId: string,
     step: StepRecord,
-    options: { unlessStopped?: boolean } = {},
+    options: { unlessStopped?: boolean; deferrable?: boolean } = {},
   ): Promise<StoppedStatus | undefined> {
     // The share lock on the instance row makes a claim by another node wait for this write,
     // so that node's replay reads the step. Once another node holds the lease, `owner` is

@@ -29,6 +29,12 @@ import type {
   WorkflowStore,
 } from './store.js';
 
+/**
+ * How long a deferrable write may wait for another write to commit with, in milliseconds.
+ * A step's `running` record and its result then share one fsync when the step is quick.
+ */
+const DEFERRED_COMMIT_MS = 20;
+
 /** A write waiting for a group commit. */
 interface QueuedWrite {
   work: () => unknown;
@@ -73,6 +79,10 @@ export class SqliteWorkflowStore implements WorkflowStore {
   readonly #db: SqliteDatabase;
   /** Writes waiting for the next group commit; see `#write`. */
   readonly #queued: QueuedWrite[] = [];
+  /** The commit at the end of this event-loop turn, once a write waits for it. */
+  #commitSoon: NodeJS.Immediate | undefined;
+  /** The commit of deferrable writes that no other write has taken along yet. */
+  #commitLater: NodeJS.Timeout | undefined;
   /** Prepared statements by SQL text, because preparing costs more than running a small one. */
   readonly #statements = new Map<string, Statement>();
 
@@ -96,16 +106,26 @@ export class SqliteWorkflowStore implements WorkflowStore {
    * commit's fsync, so the writes of concurrent runs would otherwise each pay one. Writes
    * commit in the order they were queued, and one failing write rejects only its own promise.
    */
-  #write<T>(work: () => T): Promise<T> {
+  #write<T>(work: () => T, deferrable = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queued.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (this.#queued.length === 1) {
-        setImmediate(() => this.#commitQueued());
+      if (!deferrable) {
+        this.#commitSoon ??= setImmediate(() => this.#commitQueued());
+      } else if (this.#commitSoon === undefined) {
+        this.#commitLater ??= setTimeout(() => this.#commitQueued(), DEFERRED_COMMIT_MS);
       }
     });
   }
 
   #commitQueued(): void {
+    if (this.#commitSoon !== undefined) {
+      clearImmediate(this.#commitSoon);
+      this.#commitSoon = undefined;
+    }
+    if (this.#commitLater !== undefined) {
+      clearTimeout(this.#commitLater);
+      this.#commitLater = undefined;
+    }
     const batch = this.#queued.splice(0);
     let outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[];
     try {
@@ -390,7 +410,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
     tenant: string,
     instanceId: string,
     step: StepRecord,
-    options: { unlessStopped?: boolean } = {},
+    options: { unlessStopped?: boolean; deferrable?: boolean } = {},
   ): Promise<StoppedStatus | undefined> {
     return this.#write(() => {
       if (options.unlessStopped === true) {
@@ -401,7 +421,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
       }
       this.#putStep(tenant, instanceId, step);
       return undefined;
-    });
+    }, options.deferrable === true);
   }
 
   #stoppedStatus(tenant: string, instanceId: string): StoppedStatus | undefined {

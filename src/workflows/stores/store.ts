@@ -206,7 +206,9 @@ export interface WorkflowStore {
   /**
    * Inserts or replaces one step entry; resolves once it is durable. With `unlessStopped`,
    * the write stores nothing while the instance is paused or terminated and resolves to
-   * that status, so a run checks for a pause and commits a step in one write.
+   * that status, so a run checks for a pause and commits a step in one write. With
+   * `deferrable`, the store may hold the write back for a few milliseconds to commit it
+   * with a later one; the caller must not wait for it before issuing that later write.
    *
    * @throws SandstackError `LEASE_LOST` from a store with leases when another node now holds
    * the instance's lease.
@@ -215,7 +217,7 @@ export interface WorkflowStore {
     tenant: string,
     instanceId: string,
     step: StepRecord,
-    options?: { unlessStopped?: boolean },
+    options?: { unlessStopped?: boolean; deferrable?: boolean },
   ): Promise<StoppedStatus | undefined>;
 
   addEvent(
