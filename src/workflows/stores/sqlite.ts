@@ -105,6 +105,8 @@ export class SqliteWorkflowStore implements WorkflowStore {
    * once that transaction is durable. better-sqlite3 blocks the event loop for each
    * commit's fsync, so the writes of concurrent runs would otherwise each pay one. Writes
    * commit in the order they were queued, and one failing write rejects only its own promise.
+   * A `deferrable` write alone waits up to {@link DEFERRED_COMMIT_MS} for another write to
+   * commit with.
    */
   #write<T>(work: () => T, deferrable = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {

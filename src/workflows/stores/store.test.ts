@@ -257,6 +257,17 @@ describe.each([
     expect(steps[1]?.status).toBe('errored');
   });
 
+  it('commits deferrable step writes in order', async () => {
+    const shipped = { ...STEP, key: 'ship#1', seq: 1 };
+    const running = { ...shipped, status: 'running' as const, resultJson: undefined };
+    const start = store.putStep('alice', 'order-1', running, { deferrable: true });
+    await store.putStep('alice', 'order-1', shipped);
+    await start;
+    const packing = { ...running, key: 'pack#1', seq: 2 };
+    await store.putStep('alice', 'order-1', packing, { deferrable: true });
+    expect(await store.listSteps('alice', 'order-1')).toEqual([STEP, shipped, packing]);
+  });
+
   it('fails one write of a concurrent batch alone', async () => {
     const [duplicate, step, update] = await Promise.allSettled([
       store.createInstance(INSTANCE),
