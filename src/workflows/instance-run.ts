@@ -71,7 +71,7 @@ export class InstanceRun {
    * durable; see {@link InstanceRun.#beginAttempt}. Only for a store without leases.
    */
   readonly #writeRunningBehind: boolean;
-  /** The latest step write that the run did not wait for; the next write waits for it. */
+  /** The latest step write that the run did not wait for. The next step write waits for it. */
   #writeBehind: Promise<void> = Promise.resolve();
   /** Bytes of the step results stored for the instance, counted against `maxInstanceStateBytes`. */
   #stateBytes: number;
@@ -716,7 +716,7 @@ export class InstanceRun {
 
   /**
    * Stores a step attempt. With `checkControl`, it stops the run instead when another
-   * process paused or terminated the instance, because only the store tells this process.
+   * process paused or terminated the instance, because only the store records that.
    * With `behind`, it returns without waiting for the write, which the store may defer.
    */
   async #putStep(
@@ -747,10 +747,10 @@ export class InstanceRun {
       this.#writeBehind = pending;
       return;
     }
-    // Issued before waiting for the earlier write, so a store that holds that one back
-    // commits both together. This relies on the store committing one run's writes in the
-    // order issued, as the SQLite store's queue does; stores with leases never get here
-    // with an earlier write pending.
+    // Issued before waiting for the earlier write, so a store that defers that one commits
+    // both together. This relies on the store committing one run's writes in the order
+    // issued, as the SQLite store's queue does. Stores with leases never get here with an
+    // earlier write pending.
     const [stopped] = await Promise.all([write, earlier]);
     if (stopped !== undefined) {
       throw new ControlStop(stopped);

@@ -30,7 +30,7 @@ class IsolateWorker {
   readonly runs = new Map<number, WorkerIsolateRun>();
   #stderrTail = '';
   #exited = false;
-  /** Messages waiting to be sent at the end of this event-loop turn; see `send`. */
+  /** Messages waiting for the next flush to the worker; see `send`. */
   readonly #outbox: ToWorker[] = [];
 
   readonly #logger: Logger;
