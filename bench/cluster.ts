@@ -1,8 +1,9 @@
 /**
  * Multi-node benchmark: steps per second with 1, 2 and 3 engine processes sharing one
- * PostgreSQL server (a throwaway cluster with fsync on, as in production), and how long a
- * killed node's instances wait before another node takes them over. Bounded: 400 instances
- * of 5 steps per node count, and one failover sample per lease length.
+ * PostgreSQL server (a throwaway cluster with fsync on, as in production), the same
+ * workflows on one DBOS Transact process against the same server, and how long a killed
+ * node's instances wait before another node takes them over. Bounded: 400 instances of 5
+ * steps per node count and for DBOS, and one failover sample per lease length.
  */
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -15,6 +16,7 @@ import { round } from './lib.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..');
 const NODE = join(REPO_ROOT, 'test', 'helpers', 'workflow-node.ts');
+const DBOS_NODE = join(REPO_ROOT, 'bench', 'dbos-node.ts');
 const INSTANCES = 400;
 const STEPS = 5;
 const CONCURRENCY = 8;
@@ -89,6 +91,35 @@ async function stepRate(url: string): Promise<{ perSecond: number; steps: number
   return { perSecond: steps / seconds, steps };
 }
 
+/** Runs the same workflows on one DBOS Transact process; returns its steps per second. */
+async function dbosStepRate(url: string): Promise<{ perSecond: number; steps: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', DBOS_NODE], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      INSTANCES: String(INSTANCES),
+      STEPS: String(STEPS),
+      CONCURRENCY: String(CONCURRENCY),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+  // Bounded: 300 s, like the sandstack nodes.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+  await exited(child);
+  clearTimeout(timer);
+  const line = stdout.trim().split('\n').at(-1) ?? '';
+  if (child.exitCode !== 0 || !line.startsWith('{')) {
+    throw new Error(`The DBOS process failed (exit ${String(child.exitCode)}): ${stderr.trim()}`);
+  }
+  const { steps, seconds } = JSON.parse(line) as { steps: number; seconds: number };
+  return { perSecond: steps / seconds, steps };
+}
+
 /**
  * Kills one of two nodes while it runs an instance and measures how long that instance's
  * next step waits: from the kill until another node commits a step of it.
@@ -149,6 +180,20 @@ export async function runClusterBench(): Promise<BenchResults> {
         value: round(rate.perSecond),
         unit: 'step/s',
         n: rate.steps,
+      };
+    }
+    const dbos = await dbosStepRate(await postgres.createDatabase('dbos'));
+    results['workflows.postgres.dbos.steps.perSecond'] = {
+      value: round(dbos.perSecond),
+      unit: 'step/s',
+      n: dbos.steps,
+    };
+    const oneNode = results['workflows.postgres.nodes1.steps.perSecond'];
+    if (oneNode !== undefined) {
+      results['workflows.postgres.nodes1.toDbos.ratio'] = {
+        value: round(oneNode.value / dbos.perSecond),
+        unit: 'x',
+        n: 1,
       };
     }
     for (const leaseMs of [2000, 10_000]) {

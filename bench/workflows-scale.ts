@@ -200,7 +200,7 @@ async function leaveRunning(db: ReturnType<typeof openDatabase>, count: number):
   }
   const store = new SqliteWorkflowStore(db);
   const result = JSON.stringify('x'.repeat(1024));
-  const writes: Promise<void>[] = [];
+  const writes: Promise<unknown>[] = [];
   for (let index = 0; index < count; index += 1) {
     const tenant = `t${index % TENANTS}`;
     const id = `inflight-${index}`;

@@ -1,9 +1,9 @@
 /**
  * Workflow engine benchmark: isolate cold start for a deployed version, per-step cost with a
- * durable SQLite commit and 1 KB results, and the time from instance creation to its first
- * step, with isolates in worker processes (the default, `workflows.*`) and in the engine's
- * process (`workflows.inProcess.*`). Bounded to a few hundred runs; finishes in well under a
- * minute.
+ * durable SQLite commit and 1 KB results (one instance alone, and many instances at once
+ * sharing group commits), and the time from instance creation to its first step, with
+ * isolates in worker processes (the default, `workflows.*`) and in the engine's process
+ * (`workflows.inProcess.*`). Bounded to a few thousand steps; finishes in well under a minute.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,9 @@ import { addLatency, round, timeMany } from './lib.js';
 const ISOLATE_SAMPLES = 50;
 const FIRST_STEP_SAMPLES = 30;
 const STEPS_PER_RUN = 200;
+/** Instances run at once, and steps of each, for the concurrent step rate. */
+const CONCURRENT_INSTANCES = 32;
+const STEPS_PER_CONCURRENT_RUN = 50;
 
 const STEPS_WORKFLOW = `
 import { WorkflowEntrypoint } from 'sandstack/workflows';
@@ -106,6 +109,28 @@ async function benchEngine(
     value: round(STEPS_PER_RUN / seconds),
     unit: 'steps/s',
     n: STEPS_PER_RUN,
+  };
+
+  const ids: string[] = [];
+  for (let index = 0; index < CONCURRENT_INSTANCES; index += 1) {
+    ids.push(
+      await engine.create('bench', 'steps', { params: { steps: STEPS_PER_CONCURRENT_RUN } }),
+    );
+  }
+  const concurrentStart = performance.now();
+  const runs = await Promise.all(ids.map((instanceId) => engine.run('bench', instanceId)));
+  const concurrentSeconds = (performance.now() - concurrentStart) / 1000;
+  const notComplete = runs.find((result) => result.status !== 'complete');
+  if (notComplete !== undefined) {
+    throw new Error(
+      `Benchmark run ended ${notComplete.status}: ${notComplete.error?.message ?? ''}`,
+    );
+  }
+  const concurrentSteps = CONCURRENT_INSTANCES * STEPS_PER_CONCURRENT_RUN;
+  results[`${prefix}.concurrent.steps.perSecond`] = {
+    value: round(concurrentSteps / concurrentSeconds),
+    unit: 'steps/s',
+    n: concurrentSteps,
   };
   return results;
 }

@@ -66,6 +66,13 @@ export class InstanceRun {
   readonly #replayOnly: boolean;
   #reachedFrontier = false;
   #controlChecks: Promise<void> = Promise.resolve();
+  /**
+   * Whether a new attempt's `running` record is written without waiting for it to be
+   * durable; see {@link InstanceRun.#beginAttempt}. Only for a store without leases.
+   */
+  readonly #writeRunningBehind: boolean;
+  /** The latest step write that the run did not wait for. The next step write waits for it. */
+  #writeBehind: Promise<void> = Promise.resolve();
   /** Bytes of the step results stored for the instance, counted against `maxInstanceStateBytes`. */
   #stateBytes: number;
 
@@ -88,6 +95,7 @@ export class InstanceRun {
     this.#instance = options.instance;
     this.#bindings = options.bindings;
     this.#replayOnly = options.replayOnly ?? false;
+    this.#writeRunningBehind = settings.store.leases === undefined;
     this.#history = options.history;
     this.#stateBytes = options.history.reduce((total, step) => total + resultBytes(step), 0);
     this.#isolate = settings.startIsolate({
@@ -208,7 +216,11 @@ export class InstanceRun {
   }
 
   async #route(op: string, payload: Record<string, unknown>): Promise<unknown> {
-    if (op.startsWith('step.') && !this.#replayOnly) {
+    if (op === 'step.end' || (op === 'step.start' && !this.#writeRunningBehind)) {
+      // These check for a pause or terminate in the same write that stores the step (see
+      // #putStep), but must still take their turn after the checks of earlier messages.
+      await this.#controlChecks;
+    } else if (op.startsWith('step.') && !this.#replayOnly) {
       await this.#checkControlInOrder();
     }
     switch (op) {
@@ -318,7 +330,23 @@ export class InstanceRun {
     config: ResolvedStepConfig,
     startedAtMs = this.#settings.clock.now(),
   ): Promise<unknown> {
-    await this.#putStep({ key, kind: 'do', seq, status: 'running', attempt, startedAtMs });
+    const running = {
+      key,
+      kind: 'do' as const,
+      seq,
+      status: 'running' as const,
+      attempt,
+      startedAtMs,
+    };
+    if (this.#writeRunningBehind) {
+      // The body may start before this record is durable: a crash before the commit loses
+      // only an attempt that had stored nothing, and the next run starts it again, as it
+      // would after a crash once the record is stored. The result commits with this record
+      // or after it, so no step ends before its start is stored. The pause check ran before.
+      await this.#putStep(running, false, true);
+    } else {
+      await this.#putStep(running);
+    }
     this.#active.push(key);
     this.#callIndexes.set(key, 0);
     this.#isolate.stepStarted(key);
@@ -472,16 +500,19 @@ export class InstanceRun {
         retryable: true,
       };
       if (stored.attempt > config.retries.limit) {
-        await this.#failStep(stored, stored.attempt, error);
+        await this.#failStep(stored, stored.attempt, error, false);
         continue;
       }
       const delayMs = retryDelayMs(config, stored.attempt);
-      await this.#putStep({
-        ...stored,
-        status: 'retrying',
-        error,
-        wakeAtMs: this.#settings.clock.now() + delayMs,
-      });
+      await this.#putStep(
+        {
+          ...stored,
+          status: 'retrying',
+          error,
+          wakeAtMs: this.#settings.clock.now() + delayMs,
+        },
+        false,
+      );
       this.#emit({
         type: 'step.retry',
         instanceId: this.#instance.id,
@@ -493,14 +524,22 @@ export class InstanceRun {
     }
   }
 
-  async #failStep(stored: StepRecord, attempt: number, error: ErrorData): Promise<unknown> {
-    await this.#putStep({
-      ...stored,
-      status: 'errored',
-      attempt,
-      error,
-      endedAtMs: this.#settings.clock.now(),
-    });
+  async #failStep(
+    stored: StepRecord,
+    attempt: number,
+    error: ErrorData,
+    checkControl = true,
+  ): Promise<unknown> {
+    await this.#putStep(
+      {
+        ...stored,
+        status: 'errored',
+        attempt,
+        error,
+        endedAtMs: this.#settings.clock.now(),
+      },
+      checkControl,
+    );
     this.#emit({ type: 'step.failed', instanceId: this.#instance.id, stepKey: stored.key, error });
     return failedPlan(error);
   }
@@ -675,9 +714,16 @@ export class InstanceRun {
     }
   }
 
+  /**
+   * Stores a step attempt. With `checkControl`, it stops the run instead when another
+   * process paused or terminated the instance, because only the store records that.
+   * With `behind`, it returns without waiting for the write, which the store may defer.
+   */
   async #putStep(
     step: Partial<StepRecord> &
       Pick<StepRecord, 'key' | 'kind' | 'seq' | 'status' | 'attempt' | 'startedAtMs'>,
+    checkControl = true,
+    behind = false,
   ): Promise<void> {
     const record: StepRecord = {
       resultJson: undefined,
@@ -688,7 +734,27 @@ export class InstanceRun {
     };
     // Recorded before the write, so a crash during it still finds the attempt in flight.
     this.#live.set(record.key, record);
-    await this.#settings.store.putStep(this.#instance.tenant, this.#instance.id, record);
+    const earlier = this.#writeBehind;
+    this.#writeBehind = Promise.resolve();
+    const write = this.#settings.store.putStep(this.#instance.tenant, this.#instance.id, record, {
+      unlessStopped: checkControl && !this.#replayOnly,
+      deferrable: behind,
+    });
+    if (behind) {
+      // The caller does not wait for this write: a failure surfaces at the next write.
+      const pending = Promise.all([write, earlier]).then(() => undefined);
+      pending.catch(() => undefined);
+      this.#writeBehind = pending;
+      return;
+    }
+    // Issued before waiting for the earlier write, so a store that defers that one commits
+    // both together. This relies on the store committing one run's writes in the order
+    // issued, as the SQLite store's queue does. Stores with leases never get here with an
+    // earlier write pending.
+    const [stopped] = await Promise.all([write, earlier]);
+    if (stopped !== undefined) {
+      throw new ControlStop(stopped);
+    }
   }
 
   #emit(event: EngineEvent): void {

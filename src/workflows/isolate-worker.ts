@@ -14,8 +14,28 @@ const runs = new Map<number, IsolateRun>();
 const calls = new Map<string, (text: string) => void>();
 let nextCall = 0;
 
+/** Messages waiting to be sent at the end of this event-loop turn; see `send`. */
+let outbox: FromWorker[] = [];
+
+/**
+ * Queues a message to the engine. The messages of one event-loop turn go out as one batch,
+ * because each write to the IPC channel costs a system call on both sides.
+ */
 function send(message: FromWorker): void {
-  process.send?.(message);
+  outbox.push(message);
+  if (outbox.length === 1) {
+    setImmediate(flush);
+  }
+}
+
+function flush(): void {
+  const messages = outbox;
+  outbox = [];
+  if (messages.length === 1) {
+    process.send?.(messages[0]);
+  } else if (messages.length > 1) {
+    process.send?.({ type: 'batch', messages });
+  }
 }
 
 function forwardingLogger(run: number, base: LogMeta = {}): Logger {
@@ -69,6 +89,11 @@ function start(message: Extract<ToWorker, { type: 'start' }>): void {
 
 function receive(message: ToWorker): void {
   switch (message.type) {
+    case 'batch':
+      for (const item of message.messages) {
+        receive(item);
+      }
+      return;
     case 'start':
       start(message);
       return;

@@ -35,7 +35,9 @@ export type ToWorker =
   | { type: 'reply'; run: number; call: number; text: string; steps?: StepChange[] }
   | { type: 'stop'; run: number; outcome: RunOutcome }
   /** Step attempts that started or ended, for the per-step CPU cap. */
-  | { type: 'steps'; run: number; steps: StepChange[] };
+  | { type: 'steps'; run: number; steps: StepChange[] }
+  /** Messages sent in one event-loop turn, in order, so they share one write to the channel. */
+  | { type: 'batch'; messages: ToWorker[] };
 
 /** A step attempt that started (`running`) or ended. */
 export interface StepChange {
@@ -54,4 +56,6 @@ export type FromWorker =
       message: string;
       meta: LogMeta;
     }
-  | { type: 'done'; run: number; outcome: RunOutcome };
+  | { type: 'done'; run: number; outcome: RunOutcome }
+  /** Messages sent in one event-loop turn, in order, so they share one write to the channel. */
+  | { type: 'batch'; messages: FromWorker[] };

@@ -29,6 +29,7 @@ import type {
   InstancePatch,
   InstanceRecord,
   StepRecord,
+  StoppedStatus,
   VersionRecord,
   WorkflowStore,
 } from './store.js';
@@ -379,29 +380,45 @@ export class PostgresWorkflowStore implements WorkflowStore {
     return rows.map(toStep);
   }
 
-  async putStep(tenant: string, instanceId: string, step: StepRecord): Promise<void> {
+  async putStep(
+    tenant: string,
+    instanceId: string,
+    step: StepRecord,
+    options: { unlessStopped?: boolean; deferrable?: boolean } = {},
+  ): Promise<StoppedStatus | undefined> {
     // The share lock on the instance row makes a claim by another node wait for this write,
     // so that node's replay reads the step. Once another node holds the lease, `owner` is
-    // empty, so a node that lost it cannot commit a step the new owner may run again.
-    const result = await this.#pool.query(
+    // empty, so a node that lost it cannot commit a step the new owner may run again. The
+    // status check makes the pause and terminate check part of the same statement, so a
+    // step commit costs one round trip.
+    const result = await this.#pool.query<{ status: InstanceStatus; stored: number }>(
       `WITH owner AS (
-         SELECT 1 FROM workflow_instances
-         WHERE tenant = $1 AND id = $2 AND lease_owner = $13 FOR SHARE)
-       INSERT INTO workflow_steps (tenant, instance_id, step_key, kind, seq, status, attempt,
-         result, error, wake_at_ms, started_at_ms, ended_at_ms)
-       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM owner
-       ON CONFLICT (tenant, instance_id, step_key) DO UPDATE SET kind = EXCLUDED.kind,
-         seq = EXCLUDED.seq, status = EXCLUDED.status, attempt = EXCLUDED.attempt,
-         result = EXCLUDED.result, error = EXCLUDED.error, wake_at_ms = EXCLUDED.wake_at_ms,
-         started_at_ms = EXCLUDED.started_at_ms, ended_at_ms = EXCLUDED.ended_at_ms`,
-      [...stepValues(tenant, instanceId, step), this.leases.nodeId],
+         SELECT status FROM workflow_instances
+         WHERE tenant = $1 AND id = $2 AND lease_owner = $13 FOR SHARE),
+       stored AS (
+         INSERT INTO workflow_steps (tenant, instance_id, step_key, kind, seq, status, attempt,
+           result, error, wake_at_ms, started_at_ms, ended_at_ms)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM owner
+         WHERE NOT $14 OR owner.status NOT IN ('paused', 'terminated')
+         ON CONFLICT (tenant, instance_id, step_key) DO UPDATE SET kind = EXCLUDED.kind,
+           seq = EXCLUDED.seq, status = EXCLUDED.status, attempt = EXCLUDED.attempt,
+           result = EXCLUDED.result, error = EXCLUDED.error, wake_at_ms = EXCLUDED.wake_at_ms,
+           started_at_ms = EXCLUDED.started_at_ms, ended_at_ms = EXCLUDED.ended_at_ms
+         RETURNING 1)
+       SELECT owner.status, (SELECT COUNT(*) FROM stored)::int AS stored FROM owner`,
+      [...stepValues(tenant, instanceId, step), this.leases.nodeId, options.unlessStopped === true],
     );
-    if ((result.rowCount ?? 0) === 0) {
+    const row = result.rows[0];
+    if (row === undefined) {
       throw new SandstackError(
         'LEASE_LOST',
         `Node "${this.leases.nodeId}" no longer holds the lease of instance "${instanceId}", so step "${step.key}" was not stored; another node runs the instance now`,
       );
     }
+    if (row.stored === 0 && (row.status === 'paused' || row.status === 'terminated')) {
+      return row.status;
+    }
+    return undefined;
   }
 
   async addEvent(

@@ -3,6 +3,7 @@
  * statement filters by tenant, and every primary key starts with the tenant.
  */
 import { SandstackError } from '../../core/errors.js';
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../../core/store.js';
 import { migrate } from '../../core/store.js';
 import type { InstanceStatus, JsonValue } from '../types.js';
@@ -23,9 +24,16 @@ import type {
   InstancePatch,
   InstanceRecord,
   StepRecord,
+  StoppedStatus,
   VersionRecord,
   WorkflowStore,
 } from './store.js';
+
+/**
+ * How long a deferrable write may wait for another write to commit with, in milliseconds.
+ * A step's `running` record and its result then share one fsync when the step is quick.
+ */
+const DEFERRED_COMMIT_MS = 20;
 
 /** A write waiting for a group commit. */
 interface QueuedWrite {
@@ -71,10 +79,25 @@ export class SqliteWorkflowStore implements WorkflowStore {
   readonly #db: SqliteDatabase;
   /** Writes waiting for the next group commit; see `#write`. */
   readonly #queued: QueuedWrite[] = [];
+  /** The commit at the end of this event-loop turn, once a write waits for it. */
+  #commitSoon: NodeJS.Immediate | undefined;
+  /** The commit of deferrable writes that no other write has taken along yet. */
+  #commitLater: NodeJS.Timeout | undefined;
+  /** Prepared statements by SQL text, because preparing costs more than running a small one. */
+  readonly #statements = new Map<string, Statement>();
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
     migrate(db, 'workflows', MIGRATIONS);
+  }
+
+  #prepare(sql: string): Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
   }
 
   /**
@@ -82,17 +105,29 @@ export class SqliteWorkflowStore implements WorkflowStore {
    * once that transaction is durable. better-sqlite3 blocks the event loop for each
    * commit's fsync, so the writes of concurrent runs would otherwise each pay one. Writes
    * commit in the order they were queued, and one failing write rejects only its own promise.
+   * A `deferrable` write alone waits up to {@link DEFERRED_COMMIT_MS} for another write to
+   * commit with.
    */
-  #write<T>(work: () => T): Promise<T> {
+  #write<T>(work: () => T, deferrable = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queued.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (this.#queued.length === 1) {
-        setImmediate(() => this.#commitQueued());
+      if (!deferrable) {
+        this.#commitSoon ??= setImmediate(() => this.#commitQueued());
+      } else if (this.#commitSoon === undefined) {
+        this.#commitLater ??= setTimeout(() => this.#commitQueued(), DEFERRED_COMMIT_MS);
       }
     });
   }
 
   #commitQueued(): void {
+    if (this.#commitSoon !== undefined) {
+      clearImmediate(this.#commitSoon);
+      this.#commitSoon = undefined;
+    }
+    if (this.#commitLater !== undefined) {
+      clearTimeout(this.#commitLater);
+      this.#commitLater = undefined;
+    }
     const batch = this.#queued.splice(0);
     let outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[];
     try {
@@ -124,23 +159,21 @@ export class SqliteWorkflowStore implements WorkflowStore {
 
   async saveVersion(version: VersionRecord): Promise<boolean> {
     const insert = this.#db.transaction(() => {
-      const next = this.#db
-        .prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM workflow_versions WHERE tenant = ?')
-        .get(version.tenant) as { seq: number };
-      return this.#db
-        .prepare(
-          `INSERT OR IGNORE INTO workflow_versions (tenant, workflow, hash, class_name, code, created_at_ms, seq)
+      const next = this.#prepare(
+        'SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM workflow_versions WHERE tenant = ?',
+      ).get(version.tenant) as { seq: number };
+      return this.#prepare(
+        `INSERT OR IGNORE INTO workflow_versions (tenant, workflow, hash, class_name, code, created_at_ms, seq)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          version.tenant,
-          version.workflow,
-          version.hash,
-          version.className,
-          version.code,
-          version.createdAtMs,
-          next.seq,
-        ).changes;
+      ).run(
+        version.tenant,
+        version.workflow,
+        version.hash,
+        version.className,
+        version.code,
+        version.createdAtMs,
+        next.seq,
+      ).changes;
     });
     return insert() > 0;
   }
@@ -150,28 +183,24 @@ export class SqliteWorkflowStore implements WorkflowStore {
     workflow: string,
     hash: string,
   ): Promise<VersionRecord | undefined> {
-    const row = this.#db
-      .prepare('SELECT * FROM workflow_versions WHERE tenant = ? AND workflow = ? AND hash = ?')
-      .get(tenant, workflow, hash) as VersionRow | undefined;
+    const row = this.#prepare(
+      'SELECT * FROM workflow_versions WHERE tenant = ? AND workflow = ? AND hash = ?',
+    ).get(tenant, workflow, hash) as VersionRow | undefined;
     return row === undefined ? undefined : toVersion(row);
   }
 
   async latestVersion(tenant: string, workflow: string): Promise<VersionRecord | undefined> {
-    const row = this.#db
-      .prepare(
-        'SELECT * FROM workflow_versions WHERE tenant = ? AND workflow = ? ORDER BY seq DESC LIMIT 1',
-      )
-      .get(tenant, workflow) as VersionRow | undefined;
+    const row = this.#prepare(
+      'SELECT * FROM workflow_versions WHERE tenant = ? AND workflow = ? ORDER BY seq DESC LIMIT 1',
+    ).get(tenant, workflow) as VersionRow | undefined;
     return row === undefined ? undefined : toVersion(row);
   }
 
   async listVersions(tenant: string, workflow?: string): Promise<Omit<VersionRecord, 'code'>[]> {
-    const rows = this.#db
-      .prepare(
-        `SELECT tenant, workflow, hash, class_name, created_at_ms FROM workflow_versions
+    const rows = this.#prepare(
+      `SELECT tenant, workflow, hash, class_name, created_at_ms FROM workflow_versions
          WHERE tenant = ? AND (? IS NULL OR workflow = ?) ORDER BY seq DESC`,
-      )
-      .all(tenant, workflow ?? null, workflow ?? null) as VersionRow[];
+    ).all(tenant, workflow ?? null, workflow ?? null) as VersionRow[];
     return rows.map((row) => {
       const { code: _code, ...rest } = toVersion(row);
       return rest;
@@ -183,13 +212,11 @@ export class SqliteWorkflowStore implements WorkflowStore {
   }
 
   #createInstance(instance: InstanceRecord): void {
-    const result = this.#db
-      .prepare(
-        `INSERT OR IGNORE INTO workflow_instances (tenant, id, workflow, version, params, status,
+    const result = this.#prepare(
+      `INSERT OR IGNORE INTO workflow_instances (tenant, id, workflow, version, params, status,
            output, error, wake_at_ms, created_at_ms, updated_at_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(...instanceValues(instance));
+    ).run(...instanceValues(instance));
     if (result.changes === 0) {
       throw new SandstackError(
         'ALREADY_EXISTS',
@@ -199,9 +226,10 @@ export class SqliteWorkflowStore implements WorkflowStore {
   }
 
   async getInstance(tenant: string, id: string): Promise<InstanceRecord | undefined> {
-    const row = this.#db
-      .prepare('SELECT * FROM workflow_instances WHERE tenant = ? AND id = ?')
-      .get(tenant, id) as InstanceRow | undefined;
+    const row = this.#prepare('SELECT * FROM workflow_instances WHERE tenant = ? AND id = ?').get(
+      tenant,
+      id,
+    ) as InstanceRow | undefined;
     return row === undefined ? undefined : toInstance(row);
   }
 
@@ -209,18 +237,16 @@ export class SqliteWorkflowStore implements WorkflowStore {
     tenant: string,
     filter: { workflow?: string; status?: InstanceStatus } = {},
   ): Promise<InstanceRecord[]> {
-    const rows = this.#db
-      .prepare(
-        `SELECT * FROM workflow_instances WHERE tenant = ? AND (? IS NULL OR workflow = ?)
+    const rows = this.#prepare(
+      `SELECT * FROM workflow_instances WHERE tenant = ? AND (? IS NULL OR workflow = ?)
            AND (? IS NULL OR status = ?) ORDER BY created_at_ms DESC, rowid DESC`,
-      )
-      .all(
-        tenant,
-        filter.workflow ?? null,
-        filter.workflow ?? null,
-        filter.status ?? null,
-        filter.status ?? null,
-      ) as InstanceRow[];
+    ).all(
+      tenant,
+      filter.workflow ?? null,
+      filter.workflow ?? null,
+      filter.status ?? null,
+      filter.status ?? null,
+    ) as InstanceRow[];
     return rows.map(toInstance);
   }
 
@@ -248,11 +274,9 @@ export class SqliteWorkflowStore implements WorkflowStore {
       sets.push('wake_at_ms = @wakeAtMs');
       values.wakeAtMs = patch.wakeAtMs ?? null;
     }
-    this.#db
-      .prepare(
-        `UPDATE workflow_instances SET ${sets.join(', ')} WHERE tenant = @tenant AND id = @id`,
-      )
-      .run(values);
+    this.#prepare(
+      `UPDATE workflow_instances SET ${sets.join(', ')} WHERE tenant = @tenant AND id = @id`,
+    ).run(values);
   }
 
   async listRunnable(options: {
@@ -260,11 +284,10 @@ export class SqliteWorkflowStore implements WorkflowStore {
     limit: number;
     includeRunning: boolean;
   }): Promise<{ tenant: string; id: string }[]> {
-    return this.#db
-      .prepare(
-        // A tenant's turn is the rank of the instance among that tenant's runnable ones, so
-        // ordering by turn first takes one instance of each tenant per round.
-        `SELECT tenant, id FROM (
+    return this.#prepare(
+      // A tenant's turn is the rank of the instance among that tenant's runnable ones, so
+      // ordering by turn first takes one instance of each tenant per round.
+      `SELECT tenant, id FROM (
            SELECT tenant, id, updated_at_ms, rowid AS row_id,
              ROW_NUMBER() OVER (PARTITION BY tenant ORDER BY updated_at_ms, rowid) AS turn
            FROM workflow_instances AS instance
@@ -275,28 +298,27 @@ export class SqliteWorkflowStore implements WorkflowStore {
                    WHERE event.tenant = instance.tenant AND event.instance_id = instance.id
                      AND event.consumed_by IS NULL))))
          ORDER BY turn, updated_at_ms, row_id LIMIT @limit`,
-      )
-      .all({
-        nowMs: options.nowMs,
-        limit: options.limit,
-        includeRunning: options.includeRunning ? 1 : 0,
-      }) as { tenant: string; id: string }[];
+    ).all({
+      nowMs: options.nowMs,
+      limit: options.limit,
+      includeRunning: options.includeRunning ? 1 : 0,
+    }) as { tenant: string; id: string }[];
   }
 
   async resetInstance(tenant: string, instanceId: string, updatedAtMs: number): Promise<void> {
     this.#db.transaction(() => {
-      this.#db
-        .prepare('DELETE FROM workflow_steps WHERE tenant = ? AND instance_id = ?')
-        .run(tenant, instanceId);
-      this.#db
-        .prepare('DELETE FROM workflow_events WHERE tenant = ? AND instance_id = ?')
-        .run(tenant, instanceId);
-      this.#db
-        .prepare(
-          `UPDATE workflow_instances SET status = 'queued', output = NULL, error = NULL,
+      this.#prepare('DELETE FROM workflow_steps WHERE tenant = ? AND instance_id = ?').run(
+        tenant,
+        instanceId,
+      );
+      this.#prepare('DELETE FROM workflow_events WHERE tenant = ? AND instance_id = ?').run(
+        tenant,
+        instanceId,
+      );
+      this.#prepare(
+        `UPDATE workflow_instances SET status = 'queued', output = NULL, error = NULL,
              wake_at_ms = NULL, updated_at_ms = ? WHERE tenant = ? AND id = ?`,
-        )
-        .run(updatedAtMs, tenant, instanceId);
+      ).run(updatedAtMs, tenant, instanceId);
     })();
   }
 
@@ -311,25 +333,23 @@ export class SqliteWorkflowStore implements WorkflowStore {
     },
   ): Promise<boolean> {
     return this.#db.transaction(() => {
-      const moved = this.#db
-        .prepare(
-          `UPDATE workflow_instances SET version = ?
+      const moved = this.#prepare(
+        `UPDATE workflow_instances SET version = ?
              WHERE tenant = ? AND id = ? AND status = ? AND version = ? AND updated_at_ms = ?`,
-        )
-        .run(
-          change.version,
-          tenant,
-          instanceId,
-          change.expected.status,
-          change.expected.version,
-          change.expected.updatedAtMs,
-        );
+      ).run(
+        change.version,
+        tenant,
+        instanceId,
+        change.expected.status,
+        change.expected.version,
+        change.expected.updatedAtMs,
+      );
       if (moved.changes === 0) {
         return false;
       }
-      this.#db
-        .prepare('DELETE FROM workflow_steps WHERE tenant = ? AND instance_id = ? AND seq >= ?')
-        .run(tenant, instanceId, change.dropFromSeq);
+      this.#prepare(
+        'DELETE FROM workflow_steps WHERE tenant = ? AND instance_id = ? AND seq >= ?',
+      ).run(tenant, instanceId, change.dropFromSeq);
       this.#update(tenant, instanceId, change.patch);
       return true;
     })();
@@ -342,33 +362,29 @@ export class SqliteWorkflowStore implements WorkflowStore {
     tenant?: string;
   }): Promise<EndedInstance[]> {
     const after = options.after;
-    return this.#db
-      .prepare(
-        `SELECT tenant, id, workflow, status, updated_at_ms AS updatedAtMs FROM workflow_instances
+    return this.#prepare(
+      `SELECT tenant, id, workflow, status, updated_at_ms AS updatedAtMs FROM workflow_instances
          WHERE status IN ('complete', 'errored', 'terminated') AND updated_at_ms < @before
            AND (@tenant IS NULL OR tenant = @tenant)
            AND (@afterMs IS NULL OR (updated_at_ms, tenant, id) > (@afterMs, @afterTenant, @afterId))
          ORDER BY updated_at_ms, tenant, id LIMIT @limit`,
-      )
-      .all({
-        before: options.endedBeforeMs,
-        tenant: options.tenant ?? null,
-        afterMs: after?.updatedAtMs ?? null,
-        afterTenant: after?.tenant ?? null,
-        afterId: after?.id ?? null,
-        limit: options.limit,
-      }) as EndedInstance[];
+    ).all({
+      before: options.endedBeforeMs,
+      tenant: options.tenant ?? null,
+      afterMs: after?.updatedAtMs ?? null,
+      afterTenant: after?.tenant ?? null,
+      afterId: after?.id ?? null,
+      limit: options.limit,
+    }) as EndedInstance[];
   }
 
   async deleteEndedInstances(instances: InstanceKey[]): Promise<InstanceKey[]> {
-    const remove = this.#db.prepare(
+    const remove = this.#prepare(
       `DELETE FROM workflow_instances WHERE tenant = ? AND id = ?
          AND status IN ('complete', 'errored', 'terminated')`,
     );
-    const steps = this.#db.prepare(
-      'DELETE FROM workflow_steps WHERE tenant = ? AND instance_id = ?',
-    );
-    const events = this.#db.prepare(
+    const steps = this.#prepare('DELETE FROM workflow_steps WHERE tenant = ? AND instance_id = ?');
+    const events = this.#prepare(
       'DELETE FROM workflow_events WHERE tenant = ? AND instance_id = ?',
     );
     return this.#db.transaction(() => {
@@ -386,24 +402,44 @@ export class SqliteWorkflowStore implements WorkflowStore {
   }
 
   async listSteps(tenant: string, instanceId: string): Promise<StepRecord[]> {
-    const rows = this.#db
-      .prepare('SELECT * FROM workflow_steps WHERE tenant = ? AND instance_id = ? ORDER BY seq')
-      .all(tenant, instanceId) as StepRow[];
+    const rows = this.#prepare(
+      'SELECT * FROM workflow_steps WHERE tenant = ? AND instance_id = ? ORDER BY seq',
+    ).all(tenant, instanceId) as StepRow[];
     return rows.map(toStep);
   }
 
-  putStep(tenant: string, instanceId: string, step: StepRecord): Promise<void> {
-    return this.#write(() => this.#putStep(tenant, instanceId, step));
+  putStep(
+    tenant: string,
+    instanceId: string,
+    step: StepRecord,
+    options: { unlessStopped?: boolean; deferrable?: boolean } = {},
+  ): Promise<StoppedStatus | undefined> {
+    return this.#write(() => {
+      if (options.unlessStopped === true) {
+        const stopped = this.#stoppedStatus(tenant, instanceId);
+        if (stopped !== undefined) {
+          return stopped;
+        }
+      }
+      this.#putStep(tenant, instanceId, step);
+      return undefined;
+    }, options.deferrable === true);
+  }
+
+  #stoppedStatus(tenant: string, instanceId: string): StoppedStatus | undefined {
+    const row = this.#prepare(
+      `SELECT status FROM workflow_instances WHERE tenant = ? AND id = ?
+           AND status IN ('paused', 'terminated')`,
+    ).get(tenant, instanceId) as { status: StoppedStatus } | undefined;
+    return row?.status;
   }
 
   #putStep(tenant: string, instanceId: string, step: StepRecord): void {
-    this.#db
-      .prepare(
-        `INSERT OR REPLACE INTO workflow_steps (tenant, instance_id, step_key, kind, seq, status,
+    this.#prepare(
+      `INSERT OR REPLACE INTO workflow_steps (tenant, instance_id, step_key, kind, seq, status,
            attempt, result, error, wake_at_ms, started_at_ms, ended_at_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(...stepValues(tenant, instanceId, step));
+    ).run(...stepValues(tenant, instanceId, step));
   }
 
   addEvent(
@@ -412,11 +448,9 @@ export class SqliteWorkflowStore implements WorkflowStore {
     event: { type: string; payload: JsonValue; createdAtMs: number },
   ): Promise<void> {
     return this.#write(() => {
-      this.#db
-        .prepare(
-          'INSERT INTO workflow_events (tenant, instance_id, type, payload, created_at_ms) VALUES (?, ?, ?, ?, ?)',
-        )
-        .run(tenant, instanceId, event.type, JSON.stringify(event.payload), event.createdAtMs);
+      this.#prepare(
+        'INSERT INTO workflow_events (tenant, instance_id, type, payload, created_at_ms) VALUES (?, ?, ?, ?, ?)',
+      ).run(tenant, instanceId, event.type, JSON.stringify(event.payload), event.createdAtMs);
     });
   }
 
@@ -427,26 +461,24 @@ export class SqliteWorkflowStore implements WorkflowStore {
     stepKey: string,
   ): Promise<EventRecord | undefined> {
     const claim = this.#db.transaction((): EventRow | undefined => {
-      const owned = this.#db
-        .prepare(
-          'SELECT * FROM workflow_events WHERE tenant = ? AND instance_id = ? AND consumed_by = ?',
-        )
-        .get(tenant, instanceId, stepKey) as EventRow | undefined;
+      const owned = this.#prepare(
+        'SELECT * FROM workflow_events WHERE tenant = ? AND instance_id = ? AND consumed_by = ?',
+      ).get(tenant, instanceId, stepKey) as EventRow | undefined;
       if (owned !== undefined) {
         return owned;
       }
-      const free = this.#db
-        .prepare(
-          `SELECT * FROM workflow_events WHERE tenant = ? AND instance_id = ? AND type = ?
+      const free = this.#prepare(
+        `SELECT * FROM workflow_events WHERE tenant = ? AND instance_id = ? AND type = ?
              AND consumed_by IS NULL ORDER BY seq LIMIT 1`,
-        )
-        .get(tenant, instanceId, type) as EventRow | undefined;
+      ).get(tenant, instanceId, type) as EventRow | undefined;
       if (free === undefined) {
         return undefined;
       }
-      this.#db
-        .prepare('UPDATE workflow_events SET consumed_by = ? WHERE tenant = ? AND seq = ?')
-        .run(stepKey, tenant, free.seq);
+      this.#prepare('UPDATE workflow_events SET consumed_by = ? WHERE tenant = ? AND seq = ?').run(
+        stepKey,
+        tenant,
+        free.seq,
+      );
       return { ...free, consumed_by: stepKey };
     });
     const row = claim();

@@ -243,6 +243,31 @@ describe.each([
     await store.addEvent(tenant, id, { type: 'ping', payload: 1, createdAtMs: 1 });
   }
 
+  it('skips step writes while stopped', async () => {
+    const next = { ...STEP, key: 'ship#1', seq: 1 };
+    expect(await store.putStep('alice', 'order-1', next, { unlessStopped: true })).toBeUndefined();
+    for (const status of ['paused', 'terminated'] as const) {
+      await store.updateInstance('alice', 'order-1', { status, updatedAtMs: 5 });
+      const late = { ...STEP, key: `late-${status}#1`, seq: 2 };
+      expect(await store.putStep('alice', 'order-1', late, { unlessStopped: true })).toBe(status);
+    }
+    expect(await store.putStep('alice', 'order-1', { ...next, status: 'errored' })).toBeUndefined();
+    const steps = await store.listSteps('alice', 'order-1');
+    expect(steps.map((item) => item.key)).toEqual(['charge#1', 'ship#1']);
+    expect(steps[1]?.status).toBe('errored');
+  });
+
+  it('commits deferrable step writes in order', async () => {
+    const shipped = { ...STEP, key: 'ship#1', seq: 1 };
+    const running = { ...shipped, status: 'running' as const, resultJson: undefined };
+    const start = store.putStep('alice', 'order-1', running, { deferrable: true });
+    await store.putStep('alice', 'order-1', shipped);
+    await start;
+    const packing = { ...running, key: 'pack#1', seq: 2 };
+    await store.putStep('alice', 'order-1', packing, { deferrable: true });
+    expect(await store.listSteps('alice', 'order-1')).toEqual([STEP, shipped, packing]);
+  });
+
   it('fails one write of a concurrent batch alone', async () => {
     const [duplicate, step, update] = await Promise.allSettled([
       store.createInstance(INSTANCE),

@@ -70,6 +70,9 @@ export interface EventRecord {
   consumedBy: string | undefined;
 }
 
+/** Statuses in which no run may store a new step of the instance. */
+export type StoppedStatus = Extract<InstanceStatus, 'paused' | 'terminated'>;
+
 /** Fields of an instance that the engine changes after creation. */
 export type InstancePatch = Partial<
   Pick<InstanceRecord, 'status' | 'output' | 'error' | 'wakeAtMs'>
@@ -201,12 +204,21 @@ export interface WorkflowStore {
     },
   ): Promise<boolean>;
   /**
-   * Inserts or replaces one step entry; resolves once it is durable.
+   * Inserts or replaces one step entry; resolves once it is durable. With `unlessStopped`,
+   * the write stores nothing while the instance is paused or terminated and resolves to
+   * that status, so a run checks for a pause and commits a step in one write. With
+   * `deferrable`, the store may hold the write back for a few milliseconds to commit it
+   * with a later one; the caller must not wait for it before issuing that later write.
    *
    * @throws SandstackError `LEASE_LOST` from a store with leases when another node now holds
    * the instance's lease.
    */
-  putStep(tenant: string, instanceId: string, step: StepRecord): Promise<void>;
+  putStep(
+    tenant: string,
+    instanceId: string,
+    step: StepRecord,
+    options?: { unlessStopped?: boolean; deferrable?: boolean },
+  ): Promise<StoppedStatus | undefined>;
 
   addEvent(
     tenant: string,
