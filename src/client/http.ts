@@ -77,7 +77,7 @@ export class HttpTransport {
         throw error;
       }
       throw new SandstackConnectionError(
-        `${label} to ${this.baseUrl} failed: ${errorMessage(error)}; check that the server is running and the address is right`,
+        `${label} to ${this.baseUrl} failed: ${errorMessage(error)}; ${connectionHint(error, init.body)}`,
         this.baseUrl,
         { cause: error },
       );
@@ -107,6 +107,27 @@ export function apiPath(strings: TemplateStringsArray, ...ids: string[]): string
       path + part + (index < ids.length ? encodeURIComponent(ids[index] as string) : ''),
     '',
   );
+}
+
+/** Bodies from this size up are likely to be cut off by a server's body limit mid-upload. */
+const LARGE_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Says what to check after a failed request. A server that rejects a large body for its
+ * size answers 413 and closes the connection, and a client still sending then sees EPIPE
+ * or ECONNRESET instead of the answer.
+ */
+function connectionHint(error: unknown, body: RequestInit['body']): string {
+  const size =
+    typeof body === 'string'
+      ? Buffer.byteLength(body)
+      : body instanceof Uint8Array
+        ? body.byteLength
+        : 0;
+  if (size >= LARGE_BODY_BYTES && /EPIPE|ECONNRESET|other side closed/.test(errorMessage(error))) {
+    return `the server closed the connection while the ${size}-byte request body was sent, most likely because it is over the server's body limit (sandstack serve --max-body-bytes, 8 MiB by default); send less data or raise the limit`;
+  }
+  return 'check that the server is running and the address is right';
 }
 
 function errorMessage(error: unknown): string {
