@@ -22,7 +22,12 @@ import { SandstackError } from '../core/errors.js';
 export const LOCAL_CONTEXT = 'local';
 
 const contextSchema = z.object({
-  server: z.string().min(1, { error: 'server is empty; set it to the server URL' }),
+  server: z
+    .string()
+    .min(1, { error: 'server is empty; set it to the server URL' })
+    .regex(/^https?:\/\/[^/]/i, {
+      error: 'server must be an http:// or https:// URL, such as http://127.0.0.1:7420',
+    }),
   token: z.string().min(1, { error: 'token is empty; run "sandstack login" again' }),
 });
 
@@ -110,7 +115,8 @@ export function writeConfig(config: CliConfig, path: string = configPath()): voi
  * @throws SandstackError `NOT_FOUND` naming the contexts there are
  */
 export function requireContext(config: CliConfig, name: string, path: string): CliContext {
-  const context = config.contexts[name];
+  // An own-property lookup, so names such as "constructor" are not found on the prototype.
+  const context = Object.hasOwn(config.contexts, name) ? config.contexts[name] : undefined;
   if (context === undefined) {
     const names = Object.keys(config.contexts);
     throw new SandstackError(

@@ -45,7 +45,7 @@ export function register(program: Command): void {
         );
       }
       const name = globals.context ?? DEFAULT_CONTEXT;
-      if (name === LOCAL_CONTEXT || !isValidName(name)) {
+      if (name === LOCAL_CONTEXT || name === '__proto__' || !isValidName(name)) {
         throw new SandstackError(
           'INVALID_ARGUMENT',
           `Context name "${name}" is invalid; use 1-63 letters, digits, ".", "_" or "-", and not "${LOCAL_CONTEXT}"`,
