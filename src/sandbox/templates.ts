@@ -27,6 +27,52 @@ export const DEFAULT_TEMPLATE: SandboxTemplate = {
   lifetimeSeconds: 3600,
 };
 
+/**
+ * Allowed range of each resource limit, with the bounds as Kubernetes quantities for
+ * messages. The maximums keep every value an exact integer in JavaScript, SQLite and the
+ * cgroup files. The pids maximum is Linux's PID_MAX_LIMIT on 64-bit hosts (2^22). The 1 MiB
+ * minimum of memory and disk only catches plain mistakes, such as MiB written as bytes.
+ */
+export const RESOURCE_RANGES = {
+  cpu: { min: 0.001, max: 1024, minText: '1m', maxText: '1024', unit: 'cores' },
+  memoryBytes: { min: MIB, max: 2 ** 50, minText: '1Mi', maxText: '1Pi', unit: 'bytes' },
+  diskBytes: { min: MIB, max: 2 ** 50, minText: '1Mi', maxText: '1Pi', unit: 'bytes' },
+  pids: { min: 1, max: 2 ** 22, minText: '1', maxText: '4194304', unit: 'tasks' },
+} as const satisfies Record<keyof ResourceLimits, ResourceRange>;
+
+/** Bounds of one resource limit. */
+export interface ResourceRange {
+  min: number;
+  max: number;
+  minText: string;
+  maxText: string;
+  unit: string;
+}
+
+/**
+ * Checks one resource limit against {@link RESOURCE_RANGES}: in range, and a whole number
+ * unless it is CPU.
+ * @returns what is wrong with the value and how to fix it, or undefined when it is valid
+ */
+export function resourceProblem(field: keyof ResourceLimits, value: number): string | undefined {
+  const range: ResourceRange = RESOURCE_RANGES[field];
+  const allowed = `use ${range.minText} to ${range.maxText} ${range.unit}`;
+  if (Number.isNaN(value)) {
+    return `is not a number; ${allowed}`;
+  }
+  if (value < range.min) {
+    return `is below the minimum; ${allowed}`;
+  }
+  if (value > range.max) {
+    return `is over the maximum; ${allowed}`;
+  }
+  if (field !== 'cpu' && !Number.isInteger(value)) {
+    const example = field === 'pids' ? '512' : '512Mi';
+    return `is not a whole number of ${range.unit}; round it, such as to ${example}`;
+  }
+  return undefined;
+}
+
 /** A template as a caller writes it: a name, and any fields that differ from `default`. */
 export type TemplateInput = Partial<Omit<SandboxTemplate, 'resources'>> & {
   name: string;
@@ -52,7 +98,7 @@ function validateTemplate(template: SandboxTemplate): void {
   const fail = (field: string, value: unknown, fix: string): never => {
     throw new SandstackError(
       'INVALID_CONFIG',
-      `Template "${template.name}" has an invalid ${field} ${JSON.stringify(value)}; ${fix}`,
+      `Template "${template.name}" has an invalid ${field} ${quote(value)}; ${fix}`,
     );
   };
   if (!isValidName(template.name)) {
@@ -67,11 +113,17 @@ function validateTemplate(template: SandboxTemplate): void {
   if (!posix.isAbsolute(template.workdir) || template.workdir === '/') {
     fail('workdir', template.workdir, 'give an absolute path other than "/"');
   }
+  for (const field of Object.keys(RESOURCE_RANGES) as (keyof ResourceLimits)[]) {
+    const value = template.resources[field];
+    const problem = typeof value === 'number' ? resourceProblem(field, value) : 'is not a number';
+    if (problem !== undefined) {
+      throw new SandstackError(
+        'INVALID_CONFIG',
+        `Template "${template.name}" has an invalid resources.${field} ${quote(value)}: it ${problem}`,
+      );
+    }
+  }
   const positive: [string, number][] = [
-    ['resources.cpu', template.resources.cpu],
-    ['resources.memoryBytes', template.resources.memoryBytes],
-    ['resources.pids', template.resources.pids],
-    ['resources.diskBytes', template.resources.diskBytes],
     ['commandTimeoutMs', template.commandTimeoutMs],
     ['maxOutputBytes', template.maxOutputBytes],
     ['lifetimeSeconds', template.lifetimeSeconds],
@@ -94,6 +146,11 @@ function validateTemplate(template: SandboxTemplate): void {
   }
   validateSnapshot(template, fail);
   validateNetwork(template, fail);
+}
+
+/** Quotes a value for a message. Unlike JSON, it shows Infinity and NaN as themselves. */
+function quote(value: unknown): string {
+  return typeof value === 'number' ? String(value) : JSON.stringify(value);
 }
 
 function validateSnapshot(
