@@ -565,10 +565,12 @@ export class SandboxController {
   async release(id: string): Promise<SandboxRecord> {
     const record = this.store.get(id);
     if (record === undefined) {
-      throw new SandstackError(
-        'SANDBOX_NOT_FOUND',
-        `Sandbox "${id}" not found; list sandboxes with "sandstack sandbox list"`,
-      );
+      throw new SandstackError('SANDBOX_NOT_FOUND', `Sandbox "${id}" not found`, {
+        remedy: {
+          cli: 'list sandboxes with "sandstack sandbox list"',
+          http: 'list sandboxes with GET /v1/sandboxes',
+        },
+      });
     }
     if (record.state === 'released') {
       return record;

@@ -164,7 +164,7 @@ function validateSnapshot(
     fail(
       'snapshot',
       template.snapshot,
-      'use the name of a snapshot from "sandstack snapshot list"',
+      'use the name of a snapshot from "sandstack sandbox snapshots" (GET /v1/sandboxes/snapshots over HTTP)',
     );
   }
   if (template.runtime !== 'gvisor' && template.runtime !== 'auto') {

@@ -886,10 +886,12 @@ export class WorkflowEngine {
   async #require(tenant: string, id: string): Promise<InstanceRecord> {
     const instance = await this.#store.getInstance(tenant, id);
     if (instance === undefined) {
-      throw new SandstackError(
-        'NOT_FOUND',
-        `Instance "${id}" not found for tenant "${tenant}"; check the id with "instance list"`,
-      );
+      throw new SandstackError('NOT_FOUND', `Instance "${id}" not found for tenant "${tenant}"`, {
+        remedy: {
+          cli: 'check the id with "sandstack instance list"',
+          http: 'check the id with GET /v1/instances',
+        },
+      });
     }
     return instance;
   }

@@ -108,7 +108,7 @@ export function toTemplateInput(object: SandboxTemplateObject): MappedTemplate {
   notes.push(...ignoredFields(object));
   if (container.command !== undefined || container.args !== undefined) {
     notes.push(
-      `spec.podTemplate.spec.containers[0].command and args are not run: a local sandbox's first process waits for commands from sandstack; run setup steps with "sandstack sandbox exec"`,
+      `spec.podTemplate.spec.containers[0].command and args are not run: a local sandbox's first process waits for commands from sandstack; run setup steps with "sandstack sandbox exec" (POST /v1/sandboxes/{id}/exec over HTTP)`,
     );
   }
   return { input, notes, problems };

@@ -107,7 +107,7 @@ export function runSandboxAdmission(server: ServerContext): SandboxAdmission {
       if (!sandboxOwners(server.stack.db).visible('SandboxTemplate', template, tenant)) {
         throw new SandstackError(
           'TEMPLATE_NOT_FOUND',
-          `Template "${template}" not found; claim one of the templates GET /v1/templates lists`,
+          `Template "${template}" not found; claim one of the templates that "sandstack get templates" (GET /v1/templates over HTTP) lists`,
         );
       }
       await asSandboxLimit(() => checkCpuQuota(server, tenant));
