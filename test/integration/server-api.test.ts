@@ -350,6 +350,43 @@ describe('control plane API', () => {
       ]);
     });
 
+    it('names the uploaded file in deploy errors', async () => {
+      const header = 'import { WorkflowEntrypoint } from "sandstack/workflows";\n';
+      const body = 'export class W extends WorkflowEntrypoint { async run() { return x; } }';
+      const cases: [string, string][] = [
+        [
+          'import x from "./helper";',
+          'Invalid workflow in flows/greet.ts:2:15: Workflow imports "./helper", but an uploaded workflow is one file and can import no other file',
+        ],
+        [
+          'import x from "../../../etc/hostname";',
+          'Workflow imports "../../../etc/hostname", but an uploaded workflow is one file',
+        ],
+        ['import x from "/etc/hostname";', 'Workflow imports "/etc/hostname", but an uploaded'],
+        ['import x from "lodash";', 'copy its code into the uploaded file or remove the import'],
+        ['const x = ;', 'Syntax error in flows/greet.ts:2:11'],
+      ];
+      for (const [line, expected] of cases) {
+        const reply = await call(acme, 'POST', '/v1/workflows', {
+          name: 'broken',
+          source: `${header}${line}\n${body}`,
+          filename: 'flows/greet.ts',
+        });
+        expect(reply.status, line).toBe(400);
+        expect(reply.body.error?.message, line).toContain(expected);
+        expect(reply.body.error?.message, line).not.toContain('sandstack-deploy-');
+        expect(reply.body.error?.message, line).not.toContain(tmpdir());
+      }
+      const unnamed = await call(acme, 'POST', '/v1/workflows', {
+        name: 'broken',
+        source: `${header}export class W extends WorkflowEntrypoint {}`,
+        className: 'Missing',
+      });
+      expect(unnamed.body.error?.message).toContain(
+        'Workflow "workflow.ts" exports no WorkflowEntrypoint subclass named "Missing"',
+      );
+    });
+
     it('runs an instance to completion with a sandbox and an input', async () => {
       const created = await call(acme, 'POST', '/v1/instances', {
         workflow: 'build',
