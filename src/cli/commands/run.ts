@@ -9,14 +9,19 @@ import { isSandstackError, SandstackError } from '../../core/errors.js';
 import { isValidName, newId } from '../../core/ids.js';
 import { RunSpans } from '../../telemetry/run-spans.js';
 import { runTraceKey } from '../../telemetry/span-store.js';
-import { openRunInputs, resolveInputs, snapshotInputs } from '../../workflows/inputs.js';
+import {
+  checkParams,
+  openRunInputs,
+  resolveInputs,
+  snapshotInputs,
+} from '../../workflows/inputs.js';
 import { printJson } from '../output.js';
 import { openRemote } from '../remote.js';
 import { RunProgress } from '../progress.js';
 import { openStack, type Stack } from '../../server/stack.js';
 import { createRunBindings, replayBackstop } from '../../server/run-bindings.js';
 import { acquireRunLock } from '../../server/run-lock.js';
-import { WorkflowEngine } from '../../workflows/engine.js';
+import { ISOLATE_MEMORY_MB_RANGE, WorkflowEngine } from '../../workflows/engine.js';
 import { runOnServer } from './run-remote.js';
 import {
   locateWorkflow,
@@ -50,8 +55,9 @@ export function register(program: Command): void {
     .option('--id <instanceId>', 'instance id; an unfinished instance with this id is resumed')
     .option(
       '--memory-mb <n>',
-      'memory cap of the workflow isolate, in MB (limits.memoryMb; default 128)',
-      positiveInteger,
+      `memory cap of the workflow isolate, in MB, from ${ISOLATE_MEMORY_MB_RANGE.min} to ${ISOLATE_MEMORY_MB_RANGE.max} (limits.memoryMb; default 128)`,
+      (raw: string) =>
+        integerInRange(raw, ISOLATE_MEMORY_MB_RANGE.min, ISOLATE_MEMORY_MB_RANGE.max),
     )
     .option(
       '--cpu-per-step-ms <n>',
@@ -78,9 +84,16 @@ export function register(program: Command): void {
 }
 
 function positiveInteger(raw: string): number {
+  return integerInRange(raw, 1, Number.MAX_SAFE_INTEGER);
+}
+
+function integerInRange(raw: string, min: number, max: number): number {
   const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new InvalidArgumentError(`"${raw}" is not a positive whole number`);
+  if (raw.trim() === '' || !Number.isInteger(value)) {
+    throw new InvalidArgumentError(`"${raw}" is not a whole number; use ${min} to ${max}`);
+  }
+  if (value < min || value > max) {
+    throw new InvalidArgumentError(`${raw} is out of range; use ${min} to ${max}`);
   }
   return value;
 }
@@ -101,6 +114,7 @@ export async function runWorkflow(workflowPath: string, options: RunOptions): Pr
   }
   const params = parseParams(options.params);
   const source = await locateWorkflow(workflowPath);
+  checkParams(source.manifest, params);
   const stack = await openStack({ stateDir: options.stateDir });
   try {
     return await runOnStack(stack, source, params, options);
