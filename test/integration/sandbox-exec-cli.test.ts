@@ -45,11 +45,16 @@ describe('sandstack sandbox exec streaming', () => {
 
   beforeAll(async () => {
     state = await makeTempDir('exec-cli');
-    // The CLI has no command to create templates, so the test stores them itself.
+    // The CLI has no command to create templates, so the test stores them itself. The
+    // stdout limit is small so that one test can pass it; the other tests print less.
     const db = openDatabase(join(state.path, 'state.db'));
     const controller = new SandboxController({ db, stateDir: join(state.path, 'sandboxes') });
-    controller.createTemplate({ name: 'cli-gvisor', runtime: 'gvisor' });
-    controller.createTemplate({ name: 'cli-bubblewrap', runtime: 'bubblewrap' });
+    controller.createTemplate({ name: 'cli-gvisor', runtime: 'gvisor', maxStdoutBytes: 64 });
+    controller.createTemplate({
+      name: 'cli-bubblewrap',
+      runtime: 'bubblewrap',
+      maxStdoutBytes: 64,
+    });
     await controller.close();
     db.close();
   });
@@ -105,6 +110,16 @@ describe('sandstack sandbox exec streaming', () => {
         expect(result.code).toBe(130);
         expect(result.stderr).toContain('the command was killed in the sandbox');
         expect(await sleepersLeft(id, 'sleep 3037')).toBe(0);
+      }, 60_000);
+
+      it('warns when output is cut', async () => {
+        const result = await cli(['exec', id, '--', 'head -c 200 /dev/zero | tr "\\0" x']);
+        expect(result.code).toBe(0);
+        expect(result.stdout).toBe('x'.repeat(64));
+        expect(result.stderr).toContain(
+          "output cut: stdout (maxStdoutBytes) went past the template's limit",
+        );
+        expect(result.stderr).toContain(`sandstack sandbox files get ${id} <path>`);
       }, 60_000);
 
       it('exits with the exit code under --json', async () => {

@@ -168,6 +168,31 @@ describe('sandstack workflow and instance commands', () => {
     expect(JSON.parse(accepted.stdout)).toMatchObject({ status: 'complete', output: 'hello ada' });
   }, 120_000);
 
+  it('shows a cut command output', async () => {
+    await writeFile(
+      join(dir, 'long-output.js'),
+      `import { WorkflowEntrypoint } from 'sandstack/workflows';
+       export class LongOutput extends WorkflowEntrypoint {
+         async run(event, step) {
+           return step.do('print', async () => {
+             const sandbox = await this.env.SANDBOX.claim({ template: 'default' });
+             const outcome = await this.env.SANDBOX.exec(
+               sandbox.id,
+               'head -c 100000 /dev/zero | tr "\\\\0" x',
+             );
+             await this.env.SANDBOX.release(sandbox.id);
+             return outcome.output.length;
+           });
+         }
+       }`,
+    );
+    const result = await cli(['run', join(dir, 'long-output.js')]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      'output cut at 65536 bytes; the workflow received only the start of it',
+    );
+  }, 120_000);
+
   it('rejects an out-of-range --memory-mb', async () => {
     const result = await cli(['run', join(dir, 'nap.js'), '--memory-mb', '1e12']);
     expect(result.code).toBe(1);

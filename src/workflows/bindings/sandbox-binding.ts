@@ -198,12 +198,18 @@ export function createSandboxBinding(options: SandboxBindingOptions): HostBindin
     }
     execSpan?.end();
 
-    record(context, { ...base, exitCode: outcome.exitCode, durationMs });
     // A failed command's own output explains the failure, so it is kept with the error.
     const text =
       outcome.error === undefined || outcome.output.includes(outcome.error)
         ? outcome.output
         : `${outcome.output}${outcome.output === '' || outcome.output.endsWith('\n') ? '' : '\n'}${outcome.error}`;
+    const cut = Buffer.byteLength(text) > maxOutputBytes;
+    record(context, {
+      ...base,
+      exitCode: outcome.exitCode,
+      durationMs,
+      ...(cut ? { outputTruncatedAt: maxOutputBytes } : {}),
+    });
     // Redaction runs on a little more than what is returned, so its cost stays bounded and a
     // secret cut at the first boundary falls beyond the final one.
     const output = truncate(
