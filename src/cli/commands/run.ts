@@ -145,11 +145,11 @@ async function runOnStack(
         tenant,
         instanceId,
         inputs: openRunInputs(inputsDir(instanceId)),
-        startSpan: (name, stepKey, attributes) => {
+        startSpan: (name, stepKey, attributes, kind) => {
           if (spans.run === undefined) {
             throw new SandstackError('INTERNAL', 'Run spans are not ready');
           }
-          return spans.run.startSpan(name, stepKey, attributes);
+          return spans.run.startSpan(name, stepKey, attributes, kind);
         },
         onAction: (action) => progress.onAction(action),
       }),
