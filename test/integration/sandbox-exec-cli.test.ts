@@ -63,6 +63,29 @@ describe('sandstack sandbox exec streaming', () => {
     await state.remove();
   });
 
+  it('rejects invalid numeric options', async () => {
+    const cases: [string[], string][] = [
+      [['exec', 'sbx_any', '--timeout', 'abc', '--', 'true'], '"abc" is not a whole number'],
+      [['exec', 'sbx_any', '--timeout', '1e12', '--', 'true'], '1e12 is out of range'],
+    ];
+    for (const [args, expected] of cases) {
+      const result = await cli(args);
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stderr, args.join(' ')).toContain(expected);
+    }
+    const pool = await runCli([
+      '--state-dir',
+      state.path,
+      'pool',
+      'create',
+      'p',
+      '--replicas',
+      '-1',
+    ]);
+    expect(pool.code).toBe(1);
+    expect(pool.stderr).toContain('-1 is out of range; use 0 to');
+  }, 60_000);
+
   for (const { driver, check } of checks) {
     const suite = check.available ? describe : describe.skip;
 

@@ -3,7 +3,7 @@
  * in this process on the state folder or, with a server set, on the server.
  */
 import { join } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import pc from 'picocolors';
 import { isSandstackError, SandstackError } from '../../core/errors.js';
 import { isValidName, newId } from '../../core/ids.js';
@@ -15,6 +15,7 @@ import {
   resolveInputs,
   snapshotInputs,
 } from '../../workflows/inputs.js';
+import { integerOption } from '../options.js';
 import { printJson } from '../output.js';
 import { openRemote } from '../remote.js';
 import { RunProgress } from '../progress.js';
@@ -56,8 +57,7 @@ export function register(program: Command): void {
     .option(
       '--memory-mb <n>',
       `memory cap of the workflow isolate, in MB, from ${ISOLATE_MEMORY_MB_RANGE.min} to ${ISOLATE_MEMORY_MB_RANGE.max} (limits.memoryMb; default 128)`,
-      (raw: string) =>
-        integerInRange(raw, ISOLATE_MEMORY_MB_RANGE.min, ISOLATE_MEMORY_MB_RANGE.max),
+      integerOption(ISOLATE_MEMORY_MB_RANGE.min, ISOLATE_MEMORY_MB_RANGE.max),
     )
     .option(
       '--cpu-per-step-ms <n>',
@@ -83,20 +83,7 @@ export function register(program: Command): void {
     });
 }
 
-function positiveInteger(raw: string): number {
-  return integerInRange(raw, 1, Number.MAX_SAFE_INTEGER);
-}
-
-function integerInRange(raw: string, min: number, max: number): number {
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(value)) {
-    throw new InvalidArgumentError(`"${raw}" is not a whole number; use ${min} to ${max}`);
-  }
-  if (value < min || value > max) {
-    throw new InvalidArgumentError(`${raw} is out of range; use ${min} to ${max}`);
-  }
-  return value;
-}
+const positiveInteger = integerOption(1, Number.MAX_SAFE_INTEGER);
 
 /** Runs (or resumes) one workflow instance and returns its summary. */
 export async function runWorkflow(workflowPath: string, options: RunOptions): Promise<RunSummary> {

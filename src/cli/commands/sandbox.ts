@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { SandstackError } from '../../core/errors.js';
 import type { SandboxController } from '../../sandbox/controller.js';
 import type { ExecRequest, ExecResult, SandboxInstance } from '../../sandbox/types.js';
+import { MAX_TIMER_MS, integerOption } from '../options.js';
 import { printJson, printLine, printWarning, writeRaw } from '../output.js';
 import { openRemote, rejectLocalOptions, type Remote } from '../remote.js';
 import { openSandboxContext } from './sandbox-context.js';
@@ -112,7 +113,11 @@ function registerExec(sandbox: Command): void {
       "Run a shell command in a claimed sandbox, printing its output as it comes, and exit with the command's exit code; standard input is passed with --stdin",
     )
     .option('--cwd <dir>', 'working directory inside the sandbox (default: the workdir)')
-    .option('--timeout <ms>', "time limit in milliseconds (default: the template's)", Number)
+    .option(
+      '--timeout <ms>',
+      "time limit in milliseconds (default: the template's)",
+      integerOption(1, MAX_TIMER_MS),
+    )
     .option('--stdin <file>', "host file fed to the command's standard input")
     .option('--json', 'print the result as JSON')
     .action(
