@@ -314,6 +314,17 @@ describe('control plane API', () => {
       expect(reply.body.error?.code).toBe('WORKFLOW_INVALID');
     });
 
+    it('rejects an exec timeout past timers', async () => {
+      const reply = await call(acme, 'POST', '/v1/sandboxes/sbx_any/exec', {
+        command: 'true',
+        timeoutMs: 1e12,
+      });
+      expect(reply.status).toBe(400);
+      expect(reply.body.error?.message).toContain(
+        'body.timeoutMs: timeoutMs must be at most 2147483647 ms',
+      );
+    });
+
     it('answers 404 with a hint for an unknown route', async () => {
       const reply = await call(acme, 'GET', '/v1/nothing-here');
       expect(reply.status).toBe(404);
