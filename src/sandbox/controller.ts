@@ -251,10 +251,13 @@ export class SandboxController {
     const template = this.store.getTemplate(name);
     if (template === undefined) {
       const known = ['default', ...this.store.listTemplates().map((item) => item.name)];
-      throw new SandstackError(
-        'TEMPLATE_NOT_FOUND',
-        `Template "${name}" not found; known templates: ${known.join(', ')}`,
-      );
+      // The HTTP form lists no names, because the store holds every tenant's templates.
+      throw new SandstackError('TEMPLATE_NOT_FOUND', `Template "${name}" not found`, {
+        remedy: {
+          cli: `known templates: ${known.join(', ')}; create one with "sandstack apply -f"`,
+          http: 'list the templates you can use with GET /v1/templates',
+        },
+      });
     }
     return template;
   }

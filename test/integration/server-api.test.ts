@@ -314,6 +314,19 @@ describe('control plane API', () => {
       expect(reply.body.error?.code).toBe('WORKFLOW_INVALID');
     });
 
+    it('names routes in not-found errors', async () => {
+      const claim = await call(acme, 'POST', '/v1/sandboxes', { template: 'no-such-template' });
+      expect(claim.status).toBe(400);
+      expect(claim.body.error?.message).toBe(
+        'Template "no-such-template" not found; list the templates you can use with GET /v1/templates',
+      );
+      const run = await call(acme, 'POST', '/v1/instances', { workflow: 'no-such-workflow' });
+      expect(run.status).toBe(404);
+      expect(run.body.error?.message).toBe(
+        'Workflow "no-such-workflow" not found for tenant "acme"; deploy it with POST /v1/workflows',
+      );
+    });
+
     it('rejects an exec timeout past timers', async () => {
       const reply = await call(acme, 'POST', '/v1/sandboxes/sbx_any/exec', {
         command: 'true',
