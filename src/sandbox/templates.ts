@@ -6,6 +6,9 @@ import type { ResourceLimits, SandboxTemplate } from './types.js';
 
 const MIB = 1024 * 1024;
 
+/** Maximum delay of Node.js timers, in milliseconds (2^31 - 1). */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /**
  * Task limit of the default template. Under gVisor's ptrace platform every sandboxed thread
  * is a host thread and the Sentry's own threads count too (about 90 at idle), so the
@@ -139,6 +142,11 @@ function validateTemplate(template: SandboxTemplate): void {
     if (!Number.isFinite(value) || value <= 0) {
       fail(field, value, 'use a positive number');
     }
+  }
+  // Exec rejects a timeout past 2^31 - 1 ms (the maximum delay of Node.js timers), so such a
+  // template is rejected when it is created, not at each command.
+  if (template.commandTimeoutMs > MAX_TIMER_MS) {
+    fail('commandTimeoutMs', template.commandTimeoutMs, `use at most ${MAX_TIMER_MS} ms`);
   }
   const policy = template.envVarsInjectionPolicy;
   if (policy !== undefined && !['Disallowed', 'Allowed', 'Overrides'].includes(policy)) {

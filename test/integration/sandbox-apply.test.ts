@@ -243,7 +243,7 @@ describe('sandstack apply', () => {
     expect(controller.listTemplates().map((template) => template.name)).not.toContain('python');
   });
 
-  it('rejects out-of-range template resources', () => {
+  it('rejects out-of-range template limits', () => {
     const { controller } = setup();
     const cases: [Record<string, number>, string][] = [
       [
@@ -262,6 +262,9 @@ describe('sandstack apply', () => {
         expected,
       );
     }
+    expect(() => controller.createTemplate({ name: 'slow', commandTimeoutMs: 3e9 })).toThrow(
+      'invalid commandTimeoutMs 3000000000; use at most 2147483647 ms',
+    );
   });
 
   it('reports every problem with its line and field', async () => {
