@@ -83,7 +83,8 @@ const ExecSchema = z
       .number({ error: 'timeoutMs must be a number of milliseconds' })
       .int({ error: 'timeoutMs must be a whole number of milliseconds' })
       .min(1, { error: 'timeoutMs must be at least 1 ms' })
-      // Node.js timers fire at once past 2^31 - 1 ms, so a longer limit would end the command.
+      // Exec rejects a timeout past the maximum delay of Node.js timers (2^31 - 1 ms), so the
+      // route checks it first and names the field.
       .max(MAX_EXEC_TIMEOUT_MS, {
         error: `timeoutMs must be at most ${MAX_EXEC_TIMEOUT_MS} ms (about 24.8 days)`,
       })
