@@ -327,33 +327,6 @@ describe('control plane API', () => {
       );
     });
 
-    it("hides templates from a run's claim error", async () => {
-      const deployed = await call(acme, 'POST', '/v1/workflows', {
-        name: 'claim-missing',
-        language: 'javascript',
-        source: `import { WorkflowEntrypoint } from 'sandstack/workflows';
-          export class ClaimMissing extends WorkflowEntrypoint {
-            async run(event, step) {
-              return step.do('claim', { retries: { limit: 0, delay: 0 } }, async () => {
-                try {
-                  await this.env.SANDBOX.claim({ template: 'no-such-template' });
-                  return 'claimed';
-                } catch (error) {
-                  return error.message;
-                }
-              });
-            }
-          }`,
-      });
-      expect(deployed.status).toBe(201);
-      const created = await call(acme, 'POST', '/v1/instances', { workflow: 'claim-missing' });
-      expect(created.status).toBe(202);
-      const done = await waitForStatus(acme, created.body.id as string, ['complete', 'errored']);
-      expect(done.body.status).toBe('complete');
-      expect(String(done.body.output)).toContain('Template "no-such-template" not found');
-      expect(String(done.body.output)).not.toContain('known templates');
-    });
-
     it('rejects an exec timeout past timers', async () => {
       const reply = await call(acme, 'POST', '/v1/sandboxes/sbx_any/exec', {
         command: 'true',
@@ -529,6 +502,33 @@ describe('control plane API', () => {
       ]) {
         expect(actions).toContain(action);
       }
+    });
+
+    it("hides templates from a run's claim error", async () => {
+      const deployed = await call(acme, 'POST', '/v1/workflows', {
+        name: 'claim-missing',
+        language: 'javascript',
+        source: `import { WorkflowEntrypoint } from 'sandstack/workflows';
+          export class ClaimMissing extends WorkflowEntrypoint {
+            async run(event, step) {
+              return step.do('claim', { retries: { limit: 0, delay: 0 } }, async () => {
+                try {
+                  await this.env.SANDBOX.claim({ template: 'no-such-template' });
+                  return 'claimed';
+                } catch (error) {
+                  return error.message;
+                }
+              });
+            }
+          }`,
+      });
+      expect(deployed.status).toBe(201);
+      const created = await call(acme, 'POST', '/v1/instances', { workflow: 'claim-missing' });
+      expect(created.status).toBe(202);
+      const done = await waitForStatus(acme, created.body.id as string, ['complete', 'errored']);
+      expect(done.body.status).toBe('complete');
+      expect(String(done.body.output)).toContain('Template "no-such-template" not found');
+      expect(String(done.body.output)).not.toContain('known templates');
     });
   });
 
