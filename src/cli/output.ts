@@ -61,11 +61,13 @@ function reportRemoteError(
 ): number {
   const status = error instanceof SandstackApiError ? error.status : undefined;
   const exitCode = status !== undefined && status >= 500 ? 2 : 1;
+  const message =
+    error instanceof SandstackApiError ? (error.cliMessage ?? error.message) : error.message;
   if (json) {
     const quota = error instanceof SandstackApiError ? error.quota : undefined;
     const body = {
       code: error.code,
-      message: error.message,
+      message,
       ...(status === undefined ? {} : { status }),
       ...(quota === undefined ? {} : { quota }),
     };
@@ -73,7 +75,7 @@ function reportRemoteError(
     return exitCode;
   }
   const label = status === undefined ? error.code : `${error.code}, HTTP ${status}`;
-  console.error(`${pc.red('error')} ${pc.dim(`[${label}]`)} ${error.message}`);
+  console.error(`${pc.red('error')} ${pc.dim(`[${label}]`)} ${message}`);
   return exitCode;
 }
 

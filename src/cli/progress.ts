@@ -98,6 +98,13 @@ export class RunProgress {
       this.line(
         `  ${pc.green('✓')} ${label.padEnd(10)} ${input.padEnd(MAX_INPUT_CHARS)} ${exit} ${time}`,
       );
+      if (action.outputTruncatedAt !== undefined) {
+        this.line(
+          pc.yellow(
+            `      output cut at ${action.outputTruncatedAt} bytes; the workflow received only the start of it`,
+          ),
+        );
+      }
       return;
     }
     const verdict = action.verdict === 'ask' ? 'needs approval' : 'blocked';

@@ -17,6 +17,8 @@ export class SandstackApiError extends Error {
   readonly retryAfterSeconds: number | undefined;
   /** The quota that was hit, for a 429 `QUOTA_EXCEEDED`. */
   readonly quota: QuotaDetail | undefined;
+  /** The message naming sandstack CLI commands in place of routes, when the server sent one. */
+  readonly cliMessage: string | undefined;
 
   constructor(options: {
     status: number;
@@ -26,6 +28,7 @@ export class SandstackApiError extends Error {
     request: string;
     retryAfterSeconds?: number;
     quota?: QuotaDetail;
+    cliMessage?: string;
   }) {
     super(options.message);
     this.name = 'SandstackApiError';
@@ -35,6 +38,7 @@ export class SandstackApiError extends Error {
     this.request = options.request;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.quota = options.quota;
+    this.cliMessage = options.cliMessage;
   }
 }
 
@@ -82,9 +86,15 @@ export async function apiErrorFromResponse(
   });
 }
 
-function parseErrorBody(
-  text: string,
-): { code: string; message: string; issues?: FieldIssue[]; quota?: QuotaDetail } | undefined {
+function parseErrorBody(text: string):
+  | {
+      code: string;
+      message: string;
+      issues?: FieldIssue[];
+      quota?: QuotaDetail;
+      cliMessage?: string;
+    }
+  | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -98,7 +108,7 @@ function parseErrorBody(
   if (typeof error !== 'object' || error === null) {
     return undefined;
   }
-  const { code, message, issues, quota } = error as Record<string, unknown>;
+  const { code, message, issues, quota, cliMessage } = error as Record<string, unknown>;
   if (typeof code !== 'string' || typeof message !== 'string') {
     return undefined;
   }
@@ -107,6 +117,7 @@ function parseErrorBody(
     message,
     ...(Array.isArray(issues) ? { issues: issues.filter(isFieldIssue) } : {}),
     ...(isQuotaDetail(quota) ? { quota } : {}),
+    ...(typeof cliMessage === 'string' ? { cliMessage } : {}),
   };
 }
 

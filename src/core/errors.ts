@@ -51,9 +51,21 @@ export interface ErrorData {
   details?: Record<string, unknown>;
 }
 
+/**
+ * The next step of an error as each surface names it, for errors whose fix is to run a
+ * command or call a route, such as `list instances with "sandstack instance list"` and `list
+ * instances with GET /v1/instances`.
+ */
+export interface ErrorRemedy {
+  cli: string;
+  http: string;
+}
+
 /** Options for {@link SandstackError}. */
 export interface SandstackErrorOptions {
   cause?: unknown;
+  /** The next step per surface; the message ends with its CLI form. */
+  remedy?: ErrorRemedy;
   /** Whether retrying the same operation may succeed. @default false */
   retryable?: boolean;
   details?: Record<string, unknown>;
@@ -70,14 +82,20 @@ export class SandstackError extends Error {
   readonly kind: ErrorKind;
   readonly retryable: boolean;
   readonly details: Record<string, unknown> | undefined;
+  /** What failed, without the next step of {@link remedy}. */
+  readonly summary: string;
+  readonly remedy: ErrorRemedy | undefined;
 
   constructor(code: ErrorCode, message: string, options: SandstackErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const full = options.remedy === undefined ? message : `${message}; ${options.remedy.cli}`;
+    super(full, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SandstackError';
     this.code = code;
     this.kind = ERROR_CODES[code];
     this.retryable = options.retryable ?? false;
     this.details = options.details;
+    this.summary = message;
+    this.remedy = options.remedy;
   }
 
   /** Converts the error to plain data that survives JSON. */
@@ -103,6 +121,17 @@ export function isSandstackError(error: unknown, code?: ErrorCode): error is San
     return false;
   }
   return code === undefined || candidate.code === code;
+}
+
+/**
+ * Returns the message of an error as an HTTP caller needs it: its next step names a route,
+ * not a CLI command.
+ */
+export function httpMessageOf(error: SandstackError): string {
+  const { remedy, summary } = error as Partial<SandstackError>;
+  return remedy === undefined || summary === undefined
+    ? error.message
+    : `${summary}; ${remedy.http}`;
 }
 
 /** Converts any thrown value to plain error data. */

@@ -269,10 +269,12 @@ export class ApprovalQueue {
     for (;;) {
       const request = await this.get(id);
       if (request === undefined) {
-        throw new SandstackError(
-          'NOT_FOUND',
-          `Approval request "${id}" not found; list them with "sandstack guard approvals list"`,
-        );
+        throw new SandstackError('NOT_FOUND', `Approval request "${id}" not found`, {
+          remedy: {
+            cli: 'list them with "sandstack guard approvals list"',
+            http: 'list them with GET /v1/approvals',
+          },
+        });
       }
       if (request.status !== 'pending') {
         return request;
@@ -304,10 +306,12 @@ export class ApprovalQueue {
     );
     const request = await this.get(id);
     if (request === undefined) {
-      throw new SandstackError(
-        'NOT_FOUND',
-        `Approval request "${id}" not found; list the pending ones with "sandstack guard approvals list"`,
-      );
+      throw new SandstackError('NOT_FOUND', `Approval request "${id}" not found`, {
+        remedy: {
+          cli: 'list the pending ones with "sandstack guard approvals list"',
+          http: 'list the pending ones with GET /v1/approvals',
+        },
+      });
     }
     if (changed === 0) {
       throw new SandstackError(

@@ -105,7 +105,13 @@ export class SandboxCheckpoints {
       // to tenants.
       throw new SandstackError(
         'SNAPSHOT_NOT_FOUND',
-        `Snapshot "${name}" not found; list snapshots with "sandstack sandbox snapshots" (GET /v1/sandboxes/snapshots), or take one with "sandstack sandbox snapshot <id> --name ${name}"`,
+        `Snapshot "${name}" not found; list snapshots with "sandstack sandbox snapshots" (GET /v1/sandboxes/snapshots)`,
+        {
+          remedy: {
+            cli: `take one with "sandstack sandbox snapshot <id> --name ${name}"`,
+            http: `take one with POST /v1/sandboxes/{id}/snapshot and the name "${name}"`,
+          },
+        },
       );
     }
     return snapshot;
@@ -145,10 +151,12 @@ export class SandboxCheckpoints {
   private async require(id: string): Promise<{ sandbox: SandboxInstance; record: SandboxRecord }> {
     const found = await this.host.get(id);
     if (found === undefined) {
-      throw new SandstackError(
-        'SANDBOX_NOT_FOUND',
-        `Sandbox "${id}" not found or not claimed; list sandboxes with "sandstack sandbox list"`,
-      );
+      throw new SandstackError('SANDBOX_NOT_FOUND', `Sandbox "${id}" not found or not claimed`, {
+        remedy: {
+          cli: 'list sandboxes with "sandstack sandbox list"',
+          http: 'list sandboxes with GET /v1/sandboxes',
+        },
+      });
     }
     return found;
   }

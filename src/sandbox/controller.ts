@@ -266,10 +266,13 @@ export class SandboxController {
     const template = this.store.getTemplate(name);
     if (template === undefined) {
       const known = ['default', ...this.store.listTemplates().map((item) => item.name)];
-      throw new SandstackError(
-        'TEMPLATE_NOT_FOUND',
-        `Template "${name}" not found; known templates: ${known.join(', ')}`,
-      );
+      // The HTTP form lists no names, because the store holds every tenant's templates.
+      throw new SandstackError('TEMPLATE_NOT_FOUND', `Template "${name}" not found`, {
+        remedy: {
+          cli: `known templates: ${known.join(', ')}; create one with "sandstack apply -f"`,
+          http: 'list the templates you can use with GET /v1/templates',
+        },
+      });
     }
     return template;
   }
@@ -584,10 +587,12 @@ export class SandboxController {
   async release(id: string): Promise<SandboxRecord> {
     const record = this.store.get(id);
     if (record === undefined) {
-      throw new SandstackError(
-        'SANDBOX_NOT_FOUND',
-        `Sandbox "${id}" not found; list sandboxes with "sandstack sandbox list"`,
-      );
+      throw new SandstackError('SANDBOX_NOT_FOUND', `Sandbox "${id}" not found`, {
+        remedy: {
+          cli: 'list sandboxes with "sandstack sandbox list"',
+          http: 'list sandboxes with GET /v1/sandboxes',
+        },
+      });
     }
     if (record.state === 'released') {
       return record;

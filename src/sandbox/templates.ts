@@ -6,6 +6,9 @@ import type { ResourceLimits, SandboxTemplate } from './types.js';
 
 const MIB = 1024 * 1024;
 
+/** Maximum delay of Node.js timers, in milliseconds (2^31 - 1). */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /**
  * Task limit of the default template. Under gVisor's ptrace platform every sandboxed thread
  * is a host thread and the Sentry's own threads count too (about 90 at idle), so the
@@ -26,6 +29,52 @@ export const DEFAULT_TEMPLATE: SandboxTemplate = {
   maxOutputBytes: MIB,
   lifetimeSeconds: 3600,
 };
+
+/**
+ * Allowed range of each resource limit, with the bounds as Kubernetes quantities for
+ * messages. The maximums keep every value an exact integer in JavaScript, SQLite and the
+ * cgroup files. The pids maximum is Linux's PID_MAX_LIMIT on 64-bit hosts (2^22). The 1 MiB
+ * minimum of memory and disk only catches plain mistakes, such as MiB written as bytes.
+ */
+export const RESOURCE_RANGES = {
+  cpu: { min: 0.001, max: 1024, minText: '1m', maxText: '1024', unit: 'cores' },
+  memoryBytes: { min: MIB, max: 2 ** 50, minText: '1Mi', maxText: '1Pi', unit: 'bytes' },
+  diskBytes: { min: MIB, max: 2 ** 50, minText: '1Mi', maxText: '1Pi', unit: 'bytes' },
+  pids: { min: 1, max: 2 ** 22, minText: '1', maxText: '4194304', unit: 'tasks' },
+} as const satisfies Record<keyof ResourceLimits, ResourceRange>;
+
+/** Bounds of one resource limit. */
+export interface ResourceRange {
+  min: number;
+  max: number;
+  minText: string;
+  maxText: string;
+  unit: string;
+}
+
+/**
+ * Checks one resource limit against {@link RESOURCE_RANGES}: in range, and a whole number
+ * unless it is CPU.
+ * @returns what is wrong with the value and how to fix it, or undefined when it is valid
+ */
+export function resourceProblem(field: keyof ResourceLimits, value: number): string | undefined {
+  const range: ResourceRange = RESOURCE_RANGES[field];
+  const allowed = `use ${range.minText} to ${range.maxText} ${range.unit}`;
+  if (Number.isNaN(value)) {
+    return `is not a number; ${allowed}`;
+  }
+  if (value < range.min) {
+    return `is below the minimum; ${allowed}`;
+  }
+  if (value > range.max) {
+    return `is over the maximum; ${allowed}`;
+  }
+  if (field !== 'cpu' && !Number.isInteger(value)) {
+    const example = field === 'pids' ? '512' : '512Mi';
+    return `is not a whole number of ${range.unit}; round it, such as to ${example}`;
+  }
+  return undefined;
+}
 
 /** A template as a caller writes it: a name, and any fields that differ from `default`. */
 export type TemplateInput = Partial<Omit<SandboxTemplate, 'resources'>> & {
@@ -52,7 +101,7 @@ function validateTemplate(template: SandboxTemplate): void {
   const fail = (field: string, value: unknown, fix: string): never => {
     throw new SandstackError(
       'INVALID_CONFIG',
-      `Template "${template.name}" has an invalid ${field} ${JSON.stringify(value)}; ${fix}`,
+      `Template "${template.name}" has an invalid ${field} ${quote(value)}; ${fix}`,
     );
   };
   if (!isValidName(template.name)) {
@@ -67,11 +116,17 @@ function validateTemplate(template: SandboxTemplate): void {
   if (!posix.isAbsolute(template.workdir) || template.workdir === '/') {
     fail('workdir', template.workdir, 'give an absolute path other than "/"');
   }
+  for (const field of Object.keys(RESOURCE_RANGES) as (keyof ResourceLimits)[]) {
+    const value = template.resources[field];
+    const problem = typeof value === 'number' ? resourceProblem(field, value) : 'is not a number';
+    if (problem !== undefined) {
+      throw new SandstackError(
+        'INVALID_CONFIG',
+        `Template "${template.name}" has an invalid resources.${field} ${quote(value)}: it ${problem}`,
+      );
+    }
+  }
   const positive: [string, number][] = [
-    ['resources.cpu', template.resources.cpu],
-    ['resources.memoryBytes', template.resources.memoryBytes],
-    ['resources.pids', template.resources.pids],
-    ['resources.diskBytes', template.resources.diskBytes],
     ['commandTimeoutMs', template.commandTimeoutMs],
     ['maxOutputBytes', template.maxOutputBytes],
     ['lifetimeSeconds', template.lifetimeSeconds],
@@ -88,12 +143,22 @@ function validateTemplate(template: SandboxTemplate): void {
       fail(field, value, 'use a positive number');
     }
   }
+  // Exec rejects a timeout past 2^31 - 1 ms (the maximum delay of Node.js timers), so such a
+  // template is rejected when it is created, not at each command.
+  if (template.commandTimeoutMs > MAX_TIMER_MS) {
+    fail('commandTimeoutMs', template.commandTimeoutMs, `use at most ${MAX_TIMER_MS} ms`);
+  }
   const policy = template.envVarsInjectionPolicy;
   if (policy !== undefined && !['Disallowed', 'Allowed', 'Overrides'].includes(policy)) {
     fail('envVarsInjectionPolicy', policy, 'use Disallowed, Allowed or Overrides');
   }
   validateSnapshot(template, fail);
   validateNetwork(template, fail);
+}
+
+/** Quotes a value for a message. Unlike JSON, it shows Infinity and NaN as themselves. */
+function quote(value: unknown): string {
+  return typeof value === 'number' ? String(value) : JSON.stringify(value);
 }
 
 function validateSnapshot(
@@ -107,7 +172,7 @@ function validateSnapshot(
     fail(
       'snapshot',
       template.snapshot,
-      'use the name of a snapshot from "sandstack snapshot list"',
+      'use the name of a snapshot from "sandstack sandbox snapshots" (GET /v1/sandboxes/snapshots over HTTP)',
     );
   }
   if (template.runtime !== 'gvisor' && template.runtime !== 'auto') {

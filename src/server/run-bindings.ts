@@ -3,7 +3,7 @@
  * `env.INPUTS` (the run's inputs), `env.STATE` (the tenant's key-value state) and
  * `env.FETCH` (guarded HTTP requests).
  */
-import type { Attributes, Span } from '@opentelemetry/api';
+import type { Attributes, Span, SpanKind } from '@opentelemetry/api';
 import { waitForApproval, type ApprovalQueue } from '../guard/approvals.js';
 import { createBackstop } from '../guard/backstop.js';
 import { createGuard } from '../guard/guard.js';
@@ -43,7 +43,12 @@ export interface RunBindingsOptions {
   tenant: string;
   instanceId: string;
   inputs: RunInputs;
-  startSpan: (name: string, stepKey: string | undefined, attributes: Attributes) => Span;
+  startSpan: (
+    name: string,
+    stepKey: string | undefined,
+    attributes: Attributes,
+    kind?: SpanKind,
+  ) => Span;
   onAction: (action: ActionRecord) => void;
   /**
    * Queue where `ask` decisions wait for a human, with the session id `<tenant>/<instance id>`.
@@ -75,6 +80,7 @@ export function createRunBindings(options: RunBindingsOptions): Record<string, H
       guard,
       actions: options.stack.actions,
       logger,
+      startSpan: options.startSpan,
       onAction: options.onAction,
     }),
   };

@@ -1,4 +1,10 @@
-import { SpanStatusCode, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import {
+  SpanStatusCode,
+  type Attributes,
+  type Context,
+  type Span,
+  type SpanKind,
+} from '@opentelemetry/api';
 import type { EngineEvent } from '../workflows/types.js';
 import type { RunTraceContext, Tracing } from './tracing.js';
 
@@ -31,11 +37,18 @@ export class RunSpans {
   }
 
   /** Starts a child span of the step (or of the run when outside a step). */
-  startSpan(name: string, stepKey: string | undefined, attributes: Attributes = {}): Span {
-    return this.#tracing.startSpan(name, this.parentFor(stepKey), {
-      ...this.#attributes,
-      ...attributes,
-    });
+  startSpan(
+    name: string,
+    stepKey: string | undefined,
+    attributes: Attributes = {},
+    kind?: SpanKind,
+  ): Span {
+    return this.#tracing.startSpan(
+      name,
+      this.parentFor(stepKey),
+      { ...this.#attributes, ...attributes },
+      kind,
+    );
   }
 
   /** Consumes one engine event. */

@@ -6,6 +6,7 @@ import {
   type Attributes,
   type Context,
   type Span,
+  type SpanKind,
   type Tracer,
 } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -68,8 +69,8 @@ export interface Tracing {
   newRunContext(): RunTraceContext;
   /** Returns an OpenTelemetry context whose parent is the run's (not yet ended) root span. */
   runParent(run: RunTraceContext): Context;
-  /** Starts a child span of `parent`. */
-  startSpan(name: string, parent: Context, attributes?: Attributes): Span;
+  /** Starts a child span of `parent`; its kind is INTERNAL unless given. */
+  startSpan(name: string, parent: Context, attributes?: Attributes, kind?: SpanKind): Span;
   /** Returns a context in which `span` is the parent of new spans. */
   stepContext(span: Span, parent: Context): Context;
   /** Ends the run's root span; call once, when the run has finished. */
@@ -109,7 +110,8 @@ export function createTracing(options: TracingOptions): Tracing {
         traceFlags: 1,
         isRemote: false,
       }),
-    startSpan: (name, parent, attributes) => tracer.startSpan(name, { attributes }, parent),
+    startSpan: (name, parent, attributes, kind) =>
+      tracer.startSpan(name, { attributes, ...(kind === undefined ? {} : { kind }) }, parent),
     stepContext: (span, parent) => trace.setSpan(parent, span),
     endRun: (run, name, attributes, failed) => {
       idGenerator.preset(run.traceId, run.spanId);

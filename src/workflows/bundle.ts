@@ -22,10 +22,15 @@ export const SHIM_SPECIFIERS = [
 /** File names tried, in order, when the entry is a folder. */
 export const FOLDER_ENTRY_NAMES = ['workflow.ts', 'index.ts', 'workflow.js', 'index.js'];
 
-/** Input of {@link bundleWorkflow}: a file or folder on disk, or source text with a file name for messages. */
+/**
+ * Input of {@link bundleWorkflow}: a file or folder on disk, or source text with a file name
+ * for messages. `uploadedAs` marks source that arrived alone, as in an HTTP deploy: messages
+ * name the file by it instead of `filename`, and imports of other files are rejected, because
+ * no other file came with it.
+ */
 export type BundleInput =
   | { entryPath: string; className?: string }
-  | { source: string; filename: string; className?: string };
+  | { source: string; filename: string; className?: string; uploadedAs?: string };
 
 /** A bundled workflow version. */
 export interface WorkflowBundle {
@@ -101,6 +106,7 @@ function isInside(root: string, path: string): boolean {
 function workflowPlugin(options: {
   root: string;
   tenant: esbuild.OnLoadResult | string;
+  singleFile: boolean;
 }): esbuild.Plugin {
   return {
     name: 'sandstack-workflow',
@@ -124,7 +130,7 @@ function workflowPlugin(options: {
         ) {
           return { path: runtimeFile('shim.isolate') };
         }
-        return checkTenantImport(args, options.root);
+        return checkTenantImport(args, options.root, options.singleFile);
       });
       build.onLoad({ filter: /.*/, namespace: 'sandstack' }, (args) =>
         args.path === 'entry'
@@ -138,6 +144,7 @@ function workflowPlugin(options: {
 function checkTenantImport(
   args: esbuild.OnResolveArgs,
   root: string,
+  singleFile: boolean,
 ): esbuild.OnResolveResult | undefined {
   if (isNodeBuiltin(args.path)) {
     return {
@@ -148,11 +155,29 @@ function checkTenantImport(
       ],
     };
   }
+  if (!args.path.startsWith('.') && !isAbsolute(args.path) && singleFile) {
+    return {
+      errors: [
+        {
+          text: `Workflow imports "${args.path}", which is not one of ${SHIM_SPECIFIERS.join(', ')}; copy its code into the uploaded file or remove the import`,
+        },
+      ],
+    };
+  }
   if (!args.path.startsWith('.') && !isAbsolute(args.path)) {
     return {
       errors: [
         {
           text: `Workflow imports "${args.path}", which is neither a file in the workflow folder nor one of ${SHIM_SPECIFIERS.join(', ')}; copy the code into the workflow folder or remove the import`,
+        },
+      ],
+    };
+  }
+  if (singleFile) {
+    return {
+      errors: [
+        {
+          text: `Workflow imports "${args.path}", but an uploaded workflow is one file and can import no other file; bundle it into one file before the upload (the sandstack CLI does this)`,
         },
       ],
     };
@@ -194,6 +219,7 @@ async function runEsbuild(input: BundleInput): Promise<string> {
   const entryFile = 'entryPath' in input ? resolveEntryFile(input.entryPath) : undefined;
   const filename = 'entryPath' in input ? (entryFile ?? '') : resolve(input.filename);
   const root = dirname(filename);
+  const uploadedAs = 'entryPath' in input ? undefined : input.uploadedAs;
   const tenant: esbuild.OnLoadResult | string =
     'entryPath' in input
       ? filename
@@ -216,7 +242,7 @@ async function runEsbuild(input: BundleInput): Promise<string> {
       // esbuild names each module in a comment by its path from here, so the bundle (and the
       // version hash) depends only on the workflow's own folder, not on where sandstack runs.
       absWorkingDir: root,
-      plugins: [workflowPlugin({ root, tenant })],
+      plugins: [workflowPlugin({ root, tenant, singleFile: uploadedAs !== undefined })],
     });
     const output = result.outputFiles?.[0];
     if (output === undefined) {
@@ -225,7 +251,7 @@ async function runEsbuild(input: BundleInput): Promise<string> {
     return output.text;
   } catch (error) {
     if (error instanceof Error && 'errors' in error) {
-      throw formatBuildError(error as esbuild.BuildFailure, filename);
+      throw formatBuildError(error as esbuild.BuildFailure, uploadedAs ?? filename);
     }
     throw error;
   }
@@ -285,7 +311,7 @@ function pickClass(classes: string[], wanted: string | undefined, label: string)
  */
 export async function bundleWorkflow(input: BundleInput): Promise<WorkflowBundle> {
   const code = await runEsbuild(input);
-  const label = 'entryPath' in input ? input.entryPath : input.filename;
+  const label = 'entryPath' in input ? input.entryPath : (input.uploadedAs ?? input.filename);
   const className = pickClass(await describeBundle(code), input.className, label);
   const hash = createHash('sha256').update(code).digest('hex');
   return { code, hash, className };

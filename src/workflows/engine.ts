@@ -126,6 +126,13 @@ export interface InstanceResult {
 /** A stored instance with its pinned version and times. */
 export type InstanceInfo = InstanceRecord;
 
+/**
+ * Allowed range of limits.memoryMb, in MB. isolated-vm takes no less than 8 MB.
+ * NOTE: the 16384 MB maximum is a bound against typing mistakes such as 1e12, not a measured
+ * V8 heap limit.
+ */
+export const ISOLATE_MEMORY_MB_RANGE = { min: 8, max: 16_384 } as const;
+
 /** Default limits; see {@link EngineLimits}. */
 export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
   memoryMb: 128,
@@ -171,10 +178,11 @@ function resolveLimits(limits: Partial<EngineLimits> = {}): EngineLimits {
       `Invalid limits.maxStepResultBytes ${resolved.maxStepResultBytes}; use at most ${MAX_STEP_RESULT_BYTES_CAP}, so that a result fits one message between the isolate and the engine`,
     );
   }
-  if (resolved.memoryMb < 8) {
+  const { min, max } = ISOLATE_MEMORY_MB_RANGE;
+  if (resolved.memoryMb < min || resolved.memoryMb > max) {
     throw new SandstackError(
       'INVALID_CONFIG',
-      `Invalid limits.memoryMb ${resolved.memoryMb}; isolates need at least 8 MB`,
+      `Invalid limits.memoryMb ${resolved.memoryMb}; use ${min} to ${max} MB`,
     );
   }
   return resolved;
@@ -886,10 +894,12 @@ export class WorkflowEngine {
   async #require(tenant: string, id: string): Promise<InstanceRecord> {
     const instance = await this.#store.getInstance(tenant, id);
     if (instance === undefined) {
-      throw new SandstackError(
-        'NOT_FOUND',
-        `Instance "${id}" not found for tenant "${tenant}"; check the id with "instance list"`,
-      );
+      throw new SandstackError('NOT_FOUND', `Instance "${id}" not found for tenant "${tenant}"`, {
+        remedy: {
+          cli: 'check the id with "sandstack instance list"',
+          http: 'check the id with GET /v1/instances',
+        },
+      });
     }
     return instance;
   }

@@ -22,17 +22,30 @@ export const MAX_DIRECTORY_INPUT_BYTES = 256 * 1024 * 1024;
 /** Host folders that are never a run input: the whole host, or where it keeps its secrets. */
 const REJECTED_DIRECTORIES = ['/', '/root', '/home', '/etc', '/proc', '/sys', '/dev', '/boot'];
 
-const inputSchema = z.object({
+const inputSchema = z.strictObject({
   type: z.enum(['file', 'directory']),
   default: z.string().optional(),
   description: z.string().optional(),
 });
 
-/** The `sandstack.json` manifest beside a workflow. */
-export const manifestSchema = z.object({
+/** JSON types a declared param may have. */
+const PARAM_TYPES = ['string', 'number', 'boolean', 'object', 'array'] as const;
+
+const paramSchema = z.strictObject({
+  type: z.enum(PARAM_TYPES).optional(),
+  required: z.boolean().optional(),
+  description: z.string().optional(),
+});
+
+/**
+ * The `sandstack.json` manifest beside a workflow. When it has `params`, a run takes only
+ * those params and its `inputs`, so a misspelled key fails instead of being ignored.
+ */
+export const manifestSchema = z.strictObject({
   workflow: z.string().optional(),
   name: z.string().optional(),
   inputs: z.record(z.string(), inputSchema).default({}),
+  params: z.record(z.string(), paramSchema).optional(),
 });
 
 /** A parsed workflow manifest. */
@@ -43,6 +56,55 @@ export interface ResolvedInput {
   name: string;
   type: 'file' | 'directory';
   source: string;
+}
+
+/**
+ * Checks a run's params against the params the manifest declares: no unknown key, each
+ * required one present, and each of its declared JSON type. Without declared params any
+ * params pass, because the workflow may read keys the manifest does not list.
+ * @throws SandstackError `INVALID_ARGUMENT` naming the key and what the manifest allows
+ */
+export function checkParams(manifest: WorkflowManifest, params: Record<string, unknown>): void {
+  const declared = manifest.params;
+  if (declared === undefined) {
+    return;
+  }
+  const known = [...Object.keys(declared), ...Object.keys(manifest.inputs)];
+  const allowed = known.length === 0 ? 'none' : known.join(', ');
+  for (const key of Object.keys(params)) {
+    if (!known.includes(key)) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Unknown param "${key}"; the workflow's sandstack.json declares ${allowed}, so check the spelling or declare "${key}" under "params"`,
+      );
+    }
+  }
+  for (const [key, spec] of Object.entries(declared)) {
+    const value = params[key];
+    if (value === undefined) {
+      if (spec.required === true) {
+        throw new SandstackError(
+          'INVALID_ARGUMENT',
+          `Param "${key}" is missing; the workflow's sandstack.json requires it, so pass it in --params`,
+        );
+      }
+      continue;
+    }
+    const actual = jsonTypeOf(value);
+    if (spec.type !== undefined && actual !== spec.type) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Param "${key}" must be of type ${spec.type}, got ${actual} ${JSON.stringify(value)}`,
+      );
+    }
+  }
+}
+
+function jsonTypeOf(value: unknown): string {
+  if (Array.isArray(value)) {
+    return 'array';
+  }
+  return value === null ? 'null' : typeof value;
 }
 
 /**

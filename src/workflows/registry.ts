@@ -67,10 +67,12 @@ export class WorkflowRegistry {
   async latest(tenant: string, name: string): Promise<VersionRecord> {
     const version = await this.#store.latestVersion(tenant, name);
     if (version === undefined) {
-      throw new SandstackError(
-        'NOT_FOUND',
-        `Workflow "${name}" not found for tenant "${tenant}"; deploy it first`,
-      );
+      throw new SandstackError('NOT_FOUND', `Workflow "${name}" not found for tenant "${tenant}"`, {
+        remedy: {
+          cli: 'deploy it with "sandstack workflow deploy"',
+          http: 'deploy it with POST /v1/workflows',
+        },
+      });
     }
     return version;
   }

@@ -291,6 +291,21 @@ describe('remote CLI with a token from a config file', () => {
 });
 
 describe('remote CLI errors', () => {
+  it('names routes over HTTP, commands in the CLI', async () => {
+    const response = await fetch(`${server.url}/v1/instances/run_missing`, {
+      headers: { authorization: `Bearer ${tenantToken}` },
+    });
+    expect(response.status).toBe(404);
+    const body = (await response.json()) as { error: { message: string } };
+    expect(body.error.message).toContain('check the id with GET /v1/instances');
+    expect(body.error.message).not.toContain('sandstack instance list');
+
+    const result = await cliWithEnv(['instance', 'get', 'run_missing']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('check the id with "sandstack instance list"');
+    expect(result.stderr).not.toContain('/v1/instances');
+  });
+
   it('names the token source for a wrong token', async () => {
     const result = await cliWithEnv(['instance', 'list'], 'sst_not-a-real-token');
     expect(result.code).toBe(1);

@@ -139,7 +139,7 @@ describe('sandstack run with hostile tenant code', () => {
     const result = await run('infinite-loop.ts', ['--memory-mb', '-5']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('--memory-mb');
-    expect(result.stderr).toContain('not a positive whole number');
+    expect(result.stderr).toContain('-5 is out of range; use 8 to 16384');
   });
 
   it('stops a memory bomb at the memory limit', async () => {

@@ -173,6 +173,100 @@ describe('sandstack apply', () => {
     expect(kept.map((record) => record.id)).toEqual(onReplenishBefore.map((record) => record.id));
   });
 
+  it('rejects out-of-range resource quantities', async () => {
+    const { controller } = setup();
+    const cases: [string, string, string][] = [
+      [
+        'memory: 256Mi',
+        'memory: 100Ei',
+        'limits.memory: invalid quantity "100Ei": it is over the maximum; use 1Mi to 1Pi bytes',
+      ],
+      [
+        'memory: 256Mi',
+        'memory: 1e400',
+        'limits.memory: invalid quantity Infinity: it is over the maximum; use 1Mi to 1Pi bytes',
+      ],
+      [
+        'memory: 256Mi',
+        'memory: "-1Gi"',
+        'limits.memory: invalid quantity "-1Gi": it is below the minimum; use 1Mi to 1Pi bytes',
+      ],
+      [
+        'memory: 256Mi',
+        'memory: "0.1Gi"',
+        'limits.memory: invalid quantity "0.1Gi": it is not a whole number of bytes',
+      ],
+      [
+        'memory: 256Mi',
+        'memory: 1.5',
+        'limits.memory: invalid quantity 1.5; use a whole number or a quoted quantity',
+      ],
+      [
+        'memory: 256Mi',
+        'memory: 12Qi',
+        'limits.memory: invalid quantity "12Qi"; use a number with an optional suffix',
+      ],
+      [
+        'cpu: 500m',
+        'cpu: 2Ki',
+        'limits.cpu: invalid quantity "2Ki": it is over the maximum; use 1m to 1024 cores',
+      ],
+      [
+        'cpu: 500m',
+        'cpu: "0"',
+        'limits.cpu: invalid quantity "0": it is below the minimum; use 1m to 1024 cores',
+      ],
+      [
+        'ephemeral-storage: 64Mi',
+        'ephemeral-storage: 2Pi',
+        'limits.ephemeral-storage: invalid quantity "2Pi": it is over the maximum; use 1Mi to 1Pi bytes',
+      ],
+      [
+        "sandstack.dev/pids: '512'",
+        "sandstack.dev/pids: '1e30'",
+        'sandstack.dev/pids: invalid value "1e30": it is over the maximum; use 1 to 4194304 tasks',
+      ],
+      [
+        "sandstack.dev/pids: '512'",
+        "sandstack.dev/pids: '2.5'",
+        'sandstack.dev/pids: invalid value "2.5": it is not a whole number of tasks',
+      ],
+    ];
+    for (const [from, to, expected] of cases) {
+      const error = await caught(() =>
+        applyManifests(controller, fixture({ [from]: to }), { source: 'python.yaml' }),
+      );
+      expect(isSandstackError(error, 'INVALID_CONFIG'), to).toBe(true);
+      expect(error.message, to).toContain(expected);
+      expect(error.message, to).not.toContain('null');
+    }
+    expect(controller.listTemplates().map((template) => template.name)).not.toContain('python');
+  });
+
+  it('rejects out-of-range template limits', () => {
+    const { controller } = setup();
+    const cases: [Record<string, number>, string][] = [
+      [
+        { memoryBytes: Number.POSITIVE_INFINITY },
+        'invalid resources.memoryBytes Infinity: it is over the maximum; use 1Mi to 1Pi bytes',
+      ],
+      [{ cpu: Number.NaN }, 'invalid resources.cpu NaN: it is not a number; use 1m to 1024 cores'],
+      [
+        { diskBytes: 1.5 * MIB + 0.5 },
+        'invalid resources.diskBytes 1572864.5: it is not a whole number of bytes',
+      ],
+      [{ pids: -1 }, 'invalid resources.pids -1: it is below the minimum; use 1 to 4194304 tasks'],
+    ];
+    for (const [resources, expected] of cases) {
+      expect(() => controller.createTemplate({ name: 'huge', resources }), expected).toThrow(
+        expected,
+      );
+    }
+    expect(() => controller.createTemplate({ name: 'slow', commandTimeoutMs: 3e9 })).toThrow(
+      'invalid commandTimeoutMs 3000000000; use at most 2147483647 ms',
+    );
+  });
+
   it('reports every problem with its line and field', async () => {
     const { controller } = setup();
     const text = `apiVersion: extensions.agents.x-k8s.io/v1beta1

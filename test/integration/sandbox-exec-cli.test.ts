@@ -45,11 +45,16 @@ describe('sandstack sandbox exec streaming', () => {
 
   beforeAll(async () => {
     state = await makeTempDir('exec-cli');
-    // Stored directly, so these tests do not depend on `sandstack template create`.
+    // Stored directly, so these tests do not depend on `sandstack template create`. The
+    // stdout limit is small so that one test can pass it; the other tests print less.
     const db = openDatabase(join(state.path, 'state.db'));
     const controller = new SandboxController({ db, stateDir: join(state.path, 'sandboxes') });
-    controller.createTemplate({ name: 'cli-gvisor', runtime: 'gvisor' });
-    controller.createTemplate({ name: 'cli-bubblewrap', runtime: 'bubblewrap' });
+    controller.createTemplate({ name: 'cli-gvisor', runtime: 'gvisor', maxStdoutBytes: 64 });
+    controller.createTemplate({
+      name: 'cli-bubblewrap',
+      runtime: 'bubblewrap',
+      maxStdoutBytes: 64,
+    });
     await controller.close();
     db.close();
   });
@@ -57,6 +62,29 @@ describe('sandstack sandbox exec streaming', () => {
   afterAll(async () => {
     await state.remove();
   });
+
+  it('rejects invalid numeric options', async () => {
+    const cases: [string[], string][] = [
+      [['exec', 'sbx_any', '--timeout', 'abc', '--', 'true'], '"abc" is not a whole number'],
+      [['exec', 'sbx_any', '--timeout', '1e12', '--', 'true'], '1e12 is out of range'],
+    ];
+    for (const [args, expected] of cases) {
+      const result = await cli(args);
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stderr, args.join(' ')).toContain(expected);
+    }
+    const pool = await runCli([
+      '--state-dir',
+      state.path,
+      'pool',
+      'create',
+      'p',
+      '--replicas',
+      '-1',
+    ]);
+    expect(pool.code).toBe(1);
+    expect(pool.stderr).toContain('-1 is out of range; use 0 to');
+  }, 60_000);
 
   for (const { driver, check } of checks) {
     const suite = check.available ? describe : describe.skip;
@@ -105,6 +133,16 @@ describe('sandstack sandbox exec streaming', () => {
         expect(result.code).toBe(130);
         expect(result.stderr).toContain('the command was killed in the sandbox');
         expect(await sleepersLeft(id, 'sleep 3037')).toBe(0);
+      }, 60_000);
+
+      it('warns when output is cut', async () => {
+        const result = await cli(['exec', id, '--', 'head -c 200 /dev/zero | tr "\\0" x']);
+        expect(result.code).toBe(0);
+        expect(result.stdout).toBe('x'.repeat(64));
+        expect(result.stderr).toContain(
+          "output cut: stdout (maxStdoutBytes) went past the template's limit",
+        );
+        expect(result.stderr).toContain(`sandstack sandbox files get ${id} <path>`);
       }, 60_000);
 
       it('exits with the exit code under --json', async () => {

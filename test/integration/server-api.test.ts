@@ -314,6 +314,30 @@ describe('control plane API', () => {
       expect(reply.body.error?.code).toBe('WORKFLOW_INVALID');
     });
 
+    it('names routes in not-found errors', async () => {
+      const claim = await call(acme, 'POST', '/v1/sandboxes', { template: 'no-such-template' });
+      expect(claim.status).toBe(400);
+      expect(claim.body.error?.message).toBe(
+        'Template "no-such-template" not found; list the templates you can use with GET /v1/templates',
+      );
+      const run = await call(acme, 'POST', '/v1/instances', { workflow: 'no-such-workflow' });
+      expect(run.status).toBe(404);
+      expect(run.body.error?.message).toBe(
+        'Workflow "no-such-workflow" not found for tenant "acme"; deploy it with POST /v1/workflows',
+      );
+    });
+
+    it('rejects an exec timeout past timers', async () => {
+      const reply = await call(acme, 'POST', '/v1/sandboxes/sbx_any/exec', {
+        command: 'true',
+        timeoutMs: 1e12,
+      });
+      expect(reply.status).toBe(400);
+      expect(reply.body.error?.message).toContain(
+        'body.timeoutMs: timeoutMs must be at most 2147483647 ms',
+      );
+    });
+
     it('answers 404 with a hint for an unknown route', async () => {
       const reply = await call(acme, 'GET', '/v1/nothing-here');
       expect(reply.status).toBe(404);
@@ -348,6 +372,43 @@ describe('control plane API', () => {
       expect((list.body.workflows as { workflow: string }[]).map((w) => w.workflow)).toEqual([
         'build',
       ]);
+    });
+
+    it('names the uploaded file in deploy errors', async () => {
+      const header = 'import { WorkflowEntrypoint } from "sandstack/workflows";\n';
+      const body = 'export class W extends WorkflowEntrypoint { async run() { return x; } }';
+      const cases: [string, string][] = [
+        [
+          'import x from "./helper";',
+          'Invalid workflow in flows/greet.ts:2:15: Workflow imports "./helper", but an uploaded workflow is one file and can import no other file',
+        ],
+        [
+          'import x from "../../../etc/hostname";',
+          'Workflow imports "../../../etc/hostname", but an uploaded workflow is one file',
+        ],
+        ['import x from "/etc/hostname";', 'Workflow imports "/etc/hostname", but an uploaded'],
+        ['import x from "lodash";', 'copy its code into the uploaded file or remove the import'],
+        ['const x = ;', 'Syntax error in flows/greet.ts:2:11'],
+      ];
+      for (const [line, expected] of cases) {
+        const reply = await call(acme, 'POST', '/v1/workflows', {
+          name: 'broken',
+          source: `${header}${line}\n${body}`,
+          filename: 'flows/greet.ts',
+        });
+        expect(reply.status, line).toBe(400);
+        expect(reply.body.error?.message, line).toContain(expected);
+        expect(reply.body.error?.message, line).not.toContain('sandstack-deploy-');
+        expect(reply.body.error?.message, line).not.toContain(tmpdir());
+      }
+      const unnamed = await call(acme, 'POST', '/v1/workflows', {
+        name: 'broken',
+        source: `${header}export class W extends WorkflowEntrypoint {}`,
+        className: 'Missing',
+      });
+      expect(unnamed.body.error?.message).toContain(
+        'Workflow "workflow.ts" exports no WorkflowEntrypoint subclass named "Missing"',
+      );
     });
 
     it('runs an instance to completion with a sandbox and an input', async () => {
@@ -441,6 +502,33 @@ describe('control plane API', () => {
       ]) {
         expect(actions).toContain(action);
       }
+    });
+
+    it("hides templates from a run's claim error", async () => {
+      const deployed = await call(acme, 'POST', '/v1/workflows', {
+        name: 'claim-missing',
+        language: 'javascript',
+        source: `import { WorkflowEntrypoint } from 'sandstack/workflows';
+          export class ClaimMissing extends WorkflowEntrypoint {
+            async run(event, step) {
+              return step.do('claim', { retries: { limit: 0, delay: 0 } }, async () => {
+                try {
+                  await this.env.SANDBOX.claim({ template: 'no-such-template' });
+                  return 'claimed';
+                } catch (error) {
+                  return error.message;
+                }
+              });
+            }
+          }`,
+      });
+      expect(deployed.status).toBe(201);
+      const created = await call(acme, 'POST', '/v1/instances', { workflow: 'claim-missing' });
+      expect(created.status).toBe(202);
+      const done = await waitForStatus(acme, created.body.id as string, ['complete', 'errored']);
+      expect(done.body.status).toBe('complete');
+      expect(String(done.body.output)).toContain('Template "no-such-template" not found');
+      expect(String(done.body.output)).not.toContain('known templates');
     });
   });
 

@@ -166,6 +166,16 @@ describe('sandbox objects over HTTP', () => {
     expect(names).not.toContain('broken');
   });
 
+  it('names the range of a huge quantity', async () => {
+    const yaml = templateYaml('huge').replace('memory: 128Mi', 'memory: 100Ei');
+    const reply = await call(acme, 'POST', '/v1/apply?filename=huge.yaml', yaml);
+    expect(reply.status).toBe(400);
+    expect(reply.body.error?.message).toContain(
+      'huge.yaml:14 (document 1, SandboxTemplate "huge") spec.podTemplate.spec.containers[0].resources.limits.memory: invalid quantity "100Ei": it is over the maximum; use 1Mi to 1Pi bytes',
+    );
+    expect(reply.body.error?.message).not.toContain('null');
+  });
+
   it("answers 404 for another tenant's template and pool", async () => {
     for (const path of ['/v1/templates/acme-small', '/v1/pools/acme-pool']) {
       expect((await call(globex, 'GET', path)).status).toBe(404);

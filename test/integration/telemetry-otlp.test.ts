@@ -88,10 +88,18 @@ describe('sandstack run with an OTLP collector', () => {
       expect(attributes.get('gen_ai.operation.name')).toBe('execute_tool');
       expect(attributes.get('gen_ai.tool.name')).toMatch(/^(Bash|Read|Edit|Grep|Glob|Write)$/);
       expect(attributes.get('sandstack.tenant')).toBe('acme');
+      expect(attributes.get('gen_ai.tool.call.id')).toMatch(/^run_\S+\/.+\/\d+$/);
     }
     const root = spans.find((span) => span.name === 'workflow.run');
     expect(root?.parentSpanId ?? '').toBe('');
     const steps = spans.filter((span) => span.name === 'workflow.step');
     expect(steps.every((step) => step.parentSpanId === root?.spanId)).toBe(true);
+    // Spans of calls made inside a step are children of that step's span.
+    const stepIds = new Set(steps.map((step) => step.spanId));
+    const inner = spans.filter((span) => ['guard.decide', 'sandbox.exec'].includes(span.name));
+    expect(inner.length).toBeGreaterThan(0);
+    for (const span of inner) {
+      expect(stepIds.has(span.parentSpanId ?? ''), `${span.name} ${span.spanId}`).toBe(true);
+    }
   }, 180_000);
 });

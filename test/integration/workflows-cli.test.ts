@@ -135,4 +135,67 @@ describe('sandstack workflow and instance commands', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('no/such/file.ts');
   }, 60_000);
+
+  it('rejects params the manifest does not declare', async () => {
+    const folder = join(dir, 'declared');
+    await mkdir(folder, { recursive: true });
+    await writeFile(
+      join(folder, 'workflow.js'),
+      `import { WorkflowEntrypoint } from 'sandstack/workflows';
+       export class Hello extends WorkflowEntrypoint {
+         async run(event) { return 'hello ' + event.payload.name; }
+       }`,
+    );
+    await writeFile(
+      join(folder, 'sandstack.json'),
+      JSON.stringify({ params: { name: { type: 'string', required: true } } }),
+    );
+    const cases: [string, string][] = [
+      [
+        '{"nam": "ada"}',
+        `Unknown param "nam"; the workflow's sandstack.json declares name, so check the spelling`,
+      ],
+      ['{"name": 5}', 'Param "name" must be of type string, got number 5'],
+      ['{}', 'Param "name" is missing; the workflow\'s sandstack.json requires it'],
+    ];
+    for (const [params, expected] of cases) {
+      const result = await cli(['run', folder, '--params', params]);
+      expect(result.code, params).toBe(1);
+      expect(result.stderr, params).toContain(expected);
+    }
+    const accepted = await cli(['run', folder, '--params', '{"name": "ada"}', '--json']);
+    expect(accepted.code).toBe(0);
+    expect(JSON.parse(accepted.stdout)).toMatchObject({ status: 'complete', output: 'hello ada' });
+  }, 120_000);
+
+  it('shows a cut command output', async () => {
+    await writeFile(
+      join(dir, 'long-output.js'),
+      `import { WorkflowEntrypoint } from 'sandstack/workflows';
+       export class LongOutput extends WorkflowEntrypoint {
+         async run(event, step) {
+           return step.do('print', async () => {
+             const sandbox = await this.env.SANDBOX.claim({ template: 'default' });
+             const outcome = await this.env.SANDBOX.exec(
+               sandbox.id,
+               'head -c 100000 /dev/zero | tr "\\\\0" x',
+             );
+             await this.env.SANDBOX.release(sandbox.id);
+             return outcome.output.length;
+           });
+         }
+       }`,
+    );
+    const result = await cli(['run', join(dir, 'long-output.js')]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      'output cut at 65536 bytes; the workflow received only the start of it',
+    );
+  }, 120_000);
+
+  it('rejects an out-of-range --memory-mb', async () => {
+    const result = await cli(['run', join(dir, 'nap.js'), '--memory-mb', '1e12']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('1e12 is out of range; use 8 to 16384');
+  }, 60_000);
 });

@@ -21,6 +21,10 @@ import { ActionLog } from '../../src/workflows/bindings/action-log.js';
 import { createFetchBinding } from '../../src/workflows/bindings/fetch-binding.js';
 import type { GuardAccess } from '../../src/workflows/bindings/sandbox-binding.js';
 import { WorkflowEngine } from '../../src/workflows/engine.js';
+import { SpanKind } from '@opentelemetry/api';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { RunSpans } from '../../src/telemetry/run-spans.js';
+import { createTracing } from '../../src/telemetry/tracing.js';
 
 const WORKFLOW = {
   filename: 'fetch.js',
@@ -207,6 +211,50 @@ describe('workflow FETCH binding', () => {
       auth: `Bearer ${GITHUB_TOKEN}`,
     });
     expect(outcome.response?.truncated).toBe(false);
+  });
+
+  it('traces a fetch inside its step', async () => {
+    const exporter = new InMemorySpanExporter();
+    const tracing = createTracing({ exporters: [exporter] });
+    const run = tracing.newRunContext();
+    const spans = new RunSpans(tracing, run, { 'sandstack.tenant': 'traced' });
+    const engine = new WorkflowEngine({
+      db,
+      isolation: 'in-process',
+      bindings: () => ({
+        FETCH: createFetchBinding({
+          guard: guardAccess({ allow: ['WebFetch(domain:127.0.0.1)'] }),
+          actions,
+          startSpan: (name, stepKey, attributes, kind) =>
+            spans.startSpan(name, stepKey, attributes, kind),
+        }),
+      }),
+      onEvent: (event) => spans.onEvent(event),
+    });
+    await engine.deploy('traced', 'fetch', WORKFLOW);
+    const id = await engine.create('traced', 'fetch', {
+      params: { url: `${base}/echo?token=${GITHUB_TOKEN}` } as never,
+    });
+    expect((await engine.run('traced', id)).status).toBe('complete');
+    spans.finish('complete', false);
+
+    const finished = exporter.getFinishedSpans();
+    const step = finished.find((span) => span.name === 'workflow.step');
+    const fetchSpan = finished.find((span) => span.name === 'fetch.request');
+    expect(step).toBeDefined();
+    expect(fetchSpan).toBeDefined();
+    expect(fetchSpan?.parentSpanContext?.spanId).toBe(step?.spanContext().spanId);
+    expect(fetchSpan?.spanContext().traceId).toBe(run.traceId);
+    expect(fetchSpan?.kind).toBe(SpanKind.CLIENT);
+    const attributes = fetchSpan?.attributes ?? {};
+    expect(attributes['gen_ai.operation.name']).toBe('execute_tool');
+    expect(attributes['gen_ai.tool.name']).toBe('WebFetch');
+    expect(attributes['gen_ai.tool.call.id']).toBe(`${id}/fetch#1/0`);
+    expect(attributes['http.request.method']).toBe('GET');
+    expect(attributes['http.response.status_code']).toBe(201);
+    expect(attributes['server.address']).toBe('127.0.0.1');
+    expect(String(attributes['url.full'])).not.toContain(GITHUB_TOKEN);
+    expect(attributes['sandstack.tenant']).toBe('traced');
   });
 
   it('denies loopback under the default guard', async () => {

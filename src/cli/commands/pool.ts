@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { MAX_POOL_REPLICAS } from '../../sandbox/controller.js';
+import { integerOption } from '../options.js';
 import { createSpinner, printJson, printLine } from '../output.js';
 import { openRemote, rejectRemote } from '../remote.js';
 import { SandstackError } from '../../core/errors.js';
@@ -14,7 +16,12 @@ export function register(program: Command): void {
     .command('create <name>')
     .description('Create a warm pool and wait until it is full')
     .option('--template <name>', "template of the pool's sandboxes", 'default')
-    .option('--replicas <count>', 'ready sandboxes to keep', Number, 2)
+    .option(
+      '--replicas <count>',
+      `ready sandboxes to keep, from 0 to ${MAX_POOL_REPLICAS}`,
+      integerOption(0, MAX_POOL_REPLICAS),
+      2,
+    )
     .option('--json', 'print the pool as JSON')
     .action(
       async (

@@ -14,7 +14,7 @@ import { SandstackError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { backstopFromActions } from '../../server/run-bindings.js';
 import type { ActionRecord } from '../../workflows/bindings/action-log.js';
-import { createTar, resolveInputs } from '../../workflows/inputs.js';
+import { checkParams, createTar, resolveInputs } from '../../workflows/inputs.js';
 import { printJson } from '../output.js';
 import { RunProgress } from '../progress.js';
 import { rejectLocalOptions, type Remote } from '../remote.js';
@@ -60,6 +60,7 @@ export async function runOnServer(
   const started = performance.now();
   const params = parseParams(options.params);
   const source = await locateWorkflow(workflowPath);
+  checkParams(source.manifest, params);
   const instanceId = options.id ?? newId('run');
   const existing = options.id === undefined ? undefined : await findInstance(remote, instanceId);
   if (existing !== undefined && existing.workflow !== source.name) {

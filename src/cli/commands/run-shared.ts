@@ -129,9 +129,13 @@ async function readManifest(path: string): Promise<WorkflowManifest> {
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    const fix =
+      issue?.code === 'unrecognized_keys'
+        ? `; check the spelling (${issue.path.length === 0 ? 'the fields are workflow, name, inputs and params' : 'see the run inputs and params in the workflows guide'})`
+        : '';
     throw new SandstackError(
       'INVALID_CONFIG',
-      `${path}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
+      `${path}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}${fix}`,
     );
   }
   return parsed.data;

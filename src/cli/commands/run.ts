@@ -3,20 +3,26 @@
  * in this process on the state folder or, with a server set, on the server.
  */
 import { join } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import pc from 'picocolors';
 import { isSandstackError, SandstackError } from '../../core/errors.js';
 import { isValidName, newId } from '../../core/ids.js';
 import { RunSpans } from '../../telemetry/run-spans.js';
 import { runTraceKey } from '../../telemetry/span-store.js';
-import { openRunInputs, resolveInputs, snapshotInputs } from '../../workflows/inputs.js';
+import {
+  checkParams,
+  openRunInputs,
+  resolveInputs,
+  snapshotInputs,
+} from '../../workflows/inputs.js';
+import { integerOption } from '../options.js';
 import { printJson } from '../output.js';
 import { openRemote } from '../remote.js';
 import { RunProgress } from '../progress.js';
 import { openStack, type Stack } from '../../server/stack.js';
 import { createRunBindings, replayBackstop } from '../../server/run-bindings.js';
 import { acquireRunLock } from '../../server/run-lock.js';
-import { WorkflowEngine } from '../../workflows/engine.js';
+import { ISOLATE_MEMORY_MB_RANGE, WorkflowEngine } from '../../workflows/engine.js';
 import { runOnServer } from './run-remote.js';
 import {
   locateWorkflow,
@@ -50,8 +56,8 @@ export function register(program: Command): void {
     .option('--id <instanceId>', 'instance id; an unfinished instance with this id is resumed')
     .option(
       '--memory-mb <n>',
-      'memory cap of the workflow isolate, in MB (limits.memoryMb; default 128)',
-      positiveInteger,
+      `memory cap of the workflow isolate, in MB, from ${ISOLATE_MEMORY_MB_RANGE.min} to ${ISOLATE_MEMORY_MB_RANGE.max} (limits.memoryMb; default 128)`,
+      integerOption(ISOLATE_MEMORY_MB_RANGE.min, ISOLATE_MEMORY_MB_RANGE.max),
     )
     .option(
       '--cpu-per-step-ms <n>',
@@ -77,13 +83,7 @@ export function register(program: Command): void {
     });
 }
 
-function positiveInteger(raw: string): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new InvalidArgumentError(`"${raw}" is not a positive whole number`);
-  }
-  return value;
-}
+const positiveInteger = integerOption(1, Number.MAX_SAFE_INTEGER);
 
 /** Runs (or resumes) one workflow instance and returns its summary. */
 export async function runWorkflow(workflowPath: string, options: RunOptions): Promise<RunSummary> {
@@ -101,6 +101,7 @@ export async function runWorkflow(workflowPath: string, options: RunOptions): Pr
   }
   const params = parseParams(options.params);
   const source = await locateWorkflow(workflowPath);
+  checkParams(source.manifest, params);
   const stack = await openStack({ stateDir: options.stateDir });
   try {
     return await runOnStack(stack, source, params, options);
@@ -131,11 +132,11 @@ async function runOnStack(
         tenant,
         instanceId,
         inputs: openRunInputs(inputsDir(instanceId)),
-        startSpan: (name, stepKey, attributes) => {
+        startSpan: (name, stepKey, attributes, kind) => {
           if (spans.run === undefined) {
             throw new SandstackError('INTERNAL', 'Run spans are not ready');
           }
-          return spans.run.startSpan(name, stepKey, attributes);
+          return spans.run.startSpan(name, stepKey, attributes, kind);
         },
         onAction: (action) => progress.onAction(action),
       }),

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { ExecRequest, ExecResult, SandboxInstance } from '../../sandbox/types.js';
+import { MAX_TIMER_MS, integerOption } from '../options.js';
 import { printJson, printLine, printWarning, writeRaw } from '../output.js';
 import { rejectLocalOptions, type Remote } from '../remote.js';
 import { either, localSandbox, type JsonOption } from './sandbox-access.js';
@@ -78,7 +79,11 @@ function registerExec(sandbox: Command): void {
       "Run a shell command in a claimed sandbox, printing its output as it comes, and exit with the command's exit code; standard input is passed with --stdin",
     )
     .option('--cwd <dir>', 'working directory inside the sandbox (default: the workdir)')
-    .option('--timeout <ms>', "time limit in milliseconds (default: the template's)", Number)
+    .option(
+      '--timeout <ms>',
+      "time limit in milliseconds (default: the template's)",
+      integerOption(1, MAX_TIMER_MS),
+    )
     .option('--stdin <file>', "host file fed to the command's standard input")
     .option('--json', 'print the result as JSON')
     .action(
@@ -95,7 +100,7 @@ function registerExec(sandbox: Command): void {
         };
         const stdin = options.stdin === undefined ? undefined : readFileSync(options.stdin);
         const json = options.json === true;
-        const result = await either<{ exitCode: number } | undefined>(
+        const result = await either<ExecOutcome | undefined>(
           command,
           async (controller) =>
             execPrinting(await localSandbox(controller, id), {
@@ -112,6 +117,8 @@ function registerExec(sandbox: Command): void {
         }
         if (options.json === true) {
           printJson(result);
+        } else {
+          warnIfTruncated(id, result);
         }
         process.exitCode = result.exitCode;
       },
@@ -192,6 +199,26 @@ export function register(program: Command): void {
   registerCheckpointCommands(sandbox);
 }
 
+/** The fields of a local or remote exec result that the command reports on. */
+type ExecOutcome = Pick<ExecResult, 'exitCode' | 'stdoutTruncated' | 'stderrTruncated'>;
+
+/**
+ * Prints one warning on stderr that names each stream that went past its limit, because the
+ * printed output then ends early without a sign of it.
+ */
+function warnIfTruncated(id: string, result: ExecOutcome): void {
+  const streams = [
+    ...(result.stdoutTruncated ? ['stdout (maxStdoutBytes)'] : []),
+    ...(result.stderrTruncated ? ['stderr (maxStderrBytes)'] : []),
+  ];
+  if (streams.length === 0) {
+    return;
+  }
+  printWarning(
+    `output cut: ${streams.join(' and ')} went past the template's limit, so the rest was not kept; redirect long output to a file in the sandbox and copy it out with "sandstack sandbox files get ${id} <path>", or raise the limit (annotation sandstack.dev/max-output-bytes)`,
+  );
+}
+
 /**
  * Runs one command, copying its stdout and stderr to this process's as they arrive unless
  * `json` is set. Ctrl-C kills the command in the sandbox, and the result is then undefined.
@@ -232,7 +259,7 @@ async function execRemotePrinting(
     stdin: Buffer | undefined;
     json: boolean;
   },
-): Promise<{ exitCode: number } | undefined> {
+): Promise<ExecOutcome | undefined> {
   const { stdin, json, ...rest } = request;
   const body = { ...rest, ...(stdin === undefined ? {} : { stdin: stdin.toString('utf8') }) };
   if (json) {

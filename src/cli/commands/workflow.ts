@@ -61,6 +61,7 @@ export async function deployRemote(
       name: options.name,
       source,
       language: 'javascript',
+      filename: path,
       ...(options.className === undefined ? {} : { className: options.className }),
     }),
   );

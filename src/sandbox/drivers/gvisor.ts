@@ -602,8 +602,14 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
   private suspendedError(why: string): SandstackError {
     return new SandstackError(
       'SANDBOX_SUSPENDED',
-      `Sandbox "${this.id}" cannot run commands because ${why}; resume it ("sandstack sandbox resume ${this.id}") first`,
-      { details: { sandboxId: this.id } },
+      `Sandbox "${this.id}" cannot run commands because ${why}`,
+      {
+        details: { sandboxId: this.id },
+        remedy: {
+          cli: `resume it first with "sandstack sandbox resume ${this.id}"`,
+          http: `resume it first with POST /v1/sandboxes/${this.id}/resume`,
+        },
+      },
     );
   }
 

@@ -219,8 +219,14 @@ export class KubernetesSandbox implements SandboxInstance {
     if (this.#operatingMode === 'Suspended') {
       throw new SandstackError(
         'SANDBOX_SUSPENDED',
-        `Sandbox "${this.id}" cannot run commands or reach files because it is suspended (Sandbox "${this.sandboxName}" has no pod); resume it ("sandstack sandbox resume ${this.id}") first`,
-        { details: { sandboxId: this.id } },
+        `Sandbox "${this.id}" cannot run commands or reach files because it is suspended (Sandbox "${this.sandboxName}" has no pod)`,
+        {
+          details: { sandboxId: this.id },
+          remedy: {
+            cli: `resume it first with "sandstack sandbox resume ${this.id}"`,
+            http: `resume it first with POST /v1/sandboxes/${this.id}/resume`,
+          },
+        },
       );
     }
   }

@@ -338,7 +338,7 @@ function checkSandbox(
       item,
       source,
       ['metadata', 'name'],
-      `no claimed sandbox "${item.name}" in namespace "${item.namespace}"; local Sandbox objects come from claims, so use the id of a claimed sandbox ("sandstack sandbox list") and its tenant as the namespace`,
+      `no claimed sandbox "${item.name}" in namespace "${item.namespace}"; local Sandbox objects come from claims, so use the id of a claimed sandbox ("sandstack sandbox list", or GET /v1/sandboxes over HTTP) and its tenant as the namespace`,
     ),
   ];
 }

@@ -24,11 +24,12 @@ const QUANTITY =
 /**
  * Parses a Kubernetes resource quantity (`500m`, `2`, `512Mi`, `1e9`) to a number: cores for
  * CPU, bytes for memory and storage.
- * @returns undefined when the text is not a quantity
+ * @returns undefined when the text is not a quantity, or Infinity when it is too large for a
+ *   double
  */
 export function parseQuantity(value: string | number): number | undefined {
   if (typeof value === 'number') {
-    return Number.isFinite(value) ? value : undefined;
+    return Number.isNaN(value) ? undefined : value;
   }
   const match = QUANTITY.exec(value.trim());
   if (match === null) {
@@ -36,9 +37,10 @@ export function parseQuantity(value: string | number): number | undefined {
   }
   const number = Number(match[1]);
   const suffix = match[2] ?? '';
-  if (/^[eE]/.test(suffix)) {
-    return number * 10 ** Number(suffix.slice(1));
-  }
   const multiplier = SUFFIXES[suffix];
-  return multiplier === undefined ? undefined : number * multiplier;
+  if (multiplier !== undefined) {
+    return number * multiplier;
+  }
+  // The only other suffix the pattern admits is a decimal exponent such as `e9`.
+  return number * 10 ** Number(suffix.slice(1));
 }

@@ -128,7 +128,15 @@ function toProblem(error: ErrorObject): FieldProblem {
     .slice(1)
     .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
   const params = error.params as Record<string, unknown>;
-  const got = JSON.stringify(error.data);
+  const got = typeof error.data === 'number' ? String(error.data) : JSON.stringify(error.data);
+  const parent = path.at(-2);
+  if (error.keyword === 'type' && (parent === 'limits' || parent === 'requests')) {
+    // A quantity is an int-or-string, so one wrong value fails both branches of the schema.
+    return {
+      path,
+      message: `invalid quantity ${got}; use a whole number or a quoted quantity such as "500m" or "512Mi"`,
+    };
+  }
   switch (error.keyword) {
     case 'required':
       return {

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
-import type { TemplateInput } from '../templates.js';
+import { resourceProblem, type TemplateInput } from '../templates.js';
 import type { EnvVarsInjectionPolicy, ResourceLimits, RootfsSpec, RuntimeName } from '../types.js';
 import { parseQuantity } from './quantity.js';
 import type { FieldProblem } from './schemas.js';
@@ -108,7 +108,7 @@ export function toTemplateInput(object: SandboxTemplateObject): MappedTemplate {
   notes.push(...ignoredFields(object));
   if (container.command !== undefined || container.args !== undefined) {
     notes.push(
-      `spec.podTemplate.spec.containers[0].command and args are not run: a local sandbox's first process waits for commands from sandstack; run setup steps with "sandstack sandbox exec"`,
+      `spec.podTemplate.spec.containers[0].command and args are not run: a local sandbox's first process waits for commands from sandstack; run setup steps with "sandstack sandbox exec" (POST /v1/sandboxes/{id}/exec over HTTP)`,
     );
   }
   return { input, notes, problems };
@@ -204,17 +204,28 @@ function resourcesOf(
       out.notes.push(`resource limit "${name}" has no local meaning and is ignored`);
       continue;
     }
+    const path = [...CONTAINER_PATH, 'resources', 'limits', name];
     const amount = parseQuantity(value);
-    if (amount === undefined || amount <= 0) {
+    if (amount === undefined) {
       out.problems.push({
-        path: [...CONTAINER_PATH, 'resources', 'limits', name],
-        message: `invalid quantity ${JSON.stringify(value)}; use a positive amount such as 500m, 2, 512Mi or 1Gi`,
+        path,
+        message: `invalid quantity ${quote(value)}; use a number with an optional suffix, such as 500m, 2, 512Mi or 1Gi`,
       });
       continue;
     }
-    resources[field] = field === 'cpu' ? amount : Math.ceil(amount);
+    const problem = resourceProblem(field, amount);
+    if (problem !== undefined) {
+      out.problems.push({ path, message: `invalid quantity ${quote(value)}: it ${problem}` });
+      continue;
+    }
+    resources[field] = amount;
   }
   return resources;
+}
+
+/** Quotes a YAML value for a message. Unlike JSON, it shows .inf and .nan as numbers. */
+function quote(value: unknown): string {
+  return typeof value === 'number' ? String(value) : JSON.stringify(value);
 }
 
 function applyNumberAnnotations(
@@ -228,10 +239,17 @@ function applyNumberAnnotations(
       continue;
     }
     const value = Number(text);
-    if (!Number.isInteger(value) || value <= 0) {
+    const path = ['metadata', 'annotations', annotation];
+    if (field === 'pids') {
+      const problem = /^\s*$/.test(text) ? 'is empty' : resourceProblem('pids', value);
+      if (problem !== undefined) {
+        problems.push({ path, message: `invalid value ${JSON.stringify(text)}: it ${problem}` });
+        continue;
+      }
+    } else if (!Number.isSafeInteger(value) || value <= 0) {
       problems.push({
-        path: ['metadata', 'annotations', annotation],
-        message: `invalid value "${text}"; use a positive whole number`,
+        path,
+        message: `invalid value ${JSON.stringify(text)}; use a positive whole number up to ${Number.MAX_SAFE_INTEGER}`,
       });
       continue;
     }

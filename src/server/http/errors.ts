@@ -7,7 +7,7 @@ import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { isSandstackError, type ErrorCode } from '../../core/errors.js';
+import { httpMessageOf, isSandstackError, type ErrorCode } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 
 /** One invalid field of a request. */
@@ -45,6 +45,10 @@ export const ErrorSchema = z
         .openapi({ description: 'Each invalid field of the request, for validation errors' }),
       quota: QuotaDetailSchema.optional().openapi({
         description: 'The quota that was hit, for a 429 `QUOTA_EXCEEDED`',
+      }),
+      cliMessage: z.string().optional().openapi({
+        description:
+          'The message as the sandstack CLI shows it, naming CLI commands where `message` names routes; only present when the two differ',
       }),
     }),
   })
@@ -139,7 +143,9 @@ export function errorResponse(
   message: string,
   issues?: FieldIssue[],
   quota?: QuotaDetail,
+  extra: { cliMessage?: string } = {},
 ): Response {
+  const cliMessage = extra.cliMessage === message ? undefined : extra.cliMessage;
   return c.json(
     {
       error: {
@@ -147,6 +153,7 @@ export function errorResponse(
         message,
         ...(issues === undefined ? {} : { issues }),
         ...(quota === undefined ? {} : { quota }),
+        ...(cliMessage === undefined ? {} : { cliMessage }),
       },
     },
     status,
@@ -192,7 +199,9 @@ export function createErrorHandler(logger: Logger): (error: Error, c: Context) =
           error: error.message,
         });
       }
-      return errorResponse(c, status, error.code, error.message);
+      return errorResponse(c, status, error.code, httpMessageOf(error), undefined, undefined, {
+        cliMessage: error.message,
+      });
     }
     if (error instanceof HTTPException) {
       return httpExceptionResponse(c, error);

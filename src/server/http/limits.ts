@@ -112,10 +112,15 @@ export async function reserveSandboxClaim(
 export function runSandboxAdmission(server: ServerContext): SandboxAdmission {
   return {
     admitClaim: async (tenant, template) => {
-      if (!sandboxOwners(server.stack.db).visible('SandboxTemplate', template, tenant)) {
+      // A missing template is rejected here too, because the controller's own message lists
+      // the templates of every tenant.
+      const exists = server.stack.controller
+        .listTemplates()
+        .some((candidate) => candidate.name === template);
+      if (!exists || !sandboxOwners(server.stack.db).visible('SandboxTemplate', template, tenant)) {
         throw new SandstackError(
           'TEMPLATE_NOT_FOUND',
-          `Template "${template}" not found; claim one of the templates GET /v1/templates lists`,
+          `Template "${template}" not found; claim one of the templates that "sandstack get templates" (GET /v1/templates over HTTP) lists`,
         );
       }
       await asSandboxLimit(() => checkCpuQuota(server, tenant));

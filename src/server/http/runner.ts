@@ -315,7 +315,8 @@ export class InstanceRunner {
             { tenant: bindingTenant, instanceId },
             inputsDir(stack, bindingTenant, instanceId),
           ),
-          startSpan: (name, stepKey, attributes) => spans.startSpan(name, stepKey, attributes),
+          startSpan: (name, stepKey, attributes, kind) =>
+            spans.startSpan(name, stepKey, attributes, kind),
           onAction: () => undefined,
           ...(this.#approvals === undefined ? {} : { approvals: this.#approvals }),
           ...(this.#admission === undefined ? {} : { admission: this.#admission }),

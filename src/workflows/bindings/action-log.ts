@@ -22,6 +22,7 @@ const MIGRATIONS = [
      PRIMARY KEY (instance_id, step_key, call_index)
    );
    CREATE INDEX actions_by_tenant ON actions (tenant, instance_id);`,
+  'ALTER TABLE actions ADD COLUMN output_truncated_at INTEGER',
 ];
 
 /** One recorded action of a run: a guarded tool call, a claim, an upload or a release. */
@@ -43,6 +44,8 @@ export interface ActionRecord {
   sandboxId?: string | undefined;
   exitCode?: number | undefined;
   durationMs?: number | undefined;
+  /** Byte limit at which the command's output returned to the workflow was cut, if it was. */
+  outputTruncatedAt?: number | undefined;
   timeMs: number;
 }
 
@@ -63,6 +66,7 @@ interface ActionRow {
   sandbox_id: string | null;
   exit_code: number | null;
   duration_ms: number | null;
+  output_truncated_at: number | null;
   time_ms: number;
 }
 
@@ -83,8 +87,9 @@ export class ActionLog {
     this.#db
       .prepare(
         `INSERT OR REPLACE INTO actions (tenant, instance_id, step_key, call_index, kind, tool, input, verdict,
-           reason, category, rule, stage, tier, sandbox_id, exit_code, duration_ms, time_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           reason, category, rule, stage, tier, sandbox_id, exit_code, duration_ms,
+           output_truncated_at, time_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         action.tenant,
@@ -103,6 +108,7 @@ export class ActionLog {
         action.sandboxId ?? null,
         action.exitCode ?? null,
         action.durationMs ?? null,
+        action.outputTruncatedAt ?? null,
         action.timeMs,
       );
   }
@@ -144,6 +150,7 @@ function toRecord(row: ActionRow): ActionRecord {
     sandboxId: row.sandbox_id ?? undefined,
     exitCode: row.exit_code ?? undefined,
     durationMs: row.duration_ms ?? undefined,
+    outputTruncatedAt: row.output_truncated_at ?? undefined,
     timeMs: row.time_ms,
   };
 }

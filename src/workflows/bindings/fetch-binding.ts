@@ -6,6 +6,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
+import { SpanKind, SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
 import { isPrivateAddress } from '../../core/addresses.js';
 import { SandstackError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -13,7 +14,7 @@ import { noopLogger } from '../../core/logger.js';
 import type { Decision } from '../../guard/types.js';
 import type { BindingCallContext, HostBinding, JsonValue } from '../types.js';
 import type { ActionLog, ActionRecord } from './action-log.js';
-import type { GuardAccess } from './sandbox-binding.js';
+import { toolCallId, type GuardAccess } from './sandbox-binding.js';
 
 /** Limits of the fetch binding. */
 export interface FetchLimits {
@@ -43,6 +44,13 @@ export interface FetchBindingOptions {
   /** Called after each call is recorded, for live progress. */
   onAction?: (action: ActionRecord) => void;
   limits?: Partial<FetchLimits>;
+  /** Starts a span as a child of the step's span (or the run's outside steps). */
+  startSpan?: (
+    name: string,
+    stepKey: string | undefined,
+    attributes: Attributes,
+    kind?: SpanKind,
+  ) => Span;
 }
 
 /** What tenant code gets back from `FETCH.fetch`. */
@@ -120,65 +128,123 @@ export function createFetchBinding(options: FetchBindingOptions): HostBinding {
 
   return {
     fetch: async (context, rawUrl, rawInit) => {
-      let request = readRequest(rawUrl, rawInit, limits);
-      const signal = AbortSignal.timeout(limits.timeoutMs);
-      const started = performance.now();
-      const redirects: string[] = [];
-      for (;;) {
-        const decision = await options.guard.decide(
-          { tool: 'WebFetch', input: { url: request.url.href, prompt: '' } },
-          { cwd: '/workspace', projectDir: '/workspace', userMessages: [], homeDir: '/root' },
-        );
-        if (decision.verdict !== 'allow') {
-          record(context, request, decision, { redirects });
-          logger.info('Fetch blocked', {
-            instanceId: context.instanceId,
-            host: request.url.host,
-            category: decision.category,
-          });
-          throw new SandstackError(
-            (decision as { halted?: boolean }).halted === true ? 'GUARD_HALTED' : 'GUARD_DENIED',
-            `FETCH of ${options.guard.redact(request.url.href)} was not allowed (${decision.verdict}): ${decision.reason}`,
-          );
-        }
-        // Only a rule that names the domain opens private addresses, not a blanket `WebFetch`.
-        const allowPrivate =
-          decision.stage === 'policy' &&
-          decision.rule?.startsWith('allow WebFetch(domain:') === true;
-        let response: FetchResult;
-        try {
-          response = await send(request, { signal, allowPrivate, limits });
-        } catch (error) {
-          record(context, request, decision, {
-            redirects,
-            durationMs: performance.now() - started,
-          });
-          throw fetchError(error, request, limits, options.guard);
-        }
-        const location = response.headers['location'];
-        if (REDIRECT_STATUSES.has(response.status) && location !== undefined) {
-          if (redirects.length >= limits.maxRedirects) {
-            record(context, request, decision, { redirects, status: response.status });
-            throw new SandstackError(
-              'STEP_FAILED',
-              `FETCH stopped after ${limits.maxRedirects} redirects at ${options.guard.redact(request.url.href)}`,
-            );
-          }
-          redirects.push(request.url.href);
-          request = redirectRequest(request, response.status, location);
-          continue;
-        }
-        record(context, request, decision, {
-          redirects,
-          status: response.status,
-          durationMs: performance.now() - started,
+      const request = readRequest(rawUrl, rawInit, limits);
+      const span = options.startSpan?.(
+        'fetch.request',
+        context.stepKey,
+        fetchSpanAttributes(context, request, options.guard),
+        SpanKind.CLIENT,
+      );
+      try {
+        const result = await fetchGuarded(context, request);
+        span?.setAttributes({
+          'http.response.status_code': result.status,
+          'sandstack.fetch.redirects': result.redirects,
         });
-        return {
-          ...response,
-          redirected: redirects.length > 0,
-        } as unknown as JsonValue;
+        span?.setStatus({ code: SpanStatusCode.OK });
+        return result.response;
+      } catch (error) {
+        span?.setAttribute('error.type', (error as { code?: string }).code ?? 'INTERNAL');
+        span?.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        span?.end();
       }
     },
+  };
+
+  async function fetchGuarded(
+    context: BindingCallContext,
+    first: FetchRequest,
+  ): Promise<{ response: JsonValue; status: number; redirects: number }> {
+    let request = first;
+    const signal = AbortSignal.timeout(limits.timeoutMs);
+    const started = performance.now();
+    const redirects: string[] = [];
+    for (;;) {
+      const decision = await options.guard.decide(
+        { tool: 'WebFetch', input: { url: request.url.href, prompt: '' } },
+        { cwd: '/workspace', projectDir: '/workspace', userMessages: [], homeDir: '/root' },
+      );
+      if (decision.verdict !== 'allow') {
+        record(context, request, decision, { redirects });
+        logger.info('Fetch blocked', {
+          instanceId: context.instanceId,
+          host: request.url.host,
+          category: decision.category,
+        });
+        throw new SandstackError(
+          (decision as { halted?: boolean }).halted === true ? 'GUARD_HALTED' : 'GUARD_DENIED',
+          `FETCH of ${options.guard.redact(request.url.href)} was not allowed (${decision.verdict}): ${decision.reason}`,
+        );
+      }
+      // Only a rule that names the domain opens private addresses, not a blanket `WebFetch`.
+      const allowPrivate =
+        decision.stage === 'policy' && decision.rule?.startsWith('allow WebFetch(domain:') === true;
+      let response: FetchResult;
+      try {
+        response = await send(request, { signal, allowPrivate, limits });
+      } catch (error) {
+        record(context, request, decision, {
+          redirects,
+          durationMs: performance.now() - started,
+        });
+        throw fetchError(error, request, limits, options.guard);
+      }
+      const location = response.headers['location'];
+      if (REDIRECT_STATUSES.has(response.status) && location !== undefined) {
+        if (redirects.length >= limits.maxRedirects) {
+          record(context, request, decision, { redirects, status: response.status });
+          throw new SandstackError(
+            'STEP_FAILED',
+            `FETCH stopped after ${limits.maxRedirects} redirects at ${options.guard.redact(request.url.href)}`,
+          );
+        }
+        redirects.push(request.url.href);
+        request = redirectRequest(request, response.status, location);
+        continue;
+      }
+      record(context, request, decision, {
+        redirects,
+        status: response.status,
+        durationMs: performance.now() - started,
+      });
+      return {
+        response: { ...response, redirected: redirects.length > 0 } as unknown as JsonValue,
+        status: response.status,
+        redirects: redirects.length,
+      };
+    }
+  }
+}
+
+/**
+ * Attributes of a fetch span: OpenTelemetry's GenAI tool-call names, because the guard
+ * judges each fetch as a `WebFetch` tool call, and its HTTP client names, with secrets
+ * redacted from the URL.
+ */
+function fetchSpanAttributes(
+  context: BindingCallContext,
+  request: FetchRequest,
+  guard: GuardAccess,
+): Attributes {
+  const port =
+    request.url.port === ''
+      ? request.url.protocol === 'https:'
+        ? 443
+        : 80
+      : Number(request.url.port);
+  return {
+    'sandstack.tenant': context.tenant,
+    'sandstack.tool': 'WebFetch',
+    'gen_ai.operation.name': 'execute_tool',
+    'gen_ai.tool.name': 'WebFetch',
+    'gen_ai.tool.type': 'function',
+    'gen_ai.tool.call.id': toolCallId(context),
+    'http.request.method': request.method,
+    'url.full': guard.redact(request.url.href),
+    'server.address': request.url.hostname,
+    'server.port': port,
   };
 }
 

@@ -34,6 +34,17 @@ export interface ToolOutcome {
   error?: string;
 }
 
+/**
+ * Returns the `gen_ai.tool.call.id` of a binding call: the id the caller gave (such as a
+ * model's tool-use id), else one made of the instance, step and call index, which stays the
+ * same when a step runs again.
+ */
+export function toolCallId(context: BindingCallContext, given?: string): string {
+  return (
+    given ?? `${context.instanceId}/${context.stepKey ?? '(outside steps)'}/${context.callIndex}`
+  );
+}
+
 /** What the binding needs from the guard layer, per run. */
 export interface GuardAccess {
   decide(call: ToolCall, context: GuardContext): Promise<Decision & { halted?: boolean }>;
@@ -139,6 +150,7 @@ export function createSandboxBinding(options: SandboxBindingOptions): HostBindin
     sandboxId: string,
     call: ToolCall,
     guardContext: GuardContext,
+    callId?: string,
   ): Promise<CallOutcome> => {
     const sandbox = await openOwned(context, sandboxId);
     const redactedInput = JSON.parse(options.guard.redact(JSON.stringify(call.input))) as Record<
@@ -182,6 +194,7 @@ export function createSandboxBinding(options: SandboxBindingOptions): HostBindin
       'gen_ai.operation.name': 'execute_tool',
       'gen_ai.tool.name': call.tool,
       'gen_ai.tool.type': 'function',
+      'gen_ai.tool.call.id': toolCallId(context, callId),
     });
     const started = performance.now();
     let outcome: ToolOutcome;
@@ -198,12 +211,18 @@ export function createSandboxBinding(options: SandboxBindingOptions): HostBindin
     }
     execSpan?.end();
 
-    record(context, { ...base, exitCode: outcome.exitCode, durationMs });
     // A failed command's own output explains the failure, so it is kept with the error.
     const text =
       outcome.error === undefined || outcome.output.includes(outcome.error)
         ? outcome.output
         : `${outcome.output}${outcome.output === '' || outcome.output.endsWith('\n') ? '' : '\n'}${outcome.error}`;
+    const cut = Buffer.byteLength(text) > maxOutputBytes;
+    record(context, {
+      ...base,
+      exitCode: outcome.exitCode,
+      durationMs,
+      ...(cut ? { outputTruncatedAt: maxOutputBytes } : {}),
+    });
     // Redaction runs on a little more than what is returned, so its cost stays bounded and a
     // secret cut at the first boundary falls beyond the final one.
     const output = truncate(
@@ -312,11 +331,13 @@ export function createSandboxBinding(options: SandboxBindingOptions): HostBindin
     tool: async (context, sandboxId, rawCall, rawContext) => {
       const call = readToolCall(rawCall);
       const guardContext = readGuardContext(rawContext);
+      const callId = isObject(rawCall) && typeof rawCall.id === 'string' ? rawCall.id : undefined;
       return (await guardedCall(
         context,
         String(sandboxId),
         call,
         guardContext,
+        callId,
       )) as unknown as JsonValue;
     },
 
@@ -389,7 +410,7 @@ function readToolCall(raw: JsonValue | undefined): ToolCall {
   if (!isObject(raw) || typeof raw.tool !== 'string' || !isObject(raw.input)) {
     throw new SandstackError(
       'INVALID_ARGUMENT',
-      'SANDBOX.tool() takes a call { tool: string, input: object }',
+      'SANDBOX.tool() takes a call { tool: string, input: object, id?: string }',
     );
   }
   return { tool: raw.tool, input: raw.input };

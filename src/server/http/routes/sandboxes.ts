@@ -72,6 +72,9 @@ const SnapshotSchema = z
   })
   .openapi('Snapshot');
 
+/** Maximum exec time limit, in milliseconds: the maximum delay of Node.js timers. */
+const MAX_EXEC_TIMEOUT_MS = 2_147_483_647;
+
 const ExecSchema = z
   .object({
     command: z
@@ -80,7 +83,16 @@ const ExecSchema = z
     cwd: z.string().optional(),
     env: z.record(z.string(), z.string()).optional(),
     stdin: z.string().optional(),
-    timeoutMs: z.number().int().positive().optional(),
+    timeoutMs: z
+      .number({ error: 'timeoutMs must be a number of milliseconds' })
+      .int({ error: 'timeoutMs must be a whole number of milliseconds' })
+      .min(1, { error: 'timeoutMs must be at least 1 ms' })
+      // Exec rejects a timeout past the maximum delay of Node.js timers (2^31 - 1 ms), so the
+      // route checks it first and names the field.
+      .max(MAX_EXEC_TIMEOUT_MS, {
+        error: `timeoutMs must be at most ${MAX_EXEC_TIMEOUT_MS} ms (about 24.8 days)`,
+      })
+      .optional(),
   })
   .openapi('ExecRequest');
 

@@ -31,6 +31,20 @@ const DeploySchema = z
       .string()
       .optional()
       .openapi({ description: 'Exported WorkflowEntrypoint subclass; the first one by default' }),
+    filename: z
+      .string()
+      .min(1, { error: 'filename is empty; omit it or send the name of the uploaded file' })
+      .max(255, { error: 'filename is over 255 characters; send a shorter name' })
+      // eslint-disable-next-line no-control-regex
+      .regex(/^[^\u0000-\u001f\u007f]*$/, {
+        error: 'filename contains control characters; send a plain file name',
+      })
+      .optional()
+      .openapi({
+        description:
+          'Name of the uploaded file, used in error messages; workflow.ts or workflow.js by default',
+        example: 'greet.ts',
+      }),
   })
   .openapi('DeployRequest');
 
@@ -168,10 +182,11 @@ async function deploySource(
 ): Promise<z.infer<typeof DeployResultSchema>> {
   const dir = await mkdtemp(join(tmpdir(), 'sandstack-deploy-'));
   try {
-    const filename = join(dir, body.language === 'typescript' ? 'workflow.ts' : 'workflow.js');
+    const name = body.language === 'typescript' ? 'workflow.ts' : 'workflow.js';
     const result = await server.runner.engine.deploy(tenant, body.name, {
       source: body.source,
-      filename,
+      filename: join(dir, name),
+      uploadedAs: body.filename ?? name,
       ...(body.className === undefined ? {} : { className: body.className }),
     });
     return {
@@ -187,10 +202,14 @@ async function deploySource(
   }
 }
 
-/** Replaces the temporary folder in bundler messages with the plain file name. */
+/**
+ * Removes the temporary folder from a message that still names it, such as one from a file
+ * the bundler reads, so no server path reaches the caller.
+ */
 function hideTempPath(error: unknown, dir: string): unknown {
   if (error instanceof SandstackError && error.message.includes(dir)) {
-    return new SandstackError(error.code, error.message.split(`${dir}/`).join(''), {
+    const message = error.message.split(`${dir}/`).join('').split(dir).join('(upload)');
+    return new SandstackError(error.code, message, {
       cause: error,
       ...(error.details === undefined ? {} : { details: error.details }),
     });
