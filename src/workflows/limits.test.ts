@@ -1,7 +1,8 @@
 /**
  * Size and memory limits of an instance: the per-instance total of stored step results,
  * step results too large for one message, and ArrayBuffer allocations at the isolate's
- * memory cap, in worker processes and in the engine's process.
+ * memory cap, in worker processes and in the engine's process. WebAssembly and
+ * SharedArrayBuffer, whose memory the cap would not count, are missing from tenant code.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -163,6 +164,31 @@ describe.each<IsolationMode>(['process', 'in-process'])('limits with isolation %
     expect(result.steps[0]?.attempt).toBe(1);
   });
 
+  it.each([
+    ['WebAssembly.Memory', 'new WebAssembly.Memory({ initial: 16384 })', 'WebAssembly'],
+    ['a SharedArrayBuffer', 'new SharedArrayBuffer(2 ** 30)', 'SharedArrayBuffer'],
+  ])('rejects %s without retries', async (_name, allocation, global) => {
+    const { engine } = await makeEngine({ isolation, limits: { memoryMb: 32 } });
+    const { result } = await runBody(
+      engine,
+      `return step.do('wasm', ${RETRIES}, async () => { const kept = ${allocation}; return 1; });`,
+    );
+    expect(result.status).toBe('errored');
+    expect(result.error?.code).toBe('STEP_FAILED');
+    expect(result.error?.message).toContain(`${global} is not defined`);
+    expect(result.error?.message).toContain('workflow isolates have no WebAssembly');
+    expect(result.steps[0]?.attempt).toBe(1);
+  });
+
+  it('hides WebAssembly from tenant globals', async () => {
+    const { engine } = await makeEngine({ isolation });
+    const { result } = await runBody(
+      engine,
+      `return [typeof WebAssembly, typeof SharedArrayBuffer, 'WebAssembly' in globalThis];`,
+    );
+    expect(result.output).toEqual(['undefined', 'undefined', false]);
+  });
+
   it('fails fast on an allocation outside steps', async () => {
     const { engine } = await makeEngine({ isolation, limits: { memoryMb: 32 } });
     const { result } = await runBody(engine, `return new ArrayBuffer(2 ** 31).byteLength;`);
@@ -218,6 +244,21 @@ describe('ArrayBuffer bomb on a shared worker', () => {
     expect(survivor.status).toBe('complete');
     expect(survivor.output).toBe('released');
     expect(survivor.steps.map((step) => step.attempt)).toEqual([1]);
+  });
+});
+
+describe('WebAssembly at deploy', () => {
+  it('rejects top-level WebAssembly.Memory', async () => {
+    const { engine } = await makeEngine();
+    const deploy = engine.deploy('acme', 'wasm', {
+      filename: 'wasm.js',
+      source: `import { WorkflowEntrypoint } from 'sandstack/workflows';
+        const memory = new WebAssembly.Memory({ initial: 16384 });
+        export class Wasm extends WorkflowEntrypoint {
+          async run() { return memory.buffer.byteLength; }
+        }`,
+    });
+    await expect(deploy).rejects.toThrow(/WebAssembly is not defined/);
   });
 });
 
