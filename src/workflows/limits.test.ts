@@ -98,6 +98,20 @@ describe('instance state limit', () => {
     expect(result.error?.code).toBe('WORKFLOW_STATE_LIMIT');
   });
 
+  it('counts pending event payloads', async () => {
+    const { engine } = await makeEngine({ limits: { maxInstanceStateBytes: 5000 } });
+    const { id } = await runBody(
+      engine,
+      `await step.do('a', async () => 'x'.repeat(2000));
+       await step.waitForEvent('never', { type: 'never' });`,
+    );
+    await engine.sendEvent('acme', id, { type: 'other', payload: 'y'.repeat(2000) });
+    const send = engine.sendEvent('acme', id, { type: 'other', payload: 'z'.repeat(2000) });
+    await expect(send).rejects.toMatchObject({ code: 'WORKFLOW_STATE_LIMIT' });
+    await expect(send).rejects.toThrow(/to 6006 bytes, over the 5000-byte limit per instance/);
+    await expect(send).rejects.toThrow(/--max-instance-state-bytes/);
+  });
+
   it('counts UTF-8 bytes, not characters', async () => {
     const { engine } = await makeEngine({ limits: { maxStepResultBytes: 1000 } });
     const { result } = await runBody(
@@ -106,6 +120,52 @@ describe('instance state limit', () => {
     );
     expect(result.error?.code).toBe('STEP_RESULT_INVALID');
     expect(result.error?.message).toContain('returned 1202 bytes');
+  });
+});
+
+describe('pending event limits', () => {
+  const WAIT_TWICE = `await step.waitForEvent('first', { type: 'go' });
+     await step.waitForEvent('second', { type: 'never' });`;
+
+  it('rejects a send past the count', async () => {
+    const { engine } = await makeEngine({ limits: { maxPendingEvents: 3 } });
+    const { id } = await runBody(engine, WAIT_TWICE);
+    for (let count = 0; count < 3; count += 1) {
+      await engine.sendEvent('acme', id, { type: 'other', payload: count });
+    }
+    const send = engine.sendEvent('acme', id, { type: 'go' });
+    await expect(send).rejects.toMatchObject({ code: 'EVENT_LIMIT' });
+    await expect(send).rejects.toThrow(/already has 3 pending events, the maximum per instance/);
+    await expect(send).rejects.toThrow(/limits.maxPendingEvents/);
+    await expect(send).rejects.toThrow(/--max-pending-events/);
+  });
+
+  it('accepts a send once events are received', async () => {
+    const { engine } = await makeEngine({ limits: { maxPendingEvents: 1 } });
+    const { id } = await runBody(engine, WAIT_TWICE);
+    await engine.sendEvent('acme', id, { type: 'go' });
+    await expect(engine.sendEvent('acme', id, { type: 'go' })).rejects.toThrow(
+      /already has 1 pending/,
+    );
+
+    const resumed = await engine.run('acme', id);
+    expect(resumed.steps.map((step) => [step.key, step.status])).toEqual([
+      ['first#1', 'complete'],
+      ['second#1', 'waiting'],
+    ]);
+    await engine.sendEvent('acme', id, { type: 'late' });
+  });
+
+  it('rejects a send past the bytes', async () => {
+    const { engine } = await makeEngine({ limits: { maxPendingEventBytes: 3000 } });
+    const { id } = await runBody(engine, WAIT_TWICE);
+    await engine.sendEvent('acme', id, { type: 'other', payload: 'é'.repeat(1000) });
+    const send = engine.sendEvent('acme', id, { type: 'other', payload: 'é'.repeat(1000) });
+    await expect(send).rejects.toMatchObject({ code: 'EVENT_LIMIT' });
+    await expect(send).rejects.toThrow(
+      /Event payload of 2002 bytes would bring the pending event payloads of instance "[^"]+" to 4004 bytes/,
+    );
+    await expect(send).rejects.toThrow(/limits.maxPendingEventBytes/);
   });
 });
 

@@ -16,15 +16,19 @@ import {
   toStep,
   toVersion,
 } from './rows.js';
-import type {
-  EndedInstance,
-  EventRecord,
-  InstanceKey,
-  InstancePatch,
-  InstanceRecord,
-  StepRecord,
-  VersionRecord,
-  WorkflowStore,
+import {
+  eventFits,
+  type AddEventResult,
+  type EndedInstance,
+  type EventBounds,
+  type EventRecord,
+  type EventTotals,
+  type InstanceKey,
+  type InstancePatch,
+  type InstanceRecord,
+  type StepRecord,
+  type VersionRecord,
+  type WorkflowStore,
 } from './store.js';
 
 /** A write waiting for a group commit. */
@@ -410,14 +414,46 @@ export class SqliteWorkflowStore implements WorkflowStore {
     tenant: string,
     instanceId: string,
     event: { type: string; payload: JsonValue; createdAtMs: number },
-  ): Promise<void> {
-    return this.#write(() => {
+    bounds?: EventBounds,
+  ): Promise<AddEventResult> {
+    const payload = JSON.stringify(event.payload);
+    // The check and the insert run in one group-commit transaction, so no other write
+    // comes between them.
+    return this.#write((): AddEventResult => {
+      if (bounds !== undefined) {
+        const totals = this.#eventTotals(tenant, instanceId);
+        if (!eventFits(totals, Buffer.byteLength(payload), bounds)) {
+          return { added: false, totals };
+        }
+      }
       this.#db
         .prepare(
           'INSERT INTO workflow_events (tenant, instance_id, type, payload, created_at_ms) VALUES (?, ?, ?, ?, ?)',
         )
-        .run(tenant, instanceId, event.type, JSON.stringify(event.payload), event.createdAtMs);
+        .run(tenant, instanceId, event.type, payload, event.createdAtMs);
+      return { added: true };
     });
+  }
+
+  #eventTotals(tenant: string, instanceId: string): EventTotals {
+    // CAST AS BLOB makes length() count bytes of the UTF-8 text instead of characters.
+    const events = this.#db
+      .prepare(
+        `SELECT COUNT(*) AS count, COALESCE(SUM(length(CAST(payload AS BLOB))), 0) AS bytes
+           FROM workflow_events WHERE tenant = ? AND instance_id = ? AND consumed_by IS NULL`,
+      )
+      .get(tenant, instanceId) as { count: number; bytes: number };
+    const steps = this.#db
+      .prepare(
+        `SELECT COALESCE(SUM(length(CAST(result AS BLOB))), 0) AS bytes FROM workflow_steps
+           WHERE tenant = ? AND instance_id = ? AND status = 'complete'`,
+      )
+      .get(tenant, instanceId) as { bytes: number };
+    return {
+      pendingEvents: events.count,
+      pendingEventBytes: events.bytes,
+      stepResultBytes: steps.bytes,
+    };
   }
 
   async claimEvent(

@@ -70,6 +70,38 @@ export interface EventRecord {
   consumedBy: string | undefined;
 }
 
+/** Per-instance bounds that `addEvent` checks, each counting the new event too. */
+export interface EventBounds {
+  /** Maximum number of events that no `step.waitForEvent` has received yet. */
+  maxPendingEvents: number;
+  /** Maximum bytes of JSON of those events' payloads. */
+  maxPendingEventBytes: number;
+  /** Maximum bytes of JSON of the stored step results plus those payloads. */
+  maxStateBytes: number;
+}
+
+/** An instance's totals before a new event, as `addEvent` measured them. */
+export interface EventTotals {
+  pendingEvents: number;
+  /** Bytes of JSON of the pending events' payloads. */
+  pendingEventBytes: number;
+  /** Bytes of JSON of the complete steps' results. */
+  stepResultBytes: number;
+}
+
+/** Result of `addEvent`: stored, or rejected with the totals that a bound stopped. */
+export type AddEventResult = { added: true } | { added: false; totals: EventTotals };
+
+/** Checks whether an event of `payloadBytes` fits within `bounds` on top of `totals`. */
+export function eventFits(totals: EventTotals, payloadBytes: number, bounds: EventBounds): boolean {
+  const pendingBytes = totals.pendingEventBytes + payloadBytes;
+  return (
+    totals.pendingEvents + 1 <= bounds.maxPendingEvents &&
+    pendingBytes <= bounds.maxPendingEventBytes &&
+    totals.stepResultBytes + pendingBytes <= bounds.maxStateBytes
+  );
+}
+
 /** Fields of an instance that the engine changes after creation. */
 export type InstancePatch = Partial<
   Pick<InstanceRecord, 'status' | 'output' | 'error' | 'wakeAtMs'>
@@ -208,11 +240,17 @@ export interface WorkflowStore {
    */
   putStep(tenant: string, instanceId: string, step: StepRecord): Promise<void>;
 
+  /**
+   * Stores an event for the instance. With `bounds`, it first sums the instance's pending
+   * events and stored step results in the same transaction, and stores nothing when the new
+   * event would pass a bound, so concurrent sends cannot pass it together.
+   */
   addEvent(
     tenant: string,
     instanceId: string,
     event: { type: string; payload: JsonValue; createdAtMs: number },
-  ): Promise<void>;
+    bounds?: EventBounds,
+  ): Promise<AddEventResult>;
   /** Returns the event already given to `stepKey`, else marks the oldest free one of `type` as its own. */
   claimEvent(
     tenant: string,
