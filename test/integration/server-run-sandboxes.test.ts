@@ -1,8 +1,9 @@
 /**
  * The server releases the sandboxes a run claimed through env.SANDBOX once the instance
  * ends, whether it completes, errors or is terminated over HTTP, so they stop counting
- * toward the tenant's sandbox quota. Real sandboxes of the default template, over HTTP
- * on 127.0.0.1.
+ * toward the tenant's sandbox quota. A folder input that tar cannot unpack fails its
+ * upload step without retries. Real sandboxes of the default template, over HTTP on
+ * 127.0.0.1.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,42 @@ export class Keep extends WorkflowEntrypoint {
   }
 }
 `;
+
+/** Uploads folder input `repo` into a claimed sandbox with the step's default retries. */
+const UPLOAD_WORKFLOW = `import { WorkflowEntrypoint } from 'sandstack/workflows';
+export class Upload extends WorkflowEntrypoint {
+  async run(event, step) {
+    const box = await step.do('claim', { retries: { limit: 0 } }, async () => this.env.SANDBOX.claim({}));
+    await step.do('upload', async () => this.env.SANDBOX.upload(box.id, 'repo', '/workspace/repo'));
+    return box.id;
+  }
+}
+`;
+
+/** Builds a tar archive whose one member escapes the folder it is unpacked into. */
+function escapingTar(): Buffer {
+  const header = Buffer.alloc(512);
+  const field = (text: string, offset: number): void => {
+    header.write(text, offset, 'ascii');
+  };
+  const content = Buffer.from('escaped\n');
+  field('../../../tmp/escaped-by-tar', 0);
+  field('0000644\0', 100);
+  field('0000000\0', 108);
+  field('0000000\0', 116);
+  field(`${content.length.toString(8).padStart(11, '0')}\0`, 124);
+  field('00000000000\0', 136);
+  field('0', 156);
+  field('ustar\0', 257);
+  field('00', 263);
+  // The checksum is the byte sum of the header with its own field read as spaces.
+  header.fill(' ', 148, 156);
+  const sum = header.reduce((total, byte) => total + byte, 0);
+  field(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+  const body = Buffer.alloc(512);
+  content.copy(body);
+  return Buffer.concat([header, body, Buffer.alloc(1024)]);
+}
 
 interface Reply {
   status: number;
@@ -114,8 +151,13 @@ describe('sandboxes of ended runs', () => {
       secret: string;
     };
     token = created.secret;
-    const deployed = await call('POST', '/v1/workflows', { name: 'keep', source: KEEP_WORKFLOW });
-    expect(deployed.status).toBeLessThan(300);
+    for (const [name, source] of [
+      ['keep', KEEP_WORKFLOW],
+      ['upload', UPLOAD_WORKFLOW],
+    ]) {
+      const deployed = await call('POST', '/v1/workflows', { name, source });
+      expect(deployed.status).toBeLessThan(300);
+    }
   }, 60_000);
 
   afterAll(async () => {
@@ -162,5 +204,33 @@ describe('sandboxes of ended runs', () => {
     expect(ended.status).toBe('complete');
     const sandboxes = await releasedBy('done');
     expect(sandboxes.map((box) => box.id)).toEqual([ended.output]);
+  }, 120_000);
+
+  it('fails a hostile tar upload at once', async () => {
+    const created = await call('POST', '/v1/instances', {
+      workflow: 'upload',
+      id: 'hostile-tar',
+      inputs: {
+        repo: {
+          type: 'directory',
+          encoding: 'base64',
+          content: escapingTar().toString('base64'),
+        },
+      },
+    });
+    expect(created.status).toBe(202);
+    const ended = await statusOf('hostile-tar');
+    expect(ended.status).toBe('errored');
+    const error = ended.error as { code: string; message: string };
+    expect(error.message).toContain(
+      'Copying input "repo" into the sandbox failed and is not retried',
+    );
+    expect(error.message).toContain("Member name contains '..'");
+    const steps = ended.steps as { key: string; status: string; attempt: number }[];
+    expect(steps.find((step) => step.key === 'upload#1')).toMatchObject({
+      status: 'errored',
+      attempt: 1,
+    });
+    await releasedBy('hostile-tar');
   }, 120_000);
 });
