@@ -23,6 +23,7 @@ import {
   toVersion,
 } from './rows.js';
 import {
+  deletedIdError,
   eventFits,
   type AddEventResult,
   type EndedInstance,
@@ -188,10 +189,20 @@ export class PostgresWorkflowStore implements WorkflowStore {
     const result = await this.#pool.query(
       `INSERT INTO workflow_instances (tenant, id, workflow, version, params, status, output,
          error, wake_at_ms, created_at_ms, updated_at_ms)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
+       WHERE NOT EXISTS (
+         SELECT 1 FROM workflow_deleted_instances WHERE tenant = $1 AND id = $2)
+       ON CONFLICT DO NOTHING`,
       instanceValues(instance),
     );
     if ((result.rowCount ?? 0) === 0) {
+      const deleted = await this.#rows(
+        'SELECT 1 FROM workflow_deleted_instances WHERE tenant = $1 AND id = $2',
+        [instance.tenant, instance.id],
+      );
+      if (deleted.length > 0) {
+        throw deletedIdError(instance.id);
+      }
       throw new SandstackError(
         'ALREADY_EXISTS',
         `Instance "${instance.id}" already exists; choose another id or omit it`,
@@ -371,6 +382,12 @@ export class PostgresWorkflowStore implements WorkflowStore {
           [tenants, ids],
         );
       }
+      await client.query(
+        `INSERT INTO workflow_deleted_instances (tenant, id, deleted_at_ms)
+         SELECT tenant, id, $3 FROM UNNEST($1::text[], $2::text[]) AS deleted (tenant, id)
+         ON CONFLICT DO NOTHING`,
+        [tenants, ids, Date.now()],
+      );
       return rows;
     });
   }

@@ -17,6 +17,7 @@ import {
   toVersion,
 } from './rows.js';
 import {
+  deletedIdError,
   eventFits,
   type AddEventResult,
   type EndedInstance,
@@ -60,6 +61,10 @@ const MIGRATIONS = [
   // Retention sweeps page through ended instances by end time.
   `CREATE INDEX workflow_instances_ended ON workflow_instances (updated_at_ms, tenant, id)
      WHERE status IN ('complete', 'errored', 'terminated');`,
+  // Ids of instances that retention deleted, which createInstance rejects.
+  `CREATE TABLE workflow_deleted_instances (
+     tenant TEXT NOT NULL, id TEXT NOT NULL, deleted_at_ms INTEGER NOT NULL,
+     PRIMARY KEY (tenant, id));`,
 ];
 
 /**
@@ -187,6 +192,12 @@ export class SqliteWorkflowStore implements WorkflowStore {
   }
 
   #createInstance(instance: InstanceRecord): void {
+    const deleted = this.#db
+      .prepare('SELECT 1 FROM workflow_deleted_instances WHERE tenant = ? AND id = ?')
+      .get(instance.tenant, instance.id);
+    if (deleted !== undefined) {
+      throw deletedIdError(instance.id);
+    }
     const result = this.#db
       .prepare(
         `INSERT OR IGNORE INTO workflow_instances (tenant, id, workflow, version, params, status,
@@ -375,6 +386,10 @@ export class SqliteWorkflowStore implements WorkflowStore {
     const events = this.#db.prepare(
       'DELETE FROM workflow_events WHERE tenant = ? AND instance_id = ?',
     );
+    const reserve = this.#db.prepare(
+      'INSERT OR IGNORE INTO workflow_deleted_instances (tenant, id, deleted_at_ms) VALUES (?, ?, ?)',
+    );
+    const deletedAtMs = Date.now();
     return this.#db.transaction(() => {
       const deleted: InstanceKey[] = [];
       for (const { tenant, id } of instances) {
@@ -383,6 +398,7 @@ export class SqliteWorkflowStore implements WorkflowStore {
         }
         steps.run(tenant, id);
         events.run(tenant, id);
+        reserve.run(tenant, id, deletedAtMs);
         deleted.push({ tenant, id });
       }
       return deleted;

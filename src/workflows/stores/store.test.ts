@@ -340,11 +340,21 @@ describe.each([
     expect(deleted).toEqual([{ tenant: 'alice', id: 'done' }]);
     expect(await store.getInstance('alice', 'done')).toBeUndefined();
     expect(await store.listSteps('alice', 'done')).toEqual([]);
-    await store.createInstance({ ...INSTANCE, id: 'done', status: 'waiting' });
-    await hold(store, 'alice', 'done');
     expect(await store.claimEvent('alice', 'done', 'ping', 'wait#1')).toBeUndefined();
     expect(await store.getInstance('bob', 'done')).toBeDefined();
     expect(await store.listSteps('bob', 'done')).toHaveLength(1);
+  });
+
+  it('reserves the ids of deleted instances', async () => {
+    await store.updateInstance('alice', 'order-1', { status: 'complete', updatedAtMs: 5 });
+    const key = { tenant: 'alice', id: 'order-1' };
+    expect(await store.deleteEndedInstances([key])).toEqual([key]);
+
+    await expect(store.createInstance(INSTANCE)).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    await expect(store.createInstance(INSTANCE)).rejects.toThrow(/retention deleted/);
+    expect(await store.getInstance('alice', 'order-1')).toBeUndefined();
+    await store.createInstance({ ...INSTANCE, tenant: 'bob' });
+    expect((await store.getInstance('bob', 'order-1'))?.tenant).toBe('bob');
   });
 
   it('never deletes an unfinished instance', async () => {
@@ -474,7 +484,7 @@ describe('PostgreSQL migrations', () => {
         'SELECT version FROM workflow_migrations ORDER BY version',
       );
       await client.end();
-      expect(rows.map((row) => row.version)).toEqual([1, 2]);
+      expect(rows.map((row) => row.version)).toEqual([1, 2, 3]);
     } finally {
       await Promise.all([first.close(), ...others.map((store) => store.close())]);
     }

@@ -3,7 +3,7 @@
  * implementation must scope every read and write by it, so one tenant never reads another
  * tenant's rows even when it guesses their ids.
  */
-import type { ErrorData } from '../../core/errors.js';
+import { SandstackError, type ErrorData } from '../../core/errors.js';
 import type { InstanceStatus, JsonValue } from '../types.js';
 
 /** One deployed version of a workflow. */
@@ -92,6 +92,14 @@ export interface EventTotals {
 /** Result of `addEvent`: stored, or rejected with the totals that a bound stopped. */
 export type AddEventResult = { added: true } | { added: false; totals: EventTotals };
 
+/** Error of a create that names the id of an instance that retention deleted. */
+export function deletedIdError(id: string): SandstackError {
+  return new SandstackError(
+    'ALREADY_EXISTS',
+    `Instance id "${id}" belonged to an instance that retention deleted, and ids are never reused, so that its trace, action log and sandbox usage stay its own; choose another id or omit it`,
+  );
+}
+
 /** Checks whether an event of `payloadBytes` fits within `bounds` on top of `totals`. */
 export function eventFits(totals: EventTotals, payloadBytes: number, bounds: EventBounds): boolean {
   const pendingBytes = totals.pendingEventBytes + payloadBytes;
@@ -173,7 +181,10 @@ export interface WorkflowStore {
   /** Lists the tenant's versions, newest first, optionally of one workflow. */
   listVersions(tenant: string, workflow?: string): Promise<Omit<VersionRecord, 'code'>[]>;
 
-  /** @throws SandstackError `ALREADY_EXISTS` when the tenant already has an instance with this id. */
+  /**
+   * @throws SandstackError `ALREADY_EXISTS` when the tenant already has an instance with this
+   * id, or had one that `deleteEndedInstances` deleted.
+   */
   createInstance(instance: InstanceRecord): Promise<void>;
   getInstance(tenant: string, id: string): Promise<InstanceRecord | undefined>;
   /** Lists the tenant's instances, newest first. */
@@ -209,7 +220,8 @@ export interface WorkflowStore {
   /**
    * Deletes the given instances with their steps and events, in one transaction, but only
    * those still ended; returns the deleted ones. An instance that an upgrade queued again in
-   * the meantime is kept.
+   * the meantime is kept. The ids of deleted instances stay reserved, because the span
+   * store, the action log and sandbox records still name them.
    */
   deleteEndedInstances(instances: InstanceKey[]): Promise<InstanceKey[]>;
 
