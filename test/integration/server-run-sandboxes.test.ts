@@ -13,13 +13,16 @@ import { startServer, type RunningServer } from '../../src/server/http/server.js
 
 const ADMIN_TOKEN = `admin-${'r'.repeat(40)}`;
 
-/** Claims a sandbox, then waits, fails or returns as `event.payload.end` selects, without releasing it. */
+/** Claims a sandbox, then waits, runs a long command, fails or returns as `event.payload.end` selects, without releasing it. */
 const KEEP_WORKFLOW = `import { NonRetryableError, WorkflowEntrypoint } from 'sandstack/workflows';
 export class Keep extends WorkflowEntrypoint {
   async run(event, step) {
     const box = await step.do('claim', { retries: { limit: 0 } }, async () => this.env.SANDBOX.claim({}));
     if (event.payload.end === 'wait') {
       await step.waitForEvent('go', { type: 'go', timeout: '1 hour' });
+    }
+    if (event.payload.end === 'exec') {
+      await step.do('exec', async () => this.env.SANDBOX.exec(box.id, 'sleep 60'));
     }
     if (event.payload.end === 'fail') {
       await step.do('fail', async () => {
@@ -179,6 +182,22 @@ describe('sandboxes of ended runs', () => {
     expect(terminated.body.status).toBe('terminated');
     const sandboxes = await runSandboxes('held');
     expect(sandboxes.map((box) => box.state)).toEqual(['released']);
+  }, 120_000);
+
+  it('releases on terminate mid-command', async () => {
+    await call('POST', '/v1/instances', { workflow: 'keep', id: 'busy', params: { end: 'exec' } });
+    await claimedBy('busy');
+    await pollFor('the exec step to start', async () => {
+      const reply = await call('GET', '/v1/instances/busy');
+      const steps = reply.body.steps as { key: string }[];
+      return steps.some((step) => step.key === 'exec#1') ? true : undefined;
+    });
+
+    const terminated = await call('POST', '/v1/instances/busy/terminate');
+    expect(terminated.status).toBe(200);
+    const sandboxes = await releasedBy('busy');
+    expect(sandboxes).toHaveLength(1);
+    expect((await call('GET', '/v1/instances/busy')).body.status).toBe('terminated');
   }, 120_000);
 
   it('releases when a run errors', async () => {

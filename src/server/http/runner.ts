@@ -84,6 +84,8 @@ export class InstanceRunner {
   readonly #pending = new Set<string>();
   /** Runs in progress, each on its own engine so engine events map to one run's spans. */
   readonly #running = new Map<string, RunEntry>();
+  /** Sandbox releases of ended instances in progress, by trace key. */
+  readonly #releasing = new Map<string, Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   readonly #sweep: RetentionSweep;
@@ -290,9 +292,24 @@ export class InstanceRunner {
 
   /**
    * Releases the sandboxes an ended instance still has claimed on this node. A failed
-   * release is logged, and the sandbox's lifetime still ends it.
+   * release is logged, and the sandbox's lifetime still ends it. A terminate of a running
+   * instance calls this from both the route and the run, so the second call waits for the
+   * first instead of releasing the same sandboxes again.
    */
   async #releaseRunSandboxes(tenant: string, id: string): Promise<void> {
+    const key = traceKey(tenant, id);
+    const inFlight = this.#releasing.get(key);
+    if (inFlight !== undefined) {
+      return inFlight;
+    }
+    const releasing = this.#releaseClaimed(tenant, id).finally(() => {
+      this.#releasing.delete(key);
+    });
+    this.#releasing.set(key, releasing);
+    return releasing;
+  }
+
+  async #releaseClaimed(tenant: string, id: string): Promise<void> {
     const controller = this.#stack.controller;
     const claimed = controller
       .list({ tenant, runId: id })
