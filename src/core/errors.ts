@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   STEP_TIMEOUT: 'user',
   STEP_RESULT_INVALID: 'user',
   WORKFLOW_STATE_LIMIT: 'user',
+  EVENT_LIMIT: 'user',
   SESSION_INVALID: 'user',
   TEMPLATE_NOT_FOUND: 'user',
   POOL_NOT_FOUND: 'user',

@@ -10,6 +10,7 @@ import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import ivm from 'isolated-vm';
+import { createTenantContext } from './isolate.js';
 import { SandstackError } from '../core/errors.js';
 
 /** Import specifiers that resolve to the in-isolate workflow API. */
@@ -261,7 +262,7 @@ async function runEsbuild(input: BundleInput): Promise<string> {
 async function describeBundle(code: string): Promise<string[]> {
   const isolate = new ivm.Isolate({ memoryLimit: 32 });
   try {
-    const context = await isolate.createContext();
+    const context = await createTenantContext(isolate);
     await context.eval(code, { timeout: DESCRIBE_TIMEOUT_MS });
     const text = (await context.eval('__sandstack_describe()', {
       timeout: DESCRIBE_TIMEOUT_MS,

@@ -22,6 +22,7 @@ import type { ResolvedStepConfig } from './step-config.js';
 import { DEFAULT_STEP_CONFIG } from './step-config.js';
 import { SqliteWorkflowStore } from './stores/sqlite.js';
 import type {
+  EventTotals,
   InstanceKey,
   InstanceRecord,
   LeaseStore,
@@ -60,6 +61,16 @@ export interface EngineLimits extends IsolateLimits {
    * instances. @default 67108864 (64 MiB)
    */
   maxInstanceStateBytes: number;
+  /**
+   * Events one instance may hold that no `step.waitForEvent` has received yet. A send past
+   * it fails with `EVENT_LIMIT` (HTTP 429) until the instance receives some. @default 100
+   */
+  maxPendingEvents: number;
+  /**
+   * Total bytes of UTF-8 JSON of those events' payloads. Pending payloads also count
+   * toward `maxInstanceStateBytes` when an event is sent. @default 8388608 (8 MiB)
+   */
+  maxPendingEventBytes: number;
 }
 
 /** Options for {@link WorkflowEngine}. */
@@ -142,6 +153,8 @@ export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
   maxInlineWaitMs: 5000,
   maxStepsPerInstance: 10_000,
   maxInstanceStateBytes: 64 * 1024 * 1024,
+  maxPendingEvents: 100,
+  maxPendingEventBytes: 8 * 1024 * 1024,
 };
 
 const FINAL_STATUSES: InstanceStatus[] = ['complete', 'errored', 'terminated'];
@@ -754,18 +767,26 @@ export class WorkflowEngine {
       );
     }
     const payload = checkParams(event.payload ?? null);
-    const payloadBytes = JSON.stringify(payload).length;
+    const payloadBytes = Buffer.byteLength(JSON.stringify(payload));
     if (payloadBytes > this.#limits.maxStepResultBytes) {
       throw new SandstackError(
         'INVALID_ARGUMENT',
         `Event payload is ${payloadBytes} bytes of JSON, over the ${this.#limits.maxStepResultBytes}-byte limit; send less data`,
       );
     }
-    await this.#store.addEvent(tenant, id, {
-      type: event.type,
-      payload,
-      createdAtMs: this.#clock.now(),
-    });
+    const added = await this.#store.addEvent(
+      tenant,
+      id,
+      { type: event.type, payload, createdAtMs: this.#clock.now() },
+      {
+        maxPendingEvents: this.#limits.maxPendingEvents,
+        maxPendingEventBytes: this.#limits.maxPendingEventBytes,
+        maxStateBytes: this.#limits.maxInstanceStateBytes,
+      },
+    );
+    if (!added.added) {
+      throw eventLimitError(id, added.totals, payloadBytes, this.#limits);
+    }
   }
 
   async #prepare(
@@ -989,4 +1010,31 @@ function keptAfterError(steps: StepRecord[]): number {
     keep -= 1;
   }
   return keep;
+}
+
+/** Builds the error of an event that would pass one of the instance's event bounds. */
+function eventLimitError(
+  id: string,
+  totals: EventTotals,
+  payloadBytes: number,
+  limits: EngineLimits,
+): SandstackError {
+  if (totals.pendingEvents + 1 > limits.maxPendingEvents) {
+    return new SandstackError(
+      'EVENT_LIMIT',
+      `Instance "${id}" already has ${totals.pendingEvents} pending events, the maximum per instance (limits.maxPendingEvents); send again after its step.waitForEvent calls receive some, or raise the limit (sandstack serve --max-pending-events)`,
+    );
+  }
+  const pendingBytes = totals.pendingEventBytes + payloadBytes;
+  if (pendingBytes > limits.maxPendingEventBytes) {
+    return new SandstackError(
+      'EVENT_LIMIT',
+      `Event payload of ${payloadBytes} bytes would bring the pending event payloads of instance "${id}" to ${pendingBytes} bytes, over the ${limits.maxPendingEventBytes}-byte limit per instance (limits.maxPendingEventBytes); send less data, send again after its step.waitForEvent calls receive some, or raise the limit (sandstack serve --max-pending-event-bytes)`,
+    );
+  }
+  const stateBytes = totals.stepResultBytes + pendingBytes;
+  return new SandstackError(
+    'WORKFLOW_STATE_LIMIT',
+    `Event payload of ${payloadBytes} bytes would bring the stored step results and pending event payloads of instance "${id}" to ${stateBytes} bytes, over the ${limits.maxInstanceStateBytes}-byte limit per instance (limits.maxInstanceStateBytes); send less data, or raise the limit (sandstack serve --max-instance-state-bytes)`,
+  );
 }

@@ -51,6 +51,24 @@ export type RunOutcome =
   | { kind: 'crashed'; message: string };
 
 /**
+ * Globals removed from every tenant context. isolated-vm's memory cap counts the V8 heap and
+ * ArrayBuffer allocations but not WebAssembly.Memory, whose pages V8 reserves itself, so one
+ * `new WebAssembly.Memory({ initial: 16384 })` would take 1 GiB past a 32 MB cap.
+ * SharedArrayBuffer has no use in a single-threaded isolate, and without it `Atomics.wait`
+ * cannot block the isolate's thread.
+ */
+export const REMOVED_GLOBALS = ['WebAssembly', 'SharedArrayBuffer'] as const;
+
+/** Creates a context for tenant code in `isolate`, without {@link REMOVED_GLOBALS}. */
+export async function createTenantContext(isolate: ivm.Isolate): Promise<ivm.Context> {
+  const context = await isolate.createContext();
+  for (const name of REMOVED_GLOBALS) {
+    context.global.deleteSync(name);
+  }
+  return context;
+}
+
+/**
  * A host call from the isolate: the operation and its JSON payload in, the JSON reply text out
  * (`{"value": …}`, `{}` or `{"error": …}`). See {@link answerHostCalls}.
  */
@@ -183,7 +201,7 @@ export class IsolateRun implements IsolateExecution {
 
   async #execute(): Promise<RunOutcome> {
     try {
-      const context = await this.#isolate.createContext();
+      const context = await createTenantContext(this.#isolate);
       const script = await this.#isolate.compileScript(this.#options.code);
       await script.run(context);
       const start = (await context.global.get('__sandstack_start', {

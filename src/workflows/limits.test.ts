@@ -1,7 +1,8 @@
 /**
  * Size and memory limits of an instance: the per-instance total of stored step results,
  * step results too large for one message, and ArrayBuffer allocations at the isolate's
- * memory cap, in worker processes and in the engine's process.
+ * memory cap, in worker processes and in the engine's process. WebAssembly and
+ * SharedArrayBuffer, whose memory the cap would not count, are missing from tenant code.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -97,6 +98,20 @@ describe('instance state limit', () => {
     expect(result.error?.code).toBe('WORKFLOW_STATE_LIMIT');
   });
 
+  it('counts pending event payloads', async () => {
+    const { engine } = await makeEngine({ limits: { maxInstanceStateBytes: 5000 } });
+    const { id } = await runBody(
+      engine,
+      `await step.do('a', async () => 'x'.repeat(2000));
+       await step.waitForEvent('never', { type: 'never' });`,
+    );
+    await engine.sendEvent('acme', id, { type: 'other', payload: 'y'.repeat(2000) });
+    const send = engine.sendEvent('acme', id, { type: 'other', payload: 'z'.repeat(2000) });
+    await expect(send).rejects.toMatchObject({ code: 'WORKFLOW_STATE_LIMIT' });
+    await expect(send).rejects.toThrow(/to 6006 bytes, over the 5000-byte limit per instance/);
+    await expect(send).rejects.toThrow(/--max-instance-state-bytes/);
+  });
+
   it('counts UTF-8 bytes, not characters', async () => {
     const { engine } = await makeEngine({ limits: { maxStepResultBytes: 1000 } });
     const { result } = await runBody(
@@ -105,6 +120,52 @@ describe('instance state limit', () => {
     );
     expect(result.error?.code).toBe('STEP_RESULT_INVALID');
     expect(result.error?.message).toContain('returned 1202 bytes');
+  });
+});
+
+describe('pending event limits', () => {
+  const WAIT_TWICE = `await step.waitForEvent('first', { type: 'go' });
+     await step.waitForEvent('second', { type: 'never' });`;
+
+  it('rejects a send past the count', async () => {
+    const { engine } = await makeEngine({ limits: { maxPendingEvents: 3 } });
+    const { id } = await runBody(engine, WAIT_TWICE);
+    for (let count = 0; count < 3; count += 1) {
+      await engine.sendEvent('acme', id, { type: 'other', payload: count });
+    }
+    const send = engine.sendEvent('acme', id, { type: 'go' });
+    await expect(send).rejects.toMatchObject({ code: 'EVENT_LIMIT' });
+    await expect(send).rejects.toThrow(/already has 3 pending events, the maximum per instance/);
+    await expect(send).rejects.toThrow(/limits.maxPendingEvents/);
+    await expect(send).rejects.toThrow(/--max-pending-events/);
+  });
+
+  it('accepts a send once events are received', async () => {
+    const { engine } = await makeEngine({ limits: { maxPendingEvents: 1 } });
+    const { id } = await runBody(engine, WAIT_TWICE);
+    await engine.sendEvent('acme', id, { type: 'go' });
+    await expect(engine.sendEvent('acme', id, { type: 'go' })).rejects.toThrow(
+      /already has 1 pending/,
+    );
+
+    const resumed = await engine.run('acme', id);
+    expect(resumed.steps.map((step) => [step.key, step.status])).toEqual([
+      ['first#1', 'complete'],
+      ['second#1', 'waiting'],
+    ]);
+    await engine.sendEvent('acme', id, { type: 'late' });
+  });
+
+  it('rejects a send past the bytes', async () => {
+    const { engine } = await makeEngine({ limits: { maxPendingEventBytes: 3000 } });
+    const { id } = await runBody(engine, WAIT_TWICE);
+    await engine.sendEvent('acme', id, { type: 'other', payload: 'é'.repeat(1000) });
+    const send = engine.sendEvent('acme', id, { type: 'other', payload: 'é'.repeat(1000) });
+    await expect(send).rejects.toMatchObject({ code: 'EVENT_LIMIT' });
+    await expect(send).rejects.toThrow(
+      /Event payload of 2002 bytes would bring the pending event payloads of instance "[^"]+" to 4004 bytes/,
+    );
+    await expect(send).rejects.toThrow(/limits.maxPendingEventBytes/);
   });
 });
 
@@ -163,6 +224,31 @@ describe.each<IsolationMode>(['process', 'in-process'])('limits with isolation %
     expect(result.steps[0]?.attempt).toBe(1);
   });
 
+  it.each([
+    ['WebAssembly.Memory', 'new WebAssembly.Memory({ initial: 16384 })', 'WebAssembly'],
+    ['a SharedArrayBuffer', 'new SharedArrayBuffer(2 ** 30)', 'SharedArrayBuffer'],
+  ])('rejects %s without retries', async (_name, allocation, global) => {
+    const { engine } = await makeEngine({ isolation, limits: { memoryMb: 32 } });
+    const { result } = await runBody(
+      engine,
+      `return step.do('wasm', ${RETRIES}, async () => { const kept = ${allocation}; return 1; });`,
+    );
+    expect(result.status).toBe('errored');
+    expect(result.error?.code).toBe('STEP_FAILED');
+    expect(result.error?.message).toContain(`${global} is not defined`);
+    expect(result.error?.message).toContain('workflow isolates have no WebAssembly');
+    expect(result.steps[0]?.attempt).toBe(1);
+  });
+
+  it('hides WebAssembly from tenant globals', async () => {
+    const { engine } = await makeEngine({ isolation });
+    const { result } = await runBody(
+      engine,
+      `return [typeof WebAssembly, typeof SharedArrayBuffer, 'WebAssembly' in globalThis];`,
+    );
+    expect(result.output).toEqual(['undefined', 'undefined', false]);
+  });
+
   it('fails fast on an allocation outside steps', async () => {
     const { engine } = await makeEngine({ isolation, limits: { memoryMb: 32 } });
     const { result } = await runBody(engine, `return new ArrayBuffer(2 ** 31).byteLength;`);
@@ -218,6 +304,21 @@ describe('ArrayBuffer bomb on a shared worker', () => {
     expect(survivor.status).toBe('complete');
     expect(survivor.output).toBe('released');
     expect(survivor.steps.map((step) => step.attempt)).toEqual([1]);
+  });
+});
+
+describe('WebAssembly at deploy', () => {
+  it('rejects top-level WebAssembly.Memory', async () => {
+    const { engine } = await makeEngine();
+    const deploy = engine.deploy('acme', 'wasm', {
+      filename: 'wasm.js',
+      source: `import { WorkflowEntrypoint } from 'sandstack/workflows';
+        const memory = new WebAssembly.Memory({ initial: 16384 });
+        export class Wasm extends WorkflowEntrypoint {
+          async run() { return memory.buffer.byteLength; }
+        }`,
+    });
+    await expect(deploy).rejects.toThrow(/WebAssembly is not defined/);
   });
 });
 

@@ -82,15 +82,17 @@ describe('WorkflowEngine.prune', () => {
     expect(await status('acme', queued)).toBe('queued');
   });
 
-  it('deletes the steps of a pruned instance', async () => {
+  it('rejects the id of a pruned instance', async () => {
     const { engine, advance, start } = await makeEngine();
     const id = await start('acme', 'test', 'complete');
     advance(8 * DAY_MS);
-    await engine.prune();
+    expect((await engine.prune()).instances).toEqual([{ tenant: 'acme', id, status: 'complete' }]);
     await expect(engine.get('acme', id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    // A new instance with the same id starts without the old history.
-    await engine.create('acme', 'test', { id, params: { mode: 'sleep' } });
-    expect((await engine.get('acme', id)).steps).toEqual([]);
+
+    // The old trace, action log and sandbox usage still name the id, so it is not reused.
+    const reused = engine.create('acme', 'test', { id, params: { mode: 'sleep' } });
+    await expect(reused).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    await expect(reused).rejects.toThrow(/retention deleted, and ids are never reused/);
   });
 
   it('applies tenant and workflow overrides', async () => {

@@ -49,6 +49,12 @@ type StepPlan =
 const { parse, stringify } = JSON;
 // Captured before tenant code runs, which could replace the global.
 const RangeErrorClass = RangeError;
+const ReferenceErrorClass = ReferenceError;
+/** V8's messages for globals that the host removes from tenant contexts. */
+const REMOVED_GLOBAL_MESSAGES = new Set([
+  'WebAssembly is not defined',
+  'SharedArrayBuffer is not defined',
+]);
 /** V8's message when an ArrayBuffer allocation fails, such as at isolated-vm's memory cap. */
 const ALLOCATION_FAILED = 'Array buffer allocation failed';
 let limits = { maxResultBytes: Number.POSITIVE_INFINITY, memoryMb: 0 };
@@ -196,6 +202,16 @@ function describeError(
     return {
       code: 'WORKFLOW_MEMORY_LIMIT',
       message: `${label} failed to allocate an ArrayBuffer because the isolate reached its memory limit of ${limits.memoryMb} MB; use less memory or raise limits.memoryMb`,
+      name: 'NonRetryableError',
+      nonRetryable: true,
+    };
+  }
+  if (error instanceof ReferenceErrorClass && REMOVED_GLOBAL_MESSAGES.has(error.message)) {
+    // The host removes these globals because their memory escapes the isolate's cap. The
+    // same code fails the same way on every attempt.
+    return {
+      code: fallbackCode,
+      message: `${label} failed: ${error.message}, because workflow isolates have no WebAssembly or SharedArrayBuffer; run such code inside a sandbox`,
       name: 'NonRetryableError',
       nonRetryable: true,
     };

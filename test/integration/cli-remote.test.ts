@@ -140,6 +140,37 @@ describe('remote CLI with a token from the environment', () => {
     expect(summary.output.files).toEqual(['alpha', 'beta']);
   }, 120_000);
 
+  it("reports a terminated run's released sandboxes", async () => {
+    const client = new SandstackClient({ baseUrl: server.url, token: tenantToken });
+    await client.workflows.deploy({
+      name: 'remote-hold',
+      source: `import { WorkflowEntrypoint } from 'sandstack/workflows';
+        export class Hold extends WorkflowEntrypoint {
+          async run(event, step) {
+            await step.do('claim', async () => this.env.SANDBOX.claim({}));
+            await step.waitForEvent('go', { type: 'go', timeout: '1 hour' });
+          }
+        }`,
+    });
+    const { id } = await client.instances.create({ workflow: 'remote-hold' });
+    let claimed: string | undefined;
+    // Bounded: 600 polls of 100 ms.
+    for (let poll = 0; poll < 600 && claimed === undefined; poll += 1) {
+      const sandboxes = await client.sandboxes.list();
+      claimed = sandboxes.find((sandbox) => sandbox.runId === id)?.id;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(claimed).toBeDefined();
+
+    const report = parse<{ status: string; releasedSandboxes: string[] }>(
+      await cliWithEnv(['instance', 'terminate', id, '--json']),
+    );
+    expect(report.status).toBe('terminated');
+    expect(report.releasedSandboxes).toEqual([claimed]);
+    const all = await client.sandboxes.list({ includeReleased: true });
+    expect(all.find((sandbox) => sandbox.id === claimed)?.state).toBe('released');
+  }, 120_000);
+
   it('rejects a directory input that is not a tar archive', async () => {
     const client = new SandstackClient({ baseUrl: server.url, token: tenantToken });
     const error = await client.instances

@@ -301,6 +301,44 @@ describe('cold claims and CPU quota of runs', () => {
   }, 120_000);
 });
 
+describe('pending events per instance', () => {
+  let dir: string;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sandstack-server-events-'));
+    server = await startServer({
+      stateDir: dir,
+      port: 0,
+      adminToken: ADMIN_TOKEN,
+      engineLimits: { maxPendingEvents: 2 },
+    });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('returns 429 past the bound', async () => {
+    await call(server, ADMIN_TOKEN, 'POST', '/v1/tenants', { id: 'acme' });
+    const created = await call(server, ADMIN_TOKEN, 'POST', '/v1/tenants/acme/tokens', {});
+    const token = created.body.secret as string;
+    await call(server, token, 'POST', '/v1/workflows', { name: 'wait', source: WAIT_WORKFLOW });
+    await call(server, token, 'POST', '/v1/instances', { workflow: 'wait', id: 'w1' });
+    const path = '/v1/instances/w1/events';
+
+    expect((await call(server, token, 'POST', path, { type: 'other' })).status).toBe(202);
+    expect((await call(server, token, 'POST', path, { type: 'other' })).status).toBe(202);
+    const third = await call(server, token, 'POST', path, { type: 'other' });
+    expect(third.status).toBe(429);
+    expect(third.body.error?.code).toBe('EVENT_LIMIT');
+    expect(third.body.error?.message).toContain('already has 2 pending events');
+    expect(third.body.error?.message).toContain('--max-pending-events');
+    await call(server, token, 'POST', '/v1/instances/w1/terminate');
+  });
+});
+
 describe('request rate limit', () => {
   let dir: string;
   let server: RunningServer;

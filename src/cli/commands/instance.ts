@@ -170,8 +170,7 @@ function registerTerminate(instance: Command): void {
         // The instance's release step never runs now, so its sandboxes are released here.
         released = await releaseRunSandboxes(command, options.tenant, id);
       } else {
-        await remote.call((client) => client.instances.terminate(id));
-        released = await releaseRemoteRunSandboxes(remote, id);
+        released = await terminateRemote(remote, id);
       }
       if (options.json === true) {
         printJson({ id, status: 'terminated', releasedSandboxes: released });
@@ -365,15 +364,22 @@ async function releaseRunSandboxes(
   }
 }
 
-/** Releases the claimed sandboxes of one instance on the server; returns their ids. */
-async function releaseRemoteRunSandboxes(remote: Remote, instanceId: string): Promise<string[]> {
-  const claimed = (await remote.call((client) => client.sandboxes.list())).filter(
-    (sandbox) => sandbox.runId === instanceId && sandbox.state === 'claimed',
-  );
-  for (const sandbox of claimed) {
+/**
+ * Terminates an instance on the server and returns the ids of the sandboxes it had claimed.
+ * The server releases them itself; any still claimed after the call, as on a server
+ * without that release, are released here.
+ */
+async function terminateRemote(remote: Remote, instanceId: string): Promise<string[]> {
+  const claimedByRun = async () =>
+    (await remote.call((client) => client.sandboxes.list())).filter(
+      (sandbox) => sandbox.runId === instanceId && sandbox.state === 'claimed',
+    );
+  const before = await claimedByRun();
+  await remote.call((client) => client.instances.terminate(instanceId));
+  for (const sandbox of await claimedByRun()) {
     await remote.call((client) => client.sandboxes.release(sandbox.id));
   }
-  return claimed.map((sandbox) => sandbox.id);
+  return before.map((sandbox) => sandbox.id);
 }
 
 function registerPrune(instance: Command): void {

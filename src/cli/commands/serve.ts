@@ -27,6 +27,8 @@ interface ServeOptions extends RetentionFlags {
   store?: string;
   retentionSweepInterval: string;
   maxInstanceStateBytes: string;
+  maxPendingEvents: string;
+  maxPendingEventBytes: string;
   maxStateBytesPerTenant: string;
 }
 
@@ -87,6 +89,16 @@ export function register(program: Command): void {
       '--max-instance-state-bytes <bytes>',
       "total bytes of one instance's stored step results; a step that passes it fails",
       String(DEFAULT_ENGINE_LIMITS.maxInstanceStateBytes),
+    )
+    .option(
+      '--max-pending-events <count>',
+      'events one instance may hold before its step.waitForEvent receives them; a send past it gets a 429',
+      String(DEFAULT_ENGINE_LIMITS.maxPendingEvents),
+    )
+    .option(
+      '--max-pending-event-bytes <bytes>',
+      "total bytes of one instance's events not yet received; a send past it gets a 429",
+      String(DEFAULT_ENGINE_LIMITS.maxPendingEventBytes),
     )
     .option(
       '--max-state-bytes-per-tenant <bytes>',
@@ -155,6 +167,18 @@ async function serve(stateDir: string, options: ServeOptions): Promise<void> {
       maxInstanceStateBytes: parseInteger(
         '--max-instance-state-bytes',
         options.maxInstanceStateBytes,
+        0,
+        Number.MAX_SAFE_INTEGER,
+      ),
+      maxPendingEvents: parseInteger(
+        '--max-pending-events',
+        options.maxPendingEvents,
+        0,
+        Number.MAX_SAFE_INTEGER,
+      ),
+      maxPendingEventBytes: parseInteger(
+        '--max-pending-event-bytes',
+        options.maxPendingEventBytes,
         0,
         Number.MAX_SAFE_INTEGER,
       ),

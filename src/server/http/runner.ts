@@ -84,6 +84,8 @@ export class InstanceRunner {
   readonly #pending = new Set<string>();
   /** Runs in progress, each on its own engine so engine events map to one run's spans. */
   readonly #running = new Map<string, RunEntry>();
+  /** Sandbox releases of ended instances in progress, by trace key. */
+  readonly #releasing = new Map<string, Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   readonly #sweep: RetentionSweep;
@@ -150,9 +152,13 @@ export class InstanceRunner {
     await this.#running.get(key)?.started;
   }
 
-  /** Ends an instance for good, stopping its run if it is running here. */
+  /**
+   * Ends an instance for good, stopping its run if it is running here, and releases the
+   * sandboxes it claimed, because its own release steps never run now.
+   */
   async terminate(tenant: string, id: string): Promise<void> {
     await (this.#running.get(traceKey(tenant, id))?.engine ?? this.engine).terminate(tenant, id);
+    await this.#releaseRunSandboxes(tenant, id);
   }
 
   /** Pauses an instance, stopping its run if it is running here. */
@@ -273,11 +279,57 @@ export class InstanceRunner {
       const result = await run.engine.run(tenant, id);
       if (FINAL.has(result.status)) {
         run.spans.finish(result.status, result.status !== 'complete');
+        // A run that fails or returns before its release step would otherwise keep its
+        // sandboxes, and the tenant's sandbox quota, until their lifetime ends.
+        await this.#releaseRunSandboxes(tenant, id);
       }
     } catch (error) {
       // The instance keeps its stored state. If that is still `running`, polls skip it and
       // the next server start resumes it.
       logger.error('Instance run failed', { tenant, instanceId: id, error: String(error) });
+    }
+  }
+
+  /**
+   * Releases the sandboxes an ended instance still has claimed on this node. A failed
+   * release is logged, and the sandbox's lifetime still ends it. A terminate of a running
+   * instance calls this from both the route and the run, so the second call waits for the
+   * first instead of releasing the same sandboxes again.
+   */
+  async #releaseRunSandboxes(tenant: string, id: string): Promise<void> {
+    const key = traceKey(tenant, id);
+    const inFlight = this.#releasing.get(key);
+    if (inFlight !== undefined) {
+      return inFlight;
+    }
+    const releasing = this.#releaseClaimed(tenant, id).finally(() => {
+      this.#releasing.delete(key);
+    });
+    this.#releasing.set(key, releasing);
+    return releasing;
+  }
+
+  async #releaseClaimed(tenant: string, id: string): Promise<void> {
+    const controller = this.#stack.controller;
+    const claimed = controller
+      .list({ tenant, runId: id })
+      .filter((record) => record.state === 'claimed');
+    for (const record of claimed) {
+      try {
+        await controller.release(record.id);
+        this.#stack.logger.info('Released sandbox of ended instance', {
+          tenant,
+          instanceId: id,
+          sandboxId: record.id,
+        });
+      } catch (error) {
+        this.#stack.logger.error('Releasing sandbox of ended instance failed', {
+          tenant,
+          instanceId: id,
+          sandboxId: record.id,
+          error: String(error),
+        });
+      }
     }
   }
 

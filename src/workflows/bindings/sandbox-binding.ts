@@ -291,9 +291,18 @@ export function createSandboxBinding(options: SandboxBindingOptions): HostBindin
           : `mkdir -p ${shellQuote(destination)} && cat > ${shellQuote(`${destination}/${archive.fileName}`)}`;
       const result = await sandbox.exec({ command, stdin: archive.data });
       if (result.exitCode !== 0) {
+        const detail = result.stderr.trim();
+        if (result.timedOut) {
+          throw new SandstackError(
+            'SANDBOX_FAILED',
+            `Copying input "${inputName}" into the sandbox timed out: ${detail}`,
+          );
+        }
+        // The input snapshot is the same on every attempt, so tar fails the same way, such as
+        // on a member that would land outside the destination. INVALID_ARGUMENT is not retried.
         throw new SandstackError(
-          'SANDBOX_FAILED',
-          `Copying input "${inputName}" into the sandbox failed: ${result.stderr.trim()}`,
+          'INVALID_ARGUMENT',
+          `Copying input "${inputName}" into the sandbox failed and is not retried, because the input is the same on every attempt; check the input's files and that the sandbox can write "${destination}": ${detail}`,
         );
       }
       record(context, {

@@ -43,6 +43,10 @@ export const MIGRATIONS: readonly string[] = [
   // Retention sweeps page through ended instances by end time.
   `CREATE INDEX workflow_instances_ended ON workflow_instances (updated_at_ms, tenant, id)
      WHERE status IN ('complete', 'errored', 'terminated');`,
+  // Ids of instances that retention deleted, which createInstance rejects.
+  `CREATE TABLE workflow_deleted_instances (
+     tenant TEXT NOT NULL, id TEXT NOT NULL, deleted_at_ms BIGINT NOT NULL,
+     PRIMARY KEY (tenant, id));`,
 ];
 
 /**

@@ -22,16 +22,21 @@ import {
   toStep,
   toVersion,
 } from './rows.js';
-import type {
-  EndedInstance,
-  EventRecord,
-  InstanceKey,
-  InstancePatch,
-  InstanceRecord,
-  StepRecord,
-  StoppedStatus,
-  VersionRecord,
-  WorkflowStore,
+import {
+  deletedIdError,
+  eventFits,
+  type AddEventResult,
+  type EndedInstance,
+  type EventBounds,
+  type EventRecord,
+  type EventTotals,
+  type InstanceKey,
+  type InstancePatch,
+  type InstanceRecord,
+  type StepRecord,
+  type StoppedStatus,
+  type VersionRecord,
+  type WorkflowStore,
 } from './store.js';
 
 /** Options for {@link PostgresWorkflowStore.open}. */
@@ -185,10 +190,20 @@ export class PostgresWorkflowStore implements WorkflowStore {
     const result = await this.#pool.query(
       `INSERT INTO workflow_instances (tenant, id, workflow, version, params, status, output,
          error, wake_at_ms, created_at_ms, updated_at_ms)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
+       WHERE NOT EXISTS (
+         SELECT 1 FROM workflow_deleted_instances WHERE tenant = $1 AND id = $2)
+       ON CONFLICT DO NOTHING`,
       instanceValues(instance),
     );
     if ((result.rowCount ?? 0) === 0) {
+      const deleted = await this.#rows(
+        'SELECT 1 FROM workflow_deleted_instances WHERE tenant = $1 AND id = $2',
+        [instance.tenant, instance.id],
+      );
+      if (deleted.length > 0) {
+        throw deletedIdError(instance.id);
+      }
       throw new SandstackError(
         'ALREADY_EXISTS',
         `Instance "${instance.id}" already exists; choose another id or omit it`,
@@ -368,6 +383,12 @@ export class PostgresWorkflowStore implements WorkflowStore {
           [tenants, ids],
         );
       }
+      await client.query(
+        `INSERT INTO workflow_deleted_instances (tenant, id, deleted_at_ms)
+         SELECT tenant, id, $3 FROM UNNEST($1::text[], $2::text[]) AS deleted (tenant, id)
+         ON CONFLICT DO NOTHING`,
+        [tenants, ids, Date.now()],
+      );
       return rows;
     });
   }
@@ -425,12 +446,32 @@ export class PostgresWorkflowStore implements WorkflowStore {
     tenant: string,
     instanceId: string,
     event: { type: string; payload: JsonValue; createdAtMs: number },
-  ): Promise<void> {
-    await this.#pool.query(
-      `INSERT INTO workflow_events (tenant, instance_id, type, payload, created_at_ms)
-       VALUES ($1, $2, $3, $4, $5)`,
-      [tenant, instanceId, event.type, JSON.stringify(event.payload), event.createdAtMs],
-    );
+    bounds?: EventBounds,
+  ): Promise<AddEventResult> {
+    const payload = JSON.stringify(event.payload);
+    const insert = async (client: Pick<PoolClient, 'query'>): Promise<AddEventResult> => {
+      await client.query(
+        `INSERT INTO workflow_events (tenant, instance_id, type, payload, created_at_ms)
+         VALUES ($1, $2, $3, $4, $5)`,
+        [tenant, instanceId, event.type, payload, event.createdAtMs],
+      );
+      return { added: true };
+    };
+    if (bounds === undefined) {
+      return insert(this.#pool);
+    }
+    return this.#transaction(async (client) => {
+      // The row lock makes concurrent sends to one instance check and insert one at a time.
+      await client.query(
+        'SELECT 1 FROM workflow_instances WHERE tenant = $1 AND id = $2 FOR UPDATE',
+        [tenant, instanceId],
+      );
+      const totals = await eventTotals(client, tenant, instanceId);
+      if (!eventFits(totals, Buffer.byteLength(payload), bounds)) {
+        return { added: false, totals };
+      }
+      return insert(client);
+    });
   }
 
   async claimEvent(
@@ -474,4 +515,27 @@ export function redactUrl(url: string): string {
   } catch {
     return url;
   }
+}
+
+/** Sums an instance's pending events and complete step results, in bytes of UTF-8 JSON. */
+async function eventTotals(
+  client: PoolClient,
+  tenant: string,
+  instanceId: string,
+): Promise<EventTotals> {
+  const events = await client.query<{ count: string; bytes: string }>(
+    `SELECT COUNT(*) AS count, COALESCE(SUM(octet_length(payload)), 0) AS bytes
+       FROM workflow_events WHERE tenant = $1 AND instance_id = $2 AND consumed_by IS NULL`,
+    [tenant, instanceId],
+  );
+  const steps = await client.query<{ bytes: string }>(
+    `SELECT COALESCE(SUM(octet_length(result)), 0) AS bytes FROM workflow_steps
+       WHERE tenant = $1 AND instance_id = $2 AND status = 'complete'`,
+    [tenant, instanceId],
+  );
+  return {
+    pendingEvents: Number(events.rows[0]?.count ?? 0),
+    pendingEventBytes: Number(events.rows[0]?.bytes ?? 0),
+    stepResultBytes: Number(steps.rows[0]?.bytes ?? 0),
+  };
 }

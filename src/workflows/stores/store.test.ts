@@ -170,6 +170,51 @@ describe.each([
     );
   });
 
+  it('bounds pending events per instance', async () => {
+    // beforeEach stored one pending event ({"ok":true}, 11 bytes) and a 6-byte step result.
+    const bounds = { maxPendingEvents: 3, maxPendingEventBytes: 40, maxStateBytes: 1000 };
+    const send = (payload: string) =>
+      store.addEvent('alice', 'order-1', { type: 'note', payload, createdAtMs: 4 }, bounds);
+    expect(await send('é'.repeat(4))).toEqual({ added: true });
+    expect(await send('é'.repeat(9))).toEqual({
+      added: false,
+      totals: { pendingEvents: 2, pendingEventBytes: 21, stepResultBytes: 6 },
+    });
+    expect(await send('ab')).toEqual({ added: true });
+    expect(await send('c')).toEqual({
+      added: false,
+      totals: { pendingEvents: 3, pendingEventBytes: 25, stepResultBytes: 6 },
+    });
+    await store.claimEvent('alice', 'order-1', 'approval', 'wait#1');
+    expect(await send('c')).toEqual({ added: true });
+  });
+
+  it('counts step results toward the event state bound', async () => {
+    const bounds = { maxPendingEvents: 10, maxPendingEventBytes: 1000, maxStateBytes: 30 };
+    const send = (payload: string) =>
+      store.addEvent('alice', 'order-1', { type: 'note', payload, createdAtMs: 4 }, bounds);
+    expect(await send('x'.repeat(11))).toEqual({ added: true });
+    expect(await send('y')).toEqual({
+      added: false,
+      totals: { pendingEvents: 2, pendingEventBytes: 24, stepResultBytes: 6 },
+    });
+  });
+
+  it('keeps concurrent sends within the bound', async () => {
+    const bounds = { maxPendingEvents: 5, maxPendingEventBytes: 1000, maxStateBytes: 1000 };
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_unused, index) =>
+        store.addEvent(
+          'alice',
+          'order-1',
+          { type: 'note', payload: index, createdAtMs: 4 },
+          bounds,
+        ),
+      ),
+    );
+    expect(results.filter((result) => result.added)).toHaveLength(4);
+  });
+
   it('rejects a duplicate instance id per tenant', async () => {
     await expect(store.createInstance(INSTANCE)).rejects.toThrow(/already exists/);
     await store.createInstance({ ...INSTANCE, tenant: 'bob' });
@@ -320,11 +365,21 @@ describe.each([
     expect(deleted).toEqual([{ tenant: 'alice', id: 'done' }]);
     expect(await store.getInstance('alice', 'done')).toBeUndefined();
     expect(await store.listSteps('alice', 'done')).toEqual([]);
-    await store.createInstance({ ...INSTANCE, id: 'done', status: 'waiting' });
-    await hold(store, 'alice', 'done');
     expect(await store.claimEvent('alice', 'done', 'ping', 'wait#1')).toBeUndefined();
     expect(await store.getInstance('bob', 'done')).toBeDefined();
     expect(await store.listSteps('bob', 'done')).toHaveLength(1);
+  });
+
+  it('reserves the ids of deleted instances', async () => {
+    await store.updateInstance('alice', 'order-1', { status: 'complete', updatedAtMs: 5 });
+    const key = { tenant: 'alice', id: 'order-1' };
+    expect(await store.deleteEndedInstances([key])).toEqual([key]);
+
+    await expect(store.createInstance(INSTANCE)).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    await expect(store.createInstance(INSTANCE)).rejects.toThrow(/retention deleted/);
+    expect(await store.getInstance('alice', 'order-1')).toBeUndefined();
+    await store.createInstance({ ...INSTANCE, tenant: 'bob' });
+    expect((await store.getInstance('bob', 'order-1'))?.tenant).toBe('bob');
   });
 
   it('never deletes an unfinished instance', async () => {
@@ -454,7 +509,7 @@ describe('PostgreSQL migrations', () => {
         'SELECT version FROM workflow_migrations ORDER BY version',
       );
       await client.end();
-      expect(rows.map((row) => row.version)).toEqual([1, 2]);
+      expect(rows.map((row) => row.version)).toEqual([1, 2, 3]);
     } finally {
       await Promise.all([first.close(), ...others.map((store) => store.close())]);
     }

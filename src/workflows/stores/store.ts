@@ -3,7 +3,7 @@
  * implementation must scope every read and write by it, so one tenant never reads another
  * tenant's rows even when it guesses their ids.
  */
-import type { ErrorData } from '../../core/errors.js';
+import { SandstackError, type ErrorData } from '../../core/errors.js';
 import type { InstanceStatus, JsonValue } from '../types.js';
 
 /** One deployed version of a workflow. */
@@ -72,6 +72,46 @@ export interface EventRecord {
 
 /** Statuses in which no run may store a new step of the instance. */
 export type StoppedStatus = Extract<InstanceStatus, 'paused' | 'terminated'>;
+
+/** Per-instance bounds that `addEvent` checks, each counting the new event too. */
+export interface EventBounds {
+  /** Maximum number of events that no `step.waitForEvent` has received yet. */
+  maxPendingEvents: number;
+  /** Maximum bytes of JSON of those events' payloads. */
+  maxPendingEventBytes: number;
+  /** Maximum bytes of JSON of the stored step results plus those payloads. */
+  maxStateBytes: number;
+}
+
+/** An instance's totals before a new event, as `addEvent` measured them. */
+export interface EventTotals {
+  pendingEvents: number;
+  /** Bytes of JSON of the pending events' payloads. */
+  pendingEventBytes: number;
+  /** Bytes of JSON of the complete steps' results. */
+  stepResultBytes: number;
+}
+
+/** Result of `addEvent`: stored, or rejected with the totals that a bound stopped. */
+export type AddEventResult = { added: true } | { added: false; totals: EventTotals };
+
+/** Error of a create that names the id of an instance that retention deleted. */
+export function deletedIdError(id: string): SandstackError {
+  return new SandstackError(
+    'ALREADY_EXISTS',
+    `Instance id "${id}" belonged to an instance that retention deleted, and ids are never reused, so that its trace, action log and sandbox usage stay its own; choose another id or omit it`,
+  );
+}
+
+/** Checks whether an event of `payloadBytes` fits within `bounds` on top of `totals`. */
+export function eventFits(totals: EventTotals, payloadBytes: number, bounds: EventBounds): boolean {
+  const pendingBytes = totals.pendingEventBytes + payloadBytes;
+  return (
+    totals.pendingEvents + 1 <= bounds.maxPendingEvents &&
+    pendingBytes <= bounds.maxPendingEventBytes &&
+    totals.stepResultBytes + pendingBytes <= bounds.maxStateBytes
+  );
+}
 
 /** Fields of an instance that the engine changes after creation. */
 export type InstancePatch = Partial<
@@ -144,7 +184,10 @@ export interface WorkflowStore {
   /** Lists the tenant's versions, newest first, optionally of one workflow. */
   listVersions(tenant: string, workflow?: string): Promise<Omit<VersionRecord, 'code'>[]>;
 
-  /** @throws SandstackError `ALREADY_EXISTS` when the tenant already has an instance with this id. */
+  /**
+   * @throws SandstackError `ALREADY_EXISTS` when the tenant already has an instance with this
+   * id, or had one that `deleteEndedInstances` deleted.
+   */
   createInstance(instance: InstanceRecord): Promise<void>;
   getInstance(tenant: string, id: string): Promise<InstanceRecord | undefined>;
   /** Lists the tenant's instances, newest first. */
@@ -180,7 +223,8 @@ export interface WorkflowStore {
   /**
    * Deletes the given instances with their steps and events, in one transaction, but only
    * those still ended; returns the deleted ones. An instance that an upgrade queued again in
-   * the meantime is kept.
+   * the meantime is kept. The ids of deleted instances stay reserved, because the span
+   * store, the action log and sandbox records still name them.
    */
   deleteEndedInstances(instances: InstanceKey[]): Promise<InstanceKey[]>;
 
@@ -220,11 +264,17 @@ export interface WorkflowStore {
     options?: { unlessStopped?: boolean; deferrable?: boolean },
   ): Promise<StoppedStatus | undefined>;
 
+  /**
+   * Stores an event for the instance. With `bounds`, it first sums the instance's pending
+   * events and stored step results in the same transaction, and stores nothing when the new
+   * event would pass a bound, so concurrent sends cannot pass it together.
+   */
   addEvent(
     tenant: string,
     instanceId: string,
     event: { type: string; payload: JsonValue; createdAtMs: number },
-  ): Promise<void>;
+    bounds?: EventBounds,
+  ): Promise<AddEventResult>;
   /** Returns the event already given to `stepKey`, else marks the oldest free one of `type` as its own. */
   claimEvent(
     tenant: string,

@@ -227,6 +227,7 @@ export const sendEventRoute = createRoute({
   responses: {
     202: jsonContent(InstanceDetailSchema, 'The instance; the event is stored'),
     ...CLIENT_ERRORS,
+    429: ERROR_RESPONSES[429],
   },
 });
 
