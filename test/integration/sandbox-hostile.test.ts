@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -205,8 +206,16 @@ const VISIBLE_PARENT = '/opt';
 for (const { driver, check } of checks) {
   const run = check.available ? it : it.skip;
 
-  run(`${driver.name}: hides a state folder reached through a symlink`, async () => {
+  const rootfsCases = [
+    { label: 'host rootfs', rootfs: { kind: 'host' } },
+    { label: 'directory rootfs', rootfs: { kind: 'directory', path: '/' } },
+  ] as const;
+
+  run.each(rootfsCases)(`${driver.name}: hides symlinked state folder ($label)`, async (c) => {
     const root = mkdtempSync(join(VISIBLE_PARENT, 'sandstack-hostile-link-'));
+    // World-readable like a state folder made under umask 022, so that gVisor's `nobody`
+    // would read it if it were not hidden.
+    chmodSync(root, 0o755);
     const real = join(root, 'real-state');
     const link = join(root, 'state-link');
     mkdirSync(real);
@@ -215,8 +224,8 @@ for (const { driver, check } of checks) {
     const options = { hiddenDirs: [link] };
     const hiding =
       driver.name === 'gvisor' ? new GvisorDriver(options) : new BubblewrapDriver(options);
-    const id = `sbx_hostilelink${driver.name}`;
-    const template = resolveTemplate({ name: 'link' });
+    const id = `sbx_hostilelink${driver.name}${c.rootfs.kind}`;
+    const template = resolveTemplate({ name: 'link', rootfs: c.rootfs });
     const sandbox = await hiding.create({ id, template, stateDir: join(root, id) });
     try {
       const result = await attempt(
