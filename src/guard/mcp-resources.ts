@@ -27,6 +27,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../core/logger.js';
 import type { Finding } from './findings.js';
+import { decodePercentFully } from './mcp-arguments.js';
 import { scanToolDefinition } from './mcp-scan.js';
 import type { Decision, ToolCall } from './types.js';
 
@@ -139,20 +140,42 @@ function registerPrompts(options: ResourceProxyOptions): void {
 /**
  * Returns the call the guard decides for a resource read. A `file:` URI is a file read, so
  * it gets the Read tool's checks (credential files, `.env`); any other URI is checked as
- * the MCP call `mcp__<server>__read_resource` with the URI as its argument.
+ * the MCP call `mcp__<server>__read_resource` with the URI as its argument. The guard sees
+ * the URI fully percent-decoded. So `repo://%2Fhome%2Fdev%2F.ssh%2Fid_rsa` meets the same
+ * rules as `repo:///home/dev/.ssh/id_rsa`.
+ *
+ * @throws McpError `InvalidParams` when the URI has an invalid percent-encoding, or is a
+ * `file:` URI with a host or an encoded `/`.
  */
 export function readCall(serverName: string, uri: string): ToolCall {
-  if (uri.startsWith('file:')) {
-    try {
-      return { tool: 'Read', input: { file_path: fileURLToPath(uri) } };
-    } catch {
-      throw new McpError(
-        ErrorCode.InvalidParams,
-        `The resource URI "${uri}" is not a valid local file URI; use file:///absolute/path`,
-      );
-    }
+  let decoded: string;
+  try {
+    decoded = decodePercentFully(uri);
+  } catch (error) {
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      `The resource URI "${uri}" has an invalid percent-encoding (${(error as Error).message}); encode each byte once as %XX and a literal "%" as %25, with no "%" left after decoding`,
+    );
   }
-  return { tool: `mcp__${serverName}__read_resource`, input: { uri } };
+  if (uri.startsWith('file:')) {
+    return { tool: 'Read', input: { file_path: localFilePath(uri) } };
+  }
+  return { tool: `mcp__${serverName}__read_resource`, input: { uri: decoded } };
+}
+
+/** Returns the fully decoded path of a local `file:` URI; its query and fragment are not part of it. */
+function localFilePath(uri: string): string {
+  try {
+    const url = new URL(uri);
+    // fileURLToPath rejects a host and an encoded `/`, which no local path has.
+    fileURLToPath(url);
+    return decodePercentFully(url.pathname);
+  } catch {
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      `The resource URI "${uri}" is not a valid local file URI; use file:///absolute/path`,
+    );
+  }
 }
 
 function visible<T extends { name: string }>(
