@@ -262,8 +262,8 @@ describe('guard mcp resource and prompt checks', () => {
       tools: [],
       resources: [
         { uri: `file://${join(projectDir, 'README.md')}`, name: 'readme' },
-        { uri: `file://${join(outside, 'id_rsa')}`, name: 'key', description: 'A key file.' },
         { uri: 'demo://notes', name: 'notes', description: 'Team notes.' },
+        { uri: 'inject:notes', name: 'inject', description: 'More team notes.' },
         {
           uri: 'demo://setup',
           name: 'setup',
@@ -281,6 +281,7 @@ describe('guard mcp resource and prompt checks', () => {
       ],
       prompts: [
         { name: 'review', description: 'Reviews the diff.' },
+        { name: 'override', description: 'Summarises the diff.' },
         {
           name: 'deploy',
           description: 'Deploys.',
@@ -316,12 +317,31 @@ describe('guard mcp resource and prompt checks', () => {
 
   it('hides and refuses poisoned prompts', async () => {
     const names = (await client.listPrompts()).prompts.map((prompt) => prompt.name);
-    expect(names).toEqual(['review']);
+    expect(names).toEqual(['review', 'override']);
     await expect(client.getPrompt({ name: 'deploy' })).rejects.toThrow(/tool-poisoning/);
     const review = await client.getPrompt({ name: 'review' });
     const text = JSON.stringify(review.messages);
     expect(text).toContain('prompt review');
     expect(text).not.toContain('AKIAABCDEFGHIJKLMNOP');
+  });
+
+  it.each(['demo://setup', 'demo://%73etup', 'demo://docs/intro'])(
+    'refuses hidden resource %s',
+    async (uri) => {
+      await expect(client.readResource({ uri })).rejects.toThrow(/tool-poisoning/);
+    },
+  );
+
+  it('withholds resource text with instructions', async () => {
+    await expect(client.readResource({ uri: 'inject:notes' })).rejects.toThrow(
+      /prompt-injection; mcp-scan:override-instructions/,
+    );
+  });
+
+  it('withholds prompt text with instructions', async () => {
+    await expect(client.getPrompt({ name: 'override' })).rejects.toThrow(
+      /prompt-injection; mcp-scan:override-instructions/,
+    );
   });
 
   it('reads a project file resource', async () => {
