@@ -2,7 +2,14 @@
  * The file tools agents call most (`ls -l`, `stat`, `find -printf`) on both runtimes. Under
  * Debian 12's runsc they fail with "Invalid argument" unless the statx shim is preloaded.
  */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BubblewrapDriver } from '../../src/sandbox/drivers/bubblewrap.js';
+import { GvisorDriver } from '../../src/sandbox/drivers/gvisor.js';
+import { resolveTemplate } from '../../src/sandbox/templates.js';
 import { createTestController, type TestController } from '../helpers/sandbox.js';
 
 describe.each(['gv', 'bw'])('coreutils in template %s', (template) => {
@@ -28,4 +35,71 @@ describe.each(['gv', 'bw'])('coreutils in template %s', (template) => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).not.toContain('?');
   });
+});
+
+/** Commands copied into the small directory rootfs, with the libraries `ldd` lists. */
+const ROOTFS_COMMANDS = ['sh', 'ls', 'stat', 'cat', 'timeout', 'sleep'];
+
+/**
+ * Builds a root filesystem from a few host binaries and their libraries, much smaller than a
+ * distribution. `/` is made world-readable, because gVisor commands run as `nobody`.
+ */
+function buildSmallRootfs(root: string): void {
+  const binaries = ROOTFS_COMMANDS.map((name) =>
+    execFileSync('/bin/sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim(),
+  );
+  const ldd = execFileSync('ldd', binaries, { encoding: 'utf8' });
+  const libraries = [...new Set(ldd.match(/\/\S+\.so[.\d]*/g) ?? [])];
+  for (const dir of ['bin', 'dev', 'proc', 'tmp', 'workspace']) {
+    mkdirSync(join(root, dir), { recursive: true });
+  }
+  for (const [index, binary] of binaries.entries()) {
+    copyFileSync(binary, join(root, 'bin', ROOTFS_COMMANDS[index] ?? basename(binary)));
+    chmodSync(join(root, 'bin', ROOTFS_COMMANDS[index] ?? basename(binary)), 0o755);
+  }
+  for (const library of libraries) {
+    mkdirSync(join(root, dirname(library)), { recursive: true });
+    copyFileSync(realpathSync(library), join(root, library));
+  }
+  chmodSync(root, 0o755);
+}
+
+describe('coreutils in a directory rootfs', () => {
+  let dir = '';
+  const drivers = [new GvisorDriver(), new BubblewrapDriver()];
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sandstack-small-rootfs-'));
+    buildSmallRootfs(join(dir, 'rootfs'));
+  });
+
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(drivers.map((driver) => [driver.name, driver] as const))(
+    'lists folders on %s',
+    async (name, driver) => {
+      const check = await driver.check();
+      if (!check.available) {
+        process.stderr.write(`Skipping ${name} directory rootfs test: ${check.reason ?? ''}\n`);
+        return;
+      }
+      const template = resolveTemplate({
+        name: 'small',
+        rootfs: { kind: 'directory', path: join(dir, 'rootfs') },
+      });
+      const id = `sbx_smallrootfs${name}`;
+      const sandbox = await driver.create({ id, template, stateDir: join(dir, id) });
+      try {
+        const result = await sandbox.exec({ command: 'ls -la / /bin && stat -c %F /workspace' });
+        expect(result.stderr).toBe('');
+        expect(result.exitCode).toBe(0);
+        expect(result.stdout).toContain('timeout');
+        expect(result.stdout).toContain('directory');
+      } finally {
+        await sandbox.destroy();
+      }
+    },
+  );
 });
