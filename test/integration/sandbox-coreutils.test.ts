@@ -2,15 +2,14 @@
  * The file tools agents call most (`ls -l`, `stat`, `find -printf`) on both runtimes. Under
  * Debian 12's runsc they fail with "Invalid argument" unless the statx shim is preloaded.
  */
-import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BubblewrapDriver } from '../../src/sandbox/drivers/bubblewrap.js';
 import { GvisorDriver } from '../../src/sandbox/drivers/gvisor.js';
 import { resolveTemplate } from '../../src/sandbox/templates.js';
-import { createTestController, type TestController } from '../helpers/sandbox.js';
+import { buildSmallRootfs, createTestController, type TestController } from '../helpers/sandbox.js';
 
 describe.each(['gv', 'bw'])('coreutils in template %s', (template) => {
   let harness: TestController;
@@ -36,33 +35,6 @@ describe.each(['gv', 'bw'])('coreutils in template %s', (template) => {
     expect(result.stdout).not.toContain('?');
   });
 });
-
-/** Commands copied into the small directory rootfs, with the libraries `ldd` lists. */
-const ROOTFS_COMMANDS = ['sh', 'ls', 'stat', 'cat', 'timeout', 'sleep'];
-
-/**
- * Builds a root filesystem from a few host binaries and their libraries, much smaller than a
- * distribution. `/` is made world-readable, because gVisor commands run as `nobody`.
- */
-function buildSmallRootfs(root: string): void {
-  const binaries = ROOTFS_COMMANDS.map((name) =>
-    execFileSync('/bin/sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim(),
-  );
-  const ldd = execFileSync('ldd', binaries, { encoding: 'utf8' });
-  const libraries = [...new Set(ldd.match(/\/\S+\.so[.\d]*/g) ?? [])];
-  for (const dir of ['bin', 'dev', 'proc', 'tmp', 'workspace']) {
-    mkdirSync(join(root, dir), { recursive: true });
-  }
-  for (const [index, binary] of binaries.entries()) {
-    copyFileSync(binary, join(root, 'bin', ROOTFS_COMMANDS[index] ?? basename(binary)));
-    chmodSync(join(root, 'bin', ROOTFS_COMMANDS[index] ?? basename(binary)), 0o755);
-  }
-  for (const library of libraries) {
-    mkdirSync(join(root, dirname(library)), { recursive: true });
-    copyFileSync(realpathSync(library), join(root, library));
-  }
-  chmodSync(root, 0o755);
-}
 
 describe('coreutils in a directory rootfs', () => {
   let dir = '';

@@ -18,7 +18,7 @@ import { BubblewrapDriver } from '../../src/sandbox/drivers/bubblewrap.js';
 import { GvisorDriver } from '../../src/sandbox/drivers/gvisor.js';
 import { resolveTemplate } from '../../src/sandbox/templates.js';
 import type { SandboxInstance } from '../../src/sandbox/types.js';
-import { localDrivers } from '../helpers/sandbox.js';
+import { buildSmallRootfs, localDrivers } from '../helpers/sandbox.js';
 
 const checks = await localDrivers();
 
@@ -241,3 +241,51 @@ for (const { driver, check } of checks) {
     }
   });
 }
+
+describe('state folder inside a directory rootfs', () => {
+  let dir = '';
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sandstack-hostile-rootfs-'));
+    const rootfs = join(dir, 'rootfs');
+    buildSmallRootfs(rootfs);
+    mkdirSync(join(rootfs, 'var', 'real-state'), { recursive: true, mode: 0o755 });
+    writeFileSync(join(rootfs, 'var', 'real-state', 'secret.txt'), 'tenant secret\n');
+    symlinkSync(join(rootfs, 'var', 'real-state'), join(rootfs, 'var', 'state-link'));
+    symlinkSync(rootfs, join(dir, 'rootfs-link'));
+  });
+
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const { driver, check } of checks) {
+    const run = check.available ? it : it.skip;
+
+    run(`${driver.name}: hides it at its path in the rootfs`, async () => {
+      // The rootfs and the state folder are both given through symlinks, so only their real
+      // paths show where the folder is inside the sandbox.
+      const rootfsLink = join(dir, 'rootfs-link');
+      const options = { hiddenDirs: [join(rootfsLink, 'var', 'state-link')] };
+      const hiding =
+        driver.name === 'gvisor' ? new GvisorDriver(options) : new BubblewrapDriver(options);
+      const id = `sbx_hostilerootfs${driver.name}`;
+      const template = resolveTemplate({
+        name: 'rootfs',
+        rootfs: { kind: 'directory', path: rootfsLink },
+      });
+      const sandbox = await hiding.create({ id, template, stateDir: join(dir, id) });
+      try {
+        const result = await attempt(
+          sandbox,
+          'cat /var/real-state/secret.txt; ls /var/real-state; echo end',
+        );
+        expect(result.output).toContain('end');
+        expect(result.output).not.toContain('tenant secret');
+        expect(result.output).not.toContain('secret.txt\n');
+      } finally {
+        await sandbox.destroy();
+      }
+    });
+  }
+});
