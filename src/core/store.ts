@@ -1,7 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SandstackError } from './errors.js';
+import { noopLogger, type Logger } from './logger.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenMode } from './private-files.js';
 
 /** An open SQLite database (better-sqlite3). */
 export type SqliteDatabase = Database.Database;
@@ -10,13 +12,16 @@ export type SqliteDatabase = Database.Database;
  * Opens (and creates) a SQLite file for sandstack state. WAL mode lets readers run beside the
  * writer, and `synchronous = FULL` makes every commit survive power loss before it returns,
  * which the workflow engine's "committed before the next step" contract depends on.
+ * A new file gets mode 0600, and an existing one that its group or others may access is set
+ * to 0600 with a warning on `options.logger`. SQLite gives the `-wal` and `-shm` files the
+ * mode of the database.
  *
  * @throws SandstackError `STORE_FAILED` when the file cannot be opened.
  */
-export function openDatabase(path: string): SqliteDatabase {
+export function openDatabase(path: string, options: { logger?: Logger } = {}): SqliteDatabase {
   try {
     if (path !== ':memory:') {
-      mkdirSync(dirname(path), { recursive: true });
+      createPrivateFile(path, options.logger ?? noopLogger);
     }
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
@@ -32,6 +37,18 @@ export function openDatabase(path: string): SqliteDatabase {
         cause: error,
       },
     );
+  }
+}
+
+/**
+ * Creates an empty database file with mode 0600 unless it exists (SQLite reads an empty file
+ * as an empty database), and tightens the modes of an existing one and its WAL files.
+ */
+function createPrivateFile(path: string, logger: Logger): void {
+  mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
+  closeSync(openSync(path, 'a', PRIVATE_FILE_MODE));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    tightenMode(file, PRIVATE_FILE_MODE, logger);
   }
 }
 

@@ -22,6 +22,28 @@ const WRITING_TOOL =
   /write|edit|create|save|put|upload|move|rename|copy|delete|remove|unlink|mkdir|append|patch/i;
 /** Most arguments checked per call, so a huge input cannot make the guard slow. */
 const MAX_ARGUMENTS = 64;
+/** Most rounds of percent-decoding; a value still encoded after them is rejected. */
+const MAX_DECODE_ROUNDS = 8;
+
+/**
+ * Percent-decodes `value` until it stops changing, so that `%252F` is checked as the `/` a
+ * server that decodes twice reads. A decoded `%` that does not start an escape is invalid
+ * too, so `a%25` (the encoding of `a%`) is rejected.
+ *
+ * @throws URIError when a round meets an invalid escape or UTF-8 sequence, or when the value
+ * is still encoded after 8 rounds.
+ */
+export function decodePercentFully(value: string): string {
+  let current = value;
+  for (let round = 0; round < MAX_DECODE_ROUNDS; round += 1) {
+    const next = decodeURIComponent(current);
+    if (next === current) {
+      return current;
+    }
+    current = next;
+  }
+  throw new URIError(`still percent-encoded after ${MAX_DECODE_ROUNDS} rounds of decoding`);
+}
 
 /**
  * Lists the Read, Write and Bash calls that an MCP call's arguments amount to: string
@@ -53,12 +75,29 @@ export function argumentCalls(call: ToolCall): ArgumentCall[] {
     if (COMMAND_KEY.test(key)) {
       found.push({ argument, call: { tool: 'Bash', input: { command: value } } });
     } else if (PATH_KEY.test(key)) {
-      const filePath = value.replace(/^file:\/\//, '');
-      const tool = writes ? 'Write' : 'Read';
-      const input = writes ? { file_path: filePath, content } : { file_path: filePath };
-      found.push({ argument, call: { tool, input } });
+      for (const filePath of pathsOf(value)) {
+        const tool = writes ? 'Write' : 'Read';
+        const input = writes ? { file_path: filePath, content } : { file_path: filePath };
+        found.push({ argument, call: { tool, input } });
+      }
     }
   };
   visit(call.input, '', '', 0);
   return found;
+}
+
+/**
+ * Returns the file paths a path argument may name: as given and, when it percent-decodes to
+ * something else, decoded, because a server may decode a `uri` argument before reading it.
+ * A value with an invalid escape is checked only as given, since a file name may contain `%`.
+ */
+function pathsOf(value: string): string[] {
+  const raw = value.replace(/^file:\/\//, '');
+  let decoded: string;
+  try {
+    decoded = decodePercentFully(value).replace(/^file:\/\//, '');
+  } catch {
+    return [raw];
+  }
+  return decoded === raw ? [raw] : [raw, decoded];
 }

@@ -28,8 +28,8 @@ import { createGuard } from './guard.js';
 import { resolvePolicy } from './hook.js';
 import { createSqliteBackstop, deferAsk, openGuardState } from './hook-state.js';
 import { createToolPins, type ToolPins } from './mcp-pins.js';
+import { redactMcpStrings } from './mcp-redact.js';
 import { fingerprintTool, scanToolDefinition } from './mcp-scan.js';
-import { redactSecrets } from './redact.js';
 import { createStage2, type Stage2Options } from './stage2.js';
 import { registerResourceHandlers, resourceCapabilities } from './mcp-resources.js';
 import type { Decision, GuardContext, ToolCall } from './types.js';
@@ -167,7 +167,7 @@ export async function startMcpProxy(options: McpProxyOptions): Promise<McpProxy>
     upstream,
     server,
     decide,
-    redact: (value) => redactStrings(value) as typeof value,
+    redact: redactMcpStrings,
     describe,
     logger,
   });
@@ -335,29 +335,7 @@ function toolError(text: string): CallToolResult {
 
 /** Redacts secrets from every string of the result; types and structure stay as they were. */
 function redactResult(result: CallToolResult): CallToolResult {
-  return redactStrings(result) as CallToolResult;
-}
-
-// Base64 image, audio and resource data is left alone: a secret pattern matching by chance
-// inside it would corrupt the file.
-const BINARY_KEYS = new Set(['data', 'blob']);
-
-function redactStrings(value: unknown): unknown {
-  if (typeof value === 'string') {
-    return redactSecrets(value);
-  }
-  if (Array.isArray(value)) {
-    return value.map(redactStrings);
-  }
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [
-        key,
-        BINARY_KEYS.has(key) ? item : redactStrings(item),
-      ]),
-    );
-  }
-  return value;
+  return redactMcpStrings(result);
 }
 
 function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {

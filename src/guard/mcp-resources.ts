@@ -2,11 +2,13 @@
  * Resources and prompts for the MCP proxy: lists are forwarded with the entries whose
  * descriptions carry instructions for the model left out (the same scan as for tool
  * definitions), reads and prompt gets go through the guard first, and the upstream
- * server's change notifications are passed on.
+ * server's change notifications are passed on. Hidden entries stay unusable by name or URI,
+ * and the text of reads and prompts is scanned for injected instructions.
  */
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import {
   ErrorCode,
   GetPromptRequestSchema,
@@ -27,7 +29,8 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../core/logger.js';
 import type { Finding } from './findings.js';
-import { scanToolDefinition } from './mcp-scan.js';
+import { decodePercentFully } from './mcp-arguments.js';
+import { scanContent, scanToolDefinition } from './mcp-scan.js';
 import type { Decision, ToolCall } from './types.js';
 
 /** What the resource and prompt handlers need from the proxy. */
@@ -89,7 +92,14 @@ function registerResources(options: ResourceProxyOptions, subscribe: boolean): v
   });
   server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
     const { uri } = request.params;
-    const decision = await options.decide(readCall(options.serverName, uri));
+    const call = readCall(options.serverName, uri);
+    // A resource left out of the list stays unreadable even when its URI is known.
+    const hidden = await hiddenResourceFinding(upstream, [uri, decodePercentFully(uri)]);
+    if (hidden !== undefined) {
+      logger.warn('MCP resource read rejected', { uri, rule: hidden.rule });
+      throw new McpError(ErrorCode.InvalidRequest, options.describe(hidden));
+    }
+    const decision = await options.decide(call);
     logger.info('MCP resource read decided', {
       uri,
       verdict: decision.verdict,
@@ -98,7 +108,9 @@ function registerResources(options: ResourceProxyOptions, subscribe: boolean): v
     if (decision.verdict !== 'allow') {
       throw new McpError(ErrorCode.InvalidRequest, options.describe(decision));
     }
-    return options.redact(await upstream.readResource(request.params));
+    const result = options.redact(await upstream.readResource(request.params));
+    withholdInjected(options, `resource "${uri}"`, result.contents);
+    return result;
   });
   if (subscribe) {
     server.setRequestHandler(SubscribeRequestSchema, (request) =>
@@ -129,7 +141,9 @@ function registerPrompts(options: ResourceProxyOptions): void {
     if (finding !== undefined) {
       throw new McpError(ErrorCode.InvalidRequest, options.describe(finding));
     }
-    return options.redact(await upstream.getPrompt(request.params));
+    const result = options.redact(await upstream.getPrompt(request.params));
+    withholdInjected(options, `prompt "${request.params.name}"`, result);
+    return result;
   });
   upstream.setNotificationHandler(PromptListChangedNotificationSchema, () =>
     server.sendPromptListChanged(),
@@ -139,20 +153,42 @@ function registerPrompts(options: ResourceProxyOptions): void {
 /**
  * Returns the call the guard decides for a resource read. A `file:` URI is a file read, so
  * it gets the Read tool's checks (credential files, `.env`); any other URI is checked as
- * the MCP call `mcp__<server>__read_resource` with the URI as its argument.
+ * the MCP call `mcp__<server>__read_resource` with the URI as its argument. The guard sees
+ * the URI fully percent-decoded. So `repo://%2Fhome%2Fdev%2F.ssh%2Fid_rsa` meets the same
+ * rules as `repo:///home/dev/.ssh/id_rsa`.
+ *
+ * @throws McpError `InvalidParams` when the URI has an invalid percent-encoding, or is a
+ * `file:` URI with a host or an encoded `/`.
  */
 export function readCall(serverName: string, uri: string): ToolCall {
-  if (uri.startsWith('file:')) {
-    try {
-      return { tool: 'Read', input: { file_path: fileURLToPath(uri) } };
-    } catch {
-      throw new McpError(
-        ErrorCode.InvalidParams,
-        `The resource URI "${uri}" is not a valid local file URI; use file:///absolute/path`,
-      );
-    }
+  let decoded: string;
+  try {
+    decoded = decodePercentFully(uri);
+  } catch (error) {
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      `The resource URI "${uri}" has an invalid percent-encoding (${(error as Error).message}); encode each byte once as %XX and a literal "%" as %25, with no "%" left after decoding`,
+    );
   }
-  return { tool: `mcp__${serverName}__read_resource`, input: { uri } };
+  if (uri.startsWith('file:')) {
+    return { tool: 'Read', input: { file_path: localFilePath(uri) } };
+  }
+  return { tool: `mcp__${serverName}__read_resource`, input: { uri: decoded } };
+}
+
+/** Returns the fully decoded path of a local `file:` URI; its query and fragment are not part of it. */
+function localFilePath(uri: string): string {
+  try {
+    const url = new URL(uri);
+    // fileURLToPath rejects a host and an encoded `/`, which no local path has.
+    fileURLToPath(url);
+    return decodePercentFully(url.pathname);
+  } catch {
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      `The resource URI "${uri}" is not a valid local file URI; use file:///absolute/path`,
+    );
+  }
 }
 
 function visible<T extends { name: string }>(
@@ -190,11 +226,13 @@ function promptFinding(prompt: Prompt): Finding | undefined {
   });
 }
 
+/** Most pages of an upstream list read, so a server that keeps returning cursors cannot loop. */
+const MAX_LIST_PAGES = 100;
+
 /** Looks a prompt up by name through every page of the upstream list. */
 async function findPrompt(upstream: Client, name: string): Promise<Prompt | undefined> {
   let cursor: string | undefined;
-  // Bounded: a server that keeps returning cursors is read for at most 100 pages.
-  for (let page = 0; page < 100; page += 1) {
+  for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
     const result = await upstream.listPrompts(cursor === undefined ? {} : { cursor });
     const found = result.prompts.find((prompt) => prompt.name === name);
     if (found !== undefined || result.nextCursor === undefined) {
@@ -203,4 +241,116 @@ async function findPrompt(upstream: Client, name: string): Promise<Prompt | unde
     cursor = result.nextCursor;
   }
   return undefined;
+}
+
+/**
+ * Returns the finding of a resource hidden from the list whose URI is one of `uris`, or of a
+ * hidden template that matches one of them, searching every page of the upstream lists.
+ */
+async function hiddenResourceFinding(
+  upstream: Client,
+  uris: readonly string[],
+): Promise<Finding | undefined> {
+  const names = (uri: string): boolean => uris.includes(uri) || uris.includes(decodedOrSelf(uri));
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
+    const result = await upstream.listResources(cursor === undefined ? {} : { cursor });
+    const finding = firstFinding(result.resources.filter((resource) => names(resource.uri)));
+    if (finding !== undefined) {
+      return finding;
+    }
+    cursor = result.nextCursor;
+    if (cursor === undefined) {
+      break;
+    }
+  }
+  cursor = undefined;
+  for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
+    const result = await listTemplatesPage(upstream, cursor);
+    const matching = result.resourceTemplates.filter((template) =>
+      uris.some((uri) => matchesTemplate(template.uriTemplate, uri)),
+    );
+    const finding = firstFinding(matching);
+    if (finding !== undefined || result.nextCursor === undefined) {
+      return finding;
+    }
+    cursor = result.nextCursor;
+  }
+  return undefined;
+}
+
+/** Reads one page of resource templates; a server without the method has none. */
+async function listTemplatesPage(
+  upstream: Client,
+  cursor: string | undefined,
+): Promise<{ resourceTemplates: ResourceTemplate[]; nextCursor?: string }> {
+  try {
+    return await upstream.listResourceTemplates(cursor === undefined ? {} : { cursor });
+  } catch (error) {
+    if (error instanceof McpError && error.code === ErrorCode.MethodNotFound) {
+      return { resourceTemplates: [] };
+    }
+    throw error;
+  }
+}
+
+function firstFinding(entries: readonly (Resource | ResourceTemplate)[]): Finding | undefined {
+  for (const entry of entries) {
+    const finding = resourceFinding(entry);
+    if (finding !== undefined) {
+      return finding;
+    }
+  }
+  return undefined;
+}
+
+function matchesTemplate(uriTemplate: string, uri: string): boolean {
+  try {
+    return new UriTemplate(uriTemplate).match(uri) !== null;
+  } catch {
+    // A template the SDK cannot parse cannot be matched, so it hides nothing.
+    return false;
+  }
+}
+
+function decodedOrSelf(uri: string): string {
+  try {
+    return decodePercentFully(uri);
+  } catch {
+    return uri;
+  }
+}
+
+/**
+ * Throws when the text of a resource read or prompt result carries instructions for the
+ * model, the same scan as for descriptions but narrower (see {@link scanContent}).
+ */
+function withholdInjected(options: ResourceProxyOptions, label: string, result: unknown): void {
+  const finding = scanContent(label, textsOf(result));
+  if (finding === undefined) {
+    return;
+  }
+  options.logger.warn('MCP content withheld', { label, rule: finding.rule });
+  throw new McpError(ErrorCode.InvalidRequest, options.describe(finding));
+}
+
+/** Collects the `text` and `description` strings of a result, where the model reads prose. */
+function textsOf(value: unknown): string[] {
+  const texts: string[] = [];
+  const visit = (item: unknown, key: string, depth: number): void => {
+    if (typeof item === 'string') {
+      if (key === 'text' || key === 'description') {
+        texts.push(item);
+      }
+      return;
+    }
+    if (depth > 8 || typeof item !== 'object' || item === null) {
+      return;
+    }
+    for (const [name, child] of Object.entries(item)) {
+      visit(child, Array.isArray(item) ? key : name, depth + 1);
+    }
+  };
+  visit(value, '', 0);
+  return texts;
 }

@@ -6,6 +6,7 @@
  */
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../core/private-files.js';
 import type { SqlClient, SqlDatabase } from '../core/sql.js';
 import type { RunInputs } from '../workflows/bindings/sandbox-binding.js';
 import { openRunInputs } from '../workflows/inputs.js';
@@ -69,15 +70,16 @@ export class SharedRunInputs {
     if (rows.length === 0) {
       return;
     }
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     // The index goes last and by rename, so a crash mid-copy leaves no snapshot that
     // looks complete.
+    const fileOptions = { mode: PRIVATE_FILE_MODE };
     for (const row of rows.filter((entry) => entry.file_name !== INDEX_FILE)) {
-      await writeFile(join(dir, row.file_name), row.content);
+      await writeFile(join(dir, row.file_name), row.content, fileOptions);
     }
     const index = rows.find((entry) => entry.file_name === INDEX_FILE);
     if (index !== undefined) {
-      await writeFile(join(dir, `${INDEX_FILE}.part`), index.content);
+      await writeFile(join(dir, `${INDEX_FILE}.part`), index.content, fileOptions);
       await rename(join(dir, `${INDEX_FILE}.part`), join(dir, INDEX_FILE));
     }
   }

@@ -9,6 +9,7 @@ import type { Logger } from '../core/logger.js';
 import { noopLogger } from '../core/logger.js';
 import { SandstackError } from '../core/errors.js';
 import { openPostgres } from '../core/postgres.js';
+import { ensurePrivateDir } from '../core/private-files.js';
 import { sqliteClient, type SqlDatabase } from '../core/sql.js';
 import { openDatabase, type SqliteDatabase } from '../core/store.js';
 import { SandboxController } from '../sandbox/controller.js';
@@ -141,7 +142,8 @@ export async function openStack(options: OpenStackOptions = {}): Promise<Stack> 
   const logger = options.logger ?? noopLogger;
   // Resolved first, so a wrong Kubernetes setting fails before any file is opened.
   const drivers = await sandboxDrivers(stateDir, { logger });
-  const db = openDatabase(join(stateDir, 'state.db'));
+  ensurePrivateDir(stateDir, logger);
+  const db = openDatabase(join(stateDir, 'state.db'), { logger });
   let workflows: Awaited<ReturnType<typeof openWorkflowStore>>;
   try {
     workflows = await openWorkflowStore(options.store, db);

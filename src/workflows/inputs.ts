@@ -1,12 +1,23 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { copyFile, mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  copyFile,
+  mkdir,
+  readFile,
+  realpath,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, isAbsolute, join, resolve, sep } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { SandstackError } from '../core/errors.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../core/private-files.js';
 import type { RunInputs } from './bindings/sandbox-binding.js';
 import type { HostBinding } from './types.js';
 
@@ -210,11 +221,14 @@ export async function snapshotInputs(
   inputs: readonly ResolvedInput[],
   snapshotDir: string,
 ): Promise<void> {
-  await mkdir(snapshotDir, { recursive: true });
+  await mkdir(snapshotDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const index: Record<string, { type: string; fileName: string; source: string }> = {};
   for (const input of inputs) {
     if (input.type === 'file') {
-      await copyFile(input.source, join(snapshotDir, `${input.name}.file`));
+      // copyFile keeps the source's mode, so the copy is made private after.
+      const target = join(snapshotDir, `${input.name}.file`);
+      await copyFile(input.source, target);
+      await chmod(target, PRIVATE_FILE_MODE);
     } else {
       await createTar(input.source, join(snapshotDir, `${input.name}.tar`));
     }
@@ -224,7 +238,9 @@ export async function snapshotInputs(
       source: input.source,
     };
   }
-  await writeFile(join(snapshotDir, 'inputs.json'), JSON.stringify(index, null, 2));
+  await writeFile(join(snapshotDir, 'inputs.json'), JSON.stringify(index, null, 2), {
+    mode: PRIVATE_FILE_MODE,
+  });
 }
 
 /**
@@ -254,7 +270,7 @@ export async function createTar(sourceDir: string, target: string): Promise<void
     },
   });
   try {
-    await pipeline(tar.stdout, limit, createWriteStream(partial));
+    await pipeline(tar.stdout, limit, createWriteStream(partial, { mode: PRIVATE_FILE_MODE }));
     const code = await exited;
     if (code !== 0) {
       throw new Error(`tar exited with ${code}: ${stderr.trim()}`);

@@ -1,6 +1,17 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { openDatabase, type SqliteDatabase } from '../../src/core/store.js';
 import { cgroupDir } from '../../src/sandbox/cgroup.js';
 import { BubblewrapDriver } from '../../src/sandbox/drivers/bubblewrap.js';
@@ -120,4 +131,31 @@ export async function waitPast(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`The counter did not pass ${count}`);
+}
+
+/** Commands copied into the small directory rootfs, with the libraries `ldd` lists. */
+const ROOTFS_COMMANDS = ['sh', 'ls', 'stat', 'cat', 'timeout', 'sleep'];
+
+/**
+ * Builds a root filesystem from a few host binaries and their libraries, much smaller than a
+ * distribution. `/` is made world-readable, because gVisor commands run as `nobody`.
+ */
+export function buildSmallRootfs(root: string): void {
+  const binaries = ROOTFS_COMMANDS.map((name) =>
+    execFileSync('/bin/sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim(),
+  );
+  const ldd = execFileSync('ldd', binaries, { encoding: 'utf8' });
+  const libraries = [...new Set(ldd.match(/\/\S+\.so[.\d]*/g) ?? [])];
+  for (const dir of ['bin', 'dev', 'proc', 'tmp', 'workspace']) {
+    mkdirSync(join(root, dir), { recursive: true });
+  }
+  for (const [index, binary] of binaries.entries()) {
+    copyFileSync(binary, join(root, 'bin', ROOTFS_COMMANDS[index] ?? basename(binary)));
+    chmodSync(join(root, 'bin', ROOTFS_COMMANDS[index] ?? basename(binary)), 0o755);
+  }
+  for (const library of libraries) {
+    mkdirSync(join(root, dirname(library)), { recursive: true });
+    copyFileSync(realpathSync(library), join(root, library));
+  }
+  chmodSync(root, 0o755);
 }

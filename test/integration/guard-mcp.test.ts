@@ -58,6 +58,15 @@ function textOf(result: unknown): string {
   return content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
 }
 
+/** A fake OpenSSH private key, which redaction removes from BEGIN to END. */
+const FAKE_KEY_BODY = 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAAB';
+const FAKE_KEY = [
+  '-----BEGIN OPENSSH PRIVATE KEY-----',
+  FAKE_KEY_BODY,
+  '-----END OPENSSH PRIVATE KEY-----',
+  '',
+].join('\n');
+
 let dir: { path: string; remove: () => Promise<void> };
 
 beforeAll(async () => {
@@ -248,12 +257,13 @@ describe('guard mcp resource and prompt checks', () => {
     const outside = join(dir.path, 'home', '.ssh');
     await mkdir(outside, { recursive: true });
     await writeFile(join(outside, 'id_rsa'), 'PRIVATE KEY DATA\n');
+    await writeFile(join(projectDir, 'deploy.txt'), `host db\n${FAKE_KEY}`);
     const definitions = {
       tools: [],
       resources: [
         { uri: `file://${join(projectDir, 'README.md')}`, name: 'readme' },
-        { uri: `file://${join(outside, 'id_rsa')}`, name: 'key', description: 'A key file.' },
         { uri: 'demo://notes', name: 'notes', description: 'Team notes.' },
+        { uri: 'inject:notes', name: 'inject', description: 'More team notes.' },
         {
           uri: 'demo://setup',
           name: 'setup',
@@ -271,6 +281,7 @@ describe('guard mcp resource and prompt checks', () => {
       ],
       prompts: [
         { name: 'review', description: 'Reviews the diff.' },
+        { name: 'override', description: 'Summarises the diff.' },
         {
           name: 'deploy',
           description: 'Deploys.',
@@ -306,12 +317,31 @@ describe('guard mcp resource and prompt checks', () => {
 
   it('hides and refuses poisoned prompts', async () => {
     const names = (await client.listPrompts()).prompts.map((prompt) => prompt.name);
-    expect(names).toEqual(['review']);
+    expect(names).toEqual(['review', 'override']);
     await expect(client.getPrompt({ name: 'deploy' })).rejects.toThrow(/tool-poisoning/);
     const review = await client.getPrompt({ name: 'review' });
     const text = JSON.stringify(review.messages);
     expect(text).toContain('prompt review');
     expect(text).not.toContain('AKIAABCDEFGHIJKLMNOP');
+  });
+
+  it.each(['demo://setup', 'demo://%73etup', 'demo://docs/intro'])(
+    'refuses hidden resource %s',
+    async (uri) => {
+      await expect(client.readResource({ uri })).rejects.toThrow(/tool-poisoning/);
+    },
+  );
+
+  it('withholds resource text with instructions', async () => {
+    await expect(client.readResource({ uri: 'inject:notes' })).rejects.toThrow(
+      /prompt-injection; mcp-scan:override-instructions/,
+    );
+  });
+
+  it('withholds prompt text with instructions', async () => {
+    await expect(client.getPrompt({ name: 'override' })).rejects.toThrow(
+      /prompt-injection; mcp-scan:override-instructions/,
+    );
   });
 
   it('reads a project file resource', async () => {
@@ -322,6 +352,48 @@ describe('guard mcp resource and prompt checks', () => {
   it('refuses a credential file resource', async () => {
     const uri = `file://${join(dir.path, 'home', '.ssh', 'id_rsa')}`;
     await expect(client.readResource({ uri })).rejects.toThrow(/credential-exploration/);
+    // An allowed call ends the run of denials, so the session backstop does not halt it.
+    await client.readResource({ uri: `file://${join(projectDir, 'README.md')}` });
+  });
+
+  it.each([
+    ['repo', (path: string) => `repo://${encodeURIComponent(path)}`],
+    ['blob', (path: string) => `blob:${encodeURIComponent(path)}`],
+    ['double-encoded', (path: string) => `repo://${encodeURIComponent(encodeURIComponent(path))}`],
+    ['file', (path: string) => `file://${path.replace('.ssh', '%2essh')}`],
+    ['file double-encoded', (path: string) => `file://${path.replace('.ssh', '%252essh')}`],
+  ])('refuses percent-encoded credential URIs (%s)', async (_kind, uriOf) => {
+    const uri = uriOf(join(dir.path, 'home', '.ssh', 'id_rsa'));
+    await expect(client.readResource({ uri })).rejects.toThrow(/credential-exploration/);
+    // An allowed call ends the run of denials, so the session backstop does not halt it.
+    await client.readResource({ uri: `file://${join(projectDir, 'README.md')}` });
+  });
+
+  it.each(['repo://%zz', 'repo://%E0%A4%A', 'repo://a%2525zz', 'file:///tmp/%zz'])(
+    'rejects invalid percent-encoding %s',
+    async (uri) => {
+      await expect(client.readResource({ uri })).rejects.toThrow(/invalid percent-encoding/);
+    },
+  );
+
+  it('redacts secrets in text blobs', async () => {
+    const uri = `blob:${encodeURIComponent(join(projectDir, 'deploy.txt'))}`;
+    const read = await client.readResource({ uri });
+    const [content] = read.contents;
+    expect(content).toHaveProperty('blob');
+    const blob = Buffer.from((content as { blob: string }).blob, 'base64').toString('utf8');
+    expect(blob).toContain('host db');
+    expect(blob).not.toContain('BEGIN OPENSSH PRIVATE KEY');
+    expect(blob).not.toContain(FAKE_KEY_BODY);
+    expect(blob).toContain('[REDACTED]');
+  });
+
+  it('withholds binary blobs with secrets', async () => {
+    await expect(client.readResource({ uri: 'binary:secret' })).rejects.toThrow(/secret-in-result/);
+    const plain = await client.readResource({ uri: 'binary:plain' });
+    const [content] = plain.contents;
+    const bytes = Buffer.from((content as { blob: string }).blob, 'base64');
+    expect(bytes.toString('latin1')).toContain('plain bytes');
   });
 
   it('redacts secrets from other resources', async () => {

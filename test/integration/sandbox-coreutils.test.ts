@@ -2,8 +2,14 @@
  * The file tools agents call most (`ls -l`, `stat`, `find -printf`) on both runtimes. Under
  * Debian 12's runsc they fail with "Invalid argument" unless the statx shim is preloaded.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestController, type TestController } from '../helpers/sandbox.js';
+import { BubblewrapDriver } from '../../src/sandbox/drivers/bubblewrap.js';
+import { GvisorDriver } from '../../src/sandbox/drivers/gvisor.js';
+import { resolveTemplate } from '../../src/sandbox/templates.js';
+import { buildSmallRootfs, createTestController, type TestController } from '../helpers/sandbox.js';
 
 describe.each(['gv', 'bw'])('coreutils in template %s', (template) => {
   let harness: TestController;
@@ -28,4 +34,44 @@ describe.each(['gv', 'bw'])('coreutils in template %s', (template) => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).not.toContain('?');
   });
+});
+
+describe('coreutils in a directory rootfs', () => {
+  let dir = '';
+  const drivers = [new GvisorDriver(), new BubblewrapDriver()];
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sandstack-small-rootfs-'));
+    buildSmallRootfs(join(dir, 'rootfs'));
+  });
+
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(drivers.map((driver) => [driver.name, driver] as const))(
+    'lists folders on %s',
+    async (name, driver) => {
+      const check = await driver.check();
+      if (!check.available) {
+        process.stderr.write(`Skipping ${name} directory rootfs test: ${check.reason ?? ''}\n`);
+        return;
+      }
+      const template = resolveTemplate({
+        name: 'small',
+        rootfs: { kind: 'directory', path: join(dir, 'rootfs') },
+      });
+      const id = `sbx_smallrootfs${name}`;
+      const sandbox = await driver.create({ id, template, stateDir: join(dir, id) });
+      try {
+        const result = await sandbox.exec({ command: 'ls -la / /bin && stat -c %F /workspace' });
+        expect(result.stderr).toBe('');
+        expect(result.exitCode).toBe(0);
+        expect(result.stdout).toContain('timeout');
+        expect(result.stdout).toContain('directory');
+      } finally {
+        await sandbox.destroy();
+      }
+    },
+  );
 });

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -17,7 +18,7 @@ import { BubblewrapDriver } from '../../src/sandbox/drivers/bubblewrap.js';
 import { GvisorDriver } from '../../src/sandbox/drivers/gvisor.js';
 import { resolveTemplate } from '../../src/sandbox/templates.js';
 import type { SandboxInstance } from '../../src/sandbox/types.js';
-import { hostProcessesNaming, localDrivers } from '../helpers/sandbox.js';
+import { buildSmallRootfs, hostProcessesNaming, localDrivers } from '../helpers/sandbox.js';
 
 const checks = await localDrivers();
 
@@ -303,8 +304,16 @@ const VISIBLE_PARENT = '/opt';
 for (const { driver, check } of checks) {
   const run = check.available ? it : it.skip;
 
-  run(`${driver.name}: hides a state folder reached through a symlink`, async () => {
+  const rootfsCases = [
+    { label: 'host rootfs', rootfs: { kind: 'host' } },
+    { label: 'directory rootfs', rootfs: { kind: 'directory', path: '/' } },
+  ] as const;
+
+  run.each(rootfsCases)(`${driver.name}: hides symlinked state folder ($label)`, async (c) => {
     const root = mkdtempSync(join(VISIBLE_PARENT, 'sandstack-hostile-link-'));
+    // World-readable like a state folder made under umask 022, so that gVisor's `nobody`
+    // would read it if it were not hidden.
+    chmodSync(root, 0o755);
     const real = join(root, 'real-state');
     const link = join(root, 'state-link');
     mkdirSync(real);
@@ -313,8 +322,8 @@ for (const { driver, check } of checks) {
     const options = { hiddenDirs: [link] };
     const hiding =
       driver.name === 'gvisor' ? new GvisorDriver(options) : new BubblewrapDriver(options);
-    const id = `sbx_hostilelink${driver.name}`;
-    const template = resolveTemplate({ name: 'link' });
+    const id = `sbx_hostilelink${driver.name}${c.rootfs.kind}`;
+    const template = resolveTemplate({ name: 'link', rootfs: c.rootfs });
     const sandbox = await hiding.create({ id, template, stateDir: join(root, id) });
     try {
       const result = await attempt(
@@ -330,3 +339,51 @@ for (const { driver, check } of checks) {
     }
   });
 }
+
+describe('state folder inside a directory rootfs', () => {
+  let dir = '';
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sandstack-hostile-rootfs-'));
+    const rootfs = join(dir, 'rootfs');
+    buildSmallRootfs(rootfs);
+    mkdirSync(join(rootfs, 'var', 'real-state'), { recursive: true, mode: 0o755 });
+    writeFileSync(join(rootfs, 'var', 'real-state', 'secret.txt'), 'tenant secret\n');
+    symlinkSync(join(rootfs, 'var', 'real-state'), join(rootfs, 'var', 'state-link'));
+    symlinkSync(rootfs, join(dir, 'rootfs-link'));
+  });
+
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const { driver, check } of checks) {
+    const run = check.available ? it : it.skip;
+
+    run(`${driver.name}: hides it at its path in the rootfs`, async () => {
+      // The rootfs and the state folder are both given through symlinks, so only their real
+      // paths show where the folder is inside the sandbox.
+      const rootfsLink = join(dir, 'rootfs-link');
+      const options = { hiddenDirs: [join(rootfsLink, 'var', 'state-link')] };
+      const hiding =
+        driver.name === 'gvisor' ? new GvisorDriver(options) : new BubblewrapDriver(options);
+      const id = `sbx_hostilerootfs${driver.name}`;
+      const template = resolveTemplate({
+        name: 'rootfs',
+        rootfs: { kind: 'directory', path: rootfsLink },
+      });
+      const sandbox = await hiding.create({ id, template, stateDir: join(dir, id) });
+      try {
+        const result = await attempt(
+          sandbox,
+          'cat /var/real-state/secret.txt; ls /var/real-state; echo end',
+        );
+        expect(result.output).toContain('end');
+        expect(result.output).not.toContain('tenant secret');
+        expect(result.output).not.toContain('secret.txt\n');
+      } finally {
+        await sandbox.destroy();
+      }
+    });
+  }
+});

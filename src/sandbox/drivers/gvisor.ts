@@ -86,11 +86,23 @@ export interface GvisorDriverOptions {
 }
 
 /**
- * Library preloaded into commands of host-root sandboxes, built by scripts/setup.sh from
+ * Library preloaded into commands of sandboxes with a glibc root, built by scripts/setup.sh from
  * native/gvisor-statx.c: it lets `ls -l` and `stat` work under runsc releases that reject
  * statx() with AT_NO_AUTOMOUNT. Absent when no C compiler was there at setup.
  */
 const STATX_SHIM = fileURLToPath(new URL('../../../native/build/gvisor-statx.so', import.meta.url));
+
+/** Paths, relative to a root filesystem, where glibc-based distributions keep the C library. */
+const GLIBC_PATHS = [
+  'lib/x86_64-linux-gnu/libc.so.6',
+  'usr/lib/x86_64-linux-gnu/libc.so.6',
+  'lib/aarch64-linux-gnu/libc.so.6',
+  'usr/lib/aarch64-linux-gnu/libc.so.6',
+  'lib64/libc.so.6',
+  'usr/lib64/libc.so.6',
+  'lib/libc.so.6',
+  'usr/lib/libc.so.6',
+];
 
 /**
  * Path of the shim's folder inside the sandbox. runsc creates a missing mount point on the
@@ -637,11 +649,20 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
   }
 
   /**
-   * Returns whether this sandbox loads the shim. Only host-root sandboxes do, because the shim
-   * is built against the host's C library.
+   * Returns whether this sandbox loads the shim: a host-root sandbox, and a directory-root one
+   * whose root has a GNU C library. The shim needs only `syscall` at version GLIBC_2.2.5,
+   * which every glibc of the same architecture has. A musl root gets no shim.
    */
   private usesShim(): boolean {
-    return this.template.rootfs.kind === 'host' && existsSync(STATX_SHIM);
+    const { rootfs } = this.template;
+    if (!existsSync(STATX_SHIM)) {
+      return false;
+    }
+    // NOTE: existsSync resolves an absolute symlink in the root against the host, so the
+    // check can be wrong for a root whose library paths are absolute symlinks.
+    return (
+      rootfs.kind === 'host' || GLIBC_PATHS.some((path) => existsSync(join(rootfs.path, path)))
+    );
   }
 
   /** Returns whether the container's init is this version's agent, from its OCI bundle. */

@@ -8,7 +8,7 @@ import {
   realpathSync,
   writeFileSync,
 } from 'node:fs';
-import { join, posix } from 'node:path';
+import { join, posix, relative } from 'node:path';
 import { SandstackError } from '../../core/errors.js';
 import { readLimitHits } from '../cgroup.js';
 import { outputLimits, runProcess, type OutputLimits, type ProcessResult } from '../process.js';
@@ -153,20 +153,34 @@ export function hiddenPaths(
       return false;
     }
   };
-  // A host path reached through a symlink is the same folder under its real path, and the
-  // sandbox shows the host's tree, so hide both (lstat also skips a symlink itself).
-  const withRealPaths = (paths: readonly string[]): string[] =>
-    rootfs.kind === 'host'
-      ? [...new Set(paths.flatMap((path) => [path, realPathOf(path)]))]
-      : [...paths];
+  const toSandboxPaths = (paths: readonly string[]): string[] => [
+    ...new Set(paths.flatMap((path) => sandboxPathsOf(path, base))),
+  ];
   return {
-    dirs: [...HIDDEN_DIRS, ...withRealPaths(extraDirs)].filter(
+    dirs: [...HIDDEN_DIRS, ...toSandboxPaths(extraDirs)].filter(
       (path) => isKind(path, 'dir') && !isReplaced(path),
     ),
-    files: [...HIDDEN_FILES, ...withRealPaths(extraFiles)].filter(
+    files: [...HIDDEN_FILES, ...toSandboxPaths(extraFiles)].filter(
       (path) => isKind(path, 'file') && !isReplaced(path),
     ),
   };
+}
+
+/**
+ * Returns the paths at which a sandbox with its root filesystem at host folder `base` shows
+ * host path `hostPath`. The real path of a symlinked `hostPath` is included, because the
+ * symlink itself cannot be mounted over. For a directory rootfs, each path under `base`
+ * also maps to its path relative to `base`.
+ */
+function sandboxPathsOf(hostPath: string, base: string): string[] {
+  const hostPaths = [hostPath, realPathOf(hostPath)];
+  const roots = [...new Set([posix.resolve(base), realPathOf(base)])];
+  const inRootfs = hostPaths.flatMap((path) =>
+    roots
+      .filter((root) => root === '/' || isUnder(path, root))
+      .map((root) => posix.join('/', relative(root, path))),
+  );
+  return [...hostPaths, ...inRootfs];
 }
 
 function realPathOf(path: string): string {

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { connect, isIP, type Server, type Socket } from 'node:net';
@@ -6,6 +6,18 @@ import { isMetadataAddress, isPrivateAddress } from '../../core/addresses.js';
 
 /** Port of the egress proxy inside a sandbox's network namespace. */
 export const EGRESS_PROXY_PORT = 3128;
+
+/** Default size limit of one sandbox's egress log. */
+export const DEFAULT_MAX_EGRESS_LOG_BYTES = 1024 * 1024;
+
+/**
+ * Longest host name kept in a log record. DNS names have at most 253 characters, so a
+ * longer one is truncated and ends with `...`.
+ */
+const MAX_LOGGED_HOST_CHARS = 253;
+
+/** Method of the record that marks where the log reached its size limit. */
+export const EGRESS_LOG_LIMIT_METHOD = 'LOG-LIMIT';
 
 /** One connection attempt the proxy allowed or refused. */
 export interface EgressRecord {
@@ -23,6 +35,12 @@ export interface EgressProxyOptions {
   allow: readonly string[];
   /** File that receives one JSON line ({@link EgressRecord}) per attempt. */
   logPath: string;
+  /**
+   * Size limit of the log file, which lives on the host outside the sandbox's disk limit.
+   * Once the next record would pass it, one record with method `LOG-LIMIT` is written and
+   * later attempts are counted but not logged. @default 1048576 (1 MiB)
+   */
+  maxLogBytes?: number;
   /** Resolves a domain name to one address. @default the host's resolver (`dns.lookup`) */
   lookup?: (host: string) => Promise<string>;
   /**
@@ -40,11 +58,18 @@ export interface EgressProxyOptions {
 export class EgressProxy {
   private readonly http = createServer((req, res) => void this.forward(req, res));
   private readonly sockets = new Set<Socket>();
+  private readonly maxLogBytes: number;
+  /** Bytes in the log file, counted from its size when the proxy started. */
+  private logBytes: number;
+  /** Attempts not logged because the log reached its size limit. */
+  private unloggedAttempts = 0;
 
   constructor(
     private readonly listener: Server,
     private readonly options: EgressProxyOptions,
   ) {
+    this.maxLogBytes = options.maxLogBytes ?? DEFAULT_MAX_EGRESS_LOG_BYTES;
+    this.logBytes = existsSync(options.logPath) ? statSync(options.logPath).size : 0;
     this.http.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       void this.tunnel(req, socket, head);
     });
@@ -52,6 +77,11 @@ export class EgressProxy {
       this.track(socket);
       this.http.emit('connection', socket);
     });
+  }
+
+  /** Attempts that were not logged because the log reached its size limit. */
+  get unlogged(): number {
+    return this.unloggedAttempts;
   }
 
   /** Stops accepting connections and closes the open ones. */
@@ -130,36 +160,66 @@ export class EgressProxy {
     port: number,
   ): Promise<{ address?: string; reason: string }> {
     const decision = await this.check(host.toLowerCase());
-    const record: EgressRecord = {
+    this.log({
       time: new Date().toISOString(),
       method,
-      host,
+      host: shortHost(host),
       port,
       allowed: decision.address !== undefined,
       reason: decision.reason,
-    };
-    appendFileSync(this.options.logPath, `${JSON.stringify(record)}\n`);
+    });
     return decision;
   }
 
+  /**
+   * Appends one record unless the log reached its size limit. The record that would pass the
+   * limit is replaced by a `LOG-LIMIT` record, so the file ends at most one short line past it.
+   */
+  private log(record: EgressRecord): void {
+    if (this.unloggedAttempts > 0) {
+      this.unloggedAttempts += 1;
+      return;
+    }
+    let line = `${JSON.stringify(record)}\n`;
+    if (this.logBytes + Buffer.byteLength(line) > this.maxLogBytes) {
+      this.unloggedAttempts = 1;
+      const marker: EgressRecord = {
+        time: record.time,
+        method: EGRESS_LOG_LIMIT_METHOD,
+        host: '',
+        port: 0,
+        allowed: false,
+        reason: `The egress log reached its limit of ${this.maxLogBytes} bytes; later attempts are not logged`,
+      };
+      line = `${JSON.stringify(marker)}\n`;
+    }
+    appendFileSync(this.options.logPath, line);
+    this.logBytes += Buffer.byteLength(line);
+  }
+
   private async check(host: string): Promise<{ address?: string; reason: string }> {
+    const loggedHost = shortHost(host);
     if (isIP(host) !== 0) {
-      return { reason: `raw IP address ${host} refused; use an allowed domain name` };
+      return { reason: `raw IP address ${loggedHost} refused; use an allowed domain name` };
     }
     if (!isAllowedHost(host, this.options.allow)) {
-      return { reason: `${host} is not in the template's egress allowlist` };
+      return { reason: `${loggedHost} is not in the template's egress allowlist` };
     }
     let address: string;
     try {
       address = await (this.options.lookup ?? defaultLookup)(host);
     } catch (error) {
-      return { reason: `${host} did not resolve: ${(error as Error).message}` };
+      return { reason: `${loggedHost} did not resolve: ${(error as Error).message}` };
     }
     if (isMetadataAddress(address)) {
-      return { reason: `${host} resolves to the metadata address ${address}, which is refused` };
+      return {
+        reason: `${loggedHost} resolves to the metadata address ${address}, which is refused`,
+      };
     }
     if (isPrivateAddress(address) && this.options.allowPrivateAddresses !== true) {
-      return { reason: `${host} resolves to the private address ${address}, which is refused` };
+      return {
+        reason: `${loggedHost} resolves to the private address ${address}, which is refused`,
+      };
     }
     return { address, reason: 'allowed' };
   }
@@ -190,6 +250,10 @@ export function readEgressLog(logPath: string): EgressRecord[] {
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as EgressRecord);
+}
+
+function shortHost(host: string): string {
+  return host.length <= MAX_LOGGED_HOST_CHARS ? host : `${host.slice(0, MAX_LOGGED_HOST_CHARS)}...`;
 }
 
 async function defaultLookup(host: string): Promise<string> {

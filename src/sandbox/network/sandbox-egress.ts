@@ -6,11 +6,14 @@ import { EGRESS_PROXY_PORT, EgressProxy, type EgressProxyOptions } from './egres
 import { PORT_IN_USE, createNetns, deleteNetns, listenInNetns } from './netns.js';
 
 /**
- * Settings of the egress proxy of templates with `network.egress: 'proxy'`: the resolver
- * and whether allowed names may resolve to private addresses (for tests against local
- * servers).
+ * Settings of the egress proxy of templates with `network.egress: 'proxy'`: the resolver,
+ * whether allowed names may resolve to private addresses (for tests against local servers)
+ * and the size limit of the egress log.
  */
-export type EgressSettings = Pick<EgressProxyOptions, 'lookup' | 'allowPrivateAddresses'>;
+export type EgressSettings = Pick<
+  EgressProxyOptions,
+  'lookup' | 'allowPrivateAddresses' | 'maxLogBytes'
+>;
 
 /** File where a sandbox's egress proxy records every connection attempt. */
 export function egressLogPath(stateDir: string): string {

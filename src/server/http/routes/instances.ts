@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
 import { SandstackError } from '../../../core/errors.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../../core/private-files.js';
 import type { InstanceInfo } from '../../../workflows/engine.js';
 import type { JsonValue } from '../../../workflows/types.js';
 import { actorOf, listedTenants, requireTenantOrAdminList, tenantOf } from '../auth.js';
@@ -466,16 +467,17 @@ function writeInputs(
   inputs: Record<string, z.infer<typeof InputSchema>>,
 ): void {
   const dir = inputsDir(server.stack, tenant, id);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const index: Record<string, { type: string; fileName: string; source: string }> = {};
+  const fileOptions = { mode: PRIVATE_FILE_MODE };
   for (const [name, input] of Object.entries(inputs)) {
     const data = Buffer.from(input.content, input.encoding);
     if (input.type === 'directory') {
-      writeFileSync(join(dir, `${name}.tar`), data);
+      writeFileSync(join(dir, `${name}.tar`), data, fileOptions);
     } else {
-      writeFileSync(join(dir, `${name}.file`), data);
+      writeFileSync(join(dir, `${name}.file`), data, fileOptions);
     }
     index[name] = { type: input.type, fileName: input.fileName ?? name, source: 'upload' };
   }
-  writeFileSync(join(dir, 'inputs.json'), JSON.stringify(index, null, 2));
+  writeFileSync(join(dir, 'inputs.json'), JSON.stringify(index, null, 2), fileOptions);
 }
