@@ -31,6 +31,7 @@ import type { Logger } from '../core/logger.js';
 import type { Finding } from './findings.js';
 import { decodePercentFully } from './mcp-arguments.js';
 import { scanContent, scanToolDefinition } from './mcp-scan.js';
+import { redactSecrets } from './redact.js';
 import type { Decision, ToolCall } from './types.js';
 
 /** What the resource and prompt handlers need from the proxy. */
@@ -96,12 +97,13 @@ function registerResources(options: ResourceProxyOptions, subscribe: boolean): v
     // A resource left out of the list stays unreadable even when its URI is known.
     const hidden = await hiddenResourceFinding(upstream, [uri, decodePercentFully(uri)]);
     if (hidden !== undefined) {
-      logger.warn('MCP resource read rejected', { uri, rule: hidden.rule });
+      logger.warn('MCP resource read rejected', { uri: redactSecrets(uri), rule: hidden.rule });
       throw new McpError(ErrorCode.InvalidRequest, options.describe(hidden));
     }
     const decision = await options.decide(call);
+    // A URI can carry a token in its query, and logs must not.
     logger.info('MCP resource read decided', {
-      uri,
+      uri: redactSecrets(uri),
       verdict: decision.verdict,
       rule: decision.rule,
     });

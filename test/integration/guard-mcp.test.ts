@@ -332,6 +332,44 @@ describe('guard mcp resource and prompt checks', () => {
     },
   );
 
+  it('logs resource URIs without secrets', async () => {
+    const token = 'ghp_16C7e42F292c6912E7710c838347Ae178B4a';
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [
+        '--no-node-snapshot',
+        CLI_PATH,
+        'guard',
+        'mcp',
+        '--name',
+        'docs-log',
+        '--state',
+        join(dir.path, 'docs-log.db'),
+        '--project-dir',
+        projectDir,
+        '--',
+        process.execPath,
+        '--import',
+        'tsx',
+        FIXTURE_SERVER,
+        join(dir.path, 'resource-definitions.json'),
+      ],
+      cwd: REPO_ROOT,
+      env: { ...(process.env as Record<string, string>), CLAUDE_PROJECT_DIR: '' },
+      stderr: 'pipe',
+    });
+    let logged = '';
+    transport.stderr?.on('data', (chunk: Buffer) => {
+      logged += chunk.toString('utf8');
+    });
+    const logging = new Client({ name: 'guard-mcp-log-test', version: '1.0.0' });
+    await logging.connect(transport);
+    await expect(logging.readResource({ uri: `demo://notes?token=${token}` })).rejects.toThrow();
+    await logging.close();
+    expect(logged).toContain('MCP resource read decided');
+    expect(logged).not.toContain(token);
+  });
+
   it('withholds resource text with instructions', async () => {
     await expect(client.readResource({ uri: 'inject:notes' })).rejects.toThrow(
       /prompt-injection; mcp-scan:override-instructions/,
