@@ -184,6 +184,22 @@ describe.each<IsolationMode>(['process', 'in-process'])('limits with isolation %
     expect(result.steps[0]?.attempt).toBe(1);
   });
 
+  it('fails a deeply nested step result', async () => {
+    const { engine } = await makeEngine({ isolation });
+    const { result } = await runBody(
+      engine,
+      `await step.do('deep', ${RETRIES}, async () => {
+        let value = [];
+        for (let level = 0; level < 200000; level++) value = [value];
+        return value;
+      });`,
+    );
+    expect(result.status).toBe('errored');
+    expect(result.error?.code).toBe('STEP_RESULT_INVALID');
+    expect(result.error?.message).toContain('nesting deeper than 1000 levels at result.0.0');
+    expect(result.steps[0]?.attempt).toBe(1);
+  });
+
   it('fails a 10 MB workflow output at the result limit', async () => {
     const { engine } = await makeEngine({ isolation });
     const { result } = await runBody(engine, `return 'x'.repeat(10 * 1024 * 1024);`);

@@ -98,7 +98,15 @@ async function callHost(op: string, payload: unknown): Promise<unknown> {
 }
 
 /** Finds the first value that JSON cannot carry faithfully, as a path, or undefined. */
-function findUnserialisable(value: unknown, path: string, seen: Set<object>): string | undefined {
+/** Deepest nesting of objects and arrays a step result or workflow output may have. */
+const MAX_RESULT_DEPTH = 1000;
+
+function findUnserialisable(
+  value: unknown,
+  path: string,
+  seen: Set<object>,
+  depth = 0,
+): string | undefined {
   const type = typeof value;
   if (type === 'function' || type === 'symbol' || type === 'bigint') {
     return `${type} at ${path}`;
@@ -112,9 +120,15 @@ function findUnserialisable(value: unknown, path: string, seen: Set<object>): st
   if (seen.has(value as object)) {
     return `circular reference at ${path}`;
   }
+  // JSON.stringify and this walk recurse per level, so a deeper value would overflow the
+  // stack with a RangeError that reads like a passing fault and would be retried.
+  if (depth >= MAX_RESULT_DEPTH) {
+    const shown = path.length > 60 ? `${path.slice(0, 60)}…` : path;
+    return `nesting deeper than ${MAX_RESULT_DEPTH} levels at ${shown}`;
+  }
   seen.add(value as object);
   for (const [key, item] of Object.entries(value as object)) {
-    const found = findUnserialisable(item, `${path}.${key}`, seen);
+    const found = findUnserialisable(item, `${path}.${key}`, seen, depth + 1);
     if (found !== undefined) {
       return found;
     }
