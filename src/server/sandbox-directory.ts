@@ -103,10 +103,13 @@ export class SandboxDirectory {
 
   /**
    * Publishes the usage of this node's claimed sandboxes and marks this node seen. A
-   * sandbox this node recorded that is no longer in `claimed` (destroyed while the node was
-   * down, or released without the hook) is marked released.
+   * sandbox this node recorded before `listedAtMs` that is not in `claimed` (destroyed
+   * while the node was down, or released without the hook) is marked released.
    */
-  async publish(claimed: readonly Omit<PublishedUsage, 'releasedAtMs'>[]): Promise<void> {
+  async publish(
+    claimed: readonly Omit<PublishedUsage, 'releasedAtMs'>[],
+    listedAtMs: number,
+  ): Promise<void> {
     const now = Date.now();
     await this.#sql.transaction(async (tx) => {
       for (const usage of claimed) {
@@ -118,10 +121,11 @@ export class SandboxDirectory {
       }
       const ids = claimed.map((usage) => usage.id);
       const notIn = ids.length === 0 ? '' : ` AND id NOT IN (${ids.map(() => '?').join(', ')})`;
+      // A claim recorded after `claimed` was listed is missing from it but still claimed.
       await tx.run(
         `UPDATE cluster_sandboxes SET released_at_ms = ?
-         WHERE node_id = ? AND released_at_ms IS NULL${notIn}`,
-        [now, this.nodeId, ...ids],
+         WHERE node_id = ? AND released_at_ms IS NULL AND claimed_at_ms <= ?${notIn}`,
+        [now, this.nodeId, listedAtMs, ...ids],
       );
       await tx.run(`UPDATE cluster_nodes SET seen_at_ms = ? WHERE node_id = ?`, [now, this.nodeId]);
     });

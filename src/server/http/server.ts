@@ -261,7 +261,8 @@ function startUsagePublisher(stack: Stack): { stop: () => Promise<void> } {
   let round: Promise<void> = Promise.resolve();
   const publish = async (): Promise<void> => {
     try {
-      await directory.publish(await stack.controller.claimedUsage());
+      const listedAtMs = Date.now();
+      await directory.publish(await stack.controller.claimedUsage(), listedAtMs);
     } catch (error) {
       stack.logger.warn('Sandbox usage not published', { error: String(error) });
     }
