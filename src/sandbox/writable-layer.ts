@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, statfsSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, rmSync, statSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { SandstackError } from '../core/errors.js';
@@ -46,14 +46,28 @@ export async function mountWritableLayer(stateDir: string, diskBytes: number): P
   return dir;
 }
 
+/** Images being made in this process, by path, so concurrent starts make each once. */
+const imagesInProgress = new Map<string, Promise<string>>();
+
 /** Returns the path of an empty ext4 image of `bytes`, making it on first use. */
 async function emptyImage(cacheDir: string, bytes: number): Promise<string> {
   const path = join(cacheDir, `ext4-${bytes}.img`);
   if (existsSync(path)) {
     return path;
   }
+  let making = imagesInProgress.get(path);
+  if (making === undefined) {
+    making = makeImage(cacheDir, path, bytes).finally(() => imagesInProgress.delete(path));
+    imagesInProgress.set(path, making);
+  }
+  return making;
+}
+
+async function makeImage(cacheDir: string, path: string, bytes: number): Promise<string> {
   mkdirSync(cacheDir, { recursive: true });
-  // Build under a unique name and rename, so concurrent creators never see a partial image.
+  // Build under a unique name, then link it in place. A link never replaces a file, so an
+  // image another process finished first stays as it is while sandboxes copy it (a rename
+  // over it made a concurrent cp fail with "replaced while being copied").
   const partial = `${path}.${randomUUID()}.partial`;
   try {
     await execFileAsync('truncate', ['-s', String(bytes), partial]);
@@ -61,7 +75,13 @@ async function emptyImage(cacheDir: string, bytes: number): Promise<string> {
     // byte of it is for the sandbox's files.
     const features = ['-O', '^has_journal', '-m', '0', '-E', 'lazy_itable_init=1,nodiscard'];
     await execFileAsync('mkfs.ext4', ['-q', '-F', ...features, partial]);
-    renameSync(partial, path);
+    try {
+      linkSync(partial, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw error;
+      }
+    }
   } finally {
     rmSync(partial, { force: true });
   }
