@@ -77,7 +77,7 @@ export interface SandboxControllerOptions {
   onClaim?: (record: SandboxRecord) => Promise<void>;
   /**
    * Called with each released sandbox's record, its final usage stored, such as to publish
-   * that usage to other nodes. A rejection is logged as a warning and the release stands.
+   * that usage to other nodes. A rejection is logged as a warning and the release still succeeds.
    */
   onRelease?: (record: SandboxRecord) => Promise<void>;
   /**

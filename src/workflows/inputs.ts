@@ -163,7 +163,7 @@ export async function resolveInputs(options: {
 
 /**
  * Rejects a manifest default that leads out of the workflow's folder, symlinks included:
- * whoever wrote the workflow chose it, and running the workflow must not hand them the
+ * the workflow's author chose it, and running the workflow must not hand them the
  * runner's other files. A path the runner passes in --params may go anywhere.
  */
 async function checkDefaultInside(

@@ -197,8 +197,8 @@ async function follow(
 }
 
 /**
- * Shows each approval request of the run once, while it waits, because the server holds the
- * step until a human decides or the request expires.
+ * Shows each approval request of the run once, while it waits, because the server keeps the
+ * step waiting until a human decides or the request expires.
  */
 async function showPendingApprovals(
   remote: Remote,
@@ -213,9 +213,9 @@ async function showPendingApprovals(
     }
     display.shown.add(request.id);
     const input = JSON.stringify(request.input);
-    const shown = input.length > 80 ? `${input.slice(0, 79)}…` : input;
+    const preview = input.length > 80 ? `${input.slice(0, 79)}…` : input;
     display.progress.line(
-      `  ${pc.yellow('⏸')} waiting for approval ${request.id}: ${request.tool} ${shown} (${request.reason}); approve with "sandstack guard approvals approve ${request.id}" or on the dashboard, until ${request.expiresAt}`,
+      `  ${pc.yellow('⏸')} waiting for approval ${request.id}: ${request.tool} ${preview} (${request.reason}); approve with "sandstack guard approvals approve ${request.id}" or on the dashboard, until ${request.expiresAt}`,
     );
   }
 }

@@ -280,11 +280,11 @@ function checkClaimName(
   if (stored === undefined || stored.tenant === item.namespace) {
     return [];
   }
-  const whose = viewer === null ? `tenant "${stored.tenant}"` : 'another tenant';
+  const owner = viewer === null ? `tenant "${stored.tenant}"` : 'another tenant';
   return [
     {
       path: ['metadata', 'name'],
-      message: `SandboxClaim "${item.name}" belongs to ${whose}; choose another name`,
+      message: `SandboxClaim "${item.name}" belongs to ${owner}; choose another name`,
     },
   ];
 }
@@ -368,7 +368,7 @@ function overCeiling(
       input.commandTimeoutMs,
       ceiling.commandTimeoutMs,
     ],
-    // The server holds a command's kept output in memory, so these bound its memory too.
+    // The server keeps each command's output in memory, so these limits also bound its memory.
     [
       ['metadata', 'annotations', 'sandstack.dev/max-output-bytes'],
       'output bytes',
