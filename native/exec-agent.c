@@ -98,6 +98,11 @@ struct job {
   int64_t drain_until_us;
   bool killed;
   bool cancelled;
+  /*
+   * The final reply was sent. Output that background processes still write is read and
+   * dropped from then on, so that they do not die of SIGPIPE, and stdin is still fed.
+   */
+  bool replied;
 };
 
 /* Bytes that grow at the end and are consumed from the start. */
@@ -732,6 +737,9 @@ static void read_output(struct job *job, int stream) {
     job->output_fds[stream] = -1;
     return;
   }
+  if (job->replied) {
+    return;
+  }
   uint64_t room = job->max_bytes[stream] - job->kept_bytes[stream];
   size_t kept = (size_t)length;
   if ((uint64_t)length > room) {
@@ -789,35 +797,32 @@ static int exit_code_of(int status) {
   return WEXITSTATUS(status);
 }
 
-/* Sends the final reply of a command whose shell exited, once its output is read or dropped. */
-static bool finish_if_done(struct job *job, int64_t now) {
-  if (!job->exited) {
-    return false;
+/* Sends the final reply of a command whose shell exited, once its output is read or drained. */
+static void reply_if_exited(struct job *job, int64_t now) {
+  if (!job->exited || job->replied) {
+    return;
   }
   bool output_open = job->output_fds[0] >= 0 || job->output_fds[1] >= 0;
   if (output_open && now < job->drain_until_us) {
-    return false;
+    return;
   }
   /* While the host is behind, output is not read, so the drain waits for the host. */
   if (output_open && buffer_length(&replies) >= REPLY_QUEUE_HIGH_BYTES) {
-    return false;
+    return;
   }
   bool flags[4] = {job->truncated[0], job->truncated[1], job->killed, job->cancelled};
   send_exit(job->id, exit_code_of(job->status), job->started_us, flags);
-  for (int stream = 0; stream < 2; stream++) {
-    if (job->output_fds[stream] >= 0) {
-      close(job->output_fds[stream]);
-    }
-  }
-  if (job->stdin_fd >= 0) {
-    close(job->stdin_fd);
-  }
-  free(job->stdin_data);
-  free(job->id);
-  return true;
+  job->replied = true;
 }
 
-/* Kills commands past their deadline, sends the replies of finished ones and frees them. */
+static bool has_open_descriptors(const struct job *job) {
+  return job->output_fds[0] >= 0 || job->output_fds[1] >= 0 || job->stdin_fd >= 0;
+}
+
+/*
+ * Kills commands past their deadline and sends the replies of finished ones. A job is freed
+ * once replied to and once no process holds its pipes.
+ */
 static void check_jobs(void) {
   int64_t now = now_us();
   for (struct job **link = &jobs; *link != NULL;) {
@@ -826,8 +831,11 @@ static void check_jobs(void) {
       job->killed = true;
       kill_job(job);
     }
-    if (finish_if_done(job, now)) {
+    reply_if_exited(job, now);
+    if (job->replied && !has_open_descriptors(job)) {
       *link = job->next;
+      free(job->stdin_data);
+      free(job->id);
       free(job);
       continue;
     }
@@ -839,6 +847,9 @@ static void check_jobs(void) {
 static int poll_timeout_ms(void) {
   int64_t next = INT64_MAX;
   for (struct job *job = jobs; job != NULL; job = job->next) {
+    if (job->replied) {
+      continue;
+    }
     if (job->exited) {
       next = job->drain_until_us < next ? job->drain_until_us : next;
     } else if (!job->killed && !job->cancelled) {
@@ -927,7 +938,7 @@ int main(void) {
       struct job_slots *slot = &slots[index];
       for (int stream = 0; stream < 2; stream++) {
         slot->output[stream] = -1;
-        if (job->output_fds[stream] >= 0 && read_output_now) {
+        if (job->output_fds[stream] >= 0 && (read_output_now || job->replied)) {
           slot->output[stream] = (int)count;
           fds[count++] = (struct pollfd){.fd = job->output_fds[stream], .events = POLLIN};
         }

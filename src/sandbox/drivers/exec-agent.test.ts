@@ -7,6 +7,7 @@ import {
   chmodSync,
   closeSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   openSync,
   rmSync,
@@ -162,6 +163,21 @@ describe.skipIf(!canRun)('exec agent', () => {
     const short = await client.exec(command('echo short'), { deadlineMs: 10_000, user: USER });
     expect(short?.stdout.toString()).toBe('short\n');
     expect((await long)?.stdout.toString()).toBe('long\n');
+  });
+
+  it('keeps background writers alive after replying', async () => {
+    // The background process writes to the command's stdout after the reply was sent, and
+    // dies of SIGPIPE unless the agent still drains the pipe.
+    const shared = join(dir, 'shared');
+    mkdirSync(shared, { mode: 0o777 });
+    chmodSync(shared, 0o777);
+    const exec = command(`(sleep 0.5; echo later; touch ${shared}/alive) & echo now`);
+    const result = await client.exec(exec, { deadlineMs: 10_000, user: USER });
+    expect(result?.stdout.toString()).toContain('now');
+    for (let attempt = 0; attempt < 100 && !existsSync(join(shared, 'alive')); attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(existsSync(join(shared, 'alive'))).toBe(true);
   });
 
   it('reports a missing cwd with exit 127', async () => {
