@@ -59,8 +59,9 @@
 #define OUTPUT_FRAME_BYTES 65536
 
 /*
- * Time the agent keeps reading a command's output after its shell exited. A background
- * process may hold the pipes open for good, so they are dropped after this.
+ * Time the agent keeps collecting a command's output after its shell exited. A background
+ * process may keep the pipes open for good, so the final reply is sent after this, and
+ * later output is read and dropped.
  */
 #define DRAIN_MS 200
 
@@ -821,7 +822,7 @@ static bool has_open_descriptors(const struct job *job) {
 
 /*
  * Kills commands past their deadline and sends the replies of finished ones. A job is freed
- * once replied to and once no process holds its pipes.
+ * once its reply is sent and no process has its pipes open.
  */
 static void check_jobs(void) {
   int64_t now = now_us();
