@@ -13,10 +13,11 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-# Debian packages: gVisor (runsc) and bubblewrap for sandboxes; git, tar and python3 for the
-# example; chromium for the dashboard's browser tests; postgresql for the PostgreSQL
-# workflow store's tests, which start their own server.
-wanted=(runsc bubblewrap git tar python3 iproute2 chromium postgresql)
+# Debian packages: gVisor (runsc) and bubblewrap for sandboxes, and gcc and libc6-dev (with
+# the static C library) for the programs in native/. git, tar and python3 serve the
+# example, chromium the dashboard's browser tests, and postgresql the PostgreSQL workflow
+# store's tests, which start their own server.
+wanted=(runsc bubblewrap gcc libc6-dev git tar python3 iproute2 chromium postgresql)
 if [ -n "${SANDSTACK_SETUP_EXTRA_PACKAGES:-}" ]; then
   read -r -a extra <<<"$SANDSTACK_SETUP_EXTRA_PACKAGES"
   wanted+=("${extra[@]}")
@@ -46,14 +47,28 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+mkdir -p native/build
+
 # gVisor from Debian 12 rejects a statx flag that coreutils 9 uses; a preloaded library
 # drops it so `ls -l` and `stat` work in sandboxes (see native/gvisor-statx.c).
 if [ ! -f native/build/gvisor-statx.so ] || [ native/gvisor-statx.c -nt native/build/gvisor-statx.so ]; then
   if command -v cc >/dev/null; then
-    mkdir -p native/build
     cc -shared -fPIC -O2 -o native/build/gvisor-statx.so native/gvisor-statx.c
   else
     say "no C compiler (cc): ls -l and stat will fail inside gVisor sandboxes; install gcc and run this again"
+  fi
+fi
+
+# The command agent of gVisor sandboxes, linked statically so that it runs in any root
+# filesystem. Without it every gVisor command costs a `runsc exec`.
+if [ ! -f native/build/exec-agent ] || [ native/exec-agent.c -nt native/build/exec-agent ]; then
+  if ! command -v cc >/dev/null; then
+    say "no C compiler (cc): gVisor commands will use the slower runsc exec; install gcc and libc6-dev and run this again"
+  elif ! cc -static -O2 -o native/build/exec-agent.tmp native/exec-agent.c; then
+    rm -f native/build/exec-agent.tmp
+    say "could not build native/exec-agent.c (a static build needs libc6-dev): gVisor commands will use the slower runsc exec; install libc6-dev and run this again"
+  else
+    mv native/build/exec-agent.tmp native/build/exec-agent
   fi
 fi
 

@@ -2,10 +2,16 @@
  * The gVisor command agent's channel seen from a hostile command: commands cannot open the
  * agent's FIFOs to forge or steal replies, a flood aimed at the agent's stdout leaves the
  * host's memory and the sandbox intact, and a CLI command that used the agent exits by itself.
+ * The agent also runs in a directory rootfs that has no python3.
  */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GvisorDriver } from '../../src/sandbox/drivers/gvisor.js';
+import { resolveTemplate } from '../../src/sandbox/templates.js';
 import { makeTempDir, runCli } from '../helpers/cli.js';
-import { createTestController, type TestController } from '../helpers/sandbox.js';
+import { buildSmallRootfs, createTestController, type TestController } from '../helpers/sandbox.js';
 
 describe('gVisor agent channel', () => {
   let harness: TestController;
@@ -116,4 +122,47 @@ describe('sandstack sandbox exec', () => {
     const released = await cli(['release', id]);
     expect(released.code, released.stderr).toBe(0);
   }, 180_000);
+});
+
+describe('gVisor agent in a directory rootfs', () => {
+  let dir = '';
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sandstack-agent-rootfs-'));
+    buildSmallRootfs(join(dir, 'rootfs'));
+  });
+
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs commands without python3', async () => {
+    const driver = new GvisorDriver();
+    const check = await driver.check();
+    if (!check.available) {
+      process.stderr.write(`Skipping gVisor directory rootfs test: ${check.reason ?? ''}\n`);
+      return;
+    }
+    const rootfs = join(dir, 'rootfs');
+    expect(existsSync(join(rootfs, 'usr/bin/python3'))).toBe(false);
+    const template = resolveTemplate({
+      name: 'small',
+      rootfs: { kind: 'directory', path: rootfs },
+    });
+    const id = 'sbx_agentsmallrootfs';
+    const sandbox = await driver.create({ id, template, stateDir: join(dir, id) });
+    try {
+      // The init process is the agent, so the command did not go through runsc exec.
+      const result = await sandbox.exec({ command: 'cat /proc/1/cmdline; echo; cat', stdin: 'in' });
+      expect(result.stderr).toBe('');
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toContain('exec-agent');
+      expect(result.stdout.endsWith('\nin')).toBe(true);
+      const timed = await sandbox.exec({ command: 'sleep 30', timeoutMs: 500 });
+      expect(timed.timedOut).toBe(true);
+      expect(timed.exitCode).toBe(137);
+    } finally {
+      await sandbox.destroy();
+    }
+  }, 120_000);
 });

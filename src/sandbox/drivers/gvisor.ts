@@ -10,7 +10,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { SandstackError } from '../../core/errors.js';
@@ -44,7 +44,7 @@ import {
   writeSnapshotManifest,
   type EarlierUsage,
 } from './checkpoint-files.js';
-import { AGENT_SOURCE, openAgentClient, type ExecAgentClient } from './exec-agent.js';
+import { AGENT_PROTOCOL, openAgentClient, type ExecAgentClient } from './exec-agent.js';
 import {
   LocalSandbox,
   HOST_GRACE_MS,
@@ -85,12 +85,22 @@ export interface GvisorDriverOptions {
   egress?: EgressSettings;
 }
 
+/** Folder of the programs that scripts/setup.sh builds from native/, mounted into sandboxes. */
+const NATIVE_BUILD_DIR = fileURLToPath(new URL('../../../native/build', import.meta.url));
+
 /**
- * Library preloaded into commands of sandboxes with a glibc root, built by scripts/setup.sh from
+ * Library preloaded into commands of sandboxes with a glibc root, built from
  * native/gvisor-statx.c: it lets `ls -l` and `stat` work under runsc releases that reject
  * statx() with AT_NO_AUTOMOUNT. Absent when no C compiler was there at setup.
  */
-const STATX_SHIM = fileURLToPath(new URL('../../../native/build/gvisor-statx.so', import.meta.url));
+const STATX_SHIM = join(NATIVE_BUILD_DIR, 'gvisor-statx.so');
+
+/**
+ * The command agent, a static program built from native/exec-agent.c that runs in any root
+ * filesystem. Absent when no C compiler or static C library was there at setup, and then
+ * every command uses `runsc exec`.
+ */
+const EXEC_AGENT = join(NATIVE_BUILD_DIR, 'exec-agent');
 
 /** Paths, relative to a root filesystem, where glibc-based distributions keep the C library. */
 const GLIBC_PATHS = [
@@ -105,10 +115,17 @@ const GLIBC_PATHS = [
 ];
 
 /**
- * Path of the shim's folder inside the sandbox. runsc creates a missing mount point on the
- * host, so the folder is in the sandbox's own /tmp rather than anywhere in the host root.
+ * Path of the native build folder inside the sandbox, mounted read-only. runsc creates a
+ * missing mount point on the host, so the folder is in the sandbox's own /tmp rather than
+ * anywhere in the host root.
  */
-const SHIM_DIR_IN_SANDBOX = '/tmp/.sandstack';
+const NATIVE_DIR_IN_SANDBOX = '/tmp/.sandstack';
+
+/**
+ * Arguments of the container's init when it is the agent. The agent ignores the protocol
+ * argument, which marks the bundle so that a later host can tell which protocol it speaks.
+ */
+const AGENT_ARGS = [`${NATIVE_DIR_IN_SANDBOX}/exec-agent`, `--protocol=${AGENT_PROTOCOL}`];
 
 /**
  * User and group that commands run as inside the sandbox: `nobody`, which Debian and most
@@ -283,7 +300,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
   private readonly bundle: string;
   /** The container ran the last command normally, so the next one skips `runsc state`. */
   private knownAlive = false;
-  /** Channel to the command agent, the container's init, when the root filesystem has python3. */
+  /** Channel to the command agent, the container's init, when the agent was built. */
   private agent: ExecAgentClient | undefined;
   /** A checkpoint is being written, so a command that ends now was cut by it. */
   private checkpointing = false;
@@ -370,10 +387,20 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       // The container already ended; the first command finds that out and restarts it.
       return;
     }
-    if (this.agent !== undefined && (await this.agent.ping(RUNSC_TIMEOUT_MS))) {
+    if (this.agent === undefined) {
+      return;
+    }
+    const protocol = await this.agent.ping(RUNSC_TIMEOUT_MS);
+    if (protocol === AGENT_PROTOCOL) {
       // The channel's end-of-file tells when the container ends, so while it stays open
       // commands need no `runsc state` first.
       this.knownAlive = true;
+    } else if (protocol !== undefined) {
+      // The agent in native/build speaks another protocol because setup.sh was not run
+      // after an update. It cannot parse these requests, so commands use runsc exec.
+      this.agentFailed = true;
+      this.agent.close();
+      this.agent = undefined;
     }
   }
 
@@ -632,7 +659,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
   private withSandboxEnv(exec: ResolvedExec): ResolvedExec {
     const env = { ...proxyEnv(this.template), ...exec.env };
     if (this.usesShim() && env.LD_PRELOAD === undefined) {
-      env.LD_PRELOAD = `${SHIM_DIR_IN_SANDBOX}/gvisor-statx.so`;
+      env.LD_PRELOAD = `${NATIVE_DIR_IN_SANDBOX}/gvisor-statx.so`;
     }
     return { ...exec, env };
   }
@@ -671,7 +698,8 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       const spec = JSON.parse(readFileSync(join(this.bundle, 'config.json'), 'utf8')) as {
         process?: { args?: string[] };
       };
-      return spec.process?.args?.includes(AGENT_SOURCE) === true;
+      const args = spec.process?.args ?? [];
+      return args.length === AGENT_ARGS.length && args.every((arg, i) => arg === AGENT_ARGS[i]);
     } catch {
       return false;
     }
@@ -686,8 +714,8 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
   }
 
   /**
-   * Creates fresh FIFOs for the command agent when the root filesystem has python3, which
-   * runs the agent. Returns false otherwise, and the container then runs `sleep` as init.
+   * Creates fresh FIFOs for the command agent when the agent was built. Returns false
+   * otherwise, and the container then runs `sleep` as init.
    */
   private prepareAgentChannel(): boolean {
     this.agent?.close();
@@ -696,8 +724,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     const paths = this.agentPaths();
     rmSync(paths.requests, { force: true });
     rmSync(paths.replies, { force: true });
-    const root = this.template.rootfs.kind === 'host' ? '/' : this.template.rootfs.path;
-    if (!existsSync(join(root, 'usr/bin/python3'))) {
+    if (!existsSync(EXEC_AGENT)) {
       return false;
     }
     execFileSync('mkfifo', ['-m', '600', paths.requests, paths.replies]);
@@ -858,7 +885,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       ...hidden.dirs.map((dir) => bind(layout.emptyDir, dir, 'ro')),
       ...files.map((file) => bind(layout.emptyFile, file, 'ro')),
       bind(layout.tmp, '/tmp', 'rw'),
-      ...(this.usesShim() ? [bind(dirname(STATX_SHIM), SHIM_DIR_IN_SANDBOX, 'ro')] : []),
+      ...(useAgent || this.usesShim() ? [bind(NATIVE_BUILD_DIR, NATIVE_DIR_IN_SANDBOX, 'ro')] : []),
       bind(layout.workspace, template.workdir, 'rw'),
     ];
     const { resources } = template;
@@ -866,7 +893,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     return {
       ociVersion: '1.0.2',
       process: {
-        args: useAgent ? ['python3', '-u', '-c', AGENT_SOURCE] : ['sleep', 'infinity'],
+        args: useAgent ? AGENT_ARGS : ['sleep', 'infinity'],
         cwd: '/',
         env: [`PATH=${SANDBOX_PATH}`],
         user: { uid: 0, gid: 0 },
