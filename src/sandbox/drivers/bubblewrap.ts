@@ -1,5 +1,6 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SandstackError } from '../../core/errors.js';
 import {
@@ -7,7 +8,9 @@ import {
   cgroupProcsFiles,
   createCgroups,
   hasCgroupV1,
+  killCgroupProcesses,
   readCgroupUsage,
+  readLimitHits,
   removeCgroups,
 } from '../cgroup.js';
 import type { ProcessResult } from '../process.js';
@@ -20,8 +23,22 @@ import type {
   SandboxUsage,
   SnapshotInfo,
 } from '../types.js';
+import { AGENT_SOURCE, openAgentClient, type ExecAgentClient } from './exec-agent.js';
 import {
+  AGENT_COMMAND_USER,
+  AGENT_START_TIMEOUT_MS,
+  agentChannelHasReader,
+  agentChannelPaths,
+  giveWorkspaceToCommands,
+  hasTagGroup,
+  killTaggedProcesses,
+  launchAgentBwrap,
+  type AgentChannelPaths,
+} from './bubblewrap-agent.js';
+import {
+  HOST_GRACE_MS,
   LocalSandbox,
+  SANDBOX_PATH,
   checkpointUnsupported,
   hiddenPaths,
   layoutOf,
@@ -43,13 +60,15 @@ import { removeStateDir } from '../writable-layer.js';
 const execFileAsync = promisify(execFile);
 
 /**
- * User and group that commands run as inside the sandbox's user namespace: `nobody`, as on
- * gVisor. bwrap maps this uid to the uid that runs bwrap (root on a server), so on the host
- * the command's files and permission checks stay that user's, without any capability.
+ * User and group that commands run as inside the user namespace of a sandbox without a
+ * command agent: `nobody`, as on gVisor. bwrap maps this uid to the uid that runs bwrap
+ * (root on a server), so on the host the command's files and permission checks stay that
+ * user's, without any capability.
  *
  * NOTE: mapping uid 65534 to the host's uid 65534 would need bwrap to run as that user,
  * and then it could not reach state folders that only root may enter (such as mkdtemp's
- * 0700 folders).
+ * 0700 folders). Sandboxes with an agent map it so (see bubblewrap-agent.ts), because the
+ * host writes their maps.
  */
 const COMMAND_USER = { uid: 65534, gid: 65534 };
 
@@ -61,6 +80,9 @@ const COMMAND_USER = { uid: 65534, gid: 65534 };
  */
 const CLOSE_STRAY_FDS =
   'for fd in /proc/$$/fd/*; do n=${fd##*/}; if [ "$n" -gt 2 ]; then eval "exec $n>&-"; fi; done';
+
+/** The default command agent: exec-agent.ts's program, run by the root filesystem's python3. */
+const DEFAULT_AGENT = { program: '/usr/bin/python3', args: ['-u', '-c', AGENT_SOURCE] };
 
 /** Options for {@link BubblewrapDriver}. */
 export interface BubblewrapDriverOptions {
@@ -76,15 +98,25 @@ export interface BubblewrapDriverOptions {
    * servers). @default the host's resolver, private addresses refused
    */
   egress?: EgressSettings;
+  /**
+   * The command agent run inside each sandbox, which speaks exec-agent.ts's protocol on its
+   * stdin and stdout: an absolute path in the root filesystem and its arguments. Sandboxes
+   * whose root filesystem lacks the program start one bwrap per command instead.
+   * @default python3 running exec-agent.ts's AGENT_SOURCE
+   */
+  agent?: { program: string; args: string[] };
 }
 
 /**
- * Runs sandboxes with bubblewrap: new mount, pid, network, ipc, uts and cgroup namespaces,
- * every capability dropped, no new privileges, and cgroup v1 limits.
+ * Runs sandboxes with bubblewrap: new mount, pid, network, ipc, uts, cgroup and user
+ * namespaces, no new privileges, and cgroup v1 limits.
  *
- * Each command starts its own bwrap process (a few milliseconds) over the sandbox's
- * workspace, so no process stays alive between commands and re-attaching only needs the
- * workspace folder. Background processes end with the command that started them.
+ * When the root filesystem has the agent program, one bwrap per sandbox runs a command agent
+ * (exec-agent.ts) from the sandbox's creation on, and commands are requests to it over two
+ * FIFOs in the state folder. The bwrap is detached, so the sandbox outlives the process that
+ * made it, and a later process re-opens the FIFOs. Other sandboxes start one bwrap per
+ * command over the sandbox's workspace with every capability dropped. Either way background
+ * processes end with the command that started them.
  */
 export class BubblewrapDriver implements SandboxDriver {
   readonly name = 'bubblewrap' as const;
@@ -96,6 +128,7 @@ export class BubblewrapDriver implements SandboxDriver {
       bwrapPath: options.bwrapPath ?? 'bwrap',
       hiddenDirs: options.hiddenDirs ?? [],
       hiddenFiles: options.hiddenFiles ?? [],
+      agent: options.agent ?? DEFAULT_AGENT,
     };
   }
 
@@ -136,13 +169,22 @@ export class BubblewrapDriver implements SandboxDriver {
       stateDir: options.stateDir,
       settings: this.settings.egress,
     });
-    return new BubblewrapSandbox({
+    const sandbox = new BubblewrapSandbox({
       ...this.settings,
       ...meta,
       layout,
       stateDir: options.stateDir,
       proxy,
     });
+    if (sandbox.prepareAgentChannel()) {
+      try {
+        await sandbox.startAgent();
+      } catch (error) {
+        await sandbox.destroy().catch(() => undefined);
+        throw error;
+      }
+    }
+    return sandbox;
   }
 
   async attach(options: DriverCreateOptions): Promise<SandboxInstance | undefined> {
@@ -157,7 +199,7 @@ export class BubblewrapDriver implements SandboxDriver {
       stateDir: options.stateDir,
       settings: this.settings.egress,
     });
-    return new BubblewrapSandbox({
+    const sandbox = new BubblewrapSandbox({
       ...this.settings,
       id: options.id,
       template: meta.template,
@@ -166,6 +208,10 @@ export class BubblewrapDriver implements SandboxDriver {
       stateDir: options.stateDir,
       proxy,
     });
+    if (sandbox.hasAgentChannel()) {
+      await sandbox.adoptAgent();
+    }
+    return sandbox;
   }
 }
 
@@ -185,7 +231,16 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
   protected readonly template: SandboxTemplate;
   protected readonly createdAt: number;
   protected readonly stateDir: string;
+  private readonly channel: AgentChannelPaths;
   private destroyed = false;
+  /** This process's channel to the sandbox's command agent, while it is open. */
+  private agent: ExecAgentClient | undefined;
+  /** The agent start in progress, which concurrent commands wait for. */
+  private starting: Promise<ExecAgentClient> | undefined;
+  /** Results of commands that the agent's end cut short, which afterCommand turns into errors. */
+  private readonly cutByAgentEnd = new WeakSet<ProcessResult>();
+  /** Limit counters when the running agent started, to tell a limit from a kill from outside. */
+  private hitsAtStart = { memory: 0, pids: 0 };
 
   constructor(private readonly options: BubblewrapSandboxOptions) {
     super();
@@ -193,6 +248,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     this.template = options.template;
     this.createdAt = options.createdAt;
     this.stateDir = options.stateDir;
+    this.channel = agentChannelPaths(options.stateDir);
   }
 
   async usage(): Promise<SandboxUsage> {
@@ -200,12 +256,20 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
   }
 
   async isAlive(): Promise<boolean> {
-    // No process runs between commands, so the sandbox lives as long as its workspace.
-    return !this.destroyed && existsSync(this.options.layout.workspace);
+    if (this.destroyed || !existsSync(this.options.layout.workspace)) {
+      return false;
+    }
+    if (!this.hasAgentChannel()) {
+      // No process runs between commands, so the sandbox lives as long as its workspace.
+      return true;
+    }
+    return (this.agent !== undefined && !this.agent.closed) || agentChannelHasReader(this.channel);
   }
 
   async destroy(): Promise<void> {
     this.destroyed = true;
+    this.agent?.close();
+    this.agent = undefined;
     const left = await removeCgroups(this.id);
     await stopEgress(this.id, this.options.proxy);
     await removeStateDir(this.options.stateDir);
@@ -237,13 +301,154 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     return cgroupPids(this.id);
   }
 
-  protected async hostArgv(exec: ResolvedExec): Promise<string[]> {
-    if (this.destroyed || !existsSync(this.options.layout.workspace)) {
+  /** Returns whether this sandbox runs commands through an agent: its FIFOs exist. */
+  hasAgentChannel(): boolean {
+    return existsSync(this.channel.requests);
+  }
+
+  /**
+   * Creates the agent's FIFOs when the root filesystem has the agent program, and gives the
+   * workspace to the agent's command user. Returns false otherwise, and the sandbox then
+   * starts one bwrap per command.
+   */
+  prepareAgentChannel(): boolean {
+    const root = this.template.rootfs.kind === 'host' ? '/' : this.template.rootfs.path;
+    const { program } = this.options.agent;
+    if (!program.startsWith('/') || !existsSync(join(root, program))) {
+      return false;
+    }
+    rmSync(this.channel.requests, { force: true });
+    rmSync(this.channel.replies, { force: true });
+    giveWorkspaceToCommands(this.options.layout.workspace);
+    execFileSync('mkfifo', ['-m', '600', this.channel.requests, this.channel.replies]);
+    return true;
+  }
+
+  /**
+   * Starts the sandbox's bwrap with the agent, after killing whatever an earlier one left in
+   * the cgroups, and waits until the agent can take a command. Concurrent callers share one
+   * start.
+   * @throws SandstackError `SANDBOX_FAILED` when the agent does not start
+   */
+  startAgent(): Promise<ExecAgentClient> {
+    this.starting ??= this.launchAgent().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  /**
+   * Takes over a sandbox that a process which has ended started: opens the channel and
+   * kills the commands that process left, because a command retried after a crash must not
+   * race its first attempt. Starts a new agent when the old one is gone.
+   */
+  async adoptAgent(): Promise<void> {
+    if (!agentChannelHasReader(this.channel)) {
+      await this.startAgent();
+      return;
+    }
+    this.agent = this.openChannel();
+    await killTaggedProcesses(this.id, hasTagGroup);
+  }
+
+  private async launchAgent(): Promise<ExecAgentClient> {
+    this.agent?.close();
+    this.agent = undefined;
+    await killCgroupProcesses(this.id);
+    createCgroups(this.id, this.template.resources);
+    this.hitsAtStart = readLimitHits(this.id);
+    const root = this.template.rootfs.kind === 'host' ? '/' : this.template.rootfs.path;
+    await launchAgentBwrap({
+      bwrapArgs: this.bwrapArgs({ cwd: '/', env: {} }, { root, perCommand: false }),
+      netnsPrefix: hasEgress(this.template) ? ['ip', 'netns', 'exec', this.id] : [],
+      agent: this.options.agent,
+      cgroupProcsFiles: cgroupProcsFiles(this.id),
+      channel: this.channel,
+      logPath: join(this.stateDir, 'agent.log'),
+    }).catch(async (error: unknown) => {
+      await killCgroupProcesses(this.id);
+      throw error;
+    });
+    const agent = this.openChannel();
+    const pong = await agent.ping(AGENT_START_TIMEOUT_MS);
+    if (!pong) {
+      agent.close();
+      await killCgroupProcesses(this.id);
+      const log = lastLogLine(join(this.stateDir, 'agent.log'));
       throw new SandstackError(
-        'SANDBOX_NOT_FOUND',
-        `Sandbox "${this.id}" was destroyed; claim a new one`,
+        'SANDBOX_FAILED',
+        `The command agent of sandbox "${this.id}" did not start within ${AGENT_START_TIMEOUT_MS}ms${log === '' ? '' : `: ${log}`}`,
+        { retryable: true },
       );
     }
+    this.agent = agent;
+    return agent;
+  }
+
+  /**
+   * Opens this process's client of the agent's FIFOs.
+   * @throws SandstackError `SANDBOX_FAILED` while another live process has the channel open
+   */
+  private openChannel(): ExecAgentClient {
+    const agent = openAgentClient(this.channel);
+    if (agent === undefined) {
+      throw new SandstackError(
+        'SANDBOX_FAILED',
+        `Sandbox "${this.id}" takes commands from another sandstack process, which has its agent channel open (see ${this.channel.lock}); run the command through that process`,
+        { details: { sandboxId: this.id }, retryable: true },
+      );
+    }
+    return agent;
+  }
+
+  /** Returns an open channel to a running agent, starting the agent when it is gone. */
+  private async readyAgent(): Promise<ExecAgentClient> {
+    this.checkNotDestroyed();
+    if (this.agent !== undefined && !this.agent.closed) {
+      return this.agent;
+    }
+    if (this.starting === undefined && agentChannelHasReader(this.channel)) {
+      this.agent = this.openChannel();
+      return this.agent;
+    }
+    return this.startAgent();
+  }
+
+  /**
+   * Runs a command through the agent when the sandbox has one, else through its own bwrap.
+   * The command's processes that are still running when it ends are killed, as the pid
+   * namespace of a per-command bwrap would.
+   */
+  protected override async runCommand(resolved: ResolvedExec): Promise<ProcessResult> {
+    if (!this.hasAgentChannel()) {
+      return super.runCommand(resolved);
+    }
+    const exec = { ...resolved, env: { ...proxyEnv(this.template), ...resolved.env } };
+    const agent = await this.readyAgent();
+    const deadlineMs = exec.timeoutMs + HOST_GRACE_MS;
+    let result: ProcessResult | undefined;
+    try {
+      result = await agent.exec(exec, { deadlineMs, user: AGENT_COMMAND_USER });
+    } finally {
+      await killTaggedProcesses(this.id, (groups) => groups.includes(exec.tagGroup));
+    }
+    if (result !== undefined) {
+      return result;
+    }
+    if (!agent.closed) {
+      // The agent is alive but silent, so it restarts with the next command.
+      agent.close();
+      await killCgroupProcesses(this.id);
+      const note = `sandstack: the sandbox's command agent did not reply within ${deadlineMs}ms, so the command was killed and the agent restarts with the next command.\n`;
+      return killedResult(note, { killed: true, durationMs: deadlineMs });
+    }
+    const cut = killedResult('', { killed: false, durationMs: 0 });
+    this.cutByAgentEnd.add(cut);
+    return cut;
+  }
+
+  protected async hostArgv(exec: ResolvedExec): Promise<string[]> {
+    this.checkNotDestroyed();
     // The shell joins the cgroups before it execs bwrap, so every process bwrap starts is
     // limited and metered from its first instruction.
     const joinCgroups = cgroupProcsFiles(this.id)
@@ -254,7 +459,9 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     const netns = hasEgress(this.template) ? ['ip', 'netns', 'exec', this.id] : [];
     // No GNU `timeout` inside: the host kills bwrap at the deadline (see killTree), and the
     // pid namespace ends every process of the command with it.
-    const argv = [...netns, ...this.bwrapArgs(exec), '/bin/sh', '-c', exec.command];
+    const root = this.template.rootfs.kind === 'host' ? '/' : this.template.rootfs.path;
+    const bwrap = this.bwrapArgs(exec, { root, perCommand: true });
+    const argv = [...netns, ...bwrap, '/bin/sh', '-c', exec.command];
     // bash reads ~/.bashrc when its stdin is a socket, as Node's pipes are, unless --norc.
     return ['/bin/bash', '--norc', '--noprofile', '-c', script, 'bash', ...argv];
   }
@@ -269,20 +476,64 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     return async () => undefined;
   }
 
-  protected async afterCommand(_result: ProcessResult): Promise<void> {
-    // A bubblewrap sandbox has no long-lived runtime that a command could crash.
+  /**
+   * Turns a command that the agent's end cut short into an error that tells whether a
+   * limit ended the sandbox's processes. The next command starts a new agent over the same
+   * workspace.
+   */
+  protected async afterCommand(result: ProcessResult): Promise<void> {
+    if (!this.cutByAgentEnd.has(result)) {
+      return;
+    }
+    const hits = readLimitHits(this.id);
+    const { resources } = this.template;
+    const details = {
+      sandboxId: this.id,
+      pids: resources.pids,
+      memoryBytes: resources.memoryBytes,
+    };
+    const restart = 'The next command starts a new agent over the same workspace';
+    if (hits.memory > this.hitsAtStart.memory) {
+      throw new SandstackError(
+        'SANDBOX_LIMIT',
+        `Sandbox "${this.id}" stopped while running the command because it hit its memory limit of ${resources.memoryBytes} bytes and the kernel killed its command agent; raise the limit in the template. ${restart}`,
+        { details },
+      );
+    }
+    throw new SandstackError(
+      'SANDBOX_FAILED',
+      `Sandbox "${this.id}" stopped while running the command: its command agent ended without hitting a limit (killed from outside or crashed; see agent.log in its state folder). ${restart}`,
+      { details },
+    );
   }
 
-  private bwrapArgs(exec: ResolvedExec): string[] {
+  private checkNotDestroyed(): void {
+    if (this.destroyed || !existsSync(this.options.layout.workspace)) {
+      throw new SandstackError(
+        'SANDBOX_NOT_FOUND',
+        `Sandbox "${this.id}" was destroyed; claim a new one`,
+      );
+    }
+  }
+
+  /**
+   * Returns bwrap and its options up to the program. A per-command bwrap maps the command's
+   * user itself and drops every capability, and it dies with the host process that waits
+   * for it. The agent's bwrap gets its user namespace and capabilities from
+   * launchAgentBwrap and outlives the process that starts it.
+   */
+  private bwrapArgs(
+    exec: Pick<ResolvedExec, 'cwd' | 'env'>,
+    how: { root: string; perCommand: boolean },
+  ): string[] {
     const { layout, bwrapPath, hiddenDirs, hiddenFiles } = this.options;
     const template = this.template;
-    const root = template.rootfs.kind === 'host' ? '/' : template.rootfs.path;
     const hidden = hiddenPaths(template.rootfs, {
       dirs: hiddenDirs,
       files: hiddenFiles,
       workdir: template.workdir,
     });
-    const args = [bwrapPath, '--ro-bind', root, '/', '--dev', '/dev', '--proc', '/proc'];
+    const args = [bwrapPath, '--ro-bind', how.root, '/', '--dev', '/dev', '--proc', '/proc'];
     for (const dir of hidden.dirs) {
       args.push('--ro-bind', layout.emptyDir, dir);
     }
@@ -290,16 +541,16 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
       args.push('--ro-bind', layout.emptyFile, file);
     }
     args.push('--bind', layout.tmp, '/tmp', '--bind', layout.workspace, template.workdir);
-    args.push(...this.unshareArgs(), '--die-with-parent', '--new-session', '--cap-drop', 'ALL');
-    args.push(
-      '--unshare-user',
-      '--uid',
-      String(COMMAND_USER.uid),
-      '--gid',
-      String(COMMAND_USER.gid),
-    );
+    args.push(...this.unshareArgs(), '--new-session');
+    if (how.perCommand) {
+      args.push('--die-with-parent', '--cap-drop', 'ALL', '--unshare-user');
+      args.push('--uid', String(COMMAND_USER.uid), '--gid', String(COMMAND_USER.gid));
+    }
     args.push('--hostname', 'sandbox', '--clearenv', '--chdir', exec.cwd);
-    for (const [name, value] of Object.entries({ ...proxyEnv(this.template), ...exec.env })) {
+    const env = how.perCommand
+      ? { ...proxyEnv(this.template), ...exec.env }
+      : { PATH: SANDBOX_PATH };
+    for (const [name, value] of Object.entries(env)) {
       args.push('--setenv', name, value);
     }
     return args;
@@ -312,6 +563,32 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     }
     return ['--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try'];
   }
+}
+
+/** Last line of a log file, or '' when it is empty or missing. */
+function lastLogLine(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim().split('\n').pop() ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/** Result of a command that ended without a reply from the agent. */
+function killedResult(
+  stderr: string,
+  outcome: { killed: boolean; durationMs: number },
+): ProcessResult {
+  return {
+    exitCode: 137,
+    signal: 'SIGKILL',
+    stdout: Buffer.alloc(0),
+    stderr: Buffer.from(stderr),
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    aborted: false,
+    ...outcome,
+  };
 }
 
 function firstLine(error: unknown): string {
