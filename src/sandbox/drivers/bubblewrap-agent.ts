@@ -18,6 +18,7 @@ import {
   existsSync,
   openSync,
   readFileSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -87,6 +88,24 @@ export function agentChannelHasReader(paths: AgentChannelPaths): boolean {
   }
   closeSync(fd);
   return true;
+}
+
+/**
+ * Removes the channel's lock file when the process it names has exited but is not yet
+ * reaped. exec-agent.ts counts such a zombie as a live holder, and a process killed a moment
+ * ago by its parent is one until the parent waits for it.
+ */
+export function removeLockOfZombie(paths: AgentChannelPaths): void {
+  let status: string;
+  try {
+    const pid = Number(readFileSync(paths.lock, 'utf8'));
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return;
+  }
+  if (/^State:\s+Z/m.test(status)) {
+    rmSync(paths.lock, { force: true });
+  }
 }
 
 /** What {@link launchAgentBwrap} starts. */

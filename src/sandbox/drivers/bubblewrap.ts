@@ -2,7 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SandstackError } from '../../core/errors.js';
+import { SandstackError, isSandstackError } from '../../core/errors.js';
 import {
   cgroupPids,
   cgroupProcsFiles,
@@ -33,6 +33,7 @@ import {
   hasTagGroup,
   killTaggedProcesses,
   launchAgentBwrap,
+  removeLockOfZombie,
   type AgentChannelPaths,
 } from './bubblewrap-agent.js';
 import {
@@ -347,7 +348,16 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
       await this.startAgent();
       return;
     }
-    this.agent = this.openChannel();
+    try {
+      this.agent = this.openChannel();
+    } catch (error) {
+      // Another live process runs commands here, so its commands are not orphans. Commands
+      // of this process try the channel again.
+      if (isSandstackError(error, 'SANDBOX_FAILED')) {
+        return;
+      }
+      throw error;
+    }
     await killTaggedProcesses(this.id, hasTagGroup);
   }
 
@@ -390,7 +400,11 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
    * @throws SandstackError `SANDBOX_FAILED` while another live process has the channel open
    */
   private openChannel(): ExecAgentClient {
-    const agent = openAgentClient(this.channel);
+    let agent = openAgentClient(this.channel);
+    if (agent === undefined) {
+      removeLockOfZombie(this.channel);
+      agent = openAgentClient(this.channel);
+    }
     if (agent === undefined) {
       throw new SandstackError(
         'SANDBOX_FAILED',
