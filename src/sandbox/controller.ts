@@ -882,7 +882,8 @@ export class SandboxController {
 
 /**
  * Opens the controller's own connection to the state database, with `synchronous = NORMAL`,
- * so that a claim's commit does not wait for an fsync (2-5 ms on the disks measured). In WAL
+ * so that a claim's commit does not wait for an fsync (3.4 ms p50 in the run that
+ * docs/benchmarks.md describes). In WAL
  * mode such a commit survives a killed process, which is what reconcile-on-start relies on,
  * but not a power loss. That is enough for sandbox records: a claim record only keeps two
  * claims from binding one sandbox, and a power loss ends every sandbox anyway, which the
