@@ -4,7 +4,7 @@
  * made it, the agent dying under a command, deadlines and clean-up.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -182,6 +182,45 @@ suite('bubblewrap command agent', () => {
       expect(kept.length).toBeGreaterThanOrEqual(created.pids.length - 1);
     } finally {
       await sandbox!.destroy();
+    }
+  });
+
+  it('runs commands beside another process', async () => {
+    const { id, stateDir, sandbox } = await start();
+    try {
+      // This process has the agent channel open, so the second one runs its command in a
+      // bwrap of its own over the same workspace, and leaves this one's agent alone.
+      const running = sandbox.exec({ command: 'sleep 2; echo first' });
+      await waitFor(() => sandboxProcessesNaming(id, 'sleep 2').length > 0);
+      const fixture = join(import.meta.dirname, '../fixtures/sandbox/exec-bubblewrap.ts');
+      const output = execFileSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          fixture,
+          id,
+          stateDir,
+          'id -u; echo second > /workspace/second; ls /workspace',
+        ],
+        { encoding: 'utf8' },
+      );
+      const second = JSON.parse(output) as { exitCode: number; stdout: string };
+      expect(second.exitCode).toBe(0);
+      expect(second.stdout).toBe('65534\nsecond\n');
+      expect((await running).stdout).toBe('first\n');
+      const after = await sandbox.exec({ command: 'cat /workspace/second' });
+      expect(after.stdout).toBe('second\n');
+      expect(
+        readdirSync(stateDir).filter(
+          (name) =>
+            name.startsWith('agent-') &&
+            name !== 'agent-requests.fifo' &&
+            name !== 'agent-replies.fifo',
+        ),
+      ).toEqual([]);
+    } finally {
+      await sandbox.destroy();
     }
   });
 

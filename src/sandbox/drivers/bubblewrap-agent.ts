@@ -127,9 +127,11 @@ export interface AgentLaunch {
  * Starts the sandbox's bwrap with the agent as its program, detached from this process so
  * that the sandbox outlives it. Resolves once the user namespace maps are written. The
  * caller then waits for the agent's first reply over the channel.
+ * @returns the host pid of the sandbox's init (pid 1 inside), whose death ends every process
+ *   of the sandbox
  * @throws SandstackError `SANDBOX_FAILED` when bwrap exits or reports nothing in time
  */
-export async function launchAgentBwrap(launch: AgentLaunch): Promise<void> {
+export async function launchAgentBwrap(launch: AgentLaunch): Promise<number> {
   const joinCgroups = launch.cgroupProcsFiles.map((file) => `echo $$ > '${file}'`).join('; ');
   // Descriptors above USERNS_BLOCK_FD are closed, because Node passes on whatever its parent
   // left open without close-on-exec. bash runs this, because dash cannot name descriptors
@@ -176,6 +178,7 @@ export async function launchAgentBwrap(launch: AgentLaunch): Promise<void> {
     const childPid = await readChildPid(info, child);
     writeUserNamespaceMaps(childPid);
     gate.end('1');
+    return childPid;
   } catch (error) {
     gate.destroy();
     child.kill('SIGKILL');

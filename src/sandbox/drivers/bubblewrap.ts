@@ -1,8 +1,9 @@
 import { execFile, execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SandstackError, isSandstackError } from '../../core/errors.js';
+import { SandstackError } from '../../core/errors.js';
 import {
   cgroupPids,
   cgroupProcsFiles,
@@ -23,7 +24,7 @@ import type {
   SandboxUsage,
   SnapshotInfo,
 } from '../types.js';
-import { AGENT_SOURCE, openAgentClient, type ExecAgentClient } from './exec-agent.js';
+import { AGENT_SOURCE, ExecAgentClient, openAgentClient } from './exec-agent.js';
 import {
   AGENT_COMMAND_USER,
   AGENT_START_TIMEOUT_MS,
@@ -35,6 +36,7 @@ import {
   launchAgentBwrap,
   removeLockOfZombie,
   type AgentChannelPaths,
+  type AgentLaunch,
 } from './bubblewrap-agent.js';
 import {
   HOST_GRACE_MS,
@@ -348,15 +350,10 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
       await this.startAgent();
       return;
     }
-    try {
-      this.agent = this.openChannel();
-    } catch (error) {
-      // Another live process runs commands here, so its commands are not orphans. Commands
-      // of this process try the channel again.
-      if (isSandstackError(error, 'SANDBOX_FAILED')) {
-        return;
-      }
-      throw error;
+    this.agent = this.openChannel();
+    if (this.agent === undefined) {
+      // Another live process runs commands here, so its commands are not orphans.
+      return;
     }
     await killTaggedProcesses(this.id, hasTagGroup);
   }
@@ -367,19 +364,21 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     await killCgroupProcesses(this.id);
     createCgroups(this.id, this.template.resources);
     this.hitsAtStart = readLimitHits(this.id);
-    const root = this.template.rootfs.kind === 'host' ? '/' : this.template.rootfs.path;
-    await launchAgentBwrap({
-      bwrapArgs: this.bwrapArgs({ cwd: '/', env: {} }, { root, perCommand: false }),
-      netnsPrefix: hasEgress(this.template) ? ['ip', 'netns', 'exec', this.id] : [],
-      agent: this.options.agent,
-      cgroupProcsFiles: cgroupProcsFiles(this.id),
-      channel: this.channel,
-      logPath: join(this.stateDir, 'agent.log'),
-    }).catch(async (error: unknown) => {
-      await killCgroupProcesses(this.id);
-      throw error;
-    });
+    await launchAgentBwrap(this.agentLaunch(this.channel, join(this.stateDir, 'agent.log'))).catch(
+      async (error: unknown) => {
+        await killCgroupProcesses(this.id);
+        throw error;
+      },
+    );
     const agent = this.openChannel();
+    if (agent === undefined) {
+      await killCgroupProcesses(this.id);
+      throw new SandstackError(
+        'SANDBOX_FAILED',
+        `Another sandstack process took the agent channel of sandbox "${this.id}" while this one started its agent; retry the command`,
+        { retryable: true },
+      );
+    }
     const pong = await agent.ping(AGENT_START_TIMEOUT_MS);
     if (!pong) {
       agent.close();
@@ -396,27 +395,23 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
   }
 
   /**
-   * Opens this process's client of the agent's FIFOs.
-   * @throws SandstackError `SANDBOX_FAILED` while another live process has the channel open
+   * Opens this process's client of the agent's FIFOs. Returns undefined while another live
+   * process has the channel open, because a FIFO with two readers would split the replies.
    */
-  private openChannel(): ExecAgentClient {
-    let agent = openAgentClient(this.channel);
-    if (agent === undefined) {
-      removeLockOfZombie(this.channel);
-      agent = openAgentClient(this.channel);
+  private openChannel(): ExecAgentClient | undefined {
+    const agent = openAgentClient(this.channel);
+    if (agent !== undefined) {
+      return agent;
     }
-    if (agent === undefined) {
-      throw new SandstackError(
-        'SANDBOX_FAILED',
-        `Sandbox "${this.id}" takes commands from another sandstack process, which has its agent channel open (see ${this.channel.lock}); run the command through that process`,
-        { details: { sandboxId: this.id }, retryable: true },
-      );
-    }
-    return agent;
+    removeLockOfZombie(this.channel);
+    return openAgentClient(this.channel);
   }
 
-  /** Returns an open channel to a running agent, starting the agent when it is gone. */
-  private async readyAgent(): Promise<ExecAgentClient> {
+  /**
+   * Returns an open channel to a running agent, starting the agent when it is gone, or
+   * undefined while another live process has the channel open.
+   */
+  private async readyAgent(): Promise<ExecAgentClient | undefined> {
     this.checkNotDestroyed();
     if (this.agent !== undefined && !this.agent.closed) {
       return this.agent;
@@ -439,6 +434,9 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     }
     const exec = { ...resolved, env: { ...proxyEnv(this.template), ...resolved.env } };
     const agent = await this.readyAgent();
+    if (agent === undefined) {
+      return this.runInOwnAgent(exec);
+    }
     const deadlineMs = exec.timeoutMs + HOST_GRACE_MS;
     let result: ProcessResult | undefined;
     try {
@@ -459,6 +457,63 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     const cut = killedResult('', { killed: false, durationMs: 0 });
     this.cutByAgentEnd.add(cut);
     return cut;
+  }
+
+  /**
+   * Runs one command in a bwrap and agent of its own, over FIFOs of its own, because another
+   * process has the sandbox's agent channel open. The command gets the sandbox's mounts,
+   * cgroups and user mapping but fresh namespaces, as one bwrap per command did, and every
+   * process of it ends with that bwrap. It pays for a bwrap and the agent's start.
+   */
+  private async runInOwnAgent(exec: ResolvedExec): Promise<ProcessResult> {
+    const name = `agent-${randomUUID().slice(0, 8)}`;
+    const channel = {
+      requests: join(this.stateDir, `${name}-requests.fifo`),
+      replies: join(this.stateDir, `${name}-replies.fifo`),
+      lock: join(this.stateDir, `${name}.lock`),
+    };
+    execFileSync('mkfifo', ['-m', '600', channel.requests, channel.replies]);
+    let initPid: number | undefined;
+    let agent: ExecAgentClient | undefined;
+    try {
+      initPid = await launchAgentBwrap(
+        this.agentLaunch(channel, join(this.stateDir, `${name}.log`)),
+      );
+      agent = new ExecAgentClient(channel);
+      if (!(await agent.ping(AGENT_START_TIMEOUT_MS))) {
+        throw new SandstackError(
+          'SANDBOX_FAILED',
+          `The command agent started for one command in sandbox "${this.id}" did not reply within ${AGENT_START_TIMEOUT_MS}ms`,
+          { retryable: true },
+        );
+      }
+      const deadlineMs = exec.timeoutMs + HOST_GRACE_MS;
+      const result = await agent.exec(exec, { deadlineMs, user: AGENT_COMMAND_USER });
+      const note = `sandstack: the command agent did not reply within ${deadlineMs}ms, so the command was killed.\n`;
+      return result ?? killedResult(note, { killed: true, durationMs: deadlineMs });
+    } finally {
+      agent?.close();
+      if (initPid !== undefined) {
+        // The init's death ends its pid namespace, and with it every process of the command.
+        killQuietly(initPid);
+      }
+      for (const path of [channel.requests, channel.replies, channel.lock]) {
+        rmSync(path, { force: true });
+      }
+      rmSync(join(this.stateDir, `${name}.log`), { force: true });
+    }
+  }
+
+  private agentLaunch(channel: AgentChannelPaths, logPath: string): AgentLaunch {
+    const root = this.template.rootfs.kind === 'host' ? '/' : this.template.rootfs.path;
+    return {
+      bwrapArgs: this.bwrapArgs({ cwd: '/', env: {} }, { root, perCommand: false }),
+      netnsPrefix: hasEgress(this.template) ? ['ip', 'netns', 'exec', this.id] : [],
+      agent: this.options.agent,
+      cgroupProcsFiles: cgroupProcsFiles(this.id),
+      channel,
+      logPath,
+    };
   }
 
   protected async hostArgv(exec: ResolvedExec): Promise<string[]> {
@@ -576,6 +631,14 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
       return ['--unshare-all'];
     }
     return ['--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try'];
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
   }
 }
 
