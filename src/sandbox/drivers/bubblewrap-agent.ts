@@ -1,7 +1,8 @@
 /**
- * The long-lived side of a bubblewrap sandbox: one bwrap per sandbox whose program is the
- * command agent of exec-agent.ts, started when the sandbox is made, so a command costs a
- * request over the agent's FIFOs instead of a new bwrap with its namespaces and mounts.
+ * The long-lived side of a bubblewrap sandbox: one bwrap per sandbox, started when the
+ * sandbox is made, whose program is the command agent of exec-agent.ts. A command then
+ * costs a request over the agent's FIFOs instead of a new bwrap with its namespaces and
+ * mounts.
  *
  * The agent must start each command as {@link AGENT_COMMAND_USER} with a supplementary tag
  * group, which needs CAP_SETUID and CAP_SETGID inside the sandbox's user namespace and a
@@ -52,9 +53,9 @@ const USERNS_BLOCK_FD = 4;
 
 /**
  * Shell that starts the agent, run by /bin/sh inside the sandbox. It closes the gate, which
- * bwrap leaves open in its program, and gives the agent a child that never exits: the
- * python agent waits for its children in a loop that sleeps 50 ms whenever it has none,
- * which happens between a command's end and the next spare fork, and the next command's
+ * bwrap leaves open in its program, and gives the agent a child that never exits. The
+ * python agent waits for its children in a loop that sleeps 50 ms whenever it has none.
+ * That happens between a command's end and the next spare fork, and the next command's
  * exit would then wait for that sleep. With a lasting child, waitpid() blocks instead.
  */
 const AGENT_WRAPPER = `exec ${USERNS_BLOCK_FD}>&-; sleep infinity </dev/null >/dev/null 2>&1 & exec "$0" "$@"`;
@@ -108,7 +109,7 @@ export function removeLockOfZombie(paths: AgentChannelPaths): void {
   }
 }
 
-/** What {@link launchAgentBwrap} starts. */
+/** Settings of the bwrap that {@link launchAgentBwrap} starts. */
 export interface AgentLaunch {
   /** The bwrap program and its sandbox options, without user-namespace options or program. */
   bwrapArgs: string[];
@@ -138,6 +139,7 @@ export async function launchAgentBwrap(launch: AgentLaunch): Promise<number> {
   // above 9 in a redirection.
   const closeStray = `for fd in /proc/$$/fd/*; do n=\${fd##*/}; if [ "$n" -gt ${USERNS_BLOCK_FD} ]; then eval "exec $n>&-"; fi; done`;
   const script = `${joinCgroups}; ${closeStray}; exec "$@"`;
+
   const bwrap = [
     ...launch.bwrapArgs,
     '--unshare-user',
@@ -152,6 +154,7 @@ export async function launchAgentBwrap(launch: AgentLaunch): Promise<number> {
   const { program, args } = launch.agent;
   const agentArgv = ['/bin/sh', '-c', AGENT_WRAPPER, program, ...args];
   const argv = [...launch.netnsPrefix, ...bwrap, ...agentArgv];
+
   // The agent's stdin and stdout are its FIFOs, opened read-write so that opening does not
   // wait for a peer and the agent never reads end-of-file while the sandbox runs.
   const requests = openSync(launch.channel.requests, 'r+');
@@ -170,6 +173,7 @@ export async function launchAgentBwrap(launch: AgentLaunch): Promise<number> {
     closeSync(log);
   }
   child.unref();
+
   const info = child.stdio[INFO_FD] as Readable;
   const gate = child.stdio[USERNS_BLOCK_FD] as Writable;
   // bwrap may be gone by the time the gate is written; the channel then reports that.
@@ -214,7 +218,7 @@ function readChildPid(info: Readable, child: ChildProcess): Promise<number> {
       }
     };
     const timer = setTimeout(() => {
-      settle(new Error(`no report within ${AGENT_START_TIMEOUT_MS}ms`));
+      settle(new Error(`timed out after ${AGENT_START_TIMEOUT_MS}ms waiting for its report`));
     }, AGENT_START_TIMEOUT_MS);
     const onExit = (code: number | null): void => {
       settle(new Error(`bwrap exited with code ${code ?? 'null'} before it started`));

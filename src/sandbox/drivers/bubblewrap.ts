@@ -546,7 +546,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
   }
 
   /**
-   * Turns a command that the agent's end cut short into an error that tells whether a
+   * Turns a command that the agent's end cut short into an error that reports whether a
    * limit ended the sandbox's processes. The next command starts a new agent over the same
    * workspace.
    */
