@@ -313,6 +313,11 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
    * Creates the agent's FIFOs when the root filesystem has the agent program, and gives the
    * workspace to the agent's command user. Returns false otherwise, and the sandbox then
    * starts one bwrap per command.
+   *
+   * NOTE: the agent's processes count against the template's memory and pids limits. At
+   * rest the python agent's sandbox holds 6 tasks (bwrap, its init, the agent's two
+   * threads, a spare child and `sleep`) and about 7 MiB, and each running command adds two
+   * threads, so a template with a pids limit under about 10 cannot start its agent.
    */
   prepareAgentChannel(): boolean {
     const root = this.template.rootfs.kind === 'host' ? '/' : this.template.rootfs.path;
