@@ -18,14 +18,25 @@ export type SqliteDatabase = Database.Database;
  *
  * @throws SandstackError `STORE_FAILED` when the file cannot be opened.
  */
-export function openDatabase(path: string, options: { logger?: Logger } = {}): SqliteDatabase {
+export function openDatabase(
+  path: string,
+  options: {
+    logger?: Logger;
+    /**
+     * `NORMAL` commits without waiting for the disk: in WAL mode a commit then survives a
+     * killed process but not a power loss. Only for data that a power loss makes moot.
+     * @default 'FULL'
+     */
+    synchronous?: 'FULL' | 'NORMAL';
+  } = {},
+): SqliteDatabase {
   try {
     if (path !== ':memory:') {
       createPrivateFile(path, options.logger ?? noopLogger);
     }
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     return db;

@@ -92,6 +92,26 @@ export function cgroupPids(sandboxId: string): number[] {
  * @returns the process ids that could not be removed (empty on success)
  */
 export async function removeCgroups(sandboxId: string): Promise<number[]> {
+  const left = await killCgroupProcesses(sandboxId);
+  for (const controller of CONTROLLERS) {
+    const dir = cgroupDir(controller, sandboxId);
+    try {
+      if (existsSync(dir)) {
+        rmdirSync(dir);
+      }
+    } catch {
+      // Busy: reported through the pids that are left.
+    }
+  }
+  return left;
+}
+
+/**
+ * Kills every process in the sandbox's cgroups and keeps the cgroups, so their usage counters
+ * go on. Bounded: gives up after a few rounds and reports what is left.
+ * @returns the process ids that could not be killed (empty on success)
+ */
+export async function killCgroupProcesses(sandboxId: string): Promise<number[]> {
   for (let round = 0; round < 50; round += 1) {
     const pids = cgroupPids(sandboxId);
     if (pids.length === 0) {
@@ -106,18 +126,7 @@ export async function removeCgroups(sandboxId: string): Promise<number[]> {
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  const left = cgroupPids(sandboxId);
-  for (const controller of CONTROLLERS) {
-    const dir = cgroupDir(controller, sandboxId);
-    try {
-      if (existsSync(dir)) {
-        rmdirSync(dir);
-      }
-    } catch {
-      // Busy: reported through the pids that are left.
-    }
-  }
-  return left;
+  return cgroupPids(sandboxId);
 }
 
 function writeControl(controller: string, sandboxId: string, file: string, value: string): void {

@@ -1,5 +1,7 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { SandstackError } from '../../core/errors.js';
 import {
@@ -7,7 +9,9 @@ import {
   cgroupProcsFiles,
   createCgroups,
   hasCgroupV1,
+  killCgroupProcesses,
   readCgroupUsage,
+  readLimitHits,
   removeCgroups,
 } from '../cgroup.js';
 import type { ProcessResult } from '../process.js';
@@ -20,8 +24,25 @@ import type {
   SandboxUsage,
   SnapshotInfo,
 } from '../types.js';
+import { AGENT_PROTOCOL, ExecAgentClient, openAgentClient } from './exec-agent.js';
+import { AGENT_ARGS, EXEC_AGENT, NATIVE_DIR_IN_SANDBOX } from './native.js';
 import {
+  AGENT_COMMAND_USER,
+  AGENT_START_TIMEOUT_MS,
+  agentChannelHasReader,
+  agentChannelPaths,
+  giveWorkspaceToCommands,
+  hasTagGroup,
+  killTaggedProcesses,
+  launchAgentBwrap,
+  removeLockOfZombie,
+  type AgentChannelPaths,
+  type AgentLaunch,
+} from './bubblewrap-agent.js';
+import {
+  HOST_GRACE_MS,
   LocalSandbox,
+  SANDBOX_PATH,
   checkpointUnsupported,
   hiddenPaths,
   layoutOf,
@@ -43,13 +64,15 @@ import { removeStateDir } from '../writable-layer.js';
 const execFileAsync = promisify(execFile);
 
 /**
- * User and group that commands run as inside the sandbox's user namespace: `nobody`, as on
- * gVisor. bwrap maps this uid to the uid that runs bwrap (root on a server), so on the host
- * the command's files and permission checks stay that user's, without any capability.
+ * User and group that commands run as inside the user namespace of a sandbox without a
+ * command agent: `nobody`, as on gVisor. bwrap maps this uid to the uid that runs bwrap
+ * (root on a server), so on the host the command's files and permission checks stay that
+ * user's, without any capability.
  *
  * NOTE: mapping uid 65534 to the host's uid 65534 would need bwrap to run as that user,
  * and then it could not reach state folders that only root may enter (such as mkdtemp's
- * 0700 folders).
+ * 0700 folders). Sandboxes with an agent map it so (see bubblewrap-agent.ts), because the
+ * host writes their maps.
  */
 const COMMAND_USER = { uid: 65534, gid: 65534 };
 
@@ -61,6 +84,12 @@ const COMMAND_USER = { uid: 65534, gid: 65534 };
  */
 const CLOSE_STRAY_FDS =
   'for fd in /proc/$$/fd/*; do n=${fd##*/}; if [ "$n" -gt 2 ]; then eval "exec $n>&-"; fi; done';
+
+/**
+ * The default command agent: the static program built from native/exec-agent.c, the same as
+ * gVisor's, run from the native build folder mounted read-only into the sandbox.
+ */
+const DEFAULT_AGENT = { program: EXEC_AGENT, args: AGENT_ARGS.slice(1) };
 
 /** Options for {@link BubblewrapDriver}. */
 export interface BubblewrapDriverOptions {
@@ -76,15 +105,26 @@ export interface BubblewrapDriverOptions {
    * servers). @default the host's resolver, private addresses refused
    */
   egress?: EgressSettings;
+  /**
+   * The command agent run inside each sandbox, which speaks exec-agent.ts's protocol on its
+   * stdin and stdout: a static program on the host, whose folder is mounted read-only into
+   * the sandbox, and its arguments. When the program is missing (setup could not build it),
+   * sandboxes start one bwrap per command instead.
+   * @default the program built from native/exec-agent.c
+   */
+  agent?: { program: string; args: string[] };
 }
 
 /**
- * Runs sandboxes with bubblewrap: new mount, pid, network, ipc, uts and cgroup namespaces,
- * every capability dropped, no new privileges, and cgroup v1 limits.
+ * Runs sandboxes with bubblewrap: new mount, pid, network, ipc, uts, cgroup and user
+ * namespaces, no new privileges, and cgroup v1 limits.
  *
- * Each command starts its own bwrap process (a few milliseconds) over the sandbox's
- * workspace, so no process stays alive between commands and re-attaching only needs the
- * workspace folder. Background processes end with the command that started them.
+ * When the agent program was built, one bwrap per sandbox runs a command agent
+ * (exec-agent.ts) from the sandbox's creation on, and commands are requests to it over two
+ * FIFOs in the state folder. The bwrap is detached, so the sandbox outlives the process that
+ * made it, and a later process re-opens the FIFOs. Other sandboxes start one bwrap per
+ * command over the sandbox's workspace with every capability dropped. Either way background
+ * processes end with the command that started them.
  */
 export class BubblewrapDriver implements SandboxDriver {
   readonly name = 'bubblewrap' as const;
@@ -96,6 +136,7 @@ export class BubblewrapDriver implements SandboxDriver {
       bwrapPath: options.bwrapPath ?? 'bwrap',
       hiddenDirs: options.hiddenDirs ?? [],
       hiddenFiles: options.hiddenFiles ?? [],
+      agent: options.agent ?? DEFAULT_AGENT,
     };
   }
 
@@ -136,13 +177,22 @@ export class BubblewrapDriver implements SandboxDriver {
       stateDir: options.stateDir,
       settings: this.settings.egress,
     });
-    return new BubblewrapSandbox({
+    const sandbox = new BubblewrapSandbox({
       ...this.settings,
       ...meta,
       layout,
       stateDir: options.stateDir,
       proxy,
     });
+    if (sandbox.prepareAgentChannel()) {
+      try {
+        await sandbox.startAgent();
+      } catch (error) {
+        await sandbox.destroy().catch(() => undefined);
+        throw error;
+      }
+    }
+    return sandbox;
   }
 
   async attach(options: DriverCreateOptions): Promise<SandboxInstance | undefined> {
@@ -157,7 +207,7 @@ export class BubblewrapDriver implements SandboxDriver {
       stateDir: options.stateDir,
       settings: this.settings.egress,
     });
-    return new BubblewrapSandbox({
+    const sandbox = new BubblewrapSandbox({
       ...this.settings,
       id: options.id,
       template: meta.template,
@@ -166,6 +216,10 @@ export class BubblewrapDriver implements SandboxDriver {
       stateDir: options.stateDir,
       proxy,
     });
+    if (sandbox.hasAgentChannel()) {
+      await sandbox.adoptAgent();
+    }
+    return sandbox;
   }
 }
 
@@ -185,7 +239,16 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
   protected readonly template: SandboxTemplate;
   protected readonly createdAt: number;
   protected readonly stateDir: string;
+  private readonly channel: AgentChannelPaths;
   private destroyed = false;
+  /** This process's channel to the sandbox's command agent, while it is open. */
+  private agent: ExecAgentClient | undefined;
+  /** The agent start in progress, which concurrent commands wait for. */
+  private starting: Promise<ExecAgentClient> | undefined;
+  /** Results of commands that the agent's end cut short, which afterCommand turns into errors. */
+  private readonly cutByAgentEnd = new WeakSet<ProcessResult>();
+  /** Limit counters when the running agent started, to tell a limit from a kill from outside. */
+  private hitsAtStart = { memory: 0, pids: 0 };
 
   constructor(private readonly options: BubblewrapSandboxOptions) {
     super();
@@ -193,6 +256,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     this.template = options.template;
     this.createdAt = options.createdAt;
     this.stateDir = options.stateDir;
+    this.channel = agentChannelPaths(options.stateDir);
   }
 
   async usage(): Promise<SandboxUsage> {
@@ -200,12 +264,20 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
   }
 
   async isAlive(): Promise<boolean> {
-    // No process runs between commands, so the sandbox lives as long as its workspace.
-    return !this.destroyed && existsSync(this.options.layout.workspace);
+    if (this.destroyed || !existsSync(this.options.layout.workspace)) {
+      return false;
+    }
+    if (!this.hasAgentChannel()) {
+      // No process runs between commands, so the sandbox lives as long as its workspace.
+      return true;
+    }
+    return (this.agent !== undefined && !this.agent.closed) || agentChannelHasReader(this.channel);
   }
 
   async destroy(): Promise<void> {
     this.destroyed = true;
+    this.agent?.close();
+    this.agent = undefined;
     const left = await removeCgroups(this.id);
     await stopEgress(this.id, this.options.proxy);
     await removeStateDir(this.options.stateDir);
@@ -237,13 +309,240 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     return cgroupPids(this.id);
   }
 
-  protected async hostArgv(exec: ResolvedExec): Promise<string[]> {
-    if (this.destroyed || !existsSync(this.options.layout.workspace)) {
+  /** Returns whether this sandbox runs commands through an agent: its FIFOs exist. */
+  hasAgentChannel(): boolean {
+    return existsSync(this.channel.requests);
+  }
+
+  /**
+   * Creates the agent's FIFOs when the agent program was built, and gives the workspace to
+   * the agent's command user. Returns false otherwise, and the sandbox then starts one bwrap
+   * per command.
+   *
+   * NOTE: the agent's processes count against the template's memory and pids limits. At
+   * rest a sandbox holds 3 tasks (bwrap, its init inside the pid namespace, and the agent)
+   * and each running command adds its own processes.
+   */
+  prepareAgentChannel(): boolean {
+    const { program } = this.options.agent;
+    if (!isAbsolute(program) || !existsSync(program)) {
+      return false;
+    }
+    rmSync(this.channel.requests, { force: true });
+    rmSync(this.channel.replies, { force: true });
+    giveWorkspaceToCommands(this.options.layout.workspace);
+    execFileSync('mkfifo', ['-m', '600', this.channel.requests, this.channel.replies]);
+    return true;
+  }
+
+  /**
+   * Starts the sandbox's bwrap with the agent, after killing whatever an earlier one left in
+   * the cgroups, and waits until the agent can take a command. Concurrent callers share one
+   * start.
+   * @throws SandstackError `SANDBOX_FAILED` when the agent does not start
+   */
+  startAgent(): Promise<ExecAgentClient> {
+    this.starting ??= this.launchAgent().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  /**
+   * Takes over a sandbox that a process which has ended started: opens the channel and
+   * kills the commands that process left, because a command retried after a crash must not
+   * race its first attempt. Starts a new agent when the old one is gone.
+   */
+  async adoptAgent(): Promise<void> {
+    if (!agentChannelHasReader(this.channel)) {
+      await this.startAgent();
+      return;
+    }
+    this.agent = this.openChannel();
+    if (this.agent === undefined) {
+      // Another live process runs commands here, so its commands are not orphans.
+      return;
+    }
+    await killTaggedProcesses(this.id, hasTagGroup);
+  }
+
+  private async launchAgent(): Promise<ExecAgentClient> {
+    this.agent?.close();
+    this.agent = undefined;
+    await killCgroupProcesses(this.id);
+    createCgroups(this.id, this.template.resources);
+    this.hitsAtStart = readLimitHits(this.id);
+    await launchAgentBwrap(this.agentLaunch(this.channel, join(this.stateDir, 'agent.log'))).catch(
+      async (error: unknown) => {
+        await killCgroupProcesses(this.id);
+        throw error;
+      },
+    );
+    const agent = this.openChannel();
+    if (agent === undefined) {
+      await killCgroupProcesses(this.id);
       throw new SandstackError(
-        'SANDBOX_NOT_FOUND',
-        `Sandbox "${this.id}" was destroyed; claim a new one`,
+        'SANDBOX_FAILED',
+        `Another sandstack process took the agent channel of sandbox "${this.id}" while this one started its agent; retry the command`,
+        { retryable: true },
       );
     }
+    const pong = await agent.ping(AGENT_START_TIMEOUT_MS);
+    if (pong !== undefined && pong !== AGENT_PROTOCOL) {
+      agent.close();
+      await killCgroupProcesses(this.id);
+      throw new SandstackError(
+        'SANDBOX_FAILED',
+        `The command agent of sandbox "${this.id}" speaks protocol ${pong}, and this sandstack speaks ${AGENT_PROTOCOL}; run scripts/setup.sh again to rebuild native/build/exec-agent`,
+      );
+    }
+    if (pong === undefined) {
+      agent.close();
+      await killCgroupProcesses(this.id);
+      const log = lastLogLine(join(this.stateDir, 'agent.log'));
+      throw new SandstackError(
+        'SANDBOX_FAILED',
+        `The command agent of sandbox "${this.id}" did not start within ${AGENT_START_TIMEOUT_MS}ms${log === '' ? '' : `: ${log}`}`,
+        { retryable: true },
+      );
+    }
+    this.agent = agent;
+    return agent;
+  }
+
+  /**
+   * Opens this process's client of the agent's FIFOs. Returns undefined while another live
+   * process has the channel open, because a FIFO with two readers would split the replies.
+   */
+  private openChannel(): ExecAgentClient | undefined {
+    const agent = openAgentClient(this.channel);
+    if (agent !== undefined) {
+      return agent;
+    }
+    removeLockOfZombie(this.channel);
+    return openAgentClient(this.channel);
+  }
+
+  /**
+   * Returns an open channel to a running agent, starting the agent when it is gone, or
+   * undefined while another live process has the channel open.
+   */
+  private async readyAgent(): Promise<ExecAgentClient | undefined> {
+    this.checkNotDestroyed();
+    if (this.agent !== undefined && !this.agent.closed) {
+      return this.agent;
+    }
+    if (this.starting === undefined && agentChannelHasReader(this.channel)) {
+      this.agent = this.openChannel();
+      return this.agent;
+    }
+    return this.startAgent();
+  }
+
+  /**
+   * Runs a command through the agent when the sandbox has one, else through its own bwrap.
+   * The command's processes that are still running when it ends are killed, as the pid
+   * namespace of a per-command bwrap would.
+   */
+  protected override async runCommand(resolved: ResolvedExec): Promise<ProcessResult> {
+    if (!this.hasAgentChannel()) {
+      return super.runCommand(resolved);
+    }
+    const exec = { ...resolved, env: { ...proxyEnv(this.template), ...resolved.env } };
+    const agent = await this.readyAgent();
+    if (agent === undefined) {
+      return this.runInOwnAgent(exec);
+    }
+    const deadlineMs = exec.timeoutMs + HOST_GRACE_MS;
+    let result: ProcessResult | undefined;
+    try {
+      result = await agent.exec(exec, { deadlineMs, user: AGENT_COMMAND_USER });
+    } finally {
+      await killTaggedProcesses(this.id, (groups) => groups.includes(exec.tagGroup));
+    }
+    if (result !== undefined) {
+      return result;
+    }
+    if (!agent.closed) {
+      // The agent is alive but silent, so it restarts with the next command.
+      agent.close();
+      await killCgroupProcesses(this.id);
+      const note = `sandstack: the sandbox's command agent did not reply within ${deadlineMs}ms, so the command was killed and the agent restarts with the next command.\n`;
+      return killedResult(note, { killed: true, durationMs: deadlineMs });
+    }
+    const cut = killedResult('', { killed: false, durationMs: 0 });
+    this.cutByAgentEnd.add(cut);
+    return cut;
+  }
+
+  /**
+   * Runs one command in a bwrap and agent of its own, over FIFOs of its own, because another
+   * process has the sandbox's agent channel open. The command gets the sandbox's mounts,
+   * cgroups and user mapping but fresh namespaces, as one bwrap per command did, and every
+   * process of it ends with that bwrap. It pays for a bwrap and the agent's start.
+   */
+  private async runInOwnAgent(exec: ResolvedExec): Promise<ProcessResult> {
+    const name = `agent-${randomUUID().slice(0, 8)}`;
+    const channel = {
+      requests: join(this.stateDir, `${name}-requests.fifo`),
+      replies: join(this.stateDir, `${name}-replies.fifo`),
+      lock: join(this.stateDir, `${name}.lock`),
+    };
+    execFileSync('mkfifo', ['-m', '600', channel.requests, channel.replies]);
+    let initPid: number | undefined;
+    let agent: ExecAgentClient | undefined;
+    try {
+      initPid = await launchAgentBwrap(
+        this.agentLaunch(channel, join(this.stateDir, `${name}.log`)),
+      );
+      agent = new ExecAgentClient(channel);
+      if (!(await agent.ping(AGENT_START_TIMEOUT_MS))) {
+        throw new SandstackError(
+          'SANDBOX_FAILED',
+          `The command agent started for one command in sandbox "${this.id}" did not reply within ${AGENT_START_TIMEOUT_MS}ms`,
+          { retryable: true },
+        );
+      }
+      const deadlineMs = exec.timeoutMs + HOST_GRACE_MS;
+      const result = await agent.exec(exec, { deadlineMs, user: AGENT_COMMAND_USER });
+      const note = `sandstack: the command agent did not reply within ${deadlineMs}ms, so the command was killed.\n`;
+      return result ?? killedResult(note, { killed: true, durationMs: deadlineMs });
+    } finally {
+      agent?.close();
+      if (initPid !== undefined) {
+        // The init's death ends its pid namespace, and with it every process of the command.
+        killQuietly(initPid);
+      }
+      for (const path of [channel.requests, channel.replies, channel.lock]) {
+        rmSync(path, { force: true });
+      }
+      rmSync(join(this.stateDir, `${name}.log`), { force: true });
+    }
+  }
+
+  private agentLaunch(channel: AgentChannelPaths, logPath: string): AgentLaunch {
+    const root = this.template.rootfs.kind === 'host' ? '/' : this.template.rootfs.path;
+    const { program, args } = this.options.agent;
+    // The program's folder is mounted over the sandbox's own /tmp, so the agent runs in any
+    // root filesystem and the host root gets no mount point.
+    const bwrapArgs = [
+      ...this.bwrapArgs({ cwd: '/', env: {} }, { root, perCommand: false }),
+      '--ro-bind',
+      dirname(program),
+      NATIVE_DIR_IN_SANDBOX,
+    ];
+    return {
+      bwrapArgs,
+      netnsPrefix: hasEgress(this.template) ? ['ip', 'netns', 'exec', this.id] : [],
+      agent: { program: posix.join(NATIVE_DIR_IN_SANDBOX, basename(program)), args },
+      cgroupProcsFiles: cgroupProcsFiles(this.id),
+      channel,
+      logPath,
+    };
+  }
+
+  protected async hostArgv(exec: ResolvedExec): Promise<string[]> {
+    this.checkNotDestroyed();
     // The shell joins the cgroups before it execs bwrap, so every process bwrap starts is
     // limited and metered from its first instruction.
     const joinCgroups = cgroupProcsFiles(this.id)
@@ -254,7 +553,9 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     const netns = hasEgress(this.template) ? ['ip', 'netns', 'exec', this.id] : [];
     // No GNU `timeout` inside: the host kills bwrap at the deadline (see killTree), and the
     // pid namespace ends every process of the command with it.
-    const argv = [...netns, ...this.bwrapArgs(exec), '/bin/sh', '-c', exec.command];
+    const root = this.template.rootfs.kind === 'host' ? '/' : this.template.rootfs.path;
+    const bwrap = this.bwrapArgs(exec, { root, perCommand: true });
+    const argv = [...netns, ...bwrap, '/bin/sh', '-c', exec.command];
     // bash reads ~/.bashrc when its stdin is a socket, as Node's pipes are, unless --norc.
     return ['/bin/bash', '--norc', '--noprofile', '-c', script, 'bash', ...argv];
   }
@@ -269,20 +570,64 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     return async () => undefined;
   }
 
-  protected async afterCommand(_result: ProcessResult): Promise<void> {
-    // A bubblewrap sandbox has no long-lived runtime that a command could crash.
+  /**
+   * Turns a command that the agent's end cut short into an error that reports whether a
+   * limit ended the sandbox's processes. The next command starts a new agent over the same
+   * workspace.
+   */
+  protected async afterCommand(result: ProcessResult): Promise<void> {
+    if (!this.cutByAgentEnd.has(result)) {
+      return;
+    }
+    const hits = readLimitHits(this.id);
+    const { resources } = this.template;
+    const details = {
+      sandboxId: this.id,
+      pids: resources.pids,
+      memoryBytes: resources.memoryBytes,
+    };
+    const restart = 'The next command starts a new agent over the same workspace';
+    if (hits.memory > this.hitsAtStart.memory) {
+      throw new SandstackError(
+        'SANDBOX_LIMIT',
+        `Sandbox "${this.id}" stopped while running the command because it hit its memory limit of ${resources.memoryBytes} bytes and the kernel killed its command agent; raise the limit in the template. ${restart}`,
+        { details },
+      );
+    }
+    throw new SandstackError(
+      'SANDBOX_FAILED',
+      `Sandbox "${this.id}" stopped while running the command: its command agent ended without hitting a limit (killed from outside or crashed; see agent.log in its state folder). ${restart}`,
+      { details },
+    );
   }
 
-  private bwrapArgs(exec: ResolvedExec): string[] {
+  private checkNotDestroyed(): void {
+    if (this.destroyed || !existsSync(this.options.layout.workspace)) {
+      throw new SandstackError(
+        'SANDBOX_NOT_FOUND',
+        `Sandbox "${this.id}" was destroyed; claim a new one`,
+      );
+    }
+  }
+
+  /**
+   * Returns bwrap and its options up to the program. A per-command bwrap maps the command's
+   * user itself and drops every capability, and it dies with the host process that waits
+   * for it. The agent's bwrap gets its user namespace and capabilities from
+   * launchAgentBwrap and outlives the process that starts it.
+   */
+  private bwrapArgs(
+    exec: Pick<ResolvedExec, 'cwd' | 'env'>,
+    how: { root: string; perCommand: boolean },
+  ): string[] {
     const { layout, bwrapPath, hiddenDirs, hiddenFiles } = this.options;
     const template = this.template;
-    const root = template.rootfs.kind === 'host' ? '/' : template.rootfs.path;
     const hidden = hiddenPaths(template.rootfs, {
       dirs: hiddenDirs,
       files: hiddenFiles,
       workdir: template.workdir,
     });
-    const args = [bwrapPath, '--ro-bind', root, '/', '--dev', '/dev', '--proc', '/proc'];
+    const args = [bwrapPath, '--ro-bind', how.root, '/', '--dev', '/dev', '--proc', '/proc'];
     for (const dir of hidden.dirs) {
       args.push('--ro-bind', layout.emptyDir, dir);
     }
@@ -290,16 +635,16 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
       args.push('--ro-bind', layout.emptyFile, file);
     }
     args.push('--bind', layout.tmp, '/tmp', '--bind', layout.workspace, template.workdir);
-    args.push(...this.unshareArgs(), '--die-with-parent', '--new-session', '--cap-drop', 'ALL');
-    args.push(
-      '--unshare-user',
-      '--uid',
-      String(COMMAND_USER.uid),
-      '--gid',
-      String(COMMAND_USER.gid),
-    );
+    args.push(...this.unshareArgs(), '--new-session');
+    if (how.perCommand) {
+      args.push('--die-with-parent', '--cap-drop', 'ALL', '--unshare-user');
+      args.push('--uid', String(COMMAND_USER.uid), '--gid', String(COMMAND_USER.gid));
+    }
     args.push('--hostname', 'sandbox', '--clearenv', '--chdir', exec.cwd);
-    for (const [name, value] of Object.entries({ ...proxyEnv(this.template), ...exec.env })) {
+    const env = how.perCommand
+      ? { ...proxyEnv(this.template), ...exec.env }
+      : { PATH: SANDBOX_PATH };
+    for (const [name, value] of Object.entries(env)) {
       args.push('--setenv', name, value);
     }
     return args;
@@ -312,6 +657,40 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     }
     return ['--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try'];
   }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Last line of a log file, or '' when it is empty or missing. */
+function lastLogLine(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim().split('\n').pop() ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/** Result of a command that ended without a reply from the agent. */
+function killedResult(
+  stderr: string,
+  outcome: { killed: boolean; durationMs: number },
+): ProcessResult {
+  return {
+    exitCode: 137,
+    signal: 'SIGKILL',
+    stdout: Buffer.alloc(0),
+    stderr: Buffer.from(stderr),
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    aborted: false,
+    ...outcome,
+  };
 }
 
 function firstLine(error: unknown): string {

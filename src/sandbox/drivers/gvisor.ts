@@ -11,7 +11,6 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { SandstackError } from '../../core/errors.js';
 import {
@@ -45,6 +44,13 @@ import {
   type EarlierUsage,
 } from './checkpoint-files.js';
 import { AGENT_PROTOCOL, openAgentClient, type ExecAgentClient } from './exec-agent.js';
+import {
+  AGENT_ARGS,
+  EXEC_AGENT,
+  NATIVE_BUILD_DIR,
+  NATIVE_DIR_IN_SANDBOX,
+  STATX_SHIM,
+} from './native.js';
 import {
   LocalSandbox,
   HOST_GRACE_MS,
@@ -85,23 +91,6 @@ export interface GvisorDriverOptions {
   egress?: EgressSettings;
 }
 
-/** Folder of the programs that scripts/setup.sh builds from native/, mounted into sandboxes. */
-const NATIVE_BUILD_DIR = fileURLToPath(new URL('../../../native/build', import.meta.url));
-
-/**
- * Library preloaded into commands of sandboxes with a glibc root, built from
- * native/gvisor-statx.c: it lets `ls -l` and `stat` work under runsc releases that reject
- * statx() with AT_NO_AUTOMOUNT. Absent when no C compiler was there at setup.
- */
-const STATX_SHIM = join(NATIVE_BUILD_DIR, 'gvisor-statx.so');
-
-/**
- * The command agent, a static program built from native/exec-agent.c that runs in any root
- * filesystem. Absent when no C compiler or static C library was there at setup, and then
- * every command uses `runsc exec`.
- */
-const EXEC_AGENT = join(NATIVE_BUILD_DIR, 'exec-agent');
-
 /** Paths, relative to a root filesystem, where glibc-based distributions keep the C library. */
 const GLIBC_PATHS = [
   'lib/x86_64-linux-gnu/libc.so.6',
@@ -113,19 +102,6 @@ const GLIBC_PATHS = [
   'lib/libc.so.6',
   'usr/lib/libc.so.6',
 ];
-
-/**
- * Path of the native build folder inside the sandbox, mounted read-only. runsc creates a
- * missing mount point on the host, so the folder is in the sandbox's own /tmp rather than
- * anywhere in the host root.
- */
-const NATIVE_DIR_IN_SANDBOX = '/tmp/.sandstack';
-
-/**
- * Arguments of the container's init when it is the agent. The agent ignores the protocol
- * argument, which marks the bundle so that a later host can tell which protocol it speaks.
- */
-const AGENT_ARGS = [`${NATIVE_DIR_IN_SANDBOX}/exec-agent`, `--protocol=${AGENT_PROTOCOL}`];
 
 /**
  * User and group that commands run as inside the sandbox: `nobody`, which Debian and most

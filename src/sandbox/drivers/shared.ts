@@ -229,8 +229,6 @@ export function shellQuote(word: string): string {
 /**
  * Behaviour shared by the local drivers: defaults, limit reporting and the files API, which
  * runs `cat` inside the sandbox so that symlinks resolve in the sandbox, never on the host.
- *
- * NOTE: bubblewrap runs commands as uid 0 inside the sandbox (gVisor as `nobody`).
  */
 export abstract class LocalSandbox {
   abstract readonly id: string;
