@@ -185,7 +185,7 @@ function validateSnapshot(
 }
 
 /** A domain name, or `*.` and a domain name for its subdomains. */
-const DOMAIN_PATTERN = /^(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i;
+export const DOMAIN_PATTERN = /^(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i;
 
 function validateNetwork(
   template: SandboxTemplate,
