@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { ExecRequest, ExecResult, SandboxInstance } from '../../sandbox/types.js';
-import { MAX_TIMER_MS, integerOption } from '../options.js';
+import { MAX_COMMAND_TIMEOUT_MS } from '../../sandbox/timers.js';
+import { integerOption } from '../options.js';
 import { printJson, printLine, printWarning, writeRaw } from '../output.js';
 import { rejectLocalOptions, type Remote } from '../remote.js';
 import { either, localSandbox, type JsonOption } from './sandbox-access.js';
@@ -82,7 +83,7 @@ function registerExec(sandbox: Command): void {
     .option(
       '--timeout <ms>',
       "time limit in milliseconds (default: the template's)",
-      integerOption(1, MAX_TIMER_MS),
+      integerOption(1, MAX_COMMAND_TIMEOUT_MS),
     )
     .option('--stdin <file>', "host file fed to the command's standard input")
     .option('--json', 'print the result as JSON')

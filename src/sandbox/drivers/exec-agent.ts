@@ -25,6 +25,7 @@ import { closeSync, constants, openSync, readFileSync, rmSync, writeFileSync } f
 import { Socket } from 'node:net';
 import { OutputCollector, type ProcessResult } from '../process.js';
 import type { ResolvedExec } from './shared.js';
+import { timerDelay } from '../timers.js';
 
 /**
  * The agent's source, run by `python3 -u -c`. Each request runs in its own thread, so a long
@@ -545,7 +546,7 @@ export class ExecAgentClient {
         this.#pending.delete(id);
         resolve(reply?.id === id ? reply : undefined);
       };
-      const timer = setTimeout(() => finish(undefined), options.deadlineMs);
+      const timer = setTimeout(() => finish(undefined), timerDelay(options.deadlineMs));
       this.#pending.set(id, { output: options.output, finish });
       this.#requests.write(`${JSON.stringify({ id, ...body })}\n`);
       signal?.addEventListener('abort', onAbort, { once: true });

@@ -22,6 +22,7 @@ import type {
   SandboxTemplate,
   SandboxUsage,
 } from '../types.js';
+import { MAX_COMMAND_TIMEOUT_MS } from '../timers.js';
 
 /** Host folders of one sandbox under its state directory. */
 export interface SandboxLayout {
@@ -241,6 +242,10 @@ export abstract class LocalSandbox {
   protected abstract readonly stateDir: string;
   /** Set when the controller ends the sandbox; every command from then on fails with it. */
   private endError: SandstackError | undefined;
+
+  get commandTimeoutMs(): number {
+    return this.template.commandTimeoutMs;
+  }
 
   /** Makes running and later commands fail with `error`, because the sandbox is ending. */
   markEnding(error: SandstackError): void {
@@ -480,10 +485,7 @@ function fileError(path: string, action: 'read' | 'write', stderr: string): Sand
   );
 }
 
-/**
- * Largest command timeout: Node's timers cannot wait longer than 2^31-1 ms (about 24.8 days)
- * and fire at once for larger values, which would kill the command as soon as it starts.
- */
+/** Maximum output limit of a command, in bytes. */
 const MAX_EXEC_NUMBER = 2 ** 31 - 1;
 
 function checkedLimits(limits: OutputLimits): OutputLimits {
@@ -497,10 +499,13 @@ function checkedExecNumber(
   name: 'timeoutMs' | 'maxStdoutBytes' | 'maxStderrBytes',
   value: number,
 ): number {
-  if (!Number.isInteger(value) || value < 1 || value > MAX_EXEC_NUMBER) {
+  // The driver's own deadline is the timeout plus a grace period, and a Node.js timer fires at
+  // once past 2^31 - 1 ms, so the timeout has a lower maximum than the output limits.
+  const max = name === 'timeoutMs' ? MAX_COMMAND_TIMEOUT_MS : MAX_EXEC_NUMBER;
+  if (!Number.isInteger(value) || value < 1 || value > max) {
     throw new SandstackError(
       'INVALID_ARGUMENT',
-      `Invalid ${name} ${JSON.stringify(value)}; use a whole number from 1 to ${MAX_EXEC_NUMBER}`,
+      `Invalid ${name} ${JSON.stringify(value)}; use a whole number from 1 to ${max}`,
     );
   }
   return value;
