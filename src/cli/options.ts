@@ -16,4 +16,3 @@ export function integerOption(min: number, max: number): (raw: string) => number
     return value;
   };
 }
-

@@ -520,7 +520,8 @@ export class SandboxController {
 
   /**
    * Takes a named snapshot (processes and files) of a claimed sandbox without ending it.
-   * Templates that name the snapshot start their sandboxes from it. gVisor only.
+   * Templates that name the snapshot start their sandboxes from it. gVisor only. Names are
+   * unique per tenant of the sandbox.
    * @throws SandstackError `INVALID_ARGUMENT`, `ALREADY_EXISTS`, `SANDBOX_NOT_FOUND` or
    *   `CHECKPOINT_UNSUPPORTED`
    */
@@ -529,11 +530,12 @@ export class SandboxController {
   }
 
   /**
-   * Returns a stored snapshot.
-   * @throws SandstackError `SNAPSHOT_NOT_FOUND`
+   * Returns a stored snapshot by reference: `<tenant>/<name>`, or a bare name that only one
+   * tenant's snapshot has.
+   * @throws SandstackError `SNAPSHOT_NOT_FOUND`, or `INVALID_ARGUMENT` for an ambiguous name
    */
-  getSnapshot(name: string): SnapshotRecord {
-    return this.checkpoints.getSnapshot(name);
+  getSnapshot(ref: string): SnapshotRecord {
+    return this.checkpoints.getSnapshot(ref);
   }
 
   /** Lists snapshots, newest first, of one tenant when given. */
@@ -542,11 +544,12 @@ export class SandboxController {
   }
 
   /**
-   * Deletes a snapshot and its files.
-   * @throws SandstackError `SNAPSHOT_NOT_FOUND`, or `INVALID_ARGUMENT` while a template names it
+   * Deletes a snapshot, named as {@link getSnapshot} takes it, and its files.
+   * @throws SandstackError `SNAPSHOT_NOT_FOUND`, or `INVALID_ARGUMENT` while a template names
+   *   it or for an ambiguous name
    */
-  deleteSnapshot(name: string): void {
-    this.checkpoints.deleteSnapshot(name);
+  deleteSnapshot(ref: string): void {
+    this.checkpoints.deleteSnapshot(ref);
   }
 
   /**

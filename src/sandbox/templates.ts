@@ -170,11 +170,13 @@ function validateSnapshot(
   if (template.snapshot === undefined) {
     return;
   }
-  if (!isValidName(template.snapshot)) {
+  // A bare name, or "<tenant>/<name>" for a name that several tenants use.
+  const parts = template.snapshot.split('/');
+  if (parts.length > 2 || !parts.every((part) => isValidName(part))) {
     fail(
       'snapshot',
       template.snapshot,
-      'use the name of a snapshot from "sandstack sandbox snapshots" (GET /v1/sandboxes/snapshots over HTTP)',
+      'use the name of a snapshot from "sandstack sandbox snapshots" (GET /v1/sandboxes/snapshots over HTTP), or <tenant>/<name>',
     );
   }
   if (template.runtime !== 'gvisor' && template.runtime !== 'auto') {

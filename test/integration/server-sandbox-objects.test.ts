@@ -471,6 +471,31 @@ ${extra}`;
         stolen.replace('name: stolen', 'name: acme-warm'),
       );
       expect(mine.status).toBe(200);
+      const stored = await call(acme, 'GET', '/v1/templates/acme-warm');
+      expect(stored.body.snapshot).toBe('acme/acme-snap');
+      const qualified = await call(
+        globex,
+        'POST',
+        '/v1/apply',
+        stolen.replace('acme-snap', 'acme/acme-snap'),
+      );
+      expect(qualified.status).toBe(400);
+
+      // Names are per tenant: the same name in another tenant is no conflict.
+      const other = await call(globex, 'POST', '/v1/sandboxes', '{}', 'application/json');
+      const otherId = other.body.id as string;
+      const same = await call(
+        globex,
+        'POST',
+        `/v1/sandboxes/${otherId}/snapshot`,
+        JSON.stringify({ name: 'acme-snap' }),
+        'application/json',
+      );
+      await call(globex, 'DELETE', `/v1/sandboxes/${otherId}`);
+      expect(same.status).toBe(201);
+      const listed = await call(globex, 'GET', '/v1/sandboxes/snapshots');
+      const names = (listed.body.snapshots as { name: string }[]).map((item) => item.name);
+      expect(names).toEqual(['acme-snap']);
     }, 120_000);
   });
 

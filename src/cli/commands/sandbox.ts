@@ -337,14 +337,22 @@ function registerCheckpointCommands(sandbox: Command): void {
   sandbox
     .command('snapshots')
     .description('List stored snapshots, or delete one with --delete')
-    .option('--tenant <name>', "only this tenant's snapshots")
-    .option('--delete <name>', 'delete this snapshot and its files')
+    .option('--tenant <name>', "only this tenant's snapshots, or the tenant of --delete")
+    .option(
+      '--delete <name>',
+      'delete this snapshot and its files; give <tenant>/<name> or --tenant when several tenants use the name',
+    )
     .option('--json', 'print the records as JSON')
     .action((options: { tenant?: string; delete?: string } & JsonOption, command: Command) => {
       const { controller } = openSandboxContext(command);
       if (options.delete !== undefined) {
-        controller.deleteSnapshot(options.delete);
-        printLine(`Snapshot "${options.delete}" deleted`);
+        // With --tenant, a bare name is that tenant's snapshot; names are unique per tenant.
+        const ref =
+          options.tenant === undefined || options.delete.includes('/')
+            ? options.delete
+            : `${options.tenant}/${options.delete}`;
+        controller.deleteSnapshot(ref);
+        printLine(`Snapshot "${ref}" deleted`);
         return;
       }
       const snapshots = controller.listSnapshots(

@@ -194,10 +194,16 @@ export class GvisorDriver implements SandboxDriver {
   async create(options: DriverCreateOptions): Promise<SandboxInstance> {
     const createdAt = Date.now();
     const meta = { id: options.id, runtime: this.name, template: options.template, createdAt };
+    const label =
+      options.template.snapshot === undefined
+        ? 'the snapshot'
+        : `snapshot "${options.template.snapshot}"`;
     const manifest =
-      options.snapshotDir === undefined ? undefined : readSnapshotManifest(options.snapshotDir);
+      options.snapshotDir === undefined
+        ? undefined
+        : readSnapshotManifest(options.snapshotDir, label);
     if (manifest !== undefined) {
-      checkSnapshotFits(manifest.template, options.template, options.snapshotDir ?? '');
+      checkSnapshotFits(manifest.template, options.template, label);
     }
     if (manifest !== undefined && hasEgress(options.template)) {
       throw egressCheckpointError(options.id, 'restore a snapshot into');
@@ -996,13 +1002,13 @@ function unavailable(reason: string, fix: string, version?: string): RuntimeChec
  * Checks that a template can restore a snapshot: the restored processes expect the same
  * root filesystem and working directory, so their mounts must be the same.
  */
-function checkSnapshotFits(source: SandboxTemplate, target: SandboxTemplate, dir: string): void {
+function checkSnapshotFits(source: SandboxTemplate, target: SandboxTemplate, label: string): void {
   const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
   for (const field of ['rootfs', 'workdir'] as const) {
     if (!same(source[field], target[field])) {
       throw new SandstackError(
         'INVALID_CONFIG',
-        `Template "${target.name}" has ${field} ${JSON.stringify(target[field])}, but the snapshot in "${dir}" was taken with ${JSON.stringify(source[field])}; use the snapshot's ${field} in the template`,
+        `Template "${target.name}" has ${field} ${JSON.stringify(target[field])}, but ${label} was taken with ${JSON.stringify(source[field])}; use the snapshot's ${field} in the template`,
       );
     }
   }

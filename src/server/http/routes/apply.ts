@@ -25,6 +25,7 @@ import { sandboxOwners, type OwnedKind, type Viewer } from '../sandbox-owners.js
 import { jsonContent } from '../schemas.js';
 import { viewerOf } from './pools.js';
 import { checkTemplatePolicy } from '../tenant-templates.js';
+import { parseSnapshotRef } from '../../../sandbox/controller-snapshots.js';
 import { DEFAULT_TEMPLATE } from '../../../sandbox/templates.js';
 import type { RuntimeName, SandboxTemplate } from '../../../sandbox/types.js';
 
@@ -344,9 +345,10 @@ function checkTenantTemplate(
   const annotations = (item.object.metadata.annotations ?? {}) as Record<string, string>;
   const snapshot = annotations[SNAPSHOT_ANNOTATION];
   if (snapshot !== undefined) {
-    const owned = server.stack.controller
-      .listSnapshots({ tenant })
-      .some((record) => record.name === snapshot);
+    const ref = parseSnapshotRef(snapshot);
+    const owned =
+      (ref.tenant === undefined || ref.tenant === tenant) &&
+      server.stack.controller.listSnapshots({ tenant }).some((record) => record.name === ref.name);
     if (!owned) {
       problems.push({
         path: ['metadata', 'annotations', SNAPSHOT_ANNOTATION],
