@@ -15,7 +15,12 @@ export type EgressSettings = Pick<
   'lookup' | 'allowPrivateAddresses' | 'maxLogBytes'
 >;
 
-/** File where a sandbox's egress proxy records every connection attempt. */
+/**
+ * File where a sandbox's egress proxy records every connection attempt. It sits in the
+ * sandbox's state folder on the host, beside the writable layer's image and outside it, so
+ * the sandbox's disk limit does not count it and commands in the sandbox cannot reach it.
+ * Its own size limit (`maxLogBytes`) bounds it instead.
+ */
 export function egressLogPath(stateDir: string): string {
   return join(stateDir, 'egress.log');
 }
