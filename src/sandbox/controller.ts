@@ -85,6 +85,12 @@ export interface SandboxControllerOptions {
    * measured GiB-seconds are integrated. @default 1000
    */
   memorySampleMs?: number;
+  /**
+   * Called with a template and the runtime its sandboxes get here before a sandbox of it
+   * starts, cold or for a pool, such as to enforce a policy on tenants' templates. A throw
+   * stops the start. @default none
+   */
+  checkRuntime?: (template: SandboxTemplate, runtime: RuntimeName) => void;
 }
 
 /** Claim request: a template (a cold start unless a ready sandbox of it exists) or a pool. */
@@ -150,6 +156,7 @@ export class SandboxController {
   private closed = false;
   private readonly onClaim: SandboxControllerOptions['onClaim'];
   private readonly onRelease: SandboxControllerOptions['onRelease'];
+  private readonly checkRuntime: SandboxControllerOptions['checkRuntime'];
   private readonly memoryMeter: MemoryMeter;
 
   constructor(options: SandboxControllerOptions) {
@@ -158,6 +165,7 @@ export class SandboxController {
     this.logger = options.logger ?? noopLogger;
     this.onClaim = options.onClaim;
     this.onRelease = options.onRelease;
+    this.checkRuntime = options.checkRuntime;
     this.memoryMeter = new MemoryMeter({ intervalMs: options.memorySampleMs ?? 1000 });
     this.store = new SandboxStore(options.db);
     this.warmBinds = new WarmBindQueue(this.store);
@@ -303,6 +311,12 @@ export class SandboxController {
 
   /** Returns which runtime a template's sandboxes use here, resolving `auto`. */
   async runtimeFor(template: SandboxTemplate): Promise<SandboxDriver> {
+    const driver = await this.resolveRuntime(template);
+    this.checkRuntime?.(template, driver.name);
+    return driver;
+  }
+
+  private async resolveRuntime(template: SandboxTemplate): Promise<SandboxDriver> {
     if (template.snapshot !== undefined) {
       // Only gVisor checkpoints, so only gVisor restores a snapshot.
       return this.availableDriver('gvisor');

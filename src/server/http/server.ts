@@ -106,6 +106,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.store === undefined ? {} : { store: options.store }),
     ...(options.stateLimits === undefined ? {} : { stateLimits: options.stateLimits }),
+    tenantRuntimes: tenantTemplates.allowedRuntimes,
   });
   let serverLock: RunLock;
   try {

@@ -165,13 +165,13 @@ type AutoRuntime = Parameters<typeof checkTemplatePolicy>[2];
 const NO_AUTO_RUNTIME: AutoRuntime = { withoutEgress: undefined, withEgress: undefined };
 
 /**
- * Resolves the runtime that `auto` picks here. NOTE: this is the runtime at apply time; a
- * server restarted where runsc no longer works starts such a template's sandboxes under
- * bubblewrap, which the policy is not checked against again.
+ * Resolves the runtime that `auto` picks here. It can change later (runsc stops working),
+ * so the stack checks each start of a tenant's sandbox against the policy again.
  */
 async function autoRuntimes(server: ServerContext): Promise<AutoRuntime> {
   const resolve = async (network: SandboxTemplate['network']): Promise<RuntimeName | undefined> => {
-    const template: SandboxTemplate = { ...DEFAULT_TEMPLATE, name: 'auto-runtime', network };
+    // No stored template has this name (it is not a valid one), so no owner's check applies.
+    const template: SandboxTemplate = { ...DEFAULT_TEMPLATE, name: '(auto runtime)', network };
     try {
       return (await server.stack.controller.runtimeFor(template)).name;
     } catch (error) {
