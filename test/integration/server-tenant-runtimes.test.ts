@@ -1,6 +1,6 @@
 /**
- * The admin's runtime list for tenants' templates holds at each sandbox start, not only at
- * apply: a tenant's template without a runtime gets whichever runtime works on the host,
+ * The admin's runtime list for tenants' templates applies at each sandbox start, not only
+ * at apply: a tenant's template without a runtime gets whichever runtime works on the host,
  * which can change after it was applied. Real sandboxes, over HTTP on 127.0.0.1.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
