@@ -183,6 +183,7 @@ async function autoRuntimes(server: ServerContext): Promise<AutoRuntime> {
   };
   return {
     withoutEgress: await resolve({ egress: 'none' }),
+    // Only whether egress is on changes the runtime, so the domain is a placeholder.
     withEgress: await resolve({ egress: 'proxy', allow: ['example.com'] }),
   };
 }
