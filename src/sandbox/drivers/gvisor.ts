@@ -61,6 +61,7 @@ import { removeStateDir, writableLayerDir } from '../writable-layer.js';
 import type { EgressProxy } from '../network/egress-proxy.js';
 import { NETNS_DIR } from '../network/netns.js';
 import {
+  egressLogLimit,
   hasEgress,
   proxyEnv,
   startEgress,
@@ -208,7 +209,11 @@ export class GvisorDriver implements SandboxDriver {
     if (manifest !== undefined && hasEgress(options.template)) {
       throw egressCheckpointError(options.id, 'restore a snapshot into');
     }
-    const layout = await prepareLayout(options.stateDir, meta);
+    const layout = await prepareLayout(
+      options.stateDir,
+      meta,
+      egressLogLimit(options.template, this.settings.egress),
+    );
     // The network namespace and its proxy must exist before runsc joins the namespace.
     const proxy = await startEgress(options.id, options.template, {
       stateDir: options.stateDir,

@@ -23,6 +23,7 @@ import type {
   SandboxUsage,
 } from '../types.js';
 import { MAX_COMMAND_TIMEOUT_MS } from '../timers.js';
+import { hasEgress } from '../network/sandbox-egress.js';
 
 /** Host folders of one sandbox under its state directory. */
 export interface SandboxLayout {
@@ -103,11 +104,16 @@ export function layoutOf(stateDir: string): SandboxLayout {
 
 /**
  * Mounts the sandbox's writable layer, creates its host folders (idempotent) and writes its
- * metadata once.
+ * metadata once. The layer gets the disk limit less `reservedBytes`, which other files of
+ * the sandbox on the host (its egress log) may use.
  */
-export async function prepareLayout(stateDir: string, meta: SandboxMeta): Promise<SandboxLayout> {
+export async function prepareLayout(
+  stateDir: string,
+  meta: SandboxMeta,
+  reservedBytes: number,
+): Promise<SandboxLayout> {
   const layout = layoutOf(stateDir);
-  await mountWritableLayer(stateDir, meta.template.resources.diskBytes);
+  await mountWritableLayer(stateDir, meta.template.resources.diskBytes - reservedBytes);
   mkdirSync(layout.workspace, { recursive: true });
   mkdirSync(layout.tmp, { recursive: true });
   chmodSync(layout.tmp, 0o1777);
@@ -405,7 +411,10 @@ export abstract class LocalSandbox {
   }
 
   private diskLimitText(): string {
-    return `the disk limit of ${this.template.resources.diskBytes} bytes (workspace and /tmp together)`;
+    const parts = hasEgress(this.template)
+      ? 'workspace, /tmp and the egress log together'
+      : 'workspace and /tmp together';
+    return `the disk limit of ${this.template.resources.diskBytes} bytes (${parts})`;
   }
 
   private fileError(path: string, action: 'read' | 'write', stderr: string): SandstackError {
