@@ -518,12 +518,12 @@ ${extra}`;
         'content-type': 'application/json',
       };
       await fetch(`${open.url}/v1/tenants`, { method: 'POST', headers, body: '{"id":"acme"}' });
-      const made = await fetch(`${open.url}/v1/tenants/acme/tokens`, {
+      const created = await fetch(`${open.url}/v1/tenants/acme/tokens`, {
         method: 'POST',
         headers,
         body: '{}',
       });
-      token = ((await made.json()) as { secret: string }).secret;
+      token = ((await created.json()) as { secret: string }).secret;
     }, 60_000);
 
     afterAll(async () => {

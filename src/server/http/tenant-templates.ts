@@ -119,7 +119,7 @@ export function checkTemplatePolicy(
   return problems;
 }
 
-/** The runtime a template's sandboxes get here, with how to describe and change it. */
+/** Returns the runtime a template's sandboxes get here, with how to describe and change it. */
 function runtimeOf(
   input: TemplateInput,
   auto: RuntimeName | undefined,
@@ -133,7 +133,7 @@ function runtimeOf(
     };
   }
   if (input.snapshot !== undefined) {
-    // Only gVisor restores a snapshot, whatever the template asks for.
+    // Only gVisor restores a snapshot, whatever runtime the template requests.
     return {
       name: 'gvisor',
       described: 'Runtime "gvisor", which a template with a snapshot gets,',
