@@ -371,7 +371,7 @@ export const snapshotRoute = createRoute({
   path: '/{id}/snapshot',
   summary: 'Take a named snapshot of a sandbox',
   description:
-    'Stores its processes and files under a name, without ending it; a template that names the snapshot starts its sandboxes from it. gVisor only.',
+    "Stores its processes and files under a name, without ending it; a template that names the snapshot starts its sandboxes from it. gVisor only. Names are unique among the tenant's own snapshots, so a 409 means the tenant already has one of that name.",
   request: {
     params: SandboxParam,
     body: {
