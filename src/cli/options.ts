@@ -16,6 +16,3 @@ export function integerOption(min: number, max: number): (raw: string) => number
     return value;
   };
 }
-
-/** Maximum delay of Node.js timers, in milliseconds (2^31 - 1); longer delays fire at once. */
-export const MAX_TIMER_MS = 2_147_483_647;

@@ -3,6 +3,7 @@ import type { Logger } from '../core/logger.js';
 import type { SandboxRecord, SandboxStore } from './controller-store.js';
 import { endErrorFor, expiryOf } from './lifetime.js';
 import type { SandboxInstance, SandboxTemplate } from './types.js';
+import { MAX_TIMER_DELAY_MS } from './timers.js';
 
 /** Interval of the check that ends sandboxes past their expiry, in milliseconds. */
 const EXPIRY_CHECK_MS = 60_000;
@@ -121,8 +122,8 @@ export class ExpiryScheduler {
 
   private schedule(id: string, expiresAt: number): void {
     const delayMs = expiresAt - Date.now();
-    // setTimeout cannot wait longer than 2^31-1 ms; the periodic check covers later times.
-    if (delayMs > 2 ** 31 - 1) {
+    // A timer cannot wait longer than MAX_TIMER_DELAY_MS, so the periodic check covers later times.
+    if (delayMs > MAX_TIMER_DELAY_MS) {
       return;
     }
     const timer = setTimeout(

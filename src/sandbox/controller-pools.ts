@@ -9,6 +9,7 @@ import type {
 } from './controller-store.js';
 import { templateHash } from './templates.js';
 import type { SandboxDriver, SandboxInstance, SandboxTemplate } from './types.js';
+import { timerDelay } from './timers.js';
 
 /** Options for `SandboxController.createPool` and `SandboxController.applyPool`. */
 export interface CreatePoolOptions {
@@ -157,10 +158,13 @@ export class WarmPools {
     const failed = this.backoff.get(poolName);
     if (failed !== undefined && Date.now() < failed.retryAt) {
       if (failed.timer === undefined) {
-        failed.timer = setTimeout(() => {
-          failed.timer = undefined;
-          this.refill(poolName);
-        }, failed.retryAt - Date.now());
+        failed.timer = setTimeout(
+          () => {
+            failed.timer = undefined;
+            this.refill(poolName);
+          },
+          timerDelay(failed.retryAt - Date.now()),
+        );
         failed.timer.unref();
       }
       return;

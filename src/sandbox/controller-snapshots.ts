@@ -7,6 +7,17 @@ import type { ObjectCondition } from './claim-objects.js';
 import type { SandboxRecord, SandboxStore, SnapshotRecord } from './controller-store.js';
 import type { SandboxInstance, SandboxTemplate } from './types.js';
 
+/**
+ * Splits a snapshot reference: `<tenant>/<name>` names one tenant's snapshot, and a bare
+ * name the only snapshot of that name.
+ */
+export function parseSnapshotRef(ref: string): { tenant: string | undefined; name: string } {
+  const slash = ref.indexOf('/');
+  return slash === -1
+    ? { tenant: undefined, name: ref }
+    : { tenant: ref.slice(0, slash), name: ref.slice(slash + 1) };
+}
+
 /** Controller state and operations that {@link SandboxCheckpoints} uses. */
 export interface CheckpointHost {
   store: SandboxStore;
@@ -57,14 +68,17 @@ export class SandboxCheckpoints {
         `Snapshot name "${name}" is invalid; use 1-63 letters, digits, ".", "_" or "-"`,
       );
     }
-    if (this.host.store.getSnapshot(name) !== undefined) {
+    const { sandbox, record } = await this.require(id);
+    // Names are unique per tenant, so this error reveals only the tenant's own names.
+    if (this.host.store.getSnapshot(record.tenant, name) !== undefined) {
       throw new SandstackError(
         'ALREADY_EXISTS',
         `Snapshot "${name}" already exists; pick another name or delete it first`,
       );
     }
-    const { sandbox, record } = await this.require(id);
-    const dir = join(this.host.snapshotRoot, name);
+    // "@" cannot start a snapshot name, so these folders never meet the folders of
+    // snapshots stored before names were per tenant, which sit directly in the root.
+    const dir = join(this.host.snapshotRoot, `@${record.tenant ?? ''}`, name);
     // A folder without a record is what a snapshot cut short left behind.
     rmSync(dir, { recursive: true, force: true });
     let info;
@@ -95,11 +109,14 @@ export class SandboxCheckpoints {
   }
 
   /**
-   * Returns a stored snapshot.
-   * @throws SandstackError `SNAPSHOT_NOT_FOUND`
+   * Returns the stored snapshot that a reference names: `<tenant>/<name>`, or a bare name
+   * that only one tenant's snapshot has.
+   * @throws SandstackError `SNAPSHOT_NOT_FOUND`, or `INVALID_ARGUMENT` for a bare name that
+   *   several tenants use
    */
-  getSnapshot(name: string): SnapshotRecord {
-    const snapshot = this.host.store.getSnapshot(name);
+  getSnapshot(ref: string): SnapshotRecord {
+    const snapshot = this.find(ref);
+    const { name } = parseSnapshotRef(ref);
     if (snapshot === undefined || !existsSync(snapshot.dir)) {
       // No list of names: this message can reach a tenant over HTTP, and snapshots belong
       // to tenants.
@@ -121,24 +138,55 @@ export class SandboxCheckpoints {
    * Deletes a snapshot and its files. Sandboxes started from it keep running.
    * @throws SandstackError `SNAPSHOT_NOT_FOUND`, or `INVALID_ARGUMENT` while a template names it
    */
-  deleteSnapshot(name: string): void {
-    const snapshot = this.host.store.getSnapshot(name);
+  deleteSnapshot(ref: string): void {
+    const snapshot = this.find(ref);
     if (snapshot === undefined) {
-      this.getSnapshot(name);
+      this.getSnapshot(ref);
       return;
     }
     const users = this.host
       .listTemplates()
-      .filter((template) => template.snapshot === name)
+      .filter(
+        (template) => template.snapshot !== undefined && this.names(template.snapshot, snapshot),
+      )
       .map((template) => template.name);
     if (users.length > 0) {
       throw new SandstackError(
         'INVALID_ARGUMENT',
-        `Snapshot "${name}" is named by template ${users.join(', ')}; remove the snapshot from the template first`,
+        `Snapshot "${ref}" is named by template ${users.join(', ')}; remove the snapshot from the template first`,
       );
     }
     rmSync(snapshot.dir, { recursive: true, force: true });
-    this.host.store.deleteSnapshot(name);
+    this.host.store.deleteSnapshot(snapshot.tenant, snapshot.name);
+  }
+
+  /**
+   * Finds the snapshot a reference names, or undefined.
+   * @throws SandstackError `INVALID_ARGUMENT` for a bare name that several tenants use
+   */
+  private find(ref: string): SnapshotRecord | undefined {
+    const { tenant, name } = parseSnapshotRef(ref);
+    if (tenant !== undefined) {
+      return this.host.store.getSnapshot(tenant, name);
+    }
+    const found = this.host.store.findSnapshots(name);
+    if (found.length > 1) {
+      // No tenant names: this message can reach a tenant through a shared template.
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Snapshot name "${name}" is ambiguous because several tenants have a snapshot of that name; name it as "<tenant>/${name}"`,
+      );
+    }
+    return found[0];
+  }
+
+  /** Checks whether a reference names this snapshot, without raising for an ambiguous one. */
+  private names(ref: string, snapshot: SnapshotRecord): boolean {
+    const { tenant, name } = parseSnapshotRef(ref);
+    if (name !== snapshot.name) {
+      return false;
+    }
+    return tenant === undefined || tenant === (snapshot.tenant ?? '');
   }
 
   /** Returns the driver option that starts a template's sandboxes from its snapshot, if any. */

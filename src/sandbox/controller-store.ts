@@ -63,6 +63,7 @@ export interface RecordedUsage {
 
 /** One stored snapshot: a checkpoint of a sandbox that new sandboxes can start from. */
 export interface SnapshotRecord {
+  /** Unique among the snapshots of one tenant. */
   name: string;
   /** Tenant of the sandbox it was taken from; only that tenant reaches it over HTTP. */
   tenant: string | null;
@@ -107,7 +108,8 @@ export interface ClaimObjectRecord {
   createdAt: number;
 }
 
-const MIGRATIONS = [
+/** Schema migrations of the sandbox tables, oldest first. */
+export const SANDBOX_MIGRATIONS = [
   `CREATE TABLE sandbox_templates (name TEXT PRIMARY KEY, spec TEXT NOT NULL, created_at INTEGER NOT NULL);
    CREATE TABLE sandbox_pools (name TEXT PRIMARY KEY, template TEXT NOT NULL, replicas INTEGER NOT NULL, created_at INTEGER NOT NULL);
    CREATE TABLE sandboxes (
@@ -137,6 +139,29 @@ const MIGRATIONS = [
      files_bytes INTEGER NOT NULL, created_at INTEGER NOT NULL);`,
   `ALTER TABLE sandboxes ADD COLUMN gib_seconds REAL;`,
   `ALTER TABLE sandboxes ADD COLUMN measured_gib_seconds REAL;`,
+  // Snapshot names were unique per store, so a taken name revealed that another tenant had
+  // used it. Names are now unique per tenant. Templates that named a tenant's snapshot by
+  // its bare name now name it as "<tenant>/<name>", which stays unambiguous.
+  `CREATE TABLE sandbox_snapshots_by_tenant (
+     name TEXT NOT NULL, tenant TEXT, sandbox_id TEXT NOT NULL, template TEXT NOT NULL,
+     runtime TEXT NOT NULL, dir TEXT NOT NULL, image_bytes INTEGER NOT NULL,
+     files_bytes INTEGER NOT NULL, created_at INTEGER NOT NULL);
+   INSERT INTO sandbox_snapshots_by_tenant
+     SELECT name, tenant, sandbox_id, template, runtime, dir, image_bytes, files_bytes, created_at
+     FROM sandbox_snapshots;
+   DROP TABLE sandbox_snapshots;
+   ALTER TABLE sandbox_snapshots_by_tenant RENAME TO sandbox_snapshots;
+   CREATE UNIQUE INDEX sandbox_snapshots_tenant_name ON sandbox_snapshots (IFNULL(tenant, ''), name);
+   UPDATE sandbox_templates
+     SET spec = json_set(spec, '$.snapshot', (
+       SELECT snapshot.tenant || '/' || snapshot.name FROM sandbox_snapshots AS snapshot
+       WHERE snapshot.name = json_extract(sandbox_templates.spec, '$.snapshot')))
+     WHERE json_extract(spec, '$.snapshot') IS NOT NULL
+       AND instr(json_extract(spec, '$.snapshot'), '/') = 0
+       AND EXISTS (
+         SELECT 1 FROM sandbox_snapshots AS snapshot
+         WHERE snapshot.name = json_extract(sandbox_templates.spec, '$.snapshot')
+           AND snapshot.tenant IS NOT NULL);`,
 ];
 
 const SNAPSHOT_COLUMNS =
@@ -208,7 +233,7 @@ export interface WarmBindRequest {
 /** SQLite tables of the sandbox controller. */
 export class SandboxStore {
   constructor(private readonly db: SqliteDatabase) {
-    migrate(db, 'sandbox', MIGRATIONS);
+    migrate(db, 'sandbox', SANDBOX_MIGRATIONS);
   }
 
   insertTemplate(template: SandboxTemplate): void {
@@ -451,10 +476,21 @@ export class SandboxStore {
       );
   }
 
-  getSnapshot(name: string): SnapshotRecord | undefined {
+  getSnapshot(tenant: string | null, name: string): SnapshotRecord | undefined {
     return this.db
-      .prepare(`SELECT ${SNAPSHOT_COLUMNS} FROM sandbox_snapshots WHERE name = ?`)
-      .get(name) as SnapshotRecord | undefined;
+      .prepare(
+        `SELECT ${SNAPSHOT_COLUMNS} FROM sandbox_snapshots WHERE IFNULL(tenant, '') = ? AND name = ?`,
+      )
+      .get(tenant ?? '', name) as SnapshotRecord | undefined;
+  }
+
+  /** Lists the snapshots of every tenant that have this name. */
+  findSnapshots(name: string): SnapshotRecord[] {
+    return this.db
+      .prepare(
+        `SELECT ${SNAPSHOT_COLUMNS} FROM sandbox_snapshots WHERE name = ? ORDER BY IFNULL(tenant, '')`,
+      )
+      .all(name) as SnapshotRecord[];
   }
 
   /** Lists snapshots, newest first, of one tenant when `tenant` is given. */
@@ -467,8 +503,10 @@ export class SandboxStore {
       .all(...(tenant === undefined ? [] : [tenant])) as SnapshotRecord[];
   }
 
-  deleteSnapshot(name: string): void {
-    this.db.prepare('DELETE FROM sandbox_snapshots WHERE name = ?').run(name);
+  deleteSnapshot(tenant: string | null, name: string): void {
+    this.db
+      .prepare("DELETE FROM sandbox_snapshots WHERE IFNULL(tenant, '') = ? AND name = ?")
+      .run(tenant ?? '', name);
   }
 
   setEndReason(id: string, reason: SandboxEndReason): void {

@@ -85,6 +85,12 @@ export interface SandboxControllerOptions {
    * measured GiB-seconds are integrated. @default 1000
    */
   memorySampleMs?: number;
+  /**
+   * Called with a template and the runtime its sandboxes get here before a sandbox of it
+   * starts, cold or for a pool, such as to enforce a policy on tenants' templates. A throw
+   * stops the start. @default none
+   */
+  checkRuntime?: (template: SandboxTemplate, runtime: RuntimeName) => void;
 }
 
 /** Claim request: a template (a cold start unless a ready sandbox of it exists) or a pool. */
@@ -150,6 +156,7 @@ export class SandboxController {
   private closed = false;
   private readonly onClaim: SandboxControllerOptions['onClaim'];
   private readonly onRelease: SandboxControllerOptions['onRelease'];
+  private readonly checkRuntime: SandboxControllerOptions['checkRuntime'];
   private readonly memoryMeter: MemoryMeter;
 
   constructor(options: SandboxControllerOptions) {
@@ -158,6 +165,7 @@ export class SandboxController {
     this.logger = options.logger ?? noopLogger;
     this.onClaim = options.onClaim;
     this.onRelease = options.onRelease;
+    this.checkRuntime = options.checkRuntime;
     this.memoryMeter = new MemoryMeter({ intervalMs: options.memorySampleMs ?? 1000 });
     this.store = new SandboxStore(openControllerConnection(options.db));
     this.warmBinds = new WarmBindQueue(this.store);
@@ -303,6 +311,12 @@ export class SandboxController {
 
   /** Returns which runtime a template's sandboxes use here, resolving `auto`. */
   async runtimeFor(template: SandboxTemplate): Promise<SandboxDriver> {
+    const driver = await this.resolveRuntime(template);
+    this.checkRuntime?.(template, driver.name);
+    return driver;
+  }
+
+  private async resolveRuntime(template: SandboxTemplate): Promise<SandboxDriver> {
     if (template.snapshot !== undefined) {
       // Only gVisor checkpoints, so only gVisor restores a snapshot.
       return this.availableDriver('gvisor');
@@ -520,7 +534,8 @@ export class SandboxController {
 
   /**
    * Takes a named snapshot (processes and files) of a claimed sandbox without ending it.
-   * Templates that name the snapshot start their sandboxes from it. gVisor only.
+   * Templates that name the snapshot start their sandboxes from it. gVisor only. Names are
+   * unique per tenant of the sandbox.
    * @throws SandstackError `INVALID_ARGUMENT`, `ALREADY_EXISTS`, `SANDBOX_NOT_FOUND` or
    *   `CHECKPOINT_UNSUPPORTED`
    */
@@ -529,11 +544,12 @@ export class SandboxController {
   }
 
   /**
-   * Returns a stored snapshot.
-   * @throws SandstackError `SNAPSHOT_NOT_FOUND`
+   * Returns a stored snapshot by reference: `<tenant>/<name>`, or a bare name that only one
+   * tenant's snapshot has.
+   * @throws SandstackError `SNAPSHOT_NOT_FOUND`, or `INVALID_ARGUMENT` for an ambiguous name
    */
-  getSnapshot(name: string): SnapshotRecord {
-    return this.checkpoints.getSnapshot(name);
+  getSnapshot(ref: string): SnapshotRecord {
+    return this.checkpoints.getSnapshot(ref);
   }
 
   /** Lists snapshots, newest first, of one tenant when given. */
@@ -542,11 +558,12 @@ export class SandboxController {
   }
 
   /**
-   * Deletes a snapshot and its files.
-   * @throws SandstackError `SNAPSHOT_NOT_FOUND`, or `INVALID_ARGUMENT` while a template names it
+   * Deletes a snapshot, named as {@link getSnapshot} takes it, and its files.
+   * @throws SandstackError `SNAPSHOT_NOT_FOUND`, or `INVALID_ARGUMENT` while a template names
+   *   it or for an ambiguous name
    */
-  deleteSnapshot(name: string): void {
-    this.checkpoints.deleteSnapshot(name);
+  deleteSnapshot(ref: string): void {
+    this.checkpoints.deleteSnapshot(ref);
   }
 
   /**

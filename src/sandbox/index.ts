@@ -46,6 +46,7 @@ export { checkHost, type CheckHostOptions, type HostCheck } from './doctor.js';
 export { BubblewrapDriver, type BubblewrapDriverOptions } from './drivers/bubblewrap.js';
 export { GvisorDriver, type GvisorDriverOptions } from './drivers/gvisor.js';
 export { DEFAULT_TEMPLATE, resolveTemplate, type TemplateInput } from './templates.js';
+export { MAX_COMMAND_TIMEOUT_MS } from './timers.js';
 export {
   MAX_ARCHIVE_BYTES,
   MAX_LIST_ENTRIES,

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ExecRequest, OutputChunk, SandboxTemplate } from './types.js';
+import { timerDelay } from './timers.js';
 
 /**
  * Environment of the runtime clients sandstack starts on the host (bwrap, runsc). They get
@@ -101,7 +102,7 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessResult> {
   const timer = setTimeout(() => {
     killed = true;
     stop();
-  }, options.killAfterMs);
+  }, timerDelay(options.killAfterMs));
   const onAbort = (): void => {
     aborted = true;
     stop();

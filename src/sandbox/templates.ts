@@ -2,12 +2,10 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { SandstackError } from '../core/errors.js';
 import { isValidName } from '../core/ids.js';
+import { MAX_COMMAND_TIMEOUT_MS } from './timers.js';
 import type { ResourceLimits, SandboxTemplate } from './types.js';
 
 const MIB = 1024 * 1024;
-
-/** Maximum delay of Node.js timers, in milliseconds (2^31 - 1). */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * Task limit of the default template. Under gVisor's ptrace platform every sandboxed thread
@@ -143,10 +141,14 @@ function validateTemplate(template: SandboxTemplate): void {
       fail(field, value, 'use a positive number');
     }
   }
-  // Exec rejects a timeout past 2^31 - 1 ms (the maximum delay of Node.js timers), so such a
-  // template is rejected when it is created, not at each command.
-  if (template.commandTimeoutMs > MAX_TIMER_MS) {
-    fail('commandTimeoutMs', template.commandTimeoutMs, `use at most ${MAX_TIMER_MS} ms`);
+  // Exec rejects a timeout past MAX_COMMAND_TIMEOUT_MS, so such a template is rejected when
+  // it is created, not at each command.
+  if (template.commandTimeoutMs > MAX_COMMAND_TIMEOUT_MS) {
+    fail(
+      'commandTimeoutMs',
+      template.commandTimeoutMs,
+      `use at most ${MAX_COMMAND_TIMEOUT_MS} ms (24 days)`,
+    );
   }
   const policy = template.envVarsInjectionPolicy;
   if (policy !== undefined && !['Disallowed', 'Allowed', 'Overrides'].includes(policy)) {
@@ -168,11 +170,13 @@ function validateSnapshot(
   if (template.snapshot === undefined) {
     return;
   }
-  if (!isValidName(template.snapshot)) {
+  // A bare name, or "<tenant>/<name>" for a name that several tenants use.
+  const parts = template.snapshot.split('/');
+  if (parts.length > 2 || !parts.every((part) => isValidName(part))) {
     fail(
       'snapshot',
       template.snapshot,
-      'use the name of a snapshot from "sandstack sandbox snapshots" (GET /v1/sandboxes/snapshots over HTTP)',
+      'use the name of a snapshot from "sandstack sandbox snapshots" (GET /v1/sandboxes/snapshots over HTTP), or <tenant>/<name>',
     );
   }
   if (template.runtime !== 'gvisor' && template.runtime !== 'auto') {
@@ -185,7 +189,8 @@ function validateSnapshot(
 }
 
 /** A domain name, or `*.` and a domain name for its subdomains. */
-const DOMAIN_PATTERN = /^(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i;
+export const DOMAIN_PATTERN =
+  /^(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i;
 
 function validateNetwork(
   template: SandboxTemplate,

@@ -116,7 +116,10 @@ const TOOLS: { [K in ToolName]: ToolRunner<z.infer<(typeof SCHEMAS)[K]>> } = {
     const result = await sandbox.exec({
       command: `if command -v bash >/dev/null 2>&1; then exec bash -c ${quoted}; fi; exec /bin/sh -c ${quoted}`,
       cwd: options.workdir,
-      ...(input.timeout === undefined ? {} : { timeoutMs: input.timeout }),
+      // An agent's timeout may shorten the template's command timeout but not extend it.
+      ...(input.timeout === undefined
+        ? {}
+        : { timeoutMs: Math.min(input.timeout, sandbox.commandTimeoutMs) }),
     });
     const output =
       joinOutput(result.stdout, result.stderr) +

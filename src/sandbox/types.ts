@@ -166,6 +166,8 @@ export interface SnapshotInfo {
 export interface SandboxInstance {
   readonly id: string;
   readonly runtime: RuntimeName;
+  /** Timeout of a command that sets none: the template's `commandTimeoutMs`. */
+  readonly commandTimeoutMs: number;
   exec(request: ExecRequest): Promise<ExecResult>;
   /** Reads a file; relative paths resolve against the workdir. */
   readFile(path: string): Promise<Buffer>;

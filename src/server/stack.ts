@@ -16,7 +16,7 @@ import { SandboxController } from '../sandbox/controller.js';
 import { BubblewrapDriver } from '../sandbox/drivers/bubblewrap.js';
 import { GvisorDriver } from '../sandbox/drivers/gvisor.js';
 import { kubernetesDriverOptionsFromEnv } from '../sandbox/kubernetes/env.js';
-import type { SandboxDriver } from '../sandbox/types.js';
+import type { RuntimeName, SandboxDriver, SandboxTemplate } from '../sandbox/types.js';
 import { otlpExporterFromEnv } from '../telemetry/otlp.js';
 import { SpanStore } from '../telemetry/span-store.js';
 import { createTracing, type Tracing } from '../telemetry/tracing.js';
@@ -32,6 +32,7 @@ import { SqliteWorkflowStore } from '../workflows/stores/sqlite.js';
 import type { WorkflowStore } from '../workflows/stores/store.js';
 import { SandboxDirectory } from './sandbox-directory.js';
 import { SharedRunInputs } from './shared-run-inputs.js';
+import { sandboxOwners } from './http/sandbox-owners.js';
 
 /** The parts of a running embedded stack. */
 export interface Stack {
@@ -70,6 +71,11 @@ export interface OpenStackOptions {
   store?: string;
   /** Size limits of `env.STATE`. @default DEFAULT_STATE_LIMITS */
   stateLimits?: Partial<StateLimits>;
+  /**
+   * Runtimes a tenant's template may use, checked each time a sandbox of a template that a
+   * tenant owns and that names no runtime starts. @default no check
+   */
+  tenantRuntimes?: readonly RuntimeName[];
 }
 
 /**
@@ -136,6 +142,31 @@ export async function sandboxDrivers(
   return drivers;
 }
 
+/**
+ * Returns a check that rejects starting a sandbox of a tenant's template without a runtime
+ * (`auto`) under a runtime the admin does not allow. Apply checks such a template against
+ * the runtime it got then, but it gets bubblewrap once runsc stops working, so each start
+ * is checked again. A runtime the template names was checked at apply, or chosen by the
+ * admin, and is left alone.
+ */
+function tenantRuntimeCheck(
+  db: SqliteDatabase,
+  allowed: readonly RuntimeName[],
+): (template: SandboxTemplate, runtime: RuntimeName) => void {
+  return (template, runtime) => {
+    if (template.runtime !== 'auto' || allowed.includes(runtime)) {
+      return;
+    }
+    if (sandboxOwners(db).ownerOf('SandboxTemplate', template.name) === null) {
+      return;
+    }
+    throw new SandstackError(
+      'RUNTIME_UNAVAILABLE',
+      `Template "${template.name}" would start its sandboxes under ${runtime} here, which the server's tenantTemplates.allowedRuntimes (${allowed.join(', ')}) does not allow for a tenant's template; set runtimeClassName to an allowed runtime, or ask the admin to make one work here (see "sandstack doctor")`,
+    );
+  };
+}
+
 /** Opens (and creates) the embedded stack under `stateDir`. */
 export async function openStack(options: OpenStackOptions = {}): Promise<Stack> {
   const stateDir = resolve(options.stateDir ?? '.sandstack');
@@ -174,11 +205,15 @@ export async function openStack(options: OpenStackOptions = {}): Promise<Stack> 
     db.close();
     throw error;
   }
+  const { tenantRuntimes } = options;
   const controller = new SandboxController({
     db,
     stateDir: join(stateDir, 'sandboxes'),
     logger,
     drivers,
+    ...(tenantRuntimes === undefined
+      ? {}
+      : { checkRuntime: tenantRuntimeCheck(db, tenantRuntimes) }),
     ...(sandboxDirectory === undefined
       ? {}
       : {

@@ -171,11 +171,14 @@ describe('web dashboard', () => {
     const output = (await page.getByTestId('run-output').textContent()) ?? '';
     expect(output).toContain(MARKUP);
     expect(output).toContain('"allowed": true');
-    for (const name of ['workflow.step', 'guard.decide', 'sandbox.exec', 'sandbox.claim']) {
+    for (const name of ['workflow.step', 'guard.decide', 'sandbox.claim']) {
       expect(
         await page.getByTestId('waterfall').locator(`[data-span="${name}"]`).count(),
       ).toBeGreaterThan(0);
     }
+    const tools = page.getByTestId('waterfall').locator('[data-span^="execute_tool "]');
+    expect(await tools.count()).toBeGreaterThan(0);
+    expect(await tools.first().locator('.wf-bar-sandbox-exec').count()).toBe(1);
     expect(await page.locator('img').count()).toBe(0);
     await screenshot(page, 'run-complete');
 

@@ -136,7 +136,7 @@ describe('sandstack run on the agent-session example', () => {
     expect(result.stdout).toContain('workflow.run');
     expect(result.stdout).toContain('workflow.step');
     expect(result.stdout).toContain('guard.decide');
-    expect(result.stdout).toContain('sandbox.exec');
+    expect(result.stdout).toContain('execute_tool Bash');
     expect(result.stdout).toMatch(/^ {4}workflow\.step/m);
   });
 

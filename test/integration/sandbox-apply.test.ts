@@ -263,7 +263,7 @@ describe('sandstack apply', () => {
       );
     }
     expect(() => controller.createTemplate({ name: 'slow', commandTimeoutMs: 3e9 })).toThrow(
-      'invalid commandTimeoutMs 3000000000; use at most 2147483647 ms',
+      'invalid commandTimeoutMs 3000000000; use at most 2073600000 ms (24 days)',
     );
   });
 

@@ -1,6 +1,7 @@
 /**
- * The egress proxy's log lives on the host, outside the sandbox's disk limit, so a flood of
- * refused requests must not grow it without bound. The flood here goes to a proxy on
+ * The egress proxy's log lives on the host, outside the sandbox's writable layer, and its
+ * size limit comes out of the disk limit, so a flood of refused requests must not grow it
+ * past that limit. The flood here goes to a proxy on
  * loopback, as a sandbox's requests reach its proxy.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';

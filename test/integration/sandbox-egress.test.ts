@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { SandboxController } from '../../src/sandbox/controller.js';
 import { BubblewrapDriver } from '../../src/sandbox/drivers/bubblewrap.js';
 import { GvisorDriver } from '../../src/sandbox/drivers/gvisor.js';
 import { netnsExists } from '../../src/sandbox/network/netns.js';
+import { DEFAULT_TEMPLATE } from '../../src/sandbox/templates.js';
 import type { SandboxDriver, SandboxInstance } from '../../src/sandbox/types.js';
 
 /** Names the proxy resolves for the test; both point at the loopback test server. */
@@ -115,6 +116,14 @@ describe.each(availability)('sandbox egress proxy on $driver.name', ({ driver, a
     expect(log.find((entry) => entry.host === 'metadata.allowed.test')?.reason).toContain(
       'metadata address',
     );
+  });
+
+  run('counts the egress log in the disk limit', async () => {
+    const { controller, id } = await claimWithEgress(driver);
+    const stateDir = controller.record(id)?.stateDir ?? '';
+    const diskBytes = DEFAULT_TEMPLATE.resources.diskBytes;
+    // The writable layer's image is smaller by the log's 1 MiB limit.
+    expect(statSync(join(stateDir, 'rw.img')).size).toBe(diskBytes - 1024 * 1024);
   });
 
   run('gives tools that skip the proxy no route', async () => {

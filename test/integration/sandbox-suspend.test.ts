@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isSandstackError } from '../../src/core/errors.js';
@@ -149,6 +151,49 @@ gvisorDescribe('SandboxController suspend', () => {
     expect(isSandstackError(inUse, 'INVALID_ARGUMENT')).toBe(true);
     expect((inUse as Error).message).toContain('template py');
     await controller.deletePool('py');
+  });
+
+  it('scopes snapshot names per tenant', async () => {
+    const { controller } = setup();
+    const acme = await controller.claim({ template: 'gv', tenant: 'acme' });
+    await acme.sandbox.writeFile('owner.txt', 'acme');
+    const beta = await controller.claim({ template: 'gv', tenant: 'beta' });
+    await beta.sandbox.writeFile('owner.txt', 'beta');
+    await controller.snapshot(acme.record.id, 'base');
+    const betaBase = await controller.snapshot(beta.record.id, 'base');
+    expect(betaBase.tenant).toBe('beta');
+    const again = await rejectionOf(controller.snapshot(acme.record.id, 'base'));
+    expect(isSandstackError(again, 'ALREADY_EXISTS')).toBe(true);
+
+    const ambiguous = (() => {
+      try {
+        return controller.getSnapshot('base');
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(isSandstackError(ambiguous, 'INVALID_ARGUMENT')).toBe(true);
+    expect((ambiguous as Error).message).toContain('"<tenant>/base"');
+    expect((ambiguous as Error).message).not.toContain('acme');
+    expect(controller.getSnapshot('acme/base').tenant).toBe('acme');
+
+    controller.createTemplate({ name: 'from-beta', runtime: 'gvisor', snapshot: 'beta/base' });
+    const restored = await controller.claim({ template: 'from-beta', tenant: 'beta' });
+    expect((await restored.sandbox.readFile('owner.txt')).toString()).toBe('beta');
+    controller.deleteSnapshot('acme/base');
+    expect(controller.getSnapshot('base').tenant).toBe('beta');
+  });
+
+  it('names the snapshot, not its folder', async () => {
+    const { controller } = setup();
+    const { record } = await controller.claim({ template: 'gv', tenant: 'acme' });
+    const snapshot = await controller.snapshot(record.id, 'broken');
+    rmSync(join(snapshot.dir, 'snapshot.json'));
+    controller.createTemplate({ name: 'broken', runtime: 'gvisor', snapshot: 'acme/broken' });
+    const error = await rejectionOf(controller.claim({ template: 'broken', tenant: 'acme' }));
+    expect(isSandstackError(error, 'SNAPSHOT_NOT_FOUND')).toBe(true);
+    expect((error as Error).message).toContain('snapshot "acme/broken"');
+    expect((error as Error).message).not.toContain(snapshot.dir);
   });
 
   it('applies operatingMode from a Sandbox manifest', async () => {

@@ -131,6 +131,23 @@ for (const { driver, check } of checks) {
       expect(none.output).toBe('No matches found');
     });
 
+    it("caps Bash timeouts at the template's", async () => {
+      const short = await driver.create({
+        id: `sbx_toolsshort${driver.name}`,
+        template: { ...DEFAULT_TEMPLATE, commandTimeoutMs: 1000 },
+        stateDir: join(dir, 'short'),
+      });
+      try {
+        const input = { command: 'sleep 5; echo done', timeout: 600_000 };
+        const result = await runTool(short, { tool: 'Bash', input }, opts);
+        expect(result.ok).toBe(false);
+        expect(result.error).toBe('Command timed out');
+        expect(result.output).not.toContain('done');
+      } finally {
+        await short.destroy();
+      }
+    });
+
     it('reports a missing file as a failed Read', async () => {
       const result = await runTool(
         sandbox,

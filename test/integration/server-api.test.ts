@@ -334,7 +334,7 @@ describe('control plane API', () => {
       });
       expect(reply.status).toBe(400);
       expect(reply.body.error?.message).toContain(
-        'body.timeoutMs: timeoutMs must be at most 2147483647 ms',
+        'body.timeoutMs: timeoutMs must be at most 2073600000 ms (24 days)',
       );
     });
 
@@ -578,6 +578,29 @@ describe('control plane API', () => {
         command: 'wc -c < data/b.bin',
       });
       expect((listed.body.stdout as string).trim()).toBe('5');
+    });
+
+    it("rejects timeouts over the template's", async () => {
+      const over = await call(acme, 'POST', `/v1/sandboxes/${sandboxId}/exec`, {
+        command: 'echo ran',
+        timeoutMs: 60_001,
+      });
+      expect(over.status).toBe(400);
+      expect(over.body.error?.code).toBe('INVALID_ARGUMENT');
+      expect(over.body.error?.message).toContain('timeoutMs 60001 is over');
+      expect(over.body.error?.message).toContain("the sandbox's template, 60000 ms");
+      expect(over.body.error?.issues?.[0]?.field).toBe('body.timeoutMs');
+      const streamed = await call(acme, 'POST', `/v1/sandboxes/${sandboxId}/exec/stream`, {
+        command: 'echo ran',
+        timeoutMs: 60_001,
+      });
+      expect(streamed.status).toBe(400);
+      const equal = await call(acme, 'POST', `/v1/sandboxes/${sandboxId}/exec`, {
+        command: 'echo ran',
+        timeoutMs: 60_000,
+      });
+      expect(equal.status).toBe(200);
+      expect(equal.body.stdout).toBe('ran\n');
     });
 
     it('rejects a file read without a path', async () => {

@@ -48,6 +48,13 @@ spec:
 const BAD_YAML = `${templateYaml('broken').replace('memory: 128Mi', 'memory: lots')}---
 ${poolYaml('broken-pool', 'broken').replace('replicas: 1', 'replicas: many')}`;
 
+const EGRESS = 'sandstack.dev/egress-allow';
+
+const withRuntime = (yaml: string, runtime: string): string =>
+  yaml
+    .replace(/^ {6}runtimeClassName: .*\n/m, '')
+    .replace('      containers:', `      runtimeClassName: ${runtime}\n      containers:`);
+
 interface Reply {
   status: number;
   body: Record<string, unknown> & {
@@ -361,6 +368,46 @@ ${extra}`;
       expect(admin.status).toBe(200);
     });
 
+    it('rejects runtimes outside the policy', async () => {
+      const yaml = withRuntime(templateYaml('bwrap-t'), 'bubblewrap');
+      const tenant = await call(globex, 'POST', '/v1/apply', yaml);
+      expect(tenant.status).toBe(400);
+      const issue = tenant.body.error?.issues?.[0];
+      expect(issue?.field).toBe('body[0].spec.podTemplate.spec.runtimeClassName');
+      expect(issue?.message).toContain(
+        'Runtime "bubblewrap" is not allowed for a tenant\'s template',
+      );
+      expect(issue?.message).toContain('tenantTemplates.allowedRuntimes is [gvisor]');
+      expect(issue?.message).toContain('--tenant-runtimes');
+      const gvisor = await call(globex, 'POST', '/v1/apply', withRuntime(yaml, 'gvisor'));
+      expect(gvisor.status).toBe(200);
+      const shared = await call(
+        ADMIN_TOKEN,
+        'POST',
+        '/v1/apply',
+        withRuntime(templateYaml('bwrap-shared'), 'bubblewrap'),
+      );
+      expect(shared.status).toBe(200);
+    });
+
+    it('rejects egress outside the policy', async () => {
+      const yaml = templateYaml('online', `  annotations:\n    ${EGRESS}: pypi.org\n`);
+      const tenant = await call(globex, 'POST', '/v1/apply', yaml);
+      expect(tenant.status).toBe(400);
+      const issue = tenant.body.error?.issues?.[0];
+      expect(issue?.field).toBe(`body[0].metadata.annotations.${EGRESS}`);
+      expect(issue?.message).toContain('Egress domain "pypi.org" is not allowed');
+      expect(issue?.message).toContain('tenantTemplates.allowedEgressDomains is empty');
+      expect(issue?.message).toContain('--tenant-egress-domains');
+      const shared = await call(
+        ADMIN_TOKEN,
+        'POST',
+        '/v1/apply',
+        yaml.replace('online', 'online-shared'),
+      );
+      expect(shared.status).toBe(200);
+    });
+
     it('bounds a tenant pool by the sandbox quota', async () => {
       const pool = await call(
         globex,
@@ -424,7 +471,89 @@ ${extra}`;
         stolen.replace('name: stolen', 'name: acme-warm'),
       );
       expect(mine.status).toBe(200);
+      const stored = await call(acme, 'GET', '/v1/templates/acme-warm');
+      expect(stored.body.snapshot).toBe('acme/acme-snap');
+      const qualified = await call(
+        globex,
+        'POST',
+        '/v1/apply',
+        stolen.replace('acme-snap', 'acme/acme-snap'),
+      );
+      expect(qualified.status).toBe(400);
+
+      // Names are per tenant: the same name in another tenant is no conflict.
+      const other = await call(globex, 'POST', '/v1/sandboxes', '{}', 'application/json');
+      const otherId = other.body.id as string;
+      const same = await call(
+        globex,
+        'POST',
+        `/v1/sandboxes/${otherId}/snapshot`,
+        JSON.stringify({ name: 'acme-snap' }),
+        'application/json',
+      );
+      await call(globex, 'DELETE', `/v1/sandboxes/${otherId}`);
+      expect(same.status).toBe(201);
+      const listed = await call(globex, 'GET', '/v1/sandboxes/snapshots');
+      const names = (listed.body.snapshots as { name: string }[]).map((item) => item.name);
+      expect(names).toEqual(['acme-snap']);
     }, 120_000);
+  });
+
+  describe('tenant template policy set by the admin', () => {
+    let open: RunningServer;
+    let token: string;
+
+    beforeAll(async () => {
+      open = await startServer({
+        stateDir: join(dir, 'open-state'),
+        port: 0,
+        adminToken: ADMIN_TOKEN,
+        tenantTemplates: {
+          allowedRuntimes: ['gvisor', 'bubblewrap'],
+          allowedEgressDomains: ['pypi.org', '*.pythonhosted.org'],
+        },
+      });
+      const headers = {
+        authorization: `Bearer ${ADMIN_TOKEN}`,
+        'content-type': 'application/json',
+      };
+      await fetch(`${open.url}/v1/tenants`, { method: 'POST', headers, body: '{"id":"acme"}' });
+      const created = await fetch(`${open.url}/v1/tenants/acme/tokens`, {
+        method: 'POST',
+        headers,
+        body: '{}',
+      });
+      token = ((await created.json()) as { secret: string }).secret;
+    }, 60_000);
+
+    afterAll(async () => {
+      await closeTestServer(open);
+    });
+
+    const applyTo = async (yaml: string): Promise<Reply> => {
+      const response = await fetch(`${open.url}/v1/apply`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/yaml' },
+        body: yaml,
+      });
+      return { status: response.status, body: (await response.json()) as Reply['body'] };
+    };
+
+    it('accepts what the policy allows', async () => {
+      const allowed = `  annotations:\n    ${EGRESS}: "pypi.org, files.pythonhosted.org"\n`;
+      const reply = await applyTo(withRuntime(templateYaml('pip', allowed), 'bubblewrap'));
+      expect(reply.status).toBe(200);
+    });
+
+    it('rejects a domain outside the list', async () => {
+      const listed = `  annotations:\n    ${EGRESS}: "pypi.org,example.com"\n`;
+      const reply = await applyTo(templateYaml('leaky', listed));
+      expect(reply.status).toBe(400);
+      const messages = (reply.body.error?.issues ?? []).map((issue) => issue.message);
+      expect(messages).toHaveLength(1);
+      expect(messages[0]).toContain('Egress domain "example.com" is not allowed');
+      expect(messages[0]).toContain('is [pypi.org, *.pythonhosted.org]');
+    });
   });
 
   describe('remote CLI', () => {

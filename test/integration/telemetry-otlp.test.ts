@@ -77,16 +77,19 @@ describe('sandstack run with an OTLP collector', () => {
     );
     expect(new Set(spans.map((span) => span.traceId))).toEqual(new Set([summary.traceId]));
     const names = new Set(spans.map((span) => span.name));
-    for (const name of ['workflow.run', 'workflow.step', 'guard.decide', 'sandbox.exec']) {
+    for (const name of ['workflow.run', 'workflow.step', 'guard.decide', 'execute_tool Bash']) {
       expect(names).toContain(name);
     }
-    const execs = spans.filter((span) => span.name === 'sandbox.exec');
+    const execs = spans.filter((span) => span.name.startsWith('execute_tool '));
+    expect(execs.length).toBeGreaterThan(0);
     for (const exec of execs) {
       const attributes = new Map(
         (exec.attributes ?? []).map((attribute) => [attribute.key, attribute.value.stringValue]),
       );
       expect(attributes.get('gen_ai.operation.name')).toBe('execute_tool');
       expect(attributes.get('gen_ai.tool.name')).toMatch(/^(Bash|Read|Edit|Grep|Glob|Write)$/);
+      expect(exec.name).toBe(`execute_tool ${attributes.get('gen_ai.tool.name')}`);
+      expect(attributes.get('sandstack.operation')).toBe('sandbox.exec');
       expect(attributes.get('sandstack.tenant')).toBe('acme');
       expect(attributes.get('gen_ai.tool.call.id')).toMatch(/^run_\S+\/.+\/\d+$/);
     }
@@ -96,7 +99,9 @@ describe('sandstack run with an OTLP collector', () => {
     expect(steps.every((step) => step.parentSpanId === root?.spanId)).toBe(true);
     // Spans of calls made inside a step are children of that step's span.
     const stepIds = new Set(steps.map((step) => step.spanId));
-    const inner = spans.filter((span) => ['guard.decide', 'sandbox.exec'].includes(span.name));
+    const inner = spans.filter(
+      (span) => span.name === 'guard.decide' || span.name.startsWith('execute_tool '),
+    );
     expect(inner.length).toBeGreaterThan(0);
     for (const span of inner) {
       expect(stepIds.has(span.parentSpanId ?? ''), `${span.name} ${span.spanId}`).toBe(true);

@@ -211,6 +211,8 @@ describe('workflow FETCH binding', () => {
       auth: `Bearer ${GITHUB_TOKEN}`,
     });
     expect(outcome.response?.truncated).toBe(false);
+    // Without a span there is no trace to join.
+    expect(requests.at(-1)?.headers.traceparent).toBeUndefined();
   });
 
   it('traces a fetch inside its step', async () => {
@@ -232,15 +234,19 @@ describe('workflow FETCH binding', () => {
       onEvent: (event) => spans.onEvent(event),
     });
     await engine.deploy('traced', 'fetch', WORKFLOW);
+    const forged = `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`;
     const id = await engine.create('traced', 'fetch', {
-      params: { url: `${base}/echo?token=${GITHUB_TOKEN}` } as never,
+      params: {
+        url: `${base}/echo?token=${GITHUB_TOKEN}`,
+        init: { headers: { TraceParent: forged } },
+      } as never,
     });
     expect((await engine.run('traced', id)).status).toBe('complete');
     spans.finish('complete', false);
 
     const finished = exporter.getFinishedSpans();
     const step = finished.find((span) => span.name === 'workflow.step');
-    const fetchSpan = finished.find((span) => span.name === 'fetch.request');
+    const fetchSpan = finished.find((span) => span.name === 'execute_tool WebFetch');
     expect(step).toBeDefined();
     expect(fetchSpan).toBeDefined();
     expect(fetchSpan?.parentSpanContext?.spanId).toBe(step?.spanContext().spanId);
@@ -255,6 +261,14 @@ describe('workflow FETCH binding', () => {
     expect(attributes['server.address']).toBe('127.0.0.1');
     expect(String(attributes['url.full'])).not.toContain(GITHUB_TOKEN);
     expect(attributes['sandstack.tenant']).toBe('traced');
+    expect(attributes['sandstack.operation']).toBe('fetch.request');
+
+    // The loopback server joins the run's trace as a child of the tool call's span, in place
+    // of the traceparent the workflow set.
+    const received = requests.at(-1)?.headers.traceparent;
+    const spanId = fetchSpan?.spanContext().spanId ?? '';
+    expect(received).toBe(`00-${run.traceId}-${spanId}-01`);
+    expect(received).not.toBe(forged);
   });
 
   it('denies loopback under the default guard', async () => {

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { ExecRequest, ExecResult, SandboxInstance } from '../../sandbox/types.js';
-import { MAX_TIMER_MS, integerOption } from '../options.js';
+import { MAX_COMMAND_TIMEOUT_MS } from '../../sandbox/timers.js';
+import { integerOption } from '../options.js';
 import { printJson, printLine, printWarning, writeRaw } from '../output.js';
 import { rejectLocalOptions, type Remote } from '../remote.js';
 import { either, localSandbox, type JsonOption } from './sandbox-access.js';
@@ -82,7 +83,7 @@ function registerExec(sandbox: Command): void {
     .option(
       '--timeout <ms>',
       "time limit in milliseconds (default: the template's)",
-      integerOption(1, MAX_TIMER_MS),
+      integerOption(1, MAX_COMMAND_TIMEOUT_MS),
     )
     .option('--stdin <file>', "host file fed to the command's standard input")
     .option('--json', 'print the result as JSON')
@@ -336,14 +337,22 @@ function registerCheckpointCommands(sandbox: Command): void {
   sandbox
     .command('snapshots')
     .description('List stored snapshots, or delete one with --delete')
-    .option('--tenant <name>', "only this tenant's snapshots")
-    .option('--delete <name>', 'delete this snapshot and its files')
+    .option('--tenant <name>', "only this tenant's snapshots, or the tenant of --delete")
+    .option(
+      '--delete <name>',
+      'delete this snapshot and its files; give <tenant>/<name> or --tenant when several tenants use the name',
+    )
     .option('--json', 'print the records as JSON')
     .action((options: { tenant?: string; delete?: string } & JsonOption, command: Command) => {
       const { controller } = openSandboxContext(command);
       if (options.delete !== undefined) {
-        controller.deleteSnapshot(options.delete);
-        printLine(`Snapshot "${options.delete}" deleted`);
+        // With --tenant, a bare name is that tenant's snapshot; names are unique per tenant.
+        const ref =
+          options.tenant === undefined || options.delete.includes('/')
+            ? options.delete
+            : `${options.tenant}/${options.delete}`;
+        controller.deleteSnapshot(ref);
+        printLine(`Snapshot "${ref}" deleted`);
         return;
       }
       const snapshots = controller.listSnapshots(

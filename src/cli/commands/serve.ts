@@ -4,6 +4,8 @@ import { createJsonLogger, type LogLevel } from '../../core/logger.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../../server/http/app.js';
 import { DEFAULT_TENANT_LIMITS } from '../../server/http/limits.js';
 import { DEFAULT_PORT, startServer } from '../../server/http/server.js';
+import { DEFAULT_TENANT_TEMPLATE_POLICY } from '../../server/http/tenant-templates.js';
+import type { RuntimeName } from '../../sandbox/types.js';
 import { DEFAULT_STATE_LIMITS } from '../../workflows/bindings/state-binding.js';
 import { DEFAULT_ENGINE_LIMITS } from '../../workflows/engine.js';
 import { parseDuration } from '../../workflows/step-config.js';
@@ -30,6 +32,8 @@ interface ServeOptions extends RetentionFlags {
   maxPendingEvents: string;
   maxPendingEventBytes: string;
   maxStateBytesPerTenant: string;
+  tenantRuntimes: string;
+  tenantEgressDomains: string;
 }
 
 const LOG_LEVELS: LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
@@ -78,6 +82,16 @@ export function register(program: Command): void {
       '--cpu-seconds-window <seconds>',
       'sliding window of --max-cpu-seconds-per-tenant in seconds; 0 counts all usage',
       String(DEFAULT_TENANT_LIMITS.cpuWindowSeconds),
+    )
+    .option(
+      '--tenant-runtimes <list>',
+      "comma-separated runtimes a tenant's template may use (gvisor, bubblewrap, kubernetes); shared templates are not limited",
+      DEFAULT_TENANT_TEMPLATE_POLICY.allowedRuntimes.join(','),
+    )
+    .option(
+      '--tenant-egress-domains <list>',
+      'comma-separated domains a tenant\'s template may allow egress to, such as "pypi.org,*.pythonhosted.org"; "*" allows any, empty allows none',
+      DEFAULT_TENANT_TEMPLATE_POLICY.allowedEgressDomains.join(','),
     )
     .option('--rotate-admin-token', 'revoke the stored admin token and print a new one')
     .option(
@@ -160,6 +174,10 @@ async function serve(stateDir: string, options: ServeOptions): Promise<void> {
         100_000_000,
       ),
     },
+    tenantTemplates: {
+      allowedRuntimes: splitList(options.tenantRuntimes) as RuntimeName[],
+      allowedEgressDomains: splitList(options.tenantEgressDomains),
+    },
     ...(adminToken === undefined || adminToken === '' ? {} : { adminToken }),
     rotateAdminToken: options.rotateAdminToken === true,
     retention: retentionFromFlags(options),
@@ -224,6 +242,14 @@ async function serve(stateDir: string, options: ServeOptions): Promise<void> {
   // A command still running in a claimed sandbox at shutdown can leave pipes open, and
   // they would keep the process alive. The sandbox itself stays claimed.
   process.exit(0);
+}
+
+/** Splits a comma-separated flag value, dropping blanks; startServer validates the entries. */
+function splitList(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 }
 
 function parseSweepInterval(raw: string): number {

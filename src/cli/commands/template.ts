@@ -71,7 +71,10 @@ export function register(program: Command): void {
     .option('--egress-allow <domains>', 'comma-separated domains reachable through the proxy')
     .option('--lifetime-seconds <seconds>', 'wall-clock limit of each sandbox')
     .option('--command-timeout-ms <ms>', 'wall-clock limit of each command')
-    .option('--snapshot <name>', 'snapshot that new sandboxes restore (gVisor)')
+    .option(
+      '--snapshot <name>',
+      'snapshot that new sandboxes restore (gVisor), as <name> or <tenant>/<name>',
+    )
     .option('--json', 'print the applied template as JSON')
     .action(async (name: string, options: CreateTemplateOptions, command: Command) => {
       await rejectExisting(command, name);

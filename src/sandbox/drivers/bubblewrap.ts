@@ -53,6 +53,7 @@ import {
 } from './shared.js';
 import type { EgressProxy } from '../network/egress-proxy.js';
 import {
+  egressLogLimit,
   hasEgress,
   proxyEnv,
   startEgress,
@@ -171,7 +172,11 @@ export class BubblewrapDriver implements SandboxDriver {
   async create(options: DriverCreateOptions): Promise<SandboxInstance> {
     const createdAt = Date.now();
     const meta = { id: options.id, runtime: this.name, template: options.template, createdAt };
-    const layout = await prepareLayout(options.stateDir, meta);
+    const layout = await prepareLayout(
+      options.stateDir,
+      meta,
+      egressLogLimit(options.template, this.settings.egress),
+    );
     createCgroups(options.id, options.template.resources);
     const proxy = await startEgress(options.id, options.template, {
       stateDir: options.stateDir,

@@ -46,15 +46,16 @@ export function snapshotPaths(dir: string): { image: string; files: string; mani
 }
 
 /**
- * Reads a snapshot's manifest.
+ * Reads a snapshot's manifest. `label` names the snapshot in the error, such as
+ * `snapshot "base"`: the message can reach a tenant, so it never names the host folder.
  * @throws SandstackError `SNAPSHOT_NOT_FOUND` when the folder has no complete snapshot
  */
-export function readSnapshotManifest(dir: string): SnapshotManifest {
+export function readSnapshotManifest(dir: string, label: string): SnapshotManifest {
   const paths = snapshotPaths(dir);
   if (!existsSync(paths.manifest) || !hasImage(paths.image)) {
     throw new SandstackError(
       'SNAPSHOT_NOT_FOUND',
-      `No complete snapshot in "${dir}"; take one with "sandstack sandbox snapshot"`,
+      `The files of ${label} are missing or incomplete; take it again with "sandstack sandbox snapshot" (POST /v1/sandboxes/{id}/snapshot over HTTP)`,
     );
   }
   return JSON.parse(readFileSync(paths.manifest, 'utf8')) as SnapshotManifest;

@@ -26,6 +26,7 @@ import { closeSync, constants, openSync, readFileSync, rmSync, writeFileSync } f
 import { Socket } from 'node:net';
 import { OutputCollector, type ProcessResult } from '../process.js';
 import type { ResolvedExec } from './shared.js';
+import { timerDelay } from '../timers.js';
 
 /**
  * Version of the wire format. The agent sends its own in `pong`, and the host uses an agent
@@ -232,7 +233,7 @@ export class ExecAgentClient {
         this.#pending.delete(id);
         resolve(reply?.id === id ? reply : undefined);
       };
-      const timer = setTimeout(() => finish(undefined), options.deadlineMs);
+      const timer = setTimeout(() => finish(undefined), timerDelay(options.deadlineMs));
       this.#pending.set(id, { output: options.output, finish });
       this.#requests.write(`${[kind, id, ...fields].join('\t')}\n`);
       signal?.addEventListener('abort', onAbort, { once: true });

@@ -67,6 +67,7 @@ import { removeStateDir, writableLayerDir } from '../writable-layer.js';
 import type { EgressProxy } from '../network/egress-proxy.js';
 import { NETNS_DIR } from '../network/netns.js';
 import {
+  egressLogLimit,
   hasEgress,
   proxyEnv,
   startEgress,
@@ -187,15 +188,25 @@ export class GvisorDriver implements SandboxDriver {
   async create(options: DriverCreateOptions): Promise<SandboxInstance> {
     const createdAt = Date.now();
     const meta = { id: options.id, runtime: this.name, template: options.template, createdAt };
+    const label =
+      options.template.snapshot === undefined
+        ? 'the snapshot'
+        : `snapshot "${options.template.snapshot}"`;
     const manifest =
-      options.snapshotDir === undefined ? undefined : readSnapshotManifest(options.snapshotDir);
+      options.snapshotDir === undefined
+        ? undefined
+        : readSnapshotManifest(options.snapshotDir, label);
     if (manifest !== undefined) {
-      checkSnapshotFits(manifest.template, options.template, options.snapshotDir ?? '');
+      checkSnapshotFits(manifest.template, options.template, label);
     }
     if (manifest !== undefined && hasEgress(options.template)) {
       throw egressCheckpointError(options.id, 'restore a snapshot into');
     }
-    const layout = await prepareLayout(options.stateDir, meta);
+    const layout = await prepareLayout(
+      options.stateDir,
+      meta,
+      egressLogLimit(options.template, this.settings.egress),
+    );
     // The network namespace and its proxy must exist before runsc joins the namespace.
     const proxy = await startEgress(options.id, options.template, {
       stateDir: options.stateDir,
@@ -999,13 +1010,13 @@ function unavailable(reason: string, fix: string, version?: string): RuntimeChec
  * Checks that a template can restore a snapshot: the restored processes expect the same
  * root filesystem and working directory, so their mounts must be the same.
  */
-function checkSnapshotFits(source: SandboxTemplate, target: SandboxTemplate, dir: string): void {
+function checkSnapshotFits(source: SandboxTemplate, target: SandboxTemplate, label: string): void {
   const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
   for (const field of ['rootfs', 'workdir'] as const) {
     if (!same(source[field], target[field])) {
       throw new SandstackError(
         'INVALID_CONFIG',
-        `Template "${target.name}" has ${field} ${JSON.stringify(target[field])}, but the snapshot in "${dir}" was taken with ${JSON.stringify(source[field])}; use the snapshot's ${field} in the template`,
+        `Template "${target.name}" has ${field} ${JSON.stringify(target[field])}, but ${label} was taken with ${JSON.stringify(source[field])}; use the snapshot's ${field} in the template`,
       );
     }
   }

@@ -22,6 +22,8 @@ import type {
   SandboxTemplate,
   SandboxUsage,
 } from '../types.js';
+import { MAX_COMMAND_TIMEOUT_MS } from '../timers.js';
+import { hasEgress } from '../network/sandbox-egress.js';
 
 /** Host folders of one sandbox under its state directory. */
 export interface SandboxLayout {
@@ -102,11 +104,16 @@ export function layoutOf(stateDir: string): SandboxLayout {
 
 /**
  * Mounts the sandbox's writable layer, creates its host folders (idempotent) and writes its
- * metadata once.
+ * metadata once. The layer gets the disk limit less `reservedBytes`, which other files of
+ * the sandbox on the host (its egress log) may use.
  */
-export async function prepareLayout(stateDir: string, meta: SandboxMeta): Promise<SandboxLayout> {
+export async function prepareLayout(
+  stateDir: string,
+  meta: SandboxMeta,
+  reservedBytes: number,
+): Promise<SandboxLayout> {
   const layout = layoutOf(stateDir);
-  await mountWritableLayer(stateDir, meta.template.resources.diskBytes);
+  await mountWritableLayer(stateDir, meta.template.resources.diskBytes - reservedBytes);
   mkdirSync(layout.workspace, { recursive: true });
   mkdirSync(layout.tmp, { recursive: true });
   chmodSync(layout.tmp, 0o1777);
@@ -239,6 +246,10 @@ export abstract class LocalSandbox {
   protected abstract readonly stateDir: string;
   /** Set when the controller ends the sandbox; every command from then on fails with it. */
   private endError: SandstackError | undefined;
+
+  get commandTimeoutMs(): number {
+    return this.template.commandTimeoutMs;
+  }
 
   /** Makes running and later commands fail with `error`, because the sandbox is ending. */
   markEnding(error: SandstackError): void {
@@ -398,7 +409,10 @@ export abstract class LocalSandbox {
   }
 
   private diskLimitText(): string {
-    return `the disk limit of ${this.template.resources.diskBytes} bytes (workspace and /tmp together)`;
+    const parts = hasEgress(this.template)
+      ? 'workspace, /tmp and the egress log together'
+      : 'workspace and /tmp together';
+    return `the disk limit of ${this.template.resources.diskBytes} bytes (${parts})`;
   }
 
   private fileError(path: string, action: 'read' | 'write', stderr: string): SandstackError {
@@ -478,10 +492,7 @@ function fileError(path: string, action: 'read' | 'write', stderr: string): Sand
   );
 }
 
-/**
- * Largest command timeout: Node's timers cannot wait longer than 2^31-1 ms (about 24.8 days)
- * and fire at once for larger values, which would kill the command as soon as it starts.
- */
+/** Maximum output limit of a command, in bytes. */
 const MAX_EXEC_NUMBER = 2 ** 31 - 1;
 
 function checkedLimits(limits: OutputLimits): OutputLimits {
@@ -495,10 +506,13 @@ function checkedExecNumber(
   name: 'timeoutMs' | 'maxStdoutBytes' | 'maxStderrBytes',
   value: number,
 ): number {
-  if (!Number.isInteger(value) || value < 1 || value > MAX_EXEC_NUMBER) {
+  // The driver's own deadline is the timeout plus a grace period, and a Node.js timer fires at
+  // once past 2^31 - 1 ms, so the timeout has a lower maximum than the output limits.
+  const max = name === 'timeoutMs' ? MAX_COMMAND_TIMEOUT_MS : MAX_EXEC_NUMBER;
+  if (!Number.isInteger(value) || value < 1 || value > max) {
     throw new SandstackError(
       'INVALID_ARGUMENT',
-      `Invalid ${name} ${JSON.stringify(value)}; use a whole number from 1 to ${MAX_EXEC_NUMBER}`,
+      `Invalid ${name} ${JSON.stringify(value)}; use a whole number from 1 to ${max}`,
     );
   }
   return value;

@@ -12,6 +12,7 @@ import type {
   SnapshotInfo,
 } from '../types.js';
 import { outputLimits } from '../process.js';
+import { MAX_COMMAND_TIMEOUT_MS } from '../timers.js';
 import { checkpointUnsupported } from '../drivers/shared.js';
 import { TIMEOUT_EXIT_CODE, buildExecLine, shellQuote } from './exec-script.js';
 import type { RouterClient } from './router-client.js';
@@ -81,6 +82,10 @@ export class KubernetesSandbox implements SandboxInstance {
     this.#operatingMode = options.operatingMode ?? 'Running';
   }
 
+  get commandTimeoutMs(): number {
+    return this.#options.template.commandTimeoutMs;
+  }
+
   get operatingMode(): OperatingMode {
     return this.#operatingMode;
   }
@@ -89,6 +94,12 @@ export class KubernetesSandbox implements SandboxInstance {
     this.#rejectIfSuspended();
     const { template, router } = this.#options;
     const timeoutMs = request.timeoutMs ?? template.commandTimeoutMs;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_COMMAND_TIMEOUT_MS) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Invalid timeoutMs ${JSON.stringify(timeoutMs)}; use a whole number from 1 to ${MAX_COMMAND_TIMEOUT_MS}`,
+      );
+    }
     const limits = outputLimits(request, template);
     const line = buildExecLine({
       command: request.command,

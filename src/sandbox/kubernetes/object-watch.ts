@@ -4,6 +4,7 @@ import type { SandstackError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { statusCodeOf, toSandstackError } from './api-errors.js';
 import type { ObjectMeta, ResourceRef } from './resources.js';
+import { timerDelay } from '../timers.js';
 
 /** An object of a namespaced custom resource, as the watch delivers it. */
 export interface WatchedObject {
@@ -107,7 +108,7 @@ function watchOnce<T extends WatchedObject>(
     };
     const timer = setTimeout(() => {
       finish(() => resolve({ kind: 'deadline', object: latest }));
-    }, remainingMs);
+    }, timerDelay(remainingMs));
 
     const onEvent = (type: string, received: unknown): void => {
       if (type === 'ERROR') {

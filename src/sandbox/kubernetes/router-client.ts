@@ -1,4 +1,5 @@
 import { SandstackError } from '../../core/errors.js';
+import { timerDelay } from '../timers.js';
 
 /** Address of one sandbox behind the agent-sandbox router. */
 export interface RouterTarget {
@@ -100,7 +101,7 @@ export class RouterClient {
         headers,
         body: init.body ?? null,
         redirect: 'manual',
-        signal: AbortSignal.timeout(init.timeoutMs),
+        signal: AbortSignal.timeout(timerDelay(init.timeoutMs)),
       });
     } catch (error) {
       throw this.#transportError(error, url, init.timeoutMs);

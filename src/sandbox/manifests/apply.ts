@@ -167,6 +167,12 @@ function mapTemplates(
   const problems: ManifestProblem[] = [];
   for (const item of objects.filter((object) => object.kind === 'SandboxTemplate')) {
     const mapped = toTemplateInput(item.object as unknown as SandboxTemplateObject);
+    // A bare snapshot name means the snapshot of the object's namespace, as names are
+    // unique per tenant only.
+    const snapshot = mapped.input.snapshot;
+    if (snapshot !== undefined && !snapshot.includes('/')) {
+      mapped.input.snapshot = `${item.namespace}/${snapshot}`;
+    }
     problems.push(
       ...mapped.problems.map((problem) => problemOf(item, source, problem.path, problem.message)),
     );

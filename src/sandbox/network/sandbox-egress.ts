@@ -2,7 +2,12 @@ import type { Server } from 'node:net';
 import { join } from 'node:path';
 import { isSandstackError } from '../../core/errors.js';
 import type { SandboxTemplate } from '../types.js';
-import { EGRESS_PROXY_PORT, EgressProxy, type EgressProxyOptions } from './egress-proxy.js';
+import {
+  DEFAULT_MAX_EGRESS_LOG_BYTES,
+  EGRESS_PROXY_PORT,
+  EgressProxy,
+  type EgressProxyOptions,
+} from './egress-proxy.js';
 import { PORT_IN_USE, createNetns, deleteNetns, listenInNetns } from './netns.js';
 
 /**
@@ -15,9 +20,28 @@ export type EgressSettings = Pick<
   'lookup' | 'allowPrivateAddresses' | 'maxLogBytes'
 >;
 
-/** File where a sandbox's egress proxy records every connection attempt. */
+/**
+ * File where a sandbox's egress proxy records every connection attempt. It sits in the
+ * sandbox's state folder on the host, beside the writable layer's image and outside it, so
+ * commands in the sandbox cannot reach it. Its size limit comes out of the disk limit
+ * instead (see {@link egressLogLimit}).
+ */
 export function egressLogPath(stateDir: string): string {
   return join(stateDir, 'egress.log');
+}
+
+/**
+ * Returns the size limit of a sandbox's egress log in bytes, 0 without egress. The log
+ * counts against the sandbox's disk limit, so the writable layer is smaller by this much.
+ * It is the settings' `maxLogBytes`, but at most a quarter of `resources.diskBytes`, so a
+ * small disk limit keeps most of its room for files.
+ */
+export function egressLogLimit(template: SandboxTemplate, settings: EgressSettings): number {
+  if (!hasEgress(template)) {
+    return 0;
+  }
+  const max = settings.maxLogBytes ?? DEFAULT_MAX_EGRESS_LOG_BYTES;
+  return Math.min(max, Math.floor(template.resources.diskBytes / 4));
 }
 
 /** Returns whether a template's sandboxes reach the network through the egress proxy. */
@@ -53,6 +77,7 @@ export async function startEgress(
   }
   return new EgressProxy(listener, {
     ...options.settings,
+    maxLogBytes: egressLogLimit(template, options.settings),
     allow: network.allow,
     logPath: egressLogPath(options.stateDir),
   });

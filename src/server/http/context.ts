@@ -9,6 +9,7 @@ import type { Principal, TenantStore } from '../tenants.js';
 import type { Stack } from '../stack.js';
 import type { TenantLimits } from './limits.js';
 import type { InstanceRunner } from './runner.js';
+import type { TenantTemplatePolicy } from './tenant-templates.js';
 import { validationHook } from './errors.js';
 
 /** Shared state of one server. */
@@ -17,6 +18,8 @@ export interface ServerContext {
   tenants: TenantStore;
   runner: InstanceRunner;
   limits: TenantLimits;
+  /** Runtimes and egress domains that a tenant's template may choose. */
+  tenantTemplates: TenantTemplatePolicy;
   /** The guard's queue of `ask` decisions waiting for a human. */
   approvals: ApprovalQueue;
   /** SHA-256 of the admin token given in the environment, which replaces the stored one. */

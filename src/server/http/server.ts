@@ -20,6 +20,7 @@ import { createServerApp } from './app.js';
 import type { ServerContext, ServerEnv } from './context.js';
 import { resolveTenantLimits, runSandboxAdmission, type TenantLimits } from './limits.js';
 import { InstanceRunner } from './runner.js';
+import { resolveTenantTemplatePolicy, type TenantTemplatePolicy } from './tenant-templates.js';
 import type { EngineLimits } from '../../workflows/engine.js';
 import type { RetentionOptions } from '../../workflows/retention.js';
 import type { StateLimits } from '../../workflows/bindings/state-binding.js';
@@ -46,6 +47,11 @@ export interface StartServerOptions {
   maxRunsPerTenant?: number;
   /** Per-tenant quotas and rate limit. @default 20 sandboxes, 1000 unfinished instances, no rate limit */
   limits?: Partial<TenantLimits>;
+  /**
+   * Runtimes and egress domains a tenant's template may choose; shared templates are not
+   * limited. @default gVisor only, no egress
+   */
+  tenantTemplates?: Partial<TenantTemplatePolicy>;
   /** Time `close()` waits for runs in progress before stopping anyway. @default 10000 */
   shutdownGraceMs?: number;
   /** How long ended instances are kept. @default complete and terminated 7 days, errored 30 days */
@@ -83,7 +89,8 @@ const MIN_ADMIN_TOKEN_LENGTH = 32;
  * const server = await startServer({ stateDir: '.sandstack', port: 0 });
  * console.log(server.url, server.newAdminToken);
  * await server.close();
- * @throws SandstackError `INVALID_CONFIG` for an admin token shorter than 32 characters
+ * @throws SandstackError `INVALID_CONFIG` for an admin token shorter than 32 characters, or
+ *   an unknown runtime or invalid domain in `tenantTemplates`
  */
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   if (options.adminToken !== undefined && options.adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
@@ -93,11 +100,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     );
   }
   const limits = resolveTenantLimits(options.limits);
+  const tenantTemplates = resolveTenantTemplatePolicy(options.tenantTemplates);
   const stack = await openStack({
     ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.store === undefined ? {} : { store: options.store }),
     ...(options.stateLimits === undefined ? {} : { stateLimits: options.stateLimits }),
+    tenantRuntimes: tenantTemplates.allowedRuntimes,
   });
   let serverLock: RunLock;
   try {
@@ -135,6 +144,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     tenants,
     runner,
     limits,
+    tenantTemplates,
     approvals,
     adminTokenHash: options.adminToken === undefined ? undefined : hashToken(options.adminToken),
   };

@@ -6,7 +6,13 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
-import { SpanKind, SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
+import {
+  SpanKind,
+  SpanStatusCode,
+  isSpanContextValid,
+  type Attributes,
+  type Span,
+} from '@opentelemetry/api';
 import { isPrivateAddress } from '../../core/addresses.js';
 import { SandstackError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -14,7 +20,7 @@ import { noopLogger } from '../../core/logger.js';
 import type { Decision } from '../../guard/types.js';
 import type { BindingCallContext, HostBinding, JsonValue } from '../types.js';
 import type { ActionLog, ActionRecord } from './action-log.js';
-import { toolCallId, type GuardAccess } from './sandbox-binding.js';
+import { TOOL_SPAN_PREFIX, toolCallId, type GuardAccess } from './sandbox-binding.js';
 
 /** Limits of the fetch binding. */
 export interface FetchLimits {
@@ -129,14 +135,16 @@ export function createFetchBinding(options: FetchBindingOptions): HostBinding {
   return {
     fetch: async (context, rawUrl, rawInit) => {
       const request = readRequest(rawUrl, rawInit, limits);
+      // NOTE: the GenAI conventions make an execute_tool span INTERNAL. This one is CLIENT
+      // because it is also the HTTP call whose context the downstream service joins.
       const span = options.startSpan?.(
-        'fetch.request',
+        `${TOOL_SPAN_PREFIX}WebFetch`,
         context.stepKey,
         fetchSpanAttributes(context, request, options.guard),
         SpanKind.CLIENT,
       );
       try {
-        const result = await fetchGuarded(context, request);
+        const result = await fetchGuarded(context, request, traceparentOf(span));
         span?.setAttributes({
           'http.response.status_code': result.status,
           'sandstack.fetch.redirects': result.redirects,
@@ -156,6 +164,7 @@ export function createFetchBinding(options: FetchBindingOptions): HostBinding {
   async function fetchGuarded(
     context: BindingCallContext,
     first: FetchRequest,
+    traceparent: string | undefined,
   ): Promise<{ response: JsonValue; status: number; redirects: number }> {
     let request = first;
     const signal = AbortSignal.timeout(limits.timeoutMs);
@@ -183,7 +192,7 @@ export function createFetchBinding(options: FetchBindingOptions): HostBinding {
         decision.stage === 'policy' && decision.rule?.startsWith('allow WebFetch(domain:') === true;
       let response: FetchResult;
       try {
-        response = await send(request, { signal, allowPrivate, limits });
+        response = await send(request, { signal, allowPrivate, limits, traceparent });
       } catch (error) {
         record(context, request, decision, {
           redirects,
@@ -237,6 +246,7 @@ function fetchSpanAttributes(
   return {
     'sandstack.tenant': context.tenant,
     'sandstack.tool': 'WebFetch',
+    'sandstack.operation': 'fetch.request',
     'gen_ai.operation.name': 'execute_tool',
     'gen_ai.tool.name': 'WebFetch',
     'gen_ai.tool.type': 'function',
@@ -369,9 +379,28 @@ function redirectRequest(request: FetchRequest, status: number, location: string
 }
 
 /** Sends one request without following redirects and reads at most `maxResponseBytes`. */
+/**
+ * Formats a span's context as a W3C Trace Context `traceparent` header
+ * (`00-<trace-id>-<parent-id>-<trace-flags>`), or undefined without a valid span.
+ */
+export function traceparentOf(span: Span | undefined): string | undefined {
+  const spanContext = span?.spanContext();
+  if (spanContext === undefined || !isSpanContextValid(spanContext)) {
+    return undefined;
+  }
+  const flags = (spanContext.traceFlags & 0xff).toString(16).padStart(2, '0');
+  return `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`;
+}
+
 function send(
   request: FetchRequest,
-  options: { signal: AbortSignal; allowPrivate: boolean; limits: FetchLimits },
+  options: {
+    signal: AbortSignal;
+    allowPrivate: boolean;
+    limits: FetchLimits;
+    /** Sent as the `traceparent` header in place of one the workflow set. */
+    traceparent: string | undefined;
+  },
 ): Promise<FetchResult> {
   const client = request.url.protocol === 'https:' ? https : http;
   const host = request.url.hostname.replace(/^\[|\]$/g, '');
@@ -383,7 +412,10 @@ function send(
       request.url,
       {
         method: request.method,
-        headers: request.headers,
+        headers:
+          options.traceparent === undefined
+            ? request.headers
+            : { ...request.headers, traceparent: options.traceparent },
         signal: options.signal,
         agent: false,
         lookup: options.allowPrivate ? undefined : publicOnlyLookup,

@@ -8,6 +8,12 @@ import type { Decision, GuardContext, ToolCall } from '../../guard/types.js';
 import type { BindingCallContext, HostBinding, JsonValue } from '../types.js';
 import type { ActionLog, ActionRecord } from './action-log.js';
 
+/**
+ * Start of the name of a tool call's span. OpenTelemetry's GenAI semantic conventions
+ * (execute_tool span, status Development) name it `execute_tool {gen_ai.tool.name}`.
+ */
+export const TOOL_SPAN_PREFIX = 'execute_tool ';
+
 /** Extra bytes redacted past the output cap, longer than any secret the guard redacts. */
 const REDACTION_MARGIN_BYTES = 4096;
 
@@ -186,10 +192,12 @@ export function createSandboxBinding(options: SandboxBindingOptions): HostBindin
       };
     }
 
-    // The gen_ai.* names follow OpenTelemetry's semantic conventions for GenAI agent tool
-    // execution, so tracing backends that know them show the call as a tool call.
-    const execSpan = span('sandbox.exec', context, {
+    // The span name and gen_ai.* attributes follow OpenTelemetry's GenAI semantic conventions
+    // for tool execution, so tracing backends that know them show the call as a tool call.
+    // `sandstack.operation` keeps the name the span had before, `sandbox.exec`.
+    const execSpan = span(`${TOOL_SPAN_PREFIX}${call.tool}`, context, {
       'sandstack.tool': call.tool,
+      'sandstack.operation': 'sandbox.exec',
       'sandstack.sandbox.id': sandboxId,
       'gen_ai.operation.name': 'execute_tool',
       'gen_ai.tool.name': call.tool,

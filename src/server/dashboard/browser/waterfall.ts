@@ -53,7 +53,10 @@ function spanKind(span: Span): string {
     const verdict = span.attributes['sandstack.guard.verdict'];
     return verdict === 'allow' || verdict === undefined ? 'guard' : 'guard-block';
   }
-  return span.name.replace(/[^a-z]+/g, '-');
+  // Tool call spans are named after their tool (`execute_tool Bash`), so their colour comes
+  // from the operation they stand for (`sandbox.exec`, `fetch.request`).
+  const operation = span.attributes['sandstack.operation'];
+  return String(operation ?? span.name).replace(/[^a-z]+/g, '-');
 }
 
 const MAX_DEPTH_CLASS = 6;

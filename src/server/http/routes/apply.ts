@@ -24,6 +24,10 @@ import { checkCpuQuota, reserveSandboxClaim } from '../limits.js';
 import { sandboxOwners, type OwnedKind, type Viewer } from '../sandbox-owners.js';
 import { jsonContent } from '../schemas.js';
 import { viewerOf } from './pools.js';
+import { checkTemplatePolicy } from '../tenant-templates.js';
+import { parseSnapshotRef } from '../../../sandbox/controller-snapshots.js';
+import { DEFAULT_TEMPLATE } from '../../../sandbox/templates.js';
+import type { RuntimeName, SandboxTemplate } from '../../../sandbox/types.js';
 
 const AppliedSchema = z
   .object({
@@ -113,12 +117,13 @@ async function applyAs(server: ServerContext, request: ApplyRequest): Promise<Ap
   const claimTenants: string[] = [];
   const releases: (() => void)[] = [];
   let validated = false;
+  const autoRuntime = request.viewer === null ? NO_AUTO_RUNTIME : await autoRuntimes(server);
   try {
     return await applyManifests(controller, request.text, {
       source: request.source,
       ...(request.viewer === null ? {} : { defaultNamespace: request.viewer }),
       checkObject: (item) => {
-        const problems = checkAccess(server, item, request.viewer);
+        const problems = checkAccess(server, item, { viewer: request.viewer, autoRuntime });
         if (item.kind === 'SandboxTemplate' || item.kind === 'SandboxWarmPool') {
           const explicit = typeof item.object.metadata.namespace === 'string';
           const owner = explicit || request.viewer !== null ? item.namespace : undefined;
@@ -154,6 +159,35 @@ async function applyAs(server: ServerContext, request: ApplyRequest): Promise<Ap
   }
 }
 
+/** The runtime a template without one gets on this server, without and with egress. */
+type AutoRuntime = Parameters<typeof checkTemplatePolicy>[2];
+
+const NO_AUTO_RUNTIME: AutoRuntime = { withoutEgress: undefined, withEgress: undefined };
+
+/**
+ * Resolves the runtime that `auto` picks here. It can change later (runsc stops working),
+ * so the stack checks each start of a tenant's sandbox against the policy again.
+ */
+async function autoRuntimes(server: ServerContext): Promise<AutoRuntime> {
+  const resolve = async (network: SandboxTemplate['network']): Promise<RuntimeName | undefined> => {
+    // No stored template has this name (it is not a valid one), so no owner's check applies.
+    const template: SandboxTemplate = { ...DEFAULT_TEMPLATE, name: '(auto runtime)', network };
+    try {
+      return (await server.stack.controller.runtimeFor(template)).name;
+    } catch (error) {
+      if (isSandstackError(error) && error.code === 'RUNTIME_UNAVAILABLE') {
+        return undefined;
+      }
+      throw error;
+    }
+  };
+  return {
+    withoutEgress: await resolve({ egress: 'none' }),
+    // Only whether egress is on changes the runtime, so the domain is a placeholder.
+    withEgress: await resolve({ egress: 'proxy', allow: ['example.com'] }),
+  };
+}
+
 function exists(server: ServerContext, kind: OwnedKind, name: string): boolean {
   const { controller } = server.stack;
   return kind === 'SandboxTemplate'
@@ -169,8 +203,9 @@ function exists(server: ServerContext, kind: OwnedKind, name: string): boolean {
 function checkAccess(
   server: ServerContext,
   item: ManifestObject,
-  viewer: Viewer,
+  caller: { viewer: Viewer; autoRuntime: AutoRuntime },
 ): { path: string[]; message: string }[] {
+  const { viewer } = caller;
   if (viewer !== null && item.namespace !== viewer) {
     return [
       {
@@ -206,6 +241,10 @@ function checkAccess(
   }
   if (item.kind === 'SandboxTemplate' && tenant !== null) {
     problems.push(...checkTenantTemplate(server, item, tenant, viewer !== null));
+  }
+  if (item.kind === 'SandboxTemplate' && viewer !== null) {
+    const { input } = toTemplateInput(item.object as unknown as SandboxTemplateObject);
+    problems.push(...checkTemplatePolicy(input, server.tenantTemplates, caller.autoRuntime));
   }
   if (item.kind === 'SandboxWarmPool' && viewer !== null) {
     problems.push(...checkTenantPoolSize(server, item, viewer));
@@ -293,7 +332,9 @@ function checkClaimName(
  * Checks a template that a tenant owns: its snapshot must be one of the tenant's own. When a
  * tenant token applies it, it may not name a host folder as root filesystem, nor ask for
  * more CPU, memory, disk, tasks, lifetime, command timeout or kept output than the server's
- * `default` template gives. The admin grants more by changing `default` or applying the template.
+ * `default` template gives. The admin grants more by changing `default` or applying the
+ * template. The runtime and egress domains are checked against `tenantTemplates` by
+ * {@link checkTemplatePolicy}.
  */
 function checkTenantTemplate(
   server: ServerContext,
@@ -305,9 +346,10 @@ function checkTenantTemplate(
   const annotations = (item.object.metadata.annotations ?? {}) as Record<string, string>;
   const snapshot = annotations[SNAPSHOT_ANNOTATION];
   if (snapshot !== undefined) {
-    const owned = server.stack.controller
-      .listSnapshots({ tenant })
-      .some((record) => record.name === snapshot);
+    const ref = parseSnapshotRef(snapshot);
+    const owned =
+      (ref.tenant === undefined || ref.tenant === tenant) &&
+      server.stack.controller.listSnapshots({ tenant }).some((record) => record.name === ref.name);
     if (!owned) {
       problems.push({
         path: ['metadata', 'annotations', SNAPSHOT_ANNOTATION],

@@ -11,7 +11,8 @@ import { sandboxConditions } from '../../../sandbox/controller-snapshots.js';
 import type { ExecRequest, ExecResult, SandboxInstance } from '../../../sandbox/types.js';
 import { actorOf, listedTenants, requireTenantOrAdminList, tenantOf } from '../auth.js';
 import { BEARER, createRouter, type ServerContext, type ServerEnv } from '../context.js';
-import { CLIENT_ERRORS, ERROR_RESPONSES, ErrorSchema } from '../errors.js';
+import { CLIENT_ERRORS, ERROR_RESPONSES, ErrorSchema, HttpError } from '../errors.js';
+import { MAX_COMMAND_TIMEOUT_MS } from '../../../sandbox/timers.js';
 import { checkCpuQuota, reserveSandboxClaim } from '../limits.js';
 import { sandboxOwners } from '../sandbox-owners.js';
 import { jsonContent, nameSchema } from '../schemas.js';
@@ -72,9 +73,6 @@ const SnapshotSchema = z
   })
   .openapi('Snapshot');
 
-/** Maximum exec time limit, in milliseconds: the maximum delay of Node.js timers. */
-const MAX_EXEC_TIMEOUT_MS = 2_147_483_647;
-
 const ExecSchema = z
   .object({
     command: z
@@ -87,12 +85,16 @@ const ExecSchema = z
       .number({ error: 'timeoutMs must be a number of milliseconds' })
       .int({ error: 'timeoutMs must be a whole number of milliseconds' })
       .min(1, { error: 'timeoutMs must be at least 1 ms' })
-      // Exec rejects a timeout past the maximum delay of Node.js timers (2^31 - 1 ms), so the
-      // route checks it first and names the field.
-      .max(MAX_EXEC_TIMEOUT_MS, {
-        error: `timeoutMs must be at most ${MAX_EXEC_TIMEOUT_MS} ms (about 24.8 days)`,
+      // Exec rejects a timeout past MAX_COMMAND_TIMEOUT_MS, so the route checks it first and
+      // names the field. The template's own command timeout is checked per sandbox.
+      .max(MAX_COMMAND_TIMEOUT_MS, {
+        error: `timeoutMs must be at most ${MAX_COMMAND_TIMEOUT_MS} ms (24 days)`,
       })
-      .optional(),
+      .optional()
+      .openapi({
+        description:
+          "Time limit of the command. At most the sandbox template's commandTimeoutMs, which is also the default; a larger value gets a 400.",
+      }),
   })
   .openapi('ExecRequest');
 
@@ -369,7 +371,7 @@ export const snapshotRoute = createRoute({
   path: '/{id}/snapshot',
   summary: 'Take a named snapshot of a sandbox',
   description:
-    'Stores its processes and files under a name, without ending it; a template that names the snapshot starts its sandboxes from it. gVisor only.',
+    "Stores its processes and files under a name, without ending it; a template that names the snapshot starts its sandboxes from it. gVisor only. Names are unique among the tenant's own snapshots, so a 409 means the tenant already has one of that name.",
   request: {
     params: SandboxParam,
     body: {
@@ -583,6 +585,21 @@ async function sandboxForExec(
   entry: { actor: string; tenant: string; id: string; body: ExecBody },
 ): Promise<SandboxInstance> {
   const sandbox = await liveSandbox(server, entry.tenant, entry.id);
+  const { timeoutMs } = entry.body;
+  if (timeoutMs !== undefined && timeoutMs > sandbox.commandTimeoutMs) {
+    throw new HttpError(
+      400,
+      'INVALID_ARGUMENT',
+      `timeoutMs ${timeoutMs} is over the command timeout of the sandbox's template, ${sandbox.commandTimeoutMs} ms; send at most ${sandbox.commandTimeoutMs}, or leave timeoutMs out to use it`,
+      undefined,
+      [
+        {
+          field: 'body.timeoutMs',
+          message: `timeoutMs must be at most ${sandbox.commandTimeoutMs} ms, the template's commandTimeoutMs`,
+        },
+      ],
+    );
+  }
   await checkCpuQuota(server, entry.tenant);
   server.tenants.audit({
     actor: entry.actor,
