@@ -318,7 +318,8 @@ export interface IsolateWorkerPoolOptions {
    * Runs of one tenant that each of its workers carries before the tenant's next run may
    * start on another worker. One worker already runs isolates on several threads (those of
    * isolated-vm), so spreading buys memory headroom and room on each worker's main thread,
-   * which handles its IPC, and costs smaller IPC batches.
+   * which handles its IPC, and costs smaller IPC batches. `Infinity` keeps each tenant on
+   * one worker while another is free.
    * @default 16
    */
   runsPerWorker?: number;
@@ -348,9 +349,10 @@ export class IsolateWorkerPool {
   constructor(options: IsolateWorkerPoolOptions = {}) {
     this.#size = Math.max(1, options.size ?? Math.min(4, availableParallelism()));
     const runsPerWorker = options.runsPerWorker ?? 16;
-    if (!Number.isInteger(runsPerWorker) || runsPerWorker < 1) {
+    const valid = Number.isInteger(runsPerWorker) || runsPerWorker === Infinity;
+    if (!valid || runsPerWorker < 1) {
       throw new RangeError(
-        `Invalid runsPerWorker ${String(runsPerWorker)}; use a whole number of at least 1`,
+        `Invalid runsPerWorker ${String(runsPerWorker)}; use a whole number of at least 1, or Infinity`,
       );
     }
     this.#runsPerWorker = runsPerWorker;
