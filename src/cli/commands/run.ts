@@ -22,6 +22,7 @@ import { RunProgress } from '../progress.js';
 import { openStack, type Stack } from '../../server/stack.js';
 import { createRunBindings, replayBackstop } from '../../server/run-bindings.js';
 import { acquireRunLock } from '../../server/run-lock.js';
+import { releaseClaimedSandboxes } from '../../server/run-sandboxes.js';
 import { ISOLATE_MEMORY_MB_RANGE, WorkflowEngine } from '../../workflows/engine.js';
 import { runOnServer } from './run-remote.js';
 import {
@@ -248,6 +249,8 @@ async function runLocked(
     result.status === 'terminated'
   ) {
     runSpans.finish(result.status, result.status !== 'complete');
+    // As on the server: an instance that ends before its release step keeps no sandbox.
+    await releaseClaimedSandboxes(stack, options.tenant, instanceId);
   }
 
   const summary = await summarize(stack, {
