@@ -27,6 +27,7 @@ import { ISOLATE_MEMORY_MB_RANGE, WorkflowEngine } from '../../workflows/engine.
 import { runOnServer } from './run-remote.js';
 import {
   locateWorkflow,
+  paramsManifest,
   parseParams,
   printSummary,
   round,
@@ -200,7 +201,14 @@ async function runLocked(
   // A resumed instance stays on the version it started with, whatever the file contains now.
   const version =
     existing?.version ??
-    (await engine.deploy(options.tenant, source.name, { entryPath: source.entryPath })).version;
+    (
+      await engine.deploy(
+        options.tenant,
+        source.name,
+        { entryPath: source.entryPath },
+        { manifest: paramsManifest(source) },
+      )
+    ).version;
 
   if (!resumed) {
     const inputs = await resolveInputs({

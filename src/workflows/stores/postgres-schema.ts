@@ -47,6 +47,8 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE workflow_deleted_instances (
      tenant TEXT NOT NULL, id TEXT NOT NULL, deleted_at_ms BIGINT NOT NULL,
      PRIMARY KEY (tenant, id));`,
+  // The params and inputs a deployment declared, as JSON; NULL when it declared none.
+  `ALTER TABLE workflow_versions ADD COLUMN manifest TEXT;`,
 ];
 
 /**

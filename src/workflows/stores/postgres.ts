@@ -21,6 +21,7 @@ import {
   toInstance,
   toStep,
   toVersion,
+  manifestJson,
 } from './rows.js';
 import {
   deletedIdError,
@@ -138,9 +139,12 @@ export class PostgresWorkflowStore implements WorkflowStore {
   }
 
   async saveVersion(version: VersionRecord): Promise<boolean> {
-    const result = await this.#pool.query(
-      `INSERT INTO workflow_versions (tenant, workflow, hash, class_name, code, created_at_ms)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+    // xmax is 0 only in a row that this statement inserted, not in one it updated.
+    const [row] = await this.#rows<{ inserted: boolean }>(
+      `INSERT INTO workflow_versions (tenant, workflow, hash, class_name, code, created_at_ms, manifest)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (tenant, workflow, hash) DO UPDATE SET manifest = EXCLUDED.manifest
+       RETURNING (xmax = 0) AS inserted`,
       [
         version.tenant,
         version.workflow,
@@ -148,9 +152,10 @@ export class PostgresWorkflowStore implements WorkflowStore {
         version.className,
         version.code,
         version.createdAtMs,
+        manifestJson(version),
       ],
     );
-    return (result.rowCount ?? 0) > 0;
+    return row?.inserted === true;
   }
 
   async getVersion(

@@ -16,6 +16,7 @@ import {
   toInstance,
   toStep,
   toVersion,
+  manifestJson,
 } from './rows.js';
 import {
   deletedIdError,
@@ -73,6 +74,8 @@ const MIGRATIONS = [
   `CREATE TABLE workflow_deleted_instances (
      tenant TEXT NOT NULL, id TEXT NOT NULL, deleted_at_ms INTEGER NOT NULL,
      PRIMARY KEY (tenant, id));`,
+  // The params and inputs a deployment declared, as JSON; NULL when it declared none.
+  `ALTER TABLE workflow_versions ADD COLUMN manifest TEXT;`,
 ];
 
 /**
@@ -171,9 +174,10 @@ export class SqliteWorkflowStore implements WorkflowStore {
       const next = this.#prepare(
         'SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM workflow_versions WHERE tenant = ?',
       ).get(version.tenant) as { seq: number };
-      return this.#prepare(
-        `INSERT OR IGNORE INTO workflow_versions (tenant, workflow, hash, class_name, code, created_at_ms, seq)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      const manifest = manifestJson(version);
+      const inserted = this.#prepare(
+        `INSERT OR IGNORE INTO workflow_versions (tenant, workflow, hash, class_name, code, created_at_ms, seq, manifest)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         version.tenant,
         version.workflow,
@@ -182,7 +186,14 @@ export class SqliteWorkflowStore implements WorkflowStore {
         version.code,
         version.createdAtMs,
         next.seq,
+        manifest,
       ).changes;
+      if (inserted === 0) {
+        this.#prepare(
+          'UPDATE workflow_versions SET manifest = ? WHERE tenant = ? AND workflow = ? AND hash = ?',
+        ).run(manifest, version.tenant, version.workflow, version.hash);
+      }
+      return inserted;
     });
     return insert() > 0;
   }

@@ -228,6 +228,19 @@ describe.each([
     expect(await store.listVersions('bob')).toEqual([]);
   });
 
+  it('replaces a redeployed manifest', async () => {
+    const manifest = { params: { name: { type: 'string' as const, required: true } }, inputs: {} };
+    expect(await store.saveVersion({ ...VERSION, manifest })).toBe(true);
+    expect((await store.getVersion('alice', VERSION.workflow, VERSION.hash))?.manifest).toEqual(
+      manifest,
+    );
+
+    expect(await store.saveVersion(VERSION)).toBe(false);
+    const redeployed = await store.latestVersion('alice', VERSION.workflow);
+    expect(redeployed?.manifest).toBeUndefined();
+    expect(redeployed?.code).toBe(VERSION.code);
+  });
+
   it('returns the newest version as latest', async () => {
     await store.saveVersion(VERSION);
     await store.saveVersion({ ...VERSION, hash: 'def', createdAtMs: 2 });
@@ -509,7 +522,7 @@ describe('PostgreSQL migrations', () => {
         'SELECT version FROM workflow_migrations ORDER BY version',
       );
       await client.end();
-      expect(rows.map((row) => row.version)).toEqual([1, 2, 3]);
+      expect(rows.map((row) => row.version)).toEqual([1, 2, 3, 4]);
     } finally {
       await Promise.all([first.close(), ...others.map((store) => store.close())]);
     }

@@ -4,6 +4,7 @@
  * tenant's rows even when it guesses their ids.
  */
 import { SandstackError, type ErrorData } from '../../core/errors.js';
+import type { WorkflowManifest } from '../inputs.js';
 import type { InstanceStatus, JsonValue } from '../types.js';
 
 /** One deployed version of a workflow. */
@@ -15,7 +16,15 @@ export interface VersionRecord {
   className: string;
   code: string;
   createdAtMs: number;
+  /**
+   * Params and run inputs the deployment declared (a workflow's `sandstack.json`), which
+   * instance creation checks params against; undefined when it declared none.
+   */
+  manifest?: ParamsManifest;
 }
+
+/** The params and run inputs a workflow's `sandstack.json` declares. */
+export type ParamsManifest = Pick<WorkflowManifest, 'params' | 'inputs'>;
 
 /** One workflow instance. */
 export interface InstanceRecord {
