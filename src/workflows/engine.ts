@@ -567,7 +567,11 @@ export class WorkflowEngine {
       ...options,
     });
     if (options.dryRun !== true) {
-      this.#logger.info('Ended instances pruned', { ...result.deleted, tenant: options.tenant });
+      this.#logger.info('Ended instances pruned', {
+        ...result.deleted,
+        releasedIds: result.releasedIds,
+        tenant: options.tenant,
+      });
     }
     return result;
   }

@@ -366,7 +366,10 @@ export class PostgresWorkflowStore implements WorkflowStore {
     );
   }
 
-  async deleteEndedInstances(instances: InstanceKey[]): Promise<InstanceKey[]> {
+  async deleteEndedInstances(
+    instances: InstanceKey[],
+    deletedAtMs = Date.now(),
+  ): Promise<InstanceKey[]> {
     if (instances.length === 0) {
       return [];
     }
@@ -392,10 +395,24 @@ export class PostgresWorkflowStore implements WorkflowStore {
         `INSERT INTO workflow_deleted_instances (tenant, id, deleted_at_ms)
          SELECT tenant, id, $3 FROM UNNEST($1::text[], $2::text[]) AS deleted (tenant, id)
          ON CONFLICT DO NOTHING`,
-        [tenants, ids, Date.now()],
+        [tenants, ids, deletedAtMs],
       );
       return rows;
     });
+  }
+
+  async releaseDeletedIds(options: {
+    deletedBeforeMs: number;
+    limit: number;
+    tenant?: string;
+  }): Promise<number> {
+    const result = await this.#pool.query(
+      `DELETE FROM workflow_deleted_instances WHERE (tenant, id) IN (
+         SELECT tenant, id FROM workflow_deleted_instances
+         WHERE deleted_at_ms < $1 AND ($2::text IS NULL OR tenant = $2) LIMIT $3)`,
+      [options.deletedBeforeMs, options.tenant ?? null, options.limit],
+    );
+    return result.rowCount ?? 0;
   }
 
   async listSteps(tenant: string, instanceId: string): Promise<StepRecord[]> {

@@ -76,6 +76,8 @@ const MIGRATIONS = [
      PRIMARY KEY (tenant, id));`,
   // The params and inputs a deployment declared, as JSON; NULL when it declared none.
   `ALTER TABLE workflow_versions ADD COLUMN manifest TEXT;`,
+  // Retention sweeps release reserved ids by the time their instance was deleted.
+  `CREATE INDEX workflow_deleted_instances_by_time ON workflow_deleted_instances (deleted_at_ms);`,
 ];
 
 /**
@@ -404,7 +406,10 @@ export class SqliteWorkflowStore implements WorkflowStore {
     }) as EndedInstance[];
   }
 
-  async deleteEndedInstances(instances: InstanceKey[]): Promise<InstanceKey[]> {
+  async deleteEndedInstances(
+    instances: InstanceKey[],
+    deletedAtMs = Date.now(),
+  ): Promise<InstanceKey[]> {
     const remove = this.#prepare(
       `DELETE FROM workflow_instances WHERE tenant = ? AND id = ?
          AND status IN ('complete', 'errored', 'terminated')`,
@@ -416,7 +421,6 @@ export class SqliteWorkflowStore implements WorkflowStore {
     const reserve = this.#db.prepare(
       'INSERT OR IGNORE INTO workflow_deleted_instances (tenant, id, deleted_at_ms) VALUES (?, ?, ?)',
     );
-    const deletedAtMs = Date.now();
     return this.#db.transaction(() => {
       const deleted: InstanceKey[] = [];
       for (const { tenant, id } of instances) {
@@ -430,6 +434,19 @@ export class SqliteWorkflowStore implements WorkflowStore {
       }
       return deleted;
     })();
+  }
+
+  async releaseDeletedIds(options: {
+    deletedBeforeMs: number;
+    limit: number;
+    tenant?: string;
+  }): Promise<number> {
+    return this.#prepare(
+      `DELETE FROM workflow_deleted_instances WHERE (tenant, id) IN (
+         SELECT tenant, id FROM workflow_deleted_instances
+           WHERE deleted_at_ms < ? AND (? IS NULL OR tenant = ?) LIMIT ?)`,
+    ).run(options.deletedBeforeMs, options.tenant ?? null, options.tenant ?? null, options.limit)
+      .changes;
   }
 
   async listSteps(tenant: string, instanceId: string): Promise<StepRecord[]> {
