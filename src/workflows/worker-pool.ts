@@ -316,10 +316,11 @@ export interface IsolateWorkerPoolOptions {
   size?: number;
   /**
    * Runs of one tenant that each of its workers carries before the tenant's next run may
-   * start on another worker. One worker already runs isolates on several threads (those of
-   * isolated-vm), so spreading buys memory headroom and room on each worker's main thread,
-   * which handles its IPC, and costs smaller IPC batches. `Infinity` keeps each tenant on
-   * one worker while another is free.
+   * start on another worker, up to the tenant's fair share of the pool. One worker already
+   * runs isolate code on several threads (isolated-vm's), so spreading adds no cores for
+   * that code. It spreads the isolates' heaps over more processes and eases each worker's
+   * main thread, which handles its IPC, at the cost of smaller IPC batches and, the first
+   * time, of forking the next worker. `Infinity` never spreads a tenant.
    * @default 16
    */
   runsPerWorker?: number;
