@@ -365,10 +365,15 @@ export class WorkflowEngine {
       const bindings = this.#bindings(tenant, id);
       let run = await this.#prepare(instance, bindings);
       const resumed = instance.status !== 'queued' || run.hasHistory;
-      await this.#store.updateInstance(tenant, id, {
-        status: 'running',
-        updatedAtMs: this.#clock.now(),
-      });
+      // An instance that a dead process left running is stored as running already. Without
+      // leases the write would only refresh updatedAtMs, so a restart skips one commit per
+      // instance.
+      if (instance.status !== 'running' || this.#leases !== undefined) {
+        await this.#store.updateInstance(tenant, id, {
+          status: 'running',
+          updatedAtMs: this.#clock.now(),
+        });
+      }
       this.#emit({ type: 'instance.start', instanceId: id, resumed });
       this.#logger.info('Instance run started', { tenant, instanceId: id, resumed });
       let crashesOutsideSteps = 0;
