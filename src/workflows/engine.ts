@@ -26,10 +26,12 @@ import type {
   InstanceKey,
   InstanceRecord,
   LeaseStore,
+  ParamsManifest,
   StepRecord,
   VersionRecord,
   WorkflowStore,
 } from './stores/store.js';
+import { checkParams as checkDeclaredParams } from './inputs.js';
 import type { EngineEvent, HostBinding, InstanceStatus, JsonValue } from './types.js';
 import type { PruneResult, ResolvedRetentionOptions, RetentionOptions } from './retention.js';
 import { pruneEndedInstances, resolveRetention } from './retention.js';
@@ -259,14 +261,21 @@ export class WorkflowEngine {
 
   /**
    * Bundles and stores a version of `tenant`'s workflow `name`; new instances start on it.
+   * With `options.manifest` (the params and inputs of the workflow's `sandstack.json`),
+   * {@link create} checks each new instance's params against it.
    *
    * @throws SandstackError `FILE_NOT_FOUND` or `WORKFLOW_INVALID` from bundling, `INVALID_ARGUMENT` for bad names.
    */
-  async deploy(tenant: string, name: string, source: BundleInput): Promise<DeployResult> {
+  async deploy(
+    tenant: string,
+    name: string,
+    source: BundleInput,
+    options: { manifest?: ParamsManifest } = {},
+  ): Promise<DeployResult> {
     assertValidName(tenant, 'tenant');
     assertValidName(name, 'workflow name');
     const bundle = await bundleWorkflow(source);
-    const result = await this.#registry.deploy(tenant, name, bundle);
+    const result = await this.#registry.deploy(tenant, name, bundle, options.manifest);
     this.#logger.info('Workflow deployed', {
       tenant,
       workflow: name,
@@ -281,7 +290,8 @@ export class WorkflowEngine {
    * instance is stored. Asynchronous because the store is.
    *
    * @throws SandstackError `NOT_FOUND` for an unknown workflow, `ALREADY_EXISTS` when the
-   * tenant already has an instance with `id`, `INVALID_ARGUMENT` for params that are not JSON.
+   * tenant already has an instance with `id`, `INVALID_ARGUMENT` for params that are not JSON
+   * or do not match the params the version's manifest declares.
    */
   async create(
     tenant: string,
@@ -292,6 +302,9 @@ export class WorkflowEngine {
     const id = options.id ?? newId('run');
     assertValidName(id, 'instance id');
     const params = checkParams(options.params ?? {});
+    if (version.manifest !== undefined) {
+      checkDeclaredParams(version.manifest, params);
+    }
     const now = this.#clock.now();
     await this.#store.createInstance({
       tenant,
@@ -352,10 +365,15 @@ export class WorkflowEngine {
       const bindings = this.#bindings(tenant, id);
       let run = await this.#prepare(instance, bindings);
       const resumed = instance.status !== 'queued' || run.hasHistory;
-      await this.#store.updateInstance(tenant, id, {
-        status: 'running',
-        updatedAtMs: this.#clock.now(),
-      });
+      // An instance that a dead process left running is stored as running already. Without
+      // leases the write would only refresh updatedAtMs, so a restart skips one commit per
+      // instance.
+      if (instance.status !== 'running' || this.#leases !== undefined) {
+        await this.#store.updateInstance(tenant, id, {
+          status: 'running',
+          updatedAtMs: this.#clock.now(),
+        });
+      }
       this.#emit({ type: 'instance.start', instanceId: id, resumed });
       this.#logger.info('Instance run started', { tenant, instanceId: id, resumed });
       let crashesOutsideSteps = 0;
@@ -554,7 +572,11 @@ export class WorkflowEngine {
       ...options,
     });
     if (options.dryRun !== true) {
-      this.#logger.info('Ended instances pruned', { ...result.deleted, tenant: options.tenant });
+      this.#logger.info('Ended instances pruned', {
+        ...result.deleted,
+        releasedIds: result.releasedIds,
+        tenant: options.tenant,
+      });
     }
     return result;
   }

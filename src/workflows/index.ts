@@ -41,7 +41,7 @@ export type {
   WorkflowEngineOptions,
 } from './engine.js';
 export { IsolateWorkerPool } from './worker-pool.js';
-export type { IsolateWorkerPoolOptions } from './worker-pool.js';
+export type { IsolateWorkerPoolOptions, WorkerLoad } from './worker-pool.js';
 export type { IsolateLimits } from './isolate.js';
 export { DEFAULT_STEP_CONFIG, parseDuration } from './step-config.js';
 export type { ResolvedStepConfig } from './step-config.js';

@@ -75,14 +75,24 @@ export interface ResolvedInput {
  * params pass, because the workflow may read keys the manifest does not list.
  * @throws SandstackError `INVALID_ARGUMENT` naming the key and what the manifest allows
  */
-export function checkParams(manifest: WorkflowManifest, params: Record<string, unknown>): void {
+export function checkParams(
+  manifest: Pick<WorkflowManifest, 'params' | 'inputs'>,
+  params: unknown,
+): void {
   const declared = manifest.params;
   if (declared === undefined) {
     return;
   }
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `Params must be a JSON object, got ${jsonTypeOf(params)}, because the workflow's sandstack.json declares params`,
+    );
+  }
+  const given = params as Record<string, unknown>;
   const known = [...Object.keys(declared), ...Object.keys(manifest.inputs)];
   const allowed = known.length === 0 ? 'none' : known.join(', ');
-  for (const key of Object.keys(params)) {
+  for (const key of Object.keys(given)) {
     if (!known.includes(key)) {
       throw new SandstackError(
         'INVALID_ARGUMENT',
@@ -91,12 +101,13 @@ export function checkParams(manifest: WorkflowManifest, params: Record<string, u
     }
   }
   for (const [key, spec] of Object.entries(declared)) {
-    const value = params[key];
+    const value = given[key];
     if (value === undefined) {
       if (spec.required === true) {
         throw new SandstackError(
           'INVALID_ARGUMENT',
-          `Param "${key}" is missing; the workflow's sandstack.json requires it, so pass it in --params`,
+          `Param "${key}" is missing; the workflow's sandstack.json requires it`,
+          { remedy: { cli: 'pass it in --params', http: 'send it in "params"' } },
         );
       }
       continue;

@@ -741,8 +741,13 @@ export class InstanceRun {
       deferrable: behind,
     });
     if (behind) {
-      // The caller does not wait for this write: a failure surfaces at the next write.
-      const pending = Promise.all([write, earlier]).then(() => undefined);
+      // The caller does not wait for this write, and the step's next record replaces it,
+      // so a failure only loses the start of an attempt that stored nothing yet.
+      const logged = write.then(
+        () => undefined,
+        (error: unknown) => this.#logBehindFailure(record, error),
+      );
+      const pending = Promise.all([logged, earlier]).then(() => undefined);
       pending.catch(() => undefined);
       this.#writeBehind = pending;
       return;
@@ -755,6 +760,24 @@ export class InstanceRun {
     if (stopped !== undefined) {
       throw new ControlStop(stopped);
     }
+  }
+
+  /**
+   * Logs a failed write of an attempt's `running` record. The run goes on: the step's
+   * result, failure or retry record replaces the missing one, and after a crash before
+   * that, the next run starts the attempt again as if the record had never been written.
+   */
+  #logBehindFailure(record: StepRecord, error: unknown): void {
+    this.#settings.logger.error(
+      'Writing the running record of a step failed; the step goes on and its next record replaces it',
+      {
+        tenant: this.#instance.tenant,
+        instanceId: this.#instance.id,
+        stepKey: record.key,
+        attempt: record.attempt,
+        error: String(error),
+      },
+    );
   }
 
   #emit(event: EngineEvent): void {

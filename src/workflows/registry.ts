@@ -7,7 +7,7 @@ import { systemClock } from '../core/clock.js';
 import { SandstackError } from '../core/errors.js';
 import { isValidName } from '../core/ids.js';
 import type { WorkflowBundle } from './bundle.js';
-import type { VersionRecord, WorkflowStore } from './stores/store.js';
+import type { ParamsManifest, VersionRecord, WorkflowStore } from './stores/store.js';
 
 /** Result of {@link WorkflowRegistry.deploy}. */
 export interface DeployResult {
@@ -41,11 +41,16 @@ export class WorkflowRegistry {
 
   /**
    * Stores a bundle as a version of `tenant`'s workflow `name`; the newest deployment is the
-   * one new instances start on.
+   * one new instances start on. A deploy of a stored bundle replaces its `manifest`.
    *
    * @throws SandstackError `INVALID_ARGUMENT` for an invalid tenant or workflow name.
    */
-  async deploy(tenant: string, name: string, bundle: WorkflowBundle): Promise<DeployResult> {
+  async deploy(
+    tenant: string,
+    name: string,
+    bundle: WorkflowBundle,
+    manifest?: ParamsManifest,
+  ): Promise<DeployResult> {
     assertValidName(tenant, 'tenant');
     assertValidName(name, 'workflow name');
     const created = await this.#store.saveVersion({
@@ -55,6 +60,7 @@ export class WorkflowRegistry {
       className: bundle.className,
       code: bundle.code,
       createdAtMs: this.#clock.now(),
+      ...(manifest === undefined ? {} : { manifest }),
     });
     return { workflow: name, version: bundle.hash, className: bundle.className, created };
   }

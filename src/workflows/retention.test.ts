@@ -89,10 +89,52 @@ describe('WorkflowEngine.prune', () => {
     expect((await engine.prune()).instances).toEqual([{ tenant: 'acme', id, status: 'complete' }]);
     await expect(engine.get('acme', id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
-    // The old trace, action log and sandbox usage still name the id, so it is not reused.
+    // A create retried after the prune must not run the work again.
     const reused = engine.create('acme', 'test', { id, params: { mode: 'sleep' } });
     await expect(reused).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
-    await expect(reused).rejects.toThrow(/retention deleted, and ids are never reused/);
+    await expect(reused).rejects.toThrow(/retention deleted, and the id stays reserved/);
+  });
+
+  it('releases a reserved id after its period', async () => {
+    const { engine, advance, start, status } = await makeEngine({
+      retention: { reserveDeletedIdsFor: '10 days' },
+    });
+    const old = await start('acme', 'test', 'complete');
+    advance(8 * DAY_MS);
+    expect((await engine.prune()).releasedIds).toBe(0);
+    const recent = await start('acme', 'test', 'complete');
+
+    advance(9 * DAY_MS);
+    const first = await engine.prune();
+    expect(first.instances.map((instance) => instance.id)).toEqual([recent]);
+    expect(first.releasedIds).toBe(0);
+    const early = engine.create('acme', 'test', { id: old, params: { mode: 'complete' } });
+    await expect(early).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+
+    // The old id was reserved on day 8 and is released 10 days later. The newer one stays.
+    advance(2 * DAY_MS);
+    const dryRun = await engine.prune({ dryRun: true });
+    expect(dryRun.releasedIds).toBe(0);
+    const second = await engine.prune();
+    expect(second.releasedIds).toBe(1);
+    await engine.create('acme', 'test', { id: old, params: { mode: 'complete' } });
+    expect(await status('acme', old)).toBe('queued');
+    const stillReserved = engine.create('acme', 'test', { id: recent });
+    await expect(stillReserved).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+  });
+
+  it('keeps reserved ids forever when asked', async () => {
+    const { engine, advance, start } = await makeEngine({
+      retention: { reserveDeletedIdsFor: 'forever' },
+    });
+    const id = await start('acme', 'test', 'complete');
+    advance(8 * DAY_MS);
+    await engine.prune();
+    advance(10_000 * DAY_MS);
+
+    expect((await engine.prune()).releasedIds).toBe(0);
+    const reused = engine.create('acme', 'test', { id });
+    await expect(reused).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
   });
 
   it('applies tenant and workflow overrides', async () => {

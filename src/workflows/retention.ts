@@ -38,6 +38,17 @@ export interface RetentionOptions extends RetentionPolicy {
   tenants?: Record<string, RetentionPolicy>;
   /** Overrides by `"<tenant>/<workflow>"`. */
   workflows?: Record<string, RetentionPolicy>;
+  /**
+   * How long the id of a deleted instance stays reserved after the sweep that deleted it,
+   * so a create with that id, such as a client's retry, is rejected with `ALREADY_EXISTS`
+   * instead of running the work again. After that a new instance may take the id.
+   * `"forever"` keeps every id reserved, and the table of reserved ids then grows with
+   * every deleted instance.
+   * NOTE: retention keeps the deleted instance's trace, action log and sandbox records,
+   * which name the id, so a new instance that takes a released id shows them as its own.
+   * @default "30 days"
+   */
+  reserveDeletedIdsFor?: RetentionPeriod;
 }
 
 /** Retention in milliseconds per end status; undefined keeps instances forever. */
@@ -46,6 +57,8 @@ export type ResolvedRetentionPolicy = Partial<Record<EndedStatus, number>>;
 /** Retention options after parsing, built by {@link resolveRetention}. */
 export interface ResolvedRetentionOptions {
   defaults: Required<Record<EndedStatus, number | undefined>>;
+  /** Reservation of a deleted instance's id in milliseconds; infinity for `"forever"`. */
+  reserveDeletedIdsMs: number;
   tenants: Map<string, ResolvedRetentionPolicy>;
   workflows: Map<string, ResolvedRetentionPolicy>;
 }
@@ -56,6 +69,9 @@ export const DEFAULT_RETENTION: Required<RetentionPolicy> = {
   erroredAfter: '30 days',
   terminatedAfter: '7 days',
 };
+
+/** Default time the id of a deleted instance stays reserved. */
+export const DEFAULT_RESERVE_DELETED_IDS_FOR = '30 days';
 
 /** Default time between two retention sweeps of a server. */
 export const DEFAULT_SWEEP_INTERVAL_MS = 3_600_000;
@@ -98,7 +114,11 @@ export function resolveRetention(options: RetentionOptions = {}): ResolvedRetent
     }
     workflows.set(key, resolvePolicy(policy, `retention.workflows.${key}`));
   }
-  return { defaults, tenants, workflows };
+  const reserveDeletedIdsMs = parsePeriod(
+    options.reserveDeletedIdsFor ?? DEFAULT_RESERVE_DELETED_IDS_FOR,
+    'retention.reserveDeletedIdsFor',
+  );
+  return { defaults, tenants, workflows, reserveDeletedIdsMs };
 }
 
 function resolvePolicy(policy: RetentionPolicy, label: string): ResolvedRetentionPolicy {
@@ -156,6 +176,8 @@ function shortestRetentionMs(retention: ResolvedRetentionOptions): number {
 export interface PruneResult {
   deleted: Record<EndedStatus, number>;
   instances: (InstanceKey & { status: EndedStatus })[];
+  /** Reserved ids of earlier deleted instances that were released; always 0 in a dry run. */
+  releasedIds: number;
 }
 
 /** Options for {@link pruneEndedInstances}. */
@@ -171,6 +193,7 @@ export interface PruneOptions {
  * Deletes ended instances older than their retention, with their steps and events, in
  * batches. Queued, running, waiting and paused instances are never deleted, also when one
  * changes status while the sweep runs, because the store deletes only rows still ended.
+ * Then releases the reserved ids of instances deleted more than `reserveDeletedIdsMs` ago.
  */
 export async function pruneEndedInstances(
   store: WorkflowStore,
@@ -180,10 +203,24 @@ export async function pruneEndedInstances(
   const result: PruneResult = {
     deleted: { complete: 0, errored: 0, terminated: 0 },
     instances: [],
+    releasedIds: 0,
   };
+  await deleteExpiredInstances(store, retention, options, result);
+  if (options.dryRun !== true) {
+    result.releasedIds = await releaseExpiredIds(store, retention, options);
+  }
+  return result;
+}
+
+async function deleteExpiredInstances(
+  store: WorkflowStore,
+  retention: ResolvedRetentionOptions,
+  options: PruneOptions,
+  result: PruneResult,
+): Promise<void> {
   const shortest = shortestRetentionMs(retention);
   if (!Number.isFinite(shortest)) {
-    return result;
+    return;
   }
   let after: EndedInstance | undefined;
   for (;;) {
@@ -196,26 +233,51 @@ export async function pruneEndedInstances(
     const expired = page.filter(
       (instance) => instance.updatedAtMs < options.nowMs - retentionMsFor(retention, instance),
     );
-    const deleted = options.dryRun === true ? expired : await deleteExpired(store, expired);
+    const deleted =
+      options.dryRun === true ? expired : await deleteExpired(store, expired, options.nowMs);
     for (const instance of deleted) {
       result.deleted[instance.status] += 1;
       result.instances.push({ tenant: instance.tenant, id: instance.id, status: instance.status });
     }
     if (page.length < PRUNE_BATCH_SIZE) {
-      return result;
+      return;
     }
     after = page.at(-1);
+  }
+}
+
+/** Releases reserved ids older than the reservation, in batches, and returns how many. */
+async function releaseExpiredIds(
+  store: WorkflowStore,
+  retention: ResolvedRetentionOptions,
+  options: PruneOptions,
+): Promise<number> {
+  if (!Number.isFinite(retention.reserveDeletedIdsMs)) {
+    return 0;
+  }
+  let released = 0;
+  for (;;) {
+    const count = await store.releaseDeletedIds({
+      deletedBeforeMs: options.nowMs - retention.reserveDeletedIdsMs,
+      limit: PRUNE_BATCH_SIZE,
+      ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
+    });
+    released += count;
+    if (count < PRUNE_BATCH_SIZE) {
+      return released;
+    }
   }
 }
 
 async function deleteExpired(
   store: WorkflowStore,
   expired: EndedInstance[],
+  nowMs: number,
 ): Promise<EndedInstance[]> {
   if (expired.length === 0) {
     return [];
   }
-  const deleted = await store.deleteEndedInstances(expired);
+  const deleted = await store.deleteEndedInstances(expired, nowMs);
   const keys = new Set(deleted.map((key) => `${key.tenant}/${key.id}`));
   return expired.filter((instance) => keys.has(`${instance.tenant}/${instance.id}`));
 }

@@ -28,6 +28,8 @@ class IsolateWorker {
   readonly child: ChildProcess;
   readonly ready: Promise<void>;
   readonly runs = new Map<number, WorkerIsolateRun>();
+  /** Number of runs per tenant on this worker. Runs without a tenant count under `undefined`. */
+  readonly tenants = new Map<string | undefined, number>();
   #stderrTail = '';
   #exited = false;
   /** Messages waiting for the next flush to the worker; see `send`. */
@@ -67,6 +69,7 @@ class IsolateWorker {
         run.workerExited(description);
       }
       this.runs.clear();
+      this.tenants.clear();
     });
     this.child.on('error', () => undefined);
     // Stay referenced while starting: the run waiting for this worker holds nothing else.
@@ -102,12 +105,32 @@ class IsolateWorker {
 
   add(id: number, run: WorkerIsolateRun): void {
     this.runs.set(id, run);
+    this.tenants.set(run.tenant, (this.tenants.get(run.tenant) ?? 0) + 1);
     this.#updateRef();
   }
 
   remove(id: number): void {
+    const run = this.runs.get(id);
+    if (run === undefined) {
+      return;
+    }
     this.runs.delete(id);
+    const left = (this.tenants.get(run.tenant) ?? 1) - 1;
+    if (left > 0) {
+      this.tenants.set(run.tenant, left);
+    } else {
+      this.tenants.delete(run.tenant);
+    }
     this.#updateRef();
+  }
+
+  /** The tenant whose code alone runs here, or undefined when idle, shared or without a tenant. */
+  get soleTenant(): string | undefined {
+    if (this.tenants.size !== 1) {
+      return undefined;
+    }
+    const [tenant] = this.tenants.keys();
+    return tenant;
   }
 
   exitDescription(): string {
@@ -187,7 +210,7 @@ class WorkerIsolateRun implements IsolateExecution {
     });
     let worker: IsolateWorker;
     try {
-      worker = await this.#pool.acquire(this.tenant);
+      worker = await this.#pool.acquire(this.#id, this);
     } catch (error) {
       return {
         kind: 'crashed',
@@ -195,10 +218,10 @@ class WorkerIsolateRun implements IsolateExecution {
       };
     }
     if (this.#settled !== undefined) {
+      worker.remove(this.#id);
       return this.#settled;
     }
     this.#worker = worker;
-    worker.add(this.#id, this);
     const { code, init, limits } = this.#options;
     worker.send({ type: 'start', run: this.#id, code, init, limits });
     return done;
@@ -291,7 +314,26 @@ class WorkerIsolateRun implements IsolateExecution {
 export interface IsolateWorkerPoolOptions {
   /** Maximum number of worker processes, which runs share. @default the number of CPUs, at most 4 */
   size?: number;
+  /**
+   * Runs of one tenant that each of its workers carries before the tenant's next run may
+   * start on another worker, up to the tenant's fair share of the pool. One worker already
+   * runs isolate code on several threads (isolated-vm's), so spreading adds no cores for
+   * that code. It spreads the isolates' heaps over more processes and eases each worker's
+   * main thread, which handles its IPC, at the cost of smaller IPC batches and, the first
+   * time, of forking the next worker. `Infinity` never spreads a tenant.
+   * @default 16
+   */
+  runsPerWorker?: number;
   logger?: Logger;
+}
+
+/** Load of one live worker process, as returned by {@link IsolateWorkerPool.workers}. */
+export interface WorkerLoad {
+  pid: number;
+  /** Runs in progress on the worker. */
+  runs: number;
+  /** Tenants whose code the worker runs, sorted. Runs without a tenant are left out. */
+  tenants: string[];
 }
 
 /**
@@ -300,12 +342,21 @@ export interface IsolateWorkerPoolOptions {
  */
 export class IsolateWorkerPool {
   readonly #size: number;
+  readonly #runsPerWorker: number;
   readonly #logger: Logger;
   readonly #workers = new Set<IsolateWorker>();
   #nextRun = 0;
 
   constructor(options: IsolateWorkerPoolOptions = {}) {
     this.#size = Math.max(1, options.size ?? Math.min(4, availableParallelism()));
+    const runsPerWorker = options.runsPerWorker ?? 16;
+    const valid = Number.isInteger(runsPerWorker) || runsPerWorker === Infinity;
+    if (!valid || runsPerWorker < 1) {
+      throw new RangeError(
+        `Invalid runsPerWorker ${String(runsPerWorker)}; use a whole number of at least 1, or Infinity`,
+      );
+    }
+    this.#runsPerWorker = runsPerWorker;
     this.#logger = options.logger ?? noopLogger;
   }
 
@@ -316,6 +367,23 @@ export class IsolateWorkerPool {
     );
   }
 
+  /** Live workers with the runs and tenants each one carries now. */
+  get workers(): WorkerLoad[] {
+    return [...this.#workers].flatMap((worker) =>
+      worker.alive && worker.child.pid !== undefined
+        ? [
+            {
+              pid: worker.child.pid,
+              runs: worker.runs.size,
+              tenants: [...worker.tenants.keys()]
+                .filter((tenant): tenant is string => tenant !== undefined)
+                .sort(),
+            },
+          ]
+        : [],
+    );
+  }
+
   /** Prepares one `run()` call of tenant code on a worker of this pool. */
   execution(options: IsolateRunOptions): IsolateExecution {
     this.#nextRun += 1;
@@ -323,26 +391,84 @@ export class IsolateWorkerPool {
   }
 
   /**
-   * Picks a worker that runs only `tenant`'s code, else an idle one, else forks a new one
-   * while under `size`, else the least busy. Tenants share a worker only when more of them
-   * run at once than there are workers.
+   * Places `run` on a worker (see `#pick`) and waits until that worker is ready. The run is
+   * counted on the worker before the wait, so runs placed meanwhile see it.
    * @internal
    */
-  async acquire(tenant: string | undefined): Promise<IsolateWorker> {
-    const live = [...this.#workers].filter((worker) => worker.alive);
-    const onlyTenant = (candidate: IsolateWorker): boolean =>
-      tenant !== undefined &&
-      candidate.runs.size > 0 &&
-      [...candidate.runs.values()].every((run) => run.tenant === tenant);
-    let worker = live.find(onlyTenant) ?? live.find((candidate) => candidate.runs.size === 0);
-    if (worker === undefined && live.length < this.#size) {
-      worker = new IsolateWorker(this.#logger, (exited) => this.#forget(exited));
-      this.#workers.add(worker);
+  async acquire(id: number, run: WorkerIsolateRun): Promise<IsolateWorker> {
+    const worker = this.#pick(run.tenant);
+    worker.add(id, run);
+    try {
+      await worker.ready;
+    } catch (error) {
+      worker.remove(id);
+      throw error;
     }
-    worker ??= live.reduce((best, candidate) =>
-      candidate.runs.size < best.runs.size ? candidate : best,
-    );
-    await worker.ready;
+    return worker;
+  }
+
+  /**
+   * Picks the worker for a new run of `tenant`. A worker runs one tenant's code at a time,
+   * unless more tenants have runs at once than the pool can fork workers. Each tenant's
+   * share is `size` divided by the number of tenants with runs (at least one worker). A
+   * tenant takes an idle or new worker while it has fewer workers than its share and
+   * each of them already carries `runsPerWorker` runs. Otherwise its least busy worker
+   * gets the run. A tenant that has more workers than its share, because other tenants
+   * started since, places new runs only on its first workers, so the rest drain and come
+   * free for the others.
+   */
+  #pick(tenant: string | undefined): IsolateWorker {
+    const live = [...this.#workers].filter((worker) => worker.alive);
+    const tenants = new Set<string | undefined>([tenant]);
+    for (const worker of live) {
+      for (const other of worker.tenants.keys()) {
+        tenants.add(other);
+      }
+    }
+    const share = Math.max(1, Math.floor(this.#size / tenants.size));
+    const owned = tenant === undefined ? [] : live.filter((worker) => worker.soleTenant === tenant);
+    const ownBest = leastBusy(owned.slice(0, share));
+    if (ownBest !== undefined && ownBest.runs.size < this.#runsPerWorker) {
+      return ownBest;
+    }
+    if (owned.length < share) {
+      const idle = live.find((worker) => worker.runs.size === 0);
+      if (idle !== undefined) {
+        return idle;
+      }
+      if (live.length < this.#size) {
+        return this.#fork();
+      }
+    }
+    return ownBest ?? this.#pickShared(tenant, live, share);
+  }
+
+  /**
+   * Picks a worker to share when `tenant` has none and none is free. It prefers one that
+   * already runs the tenant's code, then one that another tenant is draining, then the
+   * least busy.
+   */
+  #pickShared(tenant: string | undefined, live: IsolateWorker[], share: number): IsolateWorker {
+    const withTenant = live.filter((worker) => tenant !== undefined && worker.tenants.has(tenant));
+    const draining = live.filter((worker) => {
+      const owner = worker.soleTenant;
+      if (owner === undefined) {
+        return false;
+      }
+      const ownersWorkers = live.filter((candidate) => candidate.soleTenant === owner);
+      return ownersWorkers.indexOf(worker) >= share;
+    });
+    const worker = leastBusy(withTenant) ?? leastBusy(draining) ?? leastBusy(live);
+    if (worker === undefined) {
+      // Unreachable: the pool forks a worker whenever none is live.
+      throw new Error('No isolate worker process to run on');
+    }
+    return worker;
+  }
+
+  #fork(): IsolateWorker {
+    const worker = new IsolateWorker(this.#logger, (exited) => this.#forget(exited));
+    this.#workers.add(worker);
     return worker;
   }
 
@@ -363,6 +489,17 @@ export class IsolateWorkerPool {
       });
     }
   }
+}
+
+/** Returns the worker with the fewest runs, the first of equals, or undefined for none. */
+function leastBusy(workers: IsolateWorker[]): IsolateWorker | undefined {
+  let best: IsolateWorker | undefined;
+  for (const worker of workers) {
+    if (best === undefined || worker.runs.size < best.runs.size) {
+      best = worker;
+    }
+  }
+  return best;
 }
 
 let shared: IsolateWorkerPool | undefined;

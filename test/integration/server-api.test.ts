@@ -45,6 +45,15 @@ export class Wait extends WorkflowEntrypoint {
 }
 `;
 
+/** Greets `event.payload.name`; deployed with a manifest that declares that param. */
+const GREET_WORKFLOW = `import { WorkflowEntrypoint } from 'sandstack/workflows';
+export class Greet extends WorkflowEntrypoint {
+  async run(event, step) {
+    return step.do('greet', async () => 'hello ' + event.payload.name);
+  }
+}
+`;
+
 const ASK_WORKFLOW = `import { WorkflowEntrypoint } from 'sandstack/workflows';
 export class Ask extends WorkflowEntrypoint {
   async run(event, step) {
@@ -450,6 +459,46 @@ describe('control plane API', () => {
       );
       expect(kinds).toContain('tool:allow');
       expect(kinds).toContain('claim:allow');
+    });
+
+    it('checks params the manifest declares', async () => {
+      const deployed = await call(acme, 'POST', '/v1/workflows', {
+        name: 'greet-declared',
+        source: GREET_WORKFLOW,
+        language: 'javascript',
+        manifest: {
+          params: { name: { type: 'string', required: true } },
+          inputs: { repo: { type: 'directory' } },
+        },
+      });
+      expect(deployed.status).toBe(201);
+
+      const cases: [unknown, string][] = [
+        [{ nam: 'Ada' }, 'Unknown param "nam"; the workflow\'s sandstack.json declares name, repo'],
+        [
+          {},
+          'Param "name" is missing; the workflow\'s sandstack.json requires it; send it in "params"',
+        ],
+        [{ name: 5 }, 'Param "name" must be of type string, got number 5'],
+        [['Ada'], 'Params must be a JSON object, got array'],
+      ];
+      for (const [params, message] of cases) {
+        const reply = await call(acme, 'POST', '/v1/instances', {
+          workflow: 'greet-declared',
+          params,
+        });
+        expect(reply.status, JSON.stringify(params)).toBe(400);
+        expect(reply.body.error?.code, JSON.stringify(params)).toBe('INVALID_ARGUMENT');
+        expect(reply.body.error?.message, JSON.stringify(params)).toContain(message);
+      }
+
+      const created = await call(acme, 'POST', '/v1/instances', {
+        workflow: 'greet-declared',
+        params: { name: 'Ada' },
+      });
+      expect(created.status).toBe(202);
+      const done = await waitForStatus(acme, created.body.id as string, ['complete', 'errored']);
+      expect(done.body.output).toBe('hello Ada');
     });
 
     it('rejects a duplicate instance id with 409', async () => {

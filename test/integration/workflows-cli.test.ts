@@ -117,6 +117,7 @@ describe('sandstack workflow and instance commands', () => {
       dryRun: false,
       deleted: { complete: 0, errored: 0, terminated: 1 },
       instances: [{ tenant: 'acme', id: 'nap-1', status: 'terminated' }],
+      releasedIds: 0,
     });
     expect(existsSync(inputs)).toBe(false);
     const listed = await cli(['instance', 'list', '--tenant', 'acme']);
@@ -128,6 +129,10 @@ describe('sandstack workflow and instance commands', () => {
     const result = await cli(['instance', 'prune', '--retain-errored', 'soon']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Invalid --retain-errored "soon"');
+
+    const reserve = await cli(['instance', 'prune', '--reserve-deleted-ids-for', 'soon']);
+    expect(reserve.code).toBe(1);
+    expect(reserve.stderr).toContain('Invalid --reserve-deleted-ids-for "soon"');
   }, 60_000);
 
   it('names a missing workflow file', async () => {

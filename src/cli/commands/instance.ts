@@ -435,6 +435,9 @@ function registerPrune(instance: Command): void {
       printLine(
         `${verb} ${result.instances.length} ended instances (${complete} complete, ${errored} errored, ${terminated} terminated)`,
       );
+      if (result.releasedIds > 0) {
+        printLine(`released ${result.releasedIds} reserved ids of instances deleted earlier`);
+      }
     },
   );
 }

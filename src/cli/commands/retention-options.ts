@@ -7,13 +7,18 @@ import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { isSandstackError, SandstackError } from '../../core/errors.js';
 import type { RetentionOptions } from '../../workflows/retention.js';
-import { DEFAULT_RETENTION, resolveRetention } from '../../workflows/retention.js';
+import {
+  DEFAULT_RESERVE_DELETED_IDS_FOR,
+  DEFAULT_RETENTION,
+  resolveRetention,
+} from '../../workflows/retention.js';
 
 /** Parsed values of the retention flags. */
 export interface RetentionFlags {
   retainComplete: string;
   retainErrored: string;
   retainTerminated: string;
+  reserveDeletedIdsFor: string;
   retentionFile?: string;
 }
 
@@ -38,6 +43,11 @@ export function addRetentionFlags(command: Command): Command {
       String(DEFAULT_RETENTION.terminatedAfter),
     )
     .option(
+      '--reserve-deleted-ids-for <period>',
+      `how long the id of a deleted instance stays reserved, so a create with it is rejected: ${PERIOD_HELP}`,
+      DEFAULT_RESERVE_DELETED_IDS_FOR,
+    )
+    .option(
       '--retention-file <path>',
       'YAML or JSON file with retention overrides, such as {tenants: {acme: {completeAfter: "1 day"}}, workflows: {"acme/audit": {erroredAfter: forever}}}',
     );
@@ -60,6 +70,10 @@ export function retentionFromFlags(flags: RetentionFlags): RetentionOptions {
     checked(() => resolveRetention({ [field]: value }), `${flag} "${raw}"`);
     options[field] = value;
   }
+  const raw = flags.reserveDeletedIdsFor;
+  const reserveDeletedIdsFor = /^\d+$/.test(raw) ? Number(raw) : raw;
+  checked(() => resolveRetention({ reserveDeletedIdsFor }), `--reserve-deleted-ids-for "${raw}"`);
+  options.reserveDeletedIdsFor = reserveDeletedIdsFor;
   return options;
 }
 

@@ -20,6 +20,7 @@ import { RunProgress } from '../progress.js';
 import { rejectLocalOptions, type Remote } from '../remote.js';
 import {
   locateWorkflow,
+  paramsManifest,
   parseParams,
   printSummary,
   round,
@@ -72,7 +73,13 @@ export async function runOnServer(
 
   let version = existing?.version;
   if (version === undefined) {
-    version = (await deployRemote(remote, source.entryPath, { name: source.name })).version;
+    const manifest = paramsManifest(source);
+    version = (
+      await deployRemote(remote, source.entryPath, {
+        name: source.name,
+        ...(manifest === undefined ? {} : { manifest }),
+      })
+    ).version;
     const inputs = await uploadInputs(source, params);
     await remote.call((client) =>
       client.instances.create({ workflow: source.name, id: instanceId, params, inputs }),

@@ -8,6 +8,7 @@ import pc from 'picocolors';
 import { SandstackError } from '../../core/errors.js';
 import type { ActionRecord } from '../../workflows/bindings/action-log.js';
 import { manifestSchema, type WorkflowManifest } from '../../workflows/inputs.js';
+import type { ParamsManifest } from '../../workflows/stores/store.js';
 import { printLine } from '../output.js';
 import { describeInput, formatMs } from '../progress.js';
 
@@ -90,6 +91,15 @@ export function parseParams(raw: string | undefined): Record<string, unknown> {
     );
   }
   return value as Record<string, unknown>;
+}
+
+/**
+ * Returns the params and inputs the workflow's manifest declares, for the engine to check
+ * each new instance's params against; undefined when it declares no params.
+ */
+export function paramsManifest(source: WorkflowSource): ParamsManifest | undefined {
+  const { params, inputs } = source.manifest;
+  return params === undefined ? undefined : { params, inputs };
 }
 
 /** Locates the workflow entry and its manifest (`sandstack.json` in the folder). */

@@ -22,10 +22,12 @@ import { RunProgress } from '../progress.js';
 import { openStack, type Stack } from '../../server/stack.js';
 import { createRunBindings, replayBackstop } from '../../server/run-bindings.js';
 import { acquireRunLock } from '../../server/run-lock.js';
+import { releaseClaimedSandboxes } from '../../server/run-sandboxes.js';
 import { ISOLATE_MEMORY_MB_RANGE, WorkflowEngine } from '../../workflows/engine.js';
 import { runOnServer } from './run-remote.js';
 import {
   locateWorkflow,
+  paramsManifest,
   parseParams,
   printSummary,
   round,
@@ -199,7 +201,14 @@ async function runLocked(
   // A resumed instance stays on the version it started with, whatever the file contains now.
   const version =
     existing?.version ??
-    (await engine.deploy(options.tenant, source.name, { entryPath: source.entryPath })).version;
+    (
+      await engine.deploy(
+        options.tenant,
+        source.name,
+        { entryPath: source.entryPath },
+        { manifest: paramsManifest(source) },
+      )
+    ).version;
 
   if (!resumed) {
     const inputs = await resolveInputs({
@@ -248,6 +257,8 @@ async function runLocked(
     result.status === 'terminated'
   ) {
     runSpans.finish(result.status, result.status !== 'complete');
+    // As on the server: an instance that ends before its release step keeps no sandbox.
+    await releaseClaimedSandboxes(stack, options.tenant, instanceId);
   }
 
   const summary = await summarize(stack, {

@@ -6,9 +6,11 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openDatabase } from '../../core/store.js';
 import { WorkflowEngine } from '../../workflows/engine.js';
+import type { ParamsManifest } from '../../workflows/stores/store.js';
 import { printJson, printLine } from '../output.js';
 import { openRemote, rejectLocalOptions, type Remote } from '../remote.js';
 import { workflowUploadSource } from '../upload.js';
+import { locateWorkflow, paramsManifest } from './run-shared.js';
 
 /** Tenant of local commands that are given none. */
 export const DEFAULT_TENANT = 'default';
@@ -53,7 +55,7 @@ export function formatTime(ms: number): string {
 export async function deployRemote(
   remote: Remote,
   path: string,
-  options: { name: string; className?: string },
+  options: { name: string; className?: string; manifest?: ParamsManifest },
 ): Promise<{ workflow: string; version: string; className: string; created: boolean }> {
   const source = await workflowUploadSource(path);
   return remote.call((client) =>
@@ -63,6 +65,7 @@ export async function deployRemote(
       language: 'javascript',
       filename: path,
       ...(options.className === undefined ? {} : { className: options.className }),
+      ...(options.manifest === undefined ? {} : { manifest: options.manifest }),
     }),
   );
 }
@@ -110,14 +113,24 @@ function registerWorkflow(program: Command): void {
       ) => {
         const remote = openRemote(command);
         const className = options.class === undefined ? {} : { className: options.class };
+        const manifest = paramsManifest(await locateWorkflow(path));
         let result;
         if (remote === undefined) {
           result = await withEngine(command, (engine) =>
-            engine.deploy(options.tenant, options.name, { entryPath: path, ...className }),
+            engine.deploy(
+              options.tenant,
+              options.name,
+              { entryPath: path, ...className },
+              { manifest },
+            ),
           );
         } else {
           rejectLocalOptions(command, ['tenant'], TOKEN_PICKS_TENANT);
-          result = await deployRemote(remote, path, { name: options.name, ...className });
+          result = await deployRemote(remote, path, {
+            name: options.name,
+            ...className,
+            ...(manifest === undefined ? {} : { manifest }),
+          });
         }
         if (options.json === true) {
           printJson(result);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { ApprovalQueue } from '../../guard/approvals.js';
 import type { Stack } from '../stack.js';
 import { createRunBindings, type SandboxAdmission } from '../run-bindings.js';
+import { releaseClaimedSandboxes } from '../run-sandboxes.js';
 import { RunSpans } from '../../telemetry/run-spans.js';
 import { DEFAULT_LEASE_MS, WorkflowEngine, type EngineLimits } from '../../workflows/engine.js';
 import type { PruneResult, RetentionOptions } from '../../workflows/retention.js';
@@ -302,35 +303,11 @@ export class InstanceRunner {
     if (inFlight !== undefined) {
       return inFlight;
     }
-    const releasing = this.#releaseClaimed(tenant, id).finally(() => {
+    const releasing = releaseClaimedSandboxes(this.#stack, tenant, id).finally(() => {
       this.#releasing.delete(key);
     });
     this.#releasing.set(key, releasing);
     return releasing;
-  }
-
-  async #releaseClaimed(tenant: string, id: string): Promise<void> {
-    const controller = this.#stack.controller;
-    const claimed = controller
-      .list({ tenant, runId: id })
-      .filter((record) => record.state === 'claimed');
-    for (const record of claimed) {
-      try {
-        await controller.release(record.id);
-        this.#stack.logger.info('Released sandbox of ended instance', {
-          tenant,
-          instanceId: id,
-          sandboxId: record.id,
-        });
-      } catch (error) {
-        this.#stack.logger.error('Releasing sandbox of ended instance failed', {
-          tenant,
-          instanceId: id,
-          sandboxId: record.id,
-          error: String(error),
-        });
-      }
-    }
   }
 
   /** Builds the engine and spans of one run; undefined when the instance no longer exists. */

@@ -47,6 +47,10 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE workflow_deleted_instances (
      tenant TEXT NOT NULL, id TEXT NOT NULL, deleted_at_ms BIGINT NOT NULL,
      PRIMARY KEY (tenant, id));`,
+  // The params and inputs a deployment declared, as JSON; NULL when it declared none.
+  `ALTER TABLE workflow_versions ADD COLUMN manifest TEXT;`,
+  // Retention sweeps release reserved ids by the time their instance was deleted.
+  `CREATE INDEX workflow_deleted_instances_by_time ON workflow_deleted_instances (deleted_at_ms);`,
 ];
 
 /**

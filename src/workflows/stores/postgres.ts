@@ -21,6 +21,7 @@ import {
   toInstance,
   toStep,
   toVersion,
+  manifestJson,
 } from './rows.js';
 import {
   deletedIdError,
@@ -138,9 +139,12 @@ export class PostgresWorkflowStore implements WorkflowStore {
   }
 
   async saveVersion(version: VersionRecord): Promise<boolean> {
-    const result = await this.#pool.query(
-      `INSERT INTO workflow_versions (tenant, workflow, hash, class_name, code, created_at_ms)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+    // xmax is 0 only in a row that this statement inserted, not in one it updated.
+    const [row] = await this.#rows<{ inserted: boolean }>(
+      `INSERT INTO workflow_versions (tenant, workflow, hash, class_name, code, created_at_ms, manifest)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (tenant, workflow, hash) DO UPDATE SET manifest = EXCLUDED.manifest
+       RETURNING (xmax = 0) AS inserted`,
       [
         version.tenant,
         version.workflow,
@@ -148,9 +152,10 @@ export class PostgresWorkflowStore implements WorkflowStore {
         version.className,
         version.code,
         version.createdAtMs,
+        manifestJson(version),
       ],
     );
-    return (result.rowCount ?? 0) > 0;
+    return row?.inserted === true;
   }
 
   async getVersion(
@@ -361,7 +366,10 @@ export class PostgresWorkflowStore implements WorkflowStore {
     );
   }
 
-  async deleteEndedInstances(instances: InstanceKey[]): Promise<InstanceKey[]> {
+  async deleteEndedInstances(
+    instances: InstanceKey[],
+    deletedAtMs = Date.now(),
+  ): Promise<InstanceKey[]> {
     if (instances.length === 0) {
       return [];
     }
@@ -387,10 +395,24 @@ export class PostgresWorkflowStore implements WorkflowStore {
         `INSERT INTO workflow_deleted_instances (tenant, id, deleted_at_ms)
          SELECT tenant, id, $3 FROM UNNEST($1::text[], $2::text[]) AS deleted (tenant, id)
          ON CONFLICT DO NOTHING`,
-        [tenants, ids, Date.now()],
+        [tenants, ids, deletedAtMs],
       );
       return rows;
     });
+  }
+
+  async releaseDeletedIds(options: {
+    deletedBeforeMs: number;
+    limit: number;
+    tenant?: string;
+  }): Promise<number> {
+    const result = await this.#pool.query(
+      `DELETE FROM workflow_deleted_instances WHERE (tenant, id) IN (
+         SELECT tenant, id FROM workflow_deleted_instances
+         WHERE deleted_at_ms < $1 AND ($2::text IS NULL OR tenant = $2) LIMIT $3)`,
+      [options.deletedBeforeMs, options.tenant ?? null, options.limit],
+    );
+    return result.rowCount ?? 0;
   }
 
   async listSteps(tenant: string, instanceId: string): Promise<StepRecord[]> {

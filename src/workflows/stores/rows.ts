@@ -4,7 +4,13 @@
  */
 import type { ErrorData } from '../../core/errors.js';
 import type { InstanceStatus, JsonValue } from '../types.js';
-import type { EventRecord, InstanceRecord, StepRecord, VersionRecord } from './store.js';
+import type {
+  EventRecord,
+  InstanceRecord,
+  ParamsManifest,
+  StepRecord,
+  VersionRecord,
+} from './store.js';
 
 export interface VersionRow {
   tenant: string;
@@ -13,6 +19,7 @@ export interface VersionRow {
   class_name: string;
   code?: string;
   created_at_ms: number;
+  manifest?: string | null;
 }
 
 export interface InstanceRow {
@@ -50,6 +57,11 @@ export interface EventRow {
   consumed_by: string | null;
 }
 
+/** Encodes a version's manifest for its column; null when it declared none. */
+export function manifestJson(version: VersionRecord): string | null {
+  return version.manifest === undefined ? null : JSON.stringify(version.manifest);
+}
+
 export function toVersion(row: VersionRow): VersionRecord {
   return {
     tenant: row.tenant,
@@ -58,6 +70,9 @@ export function toVersion(row: VersionRow): VersionRecord {
     className: row.class_name,
     code: row.code ?? '',
     createdAtMs: row.created_at_ms,
+    ...(row.manifest === undefined || row.manifest === null
+      ? {}
+      : { manifest: JSON.parse(row.manifest) as ParamsManifest }),
   };
 }
 

@@ -16,6 +16,7 @@ import {
   toInstance,
   toStep,
   toVersion,
+  manifestJson,
 } from './rows.js';
 import {
   deletedIdError,
@@ -73,6 +74,10 @@ const MIGRATIONS = [
   `CREATE TABLE workflow_deleted_instances (
      tenant TEXT NOT NULL, id TEXT NOT NULL, deleted_at_ms INTEGER NOT NULL,
      PRIMARY KEY (tenant, id));`,
+  // The params and inputs a deployment declared, as JSON; NULL when it declared none.
+  `ALTER TABLE workflow_versions ADD COLUMN manifest TEXT;`,
+  // Retention sweeps release reserved ids by the time their instance was deleted.
+  `CREATE INDEX workflow_deleted_instances_by_time ON workflow_deleted_instances (deleted_at_ms);`,
 ];
 
 /**
@@ -171,9 +176,10 @@ export class SqliteWorkflowStore implements WorkflowStore {
       const next = this.#prepare(
         'SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM workflow_versions WHERE tenant = ?',
       ).get(version.tenant) as { seq: number };
-      return this.#prepare(
-        `INSERT OR IGNORE INTO workflow_versions (tenant, workflow, hash, class_name, code, created_at_ms, seq)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      const manifest = manifestJson(version);
+      const inserted = this.#prepare(
+        `INSERT OR IGNORE INTO workflow_versions (tenant, workflow, hash, class_name, code, created_at_ms, seq, manifest)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         version.tenant,
         version.workflow,
@@ -182,7 +188,14 @@ export class SqliteWorkflowStore implements WorkflowStore {
         version.code,
         version.createdAtMs,
         next.seq,
+        manifest,
       ).changes;
+      if (inserted === 0) {
+        this.#prepare(
+          'UPDATE workflow_versions SET manifest = ? WHERE tenant = ? AND workflow = ? AND hash = ?',
+        ).run(manifest, version.tenant, version.workflow, version.hash);
+      }
+      return inserted;
     });
     return insert() > 0;
   }
@@ -393,7 +406,10 @@ export class SqliteWorkflowStore implements WorkflowStore {
     }) as EndedInstance[];
   }
 
-  async deleteEndedInstances(instances: InstanceKey[]): Promise<InstanceKey[]> {
+  async deleteEndedInstances(
+    instances: InstanceKey[],
+    deletedAtMs = Date.now(),
+  ): Promise<InstanceKey[]> {
     const remove = this.#prepare(
       `DELETE FROM workflow_instances WHERE tenant = ? AND id = ?
          AND status IN ('complete', 'errored', 'terminated')`,
@@ -405,7 +421,6 @@ export class SqliteWorkflowStore implements WorkflowStore {
     const reserve = this.#db.prepare(
       'INSERT OR IGNORE INTO workflow_deleted_instances (tenant, id, deleted_at_ms) VALUES (?, ?, ?)',
     );
-    const deletedAtMs = Date.now();
     return this.#db.transaction(() => {
       const deleted: InstanceKey[] = [];
       for (const { tenant, id } of instances) {
@@ -419,6 +434,19 @@ export class SqliteWorkflowStore implements WorkflowStore {
       }
       return deleted;
     })();
+  }
+
+  async releaseDeletedIds(options: {
+    deletedBeforeMs: number;
+    limit: number;
+    tenant?: string;
+  }): Promise<number> {
+    return this.#prepare(
+      `DELETE FROM workflow_deleted_instances WHERE (tenant, id) IN (
+         SELECT tenant, id FROM workflow_deleted_instances
+           WHERE deleted_at_ms < ? AND (? IS NULL OR tenant = ?) LIMIT ?)`,
+    ).run(options.deletedBeforeMs, options.tenant ?? null, options.tenant ?? null, options.limit)
+      .changes;
   }
 
   async listSteps(tenant: string, instanceId: string): Promise<StepRecord[]> {

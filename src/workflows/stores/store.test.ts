@@ -228,6 +228,19 @@ describe.each([
     expect(await store.listVersions('bob')).toEqual([]);
   });
 
+  it('replaces a redeployed manifest', async () => {
+    const manifest = { params: { name: { type: 'string' as const, required: true } }, inputs: {} };
+    expect(await store.saveVersion({ ...VERSION, manifest })).toBe(true);
+    expect((await store.getVersion('alice', VERSION.workflow, VERSION.hash))?.manifest).toEqual(
+      manifest,
+    );
+
+    expect(await store.saveVersion(VERSION)).toBe(false);
+    const redeployed = await store.latestVersion('alice', VERSION.workflow);
+    expect(redeployed?.manifest).toBeUndefined();
+    expect(redeployed?.code).toBe(VERSION.code);
+  });
+
   it('returns the newest version as latest', async () => {
     await store.saveVersion(VERSION);
     await store.saveVersion({ ...VERSION, hash: 'def', createdAtMs: 2 });
@@ -382,6 +395,35 @@ describe.each([
     expect((await store.getInstance('bob', 'order-1'))?.tenant).toBe('bob');
   });
 
+  it('releases reserved ids by deletion time', async () => {
+    const keys = [
+      { tenant: 'alice', id: 'order-1', deletedAtMs: 100 },
+      { tenant: 'alice', id: 'order-2', deletedAtMs: 100 },
+      { tenant: 'bob', id: 'order-3', deletedAtMs: 100 },
+      { tenant: 'alice', id: 'order-4', deletedAtMs: 300 },
+    ];
+    for (const { tenant, id, deletedAtMs } of keys) {
+      if (id !== 'order-1') {
+        await store.createInstance({ ...INSTANCE, tenant, id });
+      }
+      await store.updateInstance(tenant, id, { status: 'complete', updatedAtMs: 5 });
+      expect(await store.deleteEndedInstances([{ tenant, id }], deletedAtMs)).toHaveLength(1);
+    }
+
+    const bobOnly = { deletedBeforeMs: 200, limit: 10, tenant: 'bob' };
+    expect(await store.releaseDeletedIds(bobOnly)).toBe(1);
+    expect(await store.releaseDeletedIds({ deletedBeforeMs: 200, limit: 1 })).toBe(1);
+    expect(await store.releaseDeletedIds({ deletedBeforeMs: 200, limit: 10 })).toBe(1);
+    expect(await store.releaseDeletedIds({ deletedBeforeMs: 200, limit: 10 })).toBe(0);
+
+    for (const { tenant, id } of keys.slice(0, 3)) {
+      await store.createInstance({ ...INSTANCE, tenant, id });
+      expect((await store.getInstance(tenant, id))?.status).toBe('running');
+    }
+    const kept = store.createInstance({ ...INSTANCE, id: 'order-4' });
+    await expect(kept).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+  });
+
   it('never deletes an unfinished instance', async () => {
     const statuses = ['queued', 'running', 'waiting', 'paused'] as const;
     for (const status of statuses) {
@@ -509,7 +551,7 @@ describe('PostgreSQL migrations', () => {
         'SELECT version FROM workflow_migrations ORDER BY version',
       );
       await client.end();
-      expect(rows.map((row) => row.version)).toEqual([1, 2, 3]);
+      expect(rows.map((row) => row.version)).toEqual([1, 2, 3, 4, 5]);
     } finally {
       await Promise.all([first.close(), ...others.map((store) => store.close())]);
     }

@@ -4,6 +4,7 @@
  * tenant's rows even when it guesses their ids.
  */
 import { SandstackError, type ErrorData } from '../../core/errors.js';
+import type { WorkflowManifest } from '../inputs.js';
 import type { InstanceStatus, JsonValue } from '../types.js';
 
 /** One deployed version of a workflow. */
@@ -15,7 +16,15 @@ export interface VersionRecord {
   className: string;
   code: string;
   createdAtMs: number;
+  /**
+   * Params and run inputs the deployment declared (a workflow's `sandstack.json`), which
+   * instance creation checks params against; undefined when it declared none.
+   */
+  manifest?: ParamsManifest;
 }
+
+/** The params and run inputs a workflow's `sandstack.json` declares. */
+export type ParamsManifest = Pick<WorkflowManifest, 'params' | 'inputs'>;
 
 /** One workflow instance. */
 export interface InstanceRecord {
@@ -99,7 +108,7 @@ export type AddEventResult = { added: true } | { added: false; totals: EventTota
 export function deletedIdError(id: string): SandstackError {
   return new SandstackError(
     'ALREADY_EXISTS',
-    `Instance id "${id}" belonged to an instance that retention deleted, and ids are never reused, so that its trace, action log and sandbox usage stay its own; choose another id or omit it`,
+    `Instance id "${id}" belonged to an instance that retention deleted, and the id stays reserved for a time after that (retention.reserveDeletedIdsFor, default 30 days), so a retried create cannot run the work again; choose another id or omit it`,
   );
 }
 
@@ -223,10 +232,19 @@ export interface WorkflowStore {
   /**
    * Deletes the given instances with their steps and events, in one transaction, but only
    * those still ended; returns the deleted ones. An instance that an upgrade queued again in
-   * the meantime is kept. The ids of deleted instances stay reserved, because the span
-   * store, the action log and sandbox records still name them.
+   * the meantime is kept. The ids of deleted instances stay reserved, with `deletedAtMs`
+   * (default: now), until {@link releaseDeletedIds} releases them.
    */
-  deleteEndedInstances(instances: InstanceKey[]): Promise<InstanceKey[]>;
+  deleteEndedInstances(instances: InstanceKey[], deletedAtMs?: number): Promise<InstanceKey[]>;
+  /**
+   * Releases up to `limit` reserved ids of instances deleted before `deletedBeforeMs`,
+   * optionally of one tenant, and returns how many. A new instance may then take them.
+   */
+  releaseDeletedIds(options: {
+    deletedBeforeMs: number;
+    limit: number;
+    tenant?: string;
+  }): Promise<number>;
 
   listSteps(tenant: string, instanceId: string): Promise<StepRecord[]>;
   /** Deletes an instance's step history and its events, and queues it again, in one transaction. */

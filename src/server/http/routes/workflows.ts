@@ -11,6 +11,7 @@ import { actorOf, requireTenant, tenantOf } from '../auth.js';
 import { BEARER, createRouter, type ServerContext } from '../context.js';
 import { CLIENT_ERRORS } from '../errors.js';
 import { jsonContent, nameSchema } from '../schemas.js';
+import { manifestSchema } from '../../../workflows/inputs.js';
 
 const DeploySchema = z
   .object({
@@ -44,6 +45,14 @@ const DeploySchema = z
         description:
           'Name of the uploaded file, used in error messages; workflow.ts or workflow.js by default',
         example: 'greet.ts',
+      }),
+    manifest: manifestSchema
+      .pick({ params: true, inputs: true })
+      .optional()
+      .openapi({
+        description:
+          'The "params" and "inputs" of the workflow\'s sandstack.json. With "params", creating an instance rejects params that are undeclared, missing when required, or of another type',
+        example: { params: { name: { type: 'string', required: true } }, inputs: {} },
       }),
   })
   .openapi('DeployRequest');
@@ -183,12 +192,17 @@ async function deploySource(
   const dir = await mkdtemp(join(tmpdir(), 'sandstack-deploy-'));
   try {
     const name = body.language === 'typescript' ? 'workflow.ts' : 'workflow.js';
-    const result = await server.runner.engine.deploy(tenant, body.name, {
-      source: body.source,
-      filename: join(dir, name),
-      uploadedAs: body.filename ?? name,
-      ...(body.className === undefined ? {} : { className: body.className }),
-    });
+    const result = await server.runner.engine.deploy(
+      tenant,
+      body.name,
+      {
+        source: body.source,
+        filename: join(dir, name),
+        uploadedAs: body.filename ?? name,
+        ...(body.className === undefined ? {} : { className: body.className }),
+      },
+      body.manifest === undefined ? {} : { manifest: body.manifest },
+    );
     return {
       workflow: result.workflow,
       version: result.version,
