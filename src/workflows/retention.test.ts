@@ -123,10 +123,11 @@ describe('WorkflowEngine.prune', () => {
     await expect(stillReserved).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
   });
 
-  it('keeps reserved ids forever when asked', async () => {
-    const { engine, advance, start } = await makeEngine({
-      retention: { reserveDeletedIdsFor: 'forever' },
-    });
+  it.each([
+    ['when asked', { reserveDeletedIdsFor: 'forever' as const }],
+    ['by default', {}],
+  ])('keeps reserved ids forever %s', async (_, retention) => {
+    const { engine, advance, start } = await makeEngine({ retention });
     const id = await start('acme', 'test', 'complete');
     advance(8 * DAY_MS);
     await engine.prune();

@@ -42,11 +42,12 @@ export interface RetentionOptions extends RetentionPolicy {
    * How long the id of a deleted instance stays reserved after the sweep that deleted it,
    * so a create with that id, such as a client's retry, is rejected with `ALREADY_EXISTS`
    * instead of running the work again. After that a new instance may take the id.
-   * `"forever"` keeps every id reserved, and the table of reserved ids then grows with
-   * every deleted instance.
+   * `"forever"` keeps every id reserved, and the table of reserved ids then grows by one
+   * small row per deleted instance.
    * NOTE: retention keeps the deleted instance's trace, action log and sandbox records,
    * which name the id, so a new instance that takes a released id shows them as its own.
-   * @default "30 days"
+   * That is why the default never releases an id.
+   * @default "forever"
    */
   reserveDeletedIdsFor?: RetentionPeriod;
 }
@@ -71,7 +72,7 @@ export const DEFAULT_RETENTION: Required<RetentionPolicy> = {
 };
 
 /** Default time the id of a deleted instance stays reserved. */
-export const DEFAULT_RESERVE_DELETED_IDS_FOR = '30 days';
+export const DEFAULT_RESERVE_DELETED_IDS_FOR = 'forever';
 
 /** Default time between two retention sweeps of a server. */
 export const DEFAULT_SWEEP_INTERVAL_MS = 3_600_000;

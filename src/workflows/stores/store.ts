@@ -108,7 +108,7 @@ export type AddEventResult = { added: true } | { added: false; totals: EventTota
 export function deletedIdError(id: string): SandstackError {
   return new SandstackError(
     'ALREADY_EXISTS',
-    `Instance id "${id}" belonged to an instance that retention deleted, and the id stays reserved for a time after that (retention.reserveDeletedIdsFor, default 30 days), so a retried create cannot run the work again; choose another id or omit it`,
+    `Instance id "${id}" belonged to an instance that retention deleted, and the id stays reserved after that (retention.reserveDeletedIdsFor, default forever), so a retried create cannot run the work again; choose another id or omit it`,
   );
 }
 
