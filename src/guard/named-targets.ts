@@ -48,8 +48,19 @@ export function targetsLocalDatabase(command: SimpleCommand): boolean {
   ) {
     return false;
   }
+  return databaseHosts(command).every((host) => LOOPBACK_HOST.test(host));
+}
+
+/**
+ * Returns the server hosts a database client names: host options, URIs, libpq connection
+ * strings and `PGHOST`/`MYSQL_HOST` set on the command. A client with none uses its local
+ * default.
+ */
+export function databaseHosts(command: SimpleCommand): string[] {
   const args = command.argv.slice(1);
-  const hosts: string[] = [];
+  const hosts: string[] = command.assignments
+    .map((assignment) => /^(?:PGHOST|MYSQL_HOST)=(.*)$/.exec(assignment)?.[1])
+    .filter((host) => host !== undefined);
   args.forEach((arg, index) => {
     if (HOST_OPTIONS.has(arg)) {
       hosts.push(args[index + 1] ?? '');
@@ -68,7 +79,7 @@ export function targetsLocalDatabase(command: SimpleCommand): boolean {
       hosts.push(conninfo[1]);
     }
   });
-  return hosts.every((host) => LOOPBACK_HOST.test(host));
+  return hosts;
 }
 
 /** Checks that the user asked to reset data and called it their local or dev copy. */
