@@ -35,7 +35,9 @@ export function checkPaths(
   paths: PathContext,
   context: GuardContext,
   messages: string,
+  raw = '',
 ): Finding | undefined {
+  const tempVariables = mktempVariables(raw);
   // A `cd` moves the folder that later relative paths resolve against, as in `cd ~ && rm -rf x`.
   let current = paths;
   for (const command of parsed.commands) {
@@ -70,7 +72,7 @@ export function checkPaths(
       );
     }
     for (const target of targets) {
-      const problem = checkWriteTarget(command, target, current, context, messages);
+      const problem = checkWriteTarget(command, target, current, context, messages, tempVariables);
       if (problem !== undefined) {
         return problem;
       }
@@ -164,10 +166,12 @@ export function namesPath(
   }
   // Name the directory too, so "install the config to ~/.config/app" covers files in it.
   const named = forms.flatMap((form) => [form, form.replace(/\/[^/]*$/, '')]);
+  // A copy into a folder (`cp report.pdf ~/Desktop/`) adds files and removes none.
+  const intoFolder = !deletes && target.endsWith('/');
   return (
     named.some(
       (form) => form.length > 3 && form !== homeDir && form !== '~' && messages.includes(form),
-    ) || namesHomePathInWords(messages, resolved, homeDir, deletes)
+    ) || namesHomePathInWords(messages, resolved, homeDir, deletes, intoFolder)
   );
 }
 
@@ -175,13 +179,16 @@ export function namesPath(
  * Checks whether the user's messages name a literal path under the home folder word by word,
  * as "my pip cache" names `~/.cache/pip` and "my zshrc" names `~/.zshrc`. Every part of the
  * path, without its leading dot, must appear as a whole word, and the path must have two or
- * three parts or be a single dotfile.
+ * three parts or be a single dotfile. A single plain folder qualifies only as the folder a
+ * copy goes into. A write that deletes nothing may name a file by its stem, so "my starship
+ * config" names `~/.config/starship.toml`.
  */
 function namesHomePathInWords(
   messages: string,
   resolved: string,
   homeDir: string,
   deletes: boolean,
+  intoFolder: boolean,
 ): boolean {
   if (!isInside(resolved, homeDir) || resolved === homeDir || /[*?[\]$`]/.test(resolved)) {
     return false;
@@ -189,7 +196,10 @@ function namesHomePathInWords(
   const raw = resolved.slice(homeDir.length + 1).split('/');
   // One plain word such as "build" is too common to name `~/build`. A dotfile name is not,
   // but deleting a whole top-level dotfolder such as `~/.config` still needs its path.
-  if (raw.length > 3 || (raw.length === 1 && (deletes || !raw[0]?.startsWith('.')))) {
+  if (
+    raw.length > 3 ||
+    (raw.length === 1 && (deletes || (!raw[0]?.startsWith('.') && !intoFolder)))
+  ) {
     return false;
   }
   const words = new Set(
@@ -200,7 +210,95 @@ function namesHomePathInWords(
   );
   return raw.every((part) => {
     const word = part.replace(/^\./, '').toLowerCase();
-    return word.length >= 3 && words.has(word);
+    const stem = word.replace(/\.[a-z0-9]+$/, '');
+    return (
+      (word.length >= 3 && words.has(word)) || (!deletes && stem.length >= 3 && words.has(stem))
+    );
+  });
+}
+
+/** Folders for temporary files, whose contents are meant to be thrown away. */
+const TEMP_ROOTS = ['/tmp', '/var/tmp'];
+/** Variables that name the temporary folder, as `$TMPDIR` or `${TMPDIR:-/tmp}`. */
+const TEMP_VARIABLES = ['TMPDIR', 'TMP', 'TEMP', 'RUNNER_TEMP'];
+
+/** Returns the variables that the command line sets from `mktemp`, as in `out=$(mktemp -d)`. */
+function mktempVariables(raw: string): Set<string> {
+  const names = new Set(TEMP_VARIABLES);
+  for (const match of raw.matchAll(/\b([A-Za-z_]\w*)=["']?\$\(mktemp\b[^)`$;&|]*\)/g)) {
+    names.add(match[1] ?? '');
+  }
+  return names;
+}
+
+/**
+ * Checks whether `target` starts with a temporary-folder variable and has no other expansion
+ * or `..` after it, as `"$out/x"` after `out=$(mktemp -d)` or `${TMPDIR:-/tmp}/pytest-of-dev`.
+ *
+ * NOTE: a variable set from `mktemp` and later set again on the same line is still read as a
+ * temporary folder.
+ */
+function isTempVariablePath(target: string, tempVariables: ReadonlySet<string>): boolean {
+  const match = /^\$(?:\{([A-Za-z_]\w*)(?::?-\/(?:var\/)?tmp)?\}|([A-Za-z_]\w*))(\/.*)?$/.exec(
+    target,
+  );
+  const name = match?.[1] ?? match?.[2];
+  const rest = match?.[3] ?? '';
+  return name !== undefined && tempVariables.has(name) && !/[$`]|\.\./.test(rest);
+}
+
+/**
+ * Caches of package managers and build tools under the home folder. What they hold is
+ * downloaded or built again on demand, so clearing them loses no work.
+ */
+const CACHE_ROOTS = [
+  '.cache',
+  '.npm/_cacache',
+  '.npm/_npx',
+  '.gradle/caches',
+  '.m2/repository',
+  '.cargo/registry',
+  '.cargo/git',
+  'go/pkg/mod',
+  '.nuget/packages',
+  'Library/Caches',
+  '.pnpm-store',
+  '.local/share/pnpm/store',
+  '.yarn/berry/cache',
+  '.bun/install/cache',
+  '.ivy2/cache',
+  '.pub-cache',
+  '.ccache',
+  'Library/Developer/Xcode/DerivedData',
+];
+const CACHE_REQUEST = /\b(?:cache[sd]?|clear|clean|purge|stale|corrupt(?:ed)?|wipe)\b/i;
+
+/**
+ * Checks whether `resolved` lies in a tool cache under the home folder and the user asked to
+ * clear a cache or named the tool the cache folder belongs to ("reinstall the playwright
+ * browsers" names `~/.cache/ms-playwright`). A glob may follow the cache folder's path. The
+ * whole `~/.cache` folder does not qualify, only a tool's folder inside it.
+ */
+function clearsNamedCache(resolved: string, homeDir: string, messages: string): boolean {
+  if (/[$`]/.test(resolved)) {
+    return false;
+  }
+  const globAt = resolved.search(/[*?[]/);
+  const literal = globAt < 0 ? resolved : resolved.slice(0, globAt);
+  return CACHE_ROOTS.some((root) => {
+    const folder = `${homeDir}/${root}`;
+    const inside =
+      root === '.cache' || globAt >= 0
+        ? literal.startsWith(`${folder}/`) && literal.length > folder.length + 1
+        : isInside(literal, folder);
+    if (!inside) {
+      return false;
+    }
+    const tool = literal.slice(folder.length + 1).split('/')[0] ?? '';
+    return (
+      CACHE_REQUEST.test(messages) ||
+      tool.split(/[-_.]/).some((word) => word.length >= 4 && containsWord(messages, word))
+    );
   });
 }
 
@@ -259,11 +357,13 @@ function checkWriteTarget(
   paths: PathContext,
   context: GuardContext,
   messages: string,
+  tempVariables: ReadonlySet<string>,
 ): Finding | undefined {
   if (
     /^\/dev\/(?:null|stdout|stderr|fd\/\d)$|^&?\d$/.test(target) ||
     target === '' ||
-    target.startsWith('s3:')
+    target.startsWith('s3:') ||
+    isTempVariablePath(target, tempVariables)
   ) {
     return undefined;
   }
@@ -276,7 +376,10 @@ function checkWriteTarget(
     );
   }
   const resolved = resolvePath(target, paths);
-  if (isInside(resolved, '/tmp') && !target.includes('..')) {
+  if (TEMP_ROOTS.some((root) => isInside(resolved, root)) && !target.includes('..')) {
+    return undefined;
+  }
+  if (clearsNamedCache(resolved, paths.homeDir, messages)) {
     return undefined;
   }
   if (

@@ -63,7 +63,7 @@ export function classifyShell(
     () => checkPipeToShell(parsed, raw, messages),
     () => checkDownloadThenRun(parsed, paths),
     () => checkExfiltration(parsed, raw, paths.homeDir, messages),
-    () => checkPaths(parsed, paths, context, messages),
+    () => checkPaths(parsed, paths, context, messages, raw),
     () => checkRules(parsed, messages, paths, context.projectDir),
     () => checkRemoteMutation(parsed, messages),
     () => checkSudo(parsed, messages),
@@ -220,6 +220,13 @@ function hasConsent(
   ) {
     return true;
   }
+  if (
+    rule.id === 'global-config' &&
+    matching.length > 0 &&
+    matching.every((command) => namesConfigSetting(command, messages))
+  ) {
+    return true;
+  }
   if (rule.id === 'persistence' && plantsRemoteCode(parsed)) {
     return false;
   }
@@ -238,6 +245,42 @@ function plantsRemoteCode(parsed: ParsedShell): boolean {
   return parsed.commands.some((command) =>
     command.argv.slice(1).some((arg) => REMOTE_CODE.test(arg)),
   );
+}
+
+/** Official package indexes, the default values of registry settings. */
+const OFFICIAL_INDEXES = new Set([
+  'registry.npmjs.org',
+  'registry.yarnpkg.com',
+  'pypi.org',
+  'files.pythonhosted.org',
+  'rubygems.org',
+  'crates.io',
+  'proxy.golang.org',
+]);
+
+/** Scope words of a config key, such as `global` in pip's `global.index-url`, which name no setting. */
+const CONFIG_SCOPES = new Set(['global', 'user', 'site', 'system', 'local', 'core', 'init']);
+
+/**
+ * Checks that a `npm config set`, `pip config set` or similar call changes a setting the user
+ * named together with its tool: "reset my npm registry setting" names `npm config set registry`,
+ * and "point pip at the PyPI index" names `pip config set global.index-url`.
+ */
+function namesConfigSetting(command: SimpleCommand, messages: string): boolean {
+  const args = command.argv.slice(1);
+  const set = args.indexOf('set');
+  const key = set >= 0 ? args[set + 1] : undefined;
+  if (command.dynamic || key === undefined || !containsWord(messages, command.name)) {
+    return false;
+  }
+  // A URL value, such as a registry, must be the tool's official one or a host the user names.
+  const host = /^[a-z]+:\/\/([^/:]+)/i.exec(args[set + 2] ?? '')?.[1];
+  if (host !== undefined && !OFFICIAL_INDEXES.has(host) && !containsWord(messages, host)) {
+    return false;
+  }
+  return key
+    .split(/[.\-_]/)
+    .some((word) => word.length >= 4 && !CONFIG_SCOPES.has(word) && containsWord(messages, word));
 }
 
 const STOP_VERB = /\b(?:stop|kill|end|terminate|shut down|close|restart)\b/i;
