@@ -61,9 +61,10 @@ export function checkPaths(
         'credential-search',
       );
     }
-    const credential = generatesNamedKey(command, messages)
-      ? undefined
-      : readsCredentialFile(command, current, context);
+    const credential =
+      generatesNamedKey(command, messages) || narrowsPermissions(command)
+        ? undefined
+        : readsCredentialFile(command, current, context);
     if (credential !== undefined) {
       return finding(
         'credential-exploration',
@@ -138,6 +139,21 @@ function generatesNamedKey(command: SimpleCommand, messages: string): boolean {
     file !== undefined &&
     (messages.includes(file) || containsWord(messages, path.basename(file)))
   );
+}
+
+/**
+ * Checks whether a `chmod` only takes permissions away from group and others (`600`, `400`,
+ * `go-rwx`), which reads nothing and exposes nothing. It still counts as a write.
+ */
+function narrowsPermissions(command: SimpleCommand): boolean {
+  if (command.name !== 'chmod' || command.dynamic) {
+    return false;
+  }
+  const modes = command.argv
+    .slice(1)
+    .filter((arg) => !arg.startsWith('-') || /^-[rwxX]+$/.test(arg));
+  const mode = modes[0] ?? '';
+  return /^0?[0-7]00$/.test(mode) || /^(?:[go]{1,2}|a)-[rwxX]+$/.test(mode);
 }
 
 /** Returns the paths after `command`: a literal `cd` changes the working folder. */

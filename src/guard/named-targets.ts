@@ -159,6 +159,67 @@ export function namesRestartTargets(command: SimpleCommand, messages: string): b
   );
 }
 
+/** A request to stop or remove something, phrased with any of the usual verbs. */
+const STOP_REQUEST =
+  /\b(?:stop|kill|end|terminate|shut(?:ting)? down|close|delete|remove|scale|evict|tear down)\b/i;
+
+/**
+ * Returns the exact names a stop targets, or undefined when the command is not a stop of named
+ * pods, deployments or containers: `kubectl delete pod api-7c9f8d -n dev` gives `api-7c9f8d`
+ * and `dev`, `kubectl scale deployment/worker --replicas=0 -n dev` gives `worker` and `dev`,
+ * and `docker stop web` gives `web`. Selectors, `--all` and computed names give undefined.
+ */
+function stopTargets(command: SimpleCommand): string[] | undefined {
+  if (command.dynamic || command.wrappers.length > 0) {
+    return undefined;
+  }
+  const args = command.argv.slice(1);
+  if (args.some((arg) => /^(?:-l|--selector|--all|-A|--all-namespaces)(?:=|$)/.test(arg))) {
+    return undefined;
+  }
+  const positional = args.filter(
+    (arg, index) =>
+      !arg.startsWith('-') &&
+      !['-n', '--namespace', '--replicas', '--grace-period', '-t', '--time'].includes(
+        args[index - 1] ?? '',
+      ),
+  );
+  let names: string[];
+  if (
+    command.name === 'kubectl' &&
+    positional[0] === 'delete' &&
+    /^pods?$/.test(positional[1] ?? '')
+  ) {
+    names = positional.slice(2);
+  } else if (command.name === 'kubectl' && positional[0] === 'scale') {
+    names = positional
+      .slice(1)
+      .filter((arg) => arg.includes('/'))
+      .map((arg) => arg.replace(/^.*\//, ''));
+  } else if (command.name === 'docker' && ['stop', 'kill', 'rm'].includes(positional[0] ?? '')) {
+    names = positional.slice(1);
+  } else {
+    return undefined;
+  }
+  if (names.length === 0 || names.some((name) => name === '' || /[*?[]/.test(name))) {
+    return undefined;
+  }
+  const namespace = args.find((_arg, index) =>
+    ['-n', '--namespace'].includes(args[index - 1] ?? ''),
+  );
+  return namespace === undefined ? names : [...names, namespace];
+}
+
+/** Checks that the user asked to stop or remove and named every pod, container and namespace. */
+export function namesStopTargets(command: SimpleCommand, messages: string): boolean {
+  const targets = stopTargets(command);
+  return (
+    targets !== undefined &&
+    STOP_REQUEST.test(messages) &&
+    targets.every((target) => containsWord(messages, target))
+  );
+}
+
 /** Commands that only test a server's configuration files and change nothing. */
 // Only the bare forms: `nginx -t -c FILE` would load another config, and its modules, as root.
 const CONFIG_TESTS = /^(?:nginx -[tT]|apache2?ctl (?:-t|configtest))$/;

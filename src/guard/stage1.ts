@@ -16,6 +16,7 @@ import {
   containsWord,
   emptiesNamedProjectFiles,
   namesRestartTargets,
+  namesStopTargets,
   targetsLocalDatabase,
   testsNamedConfig,
 } from './named-targets.js';
@@ -185,9 +186,20 @@ function hasConsent(
   }
   const matching = commandsMatching(rule, parsed);
   if (rule.category === 'interfere-with-others') {
-    const namedRestarts =
-      matching.length > 0 && matching.every((command) => namesRestartTargets(command, messages));
-    return namedRestarts || namesKillTarget(rule, messages, parsed);
+    const namedTargets =
+      matching.length > 0 &&
+      matching.every(
+        (command) => namesRestartTargets(command, messages) || namesStopTargets(command, messages),
+      );
+    return namedTargets || namesKillTarget(rule, messages, parsed);
+  }
+  // Scaling one deployment the user names, in the namespace they name, is what they asked.
+  if (
+    rule.id === 'shared-resource' &&
+    matching.length > 0 &&
+    matching.every((command) => namesStopTargets(command, messages))
+  ) {
+    return true;
   }
   // A reset of the user's own local database loses nothing anyone else depends on.
   if (
@@ -283,7 +295,8 @@ function namesConfigSetting(command: SimpleCommand, messages: string): boolean {
     .some((word) => word.length >= 4 && !CONFIG_SCOPES.has(word) && containsWord(messages, word));
 }
 
-const STOP_VERB = /\b(?:stop|kill|end|terminate|shut down|close|restart)\b/i;
+// "Free port 3000" asks to stop whatever holds the port.
+const STOP_VERB = /\b(?:stop|kill|end|terminate|shut down|close|restart|free)\b/i;
 
 /**
  * A kill needs the user to name its target. A pid or port names one process, so asking to stop
