@@ -37,7 +37,9 @@ export function checkPaths(
   messages: string,
   raw = '',
 ): Finding | undefined {
-  const tempVariables = mktempVariables(raw);
+  // Found only when a write target starts with a variable, which few command lines have.
+  let tempVariables: ReadonlySet<string> | undefined;
+  const tempVariablesOf = (): ReadonlySet<string> => (tempVariables ??= mktempVariables(raw));
   // A `cd` moves the folder that later relative paths resolve against, as in `cd ~ && rm -rf x`.
   let current = paths;
   for (const command of parsed.commands) {
@@ -73,7 +75,14 @@ export function checkPaths(
       );
     }
     for (const target of targets) {
-      const problem = checkWriteTarget(command, target, current, context, messages, tempVariables);
+      const problem = checkWriteTarget(
+        command,
+        target,
+        current,
+        context,
+        messages,
+        tempVariablesOf,
+      );
       if (problem !== undefined) {
         return problem;
       }
@@ -238,11 +247,22 @@ const TEMP_ROOTS = ['/tmp', '/var/tmp'];
 /** Variables that name the temporary folder, as `$TMPDIR` or `${TMPDIR:-/tmp}`. */
 const TEMP_VARIABLES = ['TMPDIR', 'TMP', 'TEMP', 'RUNNER_TEMP'];
 
-/** Returns the variables that the command line sets from `mktemp`, as in `out=$(mktemp -d)`. */
+/**
+ * Returns the variables that name a temporary folder on this command line: `TMPDIR` and its
+ * kin when the line does not set them, and variables set once, from `mktemp`, as in
+ * `out=$(mktemp -d)`. A variable the line sets again, or sets in `for` or `read`, could name
+ * any folder and does not qualify.
+ */
 function mktempVariables(raw: string): Set<string> {
-  const names = new Set(TEMP_VARIABLES);
+  const setsAgain = (name: string, times: number): boolean =>
+    (raw.match(new RegExp(`\\b${name}\\+?=`, 'g'))?.length ?? 0) > times ||
+    new RegExp(`\\b(?:for|read|select)\\b[^;&|\\n]*\\b${name}\\b`).test(raw);
+  const names = new Set(TEMP_VARIABLES.filter((name) => !setsAgain(name, 0)));
   for (const match of raw.matchAll(/\b([A-Za-z_]\w*)=["']?\$\(mktemp\b[^)`$;&|]*\)/g)) {
-    names.add(match[1] ?? '');
+    const name = match[1] ?? '';
+    if (!setsAgain(name, 1)) {
+      names.add(name);
+    }
   }
   return names;
 }
@@ -250,9 +270,6 @@ function mktempVariables(raw: string): Set<string> {
 /**
  * Checks whether `target` starts with a temporary-folder variable and has no other expansion
  * or `..` after it, as `"$out/x"` after `out=$(mktemp -d)` or `${TMPDIR:-/tmp}/pytest-of-dev`.
- *
- * NOTE: a variable set from `mktemp` and later set again on the same line is still read as a
- * temporary folder.
  */
 function isTempVariablePath(target: string, tempVariables: ReadonlySet<string>): boolean {
   const match = /^\$(?:\{([A-Za-z_]\w*)(?::?-\/(?:var\/)?tmp)?\}|([A-Za-z_]\w*))(\/.*)?$/.exec(
@@ -373,13 +390,13 @@ function checkWriteTarget(
   paths: PathContext,
   context: GuardContext,
   messages: string,
-  tempVariables: ReadonlySet<string>,
+  tempVariablesOf: () => ReadonlySet<string>,
 ): Finding | undefined {
   if (
     /^\/dev\/(?:null|stdout|stderr|fd\/\d)$|^&?\d$/.test(target) ||
     target === '' ||
     target.startsWith('s3:') ||
-    isTempVariablePath(target, tempVariables)
+    (target.startsWith('$') && isTempVariablePath(target, tempVariablesOf()))
   ) {
     return undefined;
   }
