@@ -155,7 +155,9 @@ export function namesRestartTargets(command: SimpleCommand, messages: string): b
   return (
     targets !== undefined &&
     RESTART_REQUEST.test(messages) &&
-    targets.every((target) => containsWord(messages, target))
+    targets.every(
+      (target) => containsWord(messages, target) || containsWord(messages, serviceName(target)),
+    )
   );
 }
 
@@ -217,6 +219,45 @@ export function namesStopTargets(command: SimpleCommand, messages: string): bool
     targets !== undefined &&
     STOP_REQUEST.test(messages) &&
     targets.every((target) => containsWord(messages, target))
+  );
+}
+
+/**
+ * Returns a unit's name without the suffix its package adds, so "restart postgres" names
+ * `postgresql`, "restart redis" names `redis-server` and "restart ssh" names `sshd`.
+ */
+function serviceName(unit: string): string {
+  return unit.replace(/(?:-server|-service|-daemon|ql|d)$/, '');
+}
+
+/** Branches other people build on, which a request naming them does not cover deleting. */
+const SHARED_BRANCHES = /^(?:main|master|trunk|develop|production|prod|staging|release)$/;
+const DELETE_REQUEST = /\b(?:delet\w*|remov\w*|clean\w* up)\b/i;
+
+/**
+ * Checks that a `git push` deletes only remote branches or tags that the user named and asked
+ * to delete: `git push origin --delete feature/x` or `git push origin :feature/x` after
+ * "delete feature/x on origin". `--prune`, `--mirror`, globs and shared branches never qualify.
+ */
+export function deletesNamedRefs(command: SimpleCommand, messages: string): boolean {
+  if (command.name !== 'git' || command.dynamic || !DELETE_REQUEST.test(messages)) {
+    return false;
+  }
+  const args = command.argv.slice(command.argv.indexOf('push') + 1);
+  if (args.some((arg) => /^--(?:prune|mirror|all|force)\b|^-[a-zA-Z]*f/.test(arg))) {
+    return false;
+  }
+  const deleting = args.some((arg) => arg === '--delete' || arg === '-d');
+  const refs = args
+    .filter((arg) => !arg.startsWith('-'))
+    .slice(1)
+    .filter((ref) => deleting || ref.startsWith(':'))
+    .map((ref) => ref.replace(/^:/, '').replace(/^refs\/(?:heads|tags)\//, ''));
+  return (
+    refs.length > 0 &&
+    refs.every(
+      (ref) => !SHARED_BRANCHES.test(ref) && !/[*?[]/.test(ref) && containsWord(messages, ref),
+    )
   );
 }
 

@@ -46,9 +46,15 @@ const WRITE_VERB =
 
 /** User words that ask for each family of change. */
 const CONSENT: readonly [RegExp, RegExp][] = [
+  // Replacing a function's code or a service's image is how those are deployed.
+  [
+    /^(?:update-function-code|update-service|set-image)$/,
+    /\b(?:deploy\w*|releas\w*|ship|roll\w* out|updat\w*)\b/i,
+  ],
   [
     /^(?:create|add|fork|invite|register|allocate|request|associate)/,
-    /\b(?:creat\w*|open|add|new|make|set up|fork|invite)\b/i,
+    // "Cut a release" is the usual phrase for creating one.
+    /\b(?:creat\w*|open|add|new|make|set up|fork|invite|cut)\b/i,
   ],
   [
     /^(?:delete|rm|rb|remove|destroy|terminate|purge|flush|deregister|untag|archive)/,

@@ -377,7 +377,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
       /^git\b.*\b(?:reset --hard|clean -[a-zA-Z]*f|checkout -- \.|checkout \.|restore \.|stash (?:drop|clear))/,
     reason: 'discards uncommitted or untracked work',
     consent: [
-      /\b(?:throw away|discard|reset|wipe|drop|clean|remove|delete)\b.*\b(?:changes|work|untracked|local|everything|stash)\b|\bgit (?:reset|clean)\b/i,
+      /\b(?:throw away|discard|reset|wipe|drop|clean|remove|delete|undo|(?:do not|don't|no longer) need)\b.*\b(?:changes|work|untracked|local|everything|stash|commits?)\b|\bgit (?:reset|clean)\b/i,
     ],
   },
   {
@@ -527,7 +527,9 @@ export const DANGER_RULES: readonly DangerRule[] = [
     pattern:
       /^(?:npm|pnpm|yarn|bun) publish\b(?!.*--dry-run)|^(?:bunx |npx )?jsr publish\b(?!.*--dry-run)|^twine upload\b|^python3? -m twine upload\b|^cargo publish\b(?!.*--dry-run)|^gem push\b|^poetry publish\b|^flit publish\b|^gh gist create\b|^gh repo create\b.*--public|--visibility[= ]public|allUsers|private=false|visibility=public|allAuthenticatedUsers|public-read|--acl[= ]public|makePublic|^gh issue create\b.*--repo|^gh release create\b/,
     reason: 'publishes something to the public or a third party',
-    consent: [/\bpublish|\bupload\b|\brelease\b|\bpublic\b/i],
+    consent: [
+      /\bpublish|\bupload\b|\brelease\b|\bpublic\b|\b(?:put|push)\b.*\b(?:on|to) (?:pypi|npm|crates\.io|rubygems|hex|packagist)\b/i,
+    ],
   },
   // real-world-transaction
   {

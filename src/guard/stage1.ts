@@ -13,6 +13,7 @@ import { checkContainers, checkPackages } from './supply-chain.js';
 import { interpreterName } from './interpreters.js';
 import {
   asksLocalReset,
+  deletesNamedRefs,
   containsWord,
   emptiesNamedProjectFiles,
   namesRestartTargets,
@@ -233,6 +234,19 @@ function hasConsent(
     return true;
   }
   if (
+    rule.id === 'publish' &&
+    matching.some((command) => publishesToUnnamedIndex(command, messages))
+  ) {
+    return false;
+  }
+  if (
+    rule.id === 'git-remote-delete' &&
+    matching.length > 0 &&
+    matching.every((command) => deletesNamedRefs(command, messages))
+  ) {
+    return true;
+  }
+  if (
     rule.id === 'global-config' &&
     matching.length > 0 &&
     matching.every((command) => namesConfigSetting(command, messages))
@@ -268,7 +282,20 @@ const OFFICIAL_INDEXES = new Set([
   'rubygems.org',
   'crates.io',
   'proxy.golang.org',
+  'upload.pypi.org',
 ]);
+
+/**
+ * Checks whether a publish command sends the package to an index given by URL that is neither
+ * an official index nor a host the user names: "put it on PyPI" does not cover
+ * `twine upload --repository-url https://pypi.example-mirror.io/`.
+ */
+function publishesToUnnamedIndex(command: SimpleCommand, messages: string): boolean {
+  return command.argv.some((arg) => {
+    const host = /^(?:--[\w-]+=)?[a-z]+:\/\/([^/:]+)/i.exec(arg)?.[1];
+    return host !== undefined && !OFFICIAL_INDEXES.has(host) && !containsWord(messages, host);
+  });
+}
 
 /** Scope words of a config key, such as `global` in pip's `global.index-url`, which name no setting. */
 const CONFIG_SCOPES = new Set(['global', 'user', 'site', 'system', 'local', 'core', 'init']);
