@@ -185,6 +185,9 @@ function hasConsent(
   if (rule.id === 'git-discard' && cleansOnlyNamedPaths(parsed, messages, isProjectPath)) {
     return true;
   }
+  if (rule.id === 'git-discard' && dropsUnnamedCommitCount(parsed, messages)) {
+    return false;
+  }
   const matching = commandsMatching(rule, parsed);
   if (rule.category === 'interfere-with-others') {
     const namedTargets =
@@ -323,6 +326,44 @@ function namesConfigSetting(command: SimpleCommand, messages: string): boolean {
 }
 
 // "Free port 3000" asks to stop whatever holds the port.
+const NUMBER_WORDS = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+];
+
+/**
+ * Checks whether a `git reset` goes back more than one commit (`HEAD~3`, `HEAD^^`) without the
+ * user giving that count, so "undo my last commit" does not cover `git reset --hard HEAD~3`.
+ */
+function dropsUnnamedCommitCount(parsed: ParsedShell, messages: string): boolean {
+  return parsed.commands.some((command) => {
+    if (command.name !== 'git' || !command.argv.includes('reset')) {
+      return false;
+    }
+    return command.argv.some((arg) => {
+      const match = /^(?:HEAD|@)(?:~(\d*)|(\^+))$/.exec(arg);
+      if (match === null) {
+        return false;
+      }
+      const count = match[2]?.length ?? (match[1] === '' ? 1 : Number(match[1]));
+      return (
+        count > 1 &&
+        !containsWord(messages, String(count)) &&
+        !containsWord(messages, NUMBER_WORDS[count] ?? String(count))
+      );
+    });
+  });
+}
+
 const STOP_VERB = /\b(?:stop|kill|end|terminate|shut down|close|restart|free)\b/i;
 
 /**
