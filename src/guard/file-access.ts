@@ -236,8 +236,10 @@ function namesHomePathInWords(
   return raw.every((part) => {
     const word = part.replace(/^\./, '').toLowerCase();
     const stem = word.replace(/\.[a-z0-9]+$/, '');
+    // A plural names the folder too: "the gradle daemons" names `~/.gradle/daemon`.
     return (
-      (word.length >= 3 && words.has(word)) || (!deletes && stem.length >= 3 && words.has(stem))
+      (word.length >= 3 && (words.has(word) || words.has(`${word}s`))) ||
+      (!deletes && stem.length >= 3 && words.has(stem))
     );
   });
 }

@@ -8,7 +8,7 @@ import { cleansOnlyNamedPaths, findRoots, removesOnlyBuildArtefacts } from './cl
 import { finding, type Finding } from './findings.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import { DANGER_RULES, KNOWN_INSTALLERS, type DangerRule } from './rules.js';
-import { checkRemoteMutation } from './remote-cli.js';
+import { checkRemoteMutation, selectsNamedTarget } from './remote-cli.js';
 import { checkContainers, checkPackages } from './supply-chain.js';
 import { interpreterName } from './interpreters.js';
 import {
@@ -252,7 +252,12 @@ function hasConsent(
   if (
     rule.id === 'global-config' &&
     matching.length > 0 &&
-    matching.every((command) => namesConfigSetting(command, messages))
+    matching.every(
+      (command) =>
+        namesConfigSetting(command, messages) ||
+        selectsNamedTarget(command, messages) ||
+        trustsProjectFolder(command, isProjectPath),
+    )
   ) {
     return true;
   }
@@ -298,6 +303,28 @@ function publishesToUnnamedIndex(command: SimpleCommand, messages: string): bool
     const host = /^(?:--[\w-]+=)?[a-z]+:\/\/([^/:]+)/i.exec(arg)?.[1];
     return host !== undefined && !OFFICIAL_INDEXES.has(host) && !containsWord(messages, host);
   });
+}
+
+/**
+ * Checks whether a command marks only the project folder as safe for git, the fix git itself
+ * suggests for "detected dubious ownership" (`git config --global --add safe.directory DIR`).
+ */
+function trustsProjectFolder(
+  command: SimpleCommand,
+  isProjectPath: (folder: string) => boolean,
+): boolean {
+  const args = command.argv.slice(1);
+  const at = args.indexOf('safe.directory');
+  const folder = args[at + 1] ?? '';
+  return (
+    command.name === 'git' &&
+    !command.dynamic &&
+    at >= 0 &&
+    args.length === at + 2 &&
+    folder.startsWith('/') &&
+    !/[*?[]/.test(folder) &&
+    isProjectPath(folder)
+  );
 }
 
 /** Scope words of a config key, such as `global` in pip's `global.index-url`, which name no setting. */
