@@ -197,7 +197,7 @@ function hasConsent(
       );
     return namedTargets || namesKillTarget(rule, messages, parsed);
   }
-  // Scaling one deployment the user names, in the namespace they name, is what they asked.
+  // Scaling one deployment the user names, in the namespace they name, is what they requested.
   if (
     rule.id === 'shared-resource' &&
     matching.length > 0 &&
@@ -352,7 +352,7 @@ function namesConfigSetting(command: SimpleCommand, messages: string): boolean {
     .some((word) => word.length >= 4 && !CONFIG_SCOPES.has(word) && containsWord(messages, word));
 }
 
-// "Free port 3000" asks to stop whatever holds the port.
+// "Free port 3000" is a request to stop whatever holds the port.
 const NUMBER_WORDS = [
   'zero',
   'one',
