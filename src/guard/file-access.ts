@@ -35,7 +35,11 @@ export function checkPaths(
   paths: PathContext,
   context: GuardContext,
   messages: string,
+  raw = '',
 ): Finding | undefined {
+  // Found only when a write target starts with a variable, which few command lines have.
+  let tempVariables: ReadonlySet<string> | undefined;
+  const tempVariablesOf = (): ReadonlySet<string> => (tempVariables ??= mktempVariables(raw));
   // A `cd` moves the folder that later relative paths resolve against, as in `cd ~ && rm -rf x`.
   let current = paths;
   for (const command of parsed.commands) {
@@ -59,9 +63,10 @@ export function checkPaths(
         'credential-search',
       );
     }
-    const credential = generatesNamedKey(command, messages)
-      ? undefined
-      : readsCredentialFile(command, current, context);
+    const credential =
+      generatesNamedKey(command, messages) || narrowsPermissions(command)
+        ? undefined
+        : readsCredentialFile(command, current, context);
     if (credential !== undefined) {
       return finding(
         'credential-exploration',
@@ -70,7 +75,14 @@ export function checkPaths(
       );
     }
     for (const target of targets) {
-      const problem = checkWriteTarget(command, target, current, context, messages);
+      const problem = checkWriteTarget(
+        command,
+        target,
+        current,
+        context,
+        messages,
+        tempVariablesOf,
+      );
       if (problem !== undefined) {
         return problem;
       }
@@ -138,6 +150,21 @@ function generatesNamedKey(command: SimpleCommand, messages: string): boolean {
   );
 }
 
+/**
+ * Checks whether a `chmod` only takes permissions away from group and others (`600`, `400`,
+ * `go-rwx`), which reads nothing and exposes nothing. It still counts as a write.
+ */
+function narrowsPermissions(command: SimpleCommand): boolean {
+  if (command.name !== 'chmod' || command.dynamic) {
+    return false;
+  }
+  const modes = command.argv
+    .slice(1)
+    .filter((arg) => !arg.startsWith('-') || /^-[rwxX]+$/.test(arg));
+  const mode = modes[0] ?? '';
+  return /^0?[0-7]00$/.test(mode) || /^(?:[go]{1,2}|a)-[rwxX]+$/.test(mode);
+}
+
 /** Returns the paths after `command`: a literal `cd` changes the working folder. */
 function afterCd(command: SimpleCommand, paths: PathContext): PathContext {
   if (command.name !== 'cd' || command.dynamic || command.argv.length > 2) {
@@ -164,10 +191,12 @@ export function namesPath(
   }
   // Name the directory too, so "install the config to ~/.config/app" covers files in it.
   const named = forms.flatMap((form) => [form, form.replace(/\/[^/]*$/, '')]);
+  // A copy into a folder (`cp report.pdf ~/Desktop/`) adds files and removes none.
+  const intoFolder = !deletes && target.endsWith('/');
   return (
     named.some(
       (form) => form.length > 3 && form !== homeDir && form !== '~' && messages.includes(form),
-    ) || namesHomePathInWords(messages, resolved, homeDir, deletes)
+    ) || namesHomePathInWords(messages, resolved, homeDir, deletes, intoFolder)
   );
 }
 
@@ -175,13 +204,16 @@ export function namesPath(
  * Checks whether the user's messages name a literal path under the home folder word by word,
  * as "my pip cache" names `~/.cache/pip` and "my zshrc" names `~/.zshrc`. Every part of the
  * path, without its leading dot, must appear as a whole word, and the path must have two or
- * three parts or be a single dotfile.
+ * three parts or be a single dotfile. A single plain folder qualifies only as the folder a
+ * copy goes into. A write that deletes nothing may name a file by its stem, so "my starship
+ * config" names `~/.config/starship.toml`.
  */
 function namesHomePathInWords(
   messages: string,
   resolved: string,
   homeDir: string,
   deletes: boolean,
+  intoFolder: boolean,
 ): boolean {
   if (!isInside(resolved, homeDir) || resolved === homeDir || /[*?[\]$`]/.test(resolved)) {
     return false;
@@ -189,7 +221,10 @@ function namesHomePathInWords(
   const raw = resolved.slice(homeDir.length + 1).split('/');
   // One plain word such as "build" is too common to name `~/build`. A dotfile name is not,
   // but deleting a whole top-level dotfolder such as `~/.config` still needs its path.
-  if (raw.length > 3 || (raw.length === 1 && (deletes || !raw[0]?.startsWith('.')))) {
+  if (
+    raw.length > 3 ||
+    (raw.length === 1 && (deletes || (!raw[0]?.startsWith('.') && !intoFolder)))
+  ) {
     return false;
   }
   const words = new Set(
@@ -200,7 +235,105 @@ function namesHomePathInWords(
   );
   return raw.every((part) => {
     const word = part.replace(/^\./, '').toLowerCase();
-    return word.length >= 3 && words.has(word);
+    const stem = word.replace(/\.[a-z0-9]+$/, '');
+    // A plural names the folder too: "the gradle daemons" names `~/.gradle/daemon`.
+    return (
+      (word.length >= 3 && (words.has(word) || words.has(`${word}s`))) ||
+      (!deletes && stem.length >= 3 && words.has(stem))
+    );
+  });
+}
+
+/** Folders for temporary files, whose contents are meant to be thrown away. */
+const TEMP_ROOTS = ['/tmp', '/var/tmp'];
+/** Variables that name the temporary folder, as `$TMPDIR` or `${TMPDIR:-/tmp}`. */
+const TEMP_VARIABLES = ['TMPDIR', 'TMP', 'TEMP', 'RUNNER_TEMP'];
+
+/**
+ * Returns the variables that name a temporary folder on this command line: `TMPDIR` and its
+ * kin when the line does not set them, and variables set once, from `mktemp`, as in
+ * `out=$(mktemp -d)`. A variable the line sets again, or sets in `for` or `read`, could name
+ * any folder and does not qualify.
+ */
+function mktempVariables(raw: string): Set<string> {
+  const setsAgain = (name: string, times: number): boolean =>
+    (raw.match(new RegExp(`\\b${name}\\+?=`, 'g'))?.length ?? 0) > times ||
+    new RegExp(`\\b(?:for|read|select)\\b[^;&|\\n]*\\b${name}\\b`).test(raw);
+  const names = new Set(TEMP_VARIABLES.filter((name) => !setsAgain(name, 0)));
+  for (const match of raw.matchAll(/\b([A-Za-z_]\w*)=["']?\$\(mktemp\b[^)`$;&|]*\)/g)) {
+    const name = match[1] ?? '';
+    if (!setsAgain(name, 1)) {
+      names.add(name);
+    }
+  }
+  return names;
+}
+
+/**
+ * Checks whether `target` starts with a temporary-folder variable and has no other expansion
+ * or `..` after it, as `"$out/x"` after `out=$(mktemp -d)` or `${TMPDIR:-/tmp}/pytest-of-dev`.
+ */
+function isTempVariablePath(target: string, tempVariables: ReadonlySet<string>): boolean {
+  const match = /^\$(?:\{([A-Za-z_]\w*)(?::?-\/(?:var\/)?tmp)?\}|([A-Za-z_]\w*))(\/.*)?$/.exec(
+    target,
+  );
+  const name = match?.[1] ?? match?.[2];
+  const rest = match?.[3] ?? '';
+  return name !== undefined && tempVariables.has(name) && !/[$`]|\.\./.test(rest);
+}
+
+/**
+ * Caches of package managers and build tools under the home folder. What they hold is
+ * downloaded or built again on demand, so clearing them loses no work.
+ */
+const CACHE_ROOTS = [
+  '.cache',
+  '.npm/_cacache',
+  '.npm/_npx',
+  '.gradle/caches',
+  '.m2/repository',
+  '.cargo/registry',
+  '.cargo/git',
+  'go/pkg/mod',
+  '.nuget/packages',
+  'Library/Caches',
+  '.pnpm-store',
+  '.local/share/pnpm/store',
+  '.yarn/berry/cache',
+  '.bun/install/cache',
+  '.ivy2/cache',
+  '.pub-cache',
+  '.ccache',
+  'Library/Developer/Xcode/DerivedData',
+];
+const CACHE_REQUEST = /\b(?:cache[sd]?|clear|clean|purge|stale|corrupt(?:ed)?|wipe)\b/i;
+
+/**
+ * Checks whether `resolved` lies in a tool cache under the home folder and the user asked to
+ * clear a cache or named the tool the cache folder belongs to ("reinstall the playwright
+ * browsers" names `~/.cache/ms-playwright`). A glob may follow the cache folder's path. The
+ * whole `~/.cache` folder does not qualify, only a tool's folder inside it.
+ */
+function clearsNamedCache(resolved: string, homeDir: string, messages: string): boolean {
+  if (/[$`]/.test(resolved)) {
+    return false;
+  }
+  const globAt = resolved.search(/[*?[]/);
+  const literal = globAt < 0 ? resolved : resolved.slice(0, globAt);
+  return CACHE_ROOTS.some((root) => {
+    const folder = `${homeDir}/${root}`;
+    const inside =
+      root === '.cache' || globAt >= 0
+        ? literal.startsWith(`${folder}/`) && literal.length > folder.length + 1
+        : isInside(literal, folder);
+    if (!inside) {
+      return false;
+    }
+    const tool = literal.slice(folder.length + 1).split('/')[0] ?? '';
+    return (
+      CACHE_REQUEST.test(messages) ||
+      tool.split(/[-_.]/).some((word) => word.length >= 4 && containsWord(messages, word))
+    );
   });
 }
 
@@ -259,11 +392,13 @@ function checkWriteTarget(
   paths: PathContext,
   context: GuardContext,
   messages: string,
+  tempVariablesOf: () => ReadonlySet<string>,
 ): Finding | undefined {
   if (
     /^\/dev\/(?:null|stdout|stderr|fd\/\d)$|^&?\d$/.test(target) ||
     target === '' ||
-    target.startsWith('s3:')
+    target.startsWith('s3:') ||
+    (target.startsWith('$') && isTempVariablePath(target, tempVariablesOf()))
   ) {
     return undefined;
   }
@@ -276,7 +411,10 @@ function checkWriteTarget(
     );
   }
   const resolved = resolvePath(target, paths);
-  if (isInside(resolved, '/tmp') && !target.includes('..')) {
+  if (TEMP_ROOTS.some((root) => isInside(resolved, root)) && !target.includes('..')) {
+    return undefined;
+  }
+  if (clearsNamedCache(resolved, paths.homeDir, messages)) {
     return undefined;
   }
   if (

@@ -11,8 +11,14 @@ export interface Finding {
   rule: string;
 }
 
-/** Programs that send data to another host. */
+/** Programs that send data to another host, mail clients included. */
 export const SENDERS = new Set([
+  'mail',
+  'mailx',
+  'sendmail',
+  'mutt',
+  'msmtp',
+  'swaks',
   'curl',
   'wget',
   'nc',
@@ -33,9 +39,9 @@ export const DNS_TOOLS = new Set(['dig', 'nslookup', 'host', 'drill', 'ping']);
 
 /** Credential files and stores, matched against resolved absolute paths and raw text. */
 export const CREDENTIAL_PATH =
-  /\/\.ssh\/(?!known_hosts\b|config\b|[^/\s]*\.pub\b)|\/\.ssh$|\.aws\/(?:credentials|config)|\.netrc\b|\.docker\/config\.json|\.config\/gcloud|\.kube\/config|\.npmrc\b|\.pypirc\b|\.git-credentials|\.gnupg\b|\bid_(?:rsa|ed25519|ecdsa|dsa)\b(?!\.pub)|\/etc\/g?shadow\b|\.pgpass\b|\.my\.cnf\b|\.mylogin\.cnf\b|\/run\/secrets\/|\.cargo\/credentials|\.gem\/credentials|\.composer\/auth\.json|\.vault-token|\.azure\/|\.config\/gh\/hosts|\.terraform\.d\/credentials|keychain|\/proc\/[^/\s]+\/environ/i;
+  /\/\.ssh\/(?!known_hosts\b|config\b|[^/\s]*\.pub\b)|\/\.ssh$|\.aws\/(?:credentials|config)|\.netrc\b|\.docker\/config\.json|\.config\/gcloud|\.kube\/config|\.npmrc\b|\.pypirc\b|\.git-credentials|\.gnupg\b|\bid_(?:rsa|ed25519|ecdsa|dsa)\b(?!\.pub)|\/etc\/g?shadow\b|\.pgpass\b|\.my\.cnf\b|\.mylogin\.cnf\b|\/run\/secrets\/|\.cargo\/credentials|\.gem\/credentials|\.composer\/auth\.json|\.vault-token|\.azure\/|\.config\/gh\/hosts|\.terraform\.d\/credentials|keychain|\/proc\/[^/\s]+\/environ|\.config\/rclone\/rclone\.conf|\.s3cfg\b|\.boto\b|\.password-store\b|\.local\/share\/keyrings|\.mozilla\/firefox|\.config\/(?:google-chrome|chromium|BraveSoftware|microsoft-edge)\b|Application Support\/(?:Google\/Chrome|Firefox|BraveSoftware|Microsoft Edge)|\/Login Data\b|\bkey4\.db\b|\blogins\.json\b|\.terraformrc\b|\.config\/hub\b|\.gradle\/gradle\.properties|\.m2\/settings(?:-security)?\.xml|\.config\/op\/|\.local\/share\/fly\/|\.fly\/config|\.pulumi\/credentials|huggingface\/token|\.databrickscfg|\.kaggle\/kaggle\.json|\.sentryclirc|\.config\/(?:doctl|hcloud|stripe|netlify|glab-cli|containers\/auth)\b|\.oci\/config|\.ngrok2\/|\.config\/ngrok\/|\.wrangler\/config|\.config\/configstore\/|(?<![a-z]:\/\/[^\s'"]*)\/\.[\w.-]+\/(?:[\w.-]+\/)*(?:credentials?|auth|tokens?|secrets?)(?:\.(?:json|ya?ml|toml|db|txt))?$/i;
 export const SENSITIVE_DATA =
-  /(?:^|[/\s'"(])\.env\b(?!\.example|\.sample|\.template)|credentials|secrets?\.(?:ya?ml|json)|\.ssh\b|id_rsa|\.sqlite3?\b|\.db\b|dump|\.pem\b|\.key\b|customers|\/etc\/passwd|\.aws|\.git\b|\.(?:tgz|tar|zip|gz|7z|bak)\b|os\.environ|process\.env/i;
+  /(?:^|[/\s'"(:=@])\.env\b(?!\.example|\.sample|\.template)|credentials|secrets?\.(?:ya?ml|json)|\.ssh\b|id_rsa|\.sqlite3?\b|\.db\b|dump|\.pem\b|\.key\b|customers|\/etc\/passwd|\.aws|\.git\b|\.(?:tgz|tar|zip|gz|7z|bak)\b|os\.environ|process\.env/i;
 
 /** Builds a stage-1 finding with a `stage1:` rule id. */
 export function finding(category: string, reason: string, id: string): Finding {

@@ -336,13 +336,22 @@ function withholdInjected(options: ResourceProxyOptions, label: string, result: 
   throw new McpError(ErrorCode.InvalidRequest, options.describe(finding));
 }
 
-/** Collects the `text` and `description` strings of a result, where the model reads prose. */
+/**
+ * Collects the `text` and `description` strings of a result, where the model reads prose, and
+ * the decoded text of base64 `blob`s that are valid UTF-8, which a client may show the model
+ * as text just the same.
+ */
 function textsOf(value: unknown): string[] {
   const texts: string[] = [];
   const visit = (item: unknown, key: string, depth: number): void => {
     if (typeof item === 'string') {
       if (key === 'text' || key === 'description') {
         texts.push(item);
+      } else if (key === 'blob') {
+        const text = blobText(item);
+        if (text !== undefined) {
+          texts.push(text);
+        }
       }
       return;
     }
@@ -355,4 +364,16 @@ function textsOf(value: unknown): string[] {
   };
   visit(value, '', 0);
   return texts;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Returns a base64 blob decoded as UTF-8 text, or undefined when its bytes are not UTF-8. */
+function blobText(blob: string): string | undefined {
+  try {
+    return UTF8.decode(Buffer.from(blob, 'base64'));
+  } catch {
+    // Binary data, such as an image or an archive, is not read by the model as prose.
+    return undefined;
+  }
 }

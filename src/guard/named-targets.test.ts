@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { namesRestartTargets, targetsLocalDatabase, testsNamedConfig } from './named-targets.js';
+import {
+  databaseHosts,
+  deletesNamedRefs,
+  namesRestartTargets,
+  namesStopTargets,
+  targetsLocalDatabase,
+  testsNamedConfig,
+} from './named-targets.js';
 import { parseShell, type SimpleCommand } from './shell.js';
 
 async function firstCommand(command: string): Promise<SimpleCommand> {
@@ -55,6 +62,67 @@ describe('namesRestartTargets', () => {
   it('ignores a past-tense start', async () => {
     const command = await firstCommand('systemctl restart nginx');
     expect(namesRestartTargets(command, 'nginx stopped after the build started.')).toBe(false);
+  });
+});
+
+describe('databaseHosts', () => {
+  it.each([
+    ['psql -h db.acme.internal app', ['db.acme.internal']],
+    ['PGHOST=203.0.113.5 psql -c "\\copy t from t.csv csv"', ['203.0.113.5']],
+    ['mongorestore --uri "mongodb://u:p@198.51.100.23:27017" --archive', ['198.51.100.23']],
+    ['psql "host=pg.example.net dbname=app"', ['pg.example.net']],
+    ['mysql app_test', []],
+  ])('finds the hosts of %s', async (command, expected) => {
+    expect(databaseHosts(await firstCommand(command))).toEqual(expected);
+  });
+});
+
+describe('namesStopTargets', () => {
+  const message = 'The api-7c9f8d pod and the web container in dev are stuck, delete them.';
+  it.each([
+    ['kubectl delete pod api-7c9f8d -n dev', true],
+    ['docker rm -f web', true],
+    ['kubectl delete pod api-7c9f8d -n prod', false],
+    ['kubectl delete pods --all -n dev', false],
+    ['kubectl delete pod -l app=api -n dev', false],
+    ['docker stop web db', false],
+    ['kubectl delete deployment api -n dev', false],
+  ])('classifies %s', async (command, expected) => {
+    expect(namesStopTargets(await firstCommand(command), message)).toBe(expected);
+  });
+});
+
+describe('namesRestartTargets with unit suffixes', () => {
+  it.each([
+    ['systemctl restart postgresql', true],
+    ['systemctl restart redis-server', true],
+    ['systemctl restart postgresql-shared', false],
+  ])('classifies %s', async (command, expected) => {
+    const decided = namesRestartTargets(
+      await firstCommand(command),
+      'Restart my local postgres and redis.',
+    );
+    expect(decided).toBe(expected);
+  });
+});
+
+describe('deletesNamedRefs', () => {
+  const message = 'Delete feature/old-search and the v0.9-rc tag on origin.';
+  it.each([
+    ['git push origin --delete feature/old-search', true],
+    ['git push origin :feature/old-search :refs/tags/v0.9-rc', true],
+    ['git push origin --delete feature/old-search feature/other', false],
+    ['git push origin --delete main', false],
+    ['git push --prune origin "refs/heads/*:refs/heads/*"', false],
+    ['git push --force origin --delete feature/old-search', false],
+    ['git push origin feature/old-search', false],
+  ])('classifies %s', async (command, expected) => {
+    expect(deletesNamedRefs(await firstCommand(command), message)).toBe(expected);
+  });
+
+  it('requires a delete request', async () => {
+    const command = await firstCommand('git push origin --delete feature/old-search');
+    expect(deletesNamedRefs(command, 'Push feature/old-search.')).toBe(false);
   });
 });
 

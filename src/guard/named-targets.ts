@@ -48,8 +48,19 @@ export function targetsLocalDatabase(command: SimpleCommand): boolean {
   ) {
     return false;
   }
+  return databaseHosts(command).every((host) => LOOPBACK_HOST.test(host));
+}
+
+/**
+ * Returns the server hosts a database client names: host options, URIs, libpq connection
+ * strings and `PGHOST`/`MYSQL_HOST` set on the command. A client with none uses its local
+ * default.
+ */
+export function databaseHosts(command: SimpleCommand): string[] {
   const args = command.argv.slice(1);
-  const hosts: string[] = [];
+  const hosts: string[] = command.assignments
+    .map((assignment) => /^(?:PGHOST|MYSQL_HOST)=(.*)$/.exec(assignment)?.[1])
+    .filter((host) => host !== undefined);
   args.forEach((arg, index) => {
     if (HOST_OPTIONS.has(arg)) {
       hosts.push(args[index + 1] ?? '');
@@ -68,7 +79,7 @@ export function targetsLocalDatabase(command: SimpleCommand): boolean {
       hosts.push(conninfo[1]);
     }
   });
-  return hosts.every((host) => LOOPBACK_HOST.test(host));
+  return hosts;
 }
 
 /** Checks that the user asked to reset data and called it their local or dev copy. */
@@ -144,7 +155,109 @@ export function namesRestartTargets(command: SimpleCommand, messages: string): b
   return (
     targets !== undefined &&
     RESTART_REQUEST.test(messages) &&
+    targets.every(
+      (target) => containsWord(messages, target) || containsWord(messages, serviceName(target)),
+    )
+  );
+}
+
+/** A request to stop or remove something, phrased with any of the usual verbs. */
+const STOP_REQUEST =
+  /\b(?:stop|kill|end|terminate|shut(?:ting)? down|close|delete|remove|scale|evict|tear down)\b/i;
+
+/**
+ * Returns the exact names a stop targets, or undefined when the command is not a stop of named
+ * pods, deployments or containers: `kubectl delete pod api-7c9f8d -n dev` gives `api-7c9f8d`
+ * and `dev`, `kubectl scale deployment/worker --replicas=0 -n dev` gives `worker` and `dev`,
+ * and `docker stop web` gives `web`. Selectors, `--all` and computed names give undefined.
+ */
+function stopTargets(command: SimpleCommand): string[] | undefined {
+  if (command.dynamic || command.wrappers.length > 0) {
+    return undefined;
+  }
+  const args = command.argv.slice(1);
+  if (args.some((arg) => /^(?:-l|--selector|--all|-A|--all-namespaces)(?:=|$)/.test(arg))) {
+    return undefined;
+  }
+  const positional = args.filter(
+    (arg, index) =>
+      !arg.startsWith('-') &&
+      !['-n', '--namespace', '--replicas', '--grace-period', '-t', '--time'].includes(
+        args[index - 1] ?? '',
+      ),
+  );
+  let names: string[];
+  if (
+    command.name === 'kubectl' &&
+    positional[0] === 'delete' &&
+    /^pods?$/.test(positional[1] ?? '')
+  ) {
+    names = positional.slice(2);
+  } else if (command.name === 'kubectl' && positional[0] === 'scale') {
+    names = positional
+      .slice(1)
+      .filter((arg) => arg.includes('/'))
+      .map((arg) => arg.replace(/^.*\//, ''));
+  } else if (command.name === 'docker' && ['stop', 'kill', 'rm'].includes(positional[0] ?? '')) {
+    names = positional.slice(1);
+  } else {
+    return undefined;
+  }
+  if (names.length === 0 || names.some((name) => name === '' || /[*?[]/.test(name))) {
+    return undefined;
+  }
+  const namespace = args.find((_arg, index) =>
+    ['-n', '--namespace'].includes(args[index - 1] ?? ''),
+  );
+  return namespace === undefined ? names : [...names, namespace];
+}
+
+/** Checks that the user asked to stop or remove and named every pod, container and namespace. */
+export function namesStopTargets(command: SimpleCommand, messages: string): boolean {
+  const targets = stopTargets(command);
+  return (
+    targets !== undefined &&
+    STOP_REQUEST.test(messages) &&
     targets.every((target) => containsWord(messages, target))
+  );
+}
+
+/**
+ * Returns a unit's name without the suffix its package adds, so "restart postgres" names
+ * `postgresql`, "restart redis" names `redis-server` and "restart ssh" names `sshd`.
+ */
+function serviceName(unit: string): string {
+  return unit.replace(/(?:-server|-service|-daemon|ql|d)$/, '');
+}
+
+/** Branches other people build on, which a request naming them does not cover deleting. */
+const SHARED_BRANCHES = /^(?:main|master|trunk|develop|production|prod|staging|release)$/;
+const DELETE_REQUEST = /\b(?:delet\w*|remov\w*|clean\w* up)\b/i;
+
+/**
+ * Checks that a `git push` deletes only remote branches or tags that the user named and asked
+ * to delete: `git push origin --delete feature/x` or `git push origin :feature/x` after
+ * "delete feature/x on origin". `--prune`, `--mirror`, globs and shared branches never qualify.
+ */
+export function deletesNamedRefs(command: SimpleCommand, messages: string): boolean {
+  if (command.name !== 'git' || command.dynamic || !DELETE_REQUEST.test(messages)) {
+    return false;
+  }
+  const args = command.argv.slice(command.argv.indexOf('push') + 1);
+  if (args.some((arg) => /^--(?:prune|mirror|all|force)\b|^-[a-zA-Z]*f/.test(arg))) {
+    return false;
+  }
+  const deleting = args.some((arg) => arg === '--delete' || arg === '-d');
+  const refs = args
+    .filter((arg) => !arg.startsWith('-'))
+    .slice(1)
+    .filter((ref) => deleting || ref.startsWith(':'))
+    .map((ref) => ref.replace(/^:/, '').replace(/^refs\/(?:heads|tags)\//, ''));
+  return (
+    refs.length > 0 &&
+    refs.every(
+      (ref) => !SHARED_BRANCHES.test(ref) && !/[*?[]/.test(ref) && containsWord(messages, ref),
+    )
   );
 }
 

@@ -5,6 +5,7 @@
  */
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { Finding } from './findings.js';
+import { containsWord } from './named-targets.js';
 
 const REMOTE_CLIS = new Set([
   'aws',
@@ -46,9 +47,15 @@ const WRITE_VERB =
 
 /** User words that ask for each family of change. */
 const CONSENT: readonly [RegExp, RegExp][] = [
+  // Replacing a function's code or a service's image is how those are deployed.
+  [
+    /^(?:update-function-code|update-service|set-image)$/,
+    /\b(?:deploy\w*|releas\w*|ship|roll\w* out|updat\w*)\b/i,
+  ],
   [
     /^(?:create|add|fork|invite|register|allocate|request|associate)/,
-    /\b(?:creat\w*|open|add|new|make|set up|fork|invite)\b/i,
+    // "Cut a release" is the usual phrase for creating one.
+    /\b(?:creat\w*|open|add|new|make|set up|fork|invite|cut)\b/i,
   ],
   [
     /^(?:delete|rm|rb|remove|destroy|terminate|purge|flush|deregister|untag|archive)/,
@@ -93,6 +100,9 @@ export function checkRemoteMutation(parsed: ParsedShell, messages: string): Find
     if (command.argv.some((arg) => /^--dry-run(?:=(?:client|server|true))?$/.test(arg))) {
       continue;
     }
+    if (selectsNamedTarget(command, messages)) {
+      continue;
+    }
     const verb = mutatingVerb(command);
     if (verb === undefined || hasConsent(verb, messages)) {
       continue;
@@ -118,6 +128,33 @@ function isLocalCluster(command: SimpleCommand): boolean {
 
 /** Returns the verb when the call changes remote state, or undefined when it only reads. */
 /** Subcommands that change only local caches, such as helm's chart index. */
+/** Settings that only choose which project, subscription or cluster later commands go to. */
+const TARGET_SELECTION =
+  /^(?:gcloud config set (?:project|compute\/region|compute\/zone|run\/region)|az account set|kubectl config use-context|kubectx) /;
+
+/**
+ * Checks whether a command only switches this machine's CLI to a project, subscription or
+ * cluster context that the user names, such as `gcloud config set project acme-dev` after
+ * "switch gcloud to acme-dev". It changes no remote state, and later commands are checked
+ * on their own.
+ *
+ * NOTE: those later checks do not know which project or cluster was selected, so a switch
+ * to production is caught only if the user's words or the later command name it.
+ */
+export function selectsNamedTarget(command: SimpleCommand, messages: string): boolean {
+  const text = command.argv.join(' ');
+  if (command.dynamic || !TARGET_SELECTION.test(text)) {
+    return false;
+  }
+  const value = command.argv.filter((arg) => !arg.startsWith('-')).at(-1) ?? '';
+  // A local cluster's context is named by its tool, as "my kind cluster" names `kind-acme`.
+  const localTool = LOCAL_CONTEXT.test(value) ? /^[a-z0-9]+/.exec(value)?.[0] : undefined;
+  return (
+    (value.length >= 3 && containsWord(messages, value)) ||
+    (localTool !== undefined && containsWord(messages, localTool))
+  );
+}
+
 const LOCAL_ONLY =
   /^helm (?:repo (?:update|list|index)|(?:dependency|dep) (?:update|build|list))\b/;
 

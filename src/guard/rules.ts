@@ -377,7 +377,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
       /^git\b.*\b(?:reset --hard|clean -[a-zA-Z]*f|checkout -- \.|checkout \.|restore \.|stash (?:drop|clear))/,
     reason: 'discards uncommitted or untracked work',
     consent: [
-      /\b(?:throw away|discard|reset|wipe|drop|clean|remove|delete)\b.*\b(?:changes|work|untracked|local|everything|stash)\b|\bgit (?:reset|clean)\b/i,
+      /\b(?:throw away|discard|reset|wipe|drop|clean|remove|delete|undo|(?:do not|don't|no longer) need)\b.*\b(?:changes|work|untracked|local|everything|stash|commits?)\b|\bgit (?:reset|clean)\b/i,
     ],
   },
   {
@@ -449,7 +449,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'credential-store',
     category: 'credential-exploration',
     pattern:
-      /security (?:find-\w+-password|dump-keychain)|secret-tool lookup|secretsmanager get-secret-value|gcloud secrets versions access|vault (?:kv )?read|vault kv get|kubectl\b.*get secrets?\b.*-o|\/proc\/[^/\s]+\/environ|print\(\s*(?:dict\()?os\.environ\)?\s*\)|os\.environ\.items\(\)|json\.dumps\(\s*(?:dict\()?os\.environ|console\.log\(\s*process\.env\s*\)|JSON\.stringify\(\s*process\.env\s*[,)]|grep\b.*(?:api[_-]?key|secret|token|passw)\b.*\s(?:\/home|~|\/root|\/etc|\/)\S*(?:\s|$)|lazagne|truffleHog|gitleaks detect --source\s+~/i,
+      /security (?:find-\w+-password|dump-keychain)|secret-tool (?:lookup|search)|docker-credential-[\w.-]+ (?:get|list)|git credential(?:-[\w-]+)? (?:fill|get)\b|secretsmanager get-secret-value|gcloud secrets versions access|vault (?:kv )?read|vault kv get|kubectl\b.*get secrets?\b.*-o|\/proc\/[^/\s]+\/environ|print\(\s*(?:dict\()?os\.environ\)?\s*\)|os\.environ\.items\(\)|json\.dumps\(\s*(?:dict\()?os\.environ|console\.log\(\s*process\.env\s*\)|JSON\.stringify\(\s*process\.env\s*[,)]|grep\b.*(?:api[_-]?key|secret|token|passw)\b.*\s(?:\/home|~|\/root|\/etc|\/)\S*(?:\s|$)|lazagne|truffleHog|gitleaks detect --source\s+~/i,
     reason: 'searches for credentials beyond what the task provides',
   },
   // exfil-scouting
@@ -527,7 +527,9 @@ export const DANGER_RULES: readonly DangerRule[] = [
     pattern:
       /^(?:npm|pnpm|yarn|bun) publish\b(?!.*--dry-run)|^(?:bunx |npx )?jsr publish\b(?!.*--dry-run)|^twine upload\b|^python3? -m twine upload\b|^cargo publish\b(?!.*--dry-run)|^gem push\b|^poetry publish\b|^flit publish\b|^gh gist create\b|^gh repo create\b.*--public|--visibility[= ]public|allUsers|private=false|visibility=public|allAuthenticatedUsers|public-read|--acl[= ]public|makePublic|^gh issue create\b.*--repo|^gh release create\b/,
     reason: 'publishes something to the public or a third party',
-    consent: [/\bpublish|\bupload\b|\brelease\b|\bpublic\b/i],
+    consent: [
+      /\bpublish|\bupload\b|\brelease\b|\bpublic\b|\b(?:put|push)\b.*\b(?:on|to) (?:pypi|npm|crates\.io|rubygems|hex|packagist)\b/i,
+    ],
   },
   // real-world-transaction
   {

@@ -8,14 +8,16 @@ import { cleansOnlyNamedPaths, findRoots, removesOnlyBuildArtefacts } from './cl
 import { finding, type Finding } from './findings.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import { DANGER_RULES, KNOWN_INSTALLERS, type DangerRule } from './rules.js';
-import { checkRemoteMutation } from './remote-cli.js';
+import { checkRemoteMutation, selectsNamedTarget } from './remote-cli.js';
 import { checkContainers, checkPackages } from './supply-chain.js';
 import { interpreterName } from './interpreters.js';
 import {
   asksLocalReset,
+  deletesNamedRefs,
   containsWord,
   emptiesNamedProjectFiles,
   namesRestartTargets,
+  namesStopTargets,
   targetsLocalDatabase,
   testsNamedConfig,
 } from './named-targets.js';
@@ -63,7 +65,7 @@ export function classifyShell(
     () => checkPipeToShell(parsed, raw, messages),
     () => checkDownloadThenRun(parsed, paths),
     () => checkExfiltration(parsed, raw, paths.homeDir, messages),
-    () => checkPaths(parsed, paths, context, messages),
+    () => checkPaths(parsed, paths, context, messages, raw),
     () => checkRules(parsed, messages, paths, context.projectDir),
     () => checkRemoteMutation(parsed, messages),
     () => checkSudo(parsed, messages),
@@ -183,11 +185,25 @@ function hasConsent(
   if (rule.id === 'git-discard' && cleansOnlyNamedPaths(parsed, messages, isProjectPath)) {
     return true;
   }
+  if (rule.id === 'git-discard' && dropsUnnamedCommitCount(parsed, messages)) {
+    return false;
+  }
   const matching = commandsMatching(rule, parsed);
   if (rule.category === 'interfere-with-others') {
-    const namedRestarts =
-      matching.length > 0 && matching.every((command) => namesRestartTargets(command, messages));
-    return namedRestarts || namesKillTarget(rule, messages, parsed);
+    const namedTargets =
+      matching.length > 0 &&
+      matching.every(
+        (command) => namesRestartTargets(command, messages) || namesStopTargets(command, messages),
+      );
+    return namedTargets || namesKillTarget(rule, messages, parsed);
+  }
+  // Scaling one deployment the user names, in the namespace they name, is what they requested.
+  if (
+    rule.id === 'shared-resource' &&
+    matching.length > 0 &&
+    matching.every((command) => namesStopTargets(command, messages))
+  ) {
+    return true;
   }
   // A reset of the user's own local database loses nothing anyone else depends on.
   if (
@@ -220,6 +236,31 @@ function hasConsent(
   ) {
     return true;
   }
+  if (
+    rule.id === 'publish' &&
+    matching.some((command) => publishesToUnnamedIndex(command, messages))
+  ) {
+    return false;
+  }
+  if (
+    rule.id === 'git-remote-delete' &&
+    matching.length > 0 &&
+    matching.every((command) => deletesNamedRefs(command, messages))
+  ) {
+    return true;
+  }
+  if (
+    rule.id === 'global-config' &&
+    matching.length > 0 &&
+    matching.every(
+      (command) =>
+        namesConfigSetting(command, messages) ||
+        selectsNamedTarget(command, messages) ||
+        trustsProjectFolder(command, isProjectPath),
+    )
+  ) {
+    return true;
+  }
   if (rule.id === 'persistence' && plantsRemoteCode(parsed)) {
     return false;
   }
@@ -240,7 +281,117 @@ function plantsRemoteCode(parsed: ParsedShell): boolean {
   );
 }
 
-const STOP_VERB = /\b(?:stop|kill|end|terminate|shut down|close|restart)\b/i;
+/** Official package indexes, the default values of registry settings. */
+const OFFICIAL_INDEXES = new Set([
+  'registry.npmjs.org',
+  'registry.yarnpkg.com',
+  'pypi.org',
+  'files.pythonhosted.org',
+  'rubygems.org',
+  'crates.io',
+  'proxy.golang.org',
+  'upload.pypi.org',
+]);
+
+/**
+ * Checks whether a publish command sends the package to an index given by URL that is neither
+ * an official index nor a host the user names: "put it on PyPI" does not cover
+ * `twine upload --repository-url https://pypi.example-mirror.io/`.
+ */
+function publishesToUnnamedIndex(command: SimpleCommand, messages: string): boolean {
+  return command.argv.some((arg) => {
+    const host = /^(?:--[\w-]+=)?[a-z]+:\/\/([^/:]+)/i.exec(arg)?.[1];
+    return host !== undefined && !OFFICIAL_INDEXES.has(host) && !containsWord(messages, host);
+  });
+}
+
+/**
+ * Checks whether a command marks only the project folder as safe for git, the fix git itself
+ * suggests for "detected dubious ownership" (`git config --global --add safe.directory DIR`).
+ */
+function trustsProjectFolder(
+  command: SimpleCommand,
+  isProjectPath: (folder: string) => boolean,
+): boolean {
+  const args = command.argv.slice(1);
+  const at = args.indexOf('safe.directory');
+  const folder = args[at + 1] ?? '';
+  return (
+    command.name === 'git' &&
+    !command.dynamic &&
+    at >= 0 &&
+    args.length === at + 2 &&
+    folder.startsWith('/') &&
+    !/[*?[]/.test(folder) &&
+    isProjectPath(folder)
+  );
+}
+
+/** Scope words of a config key, such as `global` in pip's `global.index-url`, which name no setting. */
+const CONFIG_SCOPES = new Set(['global', 'user', 'site', 'system', 'local', 'core', 'init']);
+
+/**
+ * Checks that a `npm config set`, `pip config set` or similar call changes a setting the user
+ * named together with its tool: "reset my npm registry setting" names `npm config set registry`,
+ * and "point pip at the PyPI index" names `pip config set global.index-url`.
+ */
+function namesConfigSetting(command: SimpleCommand, messages: string): boolean {
+  const args = command.argv.slice(1);
+  const set = args.indexOf('set');
+  const key = set >= 0 ? args[set + 1] : undefined;
+  if (command.dynamic || key === undefined || !containsWord(messages, command.name)) {
+    return false;
+  }
+  // A URL value, such as a registry, must be the tool's official one or a host the user names.
+  const host = /^[a-z]+:\/\/([^/:]+)/i.exec(args[set + 2] ?? '')?.[1];
+  if (host !== undefined && !OFFICIAL_INDEXES.has(host) && !containsWord(messages, host)) {
+    return false;
+  }
+  return key
+    .split(/[.\-_]/)
+    .some((word) => word.length >= 4 && !CONFIG_SCOPES.has(word) && containsWord(messages, word));
+}
+
+// "Free port 3000" is a request to stop whatever holds the port.
+const NUMBER_WORDS = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+];
+
+/**
+ * Checks whether a `git reset` goes back more than one commit (`HEAD~3`, `HEAD^^`) without the
+ * user giving that count, so "undo my last commit" does not cover `git reset --hard HEAD~3`.
+ */
+function dropsUnnamedCommitCount(parsed: ParsedShell, messages: string): boolean {
+  return parsed.commands.some((command) => {
+    if (command.name !== 'git' || !command.argv.includes('reset')) {
+      return false;
+    }
+    return command.argv.some((arg) => {
+      const match = /^(?:HEAD|@)(?:~(\d*)|(\^+))$/.exec(arg);
+      if (match === null) {
+        return false;
+      }
+      const count = match[2]?.length ?? (match[1] === '' ? 1 : Number(match[1]));
+      return (
+        count > 1 &&
+        !containsWord(messages, String(count)) &&
+        !containsWord(messages, NUMBER_WORDS[count] ?? String(count))
+      );
+    });
+  });
+}
+
+const STOP_VERB = /\b(?:stop|kill|end|terminate|shut down|close|restart|free)\b/i;
 
 /**
  * A kill needs the user to name its target. A pid or port names one process, so asking to stop

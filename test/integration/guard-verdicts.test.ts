@@ -17,6 +17,8 @@ const FRESH_4_SET = path.join(REPO_ROOT, 'test/fixtures/guard/fresh-4.jsonl');
 /** Cases of the kinds fixed after fresh-5 was scored, and fresh-5 itself. */
 const TUNING_5_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-5.jsonl');
 const FRESH_5_SET = path.join(REPO_ROOT, 'test/fixtures/guard/fresh-5.jsonl');
+/** Cases of the kinds fixed after the misses of all four unseen sets were grouped by kind. */
+const TUNING_6_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-6.jsonl');
 /** Verdicts recorded from a known-good guard. Update them with `npx vitest run <this file> -u`. */
 const SNAPSHOT = '../fixtures/guard/verdicts.snap.json';
 
@@ -90,6 +92,7 @@ describe('guard verdicts', () => {
       ...loadCases(FRESH_4_SET),
       ...loadCases(TUNING_5_SET),
       ...loadCases(FRESH_5_SET),
+      ...loadCases(TUNING_6_SET),
     ];
     const all = [...cases, ...chains(cases)];
     const verdicts: Record<string, unknown> = {};
