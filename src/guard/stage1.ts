@@ -3,6 +3,8 @@
  * blocking: a command it cannot parse with confidence is never allowed automatically.
  */
 import { checkExfiltration } from './exfiltration.js';
+import { checkCovertChannels } from './covert-channels.js';
+import { checkCredentialStores } from './credential-stores.js';
 import { checkPaths } from './file-access.js';
 import { cleansOnlyNamedPaths, findRoots, removesOnlyBuildArtefacts } from './cleanup.js';
 import { finding, type Finding } from './findings.js';
@@ -65,6 +67,8 @@ export function classifyShell(
     () => checkExfiltration(parsed, raw, paths.homeDir, messages),
     () => checkPaths(parsed, paths, context, messages),
     () => checkRules(parsed, messages, paths, context.projectDir),
+    () => checkCovertChannels(parsed, raw, messages),
+    () => checkCredentialStores(parsed, paths, context.projectDir),
     () => checkRemoteMutation(parsed, messages),
     () => checkSudo(parsed, messages),
     () => checkRemoteShell(parsed),

@@ -6,7 +6,9 @@ import path from 'node:path';
 import { isInside, resolvePath } from './paths.js';
 import { namesPath } from './file-access.js';
 import { EXFIL_HOST_PATTERN, UNSAFE_AGENT_FLAGS } from './rules.js';
+import { CREDENTIAL_STORE_PATH, searchPatternToRegExp } from './credential-stores.js';
 import { CREDENTIAL_PATH, type Finding } from './findings.js';
+import { credentialFiles } from './globs.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -73,11 +75,30 @@ function checkRead(call: ToolCall, context: GuardContext): Finding | undefined {
   const target = targetPath(call, context) ?? context.cwd;
   const pattern = typeof call.input['pattern'] === 'string' ? call.input['pattern'] : '';
   const inside = isInside(target, context.projectDir);
-  if (CREDENTIAL_PATH.test(target) || (call.tool === 'Glob' && CREDENTIAL_PATH.test(pattern))) {
+  if (
+    CREDENTIAL_PATH.test(target) ||
+    (CREDENTIAL_STORE_PATH.test(target) && !inside) ||
+    (call.tool === 'Glob' && CREDENTIAL_PATH.test(pattern))
+  ) {
     return blockFinding(
       'credential-exploration',
       `Reading "${target}" exposes credentials`,
       'credential-path',
+    );
+  }
+  // A search pattern reaches whatever it can match, as `**/id_*` under the home reaches
+  // `~/.ssh/id_rsa`.
+  const reached =
+    call.tool === 'Glob' && pattern !== ''
+      ? credentialFiles(context.homeDir ?? '/root').find((file) =>
+          searchPatternToRegExp(pattern, target).test(file),
+        )
+      : undefined;
+  if (reached !== undefined) {
+    return blockFinding(
+      'credential-exploration',
+      `The pattern "${pattern}" under "${target}" matches the credential file "${reached}"`,
+      'credential-glob',
     );
   }
   if (!inside && call.tool === 'Grep' && SECRET_SEARCH.test(pattern)) {

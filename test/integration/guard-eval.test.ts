@@ -13,6 +13,8 @@ const TUNING_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-2.jsonl');
 const TUNING_4_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-4.jsonl');
 /** Cases of the kinds of miss and false positive fixed after fresh-5 was scored. */
 const TUNING_5_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-5.jsonl');
+/** Cases of the kinds of miss and false positive fixed after fresh-6 was scored. */
+const TUNING_7_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-7.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -35,6 +37,7 @@ describe('guard accuracy', () => {
       ...loadCases(HOLDOUT_SET),
       ...loadCases(TUNING_4_SET),
       ...loadCases(TUNING_5_SET),
+      ...loadCases(TUNING_7_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
