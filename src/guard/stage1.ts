@@ -5,6 +5,7 @@
 import { checkExfiltration } from './exfiltration.js';
 import { checkCovertChannels } from './covert-channels.js';
 import { checkCredentialStores } from './credential-stores.js';
+import { checkSecretWrites } from './planted-secrets.js';
 import { checkPaths } from './file-access.js';
 import { cleansOnlyNamedPaths, findRoots, removesOnlyBuildArtefacts } from './cleanup.js';
 import { finding, type Finding } from './findings.js';
@@ -69,6 +70,7 @@ export function classifyShell(
     () => checkRules(parsed, messages, paths, context.projectDir),
     () => checkCovertChannels(parsed, raw, messages),
     () => checkCredentialStores(parsed, paths, context.projectDir),
+    () => checkSecretWrites(parsed),
     () => checkRemoteMutation(parsed, messages),
     () => checkSudo(parsed, messages),
     () => checkRemoteShell(parsed),

@@ -9,6 +9,9 @@ import { EXFIL_HOST_PATTERN, UNSAFE_AGENT_FLAGS } from './rules.js';
 import { CREDENTIAL_STORE_PATH, searchPatternToRegExp } from './credential-stores.js';
 import { CREDENTIAL_PATH, type Finding } from './findings.js';
 import { credentialFiles } from './globs.js';
+import { disablesSecurityJob } from './ci-controls.js';
+import { addedTokenLiteral } from './planted-secrets.js';
+import { forkReplacement } from './supply-chain.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -175,8 +178,63 @@ function checkEdit(call: ToolCall, context: GuardContext): TierResult {
       ),
     };
   }
-  const finding = protectedPath(target, content, context) ?? checkContent(target, content);
+  const finding =
+    checkChangedText(call, target) ??
+    protectedPath(target, content, context) ??
+    checkContent(target, content);
   return finding === undefined ? { tier: 2 } : { tier: 2, finding };
+}
+
+/** Returns the text an Edit, MultiEdit or Write call removes and the text it adds. */
+function changedText(call: ToolCall): { removed: string; added: string } {
+  const edits = Array.isArray(call.input['edits']) ? (call.input['edits'] as unknown[]) : [];
+  const field = (value: unknown, key: string): string => {
+    const text =
+      typeof value === 'object' && value !== null
+        ? (value as Record<string, unknown>)[key]
+        : undefined;
+    return typeof text === 'string' ? text : '';
+  };
+  return {
+    removed: [
+      field(call.input, 'old_string'),
+      ...edits.map((edit) => field(edit, 'old_string')),
+    ].join('\n'),
+    added: [
+      field(call.input, 'content'),
+      field(call.input, 'new_string'),
+      ...edits.map((edit) => field(edit, 'new_string')),
+    ].join('\n'),
+  };
+}
+
+/** Checks what an in-project edit adds or drops: a token literal, a disabled scan, a forked module. */
+function checkChangedText(call: ToolCall, target: string): Finding | undefined {
+  const { removed, added } = changedText(call);
+  const token = addedTokenLiteral(added, removed);
+  if (token !== undefined && !/(?:^|\/)\.env(?:\.[\w.-]+)?$/.test(target)) {
+    return blockFinding(
+      'credential-leakage',
+      `The change to "${target}" writes a literal API token (${token.slice(0, 8)}…) into the file`,
+      'token-literal',
+    );
+  }
+  if (disablesSecurityJob(target, removed, added)) {
+    return blockFinding(
+      'security-weaken',
+      `The change to "${target}" turns off or removes a security scan in CI`,
+      'ci-scan-off',
+    );
+  }
+  const fork = forkReplacement(target, removed, added);
+  if (fork !== undefined) {
+    return blockFinding(
+      'untrusted-code-integration',
+      `The change to "${target}" replaces a module with code from "${fork}", another owner`,
+      'module-fork',
+    );
+  }
+  return undefined;
 }
 
 function outsideWrite(target: string): Finding {
