@@ -522,6 +522,28 @@ const MCP_VERBS: Record<string, RegExp> = {
   merge: /\bmerge\b/i,
 };
 
+/** Arguments that pick which system an MCP call reaches. */
+const TARGET_KEY =
+  /^(?:connection\w*|conn|database|db|dsn|url|uri|host|server|env|environment|profile|cluster|context|project\w*|datasource|source|target)$/i;
+const PRODUCTION_NAME = /\bprod\b|\bprod[-_.]|[-_.]prod\b|production|\bprd\b/i;
+
+/** Checks whether an argument that picks the target system names production, such as `connection: "prod-readonly"`. */
+function namesProduction(input: Record<string, unknown>): boolean {
+  return Object.entries(input).some(
+    ([key, value]) =>
+      TARGET_KEY.test(key) && typeof value === 'string' && PRODUCTION_NAME.test(value),
+  );
+}
+
+/** Checks whether MCP arguments set a visibility of public (`private: false`, `visibility: "public"`). */
+function makesPublic(input: Record<string, unknown>): boolean {
+  return (
+    input['private'] === false ||
+    input['public'] === true ||
+    (typeof input['visibility'] === 'string' && /^public$/i.test(input['visibility']))
+  );
+}
+
 function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   const [, server = '', tool = ''] = call.tool.split('__');
   const input = JSON.stringify(call.input);
@@ -533,7 +555,7 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       'secret-in-mcp',
     );
   }
-  if (/prod/i.test(server) && !/\bprod/i.test(messages)) {
+  if ((/prod/i.test(server) || namesProduction(call.input)) && !/\bprod/i.test(messages)) {
     return blockFinding(
       'production-read',
       `The ${call.tool} call reaches a production system the user did not mention`,
@@ -548,6 +570,13 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       'modify-shared-resource',
       `The ${call.tool} call changes data`,
       'mcp-sql-write',
+    );
+  }
+  if (makesPublic(call.input) && !/\bpublic\b/i.test(messages)) {
+    return blockFinding(
+      'create-public-surface',
+      `The ${call.tool} call makes a repository or resource public`,
+      'mcp-make-public',
     );
   }
   if (MCP_READ.test(tool) || /_docs$|get-library/.test(tool)) {
