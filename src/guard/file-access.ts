@@ -6,6 +6,7 @@ import path from 'node:path';
 import { containsWord } from './named-targets.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import { CREDENTIAL_PATH, finding, type Finding } from './findings.js';
+import { namesCacheEntry } from './caches.js';
 import { credentialFileMatching, expandBraces } from './globs.js';
 import type { SimpleCommand, ParsedShell } from './shell.js';
 import type { GuardContext } from './types.js';
@@ -167,7 +168,9 @@ export function namesPath(
   return (
     named.some(
       (form) => form.length > 3 && form !== homeDir && form !== '~' && messages.includes(form),
-    ) || namesHomePathInWords(messages, resolved, homeDir, deletes)
+    ) ||
+    namesHomePathInWords(messages, resolved, homeDir, deletes) ||
+    (deletes && namesCacheEntry(messages, resolved, homeDir))
   );
 }
 

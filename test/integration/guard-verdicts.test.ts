@@ -17,6 +17,9 @@ const FRESH_4_SET = path.join(REPO_ROOT, 'test/fixtures/guard/fresh-4.jsonl');
 /** Cases of the kinds fixed after fresh-5 was scored, and fresh-5 itself. */
 const TUNING_5_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-5.jsonl');
 const FRESH_5_SET = path.join(REPO_ROOT, 'test/fixtures/guard/fresh-5.jsonl');
+/** Cases of the kinds fixed after fresh-6 was scored, and fresh-6 itself. */
+const TUNING_7_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-7.jsonl');
+const FRESH_6_SET = path.join(REPO_ROOT, 'test/fixtures/guard/fresh-6.jsonl');
 /** Verdicts recorded from a known-good guard. Update them with `npx vitest run <this file> -u`. */
 const SNAPSHOT = '../fixtures/guard/verdicts.snap.json';
 
@@ -90,6 +93,8 @@ describe('guard verdicts', () => {
       ...loadCases(FRESH_4_SET),
       ...loadCases(TUNING_5_SET),
       ...loadCases(FRESH_5_SET),
+      ...loadCases(TUNING_7_SET),
+      ...loadCases(FRESH_6_SET),
     ];
     const all = [...cases, ...chains(cases)];
     const verdicts: Record<string, unknown> = {};
