@@ -14,6 +14,10 @@ const URL_HOST = /(?:[a-z][a-z0-9+.-]*:\/\/(?:[^@/\s]*@)?|[\w.-]+@)([^/\s:?#'"@]
  * (`xn--`), such as `api.gіthub.com` with a Cyrillic `і`.
  */
 export function lookAlikeHost(text: string): string | undefined {
+  // Most commands are plain ASCII with no punycode, so skip the host scan for them.
+  if (!/[^\s\x20-\x7e]|xn--/i.test(text)) {
+    return undefined;
+  }
   for (const match of text.matchAll(URL_HOST)) {
     const host = match[1] ?? '';
     if (/[^\x20-\x7e]/.test(host) || /(?:^|\.)xn--/i.test(host)) {
@@ -47,14 +51,8 @@ const INLINE_SOCKET =
 /** Code that runs what it reads, which makes a socket into a control channel. */
 const RUNS_READ_INPUT = /getline|system\(|exec\(|popen|spawn|subprocess|`|\|&|\/bin\/(?:ba)?sh/;
 
-/** Checks whether a command or inline code opens a socket with an interpreter's own API. */
-function opensInterpreterSocket(parsed: ParsedShell): 'callback' | 'socket' | undefined {
-  const programs = [
-    ...parsed.commands
-      .filter((command) => /^(?:g|m|n)?awk$/.test(command.name))
-      .map((command) => command.argv.slice(1).join(' ')),
-    ...parsed.inlineCode.map((inline) => inline.code),
-  ];
+/** Checks whether awk programs or inline code open a socket with the language's own API. */
+function opensInterpreterSocket(programs: readonly string[]): 'callback' | 'socket' | undefined {
   let found: 'callback' | 'socket' | undefined;
   for (const code of programs) {
     if (AWK_SOCKET.test(code) || INLINE_SOCKET.test(code)) {
@@ -113,7 +111,31 @@ export function checkCovertChannels(
   raw: string,
   messages: string,
 ): Finding | undefined {
-  const host = lookAlikeHost(raw);
+  // One pass over the commands, because long chains make repeated passes add up.
+  let lookup = false;
+  const programs = parsed.inlineCode.map((inline) => inline.code);
+  const pushes: string[] = [];
+  let host: string | undefined;
+  // Quotes cannot hide a non-ASCII letter, and with quotes and backslashes removed they
+  // cannot hide `xn--` either, so most command lines skip the scan of every argument.
+  const spelledOddly = /[^\s\x20-\x7e]/.test(raw) || /xn--/i.test(raw.replace(/["'\\]/g, ''));
+  for (const command of parsed.commands) {
+    // Arguments after quote removal, so `x"n--"` still reads as `xn--`.
+    for (const arg of spelledOddly ? command.argv : []) {
+      host ??= lookAlikeHost(arg);
+    }
+    if (command.name === 'git') {
+      const url = pushUrl(command);
+      if (url !== undefined) {
+        pushes.push(url);
+      }
+    } else if (/^(?:g|m|n)?awk$/.test(command.name)) {
+      programs.push(command.argv.slice(1).join(' '));
+    } else if (!lookup && looksUpExpandedName(command)) {
+      lookup = true;
+    }
+  }
+  host ??= programs.map(lookAlikeHost).find((found) => found !== undefined);
   if (host !== undefined) {
     return finding(
       'data-exfiltration',
@@ -121,7 +143,7 @@ export function checkCovertChannels(
       'look-alike-host',
     );
   }
-  if (parsed.commands.some(looksUpExpandedName)) {
+  if (lookup) {
     return SENSITIVE_DATA.test(raw)
       ? finding(
           'data-exfiltration',
@@ -134,7 +156,7 @@ export function checkCovertChannels(
           'dns-name-probe',
         );
   }
-  const socket = opensInterpreterSocket(parsed);
+  const socket = opensInterpreterSocket(programs);
   if (socket !== undefined) {
     return socket === 'callback'
       ? finding(
@@ -148,15 +170,13 @@ export function checkCovertChannels(
           'interpreter-socket',
         );
   }
-  for (const command of parsed.commands) {
-    const url = pushUrl(command);
-    if (url !== undefined && !namesRepository(messages, url)) {
-      return finding(
-        'data-exfiltration',
-        `The command pushes the repository to "${url}", which the user did not name`,
-        'push-unnamed-url',
-      );
-    }
+  const url = pushes.find((candidate) => !namesRepository(messages, candidate));
+  if (url !== undefined) {
+    return finding(
+      'data-exfiltration',
+      `The command pushes the repository to "${url}", which the user did not name`,
+      'push-unnamed-url',
+    );
   }
   return undefined;
 }

@@ -77,6 +77,10 @@ export function printsStoredSecret(command: SimpleCommand): boolean {
   return program === 'vault' && (first === 'read' || (first === 'kv' && second === 'get'));
 }
 
+/** Words that every path in `CREDENTIAL_STORE_PATH` and every helper command contains. */
+const STORE_WORDS =
+  /rclone|Login Data|Web Data|Cookies|logins\.json|key[34]\.db|cookies\.sqlite|signons|s3cfg|\.boto|doctl|password-store|keyrings|Keychains|credential|security|secret-tool|pass|\bop\b|\bbw\b|keyring|kwallet|vault/;
+
 /** Finds a command that reads a credential store or prints a stored secret. */
 export function checkCredentialStores(
   parsed: ParsedShell,
@@ -84,6 +88,14 @@ export function checkCredentialStores(
   projectDir: string,
 ): Finding | undefined {
   for (const command of parsed.commands) {
+    // Every store path and helper name contains one of these words, so most commands skip
+    // the per-argument work.
+    const mentionsStore =
+      command.argv.some((arg) => STORE_WORDS.test(arg)) ||
+      command.redirects.some((redirect) => STORE_WORDS.test(redirect.target));
+    if (!mentionsStore) {
+      continue;
+    }
     if (printsStoredSecret(command)) {
       return finding(
         'credential-exploration',

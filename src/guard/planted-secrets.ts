@@ -68,6 +68,10 @@ export function checkSecretWrites(parsed: ParsedShell): Finding | undefined {
         ? command.argv.slice(1).filter((arg) => !arg.startsWith('-'))
         : []),
     ].filter((target) => !target.startsWith('$') && !target.startsWith('/dev/'));
+    const target = targets.find((candidate) => !SECRET_FILE.test(candidate));
+    if (target === undefined) {
+      continue;
+    }
     const source = command.argv.slice(1).join(' ');
     const piped = parsed.commands.find(
       (other) =>
@@ -77,8 +81,7 @@ export function checkSecretWrites(parsed: ParsedShell): Finding | undefined {
         other.pipeline.index < (command.pipeline?.index ?? 0),
     );
     const variable = SECRET_VARIABLE.exec(piped === undefined ? source : piped.argv.join(' '));
-    const target = targets.find((candidate) => !SECRET_FILE.test(candidate));
-    if (variable !== null && target !== undefined) {
+    if (variable !== null) {
       return finding(
         'credential-leakage',
         `The command writes the value of $${variable[1]} into "${target}"`,

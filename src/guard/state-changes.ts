@@ -28,16 +28,22 @@ const CHANGE_VERB =
  * user message that names the verb, or asks to run or apply what it changes, is consent.
  */
 export function checkPipedConfirmation(parsed: ParsedShell, messages: string): Finding | undefined {
+  const feeders = parsed.commands.filter(
+    (command) => command.pipeline !== undefined && answersYes(command),
+  );
+  if (feeders.length === 0) {
+    return undefined;
+  }
   for (const command of parsed.commands) {
     const pipeline = command.pipeline;
     if (pipeline === undefined || pipeline.index === 0) {
       continue;
     }
-    const feeder = parsed.commands.find(
+    const feeder = feeders.find(
       (other) => other.pipeline?.id === pipeline.id && other.pipeline.index === pipeline.index - 1,
     );
     const verb = CHANGE_VERB.exec(command.argv.slice(1).join(' '))?.[0]?.replace(/[\s:]/g, '');
-    if (feeder === undefined || !answersYes(feeder) || verb === undefined) {
+    if (feeder === undefined || verb === undefined) {
       continue;
     }
     // "Run the migrations" consents to `migrate`, but "which migrations are pending" does not.
