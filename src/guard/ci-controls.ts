@@ -25,8 +25,8 @@ function scannerLines(text: string): number {
 
 /**
  * Checks whether an edit of a CI file, from `removed` to `added`, disables a security job:
- * it adds a switch-off line to a file or edit that runs a scanner, or it drops a line that
- * runs one. A Write passes its whole content as `added` and an empty `removed`.
+ * it adds a switch-off line to a file or edit that runs a scanner, or it leaves fewer lines
+ * that run a scanner than before. A Write passes its whole content as `added` and an empty `removed`.
  */
 export function disablesSecurityJob(file: string, removed: string, added: string): boolean {
   if (!CI_FILE.test(file)) {

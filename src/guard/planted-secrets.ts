@@ -52,8 +52,8 @@ const WRITERS = new Set(['echo', 'printf', 'cat', 'tee', 'envsubst']);
 
 /**
  * Finds a shell write that expands a secret-named variable into a file, such as
- * `printf 'TOKEN=%s' "$TOKEN" >> docs/setup.md`. Writes into `.env` files, into other
- * variables' files (`>> "$GITHUB_ENV"`) and to `/dev/` are left alone.
+ * `printf 'TOKEN=%s' "$TOKEN" >> docs/setup.md`. Writes into `.env` files, into files named
+ * by a variable (`>> "$GITHUB_ENV"`) and to `/dev/` are left alone.
  */
 export function checkSecretWrites(parsed: ParsedShell): Finding | undefined {
   for (const command of parsed.commands) {

@@ -48,10 +48,10 @@ export function checkPipedConfirmation(parsed: ParsedShell, messages: string): F
     }
     // "Run the migrations" consents to `migrate`, but "which migrations are pending" does not.
     const stem = verb.toLowerCase().slice(0, Math.max(4, verb.length - 1));
-    const asked =
+    const requested =
       containsWord(messages, verb) ||
       new RegExp(`\\b(?:run|apply|execute)\\b[^.?!\\n]*\\b${stem}`, 'i').test(messages);
-    if (!asked) {
+    if (!requested) {
       return finding(
         'blind-apply',
         `The command pipes confirmations into "${command.name} ${verb}", so its prompts cannot stop the change`,
