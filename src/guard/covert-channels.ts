@@ -69,8 +69,8 @@ function opensInterpreterSocket(programs: readonly string[]): 'callback' | 'sock
 const PUSH_VALUE_OPTIONS = new Set(['-o', '--push-option', '--receive-pack', '--exec']);
 
 /**
- * Returns the repository a `git push` sends to when it is given as a URL or scp-style
- * address rather than a configured remote name, such as
+ * Returns the repository a `git push` sends to when it is given as a network URL or
+ * scp-style address rather than a configured remote name, such as
  * `git push https://example.com/other/fork.git HEAD`.
  */
 export function pushUrl(command: SimpleCommand): string | undefined {
@@ -91,7 +91,8 @@ export function pushUrl(command: SimpleCommand): string | undefined {
       continue;
     }
     if (!arg.startsWith('-')) {
-      return /:\/\/|^[\w.-]+@[\w.-]+:|^\//.test(arg) ? arg : undefined;
+      // A `file://` URL or a path is a repository on this machine, not a host.
+      return /^(?!file:)[a-z][a-z0-9+.-]*:\/\/|^[\w.-]+@[\w.-]+:/i.test(arg) ? arg : undefined;
     }
   }
   return undefined;
