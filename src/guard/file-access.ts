@@ -6,6 +6,7 @@ import path from 'node:path';
 import { containsWord } from './named-targets.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import { CREDENTIAL_PATH, finding, type Finding } from './findings.js';
+import { namesCacheEntry } from './caches.js';
 import { credentialFileMatching, expandBraces } from './globs.js';
 import type { SimpleCommand, ParsedShell } from './shell.js';
 import type { GuardContext } from './types.js';
@@ -196,7 +197,9 @@ export function namesPath(
   return (
     named.some(
       (form) => form.length > 3 && form !== homeDir && form !== '~' && messages.includes(form),
-    ) || namesHomePathInWords(messages, resolved, homeDir, deletes, intoFolder)
+    ) ||
+    namesHomePathInWords(messages, resolved, homeDir, deletes, intoFolder) ||
+    (deletes && namesCacheEntry(messages, resolved, homeDir))
   );
 }
 
@@ -307,12 +310,15 @@ const CACHE_ROOTS = [
   'Library/Developer/Xcode/DerivedData',
 ];
 const CACHE_REQUEST = /\b(?:cache[sd]?|clear|clean|purge|stale|corrupt(?:ed)?|wipe)\b/i;
+/** Words that ask to empty a whole cache, not to drop some entries of it. */
+const WHOLE_CACHE_REQUEST = /\b(?:clear|clean|purge|wipe|empty|reset|nuke)\b/i;
 
 /**
  * Checks whether `resolved` lies in a tool cache under the home folder and the user asked to
  * clear a cache or named the tool the cache folder belongs to ("reinstall the playwright
  * browsers" names `~/.cache/ms-playwright`). A glob may follow the cache folder's path. The
- * whole `~/.cache` folder does not qualify, only a tool's folder inside it.
+ * whole `~/.cache` folder does not qualify, only a tool's folder inside it, and the whole
+ * cache of a package manager needs a request to empty it.
  */
 function clearsNamedCache(resolved: string, homeDir: string, messages: string): boolean {
   if (/[$`]/.test(resolved)) {
@@ -328,6 +334,11 @@ function clearsNamedCache(resolved: string, homeDir: string, messages: string): 
         : isInside(literal, folder);
     if (!inside) {
       return false;
+    }
+    if (literal.replace(/\/+$/, '') === folder) {
+      // The whole cache of a package manager: a request to drop some entries ("the stale
+      // com.acme artifacts in my gradle cache") does not cover it.
+      return WHOLE_CACHE_REQUEST.test(messages);
     }
     const tool = literal.slice(folder.length + 1).split('/')[0] ?? '';
     return (

@@ -3,6 +3,7 @@
  * as `/e?c/shadow` or `~/.p*pass` is tested against a list of well-known credential files
  * instead: a pattern that could match one of them is treated as naming it.
  */
+import { HOME_CREDENTIAL_STORES } from './credential-stores.js';
 
 /** Maximum words one brace expansion may produce before the rest is dropped. */
 const MAX_BRACE_WORDS = 64;
@@ -147,10 +148,16 @@ export function credentialFileMatching(pattern: string, homeDir: string): string
     return undefined;
   }
   const regex = globToRegExp(pattern);
+  return credentialFiles(homeDir).find((file) => regex.test(file));
+}
+
+/** Lists well-known credential files and stores, and the folders that hold only them. */
+export function credentialFiles(homeDir: string): string[] {
   const home = homeDir.replace(/\/$/, '');
-  return [...HOME_CREDENTIAL_FILES.map((file) => `${home}/${file}`), ...SYSTEM_CREDENTIAL_FILES]
-    .flatMap((file) => [file, ...parentsOf(file)])
-    .find((file) => regex.test(file));
+  return [
+    ...[...HOME_CREDENTIAL_FILES, ...HOME_CREDENTIAL_STORES].map((file) => `${home}/${file}`),
+    ...SYSTEM_CREDENTIAL_FILES,
+  ].flatMap((file) => [file, ...parentsOf(file)]);
 }
 
 /** Returns the folders above a credential file that hold nothing else, such as `~/.ssh`. */

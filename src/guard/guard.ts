@@ -47,7 +47,12 @@ export const DEFAULT_POLICY_INPUT: PolicyInput = {
     'Bash(git push -f *)',
     'Bash(rm -rf /)',
     'Bash(rm -rf ~)',
-    'Read(~/.ssh/**)',
+    // The private keys by their default names. Other files in ~/.ssh are checked by the
+    // tiers, which let public keys (`*.pub`), `known_hosts` and `config` be read.
+    'Read(~/.ssh/id_rsa)',
+    'Read(~/.ssh/id_ed25519)',
+    'Read(~/.ssh/id_ecdsa)',
+    'Read(~/.ssh/id_dsa)',
     'Read(~/.aws/credentials)',
     'Read(~/.netrc)',
     'Read(//etc/shadow)',

@@ -5,6 +5,7 @@
  * look-alikes (flushing a shared redis, restarting every pod, wiping system logs).
  */
 import path from 'node:path';
+import { isLocalCluster } from './remote-cli.js';
 import type { SimpleCommand } from './shell.js';
 
 /** Database clients whose target host is given by `-h`/`--host`, a URI or a connection string. */
@@ -126,7 +127,8 @@ function restartTargets(command: SimpleCommand): string[] | undefined {
     if (names.length === 0 || names.some((name) => name === '')) {
       return undefined;
     }
-    return namespace === undefined ? names : [...names, namespace];
+    // A namespace of a cluster on this machine is the user's own, so it need not be named.
+    return namespace === undefined || isLocalCluster(command) ? names : [...names, namespace];
   }
   if (command.name === 'systemctl' || command.name === 'docker') {
     const verb = args.find((arg) => !arg.startsWith('-'));

@@ -63,7 +63,10 @@ const CONSENT: readonly [RegExp, RegExp][] = [
   ],
   [/^merge/, /\bmerg\w*/i],
   [/^(?:comment|review|approve)/, /\b(?:comment\w*|reply|review|approv\w*)\b/i],
-  [/^(?:rerun|run|exec|invoke)/, /\b(?:re-?run|retrigger|re-?trigger|run)\b/i],
+  [
+    /^(?:rerun|run|exec|invoke)/,
+    /\b(?:re-?run|re-?trigger\w*|trigger\w*|run|kick\w* off|launch|dispatch)\b/i,
+  ],
   [
     /^(?:edit|label|tag|annotate|update|set|patch|modify|change|enable|disable|put)/,
     /\b(?:edit|label\w*|tag\w*|updat\w*|set|chang\w*|add|modif\w*|rais\w*|bump|turn (?:on|off)|enable|disable|mark)\b/i,
@@ -117,7 +120,8 @@ export function checkRemoteMutation(parsed: ParsedShell, messages: string): Find
   return undefined;
 }
 
-function isLocalCluster(command: SimpleCommand): boolean {
+/** Checks whether a kubectl or helm call names a cluster context on this machine (kind, minikube...). */
+export function isLocalCluster(command: SimpleCommand): boolean {
   const index = command.argv.findIndex((arg) => arg === '--context' || arg === '--kube-context');
   const value =
     index > 0

@@ -17,7 +17,7 @@ export interface DangerRule {
   consent?: readonly RegExp[];
 }
 
-const PROD = String.raw`(?:\bprod\b|\bprod[-_.]|[-_.]prod\b|production|\bPROD_|\blive\b)`;
+const PROD = String.raw`(?:\bprod\b|\bprod[-_.]|[-_.]prod\b|[-_.]prod[-_.]|production|\bPROD_|\blive\b)`;
 const EXFIL_HOSTS = String.raw`(?:webhook\.site|requestbin|pipedream|oast\.|\.oast|dnslog|interact\.sh|burpcollaborator|canarytokens|pastebin|paste\.rs|hastebin|transfer\.sh|file\.io|0x0\.st|termbin|ngrok\.io|ngrok-free|serveo|beeceptor|hookbin|requestcatcher|c2\.)`;
 
 /** Branch names that other people build on: the default branch, `develop` and release lines. */
@@ -241,7 +241,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'auto-approve',
     category: 'blind-apply',
     pattern:
-      /-auto-approve|--auto-approve|--accept-data-loss|--require-approval[=\s]+never|--force-with-data-loss|--skip-preview|\bpulumi (?:up|destroy)\b.*(?:--yes|-y\b)|\bapply\b.*--prune\b/,
+      /-auto-approve|--auto-approve|--accept-data-loss|--require-approval[=\s]+never|--force-with-data-loss|--skip-preview|\bpulumi (?:up|destroy)\b.*(?:--yes|-y\b)|\bapply\b.*--prune\b|\b(?:drizzle-kit push|supabase db (?:push|reset)|prisma db push|atlas schema apply|sqlx migrate run|knex migrate:latest|sequelize db:migrate)\b.*\s(?:--force|-f|--yes|-y|--auto-approve)(?:\s|$)/,
     reason: 'applies infrastructure or schema changes without a reviewed plan',
   },
   {
@@ -348,6 +348,14 @@ export const DANGER_RULES: readonly DangerRule[] = [
     ],
   },
   {
+    id: 'registry-delete',
+    category: 'modify-shared-resource',
+    pattern:
+      /^(?:aws ecr (?:batch-delete-image|delete-repository|put-image)|aws ecr-public batch-delete-image|crane (?:delete|tag)|skopeo delete|regctl (?:tag|manifest|image) (?:delete|rm)|oras manifest delete|az acr repository (?:delete|untag)|gcloud (?:artifacts docker (?:images|tags)|container images) (?:delete|untag|add-tag))\b/,
+    reason: 'deletes or moves image tags in a shared container registry',
+    consent: [/\b(?:delete|remove|purge|untag|retag)\b/i, /\b(?:image|tag|registry|repository)\b/i],
+  },
+  {
     id: 'global-config',
     category: 'modify-shared-resource',
     pattern:
@@ -374,7 +382,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'git-discard',
     category: 'local-destruction',
     pattern:
-      /^git\b.*\b(?:reset --hard|clean -[a-zA-Z]*f|checkout -- \.|checkout \.|restore \.|stash (?:drop|clear))/,
+      /^git\b.*\b(?:reset --hard|clean -[a-zA-Z]*f|checkout -- \.|checkout \.|restore \.|stash (?:drop|clear))|^git\b.*\brestore\b(?=.*\s(?:--worktree|-W)\b|(?!.*\s(?:--staged|-S)\b))(?:\s+\S+)*?\s+(?:\.|:\/|\*)(?:\s|$)/,
     reason: 'discards uncommitted or untracked work',
     consent: [
       /\b(?:throw away|discard|reset|wipe|drop|clean|remove|delete|undo|(?:do not|don't|no longer) need)\b.*\b(?:changes|work|untracked|local|everything|stash|commits?)\b|\bgit (?:reset|clean)\b/i,
@@ -525,7 +533,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'publish',
     category: 'create-public-surface',
     pattern:
-      /^(?:npm|pnpm|yarn|bun) publish\b(?!.*--dry-run)|^(?:bunx |npx )?jsr publish\b(?!.*--dry-run)|^twine upload\b|^python3? -m twine upload\b|^cargo publish\b(?!.*--dry-run)|^gem push\b|^poetry publish\b|^flit publish\b|^gh gist create\b|^gh repo create\b.*--public|--visibility[= ]public|allUsers|private=false|visibility=public|allAuthenticatedUsers|public-read|--acl[= ]public|makePublic|^gh issue create\b.*--repo|^gh release create\b/,
+      /^(?:npm|pnpm|yarn|bun) publish\b(?!.*--dry-run)|^(?:bunx |npx )?jsr publish\b(?!.*--dry-run)|^twine upload\b|^python3? -m twine upload\b|^cargo publish\b(?!.*--dry-run)|^gem push\b|^poetry publish\b|^flit publish\b|^gh gist create\b|^(?:gh|glab|tea|hub|bb) repo create\b.*--public|--visibility[= ]public|allUsers|private=false|visibility=public|allAuthenticatedUsers|public-read|--acl[= ]public|makePublic|^gh issue create\b.*--repo|^gh release create\b/,
     reason: 'publishes something to the public or a third party',
     consent: [
       /\bpublish|\bupload\b|\brelease\b|\bpublic\b|\b(?:put|push)\b.*\b(?:on|to) (?:pypi|npm|crates\.io|rubygems|hex|packagist)\b/i,

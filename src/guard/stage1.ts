@@ -3,6 +3,10 @@
  * blocking: a command it cannot parse with confidence is never allowed automatically.
  */
 import { checkExfiltration } from './exfiltration.js';
+import { checkCovertChannels } from './covert-channels.js';
+import { checkCredentialStores } from './credential-stores.js';
+import { checkSecretWrites } from './planted-secrets.js';
+import { checkHttpWrites, checkPipedConfirmation } from './state-changes.js';
 import { checkPaths } from './file-access.js';
 import { cleansOnlyNamedPaths, findRoots, removesOnlyBuildArtefacts } from './cleanup.js';
 import { finding, type Finding } from './findings.js';
@@ -66,7 +70,12 @@ export function classifyShell(
     () => checkDownloadThenRun(parsed, paths),
     () => checkExfiltration(parsed, raw, paths.homeDir, messages),
     () => checkPaths(parsed, paths, context, messages, raw),
-    () => checkRules(parsed, messages, paths, context.projectDir),
+    () => checkRules(parsed, raw, messages, paths, context.projectDir),
+    () => checkPipedConfirmation(parsed, messages),
+    () => checkHttpWrites(parsed, messages),
+    () => checkCovertChannels(parsed, raw, messages),
+    () => checkCredentialStores(parsed, paths, context.projectDir),
+    () => checkSecretWrites(parsed),
     () => checkRemoteMutation(parsed, messages),
     () => checkSudo(parsed, messages),
     () => checkRemoteShell(parsed),
@@ -98,6 +107,32 @@ function commandTexts(parsed: ParsedShell): string[] {
   ];
 }
 
+/** `NAME=value` statements of a command line, such as `DB=$PROD_DB_URL;` before `psql "$DB"`. */
+const LINE_ASSIGNMENT =
+  /(?:^|[;&|\n(]\s*)(?:export\s+|local\s+|readonly\s+)?([A-Za-z_]\w*)=("[^"]*"|'[^']*'|[^\s;&|)]*)/g;
+
+/**
+ * Returns the texts of commands that use a variable assigned earlier on the same line, with
+ * the assigned text in place of the variable, so rules see `psql $PROD_DB_URL` in
+ * `DB=$PROD_DB_URL; psql "$DB"`. Values are substituted as written, once, without expansion.
+ */
+function substitutedTexts(parsed: ParsedShell, raw: string): string[] {
+  const values = new Map<string, string>();
+  for (const match of raw.matchAll(LINE_ASSIGNMENT)) {
+    values.set(match[1] ?? '', (match[2] ?? '').replace(/^(["'])(.*)\1$/s, '$2'));
+  }
+  if (values.size === 0) {
+    return [];
+  }
+  return parsed.commands
+    .filter((command) => command.dynamic)
+    .map((command) =>
+      command.argv
+        .join(' ')
+        .replace(/\$\{?([A-Za-z_]\w*)\}?/g, (whole, name: string) => values.get(name) ?? whole),
+    );
+}
+
 function withAssignments(command: SimpleCommand): string {
   return [...command.assignments, ...command.argv].join(' ');
 }
@@ -123,13 +158,14 @@ const CHANGE_CATEGORIES = new Set([
 
 function checkRules(
   parsed: ParsedShell,
+  raw: string,
   messages: string,
   paths: PathContext,
   projectDir: string,
 ): Finding | undefined {
   // Rules only ask whether some text matches and whether all matches are dry runs, so
   // repeated texts need testing once.
-  const texts = [...new Set(commandTexts(parsed))];
+  const texts = [...new Set([...commandTexts(parsed), ...substitutedTexts(parsed, raw)])];
   const searchIn = (root: string): boolean => isInside(resolvePath(root, paths), projectDir);
   for (const rule of DANGER_RULES) {
     const matching = texts.filter((text) => rule.pattern.test(text));

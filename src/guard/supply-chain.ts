@@ -403,3 +403,25 @@ export function editDistance(a: string, b: string): number {
   }
   return (d[a.length] as number[])[b.length] ?? 0;
 }
+
+/** A go.mod `replace` directive: `replace old/path [version] => new/path [version]`. */
+const GO_REPLACE =
+  /^\s*(?:replace\s+)?([\w.-]+\/[\w.-]+)\/\S*?(?:\s+v\S+)?\s+=>\s+([^\s.][\w.-]*\/[\w.-]+)\/\S*/gm;
+
+/**
+ * Returns the module path that an added go.mod `replace` directive takes code from when it
+ * belongs to another owner than the module it replaces, such as
+ * `github.com/gorilla/mux => github.com/someone/mux`. Local paths (`./`, `../`) stay allowed.
+ */
+export function forkReplacement(file: string, removed: string, added: string): string | undefined {
+  if (!file.endsWith('/go.mod')) {
+    return undefined;
+  }
+  for (const match of added.matchAll(GO_REPLACE)) {
+    const [line = '', from = '', to = ''] = match;
+    if (!removed.includes(line.trim()) && from !== to) {
+      return line.replace(/^.*=>\s+/, '').trim();
+    }
+  }
+  return undefined;
+}

@@ -6,7 +6,12 @@ import path from 'node:path';
 import { isInside, resolvePath } from './paths.js';
 import { namesPath } from './file-access.js';
 import { EXFIL_HOST_PATTERN, UNSAFE_AGENT_FLAGS } from './rules.js';
+import { CREDENTIAL_STORE_PATH, searchPatternToRegExp } from './credential-stores.js';
 import { CREDENTIAL_PATH, type Finding } from './findings.js';
+import { credentialFiles } from './globs.js';
+import { disablesSecurityJob } from './ci-controls.js';
+import { addedTokenLiteral } from './planted-secrets.js';
+import { forkReplacement } from './supply-chain.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -73,11 +78,30 @@ function checkRead(call: ToolCall, context: GuardContext): Finding | undefined {
   const target = targetPath(call, context) ?? context.cwd;
   const pattern = typeof call.input['pattern'] === 'string' ? call.input['pattern'] : '';
   const inside = isInside(target, context.projectDir);
-  if (CREDENTIAL_PATH.test(target) || (call.tool === 'Glob' && CREDENTIAL_PATH.test(pattern))) {
+  if (
+    CREDENTIAL_PATH.test(target) ||
+    (CREDENTIAL_STORE_PATH.test(target) && !inside) ||
+    (call.tool === 'Glob' && CREDENTIAL_PATH.test(pattern))
+  ) {
     return blockFinding(
       'credential-exploration',
       `Reading "${target}" exposes credentials`,
       'credential-path',
+    );
+  }
+  // A search pattern reaches whatever it can match, as `**/id_*` under the home reaches
+  // `~/.ssh/id_rsa`.
+  const reached =
+    call.tool === 'Glob' && pattern !== ''
+      ? credentialFiles(context.homeDir ?? '/root').find((file) =>
+          searchPatternToRegExp(pattern, target).test(file),
+        )
+      : undefined;
+  if (reached !== undefined) {
+    return blockFinding(
+      'credential-exploration',
+      `The pattern "${pattern}" under "${target}" matches the credential file "${reached}"`,
+      'credential-glob',
     );
   }
   if (!inside && call.tool === 'Grep' && SECRET_SEARCH.test(pattern)) {
@@ -154,8 +178,63 @@ function checkEdit(call: ToolCall, context: GuardContext): TierResult {
       ),
     };
   }
-  const finding = protectedPath(target, content, context) ?? checkContent(target, content);
+  const finding =
+    checkChangedText(call, target) ??
+    protectedPath(target, content, context) ??
+    checkContent(target, content);
   return finding === undefined ? { tier: 2 } : { tier: 2, finding };
+}
+
+/** Returns the text an Edit, MultiEdit or Write call removes and the text it adds. */
+function changedText(call: ToolCall): { removed: string; added: string } {
+  const edits = Array.isArray(call.input['edits']) ? (call.input['edits'] as unknown[]) : [];
+  const field = (value: unknown, key: string): string => {
+    const text =
+      typeof value === 'object' && value !== null
+        ? (value as Record<string, unknown>)[key]
+        : undefined;
+    return typeof text === 'string' ? text : '';
+  };
+  return {
+    removed: [
+      field(call.input, 'old_string'),
+      ...edits.map((edit) => field(edit, 'old_string')),
+    ].join('\n'),
+    added: [
+      field(call.input, 'content'),
+      field(call.input, 'new_string'),
+      ...edits.map((edit) => field(edit, 'new_string')),
+    ].join('\n'),
+  };
+}
+
+/** Checks what an in-project edit adds or drops: a token literal, a disabled scan, a forked module. */
+function checkChangedText(call: ToolCall, target: string): Finding | undefined {
+  const { removed, added } = changedText(call);
+  const token = addedTokenLiteral(added, removed);
+  if (token !== undefined && !/(?:^|\/)\.env(?:\.[\w.-]+)?$/.test(target)) {
+    return blockFinding(
+      'credential-leakage',
+      `The change to "${target}" writes a literal API token (${token.slice(0, 8)}…) into the file`,
+      'token-literal',
+    );
+  }
+  if (disablesSecurityJob(target, removed, added)) {
+    return blockFinding(
+      'security-weaken',
+      `The change to "${target}" turns off or removes a security scan in CI`,
+      'ci-scan-off',
+    );
+  }
+  const fork = forkReplacement(target, removed, added);
+  if (fork !== undefined) {
+    return blockFinding(
+      'untrusted-code-integration',
+      `The change to "${target}" replaces a module with code from "${fork}", another owner`,
+      'module-fork',
+    );
+  }
+  return undefined;
 }
 
 function outsideWrite(target: string): Finding {
@@ -443,6 +522,28 @@ const MCP_VERBS: Record<string, RegExp> = {
   merge: /\bmerge\b/i,
 };
 
+/** Arguments that pick which system an MCP call reaches. */
+const TARGET_KEY =
+  /^(?:connection\w*|conn|database|db|dsn|url|uri|host|server|env|environment|profile|cluster|context|project\w*|datasource|source|target)$/i;
+const PRODUCTION_NAME = /\bprod\b|\bprod[-_.]|[-_.]prod\b|production|\bprd\b/i;
+
+/** Checks whether an argument that picks the target system names production, such as `connection: "prod-readonly"`. */
+function namesProduction(input: Record<string, unknown>): boolean {
+  return Object.entries(input).some(
+    ([key, value]) =>
+      TARGET_KEY.test(key) && typeof value === 'string' && PRODUCTION_NAME.test(value),
+  );
+}
+
+/** Checks whether MCP arguments set a visibility of public (`private: false`, `visibility: "public"`). */
+function makesPublic(input: Record<string, unknown>): boolean {
+  return (
+    input['private'] === false ||
+    input['public'] === true ||
+    (typeof input['visibility'] === 'string' && /^public$/i.test(input['visibility']))
+  );
+}
+
 function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   const [, server = '', tool = ''] = call.tool.split('__');
   const input = JSON.stringify(call.input);
@@ -454,7 +555,7 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       'secret-in-mcp',
     );
   }
-  if (/prod/i.test(server) && !/\bprod/i.test(messages)) {
+  if ((/prod/i.test(server) || namesProduction(call.input)) && !/\bprod/i.test(messages)) {
     return blockFinding(
       'production-read',
       `The ${call.tool} call reaches a production system the user did not mention`,
@@ -469,6 +570,13 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       'modify-shared-resource',
       `The ${call.tool} call changes data`,
       'mcp-sql-write',
+    );
+  }
+  if (makesPublic(call.input) && !/\bpublic\b/i.test(messages)) {
+    return blockFinding(
+      'create-public-surface',
+      `The ${call.tool} call makes a repository or resource public`,
+      'mcp-make-public',
     );
   }
   if (MCP_READ.test(tool) || /_docs$|get-library/.test(tool)) {

@@ -15,6 +15,8 @@ const TUNING_4_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-4.jsonl');
 const TUNING_5_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-5.jsonl');
 /** Cases of the kinds fixed after the misses of all four unseen sets were grouped by kind. */
 const TUNING_6_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-6.jsonl');
+/** Cases of the kinds of miss and false positive fixed after fresh-6 was scored. */
+const TUNING_7_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-7.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -38,6 +40,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_4_SET),
       ...loadCases(TUNING_5_SET),
       ...loadCases(TUNING_6_SET),
+      ...loadCases(TUNING_7_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);

@@ -19,6 +19,9 @@ const TUNING_5_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-5.jsonl');
 const FRESH_5_SET = path.join(REPO_ROOT, 'test/fixtures/guard/fresh-5.jsonl');
 /** Cases of the kinds fixed after the misses of all four unseen sets were grouped by kind. */
 const TUNING_6_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-6.jsonl');
+/** Cases of the kinds fixed after fresh-6 was scored, and fresh-6 itself. */
+const TUNING_7_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-7.jsonl');
+const FRESH_6_SET = path.join(REPO_ROOT, 'test/fixtures/guard/fresh-6.jsonl');
 /** Verdicts recorded from a known-good guard. Update them with `npx vitest run <this file> -u`. */
 const SNAPSHOT = '../fixtures/guard/verdicts.snap.json';
 
@@ -93,6 +96,8 @@ describe('guard verdicts', () => {
       ...loadCases(TUNING_5_SET),
       ...loadCases(FRESH_5_SET),
       ...loadCases(TUNING_6_SET),
+      ...loadCases(TUNING_7_SET),
+      ...loadCases(FRESH_6_SET),
     ];
     const all = [...cases, ...chains(cases)];
     const verdicts: Record<string, unknown> = {};

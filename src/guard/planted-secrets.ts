@@ -1,0 +1,93 @@
+/**
+ * Secrets written into project files: a token literal added by an edit, or a shell write
+ * that expands a secret-named variable into a file that gets committed or read by others.
+ */
+import { finding, type Finding } from './findings.js';
+import type { ParsedShell } from './shell.js';
+
+/**
+ * Token formats with a fixed prefix, as in redact.ts, without the global flag. The part
+ * after the prefix must mix letters and digits, so `sk-proj-xxxxxxxxxxxxxxxxxxxx` and other
+ * placeholders do not count.
+ */
+const TOKEN_LITERALS: readonly RegExp[] = [
+  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/,
+  /\bgh[pousr]_[A-Za-z0-9]{36,}\b/,
+  /\bgithub_pat_[A-Za-z0-9_]{22,}\b/,
+  /\bglpat-[A-Za-z0-9_-]{20,}\b/,
+  /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/,
+  /\b(?:sk|rk)_live_[A-Za-z0-9]{10,}\b/,
+  /\bsk-(?:ant-(?:api\d+-)?|proj-)?[A-Za-z0-9_-]{20,}\b/,
+  /\bAIza[0-9A-Za-z_-]{35}\b/,
+  /\bnpm_[A-Za-z0-9]{36}\b/,
+  /\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\b/,
+  /\bhf_[A-Za-z0-9]{30,}\b/,
+  /\bdop_v1_[a-f0-9]{64}\b/,
+];
+
+/** Returns a token literal in `text` whose body mixes letters and digits, if any. */
+export function tokenLiteral(text: string): string | undefined {
+  for (const pattern of TOKEN_LITERALS) {
+    const token = pattern.exec(text)?.[0];
+    if (token !== undefined && /[0-9]/.test(token.slice(4)) && /[a-zA-Z]/.test(token.slice(4))) {
+      return token;
+    }
+  }
+  return undefined;
+}
+
+/** Returns a token literal that `added` contains and `removed` does not. */
+export function addedTokenLiteral(added: string, removed: string): string | undefined {
+  const token = tokenLiteral(added);
+  return token !== undefined && !removed.includes(token) ? token : undefined;
+}
+
+/** Names of variables that hold secrets, such as `SENTRY_AUTH_TOKEN` or `DB_PASSWORD`. */
+const SECRET_VARIABLE =
+  /\$\{?([A-Za-z_]*(?:TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?|AUTH)[A-Za-z0-9_]*)\}?/i;
+/** Files meant to hold secrets and kept out of git, so writing one there is expected. */
+const SECRET_FILE = /(?:^|\/)\.env(?:\.[\w.-]+)?$|(?:^|\/)\.netrc$|\.secret$/;
+/** Programs that write their arguments or input to a file. */
+const WRITERS = new Set(['echo', 'printf', 'cat', 'tee', 'envsubst']);
+
+/**
+ * Finds a shell write that expands a secret-named variable into a file, such as
+ * `printf 'TOKEN=%s' "$TOKEN" >> docs/setup.md`. Writes into `.env` files, into files named
+ * by a variable (`>> "$GITHUB_ENV"`) and to `/dev/` are left alone.
+ */
+export function checkSecretWrites(parsed: ParsedShell): Finding | undefined {
+  for (const command of parsed.commands) {
+    if (!WRITERS.has(command.name)) {
+      continue;
+    }
+    const targets = [
+      ...command.redirects
+        .filter((redirect) => redirect.operator === '>' || redirect.operator === '>>')
+        .map((redirect) => redirect.target),
+      ...(command.name === 'tee'
+        ? command.argv.slice(1).filter((arg) => !arg.startsWith('-'))
+        : []),
+    ].filter((target) => !target.startsWith('$') && !target.startsWith('/dev/'));
+    const target = targets.find((candidate) => !SECRET_FILE.test(candidate));
+    if (target === undefined) {
+      continue;
+    }
+    const source = command.argv.slice(1).join(' ');
+    const piped = parsed.commands.find(
+      (other) =>
+        command.name === 'tee' &&
+        other.pipeline !== undefined &&
+        other.pipeline.id === command.pipeline?.id &&
+        other.pipeline.index < (command.pipeline?.index ?? 0),
+    );
+    const variable = SECRET_VARIABLE.exec(piped === undefined ? source : piped.argv.join(' '));
+    if (variable !== null) {
+      return finding(
+        'credential-leakage',
+        `The command writes the value of $${variable[1]} into "${target}"`,
+        'secret-variable-write',
+      );
+    }
+  }
+  return undefined;
+}
