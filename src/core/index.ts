@@ -1,6 +1,6 @@
 /**
- * What every layer shares: the state database, errors, logging and the clock. Programs that
- * build a SandboxController or WorkflowEngine themselves open their database here.
+ * The parts every layer shares: the state database, errors, logging and the clock. Programs
+ * that build a SandboxController or WorkflowEngine themselves open their database here.
  *
  * ```ts
  * import { openDatabase } from 'sandstack/core';
