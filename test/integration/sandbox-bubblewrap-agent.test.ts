@@ -4,7 +4,16 @@
  * made it, the agent dying under a command, deadlines and clean-up.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -244,6 +253,61 @@ suite('bubblewrap command agent', () => {
     } finally {
       await sandbox.destroy();
     }
+  });
+
+  /**
+   * A bwrap program that fails its first `failures` starts with `message`, as bwrap does when
+   * a host mount it copies goes away, and then runs the real bwrap. Returns the program and
+   * the file that counts its starts.
+   */
+  const flakyBwrap = (name: string, failures: number, message: string) => {
+    const program = join(dir, `${name}.sh`);
+    const counter = join(dir, `${name}.count`);
+    const said = join(dir, `${name}.message`);
+    writeFileSync(said, `${message}\n`);
+    writeFileSync(
+      program,
+      `#!/bin/sh\necho x >> '${counter}'\nif [ "$(wc -l < '${counter}')" -le ${failures} ]; then cat '${said}' >&2; exit 1; fi\nexec bwrap "$@"\n`,
+    );
+    chmodSync(program, 0o755);
+    const starts = () =>
+      existsSync(counter) ? readFileSync(counter, 'utf8').split('\n').length - 1 : 0;
+    return { program, starts };
+  };
+
+  it('retries a start that lost a mount race', async () => {
+    const bwrap = flakyBwrap(
+      'race',
+      2,
+      'bwrap: Can\'t bind mount /oldroot/ on /newroot/: Unable to apply mount flags: remount "/newroot/x": No such file or directory',
+    );
+    const flaky = new BubblewrapDriver({ bwrapPath: bwrap.program });
+    const id = 'sbx_bwagentrace';
+    const sandbox = await flaky.create({
+      id,
+      template: resolveTemplate({ name: 'race' }),
+      stateDir: join(dir, id),
+    });
+    try {
+      expect(bwrap.starts()).toBe(3);
+      expect((await sandbox.exec({ command: 'echo ok' })).stdout).toBe('ok\n');
+    } finally {
+      await sandbox.destroy();
+    }
+  });
+
+  it('says bwrap ended early without retrying', async () => {
+    const bwrap = flakyBwrap('broken', 5, 'bwrap: No permissions to create new namespace');
+    const broken = new BubblewrapDriver({ bwrapPath: bwrap.program });
+    const id = 'sbx_bwagentbroken';
+    const started = broken.create({
+      id,
+      template: resolveTemplate({ name: 'broken' }),
+      stateDir: join(dir, id),
+    });
+    await expect(started).rejects.toThrow(/No permissions to create new namespace/);
+    await expect(started).rejects.not.toThrow(/within \d+ms/);
+    expect(bwrap.starts()).toBe(1);
   });
 });
 

@@ -86,6 +86,12 @@ const COMMAND_USER = { uid: 65534, gid: 65534 };
 const CLOSE_STRAY_FDS =
   'for fd in /proc/$$/fd/*; do n=${fd##*/}; if [ "$n" -gt 2 ]; then eval "exec $n>&-"; fi; done';
 
+/** Starts of a sandbox's agent when bwrap fails to copy the host's mounts. */
+const AGENT_START_ATTEMPTS = 3;
+
+/** bwrap's message when a mount it copies from the host went away meanwhile. */
+const MOUNT_RACE = /Can't (?:bind )?mount|remount/;
+
 /**
  * The default command agent: the static program built from native/exec-agent.c, the same as
  * gVisor's, run from the native build folder mounted read-only into the sandbox.
@@ -371,7 +377,26 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     await killTaggedProcesses(this.id, hasTagGroup);
   }
 
+  /**
+   * Starts the agent, again up to {@link AGENT_START_ATTEMPTS} times when bwrap failed to copy
+   * the host's mounts: `--ro-bind / /` copies every mount under the root, and another
+   * sandbox's writable layer that is unmounted meanwhile makes the copy fail.
+   */
   private async launchAgent(): Promise<ExecAgentClient> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.launchAgentOnce();
+      } catch (error) {
+        const log = lastLogLine(join(this.stateDir, 'agent.log'));
+        if (attempt >= AGENT_START_ATTEMPTS || !MOUNT_RACE.test(log)) {
+          throw error;
+        }
+      }
+    }
+  }
+
+  private async launchAgentOnce(): Promise<ExecAgentClient> {
+    const startedAt = Date.now();
     this.agent?.close();
     this.agent = undefined;
     await killCgroupProcesses(this.id);
@@ -405,9 +430,14 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
       agent.close();
       await killCgroupProcesses(this.id);
       const log = lastLogLine(join(this.stateDir, 'agent.log'));
+      const waited = Date.now() - startedAt;
+      const what =
+        waited < AGENT_START_TIMEOUT_MS
+          ? `ended after ${waited}ms before its command agent answered`
+          : `did not start its command agent within ${AGENT_START_TIMEOUT_MS}ms`;
       throw new SandstackError(
         'SANDBOX_FAILED',
-        `The command agent of sandbox "${this.id}" did not start within ${AGENT_START_TIMEOUT_MS}ms${log === '' ? '' : `: ${log}`}`,
+        `The bwrap of sandbox "${this.id}" ${what}${log === '' ? '' : `: ${log}`}`,
         { retryable: true },
       );
     }
