@@ -59,16 +59,21 @@ if [ ! -f native/build/gvisor-statx.so ] || [ native/gvisor-statx.c -nt native/b
   fi
 fi
 
-# The command agent of gVisor sandboxes, linked statically so that it runs in any root
-# filesystem. Without it every gVisor command costs a `runsc exec`.
-if [ ! -f native/build/exec-agent ] || [ native/exec-agent.c -nt native/build/exec-agent ]; then
+# The command agent of gVisor and bubblewrap sandboxes, linked statically so that it runs in
+# any root filesystem. Without it every gVisor command costs a `runsc exec` and every
+# bubblewrap command a new bwrap. It is built again whenever its source differs from the
+# one it was built from (a file's age misses a checkout of older source), and put in place
+# by a rename, because running sandboxes keep the old file open.
+agent_source=$(sha256sum native/exec-agent.c | cut -d' ' -f1)
+if [ ! -f native/build/exec-agent ] || [ "$(cat native/build/exec-agent.source 2>/dev/null)" != "$agent_source" ]; then
   if ! command -v cc >/dev/null; then
-    say "no C compiler (cc): gVisor commands will use the slower runsc exec; install gcc and libc6-dev and run this again"
+    say "no C compiler (cc): sandbox commands will take the slower path; install gcc and libc6-dev and run this again"
   elif ! cc -static -O2 -o native/build/exec-agent.tmp native/exec-agent.c; then
     rm -f native/build/exec-agent.tmp
-    say "could not build native/exec-agent.c (a static build needs libc6-dev): gVisor commands will use the slower runsc exec; install libc6-dev and run this again"
+    say "could not build native/exec-agent.c (a static build needs libc6-dev): sandbox commands will take the slower path; install libc6-dev and run this again"
   else
     mv native/build/exec-agent.tmp native/build/exec-agent
+    echo "$agent_source" > native/build/exec-agent.source
   fi
 fi
 
