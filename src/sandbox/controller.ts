@@ -707,6 +707,19 @@ export class SandboxController {
       if (record.state === 'claimed' && this.expiry.isExpired(record)) {
         await this.expiry.end(record);
         removed += 1;
+      } else if (this.isLostClaim(record)) {
+        // A process killed during a cold start left the claim before the sandbox had any
+        // files, so nothing can attach to it; it would count against the tenant's quota.
+        this.logger.warn('Released a claim whose sandbox was never made', {
+          sandboxId: record.id,
+          tenant: record.tenant,
+        });
+        this.store.markReleased(record.id, {
+          cpuSeconds: record.usage?.cpuSeconds ?? 0,
+          memoryPeakBytes: record.usage?.memoryPeakBytes ?? 0,
+          memoryBytes: this.memoryLimitOf(record.template),
+        });
+        removed += 1;
       } else {
         keep.add(record.id);
       }
@@ -723,6 +736,20 @@ export class SandboxController {
       }
     }
     return removed;
+  }
+
+  /**
+   * Checks whether a claimed local sandbox's process has exited before it made the sandbox's
+   * state folder, so that nothing of the sandbox exists.
+   */
+  private isLostClaim(record: SandboxRecord): boolean {
+    return (
+      record.state === 'claimed' &&
+      record.runtime !== 'kubernetes' &&
+      record.processId !== process.pid &&
+      !isProcessAlive(record.processId) &&
+      !existsSync(this.sandboxDir(record.id))
+    );
   }
 
   /** Stops refills and destroys this process's unclaimed warm sandboxes; claimed ones stay. */

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -213,6 +213,25 @@ describe('SandboxController', () => {
       expect(claim.record.expiresAt).toBeGreaterThan(Date.now());
       expect(claim.record.claimLatencyMs).not.toBeNull();
     }
+  });
+
+  it('releases a claim whose sandbox was never made', async () => {
+    const { dir, db, reopen } = setup();
+    // A process that has exited stands for one killed during a cold start, before the
+    // sandbox's state folder existed.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    const now = Date.now();
+    db.prepare(
+      `INSERT INTO sandboxes (id, template, runtime, state, tenant, warm, state_dir, process_id,
+         created_at, claimed_at) VALUES (?, 'bw', 'bubblewrap', 'claimed', 'acme', 0, ?, ?, ?, ?)`,
+    ).run('sbx_lostclaim', join(dir, 'sandboxes', 'sbx_lostclaim'), dead, now, now);
+    const controller = reopen();
+    await controller.reconcile();
+    const row = db.prepare('SELECT state FROM sandboxes WHERE id = ?').get('sbx_lostclaim') as {
+      state: string;
+    };
+    expect(row.state).toBe('released');
+    expect(controller.list().map((record) => record.id)).not.toContain('sbx_lostclaim');
   });
 
   it('rejects a fill concurrency out of range', () => {
