@@ -4,7 +4,8 @@
  * host's memory and the sandbox intact, and a CLI command that used the agent exits by itself.
  * The agent also runs in a directory rootfs that has no python3.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -163,6 +164,40 @@ describe('gVisor agent in a directory rootfs', () => {
       expect(timed.exitCode).toBe(137);
     } finally {
       await sandbox.destroy();
+    }
+  }, 120_000);
+
+  it('leaves the host /dev/null alone without the agent', () => {
+    // runsc gives the files behind a container's stdio to its sandbox user. The command
+    // runs in a mount namespace of its own where a root-owned file stands in for /dev/null,
+    // so a failure cannot change the host's.
+    const dir = mkdtempSync(join(tmpdir(), 'sandstack-devnull-'));
+    try {
+      const standIn = join(dir, 'null');
+      writeFileSync(standIn, '');
+      const output = execFileSync(
+        'unshare',
+        [
+          '--mount',
+          '--propagation',
+          'private',
+          'sh',
+          '-c',
+          'mount --bind "$0" /dev/null && exec "$@"',
+          standIn,
+          process.execPath,
+          '--import',
+          'tsx',
+          'test/fixtures/sandbox/gvisor-without-agent.ts',
+          'sbx_devnull',
+          join(dir, 'sbx_devnull'),
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(output).toBe('hi\n');
+      expect(statSync(standIn).uid).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
 });

@@ -1,8 +1,10 @@
 /**
  * Host side of the command agent of a gVisor sandbox (native/exec-agent.c, a static C
  * program), so a command in a running sandbox costs less than a `runsc exec`. The agent is
- * the container's init process and talks to the host over two FIFOs in the sandbox's state
- * folder, which only root can open (mode 0600). Inside the sandbox the agent has them as its
+ * the container's init process and talks to the host over two FIFOs (mode 0600) in the
+ * sandbox's state folder, which only root can enter. On the host runsc gives them to its
+ * sandbox user (nobody), as it does every file behind a container's stdio, so the folder is
+ * what keeps other host users out. Inside the sandbox the agent has them as its
  * stdin and stdout and runs as root, while it starts each command as the unprivileged user
  * the host names, so commands cannot open them through /proc/1/fd.
  *

@@ -10,7 +10,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { SandstackError } from '../../core/errors.js';
 import {
@@ -90,6 +90,11 @@ export interface GvisorDriverOptions {
    * @default the host's resolver, private addresses refused
    */
   egress?: EgressSettings;
+  /**
+   * Whether containers run the command agent when setup built it; without it each command is
+   * a `runsc exec`. @default true
+   */
+  commandAgent?: boolean;
 }
 
 /** Paths, relative to a root filesystem, where glibc-based distributions keep the C library. */
@@ -147,6 +152,7 @@ export class GvisorDriver implements SandboxDriver {
       hiddenDirs: options.hiddenDirs ?? [],
       hiddenFiles: options.hiddenFiles ?? [],
       egress: options.egress ?? {},
+      commandAgent: options.commandAgent ?? true,
     };
   }
 
@@ -711,7 +717,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     const paths = this.agentPaths();
     rmSync(paths.requests, { force: true });
     rmSync(paths.replies, { force: true });
-    if (!existsSync(EXEC_AGENT)) {
+    if (!this.options.commandAgent || !existsSync(EXEC_AGENT)) {
       return false;
     }
     execFileSync('mkfifo', ['-m', '600', paths.requests, paths.replies]);
@@ -969,9 +975,15 @@ async function runDetached(
 ): Promise<{ code: number | null; stderr: string }> {
   const log = openSync(logPath, 'w');
   // The container's stdin and stdout are the agent's FIFOs, opened read-write so that
-  // opening does not wait for a peer and the pipes never see end-of-file.
-  const requests = agent === undefined ? 'ignore' : openSync(agent.requests, 'r+');
-  const replies = agent === undefined ? 'ignore' : openSync(agent.replies, 'r+');
+  // opening does not wait for a peer and the pipes never see end-of-file. runsc gives the
+  // files behind the container's stdio to its sandbox user (nobody) on the host, so without
+  // the agent they are an empty file and the log in the sandbox's own state folder: Node's
+  // 'ignore' would pass the host's /dev/null, which would then belong to nobody.
+  const requests =
+    agent === undefined
+      ? openSync(join(dirname(logPath), 'stdin'), 'w+', 0o600)
+      : openSync(agent.requests, 'r+');
+  const replies = agent === undefined ? log : openSync(agent.replies, 'r+');
   try {
     const code = await new Promise<number | null>((resolve, reject) => {
       const child = spawn(program, args, { stdio: [requests, replies, log], env: hostToolEnv() });
@@ -987,11 +999,8 @@ async function runDetached(
     });
     return { code, stderr: readFileSync(logPath, 'utf8') };
   } finally {
-    closeSync(log);
-    for (const fd of [requests, replies]) {
-      if (typeof fd === 'number') {
-        closeSync(fd);
-      }
+    for (const fd of new Set([log, requests, replies])) {
+      closeSync(fd);
     }
   }
 }
