@@ -77,6 +77,21 @@ gvisorDescribe('SandboxController suspend', () => {
     );
   });
 
+  it('refuses an image an earlier version wrote', async () => {
+    const { controller } = setup();
+    const { sandbox, record } = await controller.claim({ template: 'gv', tenant: 'acme' });
+    await sandbox.exec({ command: 'echo kept > /workspace/note' });
+    await controller.suspend(record.id);
+    // Images written before the init was recorded ran an agent of another protocol.
+    rmSync(join(record.stateDir, 'checkpoint', 'sandstack-init'));
+
+    const error = await rejectionOf(controller.resume(record.id));
+    expect(isSandstackError(error) && error.code).toBe('CHECKPOINT_UNSUPPORTED');
+    expect((error as Error).message).toContain('earlier version of sandstack');
+    const released = await controller.release(record.id);
+    expect(released.state).toBe('released');
+  });
+
   it('releases a suspended sandbox without leftovers', async () => {
     const { controller } = setup();
     const { sandbox, record } = await controller.claim({ template: 'gv', tenant: 'acme' });

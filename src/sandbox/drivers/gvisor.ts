@@ -331,16 +331,24 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
    * @throws SandstackError `SANDBOX_FAILED` when runsc cannot restore it
    */
   async restoreFrom(imageDir: string): Promise<void> {
+    const init = readCheckpointInit(imageDir, this.id);
     const args = ['restore', '--image-path', imageDir, '-detach', '-bundle', this.bundle, this.id];
-    await this.launch(args, 'restore');
+    await this.launch(args, 'restore', init === 'agent');
   }
 
-  /** Writes a fresh bundle and runs `runsc run` or `runsc restore` with it, detached. */
-  private async launch(runscArgs: string[], action: 'start' | 'restore'): Promise<void> {
+  /**
+   * Writes a fresh bundle and runs `runsc run` or `runsc restore` with it, detached. A start
+   * runs the agent when it was built; a restore runs what the image holds (`withAgent`).
+   */
+  private async launch(
+    runscArgs: string[],
+    action: 'start' | 'restore',
+    withAgent?: boolean,
+  ): Promise<void> {
     await this.removeContainer();
     mkdirSync(this.runscRoot, { recursive: true });
     mkdirSync(this.bundle, { recursive: true });
-    const useAgent = this.prepareAgentChannel();
+    const useAgent = this.prepareAgentChannel(withAgent);
     giveWorkspaceToCommands(this.options.layout.workspace);
     writeFileSync(
       join(this.bundle, 'config.json'),
@@ -480,8 +488,10 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       imageDir,
       this.id,
     );
+    const init = this.runsCurrentAgent() ? AGENT_INIT : 'none';
     try {
       await execFileAsync(program, args, { timeout: CHECKPOINT_TIMEOUT_MS });
+      writeFileSync(join(imageDir, CHECKPOINT_INIT_FILE), `${init}\n`);
     } catch (error) {
       rmSync(imageDir, { recursive: true, force: true });
       throw new SandstackError(
@@ -710,14 +720,14 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
    * Creates fresh FIFOs for the command agent when the agent was built. Returns false
    * otherwise, and the container then runs `sleep` as init.
    */
-  private prepareAgentChannel(): boolean {
+  private prepareAgentChannel(withAgent?: boolean): boolean {
     this.agent?.close();
     this.agent = undefined;
     this.agentFailed = false;
     const paths = this.agentPaths();
     rmSync(paths.requests, { force: true });
     rmSync(paths.replies, { force: true });
-    if (!this.options.commandAgent || !existsSync(EXEC_AGENT)) {
+    if (!(withAgent ?? (this.options.commandAgent && existsSync(EXEC_AGENT)))) {
       return false;
     }
     execFileSync('mkfifo', ['-m', '600', paths.requests, paths.replies]);
@@ -1013,6 +1023,35 @@ function unavailable(reason: string, fix: string, version?: string): RuntimeChec
     fix,
     ...(version === undefined ? {} : { version }),
   };
+}
+
+/** File beside a checkpoint image that names the container's init: the agent and its protocol, or none. */
+const CHECKPOINT_INIT_FILE = 'sandstack-init';
+const AGENT_INIT = `agent ${AGENT_PROTOCOL}`;
+
+/**
+ * Returns what the init process of a checkpoint image is. The image restores the processes
+ * as they were, so an agent that speaks another protocol than this host could not take a
+ * command, and a restore would leave a sandbox that never answers.
+ * @throws SandstackError `CHECKPOINT_UNSUPPORTED` for an image an earlier version wrote
+ */
+function readCheckpointInit(imageDir: string, sandboxId: string): 'agent' | 'none' {
+  let init = '';
+  try {
+    init = readFileSync(join(imageDir, CHECKPOINT_INIT_FILE), 'utf8').trim();
+  } catch {
+    // Images written before the file existed ran an agent of an earlier protocol.
+  }
+  if (init === AGENT_INIT) {
+    return 'agent';
+  }
+  if (init === 'none') {
+    return 'none';
+  }
+  throw new SandstackError(
+    'CHECKPOINT_UNSUPPORTED',
+    `The checkpoint image for sandbox "${sandboxId}" was written by an earlier version of sandstack whose command agent this version cannot talk to (${init === '' ? 'no init recorded' : init}); release the suspended sandbox, or take the snapshot again, with this version`,
+  );
 }
 
 /**
