@@ -4,7 +4,13 @@
  */
 import { SandstackError } from '../core/errors.js';
 import { createBackstop, type Backstop } from './backstop.js';
-import { createPolicy, evaluatePolicy, type Policy, type PolicyInput } from './policy.js';
+import {
+  createPolicy,
+  evaluatePolicy,
+  loadPolicyFile,
+  type Policy,
+  type PolicyInput,
+} from './policy.js';
 import { parseShell, type ParsedShell } from './shell.js';
 import type { Finding } from './findings.js';
 import { argumentCalls } from './mcp-arguments.js';
@@ -275,4 +281,17 @@ function validateCall(call: ToolCall): Decision | undefined {
     };
   }
   return undefined;
+}
+
+/**
+ * Builds the default policy plus the rules of a policy file, so a user's file adds rules
+ * (such as an allow rule for an internal host) and cannot drop the built-in denials.
+ * @throws SandstackError `INVALID_CONFIG` naming the file when it cannot be read or parsed
+ */
+export function policyWithFile(file: string | undefined): Policy {
+  const defaults = createPolicy(DEFAULT_POLICY_INPUT);
+  if (file === undefined) {
+    return defaults;
+  }
+  return { rules: [...defaults.rules, ...loadPolicyFile(file).rules] };
 }

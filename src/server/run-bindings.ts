@@ -154,7 +154,8 @@ export function backstopFromActions(
  */
 function guardAccess(options: RunBindingsOptions): GuardAccess {
   const { backstop, sessionId } = replayBackstop(options.stack, options.tenant, options.instanceId);
-  const guard = createGuard({ backstop, sessionId });
+  const policy = options.stack.policy;
+  const guard = createGuard({ backstop, sessionId, ...(policy === undefined ? {} : { policy }) });
   const approvals = options.approvals;
   return {
     decide: async (call, context) => {

@@ -6,6 +6,7 @@
  */
 import { join, resolve } from 'node:path';
 import type { Logger } from '../core/logger.js';
+import type { Policy } from '../guard/policy.js';
 import { noopLogger } from '../core/logger.js';
 import { SandstackError } from '../core/errors.js';
 import { openPostgres } from '../core/postgres.js';
@@ -56,6 +57,8 @@ export interface Stack {
   spans: SpanStore;
   tracing: Tracing;
   logger: Logger;
+  /** Guard policy of every run on this stack; undefined means the default policy. */
+  policy: Policy | undefined;
   close(): Promise<void>;
 }
 
@@ -64,6 +67,8 @@ export interface OpenStackOptions {
   /** Folder for the state database, sandboxes and run inputs. @default '.sandstack' */
   stateDir?: string;
   logger?: Logger;
+  /** Guard policy of every run, such as {@link policyWithFile}'s. @default the default policy */
+  policy?: Policy;
   /**
    * Workflow store: `sqlite` for the state database, or a `postgres://` or
    * `postgresql://` URL for a PostgreSQL database that several nodes share. @default 'sqlite'
@@ -245,6 +250,7 @@ export async function openStack(options: OpenStackOptions = {}): Promise<Stack> 
     spans,
     tracing,
     logger,
+    policy: options.policy,
     close: async () => {
       await controller.close();
       await tracing.shutdown();

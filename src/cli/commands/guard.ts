@@ -10,7 +10,7 @@ import {
   type EvalReport,
   type Rate,
 } from '../../guard/eval.js';
-import { createGuard } from '../../guard/guard.js';
+import { createGuard, policyWithFile } from '../../guard/guard.js';
 import { HOOK_BLOCKING_EXIT_CODE } from '../../guard/hook.js';
 import { decideHookCall } from '../../guard/hook-client.js';
 import { hookSocketPath, startHookDaemon } from '../../guard/hook-daemon.js';
@@ -24,8 +24,6 @@ import { createSqliteBackstop, openGuardState } from '../../guard/hook-state.js'
 import { createToolPins } from '../../guard/mcp-pins.js';
 import { startMcpProxy } from '../../guard/mcp-proxy.js';
 import { createJsonLogger } from '../../core/logger.js';
-import { createPolicy, loadPolicyFile, type Policy } from '../../guard/policy.js';
-import { DEFAULT_POLICY_INPUT } from '../../guard/guard.js';
 import type { Verdict } from '../../guard/types.js';
 import { printJson, printLine } from '../output.js';
 import { openRemote, rejectLocalOptions } from '../remote.js';
@@ -100,7 +98,7 @@ export function register(program: Command): void {
     .action(async (options: CheckOptions) => {
       const input = parseInput(options.input);
       const projectDir = path.resolve(options.projectDir ?? process.cwd());
-      const guardInstance = createGuard({ policy: policyFor(options.policy) });
+      const guardInstance = createGuard({ policy: policyWithFile(options.policy) });
       const decision = await guardInstance.decide(
         { tool: options.tool, input },
         {
@@ -621,15 +619,6 @@ function parseInput(text: string): Record<string, unknown> {
     );
   }
   return value as Record<string, unknown>;
-}
-
-/** Builds the default rules plus those of `file`, so a user policy cannot drop the built-in denials. */
-function policyFor(file: string | undefined): Policy {
-  const defaults = createPolicy(DEFAULT_POLICY_INPUT);
-  if (file === undefined) {
-    return defaults;
-  }
-  return { rules: [...defaults.rules, ...loadPolicyFile(file).rules] };
 }
 
 function formatRate(rate: Rate): string {

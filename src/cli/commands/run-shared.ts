@@ -22,6 +22,8 @@ export interface RunOptions {
   memoryMb?: number;
   cpuPerStepMs?: number;
   cpuPerRunMs?: number;
+  /** Policy file whose rules the run's guard adds to the default policy. */
+  policy?: string;
 }
 
 /** A workflow given on the command line, with its manifest if it has one. */

@@ -21,6 +21,7 @@ import { openRemote } from '../remote.js';
 import { RunProgress } from '../progress.js';
 import { openStack, type Stack } from '../../server/stack.js';
 import { createRunBindings, replayBackstop } from '../../server/run-bindings.js';
+import { policyWithFile } from '../../guard/guard.js';
 import { acquireRunLock } from '../../server/run-lock.js';
 import { releaseClaimedSandboxes } from '../../server/run-sandboxes.js';
 import { ISOLATE_MEMORY_MB_RANGE, WorkflowEngine } from '../../workflows/engine.js';
@@ -71,10 +72,20 @@ export function register(program: Command): void {
       'CPU time one run() call may use in the isolate, in ms (limits.cpuPerRunMs; default 60000)',
       positiveInteger,
     )
+    .option(
+      '--policy <file>',
+      "guard policy file (YAML or JSON) whose rules are added to the default policy, such as an allow rule 'WebFetch(domain:api.internal)' for a host the run may fetch",
+    )
     .option('--json', 'print the summary as one JSON object instead of progress lines')
     .action(async (workflow: string, options: RunOptions, command: Command) => {
       const globals = command.optsWithGlobals<{ stateDir: string }>();
       const remote = openRemote(command);
+      if (remote !== undefined && options.policy !== undefined) {
+        throw new SandstackError(
+          'INVALID_ARGUMENT',
+          '--policy applies to runs on this machine; a server runs every run with the policy given to "sandstack serve --policy"',
+        );
+      }
       const runOptions = { ...options, stateDir: globals.stateDir };
       const summary =
         remote === undefined
@@ -104,7 +115,10 @@ export async function runWorkflow(workflowPath: string, options: RunOptions): Pr
   const params = parseParams(options.params);
   const source = await locateWorkflow(workflowPath);
   checkParams(source.manifest, params);
-  const stack = await openStack({ stateDir: options.stateDir });
+  const stack = await openStack({
+    stateDir: options.stateDir,
+    ...(options.policy === undefined ? {} : { policy: policyWithFile(options.policy) }),
+  });
   try {
     return await runOnStack(stack, source, params, options);
   } finally {

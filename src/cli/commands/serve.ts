@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { policyWithFile } from '../../guard/guard.js';
 import { SandstackError } from '../../core/errors.js';
 import { createJsonLogger, type LogLevel } from '../../core/logger.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../../server/http/app.js';
@@ -34,6 +35,7 @@ interface ServeOptions extends RetentionFlags {
   maxStateBytesPerTenant: string;
   tenantRuntimes: string;
   tenantEgressDomains: string;
+  policy?: string;
 }
 
 const LOG_LEVELS: LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
@@ -82,6 +84,10 @@ export function register(program: Command): void {
       '--cpu-seconds-window <seconds>',
       'sliding window of --max-cpu-seconds-per-tenant in seconds; 0 counts all usage',
       String(DEFAULT_TENANT_LIMITS.cpuWindowSeconds),
+    )
+    .option(
+      '--policy <file>',
+      "guard policy file (YAML or JSON) whose rules every run's guard adds to the default policy, such as an allow rule 'WebFetch(domain:api.internal)'",
     )
     .option(
       '--tenant-runtimes <list>',
@@ -174,6 +180,7 @@ async function serve(stateDir: string, options: ServeOptions): Promise<void> {
         100_000_000,
       ),
     },
+    ...(options.policy === undefined ? {} : { policy: policyWithFile(options.policy) }),
     tenantTemplates: {
       allowedRuntimes: splitList(options.tenantRuntimes) as RuntimeName[],
       allowedEgressDomains: splitList(options.tenantEgressDomains),

@@ -3,6 +3,7 @@
  * background instance runner and the HTTP listener, in one process.
  */
 import type { AddressInfo } from 'node:net';
+import type { Policy } from '../../guard/policy.js';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
@@ -51,6 +52,8 @@ export interface StartServerOptions {
    * Runtimes and egress domains a tenant's template may choose; shared templates are not
    * limited. @default gVisor only, no egress
    */
+  /** Guard policy of every run, such as {@link policyWithFile}'s. @default the default policy */
+  policy?: Policy;
   tenantTemplates?: Partial<TenantTemplatePolicy>;
   /** Time `close()` waits for runs in progress before stopping anyway. @default 10000 */
   shutdownGraceMs?: number;
@@ -106,6 +109,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.store === undefined ? {} : { store: options.store }),
     ...(options.stateLimits === undefined ? {} : { stateLimits: options.stateLimits }),
+    ...(options.policy === undefined ? {} : { policy: options.policy }),
     tenantRuntimes: tenantTemplates.allowedRuntimes,
   });
   let serverLock: RunLock;

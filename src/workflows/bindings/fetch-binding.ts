@@ -493,7 +493,7 @@ function publicOnlyLookup(
 function privateAddressError(hostname: string, address: string): SandstackError {
   return new SandstackError(
     'GUARD_DENIED',
-    `FETCH of host "${hostname}" was not allowed: it resolves to the private or loopback address ${address}; add a policy rule WebFetch(domain:${hostname}) to the allow list to reach it`,
+    `FETCH of host "${hostname}" was not allowed: it resolves to the private or loopback address ${address}; add a policy rule WebFetch(domain:${hostname}) to the allow list of a policy file (sandstack run --policy, sandstack serve --policy) to reach it`,
   );
 }
 
