@@ -95,6 +95,22 @@ describe('hostile workflow code', () => {
     expect(result.error?.message).toMatch(message);
   });
 
+  it('stops 100k steps at the default step limit', async () => {
+    // Default limits, so the cap that stops it is the one every tenant gets.
+    const plain = new WorkflowEngine({ db });
+    await plain.deploy(
+      'mallory',
+      'many-steps',
+      source(`for (let i = 0; i < 100000; i++) { await step.do('again', async () => i); }`),
+    );
+    const id = await plain.create('mallory', 'many-steps');
+    const result = await plain.run('mallory', id);
+    expect(result.status).toBe('errored');
+    expect(result.error?.message).toContain('more than 10000 steps');
+    const stored = await plain.get('mallory', id);
+    expect(stored.steps).toHaveLength(10_000);
+  }, 300_000);
+
   it.each([
     ['the Function constructor', `return this.constructor.constructor('return typeof process')();`],
     ['the global object', `return typeof globalThis.process + typeof globalThis.require;`],
