@@ -243,6 +243,22 @@ suite('bubblewrap command agent', () => {
     expect(left.stateDir).toBe(false);
   });
 
+  it('names the limit of a long command', async () => {
+    const { sandbox } = await start();
+    try {
+      const long = `echo ${'x'.repeat(200_000)}`;
+      await expect(sandbox.exec({ command: long })).rejects.toThrow(
+        /200005 bytes.*at most 131071 bytes.*write the script to a file/,
+      );
+      // The longest command that fits: printf's argument fills the rest of the limit.
+      const count = 128 * 1024 - 1 - 'printf %s  | wc -c'.length;
+      const longest = `printf %s ${'x'.repeat(count)} | wc -c`;
+      expect((await sandbox.exec({ command: longest })).stdout.trim()).toBe(String(count));
+    } finally {
+      await sandbox.destroy();
+    }
+  });
+
   it('gives the workspace to the command user', async () => {
     const { stateDir, sandbox } = await start();
     try {

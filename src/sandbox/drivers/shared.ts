@@ -366,6 +366,13 @@ export abstract class LocalSandbox {
 
   private resolve(request: ExecRequest): ResolvedExec {
     const template = this.template;
+    const commandBytes = Buffer.byteLength(request.command);
+    if (commandBytes > MAX_COMMAND_BYTES) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `The command is ${commandBytes} bytes, and Linux passes at most ${MAX_COMMAND_BYTES} bytes as the one argument of "sh -c"; write the script to a file in the sandbox (files API or stdin) and run that file`,
+      );
+    }
     const cwd =
       request.cwd === undefined ? template.workdir : posix.resolve(template.workdir, request.cwd);
     return {
@@ -491,6 +498,9 @@ function fileError(path: string, action: 'read' | 'write', stderr: string): Sand
     `Could not ${action} "${path}" in the sandbox: ${detail || 'unknown error'}`,
   );
 }
+
+/** Longest command text: Linux's limit on one argument (MAX_ARG_STRLEN), less its NUL. */
+const MAX_COMMAND_BYTES = 128 * 1024 - 1;
 
 /** Maximum output limit of a command, in bytes. */
 const MAX_EXEC_NUMBER = 2 ** 31 - 1;
