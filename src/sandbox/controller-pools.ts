@@ -274,6 +274,8 @@ export class WarmPools {
         template,
         stateDir: this.host.sandboxDir(id),
         ...this.host.createOptionsFor(template),
+        // No caller waits for this sandbox, so its start yields the CPU to claimed ones.
+        background: true,
       });
     } catch (error) {
       // No record names this sandbox yet, so remove what the failed start left right away

@@ -213,6 +213,12 @@ export interface DriverCreateOptions {
    * instead of starting cold. Ignored by `attach`. @default none
    */
   snapshotDir?: string;
+  /**
+   * Starts the runtime's host processes at a lower CPU priority, for starts that no caller
+   * waits on (pool refills), and sets them back to normal priority once the sandbox is
+   * ready. Ignored on Kubernetes. @default false
+   */
+  background?: boolean;
 }
 
 /** The small interface every runtime implements. */

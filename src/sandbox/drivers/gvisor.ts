@@ -14,11 +14,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SandstackError } from '../../core/errors.js';
 import {
+  BACKGROUND_NICENESS,
   cgroupPathFor,
   hasCgroupV1,
+  niceArgv,
   readCgroupUsage,
   readLimitHits,
   removeCgroups,
+  restoreNormalPriority,
 } from '../cgroup.js';
 import { hostToolEnv, type ProcessResult } from '../process.js';
 import type {
@@ -219,12 +222,18 @@ export class GvisorDriver implements SandboxDriver {
       stateDir: options.stateDir,
       proxy,
     });
+    const niceness = options.background === true ? BACKGROUND_NICENESS : 0;
     if (options.snapshotDir === undefined) {
-      await sandbox.start();
+      await sandbox.start(niceness);
     } else {
       const paths = snapshotPaths(options.snapshotDir);
       await copyTree(paths.files, writableLayerDir(options.stateDir));
-      await sandbox.restoreFrom(paths.image);
+      await sandbox.restoreFrom(paths.image, niceness);
+    }
+    if (niceness !== 0) {
+      // runsc puts the sandbox and its gofer into the container's cgroup, so this reaches
+      // every process that stays after `runsc run` has exited.
+      restoreNormalPriority(options.id);
     }
     return sandbox;
   }
@@ -315,8 +324,9 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
    * Starts a fresh container over the workspace, after removing what a dead one left.
    * @throws SandstackError `SANDBOX_FAILED` when runsc cannot start it
    */
-  async start(): Promise<void> {
-    await this.launch(['run', '-detach', '-bundle', this.bundle, this.id], 'start');
+  /** Starts the container with `runsc run`, its host processes at `niceness` (default 0). */
+  async start(niceness = 0): Promise<void> {
+    await this.launch(['run', '-detach', '-bundle', this.bundle, this.id], 'start', niceness);
   }
 
   /**
@@ -324,13 +334,17 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
    * that is already in place.
    * @throws SandstackError `SANDBOX_FAILED` when runsc cannot restore it
    */
-  async restoreFrom(imageDir: string): Promise<void> {
+  async restoreFrom(imageDir: string, niceness = 0): Promise<void> {
     const args = ['restore', '--image-path', imageDir, '-detach', '-bundle', this.bundle, this.id];
-    await this.launch(args, 'restore');
+    await this.launch(args, 'restore', niceness);
   }
 
   /** Writes a fresh bundle and runs `runsc run` or `runsc restore` with it, detached. */
-  private async launch(runscArgs: string[], action: 'start' | 'restore'): Promise<void> {
+  private async launch(
+    runscArgs: string[],
+    action: 'start' | 'restore',
+    niceness: number,
+  ): Promise<void> {
     await this.removeContainer();
     mkdirSync(this.runscRoot, { recursive: true });
     mkdirSync(this.bundle, { recursive: true });
@@ -340,7 +354,8 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       join(this.bundle, 'config.json'),
       JSON.stringify(this.ociSpec(useAgent), null, 2),
     );
-    const [program = 'runsc', ...args] = this.runsc(...runscArgs);
+    const runsc = this.runsc(...runscArgs);
+    const [program = 'runsc', ...args] = niceness === 0 ? runsc : [...niceArgv(niceness), ...runsc];
     const result = await runDetached(
       program,
       args,
