@@ -169,6 +169,11 @@ export interface SandboxInstance {
   /** Timeout of a command that sets none: the template's `commandTimeoutMs`. */
   readonly commandTimeoutMs: number;
   exec(request: ExecRequest): Promise<ExecResult>;
+  /**
+   * Resolves once a command that runs now or starts later has ended, whatever its result.
+   * Local runtimes only.
+   */
+  commandEnded?(): Promise<void>;
   /** Reads a file; relative paths resolve against the workdir. */
   readFile(path: string): Promise<Buffer>;
   /** Writes a file, creating parent folders; relative paths resolve against the workdir. */

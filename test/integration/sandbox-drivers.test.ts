@@ -142,6 +142,20 @@ for (const { driver, check } of checks) {
       }
     });
 
+    it('reports when a command ends', async () => {
+      let ended = false;
+      const commandEnded = sandbox.commandEnded?.().then(() => {
+        ended = true;
+      });
+      expect(commandEnded).toBeDefined();
+      await Promise.resolve();
+      expect(ended).toBe(false);
+      const result = await sandbox.exec({ command: 'exit 3' });
+      expect(result.exitCode).toBe(3);
+      await commandEnded;
+      expect(ended).toBe(true);
+    });
+
     it('background start ends at normal priority', async () => {
       count += 1;
       const id = `sbx_drv${driver.name}${count}`;
