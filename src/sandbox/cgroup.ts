@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { join } from 'node:path';
 import type { ResourceLimits } from './types.js';
 
@@ -71,6 +72,55 @@ export function readLimitHits(sandboxId: string): { memory: number; pids: number
   const events = readText(join(cgroupDir('pids', sandboxId), 'pids.events'));
   const pids = Number(/max (\d+)/.exec(events)?.[1] ?? 0);
   return { memory, pids };
+}
+
+/**
+ * Niceness at which a background start (a pool refill) runs the runtime's host processes,
+ * so that they yield the CPU to commands in claimed sandboxes. 10 is the default of
+ * `nice(1)`: at the kernel's CFS weights a nice-10 thread gets about a tenth of the CPU
+ * time of a nice-0 thread that competes with it.
+ */
+export const BACKGROUND_NICENESS = 10;
+
+/** Prefix of an argv that runs its program, and every process it starts, at a niceness. */
+export function niceArgv(niceness: number): string[] {
+  return ['nice', '-n', String(niceness)];
+}
+
+/**
+ * Sets every thread in a sandbox's cpu cgroup back to niceness 0, once a background start
+ * is ready. Niceness is per thread on Linux and a new thread inherits its creator's, so
+ * the pass repeats while it still finds threads to change, at most 5 times.
+ * @returns the number of threads changed
+ */
+export function restoreNormalPriority(sandboxId: string): number {
+  let changed = 0;
+  for (let pass = 0; pass < 5; pass += 1) {
+    let changedInPass = 0;
+    for (const tid of cgroupThreadIds(sandboxId)) {
+      try {
+        if (getPriority(tid) !== 0) {
+          setPriority(tid, 0);
+          changedInPass += 1;
+        }
+      } catch {
+        // The thread has exited.
+      }
+    }
+    changed += changedInPass;
+    if (changedInPass === 0) {
+      break;
+    }
+  }
+  return changed;
+}
+
+/** Thread ids in a sandbox's cpu cgroup (its `tasks` file). */
+export function cgroupThreadIds(sandboxId: string): number[] {
+  return readText(join(cgroupDir('cpu', sandboxId), 'tasks'))
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map(Number);
 }
 
 /** Process ids still in any of the sandbox's cgroups. */

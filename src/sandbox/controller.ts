@@ -428,7 +428,7 @@ export class SandboxController {
       if (sandbox !== undefined) {
         const claimed = this.claimed(warmId, sandbox);
         // A claim by template may take a sandbox of any of its pools, so the record names it.
-        this.pools.refill(claimed.record.pool ?? undefined);
+        this.pools.refillAfterClaim(claimed.record.pool ?? undefined, sandbox.commandEnded?.());
         this.expiry.track(warmId, expiresAt);
         await this.announceClaim(claimed.record);
         return claimed;

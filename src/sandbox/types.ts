@@ -169,6 +169,11 @@ export interface SandboxInstance {
   /** Timeout of a command that sets none: the template's `commandTimeoutMs`. */
   readonly commandTimeoutMs: number;
   exec(request: ExecRequest): Promise<ExecResult>;
+  /**
+   * Resolves once a command that runs now or starts later has ended, whatever its result.
+   * Local runtimes only.
+   */
+  commandEnded?(): Promise<void>;
   /** Reads a file; relative paths resolve against the workdir. */
   readFile(path: string): Promise<Buffer>;
   /** Writes a file, creating parent folders; relative paths resolve against the workdir. */
@@ -213,6 +218,12 @@ export interface DriverCreateOptions {
    * instead of starting cold. Ignored by `attach`. @default none
    */
   snapshotDir?: string;
+  /**
+   * Starts the runtime's host processes at a lower CPU priority, for starts that no caller
+   * waits on (pool refills), and sets them back to normal priority once the sandbox is
+   * ready. Ignored on Kubernetes. @default false
+   */
+  background?: boolean;
 }
 
 /** The small interface every runtime implements. */

@@ -14,10 +14,10 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { getPriority, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cgroupPids } from '../../src/sandbox/cgroup.js';
+import { cgroupPids, cgroupThreadIds, restoreNormalPriority } from '../../src/sandbox/cgroup.js';
 import { BubblewrapDriver } from '../../src/sandbox/drivers/bubblewrap.js';
 import { EXEC_AGENT } from '../../src/sandbox/drivers/native.js';
 import { resolveTemplate } from '../../src/sandbox/templates.js';
@@ -227,6 +227,23 @@ suite('bubblewrap command agent', () => {
             name !== 'agent-replies.fifo',
         ),
       ).toEqual([]);
+    } finally {
+      await sandbox.destroy();
+    }
+  });
+
+  it('restores normal priority of every process', async () => {
+    const { id, sandbox } = await start();
+    try {
+      const threads = cgroupThreadIds(id);
+      expect(threads).not.toEqual([]);
+      for (const tid of threads) {
+        setPriority(tid, 10);
+      }
+      expect((await sandbox.exec({ command: 'nice' })).stdout).toBe('10\n');
+      expect(restoreNormalPriority(id)).toBe(threads.length);
+      expect(cgroupThreadIds(id).filter((tid) => getPriority(tid) !== 0)).toEqual([]);
+      expect((await sandbox.exec({ command: 'nice' })).stdout).toBe('0\n');
     } finally {
       await sandbox.destroy();
     }

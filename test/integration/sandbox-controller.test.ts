@@ -1,11 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isSandstackError } from '../../src/core/errors.js';
 import { noopLogger } from '../../src/core/logger.js';
-import { cgroupPids } from '../../src/sandbox/cgroup.js';
+import { cgroupPids, cgroupThreadIds } from '../../src/sandbox/cgroup.js';
 import { SandboxController } from '../../src/sandbox/controller.js';
 import type { SandboxDriver } from '../../src/sandbox/types.js';
 import { createTestController, localDrivers, type TestController } from '../helpers/sandbox.js';
@@ -97,6 +98,21 @@ describe('SandboxController', () => {
       expect(controller.listPools()[0]?.ready).toBe(2);
       await controller.close();
       expect(controller.list().map((item) => item.id)).toEqual([record.id]);
+    });
+
+    run(`${driver.name}: refilled sandbox runs at normal priority`, async () => {
+      const { controller } = setup();
+      controller.createPool({ name: 'p', template, replicas: 1 });
+      await controller.waitUntilReady('p');
+      const claimed = await controller.claim({ pool: 'p', tenant: 'acme' });
+      await controller.waitUntilReady('p');
+      const refilled = controller
+        .list()
+        .filter((item) => item.state === 'warm' && item.id !== claimed.record.id);
+      expect(refilled.length).toBe(1);
+      const threads = cgroupThreadIds(refilled[0]?.id ?? '');
+      expect(threads).not.toEqual([]);
+      expect(threads.filter((tid) => getPriority(tid) !== 0)).toEqual([]);
     });
 
     run(`${driver.name}: concurrent claims bind distinct sandboxes`, async () => {

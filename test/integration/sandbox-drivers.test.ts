@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSandstackError } from '../../src/core/errors.js';
-import { cgroupDir, cgroupPids } from '../../src/sandbox/cgroup.js';
+import { cgroupDir, cgroupPids, cgroupThreadIds } from '../../src/sandbox/cgroup.js';
 import { resolveTemplate } from '../../src/sandbox/templates.js';
 import type { SandboxInstance, SandboxTemplate } from '../../src/sandbox/types.js';
 import { hostProcessesNaming, localDrivers } from '../helpers/sandbox.js';
@@ -139,6 +139,41 @@ for (const { driver, check } of checks) {
         expect((await bomb.exec({ command: 'echo recovered' })).stdout).toBe('recovered\n');
       } finally {
         await bomb.destroy();
+      }
+    });
+
+    it('reports when a command ends', async () => {
+      let ended = false;
+      const commandEnded = sandbox.commandEnded?.().then(() => {
+        ended = true;
+      });
+      expect(commandEnded).toBeDefined();
+      await Promise.resolve();
+      expect(ended).toBe(false);
+      const result = await sandbox.exec({ command: 'exit 3' });
+      expect(result.exitCode).toBe(3);
+      await commandEnded;
+      expect(ended).toBe(true);
+    });
+
+    it('background start ends at normal priority', async () => {
+      count += 1;
+      const id = `sbx_drv${driver.name}${count}`;
+      const template = resolveTemplate({ name: 'background' });
+      const background = await driver.create({
+        id,
+        template,
+        stateDir: join(dir, id),
+        background: true,
+      });
+      try {
+        const threads = cgroupThreadIds(id);
+        expect(threads).not.toEqual([]);
+        expect(threads.filter((tid) => getPriority(tid) !== 0)).toEqual([]);
+        const result = await background.exec({ command: 'nice' });
+        expect(result.stdout).toBe('0\n');
+      } finally {
+        await background.destroy();
       }
     });
 

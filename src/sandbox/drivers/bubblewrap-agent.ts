@@ -25,7 +25,7 @@ import {
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { SandstackError } from '../../core/errors.js';
-import { cgroupDir } from '../cgroup.js';
+import { cgroupDir, niceArgv } from '../cgroup.js';
 import { hostToolEnv } from '../process.js';
 import { TAG_GROUP_RANGE } from './shared.js';
 
@@ -119,6 +119,8 @@ export interface AgentLaunch {
   channel: AgentChannelPaths;
   /** File that receives bwrap's and the agent's stderr. */
   logPath: string;
+  /** Niceness of bwrap, the agent and the commands it starts until reset. @default 0 */
+  niceness?: number;
 }
 
 /**
@@ -159,7 +161,12 @@ export async function launchAgentBwrap(launch: AgentLaunch): Promise<number> {
   const log = openSync(launch.logPath, 'w');
   let child: ChildProcess;
   try {
-    child = spawn('/bin/bash', ['--norc', '--noprofile', '-c', script, 'bash', ...argv], {
+    const shell = ['/bin/bash', '--norc', '--noprofile', '-c', script, 'bash', ...argv];
+    const niceness = launch.niceness ?? 0;
+    // nice execs the shell, so the shell's $$ and the pid that bwrap reports stay the same.
+    const [program = '/bin/bash', ...args] =
+      niceness === 0 ? shell : [...niceArgv(niceness), ...shell];
+    child = spawn(program, args, {
       detached: true,
       stdio: [requests, replies, log, 'pipe', 'pipe'],
       env: hostToolEnv(),

@@ -5,6 +5,7 @@ import { basename, dirname, isAbsolute, join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { SandstackError } from '../../core/errors.js';
 import {
+  BACKGROUND_NICENESS,
   cgroupPids,
   cgroupProcsFiles,
   createCgroups,
@@ -13,6 +14,7 @@ import {
   readCgroupUsage,
   readLimitHits,
   removeCgroups,
+  restoreNormalPriority,
 } from '../cgroup.js';
 import type { ProcessResult } from '../process.js';
 import type {
@@ -196,8 +198,12 @@ export class BubblewrapDriver implements SandboxDriver {
       proxy,
     });
     if (sandbox.prepareAgentChannel()) {
+      const niceness = options.background === true ? BACKGROUND_NICENESS : 0;
       try {
-        await sandbox.startAgent();
+        await sandbox.startAgent(niceness);
+        if (niceness !== 0) {
+          restoreNormalPriority(options.id);
+        }
       } catch (error) {
         await sandbox.destroy().catch(() => undefined);
         throw error;
@@ -349,11 +355,11 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
   /**
    * Starts the sandbox's bwrap with the agent, after killing whatever an earlier one left in
    * the cgroups, and waits until the agent can take a command. Concurrent callers share one
-   * start.
+   * start. bwrap and the agent run at `niceness` (default 0).
    * @throws SandstackError `SANDBOX_FAILED` when the agent does not start
    */
-  startAgent(): Promise<ExecAgentClient> {
-    this.starting ??= this.launchAgent().finally(() => {
+  startAgent(niceness = 0): Promise<ExecAgentClient> {
+    this.starting ??= this.launchAgent(niceness).finally(() => {
       this.starting = undefined;
     });
     return this.starting;
@@ -382,10 +388,10 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
    * the host's mounts: `--ro-bind / /` copies every mount under the root, and another
    * sandbox's writable layer that is unmounted meanwhile makes the copy fail.
    */
-  private async launchAgent(): Promise<ExecAgentClient> {
+  private async launchAgent(niceness: number): Promise<ExecAgentClient> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.launchAgentOnce();
+        return await this.launchAgentOnce(niceness);
       } catch (error) {
         const log = lastLogLine(join(this.stateDir, 'agent.log'));
         if (attempt >= AGENT_START_ATTEMPTS || !MOUNT_RACE.test(log)) {
@@ -395,19 +401,18 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     }
   }
 
-  private async launchAgentOnce(): Promise<ExecAgentClient> {
+  private async launchAgentOnce(niceness: number): Promise<ExecAgentClient> {
     const startedAt = Date.now();
     this.agent?.close();
     this.agent = undefined;
     await killCgroupProcesses(this.id);
     createCgroups(this.id, this.template.resources);
     this.hitsAtStart = readLimitHits(this.id);
-    await launchAgentBwrap(this.agentLaunch(this.channel, join(this.stateDir, 'agent.log'))).catch(
-      async (error: unknown) => {
-        await killCgroupProcesses(this.id);
-        throw error;
-      },
-    );
+    const launch = this.agentLaunch(this.channel, join(this.stateDir, 'agent.log'));
+    await launchAgentBwrap({ ...launch, niceness }).catch(async (error: unknown) => {
+      await killCgroupProcesses(this.id);
+      throw error;
+    });
     const agent = this.openChannel();
     if (agent === undefined) {
       await killCgroupProcesses(this.id);

@@ -14,11 +14,14 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { SandstackError } from '../../core/errors.js';
 import {
+  BACKGROUND_NICENESS,
   cgroupPathFor,
   hasCgroupV1,
+  niceArgv,
   readCgroupUsage,
   readLimitHits,
   removeCgroups,
+  restoreNormalPriority,
 } from '../cgroup.js';
 import { hostToolEnv, type ProcessResult } from '../process.js';
 import type {
@@ -225,12 +228,18 @@ export class GvisorDriver implements SandboxDriver {
       stateDir: options.stateDir,
       proxy,
     });
+    const niceness = options.background === true ? BACKGROUND_NICENESS : 0;
     if (options.snapshotDir === undefined) {
-      await sandbox.start();
+      await sandbox.start(niceness);
     } else {
       const paths = snapshotPaths(options.snapshotDir);
       await copyTree(paths.files, writableLayerDir(options.stateDir));
-      await sandbox.restoreFrom(paths.image);
+      await sandbox.restoreFrom(paths.image, niceness);
+    }
+    if (niceness !== 0) {
+      // runsc puts the sandbox and its gofer into the container's cgroup, so this reaches
+      // every process that stays after `runsc run` has exited.
+      restoreNormalPriority(options.id);
     }
     return sandbox;
   }
@@ -321,8 +330,9 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
    * Starts a fresh container over the workspace, after removing what a dead one left.
    * @throws SandstackError `SANDBOX_FAILED` when runsc cannot start it
    */
-  async start(): Promise<void> {
-    await this.launch(['run', '-detach', '-bundle', this.bundle, this.id], 'start');
+  /** Starts the container with `runsc run`, its host processes at `niceness` (default 0). */
+  async start(niceness = 0): Promise<void> {
+    await this.launch(['run', '-detach', '-bundle', this.bundle, this.id], 'start', niceness);
   }
 
   /**
@@ -330,19 +340,21 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
    * that is already in place.
    * @throws SandstackError `SANDBOX_FAILED` when runsc cannot restore it
    */
-  async restoreFrom(imageDir: string): Promise<void> {
+  async restoreFrom(imageDir: string, niceness = 0): Promise<void> {
     const init = readCheckpointInit(imageDir, this.id);
     const args = ['restore', '--image-path', imageDir, '-detach', '-bundle', this.bundle, this.id];
-    await this.launch(args, 'restore', init === 'agent');
+    await this.launch(args, 'restore', niceness, init === 'agent');
   }
 
   /**
-   * Writes a fresh bundle and runs `runsc run` or `runsc restore` with it, detached. A start
-   * runs the agent when it was built; a restore runs what the image holds (`withAgent`).
+   * Writes a fresh bundle and runs `runsc run` or `runsc restore` with it, detached, its host
+   * processes at `niceness`. A start runs the agent when it was built; a restore runs what
+   * the image holds (`withAgent`).
    */
   private async launch(
     runscArgs: string[],
     action: 'start' | 'restore',
+    niceness: number,
     withAgent?: boolean,
   ): Promise<void> {
     await this.removeContainer();
@@ -354,7 +366,8 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       join(this.bundle, 'config.json'),
       JSON.stringify(this.ociSpec(useAgent), null, 2),
     );
-    const [program = 'runsc', ...args] = this.runsc(...runscArgs);
+    const runsc = this.runsc(...runscArgs);
+    const [program = 'runsc', ...args] = niceness === 0 ? runsc : [...niceArgv(niceness), ...runsc];
     const result = await runDetached(
       program,
       args,

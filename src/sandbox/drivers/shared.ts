@@ -246,6 +246,8 @@ export abstract class LocalSandbox {
   protected abstract readonly stateDir: string;
   /** Set when the controller ends the sandbox; every command from then on fails with it. */
   private endError: SandstackError | undefined;
+  /** Callers of {@link commandEnded} waiting for the next command to end. */
+  private commandEndWaiters: (() => void)[] = [];
 
   get commandTimeoutMs(): number {
     return this.template.commandTimeoutMs;
@@ -274,7 +276,23 @@ export abstract class LocalSandbox {
   abstract isAlive(): Promise<boolean>;
   abstract destroy(): Promise<void>;
 
+  commandEnded(): Promise<void> {
+    return new Promise((resolve) => this.commandEndWaiters.push(resolve));
+  }
+
   async exec(request: ExecRequest): Promise<ExecResult> {
+    try {
+      return await this.execAndReport(request);
+    } finally {
+      const waiters = this.commandEndWaiters;
+      this.commandEndWaiters = [];
+      for (const resolve of waiters) {
+        resolve();
+      }
+    }
+  }
+
+  private async execAndReport(request: ExecRequest): Promise<ExecResult> {
     const exec = this.resolve(request);
     const before = readLimitHits(this.id);
     const result = await this.execRaw(exec);
