@@ -50,6 +50,7 @@ import {
   layoutOf,
   prepareLayout,
   readMeta,
+  killedResult,
   type ResolvedExec,
   type SandboxLayout,
 } from './shared.js';
@@ -714,23 +715,6 @@ function lastLogLine(path: string): string {
   } catch {
     return '';
   }
-}
-
-/** Result of a command that ended without a reply from the agent. */
-function killedResult(
-  stderr: string,
-  outcome: { killed: boolean; durationMs: number },
-): ProcessResult {
-  return {
-    exitCode: 137,
-    signal: 'SIGKILL',
-    stdout: Buffer.alloc(0),
-    stderr: Buffer.from(stderr),
-    stdoutTruncated: false,
-    stderrTruncated: false,
-    aborted: false,
-    ...outcome,
-  };
 }
 
 function firstLine(error: unknown): string {

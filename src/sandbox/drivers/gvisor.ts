@@ -65,6 +65,7 @@ import {
   readMeta,
   type ResolvedExec,
   type SandboxLayout,
+  killedResult,
 } from './shared.js';
 import { removeStateDir, writableLayerDir } from '../writable-layer.js';
 import type { EgressProxy } from '../network/egress-proxy.js';
@@ -967,23 +968,6 @@ function egressCheckpointError(sandboxId: string, action: string): SandstackErro
     `Cannot ${action} sandbox "${sandboxId}": its template allows egress, and gVisor cannot checkpoint a sandbox on the host network stack that egress uses; use a template with network.egress "none" for sandboxes you suspend or snapshot`,
     { details: { sandboxId, runtime: 'gvisor' } },
   );
-}
-
-/** Result of a command that ended without a reply from the agent. */
-function killedResult(
-  stderr: string,
-  outcome: { killed: boolean; durationMs: number },
-): ProcessResult {
-  return {
-    exitCode: 137,
-    signal: 'SIGKILL',
-    stdout: Buffer.alloc(0),
-    stderr: Buffer.from(stderr),
-    stdoutTruncated: false,
-    stderrTruncated: false,
-    aborted: false,
-    ...outcome,
-  };
 }
 
 /**

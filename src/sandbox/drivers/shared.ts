@@ -545,3 +545,20 @@ function checkedExecNumber(
   }
   return value;
 }
+
+/** Result of a command that ended without a reply from the agent. */
+export function killedResult(
+  stderr: string,
+  outcome: { killed: boolean; durationMs: number },
+): ProcessResult {
+  return {
+    exitCode: 137,
+    signal: 'SIGKILL',
+    stdout: Buffer.alloc(0),
+    stderr: Buffer.from(stderr),
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    aborted: false,
+    ...outcome,
+  };
+}
