@@ -458,7 +458,7 @@ function truncationNote(
   limits: OutputLimits,
 ): string {
   const cut = (stream: 'stdout' | 'stderr', option: string): string =>
-    `\nsandstack: ${stream} passed the limit of ${limits[stream]} bytes and the rest was dropped; raise ${option} (or maxOutputBytes) in the request or template`;
+    `\nsandstack: ${stream} passed the limit of ${limits[stream]} bytes and the rest was dropped; raise ${option} (or maxOutputBytes) of the template, or of the exec call in a program that uses the library; over HTTP the template's limit applies`;
   return (
     (result.stdoutTruncated ? cut('stdout', 'maxStdoutBytes') : '') +
     (result.stderrTruncated ? cut('stderr', 'maxStderrBytes') : '')
