@@ -496,6 +496,23 @@ ${extra}`;
       const listed = await call(globex, 'GET', '/v1/sandboxes/snapshots');
       const names = (listed.body.snapshots as { name: string }[]).map((item) => item.name);
       expect(names).toEqual(['acme-snap']);
+
+      // A shared template names a tenant's snapshot with its tenant; a bare name is a
+      // snapshot of no tenant, and there is none.
+      const shared = templateYaml(
+        'shared-warm',
+        '  annotations:\n    sandstack.dev/snapshot: acme-snap\n',
+      );
+      const bare = await call(ADMIN_TOKEN, 'POST', '/v1/apply', shared);
+      expect(bare.status).toBe(400);
+      expect(bare.body.error?.message).toContain('Snapshot "acme-snap" not found');
+      const named = await call(
+        ADMIN_TOKEN,
+        'POST',
+        '/v1/apply',
+        shared.replace('acme-snap', 'acme/acme-snap'),
+      );
+      expect(named.status).toBe(200);
     }, 120_000);
   });
 

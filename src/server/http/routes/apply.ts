@@ -242,6 +242,9 @@ function checkAccess(
   if (item.kind === 'SandboxTemplate' && tenant !== null) {
     problems.push(...checkTenantTemplate(server, item, tenant, viewer !== null));
   }
+  if (item.kind === 'SandboxTemplate' && tenant === null) {
+    problems.push(...checkSharedTemplateSnapshot(server, item));
+  }
   if (item.kind === 'SandboxTemplate' && viewer !== null) {
     const { input } = toTemplateInput(item.object as unknown as SandboxTemplateObject);
     problems.push(...checkTemplatePolicy(input, server.tenantTemplates, caller.autoRuntime));
@@ -326,6 +329,34 @@ function checkClaimName(
       message: `SandboxClaim "${item.name}" belongs to ${owner}; choose another name`,
     },
   ];
+}
+
+/**
+ * Checks that the snapshot a shared template names exists: a bare name is a snapshot taken
+ * outside any tenant, and `tenant/name` one of that tenant's. Without the check every claim
+ * of the template would fail instead of the apply.
+ */
+function checkSharedTemplateSnapshot(
+  server: ServerContext,
+  item: ManifestObject,
+): { path: string[]; message: string }[] {
+  const annotations = (item.object.metadata.annotations ?? {}) as Record<string, string>;
+  const snapshot = annotations[SNAPSHOT_ANNOTATION];
+  if (snapshot === undefined) {
+    return [];
+  }
+  const ref = parseSnapshotRef(snapshot);
+  const found = server.stack.controller
+    .listSnapshots()
+    .some((record) => record.name === ref.name && record.tenant === (ref.tenant ?? null));
+  return found
+    ? []
+    : [
+        {
+          path: ['metadata', 'annotations', SNAPSHOT_ANNOTATION],
+          message: `Snapshot "${snapshot}" not found; a shared template names a snapshot as "tenant/name", or by its bare name when it belongs to no tenant (list them with "sandstack sandbox snapshots")`,
+        },
+      ];
 }
 
 /**
