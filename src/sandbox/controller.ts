@@ -709,7 +709,7 @@ export class SandboxController {
         removed += 1;
       } else if (this.isLostClaim(record)) {
         // A process killed during a cold start left the claim before the sandbox had any
-        // files, so nothing can attach to it; it would count against the tenant's quota.
+        // files, so nothing can attach to it. Kept, it would count against the tenant's quota.
         this.logger.warn('Released a claim whose sandbox was never made', {
           sandboxId: record.id,
           tenant: record.tenant,

@@ -169,7 +169,7 @@ describe('gVisor agent in a directory rootfs', () => {
 
   it('leaves the host /dev/null alone without the agent', () => {
     // runsc gives the files behind a container's stdio to its sandbox user. The command
-    // runs in a mount namespace of its own where a root-owned file stands in for /dev/null,
+    // runs in a mount namespace of its own where a root-owned file replaces /dev/null,
     // so a failure cannot change the host's.
     const dir = mkdtempSync(join(tmpdir(), 'sandstack-devnull-'));
     try {

@@ -289,9 +289,9 @@ suite('bubblewrap command agent', () => {
   });
 
   /**
-   * A bwrap program that fails its first `failures` starts with `message`, as bwrap does when
-   * a host mount it copies goes away, and then runs the real bwrap. Returns the program and
-   * the file that counts its starts.
+   * Writes a bwrap program that fails its first `failures` starts with `message`, as bwrap
+   * does when a host mount it copies goes away, and then runs the real bwrap. Returns the
+   * program and a function that counts its starts.
    */
   const flakyBwrap = (name: string, failures: number, message: string) => {
     const program = join(dir, `${name}.sh`);

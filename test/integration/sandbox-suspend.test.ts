@@ -86,7 +86,8 @@ gvisorDescribe('SandboxController suspend', () => {
     rmSync(join(record.stateDir, 'checkpoint', 'sandstack-init'));
 
     const error = await rejectionOf(controller.resume(record.id));
-    expect(isSandstackError(error) && error.code).toBe('CHECKPOINT_UNSUPPORTED');
+    expect(isSandstackError(error)).toBe(true);
+    expect((error as { code?: string }).code).toBe('CHECKPOINT_UNSUPPORTED');
     expect((error as Error).message).toContain('earlier version of sandstack');
     const released = await controller.release(record.id);
     expect(released.state).toBe('released');

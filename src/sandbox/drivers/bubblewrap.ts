@@ -338,7 +338,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
    * per command.
    *
    * NOTE: the agent's processes count against the template's memory and pids limits. At
-   * rest a sandbox holds 3 tasks (bwrap, its init inside the pid namespace, and the agent)
+   * rest a sandbox has 3 tasks (bwrap, its init inside the pid namespace, and the agent)
    * and each running command adds its own processes.
    */
   prepareAgentChannel(): boolean {

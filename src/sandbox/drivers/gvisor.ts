@@ -350,7 +350,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
   /**
    * Writes a fresh bundle and runs `runsc run` or `runsc restore` with it, detached, its host
    * processes at `niceness`. A start runs the agent when it was built; a restore runs what
-   * the image holds (`withAgent`).
+   * the image contains (`withAgent`).
    */
   private async launch(
     runscArgs: string[],
@@ -1029,7 +1029,7 @@ const AGENT_INIT = `agent ${AGENT_PROTOCOL}`;
 /**
  * Returns what the init process of a checkpoint image is. The image restores the processes
  * as they were, so an agent that speaks another protocol than this host could not take a
- * command, and a restore would leave a sandbox that never answers.
+ * command, and a restore would leave a sandbox that never replies.
  * @throws SandstackError `CHECKPOINT_UNSUPPORTED` for an image an earlier version wrote
  */
 function readCheckpointInit(imageDir: string, sandboxId: string): 'agent' | 'none' {
