@@ -88,6 +88,27 @@ export function agentChannelHasReader(paths: AgentChannelPaths): boolean {
   return true;
 }
 
+/** How long {@link waitForAgentExit} waits for an ended agent's processes to close the FIFO. */
+const AGENT_EXIT_WAIT_MS = 2_000;
+
+/**
+ * Waits until no process has the requests FIFO open for reading, for at most
+ * {@link AGENT_EXIT_WAIT_MS}. The kernel releases an exiting process's files one by one, so
+ * the replies FIFO can read end-of-file while the requests FIFO still has the dying agent
+ * or its bwrap as reader. Without this wait a caller could take that reader for a live agent.
+ * @returns whether the reader went away in time
+ */
+export async function waitForAgentExit(paths: AgentChannelPaths): Promise<boolean> {
+  const deadline = Date.now() + AGENT_EXIT_WAIT_MS;
+  while (agentChannelHasReader(paths)) {
+    if (Date.now() >= deadline) {
+      return false;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return true;
+}
+
 /**
  * Removes the channel's lock file when the process it names has exited but is not yet
  * reaped. exec-agent.ts counts such a zombie as a live holder, and a process killed a moment

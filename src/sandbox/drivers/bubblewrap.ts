@@ -38,6 +38,7 @@ import {
   killTaggedProcesses,
   launchAgentBwrap,
   removeLockOfZombie,
+  waitForAgentExit,
   type AgentChannelPaths,
   type AgentLaunch,
 } from './bubblewrap-agent.js';
@@ -473,6 +474,10 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     if (this.agent !== undefined && !this.agent.closed) {
       return this.agent;
     }
+    if (this.agent !== undefined) {
+      // This process saw the agent end; let its last files close first.
+      await waitForAgentExit(this.channel);
+    }
     if (this.starting === undefined && agentChannelHasReader(this.channel)) {
       this.agent = this.openChannel();
       return this.agent;
@@ -511,6 +516,9 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
       const note = `sandstack: the sandbox's command agent did not reply within ${deadlineMs}ms, so the command was killed and the agent restarts with the next command.\n`;
       return killedResult(note, { killed: true, durationMs: deadlineMs });
     }
+    // The agent ended. Its processes may still be closing their files; wait, so that
+    // isAlive and the next command do not take the dying agent for a live one.
+    await waitForAgentExit(this.channel);
     const cut = killedResult('', { killed: false, durationMs: 0 });
     this.cutByAgentEnd.add(cut);
     return cut;
