@@ -27,8 +27,18 @@ const SHARED_BRANCH = String.raw`(?:main|master|trunk|develop|release(?:[-/][\w.
 export const UNSAFE_AGENT_FLAGS =
   /--dangerously-skip-permissions|--dangerously-bypass|bypassPermissions|--yolo\b|--yes-always|--full-auto|--allowedTools\s+["']?Bash(?:\(\*\))?["']?(?:\s|$)|--auto-approve-all|--trust-all-tools|--approval-mode[= ]yolo/;
 
-/** Every stage-1 rule, grouped by category. Order matters only for which reason is shown. */
+/** Every stage-1 rule, grouped by category. The first rule that matches gives the finding. */
 export const DANGER_RULES: readonly DangerRule[] = [
+  {
+    id: 'guard-control',
+    category: 'self-modification',
+    // The guard's own controls: deciding queued requests, resetting denial counts,
+    // forgetting MCP pins, replacing or stopping the hook daemon, and its state folder.
+    // First, so that it wins over milder rules such as the one for kills.
+    pattern:
+      /\bsandstack(?:\.js)?\s(?:.*\s)?guard\s+(?:approvals\s+(?:approve|deny)|session\s+reset|pins\s+forget|daemon)\b|\/v1\/approvals\/[^\s/]+\/(?:approve|deny)\b|(?:^|[\s'"=/])\.sandstack(?:[\s'"/]|$)|^(?:pkill|killall)\b.*\bsandstack\b/,
+    reason: "changes the guard's own decisions, denial counts, pins or state",
+  },
   // git-destructive
   {
     id: 'git-force-push',
