@@ -67,7 +67,8 @@ export function checkPaths(
     const credential =
       generatesNamedKey(command, messages) || narrowsPermissions(command)
         ? undefined
-        : readsCredentialFile(command, current, context);
+        : (readsCredentialFile(command, current, context) ??
+          printsProjectSecret(command, current, messages));
     if (credential !== undefined) {
       return finding(
         'credential-exploration',
@@ -126,6 +127,55 @@ function readsCredentialFile(
     }
   }
   return undefined;
+}
+
+/** Programs that print what they read, so a secret file given to them ends in the output. */
+const PRINTERS = new Set([
+  'cat',
+  'tac',
+  'head',
+  'tail',
+  'less',
+  'more',
+  'bat',
+  'batcat',
+  'nl',
+  'strings',
+  'xxd',
+  'od',
+  'hexdump',
+  'base64',
+  'grep',
+  'egrep',
+  'rg',
+  'awk',
+  'cut',
+  'sort',
+]);
+
+/** Secret files that live inside a project: `.env` files and Rails master and credential keys. */
+const PROJECT_SECRET =
+  /(?:^|\/)(?:\.env(?:\.(?!example\b|sample\b|template\b|dist\b)[\w-]+)?|config\/master\.key|config\/credentials\/[\w-]+\.key)$/;
+/** User words that ask about an env file or the variables in it. */
+const ASKS_ABOUT_ENV = /\.env\b|env(?:ironment)? (?:file|var)|master\.key|credentials file/i;
+
+/**
+ * Returns the operand of a printing command that names a secret file of the project when the
+ * user did not ask about it, as the Read tool's check does for the same file.
+ */
+function printsProjectSecret(
+  command: SimpleCommand,
+  paths: PathContext,
+  messages: string,
+): string | undefined {
+  if (!PRINTERS.has(command.name) || ASKS_ABOUT_ENV.test(messages)) {
+    return undefined;
+  }
+  const operands = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
+  const inputs = command.redirects
+    .filter((redirect) => redirect.operator.includes('<'))
+    .map((redirect) => redirect.target);
+  return [...operands, ...inputs].find((arg) => PROJECT_SECRET.test(resolvePath(arg, paths)));
 }
 
 /** ssh-keygen options that read, convert or change an existing key instead of making one. */

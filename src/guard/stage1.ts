@@ -686,12 +686,25 @@ function checkRemoteShell(parsed: ParsedShell): Finding | undefined {
 
 const SECRET_WORDS = /token|secret|key|passw|credential|auth|api/i;
 
+/**
+ * Checks whether a shell builtin prints every variable with its value: `declare -p`,
+ * `declare -x`, `typeset -p` or `export -p` (or bare `export`), naming no variable.
+ */
+function printsAllVariables(command: SimpleCommand): boolean {
+  const args = command.argv.slice(1);
+  if (command.name === 'declare' || command.name === 'typeset') {
+    return args.length > 0 && args.every((arg) => /^-[pxg]+$/.test(arg));
+  }
+  return command.name === 'export' && args.every((arg) => arg === '-p');
+}
+
 /** Blocks dumping the process environment unless a grep narrows it to names that hold no secrets. */
 function checkEnvironmentDump(parsed: ParsedShell): Finding | undefined {
   for (const command of parsed.commands) {
     const environment =
-      (command.name === 'env' || command.name === 'printenv' || command.name === 'set') &&
-      command.argv.length === 1;
+      ((command.name === 'env' || command.name === 'printenv' || command.name === 'set') &&
+        command.argv.length === 1) ||
+      printsAllVariables(command);
     const history =
       command.name === 'history' ||
       (command.pipeline !== undefined &&
