@@ -175,8 +175,9 @@ const THROUGHPUT_ROUND_DECISIONS = 2000;
  * Adds decisions per wall second and per CPU second under `prefix` (`<prefix>.perSecond`,
  * `<prefix>.perCpuSecond`): the median of `THROUGHPUT_ROUNDS` rounds, each deciding every
  * command as many times as it takes to reach `THROUGHPUT_ROUND_DECISIONS`. Only the round
- * is timed, not each decision. The median drops the rounds that other jobs or a major
- * garbage collection slowed, and `<prefix>.perCpuSecond.lowest` and `.highest` show the spread.
+ * is timed, not each decision. A few rounds that other jobs or a major garbage collection
+ * slowed do not move the median, and `<prefix>.perCpuSecond.lowest` and `.highest` show the
+ * spread.
  */
 async function addThroughput(
   results: BenchResults,
