@@ -44,12 +44,16 @@ export function checkPaths(
   // A `cd` moves the folder that later relative paths resolve against, as in `cd ~ && rm -rf x`.
   let current = paths;
   for (const command of parsed.commands) {
-    const targets = [
-      ...command.redirects
-        .filter((redirect) => redirect.operator.includes('>'))
-        .map((redirect) => redirect.target),
-      ...writeTargets(command),
-    ];
+    const written = writeTargets(command);
+    const targets =
+      command.redirects.length === 0
+        ? written
+        : [
+            ...command.redirects
+              .filter((redirect) => redirect.operator.includes('>'))
+              .map((redirect) => redirect.target),
+            ...written,
+          ];
     if (command.wrappers.includes('xargs') && DESTRUCTIVE.has(command.name)) {
       return finding(
         'local-destruction',
@@ -105,25 +109,17 @@ function readsCredentialFile(
 ): string | undefined {
   // Listing a credential folder shows only file names, not their contents.
   const lists = command.name === 'ls' || command.name === 'stat';
-  const operands = lists ? [] : command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
-  const inputs = command.redirects
-    .filter((redirect) => redirect.operator.includes('<'))
-    .map((redirect) => redirect.target);
-  for (const arg of [...operands, ...inputs]) {
-    for (const word of expandBraces(arg)) {
-      // A bare name is a file in the working folder once a `cd` has moved it, as in
-      // `cd ~/.aws; cat credentials`.
-      const pathLike = /^[~/.$]|^[\w.-]+\//.test(word) || paths.cwd !== context.cwd;
-      const resolved = pathLike ? resolvePath(word, paths) : word;
-      if (isInside(resolved, context.projectDir)) {
-        continue;
-      }
-      const matches =
-        CREDENTIAL_PATH.test(resolved) ||
-        (pathLike && credentialFileMatching(resolved, paths.homeDir) !== undefined);
-      if (matches) {
+  if (!lists) {
+    for (let index = 1; index < command.argv.length; index += 1) {
+      const arg = command.argv[index] ?? '';
+      if (!arg.startsWith('-') && namesCredentialFile(arg, paths, context)) {
         return arg;
       }
+    }
+  }
+  for (const redirect of command.redirects) {
+    if (redirect.operator.includes('<') && namesCredentialFile(redirect.target, paths, context)) {
+      return redirect.target;
     }
   }
   return undefined;
@@ -176,6 +172,26 @@ function printsProjectSecret(
     .filter((redirect) => redirect.operator.includes('<'))
     .map((redirect) => redirect.target);
   return [...operands, ...inputs].find((arg) => PROJECT_SECRET.test(resolvePath(arg, paths)));
+}
+
+/** Checks whether an operand names a credential file outside the project, after brace expansion. */
+function namesCredentialFile(arg: string, paths: PathContext, context: GuardContext): boolean {
+  for (const word of expandBraces(arg)) {
+    // A bare name is a file in the working folder once a `cd` has moved it, as in
+    // `cd ~/.aws; cat credentials`.
+    const pathLike = /^[~/.$]|^[\w.-]+\//.test(word) || paths.cwd !== context.cwd;
+    const resolved = pathLike ? resolvePath(word, paths) : word;
+    if (isInside(resolved, context.projectDir)) {
+      continue;
+    }
+    const matches =
+      CREDENTIAL_PATH.test(resolved) ||
+      (pathLike && credentialFileMatching(resolved, paths.homeDir) !== undefined);
+    if (matches) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** ssh-keygen options that read, convert or change an existing key instead of making one. */
@@ -425,11 +441,6 @@ function isWildcardAt(target: string, directory: string, paths: PathContext): bo
 
 /** Returns the file operands a command writes or deletes, skipping the script operand of `sed -i`. */
 function writeTargets(command: SimpleCommand): string[] {
-  const operands = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
-  if (command.name === 'ln' || command.name === 'cp' || command.name === 'install') {
-    // Only the last operand is written; the others are read.
-    return operands.slice(-1);
-  }
   if (command.name === 'tar' || command.name === 'unzip') {
     const flagIndex = command.argv.findIndex(
       (arg) => arg === '-C' || arg === '--directory' || arg === '-d',
@@ -437,14 +448,23 @@ function writeTargets(command: SimpleCommand): string[] {
     const directory = flagIndex > 0 ? command.argv[flagIndex + 1] : undefined;
     return directory === undefined ? [] : [directory];
   }
-  if (
+  const inPlaceSed =
     command.name === 'sed' &&
-    command.argv.some((arg) => /^-[a-zA-Z]*i/.test(arg) || arg.startsWith('--in-place'))
-  ) {
+    command.argv.some((arg) => /^-[a-zA-Z]*i/.test(arg) || arg.startsWith('--in-place'));
+  // Most commands write nothing, and they skip building the operand list.
+  if (!inPlaceSed && !WRITERS.has(command.name)) {
+    return [];
+  }
+  const operands = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
+  if (command.name === 'ln' || command.name === 'cp' || command.name === 'install') {
+    // Only the last operand is written; the others are read.
+    return operands.slice(-1);
+  }
+  if (inPlaceSed) {
     // The first operand is the script or the text after `-e`, and neither is a file.
     return operands.slice(1);
   }
-  return WRITERS.has(command.name) ? operands : [];
+  return operands;
 }
 
 function checkWriteTarget(

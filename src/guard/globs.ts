@@ -142,13 +142,34 @@ const SYSTEM_CREDENTIAL_FILES = [
   '/proc/1/environ',
 ];
 
+/** Maximum entries of each cache below. A full cache is cleared, so varied input cannot grow it without end. */
+const MAX_CACHED_ENTRIES = 256;
+/** {@link credentialFiles} by home folder, usually one or a few per process. */
+const credentialFilesByHome = new Map<string, readonly string[]>();
+/** {@link globToRegExp} by pattern, so a glob repeated in a session is compiled once. */
+const globRegExps = new Map<string, RegExp>();
+
+/** Returns the value cached under `key`, computing and storing it on a miss. */
+function cached<T>(cache: Map<string, T>, key: string, build: (key: string) => T): T {
+  let value = cache.get(key);
+  if (value === undefined) {
+    if (cache.size >= MAX_CACHED_ENTRIES) {
+      cache.clear();
+    }
+    value = build(key);
+    cache.set(key, value);
+  }
+  return value;
+}
+
 /** Returns the credential file that the absolute glob `pattern` could match, if any. */
 export function credentialFileMatching(pattern: string, homeDir: string): string | undefined {
   if (!hasGlob(pattern)) {
     return undefined;
   }
-  const regex = globToRegExp(pattern);
-  return credentialFiles(homeDir).find((file) => regex.test(file));
+  // The regular expressions have no `g` or `y` flag, so one object serves every test.
+  const regex = cached(globRegExps, pattern, globToRegExp);
+  return cached(credentialFilesByHome, homeDir, credentialFiles).find((file) => regex.test(file));
 }
 
 /** Lists well-known credential files and stores, and the folders that hold only them. */

@@ -88,6 +88,7 @@ export function createGuard(options: GuardOptions = {}): SandstackGuard {
   const policy = options.policy ?? DEFAULT_POLICY;
   const backstop = options.backstop ?? createBackstop();
   const sessionId = options.sessionId ?? 'default';
+  const disabled: ReadonlySet<string> = new Set(options.disable ?? []);
 
   return {
     backstop,
@@ -96,7 +97,7 @@ export function createGuard(options: GuardOptions = {}): SandstackGuard {
       if (halted !== undefined) {
         return halted;
       }
-      const decision = await decideCall(call, context, policy, options);
+      const decision = await decideCall(call, context, policy, options, disabled);
       backstop.record(sessionId, decision);
       return decision;
     },
@@ -108,9 +109,9 @@ async function decideCall(
   context: GuardContext,
   policy: Policy,
   options: GuardOptions,
+  disabled: ReadonlySet<string>,
 ): Promise<Decision> {
   const stage2 = options.stage2;
-  const disabled = new Set(options.disable ?? []);
   const invalid = validateCall(call);
   if (invalid !== undefined) {
     return invalid;

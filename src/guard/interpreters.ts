@@ -19,6 +19,17 @@ export const INLINE_FLAGS: Record<string, readonly string[]> = {
   osascript: ['-e'],
 };
 
+/**
+ * Names that `name in INLINE_FLAGS` is true for: the interpreters and the properties of
+ * `Object.prototype`. A Set lookup gives the same results and costs less than `in`.
+ * NOTE: a program named like an `Object.prototype` property (`constructor`) therefore counts
+ * as an interpreter, and reading its arguments throws.
+ */
+const INLINE_FLAG_NAMES: ReadonlySet<string> = new Set([
+  ...Object.keys(INLINE_FLAGS),
+  ...Object.getOwnPropertyNames(Object.prototype),
+]);
+
 /** Calls in inline code that hand a string literal to a shell. */
 export const SHELL_CALL =
   /(?:os\.system|os\.popen|subprocess\.\w+|commands\.getoutput|exec(?:Sync)?|spawn(?:Sync)?|system|shell_exec|passthru|popen)\(\s*\[?\s*(['"])((?:\\.|(?!\1).)*)\1/g;
@@ -34,5 +45,5 @@ export function interpreterName(name: string): string | undefined {
   if (name === 'pwsh' || name === 'powershell.exe') {
     return 'powershell';
   }
-  return name in INLINE_FLAGS ? name : undefined;
+  return INLINE_FLAG_NAMES.has(name) ? name : undefined;
 }

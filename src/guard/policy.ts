@@ -275,18 +275,23 @@ const ruleTextsOf = new WeakMap<SimpleCommand, readonly [string, string]>();
 /** Texts that Bash rules match, for every simple command of a parsed command line. */
 const shellTextsOf = new WeakMap<ParsedShell, readonly string[]>();
 
-/** Returns the {@link ruleTexts} of every simple command of `shell`, in one list. */
+/**
+ * Returns the distinct {@link ruleTexts} of every simple command of `shell`, in one list.
+ * Callers only ask whether some text matches, and agents chain the same command many times,
+ * so each distinct text is kept once.
+ */
 function shellTexts(shell: ParsedShell): readonly string[] {
   let texts = shellTextsOf.get(shell);
   if (texts === undefined) {
-    const list: string[] = [];
+    const distinct = new Set<string>();
     for (const command of shell.commands) {
       const unwrapped = command.argv.join(' ');
-      const wrapped =
-        command.wrappers.length === 0 ? unwrapped : [...command.wrappers, unwrapped].join(' ');
-      list.push(unwrapped, wrapped);
+      distinct.add(unwrapped);
+      if (command.wrappers.length > 0) {
+        distinct.add([...command.wrappers, unwrapped].join(' '));
+      }
     }
-    texts = list;
+    texts = [...distinct];
     shellTextsOf.set(shell, texts);
   }
   return texts;

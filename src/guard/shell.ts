@@ -176,8 +176,9 @@ const NOT_A_PROGRAM = new Set([
   'unset',
 ]);
 
-interface PlainWord {
-  text: string;
+/** A word of a plain command, which is never dynamic, and its offsets in the source. */
+interface PlainWord extends WordValue {
+  dynamic: false;
   start: number;
   end: number;
 }
@@ -218,8 +219,8 @@ function parsePlainCommand(
       continue;
     }
     if (char === '&' || char === '|' || char === ';') {
-      const pair = source.slice(index, index + 2);
-      if (pair === '&&' || pair === '||') {
+      const after = source[index + 1];
+      if (after === char && char !== ';') {
         if (!endCommand()) {
           return false;
         }
@@ -227,12 +228,13 @@ function parsePlainCommand(
         stages = [];
         index += 2;
       } else if (char === '|') {
-        if (pair === '|&' || !endCommand()) {
+        if (after === '&' || !endCommand()) {
           return false;
         }
         index += 1;
       } else {
-        if (pair === ';;' || pair === ';&' || pair === '&;' || !endCommand()) {
+        // `;;`, `;&` and `&;` end case items or are errors, and `&&` was read above.
+        if (after === ';' || after === '&' || !endCommand()) {
           return false;
         }
         pipelines.push(stages);
@@ -277,35 +279,110 @@ function parsePlainCommand(
 }
 
 /**
- * One plain word: runs of plain characters, single-quoted strings and double-quoted strings
- * with nothing between. A double-quoted string may contain no `$`, backtick or `!`, and no
- * backslash except before `$`, backtick, `"` or `\\`, where bash drops the backslash.
+ * Flags for the characters a plain word may contain outside quotes, by character code:
+ * `A-Z`, `a-z`, `0-9` and `_-./:=@+,*?`.
  */
-const PLAIN_WORD = /(?:[A-Za-z0-9_\-./:=@+,*?]+|'[^']*'|"(?:[^"$`\\!]|\\[$`"\\])*")+/y;
-/** The quoted parts of a plain word, for quote removal. */
-const QUOTED_PART = /'([^']*)'|"((?:[^"\\]|\\.)*)"/g;
+const PLAIN_WORD_CHARS = (() => {
+  const flags = new Uint8Array(128);
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./:=@+,*?';
+  for (let index = 0; index < chars.length; index += 1) {
+    flags[chars.charCodeAt(index)] = 1;
+  }
+  return flags;
+})();
 
-/** Reads one plain word starting at `start` and removes its quotes. */
+const SINGLE_QUOTE = 0x27;
+const DOUBLE_QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** Returns whether `code` is `$`, backtick or `!`, which start expansions inside double quotes. */
+function isExpansionChar(code: number): boolean {
+  return code === 0x24 || code === 0x60 || code === 0x21;
+}
+
+/** Returns whether `code` is `$`, backtick, `"` or `\`, whose backslash bash drops inside double quotes. */
+function isEscapedInDoubleQuotes(code: number): boolean {
+  return code === 0x24 || code === 0x60 || code === DOUBLE_QUOTE || code === BACKSLASH;
+}
+
+/**
+ * Reads one plain word starting at `start` and removes its quotes. A plain word is runs of
+ * plain characters, single-quoted strings and double-quoted strings with nothing between.
+ * A double-quoted string may contain no `$`, backtick or `!`, and no backslash except
+ * before `$`, backtick, `"` or `\`, where bash drops the backslash. Returns undefined when
+ * the text at `start` is not such a word followed by a space, `&`, `|`, `;` or the end.
+ */
 function readPlainWord(source: string, start: number): PlainWord | undefined {
-  PLAIN_WORD.lastIndex = start;
-  const match = PLAIN_WORD.exec(source);
-  if (match === null) {
+  let text = '';
+  // Start of the unquoted characters not yet appended to `text`.
+  let pending = start;
+  let index = start;
+  while (index < source.length) {
+    const code = source.charCodeAt(index);
+    if (code < 128 && PLAIN_WORD_CHARS[code] === 1) {
+      index += 1;
+    } else if (code === SINGLE_QUOTE) {
+      const close = source.indexOf("'", index + 1);
+      if (close === -1) {
+        return undefined;
+      }
+      text += source.slice(pending, index) + source.slice(index + 1, close);
+      index = close + 1;
+      pending = index;
+    } else if (code === DOUBLE_QUOTE) {
+      text += source.slice(pending, index);
+      const close = readDoubleQuoted(source, index + 1);
+      if (close === undefined) {
+        return undefined;
+      }
+      text += close.text;
+      index = close.end + 1;
+      pending = index;
+    } else {
+      break;
+    }
+  }
+  if (index === start) {
     return undefined;
   }
-  const end = start + match[0].length;
-  const next = source[end];
+  const next = source[index];
   if (next !== undefined && next !== ' ' && next !== '&' && next !== '|' && next !== ';') {
     return undefined;
   }
-  const raw = match[0];
-  const text = /['"]/.test(raw)
-    ? raw.replace(
-        QUOTED_PART,
-        (_match, single?: string, double?: string) =>
-          single ?? double?.replace(/\\([$`"\\])/g, '$1') ?? '',
-      )
-    : raw;
-  return { text, start, end };
+  text += source.slice(pending, index);
+  return { text, dynamic: false, start, end: index };
+}
+
+/**
+ * Reads the inside of a double-quoted string from `start` to its closing quote, with the
+ * escaping backslashes removed. Returns the text and the closing quote's offset, or
+ * undefined for an expansion, another backslash or a missing closing quote.
+ */
+function readDoubleQuoted(
+  source: string,
+  start: number,
+): { text: string; end: number } | undefined {
+  let text = '';
+  let pending = start;
+  for (let index = start; index < source.length; index += 1) {
+    const code = source.charCodeAt(index);
+    if (code === DOUBLE_QUOTE) {
+      return { text: text + source.slice(pending, index), end: index };
+    }
+    if (isExpansionChar(code)) {
+      return undefined;
+    }
+    if (code === BACKSLASH) {
+      if (!isEscapedInDoubleQuotes(source.charCodeAt(index + 1))) {
+        return undefined;
+      }
+      // Drop the backslash and keep the character after it.
+      text += source.slice(pending, index);
+      pending = index + 1;
+      index += 1;
+    }
+  }
+  return undefined;
 }
 
 function recordPlainPipeline(
@@ -316,26 +393,28 @@ function recordPlainPipeline(
   background: boolean,
   via: string[],
 ): void {
-  const context = { ...newContext(via), background };
+  const context = newContext(via);
+  context.background = background;
   const id = state.nextPipelineId;
   if (stages.length > 1) {
     state.nextPipelineId += 1;
   }
-  stages.forEach((words, index) => {
+  for (let index = 0; index < stages.length; index += 1) {
+    const words = stages[index] ?? [];
     const first = words[0];
     const last = words.at(-1);
     if (first === undefined || last === undefined) {
-      return;
+      continue;
     }
     const stageContext =
       stages.length > 1 ? { ...context, pipeline: { id, index, length: stages.length } } : context;
     recordCommand(parser, state, stageContext, {
-      words: words.map((word) => ({ text: word.text, dynamic: false })),
+      words,
       assignments: [],
       redirects: [],
       text: source.slice(first.start, last.end),
     });
-  });
+  }
 }
 
 function parseInto(parser: Parser, source: string, state: WalkState, via: string[]): void {
@@ -715,18 +794,24 @@ function recordCommand(
     flag(state, `the program name ${JSON.stringify(words[0].text)} is computed at run time`);
   }
   const unwrapped = unwrapCommand(words.map((word) => word.text));
-  const allRedirects = [...(context.redirects ?? []), ...redirects];
+  const dynamic = words.some((word) => word.dynamic);
+  // Most commands have no outer redirects and no `env` assignments, and then the arrays the
+  // caller made for this command are used as they are instead of copied.
+  const outerRedirects = context.redirects ?? [];
   const command = pushCommand(
     state,
     context,
     {
       argv: unwrapped.argv,
-      assignments: [...assignments, ...unwrapped.assignments],
-      dynamic: words.some((word) => word.dynamic),
+      assignments:
+        unwrapped.assignments.length === 0
+          ? assignments
+          : [...assignments, ...unwrapped.assignments],
+      dynamic,
       text,
       wrappers: unwrapped.wrappers,
     },
-    allRedirects,
+    outerRedirects.length === 0 ? redirects : [...outerRedirects, ...redirects],
   );
   for (const extra of unwrapped.extraCommands) {
     const inner = pushCommand(state, context, {
@@ -741,6 +826,12 @@ function recordCommand(
   }
   for (const script of unwrapped.shellStrings) {
     followShellString(parser, state, context, script, command.dynamic, command);
+  }
+  if (!dynamic && context.argDynamic === undefined) {
+    // With no dynamic word, followNestedCode falls back to `command.dynamic`, which is false,
+    // exactly as it would read an all-false `argDynamic`.
+    followNestedCode(parser, state, context, command);
+    return;
   }
   // Unwrapping only drops leading words, so the program's arguments are the last words.
   const argDynamic = words.slice(words.length - unwrapped.argv.length).map((word) => word.dynamic);
@@ -765,7 +856,8 @@ function pushCommand(
   const first = parts.argv[0] ?? '';
   const command: SimpleCommand = {
     argv: parts.argv,
-    name: path.posix.basename(first),
+    // Without a slash the base name is the word itself, which skips the call.
+    name: first.includes('/') ? path.posix.basename(first) : first,
     wrappers: parts.wrappers,
     assignments: parts.assignments,
     redirects,

@@ -117,6 +117,10 @@ const LINE_ASSIGNMENT =
  * `DB=$PROD_DB_URL; psql "$DB"`. Values are substituted as written, once, without expansion.
  */
 function substitutedTexts(parsed: ParsedShell, raw: string): string[] {
+  // Every assignment has an `=`, and most lines have none, so they skip the pattern.
+  if (!raw.includes('=')) {
+    return [];
+  }
   const values = new Map<string, string>();
   for (const match of raw.matchAll(LINE_ASSIGNMENT)) {
     values.set(match[1] ?? '', (match[2] ?? '').replace(/^(["'])(.*)\1$/s, '$2'));
@@ -531,7 +535,9 @@ function checkPipeToShell(parsed: ParsedShell, raw: string, messages: string): F
   const piped = parsed.commands.find(
     (command) => isStdinRunner(command) && (command.pipeline?.index ?? 0) > 0,
   );
+  // The pattern needs `$(` or `<(`, and most lines have neither, so they skip it.
   const substituted =
+    (raw.includes('$(') || raw.includes('<(')) &&
     /(?:^|[\s;&|(])(?:bash|sh|zsh|python\d*(?:\.\d+)?|node|perl|ruby|source|\.|eval)\s+(?:-\w+\s+)*["']?(?:<\(|\$\()\s*(?:curl|wget)/.test(
       raw,
     );
