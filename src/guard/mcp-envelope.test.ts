@@ -30,7 +30,9 @@ describe('EnvelopeScanner', () => {
   it('skips quotes and brackets inside strings', () => {
     const text = 'a "quoted" \\" {"id": 5} [ ] , : \\\\';
     const json = JSON.stringify({ result: { text }, note: text, jsonrpc: '2.0', id: 3 });
-    expect(scan(json)).toEqual({ id: 3, isResponse: true });
+    for (const pieceBytes of [json.length, 1, 2, 5]) {
+      expect(scan(json, pieceBytes)).toEqual({ id: 3, isResponse: true });
+    }
   });
 
   it('reads a request or notification', () => {
