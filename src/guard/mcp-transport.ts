@@ -236,6 +236,11 @@ export class ServerProcessTransport implements Transport {
       return;
     }
     this.#process = undefined;
+    if (child.pid === undefined) {
+      // The process never started: start() rejected with the spawn error already.
+      this.onclose?.();
+      return;
+    }
     const exit = code === null ? `on signal ${signal ?? 'unknown'}` : `with code ${code}`;
     const meta = { pid: child.pid, code, signal, pendingRequests: this.#pending.size };
     if (this.#closing) {
