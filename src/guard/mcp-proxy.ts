@@ -74,7 +74,10 @@ export interface McpProxyOptions {
    * @default DEFAULT_MAX_MESSAGE_BYTES (8 MiB)
    */
   maxMessageBytes?: number;
-  /** Receives the server's stderr, redacted, in whole lines. @default this process's stderr */
+  /**
+   * Receives the server's stderr, redacted, by line. A line over 64 Ki characters is cut.
+   * @default this process's stderr
+   */
   writeServerStderr?: (text: string) => void;
   /** Receives every line with secrets redacted. @default a no-op logger */
   logger?: Logger;

@@ -22,9 +22,10 @@ import { REDACTED, redactSecrets } from './redact.js';
 
 /**
  * Largest JSON-RPC message, in bytes, that the proxy reads from the server or sends to the
- * agent. The SDK's stdio transports (`@modelcontextprotocol/sdk` 1.x) close the connection
- * when more than 10 MiB are buffered, which counts a message and the start of the next one,
- * so the default leaves the agent's client 2 MiB of room.
+ * agent. The SDK's stdio transports (`@modelcontextprotocol/sdk` 1.32,
+ * `STDIO_DEFAULT_MAX_BUFFER_SIZE`) close the connection when more than 10 MiB are
+ * buffered, which counts a message and the start of the next one, so the default leaves
+ * the agent's client 2 MiB of room.
  */
 export const DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
@@ -38,7 +39,7 @@ export interface ServerProcessOptions {
   /** Largest line read from the server, in bytes. */
   maxMessageBytes: number;
   logger: Logger;
-  /** Receives the server's stderr, redacted, in whole lines. */
+  /** Receives the server's stderr, redacted, by line. A line over 64 Ki characters is cut. */
   writeStderr: (text: string) => void;
 }
 
