@@ -4,17 +4,19 @@
  * the tool `mcp__<server>__<tool>`, and a call that is not allowed returns a tool error with
  * the reason. Tool definitions that carry instructions for the model, or that change after
  * they were first seen, are hidden and their calls blocked; resources and prompts are
- * scanned the same way (see mcp-resources.ts). Secrets are redacted from results.
+ * scanned the same way (see mcp-resources.ts). Secrets are redacted from results, server
+ * errors, notifications, the server's stderr and the proxy's log. A message over the size
+ * limit fails only the request it belongs to (see mcp-transport.ts).
  */
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CallToolRequestSchema,
   ListToolsRequestSchema,
+  McpError,
   ToolListChangedNotificationSchema,
   type CallToolResult,
   type Tool,
@@ -28,10 +30,12 @@ import { createGuard } from './guard.js';
 import { resolvePolicy } from './hook.js';
 import { createSqliteBackstop, deferAsk, openGuardState } from './hook-state.js';
 import { createToolPins, type ToolPins } from './mcp-pins.js';
-import { redactMcpStrings } from './mcp-redact.js';
+import { DownstreamTransport } from './mcp-downstream.js';
+import { createRedactingLogger, redactMcpStrings } from './mcp-redact.js';
 import { fingerprintTool, scanToolDefinition } from './mcp-scan.js';
 import { createStage2, type Stage2Options } from './stage2.js';
 import { registerResourceHandlers, resourceCapabilities } from './mcp-resources.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, ServerProcessTransport } from './mcp-transport.js';
 import type { Decision, GuardContext, ToolCall } from './types.js';
 
 /** Options for {@link startMcpProxy}. */
@@ -64,7 +68,18 @@ export interface McpProxyOptions {
   stage2?: Stage2Options;
   /** Transport to the agent. @default stdio of this process */
   downstream?: Transport;
-  /** @default a no-op logger */
+  /**
+   * Largest JSON-RPC message, in bytes, read from the server or sent to the agent. A larger
+   * reply fails its request with an error that names the limit.
+   * @default DEFAULT_MAX_MESSAGE_BYTES (8 MiB)
+   */
+  maxMessageBytes?: number;
+  /**
+   * Receives the server's stderr, redacted, by line. A line over 64 Ki characters is cut.
+   * @default this process's stderr
+   */
+  writeServerStderr?: (text: string) => void;
+  /** Receives every line with secrets redacted. @default a no-op logger */
   logger?: Logger;
 }
 
@@ -99,8 +114,11 @@ interface KnownTool {
  * await proxy.closed;
  */
 export async function startMcpProxy(options: McpProxyOptions): Promise<McpProxy> {
-  const logger = (options.logger ?? noopLogger).child({ server: options.serverName });
-  const upstream = await connectUpstream(options);
+  const logger = createRedactingLogger(
+    (options.logger ?? noopLogger).child({ server: options.serverName }),
+  );
+  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const upstream = await connectUpstream(options, maxMessageBytes, logger);
   const db = openGuardState(path.resolve(options.statePath));
   const pins = createToolPins(db);
   const sessionId = options.sessionId ?? newId(`mcp-${options.serverName}`);
@@ -153,9 +171,10 @@ export async function startMcpProxy(options: McpProxyOptions): Promise<McpProxy>
       const result = await upstream.callTool({ name, arguments: args });
       return redactResult(result as CallToolResult);
     } catch (error) {
-      // The SDK returns the error to the agent as a JSON-RPC error.
+      // The SDK returns the error to the agent as a JSON-RPC error. The transport redacted
+      // the server's message already, and the logger redacts again.
       logger.error('MCP call failed', { tool: name, error: String(error) });
-      throw error;
+      throw forwardedError(error);
     }
   });
   upstream.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
@@ -172,24 +191,37 @@ export async function startMcpProxy(options: McpProxyOptions): Promise<McpProxy>
     logger,
   });
 
+  upstream.onerror = countedErrorLog(logger, 'MCP server connection error');
+  server.onerror = countedErrorLog(logger, 'MCP agent connection error');
+
+  const downstream = new DownstreamTransport(options.downstream ?? new StdioServerTransport(), {
+    maxMessageBytes,
+    logger,
+  });
+  const proxy = await serve({ server, upstream, downstream, sessionId });
   if (options.downstream !== undefined) {
-    return serve(server, upstream, options.downstream, sessionId);
+    return proxy;
   }
-  const proxy = await serve(server, upstream, new StdioServerTransport(), sessionId);
   // An MCP client ends a stdio session by closing stdin, which the SDK's transport does
   // not report, so the proxy watches for it to stop the server.
   process.stdin.once('end', () => void proxy.close());
   return proxy;
 }
 
-async function connectUpstream(options: McpProxyOptions): Promise<Client> {
+async function connectUpstream(
+  options: McpProxyOptions,
+  maxMessageBytes: number,
+  logger: Logger,
+): Promise<Client> {
   const client = new Client({ name: 'sandstack-guard', version: '0.1.0' });
-  const transport = new StdioClientTransport({
+  const transport = new ServerProcessTransport({
     command: options.command,
-    args: [...(options.args ?? [])],
+    args: options.args ?? [],
     cwd: options.cwd ?? process.cwd(),
     env: options.env ?? stringEnv(process.env),
-    stderr: 'inherit',
+    maxMessageBytes,
+    logger,
+    writeStderr: options.writeServerStderr ?? ((text) => void process.stderr.write(text)),
   });
   try {
     await client.connect(transport);
@@ -298,35 +330,76 @@ function createDecider(
   };
 }
 
-function serve(
-  server: Server,
-  upstream: Client,
-  downstream: Transport,
-  sessionId: string,
-): Promise<McpProxy> {
+/**
+ * Longest wait, after the server has gone, for the agent's pending requests to be answered
+ * before the proxy closes. Calls that were at the server are answered at once with the
+ * error; a call that waits for approval may not be.
+ */
+const ANSWER_PENDING_TIMEOUT_MS = 5000;
+
+function serve(parts: {
+  server: Server;
+  upstream: Client;
+  downstream: DownstreamTransport;
+  sessionId: string;
+}): Promise<McpProxy> {
+  const { server, upstream, downstream, sessionId } = parts;
   let resolveClosed: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => {
     resolveClosed = resolve;
   });
   let closing = false;
-  const close = async (): Promise<void> => {
+  const close = async (answerPending = false): Promise<void> => {
     if (closing) {
       return closed;
     }
     closing = true;
+    if (answerPending) {
+      await downstream.answered(ANSWER_PENDING_TIMEOUT_MS);
+    }
     await server.close().catch(() => undefined);
     await upstream.close().catch(() => undefined);
     resolveClosed();
     return closed;
   };
   server.onclose = () => void close();
-  upstream.onclose = () => void close();
-  return server.connect(downstream).then(() => ({ sessionId, closed, close }));
+  upstream.onclose = () => void close(true);
+  return server.connect(downstream).then(() => ({ sessionId, closed, close: () => close() }));
 }
 
 function describe(finding: Finding | Decision): string {
   const details = [finding.category, finding.rule].filter((part) => part !== undefined);
   return `sandstack guard: ${finding.reason} [${details.join('; ')}]`;
+}
+
+/**
+ * Returns an error from the server as the proxy throws it on: the server's code, message and
+ * data, without the "MCP error <code>: " prefix that the SDK's client added, because the
+ * agent's client adds it again.
+ */
+function forwardedError(error: unknown): unknown {
+  if (!(error instanceof McpError)) {
+    return error;
+  }
+  const prefix = `MCP error ${error.code}: `;
+  const message = error.message.startsWith(prefix)
+    ? error.message.slice(prefix.length)
+    : error.message;
+  return Object.assign(new Error(message), { code: error.code, data: error.data as unknown });
+}
+
+/** Number of connection errors logged one by one. After that, every hundredth is logged. */
+const MAX_ERRORS_LOGGED = 20;
+
+/** Returns an error handler that logs to `logger`, counting repeats past the first few. */
+function countedErrorLog(logger: Logger, message: string): (error: Error) => void {
+  let count = 0;
+  return (error) => {
+    count += 1;
+    if (count <= MAX_ERRORS_LOGGED || count % 100 === 0) {
+      logger.warn(message, { error: String(error), count });
+    }
+  };
 }
 
 function toolError(text: string): CallToolResult {

@@ -207,7 +207,7 @@ function visible<T extends { name: string }>(
   });
 }
 
-/** Scans a resource or template: its name, title, description and URI reach the model. */
+/** Scans a resource or template: its name, title, description, URI and `_meta`. */
 function resourceFinding(resource: Resource | ResourceTemplate): Finding | undefined {
   const uri = 'uri' in resource ? resource.uri : resource.uriTemplate;
   return scanToolDefinition({
@@ -215,16 +215,18 @@ function resourceFinding(resource: Resource | ResourceTemplate): Finding | undef
     ...(resource.title === undefined ? {} : { title: resource.title }),
     ...(resource.description === undefined ? {} : { description: resource.description }),
     inputSchema: { uri },
+    _meta: resource._meta,
   });
 }
 
-/** Scans a prompt: its name, title, description and argument descriptions reach the model. */
+/** Scans a prompt: its name, title, description, argument descriptions and `_meta`. */
 function promptFinding(prompt: Prompt): Finding | undefined {
   return scanToolDefinition({
     name: prompt.name,
     ...(prompt.title === undefined ? {} : { title: prompt.title }),
     ...(prompt.description === undefined ? {} : { description: prompt.description }),
     inputSchema: prompt.arguments ?? [],
+    _meta: prompt._meta,
   });
 }
 

@@ -15,6 +15,8 @@ export interface ToolDefinition {
   inputSchema?: unknown;
   outputSchema?: unknown;
   annotations?: unknown;
+  /** Extension data. It is scanned, but left out of the fingerprint. */
+  _meta?: unknown;
 }
 
 interface InjectionPattern {
@@ -83,7 +85,7 @@ const INVISIBLE_TEXT =
  * // { category: 'tool-poisoning', rule: 'mcp-scan:hidden-tag', ... }
  */
 export function scanToolDefinition(tool: ToolDefinition): Finding | undefined {
-  const texts = collectTexts(tool);
+  const texts = withHiddenTexts(collectTexts(tool));
   if (texts.some((text) => INVISIBLE_TEXT.test(text))) {
     return poisoned(tool.name, 'contains invisible characters that hide text', 'invisible-text');
   }
@@ -191,9 +193,97 @@ function collectTexts(tool: ToolDefinition): string[] {
     tool.inputSchema,
     tool.outputSchema,
     tool.annotations,
+    tool._meta,
   ]);
   return texts;
 }
+
+/** Shortest run of base64 characters that is decoded: 12 bytes of text. */
+const MIN_BASE64_RUN = 16;
+/** Shortest run of hex digits that is decoded: 8 bytes of text. */
+const MIN_HEX_RUN = 16;
+/** Rounds of decoding, so that base64 of base64 is read too. */
+const MAX_DECODE_DEPTH = 2;
+
+const BASE64_RUN = new RegExp(`[A-Za-z0-9+/_-]{${MIN_BASE64_RUN},}={0,2}`, 'g');
+const HEX_RUN = new RegExp(`[0-9A-Fa-f]{${MIN_HEX_RUN},}`, 'g');
+/**
+ * Four or more single letters or digits separated by whitespace, as in `i g n o r e`. Each
+ * character must stand alone, so ordinary words never start or end a run.
+ */
+const LETTER_SPACED_RUN =
+  /(?<![\p{L}\p{N}])[\p{L}\p{N}](?:[ \t]+[\p{L}\p{N}](?![\p{L}\p{N}])){3,}/gu;
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Returns `texts` followed by the text hidden in them that a model can still read: runs of
+ * base64 or hex that decode to readable text, and letter-spaced words joined up. Runs that
+ * decode to binary data, such as hashes and keys, add nothing.
+ */
+function withHiddenTexts(texts: readonly string[]): string[] {
+  const all = [...texts];
+  let round = [...texts];
+  for (let depth = 0; depth < MAX_DECODE_DEPTH && round.length > 0; depth += 1) {
+    const next: string[] = [];
+    for (const text of round) {
+      const collapsed = collapseLetterSpacing(text);
+      if (collapsed !== text) {
+        all.push(collapsed);
+      }
+      next.push(...decodedRuns(text));
+    }
+    all.push(...next);
+    round = next;
+  }
+  return all;
+}
+
+/**
+ * Joins letter-spaced words: inside a run, one space between characters goes, and a longer
+ * gap becomes one space. `i g n o r e   p r e v i o u s` becomes `ignore previous`. A run
+ * whose words are split by single spaces too becomes one word, which the patterns miss.
+ */
+function collapseLetterSpacing(text: string): string {
+  return text.replace(LETTER_SPACED_RUN, (run) =>
+    run
+      .split(/[ \t]{2,}/)
+      .map((word) => word.replace(/[ \t]/g, ''))
+      .join(' '),
+  );
+}
+
+/** Returns the readable text that the base64 and hex runs of `text` decode to. */
+function decodedRuns(text: string): string[] {
+  const decoded: string[] = [];
+  for (const [run] of text.matchAll(BASE64_RUN)) {
+    const base64 = run.replace(/-/g, '+').replace(/_/g, '/');
+    pushReadable(decoded, Buffer.from(base64, 'base64'));
+  }
+  for (const [run] of text.matchAll(HEX_RUN)) {
+    pushReadable(decoded, Buffer.from(run.slice(0, run.length - (run.length % 2)), 'hex'));
+  }
+  return decoded;
+}
+
+/**
+ * Pushes `bytes` as text when they are UTF-8 and at most 10% of the characters are other
+ * than letters, digits, punctuation, symbols or whitespace.
+ */
+function pushReadable(texts: string[], bytes: Buffer): void {
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    return;
+  }
+  const unreadable = text.match(UNREADABLE)?.length ?? 0;
+  if (text.length > 0 && unreadable <= text.length * 0.1) {
+    texts.push(text);
+  }
+}
+
+const UNREADABLE = /[^\p{L}\p{N}\p{P}\p{S}\s]/gu;
 
 function compareKeys(a: string, b: string): number {
   if (a === b) {

@@ -7,6 +7,15 @@
  * `binary:plain` return binary blobs with and without a fake AWS key, `inject:` returns
  * instructions for the model, and any other URI returns a fixed text with a fake AWS key in
  * it. The prompt `override` returns instructions for the model.
+ * Some tools behave differently when called:
+ * - `get_error` fails with a fake AWS key in the message and a fake GitHub token in the data.
+ * - `get_huge` returns `mb` MiB of text.
+ * - `get_padded` returns `mb` MiB of `TOKEN=abcd` lines, which grow when redacted.
+ * - `get_exit` exits the server with code 3 without replying.
+ * - `get_stderr` writes a fake AWS key and a fake private key to stderr.
+ * - `get_progress` sends a progress notification for an unknown token and a log message,
+ *   both with a fake AWS key.
+ * Any other tool returns its name and arguments.
  * Usage: node --import tsx guard-mcp-fixture-server.ts <definitions.json>
  */
 import { readFileSync } from 'node:fs';
@@ -15,6 +24,8 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import {
   CallToolRequestSchema,
+  ErrorCode,
+  McpError,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
@@ -24,6 +35,7 @@ import {
   type Prompt,
   type Resource,
   type ResourceTemplate,
+  type CallToolResult,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 
@@ -55,19 +67,58 @@ const readDefinitions = (): Definitions => {
 const server = new Server(
   { name: 'fixture', version: '1.0.0' },
   {
-    capabilities: { tools: {}, resources: {}, prompts: {} },
+    capabilities: { tools: {}, resources: {}, prompts: {}, logging: {} },
     instructions: 'Tools for the guard proxy tests.',
   },
 );
 server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: readDefinitions().tools }));
-server.setRequestHandler(CallToolRequestSchema, (request) => ({
-  content: [
-    {
-      type: 'text',
-      text: `called ${request.params.name} with ${JSON.stringify(request.params.arguments ?? {})}`,
-    },
-  ],
-}));
+/** Fake secrets that the proxy must redact wherever the server sends them. */
+const FAKE_AWS_KEY = 'AKIAABCDEFGHIJKLMNOP';
+const FAKE_GITHUB_TOKEN = 'ghp_16C7e42F292c6912E7710c838347Ae178B4a';
+const FAKE_PRIVATE_KEY = [
+  '-----BEGIN OPENSSH PRIVATE KEY-----',
+  'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAAB',
+  '-----END OPENSSH PRIVATE KEY-----',
+].join('\n');
+
+const MIB = 1024 * 1024;
+
+const text = (value: string): CallToolResult => ({ content: [{ type: 'text', text: value }] });
+
+server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
+  const { name, arguments: args = {} } = request.params;
+  const mb = typeof args['mb'] === 'number' ? args['mb'] : 1;
+  switch (name) {
+    case 'get_error':
+      throw new McpError(ErrorCode.InternalError, `upstream failed with key ${FAKE_AWS_KEY}`, {
+        token: FAKE_GITHUB_TOKEN,
+      });
+    case 'get_huge':
+      return text('A'.repeat(mb * MIB));
+    case 'get_padded':
+      return text('TOKEN=abcd\n'.repeat(Math.floor((mb * MIB) / 11)));
+    case 'get_exit':
+      setTimeout(() => process.exit(3), 10);
+      return new Promise<CallToolResult>(() => undefined);
+    case 'get_stderr':
+      process.stderr.write(
+        `fixture stderr: key ${FAKE_AWS_KEY}\n${FAKE_PRIVATE_KEY}\nfixture done\n`,
+      );
+      return text('wrote to stderr');
+    case 'get_progress':
+      await server.notification({
+        method: 'notifications/progress',
+        params: { progressToken: 'no-such-token', progress: 1, message: `key ${FAKE_AWS_KEY}` },
+      });
+      await server.notification({
+        method: 'notifications/message',
+        params: { level: 'error', data: `key ${FAKE_AWS_KEY}` },
+      });
+      return text('sent notifications');
+    default:
+      return text(`called ${name} with ${JSON.stringify(args)}`);
+  }
+});
 server.setRequestHandler(ListResourcesRequestSchema, () => ({
   resources: readDefinitions().resources,
 }));

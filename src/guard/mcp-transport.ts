@@ -1,0 +1,329 @@
+/**
+ * The MCP proxy's transport to the server process, in place of the SDK's
+ * `StdioClientTransport`. It reads one JSON-RPC message per line like the SDK does, and adds
+ * what the proxy needs:
+ * - A line over `maxMessageBytes` is discarded as it arrives, with bounded memory, and the
+ *   request it answers gets an error that names the limit. The SDK's transport instead
+ *   closes the connection once 10 MiB are buffered, which ends every later call too.
+ * - When the process exits, a line is logged with its exit code or signal, and every request
+ *   still waiting gets an error that says so before the transport reports the close.
+ * - Error messages, error data and notification parameters are redacted, and so is the
+ *   server's stderr before it is passed on, line by line.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { ErrorCode, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from '../core/logger.js';
+import { EnvelopeScanner, type MessageEnvelope } from './mcp-envelope.js';
+import { redactServerMessage } from './mcp-redact.js';
+import { REDACTED, redactSecrets } from './redact.js';
+
+/**
+ * Largest JSON-RPC message, in bytes, that the proxy reads from the server or sends to the
+ * agent. The SDK's stdio transports (`@modelcontextprotocol/sdk` 1.32,
+ * `STDIO_DEFAULT_MAX_BUFFER_SIZE`) close the connection when more than 10 MiB are
+ * buffered, which counts a message and the start of the next one, so the default leaves
+ * the agent's client 2 MiB of room.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+/** Options for {@link ServerProcessTransport}. */
+export interface ServerProcessOptions {
+  command: string;
+  args: readonly string[];
+  cwd: string;
+  /** Added to the SDK's default environment (HOME, PATH, SHELL, TERM, USER, LOGNAME). */
+  env: Record<string, string>;
+  /** Largest line read from the server, in bytes. */
+  maxMessageBytes: number;
+  logger: Logger;
+  /** Receives the server's stderr, redacted, by line. A line over 64 Ki characters is cut. */
+  writeStderr: (text: string) => void;
+}
+
+const NEWLINE = 0x0a;
+
+/** How long `close()` waits after closing stdin, and again after SIGTERM. */
+const CLOSE_GRACE_MS = 2000;
+
+/** A stdio transport to an MCP server process; see the module comment. */
+export class ServerProcessTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+
+  readonly #options: ServerProcessOptions;
+  #process: ChildProcess | undefined;
+  #closing = false;
+  /** Requests sent to the server that it has not answered. */
+  readonly #pending = new Set<RequestId>();
+  #lineParts: Buffer[] = [];
+  #lineBytes = 0;
+  /** The line being discarded because it is over the limit, while one is. */
+  #oversized: { scanner: EnvelopeScanner; bytes: number } | undefined;
+
+  constructor(options: ServerProcessOptions) {
+    this.#options = options;
+  }
+
+  start(): Promise<void> {
+    if (this.#process !== undefined) {
+      throw new Error('ServerProcessTransport already started');
+    }
+    const { command, args, cwd, env } = this.#options;
+    const child = spawn(command, [...args], {
+      cwd,
+      env: { ...getDefaultEnvironment(), ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      shell: false,
+    });
+    this.#process = child;
+    child.stdout?.on('data', (chunk: Buffer) => this.#onStdout(chunk));
+    child.stdout?.on('error', (error) => this.onerror?.(error));
+    child.stdin?.on('error', (error) => this.onerror?.(error));
+    pipeRedactedLines(child, this.#options.writeStderr);
+    child.on('close', (code, signal) => this.#onExit(child, code, signal));
+    return new Promise((resolve, reject) => {
+      child.once('spawn', () => resolve());
+      child.once('error', (error) => {
+        reject(error);
+        this.onerror?.(error);
+      });
+    });
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    const stdin = this.#process?.stdin;
+    if (stdin === undefined || stdin === null || this.#closing) {
+      return Promise.reject(new Error('Not connected'));
+    }
+    if ('method' in message && 'id' in message) {
+      this.#pending.add(message.id);
+    } else if ('method' in message && message.method === 'notifications/cancelled') {
+      // The client stopped waiting, so a late error for that id would have no reader.
+      const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+      if (requestId !== undefined) {
+        this.#pending.delete(requestId);
+      }
+    }
+    return new Promise((resolve) => {
+      if (stdin.write(serializeMessage(message))) {
+        resolve();
+      } else {
+        stdin.once('drain', resolve);
+      }
+    });
+  }
+
+  /** Closes stdin, then sends SIGTERM and then SIGKILL to a server that does not exit. */
+  async close(): Promise<void> {
+    const child = this.#process;
+    if (child === undefined || this.#closing) {
+      return;
+    }
+    this.#closing = true;
+    const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    const exitedWithin = (ms: number): Promise<void> =>
+      Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, ms).unref())]);
+    child.stdin?.end();
+    await exitedWithin(CLOSE_GRACE_MS);
+    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        return;
+      }
+      child.kill(signal);
+      await exitedWithin(CLOSE_GRACE_MS);
+    }
+  }
+
+  #onStdout(chunk: Buffer): void {
+    let start = 0;
+    while (start <= chunk.length) {
+      const newline = chunk.indexOf(NEWLINE, start);
+      this.#appendToLine(chunk.subarray(start, newline === -1 ? chunk.length : newline));
+      if (newline === -1) {
+        return;
+      }
+      this.#endLine();
+      start = newline + 1;
+    }
+  }
+
+  #appendToLine(piece: Buffer): void {
+    if (piece.length === 0) {
+      return;
+    }
+    if (this.#oversized !== undefined) {
+      this.#oversized.scanner.feed(piece);
+      this.#oversized.bytes += piece.length;
+      return;
+    }
+    if (this.#lineBytes + piece.length <= this.#options.maxMessageBytes) {
+      this.#lineParts.push(piece);
+      this.#lineBytes += piece.length;
+      return;
+    }
+    // From here on the line is only scanned for its id, so memory stays bounded.
+    const scanner = new EnvelopeScanner();
+    for (const part of [...this.#lineParts, piece]) {
+      scanner.feed(part);
+    }
+    this.#oversized = { scanner, bytes: this.#lineBytes + piece.length };
+    this.#lineParts = [];
+    this.#lineBytes = 0;
+  }
+
+  #endLine(): void {
+    if (this.#oversized !== undefined) {
+      const { scanner, bytes } = this.#oversized;
+      this.#oversized = undefined;
+      this.#discardOversized(scanner.envelope(), bytes);
+      return;
+    }
+    const line = Buffer.concat(this.#lineParts).toString('utf8').replace(/\r$/, '');
+    this.#lineParts = [];
+    this.#lineBytes = 0;
+    if (line.trim() === '') {
+      return;
+    }
+    let message: JSONRPCMessage;
+    try {
+      message = deserializeMessage(line);
+    } catch (error) {
+      this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    if ('id' in message && !('method' in message) && message.id !== undefined) {
+      this.#pending.delete(message.id);
+    }
+    this.onmessage?.(redactServerMessage(message));
+  }
+
+  #discardOversized(envelope: MessageEnvelope, bytes: number): void {
+    const { id, method } = envelope;
+    const limit = this.#options.maxMessageBytes;
+    this.#options.logger.warn('MCP server message discarded', {
+      bytes,
+      maxBytes: limit,
+      ...(id === undefined ? {} : { id }),
+      ...(method === undefined ? {} : { method }),
+    });
+    const problem = `is ${bytes} bytes, over the proxy's limit of ${formatMiB(limit)} (${limit} bytes), so the proxy discarded it`;
+    if (id !== undefined && envelope.isResponse && this.#pending.delete(id)) {
+      this.onmessage?.({
+        jsonrpc: '2.0',
+        id,
+        error: {
+          code: ErrorCode.InternalError,
+          message: `The MCP server's reply ${problem}; request less data at once, such as a smaller page, range or file`,
+        },
+      });
+      return;
+    }
+    if (id !== undefined && method !== undefined) {
+      // A request from the server, such as sampling, gets the error itself.
+      this.send({
+        jsonrpc: '2.0',
+        id,
+        error: { code: ErrorCode.InvalidRequest, message: `The request ${problem}` },
+      }).catch((error: unknown) => this.onerror?.(error as Error));
+    }
+  }
+
+  #onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.#process !== child) {
+      return;
+    }
+    this.#process = undefined;
+    if (child.pid === undefined) {
+      // The process never started: start() rejected with the spawn error already.
+      this.onclose?.();
+      return;
+    }
+    const exit = code === null ? `on signal ${signal ?? 'unknown'}` : `with code ${code}`;
+    const meta = { pid: child.pid, code, signal, pendingRequests: this.#pending.size };
+    if (this.#closing) {
+      this.#options.logger.info('MCP server exited', meta);
+    } else {
+      this.#options.logger.error('MCP server exited unexpectedly', meta);
+    }
+    for (const id of this.#pending) {
+      this.onmessage?.({
+        jsonrpc: '2.0',
+        id,
+        error: {
+          code: ErrorCode.ConnectionClosed,
+          message: `The MCP server exited ${exit} before it replied, so the proxy stops; see the server's output on stderr and restart the proxy`,
+        },
+      });
+    }
+    this.#pending.clear();
+    this.onclose?.();
+  }
+}
+
+function formatMiB(bytes: number): string {
+  return `${Number((bytes / (1024 * 1024)).toFixed(2))} MiB`;
+}
+
+/** Longest stderr line held before it is passed on in pieces. */
+const MAX_STDERR_LINE_CHARS = 64 * 1024;
+/** Most lines of a PEM private key block held until its END line. */
+const MAX_KEY_BLOCK_LINES = 200;
+const KEY_BLOCK_BEGIN = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----/;
+const KEY_BLOCK_END = /-----END [A-Z0-9 ]{0,40}PRIVATE KEY-----/;
+
+/**
+ * Passes the child's stderr to `write` line by line with secrets redacted. A private key
+ * spans lines, so the lines from a BEGIN line to its END line are held and redacted as one
+ * text; a block with no END line within {@link MAX_KEY_BLOCK_LINES} lines is replaced whole.
+ */
+function pipeRedactedLines(child: ChildProcess, write: (text: string) => void): void {
+  const stderr = child.stderr;
+  if (stderr === null) {
+    return;
+  }
+  let partial = '';
+  let keyBlock: string[] | undefined;
+
+  const emit = (line: string): void => {
+    if (keyBlock !== undefined) {
+      keyBlock.push(line);
+      if (KEY_BLOCK_END.test(line)) {
+        write(`${redactSecrets(keyBlock.join('\n'))}\n`);
+        keyBlock = undefined;
+      } else if (keyBlock.length >= MAX_KEY_BLOCK_LINES) {
+        write(`${REDACTED}\n`);
+        keyBlock = undefined;
+      }
+      return;
+    }
+    if (KEY_BLOCK_BEGIN.test(line) && !KEY_BLOCK_END.test(line)) {
+      keyBlock = [line];
+      return;
+    }
+    write(`${redactSecrets(line)}\n`);
+  };
+
+  stderr.setEncoding('utf8');
+  stderr.on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    lines.forEach(emit);
+    // NOTE: a secret that straddles a cut of an overlong line is not redacted.
+    while (partial.length > MAX_STDERR_LINE_CHARS) {
+      emit(partial.slice(0, MAX_STDERR_LINE_CHARS));
+      partial = partial.slice(MAX_STDERR_LINE_CHARS);
+    }
+  });
+  stderr.on('end', () => {
+    if (partial !== '') {
+      emit(partial);
+    }
+    if (keyBlock !== undefined) {
+      write(`${REDACTED}\n`);
+    }
+  });
+}
