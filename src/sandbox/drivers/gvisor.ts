@@ -53,6 +53,8 @@ import {
   NATIVE_BUILD_DIR,
   NATIVE_DIR_IN_SANDBOX,
   STATX_SHIM,
+  STATX_SHIM_COPY_ARG,
+  STATX_SHIM_COPY_IN_SANDBOX,
 } from './native.js';
 import {
   LocalSandbox,
@@ -307,6 +309,11 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
   private agent: ExecAgentClient | undefined;
   /** A checkpoint is being written, so a command that ends now was cut by it. */
   private checkpointing = false;
+  /**
+   * The agent copied the statx shim into the sandbox's /dev, so commands preload that copy.
+   * Undefined until a launch sets it or the bundle is read.
+   */
+  private shimCopied: boolean | undefined;
   /** The agent missed a reply deadline once, so later commands use `runsc exec`. */
   private agentFailed = false;
   /** CPU and memory of runtimes that ended earlier, so usage() keeps counting them. */
@@ -344,28 +351,30 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
   async restoreFrom(imageDir: string, niceness = 0): Promise<void> {
     const init = readCheckpointInit(imageDir, this.id);
     const args = ['restore', '--image-path', imageDir, '-detach', '-bundle', this.bundle, this.id];
-    await this.launch(args, 'restore', niceness, init === 'agent');
+    await this.launch(args, 'restore', niceness, init);
   }
 
   /**
    * Writes a fresh bundle and runs `runsc run` or `runsc restore` with it, detached, its host
-   * processes at `niceness`. A start runs the agent when it was built; a restore runs what
-   * the image contains (`withAgent`).
+   * processes at `niceness`. A start runs the agent when it was built, and the agent copies
+   * the statx shim when the sandbox uses it. A restore runs what the image contains (`image`).
    */
   private async launch(
     runscArgs: string[],
     action: 'start' | 'restore',
     niceness: number,
-    withAgent?: boolean,
+    image?: CheckpointInit,
   ): Promise<void> {
     await this.removeContainer();
     mkdirSync(this.runscRoot, { recursive: true });
     mkdirSync(this.bundle, { recursive: true });
-    const useAgent = this.prepareAgentChannel(withAgent);
+    const useAgent = this.prepareAgentChannel(image?.agent);
+    const copyShim = useAgent && (image === undefined ? this.usesShim() : image.shimCopy);
+    this.shimCopied = copyShim;
     giveWorkspaceToCommands(this.options.layout.workspace);
     writeFileSync(
       join(this.bundle, 'config.json'),
-      JSON.stringify(this.ociSpec(useAgent), null, 2),
+      JSON.stringify(this.ociSpec(useAgent, copyShim), null, 2),
     );
     const runsc = this.runsc(...runscArgs);
     const [program = 'runsc', ...args] = niceness === 0 ? runsc : [...niceArgv(niceness), ...runsc];
@@ -502,7 +511,10 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       imageDir,
       this.id,
     );
-    const init = this.runsCurrentAgent() ? AGENT_INIT : 'none';
+    let init = 'none';
+    if (this.runsCurrentAgent()) {
+      init = this.copiesShim() ? `${AGENT_INIT} ${SHIM_COPY_INIT}` : AGENT_INIT;
+    }
     try {
       await execFileAsync(program, args, { timeout: CHECKPOINT_TIMEOUT_MS });
       writeFileSync(join(imageDir, CHECKPOINT_INIT_FILE), `${init}\n`);
@@ -676,7 +688,9 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
   private withSandboxEnv(exec: ResolvedExec): ResolvedExec {
     const env = { ...proxyEnv(this.template), ...exec.env };
     if (this.usesShim() && env.LD_PRELOAD === undefined) {
-      env.LD_PRELOAD = `${NATIVE_DIR_IN_SANDBOX}/gvisor-statx.so`;
+      env.LD_PRELOAD = this.copiesShim()
+        ? STATX_SHIM_COPY_IN_SANDBOX
+        : `${NATIVE_DIR_IN_SANDBOX}/gvisor-statx.so`;
     }
     return { ...exec, env };
   }
@@ -709,16 +723,36 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     );
   }
 
-  /** Returns whether the container's init is this version's agent, from its OCI bundle. */
+  /**
+   * Returns whether the container's init is this version's agent, from its OCI bundle, which
+   * lists the agent's arguments and may add the shim copy.
+   */
   private runsCurrentAgent(): boolean {
+    const args = this.bundleArgs();
+    const extra = args.slice(AGENT_ARGS.length);
+    return (
+      AGENT_ARGS.every((arg, i) => args[i] === arg) &&
+      extra.every((arg) => arg === STATX_SHIM_COPY_ARG)
+    );
+  }
+
+  /**
+   * Returns whether the agent copied the statx shim into the sandbox's /dev, from the launch
+   * of this process or else from the bundle of the process that launched the container.
+   */
+  private copiesShim(): boolean {
+    this.shimCopied ??= this.runsCurrentAgent() && this.bundleArgs().includes(STATX_SHIM_COPY_ARG);
+    return this.shimCopied;
+  }
+
+  private bundleArgs(): string[] {
     try {
       const spec = JSON.parse(readFileSync(join(this.bundle, 'config.json'), 'utf8')) as {
         process?: { args?: string[] };
       };
-      const args = spec.process?.args ?? [];
-      return args.length === AGENT_ARGS.length && args.every((arg, i) => arg === AGENT_ARGS[i]);
+      return spec.process?.args ?? [];
     } catch {
-      return false;
+      return [];
     }
   }
 
@@ -882,7 +916,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     return [this.options.runscPath, ...global, ...args];
   }
 
-  private ociSpec(useAgent: boolean): unknown {
+  private ociSpec(useAgent: boolean, copyShim: boolean): unknown {
     const { layout, hiddenDirs, hiddenFiles } = this.options;
     const template = this.template;
     const hidden = hiddenPaths(template.rootfs, {
@@ -910,7 +944,9 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     return {
       ociVersion: '1.0.2',
       process: {
-        args: useAgent ? AGENT_ARGS : ['sleep', 'infinity'],
+        args: useAgent
+          ? [...AGENT_ARGS, ...(copyShim ? [STATX_SHIM_COPY_ARG] : [])]
+          : ['sleep', 'infinity'],
         cwd: '/',
         env: [`PATH=${SANDBOX_PATH}`],
         user: { uid: 0, gid: 0 },
@@ -1022,17 +1058,26 @@ function unavailable(reason: string, fix: string, version?: string): RuntimeChec
   };
 }
 
-/** File beside a checkpoint image that names the container's init: the agent and its protocol, or none. */
+/** File beside a checkpoint image that names the container's init: the agent, its protocol and shim copy, or none. */
 const CHECKPOINT_INIT_FILE = 'sandstack-init';
 const AGENT_INIT = `agent ${AGENT_PROTOCOL}`;
+/** Word after {@link AGENT_INIT} when the agent copied the statx shim into /dev. */
+const SHIM_COPY_INIT = 'shim-copy';
+
+/** The init process of a checkpoint image: the agent or none, and whether it copied the shim. */
+interface CheckpointInit {
+  agent: boolean;
+  shimCopy: boolean;
+}
 
 /**
  * Returns what the init process of a checkpoint image is. The image restores the processes
  * as they were, so an agent that speaks another protocol than this host could not take a
- * command, and a restore would leave a sandbox that never replies.
+ * command, and a restore would leave a sandbox that never replies. The image also keeps the
+ * sandbox's /dev, so an agent that copied the shim before the checkpoint has it there again.
  * @throws SandstackError `CHECKPOINT_UNSUPPORTED` for an image an earlier version wrote
  */
-function readCheckpointInit(imageDir: string, sandboxId: string): 'agent' | 'none' {
+function readCheckpointInit(imageDir: string, sandboxId: string): CheckpointInit {
   let init = '';
   try {
     init = readFileSync(join(imageDir, CHECKPOINT_INIT_FILE), 'utf8').trim();
@@ -1040,10 +1085,13 @@ function readCheckpointInit(imageDir: string, sandboxId: string): 'agent' | 'non
     // Images written before the file existed ran an agent of an earlier protocol.
   }
   if (init === AGENT_INIT) {
-    return 'agent';
+    return { agent: true, shimCopy: false };
+  }
+  if (init === `${AGENT_INIT} ${SHIM_COPY_INIT}`) {
+    return { agent: true, shimCopy: true };
   }
   if (init === 'none') {
-    return 'none';
+    return { agent: false, shimCopy: false };
   }
   throw new SandstackError(
     'CHECKPOINT_UNSUPPORTED',
