@@ -1,9 +1,11 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import {
+  chownSync,
   closeSync,
   existsSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -46,6 +48,7 @@ import {
   writeSnapshotManifest,
   type EarlierUsage,
 } from './checkpoint-files.js';
+import { agentChannelPaths, type AgentChannelPaths } from './bubblewrap-agent.js';
 import { AGENT_PROTOCOL, openAgentClient, type ExecAgentClient } from './exec-agent.js';
 import {
   AGENT_ARGS,
@@ -214,6 +217,15 @@ export class GvisorDriver implements SandboxDriver {
     if (manifest !== undefined && hasEgress(options.template)) {
       throw egressCheckpointError(options.id, 'restore a snapshot into');
     }
+    // A fresh start makes the agent's FIFOs while the writable layer is copied and mounted,
+    // because each of the two waits for a child process.
+    mkdirSync(options.stateDir, { recursive: true });
+    const fifos =
+      options.snapshotDir === undefined && this.settings.commandAgent && existsSync(EXEC_AGENT)
+        ? makeAgentFifos(agentChannelPaths(options.stateDir))
+        : undefined;
+    // Keep a failure here for the await below, so it is not reported as unhandled meanwhile.
+    fifos?.catch(() => undefined);
     const layout = await prepareLayout(
       options.stateDir,
       meta,
@@ -233,7 +245,7 @@ export class GvisorDriver implements SandboxDriver {
     });
     const niceness = options.background === true ? BACKGROUND_NICENESS : 0;
     if (options.snapshotDir === undefined) {
-      await sandbox.start(niceness);
+      await sandbox.start(niceness, fifos);
     } else {
       const paths = snapshotPaths(options.snapshotDir);
       await copyTree(paths.files, writableLayerDir(options.stateDir));
@@ -338,9 +350,13 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
    * Starts a fresh container over the workspace, after removing what a dead one left.
    * @throws SandstackError `SANDBOX_FAILED` when runsc cannot start it
    */
-  /** Starts the container with `runsc run`, its host processes at `niceness` (default 0). */
-  async start(niceness = 0): Promise<void> {
-    await this.launch(['run', '-detach', '-bundle', this.bundle, this.id], 'start', niceness);
+  /**
+   * Starts the container with `runsc run`, its host processes at `niceness` (default 0).
+   * `fifos` is the creation of the agent's FIFOs when the caller started it already.
+   */
+  async start(niceness = 0, fifos?: Promise<void>): Promise<void> {
+    const args = ['run', '-detach', '-bundle', this.bundle, this.id];
+    await this.launch(args, 'start', niceness, undefined, fifos);
   }
 
   /**
@@ -364,11 +380,12 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     action: 'start' | 'restore',
     niceness: number,
     image?: CheckpointInit,
+    fifos?: Promise<void>,
   ): Promise<void> {
     await this.removeContainer();
     mkdirSync(this.runscRoot, { recursive: true });
     mkdirSync(this.bundle, { recursive: true });
-    const useAgent = this.prepareAgentChannel(image?.agent);
+    const useAgent = await this.prepareAgentChannel(image?.agent, fifos);
     const copyShim = useAgent && (image === undefined ? this.usesShim() : image.shimCopy);
     this.shimCopied = copyShim;
     giveWorkspaceToCommands(this.options.layout.workspace);
@@ -756,29 +773,33 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     }
   }
 
-  private agentPaths(): { requests: string; replies: string; lock: string } {
-    return {
-      requests: join(this.options.stateDir, 'agent-requests.fifo'),
-      replies: join(this.options.stateDir, 'agent-replies.fifo'),
-      lock: join(this.options.stateDir, 'agent.lock'),
-    };
+  private agentPaths(): AgentChannelPaths {
+    return agentChannelPaths(this.options.stateDir);
   }
 
   /**
-   * Creates fresh FIFOs for the command agent when the agent was built. Returns false
-   * otherwise, and the container then runs `sleep` as init.
+   * Creates fresh FIFOs for the command agent when the agent was built, or waits for `fifos`,
+   * which made them for a fresh start. Returns false when the container runs without the
+   * agent, and its init is then `sleep`.
    */
-  private prepareAgentChannel(withAgent?: boolean): boolean {
+  private async prepareAgentChannel(
+    withAgent: boolean | undefined,
+    fifos: Promise<void> | undefined,
+  ): Promise<boolean> {
     this.agent?.close();
     this.agent = undefined;
     this.agentFailed = false;
+    if (fifos !== undefined) {
+      await fifos;
+      return true;
+    }
     const paths = this.agentPaths();
     rmSync(paths.requests, { force: true });
     rmSync(paths.replies, { force: true });
     if (!(withAgent ?? (this.options.commandAgent && existsSync(EXEC_AGENT)))) {
       return false;
     }
-    execFileSync('mkfifo', ['-m', '600', paths.requests, paths.replies]);
+    await makeAgentFifos(paths);
     return true;
   }
 
@@ -995,7 +1016,22 @@ function giveWorkspaceToCommands(workspace: string): void {
   if (owner.uid === uid && owner.gid === gid) {
     return;
   }
+  // A new workspace is empty, so it needs no `chown -R` process.
+  if (readdirSync(workspace).length === 0) {
+    chownSync(workspace, uid, gid);
+    return;
+  }
   execFileSync('chown', ['-R', '-P', `${uid}:${gid}`, workspace]);
+}
+
+/**
+ * Makes the agent's two FIFOs (mode 0600) anew. New files cut off any process that still
+ * has the old ones open, so it cannot read the new agent's replies.
+ */
+async function makeAgentFifos(paths: { requests: string; replies: string }): Promise<void> {
+  rmSync(paths.requests, { force: true });
+  rmSync(paths.replies, { force: true });
+  await execFileAsync('mkfifo', ['-m', '600', paths.requests, paths.replies]);
 }
 
 function egressCheckpointError(sandboxId: string, action: string): SandstackError {
