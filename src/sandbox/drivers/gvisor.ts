@@ -1,4 +1,5 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import {
   chownSync,
   closeSync,
@@ -63,6 +64,7 @@ import {
   LocalSandbox,
   HOST_GRACE_MS,
   SANDBOX_PATH,
+  TAG_GROUP_RANGE,
   commandArgv,
   hiddenPaths,
   layoutOf,
@@ -141,6 +143,9 @@ const BACKSTOP_MS = 5000;
 
 /** Time allowed for `runsc run -detach` and for each runsc management command. */
 const RUNSC_TIMEOUT_MS = 30_000;
+
+/** Time allowed for the warm-up command of a sandbox started for a pool. */
+const WARM_UP_TIMEOUT_MS = 10_000;
 
 /** Time allowed for `runsc checkpoint`, which writes all of the sandbox's memory. */
 const CHECKPOINT_TIMEOUT_MS = 120_000;
@@ -250,6 +255,9 @@ export class GvisorDriver implements SandboxDriver {
       const paths = snapshotPaths(options.snapshotDir);
       await copyTree(paths.files, writableLayerDir(options.stateDir));
       await sandbox.restoreFrom(paths.image, niceness);
+    }
+    if (options.background === true) {
+      await sandbox.warmUp();
     }
     if (niceness !== 0) {
       // runsc puts the sandbox and its gofer into the container's cgroup, so this reaches
@@ -443,6 +451,31 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       this.agent.close();
       this.agent = undefined;
     }
+  }
+
+  /**
+   * Runs `true` through the agent once, so that the first command of a sandbox that waits in
+   * a pool does not pay for loading the shell and the C library into gVisor's caches. In a
+   * fresh sandbox the first `true` took 24.5 ms p50 and the next ones 13-14 ms (n=8, load
+   * average 10). The result is ignored: a broken agent shows on the first real command.
+   */
+  async warmUp(): Promise<void> {
+    const agent = this.agent;
+    if (agent === undefined || agent.closed) {
+      return;
+    }
+    const exec = this.withSandboxEnv({
+      command: 'true',
+      cwd: this.template.workdir,
+      env: { PATH: SANDBOX_PATH, HOME: '/tmp', ...this.template.env },
+      tagGroup: randomInt(TAG_GROUP_RANGE.min, TAG_GROUP_RANGE.max),
+      stdin: undefined,
+      timeoutMs: WARM_UP_TIMEOUT_MS,
+      limits: { stdout: 0, stderr: 0 },
+      onOutput: undefined,
+      signal: undefined,
+    });
+    await agent.exec(exec, { deadlineMs: WARM_UP_TIMEOUT_MS + HOST_GRACE_MS, user: COMMAND_USER });
   }
 
   async suspend(): Promise<void> {
