@@ -61,8 +61,11 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Version of the wire format, which the host compares with its own in the `pong` reply. */
-#define PROTOCOL "2"
+/*
+ * Version of the wire format and of the arguments (3 added `--copy-file`), which the host
+ * compares with its own in the `pong` reply.
+ */
+#define PROTOCOL "3"
 
 /* Largest piece of output read from a command and sent in one `output` reply. */
 #define OUTPUT_FRAME_BYTES 65536
