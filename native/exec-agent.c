@@ -29,6 +29,14 @@
  * The flags of `exit` are 0 or 1. The exit code is the command's status, or 128 plus the
  * signal that ended it.
  *
+ * A command runs as `/bin/sh -c <command>`, except a plain word list (no quotes, expansions,
+ * redirections or other shell syntax, and no builtin first), which the agent execs itself
+ * with the PATH lookup and PWD a shell would give it. That saves the shell's own exec. When
+ * no program of that name can be exec'd, the shell runs the command after all and reports
+ * the error in its own words.
+ *
+ * NOTE: where /bin/sh is bash, a plain command misses the SHLVL and `_` that bash exports.
+ *
  * Every process of a command carries the request's supplementary group. A process without
  * CAP_SETGID cannot leave its supplementary groups, so at the deadline or on cancel the agent
  * finds every process of the command by that group in /proc/<pid>/status, including ones
@@ -47,13 +55,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-/* Version of the wire format, which the host compares with its own in the `pong` reply. */
-#define PROTOCOL "2"
+/*
+ * Version of the wire format and of the arguments (3 added `--copy-file`), which the host
+ * compares with its own in the `pong` reply.
+ */
+#define PROTOCOL "3"
 
 /* Largest piece of output read from a command and sent in one `output` reply. */
 #define OUTPUT_FRAME_BYTES 65536
@@ -414,8 +426,9 @@ static void kill_job(struct job *job) {
     }
   }
   /*
-   * A child that has not reached setgroups() and setsid() yet carries neither the tag nor
-   * its own process group, so it is killed by pid. Its pid is not reused before it is reaped.
+   * The agent resumes only after the child has exec'd (vfork), so the command's first process
+   * already carries the tag. It is killed by pid and process group too, in case /proc could
+   * not be read. Its pid is not reused before it is reaped.
    */
   if (!job->exited) {
     kill(job->pid, SIGKILL);
@@ -433,50 +446,222 @@ static size_t format_start_error(char *message, size_t size, const char *cwd, in
   return (size_t)length < size ? (size_t)length : size - 1;
 }
 
-/* Writes a message to stderr in a forked child, which then exits with 127 as sh does. */
-_Noreturn static void fail_in_child(const char *cwd, int error) {
-  char message[4096];
-  (void)!write(2, message, format_start_error(message, sizeof message, cwd, error));
-  _exit(127);
+/*
+ * Names that a shell runs as a builtin or parses as a reserved word, in dash, bash and
+ * busybox ash. A command that starts with one of them always runs through the shell, because
+ * a program of the same name (`echo`, `printf`, `test`, `kill`, `pwd`) can behave differently.
+ */
+static const char *const SHELL_NAMES[] = {
+    ".",        ":",        "[",       "alias",    "bg",       "bind",     "break",
+    "builtin",  "caller",   "case",    "cd",       "chdir",    "command",  "compgen",
+    "complete", "compopt",  "continue", "declare", "dirs",     "disown",   "do",
+    "done",     "echo",     "elif",    "else",     "enable",   "esac",     "eval",
+    "exec",     "exit",     "export",  "false",    "fc",       "fg",       "fi",
+    "for",      "function", "getopts", "hash",     "help",     "history",  "if",
+    "in",       "jobs",     "kill",    "let",      "local",    "logout",   "mapfile",
+    "popd",     "printf",   "pushd",   "pwd",      "read",     "readarray", "readonly",
+    "return",   "select",   "set",     "shift",    "shopt",    "source",   "suspend",
+    "test",     "then",     "time",    "times",    "trap",     "true",     "type",
+    "typeset",  "ulimit",   "umask",   "unalias",  "unset",    "until",    "wait",
+    "while",
+};
+
+/*
+ * Returns whether a byte may appear in a word of a plain command. Everything a shell treats
+ * specially is left out: quotes, `\`, `$`, backquotes, `;&|<>()`, globs `*?[]`, `~`, `#`,
+ * `!`, `{}`, `^`, newlines and bytes outside ASCII.
+ */
+static bool is_plain_byte(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         (c != '\0' && strchr("_-./,+=:@%", c) != NULL);
 }
 
-/* Parts of a `run` request that the forked child needs before it execs the shell. */
+/*
+ * Returns the words of a command that a shell would run as one program with these exact
+ * arguments: words of plain bytes separated by spaces or tabs, a first word that is no
+ * assignment and no builtin or reserved word. Returns NULL for anything else, which then
+ * runs through `/bin/sh -c`. The array and its strings are one allocation.
+ */
+static char **plain_words(const char *command) {
+  size_t length = strlen(command);
+  size_t count = 0;
+  bool in_word = false;
+  for (size_t i = 0; i < length; i++) {
+    unsigned char c = (unsigned char)command[i];
+    if (c == ' ' || c == '\t') {
+      in_word = false;
+    } else if (!is_plain_byte(c)) {
+      return NULL;
+    } else if (!in_word) {
+      in_word = true;
+      count++;
+    }
+  }
+  if (count == 0) {
+    return NULL;
+  }
+
+  char **words = checked_alloc((count + 1) * sizeof *words + length + 1);
+  char *text = (char *)(words + count + 1);
+  memcpy(text, command, length + 1);
+  size_t index = 0;
+  for (char *word = strtok(text, " \t"); word != NULL; word = strtok(NULL, " \t")) {
+    words[index++] = word;
+  }
+  words[index] = NULL;
+
+  bool shell_name = strchr(words[0], '=') != NULL;
+  for (size_t i = 0; !shell_name && i < sizeof SHELL_NAMES / sizeof SHELL_NAMES[0]; i++) {
+    shell_name = strcmp(words[0], SHELL_NAMES[i]) == 0;
+  }
+  if (shell_name) {
+    free(words);
+    return NULL;
+  }
+  return words;
+}
+
+/* Returns the value of an environment entry, or NULL when `env` has none of that name. */
+static const char *env_value(char *const *env, const char *name) {
+  size_t name_length = strlen(name);
+  for (; *env != NULL; env++) {
+    if (strncmp(*env, name, name_length) == 0 && (*env)[name_length] == '=') {
+      return *env + name_length + 1;
+    }
+  }
+  return NULL;
+}
+
+/*
+ * Returns whether every folder of PATH is absolute. An empty or relative entry names a
+ * folder relative to the working directory, which the direct path leaves to the shell.
+ */
+static bool is_absolute_path_list(const char *path) {
+  for (const char *entry = path;; entry++) {
+    if (*entry != '/') {
+      return false;
+    }
+    entry = strchr(entry, ':');
+    if (entry == NULL) {
+      return true;
+    }
+  }
+}
+
+/*
+ * Parts of a `run` request that the child needs before it execs the command. The child
+ * shares the agent's memory until it execs or exits (vfork), so it must not allocate, and it
+ * stores why it could not start in `start_error` for the agent to report.
+ */
 struct command_spec {
   uid_t uid;
   gid_t gid;
   gid_t tag_group;
   const char *cwd;
-  char *argv[4];
+  /* `/bin/sh -c <command>`, with the request's environment. */
+  char *shell_argv[4];
   char **env;
+  /*
+   * The words of a plain command, run without a shell, or NULL. Their environment is the
+   * request's without PWD, then a free slot that the child fills with PWD as a shell would.
+   */
+  char **words;
+  char **direct_env;
+  size_t pwd_slot;
+  /* PWD of the request's environment, or NULL. */
+  const char *inherited_pwd;
+  /* Folders to look the first word up in, when it has no slash. */
+  const char *path;
   bool has_stdin;
+  /* The child's PWD entry, written in the agent's memory before exec. */
+  char pwd_entry[4096 + 8];
+  volatile int start_error;
 };
 
+/* Stores the reason a child could not start in the spec, and exits with 127 as sh does. */
+_Noreturn static void fail_in_child(struct command_spec *spec, int error) {
+  spec->start_error = error;
+  _exit(127);
+}
+
 /*
- * Runs in the forked child: takes the pipes as stdio, drops root for the command's user and
- * tag group, and execs `/bin/sh -c`. Every other descriptor of the agent is close-on-exec.
+ * Sets PWD in the direct environment as dash and bash do at startup: the inherited PWD when
+ * it names the working directory, else the physical path. No PWD when neither works.
  */
-_Noreturn static void start_in_child(const struct command_spec *spec, const int pipes[3][2]) {
+static void set_child_pwd(struct command_spec *spec) {
+  const char *inherited = spec->inherited_pwd;
+  struct stat wanted, actual;
+  const size_t prefix = strlen("PWD=");
+  memcpy(spec->pwd_entry, "PWD=", prefix);
+  spec->direct_env[spec->pwd_slot] = spec->pwd_entry;
+  if (inherited != NULL && inherited[0] == '/' && strlen(inherited) < sizeof spec->pwd_entry - prefix &&
+      stat(inherited, &wanted) == 0 && stat(".", &actual) == 0 && wanted.st_dev == actual.st_dev &&
+      wanted.st_ino == actual.st_ino) {
+    strcpy(spec->pwd_entry + prefix, inherited);
+  } else if (getcwd(spec->pwd_entry + prefix, sizeof spec->pwd_entry - prefix) == NULL) {
+    spec->direct_env[spec->pwd_slot] = NULL;
+  }
+}
+
+/*
+ * Execs the words of a plain command, looking the first one up in PATH unless it has a slash.
+ * Returns when no candidate could be exec'd, and the caller then runs the shell, which
+ * reports a missing program in its own words or runs a script without `#!` itself.
+ */
+static void exec_words(struct command_spec *spec) {
+  set_child_pwd(spec);
+  const char *name = spec->words[0];
+  if (strchr(name, '/') != NULL) {
+    execve(name, spec->words, spec->direct_env);
+    return;
+  }
+  char candidate[4096];
+  size_t name_length = strlen(name);
+  for (const char *folder = spec->path; folder != NULL;) {
+    const char *end = strchr(folder, ':');
+    size_t folder_length = end == NULL ? strlen(folder) : (size_t)(end - folder);
+    if (folder_length + 1 + name_length < sizeof candidate) {
+      memcpy(candidate, folder, folder_length);
+      candidate[folder_length] = '/';
+      memcpy(candidate + folder_length + 1, name, name_length + 1);
+      execve(candidate, spec->words, spec->direct_env);
+    }
+    folder = end == NULL ? NULL : end + 1;
+  }
+}
+
+/*
+ * Runs in the vfork child: takes the pipes as stdio, drops root for the command's user and
+ * tag group, and execs the command. Every other descriptor of the agent is close-on-exec. The
+ * agent blocked every signal before vfork, so no handler runs here before the defaults are
+ * back, and the child gets its own copy of the handlers (vfork does not share them).
+ */
+_Noreturn static void start_in_child(struct command_spec *spec, const int pipes[3][2]) {
+  /* The agent ignores SIGPIPE, and an ignored signal stays ignored across exec, so restore it. */
+  signal(SIGPIPE, SIG_DFL);
+  signal(SIGCHLD, SIG_DFL);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
-  /* The agent ignores SIGPIPE, and an ignored signal stays ignored across exec, so restore it. */
-  signal(SIGPIPE, SIG_DFL);
   setsid();
   /* Without stdin the command reads /dev/null, or the pipe that the agent closes at once. */
   int stdin_fd = spec->has_stdin ? -1 : open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (dup2(stdin_fd >= 0 ? stdin_fd : pipes[0][0], 0) < 0 || dup2(pipes[1][1], 1) < 0 ||
       dup2(pipes[2][1], 2) < 0) {
-    fail_in_child(spec->cwd, errno);
+    fail_in_child(spec, errno);
   }
   gid_t groups[1] = {spec->tag_group};
   if (setgroups(1, groups) != 0 || setgid(spec->gid) != 0 || setuid(spec->uid) != 0) {
-    fail_in_child(spec->cwd, errno);
+    fail_in_child(spec, errno);
   }
   if (chdir(spec->cwd) != 0) {
-    fail_in_child(spec->cwd, errno);
+    fail_in_child(spec, errno);
   }
-  execve("/bin/sh", spec->argv, spec->env);
-  fail_in_child(spec->cwd, errno);
+  if (spec->words != NULL) {
+    exec_words(spec);
+  }
+  execve("/bin/sh", spec->shell_argv, spec->env);
+  fail_in_child(spec, errno);
 }
 
 static void close_pipes(int pipes[3][2]) {
@@ -545,6 +730,47 @@ enum {
   RUN_ENV
 };
 
+/*
+ * Fills in the direct exec of a plain command (see plain_words) when its environment lets
+ * the result match the shell's: PATH is set and absolute, and neither ENV nor BASH_ENV names
+ * a file that a shell would read first.
+ */
+static void prepare_direct_exec(struct command_spec *spec, const char *command, size_t env_count) {
+  const char *path = env_value(spec->env, "PATH");
+  if (env_value(spec->env, "ENV") != NULL || env_value(spec->env, "BASH_ENV") != NULL) {
+    return;
+  }
+  char **words = plain_words(command);
+  if (words == NULL) {
+    return;
+  }
+  if (strchr(words[0], '/') == NULL && (path == NULL || !is_absolute_path_list(path))) {
+    free(words);
+    return;
+  }
+  char **direct_env = checked_alloc((env_count + 2) * sizeof *direct_env);
+  size_t count = 0;
+  for (size_t i = 0; i < env_count; i++) {
+    if (strncmp(spec->env[i], "PWD=", 4) == 0) {
+      spec->inherited_pwd = spec->env[i] + 4;
+    } else {
+      direct_env[count++] = spec->env[i];
+    }
+  }
+  spec->pwd_slot = count;
+  direct_env[count] = NULL;
+  direct_env[count + 1] = NULL;
+  spec->words = words;
+  spec->direct_env = direct_env;
+  spec->path = path;
+}
+
+static void free_spec(struct command_spec *spec) {
+  free(spec->env);
+  free(spec->words);
+  free(spec->direct_env);
+}
+
 /* Starts the command of a `run` request. Returns false when the request is malformed. */
 static bool start_job(char **fields, size_t count) {
   int64_t started_us = now_us();
@@ -585,32 +811,46 @@ static bool start_job(char **fields, size_t count) {
       .gid = (gid_t)gid,
       .tag_group = (gid_t)tag_group,
       .cwd = cwd,
-      .argv = {"/bin/sh", "-c", fields[RUN_COMMAND], NULL},
+      .shell_argv = {"/bin/sh", "-c", fields[RUN_COMMAND], NULL},
       .env = env,
       .has_stdin = has_stdin,
   };
+  prepare_direct_exec(&spec, fields[RUN_COMMAND], env_count);
   int pipes[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
   for (int i = 0; i < 3; i++) {
     if (pipe2(pipes[i], O_CLOEXEC) != 0) {
       int error = errno;
       close_pipes(pipes);
-      free(env);
+      free_spec(&spec);
       reject_start(id, cwd, error, started_us);
       return true;
     }
   }
-  pid_t pid = fork();
-  if (pid < 0) {
-    int error = errno;
-    close_pipes(pipes);
-    free(env);
-    reject_start(id, cwd, error, started_us);
-    return true;
-  }
+  /*
+   * vfork rather than fork: a fork makes a new address space, which gVisor's ptrace platform
+   * backs with a new host process, though the child execs at once. The agent is suspended
+   * until the child execs or exits, with every signal blocked so that no handler runs in the
+   * child on the agent's memory.
+   */
+  sigset_t all, previous;
+  sigfillset(&all);
+  sigprocmask(SIG_SETMASK, &all, &previous);
+  pid_t pid = vfork();
   if (pid == 0) {
     start_in_child(&spec, pipes);
   }
-  free(env);
+  int error = pid < 0 ? errno : spec.start_error;
+  sigprocmask(SIG_SETMASK, &previous, NULL);
+  free_spec(&spec);
+  if (pid > 0 && error != 0) {
+    /* The child has exited with 127 already, so it is reaped here and never counted as a job. */
+    waitpid(pid, NULL, 0);
+  }
+  if (error != 0) {
+    close_pipes(pipes);
+    reject_start(id, cwd, error, started_us);
+    return true;
+  }
 
   struct job *job = checked_alloc(sizeof *job);
   *job = (struct job){
@@ -895,7 +1135,63 @@ struct job_slots {
   int stdin_fd;
 };
 
-int main(void) {
+/*
+ * Copies a file to a new path and its folder (mode 0755), both root's. The gVisor driver
+ * copies the statx shim from its bind mount into the sandbox's own /dev (a tmpfs inside the
+ * sandbox), because preloading from a bind mount costs every command a few milliseconds of
+ * file lookups on the host. When the copy fails, the target becomes a symbolic link to the
+ * source, so commands still find the file.
+ */
+static void copy_file(const char *source, const char *target) {
+  char folder[4096];
+  const char *slash = strrchr(target, '/');
+  if (slash == NULL || (size_t)(slash - target) >= sizeof folder) {
+    fprintf(stderr, "sandstack exec-agent: invalid copy target %s\n", target);
+    return;
+  }
+  memcpy(folder, target, (size_t)(slash - target));
+  folder[slash - target] = '\0';
+  if (mkdir(folder, 0755) != 0 && errno != EEXIST) {
+    fprintf(stderr, "sandstack exec-agent: could not create %s: %s\n", folder, strerror(errno));
+    return;
+  }
+  int in = open(source, O_RDONLY | O_CLOEXEC);
+  int out = in < 0 ? -1 : open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  bool copied = out >= 0;
+  static char chunk[65536];
+  ssize_t length;
+  while (copied && (length = read(in, chunk, sizeof chunk)) != 0) {
+    copied = length > 0 && write(out, chunk, (size_t)length) == length;
+  }
+  if (out >= 0 && close(out) != 0) {
+    copied = false;
+  }
+  if (in >= 0) {
+    close(in);
+  }
+  if (!copied) {
+    fprintf(stderr, "sandstack exec-agent: could not copy %s to %s: %s; linking it instead\n",
+            source, target, strerror(errno));
+    unlink(target);
+    if (symlink(source, target) != 0) {
+      fprintf(stderr, "sandstack exec-agent: could not link %s: %s\n", target, strerror(errno));
+    }
+  }
+}
+
+/*
+ * Arguments: `--protocol=<version>`, which the agent ignores (it marks the container's
+ * bundle), and `--copy-file=<source>:<target>`, which copies a file before the first request.
+ */
+int main(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    const char *prefix = "--copy-file=";
+    char *separator = strchr(argv[i], ':');
+    if (strncmp(argv[i], prefix, strlen(prefix)) == 0 && separator != NULL) {
+      *separator = '\0';
+      copy_file(argv[i] + strlen(prefix), separator + 1);
+    }
+  }
   /*
    * SIGPIPE stays ignored, so a command that exits without reading its stdin gives the agent
    * EPIPE instead of killing it, which would end the container.

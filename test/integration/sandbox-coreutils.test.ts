@@ -36,6 +36,30 @@ describe.each(['gv', 'bw'])('coreutils in template %s', (template) => {
   });
 });
 
+describe('statx shim in gVisor', () => {
+  let harness: TestController;
+
+  beforeAll(() => {
+    harness = createTestController();
+  });
+
+  afterAll(async () => {
+    await harness.cleanup();
+  });
+
+  it('preloads a root-owned copy', async () => {
+    const { sandbox } = await harness.controller.claim({ template: 'gv', tenant: 'acme' });
+    const env = await sandbox.exec({ command: 'env' });
+    expect(env.stdout).toContain('LD_PRELOAD=/dev/.sandstack/gvisor-statx.so\n');
+    const owner = await sandbox.exec({ command: 'stat -c %U:%a /dev/.sandstack/gvisor-statx.so' });
+    expect(owner.stdout).toBe('root:644\n');
+    const write = await sandbox.exec({ command: 'echo x >> /dev/.sandstack/gvisor-statx.so' });
+    expect(write.exitCode).not.toBe(0);
+    const replace = await sandbox.exec({ command: 'rm -f /dev/.sandstack/gvisor-statx.so' });
+    expect(replace.exitCode).not.toBe(0);
+  });
+});
+
 describe('coreutils in a directory rootfs', () => {
   let dir = '';
   const drivers = [new GvisorDriver(), new BubblewrapDriver()];

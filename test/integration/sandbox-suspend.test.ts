@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isSandstackError } from '../../src/core/errors.js';
 import { sandboxConditions } from '../../src/sandbox/controller-snapshots.js';
+import { AGENT_PROTOCOL } from '../../src/sandbox/drivers/exec-agent.js';
 import { applyManifests } from '../../src/sandbox/manifests/apply.js';
 import {
   COUNTER,
@@ -91,6 +92,23 @@ gvisorDescribe('SandboxController suspend', () => {
     expect((error as Error).message).toContain('earlier version of sandstack');
     const released = await controller.release(record.id);
     expect(released.state).toBe('released');
+  });
+
+  it('resumes an image without shim copy', async () => {
+    const { controller } = setup();
+    const { sandbox, record } = await controller.claim({ template: 'gv', tenant: 'acme' });
+    await controller.suspend(record.id);
+    // An agent that did not copy the shim into /dev records only its protocol.
+    const init = join(record.stateDir, 'checkpoint', 'sandstack-init');
+    expect(readFileSync(init, 'utf8')).toBe(`agent ${AGENT_PROTOCOL} shim-copy\n`);
+    writeFileSync(init, `agent ${AGENT_PROTOCOL}\n`);
+
+    await controller.resume(record.id);
+    const env = await sandbox.exec({ command: 'env' });
+    expect(env.stdout).toContain('LD_PRELOAD=/tmp/.sandstack/gvisor-statx.so\n');
+    const listing = await sandbox.exec({ command: 'ls -l /workspace' });
+    expect(listing.stderr).toBe('');
+    expect(listing.exitCode).toBe(0);
   });
 
   it('releases a suspended sandbox without leftovers', async () => {

@@ -187,6 +187,65 @@ describe.skipIf(!canRun)('exec agent', () => {
     expect(result?.stderr.toString()).toContain('/no-such-folder: No such file or directory');
   });
 
+  /** Runs a command and returns the parent pid of the process that read /proc/self/stat. */
+  async function parentOf(text: string, overrides: Partial<ResolvedExec> = {}): Promise<number> {
+    const result = await client.exec(command(text, overrides), { deadlineMs: 10_000, user: USER });
+    expect(result?.exitCode).toBe(0);
+    // Field 4 of /proc/<pid>/stat is the parent pid, and the name before it has no spaces here.
+    return Number(result?.stdout.toString().split(' ')[3]);
+  }
+
+  it('execs a plain command without a shell', async () => {
+    expect(await parentOf('cat /proc/self/stat')).toBe(agent.pid);
+    expect(await parentOf('/bin/cat /proc/self/stat')).toBe(agent.pid);
+  });
+
+  it('leaves shell syntax to the shell', async () => {
+    const cases: [string, Partial<ResolvedExec>][] = [
+      ['cat /proc/self/sta?', {}],
+      ['cat "/proc/self/stat"', {}],
+      ['FOO=1 cat /proc/self/stat', {}],
+      ['cat /proc/self/stat # comment', {}],
+      ['cat /proc/self/stat', { env: { PATH: '/usr/bin:/bin', ENV: '/dev/null' } }],
+      ['cat /proc/self/stat', { env: { PATH: 'bin:/usr/bin:/bin' } }],
+    ];
+    for (const [text, overrides] of cases) {
+      expect(await parentOf(text, overrides), text).not.toBe(agent.pid);
+    }
+  });
+
+  it('gives a plain command the shell environment', async () => {
+    const real = join(dir, 'real');
+    mkdirSync(real);
+    execFileSync('ln', ['-s', real, join(dir, 'link')]);
+    const cases: Partial<ResolvedExec>[] = [
+      { cwd: '/tmp' },
+      { cwd: join(dir, 'link') },
+      { cwd: join(dir, 'link'), env: { PATH: '/usr/bin:/bin', PWD: join(dir, 'link') } },
+      { cwd: '/tmp', env: { PATH: '/usr/bin:/bin', PWD: '/' } },
+    ];
+    for (const overrides of cases) {
+      const run = async (text: string): Promise<string[]> => {
+        const result = await client.exec(command(text, overrides), {
+          deadlineMs: 10_000,
+          user: USER,
+        });
+        return (result?.stdout.toString() ?? '').split('\n').sort();
+      };
+      // `exec` is a builtin, so the second command runs through the shell.
+      expect(await run('env'), JSON.stringify(overrides)).toEqual(await run('exec env'));
+    }
+  });
+
+  it('reports a missing program as the shell does', async () => {
+    const result = await client.exec(command('no-such-program --flag'), {
+      deadlineMs: 10_000,
+      user: USER,
+    });
+    expect(result?.exitCode).toBe(127);
+    expect(result?.stderr.toString()).toMatch(/no-such-program: .*not found/);
+  });
+
   it('skips a request cut short', async () => {
     const marker = join(dir, 'ran');
     // A `run` request without its end marker, as a host that died while writing leaves it.

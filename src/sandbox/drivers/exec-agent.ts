@@ -31,11 +31,13 @@ import type { ResolvedExec } from './shared.js';
 import { timerDelay } from '../timers.js';
 
 /**
- * Version of the wire format. The agent sends its own in `pong`, and the host uses an agent
- * only when the two match, so a binary left from an older build is not sent requests it
- * cannot parse. Change it with every change to the format, here and in native/exec-agent.c.
+ * Version of the wire format and of the agent's arguments. The agent sends its own in
+ * `pong`, and the host uses an agent only when the two match. So a binary left from an
+ * older build is not sent requests it cannot parse, nor relied on for work it does not do:
+ * version 3 added `--copy-file`, which copies the statx shim. Change it with every change
+ * to either, here and in native/exec-agent.c.
  */
-export const AGENT_PROTOCOL = '2';
+export const AGENT_PROTOCOL = '3';
 
 /** A piece of a command's output, from an `output` reply. */
 interface OutputReply {

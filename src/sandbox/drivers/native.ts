@@ -35,3 +35,15 @@ export const NATIVE_DIR_IN_SANDBOX = '/tmp/.sandstack';
  * marks a gVisor bundle so that a later host can tell which protocol its init speaks.
  */
 export const AGENT_ARGS = [`${NATIVE_DIR_IN_SANDBOX}/exec-agent`, `--protocol=${AGENT_PROTOCOL}`];
+
+/**
+ * Path of the statx shim's copy inside a gVisor sandbox: the sandbox's own /dev, a tmpfs of
+ * gVisor that only root can write. The agent copies the shim there at start, because
+ * preloading it from the bind mount cost each dynamically linked program about 3.5 ms, against
+ * 1.4 ms from a tmpfs (medians of 60 runs of `/bin/sh -c true` inside a sandbox, runsc
+ * 0.0~20221219.0, ptrace platform).
+ */
+export const STATX_SHIM_COPY_IN_SANDBOX = '/dev/.sandstack/gvisor-statx.so';
+
+/** Agent argument that makes the agent copy the statx shim before it reads requests. */
+export const STATX_SHIM_COPY_ARG = `--copy-file=${NATIVE_DIR_IN_SANDBOX}/gvisor-statx.so:${STATX_SHIM_COPY_IN_SANDBOX}`;
