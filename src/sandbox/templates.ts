@@ -9,8 +9,8 @@ const MIB = 1024 * 1024;
 
 /**
  * Task limit of the default template. Under gVisor's ptrace platform every sandboxed thread
- * is a host thread and the Sentry's own threads count too (about 90 at idle), so the
- * limit must leave room for them.
+ * is a host thread, so a process inside costs several host tasks. The gVisor driver adds a
+ * reserve for the Sentry's own threads on top of this limit.
  */
 export const DEFAULT_PIDS = 1024;
 

@@ -12,7 +12,10 @@ export interface ResourceLimits {
   cpu: number;
   /** Memory limit in bytes, page cache included. */
   memoryBytes: number;
-  /** Maximum number of tasks (processes and threads) in the sandbox. */
+  /**
+   * Maximum number of tasks (processes and threads) of the sandbox's code. On gVisor it is
+   * counted in host tasks, and the runtime's own threads get a reserve above it.
+   */
   pids: number;
   /** Size of the writable layer (workspace and scratch) in bytes. */
   diskBytes: number;

@@ -125,6 +125,36 @@ for (const { driver, check } of checks) {
       }
     });
 
+    it('runs commands under a small pids limit', async () => {
+      // On gVisor the runtime's own host threads get a reserve above the template's pids,
+      // so a limit that bubblewrap runs with leaves room for commands there too.
+      const small = await start(resolveTemplate({ name: 'small', resources: { pids: 32 } }));
+      try {
+        const first = await small.exec({ command: 'echo hi; id -u' });
+        expect(first.stdout).toBe('hi\n65534\n');
+        const second = await small.exec({ command: 'ls / | grep -c workspace' });
+        expect(second.stdout).toBe('1\n');
+      } finally {
+        await small.destroy();
+      }
+    });
+
+    it('contains a fork bomb under pids 32', async () => {
+      const bomb = await start(resolveTemplate({ name: 'bomb32', resources: { pids: 32 } }));
+      try {
+        const outcome = await bomb
+          .exec({ command: 'for i in $(seq 1 300); do sleep 20 & done; wait', timeoutMs: 15_000 })
+          .then(
+            (result) => result.stderr,
+            (error: unknown) => (error as Error).message,
+          );
+        expect(outcome).toContain('pids limit of 32');
+        expect((await bomb.exec({ command: 'echo recovered' })).stdout).toBe('recovered\n');
+      } finally {
+        await bomb.destroy();
+      }
+    });
+
     it('contains a memory bomb under the memory limit', async () => {
       const memoryBytes = 256 * 1024 * 1024;
       const bomb = await start(resolveTemplate({ name: 'membomb', resources: { memoryBytes } }));
