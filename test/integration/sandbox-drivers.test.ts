@@ -77,6 +77,19 @@ for (const { driver, check } of checks) {
       expect(result.stdout.length).toBe(1000);
     });
 
+    it('rejects output limits over the template', async () => {
+      const error = await sandbox
+        .exec({ command: 'head -c 3000000 /dev/zero', maxOutputBytes: 2_147_483_647 })
+        .catch((caught: unknown) => caught);
+      expect(isSandstackError(error, 'INVALID_ARGUMENT')).toBe(true);
+      expect((error as Error).message).toContain(
+        "maxOutputBytes 2147483647 is over the template's stdout limit of 1048576 bytes",
+      );
+      expect(() => resolveTemplate({ name: 'huge', maxStdoutBytes: 64 * 1024 * 1024 + 1 })).toThrow(
+        'Template "huge" has an invalid maxStdoutBytes 67108865; use at most 67108864 bytes',
+      );
+    });
+
     it('hides /etc/shadow, /root and /home', async () => {
       const result = await sandbox.exec({
         command: 'wc -c < /etc/shadow; find /root /home -mindepth 1 | wc -l',

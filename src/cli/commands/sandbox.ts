@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { ExecRequest, ExecResult, SandboxInstance } from '../../sandbox/types.js';
+import { MAX_OUTPUT_BYTES } from '../../sandbox/process.js';
 import { MAX_COMMAND_TIMEOUT_MS } from '../../sandbox/timers.js';
 import { integerOption } from '../options.js';
 import { printJson, printLine, printWarning, writeRaw } from '../output.js';
@@ -85,19 +86,32 @@ function registerExec(sandbox: Command): void {
       "time limit in milliseconds (default: the template's)",
       integerOption(1, MAX_COMMAND_TIMEOUT_MS),
     )
+    .option(
+      '--max-output-bytes <bytes>',
+      "bytes kept of each of stdout and stderr, at most the template's limit (default: the template's)",
+      integerOption(1, MAX_OUTPUT_BYTES),
+    )
     .option('--stdin <file>', "host file fed to the command's standard input")
     .option('--json', 'print the result as JSON')
     .action(
       async (
         id: string,
         words: string[],
-        options: { cwd?: string; timeout?: number; stdin?: string } & JsonOption,
+        options: {
+          cwd?: string;
+          timeout?: number;
+          maxOutputBytes?: number;
+          stdin?: string;
+        } & JsonOption,
         command: Command,
       ) => {
         const request = {
           command: words.join(' '),
           ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
           ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
+          ...(options.maxOutputBytes === undefined
+            ? {}
+            : { maxOutputBytes: options.maxOutputBytes }),
         };
         const stdin = options.stdin === undefined ? undefined : readFileSync(options.stdin);
         const json = options.json === true;
@@ -216,7 +230,7 @@ function warnIfTruncated(id: string, result: ExecOutcome): void {
     return;
   }
   printWarning(
-    `output cut: ${streams.join(' and ')} went past the template's limit, so the rest was not kept; redirect long output to a file in the sandbox and copy it out with "sandstack sandbox files get ${id} <path>", or raise the limit (annotation sandstack.dev/max-output-bytes)`,
+    `output cut: ${streams.join(' and ')} went past its limit (the template's, or a lower --max-output-bytes), so the rest was not kept; redirect long output to a file in the sandbox and copy it out with "sandstack sandbox files get ${id} <path>", or raise the limit (annotation sandstack.dev/max-output-bytes)`,
   );
 }
 
@@ -256,7 +270,7 @@ async function execPrinting(
 async function execRemotePrinting(
   remote: Remote,
   id: string,
-  request: { command: string; cwd?: string; timeoutMs?: number } & {
+  request: { command: string; cwd?: string; timeoutMs?: number; maxOutputBytes?: number } & {
     stdin: Buffer | undefined;
     json: boolean;
   },

@@ -11,7 +11,15 @@ import {
 import { join, posix, relative } from 'node:path';
 import { SandstackError } from '../../core/errors.js';
 import { readLimitHits } from '../cgroup.js';
-import { outputLimits, runProcess, type OutputLimits, type ProcessResult } from '../process.js';
+import {
+  checkRequestedLimits,
+  MAX_OUTPUT_BYTES,
+  outputLimits,
+  runProcess,
+  templateOutputLimits,
+  type OutputLimits,
+  type ProcessResult,
+} from '../process.js';
 import { isWritableLayerFull, mountWritableLayer, writableLayerDir } from '../writable-layer.js';
 import type {
   ExecRequest,
@@ -253,6 +261,10 @@ export abstract class LocalSandbox {
     return this.template.commandTimeoutMs;
   }
 
+  get outputLimits(): OutputLimits {
+    return templateOutputLimits(this.template);
+  }
+
   /** Makes running and later commands fail with `error`, because the sandbox is ending. */
   markEnding(error: SandstackError): void {
     this.endError = error;
@@ -293,6 +305,7 @@ export abstract class LocalSandbox {
   }
 
   private async execAndReport(request: ExecRequest): Promise<ExecResult> {
+    checkRequestedLimits(request, this.outputLimits);
     const exec = this.resolve(request);
     const before = readLimitHits(this.id);
     const result = await this.execRaw(exec);
@@ -302,7 +315,7 @@ export abstract class LocalSandbox {
       result.killed || (result.exitCode === 137 && result.durationMs >= exec.timeoutMs);
     const note =
       this.limitNote(before, { timedOut, timeoutMs: exec.timeoutMs, stderr }) +
-      truncationNote(result, exec.limits);
+      truncationNote(result, exec.limits, this.outputLimits);
     if (note !== '') {
       exec.onOutput?.({ stream: 'stderr', data: Buffer.from(note) });
     }
@@ -452,13 +465,23 @@ export abstract class LocalSandbox {
   }
 }
 
-/** Says which stream passed its limit, with the limit's value, as the last line of stderr. */
+/**
+ * Says which stream passed its limit, with the limit's value and where to raise it, as the
+ * last line of stderr. A command may only lower the template's limit, so the template is the
+ * place unless the command itself set a lower one.
+ */
 function truncationNote(
   result: Pick<ProcessResult, 'stdoutTruncated' | 'stderrTruncated'>,
   limits: OutputLimits,
+  templateLimits: OutputLimits,
 ): string {
-  const cut = (stream: 'stdout' | 'stderr', option: string): string =>
-    `\nsandstack: ${stream} passed the limit of ${limits[stream]} bytes and the rest was dropped; raise ${option} (or maxOutputBytes) of the template, or of the exec call in a program that uses the library; over HTTP the template's limit applies`;
+  const cut = (stream: 'stdout' | 'stderr', option: string): string => {
+    const remedy =
+      limits[stream] < templateLimits[stream]
+        ? `raise ${option} (or maxOutputBytes) of the command, up to the template's limit of ${templateLimits[stream]}`
+        : `raise ${option} (or maxOutputBytes) of the template, up to ${MAX_OUTPUT_BYTES}, because a command may only lower it`;
+    return `\nsandstack: ${stream} passed the limit of ${limits[stream]} bytes and the rest was dropped; ${remedy}`;
+  };
   return (
     (result.stdoutTruncated ? cut('stdout', 'maxStdoutBytes') : '') +
     (result.stderrTruncated ? cut('stderr', 'maxStderrBytes') : '')

@@ -12,6 +12,7 @@ import type { ExecRequest, ExecResult, SandboxInstance } from '../../../sandbox/
 import { actorOf, listedTenants, requireTenantOrAdminList, tenantOf } from '../auth.js';
 import { BEARER, createRouter, type ServerContext, type ServerEnv } from '../context.js';
 import { CLIENT_ERRORS, ERROR_RESPONSES, ErrorSchema, HttpError } from '../errors.js';
+import { checkRequestedLimits } from '../../../sandbox/process.js';
 import { MAX_COMMAND_TIMEOUT_MS } from '../../../sandbox/timers.js';
 import { checkCpuQuota, reserveSandboxClaim } from '../limits.js';
 import { sandboxOwners } from '../sandbox-owners.js';
@@ -73,6 +74,16 @@ const SnapshotSchema = z
   })
   .openapi('Snapshot');
 
+/** Builds the schema of an exec request's optional output limit in bytes; each sandbox checks it against its template. */
+function outputLimitField(description: string) {
+  return z
+    .number({ error: 'output limits must be a number of bytes' })
+    .int({ error: 'output limits must be a whole number of bytes' })
+    .min(1, { error: 'output limits must be at least 1 byte' })
+    .optional()
+    .openapi({ description });
+}
+
 const ExecSchema = z
   .object({
     command: z
@@ -95,6 +106,15 @@ const ExecSchema = z
         description:
           "Time limit of the command. At most the sandbox template's commandTimeoutMs, which is also the default; a larger value gets a 400.",
       }),
+    maxOutputBytes: outputLimitField(
+      "Bytes kept of each of stdout and stderr. At most the template's limit of that stream, which is also the default; a larger value gets a 400.",
+    ),
+    maxStdoutBytes: outputLimitField(
+      "Bytes of stdout kept, in place of maxOutputBytes. At most the template's stdout limit; a larger value gets a 400.",
+    ),
+    maxStderrBytes: outputLimitField(
+      "Bytes of stderr kept, in place of maxOutputBytes. At most the template's stderr limit; a larger value gets a 400.",
+    ),
   })
   .openapi('ExecRequest');
 
@@ -573,6 +593,9 @@ function toExecRequest(body: ExecBody): ExecRequest {
     ...(body.env === undefined ? {} : { env: body.env }),
     ...(body.stdin === undefined ? {} : { stdin: body.stdin }),
     ...(body.timeoutMs === undefined ? {} : { timeoutMs: body.timeoutMs }),
+    ...(body.maxOutputBytes === undefined ? {} : { maxOutputBytes: body.maxOutputBytes }),
+    ...(body.maxStdoutBytes === undefined ? {} : { maxStdoutBytes: body.maxStdoutBytes }),
+    ...(body.maxStderrBytes === undefined ? {} : { maxStderrBytes: body.maxStderrBytes }),
   };
 }
 
@@ -600,6 +623,7 @@ async function sandboxForExec(
       ],
     );
   }
+  checkOutputLimits(entry.body, sandbox.outputLimits);
   await checkCpuQuota(server, entry.tenant);
   server.tenants.audit({
     actor: entry.actor,
@@ -609,6 +633,30 @@ async function sandboxForExec(
     detail: { command: redactSecrets(entry.body.command) },
   });
   return sandbox;
+}
+
+/**
+ * Rejects output limits above the template's before a streamed response starts, as a 400
+ * that names the field. @throws HttpError 400 `INVALID_ARGUMENT`
+ */
+function checkOutputLimits(
+  body: ExecBody,
+  templateLimits: { stdout: number; stderr: number },
+): void {
+  try {
+    checkRequestedLimits(toExecRequest(body), templateLimits);
+  } catch (error) {
+    if (!isSandstackError(error, 'INVALID_ARGUMENT')) {
+      throw error;
+    }
+    const field = String(error.details?.field);
+    throw new HttpError(400, 'INVALID_ARGUMENT', error.message, undefined, [
+      {
+        field: `body.${field}`,
+        message: `${field} must be at most ${String(error.details?.limit)} bytes, the template's limit`,
+      },
+    ]);
+  }
 }
 
 /** Runs one command and responds with its whole result. */
