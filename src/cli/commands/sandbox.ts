@@ -357,36 +357,68 @@ function registerCheckpointCommands(sandbox: Command): void {
       'delete this snapshot and its files; give <tenant>/<name> or --tenant when several tenants use the name',
     )
     .option('--json', 'print the records as JSON')
-    .action((options: { tenant?: string; delete?: string } & JsonOption, command: Command) => {
-      const { controller } = openSandboxContext(command);
-      if (options.delete !== undefined) {
-        // With --tenant, a bare name is that tenant's snapshot; names are unique per tenant.
-        const ref =
-          options.tenant === undefined || options.delete.includes('/')
-            ? options.delete
-            : `${options.tenant}/${options.delete}`;
-        controller.deleteSnapshot(ref);
-        printLine(`Snapshot "${ref}" deleted`);
-        return;
-      }
-      const snapshots = controller.listSnapshots(
-        options.tenant === undefined ? {} : { tenant: options.tenant },
-      );
-      if (options.json === true) {
-        printJson(snapshots);
-        return;
-      }
-      if (snapshots.length === 0) {
-        printLine('No snapshots');
-        return;
-      }
-      for (const item of snapshots) {
-        const mib = (item.imageBytes + item.filesBytes) / 1024 / 1024;
-        printLine(
-          `${item.name}  from ${item.sandboxId}  template=${item.template}  tenant=${item.tenant ?? '-'}  ${mib.toFixed(1)} MiB`,
+    .action(
+      async (options: { tenant?: string; delete?: string } & JsonOption, command: Command) => {
+        if (options.delete !== undefined) {
+          const name = options.delete;
+          const ref = await either(
+            command,
+            (controller) => {
+              // With --tenant, a bare name is that tenant's snapshot; names are unique per tenant.
+              const local =
+                options.tenant === undefined || name.includes('/')
+                  ? name
+                  : `${options.tenant}/${name}`;
+              controller.deleteSnapshot(local);
+              return local;
+            },
+            async (remote) => {
+              rejectLocalOptions(command, ['tenant'], TOKEN_PICKS_TENANT);
+              await remote.call((client) => client.sandboxes.deleteSnapshot(name));
+              return name;
+            },
+          );
+          printLine(`Snapshot "${ref}" deleted`);
+          return;
+        }
+        const snapshots = await either<SnapshotLine[]>(
+          command,
+          (controller) =>
+            controller.listSnapshots(
+              options.tenant === undefined ? {} : { tenant: options.tenant },
+            ),
+          async (remote) => {
+            rejectLocalOptions(command, ['tenant'], TOKEN_PICKS_TENANT);
+            return remote.call((client) => client.sandboxes.listSnapshots());
+          },
         );
-      }
-    });
+        if (options.json === true) {
+          printJson(snapshots);
+          return;
+        }
+        if (snapshots.length === 0) {
+          printLine('No snapshots');
+          return;
+        }
+        for (const item of snapshots) {
+          const mib = (item.imageBytes + item.filesBytes) / 1024 / 1024;
+          printLine(
+            `${item.name}  from ${item.sandboxId}  template=${item.template}  tenant=${item.tenant ?? '-'}  ${mib.toFixed(1)} MiB`,
+          );
+        }
+      },
+    );
+}
+
+/** The fields of a local or remote snapshot record that `sandbox snapshots` prints. */
+interface SnapshotLine {
+  name: string;
+  sandboxId: string;
+  template: string;
+  /** Missing from the server's records, which are all the caller's own. */
+  tenant?: string | null;
+  imageBytes: number;
+  filesBytes: number;
 }
 
 function printRecordOr(options: JsonOption, record: unknown, line: string): void {

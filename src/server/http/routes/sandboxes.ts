@@ -455,6 +455,21 @@ export const getSnapshotRoute = createRoute({
   },
 });
 
+export const deleteSnapshotRoute = createRoute({
+  ...TAG,
+  method: 'delete',
+  path: '/snapshots/{name}',
+  summary: 'Delete a snapshot',
+  description:
+    "Deletes one of the tenant's snapshots with its memory image and files. Sandboxes started from it keep running. While one of the tenant's own templates names the snapshot, the delete gets a 409 that names the template. Another tenant's snapshot gets the same 404 as one that does not exist.",
+  request: { params: z.object({ name: nameSchema('snapshot name') }) },
+  responses: {
+    200: jsonContent(SnapshotSchema, 'The deleted snapshot'),
+    409: ERROR_RESPONSES[409],
+    ...CLIENT_ERRORS,
+  },
+});
+
 /** Routes under `/v1/sandboxes`, for tenant tokens. */
 export function sandboxRoutes(server: ServerContext): ReturnType<typeof createRouter> {
   const router = createRouter();
@@ -484,18 +499,11 @@ export function sandboxRoutes(server: ServerContext): ReturnType<typeof createRo
   });
 
   router.openapi(getSnapshotRoute, (c) => {
-    const { name } = c.req.valid('param');
-    const found = server.stack.controller
-      .listSnapshots({ tenant: tenantOf(c) })
-      .find((snapshot) => snapshot.name === name);
-    if (found === undefined) {
-      throw new SandstackError(
-        'SNAPSHOT_NOT_FOUND',
-        `Snapshot "${name}" not found; list your snapshots with GET /v1/sandboxes/snapshots`,
-      );
-    }
+    const found = ownSnapshot(server, tenantOf(c), c.req.valid('param').name);
     return c.json(toSnapshot(found), 200);
   });
+
+  router.openapi(deleteSnapshotRoute, deleteOwnSnapshot(server));
 
   router.openapi(getRoute, (c) =>
     c.json(toSandbox(ownedRecord(server, tenantOf(c), c.req.valid('param').id)), 200),
@@ -527,6 +535,65 @@ export function sandboxRoutes(server: ServerContext): ReturnType<typeof createRo
   });
 
   return router;
+}
+
+/**
+ * Returns the tenant's snapshot of that name.
+ * @throws SandstackError `SNAPSHOT_NOT_FOUND` for a missing one or another tenant's
+ */
+function ownSnapshot(server: ServerContext, tenant: string, name: string): SnapshotRecord {
+  const found = server.stack.controller
+    .listSnapshots({ tenant })
+    .find((snapshot) => snapshot.name === name);
+  if (found === undefined) {
+    throw new SandstackError(
+      'SNAPSHOT_NOT_FOUND',
+      `Snapshot "${name}" not found; list your snapshots with GET /v1/sandboxes/snapshots`,
+    );
+  }
+  return found;
+}
+
+/**
+ * Deletes one of the caller's snapshots unless one of its own templates names it. A shared
+ * template that names it does not stop the delete, because the snapshot contains the tenant's
+ * data; that template's claims then fail with `SNAPSHOT_NOT_FOUND`, and the server logs it.
+ */
+function deleteOwnSnapshot(
+  server: ServerContext,
+): RouteHandler<typeof deleteSnapshotRoute, ServerEnv> {
+  return (c) => {
+    const tenant = tenantOf(c);
+    const { name } = c.req.valid('param');
+    const found = ownSnapshot(server, tenant, name);
+    const ref = `${tenant}/${name}`;
+    const controller = server.stack.controller;
+    const owners = sandboxOwners(server.stack.db);
+    const naming = controller.templatesNamingSnapshot(ref);
+    const own = naming.filter((template) => owners.ownerOf('SandboxTemplate', template) === tenant);
+    if (own.length > 0) {
+      throw new HttpError(
+        409,
+        'SNAPSHOT_IN_USE',
+        `Snapshot "${name}" is named by your template ${own.map((template) => `"${template}"`).join(', ')}; remove the sandstack.dev/snapshot annotation from it (or delete the template) first`,
+      );
+    }
+    controller.deleteSnapshot(ref, { force: true });
+    if (naming.length > 0) {
+      server.stack.logger.warn('Deleted a snapshot that shared templates name', {
+        tenant,
+        snapshot: name,
+        templates: naming,
+      });
+    }
+    server.tenants.audit({
+      actor: actorOf(c),
+      tenant,
+      action: 'sandbox.snapshot.delete',
+      target: name,
+    });
+    return c.json(toSnapshot(found), 200);
+  };
 }
 
 /** Claims a sandbox of a template or from a pool for the caller. */
