@@ -60,6 +60,7 @@ import {
   SANDBOX_PATH,
   commandArgv,
   hiddenPaths,
+  createHidingMountSources,
   layoutOf,
   prepareLayout,
   readMeta,
@@ -267,12 +268,14 @@ export class GvisorDriver implements SandboxDriver {
       stateDir: options.stateDir,
       settings: this.settings.egress,
     });
+    const layout = layoutOf(options.stateDir);
+    createHidingMountSources(layout);
     const sandbox = new GvisorSandbox({
       ...this.settings,
       id: options.id,
       template: meta.template,
       createdAt: meta.createdAt,
-      layout: layoutOf(options.stateDir),
+      layout,
       stateDir: options.stateDir,
       proxy,
     });

@@ -39,9 +39,12 @@ export interface SandboxLayout {
   workspace: string;
   /** Backs the sandbox's private `/tmp`, in the writable layer. */
   tmp: string;
-  /** An empty read-only folder mounted over hidden folders. */
+  /**
+   * An empty read-only folder mounted over hidden folders. It is in the writable layer, so
+   * the sandbox's /proc/self/mountinfo shows its path inside that filesystem, not a host path.
+   */
   emptyDir: string;
-  /** An empty read-only file mounted over hidden files. */
+  /** An empty read-only file mounted over hidden files, in the writable layer too. */
   emptyFile: string;
   /** JSON record of the sandbox ({@link SandboxMeta}). */
   meta: string;
@@ -104,8 +107,8 @@ export function layoutOf(stateDir: string): SandboxLayout {
   return {
     workspace: join(writable, 'workspace'),
     tmp: join(writable, 'tmp'),
-    emptyDir: join(stateDir, 'empty'),
-    emptyFile: join(stateDir, 'empty-file'),
+    emptyDir: join(writable, 'empty'),
+    emptyFile: join(writable, 'empty-file'),
     meta: join(stateDir, 'sandbox.json'),
   };
 }
@@ -125,15 +128,23 @@ export async function prepareLayout(
   mkdirSync(layout.workspace, { recursive: true });
   mkdirSync(layout.tmp, { recursive: true });
   chmodSync(layout.tmp, 0o1777);
+  createHidingMountSources(layout);
+  if (!existsSync(layout.meta)) {
+    writeFileSync(layout.meta, JSON.stringify(meta, null, 2));
+  }
+  return layout;
+}
+
+/**
+ * Creates the empty folder and file that hide host paths (idempotent). A sandbox that an
+ * earlier version created has them in its state folder instead, so attaching calls this too.
+ */
+export function createHidingMountSources(layout: SandboxLayout): void {
   mkdirSync(layout.emptyDir, { recursive: true });
   chmodSync(layout.emptyDir, 0o555);
   if (!existsSync(layout.emptyFile)) {
     writeFileSync(layout.emptyFile, '', { mode: 0o444 });
   }
-  if (!existsSync(layout.meta)) {
-    writeFileSync(layout.meta, JSON.stringify(meta, null, 2));
-  }
-  return layout;
 }
 
 /**
