@@ -652,6 +652,31 @@ ${extra}`;
       expect(other.stdout).not.toContain('cli-small');
     }, 60_000);
 
+    it('lists and deletes snapshots through the server', async () => {
+      const claimed = await call(acme, 'POST', '/v1/sandboxes', '{}', 'application/json');
+      const id = claimed.body.id as string;
+      const stored = await call(
+        acme,
+        'POST',
+        `/v1/sandboxes/${id}/snapshot`,
+        JSON.stringify({ name: 'cli-snap' }),
+        'application/json',
+      );
+      expect(stored.status).toBe(201);
+      await call(acme, 'DELETE', `/v1/sandboxes/${id}`);
+
+      const remote = ['sandbox', 'snapshots', '--server', server.url];
+      const listed = await runCli(remote, { env: remoteEnv() });
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toMatch(/^cli-snap {2}from /m);
+      const deleted = await runCli([...remote, '--delete', 'cli-snap'], { env: remoteEnv() });
+      expect(deleted.code).toBe(0);
+      expect(deleted.stdout).toContain('Snapshot "cli-snap" deleted');
+      const missing = await runCli([...remote, '--delete', 'cli-snap'], { env: remoteEnv() });
+      expect(missing.code).not.toBe(0);
+      expect(missing.stderr).toContain('Snapshot "cli-snap" not found');
+    }, 120_000);
+
     it('prints the same problems as a local apply', async () => {
       const file = join(dir, 'bad.yaml');
       await writeFile(file, BAD_YAML);
