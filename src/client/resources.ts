@@ -441,6 +441,16 @@ export class SandboxesApi {
     return this.#http.json({ method: 'GET', path: apiPath`/v1/sandboxes/snapshots/${name}` });
   }
 
+  /**
+   * Deletes one of the tenant's snapshots with its files and returns its record. Sandboxes
+   * started from it keep running.
+   * @throws SandstackApiError `SNAPSHOT_NOT_FOUND` (404) for a missing or another tenant's
+   *   one, `SNAPSHOT_IN_USE` (409) while one of the tenant's templates names it
+   */
+  deleteSnapshot(name: string): Promise<SandboxSnapshot> {
+    return this.#http.json({ method: 'DELETE', path: apiPath`/v1/sandboxes/snapshots/${name}` });
+  }
+
   /** Destroys the sandbox and returns its record with its final usage. */
   release(id: string): Promise<Sandbox> {
     return this.#http.json({ method: 'DELETE', path: apiPath`/v1/sandboxes/${id}` });

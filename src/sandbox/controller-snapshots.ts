@@ -135,29 +135,46 @@ export class SandboxCheckpoints {
   }
 
   /**
-   * Deletes a snapshot and its files. Sandboxes started from it keep running.
+   * Deletes a snapshot and its files. Sandboxes started from it keep running. With `force`,
+   * templates that name it do not stop the delete, and their claims then fail with
+   * `SNAPSHOT_NOT_FOUND`.
    * @throws SandstackError `SNAPSHOT_NOT_FOUND`, or `INVALID_ARGUMENT` while a template names it
    */
-  deleteSnapshot(ref: string): void {
+  deleteSnapshot(ref: string, options: { force?: boolean } = {}): void {
     const snapshot = this.find(ref);
     if (snapshot === undefined) {
       this.getSnapshot(ref);
       return;
     }
-    const users = this.host
+    const users = this.templatesNaming(snapshot);
+    if (users.length > 0 && options.force !== true) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Snapshot "${ref}" is named by template ${users.join(', ')}; remove the snapshot from the template first`,
+        { details: { templates: users } },
+      );
+    }
+    rmSync(snapshot.dir, { recursive: true, force: true });
+    this.host.store.deleteSnapshot(snapshot.tenant, snapshot.name);
+  }
+
+  /**
+   * Returns the names of the templates that start their sandboxes from the snapshot a
+   * reference names; none for an unknown snapshot.
+   * @throws SandstackError `INVALID_ARGUMENT` for an ambiguous name
+   */
+  templatesNamingSnapshot(ref: string): string[] {
+    const snapshot = this.find(ref);
+    return snapshot === undefined ? [] : this.templatesNaming(snapshot);
+  }
+
+  private templatesNaming(snapshot: SnapshotRecord): string[] {
+    return this.host
       .listTemplates()
       .filter(
         (template) => template.snapshot !== undefined && this.names(template.snapshot, snapshot),
       )
       .map((template) => template.name);
-    if (users.length > 0) {
-      throw new SandstackError(
-        'INVALID_ARGUMENT',
-        `Snapshot "${ref}" is named by template ${users.join(', ')}; remove the snapshot from the template first`,
-      );
-    }
-    rmSync(snapshot.dir, { recursive: true, force: true });
-    this.host.store.deleteSnapshot(snapshot.tenant, snapshot.name);
   }
 
   /**

@@ -558,12 +558,22 @@ export class SandboxController {
   }
 
   /**
-   * Deletes a snapshot, named as {@link getSnapshot} takes it, and its files.
+   * Deletes a snapshot, named as {@link getSnapshot} takes it, and its files. With `force`,
+   * templates that name it do not stop the delete, and their claims then fail.
    * @throws SandstackError `SNAPSHOT_NOT_FOUND`, or `INVALID_ARGUMENT` while a template names
-   *   it or for an ambiguous name
+   *   it (unless `force`) or for an ambiguous name
    */
-  deleteSnapshot(ref: string): void {
-    this.checkpoints.deleteSnapshot(ref);
+  deleteSnapshot(ref: string, options: { force?: boolean } = {}): void {
+    this.checkpoints.deleteSnapshot(ref, options);
+  }
+
+  /**
+   * Returns the names of the templates that start their sandboxes from a snapshot, named as
+   * {@link getSnapshot} takes it; none for an unknown snapshot.
+   * @throws SandstackError `INVALID_ARGUMENT` for an ambiguous name
+   */
+  templatesNamingSnapshot(ref: string): string[] {
+    return this.checkpoints.templatesNamingSnapshot(ref);
   }
 
   /**

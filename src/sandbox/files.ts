@@ -6,6 +6,7 @@
  * host. They work on every runtime, because they use `exec` only.
  */
 import { SandstackError } from '../core/errors.js';
+import { helperRequest } from './process.js';
 import type { SandboxInstance } from './types.js';
 
 /** Largest tar archive {@link downloadArchive} returns and {@link uploadArchive} takes. */
@@ -40,7 +41,9 @@ export async function listFiles(sandbox: SandboxInstance, path: string): Promise
   // find prints NUL-separated fields, so any byte but NUL may appear in a name.
   const script = `${missingOrNotFolder(quoted)}
 exec find ${quoted} -mindepth 1 -maxdepth 1 -printf '%y\\0%s\\0%T@\\0%m\\0%f\\0'`;
-  const result = await sandbox.exec({ command: script, maxStdoutBytes: 64 * 1024 * 1024 });
+  const result = await sandbox.exec(
+    helperRequest({ command: script, maxStdoutBytes: 64 * 1024 * 1024 }),
+  );
   failOn(result, path, 'list');
   const fields = result.stdout.split('\0');
   const entries: FileEntry[] = [];
@@ -105,11 +108,13 @@ export async function downloadArchive(sandbox: SandboxInstance, path: string): P
   // exit status is written to stderr and read back.
   const script = `${missingOrNotFolder(quoted)}
 { tar -C ${quoted} -cf - . ; echo "tar-exit:$?" >&2; } | base64 -w 0`;
-  const result = await sandbox.exec({
-    command: script,
-    timeoutMs: ARCHIVE_TIMEOUT_MS,
-    maxStdoutBytes: Math.ceil((MAX_ARCHIVE_BYTES * 4) / 3) + 4,
-  });
+  const result = await sandbox.exec(
+    helperRequest({
+      command: script,
+      timeoutMs: ARCHIVE_TIMEOUT_MS,
+      maxStdoutBytes: Math.ceil((MAX_ARCHIVE_BYTES * 4) / 3) + 4,
+    }),
+  );
   if (result.stdoutTruncated) {
     throw new SandstackError(
       'SANDBOX_LIMIT',

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { SandstackError } from '../core/errors.js';
 import type { ExecRequest, OutputChunk, SandboxTemplate } from './types.js';
 import { timerDelay } from './timers.js';
 
@@ -39,6 +40,55 @@ export interface RunProcessOptions {
 export interface OutputLimits {
   stdout: number;
   stderr: number;
+}
+
+/**
+ * Maximum output limit of a template per stream, in bytes. A command's kept output is held
+ * in the caller's memory (the server's, over HTTP), so this bounds it to 64 MiB per stream.
+ */
+export const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Requests of the library's own helpers (file listing and folder download), which may keep
+ * more output than the template allows because they check and bound it themselves.
+ */
+const helperRequests = new WeakSet<ExecRequest>();
+
+/** Marks `request` as one of the library's own, exempt from {@link checkRequestedLimits}. */
+export function helperRequest<T extends ExecRequest>(request: T): T {
+  helperRequests.add(request);
+  return request;
+}
+
+/**
+ * Checks that a command's output limits only lower the template's. A request may not raise
+ * them, so the template's limit is what its caller can make the host keep.
+ * @throws SandstackError `INVALID_ARGUMENT` naming the field, its value and the template's
+ */
+export function checkRequestedLimits(request: ExecRequest, templateLimits: OutputLimits): void {
+  if (helperRequests.has(request)) {
+    return;
+  }
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const own = stream === 'stdout' ? 'maxStdoutBytes' : 'maxStderrBytes';
+    const field = request[own] === undefined ? 'maxOutputBytes' : own;
+    const value = request[field];
+    const limit = templateLimits[stream];
+    if (value !== undefined && value > limit) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `${field} ${value} is over the template's ${stream} limit of ${limit} bytes, and a command may only lower it; send at most ${limit}, or raise ${own} (or maxOutputBytes) of the template, up to ${MAX_OUTPUT_BYTES}`,
+        { details: { field, value, limit } },
+      );
+    }
+  }
+}
+
+/** Resolves the byte caps of a command's stdout and stderr from the template alone. */
+export function templateOutputLimits(
+  template: Pick<SandboxTemplate, 'maxOutputBytes' | 'maxStdoutBytes' | 'maxStderrBytes'>,
+): OutputLimits {
+  return outputLimits({}, template);
 }
 
 /** Resolves the byte caps of a command's stdout and stderr from the request and template. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { SandstackError } from '../core/errors.js';
 import { isValidName } from '../core/ids.js';
+import { MAX_OUTPUT_BYTES } from './process.js';
 import { MAX_COMMAND_TIMEOUT_MS } from './timers.js';
 import type { ResourceLimits, SandboxTemplate } from './types.js';
 
@@ -9,8 +10,8 @@ const MIB = 1024 * 1024;
 
 /**
  * Task limit of the default template. Under gVisor's ptrace platform every sandboxed thread
- * is a host thread and the Sentry's own threads count too (about 90 at idle), so the
- * limit must leave room for them.
+ * is a host thread, so a process inside costs several host tasks. The gVisor driver adds a
+ * reserve for the Sentry's own threads on top of this limit.
  */
 export const DEFAULT_PIDS = 1024;
 
@@ -139,6 +140,11 @@ function validateTemplate(template: SandboxTemplate): void {
   for (const [field, value] of positive) {
     if (!Number.isFinite(value) || value <= 0) {
       fail(field, value, 'use a positive number');
+    }
+  }
+  for (const [field, value] of positive) {
+    if (field.startsWith('max') && value > MAX_OUTPUT_BYTES) {
+      fail(field, value, `use at most ${MAX_OUTPUT_BYTES} bytes (64 MiB) per stream`);
     }
   }
   // Exec rejects a timeout past MAX_COMMAND_TIMEOUT_MS, so such a template is rejected when

@@ -12,7 +12,10 @@ export interface ResourceLimits {
   cpu: number;
   /** Memory limit in bytes, page cache included. */
   memoryBytes: number;
-  /** Maximum number of tasks (processes and threads) in the sandbox. */
+  /**
+   * Maximum number of tasks (processes and threads) of the sandbox's code. On gVisor it is
+   * counted in host tasks, and the runtime's own threads get a reserve above it.
+   */
   pids: number;
   /** Size of the writable layer (workspace and scratch) in bytes. */
   diskBytes: number;
@@ -88,11 +91,15 @@ export interface ExecRequest {
   stdin?: string | Uint8Array;
   /** @default the template's commandTimeoutMs */
   timeoutMs?: number;
-  /** Limit on each of stdout and stderr. @default the template's maxOutputBytes */
+  /**
+   * Limit on each of stdout and stderr, in bytes. It may lower the template's limits but not
+   * raise them: a larger value is rejected with `INVALID_ARGUMENT`. The kept output is held
+   * in memory. @default the template's maxOutputBytes
+   */
   maxOutputBytes?: number;
-  /** @default maxOutputBytes, else the template's maxStdoutBytes or maxOutputBytes */
+  /** At most the template's stdout limit. @default maxOutputBytes, else the template's maxStdoutBytes or maxOutputBytes */
   maxStdoutBytes?: number;
-  /** @default maxOutputBytes, else the template's maxStderrBytes or maxOutputBytes */
+  /** At most the template's stderr limit. @default maxOutputBytes, else the template's maxStderrBytes or maxOutputBytes */
   maxStderrBytes?: number;
   /**
    * Receives each piece of output as the command writes it, up to the stream's limit, in
@@ -168,6 +175,11 @@ export interface SandboxInstance {
   readonly runtime: RuntimeName;
   /** Timeout of a command that sets none: the template's `commandTimeoutMs`. */
   readonly commandTimeoutMs: number;
+  /**
+   * Bytes of stdout and stderr kept per command that sets no limit: the template's. A
+   * command's `maxOutputBytes`, `maxStdoutBytes` or `maxStderrBytes` may only lower them.
+   */
+  readonly outputLimits: { stdout: number; stderr: number };
   exec(request: ExecRequest): Promise<ExecResult>;
   /**
    * Resolves once a command that runs now or starts later has ended, whatever its result.

@@ -68,6 +68,34 @@ suite('bubblewrap command agent', () => {
     }
   });
 
+  it('shows commands no host path', async () => {
+    const { stateDir, sandbox } = await start();
+    try {
+      // bwrap's init is pid 1 with bwrap's argv, so its options must not be on its command line.
+      const processes = await sandbox.exec({
+        command:
+          'for f in /proc/[0-9]*/cmdline /proc/[0-9]*/environ; do tr "\\0" " " < "$f" 2>/dev/null; echo; done',
+      });
+      expect(processes.exitCode).toBe(0);
+      expect(processes.stdout).toContain('/tmp/.sandstack/exec-agent');
+      expect(processes.stdout).not.toContain(dir);
+      expect(processes.stdout).not.toContain(EXEC_AGENT);
+      expect(processes.stdout).not.toContain(process.cwd());
+
+      // Hidden folders and the agent come from the writable layer and a copy of bwrap's own,
+      // so the mounts' sources name no folder of the checkout or of the state folder.
+      const mounts = await sandbox.exec({ command: 'cat /proc/self/mountinfo' });
+      const sources = mounts.stdout
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => line.split(' ')[3] ?? '');
+      expect(sources.filter((source) => source.startsWith(stateDir))).toEqual([]);
+      expect(sources.filter((source) => source.startsWith(process.cwd()))).toEqual([]);
+    } finally {
+      await sandbox.destroy();
+    }
+  });
+
   it('gives commands no capability', async () => {
     const { sandbox } = await start();
     try {

@@ -77,6 +77,19 @@ for (const { driver, check } of checks) {
       expect(result.stdout.length).toBe(1000);
     });
 
+    it('rejects output limits over the template', async () => {
+      const error = await sandbox
+        .exec({ command: 'head -c 3000000 /dev/zero', maxOutputBytes: 2_147_483_647 })
+        .catch((caught: unknown) => caught);
+      expect(isSandstackError(error, 'INVALID_ARGUMENT')).toBe(true);
+      expect((error as Error).message).toContain(
+        "maxOutputBytes 2147483647 is over the template's stdout limit of 1048576 bytes",
+      );
+      expect(() => resolveTemplate({ name: 'huge', maxStdoutBytes: 64 * 1024 * 1024 + 1 })).toThrow(
+        'Template "huge" has an invalid maxStdoutBytes 67108865; use at most 67108864 bytes',
+      );
+    });
+
     it('hides /etc/shadow, /root and /home', async () => {
       const result = await sandbox.exec({
         command: 'wc -c < /etc/shadow; find /root /home -mindepth 1 | wc -l',
@@ -119,6 +132,36 @@ for (const { driver, check } of checks) {
             (error: unknown) => (error as Error).message,
           );
         expect(outcome).toContain(`pids limit of ${pids}`);
+        expect((await bomb.exec({ command: 'echo recovered' })).stdout).toBe('recovered\n');
+      } finally {
+        await bomb.destroy();
+      }
+    });
+
+    it('runs commands under a small pids limit', async () => {
+      // On gVisor the runtime's own host threads get a reserve above the template's pids,
+      // so a limit that bubblewrap runs with leaves room for commands there too.
+      const small = await start(resolveTemplate({ name: 'small', resources: { pids: 32 } }));
+      try {
+        const first = await small.exec({ command: 'echo hi; id -u' });
+        expect(first.stdout).toBe('hi\n65534\n');
+        const second = await small.exec({ command: 'ls / | grep -c workspace' });
+        expect(second.stdout).toBe('1\n');
+      } finally {
+        await small.destroy();
+      }
+    });
+
+    it('contains a fork bomb under pids 32', async () => {
+      const bomb = await start(resolveTemplate({ name: 'bomb32', resources: { pids: 32 } }));
+      try {
+        const outcome = await bomb
+          .exec({ command: 'for i in $(seq 1 300); do sleep 20 & done; wait', timeoutMs: 15_000 })
+          .then(
+            (result) => result.stderr,
+            (error: unknown) => (error as Error).message,
+          );
+        expect(outcome).toContain('pids limit of 32');
         expect((await bomb.exec({ command: 'echo recovered' })).stdout).toBe('recovered\n');
       } finally {
         await bomb.destroy();

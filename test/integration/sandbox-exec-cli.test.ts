@@ -139,10 +139,26 @@ describe('sandstack sandbox exec streaming', () => {
         const result = await cli(['exec', id, '--', 'head -c 200 /dev/zero | tr "\\0" x']);
         expect(result.code).toBe(0);
         expect(result.stdout).toBe('x'.repeat(64));
-        expect(result.stderr).toContain(
-          "output cut: stdout (maxStdoutBytes) went past the template's limit",
-        );
+        expect(result.stderr).toContain('output cut: stdout (maxStdoutBytes) went past its limit');
         expect(result.stderr).toContain(`sandstack sandbox files get ${id} <path>`);
+      }, 60_000);
+
+      it('lowers but never raises output limits', async () => {
+        const lower = await cli([
+          'exec',
+          id,
+          '--max-output-bytes',
+          '10',
+          '--',
+          'head -c 200 /dev/zero | tr "\\0" x',
+        ]);
+        expect(lower.code).toBe(0);
+        expect(lower.stdout).toBe('x'.repeat(10));
+        const raised = await cli(['exec', id, '--max-output-bytes', '65', '--', 'true']);
+        expect(raised.code).not.toBe(0);
+        expect(raised.stderr).toContain(
+          "maxOutputBytes 65 is over the template's stdout limit of 64 bytes",
+        );
       }, 60_000);
 
       it('exits with the exit code under --json', async () => {

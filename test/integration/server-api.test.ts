@@ -652,6 +652,42 @@ describe('control plane API', () => {
       expect(equal.body.stdout).toBe('ran\n');
     });
 
+    it("rejects output limits over the template's", async () => {
+      const over = await call(acme, 'POST', `/v1/sandboxes/${sandboxId}/exec`, {
+        command: 'head -c 3000000 /dev/zero',
+        maxOutputBytes: 2_000_000_000,
+      });
+      expect(over.status).toBe(400);
+      expect(over.body.error?.code).toBe('INVALID_ARGUMENT');
+      expect(over.body.error?.message).toContain('maxOutputBytes 2000000000 is over');
+      expect(over.body.error?.message).toContain("template's stdout limit of 1048576 bytes");
+      expect(over.body.error?.issues?.[0]?.field).toBe('body.maxOutputBytes');
+      const streamed = await call(acme, 'POST', `/v1/sandboxes/${sandboxId}/exec/stream`, {
+        command: 'echo ran',
+        maxStderrBytes: 1_048_577,
+      });
+      expect(streamed.status).toBe(400);
+      expect(streamed.body.error?.issues?.[0]?.field).toBe('body.maxStderrBytes');
+
+      const lower = await call(acme, 'POST', `/v1/sandboxes/${sandboxId}/exec`, {
+        command: 'head -c 3000 /dev/zero | tr "\\0" x',
+        maxStdoutBytes: 1000,
+      });
+      expect(lower.status).toBe(200);
+      expect(lower.body.stdout).toBe('x'.repeat(1000));
+      expect(lower.body.stdoutTruncated).toBe(true);
+      expect(lower.body.stderr).toContain(
+        "raise maxStdoutBytes (or maxOutputBytes) of the command, up to the template's limit of 1048576",
+      );
+      const atTemplate = await call(acme, 'POST', `/v1/sandboxes/${sandboxId}/exec`, {
+        command: 'head -c 1048577 /dev/zero',
+      });
+      expect(atTemplate.body.stdoutTruncated).toBe(true);
+      expect(atTemplate.body.stderr).toContain(
+        'raise maxStdoutBytes (or maxOutputBytes) of the template, up to 67108864',
+      );
+    });
+
     it('rejects a file read without a path', async () => {
       const reply = await call(acme, 'GET', `/v1/sandboxes/${sandboxId}/files`);
       expect(reply.status).toBe(400);

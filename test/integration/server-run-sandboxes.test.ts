@@ -70,6 +70,9 @@ function escapingTar(): Buffer {
   return Buffer.concat([header, body, Buffer.alloc(1024)]);
 }
 
+/** Statuses of an instance that has ended. */
+const ENDED = ['complete', 'errored', 'terminated'];
+
 interface Reply {
   status: number;
   body: Record<string, unknown> & { error?: { code: string; message: string } };
@@ -103,35 +106,52 @@ describe('sandboxes of ended runs', () => {
     return (reply.body.sandboxes as SandboxItem[]).filter((item) => item.runId === id);
   };
 
-  /** Polls until `check` returns a value; bounded to 600 polls of 100 ms. */
-  const pollFor = async <T>(label: string, check: () => Promise<T | undefined>): Promise<T> => {
-    for (let poll = 0; poll < 600; poll += 1) {
+  /** Describes instance `id` and its sandboxes, for the message of a wait that timed out. */
+  const describeRun = async (id: string): Promise<string> => {
+    const instance = await call('GET', `/v1/instances/${id}`);
+    const { status, error, steps } = instance.body;
+    const sandboxes = await runSandboxes(id);
+    return JSON.stringify({ status, error, steps, sandboxes });
+  };
+
+  /**
+   * Polls until `check` returns a value, bounded to 1500 polls of 100 ms. A cold gVisor
+   * claim may take up to 30 s for `runsc run` plus 30 s for the agent's first reply before
+   * it gives up, so on a loaded host a 60 s wait can end before the claim does. A wait that
+   * times out names what it waited for and the instance's state.
+   */
+  const pollFor = async <T>(
+    label: string,
+    id: string,
+    check: () => Promise<T | undefined>,
+  ): Promise<T> => {
+    for (let poll = 0; poll < 1500; poll += 1) {
       const value = await check();
       if (value !== undefined) {
         return value;
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`Timed out waiting for ${label}`);
+    throw new Error(`Timed out waiting for ${label}; instance ${id}: ${await describeRun(id)}`);
   };
 
   const claimedBy = (id: string) =>
-    pollFor(`a sandbox claimed by ${id}`, async () => {
+    pollFor(`a sandbox claimed by ${id}`, id, async () => {
       const sandboxes = await runSandboxes(id);
       return sandboxes.length > 0 ? sandboxes : undefined;
     });
 
   const releasedBy = (id: string) =>
-    pollFor(`the sandboxes of ${id} to be released`, async () => {
+    pollFor(`the sandboxes of ${id} to be released`, id, async () => {
       const sandboxes = await runSandboxes(id);
       const released = sandboxes.length > 0 && sandboxes.every((box) => box.state === 'released');
       return released ? sandboxes : undefined;
     });
 
   const statusOf = async (id: string): Promise<Reply['body']> =>
-    pollFor(`${id} to end`, async () => {
+    pollFor(`${id} to end`, id, async () => {
       const reply = await call('GET', `/v1/instances/${id}`);
-      const ended = ['complete', 'errored', 'terminated'].includes(reply.body.status as string);
+      const ended = ENDED.includes(reply.body.status as string);
       return ended ? reply.body : undefined;
     });
 
@@ -182,13 +202,17 @@ describe('sandboxes of ended runs', () => {
     expect(terminated.body.status).toBe('terminated');
     const sandboxes = await runSandboxes('held');
     expect(sandboxes.map((box) => box.state)).toEqual(['released']);
-  }, 120_000);
+  }, 400_000);
 
   it('releases on terminate mid-command', async () => {
     await call('POST', '/v1/instances', { workflow: 'keep', id: 'busy', params: { end: 'exec' } });
     await claimedBy('busy');
-    await pollFor('the exec step to start', async () => {
+    await pollFor('the exec step to start after the cold claim', 'busy', async () => {
       const reply = await call('GET', '/v1/instances/busy');
+      if (ENDED.includes(reply.body.status as string)) {
+        // A claim that failed ends the instance, and the step would never start.
+        throw new Error(`Instance busy ended before its exec step: ${await describeRun('busy')}`);
+      }
       const steps = reply.body.steps as { key: string }[];
       return steps.some((step) => step.key === 'exec#1') ? true : undefined;
     });
@@ -198,7 +222,7 @@ describe('sandboxes of ended runs', () => {
     const sandboxes = await releasedBy('busy');
     expect(sandboxes).toHaveLength(1);
     expect((await call('GET', '/v1/instances/busy')).body.status).toBe('terminated');
-  }, 120_000);
+  }, 400_000);
 
   it('releases when a run errors', async () => {
     await call('POST', '/v1/instances', {
@@ -211,7 +235,7 @@ describe('sandboxes of ended runs', () => {
     expect(JSON.stringify(ended.error)).toContain('failed on purpose');
     const sandboxes = await releasedBy('failing');
     expect(sandboxes).toHaveLength(1);
-  }, 120_000);
+  }, 400_000);
 
   it('releases when a run completes', async () => {
     await call('POST', '/v1/instances', {
@@ -223,7 +247,7 @@ describe('sandboxes of ended runs', () => {
     expect(ended.status).toBe('complete');
     const sandboxes = await releasedBy('done');
     expect(sandboxes.map((box) => box.id)).toEqual([ended.output]);
-  }, 120_000);
+  }, 400_000);
 
   it('fails a hostile tar upload at once', async () => {
     const created = await call('POST', '/v1/instances', {
@@ -251,5 +275,5 @@ describe('sandboxes of ended runs', () => {
       attempt: 1,
     });
     await releasedBy('hostile-tar');
-  }, 120_000);
+  }, 400_000);
 });

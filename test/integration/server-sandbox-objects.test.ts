@@ -3,10 +3,12 @@
  * and JSON, the same field-pointing errors as the local `sandstack apply -f`, tenant scoping
  * with 404s for another tenant's objects, deletes, the OpenAPI document, and the remote CLI.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SandstackClient } from '../../src/client/index.js';
 import { startServer, type RunningServer } from '../../src/server/http/server.js';
 import { runCli } from '../helpers/cli.js';
 import { closeTestServer } from '../helpers/server.js';
@@ -514,6 +516,60 @@ ${extra}`;
       );
       expect(named.status).toBe(200);
     }, 120_000);
+
+    it('deletes a snapshot of the tenant', async () => {
+      const controller = server.context.stack.controller;
+      const acmeDir = controller.getSnapshot('acme/acme-snap').dir;
+      const globexDir = controller.getSnapshot('globex/acme-snap').dir;
+      expect(existsSync(acmeDir)).toBe(true);
+
+      // The tenant's own template acme-warm names it, so the delete is rejected.
+      const inUse = await call(acme, 'DELETE', '/v1/sandboxes/snapshots/acme-snap');
+      expect(inUse.status).toBe(409);
+      expect(inUse.body.error?.code).toBe('SNAPSHOT_IN_USE');
+      expect(inUse.body.error?.message).toContain('is named by your template "acme-warm"');
+      expect(existsSync(acmeDir)).toBe(true);
+
+      // Each tenant deletes only its own snapshot of that name.
+      const client = new SandstackClient({ baseUrl: server.url, token: globex });
+      const deleted = await client.sandboxes.deleteSnapshot('acme-snap');
+      expect(deleted.name).toBe('acme-snap');
+      expect(existsSync(globexDir)).toBe(false);
+      expect((await call(acme, 'GET', '/v1/sandboxes/snapshots/acme-snap')).status).toBe(200);
+      const again = await call(globex, 'DELETE', '/v1/sandboxes/snapshots/acme-snap');
+      expect(again.status).toBe(404);
+      expect(again.body.error?.code).toBe('SNAPSHOT_NOT_FOUND');
+
+      // The shared template shared-warm names it too, but does not keep the tenant's data.
+      expect((await call(acme, 'DELETE', '/v1/templates/acme-warm')).status).toBe(200);
+      const mine = await call(acme, 'DELETE', '/v1/sandboxes/snapshots/acme-snap');
+      expect(mine.status).toBe(200);
+      expect(existsSync(acmeDir)).toBe(false);
+      expect((await call(acme, 'GET', '/v1/sandboxes/snapshots/acme-snap')).status).toBe(404);
+      expect(controller.listSnapshots({ tenant: 'acme' })).toEqual([]);
+      expect((await call(ADMIN_TOKEN, 'DELETE', '/v1/templates/shared-warm')).status).toBe(200);
+    }, 120_000);
+
+    it("deletes a deleted tenant's snapshots", async () => {
+      const token = await createTenant('departing');
+      const claimed = await call(token, 'POST', '/v1/sandboxes', '{}', 'application/json');
+      const id = claimed.body.id as string;
+      const stored = await call(
+        token,
+        'POST',
+        `/v1/sandboxes/${id}/snapshot`,
+        JSON.stringify({ name: 'kept' }),
+        'application/json',
+      );
+      expect(stored.status).toBe(201);
+      const controller = server.context.stack.controller;
+      const snapshotDir = controller.getSnapshot('departing/kept').dir;
+      expect(existsSync(snapshotDir)).toBe(true);
+
+      expect((await call(ADMIN_TOKEN, 'DELETE', '/v1/tenants/departing')).status).toBe(200);
+      expect(controller.listSnapshots({ tenant: 'departing' })).toEqual([]);
+      expect(existsSync(snapshotDir)).toBe(false);
+    }, 120_000);
   });
 
   describe('tenant template policy set by the admin', () => {
@@ -595,6 +651,31 @@ ${extra}`;
       });
       expect(other.stdout).not.toContain('cli-small');
     }, 60_000);
+
+    it('lists and deletes snapshots through the server', async () => {
+      const claimed = await call(acme, 'POST', '/v1/sandboxes', '{}', 'application/json');
+      const id = claimed.body.id as string;
+      const stored = await call(
+        acme,
+        'POST',
+        `/v1/sandboxes/${id}/snapshot`,
+        JSON.stringify({ name: 'cli-snap' }),
+        'application/json',
+      );
+      expect(stored.status).toBe(201);
+      await call(acme, 'DELETE', `/v1/sandboxes/${id}`);
+
+      const remote = ['sandbox', 'snapshots', '--server', server.url];
+      const listed = await runCli(remote, { env: remoteEnv() });
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toMatch(/^cli-snap {2}from /m);
+      const deleted = await runCli([...remote, '--delete', 'cli-snap'], { env: remoteEnv() });
+      expect(deleted.code).toBe(0);
+      expect(deleted.stdout).toContain('Snapshot "cli-snap" deleted');
+      const missing = await runCli([...remote, '--delete', 'cli-snap'], { env: remoteEnv() });
+      expect(missing.code).not.toBe(0);
+      expect(missing.stderr).toContain('Snapshot "cli-snap" not found');
+    }, 120_000);
 
     it('prints the same problems as a local apply', async () => {
       const file = join(dir, 'bad.yaml');

@@ -92,6 +92,19 @@ describe('tenant runtimes at sandbox start', () => {
     await call(acme, 'DELETE', `/v1/sandboxes/${claim.body.id ?? ''}`, '{}');
   }, 60_000);
 
+  it('names the runtimeClassName a tenant asked for', async () => {
+    const yaml = templateYaml('acme-kube', 'kubernetes');
+    const applied = await call(acme, 'POST', '/v1/apply', yaml, 'application/yaml');
+    expect(applied.status).toBe(400);
+    const message = applied.body.error?.message ?? '';
+    expect(message).toContain(
+      'Runtime "gvisor", which a template with runtimeClassName "kubernetes" gets on this server because that class has no local runtime, is not allowed',
+    );
+    expect(message).toContain('allowedRuntimes is [kubernetes]');
+    expect(message).toContain('gvisor (or runsc) or bubblewrap (or bwrap)');
+    expect(message).not.toContain('without runtimeClassName');
+  }, 60_000);
+
   it('leaves shared templates alone', async () => {
     const claim = await call(acme, 'POST', '/v1/sandboxes', '{"template":"default"}');
     expect(claim.status).toBe(201);

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { ExecRequest, ExecResult, SandboxInstance } from '../../sandbox/types.js';
+import { MAX_OUTPUT_BYTES } from '../../sandbox/process.js';
 import { MAX_COMMAND_TIMEOUT_MS } from '../../sandbox/timers.js';
 import { integerOption } from '../options.js';
 import { printJson, printLine, printWarning, writeRaw } from '../output.js';
@@ -85,19 +86,32 @@ function registerExec(sandbox: Command): void {
       "time limit in milliseconds (default: the template's)",
       integerOption(1, MAX_COMMAND_TIMEOUT_MS),
     )
+    .option(
+      '--max-output-bytes <bytes>',
+      "bytes kept of each of stdout and stderr, at most the template's limit (default: the template's)",
+      integerOption(1, MAX_OUTPUT_BYTES),
+    )
     .option('--stdin <file>', "host file fed to the command's standard input")
     .option('--json', 'print the result as JSON')
     .action(
       async (
         id: string,
         words: string[],
-        options: { cwd?: string; timeout?: number; stdin?: string } & JsonOption,
+        options: {
+          cwd?: string;
+          timeout?: number;
+          maxOutputBytes?: number;
+          stdin?: string;
+        } & JsonOption,
         command: Command,
       ) => {
         const request = {
           command: words.join(' '),
           ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
           ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
+          ...(options.maxOutputBytes === undefined
+            ? {}
+            : { maxOutputBytes: options.maxOutputBytes }),
         };
         const stdin = options.stdin === undefined ? undefined : readFileSync(options.stdin);
         const json = options.json === true;
@@ -216,7 +230,7 @@ function warnIfTruncated(id: string, result: ExecOutcome): void {
     return;
   }
   printWarning(
-    `output cut: ${streams.join(' and ')} went past the template's limit, so the rest was not kept; redirect long output to a file in the sandbox and copy it out with "sandstack sandbox files get ${id} <path>", or raise the limit (annotation sandstack.dev/max-output-bytes)`,
+    `output cut: ${streams.join(' and ')} went past its limit (the template's, or a lower --max-output-bytes), so the rest was not kept; redirect long output to a file in the sandbox and copy it out with "sandstack sandbox files get ${id} <path>", or raise the limit (annotation sandstack.dev/max-output-bytes)`,
   );
 }
 
@@ -256,7 +270,7 @@ async function execPrinting(
 async function execRemotePrinting(
   remote: Remote,
   id: string,
-  request: { command: string; cwd?: string; timeoutMs?: number } & {
+  request: { command: string; cwd?: string; timeoutMs?: number; maxOutputBytes?: number } & {
     stdin: Buffer | undefined;
     json: boolean;
   },
@@ -343,36 +357,68 @@ function registerCheckpointCommands(sandbox: Command): void {
       'delete this snapshot and its files; give <tenant>/<name> or --tenant when several tenants use the name',
     )
     .option('--json', 'print the records as JSON')
-    .action((options: { tenant?: string; delete?: string } & JsonOption, command: Command) => {
-      const { controller } = openSandboxContext(command);
-      if (options.delete !== undefined) {
-        // With --tenant, a bare name is that tenant's snapshot; names are unique per tenant.
-        const ref =
-          options.tenant === undefined || options.delete.includes('/')
-            ? options.delete
-            : `${options.tenant}/${options.delete}`;
-        controller.deleteSnapshot(ref);
-        printLine(`Snapshot "${ref}" deleted`);
-        return;
-      }
-      const snapshots = controller.listSnapshots(
-        options.tenant === undefined ? {} : { tenant: options.tenant },
-      );
-      if (options.json === true) {
-        printJson(snapshots);
-        return;
-      }
-      if (snapshots.length === 0) {
-        printLine('No snapshots');
-        return;
-      }
-      for (const item of snapshots) {
-        const mib = (item.imageBytes + item.filesBytes) / 1024 / 1024;
-        printLine(
-          `${item.name}  from ${item.sandboxId}  template=${item.template}  tenant=${item.tenant ?? '-'}  ${mib.toFixed(1)} MiB`,
+    .action(
+      async (options: { tenant?: string; delete?: string } & JsonOption, command: Command) => {
+        if (options.delete !== undefined) {
+          const name = options.delete;
+          const ref = await either(
+            command,
+            (controller) => {
+              // With --tenant, a bare name is that tenant's snapshot; names are unique per tenant.
+              const local =
+                options.tenant === undefined || name.includes('/')
+                  ? name
+                  : `${options.tenant}/${name}`;
+              controller.deleteSnapshot(local);
+              return local;
+            },
+            async (remote) => {
+              rejectLocalOptions(command, ['tenant'], TOKEN_PICKS_TENANT);
+              await remote.call((client) => client.sandboxes.deleteSnapshot(name));
+              return name;
+            },
+          );
+          printLine(`Snapshot "${ref}" deleted`);
+          return;
+        }
+        const snapshots = await either<SnapshotLine[]>(
+          command,
+          (controller) =>
+            controller.listSnapshots(
+              options.tenant === undefined ? {} : { tenant: options.tenant },
+            ),
+          async (remote) => {
+            rejectLocalOptions(command, ['tenant'], TOKEN_PICKS_TENANT);
+            return remote.call((client) => client.sandboxes.listSnapshots());
+          },
         );
-      }
-    });
+        if (options.json === true) {
+          printJson(snapshots);
+          return;
+        }
+        if (snapshots.length === 0) {
+          printLine('No snapshots');
+          return;
+        }
+        for (const item of snapshots) {
+          const mib = (item.imageBytes + item.filesBytes) / 1024 / 1024;
+          printLine(
+            `${item.name}  from ${item.sandboxId}  template=${item.template}  tenant=${item.tenant ?? '-'}  ${mib.toFixed(1)} MiB`,
+          );
+        }
+      },
+    );
+}
+
+/** The fields of a local or remote snapshot record that `sandbox snapshots` prints. */
+interface SnapshotLine {
+  name: string;
+  sandboxId: string;
+  template: string;
+  /** Missing from the server's records, which are all the caller's own. */
+  tenant?: string | null;
+  imageBytes: number;
+  filesBytes: number;
 }
 
 function printRecordOr(options: JsonOption, record: unknown, line: string): void {

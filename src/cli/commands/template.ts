@@ -65,7 +65,10 @@ export function register(program: Command): void {
     .option('--cpu <quantity>', 'CPU limit, such as 1, 2 or 500m')
     .option('--memory <quantity>', 'memory limit, such as 512Mi or 2Gi')
     .option('--disk <quantity>', 'size of the writable layer, such as 1Gi')
-    .option('--pids <count>', 'limit on tasks (processes and threads)')
+    .option(
+      '--pids <count>',
+      "limit on tasks (processes and threads) of the sandbox's code; gVisor gets 256 more for its own threads",
+    )
     .option('--env <name=value>', 'environment variable of every command (repeatable)', collect, [])
     .option('--workdir <path>', 'working directory inside the sandbox')
     .option('--egress-allow <domains>', 'comma-separated domains reachable through the proxy')

@@ -51,11 +51,63 @@ export const AGENT_START_TIMEOUT_MS = 30_000;
 const INFO_FD = 3;
 const USERNS_BLOCK_FD = 4;
 
+/** Descriptor from which bwrap reads its options (`--args`), in the host shell that runs it. */
+const BWRAP_ARGS_FD = 5;
+
+/** Descriptor from which bwrap copies the agent program into the sandbox. */
+const AGENT_PROGRAM_FD = 6;
+
 /**
- * Shell that starts the agent, run by /bin/sh inside the sandbox. It closes the gate, which
- * bwrap leaves open in its program, then becomes the agent.
+ * Shell that starts the agent, run by /bin/sh inside the sandbox. It closes the gate and
+ * the descriptors bwrap read its options and the agent from, which bwrap leaves open in
+ * its program, then becomes the agent.
  */
-const AGENT_WRAPPER = `exec ${USERNS_BLOCK_FD}>&-; exec "$0" "$@"`;
+const AGENT_WRAPPER = `exec ${USERNS_BLOCK_FD}>&- ${BWRAP_ARGS_FD}<&- ${AGENT_PROGRAM_FD}<&-; exec "$0" "$@"`;
+
+/**
+ * Builds a bash script fragment and the arguments it takes that exec bwrap with its options
+ * read from a descriptor (`--args`) rather than its command line. bwrap's init is pid 1 in
+ * the sandbox with bwrap's argv, so options on the command line would show the host paths
+ * they name (the state folder, the checkout) in /proc/1/cmdline to every command. Put the
+ * fragment last in a bash `-c` script, with the arguments after `$0`; bash runs it, because
+ * dash has no arrays or process substitution.
+ *
+ * @param command.prefix program that runs bwrap, such as `ip netns exec <ns>`, or none
+ * @param command.options bwrap's options, without bwrap itself or the program
+ * @param command.files host files opened for reading at descriptors, for bwrap options
+ *   such as `--ro-bind-data`
+ */
+export function bwrapWithHiddenOptions(command: {
+  prefix: readonly string[];
+  bwrap: string;
+  options: readonly string[];
+  program: readonly string[];
+  files?: ReadonlyMap<number, string>;
+}): { script: string; args: string[] } {
+  const files = [...(command.files ?? new Map<number, string>())];
+  // Each file's path comes first in the arguments, then the options' count and options.
+  const openFiles = files.map(([fd], index) => `exec ${fd}< "\${${index + 1}}"`).join('; ');
+  const script = [
+    ...(openFiles === '' ? [] : [openFiles]),
+    `shift ${files.length}`,
+    'count=$1',
+    'shift',
+    `exec ${BWRAP_ARGS_FD}< <(printf '%s\\0' "\${@:1:count}")`,
+    'shift "$count"',
+    'exec "$@"',
+  ].join('; ');
+  const args = [
+    ...files.map(([, path]) => path),
+    String(command.options.length),
+    ...command.options,
+    ...command.prefix,
+    command.bwrap,
+    '--args',
+    String(BWRAP_ARGS_FD),
+    ...command.program,
+  ];
+  return { script, args };
+}
 
 /** Files of one sandbox's agent channel, in its state folder (mode 0600, root's). */
 export interface AgentChannelPaths {
@@ -135,6 +187,8 @@ export interface AgentLaunch {
   netnsPrefix: string[];
   /** The agent program inside the sandbox (an absolute path) and its arguments. */
   agent: { program: string; args: string[] };
+  /** Host file of the agent program, which bwrap copies to `agent.program`. */
+  agentFile: string;
   /** The `cgroup.procs` files that bwrap joins before it starts. */
   cgroupProcsFiles: string[];
   channel: AgentChannelPaths;
@@ -158,10 +212,17 @@ export async function launchAgentBwrap(launch: AgentLaunch): Promise<number> {
   // left open without close-on-exec. bash runs this, because dash cannot name descriptors
   // above 9 in a redirection.
   const closeStray = `for fd in /proc/$$/fd/*; do n=\${fd##*/}; if [ "$n" -gt ${USERNS_BLOCK_FD} ]; then eval "exec $n>&-"; fi; done`;
-  const script = `${joinCgroups}; ${closeStray}; exec "$@"`;
-
-  const bwrap = [
-    ...launch.bwrapArgs,
+  const [bwrapPath = 'bwrap', ...sandboxOptions] = launch.bwrapArgs;
+  const { program, args } = launch.agent;
+  // The agent is copied into a file of bwrap's own, so no mount inside shows where the
+  // host keeps it.
+  const options = [
+    ...sandboxOptions,
+    '--perms',
+    '0555',
+    '--ro-bind-data',
+    String(AGENT_PROGRAM_FD),
+    program,
     '--unshare-user',
     '--info-fd',
     String(INFO_FD),
@@ -171,9 +232,14 @@ export async function launchAgentBwrap(launch: AgentLaunch): Promise<number> {
     'ALL',
     ...AGENT_CAPABILITIES.flatMap((capability) => ['--cap-add', capability]),
   ];
-  const { program, args } = launch.agent;
-  const agentArgv = ['/bin/sh', '-c', AGENT_WRAPPER, program, ...args];
-  const argv = [...launch.netnsPrefix, ...bwrap, ...agentArgv];
+  const hidden = bwrapWithHiddenOptions({
+    prefix: launch.netnsPrefix,
+    bwrap: bwrapPath,
+    options,
+    program: ['/bin/sh', '-c', AGENT_WRAPPER, program, ...args],
+    files: new Map([[AGENT_PROGRAM_FD, launch.agentFile]]),
+  });
+  const script = `${joinCgroups}; ${closeStray}; ${hidden.script}`;
 
   // The agent's stdin and stdout are its FIFOs, opened read-write so that opening does not
   // wait for a peer and the agent never reads end-of-file while the sandbox runs.
@@ -182,7 +248,7 @@ export async function launchAgentBwrap(launch: AgentLaunch): Promise<number> {
   const log = openSync(launch.logPath, 'w');
   let child: ChildProcess;
   try {
-    const shell = ['/bin/bash', '--norc', '--noprofile', '-c', script, 'bash', ...argv];
+    const shell = ['/bin/bash', '--norc', '--noprofile', '-c', script, 'bash', ...hidden.args];
     const niceness = launch.niceness ?? 0;
     // nice execs the shell, so the shell's $$ and the pid that bwrap reports stay the same.
     const [program = '/bin/bash', ...args] =

@@ -1,7 +1,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, posix } from 'node:path';
+import { basename, isAbsolute, join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { SandstackError } from '../../core/errors.js';
 import {
@@ -33,6 +33,7 @@ import {
   AGENT_START_TIMEOUT_MS,
   agentChannelHasReader,
   agentChannelPaths,
+  bwrapWithHiddenOptions,
   giveWorkspaceToCommands,
   hasTagGroup,
   killTaggedProcesses,
@@ -48,6 +49,7 @@ import {
   SANDBOX_PATH,
   checkpointUnsupported,
   hiddenPaths,
+  createHidingMountSources,
   layoutOf,
   prepareLayout,
   readMeta,
@@ -221,6 +223,7 @@ export class BubblewrapDriver implements SandboxDriver {
     }
     createCgroups(options.id, meta.template.resources);
     const layout = layoutOf(options.stateDir);
+    createHidingMountSources(layout);
     // The proxy lived in the process that created the sandbox, so start it again here.
     const proxy = await startEgress(options.id, meta.template, {
       stateDir: options.stateDir,
@@ -572,18 +575,13 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
   private agentLaunch(channel: AgentChannelPaths, logPath: string): AgentLaunch {
     const root = this.template.rootfs.kind === 'host' ? '/' : this.template.rootfs.path;
     const { program, args } = this.options.agent;
-    // The program's folder is mounted over the sandbox's own /tmp, so the agent runs in any
-    // root filesystem and the host root gets no mount point.
-    const bwrapArgs = [
-      ...this.bwrapArgs({ cwd: '/', env: {} }, { root, perCommand: false }),
-      '--ro-bind',
-      dirname(program),
-      NATIVE_DIR_IN_SANDBOX,
-    ];
+    // The program is copied into the sandbox's own /tmp, so the agent runs in any root
+    // filesystem and the host root gets no mount point.
     return {
-      bwrapArgs,
+      bwrapArgs: this.bwrapArgs({ cwd: '/', env: {} }, { root, perCommand: false }),
       netnsPrefix: hasEgress(this.template) ? ['ip', 'netns', 'exec', this.id] : [],
       agent: { program: posix.join(NATIVE_DIR_IN_SANDBOX, basename(program)), args },
+      agentFile: program,
       cgroupProcsFiles: cgroupProcsFiles(this.id),
       channel,
       logPath,
@@ -597,16 +595,20 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     const joinCgroups = cgroupProcsFiles(this.id)
       .map((file) => `echo $$ > '${file}'`)
       .join('; ');
-    const script = `${joinCgroups}; ${CLOSE_STRAY_FDS}; exec "$@"`;
-    // A sandbox with egress runs in its own network namespace, where the proxy listens.
-    const netns = hasEgress(this.template) ? ['ip', 'netns', 'exec', this.id] : [];
     // No GNU `timeout` inside: the host kills bwrap at the deadline (see killTree), and the
     // pid namespace ends every process of the command with it.
     const root = this.template.rootfs.kind === 'host' ? '/' : this.template.rootfs.path;
-    const bwrap = this.bwrapArgs(exec, { root, perCommand: true });
-    const argv = [...netns, ...bwrap, '/bin/sh', '-c', exec.command];
+    const [bwrapPath = 'bwrap', ...options] = this.bwrapArgs(exec, { root, perCommand: true });
+    const hidden = bwrapWithHiddenOptions({
+      // A sandbox with egress runs in its own network namespace, where the proxy listens.
+      prefix: hasEgress(this.template) ? ['ip', 'netns', 'exec', this.id] : [],
+      bwrap: bwrapPath,
+      options,
+      program: ['/bin/sh', '-c', exec.command],
+    });
+    const script = `${joinCgroups}; ${CLOSE_STRAY_FDS}; ${hidden.script}`;
     // bash reads ~/.bashrc when its stdin is a socket, as Node's pipes are, unless --norc.
-    return ['/bin/bash', '--norc', '--noprofile', '-c', script, 'bash', ...argv];
+    return ['/bin/bash', '--norc', '--noprofile', '-c', script, 'bash', ...hidden.args];
   }
 
   /**
@@ -676,6 +678,8 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
       files: hiddenFiles,
       workdir: template.workdir,
     });
+    // NOTE: the recursive bind of the root copies every host mount, so the sandbox's
+    // mountinfo lists the writable layers under the state folder by their host paths.
     const args = [bwrapPath, '--ro-bind', how.root, '/', '--dev', '/dev', '--proc', '/proc'];
     for (const dir of hidden.dirs) {
       args.push('--ro-bind', layout.emptyDir, dir);

@@ -67,6 +67,7 @@ import {
   TAG_GROUP_RANGE,
   commandArgv,
   hiddenPaths,
+  createHidingMountSources,
   layoutOf,
   prepareLayout,
   readMeta,
@@ -146,6 +147,18 @@ const RUNSC_TIMEOUT_MS = 30_000;
 
 /** Time allowed for the warm-up command of a sandbox started for a pool. */
 const WARM_UP_TIMEOUT_MS = 10_000;
+
+/**
+ * Host tasks the sandbox's pids cgroup allows on top of the template's `resources.pids`, for
+ * gVisor itself: under the ptrace platform the Sentry's and gofer's threads count against the
+ * cgroup. With runsc 0.0~20221219.0 on a 2-core host, an idle sandbox with the command agent
+ * had 113-115 host tasks, and 125-137 while one command ran, with or without egress. The
+ * reserve leaves about twice that, so `pids` is what the tenant's processes and threads may
+ * use. NOTE: each process inside costs about 10-16 host tasks under ptrace, and the Sentry
+ * keeps threads that a burst of commands made, so the template's pids buy fewer processes
+ * than on bubblewrap.
+ */
+export const GVISOR_RESERVED_PIDS = 256;
 
 /** Time allowed for `runsc checkpoint`, which writes all of the sandbox's memory. */
 const CHECKPOINT_TIMEOUT_MS = 120_000;
@@ -277,12 +290,14 @@ export class GvisorDriver implements SandboxDriver {
       stateDir: options.stateDir,
       settings: this.settings.egress,
     });
+    const layout = layoutOf(options.stateDir);
+    createHidingMountSources(layout);
     const sandbox = new GvisorSandbox({
       ...this.settings,
       id: options.id,
       template: meta.template,
       createdAt: meta.createdAt,
-      layout: layoutOf(options.stateDir),
+      layout,
       stateDir: options.stateDir,
       proxy,
     });
@@ -921,7 +936,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     const limit =
       hits.memory > 0
         ? `memory limit of ${resources.memoryBytes} bytes`
-        : `pids limit of ${resources.pids} tasks (gVisor's own threads count as tasks)`;
+        : `pids limit of ${resources.pids} tasks (counted as host tasks, above the ${GVISOR_RESERVED_PIDS} that gVisor itself may use)`;
     throw new SandstackError(
       'SANDBOX_LIMIT',
       `Sandbox "${this.id}" stopped while running the command because it hit its ${limit}; ` +
@@ -1024,7 +1039,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
         resources: {
           memory: { limit: resources.memoryBytes },
           cpu: { quota, period: CPU_PERIOD_US },
-          pids: { limit: resources.pids },
+          pids: { limit: resources.pids + GVISOR_RESERVED_PIDS },
         },
         namespaces: [
           ...['pid', 'ipc', 'uts', 'mount'].map((type) => ({ type })),

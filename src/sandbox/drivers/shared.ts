@@ -11,7 +11,15 @@ import {
 import { join, posix, relative } from 'node:path';
 import { SandstackError } from '../../core/errors.js';
 import { readLimitHits } from '../cgroup.js';
-import { outputLimits, runProcess, type OutputLimits, type ProcessResult } from '../process.js';
+import {
+  checkRequestedLimits,
+  MAX_OUTPUT_BYTES,
+  outputLimits,
+  runProcess,
+  templateOutputLimits,
+  type OutputLimits,
+  type ProcessResult,
+} from '../process.js';
 import { isWritableLayerFull, mountWritableLayer, writableLayerDir } from '../writable-layer.js';
 import type {
   ExecRequest,
@@ -31,9 +39,12 @@ export interface SandboxLayout {
   workspace: string;
   /** Backs the sandbox's private `/tmp`, in the writable layer. */
   tmp: string;
-  /** An empty read-only folder mounted over hidden folders. */
+  /**
+   * An empty read-only folder mounted over hidden folders. It is in the writable layer, so
+   * the sandbox's /proc/self/mountinfo shows its path inside that filesystem, not a host path.
+   */
   emptyDir: string;
-  /** An empty read-only file mounted over hidden files. */
+  /** An empty read-only file mounted over hidden files, in the writable layer too. */
   emptyFile: string;
   /** JSON record of the sandbox ({@link SandboxMeta}). */
   meta: string;
@@ -96,8 +107,8 @@ export function layoutOf(stateDir: string): SandboxLayout {
   return {
     workspace: join(writable, 'workspace'),
     tmp: join(writable, 'tmp'),
-    emptyDir: join(stateDir, 'empty'),
-    emptyFile: join(stateDir, 'empty-file'),
+    emptyDir: join(writable, 'empty'),
+    emptyFile: join(writable, 'empty-file'),
     meta: join(stateDir, 'sandbox.json'),
   };
 }
@@ -117,15 +128,23 @@ export async function prepareLayout(
   mkdirSync(layout.workspace, { recursive: true });
   mkdirSync(layout.tmp, { recursive: true });
   chmodSync(layout.tmp, 0o1777);
+  createHidingMountSources(layout);
+  if (!existsSync(layout.meta)) {
+    writeFileSync(layout.meta, JSON.stringify(meta, null, 2));
+  }
+  return layout;
+}
+
+/**
+ * Creates the empty folder and file that hide host paths (idempotent). A sandbox that an
+ * earlier version created has them in its state folder instead, so attaching calls this too.
+ */
+export function createHidingMountSources(layout: SandboxLayout): void {
   mkdirSync(layout.emptyDir, { recursive: true });
   chmodSync(layout.emptyDir, 0o555);
   if (!existsSync(layout.emptyFile)) {
     writeFileSync(layout.emptyFile, '', { mode: 0o444 });
   }
-  if (!existsSync(layout.meta)) {
-    writeFileSync(layout.meta, JSON.stringify(meta, null, 2));
-  }
-  return layout;
 }
 
 /**
@@ -253,6 +272,10 @@ export abstract class LocalSandbox {
     return this.template.commandTimeoutMs;
   }
 
+  get outputLimits(): OutputLimits {
+    return templateOutputLimits(this.template);
+  }
+
   /** Makes running and later commands fail with `error`, because the sandbox is ending. */
   markEnding(error: SandstackError): void {
     this.endError = error;
@@ -293,6 +316,7 @@ export abstract class LocalSandbox {
   }
 
   private async execAndReport(request: ExecRequest): Promise<ExecResult> {
+    checkRequestedLimits(request, this.outputLimits);
     const exec = this.resolve(request);
     const before = readLimitHits(this.id);
     const result = await this.execRaw(exec);
@@ -302,7 +326,7 @@ export abstract class LocalSandbox {
       result.killed || (result.exitCode === 137 && result.durationMs >= exec.timeoutMs);
     const note =
       this.limitNote(before, { timedOut, timeoutMs: exec.timeoutMs, stderr }) +
-      truncationNote(result, exec.limits);
+      truncationNote(result, exec.limits, this.outputLimits);
     if (note !== '') {
       exec.onOutput?.({ stream: 'stderr', data: Buffer.from(note) });
     }
@@ -452,13 +476,23 @@ export abstract class LocalSandbox {
   }
 }
 
-/** Says which stream passed its limit, with the limit's value, as the last line of stderr. */
+/**
+ * Says which stream passed its limit, with the limit's value and where to raise it, as the
+ * last line of stderr. A command may only lower the template's limit, so the template is the
+ * place unless the command itself set a lower one.
+ */
 function truncationNote(
   result: Pick<ProcessResult, 'stdoutTruncated' | 'stderrTruncated'>,
   limits: OutputLimits,
+  templateLimits: OutputLimits,
 ): string {
-  const cut = (stream: 'stdout' | 'stderr', option: string): string =>
-    `\nsandstack: ${stream} passed the limit of ${limits[stream]} bytes and the rest was dropped; raise ${option} (or maxOutputBytes) of the template, or of the exec call in a program that uses the library; over HTTP the template's limit applies`;
+  const cut = (stream: 'stdout' | 'stderr', option: string): string => {
+    const remedy =
+      limits[stream] < templateLimits[stream]
+        ? `raise ${option} (or maxOutputBytes) of the command, up to the template's limit of ${templateLimits[stream]}`
+        : `raise ${option} (or maxOutputBytes) of the template, up to ${MAX_OUTPUT_BYTES}, because a command may only lower it`;
+    return `\nsandstack: ${stream} passed the limit of ${limits[stream]} bytes and the rest was dropped; ${remedy}`;
+  };
   return (
     (result.stdoutTruncated ? cut('stdout', 'maxStdoutBytes') : '') +
     (result.stderrTruncated ? cut('stderr', 'maxStderrBytes') : '')

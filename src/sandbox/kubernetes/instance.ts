@@ -11,7 +11,12 @@ import type {
   SandboxUsage,
   SnapshotInfo,
 } from '../types.js';
-import { outputLimits } from '../process.js';
+import {
+  checkRequestedLimits,
+  outputLimits,
+  templateOutputLimits,
+  type OutputLimits,
+} from '../process.js';
 import { MAX_COMMAND_TIMEOUT_MS } from '../timers.js';
 import { checkpointUnsupported } from '../drivers/shared.js';
 import { TIMEOUT_EXIT_CODE, buildExecLine, shellQuote } from './exec-script.js';
@@ -86,6 +91,10 @@ export class KubernetesSandbox implements SandboxInstance {
     return this.#options.template.commandTimeoutMs;
   }
 
+  get outputLimits(): OutputLimits {
+    return templateOutputLimits(this.#options.template);
+  }
+
   get operatingMode(): OperatingMode {
     return this.#operatingMode;
   }
@@ -100,6 +109,7 @@ export class KubernetesSandbox implements SandboxInstance {
         `Invalid timeoutMs ${JSON.stringify(timeoutMs)}; use a whole number from 1 to ${MAX_COMMAND_TIMEOUT_MS}`,
       );
     }
+    checkRequestedLimits(request, this.outputLimits);
     const limits = outputLimits(request, template);
     const line = buildExecLine({
       command: request.command,

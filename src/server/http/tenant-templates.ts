@@ -97,11 +97,12 @@ export function checkTemplatePolicy(
   input: TemplateInput,
   policy: TenantTemplatePolicy,
   autoRuntime: { withoutEgress: RuntimeName | undefined; withEgress: RuntimeName | undefined },
+  runtimeClassName?: string,
 ): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
   const egress = input.network?.egress === 'proxy' ? input.network.allow : [];
   const auto = egress.length > 0 ? autoRuntime.withEgress : autoRuntime.withoutEgress;
-  const runtime = runtimeOf(input, auto);
+  const runtime = runtimeOf(input, auto, runtimeClassName);
   if (runtime !== undefined && !policy.allowedRuntimes.includes(runtime.name)) {
     problems.push({
       path: ['spec', 'podTemplate', 'spec', 'runtimeClassName'],
@@ -119,10 +120,15 @@ export function checkTemplatePolicy(
   return problems;
 }
 
-/** Returns the runtime a template's sandboxes get here, with how to describe and change it. */
+/**
+ * Returns the runtime a template's sandboxes get here, with how to describe and change it.
+ * `runtimeClassName` is the class the manifest asked for, which the template keeps only as
+ * its runtime, so a class with no local runtime (such as "kubernetes") reads as `auto`.
+ */
 function runtimeOf(
   input: TemplateInput,
   auto: RuntimeName | undefined,
+  runtimeClassName: string | undefined,
 ): { name: RuntimeName; described: string; fix: string } | undefined {
   const runtime = input.runtime ?? 'auto';
   if (runtime !== 'auto') {
@@ -144,10 +150,14 @@ function runtimeOf(
     // No runtime works on this server, so no sandbox of the template can start here.
     return undefined;
   }
+  const described =
+    runtimeClassName === undefined
+      ? `Runtime "${auto}", which a template without runtimeClassName gets on this server,`
+      : `Runtime "${auto}", which a template with runtimeClassName "${runtimeClassName}" gets on this server because that class has no local runtime,`;
   return {
     name: auto,
-    described: `Runtime "${auto}", which a template without runtimeClassName gets on this server,`,
-    fix: 'Set runtimeClassName to an allowed runtime that works here (see "sandstack doctor")',
+    described,
+    fix: 'Set runtimeClassName to an allowed runtime that works here: gvisor (or runsc) or bubblewrap (or bwrap), see "sandstack doctor"',
   };
 }
 

@@ -246,8 +246,17 @@ function checkAccess(
     problems.push(...checkSharedTemplateSnapshot(server, item));
   }
   if (item.kind === 'SandboxTemplate' && viewer !== null) {
-    const { input } = toTemplateInput(item.object as unknown as SandboxTemplateObject);
-    problems.push(...checkTemplatePolicy(input, server.tenantTemplates, caller.autoRuntime));
+    const object = item.object as unknown as SandboxTemplateObject;
+    const { input } = toTemplateInput(object);
+    const runtimeClassName = object.spec.podTemplate.spec.runtimeClassName;
+    problems.push(
+      ...checkTemplatePolicy(
+        input,
+        server.tenantTemplates,
+        caller.autoRuntime,
+        runtimeClassName === undefined ? undefined : String(runtimeClassName),
+      ),
+    );
   }
   if (item.kind === 'SandboxWarmPool' && viewer !== null) {
     problems.push(...checkTenantPoolSize(server, item, viewer));

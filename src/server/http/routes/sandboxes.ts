@@ -12,6 +12,7 @@ import type { ExecRequest, ExecResult, SandboxInstance } from '../../../sandbox/
 import { actorOf, listedTenants, requireTenantOrAdminList, tenantOf } from '../auth.js';
 import { BEARER, createRouter, type ServerContext, type ServerEnv } from '../context.js';
 import { CLIENT_ERRORS, ERROR_RESPONSES, ErrorSchema, HttpError } from '../errors.js';
+import { checkRequestedLimits } from '../../../sandbox/process.js';
 import { MAX_COMMAND_TIMEOUT_MS } from '../../../sandbox/timers.js';
 import { checkCpuQuota, reserveSandboxClaim } from '../limits.js';
 import { sandboxOwners } from '../sandbox-owners.js';
@@ -73,6 +74,16 @@ const SnapshotSchema = z
   })
   .openapi('Snapshot');
 
+/** Builds the schema of an exec request's optional output limit in bytes; each sandbox checks it against its template. */
+function outputLimitField(description: string) {
+  return z
+    .number({ error: 'output limits must be a number of bytes' })
+    .int({ error: 'output limits must be a whole number of bytes' })
+    .min(1, { error: 'output limits must be at least 1 byte' })
+    .optional()
+    .openapi({ description });
+}
+
 const ExecSchema = z
   .object({
     command: z
@@ -95,6 +106,15 @@ const ExecSchema = z
         description:
           "Time limit of the command. At most the sandbox template's commandTimeoutMs, which is also the default; a larger value gets a 400.",
       }),
+    maxOutputBytes: outputLimitField(
+      "Bytes kept of each of stdout and stderr. At most the template's limit of that stream, which is also the default; a larger value gets a 400.",
+    ),
+    maxStdoutBytes: outputLimitField(
+      "Bytes of stdout kept, in place of maxOutputBytes. At most the template's stdout limit; a larger value gets a 400.",
+    ),
+    maxStderrBytes: outputLimitField(
+      "Bytes of stderr kept, in place of maxOutputBytes. At most the template's stderr limit; a larger value gets a 400.",
+    ),
   })
   .openapi('ExecRequest');
 
@@ -435,6 +455,21 @@ export const getSnapshotRoute = createRoute({
   },
 });
 
+export const deleteSnapshotRoute = createRoute({
+  ...TAG,
+  method: 'delete',
+  path: '/snapshots/{name}',
+  summary: 'Delete a snapshot',
+  description:
+    "Deletes one of the tenant's snapshots with its memory image and files. Sandboxes started from it keep running. While one of the tenant's own templates names the snapshot, the delete gets a 409 that names the template. Another tenant's snapshot gets the same 404 as one that does not exist.",
+  request: { params: z.object({ name: nameSchema('snapshot name') }) },
+  responses: {
+    200: jsonContent(SnapshotSchema, 'The deleted snapshot'),
+    409: ERROR_RESPONSES[409],
+    ...CLIENT_ERRORS,
+  },
+});
+
 /** Routes under `/v1/sandboxes`, for tenant tokens. */
 export function sandboxRoutes(server: ServerContext): ReturnType<typeof createRouter> {
   const router = createRouter();
@@ -464,18 +499,11 @@ export function sandboxRoutes(server: ServerContext): ReturnType<typeof createRo
   });
 
   router.openapi(getSnapshotRoute, (c) => {
-    const { name } = c.req.valid('param');
-    const found = server.stack.controller
-      .listSnapshots({ tenant: tenantOf(c) })
-      .find((snapshot) => snapshot.name === name);
-    if (found === undefined) {
-      throw new SandstackError(
-        'SNAPSHOT_NOT_FOUND',
-        `Snapshot "${name}" not found; list your snapshots with GET /v1/sandboxes/snapshots`,
-      );
-    }
+    const found = ownSnapshot(server, tenantOf(c), c.req.valid('param').name);
     return c.json(toSnapshot(found), 200);
   });
+
+  router.openapi(deleteSnapshotRoute, deleteOwnSnapshot(server));
 
   router.openapi(getRoute, (c) =>
     c.json(toSandbox(ownedRecord(server, tenantOf(c), c.req.valid('param').id)), 200),
@@ -507,6 +535,65 @@ export function sandboxRoutes(server: ServerContext): ReturnType<typeof createRo
   });
 
   return router;
+}
+
+/**
+ * Returns the tenant's snapshot of that name.
+ * @throws SandstackError `SNAPSHOT_NOT_FOUND` for a missing one or another tenant's
+ */
+function ownSnapshot(server: ServerContext, tenant: string, name: string): SnapshotRecord {
+  const found = server.stack.controller
+    .listSnapshots({ tenant })
+    .find((snapshot) => snapshot.name === name);
+  if (found === undefined) {
+    throw new SandstackError(
+      'SNAPSHOT_NOT_FOUND',
+      `Snapshot "${name}" not found; list your snapshots with GET /v1/sandboxes/snapshots`,
+    );
+  }
+  return found;
+}
+
+/**
+ * Deletes one of the caller's snapshots unless one of its own templates names it. A shared
+ * template that names it does not stop the delete, because the snapshot contains the tenant's
+ * data; that template's claims then fail with `SNAPSHOT_NOT_FOUND`, and the server logs it.
+ */
+function deleteOwnSnapshot(
+  server: ServerContext,
+): RouteHandler<typeof deleteSnapshotRoute, ServerEnv> {
+  return (c) => {
+    const tenant = tenantOf(c);
+    const { name } = c.req.valid('param');
+    const found = ownSnapshot(server, tenant, name);
+    const ref = `${tenant}/${name}`;
+    const controller = server.stack.controller;
+    const owners = sandboxOwners(server.stack.db);
+    const naming = controller.templatesNamingSnapshot(ref);
+    const own = naming.filter((template) => owners.ownerOf('SandboxTemplate', template) === tenant);
+    if (own.length > 0) {
+      throw new HttpError(
+        409,
+        'SNAPSHOT_IN_USE',
+        `Snapshot "${name}" is named by your template ${own.map((template) => `"${template}"`).join(', ')}; remove the sandstack.dev/snapshot annotation from it (or delete the template) first`,
+      );
+    }
+    controller.deleteSnapshot(ref, { force: true });
+    if (naming.length > 0) {
+      server.stack.logger.warn('Deleted a snapshot that shared templates name', {
+        tenant,
+        snapshot: name,
+        templates: naming,
+      });
+    }
+    server.tenants.audit({
+      actor: actorOf(c),
+      tenant,
+      action: 'sandbox.snapshot.delete',
+      target: name,
+    });
+    return c.json(toSnapshot(found), 200);
+  };
 }
 
 /** Claims a sandbox of a template or from a pool for the caller. */
@@ -573,6 +660,9 @@ function toExecRequest(body: ExecBody): ExecRequest {
     ...(body.env === undefined ? {} : { env: body.env }),
     ...(body.stdin === undefined ? {} : { stdin: body.stdin }),
     ...(body.timeoutMs === undefined ? {} : { timeoutMs: body.timeoutMs }),
+    ...(body.maxOutputBytes === undefined ? {} : { maxOutputBytes: body.maxOutputBytes }),
+    ...(body.maxStdoutBytes === undefined ? {} : { maxStdoutBytes: body.maxStdoutBytes }),
+    ...(body.maxStderrBytes === undefined ? {} : { maxStderrBytes: body.maxStderrBytes }),
   };
 }
 
@@ -600,6 +690,7 @@ async function sandboxForExec(
       ],
     );
   }
+  checkOutputLimits(entry.body, sandbox.outputLimits);
   await checkCpuQuota(server, entry.tenant);
   server.tenants.audit({
     actor: entry.actor,
@@ -609,6 +700,30 @@ async function sandboxForExec(
     detail: { command: redactSecrets(entry.body.command) },
   });
   return sandbox;
+}
+
+/**
+ * Rejects output limits above the template's before a streamed response starts, as a 400
+ * that names the field. @throws HttpError 400 `INVALID_ARGUMENT`
+ */
+function checkOutputLimits(
+  body: ExecBody,
+  templateLimits: { stdout: number; stderr: number },
+): void {
+  try {
+    checkRequestedLimits(toExecRequest(body), templateLimits);
+  } catch (error) {
+    if (!isSandstackError(error, 'INVALID_ARGUMENT')) {
+      throw error;
+    }
+    const field = String(error.details?.field);
+    throw new HttpError(400, 'INVALID_ARGUMENT', error.message, undefined, [
+      {
+        field: `body.${field}`,
+        message: `${field} must be at most ${String(error.details?.limit)} bytes, the template's limit`,
+      },
+    ]);
+  }
 }
 
 /** Runs one command and responds with its whole result. */

@@ -105,7 +105,7 @@ export const deleteTenantRoute = createRoute({
   path: '/{tenant}',
   summary: 'Delete a tenant',
   description:
-    'Revokes its tokens, terminates its unfinished instances, releases its sandboxes, and deletes its claims, pools and templates. Its history stays, and its id cannot be used again.',
+    'Revokes its tokens, terminates its unfinished instances, releases its sandboxes, and deletes its claims, pools, templates and snapshots (with their files on disk). Its history stays, and its id cannot be used again.',
   request: { params: TenantParam },
   responses: { 200: jsonContent(TenantSchema, 'The deleted tenant'), ...CLIENT_ERRORS },
 });
@@ -260,7 +260,7 @@ function deleteTenant(server: ServerContext): RouteHandler<typeof deleteTenantRo
 
 /**
  * Terminates a deleted tenant's unfinished instances, releases its sandboxes, and deletes
- * its claims, pools (destroying their ready sandboxes) and templates.
+ * its claims, pools (destroying their ready sandboxes), templates and snapshots.
  */
 async function stopTenantWork(server: ServerContext, tenant: string): Promise<void> {
   for (const instance of await server.runner.engine.list(tenant)) {
@@ -287,5 +287,17 @@ async function stopTenantWork(server: ServerContext, tenant: string): Promise<vo
       controller.deleteTemplate(template.name);
       owners.remove('SandboxTemplate', template.name);
     }
+  }
+  // Snapshots hold the tenant's files and memory, so they go even when a shared template
+  // still names one; that template's claims then fail with SNAPSHOT_NOT_FOUND.
+  for (const snapshot of controller.listSnapshots({ tenant })) {
+    const ref = `${tenant}/${snapshot.name}`;
+    const naming = controller.templatesNamingSnapshot(ref);
+    controller.deleteSnapshot(ref, { force: true });
+    server.stack.logger.info('Deleted snapshot of deleted tenant', {
+      tenant,
+      snapshot: snapshot.name,
+      ...(naming.length === 0 ? {} : { namedByTemplates: naming }),
+    });
   }
 }
