@@ -167,6 +167,15 @@ export class InstanceRunner {
     await (this.#running.get(traceKey(tenant, id))?.engine ?? this.engine).pause(tenant, id);
   }
 
+  /**
+   * Resumes a paused instance. A run here that is still pausing goes on, else the instance
+   * is queued to run.
+   */
+  async resume(tenant: string, id: string): Promise<void> {
+    await (this.#running.get(traceKey(tenant, id))?.engine ?? this.engine).resume(tenant, id);
+    await this.schedule(tenant, id);
+  }
+
   /** Checks whether the instance is running in this process now. */
   isRunning(tenant: string, id: string): boolean {
     return this.#running.has(traceKey(tenant, id));
