@@ -490,6 +490,23 @@ describe('WorkflowEngine', () => {
     expect((await harness.engine.run('acme', id)).status).toBe('complete');
   });
 
+  it('waits out a step timeout past 24.8 days', async () => {
+    const harness = await makeHarness({
+      bindings: () => ({
+        SLOW: {
+          later: () => new Promise((resolve) => setTimeout(() => resolve('late'), 200)),
+        },
+      }),
+    });
+    const { result } = await runOnce(
+      harness,
+      `return step.do('long', { timeout: '1000 days' }, async () => this.env.SLOW.later());`,
+    );
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe('complete');
+    expect(result.output).toBe('late');
+  });
+
   describe('pause with a step in flight', () => {
     /** A binding whose `wait` counts its calls and resolves only when `open` is called. */
     const gate = () => {
