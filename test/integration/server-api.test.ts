@@ -796,11 +796,27 @@ describe('control plane API', () => {
       expect(again.status).toBe(409);
     });
 
+    it('records the caller as decider', async () => {
+      const request = await server.context.approvals.enqueue({
+        tool: 'Bash',
+        input: { command: 'git push origin main' },
+        reason: 'Pushes to the default branch',
+        sessionId: 'globex/run_label',
+      });
+      const whoami = await call(globex, 'GET', '/v1/whoami');
+      const decided = await call(globex, 'POST', `/v1/approvals/${request.id}/deny`, {
+        by: 'admin@corp',
+      });
+      expect(decided.status).toBe(200);
+      expect(decided.body.decidedBy).toBe(`globex/${whoami.body.tokenId as string}`);
+      expect(decided.body.decidedByLabel).toBe('admin@corp');
+    });
+
     it('writes decisions to the audit log', async () => {
       const audit = await admin('GET', '/v1/audit?limit=1000');
       const entries = audit.body.entries as { action: string; target: string | null }[];
       expect(entries.filter((entry) => entry.action === 'approval.approve')).toHaveLength(1);
-      expect(entries.filter((entry) => entry.action === 'approval.deny')).toHaveLength(1);
+      expect(entries.filter((entry) => entry.action === 'approval.deny')).toHaveLength(2);
     });
   });
 
@@ -835,6 +851,39 @@ describe('control plane API', () => {
       expect(output.allowed).toBe(false);
       expect(output.reason).toContain('denied request');
       expect(output.reason).toContain('not today');
+    }, 120_000);
+  });
+
+  describe('terminate with an ask pending', () => {
+    it('expires the ask of the run', async () => {
+      const created = await call(globex, 'POST', '/v1/instances', { workflow: 'ask' });
+      expect(created.status).toBe(202);
+      const id = created.body.id as string;
+      // Bounded: 600 polls of 100 ms, about a minute.
+      let pending: { id: string; sessionId: string }[] = [];
+      for (let poll = 0; poll < 600 && pending.length === 0; poll += 1) {
+        const listed = await call(globex, 'GET', '/v1/approvals?status=pending');
+        pending = (JSON.parse(listed.text) as typeof pending).filter(
+          (item) => item.sessionId === `globex/${id}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(pending).toHaveLength(1);
+      const requestId = pending[0]?.id as string;
+
+      expect((await call(globex, 'POST', `/v1/instances/${id}/terminate`)).status).toBe(200);
+      const after = await call(globex, 'GET', `/v1/approvals/${requestId}`);
+      expect(after.body.status).toBe('expired');
+      expect(after.body.note).toBe('run terminated');
+      const approved = await call(globex, 'POST', `/v1/approvals/${requestId}/approve`, {});
+      expect(approved.status).toBe(409);
+
+      const actions = await call(globex, 'GET', `/v1/instances/${id}/actions`);
+      const kinds = (actions.body.actions as { kind: string; verdict: string }[]).map(
+        (action) => `${action.kind}:${action.verdict}`,
+      );
+      expect(kinds).toContain('claim:allow');
+      expect(kinds).not.toContain('tool:allow');
     }, 120_000);
   });
 
