@@ -68,6 +68,26 @@ export class Ask extends WorkflowEntrypoint {
 }
 `;
 
+/** Counts the starts of its slow step in a file of its sandbox. */
+const COUNT_WORKFLOW = `import { WorkflowEntrypoint } from 'sandstack/workflows';
+export class Count extends WorkflowEntrypoint {
+  async run(event, step) {
+    const box = await step.do('claim', async () => this.env.SANDBOX.claim({ template: 'default' }));
+    await step.do('slow', async () =>
+      this.env.SANDBOX.exec(box.id, 'echo start >> /workspace/starts.txt && sleep 3'),
+    );
+    const count = await step.do('count', async () =>
+      this.env.SANDBOX.exec(box.id, 'wc -l < /workspace/starts.txt'),
+    );
+    await step.do('release', async () => {
+      await this.env.SANDBOX.release(box.id);
+      return null;
+    });
+    return count.output.trim();
+  }
+}
+`;
+
 describe('control plane API', () => {
   let dir: string;
   let server: RunningServer;
@@ -527,6 +547,31 @@ describe('control plane API', () => {
       const twice = await call(acme, 'POST', '/v1/instances/wait-2/terminate');
       expect(twice.status).toBe(400);
     });
+
+    it('keeps a running step on pause and resume', async () => {
+      expect(
+        (await call(acme, 'POST', '/v1/workflows', { name: 'count', source: COUNT_WORKFLOW }))
+          .status,
+      ).toBe(201);
+      const created = await call(acme, 'POST', '/v1/instances', { workflow: 'count' });
+      expect(created.status).toBe(202);
+      const id = created.body.id as string;
+      // Bounded: 600 polls of 100 ms, about a minute.
+      let slowRunning = false;
+      for (let poll = 0; poll < 600 && !slowRunning; poll += 1) {
+        const reply = await call(acme, 'GET', `/v1/instances/${id}`);
+        const steps = reply.body.steps as { key: string; status: string }[];
+        slowRunning = steps.some((item) => item.key === 'slow#1' && item.status === 'running');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(slowRunning).toBe(true);
+
+      expect((await call(acme, 'POST', `/v1/instances/${id}/pause`)).status).toBe(200);
+      expect((await call(acme, 'POST', `/v1/instances/${id}/resume`)).status).toBe(200);
+      const done = await waitForStatus(acme, id, ['complete', 'errored']);
+      expect(done.body.status).toBe('complete');
+      expect(done.body.output).toBe('1');
+    }, 120_000);
 
     it('lists instances filtered by status', async () => {
       const complete = await call(acme, 'GET', '/v1/instances?status=complete');
