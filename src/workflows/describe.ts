@@ -21,6 +21,34 @@ export const DESCRIBE_MEMORY_MB = 32;
 const DESCRIBE_CHILD_TIMEOUT_MS = 60_000;
 /** Maximum bytes of the child's stderr kept to explain its exit. */
 const STDERR_TAIL_BYTES = 4096;
+/**
+ * Maximum child processes checking modules at once in this process. Further deploys wait
+ * for a free slot, so a burst of deploys cannot fork without bound.
+ */
+const MAX_CONCURRENT_CHECKS = 2;
+
+let runningChecks = 0;
+const waitingChecks: (() => void)[] = [];
+
+/** Runs `check` once fewer than {@link MAX_CONCURRENT_CHECKS} checks are running. */
+async function withCheckSlot<T>(check: () => Promise<T>): Promise<T> {
+  if (runningChecks >= MAX_CONCURRENT_CHECKS) {
+    await new Promise<void>((resolve) => waitingChecks.push(resolve));
+  } else {
+    runningChecks += 1;
+  }
+  try {
+    return await check();
+  } finally {
+    // A waiting check takes the slot over, so the count stays the same.
+    const next = waitingChecks.shift();
+    if (next === undefined) {
+      runningChecks -= 1;
+    } else {
+      next();
+    }
+  }
+}
 
 /** Result of loading a bundle, as the child process sends it. */
 export type DescribeResult =
@@ -60,7 +88,7 @@ export async function describeBundleInIsolate(code: string): Promise<DescribeRes
  * child exits without a result.
  */
 export async function describeBundle(code: string): Promise<string[]> {
-  const result = await describeInChild(code);
+  const result = await withCheckSlot(() => describeInChild(code));
   if (result.ok) {
     return result.classes;
   }
