@@ -24,7 +24,11 @@ export const APPROVAL_SCHEMA = z
     createdAt: z.string(),
     expiresAt: z.string(),
     decidedAt: z.string().nullable(),
-    decidedBy: z.string().nullable(),
+    decidedBy: z.string().nullable().openapi({ description: 'Who decided' }),
+    decidedByLabel: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Name the decider gave in `by`, when they gave one' }),
     note: z.string().nullable(),
   })
   .openapi('ApprovalRequest');
@@ -41,7 +45,10 @@ const ERROR_SCHEMA = z
 
 export const DECISION_BODY = z
   .object({
-    by: z.string().min(1).max(200).optional().openapi({ description: 'Who decided' }),
+    by: z.string().min(1).max(200).optional().openapi({
+      description:
+        'Name of the decider. The sandstack server keeps it as decidedByLabel and records the authenticated caller as decidedBy',
+    }),
     note: z.string().max(2000).optional(),
   })
   .strict();

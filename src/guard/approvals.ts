@@ -34,8 +34,13 @@ export interface ApprovalRequest {
   createdAt: string;
   expiresAt: string;
   decidedAt: string | null;
-  /** Name of the approver or denier, as given to `approve` or `deny`. */
+  /**
+   * Decider of the request, as given to `approve` or `deny` in `by`. The server sets it to
+   * the authenticated caller (`tenant/tokenId`, or the admin token's id).
+   */
   decidedBy: string | null;
+  /** Free-text name that the decider gave for themselves, kept beside `decidedBy`. */
+  decidedByLabel: string | null;
   note: string | null;
 }
 
@@ -55,6 +60,8 @@ export interface EnqueueOptions {
 export interface ResolveOptions {
   /** Name of the person or system that decided. @default 'unknown' */
   by?: string;
+  /** Free-text name that the decider gave for themselves, stored as `decidedByLabel`. */
+  label?: string;
   note?: string;
 }
 
@@ -92,6 +99,7 @@ const SQLITE_MIGRATIONS = [
      note TEXT
    );
    CREATE INDEX guard_approvals_status ON guard_approvals (status, created_at)`,
+  `ALTER TABLE guard_approvals ADD COLUMN decided_by_label TEXT`,
 ];
 
 const MIGRATIONS: SqlMigrations = {
@@ -113,6 +121,7 @@ interface ApprovalRow {
   expires_at: string;
   decided_at: string | null;
   decided_by: string | null;
+  decided_by_label: string | null;
   note: string | null;
 }
 
@@ -258,6 +267,18 @@ export class ApprovalQueue {
   }
 
   /**
+   * Expires every pending request of `sessionId`, which denies each one, with `note` as the
+   * reason, as when the run that waits for them is terminated. Resolves to how many expired.
+   */
+  expireSession(sessionId: string, note: string): Promise<number> {
+    return this.#sql.run(
+      `UPDATE guard_approvals SET status = 'expired', decided_at = ?, note = ?
+       WHERE status = 'pending' AND session_id = ?`,
+      [new Date(this.#now()).toISOString(), note, sessionId],
+    );
+  }
+
+  /**
    * Waits until the request is decided, by this process or another one. When `timeoutMs`
    * passes first, or the request's own expiry does, the request is marked `expired`, which
    * denies it.
@@ -294,12 +315,14 @@ export class ApprovalQueue {
   ): Promise<ApprovalRequest> {
     await this.#expireOverdue();
     const changed = await this.#sql.run(
-      `UPDATE guard_approvals SET status = ?, decided_at = ?, decided_by = ?, note = ?
+      `UPDATE guard_approvals SET status = ?, decided_at = ?, decided_by = ?,
+         decided_by_label = ?, note = ?
        WHERE id = ? AND status = 'pending'`,
       [
         status,
         new Date(this.#now()).toISOString(),
         options.by ?? 'unknown',
+        options.label ?? null,
         options.note ?? null,
         id,
       ],
@@ -393,7 +416,9 @@ export async function waitForApproval(
   const why =
     decided.status === 'denied'
       ? `${by} denied request ${decided.id}${note}`
-      : `No one approved request ${decided.id} within ${timeoutMs / 1000} s, so it is denied`;
+      : decided.note !== null
+        ? `Request ${decided.id} expired before a decision${note}, so it is denied`
+        : `No one approved request ${decided.id} within ${timeoutMs / 1000} s, so it is denied`;
   return { ...decision, verdict: 'deny', reason: `${why}: ${decision.reason}` };
 }
 
@@ -425,6 +450,7 @@ function toRequest(row: ApprovalRow): ApprovalRequest {
     expiresAt: row.expires_at,
     decidedAt: row.decided_at,
     decidedBy: row.decided_by,
+    decidedByLabel: row.decided_by_label ?? null,
     note: row.note,
   };
 }

@@ -114,6 +114,11 @@ function sandboxAccess(stack: Stack, admission: SandboxAdmission | undefined): S
   };
 }
 
+/** Returns the guard session id of a run, which its approval requests carry. */
+export function runSessionId(tenant: string, instanceId: string): string {
+  return `${tenant}/${instanceId}`;
+}
+
 /**
  * Rebuilds a run's denial backstop from its recorded tool calls, so its counts survive a
  * restart and a summary can tell whether the guard halted the run.
@@ -123,7 +128,7 @@ export function replayBackstop(
   tenant: string,
   instanceId: string,
 ): { backstop: ReturnType<typeof createBackstop>; sessionId: string; halted: boolean } {
-  const sessionId = `${tenant}/${instanceId}`;
+  const sessionId = runSessionId(tenant, instanceId);
   const backstop = backstopFromActions(stack.actions.list(tenant, instanceId), sessionId);
   return { backstop, sessionId, halted: backstop.state(sessionId).halted };
 }

@@ -9,8 +9,7 @@ import { builtinModules } from 'node:module';
 import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import ivm from 'isolated-vm';
-import { createTenantContext } from './isolate.js';
+import { describeBundle } from './describe.js';
 import { SandstackError } from '../core/errors.js';
 
 /** Import specifiers that resolve to the in-isolate workflow API. */
@@ -50,8 +49,6 @@ const ENTRY_SOURCE = [
   `import * as tenantModule from '${TENANT_SPECIFIER}';`,
   'installRuntime(tenantModule);',
 ].join('\n');
-/** Time allowed for a bundle's top-level code when it is checked at bundle time. */
-const DESCRIBE_TIMEOUT_MS = 2000;
 
 /** Finds a file next to this module, as `.js` when built and `.ts` when run from source. */
 function runtimeFile(name: string): string {
@@ -258,28 +255,6 @@ async function runEsbuild(input: BundleInput): Promise<string> {
   }
 }
 
-/** Evaluates the bundle in a small throwaway isolate and lists its entrypoint classes. */
-async function describeBundle(code: string): Promise<string[]> {
-  const isolate = new ivm.Isolate({ memoryLimit: 32 });
-  try {
-    const context = await createTenantContext(isolate);
-    await context.eval(code, { timeout: DESCRIBE_TIMEOUT_MS });
-    const text = (await context.eval('__sandstack_describe()', {
-      timeout: DESCRIBE_TIMEOUT_MS,
-      copy: true,
-    })) as string;
-    return (JSON.parse(text) as { classes: string[] }).classes;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new SandstackError(
-      'WORKFLOW_INVALID',
-      `Workflow failed while loading its module: ${message}; top-level code must not throw or run long`,
-    );
-  } finally {
-    isolate.dispose();
-  }
-}
-
 function pickClass(classes: string[], wanted: string | undefined, label: string): string {
   if (wanted !== undefined) {
     if (!classes.includes(wanted)) {
@@ -308,7 +283,7 @@ function pickClass(classes: string[], wanted: string | undefined, label: string)
  * // bundle.hash is the version id; bundle.className is the class `run` starts.
  * @throws SandstackError `FILE_NOT_FOUND` when the entry does not exist, `WORKFLOW_INVALID`
  * for a syntax error (with file, line and column), a rejected import, top-level code that
- * throws, or a module with no WorkflowEntrypoint subclass.
+ * throws, runs long or runs out of memory, or a module with no WorkflowEntrypoint subclass.
  */
 export async function bundleWorkflow(input: BundleInput): Promise<WorkflowBundle> {
   const code = await runEsbuild(input);

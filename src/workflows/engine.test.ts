@@ -490,6 +490,91 @@ describe('WorkflowEngine', () => {
     expect((await harness.engine.run('acme', id)).status).toBe('complete');
   });
 
+  it('waits out a step timeout past 24.8 days', async () => {
+    const harness = await makeHarness({
+      bindings: () => ({
+        SLOW: {
+          later: () => new Promise((resolve) => setTimeout(() => resolve('late'), 200)),
+        },
+      }),
+    });
+    const { result } = await runOnce(
+      harness,
+      `return step.do('long', { timeout: '1000 days' }, async () => this.env.SLOW.later());`,
+    );
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe('complete');
+    expect(result.output).toBe('late');
+  });
+
+  describe('pause with a step in flight', () => {
+    /** A binding whose `wait` counts its calls and resolves only when `open` is called. */
+    const gate = () => {
+      let starts = 0;
+      let open = (): void => undefined;
+      const opened = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      const binding: HostBinding = {
+        wait: async () => {
+          starts += 1;
+          await opened;
+          return 'done';
+        },
+      };
+      return { binding, open, starts: () => starts };
+    };
+    const body = `const got = await step.do('slow', async () => this.env.GATE.wait());
+      return step.do('after', async () => got + '!');`;
+
+    const startSlowStep = async (harness: Harness, starts: () => number) => {
+      await harness.engine.deploy('acme', 'test', workflow(body));
+      const id = await harness.engine.create('acme', 'test');
+      const first = harness.engine.run('acme', id);
+      // Bounded: 500 polls of 10 ms.
+      for (let poll = 0; poll < 500 && starts() === 0; poll += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(starts()).toBe(1);
+      return { id, first };
+    };
+
+    it('keeps the step on resume', async () => {
+      const slow = gate();
+      const harness = await makeHarness({ bindings: () => ({ GATE: slow.binding }) });
+      const { id, first } = await startSlowStep(harness, slow.starts);
+      await harness.engine.pause('acme', id);
+      await harness.engine.resume('acme', id);
+      // A caller that runs resumed instances, as a server's scheduler does.
+      const second = harness.engine.run('acme', id).then(
+        (result) => result.status,
+        (error: unknown) => (error as { code?: string }).code,
+      );
+      expect(await second).toBe('INVALID_ARGUMENT');
+      slow.open();
+      const result = await first;
+      expect(result.status).toBe('complete');
+      expect(result.output).toBe('done!');
+      expect(slow.starts()).toBe(1);
+    });
+
+    it('stores the step before stopping', async () => {
+      const slow = gate();
+      const harness = await makeHarness({ bindings: () => ({ GATE: slow.binding }) });
+      const { id, first } = await startSlowStep(harness, slow.starts);
+      await harness.engine.pause('acme', id);
+      slow.open();
+      const paused = await first;
+      expect(paused.status).toBe('paused');
+      expect(paused.steps.map((step) => [step.key, step.status])).toEqual([['slow#1', 'complete']]);
+      await harness.engine.resume('acme', id);
+      const result = await harness.engine.run('acme', id);
+      expect(result.status).toBe('complete');
+      expect(result.output).toBe('done!');
+      expect(slow.starts()).toBe(1);
+    });
+  });
+
   it('rejects a duplicate instance id', async () => {
     const harness = await makeHarness();
     await harness.engine.deploy('acme', 'test', workflow(`return 1;`));

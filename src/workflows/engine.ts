@@ -597,7 +597,8 @@ export class WorkflowEngine {
 
   /**
    * Pauses an instance: a queued or waiting one stays put until `resume`; a running one
-   * stops. Asynchronous: resolves once the new status is stored.
+   * stops once the step attempts it started have ended and stored their outcome.
+   * Asynchronous: resolves once the new status is stored.
    */
   async pause(tenant: string, id: string): Promise<void> {
     const instance = await this.#require(tenant, id);
@@ -606,10 +607,14 @@ export class WorkflowEngine {
       status: 'paused',
       updatedAtMs: this.#clock.now(),
     });
-    this.#running.get(`${tenant}/${id}`)?.stop({ kind: 'stopped', reason: 'paused' });
+    this.#running.get(`${tenant}/${id}`)?.pause();
   }
 
-  /** Makes a paused instance runnable again; call `run` to continue it. Asynchronous. */
+  /**
+   * Makes a paused instance runnable again; call `run` to continue it. Asynchronous. When
+   * its run in this process is still pausing, because step attempts it started have not
+   * ended, that run goes on instead and `run` rejects while it does.
+   */
   async resume(tenant: string, id: string): Promise<void> {
     const instance = await this.#require(tenant, id);
     if (instance.status !== 'paused') {
@@ -622,6 +627,10 @@ export class WorkflowEngine {
       status: 'queued',
       updatedAtMs: this.#clock.now(),
     });
+    // NOTE: a run that goes on keeps the instance stored as queued until its next status
+    // write. Storing it as running here could outlast a run that stops meanwhile, and
+    // nothing would run the instance again.
+    this.#running.get(`${tenant}/${id}`)?.resumePause();
   }
 
   /**

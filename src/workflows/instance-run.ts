@@ -67,6 +67,13 @@ export class InstanceRun {
   #reachedFrontier = false;
   #controlChecks: Promise<void> = Promise.resolve();
   /**
+   * Set by {@link pause} while step attempts run: they go on and store their outcome, and
+   * the run stops once the last one has ended, unless {@link resumePause} came first.
+   */
+  #pausing = false;
+  /** Whether a host call was held back because of a pause; the run can no longer go on. */
+  #heldByPause = false;
+  /**
    * Whether a new attempt's `running` record is written without waiting for it to be
    * durable; see {@link InstanceRun.#beginAttempt}. Only for a store without leases.
    */
@@ -182,9 +189,49 @@ export class InstanceRun {
     };
   }
 
-  /** Stops the run from outside, for terminate and pause. */
+  /** Stops the run from outside, for terminate. */
   stop(outcome: RunOutcome): void {
     this.#isolate.stop(outcome);
+  }
+
+  /**
+   * Pauses the run after the caller stored the instance as paused. Step attempts in flight
+   * run to their end and store their outcome, so a resume never runs them a second time
+   * while they still run here, and the run stops once none is left.
+   */
+  pause(): void {
+    if (this.#active.length === 0) {
+      this.#isolate.stop({ kind: 'stopped', reason: 'paused' });
+      return;
+    }
+    this.#pausing = true;
+  }
+
+  /**
+   * Lets a pausing run go on, for a resume that comes while its step attempts still run.
+   * Returns false when the run has stopped or will stop, so the instance must run again.
+   */
+  resumePause(): boolean {
+    if (this.#isolate.stopped || !this.#pausing || this.#heldByPause) {
+      return false;
+    }
+    this.#pausing = false;
+    return true;
+  }
+
+  /**
+   * Stops a pausing run once its last step attempt has ended, unless the instance was
+   * resumed by then. Throws ControlStop to stop it.
+   */
+  async #settlePause(): Promise<void> {
+    if (!this.#pausing || this.#active.length > 0) {
+      return;
+    }
+    this.#pausing = false;
+    if (this.#heldByPause) {
+      throw new ControlStop('paused');
+    }
+    await this.#checkControl();
   }
 
   async #handle(op: string, payload: unknown): Promise<unknown> {
@@ -196,6 +243,12 @@ export class InstanceRun {
         return new Promise(() => undefined);
       }
       if (error instanceof ControlStop) {
+        if (error.reason === 'paused' && this.#active.length > 0) {
+          // Other step attempts still run: this call waits, and the run stops once they end.
+          this.#pausing = true;
+          this.#heldByPause = true;
+          return new Promise(() => undefined);
+        }
         this.#isolate.stop({ kind: 'stopped', reason: error.reason });
         return new Promise(() => undefined);
       }
@@ -409,7 +462,8 @@ export class InstanceRun {
     }
     const delayMs = retryDelayMs(config, attempt);
     const wakeAtMs = this.#settings.clock.now() + delayMs;
-    await this.#putStep({ ...stored, status: 'retrying', attempt, error, wakeAtMs });
+    await this.#putStep({ ...stored, status: 'retrying', attempt, error, wakeAtMs }, 'ended');
+    await this.#settlePause();
     this.#emit({
       type: 'step.retry',
       instanceId: this.#instance.id,
@@ -448,14 +502,18 @@ export class InstanceRun {
       return this.#failStep(stored, attempt, sizeError);
     }
     this.#stateBytes += bytes;
-    await this.#putStep({
-      ...stored,
-      status: 'complete',
-      attempt,
-      resultJson: json,
-      endedAtMs: this.#settings.clock.now(),
-    });
+    await this.#putStep(
+      {
+        ...stored,
+        status: 'complete',
+        attempt,
+        resultJson: json,
+        endedAtMs: this.#settings.clock.now(),
+      },
+      'ended',
+    );
     this.#emit({ type: 'step.complete', instanceId: this.#instance.id, stepKey: key, durationMs });
+    await this.#settlePause();
     return replayPlan(json);
   }
 
@@ -538,9 +596,12 @@ export class InstanceRun {
         error,
         endedAtMs: this.#settings.clock.now(),
       },
-      checkControl,
+      checkControl ? 'ended' : false,
     );
     this.#emit({ type: 'step.failed', instanceId: this.#instance.id, stepKey: stored.key, error });
+    if (checkControl) {
+      await this.#settlePause();
+    }
     return failedPlan(error);
   }
 
@@ -716,13 +777,14 @@ export class InstanceRun {
 
   /**
    * Stores a step attempt. With `checkControl`, it stops the run instead when another
-   * process paused or terminated the instance, because only the store records that.
+   * process paused or terminated the instance, because only the store records that. With
+   * `'ended'`, for the outcome of an attempt, only a terminate stops it.
    * With `behind`, it returns without waiting for the write, which the store may defer.
    */
   async #putStep(
     step: Partial<StepRecord> &
       Pick<StepRecord, 'key' | 'kind' | 'seq' | 'status' | 'attempt' | 'startedAtMs'>,
-    checkControl = true,
+    checkControl: boolean | 'ended' = true,
     behind = false,
   ): Promise<void> {
     const record: StepRecord = {
@@ -737,7 +799,9 @@ export class InstanceRun {
     const earlier = this.#writeBehind;
     this.#writeBehind = Promise.resolve();
     const write = this.#settings.store.putStep(this.#instance.tenant, this.#instance.id, record, {
-      unlessStopped: checkControl && !this.#replayOnly,
+      unlessStopped: checkControl !== false && !this.#replayOnly,
+      // An attempt that ended stores its outcome after a pause, because it will not run again.
+      allowPaused: checkControl === 'ended',
       deferrable: behind,
     });
     if (behind) {

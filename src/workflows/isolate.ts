@@ -102,6 +102,8 @@ export interface IsolateRunOptions {
 
 const WATCHDOG_INTERVAL_MS = 20;
 const MAX_LOG_LINES = 1000;
+/** Largest delay setTimeout accepts, in ms (2^31 - 1, about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** How long an isolate may sit idle with no host message pending before the run is stopped. */
 // NOTE: a reply the isolate has not yet picked up counts as idle, so this must stay well above
 // scheduling delays on a loaded machine.
@@ -368,16 +370,25 @@ export class IsolateRun implements IsolateExecution {
     return undefined;
   }
 
+  /**
+   * Starts a timer of any length. setTimeout takes at most {@link MAX_TIMER_MS} and fires
+   * a longer delay after 1 ms, so a long one is armed again for what is left each time.
+   */
   #startTimer(payload: { id: number; ms: number }): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(
-        () => {
+      const arm = (leftMs: number): void => {
+        const delayMs = Math.min(leftMs, MAX_TIMER_MS);
+        const timer = setTimeout(() => {
+          if (leftMs > delayMs) {
+            arm(leftMs - delayMs);
+            return;
+          }
           this.#timers.delete(payload.id);
           resolve();
-        },
-        Math.max(0, Number(payload.ms) || 0),
-      );
-      this.#timers.set(payload.id, timer);
+        }, delayMs);
+        this.#timers.set(payload.id, timer);
+      };
+      arm(Math.max(0, Number(payload.ms) || 0));
     });
   }
 

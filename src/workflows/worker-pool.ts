@@ -39,7 +39,7 @@ class IsolateWorker {
 
   constructor(logger: Logger, onExit: (worker: IsolateWorker) => void) {
     this.#logger = logger;
-    const entry = workerEntry();
+    const entry = workerEntry('isolate-worker');
     this.child = fork(fileURLToPath(entry.url), [], {
       execArgv: entry.execArgv,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -511,12 +511,13 @@ export function sharedWorkerPool(): IsolateWorkerPool {
 }
 
 /**
- * Locates the worker entry and the Node flags to start it with. Run from TypeScript sources
- * (tests, benchmarks), the worker needs the same TypeScript loader.
+ * Locates the entry of a child process (a module next to this one, such as `isolate-worker`)
+ * and the Node flags to start it with. Run from TypeScript sources (tests, benchmarks), the
+ * child needs the same TypeScript loader.
  */
-function workerEntry(): { url: URL; execArgv: string[] } {
+export function workerEntry(name: string): { url: URL; execArgv: string[] } {
   const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(fromSource ? './isolate-worker.ts' : './isolate-worker.js', import.meta.url);
+  const url = new URL(fromSource ? `./${name}.ts` : `./${name}.js`, import.meta.url);
   // isolated-vm needs --no-node-snapshot on Node 20, as in every process here that runs it.
   const execArgv = ['--no-node-snapshot'];
   if (fromSource) {

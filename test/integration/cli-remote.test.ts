@@ -213,14 +213,15 @@ describe('remote CLI with a token from the environment', () => {
       ADMIN_TOKEN,
     );
     expect(approved.stdout.trim()).toBe(`Request ${first.id} approved`);
-    const denied = parse<{ status: string; decidedBy: string }>(
+    const denied = parse<{ status: string; decidedBy: string; decidedByLabel: string }>(
       await cliWithEnv(
         ['guard', 'approvals', 'deny', second.id, '--by', 'bob', '--json'],
         ADMIN_TOKEN,
       ),
     );
     expect(denied.status).toBe('denied');
-    expect(denied.decidedBy).toBe('bob');
+    expect(denied.decidedBy).toBe('admin-env');
+    expect(denied.decidedByLabel).toBe('bob');
     expect((await queue.get(first.id))?.status).toBe('approved');
   }, 60_000);
 

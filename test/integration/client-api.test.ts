@@ -537,7 +537,8 @@ describe('SandstackClient', () => {
 
       const approved = await admin.approvals.approve(first.id, { by: 'alice', note: 'fine' });
       expect(approved.status).toBe('approved');
-      expect(approved.decidedBy).toBe('alice');
+      expect(approved.decidedBy).toBe('admin-env');
+      expect(approved.decidedByLabel).toBe('alice');
       const denied = await admin.approvals.deny(second.id);
       expect(denied.status).toBe('denied');
 

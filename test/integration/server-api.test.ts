@@ -68,6 +68,26 @@ export class Ask extends WorkflowEntrypoint {
 }
 `;
 
+/** Counts the starts of its slow step in a file of its sandbox. */
+const COUNT_WORKFLOW = `import { WorkflowEntrypoint } from 'sandstack/workflows';
+export class Count extends WorkflowEntrypoint {
+  async run(event, step) {
+    const box = await step.do('claim', async () => this.env.SANDBOX.claim({ template: 'default' }));
+    await step.do('slow', async () =>
+      this.env.SANDBOX.exec(box.id, 'echo start >> /workspace/starts.txt && sleep 3'),
+    );
+    const count = await step.do('count', async () =>
+      this.env.SANDBOX.exec(box.id, 'wc -l < /workspace/starts.txt'),
+    );
+    await step.do('release', async () => {
+      await this.env.SANDBOX.release(box.id);
+      return null;
+    });
+    return count.output.trim();
+  }
+}
+`;
+
 describe('control plane API', () => {
   let dir: string;
   let server: RunningServer;
@@ -528,6 +548,31 @@ describe('control plane API', () => {
       expect(twice.status).toBe(400);
     });
 
+    it('keeps a running step on pause and resume', async () => {
+      expect(
+        (await call(acme, 'POST', '/v1/workflows', { name: 'count', source: COUNT_WORKFLOW }))
+          .status,
+      ).toBe(201);
+      const created = await call(acme, 'POST', '/v1/instances', { workflow: 'count' });
+      expect(created.status).toBe(202);
+      const id = created.body.id as string;
+      // Bounded: 600 polls of 100 ms, about a minute.
+      let slowRunning = false;
+      for (let poll = 0; poll < 600 && !slowRunning; poll += 1) {
+        const reply = await call(acme, 'GET', `/v1/instances/${id}`);
+        const steps = reply.body.steps as { key: string; status: string }[];
+        slowRunning = steps.some((item) => item.key === 'slow#1' && item.status === 'running');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(slowRunning).toBe(true);
+
+      expect((await call(acme, 'POST', `/v1/instances/${id}/pause`)).status).toBe(200);
+      expect((await call(acme, 'POST', `/v1/instances/${id}/resume`)).status).toBe(200);
+      const done = await waitForStatus(acme, id, ['complete', 'errored']);
+      expect(done.body.status).toBe('complete');
+      expect(done.body.output).toBe('1');
+    }, 120_000);
+
     it('lists instances filtered by status', async () => {
       const complete = await call(acme, 'GET', '/v1/instances?status=complete');
       const ids = (complete.body.instances as { id: string }[]).map((instance) => instance.id);
@@ -832,11 +877,27 @@ describe('control plane API', () => {
       expect(again.status).toBe(409);
     });
 
+    it('records the caller as decider', async () => {
+      const request = await server.context.approvals.enqueue({
+        tool: 'Bash',
+        input: { command: 'git push origin main' },
+        reason: 'Pushes to the default branch',
+        sessionId: 'globex/run_label',
+      });
+      const whoami = await call(globex, 'GET', '/v1/whoami');
+      const decided = await call(globex, 'POST', `/v1/approvals/${request.id}/deny`, {
+        by: 'admin@corp',
+      });
+      expect(decided.status).toBe(200);
+      expect(decided.body.decidedBy).toBe(`globex/${whoami.body.tokenId as string}`);
+      expect(decided.body.decidedByLabel).toBe('admin@corp');
+    });
+
     it('writes decisions to the audit log', async () => {
       const audit = await admin('GET', '/v1/audit?limit=1000');
       const entries = audit.body.entries as { action: string; target: string | null }[];
       expect(entries.filter((entry) => entry.action === 'approval.approve')).toHaveLength(1);
-      expect(entries.filter((entry) => entry.action === 'approval.deny')).toHaveLength(1);
+      expect(entries.filter((entry) => entry.action === 'approval.deny')).toHaveLength(2);
     });
   });
 
@@ -871,6 +932,39 @@ describe('control plane API', () => {
       expect(output.allowed).toBe(false);
       expect(output.reason).toContain('denied request');
       expect(output.reason).toContain('not today');
+    }, 120_000);
+  });
+
+  describe('terminate with an ask pending', () => {
+    it('expires the ask of the run', async () => {
+      const created = await call(globex, 'POST', '/v1/instances', { workflow: 'ask' });
+      expect(created.status).toBe(202);
+      const id = created.body.id as string;
+      // Bounded: 600 polls of 100 ms, about a minute.
+      let pending: { id: string; sessionId: string }[] = [];
+      for (let poll = 0; poll < 600 && pending.length === 0; poll += 1) {
+        const listed = await call(globex, 'GET', '/v1/approvals?status=pending');
+        pending = (JSON.parse(listed.text) as typeof pending).filter(
+          (item) => item.sessionId === `globex/${id}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(pending).toHaveLength(1);
+      const requestId = pending[0]?.id as string;
+
+      expect((await call(globex, 'POST', `/v1/instances/${id}/terminate`)).status).toBe(200);
+      const after = await call(globex, 'GET', `/v1/approvals/${requestId}`);
+      expect(after.body.status).toBe('expired');
+      expect(after.body.note).toBe('run terminated');
+      const approved = await call(globex, 'POST', `/v1/approvals/${requestId}/approve`, {});
+      expect(approved.status).toBe(409);
+
+      const actions = await call(globex, 'GET', `/v1/instances/${id}/actions`);
+      const kinds = (actions.body.actions as { kind: string; verdict: string }[]).map(
+        (action) => `${action.kind}:${action.verdict}`,
+      );
+      expect(kinds).toContain('claim:allow');
+      expect(kinds).not.toContain('tool:allow');
     }, 120_000);
   });
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/http/server.js';
+import { startCli } from '../helpers/cli.js';
 import type { TestPostgres } from '../helpers/postgres.js';
 import { startTestPostgres } from '../helpers/postgres.js';
 
@@ -111,6 +112,26 @@ describe('servers sharing a PostgreSQL workflow store', () => {
     const steps = seen?.body.steps as { key: string; attempt: number }[];
     expect(steps.map((step) => step.key)).toEqual(['before#1', 'nap#1', 'after#1']);
     expect(steps.every((step) => step.attempt === 1)).toBe(true);
+  }, 60_000);
+
+  it('names only local state at startup', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sandstack-server-pg-'));
+    dirs.push(dir);
+    const cli = startCli(['--state-dir', dir, 'serve', '--port', '0', '--store', url], {
+      env: { SANDSTACK_ADMIN_TOKEN: ADMIN_TOKEN },
+    });
+    let stderr = '';
+    cli.child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    try {
+      await cli.waitForOutput(/listening on http:\/\/\S+/);
+    } finally {
+      cli.child.kill('SIGTERM');
+      await cli.done;
+    }
+    expect(stderr).toContain('Sandboxes, pools, templates, their usage records and the action log');
+    expect(stderr).not.toMatch(/tenants|tokens|traces/i);
   }, 60_000);
 
   it('rejects a store that is neither sqlite nor postgres', async () => {

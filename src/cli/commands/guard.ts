@@ -301,7 +301,10 @@ function registerApprovals(guard: Command): void {
       .description(verdict === 'approve' ? 'Approve a pending request' : 'Deny a pending request')
       .argument('<id>', 'request id from "sandstack guard approvals list"')
       .option(...queueOption)
-      .option('--by <name>', 'who decides (default: the current user name)')
+      .option(
+        '--by <name>',
+        'name of who decides (default: the current user name); a sandstack server keeps it as a label and records the token that decided',
+      )
       .option('--note <text>', 'note kept with the decision')
       .option('--json', 'print the decided request as JSON')
       .action(

@@ -232,8 +232,9 @@ async function serve(stateDir: string, options: ServeOptions): Promise<void> {
     `sandstack serve listening on ${server.url} (state in ${stateDir}${store?.startsWith('postgres') === true ? '; workflows in PostgreSQL' : ''})`,
   );
   if (store?.startsWith('postgres') === true) {
+    // Tenants, tokens, approvals, traces and env.STATE are shared through PostgreSQL too.
     printWarning(
-      "Tenants, tokens, sandboxes and traces stay in this server's SQLite file: create each tenant on every server that shares the PostgreSQL store",
+      "Sandboxes, pools, templates, their usage records and the action log stay in this server's SQLite file; each server that shares the PostgreSQL store keeps its own",
     );
   }
 

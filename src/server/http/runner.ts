@@ -8,7 +8,7 @@ import { openSharedRunInputs } from '../shared-run-inputs.js';
 import { join } from 'node:path';
 import type { ApprovalQueue } from '../../guard/approvals.js';
 import type { Stack } from '../stack.js';
-import { createRunBindings, type SandboxAdmission } from '../run-bindings.js';
+import { createRunBindings, runSessionId, type SandboxAdmission } from '../run-bindings.js';
 import { releaseClaimedSandboxes } from '../run-sandboxes.js';
 import { RunSpans } from '../../telemetry/run-spans.js';
 import { DEFAULT_LEASE_MS, WorkflowEngine, type EngineLimits } from '../../workflows/engine.js';
@@ -159,12 +159,34 @@ export class InstanceRunner {
    */
   async terminate(tenant: string, id: string): Promise<void> {
     await (this.#running.get(traceKey(tenant, id))?.engine ?? this.engine).terminate(tenant, id);
+    // A guarded call of the run that waits for approval returns denied at its next poll of
+    // the queue, and an approval that comes later is rejected as already decided.
+    const expired = await this.#approvals?.queue.expireSession(
+      runSessionId(tenant, id),
+      'run terminated',
+    );
+    if (expired !== undefined && expired > 0) {
+      this.#stack.logger.info('Expired the approval requests of a terminated run', {
+        tenant,
+        instanceId: id,
+        requests: expired,
+      });
+    }
     await this.#releaseRunSandboxes(tenant, id);
   }
 
   /** Pauses an instance, stopping its run if it is running here. */
   async pause(tenant: string, id: string): Promise<void> {
     await (this.#running.get(traceKey(tenant, id))?.engine ?? this.engine).pause(tenant, id);
+  }
+
+  /**
+   * Resumes a paused instance. A run here that is still pausing goes on, else the instance
+   * is queued to run.
+   */
+  async resume(tenant: string, id: string): Promise<void> {
+    await (this.#running.get(traceKey(tenant, id))?.engine ?? this.engine).resume(tenant, id);
+    await this.schedule(tenant, id);
   }
 
   /** Checks whether the instance is running in this process now. */

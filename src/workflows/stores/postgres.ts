@@ -427,7 +427,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
     tenant: string,
     instanceId: string,
     step: StepRecord,
-    options: { unlessStopped?: boolean; deferrable?: boolean } = {},
+    options: { unlessStopped?: boolean; allowPaused?: boolean; deferrable?: boolean } = {},
   ): Promise<StoppedStatus | undefined> {
     // The share lock on the instance row makes a claim by another node wait for this write,
     // so that node's replay reads the step. Once another node holds the lease, `owner` is
@@ -442,14 +442,19 @@ export class PostgresWorkflowStore implements WorkflowStore {
          INSERT INTO workflow_steps (tenant, instance_id, step_key, kind, seq, status, attempt,
            result, error, wake_at_ms, started_at_ms, ended_at_ms)
          SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM owner
-         WHERE NOT $14 OR owner.status NOT IN ('paused', 'terminated')
+         WHERE NOT $14 OR owner.status NOT IN ('terminated', CASE WHEN $15 THEN 'terminated' ELSE 'paused' END)
          ON CONFLICT (tenant, instance_id, step_key) DO UPDATE SET kind = EXCLUDED.kind,
            seq = EXCLUDED.seq, status = EXCLUDED.status, attempt = EXCLUDED.attempt,
            result = EXCLUDED.result, error = EXCLUDED.error, wake_at_ms = EXCLUDED.wake_at_ms,
            started_at_ms = EXCLUDED.started_at_ms, ended_at_ms = EXCLUDED.ended_at_ms
          RETURNING 1)
        SELECT owner.status, (SELECT COUNT(*) FROM stored)::int AS stored FROM owner`,
-      [...stepValues(tenant, instanceId, step), this.leases.nodeId, options.unlessStopped === true],
+      [
+        ...stepValues(tenant, instanceId, step),
+        this.leases.nodeId,
+        options.unlessStopped === true,
+        options.allowPaused === true,
+      ],
     );
     const row = result.rows[0];
     if (row === undefined) {

@@ -460,12 +460,12 @@ export class SqliteWorkflowStore implements WorkflowStore {
     tenant: string,
     instanceId: string,
     step: StepRecord,
-    options: { unlessStopped?: boolean; deferrable?: boolean } = {},
+    options: { unlessStopped?: boolean; allowPaused?: boolean; deferrable?: boolean } = {},
   ): Promise<StoppedStatus | undefined> {
     return this.#write(() => {
       if (options.unlessStopped === true) {
         const stopped = this.#stoppedStatus(tenant, instanceId);
-        if (stopped !== undefined) {
+        if (stopped === 'terminated' || (stopped === 'paused' && options.allowPaused !== true)) {
           return stopped;
         }
       }

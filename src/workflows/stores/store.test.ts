@@ -315,6 +315,18 @@ describe.each([
     expect(steps[1]?.status).toBe('errored');
   });
 
+  it('stores ended attempts while paused', async () => {
+    const options = { unlessStopped: true, allowPaused: true };
+    await store.updateInstance('alice', 'order-1', { status: 'paused', updatedAtMs: 5 });
+    const ended = { ...STEP, key: 'ship#1', seq: 1, status: 'complete' as const };
+    expect(await store.putStep('alice', 'order-1', ended, options)).toBeUndefined();
+    await store.updateInstance('alice', 'order-1', { status: 'terminated', updatedAtMs: 6 });
+    const late = { ...STEP, key: 'late#1', seq: 2, status: 'complete' as const };
+    expect(await store.putStep('alice', 'order-1', late, options)).toBe('terminated');
+    const steps = await store.listSteps('alice', 'order-1');
+    expect(steps.map((item) => item.key)).toEqual(['charge#1', 'ship#1']);
+  });
+
   it('commits deferrable step writes in order', async () => {
     const shipped = { ...STEP, key: 'ship#1', seq: 1 };
     const running = { ...shipped, status: 'running' as const, resultJson: undefined };

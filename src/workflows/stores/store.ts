@@ -269,7 +269,8 @@ export interface WorkflowStore {
    * Inserts or replaces one step entry; resolves once it is durable. With `unlessStopped`,
    * the write stores nothing while the instance is paused or terminated and resolves to
    * that status, so a run checks for a pause and commits a step in one write. With
-   * `deferrable`, the store may hold the write back for a few milliseconds to commit it
+   * `allowPaused` as well, only a terminate stops the write: a step attempt that ends after
+   * a pause still stores its outcome. With `deferrable`, the store may hold the write back for a few milliseconds to commit it
    * with a later one; the caller must not wait for it before issuing that later write.
    *
    * @throws SandstackError `LEASE_LOST` from a store with leases when another node now holds
@@ -279,7 +280,7 @@ export interface WorkflowStore {
     tenant: string,
     instanceId: string,
     step: StepRecord,
-    options?: { unlessStopped?: boolean; deferrable?: boolean },
+    options?: { unlessStopped?: boolean; allowPaused?: boolean; deferrable?: boolean },
   ): Promise<StoppedStatus | undefined>;
 
   /**

@@ -119,8 +119,10 @@ export function approvalRoutes(server: ServerContext): ReturnType<typeof createR
       const { id } = c.req.valid('param');
       await visible(c, id);
       const body = c.req.valid('json');
+      const tenant = principalTenant(c);
       const options = {
-        by: body.by ?? actorOf(c),
+        by: tenant === null ? actorOf(c) : `${tenant}/${actorOf(c)}`,
+        ...(body.by === undefined ? {} : { label: body.by }),
         ...(body.note === undefined ? {} : { note: body.note }),
       };
       const decided =

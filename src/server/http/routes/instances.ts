@@ -416,10 +416,7 @@ function lifecycleChanges(
   return {
     terminate: (tenant, id) => server.runner.terminate(tenant, id),
     pause: (tenant, id) => server.runner.pause(tenant, id),
-    resume: async (tenant, id) => {
-      await engine.resume(tenant, id);
-      await server.runner.schedule(tenant, id);
-    },
+    resume: (tenant, id) => server.runner.resume(tenant, id),
     restart: async (tenant, id) => {
       await engine.get(tenant, id);
       if (server.runner.isRunning(tenant, id)) {
