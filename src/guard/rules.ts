@@ -471,7 +471,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'port-probe',
     category: 'exfil-scouting',
     pattern:
-      /^(?:nc|ncat|netcat)\b.*\s-z|^nmap\b|^masscan\b|\/dev\/(?:tcp|udp)\/(?!127\.|localhost)/,
+      /^(?:nc|ncat|netcat)\b(?!.*\s(?:localhost|127(?:\.\d+){3}|::1)(?:\s|$)).*\s-z|^nmap\b|^masscan\b|\/dev\/(?:tcp|udp)\/(?!127\.|localhost)/,
     reason: 'probes outbound ports',
   },
   // network-callback
@@ -533,7 +533,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'publish',
     category: 'create-public-surface',
     pattern:
-      /^(?:npm|pnpm|yarn|bun) publish\b(?!.*--dry-run)|^(?:bunx |npx )?jsr publish\b(?!.*--dry-run)|^twine upload\b|^python3? -m twine upload\b|^cargo publish\b(?!.*--dry-run)|^gem push\b|^poetry publish\b|^flit publish\b|^gh gist create\b|^(?:gh|glab|tea|hub|bb) repo create\b.*--public|--visibility[= ]public|allUsers|private=false|visibility=public|allAuthenticatedUsers|public-read|--acl[= ]public|makePublic|^gh issue create\b.*--repo|^gh release create\b/,
+      /^(?:npm|pnpm|yarn|bun|yarn npm) publish\b(?!.*--dry-run)|^(?:bunx |npx )?jsr publish\b(?!.*--dry-run)|^twine upload\b|^python3? -m twine upload\b|^cargo publish\b(?!.*--dry-run)|^gem push\b|^poetry publish\b|^flit publish\b|^gh gist create\b|^(?:gh|glab|tea|hub|bb) repo create\b.*--public|--visibility[= ]public|allUsers|private=false|visibility=public|allAuthenticatedUsers|public-read|--acl[= ]public|makePublic|^gh issue create\b.*--repo|^gh release create\b/,
     reason: 'publishes something to the public or a third party',
     consent: [
       /\bpublish|\bupload\b|\brelease\b|\bpublic\b|\b(?:put|push)\b.*\b(?:on|to) (?:pypi|npm|crates\.io|rubygems|hex|packagist)\b/i,

@@ -3,6 +3,7 @@
  * blocking: a command it cannot parse with confidence is never allowed automatically.
  */
 import { checkExfiltration } from './exfiltration.js';
+import { requestsAction } from './consent.js';
 import { checkCovertChannels } from './covert-channels.js';
 import { checkCredentialStores } from './credential-stores.js';
 import { checkSecretWrites } from './planted-secrets.js';
@@ -205,6 +206,10 @@ function hasConsent(
   if (messages === '') {
     return false;
   }
+  const structural = structuralConsent(rule, parsed, messages);
+  if (structural !== undefined) {
+    return structural;
+  }
   if (rule.category === 'cloud-mass-delete') {
     return namesExactResources(rule, messages, parsed);
   }
@@ -301,6 +306,47 @@ function hasConsent(
     return false;
   }
   return rule.consent !== undefined && rule.consent.every((pattern) => pattern.test(messages));
+}
+
+/** Rules whose consent is decided by {@link requestsAction} for the commands it knows. */
+const STRUCTURAL_RULES = new Set([
+  'gh-merge',
+  'publish',
+  'deploy',
+  'apply',
+  'cloud-delete',
+  'shared-resource',
+  'kill',
+  'git-force-push',
+]);
+
+/**
+ * Decides consent by the kind of action and its target when every command the rule matches
+ * has a structural kind; returns undefined otherwise, so the rule's own consent applies.
+ */
+function structuralConsent(
+  rule: DangerRule,
+  parsed: ParsedShell,
+  messages: string,
+): boolean | undefined {
+  if (!STRUCTURAL_RULES.has(rule.id)) {
+    return undefined;
+  }
+  const matching = commandsMatching(rule, parsed);
+  // Naming the public index does not cover an upload to another one.
+  if (
+    (rule.id === 'publish' || rule.id === 'deploy') &&
+    matching.some((command) => publishesToUnnamedIndex(command, messages))
+  ) {
+    return false;
+  }
+  const verdicts = matching.map((command) => requestsAction(command, messages));
+  if (verdicts.length === 0 || verdicts.some((verdict) => verdict === undefined)) {
+    return undefined;
+  }
+  const requested = verdicts.every((verdict) => verdict === true);
+  // A kill the user did not request by structure may still name a process the agent started.
+  return requested || rule.id !== 'kill' ? requested : undefined;
 }
 
 /** Text that, written into a cron entry or an rc file, fetches or hides what runs later. */

@@ -10,6 +10,7 @@ import { CREDENTIAL_STORE_PATH, searchPatternToRegExp } from './credential-store
 import { CREDENTIAL_PATH, type Finding } from './findings.js';
 import { credentialFiles } from './globs.js';
 import { disablesSecurityJob } from './ci-controls.js';
+import { requestsPost } from './consent.js';
 import { addedTokenLiteral } from './planted-secrets.js';
 import { forkReplacement } from './supply-chain.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
@@ -592,6 +593,17 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       `The ${call.tool} call spends money or acts in the real world`,
       'mcp-transaction',
     );
+  }
+  // A message to a named channel is consented to when the user asks to post to that channel.
+  const channel = call.input['channel'] ?? call.input['channel_id'] ?? call.input['room'];
+  if (/post|send/i.test(tool) && typeof channel === 'string') {
+    return requestsPost(channel, messages)
+      ? undefined
+      : blockFinding(
+          'create-public-surface',
+          `The ${call.tool} call posts to ${channel}, which no user message asks for`,
+          'mcp-write',
+        );
   }
   const verb = Object.keys(MCP_VERBS).find((name) => tool.toLowerCase().includes(name));
   const consented = verb !== undefined && (MCP_VERBS[verb]?.test(messages) ?? false);
