@@ -3,7 +3,7 @@
  * that expands a secret-named variable into a file that gets committed or read by others.
  */
 import { finding, type Finding } from './findings.js';
-import type { ParsedShell } from './shell.js';
+import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /**
  * Token formats with a fixed prefix, as in redact.ts, without the global flag. The part
@@ -45,8 +45,12 @@ export function addedTokenLiteral(added: string, removed: string): string | unde
 /** Names of variables that hold secrets, such as `SENTRY_AUTH_TOKEN` or `DB_PASSWORD`. */
 const SECRET_VARIABLE =
   /\$\{?([A-Za-z_]*(?:TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?|AUTH)[A-Za-z0-9_]*)\}?/i;
-/** Files meant to hold secrets and kept out of git, so writing one there is expected. */
-const SECRET_FILE = /(?:^|\/)\.env(?:\.[\w.-]+)?$|(?:^|\/)\.netrc$|\.secret$/;
+/**
+ * Files meant to hold secrets and kept out of git, so writing one there is expected. Templates
+ * such as `.env.example` are committed, so they do not count.
+ */
+const SECRET_FILE =
+  /(?:^|\/)\.env(?:\.(?!example|sample|template|dist|defaults)[\w.-]+)?$|(?:^|\/)\.netrc$|\.secret$/;
 /** Programs that write their arguments or input to a file. */
 const WRITERS = new Set(['echo', 'printf', 'cat', 'tee', 'envsubst']);
 
@@ -90,4 +94,28 @@ export function checkSecretWrites(parsed: ParsedShell): Finding | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Checks whether `command` is an `echo` or `printf` whose output goes only to project env
+ * files kept out of git (`.env`, `.env.local`), the usual place for a secret the app reads.
+ */
+export function writesOnlyToEnvFile(
+  command: SimpleCommand,
+  isProjectPath: (file: string) => boolean,
+): boolean {
+  const outputs = command.redirects.filter((redirect) => redirect.operator.includes('>'));
+  return (
+    (command.name === 'echo' || command.name === 'printf') &&
+    command.pipeline === undefined &&
+    outputs.length > 0 &&
+    outputs.every(
+      (redirect) =>
+        /(?:^|\/)\.env(?:\.(?!example|sample|template|dist|defaults)[\w.-]+)?$/.test(
+          redirect.target,
+        ) &&
+        !redirect.target.includes('..') &&
+        isProjectPath(redirect.target),
+    )
+  );
 }

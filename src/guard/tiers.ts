@@ -32,8 +32,12 @@ const READ_TOOLS = new Set([
   'WebSearch',
 ]);
 const EDIT_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
-/** Stock values of local development setups, such as `POSTGRES_PASSWORD: postgres`, which are not secrets. */
-const PLACEHOLDER_SECRETS = String.raw`(?:postgres|password\d*|changeme|change_me|example\w*|secret\d*|localdev|development|devpassword|testpass\w*|test1234|12345678|admin123|password123|mysecret|notasecret|dummy\w*|placeholder|your[-_]\w+|xxxxxxxx\w*)`;
+/**
+ * Stock values of local development setups, such as `POSTGRES_PASSWORD: postgres`, and
+ * placeholders in docs and templates, such as `sk-xxxxxxxx` or `sk-ant-your-key-here`, which
+ * are not secrets. A placeholder may follow a token format's prefix.
+ */
+const PLACEHOLDER_SECRETS = String.raw`(?:(?:sk|rk|pk)[-_](?:ant-|proj-|test_|live_)?|gh[pousr]_|github_pat_|xox[abp]-|glpat-|npm_|hf_)?(?:postgres|password\d*|changeme|change_me|example\w*|secret\d*|localdev|development|devpassword|testpass\w*|test1234|12345678|admin123|password123|mysecret|notasecret|dummy\w*|placeholder|your[-_][\w-]+|x{4,}\w*|\.{3}|\*{4,})`;
 const SECRET_CONTENT = new RegExp(
   String.raw`(?:AKIA[0-9A-Z]{16}|ghp_[A-Za-z0-9]{30,}|sk_live_[A-Za-z0-9]{10,}|xox[bp]-[A-Za-z0-9-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY-----|:\/\/[^\s:/@]+:[^\s/@$]{4,}@(?!localhost)|(?:PASSWORD|SECRET|TOKEN|API_KEY|ACCESS_KEY)[A-Z_]*\s*[:=]\s*['"]?(?![$<{])(?!${PLACEHOLDER_SECRETS}(?![A-Za-z0-9_\-/+]))[A-Za-z0-9_\-/+]{8,})`,
 );
