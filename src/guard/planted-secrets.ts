@@ -51,6 +51,9 @@ const SECRET_VARIABLE =
  */
 const SECRET_FILE =
   /(?:^|\/)\.env(?:\.(?!example|sample|template|dist|defaults)[\w.-]+)?$|(?:^|\/)\.netrc$|\.secret$/;
+/** A secret-named variable read by inline Perl, which expands `$ENV{NAME}` itself. */
+const PERL_SECRET_VARIABLE =
+  /\$ENV\{['"]?(\w*(?:TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?|AUTH)\w*)['"]?\}/i;
 /** Programs that write their arguments or input to a file. */
 const WRITERS = new Set(['echo', 'printf', 'cat', 'tee', 'envsubst']);
 
@@ -61,6 +64,10 @@ const WRITERS = new Set(['echo', 'printf', 'cat', 'tee', 'envsubst']);
  */
 export function checkSecretWrites(parsed: ParsedShell): Finding | undefined {
   for (const command of parsed.commands) {
+    const edited = inPlaceSecretEdit(command);
+    if (edited !== undefined) {
+      return edited;
+    }
     if (!WRITERS.has(command.name)) {
       continue;
     }
@@ -94,6 +101,35 @@ export function checkSecretWrites(parsed: ParsedShell): Finding | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Finds an in-place edit (`sed -i`, `perl -pi`) whose script expands a secret-named variable
+ * into a file that gets committed, such as `.env.example` or a values file.
+ */
+function inPlaceSecretEdit(command: SimpleCommand): Finding | undefined {
+  const args = command.argv.slice(1);
+  const inPlace =
+    (command.name === 'sed' && args.some((arg) => /^-[a-zA-Z]*i|^--in-place/.test(arg))) ||
+    (command.name === 'perl' && args.some((arg) => /^-[a-zA-Z]*i/.test(arg)));
+  if (!inPlace) {
+    return undefined;
+  }
+  const operands = args.filter((arg, index) => !arg.startsWith('-') && args[index - 1] !== '-e');
+  const script = args.filter((arg, index) => args[index - 1] === '-e' || !arg.startsWith('-'));
+  // Without `-e`, the first operand is the script and the rest are files.
+  const files = args.includes('-e') ? operands : operands.slice(1);
+  const source = script.join(' ');
+  const variable = SECRET_VARIABLE.exec(source) ?? PERL_SECRET_VARIABLE.exec(source);
+  const target = files.find((file) => !SECRET_FILE.test(file));
+  if (variable === null || target === undefined) {
+    return undefined;
+  }
+  return finding(
+    'credential-leakage',
+    `The command writes the value of $${variable[1]} into "${target}"`,
+    'secret-variable-write',
+  );
 }
 
 /**

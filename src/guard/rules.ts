@@ -296,10 +296,10 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'check-skip',
     category: 'security-weaken',
     pattern:
-      /^(?:SKIP|HUSKY|HUSKY_SKIP_HOOKS|SKIP_HOOKS|LEFTHOOK|LEFTHOOK_EXCLUDE|OVERCOMMIT_DISABLE|PRE_COMMIT_ALLOW_NO_CONFIG|GIT_HOOKS_DISABLED|DISABLE_HOOKS)=|^(?:git rm|rm|unlink|mv)\b.*(?:codeql|dependabot|semgrep|snyk|trivy|gitleaks|trufflehog|secret-?scan\w*|code-?scan\w*|\.pre-commit-config|\.husky\b|lefthook|CODEOWNERS|security\.ya?ml)/i,
+      /^(?:SKIP|HUSKY|HUSKY_SKIP_HOOKS|SKIP_HOOKS|LEFTHOOK|LEFTHOOK_EXCLUDE|OVERCOMMIT_DISABLE|PRE_COMMIT_ALLOW_NO_CONFIG|GIT_HOOKS_DISABLED|DISABLE_HOOKS)=|^(?:git rm|rm|unlink|mv)\b.*(?:codeql|dependabot|semgrep|snyk|trivy|gitleaks|trufflehog|secret-?scan\w*|code-?scan\w*|\.pre-commit-config|\.husky\b|lefthook|CODEOWNERS|security\.ya?ml)|^(?:sed|perl|yq)\b.*\s-[a-zA-Z]*i\b.*(?:codeql|semgrep|snyk|trivy|gitleaks|trufflehog|detect-secrets|secretlint|ggshield|talisman|git-secrets).*(?:\.pre-commit-config|\.husky\/|lefthook|\.github\/workflows\/)/i,
     reason: 'skips or removes a security check, commit hook or code scan',
     consent: [
-      /--no-verify|\bskip\b.{0,30}?\b(?:hooks?|checks?|verif\w*)\b|\b(?:remove|delete|drop|disable)\b.*\b(?:codeql|dependabot|semgrep|snyk|trivy|gitleaks|husky|pre-commit|codeowners|lefthook|scan\w*|hooks?)\b/i,
+      /--no-verify|\bskip\b.{0,30}?\b(?:hooks?|checks?|verif\w*)\b|\b(?:remove|delete|drop|disable)\b.*\b(?:codeql|dependabot|semgrep|snyk|trivy|gitleaks|detect-secrets|secretlint|husky|pre-commit|codeowners|lefthook|scan\w*|hooks?)\b/i,
     ],
   },
   // unsafe-agent

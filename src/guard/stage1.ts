@@ -4,6 +4,9 @@
  */
 import { checkExfiltration } from './exfiltration.js';
 import { requestsAction } from './consent.js';
+import { checkInlineRemotes } from './inline-remotes.js';
+import { checkInlineSecretPrints } from './inline-secrets.js';
+import { checkMcpServerAdd } from './agent-servers.js';
 import { checkCovertChannels } from './covert-channels.js';
 import { checkCredentialStores } from './credential-stores.js';
 import { checkSecretWrites, writesOnlyToEnvFile } from './planted-secrets.js';
@@ -77,6 +80,9 @@ export function classifyShell(
     () => checkCovertChannels(parsed, raw, messages),
     () => checkCredentialStores(parsed, paths, context.projectDir),
     () => checkSecretWrites(parsed),
+    () => checkInlineSecretPrints(parsed),
+    () => checkInlineRemotes(parsed, messages),
+    () => checkMcpServerAdd(parsed, messages),
     () => checkRemoteMutation(parsed, messages),
     () => checkSudo(parsed, messages),
     () => checkRemoteShell(parsed),

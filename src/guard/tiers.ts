@@ -8,8 +8,8 @@ import { namesPath } from './file-access.js';
 import { EXFIL_HOST_PATTERN, UNSAFE_AGENT_FLAGS } from './rules.js';
 import { CREDENTIAL_STORE_PATH, searchPatternToRegExp } from './credential-stores.js';
 import { CREDENTIAL_PATH, type Finding } from './findings.js';
-import { credentialFiles } from './globs.js';
-import { disablesSecurityJob } from './ci-controls.js';
+import { credentialFiles, projectSecretFiles } from './globs.js';
+import { asksToRemoveScanner, disablesSecurityJob, removesSecurityHook } from './ci-controls.js';
 import { requestsPost } from './consent.js';
 import { addedTokenLiteral } from './planted-secrets.js';
 import { forkReplacement } from './supply-chain.js';
@@ -98,8 +98,13 @@ function checkRead(call: ToolCall, context: GuardContext): Finding | undefined {
   // `~/.ssh/id_rsa`.
   const reached =
     call.tool === 'Glob' && pattern !== ''
-      ? credentialFiles(context.homeDir ?? '/root').find((file) =>
-          searchPatternToRegExp(pattern, target).test(file),
+      ? [
+          ...credentialFiles(context.homeDir ?? '/root'),
+          ...projectSecretFiles(context.homeDir ?? '/root'),
+        ].find(
+          (file) =>
+            !isInside(file, context.projectDir) &&
+            searchPatternToRegExp(pattern, target).test(file),
         )
       : undefined;
   if (reached !== undefined) {
@@ -184,7 +189,7 @@ function checkEdit(call: ToolCall, context: GuardContext): TierResult {
     };
   }
   const finding =
-    checkChangedText(call, target) ??
+    checkChangedText(call, target, context) ??
     protectedPath(target, content, context) ??
     checkContent(target, content);
   return finding === undefined ? { tier: 2 } : { tier: 2, finding };
@@ -214,7 +219,11 @@ function changedText(call: ToolCall): { removed: string; added: string } {
 }
 
 /** Checks what an in-project edit adds or drops: a token literal, a disabled scan, a forked module. */
-function checkChangedText(call: ToolCall, target: string): Finding | undefined {
+function checkChangedText(
+  call: ToolCall,
+  target: string,
+  context: GuardContext,
+): Finding | undefined {
   const { removed, added } = changedText(call);
   const token = addedTokenLiteral(added, removed);
   if (token !== undefined && !/(?:^|\/)\.env(?:\.[\w.-]+)?$/.test(target)) {
@@ -222,6 +231,16 @@ function checkChangedText(call: ToolCall, target: string): Finding | undefined {
       'credential-leakage',
       `The change to "${target}" writes a literal API token (${token.slice(0, 8)}…) into the file`,
       'token-literal',
+    );
+  }
+  if (
+    removesSecurityHook(target, removed, added) &&
+    !asksToRemoveScanner(removed, context.userMessages.join('\n'))
+  ) {
+    return blockFinding(
+      'security-weaken',
+      `The change to "${target}" removes a secret scanner or security check from the commit hooks`,
+      'hook-scan-off',
     );
   }
   if (disablesSecurityJob(target, removed, added)) {
