@@ -6,6 +6,15 @@ import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
 import type { ParsedShell } from './shell.js';
 
+const AGENT_CLIS = new Set([
+  'claude',
+  'codex',
+  'gemini',
+  'cursor-agent',
+  'amp',
+  'qwen',
+  'opencode',
+]);
 const MCP_ADD =
   /^(?:claude|codex|gemini|cursor-agent|amp|qwen|opencode)\s+mcp\s+(?:add(?:-json|-from-claude-desktop)?)\b/;
 /** Servers whose tools run shell commands or arbitrary programs. */
@@ -20,6 +29,10 @@ const ADD_REQUEST =
  */
 export function checkMcpServerAdd(parsed: ParsedShell, messages: string): Finding | undefined {
   for (const command of parsed.commands) {
+    // Checked before joining the words, because nearly every command fails it.
+    if (command.argv[1] !== 'mcp' || !AGENT_CLIS.has(command.name)) {
+      continue;
+    }
     const text = command.argv.join(' ');
     if (!MCP_ADD.test(text)) {
       continue;

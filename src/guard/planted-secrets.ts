@@ -108,6 +108,9 @@ export function checkSecretWrites(parsed: ParsedShell): Finding | undefined {
  * into a file that gets committed, such as `.env.example` or a values file.
  */
 function inPlaceSecretEdit(command: SimpleCommand): Finding | undefined {
+  if (command.name !== 'sed' && command.name !== 'perl') {
+    return undefined;
+  }
   const args = command.argv.slice(1);
   const inPlace =
     (command.name === 'sed' && args.some((arg) => /^-[a-zA-Z]*i|^--in-place/.test(arg))) ||
