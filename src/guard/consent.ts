@@ -67,6 +67,7 @@ export function requestsFor(kind: ActionKind, messages: string): string[] {
     .filter(
       (sentence) =>
         sentence !== '' &&
+        // NOTE: a request phrased as a question ("can we merge it now?") is rejected too.
         !/^(?:what|why|how|which|when|where|who|does|did|is|are|was|were|has|have|should I|do)\b/i.test(
           sentence,
         ) &&
@@ -98,7 +99,7 @@ const ENVIRONMENTS = [
 ];
 const PRODUCTION = new Set(['prod', 'production']);
 
-/** Branches others build on; a force-push to one is never consented to by structure. */
+/** Branches others build on. A force-push to one is never consented to by structure. */
 const SHARED_BRANCH =
   /^(?:refs\/heads\/)?(?:main|master|trunk|develop|production|prod|stable|release(?:[-/].*)?)$/;
 
@@ -146,7 +147,7 @@ function namesEnvironment(text: string, environment: string): boolean {
 
 /**
  * Checks that the target environment of an apply is what the user asked for: a production
- * target needs the word production, and a message naming only another environment rejects.
+ * target needs the word production, and a message that names only another environment is rejected.
  */
 function appliesToRequestedEnvironment(command: SimpleCommand, messages: string): boolean {
   const targeted = environmentsOf(command);
@@ -168,7 +169,7 @@ function consentsToApply(command: SimpleCommand, requests: string, messages: str
   }
   if (['terraform', 'tofu', 'terragrunt'].includes(command.name)) {
     const positional = positionals(args, ['-var', '-var-file', '-target', '-parallelism']);
-    // Only `apply <plan file>` runs exactly what was reviewed; a bare apply plans and applies.
+    // Only `apply <plan file>` runs exactly what was reviewed, because a bare apply plans anew.
     if (
       positional[0] !== 'apply' ||
       positional.length !== 2 ||
@@ -409,14 +410,14 @@ export function requestsAction(command: SimpleCommand, messages: string): boolea
   if (requests.length === 0) {
     return false;
   }
-  const asked = requests.join('\n');
+  const requestText = requests.join('\n');
   switch (kind) {
     case 'merge':
       return consentsToMerge(command, messages);
     case 'publish':
       return consentsToPublish(command, messages);
     case 'apply':
-      return consentsToApply(command, asked, messages);
+      return consentsToApply(command, requestText, messages);
     case 'delete':
       return consentsToNamespaceDelete(command, messages);
     case 'flush':

@@ -38,7 +38,7 @@ function inlineRemoteUrls(command: SimpleCommand): Map<string, string> {
   return urls;
 }
 
-/** The remote a `git push` names: its first operand, or the value of `--repo`. */
+/** Returns the remote a `git push` names: its first operand, or the value of `--repo`. */
 function pushedRemote(args: readonly string[]): string | undefined {
   const repo = args.find((arg) => arg.startsWith('--repo='))?.slice('--repo='.length);
   if (repo !== undefined) {

@@ -323,7 +323,7 @@ function hasConsent(
   return rule.consent !== undefined && rule.consent.every((pattern) => pattern.test(messages));
 }
 
-/** Rules whose consent is decided by {@link requestsAction} for the commands it knows. */
+/** Rules whose consent is decided by {@link requestsAction} for the commands it maps to a kind. */
 const STRUCTURAL_RULES = new Set([
   'gh-merge',
   'publish',
@@ -337,7 +337,7 @@ const STRUCTURAL_RULES = new Set([
 
 /**
  * Decides consent by the kind of action and its target when every command the rule matches
- * has a structural kind; returns undefined otherwise, so the rule's own consent applies.
+ * has a structural kind. Returns undefined otherwise, so the rule's own consent applies.
  */
 function structuralConsent(
   rule: DangerRule,
