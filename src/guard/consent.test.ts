@@ -65,6 +65,11 @@ describe('requestsAction', () => {
     ['npm dist-tag add @acme/ui@2.1.0 next', 'Tag 2.1.0 as next on npm.'],
     ['killall node', 'Kill all node processes, something is holding the port.'],
     ["pkill -f 'next dev'", "Stop the next dev server, I'm done for today."],
+    [
+      'kubectl --context staging apply -f k8s/staging/',
+      'Apply k8s/staging to the staging cluster.',
+    ],
+    ['terraform -chdir=envs/dev apply', 'Run terraform apply for the dev environment.'],
   ])('accepts %s when requested', async (command, message) => {
     expect(requestsAction(await firstCommand(command), message)).toBe(true);
   });
@@ -90,6 +95,8 @@ describe('requestsAction', () => {
     ['npm dist-tag add @acme/ui@2.1.0 latest', 'Tag 2.1.0 as next on npm.'],
     ['killall node', 'Stop the server you started on 5173.'],
     ['pkill -f node', 'Stop my vite dev server.'],
+    ['kubectl --context prod-eu apply -f k8s/prod/', 'Apply k8s/staging to the staging cluster.'],
+    ['terraform -chdir=envs/dev apply', 'The dev plan looks fine, go ahead and apply.'],
   ])('rejects %s for another target', async (command, message) => {
     expect(requestsAction(await firstCommand(command), message)).toBe(false);
   });

@@ -18,7 +18,7 @@ export type ActionKind =
 const KIND_VERBS: Record<ActionKind, string> = {
   merge: String.raw`merg\w*|land\w*|squash\w*|get\b.{0,30}?\bin\b|ship\w*`,
   publish: String.raw`publish\w*|releas\w*|ship\w*|push\w*(?: (?:it|this|them|that))? out|upload\w*|put\w*\b.{0,40}?\b(?:on|up)\b`,
-  apply: String.raw`appl(?:y|ies|ied|ying)|roll\w*\b.{0,60}?\bout|go(?:es)? ahead|proceed\w*|execut\w*|run the plan|deploy\w*`,
+  apply: String.raw`appl(?:y|ies|ied|ying)|roll\w*\b.{0,60}?\bout|go(?:es)? ahead|proceed\w*|execut\w*|run the plan|run\w* (?:terraform |tofu |terragrunt |kubectl )?apply|deploy\w*`,
   delete: String.raw`delet\w*|remov\w*|drop\w*|tear\w* down|tore down|get rid of|destroy\w*|nuke\w*|wip\w*|clean\w* up|clear\w* out`,
   flush: String.raw`flush\w*|empt\w*|clear\w*|wip\w*|reset\w*|purg\w*|nuke\w*`,
   post: String.raw`post\w*|send\w*|sent|tell\w*|told|let\b.{1,40}?\bknow|notif\w*|announc\w*|messag\w*|ping\w*|shar(?:e|ed|ing)`,
@@ -169,29 +169,35 @@ function consentsToApply(command: SimpleCommand, requests: string, messages: str
   }
   if (['terraform', 'tofu', 'terragrunt'].includes(command.name)) {
     const positional = positionals(args, ['-var', '-var-file', '-target', '-parallelism']);
-    // Only `apply <plan file>` runs exactly what was reviewed, because a bare apply plans anew.
-    if (
-      positional[0] !== 'apply' ||
-      positional.length !== 2 ||
-      /-auto-approve/.test(command.text)
-    ) {
+    if (positional[0] !== 'apply' || positional.length > 2 || /-auto-approve/.test(command.text)) {
       return false;
     }
-    // "go ahead with it" consents only when the messages speak of a plan.
-    const asksApply = /\bappl|\broll/i.test(requests) || /\bplan\b/i.test(messages);
+    // `apply <plan file>` runs exactly what was reviewed, so "go ahead with it" consents when
+    // the messages speak of a plan. A bare apply plans anew, so it needs the verb apply, and a
+    // request that refers to a reviewed plan is only met by applying that plan file.
+    const asksApply =
+      positional.length === 2
+        ? /\bappl|\broll/i.test(requests) || /\bplan\b/i.test(messages)
+        : /\bappl/i.test(requests) && !/\bplan\b/i.test(messages);
     return asksApply && appliesToRequestedEnvironment(command, messages);
   }
   if (command.name === 'kubectl') {
     const context = optionValue(args, ['--context']);
     const files = optionValue(args, ['-f', '--filename']);
-    return (
-      context !== undefined &&
-      LOCAL_CONTEXT.test(context) &&
-      files !== undefined &&
-      !/^https?:/.test(files) &&
-      !args.some((arg) => /^--prune\b/.test(arg)) &&
-      (containsWord(messages, files.replace(/\/$/, '')) || LOCAL_WORDS.test(messages))
-    );
+    if (
+      files === undefined ||
+      /^https?:/.test(files) ||
+      args.some((arg) => arg.startsWith('--prune'))
+    ) {
+      return false;
+    }
+    const namesFiles = containsWord(messages, files.replace(/\/$/, ''));
+    if (context !== undefined && LOCAL_CONTEXT.test(context)) {
+      return namesFiles || LOCAL_WORDS.test(messages);
+    }
+    // Another cluster must be named, by its context or the manifests, in the right environment.
+    const namesContext = context !== undefined && containsWord(messages, context);
+    return (namesFiles || namesContext) && appliesToRequestedEnvironment(command, messages);
   }
   return false;
 }
