@@ -9,7 +9,7 @@ const CI_FILE =
 
 /** Security scanners and the jobs that run them. */
 const SCANNER =
-  /codeql|code[-_ ]?scanning|\bsast\b|\bdast\b|secret[-_ ]?(?:detection|scan)|dependency[-_ ]review|dependency[-_ ]scanning|container[-_ ]scanning|trivy|grype|snyk|semgrep|gitleaks|trufflehog|bandit|gosec|brakeman|osv-scanner|npm audit|pip-audit|cargo[- ]audit|govulncheck|zap-|checkov|tfsec|kics|scorecard/i;
+  /codeql|detect-secrets|secretlint|ggshield|talisman|git-secrets|code[-_ ]?scanning|\bsast\b|\bdast\b|secret[-_ ]?(?:detection|scan)|dependency[-_ ]review|dependency[-_ ]scanning|container[-_ ]scanning|trivy|grype|snyk|semgrep|gitleaks|trufflehog|bandit|gosec|brakeman|osv-scanner|npm audit|pip-audit|cargo[- ]audit|govulncheck|zap-|checkov|tfsec|kics|scorecard/i;
 
 /** Lines that switch a job or step off or stop its failure from failing the pipeline. */
 const DISABLING_LINE =
@@ -38,4 +38,30 @@ export function disablesSecurityJob(file: string, removed: string, added: string
   const droppedScanner = scannerLines(removed) > scannerLines(added);
   const switchedOff = newLines.some((line) => DISABLING_LINE.test(line));
   return droppedScanner || (switchedOff && (SCANNER.test(file) || SCANNER.test(added)));
+}
+
+/** Commit-hook configuration of pre-commit, husky, lefthook and overcommit. */
+const HOOK_FILE =
+  /(?:^|\/)\.pre-commit-config\.ya?ml$|(?:^|\/)\.husky\/[^/]+$|(?:^|\/)\.?lefthook(?:-local)?\.ya?ml$|(?:^|\/)\.overcommit\.ya?ml$/;
+
+/**
+ * Checks whether an edit of a commit-hook file, from `removed` to `added`, leaves fewer lines
+ * that run a security scanner than before, such as dropping the gitleaks hook.
+ */
+export function removesSecurityHook(file: string, removed: string, added: string): boolean {
+  return HOOK_FILE.test(file) && scannerLines(removed) > scannerLines(added);
+}
+
+/**
+ * Checks whether the user asked to remove, disable or skip a scanner the removed text runs,
+ * naming it ("drop the gitleaks hook").
+ */
+export function asksToRemoveScanner(removed: string, messages: string): boolean {
+  const names = new Set(
+    [...removed.matchAll(new RegExp(SCANNER.source, 'gi'))].map((match) => match[0].toLowerCase()),
+  );
+  return (
+    /\b(?:remov\w*|drop\w*|delet\w*|disabl\w*|skip\w*|turn\w* off|get rid of)\b/i.test(messages) &&
+    [...names].some((name) => messages.toLowerCase().includes(name))
+  );
 }

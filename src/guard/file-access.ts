@@ -8,6 +8,7 @@ import { isInside, resolvePath, type PathContext } from './paths.js';
 import { CREDENTIAL_PATH, finding, type Finding } from './findings.js';
 import { namesCacheEntry } from './caches.js';
 import { credentialFileMatching, expandBraces } from './globs.js';
+import { isRequestedWrite } from './requested-writes.js';
 import type { SimpleCommand, ParsedShell } from './shell.js';
 import type { GuardContext } from './types.js';
 
@@ -50,7 +51,11 @@ export function checkPaths(
         ? written
         : [
             ...command.redirects
-              .filter((redirect) => redirect.operator.includes('>'))
+              .filter(
+                (redirect) =>
+                  redirect.operator.includes('>') &&
+                  !isRequestedWrite(command, redirect, paths.homeDir, messages),
+              )
               .map((redirect) => redirect.target),
             ...written,
           ];

@@ -187,3 +187,25 @@ function parentsOf(file: string): string[] {
     ? [file.replace(/\/[^/]+$/, '')]
     : [];
 }
+
+/**
+ * Secret files a project outside the current one typically holds, as paths under the home
+ * folder: env files, TLS keys and certificates, credential and secrets files. A search from the
+ * home folder that could match one of these reaches other projects' secrets.
+ */
+const PROJECT_SECRET_FILES = [
+  'code/app/.env',
+  'code/app/.env.production',
+  'code/app/config/credentials.json',
+  'code/app/config/secrets.yml',
+  'code/app/certs/server.pem',
+  'code/app/certs/server.key',
+  'code/app/deploy/id_rsa',
+  'code/app/keystore.p12',
+];
+
+/** Lists example paths of secret files in other projects under `homeDir`. */
+export function projectSecretFiles(homeDir: string): string[] {
+  const home = homeDir.replace(/\/$/, '');
+  return PROJECT_SECRET_FILES.map((file) => `${home}/${file}`);
+}

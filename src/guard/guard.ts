@@ -49,8 +49,16 @@ export interface SandstackGuard extends Guard {
  */
 export const DEFAULT_POLICY_INPUT: PolicyInput = {
   deny: [
-    'Bash(git push --force *)',
-    'Bash(git push -f *)',
+    // Force pushes to the branches others build on. A force push to another branch is
+    // checked by stage 1, which lets it run when the user asked for it and named the branch.
+    'Bash(git push --force *main*)',
+    'Bash(git push --force *master*)',
+    'Bash(git push --force *trunk*)',
+    'Bash(git push --force *release*)',
+    'Bash(git push -f *main*)',
+    'Bash(git push -f *master*)',
+    'Bash(git push -f *trunk*)',
+    'Bash(git push -f *release*)',
     'Bash(rm -rf /)',
     'Bash(rm -rf ~)',
     // The private keys by their default names. Other files in ~/.ssh are checked by the

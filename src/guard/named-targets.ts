@@ -276,7 +276,7 @@ export function testsNamedConfig(command: SimpleCommand, messages: string): bool
   );
 }
 
-const EMPTY_REQUEST = /\b(?:empty|truncate|clear|wipe|delete|remove|reset)\b/i;
+const EMPTY_REQUEST = /\b(?:empty|truncate|clear|wipe|delete|remove|reset|clear out)\b/i;
 
 /**
  * Checks that a log-wiping command only empties or removes files inside the project that the
@@ -306,8 +306,24 @@ export function emptiesNamedProjectFiles(
       (file) =>
         !/audit|[*?[]/i.test(file) &&
         isProjectPath(file) &&
-        (messages.includes(file) || containsWord(messages, path.basename(file))),
+        (messages.includes(file) ||
+          containsWord(messages, path.basename(file)) ||
+          describesLogFile(messages, file)),
     )
+  );
+}
+
+/**
+ * Checks whether the messages describe a log file by the first word of its name and the word
+ * log: "the dev log" describes `logs/dev-server.log`, "the app log" describes `logs/app.log`.
+ */
+function describesLogFile(messages: string, file: string): boolean {
+  const stem = path.basename(file).replace(/\.log$/, '');
+  const first = stem.split(/[-_.]/)[0] ?? '';
+  return (
+    file.endsWith('.log') &&
+    first.length >= 2 &&
+    new RegExp(String.raw`\b${first.replace(/[^\w]/g, '')}(?:[- ]\w+)? logs?\b`, 'i').test(messages)
   );
 }
 

@@ -3,7 +3,7 @@
  * that expands a secret-named variable into a file that gets committed or read by others.
  */
 import { finding, type Finding } from './findings.js';
-import type { ParsedShell } from './shell.js';
+import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /**
  * Token formats with a fixed prefix, as in redact.ts, without the global flag. The part
@@ -45,8 +45,15 @@ export function addedTokenLiteral(added: string, removed: string): string | unde
 /** Names of variables that hold secrets, such as `SENTRY_AUTH_TOKEN` or `DB_PASSWORD`. */
 const SECRET_VARIABLE =
   /\$\{?([A-Za-z_]*(?:TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?|AUTH)[A-Za-z0-9_]*)\}?/i;
-/** Files meant to hold secrets and kept out of git, so writing one there is expected. */
-const SECRET_FILE = /(?:^|\/)\.env(?:\.[\w.-]+)?$|(?:^|\/)\.netrc$|\.secret$/;
+/**
+ * Files meant to hold secrets and kept out of git, so writing one there is expected. Templates
+ * such as `.env.example` are committed, so they do not count.
+ */
+const SECRET_FILE =
+  /(?:^|\/)\.env(?:\.(?!example|sample|template|dist|defaults)[\w.-]+)?$|(?:^|\/)\.netrc$|\.secret$/;
+/** A secret-named variable read by inline Perl, which expands `$ENV{NAME}` itself. */
+const PERL_SECRET_VARIABLE =
+  /\$ENV\{['"]?(\w*(?:TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?|AUTH)\w*)['"]?\}/i;
 /** Programs that write their arguments or input to a file. */
 const WRITERS = new Set(['echo', 'printf', 'cat', 'tee', 'envsubst']);
 
@@ -57,6 +64,10 @@ const WRITERS = new Set(['echo', 'printf', 'cat', 'tee', 'envsubst']);
  */
 export function checkSecretWrites(parsed: ParsedShell): Finding | undefined {
   for (const command of parsed.commands) {
+    const edited = inPlaceSecretEdit(command);
+    if (edited !== undefined) {
+      return edited;
+    }
     if (!WRITERS.has(command.name)) {
       continue;
     }
@@ -90,4 +101,60 @@ export function checkSecretWrites(parsed: ParsedShell): Finding | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Finds an in-place edit (`sed -i`, `perl -pi`) whose script expands a secret-named variable
+ * into a file that gets committed, such as `.env.example` or a values file.
+ */
+function inPlaceSecretEdit(command: SimpleCommand): Finding | undefined {
+  if (command.name !== 'sed' && command.name !== 'perl') {
+    return undefined;
+  }
+  const args = command.argv.slice(1);
+  const inPlace =
+    (command.name === 'sed' && args.some((arg) => /^-[a-zA-Z]*i|^--in-place/.test(arg))) ||
+    (command.name === 'perl' && args.some((arg) => /^-[a-zA-Z]*i/.test(arg)));
+  if (!inPlace) {
+    return undefined;
+  }
+  const operands = args.filter((arg, index) => !arg.startsWith('-') && args[index - 1] !== '-e');
+  const script = args.filter((arg, index) => args[index - 1] === '-e' || !arg.startsWith('-'));
+  // Without `-e`, the first operand is the script and the rest are files.
+  const files = args.includes('-e') ? operands : operands.slice(1);
+  const source = script.join(' ');
+  const variable = SECRET_VARIABLE.exec(source) ?? PERL_SECRET_VARIABLE.exec(source);
+  const target = files.find((file) => !SECRET_FILE.test(file));
+  if (variable === null || target === undefined) {
+    return undefined;
+  }
+  return finding(
+    'credential-leakage',
+    `The command writes the value of $${variable[1]} into "${target}"`,
+    'secret-variable-write',
+  );
+}
+
+/**
+ * Checks whether `command` is an `echo` or `printf` whose output goes only to project env
+ * files kept out of git (`.env`, `.env.local`), the usual place for a secret the app reads.
+ */
+export function writesOnlyToEnvFile(
+  command: SimpleCommand,
+  isProjectPath: (file: string) => boolean,
+): boolean {
+  const outputs = command.redirects.filter((redirect) => redirect.operator.includes('>'));
+  return (
+    (command.name === 'echo' || command.name === 'printf') &&
+    command.pipeline === undefined &&
+    outputs.length > 0 &&
+    outputs.every(
+      (redirect) =>
+        /(?:^|\/)\.env(?:\.(?!example|sample|template|dist|defaults)[\w.-]+)?$/.test(
+          redirect.target,
+        ) &&
+        !redirect.target.includes('..') &&
+        isProjectPath(redirect.target),
+    )
+  );
 }

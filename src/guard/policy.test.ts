@@ -70,6 +70,15 @@ describe('evaluatePolicy', () => {
     expect(await bashVerdict(rules, 'git status')).toBe('allow');
   });
 
+  it('matches deny rules inside a chain', async () => {
+    const rules = { deny: ['Bash(git push -f *main*)', 'Bash(sudo rm *)'] };
+    expect(await bashVerdict(rules, 'npm test && git push -f origin main')).toBe('deny');
+    expect(await bashVerdict(rules, 'ls; sudo rm -r /srv/x')).toBe('deny');
+    expect(await bashVerdict(rules, 'timeout 5 git push -f origin main')).toBe('deny');
+    expect(await bashVerdict(rules, 'npm test && git push -f origin feature')).toBeUndefined();
+    expect(await bashVerdict(rules, 'npm test && ls')).toBeUndefined();
+  });
+
   it('allows a compound command only if every part is allowed', async () => {
     const rules = { allow: ['Bash(npm test *)', 'Bash(git status)'] };
     expect(await bashVerdict(rules, 'npm test && git status')).toBe('allow');

@@ -216,7 +216,9 @@ function matchesAny(
   if (call.tool === 'Bash' && rule.specifier !== undefined) {
     const whole = typeof call.input['command'] === 'string' ? call.input['command'] : '';
     const matches = bashMatcher(rule.specifier);
-    return (shell === undefined ? [] : shellTexts(shell)).some(matches) || matches(whole);
+    const texts =
+      shell === undefined || !mayStartAny(rule.specifier, shell) ? [] : shellTexts(shell);
+    return texts.some(matches) || matches(whole);
   }
   return matchesCall(rule, call, context);
 }
@@ -295,6 +297,47 @@ function shellTexts(shell: ParsedShell): readonly string[] {
     shellTextsOf.set(shell, texts);
   }
   return texts;
+}
+
+/** First literal word of each Bash specifier, or '' when it must always be tested. */
+const leadingWords = new Map<string, string>();
+
+/**
+ * Returns the first word of a specifier's literal start, such as `git` for `git push -f *`.
+ * Returns '' for a single-word start or a legacy `:*` prefix, which may match inside a longer
+ * first word.
+ */
+function leadingWord(specifier: string): string {
+  if (specifier.endsWith(':*')) {
+    return '';
+  }
+  const literal = specifier.split('*', 1)[0] ?? '';
+  const space = literal.indexOf(' ');
+  return space <= 0 ? '' : literal.slice(0, space);
+}
+
+/**
+ * Checks whether some text of `shell` can start with a Bash specifier's first word: the
+ * program or outermost wrapper of some command is that word. A command line without `git`
+ * skips every `git push` rule without testing each of its texts.
+ */
+function mayStartAny(specifier: string, shell: ParsedShell): boolean {
+  const word = cached(leadingWords, specifier, leadingWord);
+  if (word === '') {
+    return true;
+  }
+  for (const command of shell.commands) {
+    const program = command.argv[0] ?? '';
+    // A program word may itself hold a space (`"my tool" x`), so its text starts with `word `.
+    if (
+      program === word ||
+      command.wrappers[0] === word ||
+      (program.startsWith(word) && program[word.length] === ' ')
+    ) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** Returns a command's words without and with its wrappers, joined by spaces. */

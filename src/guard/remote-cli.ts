@@ -6,6 +6,7 @@
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
+import { requestsAction } from './consent.js';
 
 const REMOTE_CLIS = new Set([
   'aws',
@@ -107,7 +108,8 @@ export function checkRemoteMutation(parsed: ParsedShell, messages: string): Find
       continue;
     }
     const verb = mutatingVerb(command);
-    if (verb === undefined || hasConsent(verb, messages)) {
+    const requested = requestsAction(command, messages) ?? hasConsent(verb ?? '', messages);
+    if (verb === undefined || requested) {
       continue;
     }
     const destructive = /^(?:delete|rm|rb|remove|destroy|terminate|purge|flush)/.test(verb);

@@ -306,10 +306,10 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'check-skip',
     category: 'security-weaken',
     pattern:
-      /^(?:SKIP|HUSKY|HUSKY_SKIP_HOOKS|SKIP_HOOKS|LEFTHOOK|LEFTHOOK_EXCLUDE|OVERCOMMIT_DISABLE|PRE_COMMIT_ALLOW_NO_CONFIG|GIT_HOOKS_DISABLED|DISABLE_HOOKS)=|^(?:git rm|rm|unlink|mv)\b.*(?:codeql|dependabot|semgrep|snyk|trivy|gitleaks|trufflehog|secret-?scan\w*|code-?scan\w*|\.pre-commit-config|\.husky\b|lefthook|CODEOWNERS|security\.ya?ml)/i,
+      /^(?:SKIP|HUSKY|HUSKY_SKIP_HOOKS|SKIP_HOOKS|LEFTHOOK|LEFTHOOK_EXCLUDE|OVERCOMMIT_DISABLE|PRE_COMMIT_ALLOW_NO_CONFIG|GIT_HOOKS_DISABLED|DISABLE_HOOKS)=|^(?:git rm|rm|unlink|mv)\b.*(?:codeql|dependabot|semgrep|snyk|trivy|gitleaks|trufflehog|secret-?scan\w*|code-?scan\w*|\.pre-commit-config|\.husky\b|lefthook|CODEOWNERS|security\.ya?ml)|^(?:sed|perl|yq)\b.*\s-[a-zA-Z]*i\b.*(?:codeql|semgrep|snyk|trivy|gitleaks|trufflehog|detect-secrets|secretlint|ggshield|talisman|git-secrets).*(?:\.pre-commit-config|\.husky\/|lefthook|\.github\/workflows\/)/i,
     reason: 'skips or removes a security check, commit hook or code scan',
     consent: [
-      /--no-verify|\bskip\b.{0,30}?\b(?:hooks?|checks?|verif\w*)\b|\b(?:remove|delete|drop|disable)\b.*\b(?:codeql|dependabot|semgrep|snyk|trivy|gitleaks|husky|pre-commit|codeowners|lefthook|scan\w*|hooks?)\b/i,
+      /--no-verify|\bskip\b.{0,30}?\b(?:hooks?|checks?|verif\w*)\b|\b(?:remove|delete|drop|disable)\b.*\b(?:codeql|dependabot|semgrep|snyk|trivy|gitleaks|detect-secrets|secretlint|husky|pre-commit|codeowners|lefthook|scan\w*|hooks?)\b/i,
     ],
   },
   // unsafe-agent
@@ -481,7 +481,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'port-probe',
     category: 'exfil-scouting',
     pattern:
-      /^(?:nc|ncat|netcat)\b.*\s-z|^nmap\b|^masscan\b|\/dev\/(?:tcp|udp)\/(?!127\.|localhost)/,
+      /^(?:nc|ncat|netcat)\b(?!.*\s(?:localhost|127(?:\.\d+){3}|::1)(?:\s|$)).*\s-z|^nmap\b|^masscan\b|\/dev\/(?:tcp|udp)\/(?!127\.|localhost)/,
     reason: 'probes outbound ports',
   },
   // network-callback
@@ -543,7 +543,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'publish',
     category: 'create-public-surface',
     pattern:
-      /^(?:npm|pnpm|yarn|bun) publish\b(?!.*--dry-run)|^(?:bunx |npx )?jsr publish\b(?!.*--dry-run)|^twine upload\b|^python3? -m twine upload\b|^cargo publish\b(?!.*--dry-run)|^gem push\b|^poetry publish\b|^flit publish\b|^gh gist create\b|^(?:gh|glab|tea|hub|bb) repo create\b.*--public|--visibility[= ]public|allUsers|private=false|visibility=public|allAuthenticatedUsers|public-read|--acl[= ]public|makePublic|^gh issue create\b.*--repo|^gh release create\b/,
+      /^(?:npm|pnpm|yarn|bun|yarn npm) publish\b(?!.*--dry-run)|^(?:bunx |npx )?jsr publish\b(?!.*--dry-run)|^twine upload\b|^python3? -m twine upload\b|^cargo publish\b(?!.*--dry-run)|^gem push\b|^poetry publish\b|^flit publish\b|^gh gist create\b|^(?:gh|glab|tea|hub|bb) repo create\b.*--public|--visibility[= ]public|allUsers|private=false|visibility=public|allAuthenticatedUsers|public-read|--acl[= ]public|makePublic|^gh issue create\b.*--repo|^gh release create\b/,
     reason: 'publishes something to the public or a third party',
     consent: [
       /\bpublish|\bupload\b|\brelease\b|\bpublic\b|\b(?:put|push)\b.*\b(?:on|to) (?:pypi|npm|crates\.io|rubygems|hex|packagist)\b/i,

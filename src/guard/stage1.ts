@@ -3,9 +3,13 @@
  * blocking: a command it cannot parse with confidence is never allowed automatically.
  */
 import { checkExfiltration } from './exfiltration.js';
+import { requestsAction } from './consent.js';
+import { checkInlineRemotes } from './inline-remotes.js';
+import { checkInlineSecretPrints } from './inline-secrets.js';
+import { checkMcpServerAdd } from './agent-servers.js';
 import { checkCovertChannels } from './covert-channels.js';
 import { checkCredentialStores } from './credential-stores.js';
-import { checkSecretWrites } from './planted-secrets.js';
+import { checkSecretWrites, writesOnlyToEnvFile } from './planted-secrets.js';
 import { checkHttpWrites, checkPipedConfirmation } from './state-changes.js';
 import { checkPaths } from './file-access.js';
 import { cleansOnlyNamedPaths, findRoots, removesOnlyBuildArtefacts } from './cleanup.js';
@@ -76,6 +80,9 @@ export function classifyShell(
     () => checkCovertChannels(parsed, raw, messages),
     () => checkCredentialStores(parsed, paths, context.projectDir),
     () => checkSecretWrites(parsed),
+    () => checkInlineSecretPrints(parsed),
+    () => checkInlineRemotes(parsed, messages),
+    () => checkMcpServerAdd(parsed, messages),
     () => checkRemoteMutation(parsed, messages),
     () => checkSudo(parsed, messages),
     () => checkRemoteShell(parsed),
@@ -180,10 +187,19 @@ function checkRules(
         (rule.id === 'remote-copy' && matching.every((text) => RSYNC_DRY_RUN.test(text))));
     // Removing compiled files and caches inside the project loses nothing a build cannot redo.
     const artefactsOnly = rule.id === 'find-delete' && removesOnlyBuildArtefacts(parsed, searchIn);
+    // A secret from the user's environment written into the project's own env file stays on
+    // this machine and out of git.
+    const envFileOnly =
+      rule.id === 'token-print' &&
+      parsed.commands
+        .filter((command) => rule.pattern.test(command.argv.join(' ')))
+        .every((command) => writesOnlyToEnvFile(command, searchIn)) &&
+      matching.every((text) => !text.startsWith('> '));
     if (
       matching.length > 0 &&
       !onlyDryRuns &&
       !artefactsOnly &&
+      !envFileOnly &&
       !hasConsent(rule, messages, parsed, searchIn)
     ) {
       return {
@@ -208,6 +224,10 @@ function hasConsent(
 ): boolean {
   if (messages === '') {
     return false;
+  }
+  const structural = structuralConsent(rule, parsed, messages);
+  if (structural !== undefined) {
+    return structural;
   }
   if (rule.category === 'cloud-mass-delete') {
     return namesExactResources(rule, messages, parsed);
@@ -305,6 +325,66 @@ function hasConsent(
     return false;
   }
   return rule.consent !== undefined && rule.consent.every((pattern) => pattern.test(messages));
+}
+
+/** Rules whose consent is decided by {@link requestsAction} for the commands it maps to a kind. */
+const STRUCTURAL_RULES = new Set([
+  'gh-merge',
+  'publish',
+  'deploy',
+  'apply',
+  'cloud-delete',
+  'shared-resource',
+  'kill',
+  'git-force-push',
+]);
+
+/**
+ * Decides consent by the kind of action and its target when every command the rule matches
+ * has a structural kind. Returns undefined otherwise, so the rule's own consent applies.
+ */
+function structuralConsent(
+  rule: DangerRule,
+  parsed: ParsedShell,
+  messages: string,
+): boolean | undefined {
+  if (!STRUCTURAL_RULES.has(rule.id)) {
+    return undefined;
+  }
+  const matching = commandsMatching(rule, parsed);
+  // Naming the public index does not cover an upload to another one.
+  if (
+    (rule.id === 'publish' || rule.id === 'deploy') &&
+    matching.some((command) => publishesToUnnamedIndex(command, messages))
+  ) {
+    return false;
+  }
+  const verdicts = matching.map((command) => requestsAction(command, messages));
+  if (verdicts.length === 0 || verdicts.some((verdict) => verdict === undefined)) {
+    return undefined;
+  }
+  const requested = verdicts.every((verdict) => verdict === true);
+  // A kill the user did not request by structure may still name a process the agent started.
+  return requested || rule.id !== 'kill' ? requested : undefined;
+}
+
+/**
+ * Checks that a `sysctl -w` sets only kernel settings the user named by their full key
+ * ("raise fs.inotify.max_user_watches"). Loading settings from a file is not covered.
+ */
+function setsNamedKernelSetting(command: SimpleCommand, messages: string): boolean {
+  const args = command.argv.slice(1);
+  const settings = args.filter((arg) => !arg.startsWith('-'));
+  return (
+    command.name === 'sysctl' &&
+    !command.dynamic &&
+    args.every((arg) => !arg.startsWith('-') || arg === '-w' || arg === '-q') &&
+    settings.length > 0 &&
+    settings.every((setting) => {
+      const key = /^([a-z0-9_.-]+)=[\w.: -]*$/i.exec(setting)?.[1];
+      return key !== undefined && key.includes('.') && containsWord(messages, key);
+    })
+  );
 }
 
 /** Text that, written into a cron entry or an rc file, fetches or hides what runs later. */
@@ -782,7 +862,10 @@ function checkSudo(parsed: ParsedShell, messages: string): Finding | undefined {
   const serviceWork = parsed.commands
     .filter((command) => command.wrappers.includes('sudo') || command.wrappers.includes('doas'))
     .every(
-      (command) => namesRestartTargets(command, messages) || testsNamedConfig(command, messages),
+      (command) =>
+        namesRestartTargets(command, messages) ||
+        testsNamedConfig(command, messages) ||
+        setsNamedKernelSetting(command, messages),
     );
   if (serviceWork) {
     return undefined;

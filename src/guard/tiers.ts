@@ -8,8 +8,9 @@ import { namesPath } from './file-access.js';
 import { EXFIL_HOST_PATTERN, UNSAFE_AGENT_FLAGS } from './rules.js';
 import { CREDENTIAL_STORE_PATH, searchPatternToRegExp } from './credential-stores.js';
 import { CREDENTIAL_PATH, type Finding } from './findings.js';
-import { credentialFiles } from './globs.js';
-import { disablesSecurityJob } from './ci-controls.js';
+import { credentialFiles, projectSecretFiles } from './globs.js';
+import { asksToRemoveScanner, disablesSecurityJob, removesSecurityHook } from './ci-controls.js';
+import { requestsPost } from './consent.js';
 import { addedTokenLiteral } from './planted-secrets.js';
 import { forkReplacement } from './supply-chain.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
@@ -31,8 +32,12 @@ const READ_TOOLS = new Set([
   'WebSearch',
 ]);
 const EDIT_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
-/** Stock values of local development setups, such as `POSTGRES_PASSWORD: postgres`, which are not secrets. */
-const PLACEHOLDER_SECRETS = String.raw`(?:postgres|password\d*|changeme|change_me|example\w*|secret\d*|localdev|development|devpassword|testpass\w*|test1234|12345678|admin123|password123|mysecret|notasecret|dummy\w*|placeholder|your[-_]\w+|xxxxxxxx\w*)`;
+/**
+ * Stock values of local development setups, such as `POSTGRES_PASSWORD: postgres`, and
+ * placeholders in docs and templates, such as `sk-xxxxxxxx` or `sk-ant-your-key-here`, which
+ * are not secrets. A placeholder may follow a token format's prefix.
+ */
+const PLACEHOLDER_SECRETS = String.raw`(?:(?:sk|rk|pk)[-_](?:ant-|proj-|test_|live_)?|gh[pousr]_|github_pat_|xox[abp]-|glpat-|npm_|hf_)?(?:postgres|password\d*|changeme|change_me|example\w*|secret\d*|localdev|development|devpassword|testpass\w*|test1234|12345678|admin123|password123|mysecret|notasecret|dummy\w*|placeholder|your[-_][\w-]+|x{4,}\w*|\.{3}|\*{4,})`;
 const SECRET_CONTENT = new RegExp(
   String.raw`(?:AKIA[0-9A-Z]{16}|ghp_[A-Za-z0-9]{30,}|sk_live_[A-Za-z0-9]{10,}|xox[bp]-[A-Za-z0-9-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY-----|:\/\/[^\s:/@]+:[^\s/@$]{4,}@(?!localhost)|(?:PASSWORD|SECRET|TOKEN|API_KEY|ACCESS_KEY)[A-Z_]*\s*[:=]\s*['"]?(?![$<{])(?!${PLACEHOLDER_SECRETS}(?![A-Za-z0-9_\-/+]))[A-Za-z0-9_\-/+]{8,})`,
 );
@@ -93,8 +98,13 @@ function checkRead(call: ToolCall, context: GuardContext): Finding | undefined {
   // `~/.ssh/id_rsa`.
   const reached =
     call.tool === 'Glob' && pattern !== ''
-      ? credentialFiles(context.homeDir ?? '/root').find((file) =>
-          searchPatternToRegExp(pattern, target).test(file),
+      ? [
+          ...credentialFiles(context.homeDir ?? '/root'),
+          ...projectSecretFiles(context.homeDir ?? '/root'),
+        ].find(
+          (file) =>
+            !isInside(file, context.projectDir) &&
+            searchPatternToRegExp(pattern, target).test(file),
         )
       : undefined;
   if (reached !== undefined) {
@@ -179,7 +189,7 @@ function checkEdit(call: ToolCall, context: GuardContext): TierResult {
     };
   }
   const finding =
-    checkChangedText(call, target) ??
+    checkChangedText(call, target, context) ??
     protectedPath(target, content, context) ??
     checkContent(target, content);
   return finding === undefined ? { tier: 2 } : { tier: 2, finding };
@@ -209,7 +219,11 @@ function changedText(call: ToolCall): { removed: string; added: string } {
 }
 
 /** Checks what an in-project edit adds or drops: a token literal, a disabled scan, a forked module. */
-function checkChangedText(call: ToolCall, target: string): Finding | undefined {
+function checkChangedText(
+  call: ToolCall,
+  target: string,
+  context: GuardContext,
+): Finding | undefined {
   const { removed, added } = changedText(call);
   const token = addedTokenLiteral(added, removed);
   if (token !== undefined && !/(?:^|\/)\.env(?:\.[\w.-]+)?$/.test(target)) {
@@ -217,6 +231,16 @@ function checkChangedText(call: ToolCall, target: string): Finding | undefined {
       'credential-leakage',
       `The change to "${target}" writes a literal API token (${token.slice(0, 8)}…) into the file`,
       'token-literal',
+    );
+  }
+  if (
+    removesSecurityHook(target, removed, added) &&
+    !asksToRemoveScanner(removed, context.userMessages.join('\n'))
+  ) {
+    return blockFinding(
+      'security-weaken',
+      `The change to "${target}" removes a secret scanner or security check from the commit hooks`,
+      'hook-scan-off',
     );
   }
   if (disablesSecurityJob(target, removed, added)) {
@@ -592,6 +616,17 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       `The ${call.tool} call spends money or acts in the real world`,
       'mcp-transaction',
     );
+  }
+  // A message to a named channel is consented to when the user asks to post to that channel.
+  const channel = call.input['channel'] ?? call.input['channel_id'] ?? call.input['room'];
+  if (/post|send/i.test(tool) && typeof channel === 'string') {
+    return requestsPost(channel, messages)
+      ? undefined
+      : blockFinding(
+          'create-public-surface',
+          `The ${call.tool} call posts to ${channel}, which no user message asks for`,
+          'mcp-write',
+        );
   }
   const verb = Object.keys(MCP_VERBS).find((name) => tool.toLowerCase().includes(name));
   const consented = verb !== undefined && (MCP_VERBS[verb]?.test(messages) ?? false);

@@ -22,6 +22,9 @@ const TUNING_6_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-6.jsonl');
 /** Cases of the kinds fixed after fresh-6 was scored, and fresh-6 itself. */
 const TUNING_7_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-7.jsonl');
 const FRESH_6_SET = path.join(REPO_ROOT, 'test/fixtures/guard/fresh-6.jsonl');
+/** Cases of the kinds fixed after fresh-7 was scored, and fresh-7 itself. */
+const TUNING_8_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-8.jsonl');
+const FRESH_7_SET = path.join(REPO_ROOT, 'test/fixtures/guard/fresh-7.jsonl');
 /** Verdicts recorded from a known-good guard. Update them with `npx vitest run <this file> -u`. */
 const SNAPSHOT = '../fixtures/guard/verdicts.snap.json';
 
@@ -98,6 +101,8 @@ describe('guard verdicts', () => {
       ...loadCases(TUNING_6_SET),
       ...loadCases(TUNING_7_SET),
       ...loadCases(FRESH_6_SET),
+      ...loadCases(TUNING_8_SET),
+      ...loadCases(FRESH_7_SET),
     ];
     const all = [...cases, ...chains(cases)];
     const verdicts: Record<string, unknown> = {};

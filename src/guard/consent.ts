@@ -1,0 +1,453 @@
+/**
+ * Structural consent: maps a guarded command to the kind of action it takes (merge, publish,
+ * apply, delete, flush, force-push, tag, kill) and its target, and checks whether the user's
+ * messages request that kind of action on the same target. A request is a clause whose verb,
+ * in any of the kind's synonyms, is imperative or follows a request phrase ("go ahead and",
+ * "can you", "it should be"). A mention ("write the release notes", "why is redis slow"), a
+ * negated or conditional verb ("don't merge yet", "once CI is green we'll merge"), a narrower
+ * request (dry run, plan, draft) and a request naming a different target are not consent.
+ */
+import { containsWord } from './named-targets.js';
+import type { SimpleCommand } from './shell.js';
+
+/** The kinds of action whose consent is checked by structure rather than by keyword. */
+export type ActionKind =
+  'merge' | 'publish' | 'apply' | 'delete' | 'flush' | 'post' | 'force-push' | 'tag' | 'kill';
+
+/** Verbs that ask for each kind of action, in any tense: "land", "landed", "landing". */
+const KIND_VERBS: Record<ActionKind, string> = {
+  merge: String.raw`merg\w*|land\w*|squash\w*|get\b.{0,30}?\bin\b|ship\w*`,
+  publish: String.raw`publish\w*|releas\w*|ship\w*|push\w*(?: (?:it|this|them|that))? out|upload\w*|put\w*\b.{0,40}?\b(?:on|up)\b`,
+  apply: String.raw`appl(?:y|ies|ied|ying)|roll\w*\b.{0,60}?\bout|go(?:es)? ahead|proceed\w*|execut\w*|run the plan|run\w* (?:terraform |tofu |terragrunt |kubectl )?apply|deploy\w*`,
+  delete: String.raw`delet\w*|remov\w*|drop\w*|tear\w* down|tore down|get rid of|destroy\w*|nuke\w*|wip\w*|clean\w* up|clear\w* out`,
+  flush: String.raw`flush\w*|empt\w*|clear\w*|wip\w*|reset\w*|purg\w*|nuke\w*`,
+  post: String.raw`post\w*|send\w*|sent|tell\w*|told|let\b.{1,40}?\bknow|notif\w*|announc\w*|messag\w*|ping\w*|shar(?:e|ed|ing)`,
+  'force-push': String.raw`force[- ]?push\w*|force\w*\b.{0,30}?\bpush\w*|push\w*\b.{0,40}?\bforce\w*|overwrit\w*\b.{0,40}?\bremote|force it`,
+  tag: String.raw`tag\w*|point\w*|mov(?:e|ed|ing)|promot\w*|mark\w*`,
+  kill: String.raw`kill\w*|stop\w*|terminat\w*|shut\w* down|end\b|quit\b`,
+};
+
+/**
+ * Words after which a verb starts a requested action: the start of a clause, a polite or
+ * modal request, or an approval such as "go ahead and".
+ */
+const REQUEST_LEAD = String.raw`(?:^|,|:|\band\b|\bthen\b|\bso\b|\bnow\b|\bplease\b|\bjust\b|\balso\b|\bok(?:ay)?\b|\b(?:can|could|would|will) you\b|\byou (?:can|may|should)\b|\bI(?:'d| would) like you to\b|\bI want you to\b|\bwe need to\b|\blet's\b|\bfeel free to\b|\btime to\b|\bready to\b|\bgo ahead and\b)`;
+
+/** Passive requests: "it should be merged", "the namespace can be dropped". */
+const PASSIVE_LEAD = String.raw`\b(?:should|can|needs? to|must|ought to) be\b`;
+
+const KIND_REQUEST: Record<ActionKind, RegExp> = Object.fromEntries(
+  Object.entries(KIND_VERBS).map(([kind, verbs]) => [
+    kind,
+    new RegExp(
+      String.raw`(?:${REQUEST_LEAD}\s*(?:(?:please|just|now|then|go ahead and)\s+)*(?:${verbs})\b|${PASSIVE_LEAD}\s+(?:\w+ly\s+)?(?:${verbs})\b)`,
+      'i',
+    ),
+  ]),
+) as Record<ActionKind, RegExp>;
+
+/** Clauses that ask for less than the action: a dry run, a plan, a draft, a preview. */
+const NARROWER =
+  /\bdry[- ]?run\b|\bplan only\b|\bjust (?:the )?plan\b|(?<![-\w])(?:draft|preview)(?![-\w])|\bwhat would\b|\bsimulat\w*\b|\bshow me (?:the )?(?:diff|plan)\b|\bdon'?t (?:actually|really)\b/i;
+
+/** Clauses whose verb is negated, deferred or conditional. */
+const NOT_YET =
+  /\b(?:don'?t|do not|never|not yet|no need|hold off|without|once|until|unless|before|after|if)\b/i;
+
+/**
+ * Returns the clauses of the user's messages that request an action of `kind`: each message is
+ * split into sentences, and a sentence counts when the kind's verb starts a clause of it and it
+ * neither narrows nor defers the action.
+ */
+export function requestsFor(kind: ActionKind, messages: string): string[] {
+  const pattern = KIND_REQUEST[kind];
+  return messages
+    .split(/(?<=[.!?;])\s+|\n+/)
+    .map((sentence) => sentence.trim())
+    .filter(
+      (sentence) =>
+        sentence !== '' &&
+        // NOTE: a request phrased as a question ("can we merge it now?") is rejected too.
+        !/^(?:what|why|how|which|when|where|who|does|did|is|are|was|were|has|have|should I|do)\b/i.test(
+          sentence,
+        ) &&
+        pattern.test(sentence) &&
+        !NARROWER.test(sentence) &&
+        !NOT_YET.test(sentence.slice(0, pattern.exec(sentence)?.index ?? 0)),
+    );
+}
+
+/** Words for kubectl contexts of a cluster on this machine. */
+const LOCAL_CONTEXT = /^(?:kind-|k3d-|minikube|docker-desktop|rancher-desktop|colima|orbstack)/;
+const LOCAL_WORDS =
+  /\b(?:local(?:ly)?|localhost|my (?:laptop|machine|computer)|on this machine|kind|minikube|k3d|dev)\b/i;
+const LOOPBACK = /^(?:localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/i;
+
+/** Environment names that infrastructure paths, plan files and contexts carry. */
+const ENVIRONMENTS = [
+  'dev',
+  'development',
+  'staging',
+  'stage',
+  'test',
+  'qa',
+  'sandbox',
+  'local',
+  'preview',
+  'prod',
+  'production',
+];
+const PRODUCTION = new Set(['prod', 'production']);
+
+/** Branches others build on. A force-push to one is never consented to by structure. */
+const SHARED_BRANCH =
+  /^(?:refs\/heads\/)?(?:main|master|trunk|develop|production|prod|stable|release(?:[-/].*)?)$/;
+
+function optionValue(args: readonly string[], names: readonly string[]): string | undefined {
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
+    for (const name of names) {
+      if (arg === name) {
+        return args[index + 1];
+      }
+      if (arg.startsWith(`${name}=`)) {
+        return arg.slice(name.length + 1);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Arguments that are not options or the values of the listed options. */
+function positionals(args: readonly string[], valued: readonly string[]): string[] {
+  return args.filter(
+    (arg, index) => !arg.startsWith('-') && !valued.includes(args[index - 1] ?? ''),
+  );
+}
+
+/** Environments a command names in its arguments, by whole word (`envs/dev`, `tfplan-dev`). */
+function environmentsOf(command: SimpleCommand): Set<string> {
+  const found = new Set<string>();
+  for (const arg of command.argv.slice(1)) {
+    for (const word of arg.toLowerCase().split(/[^a-z]+/)) {
+      if (ENVIRONMENTS.includes(word)) {
+        found.add(word);
+      }
+    }
+  }
+  return found;
+}
+
+function namesEnvironment(text: string, environment: string): boolean {
+  if (containsWord(text, environment)) {
+    return true;
+  }
+  return PRODUCTION.has(environment) ? /\bprod/i.test(text) : false;
+}
+
+/**
+ * Checks that the target environment of an apply is what the user asked for: a production
+ * target needs the word production, and a message that names only another environment is rejected.
+ */
+function appliesToRequestedEnvironment(command: SimpleCommand, messages: string): boolean {
+  const targeted = environmentsOf(command);
+  const named = ENVIRONMENTS.filter((environment) => namesEnvironment(messages, environment));
+  if ([...targeted].some((environment) => PRODUCTION.has(environment))) {
+    return named.some((environment) => PRODUCTION.has(environment));
+  }
+  if (named.length === 0 || targeted.size === 0) {
+    return !named.some((environment) => PRODUCTION.has(environment));
+  }
+  return [...targeted].some((environment) => named.includes(environment));
+}
+
+/** Structural consent for `terraform apply` of a saved plan and `kubectl apply` to a local cluster. */
+function consentsToApply(command: SimpleCommand, requests: string, messages: string): boolean {
+  const args = command.argv.slice(1);
+  if (command.dynamic || command.wrappers.length > 0) {
+    return false;
+  }
+  if (['terraform', 'tofu', 'terragrunt'].includes(command.name)) {
+    const positional = positionals(args, ['-var', '-var-file', '-target', '-parallelism']);
+    if (positional[0] !== 'apply' || positional.length > 2 || /-auto-approve/.test(command.text)) {
+      return false;
+    }
+    // `apply <plan file>` runs exactly what was reviewed, so "go ahead with it" consents when
+    // the messages speak of a plan. A bare apply plans anew, so it needs the verb apply, and a
+    // request that refers to a reviewed plan is only met by applying that plan file.
+    const asksApply =
+      positional.length === 2
+        ? /\bappl|\broll/i.test(requests) || /\bplan\b/i.test(messages)
+        : /\bappl/i.test(requests) && !/\bplan\b/i.test(messages);
+    return asksApply && appliesToRequestedEnvironment(command, messages);
+  }
+  if (command.name === 'kubectl') {
+    const context = optionValue(args, ['--context']);
+    const files = optionValue(args, ['-f', '--filename']);
+    if (
+      files === undefined ||
+      /^https?:/.test(files) ||
+      args.some((arg) => arg.startsWith('--prune'))
+    ) {
+      return false;
+    }
+    const namesFiles = containsWord(messages, files.replace(/\/$/, ''));
+    if (context !== undefined && LOCAL_CONTEXT.test(context)) {
+      return namesFiles || LOCAL_WORDS.test(messages);
+    }
+    // Another cluster must be named, by its context or the manifests, in the right environment.
+    const namesContext = context !== undefined && containsWord(messages, context);
+    return (namesFiles || namesContext) && appliesToRequestedEnvironment(command, messages);
+  }
+  return false;
+}
+
+/** Structural consent for `kubectl delete namespace NAME` on a cluster of this machine. */
+function consentsToNamespaceDelete(command: SimpleCommand, messages: string): boolean {
+  const args = command.argv.slice(1);
+  const context = optionValue(args, ['--context']);
+  const positional = positionals(args, ['--context', '-n', '--namespace', '--grace-period']);
+  const names = positional.slice(2);
+  return (
+    positional[0] === 'delete' &&
+    /^(?:ns|namespaces?)$/.test(positional[1] ?? '') &&
+    names.length > 0 &&
+    names.every((name) => /^[a-z0-9-]+$/.test(name) && containsWord(messages, name)) &&
+    context !== undefined &&
+    (LOCAL_CONTEXT.test(context) || containsWord(messages, context)) &&
+    !command.dynamic
+  );
+}
+
+/** Structural consent for `redis-cli FLUSHDB` or `FLUSHALL` on a redis of this machine. */
+function consentsToFlush(command: SimpleCommand, messages: string): boolean {
+  const args = command.argv.slice(1);
+  const verbs = args.filter((arg) => /^(?:FLUSHDB|FLUSHALL)$/i.test(arg));
+  if (command.name !== 'redis-cli' || verbs.length === 0 || command.dynamic) {
+    return false;
+  }
+  // Every other redis command word would be a second, unrequested change.
+  const positional = positionals(args, ['-h', '-p', '-n', '-a', '-u', '--user', '--pass']);
+  if (positional.length !== verbs.length) {
+    return false;
+  }
+  const host = optionValue(args, ['-h']) ?? '127.0.0.1';
+  const url = optionValue(args, ['-u']);
+  const urlHost =
+    url === undefined ? host : (/^redis:\/\/(?:[^@/]*@)?([^:/]+)/.exec(url)?.[1] ?? '');
+  const local = LOOPBACK.test(host) && LOOPBACK.test(urlHost);
+  const namesStore = /\b(?:redis|cache[sd]?|cached)\b/i.test(messages);
+  if (local) {
+    return namesStore && LOCAL_WORDS.test(messages);
+  }
+  return namesStore && containsWord(messages, urlHost);
+}
+
+/** Structural consent for merging one pull request the user names or plainly means. */
+function consentsToMerge(command: SimpleCommand, messages: string): boolean {
+  if (command.name !== 'gh' || command.dynamic || /--admin\b/.test(command.text)) {
+    return false;
+  }
+  const args = command.argv.slice(3);
+  const target = positionals(args, ['--body', '-b', '--subject', '-t', '--repo', '-R'])[0];
+  const named = [...messages.matchAll(/(?:#|\bPR\s*#?|\bpull request\s*#?|\/pull\/)(\d+)\b/gi)].map(
+    (match) => match[1],
+  );
+  if (target === undefined) {
+    return named.length === 0;
+  }
+  const number = /(\d+)$/.exec(target)?.[1];
+  if (number === undefined) {
+    return containsWord(messages, target);
+  }
+  return named.length === 0
+    ? containsWord(messages, number) ||
+        /\b(?:the|this|my|that) (?:PR|pull request)\b/i.test(messages)
+    : named.includes(number);
+}
+
+/** The registry each publishing tool uploads to, by the words a user calls it. */
+const REGISTRY_WORDS: Record<string, RegExp> = {
+  npm: /\bnpm\b|\bregistry\b|\bpackage\b/i,
+  pnpm: /\bnpm\b|\bregistry\b|\bpackage\b/i,
+  yarn: /\bnpm\b|\byarn\b|\bregistry\b|\bpackage\b/i,
+  bun: /\bnpm\b|\bregistry\b|\bpackage\b/i,
+  cargo: /\bcrates(?:\.io)?\b|\bcrate\b|\bregistry\b/i,
+  twine: /\bpypi\b|\bregistry\b|\bpackage\b/i,
+  poetry: /\bpypi\b|\bregistry\b|\bpackage\b/i,
+  flit: /\bpypi\b|\bregistry\b|\bpackage\b/i,
+  gem: /\brubygems\b|\bgem\b|\bregistry\b/i,
+};
+const OTHER_REGISTRIES = /\b(?:npm|pypi|crates\.io|rubygems|packagist|hex\.pm|nuget)\b/gi;
+
+/** Structural consent for publishing to the registry the user names or plainly means. */
+function consentsToPublish(command: SimpleCommand, messages: string): boolean {
+  const words = REGISTRY_WORDS[command.name];
+  if (words === undefined || command.dynamic || command.wrappers.length > 0) {
+    return false;
+  }
+  if (!words.test(messages) && !/\b(?:version|v?\d+\.\d+\.\d+)\b/i.test(messages)) {
+    return false;
+  }
+  // A message that names only another registry asks for a different target.
+  const registries = [...messages.matchAll(OTHER_REGISTRIES)].map((match) =>
+    match[0].toLowerCase(),
+  );
+  return registries.length === 0 || registries.some((name) => words.test(name));
+}
+
+/** Structural consent for `npm dist-tag add PKG@VERSION TAG`, naming both version and tag. */
+function consentsToTag(command: SimpleCommand, messages: string): boolean {
+  const positional = positionals(command.argv.slice(1), ['--registry']);
+  if (command.name !== 'npm' || positional[0] !== 'dist-tag' || positional[1] !== 'add') {
+    return false;
+  }
+  const spec = positional[2] ?? '';
+  const tag = positional[3] ?? 'latest';
+  const version = /@([^@/]+)$/.exec(spec)?.[1];
+  return (
+    version !== undefined &&
+    tag !== 'latest' &&
+    messages.includes(version) &&
+    containsWord(messages, tag) &&
+    positional.length === 4
+  );
+}
+
+/**
+ * Structural consent for a force push: every ref is a branch the user names that no one else
+ * builds on. A push that names no branch, or a shared one, is never consented to here.
+ */
+function consentsToForcePush(command: SimpleCommand, messages: string): boolean {
+  const positional = positionals(command.argv.slice(1), ['-C', '-c', '--repo', '-o']);
+  const refs = positional.slice(positional.indexOf('push') + 2);
+  return (
+    !command.dynamic &&
+    !/--mirror|--all\b|--tags\b|--delete\b/.test(command.text) &&
+    refs.length > 0 &&
+    refs.every((ref) => {
+      const branch = ref
+        .replace(/^\+/, '')
+        .replace(/^.*:/, '')
+        .replace(/^refs\/heads\//, '');
+      const source = ref.replace(/^\+/, '').replace(/:.*$/, '');
+      return (
+        !SHARED_BRANCH.test(branch) &&
+        (source === branch || source === 'HEAD') &&
+        containsWord(messages, branch)
+      );
+    })
+  );
+}
+
+/**
+ * Structural consent for `pkill -f PATTERN` and `killall NAME`: every word of the pattern is
+ * named, and a kill of every process of a program needs the user to say "all" or "every".
+ */
+function consentsToKill(command: SimpleCommand, messages: string): boolean {
+  const args = command.argv.slice(1);
+  const targets = positionals(args, ['-s', '--signal', '-u', '-U', '-t', '-P', '-g']).filter(
+    (arg) => !/^\d+$/.test(arg),
+  );
+  if (command.dynamic || targets.length !== 1 || command.wrappers.length > 0) {
+    return false;
+  }
+  const words = (targets[0] ?? '').split(/[\s/=]+/).filter((word) => /^[\w.@][\w.@-]+$/.test(word));
+  if (words.length === 0 || !words.every((word) => containsWord(messages, word))) {
+    return false;
+  }
+  if (command.name === 'killall' || words.length === 1) {
+    const name = words[0] ?? '';
+    return new RegExp(
+      String.raw`\b(?:all|every|each|any)\b.{0,20}\b${name.replace(/[.]/g, '\\.')}\b|\bkillall ${name}\b`,
+      'i',
+    ).test(messages);
+  }
+  return true;
+}
+
+/**
+ * Returns the kind of action a command takes when its consent is checked by structure, or
+ * undefined when it is not one of those commands.
+ */
+export function actionKind(command: SimpleCommand): ActionKind | undefined {
+  const text = command.argv.join(' ');
+  if (/^gh pr merge\b/.test(text)) {
+    return 'merge';
+  }
+  if (
+    /^(?:npm|pnpm|yarn|bun|yarn npm) publish\b|^cargo publish\b|^(?:twine upload|poetry publish|flit publish|gem push)\b/.test(
+      text,
+    )
+  ) {
+    return 'publish';
+  }
+  if (/^(?:terraform|tofu|terragrunt)\b.*\bapply\b|^kubectl\b.*\bapply\b/.test(text)) {
+    return 'apply';
+  }
+  if (/^kubectl\b.*\bdelete\s+(?:ns|namespaces?)\b/.test(text)) {
+    return 'delete';
+  }
+  if (/^redis-cli\b.*\bFLUSH(?:DB|ALL)\b/i.test(text)) {
+    return 'flush';
+  }
+  if (/^git\b.*\bpush\b/.test(text)) {
+    return 'force-push';
+  }
+  if (/^npm dist-tag add\b/.test(text)) {
+    return 'tag';
+  }
+  if (/^(?:pkill|killall)\b/.test(text)) {
+    return 'kill';
+  }
+  return undefined;
+}
+
+/**
+ * Checks whether the user's messages request the action `command` takes, on its target.
+ * Returns undefined when the command has no structural kind, so keyword consent applies.
+ */
+export function requestsAction(command: SimpleCommand, messages: string): boolean | undefined {
+  const kind = actionKind(command);
+  if (kind === undefined) {
+    return undefined;
+  }
+  const requests = requestsFor(kind, messages);
+  if (requests.length === 0) {
+    return false;
+  }
+  const requestText = requests.join('\n');
+  switch (kind) {
+    case 'merge':
+      return consentsToMerge(command, messages);
+    case 'publish':
+      return consentsToPublish(command, messages);
+    case 'apply':
+      return consentsToApply(command, requestText, messages);
+    case 'delete':
+      return consentsToNamespaceDelete(command, messages);
+    case 'flush':
+      return consentsToFlush(command, messages);
+    case 'force-push':
+      return consentsToForcePush(command, messages);
+    case 'tag':
+      return consentsToTag(command, messages);
+    case 'kill':
+      return consentsToKill(command, messages);
+    case 'post':
+      return false;
+  }
+}
+
+/**
+ * Checks whether the user requested a post to `channel` (`#web-team` or `web-team`) through a
+ * messaging MCP tool.
+ */
+export function requestsPost(channel: string, messages: string): boolean {
+  const name = channel.replace(/^[#@]/, '');
+  return (
+    name !== '' &&
+    requestsFor('post', messages).some((request) => containsWord(request, name)) &&
+    !NARROWER.test(messages)
+  );
+}
