@@ -56,12 +56,26 @@ export function classifyShell(
     };
   }
   if (!parsed.confident) {
+    // A danger found in the readable part outranks the unreadable rest when it is one the
+    // guard denies outright.
+    const certain = runChecks(parsed, raw, context);
+    if (certain !== undefined && CERTAIN_CATEGORIES.test(certain.category)) {
+      return certain;
+    }
     return {
       category: 'unparsed',
       reason: `The command cannot be read with confidence (${parsed.problems[0] ?? 'unknown problem'}), so a human must review it`,
       rule: 'stage1:unparsed',
     };
   }
+  return runChecks(parsed, raw, context);
+}
+
+/** Categories whose findings the guard denies rather than asks about. */
+const CERTAIN_CATEGORIES =
+  /exfiltration|credential|network-callback|local-destruction|self-modification/;
+
+function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Finding | undefined {
   const paths: PathContext = { cwd: context.cwd, homeDir: context.homeDir ?? '/root' };
   const messages = context.userMessages.join('\n');
   const checks = [
