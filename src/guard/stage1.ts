@@ -592,6 +592,12 @@ function checkDownloadThenRun(parsed: ParsedShell, paths: PathContext): Finding 
       if (index > 0 && target !== undefined && target !== '-') {
         downloaded.add(resolvePath(target, paths));
       }
+      // `curl URL > file` saves the download as well as `-o file` does.
+      for (const redirect of command.redirects) {
+        if (redirect.operator.includes('>') && !redirect.operator.includes('&')) {
+          downloaded.add(resolvePath(redirect.target, paths));
+        }
+      }
       continue;
     }
     if (downloaded.size === 0) {
