@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+import { inlineFileEffects } from './inline-effects.js';
 import { INLINE_FLAGS, interpreterName, SHELL_CALL, SHELLS } from './interpreters.js';
 import {
   constantVariables,
@@ -985,6 +986,24 @@ function addInlineCode(
     if (script !== undefined && script.trim() !== '') {
       parseInto(parser, script, state, [...context.via, interpreter]);
     }
+  }
+  // Deletes and writes of literal paths are recorded as the `rm -rf` and `> file` they
+  // amount to, so the path checks judge them as they judge shell commands.
+  const effects = inlineFileEffects(code);
+  const inner = { ...context, via: [...context.via, interpreter] };
+  for (const target of effects.deletes) {
+    const parts = {
+      argv: ['rm', '-rf', target],
+      assignments: [],
+      dynamic: false,
+      text: code,
+      wrappers: [],
+    };
+    pushCommand(state, inner, parts, []);
+  }
+  for (const target of effects.writes) {
+    const parts = { argv: [':'], assignments: [], dynamic: false, text: code, wrappers: [] };
+    pushCommand(state, inner, parts, [{ operator: '>', target }]);
   }
 }
 
