@@ -130,7 +130,7 @@ function optionValues(argv: readonly string[], short: string[], long: string[]):
 
 function readTrap(argv: readonly string[], _input: string | undefined, runs: NestedRuns): void {
   // `trap [-lp] [ACTION] SIGNAL…`: with one operand, or `-` as ACTION, nothing is set.
-  const operands = argv.slice(1).filter((arg, index) => index > 0 || !/^-[lp]+$/.test(arg));
+  const operands = argv.slice(1).filter((arg, index) => index > 0 || !/^(?:-[lp]+|--)$/.test(arg));
   const action = operands[0];
   if (operands.length >= 2 && action !== undefined && action !== '-' && action.trim() !== '') {
     runs.scripts.push(action);
@@ -190,10 +190,13 @@ function readAwkProgram(program: string, runs: NestedRuns): void {
       runs.unreadable.push('awk prints text into a shell');
     }
   }
-  if (systemCalls > literalCalls || /\|&?\s*[^\s"]/.test(program.replace(/\|\|/g, ''))) {
+  if (systemCalls > literalCalls || AWK_RUNTIME_PIPE.test(program)) {
     runs.unreadable.push('awk runs a command built at run time');
   }
 }
+
+/** `print … | cmd` or `cmd | getline` where `cmd` is not a string literal. */
+const AWK_RUNTIME_PIPE = /\bprintf?\b[^;{}|]*\|&?\s*(?=[^\s"|])|[\w)\]]\s*\|&?\s*getline\b/;
 
 function unescapeAwk(text: string): string {
   return text.replace(/\\(.)/g, (_match, char: string) => (char === 'n' ? '\n' : char));
