@@ -2,7 +2,7 @@
  * Programs that run other commands named in their own arguments or input: `trap`, `script -c`,
  * `awk` `system()`, GNU `sed` `e`, `make` recipes, `tar --to-command`, `git -c alias.x=!…`,
  * `zip -TT`, `gdb -ex`, `vim -c`, `sqlite3 .shell`, `parallel`, `expect` and `xargs -I`.
- * Inline command text is returned for the parser to judge; text that comes from a file or
+ * Inline command text is returned for the parser to judge. Text that comes from a file or
  * from input cannot be read, so it is reported as unreadable.
  */
 
@@ -106,7 +106,7 @@ function baseName(program: string): string {
   return slash === -1 ? program : program.slice(slash + 1);
 }
 
-/** The value of `-x VALUE`, `-xVALUE`, `--long VALUE` or `--long=VALUE` options in `argv`. */
+/** Collects the values of the `-x VALUE`, `--long VALUE` and `--long=VALUE` options in `argv`. */
 function optionValues(argv: readonly string[], short: string[], long: string[]): string[] {
   const values: string[] = [];
   for (let index = 1; index < argv.length; index += 1) {
@@ -202,7 +202,7 @@ function unescapeAwk(text: string): string {
   return text.replace(/\\(.)/g, (_match, char: string) => (char === 'n' ? '\n' : char));
 }
 
-/** The first operand after options, skipping the values of `valueOptions`. */
+/** Finds the first operand after the options, skipping the values of `valueOptions`. */
 function firstOperand(
   argv: readonly string[],
   valueOptions: ReadonlySet<string>,

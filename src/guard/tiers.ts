@@ -95,11 +95,13 @@ function checkRead(call: ToolCall, context: GuardContext): Finding | undefined {
       'credential-path',
     );
   }
-  const envAsked = /\.env\b|env(?:ironment)? (?:file|var)/i.test(context.userMessages.join('\n'));
+  const envRequested = /\.env\b|env(?:ironment)? (?:file|var)/i.test(
+    context.userMessages.join('\n'),
+  );
   if (call.tool === 'Grep') {
     const glob = typeof call.input['glob'] === 'string' ? call.input['glob'] : '';
     const reached = grepReachesCredential(target, glob, homeDir);
-    if (reached !== undefined && (reached.kind !== 'env' || !envAsked)) {
+    if (reached !== undefined && (reached.kind !== 'env' || !envRequested)) {
       return blockFinding(
         'credential-exploration',
         reached.kind === 'folder'
@@ -132,7 +134,7 @@ function checkRead(call: ToolCall, context: GuardContext): Finding | undefined {
     );
   }
   const name = path.posix.basename(target);
-  if (/^\.env(?:\.(?!example|sample|template)\w+)?$/.test(name) && !envAsked) {
+  if (/^\.env(?:\.(?!example|sample|template)\w+)?$/.test(name) && !envRequested) {
     return blockFinding(
       'credential-exploration',
       `Reading "${target}" loads secrets the task did not ask for`,
