@@ -311,11 +311,32 @@ const GIT_PROGRAM_KEY =
 /** `git -c` keys that load settings or hooks from elsewhere, which cannot be read here. */
 const GIT_INDIRECT_KEY = /^(?:core\.hookspath|include\.path|includeif\..+|alias\..+)$/i;
 
+/** Global git options that take a separate value. */
+const GIT_VALUE_OPTIONS = new Set([
+  '-C',
+  '--git-dir',
+  '--work-tree',
+  '--namespace',
+  '--super-prefix',
+]);
+
 function readGit(argv: readonly string[], _input: string | undefined, runs: NestedRuns): void {
-  const settings = [
-    ...optionValues(argv, ['-c'], []),
-    ...argv.filter((arg) => arg.startsWith('--config-env=')).map((arg) => arg.slice(13)),
-  ];
+  // Settings come before the subcommand: `git -c a=b -C dir log`.
+  const settings: string[] = [];
+  for (let index = 1; index < argv.length; index += 1) {
+    const arg = argv[index] ?? '';
+    if (!arg.startsWith('-')) {
+      break;
+    }
+    if (arg === '-c') {
+      settings.push(argv[index + 1] ?? '');
+      index += 1;
+    } else if (arg.startsWith('--config-env=')) {
+      settings.push(arg.slice('--config-env='.length));
+    } else if (GIT_VALUE_OPTIONS.has(arg)) {
+      index += 1;
+    }
+  }
   for (const setting of settings) {
     const equals = setting.indexOf('=');
     const key = equals < 0 ? setting : setting.slice(0, equals);

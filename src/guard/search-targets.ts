@@ -29,8 +29,8 @@ export function grepReachesCredential(
   glob: string,
   homeDir: string,
 ): ReachedCredential | undefined {
-  const files = credentialFiles(homeDir);
-  const folder = credentialFolders(files, homeDir).find((dir) => isInside(target, dir));
+  const { files, folders } = credentialsOf(homeDir);
+  const folder = folders.find((dir) => isInside(target, dir));
   if (folder !== undefined) {
     return { path: target, kind: 'folder' };
   }
@@ -48,6 +48,19 @@ export function grepReachesCredential(
     matchers.some((matches) => matches(file)),
   );
   return envFile === undefined ? undefined : { path: envFile, kind: 'env' };
+}
+
+/** Credential files and folders per home folder; a process sees few homes. */
+const CREDENTIALS_BY_HOME = new Map<string, { files: string[]; folders: string[] }>();
+
+function credentialsOf(homeDir: string): { files: string[]; folders: string[] } {
+  let credentials = CREDENTIALS_BY_HOME.get(homeDir);
+  if (credentials === undefined) {
+    const files = credentialFiles(homeDir);
+    credentials = { files, folders: credentialFolders(files, homeDir) };
+    CREDENTIALS_BY_HOME.set(homeDir, credentials);
+  }
+  return credentials;
 }
 
 /** Folders that hold credential files and little else: not the home, `~/.config`, `/etc` or `/proc`. */

@@ -363,7 +363,8 @@ function parseInto(parser: Parser, source: string, state: WalkState, via: string
   // The grammar reads a backslash-newline inside a word (`r\<newline>m`) as a word break,
   // while bash joins the word. The joined text is walked as well as the text as written, so
   // a misread of where quotes or comments end can only add commands, never hide one.
-  if (source.includes('\\\n')) {
+  // A continuation next to whitespace on either side breaks the word in bash too.
+  if (source.includes('\\\n') && /\S\\\n\S/.test(source)) {
     const joined = joinLineContinuations(source);
     if (joined !== source) {
       parseText(parser, joined, state, via);
@@ -755,7 +756,13 @@ function visitCommand(parser: Parser, node: Node, state: WalkState, context: Wal
       herestring = herestringText(child, state);
       state.result.heredocs.push(herestring);
     } else {
-      if (type === 'command_name' && EXPANSION_AS_PROGRAM.test(child.text)) {
+      // An unknown variable makes the word dynamic, which is flagged later. Only variables
+      // with a known value need this check, and reading a node's text is not free.
+      if (
+        type === 'command_name' &&
+        state.variables !== undefined &&
+        EXPANSION_AS_PROGRAM.test(child.text)
+      ) {
         flag(state, `the program name ${JSON.stringify(child.text)} comes from a variable`);
       }
       words.push(wordValue(child, state, type));
