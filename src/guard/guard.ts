@@ -59,6 +59,13 @@ export const DEFAULT_POLICY_INPUT: PolicyInput = {
     'Bash(git push -f *master*)',
     'Bash(git push -f *trunk*)',
     'Bash(git push -f *release*)',
+    // A lease still replaces the remote branch. Bare, it pushes the current branch, which
+    // may be the default one; stage 1 asks about the other forms that name a shared branch.
+    'Bash(git push --force-with-lease)',
+    'Bash(git push *--force-with-lease* main)',
+    'Bash(git push *--force-with-lease* master)',
+    'Bash(git push *--force-with-lease*:main)',
+    'Bash(git push *--force-with-lease*:master)',
     'Bash(rm -rf /)',
     'Bash(rm -rf ~)',
     // The private keys by their default names. Other files in ~/.ssh are checked by the

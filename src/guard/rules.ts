@@ -49,6 +49,18 @@ export const DANGER_RULES: readonly DangerRule[] = [
     consent: [/force[- ]?push/i],
   },
   {
+    // `--force-with-lease` still replaces the remote branch; it only checks the remote
+    // did not move first. With no branch named, git pushes the current one, which may be main.
+    id: 'git-force-with-lease-shared',
+    category: 'git-destructive',
+    pattern: new RegExp(
+      String.raw`^git\b.*\bpush\b(?=.*\s--force-with-lease(?:=\S*)?(?:\s|$))(?:(?:\s+-\S+)*(?:\s+[^\s-]\S*)?(?:\s+-\S+)*\s*$|.*\s\+?(?:\S*:)?(?:refs\/heads\/)?${SHARED_BRANCH}(?:\s|$))`,
+    ),
+    reason:
+      'force-pushes a shared branch such as main, or the current branch, which rewrites shared history',
+    consent: [/force[- ]?push/i],
+  },
+  {
     id: 'git-remote-delete',
     category: 'git-destructive',
     pattern: /^git\b.*\bpush\b.*(?:--delete\b|\s-d\s|\s:\S|--prune\b)/,

@@ -12,6 +12,11 @@ export interface WordContext {
   treeHasError?: boolean;
   /** Variables of the current tree with one known value, from {@link constantVariables}. */
   variables?: ReadonlyMap<string, ConstantVariable>;
+  /**
+   * True once the command line assigns `IFS`. Word splitting then depends on a value the
+   * guard does not track, so no unquoted expansion has a known value.
+   */
+  ifsAssigned?: boolean;
 }
 
 /** A variable set once in a command line to a literal value. */
@@ -46,17 +51,26 @@ export function wordValue(node: Node, state: WordContext, type = node.type): Wor
       const child = node.firstNamedChild;
       return child !== null
         ? wordValue(child, state)
-        : { text: expandTilde(unescapeWord(text), state.homeDir), dynamic: false };
+        : { text: expandTilde(unescapeWord(text), state.homeDir, state.cwd), dynamic: false };
     }
     case 'word':
     case 'number':
-      return { text: expandTilde(unescapeWord(node.text), state.homeDir), dynamic: false };
+      return {
+        text: expandTilde(unescapeWord(node.text), state.homeDir, state.cwd),
+        dynamic: false,
+      };
     case 'raw_string':
       return { text: node.text.slice(1, -1), dynamic: false };
     case 'ansi_c_string':
       return { text: decodeAnsiC(node.text.slice(2, -1)), dynamic: false };
     case 'string_content':
-      return { text: node.text.replace(/\\([$`"\\\n])/g, '$1'), dynamic: false };
+      // Inside double quotes a backslash-newline is a line continuation, which bash removes.
+      return {
+        text: node.text.replace(/\\([$`"\\\n])/g, (_match, char: string) =>
+          char === '\n' ? '' : char,
+        ),
+        dynamic: false,
+      };
     case 'simple_expansion':
     case 'expansion':
       return expandVariable(node, state);
@@ -111,7 +125,10 @@ function joinParts(node: Node, state: WordContext, type: string): WordValue {
     text += value.text;
     dynamic ||= value.dynamic;
   }
-  return { text: type === 'concatenation' ? expandTilde(text, state.homeDir) : text, dynamic };
+  return {
+    text: type === 'concatenation' ? expandTilde(text, state.homeDir, state.cwd) : text,
+    dynamic,
+  };
 }
 
 function expandVariable(node: Node, state: WordContext): WordValue {
@@ -124,7 +141,11 @@ function expandVariable(node: Node, state: WordContext): WordValue {
   }
   const known = state.variables?.get(name);
   if (known !== undefined && node.startIndex >= known.from) {
-    return { text: known.value, dynamic: false };
+    // Unquoted, the value is split into words at IFS characters and globbed, so only a value
+    // that stays one word under the default IFS is known.
+    const quoted = node.parent?.type === 'string';
+    const splits = state.ifsAssigned === true || /[\s*?[]/.test(known.value);
+    return { text: known.value, dynamic: !quoted && splits };
   }
   return { text: node.text, dynamic: true };
 }
@@ -176,15 +197,45 @@ export function constantVariables(
   return variables.size > 0 ? variables : undefined;
 }
 
-function expandTilde(text: string, homeDir: string): string {
+/** A leading `~user`, `~+` or `~-` prefix. */
+const TILDE_PREFIX = /^~([\w.-]*|[+-])(?=\/|$)/;
+
+/**
+ * Expands a leading `~`. `~user` becomes that user's home: `/root` for root, the project's
+ * home for its own user, and `/home/user` for anyone else, which is outside the project as
+ * the real home would be. `~+` is the working directory; `~-` (the previous one) is unknown
+ * and stays as written.
+ */
+function expandTilde(text: string, homeDir: string, cwd?: string): string {
   if (text === '~') {
     return homeDir;
   }
-  return text.startsWith('~/') ? homeDir + text.slice(1) : text;
+  if (text.startsWith('~/')) {
+    return homeDir + text.slice(1);
+  }
+  const prefix = text.startsWith('~') ? TILDE_PREFIX.exec(text) : null;
+  if (prefix === null) {
+    return text;
+  }
+  const user = prefix[1] ?? '';
+  const rest = text.slice(prefix[0].length);
+  if (user === '+') {
+    return cwd === undefined ? text : cwd + rest;
+  }
+  if (user === '-') {
+    return text;
+  }
+  if (user === 'root') {
+    return `/root${rest}`;
+  }
+  return homeDir.endsWith(`/${user}`) ? homeDir + rest : `/home/${user}${rest}`;
 }
 
+/** Removes quoting backslashes; a backslash-newline is a line continuation and goes entirely. */
 function unescapeWord(text: string): string {
-  return text.includes('\\') ? text.replace(/\\(.)/gs, '$1') : text;
+  return text.includes('\\')
+    ? text.replace(/\\(.)/gs, (_match, char: string) => (char === '\n' ? '' : char))
+    : text;
 }
 
 function decodeAnsiC(text: string): string {

@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+import { inlineFileEffects } from './inline-effects.js';
 import { INLINE_FLAGS, interpreterName, SHELL_CALL, SHELLS } from './interpreters.js';
 import {
   constantVariables,
@@ -14,6 +15,7 @@ import {
   type ConstantVariable,
   type WordValue,
 } from './shell-words.js';
+import { nestedRuns, quoteWord, xargsRunsInput } from './runners.js';
 import { unwrapCommand } from './wrappers.js';
 
 /** One redirection and its resolved target. */
@@ -102,6 +104,10 @@ interface WalkState {
   variables: ReadonlyMap<string, ConstantVariable> | undefined;
   /** Whether plain commands, top-level and nested, skip tree-sitter. */
   fastPath: boolean;
+  /** True once any text parsed so far assigns `IFS`; it stays set for nested shells. */
+  ifsAssigned: boolean;
+  /** Aliases defined so far, by name, with the text each expands to. */
+  aliases: Map<string, string> | undefined;
 }
 
 let parserPromise: Promise<Parser> | undefined;
@@ -142,6 +148,8 @@ export async function parseShell(
     treeHasError: false,
     variables: undefined,
     fastPath: options.fastPath ?? true,
+    ifsAssigned: false,
+    aliases: undefined,
   };
   parseInto(parser, command, state, []);
   return state.result;
@@ -417,11 +425,69 @@ function recordPlainPipeline(
   }
 }
 
+/** `IFS=…`, `IFS+=…`, or `IFS` named by `read`, `for`, `declare` and similar. */
+const IFS_ASSIGNMENT =
+  /(?<![\w$])IFS\+?=|\b(?:read|for|declare|typeset|local|export|readonly|printf\s+-v)\b[^;&|\n]*\bIFS\b/;
+/** A command word that starts with an unquoted variable expansion other than `$HOME` or `$PWD`. */
+const EXPANSION_AS_PROGRAM = /^\$(?:\{(?!(?:HOME|PWD)\})|(?!(?:HOME|PWD)\b|\())/;
+
 function parseInto(parser: Parser, source: string, state: WalkState, via: string[]): void {
   if (state.depth > state.maxDepth) {
     flag(state, `nesting deeper than ${state.maxDepth} levels`);
     return;
   }
+  if (!state.ifsAssigned && source.includes('IFS') && IFS_ASSIGNMENT.test(source)) {
+    state.ifsAssigned = true;
+  }
+  // The grammar reads a backslash-newline inside a word (`r\<newline>m`) as a word break,
+  // while bash joins the word. The joined text is walked as well as the text as written, so
+  // a misread of where quotes or comments end can only add commands, never hide one.
+  // A continuation next to whitespace on either side breaks the word in bash too.
+  if (source.includes('\\\n') && /\S\\\n\S/.test(source)) {
+    const joined = joinLineContinuations(source);
+    if (joined !== source) {
+      parseText(parser, joined, state, via);
+    }
+  }
+  parseText(parser, source, state, via);
+}
+
+/**
+ * Removes each backslash-newline that bash removes: outside single quotes and comments. A
+ * heredoc body is scanned like command text, which at worst joins lines bash would not join.
+ */
+export function joinLineContinuations(source: string): string {
+  let result = '';
+  let quote: '' | "'" | '"' = '';
+  let comment = false;
+  for (let index = 0; index < source.length; index += 1) {
+    const char = source[index] ?? '';
+    if (comment) {
+      comment = char !== '\n';
+      result += char;
+    } else if (quote === "'") {
+      quote = char === "'" ? '' : quote;
+      result += char;
+    } else if (char === '\\') {
+      const next = source[index + 1];
+      result += next === '\n' ? '' : char + (next ?? '');
+      index += 1;
+    } else if (quote === '"') {
+      quote = char === '"' ? '' : quote;
+      result += char;
+    } else {
+      if (char === "'" || char === '"') {
+        quote = char;
+      } else if (char === '#' && /^$|[\s;&|()]/.test(source[index - 1] ?? '')) {
+        comment = true;
+      }
+      result += char;
+    }
+  }
+  return result;
+}
+
+function parseText(parser: Parser, source: string, state: WalkState, via: string[]): void {
   if (state.fastPath && parsePlainCommand(parser, source, state, via)) {
     return;
   }
@@ -660,6 +726,10 @@ function visitRedirected(parser: Parser, node: Node, state: WalkState, context: 
   }
   if (body !== null) {
     walk(parser, body, state, withRedirects);
+  } else if (stages.length === 0) {
+    // `> file` with no command still opens, and so creates or empties, the file.
+    const parts = { argv: [':'], assignments: [], dynamic: false, text: node.text, wrappers: [] };
+    pushCommand(state, withRedirects, parts);
   }
   stages.forEach((stage, index) => {
     const innerContext: WalkContext = {
@@ -750,6 +820,7 @@ function visitCommand(parser: Parser, node: Node, state: WalkState, context: Wal
   const assignments: string[] = [];
   const words: WordValue[] = [];
   const redirects: Redirect[] = [];
+  let herestring: string | undefined;
 
   for (const child of node.namedChildren) {
     if (child === null) {
@@ -761,8 +832,18 @@ function visitCommand(parser: Parser, node: Node, state: WalkState, context: Wal
     } else if (type === 'file_redirect') {
       redirects.push(readRedirect(child, state));
     } else if (type === 'herestring_redirect') {
-      state.result.heredocs.push(herestringText(child, state));
+      herestring = herestringText(child, state);
+      state.result.heredocs.push(herestring);
     } else {
+      // An unknown variable makes the word dynamic, which is flagged later. Only variables
+      // with a known value need this check, and reading a node's text is not free.
+      if (
+        type === 'command_name' &&
+        state.variables !== undefined &&
+        EXPANSION_AS_PROGRAM.test(child.text)
+      ) {
+        flag(state, `the program name ${JSON.stringify(child.text)} comes from a variable`);
+      }
       words.push(wordValue(child, state, type));
     }
   }
@@ -772,7 +853,9 @@ function visitCommand(parser: Parser, node: Node, state: WalkState, context: Wal
   if (words.length === 0) {
     return;
   }
-  recordCommand(parser, state, context, { words, assignments, redirects, text });
+  // A here-string is the command's standard input, as a heredoc is.
+  const withInput = herestring === undefined ? context : { ...context, heredocBody: herestring };
+  recordCommand(parser, state, withInput, { words, assignments, redirects, text });
 }
 
 /** Words, assignments and redirects of one simple command, and its source text. */
@@ -792,6 +875,9 @@ function recordCommand(
 ): void {
   if (words[0]?.dynamic === true) {
     flag(state, `the program name ${JSON.stringify(words[0].text)} is computed at run time`);
+  }
+  if (state.aliases !== undefined) {
+    followAlias(parser, state, context, words);
   }
   const unwrapped = unwrapCommand(words.map((word) => word.text));
   const dynamic = words.some((word) => word.dynamic);
@@ -831,11 +917,63 @@ function recordCommand(
     // With no dynamic word, followNestedCode falls back to `command.dynamic`, which is false,
     // exactly as it would read an all-false `argDynamic`.
     followNestedCode(parser, state, context, command);
+    followRunners(parser, state, context, command, words);
     return;
   }
   // Unwrapping only drops leading words, so the program's arguments are the last words.
   const argDynamic = words.slice(words.length - unwrapped.argv.length).map((word) => word.dynamic);
   followNestedCode(parser, state, { ...context, argDynamic }, command);
+  followRunners(parser, state, context, command, words);
+}
+
+/**
+ * Judges a call of an alias defined earlier as the text it expands to, followed by its
+ * arguments. As in bash, an alias is not expanded again inside its own expansion.
+ */
+function followAlias(
+  parser: Parser,
+  state: WalkState,
+  context: WalkContext,
+  words: WordValue[],
+): void {
+  const name = words[0]?.text ?? '';
+  const body = state.aliases?.get(name);
+  if (body === undefined) {
+    return;
+  }
+  const text = [body, ...words.slice(1).map((word) => quoteWord(word.text))].join(' ');
+  if (words.some((word) => word.dynamic)) {
+    flag(state, `the alias ${JSON.stringify(name)} runs with arguments computed at run time`);
+  }
+  state.aliases?.delete(name);
+  parseInto(parser, text, state, [...context.via, 'alias']);
+  state.aliases?.set(name, body);
+}
+
+/** Follows the commands that programs such as `trap`, `awk` or `tar` run from their arguments. */
+function followRunners(
+  parser: Parser,
+  state: WalkState,
+  context: WalkContext,
+  command: SimpleCommand,
+  words: WordValue[],
+): void {
+  if (command.wrappers.includes('xargs') || command.name === 'parallel') {
+    const problem = xargsRunsInput(words.map((word) => word.text));
+    if (problem !== undefined) {
+      flag(state, problem);
+    }
+  }
+  const runs = nestedRuns(command.argv, command.name, context.heredocBody);
+  if (runs === undefined) {
+    return;
+  }
+  for (const problem of runs.unreadable) {
+    flag(state, problem);
+  }
+  for (const script of runs.scripts) {
+    followShellString(parser, state, context, script, command.dynamic, command);
+  }
 }
 
 interface CommandParts {
@@ -903,6 +1041,8 @@ function followNestedCode(
       const value = definition.slice(definition.indexOf('=') + 1);
       if (definition.includes('=') && value.trim() !== '') {
         parseInto(parser, value.replace(/^!/, ''), state, [...context.via, 'alias']);
+        state.aliases ??= new Map();
+        state.aliases.set(definition.slice(0, definition.indexOf('=')), value);
       }
     }
     return;
@@ -946,6 +1086,24 @@ function addInlineCode(
     if (script !== undefined && script.trim() !== '') {
       parseInto(parser, script, state, [...context.via, interpreter]);
     }
+  }
+  // Deletes and writes of literal paths are recorded as the `rm -rf` and `> file` they
+  // amount to, so the path checks judge them as they judge shell commands.
+  const effects = inlineFileEffects(code);
+  const inner = { ...context, via: [...context.via, interpreter] };
+  for (const target of effects.deletes) {
+    const parts = {
+      argv: ['rm', '-rf', target],
+      assignments: [],
+      dynamic: false,
+      text: code,
+      wrappers: [],
+    };
+    pushCommand(state, inner, parts, []);
+  }
+  for (const target of effects.writes) {
+    const parts = { argv: [':'], assignments: [], dynamic: false, text: code, wrappers: [] };
+    pushCommand(state, inner, parts, [{ operator: '>', target }]);
   }
 }
 

@@ -7,6 +7,7 @@ import { requestsAction } from './consent.js';
 import { checkInlineRemotes } from './inline-remotes.js';
 import { checkInlineSecretPrints } from './inline-secrets.js';
 import { checkMcpServerAdd } from './agent-servers.js';
+import { checkFetchedCode } from './inline-effects.js';
 import { checkCovertChannels } from './covert-channels.js';
 import { checkCredentialStores } from './credential-stores.js';
 import { checkSecretWrites, writesOnlyToEnvFile } from './planted-secrets.js';
@@ -60,18 +61,33 @@ export function classifyShell(
     };
   }
   if (!parsed.confident) {
+    // A danger found in the readable part outranks the unreadable rest when it is one the
+    // guard denies outright.
+    const certain = runChecks(parsed, raw, context);
+    if (certain !== undefined && CERTAIN_CATEGORIES.test(certain.category)) {
+      return certain;
+    }
     return {
       category: 'unparsed',
       reason: `The command cannot be read with confidence (${parsed.problems[0] ?? 'unknown problem'}), so a human must review it`,
       rule: 'stage1:unparsed',
     };
   }
+  return runChecks(parsed, raw, context);
+}
+
+/** Categories whose findings the guard denies rather than asks about. */
+const CERTAIN_CATEGORIES =
+  /exfiltration|credential|network-callback|local-destruction|self-modification/;
+
+function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Finding | undefined {
   const paths: PathContext = { cwd: context.cwd, homeDir: context.homeDir ?? '/root' };
   const messages = context.userMessages.join('\n');
   const checks = [
     () => checkSocketRedirects(parsed),
     () => checkPipeToShell(parsed, raw, messages),
     () => checkDownloadThenRun(parsed, paths),
+    () => checkFetchedCode(parsed),
     () => checkExfiltration(parsed, raw, paths.homeDir, messages),
     () => checkPaths(parsed, paths, context, messages, raw),
     () => checkRules(parsed, raw, messages, paths, context.projectDir),
@@ -663,6 +679,12 @@ function checkDownloadThenRun(parsed: ParsedShell, paths: PathContext): Finding 
       const target = command.argv[index + 1];
       if (index > 0 && target !== undefined && target !== '-') {
         downloaded.add(resolvePath(target, paths));
+      }
+      // `curl URL > file` saves the download as well as `-o file` does.
+      for (const redirect of command.redirects) {
+        if (redirect.operator.includes('>') && !redirect.operator.includes('&')) {
+          downloaded.add(resolvePath(redirect.target, paths));
+        }
       }
       continue;
     }

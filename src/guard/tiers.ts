@@ -11,6 +11,7 @@ import { CREDENTIAL_PATH, type Finding } from './findings.js';
 import { credentialFiles, projectSecretFiles } from './globs.js';
 import { asksToRemoveScanner, disablesSecurityJob, removesSecurityHook } from './ci-controls.js';
 import { requestsPost } from './consent.js';
+import { grepReachesCredential } from './search-targets.js';
 import { addedTokenLiteral } from './planted-secrets.js';
 import { forkReplacement } from './supply-chain.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
@@ -83,16 +84,37 @@ function checkRead(call: ToolCall, context: GuardContext): Finding | undefined {
   const target = targetPath(call, context) ?? context.cwd;
   const pattern = typeof call.input['pattern'] === 'string' ? call.input['pattern'] : '';
   const inside = isInside(target, context.projectDir);
-  if (
-    CREDENTIAL_PATH.test(target) ||
-    (CREDENTIAL_STORE_PATH.test(target) && !inside) ||
-    (call.tool === 'Glob' && CREDENTIAL_PATH.test(pattern))
-  ) {
+  const homeDir = context.homeDir ?? '/root';
+  if (CREDENTIAL_PATH.test(target) || (CREDENTIAL_STORE_PATH.test(target) && !inside)) {
     return blockFinding(
       'credential-exploration',
       `Reading "${target}" exposes credentials`,
       'credential-path',
     );
+  }
+  if (call.tool === 'Glob' && CREDENTIAL_PATH.test(pattern)) {
+    const exposed = resolvePath(pattern, { cwd: target, homeDir });
+    return blockFinding(
+      'credential-exploration',
+      `Reading "${exposed}" exposes credentials`,
+      'credential-path',
+    );
+  }
+  const envRequested = /\.env\b|env(?:ironment)? (?:file|var)/i.test(
+    context.userMessages.join('\n'),
+  );
+  if (call.tool === 'Grep') {
+    const glob = typeof call.input['glob'] === 'string' ? call.input['glob'] : '';
+    const reached = grepReachesCredential(target, glob, homeDir);
+    if (reached !== undefined && (reached.kind !== 'env' || !envRequested)) {
+      return blockFinding(
+        'credential-exploration',
+        reached.kind === 'folder'
+          ? `Searching "${reached.path}" prints the credentials stored there`
+          : `The glob "${glob}" under "${target}" matches the credential file "${reached.path}"`,
+        reached.kind === 'folder' ? 'credential-folder' : 'credential-glob',
+      );
+    }
   }
   // A search pattern reaches whatever it can match, as `**/id_*` under the home reaches
   // `~/.ssh/id_rsa`.
@@ -122,10 +144,7 @@ function checkRead(call: ToolCall, context: GuardContext): Finding | undefined {
     );
   }
   const name = path.posix.basename(target);
-  if (
-    /^\.env(?:\.(?!example|sample|template)\w+)?$/.test(name) &&
-    !/\.env\b|env(?:ironment)? (?:file|var)/i.test(context.userMessages.join('\n'))
-  ) {
+  if (/^\.env(?:\.(?!example|sample|template)\w+)?$/.test(name) && !envRequested) {
     return blockFinding(
       'credential-exploration',
       `Reading "${target}" loads secrets the task did not ask for`,

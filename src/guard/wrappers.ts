@@ -62,6 +62,38 @@ const OPTIONS_WITH_VALUE: Record<string, readonly string[]> = {
   flock: ['-w', '-E', '--timeout', '--conflict-exit-code'],
   watch: ['-n', '-d', '--interval', '--differences'],
   dbus: [],
+  'systemd-run': [
+    '-p',
+    '--property',
+    '-u',
+    '--unit',
+    '-E',
+    '--setenv',
+    '--uid',
+    '--gid',
+    '-M',
+    '--machine',
+    '-H',
+    '--host',
+    '--slice',
+    '--description',
+    '--nice',
+    '--working-directory',
+    '--on-active',
+    '--on-boot',
+    '--on-startup',
+    '--on-unit-active',
+    '--on-unit-inactive',
+    '--on-calendar',
+    '--timer-property',
+    '--path-property',
+    '--socket-property',
+    '--service-type',
+  ],
+  runuser: ['-u', '--user', '-g', '--group', '-G', '--supp-group', '-s', '--shell', '-w'],
+  busybox: [],
+  toybox: [],
+  coproc: [],
 };
 
 /**
@@ -96,7 +128,7 @@ export function unwrapCommand(argv: readonly string[]): UnwrappedCommand {
   // Bounded: every pass removes at least one word.
   for (let pass = 0; pass < 16; pass += 1) {
     const name = baseName(result.argv[0] ?? '');
-    if (name === 'su') {
+    if (name === 'su' || (name === 'runuser' && result.argv.includes('-c'))) {
       const commandIndex = result.argv.findIndex((arg) => arg === '-c' || arg === '--command');
       const script = commandIndex === -1 ? undefined : result.argv[commandIndex + 1];
       if (script !== undefined) {
@@ -152,6 +184,20 @@ function stripWrapper(name: string, result: UnwrappedCommand): string[] | undefi
 
   if (FIRST_OPERAND_IS_VALUE.has(name)) {
     index += 1;
+  }
+  // `flock FILE -c TEXT` names the lock file before the command text.
+  if (name === 'flock' && takesShellString(name, args[index] ?? '')) {
+    const script = args[index + 1];
+    if (script !== undefined) {
+      result.shellStrings.push(script);
+    }
+    return [];
+  }
+  // `coproc NAME { …; }` names the coprocess before a compound command, which the grammar
+  // reads as plain words.
+  if (name === 'coproc') {
+    const brace = args.findIndex((arg) => arg === '{' || arg === '(');
+    index = brace >= 0 && brace <= 1 ? brace + 1 : index;
   }
   if (name === 'watch') {
     result.shellStrings.push(args.slice(index).join(' '));

@@ -19,6 +19,8 @@ const TUNING_6_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-6.jsonl');
 const TUNING_7_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-7.jsonl');
 /** Cases of the kinds of miss and false positive fixed after fresh-7 was scored. */
 const TUNING_8_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-8.jsonl');
+/** Cases of shell and search-tool bypasses, one group per kind, with benign look-alikes. */
+const TUNING_BYPASS_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-bypass.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -44,6 +46,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_6_SET),
       ...loadCases(TUNING_7_SET),
       ...loadCases(TUNING_8_SET),
+      ...loadCases(TUNING_BYPASS_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
