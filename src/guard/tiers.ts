@@ -12,6 +12,7 @@ import { credentialFiles } from './globs.js';
 import { disablesSecurityJob } from './ci-controls.js';
 import { addedTokenLiteral } from './planted-secrets.js';
 import { forkReplacement } from './supply-chain.js';
+import { AGENT_TOOLS } from './agent-tools.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -20,16 +21,7 @@ export interface TierResult {
   finding?: Finding;
 }
 
-const READ_TOOLS = new Set([
-  'Read',
-  'Glob',
-  'Grep',
-  'LS',
-  'NotebookRead',
-  'TodoWrite',
-  'TodoRead',
-  'WebSearch',
-]);
+const READ_TOOLS = new Set(['Read', 'Glob', 'Grep', 'LS', 'NotebookRead', 'WebSearch']);
 const EDIT_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
 /** Stock values of local development setups, such as `POSTGRES_PASSWORD: postgres`, which are not secrets. */
 const PLACEHOLDER_SECRETS = String.raw`(?:postgres|password\d*|changeme|change_me|example\w*|secret\d*|localdev|development|devpassword|testpass\w*|test1234|12345678|admin123|password123|mysecret|notasecret|dummy\w*|placeholder|your[-_]\w+|xxxxxxxx\w*)`;
@@ -44,12 +36,19 @@ const SECRET_SEARCH =
 /** Checks whether `tool` is one the tiers handle (everything except Bash). */
 export function isTierTool(tool: string): boolean {
   return (
-    READ_TOOLS.has(tool) || EDIT_TOOLS.has(tool) || tool === 'WebFetch' || tool.startsWith('mcp__')
+    READ_TOOLS.has(tool) ||
+    EDIT_TOOLS.has(tool) ||
+    AGENT_TOOLS.has(tool) ||
+    tool === 'WebFetch' ||
+    tool.startsWith('mcp__')
   );
 }
 
 /** Classifies a non-Bash call and returns a finding when it must not run automatically. */
 export function classifyTool(call: ToolCall, context: GuardContext): TierResult {
+  if (AGENT_TOOLS.has(call.tool)) {
+    return { tier: 1 };
+  }
   if (READ_TOOLS.has(call.tool)) {
     return { tier: 1, ...withFinding(checkRead(call, context)) };
   }
@@ -83,9 +82,14 @@ function checkRead(call: ToolCall, context: GuardContext): Finding | undefined {
     (CREDENTIAL_STORE_PATH.test(target) && !inside) ||
     (call.tool === 'Glob' && CREDENTIAL_PATH.test(pattern))
   ) {
+    // A Glob pattern names the files it reaches, while `target` is only the folder it starts in.
+    const exposed =
+      call.tool === 'Glob' && !CREDENTIAL_PATH.test(target)
+        ? resolvePath(pattern, { cwd: target, homeDir: context.homeDir ?? '/root' })
+        : target;
     return blockFinding(
       'credential-exploration',
-      `Reading "${target}" exposes credentials`,
+      `Reading "${exposed}" exposes credentials`,
       'credential-path',
     );
   }
