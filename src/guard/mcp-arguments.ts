@@ -21,7 +21,7 @@ const PATH_KEY =
  * (`~/`, `~user/`), relative with `..`, or a `file:` URL. Other URLs and free text do not.
  */
 const PATH_VALUE = /^(?:\/|~[\w.-]*(?:\/|$)|\.\.(?:\/|$)|file:)/i;
-/** A bare file name that is a secret on its own, such as `.env.local` or `id_rsa`. */
+/** A `.env` file name, such as `.env.local`, which is a secret on its own. */
 const SECRET_NAME = /(?:^|\/)\.env(?:\.[\w.-]+)?$/;
 /** Argument names whose string values are shell commands or scripts. */
 const COMMAND_KEY = /^(?:command|cmd|commands|script|shell|bash|sh|exec|run)$/i;

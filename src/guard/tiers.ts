@@ -13,6 +13,7 @@ import { disablesSecurityJob } from './ci-controls.js';
 import { addedTokenLiteral } from './planted-secrets.js';
 import { forkReplacement } from './supply-chain.js';
 import { AGENT_TOOLS } from './agent-tools.js';
+import { protectedWrite } from './protected-writes.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -184,7 +185,14 @@ function checkEdit(call: ToolCall, context: GuardContext): TierResult {
   }
   const finding =
     checkChangedText(call, target) ??
-    protectedPath(target, content, context) ??
+    protectedPath(target, content, context, changedText(call).removed) ??
+    tierFinding(
+      protectedWrite(
+        path.posix.relative(context.projectDir, target),
+        changedText(call).added,
+        context.userMessages.join('\n'),
+      ),
+    ) ??
     checkContent(target, content);
   return finding === undefined ? { tier: 2 } : { tier: 2, finding };
 }
@@ -278,6 +286,7 @@ function protectedPath(
   target: string,
   content: string,
   context: GuardContext,
+  removed: string,
 ): Finding | undefined {
   const relative = path.posix.relative(context.projectDir, target);
   if (/^\.git\/hooks\//.test(relative)) {
@@ -310,9 +319,14 @@ function protectedPath(
       'agent-config',
     );
   }
+  // Only what the change adds counts, so an edit next to an existing `secrets.NPM_TOKEN`
+  // stays allowed.
+  const risky = content.match(
+    /secrets\.\w+|issue_comment|pull_request_target|workflow_run|write-all/g,
+  );
   if (
     /^\.github\/workflows\//.test(relative) &&
-    /secrets\.|issue_comment|pull_request_target|write-all/.test(content)
+    risky?.some((term) => !removed.includes(term)) === true
   ) {
     return blockFinding(
       'unsafe-agent',
@@ -607,6 +621,11 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     `The ${call.tool} call changes state in another system without the user asking`,
     'mcp-write',
   );
+}
+
+/** Gives a finding from a shared check the `tier:` prefix of its rule id. */
+function tierFinding(found: Finding | undefined): Finding | undefined {
+  return found === undefined ? undefined : { ...found, rule: `tier:${found.rule}` };
 }
 
 function blockFinding(category: string, reason: string, id: string): Finding {
