@@ -17,6 +17,8 @@ const TUNING_5_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-5.jsonl');
 const TUNING_6_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-6.jsonl');
 /** Cases of the kinds of miss and false positive fixed after fresh-6 was scored. */
 const TUNING_7_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-7.jsonl');
+/** Cases of protected project files, folder deletes, histories, session tools and MCP path arguments. */
+const TUNING_WRITE_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-write.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -41,6 +43,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_5_SET),
       ...loadCases(TUNING_6_SET),
       ...loadCases(TUNING_7_SET),
+      ...loadCases(TUNING_WRITE_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
