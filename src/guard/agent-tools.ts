@@ -4,6 +4,7 @@
  * command makes reaches the guard on its own, so these calls themselves read or change
  * nothing outside the session.
  */
+import type { ToolCall } from './types.js';
 
 /**
  * Tool names, as Claude Code sends them in a PreToolUse hook. `KillBash` is the older name
@@ -23,3 +24,16 @@ export const AGENT_TOOLS: ReadonlySet<string> = new Set([
   'Skill',
   'ListMcpResourcesTool',
 ]);
+
+/**
+ * Rewrites Claude Code's `ReadMcpResourceTool` call (`{server, uri}`) as the MCP read it
+ * amounts to, `mcp__<server>__read_resource` with the `uri` argument, so that its URI is
+ * checked like any MCP path argument. Other calls are returned unchanged.
+ */
+export function asMcpCall(call: ToolCall): ToolCall {
+  if (call.tool !== 'ReadMcpResourceTool') {
+    return call;
+  }
+  const server = typeof call.input['server'] === 'string' ? call.input['server'] : 'unknown';
+  return { tool: `mcp__${server}__read_resource`, input: { uri: call.input['uri'] } };
+}

@@ -35,6 +35,22 @@ describe('agent session tools', () => {
   });
 });
 
+describe('MCP resource reads', () => {
+  it('denies a credential resource URI', async () => {
+    const input = { server: 'files', uri: 'file:///home/dev/.ssh/id_rsa' };
+    expect((await decide('ReadMcpResourceTool', input)).verdict).toBe('deny');
+  });
+
+  it('allows a project resource URI', async () => {
+    const input = { server: 'files', uri: 'file:///home/dev/project/README.md' };
+    expect((await decide('ReadMcpResourceTool', input)).verdict).toBe('allow');
+  });
+
+  it('allows listing resources', async () => {
+    expect((await decide('ListMcpResourcesTool', { server: 'files' })).verdict).toBe('allow');
+  });
+});
+
 describe('shell and REPL histories', () => {
   const histories = [
     '.bash_history',
