@@ -1,8 +1,9 @@
 /**
  * Claude Code tools that act only on the agent's own session: its background shells, task
- * list, plan, sub-agents and questions to the user. Each tool call a sub-agent or slash
- * command makes reaches the guard on its own, so these calls themselves read or change
- * nothing outside the session.
+ * list, plan, sub-agents and questions to the user. Each tool call a sub-agent makes
+ * reaches the guard on its own. `SlashCommand` expands a command file that the user wrote
+ * under `.claude/commands`, which the guard keeps the agent from changing, and
+ * `ListMcpResourcesTool` lists resource names without reading them.
  */
 import type { ToolCall } from './types.js';
 
