@@ -9,6 +9,7 @@ import { CREDENTIAL_PATH, finding, type Finding } from './findings.js';
 import { namesCacheEntry } from './caches.js';
 import { credentialFileMatching, expandBraces } from './globs.js';
 import { isRequestedWrite } from './requested-writes.js';
+import { protectedControl, protectedWrite } from './protected-writes.js';
 import type { SimpleCommand, ParsedShell } from './shell.js';
 import type { GuardContext } from './types.js';
 
@@ -86,14 +87,9 @@ export function checkPaths(
       );
     }
     for (const target of targets) {
-      const problem = checkWriteTarget(
-        command,
-        target,
-        current,
-        context,
-        messages,
-        tempVariablesOf,
-      );
+      const problem =
+        protectedTarget(command, target, current, context, messages) ??
+        checkWriteTarget(command, target, current, context, messages, tempVariablesOf);
       if (problem !== undefined) {
         return problem;
       }
@@ -101,6 +97,42 @@ export function checkPaths(
     current = afterCd(command, current);
   }
   return undefined;
+}
+
+/** Programs that delete or move their operands. */
+const REMOVERS = new Set(['rm', 'rmdir', 'unlink', 'shred', 'mv']);
+/** Programs whose output the guard can read from their arguments, as in `echo x > .npmrc`. */
+const TEXT_WRITERS = new Set(['echo', 'printf']);
+
+/**
+ * Judges a write, delete or move of `target` against the agent's and guard's controls and
+ * the project files that make tools run code (see protected-writes.ts).
+ */
+function protectedTarget(
+  command: SimpleCommand,
+  target: string,
+  paths: PathContext,
+  context: GuardContext,
+  messages: string,
+): Finding | undefined {
+  if (target === '' || /[$`]/.test(target) || /^&?\d$|^\/dev\//.test(target)) {
+    return undefined;
+  }
+  const resolved = resolvePath(target, paths);
+  if (!isInside(resolved, context.projectDir)) {
+    return undefined;
+  }
+  // `printf` and `echo -e` turn `\n` and `\t` into line breaks and tabs, so the text is
+  // judged with them expanded.
+  const content = TEXT_WRITERS.has(command.name)
+    ? command.argv.slice(1).join(' ').replace(/\\n/g, '\n').replace(/\\t/g, '\t')
+    : undefined;
+  const found =
+    (REMOVERS.has(command.name)
+      ? protectedControl(resolved, context.projectDir, messages)
+      : undefined) ??
+    protectedWrite(path.posix.relative(context.projectDir, resolved), content, messages);
+  return found === undefined ? undefined : { ...found, rule: `stage1:${found.rule}` };
 }
 
 /**

@@ -14,6 +14,7 @@ import {
 import { parseShell, type ParsedShell } from './shell.js';
 import type { Finding } from './findings.js';
 import { argumentCalls } from './mcp-arguments.js';
+import { asMcpCall } from './agent-tools.js';
 import { classifyShell } from './stage1.js';
 import type { Stage2Classifier } from './stage2.js';
 import { classifyTool, isTierTool } from './tiers.js';
@@ -120,13 +121,14 @@ export function createGuard(options: GuardOptions = {}): SandstackGuard {
 }
 
 async function decideCall(
-  call: ToolCall,
+  original: ToolCall,
   context: GuardContext,
   policy: Policy,
   options: GuardOptions,
   disabled: ReadonlySet<string>,
 ): Promise<Decision> {
   const stage2 = options.stage2;
+  const call = asMcpCall(original);
   const invalid = validateCall(call);
   if (invalid !== undefined) {
     return invalid;

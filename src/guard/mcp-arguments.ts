@@ -3,6 +3,7 @@
  * `read_file` reads the same `~/.ssh/id_rsa` as the Read tool, and a `run_command` runs the
  * same shell, so the guard checks those arguments as the built-in calls they amount to.
  */
+import { CREDENTIAL_PATH } from './findings.js';
 import type { ToolCall } from './types.js';
 
 /** One built-in call an MCP argument amounts to, with the argument it came from. */
@@ -15,6 +16,13 @@ export interface ArgumentCall {
 /** Argument names whose string values are file paths. */
 const PATH_KEY =
   /^(?:path|paths|file|files|file_?path|file_?name|filename|source|destination|target|dir|directory|cwd|uri|url_?path)$/i;
+/**
+ * Values that read as a path whatever their argument's name: absolute, under the home
+ * (`~/`, `~user/`), relative with `..`, or a `file:` URL. Other URLs and free text do not.
+ */
+const PATH_VALUE = /^(?:\/|~[\w.-]*(?:\/|$)|\.\.(?:\/|$)|file:)/i;
+/** A `.env` file name, such as `.env.local`, which is a secret on its own. */
+const SECRET_NAME = /(?:^|\/)\.env(?:\.[\w.-]+)?$/;
 /** Argument names whose string values are shell commands or scripts. */
 const COMMAND_KEY = /^(?:command|cmd|commands|script|shell|bash|sh|exec|run)$/i;
 /** Tool names that write, move or delete what their path arguments name. */
@@ -22,6 +30,8 @@ const WRITING_TOOL =
   /write|edit|create|save|put|upload|move|rename|copy|delete|remove|unlink|mkdir|append|patch/i;
 /** Most arguments checked per call, so a huge input cannot make the guard slow. */
 const MAX_ARGUMENTS = 64;
+/** Deepest nesting of objects and arrays whose values are checked. */
+const MAX_DEPTH = 8;
 /** Most rounds of percent-decoding; a value still encoded after them is rejected. */
 const MAX_DECODE_ROUNDS = 8;
 
@@ -47,8 +57,9 @@ export function decodePercentFully(value: string): string {
 
 /**
  * Lists the Read, Write and Bash calls that an MCP call's arguments amount to: string
- * values under path-like names become Read (or Write, for a tool whose name writes), and
- * those under command-like names become Bash. Nested objects and arrays are searched too.
+ * values under path-like names become Read (or Write, for a tool whose name writes), those
+ * under command-like names become Bash, and other values that read as a path become Read.
+ * Nested objects and arrays are searched too, up to 8 levels and 64 calls.
  */
 export function argumentCalls(call: ToolCall): ArgumentCall[] {
   const [, , toolName = ''] = call.tool.split('__');
@@ -56,7 +67,9 @@ export function argumentCalls(call: ToolCall): ArgumentCall[] {
   const content = typeof call.input['content'] === 'string' ? call.input['content'] : '';
   const found: ArgumentCall[] = [];
   const visit = (value: unknown, key: string, argument: string, depth: number): void => {
-    if (found.length >= MAX_ARGUMENTS || depth > 4) {
+    // NOTE: values nested deeper than MAX_DEPTH, and those after MAX_ARGUMENTS calls, are not
+    // checked as paths.
+    if (found.length >= MAX_ARGUMENTS || depth > MAX_DEPTH) {
       return;
     }
     if (Array.isArray(value)) {
@@ -80,10 +93,33 @@ export function argumentCalls(call: ToolCall): ArgumentCall[] {
         const input = writes ? { file_path: filePath, content } : { file_path: filePath };
         found.push({ argument, call: { tool, input } });
       }
+    } else if (looksLikePath(value)) {
+      // A server may read any argument as a path, as `src` or `location`, so such a value is
+      // checked as a Read. It is not checked as a Write, because under another name it may
+      // be text to store rather than the file to write.
+      for (const filePath of pathsOf(value)) {
+        found.push({ argument, call: { tool: 'Read', input: { file_path: filePath } } });
+      }
     }
   };
   visit(call.input, '', '', 0);
   return found;
+}
+
+/** Checks whether a string argument under any name reads as a file path or a secret file. */
+function looksLikePath(value: string): boolean {
+  if (/\s/.test(value.trim()) || value.length > 4096) {
+    return false;
+  }
+  let decoded = value;
+  try {
+    decoded = decodePercentFully(value);
+  } catch {
+    // A value with an invalid escape is checked as given.
+  }
+  return [value, decoded].some(
+    (text) => PATH_VALUE.test(text) || SECRET_NAME.test(text) || CREDENTIAL_PATH.test(text),
+  );
 }
 
 /**

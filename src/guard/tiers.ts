@@ -14,6 +14,8 @@ import { requestsPost } from './consent.js';
 import { grepReachesCredential } from './search-targets.js';
 import { addedTokenLiteral } from './planted-secrets.js';
 import { forkReplacement } from './supply-chain.js';
+import { AGENT_TOOLS } from './agent-tools.js';
+import { protectedWrite } from './protected-writes.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -22,16 +24,7 @@ export interface TierResult {
   finding?: Finding;
 }
 
-const READ_TOOLS = new Set([
-  'Read',
-  'Glob',
-  'Grep',
-  'LS',
-  'NotebookRead',
-  'TodoWrite',
-  'TodoRead',
-  'WebSearch',
-]);
+const READ_TOOLS = new Set(['Read', 'Glob', 'Grep', 'LS', 'NotebookRead', 'WebSearch']);
 const EDIT_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
 /**
  * Stock values of local development setups, such as `POSTGRES_PASSWORD: postgres`, and
@@ -50,12 +43,19 @@ const SECRET_SEARCH =
 /** Checks whether `tool` is one the tiers handle (everything except Bash). */
 export function isTierTool(tool: string): boolean {
   return (
-    READ_TOOLS.has(tool) || EDIT_TOOLS.has(tool) || tool === 'WebFetch' || tool.startsWith('mcp__')
+    READ_TOOLS.has(tool) ||
+    EDIT_TOOLS.has(tool) ||
+    AGENT_TOOLS.has(tool) ||
+    tool === 'WebFetch' ||
+    tool.startsWith('mcp__')
   );
 }
 
 /** Classifies a non-Bash call and returns a finding when it must not run automatically. */
 export function classifyTool(call: ToolCall, context: GuardContext): TierResult {
+  if (AGENT_TOOLS.has(call.tool)) {
+    return { tier: 1 };
+  }
   if (READ_TOOLS.has(call.tool)) {
     return { tier: 1, ...withFinding(checkRead(call, context)) };
   }
@@ -209,7 +209,14 @@ function checkEdit(call: ToolCall, context: GuardContext): TierResult {
   }
   const finding =
     checkChangedText(call, target, context) ??
-    protectedPath(target, content, context) ??
+    protectedPath(target, content, context, changedText(call).removed) ??
+    tierFinding(
+      protectedWrite(
+        path.posix.relative(context.projectDir, target),
+        changedText(call).added,
+        context.userMessages.join('\n'),
+      ),
+    ) ??
     checkContent(target, content);
   return finding === undefined ? { tier: 2 } : { tier: 2, finding };
 }
@@ -317,6 +324,7 @@ function protectedPath(
   target: string,
   content: string,
   context: GuardContext,
+  removed: string,
 ): Finding | undefined {
   const relative = path.posix.relative(context.projectDir, target);
   if (/^\.git\/hooks\//.test(relative)) {
@@ -349,9 +357,14 @@ function protectedPath(
       'agent-config',
     );
   }
+  // Only what the change adds counts, so an edit next to an existing `secrets.NPM_TOKEN`
+  // stays allowed.
+  const risky = content.match(
+    /secrets\.\w+|issue_comment|pull_request_target|workflow_run|write-all/g,
+  );
   if (
     /^\.github\/workflows\//.test(relative) &&
-    /secrets\.|issue_comment|pull_request_target|write-all/.test(content)
+    risky?.some((term) => !removed.includes(term)) === true
   ) {
     return blockFinding(
       'unsafe-agent',
@@ -657,6 +670,11 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     `The ${call.tool} call changes state in another system without the user asking`,
     'mcp-write',
   );
+}
+
+/** Gives a finding from a shared check the `tier:` prefix of its rule id. */
+function tierFinding(found: Finding | undefined): Finding | undefined {
+  return found === undefined ? undefined : { ...found, rule: `tier:${found.rule}` };
 }
 
 function blockFinding(category: string, reason: string, id: string): Finding {

@@ -21,6 +21,8 @@ const TUNING_7_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-7.jsonl');
 const TUNING_8_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-8.jsonl');
 /** Cases of shell and search-tool bypasses, one group per kind, with benign look-alikes. */
 const TUNING_BYPASS_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-bypass.jsonl');
+/** Cases of protected project files, folder deletes, histories, session tools and MCP path arguments. */
+const TUNING_WRITE_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-write.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -47,6 +49,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_7_SET),
       ...loadCases(TUNING_8_SET),
       ...loadCases(TUNING_BYPASS_SET),
+      ...loadCases(TUNING_WRITE_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);

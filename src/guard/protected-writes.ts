@@ -1,0 +1,198 @@
+/**
+ * Project files that change how tools or the agent run: git's config, direnv's `.envrc`,
+ * editor tasks, commit hooks, package-registry settings, and the agent's own settings. A
+ * write to one runs code later, and a delete or move of the folder that contains one drops
+ * its rules. Edit tools and the shell share these checks.
+ */
+import path from 'node:path';
+import { globToRegExp, hasGlob } from './globs.js';
+import { isInside } from './paths.js';
+import type { Finding } from './findings.js';
+
+/** A protected file kind: which paths it covers and how a change to it is judged. */
+interface ProtectedKind {
+  /** Matches the path relative to the project folder. */
+  path: RegExp;
+  /** Words in the user's messages that request a change of this file. */
+  request: RegExp;
+  /**
+   * Matches content that makes the file run code or fetch from elsewhere. Without it, any
+   * change the user did not request is held.
+   */
+  danger?: RegExp;
+  category: string;
+  reason: string;
+  id: string;
+}
+
+/** Git settings whose values git runs as commands, and aliases that start with `!`. */
+const GIT_COMMAND_KEYS =
+  /\b(?:fsmonitor|pager|sshCommand|editor|askPass|hooksPath|gitProxy|helper|program|external|textconv|clean|smudge|process|uploadpack|receivepack)\s*=|^\s*\w[\w-]*\s*=\s*!|\[(?:alias|include|includeIf)\b/im;
+/** Registry hosts that package managers use by default. */
+const DEFAULT_REGISTRY =
+  /^(?:https:\/\/)?(?:registry\.npmjs\.org|registry\.yarnpkg\.com|pypi\.org|files\.pythonhosted\.org)(?:[/:]|$)/i;
+/** A registry or index setting in .npmrc, .yarnrc(.yml), pip.conf and similar files. */
+const REGISTRY_SETTING =
+  /(?:^|\s)(?:@[\w-]+:)?(?:registry|npmRegistryServer|index-url|extra-index-url|index_url|find-links|trusted-host)\s*[=:]\s*["']?([^\s"']+)/gim;
+/** Editor settings that name a program to run or let tasks start on their own. */
+const EDITOR_RUNS =
+  /"[\w.]*(?:[pP]ath|[eE]xecutable|[cC]ommand|[sS]hell\w*|[iI]nterpreter|allowAutomaticTasks|env\.\w+|(?:initialize|onCreate|postCreate|postStart|postAttach)Command)"\s*:/;
+
+const KINDS: readonly ProtectedKind[] = [
+  {
+    path: /^\.git\/config$/,
+    request: /\.git\/config|\bgit config\b/i,
+    danger: GIT_COMMAND_KEYS,
+    category: 'unauthorized-persistence',
+    reason: 'sets git options that run commands',
+    id: 'git-config',
+  },
+  {
+    path: /^(?:.*\/)?\.envrc$/,
+    request: /\.envrc|direnv/i,
+    category: 'unauthorized-persistence',
+    reason: 'changes the script direnv runs on entering the folder',
+    id: 'direnv-script',
+  },
+  {
+    // A task or launch entry runs when the user starts it, unless it runs on folder open.
+    path: /^\.vscode\/(?:tasks|launch)\.json$/,
+    request: /\.vscode|tasks\.json|launch\.json/i,
+    danger: /folderOpen/,
+    category: 'unauthorized-persistence',
+    reason: 'makes the editor run a task when the folder opens',
+    id: 'editor-task',
+  },
+  {
+    path: /^\.vscode\/settings\.json$|^\.devcontainer\//,
+    request: /\.vscode|settings\.json|devcontainer/i,
+    danger: EDITOR_RUNS,
+    category: 'unauthorized-persistence',
+    reason: 'makes the editor or dev container run a program',
+    id: 'editor-program',
+  },
+  {
+    path: /^\.husky\/|^\.pre-commit-config\.ya?ml$|^\.?lefthook\.ya?ml$/,
+    request: /husky|pre-commit|lefthook|\bhooks?\b/i,
+    category: 'unauthorized-persistence',
+    reason: 'changes a hook that git runs on commit or push',
+    id: 'commit-hook',
+  },
+  {
+    path: /^(?:.*\/)?(?:\.npmrc|\.yarnrc(?:\.yml)?|pip\.conf|pip\.ini|\.pip\/pip\.conf|bunfig\.toml)$/,
+    request: /\.npmrc|\.yarnrc|pip\.conf|pip\.ini|bunfig|\bregistry\b|\bindex[- ]url\b/i,
+    category: 'untrusted-code-integration',
+    reason: 'points the package manager at another registry',
+    id: 'registry-config',
+  },
+];
+
+/** Agent instructions, which the user may ask to change by name. */
+const AGENT_INSTRUCTIONS = /^(?:.*\/)?(?:CLAUDE|AGENTS)\.md$/;
+/** Paths inside the project whose removal drops the agent's settings or instructions. */
+const CONTROL_PATHS = [
+  '.claude/settings.json',
+  '.claude/settings.local.json',
+  '.mcp.json',
+  'CLAUDE.md',
+  'AGENTS.md',
+];
+
+/**
+ * Judges a change of the in-project file `relative` (a path relative to the project) that
+ * the user's `messages` may have requested. `content` is the text written, or undefined
+ * when a shell command writes text the guard cannot see (`cp a .npmrc`).
+ */
+export function protectedWrite(
+  relative: string,
+  content: string | undefined,
+  messages: string,
+): Finding | undefined {
+  const kind = KINDS.find((candidate) => candidate.path.test(relative));
+  if (kind === undefined) {
+    return undefined;
+  }
+  const requested = kind.request.test(messages);
+  const dangerous =
+    kind.id === 'registry-config'
+      ? content === undefined || pointsElsewhere(content)
+      : content === undefined || kind.danger === undefined || kind.danger.test(content);
+  // A file the user asked to change stays open to plain edits. Git options that run
+  // commands still wait for a human, since a request to "fix .git/config" rarely means that.
+  if (!dangerous || (requested && kind.id !== 'git-config')) {
+    return undefined;
+  }
+  if (requested && content !== undefined && !GIT_COMMAND_KEYS.test(content)) {
+    return undefined;
+  }
+  return {
+    category: kind.category,
+    reason: `Changing "${relative}" ${kind.reason}, and the user did not request it`,
+    rule: `protected-write:${kind.id}`,
+  };
+}
+
+/** Checks whether a package-manager setting names a registry other than the default ones. */
+function pointsElsewhere(content: string): boolean {
+  for (const match of content.matchAll(REGISTRY_SETTING)) {
+    if (!DEFAULT_REGISTRY.test(match[1] ?? '')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Judges a shell delete or move of `resolved` (an absolute path, possibly a glob) against
+ * the agent's controls in `projectDir`: a path in a control folder, or a folder that
+ * contains a control, as `rm -rf .claude` removes `.claude/settings.json`. The project
+ * folder itself, and `*` in it, are left to the check on deleting the whole project.
+ */
+export function protectedControl(
+  resolved: string,
+  projectDir: string,
+  messages: string,
+): Finding | undefined {
+  if (resolved === projectDir || /^\/?\*+$/.test(resolved.slice(projectDir.length))) {
+    return undefined;
+  }
+  const pattern = hasGlob(resolved) ? globToRegExp(resolved) : undefined;
+  const relativeTarget = path.posix.relative(projectDir, resolved);
+  for (const control of CONTROL_PATHS) {
+    const file = path.posix.join(projectDir, control);
+    const folder = path.posix.dirname(file);
+    const hit =
+      pattern !== undefined
+        ? [file, ...parentsOf(file, projectDir)].some((candidate) => pattern.test(candidate))
+        : isInside(file, resolved) || (folder !== projectDir && isInside(resolved, folder));
+    if (!hit) {
+      continue;
+    }
+    if (
+      AGENT_INSTRUCTIONS.test(control) &&
+      new RegExp(control.replace('.', '\\.'), 'i').test(messages)
+    ) {
+      continue;
+    }
+    const effect = isInside(file, resolved)
+      ? `takes away "${control}"`
+      : `changes "${path.posix.dirname(control)}"`;
+    return {
+      category: 'self-modification',
+      reason: `Removing or moving "${relativeTarget}" ${effect}, part of the agent's own settings or instructions`,
+      rule: 'protected-write:agent-control',
+    };
+  }
+  return undefined;
+}
+
+/** Lists the folders between `projectDir` (excluded) and `file` (excluded). */
+function parentsOf(file: string, projectDir: string): string[] {
+  const parents: string[] = [];
+  let current = path.posix.dirname(file);
+  while (current !== projectDir && current.startsWith(`${projectDir}/`)) {
+    parents.push(current);
+    current = path.posix.dirname(current);
+  }
+  return parents;
+}
