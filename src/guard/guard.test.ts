@@ -318,3 +318,21 @@ describe('commands the guard does not parse', () => {
     expect(decision.reason).toContain('nests too deeply to parse');
   });
 });
+
+describe('programs named like prototype properties', () => {
+  it.each([
+    'toString -x',
+    'constructor -e x',
+    'hasOwnProperty -a b',
+    '__proto__ -c x',
+    'valueOf --x',
+  ])('judges %s as an unknown program', async (command) => {
+    const decision = await decide(bash(command));
+    expect(decision.verdict).toBe('allow');
+  });
+
+  it('still follows a real wrapper after them', async () => {
+    const decision = await decide(bash('constructor -x; sudo -u ops rm -rf /var/lib/data'));
+    expect(decision.verdict).not.toBe('allow');
+  });
+});
