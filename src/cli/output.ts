@@ -12,6 +12,18 @@ export function printLine(text = ''): void {
   console.log(text);
 }
 
+/**
+ * Escapes control characters and bidirectional overrides as `\xNN` or `\u{NNNN}`, so text
+ * that an agent or a tool chose cannot move the cursor, erase lines or reorder a table line.
+ */
+export function escapeControl(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (char) => {
+    const code = char.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+  });
+}
+
 /** Writes a value as one JSON document to stdout. */
 export function printJson(value: unknown): void {
   console.log(JSON.stringify(value, null, 2));

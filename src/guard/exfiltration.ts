@@ -326,7 +326,9 @@ function secretSentElsewhere(command: SimpleCommand, messages: string): string |
     for (const match of arg.matchAll(SECRET_VARIABLE)) {
       const variable = match[1] ?? '';
       const prefix = variable.split('_')[0]?.toLowerCase() ?? '';
-      const service = SERVICE_ALIASES[prefix] ?? prefix;
+      const service = Object.hasOwn(SERVICE_ALIASES, prefix)
+        ? (SERVICE_ALIASES[prefix] ?? prefix)
+        : prefix;
       if (untrusted.some((host) => !servesSecret(host, service, variable))) {
         return variable;
       }

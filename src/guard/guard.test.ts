@@ -287,3 +287,52 @@ describe('working folder', () => {
     expect(decision.verdict).toBe('allow');
   });
 });
+
+describe('commands the guard does not parse', () => {
+  it('asks at once for an oversized command', async () => {
+    const command = `${'true; '.repeat(50_000)}rm -rf ~`;
+    const decision = await decide(bash(command));
+    expect(decision.verdict).toBe('ask');
+    expect(decision.rule).toBe('stage1:too-long');
+    expect(decision.reason).toContain(`${command.length} characters long`);
+    expect(decision.reason).toContain('over the 262144 that the guard parses');
+  });
+
+  it('asks for an oversized MCP command', async () => {
+    const decision = await createGuard().decide(
+      { tool: 'mcp__ops__get_status', input: { cmd: 'true; '.repeat(50_000) } },
+      context(),
+    );
+    expect(decision.verdict).toBe('ask');
+    expect(decision.reason).toContain('Argument "cmd" of mcp__ops__get_status');
+    expect(decision.reason).toContain('262144 that the guard parses');
+  });
+
+  it.each([
+    ['parentheses', `${'('.repeat(3000)}rm -rf ~${')'.repeat(3000)}`],
+    ['command substitutions', `echo ${'$('.repeat(1000)}x${')'.repeat(1000)}`],
+  ])('asks for deeply nested %s', async (_name, command) => {
+    const decision = await decide(bash(command));
+    expect(decision.verdict).toBe('ask');
+    expect(decision.rule).toBe('stage1:too-deep');
+    expect(decision.reason).toContain('nests too deeply to parse');
+  });
+});
+
+describe('programs named like prototype properties', () => {
+  it.each([
+    'toString -x',
+    'constructor -e x',
+    'hasOwnProperty -a b',
+    '__proto__ -c x',
+    'valueOf --x',
+  ])('judges %s as an unknown program', async (command) => {
+    const decision = await decide(bash(command));
+    expect(decision.verdict).toBe('allow');
+  });
+
+  it('still follows a real wrapper after them', async () => {
+    const decision = await decide(bash('constructor -x; sudo -u ops rm -rf /var/lib/data'));
+    expect(decision.verdict).not.toBe('allow');
+  });
+});

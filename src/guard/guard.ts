@@ -133,7 +133,11 @@ async function decideCall(
   if (invalid !== undefined) {
     return invalid;
   }
-  const shell = call.tool === 'Bash' ? await parseCommand(call, context) : undefined;
+  const parsed = call.tool === 'Bash' ? await parseCommand(call, context) : undefined;
+  if (parsed !== undefined && 'finding' in parsed) {
+    return blockDecision(parsed.finding, 'stage1', 3);
+  }
+  const shell = parsed?.shell;
   const tier: Tier = call.tool === 'Bash' ? 3 : classifyTool(call, context).tier;
 
   const match = evaluatePolicy(policy, call, context, shell);
@@ -213,8 +217,11 @@ async function findArgumentDanger(
     return undefined;
   }
   for (const { argument, call: inner } of argumentCalls(call)) {
-    const shell = inner.tool === 'Bash' ? await parseCommand(inner, context) : undefined;
-    const found = findDanger(inner, context, shell, disabled);
+    const parsed = inner.tool === 'Bash' ? await parseCommand(inner, context) : undefined;
+    const found =
+      parsed !== undefined && 'finding' in parsed
+        ? { finding: parsed.finding, stage: 'stage1' as const }
+        : findDanger(inner, context, parsed?.shell, disabled);
     // A file server's own roots bound where it writes. A write outside the project is
     // therefore left to the checks on the tool itself, which ask. Persistence paths, agent
     // settings and credentials still count.
@@ -269,14 +276,50 @@ function blockDecision(finding: Finding, stage: 'tier' | 'stage1', tier: Tier): 
   };
 }
 
-async function parseCommand(call: ToolCall, context: GuardContext): Promise<ParsedShell> {
-  const command = call.input['command'];
+/**
+ * Maximum length, in characters, of a Bash command that the guard parses. A longer command
+ * gets `ask` at once, because parse time and memory grow with the length, and Claude Code runs
+ * a call whose hook outlives its timeout.
+ */
+export const MAX_PARSED_COMMAND_CHARS = 256 * 1024;
+
+/**
+ * Parses a Bash call's command, or returns the finding that stops it unparsed: a command over
+ * {@link MAX_PARSED_COMMAND_CHARS}, or one nested too deeply for the parser's stack.
+ */
+async function parseCommand(
+  call: ToolCall,
+  context: GuardContext,
+): Promise<{ shell: ParsedShell } | { finding: Finding }> {
+  const command = String(call.input['command']);
+  if (command.length > MAX_PARSED_COMMAND_CHARS) {
+    return {
+      finding: {
+        category: 'unparsed',
+        reason: `The command is ${command.length} characters long, over the ${MAX_PARSED_COMMAND_CHARS} that the guard parses, so a human must review it`,
+        rule: 'stage1:too-long',
+      },
+    };
+  }
   try {
-    return await parseShell(String(command), {
-      homeDir: context.homeDir ?? '/root',
-      cwd: context.cwd,
-    });
+    return {
+      shell: await parseShell(command, {
+        homeDir: context.homeDir ?? '/root',
+        cwd: context.cwd,
+      }),
+    };
   } catch (error) {
+    if (error instanceof RangeError) {
+      // The parser walks the syntax tree recursively, so deep nesting such as 3000 `(`
+      // overflows the stack.
+      return {
+        finding: {
+          category: 'unparsed',
+          reason: `The command (${command.length} characters) nests too deeply to parse, so a human must review it`,
+          rule: 'stage1:too-deep',
+        },
+      };
+    }
     throw new SandstackError(
       'INTERNAL',
       'The bash parser failed to load or crashed; reinstall web-tree-sitter and tree-sitter-bash',

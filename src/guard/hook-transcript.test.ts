@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MAX_USER_MESSAGES, readUserMessages } from './hook-transcript.js';
+import { MAX_TRANSCRIPT_BYTES, MAX_USER_MESSAGES, readUserMessages } from './hook-transcript.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sandstack-transcript-'));
 
@@ -72,5 +73,23 @@ describe('readUserMessages', () => {
     const messages = readUserMessages(transcript('long.jsonl', lines));
     expect(messages).toHaveLength(MAX_USER_MESSAGES);
     expect(messages[0]).toBe('message 5');
+  });
+
+  it('reads only regular files', () => {
+    const fifo = join(dir, 'transcript.fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(readUserMessages(fifo)).toEqual([]);
+    expect(readUserMessages('/dev/zero')).toEqual([]);
+    expect(readUserMessages(dir)).toEqual([]);
+  });
+
+  it('reads only the end of a huge transcript', () => {
+    const filler = { type: 'assistant', message: { role: 'assistant', content: 'x'.repeat(1000) } };
+    const lines = [
+      user('Old request.'),
+      ...Array.from({ length: MAX_TRANSCRIPT_BYTES / 1000 }, () => filler),
+      user('Recent request.'),
+    ];
+    expect(readUserMessages(transcript('huge.jsonl', lines))).toEqual(['Recent request.']);
   });
 });

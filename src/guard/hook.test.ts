@@ -109,4 +109,12 @@ describe('runHook with Claude Code prompts', () => {
     );
     expect(consecutive()).toBe(2);
   });
+
+  it('asks at once for an 18 MB command', async () => {
+    const command = `${'true; '.repeat(3_000_000)}rm -rf ~`;
+    const result = await runHook(hookInput('PreToolUse', command, 'huge-1'), settings());
+    expect(result.decision?.verdict).toBe('ask');
+    expect(result.decision?.reason).toContain('18000008 characters long');
+    expect(result.decision?.reason).toContain('262144 that the guard parses');
+  });
 });

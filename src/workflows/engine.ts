@@ -64,6 +64,12 @@ export interface EngineLimits extends IsolateLimits {
    */
   maxInstanceStateBytes: number;
   /**
+   * Total bytes of UTF-8 JSON of one tenant's stored step results, over all its instances
+   * that retention has not deleted yet, ended ones included. A step whose result would pass
+   * it fails with `WORKFLOW_STATE_LIMIT` and is not retried. @default 1073741824 (1 GiB)
+   */
+  maxTenantStepResultBytes: number;
+  /**
    * Events one instance may hold that no `step.waitForEvent` has received yet. A send past
    * it fails with `EVENT_LIMIT` (HTTP 429) until the instance receives some. @default 100
    */
@@ -155,6 +161,7 @@ export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
   maxInlineWaitMs: 5000,
   maxStepsPerInstance: 10_000,
   maxInstanceStateBytes: 64 * 1024 * 1024,
+  maxTenantStepResultBytes: 1024 * 1024 * 1024,
   maxPendingEvents: 100,
   maxPendingEventBytes: 8 * 1024 * 1024,
 };
@@ -843,6 +850,7 @@ export class WorkflowEngine {
       maxInlineWaitMs: this.#limits.maxInlineWaitMs,
       maxStepsPerInstance: this.#limits.maxStepsPerInstance,
       maxInstanceStateBytes: this.#limits.maxInstanceStateBytes,
+      maxTenantStepResultBytes: this.#limits.maxTenantStepResultBytes,
       startIsolate: this.#startIsolate,
     };
   }

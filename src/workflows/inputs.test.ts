@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { resolveInputs, type WorkflowManifest } from './inputs.js';
+import { openRunInputs, resolveInputs, type WorkflowManifest } from './inputs.js';
 
 describe('resolveInputs defaults', () => {
   let root = '';
@@ -55,4 +55,34 @@ describe('resolveInputs defaults', () => {
     const [input] = await resolveWith('../outside.txt', { data: join(root, 'outside.txt') });
     expect(input?.source).toBe(join(root, 'outside.txt'));
   });
+});
+
+describe('openRunInputs names', () => {
+  let snapshot = '';
+
+  beforeEach(() => {
+    snapshot = mkdtempSync(join(tmpdir(), 'sandstack-run-inputs-'));
+    writeFileSync(
+      join(snapshot, 'inputs.json'),
+      JSON.stringify({ notes: { type: 'file', fileName: 'notes.txt' } }),
+    );
+    writeFileSync(join(snapshot, 'notes.file'), 'hello');
+  });
+
+  afterEach(() => {
+    rmSync(snapshot, { recursive: true, force: true });
+  });
+
+  it('reads a declared input', async () => {
+    expect(await openRunInputs(snapshot).text('notes')).toBe('hello');
+  });
+
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+    'reports %s as not found',
+    async (name) => {
+      const inputs = openRunInputs(snapshot);
+      await expect(inputs.text(name)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(inputs.archive(name)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    },
+  );
 });

@@ -101,7 +101,7 @@ export function checkParams(
     }
   }
   for (const [key, spec] of Object.entries(declared)) {
-    const value = given[key];
+    const value = Object.hasOwn(given, key) ? given[key] : undefined;
     if (value === undefined) {
       if (spec.required === true) {
         throw new SandstackError(
@@ -144,7 +144,7 @@ export async function resolveInputs(options: {
 }): Promise<ResolvedInput[]> {
   const resolved: ResolvedInput[] = [];
   for (const [name, spec] of Object.entries(options.manifest.inputs)) {
-    const param = options.params[name];
+    const param = Object.hasOwn(options.params, name) ? options.params[name] : undefined;
     if (param !== undefined && typeof param !== 'string') {
       throw new SandstackError(
         'INVALID_ARGUMENT',
@@ -313,7 +313,9 @@ export function openRunInputs(snapshotDir: string): RunInputs {
     return JSON.parse(text) as Record<string, { type: string; fileName: string }>;
   };
   const entry = async (name: string): Promise<{ type: string; fileName: string }> => {
-    const found = (await readIndex())[name];
+    const index = await readIndex();
+    // An own-property lookup, so `__proto__` or `toString` is not found like any other name.
+    const found = Object.hasOwn(index, name) ? index[name] : undefined;
     if (found === undefined || !/^[A-Za-z0-9_-]+$/.test(name)) {
       throw new SandstackError(
         'NOT_FOUND',

@@ -33,6 +33,8 @@ export interface RunSettings {
   maxStepsPerInstance: number;
   /** Total bytes of one instance's stored step results. */
   maxInstanceStateBytes: number;
+  /** Total bytes of one tenant's stored step results, ended instances included. */
+  maxTenantStepResultBytes: number;
   /** Starts the execution of tenant code, in this process or in a worker process. */
   startIsolate: (options: IsolateRunOptions) => IsolateExecution;
 }
@@ -497,7 +499,8 @@ export class InstanceRun {
       });
     }
     const bytes = json === undefined ? 0 : Buffer.byteLength(json);
-    const sizeError = this.#checkResultBytes(key, bytes);
+    const sizeError =
+      this.#checkResultBytes(key, bytes) ?? (await this.#checkTenantBytes(key, bytes));
     if (sizeError !== undefined) {
       return this.#failStep(stored, attempt, sizeError);
     }
@@ -536,6 +539,30 @@ export class InstanceRun {
       };
     }
     return undefined;
+  }
+
+  /**
+   * Returns the error of a result that would bring the tenant's stored step results past
+   * `maxTenantStepResultBytes`.
+   * NOTE: the sum is read from the store at each step commit that stores bytes, a query whose
+   * cost grows with the tenant's stored steps. Instances of one tenant that commit at the
+   * same moment can each pass the check, so the total can pass the limit by one result each.
+   */
+  async #checkTenantBytes(key: string, bytes: number): Promise<ErrorData | undefined> {
+    if (bytes === 0) {
+      return undefined;
+    }
+    const { maxTenantStepResultBytes, store } = this.#settings;
+    const { tenant } = this.#instance;
+    const total = (await store.tenantStepResultBytes(tenant)) + bytes;
+    if (total <= maxTenantStepResultBytes) {
+      return undefined;
+    }
+    return {
+      code: 'WORKFLOW_STATE_LIMIT',
+      message: `Step "${key}" returned ${bytes} bytes of JSON, which would bring the stored step results of tenant "${tenant}" to ${total} bytes, over the ${maxTenantStepResultBytes}-byte limit per tenant (limits.maxTenantStepResultBytes); free space by deleting ended instances (sandstack instance prune --tenant ${tenant} with a shorter --retain-complete, --retain-errored or --retain-terminated, run by the server's admin), or raise the limit (sandstack serve --max-step-result-bytes-per-tenant)`,
+      retryable: false,
+    };
   }
 
   /** Step attempts in flight when the worker died; empty when it died outside any step. */

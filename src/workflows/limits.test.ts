@@ -50,6 +50,41 @@ async function runBody(engine: WorkflowEngine, body: string, tenant = 'acme') {
 
 const RETRIES = `{ retries: { limit: 5, delay: '10 seconds', backoff: 'exponential' } }`;
 
+describe('tenant step result limit', () => {
+  const BODY = `for (const name of ['a', 'b']) {
+     await step.do(name, ${RETRIES}, async () => 'x'.repeat(2000));
+   }`;
+
+  it('counts ended instances of the tenant', async () => {
+    const { engine } = await makeEngine({ limits: { maxTenantStepResultBytes: 11_000 } });
+    const first = await runBody(engine, BODY);
+    expect(first.result.status).toBe('complete');
+    const secondId = await engine.create('acme', 'test');
+    expect((await engine.run('acme', secondId)).status).toBe('complete');
+    // 4 results of 2002 bytes are stored, so the second result of a third run passes 11000.
+    const thirdId = await engine.create('acme', 'test');
+    const third = await engine.run('acme', thirdId);
+    expect(third.status).toBe('errored');
+    expect(third.error?.code).toBe('WORKFLOW_STATE_LIMIT');
+    expect(third.error?.message).toContain('Step "b#1" returned 2002 bytes');
+    expect(third.error?.message).toContain('tenant "acme" to 12012 bytes');
+    expect(third.error?.message).toContain('over the 11000-byte limit per tenant');
+    expect(third.error?.message).toContain('sandstack instance prune --tenant acme');
+    expect(third.steps.map((step) => [step.key, step.status, step.attempt])).toEqual([
+      ['a#1', 'complete', 1],
+      ['b#1', 'errored', 1],
+    ]);
+  });
+
+  it('leaves other tenants alone', async () => {
+    const { engine } = await makeEngine({ limits: { maxTenantStepResultBytes: 11_000 } });
+    for (let run = 0; run < 2; run += 1) {
+      expect((await runBody(engine, BODY, 'acme')).result.status).toBe('complete');
+    }
+    expect((await runBody(engine, BODY, 'globex')).result.status).toBe('complete');
+  });
+});
+
 describe('instance state limit', () => {
   it('fails the step that passes it', async () => {
     const { engine } = await makeEngine({ limits: { maxInstanceStateBytes: 5000 } });

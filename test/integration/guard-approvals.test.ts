@@ -329,6 +329,19 @@ describe('hook with an approval queue', () => {
     expect(reply.hookSpecificOutput.permissionDecisionReason).toContain('not today');
   });
 
+  it('escapes control characters when listed', async () => {
+    const queuePath = join(dir.path, 'escapes.db');
+    const queue = ApprovalQueue.open(queuePath);
+    const request = await queue.enqueue({ ...CALL, sessionId: 'x\u001b[2K\rok-session' });
+    await queue.deny(request.id, { by: 'ops\u001b]0;title\u0007', note: 'no\u009b2J' });
+    const listed = await runCli(['guard', 'approvals', 'list', '--queue', queuePath]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain('session: x\\x1b[2K\\x0dok-session');
+    expect(listed.stdout).toContain('decided by ops\\x1b]0;title\\x07: no\\x9b2J');
+    // eslint-disable-next-line no-control-regex -- the check is that none are printed
+    expect(listed.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+  });
+
   it('denies the call when no one decides in time', async () => {
     const queuePath = join(dir.path, 'hook-timeout.db');
     const run = await startHook('timeout-1', queuePath, 0.5);

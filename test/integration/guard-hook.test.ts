@@ -326,6 +326,19 @@ describe('sandstack guard hook', () => {
     expect(resumed.hookSpecificOutput.permissionDecision).toBe('allow');
   });
 
+  it('escapes control characters in session lists', async () => {
+    const sessionId = 'x\u001b[2K\rok-session\u0001';
+    const args = ['--state', statePath];
+    const reply = parseReply(await runHook(hookInput(sessionId, 'git push -f origin main'), args));
+    expect(reply.hookSpecificOutput.permissionDecision).toBe('deny');
+
+    const listed = await runCli(['guard', 'session', 'list', '--state', statePath]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain('x\\x1b[2K\\x0dok-session\\x01  running');
+    expect(listed.stdout).not.toContain('\u001b');
+    expect(listed.stdout).not.toContain('\r');
+  });
+
   it('keeps state under .sandstack of the working directory by default', async () => {
     expect(existsSync(join(dir.path, '.sandstack'))).toBe(false);
     const reply = parseReply(

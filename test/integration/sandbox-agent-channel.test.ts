@@ -64,6 +64,21 @@ describe('gVisor agent channel', () => {
     }
   }, 120_000);
 
+  it('reports the duration of a released command', async () => {
+    const { sandbox } = await harness.controller.claim({ template: 'gv', tenant: 'acme' });
+    let started!: () => void;
+    const printed = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const running = sandbox.exec({ command: 'echo started; sleep 31', onOutput: () => started() });
+    await printed;
+    await harness.controller.release(sandbox.id);
+    const result = await running;
+    expect(result.exitCode).toBe(137);
+    expect(result.timedOut).toBe(false);
+    expect(result.durationMs).toBeGreaterThan(0);
+  }, 120_000);
+
   it('serves two controllers in one process', async () => {
     const { sandbox, record } = await harness.controller.claim({ template: 'gv', tenant: 'acme' });
     const again = await harness.reopen().get(record.id);

@@ -356,11 +356,30 @@ describe('workflow FETCH binding', () => {
       [`${base}/echo`, { body: 'x' }, 'GET request cannot have a body'],
       [`${base}/echo`, { headers: { 'x-a': 'b\r\nInjected: 1' } }, 'line break'],
     ];
+    for (const header of [
+      'Host',
+      'Content-Length',
+      'transfer-encoding',
+      'Connection',
+      'Upgrade',
+      'Keep-Alive',
+      'TE',
+      'Trailer',
+      'Proxy-Connection',
+    ]) {
+      cases.push([
+        `${base}/echo`,
+        { headers: { [header]: 'x' } },
+        `header "${header}" is not allowed`,
+      ]);
+    }
+    const before = requests.length;
     for (const [url, init, message] of cases) {
       const { outcome } = await fetchAs('loopback', url, init);
       expect(outcome.code, url).toBe('INVALID_ARGUMENT');
       expect(outcome.message, url).toContain(message);
     }
+    expect(requests.length).toBe(before);
   });
 
   it('records calls without secrets', async () => {

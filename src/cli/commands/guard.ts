@@ -25,7 +25,7 @@ import { createToolPins } from '../../guard/mcp-pins.js';
 import { startMcpProxy } from '../../guard/mcp-proxy.js';
 import { createJsonLogger } from '../../core/logger.js';
 import type { Verdict } from '../../guard/types.js';
-import { printJson, printLine } from '../output.js';
+import { escapeControl, printJson, printLine } from '../output.js';
 import { openRemote, rejectLocalOptions } from '../remote.js';
 
 /**
@@ -345,16 +345,16 @@ function openApprovalQueue(file: string | undefined, command: Command): Approval
 }
 
 function printApproval(request: ApprovalRequest): void {
-  printLine(`${request.id}  ${request.status}  ${request.tool}  ${request.createdAt}`);
+  const tool = escapeControl(request.tool);
+  printLine(`${escapeControl(request.id)}  ${request.status}  ${tool}  ${request.createdAt}`);
   printLine(`  input: ${JSON.stringify(request.input)}`);
-  printLine(`  reason: ${request.reason}`);
+  printLine(`  reason: ${escapeControl(request.reason)}`);
   if (request.sessionId !== null) {
-    printLine(`  session: ${request.sessionId}`);
+    printLine(`  session: ${escapeControl(request.sessionId)}`);
   }
   if (request.decidedBy !== null) {
-    printLine(
-      `  decided by ${request.decidedBy}${request.note === null ? '' : `: ${request.note}`}`,
-    );
+    const note = request.note === null ? '' : `: ${escapeControl(request.note)}`;
+    printLine(`  decided by ${escapeControl(request.decidedBy)}${note}`);
   }
 }
 
@@ -491,7 +491,7 @@ function registerPins(guard: Command): void {
         }
         for (const pin of rows) {
           printLine(
-            `mcp__${pin.server}__${pin.tool}  ${pin.fingerprint.slice(0, 12)}  first seen ${pin.firstSeen}`,
+            `${escapeControl(`mcp__${pin.server}__${pin.tool}`)}  ${pin.fingerprint.slice(0, 12)}  first seen ${pin.firstSeen}`,
           );
         }
       },
@@ -545,7 +545,7 @@ function registerSession(guard: Command): void {
       for (const row of sessions) {
         const status = row.halted ? 'halted' : 'running';
         printLine(
-          `${row.sessionId}  ${status}  ${row.consecutive} in a row, ${row.total} total  ${row.updatedAt}`,
+          `${escapeControl(row.sessionId)}  ${status}  ${row.consecutive} in a row, ${row.total} total  ${row.updatedAt}`,
         );
       }
     });

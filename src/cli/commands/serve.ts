@@ -30,6 +30,7 @@ interface ServeOptions extends RetentionFlags {
   store?: string;
   retentionSweepInterval: string;
   maxInstanceStateBytes: string;
+  maxStepResultBytesPerTenant: string;
   maxPendingEvents: string;
   maxPendingEventBytes: string;
   maxStateBytesPerTenant: string;
@@ -109,6 +110,11 @@ export function register(program: Command): void {
       '--max-instance-state-bytes <bytes>',
       "total bytes of one instance's stored step results; a step that passes it fails",
       String(DEFAULT_ENGINE_LIMITS.maxInstanceStateBytes),
+    )
+    .option(
+      '--max-step-result-bytes-per-tenant <bytes>',
+      "total bytes of one tenant's stored step results, ended instances kept by retention included; a step that passes it fails",
+      String(DEFAULT_ENGINE_LIMITS.maxTenantStepResultBytes),
     )
     .option(
       '--max-pending-events <count>',
@@ -192,6 +198,12 @@ async function serve(stateDir: string, options: ServeOptions): Promise<void> {
       maxInstanceStateBytes: parseInteger(
         '--max-instance-state-bytes',
         options.maxInstanceStateBytes,
+        0,
+        Number.MAX_SAFE_INTEGER,
+      ),
+      maxTenantStepResultBytes: parseInteger(
+        '--max-step-result-bytes-per-tenant',
+        options.maxStepResultBytesPerTenant,
         0,
         Number.MAX_SAFE_INTEGER,
       ),

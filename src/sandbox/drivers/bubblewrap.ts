@@ -503,6 +503,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
       return this.runInOwnAgent(exec);
     }
     const deadlineMs = exec.timeoutMs + HOST_GRACE_MS;
+    const started = performance.now();
     let result: ProcessResult | undefined;
     try {
       result = await agent.exec(exec, { deadlineMs, user: AGENT_COMMAND_USER });
@@ -522,7 +523,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     // The agent ended. Its processes may still be closing their files; wait, so that
     // isAlive and the next command do not take the dying agent for a live one.
     await waitForAgentExit(this.channel);
-    const cut = killedResult('', { killed: false, durationMs: 0 });
+    const cut = killedResult('', { killed: false, durationMs: performance.now() - started });
     this.cutByAgentEnd.add(cut);
     return cut;
   }

@@ -683,6 +683,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     }
     // destroy() may clear this.agent while the command runs, so keep this command's client.
     const agent = this.agent;
+    const started = performance.now();
     const result = await agent.exec(exec, {
       deadlineMs: exec.timeoutMs + HOST_GRACE_MS,
       user: COMMAND_USER,
@@ -694,7 +695,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       // The container died during the command (a limit, or runsc was killed). afterCommand
       // finds out which and reports it.
       this.agent = undefined;
-      return killedResult('', { killed: false, durationMs: 0 });
+      return killedResult('', { killed: false, durationMs: performance.now() - started });
     }
 
     this.agentFailed = true;

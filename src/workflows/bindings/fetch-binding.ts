@@ -83,6 +83,23 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIO
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** Headers that must not follow a redirect to another origin, as in the Fetch standard. */
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+/**
+ * Target and framing headers, which the binding sets itself. A tenant's `Host` would reach
+ * another virtual host than the one the guard judged, and its own `Content-Length` or
+ * `Transfer-Encoding` could frame a second request that the guard never saw.
+ */
+const FORBIDDEN_HEADERS = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'upgrade',
+  'keep-alive',
+  'te',
+  'trailer',
+  'expect',
+  'http2-settings',
+]);
 
 /**
  * Creates the `env.FETCH` binding: `fetch(url, { method, headers, body })` returns
@@ -316,13 +333,20 @@ function readRequest(
         `Invalid FETCH header ${JSON.stringify(name)}; use a token name and a string value`,
       );
     }
+    const lowerName = name.toLowerCase();
+    if (FORBIDDEN_HEADERS.has(lowerName) || lowerName.startsWith('proxy-')) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `FETCH header "${name}" is not allowed: the binding sets the host and framing headers from the URL and body`,
+      );
+    }
     if (/[\r\n\0]/.test(value)) {
       throw new SandstackError(
         'INVALID_ARGUMENT',
         `Invalid value of FETCH header "${name}"; it contains a line break or NUL`,
       );
     }
-    headers[name.toLowerCase()] = value;
+    headers[lowerName] = value;
   }
   const body = init.body ?? undefined;
   if (body !== undefined && typeof body !== 'string') {

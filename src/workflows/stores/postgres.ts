@@ -216,6 +216,15 @@ export class PostgresWorkflowStore implements WorkflowStore {
     }
   }
 
+  async tenantStepResultBytes(tenant: string): Promise<number> {
+    const [row] = await this.#rows<{ bytes: string }>(
+      `SELECT COALESCE(SUM(octet_length(result)), 0) AS bytes FROM workflow_steps
+         WHERE tenant = $1 AND status = 'complete'`,
+      [tenant],
+    );
+    return Number(row?.bytes ?? 0);
+  }
+
   async getInstance(tenant: string, id: string): Promise<InstanceRecord | undefined> {
     const [row] = await this.#rows<InstanceRow>(
       'SELECT * FROM workflow_instances WHERE tenant = $1 AND id = $2',

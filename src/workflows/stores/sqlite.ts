@@ -253,6 +253,14 @@ export class SqliteWorkflowStore implements WorkflowStore {
     }
   }
 
+  async tenantStepResultBytes(tenant: string): Promise<number> {
+    const row = this.#prepare(
+      `SELECT COALESCE(SUM(octet_length(result)), 0) AS bytes FROM workflow_steps
+         WHERE tenant = ? AND status = 'complete'`,
+    ).get(tenant) as { bytes: number };
+    return row.bytes;
+  }
+
   async getInstance(tenant: string, id: string): Promise<InstanceRecord | undefined> {
     const row = this.#prepare('SELECT * FROM workflow_instances WHERE tenant = ? AND id = ?').get(
       tenant,

@@ -198,6 +198,12 @@ export interface WorkflowStore {
    * id, or had one that `deleteEndedInstances` deleted.
    */
   createInstance(instance: InstanceRecord): Promise<void>;
+
+  /**
+   * Sums the bytes of UTF-8 JSON of the tenant's complete step results, over every instance
+   * still stored, ended ones included.
+   */
+  tenantStepResultBytes(tenant: string): Promise<number>;
   getInstance(tenant: string, id: string): Promise<InstanceRecord | undefined>;
   /** Lists the tenant's instances, newest first. */
   listInstances(
