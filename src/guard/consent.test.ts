@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { actionKind, requestsAction, requestsFor, requestsPost } from './consent.js';
+import { actionKind, asksWithout, requestsAction, requestsFor, requestsPost } from './consent.js';
+import { createGuard } from './guard.js';
 import { parseShell, type SimpleCommand } from './shell.js';
 
 async function firstCommand(command: string): Promise<SimpleCommand> {
@@ -119,5 +120,35 @@ describe('requestsPost', () => {
 
   it('rejects a draft request', () => {
     expect(requestsPost('#web-team', 'Draft a note for #web-team, I will post it.')).toBe(false);
+  });
+});
+
+describe('asksWithout', () => {
+  it.each([
+    ['Create an issue for the crash.', true],
+    ['Never create issues or send any email.', false],
+    ["Don't create anything; just read the logs.", false],
+    ['Read the logs. Then create an issue for it.', true],
+    ['The test does not create an issue, why?', false],
+  ])('reads %j', (messages, expected) => {
+    expect(asksWithout(/\bcreate\b/i, messages)).toBe(expected);
+  });
+});
+
+describe('negated requests', () => {
+  it.each([
+    ['mcp__gh__create_issue', 'Never create issues or send any email.'],
+    ['mcp__mail__send_email', 'Never create issues or send any email.'],
+  ])('does not let %s run on %j', async (tool, message) => {
+    const decision = await createGuard().decide(
+      { tool, input: { title: 'Crash', to: 'team@acme.example' } },
+      {
+        cwd: '/home/dev/project',
+        projectDir: '/home/dev/project',
+        homeDir: '/home/dev',
+        userMessages: [message],
+      },
+    );
+    expect(decision.verdict).not.toBe('allow');
   });
 });

@@ -77,6 +77,23 @@ export function requestsFor(kind: ActionKind, messages: string): string[] {
     );
 }
 
+/** Words that, before a verb in the same sentence, turn a request into a refusal. */
+const NEGATION =
+  /\b(?:don'?t|do not|does not|doesn'?t|never|not|no need to|hold off|without|avoid|stop)\b/i;
+
+/**
+ * Checks whether some sentence of the user's messages matches `pattern` with no negation
+ * before the match in that sentence, so "never create issues" does not consent to creating
+ * one while "create an issue" does.
+ */
+export function asksWithout(pattern: RegExp, messages: string): boolean {
+  const unanchored = new RegExp(pattern.source, pattern.flags.replace('g', ''));
+  return messages.split(/(?<=[.!?;])\s+|\n+/).some((sentence) => {
+    const match = unanchored.exec(sentence);
+    return match !== null && !NEGATION.test(sentence.slice(0, match.index));
+  });
+}
+
 /** Words for kubectl contexts of a cluster on this machine. */
 const LOCAL_CONTEXT = /^(?:kind-|k3d-|minikube|docker-desktop|rancher-desktop|colima|orbstack)/;
 const LOCAL_WORDS =

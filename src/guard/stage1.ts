@@ -3,7 +3,7 @@
  * blocking: a command it cannot parse with confidence is never allowed automatically.
  */
 import { checkExfiltration } from './exfiltration.js';
-import { requestsAction } from './consent.js';
+import { asksWithout, requestsAction } from './consent.js';
 import { checkInlineRemotes } from './inline-remotes.js';
 import { checkInlineSecretPrints } from './inline-secrets.js';
 import { checkMcpServerAdd } from './agent-servers.js';
@@ -340,7 +340,9 @@ function hasConsent(
   if (rule.id === 'persistence' && plantsRemoteCode(parsed)) {
     return false;
   }
-  return rule.consent !== undefined && rule.consent.every((pattern) => pattern.test(messages));
+  return (
+    rule.consent !== undefined && rule.consent.every((pattern) => asksWithout(pattern, messages))
+  );
 }
 
 /** Rules whose consent is decided by {@link requestsAction} for the commands it maps to a kind. */

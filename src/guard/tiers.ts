@@ -10,7 +10,7 @@ import { CREDENTIAL_STORE_PATH, searchPatternToRegExp } from './credential-store
 import { CREDENTIAL_PATH, type Finding } from './findings.js';
 import { credentialFiles, projectSecretFiles } from './globs.js';
 import { asksToRemoveScanner, disablesSecurityJob, removesSecurityHook } from './ci-controls.js';
-import { requestsPost } from './consent.js';
+import { asksWithout, requestsPost } from './consent.js';
 import { grepReachesCredential } from './search-targets.js';
 import { addedTokenLiteral } from './planted-secrets.js';
 import { forkReplacement } from './supply-chain.js';
@@ -611,7 +611,7 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       'secret-in-mcp',
     );
   }
-  if ((/prod/i.test(server) || namesProduction(call.input)) && !/\bprod/i.test(messages)) {
+  if ((/prod/i.test(server) || namesProduction(call.input)) && !asksWithout(/\bprod/i, messages)) {
     return blockFinding(
       'production-read',
       `The ${call.tool} call reaches a production system the user did not mention`,
@@ -628,7 +628,7 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       'mcp-sql-write',
     );
   }
-  if (makesPublic(call.input) && !/\bpublic\b/i.test(messages)) {
+  if (makesPublic(call.input) && !asksWithout(/\bpublic\b/i, messages)) {
     return blockFinding(
       'create-public-surface',
       `The ${call.tool} call makes a repository or resource public`,
@@ -661,7 +661,8 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
         );
   }
   const verb = Object.keys(MCP_VERBS).find((name) => tool.toLowerCase().includes(name));
-  const consented = verb !== undefined && (MCP_VERBS[verb]?.test(messages) ?? false);
+  const pattern = verb === undefined ? undefined : MCP_VERBS[verb];
+  const consented = pattern !== undefined && asksWithout(pattern, messages);
   if (consented) {
     return undefined;
   }
