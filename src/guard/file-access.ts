@@ -271,10 +271,15 @@ function narrowsPermissions(command: SimpleCommand): boolean {
 
 /** Returns the paths after `command`: a literal `cd` changes the working folder. */
 function afterCd(command: SimpleCommand, paths: PathContext): PathContext {
-  if (command.name !== 'cd' || command.dynamic || command.argv.length > 2) {
+  if ((command.name !== 'cd' && command.name !== 'pushd') || command.dynamic) {
     return paths;
   }
-  const target = command.argv[1];
+  // `-P`, `-L`, `-e` and `-@` change how cd resolves links, not where it goes.
+  const operands = command.argv.slice(1).filter((arg) => !/^-[PLe@]+$/.test(arg));
+  if (operands.length > 1) {
+    return paths;
+  }
+  const target = operands[0];
   if (target === '-') {
     return paths;
   }
@@ -529,7 +534,12 @@ function checkWriteTarget(
     );
   }
   const resolved = resolvePath(target, paths);
-  if (TEMP_ROOTS.some((root) => isInside(resolved, root)) && !target.includes('..')) {
+  // A project that lives in a temp folder is still the project.
+  if (
+    TEMP_ROOTS.some((root) => isInside(resolved, root)) &&
+    !target.includes('..') &&
+    !isInside(context.projectDir, resolved)
+  ) {
     return undefined;
   }
   if (clearsNamedCache(resolved, paths.homeDir, messages)) {

@@ -337,6 +337,7 @@ function readGit(argv: readonly string[], _input: string | undefined, runs: Nest
       index += 1;
     }
   }
+  settings.push(...configSetting(argv));
   for (const setting of settings) {
     const equals = setting.indexOf('=');
     const key = equals < 0 ? setting : setting.slice(0, equals);
@@ -349,6 +350,36 @@ function readGit(argv: readonly string[], _input: string | undefined, runs: Nest
       runs.unreadable.push(`git -c ${key} changes what git runs`);
     }
   }
+}
+
+/** Options of `git config` that take a separate value. */
+const GIT_CONFIG_VALUE_OPTIONS = new Set(['-f', '--file', '--blob', '--type', '--default']);
+
+/**
+ * Returns `key=value` for `git config [options] KEY VALUE`, which stores a setting that git
+ * runs later, so its value is judged now as `git -c` values are.
+ */
+function configSetting(argv: readonly string[]): string[] {
+  let index = 1;
+  while (index < argv.length && (argv[index] ?? '').startsWith('-')) {
+    index +=
+      GIT_VALUE_OPTIONS.has(argv[index] ?? '') || (argv[index] ?? '').startsWith('-c') ? 2 : 1;
+  }
+  if (argv[index] !== 'config') {
+    return [];
+  }
+  const operands: string[] = [];
+  for (index += 1; index < argv.length; index += 1) {
+    const arg = argv[index] ?? '';
+    if (GIT_CONFIG_VALUE_OPTIONS.has(arg)) {
+      index += 1;
+    } else if (!arg.startsWith('-')) {
+      operands.push(arg);
+    }
+  }
+  // `git config set KEY VALUE` is the newer spelling of `git config KEY VALUE`.
+  const [key, value] = operands[0] === 'set' ? operands.slice(1) : operands;
+  return key === undefined || value === undefined ? [] : [`${key}=${value}`];
 }
 
 function readZip(argv: readonly string[], _input: string | undefined, runs: NestedRuns): void {

@@ -240,6 +240,12 @@ function unescapeWord(text: string): string {
 
 function decodeAnsiC(text: string): string {
   return text
+    .replace(/\\[uU]([0-9a-fA-F]{1,8})/g, (match, hex: string) => {
+      const limit = match[1] === 'u' ? 4 : 8;
+      const digits = hex.slice(0, limit);
+      const code = parseInt(digits, 16);
+      return (code <= 0x10ffff ? String.fromCodePoint(code) : '') + hex.slice(limit);
+    })
     .replace(/\\x([0-9a-fA-F]{1,2})/g, (_match, hex: string) =>
       String.fromCharCode(parseInt(hex, 16)),
     )

@@ -1047,6 +1047,14 @@ function followNestedCode(
     }
     return;
   }
+  if (name === 'hash' && argv[1] === '-p' && argv.length >= 4) {
+    // `hash -p /bin/rm x` makes `x` run `/bin/rm`, as an alias would.
+    state.aliases ??= new Map();
+    for (const alias of argv.slice(3)) {
+      state.aliases.set(alias, quoteWord(argv[2] ?? ''));
+    }
+    return;
+  }
   if (name === 'eval') {
     const dynamic = context.argDynamic?.slice(1).some(Boolean) ?? command.dynamic;
     followShellString(parser, state, context, argv.slice(1).join(' '), dynamic, command);
