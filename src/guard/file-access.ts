@@ -482,7 +482,30 @@ function isWildcardAt(target: string, directory: string, paths: PathContext): bo
 }
 
 /** Returns the file operands a command writes or deletes, skipping the script operand of `sed -i`. */
+/** Options of download tools that name the file written, in their separate and joined forms. */
+const DOWNLOAD_OUTPUT: Readonly<Record<string, RegExp>> = {
+  curl: /^(?:-o|--output)(?:=(.*))?$/,
+  wget: /^(?:-O|--output-document)(?:=(.*))?$/,
+};
+
+/** Returns the files that `curl -o` or `wget -O` write, `-` (standard output) left out. */
+function downloadTargets(command: SimpleCommand, option: RegExp): string[] {
+  const targets: string[] = [];
+  command.argv.forEach((arg, index) => {
+    const match = option.exec(arg);
+    const target = match === null ? undefined : (match[1] ?? command.argv[index + 1]);
+    if (target !== undefined && target !== '-') {
+      targets.push(target);
+    }
+  });
+  return targets;
+}
+
 function writeTargets(command: SimpleCommand): string[] {
+  const download = DOWNLOAD_OUTPUT[command.name];
+  if (download !== undefined && Object.hasOwn(DOWNLOAD_OUTPUT, command.name)) {
+    return downloadTargets(command, download);
+  }
   if (command.name === 'tar' || command.name === 'unzip') {
     const flagIndex = command.argv.findIndex(
       (arg) => arg === '-C' || arg === '--directory' || arg === '-d',

@@ -813,7 +813,16 @@ function visitDeclaration(
     dynamic ||= value.dynamic;
   }
   walkExpansions(parser, node, state, context);
-  pushCommand(state, context, { argv, assignments: [], dynamic, text: node.text, wrappers: [] });
+  const command = pushCommand(state, context, {
+    argv,
+    assignments: [],
+    dynamic,
+    text: node.text,
+    wrappers: [],
+  });
+  for (const value of programVariableValues(command)) {
+    followShellString(parser, state, context, value, command.dynamic, command);
+  }
 }
 
 function visitCommand(parser: Parser, node: Node, state: WalkState, context: WalkContext): void {
@@ -950,6 +959,25 @@ function followAlias(
   state.aliases?.set(name, body);
 }
 
+/**
+ * Variables whose value programs run as a command: git runs `$EDITOR` through a shell on
+ * commit, `less` runs `$LESSOPEN`, bash runs `$PROMPT_COMMAND` and sources `$BASH_ENV`.
+ */
+const PROGRAM_VARIABLE =
+  /^(?:EDITOR|VISUAL|GIT_EDITOR|GIT_SEQUENCE_EDITOR|PAGER|GIT_PAGER|MANPAGER|SYSTEMD_PAGER|GIT_SSH_COMMAND|GIT_SSH|GIT_ASKPASS|SSH_ASKPASS|SUDO_ASKPASS|GIT_EXTERNAL_DIFF|BROWSER|LESSOPEN|LESSCLOSE|PROMPT_COMMAND|BASH_ENV|ENV)=/;
+
+/** Returns the values of program variables that `command` sets, for itself or by `export`. */
+function programVariableValues(command: SimpleCommand): string[] {
+  const exported =
+    command.name === 'export' || command.name === 'declare' || command.name === 'typeset'
+      ? command.argv.slice(1)
+      : [];
+  return [...command.assignments, ...exported]
+    .filter((assignment) => PROGRAM_VARIABLE.test(assignment))
+    .map((assignment) => assignment.slice(assignment.indexOf('=') + 1))
+    .filter((value) => value.trim() !== '');
+}
+
 /** Follows the commands that programs such as `trap`, `awk` or `tar` run from their arguments. */
 function followRunners(
   parser: Parser,
@@ -963,6 +991,9 @@ function followRunners(
     if (problem !== undefined) {
       flag(state, problem);
     }
+  }
+  for (const value of programVariableValues(command)) {
+    followShellString(parser, state, context, value, command.dynamic, command);
   }
   const runs = nestedRuns(command.argv, command.name, context.heredocBody);
   if (runs === undefined) {
