@@ -240,15 +240,16 @@ async function serve(stateDir: string, options: ServeOptions): Promise<void> {
     printLine(`  ${server.newAdminToken}`);
     printLine('Keep it secret. Start with --rotate-admin-token to replace it.');
   }
-  printLine(
-    `sandstack serve listening on ${server.url} (state in ${stateDir}${store?.startsWith('postgres') === true ? '; workflows in PostgreSQL' : ''})`,
-  );
+  // Before the line that says the server is ready, which scripts and tests wait for.
   if (store?.startsWith('postgres') === true) {
     // Tenants, tokens, approvals, traces and env.STATE are shared through PostgreSQL too.
     printWarning(
       "Sandboxes, pools, templates, their usage records and the action log stay in this server's SQLite file; each server that shares the PostgreSQL store keeps its own",
     );
   }
+  printLine(
+    `sandstack serve listening on ${server.url} (state in ${stateDir}${store?.startsWith('postgres') === true ? '; workflows in PostgreSQL' : ''})`,
+  );
 
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {

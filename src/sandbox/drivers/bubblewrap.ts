@@ -628,7 +628,8 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
    * workspace.
    */
   protected async afterCommand(result: ProcessResult): Promise<void> {
-    if (!this.cutByAgentEnd.has(result)) {
+    // A command that destroy cut short returns its result, not a crash error.
+    if (!this.cutByAgentEnd.has(result) || this.destroyed) {
       return;
     }
     const hits = readLimitHits(this.id);

@@ -340,6 +340,8 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
   private readonly bundle: string;
   /** The container ran the last command normally, so the next one skips `runsc state`. */
   private knownAlive = false;
+  /** Set by destroy, so a command it cuts short returns its result instead of a crash error. */
+  private destroying = false;
   /** Channel to the command agent, the container's init, when the agent was built. */
   private agent: ExecAgentClient | undefined;
   /** A checkpoint is being written, so a command that ends now was cut by it. */
@@ -619,6 +621,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
   }
 
   async destroy(): Promise<void> {
+    this.destroying = true;
     this.knownAlive = false;
     this.agent?.close();
     this.agent = undefined;
@@ -907,7 +910,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       // A suspend stopped the container under the command, which is not a limit.
       throw this.suspendedError('the sandbox was suspended while the command ran');
     }
-    if (result.exitCode === 0) {
+    if (result.exitCode === 0 || this.destroying) {
       return;
     }
     this.knownAlive = await this.isAlive();
