@@ -33,9 +33,9 @@ const DELETE_REQUEST = /\b(?:delete|remove|drop|clear|purge|wipe|evict|clean)\b/
 /**
  * Checks whether the user asked to delete `resolved`, an entry inside a package manager's
  * cache or local repository: the messages ask for a delete, name the tool and its cache or
- * repository, and name the entry's own folder or file name, as "drop com.acme.internal from my gradle cache" names
- * `~/.gradle/caches/modules-2/files-2.1/com.acme.internal`. The cache root itself does not
- * qualify.
+ * repository, and name the entry's own folder or file name, as "drop com.acme.internal from
+ * my gradle cache" names `~/.gradle/caches/modules-2/files-2.1/com.acme.internal`. The cache
+ * root itself does not qualify.
  */
 export function namesCacheEntry(messages: string, resolved: string, homeDir: string): boolean {
   const entry = resolved.replace(/^.*\//, '');
