@@ -41,8 +41,12 @@ describe('editsNamedGitSettings', () => {
     const message = 'Set the git core hooks path and my alias up for me everywhere.';
     const hooks = ['[core]', '[core]\n\thooksPath = /home/dev/.githooks'] as const;
     const alias = ['[alias]', '[alias]\n\tup = !sh up.sh'] as const;
+    const template = ['[init]', '[init]\n\ttemplateDir = /tmp/tpl'] as const;
     expect(editsNamedGitSettings(gitconfig, HOME, ...hooks, message)).toBe(false);
     expect(editsNamedGitSettings(gitconfig, HOME, ...alias, message)).toBe(false);
+    expect(editsNamedGitSettings(gitconfig, HOME, ...template, 'Set git init template dir.')).toBe(
+      false,
+    );
   });
 
   it('rejects unnamed settings and other files', () => {

@@ -93,9 +93,10 @@ export function addsOnlyRequestedShellHooks(
 
 /** Sections whose settings run programs, fetch from other places or weaken checks. */
 const UNSAFE_GIT_SECTIONS =
-  /^(?:alias|credential|url|include|includeif|filter|diff|merge|difftool|mergetool|pager|gpg|http|https|protocol|safe|sequence|uploadpack|receive|transfer|fetch|web|sendemail|ssh|submodule)$/i;
-const UNSAFE_CORE_KEYS =
-  /^(?:hookspath|sshcommand|pager|editor|fsmonitor|askpass|gitproxy|worktree|sharedrepository)$/i;
+  /^(?:alias|credential|url|include|includeif|filter|diff|merge|difftool|mergetool|pager|gpg|http|https|protocol|safe|sequence|uploadpack|receive|transfer|fetch|web|sendemail|ssh|submodule|remote)$/i;
+/** Keys that name a program, a hook folder or a template in any section, such as `init.templateDir`. */
+const UNSAFE_KEYS =
+  /^(?:hookspath|templatedir|sshcommand|pager|editor|fsmonitor|askpass|gitproxy|worktree|sharedrepository|helper|program|command|cmd|driver|tool|textconv|external|path)$/i;
 
 /** Returns the `section.key` names of the settings that `added` sets and `removed` did not. */
 function changedGitSettings(removed: string, added: string): string[] | undefined {
@@ -146,7 +147,7 @@ export function editsNamedGitSettings(
       const [section = '', key = ''] = setting.split('.');
       return (
         !UNSAFE_GIT_SECTIONS.test(section) &&
-        !(section.toLowerCase() === 'core' && UNSAFE_CORE_KEYS.test(key)) &&
+        !UNSAFE_KEYS.test(key) &&
         [section, ...key.split(/(?=[A-Z])|[-_]/)]
           .filter((word) => word !== '')
           .every((word) => containsWord(messages, word))
