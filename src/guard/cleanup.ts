@@ -2,6 +2,7 @@
  * Stage-1 exemptions for cleanups inside the project: a `find -delete` of files that a build
  * or test run makes again, and a `git clean` limited to folders the user named.
  */
+import { asksWithout } from './consent.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /**
@@ -194,4 +195,79 @@ function namesFolder(messages: string, folder: string): boolean {
   }
   const escaped = folder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`(?:^|[\\s'"\`(])${escaped}(?:/|\\b)`, 'i').test(messages);
+}
+
+/** Checks that the user's messages name what a `find -delete` matches, such as `.orig` for `-name '*.orig'`. */
+export function namesFindPattern(messages: string, parsed: ParsedShell): boolean {
+  const names = parsed.commands
+    .filter((command) => command.name === 'find')
+    .flatMap((command) =>
+      command.argv.filter((_arg, index) =>
+        ['-name', '-iname'].includes(command.argv[index - 1] ?? ''),
+      ),
+    );
+  const lower = messages.toLowerCase();
+  return (
+    names.length > 0 &&
+    names.every((name) => {
+      // Compare letters and digits only, so "pycache folders" names `-name '__pycache__'`.
+      const literal = name.replace(/[^a-z0-9]/gi, '').toLowerCase();
+      return literal.length >= 3 && lower.replace(/[^a-z0-9]/g, '').includes(literal);
+    })
+  );
+}
+
+/** `find` arguments that select by name or type only, and the actions that print the matches. */
+const NAME_SELECTORS = new Set(['-name', '-iname', '-type', '-maxdepth', '-mindepth']);
+const NAME_JOINERS = new Set(['-o', '-or', '-a', '-and', '(', ')', '-print', '-print0']);
+
+/** Checks that a `find` prints files chosen only by the patterns and types it lists. */
+function selectsByNameOnly(command: SimpleCommand): boolean {
+  const expression = command.argv.slice(1 + findRoots(command).length);
+  // With `-o`, a `-type` test is a branch of its own (`-name '*.orig' -o -type f`) that
+  // selects files no pattern names.
+  const joined = expression.some((arg) => arg === '-o' || arg === '-or');
+  for (let index = 0; index < expression.length; index += 1) {
+    const arg = expression[index] ?? '';
+    if (arg === '-type' && joined) {
+      return false;
+    }
+    if (NAME_SELECTORS.has(arg)) {
+      index += 1;
+    } else if (!NAME_JOINERS.has(arg)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Checks whether `parsed` is `find … | xargs rm` deleting only files the user named by pattern
+ * inside the project, as "delete the leftover .orig and .rej files" names
+ * `find . -name '*.orig' -o -name '*.rej' | xargs rm -f`. The find may only select by name
+ * and type (no `-not`, `-newer`, `-true` or `-exec`), and rm may take no paths of its own.
+ */
+export function deletesNamedFindMatches(
+  parsed: ParsedShell,
+  messages: string,
+  isProjectPath: (root: string) => boolean,
+): boolean {
+  const [find, remover, ...rest] = parsed.commands;
+  return (
+    find !== undefined &&
+    remover !== undefined &&
+    rest.length === 0 &&
+    find.name === 'find' &&
+    find.wrappers.length === 0 &&
+    !find.dynamic &&
+    findRoots(find).every((root) => !root.includes('..') && isProjectPath(root)) &&
+    selectsByNameOnly(find) &&
+    remover.name === 'rm' &&
+    remover.wrappers.length === 1 &&
+    remover.wrappers[0] === 'xargs' &&
+    !remover.dynamic &&
+    remover.argv.slice(1).every((arg) => /^-[frv]+$/.test(arg)) &&
+    asksWithout(DISCARD_VERB, messages) &&
+    namesFindPattern(messages, parsed)
+  );
 }

@@ -7,6 +7,7 @@ import { containsWord } from './named-targets.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import { CREDENTIAL_PATH, finding, type Finding } from './findings.js';
 import { namesCacheEntry } from './caches.js';
+import { deletesNamedFindMatches } from './cleanup.js';
 import { credentialFileMatching, expandBraces } from './globs.js';
 import { isRequestedWrite } from './requested-writes.js';
 import { protectedControl, protectedWrite } from './protected-writes.js';
@@ -60,7 +61,13 @@ export function checkPaths(
               .map((redirect) => redirect.target),
             ...written,
           ];
-    if (command.wrappers.includes('xargs') && DESTRUCTIVE.has(command.name)) {
+    if (
+      command.wrappers.includes('xargs') &&
+      DESTRUCTIVE.has(command.name) &&
+      !deletesNamedFindMatches(parsed, messages, (root) =>
+        isInside(resolvePath(root, current), context.projectDir),
+      )
+    ) {
       return finding(
         'local-destruction',
         `The command runs ${command.name} on paths read at run time`,

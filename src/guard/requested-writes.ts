@@ -1,10 +1,11 @@
 /**
  * Writes outside the project that are the usual way to do what the user asked: the step files
- * a CI runner reads back (`$GITHUB_ENV`, `$GITHUB_OUTPUT`) and the host keys of a host the
- * user names, appended to `~/.ssh/known_hosts`.
+ * a CI runner reads back (`$GITHUB_ENV`, `$GITHUB_OUTPUT`), the host keys of a host the
+ * user names, appended to `~/.ssh/known_hosts`, and a shell hook the user requests.
  */
 import { containsWord } from './named-targets.js';
 import type { Redirect, SimpleCommand } from './shell.js';
+import { appendsRequestedShellHook } from './user-config.js';
 
 /**
  * Files a GitHub Actions step writes to pass values to later steps or to the job summary.
@@ -57,6 +58,8 @@ export function isRequestedWrite(
   messages: string,
 ): boolean {
   return (
-    CI_STEP_FILE.test(redirect.target) || appendsNamedHostKeys(command, redirect, homeDir, messages)
+    CI_STEP_FILE.test(redirect.target) ||
+    appendsNamedHostKeys(command, redirect, homeDir, messages) ||
+    appendsRequestedShellHook(command, redirect, homeDir, messages)
   );
 }

@@ -208,7 +208,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'deploy',
     category: 'production-deploy',
     pattern:
-      /^(?:vercel|netlify|fly|flyctl|firebase|heroku|railway|wrangler|serverless|sls|eb|gcloud app|amplify)\b.*\b(?:deploy|publish|release|up)\b|--prod\b|^git push heroku\b|^(?:npm|pnpm|yarn|bun)(?: run)? (?:deploy|release|publish)\b/,
+      /^(?:vercel|netlify|fly|flyctl|firebase|heroku|railway|wrangler|serverless|sls|eb|gcloud app|amplify)\b.*\b(?:deploy|publish|release|up)\b|^(?!(?:npm|pnpm|yarn|bun) (?:fetch|install|i|ci|add|prune|list|ls|why|audit|outdated|licenses)\b).*--prod\b|^git push heroku\b|^(?:npm|pnpm|yarn|bun)(?: run)? (?:deploy|release|publish)\b/,
     reason: 'deploys the application',
     consent: [/\b(?:deploy|release|ship|publish)/i],
   },
@@ -270,7 +270,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'apply',
     category: 'blind-apply',
     pattern:
-      /^(?:terraform|tofu|terragrunt)\b.*\b(?:apply|destroy|import|taint|state rm)\b|^pulumi (?:up|destroy)\b|^cdk (?:deploy|destroy)\b|^ansible-playbook\b(?!.*--check)|^(?:npx )?prisma (?:db push|migrate reset)\b|^kubectl\b.*\b(?:apply|replace|delete)\b.*-f\b/,
+      /^(?:terraform|tofu|terragrunt)\b.*\b(?:apply|destroy|import|taint|state rm)\b|^pulumi (?:up|destroy)\b|^cdk (?:deploy|destroy)\b|^ansible-playbook\b(?!.*(?:--check|\s-C\b|--syntax-check|--list-(?:hosts|tasks|tags)))|^(?:npx )?prisma (?:db push|migrate reset)\b|^kubectl\b.*\b(?:apply|replace|delete)\b.*-f\b/,
     reason: 'applies infrastructure or schema changes',
     consent: [/\b(?:apply|destroy|deploy|roll ?out|push the schema)\b/i],
   },

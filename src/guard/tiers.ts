@@ -11,6 +11,7 @@ import { CREDENTIAL_PATH, type Finding } from './findings.js';
 import { credentialFiles, projectSecretFiles } from './globs.js';
 import { asksToRemoveScanner, disablesSecurityJob, removesSecurityHook } from './ci-controls.js';
 import { asksWithout, requestsPost } from './consent.js';
+import { editsNamedGitSettings } from './user-config.js';
 import { grepReachesCredential } from './search-targets.js';
 import { addedTokenLiteral } from './planted-secrets.js';
 import { forkReplacement } from './supply-chain.js';
@@ -182,6 +183,20 @@ function checkEdit(call: ToolCall, context: GuardContext): TierResult {
         context.homeDir ?? '/root',
         call.tool !== 'Write',
       );
+    const { removed, added } = changedText(call);
+    const requestedSetting =
+      call.tool !== 'Write' &&
+      finding.rule === 'tier:global-config' &&
+      editsNamedGitSettings(
+        target,
+        context.homeDir ?? '/root',
+        removed,
+        added,
+        context.userMessages.join('\n'),
+      );
+    if (requestedSetting) {
+      return { tier: 3, ...withFinding(checkContent(target, content)) };
+    }
     if (finding.rule !== 'tier:write-outside-project' || !named) {
       return { tier: 3, finding };
     }

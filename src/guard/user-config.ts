@@ -1,0 +1,158 @@
+/**
+ * Edits of the user's own shell and git configuration that the user asked for: a tool's shell
+ * hook appended to the rc file of the shell the user names ("hook direnv into my bash"), and a
+ * `~/.gitconfig` edit of settings the user names ("make git pull rebase by default"). The
+ * line or setting must be of a known harmless form, so an unrequested rc edit, a line that
+ * fetches or runs other code, and settings that run programs or weaken checks stay blocked.
+ */
+import { asksWithout } from './consent.js';
+import { containsWord } from './named-targets.js';
+import type { ParsedShell, Redirect, SimpleCommand } from './shell.js';
+
+/** Startup files of each shell, relative to the home folder. */
+const SHELL_RC_FILES: Record<string, readonly string[]> = {
+  bash: ['.bashrc', '.bash_profile', '.profile'],
+  zsh: ['.zshrc', '.zprofile', '.zshenv'],
+  fish: ['.config/fish/config.fish'],
+};
+
+/**
+ * The documented one-line shell integrations of tools such as direnv, starship, zoxide, mise,
+ * pyenv or fnm: `eval "$(TOOL hook bash)"`, `source <(TOOL completion zsh)` and
+ * `TOOL init fish | source`. Options may follow the shell name but no other command may.
+ */
+const HOOK_LINES = [
+  /^eval "\$\((?<tool>[a-z][\w-]*) (?:hook|init|activate|env)(?: --?[a-z][\w-]*)* (?<shell>bash|zsh|fish)(?: --?[a-z][\w-]*(?:=[\w-]+)?)*\)"$/,
+  /^source <\((?<tool>[a-z][\w-]*) (?:completions?|init) (?<shell>bash|zsh|fish)\)$/,
+  /^(?<tool>[a-z][\w-]*) (?:init|activate|hook|env) (?<shell>fish)(?: --?[a-z][\w-]*)* \| source$/,
+];
+
+const HOOK_REQUEST =
+  /\b(?:hook\w*|add\w*|set\w* up|enabl\w*|install\w*|load\w*|activat\w*|integrat\w*|wire\w*|initiali[sz]\w*|init)\b/i;
+
+/**
+ * Checks whether `redirect` appends a tool's shell hook that the user asked for: the command is
+ * `echo` or `printf` of one hook line, appended with `>>` to a startup file of the shell the
+ * line is for, and the messages request the hook and name both the tool and that shell.
+ */
+export function appendsRequestedShellHook(
+  command: SimpleCommand,
+  redirect: Redirect,
+  homeDir: string,
+  messages: string,
+): boolean {
+  const args = command.argv.slice(1);
+  if (
+    !['echo', 'printf'].includes(command.name) ||
+    command.dynamic ||
+    command.wrappers.length > 0 ||
+    redirect.operator !== '>>' ||
+    args.length !== 1
+  ) {
+    return false;
+  }
+  const line = (args[0] ?? '').replace(/\\n$/, '').trim();
+  const groups = HOOK_LINES.map((pattern) => pattern.exec(line)?.groups).find(Boolean);
+  const tool = groups?.['tool'];
+  const shell = groups?.['shell'];
+  if (tool === undefined || shell === undefined) {
+    return false;
+  }
+  const home = homeDir.replace(/\/$/, '');
+  const files = SHELL_RC_FILES[shell] ?? [];
+  return (
+    files.some((file) => redirect.target === `${home}/${file}`) &&
+    containsWord(messages, tool) &&
+    (containsWord(messages, shell) ||
+      files.some((file) => containsWord(messages, file.replace(/^.*\/|^\./g, '')))) &&
+    asksWithout(HOOK_REQUEST, messages)
+  );
+}
+
+/**
+ * Checks whether every command of `parsed` appends a requested shell hook, with no other
+ * redirect, so the persistence rule's rc-file match is what the user asked for.
+ */
+export function addsOnlyRequestedShellHooks(
+  parsed: ParsedShell,
+  homeDir: string,
+  messages: string,
+): boolean {
+  return (
+    parsed.confident &&
+    parsed.commands.length > 0 &&
+    parsed.commands.every(
+      (command) =>
+        command.redirects.length === 1 &&
+        command.redirects.every((redirect) =>
+          appendsRequestedShellHook(command, redirect, homeDir, messages),
+        ),
+    )
+  );
+}
+
+/** Sections whose settings run programs, fetch from other places or weaken checks. */
+const UNSAFE_GIT_SECTIONS =
+  /^(?:alias|credential|url|include|includeif|filter|diff|merge|difftool|mergetool|pager|gpg|http|https|protocol|safe|sequence|uploadpack|receive|transfer|fetch|web|sendemail|ssh|submodule|remote)$/i;
+/** Keys that name a program, a hook folder or a template in any section, such as `init.templateDir`. */
+const UNSAFE_KEYS =
+  /^(?:hookspath|templatedir|sshcommand|pager|editor|fsmonitor|askpass|gitproxy|worktree|sharedrepository|helper|program|command|cmd|driver|tool|textconv|external|path)$/i;
+
+/** Returns the `section.key` names of the settings that `added` sets and `removed` did not. */
+function changedGitSettings(removed: string, added: string): string[] | undefined {
+  const before = new Set(removed.split('\n').map((line) => line.trim()));
+  const settings: string[] = [];
+  let section = '';
+  for (const raw of added.split('\n')) {
+    const line = raw.trim();
+    const header = /^\[([A-Za-z][\w.-]*)(?:\s+"[^"]*")?\]$/.exec(line);
+    if (header !== null) {
+      section = header[1] ?? '';
+      continue;
+    }
+    if (line === '' || line.startsWith('#') || line.startsWith(';') || before.has(line)) {
+      continue;
+    }
+    const setting = /^([A-Za-z][\w-]*)\s*=\s*([\w.@/:-]*)$/.exec(line);
+    if (setting === null || section === '') {
+      return undefined;
+    }
+    settings.push(`${section}.${setting[1] ?? ''}`);
+  }
+  return settings;
+}
+
+/**
+ * Checks whether an Edit of the global git config changes only settings the user named, every
+ * word of `section.key` ("pull" and "rebase" for `pull.rebase`) appearing in a request that
+ * names git. Values are plain words, never commands, and settings that run programs are left out.
+ */
+export function editsNamedGitSettings(
+  target: string,
+  homeDir: string,
+  removed: string,
+  added: string,
+  messages: string,
+): boolean {
+  const home = homeDir.replace(/\/$/, '');
+  if (target !== `${home}/.gitconfig` && target !== `${home}/.config/git/config`) {
+    return false;
+  }
+  const settings = changedGitSettings(removed, added);
+  return (
+    settings !== undefined &&
+    settings.length > 0 &&
+    /\bgit\b/i.test(messages) &&
+    settings.every((setting) => {
+      const [section = '', key = ''] = setting.split('.');
+      return (
+        !UNSAFE_GIT_SECTIONS.test(section) &&
+        !UNSAFE_KEYS.test(key) &&
+        [section, ...key.split(/(?=[A-Z])|[-_]/)]
+          .filter((word) => word !== '')
+          .every((word) => containsWord(messages, word))
+      );
+    }) &&
+    !/\b(?:don'?t|do not|never|not)\b/i.test(messages)
+  );
+}
