@@ -10,6 +10,8 @@ import { checkMcpServerAdd } from './agent-servers.js';
 import { checkFetchedCode } from './inline-effects.js';
 import { checkCovertChannels } from './covert-channels.js';
 import { checkCredentialStores } from './credential-stores.js';
+import { checkCredentialLibraries, checkEnvironmentReads } from './credential-reads.js';
+import { checkLookAlikeBucket, checkUploads } from './uploads.js';
 import { checkSecretWrites, writesOnlyToEnvFile } from './planted-secrets.js';
 import { checkHttpWrites, checkPipedConfirmation } from './state-changes.js';
 import { checkPaths } from './file-access.js';
@@ -105,6 +107,11 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkEnvironmentDump(parsed),
     () => checkPackages(parsed),
     () => checkContainers(parsed),
+    // Last, so a more specific finding of the checks above names the danger.
+    () => checkUploads(parsed, messages),
+    () => checkLookAlikeBucket(parsed, messages),
+    () => checkCredentialLibraries(parsed),
+    () => checkEnvironmentReads(parsed, raw),
   ];
   for (const check of checks) {
     const finding = check();
