@@ -12,6 +12,7 @@ import { checkCovertChannels } from './covert-channels.js';
 import { checkCredentialStores } from './credential-stores.js';
 import { checkCredentialLibraries, checkEnvironmentReads } from './credential-reads.js';
 import { checkLookAlikeBucket, checkUploads } from './uploads.js';
+import { checkProductionNames } from './production-names.js';
 import { checkSecretWrites, writesOnlyToEnvFile } from './planted-secrets.js';
 import { checkHttpWrites, checkPipedConfirmation } from './state-changes.js';
 import { checkPaths } from './file-access.js';
@@ -112,6 +113,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkLookAlikeBucket(parsed, messages),
     () => checkCredentialLibraries(parsed),
     () => checkEnvironmentReads(parsed, raw),
+    () => checkProductionNames(parsed, raw, messages),
   ];
   for (const check of checks) {
     const finding = check();

@@ -7,6 +7,7 @@ import { isInside, resolvePath } from './paths.js';
 import { namesPath } from './file-access.js';
 import { EXFIL_HOST_PATTERN, UNSAFE_AGENT_FLAGS } from './rules.js';
 import { CREDENTIAL_STORE_PATH, searchPatternToRegExp } from './credential-stores.js';
+import { PRODUCTION_FACET } from './production-names.js';
 import { CREDENTIAL_PATH, type Finding } from './findings.js';
 import { credentialFiles, projectSecretFiles } from './globs.js';
 import { asksToRemoveScanner, disablesSecurityJob, removesSecurityHook } from './ci-controls.js';
@@ -583,11 +584,15 @@ const TARGET_KEY =
   /^(?:connection\w*|conn|database|db|dsn|url|uri|host|server|env|environment|profile|cluster|context|project\w*|datasource|source|target)$/i;
 const PRODUCTION_NAME = /\bprod\b|\bprod[-_.]|[-_.]prod\b|production|\bprd\b/i;
 
-/** Checks whether an argument that picks the target system names production, such as `connection: "prod-readonly"`. */
+/**
+ * Checks whether an argument that picks the target system names production, such as
+ * `connection: "prod-readonly"`, or any argument selects it by facet, such as `env:prod`.
+ */
 function namesProduction(input: Record<string, unknown>): boolean {
   return Object.entries(input).some(
     ([key, value]) =>
-      TARGET_KEY.test(key) && typeof value === 'string' && PRODUCTION_NAME.test(value),
+      typeof value === 'string' &&
+      ((TARGET_KEY.test(key) && PRODUCTION_NAME.test(value)) || PRODUCTION_FACET.test(value)),
   );
 }
 
