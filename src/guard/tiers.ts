@@ -8,6 +8,7 @@ import { namesPath } from './file-access.js';
 import { EXFIL_HOST_PATTERN, UNSAFE_AGENT_FLAGS } from './rules.js';
 import { CREDENTIAL_STORE_PATH, searchPatternToRegExp } from './credential-stores.js';
 import { PRODUCTION_FACET } from './production-names.js';
+import { weakensVerification } from './verification-edits.js';
 import { CREDENTIAL_PATH, type Finding } from './findings.js';
 import { credentialFiles, projectSecretFiles } from './globs.js';
 import { asksToRemoveScanner, disablesSecurityJob, removesSecurityHook } from './ci-controls.js';
@@ -275,6 +276,15 @@ function checkChangedText(
       'security-weaken',
       `The change to "${target}" turns off or removes a security scan in CI`,
       'ci-scan-off',
+    );
+  }
+  const weakened = weakensVerification(target, removed, added, context.userMessages.join('\n'));
+  // Settings that `AUTH_OFF` already matches are left to `checkContent`, which names them.
+  if (weakened !== undefined && !AUTH_OFF.test(added)) {
+    return blockFinding(
+      'tls-auth-weaken',
+      `The change to "${target}" turns off certificate checks or authentication (${weakened})`,
+      'verification-off',
     );
   }
   const fork = forkReplacement(target, removed, added);
