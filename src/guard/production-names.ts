@@ -67,7 +67,12 @@ export function checkProductionNames(
   raw: string,
   messages: string,
 ): Finding | undefined {
-  const mentionsProduction = asksWithout(/\bprod|\blive\b|\bprd\b/i, messages);
+  // Most command lines name no production, so the messages are read only once one does.
+  let mentionsProduction: boolean | undefined;
+  const userMentionsProduction = (): boolean => {
+    mentionsProduction ??= asksWithout(/\bprod|\blive\b|\bprd\b/i, messages);
+    return mentionsProduction;
+  };
   for (const command of parsed.commands) {
     const computed = computedDeployTarget(command, raw);
     if (computed !== undefined) {
@@ -77,7 +82,10 @@ export function checkProductionNames(
         'computed-deploy-target',
       );
     }
-    if (mentionsProduction) {
+    if (!PRODUCTION_PART.test(` ${command.argv.join(' ')} ${command.assignments.join(' ')} `)) {
+      continue;
+    }
+    if (userMentionsProduction()) {
       continue;
     }
     const args = command.argv.slice(1);
@@ -129,7 +137,7 @@ function namesProductionData(arg: string): boolean {
  * either directly (`--stage "$(…)"`) or through a variable assigned one on the same line.
  */
 function computedDeployTarget(command: SimpleCommand, raw: string): string | undefined {
-  if (!DEPLOY_COMMAND.test(command.argv.join(' '))) {
+  if (!/\$[{(\w]|`/.test(command.text) || !DEPLOY_COMMAND.test(command.argv.join(' '))) {
     return undefined;
   }
   // Assignments are read from the source text, because a bare `NAME=$(…) &&` is no command.
