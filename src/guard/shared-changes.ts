@@ -11,8 +11,14 @@ import type { ParsedShell, SimpleCommand } from './shell.js';
 /** Tags that deployments and other people pull by name. */
 const SHARED_TAG = /^(?:stable|latest|prod|production|release|live|current)$/i;
 
+/** Programs that can write an image tag. */
+const TAGGING_CLIS = new Set(['docker', 'podman', 'crane', 'oras', 'skopeo', 'regctl', 'gcloud']);
+
 /** Returns the tags that a command writes: `docker tag`, `buildx imagetools create -t`, `crane tag` and similar. */
 function writtenTags(command: SimpleCommand): string[] {
+  if (!TAGGING_CLIS.has(command.name)) {
+    return [];
+  }
   const args = command.argv.slice(1);
   const text = args.join(' ');
   const tagOf = (reference: string): string => /:([\w.-]+)$/.exec(reference)?.[1] ?? '';
@@ -81,6 +87,9 @@ export function checkSharedChanges(parsed: ParsedShell, messages: string): Findi
 
 /** Returns the bucket URL of a recursive delete of a whole bucket, such as `aws s3 rm s3://b/ --recursive`. */
 function wholeBucketDelete(command: SimpleCommand): string | undefined {
+  if (command.name !== 'aws' && command.name !== 'gsutil' && command.name !== 'gcloud') {
+    return undefined;
+  }
   const text = command.argv.join(' ');
   const recursive =
     (command.name === 'aws' && /\bs3 rm\b/.test(text) && command.argv.includes('--recursive')) ||
