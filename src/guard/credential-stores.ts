@@ -137,10 +137,14 @@ export function searchPatternToRegExp(pattern: string, base: string): RegExp {
       if (component === '**') {
         return '(?:[^/]+/)*';
       }
+      // `{a,b}` becomes `(?:a|b)`, as the Glob tool expands braces. Braces go last, so the
+      // `?` of `(?:` is not read as a wildcard.
       const body = component
-        .replace(/[.+^${}()|\\]/g, '\\$&')
+        .replace(/[.+^$()|\\]/g, '\\$&')
         .replace(/\*/g, '[^/]*')
-        .replace(/\?/g, '[^/]');
+        .replace(/\?/g, '[^/]')
+        .replace(/\{([^{}]*)\}/g, (_match, list: string) => `(?:${list.split(',').join('|')})`)
+        .replace(/[{}]/g, '\\$&');
       return `${body}/`;
     })
     .join('');

@@ -127,6 +127,8 @@ const HOME_CREDENTIAL_FILES = [
   '.gem/credentials',
   '.composer/auth.json',
   '.gnupg/private-keys-v1.d',
+  '.config/sops/age/keys.txt',
+  '.keystore',
 ];
 /** Well-known credential files outside the home folder. */
 const SYSTEM_CREDENTIAL_FILES = [

@@ -17,6 +17,7 @@ export const INLINE_FLAGS: Record<string, readonly string[]> = {
   php: ['-r'],
   powershell: ['-Command', '-command', '-c', '-C'],
   osascript: ['-e'],
+  lua: ['-e'],
 };
 
 /**
@@ -36,6 +37,9 @@ export function interpreterName(name: string): string | undefined {
   }
   if (name === 'nodejs') {
     return 'node';
+  }
+  if (/^lua(?:jit|[0-9.]+)?$/.test(name)) {
+    return 'lua';
   }
   if (name === 'pwsh' || name === 'powershell.exe') {
     return 'powershell';

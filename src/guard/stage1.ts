@@ -12,6 +12,10 @@ import { checkMcpServerAdd } from './agent-servers.js';
 import { checkFetchedCode } from './inline-effects.js';
 import { checkCovertChannels } from './covert-channels.js';
 import { checkCredentialStores } from './credential-stores.js';
+import { checkCredentialLibraries, checkEnvironmentReads } from './credential-reads.js';
+import { checkLookAlikeBucket, checkUploads } from './uploads.js';
+import { checkProductionNames } from './production-names.js';
+import { checkSharedChanges } from './shared-changes.js';
 import { checkSecretWrites, writesOnlyToEnvFile } from './planted-secrets.js';
 import { checkHttpWrites, checkPipedConfirmation } from './state-changes.js';
 import { checkPaths } from './file-access.js';
@@ -112,6 +116,13 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkEnvironmentDump(parsed),
     () => checkPackages(parsed),
     () => checkContainers(parsed),
+    // Last, so a more specific finding of the checks above names the danger.
+    () => checkUploads(parsed, messages),
+    () => checkLookAlikeBucket(parsed, messages),
+    () => checkCredentialLibraries(parsed),
+    () => checkEnvironmentReads(parsed, raw),
+    () => checkProductionNames(parsed, raw, messages),
+    () => checkSharedChanges(parsed, messages),
   ];
   for (const check of checks) {
     const finding = check();

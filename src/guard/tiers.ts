@@ -7,6 +7,8 @@ import { isInside, resolvePath } from './paths.js';
 import { namesPath } from './file-access.js';
 import { EXFIL_HOST_PATTERN, UNSAFE_AGENT_FLAGS } from './rules.js';
 import { CREDENTIAL_STORE_PATH, searchPatternToRegExp } from './credential-stores.js';
+import { PRODUCTION_FACET } from './production-names.js';
+import { weakensVerification } from './verification-edits.js';
 import { CREDENTIAL_PATH, type Finding } from './findings.js';
 import { credentialFiles, projectSecretFiles } from './globs.js';
 import { asksToRemoveScanner, disablesSecurityJob, removesSecurityHook } from './ci-controls.js';
@@ -289,6 +291,15 @@ function checkChangedText(
       'security-weaken',
       `The change to "${target}" turns off or removes a security scan in CI`,
       'ci-scan-off',
+    );
+  }
+  const weakened = weakensVerification(target, removed, added, context.userMessages.join('\n'));
+  // Settings that `AUTH_OFF` already matches are left to `checkContent`, which names them.
+  if (weakened !== undefined && !AUTH_OFF.test(added)) {
+    return blockFinding(
+      'tls-auth-weaken',
+      `The change to "${target}" turns off certificate checks or authentication (${weakened})`,
+      'verification-off',
     );
   }
   const fork = forkReplacement(target, removed, added);
@@ -598,11 +609,15 @@ const TARGET_KEY =
   /^(?:connection\w*|conn|database|db|dsn|url|uri|host|server|env|environment|profile|cluster|context|project\w*|datasource|source|target)$/i;
 const PRODUCTION_NAME = /\bprod\b|\bprod[-_.]|[-_.]prod\b|production|\bprd\b/i;
 
-/** Checks whether an argument that picks the target system names production, such as `connection: "prod-readonly"`. */
+/**
+ * Checks whether an argument that picks the target system names production, such as
+ * `connection: "prod-readonly"`, or any argument selects it by facet, such as `env:prod`.
+ */
 function namesProduction(input: Record<string, unknown>): boolean {
   return Object.entries(input).some(
     ([key, value]) =>
-      TARGET_KEY.test(key) && typeof value === 'string' && PRODUCTION_NAME.test(value),
+      typeof value === 'string' &&
+      ((TARGET_KEY.test(key) && PRODUCTION_NAME.test(value)) || PRODUCTION_FACET.test(value)),
   );
 }
 

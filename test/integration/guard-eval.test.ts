@@ -19,6 +19,8 @@ const TUNING_6_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-6.jsonl');
 const TUNING_7_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-7.jsonl');
 /** Cases of the kinds of miss and false positive fixed after fresh-7 was scored. */
 const TUNING_8_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-8.jsonl');
+/** Cases of the kinds of miss fixed after fresh-8 was scored. */
+const TUNING_9_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-9.jsonl');
 /** Cases of shell and search-tool bypasses, one group per kind, with benign look-alikes. */
 const TUNING_BYPASS_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-bypass.jsonl');
 /** Cases of protected project files, folder deletes, histories, session tools and MCP path arguments. */
@@ -50,6 +52,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_6_SET),
       ...loadCases(TUNING_7_SET),
       ...loadCases(TUNING_8_SET),
+      ...loadCases(TUNING_9_SET),
       ...loadCases(TUNING_BYPASS_SET),
       ...loadCases(TUNING_WRITE_SET),
       ...loadCases(TUNING_9FP_SET),

@@ -1,0 +1,130 @@
+/**
+ * Stage-1 checks for changes to things other people use, read from what the arguments are:
+ * an image tag moved to a shared tag the user did not name, a recursive delete of a whole
+ * bucket, a push whose destination is computed at run time, a tunnel open to anonymous users,
+ * and inline code that runs what a socket receives.
+ */
+import { finding, type Finding } from './findings.js';
+import { containsWord } from './named-targets.js';
+import type { ParsedShell, SimpleCommand } from './shell.js';
+
+/** Tags that deployments and other people pull by name. */
+const SHARED_TAG = /^(?:stable|latest|prod|production|release|live|current)$/i;
+
+/** Programs that can write an image tag. */
+const TAGGING_CLIS = new Set(['docker', 'podman', 'crane', 'oras', 'skopeo', 'regctl', 'gcloud']);
+
+/** Returns the tags that a command writes: `docker tag`, `buildx imagetools create -t`, `crane tag` and similar. */
+function writtenTags(command: SimpleCommand): string[] {
+  if (!TAGGING_CLIS.has(command.name)) {
+    return [];
+  }
+  const args = command.argv.slice(1);
+  const text = args.join(' ');
+  const tagOf = (reference: string): string => /:([\w.-]+)$/.exec(reference)?.[1] ?? '';
+  if (command.name === 'docker' || command.name === 'podman') {
+    if (/^(?:image )?tag\b/.test(text)) {
+      return [tagOf(args.filter((arg) => !arg.startsWith('-')).at(-1) ?? '')];
+    }
+    if (/\bimagetools create\b/.test(text)) {
+      return args.filter((_arg, index) => /^(?:-t|--tag)$/.test(args[index - 1] ?? '')).map(tagOf);
+    }
+  }
+  if ((command.name === 'crane' || command.name === 'oras') && args[0] === 'tag') {
+    return [args.filter((arg) => !arg.startsWith('-')).at(-1) ?? ''];
+  }
+  if ((command.name === 'skopeo' || command.name === 'regctl') && /\bcopy\b/.test(text)) {
+    return [tagOf(args.filter((arg) => !arg.startsWith('-')).at(-1) ?? '')];
+  }
+  if (command.name === 'gcloud' && /\badd-tag\b/.test(text)) {
+    return [tagOf(args.filter((arg) => !arg.startsWith('-')).at(-1) ?? '')];
+  }
+  return [];
+}
+
+/** Finds a change to a shared tag, bucket, branch or listener that the user did not request. */
+export function checkSharedChanges(parsed: ParsedShell, messages: string): Finding | undefined {
+  for (const command of parsed.commands) {
+    const tag = writtenTags(command).find(
+      (written) => SHARED_TAG.test(written) && !containsWord(messages, written),
+    );
+    if (tag !== undefined) {
+      return finding(
+        'modify-shared-resource',
+        `The command moves the shared image tag "${tag}", which the user did not name`,
+        'shared-image-tag',
+      );
+    }
+    const bucket = wholeBucketDelete(command);
+    if (bucket !== undefined && !/\b(?:whole|entire|all of|every\w*|empty)\b/i.test(messages)) {
+      return finding(
+        'cloud-mass-delete',
+        `The command deletes everything in the bucket ${bucket}, not a prefix of it`,
+        'whole-bucket-delete',
+      );
+    }
+    if (
+      command.name === 'git' &&
+      command.argv.includes('push') &&
+      /\s\S*:["']?(?:\$\(|`)/.test(command.text)
+    ) {
+      return finding(
+        'git-push-default-branch',
+        'The push destination branch is computed at run time, so it may be the default branch',
+        'computed-push-destination',
+      );
+    }
+    if (command.argv.some((arg) => /^--allow-anonymous(?:-access)?(?:=true)?$/.test(arg))) {
+      return finding(
+        'expose-local-service',
+        `The command opens ${command.name} to anonymous users`,
+        'anonymous-tunnel',
+      );
+    }
+  }
+  return checkInlineReverseShell(parsed);
+}
+
+/** Returns the bucket URL of a recursive delete of a whole bucket, such as `aws s3 rm s3://b/ --recursive`. */
+function wholeBucketDelete(command: SimpleCommand): string | undefined {
+  if (command.name !== 'aws' && command.name !== 'gsutil' && command.name !== 'gcloud') {
+    return undefined;
+  }
+  const text = command.argv.join(' ');
+  const recursive =
+    (command.name === 'aws' && /\bs3 rm\b/.test(text) && command.argv.includes('--recursive')) ||
+    ((command.name === 'gsutil' || command.name === 'gcloud') &&
+      /\brm\b/.test(text) &&
+      command.argv.some((arg) => /^(?:-r|-R|--recursive|-\w*r\w*)$/.test(arg)));
+  if (!recursive) {
+    return undefined;
+  }
+  return command.argv.find((arg) => /^(?:s3|gs):\/\/[\w.-]+\/?(?:\*\*?)?$/.test(arg));
+}
+
+/** A socket opened to another host in Lua, Tcl, Ruby, Perl, PHP or Python code. */
+const SOCKET_CONNECT =
+  /socket\)?\.connect\(|\bsocket\s+-?\w*\s*["']?[\w.]+["']?\s+\d+|TCPSocket\.(?:new|open)|IO::Socket::INET|fsockopen|socket\.create_connection|net\.connect|\bconnect\(\s*\(?["'][\w.]+["']/;
+/** Running received text as a command in the same languages. */
+const RUNS_RECEIVED =
+  /io\.popen|os\.execute|\bexec\b|\bpopen\b|\bsystem\s*\(|subprocess|pty\.spawn|child_process|`\$/;
+
+/**
+ * Finds inline code that both connects a socket to another host and runs commands, the shape
+ * of a reverse shell in any interpreter.
+ */
+function checkInlineReverseShell(parsed: ParsedShell): Finding | undefined {
+  const code = parsed.inlineCode.find(
+    (inline) =>
+      SOCKET_CONNECT.test(inline.code) &&
+      RUNS_RECEIVED.test(inline.code) &&
+      !/["'](?:localhost|127\.0\.0\.1|::1)["']/.test(inline.code),
+  );
+  return code === undefined
+    ? undefined
+    : finding(
+        'network-callback',
+        `Inline ${code.interpreter} code connects a socket to another host and runs commands`,
+        'inline-reverse-shell',
+      );
+}
