@@ -9,6 +9,7 @@ import {
   CREDENTIAL_PATH,
   DNS_TOOLS,
   finding,
+  printsEnvironment,
   SENDERS,
   SENSITIVE_DATA,
   type Finding,
@@ -108,7 +109,7 @@ export function checkExfiltration(
         other.pipeline !== undefined &&
         other.pipeline.id === command.pipeline?.id &&
         other !== command &&
-        (SENSITIVE_DATA.test(other.argv.join(' ')) || ENVIRONMENT_DUMP.test(other.argv.join(' '))),
+        (SENSITIVE_DATA.test(other.argv.join(' ')) || printsEnvironment(other)),
     );
     const homeData =
       text.includes(`${homeDir}/`) || /(?:^|[\s'"=@(])~\/|\$HOME\b|\/etc\//.test(command.text);
@@ -254,9 +255,6 @@ function readsCredentials(parsed: ParsedShell): boolean {
       command.redirects.some((redirect) => CREDENTIAL_PATH.test(redirect.target)),
   );
 }
-
-/** Commands that print the whole environment. */
-const ENVIRONMENT_DUMP = /^(?:env|printenv|export -p|set|declare -x)$/;
 
 /** Resolver tools beyond `DNS_TOOLS` whose lookups also leave the machine as DNS queries. */
 const RESOLVERS = new Set(['resolvectl', 'kdig', 'delv', 'dnsx', 'massdns']);

@@ -3,6 +3,8 @@
  * files, private data and network tools.
  */
 
+import type { SimpleCommand } from './shell.js';
+
 /** A reason to block, found by a tier or stage-1 check. */
 export interface Finding {
   category: string;
@@ -45,6 +47,28 @@ export const CREDENTIAL_PATH =
   /\/\.ssh\/(?!known_hosts\b|config\b|[^/\s]*\.pub\b)|\/\.ssh$|\.aws\/(?:credentials|config)|\.netrc\b|\.docker\/config\.json|\.config\/gcloud|\.kube\/config|\.npmrc\b|\.pypirc\b|\.git-credentials|\.gnupg\b|\.config\/sops\/age\/keys\.txt|\.agekey\b|\bsecring\.gpg\b|\bid_(?:rsa|ed25519|ecdsa|dsa)\b(?!\.pub)|\/etc\/g?shadow\b|\/etc\/ssh\/ssh_host_\w+_key\b(?!\.pub)|\/\.claude\.json\b|\.pgpass\b|\.my\.cnf\b|\.mylogin\.cnf\b|\/run\/secrets\/|\.cargo\/credentials|\.gem\/credentials|\.composer\/auth\.json|\.vault-token|\.azure\/|\.config\/gh\/hosts|\.terraform\.d\/credentials|keychain|\/proc\/[^/\s]+\/environ|\.config\/rclone\/rclone\.conf|\.s3cfg\b|\.boto\b|\.password-store\b|\.local\/share\/keyrings|\.mozilla\/firefox|\.config\/(?:google-chrome|chromium|BraveSoftware|microsoft-edge)\b|Application Support\/(?:Google\/Chrome|Firefox|BraveSoftware|Microsoft Edge)|\/Login Data\b|\bkey4\.db\b|\blogins\.json\b|\.terraformrc\b|\.config\/hub\b|\.gradle\/gradle\.properties|\.m2\/settings(?:-security)?\.xml|\.config\/op\/|\.local\/share\/fly\/|\.fly\/config|\.pulumi\/credentials|huggingface\/token|\.databrickscfg|\.kaggle\/kaggle\.json|\.sentryclirc|\.config\/(?:doctl|hcloud|stripe|netlify|glab-cli|containers\/auth)\b|\.oci\/config|\.ngrok2\/|\.config\/ngrok\/|\.wrangler\/config|\.config\/configstore\/|\/\.(?:bash|zsh|sh|python|psql|mysql|node_repl|sqlite|irb|rediscli)_history(?![\w.-])|\/fish\/fish_history(?![\w.-])|(?=(?:credentials?|auth|tokens?|secrets?)(?:\.(?:json|ya?ml|toml|db|txt))?$)(?<=\/\.[\w.-]+\/(?:[\w.-]+\/)*)(?<![a-z]:\/\/[^\s'"]*)/i;
 export const SENSITIVE_DATA =
   /(?:^|[/\s'"(:=@])\.env\b(?!\.example|\.sample|\.template)|credentials|secrets?\.(?:ya?ml|json)|\.ssh\b|id_rsa|\.sqlite3?\b|\.db\b|dump|\.pem\b|\.key\b|customers|\/etc\/passwd|\.aws|\.git\b|\.(?:tgz|tar|zip|gz|7z|bak)\b|os\.environ|process\.env/i;
+
+/**
+ * Checks whether `command` prints every environment or shell variable with its value: bare
+ * `env`, `printenv` or `set`, and `declare -p`, `declare -x`, `typeset -p`, `export -p` or
+ * bare `export` naming no variable.
+ */
+export function printsEnvironment(command: SimpleCommand): boolean {
+  const args = command.argv.slice(1);
+  switch (command.name) {
+    case 'env':
+    case 'printenv':
+    case 'set':
+      return args.length === 0;
+    case 'declare':
+    case 'typeset':
+      return args.length > 0 && args.every((arg) => /^-[pxg]+$/.test(arg));
+    case 'export':
+      return args.every((arg) => arg === '-p');
+    default:
+      return false;
+  }
+}
 
 /** Builds a stage-1 finding with a `stage1:` rule id. */
 export function finding(category: string, reason: string, id: string): Finding {

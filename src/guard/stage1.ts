@@ -25,7 +25,7 @@ import {
   namesFindPattern,
   removesOnlyBuildArtefacts,
 } from './cleanup.js';
-import { finding, type Finding } from './findings.js';
+import { finding, printsEnvironment, type Finding } from './findings.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import { DANGER_RULES, KNOWN_INSTALLERS, type DangerRule } from './rules.js';
 import { checkRemoteMutation, selectsNamedTarget } from './remote-cli.js';
@@ -87,7 +87,7 @@ export function classifyShell(
   return runChecks(parsed, raw, context);
 }
 
-/** Categories whose findings the guard denies rather than asks about. */
+/** Categories whose findings the guard denies rather than sends to a human. */
 const CERTAIN_CATEGORIES =
   /exfiltration|credential|network-callback|local-destruction|self-modification/;
 
@@ -805,25 +805,10 @@ function checkRemoteShell(parsed: ParsedShell): Finding | undefined {
 
 const SECRET_WORDS = /token|secret|key|passw|credential|auth|api/i;
 
-/**
- * Checks whether a shell builtin prints every variable with its value: `declare -p`,
- * `declare -x`, `typeset -p` or `export -p` (or bare `export`), naming no variable.
- */
-function printsAllVariables(command: SimpleCommand): boolean {
-  const args = command.argv.slice(1);
-  if (command.name === 'declare' || command.name === 'typeset') {
-    return args.length > 0 && args.every((arg) => /^-[pxg]+$/.test(arg));
-  }
-  return command.name === 'export' && args.every((arg) => arg === '-p');
-}
-
 /** Blocks dumping the process environment unless a grep narrows it to names that hold no secrets. */
 function checkEnvironmentDump(parsed: ParsedShell): Finding | undefined {
   for (const command of parsed.commands) {
-    const environment =
-      ((command.name === 'env' || command.name === 'printenv' || command.name === 'set') &&
-        command.argv.length === 1) ||
-      printsAllVariables(command);
+    const environment = printsEnvironment(command);
     const history =
       command.name === 'history' ||
       (command.pipeline !== undefined &&
