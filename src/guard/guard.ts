@@ -61,7 +61,7 @@ export const DEFAULT_POLICY_INPUT: PolicyInput = {
     'Bash(git push -f *trunk*)',
     'Bash(git push -f *release*)',
     // A lease still replaces the remote branch. Bare, it pushes the current branch, which
-    // may be the default one; stage 1 asks about the other forms that name a shared branch.
+    // may be the default one. Stage 1 sends the other forms that name a shared branch to a human.
     'Bash(git push --force-with-lease)',
     'Bash(git push *--force-with-lease* main)',
     'Bash(git push *--force-with-lease* master)',

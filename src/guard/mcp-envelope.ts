@@ -4,7 +4,7 @@
  * to answer the request that an oversized reply belonged to, while it discards the bytes.
  */
 
-/** The top-level members of a JSON-RPC message that say what it is. */
+/** The top-level members of a JSON-RPC message that identify it. */
 export interface MessageEnvelope {
   /** The `id` member, when it is a number or a string. */
   id?: number | string;
@@ -26,7 +26,7 @@ const CLOSE_BRACKET = 0x5d;
 /** Top-level members whose values are kept. */
 const KEPT_VALUES = new Set(['id', 'method']);
 
-/** Longest key or kept value read; `id` and `method` are short in any real message. */
+/** Maximum length of a key or kept value read, because `id` and `method` are short. */
 const MAX_TOKEN_BYTES = 256;
 
 /**

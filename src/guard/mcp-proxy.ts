@@ -331,9 +331,9 @@ function createDecider(
 }
 
 /**
- * Longest wait, after the server has gone, for the agent's pending requests to be answered
- * before the proxy closes. Calls that were at the server are answered at once with the
- * error; a call that waits for approval may not be.
+ * Maximum wait, after the server has gone, for replies to the agent's pending requests
+ * before the proxy closes. Calls that were at the server get the error at once, but a call
+ * waiting for approval may not get a reply in time.
  */
 const ANSWER_PENDING_TIMEOUT_MS = 5000;
 

@@ -268,7 +268,7 @@ function formatMiB(bytes: number): string {
   return `${Number((bytes / (1024 * 1024)).toFixed(2))} MiB`;
 }
 
-/** Longest stderr line held before it is passed on in pieces. */
+/** Maximum length of a stderr line held before it is passed on in pieces. */
 const MAX_STDERR_LINE_CHARS = 64 * 1024;
 /** Most lines of a PEM private key block held until its END line. */
 const MAX_KEY_BLOCK_LINES = 200;

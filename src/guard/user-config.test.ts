@@ -78,6 +78,6 @@ describe('setsLocalRedisConfig', () => {
     const parsed = await parse(command);
     const [first] = parsed.commands;
     expect(first).toBeDefined();
-    expect(first !== undefined && setsLocalRedisConfig(first, message)).toBe(expected);
+    expect(setsLocalRedisConfig(first!, message)).toBe(expected);
   });
 });

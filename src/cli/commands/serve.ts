@@ -240,7 +240,7 @@ async function serve(stateDir: string, options: ServeOptions): Promise<void> {
     printLine(`  ${server.newAdminToken}`);
     printLine('Keep it secret. Start with --rotate-admin-token to replace it.');
   }
-  // Before the line that says the server is ready, which scripts and tests wait for.
+  // Printed before the ready line, because scripts and tests stop reading at that line.
   if (store?.startsWith('postgres') === true) {
     // Tenants, tokens, approvals, traces and env.STATE are shared through PostgreSQL too.
     printWarning(

@@ -520,8 +520,8 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
       const note = `sandstack: the sandbox's command agent did not reply within ${deadlineMs}ms, so the command was killed and the agent restarts with the next command.\n`;
       return killedResult(note, { killed: true, durationMs: deadlineMs });
     }
-    // The agent ended. Its processes may still be closing their files; wait, so that
-    // isAlive and the next command do not take the dying agent for a live one.
+    // The agent ended, and its processes may still be closing their files. Waiting keeps
+    // isAlive and the next command from taking the dying agent for a live one.
     await waitForAgentExit(this.channel);
     const cut = killedResult('', { killed: false, durationMs: performance.now() - started });
     this.cutByAgentEnd.add(cut);
