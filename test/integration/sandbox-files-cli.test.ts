@@ -86,6 +86,28 @@ describe('sandstack sandbox cp and files', () => {
     expect(readlinkSync(join(target, 'link'))).toBe('/etc/hostname');
   });
 
+  it('drops setuid bits on copies out', async () => {
+    await cli([
+      'exec',
+      id,
+      'mkdir -p suid/shared && cp /usr/bin/id suid/id && chmod 4755 suid/id && chmod 2777 suid/shared',
+    ]);
+    const target = join(state.path, 'suid-out');
+    const copied = await cli(['cp', `${id}:suid`, target]);
+    expect(copied.code).toBe(0);
+    expect(lstatSync(join(target, 'id')).mode & 0o6000).toBe(0);
+    expect(lstatSync(join(target, 'shared')).mode & 0o6000).toBe(0);
+    expect(lstatSync(join(target, 'id')).mode & 0o100).toBe(0o100);
+  });
+
+  it('names symlinks that leave the folder', async () => {
+    await cli(['exec', id, 'mkdir -p away && ln -s ../../../etc away/up && ln -s inside away/ok']);
+    const copied = await cli(['cp', `${id}:away`, join(state.path, 'away-out')]);
+    expect(copied.stdout).toContain('1 symlink(s) point outside');
+    expect(copied.stdout).toContain('up');
+    expect(copied.stdout).not.toContain(': ok');
+  });
+
   it('copies single files both ways', async () => {
     const hostFile = join(state.path, 'one.txt');
     writeFileSync(hostFile, 'one');

@@ -168,8 +168,12 @@ async function copyOut(command: Command, from: SandboxPath, destination: string)
       async (controller) => downloadArchive(await localSandbox(controller, from.id), from.path),
       (remote) => remote.call((client) => client.sandboxes.downloadArchive(from.id, from.path)),
     );
-    unpackIntoHostFolder(archive, destination);
-    return `copied folder ${from.id}:${from.path} to ${destination} (${archive.byteLength} bytes as tar)`;
+    const outside = unpackIntoHostFolder(archive, destination);
+    const copied = `copied folder ${from.id}:${from.path} to ${destination} (${archive.byteLength} bytes as tar)`;
+    if (outside.length === 0) {
+      return copied;
+    }
+    return `${copied}\nnote: ${outside.length} symlink(s) point outside ${destination} and were kept as links, so writing through them later reaches host files: ${outside.join(', ')}`;
   }
   const target =
     existsSync(destination) && statSync(destination).isDirectory()
@@ -232,11 +236,34 @@ function packHostFolder(folder: string): Uint8Array {
 /**
  * Unpacks a sandbox's archive on the host with GNU tar, which skips members whose names
  * contain ".." and, for symlinks that point outside the folder, writes a placeholder until
- * the end so that no later member is written through them. Owners are not kept.
+ * the end so that no later member is written through them. Owners are not kept, and modes
+ * go through the caller's umask without setuid or setgid bits, so a program from a sandbox
+ * never becomes setuid root on the host. Device files are rejected before anything is written.
+ * @returns the symlinks that point outside the folder, kept as links
  */
-function unpackIntoHostFolder(archive: Uint8Array, folder: string): void {
+function unpackIntoHostFolder(archive: Uint8Array, folder: string): string[] {
+  const listing = spawnSync('tar', ['-tvf', '-'], { input: archive, maxBuffer: 64 * 1024 * 1024 });
+  if (listing.error !== undefined || listing.status !== 0) {
+    const why = listing.error?.message ?? listing.stderr.toString('utf8').trim();
+    throw new SandstackError(
+      'SANDBOX_PATH_INVALID',
+      `Could not read the sandbox's archive: ${why}`,
+    );
+  }
+  const lines = listing.stdout.toString('utf8').split('\n');
+  const device = lines.find((line) => line.startsWith('b') || line.startsWith('c'));
+  if (device !== undefined) {
+    throw new SandstackError(
+      'SANDBOX_PATH_INVALID',
+      `Refused to copy the folder: the sandbox's archive holds a device file (${device.trim()}); remove it in the sandbox or copy single files`,
+    );
+  }
   mkdirSync(folder, { recursive: true });
-  const tar = spawnSync('tar', ['-C', folder, '-xf', '-', '--no-same-owner'], { input: archive });
+  const tar = spawnSync(
+    'tar',
+    ['-C', folder, '-xf', '-', '--no-same-owner', '--no-same-permissions'],
+    { input: archive },
+  );
   if (tar.error !== undefined || tar.status !== 0) {
     const why = tar.error?.message ?? tar.stderr.toString('utf8').trim();
     throw new SandstackError(
@@ -244,4 +271,18 @@ function unpackIntoHostFolder(archive: Uint8Array, folder: string): void {
       `Could not unpack the sandbox's archive into "${folder}": ${why}`,
     );
   }
+  return lines.filter((line) => line.startsWith('l') && leavesFolder(line)).map(linkName);
+}
+
+/** Returns whether an `ls -l` style symlink line of `tar -tv` points outside the folder. */
+function leavesFolder(line: string): boolean {
+  const target = line.slice(line.lastIndexOf(' -> ') + 4);
+  return target.startsWith('/') || target.split('/').includes('..');
+}
+
+/** Returns the member name of a `tar -tv` symlink line ("... ./name -> target"). */
+function linkName(line: string): string {
+  const arrow = line.lastIndexOf(' -> ');
+  const start = line.indexOf(' ./');
+  return start === -1 || start > arrow ? line.slice(0, arrow) : line.slice(start + 3, arrow);
 }
