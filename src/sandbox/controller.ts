@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SandstackError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { noopLogger, type Logger } from '../core/logger.js';
+import { ensurePrivateDir } from '../core/private-files.js';
 import { openDatabase, type SqliteDatabase } from '../core/store.js';
 import { removeCgroups } from './cgroup.js';
 import { ClaimObjects } from './claim-objects.js';
@@ -161,8 +162,9 @@ export class SandboxController {
 
   constructor(options: SandboxControllerOptions) {
     this.stateDir = resolve(options.stateDir);
-    mkdirSync(this.stateDir, { recursive: true });
     this.logger = options.logger ?? noopLogger;
+    // Other sandboxes on the host see its root, so only root may enter the sandboxes' folders.
+    ensurePrivateDir(this.stateDir, this.logger);
     this.onClaim = options.onClaim;
     this.onRelease = options.onRelease;
     this.checkRuntime = options.checkRuntime;

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger, LogMeta } from '../../src/core/logger.js';
 import { openStack } from '../../src/server/stack.js';
 import { snapshotInputs } from '../../src/workflows/inputs.js';
+import { runCli } from '../helpers/cli.js';
 
 function modeOf(path: string): string {
   return (statSync(path).mode & 0o777).toString(8);
@@ -79,6 +80,18 @@ describe('state folder permissions', () => {
       oldMode: '0644',
       newMode: '0600',
     });
+  });
+
+  it('tightens the state folder from sandbox commands', async () => {
+    const stateDir = join(dir, 'state');
+    mkdirSync(join(stateDir, 'sandboxes'), { recursive: true, mode: 0o755 });
+    chmodSync(stateDir, 0o755);
+    chmodSync(join(stateDir, 'sandboxes'), 0o755);
+    const listed = await runCli(['--state-dir', stateDir, 'template', 'list']);
+    expect(listed.code).toBe(0);
+    expect(modeOf(stateDir)).toBe('700');
+    expect(modeOf(join(stateDir, 'sandboxes'))).toBe('700');
+    expect(listed.stderr).toContain('Removed group and other access to state');
   });
 
   it('snapshots inputs as private files', async () => {

@@ -1,5 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { ensurePrivateDir } from '../../core/private-files.js';
+import { createJsonLogger } from '../../core/logger.js';
 import { openDatabase, type SqliteDatabase } from '../../core/store.js';
 import { SandboxController } from '../../sandbox/controller.js';
 import { localDrivers } from '../../server/stack.js';
@@ -18,6 +20,10 @@ export interface SandboxContext {
 export function openSandboxContext(command: Command): SandboxContext {
   const { stateDir = '.sandstack' } = command.optsWithGlobals<{ stateDir?: string }>();
   const root = resolve(stateDir);
+  ensurePrivateDir(
+    root,
+    createJsonLogger((line) => process.stderr.write(line), { level: 'warn' }),
+  );
   const db = openDatabase(join(root, 'state.db'));
   const controller = new SandboxController({
     db,
