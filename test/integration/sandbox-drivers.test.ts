@@ -90,6 +90,21 @@ for (const { driver, check } of checks) {
       );
     });
 
+    it('rejects environment names it cannot pass', async () => {
+      for (const env of [{ '': 'x' }, { 'X=Y': 'z' }, { 'A\nB': 'x' }, { X: 'a\0b' }]) {
+        const error = await sandbox
+          .exec({ command: 'true', env })
+          .catch((caught: unknown) => caught);
+        expect(isSandstackError(error, 'INVALID_ARGUMENT')).toBe(true);
+        expect((error as Error).message).toMatch(/Invalid (?:environment variable name|value)/);
+      }
+      const passed = await sandbox.exec({
+        command: 'echo "$GOOD_NAME"',
+        env: { GOOD_NAME: 'a=b' },
+      });
+      expect(passed.stdout).toBe('a=b\n');
+    });
+
     it('hides /etc/shadow, /root and /home', async () => {
       const result = await sandbox.exec({
         command: 'wc -c < /etc/shadow; find /root /home -mindepth 1 | wc -l',

@@ -415,6 +415,7 @@ export abstract class LocalSandbox {
         `The command is ${commandBytes} bytes, and Linux passes at most ${MAX_COMMAND_BYTES} bytes as the one argument of "sh -c"; write the script to a file in the sandbox (files API or stdin) and run that file`,
       );
     }
+    checkEnv(request.env);
     const cwd =
       request.cwd === undefined ? template.workdir : posix.resolve(template.workdir, request.cwd);
     return {
@@ -595,4 +596,27 @@ export function killedResult(
     aborted: false,
     ...outcome,
   };
+}
+
+/**
+ * Rejects environment variables a process cannot receive as given: an empty name, a name
+ * with `=` (which would set another variable), and a NUL or newline in a name or a NUL in a
+ * value.
+ * @throws SandstackError `INVALID_ARGUMENT` naming the variable and the fix
+ */
+function checkEnv(env: Record<string, string> | undefined): void {
+  for (const [name, value] of Object.entries(env ?? {})) {
+    if (name === '' || /[=\0\n]/.test(name)) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Invalid environment variable name ${JSON.stringify(name)}: a name must be non-empty and contain no "=", NUL or newline; rename it`,
+      );
+    }
+    if (typeof value !== 'string' || value.includes('\0')) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Invalid value of environment variable "${name}": a value must be a string without NUL characters`,
+      );
+    }
+  }
 }
