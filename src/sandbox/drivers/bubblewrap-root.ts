@@ -36,7 +36,9 @@ export interface RootExclusions {
  * place of 19 (bubblewrap 0.8.0, Debian 12, 2-core VM).
  *
  * NOTE: a mount made under an excluded folder after this reads the host's mount table, and
- * before bwrap binds that folder's parent, is copied and listed.
+ * before bwrap binds that folder's parent, is copied and listed. Entries that the host adds
+ * to the root, or to a folder the builder descended into, after bwrap starts do not appear
+ * in the sandbox, because those folders are bwrap's tmpfs with the entries of that moment.
  */
 export function rootBindArgs(root: string, exclusions: RootExclusions): string[] {
   const realRoot = realPathOf(root);
