@@ -154,7 +154,19 @@ export class BubblewrapDriver implements SandboxDriver {
     try {
       const { stdout } = await execFileAsync(bwrapPath, ['--version']);
       version = stdout.trim().replace(/^bubblewrap /, '');
-      const probe = ['--ro-bind', '/', '/', '--unshare-all', '--dev', '/dev', '--proc', '/proc'];
+      // The probe's root leaves out the folders that sandboxes mount in, as theirs does, so
+      // another sandbox's start or end cannot fail it. A controller keeps the first result.
+      // The probe has no workdir, so it passes /tmp, which is left out anyway.
+      const hidden = hiddenPaths(
+        { kind: 'host' },
+        { dirs: this.settings.hiddenDirs, files: this.settings.hiddenFiles, workdir: '/tmp' },
+      );
+      const root = rootBindArgs('/', {
+        hiddenDirs: hidden.dirs,
+        hiddenFiles: hidden.files,
+        replaced: ['/dev', '/proc', '/tmp'],
+      });
+      const probe = [...root, '--unshare-all', '--dev', '/dev', '--proc', '/proc'];
       await execFileAsync(bwrapPath, [...probe, 'true'], { timeout: 30_000 });
     } catch (error) {
       return {
