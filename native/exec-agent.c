@@ -33,7 +33,8 @@
  * redirections or other shell syntax, and no builtin first), which the agent execs itself
  * with the PATH lookup and PWD a shell would give it. That saves the shell's own exec. When
  * no program of that name can be exec'd, the shell runs the command after all and reports
- * the error in its own words.
+ * the error in its own words. In a root filesystem without /bin/sh only plain commands run,
+ * and the agent reports that the root has no shell.
  *
  * NOTE: where /bin/sh is bash, a plain command misses the SHLVL and `_` that bash exports.
  *
@@ -436,16 +437,6 @@ static void kill_job(struct job *job) {
   }
 }
 
-/* Formats the message of a command that could not start and returns its length. */
-static size_t format_start_error(char *message, size_t size, const char *cwd, int error) {
-  int length = snprintf(message, size, "sandstack: could not start the command in %s: %s\n", cwd,
-                        strerror(error));
-  if (length < 0) {
-    return 0;
-  }
-  return (size_t)length < size ? (size_t)length : size - 1;
-}
-
 /*
  * Names that a shell runs as a builtin or parses as a reserved word, in dash, bash and
  * busybox ash. A command that starts with one of them always runs through the shell, because
@@ -576,6 +567,10 @@ struct command_spec {
   /* The child's PWD entry, written in the agent's memory before exec. */
   char pwd_entry[4096 + 8];
   volatile int start_error;
+  /* errno of the failed exec of a plain command's program, reported when /bin/sh is missing. */
+  volatile int program_error;
+  /* Whether /bin/sh was missing when the child tried to run it. */
+  volatile bool shell_missing;
 };
 
 /* Stores the reason a child could not start in the spec, and exits with 127 as sh does. */
@@ -613,8 +608,10 @@ static void exec_words(struct command_spec *spec) {
   const char *name = spec->words[0];
   if (strchr(name, '/') != NULL) {
     execve(name, spec->words, spec->direct_env);
+    spec->program_error = errno;
     return;
   }
+  spec->program_error = ENOENT;
   char candidate[4096];
   size_t name_length = strlen(name);
   for (const char *folder = spec->path; folder != NULL;) {
@@ -625,6 +622,10 @@ static void exec_words(struct command_spec *spec) {
       candidate[folder_length] = '/';
       memcpy(candidate + folder_length + 1, name, name_length + 1);
       execve(candidate, spec->words, spec->direct_env);
+      /* As execvp does, a program found but not runnable outranks one not found. */
+      if (errno != ENOENT && errno != ENOTDIR) {
+        spec->program_error = errno;
+      }
     }
     folder = end == NULL ? NULL : end + 1;
   }
@@ -661,7 +662,10 @@ _Noreturn static void start_in_child(struct command_spec *spec, const int pipes[
     exec_words(spec);
   }
   execve("/bin/sh", spec->shell_argv, spec->env);
-  fail_in_child(spec, errno);
+  int error = errno;
+  /* ENOENT also means a missing ELF interpreter, so the file itself is checked. */
+  spec->shell_missing = access("/bin/sh", F_OK) != 0;
+  fail_in_child(spec, error);
 }
 
 static void close_pipes(int pipes[3][2]) {
@@ -696,10 +700,43 @@ static char *copy_text(const char *text) {
   return copy;
 }
 
+/*
+ * Formats the message of a command that could not start and returns its length. A root
+ * filesystem without /bin/sh (such as a musl root of a few programs) runs only plain
+ * commands, so the message names the missing shell rather than the working directory.
+ */
+static size_t format_start_error(char *message, size_t size, const struct command_spec *spec,
+                                 int error) {
+  int length;
+  if (!spec->shell_missing) {
+    length = snprintf(message, size, "sandstack: could not start the command in %s: %s\n",
+                      spec->cwd, strerror(error));
+  } else if (spec->words == NULL) {
+    length = snprintf(message, size,
+                      "sandstack: the command needs /bin/sh, because it contains shell syntax or "
+                      "starts with a shell builtin, and the root filesystem has no /bin/sh; run a "
+                      "program with plain arguments or add /bin/sh to the root filesystem\n");
+  } else if (strchr(spec->words[0], '/') == NULL && spec->program_error == ENOENT) {
+    length = snprintf(message, size,
+                      "sandstack: %s: command not found in PATH (%s), and the root filesystem has "
+                      "no /bin/sh\n",
+                      spec->words[0], spec->path);
+  } else {
+    length = snprintf(message, size,
+                      "sandstack: could not run %s: %s, and the root filesystem has no /bin/sh\n",
+                      spec->words[0], strerror(spec->program_error));
+  }
+  if (length < 0) {
+    return 0;
+  }
+  return (size_t)length < size ? (size_t)length : size - 1;
+}
+
 /* Sends the error message and exit status 127 of a command that could not be started. */
-static void reject_start(const char *id, const char *cwd, int error, int64_t started_us) {
+static void reject_start(const char *id, const struct command_spec *spec, int error,
+                         int64_t started_us) {
   char message[4096];
-  size_t length = format_start_error(message, sizeof message, cwd, error);
+  size_t length = format_start_error(message, sizeof message, spec, error);
   struct job stub = {.id = (char *)id};
   send_output(&stub, STDERR_STREAM, (const unsigned char *)message, length);
   const bool flags[4] = {false, false, false, false};
@@ -821,8 +858,8 @@ static bool start_job(char **fields, size_t count) {
     if (pipe2(pipes[i], O_CLOEXEC) != 0) {
       int error = errno;
       close_pipes(pipes);
+      reject_start(id, &spec, error, started_us);
       free_spec(&spec);
-      reject_start(id, cwd, error, started_us);
       return true;
     }
   }
@@ -841,16 +878,17 @@ static bool start_job(char **fields, size_t count) {
   }
   int error = pid < 0 ? errno : spec.start_error;
   sigprocmask(SIG_SETMASK, &previous, NULL);
-  free_spec(&spec);
   if (pid > 0 && error != 0) {
     /* The child has exited with 127 already, so it is reaped here and never counted as a job. */
     waitpid(pid, NULL, 0);
   }
   if (error != 0) {
     close_pipes(pipes);
-    reject_start(id, cwd, error, started_us);
+    reject_start(id, &spec, error, started_us);
+    free_spec(&spec);
     return true;
   }
+  free_spec(&spec);
 
   struct job *job = checked_alloc(sizeof *job);
   *job = (struct job){
@@ -1109,21 +1147,23 @@ static int poll_timeout_ms(void) {
 }
 
 /*
- * Marks every descriptor above stderr that the agent inherited close-on-exec, so that
- * commands get only their stdin, stdout and stderr. The agent creates its own descriptors
+ * Closes every descriptor above stderr that the agent inherited, so that commands get only
+ * their stdin, stdout and stderr. bwrap leaves open the descriptors it read its options, its
+ * user-namespace gate and the agent program from. The agent creates its own descriptors
  * close-on-exec.
  */
-static void keep_inherited_descriptors_from_commands(void) {
+static void close_inherited_descriptors(void) {
   DIR *fds = opendir("/proc/self/fd");
   if (fds == NULL) {
     return;
   }
+  int own = dirfd(fds);
   struct dirent *entry;
   while ((entry = readdir(fds)) != NULL) {
     char *end;
     long fd = strtol(entry->d_name, &end, 10);
-    if (*end == '\0' && fd > 2) {
-      fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+    if (*end == '\0' && fd > 2 && fd != own) {
+      close((int)fd);
     }
   }
   closedir(fds);
@@ -1197,7 +1237,7 @@ int main(int argc, char **argv) {
    * EPIPE instead of killing it, which would end the container.
    */
   signal(SIGPIPE, SIG_IGN);
-  keep_inherited_descriptors_from_commands();
+  close_inherited_descriptors();
   if (pipe2(child_signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
     perror("sandstack exec-agent: pipe");
     return 1;

@@ -15,9 +15,9 @@ fi
 
 # Debian packages: gVisor (runsc) and bubblewrap for sandboxes, and gcc and libc6-dev (with
 # the static C library) for the programs in native/. git, tar and python3 serve the
-# example, chromium the dashboard's browser tests, and postgresql the PostgreSQL workflow
-# store's tests, which start their own server.
-wanted=(runsc bubblewrap gcc libc6-dev git tar python3 iproute2 chromium postgresql)
+# example, chromium the dashboard's browser tests, postgresql the PostgreSQL workflow
+# store's tests, which start their own server, and musl-tools the tests of a musl root.
+wanted=(runsc bubblewrap gcc libc6-dev git tar python3 iproute2 chromium postgresql musl-tools)
 if [ -n "${SANDSTACK_SETUP_EXTRA_PACKAGES:-}" ]; then
   read -r -a extra <<<"$SANDSTACK_SETUP_EXTRA_PACKAGES"
   wanted+=("${extra[@]}")

@@ -159,3 +159,42 @@ export function buildSmallRootfs(root: string): void {
   }
   chmodSync(root, 0o755);
 }
+
+/** Programs of the musl root filesystem, built from test/fixtures/sandbox/musl/<name>.c. */
+export const MUSL_PROGRAMS = ['hello', 'write-file'];
+
+/** musl's dynamic loader, which is also its C library, at the path musl programs name. */
+const MUSL_LOADER = '/lib/ld-musl-x86_64.so.1';
+
+/**
+ * Returns why a musl root filesystem cannot be built here, or undefined when it can: it
+ * needs musl-gcc and musl's x86_64 loader (Debian's musl-tools package).
+ */
+export function muslMissing(): string | undefined {
+  if (process.arch !== 'x64') {
+    return `the musl fixtures name the x86_64 loader, and this machine is ${process.arch}`;
+  }
+  try {
+    execFileSync('musl-gcc', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return "musl-gcc is missing; install Debian's musl-tools package (apt-get install musl-tools)";
+  }
+  return existsSync(MUSL_LOADER) ? undefined : `${MUSL_LOADER} is missing; reinstall musl-tools`;
+}
+
+/**
+ * Builds a root filesystem of dynamically linked musl programs in /bin, musl's loader and the
+ * empty mount points the runtimes need. It has no /bin/sh, no glibc and no /etc.
+ */
+export function buildMuslRootfs(root: string): void {
+  for (const dir of ['bin', 'lib', 'dev', 'proc', 'tmp', 'workspace']) {
+    mkdirSync(join(root, dir), { recursive: true });
+  }
+  copyFileSync(realpathSync(MUSL_LOADER), join(root, MUSL_LOADER));
+  chmodSync(join(root, MUSL_LOADER), 0o755);
+  const sources = join(import.meta.dirname, '../fixtures/sandbox/musl');
+  for (const name of MUSL_PROGRAMS) {
+    execFileSync('musl-gcc', ['-O2', '-o', join(root, 'bin', name), join(sources, `${name}.c`)]);
+  }
+  chmodSync(root, 0o755);
+}

@@ -317,9 +317,8 @@ suite('bubblewrap command agent', () => {
   });
 
   /**
-   * Writes a bwrap program that fails its first `failures` starts with `message`, as bwrap
-   * does when a host mount it copies goes away, and then runs the real bwrap. Returns the
-   * program and a function that counts its starts.
+   * Writes a bwrap program that fails its first `failures` starts with `message` and then
+   * runs the real bwrap. Returns the program and a function that counts its starts.
    */
   const flakyBwrap = (name: string, failures: number, message: string) => {
     const program = join(dir, `${name}.sh`);
@@ -336,25 +335,21 @@ suite('bubblewrap command agent', () => {
     return { program, starts };
   };
 
-  it('retries a start that lost a mount race', async () => {
-    const bwrap = flakyBwrap(
-      'race',
-      2,
-      'bwrap: Can\'t bind mount /oldroot/ on /newroot/: Unable to apply mount flags: remount "/newroot/x": No such file or directory',
-    );
+  it('reports a lost mount race once', async () => {
+    // The root leaves out the folders where sandstack mounts and unmounts, so a start that
+    // still loses a race with another program's mount fails at once, with bwrap's message.
+    const message =
+      'bwrap: Can\'t bind mount /oldroot/ on /newroot/: Unable to apply mount flags: remount "/newroot/x": No such file or directory';
+    const bwrap = flakyBwrap('race', 1, message);
     const flaky = new BubblewrapDriver({ bwrapPath: bwrap.program });
     const id = 'sbx_bwagentrace';
-    const sandbox = await flaky.create({
+    const started = flaky.create({
       id,
       template: resolveTemplate({ name: 'race' }),
       stateDir: join(dir, id),
     });
-    try {
-      expect(bwrap.starts()).toBe(3);
-      expect((await sandbox.exec({ command: 'echo ok' })).stdout).toBe('ok\n');
-    } finally {
-      await sandbox.destroy();
-    }
+    await expect(started).rejects.toThrow(/Unable to apply mount flags/);
+    expect(bwrap.starts()).toBe(1);
   });
 
   it('says bwrap ended early without retrying', async () => {

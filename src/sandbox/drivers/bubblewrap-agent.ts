@@ -58,13 +58,6 @@ const BWRAP_ARGS_FD = 5;
 const AGENT_PROGRAM_FD = 6;
 
 /**
- * Shell that starts the agent, run by /bin/sh inside the sandbox. It closes the gate and
- * the descriptors bwrap read its options and the agent from, which bwrap leaves open in
- * its program, then becomes the agent.
- */
-const AGENT_WRAPPER = `exec ${USERNS_BLOCK_FD}>&- ${BWRAP_ARGS_FD}<&- ${AGENT_PROGRAM_FD}<&-; exec "$0" "$@"`;
-
-/**
  * Builds a bash script fragment and the arguments it takes that exec bwrap with its options
  * read from a descriptor (`--args`) rather than its command line. bwrap's init is pid 1 in
  * the sandbox with bwrap's argv, so options on the command line would show the host paths
@@ -236,7 +229,10 @@ export async function launchAgentBwrap(launch: AgentLaunch): Promise<number> {
     prefix: launch.netnsPrefix,
     bwrap: bwrapPath,
     options,
-    program: ['/bin/sh', '-c', AGENT_WRAPPER, program, ...args],
+    // bwrap runs the agent itself, so a root filesystem without /bin/sh works. bwrap leaves
+    // the gate and the descriptors of its options and of the agent open, and the agent
+    // closes every descriptor above stderr that it inherits.
+    program: [program, ...args],
     files: new Map([[AGENT_PROGRAM_FD, launch.agentFile]]),
   });
   const script = `${joinCgroups}; ${closeStray}; ${hidden.script}`;

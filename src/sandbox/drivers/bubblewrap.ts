@@ -43,6 +43,7 @@ import {
   type AgentChannelPaths,
   type AgentLaunch,
 } from './bubblewrap-agent.js';
+import { rootBindArgs } from './bubblewrap-root.js';
 import {
   HOST_GRACE_MS,
   LocalSandbox,
@@ -91,12 +92,6 @@ const COMMAND_USER = { uid: 65534, gid: 65534 };
  */
 const CLOSE_STRAY_FDS =
   'for fd in /proc/$$/fd/*; do n=${fd##*/}; if [ "$n" -gt 2 ]; then eval "exec $n>&-"; fi; done';
-
-/** Starts of a sandbox's agent when bwrap fails to copy the host's mounts. */
-const AGENT_START_ATTEMPTS = 3;
-
-/** bwrap's message when a mount it copies from the host went away meanwhile. */
-const MOUNT_RACE = /Can't (?:bind )?mount|remount/;
 
 /**
  * The default command agent: the static program built from native/exec-agent.c, the same as
@@ -159,7 +154,19 @@ export class BubblewrapDriver implements SandboxDriver {
     try {
       const { stdout } = await execFileAsync(bwrapPath, ['--version']);
       version = stdout.trim().replace(/^bubblewrap /, '');
-      const probe = ['--ro-bind', '/', '/', '--unshare-all', '--dev', '/dev', '--proc', '/proc'];
+      // The probe's root leaves out the folders that sandboxes mount in, as theirs does, so
+      // another sandbox's start or end cannot fail it. A controller keeps the first result.
+      // The probe has no workdir, so it passes /tmp, which is left out anyway.
+      const hidden = hiddenPaths(
+        { kind: 'host' },
+        { dirs: this.settings.hiddenDirs, files: this.settings.hiddenFiles, workdir: '/tmp' },
+      );
+      const root = rootBindArgs('/', {
+        hiddenDirs: hidden.dirs,
+        hiddenFiles: hidden.files,
+        replaced: ['/dev', '/proc', '/tmp'],
+      });
+      const probe = [...root, '--unshare-all', '--dev', '/dev', '--proc', '/proc'];
       await execFileAsync(bwrapPath, [...probe, 'true'], { timeout: 30_000 });
     } catch (error) {
       return {
@@ -389,24 +396,11 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
   }
 
   /**
-   * Starts the agent, again up to {@link AGENT_START_ATTEMPTS} times when bwrap failed to copy
-   * the host's mounts: `--ro-bind / /` copies every mount under the root, and another
-   * sandbox's writable layer that is unmounted meanwhile makes the copy fail.
+   * Starts bwrap with the agent, once. A failed start is not retried: the root leaves out the
+   * state folder and the hidden folders (see bubblewrap-root.ts), so bwrap does not copy the
+   * writable layers that other sandboxes mount and unmount there.
    */
   private async launchAgent(niceness: number): Promise<ExecAgentClient> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.launchAgentOnce(niceness);
-      } catch (error) {
-        const log = lastLogLine(join(this.stateDir, 'agent.log'));
-        if (attempt >= AGENT_START_ATTEMPTS || !MOUNT_RACE.test(log)) {
-          throw error;
-        }
-      }
-    }
-  }
-
-  private async launchAgentOnce(niceness: number): Promise<ExecAgentClient> {
     const startedAt = Date.now();
     this.agent?.close();
     this.agent = undefined;
@@ -680,9 +674,12 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
       files: hiddenFiles,
       workdir: template.workdir,
     });
-    // NOTE: the recursive bind of the root copies every host mount, so the sandbox's
-    // mountinfo lists the writable layers under the state folder by their host paths.
-    const args = [bwrapPath, '--ro-bind', how.root, '/', '--dev', '/dev', '--proc', '/proc'];
+    const root = rootBindArgs(how.root, {
+      hiddenDirs: hidden.dirs,
+      hiddenFiles: hidden.files,
+      replaced: ['/dev', '/proc', '/tmp', template.workdir],
+    });
+    const args = [bwrapPath, ...root, '--dev', '/dev', '--proc', '/proc'];
     for (const dir of hidden.dirs) {
       args.push('--ro-bind', layout.emptyDir, dir);
     }
@@ -690,6 +687,9 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
       args.push('--ro-bind', layout.emptyFile, file);
     }
     args.push('--bind', layout.tmp, '/tmp', '--bind', layout.workspace, template.workdir);
+    // bwrap's root is its own tmpfs, which stays writable unless remounted. Only that mount
+    // becomes read-only, and the mounts on it keep their own modes.
+    args.push('--remount-ro', '/');
     args.push(...this.unshareArgs(), '--new-session');
     if (how.perCommand) {
       args.push('--die-with-parent', '--cap-drop', 'ALL', '--unshare-user');
