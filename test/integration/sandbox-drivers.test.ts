@@ -91,7 +91,13 @@ for (const { driver, check } of checks) {
     });
 
     it('rejects environment names it cannot pass', async () => {
-      for (const env of [{ '': 'x' }, { 'X=Y': 'z' }, { 'A\nB': 'x' }, { X: 'a\0b' }]) {
+      const invalid: Record<string, string>[] = [
+        { '': 'x' },
+        { 'X=Y': 'z' },
+        { 'A\nB': 'x' },
+        { X: 'a\0b' },
+      ];
+      for (const env of invalid) {
         const error = await sandbox
           .exec({ command: 'true', env })
           .catch((caught: unknown) => caught);
