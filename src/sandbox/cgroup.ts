@@ -58,6 +58,24 @@ export function readCgroupUsage(sandboxId: string): {
 }
 
 /**
+ * Restarts a sandbox's CPU and peak-memory counters from now (cgroup v1 resets both when 0 is
+ * written), so a warm sandbox's claim is metered from the claim, not from its start in the
+ * pool. Does nothing when the cgroup is gone or not local.
+ */
+export function resetCgroupUsage(sandboxId: string): void {
+  for (const [controller, file] of [
+    ['cpuacct', 'cpuacct.usage'],
+    ['memory', 'memory.max_usage_in_bytes'],
+  ] as const) {
+    try {
+      writeFileSync(join(cgroupDir(controller, sandboxId), file), '0');
+    } catch {
+      // A Kubernetes sandbox has no local cgroup, and a dead one has none left.
+    }
+  }
+}
+
+/**
  * Memory that a sandbox's cgroup uses now (memory.usage_in_bytes, page cache included);
  * zero when the cgroup is gone.
  */

@@ -5,7 +5,7 @@ import { newId } from '../core/ids.js';
 import { noopLogger, type Logger } from '../core/logger.js';
 import { ensurePrivateDir } from '../core/private-files.js';
 import { openDatabase, type SqliteDatabase } from '../core/store.js';
-import { removeCgroups } from './cgroup.js';
+import { removeCgroups, resetCgroupUsage } from './cgroup.js';
 import { ClaimObjects } from './claim-objects.js';
 import { BubblewrapDriver } from './drivers/bubblewrap.js';
 import { GvisorDriver } from './drivers/gvisor.js';
@@ -428,6 +428,8 @@ export class SandboxController {
     if (warmId !== undefined) {
       const sandbox = this.live.get(warmId) ?? (await this.attachOrDrop(warmId));
       if (sandbox !== undefined) {
+        // Time spent idle in the pool is not the tenant's.
+        resetCgroupUsage(warmId);
         const claimed = this.claimed(warmId, sandbox);
         // A claim by template may take a sandbox of any of its pools, so the record names it.
         this.pools.refillAfterClaim(claimed.record.pool ?? undefined, sandbox.commandEnded?.());

@@ -1,10 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/core/store.js';
 import { SandboxController } from '../../src/sandbox/controller.js';
-import { cgroupPids } from '../../src/sandbox/cgroup.js';
+import { cgroupDir, cgroupPids, readCgroupUsage } from '../../src/sandbox/cgroup.js';
 import { createTestController, localDrivers, type TestController } from '../helpers/sandbox.js';
 
 const checks = await localDrivers();
@@ -47,6 +48,28 @@ describe('sandbox metering', () => {
     const totals = await controller.usageFor({ tenant: 'acme' });
     expect(totals.gibSeconds).toBeCloseTo((expected[0] ?? 0) + (expected[1] ?? 0), 9);
     expect((await controller.usageFor({ tenant: 'other' })).gibSeconds).toBe(0);
+  });
+
+  runBubblewrap('meters a warm claim from the claim', async () => {
+    test = createTestController();
+    const { controller } = test;
+    controller.createPool({ name: 'warm', template: 'bw', replicas: 1 });
+    await controller.waitUntilReady('warm');
+    const warmId = controller.list().find((record) => record.state === 'warm')?.id ?? '';
+    // CPU charged to the warm sandbox's cgroup while it waits in the pool: a bounded loop
+    // in a host shell that joins the cgroup first.
+    const procs = join(cgroupDir('cpuacct', warmId), 'cgroup.procs');
+    execFileSync('sh', [
+      '-c',
+      `echo $$ > ${procs}; i=0; while [ $i -lt 400000 ]; do i=$((i+1)); done`,
+    ]);
+    const idle = readCgroupUsage(warmId).cpuSeconds;
+    expect(idle).toBeGreaterThan(0.2);
+
+    const { record } = await controller.claim({ pool: 'warm', tenant: 'acme' });
+    expect(record.id).toBe(warmId);
+    const released = await controller.release(record.id);
+    expect(released.usage?.cpuSeconds).toBeLessThan(idle);
   });
 
   for (const runtime of ['gvisor', 'bubblewrap'] as const) {
