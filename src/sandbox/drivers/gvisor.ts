@@ -71,6 +71,7 @@ import {
   layoutOf,
   prepareLayout,
   readMeta,
+  takeSpareLayer,
   type ResolvedExec,
   type SandboxLayout,
   killedResult,
@@ -235,20 +236,22 @@ export class GvisorDriver implements SandboxDriver {
     if (manifest !== undefined && hasEgress(options.template)) {
       throw egressCheckpointError(options.id, 'restore a snapshot into');
     }
-    // A fresh start makes the agent's FIFOs while the writable layer is copied and mounted,
-    // because each of the two waits for a child process.
+    const reservedBytes = egressLogLimit(options.template, this.settings.egress);
+    // A spare state folder comes with its layer mounted and the agent's FIFOs made.
+    const spare = takeSpareLayer(options, reservedBytes);
+    // Without one, a fresh start makes the agent's FIFOs while the writable layer is copied
+    // and mounted, because each of the two waits for a child process.
     mkdirSync(options.stateDir, { recursive: true });
-    const fifos =
-      options.snapshotDir === undefined && this.settings.commandAgent && existsSync(EXEC_AGENT)
-        ? makeAgentFifos(agentChannelPaths(options.stateDir))
-        : undefined;
+    const useAgent =
+      options.snapshotDir === undefined && this.settings.commandAgent && existsSync(EXEC_AGENT);
+    const fifos = !useAgent
+      ? undefined
+      : spare
+        ? Promise.resolve()
+        : makeAgentFifos(agentChannelPaths(options.stateDir));
     // Keep a failure here for the await below, so it is not reported as unhandled meanwhile.
     fifos?.catch(() => undefined);
-    const layout = await prepareLayout(
-      options.stateDir,
-      meta,
-      egressLogLimit(options.template, this.settings.egress),
-    );
+    const layout = await prepareLayout(options.stateDir, meta, reservedBytes);
     // The network namespace and its proxy must exist before runsc joins the namespace.
     const proxy = await startEgress(options.id, options.template, {
       stateDir: options.stateDir,
