@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SandstackError } from '../core/errors.js';
 import { noopLogger, type Logger } from '../core/logger.js';
 import { niceArgv } from './cgroup.js';
 import { agentChannelPaths } from './drivers/bubblewrap-agent.js';
+import { createHidingMountSources, layoutOf } from './drivers/shared.js';
 import type { SpareLayerSource } from './types.js';
 import { mountWritableLayer, removeStateDir } from './writable-layer.js';
 
@@ -49,14 +50,15 @@ export interface SpareLayersOptions {
 }
 
 /**
- * Spare state folders for cold starts: each contains an empty writable layer that is already
- * loop-mounted and the command agent's two FIFOs, so a cold start renames a folder into
- * place instead of copying an image, mounting it and running `mkfifo`. A spare is made for
- * one sandbox and handed out once, so no files pass between sandboxes. Spares are made in
- * the background at niceness 19, one at a time, after a cold start of their disk size.
+ * Spare state folders for cold starts. Each contains an empty, loop-mounted writable layer
+ * with the folders every sandbox needs, and the command agent's two FIFOs, so a cold start
+ * renames a folder into place instead of copying an image, mounting it and running
+ * `mkfifo`. A spare is made for one sandbox and handed out once, so no files pass between
+ * sandboxes. Spares are made in the background at niceness 19, one at a time, after a cold
+ * start of their disk size.
  *
  * A spare of a 1 GiB layer uses about 0.6 MB of disk (ext4's metadata in the sparse image)
- * and holds one loop device until it is taken or removed.
+ * and keeps one loop device until it is taken or removed.
  */
 export class SpareLayers implements SpareLayerSource {
   readonly #dir: string;
@@ -192,6 +194,13 @@ export class SpareLayers implements SpareLayerSource {
         imagesDir: this.#imagesDir,
         niceness: SPARE_NICENESS,
       });
+      // The first writes to a new filesystem read its bitmaps through the loop device, so
+      // the folders a sandbox needs are made here rather than on the cold path.
+      const layout = layoutOf(folder);
+      mkdirSync(layout.workspace);
+      mkdirSync(layout.tmp);
+      chmodSync(layout.tmp, 0o1777);
+      createHidingMountSources(layout);
       const fifos = agentChannelPaths(folder);
       const mkfifo = [...niceArgv(SPARE_NICENESS), 'mkfifo', '-m', '600'];
       const [program = 'nice', ...args] = mkfifo;
