@@ -225,6 +225,9 @@ export class SpareLayers implements SpareLayerSource {
 /**
  * Removes the spares that no live {@link SpareLayers} owns: those of processes that have
  * exited (a crash skips `close`) and of closed controllers. Unmounts each layer first.
+ *
+ * NOTE: a `mount` that a killed process started can finish after this removal looked at its
+ * folder. That spare stays mounted, and its removal fails, until the next reconcile.
  * @returns the number of spares removed
  */
 export async function removeOrphanSpares(root: string, logger: Logger): Promise<number> {
