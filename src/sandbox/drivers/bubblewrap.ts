@@ -189,7 +189,6 @@ export class BubblewrapDriver implements SandboxDriver {
     // A spare state folder comes with its layer mounted and the agent's FIFOs made.
     const spare = takeSpareLayer(options, reservedBytes);
     const layout = await prepareLayout(options.stateDir, meta, reservedBytes);
-    createCgroups(options.id, options.template.resources);
     const proxy = await startEgress(options.id, options.template, {
       stateDir: options.stateDir,
       settings: this.settings.egress,
@@ -201,7 +200,10 @@ export class BubblewrapDriver implements SandboxDriver {
       stateDir: options.stateDir,
       proxy,
     });
-    if (sandbox.prepareAgentChannel(spare)) {
+    if (!sandbox.prepareAgentChannel(spare)) {
+      createCgroups(options.id, options.template.resources);
+    } else {
+      // The agent's start makes the cgroups, as it does on every restart.
       const niceness = options.background === true ? BACKGROUND_NICENESS : 0;
       try {
         await sandbox.startAgent(niceness);
