@@ -1,16 +1,29 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SandboxController } from '../../src/sandbox/controller.js';
-import { SPARE_LAYERS_DIR } from '../../src/sandbox/spare-layers.js';
+import { agentChannelPaths } from '../../src/sandbox/drivers/bubblewrap-agent.js';
+import { MAX_SPARE_SIZES, SPARE_LAYERS_DIR, SpareLayers } from '../../src/sandbox/spare-layers.js';
+import { removeStateDir, writableLayerDir } from '../../src/sandbox/writable-layer.js';
 import { createTestController, localDrivers, type TestController } from '../helpers/sandbox.js';
 
 const checks = await localDrivers();
 const TEMPLATES = { gvisor: 'gv', bubblewrap: 'bw' } as const;
 const bubblewrap = checks.find((item) => item.driver.name === 'bubblewrap');
 const withBubblewrap = bubblewrap?.check.available === true ? it : it.skip;
+// Loop mounts need root.
+const withRoot = process.getuid?.() === 0 ? it : it.skip;
 
 let harness: TestController | undefined;
 afterEach(async () => {
@@ -129,6 +142,51 @@ describe('spare writable layers', () => {
     expect(spareFolders(dir)).toEqual([]);
     await controller.release(record.id);
     await controller.close();
+  });
+
+  withRoot('keeps spares of recent sizes only', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'sandstack-spares-'));
+    const spares = new SpareLayers({ root, count: 1, ready: Promise.resolve() });
+    const target = join(root, 'taken');
+    const sizes = Array.from(
+      { length: MAX_SPARE_SIZES + 1 },
+      (_, index) => (index + 1) * 8 * 1024 * 1024,
+    );
+    try {
+      // Each miss records its size and schedules a refill.
+      for (const size of sizes) {
+        expect(spares.take(target, size)).toBe(false);
+      }
+      const recent = sizes.slice(1);
+      for (let poll = 0; poll < 600; poll += 1) {
+        if (recent.every((size) => spares.readyCount(size) === 1)) {
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      for (const size of recent) {
+        expect(spares.readyCount(size)).toBe(1);
+      }
+      expect(spares.readyCount(sizes[0]!)).toBe(0);
+
+      expect(spares.take(target, sizes.at(-1)!)).toBe(true);
+      const layer = writableLayerDir(target);
+      expect(statSync(layer).dev).not.toBe(statSync(target).dev);
+      expect(readdirSync(layer).sort()).toEqual([
+        'empty',
+        'empty-file',
+        'lost+found',
+        'tmp',
+        'workspace',
+      ]);
+      expect(statSync(agentChannelPaths(target).requests).isFIFO()).toBe(true);
+      expect(statSync(agentChannelPaths(target).replies).isFIFO()).toBe(true);
+    } finally {
+      await spares.close();
+      await removeStateDir(target);
+    }
+    expect(mountsUnder(root)).toEqual([]);
+    rmSync(root, { recursive: true, force: true });
   });
 
   it('rejects a spare count out of range', () => {
