@@ -236,6 +236,21 @@ export interface DriverCreateOptions {
    * ready. Ignored on Kubernetes. @default false
    */
   background?: boolean;
+  /**
+   * Ready state folders with a mounted writable layer, which `create` moves into place
+   * instead of mounting a layer. Ignored by `attach` and on Kubernetes. @default none
+   */
+  spareLayers?: SpareLayerSource;
+}
+
+/** Source of spare state folders for cold starts (see `SpareLayers`). */
+export interface SpareLayerSource {
+  /**
+   * Moves a spare state folder whose writable layer has `diskBytes` to `stateDir`, which must
+   * not exist yet. The folder contains the mounted layer and the command agent's FIFOs, both
+   * unused. Returns false when none is ready.
+   */
+  take(stateDir: string, diskBytes: number): boolean;
 }
 
 /** The small interface every runtime implements. */

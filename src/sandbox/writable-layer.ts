@@ -4,6 +4,7 @@ import { existsSync, linkSync, mkdirSync, rmSync, statSync, statfsSync } from 'n
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { SandstackError } from '../core/errors.js';
+import { niceArgv } from './cgroup.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -18,24 +19,42 @@ export function writableLayerDir(stateDir: string): string {
   return join(stateDir, 'rw');
 }
 
+/** Options for {@link mountWritableLayer}. */
+export interface MountWritableLayerOptions {
+  /** Folder of the cached empty images. @default `.images` in the parent folder of `stateDir` */
+  imagesDir?: string;
+  /** Niceness of the `cp` and `mount` processes. @default 0 */
+  niceness?: number;
+}
+
 /**
- * Mounts the writable layer unless it is mounted already (a re-attach), and creates the
- * `workspace` and `tmp` folders in it. The image is a sparse copy of an empty filesystem of
- * the same size, made once per size in `.images` beside the sandboxes' state folders, so a
- * new sandbox pays a copy and a mount rather than a mkfs.
+ * Mounts the writable layer unless it is mounted already (a re-attach or a spare layer). The
+ * image is a sparse copy of an empty filesystem of the same size, made once per size in
+ * `.images` beside the sandboxes' state folders, so a new sandbox pays a copy and a mount
+ * rather than a mkfs.
  * @throws SandstackError `SANDBOX_FAILED` when the image cannot be made or mounted (not root)
  */
-export async function mountWritableLayer(stateDir: string, diskBytes: number): Promise<string> {
+export async function mountWritableLayer(
+  stateDir: string,
+  diskBytes: number,
+  options: MountWritableLayerOptions = {},
+): Promise<string> {
   const dir = writableLayerDir(stateDir);
   mkdirSync(dir, { recursive: true });
   if (isMountPoint(dir)) {
     return dir;
   }
   const image = join(stateDir, 'rw.img');
+  const imagesDir = options.imagesDir ?? join(dirname(stateDir), '.images');
+  const nice = options.niceness === undefined ? [] : niceArgv(options.niceness);
+  const run = (argv: string[]): Promise<unknown> => {
+    const [program = '', ...args] = [...nice, ...argv];
+    return execFileAsync(program, args);
+  };
   try {
-    const empty = await emptyImage(join(dirname(stateDir), '.images'), Math.ceil(diskBytes));
-    await execFileAsync('cp', ['--sparse=always', empty, image]);
-    await execFileAsync('mount', ['-o', 'loop,nosuid,nodev', image, dir]);
+    const empty = await emptyImage(imagesDir, Math.ceil(diskBytes));
+    await run(['cp', '--sparse=always', empty, image]);
+    await run(['mount', '-o', 'loop,nosuid,nodev', image, dir]);
   } catch (error) {
     throw new SandstackError(
       'SANDBOX_FAILED',

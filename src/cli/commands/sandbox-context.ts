@@ -29,6 +29,8 @@ export function openSandboxContext(command: Command): SandboxContext {
     db,
     stateDir: join(root, 'sandboxes'),
     drivers: localDrivers(root),
+    // The command exits right after its claim, so spares would only wait for a reconcile.
+    spareLayers: 0,
   });
   return { db, controller };
 }

@@ -53,6 +53,7 @@ import {
   createHidingMountSources,
   layoutOf,
   prepareLayout,
+  takeSpareLayer,
   readMeta,
   killedResult,
   type ResolvedExec,
@@ -191,12 +192,10 @@ export class BubblewrapDriver implements SandboxDriver {
   async create(options: DriverCreateOptions): Promise<SandboxInstance> {
     const createdAt = Date.now();
     const meta = { id: options.id, runtime: this.name, template: options.template, createdAt };
-    const layout = await prepareLayout(
-      options.stateDir,
-      meta,
-      egressLogLimit(options.template, this.settings.egress),
-    );
-    createCgroups(options.id, options.template.resources);
+    const reservedBytes = egressLogLimit(options.template, this.settings.egress);
+    // A spare state folder comes with its layer mounted and the agent's FIFOs made.
+    const spare = takeSpareLayer(options, reservedBytes);
+    const layout = await prepareLayout(options.stateDir, meta, reservedBytes);
     const proxy = await startEgress(options.id, options.template, {
       stateDir: options.stateDir,
       settings: this.settings.egress,
@@ -208,7 +207,10 @@ export class BubblewrapDriver implements SandboxDriver {
       stateDir: options.stateDir,
       proxy,
     });
-    if (sandbox.prepareAgentChannel()) {
+    if (!sandbox.prepareAgentChannel(spare)) {
+      createCgroups(options.id, options.template.resources);
+    } else {
+      // The agent's start makes the cgroups, as it does on every restart.
       const niceness = options.background === true ? BACKGROUND_NICENESS : 0;
       try {
         await sandbox.startAgent(niceness);
@@ -344,23 +346,28 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
   }
 
   /**
-   * Creates the agent's FIFOs when the agent program was built, and gives the workspace to
-   * the agent's command user. Returns false otherwise, and the sandbox then starts one bwrap
-   * per command.
+   * Creates the agent's FIFOs when the agent program was built, unless `fifosMade` is true
+   * because a spare state folder brought new ones, and gives the workspace to the agent's command
+   * user. Returns false otherwise, and the sandbox then starts one bwrap per command.
    *
    * NOTE: the agent's processes count against the template's memory and pids limits. At
    * rest a sandbox has 3 tasks (bwrap, its init inside the pid namespace, and the agent)
    * and each running command adds its own processes.
    */
-  prepareAgentChannel(): boolean {
+  prepareAgentChannel(fifosMade = false): boolean {
     const { program } = this.options.agent;
     if (!isAbsolute(program) || !existsSync(program)) {
+      // FIFOs from a spare would make hasAgentChannel() report an agent that never runs.
+      rmSync(this.channel.requests, { force: true });
+      rmSync(this.channel.replies, { force: true });
       return false;
     }
-    rmSync(this.channel.requests, { force: true });
-    rmSync(this.channel.replies, { force: true });
     giveWorkspaceToCommands(this.options.layout.workspace);
-    execFileSync('mkfifo', ['-m', '600', this.channel.requests, this.channel.replies]);
+    if (!fifosMade) {
+      rmSync(this.channel.requests, { force: true });
+      rmSync(this.channel.replies, { force: true });
+      execFileSync('mkfifo', ['-m', '600', this.channel.requests, this.channel.replies]);
+    }
     return true;
   }
 

@@ -71,6 +71,7 @@ import {
   layoutOf,
   prepareLayout,
   readMeta,
+  takeSpareLayer,
   type ResolvedExec,
   type SandboxLayout,
   killedResult,
@@ -235,20 +236,22 @@ export class GvisorDriver implements SandboxDriver {
     if (manifest !== undefined && hasEgress(options.template)) {
       throw egressCheckpointError(options.id, 'restore a snapshot into');
     }
-    // A fresh start makes the agent's FIFOs while the writable layer is copied and mounted,
-    // because each of the two waits for a child process.
+    const reservedBytes = egressLogLimit(options.template, this.settings.egress);
+    // A spare state folder comes with its layer mounted and the agent's FIFOs made.
+    const spare = takeSpareLayer(options, reservedBytes);
+    // Without one, a fresh start makes the agent's FIFOs while the writable layer is copied
+    // and mounted, because each of the two waits for a child process.
     mkdirSync(options.stateDir, { recursive: true });
-    const fifos =
-      options.snapshotDir === undefined && this.settings.commandAgent && existsSync(EXEC_AGENT)
-        ? makeAgentFifos(agentChannelPaths(options.stateDir))
-        : undefined;
+    const useAgent =
+      options.snapshotDir === undefined && this.settings.commandAgent && existsSync(EXEC_AGENT);
+    const fifos = !useAgent
+      ? undefined
+      : spare
+        ? Promise.resolve()
+        : makeAgentFifos(agentChannelPaths(options.stateDir));
     // Keep a failure here for the await below, so it is not reported as unhandled meanwhile.
     fifos?.catch(() => undefined);
-    const layout = await prepareLayout(
-      options.stateDir,
-      meta,
-      egressLogLimit(options.template, this.settings.egress),
-    );
+    const layout = await prepareLayout(options.stateDir, meta, reservedBytes);
     // The network namespace and its proxy must exist before runsc joins the namespace.
     const proxy = await startEgress(options.id, options.template, {
       stateDir: options.stateDir,
@@ -420,13 +423,27 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     );
     const runsc = this.runsc(...runscArgs);
     const [program = 'runsc', ...args] = niceness === 0 ? runsc : [...niceArgv(niceness), ...runsc];
+    // A new agent reads a ping that waits in its FIFO as soon as it boots, so on a start the
+    // ping is sent once runsc has spawned, and its reply can arrive while runsc still runs.
+    let earlyPing: Promise<string | undefined> | undefined;
+    const onSpawn =
+      action === 'start' && useAgent
+        ? () => {
+            earlyPing = this.openAgentAndPing();
+          }
+        : undefined;
     const result = await runDetached(
       program,
       args,
       join(this.options.stateDir, `runsc-${action}.log`),
       useAgent ? this.agentPaths() : undefined,
-    );
+      onSpawn,
+    ).catch((error: unknown) => {
+      this.closeAgent();
+      throw error;
+    });
     if (result.code !== 0) {
+      this.closeAgent();
       await this.removeContainer();
       const detail = result.stderr.trim().split('\n').pop() ?? '';
       throw new SandstackError(
@@ -437,26 +454,40 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     }
     this.knownAlive = false;
     if (useAgent) {
-      await this.connectAgent();
+      await this.connectAgent(earlyPing);
     }
   }
 
+  private closeAgent(): void {
+    this.agent?.close();
+    this.agent = undefined;
+  }
+
   /**
-   * Opens the channel to a freshly started agent and waits until it can take a command, so
-   * that a sandbox in a pool is ready for its first command. An agent that does not reply
-   * in time is left to the first command, which falls back to `runsc exec` if it must.
+   * Opens the channel to the agent and sends it a ping. Resolves with the agent's protocol,
+   * or undefined when the channel cannot be opened or the agent does not reply in time.
    */
-  private async connectAgent(): Promise<void> {
+  private openAgentAndPing(): Promise<string | undefined> {
     try {
       this.agent = openAgentClient(this.agentPaths());
     } catch {
       // The container already ended; the first command finds that out and restarts it.
-      return;
+      return Promise.resolve(undefined);
     }
+    return this.agent?.ping(RUNSC_TIMEOUT_MS) ?? Promise.resolve(undefined);
+  }
+
+  /**
+   * Waits until a freshly started agent can take a command, so that a sandbox in a pool is
+   * ready for its first command. `earlyPing` is a ping sent while runsc started; without it
+   * this opens the channel and pings now. An agent that does not reply in time is left to
+   * the first command, which falls back to `runsc exec` if it must.
+   */
+  private async connectAgent(earlyPing?: Promise<string | undefined>): Promise<void> {
+    const protocol = await (earlyPing ?? this.openAgentAndPing());
     if (this.agent === undefined) {
       return;
     }
-    const protocol = await this.agent.ping(RUNSC_TIMEOUT_MS);
     if (protocol === AGENT_PROTOCOL) {
       // The channel's end-of-file tells when the container ends, so while it stays open
       // commands need no `runsc state` first.
@@ -1095,14 +1126,16 @@ function egressCheckpointError(sandboxId: string, action: string): SandstackErro
 }
 
 /**
- * Runs `runsc run -detach` and waits for it to exit. Its stderr goes to a file, because the
- * detached sandbox inherits that descriptor and would keep a pipe open for good.
+ * Runs `runsc run -detach` and waits for it to exit, calling `onSpawn` once it has started.
+ * Its stderr goes to a file, because the detached sandbox inherits that descriptor and would
+ * keep a pipe open for good.
  */
 async function runDetached(
   program: string,
   args: string[],
   logPath: string,
   agent?: { requests: string; replies: string },
+  onSpawn?: () => void,
 ): Promise<{ code: number | null; stderr: string }> {
   const log = openSync(logPath, 'w');
   // The container's stdin and stdout are the agent's FIFOs, opened read-write so that
@@ -1118,6 +1151,8 @@ async function runDetached(
   try {
     const code = await new Promise<number | null>((resolve, reject) => {
       const child = spawn(program, args, { stdio: [requests, replies, log], env: hostToolEnv() });
+      // This process holds both FIFOs open from here on, so a client can open them.
+      onSpawn?.();
       const timer = setTimeout(() => child.kill('SIGKILL'), RUNSC_TIMEOUT_MS);
       child.once('error', (error) => {
         clearTimeout(timer);

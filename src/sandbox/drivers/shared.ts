@@ -22,6 +22,7 @@ import {
 } from '../process.js';
 import { isWritableLayerFull, mountWritableLayer, writableLayerDir } from '../writable-layer.js';
 import type {
+  DriverCreateOptions,
   ExecRequest,
   ExecResult,
   OutputChunk,
@@ -124,7 +125,7 @@ export async function prepareLayout(
   reservedBytes: number,
 ): Promise<SandboxLayout> {
   const layout = layoutOf(stateDir);
-  await mountWritableLayer(stateDir, meta.template.resources.diskBytes - reservedBytes);
+  await mountWritableLayer(stateDir, writableLayerBytes(meta.template, reservedBytes));
   mkdirSync(layout.workspace, { recursive: true });
   mkdirSync(layout.tmp, { recursive: true });
   chmodSync(layout.tmp, 0o1777);
@@ -133,6 +134,20 @@ export async function prepareLayout(
     writeFileSync(layout.meta, JSON.stringify(meta, null, 2));
   }
   return layout;
+}
+
+/** Returns the size of a sandbox's writable layer: its disk limit less `reservedBytes`. */
+function writableLayerBytes(template: SandboxTemplate, reservedBytes: number): number {
+  return template.resources.diskBytes - reservedBytes;
+}
+
+/**
+ * Moves a spare state folder into place for a cold start, when `options` offers one of the
+ * layer's size. Returns whether it did; {@link prepareLayout} then finds the layer mounted.
+ */
+export function takeSpareLayer(options: DriverCreateOptions, reservedBytes: number): boolean {
+  const bytes = writableLayerBytes(options.template, reservedBytes);
+  return options.spareLayers?.take(options.stateDir, bytes) ?? false;
 }
 
 /**
