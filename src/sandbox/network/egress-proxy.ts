@@ -70,6 +70,9 @@ export class EgressProxy {
   ) {
     this.maxLogBytes = options.maxLogBytes ?? DEFAULT_MAX_EGRESS_LOG_BYTES;
     this.logBytes = existsSync(options.logPath) ? statSync(options.logPath).size : 0;
+    // The proxy never keeps its process alive by itself, so a CLI command exits once its own
+    // work is done; the next process that attaches to the sandbox starts the proxy again.
+    listener.unref();
     this.http.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       void this.tunnel(req, socket, head);
     });
@@ -125,6 +128,7 @@ export class EgressProxy {
         answer.pipe(res);
       },
     );
+    upstream.on('socket', (socket) => socket.unref());
     upstream.on('error', (error) => res.writeHead(502).end(`upstream failed: ${error.message}\n`));
     req.pipe(upstream);
   }
@@ -227,6 +231,7 @@ export class EgressProxy {
   private track(socket: Socket): void {
     // A peer that resets its connection is normal for a proxy, not a fault of this process.
     socket.on('error', () => socket.destroy());
+    socket.unref();
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
   }
