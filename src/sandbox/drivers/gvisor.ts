@@ -71,6 +71,8 @@ import {
   layoutOf,
   prepareLayout,
   readMeta,
+  rejectLeftProcesses,
+  undoFailedCreate,
   type ResolvedExec,
   type SandboxLayout,
   killedResult,
@@ -218,6 +220,11 @@ export class GvisorDriver implements SandboxDriver {
     return { runtime: 'gvisor', available: true, version };
   }
 
+  /**
+   * Creates and starts a sandbox. When a step fails, it removes what it made before it
+   * throws: the container, cgroups, egress proxy and network namespace, the writable layer's
+   * mount and loop device, and the state folder, which the driver owns.
+   */
   async create(options: DriverCreateOptions): Promise<SandboxInstance> {
     const createdAt = Date.now();
     const meta = { id: options.id, runtime: this.name, template: options.template, createdAt };
@@ -244,23 +251,39 @@ export class GvisorDriver implements SandboxDriver {
         : undefined;
     // Keep a failure here for the await below, so it is not reported as unhandled meanwhile.
     fifos?.catch(() => undefined);
-    const layout = await prepareLayout(
-      options.stateDir,
-      meta,
-      egressLogLimit(options.template, this.settings.egress),
-    );
-    // The network namespace and its proxy must exist before runsc joins the namespace.
-    const proxy = await startEgress(options.id, options.template, {
-      stateDir: options.stateDir,
-      settings: this.settings.egress,
-    });
-    const sandbox = new GvisorSandbox({
-      ...this.settings,
-      ...meta,
-      layout,
-      stateDir: options.stateDir,
-      proxy,
-    });
+    let proxy: EgressProxy | undefined;
+    try {
+      const layout = await prepareLayout(
+        options.stateDir,
+        meta,
+        egressLogLimit(options.template, this.settings.egress),
+      );
+      // The network namespace and its proxy must exist before runsc joins the namespace.
+      proxy = await startEgress(options.id, options.template, {
+        stateDir: options.stateDir,
+        settings: this.settings.egress,
+      });
+      const sandbox = new GvisorSandbox({
+        ...this.settings,
+        ...meta,
+        layout,
+        stateDir: options.stateDir,
+        proxy,
+      });
+      await this.startCreated(sandbox, options, fifos);
+      return sandbox;
+    } catch (error) {
+      await fifos?.catch(() => undefined);
+      throw await undoCreate(this.settings.runscPath, options, proxy, error);
+    }
+  }
+
+  /** Boots or restores a sandbox that create() has laid out. */
+  private async startCreated(
+    sandbox: GvisorSandbox,
+    options: DriverCreateOptions,
+    fifos: Promise<void> | undefined,
+  ): Promise<void> {
     const niceness = options.background === true ? BACKGROUND_NICENESS : 0;
     if (options.snapshotDir === undefined) {
       await sandbox.start(niceness, fifos);
@@ -277,7 +300,6 @@ export class GvisorDriver implements SandboxDriver {
       // every process that stays after `runsc run` has exited.
       restoreNormalPriority(options.id);
     }
-    return sandbox;
   }
 
   async attach(options: DriverCreateOptions): Promise<SandboxInstance | undefined> {
@@ -362,7 +384,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     this.template = options.template;
     this.createdAt = options.createdAt;
     this.stateDir = options.stateDir;
-    this.runscRoot = join(options.stateDir, 'runsc');
+    this.runscRoot = runscRootOf(options.stateDir);
     this.bundle = join(options.stateDir, 'bundle');
     this.earlierUsage = readEarlierUsage(options.stateDir);
   }
@@ -965,17 +987,8 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
    * failed runsc can leave `runsc-sandbox` and `runsc-gofer` processes that its state
    * folder no longer lists.
    */
-  private async removeContainer(): Promise<number[]> {
-    if (existsSync(this.runscRoot)) {
-      const run = (args: string[]): Promise<unknown> =>
-        execFileAsync(this.options.runscPath, ['--root', this.runscRoot, ...args], {
-          timeout: RUNSC_TIMEOUT_MS,
-        }).catch(() => undefined);
-      await run(['kill', '--all', this.id, 'KILL']);
-      await run(['delete', '--force', this.id]);
-      rmSync(this.runscRoot, { recursive: true, force: true });
-    }
-    return removeCgroups(this.id);
+  private removeContainer(): Promise<number[]> {
+    return removeContainer(this.options.runscPath, this.runscRoot, this.id);
   }
 
   /**
@@ -1084,6 +1097,52 @@ async function makeAgentFifos(paths: { requests: string; replies: string }): Pro
   rmSync(paths.requests, { force: true });
   rmSync(paths.replies, { force: true });
   await execFileAsync('mkfifo', ['-m', '600', paths.requests, paths.replies]);
+}
+
+/** Folder that runsc keeps a sandbox's container state in (its `--root`). */
+function runscRootOf(stateDir: string): string {
+  return join(stateDir, 'runsc');
+}
+
+/**
+ * Kills and deletes a container, then kills what is left in its cgroups and removes them.
+ * @returns the process ids that could not be killed (empty on success)
+ */
+async function removeContainer(
+  runscPath: string,
+  runscRoot: string,
+  id: string,
+): Promise<number[]> {
+  if (existsSync(runscRoot)) {
+    const run = (args: string[]): Promise<unknown> =>
+      execFileAsync(runscPath, ['--root', runscRoot, ...args], {
+        timeout: RUNSC_TIMEOUT_MS,
+      }).catch(() => undefined);
+    await run(['kill', '--all', id, 'KILL']);
+    await run(['delete', '--force', id]);
+    rmSync(runscRoot, { recursive: true, force: true });
+  }
+  return removeCgroups(id);
+}
+
+/**
+ * Undoes what a failed create() made: the container and its cgroups, the egress proxy and
+ * network namespace, the writable layer's mount and loop device, and the state folder.
+ * Returns the error to throw (see {@link undoFailedCreate}).
+ */
+function undoCreate(
+  runscPath: string,
+  options: DriverCreateOptions,
+  proxy: EgressProxy | undefined,
+  error: unknown,
+): Promise<unknown> {
+  const { id, stateDir } = options;
+  return undoFailedCreate(id, error, [
+    async () =>
+      rejectLeftProcesses(id, await removeContainer(runscPath, runscRootOf(stateDir), id)),
+    () => stopEgress(id, proxy),
+    () => removeStateDir(stateDir),
+  ]);
 }
 
 function egressCheckpointError(sandboxId: string, action: string): SandstackError {
