@@ -1,9 +1,12 @@
-import { spawn } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isSandstackError } from '../../src/core/errors.js';
+import type { Logger, LogMeta } from '../../src/core/logger.js';
+import { cgroupDir } from '../../src/sandbox/cgroup.js';
+import { SandboxController } from '../../src/sandbox/controller.js';
 import { sandboxConditions } from '../../src/sandbox/controller-snapshots.js';
 import { AGENT_PROTOCOL } from '../../src/sandbox/drivers/exec-agent.js';
 import { applyManifests } from '../../src/sandbox/manifests/apply.js';
@@ -42,6 +45,66 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
     () => undefined,
     (error: unknown) => error,
   );
+}
+
+/**
+ * Starts the claim-suspend-and-wait fixture, reads the state it prints, and kills it with
+ * SIGKILL. Node itself runs the fixture (tsx only as a loader), so SIGKILL hits the controller.
+ */
+async function suspendInKilledChild(
+  dir: string,
+): Promise<{ id: string; token: string; count: number }> {
+  const fixture = 'test/fixtures/sandbox/claim-suspend-and-wait.ts';
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, dir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
+  });
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('exit', resolve));
+  return JSON.parse(line) as { id: string; token: string; count: number };
+}
+
+/** Lines of `losetup -a` that name a file under `dir`. */
+function loopDevicesUnder(dir: string): string[] {
+  return execFileSync('losetup', ['-a'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.includes(dir));
+}
+
+/**
+ * Removes what a host reboot removes from a sandbox whose controller is gone: the writable
+ * layer's mount and its loop device, runsc's state folder and the sandbox's cgroups. The
+ * state folder and the disk image stay, as they would on a disk.
+ */
+function simulateReboot(id: string, stateDir: string): void {
+  // Not lazy, so the loop device (set up with autoclear by mount) is freed before this returns.
+  execFileSync('umount', [join(stateDir, 'rw')]);
+  rmSync(join(stateDir, 'runsc'), { recursive: true, force: true });
+  for (const controller of ['cpu', 'cpuacct', 'memory', 'pids']) {
+    if (existsSync(cgroupDir(controller, id))) {
+      rmdirSync(cgroupDir(controller, id));
+    }
+  }
+}
+
+/** Returns a logger that keeps its info, warning and error lines. */
+function recordingLogger(): { logger: Logger; lines: { message: string; meta?: LogMeta }[] } {
+  const lines: { message: string; meta?: LogMeta }[] = [];
+  const keep = (message: string, meta?: LogMeta): void => {
+    lines.push({ message, ...(meta === undefined ? {} : { meta }) });
+  };
+  const logger: Logger = {
+    trace: () => undefined,
+    debug: () => undefined,
+    info: keep,
+    warn: keep,
+    error: keep,
+    child: () => logger,
+  };
+  return { logger, lines };
 }
 
 const gvisorDescribe = gvisorAvailable ? describe : describe.skip;
@@ -130,18 +193,7 @@ gvisorDescribe('SandboxController suspend', () => {
 
   it('re-attaches a suspended sandbox after a kill', async () => {
     const test = setup();
-    // Node itself runs the fixture (tsx only as a loader), so SIGKILL hits the controller.
-    const fixture = 'test/fixtures/sandbox/claim-suspend-and-wait.ts';
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, test.dir], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout }).once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
-    });
-    const before = JSON.parse(line) as { id: string; token: string; count: number };
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
+    const before = await suspendInKilledChild(test.dir);
 
     const controller = test.reopen();
     const found = await controller.get(before.id);
@@ -150,6 +202,104 @@ gvisorDescribe('SandboxController suspend', () => {
     await controller.resume(before.id);
     const after = await waitPast(found?.sandbox ?? expect.fail('no sandbox'), before.count);
     expect(after.token).toBe(before.token);
+  });
+
+  it('keeps a suspended sandbox across reboot', async () => {
+    const test = setup();
+    const before = await suspendInKilledChild(test.dir);
+    const stateDir = join(test.dir, 'sandboxes', before.id);
+    simulateReboot(before.id, stateDir);
+    expect(leftoversOf(before.id, stateDir).mounts).toEqual([]);
+    expect(loopDevicesUnder(stateDir)).toEqual([]);
+    expect(existsSync(join(stateDir, 'rw', 'workspace'))).toBe(false);
+
+    const { logger, lines } = recordingLogger();
+    const controller = new SandboxController({
+      db: test.db,
+      stateDir: join(test.dir, 'sandboxes'),
+      logger,
+    });
+    try {
+      const found = await controller.get(before.id);
+      expect(lines.map((line) => line.message)).toContain(
+        'Mounted the writable layer of a suspended sandbox again',
+      );
+      expect(found?.record.operatingMode).toBe('Suspended');
+      expect(found?.sandbox.operatingMode).toBe('Suspended');
+      expect(loopDevicesUnder(stateDir)).toHaveLength(1);
+
+      await controller.resume(before.id);
+      const sandbox = found?.sandbox ?? expect.fail('no sandbox');
+      const after = await waitPast(sandbox, before.count);
+      expect(after.token).toBe(before.token);
+      expect((await sandbox.readFile('kept.txt')).toString()).toBe('written before the suspend');
+    } finally {
+      await controller.release(before.id);
+      await controller.close();
+    }
+    expect(leftoversOf(before.id, stateDir).mounts).toEqual([]);
+    expect(loopDevicesUnder(stateDir)).toEqual([]);
+  });
+
+  it('releases a reboot-lost disk image cleanly', async () => {
+    const test = setup();
+    const { record } = await test.controller.claim({ template: 'gv', tenant: 'acme' });
+    await test.controller.suspend(record.id);
+    simulateReboot(record.id, record.stateDir);
+    rmSync(join(record.stateDir, 'rw.img'));
+
+    const { logger, lines } = recordingLogger();
+    const controller = new SandboxController({
+      db: test.db,
+      stateDir: join(test.dir, 'sandboxes'),
+      logger,
+    });
+    try {
+      expect(await controller.get(record.id)).toBeUndefined();
+      expect(controller.record(record.id)?.state).toBe('released');
+      const warning = lines.find(
+        (line) => line.message === 'Releasing a suspended sandbox that cannot be restored',
+      );
+      expect(warning?.meta?.sandboxId).toBe(record.id);
+      expect(String(warning?.meta?.reason)).toContain('disk image');
+      expect(String(warning?.meta?.reason)).toContain('is missing');
+      expect(leftoversOf(record.id, record.stateDir)).toEqual({
+        processes: [],
+        mounts: [],
+        cgroups: [],
+        stateDir: false,
+      });
+      expect(loopDevicesUnder(record.stateDir)).toEqual([]);
+    } finally {
+      await controller.close();
+    }
+  });
+
+  it('releases an image of another agent after reboot', async () => {
+    const test = setup();
+    const { record } = await test.controller.claim({ template: 'gv', tenant: 'acme' });
+    await test.controller.suspend(record.id);
+    simulateReboot(record.id, record.stateDir);
+    writeFileSync(join(record.stateDir, 'checkpoint', 'sandstack-init'), 'agent 0\n');
+
+    const { logger, lines } = recordingLogger();
+    const controller = new SandboxController({
+      db: test.db,
+      stateDir: join(test.dir, 'sandboxes'),
+      logger,
+    });
+    try {
+      expect(await controller.get(record.id)).toBeUndefined();
+      expect(controller.record(record.id)?.state).toBe('released');
+      const warning = lines.find(
+        (line) => line.message === 'Releasing a suspended sandbox that cannot be restored',
+      );
+      expect(String(warning?.meta?.reason)).toContain('earlier version of sandstack');
+      expect(leftoversOf(record.id, record.stateDir).mounts).toEqual([]);
+      expect(existsSync(record.stateDir)).toBe(false);
+    } finally {
+      await controller.close();
+    }
   });
 
   it('fills a pool from a snapshot', async () => {

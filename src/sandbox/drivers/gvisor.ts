@@ -77,7 +77,13 @@ import {
   type SandboxLayout,
   killedResult,
 } from './shared.js';
-import { removeStateDir, writableLayerDir } from '../writable-layer.js';
+import {
+  isWritableLayerMounted,
+  remountWritableLayer,
+  removeStateDir,
+  unmountWritableLayer,
+  writableLayerDir,
+} from '../writable-layer.js';
 import type { EgressProxy } from '../network/egress-proxy.js';
 import { NETNS_DIR } from '../network/netns.js';
 import {
@@ -300,6 +306,47 @@ export class GvisorDriver implements SandboxDriver {
       // every process that stays after `runsc run` has exited.
       restoreNormalPriority(options.id);
     }
+  }
+
+  /**
+   * Mounts the writable layer of a suspended sandbox again when a host reboot unmounted it,
+   * so that a later resume restores its processes over the same files. The rest of what a
+   * reboot removes needs no re-creating: suspend already removed the runsc state folder and
+   * the cgroups, and the restore makes them anew. A template with egress cannot be suspended,
+   * so no network namespace is needed either.
+   * @returns true when it mounted the layer, false when the layer was mounted already
+   * @throws SandstackError `SANDBOX_FAILED` when the metadata, the checkpoint image or the
+   *   disk image is missing or the disk image is corrupt, and `CHECKPOINT_UNSUPPORTED` when
+   *   the image's command agent speaks another protocol. The layer is left unmounted then.
+   */
+  async recoverSuspended(options: DriverCreateOptions): Promise<boolean> {
+    if (isWritableLayerMounted(options.stateDir)) {
+      return false;
+    }
+    const layout = layoutOf(options.stateDir);
+    if (!existsSync(layout.meta)) {
+      throw new SandstackError(
+        'SANDBOX_FAILED',
+        `The metadata file "${layout.meta}" of sandbox "${options.id}" is missing`,
+      );
+    }
+    const imageDir = suspendImageDir(options.stateDir);
+    if (!hasImage(imageDir)) {
+      throw new SandstackError(
+        'SANDBOX_FAILED',
+        `The checkpoint image of suspended sandbox "${options.id}" is missing from "${imageDir}"`,
+      );
+    }
+    readCheckpointInit(imageDir, options.id);
+    await remountWritableLayer(options.stateDir);
+    if (!existsSync(layout.workspace)) {
+      await unmountWritableLayer(options.stateDir);
+      throw new SandstackError(
+        'SANDBOX_FAILED',
+        `The writable layer of sandbox "${options.id}" has no workspace folder after mounting it again`,
+      );
+    }
+    return true;
   }
 
   async attach(options: DriverCreateOptions): Promise<SandboxInstance | undefined> {

@@ -148,8 +148,8 @@ export function createHidingMountSources(layout: SandboxLayout): void {
 }
 
 /**
- * Reads a sandbox's metadata, or undefined when its state folder or workspace is gone (the
- * writable layer is a tmpfs, so a host reboot empties it).
+ * Reads a sandbox's metadata, or undefined when its state folder or workspace is gone. The
+ * workspace is missing while the writable layer is not mounted, as after a host reboot.
  */
 export function readMeta(stateDir: string): SandboxMeta | undefined {
   const layout = layoutOf(stateDir);
