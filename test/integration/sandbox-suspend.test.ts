@@ -1,5 +1,14 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -275,12 +284,41 @@ gvisorDescribe('SandboxController suspend', () => {
     }
   });
 
-  it('releases an image of another agent after reboot', async () => {
+  /** Damage done to a suspended sandbox's state folder after the simulated reboot. */
+  const unrestorable: { damage: string; apply: (stateDir: string) => void; reason: string }[] = [
+    {
+      damage: 'an agent of another protocol',
+      apply: (stateDir) =>
+        writeFileSync(join(stateDir, 'checkpoint', 'sandstack-init'), 'agent 0\n'),
+      reason: 'earlier version of sandstack',
+    },
+    {
+      damage: 'a checkpoint image without header',
+      apply: (stateDir) => {
+        const image = openSync(join(stateDir, 'checkpoint', 'checkpoint.img'), 'r+');
+        writeSync(image, Buffer.alloc(16), 0, 16, 0);
+        closeSync(image);
+      },
+      reason: 'checkpoint image header',
+    },
+    {
+      damage: 'a disk image without superblock',
+      apply: (stateDir) => {
+        // Zero the first 64 KiB, which hold the ext4 superblock (at byte 1024).
+        const image = openSync(join(stateDir, 'rw.img'), 'r+');
+        writeSync(image, Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
+        closeSync(image);
+      },
+      reason: 'e2fsck -p exited with',
+    },
+  ];
+
+  it.each(unrestorable)('releases after reboot with $damage', async ({ apply, reason }) => {
     const test = setup();
     const { record } = await test.controller.claim({ template: 'gv', tenant: 'acme' });
     await test.controller.suspend(record.id);
     simulateReboot(record.id, record.stateDir);
-    writeFileSync(join(record.stateDir, 'checkpoint', 'sandstack-init'), 'agent 0\n');
+    apply(record.stateDir);
 
     const { logger, lines } = recordingLogger();
     const controller = new SandboxController({
@@ -294,8 +332,10 @@ gvisorDescribe('SandboxController suspend', () => {
       const warning = lines.find(
         (line) => line.message === 'Releasing a suspended sandbox that cannot be restored',
       );
-      expect(String(warning?.meta?.reason)).toContain('earlier version of sandstack');
+      expect(warning?.meta?.sandboxId).toBe(record.id);
+      expect(String(warning?.meta?.reason)).toContain(reason);
       expect(leftoversOf(record.id, record.stateDir).mounts).toEqual([]);
+      expect(loopDevicesUnder(record.stateDir)).toEqual([]);
       expect(existsSync(record.stateDir)).toBe(false);
     } finally {
       await controller.close();

@@ -38,6 +38,7 @@ import type {
   SnapshotInfo,
 } from '../types.js';
 import {
+  checkImageHeader,
   copyTree,
   hasImage,
   readEarlierUsage,
@@ -316,7 +317,7 @@ export class GvisorDriver implements SandboxDriver {
    * so no network namespace is needed either.
    * @returns true when it mounted the layer, false when the layer was mounted already
    * @throws SandstackError `SANDBOX_FAILED` when the metadata, the checkpoint image or the
-   *   disk image is missing or the disk image is corrupt, and `CHECKPOINT_UNSUPPORTED` when
+   *   disk image is missing or one of the images is corrupt, and `CHECKPOINT_UNSUPPORTED` when
    *   the image's command agent speaks another protocol. The layer is left unmounted then.
    */
   async recoverSuspended(options: DriverCreateOptions): Promise<boolean> {
@@ -335,6 +336,13 @@ export class GvisorDriver implements SandboxDriver {
       throw new SandstackError(
         'SANDBOX_FAILED',
         `The checkpoint image of suspended sandbox "${options.id}" is missing from "${imageDir}"`,
+      );
+    }
+    const headerProblem = checkImageHeader(imageDir);
+    if (headerProblem !== undefined) {
+      throw new SandstackError(
+        'SANDBOX_FAILED',
+        `The checkpoint image of suspended sandbox "${options.id}" is corrupt: ${headerProblem}`,
       );
     }
     readCheckpointInit(imageDir, options.id);
