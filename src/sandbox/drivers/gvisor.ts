@@ -787,7 +787,10 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     return killedResult(note, { killed: true, durationMs: deadlineMs });
   }
 
-  /** Restarts the container over the same workspace when an earlier command or a reboot ended it. */
+  /**
+   * Restarts the container over the same workspace when an earlier command or a signal from
+   * outside ended it. After a host reboot the workspace is not mounted, so this is not reached.
+   */
   private async ensureRunning(): Promise<void> {
     this.rejectIfSuspended();
     if (!existsSync(this.options.layout.workspace)) {
@@ -799,8 +802,8 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     // An open agent channel means the container runs: its end-of-file closes the channel.
     const channelOpen = this.agent !== undefined && !this.agent.closed;
     if (!this.knownAlive && !channelOpen && !(await this.isAlive())) {
-      // An earlier command crashed the runtime (a limit), or the host rebooted: start again
-      // over the same workspace rather than failing every later command.
+      // An earlier command crashed the runtime (a limit), or a signal from outside ended it:
+      // start again over the same workspace rather than failing every later command.
       this.rememberUsage();
       await this.start();
     }
