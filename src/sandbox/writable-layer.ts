@@ -58,8 +58,8 @@ export async function mountWritableLayer(stateDir: string, diskBytes: number): P
 
 /**
  * Mounts a writable layer's existing disk image again, such as after a host reboot unmounted
- * it. `e2fsck -p` first repairs what an unclean shutdown may have left. A layer that another
- * process mounted meanwhile counts as mounted.
+ * it. `e2fsck -p` first repairs what an unclean shutdown may have left, unless e2fsck is not
+ * on PATH. A layer that another process mounted meanwhile counts as mounted.
  * @throws SandstackError `SANDBOX_FAILED` when the image is missing, has errors that
  *   `e2fsck -p` cannot repair, or cannot be mounted
  */
@@ -79,9 +79,11 @@ export async function remountWritableLayer(stateDir: string): Promise<void> {
     await execFileAsync('e2fsck', ['-p', image]);
   } catch (error) {
     // Exit status 1 or 2 means that e2fsck repaired the filesystem, and 4 or more that errors
-    // are left or e2fsck itself failed (e2fsck(8), e2fsprogs 1.47).
+    // are left or e2fsck itself failed (e2fsck(8), e2fsprogs 1.47). A string code (ENOENT)
+    // means that e2fsck did not run, such as when PATH has no /sbin. The mount goes ahead
+    // then, and it still rejects an image without an ext4 superblock.
     const status = (error as { code?: unknown }).code;
-    if (typeof status !== 'number' || (status & ~3) !== 0) {
+    if (typeof status === 'number' && (status & ~3) !== 0) {
       throw new SandstackError(
         'SANDBOX_FAILED',
         `The writable layer's disk image "${image}" is corrupt: e2fsck -p exited with ${String(status)} (${firstLine(error)})`,

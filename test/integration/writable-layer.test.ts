@@ -64,6 +64,23 @@ describe('writable layer images', () => {
     await removeStateDir(stateDir);
   });
 
+  it('remounts without e2fsck on PATH', async () => {
+    const stateDir = join(root, 'sbx_no_fsck');
+    await mountWritableLayer(stateDir, 64 * 1024 * 1024);
+    writeFileSync(join(writableLayerDir(stateDir), 'kept.txt'), 'kept');
+    execFileSync('umount', [writableLayerDir(stateDir)]);
+    const path = process.env.PATH;
+    // mount is in /usr/bin, and e2fsck only in the sbin folders.
+    process.env.PATH = '/usr/bin:/bin';
+    try {
+      await remountWritableLayer(stateDir);
+    } finally {
+      process.env.PATH = path;
+    }
+    expect(readFileSync(join(writableLayerDir(stateDir), 'kept.txt'), 'utf8')).toBe('kept');
+    await removeStateDir(stateDir);
+  });
+
   it('rejects a corrupt disk image', async () => {
     const stateDir = join(root, 'sbx_corrupt');
     await mountWritableLayer(stateDir, 64 * 1024 * 1024);
