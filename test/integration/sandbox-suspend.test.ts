@@ -18,7 +18,10 @@ import { cgroupDir } from '../../src/sandbox/cgroup.js';
 import { SandboxController } from '../../src/sandbox/controller.js';
 import { sandboxConditions } from '../../src/sandbox/controller-snapshots.js';
 import { AGENT_PROTOCOL } from '../../src/sandbox/drivers/exec-agent.js';
+import { GvisorDriver } from '../../src/sandbox/drivers/gvisor.js';
 import { applyManifests } from '../../src/sandbox/manifests/apply.js';
+import { resolveTemplate } from '../../src/sandbox/templates.js';
+import type { SandboxInstance } from '../../src/sandbox/types.js';
 import {
   COUNTER,
   createTestController,
@@ -304,7 +307,7 @@ gvisorDescribe('SandboxController suspend', () => {
     {
       damage: 'a disk image without superblock',
       apply: (stateDir) => {
-        // Zero the first 64 KiB, which hold the ext4 superblock (at byte 1024).
+        // Zero the first 64 KiB, which contain the ext4 superblock (at byte 1024).
         const image = openSync(join(stateDir, 'rw.img'), 'r+');
         writeSync(image, Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
         closeSync(image);
@@ -444,6 +447,39 @@ spec:
     );
     expect(isSandstackError(wrongTenant, 'INVALID_CONFIG')).toBe(true);
     expect((wrongTenant as Error).message).toContain('no claimed sandbox');
+  });
+});
+
+gvisorDescribe('GvisorDriver attach after reboot', () => {
+  it('mounts a suspended layer again', async () => {
+    const dir = await makeTempDir('driver-reboot');
+    const driver = new GvisorDriver();
+    const id = 'sbx_driverreboot1';
+    const stateDir = join(dir.path, id);
+    const options = { id, template: resolveTemplate({ name: 'reboot' }), stateDir };
+    const created = await driver.create(options);
+    // The instance to destroy at the end: the attached one once attach returned it.
+    let current: SandboxInstance = created;
+    try {
+      await created.writeFile('kept.txt', 'written before the suspend');
+      await created.exec({ command: COUNTER });
+      const before = await waitPast(created, 3);
+      await created.suspend();
+      simulateReboot(id, stateDir);
+
+      const attached = await driver.attach(options);
+      expect(attached?.operatingMode).toBe('Suspended');
+      current = attached ?? expect.fail('attach found nothing');
+      await current.resume();
+      const after = await waitPast(current, before.count);
+      expect(after.token).toBe(before.token);
+      expect((await current.readFile('kept.txt')).toString()).toBe('written before the suspend');
+    } finally {
+      await current.destroy();
+      await dir.remove();
+    }
+    expect(leftoversOf(id, stateDir).mounts).toEqual([]);
+    expect(loopDevicesUnder(stateDir)).toEqual([]);
   });
 });
 

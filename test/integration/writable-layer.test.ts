@@ -85,7 +85,7 @@ describe('writable layer images', () => {
     const stateDir = join(root, 'sbx_corrupt');
     await mountWritableLayer(stateDir, 64 * 1024 * 1024);
     execFileSync('umount', [writableLayerDir(stateDir)]);
-    // Zero the first 64 KiB, which hold the ext4 superblock (at byte 1024).
+    // Zero the first 64 KiB, which contain the ext4 superblock (at byte 1024).
     const image = openSync(writableLayerImage(stateDir), 'r+');
     writeSync(image, Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
     closeSync(image);

@@ -357,7 +357,14 @@ export class GvisorDriver implements SandboxDriver {
     return true;
   }
 
+  /**
+   * Re-attaches to a sandbox. A suspended sandbox whose writable layer a host reboot
+   * unmounted is mounted again first (see recoverSuspended), which throws when it cannot be.
+   */
   async attach(options: DriverCreateOptions): Promise<SandboxInstance | undefined> {
+    if (!isWritableLayerMounted(options.stateDir) && hasImage(suspendImageDir(options.stateDir))) {
+      await this.recoverSuspended(options);
+    }
     const meta = readMeta(options.stateDir);
     if (meta === undefined) {
       return undefined;
@@ -789,7 +796,8 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
 
   /**
    * Restarts the container over the same workspace when an earlier command or a signal from
-   * outside ended it. After a host reboot the workspace is not mounted, so this is not reached.
+   * outside ended it. A running sandbox that a host reboot ended is never re-attached (its
+   * workspace is not mounted), so that case does not reach this.
    */
   private async ensureRunning(): Promise<void> {
     this.rejectIfSuspended();
