@@ -3,7 +3,6 @@
  * with no controller around to clean up. No mount under the state folder, no loop device for
  * its disk image, no cgroup and no state folder stay behind.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,19 +10,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSandstackError } from '../../src/core/errors.js';
 import { GvisorDriver } from '../../src/sandbox/drivers/gvisor.js';
 import { resolveTemplate } from '../../src/sandbox/templates.js';
-import { leftoversOf, localDrivers } from '../helpers/sandbox.js';
+import {
+  leftoversOf,
+  localDrivers,
+  loopDevicesLeftUnder,
+  loopDevicesUnder,
+} from '../helpers/sandbox.js';
 
 const checks = await localDrivers();
 const gvisorAvailable = checks.some(
   (item) => item.driver.name === 'gvisor' && item.check.available,
 );
-
-/** Lines of `losetup -a` that name a file under `dir`. */
-function loopDevicesUnder(dir: string): string[] {
-  return execFileSync('losetup', ['-a'], { encoding: 'utf8' })
-    .split('\n')
-    .filter((line) => line.includes(dir));
-}
 
 /** Returns the error a promise rejects with, or undefined when it resolves. */
 async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
@@ -101,6 +98,6 @@ gvisorDescribe('gvisor driver create failure', () => {
       cgroups: [],
       stateDir: false,
     });
-    expect(loopDevicesUnder(dir)).toEqual([]);
+    expect(await loopDevicesLeftUnder(dir)).toEqual([]);
   });
 });

@@ -25,7 +25,10 @@ import type { SandboxInstance } from '../../src/sandbox/types.js';
 import {
   COUNTER,
   createTestController,
+  hostProcessesNaming,
   leftoversOf,
+  loopDevicesLeftUnder,
+  loopDevicesUnder,
   localDrivers,
   waitPast,
   type TestController,
@@ -79,19 +82,28 @@ async function suspendInKilledChild(
   return JSON.parse(line) as { id: string; token: string; count: number };
 }
 
-/** Lines of `losetup -a` that name a file under `dir`. */
-function loopDevicesUnder(dir: string): string[] {
-  return execFileSync('losetup', ['-a'], { encoding: 'utf8' })
-    .split('\n')
-    .filter((line) => line.includes(dir));
-}
-
 /**
- * Removes what a host reboot removes from a sandbox whose controller is gone: the writable
- * layer's mount and its loop device, runsc's state folder and the sandbox's cgroups. The
- * state folder and the disk image stay, as they would on a disk.
+ * Removes what a host reboot removes from a sandbox whose controller is gone: its host
+ * processes, the writable layer's mount and its loop device, runsc's state folder and the
+ * sandbox's cgroups. The state folder and the disk image stay, as they would on a disk.
  */
-function simulateReboot(id: string, stateDir: string): void {
+async function simulateReboot(id: string, stateDir: string): Promise<void> {
+  // Suspend kills the runtime's processes, but on a loaded host one may still be exiting and
+  // hold the mount. A reboot ends every process, so wait for them (bounded: 10 s).
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const left = hostProcessesNaming(id);
+    if (left.length === 0) {
+      break;
+    }
+    for (const pid of left) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   // Not lazy, so the loop device (set up with autoclear by mount) is freed before this returns.
   execFileSync('umount', [join(stateDir, 'rw')]);
   rmSync(join(stateDir, 'runsc'), { recursive: true, force: true });
@@ -220,7 +232,7 @@ gvisorDescribe('SandboxController suspend', () => {
     const test = setup();
     const before = await suspendInKilledChild(test.dir);
     const stateDir = join(test.dir, 'sandboxes', before.id);
-    simulateReboot(before.id, stateDir);
+    await simulateReboot(before.id, stateDir);
     expect(leftoversOf(before.id, stateDir).mounts).toEqual([]);
     expect(loopDevicesUnder(stateDir)).toEqual([]);
     expect(existsSync(join(stateDir, 'rw', 'workspace'))).toBe(false);
@@ -250,14 +262,14 @@ gvisorDescribe('SandboxController suspend', () => {
       await controller.close();
     }
     expect(leftoversOf(before.id, stateDir).mounts).toEqual([]);
-    expect(loopDevicesUnder(stateDir)).toEqual([]);
+    expect(await loopDevicesLeftUnder(stateDir)).toEqual([]);
   });
 
   it('releases a reboot-lost disk image cleanly', async () => {
     const test = setup();
     const { record } = await test.controller.claim({ template: 'gv', tenant: 'acme' });
     await test.controller.suspend(record.id);
-    simulateReboot(record.id, record.stateDir);
+    await simulateReboot(record.id, record.stateDir);
     rmSync(join(record.stateDir, 'rw.img'));
 
     const { logger, lines } = recordingLogger();
@@ -320,7 +332,7 @@ gvisorDescribe('SandboxController suspend', () => {
     const test = setup();
     const { record } = await test.controller.claim({ template: 'gv', tenant: 'acme' });
     await test.controller.suspend(record.id);
-    simulateReboot(record.id, record.stateDir);
+    await simulateReboot(record.id, record.stateDir);
     apply(record.stateDir);
 
     const { logger, lines } = recordingLogger();
@@ -465,7 +477,7 @@ gvisorDescribe('GvisorDriver attach after reboot', () => {
       await created.exec({ command: COUNTER });
       const before = await waitPast(created, 3);
       await created.suspend();
-      simulateReboot(id, stateDir);
+      await simulateReboot(id, stateDir);
 
       const attached = await driver.attach(options);
       expect(attached?.operatingMode).toBe('Suspended');
@@ -479,7 +491,7 @@ gvisorDescribe('GvisorDriver attach after reboot', () => {
       await dir.remove();
     }
     expect(leftoversOf(id, stateDir).mounts).toEqual([]);
-    expect(loopDevicesUnder(stateDir)).toEqual([]);
+    expect(await loopDevicesLeftUnder(stateDir)).toEqual([]);
   });
 });
 
