@@ -699,7 +699,9 @@ export class SandboxController {
   /**
    * Destroys orphans (state folders and cgroups with no claimed or warm record, and claimed
    * sandboxes past their template's lifetime) and adopts the warm sandboxes of processes
-   * that have exited.
+   * that have exited. Suspended sandboxes whose writable layer a host reboot unmounted get
+   * it mounted again, or are released when they cannot be restored.
+   * @returns the number of sandboxes destroyed or released
    */
   async reconcile(): Promise<number> {
     let removed = 0;
