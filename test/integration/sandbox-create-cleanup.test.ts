@@ -1,13 +1,14 @@
 /**
- * A driver's create() that fails after the writable layer was mounted removes what it made,
- * with no controller around to clean up. No mount under the state folder, no loop device for
- * its disk image, no cgroup and no state folder stay behind.
+ * A driver's create() (gVisor or bubblewrap) that fails after the writable layer was mounted
+ * removes what it made, with no controller around to clean up. No mount under the state
+ * folder, no loop device for its disk image, no cgroup and no state folder stay behind.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSandstackError } from '../../src/core/errors.js';
+import { BubblewrapDriver } from '../../src/sandbox/drivers/bubblewrap.js';
 import { GvisorDriver } from '../../src/sandbox/drivers/gvisor.js';
 import { resolveTemplate } from '../../src/sandbox/templates.js';
 import {
@@ -20,6 +21,9 @@ import {
 const checks = await localDrivers();
 const gvisorAvailable = checks.some(
   (item) => item.driver.name === 'gvisor' && item.check.available,
+);
+const bubblewrapAvailable = checks.some(
+  (item) => item.driver.name === 'bubblewrap' && item.check.available,
 );
 
 /** Returns the error a promise rejects with, or undefined when it resolves. */
@@ -99,5 +103,53 @@ gvisorDescribe('gvisor driver create failure', () => {
       stateDir: false,
     });
     expect(await loopDevicesLeftUnder(dir)).toEqual([]);
+  });
+});
+
+const bubblewrapDescribe = bubblewrapAvailable ? describe : describe.skip;
+
+bubblewrapDescribe('bubblewrap driver create failure', () => {
+  let dir = '';
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sandstack-create-fail-bw-'));
+  });
+
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('removes the mount when bwrap fails', async () => {
+    const id = 'sbx_createfailbw1';
+    const stateDir = join(dir, id);
+    const calls = join(dir, 'bwrap-calls.log');
+    // Records each call with whether the writable layer was mounted then, and fails.
+    const fakeBwrap = join(dir, 'fake-bwrap');
+    writeFileSync(
+      fakeBwrap,
+      [
+        '#!/bin/sh',
+        `echo "mounted=$(grep -c ' ${stateDir}/rw ' /proc/self/mountinfo)" >> '${calls}'`,
+        'echo "fake bwrap: failed on purpose" >&2',
+        'exit 1',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const driver = new BubblewrapDriver({ bwrapPath: fakeBwrap });
+
+    const error = await rejectionOf(
+      driver.create({ id, template: resolveTemplate({ name: 'fail' }), stateDir }),
+    );
+    expect(isSandstackError(error)).toBe(true);
+    expect((error as Error).message).toContain('fake bwrap: failed on purpose');
+    expect(readFileSync(calls, 'utf8')).toContain('mounted=1');
+    expect(leftoversOf(id, stateDir)).toEqual({
+      processes: [],
+      mounts: [],
+      cgroups: [],
+      stateDir: false,
+    });
+    expect(loopDevicesUnder(dir)).toEqual([]);
   });
 });
