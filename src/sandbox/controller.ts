@@ -719,7 +719,10 @@ export class SandboxController {
   /**
    * Destroys orphans (state folders and cgroups with no claimed or warm record, claimed
    * sandboxes past their template's lifetime, and spare writable layers of exited
-   * processes) and adopts the warm sandboxes of processes that have exited.
+   * processes) and adopts the warm sandboxes of processes that have exited. Suspended
+   * sandboxes whose writable layer a host reboot unmounted get it mounted again, or are
+   * released when they cannot be restored.
+   * @returns the number of sandboxes destroyed or released
    */
   async reconcile(): Promise<number> {
     await removeOrphanSpares(this.stateDir, this.logger);
@@ -751,6 +754,8 @@ export class SandboxController {
           memoryBytes: this.memoryLimitOf(record.template),
         });
         removed += 1;
+      } else if (!(await this.recoverSuspended(record))) {
+        removed += 1;
       } else {
         keep.add(record.id);
       }
@@ -767,6 +772,45 @@ export class SandboxController {
       }
     }
     return removed;
+  }
+
+  /**
+   * Brings a claimed, suspended sandbox back after a host reboot (see
+   * SandboxDriver.recoverSuspended), so it stays suspended until resumed. A sandbox that
+   * cannot be brought back is released, with the reason in the log.
+   * @returns false when the sandbox was released
+   */
+  private async recoverSuspended(record: SandboxRecord): Promise<boolean> {
+    const driver = this.drivers.get(record.runtime);
+    if (
+      record.state !== 'claimed' ||
+      record.operatingMode !== 'Suspended' ||
+      driver?.recoverSuspended === undefined ||
+      !existsSync(this.sandboxDir(record.id))
+    ) {
+      return true;
+    }
+    try {
+      const recovered = await driver.recoverSuspended({
+        id: record.id,
+        template: this.templateOrDefault(record.template),
+        stateDir: this.sandboxDir(record.id),
+      });
+      if (recovered) {
+        this.logger.info('Mounted the writable layer of a suspended sandbox again', {
+          sandboxId: record.id,
+        });
+      }
+      return true;
+    } catch (error) {
+      this.logger.warn('Releasing a suspended sandbox that cannot be restored', {
+        sandboxId: record.id,
+        tenant: record.tenant,
+        reason: error instanceof Error ? error.message : String(error),
+      });
+      await this.release(record.id);
+      return false;
+    }
   }
 
   /**

@@ -264,4 +264,11 @@ export interface SandboxDriver {
    * undefined when nothing of the sandbox is left.
    */
   attach(options: DriverCreateOptions): Promise<SandboxInstance | undefined>;
+  /**
+   * Brings back what a host reboot removed from a suspended sandbox, so that a later resume
+   * restores its processes. Returns true when it changed something, false when nothing was
+   * missing. Throws when the sandbox cannot be restored, and leaves nothing half-made then.
+   * Drivers that cannot suspend leave it out.
+   */
+  recoverSuspended?(options: DriverCreateOptions): Promise<boolean>;
 }

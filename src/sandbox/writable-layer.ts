@@ -19,6 +19,16 @@ export function writableLayerDir(stateDir: string): string {
   return join(stateDir, 'rw');
 }
 
+/** Returns the path of the disk image file behind a sandbox's writable layer. */
+export function writableLayerImage(stateDir: string): string {
+  return join(stateDir, 'rw.img');
+}
+
+/** Returns whether a sandbox's writable layer is mounted. */
+export function isWritableLayerMounted(stateDir: string): boolean {
+  return isMountPoint(writableLayerDir(stateDir));
+}
+
 /** Options for {@link mountWritableLayer}. */
 export interface MountWritableLayerOptions {
   /** Folder of the cached empty images. @default `.images` in the parent folder of `stateDir` */
@@ -44,7 +54,7 @@ export async function mountWritableLayer(
   if (isMountPoint(dir)) {
     return dir;
   }
-  const image = join(stateDir, 'rw.img');
+  const image = writableLayerImage(stateDir);
   const imagesDir = options.imagesDir ?? join(dirname(stateDir), '.images');
   const nice = options.niceness === undefined ? [] : niceArgv(options.niceness);
   const run = (argv: string[]): Promise<unknown> => {
@@ -63,6 +73,64 @@ export async function mountWritableLayer(
     );
   }
   return dir;
+}
+
+/**
+ * Mounts a writable layer's existing disk image again, such as after a host reboot unmounted
+ * it. `e2fsck -p` first repairs what an unclean shutdown may have left, unless e2fsck is not
+ * on PATH. A layer that another process mounted meanwhile counts as mounted.
+ * @throws SandstackError `SANDBOX_FAILED` when the image is missing, has errors that
+ *   `e2fsck -p` cannot repair, or cannot be mounted
+ */
+export async function remountWritableLayer(stateDir: string): Promise<void> {
+  const dir = writableLayerDir(stateDir);
+  const image = writableLayerImage(stateDir);
+  if (isMountPoint(dir)) {
+    return;
+  }
+  if (!existsSync(image)) {
+    throw new SandstackError(
+      'SANDBOX_FAILED',
+      `The writable layer's disk image "${image}" is missing`,
+    );
+  }
+  try {
+    await execFileAsync('e2fsck', ['-p', image]);
+  } catch (error) {
+    // Exit status 1 or 2 means that e2fsck repaired the filesystem, and 4 or more that errors
+    // are left or e2fsck itself failed (e2fsck(8), e2fsprogs 1.47). A string code (ENOENT)
+    // means that e2fsck did not run, such as when PATH has no /sbin. The mount goes ahead
+    // then, and it still rejects an image without an ext4 superblock.
+    const status = (error as { code?: unknown }).code;
+    if (typeof status === 'number' && (status & ~3) !== 0) {
+      throw new SandstackError(
+        'SANDBOX_FAILED',
+        `The writable layer's disk image "${image}" is corrupt: e2fsck -p exited with ${String(status)} (${firstLine(error)})`,
+        { cause: error },
+      );
+    }
+  }
+  mkdirSync(dir, { recursive: true });
+  try {
+    await execFileAsync('mount', ['-o', 'loop,nosuid,nodev', image, dir]);
+  } catch (error) {
+    if (isMountPoint(dir)) {
+      return;
+    }
+    throw new SandstackError(
+      'SANDBOX_FAILED',
+      `Could not mount the writable layer's disk image "${image}" at "${dir}": ${firstLine(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+/** Unmounts a writable layer (lazily, see {@link removeStateDir}) and keeps its image. */
+export async function unmountWritableLayer(stateDir: string): Promise<void> {
+  const dir = writableLayerDir(stateDir);
+  if (isMountPoint(dir)) {
+    await execFileAsync('umount', ['-l', dir]).catch(() => undefined);
+  }
 }
 
 /** Images being made in this process, by path, so concurrent starts make each once. */
@@ -107,9 +175,14 @@ async function makeImage(cacheDir: string, path: string, bytes: number): Promise
   return path;
 }
 
-/** Unmounts the writable layer if it is mounted, then deletes the state folder. */
+/**
+ * Unmounts the writable layer if it is mounted, then deletes the state folder. The disk image
+ * goes first (the loop device keeps its data until the unmount), so that no other process
+ * mounts the layer again while the folder is being deleted.
+ */
 export async function removeStateDir(stateDir: string): Promise<void> {
   const dir = writableLayerDir(stateDir);
+  rmSync(writableLayerImage(stateDir), { force: true });
   if (existsSync(dir) && isMountPoint(dir)) {
     // Lazy, because a runtime process that is still exiting may hold the mount for a moment;
     // the loop device is freed once the last user lets go.

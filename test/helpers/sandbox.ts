@@ -95,6 +95,28 @@ export function leftoversOf(
   return { processes: hostProcessesNaming(id), mounts, cgroups, stateDir: existsSync(stateDir) };
 }
 
+/** Lines of `losetup -a` whose backing file is under `dir`. */
+export function loopDevicesUnder(dir: string): string[] {
+  return execFileSync('losetup', ['-a'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.includes(dir));
+}
+
+/**
+ * Waits (bounded: 10 s) until no loop device has a backing file under `dir`, and returns the
+ * lines still listed then. A lazy unmount frees the loop device only once the last process
+ * that used the filesystem has exited, which takes a moment on a loaded host.
+ */
+export async function loopDevicesLeftUnder(dir: string): Promise<string[]> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    if (loopDevicesUnder(dir).length === 0) {
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return loopDevicesUnder(dir);
+}
+
 /**
  * A background process whose state lives only in its memory: a random token drawn at start
  * and a counter. It writes both to a workspace file every 50 ms, so a restarted process

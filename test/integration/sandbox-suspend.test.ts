@@ -1,16 +1,34 @@
-import { spawn } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isSandstackError } from '../../src/core/errors.js';
+import type { Logger, LogMeta } from '../../src/core/logger.js';
+import { cgroupDir } from '../../src/sandbox/cgroup.js';
+import { SandboxController } from '../../src/sandbox/controller.js';
 import { sandboxConditions } from '../../src/sandbox/controller-snapshots.js';
 import { AGENT_PROTOCOL } from '../../src/sandbox/drivers/exec-agent.js';
+import { GvisorDriver } from '../../src/sandbox/drivers/gvisor.js';
 import { applyManifests } from '../../src/sandbox/manifests/apply.js';
+import { resolveTemplate } from '../../src/sandbox/templates.js';
+import type { SandboxInstance } from '../../src/sandbox/types.js';
 import {
   COUNTER,
   createTestController,
+  hostProcessesNaming,
   leftoversOf,
+  loopDevicesLeftUnder,
+  loopDevicesUnder,
   localDrivers,
   waitPast,
   type TestController,
@@ -42,6 +60,75 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
     () => undefined,
     (error: unknown) => error,
   );
+}
+
+/**
+ * Starts the claim-suspend-and-wait fixture, reads the state it prints, and kills it with
+ * SIGKILL. Node itself runs the fixture (tsx only as a loader), so SIGKILL hits the controller.
+ */
+async function suspendInKilledChild(
+  dir: string,
+): Promise<{ id: string; token: string; count: number }> {
+  const fixture = 'test/fixtures/sandbox/claim-suspend-and-wait.ts';
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, dir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
+  });
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('exit', resolve));
+  return JSON.parse(line) as { id: string; token: string; count: number };
+}
+
+/**
+ * Removes what a host reboot removes from a sandbox whose controller is gone: its host
+ * processes, the writable layer's mount and its loop device, runsc's state folder and the
+ * sandbox's cgroups. The state folder and the disk image stay, as they would on a disk.
+ */
+async function simulateReboot(id: string, stateDir: string): Promise<void> {
+  // Suspend kills the runtime's processes, but on a loaded host one may still be exiting and
+  // hold the mount. A reboot ends every process, so wait for them (bounded: 10 s).
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const left = hostProcessesNaming(id);
+    if (left.length === 0) {
+      break;
+    }
+    for (const pid of left) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  // Not lazy, so the loop device (set up with autoclear by mount) is freed before this returns.
+  execFileSync('umount', [join(stateDir, 'rw')]);
+  rmSync(join(stateDir, 'runsc'), { recursive: true, force: true });
+  for (const controller of ['cpu', 'cpuacct', 'memory', 'pids']) {
+    if (existsSync(cgroupDir(controller, id))) {
+      rmdirSync(cgroupDir(controller, id));
+    }
+  }
+}
+
+/** Returns a logger that keeps its info, warning and error lines. */
+function recordingLogger(): { logger: Logger; lines: { message: string; meta?: LogMeta }[] } {
+  const lines: { message: string; meta?: LogMeta }[] = [];
+  const keep = (message: string, meta?: LogMeta): void => {
+    lines.push({ message, ...(meta === undefined ? {} : { meta }) });
+  };
+  const logger: Logger = {
+    trace: () => undefined,
+    debug: () => undefined,
+    info: keep,
+    warn: keep,
+    error: keep,
+    child: () => logger,
+  };
+  return { logger, lines };
 }
 
 const gvisorDescribe = gvisorAvailable ? describe : describe.skip;
@@ -130,18 +217,7 @@ gvisorDescribe('SandboxController suspend', () => {
 
   it('re-attaches a suspended sandbox after a kill', async () => {
     const test = setup();
-    // Node itself runs the fixture (tsx only as a loader), so SIGKILL hits the controller.
-    const fixture = 'test/fixtures/sandbox/claim-suspend-and-wait.ts';
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, test.dir], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout }).once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
-    });
-    const before = JSON.parse(line) as { id: string; token: string; count: number };
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
+    const before = await suspendInKilledChild(test.dir);
 
     const controller = test.reopen();
     const found = await controller.get(before.id);
@@ -150,6 +226,135 @@ gvisorDescribe('SandboxController suspend', () => {
     await controller.resume(before.id);
     const after = await waitPast(found?.sandbox ?? expect.fail('no sandbox'), before.count);
     expect(after.token).toBe(before.token);
+  });
+
+  it('keeps a suspended sandbox across reboot', async () => {
+    const test = setup();
+    const before = await suspendInKilledChild(test.dir);
+    const stateDir = join(test.dir, 'sandboxes', before.id);
+    await simulateReboot(before.id, stateDir);
+    expect(leftoversOf(before.id, stateDir).mounts).toEqual([]);
+    expect(loopDevicesUnder(stateDir)).toEqual([]);
+    expect(existsSync(join(stateDir, 'rw', 'workspace'))).toBe(false);
+
+    const { logger, lines } = recordingLogger();
+    const controller = new SandboxController({
+      db: test.db,
+      stateDir: join(test.dir, 'sandboxes'),
+      logger,
+    });
+    try {
+      const found = await controller.get(before.id);
+      expect(lines.map((line) => line.message)).toContain(
+        'Mounted the writable layer of a suspended sandbox again',
+      );
+      expect(found?.record.operatingMode).toBe('Suspended');
+      expect(found?.sandbox.operatingMode).toBe('Suspended');
+      expect(loopDevicesUnder(stateDir)).toHaveLength(1);
+
+      await controller.resume(before.id);
+      const sandbox = found?.sandbox ?? expect.fail('no sandbox');
+      const after = await waitPast(sandbox, before.count);
+      expect(after.token).toBe(before.token);
+      expect((await sandbox.readFile('kept.txt')).toString()).toBe('written before the suspend');
+    } finally {
+      await controller.release(before.id);
+      await controller.close();
+    }
+    expect(leftoversOf(before.id, stateDir).mounts).toEqual([]);
+    expect(await loopDevicesLeftUnder(stateDir)).toEqual([]);
+  });
+
+  it('releases a reboot-lost disk image cleanly', async () => {
+    const test = setup();
+    const { record } = await test.controller.claim({ template: 'gv', tenant: 'acme' });
+    await test.controller.suspend(record.id);
+    await simulateReboot(record.id, record.stateDir);
+    rmSync(join(record.stateDir, 'rw.img'));
+
+    const { logger, lines } = recordingLogger();
+    const controller = new SandboxController({
+      db: test.db,
+      stateDir: join(test.dir, 'sandboxes'),
+      logger,
+    });
+    try {
+      expect(await controller.get(record.id)).toBeUndefined();
+      expect(controller.record(record.id)?.state).toBe('released');
+      const warning = lines.find(
+        (line) => line.message === 'Releasing a suspended sandbox that cannot be restored',
+      );
+      expect(warning?.meta?.sandboxId).toBe(record.id);
+      expect(String(warning?.meta?.reason)).toContain('disk image');
+      expect(String(warning?.meta?.reason)).toContain('is missing');
+      expect(leftoversOf(record.id, record.stateDir)).toEqual({
+        processes: [],
+        mounts: [],
+        cgroups: [],
+        stateDir: false,
+      });
+      expect(loopDevicesUnder(record.stateDir)).toEqual([]);
+    } finally {
+      await controller.close();
+    }
+  });
+
+  /** Damage done to a suspended sandbox's state folder after the simulated reboot. */
+  const unrestorable: { damage: string; apply: (stateDir: string) => void; reason: string }[] = [
+    {
+      damage: 'an agent of another protocol',
+      apply: (stateDir) =>
+        writeFileSync(join(stateDir, 'checkpoint', 'sandstack-init'), 'agent 0\n'),
+      reason: 'earlier version of sandstack',
+    },
+    {
+      damage: 'a checkpoint image without header',
+      apply: (stateDir) => {
+        const image = openSync(join(stateDir, 'checkpoint', 'checkpoint.img'), 'r+');
+        writeSync(image, Buffer.alloc(16), 0, 16, 0);
+        closeSync(image);
+      },
+      reason: 'checkpoint image header',
+    },
+    {
+      damage: 'a disk image without superblock',
+      apply: (stateDir) => {
+        // Zero the first 64 KiB, which contain the ext4 superblock (at byte 1024).
+        const image = openSync(join(stateDir, 'rw.img'), 'r+');
+        writeSync(image, Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
+        closeSync(image);
+      },
+      reason: 'e2fsck -p exited with',
+    },
+  ];
+
+  it.each(unrestorable)('releases after reboot with $damage', async ({ apply, reason }) => {
+    const test = setup();
+    const { record } = await test.controller.claim({ template: 'gv', tenant: 'acme' });
+    await test.controller.suspend(record.id);
+    await simulateReboot(record.id, record.stateDir);
+    apply(record.stateDir);
+
+    const { logger, lines } = recordingLogger();
+    const controller = new SandboxController({
+      db: test.db,
+      stateDir: join(test.dir, 'sandboxes'),
+      logger,
+    });
+    try {
+      expect(await controller.get(record.id)).toBeUndefined();
+      expect(controller.record(record.id)?.state).toBe('released');
+      const warning = lines.find(
+        (line) => line.message === 'Releasing a suspended sandbox that cannot be restored',
+      );
+      expect(warning?.meta?.sandboxId).toBe(record.id);
+      expect(String(warning?.meta?.reason)).toContain(reason);
+      expect(leftoversOf(record.id, record.stateDir).mounts).toEqual([]);
+      expect(loopDevicesUnder(record.stateDir)).toEqual([]);
+      expect(existsSync(record.stateDir)).toBe(false);
+    } finally {
+      await controller.close();
+    }
   });
 
   it('fills a pool from a snapshot', async () => {
@@ -254,6 +459,39 @@ spec:
     );
     expect(isSandstackError(wrongTenant, 'INVALID_CONFIG')).toBe(true);
     expect((wrongTenant as Error).message).toContain('no claimed sandbox');
+  });
+});
+
+gvisorDescribe('GvisorDriver attach after reboot', () => {
+  it('mounts a suspended layer again', async () => {
+    const dir = await makeTempDir('driver-reboot');
+    const driver = new GvisorDriver();
+    const id = 'sbx_driverreboot1';
+    const stateDir = join(dir.path, id);
+    const options = { id, template: resolveTemplate({ name: 'reboot' }), stateDir };
+    const created = await driver.create(options);
+    // The instance to destroy at the end: the attached one once attach returned it.
+    let current: SandboxInstance = created;
+    try {
+      await created.writeFile('kept.txt', 'written before the suspend');
+      await created.exec({ command: COUNTER });
+      const before = await waitPast(created, 3);
+      await created.suspend();
+      await simulateReboot(id, stateDir);
+
+      const attached = await driver.attach(options);
+      expect(attached?.operatingMode).toBe('Suspended');
+      current = attached ?? expect.fail('attach found nothing');
+      await current.resume();
+      const after = await waitPast(current, before.count);
+      expect(after.token).toBe(before.token);
+      expect((await current.readFile('kept.txt')).toString()).toBe('written before the suspend');
+    } finally {
+      await current.destroy();
+      await dir.remove();
+    }
+    expect(leftoversOf(id, stateDir).mounts).toEqual([]);
+    expect(await loopDevicesLeftUnder(stateDir)).toEqual([]);
   });
 });
 

@@ -56,6 +56,8 @@ import {
   takeSpareLayer,
   readMeta,
   killedResult,
+  rejectLeftProcesses,
+  undoFailedCreate,
   type ResolvedExec,
   type SandboxLayout,
 } from './shared.js';
@@ -189,40 +191,58 @@ export class BubblewrapDriver implements SandboxDriver {
     return { runtime: 'bubblewrap', available: true, version };
   }
 
+  /**
+   * Creates a sandbox and starts its command agent. When a step fails, it removes what it
+   * made before it throws: processes, cgroups, egress proxy and network namespace, the
+   * writable layer's mount and loop device, and the state folder, which the driver owns.
+   */
   async create(options: DriverCreateOptions): Promise<SandboxInstance> {
     const createdAt = Date.now();
     const meta = { id: options.id, runtime: this.name, template: options.template, createdAt };
     const reservedBytes = egressLogLimit(options.template, this.settings.egress);
-    // A spare state folder comes with its layer mounted and the agent's FIFOs made.
-    const spare = takeSpareLayer(options, reservedBytes);
-    const layout = await prepareLayout(options.stateDir, meta, reservedBytes);
-    const proxy = await startEgress(options.id, options.template, {
-      stateDir: options.stateDir,
-      settings: this.settings.egress,
-    });
-    const sandbox = new BubblewrapSandbox({
-      ...this.settings,
-      ...meta,
-      layout,
-      stateDir: options.stateDir,
-      proxy,
-    });
-    if (!sandbox.prepareAgentChannel(spare)) {
-      createCgroups(options.id, options.template.resources);
-    } else {
-      // The agent's start makes the cgroups, as it does on every restart.
-      const niceness = options.background === true ? BACKGROUND_NICENESS : 0;
-      try {
+    let proxy: EgressProxy | undefined;
+    let sandbox: BubblewrapSandbox | undefined;
+    try {
+      // A spare state folder comes with its layer mounted and the agent's FIFOs made.
+      const spare = takeSpareLayer(options, reservedBytes);
+      const layout = await prepareLayout(options.stateDir, meta, reservedBytes);
+      proxy = await startEgress(options.id, options.template, {
+        stateDir: options.stateDir,
+        settings: this.settings.egress,
+      });
+      sandbox = new BubblewrapSandbox({
+        ...this.settings,
+        ...meta,
+        layout,
+        stateDir: options.stateDir,
+        proxy,
+      });
+      if (!sandbox.prepareAgentChannel(spare)) {
+        createCgroups(options.id, options.template.resources);
+      } else {
+        // The agent's start makes the cgroups, as it does on every restart.
+        const niceness = options.background === true ? BACKGROUND_NICENESS : 0;
         await sandbox.startAgent(niceness);
         if (niceness !== 0) {
           restoreNormalPriority(options.id);
         }
-      } catch (error) {
-        await sandbox.destroy().catch(() => undefined);
-        throw error;
       }
+      return sandbox;
+    } catch (error) {
+      const created = sandbox;
+      const { id, stateDir } = options;
+      throw await undoFailedCreate(
+        id,
+        error,
+        created === undefined
+          ? [
+              async () => rejectLeftProcesses(id, await removeCgroups(id)),
+              () => stopEgress(id, proxy),
+              () => removeStateDir(stateDir),
+            ]
+          : [() => created.destroy()],
+      );
     }
-    return sandbox;
   }
 
   async attach(options: DriverCreateOptions): Promise<SandboxInstance | undefined> {

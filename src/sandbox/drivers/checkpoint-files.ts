@@ -1,5 +1,13 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SandstackError } from '../../core/errors.js';
@@ -34,6 +42,45 @@ export function suspendImageDir(stateDir: string): string {
 /** Returns whether `imageDir` contains a complete checkpoint image. */
 export function hasImage(imageDir: string): boolean {
   return existsSync(join(imageDir, IMAGE_FILE));
+}
+
+/** Magic bytes at the start of a runsc checkpoint image. */
+const IMAGE_MAGIC = 'gVisorSF';
+
+/**
+ * Checks the header of a checkpoint image: the magic bytes `gVisorSF`, a big-endian 64-bit
+ * length, and that many bytes of JSON metadata, as observed in images that runsc
+ * 0.0~20221219.0 writes. Returns what is wrong, or undefined for a valid header.
+ *
+ * NOTE: only the header is checked. Damage past it (a truncated image, for one) shows when
+ * `runsc restore` fails.
+ */
+export function checkImageHeader(imageDir: string): string | undefined {
+  const path = join(imageDir, IMAGE_FILE);
+  const fd = openSync(path, 'r');
+  try {
+    const start = Buffer.alloc(16);
+    const headerBytes = readSync(fd, start, 0, start.length, 0);
+    if (headerBytes < start.length || start.toString('latin1', 0, 8) !== IMAGE_MAGIC) {
+      return `"${path}" does not start with the checkpoint image header "${IMAGE_MAGIC}"`;
+    }
+    const length = start.readBigUInt64BE(8);
+    // The metadata contains a few fields (151 bytes in an image of a small sandbox), so a length
+    // over 1 MiB is damage rather than data.
+    if (length > 1024n * 1024n) {
+      return `"${path}" declares ${length} bytes of metadata, more than the 1 MiB this check accepts`;
+    }
+    const metadata = Buffer.alloc(Number(length));
+    const read = readSync(fd, metadata, 0, metadata.length, start.length);
+    try {
+      JSON.parse(metadata.toString('utf8', 0, read));
+    } catch {
+      return `"${path}" has metadata that is not valid JSON`;
+    }
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Folders inside a snapshot folder. */

@@ -38,6 +38,7 @@ import type {
   SnapshotInfo,
 } from '../types.js';
 import {
+  checkImageHeader,
   copyTree,
   hasImage,
   readEarlierUsage,
@@ -71,12 +72,20 @@ import {
   layoutOf,
   prepareLayout,
   readMeta,
+  rejectLeftProcesses,
   takeSpareLayer,
+  undoFailedCreate,
   type ResolvedExec,
   type SandboxLayout,
   killedResult,
 } from './shared.js';
-import { removeStateDir, writableLayerDir } from '../writable-layer.js';
+import {
+  isWritableLayerMounted,
+  remountWritableLayer,
+  removeStateDir,
+  unmountWritableLayer,
+  writableLayerDir,
+} from '../writable-layer.js';
 import type { EgressProxy } from '../network/egress-proxy.js';
 import { NETNS_DIR } from '../network/netns.js';
 import {
@@ -219,6 +228,11 @@ export class GvisorDriver implements SandboxDriver {
     return { runtime: 'gvisor', available: true, version };
   }
 
+  /**
+   * Creates and starts a sandbox. When a step fails, it removes what it made before it
+   * throws: the container, cgroups, egress proxy and network namespace, the writable layer's
+   * mount and loop device, and the state folder, which the driver owns.
+   */
   async create(options: DriverCreateOptions): Promise<SandboxInstance> {
     const createdAt = Date.now();
     const meta = { id: options.id, runtime: this.name, template: options.template, createdAt };
@@ -251,19 +265,35 @@ export class GvisorDriver implements SandboxDriver {
         : makeAgentFifos(agentChannelPaths(options.stateDir));
     // Keep a failure here for the await below, so it is not reported as unhandled meanwhile.
     fifos?.catch(() => undefined);
-    const layout = await prepareLayout(options.stateDir, meta, reservedBytes);
-    // The network namespace and its proxy must exist before runsc joins the namespace.
-    const proxy = await startEgress(options.id, options.template, {
-      stateDir: options.stateDir,
-      settings: this.settings.egress,
-    });
-    const sandbox = new GvisorSandbox({
-      ...this.settings,
-      ...meta,
-      layout,
-      stateDir: options.stateDir,
-      proxy,
-    });
+    let proxy: EgressProxy | undefined;
+    try {
+      const layout = await prepareLayout(options.stateDir, meta, reservedBytes);
+      // The network namespace and its proxy must exist before runsc joins the namespace.
+      proxy = await startEgress(options.id, options.template, {
+        stateDir: options.stateDir,
+        settings: this.settings.egress,
+      });
+      const sandbox = new GvisorSandbox({
+        ...this.settings,
+        ...meta,
+        layout,
+        stateDir: options.stateDir,
+        proxy,
+      });
+      await this.startCreated(sandbox, options, fifos);
+      return sandbox;
+    } catch (error) {
+      await fifos?.catch(() => undefined);
+      throw await undoCreate(this.settings.runscPath, options, proxy, error);
+    }
+  }
+
+  /** Boots or restores a sandbox that create() has laid out. */
+  private async startCreated(
+    sandbox: GvisorSandbox,
+    options: DriverCreateOptions,
+    fifos: Promise<void> | undefined,
+  ): Promise<void> {
     const niceness = options.background === true ? BACKGROUND_NICENESS : 0;
     if (options.snapshotDir === undefined) {
       await sandbox.start(niceness, fifos);
@@ -280,10 +310,64 @@ export class GvisorDriver implements SandboxDriver {
       // every process that stays after `runsc run` has exited.
       restoreNormalPriority(options.id);
     }
-    return sandbox;
   }
 
+  /**
+   * Mounts the writable layer of a suspended sandbox again when a host reboot unmounted it,
+   * so that a later resume restores its processes over the same files. The rest of what a
+   * reboot removes needs no re-creating: suspend already removed the runsc state folder and
+   * the cgroups, and the restore makes them anew. A template with egress cannot be suspended,
+   * so no network namespace is needed either.
+   * @returns true when it mounted the layer, false when the layer was mounted already
+   * @throws SandstackError `SANDBOX_FAILED` when the metadata, the checkpoint image or the
+   *   disk image is missing or one of the images is corrupt, and `CHECKPOINT_UNSUPPORTED` when
+   *   the image's command agent speaks another protocol. The layer is left unmounted then.
+   */
+  async recoverSuspended(options: DriverCreateOptions): Promise<boolean> {
+    if (isWritableLayerMounted(options.stateDir)) {
+      return false;
+    }
+    const layout = layoutOf(options.stateDir);
+    if (!existsSync(layout.meta)) {
+      throw new SandstackError(
+        'SANDBOX_FAILED',
+        `The metadata file "${layout.meta}" of sandbox "${options.id}" is missing`,
+      );
+    }
+    const imageDir = suspendImageDir(options.stateDir);
+    if (!hasImage(imageDir)) {
+      throw new SandstackError(
+        'SANDBOX_FAILED',
+        `The checkpoint image of suspended sandbox "${options.id}" is missing from "${imageDir}"`,
+      );
+    }
+    const headerProblem = checkImageHeader(imageDir);
+    if (headerProblem !== undefined) {
+      throw new SandstackError(
+        'SANDBOX_FAILED',
+        `The checkpoint image of suspended sandbox "${options.id}" is corrupt: ${headerProblem}`,
+      );
+    }
+    readCheckpointInit(imageDir, options.id);
+    await remountWritableLayer(options.stateDir);
+    if (!existsSync(layout.workspace)) {
+      await unmountWritableLayer(options.stateDir);
+      throw new SandstackError(
+        'SANDBOX_FAILED',
+        `The writable layer of sandbox "${options.id}" has no workspace folder after mounting it again`,
+      );
+    }
+    return true;
+  }
+
+  /**
+   * Re-attaches to a sandbox. A suspended sandbox whose writable layer a host reboot
+   * unmounted is mounted again first (see recoverSuspended), which throws when it cannot be.
+   */
   async attach(options: DriverCreateOptions): Promise<SandboxInstance | undefined> {
+    if (!isWritableLayerMounted(options.stateDir) && hasImage(suspendImageDir(options.stateDir))) {
+      await this.recoverSuspended(options);
+    }
     const meta = readMeta(options.stateDir);
     if (meta === undefined) {
       return undefined;
@@ -365,7 +449,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     this.template = options.template;
     this.createdAt = options.createdAt;
     this.stateDir = options.stateDir;
-    this.runscRoot = join(options.stateDir, 'runsc');
+    this.runscRoot = runscRootOf(options.stateDir);
     this.bundle = join(options.stateDir, 'bundle');
     this.earlierUsage = readEarlierUsage(options.stateDir);
   }
@@ -741,7 +825,11 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     return killedResult(note, { killed: true, durationMs: deadlineMs });
   }
 
-  /** Restarts the container over the same workspace when an earlier command or a reboot ended it. */
+  /**
+   * Restarts the container over the same workspace when an earlier command or a signal from
+   * outside ended it. A running sandbox that a host reboot ended is never re-attached (its
+   * workspace is not mounted), so that case does not reach this.
+   */
   private async ensureRunning(): Promise<void> {
     this.rejectIfSuspended();
     if (!existsSync(this.options.layout.workspace)) {
@@ -753,8 +841,8 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     // An open agent channel means the container runs: its end-of-file closes the channel.
     const channelOpen = this.agent !== undefined && !this.agent.closed;
     if (!this.knownAlive && !channelOpen && !(await this.isAlive())) {
-      // An earlier command crashed the runtime (a limit), or the host rebooted: start again
-      // over the same workspace rather than failing every later command.
+      // An earlier command crashed the runtime (a limit), or a signal from outside ended it:
+      // start again over the same workspace rather than failing every later command.
       this.rememberUsage();
       await this.start();
     }
@@ -996,17 +1084,8 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
    * failed runsc can leave `runsc-sandbox` and `runsc-gofer` processes that its state
    * folder no longer lists.
    */
-  private async removeContainer(): Promise<number[]> {
-    if (existsSync(this.runscRoot)) {
-      const run = (args: string[]): Promise<unknown> =>
-        execFileAsync(this.options.runscPath, ['--root', this.runscRoot, ...args], {
-          timeout: RUNSC_TIMEOUT_MS,
-        }).catch(() => undefined);
-      await run(['kill', '--all', this.id, 'KILL']);
-      await run(['delete', '--force', this.id]);
-      rmSync(this.runscRoot, { recursive: true, force: true });
-    }
-    return removeCgroups(this.id);
+  private removeContainer(): Promise<number[]> {
+    return removeContainer(this.options.runscPath, this.runscRoot, this.id);
   }
 
   /**
@@ -1115,6 +1194,52 @@ async function makeAgentFifos(paths: { requests: string; replies: string }): Pro
   rmSync(paths.requests, { force: true });
   rmSync(paths.replies, { force: true });
   await execFileAsync('mkfifo', ['-m', '600', paths.requests, paths.replies]);
+}
+
+/** Folder that runsc keeps a sandbox's container state in (its `--root`). */
+function runscRootOf(stateDir: string): string {
+  return join(stateDir, 'runsc');
+}
+
+/**
+ * Kills and deletes a container, then kills what is left in its cgroups and removes them.
+ * @returns the process ids that could not be killed (empty on success)
+ */
+async function removeContainer(
+  runscPath: string,
+  runscRoot: string,
+  id: string,
+): Promise<number[]> {
+  if (existsSync(runscRoot)) {
+    const run = (args: string[]): Promise<unknown> =>
+      execFileAsync(runscPath, ['--root', runscRoot, ...args], {
+        timeout: RUNSC_TIMEOUT_MS,
+      }).catch(() => undefined);
+    await run(['kill', '--all', id, 'KILL']);
+    await run(['delete', '--force', id]);
+    rmSync(runscRoot, { recursive: true, force: true });
+  }
+  return removeCgroups(id);
+}
+
+/**
+ * Undoes what a failed create() made: the container and its cgroups, the egress proxy and
+ * network namespace, the writable layer's mount and loop device, and the state folder.
+ * Returns the error to throw (see {@link undoFailedCreate}).
+ */
+function undoCreate(
+  runscPath: string,
+  options: DriverCreateOptions,
+  proxy: EgressProxy | undefined,
+  error: unknown,
+): Promise<unknown> {
+  const { id, stateDir } = options;
+  return undoFailedCreate(id, error, [
+    async () =>
+      rejectLeftProcesses(id, await removeContainer(runscPath, runscRootOf(stateDir), id)),
+    () => stopEgress(id, proxy),
+    () => removeStateDir(stateDir),
+  ]);
 }
 
 function egressCheckpointError(sandboxId: string, action: string): SandstackError {

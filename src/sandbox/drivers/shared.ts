@@ -163,8 +163,8 @@ export function createHidingMountSources(layout: SandboxLayout): void {
 }
 
 /**
- * Reads a sandbox's metadata, or undefined when its state folder or workspace is gone (the
- * writable layer is a tmpfs, so a host reboot empties it).
+ * Reads a sandbox's metadata, or undefined when its state folder or workspace is gone. The
+ * workspace is missing while the writable layer is not mounted, as after a host reboot.
  */
 export function readMeta(stateDir: string): SandboxMeta | undefined {
   const layout = layoutOf(stateDir);
@@ -172,6 +172,48 @@ export function readMeta(stateDir: string): SandboxMeta | undefined {
     return undefined;
   }
   return JSON.parse(readFileSync(layout.meta, 'utf8')) as SandboxMeta;
+}
+
+/**
+ * Runs the cleanup steps of a failed create() in order, each even when an earlier one failed,
+ * and returns the error to throw: `error` itself, or a `SANDBOX_FAILED` error that also lists
+ * what the cleanup could not undo. A step fails by throwing.
+ */
+export async function undoFailedCreate(
+  sandboxId: string,
+  error: unknown,
+  steps: (() => Promise<unknown>)[],
+): Promise<unknown> {
+  const problems: string[] = [];
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (cause) {
+      problems.push(messageOf(cause));
+    }
+  }
+  if (problems.length === 0) {
+    return error;
+  }
+  return new SandstackError(
+    'SANDBOX_FAILED',
+    `${messageOf(error)}; cleaning up sandbox "${sandboxId}" also failed: ${problems.join('; ')}`,
+    { cause: error },
+  );
+}
+
+/** Throws when processes survived the removal of a sandbox's cgroups (`left` is non-empty). */
+export function rejectLeftProcesses(sandboxId: string, left: number[]): void {
+  if (left.length > 0) {
+    throw new SandstackError(
+      'SANDBOX_FAILED',
+      `Sandbox "${sandboxId}" still has processes ${left.join(', ')} after SIGKILL; kill them by hand`,
+    );
+  }
+}
+
+function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 }
 
 /**
