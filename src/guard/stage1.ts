@@ -10,6 +10,7 @@ import { checkInlineRemotes } from './inline-remotes.js';
 import { checkInlineSecretPrints } from './inline-secrets.js';
 import { checkMcpServerAdd } from './agent-servers.js';
 import { checkFetchedCode } from './inline-effects.js';
+import { checkFetchedThenRun } from './fetched-runs.js';
 import { checkCovertChannels } from './covert-channels.js';
 import { checkCredentialStores } from './credential-stores.js';
 import { checkCredentialLibraries, checkEnvironmentReads } from './credential-reads.js';
@@ -123,6 +124,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkEnvironmentReads(parsed, raw),
     () => checkProductionNames(parsed, raw, messages),
     () => checkSharedChanges(parsed, messages),
+    () => checkFetchedThenRun(parsed, paths, messages),
   ];
   for (const check of checks) {
     const finding = check();
