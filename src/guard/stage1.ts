@@ -11,6 +11,7 @@ import { checkInlineSecretPrints } from './inline-secrets.js';
 import { checkMcpServerAdd } from './agent-servers.js';
 import { checkFetchedCode } from './inline-effects.js';
 import { checkFetchedThenRun } from './fetched-runs.js';
+import { checkSecretFileReads } from './secret-files.js';
 import { checkCovertChannels } from './covert-channels.js';
 import { checkCredentialStores } from './credential-stores.js';
 import { checkCredentialLibraries, checkEnvironmentReads } from './credential-reads.js';
@@ -125,6 +126,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkProductionNames(parsed, raw, messages),
     () => checkSharedChanges(parsed, messages),
     () => checkFetchedThenRun(parsed, paths, messages),
+    () => checkSecretFileReads(parsed, paths, messages),
   ];
   for (const check of checks) {
     const finding = check();

@@ -19,6 +19,7 @@ import { addedTokenLiteral } from './planted-secrets.js';
 import { forkReplacement } from './supply-chain.js';
 import { AGENT_TOOLS } from './agent-tools.js';
 import { protectedWrite } from './protected-writes.js';
+import { checkSecretFileTool } from './secret-files.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -94,6 +95,10 @@ function checkRead(call: ToolCall, context: GuardContext): Finding | undefined {
       `Reading "${target}" exposes credentials`,
       'credential-path',
     );
+  }
+  const clearSecret = checkSecretFileTool(call.input, target, context.userMessages.join('\n'));
+  if (clearSecret !== undefined) {
+    return clearSecret;
   }
   if (call.tool === 'Glob' && CREDENTIAL_PATH.test(pattern)) {
     const exposed = resolvePath(pattern, { cwd: target, homeDir });
