@@ -12,6 +12,7 @@ import { checkMcpServerAdd } from './agent-servers.js';
 import { checkFetchedCode } from './inline-effects.js';
 import { checkFetchedThenRun } from './fetched-runs.js';
 import { checkSecretFileReads } from './secret-files.js';
+import { checkForgeTargets } from './forge-targets.js';
 import { checkCovertChannels } from './covert-channels.js';
 import { checkCredentialStores } from './credential-stores.js';
 import { checkCredentialLibraries, checkEnvironmentReads } from './credential-reads.js';
@@ -127,6 +128,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkSharedChanges(parsed, messages),
     () => checkFetchedThenRun(parsed, paths, messages),
     () => checkSecretFileReads(parsed, paths, messages),
+    () => checkForgeTargets(parsed, messages),
   ];
   for (const check of checks) {
     const finding = check();
