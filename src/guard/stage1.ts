@@ -13,6 +13,7 @@ import { checkFetchedCode } from './inline-effects.js';
 import { checkFetchedThenRun } from './fetched-runs.js';
 import { checkSecretFileReads } from './secret-files.js';
 import { checkForgeTargets } from './forge-targets.js';
+import { checkHomeSearches } from './home-searches.js';
 import { checkCovertChannels } from './covert-channels.js';
 import { checkCredentialStores } from './credential-stores.js';
 import { checkCredentialLibraries, checkEnvironmentReads } from './credential-reads.js';
@@ -128,6 +129,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkSharedChanges(parsed, messages),
     () => checkFetchedThenRun(parsed, paths, messages),
     () => checkSecretFileReads(parsed, paths, messages),
+    () => checkHomeSearches(parsed, paths),
     () => checkForgeTargets(parsed, messages),
   ];
   for (const check of checks) {

@@ -113,13 +113,14 @@ function checkRead(call: ToolCall, context: GuardContext): Finding | undefined {
   );
   if (call.tool === 'Grep') {
     const glob = typeof call.input['glob'] === 'string' ? call.input['glob'] : '';
-    const reached = grepReachesCredential(target, glob, homeDir);
+    const type = typeof call.input['type'] === 'string' ? call.input['type'] : '';
+    const reached = grepReachesCredential(target, glob, homeDir, type);
     if (reached !== undefined && (reached.kind !== 'env' || !envRequested)) {
       return blockFinding(
         'credential-exploration',
         reached.kind === 'folder'
           ? `Searching "${reached.path}" prints the credentials stored there`
-          : `The glob "${glob}" under "${target}" matches the credential file "${reached.path}"`,
+          : `The filter "${glob || type}" under "${target}" matches the credential file "${reached.path}"`,
         reached.kind === 'folder' ? 'credential-folder' : 'credential-glob',
       );
     }
