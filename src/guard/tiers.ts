@@ -20,6 +20,7 @@ import { forkReplacement } from './supply-chain.js';
 import { AGENT_TOOLS } from './agent-tools.js';
 import { protectedWrite } from './protected-writes.js';
 import { checkSecretFileTool } from './secret-files.js';
+import { checkForgeBranchWrite } from './forge-writes.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -673,6 +674,10 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   }
   if (MCP_READ.test(tool) || /_docs$|get-library/.test(tool)) {
     return undefined;
+  }
+  const branchWrite = checkForgeBranchWrite(call.tool, call.input, messages);
+  if (branchWrite !== undefined) {
+    return branchWrite;
   }
   if (
     /order|purchase|buy|checkout|payment|refund|transfer|charge|invoice|bulk|broadcast|campaign|mass/i.test(
