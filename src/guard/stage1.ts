@@ -198,9 +198,14 @@ function commandsMatching(rule: DangerRule, parsed: ParsedShell): SimpleCommand[
   );
 }
 
-const DRY_RUN = /\s--dry-run(?:=(?:client|server|true))?(?:\s|$)|\s--check(?:\s|$)/;
-/** An rsync that only lists what it would copy: `--dry-run` or `-n` in a short-option cluster. */
-const RSYNC_DRY_RUN = /^rsync\b.*\s(?:--dry-run|-[a-zA-Z]*n[a-zA-Z]*)(?:\s|$)/;
+const DRY_RUN =
+  /\s--dry-?run(?:=(?:client|server|true))?(?:\s|$)|\s--check(?:\s|$)|^(?:rclone|s3cmd)\b.*\s-n(?:\s|$)/;
+/**
+ * An rsync that only lists what it would copy: `--dry-run` or `-n` in a short-option cluster,
+ * with no `--rsync-path` or non-ssh `-e` program, which run commands even in a dry run.
+ */
+const RSYNC_DRY_RUN =
+  /^rsync\b(?!.*\s(?:--rsync-path|(?:-e|--rsh)[=\s](?!(?:\S*\/)?ssh\b)))(?=.*\s(?:--dry-run|-[a-zA-Z]*n[a-zA-Z]*)(?:\s|$))/;
 const CHANGE_CATEGORIES = new Set([
   'blind-apply',
   'production-deploy',
