@@ -144,6 +144,8 @@ export function checkFetchedThenRun(
       continue;
     }
     const here: PathContext = { cwd, homeDir: paths.homeDir };
+    // NOTE: a `cd` inside a subshell `( … )` is taken to last for the rest of the line, and a
+    // `cd` to a computed folder is ignored, so later commands may be judged in the wrong folder.
     if (command.name === 'cd' || command.name === 'pushd') {
       cwd = changedDirectory(command, here) ?? cwd;
       continue;
