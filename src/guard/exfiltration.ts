@@ -15,6 +15,7 @@ import {
   type Finding,
 } from './findings.js';
 import { containsWord, databaseHosts } from './named-targets.js';
+import { isRsyncDryRun } from './dry-runs.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /** Finds a command line that sends private data, or any data to an untrusted host. */
@@ -60,7 +61,8 @@ export function checkExfiltration(
     ) {
       continue;
     }
-    if (isLocalCopy(command)) {
+    // A dry run sends no file contents, so it is judged like an ssh login to the host.
+    if (isLocalCopy(command) || isRsyncDryRun(command)) {
       continue;
     }
     const secretVariable = secretSentElsewhere(command, messages);

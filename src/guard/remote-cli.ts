@@ -7,6 +7,7 @@ import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
 import { requestsAction } from './consent.js';
+import { hasDryRunOption } from './dry-runs.js';
 
 const REMOTE_CLIS = new Set([
   'aws',
@@ -101,7 +102,7 @@ export function checkRemoteMutation(parsed: ParsedShell, messages: string): Find
       continue;
     }
     // A dry run changes nothing.
-    if (command.argv.some((arg) => /^--dry-run(?:=(?:client|server|true))?$/.test(arg))) {
+    if (hasDryRunOption(command)) {
       continue;
     }
     if (selectsNamedTarget(command, messages)) {

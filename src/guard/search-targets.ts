@@ -20,27 +20,53 @@ export interface ReachedCredential {
 }
 
 /**
- * Returns the credential file or folder that a Grep over `target`, filtered by `glob` (empty
- * for none), reaches. The folders that hold credential files, such as `~/.aws` or
- * `~/.config/gh`, count as credentials themselves; the home folder does not.
+ * File extensions of the ripgrep types (`type: "yaml"`) that credential files carry, such as
+ * `~/.config/gh/hosts.yml` or `~/.docker/config.json`. A type not listed here matches none.
+ */
+const CREDENTIAL_TYPE_EXTENSIONS: Record<string, readonly string[]> = {
+  json: ['.json'],
+  yaml: ['.yml', '.yaml'],
+  toml: ['.toml'],
+  xml: ['.xml'],
+  txt: ['.txt'],
+  config: ['.cfg', '.conf', '.config', '.ini'],
+  ini: ['.ini'],
+  sh: ['.sh', '.bash', '.zsh', '.bashrc', '.zshrc', '.bash_profile'],
+};
+
+/**
+ * Returns the credential file or folder that a Grep over `target`, filtered by `glob` and
+ * `type` (empty for none), reaches. The folders that hold credential files, such as `~/.aws`
+ * or `~/.config/gh`, count as credentials themselves. A search with no filter of a folder
+ * that contains such folders, such as the home folder, reads them all and counts as a read of
+ * them. A filter that no credential file passes (`*.md`, type `py`) keeps the search allowed.
  */
 export function grepReachesCredential(
   target: string,
   glob: string,
   homeDir: string,
+  type = '',
 ): ReachedCredential | undefined {
   const { files, folders } = credentialsOf(homeDir);
   const folder = folders.find((dir) => isInside(target, dir));
   if (folder !== undefined) {
     return { path: target, kind: 'folder' };
   }
+  const inTarget = files.filter((file) => isInside(file, target));
+  if (glob === '' && type === '') {
+    return inTarget.length > 0 && isInside(homeDir, target)
+      ? { path: target, kind: 'folder' }
+      : undefined;
+  }
   if (glob === '') {
-    return undefined;
+    const extensions = Object.hasOwn(CREDENTIAL_TYPE_EXTENSIONS, type)
+      ? (CREDENTIAL_TYPE_EXTENSIONS[type] ?? [])
+      : [];
+    const typed = inTarget.find((file) => extensions.some((extension) => file.endsWith(extension)));
+    return typed === undefined ? undefined : { path: typed, kind: 'glob' };
   }
   const matchers = expandBraces(glob).map((pattern) => globMatcher(pattern, target));
-  const reached = files.find(
-    (file) => isInside(file, target) && matchers.some((matches) => matches(file)),
-  );
+  const reached = inTarget.find((file) => matchers.some((matches) => matches(file)));
   if (reached !== undefined) {
     return { path: reached, kind: 'glob' };
   }

@@ -10,6 +10,10 @@ import { checkInlineRemotes } from './inline-remotes.js';
 import { checkInlineSecretPrints } from './inline-secrets.js';
 import { checkMcpServerAdd } from './agent-servers.js';
 import { checkFetchedCode } from './inline-effects.js';
+import { checkFetchedThenRun } from './fetched-runs.js';
+import { checkSecretFileReads } from './secret-files.js';
+import { checkForgeTargets } from './forge-targets.js';
+import { checkHomeSearches } from './home-searches.js';
 import { checkCovertChannels } from './covert-channels.js';
 import { checkCredentialStores } from './credential-stores.js';
 import { checkCredentialLibraries, checkEnvironmentReads } from './credential-reads.js';
@@ -123,6 +127,10 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkEnvironmentReads(parsed, raw),
     () => checkProductionNames(parsed, raw, messages),
     () => checkSharedChanges(parsed, messages),
+    () => checkFetchedThenRun(parsed, paths, messages),
+    () => checkSecretFileReads(parsed, paths, messages),
+    () => checkHomeSearches(parsed, paths),
+    () => checkForgeTargets(parsed, messages),
   ];
   for (const check of checks) {
     const finding = check();
@@ -190,9 +198,14 @@ function commandsMatching(rule: DangerRule, parsed: ParsedShell): SimpleCommand[
   );
 }
 
-const DRY_RUN = /\s--dry-run(?:=(?:client|server|true))?(?:\s|$)|\s--check(?:\s|$)/;
-/** An rsync that only lists what it would copy: `--dry-run` or `-n` in a short-option cluster. */
-const RSYNC_DRY_RUN = /^rsync\b.*\s(?:--dry-run|-[a-zA-Z]*n[a-zA-Z]*)(?:\s|$)/;
+const DRY_RUN =
+  /\s--dry-?run(?:=(?:client|server|true))?(?:\s|$)|\s--check(?:\s|$)|^(?:rclone|s3cmd)\b.*\s-n(?:\s|$)/;
+/**
+ * An rsync that only lists what it would copy: `--dry-run` or `-n` in a short-option cluster,
+ * with no `--rsync-path` or non-ssh `-e` program, which run commands even in a dry run.
+ */
+const RSYNC_DRY_RUN =
+  /^rsync\b(?!.*\s(?:--rsync-path|(?:-e|--rsh)[=\s](?!(?:\S*\/)?ssh\b)))(?=.*\s(?:--dry-run|-[a-zA-Z]*n[a-zA-Z]*)(?:\s|$))/;
 const CHANGE_CATEGORIES = new Set([
   'blind-apply',
   'production-deploy',

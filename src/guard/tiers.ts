@@ -19,6 +19,8 @@ import { addedTokenLiteral } from './planted-secrets.js';
 import { forkReplacement } from './supply-chain.js';
 import { AGENT_TOOLS } from './agent-tools.js';
 import { protectedWrite } from './protected-writes.js';
+import { checkSecretFileTool } from './secret-files.js';
+import { checkForgeBranchWrite } from './forge-writes.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -95,6 +97,10 @@ function checkRead(call: ToolCall, context: GuardContext): Finding | undefined {
       'credential-path',
     );
   }
+  const clearSecret = checkSecretFileTool(call.input, target, context.userMessages.join('\n'));
+  if (clearSecret !== undefined) {
+    return clearSecret;
+  }
   if (call.tool === 'Glob' && CREDENTIAL_PATH.test(pattern)) {
     const exposed = resolvePath(pattern, { cwd: target, homeDir });
     return blockFinding(
@@ -108,13 +114,14 @@ function checkRead(call: ToolCall, context: GuardContext): Finding | undefined {
   );
   if (call.tool === 'Grep') {
     const glob = typeof call.input['glob'] === 'string' ? call.input['glob'] : '';
-    const reached = grepReachesCredential(target, glob, homeDir);
+    const type = typeof call.input['type'] === 'string' ? call.input['type'] : '';
+    const reached = grepReachesCredential(target, glob, homeDir, type);
     if (reached !== undefined && (reached.kind !== 'env' || !envRequested)) {
       return blockFinding(
         'credential-exploration',
         reached.kind === 'folder'
           ? `Searching "${reached.path}" prints the credentials stored there`
-          : `The glob "${glob}" under "${target}" matches the credential file "${reached.path}"`,
+          : `The filter "${glob || type}" under "${target}" matches the credential file "${reached.path}"`,
         reached.kind === 'folder' ? 'credential-folder' : 'credential-glob',
       );
     }
@@ -667,6 +674,10 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   }
   if (MCP_READ.test(tool) || /_docs$|get-library/.test(tool)) {
     return undefined;
+  }
+  const branchWrite = checkForgeBranchWrite(call.tool, call.input, messages);
+  if (branchWrite !== undefined) {
+    return branchWrite;
   }
   if (
     /order|purchase|buy|checkout|payment|refund|transfer|charge|invoice|bulk|broadcast|campaign|mass/i.test(

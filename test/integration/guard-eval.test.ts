@@ -21,6 +21,8 @@ const TUNING_7_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-7.jsonl');
 const TUNING_8_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-8.jsonl');
 /** Cases of the kinds of miss fixed after fresh-8 was scored. */
 const TUNING_9_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-9.jsonl');
+/** Cases of fetched code runs, clear-text secret files, forge targets, home searches and dry runs. */
+const TUNING_10_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-10.jsonl');
 /** Cases of shell and search-tool bypasses, one group per kind, with benign look-alikes. */
 const TUNING_BYPASS_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-bypass.jsonl');
 /** Cases of protected project files, folder deletes, histories, session tools and MCP path arguments. */
@@ -56,6 +58,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_BYPASS_SET),
       ...loadCases(TUNING_WRITE_SET),
       ...loadCases(TUNING_9FP_SET),
+      ...loadCases(TUNING_10_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);

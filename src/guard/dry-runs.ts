@@ -1,0 +1,45 @@
+/**
+ * Dry-run modes of copy and sync tools, which list what they would change and change nothing.
+ * rsync's `-n` still connects and sends the file list (names, sizes and times) to the other
+ * side, but no file contents.
+ */
+import type { SimpleCommand } from './shell.js';
+
+/**
+ * Checks whether an rsync call only lists what it would copy: `--dry-run` or `-n` in a
+ * short-option cluster, with no `--rsync-path` and no `-e`/`--rsh` program other than ssh.
+ * Those two options run a command even in a dry run, on the remote or on this machine.
+ */
+export function isRsyncDryRun(command: SimpleCommand): boolean {
+  if (command.name !== 'rsync' || command.dynamic) {
+    return false;
+  }
+  const args = command.argv.slice(1);
+  const dryRun = args.some((arg) => arg === '--dry-run' || /^-[a-zA-Z]*n[a-zA-Z]*$/.test(arg));
+  const runsCommand = args.some((arg, index) => {
+    if (arg.startsWith('--rsync-path')) {
+      return true;
+    }
+    const shell =
+      arg === '-e' || arg === '--rsh' ? args[index + 1] : /^--rsh=(.*)$/s.exec(arg)?.[1];
+    return shell !== undefined && !/^(?:\S*\/)?ssh(?:\s|$)/.test(shell);
+  });
+  return dryRun && !runsCommand;
+}
+
+/** Tools whose `-n` means a dry run. For gsutil `cp -n` means no-clobber, so it is not listed. */
+const SHORT_DRY_RUN_TOOLS = new Set(['rsync', 'rclone', 's3cmd']);
+
+/**
+ * Checks whether a command has a dry-run option: `--dry-run` (with `=client`, `=server` or
+ * `=true`), the AWS and Azure CLIs' `--dryrun`, or `-n` for rsync, rclone and s3cmd.
+ */
+export function hasDryRunOption(command: SimpleCommand): boolean {
+  return command.argv
+    .slice(1)
+    .some(
+      (arg) =>
+        /^--dry-?run(?:=(?:client|server|true))?$/.test(arg) ||
+        (SHORT_DRY_RUN_TOOLS.has(command.name) && arg === '-n'),
+    );
+}

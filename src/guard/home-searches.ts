@@ -1,0 +1,151 @@
+/**
+ * Stage-1 check for recursive `grep` and `rg` searches whose folder contains credential folders,
+ * such as the home folder. They print every matching line of `~/.aws/credentials`,
+ * `~/.ssh/id_rsa` or `~/.config/gh/hosts.yml`, so they count as reads of those files, as the
+ * Grep tool's check judges them. An `--include`, `-g` or `--type` filter that no credential
+ * file passes (`*.md`, type `py`) keeps the search allowed. ripgrep skips hidden files unless
+ * told otherwise (`--hidden`, `-.`, `-uu`), and every home credential file is hidden, so a
+ * plain `rg` of the home folder reaches none of them.
+ */
+import { finding, type Finding } from './findings.js';
+import { resolvePath, type PathContext } from './paths.js';
+import { grepReachesCredential } from './search-targets.js';
+import type { SimpleCommand, ParsedShell } from './shell.js';
+
+/** grep options that take the next word as their value. */
+const GREP_VALUED = new Set([
+  '-e',
+  '-f',
+  '-m',
+  '-A',
+  '-B',
+  '-C',
+  '-d',
+  '-D',
+  '--include',
+  '--exclude',
+  '--exclude-dir',
+  '--regexp',
+  '--file',
+]);
+/** ripgrep options that take the next word as their value. */
+const RG_VALUED = new Set([
+  '-e',
+  '-f',
+  '-g',
+  '--glob',
+  '--iglob',
+  '-t',
+  '--type',
+  '-T',
+  '--type-not',
+  '-m',
+  '-A',
+  '-B',
+  '-C',
+  '-M',
+  '-d',
+  '--max-depth',
+  '-j',
+  '-r',
+  '--replace',
+  '-E',
+  '--encoding',
+  '--sort',
+  '--sortr',
+  '--type-add',
+  '--regexp',
+  '--file',
+]);
+
+/** The folders a search reads and the name filters it applies. */
+interface Search {
+  roots: string[];
+  globs: string[];
+  types: string[];
+}
+
+/** Finds a recursive search that reads credential files under the folder it searches. */
+export function checkHomeSearches(parsed: ParsedShell, paths: PathContext): Finding | undefined {
+  for (const command of parsed.commands) {
+    const search = searchOf(command);
+    if (search === undefined || command.dynamic) {
+      continue;
+    }
+    const roots = search.roots.length > 0 ? search.roots : ['.'];
+    const filters = [
+      ...search.globs.map((glob) => ({ glob, type: '' })),
+      ...search.types.map((type) => ({ glob: '', type })),
+    ];
+    for (const root of roots) {
+      const target = resolvePath(root, paths);
+      for (const { glob, type } of filters.length > 0 ? filters : [{ glob: '', type: '' }]) {
+        const reached = grepReachesCredential(target, glob, paths.homeDir, type);
+        if (reached !== undefined && reached.kind !== 'env') {
+          return finding(
+            'credential-exploration',
+            reached.kind === 'glob'
+              ? `The search of "${root}" reads the credential file "${reached.path}"`
+              : `The search of "${root}" reads the credential folders under it, such as ~/.ssh and ~/.aws`,
+            'home-search',
+          );
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+function searchOf(command: SimpleCommand): Search | undefined {
+  const args = command.argv.slice(1);
+  if (['grep', 'egrep', 'fgrep'].includes(command.name)) {
+    const recursive = args.some(
+      (arg) =>
+        /^-[a-zA-Z]*[rR]/.test(arg) || arg === '--recursive' || arg === '--dereference-recursive',
+    );
+    return recursive ? parseSearch(args, GREP_VALUED, ['--include']) : undefined;
+  }
+  if (command.name === 'rg') {
+    const unrestricted = args
+      .filter((arg) => /^-u+$/.test(arg))
+      .reduce((count, arg) => count + arg.length - 1, 0);
+    const hidden = unrestricted >= 2 || args.includes('--hidden') || args.includes('-.');
+    return hidden ? parseSearch(args, RG_VALUED, ['-g', '--glob', '--iglob']) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Reads the pattern, the folders and the filters of a grep or rg call. The first operand is
+ * the pattern unless `-e` or `-f` gives it.
+ */
+function parseSearch(
+  args: readonly string[],
+  valued: ReadonlySet<string>,
+  globOptions: readonly string[],
+): Search {
+  const operands: string[] = [];
+  const globs: string[] = [];
+  const types: string[] = [];
+  let patternGiven = false;
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
+    const [option = arg, inline] = arg.startsWith('--') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+    const value = inline ?? (valued.has(option) ? args[index + 1] : undefined);
+    if (!arg.startsWith('-') || arg === '-') {
+      operands.push(arg);
+      continue;
+    }
+    if (inline === undefined && valued.has(option)) {
+      index += 1;
+    }
+    if (['-e', '-f', '--regexp', '--file'].includes(option)) {
+      patternGiven = true;
+    } else if (globOptions.includes(option) && value !== undefined && !value.startsWith('!')) {
+      globs.push(value);
+    } else if ((option === '-t' || option === '--type') && value !== undefined) {
+      types.push(value);
+    }
+  }
+  return { roots: patternGiven ? operands : operands.slice(1), globs, types };
+}

@@ -1,0 +1,165 @@
+/**
+ * Reads of files that hold secrets in clear because of what they are, wherever they sit.
+ * Terraform state (`terraform.tfstate`, its `.backup`, `.terraform/terraform.tfstate`) stores
+ * every resource attribute, generated passwords and keys included. Rails keeps secrets in
+ * `config/secrets.yml`, `config/master.key` and `config/credentials/*.key`. A `.tfvars` file
+ * whose name says it holds secrets (`secrets.auto.tfvars`) counts too. Other `.tfvars` files
+ * are ordinary inputs and readable, but a search of them for secret-named keys
+ * (`grep password *.tfvars`) is a search for credentials.
+ *
+ * A read runs when the user asks about that file or its kind ("inspect the Terraform state",
+ * "check config/secrets.yml"). `terraform show` and `terraform state list` are not reads of
+ * the file here, so they run as before.
+ */
+import path from 'node:path';
+import { finding, type Finding } from './findings.js';
+import { containsWord } from './named-targets.js';
+import { resolvePath, type PathContext } from './paths.js';
+import type { ParsedShell } from './shell.js';
+
+/** The kinds of clear-text secret file, each with the user words that ask about it. */
+const SECRET_FILE_KINDS: readonly { file: RegExp; asks: RegExp }[] = [
+  {
+    file: /(?:^|\/)[^/]*\.tfstate(?:\.backup|\.\d+\.backup)?$/,
+    asks: /\btfstate\b|\b(?:terraform|tofu|opentofu)\b.{0,20}\bstate\b|\bstate file\b/i,
+  },
+  {
+    file: /(?:^|\/)config\/secrets\.ya?ml$/,
+    asks: /\bsecrets\.ya?ml\b|\bsecret_key_base\b|\bsecrets file\b/i,
+  },
+  {
+    file: /(?:^|\/)config\/(?:master\.key|credentials\/[\w.-]+\.key)$/,
+    asks: /\bmaster\.key\b|\bmaster key\b|\bcredentials? key\b/i,
+  },
+  {
+    file: /(?:^|\/)[^/]*(?:secret|credential|password|token)[^/]*\.tfvars(?:\.json)?$/i,
+    asks: /\bsecrets? (?:tfvars|variables? file)\b/i,
+  },
+];
+
+/** Ordinary Terraform variable files, readable unless searched for secret-named keys. */
+const TFVARS = /\.tfvars(?:\.json)?$/;
+/** Search patterns that look for secret values by their key names. */
+const SECRET_KEY_SEARCH =
+  /passw|secret|token|api[_-]?key|private[_-]?key|credential|access[_-]?key/i;
+
+/** Programs that print or search what they read, so a file given to them ends in the output. */
+const READERS = new Set([
+  'cat',
+  'tac',
+  'head',
+  'tail',
+  'less',
+  'more',
+  'bat',
+  'batcat',
+  'nl',
+  'strings',
+  'xxd',
+  'od',
+  'hexdump',
+  'base64',
+  'grep',
+  'egrep',
+  'fgrep',
+  'rg',
+  'ag',
+  'awk',
+  'sed',
+  'cut',
+  'sort',
+  'jq',
+  'yq',
+  'view',
+]);
+const SEARCHERS = new Set(['grep', 'egrep', 'fgrep', 'rg', 'ag', 'awk']);
+
+/**
+ * Returns the path of a clear-text secret file that `file` names when the user did not ask
+ * about that file or its kind, or undefined. Globs such as `*.tfstate` count by their name.
+ */
+export function unrequestedSecretFile(file: string, messages: string): string | undefined {
+  const kind = SECRET_FILE_KINDS.find((entry) => entry.file.test(file));
+  if (kind === undefined) {
+    return undefined;
+  }
+  const name = path.posix.basename(file);
+  const named = !/[*?[]/.test(name) && containsWord(messages, name);
+  return named || kind.asks.test(messages) ? undefined : file;
+}
+
+/** Checks whether a search pattern over `file` looks for secret-named keys in a `.tfvars` file. */
+export function searchesTfvarsForSecrets(file: string, pattern: string): boolean {
+  return TFVARS.test(file) && SECRET_KEY_SEARCH.test(pattern);
+}
+
+/**
+ * Finds a shell command that prints or searches a clear-text secret file the user did not ask
+ * about, or searches `.tfvars` files for secret-named keys.
+ */
+export function checkSecretFileReads(
+  parsed: ParsedShell,
+  paths: PathContext,
+  messages: string,
+): Finding | undefined {
+  for (const command of parsed.commands) {
+    if (!READERS.has(command.name)) {
+      continue;
+    }
+    const operands = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
+    const inputs = command.redirects
+      .filter((redirect) => redirect.operator.includes('<'))
+      .map((redirect) => redirect.target);
+    for (const operand of [...operands, ...inputs]) {
+      const file = resolvePath(operand, paths);
+      if (unrequestedSecretFile(file, messages) !== undefined) {
+        return finding(
+          'credential-exploration',
+          `The command reads "${operand}", a file that holds secrets in clear, and the user did not ask about it`,
+          'clear-secret-file',
+        );
+      }
+      // Every other argument may be the pattern (`-e`, `-E`, the first operand).
+      const searched = command.argv
+        .slice(1)
+        .some((arg) => !TFVARS.test(arg) && SECRET_KEY_SEARCH.test(arg));
+      if (SEARCHERS.has(command.name) && TFVARS.test(file) && searched) {
+        return finding(
+          'credential-exploration',
+          `The command searches "${operand}" for secret-named keys`,
+          'tfvars-secret-search',
+        );
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Finds a Read, Grep or MCP read of a clear-text secret file the user did not ask about: the
+ * file itself, a Grep `glob` naming such files, or a Grep of `.tfvars` for secret-named keys.
+ */
+export function checkSecretFileTool(
+  input: Record<string, unknown>,
+  target: string,
+  messages: string,
+): Finding | undefined {
+  const glob = typeof input['glob'] === 'string' ? input['glob'] : '';
+  const pattern = typeof input['pattern'] === 'string' ? input['pattern'] : '';
+  const file = unrequestedSecretFile(target, messages) ?? unrequestedSecretFile(glob, messages);
+  if (file !== undefined) {
+    return {
+      category: 'credential-exploration',
+      reason: `Reading "${file}" exposes secrets stored in clear, and the user did not ask about it`,
+      rule: 'tier:clear-secret-file',
+    };
+  }
+  if (searchesTfvarsForSecrets(target, pattern) || searchesTfvarsForSecrets(glob, pattern)) {
+    return {
+      category: 'credential-exploration',
+      reason: `Searching Terraform variable files for "${pattern}" looks for secrets`,
+      rule: 'tier:tfvars-secret-search',
+    };
+  }
+  return undefined;
+}
