@@ -145,7 +145,7 @@ export function checkExfiltration(
       'exfil-host',
     );
   }
-  // The cheaper test first: most command lines send nothing off the machine.
+  // The cheaper test runs first, because most command lines send nothing off the machine.
   if (sendsOffHost(parsed) && readsCredentials(parsed)) {
     return finding(
       'data-exfiltration',
@@ -427,9 +427,12 @@ function namesHost(messages: string, host: string): boolean {
 /** Checks whether any command talks to a host other than this machine. */
 function sendsOffHost(parsed: ParsedShell): boolean {
   return parsed.commands.some((command) => {
-    const text = command.argv.join(' ');
     const network =
       SENDERS.has(command.name) || DNS_TOOLS.has(command.name) || command.name === 'ssh';
-    return network && !/localhost|127\.0\.0\.1|::1/.test(text) && command.argv.length > 1;
+    return (
+      network &&
+      command.argv.length > 1 &&
+      !/localhost|127\.0\.0\.1|::1/.test(command.argv.join(' '))
+    );
   });
 }
