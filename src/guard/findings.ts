@@ -45,6 +45,35 @@ export const DNS_TOOLS = new Set(['dig', 'nslookup', 'host', 'drill', 'ping']);
  */
 export const CREDENTIAL_PATH =
   /\/\.ssh\/(?!known_hosts\b|config\b|[^/\s]*\.pub\b)|\/\.ssh$|\.aws\/(?:credentials|config)|\.netrc\b|\.docker\/config\.json|\.config\/gcloud|\.kube\/config|\.npmrc\b|\.pypirc\b|\.git-credentials|\.gnupg\b|\.config\/sops\/age\/keys\.txt|\.agekey\b|\bsecring\.gpg\b|\bid_(?:rsa|ed25519|ecdsa|dsa)\b(?!\.pub)|\/etc\/g?shadow\b|\/etc\/ssh\/ssh_host_\w+_key\b(?!\.pub)|\/\.claude\.json\b|\.pgpass\b|\.my\.cnf\b|\.mylogin\.cnf\b|\/run\/secrets\/|\.cargo\/credentials|\.gem\/credentials|\.composer\/auth\.json|\.vault-token|\.azure\/|\.config\/gh\/hosts|\.terraform\.d\/credentials|keychain|\/proc\/[^/\s]+\/environ|\.config\/rclone\/rclone\.conf|\.s3cfg\b|\.boto\b|\.password-store\b|\.local\/share\/keyrings|\.mozilla\/firefox|\.config\/(?:google-chrome|chromium|BraveSoftware|microsoft-edge)\b|Application Support\/(?:Google\/Chrome|Firefox|BraveSoftware|Microsoft Edge)|\/Login Data\b|\bkey4\.db\b|\blogins\.json\b|\.terraformrc\b|\.config\/hub\b|\.gradle\/gradle\.properties|\.m2\/settings(?:-security)?\.xml|\.config\/op\/|\.local\/share\/fly\/|\.fly\/config|\.pulumi\/credentials|huggingface\/token|\.databrickscfg|\.kaggle\/kaggle\.json|\.sentryclirc|\.config\/(?:doctl|hcloud|stripe|netlify|glab-cli|containers\/auth)\b|\.oci\/config|\.ngrok2\/|\.config\/ngrok\/|\.wrangler\/config|\.config\/configstore\/|\/\.(?:bash|zsh|sh|python|psql|mysql|node_repl|sqlite|irb|rediscli)_history(?![\w.-])|\/fish\/fish_history(?![\w.-])|(?=(?:credentials?|auth|tokens?|secrets?)(?:\.(?:json|ya?ml|toml|db|txt))?$)(?<=\/\.[\w.-]+\/(?:[\w.-]+\/)*)(?<![a-z]:\/\/[^\s'"]*)/i;
+/** Maximum number of texts whose {@link CREDENTIAL_PATH} result is kept. */
+const CREDENTIAL_PATH_CACHE_ENTRIES = 4096;
+/** Maximum length of a text whose result is kept, in characters, which bounds the keys to 2 MiB. */
+const CREDENTIAL_PATH_CACHE_MAX_LENGTH = 256;
+const credentialPathResults = new Map<string, boolean>();
+
+/**
+ * Tests `text` against {@link CREDENTIAL_PATH} and keeps the result of short texts. The pattern
+ * tries over 60 alternatives at each position (about 30 ns per character on Node 20), agents
+ * repeat arguments within a command line and across calls, and several checks test the same
+ * argument. The pattern has no `g` flag, so its result depends on the text alone.
+ */
+export function namesCredentialPath(text: string): boolean {
+  if (text.length > CREDENTIAL_PATH_CACHE_MAX_LENGTH) {
+    return CREDENTIAL_PATH.test(text);
+  }
+  let result = credentialPathResults.get(text);
+  if (result === undefined) {
+    result = CREDENTIAL_PATH.test(text);
+    if (credentialPathResults.size >= CREDENTIAL_PATH_CACHE_ENTRIES) {
+      credentialPathResults.clear();
+    }
+    // V8 keeps a substring as a view into its parent string, so an argument used as the key
+    // would keep its whole command line alive. The key is a copy of the characters instead.
+    credentialPathResults.set(` ${text}`.slice(1), result);
+  }
+  return result;
+}
+
 export const SENSITIVE_DATA =
   /(?:^|[/\s'"(:=@])\.env\b(?!\.example|\.sample|\.template)|credentials|secrets?\.(?:ya?ml|json)|\.ssh\b|id_rsa|\.sqlite3?\b|\.db\b|dump|\.pem\b|\.key\b|customers|\/etc\/passwd|\.aws|\.git\b|\.(?:tgz|tar|zip|gz|7z|bak)\b|os\.environ|process\.env/i;
 

@@ -82,7 +82,12 @@ export function checkProductionNames(
         'computed-deploy-target',
       );
     }
-    if (!PRODUCTION_PART.test(` ${command.argv.join(' ')} ${command.assignments.join(' ')} `)) {
+    // Testing each word builds no string and finds what a test of the joined words finds,
+    // because the pattern's `^` and `$` match where a space would join two words.
+    if (
+      !command.argv.some((arg) => PRODUCTION_PART.test(arg)) &&
+      !command.assignments.some((assignment) => PRODUCTION_PART.test(assignment))
+    ) {
       continue;
     }
     if (userMentionsProduction()) {

@@ -227,11 +227,14 @@ function checkRules(
   const searchIn = (root: string): boolean => isInside(resolvePath(root, paths), projectDir);
   for (const rule of DANGER_RULES) {
     const matching = texts.filter((text) => rule.pattern.test(text));
+    // Most rules match nothing, and the exceptions below walk every command again.
+    if (matching.length === 0) {
+      continue;
+    }
     // A dry run changes nothing, so rules about changing remote state do not apply to it.
     const onlyDryRuns =
-      matching.length > 0 &&
-      ((matching.every((text) => DRY_RUN.test(text)) && CHANGE_CATEGORIES.has(rule.category)) ||
-        (rule.id === 'remote-copy' && matching.every((text) => RSYNC_DRY_RUN.test(text))));
+      (matching.every((text) => DRY_RUN.test(text)) && CHANGE_CATEGORIES.has(rule.category)) ||
+      (rule.id === 'remote-copy' && matching.every((text) => RSYNC_DRY_RUN.test(text)));
     // Removing compiled files and caches inside the project loses nothing a build cannot redo.
     const artefactsOnly = rule.id === 'find-delete' && removesOnlyBuildArtefacts(parsed, searchIn);
     // A tool's shell hook appended to the rc file of the shell the user named is what they asked.
@@ -246,7 +249,6 @@ function checkRules(
         .every((command) => writesOnlyToEnvFile(command, searchIn)) &&
       matching.every((text) => !text.startsWith('> '));
     if (
-      matching.length > 0 &&
       !onlyDryRuns &&
       !artefactsOnly &&
       !requestedHook &&
