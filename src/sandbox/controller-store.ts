@@ -514,7 +514,8 @@ export class SandboxStore {
   }
 
   /**
-   * Marks a sandbox released with its final usage. GiB-seconds are the provisioned memory
+   * Marks a sandbox released with its final usage, once: a later release (another process
+   * that raced this one) keeps the usage the first one stored. GiB-seconds are the provisioned memory
    * (`memoryBytes`) times the seconds from claim to now, and `measuredGibSeconds` the
    * sampled usage integrated over that time, when it was measured.
    */
@@ -532,7 +533,7 @@ export class SandboxStore {
     const gibSeconds = provisionedGibSeconds(usage.memoryBytes, claimedAt, now);
     this.db
       .prepare(
-        "UPDATE sandboxes SET state = 'released', released_at = ?, cpu_seconds = ?, memory_peak_bytes = ?, gib_seconds = ?, measured_gib_seconds = ? WHERE id = ?",
+        "UPDATE sandboxes SET state = 'released', released_at = ?, cpu_seconds = ?, memory_peak_bytes = ?, gib_seconds = ?, measured_gib_seconds = ? WHERE id = ? AND state != 'released'",
       )
       .run(
         now,

@@ -167,6 +167,8 @@ export class SandboxController {
   private readonly onRelease: SandboxControllerOptions['onRelease'];
   private readonly checkRuntime: SandboxControllerOptions['checkRuntime'];
   private readonly memoryMeter: MemoryMeter;
+  /** Releases in progress, by sandbox id. */
+  private readonly releasing = new Map<string, Promise<SandboxRecord>>();
   private readonly spares: SpareLayers;
 
   constructor(options: SandboxControllerOptions) {
@@ -631,7 +633,18 @@ export class SandboxController {
    * Destroys a sandbox and stores its final usage. Releasing twice is a no-op.
    * @throws SandstackError `SANDBOX_NOT_FOUND` for an unknown id
    */
-  async release(id: string): Promise<SandboxRecord> {
+  release(id: string): Promise<SandboxRecord> {
+    // Concurrent releases in this process share one, so usage is read and stored once.
+    const running = this.releasing.get(id);
+    if (running !== undefined) {
+      return running;
+    }
+    const release = this.releaseOnce(id).finally(() => this.releasing.delete(id));
+    this.releasing.set(id, release);
+    return release;
+  }
+
+  private async releaseOnce(id: string): Promise<SandboxRecord> {
     const record = this.store.get(id);
     if (record === undefined) {
       throw new SandstackError('SANDBOX_NOT_FOUND', `Sandbox "${id}" not found`, {

@@ -72,6 +72,29 @@ describe('sandbox metering', () => {
     expect(released.usage?.cpuSeconds).toBeLessThan(idle);
   });
 
+  runBubblewrap('concurrent releases store usage once', async () => {
+    test = createTestController();
+    const { controller } = test;
+    const { record } = await controller.claim({ template: 'bw', tenant: 'acme' });
+    const busy = await controller
+      .get(record.id)
+      .then((claimed) =>
+        claimed?.sandbox.exec({ command: 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done' }),
+      );
+    expect(busy?.exitCode).toBe(0);
+    const released = await Promise.all([
+      controller.release(record.id),
+      controller.release(record.id),
+      controller.release(record.id),
+    ]);
+    const stored = controller.record(record.id);
+    expect(stored?.usage?.cpuSeconds).toBeGreaterThan(0.05);
+    expect(stored?.usage?.measuredGibSeconds).not.toBeNull();
+    for (const each of released) {
+      expect(each.usage?.cpuSeconds).toBe(stored?.usage?.cpuSeconds);
+    }
+  });
+
   for (const runtime of ['gvisor', 'bubblewrap'] as const) {
     const run = availableRuntime(runtime) ? it : it.skip;
 
