@@ -533,7 +533,8 @@ gvisorDescribe('sandstack sandbox suspend', () => {
       }
       await temp.remove();
     }
-  });
+    // Eight CLI processes, each starting Node and a checkpoint or restore of runsc.
+  }, 180_000);
 });
 
 const bubblewrapIt = bubblewrapAvailable ? it : it.skip;
