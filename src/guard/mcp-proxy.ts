@@ -6,12 +6,12 @@
  * they were first seen, are hidden and their calls blocked; resources and prompts are
  * scanned the same way (see mcp-resources.ts). Secrets are redacted from results, server
  * errors, notifications, the server's stderr and the proxy's log. A message over the size
- * limit fails only the request it belongs to (see mcp-transport.ts).
+ * limit, from either side, is discarded and fails only the request it belongs to, if any
+ * (see mcp-transport.ts and mcp-agent-transport.ts).
  */
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CallToolRequestSchema,
@@ -29,6 +29,7 @@ import type { Finding } from './findings.js';
 import { createGuard } from './guard.js';
 import { resolvePolicy } from './hook.js';
 import { createSqliteBackstop, deferAsk, openGuardState } from './hook-state.js';
+import { AgentStdioTransport } from './mcp-agent-transport.js';
 import { createToolPins, type ToolPins } from './mcp-pins.js';
 import { DownstreamTransport } from './mcp-downstream.js';
 import { createRedactingLogger, redactMcpStrings } from './mcp-redact.js';
@@ -69,8 +70,8 @@ export interface McpProxyOptions {
   /** Transport to the agent. @default stdio of this process */
   downstream?: Transport;
   /**
-   * Largest JSON-RPC message, in bytes, read from the server or sent to the agent. A larger
-   * reply fails its request with an error that names the limit.
+   * Largest JSON-RPC message, in bytes, read from the server, read from the agent's stdio or
+   * sent to the agent. A larger message fails its request with an error that names the limit.
    * @default DEFAULT_MAX_MESSAGE_BYTES (8 MiB)
    */
   maxMessageBytes?: number;
@@ -194,18 +195,9 @@ export async function startMcpProxy(options: McpProxyOptions): Promise<McpProxy>
   upstream.onerror = countedErrorLog(logger, 'MCP server connection error');
   server.onerror = countedErrorLog(logger, 'MCP agent connection error');
 
-  const downstream = new DownstreamTransport(options.downstream ?? new StdioServerTransport(), {
-    maxMessageBytes,
-    logger,
-  });
-  const proxy = await serve({ server, upstream, downstream, sessionId });
-  if (options.downstream !== undefined) {
-    return proxy;
-  }
-  // An MCP client ends a stdio session by closing stdin, which the SDK's transport does
-  // not report, so the proxy watches for it to stop the server.
-  process.stdin.once('end', () => void proxy.close());
-  return proxy;
+  const agent = options.downstream ?? new AgentStdioTransport({ maxMessageBytes, logger });
+  const downstream = new DownstreamTransport(agent, { maxMessageBytes, logger });
+  return serve({ server, upstream, downstream, sessionId });
 }
 
 async function connectUpstream(

@@ -16,7 +16,8 @@ import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../core/logger.js';
-import { EnvelopeScanner, type MessageEnvelope } from './mcp-envelope.js';
+import type { MessageEnvelope } from './mcp-envelope.js';
+import { formatMiB, MessageLineReader } from './mcp-lines.js';
 import { redactServerMessage } from './mcp-redact.js';
 import { REDACTED, redactSecrets } from './redact.js';
 
@@ -43,8 +44,6 @@ export interface ServerProcessOptions {
   writeStderr: (text: string) => void;
 }
 
-const NEWLINE = 0x0a;
-
 /** How long `close()` waits after closing stdin, and again after SIGTERM. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -59,13 +58,14 @@ export class ServerProcessTransport implements Transport {
   #closing = false;
   /** Requests sent to the server that it has not answered. */
   readonly #pending = new Set<RequestId>();
-  #lineParts: Buffer[] = [];
-  #lineBytes = 0;
-  /** The line being discarded because it is over the limit, while one is. */
-  #oversized: { scanner: EnvelopeScanner; bytes: number } | undefined;
+  readonly #reader: MessageLineReader;
 
   constructor(options: ServerProcessOptions) {
     this.#options = options;
+    this.#reader = new MessageLineReader(options.maxMessageBytes, {
+      onLine: (line) => this.#onLine(line),
+      onOversized: (envelope, bytes) => this.#discardOversized(envelope, bytes),
+    });
   }
 
   start(): Promise<void> {
@@ -80,7 +80,7 @@ export class ServerProcessTransport implements Transport {
       shell: false,
     });
     this.#process = child;
-    child.stdout?.on('data', (chunk: Buffer) => this.#onStdout(chunk));
+    child.stdout?.on('data', (chunk: Buffer) => this.#reader.push(chunk));
     child.stdout?.on('error', (error) => this.onerror?.(error));
     child.stdin?.on('error', (error) => this.onerror?.(error));
     pipeRedactedLines(child, this.#options.writeStderr);
@@ -138,56 +138,7 @@ export class ServerProcessTransport implements Transport {
     }
   }
 
-  #onStdout(chunk: Buffer): void {
-    let start = 0;
-    while (start <= chunk.length) {
-      const newline = chunk.indexOf(NEWLINE, start);
-      this.#appendToLine(chunk.subarray(start, newline === -1 ? chunk.length : newline));
-      if (newline === -1) {
-        return;
-      }
-      this.#endLine();
-      start = newline + 1;
-    }
-  }
-
-  #appendToLine(piece: Buffer): void {
-    if (piece.length === 0) {
-      return;
-    }
-    if (this.#oversized !== undefined) {
-      this.#oversized.scanner.feed(piece);
-      this.#oversized.bytes += piece.length;
-      return;
-    }
-    if (this.#lineBytes + piece.length <= this.#options.maxMessageBytes) {
-      this.#lineParts.push(piece);
-      this.#lineBytes += piece.length;
-      return;
-    }
-    // From here on the line is only scanned for its id, so memory stays bounded.
-    const scanner = new EnvelopeScanner();
-    for (const part of [...this.#lineParts, piece]) {
-      scanner.feed(part);
-    }
-    this.#oversized = { scanner, bytes: this.#lineBytes + piece.length };
-    this.#lineParts = [];
-    this.#lineBytes = 0;
-  }
-
-  #endLine(): void {
-    if (this.#oversized !== undefined) {
-      const { scanner, bytes } = this.#oversized;
-      this.#oversized = undefined;
-      this.#discardOversized(scanner.envelope(), bytes);
-      return;
-    }
-    const line = Buffer.concat(this.#lineParts).toString('utf8').replace(/\r$/, '');
-    this.#lineParts = [];
-    this.#lineBytes = 0;
-    if (line.trim() === '') {
-      return;
-    }
+  #onLine(line: string): void {
     let message: JSONRPCMessage;
     try {
       message = deserializeMessage(line);
@@ -262,10 +213,6 @@ export class ServerProcessTransport implements Transport {
     this.#pending.clear();
     this.onclose?.();
   }
-}
-
-function formatMiB(bytes: number): string {
-  return `${Number((bytes / (1024 * 1024)).toFixed(2))} MiB`;
 }
 
 /** Maximum length of a stderr line held before it is passed on in pieces. */

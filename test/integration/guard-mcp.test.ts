@@ -796,6 +796,17 @@ describe('guard mcp server errors and output', () => {
     expect(textOf(after)).toContain('called get_time');
   });
 
+  it('rejects an oversized request and stays usable', async () => {
+    const call = client.callTool({
+      name: 'get_time',
+      arguments: { text: 'B'.repeat(12 * 1024 * 1024) },
+    });
+    await expect(call).rejects.toThrow(/The request is \d+ bytes, over the proxy's limit of 8 MiB/);
+    expect(log()).toContain('MCP agent message discarded');
+    const after = await client.callTool({ name: 'get_time', arguments: {} });
+    expect(textOf(after)).toContain('called get_time');
+  });
+
   it('forwards a result under the limit', async () => {
     const result = await client.callTool({ name: 'get_huge', arguments: { mb: 5 } });
     expect(textOf(result)).toHaveLength(5 * 1024 * 1024);
