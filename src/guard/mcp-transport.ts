@@ -6,7 +6,8 @@
  *   request it answers gets an error that names the limit. The SDK's transport instead
  *   closes the connection once 10 MiB are buffered, which ends every later call too.
  * - When the process exits, a line is logged with its exit code or signal, and every request
- *   still waiting gets an error that says so before the transport reports the close.
+ *   still waiting gets an error that says so before the transport reports the close. The
+ *   exit and the last lines of the server's stderr are then stored in `exit`.
  * - Error messages, error data and notification parameters are redacted, and so is the
  *   server's stderr before it is passed on, line by line.
  */
@@ -44,6 +45,22 @@ export interface ServerProcessOptions {
   writeStderr: (text: string) => void;
 }
 
+/** The end of the server process. */
+export interface McpServerExit {
+  /** Exit code, or null when a signal ended the process. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** True when the process exited after `close()`, false when it exited on its own. */
+  requested: boolean;
+  /** The last lines the server wrote to stderr, redacted, oldest first. */
+  stderrTail: string[];
+}
+
+/** Number of the server's last stderr lines kept for {@link McpServerExit.stderrTail}. */
+const STDERR_TAIL_LINES = 20;
+/** Maximum length of a stderr line kept for the tail, in characters. Longer lines are cut. */
+const MAX_TAIL_LINE_CHARS = 1000;
+
 /** How long `close()` waits after closing stdin, and again after SIGTERM. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -59,6 +76,8 @@ export class ServerProcessTransport implements Transport {
   /** Requests sent to the server that it has not answered. */
   readonly #pending = new Set<RequestId>();
   readonly #reader: MessageLineReader;
+  readonly #stderrTail: string[] = [];
+  #exit: McpServerExit | undefined;
 
   constructor(options: ServerProcessOptions) {
     this.#options = options;
@@ -66,6 +85,11 @@ export class ServerProcessTransport implements Transport {
       onLine: (line) => this.#onLine(line),
       onOversized: (envelope, bytes) => this.#discardOversized(envelope, bytes),
     });
+  }
+
+  /** The end of the process, once it has ended. */
+  get exit(): McpServerExit | undefined {
+    return this.#exit;
   }
 
   start(): Promise<void> {
@@ -83,7 +107,10 @@ export class ServerProcessTransport implements Transport {
     child.stdout?.on('data', (chunk: Buffer) => this.#reader.push(chunk));
     child.stdout?.on('error', (error) => this.onerror?.(error));
     child.stdin?.on('error', (error) => this.onerror?.(error));
-    pipeRedactedLines(child, this.#options.writeStderr);
+    pipeRedactedLines(child, (text) => {
+      this.#options.writeStderr(text);
+      this.#keepStderrTail(text);
+    });
     child.on('close', (code, signal) => this.#onExit(child, code, signal));
     return new Promise((resolve, reject) => {
       child.once('spawn', () => resolve());
@@ -183,6 +210,17 @@ export class ServerProcessTransport implements Transport {
     }
   }
 
+  #keepStderrTail(text: string): void {
+    for (const line of text.replace(/\n$/, '').split('\n')) {
+      this.#stderrTail.push(
+        line.length > MAX_TAIL_LINE_CHARS ? `${line.slice(0, MAX_TAIL_LINE_CHARS)}…` : line,
+      );
+    }
+    if (this.#stderrTail.length > STDERR_TAIL_LINES) {
+      this.#stderrTail.splice(0, this.#stderrTail.length - STDERR_TAIL_LINES);
+    }
+  }
+
   #onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.#process !== child) {
       return;
@@ -193,7 +231,8 @@ export class ServerProcessTransport implements Transport {
       this.onclose?.();
       return;
     }
-    const exit = code === null ? `on signal ${signal ?? 'unknown'}` : `with code ${code}`;
+    this.#exit = { code, signal, requested: this.#closing, stderrTail: [...this.#stderrTail] };
+    const exit = describeExit(this.#exit);
     const meta = { pid: child.pid, code, signal, pendingRequests: this.#pending.size };
     if (this.#closing) {
       this.#options.logger.info('MCP server exited', meta);
@@ -206,13 +245,20 @@ export class ServerProcessTransport implements Transport {
         id,
         error: {
           code: ErrorCode.ConnectionClosed,
-          message: `The MCP server exited ${exit} before it replied, so the proxy stops; see the server's output on stderr and restart the proxy`,
+          message: `The MCP server ${exit} before it replied, so the proxy stops; see the server's output on stderr and restart the proxy`,
         },
       });
     }
     this.#pending.clear();
     this.onclose?.();
   }
+}
+
+/** Returns how the server ended, such as `exited with code 3` or `was killed by SIGKILL`. */
+export function describeExit(exit: Pick<McpServerExit, 'code' | 'signal'>): string {
+  return exit.code === null
+    ? `was killed by ${exit.signal ?? 'an unknown signal'}`
+    : `exited with code ${exit.code}`;
 }
 
 /** Maximum length of a stderr line held before it is passed on in pieces. */
