@@ -31,6 +31,10 @@ const SECRET_KEY_LABEL = /secret[ _-]?access[ _-]?key/gi;
  * as in `KEY=…`, and the lookahead rejects `=` after it, which is base64 padding.
  */
 const CANDIDATE = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+/** A line that is one such token, with spaces or tabs around it. */
+const ALONE_ON_LINE = /^[ \t]*[A-Za-z0-9/+]{40}[ \t\r]*$/gm;
+/** An access key id or a label, without which only a key alone on a line counts. */
+const CONTEXT_HINT = /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|secret[ _-]?access[ _-]?key/i;
 const HEX_ONLY = /^[0-9a-fA-F]+$/;
 /** A line of a wrapped base64 block, such as PEM (64 characters) or MIME (76). */
 const WRAPPED_BASE64_LINE = /^\s*[A-Za-z0-9/+]{40,}={0,2}\s*$/;
@@ -64,9 +68,12 @@ interface KeyContext {
  * // [{ start: 21, end: 61 }]
  */
 export function findAwsSecretKeys(text: string): TextSpan[] {
-  const candidates = spansOf(CANDIDATE, text).filter(
-    (span) => !HEX_ONLY.test(text.slice(span.start, span.end)),
-  );
+  // Without a key id or a label only the last rule applies. Its line-anchored search takes
+  // about a tenth of the time of the search for every token on 1 MiB of code or base64.
+  const tokens = CONTEXT_HINT.test(text)
+    ? spansOf(CANDIDATE, text)
+    : spansOf(ALONE_ON_LINE, text).map((line) => tokenInLine(text, line));
+  const candidates = tokens.filter((span) => !HEX_ONLY.test(text.slice(span.start, span.end)));
   if (candidates.length === 0) {
     return [];
   }
@@ -154,6 +161,13 @@ function lineAround(newlines: readonly number[], length: number, position: numbe
     start: index === 0 ? 0 : (newlines[index - 1] ?? -1) + 1,
     end: newlines[index] ?? length,
   };
+}
+
+/** Returns the token of a line that {@link ALONE_ON_LINE} matched. */
+function tokenInLine(text: string, line: TextSpan): TextSpan {
+  const content = text.slice(line.start, line.end);
+  const start = line.start + content.length - content.trimStart().length;
+  return { start, end: start + 40 };
 }
 
 function isQuoted(text: string, span: TextSpan): boolean {
