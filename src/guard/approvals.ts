@@ -280,12 +280,15 @@ export class ApprovalQueue {
 
   /**
    * Waits until the request is decided, by this process or another one. When `timeoutMs`
-   * passes first, or the request's own expiry does, the request is marked `expired`, which
-   * denies it.
+   * passes first, the request's own expiry does or `signal` aborts, the request is marked
+   * `expired`, which denies it.
    *
    * @throws SandstackError `NOT_FOUND` for an unknown id.
    */
-  async wait(id: string, options: { timeoutMs?: number } = {}): Promise<ApprovalRequest> {
+  async wait(
+    id: string,
+    options: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<ApprovalRequest> {
     const started = this.#now();
     for (;;) {
       const request = await this.get(id);
@@ -301,10 +304,11 @@ export class ApprovalQueue {
         return request;
       }
       const waitedMs = this.#now() - started;
-      if (options.timeoutMs !== undefined && waitedMs >= options.timeoutMs) {
+      const timedOut = options.timeoutMs !== undefined && waitedMs >= options.timeoutMs;
+      if (timedOut || options.signal?.aborted === true) {
         return this.#expire(id);
       }
-      await new Promise((resolve) => setTimeout(resolve, this.#pollIntervalMs));
+      await sleepUnlessAborted(this.#pollIntervalMs, options.signal);
     }
   }
 
@@ -380,6 +384,8 @@ export interface ApprovalWaitOptions {
   sessionId?: string;
   /** Time to wait for a human before the request expires and the call is denied. */
   timeoutMs: number;
+  /** Expires the request at once, which denies the call, such as when the caller stops. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -403,7 +409,10 @@ export async function waitForApproval(
     ...(decision.category === undefined ? {} : { category: decision.category }),
     ...(decision.rule === undefined ? {} : { rule: decision.rule }),
   });
-  const decided = await queue.wait(request.id, { timeoutMs });
+  const decided = await queue.wait(request.id, {
+    timeoutMs,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
   const by = decided.decidedBy ?? 'unknown';
   const note = decided.note === null ? '' : ` (${decided.note})`;
   if (decided.status === 'approved') {
@@ -420,6 +429,19 @@ export async function waitForApproval(
         ? `Request ${decided.id} expired before a decision${note}, so it is denied`
         : `No one approved request ${decided.id} within ${timeoutMs / 1000} s, so it is denied`;
   return { ...decision, verdict: 'deny', reason: `${why}: ${decision.reason}` };
+}
+
+/** Resolves after `ms`, or as soon as `signal` aborts. */
+function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Redacts every string inside `value`; redacting the JSON text could break its escapes. */

@@ -102,6 +102,21 @@ export class DownstreamTransport implements Transport {
     });
   }
 
+  /**
+   * Sends an error with `message` for every request from the agent that is still unanswered,
+   * such as a call waiting for approval when the server exited.
+   */
+  async failPending(message: string): Promise<void> {
+    for (const id of [...this.#pending]) {
+      await this.#inner.send({
+        jsonrpc: '2.0',
+        id,
+        error: { code: ErrorCode.ConnectionClosed, message },
+      });
+      this.#answered(id);
+    }
+  }
+
   #answered(id: RequestId): void {
     this.#pending.delete(id);
     if (this.#pending.size > 0) {

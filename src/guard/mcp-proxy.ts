@@ -6,12 +6,12 @@
  * they were first seen, are hidden and their calls blocked; resources and prompts are
  * scanned the same way (see mcp-resources.ts). Secrets are redacted from results, server
  * errors, notifications, the server's stderr and the proxy's log. A message over the size
- * limit fails only the request it belongs to (see mcp-transport.ts).
+ * limit, from either side, is discarded and fails only the request it belongs to, if any
+ * (see mcp-transport.ts and mcp-agent-transport.ts).
  */
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CallToolRequestSchema,
@@ -29,13 +29,19 @@ import type { Finding } from './findings.js';
 import { createGuard } from './guard.js';
 import { resolvePolicy } from './hook.js';
 import { createSqliteBackstop, deferAsk, openGuardState } from './hook-state.js';
+import { AgentStdioTransport } from './mcp-agent-transport.js';
 import { createToolPins, type ToolPins } from './mcp-pins.js';
 import { DownstreamTransport } from './mcp-downstream.js';
 import { createRedactingLogger, redactMcpStrings } from './mcp-redact.js';
 import { fingerprintTool, scanToolDefinition } from './mcp-scan.js';
 import { createStage2, type Stage2Options } from './stage2.js';
 import { registerResourceHandlers, resourceCapabilities } from './mcp-resources.js';
-import { DEFAULT_MAX_MESSAGE_BYTES, ServerProcessTransport } from './mcp-transport.js';
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  describeExit,
+  ServerProcessTransport,
+  type McpServerExit,
+} from './mcp-transport.js';
 import type { Decision, GuardContext, ToolCall } from './types.js';
 
 /** Options for {@link startMcpProxy}. */
@@ -69,8 +75,8 @@ export interface McpProxyOptions {
   /** Transport to the agent. @default stdio of this process */
   downstream?: Transport;
   /**
-   * Largest JSON-RPC message, in bytes, read from the server or sent to the agent. A larger
-   * reply fails its request with an error that names the limit.
+   * Largest JSON-RPC message, in bytes, read from the server, read from the agent's stdio or
+   * sent to the agent. A larger message fails its request with an error that names the limit.
    * @default DEFAULT_MAX_MESSAGE_BYTES (8 MiB)
    */
   maxMessageBytes?: number;
@@ -88,8 +94,18 @@ export interface McpProxy {
   /** Session id the backstop counts denials for. */
   sessionId: string;
   /** Resolves when either side has closed and the server process is gone. */
-  closed: Promise<void>;
+  closed: Promise<McpProxyEnd>;
   close(): Promise<void>;
+}
+
+/** The end of a proxy: a close or the exit of the server. */
+export interface McpProxyEnd {
+  /**
+   * The server's exit code or signal and its last stderr lines when the server exited on its
+   * own, which stops the proxy. Undefined when `close()` was called or the agent closed the
+   * connection.
+   */
+  serverExit?: McpServerExit;
 }
 
 interface KnownTool {
@@ -118,11 +134,17 @@ export async function startMcpProxy(options: McpProxyOptions): Promise<McpProxy>
     (options.logger ?? noopLogger).child({ server: options.serverName }),
   );
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  const upstream = await connectUpstream(options, maxMessageBytes, logger);
+  const { client: upstream, transport: serverTransport } = await connectUpstream(
+    options,
+    maxMessageBytes,
+    logger,
+  );
   const db = openGuardState(path.resolve(options.statePath));
   const pins = createToolPins(db);
   const sessionId = options.sessionId ?? newId(`mcp-${options.serverName}`);
-  const decide = createDecider(options, db, sessionId);
+  // Aborted when the proxy closes, so that calls waiting for approval stop waiting.
+  const stopping = new AbortController();
+  const decide = createDecider(options, db, sessionId, stopping.signal);
   const tools = new Map<string, KnownTool>();
 
   const refreshTools = async (): Promise<void> => {
@@ -194,25 +216,16 @@ export async function startMcpProxy(options: McpProxyOptions): Promise<McpProxy>
   upstream.onerror = countedErrorLog(logger, 'MCP server connection error');
   server.onerror = countedErrorLog(logger, 'MCP agent connection error');
 
-  const downstream = new DownstreamTransport(options.downstream ?? new StdioServerTransport(), {
-    maxMessageBytes,
-    logger,
-  });
-  const proxy = await serve({ server, upstream, downstream, sessionId });
-  if (options.downstream !== undefined) {
-    return proxy;
-  }
-  // An MCP client ends a stdio session by closing stdin, which the SDK's transport does
-  // not report, so the proxy watches for it to stop the server.
-  process.stdin.once('end', () => void proxy.close());
-  return proxy;
+  const agent = options.downstream ?? new AgentStdioTransport({ maxMessageBytes, logger });
+  const downstream = new DownstreamTransport(agent, { maxMessageBytes, logger });
+  return serve({ server, upstream, serverTransport, downstream, sessionId, stopping });
 }
 
 async function connectUpstream(
   options: McpProxyOptions,
   maxMessageBytes: number,
   logger: Logger,
-): Promise<Client> {
+): Promise<{ client: Client; transport: ServerProcessTransport }> {
   const client = new Client({ name: 'sandstack-guard', version: '0.1.0' });
   const transport = new ServerProcessTransport({
     command: options.command,
@@ -234,7 +247,7 @@ async function connectUpstream(
       { cause: error },
     );
   }
-  return client;
+  return { client, transport };
 }
 
 async function listAllTools(client: Client): Promise<Tool[]> {
@@ -288,6 +301,7 @@ function createDecider(
   options: McpProxyOptions,
   db: ReturnType<typeof openGuardState>,
   sessionId: string,
+  signal: AbortSignal,
 ): Decide {
   const backstop = deferAsk(createSqliteBackstop(db));
   const guard = createGuard({
@@ -324,6 +338,7 @@ function createDecider(
             decision,
             sessionId,
             timeoutMs: options.approvals.timeoutMs,
+            signal,
           });
     backstop.record(sessionId, final);
     return final;
@@ -331,36 +346,47 @@ function createDecider(
 }
 
 /**
- * Maximum wait, after the server has gone, for replies to the agent's pending requests
- * before the proxy closes. Calls that were at the server get the error at once, but a call
- * waiting for approval may not get a reply in time.
+ * Maximum wait, after the server has gone, for replies to the agent's pending requests.
+ * Calls that were at the server get the error at once, and a call still unanswered after
+ * the wait, such as one waiting for approval, gets an error from the proxy.
  */
 const ANSWER_PENDING_TIMEOUT_MS = 5000;
 
 function serve(parts: {
   server: Server;
   upstream: Client;
+  serverTransport: ServerProcessTransport;
   downstream: DownstreamTransport;
   sessionId: string;
+  stopping: AbortController;
 }): Promise<McpProxy> {
-  const { server, upstream, downstream, sessionId } = parts;
-  let resolveClosed: () => void = () => undefined;
-  const closed = new Promise<void>((resolve) => {
+  const { server, upstream, serverTransport, downstream, sessionId, stopping } = parts;
+  let resolveClosed: (end: McpProxyEnd) => void = () => undefined;
+  const closed = new Promise<McpProxyEnd>((resolve) => {
     resolveClosed = resolve;
   });
   let closing = false;
-  const close = async (answerPending = false): Promise<void> => {
+  const close = async (serverGone = false): Promise<void> => {
     if (closing) {
-      return closed;
+      await closed;
+      return;
     }
     closing = true;
-    if (answerPending) {
+    const exit = serverTransport.exit;
+    const serverExit = serverGone && exit !== undefined && !exit.requested ? exit : undefined;
+    if (serverGone) {
       await downstream.answered(ANSWER_PENDING_TIMEOUT_MS);
+      const ended = exit === undefined ? 'closed its connection' : describeExit(exit);
+      await downstream
+        .failPending(
+          `The MCP server ${ended} before the proxy could reply, so the proxy stops; see the server's output on stderr and restart the proxy`,
+        )
+        .catch(() => undefined);
     }
+    stopping.abort();
     await server.close().catch(() => undefined);
     await upstream.close().catch(() => undefined);
-    resolveClosed();
-    return closed;
+    resolveClosed(serverExit === undefined ? {} : { serverExit });
   };
   server.onclose = () => void close();
   upstream.onclose = () => void close(true);

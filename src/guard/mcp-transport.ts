@@ -6,7 +6,8 @@
  *   request it answers gets an error that names the limit. The SDK's transport instead
  *   closes the connection once 10 MiB are buffered, which ends every later call too.
  * - When the process exits, a line is logged with its exit code or signal, and every request
- *   still waiting gets an error that says so before the transport reports the close.
+ *   still waiting gets an error that says so before the transport reports the close. The
+ *   exit and the last lines of the server's stderr are then stored in `exit`.
  * - Error messages, error data and notification parameters are redacted, and so is the
  *   server's stderr before it is passed on, line by line.
  */
@@ -16,7 +17,8 @@ import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../core/logger.js';
-import { EnvelopeScanner, type MessageEnvelope } from './mcp-envelope.js';
+import type { MessageEnvelope } from './mcp-envelope.js';
+import { formatMiB, MessageLineReader } from './mcp-lines.js';
 import { redactServerMessage } from './mcp-redact.js';
 import { REDACTED, redactSecrets } from './redact.js';
 
@@ -43,7 +45,21 @@ export interface ServerProcessOptions {
   writeStderr: (text: string) => void;
 }
 
-const NEWLINE = 0x0a;
+/** The end of the server process. */
+export interface McpServerExit {
+  /** Exit code, or null when a signal ended the process. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** True when the process exited after `close()`, false when it exited on its own. */
+  requested: boolean;
+  /** The last lines the server wrote to stderr, redacted, oldest first. */
+  stderrTail: string[];
+}
+
+/** Number of the server's last stderr lines kept for {@link McpServerExit.stderrTail}. */
+const STDERR_TAIL_LINES = 20;
+/** Maximum length of a stderr line kept for the tail, in characters. Longer lines are cut. */
+const MAX_TAIL_LINE_CHARS = 1000;
 
 /** How long `close()` waits after closing stdin, and again after SIGTERM. */
 const CLOSE_GRACE_MS = 2000;
@@ -59,13 +75,21 @@ export class ServerProcessTransport implements Transport {
   #closing = false;
   /** Requests sent to the server that it has not answered. */
   readonly #pending = new Set<RequestId>();
-  #lineParts: Buffer[] = [];
-  #lineBytes = 0;
-  /** The line being discarded because it is over the limit, while one is. */
-  #oversized: { scanner: EnvelopeScanner; bytes: number } | undefined;
+  readonly #reader: MessageLineReader;
+  readonly #stderrTail: string[] = [];
+  #exit: McpServerExit | undefined;
 
   constructor(options: ServerProcessOptions) {
     this.#options = options;
+    this.#reader = new MessageLineReader(options.maxMessageBytes, {
+      onLine: (line) => this.#onLine(line),
+      onOversized: (envelope, bytes) => this.#discardOversized(envelope, bytes),
+    });
+  }
+
+  /** The end of the process, once it has ended. */
+  get exit(): McpServerExit | undefined {
+    return this.#exit;
   }
 
   start(): Promise<void> {
@@ -80,10 +104,13 @@ export class ServerProcessTransport implements Transport {
       shell: false,
     });
     this.#process = child;
-    child.stdout?.on('data', (chunk: Buffer) => this.#onStdout(chunk));
+    child.stdout?.on('data', (chunk: Buffer) => this.#reader.push(chunk));
     child.stdout?.on('error', (error) => this.onerror?.(error));
     child.stdin?.on('error', (error) => this.onerror?.(error));
-    pipeRedactedLines(child, this.#options.writeStderr);
+    pipeRedactedLines(child, (text) => {
+      this.#options.writeStderr(text);
+      this.#keepStderrTail(text);
+    });
     child.on('close', (code, signal) => this.#onExit(child, code, signal));
     return new Promise((resolve, reject) => {
       child.once('spawn', () => resolve());
@@ -138,56 +165,7 @@ export class ServerProcessTransport implements Transport {
     }
   }
 
-  #onStdout(chunk: Buffer): void {
-    let start = 0;
-    while (start <= chunk.length) {
-      const newline = chunk.indexOf(NEWLINE, start);
-      this.#appendToLine(chunk.subarray(start, newline === -1 ? chunk.length : newline));
-      if (newline === -1) {
-        return;
-      }
-      this.#endLine();
-      start = newline + 1;
-    }
-  }
-
-  #appendToLine(piece: Buffer): void {
-    if (piece.length === 0) {
-      return;
-    }
-    if (this.#oversized !== undefined) {
-      this.#oversized.scanner.feed(piece);
-      this.#oversized.bytes += piece.length;
-      return;
-    }
-    if (this.#lineBytes + piece.length <= this.#options.maxMessageBytes) {
-      this.#lineParts.push(piece);
-      this.#lineBytes += piece.length;
-      return;
-    }
-    // From here on the line is only scanned for its id, so memory stays bounded.
-    const scanner = new EnvelopeScanner();
-    for (const part of [...this.#lineParts, piece]) {
-      scanner.feed(part);
-    }
-    this.#oversized = { scanner, bytes: this.#lineBytes + piece.length };
-    this.#lineParts = [];
-    this.#lineBytes = 0;
-  }
-
-  #endLine(): void {
-    if (this.#oversized !== undefined) {
-      const { scanner, bytes } = this.#oversized;
-      this.#oversized = undefined;
-      this.#discardOversized(scanner.envelope(), bytes);
-      return;
-    }
-    const line = Buffer.concat(this.#lineParts).toString('utf8').replace(/\r$/, '');
-    this.#lineParts = [];
-    this.#lineBytes = 0;
-    if (line.trim() === '') {
-      return;
-    }
+  #onLine(line: string): void {
     let message: JSONRPCMessage;
     try {
       message = deserializeMessage(line);
@@ -232,6 +210,17 @@ export class ServerProcessTransport implements Transport {
     }
   }
 
+  #keepStderrTail(text: string): void {
+    for (const line of text.replace(/\n$/, '').split('\n')) {
+      this.#stderrTail.push(
+        line.length > MAX_TAIL_LINE_CHARS ? `${line.slice(0, MAX_TAIL_LINE_CHARS)}…` : line,
+      );
+    }
+    if (this.#stderrTail.length > STDERR_TAIL_LINES) {
+      this.#stderrTail.splice(0, this.#stderrTail.length - STDERR_TAIL_LINES);
+    }
+  }
+
   #onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.#process !== child) {
       return;
@@ -242,7 +231,8 @@ export class ServerProcessTransport implements Transport {
       this.onclose?.();
       return;
     }
-    const exit = code === null ? `on signal ${signal ?? 'unknown'}` : `with code ${code}`;
+    this.#exit = { code, signal, requested: this.#closing, stderrTail: [...this.#stderrTail] };
+    const exit = describeExit(this.#exit);
     const meta = { pid: child.pid, code, signal, pendingRequests: this.#pending.size };
     if (this.#closing) {
       this.#options.logger.info('MCP server exited', meta);
@@ -255,7 +245,7 @@ export class ServerProcessTransport implements Transport {
         id,
         error: {
           code: ErrorCode.ConnectionClosed,
-          message: `The MCP server exited ${exit} before it replied, so the proxy stops; see the server's output on stderr and restart the proxy`,
+          message: `The MCP server ${exit} before it replied, so the proxy stops; see the server's output on stderr and restart the proxy`,
         },
       });
     }
@@ -264,8 +254,11 @@ export class ServerProcessTransport implements Transport {
   }
 }
 
-function formatMiB(bytes: number): string {
-  return `${Number((bytes / (1024 * 1024)).toFixed(2))} MiB`;
+/** Returns how the server ended, such as `exited with code 3` or `was killed by SIGKILL`. */
+export function describeExit(exit: Pick<McpServerExit, 'code' | 'signal'>): string {
+  return exit.code === null
+    ? `was killed by ${exit.signal ?? 'an unknown signal'}`
+    : `exited with code ${exit.code}`;
 }
 
 /** Maximum length of a stderr line held before it is passed on in pieces. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { findAwsSecretKeys } from './aws-secret-keys.js';
 import { REDACTED, redactSecrets } from './redact.js';
 
 const MIB = 1024 * 1024;
@@ -75,6 +76,86 @@ describe('redactSecrets', () => {
   it('leaves ordinary text and variable references alone', () => {
     const text = 'npm test passed; TOKEN=$GITHUB_TOKEN; see https://example.com/docs';
     expect(redactSecrets(text)).toBe(text);
+  });
+});
+
+/** The example secret access key from the AWS documentation. */
+const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+const AWS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+
+describe('redactSecrets on AWS secret access keys', () => {
+  it.each([
+    ['console CSV', `Access key ID,Secret access key\n${AWS_KEY_ID},${AWS_SECRET}\n`],
+    [
+      'CSV with a user name',
+      `User name,Access key ID,Secret access key\nci,${AWS_KEY_ID},${AWS_SECRET}`,
+    ],
+    [
+      'sts JSON',
+      `{\n  "Credentials": {\n    "AccessKeyId": "ASIAIOSFODNN7EXAMPLE",\n    "SecretAccessKey": "${AWS_SECRET}",\n    "SessionToken": "IQoJb3JpZ2luX2VjEXAMPLE"\n  }\n}`,
+    ],
+    [
+      'JSON with the key first',
+      `{"SecretKey": "${AWS_SECRET}",\n "KeyId": "ASIAIOSFODNN7EXAMPLE"}`,
+    ],
+    [
+      'aws configure prompt',
+      `AWS Access Key ID [None]: ${AWS_KEY_ID}\nAWS Secret Access Key [None]: ${AWS_SECRET}\n`,
+    ],
+    ['aws configure prompt again', `AWS Secret Access Key [****************EKEY]: ${AWS_SECRET}`],
+    ['quoted JSON label', `{"secretAccessKey":"${AWS_SECRET}"}`],
+    ['key alone on a line', `$ aws configure get aws_secret_access_key\n${AWS_SECRET}\n$ `],
+    ['indented key alone', `  ${AWS_SECRET}  `],
+    ['key pair on one line', `${AWS_KEY_ID} ${AWS_SECRET}`],
+  ])('removes a key in %s', (_kind, text) => {
+    const redacted = redactSecrets(text);
+    expect(redacted).not.toContain(AWS_SECRET);
+    expect(redacted).toContain(REDACTED);
+  });
+
+  const SHA = 'e4f09ad0c3a1b2d4e5f60718293a4b5c6d7e8f90';
+  const PEM_LINE = 'MIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ';
+  it.each([
+    ['git SHA alone', SHA, SHA],
+    ['git SHA beside a key id', `${AWS_KEY_ID} ${SHA}`, SHA],
+    ['token in a sentence', `The hash is ${AWS_SECRET} as shown.`, AWS_SECRET],
+    [
+      'token without digits alone',
+      'wJalrXUtnFEMIKMDENGbPxRfiCYEXAMPLEKEYabc',
+      'wJalrXUtnFEMIKMDENGbPxRfiCYEXAMPLEKEYabc',
+    ],
+    ['token on another line', `key ${AWS_KEY_ID}\nhash ${AWS_SECRET}`, AWS_SECRET],
+    [
+      'token in another JSON object',
+      `{"AccessKeyId": "${AWS_KEY_ID}"},\n{"Digest": "${AWS_SECRET}"}`,
+      AWS_SECRET,
+    ],
+    [
+      'unquoted token below a key id',
+      `"AccessKeyId": "${AWS_KEY_ID}",\nDigest: ${AWS_SECRET}`,
+      AWS_SECRET,
+    ],
+    ['41-character token beside a key id', `${AWS_KEY_ID},${AWS_SECRET}x`, `${AWS_SECRET}x`],
+    ['padded base64 beside a key id', `${AWS_KEY_ID},${AWS_SECRET}=`, `${AWS_SECRET}=`],
+    [
+      'last line of a PEM certificate',
+      `-----BEGIN CERTIFICATE-----\n${PEM_LINE}\n${AWS_SECRET}\n-----END CERTIFICATE-----`,
+      AWS_SECRET,
+    ],
+  ])('keeps a %s', (_kind, text, kept) => {
+    expect(redactSecrets(text)).toContain(kept);
+  });
+
+  it('redacts keys on a 1 MiB CSV line', () => {
+    const row = `${AWS_KEY_ID},${AWS_SECRET},`;
+    const line = row.repeat(Math.ceil(MIB / row.length));
+    const expected = `${REDACTED},${REDACTED},`.repeat(Math.ceil(MIB / row.length));
+    expectSameText(redactSecrets(line), expected);
+  });
+
+  it('keeps 1 MiB of separated tokens', () => {
+    const text = `${AWS_SECRET} `.repeat(Math.ceil(MIB / 41));
+    expectSameText(redactSecrets(text), text);
   });
 });
 
@@ -167,9 +248,17 @@ describe('redactSecrets on 1 MiB inputs', () => {
 
 /**
  * Redacts with the earlier, backtracking form of the patterns. It is quadratic on long runs
- * but exact on short text, so it is the reference for which secrets are removed.
+ * but exact on short text, so it is the reference for which secrets are removed. AWS secret
+ * access keys are found by position, not by a pattern, so the same finder runs first.
  */
-function redactWithBacktrackingPatterns(text: string): string {
+function redactWithBacktrackingPatterns(input: string): string {
+  let text = '';
+  let copiedUpTo = 0;
+  for (const key of findAwsSecretKeys(input)) {
+    text += input.slice(copiedUpTo, key.start) + REDACTED;
+    copiedUpTo = key.end;
+  }
+  text += input.slice(copiedUpTo);
   const patterns = [
     /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----/g,
     /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,

@@ -1,6 +1,8 @@
 /**
  * Secret redaction for tool output and logs: cloud keys, tokens, private keys, passwords
  * in URLs and values in .env-style lines are replaced before an agent or a trace reads them.
+ * AWS secret access keys have no prefix, so they are found by where they stand (see
+ * aws-secret-keys.ts).
  *
  * Every pass runs in time linear in the text length, because tool output can be a
  * megabyte-long line (a minified file, a base64 blob) and redaction runs on the event loop.
@@ -10,6 +12,8 @@
  * A pattern with an unbounded run that any start position can enter is quadratic:
  * `[a-z][a-z0-9]*://` on 100 KB of letters takes seconds.
  */
+
+import { findAwsSecretKeys } from './aws-secret-keys.js';
 
 /** Replacement text for a removed secret. */
 export const REDACTED = '[REDACTED]';
@@ -65,7 +69,8 @@ const BEARER = /(\bBearer\s+)[A-Za-z0-9._~+/-]{16,}=*/g;
  * redactSecrets('postgres://app:hunter2@db/prod'); // 'postgres://app:[REDACTED]@db/prod'
  */
 export function redactSecrets(text: string): string {
-  let result = redactPrivateKeys(text);
+  // AWS secret keys are found by the access key ids next to them, so they go before the ids.
+  let result = redactAwsSecretKeys(redactPrivateKeys(text));
   for (const pattern of TOKEN_PATTERNS) {
     result = result.replace(pattern, REDACTED);
   }
@@ -78,6 +83,18 @@ export function redactSecrets(text: string): string {
       : `${head}${quote}${REDACTED}${quote}`,
   );
   return result;
+}
+
+/** Replaces each AWS secret access key that {@link findAwsSecretKeys} finds. */
+function redactAwsSecretKeys(text: string): string {
+  const parts: string[] = [];
+  let copiedUpTo = 0;
+  for (const key of findAwsSecretKeys(text)) {
+    parts.push(text.slice(copiedUpTo, key.start), REDACTED);
+    copiedUpTo = key.end;
+  }
+  parts.push(text.slice(copiedUpTo));
+  return parts.join('');
 }
 
 /**

@@ -11,7 +11,9 @@
  * - `get_error` fails with a fake AWS key in the message and a fake GitHub token in the data.
  * - `get_huge` returns `mb` MiB of text.
  * - `get_padded` returns `mb` MiB of `TOKEN=abcd` lines, which grow when redacted.
- * - `get_exit` exits the server with code 3 without replying.
+ * - `get_exit` writes a line with a fake AWS key to stderr and exits the server with code 3
+ *   without replying.
+ * - `get_killed` ends the server with SIGKILL without replying.
  * - `get_stderr` writes a fake AWS key and a fake private key to stderr.
  * - `get_progress` sends a progress notification for an unknown token and a log message,
  *   both with a fake AWS key.
@@ -98,7 +100,12 @@ server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToo
     case 'get_padded':
       return text('TOKEN=abcd\n'.repeat(Math.floor((mb * MIB) / 11)));
     case 'get_exit':
-      setTimeout(() => process.exit(3), 10);
+      process.stderr.write(`fixture exiting: key ${FAKE_AWS_KEY}\n`, () => {
+        setTimeout(() => process.exit(3), 10);
+      });
+      return new Promise<CallToolResult>(() => undefined);
+    case 'get_killed':
+      setTimeout(() => process.kill(process.pid, 'SIGKILL'), 10);
       return new Promise<CallToolResult>(() => undefined);
     case 'get_stderr':
       process.stderr.write(

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import {
+  LATEST_PROTOCOL_VERSION,
   McpError,
   ResourceListChangedNotificationSchema,
   type CallToolResult,
@@ -796,6 +797,17 @@ describe('guard mcp server errors and output', () => {
     expect(textOf(after)).toContain('called get_time');
   });
 
+  it('rejects an oversized request and stays usable', async () => {
+    const call = client.callTool({
+      name: 'get_time',
+      arguments: { text: 'B'.repeat(12 * 1024 * 1024) },
+    });
+    await expect(call).rejects.toThrow(/The request is \d+ bytes, over the proxy's limit of 8 MiB/);
+    expect(log()).toContain('MCP agent message discarded');
+    const after = await client.callTool({ name: 'get_time', arguments: {} });
+    expect(textOf(after)).toContain('called get_time');
+  });
+
   it('forwards a result under the limit', async () => {
     const result = await client.callTool({ name: 'get_huge', arguments: { mb: 5 } });
     expect(textOf(result)).toHaveLength(5 * 1024 * 1024);
@@ -819,6 +831,112 @@ describe('guard mcp server exit', () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+/**
+ * Runs the proxy in front of the fixture server and sends the handshake and one tools/call
+ * request per name in `calls`, without closing stdin, so only the server can end the run.
+ * Resolves when the proxy exits, with the replies it wrote.
+ */
+async function runProxyUntilExit(
+  name: string,
+  calls: readonly string[],
+  proxyArgs: readonly string[] = [],
+): Promise<{ code: number | null; stderr: string; replies: Map<number, unknown> }> {
+  const definitionsPath = join(dir.path, `${name}-definitions.json`);
+  await writeFile(definitionsPath, JSON.stringify(calls.map((tool) => plainTool(tool))));
+  const child = spawn(
+    process.execPath,
+    [
+      '--no-node-snapshot',
+      CLI_PATH,
+      'guard',
+      'mcp',
+      '--name',
+      name,
+      '--state',
+      join(dir.path, `${name}.db`),
+      '--project-dir',
+      dir.path,
+      ...proxyArgs,
+      '--',
+      process.execPath,
+      '--import',
+      'tsx',
+      FIXTURE_SERVER,
+      definitionsPath,
+    ],
+    { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  const messages: unknown[] = [
+    {
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: {
+        protocolVersion: LATEST_PROTOCOL_VERSION,
+        capabilities: {},
+        clientInfo: { name: `guard-mcp-${name}-test`, version: '1.0.0' },
+      },
+    },
+    { jsonrpc: '2.0', method: 'notifications/initialized' },
+    ...calls.map((tool, index) => ({
+      jsonrpc: '2.0',
+      id: index + 1,
+      method: 'tools/call',
+      params: { name: tool, arguments: {} },
+    })),
+  ];
+  child.stdin.write(messages.map((message) => `${JSON.stringify(message)}\n`).join(''));
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (exitCode) => resolve(exitCode));
+  });
+  clearTimeout(timer);
+  const replies = new Map<number, unknown>();
+  for (const line of stdout.split('\n').filter((text) => text !== '')) {
+    const reply = JSON.parse(line) as { id?: number };
+    if (typeof reply.id === 'number') {
+      replies.set(reply.id, reply);
+    }
+  }
+  return { code, stderr, replies };
+}
+
+describe('guard mcp server crash', () => {
+  it('exits non-zero with the server stderr', async () => {
+    const run = await runProxyUntilExit('crash', ['get_exit']);
+    expect(run.code).not.toBe(0);
+    expect(run.code).not.toBeNull();
+    expect(JSON.stringify(run.replies.get(1))).toContain('exited with code 3 before it replied');
+    expect(run.stderr).toContain(
+      'The MCP server exited with code 3 while the proxy was serving it',
+    );
+    expect(run.stderr).toContain(
+      'The last lines of its stderr, redacted:\n  fixture exiting: key [REDACTED]',
+    );
+    expect(run.stderr).not.toContain(FIXTURE_AWS_KEY);
+  });
+
+  it('answers calls waiting for approval', async () => {
+    const run = await runProxyUntilExit(
+      'killed',
+      ['update_record', 'get_killed'],
+      ['--approvals', join(dir.path, 'killed-approvals.db'), '--approval-timeout', '600'],
+    );
+    expect(run.code).not.toBe(0);
+    expect(run.code).not.toBeNull();
+    expect(run.stderr).toContain('The MCP server was killed by SIGKILL');
+    expect(JSON.stringify(run.replies.get(2))).toContain('was killed by SIGKILL before it replied');
+    expect(JSON.stringify(run.replies.get(1))).toContain(
+      'was killed by SIGKILL before the proxy could reply',
+    );
   });
 });
 

@@ -23,6 +23,7 @@ import {
 import { createSqliteBackstop, openGuardState } from '../../guard/hook-state.js';
 import { createToolPins } from '../../guard/mcp-pins.js';
 import { startMcpProxy } from '../../guard/mcp-proxy.js';
+import { describeExit, type McpServerExit } from '../../guard/mcp-transport.js';
 import { createJsonLogger } from '../../core/logger.js';
 import type { Verdict } from '../../guard/types.js';
 import { escapeControl, printJson, printLine } from '../output.js';
@@ -438,9 +439,27 @@ function registerMcp(guard: Command): void {
         const stop = (): void => void proxy.close();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
-        await proxy.closed;
+        const { serverExit } = await proxy.closed;
+        if (serverExit !== undefined) {
+          throw new SandstackError('RUNTIME_UNAVAILABLE', serverExitMessage(serverExit), {
+            details: { code: serverExit.code, signal: serverExit.signal },
+          });
+        }
       },
     );
+}
+
+/**
+ * Describes a server that exited on its own, with the last lines of its stderr, which the
+ * transport redacted. Control characters are escaped, because the lines come from the server.
+ */
+function serverExitMessage(exit: McpServerExit): string {
+  const head = `The MCP server ${describeExit(exit)} while the proxy was serving it, so the proxy stopped`;
+  if (exit.stderrTail.length === 0) {
+    return `${head}; the server wrote nothing to stderr`;
+  }
+  const lines = exit.stderrTail.map((line) => `  ${escapeControl(line)}`);
+  return [`${head}. The last lines of its stderr, redacted:`, ...lines].join('\n');
 }
 
 /**
