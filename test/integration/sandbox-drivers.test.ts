@@ -137,6 +137,12 @@ for (const { driver, check } of checks) {
       expect(readFileSync('/etc/hostname', 'utf8')).toBe(before);
     });
 
+    it('rejects reading a device file', async () => {
+      const error = await sandbox.readFile('/dev/zero').catch((caught: unknown) => caught);
+      expect(isSandstackError(error, 'SANDBOX_PATH_INVALID')).toBe(true);
+      expect((error as Error).message).toContain('is not a regular file');
+    });
+
     it('reports a missing file by code', async () => {
       const error = await sandbox.readFile('missing.txt').catch((caught: unknown) => caught);
       expect(isSandstackError(error, 'FILE_NOT_FOUND')).toBe(true);

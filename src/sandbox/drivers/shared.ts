@@ -401,7 +401,8 @@ export abstract class LocalSandbox {
 
   async readFile(path: string): Promise<Buffer> {
     const quoted = shellQuote(checkPath(path));
-    const script = `if [ -d ${quoted} ]; then echo "is a directory" >&2; exit 21; fi; exec cat -- ${quoted}`;
+    // Only regular files: a device or FIFO would stream until the command's timeout.
+    const script = `if [ -d ${quoted} ]; then echo "is a directory" >&2; exit 21; fi; if [ -e ${quoted} ] && [ ! -f ${quoted} ]; then echo "is not a regular file (a device, FIFO or socket); read it with exec" >&2; exit 22; fi; exec head -c ${MAX_FILE_BYTES + 1} -- ${quoted}`;
     const result = await this.execRaw(
       this.resolve({ command: script, maxStdoutBytes: MAX_FILE_BYTES + 1 }),
     );
