@@ -677,6 +677,27 @@ ${extra}`;
       expect(missing.stderr).toContain('Snapshot "cli-snap" not found');
     }, 120_000);
 
+    it("hides whether another tenant's sandbox exists", async () => {
+      const claimed = await call(acme, 'POST', '/v1/sandboxes', '{}', 'application/json');
+      const id = claimed.body.id as string;
+      const sandboxYaml = (namespace: string): string =>
+        `apiVersion: agents.x-k8s.io/v1beta1\nkind: Sandbox\nmetadata:\n  name: ${id}\n  namespace: ${namespace}\nspec:\n  operatingMode: Suspended\n`;
+      try {
+        const owner = await call(globex, 'POST', '/v1/apply', sandboxYaml('acme'));
+        const nobody = await call(globex, 'POST', '/v1/apply', sandboxYaml('zzz'));
+        expect(owner.status).toBe(400);
+        expect(nobody.status).toBe(400);
+        const messages = (reply: typeof owner): string[] =>
+          (reply.body.error?.issues ?? []).map((issue) =>
+            issue.message.replace(/"(?:acme|zzz)"/, '"NS"'),
+          );
+        expect(messages(owner)).toHaveLength(1);
+        expect(messages(owner)).toEqual(messages(nobody));
+      } finally {
+        await call(acme, 'DELETE', `/v1/sandboxes/${id}`);
+      }
+    }, 60_000);
+
     it('prints the same problems as a local apply', async () => {
       const file = join(dir, 'bad.yaml');
       await writeFile(file, BAD_YAML);

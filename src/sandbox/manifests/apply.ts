@@ -75,7 +75,13 @@ export async function applyManifests(
   );
   const ordered = KIND_ORDER.flatMap((kind) => objects.filter((item) => item.kind === kind));
   const { templates, problems } = mapTemplates(ordered, options.source);
-  problems.push(...checkReferences(controller, ordered, { source: options.source, templates }));
+  problems.push(
+    ...checkReferences(controller, ordered, {
+      source: options.source,
+      templates,
+      ownNamespace: options.defaultNamespace,
+    }),
+  );
   const checkObject = options.checkObject ?? (() => []);
   for (const item of ordered) {
     for (const problem of checkObject(item)) {
@@ -190,7 +196,7 @@ function mapTemplates(
 function checkReferences(
   controller: SandboxController,
   objects: ManifestObject[],
-  context: { source: string; templates: Map<string, MappedTemplate> },
+  context: { source: string; templates: Map<string, MappedTemplate>; ownNamespace?: string },
 ): ManifestProblem[] {
   const problems: ManifestProblem[] = [];
   const seen = new Map<string, ManifestObject>();
@@ -238,7 +244,10 @@ function checkReferences(
     if (item.kind === 'SandboxClaim') {
       problems.push(...checkClaim(controller, item, { ...context, poolTemplates }));
     }
-    if (item.kind === 'Sandbox') {
+    // A tenant's Sandbox in another namespace is rejected by the caller's access check, and
+    // looking it up here would tell whether that tenant has such a sandbox.
+    const foreign = context.ownNamespace !== undefined && item.namespace !== context.ownNamespace;
+    if (item.kind === 'Sandbox' && !foreign) {
       problems.push(...checkSandbox(controller, item, context.source));
     }
   }
