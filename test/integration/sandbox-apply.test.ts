@@ -338,6 +338,23 @@ spec:
     expect(error.message).toContain('spec.warmPoolRef.name: SandboxWarmPool "nowhere" not found');
   });
 
+  it('rejects a template without containers', async () => {
+    const { controller } = setup();
+    const text = `apiVersion: extensions.agents.x-k8s.io/v1beta1
+kind: SandboxTemplate
+metadata: {name: empty}
+spec:
+  podTemplate:
+    spec:
+      containers: []
+`;
+    const error = await caught(() => applyManifests(controller, text, { source: 'empty.yaml' }));
+    expect(error.message).toContain(
+      'spec.podTemplate.spec.containers: must list at least one container',
+    );
+    expect(controller.listTemplates().map((template) => template.name)).not.toContain('empty');
+  });
+
   it('maps the egress annotation', async () => {
     const { controller } = setup();
     const text = (runtimeClass: string): string => `apiVersion: extensions.agents.x-k8s.io/v1beta1

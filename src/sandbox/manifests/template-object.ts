@@ -73,6 +73,14 @@ export function toTemplateInput(object: SandboxTemplateObject): MappedTemplate {
   const notes: string[] = [];
   const problems: FieldProblem[] = [];
   const podSpec = object.spec.podTemplate.spec;
+  if (podSpec.containers.length === 0) {
+    // Kubernetes rejects a pod without containers, so the same file would fail on a cluster.
+    problems.push({
+      path: ['spec', 'podTemplate', 'spec', 'containers'],
+      message:
+        'must list at least one container (the sandbox takes its image, env and limits from the first)',
+    });
+  }
   const container = podSpec.containers[0] ?? {};
   const annotations = object.metadata.annotations ?? {};
 
