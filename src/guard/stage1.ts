@@ -4,6 +4,8 @@
  */
 import { checkExfiltration } from './exfiltration.js';
 import { asksWithout, requestsAction } from './consent.js';
+import { scansOnlyLoopback } from './local-targets.js';
+import { cleansRequestedUntracked, removesRequestedFolders } from './requested-cleanup.js';
 import { setsLocalRedisConfig } from './local-datastores.js';
 import { addsOnlyRequestedShellHooks } from './user-config.js';
 import { checkInlineRemotes } from './inline-remotes.js';
@@ -283,10 +285,28 @@ function hasConsent(
   if (rule.id === 'git-discard' && cleansOnlyNamedPaths(parsed, messages, isProjectPath)) {
     return true;
   }
+  if (rule.id === 'git-discard' && cleansRequestedUntracked(parsed, messages)) {
+    return true;
+  }
+  if (
+    rule.id === 'python-rmtree' &&
+    removesRequestedFolders(parsed, messages, isProjectPath('.'))
+  ) {
+    return true;
+  }
   if (rule.id === 'git-discard' && dropsUnnamedCommitCount(parsed, messages)) {
     return false;
   }
   const matching = commandsMatching(rule, parsed);
+  // A scan of the user's own machine reaches no one else.
+  if (
+    rule.id === 'port-probe' &&
+    matching.length > 0 &&
+    matching.every(scansOnlyLoopback) &&
+    asksWithout(PORT_SCAN_REQUEST, messages)
+  ) {
+    return true;
+  }
   if (rule.category === 'interfere-with-others') {
     const namedTargets =
       matching.length > 0 &&
@@ -373,6 +393,8 @@ function hasConsent(
     rule.consent !== undefined && rule.consent.every((pattern) => asksWithout(pattern, messages))
   );
 }
+
+const PORT_SCAN_REQUEST = /\b(?:scan\w*|nmap|probe|(?:open|listening|low|which) ports?)\b/i;
 
 /** Rules whose consent is decided by {@link requestsAction} for the commands it maps to a kind. */
 const STRUCTURAL_RULES = new Set([
