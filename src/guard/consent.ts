@@ -20,7 +20,7 @@ const KIND_VERBS: Record<ActionKind, string> = {
   merge: String.raw`merg\w*|land\w*|squash\w*|get\b.{0,30}?\bin\b|ship\w*`,
   publish: String.raw`publish\w*|releas\w*|ship\w*|push\w*(?: (?:it|this|them|that))? out|upload\w*|put\w*\b.{0,40}?\b(?:on|up)\b|get\b.{0,30}?\b(?:onto|on to|up on|out (?:on|to))\b`,
   apply: String.raw`appl(?:y|ies|ied|ying)|roll\w*\b.{0,60}?\bout|go(?:es)? ahead|proceed\w*|execut\w*|carr(?:y|ies|ied|ying)\b.{0,20}?\bout\b|follow\w* through|run the plan|run\w* (?:terraform |tofu |terragrunt |kubectl )?apply|deploy\w*`,
-  delete: String.raw`delet\w*|remov\w*|drop\w*|tear\w* down|tore down|get rid of|destroy\w*|nuke\w*|wip\w*|clean\w* up|clear\w* out`,
+  delete: String.raw`delet\w*|remov\w*|drop\w*|throw\w* away|threw away|discard\w*|tear\w* down|tore down|get rid of|destroy\w*|nuke\w*|wip\w*|clean\w* up|clear\w* out`,
   flush: String.raw`flush\w*|empt\w*|clear\w*|wip\w*|reset\w*|purg\w*|nuke\w*`,
   post: String.raw`post\w*|send\w*|sent|tell\w*|told|let\b.{1,40}?\bknow|notif\w*|announc\w*|messag\w*|ping\w*|shar(?:e|ed|ing)`,
   'force-push': String.raw`force[- ]?push\w*|force\w*\b.{0,30}?\bpush\w*|push\w*\b.{0,40}?\bforce\w*|overwrit\w*\b.{0,40}?\bremote|force it|(?:make|get)\b.{0,30}?\bremote\b.{0,30}?\b(?:match|mirror|look like)\w*|(?:reset|replace)\w*\b.{0,20}?\bremote\b.{0,30}?\b(?:to|with)\b`,
@@ -135,7 +135,7 @@ const ENVIRONMENTS = [
 const PRODUCTION = new Set(['prod', 'production']);
 
 /** Branches others build on. A force-push to one is never consented to by structure. */
-const SHARED_BRANCH =
+export const SHARED_BRANCH =
   /^(?:refs\/heads\/)?(?:main|master|trunk|develop|production|prod|stable|release(?:[-/].*)?)$/;
 
 function optionValue(args: readonly string[], names: readonly string[]): string | undefined {

@@ -1,6 +1,6 @@
 /**
  * Stage-1 consent for deletes the user requested in their own words: a `git clean` of the
- * untracked (and ignored) files with every file the user said to keep excluded, and inline
+ * untracked (and ignored) files with every file the user names to keep excluded, and inline
  * Python or Node code that removes only folders the user named, relative to the project.
  */
 import { requestsFor } from './consent.js';
@@ -14,12 +14,12 @@ const DISCARDING = new Set(['reset', 'checkout', 'restore', 'stash', 'clean']);
 const KEEP_START = /\b(?:but|except|keep\w*|other than|leav\w*|spar\w*|apart from|besides)\b/i;
 
 /** File names in a phrase: a word with a dot or slash in it, such as `.env` or `data/`. */
-const FILE_TOKEN = /(?:^|[\s,(])((?:\.[\w-]+|[\w-]+(?=[./]))(?:[./][\w-]+)*\/?)/g;
+const FILE_TOKEN = /(?:^|[\s,(])((?:\.[\w-]+|[\w-]+(?=\.[\w-]|\/))(?:[./][\w-]+)*\/?)/g;
 
 /**
- * Checks that every discarding git command of the line is a `git clean` the user requested:
- * a delete request that names untracked files (and ignored ones for `-x`), and every file
- * the user says to keep passed to `--exclude`. Paths, `-ff` and `-i` are not covered.
+ * Checks that every discarding git command of the line is a `git clean` the user requested.
+ * A delete request must name untracked files (and ignored ones for `-x`), and every file the
+ * user names after "keep", "but" or "except" must be passed to `--exclude`. Paths, `-ff` and `-i` are not covered.
  */
 export function cleansRequestedUntracked(parsed: ParsedShell, messages: string): boolean {
   const discarding = parsed.commands.filter(
@@ -29,10 +29,14 @@ export function cleansRequestedUntracked(parsed: ParsedShell, messages: string):
     return false;
   }
   const requests = requestsFor('delete', messages);
-  return discarding.every((command) => cleansAsRequested(command, requests, messages));
+  return discarding.every((command) => cleansAsRequested(command, requests));
 }
 
-function cleansAsRequested(command: SimpleCommand, requests: string[], messages: string): boolean {
+export function isGitClean(command: SimpleCommand): boolean {
+  return command.name === 'git' && command.argv[1] === 'clean';
+}
+
+function cleansAsRequested(command: SimpleCommand, requests: string[]): boolean {
   if (command.argv[1] !== 'clean' || command.dynamic || command.wrappers.length > 0) {
     return false;
   }
@@ -60,23 +64,15 @@ function cleansAsRequested(command: SimpleCommand, requests: string[], messages:
       return false;
     }
   }
-  const wanted = requests.map((request) => request.split(KEEP_START)[0] ?? '');
+  const deleteParts = requests.map((request) => request.split(KEEP_START)[0] ?? '');
   const ignoredToo = flags.has('x') || flags.has('X');
-  const asked = wanted.some(
+  const requested = deleteParts.some(
     (part) =>
       (flags.has('X') || /\buntracked\b/i.test(part)) &&
       (!ignoredToo || /\bignored\b|\beverything\b/i.test(part)),
   );
-  return (
-    asked &&
-    excludes.every((name) => namesFile(messages, name)) &&
-    keepsAllNamed(requests, excludes)
-  );
-}
-
-function namesFile(messages: string, name: string): boolean {
-  const bare = name.replace(/^\.?\//, '').replace(/\/$/, '');
-  return bare !== '' && !bare.includes('*') && containsWord(messages, bare);
+  // An exclude only spares files, so excludes the user did not name are harmless.
+  return requested && keepsAllNamed(requests, excludes);
 }
 
 /** Checks that every file named after "keep" or "but" in a request is excluded. */
@@ -87,10 +83,10 @@ function keepsAllNamed(requests: string[], excludes: string[]): boolean {
     if (match === null) {
       return true;
     }
-    const kept = [...request.slice(match.index).matchAll(FILE_TOKEN)].map((token) =>
+    const keptFiles = [...request.slice(match.index).matchAll(FILE_TOKEN)].map((token) =>
       (token[1] ?? '').replace(/\.$/, '').replace(/\/$/, ''),
     );
-    return kept.every((name) => excluded.has(name));
+    return keptFiles.every((name) => excluded.has(name));
   });
 }
 
@@ -106,7 +102,7 @@ const LITERAL = /(['"`])((?:(?!\1)[^\\])*)\1/g;
 
 /** Inline delete calls a rule of stage 1 looks for. */
 const DELETE_CALL =
-  /rmtree\(|os\.remove\(|os\.unlink\(|fs\.rm(?:Sync)?\(|fs\.unlink(?:Sync)?\(|fs\.promises\.rm\(/;
+  /rmtree\(|os\.remove\(|os\.unlink\(|fs\.rm(?:Sync)?\(|fs\.unlink(?:Sync)?\(|\b(?:rm|rmdir|unlink)Sync\(/;
 
 /**
  * Checks that every inline delete on the line removes only folders or files the user named
@@ -122,7 +118,12 @@ export function removesRequestedFolders(
   if (!inProject || parsed.commands.some((command) => command.name === 'cd')) {
     return false;
   }
-  const interpreters = parsed.commands.filter((command) => DELETE_CALL.test(command.text));
+  // Commands the parser derives from the code (`rm -rf NAME` for `rmtree('NAME')`) carry the
+  // interpreter in `via`, and the path checks judge them on their own.
+  const interpreters = parsed.commands.filter(
+    (command) =>
+      DELETE_CALL.test(command.text) && !command.via.some((via) => INTERPRETERS.test(via)),
+  );
   const codes = interpreters.map(codeArgument);
   if (
     interpreters.length === 0 ||
@@ -163,11 +164,11 @@ function deletesNamedOnly(code: string, requests: string): boolean {
   return targets.length > 0 && targets.every((target) => namesFolder(requests, target));
 }
 
-/** Checks whether a request names a folder, also without its underscores: "pycache". */
+/** Checks whether a request names a folder, also in words: "pycache", "mypy cache". */
 function namesFolder(requests: string, target: string): boolean {
   if (target === '' || target.includes('/') || /^\*?$/.test(target)) {
     return false;
   }
-  const bare = target.replace(/^_+|_+$/g, '');
+  const bare = target.replace(/[._-]+/g, ' ').trim();
   return containsWord(requests, target) || (bare.length >= 3 && containsWord(requests, bare));
 }

@@ -5,7 +5,13 @@
 import { checkExfiltration } from './exfiltration.js';
 import { asksWithout, requestsAction } from './consent.js';
 import { scansOnlyLoopback } from './local-targets.js';
-import { cleansRequestedUntracked, removesRequestedFolders } from './requested-cleanup.js';
+import { pushesNamedTag, updatesRewrittenBranch, upsNamedStack } from './requested-releases.js';
+import { tunnelsRequestedPort } from './requested-tools.js';
+import {
+  cleansRequestedUntracked,
+  isGitClean,
+  removesRequestedFolders,
+} from './requested-cleanup.js';
 import { setsLocalRedisConfig } from './local-datastores.js';
 import { addsOnlyRequestedShellHooks } from './user-config.js';
 import { checkInlineRemotes } from './inline-remotes.js';
@@ -265,6 +271,9 @@ function hasConsent(
   if (messages === '') {
     return false;
   }
+  if (requestsRelease(rule, parsed, messages)) {
+    return true;
+  }
   const structural = structuralConsent(rule, parsed, messages);
   if (structural !== undefined) {
     return structural;
@@ -288,6 +297,10 @@ function hasConsent(
   if (rule.id === 'git-discard' && cleansRequestedUntracked(parsed, messages)) {
     return true;
   }
+  // Consent to a `git clean` is read from the request's structure above, not from keywords.
+  if (rule.id === 'git-discard' && parsed.commands.some(isGitClean)) {
+    return false;
+  }
   if (
     rule.id === 'python-rmtree' &&
     removesRequestedFolders(parsed, messages, isProjectPath('.'))
@@ -298,6 +311,13 @@ function hasConsent(
     return false;
   }
   const matching = commandsMatching(rule, parsed);
+  if (
+    rule.id === 'tunnel' &&
+    matching.length > 0 &&
+    matching.every((command) => tunnelsRequestedPort(command, messages))
+  ) {
+    return true;
+  }
   // A scan of the user's own machine reaches no one else.
   if (
     rule.id === 'port-probe' &&
@@ -395,6 +415,28 @@ function hasConsent(
 }
 
 const PORT_SCAN_REQUEST = /\b(?:scan\w*|nmap|probe|(?:open|listening|low|which) ports?)\b/i;
+
+/**
+ * Checks for deploys and pushes the user requested by target: a pulumi stack, an image tag,
+ * or the user's own rewritten branch or PR.
+ */
+function requestsRelease(rule: DangerRule, parsed: ParsedShell, messages: string): boolean {
+  const matching = commandsMatching(rule, parsed);
+  if (matching.length === 0) {
+    return false;
+  }
+  switch (rule.id) {
+    case 'auto-approve':
+      return matching.every((command) => upsNamedStack(command, messages));
+    case 'shared-resource':
+      return matching.every((command) => pushesNamedTag(command, messages));
+    case 'git-force-push':
+    case 'git-force-with-lease-shared':
+      return matching.every((command) => updatesRewrittenBranch(command, parsed, messages));
+    default:
+      return false;
+  }
+}
 
 /** Rules whose consent is decided by {@link requestsAction} for the commands it maps to a kind. */
 const STRUCTURAL_RULES = new Set([
