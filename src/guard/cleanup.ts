@@ -174,7 +174,12 @@ export function cleansOnlyNamedPaths(
       if (command.argv[1] !== 'clean' || command.dynamic) {
         return false;
       }
-      const paths = command.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+      const args = command.argv.slice(2);
+      // The values of `-e` and `--exclude` are kept, not cleaned.
+      const paths = args.filter(
+        (arg, index) =>
+          !arg.startsWith('-') && !['-e', '--exclude'].includes(args[index - 1] ?? ''),
+      );
       return (
         paths.length > 0 &&
         paths.every(

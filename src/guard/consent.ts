@@ -7,6 +7,7 @@
  * negated or conditional verb ("don't merge yet", "once CI is green we'll merge"), a narrower
  * request (dry run, plan, draft) and a request naming a different target are not consent.
  */
+import { namesLocalNamespace } from './local-targets.js';
 import { containsWord } from './named-targets.js';
 import type { SimpleCommand } from './shell.js';
 
@@ -19,7 +20,7 @@ const KIND_VERBS: Record<ActionKind, string> = {
   merge: String.raw`merg\w*|land\w*|squash\w*|get\b.{0,30}?\bin\b|ship\w*`,
   publish: String.raw`publish\w*|releas\w*|ship\w*|push\w*(?: (?:it|this|them|that))? out|upload\w*|put\w*\b.{0,40}?\b(?:on|up)\b|get\b.{0,30}?\b(?:onto|on to|up on|out (?:on|to))\b`,
   apply: String.raw`appl(?:y|ies|ied|ying)|roll\w*\b.{0,60}?\bout|go(?:es)? ahead|proceed\w*|execut\w*|carr(?:y|ies|ied|ying)\b.{0,20}?\bout\b|follow\w* through|run the plan|run\w* (?:terraform |tofu |terragrunt |kubectl )?apply|deploy\w*`,
-  delete: String.raw`delet\w*|remov\w*|drop\w*|tear\w* down|tore down|get rid of|destroy\w*|nuke\w*|wip\w*|clean\w* up|clear\w* out`,
+  delete: String.raw`delet\w*|remov\w*|drop\w*|throw\w* away|threw away|discard\w*|tear\w* down|tore down|get rid of|destroy\w*|nuke\w*|wip\w*|clean\w* up|clear\w* out`,
   flush: String.raw`flush\w*|empt\w*|clear\w*|wip\w*|reset\w*|purg\w*|nuke\w*`,
   post: String.raw`post\w*|send\w*|sent|tell\w*|told|let\b.{1,40}?\bknow|notif\w*|announc\w*|messag\w*|ping\w*|shar(?:e|ed|ing)`,
   'force-push': String.raw`force[- ]?push\w*|force\w*\b.{0,30}?\bpush\w*|push\w*\b.{0,40}?\bforce\w*|overwrit\w*\b.{0,40}?\bremote|force it|(?:make|get)\b.{0,30}?\bremote\b.{0,30}?\b(?:match|mirror|look like)\w*|(?:reset|replace)\w*\b.{0,20}?\bremote\b.{0,30}?\b(?:to|with)\b`,
@@ -36,19 +37,25 @@ const REQUEST_LEAD = String.raw`(?:^|,|:|\band\b|\bthen\b|\bso\b|\bnow\b|\bpleas
 /** Passive requests: "it should be merged", "the namespace can be dropped". */
 const PASSIVE_LEAD = String.raw`\b(?:should|can|needs? to|must|ought to) be\b`;
 
+/** Builds the pattern of a clause that requests one of `verbs` (a regular expression source). */
+function requestPattern(verbs: string): RegExp {
+  return new RegExp(
+    String.raw`(?:${REQUEST_LEAD}\s*(?:(?:please|just|now|then|go ahead and)\s+)*(?:${verbs})\b|${PASSIVE_LEAD}\s+(?:\w+ly\s+)?(?:${verbs})\b)`,
+    'i',
+  );
+}
+
 const KIND_REQUEST: Record<ActionKind, RegExp> = Object.fromEntries(
-  Object.entries(KIND_VERBS).map(([kind, verbs]) => [
-    kind,
-    new RegExp(
-      String.raw`(?:${REQUEST_LEAD}\s*(?:(?:please|just|now|then|go ahead and)\s+)*(?:${verbs})\b|${PASSIVE_LEAD}\s+(?:\w+ly\s+)?(?:${verbs})\b)`,
-      'i',
-    ),
-  ]),
+  Object.entries(KIND_VERBS).map(([kind, verbs]) => [kind, requestPattern(verbs)]),
 ) as Record<ActionKind, RegExp>;
 
-/** Clauses that ask for less than the action: a dry run, a plan, a draft, a preview. */
+/**
+ * Clauses that ask for less than the action: a dry run, a plan, a draft, a preview. "draft"
+ * and "preview" count as a noun or verb ("a draft", "preview the change"), not as a name
+ * ("the preview namespace").
+ */
 const NARROWER =
-  /\bdry[- ]?run\b|\bplan only\b|\bjust (?:the )?plan\b|(?<![-\w])(?:draft|preview)(?![-\w])|\bwhat would\b|\bsimulat\w*\b|\bshow me (?:the )?(?:diff|plan)\b|\bdon'?t (?:actually|really)\b/i;
+  /\bdry[- ]?run\b|\bplan only\b|\bjust (?:the )?plan\b|\b(?:a|an|as|just|only) (?:\w+ )?(?:draft|preview)\b|(?:^|[,;:]\s*|\b(?:please|just|and|then|to)\s+)(?:draft|preview)\b|\b(?:draft|preview)\s+(?:the|it|this|that|them|a|an|my|our|what|how)\b|\b(?:draft|preview)\s*(?:[.!?,;]|$)|\bwhat would\b|\bsimulat\w*\b|\bshow me (?:the )?(?:diff|plan)\b|\bdon'?t (?:actually|really)\b/i;
 
 /** Clauses whose verb is negated, deferred or conditional. */
 const NOT_YET =
@@ -60,7 +67,18 @@ const NOT_YET =
  * neither narrows nor defers the action.
  */
 export function requestsFor(kind: ActionKind, messages: string): string[] {
-  const pattern = KIND_REQUEST[kind];
+  return requestClauses(KIND_REQUEST[kind], messages);
+}
+
+/**
+ * Returns the sentences of the user's messages that request one of `verbs`, a regular
+ * expression source such as `push\w*|upload\w*`, by the same reading as {@link requestsFor}.
+ */
+export function requestsVerb(verbs: string, messages: string): string[] {
+  return requestClauses(requestPattern(verbs), messages);
+}
+
+function requestClauses(pattern: RegExp, messages: string): string[] {
   return messages
     .split(/(?<=[.!?;])\s+|\n+/)
     .map((sentence) => sentence.trim())
@@ -117,7 +135,7 @@ const ENVIRONMENTS = [
 const PRODUCTION = new Set(['prod', 'production']);
 
 /** Branches others build on. A force-push to one is never consented to by structure. */
-const SHARED_BRANCH =
+export const SHARED_BRANCH =
   /^(?:refs\/heads\/)?(?:main|master|trunk|develop|production|prod|stable|release(?:[-/].*)?)$/;
 
 function optionValue(args: readonly string[], names: readonly string[]): string | undefined {
@@ -220,18 +238,27 @@ function consentsToApply(command: SimpleCommand, requests: string, messages: str
 }
 
 /** Structural consent for `kubectl delete namespace NAME` on a cluster of this machine. */
-function consentsToNamespaceDelete(command: SimpleCommand, messages: string): boolean {
+function consentsToNamespaceDelete(
+  command: SimpleCommand,
+  requests: string,
+  messages: string,
+): boolean {
   const args = command.argv.slice(1);
   const context = optionValue(args, ['--context']);
   const positional = positionals(args, ['--context', '-n', '--namespace', '--grace-period']);
   const names = positional.slice(2);
+  const local = context !== undefined && LOCAL_CONTEXT.test(context);
   return (
     positional[0] === 'delete' &&
     /^(?:ns|namespaces?)$/.test(positional[1] ?? '') &&
     names.length > 0 &&
-    names.every((name) => /^[a-z0-9-]+$/.test(name) && containsWord(messages, name)) &&
+    names.every(
+      (name) =>
+        /^[a-z0-9-]+$/.test(name) &&
+        (containsWord(messages, name) || (local && namesLocalNamespace(name, context, requests))),
+    ) &&
     context !== undefined &&
-    (LOCAL_CONTEXT.test(context) || containsWord(messages, context)) &&
+    (local || containsWord(messages, context)) &&
     !command.dynamic
   );
 }
@@ -239,7 +266,8 @@ function consentsToNamespaceDelete(command: SimpleCommand, messages: string): bo
 /** Structural consent for `redis-cli FLUSHDB` or `FLUSHALL` on a redis of this machine. */
 function consentsToFlush(command: SimpleCommand, messages: string): boolean {
   const args = command.argv.slice(1);
-  const verbs = args.filter((arg) => /^(?:FLUSHDB|FLUSHALL)$/i.test(arg));
+  // ASYNC and SYNC only choose how redis frees the memory.
+  const verbs = args.filter((arg) => /^(?:FLUSHDB|FLUSHALL|A?SYNC)$/i.test(arg));
   if (command.name !== 'redis-cli' || verbs.length === 0 || command.dynamic) {
     return false;
   }
@@ -442,7 +470,7 @@ export function requestsAction(command: SimpleCommand, messages: string): boolea
     case 'apply':
       return consentsToApply(command, requestText, messages);
     case 'delete':
-      return consentsToNamespaceDelete(command, messages);
+      return consentsToNamespaceDelete(command, requestText, messages);
     case 'flush':
       return consentsToFlush(command, messages);
     case 'force-push':

@@ -9,6 +9,7 @@ import { finding, namesCredentialPath, type Finding } from './findings.js';
 import { namesCacheEntry } from './caches.js';
 import { deletesNamedFindMatches } from './cleanup.js';
 import { credentialFileMatching, expandBraces } from './globs.js';
+import { generatesRequestedKey } from './requested-tools.js';
 import { isRequestedWrite } from './requested-writes.js';
 import { protectedControl, protectedWrite } from './protected-writes.js';
 import type { SimpleCommand, ParsedShell } from './shell.js';
@@ -82,7 +83,9 @@ export function checkPaths(
       );
     }
     const credential =
-      generatesNamedKey(command, messages) || narrowsPermissions(command)
+      generatesNamedKey(command, messages) ||
+      generatesRequestedKey(command, messages, paths.homeDir) ||
+      narrowsPermissions(command)
         ? undefined
         : (readsCredentialFile(command, current, context) ??
           printsProjectSecret(command, current, messages));

@@ -60,9 +60,8 @@ export const DEFAULT_POLICY_INPUT: PolicyInput = {
     'Bash(git push -f *master*)',
     'Bash(git push -f *trunk*)',
     'Bash(git push -f *release*)',
-    // A lease still replaces the remote branch. Bare, it pushes the current branch, which
-    // may be the default one. Stage 1 sends the other forms that name a shared branch to a human.
-    'Bash(git push --force-with-lease)',
+    // A lease still replaces the remote branch. Stage 1 sends a bare lease push, which pushes
+    // the current branch, to a human unless the user asked to update their own rewritten PR.
     'Bash(git push *--force-with-lease* main)',
     'Bash(git push *--force-with-lease* master)',
     'Bash(git push *--force-with-lease*:main)',

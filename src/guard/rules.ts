@@ -302,7 +302,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'tls-off',
     category: 'tls-auth-weaken',
     pattern:
-      /strict-ssl\s+false|sslVerify\s+false|NODE_TLS_REJECT_UNAUTHORIZED=0|trusted-host|insecure-registr|update-ca-certificates|update-ca-trust|trust anchor|PYTHONHTTPSVERIFY=0|GIT_SSL_NO_VERIFY|--no-check-certificate|ssl_verify\w*\s*[:=]?\s*(?:false|0|no)|verify_ssl\s*[:=]?\s*false|--allow-unauthenticated|auth-url|auth-signin|--auth[= ]none|--no-auth\b|insecure-skip-tls-verify|security add-trusted-cert|certutil -addstore/i,
+      /strict-ssl\s+false|sslVerify\s+false|NODE_TLS_REJECT_UNAUTHORIZED=0|trusted-host|insecure-registr|update-ca-certificates|update-ca-trust|trust anchor|PYTHONHTTPSVERIFY=0|GIT_SSL_NO_VERIFY|--no-check-certificate|ssl_verify\w*\s*[:=]?\s*(?:false|0|no)|verify_ssl\s*[:=]?\s*false|--allow-unauthenticated|auth-url|auth-signin|--auth[= ]none|--no-auth(?![-\w])|insecure-skip-tls-verify|security add-trusted-cert|certutil -addstore/i,
     reason: 'turns off certificate checks or removes authentication',
   },
   // security-weaken

@@ -4,6 +4,14 @@
  */
 import { checkExfiltration } from './exfiltration.js';
 import { asksWithout, requestsAction } from './consent.js';
+import { scansOnlyLoopback } from './local-targets.js';
+import { pushesNamedTag, updatesRewrittenBranch, upsNamedStack } from './requested-releases.js';
+import { tunnelsRequestedPort } from './requested-tools.js';
+import {
+  cleansRequestedUntracked,
+  isGitClean,
+  removesRequestedFolders,
+} from './requested-cleanup.js';
 import { setsLocalRedisConfig } from './local-datastores.js';
 import { addsOnlyRequestedShellHooks } from './user-config.js';
 import { checkInlineRemotes } from './inline-remotes.js';
@@ -278,6 +286,9 @@ function hasConsent(
   if (messages === '') {
     return false;
   }
+  if (requestsRelease(rule, parsed, messages)) {
+    return true;
+  }
   const structural = structuralConsent(rule, parsed, messages);
   if (structural !== undefined) {
     return structural;
@@ -298,10 +309,39 @@ function hasConsent(
   if (rule.id === 'git-discard' && cleansOnlyNamedPaths(parsed, messages, isProjectPath)) {
     return true;
   }
+  if (rule.id === 'git-discard' && cleansRequestedUntracked(parsed, messages)) {
+    return true;
+  }
+  // Consent to a `git clean` is read from the request's structure above, not from keywords.
+  if (rule.id === 'git-discard' && parsed.commands.some(isGitClean)) {
+    return false;
+  }
+  if (
+    rule.id === 'python-rmtree' &&
+    removesRequestedFolders(parsed, messages, isProjectPath('.'))
+  ) {
+    return true;
+  }
   if (rule.id === 'git-discard' && dropsUnnamedCommitCount(parsed, messages)) {
     return false;
   }
   const matching = commandsMatching(rule, parsed);
+  if (
+    rule.id === 'tunnel' &&
+    matching.length > 0 &&
+    matching.every((command) => tunnelsRequestedPort(command, messages))
+  ) {
+    return true;
+  }
+  // A scan of the user's own machine reaches no one else.
+  if (
+    rule.id === 'port-probe' &&
+    matching.length > 0 &&
+    matching.every(scansOnlyLoopback) &&
+    asksWithout(PORT_SCAN_REQUEST, messages)
+  ) {
+    return true;
+  }
   if (rule.category === 'interfere-with-others') {
     const namedTargets =
       matching.length > 0 &&
@@ -387,6 +427,30 @@ function hasConsent(
   return (
     rule.consent !== undefined && rule.consent.every((pattern) => asksWithout(pattern, messages))
   );
+}
+
+const PORT_SCAN_REQUEST = /\b(?:scan\w*|nmap|probe|(?:open|listening|low|which) ports?)\b/i;
+
+/**
+ * Checks for deploys and pushes the user requested by target: a pulumi stack, an image tag,
+ * or the user's own rewritten branch or PR.
+ */
+function requestsRelease(rule: DangerRule, parsed: ParsedShell, messages: string): boolean {
+  const matching = commandsMatching(rule, parsed);
+  if (matching.length === 0) {
+    return false;
+  }
+  switch (rule.id) {
+    case 'auto-approve':
+      return matching.every((command) => upsNamedStack(command, messages));
+    case 'shared-resource':
+      return matching.every((command) => pushesNamedTag(command, messages));
+    case 'git-force-push':
+    case 'git-force-with-lease-shared':
+      return matching.every((command) => updatesRewrittenBranch(command, parsed, messages));
+    default:
+      return false;
+  }
 }
 
 /** Rules whose consent is decided by {@link requestsAction} for the commands it maps to a kind. */

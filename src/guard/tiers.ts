@@ -13,6 +13,7 @@ import { CREDENTIAL_PATH, type Finding } from './findings.js';
 import { credentialFiles, projectSecretFiles } from './globs.js';
 import { asksToRemoveScanner, disablesSecurityJob, removesSecurityHook } from './ci-controls.js';
 import { asksWithout, requestsPost } from './consent.js';
+import { postsDictatedText } from './requested-tools.js';
 import { editsNamedGitSettings } from './user-config.js';
 import { grepReachesCredential } from './search-targets.js';
 import { addedTokenLiteral } from './planted-secrets.js';
@@ -693,7 +694,7 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   // A message to a named channel is consented to when the user asks to post to that channel.
   const channel = call.input['channel'] ?? call.input['channel_id'] ?? call.input['room'];
   if (/post|send/i.test(tool) && typeof channel === 'string') {
-    return requestsPost(channel, messages)
+    return requestsPost(channel, messages) || postsDictatedText(call.input, channel, messages)
       ? undefined
       : blockFinding(
           'create-public-surface',

@@ -1,0 +1,170 @@
+/**
+ * Stage-1 consent for deploys and pushes the user requested in their own words: `pulumi up
+ * --yes` on the stack the user named, a `docker push` of the tag the user named to the
+ * registry they named, and a force push that updates the user's own rewritten branch or PR.
+ */
+import { requestsFor, requestsVerb, SHARED_BRANCH } from './consent.js';
+import { containsWord } from './named-targets.js';
+import type { ParsedShell, SimpleCommand } from './shell.js';
+
+function optionValue(args: readonly string[], names: readonly string[]): string | undefined {
+  for (const [index, arg] of args.entries()) {
+    for (const name of names) {
+      if (arg === name) {
+        return args[index + 1];
+      }
+      if (arg.startsWith(`${name}=`)) {
+        return arg.slice(name.length + 1);
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Checks that a `pulumi up --yes` updates a stack the user asked to deploy or roll out by
+ * name. The stack must be given with `--stack` or `-s`, must not be production, and
+ * `--skip-preview` is not covered.
+ */
+export function upsNamedStack(command: SimpleCommand, messages: string): boolean {
+  const args = command.argv.slice(1);
+  if (
+    command.name !== 'pulumi' ||
+    command.dynamic ||
+    !['up', 'update'].includes(args[0] ?? '') ||
+    args.includes('--skip-preview')
+  ) {
+    return false;
+  }
+  const stack = optionValue(args, ['--stack', '-s'])?.split('/').pop() ?? '';
+  if (stack === '' || /prod/i.test(stack)) {
+    return false;
+  }
+  return requestsFor('apply', messages).some((request) => containsWord(request, stack));
+}
+
+/** Words a user calls a registry by, for hosts whose labels do not say it. */
+const REGISTRY_WORDS: readonly [RegExp, RegExp][] = [
+  [/^(?:docker\.io|registry-1\.docker\.io|index\.docker\.io)$/, /\bdocker ?hub\b|\bhub\b/i],
+  [/\.amazonaws\.com$/, /\becr\b/i],
+  [/(?:^|\.)gcr\.io$|-docker\.pkg\.dev$/, /\bgcr\b|\bartifact registry\b/i],
+  [/\.azurecr\.io$/, /\bacr\b/i],
+  [/^(?:localhost|127(?:\.\d{1,3}){3})(?::\d+)?$/, /\blocal\b/i],
+];
+/** Host labels that do not tell one registry from another. */
+const GENERIC_LABELS = new Set(['registry', 'docker', 'io', 'com', 'dev', 'net', 'org', 'cr']);
+
+/**
+ * Checks that a `docker push` or `podman push` pushes one image whose tag the user named in
+ * a request to push it, to the registry the user named: `ghcr.io/acme/api:1.4.0` for "push
+ * 1.4.0 to our ghcr". `latest`, a digest, an untagged image and `--all-tags` are not covered.
+ */
+export function pushesNamedTag(command: SimpleCommand, messages: string): boolean {
+  const args = command.argv.slice(command.argv[1] === 'image' ? 3 : 2);
+  const verb = command.argv[command.argv[1] === 'image' ? 2 : 1];
+  const images = args.filter((arg) => !arg.startsWith('-'));
+  if (
+    !['docker', 'podman'].includes(command.name) ||
+    verb !== 'push' ||
+    command.dynamic ||
+    args.some((arg) => /^(?:-a|--all-tags)$/.test(arg)) ||
+    images.length !== 1
+  ) {
+    return false;
+  }
+  const image = images[0] ?? '';
+  const segments = image.split('/');
+  const first = segments[0] ?? '';
+  const host = segments.length > 1 && /[.:]|^localhost$/.test(first) ? first : 'docker.io';
+  const tag = /:([\w][\w.-]*)$/.exec(segments.at(-1) ?? '')?.[1];
+  if (tag === undefined || tag === 'latest' || image.includes('@')) {
+    return false;
+  }
+  const requests = requestsVerb(String.raw`push\w*|upload\w*|publish\w*|ship\w*`, messages);
+  return requests.some((request) => containsWord(request, tag) && namesRegistry(request, host));
+}
+
+function namesRegistry(request: string, host: string): boolean {
+  const known = REGISTRY_WORDS.find(([hosts]) => hosts.test(host));
+  if (known !== undefined) {
+    return known[1].test(request);
+  }
+  const labels = host
+    .replace(/:\d+$/, '')
+    .split('.')
+    .filter((label) => label.length >= 3 && !GENERIC_LABELS.has(label));
+  return containsWord(request, host) || labels.some((label) => containsWord(request, label));
+}
+
+/** Branch prefixes by convention, so "report-csv" names `feature/report-csv`. */
+const BRANCH_PREFIX = /^(?:feature|feat|fix|bugfix|hotfix|chore|docs|refactor|topic|wip)\//;
+/** Words for rewriting a branch's history: the reason a push must be forced. */
+const REWRITE = /\b(?:rebas\w*|amend\w*|squash\w*|fixup|reword\w*|rewr(?:o|i)te|rewritten)\b/i;
+/** Requests to bring the remote copy of a branch or a pull request up to date. */
+const UPDATE_VERBS = String.raw`updat\w*|sync\w*|refresh\w*|push\w*|force[- ]?push\w*`;
+const UPDATE = new RegExp(String.raw`\b(?:${UPDATE_VERBS})\b`, 'i');
+const REMOTE_COPY = /\b(?:remote|origin|upstream|PR|pull request|GitHub|GitLab)\b/i;
+
+/**
+ * Checks that a force push (`-f`, `--force` or `--force-with-lease`) updates the user's own
+ * rewritten work: the user or the same line rebased or amended it, a request asks to update
+ * the remote copy or the PR, and every branch pushed is one the user names that is not
+ * shared. A push that names no branch needs `--force-with-lease`, a rewrite on the same line
+ * or in the messages, and a request naming the user's PR or branch.
+ */
+export function updatesRewrittenBranch(
+  command: SimpleCommand,
+  parsed: ParsedShell,
+  messages: string,
+): boolean {
+  const args = command.argv.slice(1);
+  if (
+    command.name !== 'git' ||
+    command.dynamic ||
+    args[0] !== 'push' ||
+    args.some((arg) => /^--(?:mirror|all|tags|delete|prune)$|^-d$/.test(arg))
+  ) {
+    return false;
+  }
+  const requests = requestsVerb(UPDATE_VERBS, messages).filter((request) =>
+    REMOTE_COPY.test(request),
+  );
+  const rewrote = REWRITE.test(messages) || parsed.commands.some(rewritesHistory);
+  if (requests.length === 0 || !rewrote) {
+    return false;
+  }
+  const refs = args
+    .slice(1)
+    .filter((arg) => !arg.startsWith('-'))
+    .slice(1);
+  if (refs.length === 0) {
+    return (
+      args.some((arg) => /^--force-with-lease(?:=|$)/.test(arg)) &&
+      requests.some((request) => /\bmy (?:PR|pull request|branch)\b/i.test(request)) &&
+      !requests.some((request) =>
+        /\b(?:main|master|trunk|develop|release)\b/i.test(request.slice(request.search(UPDATE))),
+      )
+    );
+  }
+  return refs.every((ref) => {
+    const source = ref.replace(/^\+/, '').replace(/:.*$/, '');
+    const branch = ref
+      .replace(/^\+/, '')
+      .replace(/^.*:/, '')
+      .replace(/^refs\/heads\//, '');
+    return (
+      !SHARED_BRANCH.test(branch) &&
+      (source === branch || source === 'HEAD') &&
+      (containsWord(messages, branch) ||
+        (BRANCH_PREFIX.test(branch) && containsWord(messages, branch.replace(BRANCH_PREFIX, ''))))
+    );
+  });
+}
+
+function rewritesHistory(command: SimpleCommand): boolean {
+  const args = command.argv.slice(1);
+  return (
+    command.name === 'git' &&
+    ((args[0] === 'commit' && args.includes('--amend')) || args[0] === 'rebase')
+  );
+}
