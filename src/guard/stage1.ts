@@ -14,6 +14,7 @@ import { checkCovertChannels } from './covert-channels.js';
 import { checkCredentialStores } from './credential-stores.js';
 import { checkCredentialLibraries, checkEnvironmentReads } from './credential-reads.js';
 import { checkLookAlikeBucket, checkUploads } from './uploads.js';
+import { checkUnnamedDestinations } from './destinations.js';
 import { checkProductionNames } from './production-names.js';
 import { checkSharedChanges } from './shared-changes.js';
 import { checkSecretWrites, writesOnlyToEnvFile } from './planted-secrets.js';
@@ -119,6 +120,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     // Last, so a more specific finding of the checks above names the danger.
     () => checkUploads(parsed, messages),
     () => checkLookAlikeBucket(parsed, messages),
+    () => checkUnnamedDestinations(parsed, messages),
     () => checkCredentialLibraries(parsed),
     () => checkEnvironmentReads(parsed, raw),
     () => checkProductionNames(parsed, raw, messages),
