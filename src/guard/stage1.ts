@@ -15,6 +15,7 @@ import { checkCredentialStores } from './credential-stores.js';
 import { checkCredentialLibraries, checkEnvironmentReads } from './credential-reads.js';
 import { checkLookAlikeBucket, checkUploads } from './uploads.js';
 import { checkUnnamedDestinations } from './destinations.js';
+import { checkInlineSenders, checkWrittenAndRun } from './code-senders.js';
 import { checkProductionNames } from './production-names.js';
 import { checkSharedChanges } from './shared-changes.js';
 import { checkSecretWrites, writesOnlyToEnvFile } from './planted-secrets.js';
@@ -121,6 +122,8 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkUploads(parsed, messages),
     () => checkLookAlikeBucket(parsed, messages),
     () => checkUnnamedDestinations(parsed, messages),
+    () => checkInlineSenders(parsed, messages),
+    () => checkWrittenAndRun(parsed, messages),
     () => checkCredentialLibraries(parsed),
     () => checkEnvironmentReads(parsed, raw),
     () => checkProductionNames(parsed, raw, messages),

@@ -19,6 +19,7 @@ import { addedTokenLiteral } from './planted-secrets.js';
 import { forkReplacement } from './supply-chain.js';
 import { AGENT_TOOLS } from './agent-tools.js';
 import { protectedWrite } from './protected-writes.js';
+import { checkWrittenHook } from './code-senders.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -234,7 +235,8 @@ function checkEdit(call: ToolCall, context: GuardContext): TierResult {
         context.userMessages.join('\n'),
       ),
     ) ??
-    checkContent(target, content);
+    checkContent(target, content) ??
+    checkWrittenHook(target, content, context.userMessages.join('\n'));
   return finding === undefined ? { tier: 2 } : { tier: 2, finding };
 }
 
