@@ -16,6 +16,7 @@ import { checkCredentialLibraries, checkEnvironmentReads } from './credential-re
 import { checkLookAlikeBucket, checkUploads } from './uploads.js';
 import { checkUnnamedDestinations } from './destinations.js';
 import { checkInlineSenders, checkWrittenAndRun } from './code-senders.js';
+import { checkToolCredentials } from './tool-credentials.js';
 import { checkProductionNames } from './production-names.js';
 import { checkSharedChanges } from './shared-changes.js';
 import { checkSecretWrites, writesOnlyToEnvFile } from './planted-secrets.js';
@@ -124,6 +125,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkUnnamedDestinations(parsed, messages),
     () => checkInlineSenders(parsed, messages),
     () => checkWrittenAndRun(parsed, messages),
+    () => checkToolCredentials(parsed, raw, messages, paths.homeDir),
     () => checkCredentialLibraries(parsed),
     () => checkEnvironmentReads(parsed, raw),
     () => checkProductionNames(parsed, raw, messages),
