@@ -20,6 +20,7 @@ import { forkReplacement } from './supply-chain.js';
 import { AGENT_TOOLS } from './agent-tools.js';
 import { protectedWrite } from './protected-writes.js';
 import { checkWrittenHook } from './code-senders.js';
+import { asksOnlyForDraft } from './unrequested-effects.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -694,7 +695,8 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   }
   const verb = Object.keys(MCP_VERBS).find((name) => tool.toLowerCase().includes(name));
   const pattern = verb === undefined ? undefined : MCP_VERBS[verb];
-  const consented = pattern !== undefined && asksWithout(pattern, messages);
+  const consented =
+    pattern !== undefined && asksWithout(pattern, messages) && !asksOnlyForDraft(messages);
   if (consented) {
     return undefined;
   }
