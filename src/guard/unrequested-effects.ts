@@ -9,10 +9,13 @@ import { finding, type Finding } from './findings.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
+/** Delete targets that name every entry of the current folder: `*`, `./*`, `.*` and `.`. */
+const EVERY_ENTRY = /^(?:\.\/)?(?:\*|\.\*|\.\[!.\]\*)$|^\.\/?$/;
+
 /**
  * Finds `cd DIR && rm -r …` where DIR is computed (`$(…)`, a variable) and the delete's
- * targets are relative, such as `*` or `-- *`: which folder is emptied cannot be read from the
- * command, so a human must check it.
+ * target is every entry, such as `*` or `-- *`. Which folder is emptied cannot be read from
+ * the command, so a human must check it.
  */
 function checkComputedDelete(parsed: ParsedShell): Finding | undefined {
   const cdIndex = parsed.commands.findIndex(
@@ -34,9 +37,7 @@ function checkComputedDelete(parsed: ParsedShell): Finding | undefined {
     const targets = args.filter(
       (arg, index) => (afterDashes >= 0 && index > afterDashes) || !arg.startsWith('-'),
     );
-    return (
-      recursive && targets.some((target) => !target.startsWith('/') && !target.startsWith('~'))
-    );
+    return recursive && targets.some((target) => EVERY_ENTRY.test(target));
   });
   if (!deletes) {
     return undefined;
@@ -78,11 +79,17 @@ function checkDiscardKeptWork(parsed: ParsedShell, messages: string): Finding | 
   );
 }
 
+/** Programs that are, or run, the static file servers read below. */
+const SERVER_PROGRAMS = /^(?:python[\d.]*|caddy|php|serve|http-server|npx|bunx|pnpx|pnpm|yarn)$/;
+
 /** Returns the folder a static file server command serves and whether it listens on every interface. */
 function fileServer(
   command: SimpleCommand,
   paths: PathContext,
 ): { root: string; everyInterface: boolean } | undefined {
+  if (!SERVER_PROGRAMS.test(command.name)) {
+    return undefined;
+  }
   // `npx serve`, `bunx http-server` and `pnpm dlx serve` run the package named next.
   let runner = 0;
   if (/^(?:npx|bunx|pnpx)$/.test(command.name)) {
@@ -161,12 +168,15 @@ const DRAFT_CLAUSE =
   /^(?:(?:please|can you|could you|just)\s+)?(?:draft|(?:write|prepare|compose)\b.{0,30}\b(?:draft|text|wording))\b/i;
 /** A clause requesting to create or send: "open a draft PR", "file the issue", "post a reply". */
 const ACT_CLAUSE =
-  /^(?:(?:please|can you|could you|go ahead and|now)\s+)?(?:open|file|create|submit|post|raise|send|publish|comment|reply|leave a comment)\b/i;
+  /^(?:(?:please|can you|could you|go ahead and|now)\s+)?(?:open|file|create|submit|post|raise|send|publish|comment|reply|leave a comment|commit|push)\b/i;
 
 /** Checks whether the user asked for a draft of an issue, PR or comment and for nothing to be created. */
 export function asksOnlyForDraft(messages: string): boolean {
+  if (!/\bdraft/i.test(messages)) {
+    return false;
+  }
   const clauses = messages
-    .split(/(?<=[.!?;:])\s+|\n+|;\s*|,\s*(?:and|then)\s+|\s+and then\s+/)
+    .split(/(?<=[.!?;:])\s+|\n+|;\s*|,\s*(?:and|then)\s+|\s+(?:and then|and|then)\s+/)
     .map((clause) => clause.trim());
   return (
     clauses.some((clause) => DRAFT_CLAUSE.test(clause)) &&
