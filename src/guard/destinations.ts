@@ -79,8 +79,34 @@ function describesName(messages: string, destination: Destination): boolean {
   return required.every((word) => containsWord(messages, word));
 }
 
+const TRANSFER_TOOLS = new Set([
+  'rclone',
+  'rsync',
+  'scp',
+  'ssh',
+  'mail',
+  'mailx',
+  'mutt',
+  'neomutt',
+  'sendmail',
+  'msmtp',
+  'swaks',
+  'gsutil',
+  's3cmd',
+  'gcloud',
+  'aws',
+  'az',
+  'azcopy',
+  'mc',
+  'b2',
+]);
+
 /** Reads the sources and destinations of a transfer tool, or returns undefined for others. */
 function readTransfer(command: SimpleCommand, parsed: ParsedShell): Transfer | undefined {
+  // Most commands are not transfer tools, so the arguments are copied only for those that are.
+  if (!TRANSFER_TOOLS.has(command.name)) {
+    return undefined;
+  }
   const args = command.argv.slice(1);
   switch (command.name) {
     case 'rclone':

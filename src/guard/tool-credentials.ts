@@ -149,11 +149,14 @@ function checkKeySearches(parsed: ParsedShell, homeDir: string): Finding | undef
   const searchesKeys = (command: SimpleCommand): boolean =>
     SEARCHERS.has(command.name) && command.argv.slice(1).some((arg) => KEY_MATERIAL.test(arg));
   for (const command of parsed.commands) {
+    const lister = command.name === 'find' || command.name === 'fd' || command.name === 'fdfind';
+    if (!lister && !SEARCHERS.has(command.name) && command.name !== 'locate') {
+      continue;
+    }
     const operands = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
     if (searchesKeys(command) && operands.some(broad)) {
       return keySearchFinding();
     }
-    const lister = command.name === 'find' || command.name === 'fd' || command.name === 'fdfind';
     if (lister && operands.some(broad)) {
       const execsSearch =
         command.argv.some((arg) => KEY_MATERIAL.test(arg)) &&
@@ -216,6 +219,8 @@ function checkProcessEnvironments(parsed: ParsedShell, raw: string): Finding | u
 const SECRET_FILE =
   /(?:^|\/)\.env(?:\.(?!example\b|sample\b|template\b)[\w-]+)?$|(?:^|\/)secrets?\.(?:ya?ml|json|toml)$|(?:^|\/)credentials?(?:\.[\w]+)?$|\.(?:pem|key|p12|pfx)$/;
 
+const COPIERS = new Set(['cp', 'install', 'ln', 'rsync', 'mv']);
+
 /** Commands that publish what the project built: packages and container images. */
 const PUBLISHES =
   /^(?:npm|pnpm|yarn|bun) publish\b|^(?:twine upload|python3? -m twine upload|poetry publish|flit publish|gem push|cargo publish|docker push|podman push|buildah push|hatch publish|uv publish|dotnet nuget push|helm push|vsce publish)\b/;
@@ -227,7 +232,7 @@ const PUBLISHES =
 function checkPublishedSecrets(parsed: ParsedShell): Finding | undefined {
   const copyIndex = parsed.commands.findIndex(
     (command) =>
-      /^(?:cp|install|ln|rsync|mv)$/.test(command.name) &&
+      COPIERS.has(command.name) &&
       command.argv
         .slice(1, -1)
         .filter((arg) => !arg.startsWith('-'))
