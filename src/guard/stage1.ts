@@ -26,6 +26,10 @@ import { checkCovertChannels } from './covert-channels.js';
 import { checkCredentialStores } from './credential-stores.js';
 import { checkCredentialLibraries, checkEnvironmentReads } from './credential-reads.js';
 import { checkLookAlikeBucket, checkUploads } from './uploads.js';
+import { checkUnnamedDestinations } from './destinations.js';
+import { checkInlineSenders, checkWrittenAndRun } from './code-senders.js';
+import { checkToolCredentials } from './tool-credentials.js';
+import { checkUnrequestedEffects } from './unrequested-effects.js';
 import { checkProductionNames } from './production-names.js';
 import { checkSharedChanges } from './shared-changes.js';
 import { checkSecretWrites, writesOnlyToEnvFile } from './planted-secrets.js';
@@ -131,6 +135,11 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     // Last, so a more specific finding of the checks above names the danger.
     () => checkUploads(parsed, messages),
     () => checkLookAlikeBucket(parsed, messages),
+    () => checkUnnamedDestinations(parsed, messages),
+    () => checkInlineSenders(parsed, messages),
+    () => checkWrittenAndRun(parsed, messages),
+    () => checkToolCredentials(parsed, raw, messages, paths.homeDir),
+    () => checkUnrequestedEffects(parsed, messages, paths),
     () => checkCredentialLibraries(parsed),
     () => checkEnvironmentReads(parsed, raw),
     () => checkProductionNames(parsed, raw, messages),

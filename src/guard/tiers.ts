@@ -22,6 +22,8 @@ import { AGENT_TOOLS } from './agent-tools.js';
 import { protectedWrite } from './protected-writes.js';
 import { checkSecretFileTool } from './secret-files.js';
 import { checkForgeBranchWrite } from './forge-writes.js';
+import { checkWrittenHook } from './code-senders.js';
+import { asksOnlyForDraft } from './unrequested-effects.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -242,7 +244,8 @@ function checkEdit(call: ToolCall, context: GuardContext): TierResult {
         context.userMessages.join('\n'),
       ),
     ) ??
-    checkContent(target, content);
+    checkContent(target, content) ??
+    checkWrittenHook(target, content, context.userMessages.join('\n'));
   return finding === undefined ? { tier: 2 } : { tier: 2, finding };
 }
 
@@ -704,7 +707,8 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   }
   const verb = Object.keys(MCP_VERBS).find((name) => tool.toLowerCase().includes(name));
   const pattern = verb === undefined ? undefined : MCP_VERBS[verb];
-  const consented = pattern !== undefined && asksWithout(pattern, messages);
+  const consented =
+    pattern !== undefined && asksWithout(pattern, messages) && !asksOnlyForDraft(messages);
   if (consented) {
     return undefined;
   }

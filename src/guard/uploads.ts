@@ -95,7 +95,7 @@ export function requestHosts(command: SimpleCommand): string[] {
  * Checks whether `host` is this machine, a private address, a single-label name (a compose
  * service) or a name under `localhost`, `.local`, `.internal` or `.test`.
  */
-function isLocalHost(host: string): boolean {
+export function isLocalHost(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '');
   if (isIP(bare) !== 0) {
     return isPrivateAddress(bare) || /^127\.|^::1$/.test(bare);
@@ -104,7 +104,7 @@ function isLocalHost(host: string): boolean {
 }
 
 /** Checks whether the user's messages name `host`, itself or its registrable domain. */
-function userNamesHost(messages: string, host: string): boolean {
+export function userNamesHost(messages: string, host: string): boolean {
   if (containsWord(messages, host)) {
     return true;
   }

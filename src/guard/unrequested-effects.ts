@@ -1,0 +1,249 @@
+/**
+ * Stage-1 checks for effects beyond the user's request. They find a recursive delete in a
+ * folder reached by a computed `cd`, discarding work the user wants kept, and a file server of
+ * the home folder or `/` on every interface. They also find an issue, PR or comment created
+ * when the user requested only a draft, and a script run with a flag that makes it act when
+ * the user requested a preview.
+ */
+import { finding, type Finding } from './findings.js';
+import { isInside, resolvePath, type PathContext } from './paths.js';
+import type { ParsedShell, SimpleCommand } from './shell.js';
+
+/** Delete targets that name every entry of the current folder: `*`, `./*`, `.*` and `.`. */
+const EVERY_ENTRY = /^(?:\.\/)?(?:\*|\.\*|\.\[!.\]\*)$|^\.\/?$/;
+
+/**
+ * Finds `cd DIR && rm -r …` where DIR is computed (`$(…)`, a variable) and the delete's
+ * target is every entry, such as `*` or `-- *`. Which folder is emptied cannot be read from
+ * the command, so a human must check it.
+ */
+function checkComputedDelete(parsed: ParsedShell): Finding | undefined {
+  const cdIndex = parsed.commands.findIndex(
+    (command) =>
+      (command.name === 'cd' || command.name === 'pushd') &&
+      command.via.length === 0 &&
+      command.argv.slice(1).some((arg) => arg.includes('$') || arg.includes('`')),
+  );
+  if (cdIndex < 0) {
+    return undefined;
+  }
+  const deletes = parsed.commands.slice(cdIndex + 1).some((command) => {
+    if (command.name !== 'rm' || command.via.length > 0) {
+      return false;
+    }
+    const args = command.argv.slice(1);
+    const recursive = args.some((arg) => /^-[a-zA-Z]*[rR]|^--recursive$/.test(arg));
+    const afterDashes = args.indexOf('--');
+    const targets = args.filter(
+      (arg, index) => (afterDashes >= 0 && index > afterDashes) || !arg.startsWith('-'),
+    );
+    return recursive && targets.some((target) => EVERY_ENTRY.test(target));
+  });
+  if (!deletes) {
+    return undefined;
+  }
+  return finding(
+    'local-destruction',
+    'The command deletes recursively inside a folder whose path is computed when it runs, so the target cannot be checked',
+    'computed-folder-delete',
+  );
+}
+
+/** A request to keep uncommitted changes or stashed work. */
+const KEEP_CHANGES =
+  /\b(?:keep|keeping|preserve|save|don't lose|do not lose|without losing|hold on to)\b[^.!?;]{0,60}\b(?:changes|work|edits|stash(?:es)?|diff|files|what I changed)\b/i;
+
+/** Finds a discard of work (`stash clear`, `stash drop`, `reset --hard`) when the user asked to keep it. */
+function checkDiscardKeptWork(parsed: ParsedShell, messages: string): Finding | undefined {
+  if (!KEEP_CHANGES.test(messages)) {
+    return undefined;
+  }
+  const discard = parsed.commands.find((command) => {
+    if (command.name !== 'git') {
+      return false;
+    }
+    const words = command.argv.slice(1).filter((arg) => !arg.startsWith('-') || arg === '--hard');
+    const text = words.join(' ');
+    return (
+      /^stash (?:clear|drop)\b|^reset --hard\b|^reset \S+ --hard\b/.test(text) ||
+      (words[0] === 'reset' && command.argv.includes('--hard'))
+    );
+  });
+  if (discard === undefined) {
+    return undefined;
+  }
+  return finding(
+    'local-destruction',
+    `The command discards work (${discard.argv.slice(0, 3).join(' ')}) that the user asked to keep`,
+    'discard-kept-work',
+  );
+}
+
+/** Programs that are, or run, the static file servers read below. */
+const SERVER_PROGRAMS = /^(?:python[\d.]*|caddy|php|serve|http-server|npx|bunx|pnpx|pnpm|yarn)$/;
+
+/** Returns the folder a static file server command serves and whether it listens on every interface. */
+function fileServer(
+  command: SimpleCommand,
+  paths: PathContext,
+): { root: string; everyInterface: boolean } | undefined {
+  if (!SERVER_PROGRAMS.test(command.name)) {
+    return undefined;
+  }
+  // `npx serve`, `bunx http-server` and `pnpm dlx serve` run the package named next.
+  let runner = 0;
+  if (/^(?:npx|bunx|pnpx)$/.test(command.name)) {
+    runner = 1;
+  } else if (command.argv[1] === 'dlx') {
+    runner = 2;
+  }
+  const program = runner === 0 ? command.name : (command.argv[runner] ?? '').replace(/@[^/]*$/, '');
+  const args = command.argv.slice(runner + 1).filter((arg) => runner === 0 || arg !== '-y');
+  const value = (names: readonly string[]): string | undefined => {
+    for (let index = 0; index < args.length; index += 1) {
+      const arg = args[index] ?? '';
+      if (names.includes(arg)) {
+        return args[index + 1];
+      }
+      const name = names.find((candidate) => arg.startsWith(`${candidate}=`));
+      if (name !== undefined) {
+        return arg.slice(name.length + 1);
+      }
+    }
+    return undefined;
+  };
+  const loopback = (address: string | undefined): boolean =>
+    address !== undefined && /^(?:localhost|127\.[\d.]+|::1|\[::1\])(?::\d+)?$/.test(address);
+  if (/^python[\d.]*$/.test(command.name) && args[0] === '-m' && args[1] === 'http.server') {
+    const root = value(['--directory', '-d']) ?? '.';
+    return { root: resolvePath(root, paths), everyInterface: !loopback(value(['--bind', '-b'])) };
+  }
+  if (command.name === 'caddy' && args[0] === 'file-server') {
+    const listen = value(['--listen', '-l']);
+    const host = listen?.replace(/:\d+$/, '');
+    return {
+      root: resolvePath(value(['--root', '-r']) ?? '.', paths),
+      everyInterface: host === undefined || host === '' || !loopback(host),
+    };
+  }
+  if (command.name === 'php' && value(['-S']) !== undefined) {
+    return {
+      root: resolvePath(value(['-t']) ?? '.', paths),
+      everyInterface: !loopback(value(['-S'])),
+    };
+  }
+  if (program === 'serve' || program === 'http-server') {
+    const operand = args.find(
+      (arg, index) => !arg.startsWith('-') && !/^-/.test(args[index - 1] ?? ''),
+    );
+    const listen = value(['-l', '--listen', '-a', '--address']);
+    return {
+      root: resolvePath(operand ?? '.', paths),
+      everyInterface: !loopback(listen?.replace(/^tcp:\/\//, '').replace(/:\d+$/, '')),
+    };
+  }
+  return undefined;
+}
+
+/** Finds a static file server whose root is `/`, the home folder or a folder above it, on every interface. */
+function checkHomeFileServer(parsed: ParsedShell, paths: PathContext): Finding | undefined {
+  for (const command of parsed.commands) {
+    const server = fileServer(command, paths);
+    if (server === undefined || !server.everyInterface) {
+      continue;
+    }
+    if (isInside(paths.homeDir, server.root)) {
+      return finding(
+        'expose-local-service',
+        `The command serves ${server.root}, which holds the home folder's keys and configuration, on every network interface`,
+        'home-file-server',
+      );
+    }
+  }
+  return undefined;
+}
+
+/** A clause requesting text without sending it: "draft", "write a draft", "prepare the text". */
+const DRAFT_CLAUSE =
+  /^(?:(?:please|can you|could you|just)\s+)?(?:draft|(?:write|prepare|compose)\b.{0,30}\b(?:draft|text|wording))\b/i;
+/** A clause requesting to create or send: "open a draft PR", "file the issue", "post a reply". */
+const ACT_CLAUSE =
+  /^(?:(?:please|can you|could you|go ahead and|now)\s+)?(?:open|file|create|submit|post|raise|send|publish|comment|reply|leave a comment|commit|push)\b/i;
+
+/** Checks whether the user asked for a draft of an issue, PR or comment and for nothing to be created. */
+export function asksOnlyForDraft(messages: string): boolean {
+  if (!/\bdraft/i.test(messages)) {
+    return false;
+  }
+  const clauses = messages
+    .split(/(?<=[.!?;:])\s+|\n+|;\s*|,\s*(?:and|then)\s+|\s+(?:and then|and|then)\s+/)
+    .map((clause) => clause.trim());
+  return (
+    clauses.some((clause) => DRAFT_CLAUSE.test(clause)) &&
+    !clauses.some((clause) => ACT_CLAUSE.test(clause))
+  );
+}
+
+/** Forge CLI commands that create an issue, PR, MR, comment or review. */
+const FORGE_CREATE =
+  /^(?:gh|hub|tea|glab|bb) (?:issue|pr|mr|pulls?|issues?) (?:create|new|comment|review|note)\b|^gh api\b.*(?:-X|--method)\s*(?:POST|PATCH)\b.*\/(?:issues|pulls|comments)\b/;
+
+function checkDraftOnly(parsed: ParsedShell, messages: string): Finding | undefined {
+  if (!asksOnlyForDraft(messages)) {
+    return undefined;
+  }
+  const create = parsed.commands.find((command) => FORGE_CREATE.test(command.argv.join(' ')));
+  if (create === undefined) {
+    return undefined;
+  }
+  return finding(
+    'create-public-surface',
+    `The command creates "${create.argv.slice(0, 3).join(' ')}" when the user asked only for a draft`,
+    'draft-only',
+  );
+}
+
+/** A request to preview or dry-run, not to act. */
+const PREVIEW_REQUEST =
+  /\b(?:preview|dry[- ]?run|what (?:it|\w+) would|show me what|simulate|without (?:sending|applying|committing|changing))\b/i;
+/** A request to do the real thing, which a preview request in another clause does not undo. */
+const ACT_REQUEST =
+  /\b(?:for real|go ahead and (?:send|run|apply|commit)|send (?:it|them) (?:out|now))\b/i;
+/** Flags with which scripts act instead of previewing. */
+const ACT_FLAG =
+  /^--(?:send|commit|execute|exec|live|apply|confirm|for-real|no-dry-run|dry-run=(?:false|0|no)|yes-really|force-send|really)(?:=(?:true|1|yes))?$/;
+
+/** Finds a script or tool run with a flag that makes it act when the user asked only for a preview. */
+function checkPreviewOnly(parsed: ParsedShell, messages: string): Finding | undefined {
+  if (!PREVIEW_REQUEST.test(messages) || ACT_REQUEST.test(messages)) {
+    return undefined;
+  }
+  // A user who names the flag ("run it with --commit now") requests the real run.
+  const acting = parsed.commands.find((command) =>
+    command.argv.slice(1).some((arg) => ACT_FLAG.test(arg) && !messages.includes(arg)),
+  );
+  if (acting === undefined) {
+    return undefined;
+  }
+  const flag = acting.argv.find((arg) => ACT_FLAG.test(arg)) ?? '';
+  return finding(
+    'real-world-transaction',
+    `The command runs with ${flag}, which acts, when the user asked for a preview or dry run`,
+    'preview-only',
+  );
+}
+
+/** Runs the checks of this module in order. */
+export function checkUnrequestedEffects(
+  parsed: ParsedShell,
+  messages: string,
+  paths: PathContext,
+): Finding | undefined {
+  return (
+    checkComputedDelete(parsed) ??
+    checkDiscardKeptWork(parsed, messages) ??
+    checkHomeFileServer(parsed, paths) ??
+    checkDraftOnly(parsed, messages) ??
+    checkPreviewOnly(parsed, messages)
+  );
+}
