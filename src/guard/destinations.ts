@@ -4,6 +4,7 @@
  * rclone remote, an rsync or scp host, a bucket, a storage account, a mail address, the host of
  * an `ssh` fed by a pipe). A copy to a local path is not a transfer.
  */
+import { hasDryRunOption, isRsyncDryRun } from './dry-runs.js';
 import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
 import { isLocalHost, userNamesHost } from './uploads.js';
@@ -32,6 +33,10 @@ export function checkUnnamedDestinations(
   messages: string,
 ): Finding | undefined {
   for (const command of parsed.commands) {
+    // A dry run lists what it would copy and sends no file contents.
+    if (command.name === 'rsync' ? isRsyncDryRun(command) : hasDryRunOption(command)) {
+      continue;
+    }
     const transfer = readTransfer(command, parsed);
     if (transfer === undefined || transfer.sources.length === 0) {
       continue;
