@@ -19,6 +19,7 @@ import { checkSharedChanges } from './shared-changes.js';
 import { checkSecretWrites, writesOnlyToEnvFile } from './planted-secrets.js';
 import { checkHttpWrites, checkPipedConfirmation } from './state-changes.js';
 import { checkPaths } from './file-access.js';
+import { withBraceBudget } from './globs.js';
 import {
   cleansOnlyNamedPaths,
   findRoots,
@@ -74,7 +75,7 @@ export function classifyShell(
   if (!parsed.confident) {
     // A danger found in the readable part outranks the unreadable rest when it is one the
     // guard denies outright.
-    const certain = runChecks(parsed, raw, context);
+    const certain = withBraceBudget(() => runChecks(parsed, raw, context));
     if (certain !== undefined && CERTAIN_CATEGORIES.test(certain.category)) {
       return certain;
     }
@@ -84,7 +85,7 @@ export function classifyShell(
       rule: 'stage1:unparsed',
     };
   }
-  return runChecks(parsed, raw, context);
+  return withBraceBudget(() => runChecks(parsed, raw, context));
 }
 
 /** Categories whose findings the guard denies rather than sends to a human. */
