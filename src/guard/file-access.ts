@@ -219,7 +219,11 @@ function printsProjectSecret(
 }
 
 /** Checks whether an operand names a credential file outside the project, after brace expansion. */
-function namesCredentialFile(arg: string, paths: PathContext, context: GuardContext): boolean {
+export function namesCredentialFile(
+  arg: string,
+  paths: PathContext,
+  context: GuardContext,
+): boolean {
   for (const word of expandBraces(arg)) {
     // A bare name is a file in the working folder once a `cd` has moved it, as in
     // `cd ~/.aws; cat credentials`.

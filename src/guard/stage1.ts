@@ -19,6 +19,7 @@ import { checkSharedChanges } from './shared-changes.js';
 import { checkSecretWrites, writesOnlyToEnvFile } from './planted-secrets.js';
 import { checkHttpWrites, checkPipedConfirmation } from './state-changes.js';
 import { checkPaths } from './file-access.js';
+import { checkIndirectReads } from './indirect-reads.js';
 import { withBraceBudget } from './globs.js';
 import {
   cleansOnlyNamedPaths,
@@ -102,6 +103,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkFetchedCode(parsed),
     () => checkExfiltration(parsed, raw, paths.homeDir, messages),
     () => checkPaths(parsed, paths, context, messages, raw),
+    () => checkIndirectReads(parsed, raw, paths, context),
     () => checkRules(parsed, raw, messages, paths, context.projectDir),
     () => checkPipedConfirmation(parsed, messages),
     () => checkHttpWrites(parsed, messages),
