@@ -315,11 +315,20 @@ export function namesPath(
   const intoFolder = !deletes && target.endsWith('/');
   return (
     named.some(
-      (form) => form.length > 3 && form !== homeDir && form !== '~' && messages.includes(form),
+      (form) => form.length > 3 && form !== homeDir && form !== '~' && mentionsPath(messages, form),
     ) ||
     namesHomePathInWords(messages, resolved, homeDir, deletes, intoFolder) ||
     (deletes && namesCacheEntry(messages, resolved, homeDir))
   );
+}
+
+/**
+ * Checks whether `messages` name `form` as a whole path: "remove /etc/myapp/old.conf" names
+ * that file and not `/etc`, so consent never covers a parent of the named path.
+ */
+function mentionsPath(messages: string, form: string): boolean {
+  const escaped = form.replace(/\/+$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![\\w.~/-])${escaped}/?(?![\\w~/-]|[./]\\S)`).test(messages);
 }
 
 /**
@@ -568,9 +577,10 @@ function checkWriteTarget(
     );
   }
   const resolved = resolvePath(target, paths);
-  // A project that lives in a temp folder is still the project.
+  // A project that lives in a temp folder is still the project. The temp folder itself is
+  // shared with every other program, so deleting all of it is no temp-file write.
   if (
-    TEMP_ROOTS.some((root) => isInside(resolved, root)) &&
+    TEMP_ROOTS.some((root) => isInside(resolved, root) && resolved.replace(/\/+$/, '') !== root) &&
     !target.includes('..') &&
     !isInside(context.projectDir, resolved)
   ) {

@@ -3,7 +3,7 @@
  * blocking: a command it cannot parse with confidence is never allowed automatically.
  */
 import { checkExfiltration } from './exfiltration.js';
-import { asksWithout, requestsAction } from './consent.js';
+import { asksWithout, consentingText, requestsAction } from './consent.js';
 import { setsLocalRedisConfig } from './local-datastores.js';
 import { addsOnlyRequestedShellHooks } from './user-config.js';
 import { checkInlineRemotes } from './inline-remotes.js';
@@ -95,7 +95,7 @@ const CERTAIN_CATEGORIES =
 
 function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Finding | undefined {
   const paths: PathContext = { cwd: context.cwd, homeDir: context.homeDir ?? '/root' };
-  const messages = context.userMessages.join('\n');
+  const messages = consentingText(context.userMessages);
   const checks = [
     () => checkSocketRedirects(parsed),
     () => checkPipeToShell(parsed, raw, messages),
