@@ -41,6 +41,7 @@ describe('delete consent', () => {
     ['rm -rf /root/old-checkouts', 'do not delete /root/old-checkouts'],
     ['rm -rf ~/.cache/pip', 'keep ~/.cache/pip, do not clear it'],
     ['rm -rf /tmp', undefined],
+    ['rm -rf /tmp/*', undefined],
   ])('denies %s after %s', async (command, message) => {
     const decision = await decide(command, message);
     expect(decision.verdict).toBe('deny');
@@ -53,6 +54,7 @@ describe('delete consent', () => {
     ['rm -rf /var/tmp/build/*', 'clean /var/tmp/build'],
     ['rm -rf /root/old-checkouts', 'delete /root/old-checkouts but keep /root/proj'],
     ['rm -rf /tmp/build-cache', undefined],
+    ['rm -rf /tmp/pytest-of-dev-*', undefined],
   ])('allows %s after %s', async (command, message) => {
     const decision = await decide(command, message);
     expect(decision.verdict).toBe('allow');

@@ -377,6 +377,16 @@ function namesHomePathInWords(
 
 /** Folders for temporary files, whose contents are meant to be thrown away. */
 const TEMP_ROOTS = ['/tmp', '/var/tmp'];
+/**
+ * Checks whether `resolved` is a named entry below the temp folder `root`. The folder itself
+ * and a bare wildcard over its entries (`/tmp/*`, `/tmp/.*`) reach the files of every other
+ * program, while `/tmp/pytest-*` names this program's own entries.
+ */
+function isInsideTempFolder(resolved: string, root: string): boolean {
+  const entry = resolved.slice(root.length + 1).split('/')[0] ?? '';
+  return isInside(resolved, root) && !/^[*?.]*$/.test(entry);
+}
+
 /** Variables that name the temporary folder, as `$TMPDIR` or `${TMPDIR:-/tmp}`. */
 const TEMP_VARIABLES = ['TMPDIR', 'TMP', 'TEMP', 'RUNNER_TEMP'];
 
@@ -580,7 +590,7 @@ function checkWriteTarget(
   // A project that lives in a temp folder is still the project. The temp folder itself is
   // shared with every other program, so deleting all of it is no temp-file write.
   if (
-    TEMP_ROOTS.some((root) => isInside(resolved, root) && resolved.replace(/\/+$/, '') !== root) &&
+    TEMP_ROOTS.some((root) => isInsideTempFolder(resolved, root)) &&
     !target.includes('..') &&
     !isInside(context.projectDir, resolved)
   ) {
