@@ -42,6 +42,7 @@ describe('delete consent', () => {
     ['rm -rf ~/.cache/pip', 'keep ~/.cache/pip, do not clear it'],
     ['rm -rf /tmp', undefined],
     ['rm -rf /tmp/*', undefined],
+    ['OLDPWD=/root; cd - && rm -rf old', undefined],
   ])('denies %s after %s', async (command, message) => {
     const decision = await decide(command, message);
     expect(decision.verdict).toBe('deny');
@@ -55,6 +56,7 @@ describe('delete consent', () => {
     ['rm -rf /root/old-checkouts', 'delete /root/old-checkouts but keep /root/proj'],
     ['rm -rf /tmp/build-cache', undefined],
     ['rm -rf /tmp/pytest-of-dev-*', undefined],
+    ['cd /tmp/x && make && cd - && rm -rf build', undefined],
   ])('allows %s after %s', async (command, message) => {
     const decision = await decide(command, message);
     expect(decision.verdict).toBe('allow');

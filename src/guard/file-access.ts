@@ -292,10 +292,22 @@ function afterCd(command: SimpleCommand, paths: PathContext): PathContext {
   }
   const target = operands[0];
   if (target === '-') {
-    return paths;
+    // `cd -` goes to `$OLDPWD`. Before any `cd` of this line that is a folder of the session
+    // the guard does not see, so later relative paths count as outside the project.
+    const back = { ...paths, cwd: previousCwd.get(paths) ?? '/' };
+    previousCwd.set(back, paths.cwd);
+    return back;
   }
-  return { ...paths, cwd: target === undefined ? paths.homeDir : resolvePath(target, paths) };
+  const next = {
+    ...paths,
+    cwd: target === undefined ? paths.homeDir : resolvePath(target, paths),
+  };
+  previousCwd.set(next, paths.cwd);
+  return next;
 }
+
+/** The folder each path context was left from by `cd`, which `cd -` returns to. */
+const previousCwd = new WeakMap<PathContext, string>();
 
 /** Checks whether the user's messages name a path outside the project, as written or with `~`. */
 export function namesPath(
