@@ -112,6 +112,31 @@ export function asksWithout(pattern: RegExp, messages: string): boolean {
   });
 }
 
+/**
+ * Words that make a clause a refusal or a deferral rather than a request. "I do not need my
+ * local commits" gives up what the action discards, so it is no refusal.
+ */
+const REFUSAL =
+  /\b(?:(?:don'?t|do not|does not|doesn'?t)(?! (?:need|want|care)\b)|never|(?<!\bdo |\bdoes )not|no need to|hold off|without|avoid|keep|leave|before we)\b/i;
+
+/**
+ * Returns the clauses of the user's messages that contain no refusal or deferral ("do not
+ * delete /root/old", "keep ~/.cache/pip", "not yet"), one per line. Every check that reads
+ * consent from the messages gets this text, so a refused action never counts as requested.
+ * A clause ends at a sentence end, a semicolon, "but", or a comma before a refusal word.
+ */
+export function consentingText(messages: readonly string[]): string {
+  return messages
+    .flatMap((message) =>
+      message.split(
+        /(?<=[.!?;])\s+|\n+|\s*\bbut\b\s*|,\s*(?=(?:don'?t|do not|never|not|keep|leave)\b)/i,
+      ),
+    )
+    .map((clause) => clause.trim())
+    .filter((clause) => clause !== '' && !REFUSAL.test(clause))
+    .join('\n');
+}
+
 /** Words for kubectl contexts of a cluster on this machine. */
 const LOCAL_CONTEXT = /^(?:kind-|k3d-|minikube|docker-desktop|rancher-desktop|colima|orbstack)/;
 const LOCAL_WORDS =

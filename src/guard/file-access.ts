@@ -222,7 +222,11 @@ function printsProjectSecret(
 }
 
 /** Checks whether an operand names a credential file outside the project, after brace expansion. */
-function namesCredentialFile(arg: string, paths: PathContext, context: GuardContext): boolean {
+export function namesCredentialFile(
+  arg: string,
+  paths: PathContext,
+  context: GuardContext,
+): boolean {
   for (const word of expandBraces(arg)) {
     // A bare name is a file in the working folder once a `cd` has moved it, as in
     // `cd ~/.aws; cat credentials`.
@@ -291,10 +295,22 @@ function afterCd(command: SimpleCommand, paths: PathContext): PathContext {
   }
   const target = operands[0];
   if (target === '-') {
-    return paths;
+    // `cd -` goes to `$OLDPWD`. Before any `cd` of this line that is a folder of the session
+    // the guard does not see, so later relative paths count as outside the project.
+    const back = { ...paths, cwd: previousCwd.get(paths) ?? '/' };
+    previousCwd.set(back, paths.cwd);
+    return back;
   }
-  return { ...paths, cwd: target === undefined ? paths.homeDir : resolvePath(target, paths) };
+  const next = {
+    ...paths,
+    cwd: target === undefined ? paths.homeDir : resolvePath(target, paths),
+  };
+  previousCwd.set(next, paths.cwd);
+  return next;
 }
+
+/** The folder each path context was left from by `cd`, which `cd -` returns to. */
+const previousCwd = new WeakMap<PathContext, string>();
 
 /** Checks whether the user's messages name a path outside the project, as written or with `~`. */
 export function namesPath(
@@ -314,11 +330,20 @@ export function namesPath(
   const intoFolder = !deletes && target.endsWith('/');
   return (
     named.some(
-      (form) => form.length > 3 && form !== homeDir && form !== '~' && messages.includes(form),
+      (form) => form.length > 3 && form !== homeDir && form !== '~' && mentionsPath(messages, form),
     ) ||
     namesHomePathInWords(messages, resolved, homeDir, deletes, intoFolder) ||
     (deletes && namesCacheEntry(messages, resolved, homeDir))
   );
+}
+
+/**
+ * Checks whether `messages` name `form` as a whole path: "remove /etc/myapp/old.conf" names
+ * that file and not `/etc`, so consent never covers a parent of the named path.
+ */
+function mentionsPath(messages: string, form: string): boolean {
+  const escaped = form.replace(/\/+$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![\\w.~/-])${escaped}/?(?![\\w~/-]|[./]\\S)`).test(messages);
 }
 
 /**
@@ -367,6 +392,16 @@ function namesHomePathInWords(
 
 /** Folders for temporary files, whose contents are meant to be thrown away. */
 const TEMP_ROOTS = ['/tmp', '/var/tmp'];
+/**
+ * Checks whether `resolved` is a named entry below the temp folder `root`. The folder itself
+ * and a bare wildcard over its entries (`/tmp/*`, `/tmp/.*`) reach the files of every other
+ * program, while `/tmp/pytest-*` names this program's own entries.
+ */
+function isInsideTempFolder(resolved: string, root: string): boolean {
+  const entry = resolved.slice(root.length + 1).split('/')[0] ?? '';
+  return isInside(resolved, root) && !/^[*?.]*$/.test(entry);
+}
+
 /** Variables that name the temporary folder, as `$TMPDIR` or `${TMPDIR:-/tmp}`. */
 const TEMP_VARIABLES = ['TMPDIR', 'TMP', 'TEMP', 'RUNNER_TEMP'];
 
@@ -567,9 +602,10 @@ function checkWriteTarget(
     );
   }
   const resolved = resolvePath(target, paths);
-  // A project that lives in a temp folder is still the project.
+  // A project that lives in a temp folder is still the project. The temp folder itself is
+  // shared with every other program, so deleting all of it is no temp-file write.
   if (
-    TEMP_ROOTS.some((root) => isInside(resolved, root)) &&
+    TEMP_ROOTS.some((root) => isInsideTempFolder(resolved, root)) &&
     !target.includes('..') &&
     !isInside(context.projectDir, resolved)
   ) {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { credentialFileMatching, expandBraces, globToRegExp } from './globs.js';
+import {
+  braceWordCount,
+  credentialFileMatching,
+  expandBraces,
+  globToRegExp,
+  MAX_BRACE_WORDS,
+} from './globs.js';
 
 const HOME = '/home/dev';
 
@@ -15,8 +21,32 @@ describe('expandBraces', () => {
     expect(expandBraces(word)).toEqual(expected);
   });
 
-  it('stops at 64 words', () => {
-    expect(expandBraces('{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}{m,n}')).toHaveLength(64);
+  it('expands every word up to the bound', () => {
+    const words = expandBraces(`${'{a,b}'.repeat(11)}{/root/.ssh/id_rsa,x}`);
+    expect(words).toHaveLength(MAX_BRACE_WORDS);
+    expect(words.at(-2)).toBe('bbbbbbbbbbb/root/.ssh/id_rsa');
+  });
+
+  it('keeps a word over the bound unexpanded', () => {
+    const bomb = '{a,b}'.repeat(64);
+    expect(expandBraces(bomb)).toEqual([bomb]);
+  });
+});
+
+describe('braceWordCount', () => {
+  it.each([
+    ['plain', 1],
+    ['a{b,c}d', 2],
+    ['{a,{b,c}}', 4],
+    ['{a,b}{c,d,e}', 6],
+    ['{a,b', 1],
+    ['x{1..3}', 1],
+  ])('bounds %s at %d', (word, expected) => {
+    expect(braceWordCount(word)).toBe(expected);
+  });
+
+  it('stops counting past the bound', () => {
+    expect(braceWordCount('{a,b}'.repeat(10_000))).toBe(MAX_BRACE_WORDS + 1);
   });
 });
 

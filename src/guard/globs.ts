@@ -5,14 +5,79 @@
  */
 import { HOME_CREDENTIAL_STORES } from './credential-stores.js';
 
-/** Maximum words one brace expansion may produce before the rest is dropped. */
-const MAX_BRACE_WORDS = 64;
+/**
+ * Maximum words that the brace lists of one word may expand to. `{a,b}` repeated n times
+ * makes 2^n words, so a longer expansion is not made: the word is kept as written, and the
+ * shell parser marks the command as unreadable (see {@link braceWordCount}).
+ */
+export const MAX_BRACE_WORDS = 4096;
+
+/**
+ * Maximum words that all brace expansions of one decision may make. The shell parser flags
+ * a command line over it, and {@link withBraceBudget} stops the checks' expansions there.
+ */
+export const MAX_TOTAL_BRACE_WORDS = 16_384;
+
+/** Words that {@link expandBraces} may still make in the current budget. */
+let remainingBraceWords = Number.POSITIVE_INFINITY;
+
+/**
+ * Runs `run` with a budget of {@link MAX_TOTAL_BRACE_WORDS} expanded words, after which
+ * `expandBraces` keeps words as written. `run` must be synchronous, because the budget is
+ * module state.
+ */
+export function withBraceBudget<T>(run: () => T): T {
+  const outer = remainingBraceWords;
+  remainingBraceWords = MAX_TOTAL_BRACE_WORDS;
+  try {
+    return run();
+  } finally {
+    remainingBraceWords = outer;
+  }
+}
+
+/**
+ * Counts, without expanding, an upper bound of the words that the brace lists of `word`
+ * expand to: the product of the alternatives of every list, nested ones included. The count
+ * stops growing past `MAX_BRACE_WORDS + 1`. Runs in time linear in the word's length.
+ */
+export function braceWordCount(word: string): number {
+  if (!word.includes('{')) {
+    return 1;
+  }
+  const commas: number[] = [];
+  let count = 1;
+  for (const char of word) {
+    if (char === '{') {
+      commas.push(0);
+    } else if (char === ',' && commas.length > 0) {
+      commas[commas.length - 1] = (commas.at(-1) ?? 0) + 1;
+    } else if (char === '}' && commas.length > 0) {
+      const listCommas = commas.pop() ?? 0;
+      count = Math.min(count * (listCommas + 1), MAX_BRACE_WORDS + 1);
+    }
+  }
+  return count;
+}
 
 /**
  * Expands bash brace lists (`{a,b}`, nested too) in `word`, as bash does before globbing.
- * Sequences such as `{1..3}` and braces with no comma are kept as written.
+ * Sequences such as `{1..3}` and braces with no comma are kept as written, and so is a word
+ * that would expand to more than {@link MAX_BRACE_WORDS} words or past the budget.
  */
 export function expandBraces(word: string): string[] {
+  const count = braceWordCount(word);
+  if (count === 1) {
+    return [word];
+  }
+  if (count > MAX_BRACE_WORDS || count > remainingBraceWords) {
+    return [word];
+  }
+  remainingBraceWords -= count;
+  return expandBraceLists(word);
+}
+
+function expandBraceLists(word: string): string[] {
   const open = findBraceList(word);
   if (open === undefined) {
     return [word];
@@ -22,12 +87,7 @@ export function expandBraces(word: string): string[] {
   const suffix = word.slice(end + 1);
   const result: string[] = [];
   for (const alternative of alternatives) {
-    for (const expanded of expandBraces(prefix + alternative + suffix)) {
-      if (result.length >= MAX_BRACE_WORDS) {
-        return result;
-      }
-      result.push(expanded);
-    }
+    result.push(...expandBraceLists(prefix + alternative + suffix));
   }
   return result;
 }

@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+import { braceWordCount, MAX_BRACE_WORDS, MAX_TOTAL_BRACE_WORDS } from './globs.js';
 import { inlineFileEffects } from './inline-effects.js';
 import { INLINE_FLAGS, interpreterName, SHELL_CALL, SHELLS } from './interpreters.js';
 import {
@@ -108,6 +109,8 @@ interface WalkState {
   ifsAssigned: boolean;
   /** Aliases defined so far, by name, with the text each expands to. */
   aliases: Map<string, string> | undefined;
+  /** Words that the brace lists of every recorded command expand to, summed. */
+  braceWords: number;
 }
 
 let parserPromise: Promise<Parser> | undefined;
@@ -150,6 +153,7 @@ export async function parseShell(
     fastPath: options.fastPath ?? true,
     ifsAssigned: false,
     aliases: undefined,
+    braceWords: 0,
   };
   parseInto(parser, command, state, []);
   return state.result;
@@ -1038,8 +1042,27 @@ function pushCommand(
   if (context.pipeline !== undefined) {
     command.pipeline = context.pipeline;
   }
+  countBraceWords(state, command);
   state.result.commands.push(command);
   return command;
+}
+
+/**
+ * Adds the brace expansion sizes of a command's words to the line's total and flags a word
+ * or a line over its bound, because the checks leave such words unexpanded.
+ */
+function countBraceWords(state: WalkState, command: SimpleCommand): void {
+  const before = state.braceWords;
+  for (const word of [...command.argv, ...command.redirects.map((redirect) => redirect.target)]) {
+    const count = braceWordCount(word);
+    if (count > MAX_BRACE_WORDS) {
+      flag(state, `a brace expansion of more than ${MAX_BRACE_WORDS} words`);
+    }
+    state.braceWords += count;
+  }
+  if (before <= MAX_TOTAL_BRACE_WORDS && state.braceWords > MAX_TOTAL_BRACE_WORDS) {
+    flag(state, `brace expansions of more than ${MAX_TOTAL_BRACE_WORDS} words in all`);
+  }
 }
 
 function followShellString(

@@ -3,7 +3,7 @@
  * blocking: a command it cannot parse with confidence is never allowed automatically.
  */
 import { checkExfiltration } from './exfiltration.js';
-import { asksWithout, requestsAction } from './consent.js';
+import { asksWithout, consentingText, requestsAction } from './consent.js';
 import { scansOnlyLoopback } from './local-targets.js';
 import { pushesNamedTag, updatesRewrittenBranch, upsNamedStack } from './requested-releases.js';
 import { tunnelsRequestedPort } from './requested-tools.js';
@@ -35,6 +35,8 @@ import { checkSharedChanges } from './shared-changes.js';
 import { checkSecretWrites, writesOnlyToEnvFile } from './planted-secrets.js';
 import { checkHttpWrites, checkPipedConfirmation } from './state-changes.js';
 import { checkPaths } from './file-access.js';
+import { checkIndirectReads } from './indirect-reads.js';
+import { withBraceBudget } from './globs.js';
 import {
   cleansOnlyNamedPaths,
   findRoots,
@@ -90,7 +92,7 @@ export function classifyShell(
   if (!parsed.confident) {
     // A danger found in the readable part outranks the unreadable rest when it is one the
     // guard denies outright.
-    const certain = runChecks(parsed, raw, context);
+    const certain = withBraceBudget(() => runChecks(parsed, raw, context));
     if (certain !== undefined && CERTAIN_CATEGORIES.test(certain.category)) {
       return certain;
     }
@@ -100,7 +102,7 @@ export function classifyShell(
       rule: 'stage1:unparsed',
     };
   }
-  return runChecks(parsed, raw, context);
+  return withBraceBudget(() => runChecks(parsed, raw, context));
 }
 
 /** Categories whose findings the guard denies rather than sends to a human. */
@@ -109,7 +111,7 @@ const CERTAIN_CATEGORIES =
 
 function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Finding | undefined {
   const paths: PathContext = { cwd: context.cwd, homeDir: context.homeDir ?? '/root' };
-  const messages = context.userMessages.join('\n');
+  const messages = consentingText(context.userMessages);
   const checks = [
     () => checkSocketRedirects(parsed),
     () => checkPipeToShell(parsed, raw, messages),
@@ -117,6 +119,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkFetchedCode(parsed),
     () => checkExfiltration(parsed, raw, paths.homeDir, messages),
     () => checkPaths(parsed, paths, context, messages, raw),
+    () => checkIndirectReads(parsed, raw, paths, context),
     () => checkRules(parsed, raw, messages, paths, context.projectDir),
     () => checkPipedConfirmation(parsed, messages),
     () => checkHttpWrites(parsed, messages),

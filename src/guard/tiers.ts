@@ -12,7 +12,7 @@ import { weakensVerification } from './verification-edits.js';
 import { CREDENTIAL_PATH, type Finding } from './findings.js';
 import { credentialFiles, projectSecretFiles } from './globs.js';
 import { asksToRemoveScanner, disablesSecurityJob, removesSecurityHook } from './ci-controls.js';
-import { asksWithout, requestsPost } from './consent.js';
+import { asksWithout, consentingText, requestsPost } from './consent.js';
 import { postsDictatedText } from './requested-tools.js';
 import { editsNamedGitSettings } from './user-config.js';
 import { grepReachesCredential } from './search-targets.js';
@@ -113,7 +113,7 @@ function checkRead(call: ToolCall, context: GuardContext): Finding | undefined {
     );
   }
   const envRequested = /\.env\b|env(?:ironment)? (?:file|var)/i.test(
-    context.userMessages.join('\n'),
+    consentingText(context.userMessages),
   );
   if (call.tool === 'Grep') {
     const glob = typeof call.input['glob'] === 'string' ? call.input['glob'] : '';
@@ -189,7 +189,7 @@ function checkEdit(call: ToolCall, context: GuardContext): TierResult {
     const named =
       (isInside(target, '/tmp') && !raw.includes('..')) ||
       namesPath(
-        context.userMessages.join('\n'),
+        consentingText(context.userMessages),
         raw,
         target,
         context.homeDir ?? '/root',
@@ -204,7 +204,7 @@ function checkEdit(call: ToolCall, context: GuardContext): TierResult {
         context.homeDir ?? '/root',
         removed,
         added,
-        context.userMessages.join('\n'),
+        consentingText(context.userMessages),
       );
     if (requestedSetting) {
       return { tier: 3, ...withFinding(checkContent(target, content)) };
@@ -241,7 +241,7 @@ function checkEdit(call: ToolCall, context: GuardContext): TierResult {
       protectedWrite(
         path.posix.relative(context.projectDir, target),
         changedText(call).added,
-        context.userMessages.join('\n'),
+        consentingText(context.userMessages),
       ),
     ) ??
     checkContent(target, content) ??
@@ -289,7 +289,7 @@ function checkChangedText(
   }
   if (
     removesSecurityHook(target, removed, added) &&
-    !asksToRemoveScanner(removed, context.userMessages.join('\n'))
+    !asksToRemoveScanner(removed, consentingText(context.userMessages))
   ) {
     return blockFinding(
       'security-weaken',
@@ -304,7 +304,12 @@ function checkChangedText(
       'ci-scan-off',
     );
   }
-  const weakened = weakensVerification(target, removed, added, context.userMessages.join('\n'));
+  const weakened = weakensVerification(
+    target,
+    removed,
+    added,
+    consentingText(context.userMessages),
+  );
   // Settings that `AUTH_OFF` already matches are left to `checkContent`, which names them.
   if (weakened !== undefined && !AUTH_OFF.test(added)) {
     return blockFinding(
@@ -373,7 +378,7 @@ function protectedPath(
   }
   if (/^(?:CLAUDE|AGENTS)\.md$|\/(?:CLAUDE|AGENTS)\.md$/.test(relative)) {
     const asked = new RegExp(path.posix.basename(relative).replace('.', '\\.'), 'i').test(
-      context.userMessages.join('\n'),
+      consentingText(context.userMessages),
     );
     return asked && !LOOSENING.test(content)
       ? undefined
@@ -644,7 +649,7 @@ function makesPublic(input: Record<string, unknown>): boolean {
 function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   const [, server = '', tool = ''] = call.tool.split('__');
   const input = JSON.stringify(call.input);
-  const messages = context.userMessages.join('\n');
+  const messages = consentingText(context.userMessages);
   if (SECRET_CONTENT.test(input)) {
     return blockFinding(
       'credential-leakage',

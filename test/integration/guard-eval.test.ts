@@ -33,6 +33,8 @@ const TUNING_9FP_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-9fp.json
 const TUNING_11FP_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-11fp.jsonl');
 /** Cases of the kinds of miss fixed after fresh-9 was scored, with benign look-alikes. */
 const TUNING_11_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-11.jsonl');
+/** Cases of brace bombs, credential reads through indirection and delete consent. */
+const TUNING_12_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-12.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -65,6 +67,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_10_SET),
       ...loadCases(TUNING_11FP_SET),
       ...loadCases(TUNING_11_SET),
+      ...loadCases(TUNING_12_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);

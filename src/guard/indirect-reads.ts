@@ -1,0 +1,292 @@
+/**
+ * Credential reads through indirection: a loop or `read` variable, a command substitution or
+ * a parameter expansion in a reader's path, `find -exec`, and `xargs` fed by a here-string or
+ * a file. The direct checks in file-access.ts see only literal paths.
+ */
+import { finding, type Finding } from './findings.js';
+import { namesCredentialFile } from './file-access.js';
+import { credentialFiles } from './globs.js';
+import { expandHome, isInside, resolvePath, type PathContext } from './paths.js';
+import type { ParsedShell, SimpleCommand } from './shell.js';
+import type { GuardContext } from './types.js';
+
+/** Programs that print, copy or pack the files named by their operands. */
+const READERS = new Set([
+  'cat',
+  'tac',
+  'head',
+  'tail',
+  'less',
+  'more',
+  'bat',
+  'batcat',
+  'nl',
+  'strings',
+  'xxd',
+  'od',
+  'hexdump',
+  'base64',
+  'grep',
+  'egrep',
+  'rg',
+  'awk',
+  'cut',
+  'sort',
+  'cp',
+  'mv',
+  'scp',
+  'rsync',
+  'tar',
+  'zip',
+  'gzip',
+  'install',
+  'openssl',
+  'dd',
+]);
+
+/** `find` actions that run a program on each match. */
+const FIND_EXEC = new Set(['-exec', '-execdir', '-ok', '-okdir']);
+/** `find` tests that select by name or path, each followed by a glob. */
+const FIND_NAME_TESTS = new Set(['-name', '-iname', '-path', '-ipath', '-wholename']);
+
+/** A variable reference with no operator: `$f`, `${f}`, `"$f"` after quote removal. */
+const PLAIN_VARIABLE = /\$\{?([A-Za-z_]\w*)\}?/;
+
+/**
+ * Returns a finding for a reader whose path argument reaches a credential file through a
+ * variable, an expansion, `find -exec` or `xargs`: deny when the files reached are known
+ * credentials, ask when the path is unknown and may reach one.
+ */
+export function checkIndirectReads(
+  parsed: ParsedShell,
+  raw: string,
+  paths: PathContext,
+  context: GuardContext,
+): Finding | undefined {
+  const variables = listVariables(raw, parsed, paths.homeDir);
+  // Variables set from `mktemp` and the temp-folder variables name fresh or scratch folders.
+  const temporary = new Set(['TMPDIR', 'TMP', 'TEMP', 'RUNNER_TEMP']);
+  for (const match of raw.matchAll(/\b([A-Za-z_]\w*)=["']?\$\(mktemp\b/g)) {
+    temporary.add(match[1] ?? '');
+  }
+  for (const command of parsed.commands) {
+    const found =
+      checkFindExec(command, paths, context) ??
+      checkXargsInput(command, parsed, paths, context) ??
+      checkDynamicOperands(command, { variables, temporary }, paths, context);
+    if (found !== undefined) {
+      return found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Maps each variable of a `for NAME in WORDS` loop to its words, and each variable of `read`
+ * to the words of the line's here-strings and heredocs, or to no known word when the line
+ * has none (`read` then takes a file's lines).
+ */
+function listVariables(
+  raw: string,
+  parsed: ParsedShell,
+  homeDir: string,
+): Map<string, string[] | undefined> {
+  const variables = new Map<string, string[] | undefined>();
+  // NOTE: loops are found in the raw text, so a variable set again inside the loop body keeps
+  // the loop's words, and two loops over one name keep only the last list.
+  for (const match of raw.matchAll(/\bfor\s+([A-Za-z_]\w*)\s+in\s+([^;\n]*)/g)) {
+    const words = (match[2] ?? '')
+      .split(/\s+/)
+      .filter((word) => word !== '')
+      .map((word) => expandHome(word.replace(/^["']|["']$/g, ''), homeDir));
+    variables.set(match[1] ?? '', words);
+  }
+  const bodies = parsed.heredocs.flatMap((body) => body.split(/\s+/).filter((word) => word !== ''));
+  for (const command of parsed.commands) {
+    if (command.name !== 'read') {
+      continue;
+    }
+    for (const name of command.argv.slice(1).filter((arg) => /^[A-Za-z_]\w*$/.test(arg))) {
+      variables.set(name, bodies.length > 0 ? bodies : undefined);
+    }
+  }
+  return variables;
+}
+
+interface LineVariables {
+  /** Loop and `read` variables with their words, or undefined when the words are unknown. */
+  variables: ReadonlyMap<string, string[] | undefined>;
+  /** Variables that name a temporary folder. */
+  temporary: ReadonlySet<string>;
+}
+
+function checkDynamicOperands(
+  command: SimpleCommand,
+  { variables, temporary }: LineVariables,
+  paths: PathContext,
+  context: GuardContext,
+): Finding | undefined {
+  if (!READERS.has(command.name)) {
+    return undefined;
+  }
+  for (const arg of command.argv.slice(1)) {
+    const at = arg.search(/\$|`/);
+    if (arg.startsWith('-') || at < 0) {
+      continue;
+    }
+    const variable = PLAIN_VARIABLE.exec(arg);
+    const name = variable?.[1];
+    if (name !== undefined && temporary.has(name)) {
+      continue;
+    }
+    if (variable !== null && variable.index === at && name !== undefined && variables.has(name)) {
+      const values = variables.get(name);
+      if (values !== undefined) {
+        const reached = values
+          .map((value) => arg.replace(variable[0], value))
+          .find((value) => namesCredentialFile(value, paths, context));
+        if (reached !== undefined) {
+          return credentialRead(reached);
+        }
+        continue;
+      }
+    }
+    const found = checkUnknownPath(arg, at, paths, context);
+    if (found !== undefined) {
+      return found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Checks a path whose part from `at` on is computed at run time: a credential suffix after
+ * it (`$(echo /root)/.ssh/id_rsa`), a credential path inside a command substitution
+ * (`$(ls ~/.ssh/id_r*)`), or a known prefix from which a credential location is reachable.
+ */
+function checkUnknownPath(
+  arg: string,
+  at: number,
+  paths: PathContext,
+  context: GuardContext,
+): Finding | undefined {
+  const prefix = arg.slice(0, at);
+  const inner = /^\$\((.*)\)/s.exec(arg.slice(at))?.[1];
+  if (inner !== undefined) {
+    const named = inner
+      .split(/\s+/)
+      .map((word) => word.replace(/^["']|["']$/g, ''))
+      .find((word) => /^[~/]/.test(word) && namesCredentialFile(word, paths, context));
+    if (named !== undefined) {
+      return credentialRead(arg);
+    }
+  }
+  const suffix = /(?:\}|\)|`|\$[A-Za-z_]\w*)(\/[^$`]*)$/.exec(arg)?.[1];
+  if (suffix !== undefined) {
+    const candidates = [paths.homeDir, '/root', ''].map((root) => `${root}${suffix}`);
+    if (candidates.some((candidate) => namesCredentialFile(candidate, paths, context))) {
+      return credentialRead(arg);
+    }
+  }
+  const known = prefix === '' ? '' : resolvePath(prefix, paths).replace(/\/+$/, '');
+  const reachesCredentials =
+    known === '' ||
+    known === '/etc' ||
+    isInside(paths.homeDir, known === '' ? '/' : known) ||
+    isInside('/root', known === '' ? '/' : known);
+  if (reachesCredentials && !isInside(known, context.projectDir)) {
+    return finding(
+      'unresolved-read',
+      `The command reads "${arg}", a path computed at run time that may name a credential file`,
+      'read-dynamic-path',
+    );
+  }
+  return undefined;
+}
+
+/** Checks `find START... -name GLOB -exec READER`, which reads every match. */
+function checkFindExec(
+  command: SimpleCommand,
+  paths: PathContext,
+  context: GuardContext,
+): Finding | undefined {
+  if (command.name !== 'find') {
+    return undefined;
+  }
+  const argv = command.argv;
+  const execAt = argv.findIndex((arg) => FIND_EXEC.has(arg));
+  const program = argv[execAt + 1] ?? '';
+  if (execAt < 0 || !READERS.has(program.replace(/^.*\//, ''))) {
+    return undefined;
+  }
+  const firstTest = argv.findIndex((arg, index) => index > 0 && /^[-(!]/.test(arg));
+  const starts = argv.slice(1, firstTest < 0 ? argv.length : firstTest);
+  const roots = (starts.length === 0 ? ['.'] : starts).map((start) => resolvePath(start, paths));
+  const tests: { option: string; pattern: RegExp }[] = [];
+  for (let index = 1; index < argv.length - 1; index += 1) {
+    const option = argv[index] ?? '';
+    if (FIND_NAME_TESTS.has(option)) {
+      tests.push({ option, pattern: findGlob(argv[index + 1] ?? '', option.startsWith('-i')) });
+    }
+  }
+  const reached = credentialFiles(paths.homeDir).find(
+    (file) =>
+      !isInside(file, context.projectDir) &&
+      roots.some((root) => isInside(file, root)) &&
+      tests.every(({ option, pattern }) =>
+        pattern.test(option.endsWith('name') ? file.replace(/^.*\//, '') : file),
+      ),
+  );
+  return reached === undefined ? undefined : credentialRead(reached);
+}
+
+/** Compiles a `find -name`/`-path` glob, where `*` also matches `/`, to a regular expression. */
+function findGlob(glob: string, ignoreCase: boolean): RegExp {
+  const source = glob
+    .split('')
+    .map((char) => {
+      if (char === '*') {
+        return '.*';
+      }
+      return char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('');
+  return new RegExp(`^${source}$`, ignoreCase ? 'i' : '');
+}
+
+/**
+ * Checks `xargs READER` fed by a here-string or heredoc, whose words become the reader's
+ * operands, or by a file, whose words are unknown.
+ */
+function checkXargsInput(
+  command: SimpleCommand,
+  parsed: ParsedShell,
+  paths: PathContext,
+  context: GuardContext,
+): Finding | undefined {
+  if (!command.wrappers.includes('xargs') || !READERS.has(command.name)) {
+    return undefined;
+  }
+  const words = parsed.heredocs.flatMap((body) => body.split(/\s+/).filter((word) => word !== ''));
+  const reached = words.find((word) => namesCredentialFile(word, paths, context));
+  if (reached !== undefined) {
+    return credentialRead(reached);
+  }
+  const input = command.redirects.find((redirect) => redirect.operator === '<');
+  if (input !== undefined) {
+    return finding(
+      'unresolved-read',
+      `The command passes the words of "${input.target}" to ${command.name}, so the files it reads are unknown`,
+      'read-dynamic-path',
+    );
+  }
+  return undefined;
+}
+
+function credentialRead(path: string): Finding {
+  return finding(
+    'credential-exploration',
+    `The command reads the credential file "${path}" through a variable, an expansion or find`,
+    'credential-indirect',
+  );
+}
