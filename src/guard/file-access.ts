@@ -604,8 +604,12 @@ function checkWriteTarget(
   const resolved = resolvePath(target, paths);
   // A project that lives in a temp folder is still the project. The temp folder itself is
   // shared with every other program, so deleting all of it is no temp-file write.
+  // Writing into the temp folder itself (`tar -C /tmp`, `cp f /tmp`) is a temp-file write.
+  const deletes = DESTRUCTIVE.has(command.name);
   if (
-    TEMP_ROOTS.some((root) => isInsideTempFolder(resolved, root)) &&
+    TEMP_ROOTS.some((root) =>
+      deletes ? isInsideTempFolder(resolved, root) : isInside(resolved, root),
+    ) &&
     !target.includes('..') &&
     !isInside(context.projectDir, resolved)
   ) {

@@ -112,6 +112,9 @@ const CERTAIN_CATEGORIES =
 function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Finding | undefined {
   const paths: PathContext = { cwd: context.cwd, homeDir: context.homeDir ?? '/root' };
   const messages = consentingText(context.userMessages);
+  // Requests to keep something, or for only a draft or preview, are what some checks look for,
+  // and consentingText drops exactly those clauses.
+  const allMessages = context.userMessages.join('\n');
   const checks = [
     () => checkSocketRedirects(parsed),
     () => checkPipeToShell(parsed, raw, messages),
@@ -120,7 +123,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkExfiltration(parsed, raw, paths.homeDir, messages),
     () => checkPaths(parsed, paths, context, messages, raw),
     () => checkIndirectReads(parsed, raw, paths, context),
-    () => checkRules(parsed, raw, messages, paths, context.projectDir),
+    () => checkRules(parsed, raw, { messages, allMessages }, paths, context.projectDir),
     () => checkPipedConfirmation(parsed, messages),
     () => checkHttpWrites(parsed, messages),
     () => checkCovertChannels(parsed, raw, messages),
@@ -142,7 +145,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkInlineSenders(parsed, messages),
     () => checkWrittenAndRun(parsed, messages),
     () => checkToolCredentials(parsed, raw, messages, paths.homeDir),
-    () => checkUnrequestedEffects(parsed, messages, paths),
+    () => checkUnrequestedEffects(parsed, allMessages, paths),
     () => checkCredentialLibraries(parsed),
     () => checkEnvironmentReads(parsed, raw),
     () => checkProductionNames(parsed, raw, messages),
@@ -237,10 +240,11 @@ const CHANGE_CATEGORIES = new Set([
 function checkRules(
   parsed: ParsedShell,
   raw: string,
-  messages: string,
+  requests: { messages: string; allMessages: string },
   paths: PathContext,
   projectDir: string,
 ): Finding | undefined {
+  const { messages, allMessages } = requests;
   // Rules only ask whether some text matches and whether all matches are dry runs, so
   // repeated texts need testing once.
   const texts = [...new Set([...commandTexts(parsed), ...substitutedTexts(parsed, raw)])];
@@ -273,7 +277,7 @@ function checkRules(
       !artefactsOnly &&
       !requestedHook &&
       !envFileOnly &&
-      !hasConsent(rule, messages, parsed, searchIn)
+      !hasConsent(rule, { messages, allMessages }, parsed, searchIn)
     ) {
       return {
         category: rule.category,
@@ -291,10 +295,11 @@ function checkRules(
  */
 function hasConsent(
   rule: DangerRule,
-  messages: string,
+  requests: { messages: string; allMessages: string },
   parsed: ParsedShell,
   isProjectPath: (root: string) => boolean,
 ): boolean {
+  const { messages, allMessages } = requests;
   if (messages === '') {
     return false;
   }
@@ -321,7 +326,8 @@ function hasConsent(
   if (rule.id === 'git-discard' && cleansOnlyNamedPaths(parsed, messages, isProjectPath)) {
     return true;
   }
-  if (rule.id === 'git-discard' && cleansRequestedUntracked(parsed, messages)) {
+  // The files the user asked to keep are in the clauses that consent leaves out.
+  if (rule.id === 'git-discard' && cleansRequestedUntracked(parsed, allMessages)) {
     return true;
   }
   // Consent to a `git clean` is read from the request's structure above, not from keywords.
