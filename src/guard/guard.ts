@@ -11,6 +11,7 @@ import {
   type Policy,
   type PolicyInput,
 } from './policy.js';
+import { followWrittenScripts } from './written-scripts.js';
 import { parseShell, type ParsedShell } from './shell.js';
 import type { Finding } from './findings.js';
 import { argumentCalls } from './mcp-arguments.js';
@@ -302,12 +303,10 @@ async function parseCommand(
     };
   }
   try {
-    return {
-      shell: await parseShell(command, {
-        homeDir: context.homeDir ?? '/root',
-        cwd: context.cwd,
-      }),
-    };
+    const options = { homeDir: context.homeDir ?? '/root', cwd: context.cwd };
+    const shell = await parseShell(command, options);
+    await followWrittenScripts(shell, options);
+    return { shell };
   } catch (error) {
     if (error instanceof RangeError) {
       // The parser walks the syntax tree recursively, so deep nesting such as 3000 `(`

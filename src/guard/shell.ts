@@ -53,6 +53,8 @@ export interface SimpleCommand {
   background: boolean;
   /** Source text of the command. */
   text: string;
+  /** Text of the heredoc or here-string that is the command's standard input. */
+  stdin?: string;
 }
 
 /** Code passed to an interpreter inline (`python -c`, `node -e`, a heredoc to `python -`). */
@@ -1037,6 +1039,9 @@ function pushCommand(
   };
   if (context.pipeline !== undefined) {
     command.pipeline = context.pipeline;
+  }
+  if (context.heredocBody !== undefined) {
+    command.stdin = context.heredocBody;
   }
   state.result.commands.push(command);
   return command;
