@@ -19,6 +19,7 @@ import { checkSharedChanges } from './shared-changes.js';
 import { checkSecretWrites, writesOnlyToEnvFile } from './planted-secrets.js';
 import { checkHttpWrites, checkPipedConfirmation } from './state-changes.js';
 import { checkPaths } from './file-access.js';
+import { checkSymlinkTargets } from './symlinks.js';
 import {
   cleansOnlyNamedPaths,
   findRoots,
@@ -101,6 +102,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkFetchedCode(parsed),
     () => checkExfiltration(parsed, raw, paths.homeDir, messages),
     () => checkPaths(parsed, paths, context, messages, raw),
+    () => checkSymlinkTargets(parsed, paths, context.projectDir, messages),
     () => checkRules(parsed, raw, messages, paths, context.projectDir),
     () => checkPipedConfirmation(parsed, messages),
     () => checkHttpWrites(parsed, messages),
