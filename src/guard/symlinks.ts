@@ -27,7 +27,7 @@ const CREDENTIAL_FOLDERS = [
 
 /**
  * Finds `ln -s` links whose target is outside the project. A target that is, contains or
- * lies below a credential location is a credential read; any other outside target asks.
+ * lies below a credential location is a credential read, and any other outside target gets `ask`.
  */
 export function checkSymlinkTargets(
   parsed: ParsedShell,
@@ -120,8 +120,8 @@ function linkTargets(command: SimpleCommand): string[] {
 
 /**
  * Checks whether `target` is or lies below a credential location. A folder that only contains
- * one, such as `/` or the home folder, asks instead: calls through the link are then judged
- * by their resolved paths where the guard runs on the files' host.
+ * one, such as `/` or the home folder, gets `ask` instead, because calls through the link
+ * are judged by their resolved paths where the guard runs on the files' host.
  */
 function reachesCredentials(target: string, homeDir: string): boolean {
   if (CREDENTIAL_PATH.test(target)) {
@@ -206,6 +206,8 @@ export function realCall(call: ToolCall, context: GuardContext, real: RealPaths)
  * through a symbolic link with their real paths. Words with expansions, options and words
  * that resolve to themselves are left alone.
  */
+// NOTE: words resolve against the call's working directory, so a path after `cd DIR` in the
+// same command line is resolved from the wrong folder and may keep an unresolved link.
 export function realShellPaths(parsed: ParsedShell, paths: PathContext, real: RealPaths): void {
   const rewrite = (word: string, keepLast = false): string => {
     if (word === '' || word.startsWith('-') || /[$`*?[\]{}]/.test(word) || word.includes('://')) {

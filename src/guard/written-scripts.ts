@@ -32,7 +32,7 @@ const REWRITERS = new Set([
   'rm',
 ]);
 
-/** What a command writes to a file, and whether that text is known. */
+/** Text a command writes to a file, and whether the guard knows all of it. */
 interface WrittenText {
   text: string;
   known: boolean;
