@@ -27,6 +27,8 @@ const TUNING_BYPASS_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-bypas
 const TUNING_WRITE_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-write.jsonl');
 /** Cases of the kinds of false positive fixed after fresh-8 was scored, with dangerous look-alikes. */
 const TUNING_9FP_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-9fp.jsonl');
+/** Cases of scripts written then run, symbolic links, delete packages and container execs. */
+const TUNING_13_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-13.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -56,6 +58,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_BYPASS_SET),
       ...loadCases(TUNING_WRITE_SET),
       ...loadCases(TUNING_9FP_SET),
+      ...loadCases(TUNING_13_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
