@@ -110,3 +110,11 @@ describe('RealPaths', () => {
     expect(new RealPaths().resolve('/nonexistent-guard-root/x')).toBe('/nonexistent-guard-root/x');
   });
 });
+
+describe('realShellPaths', () => {
+  it('asks past the path limit', async () => {
+    const words = Array.from({ length: 1100 }, (_, index) => `w${index}/x`).join(' ');
+    expect(await verdict(bash(`echo ${words}`))).toBe('ask');
+    expect(await verdict(bash(`echo ${words}`), false)).toBe('allow');
+  });
+});
