@@ -39,6 +39,15 @@ describe('followWrittenScripts', () => {
     expect(argv).toContainEqual(['sh']);
   });
 
+  it('reads script fed on stdin', async () => {
+    expect(await scriptCommands("echo 'rm -rf /srv' > c.sh; bash < c.sh")).toEqual([
+      ['rm', '-rf', '/srv'],
+    ]);
+    expect(await scriptCommands("echo 'rm -rf /srv' > c.sh; busybox sh c.sh")).toEqual([
+      ['rm', '-rf', '/srv'],
+    ]);
+  });
+
   it('ignores a file run before writing', async () => {
     expect(await scriptCommands("bash c.sh; echo 'rm -rf /' > c.sh")).toEqual([]);
   });
