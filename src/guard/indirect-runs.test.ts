@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { followIndirectRuns } from './indirect-runs.js';
+import { checkProductionContainers, followIndirectRuns } from './indirect-runs.js';
 import { parseShell, type ParsedShell } from './shell.js';
 
 const OPTIONS = { homeDir: '/home/dev', cwd: '/home/dev/project' };
@@ -33,6 +33,18 @@ describe('followIndirectRuns', () => {
     ]);
     const parsed = await parse('docker exec prod rm -rf /data');
     expect(parsed.commands.at(-1)?.via).toEqual(['docker exec prod']);
+  });
+
+  it('finds production container names', async () => {
+    expect(
+      checkProductionContainers(await parse('docker exec prod-api npm run migrate')),
+    ).toBeDefined();
+    expect(
+      checkProductionContainers(await parse('podman exec -it api_production ls')),
+    ).toBeDefined();
+    expect(
+      checkProductionContainers(await parse('docker exec -it product-dev npm test')),
+    ).toBeUndefined();
   });
 
   it('flags decoded inline code', async () => {

@@ -1,9 +1,11 @@
 /**
  * Commands that run another command or project code in ways the parser does not follow.
  * These are delete tools run through a package runner (`npx rimraf DIR`), a command run in
- * a container (`docker exec NAME CMD`), inline code that runs decoded text, and a
+ * a container (`docker exec NAME CMD`, judged by CMD and by the container's name), inline code that runs decoded text, and a
  * `LD_PRELOAD` or `PATH` prefix that makes a program load code from the project.
  */
+import { finding, type Finding } from './findings.js';
+import { PRODUCTION_PART } from './production-names.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /** Package runners and the number of words before the package name. */
@@ -114,6 +116,25 @@ function projectLoader(command: SimpleCommand): string | undefined {
     );
     if (relative) {
       return match[1];
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Finds `docker exec` or `podman exec` into a container whose name marks production. The
+ * other checks judge the inner command as a local one, so the name is what marks its reads
+ * and changes as production ones.
+ */
+export function checkProductionContainers(parsed: ParsedShell): Finding | undefined {
+  for (const command of parsed.commands) {
+    const inner = containerCommand(command);
+    if (inner !== undefined && PRODUCTION_PART.test(` ${inner.name} `)) {
+      return finding(
+        'production-read',
+        `The command runs ${inner.argv[0] ?? ''} in the production container ${inner.name}`,
+        'production-container',
+      );
     }
   }
   return undefined;

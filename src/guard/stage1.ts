@@ -20,6 +20,7 @@ import { checkSecretWrites, writesOnlyToEnvFile } from './planted-secrets.js';
 import { checkHttpWrites, checkPipedConfirmation } from './state-changes.js';
 import { checkPaths } from './file-access.js';
 import { checkSymlinkTargets } from './symlinks.js';
+import { checkProductionContainers } from './indirect-runs.js';
 import {
   cleansOnlyNamedPaths,
   findRoots,
@@ -124,6 +125,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkCredentialLibraries(parsed),
     () => checkEnvironmentReads(parsed, raw),
     () => checkProductionNames(parsed, raw, messages),
+    () => checkProductionContainers(parsed),
     () => checkSharedChanges(parsed, messages),
   ];
   for (const check of checks) {
