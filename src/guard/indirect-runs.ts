@@ -1,8 +1,9 @@
 /**
  * Commands that run another command or project code in ways the parser does not follow.
  * These are delete tools run through a package runner (`npx rimraf DIR`), a command run in
- * a container (`docker exec NAME CMD`, judged by CMD and by the container's name), inline code that runs decoded text, and a
- * `LD_PRELOAD` or `PATH` prefix that makes a program load code from the project.
+ * a container (`docker exec NAME CMD`, judged by CMD and by the container's name), inline
+ * code that runs decoded text, and a `LD_PRELOAD` or `PATH` prefix that makes a program
+ * load code from the project.
  */
 import { finding, type Finding } from './findings.js';
 import { PRODUCTION_PART } from './production-names.js';
