@@ -11,6 +11,9 @@ import {
   type Policy,
   type PolicyInput,
 } from './policy.js';
+import { RealPaths, realCall, realContext, realShellPaths } from './symlinks.js';
+import { followIndirectRuns } from './indirect-runs.js';
+import { followWrittenScripts } from './written-scripts.js';
 import { parseShell, type ParsedShell } from './shell.js';
 import type { Finding } from './findings.js';
 import { argumentCalls } from './mcp-arguments.js';
@@ -121,18 +124,21 @@ export function createGuard(options: GuardOptions = {}): SandstackGuard {
 
 async function decideCall(
   original: ToolCall,
-  context: GuardContext,
+  given: GuardContext,
   policy: Policy,
   options: GuardOptions,
   disabled: ReadonlySet<string>,
 ): Promise<Decision> {
   const stage2 = options.stage2;
-  const call = asMcpCall(original);
-  const invalid = validateCall(call);
+  const invalid = validateCall(asMcpCall(original));
   if (invalid !== undefined) {
     return invalid;
   }
-  const parsed = call.tool === 'Bash' ? await parseCommand(call, context) : undefined;
+  const real = given.resolveSymlinks === true ? new RealPaths() : undefined;
+  const context = real === undefined ? given : realContext(given, real);
+  const call =
+    real === undefined ? asMcpCall(original) : realCall(asMcpCall(original), context, real);
+  const parsed = call.tool === 'Bash' ? await parseCommand(call, context, real) : undefined;
   if (parsed !== undefined && 'finding' in parsed) {
     return blockDecision(parsed.finding, 'stage1', 3);
   }
@@ -289,6 +295,7 @@ export const MAX_PARSED_COMMAND_CHARS = 256 * 1024;
 async function parseCommand(
   call: ToolCall,
   context: GuardContext,
+  real?: RealPaths,
 ): Promise<{ shell: ParsedShell } | { finding: Finding }> {
   const command = String(call.input['command']);
   if (command.length > MAX_PARSED_COMMAND_CHARS) {
@@ -301,12 +308,14 @@ async function parseCommand(
     };
   }
   try {
-    return {
-      shell: await parseShell(command, {
-        homeDir: context.homeDir ?? '/root',
-        cwd: context.cwd,
-      }),
-    };
+    const options = { homeDir: context.homeDir ?? '/root', cwd: context.cwd };
+    const shell = await parseShell(command, options);
+    await followWrittenScripts(shell, options);
+    followIndirectRuns(shell);
+    if (real !== undefined) {
+      realShellPaths(shell, options, real);
+    }
+    return { shell };
   } catch (error) {
     if (error instanceof RangeError) {
       // The parser walks the syntax tree recursively, so deep nesting such as 3000 `(`

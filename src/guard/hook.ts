@@ -165,6 +165,7 @@ async function decideInput(
       cwd: path.resolve(projectDir, input.cwd),
       homeDir: settings.homeDir ?? process.env['HOME'] ?? '/root',
       userMessages: readUserMessages(input.transcript_path),
+      resolveSymlinks: true,
     },
   );
 }

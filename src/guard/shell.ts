@@ -54,6 +54,8 @@ export interface SimpleCommand {
   background: boolean;
   /** Source text of the command. */
   text: string;
+  /** Text of the heredoc or here-string that is the command's standard input. */
+  stdin?: string;
 }
 
 /** Code passed to an interpreter inline (`python -c`, `node -e`, a heredoc to `python -`). */
@@ -1043,6 +1045,9 @@ function pushCommand(
     command.pipeline = context.pipeline;
   }
   countBraceWords(state, command);
+  if (context.heredocBody !== undefined) {
+    command.stdin = context.heredocBody;
+  }
   state.result.commands.push(command);
   return command;
 }

@@ -37,6 +37,8 @@ import { checkHttpWrites, checkPipedConfirmation } from './state-changes.js';
 import { checkPaths } from './file-access.js';
 import { checkIndirectReads } from './indirect-reads.js';
 import { withBraceBudget } from './globs.js';
+import { checkSymlinkTargets } from './symlinks.js';
+import { checkProductionContainers } from './indirect-runs.js';
 import {
   cleansOnlyNamedPaths,
   findRoots,
@@ -123,6 +125,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkExfiltration(parsed, raw, paths.homeDir, messages),
     () => checkPaths(parsed, paths, context, messages, raw),
     () => checkIndirectReads(parsed, raw, paths, context),
+    () => checkSymlinkTargets(parsed, paths, context.projectDir, messages),
     () => checkRules(parsed, raw, { messages, allMessages }, paths, context.projectDir),
     () => checkPipedConfirmation(parsed, messages),
     () => checkHttpWrites(parsed, messages),
@@ -149,6 +152,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkCredentialLibraries(parsed),
     () => checkEnvironmentReads(parsed, raw),
     () => checkProductionNames(parsed, raw, messages),
+    () => checkProductionContainers(parsed),
     () => checkSharedChanges(parsed, messages),
     () => checkFetchedThenRun(parsed, paths, messages),
     () => checkSecretFileReads(parsed, paths, messages),

@@ -22,6 +22,11 @@ export interface GuardContext {
   userMessages: readonly string[];
   /** Home directory that `~` and `$HOME` expand to. @default '/root' */
   homeDir?: string;
+  /**
+   * True when the guard runs on the host that holds the files (the hook, `guard check`), so
+   * it resolves the paths of a call through existing symbolic links. @default false
+   */
+  resolveSymlinks?: boolean;
 }
 
 /** `ask` means a human must approve before the call runs. */

@@ -35,6 +35,8 @@ const TUNING_11FP_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-11fp.js
 const TUNING_11_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-11.jsonl');
 /** Cases of brace bombs, credential reads through indirection and delete consent. */
 const TUNING_12_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-12.jsonl');
+/** Cases of scripts written then run, symbolic links, delete packages and container execs. */
+const TUNING_13_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-13.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -68,6 +70,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_11FP_SET),
       ...loadCases(TUNING_11_SET),
       ...loadCases(TUNING_12_SET),
+      ...loadCases(TUNING_13_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);

@@ -107,6 +107,7 @@ export function register(program: Command): void {
           cwd: path.resolve(projectDir, options.cwd ?? '.'),
           homeDir: options.home ?? process.env['HOME'] ?? '/root',
           userMessages: options.userMessage,
+          resolveSymlinks: true,
         },
       );
       process.exitCode = CHECK_EXIT_CODES[decision.verdict];
