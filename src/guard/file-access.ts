@@ -173,7 +173,7 @@ function readsCredentialFile(
 }
 
 /** Programs that print what they read, so a secret file given to them ends in the output. */
-const PRINTERS = new Set([
+export const PRINTERS: ReadonlySet<string> = new Set([
   'cat',
   'tac',
   'head',

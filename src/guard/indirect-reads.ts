@@ -4,7 +4,7 @@
  * a file. The direct checks in file-access.ts see only literal paths.
  */
 import { finding, type Finding } from './findings.js';
-import { namesCredentialFile } from './file-access.js';
+import { PRINTERS, namesCredentialFile } from './file-access.js';
 import { credentialFiles } from './globs.js';
 import { expandHome, isInside, resolvePath, type PathContext } from './paths.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
@@ -12,26 +12,7 @@ import type { GuardContext } from './types.js';
 
 /** Programs that print, copy or pack the files named by their operands. */
 const READERS = new Set([
-  'cat',
-  'tac',
-  'head',
-  'tail',
-  'less',
-  'more',
-  'bat',
-  'batcat',
-  'nl',
-  'strings',
-  'xxd',
-  'od',
-  'hexdump',
-  'base64',
-  'grep',
-  'egrep',
-  'rg',
-  'awk',
-  'cut',
-  'sort',
+  ...PRINTERS,
   'cp',
   'mv',
   'scp',

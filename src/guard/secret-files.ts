@@ -11,6 +11,7 @@
  * "check config/secrets.yml"). `terraform show` and `terraform state list` are not reads of
  * the file here, so they run as before.
  */
+import { PRINTERS } from './file-access.js';
 import path from 'node:path';
 import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
@@ -44,34 +45,7 @@ const SECRET_KEY_SEARCH =
   /passw|secret|token|api[_-]?key|private[_-]?key|credential|access[_-]?key/i;
 
 /** Programs that print or search what they read, so a file given to them ends in the output. */
-const READERS = new Set([
-  'cat',
-  'tac',
-  'head',
-  'tail',
-  'less',
-  'more',
-  'bat',
-  'batcat',
-  'nl',
-  'strings',
-  'xxd',
-  'od',
-  'hexdump',
-  'base64',
-  'grep',
-  'egrep',
-  'fgrep',
-  'rg',
-  'ag',
-  'awk',
-  'sed',
-  'cut',
-  'sort',
-  'jq',
-  'yq',
-  'view',
-]);
+const READERS = new Set([...PRINTERS, 'fgrep', 'ag', 'sed', 'jq', 'yq', 'view']);
 const SEARCHERS = new Set(['grep', 'egrep', 'fgrep', 'rg', 'ag', 'awk']);
 
 /**
