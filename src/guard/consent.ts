@@ -7,6 +7,7 @@
  * negated or conditional verb ("don't merge yet", "once CI is green we'll merge"), a narrower
  * request (dry run, plan, draft) and a request naming a different target are not consent.
  */
+import { optionValue } from './options.js';
 import { namesLocalNamespace } from './local-targets.js';
 import { containsWord } from './named-targets.js';
 import type { SimpleCommand } from './shell.js';
@@ -162,21 +163,6 @@ const PRODUCTION = new Set(['prod', 'production']);
 /** Branches others build on. A force-push to one is never consented to by structure. */
 export const SHARED_BRANCH =
   /^(?:refs\/heads\/)?(?:main|master|trunk|develop|production|prod|stable|release(?:[-/].*)?)$/;
-
-function optionValue(args: readonly string[], names: readonly string[]): string | undefined {
-  for (let index = 0; index < args.length; index += 1) {
-    const arg = args[index] ?? '';
-    for (const name of names) {
-      if (arg === name) {
-        return args[index + 1];
-      }
-      if (arg.startsWith(`${name}=`)) {
-        return arg.slice(name.length + 1);
-      }
-    }
-  }
-  return undefined;
-}
 
 /** Arguments that are not options or the values of the listed options. */
 function positionals(args: readonly string[], valued: readonly string[]): string[] {

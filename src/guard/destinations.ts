@@ -4,6 +4,7 @@
  * rclone remote, an rsync or scp host, a bucket, a storage account, a mail address, the host of
  * an `ssh` fed by a pipe). A copy to a local path is not a transfer.
  */
+import { optionValue } from './options.js';
 import { hasDryRunOption, isRsyncDryRun } from './dry-runs.js';
 import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
@@ -391,22 +392,6 @@ function readBucketCopy(operands: readonly string[]): Transfer | undefined {
     sources: operands.slice(0, -1).filter((operand) => !/^[a-z0-9]+:\/\//i.test(operand)),
     destinations: [{ kind: 'name', name: bucket.toLowerCase(), label: 'bucket' }],
   };
-}
-
-/** Returns the value of the first of `names` in `args`, as `--name value` or `--name=value`. */
-function optionValue(args: readonly string[], names: readonly string[]): string | undefined {
-  for (let index = 0; index < args.length; index += 1) {
-    const arg = args[index] ?? '';
-    for (const name of names) {
-      if (arg === name) {
-        return args[index + 1];
-      }
-      if (arg.startsWith(`${name}=`)) {
-        return arg.slice(name.length + 1);
-      }
-    }
-  }
-  return undefined;
 }
 
 /**

@@ -3,23 +3,10 @@
  * --yes` on the stack the user named, a `docker push` of the tag the user named to the
  * registry they named, and a force push that updates the user's own rewritten branch or PR.
  */
+import { optionValue } from './options.js';
 import { requestsFor, requestsVerb, SHARED_BRANCH } from './consent.js';
 import { containsWord } from './named-targets.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
-
-function optionValue(args: readonly string[], names: readonly string[]): string | undefined {
-  for (const [index, arg] of args.entries()) {
-    for (const name of names) {
-      if (arg === name) {
-        return args[index + 1];
-      }
-      if (arg.startsWith(`${name}=`)) {
-        return arg.slice(name.length + 1);
-      }
-    }
-  }
-  return undefined;
-}
 
 /**
  * Checks that a `pulumi up --yes` updates a stack the user asked to deploy or roll out by
