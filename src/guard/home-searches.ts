@@ -4,8 +4,8 @@
  * `~/.ssh/id_rsa` or `~/.config/gh/hosts.yml`, so they count as reads of those files, as the
  * Grep tool's check judges them. An `--include`, `-g` or `--type` filter that no credential
  * file passes (`*.md`, type `py`) keeps the search allowed. ripgrep skips hidden files unless
- * told otherwise (`--hidden`, `-.`, `-uu`), and every home credential file is hidden, so a
- * plain `rg` of the home folder reaches none of them.
+ * given `--hidden`, `-.` or `-uu`, and every home credential file is hidden, so a plain `rg`
+ * of the home folder reaches none of them.
  */
 import { finding, type Finding } from './findings.js';
 import { resolvePath, type PathContext } from './paths.js';

@@ -6,7 +6,7 @@
  *   request it answers gets an error that names the limit. The SDK's transport instead
  *   closes the connection once 10 MiB are buffered, which ends every later call too.
  * - When the process exits, a line is logged with its exit code or signal, and every request
- *   still waiting gets an error that says so before the transport reports the close. The
+ *   still waiting gets an error naming the exit before the transport reports the close. The
  *   exit and the last lines of the server's stderr are then stored in `exit`.
  * - Error messages, error data and notification parameters are redacted, and so is the
  *   server's stderr before it is passed on, line by line.

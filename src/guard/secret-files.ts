@@ -1,5 +1,5 @@
 /**
- * Reads of files that hold secrets in clear because of what they are, wherever they sit.
+ * Reads of files that contain secrets in clear because of what they are, wherever they sit.
  * Terraform state (`terraform.tfstate`, its `.backup`, `.terraform/terraform.tfstate`) stores
  * every resource attribute, generated passwords and keys included. Rails keeps secrets in
  * `config/secrets.yml`, `config/master.key` and `config/credentials/*.key`. A `.tfvars` file

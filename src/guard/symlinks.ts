@@ -185,7 +185,7 @@ export function realContext(context: GuardContext, real: RealPaths): GuardContex
 /**
  * Maximum number of distinct shell words resolved through links for one decision. Each costs
  * a few system calls (about 50 µs measured on a loaded 2-core machine), so this bounds the
- * added time near 50 ms; a command with more paths gets `ask`.
+ * added time near 50 ms. A command with more paths gets `ask`.
  */
 const MAX_SHELL_PATHS = 1024;
 

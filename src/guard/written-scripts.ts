@@ -32,7 +32,7 @@ const REWRITERS = new Set([
   'rm',
 ]);
 
-/** Text a command writes to a file, and whether the guard knows all of it. */
+/** Text a command writes to a file, and whether the guard could read all of it. */
 interface WrittenText {
   text: string;
   known: boolean;

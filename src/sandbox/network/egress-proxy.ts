@@ -70,8 +70,8 @@ export class EgressProxy {
   ) {
     this.maxLogBytes = options.maxLogBytes ?? DEFAULT_MAX_EGRESS_LOG_BYTES;
     this.logBytes = existsSync(options.logPath) ? statSync(options.logPath).size : 0;
-    // The proxy never keeps its process alive by itself, so a CLI command exits once its own
-    // work is done; the next process that attaches to the sandbox starts the proxy again.
+    // The proxy does not keep its process alive, so a CLI command exits once its work is done.
+    // The next process that attaches to the sandbox starts the proxy again.
     listener.unref();
     this.http.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       void this.tunnel(req, socket, head);
