@@ -496,6 +496,8 @@ gvisorDescribe('GvisorDriver attach after reboot', () => {
 });
 
 gvisorDescribe('sandstack sandbox suspend', () => {
+  // Eight CLI processes, each starting Node and a checkpoint or restore of runsc, need more
+  // than the default timeout on a loaded machine.
   it('suspends, resumes and snapshots from the CLI', async () => {
     const temp = await makeTempDir('cli-suspend');
     const stateDir = ['--state-dir', temp.path];
@@ -533,7 +535,6 @@ gvisorDescribe('sandstack sandbox suspend', () => {
       }
       await temp.remove();
     }
-    // Eight CLI processes, each starting Node and a checkpoint or restore of runsc.
   }, 180_000);
 });
 
