@@ -804,7 +804,7 @@ export class WorkflowEngine {
         `Invalid event type ${JSON.stringify(event.type)}; use a string of 1-100 characters`,
       );
     }
-    const payload = checkParams(event.payload ?? null);
+    const payload = checkParams(event.payload ?? null, 'Event payload');
     const payloadBytes = Buffer.byteLength(JSON.stringify(payload));
     if (payloadBytes > this.#limits.maxStepResultBytes) {
       throw new SandstackError(
@@ -1031,12 +1031,49 @@ function instanceError(error: ErrorData): ErrorData {
   return { ...error, code, retryable: false };
 }
 
-function checkParams(params: unknown): JsonValue {
-  try {
-    return JSON.parse(JSON.stringify(params)) as JsonValue;
-  } catch (error) {
-    throw new SandstackError('INVALID_ARGUMENT', `Instance params must be JSON: ${String(error)}`);
+/** Deepest nesting of objects and arrays that instance params and event payloads may have. */
+const MAX_PARAMS_DEPTH = 1000;
+
+/**
+ * Copies `value` as JSON. `what` names it in errors ("Instance params", "Event payload").
+ * The depth is checked first, without recursion, because JSON.stringify recurses per level
+ * and a deeper value would fail with a stack overflow that names nothing.
+ */
+function checkParams(value: unknown, what = 'Instance params'): JsonValue {
+  const depth = nestingDepth(value, MAX_PARAMS_DEPTH);
+  if (depth > MAX_PARAMS_DEPTH) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `${what}: objects and arrays are nested more than ${MAX_PARAMS_DEPTH} levels deep, over the limit of ${MAX_PARAMS_DEPTH}; flatten the data`,
+    );
   }
+  try {
+    return JSON.parse(JSON.stringify(value)) as JsonValue;
+  } catch (error) {
+    throw new SandstackError('INVALID_ARGUMENT', `${what} must be JSON: ${String(error)}`);
+  }
+}
+
+/** Returns the nesting depth of objects and arrays in `value`, counting up to `limit + 1`. */
+function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const pending: Array<{ item: unknown; depth: number }> = [{ item: value, depth: 0 }];
+  const seen = new Set<object>();
+  while (pending.length > 0) {
+    const { item, depth } = pending.pop()!;
+    if (typeof item !== 'object' || item === null || seen.has(item)) {
+      continue;
+    }
+    seen.add(item);
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > limit) {
+      return deepest;
+    }
+    for (const child of Object.values(item)) {
+      pending.push({ item: child, depth: depth + 1 });
+    }
+  }
+  return deepest;
 }
 
 /**

@@ -175,6 +175,37 @@ describe('hostile workflow code', () => {
     });
   });
 
+  it('rejects params nested too deeply', async () => {
+    await engine.deploy('mallory', 'deep', source('return 1;'));
+    let params: Record<string, unknown> = {};
+    for (let level = 0; level < 100_000; level += 1) {
+      params = { inner: params };
+    }
+    const create = engine.create('mallory', 'deep', { params: params as never });
+    await expect(create).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('nested more than 1000 levels deep'),
+    });
+  });
+
+  it('rejects an event payload nested too deeply', async () => {
+    await engine.deploy(
+      'mallory',
+      'waiter',
+      source(`return step.waitForEvent('wait', { type: 'go', timeout: '1 hour' });`),
+    );
+    const id = await engine.create('mallory', 'waiter');
+    let payload: unknown[] = [];
+    for (let level = 0; level < 100_000; level += 1) {
+      payload = [payload];
+    }
+    const send = engine.sendEvent('mallory', id, { type: 'go', payload: payload as never });
+    await expect(send).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringMatching(/^Event payload: .*nested more than 1000/),
+    });
+  });
+
   it('keeps working after hostile runs', async () => {
     await engine.deploy(
       'mallory',
