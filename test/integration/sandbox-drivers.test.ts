@@ -111,6 +111,19 @@ for (const { driver, check } of checks) {
       expect(passed.stdout).toBe('a=b\n');
     });
 
+    it('rejects a NUL in command or cwd', async () => {
+      const command = await sandbox
+        .exec({ command: 'echo a\0b' })
+        .catch((caught: unknown) => caught);
+      expect(isSandstackError(command, 'INVALID_ARGUMENT')).toBe(true);
+      expect((command as Error).message).toContain('NUL character at offset 6');
+      const cwd = await sandbox
+        .exec({ command: 'pwd', cwd: 'sub\0dir' })
+        .catch((caught: unknown) => caught);
+      expect(isSandstackError(cwd, 'INVALID_ARGUMENT')).toBe(true);
+      expect((cwd as Error).message).toContain('working folder');
+    });
+
     it('hides /etc/shadow, /root and /home', async () => {
       const result = await sandbox.exec({
         command: 'wc -c < /etc/shadow; find /root /home -mindepth 1 | wc -l',

@@ -473,6 +473,18 @@ export abstract class LocalSandbox {
         `The command is ${commandBytes} bytes, and Linux passes at most ${MAX_COMMAND_BYTES} bytes as the one argument of "sh -c"; write the script to a file in the sandbox (files API or stdin) and run that file`,
       );
     }
+    if (request.command.includes('\0')) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `The command contains a NUL character at offset ${request.command.indexOf('\0')}, which no program can receive in its arguments; remove it or pass binary data on stdin`,
+      );
+    }
+    if (request.cwd?.includes('\0')) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `The working folder ${JSON.stringify(request.cwd)} contains a NUL character; give a path without one`,
+      );
+    }
     checkEnv(request.env);
     const cwd =
       request.cwd === undefined ? template.workdir : posix.resolve(template.workdir, request.cwd);
