@@ -361,6 +361,17 @@ ${extra}`;
       expect(hostRoot.body.error?.message).toContain(
         'cannot use host folder "/" as root filesystem',
       );
+      expect(hostRoot.body.error?.message).toContain('spec.podTemplate.spec.containers[0].image:');
+      // A tenant learns nothing about which host folders exist.
+      const missing = await call(
+        globex,
+        'POST',
+        '/v1/apply',
+        templateYaml('missing-root').replace('image: debian:12', 'image: /no/such/folder'),
+      );
+      expect(missing.status).toBe(400);
+      expect(missing.body.error?.message).toContain('cannot use host folder "/no/such/folder"');
+      expect(missing.body.error?.message).not.toContain('not found on this host');
       const admin = await call(
         ADMIN_TOKEN,
         'POST',

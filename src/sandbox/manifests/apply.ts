@@ -41,6 +41,12 @@ export interface ApplyManifestsOptions {
    * names the field it is about. @default none
    */
   checkObject?: (item: ManifestObject) => { path: string[]; message: string }[];
+  /**
+   * Whether a template's root filesystem folder is looked up on this host. A server turns it
+   * off for tenants, who may not name host folders, so an error does not tell them which
+   * folders exist. @default true
+   */
+  checkHostPaths?: boolean;
   /** Called once every document has passed its checks, before the first change. @default none */
   beforeApply?: () => Promise<void>;
 }
@@ -74,7 +80,9 @@ export async function applyManifests(
       : { ...item, namespace: options.defaultNamespace },
   );
   const ordered = KIND_ORDER.flatMap((kind) => objects.filter((item) => item.kind === kind));
-  const { templates, problems } = mapTemplates(ordered, options.source);
+  const { templates, problems } = mapTemplates(ordered, options.source, {
+    checkHostPaths: options.checkHostPaths ?? true,
+  });
   problems.push(
     ...checkReferences(controller, ordered, {
       source: options.source,
@@ -168,11 +176,12 @@ async function applyOne(
 function mapTemplates(
   objects: ManifestObject[],
   source: string,
+  options: { checkHostPaths: boolean },
 ): { templates: Map<string, MappedTemplate>; problems: ManifestProblem[] } {
   const templates = new Map<string, MappedTemplate>();
   const problems: ManifestProblem[] = [];
   for (const item of objects.filter((object) => object.kind === 'SandboxTemplate')) {
-    const mapped = toTemplateInput(item.object as unknown as SandboxTemplateObject);
+    const mapped = toTemplateInput(item.object as unknown as SandboxTemplateObject, options);
     // A bare snapshot name means the snapshot of the object's namespace, as names are
     // unique per tenant only.
     const snapshot = mapped.input.snapshot;

@@ -69,7 +69,10 @@ const CONTAINER_PATH = ['spec', 'podTemplate', 'spec', 'containers', '0'];
  * {@link ROOTFS_ANNOTATION}), env, workingDir and resource limits, and the pod's
  * runtimeClassName and activeDeadlineSeconds.
  */
-export function toTemplateInput(object: SandboxTemplateObject): MappedTemplate {
+export function toTemplateInput(
+  object: SandboxTemplateObject,
+  options: { checkHostPaths?: boolean } = {},
+): MappedTemplate {
   const notes: string[] = [];
   const problems: FieldProblem[] = [];
   const podSpec = object.spec.podTemplate.spec;
@@ -87,7 +90,11 @@ export function toTemplateInput(object: SandboxTemplateObject): MappedTemplate {
   const input: TemplateInput = {
     name: object.metadata.name,
     runtime: runtimeOf(podSpec.runtimeClassName, notes),
-    rootfs: rootfsOf(container.image, annotations[ROOTFS_ANNOTATION], { notes, problems }),
+    rootfs: rootfsOf(container.image, annotations[ROOTFS_ANNOTATION], {
+      notes,
+      problems,
+      checkHostPaths: options.checkHostPaths ?? true,
+    }),
     env: envOf(container, problems),
     resources: resourcesOf(container, { notes, problems }),
   };
@@ -142,7 +149,7 @@ function runtimeOf(runtimeClassName: unknown, notes: string[]): RuntimeName | 'a
 function rootfsOf(
   image: unknown,
   annotation: string | undefined,
-  out: { notes: string[]; problems: FieldProblem[] },
+  out: { notes: string[]; problems: FieldProblem[]; checkHostPaths: boolean },
 ): RootfsSpec {
   const chosen =
     annotation ?? (typeof image === 'string' && image.startsWith('/') ? image : undefined);
@@ -163,7 +170,7 @@ function rootfsOf(
       path,
       message: `invalid rootfs "${chosen}"; use "host" or an absolute directory path`,
     });
-  } else if (!existsSync(chosen) || !statSync(chosen).isDirectory()) {
+  } else if (out.checkHostPaths && (!existsSync(chosen) || !statSync(chosen).isDirectory())) {
     out.problems.push({
       path,
       message: `rootfs directory "${chosen}" not found on this host; create it (for example with debootstrap) or use "host"`,

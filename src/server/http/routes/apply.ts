@@ -121,7 +121,9 @@ async function applyAs(server: ServerContext, request: ApplyRequest): Promise<Ap
   try {
     return await applyManifests(controller, request.text, {
       source: request.source,
-      ...(request.viewer === null ? {} : { defaultNamespace: request.viewer }),
+      ...(request.viewer === null
+        ? {}
+        : { defaultNamespace: request.viewer, checkHostPaths: false }),
       checkObject: (item) => {
         const problems = checkAccess(server, item, { viewer: request.viewer, autoRuntime });
         if (item.kind === 'SandboxTemplate' || item.kind === 'SandboxWarmPool') {
@@ -247,7 +249,7 @@ function checkAccess(
   }
   if (item.kind === 'SandboxTemplate' && viewer !== null) {
     const object = item.object as unknown as SandboxTemplateObject;
-    const { input } = toTemplateInput(object);
+    const { input } = toTemplateInput(object, { checkHostPaths: false });
     const runtimeClassName = object.spec.podTemplate.spec.runtimeClassName;
     problems.push(
       ...checkTemplatePolicy(
@@ -400,10 +402,14 @@ function checkTenantTemplate(
   if (!byTenantToken) {
     return problems;
   }
-  const mapped = toTemplateInput(item.object as unknown as SandboxTemplateObject);
+  const object = item.object as unknown as SandboxTemplateObject;
+  const mapped = toTemplateInput(object, { checkHostPaths: false });
   if (mapped.input.rootfs?.kind === 'directory') {
+    const byAnnotation = object.metadata.annotations?.[ROOTFS_ANNOTATION] !== undefined;
     problems.push({
-      path: ['metadata', 'annotations', ROOTFS_ANNOTATION],
+      path: byAnnotation
+        ? ['metadata', 'annotations', ROOTFS_ANNOTATION]
+        : ['spec', 'podTemplate', 'spec', 'containers', '0', 'image'],
       message: `A tenant's template cannot use host folder "${mapped.input.rootfs.path}" as root filesystem; leave the image and ${ROOTFS_ANNOTATION} unset for the host's read-only root, or ask the admin to apply the template`,
     });
   }
