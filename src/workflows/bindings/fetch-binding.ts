@@ -517,7 +517,7 @@ function publicOnlyLookup(
 function privateAddressError(hostname: string, address: string): SandstackError {
   return new SandstackError(
     'GUARD_DENIED',
-    `FETCH of host "${hostname}" was not allowed: it resolves to the private or loopback address ${address}; add a policy rule WebFetch(domain:${hostname}) to the allow list of a policy file (sandstack run --policy, sandstack serve --policy) to reach it`,
+    `FETCH of host "${hostname}" was not allowed: it resolves to the private or loopback address ${address}; to reach it, whoever runs sandstack adds the rule WebFetch(domain:${hostname}) to the allow list of the policy file given to sandstack run --policy or sandstack serve --policy (on a server, ask its operator)`,
   );
 }
 
