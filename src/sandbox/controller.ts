@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SandstackError } from '../core/errors.js';
-import { newId } from '../core/ids.js';
+import { isValidName, newId } from '../core/ids.js';
 import { noopLogger, type Logger } from '../core/logger.js';
 import { ensurePrivateDir } from '../core/private-files.js';
 import { openDatabase, type SqliteDatabase } from '../core/store.js';
@@ -407,9 +407,16 @@ export class SandboxController {
   /**
    * Binds a sandbox to a tenant: a ready one from a pool when there is one (warm), else a
    * new one (cold). One claim never binds two sandboxes, and two claims never bind one.
-   * @throws SandstackError `TEMPLATE_NOT_FOUND`, `POOL_NOT_FOUND` or `RUNTIME_UNAVAILABLE`
+   * @throws SandstackError `INVALID_ARGUMENT` for an invalid tenant name, `TEMPLATE_NOT_FOUND`,
+   *   `POOL_NOT_FOUND` or `RUNTIME_UNAVAILABLE`
    */
   async claim(options: ClaimOptions): Promise<ClaimedSandbox> {
+    if (!isValidName(options.tenant)) {
+      throw new SandstackError(
+        'INVALID_ARGUMENT',
+        `Invalid tenant "${options.tenant}"; use 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit`,
+      );
+    }
     await this.reconciled;
     const start = performance.now();
     const pool = options.pool === undefined ? undefined : this.pools.require(options.pool);

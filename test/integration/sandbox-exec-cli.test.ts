@@ -86,6 +86,16 @@ describe('sandstack sandbox exec streaming', () => {
     expect(pool.stderr).toContain('-1 is out of range; use 0 to');
   }, 60_000);
 
+  it('rejects invalid tenant names', async () => {
+    for (const tenant of ['', 'a/../b', 'has space']) {
+      const result = await cli(['claim', '--template', 'cli-bubblewrap', '--tenant', tenant]);
+      expect(result.code, tenant).toBe(1);
+      expect(result.stderr, tenant).toContain(`Invalid tenant "${tenant}"`);
+    }
+    const listed = await cli(['list']);
+    expect(listed.stdout).not.toContain('a/../b');
+  }, 60_000);
+
   for (const { driver, check } of checks) {
     const suite = check.available ? describe : describe.skip;
 
