@@ -33,6 +33,8 @@ const TOKEN_PATTERNS: readonly RegExp[] = [
   /\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}\b/g,
   /\bAIza[0-9A-Za-z_-]{35}\b/g,
   /\bnpm_[A-Za-z0-9]{36}\b/g,
+  // sandstack's own tenant (`sst_`) and admin (`ssa_`) tokens: 32 random bytes in base64url.
+  /\bss[at]_[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g,
 ];
 
 /** PEM armour lines. The label (`RSA`, `OPENSSH`, `ENCRYPTED`...) is bounded to 40 characters. */
