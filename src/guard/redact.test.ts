@@ -35,6 +35,16 @@ describe('redactSecrets', () => {
       'npm_abcdefghijklmnopqrstuvwxyz0123456789',
       'npm_abcdefghijklmnopqrstuvwxyz0123456789',
     ],
+    [
+      'sandstack admin token',
+      '  ssa_94VVNBAjVa_uLnuZ-Gjjm9drbXay1tkcxGOicteTnws',
+      'ssa_94VVNBAjVa_uLnuZ-Gjjm9drbXay1tkcxGOicteTnws',
+    ],
+    [
+      'sandstack tenant token in JSON',
+      '{"secret": "sst_WQRcnaFrZj1mx02pQXrqv-bilSZBoV9qZJe6yrthdhM"}',
+      'sst_WQRcnaFrZj1mx02pQXrqv-bilSZBoV9qZJe6yrthdhM',
+    ],
     ['JWT', `jwt=${JWT}`, JWT],
     ['JWT after a hyphen', `x-${JWT}`, JWT],
     ['URL password', 'postgres://app:hunter2@db.internal/prod', 'hunter2'],
