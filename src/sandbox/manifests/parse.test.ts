@@ -52,7 +52,9 @@ spec:
     const names = Array.from({ length: MAX_MANIFEST_OBJECTS + 1 }, (_, index) => `t${index}`);
     const error = errorOf(names.map(template).join('---\n'));
     expect(isSandstackError(error, 'INVALID_CONFIG')).toBe(true);
-    expect(error.message).toContain(`holds ${MAX_MANIFEST_OBJECTS + 1} documents or objects`);
+    expect(error.message).toContain(
+      `many.yaml holds more than the ${MAX_MANIFEST_OBJECTS} documents or objects one apply takes`,
+    );
   });
 
   it('rejects a List of too many objects', () => {

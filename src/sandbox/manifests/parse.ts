@@ -1,4 +1,4 @@
-import { LineCounter, isMap, isSeq, parseAllDocuments, type Document } from 'yaml';
+import { Composer, LineCounter, Parser, isMap, isSeq, type Document } from 'yaml';
 import { SandstackError } from '../../core/errors.js';
 import { isValidName } from '../../core/ids.js';
 import {
@@ -36,11 +36,35 @@ export interface ManifestProblem {
 /** Largest number of documents, or of objects in `List`s, that one manifest may hold. */
 export const MAX_MANIFEST_OBJECTS = 500;
 
-function tooManyObjects(source: string, count: number): SandstackError {
+/** `count` is left out when reading stopped at the first document past the limit. */
+function tooManyObjects(source: string, count?: number): SandstackError {
+  const held =
+    count === undefined
+      ? `more than the ${MAX_MANIFEST_OBJECTS} documents or objects one apply takes`
+      : `${count} documents or objects, more than the ${MAX_MANIFEST_OBJECTS} one apply takes`;
   return new SandstackError(
     'INVALID_CONFIG',
-    `${source} holds ${count} documents or objects, more than the ${MAX_MANIFEST_OBJECTS} one apply takes; split it into several files`,
+    `${source} holds ${held}; split it into several files`,
   );
+}
+
+/**
+ * Reads the YAML documents of `text` one at a time and stops past
+ * {@link MAX_MANIFEST_OBJECTS}. Parsing runs on the caller's event loop, which a server
+ * shares with every tenant, so a body of 40,000 small documents must not be read whole
+ * before it is counted.
+ */
+function readDocuments(text: string, source: string, lineCounter: LineCounter): Document[] {
+  const parser = new Parser(lineCounter.addNewLine);
+  const composer = new Composer();
+  const docs: Document[] = [];
+  for (const document of composer.compose(parser.parse(text))) {
+    docs.push(document);
+    if (docs.length > MAX_MANIFEST_OBJECTS) {
+      throw tooManyObjects(source);
+    }
+  }
+  return docs;
 }
 
 /**
@@ -52,14 +76,9 @@ function tooManyObjects(source: string, count: number): SandstackError {
  */
 export function parseManifests(text: string, source: string): ManifestObject[] {
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter });
+  const docs = readDocuments(text, source, lineCounter);
   const objects: ManifestObject[] = [];
   const problems: ManifestProblem[] = [];
-  const docs = Array.isArray(documents) ? documents : [documents];
-  // Validation runs on the caller's event loop, which a server shares with every tenant.
-  if (docs.length > MAX_MANIFEST_OBJECTS) {
-    throw tooManyObjects(source, docs.length);
-  }
   let counted = 0;
 
   docs.forEach((document, position) => {
