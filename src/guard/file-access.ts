@@ -10,6 +10,7 @@ import { namesCacheEntry } from './caches.js';
 import { deletesNamedFindMatches } from './cleanup.js';
 import { credentialFileMatching, expandBraces } from './globs.js';
 import { generatesRequestedKey } from './requested-tools.js';
+import { guardFileHolder, guardFileTarget, guardPackageChange } from './guard-files.js';
 import { isRequestedWrite } from './requested-writes.js';
 import { protectedControl, protectedWrite } from './protected-writes.js';
 import type { SimpleCommand, ParsedShell } from './shell.js';
@@ -96,10 +97,16 @@ export function checkPaths(
         'credential-path',
       );
     }
+    const packageChange = guardPackageChange(command, context);
+    if (packageChange !== undefined) {
+      return packageChange;
+    }
     for (const target of targets) {
       const problem =
+        guardFileTarget(target, current, context) ??
         protectedTarget(command, target, current, context, messages) ??
-        checkWriteTarget(command, target, current, context, messages, tempVariablesOf);
+        checkWriteTarget(command, target, current, context, messages, tempVariablesOf) ??
+        guardFileHolder(command, target, current, context);
       if (problem !== undefined) {
         return problem;
       }
@@ -232,7 +239,9 @@ export function namesCredentialFile(
     // `cd ~/.aws; cat credentials`.
     const pathLike = /^[~/.$]|^[\w.-]+\//.test(word) || paths.cwd !== context.cwd;
     const resolved = pathLike ? resolvePath(word, paths) : word;
-    if (isInside(resolved, context.projectDir)) {
+    // Project files may carry credential-like names (a project's own `.npmrc`), but a project
+    // that holds the home folder holds the user's real credential files too.
+    if (isInside(resolved, context.projectDir) && !isInside(paths.homeDir, context.projectDir)) {
       continue;
     }
     const matches =
@@ -617,6 +626,18 @@ function checkWriteTarget(
   }
   if (clearsNamedCache(resolved, paths.homeDir, messages)) {
     return undefined;
+  }
+  if (
+    isInside(paths.homeDir, context.projectDir) &&
+    isInside(resolved, paths.homeDir) &&
+    (namesCredentialPath(resolved) || credentialFileMatching(resolved, paths.homeDir) !== undefined)
+  ) {
+    // With the project at the home folder (or above it), `rm -rf .ssh` is no project delete.
+    return finding(
+      'local-destruction',
+      `The command writes or deletes the credential file or folder "${target}"`,
+      'credential-write',
+    );
   }
   if (
     !isInside(resolved, context.projectDir) &&

@@ -134,8 +134,9 @@ async function decideCall(
   if (invalid !== undefined) {
     return invalid;
   }
-  const real = given.resolveSymlinks === true ? new RealPaths() : undefined;
-  const context = real === undefined ? given : realContext(given, real);
+  const scoped = withProject(given);
+  const real = scoped.resolveSymlinks === true ? new RealPaths() : undefined;
+  const context = real === undefined ? scoped : realContext(scoped, real);
   const call =
     real === undefined ? asMcpCall(original) : realCall(asMcpCall(original), context, real);
   const parsed = call.tool === 'Bash' ? await parseCommand(call, context, real) : undefined;
@@ -166,14 +167,36 @@ async function decideCall(
   if (found === undefined) {
     return allowDecision(call, tier, match?.rule.source);
   }
-  if (match !== undefined) {
-    // An explicit allow rule for every part of the command outranks stage 1.
+  if (match !== undefined && !isCertain(found.finding)) {
+    // An explicit allow rule for every part of the command outranks a finding that would
+    // only ask. A denial stays, so a broad rule such as `Bash(*)` cannot let a credential
+    // read, an exfiltration or a change of the guard's own files through.
     return allowDecision(call, tier, match.rule.source);
+  }
+  if (match !== undefined) {
+    const decision = blockDecision(found.finding, found.stage, tier);
+    return {
+      ...decision,
+      reason: `${decision.reason}; the policy rule "${match.rule.source}" allows the call, but no allow rule overrides this check`,
+    };
   }
   if (stage2 !== undefined && UNCERTAIN_CATEGORIES.has(found.finding.category)) {
     return stage2.classify(call, context.userMessages, found.finding);
   }
   return blockDecision(found.finding, found.stage, tier);
+}
+
+/**
+ * Stands for "no project" when the project folder given is `/`: every path would be inside
+ * such a project, so no write or delete would count as outside it. No real folder has this
+ * name, so nothing counts as inside it.
+ */
+const NO_PROJECT = '/nonexistent/sandstack-no-project';
+
+function withProject(context: GuardContext): GuardContext {
+  return context.projectDir.replace(/\/+$/, '') === ''
+    ? { ...context, projectDir: NO_PROJECT }
+    : context;
 }
 
 function findDanger(
@@ -265,14 +288,16 @@ function allowDecision(call: ToolCall, tier: Tier, rule: string | undefined): De
   return decision;
 }
 
+/** Checks whether a finding is certain enough to deny; the rest wait for a human. */
+function isCertain(finding: Finding): boolean {
+  return /exfiltration|credential|network-callback|local-destruction|self-modification/.test(
+    finding.category,
+  );
+}
+
 function blockDecision(finding: Finding, stage: 'tier' | 'stage1', tier: Tier): Decision {
-  // Credential and exfiltration findings are certain enough to deny; the rest wait for a human.
-  const certain =
-    /exfiltration|credential|network-callback|local-destruction|self-modification/.test(
-      finding.category,
-    );
   return {
-    verdict: certain ? 'deny' : 'ask',
+    verdict: isCertain(finding) ? 'deny' : 'ask',
     stage,
     tier,
     category: finding.category,

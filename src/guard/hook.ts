@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { SqliteDatabase } from '../core/store.js';
 import { ApprovalQueue, waitForApproval } from './approvals.js';
+import { guardFilesOf } from './guard-files.js';
 import type { Backstop } from './backstop.js';
 import { createGuard, DEFAULT_POLICY_INPUT } from './guard.js';
 import { createPendingAsks, createSqliteBackstop, deferAsk, openGuardState } from './hook-state.js';
@@ -166,6 +167,7 @@ async function decideInput(
       homeDir: settings.homeDir ?? process.env['HOME'] ?? '/root',
       userMessages: readUserMessages(input.transcript_path),
       resolveSymlinks: true,
+      guardFiles: guardFilesOf([settings.policyPath, settings.statePath, settings.approvals?.path]),
     },
   );
 }

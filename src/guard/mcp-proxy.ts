@@ -24,6 +24,7 @@ import {
 import { SandstackError } from '../core/errors.js';
 import { noopLogger, type Logger } from '../core/logger.js';
 import { newId } from '../core/ids.js';
+import { guardFilesOf } from './guard-files.js';
 import { ApprovalQueue, waitForApproval } from './approvals.js';
 import type { Finding } from './findings.js';
 import { createGuard } from './guard.js';
@@ -316,6 +317,7 @@ function createDecider(
     cwd: projectDir,
     homeDir: options.homeDir ?? process.env['HOME'] ?? '/root',
     userMessages: options.userMessages ?? [],
+    guardFiles: guardFilesOf([options.policyPath, options.statePath, options.approvals?.path]),
   };
   const queue =
     options.approvals === undefined ? undefined : ApprovalQueue.open(options.approvals.path);

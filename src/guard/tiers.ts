@@ -24,6 +24,7 @@ import { checkSecretFileTool } from './secret-files.js';
 import { checkForgeBranchWrite } from './forge-writes.js';
 import { checkWrittenHook } from './code-senders.js';
 import { asksOnlyForDraft } from './unrequested-effects.js';
+import { guardFileWrite } from './guard-files.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -138,7 +139,7 @@ function checkRead(call: ToolCall, context: GuardContext): Finding | undefined {
           ...projectSecretFiles(context.homeDir ?? '/root'),
         ].find(
           (file) =>
-            !isInside(file, context.projectDir) &&
+            (!isInside(file, context.projectDir) || isInside(homeDir, context.projectDir)) &&
             searchPatternToRegExp(pattern, target).test(file),
         )
       : undefined;
@@ -174,6 +175,10 @@ function checkEdit(call: ToolCall, context: GuardContext): TierResult {
       tier: 3,
       finding: blockFinding('invalid-input', `${call.tool} call has no file_path`, 'missing-path'),
     };
+  }
+  const guardFile = guardFileWrite(target, context);
+  if (guardFile !== undefined) {
+    return { tier: 3, finding: guardFile };
   }
   const content = [
     call.input['content'],

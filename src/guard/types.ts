@@ -27,6 +27,12 @@ export interface GuardContext {
    * it resolves the paths of a call through existing symbolic links. @default false
    */
   resolveSymlinks?: boolean;
+  /**
+   * Absolute paths of the files the guard runs from or with: its policy file, state and
+   * approval databases, and its installed package. Writing one is denied, and deleting a
+   * folder that holds one asks. @default none
+   */
+  guardFiles?: readonly string[];
 }
 
 /** `ask` means a human must approve before the call runs. */

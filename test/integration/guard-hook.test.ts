@@ -288,6 +288,27 @@ describe('sandstack guard hook', () => {
     expect(run.stderr).toContain('missing.yaml');
   });
 
+  it('protects its own policy and state files', async () => {
+    const policyPath = join(dir.path, 'policy.yaml');
+    await writeFile(policyPath, 'deny:\n  - "Bash(curl *)"\n');
+    const args = ['--state', statePath, '--policy', policyPath];
+    const rewrites = [
+      hookInput('own-1', 'sed -i s/deny/allow/ policy.yaml'),
+      hookInput('own-2', `rm ${statePath}`),
+      hookInput('own-3', '', {
+        tool_name: 'Write',
+        tool_input: { file_path: policyPath, content: 'allow:\n  - "Bash(*)"\n' },
+      }),
+    ];
+    for (const input of rewrites) {
+      const reply = parseReply(await runHook(input, args));
+      expect(reply.hookSpecificOutput.permissionDecision, input).toBe('deny');
+      expect(reply.hookSpecificOutput.permissionDecisionReason, input).toContain(
+        'which the guard runs from or with',
+      );
+    }
+  });
+
   it('halts a session after three denials in a row', async () => {
     const args = ['--state', statePath];
     for (const attempt of [1, 2]) {
