@@ -45,7 +45,7 @@ import { egressLogPath } from './network/sandbox-egress.js';
 import { deleteNetns } from './network/netns.js';
 import { removeStateDir } from './writable-layer.js';
 import { MemoryMeter } from './memory-meter.js';
-import { SpareLayers, removeOrphanSpares } from './spare-layers.js';
+import { DEFAULT_SPARE_LAYERS, SpareLayers, removeOrphanSpares } from './spare-layers.js';
 import { WarmBindQueue } from './warm-binds.js';
 
 export { MAX_POOL_REPLICAS, type ApplyAction, type CreatePoolOptions } from './controller-pools.js';
@@ -211,7 +211,7 @@ export class SandboxController {
     );
     this.spares = new SpareLayers({
       root: this.stateDir,
-      count: options.spareLayers ?? 2,
+      count: options.spareLayers ?? DEFAULT_SPARE_LAYERS,
       ready: this.reconciled,
       logger: this.logger,
     });

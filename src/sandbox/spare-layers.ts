@@ -16,6 +16,9 @@ const execFileAsync = promisify(execFile);
 /** Folder of the spare layers, inside the controller's folder of state folders. */
 export const SPARE_LAYERS_DIR = '.spare-layers';
 
+/** Default `spareLayers` setting of the controller. */
+export const DEFAULT_SPARE_LAYERS = 2;
+
 /** Highest `spareLayers` setting: spares kept per disk size. */
 export const MAX_SPARE_LAYERS = 8;
 
@@ -269,7 +272,11 @@ function isProcessAlive(pid: number): boolean {
   }
 }
 
-function checkSpareCount(count: number): number {
+/**
+ * Returns a `spareLayers` setting after checking it.
+ * @throws SandstackError `INVALID_ARGUMENT` unless it is a whole number from 0 to 8
+ */
+export function checkSpareCount(count: number): number {
   if (!Number.isInteger(count) || count < 0 || count > MAX_SPARE_LAYERS) {
     throw new SandstackError(
       'INVALID_ARGUMENT',
