@@ -794,7 +794,7 @@ export class SandboxController {
    * Brings a claimed, suspended sandbox back after a host reboot or an unmount of its layer
    * (see SandboxDriver.recoverSuspended), so it stays suspended until resumed. A sandbox that
    * cannot be brought back is released, with the reason in the log, unless the driver's error
-   * is retryable: that one is kept, and an error line says what the operator must do.
+   * is retryable. That one is kept, and an error line names what the operator must do.
    * @returns false when the sandbox was released
    */
   private async recoverSuspended(record: SandboxRecord): Promise<boolean> {

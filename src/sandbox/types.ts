@@ -268,17 +268,17 @@ export interface SandboxDriver {
    * Brings back what a host reboot, or an unmount while the host stayed up, removed from a
    * suspended sandbox, so that a later resume restores its processes. Returns how it did,
    * or undefined when nothing was missing. Throws when the sandbox cannot be restored, and
-   * leaves nothing half-made then; a retryable error means that it may be restored once the
+   * leaves nothing half-made then. A retryable error means that it may be restored once the
    * operator acts, so the sandbox should be kept. Drivers that cannot suspend leave it out.
    */
   recoverSuspended?(options: DriverCreateOptions): Promise<LayerRecovery | undefined>;
 }
 
 /**
- * Why a suspended sandbox's writable layer was found unmounted, told by comparing the host's
- * boot id recorded at suspend with the current one: `host-reboot` (they differ),
- * `unmounted-while-up` (they match, so something unmounted the layer), or `boot-unknown`
- * (the image records none, or the host has none).
+ * Cause of a suspended sandbox's writable layer being unmounted, from the host's boot id
+ * recorded at suspend and the current one: `host-reboot` (they differ), `unmounted-while-up`
+ * (they match, so something unmounted the layer), or `boot-unknown` (the image records none,
+ * or the host has none).
  */
 export type LayerLossCause = 'host-reboot' | 'unmounted-while-up' | 'boot-unknown';
 

@@ -261,8 +261,13 @@ export async function unmountWhileUp(id: string, stateDir: string): Promise<void
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  // Not lazy, so the loop device (set up with autoclear by mount) is freed before this returns.
+  // Not lazy, and the kernel then detaches the loop device that mount set up with autoclear,
+  // which can take a moment after umount returns.
   execFileSync('umount', [join(stateDir, 'rw')]);
+  const attached = await loopDevicesLeftUnder(stateDir);
+  if (attached.length > 0) {
+    throw new Error(`Loop devices still attached after umount: ${attached.join('; ')}`);
+  }
   rmSync(join(stateDir, 'runsc'), { recursive: true, force: true });
   for (const controller of ['cpu', 'cpuacct', 'memory', 'pids']) {
     if (existsSync(cgroupDir(controller, id))) {

@@ -13,8 +13,9 @@ import { checkImageHeader } from './checkpoint-files.js';
  * trace halfway through the restore.
  *
  * SHA-256 over the whole image is the cost: on a 2-core shared VM (Node 20, CPU with SHA
- * extensions) it read and hashed 300 MB from the page cache in 0.46-0.9 s, about 1.5-3 ms per
- * MB. A restore of such an image reads every byte of it anyway.
+ * extensions) hashing a 68 MB image from the page cache took 66-76 ms of CPU, about 1 ms per
+ * MB, and 3-18 ms per MB of wall time as other jobs loaded the VM (bench/sandbox.ts,
+ * `imageDigest`). A restore of such an image reads every byte of it anyway.
  */
 
 /** File in an image folder that contains its {@link ImageManifest}. */
@@ -43,7 +44,7 @@ export interface ImageManifest {
   files: ImageFileRecord[];
 }
 
-/** What a checkpoint image belongs to, for error messages and their fix. */
+/** Owner of a checkpoint image (a suspended sandbox or a snapshot), for error messages and their fix. */
 export type ImageSubject =
   | { kind: 'suspended'; sandboxId: string }
   /** `label` names the snapshot, such as `snapshot "base"`; never its host folder. */
@@ -63,11 +64,7 @@ export function currentBootId(): string | undefined {
  * @returns the manifest written
  */
 export async function writeImageManifest(imageDir: string): Promise<ImageManifest> {
-  const files: ImageFileRecord[] = [];
-  for (const name of imageFileNames(imageDir)) {
-    const path = join(imageDir, name);
-    files.push({ name, bytes: statSync(path).size, sha256: await sha256Of(path) });
-  }
+  const files = await digestImageFiles(imageDir);
   const bootId = currentBootId();
   const manifest: ImageManifest = {
     version: 1,
@@ -76,6 +73,16 @@ export async function writeImageManifest(imageDir: string): Promise<ImageManifes
   };
   writeFileSync(join(imageDir, IMAGE_MANIFEST_FILE), JSON.stringify(manifest, null, 2));
   return manifest;
+}
+
+/** Returns the size and SHA-256 digest of every file of an image folder, the manifest left out. */
+export async function digestImageFiles(imageDir: string): Promise<ImageFileRecord[]> {
+  const files: ImageFileRecord[] = [];
+  for (const name of imageFileNames(imageDir)) {
+    const path = join(imageDir, name);
+    files.push({ name, bytes: statSync(path).size, sha256: await sha256Of(path) });
+  }
+  return files;
 }
 
 /**

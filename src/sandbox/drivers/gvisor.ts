@@ -316,7 +316,7 @@ export class GvisorDriver implements SandboxDriver {
    * Mounts the writable layer of a suspended sandbox again when a host reboot, or an unmount
    * while the host stayed up, left it unmounted, so that a later resume restores its
    * processes over the same files. The checkpoint image is verified first, and the boot id
-   * recorded at suspend tells the two causes apart (see recoverSuspendedLayer). The rest of
+   * recorded at suspend distinguishes the two causes (see recoverSuspendedLayer). The rest of
    * what a reboot removes needs no re-creating: suspend already removed the runsc state
    * folder and the cgroups, and the restore makes them anew. A template with egress cannot be
    * suspended, so no network namespace is needed either.

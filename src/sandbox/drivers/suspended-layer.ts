@@ -20,6 +20,12 @@ import { layoutOf } from './shared.js';
 
 const execFileAsync = promisify(execFile);
 
+/**
+ * Time to wait for a loop device of an unmounted layer to be detached. On the 2-core test VM
+ * under load, `losetup -j` still listed the device right after a plain `umount` returned.
+ */
+const DETACH_WAIT_MS = 3000;
+
 /** Options for {@link recoverSuspendedLayer}. */
 export interface RecoverSuspendedLayerOptions {
   id: string;
@@ -30,7 +36,7 @@ export interface RecoverSuspendedLayerOptions {
 
 /**
  * Mounts the writable layer of a suspended gVisor sandbox again when it is not mounted, after
- * verifying the checkpoint image. The boot id recorded with the image tells why the layer was
+ * verifying the checkpoint image. The boot id recorded with the image shows why the layer was
  * unmounted:
  *
  * - another boot id: the host rebooted, which unmounted every layer. The layer is checked
@@ -105,11 +111,16 @@ function classifyLayerLoss(recordedBootId: string | undefined): LayerRecovery {
 }
 
 /**
- * Throws when a disk image is attached to a loop device, because it may then be mounted
- * elsewhere.
+ * Throws when a disk image stays attached to a loop device, because it may then be mounted
+ * elsewhere. A device that `mount -o loop` set up is detached by the kernel shortly after the
+ * unmount rather than at once, so devices get {@link DETACH_WAIT_MS} to go away first.
  */
 async function rejectAttachedImage(id: string, image: string): Promise<void> {
-  const devices = await loopDevicesOf(image);
+  let devices = await loopDevicesOf(image);
+  for (let waitedMs = 0; devices.length > 0 && waitedMs < DETACH_WAIT_MS; waitedMs += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    devices = await loopDevicesOf(image);
+  }
   if (devices.length === 0) {
     return;
   }
@@ -122,8 +133,8 @@ async function rejectAttachedImage(id: string, image: string): Promise<void> {
 }
 
 /**
- * Returns the loop devices backed by `image` (`losetup -j`), or none when losetup is
- * missing.
+ * Returns the loop devices backed by `image` (`losetup -j`).
+ * NOTE: without losetup on PATH this returns none, so the check for a mount elsewhere is skipped.
  */
 async function loopDevicesOf(image: string): Promise<string[]> {
   let stdout: string;
