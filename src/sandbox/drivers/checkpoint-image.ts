@@ -193,12 +193,12 @@ export function corruptError(subject: ImageSubject, problem: string): SandstackE
     const id = subject.sandboxId;
     return new SandstackError(
       'CHECKPOINT_CORRUPT',
-      `The checkpoint image of suspended sandbox "${id}" is corrupt: ${problem}. Its processes cannot be restored; release the sandbox and claim a new one`,
+      `The checkpoint image of suspended sandbox "${id}" is corrupt: ${problem}, so its processes cannot be restored`,
       {
         details: { sandboxId: id },
         remedy: {
-          cli: `release it with "sandstack sandbox release ${id}"`,
-          http: `release it with POST /v1/sandboxes/${id}/release`,
+          cli: `release it with "sandstack sandbox release ${id}" and claim a new sandbox`,
+          http: `release it with DELETE /v1/sandboxes/${id} and claim a new sandbox`,
         },
       },
     );
@@ -206,11 +206,11 @@ export function corruptError(subject: ImageSubject, problem: string): SandstackE
   // No host folder: this message can reach a tenant over HTTP.
   return new SandstackError(
     'CHECKPOINT_CORRUPT',
-    `The checkpoint image of ${subject.label} is corrupt: ${problem}. Delete the snapshot and take it again`,
+    `The checkpoint image of ${subject.label} is corrupt: ${problem}`,
     {
       remedy: {
-        cli: 'delete it with "sandstack sandbox snapshots --delete <name>" and take it again with "sandstack sandbox snapshot <id> --name <name>"',
-        http: 'delete it with DELETE /v1/sandboxes/snapshots/{name} and take it again with POST /v1/sandboxes/{id}/snapshot',
+        cli: 'delete the snapshot with "sandstack sandbox snapshots --delete <name>" and take it again with "sandstack sandbox snapshot <id> --name <name>"',
+        http: 'delete the snapshot with DELETE /v1/sandboxes/snapshots/{name} and take it again with POST /v1/sandboxes/{id}/snapshot',
       },
     },
   );
