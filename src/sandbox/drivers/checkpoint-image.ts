@@ -116,6 +116,9 @@ export function readImageManifest(
 /** Verified images of this process, by folder, with the size and times of their files then. */
 const verifiedImages = new Map<string, string>();
 
+/** Entries kept in {@link verifiedImages}, oldest dropped first, because each resume adds one. */
+const MAX_VERIFIED_IMAGES = 256;
+
 /**
  * Checks every file that the image's manifest lists: that it exists, has the recorded size,
  * and matches the recorded SHA-256 digest. An image that was verified before in this process
@@ -140,7 +143,12 @@ export async function verifyImage(imageDir: string, subject: ImageSubject): Prom
     await verifyFile(join(imageDir, file.name), file, subject);
   }
   if (signature !== undefined) {
+    verifiedImages.delete(imageDir);
     verifiedImages.set(imageDir, signature);
+    const oldest = verifiedImages.keys().next().value;
+    if (verifiedImages.size > MAX_VERIFIED_IMAGES && oldest !== undefined) {
+      verifiedImages.delete(oldest);
+    }
   }
   return true;
 }
