@@ -12,9 +12,10 @@ import { cgroupDir } from '../src/sandbox/cgroup.js';
 import { SandboxController } from '../src/sandbox/controller.js';
 import { BubblewrapDriver } from '../src/sandbox/drivers/bubblewrap.js';
 import { treeBytes } from '../src/sandbox/drivers/checkpoint-files.js';
+import { digestImageFiles } from '../src/sandbox/drivers/checkpoint-image.js';
 import { GvisorDriver } from '../src/sandbox/drivers/gvisor.js';
 import type { SandboxInstance } from '../src/sandbox/types.js';
-import { addLatency, round, timeMany, type BenchResults } from './lib.js';
+import { addLatency, percentile, round, timeMany, type BenchResults } from './lib.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -205,10 +206,21 @@ const STATE_MIB = [1, 16, 64] as const;
 /** Rounds per state size of suspend and resume, and claims per size from its snapshot. */
 const CHECKPOINT_RUNS = 3;
 
+/** Medians of one state size, and its image size in MB (10^6 bytes). */
+interface CheckpointPoint {
+  imageMB: number;
+  suspendMs: number;
+  resumeMs: number;
+  snapshotStartMs: number;
+  verifyMs: number;
+}
+
 /**
  * Measures gVisor checkpoints against a cold start: suspend (checkpoint) time,
- * resume-to-first-command time, image size, and claim-to-first-command from a snapshot, for
- * a process holding 1, 16 and 64 MiB of random bytes. Each loop has a fixed count.
+ * resume-to-first-command time, image size, claim-to-first-command from a snapshot, and the
+ * time to hash a snapshot's image as its verification before a restore does, for a process
+ * holding 1, 16 and 64 MiB of random bytes. Then fits each time against the image size to
+ * report milliseconds per MB of image. Each loop has a fixed count.
  */
 export async function runCheckpointBench(): Promise<BenchResults> {
   const results: BenchResults = {};
@@ -224,9 +236,11 @@ export async function runCheckpointBench(): Promise<BenchResults> {
       await controller.release(record.id);
     });
     addLatency(results, 'sandbox.checkpoint.coldStart.gvisor', cold);
+    const points: CheckpointPoint[] = [];
     for (const mib of STATE_MIB) {
-      await measureCheckpoint(results, controller, mib);
+      points.push(await measureCheckpoint(results, controller, mib));
     }
+    addPerMegabyte(results, points);
   });
   return results;
 }
@@ -235,7 +249,7 @@ async function measureCheckpoint(
   results: BenchResults,
   controller: SandboxController,
   mib: number,
-): Promise<void> {
+): Promise<CheckpointPoint> {
   const prefix = `sandbox.checkpoint.gvisor.${mib}MiB`;
   const { sandbox, record } = await controller.claim({ template: 'bench-gvisor', tenant: 'b' });
   const holder = `import os,time\nblob=os.urandom(${mib}<<20)\nopen("/tmp/ready","w").write("1")\ntime.sleep(1e9)\n`;
@@ -263,8 +277,13 @@ async function measureCheckpoint(
   results[`${prefix}.imageBytes`] = { value: imageBytes, unit: 'bytes', n: 1 };
 
   const name = `bench-${mib}`;
-  await controller.snapshot(record.id, name);
+  const snapshot = await controller.snapshot(record.id, name);
   await controller.release(record.id);
+  // The digest a restore verifies, timed without the cache that skips a verified image.
+  const verify = await timeMany(CHECKPOINT_RUNS, () =>
+    digestImageFiles(join(snapshot.dir, 'image')),
+  );
+  addLatency(results, `${prefix}.imageDigest`, verify);
   controller.createTemplate({ name, runtime: 'gvisor', snapshot: name });
   const fromSnapshot = await timeMany(CHECKPOINT_RUNS, async () => {
     const claimed = await controller.claim({ template: name, tenant: 'b' });
@@ -272,4 +291,46 @@ async function measureCheckpoint(
     await controller.release(claimed.record.id);
   });
   addLatency(results, `${prefix}.snapshotStart`, fromSnapshot);
+  return {
+    imageMB: imageBytes / 1e6,
+    suspendMs: percentile(suspend, 50),
+    resumeMs: percentile(resume, 50),
+    snapshotStartMs: percentile(fromSnapshot, 50),
+    verifyMs: percentile(verify, 50),
+  };
+}
+
+/**
+ * Adds `<name>.msPerMB` figures: the least-squares slope of each p50 time against the image
+ * size over the state sizes, which leaves out the fixed cost that every checkpoint or restore
+ * pays.
+ */
+function addPerMegabyte(results: BenchResults, points: readonly CheckpointPoint[]): void {
+  const measures = {
+    suspend: (point: CheckpointPoint) => point.suspendMs,
+    resumeToFirstCommand: (point: CheckpointPoint) => point.resumeMs,
+    snapshotStart: (point: CheckpointPoint) => point.snapshotStartMs,
+    imageDigest: (point: CheckpointPoint) => point.verifyMs,
+  };
+  for (const [name, timeOf] of Object.entries(measures)) {
+    results[`sandbox.checkpoint.gvisor.${name}.msPerMB`] = {
+      value: round(slope(points.map((point) => [point.imageMB, timeOf(point)]))),
+      unit: 'ms/MB',
+      n: points.length,
+    };
+  }
+}
+
+/** Least-squares slope of y over x. */
+function slope(pairs: readonly (readonly [number, number])[]): number {
+  const n = pairs.length;
+  const meanX = pairs.reduce((sum, [x]) => sum + x, 0) / n;
+  const meanY = pairs.reduce((sum, [, y]) => sum + y, 0) / n;
+  let covariance = 0;
+  let variance = 0;
+  for (const [x, y] of pairs) {
+    covariance += (x - meanX) * (y - meanY);
+    variance += (x - meanX) ** 2;
+  }
+  return variance === 0 ? Number.NaN : covariance / variance;
 }

@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   POLICY_INVALID: 'user',
   RUNTIME_UNAVAILABLE: 'system',
   SANDBOX_FAILED: 'system',
+  CHECKPOINT_CORRUPT: 'system',
   STORE_FAILED: 'system',
   LEASE_LOST: 'system',
   INTERNAL: 'system',

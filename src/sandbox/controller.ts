@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SandstackError } from '../core/errors.js';
+import { SandstackError, isSandstackError } from '../core/errors.js';
 import { isValidName, newId } from '../core/ids.js';
 import { noopLogger, type Logger } from '../core/logger.js';
 import { ensurePrivateDir } from '../core/private-files.js';
@@ -8,6 +8,7 @@ import { openDatabase, type SqliteDatabase } from '../core/store.js';
 import { removeCgroups, resetCgroupUsage } from './cgroup.js';
 import { ClaimObjects } from './claim-objects.js';
 import { BubblewrapDriver } from './drivers/bubblewrap.js';
+import { readEarlierUsage } from './drivers/checkpoint-files.js';
 import { GvisorDriver } from './drivers/gvisor.js';
 import { ExpiryScheduler } from './controller-expiry.js';
 import {
@@ -32,6 +33,7 @@ import {
   type TemplateInput,
 } from './templates.js';
 import type {
+  LayerRecovery,
   RuntimeCheck,
   RuntimeName,
   SandboxDriver,
@@ -43,7 +45,7 @@ import { egressLogPath } from './network/sandbox-egress.js';
 import { deleteNetns } from './network/netns.js';
 import { removeStateDir } from './writable-layer.js';
 import { MemoryMeter } from './memory-meter.js';
-import { SpareLayers, removeOrphanSpares } from './spare-layers.js';
+import { DEFAULT_SPARE_LAYERS, SpareLayers, removeOrphanSpares } from './spare-layers.js';
 import { WarmBindQueue } from './warm-binds.js';
 
 export { MAX_POOL_REPLICAS, type ApplyAction, type CreatePoolOptions } from './controller-pools.js';
@@ -209,7 +211,7 @@ export class SandboxController {
     );
     this.spares = new SpareLayers({
       root: this.stateDir,
-      count: options.spareLayers ?? 2,
+      count: options.spareLayers ?? DEFAULT_SPARE_LAYERS,
       ready: this.reconciled,
       logger: this.logger,
     });
@@ -666,8 +668,9 @@ export class SandboxController {
     }
     this.expiry.clear(id);
     const sandbox = this.live.get(id) ?? (await this.attachQuietly(record));
-    const usage =
-      sandbox === undefined ? { cpuSeconds: 0, memoryPeakBytes: 0 } : await sandbox.usage();
+    // A sandbox that cannot be attached, such as a suspended one whose image is corrupt,
+    // still has the usage its runtimes recorded before they ended.
+    const usage = sandbox === undefined ? this.recordedUsage(id) : await sandbox.usage();
     // The last sample comes before destroy removes the cgroup.
     const measuredGibSeconds = this.memoryMeter.stop(id);
     await this.destroyQuietly(id, sandbox);
@@ -795,9 +798,10 @@ export class SandboxController {
   }
 
   /**
-   * Brings a claimed, suspended sandbox back after a host reboot (see
-   * SandboxDriver.recoverSuspended), so it stays suspended until resumed. A sandbox that
-   * cannot be brought back is released, with the reason in the log.
+   * Brings a claimed, suspended sandbox back after a host reboot or an unmount of its layer
+   * (see SandboxDriver.recoverSuspended), so it stays suspended until resumed. A sandbox that
+   * cannot be brought back is released, with the reason in the log, unless the driver's error
+   * is retryable. That one is kept, and an error line names what the operator must do.
    * @returns false when the sandbox was released
    */
   private async recoverSuspended(record: SandboxRecord): Promise<boolean> {
@@ -811,18 +815,24 @@ export class SandboxController {
       return true;
     }
     try {
-      const recovered = await driver.recoverSuspended({
+      const recovery = await driver.recoverSuspended({
         id: record.id,
         template: this.templateOrDefault(record.template),
         stateDir: this.sandboxDir(record.id),
       });
-      if (recovered) {
-        this.logger.info('Mounted the writable layer of a suspended sandbox again', {
-          sandboxId: record.id,
-        });
+      if (recovery !== undefined) {
+        logLayerRecovery(this.logger, record.id, recovery);
       }
       return true;
     } catch (error) {
+      if (isKeptSuspended(record, error)) {
+        this.logger.error('Kept a suspended sandbox whose writable layer cannot be mounted yet', {
+          sandboxId: record.id,
+          tenant: record.tenant,
+          reason: error instanceof Error ? error.message : String(error),
+        });
+        return true;
+      }
       this.logger.warn('Releasing a suspended sandbox that cannot be restored', {
         sandboxId: record.id,
         tenant: record.tenant,
@@ -920,12 +930,22 @@ export class SandboxController {
     if (record === undefined) {
       return undefined;
     }
-    const sandbox = await this.attachQuietly(record);
+    let sandbox: SandboxInstance | undefined;
+    try {
+      sandbox = await this.attachOrThrow(record);
+    } catch (error) {
+      if (isKeptSuspended(record, error)) {
+        // The operator can fix this one (see SandboxDriver.recoverSuspended), so keep it.
+        throw error;
+      }
+      this.logger.warn('Sandbox re-attach failed', { sandboxId: id, error: String(error) });
+    }
     if (sandbox === undefined) {
       this.logger.warn('Sandbox has nothing left to re-attach to', { sandboxId: id });
+      const usage = this.recordedUsage(id);
       this.store.markReleased(id, {
-        cpuSeconds: record.usage?.cpuSeconds ?? 0,
-        memoryPeakBytes: record.usage?.memoryPeakBytes ?? 0,
+        cpuSeconds: usage.cpuSeconds,
+        memoryPeakBytes: usage.memoryPeakBytes,
         memoryBytes: this.memoryLimitOf(record.template),
       });
       // Processes, cgroups or a mounted layer may outlive the files a re-attach needs.
@@ -941,20 +961,36 @@ export class SandboxController {
     runtime: RuntimeName;
     template: string;
   }): Promise<SandboxInstance | undefined> {
-    const driver = this.drivers.get(record.runtime);
-    if (driver === undefined) {
-      return undefined;
-    }
     try {
-      return await driver.attach({
-        id: record.id,
-        template: this.templateOrDefault(record.template),
-        stateDir: this.sandboxDir(record.id),
-      });
+      return await this.attachOrThrow(record);
     } catch (error) {
       this.logger.warn('Sandbox re-attach failed', { sandboxId: record.id, error: String(error) });
       return undefined;
     }
+  }
+
+  private async attachOrThrow(record: {
+    id: string;
+    runtime: RuntimeName;
+    template: string;
+  }): Promise<SandboxInstance | undefined> {
+    const driver = this.drivers.get(record.runtime);
+    if (driver === undefined) {
+      return undefined;
+    }
+    return driver.attach({
+      id: record.id,
+      template: this.templateOrDefault(record.template),
+      stateDir: this.sandboxDir(record.id),
+    });
+  }
+
+  /**
+   * Returns the CPU and peak memory that a sandbox's ended runtimes stored in its state folder
+   * (at a suspend or a restart), or zeros when there is none.
+   */
+  private recordedUsage(id: string): { cpuSeconds: number; memoryPeakBytes: number } {
+    return readEarlierUsage(this.sandboxDir(id));
   }
 
   private async destroyQuietly(id: string, sandbox: SandboxInstance | undefined): Promise<void> {
@@ -1055,4 +1091,41 @@ function resolveFillConcurrency(value: number | undefined): number {
     );
   }
   return value;
+}
+
+/**
+ * Checks whether a suspended sandbox's recovery failed in a way that the operator can fix
+ * without losing it (a retryable error of the driver), so it must be kept claimed.
+ */
+function isKeptSuspended(record: SandboxRecord, error: unknown): boolean {
+  return (
+    record.operatingMode === 'Suspended' &&
+    isSandstackError(error, 'SANDBOX_FAILED') &&
+    error.retryable
+  );
+}
+
+/** Logs how a suspended sandbox's writable layer was mounted again, one line per cause. */
+function logLayerRecovery(logger: Logger, sandboxId: string, recovery: LayerRecovery): void {
+  const meta = {
+    sandboxId,
+    ...(recovery.recordedBootId === undefined ? {} : { recordedBootId: recovery.recordedBootId }),
+    ...(recovery.bootId === undefined ? {} : { bootId: recovery.bootId }),
+  };
+  if (recovery.cause === 'host-reboot') {
+    logger.info(
+      'Mounted the writable layer of a suspended sandbox again after a host reboot',
+      meta,
+    );
+  } else if (recovery.cause === 'unmounted-while-up') {
+    logger.warn(
+      'Mounted the writable layer of a suspended sandbox again after it was unmounted while the host stayed up',
+      meta,
+    );
+  } else {
+    logger.info(
+      'Mounted the writable layer of a suspended sandbox again; no boot id was recorded to tell whether the host rebooted',
+      meta,
+    );
+  }
 }

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SandstackError } from '../core/errors.js';
@@ -16,6 +16,9 @@ const execFileAsync = promisify(execFile);
 /** Folder of the spare layers, inside the controller's folder of state folders. */
 export const SPARE_LAYERS_DIR = '.spare-layers';
 
+/** Default `spareLayers` setting of the controller. */
+export const DEFAULT_SPARE_LAYERS = 2;
+
 /** Highest `spareLayers` setting: spares kept per disk size. */
 export const MAX_SPARE_LAYERS = 8;
 
@@ -24,6 +27,15 @@ export const MAX_SPARE_LAYERS = 8;
  * recently started size's spares go, so at most this many times `count` spares exist.
  */
 export const MAX_SPARE_SIZES = 4;
+
+/**
+ * Time a startup waits for the `cp`, `mount` and `mkfifo` of an exited process's spare to end
+ * before it kills them. They copy a sparse image and mount it, so the limit is for a hung one.
+ */
+const SETUP_PROCESS_WAIT_MS = 10_000;
+
+/** Interval between looks at /proc while waiting for those processes. */
+const POLL_MS = 50;
 
 /** Niceness of the `cp`, `mount` and `mkfifo` processes that make spares. */
 const SPARE_NICENESS = 19;
@@ -224,10 +236,9 @@ export class SpareLayers implements SpareLayerSource {
 
 /**
  * Removes the spares that no live {@link SpareLayers} owns: those of processes that have
- * exited (a crash skips `close`) and of closed controllers. Unmounts each layer first.
- *
- * NOTE: a `mount` that a killed process started can finish after this removal looked at its
- * folder. That spare stays mounted, and its removal fails, until the next reconcile.
+ * exited (a crash skips `close`) and of closed controllers. Waits first for the `cp`, `mount`
+ * and `mkfifo` processes that an exited process left working on a spare, then unmounts each
+ * layer.
  * @returns the number of spares removed
  */
 export async function removeOrphanSpares(root: string, logger: Logger): Promise<number> {
@@ -244,8 +255,10 @@ export async function removeOrphanSpares(root: string, logger: Logger): Promise<
     if (ownedHere || ownedElsewhere) {
       continue;
     }
+    const folder = join(dir, entry);
+    await settleSetupProcesses(folder, logger);
     try {
-      await removeStateDir(join(dir, entry));
+      await removeStateDir(folder);
       removed += 1;
     } catch (error) {
       logger.error('Spare writable layer of an exited process could not be removed', {
@@ -255,6 +268,62 @@ export async function removeOrphanSpares(root: string, logger: Logger): Promise<
     }
   }
   return removed;
+}
+
+/**
+ * Waits until no process has `folder` on its command line, because a spare's `mount` that a
+ * killed process started keeps running, and one that ends after the removal looked at the
+ * folder would leave the layer mounted. Kills what is left after
+ * {@link SETUP_PROCESS_WAIT_MS}, and waits for the kill as long again.
+ */
+async function settleSetupProcesses(folder: string, logger: Logger): Promise<void> {
+  let pids = processesNaming(folder);
+  if (pids.length === 0) {
+    return;
+  }
+  logger.info('Waiting for processes still making a spare writable layer', { folder, pids });
+  pids = await waitForExit(folder, SETUP_PROCESS_WAIT_MS);
+  if (pids.length === 0) {
+    return;
+  }
+  logger.warn('Killing processes still making a spare writable layer', { folder, pids });
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // It exited meanwhile.
+    }
+  }
+  await waitForExit(folder, SETUP_PROCESS_WAIT_MS);
+}
+
+/** Polls until no process names `folder`, for at most `limitMs`; returns those left. */
+async function waitForExit(folder: string, limitMs: number): Promise<number[]> {
+  let pids = processesNaming(folder);
+  for (let waitedMs = 0; pids.length > 0 && waitedMs < limitMs; waitedMs += POLL_MS) {
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    pids = processesNaming(folder);
+  }
+  return pids;
+}
+
+/** Ids of the processes whose command line contains `text`, this process left out. */
+function processesNaming(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) {
+      continue;
+    }
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) {
+        pids.push(pid);
+      }
+    } catch {
+      // The process ended while this looked.
+    }
+  }
+  return pids;
 }
 
 function isProcessAlive(pid: number): boolean {
@@ -269,7 +338,11 @@ function isProcessAlive(pid: number): boolean {
   }
 }
 
-function checkSpareCount(count: number): number {
+/**
+ * Returns a `spareLayers` setting after checking it.
+ * @throws SandstackError `INVALID_ARGUMENT` unless it is a whole number from 0 to 8
+ */
+export function checkSpareCount(count: number): number {
   if (!Number.isInteger(count) || count < 0 || count > MAX_SPARE_LAYERS) {
     throw new SandstackError(
       'INVALID_ARGUMENT',

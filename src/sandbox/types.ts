@@ -265,10 +265,28 @@ export interface SandboxDriver {
    */
   attach(options: DriverCreateOptions): Promise<SandboxInstance | undefined>;
   /**
-   * Brings back what a host reboot removed from a suspended sandbox, so that a later resume
-   * restores its processes. Returns true when it changed something, false when nothing was
-   * missing. Throws when the sandbox cannot be restored, and leaves nothing half-made then.
-   * Drivers that cannot suspend leave it out.
+   * Brings back what a host reboot, or an unmount while the host stayed up, removed from a
+   * suspended sandbox, so that a later resume restores its processes. Returns how it did,
+   * or undefined when nothing was missing. Throws when the sandbox cannot be restored, and
+   * leaves nothing half-made then. A retryable error means that it may be restored once the
+   * operator acts, so the sandbox should be kept. Drivers that cannot suspend leave it out.
    */
-  recoverSuspended?(options: DriverCreateOptions): Promise<boolean>;
+  recoverSuspended?(options: DriverCreateOptions): Promise<LayerRecovery | undefined>;
+}
+
+/**
+ * Cause of a suspended sandbox's writable layer being unmounted, from the host's boot id
+ * recorded at suspend and the current one: `host-reboot` (they differ), `unmounted-while-up`
+ * (they match, so something unmounted the layer), or `boot-unknown` (the image records none,
+ * or the host has none).
+ */
+export type LayerLossCause = 'host-reboot' | 'unmounted-while-up' | 'boot-unknown';
+
+/** Outcome of {@link SandboxDriver.recoverSuspended} when it mounted a layer again. */
+export interface LayerRecovery {
+  cause: LayerLossCause;
+  /** Boot id recorded when the sandbox was suspended. */
+  recordedBootId?: string;
+  /** Boot id of the host now. */
+  bootId?: string;
 }

@@ -16,6 +16,7 @@ import { openDatabase, type SqliteDatabase } from '../core/store.js';
 import { SandboxController } from '../sandbox/controller.js';
 import { BubblewrapDriver } from '../sandbox/drivers/bubblewrap.js';
 import { GvisorDriver } from '../sandbox/drivers/gvisor.js';
+import { checkSpareCount } from '../sandbox/spare-layers.js';
 import { kubernetesDriverOptionsFromEnv } from '../sandbox/kubernetes/env.js';
 import type { RuntimeName, SandboxDriver, SandboxTemplate } from '../sandbox/types.js';
 import { otlpExporterFromEnv } from '../telemetry/otlp.js';
@@ -81,6 +82,11 @@ export interface OpenStackOptions {
    * tenant owns and that names no runtime starts. @default no check
    */
   tenantRuntimes?: readonly RuntimeName[];
+  /**
+   * Spare writable layers kept per disk size for cold starts, 0 to 8 (see
+   * `SandboxControllerOptions.spareLayers`). @default 2
+   */
+  spareLayers?: number;
 }
 
 /**
@@ -176,6 +182,10 @@ function tenantRuntimeCheck(
 export async function openStack(options: OpenStackOptions = {}): Promise<Stack> {
   const stateDir = resolve(options.stateDir ?? '.sandstack');
   const logger = options.logger ?? noopLogger;
+  // Checked before anything is opened, because the controller is made last.
+  if (options.spareLayers !== undefined) {
+    checkSpareCount(options.spareLayers);
+  }
   // Resolved first, so a wrong Kubernetes setting fails before any file is opened.
   const drivers = await sandboxDrivers(stateDir, { logger });
   ensurePrivateDir(stateDir, logger);
@@ -216,6 +226,7 @@ export async function openStack(options: OpenStackOptions = {}): Promise<Stack> 
     stateDir: join(stateDir, 'sandboxes'),
     logger,
     drivers,
+    ...(options.spareLayers === undefined ? {} : { spareLayers: options.spareLayers }),
     ...(tenantRuntimes === undefined
       ? {}
       : { checkRuntime: tenantRuntimeCheck(db, tenantRuntimes) }),

@@ -8,13 +8,20 @@ import {
   readdirSync,
   readFileSync,
   realpathSync,
+  rmdirSync,
   rmSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import type { Logger, LogMeta } from '../../src/core/logger.js';
 import { openDatabase, type SqliteDatabase } from '../../src/core/store.js';
 import { cgroupDir } from '../../src/sandbox/cgroup.js';
 import { BubblewrapDriver } from '../../src/sandbox/drivers/bubblewrap.js';
+import {
+  IMAGE_MANIFEST_FILE,
+  type ImageManifest,
+} from '../../src/sandbox/drivers/checkpoint-image.js';
 import { GvisorDriver } from '../../src/sandbox/drivers/gvisor.js';
 import { SandboxController } from '../../src/sandbox/controller.js';
 import type { RuntimeCheck, SandboxDriver, SandboxInstance } from '../../src/sandbox/types.js';
@@ -219,4 +226,79 @@ export function buildMuslRootfs(root: string): void {
     execFileSync('musl-gcc', ['-O2', '-o', join(root, 'bin', name), join(sources, `${name}.c`)]);
   }
   chmodSync(root, 0o755);
+}
+
+/**
+ * Removes what a host reboot removes from a sandbox whose controller is gone: its host
+ * processes, the writable layer's mount and its loop device, runsc's state folder and the
+ * sandbox's cgroups. The state folder and the disk image stay, as they would on a disk. A
+ * real reboot also changes the host's boot id, so the boot id recorded with the checkpoint
+ * image is replaced by another one.
+ */
+export async function simulateReboot(id: string, stateDir: string): Promise<void> {
+  await unmountWhileUp(id, stateDir);
+  recordBootId(stateDir, '00000000-0000-4000-8000-000000000000');
+}
+
+/**
+ * Removes the same as {@link simulateReboot} but keeps the recorded boot id, as when an
+ * operator unmounts a suspended sandbox's layer while the host stays up.
+ */
+export async function unmountWhileUp(id: string, stateDir: string): Promise<void> {
+  // Suspend kills the runtime's processes, but on a loaded host one may still be exiting and
+  // hold the mount. A reboot ends every process, so wait for them (bounded: 10 s).
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const left = hostProcessesNaming(id);
+    if (left.length === 0) {
+      break;
+    }
+    for (const pid of left) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  // Not lazy, and the kernel then detaches the loop device that mount set up with autoclear,
+  // which can take a moment after umount returns.
+  execFileSync('umount', [join(stateDir, 'rw')]);
+  const attached = await loopDevicesLeftUnder(stateDir);
+  if (attached.length > 0) {
+    throw new Error(`Loop devices still attached after umount: ${attached.join('; ')}`);
+  }
+  rmSync(join(stateDir, 'runsc'), { recursive: true, force: true });
+  for (const controller of ['cpu', 'cpuacct', 'memory', 'pids']) {
+    if (existsSync(cgroupDir(controller, id))) {
+      rmdirSync(cgroupDir(controller, id));
+    }
+  }
+}
+
+/** Replaces the boot id recorded with a suspended sandbox's checkpoint image. */
+export function recordBootId(stateDir: string, bootId: string): void {
+  const path = join(stateDir, 'checkpoint', IMAGE_MANIFEST_FILE);
+  const manifest = JSON.parse(readFileSync(path, 'utf8')) as ImageManifest;
+  writeFileSync(path, JSON.stringify({ ...manifest, bootId }));
+}
+
+/** Returns a logger that keeps its info, warning and error lines. */
+export function recordingLogger(): {
+  logger: Logger;
+  lines: { message: string; meta?: LogMeta }[];
+} {
+  const lines: { message: string; meta?: LogMeta }[] = [];
+  const keep = (message: string, meta?: LogMeta): void => {
+    lines.push({ message, ...(meta === undefined ? {} : { meta }) });
+  };
+  const logger: Logger = {
+    trace: () => undefined,
+    debug: () => undefined,
+    info: keep,
+    warn: keep,
+    error: keep,
+    child: () => logger,
+  };
+  return { logger, lines };
 }

@@ -1,6 +1,8 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
@@ -16,7 +18,12 @@ import { SandboxController } from '../../src/sandbox/controller.js';
 import { agentChannelPaths } from '../../src/sandbox/drivers/bubblewrap-agent.js';
 import { MAX_SPARE_SIZES, SPARE_LAYERS_DIR, SpareLayers } from '../../src/sandbox/spare-layers.js';
 import { removeStateDir, writableLayerDir } from '../../src/sandbox/writable-layer.js';
-import { createTestController, localDrivers, type TestController } from '../helpers/sandbox.js';
+import {
+  createTestController,
+  localDrivers,
+  loopDevicesLeftUnder,
+  type TestController,
+} from '../helpers/sandbox.js';
 
 const checks = await localDrivers();
 const TEMPLATES = { gvisor: 'gv', bubblewrap: 'bw' } as const;
@@ -126,6 +133,38 @@ describe('spare writable layers', () => {
     await controller.reconcile();
     expect(mountsUnder(join(dir, 'sandboxes', SPARE_LAYERS_DIR))).toEqual([]);
     expect(spareFolders(dir)).toEqual([]);
+  });
+
+  withRoot('startup waits for a spare mount in flight', async () => {
+    const { dir, reopen } = setup();
+    // A process that has exited owned the spare, as after a SIGKILL during its mount.
+    const owner = spawn('true');
+    await new Promise((resolve) => owner.once('exit', resolve));
+    const folder = join(
+      dir,
+      'sandboxes',
+      SPARE_LAYERS_DIR,
+      `${owner.pid}-deadbeef-${randomUUID()}`,
+    );
+    mkdirSync(writableLayerDir(folder), { recursive: true });
+    const image = join(folder, 'rw.img');
+    execFileSync('truncate', ['-s', '8M', image]);
+    execFileSync('mkfs.ext4', ['-q', '-F', '-O', '^has_journal', image]);
+    // Stands for that process's `mount`, still running when the next controller starts.
+    const mount = spawn('sh', [
+      '-c',
+      `sleep 1 && exec mount -o loop,nosuid,nodev ${image} ${writableLayerDir(folder)}`,
+    ]);
+    const mountExit = new Promise<number | null>((resolve) => mount.once('exit', resolve));
+
+    const controller = reopen();
+    // Any claim-side call waits for the startup reconcile.
+    expect(await controller.get('sbx_none')).toBeUndefined();
+    // The mount ended before the removal, so it found its folder and succeeded.
+    expect(await mountExit).toBe(0);
+    expect(mountsUnder(join(dir, 'sandboxes', SPARE_LAYERS_DIR))).toEqual([]);
+    expect(spareFolders(dir)).toEqual([]);
+    expect(await loopDevicesLeftUnder(folder)).toEqual([]);
   });
 
   withBubblewrap('spare count zero mounts none', async () => {

@@ -1,11 +1,12 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   closeSync,
   existsSync,
   openSync,
   readFileSync,
-  rmdirSync,
   rmSync,
+  statSync,
+  truncateSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -13,10 +14,12 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isSandstackError } from '../../src/core/errors.js';
-import type { Logger, LogMeta } from '../../src/core/logger.js';
-import { cgroupDir } from '../../src/sandbox/cgroup.js';
 import { SandboxController } from '../../src/sandbox/controller.js';
 import { sandboxConditions } from '../../src/sandbox/controller-snapshots.js';
+import {
+  IMAGE_MANIFEST_FILE,
+  writeImageManifest,
+} from '../../src/sandbox/drivers/checkpoint-image.js';
 import { AGENT_PROTOCOL } from '../../src/sandbox/drivers/exec-agent.js';
 import { GvisorDriver } from '../../src/sandbox/drivers/gvisor.js';
 import { applyManifests } from '../../src/sandbox/manifests/apply.js';
@@ -25,11 +28,12 @@ import type { SandboxInstance } from '../../src/sandbox/types.js';
 import {
   COUNTER,
   createTestController,
-  hostProcessesNaming,
   leftoversOf,
   loopDevicesLeftUnder,
   loopDevicesUnder,
   localDrivers,
+  recordingLogger,
+  simulateReboot,
   waitPast,
   type TestController,
 } from '../helpers/sandbox.js';
@@ -82,55 +86,6 @@ async function suspendInKilledChild(
   return JSON.parse(line) as { id: string; token: string; count: number };
 }
 
-/**
- * Removes what a host reboot removes from a sandbox whose controller is gone: its host
- * processes, the writable layer's mount and its loop device, runsc's state folder and the
- * sandbox's cgroups. The state folder and the disk image stay, as they would on a disk.
- */
-async function simulateReboot(id: string, stateDir: string): Promise<void> {
-  // Suspend kills the runtime's processes, but on a loaded host one may still be exiting and
-  // hold the mount. A reboot ends every process, so wait for them (bounded: 10 s).
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    const left = hostProcessesNaming(id);
-    if (left.length === 0) {
-      break;
-    }
-    for (const pid of left) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  // Not lazy, so the loop device (set up with autoclear by mount) is freed before this returns.
-  execFileSync('umount', [join(stateDir, 'rw')]);
-  rmSync(join(stateDir, 'runsc'), { recursive: true, force: true });
-  for (const controller of ['cpu', 'cpuacct', 'memory', 'pids']) {
-    if (existsSync(cgroupDir(controller, id))) {
-      rmdirSync(cgroupDir(controller, id));
-    }
-  }
-}
-
-/** Returns a logger that keeps its info, warning and error lines. */
-function recordingLogger(): { logger: Logger; lines: { message: string; meta?: LogMeta }[] } {
-  const lines: { message: string; meta?: LogMeta }[] = [];
-  const keep = (message: string, meta?: LogMeta): void => {
-    lines.push({ message, ...(meta === undefined ? {} : { meta }) });
-  };
-  const logger: Logger = {
-    trace: () => undefined,
-    debug: () => undefined,
-    info: keep,
-    warn: keep,
-    error: keep,
-    child: () => logger,
-  };
-  return { logger, lines };
-}
-
 const gvisorDescribe = gvisorAvailable ? describe : describe.skip;
 
 gvisorDescribe('SandboxController suspend', () => {
@@ -170,8 +125,10 @@ gvisorDescribe('SandboxController suspend', () => {
     const { sandbox, record } = await controller.claim({ template: 'gv', tenant: 'acme' });
     await sandbox.exec({ command: 'echo kept > /workspace/note' });
     await controller.suspend(record.id);
-    // Images written before the init was recorded ran an agent of another protocol.
+    // Images written before the init was recorded ran an agent of another protocol, and had
+    // no record of their files' digests either.
     rmSync(join(record.stateDir, 'checkpoint', 'sandstack-init'));
+    rmSync(join(record.stateDir, 'checkpoint', IMAGE_MANIFEST_FILE));
 
     const error = await rejectionOf(controller.resume(record.id));
     expect(isSandstackError(error)).toBe(true);
@@ -189,6 +146,7 @@ gvisorDescribe('SandboxController suspend', () => {
     const init = join(record.stateDir, 'checkpoint', 'sandstack-init');
     expect(readFileSync(init, 'utf8')).toBe(`agent ${AGENT_PROTOCOL} shim-copy\n`);
     writeFileSync(init, `agent ${AGENT_PROTOCOL}\n`);
+    await writeImageManifest(join(record.stateDir, 'checkpoint'));
 
     await controller.resume(record.id);
     const env = await sandbox.exec({ command: 'env' });
@@ -246,7 +204,7 @@ gvisorDescribe('SandboxController suspend', () => {
     try {
       const found = await controller.get(before.id);
       expect(lines.map((line) => line.message)).toContain(
-        'Mounted the writable layer of a suspended sandbox again',
+        'Mounted the writable layer of a suspended sandbox again after a host reboot',
       );
       expect(found?.record.operatingMode).toBe('Suspended');
       expect(found?.sandbox.operatingMode).toBe('Suspended');
@@ -303,18 +261,39 @@ gvisorDescribe('SandboxController suspend', () => {
   const unrestorable: { damage: string; apply: (stateDir: string) => void; reason: string }[] = [
     {
       damage: 'an agent of another protocol',
-      apply: (stateDir) =>
-        writeFileSync(join(stateDir, 'checkpoint', 'sandstack-init'), 'agent 0\n'),
+      apply: (stateDir) => {
+        // Only an earlier version wrote such an image, and it recorded no digests.
+        rmSync(join(stateDir, 'checkpoint', IMAGE_MANIFEST_FILE));
+        writeFileSync(join(stateDir, 'checkpoint', 'sandstack-init'), 'agent 0\n');
+      },
       reason: 'earlier version of sandstack',
     },
     {
-      damage: 'a checkpoint image without header',
+      damage: 'an earlier image without header',
       apply: (stateDir) => {
+        rmSync(join(stateDir, 'checkpoint', IMAGE_MANIFEST_FILE));
         const image = openSync(join(stateDir, 'checkpoint', 'checkpoint.img'), 'r+');
         writeSync(image, Buffer.alloc(16), 0, 16, 0);
         closeSync(image);
       },
       reason: 'checkpoint image header',
+    },
+    {
+      damage: 'a truncated checkpoint image',
+      apply: (stateDir) => {
+        const image = join(stateDir, 'checkpoint', 'checkpoint.img');
+        truncateSync(image, Math.floor(statSync(image).size / 2));
+      },
+      reason: 'its file "checkpoint.img" has',
+    },
+    {
+      damage: 'a checkpoint image changed past its header',
+      apply: (stateDir) => {
+        const image = openSync(join(stateDir, 'checkpoint', 'checkpoint.img'), 'r+');
+        writeSync(image, Buffer.from('damaged'), 0, 7, 4096);
+        closeSync(image);
+      },
+      reason: 'does not match the SHA-256 digest',
     },
     {
       damage: 'a disk image without superblock',
@@ -334,6 +313,10 @@ gvisorDescribe('SandboxController suspend', () => {
     await test.controller.suspend(record.id);
     await simulateReboot(record.id, record.stateDir);
     apply(record.stateDir);
+    const recorded = JSON.parse(readFileSync(join(record.stateDir, 'usage.json'), 'utf8')) as {
+      cpuSeconds: number;
+      memoryPeakBytes: number;
+    };
 
     const { logger, lines } = recordingLogger();
     const controller = new SandboxController({
@@ -349,6 +332,10 @@ gvisorDescribe('SandboxController suspend', () => {
       );
       expect(warning?.meta?.sandboxId).toBe(record.id);
       expect(String(warning?.meta?.reason)).toContain(reason);
+      // The usage its runtime recorded at suspend is kept, not stored as 0.
+      expect(recorded.cpuSeconds).toBeGreaterThan(0);
+      expect(controller.record(record.id)?.usage?.cpuSeconds).toBe(recorded.cpuSeconds);
+      expect(controller.record(record.id)?.usage?.memoryPeakBytes).toBe(recorded.memoryPeakBytes);
       expect(leftoversOf(record.id, record.stateDir).mounts).toEqual([]);
       expect(loopDevicesUnder(record.stateDir)).toEqual([]);
       expect(existsSync(record.stateDir)).toBe(false);

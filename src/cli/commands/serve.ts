@@ -6,6 +6,7 @@ import { DEFAULT_MAX_BODY_BYTES } from '../../server/http/app.js';
 import { DEFAULT_TENANT_LIMITS } from '../../server/http/limits.js';
 import { DEFAULT_PORT, startServer } from '../../server/http/server.js';
 import { DEFAULT_TENANT_TEMPLATE_POLICY } from '../../server/http/tenant-templates.js';
+import { DEFAULT_SPARE_LAYERS, MAX_SPARE_LAYERS } from '../../sandbox/spare-layers.js';
 import type { RuntimeName } from '../../sandbox/types.js';
 import { DEFAULT_STATE_LIMITS } from '../../workflows/bindings/state-binding.js';
 import { DEFAULT_ENGINE_LIMITS } from '../../workflows/engine.js';
@@ -37,6 +38,7 @@ interface ServeOptions extends RetentionFlags {
   tenantRuntimes: string;
   tenantEgressDomains: string;
   policy?: string;
+  spareLayers: string;
 }
 
 const LOG_LEVELS: LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
@@ -100,6 +102,11 @@ export function register(program: Command): void {
       'comma-separated domains a tenant\'s template may allow egress to, such as "pypi.org,*.pythonhosted.org"; "*" allows any, empty allows none',
       DEFAULT_TENANT_TEMPLATE_POLICY.allowedEgressDomains.join(','),
     )
+    .option(
+      '--spare-layers <count>',
+      `empty writable layers kept mounted per disk size for cold starts of gVisor and bubblewrap sandboxes, 0 to ${MAX_SPARE_LAYERS}; 0 turns them off`,
+      String(DEFAULT_SPARE_LAYERS),
+    )
     .option('--rotate-admin-token', 'revoke the stored admin token and print a new one')
     .option(
       '--log-level <level>',
@@ -159,6 +166,7 @@ async function serve(stateDir: string, options: ServeOptions): Promise<void> {
     maxBodyBytes: parseInteger('--max-body-bytes', options.maxBodyBytes, 1024, 2 ** 31),
     maxConcurrentRuns: parseInteger('--max-concurrent-runs', options.maxConcurrentRuns, 1, 1000),
     maxRunsPerTenant: parseInteger('--max-runs-per-tenant', options.maxRunsPerTenant, 1, 1000),
+    spareLayers: parseInteger('--spare-layers', options.spareLayers, 0, MAX_SPARE_LAYERS),
     limits: {
       maxSandboxes: parseInteger(
         '--max-sandboxes-per-tenant',

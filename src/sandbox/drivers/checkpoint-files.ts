@@ -50,10 +50,9 @@ const IMAGE_MAGIC = 'gVisorSF';
 /**
  * Checks the header of a checkpoint image: the magic bytes `gVisorSF`, a big-endian 64-bit
  * length, and that many bytes of JSON metadata, as observed in images that runsc
- * 0.0~20221219.0 writes. Returns what is wrong, or undefined for a valid header.
- *
- * NOTE: only the header is checked. Damage past it (a truncated image, for one) shows when
- * `runsc restore` fails.
+ * 0.0~20221219.0 writes. Returns what is wrong, naming the file but not its folder, or
+ * undefined for a valid header. The sizes and digests of the whole image are checked by
+ * `verifyImage`, for images that have them.
  */
 export function checkImageHeader(imageDir: string): string | undefined {
   const path = join(imageDir, IMAGE_FILE);
@@ -62,20 +61,20 @@ export function checkImageHeader(imageDir: string): string | undefined {
     const start = Buffer.alloc(16);
     const headerBytes = readSync(fd, start, 0, start.length, 0);
     if (headerBytes < start.length || start.toString('latin1', 0, 8) !== IMAGE_MAGIC) {
-      return `"${path}" does not start with the checkpoint image header "${IMAGE_MAGIC}"`;
+      return `its file "${IMAGE_FILE}" does not start with the checkpoint image header "${IMAGE_MAGIC}"`;
     }
     const length = start.readBigUInt64BE(8);
     // The metadata contains a few fields (151 bytes in an image of a small sandbox), so a length
     // over 1 MiB is damage rather than data.
     if (length > 1024n * 1024n) {
-      return `"${path}" declares ${length} bytes of metadata, more than the 1 MiB this check accepts`;
+      return `its file "${IMAGE_FILE}" declares ${length} bytes of metadata in the checkpoint image header, more than the 1 MiB this check accepts`;
     }
     const metadata = Buffer.alloc(Number(length));
     const read = readSync(fd, metadata, 0, metadata.length, start.length);
     try {
       JSON.parse(metadata.toString('utf8', 0, read));
     } catch {
-      return `"${path}" has metadata that is not valid JSON`;
+      return `its file "${IMAGE_FILE}" has metadata in the checkpoint image header that is not valid JSON`;
     }
     return undefined;
   } finally {

@@ -29,6 +29,7 @@ import {
 import { hostToolEnv, type ProcessResult } from '../process.js';
 import type {
   DriverCreateOptions,
+  LayerRecovery,
   OperatingMode,
   RuntimeCheck,
   SandboxDriver,
@@ -38,7 +39,6 @@ import type {
   SnapshotInfo,
 } from '../types.js';
 import {
-  checkImageHeader,
   copyTree,
   hasImage,
   readEarlierUsage,
@@ -50,6 +50,8 @@ import {
   writeSnapshotManifest,
   type EarlierUsage,
 } from './checkpoint-files.js';
+import { checkImageBeforeRestore, writeImageManifest } from './checkpoint-image.js';
+import { recoverSuspendedLayer } from './suspended-layer.js';
 import { agentChannelPaths, type AgentChannelPaths } from './bubblewrap-agent.js';
 import { AGENT_PROTOCOL, openAgentClient, type ExecAgentClient } from './exec-agent.js';
 import {
@@ -79,13 +81,7 @@ import {
   type SandboxLayout,
   killedResult,
 } from './shared.js';
-import {
-  isWritableLayerMounted,
-  remountWritableLayer,
-  removeStateDir,
-  unmountWritableLayer,
-  writableLayerDir,
-} from '../writable-layer.js';
+import { isWritableLayerMounted, removeStateDir, writableLayerDir } from '../writable-layer.js';
 import type { EgressProxy } from '../network/egress-proxy.js';
 import { NETNS_DIR } from '../network/netns.js';
 import {
@@ -250,6 +246,10 @@ export class GvisorDriver implements SandboxDriver {
     if (manifest !== undefined && hasEgress(options.template)) {
       throw egressCheckpointError(options.id, 'restore a snapshot into');
     }
+    if (options.snapshotDir !== undefined) {
+      const image = snapshotPaths(options.snapshotDir).image;
+      await checkImageBeforeRestore(image, { kind: 'snapshot', label });
+    }
     const reservedBytes = egressLogLimit(options.template, this.settings.egress);
     // A spare state folder comes with its layer mounted and the agent's FIFOs made.
     const spare = takeSpareLayer(options, reservedBytes);
@@ -313,51 +313,26 @@ export class GvisorDriver implements SandboxDriver {
   }
 
   /**
-   * Mounts the writable layer of a suspended sandbox again when a host reboot unmounted it,
-   * so that a later resume restores its processes over the same files. The rest of what a
-   * reboot removes needs no re-creating: suspend already removed the runsc state folder and
-   * the cgroups, and the restore makes them anew. A template with egress cannot be suspended,
-   * so no network namespace is needed either.
-   * @returns true when it mounted the layer, false when the layer was mounted already
-   * @throws SandstackError `SANDBOX_FAILED` when the metadata, the checkpoint image or the
-   *   disk image is missing or one of the images is corrupt, and `CHECKPOINT_UNSUPPORTED` when
-   *   the image's command agent speaks another protocol. The layer is left unmounted then.
+   * Mounts the writable layer of a suspended sandbox again when a host reboot, or an unmount
+   * while the host stayed up, left it unmounted, so that a later resume restores its
+   * processes over the same files. The checkpoint image is verified first, and the boot id
+   * recorded at suspend distinguishes the two causes (see recoverSuspendedLayer). The rest of
+   * what a reboot removes needs no re-creating: suspend already removed the runsc state
+   * folder and the cgroups, and the restore makes them anew. A template with egress cannot be
+   * suspended, so no network namespace is needed either.
+   * @returns how the layer was recovered, or undefined when it was mounted already
+   * @throws SandstackError `CHECKPOINT_CORRUPT` for a damaged checkpoint image,
+   *   `SANDBOX_FAILED` when the metadata, the checkpoint image or the disk image is missing,
+   *   the disk image is corrupt or still attached to a loop device (retryable then), and
+   *   `CHECKPOINT_UNSUPPORTED` when the image's command agent speaks another protocol. The
+   *   layer is left unmounted then.
    */
-  async recoverSuspended(options: DriverCreateOptions): Promise<boolean> {
-    if (isWritableLayerMounted(options.stateDir)) {
-      return false;
-    }
-    const layout = layoutOf(options.stateDir);
-    if (!existsSync(layout.meta)) {
-      throw new SandstackError(
-        'SANDBOX_FAILED',
-        `The metadata file "${layout.meta}" of sandbox "${options.id}" is missing`,
-      );
-    }
-    const imageDir = suspendImageDir(options.stateDir);
-    if (!hasImage(imageDir)) {
-      throw new SandstackError(
-        'SANDBOX_FAILED',
-        `The checkpoint image of suspended sandbox "${options.id}" is missing from "${imageDir}"`,
-      );
-    }
-    const headerProblem = checkImageHeader(imageDir);
-    if (headerProblem !== undefined) {
-      throw new SandstackError(
-        'SANDBOX_FAILED',
-        `The checkpoint image of suspended sandbox "${options.id}" is corrupt: ${headerProblem}`,
-      );
-    }
-    readCheckpointInit(imageDir, options.id);
-    await remountWritableLayer(options.stateDir);
-    if (!existsSync(layout.workspace)) {
-      await unmountWritableLayer(options.stateDir);
-      throw new SandstackError(
-        'SANDBOX_FAILED',
-        `The writable layer of sandbox "${options.id}" has no workspace folder after mounting it again`,
-      );
-    }
-    return true;
+  recoverSuspended(options: DriverCreateOptions): Promise<LayerRecovery | undefined> {
+    return recoverSuspendedLayer({
+      id: options.id,
+      stateDir: options.stateDir,
+      checkInit: (imageDir) => readCheckpointInit(imageDir, options.id),
+    });
   }
 
   /**
@@ -631,6 +606,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     if (!hasImage(imageDir)) {
       return;
     }
+    await checkImageBeforeRestore(imageDir, { kind: 'suspended', sandboxId: this.id });
     await this.restoreFrom(imageDir);
     rmSync(imageDir, { recursive: true, force: true });
   }
@@ -700,6 +676,8 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     try {
       await execFileAsync(program, args, { timeout: CHECKPOINT_TIMEOUT_MS });
       writeFileSync(join(imageDir, CHECKPOINT_INIT_FILE), `${init}\n`);
+      // Last, so that its digests cover the init file too.
+      await writeImageManifest(imageDir);
     } catch (error) {
       rmSync(imageDir, { recursive: true, force: true });
       throw new SandstackError(

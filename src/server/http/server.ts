@@ -46,6 +46,11 @@ export interface StartServerOptions {
   maxConcurrentRuns?: number;
   /** Instances of one tenant run at the same time. @default 2 */
   maxRunsPerTenant?: number;
+  /**
+   * Spare writable layers kept per disk size for cold starts, 0 to 8 (see
+   * `SandboxControllerOptions.spareLayers`). @default 2
+   */
+  spareLayers?: number;
   /** Per-tenant quotas and rate limit. @default 20 sandboxes, 1000 unfinished instances, no rate limit */
   limits?: Partial<TenantLimits>;
   /**
@@ -110,6 +115,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     ...(options.store === undefined ? {} : { store: options.store }),
     ...(options.stateLimits === undefined ? {} : { stateLimits: options.stateLimits }),
     ...(options.policy === undefined ? {} : { policy: options.policy }),
+    ...(options.spareLayers === undefined ? {} : { spareLayers: options.spareLayers }),
     tenantRuntimes: tenantTemplates.allowedRuntimes,
   });
   let serverLock: RunLock;
