@@ -41,7 +41,7 @@ import type {
 import { readEgressLog, type EgressRecord } from './network/egress-proxy.js';
 import { egressLogPath } from './network/sandbox-egress.js';
 import { deleteNetns } from './network/netns.js';
-import { removeStateDir } from './writable-layer.js';
+import { markReleasing, removeStateDir } from './writable-layer.js';
 import { MemoryMeter } from './memory-meter.js';
 import { SpareLayers, removeOrphanSpares } from './spare-layers.js';
 import { WarmBindQueue } from './warm-binds.js';
@@ -658,6 +658,8 @@ export class SandboxController {
       return record;
     }
     this.expiry.clear(id);
+    // Before attaching, because an attach kills the commands that it takes for orphans.
+    markReleasing(this.sandboxDir(id));
     const sandbox = this.live.get(id) ?? (await this.attachQuietly(record));
     const usage =
       sandbox === undefined ? { cpuSeconds: 0, memoryPeakBytes: 0 } : await sandbox.usage();
