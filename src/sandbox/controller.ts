@@ -15,6 +15,7 @@ import {
   isProcessAlive,
   type ApplyAction,
   type CreatePoolOptions,
+  type PoolCondition,
 } from './controller-pools.js';
 import { SandboxCheckpoints } from './controller-snapshots.js';
 import {
@@ -42,11 +43,17 @@ import { readEgressLog, type EgressRecord } from './network/egress-proxy.js';
 import { egressLogPath } from './network/sandbox-egress.js';
 import { deleteNetns } from './network/netns.js';
 import { markReleasing, removeStateDir } from './writable-layer.js';
+import { checkRootfs } from './rootfs-check.js';
 import { MemoryMeter } from './memory-meter.js';
 import { SpareLayers, removeOrphanSpares } from './spare-layers.js';
 import { WarmBindQueue } from './warm-binds.js';
 
-export { MAX_POOL_REPLICAS, type ApplyAction, type CreatePoolOptions } from './controller-pools.js';
+export {
+  MAX_POOL_REPLICAS,
+  type ApplyAction,
+  type CreatePoolOptions,
+  type PoolCondition,
+} from './controller-pools.js';
 export type {
   PoolRecord,
   PoolUpdateStrategy,
@@ -242,6 +249,7 @@ export class SandboxController {
    */
   createTemplate(input: TemplateInput): SandboxTemplate {
     const template = resolveTemplate(input);
+    checkRootfs(template, template.runtime);
     if (template.name === 'default' || this.store.getTemplate(template.name) !== undefined) {
       throw new SandstackError(
         'ALREADY_EXISTS',
@@ -262,6 +270,7 @@ export class SandboxController {
     input: TemplateInput,
   ): Promise<{ template: SandboxTemplate; action: ApplyAction }> {
     const template = resolveTemplate(input);
+    checkRootfs(template, template.runtime);
     const stored = this.store.getTemplate(template.name);
     if (stored === undefined && template.name !== 'default') {
       this.store.insertTemplate(template);
@@ -328,10 +337,16 @@ export class SandboxController {
     ];
   }
 
-  /** Returns which runtime a template's sandboxes use here, resolving `auto`. */
+  /**
+   * Returns which runtime a template's sandboxes use here, resolving `auto`.
+   * @throws SandstackError `INVALID_CONFIG` when the template's directory rootfs cannot run commands
+   */
   async runtimeFor(template: SandboxTemplate): Promise<SandboxDriver> {
     const driver = await this.resolveRuntime(template);
     this.checkRuntime?.(template, driver.name);
+    // Each start checks again, because the folder may have changed since the template was
+    // applied, and a template for "auto" gets the checks of the runtime it resolved to.
+    checkRootfs(template, driver.name);
     return driver;
   }
 
@@ -391,8 +406,8 @@ export class SandboxController {
     return this.pools.delete(name);
   }
 
-  /** Lists pools with their ready counts. */
-  listPools(): (PoolRecord & { ready: number })[] {
+  /** Lists pools with their ready counts and Ready conditions. */
+  listPools(): (PoolRecord & { ready: number; conditions: PoolCondition[] })[] {
     return this.pools.list();
   }
 
