@@ -15,7 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isSandstackError } from '../../src/core/errors.js';
 import type { Logger, LogMeta } from '../../src/core/logger.js';
 import { cgroupDir } from '../../src/sandbox/cgroup.js';
-import { SandboxController } from '../../src/sandbox/controller.js';
+import { SandboxController, type SandboxRecord } from '../../src/sandbox/controller.js';
 import { sandboxConditions } from '../../src/sandbox/controller-snapshots.js';
 import { AGENT_PROTOCOL } from '../../src/sandbox/drivers/exec-agent.js';
 import { GvisorDriver } from '../../src/sandbox/drivers/gvisor.js';
@@ -30,6 +30,7 @@ import {
   loopDevicesLeftUnder,
   loopDevicesUnder,
   localDrivers,
+  NOTHING_LEFT,
   waitPast,
   type TestController,
 } from '../helpers/sandbox.js';
@@ -131,6 +132,41 @@ function recordingLogger(): { logger: Logger; lines: { message: string; meta?: L
   return { logger, lines };
 }
 
+/** Message the controller logs when it releases a suspended sandbox it cannot restore. */
+const UNRESTORABLE = 'Releasing a suspended sandbox that cannot be restored';
+
+/**
+ * Opens a new controller over the test's state folder with a recording logger, as a process
+ * starting after a reboot would, runs `work` with it and closes it.
+ */
+async function afterRestart(
+  test: TestController,
+  work: (
+    controller: SandboxController,
+    lines: { message: string; meta?: LogMeta }[],
+  ) => Promise<void>,
+): Promise<void> {
+  const { logger, lines } = recordingLogger();
+  const controller = new SandboxController({
+    db: test.db,
+    stateDir: join(test.dir, 'sandboxes'),
+    logger,
+  });
+  try {
+    await work(controller, lines);
+  } finally {
+    await controller.close();
+  }
+}
+
+/** Claims a gVisor sandbox, suspends it and simulates a host reboot under it. */
+async function suspendAndReboot(test: TestController): Promise<SandboxRecord> {
+  const { record } = await test.controller.claim({ template: 'gv', tenant: 'acme' });
+  await test.controller.suspend(record.id);
+  await simulateReboot(record.id, record.stateDir);
+  return record;
+}
+
 const gvisorDescribe = gvisorAvailable ? describe : describe.skip;
 
 gvisorDescribe('SandboxController suspend', () => {
@@ -207,12 +243,7 @@ gvisorDescribe('SandboxController suspend', () => {
 
     const released = await controller.release(record.id);
     expect(released.state).toBe('released');
-    expect(leftoversOf(record.id, record.stateDir)).toEqual({
-      processes: [],
-      mounts: [],
-      cgroups: [],
-      stateDir: false,
-    });
+    expect(leftoversOf(record.id, record.stateDir)).toEqual(NOTHING_LEFT);
   });
 
   it('re-attaches a suspended sandbox after a kill', async () => {
@@ -237,66 +268,44 @@ gvisorDescribe('SandboxController suspend', () => {
     expect(loopDevicesUnder(stateDir)).toEqual([]);
     expect(existsSync(join(stateDir, 'rw', 'workspace'))).toBe(false);
 
-    const { logger, lines } = recordingLogger();
-    const controller = new SandboxController({
-      db: test.db,
-      stateDir: join(test.dir, 'sandboxes'),
-      logger,
-    });
-    try {
-      const found = await controller.get(before.id);
-      expect(lines.map((line) => line.message)).toContain(
-        'Mounted the writable layer of a suspended sandbox again',
-      );
-      expect(found?.record.operatingMode).toBe('Suspended');
-      expect(found?.sandbox.operatingMode).toBe('Suspended');
-      expect(loopDevicesUnder(stateDir)).toHaveLength(1);
+    await afterRestart(test, async (controller, lines) => {
+      try {
+        const found = await controller.get(before.id);
+        expect(lines.map((line) => line.message)).toContain(
+          'Mounted the writable layer of a suspended sandbox again',
+        );
+        expect(found?.record.operatingMode).toBe('Suspended');
+        expect(found?.sandbox.operatingMode).toBe('Suspended');
+        expect(loopDevicesUnder(stateDir)).toHaveLength(1);
 
-      await controller.resume(before.id);
-      const sandbox = found?.sandbox ?? expect.fail('no sandbox');
-      const after = await waitPast(sandbox, before.count);
-      expect(after.token).toBe(before.token);
-      expect((await sandbox.readFile('kept.txt')).toString()).toBe('written before the suspend');
-    } finally {
-      await controller.release(before.id);
-      await controller.close();
-    }
+        await controller.resume(before.id);
+        const sandbox = found?.sandbox ?? expect.fail('no sandbox');
+        const after = await waitPast(sandbox, before.count);
+        expect(after.token).toBe(before.token);
+        expect((await sandbox.readFile('kept.txt')).toString()).toBe('written before the suspend');
+      } finally {
+        await controller.release(before.id);
+      }
+    });
     expect(leftoversOf(before.id, stateDir).mounts).toEqual([]);
     expect(await loopDevicesLeftUnder(stateDir)).toEqual([]);
   });
 
   it('releases a reboot-lost disk image cleanly', async () => {
     const test = setup();
-    const { record } = await test.controller.claim({ template: 'gv', tenant: 'acme' });
-    await test.controller.suspend(record.id);
-    await simulateReboot(record.id, record.stateDir);
+    const record = await suspendAndReboot(test);
     rmSync(join(record.stateDir, 'rw.img'));
 
-    const { logger, lines } = recordingLogger();
-    const controller = new SandboxController({
-      db: test.db,
-      stateDir: join(test.dir, 'sandboxes'),
-      logger,
-    });
-    try {
+    await afterRestart(test, async (controller, lines) => {
       expect(await controller.get(record.id)).toBeUndefined();
       expect(controller.record(record.id)?.state).toBe('released');
-      const warning = lines.find(
-        (line) => line.message === 'Releasing a suspended sandbox that cannot be restored',
-      );
+      const warning = lines.find((line) => line.message === UNRESTORABLE);
       expect(warning?.meta?.sandboxId).toBe(record.id);
       expect(String(warning?.meta?.reason)).toContain('disk image');
       expect(String(warning?.meta?.reason)).toContain('is missing');
-      expect(leftoversOf(record.id, record.stateDir)).toEqual({
-        processes: [],
-        mounts: [],
-        cgroups: [],
-        stateDir: false,
-      });
+      expect(leftoversOf(record.id, record.stateDir)).toEqual(NOTHING_LEFT);
       expect(loopDevicesUnder(record.stateDir)).toEqual([]);
-    } finally {
-      await controller.close();
-    }
+    });
   });
 
   /** Damage done to a suspended sandbox's state folder after the simulated reboot. */
@@ -330,31 +339,19 @@ gvisorDescribe('SandboxController suspend', () => {
 
   it.each(unrestorable)('releases after reboot with $damage', async ({ apply, reason }) => {
     const test = setup();
-    const { record } = await test.controller.claim({ template: 'gv', tenant: 'acme' });
-    await test.controller.suspend(record.id);
-    await simulateReboot(record.id, record.stateDir);
+    const record = await suspendAndReboot(test);
     apply(record.stateDir);
 
-    const { logger, lines } = recordingLogger();
-    const controller = new SandboxController({
-      db: test.db,
-      stateDir: join(test.dir, 'sandboxes'),
-      logger,
-    });
-    try {
+    await afterRestart(test, async (controller, lines) => {
       expect(await controller.get(record.id)).toBeUndefined();
       expect(controller.record(record.id)?.state).toBe('released');
-      const warning = lines.find(
-        (line) => line.message === 'Releasing a suspended sandbox that cannot be restored',
-      );
+      const warning = lines.find((line) => line.message === UNRESTORABLE);
       expect(warning?.meta?.sandboxId).toBe(record.id);
       expect(String(warning?.meta?.reason)).toContain(reason);
       expect(leftoversOf(record.id, record.stateDir).mounts).toEqual([]);
       expect(loopDevicesUnder(record.stateDir)).toEqual([]);
       expect(existsSync(record.stateDir)).toBe(false);
-    } finally {
-      await controller.close();
-    }
+    });
   });
 
   it('fills a pool from a snapshot', async () => {
