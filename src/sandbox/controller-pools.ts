@@ -60,6 +60,15 @@ export interface WarmPoolHost {
   destroy(id: string, sandbox: SandboxInstance | undefined): Promise<void>;
 }
 
+/** Whether a pool has all its sandboxes ready, in the shape of a Kubernetes condition. */
+export interface PoolCondition {
+  type: 'Ready';
+  status: 'True' | 'False';
+  /** `ReplicasReady`, `Filling`, or `StartFailed` while the pool backs off after failed starts. */
+  reason: 'ReplicasReady' | 'Filling' | 'StartFailed';
+  message: string;
+}
+
 /**
  * The controller's warm pools: creating, scaling and updating them, and filling them in the
  * background, at most one fill per pool at a time.
@@ -123,11 +132,33 @@ export class WarmPools {
     return 'configured';
   }
 
-  /** Lists pools with their ready counts. */
-  list(): (PoolRecord & { ready: number })[] {
-    return this.host.store
-      .listPools()
-      .map((pool) => ({ ...pool, ready: this.host.store.countWarm(pool.name) }));
+  /** Lists pools with their ready counts and Ready conditions. */
+  list(): (PoolRecord & { ready: number; conditions: PoolCondition[] })[] {
+    return this.host.store.listPools().map((pool) => {
+      const ready = this.host.store.countWarm(pool.name);
+      return { ...pool, ready, conditions: [this.readyCondition(pool, ready)] };
+    });
+  }
+
+  /**
+   * Returns a pool's Ready condition: False with reason `StartFailed` while the pool backs
+   * off after failed starts, False with `Filling` while it is short, else True.
+   *
+   * NOTE: the failures are known only to the process that ran the fills, so another
+   * process (a second CLI call) reports a failing pool as `Filling`.
+   */
+  private readyCondition(pool: PoolRecord, ready: number): PoolCondition {
+    const counts = `${ready} of ${pool.replicas} sandboxes ready`;
+    const failed = this.backoff.get(pool.name);
+    if (failed !== undefined) {
+      const retryInSeconds = Math.max(0, Math.ceil((failed.retryAt - Date.now()) / 1000));
+      const message = `${counts}; ${failed.failures} start(s) failed in a row, next try in ${retryInSeconds}s. Last error: ${failed.error}`;
+      return { type: 'Ready', status: 'False', reason: 'StartFailed', message };
+    }
+    if (ready < pool.replicas) {
+      return { type: 'Ready', status: 'False', reason: 'Filling', message: counts };
+    }
+    return { type: 'Ready', status: 'True', reason: 'ReplicasReady', message: counts };
   }
 
   /**

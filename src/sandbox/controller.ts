@@ -16,6 +16,7 @@ import {
   isProcessAlive,
   type ApplyAction,
   type CreatePoolOptions,
+  type PoolCondition,
 } from './controller-pools.js';
 import { SandboxCheckpoints } from './controller-snapshots.js';
 import {
@@ -43,12 +44,18 @@ import type {
 import { readEgressLog, type EgressRecord } from './network/egress-proxy.js';
 import { egressLogPath } from './network/sandbox-egress.js';
 import { deleteNetns } from './network/netns.js';
-import { removeStateDir } from './writable-layer.js';
+import { markReleasing, removeStateDir } from './writable-layer.js';
+import { checkRootfs } from './rootfs-check.js';
 import { MemoryMeter } from './memory-meter.js';
 import { DEFAULT_SPARE_LAYERS, SpareLayers, removeOrphanSpares } from './spare-layers.js';
 import { WarmBindQueue } from './warm-binds.js';
 
-export { MAX_POOL_REPLICAS, type ApplyAction, type CreatePoolOptions } from './controller-pools.js';
+export {
+  MAX_POOL_REPLICAS,
+  type ApplyAction,
+  type CreatePoolOptions,
+  type PoolCondition,
+} from './controller-pools.js';
 export type {
   PoolRecord,
   PoolUpdateStrategy,
@@ -244,6 +251,7 @@ export class SandboxController {
    */
   createTemplate(input: TemplateInput): SandboxTemplate {
     const template = resolveTemplate(input);
+    checkRootfs(template, template.runtime);
     if (template.name === 'default' || this.store.getTemplate(template.name) !== undefined) {
       throw new SandstackError(
         'ALREADY_EXISTS',
@@ -264,6 +272,7 @@ export class SandboxController {
     input: TemplateInput,
   ): Promise<{ template: SandboxTemplate; action: ApplyAction }> {
     const template = resolveTemplate(input);
+    checkRootfs(template, template.runtime);
     const stored = this.store.getTemplate(template.name);
     if (stored === undefined && template.name !== 'default') {
       this.store.insertTemplate(template);
@@ -330,10 +339,16 @@ export class SandboxController {
     ];
   }
 
-  /** Returns which runtime a template's sandboxes use here, resolving `auto`. */
+  /**
+   * Returns which runtime a template's sandboxes use here, resolving `auto`.
+   * @throws SandstackError `INVALID_CONFIG` when the template's directory rootfs cannot run commands
+   */
   async runtimeFor(template: SandboxTemplate): Promise<SandboxDriver> {
     const driver = await this.resolveRuntime(template);
     this.checkRuntime?.(template, driver.name);
+    // Each start checks again, because the folder may have changed since the template was
+    // applied, and a template for "auto" gets the checks of the runtime it resolved to.
+    checkRootfs(template, driver.name);
     return driver;
   }
 
@@ -393,8 +408,8 @@ export class SandboxController {
     return this.pools.delete(name);
   }
 
-  /** Lists pools with their ready counts. */
-  listPools(): (PoolRecord & { ready: number })[] {
+  /** Lists pools with their ready counts and Ready conditions. */
+  listPools(): (PoolRecord & { ready: number; conditions: PoolCondition[] })[] {
     return this.pools.list();
   }
 
@@ -667,6 +682,8 @@ export class SandboxController {
       return record;
     }
     this.expiry.clear(id);
+    // Before attaching, because an attach kills the commands that it takes for orphans.
+    markReleasing(this.sandboxDir(id));
     const sandbox = this.live.get(id) ?? (await this.attachQuietly(record));
     // A sandbox that cannot be attached, such as a suspended one whose image is corrupt,
     // still has the usage its runtimes recorded before they ended.

@@ -7,6 +7,7 @@
  */
 import { SandstackError } from '../core/errors.js';
 import { helperRequest } from './process.js';
+import { checkArchive } from './tar-check.js';
 import type { SandboxInstance } from './types.js';
 
 /** Largest tar archive {@link downloadArchive} returns and {@link uploadArchive} takes. */
@@ -134,10 +135,16 @@ export async function downloadArchive(sandbox: SandboxInstance, path: string): P
 
 /**
  * Unpacks a tar archive into a folder of the sandbox, creating the folder. Entries keep
- * their permission bits but belong to the command user; GNU tar skips entries whose names
- * contain `..` and strips a leading `/`.
- * @throws SandstackError `SANDBOX_LIMIT` past {@link MAX_ARCHIVE_BYTES},
- * `SANDBOX_PATH_INVALID` when tar cannot unpack the archive there
+ * their permission bits but belong to the command user. The whole archive is checked on the
+ * host first (see {@link checkArchive}), so an archive with an absolute or `..` path, a
+ * device, a member under one of its own symlinks or a hard link out is rejected before
+ * anything is written.
+ *
+ * NOTE: a failure while unpacking (the disk limit, or a folder of the sandbox in the way)
+ * leaves the members unpacked so far. A symlink that already exists in the sandbox folder is
+ * followed, as by any command there, so it can only lead to what the command user can write.
+ * @throws SandstackError `SANDBOX_LIMIT` past {@link MAX_ARCHIVE_BYTES}, `INVALID_ARGUMENT`
+ * naming a rejected member, `SANDBOX_PATH_INVALID` when tar cannot unpack the archive there
  */
 export async function uploadArchive(
   sandbox: SandboxInstance,
@@ -151,6 +158,7 @@ export async function uploadArchive(
     );
   }
   const quoted = quotePath(path);
+  checkArchive(archive);
   const script = `mkdir -p -- ${quoted} && exec tar -C ${quoted} -xf - --no-same-owner`;
   const result = await sandbox.exec({
     command: script,

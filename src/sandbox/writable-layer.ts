@@ -1,6 +1,14 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, rmSync, statSync, statfsSync } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  rmSync,
+  statSync,
+  statfsSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { SandstackError } from '../core/errors.js';
@@ -195,6 +203,27 @@ export async function removeStateDir(stateDir: string): Promise<void> {
     );
   }
   rmSync(stateDir, { recursive: true, force: true });
+}
+
+/** File in a sandbox's state folder that marks it as being released. */
+const RELEASING_FILE = 'releasing';
+
+/**
+ * Marks a sandbox's state folder as being released, before anything in the sandbox is
+ * killed, so that a command that this or another process runs in it reports the release
+ * rather than a crash. Does nothing when the folder is gone.
+ */
+export function markReleasing(stateDir: string): void {
+  try {
+    writeFileSync(join(stateDir, RELEASING_FILE), '');
+  } catch {
+    // The folder is already gone, which isBeingReleased also counts as a release.
+  }
+}
+
+/** Returns whether a sandbox's state folder is marked as being released, or is gone. */
+export function isBeingReleased(stateDir: string): boolean {
+  return !existsSync(stateDir) || existsSync(join(stateDir, RELEASING_FILE));
 }
 
 /** Returns whether the writable layer has no room left (under 64 KiB available). */

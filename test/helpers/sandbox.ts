@@ -88,6 +88,9 @@ export function hostProcessesNaming(text: string): number[] {
     .map(Number);
 }
 
+/** What {@link leftoversOf} returns for a sandbox that left nothing on the host. */
+export const NOTHING_LEFT = { processes: [], mounts: [], cgroups: [], stateDir: false } as const;
+
 /** Lists what a sandbox left on the host: processes, mounts, cgroup folders and its state folder. */
 export function leftoversOf(
   id: string,

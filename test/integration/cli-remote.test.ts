@@ -371,9 +371,9 @@ describe('remote CLI errors', () => {
   }, 60_000);
 
   it('says which commands have no HTTP counterpart', async () => {
-    const result = await cliWithEnv(['pool', 'list']);
+    const result = await cliWithEnv(['pool', 'delete', 'python']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('"sandstack pool list" works only on the local state folder');
+    expect(result.stderr).toContain('"sandstack pool delete" works only on the local state folder');
     const tenant = await cliWithEnv(['instance', 'list', '--tenant', 'other']);
     expect(tenant.code).toBe(1);
     expect(tenant.stderr).toContain('--tenant does not apply with a server');

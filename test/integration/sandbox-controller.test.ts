@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -9,7 +9,12 @@ import { noopLogger } from '../../src/core/logger.js';
 import { cgroupPids, cgroupThreadIds } from '../../src/sandbox/cgroup.js';
 import { SandboxController } from '../../src/sandbox/controller.js';
 import type { SandboxDriver } from '../../src/sandbox/types.js';
-import { createTestController, localDrivers, type TestController } from '../helpers/sandbox.js';
+import {
+  buildSmallRootfs,
+  createTestController,
+  localDrivers,
+  type TestController,
+} from '../helpers/sandbox.js';
 
 const checks = await localDrivers();
 const TEMPLATES = { gvisor: 'gv', bubblewrap: 'bw' } as const;
@@ -136,11 +141,15 @@ describe('SandboxController', () => {
           error: (_message: string, meta?: unknown) => failures.push(meta),
         };
         const controller = new SandboxController({ db, stateDir: join(dir, 'sandboxes'), logger });
+        const rootfs = join(dir, 'rootfs');
+        buildSmallRootfs(rootfs);
         controller.createTemplate({
           name: 'broken',
           runtime: 'gvisor',
-          rootfs: { kind: 'directory', path: join(dir, 'no-such-rootfs') },
+          rootfs: { kind: 'directory', path: rootfs },
         });
+        // The rootfs goes away after the template was applied, so each start rejects it.
+        rmSync(rootfs, { recursive: true, force: true });
         controller.createPool({ name: 'p', template: 'broken', replicas: 1 });
         await expect(controller.waitUntilReady('p')).rejects.toThrow('could not reach 1');
         const left = readdirSync(join(dir, 'sandboxes')).filter((name) => name.startsWith('sbx_'));
@@ -149,7 +158,7 @@ describe('SandboxController', () => {
         // The pool backs off after the failure instead of retrying in each of the rounds.
         expect(failures.length).toBe(1);
         await expect(controller.waitUntilReady('p')).rejects.toThrow(
-          'last error: runsc could not start',
+          `last error: Template "broken" has rootfs "${rootfs}" that does not exist`,
         );
         await controller.close();
       });

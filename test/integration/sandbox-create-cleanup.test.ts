@@ -16,6 +16,7 @@ import {
   localDrivers,
   loopDevicesLeftUnder,
   loopDevicesUnder,
+  NOTHING_LEFT,
 } from '../helpers/sandbox.js';
 
 const checks = await localDrivers();
@@ -34,36 +35,56 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-const gvisorDescribe = gvisorAvailable ? describe : describe.skip;
+/**
+ * Writes a runtime program (a stand-in for runsc or bwrap) that appends its arguments and
+ * whether the writable layer of `stateDir` is mounted to `calls`, then fails.
+ * @returns the program's path
+ */
+function writeFailingRuntime(options: {
+  dir: string;
+  name: string;
+  stateDir: string;
+  calls: string;
+}): string {
+  const path = join(options.dir, `fake-${options.name}`);
+  const mounted = `$(grep -c ' ${options.stateDir}/rw ' /proc/self/mountinfo)`;
+  writeFileSync(
+    path,
+    [
+      '#!/bin/sh',
+      `echo "$* mounted=${mounted}" >> '${options.calls}'`,
+      `echo "fake ${options.name}: failed on purpose" >&2`,
+      'exit 1',
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  return path;
+}
 
-gvisorDescribe('gvisor driver create failure', () => {
+/** Makes a temp folder before the suite's tests and removes it after them. */
+function useTempDir(prefix: string): () => string {
   let dir = '';
-
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'sandstack-create-fail-'));
+    dir = mkdtempSync(join(tmpdir(), prefix));
   });
-
   afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
+  return () => dir;
+}
+
+const gvisorDescribe = gvisorAvailable ? describe : describe.skip;
+
+gvisorDescribe('gvisor driver create failure', () => {
+  const tempDir = useTempDir('sandstack-create-fail-');
 
   it('removes the mount when runsc fails', async () => {
+    const dir = tempDir();
     const id = 'sbx_createfail1';
     const stateDir = join(dir, id);
     const calls = join(dir, 'runsc-calls.log');
-    // Records each call with whether the writable layer was mounted then, and fails.
-    const fakeRunsc = join(dir, 'fake-runsc');
-    writeFileSync(
-      fakeRunsc,
-      [
-        '#!/bin/sh',
-        `echo "$* mounted=$(grep -c ' ${stateDir}/rw ' /proc/self/mountinfo)" >> '${calls}'`,
-        'echo "fake runsc: failed on purpose" >&2',
-        'exit 1',
-        '',
-      ].join('\n'),
-      { mode: 0o755 },
-    );
+    const fakeRunsc = writeFailingRuntime({ dir, name: 'runsc', stateDir, calls });
     const driver = new GvisorDriver({ runscPath: fakeRunsc });
 
     const error = await rejectionOf(
@@ -75,16 +96,12 @@ gvisorDescribe('gvisor driver create failure', () => {
       .split('\n')
       .find((line) => line.includes(` run -detach `));
     expect(runCall).toContain('mounted=1');
-    expect(leftoversOf(id, stateDir)).toEqual({
-      processes: [],
-      mounts: [],
-      cgroups: [],
-      stateDir: false,
-    });
+    expect(leftoversOf(id, stateDir)).toEqual(NOTHING_LEFT);
     expect(loopDevicesUnder(dir)).toEqual([]);
   });
 
   it('removes the mount when the rootfs is missing', async () => {
+    const dir = tempDir();
     const id = 'sbx_createfail2';
     const stateDir = join(dir, id);
     const template = resolveTemplate({
@@ -96,12 +113,7 @@ gvisorDescribe('gvisor driver create failure', () => {
     // runsc starts after the layer is mounted, so its failure comes after the mount.
     expect(isSandstackError(error, 'SANDBOX_FAILED')).toBe(true);
     expect((error as Error).message).toContain('runsc could not start');
-    expect(leftoversOf(id, stateDir)).toEqual({
-      processes: [],
-      mounts: [],
-      cgroups: [],
-      stateDir: false,
-    });
+    expect(leftoversOf(id, stateDir)).toEqual(NOTHING_LEFT);
     expect(await loopDevicesLeftUnder(dir)).toEqual([]);
   });
 });
@@ -109,33 +121,14 @@ gvisorDescribe('gvisor driver create failure', () => {
 const bubblewrapDescribe = bubblewrapAvailable ? describe : describe.skip;
 
 bubblewrapDescribe('bubblewrap driver create failure', () => {
-  let dir = '';
-
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'sandstack-create-fail-bw-'));
-  });
-
-  afterAll(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const tempDir = useTempDir('sandstack-create-fail-bw-');
 
   it('removes the mount when bwrap fails', async () => {
+    const dir = tempDir();
     const id = 'sbx_createfailbw1';
     const stateDir = join(dir, id);
     const calls = join(dir, 'bwrap-calls.log');
-    // Records each call with whether the writable layer was mounted then, and fails.
-    const fakeBwrap = join(dir, 'fake-bwrap');
-    writeFileSync(
-      fakeBwrap,
-      [
-        '#!/bin/sh',
-        `echo "mounted=$(grep -c ' ${stateDir}/rw ' /proc/self/mountinfo)" >> '${calls}'`,
-        'echo "fake bwrap: failed on purpose" >&2',
-        'exit 1',
-        '',
-      ].join('\n'),
-      { mode: 0o755 },
-    );
+    const fakeBwrap = writeFailingRuntime({ dir, name: 'bwrap', stateDir, calls });
     const driver = new BubblewrapDriver({ bwrapPath: fakeBwrap });
 
     const error = await rejectionOf(
@@ -144,12 +137,7 @@ bubblewrapDescribe('bubblewrap driver create failure', () => {
     expect(isSandstackError(error)).toBe(true);
     expect((error as Error).message).toContain('fake bwrap: failed on purpose');
     expect(readFileSync(calls, 'utf8')).toContain('mounted=1');
-    expect(leftoversOf(id, stateDir)).toEqual({
-      processes: [],
-      mounts: [],
-      cgroups: [],
-      stateDir: false,
-    });
+    expect(leftoversOf(id, stateDir)).toEqual(NOTHING_LEFT);
     expect(loopDevicesUnder(dir)).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import {
   downloadArchive,
   fileExists,
   listFiles,
+  MAX_ARCHIVE_BYTES,
   uploadArchive,
 } from '../../src/sandbox/files.js';
 import { resolveTemplate } from '../../src/sandbox/templates.js';
@@ -133,16 +134,77 @@ for (const { driver, check } of checks) {
       expect(execFileSync('cmp', [join(source, 'top.txt'), join(back, 'top.txt')])).toHaveLength(0);
     });
 
-    it('skips archive entries that climb out', async () => {
+    it('rejects archive entries that climb out', async () => {
       const hostile = join(dir, 'hostile');
       mkdirSync(hostile);
       writeFileSync(join(hostile, 'escape.txt'), 'escaped');
       // --transform writes the member name with "../" in front, as a hostile archive would.
       const archive = tarOf(hostile, '--transform', 's,^\\./escape,../../escape,');
-      await errorOf(uploadArchive(sandbox, 'target/inner', archive));
+      const error = await errorOf(uploadArchive(sandbox, 'target/inner', archive));
+      expect(error.code).toBe('INVALID_ARGUMENT');
+      expect(error.message).toContain('Archive member "../../escape.txt" was rejected');
+      expect(error.message).toContain('contains ".."');
       expect(await fileExists(sandbox, 'escape.txt')).toBe(false);
-      expect(await fileExists(sandbox, 'target/escape.txt')).toBe(false);
+      expect(await fileExists(sandbox, 'target')).toBe(false);
       expect(existsSync(join(dir, 'escape.txt'))).toBe(false);
+    });
+
+    it('rejects hostile archives whole', async () => {
+      const source = join(dir, 'hostile-parts');
+      mkdirSync(join(source, 'real/up'), { recursive: true });
+      writeFileSync(join(source, 'first.txt'), 'first');
+      writeFileSync(join(source, 'real/up/x.txt'), 'through the link');
+      symlinkSync('/etc', join(source, 'up'));
+      execFileSync('ln', [join(source, 'first.txt'), join(source, 'hard')]);
+      execFileSync('mknod', [join(source, 'null'), 'c', '1', '3']);
+      // Each archive starts with first.txt, so a partial unpack would leave it behind.
+      const tar = (...args: string[]): Buffer =>
+        execFileSync('tar', ['-C', source, '-P', '-cf', '-', 'first.txt', ...args]);
+      const cases: [string, Buffer, string][] = [
+        [
+          'absolute',
+          tar(
+            '--transform',
+            's,^x\\.txt$,/tmp/sandstack-abs.txt,',
+            '-C',
+            join(source, 'real/up'),
+            'x.txt',
+          ),
+          'its path "/tmp/sandstack-abs.txt" is absolute',
+        ],
+        ['dotdot', tar('--transform', 's,^null$,../null,', 'null'), 'contains ".."'],
+        [
+          'through symlink',
+          tar('up', '-C', join(source, 'real'), 'up/x.txt'),
+          '"up/x.txt" was rejected because it lies under "up", a symlink',
+        ],
+        [
+          'hard link out',
+          tar('--transform', 's,^first.txt$,/etc/passwd,R', 'hard'),
+          'its hard link target "/etc/passwd" is absolute',
+        ],
+        ['device', tar('null'), '"null" was rejected because it is a character device'],
+      ];
+      for (const [label, archive, expected] of cases) {
+        const error = await errorOf(uploadArchive(sandbox, `hostile-${label}`, archive));
+        expect(error.code, label).toBe('INVALID_ARGUMENT');
+        expect(error.message, label).toContain(expected);
+        expect(error.message, label).toContain('nothing was unpacked');
+        expect(await fileExists(sandbox, `hostile-${label}`), label).toBe(false);
+      }
+      expect(existsSync('/tmp/sandstack-abs.txt')).toBe(false);
+      const after = await sandbox.exec({ command: 'ls /tmp; cat /etc/passwd | head -1' });
+      expect(after.stdout).not.toContain('sandstack-abs.txt');
+      expect(after.stdout).not.toContain('through the link');
+    });
+
+    it('rejects an oversized archive', async () => {
+      const error = await errorOf(
+        uploadArchive(sandbox, 'too-big', new Uint8Array(MAX_ARCHIVE_BYTES + 1)),
+      );
+      expect(error.code).toBe('SANDBOX_LIMIT');
+      expect(error.message).toContain(`larger than the ${MAX_ARCHIVE_BYTES} bytes`);
+      expect(await fileExists(sandbox, 'too-big')).toBe(false);
     });
 
     it('keeps host files out of downloads', async () => {

@@ -499,7 +499,8 @@ gvisorDescribe('sandstack sandbox suspend', () => {
       expect(suspended.code, suspended.stderr).toBe(0);
       expect(suspended.stdout).toContain(`${id} suspended`);
       const listed = await runCli([...stateDir, 'sandbox', 'list']);
-      expect(listed.stdout).toContain('mode=Suspended');
+      const row = listed.stdout.split('\n').find((line) => line.startsWith(id));
+      expect(row?.split(/\s+/).slice(0, 3)).toEqual([id, 'claimed', 'Suspended']);
       const blocked = await runCli([...stateDir, 'sandbox', 'exec', id, 'true']);
       expect(blocked.code).not.toBe(0);
       expect(blocked.stderr).toContain('because it is suspended');

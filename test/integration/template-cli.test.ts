@@ -1,5 +1,6 @@
 /**
- * `sandstack template` and `sandstack pool get|scale` on a local state folder, with
+ * `sandstack template`, `sandstack pool get|list|scale` and the output of list commands on a
+ * local state folder, with
  * bubblewrap sandboxes, the runtime whose pools fill fastest.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,6 +117,58 @@ describe('sandstack template and pool scale', () => {
     };
     expect(afterDown.replicas).toBe(0);
     expect(afterDown.ready).toBe(0);
+  });
+
+  it('prints lists as the get tables', async () => {
+    const pairs = [
+      [
+        ['pool', 'list'],
+        ['get', 'pools'],
+      ],
+      [
+        ['template', 'list'],
+        ['get', 'templates'],
+      ],
+      [
+        ['sandbox', 'list'],
+        ['get', 'sandboxes'],
+      ],
+    ];
+    for (const [list = [], get = []] of pairs) {
+      const listed = await cli(list);
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.stdout).toBe((await cli(get)).stdout);
+      const json = (await cli([...list, '--json'])).stdout;
+      expect((await cli([...list, '-o', 'json'])).stdout).toBe(json);
+      expect((await cli([...get, '-o', 'json'])).stdout).toBe(json);
+      expect(Array.isArray(JSON.parse(json))).toBe(true);
+    }
+    const pools = (await cli(['pool', 'list'])).stdout.trim().split('\n');
+    expect(pools[0]?.split(/\s+/)).toEqual(['NAME', 'TEMPLATE', 'READY', 'STRATEGY', 'STATUS']);
+    expect(pools[1]?.split(/\s+/)).toEqual([
+      'small-pool',
+      'small',
+      '0/0',
+      'OnReplenish',
+      'ReplicasReady',
+    ]);
+    const shown = JSON.parse((await cli(['pool', 'get', 'small-pool', '-o', 'json'])).stdout) as {
+      conditions: { reason: string }[];
+    };
+    expect(shown.conditions[0]?.reason).toBe('ReplicasReady');
+    // Seventeen CLI processes run one after another, each opening the state folder.
+  }, 240_000);
+
+  it('rejects an unknown output format', async () => {
+    for (const args of [
+      ['pool', 'list'],
+      ['template', 'get', 'small'],
+      ['get', 'sandboxes'],
+    ]) {
+      const bad = await cli([...args, '-o', 'yaml']);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('Invalid --output "yaml"; use table or json');
+    }
   });
 
   it('names a missing pool and bad replicas', async () => {

@@ -32,19 +32,54 @@ type Resource = 'templates' | 'pools' | 'sandboxes' | 'claims';
 export interface GetOptions {
   all?: boolean;
   json?: boolean;
+  /** `table` (the default) or `json`, as kubectl's `-o`. */
+  output?: string;
+  /** With sandboxes on the local state folder: only this tenant's. Callers reject it remotely. */
+  tenant?: string;
+}
+
+/** Output formats of list and get commands. */
+const OUTPUT_FORMATS = ['table', 'json'];
+
+/**
+ * Adds the output options every list and get command shares: `--json` and `-o, --output`.
+ * The JSON form is the one for scripts: an array of the objects for a list, one object for
+ * a get by name, with the same fields whichever command prints them.
+ */
+export function withOutputOptions(command: Command, what: string): Command {
+  return command
+    .option('--json', `print the ${what} as JSON (the same as -o json)`)
+    .option('-o, --output <format>', 'output format: table (default) or json');
 }
 
 /** Registers `sandstack get templates|pools|sandboxes|claims [name]`. */
 export function register(program: Command): void {
-  program
-    .command('get <resource> [name]')
-    .description('List templates, pools, sandboxes or claims (kubectl-style), or show one by name')
-    .option('--all', 'with sandboxes: include released ones')
-    .option('--json', 'print the objects as JSON')
-    .action(
-      (resourceName: string, name: string | undefined, options: GetOptions, command: Command) =>
-        printObjects(command, resourceName, name, options),
+  withOutputOptions(
+    program
+      .command('get <resource> [name]')
+      .description(
+        'List templates, pools, sandboxes or claims (kubectl-style), or show one by name',
+      )
+      .option('--all', 'with sandboxes: include released ones'),
+    'objects',
+  ).action(
+    (resourceName: string, name: string | undefined, options: GetOptions, command: Command) =>
+      printObjects(command, resourceName, name, options),
+  );
+}
+
+/**
+ * Returns whether the options ask for JSON.
+ * @throws SandstackError `INVALID_ARGUMENT` for an unknown `--output` format
+ */
+function wantsJson(options: GetOptions): boolean {
+  if (options.output !== undefined && !OUTPUT_FORMATS.includes(options.output)) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `Invalid --output "${options.output}"; use ${OUTPUT_FORMATS.join(' or ')}`,
     );
+  }
+  return options.json === true || options.output === 'json';
 }
 
 /**
@@ -65,13 +100,14 @@ export async function printObjects(
       `Unknown resource "${resourceName}"; use templates, pools, sandboxes or claims`,
     );
   }
+  const json = wantsJson(options);
   const remote = openRemote(command);
   const objects =
     remote === undefined
       ? localObjects(openSandboxContext(command).controller, resource, options)
       : await remoteObjects(remote, resource, options);
   const rows = pick(rowsOf(objects), name, resource);
-  if (options.json === true) {
+  if (json) {
     printJson(name === undefined ? rows.map((row) => row.value) : rows[0]?.value);
     return;
   }
@@ -88,8 +124,13 @@ type TemplateValue = Pick<
   ReturnType<SandboxController['listTemplates']>[number],
   'name' | 'runtime' | 'rootfs' | 'resources' | 'lifetimeSeconds'
 > & { tenant?: string | null };
-type PoolValue = Omit<ReturnType<SandboxController['listPools']>[number], 'createdAt'> & {
+type PoolValue = Omit<
+  ReturnType<SandboxController['listPools']>[number],
+  'createdAt' | 'conditions'
+> & {
   tenant?: string | null;
+  /** Left out by servers older than the Ready condition of pools. */
+  conditions?: ReturnType<SandboxController['listPools']>[number]['conditions'];
 };
 type SandboxValue = Pick<
   ReturnType<SandboxController['list']>[number],
@@ -97,7 +138,7 @@ type SandboxValue = Pick<
 > & { runtime: string } & Partial<
     Pick<
       ReturnType<SandboxController['list']>[number],
-      'tenant' | 'claimName' | 'expiresAt' | 'endReason'
+      'tenant' | 'claimName' | 'expiresAt' | 'endReason' | 'operatingMode'
     >
   >;
 type ClaimValue = Pick<
@@ -122,8 +163,11 @@ function localObjects(
       return { resource, items: controller.listTemplates() };
     case 'pools':
       return { resource, items: controller.listPools() };
-    case 'sandboxes':
-      return { resource, items: controller.list({ includeReleased: options.all === true }) };
+    case 'sandboxes': {
+      const includeReleased = options.all === true;
+      const tenant = options.tenant === undefined ? {} : { tenant: options.tenant };
+      return { resource, items: controller.list({ includeReleased, ...tenant }) };
+    }
     case 'claims':
       return { resource, items: controller.claimObjects.list() };
   }
@@ -183,6 +227,7 @@ function rowsOf(objects: Objects): Row[] {
           TEMPLATE: value.template,
           READY: `${value.ready}/${value.replicas}`,
           STRATEGY: value.updateStrategy,
+          STATUS: value.conditions?.[0]?.reason ?? '-',
         },
       }));
     case 'sandboxes':
@@ -192,6 +237,7 @@ function rowsOf(objects: Objects): Row[] {
         columns: {
           ID: value.id,
           STATE: value.state,
+          MODE: value.operatingMode ?? '-',
           RUNTIME: value.runtime,
           TEMPLATE: value.template,
           TENANT: value.tenant ?? '-',

@@ -5,7 +5,7 @@ import { createSpinner, printJson, printLine } from '../output.js';
 import { openRemote, rejectRemote } from '../remote.js';
 import { SandstackError } from '../../core/errors.js';
 import { applyAndReport } from './apply.js';
-import { printObjects } from './get.js';
+import { printObjects, withOutputOptions, type GetOptions } from './get.js';
 import { openSandboxContext } from './sandbox-context.js';
 
 /** Registers `sandstack pool create|delete|list|get|scale`. */
@@ -64,13 +64,12 @@ export function register(program: Command): void {
       printLine(`Pool ${name} deleted`);
     });
 
-  pool
-    .command('get <name>')
-    .description('Show one pool and how many of its sandboxes are ready')
-    .option('--json', 'print the pool as JSON')
-    .action((name: string, options: { json?: boolean }, command: Command) =>
-      printObjects(command, 'pools', name, options),
-    );
+  withOutputOptions(
+    pool.command('get <name>').description('Show one pool and how many of its sandboxes are ready'),
+    'pool',
+  ).action((name: string, options: GetOptions, command: Command) =>
+    printObjects(command, 'pools', name, options),
+  );
 
   pool
     .command('scale <name>')
@@ -107,26 +106,12 @@ export function register(program: Command): void {
       },
     );
 
-  pool
-    .command('list')
-    .description('List pools and their ready sandboxes')
-    .option('--json', 'print the pools as JSON')
-    .action((options: { json?: boolean }, command: Command) => {
-      rejectRemote(command, 'pool list');
-      const { controller } = openSandboxContext(command);
-      const pools = controller.listPools();
-      if (options.json === true) {
-        printJson(pools);
-        return;
-      }
-      if (pools.length === 0) {
-        printLine('No pools');
-        return;
-      }
-      for (const item of pools) {
-        printLine(`${item.name}  template=${item.template}  ready=${item.ready}/${item.replicas}`);
-      }
-    });
+  withOutputOptions(
+    pool.command('list').description('List pools, their ready sandboxes and why a pool is short'),
+    'pools',
+  ).action((options: GetOptions, command: Command) =>
+    printObjects(command, 'pools', undefined, options),
+  );
 }
 
 /** Reads a pool of the state folder or of the server the command targets. */

@@ -9,7 +9,8 @@ import { MAX_OUTPUT_BYTES } from '../../sandbox/process.js';
 import { MAX_COMMAND_TIMEOUT_MS } from '../../sandbox/timers.js';
 import { integerOption } from '../options.js';
 import { printJson, printLine, printWarning, writeRaw } from '../output.js';
-import { rejectLocalOptions, type Remote } from '../remote.js';
+import { openRemote, rejectLocalOptions, type Remote } from '../remote.js';
+import { printObjects, withOutputOptions, type GetOptions } from './get.js';
 import { either, localSandbox, type JsonOption } from './sandbox-access.js';
 import { openSandboxContext } from './sandbox-context.js';
 import { registerCopy, registerFiles } from './sandbox-files.js';
@@ -163,44 +164,32 @@ function registerRelease(sandbox: Command): void {
 }
 
 function registerList(sandbox: Command): void {
-  sandbox
-    .command('list')
-    .description('List warm and claimed sandboxes')
-    .option('--tenant <name>', "only this tenant's sandboxes")
-    .option('--all', 'include released sandboxes')
-    .option('--json', 'print the records as JSON')
-    .action(async (options: { tenant?: string; all?: boolean } & JsonOption, command: Command) => {
-      const includeReleased = options.all === true;
-      const records = await either<SandboxView[]>(
-        command,
-        (controller) =>
-          controller.list({
-            ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
-            includeReleased,
-          }),
-        (remote) => {
-          rejectLocalOptions(command, ['tenant'], TOKEN_PICKS_TENANT);
-          return remote.call((client) => client.sandboxes.list({ includeReleased }));
-        },
-      );
-      if (options.json === true) {
-        printJson(records);
-        return;
-      }
-      if (records.length === 0) {
-        printLine('No sandboxes');
-        return;
-      }
-      for (const record of records) {
-        const tenant = record.tenant === undefined ? '' : `  tenant=${record.tenant ?? '-'}`;
-        printLine(
-          `${record.id}  ${record.state.padEnd(8)} ${record.runtime.padEnd(10)} ${record.template}${tenant}  pool=${record.pool ?? '-'}${record.operatingMode === undefined ? '' : `  mode=${record.operatingMode}`}`,
-        );
-      }
-    });
+  withOutputOptions(
+    sandbox
+      .command('list')
+      .description('List warm and claimed sandboxes')
+      .option('--tenant <name>', "only this tenant's sandboxes")
+      .option('--all', 'include released sandboxes'),
+    'records',
+  ).action(async (options: GetOptions, command: Command) => {
+    if (openRemote(command) !== undefined) {
+      rejectLocalOptions(command, ['tenant'], TOKEN_PICKS_TENANT);
+    }
+    await printObjects(command, 'sandboxes', undefined, options);
+  });
+
+  withOutputOptions(
+    sandbox
+      .command('get <id>')
+      .description('Show one sandbox')
+      .option('--all', 'find released sandboxes too'),
+    'record',
+  ).action((id: string, options: GetOptions, command: Command) =>
+    printObjects(command, 'sandboxes', id, options),
+  );
 }
 
-/** Registers `sandstack sandbox claim|exec|files|cp|release|list|suspend|resume|snapshot|snapshots`. */
+/** Registers `sandstack sandbox claim|exec|files|cp|release|list|get|suspend|resume|snapshot|snapshots`. */
 export function register(program: Command): void {
   const sandbox = program
     .command('sandbox')

@@ -8,7 +8,7 @@ import {
 import { printLine } from '../output.js';
 import { openRemote } from '../remote.js';
 import { applyAndReport } from './apply.js';
-import { printObjects } from './get.js';
+import { printObjects, withOutputOptions, type GetOptions } from './get.js';
 import { openSandboxContext } from './sandbox-context.js';
 
 const API_VERSION = 'extensions.agents.x-k8s.io/v1beta1';
@@ -36,21 +36,19 @@ export function register(program: Command): void {
     .command('template')
     .description('Create, list and delete sandbox templates (what a sandbox runs and its limits)');
 
-  template
-    .command('list')
-    .description('List templates, default first')
-    .option('--json', 'print the templates as JSON')
-    .action((options: { json?: boolean }, command: Command) =>
-      printObjects(command, 'templates', undefined, options),
-    );
+  withOutputOptions(
+    template.command('list').description('List templates, default first'),
+    'templates',
+  ).action((options: GetOptions, command: Command) =>
+    printObjects(command, 'templates', undefined, options),
+  );
 
-  template
-    .command('get <name>')
-    .description('Show one template')
-    .option('--json', 'print the template as JSON')
-    .action((name: string, options: { json?: boolean }, command: Command) =>
-      printObjects(command, 'templates', name, options),
-    );
+  withOutputOptions(
+    template.command('get <name>').description('Show one template'),
+    'template',
+  ).action((name: string, options: GetOptions, command: Command) =>
+    printObjects(command, 'templates', name, options),
+  );
 
   template
     .command('create <name>')

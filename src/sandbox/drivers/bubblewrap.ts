@@ -70,7 +70,7 @@ import {
   stopEgress,
   type EgressSettings,
 } from '../network/sandbox-egress.js';
-import { removeStateDir } from '../writable-layer.js';
+import { markReleasing, removeStateDir } from '../writable-layer.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -298,8 +298,6 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
   private starting: Promise<ExecAgentClient> | undefined;
   /** Results of commands that the agent's end cut short, which afterCommand turns into errors. */
   private readonly cutByAgentEnd = new WeakSet<ProcessResult>();
-  /** Limit counters when the running agent started, to tell a limit from a kill from outside. */
-  private hitsAtStart = { memory: 0, pids: 0 };
 
   constructor(private readonly options: BubblewrapSandboxOptions) {
     super();
@@ -327,6 +325,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
 
   async destroy(): Promise<void> {
     this.destroyed = true;
+    markReleasing(this.stateDir);
     this.agent?.close();
     this.agent = undefined;
     const left = await removeCgroups(this.id);
@@ -433,7 +432,6 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     this.agent = undefined;
     await killCgroupProcesses(this.id);
     createCgroups(this.id, this.template.resources);
-    this.hitsAtStart = readLimitHits(this.id);
     const launch = this.agentLaunch(this.channel, join(this.stateDir, 'agent.log'));
     await launchAgentBwrap({ ...launch, niceness }).catch(async (error: unknown) => {
       await killCgroupProcesses(this.id);
@@ -645,10 +643,17 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
 
   /**
    * Turns a command that the agent's end cut short into an error that reports whether a
-   * limit ended the sandbox's processes. The next command starts a new agent over the same
-   * workspace.
+   * limit ended the sandbox's processes while the command ran. The next command starts a new
+   * agent over the same workspace.
+   *
+   * NOTE: the counters only tell that a limit was hit while the command ran. When a limit
+   * killed one of the command's processes and something outside then killed the agent, the
+   * error still names the limit.
    */
-  protected async afterCommand(result: ProcessResult): Promise<void> {
+  protected async afterCommand(
+    result: ProcessResult,
+    hitsBefore: { memory: number; pids: number },
+  ): Promise<void> {
     // A command that destroy cut short returns its result, not a crash error.
     if (!this.cutByAgentEnd.has(result) || this.destroyed) {
       return;
@@ -661,7 +666,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
       memoryBytes: resources.memoryBytes,
     };
     const restart = 'The next command starts a new agent over the same workspace';
-    if (hits.memory > this.hitsAtStart.memory) {
+    if (hits.memory > hitsBefore.memory) {
       throw new SandstackError(
         'SANDBOX_LIMIT',
         `Sandbox "${this.id}" stopped while running the command because it hit its memory limit of ${resources.memoryBytes} bytes and the kernel killed its command agent; raise the limit in the template. ${restart}`,

@@ -81,7 +81,12 @@ import {
   type SandboxLayout,
   killedResult,
 } from './shared.js';
-import { isWritableLayerMounted, removeStateDir, writableLayerDir } from '../writable-layer.js';
+import {
+  isWritableLayerMounted,
+  markReleasing,
+  removeStateDir,
+  writableLayerDir,
+} from '../writable-layer.js';
 import type { EgressProxy } from '../network/egress-proxy.js';
 import { NETNS_DIR } from '../network/netns.js';
 import {
@@ -715,6 +720,7 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
 
   async destroy(): Promise<void> {
     this.destroying = true;
+    markReleasing(this.stateDir);
     this.knownAlive = false;
     this.agent?.close();
     this.agent = undefined;
@@ -801,6 +807,10 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     const deadlineMs = exec.timeoutMs + HOST_GRACE_MS;
     const note = `sandstack: the sandbox's command agent did not reply within ${deadlineMs}ms, so the command was killed. Later commands use runsc exec.\n`;
     return killedResult(note, { killed: true, durationMs: deadlineMs });
+  }
+
+  protected override beforeCommand(): Promise<void> {
+    return this.ensureRunning();
   }
 
   /**
@@ -1002,7 +1012,10 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
     }
   }
 
-  protected async afterCommand(result: ProcessResult): Promise<void> {
+  protected async afterCommand(
+    result: ProcessResult,
+    hitsBefore: { memory: number; pids: number },
+  ): Promise<void> {
     if (this.checkpointing || this.operatingMode === 'Suspended') {
       // A suspend stopped the container under the command, which is not a limit.
       throw this.suspendedError('the sandbox was suspended while the command ran');
@@ -1023,7 +1036,8 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
       pids: resources.pids,
       memoryBytes: resources.memoryBytes,
     };
-    if (hits.memory === 0 && hits.pids === 0) {
+    const memoryHit = hits.memory > hitsBefore.memory;
+    if (!memoryHit && hits.pids <= hitsBefore.pids) {
       // No cgroup counted a refused fork or an OOM kill, so something outside ended the
       // runtime: a signal from another process, or a crash of runsc itself.
       throw new SandstackError(
@@ -1034,10 +1048,9 @@ class GvisorSandbox extends LocalSandbox implements SandboxInstance {
         { details },
       );
     }
-    const limit =
-      hits.memory > 0
-        ? `memory limit of ${resources.memoryBytes} bytes`
-        : `pids limit of ${resources.pids} tasks (counted as host tasks, above the ${GVISOR_RESERVED_PIDS} that gVisor itself may use)`;
+    const limit = memoryHit
+      ? `memory limit of ${resources.memoryBytes} bytes`
+      : `pids limit of ${resources.pids} tasks (counted as host tasks, above the ${GVISOR_RESERVED_PIDS} that gVisor itself may use)`;
     throw new SandstackError(
       'SANDBOX_LIMIT',
       `Sandbox "${this.id}" stopped while running the command because it hit its ${limit}; ` +

@@ -20,7 +20,12 @@ import {
   type OutputLimits,
   type ProcessResult,
 } from '../process.js';
-import { isWritableLayerFull, mountWritableLayer, writableLayerDir } from '../writable-layer.js';
+import {
+  isBeingReleased,
+  isWritableLayerFull,
+  mountWritableLayer,
+  writableLayerDir,
+} from '../writable-layer.js';
 import type {
   DriverCreateOptions,
   ExecRequest,
@@ -324,6 +329,8 @@ export abstract class LocalSandbox {
   private endError: SandstackError | undefined;
   /** Callers of {@link commandEnded} waiting for the next command to end. */
   private commandEndWaiters: (() => void)[] = [];
+  /** Results of commands that a release of the sandbox cut short. */
+  private readonly endedByRelease = new WeakSet<ProcessResult>();
 
   get commandTimeoutMs(): number {
     return this.template.commandTimeoutMs;
@@ -349,8 +356,23 @@ export abstract class LocalSandbox {
     return undefined;
   }
 
-  /** Called after a command ends, to turn a runtime death into a clear error. */
-  protected abstract afterCommand(result: ProcessResult): Promise<void>;
+  /**
+   * Called before a command starts and before the limit counters are read, so a runtime
+   * that restarts here (with fresh cgroups) is counted from its new start.
+   */
+  protected async beforeCommand(): Promise<void> {
+    // Nothing by default.
+  }
+
+  /**
+   * Called after a command ends, to turn a runtime death into a clear error. `hitsBefore`
+   * holds the cgroups' limit counters from just before the command started, so a limit hit
+   * by an earlier command is not blamed for this one.
+   */
+  protected abstract afterCommand(
+    result: ProcessResult,
+    hitsBefore: { memory: number; pids: number },
+  ): Promise<void>;
 
   abstract usage(): Promise<SandboxUsage>;
   abstract isAlive(): Promise<boolean>;
@@ -381,9 +403,10 @@ export abstract class LocalSandbox {
     const stderr = result.stderr.toString('utf8');
     const timedOut =
       result.killed || (result.exitCode === 137 && result.durationMs >= exec.timeoutMs);
-    const note =
-      this.limitNote(before, { timedOut, timeoutMs: exec.timeoutMs, stderr }) +
-      truncationNote(result, exec.limits, this.outputLimits);
+    const note = this.endedByRelease.has(result)
+      ? `\nsandstack: the command was ended because sandbox "${this.id}" was released`
+      : this.limitNote(before, { timedOut, timeoutMs: exec.timeoutMs, stderr }) +
+        truncationNote(result, exec.limits, this.outputLimits);
     if (note !== '') {
       exec.onOutput?.({ stream: 'stderr', data: Buffer.from(note) });
     }
@@ -412,6 +435,9 @@ export abstract class LocalSandbox {
         `File "${path}" is larger than ${MAX_FILE_BYTES} bytes; read it in parts with exec`,
       );
     }
+    if (this.endedByRelease.has(result)) {
+      throw this.releasedDuring(`reading "${path}"`);
+    }
     if (result.exitCode !== 0) {
       throw this.fileError(path, 'read', result.stderr.toString('utf8'));
     }
@@ -422,9 +448,19 @@ export abstract class LocalSandbox {
     const quoted = shellQuote(checkPath(path));
     const script = `mkdir -p -- "$(dirname -- ${quoted})" && cat > ${quoted}`;
     const result = await this.execRaw(this.resolve({ command: script, stdin: data }));
+    if (this.endedByRelease.has(result)) {
+      throw this.releasedDuring(`writing "${path}"`);
+    }
     if (result.exitCode !== 0) {
       throw this.fileError(path, 'write', result.stderr.toString('utf8'));
     }
+  }
+
+  private releasedDuring(action: string): SandstackError {
+    return new SandstackError(
+      'SANDBOX_NOT_FOUND',
+      `Sandbox "${this.id}" was released while ${action}; claim a new one`,
+    );
   }
 
   /** Wall-clock seconds since the sandbox was created. */
@@ -437,13 +473,21 @@ export abstract class LocalSandbox {
       throw this.endError;
     }
     exec.signal?.throwIfAborted();
+    await this.beforeCommand();
+    const hitsBefore = readLimitHits(this.id);
     const result = await this.runCommand(exec);
     // A command cut short because the controller ended the sandbox reports that cause,
     // not the runtime's death that followed it.
     if (this.endError !== undefined) {
       throw this.endError;
     }
-    await this.afterCommand(result);
+    if (result.exitCode !== 0 && isBeingReleased(this.stateDir)) {
+      // The release may come from another process, and this one notices it only as its
+      // runtime or agent dying, so the marker file separates it from a kill from outside.
+      this.endedByRelease.add(result);
+      return result;
+    }
+    await this.afterCommand(result, hitsBefore);
     // Rejecting only now means the command's processes are gone when the caller hears of it.
     exec.signal?.throwIfAborted();
     return result;

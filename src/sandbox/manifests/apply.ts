@@ -3,6 +3,7 @@ import type { ClaimObjectSpec } from '../claim-objects.js';
 import { MAX_POOL_REPLICAS, type ApplyAction, type SandboxController } from '../controller.js';
 import type { PoolUpdateStrategy } from '../controller-store.js';
 import { applyClaimEnv } from '../lifetime.js';
+import { checkRootfs } from '../rootfs-check.js';
 import { resolveTemplate } from '../templates.js';
 import type { OperatingMode, SandboxTemplate } from '../types.js';
 import {
@@ -192,7 +193,10 @@ function mapTemplates(
       ...mapped.problems.map((problem) => problemOf(item, source, problem.path, problem.message)),
     );
     try {
-      resolveTemplate(mapped.input);
+      const template = resolveTemplate(mapped.input);
+      if (mapped.problems.length === 0) {
+        checkRootfs(template, template.runtime);
+      }
     } catch (error) {
       problems.push(problemOf(item, source, [], (error as Error).message));
     }

@@ -43,6 +43,19 @@ const PoolSchema = z
     replicas: z.number().openapi({ description: 'Ready sandboxes the pool keeps' }),
     ready: z.number().openapi({ description: 'Ready sandboxes now' }),
     updateStrategy: z.enum(['OnReplenish', 'Recreate']),
+    conditions: z
+      .array(
+        z.object({
+          type: z.literal('Ready'),
+          status: z.enum(['True', 'False']),
+          reason: z.enum(['ReplicasReady', 'Filling', 'StartFailed']),
+          message: z.string(),
+        }),
+      )
+      .openapi({
+        description:
+          'Ready is False with reason StartFailed while the pool backs off after failed starts; the message has the last error',
+      }),
   })
   .openapi('Pool');
 
@@ -208,6 +221,7 @@ function poolsOf(server: ServerContext, viewer: Viewer): z.infer<typeof PoolSche
       replicas: pool.replicas,
       ready: pool.ready,
       updateStrategy: pool.updateStrategy,
+      conditions: pool.conditions,
     }));
 }
 

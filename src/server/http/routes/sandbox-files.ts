@@ -102,7 +102,7 @@ export const uploadArchiveRoute = createRoute({
   path: '/{id}/archive',
   summary: 'Unpack a tar archive into a folder of the sandbox',
   description:
-    'Creates the folder. Entries whose names contain ".." are skipped and the request fails. The body counts against the server\'s --max-body-bytes.',
+    'Creates the folder. The whole archive is checked before anything is written: a member with an absolute path or "..", a device or FIFO, a member under a symlink of the archive, or a hard link to anything but an earlier file of the archive fails the request with 400, naming the member. The body counts against the server\'s --max-body-bytes.',
   request: {
     params: SandboxParam,
     query: FolderQuery,
