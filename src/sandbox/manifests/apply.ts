@@ -194,7 +194,7 @@ function mapTemplates(
     );
     try {
       const template = resolveTemplate(mapped.input);
-      if (mapped.problems.length === 0) {
+      if (mapped.problems.length === 0 && options.checkHostPaths) {
         checkRootfs(template, template.runtime);
       }
     } catch (error) {
