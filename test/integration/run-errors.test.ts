@@ -59,6 +59,13 @@ describe('sandstack run with bad input', () => {
     expect(result.stderr).toContain('--params');
   });
 
+  it('names a misspelled param of the example', async () => {
+    const result = await run(['examples/agent-session', '--params', '{"sesion": "x.jsonl"}']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Unknown param "sesion"');
+    expect(result.stderr).toContain('template, session, repo');
+  });
+
   it('refuses the host root as a folder input', async () => {
     const result = await run(['examples/agent-session', '--params', '{"repo": "/"}']);
     expect(result.code).toBe(1);
