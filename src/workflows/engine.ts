@@ -1011,7 +1011,7 @@ function positiveInteger(value: number, name: string): number {
 
 function crashFailure(message: string, crashes: number): RunOutcome & { kind: 'stopped' } {
   const hint = /out of memory/.test(message)
-    ? '; isolated-vm aborts the process on some allocations past the heap cap, so use less memory or raise limits.memoryMb'
+    ? '; isolated-vm aborts the process on some allocations past the heap cap, so use less memory, or raise limits.memoryMb where the engine is created (sandstack run --memory-mb)'
     : '';
   return {
     kind: 'stopped',

@@ -256,7 +256,7 @@ export class IsolateRun implements IsolateExecution {
         reason: 'failed',
         error: {
           code: 'WORKFLOW_MEMORY_LIMIT',
-          message: `Workflow exceeded its memory limit of ${this.#options.limits.memoryMb} MB; use less memory or raise limits.memoryMb`,
+          message: `Workflow exceeded its memory limit of ${this.#options.limits.memoryMb} MB; use less memory, or raise limits.memoryMb where the engine is created (sandstack run --memory-mb)`,
           retryable: false,
         },
       };
@@ -279,14 +279,14 @@ export class IsolateRun implements IsolateExecution {
     for (const [key, startedMs] of this.#activeSteps) {
       if (used - startedMs > cpuPerStepMs) {
         this.#stopForCpu(
-          `Step "${key}" used more than ${cpuPerStepMs} ms of CPU time; end loops sooner or raise limits.cpuPerStepMs`,
+          `Step "${key}" used more than ${cpuPerStepMs} ms of CPU time; end loops sooner, or raise limits.cpuPerStepMs where the engine is created (sandstack run --cpu-per-step-ms)`,
         );
         return;
       }
     }
     if (used > cpuPerRunMs) {
       this.#stopForCpu(
-        `Workflow used more than ${cpuPerRunMs} ms of CPU time in one run() call; end loops sooner or raise limits.cpuPerRunMs`,
+        `Workflow used more than ${cpuPerRunMs} ms of CPU time in one run() call; end loops sooner, or raise limits.cpuPerRunMs where the engine is created (sandstack run --cpu-per-run-ms)`,
       );
     }
   }

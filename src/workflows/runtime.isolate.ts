@@ -215,7 +215,7 @@ function describeError(
     // allocation at the cap. A retry would allocate the same and fail again.
     return {
       code: 'WORKFLOW_MEMORY_LIMIT',
-      message: `${label} failed to allocate an ArrayBuffer because the isolate reached its memory limit of ${limits.memoryMb} MB; use less memory or raise limits.memoryMb`,
+      message: `${label} failed to allocate an ArrayBuffer because the isolate reached its memory limit of ${limits.memoryMb} MB; use less memory, or raise limits.memoryMb where the engine is created (sandstack run --memory-mb)`,
       name: 'NonRetryableError',
       nonRetryable: true,
     };
