@@ -14,6 +14,7 @@ import { isRequestedWrite } from './requested-writes.js';
 import { protectedControl, protectedWrite } from './protected-writes.js';
 import type { SimpleCommand, ParsedShell } from './shell.js';
 import type { GuardContext } from './types.js';
+import { afterCd, isInUnknownFolder, TEMP_VARIABLES } from './working-folders.js';
 
 const WRITERS = new Set([
   'unzip',
@@ -44,7 +45,8 @@ export function checkPaths(
 ): Finding | undefined {
   // Found only when a write target starts with a variable, which few command lines have.
   let tempVariables: ReadonlySet<string> | undefined;
-  const tempVariablesOf = (): ReadonlySet<string> => (tempVariables ??= mktempVariables(raw));
+  const tempVariablesOf = (): ReadonlySet<string> =>
+    (tempVariables ??= mktempVariables(raw, parsed));
   // A `cd` moves the folder that later relative paths resolve against, as in `cd ~ && rm -rf x`.
   let current = paths;
   for (const command of parsed.commands) {
@@ -96,7 +98,7 @@ export function checkPaths(
         'credential-path',
       );
     }
-    for (const target of targets) {
+    for (const target of targets.flatMap((written) => loopWords(written, parsed))) {
       const problem =
         protectedTarget(command, target, current, context, messages) ??
         checkWriteTarget(command, target, current, context, messages, tempVariablesOf);
@@ -104,9 +106,33 @@ export function checkPaths(
         return problem;
       }
     }
-    current = afterCd(command, current);
+    current = afterCd(command, current, {
+      projectDir: context.projectDir,
+      tempVariables: tempVariablesOf,
+    });
   }
   return undefined;
+}
+
+/** A target that starts with a variable: `$f`, `${f}`, then an optional literal rest. */
+const VARIABLE_TARGET = /^\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))([^$`]*)$/;
+
+/**
+ * Returns the paths a target names once a `for`, `select` or `read` variable at its start is
+ * replaced by each of the variable's words, as `rm "$f"` in `for f in a.log b.log`. A target
+ * whose variable may take words the guard cannot see is returned as it is.
+ */
+function loopWords(target: string, parsed: ParsedShell): string[] {
+  const match = target.startsWith('$') ? VARIABLE_TARGET.exec(target) : null;
+  const name = match?.[1] ?? match?.[2];
+  if (match === null || name === undefined) {
+    return [target];
+  }
+  const loops = parsed.loopVariables.filter((variable) => variable.name === name);
+  if (loops.length === 0 || loops.some((loop) => !loop.complete || loop.words.length === 0)) {
+    return [target];
+  }
+  return loops.flatMap((loop) => loop.words.map((word) => `${word}${match[3] ?? ''}`));
 }
 
 /** Programs that delete or move their operands. */
@@ -283,35 +309,6 @@ function narrowsPermissions(command: SimpleCommand): boolean {
   return /^0?[0-7]00$/.test(mode) || /^(?:[go]{1,2}|a)-[rwxX]+$/.test(mode);
 }
 
-/** Returns the paths after `command`: a literal `cd` changes the working folder. */
-function afterCd(command: SimpleCommand, paths: PathContext): PathContext {
-  if ((command.name !== 'cd' && command.name !== 'pushd') || command.dynamic) {
-    return paths;
-  }
-  // `-P`, `-L`, `-e` and `-@` change how cd resolves links, not where it goes.
-  const operands = command.argv.slice(1).filter((arg) => !/^-[PLe@]+$/.test(arg));
-  if (operands.length > 1) {
-    return paths;
-  }
-  const target = operands[0];
-  if (target === '-') {
-    // `cd -` goes to `$OLDPWD`. Before any `cd` of this line that is a folder of the session
-    // the guard does not see, so later relative paths count as outside the project.
-    const back = { ...paths, cwd: previousCwd.get(paths) ?? '/' };
-    previousCwd.set(back, paths.cwd);
-    return back;
-  }
-  const next = {
-    ...paths,
-    cwd: target === undefined ? paths.homeDir : resolvePath(target, paths),
-  };
-  previousCwd.set(next, paths.cwd);
-  return next;
-}
-
-/** The folder each path context was left from by `cd`, which `cd -` returns to. */
-const previousCwd = new WeakMap<PathContext, string>();
-
 /** Checks whether the user's messages name a path outside the project, as written or with `~`. */
 export function namesPath(
   messages: string,
@@ -402,19 +399,16 @@ function isInsideTempFolder(resolved: string, root: string): boolean {
   return isInside(resolved, root) && !/^[*?.]*$/.test(entry);
 }
 
-/** Variables that name the temporary folder, as `$TMPDIR` or `${TMPDIR:-/tmp}`. */
-const TEMP_VARIABLES = ['TMPDIR', 'TMP', 'TEMP', 'RUNNER_TEMP'];
-
 /**
  * Returns the variables that name a temporary folder on this command line: `TMPDIR` and its
  * kin when the line does not set them, and variables set once, from `mktemp`, as in
- * `out=$(mktemp -d)`. A variable the line sets again, or sets in `for` or `read`, could name
- * any folder and does not qualify.
+ * `out=$(mktemp -d)`. A variable the line sets again, or sets in `for`, `select` or `read`,
+ * could name any folder and does not qualify.
  */
-function mktempVariables(raw: string): Set<string> {
+function mktempVariables(raw: string, parsed: ParsedShell): Set<string> {
+  const loopNames = new Set(parsed.loopVariables.map((variable) => variable.name));
   const setsAgain = (name: string, times: number): boolean =>
-    (raw.match(new RegExp(`\\b${name}\\+?=`, 'g'))?.length ?? 0) > times ||
-    new RegExp(`\\b(?:for|read|select)\\b[^;&|\\n]*\\b${name}\\b`).test(raw);
+    (raw.match(new RegExp(`\\b${name}\\+?=`, 'g'))?.length ?? 0) > times || loopNames.has(name);
   const names = new Set(TEMP_VARIABLES.filter((name) => !setsAgain(name, 0)));
   for (const match of raw.matchAll(/\b([A-Za-z_]\w*)=["']?\$\(mktemp\b[^)`$;&|]*\)/g)) {
     const name = match[1] ?? '';
@@ -602,6 +596,13 @@ function checkWriteTarget(
     );
   }
   const resolved = resolvePath(target, paths);
+  if (isInUnknownFolder(resolved)) {
+    return finding(
+      'local-destruction',
+      `The command writes or deletes "${target}" after a \`cd\` to a folder computed at run time, which may be outside the project`,
+      'write-unknown-folder',
+    );
+  }
   // A project that lives in a temp folder is still the project. The temp folder itself is
   // shared with every other program, so deleting all of it is no temp-file write.
   // Writing into the temp folder itself (`tar -C /tmp`, `cp f /tmp`) is a temp-file write.

@@ -77,6 +77,7 @@ async function addScript(
   }
   parsed.inlineCode.push(...inner.inlineCode);
   parsed.heredocs.push(...inner.heredocs);
+  parsed.loopVariables.push(...inner.loopVariables);
   if (!inner.confident) {
     parsed.confident = false;
     parsed.problems.push(...inner.problems);
