@@ -50,6 +50,13 @@ export function checkPaths(
   // A `cd` moves the folder that later relative paths resolve against, as in `cd ~ && rm -rf x`.
   let current = paths;
   for (const command of parsed.commands) {
+    if (runsElsewhere(command)) {
+      const found = checkContainerPaths(command, context);
+      if (found !== undefined) {
+        return found;
+      }
+      continue;
+    }
     const written = writeTargets(command);
     const targets =
       command.redirects.length === 0
@@ -112,6 +119,55 @@ export function checkPaths(
     });
   }
   return undefined;
+}
+
+/** Where a command run in a container or by a remote shell is taken to start, with root's home. */
+const CONTAINER_PATHS: PathContext = { cwd: '/', homeDir: '/root' };
+
+/**
+ * Checks whether `command` runs inside a container (`docker exec NAME CMD` runs CMD) or on
+ * another host (a heredoc fed to `ssh HOST bash`), where its paths are not this machine's.
+ */
+function runsElsewhere(command: SimpleCommand): boolean {
+  return command.via.some((step) => /^(?:(?:docker|podman) exec|ssh) /.test(step));
+}
+
+/**
+ * Judges the paths of a command run inside a container (or on a remote host) as that
+ * machine's, not this one's:
+ * writing `/app/.ready` or deleting `/app/tmp/cache` there touches no file of this machine.
+ * Credential files are still credential files, and deleting the container's root or a folder
+ * directly under it (`/usr`, `/app`, `/*`) still counts as destruction.
+ */
+function checkContainerPaths(command: SimpleCommand, context: GuardContext): Finding | undefined {
+  const credential = readsCredentialFile(command, CONTAINER_PATHS, {
+    ...context,
+    cwd: CONTAINER_PATHS.cwd,
+  });
+  if (credential !== undefined) {
+    return finding(
+      'credential-exploration',
+      `The command touches the credential file "${credential}" in a container or on a remote host`,
+      'credential-path',
+    );
+  }
+  if (!DESTRUCTIVE.has(command.name)) {
+    return undefined;
+  }
+  const wiped = writeTargets(command).find((target) => {
+    if (/[$`]/.test(target)) {
+      return true;
+    }
+    const resolved = resolvePath(target, CONTAINER_PATHS);
+    return resolved.split('/').filter((part) => part !== '').length <= 1;
+  });
+  return wiped === undefined
+    ? undefined
+    : finding(
+        'local-destruction',
+        `The command deletes or changes "${wiped}", the root or a top-level folder of a container or remote host`,
+        'container-wipe',
+      );
 }
 
 /** A target that starts with a variable: `$f`, `${f}`, then an optional literal rest. */

@@ -134,6 +134,31 @@ interface WalkState {
 
 let parserPromise: Promise<Parser> | undefined;
 
+function newWalkState(options: ParseShellOptions): WalkState {
+  return {
+    result: {
+      commands: [],
+      inlineCode: [],
+      heredocs: [],
+      loopVariables: [],
+      confident: true,
+      problems: [],
+    },
+    homeDir: options.homeDir ?? '/root',
+    cwd: options.cwd ?? '/',
+    maxDepth: options.maxDepth ?? 6,
+    depth: 0,
+    nextPipelineId: 0,
+    ampAfter: new Set(),
+    treeHasError: false,
+    variables: undefined,
+    fastPath: options.fastPath ?? true,
+    ifsAssigned: false,
+    aliases: undefined,
+    braceWords: 0,
+  };
+}
+
 /** Loads the bash grammar once per process. */
 function loadParser(): Promise<Parser> {
   parserPromise ??= (async () => {
@@ -159,29 +184,24 @@ export async function parseShell(
   options: ParseShellOptions = {},
 ): Promise<ParsedShell> {
   const parser = await loadParser();
-  const state: WalkState = {
-    result: {
-      commands: [],
-      inlineCode: [],
-      heredocs: [],
-      loopVariables: [],
-      confident: true,
-      problems: [],
-    },
-    homeDir: options.homeDir ?? '/root',
-    cwd: options.cwd ?? '/',
-    maxDepth: options.maxDepth ?? 6,
-    depth: 0,
-    nextPipelineId: 0,
-    ampAfter: new Set(),
-    treeHasError: false,
-    variables: undefined,
-    fastPath: options.fastPath ?? true,
-    ifsAssigned: false,
-    aliases: undefined,
-    braceWords: 0,
-  };
+  const state = newWalkState(options);
   parseInto(parser, command, state, []);
+  return state.result;
+}
+
+/**
+ * Parses `code` as inline code of `interpreter`, as if it were passed with `python -c` or
+ * `node -e`: the shell commands it runs and the literal paths it deletes or writes become
+ * commands of the result.
+ */
+export async function parseInlineCode(
+  interpreter: string,
+  code: string,
+  options: ParseShellOptions = {},
+): Promise<ParsedShell> {
+  const parser = await loadParser();
+  const state = newWalkState(options);
+  addInlineCode(parser, state, newContext([]), interpreter, code);
   return state.result;
 }
 
