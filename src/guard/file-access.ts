@@ -121,7 +121,7 @@ export function checkPaths(
   return undefined;
 }
 
-/** Where a command run in a container or by a remote shell is taken to start, with root's home. */
+/** Working and home folder assumed for a command run in a container or by a remote shell. */
 const CONTAINER_PATHS: PathContext = { cwd: '/', homeDir: '/root' };
 
 /**
@@ -170,25 +170,39 @@ function checkContainerPaths(command: SimpleCommand, context: GuardContext): Fin
       );
 }
 
-/** A target that starts with a variable: `$f`, `${f}`, then an optional literal rest. */
-const VARIABLE_TARGET = /^\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))([^$`]*)$/;
+/** A plain variable reference in a target: `$f` or `${f}`. */
+const TARGET_VARIABLE = /\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))/g;
+/** Paths a target may expand to before it is judged as a path computed at run time. */
+const MAX_LOOP_PATHS = 64;
 
 /**
- * Returns the paths a target names once a `for`, `select` or `read` variable at its start is
+ * Returns the paths a target names once each `for`, `select` or `read` variable in it is
  * replaced by each of the variable's words, as `rm "$f"` in `for f in a.log b.log`. A target
- * whose variable may take words the guard cannot see is returned as it is.
+ * with any other expansion, or a variable that may take words the guard cannot see, is
+ * returned as it is.
  */
 function loopWords(target: string, parsed: ParsedShell): string[] {
-  const match = target.startsWith('$') ? VARIABLE_TARGET.exec(target) : null;
-  const name = match?.[1] ?? match?.[2];
-  if (match === null || name === undefined) {
+  if (!target.includes('$') || parsed.loopVariables.length === 0 || target.includes('`')) {
     return [target];
   }
-  const loops = parsed.loopVariables.filter((variable) => variable.name === name);
-  if (loops.length === 0 || loops.some((loop) => !loop.complete || loop.words.length === 0)) {
-    return [target];
+  let paths = [''];
+  let copiedUpTo = 0;
+  for (const match of target.matchAll(TARGET_VARIABLE)) {
+    const name = match[1] ?? match[2] ?? '';
+    const loops = parsed.loopVariables.filter((variable) => variable.name === name);
+    if (loops.length === 0 || loops.some((loop) => !loop.complete || loop.words.length === 0)) {
+      return [target];
+    }
+    const literal = target.slice(copiedUpTo, match.index);
+    const words = loops.flatMap((loop) => loop.words);
+    paths = paths.flatMap((before) => words.map((word) => `${before}${literal}${word}`));
+    if (paths.length > MAX_LOOP_PATHS) {
+      return [target];
+    }
+    copiedUpTo = match.index + match[0].length;
   }
-  return loops.flatMap((loop) => loop.words.map((word) => `${word}${match[3] ?? ''}`));
+  const rest = target.slice(copiedUpTo);
+  return rest.includes('$') ? [target] : paths.map((before) => `${before}${rest}`);
 }
 
 /** Programs that delete or move their operands. */

@@ -207,7 +207,7 @@ function checkDraftOnly(parsed: ParsedShell, messages: string): Finding | undefi
 
 /** A request to preview or dry-run, not to act. */
 const PREVIEW_REQUEST =
-  /\b(?:preview|dry[- ]?run|what (?:(?:it|\w+) )?would|which \w+(?: \w+)? would|show me what|simulate|without (?:sending|applying|committing|changing))\b/i;
+  /\b(?:preview|dry[- ]?run|(?:what|which)\b[^.?!\n]{0,80}\bwould|show me what|simulate|without (?:sending|applying|committing|changing))\b/i;
 /** A request to do the real thing, which a preview request in another clause does not undo. */
 const ACT_REQUEST =
   /\b(?:for real|go ahead and (?:send|run|apply|commit)|send (?:it|them) (?:out|now))\b/i;

@@ -26,7 +26,7 @@ export const TEMP_VARIABLES: readonly string[] = ['TMPDIR', 'TMP', 'TEMP', 'RUNN
 /** Stand-in for the new folder that `mktemp -d` makes under `/tmp`. */
 const MKTEMP_FOLDER = '/tmp/mktemp.XXXXXXXXXX';
 
-/** What a `cd` needs to know about the line and the project to place computed folders. */
+/** Facts about the project and the line with which computed `cd` targets are placed. */
 export interface CdContext {
   projectDir: string;
   /** Variables that name a temporary folder on this line (see `mktempVariables`). */
@@ -47,7 +47,7 @@ const SCRIPT_FOLDER = new RegExp(
     String.raw`|\$\{0%\/\*\})`,
 );
 /**
- * `$(mktemp -d)` with short options and at most a template without a folder. Group 1 holds
+ * `$(mktemp -d)` with short options and at most a template without a folder. Group 1 contains
  * the options, which must make a folder (`d`) and not place it elsewhere (`p`).
  */
 const MKTEMP = /^\$\(\s*mktemp((?:\s+-[a-z]+)+)(?:\s+[\w.-]+)?\s*\)/;
