@@ -329,9 +329,9 @@ function sizeClassOf(command: string): string {
 const MIB = 1024 * 1024;
 
 /**
- * 1 MiB tool outputs: three with no line break, the shapes that made backtracking patterns
- * slow, and two of AWS key material, where every token is a candidate secret key (CSV rows
- * of key id and key, and one key per line).
+ * 1 MiB tool outputs. Three have no line break, the shapes that made backtracking patterns
+ * slow. Two are AWS key material, where every token is a candidate secret key: CSV rows of
+ * key id and key, and one key per line.
  */
 function redactInputs(): Record<string, string> {
   const bytes = Buffer.alloc((MIB * 3) / 4);
