@@ -328,7 +328,11 @@ function sizeClassOf(command: string): string {
 
 const MIB = 1024 * 1024;
 
-/** 1 MiB tool outputs with no line break: the shapes that made backtracking patterns slow. */
+/**
+ * 1 MiB tool outputs. Three have no line break, the shapes that made backtracking patterns
+ * slow. Two are AWS key material, where every token is a candidate secret key: CSV rows of
+ * key id and key, and one key per line.
+ */
 function redactInputs(): Record<string, string> {
   const bytes = Buffer.alloc((MIB * 3) / 4);
   let state = 1;
@@ -341,8 +345,12 @@ function redactInputs(): Record<string, string> {
     'i="https://cdn.example.com/v2/lib.min.js",o={version:"3.7.1",retries:3};' +
     'function a(e){return e&&e.nodeType===1?e.getAttribute("data-id"):null}' +
     'r.src=i+"?t="+Date.now();t.words=function(e){return String(e).split(/\\s+/)}}(window,{});';
+  const keyId = 'AKIAIOSFODNN7EXAMPLE';
+  const secretKey = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
   return {
     words: 'A'.repeat(MIB),
+    awsKeyCsv: `${keyId},${secretKey}\n`.repeat(Math.ceil(MIB / 62)).slice(0, MIB),
+    keyPerLine: `${secretKey}\n`.repeat(Math.ceil(MIB / 41)).slice(0, MIB),
     base64: bytes.toString('base64'),
     minifiedJs: code.repeat(Math.ceil(MIB / code.length)).slice(0, MIB),
   };

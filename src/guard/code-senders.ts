@@ -94,20 +94,19 @@ function runsFile(command: SimpleCommand, file: string): boolean {
 
 /**
  * Finds a heredoc written to a file by `cat > f` or `tee f` and run in the same command line,
- * whose code sends local data to a host the user did not name. The parser does not tie a
- * heredoc to its command, so every heredoc body of the line is judged.
+ * whose code sends local data to a host the user did not name. Only the heredoc that the
+ * writing command reads is judged, not every heredoc of the line.
  */
 export function checkWrittenAndRun(parsed: ParsedShell, messages: string): Finding | undefined {
-  if (parsed.heredocs.length === 0) {
-    return undefined;
-  }
-  const written = parsed.commands.flatMap(writtenFiles);
-  const run = written.find((file) => parsed.commands.some((command) => runsFile(command, file)));
-  if (run === undefined) {
-    return undefined;
-  }
-  for (const body of parsed.heredocs) {
-    const host = codeSendsDataTo(body, messages);
+  for (const writer of parsed.commands) {
+    const body = writer.stdin;
+    if (body === undefined) {
+      continue;
+    }
+    const run = writtenFiles(writer).find((file) =>
+      parsed.commands.some((command) => runsFile(command, file)),
+    );
+    const host = run === undefined ? undefined : codeSendsDataTo(body, messages);
     if (host !== undefined) {
       return finding(
         'data-exfiltration',

@@ -1,18 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGuard } from './guard.js';
-
-async function verdictOf(command: string, message: string): Promise<string> {
-  const decision = await createGuard().decide(
-    { tool: 'Bash', input: { command } },
-    {
-      cwd: '/home/dev/project',
-      projectDir: '/home/dev/project',
-      homeDir: '/home/dev',
-      userMessages: [message],
-    },
-  );
-  return decision.verdict;
-}
+import { bashVerdict as verdictOf } from '../../test/helpers/guard.js';
 
 const PREVIEW = 'Show what syncing the site to the web box would change. Do not sync yet.';
 
@@ -34,5 +21,48 @@ describe('dry runs of copy tools', () => {
     'aws s3 rm s3://acme-site/old/ --recursive',
   ])('asks before %s', async (command) => {
     expect(await verdictOf(command, PREVIEW)).not.toBe('allow');
+  });
+});
+
+describe('preview requests', () => {
+  it.each([
+    [
+      'aws s3 rm --recursive s3://acme-scratch/tmp/',
+      'Which objects would a recursive delete of s3://acme-scratch/tmp/ hit?',
+    ],
+    [
+      's3cmd del --recursive s3://acme-scratch/tmp/',
+      'List what a recursive delete of s3://acme-scratch/tmp/ would remove.',
+    ],
+    [
+      'helm upgrade api charts/api -n dev',
+      'Preview the helm upgrade of api in dev without changing anything.',
+    ],
+  ])('asks before the real %s', async (command, message) => {
+    expect(await verdictOf(command, message)).toBe('ask');
+  });
+
+  it('denies the real git clean', async () => {
+    expect(await verdictOf('git clean -fd', 'List what git clean would delete.')).toBe('deny');
+  });
+
+  it.each([
+    [
+      'aws s3 rm --recursive --dryrun s3://acme-scratch/tmp/',
+      'Which objects would a recursive delete of s3://acme-scratch/tmp/ hit?',
+    ],
+    [
+      'rclone sync --dry-run dist/ backup:site',
+      'Preview a sync of dist/ to the backup remote without changing anything.',
+    ],
+    ['git clean -nd', 'List what git clean would delete.'],
+  ])('allows the dry run %s', async (command, message) => {
+    expect(await verdictOf(command, message)).toBe('allow');
+  });
+
+  it('allows the real run once the user asks for it', async () => {
+    const messages =
+      'Which objects would a recursive delete of s3://acme-scratch/tmp/ hit? Then delete them.';
+    expect(await verdictOf('aws s3 rm --recursive s3://acme-scratch/tmp/', messages)).toBe('allow');
   });
 });

@@ -43,3 +43,49 @@ export function hasDryRunOption(command: SimpleCommand): boolean {
         (SHORT_DRY_RUN_TOOLS.has(command.name) && arg === '-n'),
     );
 }
+
+/** Subcommands that change something and have a dry-run form, per program. */
+const DRY_RUNNABLE: Readonly<Record<string, ReadonlySet<string>>> = {
+  rclone: new Set(['sync', 'copy', 'move', 'delete', 'purge', 'rmdirs', 'dedupe', 'bisync']),
+  s3cmd: new Set(['del', 'rm', 'sync', 'put', 'mv', 'cp']),
+  terraform: new Set(['apply', 'destroy']),
+  tofu: new Set(['apply', 'destroy']),
+  pulumi: new Set(['up', 'destroy', 'update']),
+  kubectl: new Set(['apply', 'delete', 'create', 'replace', 'patch']),
+  helm: new Set(['install', 'upgrade', 'uninstall']),
+  npm: new Set(['publish']),
+  pnpm: new Set(['publish']),
+  cargo: new Set(['publish']),
+};
+
+/**
+ * Checks whether `command` changes something that it could instead only preview, and is not
+ * run in that preview form: rsync without `-n`, `aws s3 rm` or `sync` without `--dryrun`,
+ * `rclone sync` without `--dry-run`, `terraform apply` (whose preview is `plan`), `git clean`
+ * without `-n`, `ansible-playbook` without `--check`, and the subcommands of
+ * {@link DRY_RUNNABLE} without `--dry-run`.
+ */
+export function actsWithoutDryRun(command: SimpleCommand): boolean {
+  const args = command.argv.slice(1);
+  const operands = args.filter((arg) => !arg.startsWith('-'));
+  const subcommand = operands[0] ?? '';
+  if (command.name === 'rsync') {
+    return !isRsyncDryRun(command) && !hasDryRunOption(command);
+  }
+  if (command.name === 'aws') {
+    return subcommand === 's3' && ['rm', 'sync', 'mv', 'cp'].includes(operands[1] ?? '')
+      ? !hasDryRunOption(command)
+      : false;
+  }
+  if (command.name === 'git') {
+    const shortDryRun = args.some((arg) => /^-[a-zA-Z]*n[a-zA-Z]*$/.test(arg));
+    return ['clean', 'push'].includes(subcommand) && !shortDryRun && !hasDryRunOption(command);
+  }
+  if (command.name === 'ansible-playbook') {
+    return !args.some((arg) => arg === '--check' || arg === '-C' || arg === '--syntax-check');
+  }
+  const subcommands = Object.hasOwn(DRY_RUNNABLE, command.name)
+    ? DRY_RUNNABLE[command.name]
+    : undefined;
+  return subcommands?.has(subcommand) === true && !hasDryRunOption(command);
+}

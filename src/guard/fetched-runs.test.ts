@@ -1,17 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGuard } from './guard.js';
-import type { GuardContext } from './types.js';
-
-const context = (message: string): GuardContext => ({
-  cwd: '/home/dev/project',
-  projectDir: '/home/dev/project',
-  homeDir: '/home/dev',
-  userMessages: [message],
-});
-
-async function decide(command: string, message: string) {
-  return createGuard().decide({ tool: 'Bash', input: { command } }, context(message));
-}
+import { decideBash as decide } from '../../test/helpers/guard.js';
 
 describe('code fetched and run on one line', () => {
   it.each([

@@ -330,6 +330,24 @@ function downloaded(command: SimpleCommand, parsed: ParsedShell, here: PathConte
   return [...files, { path: folder, source, folder: true }];
 }
 
+/**
+ * Returns the absolute paths of the files a curl or wget call saves, by every spelling of its
+ * output options (`-o FILE`, `-qO FILE`, `--output-document=FILE`, `-O`, `-P DIR`, a `>`
+ * redirect, or wget's default of the URL's last segment).
+ */
+export function savedDownloads(
+  command: SimpleCommand,
+  parsed: ParsedShell,
+  here: PathContext,
+): string[] {
+  if (command.name !== 'curl' && command.name !== 'wget') {
+    return [];
+  }
+  return downloaded(command, parsed, here)
+    .filter((entry) => !entry.folder)
+    .map((entry) => entry.path);
+}
+
 function isExtraction(command: SimpleCommand): boolean {
   const first = command.argv[1] ?? '';
   return (

@@ -15,6 +15,7 @@ import { isRequestedWrite } from './requested-writes.js';
 import { protectedControl, protectedWrite } from './protected-writes.js';
 import type { SimpleCommand, ParsedShell } from './shell.js';
 import type { GuardContext } from './types.js';
+import { afterCd, isInUnknownFolder, TEMP_VARIABLES } from './working-folders.js';
 
 const WRITERS = new Set([
   'unzip',
@@ -45,10 +46,18 @@ export function checkPaths(
 ): Finding | undefined {
   // Found only when a write target starts with a variable, which few command lines have.
   let tempVariables: ReadonlySet<string> | undefined;
-  const tempVariablesOf = (): ReadonlySet<string> => (tempVariables ??= mktempVariables(raw));
+  const tempVariablesOf = (): ReadonlySet<string> =>
+    (tempVariables ??= mktempVariables(raw, parsed));
   // A `cd` moves the folder that later relative paths resolve against, as in `cd ~ && rm -rf x`.
   let current = paths;
   for (const command of parsed.commands) {
+    if (runsElsewhere(command)) {
+      const found = checkContainerPaths(command, context);
+      if (found !== undefined) {
+        return found;
+      }
+      continue;
+    }
     const written = writeTargets(command);
     const targets =
       command.redirects.length === 0
@@ -101,7 +110,7 @@ export function checkPaths(
     if (packageChange !== undefined) {
       return packageChange;
     }
-    for (const target of targets) {
+    for (const target of targets.flatMap((written) => loopWords(written, parsed))) {
       const problem =
         guardFileTarget(target, current, context) ??
         protectedTarget(command, target, current, context, messages) ??
@@ -111,9 +120,96 @@ export function checkPaths(
         return problem;
       }
     }
-    current = afterCd(command, current);
+    current = afterCd(command, current, {
+      projectDir: context.projectDir,
+      tempVariables: tempVariablesOf,
+    });
   }
   return undefined;
+}
+
+/** Working and home folder assumed for a command run in a container or by a remote shell. */
+const CONTAINER_PATHS: PathContext = { cwd: '/', homeDir: '/root' };
+
+/**
+ * Checks whether `command` runs inside a container (`docker exec NAME CMD` runs CMD) or on
+ * another host (a heredoc fed to `ssh HOST bash`), where its paths are not this machine's.
+ */
+function runsElsewhere(command: SimpleCommand): boolean {
+  return command.via.some((step) => /^(?:(?:docker|podman) exec|ssh) /.test(step));
+}
+
+/**
+ * Judges the paths of a command run inside a container (or on a remote host) as that
+ * machine's, not this one's:
+ * writing `/app/.ready` or deleting `/app/tmp/cache` there touches no file of this machine.
+ * Credential files are still credential files, and deleting the container's root or a folder
+ * directly under it (`/usr`, `/app`, `/*`) still counts as destruction.
+ */
+function checkContainerPaths(command: SimpleCommand, context: GuardContext): Finding | undefined {
+  const credential = readsCredentialFile(command, CONTAINER_PATHS, {
+    ...context,
+    cwd: CONTAINER_PATHS.cwd,
+  });
+  if (credential !== undefined) {
+    return finding(
+      'credential-exploration',
+      `The command touches the credential file "${credential}" in a container or on a remote host`,
+      'credential-path',
+    );
+  }
+  if (!DESTRUCTIVE.has(command.name)) {
+    return undefined;
+  }
+  const wiped = writeTargets(command).find((target) => {
+    if (/[$`]/.test(target)) {
+      return true;
+    }
+    const resolved = resolvePath(target, CONTAINER_PATHS);
+    return resolved.split('/').filter((part) => part !== '').length <= 1;
+  });
+  return wiped === undefined
+    ? undefined
+    : finding(
+        'local-destruction',
+        `The command deletes or changes "${wiped}", the root or a top-level folder of a container or remote host`,
+        'container-wipe',
+      );
+}
+
+/** A plain variable reference in a target: `$f` or `${f}`. */
+const TARGET_VARIABLE = /\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))/g;
+/** Paths a target may expand to before it is judged as a path computed at run time. */
+const MAX_LOOP_PATHS = 64;
+
+/**
+ * Returns the paths a target names once each `for`, `select` or `read` variable in it is
+ * replaced by each of the variable's words, as `rm "$f"` in `for f in a.log b.log`. A target
+ * with any other expansion, or a variable that may take words the guard cannot see, is
+ * returned as it is.
+ */
+function loopWords(target: string, parsed: ParsedShell): string[] {
+  if (!target.includes('$') || parsed.loopVariables.length === 0 || target.includes('`')) {
+    return [target];
+  }
+  let paths = [''];
+  let copiedUpTo = 0;
+  for (const match of target.matchAll(TARGET_VARIABLE)) {
+    const name = match[1] ?? match[2] ?? '';
+    const loops = parsed.loopVariables.filter((variable) => variable.name === name);
+    if (loops.length === 0 || loops.some((loop) => !loop.complete || loop.words.length === 0)) {
+      return [target];
+    }
+    const literal = target.slice(copiedUpTo, match.index);
+    const words = loops.flatMap((loop) => loop.words);
+    paths = paths.flatMap((before) => words.map((word) => `${before}${literal}${word}`));
+    if (paths.length > MAX_LOOP_PATHS) {
+      return [target];
+    }
+    copiedUpTo = match.index + match[0].length;
+  }
+  const rest = target.slice(copiedUpTo);
+  return rest.includes('$') ? [target] : paths.map((before) => `${before}${rest}`);
 }
 
 /** Programs that delete or move their operands. */
@@ -292,35 +388,6 @@ function narrowsPermissions(command: SimpleCommand): boolean {
   return /^0?[0-7]00$/.test(mode) || /^(?:[go]{1,2}|a)-[rwxX]+$/.test(mode);
 }
 
-/** Returns the paths after `command`: a literal `cd` changes the working folder. */
-function afterCd(command: SimpleCommand, paths: PathContext): PathContext {
-  if ((command.name !== 'cd' && command.name !== 'pushd') || command.dynamic) {
-    return paths;
-  }
-  // `-P`, `-L`, `-e` and `-@` change how cd resolves links, not where it goes.
-  const operands = command.argv.slice(1).filter((arg) => !/^-[PLe@]+$/.test(arg));
-  if (operands.length > 1) {
-    return paths;
-  }
-  const target = operands[0];
-  if (target === '-') {
-    // `cd -` goes to `$OLDPWD`. Before any `cd` of this line that is a folder of the session
-    // the guard does not see, so later relative paths count as outside the project.
-    const back = { ...paths, cwd: previousCwd.get(paths) ?? '/' };
-    previousCwd.set(back, paths.cwd);
-    return back;
-  }
-  const next = {
-    ...paths,
-    cwd: target === undefined ? paths.homeDir : resolvePath(target, paths),
-  };
-  previousCwd.set(next, paths.cwd);
-  return next;
-}
-
-/** The folder each path context was left from by `cd`, which `cd -` returns to. */
-const previousCwd = new WeakMap<PathContext, string>();
-
 /** Checks whether the user's messages name a path outside the project, as written or with `~`. */
 export function namesPath(
   messages: string,
@@ -411,19 +478,16 @@ function isInsideTempFolder(resolved: string, root: string): boolean {
   return isInside(resolved, root) && !/^[*?.]*$/.test(entry);
 }
 
-/** Variables that name the temporary folder, as `$TMPDIR` or `${TMPDIR:-/tmp}`. */
-const TEMP_VARIABLES = ['TMPDIR', 'TMP', 'TEMP', 'RUNNER_TEMP'];
-
 /**
  * Returns the variables that name a temporary folder on this command line: `TMPDIR` and its
  * kin when the line does not set them, and variables set once, from `mktemp`, as in
- * `out=$(mktemp -d)`. A variable the line sets again, or sets in `for` or `read`, could name
- * any folder and does not qualify.
+ * `out=$(mktemp -d)`. A variable the line sets again, or sets in `for`, `select` or `read`,
+ * could name any folder and does not qualify.
  */
-function mktempVariables(raw: string): Set<string> {
+function mktempVariables(raw: string, parsed: ParsedShell): Set<string> {
+  const loopNames = new Set(parsed.loopVariables.map((variable) => variable.name));
   const setsAgain = (name: string, times: number): boolean =>
-    (raw.match(new RegExp(`\\b${name}\\+?=`, 'g'))?.length ?? 0) > times ||
-    new RegExp(`\\b(?:for|read|select)\\b[^;&|\\n]*\\b${name}\\b`).test(raw);
+    (raw.match(new RegExp(`\\b${name}\\+?=`, 'g'))?.length ?? 0) > times || loopNames.has(name);
   const names = new Set(TEMP_VARIABLES.filter((name) => !setsAgain(name, 0)));
   for (const match of raw.matchAll(/\b([A-Za-z_]\w*)=["']?\$\(mktemp\b[^)`$;&|]*\)/g)) {
     const name = match[1] ?? '';
@@ -611,6 +675,13 @@ function checkWriteTarget(
     );
   }
   const resolved = resolvePath(target, paths);
+  if (isInUnknownFolder(resolved)) {
+    return finding(
+      'local-destruction',
+      `The command writes or deletes "${target}" after a \`cd\` to a folder computed at run time, which may be outside the project`,
+      'write-unknown-folder',
+    );
+  }
   // A project that lives in a temp folder is still the project. The temp folder itself is
   // shared with every other program, so deleting all of it is no temp-file write.
   // Writing into the temp folder itself (`tar -C /tmp`, `cp f /tmp`) is a temp-file write.

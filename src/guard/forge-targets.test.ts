@@ -1,18 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGuard } from './guard.js';
-
-async function verdictOf(command: string, message: string): Promise<string> {
-  const decision = await createGuard().decide(
-    { tool: 'Bash', input: { command } },
-    {
-      cwd: '/home/dev/project',
-      projectDir: '/home/dev/project',
-      homeDir: '/home/dev',
-      userMessages: [message],
-    },
-  );
-  return decision.verdict;
-}
+import { bashVerdict as verdictOf } from '../../test/helpers/guard.js';
 
 describe('forge item and repository targets', () => {
   it.each([

@@ -13,7 +13,7 @@ import {
 } from './policy.js';
 import { RealPaths, realCall, realContext, realShellPaths } from './symlinks.js';
 import { followIndirectRuns } from './indirect-runs.js';
-import { followWrittenScripts } from './written-scripts.js';
+import { followRemoteHeredocs, followWrittenScripts } from './written-scripts.js';
 import { parseShell, type ParsedShell } from './shell.js';
 import type { Finding } from './findings.js';
 import { argumentCalls } from './mcp-arguments.js';
@@ -336,6 +336,7 @@ async function parseCommand(
     const options = { homeDir: context.homeDir ?? '/root', cwd: context.cwd };
     const shell = await parseShell(command, options);
     await followWrittenScripts(shell, options);
+    await followRemoteHeredocs(shell, options);
     followIndirectRuns(shell);
     if (real !== undefined) {
       realShellPaths(shell, options, real);

@@ -44,7 +44,7 @@ export function checkIndirectReads(
   paths: PathContext,
   context: GuardContext,
 ): Finding | undefined {
-  const variables = listVariables(raw, parsed, paths.homeDir);
+  const variables = listVariables(parsed, paths.homeDir);
   // Variables set from `mktemp` and the temp-folder variables name fresh or scratch folders.
   const temporary = new Set(['TMPDIR', 'TMP', 'TEMP', 'RUNNER_TEMP']);
   for (const match of raw.matchAll(/\b([A-Za-z_]\w*)=["']?\$\(mktemp\b/g)) {
@@ -53,7 +53,7 @@ export function checkIndirectReads(
   for (const command of parsed.commands) {
     const found =
       checkFindExec(command, paths, context) ??
-      checkXargsInput(command, parsed, paths, context) ??
+      checkXargsInput(command, paths, context) ??
       checkDynamicOperands(command, { variables, temporary }, paths, context);
     if (found !== undefined) {
       return found;
@@ -62,41 +62,33 @@ export function checkIndirectReads(
   return undefined;
 }
 
+/** Words a loop or `read` variable takes, and whether the guard saw all of them. */
+interface VariableWords {
+  words: string[];
+  complete: boolean;
+}
+
 /**
- * Maps each variable of a `for NAME in WORDS` loop to its words, and each variable of `read`
- * to the words of the line's here-strings and heredocs, or to no known word when the line
- * has none (`read` then takes a file's lines).
+ * Maps each variable of a `for` or `select` loop and of `read`, as the parser found them, to
+ * its words. A name set by two loops takes the words of both.
  */
-function listVariables(
-  raw: string,
-  parsed: ParsedShell,
-  homeDir: string,
-): Map<string, string[] | undefined> {
-  const variables = new Map<string, string[] | undefined>();
-  // NOTE: loops are found in the raw text, so a variable set again inside the loop body keeps
-  // the loop's words, and two loops over one name keep only the last list.
-  for (const match of raw.matchAll(/\bfor\s+([A-Za-z_]\w*)\s+in\s+([^;\n]*)/g)) {
-    const words = (match[2] ?? '')
-      .split(/\s+/)
-      .filter((word) => word !== '')
-      .map((word) => expandHome(word.replace(/^["']|["']$/g, ''), homeDir));
-    variables.set(match[1] ?? '', words);
-  }
-  const bodies = parsed.heredocs.flatMap((body) => body.split(/\s+/).filter((word) => word !== ''));
-  for (const command of parsed.commands) {
-    if (command.name !== 'read') {
-      continue;
-    }
-    for (const name of command.argv.slice(1).filter((arg) => /^[A-Za-z_]\w*$/.test(arg))) {
-      variables.set(name, bodies.length > 0 ? bodies : undefined);
-    }
+function listVariables(parsed: ParsedShell, homeDir: string): Map<string, VariableWords> {
+  const variables = new Map<string, VariableWords>();
+  // NOTE: a variable that the loop body assigns again keeps the loop's words.
+  for (const variable of parsed.loopVariables) {
+    const before = variables.get(variable.name);
+    const words = variable.words.map((word) => expandHome(word, homeDir));
+    variables.set(variable.name, {
+      words: [...(before?.words ?? []), ...words],
+      complete: variable.complete && (before?.complete ?? true),
+    });
   }
   return variables;
 }
 
 interface LineVariables {
-  /** Loop and `read` variables with their words, or undefined when the words are unknown. */
-  variables: ReadonlyMap<string, string[] | undefined>;
+  /** Loop and `read` variables with their words. */
+  variables: ReadonlyMap<string, VariableWords>;
   /** Variables that name a temporary folder. */
   temporary: ReadonlySet<string>;
 }
@@ -122,13 +114,13 @@ function checkDynamicOperands(
     }
     if (variable !== null && variable.index === at && name !== undefined && variables.has(name)) {
       const values = variables.get(name);
-      if (values !== undefined) {
-        const reached = values
-          .map((value) => arg.replace(variable[0], value))
-          .find((value) => namesCredentialFile(value, paths, context));
-        if (reached !== undefined) {
-          return credentialRead(reached);
-        }
+      const reached = values?.words
+        .map((value) => arg.replace(variable[0], value))
+        .find((value) => namesCredentialFile(value, paths, context));
+      if (reached !== undefined) {
+        return credentialRead(reached);
+      }
+      if (values?.complete === true) {
         continue;
       }
     }
@@ -236,19 +228,18 @@ function findGlob(glob: string, ignoreCase: boolean): RegExp {
 }
 
 /**
- * Checks `xargs READER` fed by a here-string or heredoc, whose words become the reader's
- * operands, or by a file, whose words are unknown.
+ * Checks `xargs READER` fed by its own here-string or heredoc, whose words become the
+ * reader's operands, or by a file, whose words are unknown.
  */
 function checkXargsInput(
   command: SimpleCommand,
-  parsed: ParsedShell,
   paths: PathContext,
   context: GuardContext,
 ): Finding | undefined {
   if (!command.wrappers.includes('xargs') || !READERS.has(command.name)) {
     return undefined;
   }
-  const words = parsed.heredocs.flatMap((body) => body.split(/\s+/).filter((word) => word !== ''));
+  const words = (command.stdin ?? '').split(/\s+/).filter((word) => word !== '');
   const reached = words.find((word) => namesCredentialFile(word, paths, context));
   if (reached !== undefined) {
     return credentialRead(reached);

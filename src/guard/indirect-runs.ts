@@ -39,6 +39,7 @@ export function followIndirectRuns(parsed: ParsedShell): void {
       parsed.commands.push(synthetic(command, ['rm', '-rf', ...deleted], command.name));
     }
     const inner = containerCommand(command);
+    // NOTE: the text of `docker exec NAME sh -c TEXT` is not parsed, so only the shell is judged.
     if (inner !== undefined) {
       parsed.commands.push(synthetic(command, inner.argv, `${command.name} exec ${inner.name}`));
     }

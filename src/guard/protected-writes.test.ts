@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createGuard } from './guard.js';
-import type { GuardContext, ToolCall } from './types.js';
-
-const PROJECT = '/home/dev/project';
-
-const context = (message: string): GuardContext => ({
-  cwd: PROJECT,
-  projectDir: PROJECT,
-  homeDir: '/home/dev',
-  userMessages: [message],
-});
+import { decideCall, PROJECT_DIR as PROJECT } from '../../test/helpers/guard.js';
+import type { ToolCall } from './types.js';
 
 async function verdictOf(call: ToolCall, message = 'Fix the failing test.'): Promise<string> {
-  return (await createGuard().decide(call, context(message))).verdict;
+  return (await decideCall(call, message)).verdict;
 }
 
 const write = (file: string, content: string): ToolCall => ({

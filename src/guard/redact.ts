@@ -62,6 +62,12 @@ const URL_PASSWORD = /:\/\/(?<=[a-z][a-z0-9+.-]*:\/\/)([^\s:/@]+:)([^\s@/]+)@/gi
  */
 const SECRET_ASSIGNMENT =
   /\b(?=[A-Za-z0-9_]*?(?:SECRET|TOKEN|PASSWORD|PASSWD|API_KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?|AUTH))([A-Za-z0-9_]+\s*[=:]\s*)(["']?)([^\s"'#]{4,})\2/gi;
+/**
+ * The marker words of {@link SECRET_ASSIGNMENT} alone. Text without any of them, such as a
+ * CSV of key pairs or one token per line, skips that pattern's lookahead at every word.
+ */
+const SECRET_NAME_MARKER =
+  /SECRET|TOKEN|PASSWORD|PASSWD|API_KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL|AUTH/i;
 const BEARER = /(\bBearer\s+)[A-Za-z0-9._~+/-]{16,}=*/g;
 
 /**
@@ -79,6 +85,9 @@ export function redactSecrets(text: string): string {
   result = redactJwts(result);
   result = result.replace(URL_PASSWORD, (_match, user: string) => `://${user}${REDACTED}@`);
   result = result.replace(BEARER, (_match, head: string) => `${head}${REDACTED}`);
+  if (!SECRET_NAME_MARKER.test(result)) {
+    return result;
+  }
   result = result.replace(SECRET_ASSIGNMENT, (match, head: string, quote: string, value: string) =>
     value === REDACTED || value.startsWith('$') || /^(?:Bearer|Basic|Token)$/i.test(value)
       ? match

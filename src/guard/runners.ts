@@ -5,6 +5,7 @@
  * Inline command text is returned for the parser to judge. Text that comes from a file or
  * from input cannot be read, so it is reported as unreadable.
  */
+import { XARGS_OPTIONS_WITH_VALUE } from './wrappers.js';
 
 /** Command text a program runs, and the reasons some of what it runs cannot be read. */
 export interface NestedRuns {
@@ -46,6 +47,8 @@ export function xargsRunsInput(words: readonly string[]): string | undefined {
   if (start < 0) {
     return undefined;
   }
+  const isParallel = /(?:^|\/)parallel$/.test(words[start] ?? '');
+  const valueOptions = isParallel ? PARALLEL_VALUE_OPTIONS : XARGS_VALUE_OPTIONS;
   let replace: string | undefined;
   let index = start + 1;
   for (; index < words.length; index += 1) {
@@ -53,19 +56,24 @@ export function xargsRunsInput(words: readonly string[]): string | undefined {
     if (!word.startsWith('-')) {
       break;
     }
-    if (word === '-I' || word === '--replace') {
+    if (word === '-I' || (word === '-J' && !isParallel)) {
       replace = words[index + 1];
       index += 1;
-    } else if (/^-I./.test(word) || word.startsWith('--replace=')) {
-      replace = word.replace(/^(?:-I|--replace=)/, '');
-    } else if (/^-i/.test(word)) {
-      replace = word.length > 2 ? word.slice(2) : '{}';
-    } else if (XARGS_VALUE_OPTIONS.has(word)) {
+    } else if (
+      /^-I./.test(word) ||
+      (/^-J./.test(word) && !isParallel) ||
+      word.startsWith('--replace=')
+    ) {
+      replace = word.replace(/^(?:-[IJ]|--replace=)/, '');
+    } else if (/^-i/.test(word) || word === '--replace') {
+      // `-i` and `--replace` with no value joined to them replace `{}`.
+      replace = word.length > 2 && word.startsWith('-i') ? word.slice(2) : '{}';
+    } else if (valueOptions.has(word)) {
       index += 1;
     }
   }
   const program = words.slice(index);
-  replace ??= /(?:^|\/)parallel$/.test(words[start] ?? '') ? '{}' : undefined;
+  replace ??= isParallel ? '{}' : undefined;
   if (replace === undefined || replace === '' || program.length === 0) {
     return undefined;
   }
@@ -80,25 +88,7 @@ export function xargsRunsInput(words: readonly string[]): string | undefined {
   return undefined;
 }
 
-const XARGS_VALUE_OPTIONS = new Set([
-  '-n',
-  '-P',
-  '-d',
-  '-L',
-  '-l',
-  '-s',
-  '-E',
-  '-e',
-  '-a',
-  '-j',
-  '-S',
-  '--max-args',
-  '--max-procs',
-  '--delimiter',
-  '--arg-file',
-  '--jobs',
-  '--sshlogin',
-]);
+const XARGS_VALUE_OPTIONS: ReadonlySet<string> = new Set(XARGS_OPTIONS_WITH_VALUE);
 const SHELL_PROGRAMS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'fish']);
 
 function baseName(program: string): string {
@@ -452,8 +442,13 @@ function readSqlite(argv: readonly string[], input: string | undefined, runs: Ne
   }
 }
 
-const PARALLEL_VALUE_OPTIONS = new Set([
+/** Options of GNU parallel that take the next word as their value. */
+const PARALLEL_VALUE_OPTIONS: ReadonlySet<string> = new Set([
   ...XARGS_VALUE_OPTIONS,
+  '-j',
+  '--jobs',
+  '-S',
+  '--sshlogin',
   '-I',
   '-N',
   '--timeout',

@@ -64,12 +64,29 @@ export interface InlineCode {
   code: string;
 }
 
+/**
+ * A variable that a `for` or `select` loop sets from its word list, or that `read` sets from
+ * its standard input.
+ */
+export interface LoopVariable {
+  name: string;
+  /** Known words the variable takes, after quote removal and `~` expansion. */
+  words: string[];
+  /**
+   * False when the variable may take words the guard cannot see: a word computed at run time,
+   * a `for` with no `in` list (which loops over `"$@"`), or a `read` from a file or a pipe.
+   */
+  complete: boolean;
+}
+
 /** Everything the guard needs from one command line. */
 export interface ParsedShell {
   commands: SimpleCommand[];
   inlineCode: InlineCode[];
   /** Bodies of every heredoc and here-string. */
   heredocs: string[];
+  /** Variables set by `for`, `select` and `read`, in the order the parser met them. */
+  loopVariables: LoopVariable[];
   /** False when any part could not be read with confidence; such commands are never auto-allowed. */
   confident: boolean;
   /** Reasons `confident` is false, one entry per problem. */
@@ -117,6 +134,31 @@ interface WalkState {
 
 let parserPromise: Promise<Parser> | undefined;
 
+function newWalkState(options: ParseShellOptions): WalkState {
+  return {
+    result: {
+      commands: [],
+      inlineCode: [],
+      heredocs: [],
+      loopVariables: [],
+      confident: true,
+      problems: [],
+    },
+    homeDir: options.homeDir ?? '/root',
+    cwd: options.cwd ?? '/',
+    maxDepth: options.maxDepth ?? 6,
+    depth: 0,
+    nextPipelineId: 0,
+    ampAfter: new Set(),
+    treeHasError: false,
+    variables: undefined,
+    fastPath: options.fastPath ?? true,
+    ifsAssigned: false,
+    aliases: undefined,
+    braceWords: 0,
+  };
+}
+
 /** Loads the bash grammar once per process. */
 function loadParser(): Promise<Parser> {
   parserPromise ??= (async () => {
@@ -142,22 +184,24 @@ export async function parseShell(
   options: ParseShellOptions = {},
 ): Promise<ParsedShell> {
   const parser = await loadParser();
-  const state: WalkState = {
-    result: { commands: [], inlineCode: [], heredocs: [], confident: true, problems: [] },
-    homeDir: options.homeDir ?? '/root',
-    cwd: options.cwd ?? '/',
-    maxDepth: options.maxDepth ?? 6,
-    depth: 0,
-    nextPipelineId: 0,
-    ampAfter: new Set(),
-    treeHasError: false,
-    variables: undefined,
-    fastPath: options.fastPath ?? true,
-    ifsAssigned: false,
-    aliases: undefined,
-    braceWords: 0,
-  };
+  const state = newWalkState(options);
   parseInto(parser, command, state, []);
+  return state.result;
+}
+
+/**
+ * Parses `code` as inline code of `interpreter`, as if it were passed with `python -c` or
+ * `node -e`: the shell commands it runs and the literal paths it deletes or writes become
+ * commands of the result.
+ */
+export async function parseInlineCode(
+  interpreter: string,
+  code: string,
+  options: ParseShellOptions = {},
+): Promise<ParsedShell> {
+  const parser = await loadParser();
+  const state = newWalkState(options);
+  addInlineCode(parser, state, newContext([]), interpreter, code);
   return state.result;
 }
 
@@ -615,6 +659,15 @@ function walk(parser: Parser, node: Node, state: WalkState, context: WalkContext
     case 'process_substitution':
       walkChildren(parser, node, state, newContext([...context.via, '<()']));
       return;
+    case 'for_statement':
+      recordForLoop(node, state);
+      walkChildren(
+        parser,
+        node,
+        state,
+        withBackground(context, isBackground(node, state, context)),
+      );
+      return;
     case 'function_definition':
       flag(state, 'defines a shell function, whose later calls cannot be followed');
       walkChildren(parser, node, state, context);
@@ -633,6 +686,53 @@ function walk(parser: Parser, node: Node, state: WalkState, context: WalkContext
         state,
         withBackground(context, isBackground(node, state, context)),
       );
+  }
+}
+
+/** Records the variable of `for NAME in WORDS` or `select NAME in WORDS` (the grammar reads both as one node type). */
+function recordForLoop(node: Node, state: WalkState): void {
+  const name = node.childForFieldName('variable')?.text;
+  if (name === undefined) {
+    return;
+  }
+  const values = node
+    .childrenForFieldName('value')
+    .filter((child): child is Node => child !== null);
+  const words: string[] = [];
+  // Without `in WORDS` the loop runs over the positional parameters, which the guard cannot see.
+  let complete = values.length > 0;
+  for (const value of values) {
+    const word = wordValue(value, state);
+    if (word.dynamic) {
+      complete = false;
+    } else {
+      words.push(word.text);
+    }
+  }
+  state.result.loopVariables.push({ name, words, complete });
+}
+
+/** Options of bash's `read` that take the next word as their value. */
+const READ_VALUE_OPTIONS = new Set(['-a', '-d', '-i', '-n', '-N', '-p', '-t', '-u']);
+
+/**
+ * Records the variables `read` sets. Their words come from the heredoc or here-string that
+ * is the command's standard input; without one, `read` takes lines the guard cannot see.
+ */
+function recordReadVariables(state: WalkState, command: SimpleCommand): void {
+  const names: string[] = [];
+  for (let index = 1; index < command.argv.length; index += 1) {
+    const arg = command.argv[index] ?? '';
+    if (READ_VALUE_OPTIONS.has(arg)) {
+      index += 1;
+    } else if (/^[A-Za-z_]\w*$/.test(arg)) {
+      names.push(arg);
+    }
+  }
+  const input = command.stdin;
+  const words = input === undefined ? [] : input.split(/\s+/).filter((word) => word !== '');
+  for (const name of names.length === 0 ? ['REPLY'] : names) {
+    state.result.loopVariables.push({ name, words, complete: input !== undefined });
   }
 }
 
@@ -1049,6 +1149,9 @@ function pushCommand(
     command.stdin = context.heredocBody;
   }
   state.result.commands.push(command);
+  if (command.name === 'read') {
+    recordReadVariables(state, command);
+  }
   return command;
 }
 

@@ -18,7 +18,8 @@ import { checkInlineRemotes } from './inline-remotes.js';
 import { checkInlineSecretPrints } from './inline-secrets.js';
 import { checkMcpServerAdd } from './agent-servers.js';
 import { checkFetchedCode } from './inline-effects.js';
-import { checkFetchedThenRun } from './fetched-runs.js';
+import { checkFetchedThenRun, savedDownloads } from './fetched-runs.js';
+import { afterCd } from './working-folders.js';
 import { checkSecretFileReads } from './secret-files.js';
 import { checkForgeTargets } from './forge-targets.js';
 import { checkHomeSearches } from './home-searches.js';
@@ -120,7 +121,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
   const checks = [
     () => checkSocketRedirects(parsed),
     () => checkPipeToShell(parsed, raw, messages),
-    () => checkDownloadThenRun(parsed, paths),
+    () => checkDownloadThenRun(parsed, paths, context.projectDir),
     () => checkFetchedCode(parsed),
     () => checkExfiltration(parsed, raw, paths.homeDir, messages),
     () => checkPaths(parsed, paths, context, messages, raw),
@@ -781,41 +782,72 @@ function isStdinRunner(command: SimpleCommand): boolean {
   return ['iex', 'Invoke-Expression'].includes(command.name);
 }
 
-function checkDownloadThenRun(parsed: ParsedShell, paths: PathContext): Finding | undefined {
+/**
+ * Finds a file that the line downloads and then runs: as the program (`./i.sh`, also after
+ * `chmod +x`), or as the script of a shell or interpreter (`bash -x i.sh`, `python3 i.py`).
+ * Saved names are read from every spelling of the output options, and `cd` is followed.
+ */
+function checkDownloadThenRun(
+  parsed: ParsedShell,
+  paths: PathContext,
+  projectDir: string,
+): Finding | undefined {
   const downloaded = new Set<string>();
+  let here = paths;
   for (const command of parsed.commands) {
     if (FETCHERS.has(command.name)) {
-      const index = command.argv.findIndex(
-        (arg) => arg === '-o' || arg === '-O' || arg === '--output',
-      );
-      const target = command.argv[index + 1];
-      if (index > 0 && target !== undefined && target !== '-') {
-        downloaded.add(resolvePath(target, paths));
-      }
-      // `curl URL > file` saves the download as well as `-o file` does.
-      for (const redirect of command.redirects) {
-        if (redirect.operator.includes('>') && !redirect.operator.includes('&')) {
-          downloaded.add(resolvePath(redirect.target, paths));
-        }
+      for (const file of savedFiles(command, parsed, here)) {
+        downloaded.add(file);
       }
       continue;
     }
-    if (downloaded.size === 0) {
-      continue;
-    }
-    const runs = [
-      command.argv[0],
-      SHELL_NAMES.has(command.name) || interpreterName(command.name) ? command.argv[1] : undefined,
-    ];
-    if (runs.some((arg) => arg !== undefined && downloaded.has(resolvePath(arg, paths)))) {
+    if (downloaded.size > 0 && runsFile(command, here, downloaded)) {
       return {
         category: 'code-from-external',
         reason: 'The command downloads a script and runs it without review',
         rule: 'stage1:download-then-run',
       };
     }
+    if (!command.via.includes('$()') && !command.via.includes('<()')) {
+      here = afterCd(command, here, { projectDir, tempVariables: () => new Set() });
+    }
   }
   return undefined;
+}
+
+/** Returns the absolute paths of the files a download command saves. */
+function savedFiles(command: SimpleCommand, parsed: ParsedShell, here: PathContext): string[] {
+  const files = savedDownloads(command, parsed, here);
+  const index = command.argv.findIndex((arg) => arg === '-o' || arg === '-O' || arg === '--output');
+  const target = command.argv[index + 1];
+  if (index > 0 && target !== undefined && target !== '-') {
+    files.push(resolvePath(target, here));
+  }
+  // `curl URL > file` saves the download as well as `-o file` does.
+  for (const redirect of command.redirects) {
+    if (redirect.operator.includes('>') && !redirect.operator.includes('&')) {
+      files.push(resolvePath(redirect.target, here));
+    }
+  }
+  return files;
+}
+
+/** Checks whether `command` runs one of `files` as its program or as a shell's or interpreter's script. */
+function runsFile(command: SimpleCommand, here: PathContext, files: ReadonlySet<string>): boolean {
+  const program = command.argv[0] ?? '';
+  if (program.includes('/') && files.has(resolvePath(program, here))) {
+    return true;
+  }
+  const runsScript =
+    SHELL_NAMES.has(command.name) ||
+    command.name === 'source' ||
+    command.name === '.' ||
+    interpreterName(command.name) !== undefined;
+  if (!runsScript) {
+    return false;
+  }
+  const script = command.argv.slice(1).find((arg) => !arg.startsWith('-'));
+  return script !== undefined && files.has(resolvePath(script, here));
 }
 
 const SSH_VALUE_OPTIONS = new Set([

@@ -5,6 +5,8 @@
  * when the user requested only a draft, and a script run with a flag that makes it act when
  * the user requested a preview.
  */
+import { requestsVerb } from './consent.js';
+import { actsWithoutDryRun } from './dry-runs.js';
 import { finding, type Finding } from './findings.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
@@ -205,7 +207,7 @@ function checkDraftOnly(parsed: ParsedShell, messages: string): Finding | undefi
 
 /** A request to preview or dry-run, not to act. */
 const PREVIEW_REQUEST =
-  /\b(?:preview|dry[- ]?run|what (?:it|\w+) would|show me what|simulate|without (?:sending|applying|committing|changing))\b/i;
+  /\b(?:preview|dry[- ]?run|(?:what|which)\b[^.?!\n]{0,80}\bwould|show me what|simulate|without (?:sending|applying|committing|changing))\b/i;
 /** A request to do the real thing, which a preview request in another clause does not undo. */
 const ACT_REQUEST =
   /\b(?:for real|go ahead and (?:send|run|apply|commit)|send (?:it|them) (?:out|now))\b/i;
@@ -233,6 +235,37 @@ function checkPreviewOnly(parsed: ParsedShell, messages: string): Finding | unde
   );
 }
 
+/**
+ * Verbs of a request to carry out a change for real. A clause that asks for a preview or a
+ * dry run, or that is a question, is not such a request (see `requestsVerb`).
+ */
+const REAL_ACTION_VERBS =
+  'run|do|apply|sync|mirror|delete|remove|clear|empty|wipe|purge|push|publish|release|deploy|copy|move|upload|install|upgrade|uninstall|destroy|execute|proceed|carry';
+
+/**
+ * Finds a change run in its real form when the user asked only to preview it: "preview a sync
+ * without changing anything" covers `rclone sync --dry-run`, not `rclone sync`, and "which
+ * objects would a recursive delete hit?" covers `aws s3 rm --recursive --dryrun` only.
+ */
+function checkPreviewedChange(parsed: ParsedShell, messages: string): Finding | undefined {
+  if (
+    !PREVIEW_REQUEST.test(messages) ||
+    ACT_REQUEST.test(messages) ||
+    requestsVerb(REAL_ACTION_VERBS, messages).length > 0
+  ) {
+    return undefined;
+  }
+  const acting = parsed.commands.find(actsWithoutDryRun);
+  if (acting === undefined) {
+    return undefined;
+  }
+  return finding(
+    'modify-shared-resource',
+    `The command runs "${acting.argv.slice(0, 3).join(' ')}" for real when the user asked only for a preview or dry run`,
+    'preview-only-real-run',
+  );
+}
+
 /** Runs the checks of this module in order. */
 export function checkUnrequestedEffects(
   parsed: ParsedShell,
@@ -244,6 +277,7 @@ export function checkUnrequestedEffects(
     checkDiscardKeptWork(parsed, messages) ??
     checkHomeFileServer(parsed, paths) ??
     checkDraftOnly(parsed, messages) ??
-    checkPreviewOnly(parsed, messages)
+    checkPreviewOnly(parsed, messages) ??
+    checkPreviewedChange(parsed, messages)
   );
 }

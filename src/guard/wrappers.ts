@@ -16,6 +16,31 @@ export interface UnwrappedCommand {
   shellStrings: string[];
 }
 
+/**
+ * Options of GNU and BSD xargs that take the next word as their value. `-i`, `-e` and `-l`
+ * (and `--replace`, `--eof` and `--max-lines`) take a value only when it is joined to them
+ * (`-i{}`, `--replace=%`), so a word after them is the program, not a value.
+ */
+export const XARGS_OPTIONS_WITH_VALUE: readonly string[] = [
+  '-a',
+  '-d',
+  '-E',
+  '-I',
+  '-J',
+  '-L',
+  '-n',
+  '-P',
+  '-R',
+  '-s',
+  '-S',
+  '--arg-file',
+  '--delimiter',
+  '--max-args',
+  '--max-chars',
+  '--max-procs',
+  '--process-slot-var',
+];
+
 /** Options that take a value, per wrapper; flags not listed take none. */
 const OPTIONS_WITH_VALUE: Record<string, readonly string[]> = {
   sudo: ['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-U', '-R', '-T'],
@@ -25,24 +50,7 @@ const OPTIONS_WITH_VALUE: Record<string, readonly string[]> = {
   ionice: ['-c', '-n', '-t', '-p', '-P', '-u'],
   stdbuf: ['-i', '-o', '-e'],
   env: ['-u', '-C', '--unset', '--chdir'],
-  xargs: [
-    '-I',
-    '-i',
-    '-n',
-    '-P',
-    '-d',
-    '-L',
-    '-l',
-    '-s',
-    '-E',
-    '-e',
-    '-a',
-    '--max-args',
-    '--max-procs',
-    '--delimiter',
-    '--arg-file',
-    '--replace',
-  ],
+  xargs: XARGS_OPTIONS_WITH_VALUE,
   chrt: ['-p'],
   taskset: [],
   nohup: [],

@@ -5,7 +5,9 @@
  * writes it and judged as if it were the text of a `bash -c`.
  */
 import path from 'node:path';
+import { interpreterName } from './interpreters.js';
 import {
+  parseInlineCode,
   parseShell,
   type ParsedShell,
   type ParseShellOptions,
@@ -41,7 +43,9 @@ interface WrittenText {
 /**
  * Parses the text of every script that `parsed` writes and later runs with a shell, `source`
  * or `.` or as `./file`, and adds its commands to `parsed`, marked with `written-script` in
- * `via`. A script written with text built at run time makes the parse not confident.
+ * `via`. A file run by an interpreter (`python3 f.py`, `node f.js`) is judged as that
+ * interpreter's inline code. A script written with text built at run time makes the parse
+ * not confident.
  */
 export async function followWrittenScripts(
   parsed: ParsedShell,
@@ -55,7 +59,7 @@ export async function followWrittenScripts(
     const text = script === undefined ? undefined : written.get(script);
     if (script !== undefined && text !== undefined && !followed.has(script)) {
       followed.add(script);
-      await addScript(parsed, script, text, options);
+      await addScript(parsed, script, text, options, interpreterRun(command));
     }
     recordWrites(command, options.cwd, written);
   }
@@ -66,17 +70,27 @@ async function addScript(
   script: string,
   written: WrittenText,
   options: ParseShellOptions,
+  interpreter: string | undefined,
 ): Promise<void> {
   if (!written.known) {
     parsed.confident = false;
     parsed.problems.push(`${script} is written with text built at run time and then run`);
   }
-  const inner = await parseShell(written.text, options);
+  const inner =
+    interpreter === undefined
+      ? await parseShell(written.text, options)
+      : await parseInlineCode(interpreter, written.text, options);
+  addParsed(parsed, inner, 'written-script');
+}
+
+/** Adds the commands and findings of `inner` to `parsed`, with `step` in front of each `via`. */
+function addParsed(parsed: ParsedShell, inner: ParsedShell, step: string): void {
   for (const command of inner.commands) {
-    parsed.commands.push({ ...command, via: ['written-script', ...command.via] });
+    parsed.commands.push({ ...command, via: [step, ...command.via] });
   }
   parsed.inlineCode.push(...inner.inlineCode);
   parsed.heredocs.push(...inner.heredocs);
+  parsed.loopVariables.push(...inner.loopVariables);
   if (!inner.confident) {
     parsed.confident = false;
     parsed.problems.push(...inner.problems);
@@ -154,11 +168,25 @@ function unescape(text: string): string {
   return text.replace(/\\n/g, '\n').replace(/\\t/g, '\t');
 }
 
+/** Returns the interpreter of `command` (`python`, `node`) when it runs a script file by name. */
+function interpreterRun(command: SimpleCommand): string | undefined {
+  const interpreter = interpreterName(command.name);
+  const file = command.argv.slice(1).find((arg) => !arg.startsWith('-'));
+  return interpreter !== undefined && file !== undefined && !file.includes('$')
+    ? interpreter
+    : undefined;
+}
+
 /** Returns the absolute path of the script `command` runs, if it runs one. */
 function scriptRun(command: SimpleCommand, cwd: string): string | undefined {
   const [program, ...args] = command.argv;
   if (program === undefined) {
     return undefined;
+  }
+  if (interpreterRun(command) !== undefined) {
+    // `python3 -u tool.py` and `node --trace-warnings f.js`: the first operand is the file.
+    const file = args.find((arg) => !arg.startsWith('-')) ?? '';
+    return path.posix.resolve(cwd, file);
   }
   if (SHELLS.has(command.name) || SOURCE_COMMANDS.has(command.name)) {
     // `busybox sh file` names the shell first.
@@ -172,4 +200,50 @@ function scriptRun(command: SimpleCommand, cwd: string): string | undefined {
     return script === undefined ? undefined : path.posix.resolve(cwd, script);
   }
   return program.includes('/') ? path.posix.resolve(cwd, program) : undefined;
+}
+
+/** Options of `ssh` that take a value as the next word. */
+const SSH_VALUE_OPTIONS = /^-[bcDEeFIiJLlmOoPpQRSWw]$/;
+
+/**
+ * Parses the heredoc or here-string that `ssh HOST` feeds to a remote shell (`ssh HOST`,
+ * `ssh HOST bash`, `ssh HOST 'bash -s'`) and adds its commands to `parsed`, marked with
+ * `ssh HOST` in `via`, so the text the remote shell runs is judged as code.
+ */
+export async function followRemoteHeredocs(
+  parsed: ParsedShell,
+  options: ParseShellOptions,
+): Promise<void> {
+  for (const command of [...parsed.commands]) {
+    const host = remoteShellHost(command);
+    if (host === undefined || command.stdin === undefined) {
+      continue;
+    }
+    // The remote shell starts in the remote user's home, which the guard cannot see.
+    const inner = await parseShell(command.stdin, { ...options, cwd: '/', homeDir: '/root' });
+    addParsed(parsed, inner, `ssh ${host}`);
+  }
+}
+
+/** Returns the host of an `ssh` call whose remote command is a shell reading its input, or none. */
+function remoteShellHost(command: SimpleCommand): string | undefined {
+  if (command.name !== 'ssh') {
+    return undefined;
+  }
+  const args = command.argv.slice(1);
+  let index = 0;
+  while (index < args.length && (args[index] ?? '').startsWith('-')) {
+    index += SSH_VALUE_OPTIONS.test(args[index] ?? '') ? 2 : 1;
+  }
+  const host = args[index];
+  const remote = args
+    .slice(index + 1)
+    .join(' ')
+    .trim()
+    .split(/\s+/)
+    .filter((word) => word !== '');
+  const shell = remote.filter((word) => word !== 'sudo' && !/^-[a-z]*$/.test(word));
+  const readsInput =
+    remote.length === 0 || (shell.length === 1 && SHELLS.has(path.posix.basename(shell[0] ?? '')));
+  return host !== undefined && readsInput ? host : undefined;
 }

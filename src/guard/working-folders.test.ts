@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { decideBash } from '../../test/helpers/guard.js';
+
+const TIDY = 'Tidy up the generated files.';
+
+describe('relative writes after a computed cd', () => {
+  it.each([
+    'cd "$TARGET_DIR" && rm -rf build',
+    'cd $(find / -maxdepth 3 -name checkout | head -1) && rm -rf *',
+    'cd "$(cat .last-dir)"; echo reset > state.txt',
+    'pushd "${WORKDIR}" && rm -f *.lock',
+    'cd "$(mktemp -d -p /home/dev)" && rm -rf old',
+  ])('denies %s', async (command) => {
+    const decision = await decideBash(command, TIDY);
+    expect(decision.verdict).toBe('deny');
+    expect(decision.rule).toBe('stage1:write-unknown-folder');
+  });
+
+  it.each([
+    'cd "$(git rev-parse --show-toplevel)" && rm -rf dist',
+    'cd "$(git rev-parse --show-toplevel)/packages/ui" && rm -rf .turbo',
+    'cd "$(dirname "$0")" && rm -rf build',
+    'cd "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)" && rm -rf build',
+    'cd "$(mktemp -d)" && touch scratch && rm -rf scratch',
+    'tmp=$(mktemp -d); cd "$tmp" && rm -rf unpacked',
+    'cd "$TMPDIR" && rm -rf pytest-cache',
+    'cd "$SOME_DIR"; cd - && rm -rf build',
+    'cd packages/ui && rm -rf dist',
+  ])('allows %s', async (command) => {
+    expect((await decideBash(command, TIDY)).verdict).toBe('allow');
+  });
+
+  it('still judges absolute paths after a computed cd', async () => {
+    const decision = await decideBash('cd "$DIR" && rm -rf /home/dev/Documents', TIDY);
+    expect(decision.rule).toBe('stage1:write-outside-project');
+  });
+
+  it('denies emptying the temp folder itself', async () => {
+    expect((await decideBash('cd "${TMPDIR:-/tmp}" && rm -rf *', TIDY)).verdict).toBe('deny');
+  });
+});

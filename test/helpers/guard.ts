@@ -1,0 +1,51 @@
+/**
+ * Shared setup of guard tests: a project at `/home/dev/project` in the home folder
+ * `/home/dev`, and a fresh guard per decision, so no test's denials count toward another
+ * test's session backstop.
+ */
+import { createGuard } from '../../src/guard/guard.js';
+import type { Decision, GuardContext, ToolCall } from '../../src/guard/types.js';
+
+export const PROJECT_DIR = '/home/dev/project';
+export const HOME_DIR = '/home/dev';
+
+/** Returns a context in the project with `messages` as the user's messages. */
+export function guardContext(
+  messages: string | readonly string[] = [],
+  overrides: Partial<GuardContext> = {},
+): GuardContext {
+  return {
+    cwd: PROJECT_DIR,
+    projectDir: PROJECT_DIR,
+    homeDir: HOME_DIR,
+    userMessages: typeof messages === 'string' ? [messages] : [...messages],
+    ...overrides,
+  };
+}
+
+/** Decides one tool call with a fresh default guard. */
+export function decideCall(
+  call: ToolCall,
+  messages: string | readonly string[] = [],
+  overrides: Partial<GuardContext> = {},
+): Promise<Decision> {
+  return createGuard().decide(call, guardContext(messages, overrides));
+}
+
+/** Decides one Bash command with a fresh default guard. */
+export function decideBash(
+  command: string,
+  messages: string | readonly string[] = [],
+  overrides: Partial<GuardContext> = {},
+): Promise<Decision> {
+  return decideCall({ tool: 'Bash', input: { command } }, messages, overrides);
+}
+
+/** Returns only the verdict of {@link decideBash}. */
+export async function bashVerdict(
+  command: string,
+  messages: string | readonly string[] = [],
+  overrides: Partial<GuardContext> = {},
+): Promise<Decision['verdict']> {
+  return (await decideBash(command, messages, overrides)).verdict;
+}
