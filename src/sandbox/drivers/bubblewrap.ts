@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { basename, isAbsolute, join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { SandstackError } from '../../core/errors.js';
@@ -27,18 +27,20 @@ import type {
   SnapshotInfo,
 } from '../types.js';
 import { AGENT_PROTOCOL, ExecAgentClient, openAgentClient } from './exec-agent.js';
-import { AGENT_ARGS, EXEC_AGENT, NATIVE_DIR_IN_SANDBOX } from './native.js';
+import { AGENT_ARGS, BWRAP_LAUNCH, EXEC_AGENT, NATIVE_DIR_IN_SANDBOX } from './native.js';
 import {
   AGENT_COMMAND_USER,
   AGENT_START_TIMEOUT_MS,
+  agentBwrapCommand,
   agentChannelHasReader,
   agentChannelPaths,
   bwrapWithHiddenOptions,
   giveWorkspaceToCommands,
   hasTagGroup,
   killTaggedProcesses,
-  launchAgentBwrap,
+  lastLine,
   removeLockOfZombie,
+  spawnAgentBwrap,
   waitForAgentExit,
   type AgentChannelPaths,
   type AgentLaunch,
@@ -366,9 +368,10 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
   }
 
   /**
-   * Creates the agent's FIFOs when the agent program was built, unless `fifosMade` is true
-   * because a spare state folder brought new ones, and gives the workspace to the agent's command
-   * user. Returns false otherwise, and the sandbox then starts one bwrap per command.
+   * Creates the agent's FIFOs when the agent program and its launcher were built, unless
+   * `fifosMade` is true because a spare state folder brought new ones, and gives the
+   * workspace to the agent's command user. Returns false otherwise, and the sandbox then
+   * starts one bwrap per command.
    *
    * NOTE: the agent's processes count against the template's memory and pids limits. At
    * rest a sandbox has 3 tasks (bwrap, its init inside the pid namespace, and the agent)
@@ -376,7 +379,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
    */
   prepareAgentChannel(fifosMade = false): boolean {
     const { program } = this.options.agent;
-    if (!isAbsolute(program) || !existsSync(program)) {
+    if (!isAbsolute(program) || !existsSync(program) || !existsSync(BWRAP_LAUNCH)) {
       // FIFOs from a spare would make hasAgentChannel() report an agent that never runs.
       rmSync(this.channel.requests, { force: true });
       rmSync(this.channel.replies, { force: true });
@@ -435,12 +438,19 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     createCgroups(this.id, this.template.resources);
     this.hitsAtStart = readLimitHits(this.id);
     const launch = this.agentLaunch(this.channel, join(this.stateDir, 'agent.log'));
-    await launchAgentBwrap({ ...launch, niceness }).catch(async (error: unknown) => {
+    const bwrap = spawnAgentBwrap({ ...launch, niceness });
+    // The launcher has the FIFOs open from its spawn on, so the ping waits in the requests FIFO
+    // while bwrap sets up the sandbox, and the agent answers it as soon as it runs.
+    const agent = this.openChannel();
+    const ping = agent?.ping(AGENT_START_TIMEOUT_MS);
+    try {
+      await bwrap.initPid;
+    } catch (error) {
+      agent?.close();
       await killCgroupProcesses(this.id);
       throw error;
-    });
-    const agent = this.openChannel();
-    if (agent === undefined) {
+    }
+    if (agent === undefined || ping === undefined) {
       await killCgroupProcesses(this.id);
       throw new SandstackError(
         'SANDBOX_FAILED',
@@ -448,7 +458,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
         { retryable: true },
       );
     }
-    const pong = await agent.ping(AGENT_START_TIMEOUT_MS);
+    const pong = await ping;
     if (pong !== undefined && pong !== AGENT_PROTOCOL) {
       agent.close();
       await killCgroupProcesses(this.id);
@@ -460,7 +470,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     if (pong === undefined) {
       agent.close();
       await killCgroupProcesses(this.id);
-      const log = lastLogLine(join(this.stateDir, 'agent.log'));
+      const log = lastLine(join(this.stateDir, 'agent.log'));
       const waited = Date.now() - startedAt;
       const what =
         waited < AGENT_START_TIMEOUT_MS
@@ -566,11 +576,11 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     let initPid: number | undefined;
     let agent: ExecAgentClient | undefined;
     try {
-      initPid = await launchAgentBwrap(
-        this.agentLaunch(channel, join(this.stateDir, `${name}.log`)),
-      );
+      const bwrap = spawnAgentBwrap(this.agentLaunch(channel, join(this.stateDir, `${name}.log`)));
       agent = new ExecAgentClient(channel);
-      if (!(await agent.ping(AGENT_START_TIMEOUT_MS))) {
+      const ping = agent.ping(AGENT_START_TIMEOUT_MS);
+      initPid = await bwrap.initPid;
+      if (!(await ping)) {
         throw new SandstackError(
           'SANDBOX_FAILED',
           `The command agent started for one command in sandbox "${this.id}" did not reply within ${AGENT_START_TIMEOUT_MS}ms`,
@@ -594,12 +604,25 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     }
   }
 
+  /**
+   * Returns bwrap and the options that this sandbox's agent bwrap gets, without the
+   * launcher's descriptors and the program, or undefined when the sandbox has no agent.
+   * Benchmarks run them with `true` to split a cold start into bwrap's cost and sandstack's.
+   */
+  agentBwrapCommand(): ReturnType<typeof agentBwrapCommand> | undefined {
+    if (!this.hasAgentChannel()) {
+      return undefined;
+    }
+    return agentBwrapCommand(this.agentLaunch(this.channel, join(this.stateDir, 'agent.log')));
+  }
+
   private agentLaunch(channel: AgentChannelPaths, logPath: string): AgentLaunch {
     const root = this.template.rootfs.kind === 'host' ? '/' : this.template.rootfs.path;
     const { program, args } = this.options.agent;
     // The program is copied into the sandbox's own /tmp, so the agent runs in any root
     // filesystem and the host root gets no mount point.
     return {
+      launcher: BWRAP_LAUNCH,
       bwrapArgs: this.bwrapArgs({ cwd: '/', env: {} }, { root, perCommand: false }),
       netnsPrefix: hasEgress(this.template) ? ['ip', 'netns', 'exec', this.id] : [],
       agent: { program: posix.join(NATIVE_DIR_IN_SANDBOX, basename(program)), args },
@@ -741,20 +764,21 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
   }
 }
 
+/**
+ * Returns the bwrap command of a bubblewrap sandbox's agent (see
+ * BubblewrapSandbox.agentBwrapCommand), or undefined for any other sandbox.
+ */
+export function agentBwrapCommandOf(
+  sandbox: SandboxInstance,
+): ReturnType<typeof agentBwrapCommand> | undefined {
+  return sandbox instanceof BubblewrapSandbox ? sandbox.agentBwrapCommand() : undefined;
+}
+
 function killQuietly(pid: number): void {
   try {
     process.kill(pid, 'SIGKILL');
   } catch {
     // Already gone.
-  }
-}
-
-/** Last line of a log file, or '' when it is empty or missing. */
-function lastLogLine(path: string): string {
-  try {
-    return readFileSync(path, 'utf8').trim().split('\n').pop() ?? '';
-  } catch {
-    return '';
   }
 }
 
