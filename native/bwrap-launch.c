@@ -9,7 +9,7 @@
  *
  *   bwrap-launch [--join FILE]... [--niceness N] [--keep-fd FD] [--file FD:PATH]...
  *                [--args-fd FD]
- *                [--user-maps INFO_FD USERNS_BLOCK_FD BLOCK_FD REPORT_FD UID_MAP GID_MAP]
+ *                [--user-maps INFO_FD BLOCK_FD REPORT_FD UID_MAP GID_MAP]
  *                -- COUNT OPTION... PROGRAM [ARG]...
  *
  * In this order it:
@@ -21,13 +21,13 @@
  *      `--args-fd`, which bwrap reads with `--args FD`. bwrap's init is pid 1 in the sandbox
  *      with bwrap's argv, so options on its command line would show the host paths they name
  *      to every command;
- *   5. without `--user-maps`, writes its pid to each FILE, the `cgroup.procs` files of the
- *      sandbox's cgroups, so bwrap and everything it starts are limited and metered;
- *   6. with `--user-maps`, makes the pipes of bwrap's `--info-fd INFO_FD`,
- *      `--userns-block-fd USERNS_BLOCK_FD` and `--block-fd BLOCK_FD`, and forks a helper
- *      that sets up bwrap's child while bwrap runs (see run_helper), and reports to
- *      REPORT_FD. UID_MAP and GID_MAP are the child's maps, lines such as "0 0 1" with
- *      real newlines;
+ *   5. with `--user-maps`, makes the pipes of bwrap's `--info-fd INFO_FD` and
+ *      `--userns-block-fd BLOCK_FD` and forks a helper (see run_helper) that writes the
+ *      maps of bwrap's child and reports to REPORT_FD. UID_MAP and GID_MAP are the maps,
+ *      lines such as "0 0 1" with real newlines;
+ *   6. writes its pid to each FILE, the `cgroup.procs` files of the sandbox's cgroups, so
+ *      bwrap and everything it starts are limited and metered, and bwrap's child gets the
+ *      sandbox's cgroup as the root of its cgroup namespace;
  *   7. execs PROGRAM with its ARGs, searched in PATH: bwrap, or a program such as
  *      `ip netns exec NAME` that execs bwrap in turn.
  *
@@ -72,7 +72,6 @@ struct cgroups {
 struct user_maps {
   bool wanted;
   int info_fd;
-  int userns_block_fd;
   int block_fd;
   int report_fd;
   const char *uid_map;
@@ -204,8 +203,8 @@ static void write_options(int fd, char **options, int count) {
 }
 
 /*
- * Ends the helper after a failure: kills bwrap's child, which would otherwise go on when
- * its gate closes unwritten, then bwrap, and exits.
+ * Ends the helper after a failure: kills bwrap's child, which would otherwise go on
+ * unmapped when its gate closes unwritten, then bwrap, and exits.
  */
 static void stop_bwrap(pid_t bwrap, long child, const char *what, const char *path) {
   fprintf(stderr, "sandstack bwrap-launch: could not %s %s: %s\n", what, path, strerror(errno));
@@ -254,68 +253,28 @@ static long read_child_pid(int info) {
 }
 
 /*
- * Runs in the helper, whose steps let bwrap's child set up the sandbox while the cgroups
- * are joined:
- *   1. reads the child pid from bwrap's report and writes it and a newline to the report
- *      descriptor, so the host can kill the child should this helper die;
- *   2. writes the child's uid_map and gid_map and opens the user-namespace gate, after which
- *      bwrap's own code in the child mounts the sandbox's filesystem;
- *   3. moves the child, then bwrap, into the cgroups. The first write to a cgroup v1
- *      `cgroup.procs` file waits for an RCU grace period (the kernel's
- *      cgroup_threadgroup_rwsem), measured at 2 to 13 ms on a loaded 2-core VM, which here
- *      overlaps the mounts instead of holding up the start;
- *   4. opens the second gate, where the child waits before it starts the sandbox's init and
- *      program, and writes "started" and a newline to the report.
- * So the sandbox's processes run limited and metered from their first instruction. bwrap's
- * own setup in the child is not metered, and the memory it writes (its tmpfs root, the
- * agent's copy) stays charged to the host's cgroup.
+ * Runs in the helper: reads the child pid from bwrap's report, writes the child's uid_map
+ * and gid_map, opens the gate where the child waits for them, writes the child pid and a
+ * newline to the report descriptor, and exits. bwrap reaps the helper, because bwrap
+ * waits for every child of its own after it forks the sandbox.
  */
-static void run_helper(const struct user_maps *maps, const struct cgroups *cgroups, int info,
-                       int userns_gate, int gate, pid_t bwrap) {
+static void run_helper(const struct user_maps *maps, int info, int gate, pid_t bwrap) {
   long child = read_child_pid(info);
   if (child == 0) {
     /* bwrap ended before it forked; the host reads its status and its message. */
     _exit(1);
-  }
-  char line[32];
-  int line_length = snprintf(line, sizeof line, "%ld\n", child);
-  if (!write_all(maps->report_fd, line, (size_t)line_length)) {
-    stop_bwrap(bwrap, child, "report", "the child pid");
   }
   char path[64];
   if (!write_map(child, "uid_map", maps->uid_map, path, sizeof path) ||
       !write_map(child, "gid_map", maps->gid_map, path, sizeof path)) {
     stop_bwrap(bwrap, child, "write", path);
   }
-  if (!write_all(userns_gate, "1", 1)) {
+  if (!write_all(gate, "1", 1)) {
     stop_bwrap(bwrap, child, "open", "the user namespace gate");
   }
-  const char *failed = NULL;
-  if (!join_cgroups(cgroups, (pid_t)child, &failed) || !join_cgroups(cgroups, bwrap, &failed)) {
-    stop_bwrap(bwrap, child, "join", failed);
-  }
-  if (!write_all(gate, "1", 1)) {
-    stop_bwrap(bwrap, child, "open", "the gate");
-  }
-  const char *started = "started\n";
-  _exit(write_all(maps->report_fd, started, strlen(started)) ? 0 : 1);
-}
-
-/*
- * Forks a process that moves this process, which becomes bwrap, into the cgroups and
- * exits. The first such write waits for an RCU grace period (see run_helper), and started
- * here it waits while bwrap starts. Writes right after a grace period ended, such as the
- * child's move in run_helper, do not wait for another. Its errors show again in that move,
- * which reports them, so it reports none. bwrap reaps it.
- */
-static void start_early_join(const struct cgroups *cgroups) {
-  pid_t bwrap = getpid();
-  pid_t joiner = fork();
-  if (joiner == 0) {
-    const char *failed = NULL;
-    _exit(join_cgroups(cgroups, bwrap, &failed) ? 0 : 1);
-  }
-  /* Without the early move, run_helper's moves take longer but still happen. */
+  char line[32];
+  int line_length = snprintf(line, sizeof line, "%ld\n", child);
+  _exit(write_all(maps->report_fd, line, (size_t)line_length) ? 0 : 1);
 }
 
 /* Makes a pipe whose ends sit at HIGH_FD or above, close-on-exec. */
@@ -334,35 +293,31 @@ static void high_pipe(int ends[2]) {
 }
 
 /*
- * Makes the info pipe and the two gate pipes at the descriptors bwrap is told, and forks the
- * helper. The launcher keeps bwrap's ends only, so they close when bwrap ends.
+ * Makes the info and gate pipes at the descriptors bwrap is told, and forks the helper
+ * before the cgroups are joined, so it does not count against the sandbox's limits. The
+ * launcher keeps bwrap's ends only, so they close when bwrap ends.
  */
-static void start_helper(const struct user_maps *maps, const struct cgroups *cgroups) {
+static void start_helper(const struct user_maps *maps) {
   int info[2];
-  int userns_gate[2];
   int gate[2];
   high_pipe(info);
-  high_pipe(userns_gate);
   high_pipe(gate);
   pid_t bwrap = getpid();
   pid_t helper = fork();
   if (helper < 0) {
-    fail("could not fork", "the helper that sets up bwrap's child");
+    fail("could not fork", "the helper that writes the user namespace maps");
   }
   if (helper == 0) {
     close(STDIN_FILENO);
     close(STDOUT_FILENO);
     close(info[1]);
-    close(userns_gate[0]);
     close(gate[0]);
-    run_helper(maps, cgroups, info[0], userns_gate[1], gate[1], bwrap);
+    run_helper(maps, info[0], gate[1], bwrap);
   }
   close(info[0]);
-  close(userns_gate[1]);
   close(gate[1]);
   close(maps->report_fd);
   move_to(info[1], maps->info_fd);
-  move_to(userns_gate[0], maps->userns_block_fd);
   move_to(gate[0], maps->block_fd);
 }
 
@@ -394,17 +349,16 @@ int main(int argc, char **argv) {
       files[file_count++] = (struct file_at_fd){.fd = parse_fd(value), .path = colon + 1};
     } else if (strcmp(option, "--args-fd") == 0 && has_value) {
       args_fd = parse_fd(argv[++i]);
-    } else if (strcmp(option, "--user-maps") == 0 && i + 6 < argc) {
+    } else if (strcmp(option, "--user-maps") == 0 && i + 5 < argc) {
       maps = (struct user_maps){
           .wanted = true,
           .info_fd = parse_fd(argv[i + 1]),
-          .userns_block_fd = parse_fd(argv[i + 2]),
-          .block_fd = parse_fd(argv[i + 3]),
-          .report_fd = parse_fd(argv[i + 4]),
-          .uid_map = argv[i + 5],
-          .gid_map = argv[i + 6],
+          .block_fd = parse_fd(argv[i + 2]),
+          .report_fd = parse_fd(argv[i + 3]),
+          .uid_map = argv[i + 4],
+          .gid_map = argv[i + 5],
       };
-      i += 6;
+      i += 5;
     } else {
       usage(option);
     }
@@ -426,9 +380,6 @@ int main(int argc, char **argv) {
     usage("the report descriptor of --user-maps must be the one of --keep-fd");
   }
 
-  if (maps.wanted) {
-    start_early_join(&cgroups);
-  }
   errno = 0;
   if (niceness != 0 && nice(niceness) == -1 && errno != 0) {
     fail("could not change", "the niceness");
@@ -441,15 +392,14 @@ int main(int argc, char **argv) {
     write_options(args_fd, options, (int)count);
   }
   if (maps.wanted) {
-    start_helper(&maps, &cgroups);
-  } else {
-    const char *failed = NULL;
-    if (!join_cgroups(&cgroups, getpid(), &failed)) {
-      fail("could not join", failed);
-    }
-    if (keep_fd >= 0) {
-      close(keep_fd);
-    }
+    start_helper(&maps);
+  } else if (keep_fd >= 0) {
+    close(keep_fd);
+  }
+  const char *failed = NULL;
+  if (!join_cgroups(&cgroups, getpid(), &failed)) {
+    /* The helper then reads end-of-file from the info pipe and exits. */
+    fail("could not join", failed);
   }
   execvp(program[0], program);
   fail("could not run", program[0]);

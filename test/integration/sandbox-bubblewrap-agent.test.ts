@@ -105,6 +105,11 @@ suite('bubblewrap command agent', () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       expect(launchers()).toEqual([]);
+      // bwrap forks its child inside the cgroups, so the cgroup namespace starts at them.
+      const cgroups = await sandbox.exec({ command: 'cat /proc/self/cgroup' });
+      expect(cgroups.stdout).toMatch(/^\d+:pids:\/$/m);
+      expect(cgroups.stdout).toMatch(/^\d+:memory:\/$/m);
+      expect(cgroups.stdout).not.toContain(id);
     } finally {
       await sandbox.destroy();
     }

@@ -49,15 +49,14 @@ export const AGENT_START_TIMEOUT_MS = 30_000;
 /**
  * Descriptors of the launch of the agent's bwrap. The launcher gets the report pipe from
  * the host and sets up the others for bwrap. They carry bwrap's options (`--args`), the
- * agent program that bwrap copies into the sandbox and bwrap's info output. The last two
- * are the gates where bwrap's child waits for its user namespace maps and for the cgroups.
+ * agent program that bwrap copies into the sandbox, bwrap's info output, and the gate where
+ * bwrap's child waits for its user namespace maps.
  */
 const REPORT_FD = 3;
 const BWRAP_ARGS_FD = 4;
 const AGENT_PROGRAM_FD = 5;
 const INFO_FD = 6;
 const USERNS_BLOCK_FD = 7;
-const BLOCK_FD = 8;
 
 /**
  * Builds a bash script fragment and the arguments it takes that exec bwrap with its options
@@ -190,8 +189,7 @@ export interface AgentLaunch {
 export interface AgentBwrap {
   /**
    * Resolves to the host pid of the sandbox's init (pid 1 inside), whose death ends every
-   * process of the sandbox, once its user namespace maps are written and it is in the
-   * sandbox's cgroups.
+   * process of the sandbox, once its user namespace maps are written.
    * @throws SandstackError `SANDBOX_FAILED` when bwrap exits or reports nothing in time
    */
   initPid: Promise<number>;
@@ -228,9 +226,9 @@ export function agentBwrapCommand(launch: Pick<AgentLaunch, 'bwrapArgs' | 'agent
 
 /**
  * Starts the sandbox's bwrap with the agent as its program, detached from this process so
- * that the sandbox outlives it. The launcher (native/bwrap-launch.c) joins the cgroups,
- * writes the user namespace maps and execs bwrap, so no round trip through this process
- * delays bwrap. On return the launcher holds the agent's FIFOs, so the caller may open
+ * that the sandbox outlives it. The launcher (native/bwrap-launch.c) joins the cgroups and
+ * execs bwrap, and its helper writes the user namespace maps, so no round trip through this
+ * process delays bwrap. On return the launcher holds the agent's FIFOs, so the caller may open
  * the channel and queue its first request while bwrap still sets up the sandbox.
  */
 export function spawnAgentBwrap(launch: AgentLaunch): AgentBwrap {
@@ -241,8 +239,6 @@ export function spawnAgentBwrap(launch: AgentLaunch): AgentBwrap {
     String(INFO_FD),
     '--userns-block-fd',
     String(USERNS_BLOCK_FD),
-    '--block-fd',
-    String(BLOCK_FD),
   ];
   const { program, args } = launch.agent;
   const niceness = launch.niceness ?? 0;
@@ -258,7 +254,6 @@ export function spawnAgentBwrap(launch: AgentLaunch): AgentBwrap {
     '--user-maps',
     String(INFO_FD),
     String(USERNS_BLOCK_FD),
-    String(BLOCK_FD),
     String(REPORT_FD),
     ...userNamespaceMaps(),
     '--',
@@ -269,7 +264,7 @@ export function spawnAgentBwrap(launch: AgentLaunch): AgentBwrap {
     '--args',
     String(BWRAP_ARGS_FD),
     // bwrap runs the agent itself, so a root filesystem without /bin/sh works. bwrap leaves
-    // the gates and the descriptors of its options and of the agent open, and the agent
+    // the gate and the descriptors of its options and of the agent open, and the agent
     // closes every descriptor above stderr that it inherits.
     program,
     ...args,
@@ -309,11 +304,9 @@ export function spawnAgentBwrap(launch: AgentLaunch): AgentBwrap {
 }
 
 /**
- * Reads the launcher's report to its end: the sandbox's init pid on one line once bwrap has
- * forked it, then `started` once the init is in the cgroups and free to run. The report is
- * empty when bwrap ends before it forks, and then bwrap's exit status gives the reason. A report
- * without `started` means the launcher failed, so the init it names is killed, because it
- * may not be in the cgroups.
+ * Reads the launcher's report to its end: the sandbox's init pid on one line, once its
+ * maps are written. The report is empty when bwrap ends before it forks, and then bwrap's
+ * exit status gives the reason.
  */
 function readInitPid(child: ChildProcess): Promise<number> {
   const report = child.stdio[REPORT_FD] as Readable | null;
@@ -333,21 +326,15 @@ function readInitPid(child: ChildProcess): Promise<number> {
       child.removeListener('error', settle);
       if (error === undefined && pid !== undefined) {
         resolve(pid);
-        return;
+      } else {
+        reject(error ?? new Error(`the launcher reported ${JSON.stringify(text)}`));
       }
-      const named = /^(\d+)\n/.exec(text)?.[1];
-      if (named !== undefined) {
-        killQuietly(Number(named));
-      }
-      reject(error ?? new Error(`the launcher reported ${JSON.stringify(text)}`));
     };
     // Decides once the report has ended: the pid, or bwrap's exit status when there is none.
     const decide = (): void => {
-      const started = /^(\d+)\nstarted\n$/.exec(text)?.[1];
-      if (ended && started !== undefined) {
-        settle(undefined, Number(started));
-      } else if (ended && /^\d+\n$/.test(text)) {
-        settle(new Error('the launcher stopped before the sandbox joined its cgroups'));
+      const pid = /^(\d+)\n$/.exec(text)?.[1];
+      if (ended && pid !== undefined) {
+        settle(undefined, Number(pid));
       } else if (ended && text !== '') {
         settle(undefined);
       } else if (ended && exitStatus !== undefined) {
@@ -373,14 +360,6 @@ function readInitPid(child: ChildProcess): Promise<number> {
     });
     report.once('error', settle);
   });
-}
-
-function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   readLimitHits,
   removeCgroups,
   restoreNormalPriority,
+  startCgroupGracePeriod,
 } from '../cgroup.js';
 import type { ProcessResult } from '../process.js';
 import type {
@@ -432,6 +433,8 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
    */
   private async launchAgent(niceness: number): Promise<ExecAgentClient> {
     const startedAt = Date.now();
+    // The launcher joins the cgroups after this process spawns it, some milliseconds from now.
+    startCgroupGracePeriod();
     this.agent?.close();
     this.agent = undefined;
     await killCgroupProcesses(this.id);
@@ -440,7 +443,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     const launch = this.agentLaunch(this.channel, join(this.stateDir, 'agent.log'));
     const bwrap = spawnAgentBwrap({ ...launch, niceness });
     // The launcher has the FIFOs open from its spawn on, so the ping waits in the requests FIFO
-    // while bwrap sets up the sandbox, and the agent answers it as soon as it runs.
+    // while bwrap sets up the sandbox, and the agent replies as soon as it runs.
     const agent = this.openChannel();
     const ping = agent?.ping(AGENT_START_TIMEOUT_MS);
     try {
