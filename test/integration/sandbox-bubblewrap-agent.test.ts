@@ -115,6 +115,24 @@ suite('bubblewrap command agent', () => {
     }
   });
 
+  it('hides the host cgroups', async () => {
+    const first = await start();
+    const second = await start();
+    try {
+      // The host's hierarchies list every sandbox's cgroup by its id.
+      const listing = await first.sandbox.exec({ command: 'ls -A /sys/fs/cgroup' });
+      expect(listing.exitCode).toBe(0);
+      expect(listing.stdout).toBe('');
+      expect(listing.stdout).not.toContain(second.id);
+      const write = await first.sandbox.exec({ command: 'touch /sys/fs/cgroup/x' });
+      expect(write.exitCode).not.toBe(0);
+      expect(write.stderr).toContain('Read-only file system');
+    } finally {
+      await first.sandbox.destroy();
+      await second.sandbox.destroy();
+    }
+  });
+
   it('shows commands no host path', async () => {
     const { stateDir, sandbox } = await start();
     try {
