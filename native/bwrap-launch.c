@@ -47,6 +47,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+/* Maximum number of `--join` options, and of `--file` options. */
 #define MAX_LIST 16
 
 /* Status of a failure before the exec, which the host reports with the log's last line. */
