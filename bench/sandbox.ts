@@ -2,15 +2,15 @@
  * Benchmarks of the sandbox layer: raw runtimes, cold and warm claims, exec, streamed exec,
  * idle memory.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, spawn, type StdioOptions } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { openDatabase } from '../src/core/store.js';
 import { cgroupDir } from '../src/sandbox/cgroup.js';
 import { SandboxController } from '../src/sandbox/controller.js';
-import { BubblewrapDriver } from '../src/sandbox/drivers/bubblewrap.js';
+import { BubblewrapDriver, agentBwrapCommandOf } from '../src/sandbox/drivers/bubblewrap.js';
 import { treeBytes } from '../src/sandbox/drivers/checkpoint-files.js';
 import { digestImageFiles } from '../src/sandbox/drivers/checkpoint-image.js';
 import { GvisorDriver } from '../src/sandbox/drivers/gvisor.js';
@@ -46,12 +46,18 @@ const POOL_REPLICAS = 3;
 export async function runSandboxBench(): Promise<BenchResults> {
   const results: BenchResults = {};
   await withController('sandstack-bench-', async (controller) => {
-    await measureRaw(results);
+    const available = [];
     for (const runtime of RUNTIMES) {
-      if (!(await runtime.driver.check()).available) {
-        continue;
+      if ((await runtime.driver.check()).available) {
+        controller.createTemplate({ name: runtime.template, runtime: runtime.name });
+        available.push(runtime);
       }
-      controller.createTemplate({ name: runtime.template, runtime: runtime.name });
+    }
+    await measureRaw(results);
+    if (available.some((runtime) => runtime.name === 'bubblewrap')) {
+      await measureBwrapSandboxArgs(results, controller);
+    }
+    for (const runtime of available) {
       await measureRuntime(results, controller, runtime);
     }
   });
@@ -100,6 +106,79 @@ async function measureRaw(results: BenchResults): Promise<void> {
   ];
   const bwrap = await timeMany(30, () => execFileAsync('bwrap', bwrapArgs));
   addLatency(results, 'raw.bwrap', bwrap);
+}
+
+/**
+ * Measures `raw.bwrapSandboxArgs`: bwrap with the options that a bubblewrap sandbox's agent
+ * bwrap gets (namespaces, mounts, user namespace, capabilities, the agent's copy), running
+ * `true`, spawned from this process as `raw.bwrap` is. It splits a cold start into what
+ * bwrap costs with sandstack's isolation and what sandstack's start adds. The sandbox's
+ * launcher writes the user namespace maps and keeps bwrap's child waiting until it is in
+ * the cgroups. Here bwrap writes a one-line map itself (`--uid 0 --gid 0`), and no cgroup
+ * is joined.
+ */
+async function measureBwrapSandboxArgs(
+  results: BenchResults,
+  controller: SandboxController,
+): Promise<void> {
+  // A claimed sandbox provides the state folder that the options bind.
+  const { sandbox, record } = await controller.claim({
+    template: 'bench-bubblewrap',
+    tenant: 'bench',
+  });
+  try {
+    const command = agentBwrapCommandOf(sandbox);
+    if (command === undefined) {
+      return;
+    }
+    const args = [...command.options, '--uid', '0', '--gid', '0', '--die-with-parent', 'true'];
+    const samples = await timeMany(30, () => runBwrap(command.bwrap, args, command.files));
+    addLatency(results, 'raw.bwrapSandboxArgs', samples);
+  } finally {
+    await controller.release(record.id);
+  }
+}
+
+/**
+ * Runs bwrap with `files` open for reading at their descriptors, and rejects with its
+ * stderr when it fails.
+ */
+function runBwrap(
+  bwrap: string,
+  args: string[],
+  files: ReadonlyMap<number, string>,
+): Promise<void> {
+  const stdio: StdioOptions = ['ignore', 'ignore', 'pipe'];
+  const opened: number[] = [];
+  try {
+    for (const [fd, path] of files) {
+      while (stdio.length < fd) {
+        stdio.push('ignore');
+      }
+      const file = openSync(path, 'r');
+      opened.push(file);
+      stdio[fd] = file;
+    }
+    const child = spawn(bwrap, args, { stdio });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    return new Promise((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (code) => {
+        if (code === 0) {
+          resolve();
+        } else {
+          reject(new Error(`bwrap exited with code ${code ?? 'null'}: ${stderr.trim()}`));
+        }
+      });
+    });
+  } finally {
+    for (const file of opened) {
+      closeSync(file);
+    }
+  }
 }
 
 async function measureRuntime(

@@ -59,23 +59,36 @@ if [ ! -f native/build/gvisor-statx.so ] || [ native/gvisor-statx.c -nt native/b
   fi
 fi
 
+# Builds native/NAME.c into native/build/NAME as a static program. It is built again
+# whenever its source differs from the one it was built from, because a file's age misses a
+# checkout of older source. The new file replaces the old by a rename, because running
+# sandboxes keep the old file open. $2 names what is lost without the program.
+build_static() {
+  local name=$1 without=$2
+  local source
+  source=$(sha256sum "native/$name.c" | cut -d' ' -f1)
+  if [ -f "native/build/$name" ] && [ "$(cat "native/build/$name.source" 2>/dev/null)" = "$source" ]; then
+    return
+  fi
+  if ! command -v cc >/dev/null; then
+    say "no C compiler (cc): $without; install gcc and libc6-dev and run this again"
+  elif ! cc -static -O2 -o "native/build/$name.tmp" "native/$name.c"; then
+    rm -f "native/build/$name.tmp"
+    say "could not build native/$name.c (a static build needs libc6-dev): $without; install libc6-dev and run this again"
+  else
+    mv "native/build/$name.tmp" "native/build/$name"
+    echo "$source" > "native/build/$name.source"
+  fi
+}
+
 # The command agent of gVisor and bubblewrap sandboxes, linked statically so that it runs in
 # any root filesystem. Without it every gVisor command costs a `runsc exec` and every
-# bubblewrap command a new bwrap. It is built again whenever its source differs from the
-# one it was built from (a file's age misses a checkout of older source), and put in place
-# by a rename, because running sandboxes keep the old file open.
-agent_source=$(sha256sum native/exec-agent.c | cut -d' ' -f1)
-if [ ! -f native/build/exec-agent ] || [ "$(cat native/build/exec-agent.source 2>/dev/null)" != "$agent_source" ]; then
-  if ! command -v cc >/dev/null; then
-    say "no C compiler (cc): sandbox commands will take the slower path; install gcc and libc6-dev and run this again"
-  elif ! cc -static -O2 -o native/build/exec-agent.tmp native/exec-agent.c; then
-    rm -f native/build/exec-agent.tmp
-    say "could not build native/exec-agent.c (a static build needs libc6-dev): sandbox commands will take the slower path; install libc6-dev and run this again"
-  else
-    mv native/build/exec-agent.tmp native/build/exec-agent
-    echo "$agent_source" > native/build/exec-agent.source
-  fi
-fi
+# bubblewrap command a new bwrap.
+build_static exec-agent "sandbox commands will take the slower path"
+
+# The launcher of a bubblewrap sandbox's bwrap with the agent. Without it every bubblewrap
+# command costs a new bwrap, as without the agent.
+build_static bwrap-launch "bubblewrap commands will take the slower path"
 
 say "building"
 npm run --silent build

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { getPriority, setPriority } from 'node:os';
 import { join } from 'node:path';
 import type { ResourceLimits } from './types.js';
@@ -40,6 +41,32 @@ export function createCgroups(sandboxId: string, limits: ResourceLimits): void {
   writeControl('cpu', sandboxId, 'cpu.cfs_quota_us', String(quotaUs));
   writeControl('memory', sandboxId, 'memory.limit_in_bytes', String(limits.memoryBytes));
   writeControl('pids', sandboxId, 'pids.max', String(limits.pids));
+}
+
+/**
+ * Starts, in a worker thread, a write of this process's pid to the `cgroup.procs` file of
+ * its own pids cgroup, which moves nothing. In cgroup v1 the first write to any
+ * `cgroup.procs` file waits for an RCU grace period (the kernel's cgroup_threadgroup_rwsem),
+ * which took 2 to 16 ms on a loaded 2-core VM with Linux 6.18. A write that comes while
+ * that wait runs, or soon after it ended, waits only for the rest. Calling this a few
+ * milliseconds before a process joins a sandbox's cgroups takes that much off the join.
+ * Errors are ignored, because the join works without it.
+ *
+ * NOTE: the saving follows from how the kernel's rcu_sync works; cold starts on a 2-core VM
+ * at load average 14 to 65 were too noisy to show it.
+ */
+export function startCgroupGracePeriod(): void {
+  let own: string | undefined;
+  try {
+    own = /^\d+:pids:(.*)$/m.exec(readFileSync('/proc/self/cgroup', 'utf8'))?.[1];
+  } catch {
+    return;
+  }
+  if (own === undefined) {
+    return;
+  }
+  const file = join(CGROUP_ROOT, 'pids', own, 'cgroup.procs');
+  writeFile(file, String(process.pid)).catch(() => undefined);
 }
 
 /** The `cgroup.procs` files a process must join to be limited and metered. */

@@ -34,6 +34,17 @@ function sandboxProcessesNaming(id: string, text: string): number[] {
   return hostProcessesNaming(text).filter((pid) => inSandbox.has(pid));
 }
 
+/** Returns whether `pid`'s parent is one of the sandbox's processes. */
+function isChildOfSandbox(pid: number, id: string): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return cgroupPids(id).includes(parent);
+  } catch {
+    return false;
+  }
+}
+
 suite('bubblewrap command agent', () => {
   let dir = '';
   let count = 0;
@@ -65,6 +76,60 @@ suite('bubblewrap command agent', () => {
       expect(gid).toBe('65534');
     } finally {
       await sandbox.destroy();
+    }
+  });
+
+  it('puts bwrap and its init in the cgroups', async () => {
+    const { id, sandbox } = await start();
+    try {
+      // At rest the cgroups hold bwrap, its init inside the pid namespace and the agent.
+      const commands = cgroupPids(id).map(
+        (pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0],
+      );
+      expect(commands.filter((command) => command?.endsWith('bwrap'))).toHaveLength(2);
+      expect(commands).toContain('/tmp/.sandstack/exec-agent');
+      // The launcher's helpers have exited and bwrap has reaped them.
+      const launchers = (): number[] =>
+        readdirSync('/proc')
+          .filter((entry) => /^\d+$/.test(entry))
+          .filter((entry) => {
+            try {
+              return readFileSync(`/proc/${entry}/comm`, 'utf8') === 'bwrap-launch\n';
+            } catch {
+              return false;
+            }
+          })
+          .map(Number)
+          .filter((pid) => isChildOfSandbox(pid, id));
+      for (let poll = 0; poll < 100 && launchers().length > 0; poll += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(launchers()).toEqual([]);
+      // bwrap forks its child inside the cgroups, so the cgroup namespace starts at them.
+      const cgroups = await sandbox.exec({ command: 'cat /proc/self/cgroup' });
+      expect(cgroups.stdout).toMatch(/^\d+:pids:\/$/m);
+      expect(cgroups.stdout).toMatch(/^\d+:memory:\/$/m);
+      expect(cgroups.stdout).not.toContain(id);
+    } finally {
+      await sandbox.destroy();
+    }
+  });
+
+  it('hides the host cgroups', async () => {
+    const first = await start();
+    const second = await start();
+    try {
+      // The host's hierarchies list every sandbox's cgroup by its id.
+      const listing = await first.sandbox.exec({ command: 'ls -A /sys/fs/cgroup' });
+      expect(listing.exitCode).toBe(0);
+      expect(listing.stdout).toBe('');
+      expect(listing.stdout).not.toContain(second.id);
+      const write = await first.sandbox.exec({ command: 'touch /sys/fs/cgroup/x' });
+      expect(write.exitCode).not.toBe(0);
+      expect(write.stderr).toContain('Read-only file system');
+    } finally {
+      await first.sandbox.destroy();
+      await second.sandbox.destroy();
     }
   });
 

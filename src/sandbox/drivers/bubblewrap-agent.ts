@@ -20,12 +20,11 @@ import {
   openSync,
   readFileSync,
   rmSync,
-  writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { SandstackError } from '../../core/errors.js';
-import { cgroupDir, niceArgv } from '../cgroup.js';
+import { cgroupDir } from '../cgroup.js';
 import { hostToolEnv } from '../process.js';
 import { TAG_GROUP_RANGE } from './shared.js';
 
@@ -47,15 +46,17 @@ const AGENT_CAPABILITIES = ['CAP_SETUID', 'CAP_SETGID', 'CAP_KILL'];
 /** Time allowed for bwrap to report its child and for the agent's first reply. */
 export const AGENT_START_TIMEOUT_MS = 30_000;
 
-/** Descriptors of the bwrap that runs the agent: its info output and its user-namespace gate. */
-const INFO_FD = 3;
-const USERNS_BLOCK_FD = 4;
-
-/** Descriptor from which bwrap reads its options (`--args`), in the host shell that runs it. */
-const BWRAP_ARGS_FD = 5;
-
-/** Descriptor from which bwrap copies the agent program into the sandbox. */
-const AGENT_PROGRAM_FD = 6;
+/**
+ * Descriptors of the launch of the agent's bwrap. The launcher gets the report pipe from
+ * the host and sets up the others for bwrap. They carry bwrap's options (`--args`), the
+ * agent program that bwrap copies into the sandbox, bwrap's info output, and the gate where
+ * bwrap's child waits for its user namespace maps.
+ */
+const REPORT_FD = 3;
+const BWRAP_ARGS_FD = 4;
+const AGENT_PROGRAM_FD = 5;
+const INFO_FD = 6;
+const USERNS_BLOCK_FD = 7;
 
 /**
  * Builds a bash script fragment and the arguments it takes that exec bwrap with its options
@@ -67,22 +68,14 @@ const AGENT_PROGRAM_FD = 6;
  *
  * @param command.prefix program that runs bwrap, such as `ip netns exec <ns>`, or none
  * @param command.options bwrap's options, without bwrap itself or the program
- * @param command.files host files opened for reading at descriptors, for bwrap options
- *   such as `--ro-bind-data`
  */
 export function bwrapWithHiddenOptions(command: {
   prefix: readonly string[];
   bwrap: string;
   options: readonly string[];
   program: readonly string[];
-  files?: ReadonlyMap<number, string>;
 }): { script: string; args: string[] } {
-  const files = [...(command.files ?? new Map<number, string>())];
-  // Each file's path comes first in the arguments, then the options' count and options.
-  const openFiles = files.map(([fd], index) => `exec ${fd}< "\${${index + 1}}"`).join('; ');
   const script = [
-    ...(openFiles === '' ? [] : [openFiles]),
-    `shift ${files.length}`,
     'count=$1',
     'shift',
     `exec ${BWRAP_ARGS_FD}< <(printf '%s\\0' "\${@:1:count}")`,
@@ -90,7 +83,6 @@ export function bwrapWithHiddenOptions(command: {
     'exec "$@"',
   ].join('; ');
   const args = [
-    ...files.map(([, path]) => path),
     String(command.options.length),
     ...command.options,
     ...command.prefix,
@@ -172,8 +164,10 @@ export function removeLockOfZombie(paths: AgentChannelPaths): void {
   }
 }
 
-/** Settings of the bwrap that {@link launchAgentBwrap} starts. */
+/** Settings of the bwrap that {@link spawnAgentBwrap} starts. */
 export interface AgentLaunch {
+  /** The launcher program built from native/bwrap-launch.c. */
+  launcher: string;
   /** The bwrap program and its sandbox options, without user-namespace options or program. */
   bwrapArgs: string[];
   /** Program that runs bwrap in the sandbox's network namespace, when it has one. */
@@ -191,22 +185,28 @@ export interface AgentLaunch {
   niceness?: number;
 }
 
+/** A started bwrap with the agent. */
+export interface AgentBwrap {
+  /**
+   * Resolves to the host pid of the sandbox's init (pid 1 inside), whose death ends every
+   * process of the sandbox, once its user namespace maps are written.
+   * @throws SandstackError `SANDBOX_FAILED` when bwrap exits or reports nothing in time
+   */
+  initPid: Promise<number>;
+}
+
 /**
- * Starts the sandbox's bwrap with the agent as its program, detached from this process so
- * that the sandbox outlives it. Resolves once the user namespace maps are written. The
- * caller then waits for the agent's first reply over the channel.
- * @returns the host pid of the sandbox's init (pid 1 inside), whose death ends every process
- *   of the sandbox
- * @throws SandstackError `SANDBOX_FAILED` when bwrap exits or reports nothing in time
+ * Returns bwrap and the options of the agent's bwrap that set up the sandbox: its
+ * namespaces, mounts, user namespace and capabilities. The descriptors through which the
+ * launcher writes the user namespace maps and gates the start are left out, and so is the
+ * program. The options copy the agent from the descriptor in `files`.
  */
-export async function launchAgentBwrap(launch: AgentLaunch): Promise<number> {
-  const joinCgroups = launch.cgroupProcsFiles.map((file) => `echo $$ > '${file}'`).join('; ');
-  // Descriptors above USERNS_BLOCK_FD are closed, because Node passes on whatever its parent
-  // left open without close-on-exec. bash runs this, because dash cannot name descriptors
-  // above 9 in a redirection.
-  const closeStray = `for fd in /proc/$$/fd/*; do n=\${fd##*/}; if [ "$n" -gt ${USERNS_BLOCK_FD} ]; then eval "exec $n>&-"; fi; done`;
-  const [bwrapPath = 'bwrap', ...sandboxOptions] = launch.bwrapArgs;
-  const { program, args } = launch.agent;
+export function agentBwrapCommand(launch: Pick<AgentLaunch, 'bwrapArgs' | 'agent' | 'agentFile'>): {
+  bwrap: string;
+  options: string[];
+  files: Map<number, string>;
+} {
+  const [bwrap = 'bwrap', ...sandboxOptions] = launch.bwrapArgs;
   // The agent is copied into a file of bwrap's own, so no mount inside shows where the
   // host keeps it.
   const options = [
@@ -215,27 +215,60 @@ export async function launchAgentBwrap(launch: AgentLaunch): Promise<number> {
     '0555',
     '--ro-bind-data',
     String(AGENT_PROGRAM_FD),
-    program,
+    launch.agent.program,
     '--unshare-user',
-    '--info-fd',
-    String(INFO_FD),
-    '--userns-block-fd',
-    String(USERNS_BLOCK_FD),
     '--cap-drop',
     'ALL',
     ...AGENT_CAPABILITIES.flatMap((capability) => ['--cap-add', capability]),
   ];
-  const hidden = bwrapWithHiddenOptions({
-    prefix: launch.netnsPrefix,
-    bwrap: bwrapPath,
-    options,
+  return { bwrap, options, files: new Map([[AGENT_PROGRAM_FD, launch.agentFile]]) };
+}
+
+/**
+ * Starts the sandbox's bwrap with the agent as its program, detached from this process so
+ * that the sandbox outlives it. The launcher (native/bwrap-launch.c) joins the cgroups and
+ * execs bwrap, and its helper writes the user namespace maps, so no round trip through this
+ * process delays bwrap. On return the launcher holds the agent's FIFOs, so the caller may open
+ * the channel and queue its first request while bwrap still sets up the sandbox.
+ */
+export function spawnAgentBwrap(launch: AgentLaunch): AgentBwrap {
+  const { bwrap: bwrapPath, options: isolation } = agentBwrapCommand(launch);
+  const options = [
+    ...isolation,
+    '--info-fd',
+    String(INFO_FD),
+    '--userns-block-fd',
+    String(USERNS_BLOCK_FD),
+  ];
+  const { program, args } = launch.agent;
+  const niceness = launch.niceness ?? 0;
+  const launcherArgs = [
+    ...launch.cgroupProcsFiles.flatMap((file) => ['--join', file]),
+    ...(niceness === 0 ? [] : ['--niceness', String(niceness)]),
+    '--keep-fd',
+    String(REPORT_FD),
+    '--file',
+    `${AGENT_PROGRAM_FD}:${launch.agentFile}`,
+    '--args-fd',
+    String(BWRAP_ARGS_FD),
+    '--user-maps',
+    String(INFO_FD),
+    String(USERNS_BLOCK_FD),
+    String(REPORT_FD),
+    ...userNamespaceMaps(),
+    '--',
+    String(options.length),
+    ...options,
+    ...launch.netnsPrefix,
+    bwrapPath,
+    '--args',
+    String(BWRAP_ARGS_FD),
     // bwrap runs the agent itself, so a root filesystem without /bin/sh works. bwrap leaves
     // the gate and the descriptors of its options and of the agent open, and the agent
     // closes every descriptor above stderr that it inherits.
-    program: [program, ...args],
-    files: new Map([[AGENT_PROGRAM_FD, launch.agentFile]]),
-  });
-  const script = `${joinCgroups}; ${closeStray}; ${hidden.script}`;
+    program,
+    ...args,
+  ];
 
   // The agent's stdin and stdout are its FIFOs, opened read-write so that opening does not
   // wait for a peer and the agent never reads end-of-file while the sandbox runs.
@@ -244,14 +277,9 @@ export async function launchAgentBwrap(launch: AgentLaunch): Promise<number> {
   const log = openSync(launch.logPath, 'w');
   let child: ChildProcess;
   try {
-    const shell = ['/bin/bash', '--norc', '--noprofile', '-c', script, 'bash', ...hidden.args];
-    const niceness = launch.niceness ?? 0;
-    // nice execs the shell, so the shell's $$ and the pid that bwrap reports stay the same.
-    const [program = '/bin/bash', ...args] =
-      niceness === 0 ? shell : [...niceArgv(niceness), ...shell];
-    child = spawn(program, args, {
+    child = spawn(launch.launcher, launcherArgs, {
       detached: true,
-      stdio: [requests, replies, log, 'pipe', 'pipe'],
+      stdio: [requests, replies, log, 'pipe'],
       env: hostToolEnv(),
     });
   } finally {
@@ -261,75 +289,97 @@ export async function launchAgentBwrap(launch: AgentLaunch): Promise<number> {
   }
   child.unref();
 
-  const info = child.stdio[INFO_FD] as Readable;
-  const gate = child.stdio[USERNS_BLOCK_FD] as Writable;
-  // bwrap may be gone by the time the gate is written; the channel then reports that.
-  gate.on('error', () => undefined);
-  try {
-    const childPid = await readChildPid(info, child);
-    writeUserNamespaceMaps(childPid);
-    gate.end('1');
-    return childPid;
-  } catch (error) {
-    gate.destroy();
+  const initPid = readInitPid(child).catch((error: unknown) => {
     child.kill('SIGKILL');
-    const log = readFileSync(launch.logPath, 'utf8').trim().split('\n').pop() ?? '';
+    const log = lastLine(launch.logPath);
     throw new SandstackError(
       'SANDBOX_FAILED',
       `bwrap could not start the command agent: ${(error as Error).message}${log === '' ? '' : ` (${log})`}`,
       { retryable: true },
     );
-  } finally {
-    // Open stdio pipes would keep this process alive, and bwrap needs neither any more.
-    info.destroy();
-  }
+  });
+  // A caller that fails on the channel first may never await this.
+  initPid.catch(() => undefined);
+  return { initPid };
 }
 
 /**
- * Reads bwrap's JSON on its info descriptor to its end and returns its `child-pid`. Reading
- * stops only at end-of-file, because bwrap writes the JSON in several pieces and dies of
- * SIGPIPE if the reader goes away in between.
+ * Reads the launcher's report to its end: the sandbox's init pid on one line, once its
+ * maps are written. The report is empty when bwrap ends before it forks, and then bwrap's
+ * exit status gives the reason.
  */
-function readChildPid(info: Readable, child: ChildProcess): Promise<number> {
-  return new Promise((resolve, reject) => {
+function readInitPid(child: ChildProcess): Promise<number> {
+  const report = child.stdio[REPORT_FD] as Readable | null;
+  if (report === null) {
+    return Promise.reject(new Error('the launcher could not be started'));
+  }
+  return new Promise<number>((resolve, reject) => {
     let text = '';
-    const settle = (error: Error | undefined): void => {
+    let ended = false;
+    let exitStatus: string | undefined;
+    const settle = (error: Error | undefined, pid?: number): void => {
       clearTimeout(timer);
-      info.removeAllListeners();
+      report.removeAllListeners();
+      report.on('error', () => undefined);
+      report.destroy();
       child.removeListener('exit', onExit);
-      const pid = /"child-pid"\s*:\s*(\d+)/.exec(text)?.[1];
+      child.removeListener('error', settle);
       if (error === undefined && pid !== undefined) {
-        resolve(Number(pid));
+        resolve(pid);
       } else {
-        reject(error ?? new Error(`bwrap reported no child-pid: ${JSON.stringify(text)}`));
+        reject(error ?? new Error(`the launcher reported ${JSON.stringify(text)}`));
+      }
+    };
+    // Decides once the report has ended: the pid, or bwrap's exit status when there is none.
+    const decide = (): void => {
+      const pid = /^(\d+)\n$/.exec(text)?.[1];
+      if (ended && pid !== undefined) {
+        settle(undefined, Number(pid));
+      } else if (ended && text !== '') {
+        settle(undefined);
+      } else if (ended && exitStatus !== undefined) {
+        settle(new Error(`bwrap exited with ${exitStatus} before it started`));
       }
     };
     const timer = setTimeout(() => {
-      settle(new Error(`timed out after ${AGENT_START_TIMEOUT_MS}ms waiting for its report`));
+      settle(new Error(`timed out after ${AGENT_START_TIMEOUT_MS}ms waiting for its child pid`));
     }, AGENT_START_TIMEOUT_MS);
-    const onExit = (code: number | null): void => {
-      settle(new Error(`bwrap exited with code ${code ?? 'null'} before it started`));
+    const onExit = (code: number | null, signal: string | null): void => {
+      exitStatus = code === null ? `signal ${signal ?? 'unknown'}` : `code ${code}`;
+      decide();
     };
     child.once('exit', onExit);
-    info.setEncoding('utf8');
-    info.on('data', (chunk: string) => {
+    child.once('error', settle);
+    report.setEncoding('utf8');
+    report.on('data', (chunk: string) => {
       text += chunk;
     });
-    info.once('end', () => settle(undefined));
-    info.once('error', settle);
+    report.once('end', () => {
+      ended = true;
+      decide();
+    });
+    report.once('error', settle);
   });
 }
 
 /**
- * Writes the uid and gid maps of bwrap's new user namespace. Root and `nobody` map to
+ * Returns the uid and gid maps of bwrap's new user namespace. Root and `nobody` map to
  * themselves, and so does the range of tag groups, so the host reads the same group ids in
  * /proc/<pid>/status that the agent gave.
  */
-function writeUserNamespaceMaps(childPid: number): void {
+function userNamespaceMaps(): [uidMap: string, gidMap: string] {
   const { uid, gid } = AGENT_COMMAND_USER;
   const tags = `${TAG_GROUP_RANGE.min} ${TAG_GROUP_RANGE.min} ${TAG_GROUP_RANGE.max - TAG_GROUP_RANGE.min}`;
-  writeFileSync(`/proc/${childPid}/uid_map`, `0 0 1\n${uid} ${uid} 1\n`);
-  writeFileSync(`/proc/${childPid}/gid_map`, `0 0 1\n${gid} ${gid} 1\n${tags}\n`);
+  return [`0 0 1\n${uid} ${uid} 1\n`, `0 0 1\n${gid} ${gid} 1\n${tags}\n`];
+}
+
+/** Last line of a log file, or '' when it is empty or missing. */
+export function lastLine(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim().split('\n').pop() ?? '';
+  } catch {
+    return '';
+  }
 }
 
 /**

@@ -1,11 +1,12 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { basename, isAbsolute, join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { SandstackError } from '../../core/errors.js';
 import {
   BACKGROUND_NICENESS,
+  CGROUP_ROOT,
   cgroupPids,
   cgroupProcsFiles,
   createCgroups,
@@ -15,6 +16,7 @@ import {
   readLimitHits,
   removeCgroups,
   restoreNormalPriority,
+  startCgroupGracePeriod,
 } from '../cgroup.js';
 import type { ProcessResult } from '../process.js';
 import type {
@@ -27,18 +29,20 @@ import type {
   SnapshotInfo,
 } from '../types.js';
 import { AGENT_PROTOCOL, ExecAgentClient, openAgentClient } from './exec-agent.js';
-import { AGENT_ARGS, EXEC_AGENT, NATIVE_DIR_IN_SANDBOX } from './native.js';
+import { AGENT_ARGS, BWRAP_LAUNCH, EXEC_AGENT, NATIVE_DIR_IN_SANDBOX } from './native.js';
 import {
   AGENT_COMMAND_USER,
   AGENT_START_TIMEOUT_MS,
+  agentBwrapCommand,
   agentChannelHasReader,
   agentChannelPaths,
   bwrapWithHiddenOptions,
   giveWorkspaceToCommands,
   hasTagGroup,
   killTaggedProcesses,
-  launchAgentBwrap,
+  lastLine,
   removeLockOfZombie,
+  spawnAgentBwrap,
   waitForAgentExit,
   type AgentChannelPaths,
   type AgentLaunch,
@@ -365,9 +369,10 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
   }
 
   /**
-   * Creates the agent's FIFOs when the agent program was built, unless `fifosMade` is true
-   * because a spare state folder brought new ones, and gives the workspace to the agent's command
-   * user. Returns false otherwise, and the sandbox then starts one bwrap per command.
+   * Creates the agent's FIFOs when the agent program and its launcher were built, unless
+   * `fifosMade` is true because a spare state folder brought new ones, and gives the
+   * workspace to the agent's command user. Returns false otherwise, and the sandbox then
+   * starts one bwrap per command.
    *
    * NOTE: the agent's processes count against the template's memory and pids limits. At
    * rest a sandbox has 3 tasks (bwrap, its init inside the pid namespace, and the agent)
@@ -375,7 +380,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
    */
   prepareAgentChannel(fifosMade = false): boolean {
     const { program } = this.options.agent;
-    if (!isAbsolute(program) || !existsSync(program)) {
+    if (!isAbsolute(program) || !existsSync(program) || !existsSync(BWRAP_LAUNCH)) {
       // FIFOs from a spare would make hasAgentChannel() report an agent that never runs.
       rmSync(this.channel.requests, { force: true });
       rmSync(this.channel.replies, { force: true });
@@ -428,17 +433,26 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
    */
   private async launchAgent(niceness: number): Promise<ExecAgentClient> {
     const startedAt = Date.now();
+    // The launcher joins the cgroups after this process spawns it, some milliseconds from now.
+    startCgroupGracePeriod();
     this.agent?.close();
     this.agent = undefined;
     await killCgroupProcesses(this.id);
     createCgroups(this.id, this.template.resources);
     const launch = this.agentLaunch(this.channel, join(this.stateDir, 'agent.log'));
-    await launchAgentBwrap({ ...launch, niceness }).catch(async (error: unknown) => {
+    const bwrap = spawnAgentBwrap({ ...launch, niceness });
+    // The launcher has the FIFOs open from its spawn on, so the ping waits in the requests FIFO
+    // while bwrap sets up the sandbox, and the agent replies as soon as it runs.
+    const agent = this.openChannel();
+    const ping = agent?.ping(AGENT_START_TIMEOUT_MS);
+    try {
+      await bwrap.initPid;
+    } catch (error) {
+      agent?.close();
       await killCgroupProcesses(this.id);
       throw error;
-    });
-    const agent = this.openChannel();
-    if (agent === undefined) {
+    }
+    if (agent === undefined || ping === undefined) {
       await killCgroupProcesses(this.id);
       throw new SandstackError(
         'SANDBOX_FAILED',
@@ -446,7 +460,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
         { retryable: true },
       );
     }
-    const pong = await agent.ping(AGENT_START_TIMEOUT_MS);
+    const pong = await ping;
     if (pong !== undefined && pong !== AGENT_PROTOCOL) {
       agent.close();
       await killCgroupProcesses(this.id);
@@ -458,7 +472,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     if (pong === undefined) {
       agent.close();
       await killCgroupProcesses(this.id);
-      const log = lastLogLine(join(this.stateDir, 'agent.log'));
+      const log = lastLine(join(this.stateDir, 'agent.log'));
       const waited = Date.now() - startedAt;
       const what =
         waited < AGENT_START_TIMEOUT_MS
@@ -564,11 +578,11 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     let initPid: number | undefined;
     let agent: ExecAgentClient | undefined;
     try {
-      initPid = await launchAgentBwrap(
-        this.agentLaunch(channel, join(this.stateDir, `${name}.log`)),
-      );
+      const bwrap = spawnAgentBwrap(this.agentLaunch(channel, join(this.stateDir, `${name}.log`)));
       agent = new ExecAgentClient(channel);
-      if (!(await agent.ping(AGENT_START_TIMEOUT_MS))) {
+      const ping = agent.ping(AGENT_START_TIMEOUT_MS);
+      initPid = await bwrap.initPid;
+      if (!(await ping)) {
         throw new SandstackError(
           'SANDBOX_FAILED',
           `The command agent started for one command in sandbox "${this.id}" did not reply within ${AGENT_START_TIMEOUT_MS}ms`,
@@ -592,12 +606,25 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     }
   }
 
+  /**
+   * Returns bwrap and the options that this sandbox's agent bwrap gets, without the
+   * launcher's descriptors and the program, or undefined when the sandbox has no agent.
+   * Benchmarks run them with `true` to split a cold start into bwrap's cost and sandstack's.
+   */
+  agentBwrapCommand(): ReturnType<typeof agentBwrapCommand> | undefined {
+    if (!this.hasAgentChannel()) {
+      return undefined;
+    }
+    return agentBwrapCommand(this.agentLaunch(this.channel, join(this.stateDir, 'agent.log')));
+  }
+
   private agentLaunch(channel: AgentChannelPaths, logPath: string): AgentLaunch {
     const root = this.template.rootfs.kind === 'host' ? '/' : this.template.rootfs.path;
     const { program, args } = this.options.agent;
     // The program is copied into the sandbox's own /tmp, so the agent runs in any root
     // filesystem and the host root gets no mount point.
     return {
+      launcher: BWRAP_LAUNCH,
       bwrapArgs: this.bwrapArgs({ cwd: '/', env: {} }, { root, perCommand: false }),
       netnsPrefix: hasEgress(this.template) ? ['ip', 'netns', 'exec', this.id] : [],
       agent: { program: posix.join(NATIVE_DIR_IN_SANDBOX, basename(program)), args },
@@ -719,6 +746,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
       args.push('--ro-bind', layout.emptyFile, file);
     }
     args.push('--bind', layout.tmp, '/tmp', '--bind', layout.workspace, template.workdir);
+    args.push(...this.cgroupArgs(how.root));
     // bwrap's root is its own tmpfs, which stays writable unless remounted. Only that mount
     // becomes read-only, and the mounts on it keep their own modes.
     args.push('--remount-ro', '/');
@@ -737,6 +765,20 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     return args;
   }
 
+  /**
+   * Returns the options that cover /sys/fs/cgroup of a host root with an empty read-only
+   * tmpfs, because the host's hierarchies there list every sandbox's cgroup by its id.
+   * Binding the sandbox's own cgroup folders there instead, so programs could read their
+   * limits, cost 1 to 6 ms more per start in a loaded benchmark, and no program in a
+   * sandbox is known to need them.
+   */
+  private cgroupArgs(root: string): string[] {
+    if (root !== '/' || !existsSync(CGROUP_ROOT)) {
+      return [];
+    }
+    return ['--tmpfs', CGROUP_ROOT, '--remount-ro', CGROUP_ROOT];
+  }
+
   /** Returns the unshare flags: every namespace, except the network one of a sandbox with egress. */
   private unshareArgs(): string[] {
     if (!hasEgress(this.template)) {
@@ -746,20 +788,21 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
   }
 }
 
+/**
+ * Returns the bwrap command of a bubblewrap sandbox's agent (see
+ * BubblewrapSandbox.agentBwrapCommand), or undefined for any other sandbox.
+ */
+export function agentBwrapCommandOf(
+  sandbox: SandboxInstance,
+): ReturnType<typeof agentBwrapCommand> | undefined {
+  return sandbox instanceof BubblewrapSandbox ? sandbox.agentBwrapCommand() : undefined;
+}
+
 function killQuietly(pid: number): void {
   try {
     process.kill(pid, 'SIGKILL');
   } catch {
     // Already gone.
-  }
-}
-
-/** Last line of a log file, or '' when it is empty or missing. */
-function lastLogLine(path: string): string {
-  try {
-    return readFileSync(path, 'utf8').trim().split('\n').pop() ?? '';
-  } catch {
-    return '';
   }
 }
 

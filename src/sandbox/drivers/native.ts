@@ -47,3 +47,10 @@ export const STATX_SHIM_COPY_IN_SANDBOX = '/dev/.sandstack/gvisor-statx.so';
 
 /** Agent argument that makes the agent copy the statx shim before it reads requests. */
 export const STATX_SHIM_COPY_ARG = `--copy-file=${NATIVE_DIR_IN_SANDBOX}/gvisor-statx.so:${STATX_SHIM_COPY_IN_SANDBOX}`;
+
+/**
+ * Launcher of the long-lived bwrap of a bubblewrap sandbox, a static program built from
+ * native/bwrap-launch.c. It stays on the host. Absent when no C compiler or static C library
+ * was there at setup; bubblewrap commands then start one bwrap each, as without the agent.
+ */
+export const BWRAP_LAUNCH = join(NATIVE_BUILD_DIR, 'bwrap-launch');
