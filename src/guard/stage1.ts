@@ -38,6 +38,8 @@ import { checkPaths } from './file-access.js';
 import { checkIndirectReads } from './indirect-reads.js';
 import { withBraceBudget } from './globs.js';
 import { checkSymlinkTargets } from './symlinks.js';
+import { checkEnvironmentInjection } from './env-injection.js';
+import { checkProgramGlobs, globVariants, variantFinding } from './glob-words.js';
 import { checkProductionContainers } from './indirect-runs.js';
 import {
   cleansOnlyNamedPaths,
@@ -94,7 +96,7 @@ export function classifyShell(
   if (!parsed.confident) {
     // A danger found in the readable part outranks the unreadable rest when it is one the
     // guard denies outright.
-    const certain = withBraceBudget(() => runChecks(parsed, raw, context));
+    const certain = withBraceBudget(() => runChecksWithGlobs(parsed, raw, context));
     if (certain !== undefined && CERTAIN_CATEGORIES.test(certain.category)) {
       return certain;
     }
@@ -104,7 +106,31 @@ export function classifyShell(
       rule: 'stage1:unparsed',
     };
   }
-  return withBraceBudget(() => runChecks(parsed, raw, context));
+  return withBraceBudget(() => runChecksWithGlobs(parsed, raw, context));
+}
+
+/**
+ * Runs the checks on the command line and, unless they deny it, on each copy in which a glob
+ * word stands for a protected name it could match, so `rm -rf .s*` is judged as
+ * `rm -rf .sandstack`. A glob program that no check denies still goes to a human.
+ */
+function runChecksWithGlobs(
+  parsed: ParsedShell,
+  raw: string,
+  context: GuardContext,
+): Finding | undefined {
+  const direct = runChecks(parsed, raw, context);
+  if (direct !== undefined && CERTAIN_CATEGORIES.test(direct.category)) {
+    return direct;
+  }
+  const paths: PathContext = { cwd: context.cwd, homeDir: context.homeDir ?? '/root' };
+  for (const variant of globVariants(parsed, raw, paths, context.projectDir)) {
+    const found = runChecks(variant.parsed, raw, context);
+    if (found !== undefined && (direct === undefined || CERTAIN_CATEGORIES.test(found.category))) {
+      return variantFinding(variant, found);
+    }
+  }
+  return direct ?? checkProgramGlobs(parsed);
 }
 
 /** Categories whose findings the guard denies rather than sends to a human. */
@@ -158,6 +184,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkSecretFileReads(parsed, paths, messages),
     () => checkHomeSearches(parsed, paths),
     () => checkForgeTargets(parsed, messages),
+    () => checkEnvironmentInjection(parsed, paths),
   ];
   for (const check of checks) {
     const finding = check();
