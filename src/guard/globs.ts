@@ -195,6 +195,11 @@ const HOME_CREDENTIAL_FILES = [
   '.gnupg/private-keys-v1.d',
   '.config/sops/age/keys.txt',
   '.keystore',
+  '.claude/.credentials.json',
+  '.gemini/oauth_creds.json',
+  '.config/github-copilot/hosts.json',
+  '.codex/auth.json',
+  '.config/sandstack/config.yaml',
 ];
 /** Well-known credential files outside the home folder. */
 const SYSTEM_CREDENTIAL_FILES = [

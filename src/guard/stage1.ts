@@ -39,6 +39,7 @@ import { checkIndirectReads } from './indirect-reads.js';
 import { withBraceBudget } from './globs.js';
 import { checkSymlinkTargets } from './symlinks.js';
 import { checkEnvironmentInjection } from './env-injection.js';
+import { checkGuardControl, checkGuardTokenReads } from './guard-control.js';
 import { checkProgramGlobs, globVariants, variantFinding } from './glob-words.js';
 import { checkProductionContainers } from './indirect-runs.js';
 import {
@@ -149,10 +150,12 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkDownloadThenRun(parsed, paths),
     () => checkFetchedCode(parsed),
     () => checkExfiltration(parsed, raw, paths.homeDir, messages),
+    () => checkGuardTokenReads(parsed),
     () => checkPaths(parsed, paths, context, messages, raw),
     () => checkIndirectReads(parsed, raw, paths, context),
     () => checkSymlinkTargets(parsed, paths, context.projectDir, messages),
     () => checkRules(parsed, raw, { messages, allMessages }, paths, context.projectDir),
+    () => checkGuardControl(parsed, raw),
     () => checkPipedConfirmation(parsed, messages),
     () => checkHttpWrites(parsed, messages),
     () => checkCovertChannels(parsed, raw, messages),
