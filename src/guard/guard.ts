@@ -230,7 +230,7 @@ async function findArgumentDanger(
     // A file server's own roots bound where it writes. A write outside the project is
     // therefore left to the checks on the tool itself, which ask. Persistence paths, agent
     // settings and credentials still count.
-    if (found !== undefined && found.finding.rule !== 'tier:write-outside-project') {
+    if (found !== undefined && !OUTSIDE_PROJECT_RULES.has(found.finding.rule)) {
       const { finding } = found;
       return {
         stage: found.stage,
@@ -244,6 +244,12 @@ async function findArgumentDanger(
   }
   return undefined;
 }
+
+/** Findings on a file server's write outside the project, which the tool's own checks judge. */
+const OUTSIDE_PROJECT_RULES = new Set([
+  'tier:write-outside-project',
+  'stage1:write-outside-project',
+]);
 
 function allowDecision(call: ToolCall, tier: Tier, rule: string | undefined): Decision {
   let stage: Decision['stage'] = 'policy';
