@@ -82,7 +82,7 @@ const COMBINING_MARK = /\p{M}/gu;
  */
 export function foldLookAlikes(text: string): string {
   // Plain ASCII, most text, has nothing to fold.
-  if (!/[^\x00-\x7f]/.test(text)) {
+  if (!/[^\u0020-\u007e\s]/.test(text)) {
     return text;
   }
   return text
