@@ -1,9 +1,10 @@
 /**
- * Forms of the guard's own controls that the text rule in rules.ts does not see as written:
- * reads of sandstack's own token file through the variables that name it, an approval URL
- * with percent-escapes or dot segments (`/v1/approvals/ID/%61pprove`, which
- * the server decodes and routes), and inline code that runs the sandstack CLI with an argv
- * array (`subprocess.run(['npx', 'sandstack', 'guard', 'session', 'reset', 'S'])`).
+ * Forms of the guard's own controls that the text rule in rules.ts does not see as written.
+ * An approval URL may hide behind percent-escapes or dot segments
+ * (`/v1/approvals/ID/%61pprove`, which the server decodes and routes). Inline code may run
+ * the sandstack CLI with an argv array
+ * (`subprocess.run(['npx', 'sandstack', 'guard', 'session', 'reset', 'S'])`). And a command
+ * may read sandstack's own token file through the variables that name it.
  */
 import { finding, type Finding } from './findings.js';
 import { GUARD_CONTROL } from './rules.js';

@@ -1,9 +1,9 @@
 /**
  * Folding of letters that look like Latin ones, so that text written to read as "Ignore
- * previous instructions" to a model is matched as such: fullwidth and other compatibility
- * forms (NFKC), combining marks (`I` + U+0307), and Cyrillic and Greek look-alikes (`Іgnore`
- * with Cyrillic `І`). A subset of Unicode's confusables list (UTS #39), the letters that
- * pass for ASCII in common fonts.
+ * previous instructions" to a model is matched as such. It folds fullwidth and other
+ * compatibility forms (NFKC), combining marks (`I` + U+0307), and Cyrillic and Greek
+ * look-alikes (`Іgnore` with Cyrillic `І`). The look-alikes are a subset of Unicode's
+ * confusables list (UTS #39): the letters that pass for ASCII in common fonts.
  */
 
 /** Cyrillic and Greek letters and the Latin letters they pass for. */
