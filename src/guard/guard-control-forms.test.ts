@@ -37,6 +37,9 @@ describe('guard controls in hidden forms', () => {
     `python3 -c "import subprocess; subprocess.run(['npx','sandstack','guard','session','reset','s3'])"`,
     `node -e "require('child_process').spawnSync('npx',['sandstack','guard','session','reset','s3'])"`,
     `node -e "require('child_process').spawnSync('sandstack', ['serve'])"`,
+    'node node_modules/sandstack/dist/cli/main.js serve --port 7813',
+    `curl -X POST "$API/v1/approvals/$ID/$VERB"`,
+    `python3 -c "import requests; requests.post('${SERVER}/v1/approvals/' + i + '/approve')"`,
   ])('denies %s', async (command) => {
     const decision = await decide(bash(command));
     expect(decision.verdict).toBe('deny');
@@ -45,6 +48,8 @@ describe('guard controls in hidden forms', () => {
 
   it.each([
     `curl -s '${SERVER}/v1/approvals?status=pending'`,
+    `curl -s "${SERVER}/v1/approvals/$ID"`,
+    `curl -X POST http://localhost:3000/api/posts -d '{"title":"x"}'`,
     "curl -s 'http://localhost:3000/api/items?q=100%25'",
     'sandstack run wf.ts --name serve',
     'npx serve dist',

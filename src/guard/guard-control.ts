@@ -12,6 +12,11 @@ import type { ParsedShell } from './shell.js';
 
 /** A request path that approves or denies a queued call, after decoding and normalising. */
 const APPROVAL_DECISION = /\/v1\/approvals\/[^\s/?#]+\/(?:approve|deny)(?![\w-])/i;
+/** A path under the approval queue's API, whatever follows it. */
+const APPROVAL_PATH = /\/v1\/approvals\/\S/i;
+/** An HTTP POST, as curl, wget, HTTPie or inline code writes it. */
+const POST_REQUEST =
+  /(?:^|\s)(?:-X\s*|--request[=\s]+)['"]?POST\b|\s(?:-d|-F|--data[\w-]*|--json|--form|--post-(?:data|file))(?:[=\s]|$)|\bhttps?\s+POST\b|\bmethod\s*[:=]\s*['"]?post\b|\.post\s*\(/i;
 /** Rounds of percent-decoding, enough for any escape a client or proxy decodes in turn. */
 const MAX_DECODE_ROUNDS = 8;
 /** A reference to the file where `sandstack login` stores server tokens. */
@@ -26,12 +31,20 @@ const ARGV_SEPARATOR = /(["'`])\s*,\s*\[?\s*(["'`])/g;
  * and an argv array in inline code that runs one of the guard's controls.
  */
 export function checkGuardControl(parsed: ParsedShell, raw: string): Finding | undefined {
-  if (/approv|%|\/\/|\/\./i.test(raw) && APPROVAL_DECISION.test(normaliseUrlPaths(raw))) {
-    return finding(
-      'self-modification',
-      "The command decides a request in the guard's approval queue through an encoded URL",
-      'guard-control',
-    );
+  if (/approv|%|\/\/|\/\./i.test(raw)) {
+    const normalised = normaliseUrlPaths(raw);
+    // A POST under the queue's API decides a request even when the verb is a variable
+    // (`curl -X POST "$API/v1/approvals/$ID/$VERB"`): the API has no other POST route.
+    if (
+      APPROVAL_DECISION.test(normalised) ||
+      (APPROVAL_PATH.test(normalised) && POST_REQUEST.test(normalised))
+    ) {
+      return finding(
+        'self-modification',
+        "The command decides a request in the guard's approval queue through its HTTP API",
+        'guard-control',
+      );
+    }
   }
   for (const inline of parsed.inlineCode) {
     if (!/sandstack/i.test(inline.code)) {

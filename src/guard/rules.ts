@@ -31,7 +31,9 @@ export const UNSAFE_AGENT_FLAGS =
  * The sandstack CLI as a command line names it: the program (`npx sandstack@1`,
  * `bin/sandstack.js`) or its entry file run by node (`node_modules/sandstack/dist/cli/main.js`).
  */
-const SANDSTACK_CLI = String.raw`(?:\bsandstack(?:@\S*|\.[cm]?js)?|\/sandstack\/\S*\.[cm]?[jt]s|(?:^|[\s/])(?:dist|src)\/cli\/main\.[cm]?[jt]s)`;
+const SANDSTACK_PROGRAM = String.raw`(?:\bsandstack(?:@\S*|\.[cm]?js)?|\/sandstack\/\S*\.[cm]?[jt]s)`;
+/** The CLI as above, or its entry file in a checkout of sandstack itself (`node dist/cli/main.js`). */
+const SANDSTACK_CLI = String.raw`(?:${SANDSTACK_PROGRAM}|(?:^|[\s/])(?:dist|src)\/cli\/main\.[cm]?[jt]s)`;
 /**
  * The guard's own controls: deciding queued requests, resetting denial counts, forgetting MCP
  * pins, replacing or stopping the hook daemon, starting a server (which opens the project's
@@ -42,7 +44,7 @@ export const GUARD_CONTROL = new RegExp(
     String.raw`${SANDSTACK_CLI}\s(?:.*\s)?guard\s+(?:approvals\s+(?:approve|deny)|session\s+reset|pins\s+forget|daemon)\b`,
     // Only global options may stand between the program and `serve`, so `sandstack run x
     // --name serve` is not a server start.
-    String.raw`\bsandstack(?:@\S*|\.[cm]?js)?(?:\s+-\S+(?:\s+(?!-|serve\b)\S+)?)*\s+serve\b`,
+    String.raw`${SANDSTACK_PROGRAM}(?:\s+-\S+(?:\s+(?!-|serve\b)\S+)?)*\s+serve\b`,
     String.raw`\/v1\/approvals\/[^\s/]+\/(?:approve|deny)\b`,
     String.raw`(?:^|[\s'"=/])\.sandstack(?:[\s'"/]|$)`,
     String.raw`^(?:pkill|killall)\b.*\bsandstack\b`,
