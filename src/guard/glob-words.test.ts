@@ -71,3 +71,12 @@ describe('glob programs', () => {
     expect((await decide('[ -f package.json ] && echo yes')).verdict).toBe('allow');
   });
 });
+
+describe('glob word budget', () => {
+  it('asks on a long line of glob programs', async () => {
+    const command = Array.from({ length: 1500 }, () => '/bin/r*').join(' ; ');
+    const decision = await decide(command);
+    expect(decision.verdict).toBe('ask');
+    expect(decision.rule).toBe('stage1:too-many-globs');
+  });
+});

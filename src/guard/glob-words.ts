@@ -108,6 +108,11 @@ const KNOWN_PROGRAMS: readonly string[] = [
 
 /** Maximum variants of one command line that are judged, so many glob words stay cheap. */
 const MAX_VARIANTS = 64;
+/**
+ * Maximum simple commands judged over all variants: each variant is the whole command line
+ * again, so a long line gets fewer variants. Past it, the line goes to a human.
+ */
+const MAX_VARIANT_COMMANDS = 2048;
 /** Programs that only list or name files, so a glob operand of theirs changes nothing. */
 const LISTERS = new Set([
   'ls',
@@ -127,6 +132,12 @@ const LISTERS = new Set([
   '[[',
 ]);
 
+/** The variants of a command line, and whether some were left out to bound the work. */
+export interface GlobVariants {
+  variants: GlobVariant[];
+  truncated: boolean;
+}
+
 /** A copy of a command line with one glob word replaced by a name it could match. */
 export interface GlobVariant {
   parsed: ParsedShell;
@@ -138,7 +149,7 @@ export interface GlobVariant {
 
 /**
  * Lists copies of `parsed` in which one glob word stands for a name it could match, up to
- * {@link MAX_VARIANTS}: a glob program for a known program, a write, delete or move target
+ * {@link MAX_VARIANTS} (fewer for a long line): a glob program for a known program, a write, delete or move target
  * for a protected project path, and any other operand for a file of the guard's state
  * folder (unless the program only lists files). `dotglob` (set with `shopt -s dotglob` in
  * `raw`) lets `*` match a leading dot, as bash does.
@@ -148,20 +159,27 @@ export function globVariants(
   raw: string,
   paths: PathContext,
   projectDir: string,
-): GlobVariant[] {
+): GlobVariants {
   if (!hasGlob(raw)) {
-    return [];
+    return { variants: [], truncated: false };
   }
+  const limit = Math.min(
+    MAX_VARIANTS,
+    Math.floor(MAX_VARIANT_COMMANDS / Math.max(1, parsed.commands.length)),
+  );
+  let truncated = false;
   const dotglob = /\bdotglob\b|\bGLOBIGNORE=/.test(raw);
   const protectedPaths = protectedCandidates(projectDir);
   const guardState = path.posix.join(projectDir, GUARD_STATE);
   const stateOnly = protectedPaths.filter((candidate) => isInside(candidate, guardState));
   const variants: GlobVariant[] = [];
   const add = (index: number, replaced: SimpleCommand, glob: string, name: string): void => {
-    if (variants.length < MAX_VARIANTS) {
-      const commands = parsed.commands.map((other, at) => (at === index ? replaced : other));
-      variants.push({ parsed: { ...parsed, commands }, glob, name });
+    if (variants.length >= limit) {
+      truncated = true;
+      return;
     }
+    const commands = parsed.commands.map((other, at) => (at === index ? replaced : other));
+    variants.push({ parsed: { ...parsed, commands }, glob, name });
   };
   parsed.commands.forEach((command, index) => {
     const program = command.argv[0] ?? '';
@@ -193,7 +211,7 @@ export function globVariants(
       }
     });
   });
-  return variants;
+  return { variants, truncated };
 }
 
 /**
@@ -217,6 +235,15 @@ export function checkProgramGlobs(parsed: ParsedShell): Finding | undefined {
     category: 'unparsed',
     reason: `The program "${command.argv[0] ?? ''}" is a glob, so the guard cannot tell which program runs; write its name in full`,
     rule: 'stage1:program-glob',
+  };
+}
+
+/** Returns the finding for a command line with more glob words than the guard judges. */
+export function tooManyGlobs(): Finding {
+  return {
+    category: 'unparsed',
+    reason: `The command has more glob words that can match protected paths or programs than the guard judges (${MAX_VARIANT_COMMANDS} commands in all), so a human must review it`,
+    rule: 'stage1:too-many-globs',
   };
 }
 

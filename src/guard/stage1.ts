@@ -40,7 +40,7 @@ import { withBraceBudget } from './globs.js';
 import { checkSymlinkTargets } from './symlinks.js';
 import { checkEnvironmentInjection } from './env-injection.js';
 import { checkGuardControl, checkGuardTokenReads } from './guard-control.js';
-import { checkProgramGlobs, globVariants, variantFinding } from './glob-words.js';
+import { checkProgramGlobs, globVariants, tooManyGlobs, variantFinding } from './glob-words.js';
 import { checkProductionContainers } from './indirect-runs.js';
 import {
   cleansOnlyNamedPaths,
@@ -125,13 +125,14 @@ function runChecksWithGlobs(
     return direct;
   }
   const paths: PathContext = { cwd: context.cwd, homeDir: context.homeDir ?? '/root' };
-  for (const variant of globVariants(parsed, raw, paths, context.projectDir)) {
+  const { variants, truncated } = globVariants(parsed, raw, paths, context.projectDir);
+  for (const variant of variants) {
     const found = runChecks(variant.parsed, raw, context);
     if (found !== undefined && (direct === undefined || CERTAIN_CATEGORIES.test(found.category))) {
       return variantFinding(variant, found);
     }
   }
-  return direct ?? checkProgramGlobs(parsed);
+  return direct ?? (truncated ? tooManyGlobs() : checkProgramGlobs(parsed));
 }
 
 /** Categories whose findings the guard denies rather than sends to a human. */
