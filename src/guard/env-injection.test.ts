@@ -57,3 +57,17 @@ describe('start-up files and loader variables', () => {
     expect((await decide(command)).verdict).toBe('allow');
   });
 });
+
+describe('loader paths of installed libraries', () => {
+  it.each([
+    'LD_LIBRARY_PATH=/usr/local/cuda/lib64:$LD_LIBRARY_PATH python3 train.py',
+    'LD_LIBRARY_PATH=/opt/oracle/instantclient ./bin/report',
+  ])('allows %s', async (command) => {
+    expect((await decide(command)).rule).not.toBe('stage1:loader-injection');
+  });
+
+  it('asks on a home library path', async () => {
+    const decision = await decide('LD_LIBRARY_PATH=/home/dev/lib:$LD_LIBRARY_PATH ls');
+    expect(decision.rule).toBe('stage1:loader-injection');
+  });
+});

@@ -16,12 +16,18 @@ const STARTUP_FILE = /^(?:BASH_ENV|ENV)$/;
 const PRELOAD = /^(?:LD_PRELOAD|LD_AUDIT|DYLD_INSERT_LIBRARIES)$/;
 /** Loader variables that change where every program started finds its shared libraries. */
 const LIBRARY_PATH = /^(?:LD_LIBRARY_PATH|DYLD_LIBRARY_PATH|DYLD_FALLBACK_LIBRARY_PATH)$/;
-/** Folders of libraries that the system's package manager installs. */
-const SYSTEM_LIBRARIES = /^\/(?:usr\/(?:local\/)?)?lib(?:32|64|x32)?(?:\/|$)/;
+/**
+ * Folders that only root or the system's package manager writes: `/usr`, `/lib*`, `/opt`
+ * and the Nix store. A library there was installed by an administrator, not by the agent.
+ */
+const SYSTEM_LIBRARIES = /^\/(?:usr|lib(?:32|64|x32)?|opt|nix\/store)(?:\/|$)/;
+/** The variable's earlier value, as in `LD_LIBRARY_PATH=/opt/x/lib:$LD_LIBRARY_PATH`. */
+const EARLIER_VALUE =
+  /^\$\{?(?:LD_LIBRARY_PATH|DYLD_LIBRARY_PATH|DYLD_FALLBACK_LIBRARY_PATH|LD_PRELOAD)\}?$/;
 
 /**
  * Finds a command that sets a start-up file for the shells it starts, or points the dynamic
- * loader at libraries outside the system's library folders. Each gets `ask`:
+ * loader at libraries outside the folders only root writes. Each gets `ask`:
  * the code it loads is a file the guard cannot read.
  */
 export function checkEnvironmentInjection(
@@ -79,18 +85,21 @@ function judgeAssignment(
   }
   return finding(
     'security-weaken',
-    `The command sets ${name} to "${outside}", outside the system's library folders, so every program it starts loads code the guard cannot read`,
+    `The command sets ${name} to "${outside}", outside the folders only root writes, so every program it starts may load code the guard cannot read`,
     'loader-injection',
   );
 }
 
 /**
- * Checks whether a loader entry is a library the system's package manager installed: a bare
- * library name, which the loader looks up in the system folders, or a path under `/lib` or
- * `/usr/lib`. A path in the project counts as untrusted too, since the agent can write there;
- * the parser already marks those (see indirect-runs.ts).
+ * Checks whether a loader entry is a library an administrator installed: a bare library
+ * name, which the loader looks up in the system folders, a path in a folder only root
+ * writes, or the variable's earlier value. A path in the project is untrusted, because the
+ * agent can write there, and the parser already marks it (see indirect-runs.ts).
  */
 function systemLibrary(entry: string, paths: PathContext): boolean {
+  if (EARLIER_VALUE.test(entry)) {
+    return true;
+  }
   if (/[$`]/.test(entry)) {
     return false;
   }
