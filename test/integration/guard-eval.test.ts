@@ -38,8 +38,8 @@ const TUNING_12_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-12.jsonl'
 /** Cases of scripts written then run, symbolic links, delete packages and container execs. */
 const TUNING_13_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-13.jsonl');
 /**
- * Cases of the hostile test's guard findings: globs over protected paths, encoded approval
- * URLs, server starts, token files, environment tricks and file-server deletes.
+ * Cases of guard bypasses found by attacking the guard: globs over protected paths, encoded
+ * approval URLs, server starts, token files, environment tricks and file-server deletes.
  */
 const TUNING_16_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-16.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */

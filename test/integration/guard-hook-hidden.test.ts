@@ -1,6 +1,6 @@
 /**
- * `sandstack guard hook` on commands and reads that hide a danger from a plain reading:
- * globs that match the guard's own folder, encoded approval URLs, server starts, token files,
+ * `sandstack guard hook` on calls that hide a danger from a plain reading. They are globs
+ * that match the guard's own folder, encoded approval URLs, server starts, token files,
  * shell functions and start-up files in the environment, and scripts written for a later
  * run. The built CLI gets Claude Code's PreToolUse JSON on stdin, with the guard's state in
  * the project's `.sandstack` folder.

@@ -1,7 +1,7 @@
 /**
  * `sandstack guard mcp` against look-alike letters and plain exfiltration orders in tool
  * definitions, instructions in tool results, and a file server's delete of the guard's own
- * folder. The SDK's client talks to the built CLI in front of the fixture server.
+ * folder. The SDK's client talks to the built CLI, which runs the fixture server.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
