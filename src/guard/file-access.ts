@@ -619,7 +619,8 @@ function downloadTargets(command: SimpleCommand, option: RegExp): string[] {
   return targets;
 }
 
-function writeTargets(command: SimpleCommand): string[] {
+/** Returns the operands that `command` writes, deletes or moves, redirects left out. */
+export function writeTargets(command: SimpleCommand): string[] {
   const download = DOWNLOAD_OUTPUT[command.name];
   if (download !== undefined && Object.hasOwn(DOWNLOAD_OUTPUT, command.name)) {
     return downloadTargets(command, download);

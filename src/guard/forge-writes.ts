@@ -13,6 +13,22 @@ const COMMITTING_TOOL =
   /(?:^|_)(?:create_or_update_files?|update_files?|create_files?|delete_files?|push_files|create_commit|commit_files?)(?:$|_)/i;
 /** Input keys that name the branch a commit goes to. */
 const BRANCH_KEYS = ['branch', 'branch_name', 'ref'];
+/** Input keys that name a forge repository or branch, which a file server's tools lack. */
+const REPOSITORY_KEYS = ['owner', 'repo', 'repository', 'project_id', 'projectId', ...BRANCH_KEYS];
+/** MCP server names of forges. */
+const FORGE_SERVER = /github|gitlab|gitea|forgejo|bitbucket|codeberg/i;
+
+/**
+ * Checks whether the call goes to a forge: its server is named like one or its input names a
+ * repository or branch. A file server's `delete_file {"path": …}` commits nothing.
+ */
+function namesRepository(tool: string, input: Record<string, unknown>): boolean {
+  return (
+    FORGE_SERVER.test(tool.split('__')[1] ?? '') ||
+    REPOSITORY_KEYS.some((key) => typeof input[key] === 'string' || typeof input[key] === 'number')
+  );
+}
+
 /** Branches others build on, as the force-push consent names them. */
 const SHARED_BRANCH =
   /^(?:refs\/heads\/)?(?:main|master|trunk|develop|production|prod|stable|release(?:[-/].*)?)$/;
@@ -30,7 +46,7 @@ export function checkForgeBranchWrite(
   input: Record<string, unknown>,
   messages: string,
 ): Finding | undefined {
-  if (!COMMITTING_TOOL.test(tool.split('__').at(-1) ?? '')) {
+  if (!COMMITTING_TOOL.test(tool.split('__').at(-1) ?? '') || !namesRepository(tool, input)) {
     return undefined;
   }
   const branch = BRANCH_KEYS.map((key) => input[key]).find(

@@ -148,7 +148,8 @@ export function globToRegExp(pattern: string): RegExp {
           continue;
         }
         const body = component.slice(index + 1, close).replace(/^[!^]/, '^');
-        source += `[${body.replace(/\\/g, '\\\\')}]`;
+        // Brackets and backslashes in the body are literal characters of the set.
+        source += `[${body.replace(/[\\[\]]/g, '\\$&')}]`;
         index = close;
       } else {
         source += char.replace(/[.+^${}()|\\]/g, '\\$&');
@@ -156,7 +157,12 @@ export function globToRegExp(pattern: string): RegExp {
     }
     return source;
   });
-  return new RegExp(`^${components.join('/')}$`);
+  try {
+    return new RegExp(`^${components.join('/')}$`);
+  } catch {
+    // A reversed range such as `[z-a]` matches nothing in bash, and is no valid set here.
+    return /(?!)/;
+  }
 }
 
 /** Well-known credential files under the home folder, as paths relative to it. */
@@ -189,6 +195,11 @@ const HOME_CREDENTIAL_FILES = [
   '.gnupg/private-keys-v1.d',
   '.config/sops/age/keys.txt',
   '.keystore',
+  '.claude/.credentials.json',
+  '.gemini/oauth_creds.json',
+  '.config/github-copilot/hosts.json',
+  '.codex/auth.json',
+  '.config/sandstack/config.yaml',
 ];
 /** Well-known credential files outside the home folder. */
 const SYSTEM_CREDENTIAL_FILES = [

@@ -17,6 +17,7 @@ import { followRemoteHeredocs, followWrittenScripts } from './written-scripts.js
 import { parseShell, type ParsedShell } from './shell.js';
 import type { Finding } from './findings.js';
 import { argumentCalls } from './mcp-arguments.js';
+import { writtenScriptCommand } from './written-files.js';
 import { asMcpCall } from './agent-tools.js';
 import { classifyShell } from './stage1.js';
 import type { Stage2Classifier } from './stage2.js';
@@ -90,6 +91,9 @@ export const DEFAULT_POLICY: Policy = createPolicy(DEFAULT_POLICY_INPUT);
 
 /** Categories stage 1 is unsure of; with a stage-2 classifier they are decided there. */
 const UNCERTAIN_CATEGORIES = new Set(['unparsed']);
+/** Categories whose findings the guard denies rather than sends to a human. */
+const CERTAIN_CATEGORIES =
+  /exfiltration|credential|network-callback|local-destruction|self-modification/;
 
 /**
  * Creates a guard.
@@ -163,7 +167,8 @@ async function decideCall(
   // are checked first.
   const found =
     (await findArgumentDanger(call, context, disabled)) ??
-    findDanger(call, context, shell, disabled);
+    findDanger(call, context, shell, disabled) ??
+    (await findScriptDanger(call, context, disabled));
   if (found === undefined) {
     return allowDecision(call, tier, match?.rule.source);
   }
@@ -233,6 +238,45 @@ function findDanger(
 }
 
 /**
+ * Judges a Write of a shell script as the command line it holds, and returns a finding the
+ * guard denies (exfiltration, credentials, destruction, self-modification). Milder findings,
+ * such as a push in a deploy script, are not reported, so writing such a script stays open.
+ */
+async function findScriptDanger(
+  call: ToolCall,
+  context: GuardContext,
+  disabled: ReadonlySet<string>,
+): Promise<{ finding: Finding; stage: 'stage1' } | undefined> {
+  const command = disabled.has('stage1') ? undefined : writtenScriptCommand(call);
+  if (command === undefined) {
+    return undefined;
+  }
+  const parsed = await parseCommand({ tool: 'Bash', input: { command } }, context);
+  if ('finding' in parsed) {
+    return undefined;
+  }
+  const finding = classifyShell(parsed.shell, command, context);
+  // A script reads its settings from variables it gets when run (`rsync dist/ "$TARGET"`),
+  // so a path computed at run time says nothing about the script's intent.
+  if (
+    finding === undefined ||
+    !CERTAIN_CATEGORIES.test(finding.category) ||
+    finding.rule.includes('dynamic')
+  ) {
+    return undefined;
+  }
+  const file = String(call.input['file_path']);
+  return {
+    stage: 'stage1',
+    finding: {
+      ...finding,
+      reason: `The script written to "${file}" is judged as the command that runs it: ${finding.reason}`,
+      rule: `written-script:${finding.rule}`,
+    },
+  };
+}
+
+/**
  * Checks the file and shell actions in an MCP call's arguments as the Read, Write and Bash
  * calls they amount to, and returns the first danger found, naming the argument.
  */
@@ -253,7 +297,7 @@ async function findArgumentDanger(
     // A file server's own roots bound where it writes. A write outside the project is
     // therefore left to the checks on the tool itself, which ask. Persistence paths, agent
     // settings and credentials still count.
-    if (found !== undefined && found.finding.rule !== 'tier:write-outside-project') {
+    if (found !== undefined && !OUTSIDE_PROJECT_RULES.has(found.finding.rule)) {
       const { finding } = found;
       return {
         stage: found.stage,
@@ -267,6 +311,12 @@ async function findArgumentDanger(
   }
   return undefined;
 }
+
+/** Findings on a file server's write outside the project, which the tool's own checks judge. */
+const OUTSIDE_PROJECT_RULES = new Set([
+  'tier:write-outside-project',
+  'stage1:write-outside-project',
+]);
 
 function allowDecision(call: ToolCall, tier: Tier, rule: string | undefined): Decision {
   let stage: Decision['stage'] = 'policy';
@@ -290,9 +340,7 @@ function allowDecision(call: ToolCall, tier: Tier, rule: string | undefined): De
 
 /** Checks whether a finding is certain enough to deny; the rest wait for a human. */
 function isCertain(finding: Finding): boolean {
-  return /exfiltration|credential|network-callback|local-destruction|self-modification/.test(
-    finding.category,
-  );
+  return CERTAIN_CATEGORIES.test(finding.category);
 }
 
 function blockDecision(finding: Finding, stage: 'tier' | 'stage1', tier: Tier): Decision {

@@ -28,6 +28,8 @@ const COMMAND_KEY = /^(?:command|cmd|commands|script|shell|bash|sh|exec|run)$/i;
 /** Tool names that write, move or delete what their path arguments name. */
 const WRITING_TOOL =
   /write|edit|create|save|put|upload|move|rename|copy|delete|remove|unlink|mkdir|append|patch/i;
+/** Tool names that delete or move away what their path arguments name. */
+const DELETING_TOOL = /delete|remove|unlink|rmdir|move|rename/i;
 /** Most arguments checked per call, so a huge input cannot make the guard slow. */
 const MAX_ARGUMENTS = 64;
 /** Deepest nesting of objects and arrays whose values are checked. */
@@ -64,6 +66,7 @@ export function decodePercentFully(value: string): string {
 export function argumentCalls(call: ToolCall): ArgumentCall[] {
   const [, , toolName = ''] = call.tool.split('__');
   const writes = WRITING_TOOL.test(toolName);
+  const deletes = DELETING_TOOL.test(toolName);
   const content = typeof call.input['content'] === 'string' ? call.input['content'] : '';
   const found: ArgumentCall[] = [];
   const visit = (value: unknown, key: string, argument: string, depth: number): void => {
@@ -92,6 +95,12 @@ export function argumentCalls(call: ToolCall): ArgumentCall[] {
         const tool = writes ? 'Write' : 'Read';
         const input = writes ? { file_path: filePath, content } : { file_path: filePath };
         found.push({ argument, call: { tool, input } });
+        // A delete of a folder takes every file in it, which the shell's checks on
+        // `rm -rf` judge: the guard's state folder, the agent's settings, the whole project.
+        if (deletes) {
+          const command = `rm -rf ${shellQuote(filePath)}`;
+          found.push({ argument, call: { tool: 'Bash', input: { command } } });
+        }
       }
     } else if (looksLikePath(value)) {
       // A server may read any argument as a path, as `src` or `location`, so such a value is
@@ -136,4 +145,9 @@ function pathsOf(value: string): string[] {
     return [raw];
   }
   return decoded === raw ? [raw] : [raw, decoded];
+}
+
+/** Quotes `text` as one shell word. */
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, "'\\''")}'`;
 }

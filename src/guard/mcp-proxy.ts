@@ -4,7 +4,8 @@
  * the tool `mcp__<server>__<tool>`, and a call that is not allowed returns a tool error with
  * the reason. Tool definitions that carry instructions for the model, or that change after
  * they were first seen, are hidden and their calls blocked; resources and prompts are
- * scanned the same way (see mcp-resources.ts). Secrets are redacted from results, server
+ * scanned the same way (see mcp-resources.ts), and so are tool results, whose text is
+ * withheld when it carries instructions. Secrets are redacted from results, server
  * errors, notifications, the server's stderr and the proxy's log. A message over the size
  * limit, from either side, is discarded and fails only the request it belongs to, if any
  * (see mcp-transport.ts and mcp-agent-transport.ts).
@@ -36,7 +37,7 @@ import { DownstreamTransport } from './mcp-downstream.js';
 import { createRedactingLogger, redactMcpStrings } from './mcp-redact.js';
 import { fingerprintTool, scanToolDefinition } from './mcp-scan.js';
 import { createStage2, type Stage2Options } from './stage2.js';
-import { registerResourceHandlers, resourceCapabilities } from './mcp-resources.js';
+import { registerResourceHandlers, resourceCapabilities, scanToolResult } from './mcp-resources.js';
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
   describeExit,
@@ -191,8 +192,17 @@ export async function startMcpProxy(options: McpProxyOptions): Promise<McpProxy>
       return toolError(describe(decision));
     }
     try {
-      const result = await upstream.callTool({ name, arguments: args });
-      return redactResult(result as CallToolResult);
+      const result = redactResult(
+        (await upstream.callTool({ name, arguments: args })) as CallToolResult,
+      );
+      // A result is text the model reads next, so instructions in it are withheld as they
+      // are in resource contents.
+      const injected = scanToolResult(name, result);
+      if (injected !== undefined) {
+        logger.warn('MCP tool result withheld', { tool: name, rule: injected.rule });
+        return toolError(describe(injected));
+      }
+      return result;
     } catch (error) {
       // The SDK returns the error to the agent as a JSON-RPC error. The transport redacted
       // the server's message already, and the logger redacts again.

@@ -339,6 +339,14 @@ function withholdInjected(options: ResourceProxyOptions, label: string, result: 
 }
 
 /**
+ * Returns a finding when the text of a tool call's result carries instructions for the model,
+ * with the scan that resource and prompt contents get.
+ */
+export function scanToolResult(tool: string, result: unknown): Finding | undefined {
+  return scanContent(`tool "${tool}" result`, textsOf(result));
+}
+
+/**
  * Collects the `text` and `description` strings of a result, where the model reads prose, and
  * the decoded text of base64 `blob`s that are valid UTF-8, which a client may show the model
  * as text just the same.

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Finding } from './findings.js';
+import { foldLookAlikes } from './look-alikes.js';
 
 /** The parts of an MCP tool definition that reach the model. */
 export interface ToolDefinition {
@@ -58,10 +59,17 @@ const INJECTION_PATTERNS: readonly InjectionPattern[] = [
     reason: "addresses the model's instructions",
   },
   {
+    // A dot followed by a non-space (`.env`, `example.com`) does not end the sentence.
     id: 'send-elsewhere',
     pattern:
-      /\b(?:send|upload|post|forward|transmit|exfiltrat\w*|copy)\b[^.]{0,60}\b(?:to|via)\b[^.]{0,30}(?:https?:\/\/|\b[\w.+-]+@[\w-]+\.[\w.]+)/i,
+      /\b(?:send|upload|post|forward|transmit|exfiltrat\w*|copy|e-?mail|mail|share|leak|submit|deliver)\b(?:[^.]|\.(?=\S)){0,60}\b(?:to|via)\b(?:[^.]|\.(?=\S)){0,30}(?:https?:\/\/|\b[\w.+-]+@[\w-]+\.[\w.]+)/i,
     reason: 'tells the model to send data to an address',
+  },
+  {
+    id: 'tool-precondition',
+    pattern:
+      /\b(?:before|after|when|whenever)\s+(?:using|calling|invoking|running)\s+(?:any|other|another|every|each|all)\s+(?:other\s+)?tools?\b/i,
+    reason: 'sets rules for how the model uses other tools',
   },
   {
     id: 'shadow-tool',
@@ -129,8 +137,9 @@ export function scanContent(label: string, texts: readonly string[]): Finding | 
   if (texts.some((text) => TAG_CHARACTERS.test(text))) {
     return injected('contains invisible characters that hide text', 'invisible-text');
   }
+  const readable = withFoldedTexts(texts);
   for (const { id, pattern, reason } of INJECTION_PATTERNS) {
-    if (CONTENT_PATTERN_IDS.has(id) && texts.some((text) => pattern.test(text))) {
+    if (CONTENT_PATTERN_IDS.has(id) && readable.some((text) => pattern.test(text))) {
       return injected(reason, id);
     }
   }
@@ -218,11 +227,12 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Returns `texts` followed by the text hidden in them that a model can still read: runs of
- * base64 or hex that decode to readable text, and letter-spaced words joined up. Runs that
- * decode to binary data, such as hashes and keys, add nothing.
+ * base64 or hex that decode to readable text, letter-spaced words joined up, and look-alike
+ * letters folded to Latin ones. Runs that decode to binary data, such as hashes and keys,
+ * add nothing.
  */
 function withHiddenTexts(texts: readonly string[]): string[] {
-  const all = [...texts];
+  const all = withFoldedTexts(texts);
   let round = [...texts];
   for (let depth = 0; depth < MAX_DECODE_DEPTH && round.length > 0; depth += 1) {
     const next: string[] = [];
@@ -284,6 +294,18 @@ function pushReadable(texts: string[], bytes: Buffer): void {
 }
 
 const UNREADABLE = /[^\p{L}\p{N}\p{P}\p{S}\s]/gu;
+
+/** Returns `texts` followed by each text with look-alike letters folded, where that differs. */
+function withFoldedTexts(texts: readonly string[]): string[] {
+  const all = [...texts];
+  for (const text of texts) {
+    const folded = foldLookAlikes(text);
+    if (folded !== text) {
+      all.push(folded);
+    }
+  }
+  return all;
+}
 
 function compareKeys(a: string, b: string): number {
   if (a === b) {

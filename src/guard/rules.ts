@@ -27,6 +27,30 @@ const SHARED_BRANCH = String.raw`(?:main|master|trunk|develop|release(?:[-/][\w.
 export const UNSAFE_AGENT_FLAGS =
   /--dangerously-skip-permissions|--dangerously-bypass|bypassPermissions|--yolo\b|--yes-always|--full-auto|--allowedTools\s+["']?Bash(?:\(\*\))?["']?(?:\s|$)|--auto-approve-all|--trust-all-tools|--approval-mode[= ]yolo/;
 
+/**
+ * The sandstack CLI as a command line names it: the program (`npx sandstack@1`,
+ * `bin/sandstack.js`) or its entry file run by node (`node_modules/sandstack/dist/cli/main.js`).
+ */
+const SANDSTACK_PROGRAM = String.raw`(?:\bsandstack(?:@\S*|\.[cm]?js)?|\/sandstack\/\S*\.[cm]?[jt]s)`;
+/** The CLI as above, or its entry file in a checkout of sandstack itself (`node dist/cli/main.js`). */
+const SANDSTACK_CLI = String.raw`(?:${SANDSTACK_PROGRAM}|(?:^|[\s/])(?:dist|src)\/cli\/main\.[cm]?[jt]s)`;
+/**
+ * The guard's own controls: deciding queued requests, resetting denial counts, forgetting MCP
+ * pins, replacing or stopping the hook daemon, starting a server (which opens the project's
+ * `.sandstack` and prints an admin token), and the state folder itself.
+ */
+export const GUARD_CONTROL = new RegExp(
+  [
+    String.raw`${SANDSTACK_CLI}\s(?:.*\s)?guard\s+(?:approvals\s+(?:approve|deny)|session\s+reset|pins\s+forget|daemon)\b`,
+    // Only global options may stand between the program and `serve`, so `sandstack run x
+    // --name serve` is not a server start.
+    String.raw`${SANDSTACK_PROGRAM}(?:\s+-\S+(?:\s+(?!-|serve\b)\S+)?)*\s+serve\b`,
+    String.raw`\/v1\/approvals\/[^\s/]+\/(?:approve|deny)\b`,
+    String.raw`(?:^|[\s'"=/])\.sandstack(?:[\s'"/]|$)`,
+    String.raw`^(?:pkill|killall)\b.*\bsandstack\b`,
+  ].join('|'),
+);
+
 /** Every stage-1 rule, grouped by category. The first rule that matches gives the finding. */
 export const DANGER_RULES: readonly DangerRule[] = [
   {
@@ -35,8 +59,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     // The guard's own controls: deciding queued requests, resetting denial counts,
     // forgetting MCP pins, replacing or stopping the hook daemon, and its state folder.
     // First, so that it wins over milder rules such as the one for kills.
-    pattern:
-      /\bsandstack(?:\.js)?\s(?:.*\s)?guard\s+(?:approvals\s+(?:approve|deny)|session\s+reset|pins\s+forget|daemon)\b|\/v1\/approvals\/[^\s/]+\/(?:approve|deny)\b|(?:^|[\s'"=/])\.sandstack(?:[\s'"/]|$)|^(?:pkill|killall)\b.*\bsandstack\b/,
+    pattern: GUARD_CONTROL,
     reason: "changes the guard's own decisions, denial counts, pins or state",
   },
   // git-destructive

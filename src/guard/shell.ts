@@ -1072,16 +1072,32 @@ function followAlias(
 const PROGRAM_VARIABLE =
   /^(?:EDITOR|VISUAL|GIT_EDITOR|GIT_SEQUENCE_EDITOR|PAGER|GIT_PAGER|MANPAGER|SYSTEMD_PAGER|GIT_SSH_COMMAND|GIT_SSH|GIT_ASKPASS|SSH_ASKPASS|SUDO_ASKPASS|GIT_EXTERNAL_DIFF|BROWSER|LESSOPEN|LESSCLOSE|PROMPT_COMMAND|BASH_ENV|ENV)=/;
 
-/** Returns the values of program variables that `command` sets, for itself or by `export`. */
+/**
+ * A function that bash imports from its environment: `BASH_FUNC_ls%%=() { …; }` makes every
+ * bash it starts run the body in place of `ls`. The group is the body.
+ */
+const EXPORTED_FUNCTION = /^\s*\(\)\s*\{([\s\S]*)\}\s*$/;
+
+/**
+ * Returns the values of program variables that `command` sets, for itself or by `export`, and
+ * the bodies of shell functions it passes in the environment.
+ */
 function programVariableValues(command: SimpleCommand): string[] {
   const exported =
     command.name === 'export' || command.name === 'declare' || command.name === 'typeset'
       ? command.argv.slice(1)
       : [];
-  return [...command.assignments, ...exported]
-    .filter((assignment) => PROGRAM_VARIABLE.test(assignment))
-    .map((assignment) => assignment.slice(assignment.indexOf('=') + 1))
-    .filter((value) => value.trim() !== '');
+  const values: string[] = [];
+  for (const assignment of [...command.assignments, ...exported]) {
+    const value = assignment.slice(assignment.indexOf('=') + 1);
+    const body = EXPORTED_FUNCTION.exec(value)?.[1];
+    if (body !== undefined) {
+      values.push(body);
+    } else if (PROGRAM_VARIABLE.test(assignment)) {
+      values.push(value);
+    }
+  }
+  return values.filter((value) => value.trim() !== '');
 }
 
 /** Follows the commands that programs such as `trap`, `awk` or `tar` run from their arguments. */

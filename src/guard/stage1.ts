@@ -39,6 +39,9 @@ import { checkPaths } from './file-access.js';
 import { checkIndirectReads } from './indirect-reads.js';
 import { withBraceBudget } from './globs.js';
 import { checkSymlinkTargets } from './symlinks.js';
+import { checkEnvironmentInjection } from './env-injection.js';
+import { checkGuardControl, checkGuardTokenReads } from './guard-control.js';
+import { checkProgramGlobs, globVariants, tooManyGlobs, variantFinding } from './glob-words.js';
 import { checkProductionContainers } from './indirect-runs.js';
 import {
   cleansOnlyNamedPaths,
@@ -95,7 +98,7 @@ export function classifyShell(
   if (!parsed.confident) {
     // A danger found in the readable part outranks the unreadable rest when it is one the
     // guard denies outright.
-    const certain = withBraceBudget(() => runChecks(parsed, raw, context));
+    const certain = withBraceBudget(() => runChecksWithGlobs(parsed, raw, context));
     if (certain !== undefined && CERTAIN_CATEGORIES.test(certain.category)) {
       return certain;
     }
@@ -105,7 +108,32 @@ export function classifyShell(
       rule: 'stage1:unparsed',
     };
   }
-  return withBraceBudget(() => runChecks(parsed, raw, context));
+  return withBraceBudget(() => runChecksWithGlobs(parsed, raw, context));
+}
+
+/**
+ * Runs the checks on the command line and, unless they deny it, on each copy in which a glob
+ * word stands for a protected name it could match, so `rm -rf .s*` is judged as
+ * `rm -rf .sandstack`. A glob program that no check denies still goes to a human.
+ */
+function runChecksWithGlobs(
+  parsed: ParsedShell,
+  raw: string,
+  context: GuardContext,
+): Finding | undefined {
+  const direct = runChecks(parsed, raw, context);
+  if (direct !== undefined && CERTAIN_CATEGORIES.test(direct.category)) {
+    return direct;
+  }
+  const paths: PathContext = { cwd: context.cwd, homeDir: context.homeDir ?? '/root' };
+  const { variants, truncated } = globVariants(parsed, raw, paths, context.projectDir);
+  for (const variant of variants) {
+    const found = runChecks(variant.parsed, raw, context);
+    if (found !== undefined && (direct === undefined || CERTAIN_CATEGORIES.test(found.category))) {
+      return variantFinding(variant, found);
+    }
+  }
+  return direct ?? (truncated ? tooManyGlobs() : checkProgramGlobs(parsed));
 }
 
 /** Categories whose findings the guard denies rather than sends to a human. */
@@ -124,10 +152,12 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkDownloadThenRun(parsed, paths, context.projectDir),
     () => checkFetchedCode(parsed),
     () => checkExfiltration(parsed, raw, paths.homeDir, messages),
+    () => checkGuardTokenReads(parsed),
     () => checkPaths(parsed, paths, context, messages, raw),
     () => checkIndirectReads(parsed, raw, paths, context),
     () => checkSymlinkTargets(parsed, paths, context.projectDir, messages),
     () => checkRules(parsed, raw, { messages, allMessages }, paths, context.projectDir),
+    () => checkGuardControl(parsed, raw),
     () => checkPipedConfirmation(parsed, messages),
     () => checkHttpWrites(parsed, messages),
     () => checkCovertChannels(parsed, raw, messages),
@@ -159,6 +189,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkSecretFileReads(parsed, paths, messages),
     () => checkHomeSearches(parsed, paths),
     () => checkForgeTargets(parsed, messages),
+    () => checkEnvironmentInjection(parsed, paths),
   ];
   for (const check of checks) {
     const finding = check();

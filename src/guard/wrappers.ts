@@ -167,7 +167,9 @@ function stripWrapper(name: string, result: UnwrappedCommand): string[] | undefi
       index += 1;
       break;
     }
-    if (name === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(arg)) {
+    // env sets every operand with an `=` before the program, whatever its name, so
+    // `BASH_FUNC_ls%%=() { …; }` passes a shell function to the bash it starts.
+    if (name === 'env' && !arg.startsWith('-') && arg.includes('=')) {
       result.assignments.push(arg);
       index += 1;
       continue;

@@ -39,6 +39,11 @@ const TUNING_12_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-12.jsonl'
 const TUNING_13_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-13.jsonl');
 /** Cases of computed cd folders, loop variables, heredoc readers, saved downloads, preview consent and container paths. */
 const TUNING_14_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-14.jsonl');
+/**
+ * Cases of guard bypasses found by attacking the guard: globs over protected paths, encoded
+ * approval URLs, server starts, token files, environment tricks and file-server deletes.
+ */
+const TUNING_16_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-16.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -74,6 +79,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_12_SET),
       ...loadCases(TUNING_13_SET),
       ...loadCases(TUNING_14_SET),
+      ...loadCases(TUNING_16_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);

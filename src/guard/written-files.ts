@@ -1,0 +1,37 @@
+/**
+ * Shell scripts the Write tool creates. The guard keeps no record of earlier calls and reads
+ * no files, so `bash r3.sh` after a Write of `r3.sh` shows nothing of what the script does.
+ * The Write is therefore judged as the command line the script holds. Scripts in other
+ * languages are not judged: a module such as `conftest.py` is imported, not run, and
+ * reads its settings at run time, which the inline-code checks treat as a danger.
+ */
+import path from 'node:path';
+import type { ToolCall } from './types.js';
+
+/** Extensions of shell scripts. */
+const SHELL_EXTENSIONS = new Set(['.sh', '.bash', '.zsh', '.ksh']);
+/** A `#!` line and the interpreter it names, directly or through `env`. */
+const SHEBANG = /^#!\s*(?:\S*\/)?(?:env\s+(?:-\S+\s+)*)?(\w+)/;
+/** Shells a `#!` line may name. */
+const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh']);
+
+/**
+ * Returns the command line of a shell script that a Write call creates, or undefined when
+ * the call writes no shell script (by its `#!` line, or else its extension).
+ */
+export function writtenScriptCommand(call: ToolCall): string | undefined {
+  if (call.tool !== 'Write') {
+    return undefined;
+  }
+  const file = call.input['file_path'];
+  const content = call.input['content'];
+  if (typeof file !== 'string' || typeof content !== 'string' || content.trim() === '') {
+    return undefined;
+  }
+  const shebang = SHEBANG.exec(content)?.[1];
+  const shell =
+    shebang === undefined
+      ? SHELL_EXTENSIONS.has(path.posix.extname(file).toLowerCase())
+      : SHELLS.has(shebang);
+  return shell ? content : undefined;
+}
