@@ -33,6 +33,7 @@ import { checkUnrequestedEffects } from './unrequested-effects.js';
 import { checkProductionNames } from './production-names.js';
 import { checkSharedChanges } from './shared-changes.js';
 import { checkSecretWrites, writesOnlyToEnvFile } from './planted-secrets.js';
+import { checkProcessSecrets } from './process-secrets.js';
 import { checkHttpWrites, checkPipedConfirmation } from './state-changes.js';
 import { checkPaths } from './file-access.js';
 import { checkIndirectReads } from './indirect-reads.js';
@@ -139,6 +140,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkSudo(parsed, messages),
     () => checkRemoteShell(parsed),
     () => checkEnvironmentDump(parsed),
+    () => checkProcessSecrets(parsed, messages),
     () => checkPackages(parsed),
     () => checkContainers(parsed),
     // Last, so a more specific finding of the checks above names the danger.
