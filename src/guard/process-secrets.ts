@@ -11,7 +11,18 @@ import type { ParsedShell, SimpleCommand } from './shell.js';
 const SECRET_PATTERN =
   /token|secret|passw|pwd|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|\bauth|bearer|gh[pousr]_|gh[[(]|github_pat|glpat|xox|AKIA|ASIA|sk[-_]live|\bsk-|npm_|hf_|pypi-|sntry/i;
 /** Programs that filter lines, and so pick the secrets out of a listing. */
-const FILTERS = new Set(['grep', 'egrep', 'fgrep', 'rg', 'ag', 'ack', 'awk', 'gawk', 'sed', 'perl']);
+const FILTERS = new Set([
+  'grep',
+  'egrep',
+  'fgrep',
+  'rg',
+  'ag',
+  'ack',
+  'awk',
+  'gawk',
+  'sed',
+  'perl',
+]);
 /** `ps` output columns that hold a process's arguments. */
 const ARGUMENT_COLUMNS = /(?:^|[,\s])(?:args|command|cmd)(?:[,=\s:]|$)/;
 /** A file of another process that holds its arguments; `self` and `$$` are the shell's own. */

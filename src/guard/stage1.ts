@@ -34,6 +34,7 @@ import { checkProductionNames } from './production-names.js';
 import { checkSharedChanges } from './shared-changes.js';
 import { checkSecretWrites, writesOnlyToEnvFile } from './planted-secrets.js';
 import { checkProcessSecrets } from './process-secrets.js';
+import { checkConfigCommands } from './config-changes.js';
 import { checkHttpWrites, checkPipedConfirmation } from './state-changes.js';
 import { checkPaths } from './file-access.js';
 import { checkIndirectReads } from './indirect-reads.js';
@@ -141,6 +142,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkRemoteShell(parsed),
     () => checkEnvironmentDump(parsed),
     () => checkProcessSecrets(parsed, messages),
+    () => checkConfigCommands(parsed, messages),
     () => checkPackages(parsed),
     () => checkContainers(parsed),
     // Last, so a more specific finding of the checks above names the danger.
