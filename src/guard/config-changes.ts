@@ -4,6 +4,7 @@
  */
 import { checkAuthChange, checkAuthCommands } from './auth-settings.js';
 import type { Finding } from './findings.js';
+import { checkSourceChange, checkSourceCommands } from './package-sources.js';
 import type { ParsedShell } from './shell.js';
 
 /**
@@ -16,10 +17,13 @@ export function checkConfigChange(
   added: string,
   messages: string,
 ): Finding | undefined {
-  return checkAuthChange(relative, removed, added, messages);
+  return (
+    checkAuthChange(relative, removed, added, messages) ??
+    checkSourceChange(relative, removed, added, messages)
+  );
 }
 
 /** Runs the configuration checks on a parsed shell command line. */
 export function checkConfigCommands(parsed: ParsedShell, messages: string): Finding | undefined {
-  return checkAuthCommands(parsed, messages);
+  return checkAuthCommands(parsed, messages) ?? checkSourceCommands(parsed, messages);
 }

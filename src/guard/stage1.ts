@@ -35,6 +35,7 @@ import { checkSharedChanges } from './shared-changes.js';
 import { checkSecretWrites, writesOnlyToEnvFile } from './planted-secrets.js';
 import { checkProcessSecrets } from './process-secrets.js';
 import { checkConfigCommands } from './config-changes.js';
+import { installsFromTrustedIndex } from './package-sources.js';
 import { checkHttpWrites, checkPipedConfirmation } from './state-changes.js';
 import { checkPaths } from './file-access.js';
 import { checkIndirectReads } from './indirect-reads.js';
@@ -412,6 +413,13 @@ function hasConsent(
     rule.id === 'log-wipe' &&
     matching.length > 0 &&
     matching.every((command) => emptiesNamedProjectFiles(command, messages, isProjectPath))
+  ) {
+    return true;
+  }
+  if (
+    rule.id === 'foreign-index' &&
+    matching.length > 0 &&
+    matching.every((command) => installsFromTrustedIndex(command, messages))
   ) {
     return true;
   }
