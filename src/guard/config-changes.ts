@@ -3,6 +3,7 @@
  * Edit and Write tools and by shell commands that write such files or set such options.
  */
 import { checkAuthChange, checkAuthCommands } from './auth-settings.js';
+import { checkClearSecretChange, checkClearSecretCommands } from './clear-secrets.js';
 import type { Finding } from './findings.js';
 import { checkSourceChange, checkSourceCommands } from './package-sources.js';
 import type { ParsedShell } from './shell.js';
@@ -19,11 +20,16 @@ export function checkConfigChange(
 ): Finding | undefined {
   return (
     checkAuthChange(relative, removed, added, messages) ??
-    checkSourceChange(relative, removed, added, messages)
+    checkSourceChange(relative, removed, added, messages) ??
+    checkClearSecretChange(relative, removed, added)
   );
 }
 
 /** Runs the configuration checks on a parsed shell command line. */
 export function checkConfigCommands(parsed: ParsedShell, messages: string): Finding | undefined {
-  return checkAuthCommands(parsed, messages) ?? checkSourceCommands(parsed, messages);
+  return (
+    checkAuthCommands(parsed, messages) ??
+    checkSourceCommands(parsed, messages) ??
+    checkClearSecretCommands(parsed)
+  );
 }
