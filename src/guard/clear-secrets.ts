@@ -18,7 +18,7 @@ const SECRET_KEY =
   /(?:password|passwd|passphrase|pwd|secret|token|(?:api|access|private|secret|signing|encryption|master|license)[_-]?key|apikey|credentials?)$/i;
 /** `key: value`, `key = value`, `key := value` and `key => value`, with the key maybe quoted. */
 const ASSIGNMENT =
-  /(?<![\w.:-])["']?([A-Za-z_][\w.:-]*?)["']?[ \t]*(?::=|=>|[:=])[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|`([^`\n]*)`|([^\s"'`#,;})\]]+))/g;
+  /(?<![\w.:-])["']?([A-Za-z_][\w.:-]*)["']?[ \t]*(?::=|=>|[:=])[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|`([^`\n]*)`|([^\s"'`#,;})\]]+))/g;
 /** Files whose settings are plain values, so an unquoted value counts too. */
 const CONFIG_FILE =
   /\.(?:ya?ml|tfvars|hcl|tf|ini|properties|toml|conf|cfg|env)$|(?:^|\/)(?:Pulumi\.[\w-]+\.ya?ml)$/i;
