@@ -15,9 +15,12 @@ const OFFICIAL_HOSTS =
   /^(?:pypi\.org|files\.pythonhosted\.org|download\.pytorch\.org|pypi\.nvidia\.com|registry\.npmjs\.org|registry\.yarnpkg\.com|(?:npm|rubygems|nuget|maven)\.pkg\.github\.com|rubygems\.org|index\.rubygems\.org|crates\.io|index\.crates\.io|static\.crates\.io|github\.com|proxy\.golang\.org|sum\.golang\.org|api\.nuget\.org|conda\.anaconda\.org|repo\.anaconda\.com)$/i;
 const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
 
-/** Package-manager configuration files, where every URL added names a package source. */
+/**
+ * Package-manager configuration files, where every URL added names a package source. In
+ * requirements files only index options count, since a URL there may be a direct dependency.
+ */
 const PACKAGE_CONFIG =
-  /(?:^|\/)(?:requirements[\w.-]*\.(?:txt|in)|constraints[\w.-]*\.txt|pip\.conf|pip\.ini|\.npmrc|\.yarnrc(?:\.yml)?|bunfig\.toml|\.gemrc|uv\.toml|poetry\.toml|\.condarc|nuget\.config|\.cargo\/config(?:\.toml)?|go\.env)$/i;
+  /(?:^|\/)(?:pip\.conf|pip\.ini|\.npmrc|\.yarnrc(?:\.yml)?|bunfig\.toml|\.gemrc|uv\.toml|poetry\.toml|\.condarc|nuget\.config|\.cargo\/config(?:\.toml)?|go\.env)$/i;
 /**
  * Manifests that also hold other URLs (a homepage, a git dependency), where only a source
  * key counts: `url`/`index-url` in `pyproject.toml` and `Pipfile`, `source` in a `Gemfile`.
@@ -29,7 +32,7 @@ const KEYED_SOURCE =
 const URL_PATTERN = /(?:sparse\+|git\+)?(https?):\/\/(\[[^\]]+\]|[^\s/:"'<>,;]+)[^\s"'<>,;]*/gi;
 /** Options and variables that name a package source in any file, such as a Dockerfile. */
 const SOURCE_SETTING =
-  /(?:--(?:extra-)?index-url|--find-links|--registry|--default-index|--index|\b(?:PIP_(?:EXTRA_)?INDEX_URL|PIP_FIND_LINKS|UV_(?:EXTRA_)?INDEX_URL|UV_DEFAULT_INDEX|UV_INDEX|NPM_CONFIG_REGISTRY|npm_config_registry|YARN_NPM_REGISTRY_SERVER|BUN_CONFIG_REGISTRY|GOPROXY|CARGO_REGISTRIES_\w+_INDEX|BUNDLE_MIRROR__\w+))[=\s:]+["']?(?:[\w-]+=)?((?:sparse\+)?https?:\/\/[^\s"',]+)/g;
+  /(?:--(?:extra-)?index-url|--find-links|(?<!\S)-[if]|--registry|--default-index|--index|\b(?:PIP_(?:EXTRA_)?INDEX_URL|PIP_FIND_LINKS|UV_(?:EXTRA_)?INDEX_URL|UV_DEFAULT_INDEX|UV_INDEX|NPM_CONFIG_REGISTRY|npm_config_registry|YARN_NPM_REGISTRY_SERVER|BUN_CONFIG_REGISTRY|GOPROXY|CARGO_REGISTRIES_\w+_INDEX|BUNDLE_MIRROR__\w+))[=\s:]+["']?(?:[\w-]+=)?((?:sparse\+)?https?:\/\/[^\s"',]+)/g;
 /** Settings that drop a package manager's TLS or checksum checks for a host or for all. */
 const CHECKS_OFF =
   /(?:--trusted-host[=\s]+|\btrusted-host\s*[=:]\s*|\bPIP_TRUSTED_HOST\W+)["']?([^\s"',]+)|\bunsafeHttpWhitelist\b|\bGOINSECURE\W+\S|\bGOSUMDB\W+off\b|\bGONOSUMDB\W+\S|\bGONOSUMCHECK\W+\S|\bGOFLAGS\W+["']?[^"'\n]*-insecure|\bstrict-ssl\W+false\b|\bNPM_CONFIG_STRICT_SSL\W+false\b|\benableStrictSsl\W+false\b|\bssl_verify\W+false\b/i;
