@@ -50,8 +50,9 @@ function untrustedSource(
     ...(allUrls ? [...text.matchAll(URL_PATTERN)].map((match) => match[0]) : []),
     ...[...text.matchAll(SOURCE_SETTING)].map((match) => match[1] ?? ''),
   ];
+  const scoped = ownScopeRegistries(text);
   for (const url of urls) {
-    if (url === '' || removed.includes(url)) {
+    if (url === '' || removed.includes(url) || scoped.has(url)) {
       continue;
     }
     const problem = sourceProblem(url, messages);
@@ -67,6 +68,24 @@ function untrustedSource(
     }
   }
   return undefined;
+}
+
+/** An npm scope's registry in `.npmrc`: `@acme:registry=https://npm.acme.dev/`. */
+const SCOPE_REGISTRY = /@([\w-]+):registry\s*=\s*(https:\/\/([^\s/:"']+)[^\s"']*)/g;
+
+/**
+ * Returns the HTTPS registries of npm scopes on a host named after the scope, such as
+ * `@acme` on `npm.acme.dev`. Such a registry serves only the scope owner's own packages.
+ */
+function ownScopeRegistries(text: string): Set<string> {
+  const own = new Set<string>();
+  for (const match of text.matchAll(SCOPE_REGISTRY)) {
+    const scope = (match[1] ?? '').toLowerCase();
+    if (scope !== '' && (match[3] ?? '').toLowerCase().split(/[.-]/).includes(scope)) {
+      own.add(match[2] ?? '');
+    }
+  }
+  return own;
 }
 
 /** Returns what is wrong with the package source `url`, or undefined when it is trusted. */
