@@ -1,7 +1,7 @@
 /**
- * Secrets stored in clear text in files that get committed: a literal value given to a
- * password, token, secret or key setting (in source, Terraform variables, Helm values, a
- * Kubernetes Secret manifest, a Pulumi stack file), a known token format, and
+ * Secrets stored in clear text in files that get committed. A literal value given to a
+ * password, token, secret or key setting counts, in source as in Terraform variables, Helm
+ * values, Kubernetes Secret manifests and Pulumi stack files. So do a known token format and
  * `pulumi config set` of a secret without `--secret`, which writes it into `Pulumi.<stack>.yaml`.
  *
  * Test code and fixtures, docs, templates and `.env` files are left alone: tests need fake
@@ -28,6 +28,8 @@ const TEST_FILE =
 /** Prose, templates and files that are kept out of git. */
 const EXEMPT_FILE =
   /\.(?:md|mdx|markdown|rst|txt|adoc|example|sample|template|tmpl|dist)$|\.(?:example|sample|template|tmpl)\.\w+$|(?:^|\/)\.env(?:\.[\w.-]+)?$|(?:^|\/)\.netrc$|\.secret$/i;
+/** Files that hold secrets and are kept out of git, where even a token format is expected. */
+const ENV_FILE = /(?:^|\/)\.env(?:\.[\w.-]+)?$|(?:^|\/)\.netrc$|\.secret$/;
 /**
  * Whole values that are stock or placeholders: `postgres`, `changeme`, `your-api-key`,
  * `xxxx…`, `<token>`, and values of other types such as `true` or `null`.
@@ -134,11 +136,13 @@ export function checkClearSecretCommands(parsed: ParsedShell): Finding | undefin
   }
   for (const write of shellWrites(parsed)) {
     const relative = write.target.replace(/^\.\//, '');
-    if (EXEMPT_FILE.test(relative) || TEST_FILE.test(relative) || write.target.startsWith('$')) {
+    if (ENV_FILE.test(relative) || write.target.startsWith('$')) {
       continue;
     }
+    const exempt = EXEMPT_FILE.test(relative) || TEST_FILE.test(relative);
     const token = tokenLiteral(write.text);
-    const key = token === undefined ? secretAssignment(relative, write.text, '') : undefined;
+    const key =
+      token === undefined && !exempt ? secretAssignment(relative, write.text, '') : undefined;
     if (token !== undefined || key !== undefined) {
       return finding(
         'credential-leakage',
