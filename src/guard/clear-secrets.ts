@@ -22,20 +22,20 @@ const ASSIGNMENT =
 /** Files whose settings are plain values, so an unquoted value counts too. */
 const CONFIG_FILE =
   /\.(?:ya?ml|tfvars|hcl|tf|ini|properties|toml|conf|cfg|env)$|(?:^|\/)(?:Pulumi\.[\w-]+\.ya?ml)$/i;
-/** Test code and fixtures, whose credentials are fake by design. */
+/** Test code, fixtures and seed data, whose credentials are fake by design. */
 const TEST_FILE =
-  /(?:^|\/)(?:tests?|__tests__|spec|specs|fixtures?|testdata|__fixtures__|mocks?|__mocks__)\/|\.(?:test|spec)\.\w+$|_test\.\w+$|(?:^|\/)test_[^/]+\.py$|(?:^|\/)conftest\.py$/i;
+  /(?:^|\/)(?:tests?|__tests__|spec|specs|fixtures?|testdata|__fixtures__|mocks?|__mocks__|e2e|cypress|playwright|seeds?|seeders)\/|(?:^|\/)seeds?\.\w+$|\.(?:test|spec)\.\w+$|_test\.\w+$|(?:^|\/)test_[^/]+\.py$|(?:^|\/)conftest\.py$/i;
 /** Prose, templates and files that are kept out of git. */
 const EXEMPT_FILE =
   /\.(?:md|mdx|markdown|rst|txt|adoc|example|sample|template|tmpl|dist)$|\.(?:example|sample|template|tmpl)\.\w+$|(?:^|\/)\.env(?:\.[\w.-]+)?$|(?:^|\/)\.netrc$|\.secret$/i;
 /** Files that hold secrets and are kept out of git, where even a token format is expected. */
 const ENV_FILE = /(?:^|\/)\.env(?:\.[\w.-]+)?$|(?:^|\/)\.netrc$|\.secret$/;
 /**
- * Whole values that are stock or placeholders: `postgres`, `changeme`, `your-api-key`,
- * `xxxx…`, `<token>`, and values of other types such as `true` or `null`.
+ * Whole values that are stock or placeholders: `postgres`, `Password123!`, `changeme`,
+ * `your-api-key`, `xxxx…`, and values of other types such as `true` or `null`.
  */
 const PLACEHOLDER =
-  /^(?:postgres|root|admin|password\d*|changeme|change_me|change-me|example\w*|secret\d*|localdev|development|devpassword|testpass\w*|test1234|12345678|admin123|password123|mysecret|notasecret|dummy\w*|placeholder|redacted|your[-_][\w-]+|x{4,}\w*|\.{3}|\*{4,}|true|false|null|nil|none|yes|no|~)$/i;
+  /^(?:(?:password|passw0rd|changeme|secret|admin|test|demo|example)[\d!@#$%^&*._-]*|postgres|root|admin|password\d*|changeme|change_me|change-me|example\w*|secret\d*|localdev|development|devpassword|testpass\w*|test1234|12345678|admin123|password123|mysecret|notasecret|dummy\w*|placeholder|redacted|your[-_][\w-]+|x{4,}\w*|\.{3}|\*{4,}|true|false|null|nil|none|yes|no|~)$/i;
 /** Values that refer to a secret kept elsewhere: variables, templates, vault or KMS references. */
 const REFERENCE =
   /^(?:[$%@!<#/~]|\.{1,2}\/|\{\{|ENC\[|vault:|op:\/\/|arn:|ref\+|secret:|sm:\/\/)|\$\{|:\/\//i;
