@@ -199,6 +199,8 @@ describe('secrets in clear text', () => {
 
   it.each([
     ['tests/fixtures/config.yaml', 'password: Tst9fixturePw\n'],
+    ['db/seeds.rb', 'User.create!(password: "Sup3r!Admin")\n'],
+    ['src/dev/user.ts', 'password: "Password123!",\n'],
     ['docs/setup.md', 'password: Tst9fixturePw\n'],
     ['k8s/secret.yaml', 'stringData:\n  password: ${DB_PASSWORD}\n'],
     ['src/llm.ts', 'const config = { tokenizer: "cl100k_base", maxTokens: 4096 };\n'],
