@@ -40,7 +40,7 @@ const PLACEHOLDER =
 const REFERENCE =
   /^(?:[$%@!<#/~]|\.{1,2}\/|\{\{|ENC\[|vault:|op:\/\/|arn:|ref\+|secret:|sm:\/\/)|\$\{|:\/\//i;
 
-/** Returns a literal secret value assigned to a secret-named setting in `added`, as `key`. */
+/** Returns the key of a secret-named setting that `added` gives a literal secret value. */
 export function secretAssignment(
   relative: string,
   added: string,

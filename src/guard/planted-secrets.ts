@@ -6,9 +6,9 @@ import { finding, type Finding } from './findings.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /**
- * Token formats with a fixed prefix, those of redact.ts and more, without the global flag. The part
- * after the prefix must mix letters and digits, so `sk-proj-xxxxxxxxxxxxxxxxxxxx` and other
- * placeholders do not count.
+ * Token formats with a fixed prefix, those of redact.ts and more, without the global flag.
+ * The part after the prefix must mix letters and digits, so `sk-proj-xxxxxxxxxxxxxxxxxxxx`
+ * and other placeholders do not count.
  */
 const TOKEN_LITERALS: readonly RegExp[] = [
   /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/,
