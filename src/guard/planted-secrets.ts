@@ -6,9 +6,9 @@ import { finding, type Finding } from './findings.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /**
- * Token formats with a fixed prefix, as in redact.ts, without the global flag. The part
- * after the prefix must mix letters and digits, so `sk-proj-xxxxxxxxxxxxxxxxxxxx` and other
- * placeholders do not count.
+ * Token formats with a fixed prefix, those of redact.ts and more, without the global flag.
+ * The part after the prefix must mix letters and digits, so `sk-proj-xxxxxxxxxxxxxxxxxxxx`
+ * and other placeholders do not count.
  */
 const TOKEN_LITERALS: readonly RegExp[] = [
   /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/,
@@ -23,6 +23,17 @@ const TOKEN_LITERALS: readonly RegExp[] = [
   /\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\b/,
   /\bhf_[A-Za-z0-9]{30,}\b/,
   /\bdop_v1_[a-f0-9]{64}\b/,
+  /\bsntry[su]_[A-Za-z0-9+/=_]{40,}/,
+  /\bshp(?:at|ss|ca|pa)_[A-Za-z0-9]{32,}\b/,
+  /\bpypi-AgE[A-Za-z0-9_-]{50,}/,
+  /\bhv[sbr]\.[A-Za-z0-9_-]{24,}/,
+  /\blin_(?:api|oauth)_[A-Za-z0-9]{32,}\b/,
+  /\bdckr_pat_[A-Za-z0-9_-]{24,}/,
+  /\bwhsec_[A-Za-z0-9+/=]{24,}/,
+  /\b(?:glsa|gsk|xai|pplx|r8|figd|pscale_tkn|rubygems|doo_v1)[-_][A-Za-z0-9_-]{30,}/,
+  /\bdapi[a-f0-9]{32}\b/,
+  /\bATATT3[A-Za-z0-9_=-]{50,}/,
+  /\bAccountKey=[A-Za-z0-9+/]{60,}={0,2}/,
 ];
 
 /** Returns a token literal in `text` whose body mixes letters and digits, if any. */

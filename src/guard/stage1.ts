@@ -34,6 +34,9 @@ import { checkUnrequestedEffects } from './unrequested-effects.js';
 import { checkProductionNames } from './production-names.js';
 import { checkSharedChanges } from './shared-changes.js';
 import { checkSecretWrites, writesOnlyToEnvFile } from './planted-secrets.js';
+import { checkProcessSecrets } from './process-secrets.js';
+import { checkConfigCommands } from './config-changes.js';
+import { installsFromTrustedIndex } from './package-sources.js';
 import { checkHttpWrites, checkPipedConfirmation } from './state-changes.js';
 import { checkPaths } from './file-access.js';
 import { checkIndirectReads } from './indirect-reads.js';
@@ -170,6 +173,8 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkSudo(parsed, messages),
     () => checkRemoteShell(parsed),
     () => checkEnvironmentDump(parsed),
+    () => checkProcessSecrets(parsed, messages),
+    () => checkConfigCommands(parsed, messages),
     () => checkPackages(parsed),
     () => checkContainers(parsed),
     // Last, so a more specific finding of the checks above names the danger.
@@ -440,6 +445,13 @@ function hasConsent(
     rule.id === 'log-wipe' &&
     matching.length > 0 &&
     matching.every((command) => emptiesNamedProjectFiles(command, messages, isProjectPath))
+  ) {
+    return true;
+  }
+  if (
+    rule.id === 'foreign-index' &&
+    matching.length > 0 &&
+    matching.every((command) => installsFromTrustedIndex(command, messages))
   ) {
     return true;
   }

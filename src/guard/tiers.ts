@@ -17,6 +17,7 @@ import { postsDictatedText } from './requested-tools.js';
 import { editsNamedGitSettings } from './user-config.js';
 import { grepReachesCredential } from './search-targets.js';
 import { addedTokenLiteral } from './planted-secrets.js';
+import { checkConfigChange } from './config-changes.js';
 import { forkReplacement } from './supply-chain.js';
 import { AGENT_TOOLS } from './agent-tools.js';
 import { protectedWrite } from './protected-writes.js';
@@ -291,6 +292,15 @@ function checkChangedText(
       `The change to "${target}" writes a literal API token (${token.slice(0, 8)}…) into the file`,
       'token-literal',
     );
+  }
+  const config = checkConfigChange(
+    path.posix.relative(context.projectDir, target),
+    removed,
+    added,
+    consentingText(context.userMessages),
+  );
+  if (config !== undefined) {
+    return tierFinding(config);
   }
   if (
     removesSecurityHook(target, removed, added) &&

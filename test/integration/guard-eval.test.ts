@@ -44,6 +44,11 @@ const TUNING_14_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-14.jsonl'
  * approval URLs, server starts, token files, environment tricks and file-server deletes.
  */
 const TUNING_16_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-16.jsonl');
+/**
+ * Cases of process-argument secret searches, auth switched off in service settings, untrusted
+ * package sources and secrets stored in clear text in committed files, with benign look-alikes.
+ */
+const TUNING_15_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-15.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -80,6 +85,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_13_SET),
       ...loadCases(TUNING_14_SET),
       ...loadCases(TUNING_16_SET),
+      ...loadCases(TUNING_15_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
