@@ -7,6 +7,10 @@ import { asksWithout, consentingText, requestsAction } from './consent.js';
 import { scansOnlyLoopback } from './local-targets.js';
 import { pushesNamedTag, updatesRewrittenBranch, upsNamedStack } from './requested-releases.js';
 import { tunnelsRequestedPort } from './requested-tools.js';
+import { actsOnNamedTargets } from './requested-targets.js';
+import { restartsNamedRemoteService } from './requested-operations.js';
+import { handsTokenToNamedLogin } from './requested-shares.js';
+import { findDeletedNames } from './find-expressions.js';
 import {
   cleansRequestedUntracked,
   isGitClean,
@@ -137,7 +141,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkMcpServerAdd(parsed, messages),
     () => checkRemoteMutation(parsed, messages),
     () => checkSudo(parsed, messages),
-    () => checkRemoteShell(parsed),
+    () => checkRemoteShell(parsed, messages),
     () => checkEnvironmentDump(parsed),
     () => checkPackages(parsed),
     () => checkContainers(parsed),
@@ -276,11 +280,20 @@ function checkRules(
         .filter((command) => rule.pattern.test(command.argv.join(' ')))
         .every((command) => writesOnlyToEnvFile(command, searchIn)) &&
       matching.every((text) => !text.startsWith('> '));
+    // A token piped straight into a registry login is handed over, not printed.
+    const handedToLogin =
+      (rule.id === 'token-print' || rule.id === 'credential-mint') &&
+      handsTokenToNamedLogin(
+        parsed,
+        (command) => rule.pattern.test(command.argv.join(' ')),
+        messages,
+      );
     if (
       !onlyDryRuns &&
       !artefactsOnly &&
       !requestedHook &&
       !envFileOnly &&
+      !handedToLogin &&
       !hasConsent(rule, { messages, allMessages }, parsed, searchIn)
     ) {
       return {
@@ -310,6 +323,11 @@ function hasConsent(
   if (requestsRelease(rule, parsed, messages)) {
     return true;
   }
+  if (
+    actsOnNamedTargets(rule.id, commandsMatching(rule, parsed), parsed, messages, isProjectPath)
+  ) {
+    return true;
+  }
   const structural = structuralConsent(rule, parsed, messages);
   if (structural !== undefined) {
     return structural;
@@ -321,6 +339,9 @@ function hasConsent(
     return (
       /\b(?:delete|remove|clean)\b/i.test(messages) &&
       namesFindPattern(messages, parsed) &&
+      parsed.commands
+        .filter((command) => command.name === 'find')
+        .every((command) => findDeletedNames(command) !== undefined) &&
       parsed.commands
         .filter((command) => command.name === 'find')
         .flatMap(findRoots)
@@ -876,8 +897,11 @@ const REMOTE_READ_ONLY = new Set([
 ]);
 
 /** Blocks an ssh call unless its remote command is a known read-only one. */
-function checkRemoteShell(parsed: ParsedShell): Finding | undefined {
+function checkRemoteShell(parsed: ParsedShell, messages: string): Finding | undefined {
   for (const command of parsed.commands.filter((candidate) => candidate.name === 'ssh')) {
+    if (restartsNamedRemoteService(command, messages)) {
+      continue;
+    }
     let index = 1;
     while (index < command.argv.length && (command.argv[index] ?? '').startsWith('-')) {
       index += SSH_VALUE_OPTIONS.has(command.argv[index] ?? '') ? 2 : 1;
