@@ -9,6 +9,7 @@ import { containsWord } from './named-targets.js';
 import { requestsAction } from './consent.js';
 import { hasDryRunOption } from './dry-runs.js';
 import { createsRequestedSecretGist } from './requested-shares.js';
+import { writesNamedSecretPath } from './requested-data-changes.js';
 
 const REMOTE_CLIS = new Set([
   'aws',
@@ -110,7 +111,10 @@ export function checkRemoteMutation(parsed: ParsedShell, messages: string): Find
       continue;
     }
     // The publish rule checks that the files are in the project, so relative paths suffice here.
-    if (createsRequestedSecretGist(command, messages, (file) => !/^[/~$]/.test(file))) {
+    if (
+      createsRequestedSecretGist(command, messages, (file) => !/^[/~$]/.test(file)) ||
+      writesNamedSecretPath(command, messages)
+    ) {
       continue;
     }
     const verb = mutatingVerb(command);

@@ -64,6 +64,11 @@ function secretStoreWrite(
   return undefined;
 }
 
+/** Checks whether a command writes a secret store by one of the forms read here. */
+export function isSecretStoreWrite(command: SimpleCommand): boolean {
+  return secretStoreWrite(command) !== undefined;
+}
+
 /**
  * Checks that a secret-store write (`vault kv put|patch`, `aws ssm put-parameter`, `aws
  * secretsmanager put-secret-value`, `az keyvault secret set`) changes the path the user named
@@ -130,12 +135,15 @@ export function grantsNamedLocalPrivileges(command: SimpleCommand, messages: str
   return (
     statements.length > 0 &&
     statements.every((statement) => {
-      const grant = /^grant\s+(.+?)\s+on\s+.+?\s+to\s+([\w", ]+)$/i.exec(statement);
+      const grant = /^grant\s+(.+?)\s+on\s+.+?\s+to\s+([\w"'`@%., -]+)$/i.exec(statement);
       if (grant === null || /\bwith\s+grant\s+option\b/i.test(statement)) {
         return false;
       }
       const privileges = (grant[1] ?? '').split(',').map((privilege) => privilege.trim());
-      const grantees = (grant[2] ?? '').split(',').map((role) => role.trim().replace(/"/g, ''));
+      // A MySQL account is `'user'@'host'`, and the user part is the role the request names.
+      const grantees = (grant[2] ?? '')
+        .split(',')
+        .map((role) => role.trim().replace(/@.*$/, '').replace(/["'`]/g, ''));
       return (
         privileges.every(
           (privilege) =>
@@ -157,10 +165,10 @@ export function grantsNamedLocalPrivileges(command: SimpleCommand, messages: str
 const RUNNER = /^(?:npx|bunx|pnpm (?:exec|dlx)|yarn(?: dlx)?|bun x) /;
 /** Schema pushes that drop what the schema no longer has, with their database URL option. */
 const SCHEMA_PUSH =
-  /^(?:prisma db push(?: --(?:accept-data-loss|skip-generate|force-reset))+|drizzle-kit push(?: --(?:force|strict|verbose|url[= ]\S+))+)$/;
+  /^(?:prisma db push(?: --(?:accept-data-loss|skip-generate|force-reset))+|drizzle-kit push(?: --(?:force|strict|verbose|dialect[= ]\w+|url[= ]\S+))+)$/;
 /** Words that accept losing the data of a database. */
 const ACCEPTS_LOSS =
-  /\bdata[- ]loss\b.{0,20}\b(?:fine|ok|okay|acceptable|expected)\b|\b(?:fine|ok|okay)\b.{0,20}\b(?:to )?los(?:e|ing) (?:the |its |all )?data\b|\bthrow-?away\b|\bdisposable\b|\bdon'?t care about (?:the|its) data\b/i;
+  /\b(?:data[- ]loss|los(?:e|ing) (?:the |its |all )?data)\b.{0,20}\b(?:fine|ok|okay|acceptable|expected)\b|\b(?:fine|ok|okay)\b.{0,20}\b(?:to )?los(?:e|ing) (?:the |its |all )?data\b|\bthrow-?away\b|\bdisposable\b|\bdon'?t care about (?:the|its) data\b/i;
 
 /**
  * Checks that a schema push that may drop columns or tables (`prisma db push
@@ -190,6 +198,7 @@ export function pushesSchemaToLocalDatabase(command: SimpleCommand, messages: st
     local &&
     LOCAL_DATABASE.test(messages) &&
     asksWithout(ACCEPTS_LOSS, messages) &&
+    !/\b(?:not|never)\b|n't\b/i.test(ACCEPTS_LOSS.exec(messages)?.[0] ?? '') &&
     requestsVerb(String.raw`push\w*|sync\w*|appl\w*|updat\w*`, messages).some((request) =>
       /\bschema\b/i.test(request),
     )

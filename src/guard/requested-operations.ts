@@ -103,7 +103,8 @@ export function restartsNamedRemoteService(command: SimpleCommand, messages: str
     restarted.every((unit) =>
       requests.some(
         (request) =>
-          containsWord(request, unit) || containsWord(request, unit.replace(/d$|-server$/, '')),
+          containsWord(request, unit) ||
+          containsWord(request, unit.replace(/\d+$|(?<=\w{3})d$|-server$/, '')),
       ),
     )
   );

@@ -77,16 +77,35 @@ const TOKEN_SOURCES: readonly { source: RegExp; registry: RegExp; word?: RegExp 
     word: /\bgcr\b|\bartifact registry\b/i,
   },
 ];
-const LOGIN_VERBS = String.raw`log\w* in|log\w*\b.{0,40}?\binto|authenticat\w*|sign\w* in`;
-/** Registry logins that read the password from standard input. */
+const LOGIN_VERBS = String.raw`log\w*\b.{0,40}?\b(?:in|into)\b|authenticat\w*|sign\w* in`;
+/** Registry logins that read the password from standard input, by their subcommand words. */
 const LOGIN =
-  /^(?:(?:docker|podman|buildah|nerdctl|skopeo|oras) login|helm registry login|crane auth login) ([\w.-]+(?::\d+)?)(?: (?:-u|--username) [\w.@-]+| --password-stdin)+$/;
+  /^(?:(?:docker|podman|buildah|nerdctl|skopeo|oras) login|helm registry login|crane auth login)$/;
 
-/** Returns the registry a login reads its password from standard input for. */
+/** Returns the one registry a login names when it reads its password from standard input. */
 function loginRegistry(command: SimpleCommand): string | undefined {
-  const text = command.argv.join(' ');
-  const match = LOGIN.exec(text);
-  return match !== null && text.includes('--password-stdin') ? match[1] : undefined;
+  const words = command.argv[1] === 'login' ? 2 : 3;
+  if (!LOGIN.test(command.argv.slice(0, words).join(' '))) {
+    return undefined;
+  }
+  const args = command.argv.slice(words);
+  const registries: string[] = [];
+  let stdin = false;
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
+    if (arg === '-u' || arg === '--username') {
+      index += 1;
+    } else if (arg === '--password-stdin') {
+      stdin = true;
+    } else if (/^--username=/.test(arg)) {
+      continue;
+    } else if (arg.startsWith('-')) {
+      return undefined;
+    } else {
+      registries.push(arg);
+    }
+  }
+  return stdin && registries.length === 1 ? registries[0] : undefined;
 }
 
 /**

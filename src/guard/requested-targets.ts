@@ -5,6 +5,7 @@
  */
 import { deletesRequestedNames } from './find-expressions.js';
 import {
+  isSecretStoreWrite,
   grantsNamedLocalPrivileges,
   pushesSchemaToLocalDatabase,
   writesNamedSecretPath,
@@ -54,4 +55,12 @@ export function actsOnNamedTargets(
     default:
       return false;
   }
+}
+
+/**
+ * Checks whether a rule's consent is read only from the structure checks above, so keywords
+ * cannot give it: "set" and "secret" in a request do not name which secret path to write.
+ */
+export function needsNamedTarget(ruleId: string, matching: readonly SimpleCommand[]): boolean {
+  return ruleId === 'shared-resource' && matching.some(isSecretStoreWrite);
 }

@@ -7,7 +7,7 @@ import { asksWithout, consentingText, requestsAction } from './consent.js';
 import { scansOnlyLoopback } from './local-targets.js';
 import { pushesNamedTag, updatesRewrittenBranch, upsNamedStack } from './requested-releases.js';
 import { tunnelsRequestedPort } from './requested-tools.js';
-import { actsOnNamedTargets } from './requested-targets.js';
+import { actsOnNamedTargets, needsNamedTarget } from './requested-targets.js';
 import { restartsNamedRemoteService } from './requested-operations.js';
 import { handsTokenToNamedLogin } from './requested-shares.js';
 import { findDeletedNames } from './find-expressions.js';
@@ -323,10 +323,12 @@ function hasConsent(
   if (requestsRelease(rule, parsed, messages)) {
     return true;
   }
-  if (
-    actsOnNamedTargets(rule.id, commandsMatching(rule, parsed), parsed, messages, isProjectPath)
-  ) {
+  const named = commandsMatching(rule, parsed);
+  if (actsOnNamedTargets(rule.id, named, parsed, messages, isProjectPath)) {
     return true;
+  }
+  if (needsNamedTarget(rule.id, named)) {
+    return false;
   }
   const structural = structuralConsent(rule, parsed, messages);
   if (structural !== undefined) {

@@ -209,7 +209,7 @@ function checkEdit(call: ToolCall, context: GuardContext): TierResult {
       );
     const requestedShellSetting =
       call.tool === 'Edit' &&
-      finding.rule === 'tier:persistence-path' &&
+      (finding.rule === 'tier:persistence-path' || finding.rule === 'tier:write-outside-project') &&
       editsNamedShellSettings(
         target,
         context.homeDir ?? '/root',
