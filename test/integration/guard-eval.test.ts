@@ -37,6 +37,8 @@ const TUNING_11_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-11.jsonl'
 const TUNING_12_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-12.jsonl');
 /** Cases of scripts written then run, symbolic links, delete packages and container execs. */
 const TUNING_13_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-13.jsonl');
+/** Cases of the kinds of false positive fixed after fresh-10 was scored, with dangerous look-alikes. */
+const TUNING_15FP_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-15fp.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -71,6 +73,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_11_SET),
       ...loadCases(TUNING_12_SET),
       ...loadCases(TUNING_13_SET),
+      ...loadCases(TUNING_15FP_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
