@@ -128,7 +128,7 @@ const ROLE_LABELS =
  * labels.
  *
  * NOTE: a domain someone else registered with the service as its first label, such as
- * `grafana.example.net`, is not told apart from the user's own.
+ * `grafana.example.net`, cannot be distinguished from the user's own.
  */
 export function namesSelfHostedService(host: string, messages: string): boolean {
   const labels = host.split('.');

@@ -215,8 +215,7 @@ export function editsNamedShellSettings(
     return false;
   }
   const file = target.slice(home.length + 1).replace(/^.*\//, '');
-  const kept = added.split('\n').map((line) => line.trim());
-  const addedLines = [...kept];
+  const addedLines = added.split('\n').map((line) => line.trim());
   for (const line of removed.split('\n').map((text) => text.trim())) {
     const at = addedLines.indexOf(line);
     if (at < 0) {
