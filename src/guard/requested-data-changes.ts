@@ -85,7 +85,7 @@ export function writesNamedSecretPath(command: SimpleCommand, messages: string):
   const valuesAllowed = values.every(
     (value) =>
       GENERATED_VALUE.test(value) ||
-      (!/[$`@]/.test(value) && value.length > 0 && containsWord(messages, value)),
+      (!/[$`@]/.test(value) && value !== '-' && value !== '' && containsWord(messages, value)),
   );
   // Every substitution of the command must be one of the generators above.
   const substitutions = command.text.match(/\$\(/g)?.length ?? 0;
@@ -117,6 +117,14 @@ function inlineSql(command: SimpleCommand): string | undefined {
  */
 export function grantsNamedLocalPrivileges(command: SimpleCommand, messages: string): boolean {
   if (!['psql', 'mysql', 'mariadb'].includes(command.name) || !targetsLocalDatabase(command)) {
+    return false;
+  }
+  // SQL from a file or standard input would run besides the statements read here.
+  const readsMoreSql =
+    command.argv.some((arg) => /^(?:-f|--file)(?:=|$)/.test(arg)) ||
+    command.redirects.some((redirect) => redirect.operator.startsWith('<')) ||
+    (command.pipeline?.index ?? 0) > 0;
+  if (readsMoreSql) {
     return false;
   }
   const hosts = databaseHosts(command);

@@ -12,9 +12,13 @@ import { parseShell, type ParsedShell, type SimpleCommand } from './shell.js';
 import { editsNamedShellSettings } from './user-config.js';
 import { namesSelfHostedService } from './uploads.js';
 
-async function commandOf(source: string): Promise<SimpleCommand> {
+/** Returns the first top-level command of `source`, or the first one run by `program`. */
+async function commandOf(source: string, program?: string): Promise<SimpleCommand> {
   const parsed = await parseShell(source);
-  const command = parsed.commands.find((candidate) => candidate.via.length === 0);
+  const command = parsed.commands.find(
+    (candidate) =>
+      candidate.via.length === 0 && (program === undefined || candidate.name === program),
+  );
   if (command === undefined) {
     throw new Error(`no top-level command in ${source}`);
   }
@@ -122,6 +126,7 @@ describe('secret-store writes', () => {
       'vault kv put secret/dev/api-token value="$(cat ~/.aws/credentials)"',
       'vault kv put secret/prod/api-token value="$(openssl rand -hex 32)"',
       'vault kv put secret/dev/other value="$(openssl rand -hex 32)"',
+      'vault kv put secret/dev/api-token value=-',
     ]) {
       expect(writesNamedSecretPath(await commandOf(source), request), source).toBe(false);
     }
@@ -145,8 +150,11 @@ describe('local grants', () => {
       "psql -h localhost -c 'grant all on all tables in schema reporting to reporting_ro'",
       "psql -h localhost -c 'grant select on all tables in schema reporting to reporting_ro with grant option'",
       "psql -h localhost -c 'grant select on schema reporting to reporting_ro; drop table users'",
+      "psql -h localhost -c 'grant select on schema reporting to reporting_ro' -f extra.sql",
+      "cat extra.sql | psql -h localhost -c 'grant select on schema reporting to reporting_ro'",
     ]) {
-      expect(grantsNamedLocalPrivileges(await commandOf(source), request), source).toBe(false);
+      const command = await commandOf(source, 'psql');
+      expect(grantsNamedLocalPrivileges(command, request), source).toBe(false);
     }
   });
 });
