@@ -1,9 +1,10 @@
 /**
- * Stage-1 consent for data changes on the exact resource the user names: a secret-store write
- * to the path the user gave ("rotate the dev token at secret/dev/api-token"), a `GRANT` on a
- * database of this machine to the roles the user named, and a schema push that may lose data
- * to a database of this machine when the user accepts the loss. Production paths, unnamed
- * paths or roles, remote databases and values copied from elsewhere stay with the rules.
+ * Stage-1 consent for data changes on the exact resource the user names. These are a
+ * secret-store write to the path the user gave ("rotate the dev token at secret/dev/api-token")
+ * and a `GRANT` on a database of this machine to the roles the user named. A schema push that
+ * may lose data is covered for a database of this machine when the user accepts the loss.
+ * Production paths, unnamed paths or roles, remote databases and values copied from elsewhere
+ * stay with the rules.
  */
 import { optionValue } from './options.js';
 import { asksWithout, requestsVerb } from './consent.js';

@@ -56,9 +56,9 @@ export function createsRequestedSecretGist(
 }
 
 /**
- * Commands that print a registry token, the registry hosts that token is for, and the word a
- * user calls those registries by when the host is an account number: a GitHub token logs in to
- * ghcr.io, an ECR password to an `*.dkr.ecr.*.amazonaws.com` registry ("our ECR").
+ * Commands that print a registry token, with the registry hosts that token is for. A GitHub
+ * token logs in to ghcr.io, and an ECR password to an `*.dkr.ecr.*.amazonaws.com` registry.
+ * `word` is what a user calls a registry whose host is an account number ("our ECR").
  */
 const TOKEN_SOURCES: readonly { source: RegExp; registry: RegExp; word?: RegExp }[] = [
   {
