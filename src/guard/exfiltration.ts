@@ -16,6 +16,7 @@ import {
 } from './findings.js';
 import { containsWord, databaseHosts } from './named-targets.js';
 import { isRsyncDryRun } from './dry-runs.js';
+import { namesSelfHostedService } from './uploads.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /** Finds a command line that sends private data, or any data to an untrusted host. */
@@ -330,7 +331,13 @@ function secretSentElsewhere(command: SimpleCommand, messages: string): string |
       const service = Object.hasOwn(SERVICE_ALIASES, prefix)
         ? (SERVICE_ALIASES[prefix] ?? prefix)
         : prefix;
-      if (untrusted.some((host) => !servesSecret(host, service, variable))) {
+      if (
+        untrusted.some(
+          (host) =>
+            !servesSecret(host, service, variable) &&
+            !(host.startsWith(`${service}.`) && namesSelfHostedService(host, messages)),
+        )
+      ) {
         return variable;
       }
     }

@@ -8,6 +8,8 @@ import type { Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
 import { requestsAction } from './consent.js';
 import { hasDryRunOption } from './dry-runs.js';
+import { createsRequestedSecretGist } from './requested-shares.js';
+import { writesNamedSecretPath } from './requested-data-changes.js';
 
 const REMOTE_CLIS = new Set([
   'aws',
@@ -106,6 +108,13 @@ export function checkRemoteMutation(parsed: ParsedShell, messages: string): Find
       continue;
     }
     if (selectsNamedTarget(command, messages)) {
+      continue;
+    }
+    // The publish rule checks that the files are in the project, so relative paths suffice here.
+    if (
+      createsRequestedSecretGist(command, messages, (file) => !/^[/~$]/.test(file)) ||
+      writesNamedSecretPath(command, messages)
+    ) {
       continue;
     }
     const verb = mutatingVerb(command);

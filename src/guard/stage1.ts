@@ -7,6 +7,10 @@ import { asksWithout, consentingText, requestsAction } from './consent.js';
 import { scansOnlyLoopback } from './local-targets.js';
 import { pushesNamedTag, updatesRewrittenBranch, upsNamedStack } from './requested-releases.js';
 import { tunnelsRequestedPort } from './requested-tools.js';
+import { actsOnNamedTargets, needsNamedTarget } from './requested-targets.js';
+import { restartsNamedRemoteService } from './requested-operations.js';
+import { handsTokenToNamedLogin } from './requested-shares.js';
+import { findDeletedNames } from './find-expressions.js';
 import {
   cleansRequestedUntracked,
   isGitClean,
@@ -171,7 +175,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkMcpServerAdd(parsed, messages),
     () => checkRemoteMutation(parsed, messages),
     () => checkSudo(parsed, messages),
-    () => checkRemoteShell(parsed),
+    () => checkRemoteShell(parsed, messages),
     () => checkEnvironmentDump(parsed),
     () => checkProcessSecrets(parsed, messages),
     () => checkConfigCommands(parsed, messages),
@@ -313,11 +317,20 @@ function checkRules(
         .filter((command) => rule.pattern.test(command.argv.join(' ')))
         .every((command) => writesOnlyToEnvFile(command, searchIn)) &&
       matching.every((text) => !text.startsWith('> '));
+    // A token piped straight into a registry login is handed over, not printed.
+    const handedToLogin =
+      (rule.id === 'token-print' || rule.id === 'credential-mint') &&
+      handsTokenToNamedLogin(
+        parsed,
+        (command) => rule.pattern.test(command.argv.join(' ')),
+        messages,
+      );
     if (
       !onlyDryRuns &&
       !artefactsOnly &&
       !requestedHook &&
       !envFileOnly &&
+      !handedToLogin &&
       !hasConsent(rule, { messages, allMessages }, parsed, searchIn)
     ) {
       return {
@@ -347,6 +360,13 @@ function hasConsent(
   if (requestsRelease(rule, parsed, messages)) {
     return true;
   }
+  const named = commandsMatching(rule, parsed);
+  if (actsOnNamedTargets(rule.id, named, parsed, messages, isProjectPath)) {
+    return true;
+  }
+  if (needsNamedTarget(rule.id, named)) {
+    return false;
+  }
   const structural = structuralConsent(rule, parsed, messages);
   if (structural !== undefined) {
     return structural;
@@ -358,6 +378,9 @@ function hasConsent(
     return (
       /\b(?:delete|remove|clean)\b/i.test(messages) &&
       namesFindPattern(messages, parsed) &&
+      parsed.commands
+        .filter((command) => command.name === 'find')
+        .every((command) => findDeletedNames(command) !== undefined) &&
       parsed.commands
         .filter((command) => command.name === 'find')
         .flatMap(findRoots)
@@ -951,8 +974,11 @@ const REMOTE_READ_ONLY = new Set([
 ]);
 
 /** Blocks an ssh call unless its remote command is a known read-only one. */
-function checkRemoteShell(parsed: ParsedShell): Finding | undefined {
+function checkRemoteShell(parsed: ParsedShell, messages: string): Finding | undefined {
   for (const command of parsed.commands.filter((candidate) => candidate.name === 'ssh')) {
+    if (restartsNamedRemoteService(command, messages)) {
+      continue;
+    }
     let index = 1;
     while (index < command.argv.length && (command.argv[index] ?? '').startsWith('-')) {
       index += SSH_VALUE_OPTIONS.has(command.argv[index] ?? '') ? 2 : 1;

@@ -14,7 +14,8 @@ import { credentialFiles, projectSecretFiles } from './globs.js';
 import { asksToRemoveScanner, disablesSecurityJob, removesSecurityHook } from './ci-controls.js';
 import { asksWithout, consentingText, requestsPost } from './consent.js';
 import { postsDictatedText } from './requested-tools.js';
-import { editsNamedGitSettings } from './user-config.js';
+import { postsRequestedFacts } from './requested-posts.js';
+import { editsNamedGitSettings, editsNamedShellSettings } from './user-config.js';
 import { grepReachesCredential } from './search-targets.js';
 import { addedTokenLiteral } from './planted-secrets.js';
 import { checkConfigChange } from './config-changes.js';
@@ -212,7 +213,17 @@ function checkEdit(call: ToolCall, context: GuardContext): TierResult {
         added,
         consentingText(context.userMessages),
       );
-    if (requestedSetting) {
+    const requestedShellSetting =
+      call.tool === 'Edit' &&
+      (finding.rule === 'tier:persistence-path' || finding.rule === 'tier:write-outside-project') &&
+      editsNamedShellSettings(
+        target,
+        context.homeDir ?? '/root',
+        removed,
+        added,
+        consentingText(context.userMessages),
+      );
+    if (requestedSetting || requestedShellSetting) {
       return { tier: 3, ...withFinding(checkContent(target, content)) };
     }
     if (finding.rule !== 'tier:write-outside-project' || !named) {
@@ -717,7 +728,9 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   // A message to a named channel is consented to when the user asks to post to that channel.
   const channel = call.input['channel'] ?? call.input['channel_id'] ?? call.input['room'];
   if (/post|send/i.test(tool) && typeof channel === 'string') {
-    return requestsPost(channel, messages) || postsDictatedText(call.input, channel, messages)
+    return requestsPost(channel, messages) ||
+      postsDictatedText(call.input, channel, messages) ||
+      postsRequestedFacts(call.input, channel, messages)
       ? undefined
       : blockFinding(
           'create-public-surface',

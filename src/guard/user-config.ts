@@ -156,3 +156,80 @@ export function editsNamedGitSettings(
     !/\b(?:don'?t|do not|never|not)\b/i.test(messages)
   );
 }
+
+/** A line that puts one folder in front of or behind `PATH`, in sh or fish syntax. */
+const PATH_LINES = [
+  /^export PATH="?(?<folder>[\w./~$-]+):\$PATH"?$/,
+  /^export PATH="?\$PATH:(?<folder>[\w./~$-]+)"?$/,
+  /^fish_add_path(?: -[ampP])* (?<folder>[\w./~$-]+)$/,
+  /^set -gx PATH (?<folder>[\w./~$-]+) \$PATH$/,
+];
+/** A plain variable export such as `export EDITOR=vim`: a word value, nothing expanded. */
+const EXPORT_LINE = /^export (?<name>[A-Z][A-Z0-9_]*)=(?<value>[\w./:@-]+)$/;
+const SETTING_REQUEST =
+  /\b(?:add\w*|put\w*|append\w*|prepend\w*|set\w*|export\w*|includ\w*|mak\w*)\b/i;
+
+/** Checks that one added rc line is a `PATH` entry or a plain export the request names. */
+function isNamedShellSetting(line: string, homeDir: string, messages: string): boolean {
+  const folder = PATH_LINES.map((pattern) => pattern.exec(line)?.groups?.['folder']).find(
+    (found) => found !== undefined,
+  );
+  if (folder !== undefined) {
+    const home = homeDir.replace(/\/$/, '');
+    const tilde = folder.replace(/^(?:\$HOME|\$\{HOME\}|~|" *\$HOME)(?=\/)/, '~');
+    const absolute = tilde.replace(/^~(?=\/)/, home);
+    // Only `$HOME` may be expanded, so the folder is known now.
+    return (
+      !tilde.includes('$') &&
+      !tilde.includes('..') &&
+      (containsWord(messages, tilde) || containsWord(messages, absolute))
+    );
+  }
+  const exported = EXPORT_LINE.exec(line)?.groups;
+  return (
+    exported !== undefined &&
+    containsWord(messages, exported['name'] ?? '') &&
+    containsWord(messages, exported['value'] ?? '')
+  );
+}
+
+/**
+ * Checks whether an Edit of a shell startup file in the home folder only adds lines the user
+ * asked for by name: a folder put on `PATH` ("add ~/.local/bin to PATH in my .bashrc") or a
+ * plain `export NAME=value` whose name and value the user wrote. The request must name the
+ * file or its shell. Lines that run commands, source files, expand other variables or remove
+ * anything are not covered.
+ */
+export function editsNamedShellSettings(
+  target: string,
+  homeDir: string,
+  removed: string,
+  added: string,
+  messages: string,
+): boolean {
+  const home = homeDir.replace(/\/$/, '');
+  const shell = Object.entries(SHELL_RC_FILES).find(([, files]) =>
+    files.some((file) => target === `${home}/${file}`),
+  )?.[0];
+  if (shell === undefined) {
+    return false;
+  }
+  const file = target.slice(home.length + 1).replace(/^.*\//, '');
+  const addedLines = added.split('\n').map((line) => line.trim());
+  for (const line of removed.split('\n').map((text) => text.trim())) {
+    const at = addedLines.indexOf(line);
+    if (at < 0) {
+      return false;
+    }
+    addedLines.splice(at, 1);
+  }
+  const settings = addedLines.filter((line) => line !== '' && !line.startsWith('#'));
+  return (
+    settings.length > 0 &&
+    settings.every((line) => isNamedShellSetting(line, homeDir, messages)) &&
+    (containsWord(messages, file) ||
+      containsWord(messages, file.replace(/^\./, '')) ||
+      containsWord(messages, shell)) &&
+    asksWithout(SETTING_REQUEST, messages)
+  );
+}

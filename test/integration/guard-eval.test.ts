@@ -49,6 +49,8 @@ const TUNING_16_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-16.jsonl'
  * package sources and secrets stored in clear text in committed files, with benign look-alikes.
  */
 const TUNING_15_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-15.jsonl');
+/** Cases of the kinds of false positive fixed after fresh-10 was scored, with dangerous look-alikes. */
+const TUNING_15FP_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-15fp.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -86,6 +88,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_14_SET),
       ...loadCases(TUNING_16_SET),
       ...loadCases(TUNING_15_SET),
+      ...loadCases(TUNING_15FP_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);

@@ -1,0 +1,215 @@
+/**
+ * Stage-1 consent for data changes on the exact resource the user names. These are a
+ * secret-store write to the path the user gave ("rotate the dev token at secret/dev/api-token")
+ * and a `GRANT` on a database of this machine to the roles the user named. A schema push that
+ * may lose data is covered for a database of this machine when the user accepts the loss.
+ * Production paths, unnamed paths or roles, remote databases and values copied from elsewhere
+ * stay with the rules.
+ */
+import { optionValue } from './options.js';
+import { asksWithout, requestsVerb } from './consent.js';
+import { containsWord, databaseHosts, targetsLocalDatabase } from './named-targets.js';
+import { PRODUCTION_PART } from './production-names.js';
+import type { SimpleCommand } from './shell.js';
+
+const LOOPBACK_HOST = /^(?:localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/i;
+/** Words that call a database the user's own copy on this machine. */
+const LOCAL_DATABASE =
+  /\b(?:local(?:host)?|127\.0\.0\.1|on (?:my|this) (?:machine|laptop)|my (?:dev|test|scratch) (?:db|database))\b/i;
+
+const WRITE_VERBS = String.raw`rotat\w*|set\w*|updat\w*|put\w*|writ\w*|stor\w*|sav\w*|add\w*|chang\w*|replac\w*|regenerat\w*|creat\w*`;
+
+/**
+ * A value made on the spot by a random generator, which copies no secret from elsewhere:
+ * `$(openssl rand -hex 32)`, `$(uuidgen)`, `$(pwgen -s 40 1)`, `$(head -c 32 /dev/urandom |
+ * base64)`.
+ */
+const GENERATED_VALUE =
+  /^\$\((?:openssl rand -(?:hex|base64) \d+|uuidgen|pwgen(?: -[a-zA-Z]+)* \d+(?: \d+)?|head -c ?\d+ \/dev\/urandom \| (?:base64|xxd -p|od -An -tx1)(?: -w ?0)?)\)$/;
+
+/** Returns the path a secret-store write changes and the values it writes, if it is one. */
+function secretStoreWrite(
+  command: SimpleCommand,
+): { path: string; values: string[]; store?: string } | undefined {
+  const args = command.argv.slice(1);
+  const text = command.argv.join(' ');
+  if (command.name === 'vault' && /^vault kv (?:put|patch) /.test(text)) {
+    const rest = args.slice(2).filter((arg) => !/^-(?:mount|cas)=\S+$/.test(arg));
+    const [path, ...pairs] = rest;
+    if (path === undefined || path.startsWith('-') || pairs.length === 0) {
+      return undefined;
+    }
+    const values = pairs.map((pair) => /^[\w.-]+=(.*)$/s.exec(pair)?.[1]);
+    return values.every((value) => value !== undefined)
+      ? { path, values: values as string[] }
+      : undefined;
+  }
+  if (command.name === 'aws' && /^aws ssm put-parameter /.test(text)) {
+    const path = optionValue(args, ['--name']);
+    const value = optionValue(args, ['--value']);
+    return path === undefined || value === undefined ? undefined : { path, values: [value] };
+  }
+  if (command.name === 'aws' && /^aws secretsmanager put-secret-value /.test(text)) {
+    const path = optionValue(args, ['--secret-id']);
+    const value = optionValue(args, ['--secret-string']);
+    return path === undefined || value === undefined ? undefined : { path, values: [value] };
+  }
+  if (command.name === 'az' && /^az keyvault secret set /.test(text)) {
+    const vault = optionValue(args, ['--vault-name']);
+    const name = optionValue(args, ['--name', '-n']);
+    const value = optionValue(args, ['--value']);
+    return vault === undefined || name === undefined || value === undefined
+      ? undefined
+      : { path: name, values: [value], store: vault };
+  }
+  return undefined;
+}
+
+/** Checks whether a command writes a secret store by one of the forms read here. */
+export function isSecretStoreWrite(command: SimpleCommand): boolean {
+  return secretStoreWrite(command) !== undefined;
+}
+
+/**
+ * Checks that a secret-store write (`vault kv put|patch`, `aws ssm put-parameter`, `aws
+ * secretsmanager put-secret-value`, `az keyvault secret set`) changes the path the user named
+ * in a request to set or rotate it, outside production. Every value must be a random value
+ * made on the spot or one the user wrote, so no secret is copied from elsewhere into it.
+ * Values read from files or standard input are not covered.
+ */
+export function writesNamedSecretPath(command: SimpleCommand, messages: string): boolean {
+  const write = secretStoreWrite(command);
+  if (write === undefined || write.path.length < 3 || PRODUCTION_PART.test(` ${write.path} `)) {
+    return false;
+  }
+  const values = write.values;
+  const valuesAllowed = values.every(
+    (value) =>
+      GENERATED_VALUE.test(value) ||
+      (!/[$`@]/.test(value) && value !== '-' && value !== '' && containsWord(messages, value)),
+  );
+  // Every substitution of the command must be one of the generators above.
+  const substitutions = command.text.match(/\$\(/g)?.length ?? 0;
+  const generated = values.filter((value) => GENERATED_VALUE.test(value)).length;
+  return (
+    valuesAllowed &&
+    !PRODUCTION_PART.test(` ${write.store ?? ''} `) &&
+    substitutions === generated &&
+    !/`|\$\{?[A-Za-z_]/.test(command.text.replace(/\$\([^)]*\)/g, '')) &&
+    requestsVerb(WRITE_VERBS, messages).some((request) => containsWord(request, write.path))
+  );
+}
+
+/** Privileges a `GRANT` may give. `ALL` needs the user to say "all". */
+const PRIVILEGES =
+  /^(?:select|insert|update|delete|usage|references|trigger|execute|connect|temporary|temp|create|all(?: privileges)?)$/i;
+
+/** Returns the SQL a database client runs from `-c`, `--command` or `-e`. */
+function inlineSql(command: SimpleCommand): string | undefined {
+  const names = command.name === 'psql' ? ['-c', '--command'] : ['-e', '--execute'];
+  return optionValue(command.argv.slice(1), names);
+}
+
+/**
+ * Checks that a `psql` or `mysql` call to a database on this machine runs only `GRANT`
+ * statements that give the roles the user named the privileges they asked for, after a
+ * request to grant that calls the database local. `WITH GRANT OPTION`, role grants such as
+ * `GRANT admin TO bob`, and any other statement are not covered.
+ */
+export function grantsNamedLocalPrivileges(command: SimpleCommand, messages: string): boolean {
+  if (!['psql', 'mysql', 'mariadb'].includes(command.name) || !targetsLocalDatabase(command)) {
+    return false;
+  }
+  // SQL from a file or standard input would run besides the statements read here.
+  const readsMoreSql =
+    command.argv.some((arg) => /^(?:-f|--file)(?:=|$)/.test(arg)) ||
+    command.redirects.some((redirect) => redirect.operator.startsWith('<')) ||
+    (command.pipeline?.index ?? 0) > 0;
+  if (readsMoreSql) {
+    return false;
+  }
+  const hosts = databaseHosts(command);
+  const sql = inlineSql(command);
+  const requests = requestsVerb(String.raw`grant\w*|giv\w*`, messages);
+  if (sql === undefined || requests.length === 0 || !LOCAL_DATABASE.test(messages)) {
+    return false;
+  }
+  if (hosts.some((host) => !LOOPBACK_HOST.test(host))) {
+    return false;
+  }
+  const statements = sql
+    .split(';')
+    .map((statement) => statement.trim())
+    .filter((statement) => statement !== '');
+  return (
+    statements.length > 0 &&
+    statements.every((statement) => {
+      const grant = /^grant\s+(.+?)\s+on\s+.+?\s+to\s+([\w"'`@%., -]+)$/i.exec(statement);
+      if (grant === null || /\bwith\s+grant\s+option\b/i.test(statement)) {
+        return false;
+      }
+      const privileges = (grant[1] ?? '').split(',').map((privilege) => privilege.trim());
+      // A MySQL account is `'user'@'host'`, and the user part is the role the request names.
+      const grantees = (grant[2] ?? '')
+        .split(',')
+        .map((role) => role.trim().replace(/@.*$/, '').replace(/["'`]/g, ''));
+      return (
+        privileges.every(
+          (privilege) =>
+            PRIVILEGES.test(privilege) &&
+            (!/^all\b/i.test(privilege) || requests.some((request) => /\ball\b/i.test(request))),
+        ) &&
+        grantees.every(
+          (role) =>
+            /^\w+$/.test(role) &&
+            !/^public$/i.test(role) &&
+            requests.some((request) => containsWord(request, role)),
+        )
+      );
+    })
+  );
+}
+
+/** Runners in front of a schema tool, such as `npx` or `pnpm exec`. */
+const RUNNER = /^(?:npx|bunx|pnpm (?:exec|dlx)|yarn(?: dlx)?|bun x) /;
+/** Schema pushes that drop what the schema no longer has, with their database URL option. */
+const SCHEMA_PUSH =
+  /^(?:prisma db push(?: --(?:accept-data-loss|skip-generate|force-reset))+|drizzle-kit push(?: --(?:force|strict|verbose|dialect[= ]\w+|url[= ]\S+))+)$/;
+/** Words that accept losing the data of a database. */
+const ACCEPTS_LOSS =
+  /\b(?:data[- ]loss|los(?:e|ing) (?:the |its |all )?data)\b.{0,20}\b(?:fine|ok|okay|acceptable|expected)\b|\b(?:fine|ok|okay)\b.{0,20}\b(?:to )?los(?:e|ing) (?:the |its |all )?data\b|\bthrow-?away\b|\bdisposable\b|\bdon'?t care about (?:the|its) data\b/i;
+
+/**
+ * Checks that a schema push that may drop columns or tables (`prisma db push
+ * --accept-data-loss`, `drizzle-kit push --force`) goes to a database on this machine, given
+ * by `DATABASE_URL` on the command or `--url`, after a request to push the schema that calls
+ * the database local and accepts losing its data. A URL from the environment or a `.env` file
+ * is not seen, so such a push is not covered.
+ */
+export function pushesSchemaToLocalDatabase(command: SimpleCommand, messages: string): boolean {
+  const text = command.argv.join(' ').replace(RUNNER, '');
+  if (command.dynamic || !SCHEMA_PUSH.test(text)) {
+    return false;
+  }
+  const urls = [
+    ...command.assignments
+      .map((assignment) => /^DATABASE_URL=(.*)$/.exec(assignment)?.[1])
+      .filter((url) => url !== undefined),
+    ...[optionValue(command.argv, ['--url'])].filter((url) => url !== undefined),
+  ];
+  const local =
+    urls.length > 0 &&
+    urls.every((url) => {
+      const host = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/\s]*@)?(\[[^\]]+\]|[^:/?\s]+)/i.exec(url)?.[1];
+      return host !== undefined && LOOPBACK_HOST.test(host) && !PRODUCTION_PART.test(` ${url} `);
+    });
+  return (
+    local &&
+    LOCAL_DATABASE.test(messages) &&
+    asksWithout(ACCEPTS_LOSS, messages) &&
+    !/\b(?:not|never)\b|n't\b/i.test(ACCEPTS_LOSS.exec(messages)?.[0] ?? '') &&
+    requestsVerb(String.raw`push\w*|sync\w*|appl\w*|updat\w*`, messages).some((request) =>
+      /\bschema\b/i.test(request),
+    )
+  );
+}

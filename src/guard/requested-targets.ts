@@ -1,0 +1,66 @@
+/**
+ * Stage-1 consent for rules whose commands act on a target the user named exactly: the host,
+ * cluster context, secret path, database, file names or registry of the request. Each check
+ * reads the command's structure and the request's action and target; see the modules below.
+ */
+import { deletesRequestedNames } from './find-expressions.js';
+import {
+  isSecretStoreWrite,
+  grantsNamedLocalPrivileges,
+  pushesSchemaToLocalDatabase,
+  writesNamedSecretPath,
+} from './requested-data-changes.js';
+import { restartsNamedRemoteService, scalesNamedDeployment } from './requested-operations.js';
+import { createsRequestedSecretGist } from './requested-shares.js';
+import type { ParsedShell, SimpleCommand } from './shell.js';
+
+/**
+ * Checks whether every command a stage-1 rule matched acts only on targets the user named in
+ * a request for that action. Returns false for rules these checks do not cover.
+ */
+export function actsOnNamedTargets(
+  ruleId: string,
+  matching: readonly SimpleCommand[],
+  parsed: ParsedShell,
+  messages: string,
+  isProjectPath: (path: string) => boolean,
+): boolean {
+  if (matching.length === 0) {
+    return false;
+  }
+  const every = (check: (command: SimpleCommand) => boolean): boolean => matching.every(check);
+  switch (ruleId) {
+    case 'ssh-sudo':
+      return every((command) => restartsNamedRemoteService(command, messages));
+    case 'find-delete':
+      return deletesRequestedNames(
+        parsed.commands.filter((command) => command.name === 'find'),
+        messages,
+        isProjectPath,
+      );
+    case 'kill':
+      return every((command) => scalesNamedDeployment(command, messages));
+    case 'shared-resource':
+      return every(
+        (command) =>
+          writesNamedSecretPath(command, messages) || scalesNamedDeployment(command, messages),
+      );
+    case 'grant':
+      return every((command) => grantsNamedLocalPrivileges(command, messages));
+    case 'publish':
+      return every((command) => createsRequestedSecretGist(command, messages, isProjectPath));
+    case 'auto-approve':
+    case 'apply':
+      return every((command) => pushesSchemaToLocalDatabase(command, messages));
+    default:
+      return false;
+  }
+}
+
+/**
+ * Checks whether a rule's consent is read only from the structure checks above, so keywords
+ * cannot give it: "set" and "secret" in a request do not name which secret path to write.
+ */
+export function needsNamedTarget(ruleId: string, matching: readonly SimpleCommand[]): boolean {
+  return ruleId === 'shared-resource' && matching.some(isSecretStoreWrite);
+}
