@@ -9,6 +9,7 @@ const PACKAGE = `${PROJECT}/node_modules/sandstack`;
 const GUARD_FILES = [
   `${PROJECT}/policy.yaml`,
   '/var/lib/guard/state.db',
+  `${PROJECT}/ops/rules.yaml`,
   PACKAGE,
   `${PROJECT}/node_modules/.bin/sandstack`,
 ];
@@ -39,6 +40,9 @@ describe("guard's own files", () => {
     'rm -rf node_modules/sandstack',
     'ln -sf /tmp/evil.js node_modules/.bin/sandstack',
     'rm /var/lib/guard/state.db-wal',
+    'rm -rf ops',
+    'rm -rf o*',
+    'mv ops ops.old',
     'npm uninstall sandstack',
     'npm install sandstack@0.0.1',
     'pnpm remove sandstack',

@@ -32,6 +32,8 @@ const PACKAGE_CHANGES = new Set([
   'upgrade',
   'link',
 ]);
+/** The installed package folder, or its `.bin` link, as {@link guardFilesOf} lists them. */
+const INSTALLED_PACKAGE = /\/node_modules\/(?:\.bin\/)?sandstack$/;
 /** SQLite keeps a database's recent writes in files next to it. */
 const SQLITE_SIDE_FILES = /^-(?:wal|shm|journal)$/;
 
@@ -84,9 +86,10 @@ export function guardFileTarget(
 }
 
 /**
- * Judges a delete or move of a folder that contains one of the guard's own files. It asks a
- * human instead of denying, because it is also how a project's `node_modules` is cleaned.
- * Callers run it after the other path checks, so a delete they deny stays denied.
+ * Judges a delete or move of a folder that contains one of the guard's own files: denied,
+ * except for a folder that holds only the installed package, where it asks a human, because
+ * that is also how a project's `node_modules` is cleaned. Callers run it after the other
+ * path checks, so a delete they deny stays denied.
  */
 export function guardFileHolder(
   command: SimpleCommand,
@@ -107,6 +110,13 @@ export function guardFileHolder(
   );
   if (holder === undefined) {
     return undefined;
+  }
+  if (!INSTALLED_PACKAGE.test(holder)) {
+    return finding(
+      'self-modification',
+      `Deleting or moving "${target}" takes away "${holder}", which the guard runs with, so later calls would go unchecked`,
+      'guard-file-holder',
+    );
   }
   return finding(
     'security-weaken',
@@ -139,9 +149,7 @@ export function guardPackageChange(
   if (!PACKAGE_MANAGERS.has(command.name) || context.guardFiles === undefined) {
     return undefined;
   }
-  const installed = context.guardFiles.some((file) =>
-    /\/node_modules\/sandstack$/.test(file.replace(/\/$/, '')),
-  );
+  const installed = context.guardFiles.some((file) => INSTALLED_PACKAGE.test(file));
   const words = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
   const change = words[0] === 'global' ? words[1] : words[0];
   if (!installed || change === undefined || !PACKAGE_CHANGES.has(change)) {
