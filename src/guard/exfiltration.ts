@@ -16,7 +16,6 @@ import {
 } from './findings.js';
 import { containsWord, databaseHosts } from './named-targets.js';
 import { isRsyncDryRun } from './dry-runs.js';
-import { namesSelfHostedService } from './uploads.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /** Finds a command line that sends private data, or any data to an untrusted host. */
@@ -333,9 +332,7 @@ function secretSentElsewhere(command: SimpleCommand, messages: string): string |
         : prefix;
       if (
         untrusted.some(
-          (host) =>
-            !servesSecret(host, service, variable) &&
-            !(host.startsWith(`${service}.`) && namesSelfHostedService(host, messages)),
+          (host) => !servesSecret(host, service, variable),
         )
       ) {
         return variable;

@@ -10,7 +10,6 @@ import { postsRequestedFacts } from './requested-posts.js';
 import { createsRequestedSecretGist, handsTokenToNamedLogin } from './requested-shares.js';
 import { parseShell, type ParsedShell, type SimpleCommand } from './shell.js';
 import { editsNamedShellSettings } from './user-config.js';
-import { namesSelfHostedService } from './uploads.js';
 
 /** Returns the first top-level command of `source`, or the first one run by `program`. */
 async function commandOf(source: string, program?: string): Promise<SimpleCommand> {
@@ -302,17 +301,5 @@ describe('shell startup settings', () => {
     expect(editsNamedShellSettings('/home/dev/.zshrc', '/home/dev', '# a\n', added, request)).toBe(
       false,
     );
-  });
-});
-
-describe('self-hosted service hosts', () => {
-  it('matches the named service label', () => {
-    expect(namesSelfHostedService('grafana.acme.dev', 'Data from the Grafana API.')).toBe(true);
-  });
-
-  it('rejects longer names and unnamed services', () => {
-    expect(namesSelfHostedService('grafana.acme.dev.example.net', 'The Grafana API.')).toBe(false);
-    expect(namesSelfHostedService('grafana.acme.dev', 'Show me the error rate.')).toBe(false);
-    expect(namesSelfHostedService('api.acme.dev', 'Call the api.')).toBe(false);
   });
 });

@@ -117,31 +117,6 @@ export function userNamesHost(messages: string, host: string): boolean {
   );
 }
 
-/** First labels that name a role of a host, not the service it runs. */
-const ROLE_LABELS =
-  /^(?:api|www|app|web|dev|test|stage|staging|prod|cdn|static|internal|data|files?)$/;
-
-/**
- * Checks whether `host` is a self-hosted instance of a service the user named by its first
- * label, with exactly three labels: "the Grafana API" names `grafana.acme.dev`. A longer name
- * such as `grafana.acme.dev.example.net` is not covered, because its owner is the last two
- * labels.
- *
- * NOTE: a domain someone else registered with the service as its first label, such as
- * `grafana.example.net`, cannot be distinguished from the user's own.
- */
-export function namesSelfHostedService(host: string, messages: string): boolean {
-  const labels = host.split('.');
-  const service = labels[0] ?? '';
-  return (
-    labels.length === 3 &&
-    isIP(host) === 0 &&
-    /^[a-z][a-z0-9]{3,}$/.test(service) &&
-    !ROLE_LABELS.test(service) &&
-    containsWord(messages, service)
-  );
-}
-
 /**
  * Finds an HTTP client that uploads local data to a host outside this machine that the user
  * did not name. Paste sites, file drops, chat bot APIs and unknown backup hosts look like any
@@ -164,8 +139,7 @@ export function checkUploads(parsed: ParsedShell, messages: string): Finding | u
     const foreign = requestHosts(command).find(
       (host) =>
         !isLocalHost(host) &&
-        !userNamesHost(messages, host) &&
-        !namesSelfHostedService(host, messages),
+        !userNamesHost(messages, host),
     );
     if (foreign === undefined) {
       continue;
