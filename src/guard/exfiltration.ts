@@ -330,11 +330,7 @@ function secretSentElsewhere(command: SimpleCommand, messages: string): string |
       const service = Object.hasOwn(SERVICE_ALIASES, prefix)
         ? (SERVICE_ALIASES[prefix] ?? prefix)
         : prefix;
-      if (
-        untrusted.some(
-          (host) => !servesSecret(host, service, variable),
-        )
-      ) {
+      if (untrusted.some((host) => !servesSecret(host, service, variable))) {
         return variable;
       }
     }

@@ -137,9 +137,7 @@ export function checkUploads(parsed: ParsedShell, messages: string): Finding | u
       continue;
     }
     const foreign = requestHosts(command).find(
-      (host) =>
-        !isLocalHost(host) &&
-        !userNamesHost(messages, host),
+      (host) => !isLocalHost(host) && !userNamesHost(messages, host),
     );
     if (foreign === undefined) {
       continue;
