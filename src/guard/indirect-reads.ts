@@ -11,7 +11,7 @@ import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { GuardContext } from './types.js';
 
 /** Programs that print, copy or pack the files named by their operands. */
-const READERS = new Set([
+export const READERS: ReadonlySet<string> = new Set([
   ...PRINTERS,
   'cp',
   'mv',
@@ -28,7 +28,7 @@ const READERS = new Set([
 /** `find` actions that run a program on each match. */
 const FIND_EXEC = new Set(['-exec', '-execdir', '-ok', '-okdir']);
 /** `find` tests that select by name or path, each followed by a glob. */
-const FIND_NAME_TESTS = new Set(['-name', '-iname', '-path', '-ipath', '-wholename']);
+export const FIND_NAME_TESTS: ReadonlySet<string> = new Set(['-name', '-iname', '-path', '-ipath', '-wholename']);
 
 /** A variable reference with no operator: `$f`, `${f}`, `"$f"` after quote removal. */
 const PLAIN_VARIABLE = /\$\{?([A-Za-z_]\w*)\}?/;
@@ -222,7 +222,7 @@ function checkFindExec(
 }
 
 /** Compiles a `find -name`/`-path` glob, where `*` also matches `/`, to a regular expression. */
-function findGlob(glob: string, ignoreCase: boolean): RegExp {
+export function findGlob(glob: string, ignoreCase: boolean): RegExp {
   const source = glob
     .split('')
     .map((char) => {

@@ -1,0 +1,30 @@
+/**
+ * Default names of private key files, for checks that judge a search pattern such as
+ * `find ~ -name 'id_*'`.
+ */
+import { globToRegExp } from './globs.js';
+
+/** File names that `ssh-keygen` gives private keys by default. */
+const KEY_FILE_NAMES = [
+  'id_rsa',
+  'id_dsa',
+  'id_ecdsa',
+  'id_ecdsa_sk',
+  'id_ed25519',
+  'id_ed25519_sk',
+  'id_xmss',
+];
+
+/**
+ * Checks whether a search pattern with a wildcard, such as `id_*` or `*_ed25519`, matches a
+ * default private key name. A pattern needs two literal characters, so a bare `*` or `*.a`
+ * over a folder is not taken as a search for keys.
+ */
+export function matchesKeyName(pattern: string): boolean {
+  const name = pattern.replace(/^.*\//, '');
+  if (!/[*?[]/.test(name) || name.replace(/\[[^\]]*\]|[*?]/g, '').length < 2) {
+    return false;
+  }
+  const glob = globToRegExp(name);
+  return KEY_FILE_NAMES.some((name) => glob.test(name));
+}
