@@ -17,6 +17,7 @@ import { followWrittenScripts } from './written-scripts.js';
 import { parseShell, type ParsedShell } from './shell.js';
 import type { Finding } from './findings.js';
 import { argumentCalls } from './mcp-arguments.js';
+import { followEmbeddedActions } from './embedded-actions.js';
 import { asMcpCall } from './agent-tools.js';
 import { classifyShell } from './stage1.js';
 import type { Stage2Classifier } from './stage2.js';
@@ -312,6 +313,7 @@ async function parseCommand(
     const shell = await parseShell(command, options);
     await followWrittenScripts(shell, options);
     followIndirectRuns(shell);
+    await followEmbeddedActions(shell, options);
     if (real !== undefined) {
       realShellPaths(shell, options, real);
     }
