@@ -36,6 +36,9 @@ import { checkSecretWrites, writesOnlyToEnvFile } from './planted-secrets.js';
 import { checkHttpWrites, checkPipedConfirmation } from './state-changes.js';
 import { checkPaths } from './file-access.js';
 import { checkIndirectReads } from './indirect-reads.js';
+import { checkListedReads } from './listed-reads.js';
+import { checkEnvironmentDumps } from './environment-dumps.js';
+import { checkMounts } from './mounts.js';
 import { withBraceBudget } from './globs.js';
 import { checkSymlinkTargets } from './symlinks.js';
 import { checkProductionContainers } from './indirect-runs.js';
@@ -125,6 +128,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkExfiltration(parsed, raw, paths.homeDir, messages),
     () => checkPaths(parsed, paths, context, messages, raw),
     () => checkIndirectReads(parsed, raw, paths, context),
+    () => checkListedReads(parsed, paths, context),
     () => checkSymlinkTargets(parsed, paths, context.projectDir, messages),
     () => checkRules(parsed, raw, { messages, allMessages }, paths, context.projectDir),
     () => checkPipedConfirmation(parsed, messages),
@@ -135,6 +139,8 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkInlineSecretPrints(parsed),
     () => checkInlineRemotes(parsed, messages),
     () => checkMcpServerAdd(parsed, messages),
+    () => checkEnvironmentDumps(parsed),
+    () => checkMounts(parsed, paths),
     () => checkRemoteMutation(parsed, messages),
     () => checkSudo(parsed, messages),
     () => checkRemoteShell(parsed),
