@@ -162,7 +162,7 @@ async function decideCall(
   // The actions in an MCP call's arguments are more specific than its tool name, so they
   // are checked first.
   const found =
-    (await findArgumentDanger(call, context, disabled)) ??
+    (await findArgumentDanger(call, context, disabled, real)) ??
     findDanger(call, context, shell, disabled);
   if (found === undefined) {
     return allowDecision(call, tier, match?.rule.source);
@@ -218,12 +218,16 @@ async function findArgumentDanger(
   call: ToolCall,
   context: GuardContext,
   disabled: ReadonlySet<string>,
+  real: RealPaths | undefined,
 ): Promise<{ finding: Finding; stage: 'tier' | 'stage1' } | undefined> {
   if (!call.tool.startsWith('mcp__')) {
     return undefined;
   }
-  for (const { argument, call: inner } of argumentCalls(call)) {
-    const parsed = inner.tool === 'Bash' ? await parseCommand(inner, context) : undefined;
+  for (const { argument, call: given } of argumentCalls(call)) {
+    // Path arguments are resolved through links like the file tools' paths.
+    const inner =
+      real === undefined || given.tool === 'Bash' ? given : realCall(given, context, real);
+    const parsed = inner.tool === 'Bash' ? await parseCommand(inner, context, real) : undefined;
     const found =
       parsed !== undefined && 'finding' in parsed
         ? { finding: parsed.finding, stage: 'stage1' as const }
