@@ -2,7 +2,7 @@
  * Default names of private key files, for checks that judge a search pattern such as
  * `find ~ -name 'id_*'`.
  */
-import { globToRegExp } from './globs.js';
+import { compileWildcard } from './wildcards.js';
 
 /** File names that `ssh-keygen` gives private keys by default. */
 const KEY_FILE_NAMES = [
@@ -17,14 +17,15 @@ const KEY_FILE_NAMES = [
 
 /**
  * Checks whether a search pattern with a wildcard, such as `id_*` or `*_ed25519`, matches a
- * default private key name. A pattern needs two literal characters, so a bare `*` or `*.a`
- * over a folder is not taken as a search for keys.
+ * default private key name, ignoring case. A pattern needs two literal characters, so a bare
+ * `*` or `*a` over a folder is not taken as a search for keys.
  */
 export function matchesKeyName(pattern: string): boolean {
-  const name = pattern.replace(/^.*\//, '');
+  // Lower case, so that `-iname 'ID_*'` counts too.
+  const name = pattern.replace(/^.*\//, '').toLowerCase();
   if (!/[*?[]/.test(name) || name.replace(/\[[^\]]*\]|[*?]/g, '').length < 2) {
     return false;
   }
-  const glob = globToRegExp(name);
-  return KEY_FILE_NAMES.some((name) => glob.test(name));
+  const matches = compileWildcard(name);
+  return KEY_FILE_NAMES.some((key) => matches(key));
 }

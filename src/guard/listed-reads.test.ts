@@ -21,6 +21,8 @@ describe('xargs readers fed by a listing', () => {
     'fd -H id_ ~ | xargs cat',
     'locate id_ed | xargs -n1 cat',
     "find -L /home/dev -type f -name 'cred*' | grep aws | xargs head",
+    "fd -H '(a+)+$' ~ | xargs cat",
+    `find ~ -name '${'*'.repeat(200)}id_*' | xargs cat`,
   ])('denies %s', async (command) => {
     const decision = await decide(command);
     expect(decision.verdict).toBe('deny');

@@ -8,10 +8,11 @@
 import { namesCredentialFile } from './file-access.js';
 import { finding, type Finding } from './findings.js';
 import { credentialFiles } from './globs.js';
-import { FIND_NAME_TESTS, READERS, findGlob } from './indirect-reads.js';
+import { FIND_NAME_TESTS, READERS } from './indirect-reads.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { GuardContext } from './types.js';
+import { compileWildcard } from './wildcards.js';
 
 /** `find` options that come before the start folders. */
 const FIND_LEADING_OPTIONS = new Set(['-H', '-L', '-P', '-O0', '-O1', '-O2', '-O3', '-D']);
@@ -137,18 +138,19 @@ function foundCredential(args: readonly string[], paths: PathContext): string | 
   const testAt = args.findIndex((arg, index) => index >= first && /^[-(!]/.test(arg));
   const starts = args.slice(first, testAt < 0 ? args.length : testAt);
   const roots = (starts.length === 0 ? ['.'] : starts).map((start) => resolvePath(start, paths));
-  const tests: { option: string; pattern: RegExp }[] = [];
+  const tests: { option: string; matches: (text: string) => boolean }[] = [];
   for (let index = 0; index < args.length - 1; index += 1) {
     const option = args[index] ?? '';
     if (FIND_NAME_TESTS.has(option)) {
-      tests.push({ option, pattern: findGlob(args[index + 1] ?? '', option.startsWith('-i')) });
+      const ignoreCase = option.startsWith('-i');
+      tests.push({ option, matches: compileWildcard(args[index + 1] ?? '', { ignoreCase }) });
     }
   }
   return credentialFiles(paths.homeDir).find(
     (file) =>
       roots.some((root) => isInside(file, root)) &&
-      tests.every(({ option, pattern }) =>
-        pattern.test(option.endsWith('name') ? baseName(file) : file),
+      tests.every(({ option, matches }) =>
+        matches(option.endsWith('name') ? baseName(file) : file),
       ),
   );
 }
@@ -159,42 +161,11 @@ function foundCredential(args: readonly string[], paths: PathContext): string | 
  * and skips hidden files, which every home credential file is, unless given `-H` or `-u`.
  */
 function fdCredential(args: readonly string[], paths: PathContext): string | undefined {
-  const operands: string[] = [];
-  const extensions: string[] = [];
-  let hidden = false;
-  let glob = false;
-  let fullPath = false;
-  let ignoreCase = false;
-  for (let index = 0; index < args.length; index += 1) {
-    const arg = args[index] ?? '';
-    if (!arg.startsWith('-') || arg === '-') {
-      operands.push(arg);
-      continue;
-    }
-    const [option = arg, inline] = arg.startsWith('--') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
-    const value = inline ?? (FD_VALUED.has(option) ? args[index + 1] : undefined);
-    if (inline === undefined && FD_VALUED.has(option)) {
-      index += 1;
-    }
-    if (option === '-e' || option === '--extension') {
-      extensions.push((value ?? '').replace(/^\./, ''));
-    }
-    if (option === '--search-path' && value !== undefined) {
-      operands.push('.', value);
-    }
-    hidden ||= /^-[a-zA-Z]*[Hu]/.test(arg) || ['--hidden', '--unrestricted'].includes(option);
-    glob ||= /^-[a-zA-Z]*g/.test(arg) || option === '--glob';
-    fullPath ||= /^-[a-zA-Z]*p/.test(arg) || option === '--full-path';
-    ignoreCase ||= /^-[a-zA-Z]*i/.test(arg) || option === '--ignore-case';
-  }
+  const { operands, extensions, hidden, glob, fullPath, ignoreCase } = readFdOptions(args);
   const [pattern = '', ...starts] = operands;
-  let matcher: RegExp;
-  try {
-    matcher = glob ? findGlob(pattern, ignoreCase) : new RegExp(pattern, ignoreCase ? 'i' : '');
-  } catch {
-    // An invalid pattern makes fd fail before it lists anything.
-    return undefined;
-  }
+  const matches = glob
+    ? compileWildcard(pattern, { ignoreCase })
+    : searchRegex(pattern, ignoreCase);
   const roots = (starts.length === 0 ? ['.'] : starts).map((start) => resolvePath(start, paths));
   return credentialFiles(paths.homeDir).find((file) => {
     const root = roots.find((folder) => isInside(file, folder));
@@ -206,14 +177,59 @@ function fdCredential(args: readonly string[], paths: PathContext): string | und
     return (
       (hidden || !/\/\./.test(below)) &&
       (extensions.length === 0 || extensions.includes(extension)) &&
-      matcher.test(fullPath ? file : baseName(file))
+      matches(fullPath ? file : baseName(file))
     );
   });
 }
 
+/** Options of an `fd` call that change which files it lists. */
+interface FdOptions {
+  operands: string[];
+  extensions: string[];
+  hidden: boolean;
+  glob: boolean;
+  fullPath: boolean;
+  ignoreCase: boolean;
+}
+
+function readFdOptions(args: readonly string[]): FdOptions {
+  const options: FdOptions = {
+    operands: [],
+    extensions: [],
+    hidden: false,
+    glob: false,
+    fullPath: false,
+    ignoreCase: false,
+  };
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
+    if (!arg.startsWith('-') || arg === '-') {
+      options.operands.push(arg);
+      continue;
+    }
+    const [option = arg, inline] = arg.startsWith('--') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+    const value = inline ?? (FD_VALUED.has(option) ? args[index + 1] : undefined);
+    if (inline === undefined && FD_VALUED.has(option)) {
+      index += 1;
+    }
+    if (option === '-e' || option === '--extension') {
+      options.extensions.push((value ?? '').replace(/^\./, ''));
+    }
+    if (option === '--search-path' && value !== undefined) {
+      options.operands.push('.', value);
+    }
+    options.hidden ||=
+      /^-[a-zA-Z]*[Hu]/.test(arg) || ['--hidden', '--unrestricted'].includes(option);
+    options.glob ||= /^-[a-zA-Z]*g/.test(arg) || option === '--glob';
+    options.fullPath ||= /^-[a-zA-Z]*p/.test(arg) || option === '--full-path';
+    options.ignoreCase ||= /^-[a-zA-Z]*i/.test(arg) || option === '--ignore-case';
+  }
+  return options;
+}
+
 /**
  * Returns a credential file that `locate ARGS` lists. locate matches each pattern against
- * whole paths, as a substring unless it holds a glob character, as a regular expression with
+ * whole paths, as a substring unless it contains a glob character, as a regular expression with
  * `-r`, and against the file name alone with `-b`.
  */
 function locatedCredential(args: readonly string[], homeDir: string): string | undefined {
@@ -238,21 +254,30 @@ function locatedCredential(args: readonly string[], homeDir: string): string | u
     basename ||= /^-[a-zA-Z]*b/.test(arg) || arg === '--basename';
     ignoreCase ||= /^-[a-zA-Z]*i/.test(arg) || arg === '--ignore-case';
   }
-  const matchers = patterns.flatMap((pattern) => {
-    try {
-      if (regex) {
-        return [new RegExp(pattern, ignoreCase ? 'i' : '')];
-      }
-      const wildcard = /[*?[]/.test(pattern);
-      const glob = findGlob(wildcard ? pattern : `*${pattern}*`, ignoreCase);
-      return [glob];
-    } catch {
-      return [];
+  const matchers = patterns.map((pattern) => {
+    if (regex) {
+      return searchRegex(pattern, ignoreCase);
     }
+    const wildcard = /[*?[]/.test(pattern);
+    return compileWildcard(wildcard ? pattern : `*${pattern}*`, { ignoreCase });
   });
   return credentialFiles(homeDir).find((file) =>
-    matchers.some((matcher) => matcher.test(basename ? baseName(file) : file)),
+    matchers.some((matches) => matches(basename ? baseName(file) : file)),
   );
+}
+
+/**
+ * Returns a matcher for a regular expression from the command, which finds it anywhere in the
+ * text. Only a pattern of letters, digits, `_`, `-`, `.` (any character), `^` and `$` is
+ * compiled, because those cannot backtrack. Any other pattern is taken to match every file,
+ * so a listing the guard cannot read counts as one that may list credentials.
+ */
+function searchRegex(pattern: string, ignoreCase: boolean): (text: string) => boolean {
+  if (!/^\^?[\w.-]*\$?$/.test(pattern)) {
+    return () => true;
+  }
+  const regex = new RegExp(pattern, ignoreCase ? 'i' : '');
+  return (text) => regex.test(text);
 }
 
 function baseName(file: string): string {
