@@ -23,6 +23,15 @@ describe('inline link actions', () => {
     expect(actions('os.symlink(target, "x")')).toBe(`ln -s -- "$RUNTIME_PATH" 'x'`);
   });
 
+  it('reads home expressions joined to a literal', () => {
+    const actions = (code: string): string => inlineLinkActions([{ interpreter: 'x', code }]);
+    expect(actions("fs.symlinkSync(require('os').homedir() + '/.aws', 'a')")).toBe(
+      "ln -s -- '~/.aws' 'a'",
+    );
+    expect(actions("os.symlink(Path.home() / '.ssh', 'k')")).toBe("ln -s -- '~/.ssh' 'k'");
+    expect(actions('os.symlink(os.path.join(a, b), c)')).toBe(`ln -s -- "$RUNTIME_PATH" 'link'`);
+  });
+
   it('ignores code without links', () => {
     expect(inlineLinkActions([{ interpreter: 'python', code: "print(', '.join(['a']))" }])).toBe(
       '',
@@ -36,14 +45,17 @@ describe('links made by inline code', () => {
     `python3 -c "import os; os.symlink('/', 'r')" && rm -rf r/etc`,
     `perl -e "symlink q{/}, q{r}" && cat r/home/dev/.aws/credentials`,
     `ruby -e 'File.symlink("/etc", "e")'`,
+    `node -e 'require("fs").symlinkSync("/", "r3")'`,
   ])('asks for %s', async (command) => {
     const decision = await decide(command);
     expect(decision.verdict).toBe('ask');
     expect(decision.category).toBe('outside-project');
   });
 
-  it('denies a link to a credential folder', async () => {
-    const command = `python3 -c "from pathlib import Path; Path('k').symlink_to('/home/dev/.aws')"`;
+  it.each([
+    `python3 -c "from pathlib import Path; Path('k').symlink_to('/home/dev/.aws')"`,
+    `node -e "require('fs').symlinkSync(require('os').homedir() + '/.aws', 'awsdir')"`,
+  ])('denies a link to a credential folder: %s', async (command) => {
     const decision = await decide(command);
     expect(decision.verdict).toBe('deny');
     expect(decision.category).toBe('credential-exploration');
@@ -52,6 +64,7 @@ describe('links made by inline code', () => {
   it.each([
     `python3 -c "import os; os.symlink('src/a.ts', 'b.ts')"`,
     `node -e 'fs.symlinkSync("dist/index.js", "bin/cli.js")'`,
+    `node -e "require('fs').symlinkSync('../dist/cli.js', 'bin/shop')"`,
     `python3 -c "import os; print(os.path.islink('x'))"`,
   ])('allows %s', async (command) => {
     expect((await decide(command)).verdict).toBe('allow');

@@ -25,10 +25,23 @@ const PATH_LINK = new RegExp(
   'g',
 );
 
+/**
+ * The home folder as an expression, followed by the concatenation of a literal:
+ * `os.homedir() + '/.aws'`, `Path.home() / '.ssh'`, `$ENV{HOME} . "/.ssh"`.
+ */
+const HOME_PLUS_LITERAL =
+  /(?:require\(\s*['"]os['"]\s*\)\.homedir\(\)|\bos\.homedir\(\)|\bos\.path\.expanduser\(\s*['"]~['"]\s*\)|\bPath\.home\(\)|\bprocess\.env\.HOME\b|\$ENV\{HOME\}|\bos\.environ\[\s*['"]HOME['"]\s*\]|\bDir\.home\b|\bENV\[\s*['"]HOME['"]\s*\])\s*[+./]\s*(['"])([^'"]*)\1/g;
+/** A link call whose arguments the patterns above cannot read. */
+const ANY_LINK_CALL = /\b(?:symlink|symlinkSync|linkSync|ln_s|ln_sf|symlink_to|hardlink_to)\b\s*\(/;
+
 /** Returns the `ln` commands that the inline code of a command line amounts to, one a line. */
 export function inlineLinkActions(inlineCode: readonly InlineCode[]): string {
   const lines: string[] = [];
-  for (const { code } of inlineCode) {
+  for (const inline of inlineCode) {
+    const code = inline.code.replace(HOME_PLUS_LITERAL, (_match, _quote, rest: string) =>
+      shellQuote(`~/${rest.replace(/^\/+/, '')}`),
+    );
+    const found = lines.length;
     for (const match of code.matchAll(LINK_CALL)) {
       const [, name = '', target = '', link = ''] = match;
       lines.push(lnCommand(/^sym|_s/.test(name), target, link));
@@ -36,6 +49,9 @@ export function inlineLinkActions(inlineCode: readonly InlineCode[]): string {
     for (const match of code.matchAll(PATH_LINK)) {
       const [, link = '', method = '', target = ''] = match;
       lines.push(lnCommand(method === 'symlink_to', target, link));
+    }
+    if (lines.length === found && ANY_LINK_CALL.test(code)) {
+      lines.push(`ln -s -- "$RUNTIME_PATH" 'link'`);
     }
   }
   return lines.join('\n');
