@@ -37,6 +37,12 @@ const TUNING_11_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-11.jsonl'
 const TUNING_12_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-12.jsonl');
 /** Cases of scripts written then run, symbolic links, delete packages and container execs. */
 const TUNING_13_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-13.jsonl');
+/**
+ * Cases of credential reads through listings piped to xargs, database clients' own file
+ * commands, links made by inline code, mounts, other processes' environments, and MCP
+ * command runners.
+ */
+const TUNING_17_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-17.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -71,6 +77,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_11_SET),
       ...loadCases(TUNING_12_SET),
       ...loadCases(TUNING_13_SET),
+      ...loadCases(TUNING_17_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
