@@ -1,5 +1,5 @@
 /**
- * Stage-1 check for commands that print another process's environment, which holds the same
+ * Stage-1 check for commands that print another process's environment, which contains the same
  * tokens as `printenv`: BSD-style `ps e` (`ps eww`, `ps auxe`), `docker inspect` and
  * `podman inspect` of a container (its `Config.Env`), and `env` or `printenv` run in a
  * container or pod with `docker exec`, `podman exec` or `kubectl exec`.

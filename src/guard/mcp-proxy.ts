@@ -70,7 +70,7 @@ export interface McpProxyOptions {
    * Resolve `file:` URIs and path arguments through the symbolic links on this host before
    * they are judged, as the hook does, so a link in the project to `.env` is judged as `.env`.
    * Turn it off for a server whose files are not this host's, such as one that runs over
-   * ssh or in a container, where this host's links say nothing about them. @default true
+   * ssh or in a container, where this host's links do not describe its files. @default true
    */
   resolveSymlinks?: boolean;
   /** Session the backstop counts denials for. @default a new id per proxy */

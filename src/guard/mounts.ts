@@ -2,7 +2,7 @@
  * Stage-1 check for `mount` and `bindfs`. A bind mount shows a folder under a second path,
  * as a symbolic link does, but the guard cannot resolve it, so `cat m/.ssh/id_rsa` after
  * `mount --bind ~ m` escapes the path checks. Any other mount changes what the host's paths
- * hold. A bind of a folder that is, holds or lies below a credential location is denied; any
+ * hold. A bind of a folder that is, contains or lies below a credential location is denied; any
  * other mount gets `ask`. `mount` with no operand only lists the mounts.
  */
 import { CREDENTIAL_PATH, finding, type Finding } from './findings.js';
@@ -88,7 +88,7 @@ function readMount(command: SimpleCommand): { operands: string[]; bind: boolean 
   return { operands, bind };
 }
 
-/** Checks whether `folder` is, lies below or holds a well-known credential file or folder. */
+/** Checks whether `folder` is, lies below or contains a well-known credential file or folder. */
 function exposesCredentials(folder: string, homeDir: string): boolean {
   return (
     CREDENTIAL_PATH.test(folder) ||
