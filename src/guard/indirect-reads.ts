@@ -28,7 +28,13 @@ export const READERS: ReadonlySet<string> = new Set([
 /** `find` actions that run a program on each match. */
 const FIND_EXEC = new Set(['-exec', '-execdir', '-ok', '-okdir']);
 /** `find` tests that select by name or path, each followed by a glob. */
-export const FIND_NAME_TESTS: ReadonlySet<string> = new Set(['-name', '-iname', '-path', '-ipath', '-wholename']);
+export const FIND_NAME_TESTS: ReadonlySet<string> = new Set([
+  '-name',
+  '-iname',
+  '-path',
+  '-ipath',
+  '-wholename',
+]);
 
 /** A variable reference with no operator: `$f`, `${f}`, `"$f"` after quote removal. */
 const PLAIN_VARIABLE = /\$\{?([A-Za-z_]\w*)\}?/;
