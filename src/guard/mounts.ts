@@ -46,7 +46,7 @@ export function checkMounts(parsed: ParsedShell, paths: PathContext): Finding | 
       if (exposesCredentials(resolved, paths.homeDir)) {
         return finding(
           'credential-exploration',
-          `The command bind-mounts "${resolved}", which is or holds a credential location, so its files can be read under another path`,
+          `The command bind-mounts "${resolved}", which is or contains a credential location, so its files can be read under another path`,
           'mount-credentials',
         );
       }
