@@ -34,6 +34,8 @@ describe('environment dumps', () => {
     'ps aux',
     'ps -ef',
     'ps -e',
+    'ps -o etime= -p 1234',
+    'ps -p 1234 -o pid,etime,cmd',
     "docker inspect -f '{{.State.Status}}' web",
     'docker network inspect bridge',
     'docker exec web ls /app',

@@ -33,6 +33,31 @@ const EXEC_VALUED = new Set([
   '--detach-keys',
 ]);
 
+/**
+ * A word of BSD-style `ps` options, which come without a dash, with `e` among them, which
+ * adds each process's environment. Only option letters count, so `etime` (a value) does not.
+ */
+const BSD_PS_WITH_ENVIRONMENT = /^[aAcefhjlLmMnrsStTuvwxXZ]*e[aAcefhjlLmMnrsStTuvwxXZ]*$/;
+/** `ps` options that take the next word as their value. */
+const PS_VALUED = new Set([
+  '-o',
+  '-O',
+  '-p',
+  '-q',
+  '-C',
+  '-u',
+  '-U',
+  '-g',
+  '-G',
+  '-t',
+  '-s',
+  '--sort',
+  '--format',
+  '--pid',
+  '--ppid',
+  '--sid',
+]);
+
 /** Returns a finding for a command that prints a process's, container's or pod's environment. */
 export function checkEnvironmentDumps(parsed: ParsedShell): Finding | undefined {
   for (const command of parsed.commands) {
@@ -51,8 +76,11 @@ export function checkEnvironmentDumps(parsed: ParsedShell): Finding | undefined 
 function shownEnvironment(command: SimpleCommand): string | undefined {
   const args = command.argv.slice(1);
   if (command.name === 'ps') {
-    // BSD-style options come without a dash, and `e` among them adds each environment.
-    return args.some((arg) => /^[a-zA-Z]*e[a-zA-Z]*$/.test(arg)) ? 'every process' : undefined;
+    return args.some(
+      (arg, index) => BSD_PS_WITH_ENVIRONMENT.test(arg) && !PS_VALUED.has(args[index - 1] ?? ''),
+    )
+      ? 'every process'
+      : undefined;
   }
   if (CONTAINER_TOOLS.has(command.name)) {
     return containerEnvironment(args);
