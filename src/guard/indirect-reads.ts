@@ -9,6 +9,7 @@ import { credentialFiles } from './globs.js';
 import { expandHome, isInside, resolvePath, type PathContext } from './paths.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { GuardContext } from './types.js';
+import { compileWildcard } from './wildcards.js';
 
 /** Programs that print, copy or pack the files named by their operands. */
 export const READERS: ReadonlySet<string> = new Set([
@@ -209,7 +210,7 @@ function checkFindExec(
   const firstTest = argv.findIndex((arg, index) => index > 0 && /^[-(!]/.test(arg));
   const starts = argv.slice(1, firstTest < 0 ? argv.length : firstTest);
   const roots = (starts.length === 0 ? ['.'] : starts).map((start) => resolvePath(start, paths));
-  const tests: { option: string; pattern: RegExp }[] = [];
+  const tests: { option: string; pattern: { test: (text: string) => boolean } }[] = [];
   for (let index = 1; index < argv.length - 1; index += 1) {
     const option = argv[index] ?? '';
     if (FIND_NAME_TESTS.has(option)) {
@@ -227,18 +228,13 @@ function checkFindExec(
   return reached === undefined ? undefined : credentialRead(reached);
 }
 
-/** Compiles a `find -name`/`-path` glob, where `*` also matches `/`, to a regular expression. */
-export function findGlob(glob: string, ignoreCase: boolean): RegExp {
-  const source = glob
-    .split('')
-    .map((char) => {
-      if (char === '*') {
-        return '.*';
-      }
-      return char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    })
-    .join('');
-  return new RegExp(`^${source}$`, ignoreCase ? 'i' : '');
+/**
+ * Compiles a `find -name`/`-path` glob, where `*` also matches `/`. The glob comes from the
+ * judged command, so it is matched without a backtracking regular expression, which a glob
+ * such as `*?*?*?…` could keep busy past the hook's timeout.
+ */
+function findGlob(glob: string, ignoreCase: boolean): { test: (text: string) => boolean } {
+  return { test: compileWildcard(glob, { ignoreCase }) };
 }
 
 /**

@@ -29,3 +29,23 @@ describe('compileWildcard', () => {
     ).toBe(false);
   });
 });
+
+describe('find globs in the guard', () => {
+  it('decides a backtracking find -exec glob', async () => {
+    const { createGuard } = await import('./guard.js');
+    const glob = `${'*?'.repeat(40)}zzz`;
+    // The earlier checks find no danger, so the find -exec check runs. A backtracking regular
+    // expression would block the event loop on this glob for far longer than any test run.
+    const command = `find ~ -name '${glob}' -exec cat {} +`;
+    const decision = await createGuard().decide(
+      { tool: 'Bash', input: { command } },
+      {
+        cwd: '/home/dev/project',
+        projectDir: '/home/dev/project',
+        homeDir: '/home/dev',
+        userMessages: [],
+      },
+    );
+    expect(decision.verdict).toBe('allow');
+  });
+});
