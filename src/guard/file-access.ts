@@ -8,6 +8,7 @@ import { isInside, resolvePath, type PathContext } from './paths.js';
 import { finding, namesCredentialPath, type Finding } from './findings.js';
 import { namesCacheEntry } from './caches.js';
 import { deletesNamedFindMatches } from './cleanup.js';
+import { matchesKeyName } from './key-names.js';
 import { credentialFileMatching, expandBraces } from './globs.js';
 import { generatesRequestedKey } from './requested-tools.js';
 import { guardFileHolder, guardFileTarget, guardPackageChange } from './guard-files.js';
@@ -762,5 +763,5 @@ function searchesForCredentials(
   const outside = operands.some(
     (arg) => /^[~/]/.test(arg) && !isInside(resolvePath(arg, paths), context.projectDir),
   );
-  return outside && operands.some((arg) => CREDENTIAL_NAME.test(arg));
+  return outside && operands.some((arg) => CREDENTIAL_NAME.test(arg) || matchesKeyName(arg));
 }

@@ -18,6 +18,7 @@ import { parseShell, type ParsedShell } from './shell.js';
 import type { Finding } from './findings.js';
 import { argumentCalls } from './mcp-arguments.js';
 import { writtenScriptCommand } from './written-files.js';
+import { followEmbeddedActions } from './embedded-actions.js';
 import { asMcpCall } from './agent-tools.js';
 import { classifyShell } from './stage1.js';
 import type { Stage2Classifier } from './stage2.js';
@@ -166,7 +167,7 @@ async function decideCall(
   // The actions in an MCP call's arguments are more specific than its tool name, so they
   // are checked first.
   const found =
-    (await findArgumentDanger(call, context, disabled)) ??
+    (await findArgumentDanger(call, context, disabled, real)) ??
     findDanger(call, context, shell, disabled) ??
     (await findScriptDanger(call, context, disabled));
   if (found === undefined) {
@@ -284,12 +285,16 @@ async function findArgumentDanger(
   call: ToolCall,
   context: GuardContext,
   disabled: ReadonlySet<string>,
+  real: RealPaths | undefined,
 ): Promise<{ finding: Finding; stage: 'tier' | 'stage1' } | undefined> {
   if (!call.tool.startsWith('mcp__')) {
     return undefined;
   }
-  for (const { argument, call: inner } of argumentCalls(call)) {
-    const parsed = inner.tool === 'Bash' ? await parseCommand(inner, context) : undefined;
+  for (const { argument, call: given } of argumentCalls(call)) {
+    // Path arguments are resolved through links like the file tools' paths.
+    const inner =
+      real === undefined || given.tool === 'Bash' ? given : realCall(given, context, real);
+    const parsed = inner.tool === 'Bash' ? await parseCommand(inner, context, real) : undefined;
     const found =
       parsed !== undefined && 'finding' in parsed
         ? { finding: parsed.finding, stage: 'stage1' as const }
@@ -386,6 +391,7 @@ async function parseCommand(
     await followWrittenScripts(shell, options);
     await followRemoteHeredocs(shell, options);
     followIndirectRuns(shell);
+    await followEmbeddedActions(shell, options);
     if (real !== undefined) {
       realShellPaths(shell, options, real);
     }

@@ -9,9 +9,10 @@ import { credentialFiles } from './globs.js';
 import { expandHome, isInside, resolvePath, type PathContext } from './paths.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { GuardContext } from './types.js';
+import { compileWildcard } from './wildcards.js';
 
 /** Programs that print, copy or pack the files named by their operands. */
-const READERS = new Set([
+export const READERS: ReadonlySet<string> = new Set([
   ...PRINTERS,
   'cp',
   'mv',
@@ -28,7 +29,13 @@ const READERS = new Set([
 /** `find` actions that run a program on each match. */
 const FIND_EXEC = new Set(['-exec', '-execdir', '-ok', '-okdir']);
 /** `find` tests that select by name or path, each followed by a glob. */
-const FIND_NAME_TESTS = new Set(['-name', '-iname', '-path', '-ipath', '-wholename']);
+export const FIND_NAME_TESTS: ReadonlySet<string> = new Set([
+  '-name',
+  '-iname',
+  '-path',
+  '-ipath',
+  '-wholename',
+]);
 
 /** A variable reference with no operator: `$f`, `${f}`, `"$f"` after quote removal. */
 const PLAIN_VARIABLE = /\$\{?([A-Za-z_]\w*)\}?/;
@@ -195,7 +202,7 @@ function checkFindExec(
   const firstTest = argv.findIndex((arg, index) => index > 0 && /^[-(!]/.test(arg));
   const starts = argv.slice(1, firstTest < 0 ? argv.length : firstTest);
   const roots = (starts.length === 0 ? ['.'] : starts).map((start) => resolvePath(start, paths));
-  const tests: { option: string; pattern: RegExp }[] = [];
+  const tests: { option: string; pattern: { test: (text: string) => boolean } }[] = [];
   for (let index = 1; index < argv.length - 1; index += 1) {
     const option = argv[index] ?? '';
     if (FIND_NAME_TESTS.has(option)) {
@@ -213,18 +220,13 @@ function checkFindExec(
   return reached === undefined ? undefined : credentialRead(reached);
 }
 
-/** Compiles a `find -name`/`-path` glob, where `*` also matches `/`, to a regular expression. */
-function findGlob(glob: string, ignoreCase: boolean): RegExp {
-  const source = glob
-    .split('')
-    .map((char) => {
-      if (char === '*') {
-        return '.*';
-      }
-      return char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    })
-    .join('');
-  return new RegExp(`^${source}$`, ignoreCase ? 'i' : '');
+/**
+ * Compiles a `find -name`/`-path` glob, where `*` also matches `/`. The glob comes from the
+ * judged command, so it is matched without a backtracking regular expression, which a glob
+ * such as `*?*?*?…` could keep busy past the hook's timeout.
+ */
+function findGlob(glob: string, ignoreCase: boolean): { test: (text: string) => boolean } {
+  return { test: compileWildcard(glob, { ignoreCase }) };
 }
 
 /**

@@ -29,9 +29,12 @@ const PATH_THEN_DELETE = new RegExp(
   String.raw`\b(?:Path|File|Dir|Pathname)\s*[.(]\s*(?:new\s*\(\s*)?${LITERAL}\s*\)?\s*\.\s*(?:unlink|rmdir|rmtree|delete)\b`,
   'g',
 );
-/** Calls that write or append to the path given as their first argument. */
+/**
+ * Calls that write or append to the path given as their first argument. `symlinkSync` is not
+ * one, because its first argument is the link's target, which inline-links.ts judges.
+ */
 const WRITE_CALL = new RegExp(
-  String.raw`\b(?:writeFileSync|writeFile|appendFileSync|appendFile|createWriteStream|writeTextFileSync|writeTextFile|file_put_contents|IO\.write|File\.write|Bun\.write|copyFileSync|symlinkSync)\s*\(?\s*${LITERAL}`,
+  String.raw`\b(?:writeFileSync|writeFile|appendFileSync|appendFile|createWriteStream|writeTextFileSync|writeTextFile|file_put_contents|IO\.write|File\.write|Bun\.write|copyFileSync)\s*\(?\s*${LITERAL}`,
   'g',
 );
 /** Python and Ruby `open("…", "w")`, and Perl `open(F, ">…")` or `open(F, ">", "…")`. */

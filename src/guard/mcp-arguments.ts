@@ -24,7 +24,7 @@ const PATH_VALUE = /^(?:\/|~[\w.-]*(?:\/|$)|\.\.(?:\/|$)|file:)/i;
 /** A `.env` file name, such as `.env.local`, which is a secret on its own. */
 const SECRET_NAME = /(?:^|\/)\.env(?:\.[\w.-]+)?$/;
 /** Argument names whose string values are shell commands or scripts. */
-const COMMAND_KEY = /^(?:command|cmd|commands|script|shell|bash|sh|exec|run)$/i;
+export const COMMAND_KEY = /^(?:command|cmd|commands|script|shell|bash|sh|exec|run)$/i;
 /** Tool names that write, move or delete what their path arguments name. */
 const WRITING_TOOL =
   /write|edit|create|save|put|upload|move|rename|copy|delete|remove|unlink|mkdir|append|patch/i;

@@ -68,6 +68,13 @@ export interface McpProxyOptions {
   homeDir?: string;
   /** User messages the guard may weigh, such as the task the agent was given. @default [] */
   userMessages?: readonly string[];
+  /**
+   * Resolve `file:` URIs and path arguments through the symbolic links on this host before
+   * they are judged, as the hook does, so a link in the project to `.env` is judged as `.env`.
+   * Turn it off for a server whose files are not this host's, such as one that runs over
+   * ssh or in a container, where this host's links do not describe its files. @default true
+   */
+  resolveSymlinks?: boolean;
   /** Session the backstop counts denials for. @default a new id per proxy */
   sessionId?: string;
   /** Approval queue for `ask`; without it `ask` returns a tool error. */
@@ -328,6 +335,7 @@ function createDecider(
     homeDir: options.homeDir ?? process.env['HOME'] ?? '/root',
     userMessages: options.userMessages ?? [],
     guardFiles: guardFilesOf([options.policyPath, options.statePath, options.approvals?.path]),
+    resolveSymlinks: options.resolveSymlinks ?? true,
   };
   const queue =
     options.approvals === undefined ? undefined : ApprovalQueue.open(options.approvals.path);

@@ -44,6 +44,9 @@ import { installsFromTrustedIndex } from './package-sources.js';
 import { checkHttpWrites, checkPipedConfirmation } from './state-changes.js';
 import { checkPaths } from './file-access.js';
 import { checkIndirectReads } from './indirect-reads.js';
+import { checkListedReads } from './listed-reads.js';
+import { checkEnvironmentDumps } from './environment-dumps.js';
+import { checkMounts } from './mounts.js';
 import { withBraceBudget } from './globs.js';
 import { checkSymlinkTargets } from './symlinks.js';
 import { checkEnvironmentInjection } from './env-injection.js';
@@ -162,6 +165,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkGuardTokenReads(parsed),
     () => checkPaths(parsed, paths, context, messages, raw),
     () => checkIndirectReads(parsed, raw, paths, context),
+    () => checkListedReads(parsed, paths, context),
     () => checkSymlinkTargets(parsed, paths, context.projectDir, messages),
     () => checkRules(parsed, raw, { messages, allMessages }, paths, context.projectDir),
     () => checkGuardControl(parsed, raw),
@@ -173,6 +177,8 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkInlineSecretPrints(parsed),
     () => checkInlineRemotes(parsed, messages),
     () => checkMcpServerAdd(parsed, messages),
+    () => checkEnvironmentDumps(parsed),
+    () => checkMounts(parsed, paths),
     () => checkRemoteMutation(parsed, messages),
     () => checkSudo(parsed, messages),
     () => checkRemoteShell(parsed, messages),

@@ -2,6 +2,7 @@
  * Tier checks for tools other than Bash: reads (tier 1), edits inside the project (tier 2),
  * and fetches, MCP calls and anything outside the project (tier 3).
  */
+import { runsShellCommand } from './mcp-commands.js';
 import path from 'node:path';
 import { isInside, resolvePath } from './paths.js';
 import { namesPath } from './file-access.js';
@@ -707,7 +708,8 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       'mcp-make-public',
     );
   }
-  if (MCP_READ.test(tool) || /_docs$|get-library/.test(tool)) {
+  // A command runner's call is the Bash call in its argument, which is judged on its own.
+  if (MCP_READ.test(tool) || /_docs$|get-library/.test(tool) || runsShellCommand(call)) {
     return undefined;
   }
   const branchWrite = checkForgeBranchWrite(call.tool, call.input, messages);

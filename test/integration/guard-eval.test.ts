@@ -51,6 +51,12 @@ const TUNING_16_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-16.jsonl'
 const TUNING_15_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-15.jsonl');
 /** Cases of the kinds of false positive fixed after fresh-10 was scored, with dangerous look-alikes. */
 const TUNING_15FP_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-15fp.jsonl');
+/**
+ * Cases of credential reads through listings piped to xargs, database clients' own file
+ * commands, links made by inline code, mounts, other processes' environments, and MCP
+ * command runners.
+ */
+const TUNING_17_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-17.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -89,6 +95,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_16_SET),
       ...loadCases(TUNING_15_SET),
       ...loadCases(TUNING_15FP_SET),
+      ...loadCases(TUNING_17_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -966,5 +966,89 @@ describe('guard mcp scan of hidden text', () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe('guard mcp symbolic links', () => {
+  let linkDir: string;
+  let keyFile: string;
+  let resolving: Client;
+  let literal: Client;
+  let files: Client;
+
+  beforeAll(async () => {
+    linkDir = join(dir.path, 'link-project');
+    await mkdir(join(linkDir, 'sub'), { recursive: true });
+    await writeFile(join(linkDir, '.env'), 'APP_SETTING=link-target-value\n');
+    await writeFile(join(linkDir, 'README.md'), 'link project readme\n');
+    await symlink('../.env', join(linkDir, 'sub', 'cfg.txt'));
+    await symlink('README.md', join(linkDir, 'readme-link.md'));
+    const keyFolder = join(dir.path, 'link-home', '.ssh');
+    await mkdir(keyFolder, { recursive: true });
+    keyFile = join(keyFolder, 'id_ed25519');
+    await writeFile(keyFile, 'KEY MATERIAL WITHOUT A KNOWN PREFIX\n');
+    await symlink(keyFile, join(linkDir, 'sub', 'deploy-key'));
+    const definitionsPath = join(dir.path, 'link-definitions.json');
+    await writeFile(definitionsPath, JSON.stringify({ tools: [], resources: [], prompts: [] }));
+    const fixture = [process.execPath, '--import', 'tsx', FIXTURE_SERVER, definitionsPath];
+    const common = ['--name', 'links', '--project-dir', linkDir];
+    resolving = await connectProxy([...common, '--state', join(dir.path, 'links.db')], fixture);
+    literal = await connectProxy(
+      [...common, '--state', join(dir.path, 'links-literal.db'), '--no-resolve-symlinks'],
+      fixture,
+    );
+    files = await connectProxy(
+      ['--name', 'fs', '--state', join(dir.path, 'links-fs.db'), '--project-dir', linkDir],
+      [process.execPath, FILESYSTEM_SERVER, linkDir],
+    );
+  });
+
+  afterAll(async () => {
+    await resolving.close();
+    await literal.close();
+    await files.close();
+  });
+
+  it('refuses a file resource linked to .env', async () => {
+    const uri = `file://${join(linkDir, 'sub', 'cfg.txt')}`;
+    await expect(resolving.readResource({ uri })).rejects.toThrow(/credential-exploration/);
+    await resolving.readResource({ uri: `file://${join(linkDir, 'README.md')}` });
+  });
+
+  it('refuses a file resource linked to a key', async () => {
+    const uri = `file://${join(linkDir, 'sub', 'deploy-key')}`;
+    await expect(resolving.readResource({ uri })).rejects.toThrow(/credential-exploration/);
+    await resolving.readResource({ uri: `file://${join(linkDir, 'README.md')}` });
+  });
+
+  it('reads a file resource linked inside the project', async () => {
+    const read = await resolving.readResource({ uri: `file://${join(linkDir, 'readme-link.md')}` });
+    expect(JSON.stringify(read.contents)).toContain('link project readme');
+  });
+
+  it('judges links as written when told', async () => {
+    const read = await literal.readResource({
+      uri: `file://${join(linkDir, 'sub', 'deploy-key')}`,
+    });
+    expect(JSON.stringify(read.contents)).toContain('KEY MATERIAL');
+  });
+
+  it('refuses a tool path linked to .env', async () => {
+    const result = await files.callTool({
+      name: 'read_text_file',
+      arguments: { path: join(linkDir, 'sub', 'cfg.txt') },
+    });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain('credential-exploration');
+    expect(textOf(result)).not.toContain('link-target-value');
+  });
+
+  it('forwards a tool path linked inside the project', async () => {
+    const result = await files.callTool({
+      name: 'read_text_file',
+      arguments: { path: join(linkDir, 'readme-link.md') },
+    });
+    expect(result.isError, textOf(result)).toBeFalsy();
+    expect(textOf(result)).toContain('link project readme');
   });
 });

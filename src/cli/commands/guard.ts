@@ -364,6 +364,8 @@ interface McpOptions extends HookOptions {
   name?: string;
   userMessage: string[];
   session?: string;
+  /** False with `--no-resolve-symlinks`. */
+  resolveSymlinks: boolean;
 }
 
 function registerMcp(guard: Command): void {
@@ -406,6 +408,10 @@ function registerMcp(guard: Command): void {
       '--approval-timeout <seconds>',
       'seconds to wait for a human before denying (default: 45)',
     )
+    .option(
+      '--no-resolve-symlinks',
+      'judge file: URIs and path arguments as written, without resolving symbolic links on this host (for a server whose files are on another host or in a container)',
+    )
     .option('--stage2-provider <name>', 'stage-2 classifier API: openai or anthropic')
     .option('--stage2-url <url>', 'stage-2 base URL, such as http://127.0.0.1:8080/v1')
     .option(
@@ -425,6 +431,7 @@ function registerMcp(guard: Command): void {
           args,
           statePath: settings.statePath,
           userMessages: options.userMessage,
+          resolveSymlinks: options.resolveSymlinks,
           logger: createJsonLogger((line) => process.stderr.write(line)),
           ...(settings.policyPath === undefined ? {} : { policyPath: settings.policyPath }),
           ...(settings.projectDir === undefined ? {} : { projectDir: settings.projectDir }),

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { createGuard } from './guard.js';
+import type { Decision, ToolCall } from './types.js';
+
+const PROJECT = '/home/dev/project';
+
+async function decide(call: ToolCall | string): Promise<Decision> {
+  return createGuard().decide(
+    typeof call === 'string' ? { tool: 'Bash', input: { command: call } } : call,
+    { cwd: PROJECT, projectDir: PROJECT, homeDir: '/home/dev', userMessages: ['Check the app.'] },
+  );
+}
+
+describe('environment dumps', () => {
+  it.each([
+    'ps eww',
+    'ps e',
+    'ps auxe',
+    'docker inspect web',
+    'podman inspect web',
+    'docker container inspect web',
+    "docker inspect --format '{{json .Config.Env}}' web",
+    'docker exec web env',
+    'docker exec -it -u root web printenv',
+    'kubectl exec pod -- env',
+    'kubectl exec -it pod -c app -- printenv',
+  ])('denies %s', async (command) => {
+    const decision = await decide(command);
+    expect(decision.verdict).toBe('deny');
+    expect(decision.category).toBe('credential-exploration');
+  });
+
+  it.each([
+    'ps aux',
+    'ps -ef',
+    'ps -e',
+    'ps -o etime= -p 1234',
+    'ps -p 1234 -o pid,etime,cmd',
+    "docker inspect -f '{{.State.Status}}' web",
+    'docker network inspect bridge',
+    'docker exec web ls /app',
+    'docker ps',
+  ])('allows %s', async (command) => {
+    expect((await decide(command)).verdict).toBe('allow');
+  });
+});
+
+describe('MCP command runners', () => {
+  const run = (input: Record<string, unknown>, tool = 'run_command'): ToolCall => ({
+    tool: `mcp__sh__${tool}`,
+    input,
+  });
+
+  it('allows a harmless command', async () => {
+    expect((await decide(run({ command: 'ls' }))).verdict).toBe('allow');
+    expect((await decide(run({ command: 'npm test', timeout: 60 }))).verdict).toBe('allow');
+    expect((await decide(run({ command: 'ls -la' }, 'execute_command'))).verdict).toBe('allow');
+  });
+
+  it('judges the command as Bash', async () => {
+    const decision = await decide(run({ command: 'ps eww' }));
+    expect(decision.verdict).toBe('deny');
+    expect(decision.category).toBe('credential-exploration');
+  });
+
+  it('keeps other tools and targets in review', async () => {
+    expect((await decide(run({ command: 'ls', host: 'build-box' }))).verdict).toBe('ask');
+    expect((await decide(run({ command: 'ls', cwd: '/etc' }))).verdict).toBe('ask');
+    expect((await decide(run({ command: 'deploy' }, 'run_pipeline'))).verdict).toBe('ask');
+  });
+});

@@ -1,0 +1,143 @@
+/**
+ * Stage-1 check for commands that print another process's environment, which contains the same
+ * tokens as `printenv`: BSD-style `ps e` (`ps eww`, `ps auxe`), `docker inspect` and
+ * `podman inspect` of a container (its `Config.Env`), and `env` or `printenv` run in a
+ * container or pod with `docker exec`, `podman exec` or `kubectl exec`.
+ */
+import { finding, printsEnvironment, type Finding } from './findings.js';
+import type { ParsedShell, SimpleCommand } from './shell.js';
+
+/** Container tools with `inspect` and `exec` subcommands. */
+const CONTAINER_TOOLS = new Set(['docker', 'podman', 'nerdctl']);
+/** Pod tools whose `exec` runs the words after `--`. */
+const POD_TOOLS = new Set(['kubectl', 'oc']);
+/** `docker inspect` object kinds with no environment. */
+const ENVLESS_KINDS = new Set([
+  'network',
+  'volume',
+  'secret',
+  'config',
+  'node',
+  'plugin',
+  'context',
+]);
+/** `docker exec` options that take the next word as their value. */
+const EXEC_VALUED = new Set([
+  '-e',
+  '--env',
+  '--env-file',
+  '-u',
+  '--user',
+  '-w',
+  '--workdir',
+  '--detach-keys',
+]);
+
+/**
+ * A word of BSD-style `ps` options, which come without a dash, with `e` among them, which
+ * adds each process's environment. Only option letters count, so `etime` (a value) does not.
+ */
+const BSD_PS_WITH_ENVIRONMENT = /^[aAcefhjlLmMnrsStTuvwxXZ]*e[aAcefhjlLmMnrsStTuvwxXZ]*$/;
+/** `ps` options that take the next word as their value. */
+const PS_VALUED = new Set([
+  '-o',
+  '-O',
+  '-p',
+  '-q',
+  '-C',
+  '-u',
+  '-U',
+  '-g',
+  '-G',
+  '-t',
+  '-s',
+  '--sort',
+  '--format',
+  '--pid',
+  '--ppid',
+  '--sid',
+]);
+
+/** Returns a finding for a command that prints a process's, container's or pod's environment. */
+export function checkEnvironmentDumps(parsed: ParsedShell): Finding | undefined {
+  for (const command of parsed.commands) {
+    const shown = shownEnvironment(command);
+    if (shown !== undefined) {
+      return finding(
+        'credential-exploration',
+        `The command prints the environment of ${shown}, which may hold secrets`,
+        'environment-dump',
+      );
+    }
+  }
+  return undefined;
+}
+
+function shownEnvironment(command: SimpleCommand): string | undefined {
+  const args = command.argv.slice(1);
+  if (command.name === 'ps') {
+    return args.some(
+      (arg, index) => BSD_PS_WITH_ENVIRONMENT.test(arg) && !PS_VALUED.has(args[index - 1] ?? ''),
+    )
+      ? 'every process'
+      : undefined;
+  }
+  if (CONTAINER_TOOLS.has(command.name)) {
+    return containerEnvironment(args);
+  }
+  if (POD_TOOLS.has(command.name) && args.includes('exec')) {
+    const separator = args.indexOf('--');
+    return separator >= 0 && runsEnvironmentPrinter(args.slice(separator + 1))
+      ? 'a pod'
+      : undefined;
+  }
+  return undefined;
+}
+
+function containerEnvironment(args: readonly string[]): string | undefined {
+  const [first = '', second = ''] = args.filter((arg) => !arg.startsWith('-'));
+  const inspects = first === 'inspect' || (second === 'inspect' && first === 'container');
+  if (inspects && !ENVLESS_KINDS.has(first)) {
+    // A `--format` template that names no environment field prints none of it.
+    const format = formatOf(args);
+    return format === undefined || /Env|Config|json/i.test(format) ? 'a container' : undefined;
+  }
+  const execAt = args.indexOf('exec');
+  if (
+    execAt < 0 ||
+    (execAt > 0 && args[execAt - 1] !== 'container' && args[execAt - 1] !== 'compose')
+  ) {
+    return undefined;
+  }
+  let index = execAt + 1;
+  while ((args[index] ?? '').startsWith('-')) {
+    index += EXEC_VALUED.has(args[index] ?? '') ? 2 : 1;
+  }
+  return runsEnvironmentPrinter(args.slice(index + 1)) ? 'a container' : undefined;
+}
+
+function formatOf(args: readonly string[]): string | undefined {
+  const at = args.findIndex((arg) => arg === '-f' || arg === '--format');
+  if (at >= 0) {
+    return args[at + 1] ?? '';
+  }
+  return args.find((arg) => arg.startsWith('--format='))?.slice('--format='.length);
+}
+
+/** Checks whether the words run in a container print its environment. */
+function runsEnvironmentPrinter(words: readonly string[]): boolean {
+  const [program = '', ...rest] = words;
+  const name = program.replace(/^.*\//, '');
+  const inner: SimpleCommand = {
+    argv: [name, ...rest],
+    name,
+    wrappers: [],
+    assignments: [],
+    redirects: [],
+    dynamic: false,
+    via: [],
+    background: false,
+    text: words.join(' '),
+  };
+  return printsEnvironment(inner) || words.some((word) => /\/proc\/[^/\s]+\/environ\b/.test(word));
+}
