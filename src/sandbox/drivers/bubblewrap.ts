@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { SandstackError } from '../../core/errors.js';
@@ -29,7 +29,13 @@ import type {
   SnapshotInfo,
 } from '../types.js';
 import { AGENT_PROTOCOL, ExecAgentClient, openAgentClient } from './exec-agent.js';
-import { AGENT_ARGS, BWRAP_LAUNCH, EXEC_AGENT, NATIVE_DIR_IN_SANDBOX } from './native.js';
+import {
+  AGENT_ARGS,
+  BWRAP_LAUNCH,
+  EXEC_AGENT,
+  NATIVE_DIR_IN_SANDBOX,
+  SECCOMP_FILTER,
+} from './native.js';
 import {
   AGENT_COMMAND_USER,
   AGENT_START_TIMEOUT_MS,
@@ -42,6 +48,7 @@ import {
   killTaggedProcesses,
   lastLine,
   removeLockOfZombie,
+  SECCOMP_FD,
   spawnAgentBwrap,
   waitForAgentExit,
   type AgentChannelPaths,
@@ -128,6 +135,15 @@ export interface BubblewrapDriverOptions {
    * @default the program built from native/exec-agent.c
    */
   agent?: { program: string; args: string[] };
+  /**
+   * The seccomp filter that bwrap loads into every sandbox (`--seccomp`), a BPF program
+   * such as the one scripts/setup.sh writes with native/seccomp-filter.c. When the file is
+   * missing, check() reports bubblewrap unavailable and sandboxes do not start. `null`
+   * runs sandboxes without a filter, which leaves the whole kernel interface to commands:
+   * new user namespaces and mounts in them, keyctl, bpf, io_uring and raw sockets.
+   * @default the filter written by scripts/setup.sh
+   */
+  seccompFilter?: string | null;
 }
 
 /**
@@ -152,11 +168,21 @@ export class BubblewrapDriver implements SandboxDriver {
       hiddenDirs: options.hiddenDirs ?? [],
       hiddenFiles: options.hiddenFiles ?? [],
       agent: options.agent ?? DEFAULT_AGENT,
+      seccompFilter: options.seccompFilter === undefined ? SECCOMP_FILTER : options.seccompFilter,
     };
   }
 
   async check(): Promise<RuntimeCheck> {
     const { bwrapPath } = this.settings;
+    const filterProblem = seccompFilterProblem(this.settings.seccompFilter);
+    if (filterProblem !== undefined) {
+      return {
+        runtime: 'bubblewrap',
+        available: false,
+        reason: filterProblem,
+        fix: SECCOMP_FILTER_FIX,
+      };
+    }
     let version: string;
     try {
       const { stdout } = await execFileAsync(bwrapPath, ['--version']);
@@ -206,6 +232,13 @@ export class BubblewrapDriver implements SandboxDriver {
     const reservedBytes = egressLogLimit(options.template, this.settings.egress);
     let proxy: EgressProxy | undefined;
     let sandbox: BubblewrapSandbox | undefined;
+    const filterProblem = seccompFilterProblem(this.settings.seccompFilter);
+    if (filterProblem !== undefined) {
+      throw new SandstackError(
+        'SANDBOX_FAILED',
+        `Bubblewrap sandbox "${options.id}" was not started: ${filterProblem}; ${SECCOMP_FILTER_FIX}`,
+      );
+    }
     try {
       // A spare state folder comes with its layer mounted and the agent's FIFOs made.
       const spare = takeSpareLayer(options, reservedBytes);
@@ -629,6 +662,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
       netnsPrefix: hasEgress(this.template) ? ['ip', 'netns', 'exec', this.id] : [],
       agent: { program: posix.join(NATIVE_DIR_IN_SANDBOX, basename(program)), args },
       agentFile: program,
+      seccompFilter: this.options.seccompFilter ?? undefined,
       cgroupProcsFiles: cgroupProcsFiles(this.id),
       channel,
       logPath,
@@ -652,6 +686,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
       bwrap: bwrapPath,
       options,
       program: ['/bin/sh', '-c', exec.command],
+      files: this.seccompFiles(),
     });
     const script = `${joinCgroups}; ${CLOSE_STRAY_FDS}; ${hidden.script}`;
     // bash reads ~/.bashrc when its stdin is a socket, as Node's pipes are, unless --norc.
@@ -751,6 +786,10 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     // becomes read-only, and the mounts on it keep their own modes.
     args.push('--remount-ro', '/');
     args.push(...this.unshareArgs(), '--new-session');
+    if (this.options.seccompFilter !== null) {
+      // The caller opens the filter at this descriptor (see seccompFiles and agentLaunch).
+      args.push('--seccomp', String(SECCOMP_FD));
+    }
     if (how.perCommand) {
       args.push('--die-with-parent', '--cap-drop', 'ALL', '--unshare-user');
       args.push('--uid', String(COMMAND_USER.uid), '--gid', String(COMMAND_USER.gid));
@@ -779,6 +818,12 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     return ['--tmpfs', CGROUP_ROOT, '--remount-ro', CGROUP_ROOT];
   }
 
+  /** Returns the seccomp filter at its descriptor, for a per-command bwrap. */
+  private seccompFiles(): Map<number, string> {
+    const filter = this.options.seccompFilter;
+    return filter === null ? new Map() : new Map([[SECCOMP_FD, filter]]);
+  }
+
   /** Returns the unshare flags: every namespace, except the network one of a sandbox with egress. */
   private unshareArgs(): string[] {
     if (!hasEgress(this.template)) {
@@ -796,6 +841,31 @@ export function agentBwrapCommandOf(
   sandbox: SandboxInstance,
 ): ReturnType<typeof agentBwrapCommand> | undefined {
   return sandbox instanceof BubblewrapSandbox ? sandbox.agentBwrapCommand() : undefined;
+}
+
+/** Next step when the seccomp filter is missing or invalid. */
+const SECCOMP_FILTER_FIX =
+  'Install libseccomp-dev (apt-get install libseccomp-dev) and run scripts/setup.sh, which writes native/build/seccomp.bpf';
+
+/**
+ * Returns what is wrong with the seccomp filter file, or undefined when it looks like a
+ * BPF program (a non-empty whole number of 8-byte instructions) or sandboxes run without
+ * one (`null`). bwrap itself rejects a program the kernel does not accept.
+ */
+function seccompFilterProblem(filter: string | null): string | undefined {
+  if (filter === null) {
+    return undefined;
+  }
+  let size: number;
+  try {
+    size = statSync(filter).size;
+  } catch {
+    return `the seccomp filter "${filter}" was not found`;
+  }
+  if (size === 0 || size % 8 !== 0) {
+    return `the seccomp filter "${filter}" is not a BPF program (${size} bytes, expected a non-zero multiple of 8)`;
+  }
+  return undefined;
 }
 
 function killQuietly(pid: number): void {
