@@ -215,7 +215,8 @@ export interface AgentBwrap {
  * Returns bwrap and the options of the agent's bwrap that set up the sandbox: its
  * namespaces, mounts, user namespace and capabilities. The descriptors through which the
  * launcher writes the user namespace maps and gates the start are left out, and so is the
- * program. The options copy the agent from the descriptor in `files`.
+ * program. The options copy the agent, and load the seccomp filter, from the descriptors in
+ * `files`.
  */
 export function agentBwrapCommand(
   launch: Pick<AgentLaunch, 'bwrapArgs' | 'agent' | 'agentFile' | 'seccompFilter'>,
