@@ -3,7 +3,7 @@
  * the command agent and with one bwrap per command: denied calls fail with the errno the
  * filter gives, and ordinary developer tools still work.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -267,6 +267,25 @@ suite('bubblewrap seccomp filter settings', () => {
       /seccomp filter .* was not found.*apt-get install libseccomp-dev/,
     );
     expect(existsSync(join(dir, id))).toBe(false);
+  });
+
+  it('reports a filter the kernel rejects', async () => {
+    // One 8-byte instruction with an invalid opcode.
+    const invalid = join(dir, 'invalid.bpf');
+    writeFileSync(invalid, 'xxxxxxxx');
+    const check = await new BubblewrapDriver({ seccompFilter: invalid }).check();
+    expect(check.available).toBe(false);
+    expect(check.reason).toContain(`could not load the seccomp filter "${invalid}"`);
+    expect(check.reason).toContain('PR_SET_SECCOMP');
+    expect(check.fix).toContain('scripts/setup.sh');
+  });
+
+  it('rejects a file that is no BPF program', async () => {
+    const truncated = join(dir, 'truncated.bpf');
+    writeFileSync(truncated, 'xxx');
+    const check = await new BubblewrapDriver({ seccompFilter: truncated }).check();
+    expect(check.available).toBe(false);
+    expect(check.reason).toContain('is not a BPF program (3 bytes');
   });
 
   it('allows new namespaces only with seccompFilter null', async () => {

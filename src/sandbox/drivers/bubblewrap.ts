@@ -184,6 +184,7 @@ export class BubblewrapDriver implements SandboxDriver {
       };
     }
     let version: string;
+    let probe: string[];
     try {
       const { stdout } = await execFileAsync(bwrapPath, ['--version']);
       version = stdout.trim().replace(/^bubblewrap /, '');
@@ -199,7 +200,7 @@ export class BubblewrapDriver implements SandboxDriver {
         hiddenFiles: hidden.files,
         replaced: ['/dev', '/proc', '/tmp'],
       });
-      const probe = [...root, '--unshare-all', '--dev', '/dev', '--proc', '/proc'];
+      probe = [...root, '--unshare-all', '--dev', '/dev', '--proc', '/proc'];
       await execFileAsync(bwrapPath, [...probe, 'true'], { timeout: 30_000 });
     } catch (error) {
       return {
@@ -207,6 +208,16 @@ export class BubblewrapDriver implements SandboxDriver {
         available: false,
         reason: `"${bwrapPath}" failed: ${firstLine(error)}`,
         fix: 'Install bubblewrap (apt-get install bubblewrap) and run sandstack as root',
+      };
+    }
+    const filterRejection = await this.probeSeccompFilter(probe);
+    if (filterRejection !== undefined) {
+      return {
+        runtime: 'bubblewrap',
+        available: false,
+        version,
+        reason: filterRejection,
+        fix: SECCOMP_FILTER_FIX,
       };
     }
     if (!hasCgroupV1()) {
@@ -219,6 +230,34 @@ export class BubblewrapDriver implements SandboxDriver {
       };
     }
     return { runtime: 'bubblewrap', available: true, version };
+  }
+
+  /**
+   * Runs bwrap with the probe's options, the seccomp filter and `true`, which shows that
+   * bwrap and the kernel accept the filter. Returns why they did not, or undefined when they
+   * did or no filter is set.
+   */
+  private async probeSeccompFilter(probe: readonly string[]): Promise<string | undefined> {
+    const filter = this.settings.seccompFilter;
+    if (filter === null) {
+      return undefined;
+    }
+    // bash opens the filter at the descriptor that bwrap reads.
+    const openFilter = `exec ${SECCOMP_FD}<"$1"; shift; exec "$@"`;
+    const bwrap = [this.settings.bwrapPath, ...probe, '--seccomp', String(SECCOMP_FD), 'true'];
+    const command = [openFilter, 'bash', filter, ...bwrap];
+    try {
+      await execFileAsync('/bin/bash', ['--norc', '--noprofile', '-c', ...command], {
+        timeout: 30_000,
+      });
+      return undefined;
+    } catch (error) {
+      // bwrap 0.8 can print its message twice without a newline between.
+      const stderr = (error as { stderr?: string }).stderr?.trim() ?? '';
+      const message = /^bwrap: .*?(?=bwrap: |\n|$)/.exec(stderr)?.[0] ?? stderr.split('\n')[0];
+      const detail = stderr === '' ? firstLine(error) : message;
+      return `bwrap could not load the seccomp filter "${filter}": ${detail}`;
+    }
   }
 
   /**
