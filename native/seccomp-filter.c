@@ -9,8 +9,8 @@
  * developer tools keep working. Denied calls fail with EPERM, except where a program falls
  * back to an older call only on ENOSYS (clone3, the new mount API, io_uring), and sockets
  * of other families fail with EAFNOSUPPORT, as for a family the kernel lacks. System calls
- * of other ABIs (i386, x32) kill the process, because their numbers differ and the rules
- * below cover only x86-64 or aarch64, whichever this program is built for.
+ * of other ABIs (i386 and x32 on x86-64) kill the process, because their numbers differ and
+ * the rules below cover only the architecture this program is built for.
  *
  * Build: cc -O2 -o seccomp-filter seccomp-filter.c -lseccomp (Debian: libseccomp-dev).
  */
@@ -37,7 +37,9 @@
 /* Highest netlink protocol number the kernel defines (MAX_LINKS - 1 in linux/netlink.h). */
 #define NETLINK_MAX_PROTOCOL 31
 
-/* Highest address family number to deny one by one; larger ones are denied by a range. */
+/* Highest address family number that the filter denies. The kernel itself rejects families
+ * from AF_MAX on with EAFNOSUPPORT (PF_MAX is 46 in glibc 2.36's headers), and the filter
+ * covers room for families added later. */
 #define AF_MAX_LISTED 64
 
 /* Calls denied outright, with the errno they fail with. */
@@ -120,10 +122,6 @@ static const unsigned long NAMESPACE_FLAGS[] = {
     CLONE_NEWUSER, CLONE_NEWPID,    CLONE_NEWNET,
 };
 
-/* personality() values that stay allowed, as in Docker's default profile: Linux
- * (PER_LINUX, 0x0), its 32-bit variant (PER_LINUX32, 0x8), either with UNAME26 (0x20000),
- * and 0xffffffff, which only reads the current value. See deny_other_personalities. */
-
 /* Address families that stay allowed: local, IPv4 and IPv6 sockets, and netlink for the
  * protocols above. */
 static const int ALLOWED_FAMILIES[] = {AF_UNIX, AF_INET, AF_INET6, AF_NETLINK};
@@ -147,11 +145,8 @@ static void deny(const char *call, int errno_value, unsigned int count,
   }
   int result = seccomp_rule_add_array(filter, SCMP_ACT_ERRNO(errno_value), number, count,
                                       comparisons);
-  /* A call this architecture lacks (such as umount on x86-64) has a negative number, and
-   * libseccomp rejects a rule for it with EDOM (2.5) or accepts it with no effect. */
-  if (result == -EDOM && number < 0) {
-    return;
-  }
+  /* A call this architecture lacks (such as umount on x86-64) has a negative pseudo number,
+   * and libseccomp 2.5 accepts its rule without adding anything. */
   if (result != 0) {
     char what[128];
     snprintf(what, sizeof what, "could not add the rule for %s", call);
@@ -169,7 +164,9 @@ static int is_allowed_family(int family) {
 }
 
 /*
- * Denies personality() values other than 0x0, 0x8, 0x20000, 0x20008 and 0xffffffff. Other personalities change
+ * Denies personality() values other than those Docker's default profile allows: Linux
+ * (PER_LINUX, 0x0), its 32-bit variant (PER_LINUX32, 0x8), either with UNAME26 (0x20000,
+ * 0x20008), and 0xffffffff, which only reads the current value. Other personalities change
  * how the kernel lays out and reads a process's memory (READ_IMPLIES_EXEC,
  * ADDR_NO_RANDOMIZE and more) or emulate other systems. The kernel reads 32 bits, so only
  * those are compared. A rule's comparisons must all match and libseccomp allows one per
