@@ -17,7 +17,8 @@ fi
 # the static C library) for the programs in native/. git, tar and python3 serve the
 # example, chromium the dashboard's browser tests, postgresql the PostgreSQL workflow
 # store's tests, which start their own server, and musl-tools the tests of a musl root.
-wanted=(runsc bubblewrap gcc libc6-dev git tar python3 iproute2 chromium postgresql musl-tools)
+# libseccomp-dev builds the seccomp filter without which bubblewrap sandboxes do not start.
+wanted=(runsc bubblewrap gcc libc6-dev libseccomp-dev git tar python3 iproute2 chromium postgresql musl-tools)
 if [ -n "${SANDSTACK_SETUP_EXTRA_PACKAGES:-}" ]; then
   read -r -a extra <<<"$SANDSTACK_SETUP_EXTRA_PACKAGES"
   wanted+=("${extra[@]}")
@@ -89,6 +90,31 @@ build_static exec-agent "sandbox commands will take the slower path"
 # The launcher of a bubblewrap sandbox's bwrap with the agent. Without it every bubblewrap
 # command costs a new bwrap, as without the agent.
 build_static bwrap-launch "bubblewrap commands will take the slower path"
+
+# The seccomp filter of bubblewrap sandboxes (see native/seccomp-filter.c): a program built
+# with libseccomp writes it once as a BPF program, which bwrap loads. It is written again
+# whenever the program's source differs from the one it was written from. Without it
+# bubblewrap sandboxes do not start, unless the driver's seccompFilter option is null.
+build_seccomp_filter() {
+  local source
+  source=$(sha256sum native/seccomp-filter.c | cut -d' ' -f1)
+  if [ -f native/build/seccomp.bpf ] && [ "$(cat native/build/seccomp.bpf.source 2>/dev/null)" = "$source" ]; then
+    return
+  fi
+  local without="bubblewrap sandboxes will not start without their seccomp filter"
+  if ! command -v cc >/dev/null; then
+    say "no C compiler (cc): $without; install gcc and libseccomp-dev and run this again"
+  elif [ ! -f /usr/include/seccomp.h ] && ! pkg-config --exists libseccomp 2>/dev/null; then
+    say "libseccomp's headers are missing: $without; install libseccomp-dev (apt-get install libseccomp-dev) and run this again"
+  elif ! cc -O2 -o native/build/seccomp-filter native/seccomp-filter.c -lseccomp; then
+    say "could not build native/seccomp-filter.c: $without; install libseccomp-dev and run this again"
+  elif ! native/build/seccomp-filter native/build/seccomp.bpf; then
+    say "native/build/seccomp-filter could not write the filter: $without"
+  else
+    echo "$source" > native/build/seccomp.bpf.source
+  fi
+}
+build_seccomp_filter
 
 say "building"
 npm run --silent build

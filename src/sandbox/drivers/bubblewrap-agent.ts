@@ -59,6 +59,12 @@ const INFO_FD = 6;
 const USERNS_BLOCK_FD = 7;
 
 /**
+ * Descriptor of the seccomp filter that bwrap loads (`--seccomp`), on both the agent's
+ * bwrap and a per-command bwrap. bwrap closes it after reading.
+ */
+export const SECCOMP_FD = 8;
+
+/**
  * Builds a bash script fragment and the arguments it takes that exec bwrap with its options
  * read from a descriptor (`--args`) rather than its command line. bwrap's init is pid 1 in
  * the sandbox with bwrap's argv, so options on the command line would show the host paths
@@ -74,8 +80,12 @@ export function bwrapWithHiddenOptions(command: {
   bwrap: string;
   options: readonly string[];
   program: readonly string[];
+  /** Files opened read-only at their descriptors for bwrap, such as the seccomp filter. */
+  files?: ReadonlyMap<number, string>;
 }): { script: string; args: string[] } {
+  const files = [...(command.files ?? new Map<number, string>())];
   const script = [
+    ...files.map(([fd]) => `exec ${fd}<"$1"; shift`),
     'count=$1',
     'shift',
     `exec ${BWRAP_ARGS_FD}< <(printf '%s\\0' "\${@:1:count}")`,
@@ -83,6 +93,7 @@ export function bwrapWithHiddenOptions(command: {
     'exec "$@"',
   ].join('; ');
   const args = [
+    ...files.map(([, path]) => path),
     String(command.options.length),
     ...command.options,
     ...command.prefix,
@@ -176,6 +187,11 @@ export interface AgentLaunch {
   agent: { program: string; args: string[] };
   /** Host file of the agent program, which bwrap copies to `agent.program`. */
   agentFile: string;
+  /**
+   * Host file of the seccomp filter that `bwrapArgs` loads from {@link SECCOMP_FD}, or
+   * undefined when the sandbox runs without one.
+   */
+  seccompFilter: string | undefined;
   /** The `cgroup.procs` files that bwrap joins before it starts. */
   cgroupProcsFiles: string[];
   channel: AgentChannelPaths;
@@ -199,9 +215,12 @@ export interface AgentBwrap {
  * Returns bwrap and the options of the agent's bwrap that set up the sandbox: its
  * namespaces, mounts, user namespace and capabilities. The descriptors through which the
  * launcher writes the user namespace maps and gates the start are left out, and so is the
- * program. The options copy the agent from the descriptor in `files`.
+ * program. The options copy the agent, and load the seccomp filter, from the descriptors in
+ * `files`.
  */
-export function agentBwrapCommand(launch: Pick<AgentLaunch, 'bwrapArgs' | 'agent' | 'agentFile'>): {
+export function agentBwrapCommand(
+  launch: Pick<AgentLaunch, 'bwrapArgs' | 'agent' | 'agentFile' | 'seccompFilter'>,
+): {
   bwrap: string;
   options: string[];
   files: Map<number, string>;
@@ -221,7 +240,11 @@ export function agentBwrapCommand(launch: Pick<AgentLaunch, 'bwrapArgs' | 'agent
     'ALL',
     ...AGENT_CAPABILITIES.flatMap((capability) => ['--cap-add', capability]),
   ];
-  return { bwrap, options, files: new Map([[AGENT_PROGRAM_FD, launch.agentFile]]) };
+  const files = new Map([[AGENT_PROGRAM_FD, launch.agentFile]]);
+  if (launch.seccompFilter !== undefined) {
+    files.set(SECCOMP_FD, launch.seccompFilter);
+  }
+  return { bwrap, options, files };
 }
 
 /**
@@ -232,7 +255,7 @@ export function agentBwrapCommand(launch: Pick<AgentLaunch, 'bwrapArgs' | 'agent
  * the channel and queue its first request while bwrap still sets up the sandbox.
  */
 export function spawnAgentBwrap(launch: AgentLaunch): AgentBwrap {
-  const { bwrap: bwrapPath, options: isolation } = agentBwrapCommand(launch);
+  const { bwrap: bwrapPath, options: isolation, files } = agentBwrapCommand(launch);
   const options = [
     ...isolation,
     '--info-fd',
@@ -247,8 +270,7 @@ export function spawnAgentBwrap(launch: AgentLaunch): AgentBwrap {
     ...(niceness === 0 ? [] : ['--niceness', String(niceness)]),
     '--keep-fd',
     String(REPORT_FD),
-    '--file',
-    `${AGENT_PROGRAM_FD}:${launch.agentFile}`,
+    ...[...files].flatMap(([fd, path]) => ['--file', `${fd}:${path}`]),
     '--args-fd',
     String(BWRAP_ARGS_FD),
     '--user-maps',

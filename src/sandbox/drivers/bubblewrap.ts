@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { SandstackError } from '../../core/errors.js';
@@ -29,7 +29,13 @@ import type {
   SnapshotInfo,
 } from '../types.js';
 import { AGENT_PROTOCOL, ExecAgentClient, openAgentClient } from './exec-agent.js';
-import { AGENT_ARGS, BWRAP_LAUNCH, EXEC_AGENT, NATIVE_DIR_IN_SANDBOX } from './native.js';
+import {
+  AGENT_ARGS,
+  BWRAP_LAUNCH,
+  EXEC_AGENT,
+  NATIVE_DIR_IN_SANDBOX,
+  SECCOMP_FILTER,
+} from './native.js';
 import {
   AGENT_COMMAND_USER,
   AGENT_START_TIMEOUT_MS,
@@ -42,6 +48,7 @@ import {
   killTaggedProcesses,
   lastLine,
   removeLockOfZombie,
+  SECCOMP_FD,
   spawnAgentBwrap,
   waitForAgentExit,
   type AgentChannelPaths,
@@ -128,6 +135,15 @@ export interface BubblewrapDriverOptions {
    * @default the program built from native/exec-agent.c
    */
   agent?: { program: string; args: string[] };
+  /**
+   * The seccomp filter that bwrap loads into every sandbox (`--seccomp`), a BPF program
+   * such as the one scripts/setup.sh writes with native/seccomp-filter.c. When the file is
+   * missing, check() reports bubblewrap unavailable and sandboxes do not start. `null`
+   * runs sandboxes without a filter, which leaves the whole kernel interface to commands:
+   * new user namespaces and mounts in them, keyctl, bpf, io_uring and raw sockets.
+   * @default the filter written by scripts/setup.sh
+   */
+  seccompFilter?: string | null;
 }
 
 /**
@@ -152,12 +168,23 @@ export class BubblewrapDriver implements SandboxDriver {
       hiddenDirs: options.hiddenDirs ?? [],
       hiddenFiles: options.hiddenFiles ?? [],
       agent: options.agent ?? DEFAULT_AGENT,
+      seccompFilter: options.seccompFilter === undefined ? SECCOMP_FILTER : options.seccompFilter,
     };
   }
 
   async check(): Promise<RuntimeCheck> {
     const { bwrapPath } = this.settings;
+    const filterProblem = seccompFilterProblem(this.settings.seccompFilter);
+    if (filterProblem !== undefined) {
+      return {
+        runtime: 'bubblewrap',
+        available: false,
+        reason: filterProblem,
+        fix: SECCOMP_FILTER_FIX,
+      };
+    }
     let version: string;
+    let probe: string[];
     try {
       const { stdout } = await execFileAsync(bwrapPath, ['--version']);
       version = stdout.trim().replace(/^bubblewrap /, '');
@@ -173,7 +200,7 @@ export class BubblewrapDriver implements SandboxDriver {
         hiddenFiles: hidden.files,
         replaced: ['/dev', '/proc', '/tmp'],
       });
-      const probe = [...root, '--unshare-all', '--dev', '/dev', '--proc', '/proc'];
+      probe = [...root, '--unshare-all', '--dev', '/dev', '--proc', '/proc'];
       await execFileAsync(bwrapPath, [...probe, 'true'], { timeout: 30_000 });
     } catch (error) {
       return {
@@ -181,6 +208,16 @@ export class BubblewrapDriver implements SandboxDriver {
         available: false,
         reason: `"${bwrapPath}" failed: ${firstLine(error)}`,
         fix: 'Install bubblewrap (apt-get install bubblewrap) and run sandstack as root',
+      };
+    }
+    const filterRejection = await this.probeSeccompFilter(probe);
+    if (filterRejection !== undefined) {
+      return {
+        runtime: 'bubblewrap',
+        available: false,
+        version,
+        reason: filterRejection,
+        fix: SECCOMP_FILTER_FIX,
       };
     }
     if (!hasCgroupV1()) {
@@ -196,6 +233,34 @@ export class BubblewrapDriver implements SandboxDriver {
   }
 
   /**
+   * Runs bwrap with the probe's options, the seccomp filter and `true`, which shows that
+   * bwrap and the kernel accept the filter. Returns why they did not, or undefined when they
+   * did or no filter is set.
+   */
+  private async probeSeccompFilter(probe: readonly string[]): Promise<string | undefined> {
+    const filter = this.settings.seccompFilter;
+    if (filter === null) {
+      return undefined;
+    }
+    // bash opens the filter at the descriptor that bwrap reads.
+    const openFilter = `exec ${SECCOMP_FD}<"$1"; shift; exec "$@"`;
+    const bwrap = [this.settings.bwrapPath, ...probe, '--seccomp', String(SECCOMP_FD), 'true'];
+    const command = [openFilter, 'bash', filter, ...bwrap];
+    try {
+      await execFileAsync('/bin/bash', ['--norc', '--noprofile', '-c', ...command], {
+        timeout: 30_000,
+      });
+      return undefined;
+    } catch (error) {
+      // bwrap 0.8 can print its message twice without a newline between.
+      const stderr = (error as { stderr?: string }).stderr?.trim() ?? '';
+      const message = /^bwrap: .*?(?=bwrap: |\n|$)/.exec(stderr)?.[0] ?? stderr.split('\n')[0];
+      const detail = stderr === '' ? firstLine(error) : message;
+      return `bwrap could not load the seccomp filter "${filter}": ${detail}`;
+    }
+  }
+
+  /**
    * Creates a sandbox and starts its command agent. When a step fails, it removes what it
    * made before it throws: processes, cgroups, egress proxy and network namespace, the
    * writable layer's mount and loop device, and the state folder, which the driver owns.
@@ -206,6 +271,13 @@ export class BubblewrapDriver implements SandboxDriver {
     const reservedBytes = egressLogLimit(options.template, this.settings.egress);
     let proxy: EgressProxy | undefined;
     let sandbox: BubblewrapSandbox | undefined;
+    const filterProblem = seccompFilterProblem(this.settings.seccompFilter);
+    if (filterProblem !== undefined) {
+      throw new SandstackError(
+        'SANDBOX_FAILED',
+        `Bubblewrap sandbox "${options.id}" was not started: ${filterProblem}; ${SECCOMP_FILTER_FIX}`,
+      );
+    }
     try {
       // A spare state folder comes with its layer mounted and the agent's FIFOs made.
       const spare = takeSpareLayer(options, reservedBytes);
@@ -629,6 +701,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
       netnsPrefix: hasEgress(this.template) ? ['ip', 'netns', 'exec', this.id] : [],
       agent: { program: posix.join(NATIVE_DIR_IN_SANDBOX, basename(program)), args },
       agentFile: program,
+      seccompFilter: this.options.seccompFilter ?? undefined,
       cgroupProcsFiles: cgroupProcsFiles(this.id),
       channel,
       logPath,
@@ -652,6 +725,7 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
       bwrap: bwrapPath,
       options,
       program: ['/bin/sh', '-c', exec.command],
+      files: this.seccompFiles(),
     });
     const script = `${joinCgroups}; ${CLOSE_STRAY_FDS}; ${hidden.script}`;
     // bash reads ~/.bashrc when its stdin is a socket, as Node's pipes are, unless --norc.
@@ -751,6 +825,10 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     // becomes read-only, and the mounts on it keep their own modes.
     args.push('--remount-ro', '/');
     args.push(...this.unshareArgs(), '--new-session');
+    if (this.options.seccompFilter !== null) {
+      // The caller opens the filter at this descriptor (see seccompFiles and agentLaunch).
+      args.push('--seccomp', String(SECCOMP_FD));
+    }
     if (how.perCommand) {
       args.push('--die-with-parent', '--cap-drop', 'ALL', '--unshare-user');
       args.push('--uid', String(COMMAND_USER.uid), '--gid', String(COMMAND_USER.gid));
@@ -779,6 +857,12 @@ class BubblewrapSandbox extends LocalSandbox implements SandboxInstance {
     return ['--tmpfs', CGROUP_ROOT, '--remount-ro', CGROUP_ROOT];
   }
 
+  /** Returns the seccomp filter at its descriptor, for a per-command bwrap. */
+  private seccompFiles(): Map<number, string> {
+    const filter = this.options.seccompFilter;
+    return filter === null ? new Map() : new Map([[SECCOMP_FD, filter]]);
+  }
+
   /** Returns the unshare flags: every namespace, except the network one of a sandbox with egress. */
   private unshareArgs(): string[] {
     if (!hasEgress(this.template)) {
@@ -796,6 +880,31 @@ export function agentBwrapCommandOf(
   sandbox: SandboxInstance,
 ): ReturnType<typeof agentBwrapCommand> | undefined {
   return sandbox instanceof BubblewrapSandbox ? sandbox.agentBwrapCommand() : undefined;
+}
+
+/** Next step when the seccomp filter is missing or invalid. */
+const SECCOMP_FILTER_FIX =
+  'Install libseccomp-dev (apt-get install libseccomp-dev) and run scripts/setup.sh, which writes native/build/seccomp.bpf';
+
+/**
+ * Returns what is wrong with the seccomp filter file, or undefined when it looks like a
+ * BPF program (a non-empty whole number of 8-byte instructions) or sandboxes run without
+ * one (`null`). bwrap itself rejects a program the kernel does not accept.
+ */
+function seccompFilterProblem(filter: string | null): string | undefined {
+  if (filter === null) {
+    return undefined;
+  }
+  let size: number;
+  try {
+    size = statSync(filter).size;
+  } catch {
+    return `the seccomp filter "${filter}" was not found`;
+  }
+  if (size === 0 || size % 8 !== 0) {
+    return `the seccomp filter "${filter}" is not a BPF program (${size} bytes, expected a non-zero multiple of 8)`;
+  }
+  return undefined;
 }
 
 function killQuietly(pid: number): void {

@@ -54,3 +54,10 @@ export const STATX_SHIM_COPY_ARG = `--copy-file=${NATIVE_DIR_IN_SANDBOX}/gvisor-
  * was there at setup; bubblewrap commands then start one bwrap each, as without the agent.
  */
 export const BWRAP_LAUNCH = join(NATIVE_BUILD_DIR, 'bwrap-launch');
+
+/**
+ * The seccomp filter of bubblewrap sandboxes, a BPF program that scripts/setup.sh writes
+ * with native/seccomp-filter.c and that bwrap loads with `--seccomp`. Absent when libseccomp
+ * or a C compiler was missing at setup; bubblewrap sandboxes then do not start.
+ */
+export const SECCOMP_FILTER = join(NATIVE_BUILD_DIR, 'seccomp.bpf');
