@@ -4,6 +4,7 @@
  */
 import { finding, type Finding } from './findings.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
+import { outputTargets } from './shell-writes.js';
 
 /**
  * Token formats with a fixed prefix, those of redact.ts and more, without the global flag.
@@ -82,14 +83,9 @@ export function checkSecretWrites(parsed: ParsedShell): Finding | undefined {
     if (!WRITERS.has(command.name)) {
       continue;
     }
-    const targets = [
-      ...command.redirects
-        .filter((redirect) => redirect.operator === '>' || redirect.operator === '>>')
-        .map((redirect) => redirect.target),
-      ...(command.name === 'tee'
-        ? command.argv.slice(1).filter((arg) => !arg.startsWith('-'))
-        : []),
-    ].filter((target) => !target.startsWith('$') && !target.startsWith('/dev/'));
+    const targets = outputTargets(command).filter(
+      (target) => !target.startsWith('$') && !target.startsWith('/dev/'),
+    );
     const target = targets.find((candidate) => !SECRET_FILE.test(candidate));
     if (target === undefined) {
       continue;

@@ -17,6 +17,16 @@ export interface ShellWrite {
 
 const PRINTERS = new Set(['echo', 'printf', 'cat', 'tee']);
 
+/** Lists the files `command` writes its output to: `>` and `>>` targets, and `tee`'s files. */
+export function outputTargets(command: SimpleCommand): string[] {
+  return [
+    ...command.redirects
+      .filter((redirect) => redirect.operator === '>' || redirect.operator === '>>')
+      .map((redirect) => redirect.target),
+    ...(command.name === 'tee' ? command.argv.slice(1).filter((arg) => !arg.startsWith('-')) : []),
+  ];
+}
+
 /** Lists the writes of known text into files in `parsed`; `/dev/` targets are left out. */
 export function shellWrites(parsed: ParsedShell): ShellWrite[] {
   const writes: ShellWrite[] = [];
@@ -29,14 +39,7 @@ export function shellWrites(parsed: ParsedShell): ShellWrite[] {
     if (!PRINTERS.has(command.name)) {
       continue;
     }
-    const targets = [
-      ...command.redirects
-        .filter((redirect) => redirect.operator === '>' || redirect.operator === '>>')
-        .map((redirect) => redirect.target),
-      ...(command.name === 'tee'
-        ? command.argv.slice(1).filter((arg) => !arg.startsWith('-'))
-        : []),
-    ].filter((target) => !target.startsWith('/dev/'));
+    const targets = outputTargets(command).filter((target) => !target.startsWith('/dev/'));
     const text =
       command.name === 'echo' || command.name === 'printf'
         ? command.argv.slice(1).join(' ')
