@@ -31,7 +31,8 @@ describe('process argument searches', () => {
   it.each(['ps auxe', 'ps eww -o pid,command'])('denies environments of %s', async (command) => {
     const decision = await decisionOf(command, 'Check what is running.');
     expect(decision.verdict).toBe('deny');
-    expect(decision.rule).toBe('stage1:process-environments');
+    // The environment-dump check of every process's environment finds it first.
+    expect(decision.rule).toBe('stage1:environment-dump');
   });
 
   it.each([

@@ -37,13 +37,6 @@ const CMDLINE_FILE = /^\/proc\/(?!self\/|thread-self\/|\$\$\/)[^/]+\/cmdline$/;
  */
 export function checkProcessSecrets(parsed: ParsedShell, messages: string): Finding | undefined {
   for (const command of parsed.commands) {
-    if (printsProcessEnvironments(command)) {
-      return finding(
-        'credential-exploration',
-        `\`${command.argv.join(' ')}\` prints the environment of every process, which holds their secrets`,
-        'process-environments',
-      );
-    }
     if (!listsProcessArguments(command) || command.pipeline === undefined) {
       continue;
     }
@@ -96,15 +89,6 @@ function formatOf(args: readonly string[]): string | undefined {
     }
   }
   return columns.length === 0 ? undefined : columns.join(',');
-}
-
-/**
- * Checks whether `ps` is given the BSD `e` option, which appends each process's environment
- * to its command: `ps e`, `ps auxe`, `ps eww`. BSD options come first, so only the first
- * argument is read.
- */
-function printsProcessEnvironments(command: SimpleCommand): boolean {
-  return command.name === 'ps' && /^[a-zA-Z]*e[a-zA-Z]*$/.test(command.argv[1] ?? '');
 }
 
 /** Checks whether a filter argument looks for a secret the user did not name as a program. */
