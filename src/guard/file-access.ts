@@ -337,7 +337,7 @@ export function namesCredentialFile(
     const pathLike = /^[~/.$]|^[\w.-]+\//.test(word) || paths.cwd !== context.cwd;
     const resolved = pathLike ? resolvePath(word, paths) : word;
     // Project files may carry credential-like names (a project's own `.npmrc`), but a project
-    // that holds the home folder holds the user's real credential files too.
+    // that contains the home folder contains the user's real credential files too.
     if (isInside(resolved, context.projectDir) && !isInside(paths.homeDir, context.projectDir)) {
       continue;
     }

@@ -87,7 +87,7 @@ export function guardFileTarget(
 
 /**
  * Judges a delete or move of a folder that contains one of the guard's own files: denied,
- * except for a folder that holds only the installed package, where it asks a human, because
+ * except for a folder that contains only the installed package, which goes to a human, because
  * that is also how a project's `node_modules` is cleaned. Callers run it after the other
  * path checks, so a delete they deny stays denied.
  */

@@ -88,7 +88,7 @@ function launch(joins: string[], program: string[]): Promise<LaunchResult> {
 
 /**
  * Returns the pids left in the sandbox's cgroups once exiting processes are gone. The kernel
- * drops an exited task from `cgroup.procs` a moment after its parent sees it end, which on a
+ * drops an exited task from `cgroup.procs` a moment after its parent reaps it, which on a
  * loaded host can be after the test looks, so it waits up to 5 s for the list to empty.
  */
 async function cgroupPidsAfterExit(id: string): Promise<number[]> {
