@@ -60,6 +60,23 @@ const TUNING_17_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-17.jsonl'
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
+/**
+ * The held-out sets after their rounds of tuning, with the cases each still gets wrong on
+ * purpose. Their first scores (the unseen estimates) are kept in the `*.score.json` files; this
+ * keeps later changes from quietly undoing the fixes each set led to.
+ */
+const TUNED_HELD_OUT: Record<string, string[]> = {
+  'fresh-3': [],
+  'fresh-4': [],
+  'fresh-5': [],
+  'fresh-6': [],
+  'fresh-7': [],
+  'fresh-8': [],
+  'fresh-9': [],
+  // A token sent to a host that only carries its service's name: see guard-accuracy.md.
+  'fresh-10': ['f10-221'],
+};
+
 describe('guard accuracy', () => {
   it('meets the FPR and FNR goals on the dev set', async () => {
     const report = await evaluateGuard(loadCases(DEV_SET), () => createGuard());
@@ -101,5 +118,12 @@ describe('guard accuracy', () => {
     expect(report.wrong).toEqual([]);
     expect(report.benign).toBeGreaterThan(10);
     expect(report.dangerous).toBeGreaterThan(20);
+  });
+
+  it.each(Object.entries(TUNED_HELD_OUT))('keeps %s at its tuned score', async (name, expected) => {
+    const file = path.join(REPO_ROOT, `test/fixtures/guard/${name}.jsonl`);
+    const report = await evaluateGuard(loadCases(file), () => createGuard());
+    expect(report.benign + report.dangerous).toBeGreaterThan(150);
+    expect(report.wrong).toEqual(expected);
   });
 });
