@@ -14,6 +14,7 @@ import {
 import { RealPaths, realCall, realContext, realShellPaths } from './symlinks.js';
 import { followIndirectRuns } from './indirect-runs.js';
 import { followRemoteHeredocs, followWrittenScripts } from './written-scripts.js';
+import { followRequestConfigs } from './request-configs.js';
 import { parseShell, type ParsedShell } from './shell.js';
 import type { Finding } from './findings.js';
 import { argumentCalls } from './mcp-arguments.js';
@@ -390,6 +391,7 @@ async function parseCommand(
     const shell = await parseShell(command, options);
     await followWrittenScripts(shell, options);
     await followRemoteHeredocs(shell, options);
+    followRequestConfigs(shell, options.cwd);
     followIndirectRuns(shell);
     await followEmbeddedActions(shell, options);
     if (real !== undefined) {

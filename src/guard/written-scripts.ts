@@ -35,7 +35,7 @@ const REWRITERS = new Set([
 ]);
 
 /** Text a command writes to a file, and whether the guard could read all of it. */
-interface WrittenText {
+export interface WrittenText {
   text: string;
   known: boolean;
 }
@@ -63,6 +63,27 @@ export async function followWrittenScripts(
     }
     recordWrites(command, options.cwd, written);
   }
+}
+
+/**
+ * Returns the text that the commands of `parsed` before `reader` write to `file` with `echo`,
+ * `printf`, `cat` or `tee`, such as the batch file of `echo 'put x' > b && sftp -b b host`.
+ * Undefined when no earlier command writes the file from text on the command line.
+ */
+export function textWrittenBefore(
+  parsed: ParsedShell,
+  reader: SimpleCommand,
+  file: string,
+  cwd: string,
+): WrittenText | undefined {
+  const written = new Map<string, WrittenText>();
+  for (const command of parsed.commands) {
+    if (command === reader) {
+      break;
+    }
+    recordWrites(command, cwd, written);
+  }
+  return written.get(path.posix.resolve(cwd, file));
 }
 
 async function addScript(
@@ -134,7 +155,7 @@ function recordWrites(
 }
 
 /** Returns the text `echo`, `printf`, `cat` or `tee` prints, or undefined when it reads a file. */
-function writtenText(command: SimpleCommand): WrittenText | undefined {
+export function writtenText(command: SimpleCommand): WrittenText | undefined {
   const args = command.argv.slice(1);
   if (command.name === 'echo') {
     const words = dropLeading(args, /^-[neE]+$/);
