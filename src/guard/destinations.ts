@@ -9,6 +9,13 @@ import { hasDryRunOption, isRsyncDryRun } from './dry-runs.js';
 import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
 import { isLocalHost, userNamesHost } from './uploads.js';
+import {
+  readScriptedTransfer,
+  readSendEmail,
+  readSocketTransfer,
+  SCRIPTED_CLIENTS,
+  SOCKET_CLIENTS,
+} from './scripted-transfers.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /** Target of a transfer, with the name a user message must contain to consent to it. */
@@ -26,6 +33,8 @@ interface Transfer {
   /** Local paths sent, or `standard input` when a pipe or a `<` redirect feeds the tool. */
   sources: string[];
   destinations: Destination[];
+  /** True when the transfer commands come from a file the guard cannot read. */
+  unreadable?: boolean;
 }
 
 /** Finds a transfer of local data to a destination that no user message names. */
@@ -45,6 +54,13 @@ export function checkUnnamedDestinations(
     const unnamed = transfer.destinations.find(
       (destination) => !destinationNamed(destination, messages),
     );
+    if (unnamed !== undefined && transfer.unreadable === true) {
+      return finding(
+        'exfil-scouting',
+        `The command runs transfer commands from "${transfer.sources[0]}", which the guard cannot read, against the ${unnamed.label} ${unnamed.name}, which the user did not name`,
+        'unreadable-transfer',
+      );
+    }
     if (unnamed !== undefined) {
       return finding(
         'data-exfiltration',
@@ -109,6 +125,15 @@ const TRANSFER_TOOLS = new Set([
 
 /** Reads the sources and destinations of a transfer tool, or returns undefined for others. */
 function readTransfer(command: SimpleCommand, parsed: ParsedShell): Transfer | undefined {
+  if (SOCKET_CLIENTS.has(command.name)) {
+    return readSocketTransfer(command, dataOnInput(command, parsed));
+  }
+  if (SCRIPTED_CLIENTS.has(command.name)) {
+    return readScriptedTransfer(command, parsed);
+  }
+  if (command.name === 'git') {
+    return readSendEmail(command);
+  }
   // Most commands are not transfer tools, so the arguments are copied only for those that are.
   if (!TRANSFER_TOOLS.has(command.name)) {
     return undefined;
