@@ -8,6 +8,8 @@ import path from 'node:path';
 import { globToRegExp, hasGlob } from './globs.js';
 import { isInside } from './paths.js';
 import type { Finding } from './findings.js';
+import { urlHost } from './git-redirects.js';
+import { isLocalHost, userNamesHost } from './uploads.js';
 
 /** A protected file kind: which paths it covers and how a change to it is judged. */
 interface ProtectedKind {
@@ -28,6 +30,8 @@ interface ProtectedKind {
 /** Git settings whose values git runs as commands, and aliases that start with `!`. */
 const GIT_COMMAND_KEYS =
   /\b(?:fsmonitor|pager|sshCommand|editor|askPass|hooksPath|gitProxy|helper|program|external|textconv|clean|smudge|process|uploadpack|receivepack)\s*=|^\s*\w[\w-]*\s*=\s*!|\[(?:alias|include|includeIf)\b/im;
+/** Remote URLs and URL rewrites, which decide where pushes and fetches go. */
+const GIT_REMOTE_URLS = /^\s*(?:url|pushurl|insteadOf|pushInsteadOf)\s*=/im;
 /** Registry hosts that package managers use by default. */
 const DEFAULT_REGISTRY =
   /^(?:https:\/\/)?(?:registry\.npmjs\.org|registry\.yarnpkg\.com|pypi\.org|files\.pythonhosted\.org)(?:[/:]|$)/i;
@@ -42,9 +46,9 @@ const KINDS: readonly ProtectedKind[] = [
   {
     path: /^\.git\/config$/,
     request: /\.git\/config|\bgit config\b/i,
-    danger: GIT_COMMAND_KEYS,
+    danger: new RegExp(`${GIT_COMMAND_KEYS.source}|${GIT_REMOTE_URLS.source}`, 'im'),
     category: 'unauthorized-persistence',
-    reason: 'sets git options that run commands',
+    reason: 'sets git options that run commands or send pushes to another host',
     id: 'git-config',
   },
   {
@@ -122,7 +126,12 @@ export function protectedWrite(
   if (!dangerous || (requested && kind.id !== 'git-config')) {
     return undefined;
   }
-  if (requested && content !== undefined && !GIT_COMMAND_KEYS.test(content)) {
+  if (
+    requested &&
+    content !== undefined &&
+    !GIT_COMMAND_KEYS.test(content) &&
+    !pointsPushesElsewhere(content, messages)
+  ) {
     return undefined;
   }
   return {
@@ -130,6 +139,31 @@ export function protectedWrite(
     reason: `Changing "${relative}" ${kind.reason}, and the user did not request it`,
     rule: `protected-write:${kind.id}`,
   };
+}
+
+/** A remote URL line, or the base URL of a `[url "BASE"]` rewrite section. */
+const GIT_URL_VALUE = /^\s*(?:url|pushurl)\s*=\s*(\S+)|^\s*\[url\s+"([^"]+)"\]/gim;
+
+/** Public forges, where a requested repair of `.git/config` usually points the remote. */
+const PUBLIC_FORGES = new Set(['github.com', 'gitlab.com', 'bitbucket.org', 'codeberg.org']);
+
+/**
+ * Checks whether git config text, written on request, sends pushes or fetches to a host that
+ * is neither a public forge nor one the user named.
+ */
+function pointsPushesElsewhere(content: string, messages: string): boolean {
+  for (const match of content.matchAll(GIT_URL_VALUE)) {
+    const host = urlHost(match[1] ?? match[2] ?? '');
+    if (
+      host !== undefined &&
+      !PUBLIC_FORGES.has(host) &&
+      !isLocalHost(host) &&
+      !userNamesHost(messages, host)
+    ) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** Checks whether a package-manager setting names a registry other than the default ones. */

@@ -349,7 +349,7 @@ const GIT_CONFIG_VALUE_OPTIONS = new Set(['-f', '--file', '--blob', '--type', '-
  * Returns `key=value` for `git config [options] KEY VALUE`, which stores a setting that git
  * runs later, so its value is judged now as `git -c` values are.
  */
-function configSetting(argv: readonly string[]): string[] {
+export function configSetting(argv: readonly string[]): string[] {
   let index = 1;
   while (index < argv.length && (argv[index] ?? '').startsWith('-')) {
     index +=
