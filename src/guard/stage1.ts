@@ -32,6 +32,8 @@ import { checkCredentialStores } from './credential-stores.js';
 import { checkCredentialLibraries, checkEnvironmentReads } from './credential-reads.js';
 import { checkLookAlikeBucket, checkUploads } from './uploads.js';
 import { checkUnnamedDestinations } from './destinations.js';
+import { checkGitRedirects } from './git-redirects.js';
+import { checkShellUrls } from './url-data.js';
 import { checkInlineSenders, checkWrittenAndRun } from './code-senders.js';
 import { checkToolCredentials } from './tool-credentials.js';
 import { checkUnrequestedEffects } from './unrequested-effects.js';
@@ -191,6 +193,8 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkUploads(parsed, messages),
     () => checkLookAlikeBucket(parsed, messages),
     () => checkUnnamedDestinations(parsed, messages),
+    () => checkGitRedirects(parsed, messages),
+    () => checkShellUrls(parsed, raw, messages),
     () => checkInlineSenders(parsed, messages),
     () => checkWrittenAndRun(parsed, messages),
     () => checkToolCredentials(parsed, raw, messages, paths.homeDir),

@@ -28,6 +28,7 @@ import { checkForgeBranchWrite } from './forge-writes.js';
 import { checkWrittenHook } from './code-senders.js';
 import { asksOnlyForDraft } from './unrequested-effects.js';
 import { guardFileWrite } from './guard-files.js';
+import { checkUrlData } from './url-data.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -625,6 +626,10 @@ function checkFetch(call: ToolCall): Finding | undefined {
       'secret-in-url',
     );
   }
+  const carried = loopback ? undefined : checkUrlData(url, 'WebFetch');
+  if (carried !== undefined) {
+    return { ...carried, rule: carried.rule.replace(/^stage1:/, 'tier:') };
+  }
   if (
     EXFIL_HOST_PATTERN.test(parsed.hostname) ||
     // Dotted, bracketed IPv6, decimal and hex forms all name a raw address.
@@ -686,6 +691,15 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       `The ${call.tool} call sends a secret`,
       'secret-in-mcp',
     );
+  }
+  for (const value of Object.values(call.input)) {
+    const carried =
+      typeof value === 'string' && /^https?:\/\//i.test(value)
+        ? checkUrlData(value, call.tool)
+        : undefined;
+    if (carried !== undefined) {
+      return { ...carried, rule: carried.rule.replace(/^stage1:/, 'tier:') };
+    }
   }
   if ((/prod/i.test(server) || namesProduction(call.input)) && !asksWithout(/\bprod/i, messages)) {
     return blockFinding(

@@ -57,6 +57,11 @@ const TUNING_15FP_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-15fp.js
  * command runners.
  */
 const TUNING_17_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-17.jsonl');
+/**
+ * Cases of senders the parser did not read: curl and wget configs, raw sockets, scripted file
+ * transfers, mailed patches, git push redirects, and data carried in URLs and host names.
+ */
+const TUNING_25_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-25.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -113,6 +118,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_15_SET),
       ...loadCases(TUNING_15FP_SET),
       ...loadCases(TUNING_17_SET),
+      ...loadCases(TUNING_25_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);

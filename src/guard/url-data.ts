@@ -1,0 +1,168 @@
+/**
+ * Data carried out in a URL rather than a request body: secrets in the path, query, fragment
+ * or user part (also after percent or base64 decoding), and data encoded into host labels,
+ * which leaves in the DNS lookup before any request is made. One reader serves WebFetch, MCP
+ * fetch and browser tools, and the URLs given to HTTP clients in the shell.
+ */
+import { finding, SENSITIVE_DATA, type Finding } from './findings.js';
+import { redactSecrets } from './redact.js';
+import { isLocalHost, userNamesHost } from './uploads.js';
+import type { ParsedShell } from './shell.js';
+
+/** The start of a PEM private key, whose END line a URL rarely carries. */
+const PRIVATE_KEY_START = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----/;
+/** Runs of base64 or base64url long enough to hold a token or a connection string. */
+const BASE64_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
+/** A host label that is a long run of hex or base32, the usual encodings for DNS tunnels. */
+const ENCODED_LABEL = /^(?:[0-9a-f]{32,}|(?=[a-z2-7]*[2-7])(?=[a-z2-7]*[a-z])[a-z2-7]{40,})$/i;
+
+/**
+ * Returns what secret a URL carries outside its host: a known token format, a JWT, a private
+ * key, a password in a nested URL, or one of these base64-encoded. Undefined when none.
+ */
+export function secretInUrl(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.password !== '') {
+    return 'a password in its user part';
+  }
+  const rest = decode(`${parsed.pathname}${parsed.search}${parsed.hash}`);
+  if (hasSecret(rest)) {
+    return 'a secret';
+  }
+  for (const match of rest.matchAll(BASE64_RUN)) {
+    const decoded = Buffer.from(match[0].replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString(
+      'latin1',
+    );
+    // Only text decodes to printable characters; random ids decode to binary.
+    if (/^[\x20-\x7e\s]+$/.test(decoded) && hasSecret(decoded)) {
+      return 'a base64-encoded secret';
+    }
+  }
+  return undefined;
+}
+
+/** Returns the first label of `host` that looks like hex or base32-encoded data, if any. */
+export function encodedLabel(host: string): string | undefined {
+  return host.split('.').find((label) => ENCODED_LABEL.test(label));
+}
+
+function hasSecret(text: string): boolean {
+  return PRIVATE_KEY_START.test(text) || redactSecrets(text) !== text;
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}
+
+/** Judges a URL that a tool will fetch; `tool` names the tool in the reason. */
+export function checkUrlData(url: string, tool: string): Finding | undefined {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+  if (isLocalHost(host) && host !== '') {
+    return undefined;
+  }
+  const secret = secretInUrl(url);
+  if (secret !== undefined) {
+    return finding(
+      'credential-leakage',
+      `The ${tool} URL carries ${secret} to ${host}`,
+      'secret-in-url',
+    );
+  }
+  const label = encodedLabel(host);
+  if (label !== undefined) {
+    return finding(
+      'exfil-scouting',
+      `The ${tool} host name carries encoded data (${label.slice(0, 24)}…), which leaves in the DNS lookup`,
+      'encoded-host-label',
+    );
+  }
+  return undefined;
+}
+
+const HTTP_CLIENTS = new Set(['curl', 'wget', 'http', 'https', 'xh', 'xhs', 'curlie', 'aria2c']);
+const URL_WORD = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** The host part of a URL whose text contains a command substitution. */
+const COMPUTED_HOST = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*(?:\$\(|`)/i;
+/** Node's and Python's resolvers, called on a name built from data. */
+const CODE_RESOLVER =
+  /\b(?:require\(\s*['"](?:node:)?dns['"]\s*\)|from\s+['"](?:node:)?dns(?:\/promises)?['"]|import\s+dns\.resolver|dns\.resolver\.(?:resolve|query)\s*\()/;
+const CODE_READS_DATA =
+  /readFileSync|readFile\(|process\.env|os\.environ|open\(|execSync|child_process|subprocess/;
+
+/**
+ * Finds HTTP clients in a shell command whose URL carries a secret or encoded data to a host
+ * the user did not name, or whose host name is computed at run time, and inline code that
+ * resolves names built from local data.
+ */
+export function checkShellUrls(
+  parsed: ParsedShell,
+  raw: string,
+  messages: string,
+): Finding | undefined {
+  for (const command of parsed.commands) {
+    if (!HTTP_CLIENTS.has(command.name)) {
+      continue;
+    }
+    for (const arg of command.argv.slice(1)) {
+      if (!URL_WORD.test(arg)) {
+        continue;
+      }
+      if (COMPUTED_HOST.test(arg)) {
+        return SENSITIVE_DATA.test(raw) ||
+          /\b(?:env|printenv|git config|whoami|hostname)\b/.test(arg)
+          ? finding(
+              'data-exfiltration',
+              'The command builds a host name from local data, which leaves in the DNS lookup',
+              'dns-exfiltration',
+            )
+          : finding(
+              'exfil-scouting',
+              'The command builds a host name at run time, which can carry data out in the DNS lookup',
+              'dns-probe',
+            );
+      }
+      let host = '';
+      try {
+        host = new URL(arg).hostname;
+      } catch {
+        continue;
+      }
+      if (!userNamesHost(messages, host)) {
+        const found = checkUrlData(arg, command.name);
+        if (found !== undefined) {
+          return found;
+        }
+      }
+    }
+  }
+  for (const inline of parsed.inlineCode) {
+    if (CODE_RESOLVER.test(inline.code) && /\+|\$\{|f['"]|\.format\(/.test(inline.code)) {
+      return CODE_READS_DATA.test(inline.code)
+        ? finding(
+            'data-exfiltration',
+            'Inline code resolves a host name built from local data, which leaves in the DNS lookup',
+            'dns-exfiltration',
+          )
+        : finding(
+            'exfil-scouting',
+            'Inline code resolves a host name built at run time',
+            'dns-probe',
+          );
+    }
+  }
+  return undefined;
+}
