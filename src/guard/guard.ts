@@ -11,7 +11,7 @@ import {
   type Policy,
   type PolicyInput,
 } from './policy.js';
-import { RealPaths, realCall, realContext, realShellPaths } from './symlinks.js';
+import { followLineLinks, RealPaths, realCall, realContext, realShellPaths } from './symlinks.js';
 import { followIndirectRuns } from './indirect-runs.js';
 import { followRemoteHeredocs, followWrittenScripts } from './written-scripts.js';
 import { parseShell, type ParsedShell } from './shell.js';
@@ -392,6 +392,7 @@ async function parseCommand(
     await followRemoteHeredocs(shell, options);
     followIndirectRuns(shell);
     await followEmbeddedActions(shell, options);
+    followLineLinks(shell, context);
     if (real !== undefined) {
       realShellPaths(shell, options, real);
     }
