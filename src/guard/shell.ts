@@ -479,8 +479,6 @@ function recordPlainPipeline(
 /** `IFS=…`, `IFS+=…`, or `IFS` named by `read`, `for`, `declare` and similar. */
 const IFS_ASSIGNMENT =
   /(?<![\w$])IFS\+?=|\b(?:read|for|declare|typeset|local|export|readonly|printf\s+-v)\b[^;&|\n]*\bIFS\b/;
-/** A command word that starts with an unquoted variable expansion other than `$HOME` or `$PWD`. */
-const EXPANSION_AS_PROGRAM = /^\$(?:\{(?!(?:HOME|PWD)\})|(?!(?:HOME|PWD)\b|\())/;
 
 function parseInto(parser: Parser, source: string, state: WalkState, via: string[]): void {
   if (state.depth > state.maxDepth) {
@@ -995,15 +993,9 @@ function visitCommand(parser: Parser, node: Node, state: WalkState, context: Wal
       herestring = herestringText(child, state);
       state.result.heredocs.push(herestring);
     } else {
-      // An unknown variable makes the word dynamic, which is flagged later. Only variables
-      // with a known value need this check, and reading a node's text is not free.
-      if (
-        type === 'command_name' &&
-        state.variables !== undefined &&
-        EXPANSION_AS_PROGRAM.test(child.text)
-      ) {
-        flag(state, `the program name ${JSON.stringify(child.text)} comes from a variable`);
-      }
+      // A variable set once to a literal earlier on the line names its program, as in
+      // `cmd=psql; $cmd -f x.sql`, and the command is judged as that program. An unknown
+      // variable makes the word dynamic, which recordCommand flags.
       words.push(wordValue(child, state, type));
     }
   }
