@@ -218,7 +218,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkProductionNames(parsed, raw, messages),
     () => checkProductionContainers(parsed),
     () => checkSharedChanges(parsed, messages),
-    () => checkFetchedThenRun(parsed, paths, messages),
+    () => checkFetchedThenRun(parsed, paths, messages, cdContext),
     () => checkSecretFileReads(parsed, paths, messages),
     () => checkHomeSearches(parsed, paths),
     () => checkForgeTargets(parsed, messages),
