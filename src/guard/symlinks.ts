@@ -307,6 +307,10 @@ export function followLineLinks(parsed: ParsedShell, context: GuardContext): voi
 /** Lists the links of `ln -s` commands whose target and link name are literal. */
 function lineLinks(parsed: ParsedShell, context: GuardContext): LineLink[] {
   const links: LineLink[] = [];
+  // Most lines make no link, and then no working folder needs following.
+  if (!parsed.commands.some((command) => command.name === 'ln')) {
+    return links;
+  }
   let here: PathContext = { cwd: context.cwd, homeDir: context.homeDir ?? '/root' };
   const cdContext = { projectDir: context.projectDir, tempVariables: () => new Set<string>() };
   for (const [index, command] of parsed.commands.entries()) {
