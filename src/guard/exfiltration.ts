@@ -16,6 +16,7 @@ import {
 } from './findings.js';
 import { containsWord, databaseHosts } from './named-targets.js';
 import { isRsyncDryRun } from './dry-runs.js';
+import { hiddenCredentialRead } from './inline-globs.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /** Finds a command line that sends private data, or any data to an untrusted host. */
@@ -25,7 +26,7 @@ export function checkExfiltration(
   homeDir: string,
   messages = '',
 ): Finding | undefined {
-  const inline = checkInlineCode(parsed);
+  const inline = checkInlineCode(parsed, homeDir);
   if (inline !== undefined) {
     return inline;
   }
@@ -219,9 +220,10 @@ export const NETWORK_CODE =
 const RAW_IP_OR_EXFIL_HOST = /(?:[a-z]+:\/\/|['"@])(?:\d{1,3}\.){3}\d{1,3}\b/;
 
 /** Checks inline interpreter code for network calls that carry private data, and for credential reads. */
-function checkInlineCode(parsed: ParsedShell): Finding | undefined {
+function checkInlineCode(parsed: ParsedShell, homeDir: string): Finding | undefined {
   for (const { code } of parsed.inlineCode) {
-    const credentials = namesCredentialPath(code);
+    const hidden = namesCredentialPath(code) ? undefined : hiddenCredentialRead(code, homeDir);
+    const credentials = namesCredentialPath(code) || hidden !== undefined;
     if (NETWORK_CODE.test(code) && (credentials || SENSITIVE_DATA.test(code))) {
       return finding(
         'data-exfiltration',
@@ -237,6 +239,20 @@ function checkInlineCode(parsed: ParsedShell): Finding | undefined {
         'exfil-scouting',
         'Inline code contacts a raw-IP or out-of-band endpoint',
         'inline-untrusted-host',
+      );
+    }
+    if (hidden === 'glob') {
+      return finding(
+        'credential-exploration',
+        'Inline code reads files through a glob that can match credential files',
+        'inline-credential-glob',
+      );
+    }
+    if (hidden === 'home-listing') {
+      return finding(
+        'credential-exploration',
+        'Inline code lists the home folder and reads the files it finds, credential files among them',
+        'inline-home-listing',
       );
     }
     if (credentials) {

@@ -41,3 +41,20 @@ describe('code fetched and run on one line', () => {
     expect((await decide(command, message)).verdict).toBe('allow');
   });
 });
+
+describe('working folder of fetched runs', () => {
+  const message = 'Find a tool for this.';
+
+  it('follows a clone into a new mktemp folder', async () => {
+    const command =
+      'cd "$(mktemp -d)" && git clone https://github.com/x/kit && cd kit && npm install';
+    const decision = await decide(command, message);
+    expect(decision.verdict).toBe('ask');
+    expect(decision.rule).toBe('stage1:fetched-code-run');
+  });
+
+  it('returns with cd - before the build', async () => {
+    const command = 'git clone https://github.com/x/kit kit && cd kit && cd - && npm test';
+    expect((await decide(command, message)).rule).not.toBe('stage1:fetched-code-run');
+  });
+});

@@ -15,6 +15,7 @@ import { interpreterName, SHELLS } from './interpreters.js';
 import { containsWord } from './named-targets.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
+import { afterCd, type CdContext } from './working-folders.js';
 
 /** A file or folder written from a network source earlier on the line. */
 interface Fetched {
@@ -135,19 +136,19 @@ export function checkFetchedThenRun(
   parsed: ParsedShell,
   paths: PathContext,
   messages: string,
+  cdContext: CdContext,
 ): Finding | undefined {
   const fetched: Fetched[] = [];
-  let cwd = paths.cwd;
+  let current = paths;
   for (const command of parsed.commands) {
     // Commands inside `$(…)` run before the command that contains them and do not move it.
     if (command.via.includes('$()') || command.via.includes('<()')) {
       continue;
     }
-    const here: PathContext = { cwd, homeDir: paths.homeDir };
-    // NOTE: a `cd` inside a subshell `( … )` is taken to last for the rest of the line, and a
-    // `cd` to a computed folder is ignored, so later commands may be judged in the wrong folder.
+    const here = current;
+    // NOTE: a `cd` inside a subshell `( … )` is taken to last for the rest of the line.
     if (command.name === 'cd' || command.name === 'pushd') {
-      cwd = changedDirectory(command, here) ?? cwd;
+      current = afterCd(command, current, cdContext);
       continue;
     }
     const found = fetched.find((entry) => runsFetched(command, here, entry));
@@ -175,14 +176,6 @@ export function checkFetchedThenRun(
     }
   }
   return undefined;
-}
-
-function changedDirectory(command: SimpleCommand, context: PathContext): string | undefined {
-  const target = command.argv.slice(1).find((arg) => !arg.startsWith('-'));
-  if (target === undefined) {
-    return command.argv.length === 1 ? context.homeDir : undefined;
-  }
-  return command.dynamic ? undefined : resolvePath(target, context);
 }
 
 /** Positional arguments, skipping options and the values of the options listed. */

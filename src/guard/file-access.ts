@@ -16,7 +16,7 @@ import { isRequestedWrite } from './requested-writes.js';
 import { protectedControl, protectedWrite } from './protected-writes.js';
 import type { SimpleCommand, ParsedShell } from './shell.js';
 import type { GuardContext } from './types.js';
-import { afterCd, isInUnknownFolder, TEMP_VARIABLES } from './working-folders.js';
+import { afterCd, isInUnknownFolder, mktempVariables } from './working-folders.js';
 
 const WRITERS = new Set([
   'unzip',
@@ -133,11 +133,14 @@ export function checkPaths(
 const CONTAINER_PATHS: PathContext = { cwd: '/', homeDir: '/root' };
 
 /**
- * Checks whether `command` runs inside a container (`docker exec NAME CMD` runs CMD) or on
- * another host (a heredoc fed to `ssh HOST bash`), where its paths are not this machine's.
+ * Checks whether `command` runs inside a container (`docker exec NAME CMD` runs CMD, as do
+ * `docker compose exec` and `kubectl exec`) or on another host (a heredoc fed to
+ * `ssh HOST bash`), where its paths are not this machine's.
  */
 function runsElsewhere(command: SimpleCommand): boolean {
-  return command.via.some((step) => /^(?:(?:docker|podman) exec|ssh) /.test(step));
+  return command.via.some((step) =>
+    /^(?:(?:docker|podman)(?: compose)? exec|kubectl exec|ssh) /.test(step),
+  );
 }
 
 /**
@@ -477,26 +480,6 @@ const TEMP_ROOTS = ['/tmp', '/var/tmp'];
 function isInsideTempFolder(resolved: string, root: string): boolean {
   const entry = resolved.slice(root.length + 1).split('/')[0] ?? '';
   return isInside(resolved, root) && !/^[*?.]*$/.test(entry);
-}
-
-/**
- * Returns the variables that name a temporary folder on this command line: `TMPDIR` and its
- * kin when the line does not set them, and variables set once, from `mktemp`, as in
- * `out=$(mktemp -d)`. A variable the line sets again, or sets in `for`, `select` or `read`,
- * could name any folder and does not qualify.
- */
-function mktempVariables(raw: string, parsed: ParsedShell): Set<string> {
-  const loopNames = new Set(parsed.loopVariables.map((variable) => variable.name));
-  const setsAgain = (name: string, times: number): boolean =>
-    (raw.match(new RegExp(`\\b${name}\\+?=`, 'g'))?.length ?? 0) > times || loopNames.has(name);
-  const names = new Set(TEMP_VARIABLES.filter((name) => !setsAgain(name, 0)));
-  for (const match of raw.matchAll(/\b([A-Za-z_]\w*)=["']?\$\(mktemp\b[^)`$;&|]*\)/g)) {
-    const name = match[1] ?? '';
-    if (!setsAgain(name, 1)) {
-      names.add(name);
-    }
-  }
-  return names;
 }
 
 /**

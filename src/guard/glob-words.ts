@@ -10,6 +10,7 @@ import { isInside, resolvePath, type PathContext } from './paths.js';
 import type { Finding } from './findings.js';
 import type { ParsedShell, Redirect, SimpleCommand } from './shell.js';
 import { writeTargets } from './file-access.js';
+import { afterCd, type CdContext } from './working-folders.js';
 
 /** The guard's state folder in the project, which `sandstack guard hook` uses by default. */
 const GUARD_STATE = '.sandstack';
@@ -158,8 +159,9 @@ export function globVariants(
   parsed: ParsedShell,
   raw: string,
   paths: PathContext,
-  projectDir: string,
+  cdContext: CdContext,
 ): GlobVariants {
+  const { projectDir } = cdContext;
   if (!hasGlob(raw)) {
     return { variants: [], truncated: false };
   }
@@ -181,7 +183,11 @@ export function globVariants(
     const commands = parsed.commands.map((other, at) => (at === index ? replaced : other));
     variants.push({ parsed: { ...parsed, commands }, glob, name });
   };
+  // A `cd` moves the folder that later globs match in, as it moves later paths.
+  let here = paths;
   parsed.commands.forEach((command, index) => {
+    const current = here;
+    here = afterCd(command, here, cdContext);
     const program = command.argv[0] ?? '';
     if (isGlobPattern(program)) {
       for (const name of programsMatching(program, dotglob)) {
@@ -198,7 +204,7 @@ export function globVariants(
         : LISTERS.has(command.name)
           ? []
           : stateOnly;
-      for (const name of pathsMatching(word, paths, candidates, dotglob)) {
+      for (const name of pathsMatching(word, current, candidates, dotglob)) {
         add(index, replaceWord(command, at, name), word, name);
       }
     });
@@ -206,7 +212,7 @@ export function globVariants(
       if (!redirect.operator.includes('>') || !isGlobPattern(redirect.target)) {
         return;
       }
-      for (const name of pathsMatching(redirect.target, paths, protectedPaths, dotglob)) {
+      for (const name of pathsMatching(redirect.target, current, protectedPaths, dotglob)) {
         add(index, replaceRedirect(command, redirect, at, name), redirect.target, name);
       }
     });

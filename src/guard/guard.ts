@@ -11,7 +11,7 @@ import {
   type Policy,
   type PolicyInput,
 } from './policy.js';
-import { RealPaths, realCall, realContext, realShellPaths } from './symlinks.js';
+import { followLineLinks, RealPaths, realCall, realContext, realShellPaths } from './symlinks.js';
 import { followIndirectRuns } from './indirect-runs.js';
 import { followRemoteHeredocs, followWrittenScripts } from './written-scripts.js';
 import { followRequestConfigs } from './request-configs.js';
@@ -394,6 +394,7 @@ async function parseCommand(
     followRequestConfigs(shell, options.cwd);
     followIndirectRuns(shell);
     await followEmbeddedActions(shell, options);
+    followLineLinks(shell, context);
     if (real !== undefined) {
       realShellPaths(shell, options, real);
     }

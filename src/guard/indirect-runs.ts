@@ -5,6 +5,7 @@
  * code that runs decoded text, and a `LD_PRELOAD` or `PATH` prefix that makes a program
  * load code from the project.
  */
+import { containerExec } from './container-execs.js';
 import { finding, type Finding } from './findings.js';
 import { PRODUCTION_PART } from './production-names.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
@@ -20,8 +21,6 @@ const PACKAGE_RUNNERS = new Map<string, (argv: string[]) => number | undefined>(
 ]);
 /** npm packages whose command deletes or moves to the trash every path it is given. */
 const DELETE_PACKAGES = new Set(['rimraf', 'del-cli', 'del', 'trash-cli', 'trash', 'rmrf']);
-/** Options of `docker exec` and `podman exec` that take a value. */
-const EXEC_VALUE_OPTIONS = /^(?:-e|--env|--env-file|-u|--user|-w|--workdir|--detach-keys)$/;
 /** Inline code that decodes text and runs it, as `os.system(base64.b64decode(...))` does. */
 const DECODED_RUN =
   /(?:system|popen|exec|eval|spawn\w*|run|call|check_output|execSync)\s*\([^)]*(?:b64decode|base64|fromhex|unhexlify|decode\(|atob|Buffer\.from)/i;
@@ -39,7 +38,6 @@ export function followIndirectRuns(parsed: ParsedShell): void {
       parsed.commands.push(synthetic(command, ['rm', '-rf', ...deleted], command.name));
     }
     const inner = containerCommand(command);
-    // NOTE: the text of `docker exec NAME sh -c TEXT` is not parsed, so only the shell is judged.
     if (inner !== undefined) {
       parsed.commands.push(synthetic(command, inner.argv, `${command.name} exec ${inner.name}`));
     }
@@ -92,14 +90,8 @@ function containerCommand(command: SimpleCommand): { name: string; argv: string[
   if ((command.name !== 'docker' && command.name !== 'podman') || command.argv[1] !== 'exec') {
     return undefined;
   }
-  const args = command.argv.slice(2);
-  let index = 0;
-  while (index < args.length && (args[index] ?? '').startsWith('-')) {
-    index += EXEC_VALUE_OPTIONS.test(args[index] ?? '') ? 2 : 1;
-  }
-  const name = args[index];
-  const argv = args.slice(index + 1);
-  return name === undefined || argv.length === 0 ? undefined : { name, argv };
+  const exec = containerExec(command.argv);
+  return exec === undefined ? undefined : { name: exec.container, argv: exec.argv };
 }
 
 /** Returns the name of the prefix variable that makes `command` load code from a relative path. */

@@ -32,6 +32,20 @@ describe('inline link actions', () => {
     expect(actions('os.symlink(os.path.join(a, b), c)')).toBe(`ln -s -- "$RUNTIME_PATH" 'link'`);
   });
 
+  it('reads home paths built by calls', () => {
+    const actions = (code: string): string => inlineLinkActions([{ interpreter: 'x', code }]);
+    expect(actions("os.symlink(os.path.expanduser('~/.aws'), 'a')")).toBe("ln -s -- '~/.aws' 'a'");
+    expect(actions("fs.symlinkSync(path.join(os.homedir(), '.ssh'), 'k')")).toBe(
+      "ln -s -- '~/.ssh' 'k'",
+    );
+    expect(actions("os.symlink(os.path.join(Path.home(), '.aws', 'config'), 'c')")).toBe(
+      "ln -s -- '~/.aws/config' 'c'",
+    );
+    expect(actions("Path('k').symlink_to(Path.home().joinpath('.ssh'))")).toBe(
+      "ln -s -- '~/.ssh' 'k'",
+    );
+  });
+
   it('ignores code without links', () => {
     expect(inlineLinkActions([{ interpreter: 'python', code: "print(', '.join(['a']))" }])).toBe(
       '',
@@ -41,9 +55,20 @@ describe('inline link actions', () => {
 
 describe('links made by inline code', () => {
   it.each([
-    `python3 -c "import os; os.symlink('/', 'r')" && cat r/root/.ssh/id_rsa`,
-    `python3 -c "import os; os.symlink('/', 'r')" && rm -rf r/etc`,
-    `perl -e "symlink q{/}, q{r}" && cat r/home/dev/.aws/credentials`,
+    [`python3 -c "import os; os.symlink('/', 'r')" && cat r/root/.ssh/id_rsa`, 'credential-path'],
+    [`perl -e "symlink q{/}, q{r}" && cat r/home/dev/.aws/credentials`, 'credential-path'],
+    [`python3 -c "import os; os.symlink('/', 'r')" && rm -rf r/etc`, 'write-outside-project'],
+    [
+      `node -e 'require("fs").symlinkSync("/home/dev", "h")'; cat h/.ssh/id_ed25519`,
+      'credential-path',
+    ],
+  ])('denies a read or delete through the link: %s', async (command, rule) => {
+    const decision = await decide(command);
+    expect(decision.verdict).toBe('deny');
+    expect(decision.rule).toBe(`stage1:${rule}`);
+  });
+
+  it.each([
     `ruby -e 'File.symlink("/etc", "e")'`,
     `node -e 'require("fs").symlinkSync("/", "r3")'`,
   ])('asks for %s', async (command) => {
@@ -55,6 +80,10 @@ describe('links made by inline code', () => {
   it.each([
     `python3 -c "from pathlib import Path; Path('k').symlink_to('/home/dev/.aws')"`,
     `node -e "require('fs').symlinkSync(require('os').homedir() + '/.aws', 'awsdir')"`,
+    `node -e "const p = require('path'), os = require('os'); require('fs').symlinkSync(p.join(os.homedir(), '.ssh'), 'k')"`,
+    `python3 -c "import os; os.symlink(os.path.expanduser('~/.kube'), 'kube')"`,
+    `python3 -c "from pathlib import Path; Path('g').symlink_to(Path('~/.gnupg').expanduser())"`,
+    `ruby -e 'File.symlink(File.expand_path("~/.docker"), "d")'`,
   ])('denies a link to a credential folder: %s', async (command) => {
     const decision = await decide(command);
     expect(decision.verdict).toBe('deny');

@@ -31,6 +31,36 @@ const PATH_LINK = new RegExp(
  */
 const HOME_PLUS_LITERAL =
   /(?:require\(\s*['"]os['"]\s*\)\.homedir\(\)|\bos\.homedir\(\)|\bos\.path\.expanduser\(\s*['"]~['"]\s*\)|\bPath\.home\(\)|\bprocess\.env\.HOME\b|\$ENV\{HOME\}|\bos\.environ\[\s*['"]HOME['"]\s*\]|\bDir\.home\b|\bENV\[\s*['"]HOME['"]\s*\])\s*[+./]\s*(['"])([^'"]*)\1/g;
+/** The home folder as an expression: the forms of HOME_PLUS_LITERAL and `os.path.expanduser('~')`. */
+export const HOME_EXPRESSION = String.raw`(?:require\(\s*['"]os['"]\s*\)\.homedir\(\)|\bos\.homedir\(\)|\bos\.path\.expanduser\(\s*['"]~['"]\s*\)|\bPath\.home\(\)|\bprocess\.env\.HOME\b|\bos\.environ\[\s*['"]HOME['"]\s*\]|\bos\.getenv\(\s*['"]HOME['"]\s*\)|\bDir\.home\b|\bENV\[\s*['"]HOME['"]\s*\])`;
+/**
+ * Home paths written as a call on a literal: `os.path.expanduser('~/.aws')`,
+ * `Path('~/.ssh').expanduser()`, `path.join(os.homedir(), '.ssh')` (any module's `join`),
+ * `os.path.join(Path.home(), '.aws', 'credentials')`, `Path.home().joinpath('.ssh')`,
+ * `File.expand_path('~/.ssh')`. Group 1 or 2 is the `~` path, group 3 the joined literals.
+ */
+const HOME_CALL = new RegExp(
+  String.raw`\b(?:os\.path\.expanduser|File\.expand_path)\(\s*['"](~[^'"]*)['"]\s*\)` +
+    String.raw`|\bPath\(\s*['"](~[^'"]*)['"]\s*\)\s*\.\s*expanduser\(\s*\)` +
+    String.raw`|(?:\b(?:[A-Za-z_]\w*\.)+join\(\s*${HOME_EXPRESSION}|${HOME_EXPRESSION}\s*\.\s*joinpath\()((?:\s*,?\s*['"][^'"]*['"])+)\s*\)`,
+  'g',
+);
+
+/** Rewrites the home paths of HOME_CALL and HOME_PLUS_LITERAL as quoted `~/…` literals. */
+export function literalHomePaths(code: string): string {
+  return code
+    .replace(HOME_CALL, (_match, expanded?: string, fromPath?: string, joined?: string) => {
+      if (joined === undefined) {
+        return shellQuote(expanded ?? fromPath ?? '~');
+      }
+      const parts = [...joined.matchAll(/['"]([^'"]*)['"]/g)].map((part) => part[1] ?? '');
+      return shellQuote(['~', ...parts.map((part) => part.replace(/^\/+/, ''))].join('/'));
+    })
+    .replace(HOME_PLUS_LITERAL, (_match, _quote, rest: string) =>
+      shellQuote(`~/${rest.replace(/^\/+/, '')}`),
+    );
+}
+
 /** A link call whose arguments the patterns above cannot read. */
 const ANY_LINK_CALL = /\b(?:symlink|symlinkSync|linkSync|ln_s|ln_sf|symlink_to|hardlink_to)\b\s*\(/;
 
@@ -38,9 +68,7 @@ const ANY_LINK_CALL = /\b(?:symlink|symlinkSync|linkSync|ln_s|ln_sf|symlink_to|h
 export function inlineLinkActions(inlineCode: readonly InlineCode[]): string {
   const lines: string[] = [];
   for (const inline of inlineCode) {
-    const code = inline.code.replace(HOME_PLUS_LITERAL, (_match, _quote, rest: string) =>
-      shellQuote(`~/${rest.replace(/^\/+/, '')}`),
-    );
+    const code = literalHomePaths(inline.code);
     const found = lines.length;
     for (const match of code.matchAll(LINK_CALL)) {
       const [, name = '', target = '', link = ''] = match;

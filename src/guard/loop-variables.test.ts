@@ -65,3 +65,41 @@ describe('writes and reads through loop variables', () => {
     expect(await bashVerdict(command, message)).not.toBe('allow');
   });
 });
+
+describe('loop variables assigned in the body', () => {
+  it('adds a literal value to the loop words', async () => {
+    const parsed = await parseShell(
+      'for f in a.log b.log; do f=/etc/hosts; rm "$f"; done',
+      OPTIONS,
+    );
+    expect(parsed.loopVariables).toEqual([
+      { name: 'f', words: ['a.log', 'b.log', '/etc/hosts'], complete: true },
+    ]);
+  });
+
+  it('marks a computed value unknown', async () => {
+    const parsed = await parseShell('for f in a b; do f=$(ls ~ | head -1); rm "$f"; done', OPTIONS);
+    expect(parsed.loopVariables[0]?.complete).toBe(false);
+  });
+
+  it('ignores a prefix assignment of one command', async () => {
+    const parsed = await parseShell('for f in a b; do f=/etc/hosts true; rm "$f"; done', OPTIONS);
+    expect(parsed.loopVariables[0]?.words).toEqual(['a', 'b']);
+  });
+
+  const message = 'Clean out the old logs.';
+
+  it('allows a literal value in the project', async () => {
+    const command = 'for f in a.log b.log; do f=logs/old.log; rm "$f"; done';
+    expect(await bashVerdict(command, message)).toBe('allow');
+  });
+
+  it.each([
+    'for f in a.log b.log; do f=/etc/hosts; rm $f; done',
+    'for d in dist build; do d=~/Documents; rm -rf "$d"; done',
+    'for f in a.log; do f=~/.ssh/id_rsa; cat "$f"; done',
+    'for f in a.log; do f=$(ls ~ | head -1); rm -rf "$f"; done',
+  ])('blocks %s', async (command) => {
+    expect(await bashVerdict(command, message)).not.toBe('allow');
+  });
+});

@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+import { containerExec } from './container-execs.js';
 import { braceWordCount, MAX_BRACE_WORDS, MAX_TOTAL_BRACE_WORDS } from './globs.js';
 import { inlineFileEffects } from './inline-effects.js';
 import { INLINE_FLAGS, interpreterName, SHELL_CALL, SHELLS } from './interpreters.js';
@@ -478,8 +479,6 @@ function recordPlainPipeline(
 /** `IFS=…`, `IFS+=…`, or `IFS` named by `read`, `for`, `declare` and similar. */
 const IFS_ASSIGNMENT =
   /(?<![\w$])IFS\+?=|\b(?:read|for|declare|typeset|local|export|readonly|printf\s+-v)\b[^;&|\n]*\bIFS\b/;
-/** A command word that starts with an unquoted variable expansion other than `$HOME` or `$PWD`. */
-const EXPANSION_AS_PROGRAM = /^\$(?:\{(?!(?:HOME|PWD)\})|(?!(?:HOME|PWD)\b|\())/;
 
 function parseInto(parser: Parser, source: string, state: WalkState, via: string[]): void {
   if (state.depth > state.maxDepth) {
@@ -709,7 +708,51 @@ function recordForLoop(node: Node, state: WalkState): void {
       words.push(word.text);
     }
   }
+  const body = node.childForFieldName('body');
+  const reassigned = body === null ? undefined : bodyAssignments(body, name, state);
+  if (reassigned !== undefined) {
+    words.push(...reassigned.words);
+    complete &&= reassigned.complete;
+  }
   state.result.loopVariables.push({ name, words, complete });
+}
+
+/**
+ * Returns the values a loop body assigns to the loop's variable (`for f in a; do f=/etc/x;
+ * …`), or undefined when it assigns none. A computed or appended value is unknown. The
+ * values join the loop's words rather than replace them, because uses before the assignment
+ * still see the loop's words.
+ */
+function bodyAssignments(
+  body: Node,
+  name: string,
+  state: WalkState,
+): { words: string[]; complete: boolean } | undefined {
+  // Most bodies assign nothing, and then no node needs reading.
+  if (!body.text.includes(`${name}=`) && !body.text.includes(`${name}+=`)) {
+    return undefined;
+  }
+  const words: string[] = [];
+  let complete = true;
+  let found = false;
+  for (const assignment of body.descendantsOfType('variable_assignment')) {
+    // `f=x cmd` sets `f` for `cmd` only, not for the rest of the body.
+    if (assignment === null || assignment.parent?.type === 'command') {
+      continue;
+    }
+    if (assignment.childForFieldName('name')?.text !== name) {
+      continue;
+    }
+    found = true;
+    const value = assignment.childForFieldName('value');
+    const word = value === null ? { text: '', dynamic: false } : wordValue(value, state);
+    if (word.dynamic || assignment.text.startsWith(`${name}+=`)) {
+      complete = false;
+    } else {
+      words.push(word.text);
+    }
+  }
+  return found ? { words, complete } : undefined;
 }
 
 /** Options of bash's `read` that take the next word as their value. */
@@ -950,15 +993,9 @@ function visitCommand(parser: Parser, node: Node, state: WalkState, context: Wal
       herestring = herestringText(child, state);
       state.result.heredocs.push(herestring);
     } else {
-      // An unknown variable makes the word dynamic, which is flagged later. Only variables
-      // with a known value need this check, and reading a node's text is not free.
-      if (
-        type === 'command_name' &&
-        state.variables !== undefined &&
-        EXPANSION_AS_PROGRAM.test(child.text)
-      ) {
-        flag(state, `the program name ${JSON.stringify(child.text)} comes from a variable`);
-      }
+      // A variable set once to a literal earlier on the line names its program, as in
+      // `cmd=psql; $cmd -f x.sql`, and the command is judged as that program. An unknown
+      // variable makes the word dynamic, which recordCommand flags.
       words.push(wordValue(child, state, type));
     }
   }
@@ -1242,6 +1279,10 @@ function followNestedCode(
     followShell(parser, state, context, command);
     return;
   }
+  if (name === 'docker' || name === 'podman' || name === 'docker-compose' || name === 'kubectl') {
+    followContainerShell(parser, state, context, command);
+    return;
+  }
   const interpreter = interpreterName(name);
   if (interpreter === undefined) {
     return;
@@ -1315,6 +1356,31 @@ function followShell(
   if (readsStdin && context.heredocBody !== undefined) {
     parseInto(parser, context.heredocBody, state, [...context.via, 'heredoc']);
   }
+}
+
+/**
+ * Follows `sh -c TEXT` run by a container exec (`docker exec NAME sh -c TEXT`), so the
+ * commands of TEXT are judged with the exec in their `via`, as commands run in the container.
+ */
+function followContainerShell(
+  parser: Parser,
+  state: WalkState,
+  context: WalkContext,
+  command: SimpleCommand,
+): void {
+  const exec = containerExec(command.argv);
+  const first = exec?.argv[0] ?? '';
+  if (exec === undefined || !SHELLS.has(path.posix.basename(first))) {
+    return;
+  }
+  const inner: SimpleCommand = {
+    ...command,
+    argv: exec.argv,
+    name: path.posix.basename(first),
+    dynamic: context.argDynamic?.slice(exec.start).some(Boolean) ?? command.dynamic,
+  };
+  const argDynamic = context.argDynamic?.slice(exec.start);
+  followShell(parser, state, { ...context, via: [...context.via, exec.label], argDynamic }, inner);
 }
 
 function flag(state: WalkState, problem: string): void {

@@ -23,7 +23,7 @@ import { checkInlineSecretPrints } from './inline-secrets.js';
 import { checkMcpServerAdd } from './agent-servers.js';
 import { checkFetchedCode } from './inline-effects.js';
 import { checkFetchedThenRun, savedDownloads } from './fetched-runs.js';
-import { afterCd } from './working-folders.js';
+import { afterCd, mktempVariables, type CdContext } from './working-folders.js';
 import { checkSecretFileReads } from './secret-files.js';
 import { checkForgeTargets } from './forge-targets.js';
 import { checkHomeSearches } from './home-searches.js';
@@ -138,7 +138,12 @@ function runChecksWithGlobs(
     return direct;
   }
   const paths: PathContext = { cwd: context.cwd, homeDir: context.homeDir ?? '/root' };
-  const { variants, truncated } = globVariants(parsed, raw, paths, context.projectDir);
+  const { variants, truncated } = globVariants(
+    parsed,
+    raw,
+    paths,
+    cdContextOf(parsed, raw, context),
+  );
   for (const variant of variants) {
     const found = runChecks(variant.parsed, raw, context);
     if (found !== undefined && (direct === undefined || CERTAIN_CATEGORIES.test(found.category))) {
@@ -146,6 +151,18 @@ function runChecksWithGlobs(
     }
   }
   return direct ?? (truncated ? tooManyGlobs() : checkProgramGlobs(parsed));
+}
+
+/**
+ * Returns what `afterCd` needs to place computed `cd` targets. The line's temp-folder
+ * variables are found only when a check follows a computed `cd`, which few lines have.
+ */
+function cdContextOf(parsed: ParsedShell, raw: string, context: GuardContext): CdContext {
+  let tempVariables: ReadonlySet<string> | undefined;
+  return {
+    projectDir: context.projectDir,
+    tempVariables: () => (tempVariables ??= mktempVariables(raw, parsed)),
+  };
 }
 
 /** Categories whose findings the guard denies rather than sends to a human. */
@@ -158,6 +175,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
   // Requests to keep something, or for only a draft or preview, are what some checks look for,
   // and consentingText drops exactly those clauses.
   const allMessages = context.userMessages.join('\n');
+  const cdContext = cdContextOf(parsed, raw, context);
   const checks = [
     () => checkSocketRedirects(parsed),
     () => checkPipeToShell(parsed, raw, messages),
@@ -198,13 +216,13 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkInlineSenders(parsed, messages),
     () => checkWrittenAndRun(parsed, messages),
     () => checkToolCredentials(parsed, raw, messages, paths.homeDir),
-    () => checkUnrequestedEffects(parsed, allMessages, paths),
+    () => checkUnrequestedEffects(parsed, raw, allMessages, paths, cdContext),
     () => checkCredentialLibraries(parsed),
     () => checkEnvironmentReads(parsed, raw),
     () => checkProductionNames(parsed, raw, messages),
     () => checkProductionContainers(parsed),
     () => checkSharedChanges(parsed, messages),
-    () => checkFetchedThenRun(parsed, paths, messages),
+    () => checkFetchedThenRun(parsed, paths, messages, cdContext),
     () => checkSecretFileReads(parsed, paths, messages),
     () => checkHomeSearches(parsed, paths),
     () => checkForgeTargets(parsed, messages),

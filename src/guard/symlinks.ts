@@ -11,6 +11,7 @@ import path from 'node:path';
 import { CREDENTIAL_PATH, finding, type Finding } from './findings.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
+import { afterCd } from './working-folders.js';
 import type { GuardContext, ToolCall } from './types.js';
 
 /** Folders under the home directory that hold keys and tokens, so a link to them is a read of them. */
@@ -264,4 +265,83 @@ export function realShellPaths(parsed: ParsedShell, paths: PathContext, real: Re
 
 function withTrailingSlash(written: string, resolved: string): string {
   return written.endsWith('/') && !resolved.endsWith('/') ? `${resolved}/` : resolved;
+}
+
+/** A symbolic link made on the command line: the link's path and the target it points to. */
+interface LineLink {
+  link: string;
+  target: string;
+  /** Index of the `ln` in the parsed commands, or -1 for a link made by inline code. */
+  from: number;
+}
+
+/**
+ * Rewrites the paths that lead through a symbolic link made earlier on the same command line
+ * to the link's target, so `ln -s / r && cat r/root/.ssh/id_rsa` is judged as
+ * `cat /root/.ssh/id_rsa`. Links made by inline code count for every command, because their
+ * `ln` is added after the command that runs the code. A target known only at run time is
+ * left to the link check, which sends it to a human.
+ */
+export function followLineLinks(parsed: ParsedShell, context: GuardContext): void {
+  const links = lineLinks(parsed, context);
+  if (links.length === 0) {
+    return;
+  }
+  let here: PathContext = { cwd: context.cwd, homeDir: context.homeDir ?? '/root' };
+  const cdContext = { projectDir: context.projectDir, tempVariables: () => new Set<string>() };
+  for (const [index, command] of parsed.commands.entries()) {
+    if (command.name !== 'ln') {
+      const active = links.filter((link) => link.from < index);
+      const paths = here;
+      const rewrite = (word: string): string => throughLink(word, paths, active);
+      command.argv = [command.argv[0] ?? '', ...command.argv.slice(1).map(rewrite)];
+      command.redirects = command.redirects.map((redirect) => ({
+        ...redirect,
+        target: rewrite(redirect.target),
+      }));
+    }
+    here = afterCd(command, here, cdContext);
+  }
+}
+
+/** Lists the links of `ln -s` commands whose target and link name are literal. */
+function lineLinks(parsed: ParsedShell, context: GuardContext): LineLink[] {
+  const links: LineLink[] = [];
+  // Most lines make no link, and then no working folder needs following.
+  if (!parsed.commands.some((command) => command.name === 'ln')) {
+    return links;
+  }
+  let here: PathContext = { cwd: context.cwd, homeDir: context.homeDir ?? '/root' };
+  const cdContext = { projectDir: context.projectDir, tempVariables: () => new Set<string>() };
+  for (const [index, command] of parsed.commands.entries()) {
+    if (command.name === 'ln' && isSymbolic(command) && !command.dynamic) {
+      const operands = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
+      const [target, link] = operands;
+      if (operands.length === 2 && target !== undefined && link !== undefined) {
+        const linkPath = resolvePath(link, here);
+        const from = command.via[0] === 'embedded' ? -1 : index;
+        const targetPath = resolvePath(target, { ...here, cwd: path.posix.dirname(linkPath) });
+        if (!/[$`*?[]/.test(target + link)) {
+          links.push({ link: linkPath, target: targetPath, from });
+        }
+      }
+    }
+    here = afterCd(command, here, cdContext);
+  }
+  return links;
+}
+
+/** Returns `word` with a leading path through one of `links` replaced by the link's target. */
+function throughLink(word: string, paths: PathContext, links: readonly LineLink[]): string {
+  if (word === '' || word.startsWith('-') || /^[$`&]|^\d$|:\/\//.test(word)) {
+    return word;
+  }
+  const absolute = resolvePath(word, paths);
+  for (const { link, target } of links) {
+    // The link itself (`rm r`) is the link, not what it points to.
+    if (absolute !== link && isInside(absolute, link)) {
+      return path.posix.join(target, path.posix.relative(link, absolute));
+    }
+  }
+  return word;
 }

@@ -10,6 +10,7 @@ import { actsWithoutDryRun } from './dry-runs.js';
 import { finding, type Finding } from './findings.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
+import { afterCd, isInNewTempFolder, type CdContext } from './working-folders.js';
 
 /** Delete targets that name every entry of the current folder: `*`, `./*`, `.*` and `.`. */
 const EVERY_ENTRY = /^(?:\.\/)?(?:\*|\.\*|\.\[!.\]\*)$|^\.\/?$/;
@@ -17,9 +18,15 @@ const EVERY_ENTRY = /^(?:\.\/)?(?:\*|\.\*|\.\[!.\]\*)$|^\.\/?$/;
 /**
  * Finds `cd DIR && rm -r …` where DIR is computed (`$(…)`, a variable) and the delete's
  * target is every entry, such as `*` or `-- *`. Which folder is emptied cannot be read from
- * the command, so a human must check it.
+ * the command, so a human must check it. A folder that `mktemp -d` made on the same line is
+ * known and new, so emptying it is allowed when a failed `mktemp` or `cd` stops the line.
  */
-function checkComputedDelete(parsed: ParsedShell): Finding | undefined {
+function checkComputedDelete(
+  parsed: ParsedShell,
+  raw: string,
+  paths: PathContext,
+  cdContext: CdContext,
+): Finding | undefined {
   const cdIndex = parsed.commands.findIndex(
     (command) =>
       (command.name === 'cd' || command.name === 'pushd') &&
@@ -29,26 +36,73 @@ function checkComputedDelete(parsed: ParsedShell): Finding | undefined {
   if (cdIndex < 0) {
     return undefined;
   }
-  const deletes = parsed.commands.slice(cdIndex + 1).some((command) => {
-    if (command.name !== 'rm' || command.via.length > 0) {
+  let here = paths;
+  let lastCd: SimpleCommand | undefined;
+  for (const [index, command] of parsed.commands.entries()) {
+    if (command.via.length > 0) {
+      continue;
+    }
+    if (index > cdIndex && deletesEveryEntry(command)) {
+      const scratch =
+        lastCd !== undefined &&
+        isInNewTempFolder(here.cwd) &&
+        stopsOnFailure(raw, lastCd, command, cdContext.tempVariables());
+      if (!scratch) {
+        return finding(
+          'local-destruction',
+          'The command deletes recursively inside a folder whose path is computed when it runs, so the target cannot be checked',
+          'computed-folder-delete',
+        );
+      }
+    }
+    if (command.name === 'cd' || command.name === 'pushd') {
+      lastCd = command;
+      here = afterCd(command, here, cdContext);
+    }
+  }
+  return undefined;
+}
+
+/** Checks whether `command` is an `rm -r` of every entry of the working folder. */
+function deletesEveryEntry(command: SimpleCommand): boolean {
+  if (command.name !== 'rm') {
+    return false;
+  }
+  const args = command.argv.slice(1);
+  const recursive = args.some((arg) => /^-[a-zA-Z]*[rR]|^--recursive$/.test(arg));
+  const afterDashes = args.indexOf('--');
+  const targets = args.filter(
+    (arg, index) => (afterDashes >= 0 && index > afterDashes) || !arg.startsWith('-'),
+  );
+  return recursive && targets.some((target) => EVERY_ENTRY.test(target));
+}
+
+/**
+ * Checks whether only `&&` joins the `mktemp` that made the folder, the `cd` into it and the
+ * delete. After `;` or `||` a failed `mktemp` or `cd` leaves the shell where it was, and the
+ * delete would empty that folder instead.
+ */
+function stopsOnFailure(
+  raw: string,
+  cd: SimpleCommand,
+  remove: SimpleCommand,
+  tempVariables: ReadonlySet<string>,
+): boolean {
+  let from = raw.indexOf(cd.text);
+  const until = raw.indexOf(remove.text, from);
+  if (from < 0 || until < 0) {
+    return false;
+  }
+  const variable = /\$\{?([A-Za-z_]\w*)/.exec(cd.text)?.[1];
+  if (variable !== undefined && tempVariables.has(variable)) {
+    const assignments = [...raw.slice(0, from).matchAll(new RegExp(`\\b${variable}=`, 'g'))];
+    const assigned = assignments.at(-1)?.index;
+    if (assigned === undefined) {
       return false;
     }
-    const args = command.argv.slice(1);
-    const recursive = args.some((arg) => /^-[a-zA-Z]*[rR]|^--recursive$/.test(arg));
-    const afterDashes = args.indexOf('--');
-    const targets = args.filter(
-      (arg, index) => (afterDashes >= 0 && index > afterDashes) || !arg.startsWith('-'),
-    );
-    return recursive && targets.some((target) => EVERY_ENTRY.test(target));
-  });
-  if (!deletes) {
-    return undefined;
+    from = assigned;
   }
-  return finding(
-    'local-destruction',
-    'The command deletes recursively inside a folder whose path is computed when it runs, so the target cannot be checked',
-    'computed-folder-delete',
-  );
+  return !/[;\n]|\|\||(?<!&)&(?!&)/.test(raw.slice(from, until));
 }
 
 /** A request to keep uncommitted changes or stashed work. */
@@ -269,11 +323,13 @@ function checkPreviewedChange(parsed: ParsedShell, messages: string): Finding | 
 /** Runs the checks of this module in order. */
 export function checkUnrequestedEffects(
   parsed: ParsedShell,
+  raw: string,
   messages: string,
   paths: PathContext,
+  cdContext: CdContext,
 ): Finding | undefined {
   return (
-    checkComputedDelete(parsed) ??
+    checkComputedDelete(parsed, raw, paths, cdContext) ??
     checkDiscardKeptWork(parsed, messages) ??
     checkHomeFileServer(parsed, paths) ??
     checkDraftOnly(parsed, messages) ??

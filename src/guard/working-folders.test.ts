@@ -39,3 +39,25 @@ describe('relative writes after a computed cd', () => {
     expect((await decideBash('cd "${TMPDIR:-/tmp}" && rm -rf *', TIDY)).verdict).toBe('deny');
   });
 });
+
+describe('emptying a new mktemp folder', () => {
+  it.each([
+    'd=$(mktemp -d) && cd "$d" && git clone https://github.com/acme/tool . && rm -rf *',
+    'cd "$(mktemp -d)" && touch a b && rm -rf ./*',
+    'work=$(mktemp -d) && cd "$work/unpacked" && rm -rf -- *',
+  ])('allows %s', async (command) => {
+    expect((await decideBash(command, TIDY)).verdict).toBe('allow');
+  });
+
+  it.each([
+    ['d=$(mktemp -d); cd "$d"; rm -rf *', 'stage1:computed-folder-delete'],
+    ['d=$(mktemp -d) && cd "$d" || rm -rf *', 'stage1:computed-folder-delete'],
+    ['d=$(mktemp -d) && cd "$d" && rm -rf "$d"/../*', 'stage1:write-dynamic-path'],
+    ['d=$(mktemp -d) && cd "$d" && cd ~ && rm -rf *', 'stage1:write-outside-project'],
+    ['d=$(mktemp -d) && cd "$d/.." && rm -rf *', 'stage1:write-unknown-folder'],
+  ])('denies %s', async (command, rule) => {
+    const decision = await decideBash(command, TIDY);
+    expect(decision.verdict).toBe('deny');
+    expect(decision.rule).toBe(rule);
+  });
+});

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { isInside, resolvePath, type PathContext } from './paths.js';
-import type { SimpleCommand } from './shell.js';
+import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /**
  * Stand-in for a working folder computed at run time. No real path starts with a NUL byte, so
@@ -25,6 +25,14 @@ export const TEMP_VARIABLES: readonly string[] = ['TMPDIR', 'TMP', 'TEMP', 'RUNN
 
 /** Stand-in for the new folder that `mktemp -d` makes under `/tmp`. */
 const MKTEMP_FOLDER = '/tmp/mktemp.XXXXXXXXXX';
+
+/**
+ * Checks whether `resolved` lies in a folder that `mktemp -d` made on this command line. Such
+ * a folder starts empty and only its owner may enter it (mode 0700).
+ */
+export function isInNewTempFolder(resolved: string): boolean {
+  return isInside(resolved, MKTEMP_FOLDER);
+}
 
 /** Facts about the project and the line with which computed `cd` targets are placed. */
 export interface CdContext {
@@ -131,3 +139,23 @@ export function afterCd(
 
 /** The folder each path context was left from by `cd`, which `cd -` returns to. */
 const previousCwd = new WeakMap<PathContext, string>();
+
+/**
+ * Returns the variables that name a temporary folder on this command line: `TMPDIR` and its
+ * kin when the line does not set them, and variables set once, from `mktemp`, as in
+ * `out=$(mktemp -d)`. A variable the line sets again, or sets in `for`, `select` or `read`,
+ * could name any folder and does not qualify.
+ */
+export function mktempVariables(raw: string, parsed: ParsedShell): Set<string> {
+  const loopNames = new Set(parsed.loopVariables.map((variable) => variable.name));
+  const setsAgain = (name: string, times: number): boolean =>
+    (raw.match(new RegExp(`\\b${name}\\+?=`, 'g'))?.length ?? 0) > times || loopNames.has(name);
+  const names = new Set(TEMP_VARIABLES.filter((name) => !setsAgain(name, 0)));
+  for (const match of raw.matchAll(/\b([A-Za-z_]\w*)=["']?\$\(mktemp\b[^)`$;&|]*\)/g)) {
+    const name = match[1] ?? '';
+    if (!setsAgain(name, 1)) {
+      names.add(name);
+    }
+  }
+  return names;
+}

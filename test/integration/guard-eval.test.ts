@@ -62,6 +62,12 @@ const TUNING_17_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-17.jsonl'
  * transfers, mailed patches, git push redirects, and data carried in URLs and host names.
  */
 const TUNING_25_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-25.jsonl');
+/**
+ * Cases of shell text run by container execs, loop variables assigned in the body, emptied
+ * mktemp folders, reads through links made on the line, globs and home listings in inline
+ * code, and programs named by variables.
+ */
+const TUNING_18_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-18.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -119,6 +125,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_15FP_SET),
       ...loadCases(TUNING_17_SET),
       ...loadCases(TUNING_25_SET),
+      ...loadCases(TUNING_18_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
