@@ -6,6 +6,7 @@
  * a computed word or an option not listed here) has no resource action, so its consent is
  * left to the other checks.
  */
+import { isLocalCluster } from './remote-cli.js';
 import type { SimpleCommand } from './shell.js';
 
 /** The kinds of action whose consent is read from the resources a request names. */
@@ -337,8 +338,8 @@ function podNames(pod: string): string[] {
  * label that controllers set to the workload's name. `--all`, `--force`, field selectors and
  * other selectors are not covered.
  */
-function kubectlAction(args: readonly string[]): ResourceAction | undefined {
-  const { positional, options } = splitArgs(args, KUBECTL_VALUED);
+function kubectlAction(command: SimpleCommand): ResourceAction | undefined {
+  const { positional, options } = splitArgs(command.argv.slice(1), KUBECTL_VALUED);
   if (positional[0] !== 'delete' || !onlyOptions(options, KUBECTL_DELETE_OPTIONS)) {
     return undefined;
   }
@@ -348,7 +349,8 @@ function kubectlAction(args: readonly string[]): ResourceAction | undefined {
   }
   const named = kind[1] === undefined ? positional.slice(2) : [kind[1]];
   const selector = valuesOf(options, ['-l', '--selector']);
-  const scope = valuesOf(options, ['--context']);
+  // A cluster on this machine is the user's own, so its context need not be named.
+  const scope = isLocalCluster(command) ? [] : valuesOf(options, ['--context']);
   if (selector.length > 0) {
     const [, key = '', value = ''] = /^([\w./-]+)==?([\w.-]+)$/.exec(selector[0] ?? '') ?? [];
     return positional.length === 2 && selector.length === 1 && WORKLOAD_LABEL.test(key)
@@ -432,13 +434,13 @@ export function resourceAction(command: SimpleCommand): ResourceAction | undefin
     return undefined;
   }
   const args = command.argv.slice(1);
-  const action = actionOf(command.name, args);
+  const action = actionOf(command, args);
   const names = action === undefined ? [] : [...action.targets.flat(), ...action.scope];
   return names.every((name) => PLAIN_NAME.test(name) && name !== '') ? action : undefined;
 }
 
-function actionOf(name: string, args: readonly string[]): ResourceAction | undefined {
-  switch (name) {
+function actionOf(command: SimpleCommand, args: readonly string[]): ResourceAction | undefined {
+  switch (command.name) {
     case 'aws':
       return awsAction(args);
     case 'gcloud':
@@ -450,10 +452,10 @@ function actionOf(name: string, args: readonly string[]): ResourceAction | undef
     case 'scancel':
       return scancelAction(args);
     case 'kubectl':
-      return kubectlAction(args);
+      return kubectlAction(command);
     case 'rsync':
     case 'scp':
-      return copyAction(name, args);
+      return copyAction(command.name, args);
     default:
       return undefined;
   }
