@@ -57,6 +57,12 @@ const TUNING_15FP_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-15fp.js
  * command runners.
  */
 const TUNING_17_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-17.jsonl');
+/**
+ * Cases of remote and shared-state changes whose every target the user named and asked for
+ * (keys, object prefixes, VMs, CI runs, pods, labels, deploy hosts, table rows), with
+ * look-alikes on another target, a wider scope, an unnamed production target or a preview.
+ */
+const TUNING_20_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-20.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -96,6 +102,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_15_SET),
       ...loadCases(TUNING_15FP_SET),
       ...loadCases(TUNING_17_SET),
+      ...loadCases(TUNING_20_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
