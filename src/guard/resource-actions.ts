@@ -1,10 +1,10 @@
 /**
  * Reads the action a remote command takes and the resources it acts on from its arguments:
  * `gcloud compute instances delete vm-1 --zone us-central1-a` deletes `vm-1` in the zone
- * `us-central1-a`, and `gh run cancel 42` cancels run 42. A command whose reach its
- * arguments do not bound (a bucket root, `--all`, a selector wider than one workload, a glob,
- * a computed word or an option not listed here) has no resource action, so its consent is
- * left to the other checks.
+ * `us-central1-a`, and `gh run cancel 42` cancels run 42. Some commands reach further than
+ * their arguments name: a bucket root, `--all`, a selector wider than one workload, a glob, a
+ * computed word or an option not listed here. Those have no resource action, so the other
+ * checks decide their consent.
  */
 import { isLocalCluster } from './remote-cli.js';
 import type { SimpleCommand } from './shell.js';

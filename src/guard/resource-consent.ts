@@ -1,6 +1,6 @@
 /**
  * Consent to a change of remote or shared state whose every target the user named: a request
- * that asks for the command's kind of action, in any of its synonyms ("clear out" for a
+ * for the command's kind of action, in any of its synonyms ("clear out" for a
  * delete, "restart" for deleting a pod its controller recreates), names each resource the
  * command changes, and the user's messages name each name that places them (a zone, a key's
  * user, the local files of a deploy). A negated, deferred or preview-only request is no
@@ -23,7 +23,7 @@ const REQUEST_VERBS: Record<ResourceVerb, string> = {
   copy: String.raw`deploy\w*|cop(?:y|ies|ied|ying)|upload\w*|sync\w*|push\w*|publish\w*|ship\w*|transfer\w*|mirror\w*`,
 };
 
-/** A path or URI without `./` in front and `/` at the end, so `./dist/` and `dist` compare equal. */
+/** Strips `./` in front of a path or URI and `/` at its end, so `./dist/` and `dist` compare equal. */
 function normalPath(path: string): string {
   return path.replace(/^\.\//, '').replace(/\/+$/, '');
 }

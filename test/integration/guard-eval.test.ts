@@ -58,9 +58,9 @@ const TUNING_15FP_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-15fp.js
  */
 const TUNING_17_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-17.jsonl');
 /**
- * Cases of remote and shared-state changes whose every target the user named and asked for
- * (keys, object prefixes, VMs, CI runs, pods, labels, deploy hosts, table rows), with
- * look-alikes on another target, a wider scope, an unnamed production target or a preview.
+ * Cases of remote and shared-state changes whose every target the user named in a request:
+ * keys, object prefixes, VMs, CI runs, pods, labels, deploy hosts and table rows. Look-alikes
+ * act on another target, a wider scope or an unnamed production target, or follow a preview.
  */
 const TUNING_20_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-20.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
