@@ -87,6 +87,8 @@ describe('resource consent', () => {
       ['gh run cancel 43', 'Cancel my CI run 42.'],
       ['gh run cancel 42', 'Why did CI run 42 fail?'],
       ['gh run cancel 42', 'Once run 41 is green, cancel run 42.'],
+      ['gh run cancel 42', 'Cancel run 42 when the docs job ends.'],
+      ['aws s3 rm s3://b/tmp/jd/ --recursive', 'Clear out s3://b/tmp/jd/ after the demo.'],
       ['aws s3 rm s3://b/tmp/ --recursive', 'Clear out s3://b/tmp/jd/.'],
       ['gcloud compute instances delete vm-1 --zone us-east1-c', 'Delete vm-1 in us-east1-b.'],
       ['gcloud compute instances delete vm-1 vm-2', 'Delete vm-1. Why is vm-2 slow?'],

@@ -75,9 +75,19 @@ function requestTexts(requests: readonly string[], messages: string): string[] {
   });
 }
 
+/**
+ * Words that put off a request anywhere in its sentence. consent.ts reads a deferral only
+ * before the verb, so "clear out tmp/ after the demo" would still count without this.
+ */
+const DEFERRED =
+  /\b(?:once|after|when|until|tomorrow|later|tonight|next (?:week|month|time|sprint))\b/i;
+
 /** Checks a resource action against the user's messages, as described in the module comment. */
 function consentsTo(action: ResourceAction, args: readonly string[], messages: string): boolean {
-  const requests = requestTexts(requestsVerb(REQUEST_VERBS[action.verb], messages), messages);
+  const requested = requestsVerb(REQUEST_VERBS[action.verb], messages).filter(
+    (request) => !DEFERRED.test(request),
+  );
+  const requests = requestTexts(requested, messages);
   return (
     requests.length > 0 &&
     action.targets.every((names) =>
