@@ -311,16 +311,24 @@ const WORKLOAD_LABEL =
   /^(?:job-name|batch\.kubernetes\.io\/job-name|app|app\.kubernetes\.io\/(?:name|instance)|statefulset\.kubernetes\.io\/pod-name|run)$/;
 
 /**
+ * Characters of the random suffixes Kubernetes gives generated names (`rand.String` in
+ * k8s.io/apimachinery): consonants and digits, so `web-proxy` never reads as generated.
+ */
+const GENERATED = '[bcdfghjklmnpqrstvwxz2456789]';
+const JOB_POD = new RegExp(`^(.{3,})-${GENERATED}{5}$`);
+const REPLICA_SET = new RegExp(`^(.{3,})-${GENERATED}{6,10}$`);
+
+/**
  * Names that stand for a pod: the pod itself and the workload whose controller named it
- * (`etl-7f9c-x8k2p` of the job `etl-7f9c`, `api-5d9c7b8f6-abcde` of the deployment `api`,
+ * (`etl-7f9c-x8k2p` of the job `etl-7f9c`, `api-5d9c7b8f6-b7c2d` of the deployment `api`,
  * `db-0` of the statefulset `db`).
  */
 function podNames(pod: string): string[] {
   const names = [pod];
-  const job = /^(.{3,})-[a-z0-9]{5}$/.exec(pod)?.[1];
+  const job = JOB_POD.exec(pod)?.[1];
   if (job !== undefined) {
     names.push(job);
-    const deployment = /^(.{3,})-[a-f0-9]{6,10}$/.exec(job)?.[1];
+    const deployment = REPLICA_SET.exec(job)?.[1];
     if (deployment !== undefined) {
       names.push(deployment);
     }

@@ -31,8 +31,10 @@ describe('resource actions', () => {
   });
 
   it('names a pod by its workload', async () => {
-    const pod = await commandOf('kubectl delete pod api-5d9c7b8f6-abcde -n web');
-    expect(resourceAction(pod)?.targets).toEqual([['api-5d9c7b8f6-abcde', 'api-5d9c7b8f6', 'api']]);
+    const pod = await commandOf('kubectl delete pod api-5d9c7b8f6-b7c2d -n web');
+    expect(resourceAction(pod)?.targets).toEqual([['api-5d9c7b8f6-b7c2d', 'api-5d9c7b8f6', 'api']]);
+    const proxy = await commandOf('kubectl delete pod web-proxy');
+    expect(resourceAction(proxy)?.targets).toEqual([['web-proxy']]);
   });
 
   it('rejects unbounded reach', async () => {
