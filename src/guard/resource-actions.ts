@@ -31,7 +31,7 @@ export interface ResourceAction {
 /** A word the guard can compare with a request: no glob, expansion or list. */
 const PLAIN_NAME = /^[\w.@:/+-]+$/;
 
-/** Splits options from positional words; `valued` options take the next word as their value. */
+/** Splits options from positional words. Options in `valued` take the next word as their value. */
 function splitArgs(
   args: readonly string[],
   valued: ReadonlySet<string>,
@@ -68,7 +68,7 @@ function onlyOptions(
   return [...options.keys()].every((name) => allowed.has(name));
 }
 
-/** Every value of the listed options, in the order of `names`. */
+/** Returns every value of the listed options, in the order of `names`. */
 function valuesOf(options: ReadonlyMap<string, string[]>, names: readonly string[]): string[] {
   return names.flatMap((name) => options.get(name) ?? []);
 }
@@ -122,10 +122,9 @@ function awsVerb(operation: string, status: string | undefined): ResourceVerb | 
 }
 
 /**
- * `aws s3 rm s3://bucket/prefix/ [--recursive]` and API calls whose options name every
+ * Reads `aws s3 rm s3://bucket/prefix/ [--recursive]` and API calls whose options name every
  * resource, such as `aws iam update-access-key --user-name U --access-key-id K --status
- * Inactive`. API option values are lists (`--instance-ids i-1 i-2`), so each option takes
- * every word up to the next option.
+ * Inactive`.
  */
 function awsAction(args: readonly string[]): ResourceAction | undefined {
   const [service, operation] = args.filter((arg) => !arg.startsWith('-'));
@@ -144,12 +143,19 @@ function awsAction(args: readonly string[]): ResourceAction | undefined {
       scope: valuesOf(options, ['--profile']),
     };
   }
-  if (operation === undefined || args.indexOf(operation) !== 1) {
-    return undefined;
-  }
+  return operation === undefined || args.indexOf(operation) !== 1
+    ? undefined
+    : awsApiAction(operation, args.slice(2));
+}
+
+/**
+ * Reads an AWS API call such as `aws ec2 terminate-instances --instance-ids i-1 i-2`. Option
+ * values are lists, so each option takes every word up to the next option.
+ */
+function awsApiAction(operation: string, args: readonly string[]): ResourceAction | undefined {
   const lists = new Map<string, string[]>();
   let current: string[] | undefined;
-  for (const arg of args.slice(2)) {
+  for (const arg of args) {
     if (arg.startsWith('--') && !arg.includes('=')) {
       if (lists.has(arg)) {
         return undefined;
@@ -213,7 +219,7 @@ const GCLOUD_VERBS: Record<string, ResourceVerb> = {
 };
 
 /**
- * `gcloud GROUP... VERB NAME... [--zone Z] [--project P]`, such as `gcloud compute instances
+ * Reads `gcloud GROUP... VERB NAME... [--zone Z] [--project P]`, such as `gcloud compute instances
  * delete vm-1 --zone us-central1-a`, `gcloud builds cancel ID` and `gcloud storage rm -r
  * gs://bucket/prefix/`. Filters and every other option are not covered.
  */
@@ -235,7 +241,7 @@ function gcloudAction(args: readonly string[]): ResourceAction | undefined {
   };
 }
 
-/** `gsutil [-m] rm [-r] gs://bucket/prefix/...`: every URI below a bucket root. */
+/** Reads `gsutil [-m] rm [-r] gs://bucket/prefix/...` of URIs below a bucket root. */
 function gsutilAction(args: readonly string[]): ResourceAction | undefined {
   const rest = args[0] === '-m' ? args.slice(1) : args;
   const { positional, options } = splitArgs(rest, new Set());
@@ -254,7 +260,7 @@ function gsutilAction(args: readonly string[]): ResourceAction | undefined {
 const GH_VALUED = new Set(['-R', '--repo', '--color', '-c', '--description', '-d', '--add-label']);
 
 /**
- * `gh run cancel ID`, `gh label create NAME` and `gh issue|pr edit N --add-label L`. Creating
+ * Reads `gh run cancel ID`, `gh label create NAME` and `gh issue|pr edit N --add-label L`. Creating
  * a label counts as labelling, because a request to add a label covers creating it first.
  * `--force`, which rewrites an existing label, is not covered.
  */
@@ -287,7 +293,7 @@ function ghAction(args: readonly string[]): ResourceAction | undefined {
   return undefined;
 }
 
-/** `scancel JOBID...`: Slurm jobs by id. `-u`, `--name` and other selections are not covered. */
+/** Reads `scancel JOBID...` of Slurm jobs by id. `-u`, `--name` and other selections are not covered. */
 function scancelAction(args: readonly string[]): ResourceAction | undefined {
   const ids = args.filter((arg) => /^\d+(?:_\d+)?$/.test(arg));
   if (ids.length === 0 || ids.length !== args.length) {
@@ -312,7 +318,7 @@ const WORKLOAD_LABEL =
 
 /**
  * Characters of the random suffixes Kubernetes gives generated names (`rand.String` in
- * k8s.io/apimachinery): consonants and digits, so `web-proxy` never reads as generated.
+ * k8s.io/apimachinery/pkg/util/rand): consonants and some digits, so `web-proxy` never reads as generated.
  */
 const GENERATED = '[bcdfghjklmnpqrstvwxz2456789]';
 const JOB_POD = new RegExp(`^(.{3,})-${GENERATED}{5}$`);
@@ -341,8 +347,8 @@ function podNames(pod: string): string[] {
 }
 
 /**
- * `kubectl delete pod NAME...` or `kubectl delete pods -l job-name=NAME`: deleting pods that a
- * controller recreates is how a pod is restarted. A selector must be one `key=value` on a
+ * Reads `kubectl delete pod NAME...` and `kubectl delete pods -l job-name=NAME`. Deleting pods
+ * that a controller recreates is how a pod is restarted. A selector must be one `key=value` on a
  * label that controllers set to the workload's name. `--all`, `--force`, field selectors and
  * other selectors are not covered.
  */
@@ -382,7 +388,7 @@ const RSYNC_VALUED = new Set([
   '--timeout',
   '--bwlimit',
 ]);
-/** rsync options that run another program, or act on more than the copy asks for. */
+/** rsync options that run another program, or act on more files than the copy names. */
 const RSYNC_UNSAFE =
   /^--(?:rsync-path|remove-source-files|files-from|include-from|exclude-from|filter)|^-f$/;
 const SCP_VALUED = new Set(['-P', '-i', '-l']);
@@ -402,7 +408,7 @@ function isDeepEnough(remotePath: string): boolean {
 }
 
 /**
- * `rsync` or `scp` of local files onto one remote host: the host is the target and the local
+ * Reads `rsync` or `scp` of local files onto one remote host. The host is the target and the local
  * sources are its scope. With `--delete`, files on the host that the sources lack are
  * removed too, so the destination must be a folder below the top two levels.
  */
