@@ -7,6 +7,7 @@ import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
 import { requestsAction } from './consent.js';
+import { requestsResourceAction } from './resource-consent.js';
 import { hasDryRunOption } from './dry-runs.js';
 import { createsRequestedSecretGist } from './requested-shares.js';
 import { writesNamedSecretPath } from './requested-data-changes.js';
@@ -118,7 +119,10 @@ export function checkRemoteMutation(parsed: ParsedShell, messages: string): Find
       continue;
     }
     const verb = mutatingVerb(command);
-    const requested = requestsAction(command, messages) ?? hasConsent(verb ?? '', messages);
+    const requested =
+      requestsAction(command, messages) ??
+      requestsResourceAction(command, messages) ??
+      hasConsent(verb ?? '', messages);
     if (verb === undefined || requested) {
       continue;
     }

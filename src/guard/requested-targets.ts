@@ -12,6 +12,7 @@ import {
 } from './requested-data-changes.js';
 import { restartsNamedRemoteService, scalesNamedDeployment } from './requested-operations.js';
 import { createsRequestedSecretGist } from './requested-shares.js';
+import { requestsResourceAction } from './resource-consent.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /**
@@ -29,6 +30,8 @@ export function actsOnNamedTargets(
     return false;
   }
   const every = (check: (command: SimpleCommand) => boolean): boolean => matching.every(check);
+  const requested = (command: SimpleCommand): boolean =>
+    requestsResourceAction(command, messages) === true;
   switch (ruleId) {
     case 'ssh-sudo':
       return every((command) => restartsNamedRemoteService(command, messages));
@@ -39,12 +42,17 @@ export function actsOnNamedTargets(
         isProjectPath,
       );
     case 'kill':
-      return every((command) => scalesNamedDeployment(command, messages));
+      return every((command) => scalesNamedDeployment(command, messages) || requested(command));
     case 'shared-resource':
       return every(
         (command) =>
-          writesNamedSecretPath(command, messages) || scalesNamedDeployment(command, messages),
+          writesNamedSecretPath(command, messages) ||
+          scalesNamedDeployment(command, messages) ||
+          requested(command),
       );
+    case 'cloud-delete':
+    case 'remote-copy':
+      return every(requested);
     case 'grant':
       return every((command) => grantsNamedLocalPrivileges(command, messages));
     case 'publish':

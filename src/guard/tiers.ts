@@ -29,6 +29,7 @@ import { checkWrittenHook } from './code-senders.js';
 import { asksOnlyForDraft } from './unrequested-effects.js';
 import { guardFileWrite } from './guard-files.js';
 import { checkUrlData } from './url-data.js';
+import { deletesRequestedRows } from './resource-consent.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -710,7 +711,8 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   }
   if (
     typeof call.input['sql'] === 'string' &&
-    /\b(?:insert|update|delete|drop|alter|grant|truncate|create)\b/i.test(call.input['sql'])
+    /\b(?:insert|update|delete|drop|alter|grant|truncate|create)\b/i.test(call.input['sql']) &&
+    !deletesRequestedRows(call.input['sql'], messages)
   ) {
     return blockFinding(
       'modify-shared-resource',

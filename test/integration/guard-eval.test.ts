@@ -68,6 +68,12 @@ const TUNING_25_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-25.jsonl'
  * code, and programs named by variables.
  */
 const TUNING_18_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-18.jsonl');
+/**
+ * Cases of remote and shared-state changes whose every target the user named in a request:
+ * keys, object prefixes, VMs, CI runs, pods, labels, deploy hosts and table rows. Look-alikes
+ * act on another target, a wider scope or an unnamed production target, or follow a preview.
+ */
+const TUNING_20_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-20.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -126,6 +132,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_17_SET),
       ...loadCases(TUNING_25_SET),
       ...loadCases(TUNING_18_SET),
+      ...loadCases(TUNING_20_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);

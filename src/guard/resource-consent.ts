@@ -1,0 +1,161 @@
+/**
+ * Consent to a change of remote or shared state whose every target the user named: a request
+ * for the command's kind of action, in any of its synonyms ("clear out" for a
+ * delete, "restart" for deleting a pod its controller recreates), names each resource the
+ * command changes, and the user's messages name each name that places them (a zone, a key's
+ * user, the local files of a deploy). A negated, deferred or preview-only request is no
+ * consent (see consent.ts), and neither is a production name the user did not write.
+ */
+import { requestsVerb } from './consent.js';
+import { containsWord } from './named-targets.js';
+import { PRODUCTION_PART } from './production-names.js';
+import { resourceAction, type ResourceAction, type ResourceVerb } from './resource-actions.js';
+import type { SimpleCommand } from './shell.js';
+
+/** Verbs that ask for each kind of action, in any tense. */
+const REQUEST_VERBS: Record<ResourceVerb, string> = {
+  delete: String.raw`delet\w*|remov\w*|clear\w* out|clean\w* (?:up|out)|empt(?:y|ies|ied|ying)|get rid of|wip(?:e|es|ed|ing)|purg\w*|destroy\w*|terminat\w*|tear\w* down|nuke\w*`,
+  deactivate: String.raw`deactivat\w*|disabl\w*|revok\w*|suspend\w*|retir\w*|turn\w* off`,
+  activate: String.raw`activat\w*|reactivat\w*|re-?enabl\w*|enabl\w*|turn\w* on`,
+  stop: String.raw`cancel\w*|stop\w*|abort\w*|halt\w*|kill\w*|shut\w* down`,
+  restart: String.raw`restart\w*|bounc\w*|recreat\w*|cycl\w*|kick\w*|delet\w*|remov\w*|kill\w*`,
+  label: String.raw`add\w*|appl(?:y|ies|ied|ying)|put\w*|tag\w*|label\w*|mark\w*|creat\w*`,
+  copy: String.raw`deploy\w*|cop(?:y|ies|ied|ying)|upload\w*|sync\w*|push\w*|publish\w*|ship\w*|transfer\w*|mirror\w*`,
+};
+
+/** Strips `./` in front of a path or URI and `/` at its end, so `./dist/` and `dist` compare equal. */
+function normalPath(path: string): string {
+  return path.replace(/^\.\//, '').replace(/\/+$/, '');
+}
+
+/** Whole words of a text that may be paths, without the quotes and punctuation around them. */
+function pathTokens(text: string): string[] {
+  return text
+    .split(/\s+/)
+    .map((token) => normalPath(token.replace(/^[('"`]+|[)'"`,;:!?.]+$/g, '')));
+}
+
+/**
+ * Checks whether `text` names `name`. A path or URI must be a whole word of the text
+ * (`s3://b/tmp/` is not named by `s3://b/tmp/jd/`), or, for an object URI, the bucket must be
+ * a word and the whole key a path word ("the tmp/jd/ prefix of the b bucket"). Anything else
+ * is a word with no letter, digit or `-` either side.
+ */
+export function namesResource(text: string, name: string): boolean {
+  if (!name.includes('/')) {
+    return containsWord(text, name);
+  }
+  const tokens = pathTokens(text);
+  if (tokens.includes(normalPath(name))) {
+    return true;
+  }
+  const object = /^[a-z0-9]+:\/\/([^/]+)\/(.+)$/.exec(name);
+  return (
+    object !== null &&
+    containsWord(text, object[1] ?? '') &&
+    tokens.includes(normalPath(object[2] ?? ''))
+  );
+}
+
+const SENTENCE_END = /(?<=[.!?;])\s+|\n+/;
+/** Words by which a request refers to what the sentence before it names. */
+const BACK_REFERENCE = /\b(?:it|them|those|these|that|this|they)\b/i;
+
+/**
+ * Returns the text of each request with, when the request refers back by a pronoun ("then
+ * delete them"), the sentence before it, which names what the pronoun stands for.
+ */
+function requestTexts(requests: readonly string[], messages: string): string[] {
+  const sentences = messages.split(SENTENCE_END).map((sentence) => sentence.trim());
+  return requests.map((request) => {
+    const at = sentences.indexOf(request);
+    return at > 0 && BACK_REFERENCE.test(request)
+      ? `${sentences[at - 1] ?? ''}\n${request}`
+      : request;
+  });
+}
+
+/**
+ * Words that put off a request anywhere in its sentence. consent.ts reads a deferral only
+ * before the verb, so "clear out tmp/ after the demo" would still count without this.
+ */
+const DEFERRED =
+  /\b(?:once|after|when|until|tomorrow|later|tonight|next (?:week|month|time|sprint))\b/i;
+
+/** Checks a resource action against the user's messages, as described in the module comment. */
+function consentsTo(action: ResourceAction, args: readonly string[], messages: string): boolean {
+  const requested = requestsVerb(REQUEST_VERBS[action.verb], messages).filter(
+    (request) => !DEFERRED.test(request),
+  );
+  const requests = requestTexts(requested, messages);
+  return (
+    requests.length > 0 &&
+    action.targets.every((names) =>
+      requests.some((request) => names.some((name) => namesResource(request, name))),
+    ) &&
+    action.scope.every((name) => namesResource(messages, name)) &&
+    args.every((arg) => !PRODUCTION_PART.test(arg) || namesResource(messages, arg))
+  );
+}
+
+/**
+ * Checks whether the user requested the action `command` takes on the resources it names.
+ * Returns undefined when the command is not a resource action that resource-actions.ts reads,
+ * so other checks decide.
+ */
+export function requestsResourceAction(
+  command: SimpleCommand,
+  messages: string,
+): boolean | undefined {
+  const action = resourceAction(command);
+  return action === undefined ? undefined : consentsTo(action, command.argv.slice(1), messages);
+}
+
+/** One `DELETE FROM table WHERE condition` statement, with an optional schema and quotes. */
+const SQL_DELETE = /^\s*delete\s+from\s+((?:"?\w+"?\.)?"?\w+"?)\s+where\s+([^;]+?)\s*;?\s*$/i;
+/** Words of a condition that are SQL, not column names. */
+const SQL_WORDS =
+  /^(?:and|not|is|null|in|like|ilike|between|interval|true|false|current_date|current_timestamp|localtimestamp|now|day|days|hour|hours|minute|minutes|week|weeks|month|months|year|years)$/i;
+
+/**
+ * Checks that the request describes a column by a word that shares its first five letters with
+ * one part of the column's name: "expired" describes `expires_at`, "user" describes `user_id`.
+ */
+function describesColumn(request: string, column: string): boolean {
+  const words = request.toLowerCase().match(/[a-z]+/g) ?? [];
+  return column
+    .toLowerCase()
+    .split('_')
+    .filter((part) => part.length >= 4)
+    .some((part) => words.some((word) => word.startsWith(part.slice(0, 5))));
+}
+
+/**
+ * Checks that an SQL statement deletes only rows the user asked to delete: one `DELETE FROM
+ * table WHERE condition`, a delete request naming the table, and every column the condition
+ * tests described in that request ("delete the expired rows from sessions" for `DELETE FROM
+ * sessions WHERE expires_at < now()`). A delete without `WHERE`, a condition with `OR`, a
+ * subquery or no column at all, and every other statement are not covered.
+ */
+export function deletesRequestedRows(sql: string, messages: string): boolean {
+  const match = SQL_DELETE.exec(sql);
+  if (match === null) {
+    return false;
+  }
+  const table = (match[1] ?? '').replace(/"/g, '').replace(/^\w+\./, '');
+  const condition = (match[2] ?? '').replace(/'[^']*'/g, "''");
+  if (/\b(?:or|select)\b/i.test(condition)) {
+    return false;
+  }
+  // A word before `(` is a function such as now(), not a column.
+  const columns = (condition.match(/\b[a-z_]\w*\b(?!\s*\()/gi) ?? []).filter(
+    (word) => !SQL_WORDS.test(word),
+  );
+  return (
+    columns.length > 0 &&
+    requestsVerb(REQUEST_VERBS.delete, messages).some(
+      (request) =>
+        containsWord(request, table) && columns.every((column) => describesColumn(request, column)),
+    )
+  );
+}
