@@ -12,6 +12,7 @@ import {
 } from './requested-data-changes.js';
 import { restartsNamedRemoteService, scalesNamedDeployment } from './requested-operations.js';
 import { createsRequestedSecretGist } from './requested-shares.js';
+import { readsOnNamedHost } from './remote-reads.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /**
@@ -31,7 +32,10 @@ export function actsOnNamedTargets(
   const every = (check: (command: SimpleCommand) => boolean): boolean => matching.every(check);
   switch (ruleId) {
     case 'ssh-sudo':
-      return every((command) => restartsNamedRemoteService(command, messages));
+      return every(
+        (command) =>
+          restartsNamedRemoteService(command, messages) || readsOnNamedHost(command, messages),
+      );
     case 'find-delete':
       return deletesRequestedNames(
         parsed.commands.filter((command) => command.name === 'find'),

@@ -28,6 +28,7 @@ import { checkForgeBranchWrite } from './forge-writes.js';
 import { checkWrittenHook } from './code-senders.js';
 import { asksOnlyForDraft } from './unrequested-effects.js';
 import { guardFileWrite } from './guard-files.js';
+import { isAskedCloudConfig } from './cloud-configs.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -97,7 +98,10 @@ function checkRead(call: ToolCall, context: GuardContext): Finding | undefined {
   const pattern = typeof call.input['pattern'] === 'string' ? call.input['pattern'] : '';
   const inside = isInside(target, context.projectDir);
   const homeDir = context.homeDir ?? '/root';
-  if (CREDENTIAL_PATH.test(target) || (CREDENTIAL_STORE_PATH.test(target) && !inside)) {
+  const credential =
+    CREDENTIAL_PATH.test(target) &&
+    !isAskedCloudConfig(target, consentingText(context.userMessages));
+  if (credential || (CREDENTIAL_STORE_PATH.test(target) && !inside)) {
     return blockFinding(
       'credential-exploration',
       `Reading "${target}" exposes credentials`,
