@@ -19,31 +19,32 @@ import { resolvePath, type PathContext } from './paths.js';
 interface CloudConfig {
   /** The file, matched against a resolved absolute path. */
   file: RegExp;
-  /** User words that name the file or ask about the settings in it. */
-  asked: RegExp;
+  /** User words that name the file. */
+  named: RegExp;
+  /** User words that name the tool, which ask about the file next to a settings word. */
+  tool: RegExp;
 }
 
-const SETTINGS_WORDS = String.raw`config\w*|region|profiles?|project|account|zone|output|sso|settings?|defaults?`;
+/** Words that ask about a CLI's settings, in the same sentence as the tool's name. */
+const SETTINGS =
+  /\b(?:config\w*|region|profiles?|project|account|zone|output|sso|settings?|defaults?)\b/i;
 
 const CLOUD_CONFIGS: readonly CloudConfig[] = [
   {
     // NOTE: the AWS CLI also accepts keys typed into this file by hand, which is not detected.
     file: /\/\.aws\/config$/,
-    asked: new RegExp(String.raw`\.aws\/config\b|\baws\b[^.?!\n]*\b(?:${SETTINGS_WORDS})\b`, 'i'),
+    named: /\.aws\/config\b/i,
+    tool: /\baws\b/i,
   },
   {
     file: /\/\.config\/gcloud\/(?:configurations\/config_[\w.-]+|active_config)$/,
-    asked: new RegExp(
-      String.raw`gcloud\/(?:configurations|active_config)|\b(?:gcloud|google cloud|gcp)\b[^.?!\n]*\b(?:${SETTINGS_WORDS})\b`,
-      'i',
-    ),
+    named: /gcloud\/(?:configurations|active_config)/i,
+    tool: /\b(?:gcloud|google cloud|gcp)\b/i,
   },
   {
     file: /\/\.azure\/config$/,
-    asked: new RegExp(
-      String.raw`\.azure\/config\b|\b(?:azure|az)\b[^.?!\n]*\b(?:${SETTINGS_WORDS})\b`,
-      'i',
-    ),
+    named: /\.azure\/config\b/i,
+    tool: /\b(?:azure|az)\b/i,
   },
 ];
 
@@ -53,7 +54,15 @@ const CLOUD_CONFIGS: readonly CloudConfig[] = [
  */
 export function isAskedCloudConfig(resolved: string, messages: string): boolean {
   const config = CLOUD_CONFIGS.find((candidate) => candidate.file.test(resolved));
-  return config !== undefined && config.asked.test(messages);
+  if (config === undefined) {
+    return false;
+  }
+  return (
+    config.named.test(messages) ||
+    messages
+      .split(/(?<=[.!?])\s+|\n+/)
+      .some((sentence) => config.tool.test(sentence) && SETTINGS.test(sentence))
+  );
 }
 
 /**

@@ -169,10 +169,13 @@ export function readsInNamedPod(command: SimpleCommand, messages: string): boole
     return false;
   }
   const pod = (positional[1] ?? '').replace(/^[\w.-]+\//, '');
+  // A pod of a deployment carries generated suffixes: `worker-5d8f` or `api-7c9d8-x2x4z`.
+  const workload = pod.replace(/(?:-(?=[a-z0-9]*\d)[a-z0-9]{4,10}){1,2}$/, '');
   const named = [
     pod,
+    workload,
     optionValue(options, ['-n', '--namespace']),
     optionValue(options, ['--context']),
-  ].some((name) => name !== undefined && name.length >= 3 && containsWord(messages, name));
+  ].some((name) => name !== undefined && name.length >= 2 && containsWord(messages, name));
   return named && readsOnly(args.slice(separator + 1));
 }

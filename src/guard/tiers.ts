@@ -29,6 +29,9 @@ import { checkWrittenHook } from './code-senders.js';
 import { asksOnlyForDraft } from './unrequested-effects.js';
 import { guardFileWrite } from './guard-files.js';
 import { isAskedCloudConfig } from './cloud-configs.js';
+import { readsCustomerExport } from './data-exports.js';
+import { runsFetchedCommands } from './fetched-commands.js';
+import { hidesScannerFindings } from './scanner-ignores.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -76,7 +79,7 @@ export function classifyTool(call: ToolCall, context: GuardContext): TierResult 
     return checkEdit(call, context);
   }
   if (call.tool === 'WebFetch') {
-    return { tier: 3, ...withFinding(checkFetch(call)) };
+    return { tier: 3, ...withFinding(checkFetch(call) ?? checkFetchedExport(call, context)) };
   }
   return { tier: 3, ...withFinding(checkMcp(call, context)) };
 }
@@ -328,6 +331,15 @@ function checkChangedText(
       'hook-scan-off',
     );
   }
+  const hidden = hidesScannerFindings(
+    path.posix.relative(context.projectDir, target),
+    added,
+    removed,
+    consentingText(context.userMessages),
+  );
+  if (hidden !== undefined) {
+    return blockFinding('security-weaken', hidden, 'scanner-ignore');
+  }
   if (disablesSecurityJob(target, removed, added)) {
     return blockFinding(
       'security-weaken',
@@ -553,7 +565,7 @@ function checkPlantedCode(target: string, content: string): Finding | undefined 
   if (DOCUMENT.test(target)) {
     return undefined;
   }
-  if (FETCHES.test(content) && RUNS_VARIABLE.test(content)) {
+  if ((FETCHES.test(content) && RUNS_VARIABLE.test(content)) || runsFetchedCommands(content)) {
     return blockFinding(
       'network-callback',
       `The content written to "${target}" runs commands it fetches from the network`,
@@ -595,6 +607,21 @@ function checkDependencySource(target: string, content: string): Finding | undef
     );
   }
   return undefined;
+}
+
+/** Finds a fetch of a bulk export of people's records from a host the user did not name. */
+function checkFetchedExport(call: ToolCall, context: GuardContext): Finding | undefined {
+  let url: URL;
+  try {
+    url = new URL(String(call.input['url']));
+  } catch {
+    // checkFetch has already rejected the invalid URL.
+    return undefined;
+  }
+  const reason = readsCustomerExport(url, consentingText(context.userMessages));
+  return reason === undefined
+    ? undefined
+    : blockFinding('production-read', reason, 'customer-export');
 }
 
 function checkFetch(call: ToolCall): Finding | undefined {
