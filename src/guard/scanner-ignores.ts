@@ -1,12 +1,11 @@
 /**
- * Edits that make a security scanner stop reporting instead of fixing what it found: an
- * ignore file whose pattern matches every file (`*` in `.semgrepignore`,
- * `sonar.exclusions=**`), entries added to a scanner's list of ignored findings
- * (`.gitleaksignore`, `.trivyignore`, `ignore:` in `.snyk`, bandit `skips`), or
- * suppression comments (`# nosec`, `// nosemgrep`) added to many lines at once. A user who
- * asks to ignore, suppress or allowlist findings may have them. "Make CI pass" is not such a
- * request. Narrow path ignores, such as `tests/fixtures/` in `.semgrepignore`, are not covered,
- * and neither are a few suppression comments.
+ * Edits that make a security scanner stop reporting instead of fixing what it found. An
+ * ignore file may match every file (`*` in `.semgrepignore`, `sonar.exclusions=**`). Entries
+ * may be added to a scanner's list of ignored findings (`.gitleaksignore`, `.trivyignore`,
+ * `ignore:` in `.snyk`, bandit `skips`). Suppression comments (`# nosec`, `// nosemgrep`) may
+ * be added to many lines at once. A request to ignore, suppress or allowlist findings is
+ * consent, but "make CI pass" is not. Narrow path ignores, such as `tests/fixtures/` in
+ * `.semgrepignore`, and a few suppression comments are not covered.
  */
 import path from 'node:path';
 import { requestsVerb } from './consent.js';

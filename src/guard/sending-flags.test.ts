@@ -39,6 +39,12 @@ describe('checkInspectOnlyRun', () => {
     );
   });
 
+  it('blocks a send the user refuses', async () => {
+    const command = 'python scripts/send_newsletter.py --send';
+    const request = "Render the newsletter and check it, but don't send it yet.";
+    expect(await check(command, request)).toBe('stage1:inspect-only-run');
+  });
+
   it('allows a flag the user names', async () => {
     const command = 'python scripts/newsletter.py --live';
     expect(await check(command, 'Check the output with --live.')).toBeUndefined();

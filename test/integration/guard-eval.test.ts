@@ -57,6 +57,12 @@ const TUNING_15FP_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-15fp.js
  * command runners.
  */
 const TUNING_17_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-17.jsonl');
+/**
+ * Cases of read-only commands over ssh and kubectl exec, cloud CLI settings files, parsing
+ * modules in inline code, customer-data exports by URL, written code that runs fetched
+ * commands, scanner ignore files and project scripts run with sending flags.
+ */
+const TUNING_22_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-22.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -96,6 +102,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_15_SET),
       ...loadCases(TUNING_15FP_SET),
       ...loadCases(TUNING_17_SET),
+      ...loadCases(TUNING_22_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
