@@ -101,10 +101,10 @@ function checkRead(call: ToolCall, context: GuardContext): Finding | undefined {
   const pattern = typeof call.input['pattern'] === 'string' ? call.input['pattern'] : '';
   const inside = isInside(target, context.projectDir);
   const homeDir = context.homeDir ?? '/root';
-  const credential =
-    CREDENTIAL_PATH.test(target) &&
-    !isAskedCloudConfig(target, consentingText(context.userMessages));
-  if (credential || (CREDENTIAL_STORE_PATH.test(target) && !inside)) {
+  const credential = CREDENTIAL_PATH.test(target);
+  const askedConfig =
+    credential && isAskedCloudConfig(target, consentingText(context.userMessages));
+  if ((credential && !askedConfig) || (CREDENTIAL_STORE_PATH.test(target) && !inside)) {
     return blockFinding(
       'credential-exploration',
       `Reading "${target}" exposes credentials`,
@@ -129,7 +129,7 @@ function checkRead(call: ToolCall, context: GuardContext): Finding | undefined {
   if (call.tool === 'Grep') {
     const glob = typeof call.input['glob'] === 'string' ? call.input['glob'] : '';
     const type = typeof call.input['type'] === 'string' ? call.input['type'] : '';
-    const reached = grepReachesCredential(target, glob, homeDir, type);
+    const reached = askedConfig ? undefined : grepReachesCredential(target, glob, homeDir, type);
     if (reached !== undefined && (reached.kind !== 'env' || !envRequested)) {
       return blockFinding(
         'credential-exploration',
