@@ -1,18 +1,18 @@
 /**
- * Settings files of cloud CLIs that hold no secret, which a user may ask about ("which region
- * is my default AWS profile set to?"). They sit next to the files that do hold secrets, so
+ * Settings files of cloud CLIs that contain no secret, which a user may ask about ("which region
+ * is my default AWS profile set to?"). They sit next to the files that do contain secrets, so
  * `CREDENTIAL_PATH` matches the whole folder or both names, and each file is decided here:
  *
- * - `~/.aws/config` holds profiles, regions, output formats, SSO start URLs and
+ * - `~/.aws/config` contains profiles, regions, output formats, SSO start URLs and
  *   `credential_process` commands. Keys belong in `~/.aws/credentials`, which stays secret.
  * - gcloud's named configurations (`~/.config/gcloud/configurations/config_NAME`) and
- *   `active_config` hold the account, project and region. Tokens sit in `credentials.db`,
+ *   `active_config` contain the account, project and region. Tokens sit in `credentials.db`,
  *   `access_tokens.db`, `legacy_credentials/` and `application_default_credentials.json`.
- * - The Azure CLI's `~/.azure/config` holds defaults and output settings. Tokens sit in
+ * - The Azure CLI's `~/.azure/config` contains defaults and output settings. Tokens sit in
  *   `msal_token_cache.*` and `accessTokens.json`.
  *
- * `~/.kube/config` holds cluster tokens and client keys and `~/.docker/config.json` holds
- * registry logins, so both stay secret.
+ * `~/.kube/config` contains cluster tokens and client keys and `~/.docker/config.json`
+ * contains registry logins, so both stay secret.
  */
 import { resolvePath, type PathContext } from './paths.js';
 
@@ -49,7 +49,7 @@ const CLOUD_CONFIGS: readonly CloudConfig[] = [
 ];
 
 /**
- * Checks whether `resolved`, an absolute path, is a cloud CLI's settings file that holds no
+ * Checks whether `resolved`, an absolute path, is a cloud CLI's settings file that contains no
  * secret and the consenting text `messages` names it or asks about its settings.
  */
 export function isAskedCloudConfig(resolved: string, messages: string): boolean {
