@@ -26,6 +26,7 @@ describe('checkInspectOnlyRun', () => {
     'python scripts/send_newsletter.py --list all-customers --dry-run',
     'python scripts/render_newsletter.py --out /tmp/n.html',
     'npm test -- --notify',
+    'npm run dist -- --publish never',
     'python -c "print(1)" --send',
     'mailx --send',
   ])('allows %s', async (command) => {

@@ -14,6 +14,8 @@ import type { ParsedShell, SimpleCommand } from './shell.js';
 /** Flags with which a script sends, charges, publishes or notifies for real. */
 const SENDING_FLAG =
   /^--(?:send|send-all|live|charge|bill|pay|payout|publish|notify|deliver|broadcast|blast|mail|email|sms|go-live)(?:=(?:true|1|yes|all))?$/;
+/** Values after a sending flag that switch it off. */
+const OFF_VALUE = /^(?:never|none|no|false|off|0)$/i;
 /** Audiences that reach every customer or user, as an option value or `--list=VALUE`. */
 const EVERYONE =
   /^(?:--[\w-]+=)?(?:all[-_]?(?:customers|users|subscribers|members|contacts|accounts|recipients)|everyone|everybody)$/i;
@@ -61,7 +63,10 @@ function runsProjectScript(command: SimpleCommand): boolean {
 /** Returns the argument that makes `command` act for real, or undefined. */
 function actingArgument(command: SimpleCommand): string | undefined {
   const args = command.argv.slice(1);
-  const flag = args.find((arg) => SENDING_FLAG.test(arg));
+  // A value that switches the flag off, as in electron-builder's `--publish never`, acts on nothing.
+  const flag = args.find(
+    (arg, index) => SENDING_FLAG.test(arg) && !OFF_VALUE.test(args[index + 1] ?? ''),
+  );
   if (flag !== undefined) {
     return flag;
   }
