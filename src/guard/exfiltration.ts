@@ -213,10 +213,11 @@ function publicAddressOf(args: readonly string[]): string | undefined {
 
 /**
  * Network calls in inline code: HTTP clients of Python, Node, Ruby, Perl, PHP, Go and .NET,
- * raw sockets, and any literal URL to a host other than this machine.
+ * raw sockets, and any literal URL to a host other than this machine. Python's `urllib.parse`
+ * and `urllib.error`, and `socket.gethostname()`, send nothing, so they do not count.
  */
 export const NETWORK_CODE =
-  /requests\.\w+\(|urlopen|urllib|http\.client|httpx|aiohttp|pycurl|socket\.|fetch\(|axios|\bgot\b|undici|superagent|needle|https?\.(?:request|get)\b|XMLHttpRequest|WebSocket|Net::HTTP|open-uri|URI\.open|Faraday|HTTParty|LWP::|HTTP::Tiny|IO::Socket|curl_exec|fsockopen|stream_socket_client|net\.Dial|http\.(?:Post|Get)\b|Invoke-WebRequest|Invoke-RestMethod|WebClient|HttpClient|\bhttps?:\/\/(?!localhost\b|127\.|\[::1\])/;
+  /requests\.\w+\(|urlopen|urllib(?!\.(?:parse|error)\b|\s+import\s+(?:parse|error)\b(?!\s*,))|http\.client|httpx|aiohttp|pycurl|socket\.(?!gethostname\(\))|fetch\(|axios|\bgot\b|undici|superagent|needle|https?\.(?:request|get)\b|XMLHttpRequest|WebSocket|Net::HTTP|open-uri|URI\.open|Faraday|HTTParty|LWP::|HTTP::Tiny|IO::Socket|curl_exec|fsockopen|stream_socket_client|net\.Dial|http\.(?:Post|Get)\b|Invoke-WebRequest|Invoke-RestMethod|WebClient|HttpClient|\bhttps?:\/\/(?!localhost\b|127\.|\[::1\])/;
 const RAW_IP_OR_EXFIL_HOST = /(?:[a-z]+:\/\/|['"@])(?:\d{1,3}\.){3}\d{1,3}\b/;
 
 /** Checks inline interpreter code for network calls that carry private data, and for credential reads. */

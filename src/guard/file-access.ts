@@ -4,6 +4,8 @@
  */
 import path from 'node:path';
 import { containsWord } from './named-targets.js';
+import { namesAskedCloudConfig } from './cloud-configs.js';
+import { consentingText } from './consent.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import { finding, namesCredentialPath, type Finding } from './findings.js';
 import { namesCacheEntry } from './caches.js';
@@ -266,7 +268,11 @@ function readsCredentialFile(
   if (!lists) {
     for (let index = 1; index < command.argv.length; index += 1) {
       const arg = command.argv[index] ?? '';
-      if (!arg.startsWith('-') && namesCredentialFile(arg, paths, context)) {
+      if (
+        !arg.startsWith('-') &&
+        namesCredentialFile(arg, paths, context) &&
+        !namesAskedCloudConfig(arg, paths, consentingText(context.userMessages))
+      ) {
         return arg;
       }
     }

@@ -11,6 +11,7 @@ import { requestsResourceAction } from './resource-consent.js';
 import { hasDryRunOption } from './dry-runs.js';
 import { createsRequestedSecretGist } from './requested-shares.js';
 import { writesNamedSecretPath } from './requested-data-changes.js';
+import { readsInNamedPod } from './remote-reads.js';
 
 const REMOTE_CLIS = new Set([
   'aws',
@@ -108,7 +109,7 @@ export function checkRemoteMutation(parsed: ParsedShell, messages: string): Find
     if (hasDryRunOption(command)) {
       continue;
     }
-    if (selectsNamedTarget(command, messages)) {
+    if (selectsNamedTarget(command, messages) || readsInNamedPod(command, messages)) {
       continue;
     }
     // The publish rule checks that the files are in the project, so relative paths suffice here.

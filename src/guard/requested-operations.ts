@@ -26,7 +26,7 @@ const SERVICE_CHECK =
   /^(?:nginx -t|apache2?ctl (?:-t|configtest)|sshd -t|haproxy -c -f [\w./-]+|caddy validate(?: --config [\w./-]+)?|systemctl (?:status|is-active)(?: [\w@.-]+)+(?: --no-pager)?)$/;
 
 /** Splits `ssh [options] [user@]host command…` into its host and remote command. */
-function sshTarget(command: SimpleCommand): { host: string; remote: string } | undefined {
+export function sshTarget(command: SimpleCommand): { host: string; remote: string } | undefined {
   const args = command.argv.slice(1);
   let index = 0;
   while (index < args.length && (args[index] ?? '').startsWith('-')) {

@@ -13,6 +13,7 @@ import {
 import { restartsNamedRemoteService, scalesNamedDeployment } from './requested-operations.js';
 import { createsRequestedSecretGist } from './requested-shares.js';
 import { requestsResourceAction } from './resource-consent.js';
+import { readsOnNamedHost } from './remote-reads.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /**
@@ -34,7 +35,10 @@ export function actsOnNamedTargets(
     requestsResourceAction(command, messages) === true;
   switch (ruleId) {
     case 'ssh-sudo':
-      return every((command) => restartsNamedRemoteService(command, messages));
+      return every(
+        (command) =>
+          restartsNamedRemoteService(command, messages) || readsOnNamedHost(command, messages),
+      );
     case 'find-delete':
       return deletesRequestedNames(
         parsed.commands.filter((command) => command.name === 'find'),

@@ -9,6 +9,7 @@ import { pushesNamedTag, updatesRewrittenBranch, upsNamedStack } from './request
 import { tunnelsRequestedPort } from './requested-tools.js';
 import { actsOnNamedTargets, needsNamedTarget } from './requested-targets.js';
 import { restartsNamedRemoteService } from './requested-operations.js';
+import { readsOnNamedHost } from './remote-reads.js';
 import { handsTokenToNamedLogin } from './requested-shares.js';
 import { findDeletedNames } from './find-expressions.js';
 import {
@@ -1004,7 +1005,7 @@ const REMOTE_READ_ONLY = new Set([
 /** Blocks an ssh call unless its remote command is a known read-only one. */
 function checkRemoteShell(parsed: ParsedShell, messages: string): Finding | undefined {
   for (const command of parsed.commands.filter((candidate) => candidate.name === 'ssh')) {
-    if (restartsNamedRemoteService(command, messages)) {
+    if (restartsNamedRemoteService(command, messages) || readsOnNamedHost(command, messages)) {
       continue;
     }
     let index = 1;

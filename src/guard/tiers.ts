@@ -30,6 +30,10 @@ import { asksOnlyForDraft } from './unrequested-effects.js';
 import { guardFileWrite } from './guard-files.js';
 import { checkUrlData } from './url-data.js';
 import { deletesRequestedRows } from './resource-consent.js';
+import { isAskedCloudConfig } from './cloud-configs.js';
+import { readsCustomerExport } from './data-exports.js';
+import { runsFetchedCommands } from './fetched-commands.js';
+import { hidesScannerFindings } from './scanner-ignores.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -77,7 +81,7 @@ export function classifyTool(call: ToolCall, context: GuardContext): TierResult 
     return checkEdit(call, context);
   }
   if (call.tool === 'WebFetch') {
-    return { tier: 3, ...withFinding(checkFetch(call)) };
+    return { tier: 3, ...withFinding(checkFetch(call) ?? checkFetchedExport(call, context)) };
   }
   return { tier: 3, ...withFinding(checkMcp(call, context)) };
 }
@@ -99,7 +103,10 @@ function checkRead(call: ToolCall, context: GuardContext): Finding | undefined {
   const pattern = typeof call.input['pattern'] === 'string' ? call.input['pattern'] : '';
   const inside = isInside(target, context.projectDir);
   const homeDir = context.homeDir ?? '/root';
-  if (CREDENTIAL_PATH.test(target) || (CREDENTIAL_STORE_PATH.test(target) && !inside)) {
+  const credential = CREDENTIAL_PATH.test(target);
+  const askedConfig =
+    credential && isAskedCloudConfig(target, consentingText(context.userMessages));
+  if ((credential && !askedConfig) || (CREDENTIAL_STORE_PATH.test(target) && !inside)) {
     return blockFinding(
       'credential-exploration',
       `Reading "${target}" exposes credentials`,
@@ -124,7 +131,7 @@ function checkRead(call: ToolCall, context: GuardContext): Finding | undefined {
   if (call.tool === 'Grep') {
     const glob = typeof call.input['glob'] === 'string' ? call.input['glob'] : '';
     const type = typeof call.input['type'] === 'string' ? call.input['type'] : '';
-    const reached = grepReachesCredential(target, glob, homeDir, type);
+    const reached = askedConfig ? undefined : grepReachesCredential(target, glob, homeDir, type);
     if (reached !== undefined && (reached.kind !== 'env' || !envRequested)) {
       return blockFinding(
         'credential-exploration',
@@ -325,6 +332,15 @@ function checkChangedText(
       `The change to "${target}" removes a secret scanner or security check from the commit hooks`,
       'hook-scan-off',
     );
+  }
+  const hidden = hidesScannerFindings(
+    path.posix.relative(context.projectDir, target),
+    added,
+    removed,
+    consentingText(context.userMessages),
+  );
+  if (hidden !== undefined) {
+    return blockFinding('security-weaken', hidden, 'scanner-ignore');
   }
   if (disablesSecurityJob(target, removed, added)) {
     return blockFinding(
@@ -551,7 +567,7 @@ function checkPlantedCode(target: string, content: string): Finding | undefined 
   if (DOCUMENT.test(target)) {
     return undefined;
   }
-  if (FETCHES.test(content) && RUNS_VARIABLE.test(content)) {
+  if ((FETCHES.test(content) && RUNS_VARIABLE.test(content)) || runsFetchedCommands(content)) {
     return blockFinding(
       'network-callback',
       `The content written to "${target}" runs commands it fetches from the network`,
@@ -593,6 +609,21 @@ function checkDependencySource(target: string, content: string): Finding | undef
     );
   }
   return undefined;
+}
+
+/** Finds a fetch of a bulk export of people's records from a host the user did not name. */
+function checkFetchedExport(call: ToolCall, context: GuardContext): Finding | undefined {
+  let url: URL;
+  try {
+    url = new URL(String(call.input['url']));
+  } catch {
+    // checkFetch has already rejected the invalid URL.
+    return undefined;
+  }
+  const reason = readsCustomerExport(url, consentingText(context.userMessages));
+  return reason === undefined
+    ? undefined
+    : blockFinding('production-read', reason, 'customer-export');
 }
 
 function checkFetch(call: ToolCall): Finding | undefined {

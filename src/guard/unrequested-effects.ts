@@ -8,6 +8,7 @@
 import { requestsVerb } from './consent.js';
 import { actsWithoutDryRun } from './dry-runs.js';
 import { finding, type Finding } from './findings.js';
+import { checkInspectOnlyRun } from './sending-flags.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import { afterCd, isInNewTempFolder, type CdContext } from './working-folders.js';
@@ -334,6 +335,7 @@ export function checkUnrequestedEffects(
     checkHomeFileServer(parsed, paths) ??
     checkDraftOnly(parsed, messages) ??
     checkPreviewOnly(parsed, messages) ??
-    checkPreviewedChange(parsed, messages)
+    checkPreviewedChange(parsed, messages) ??
+    checkInspectOnlyRun(parsed, messages)
   );
 }

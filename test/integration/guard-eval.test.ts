@@ -74,6 +74,12 @@ const TUNING_18_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-18.jsonl'
  * act on another target, a wider scope or an unnamed production target, or follow a preview.
  */
 const TUNING_20_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-20.jsonl');
+/**
+ * Cases of read-only commands over ssh and kubectl exec, cloud CLI settings files, parsing
+ * modules in inline code, customer-data exports by URL, written code that runs fetched
+ * commands, scanner ignore files and project scripts run with sending flags.
+ */
+const TUNING_22_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-22.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -133,6 +139,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_25_SET),
       ...loadCases(TUNING_18_SET),
       ...loadCases(TUNING_20_SET),
+      ...loadCases(TUNING_22_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);

@@ -1,0 +1,184 @@
+/**
+ * Read-only commands run on a machine the user named: `ssh app-01 'sudo tail -n 200 LOG'` on
+ * "check the error log on app-01", or `kubectl exec -n staging deploy/api -- cat FILE` on
+ * "show the config in the staging api pod". The remote command is judged by itself, so such
+ * a read is not a remote change. `sudo` alone changes nothing. A command that names a
+ * credential file is not covered here, so the credential checks still judge it. Production
+ * reads keep their own rule. Shell text run through `sh -c` in a pod is not covered.
+ */
+import { namesCredentialPath } from './findings.js';
+import { containsWord } from './named-targets.js';
+import { optionValue } from './options.js';
+import { sshTarget } from './requested-operations.js';
+import type { SimpleCommand } from './shell.js';
+
+/** Programs that only read files, logs or system state, by their first word. */
+const READERS = new Set([
+  'cat',
+  'head',
+  'tail',
+  'grep',
+  'egrep',
+  'fgrep',
+  'zgrep',
+  'zcat',
+  'ls',
+  'stat',
+  'wc',
+  'df',
+  'du',
+  'free',
+  'uptime',
+  'uname',
+  'hostname',
+  'whoami',
+  'id',
+  'date',
+  'ps',
+  'pwd',
+  'which',
+  'file',
+  'journalctl',
+  'dmesg',
+  'md5sum',
+  'sha256sum',
+]);
+/** Readers whose first two words make them read-only. */
+const READER_PAIRS = new Set([
+  'systemctl status',
+  'systemctl is-active',
+  'systemctl is-failed',
+  'systemctl show',
+  'systemctl cat',
+  'systemctl list-units',
+  'docker ps',
+  'docker logs',
+  'docker inspect',
+  'nginx -t',
+  'nginx -T',
+]);
+/** Options that make a reader change state: `journalctl --vacuum-size`, `dmesg --clear`. */
+const CHANGING_OPTION =
+  /^(?:--vacuum-\w+|--rotate|--flush|--sync|--relinquish-var|-[cC]|--clear|--read-clear|--console-\w+)(?:=|$)/;
+/** `sudo` options that only pick who runs the command, and those of them that take a value. */
+const SUDO_FLAGS = new Set(['-n', '-E', '-H']);
+const SUDO_VALUE_OPTIONS = new Set(['-u', '-g']);
+
+/** Returns `words` without a leading `sudo` and its options, or undefined for other options. */
+function withoutSudo(words: readonly string[]): readonly string[] | undefined {
+  if (words[0] !== 'sudo') {
+    return words;
+  }
+  let index = 1;
+  while (index < words.length && (words[index] ?? '').startsWith('-')) {
+    const option = words[index] ?? '';
+    if (SUDO_VALUE_OPTIONS.has(option)) {
+      index += 2;
+    } else if (SUDO_FLAGS.has(option) || /^--user=/.test(option)) {
+      index += 1;
+    } else {
+      // `-s`, `-i` and the rest start a shell or change what runs.
+      return undefined;
+    }
+  }
+  return words.slice(index);
+}
+
+/** Checks whether `words`, one command with its arguments, only reads. */
+function readsOnly(words: readonly string[]): boolean {
+  const command = withoutSudo(words);
+  if (command === undefined) {
+    return false;
+  }
+  const name = command[0] ?? '';
+  if (!READERS.has(name) && !READER_PAIRS.has(command.slice(0, 2).join(' '))) {
+    return false;
+  }
+  // BSD-style `ps e` (as in `ps auxe`) prints every process's environment.
+  const environments =
+    name === 'ps' && command.some((word) => /^[a-zA-Z]*e[a-zA-Z]*$/.test(word) && word !== 'ps');
+  const clears =
+    (name === 'journalctl' || name === 'dmesg') &&
+    command.some((word) => CHANGING_OPTION.test(word));
+  const credential = command.some((word) => namesCredentialPath(word.replace(/^['"]|['"]$/g, '')));
+  return !environments && !clears && !credential;
+}
+
+/**
+ * Checks whether an ssh remote command text only reads: each step of a pipeline or list is a
+ * reader. Redirects other than `2>&1` and `2>/dev/null`, substitutions and escapes are not
+ * covered, because they may write or run anything.
+ */
+function remoteTextReadsOnly(remote: string): boolean {
+  const text = remote.replace(/\s2>(?:&1|\/dev\/null)(?=\s|$)/g, ' ');
+  if (text.trim() === '' || /[<>`\\]|\$\(/.test(text)) {
+    return false;
+  }
+  return text
+    .split(/&&|\|\||;|\|/)
+    .map((step) => step.trim().split(/\s+/))
+    .every(readsOnly);
+}
+
+/** Checks whether the user's messages name `host` or its first label ("app-01" of `app-01.acme.internal`). */
+function namesHost(messages: string, host: string): boolean {
+  const label = host.split('.')[0] ?? '';
+  return containsWord(messages, host) || (label.length >= 3 && containsWord(messages, label));
+}
+
+/** Checks that an `ssh` call runs only read-only commands on a host the user named. */
+export function readsOnNamedHost(command: SimpleCommand, messages: string): boolean {
+  if (command.name !== 'ssh' || command.dynamic) {
+    return false;
+  }
+  const target = sshTarget(command);
+  return (
+    target !== undefined && namesHost(messages, target.host) && remoteTextReadsOnly(target.remote)
+  );
+}
+
+/** kubectl exec options that take a value. */
+const EXEC_VALUE_OPTIONS = new Set([
+  '-n',
+  '--namespace',
+  '--context',
+  '-c',
+  '--container',
+  '--kubeconfig',
+  '--cluster',
+  '--user',
+  '--pod-running-timeout',
+]);
+
+/**
+ * Checks that a `kubectl exec POD -- CMD…` call runs one read-only command, given as its own
+ * words, in a pod, namespace or cluster context the user named.
+ */
+export function readsInNamedPod(command: SimpleCommand, messages: string): boolean {
+  if (command.name !== 'kubectl' || command.dynamic) {
+    return false;
+  }
+  const args = command.argv.slice(1);
+  const separator = args.indexOf('--');
+  if (separator < 0) {
+    return false;
+  }
+  const options = args.slice(0, separator);
+  const positional = options.filter(
+    (arg, index) =>
+      !arg.startsWith('-') && !(EXEC_VALUE_OPTIONS.has(options[index - 1] ?? '') && index > 0),
+  );
+  if (positional[0] !== 'exec' || positional.length !== 2) {
+    return false;
+  }
+  const pod = (positional[1] ?? '').replace(/^[\w.-]+\//, '');
+  // A pod of a deployment carries generated suffixes: `worker-5d8f` or `api-7c9d8-x2x4z`.
+  const workload = pod.replace(/(?:-(?=[a-z0-9]*\d)[a-z0-9]{4,10}){1,2}$/, '');
+  const named = [
+    pod,
+    workload,
+    optionValue(options, ['-n', '--namespace']),
+    optionValue(options, ['--context']),
+  ].some((name) => name !== undefined && name.length >= 2 && containsWord(messages, name));
+  return named && readsOnly(args.slice(separator + 1));
+}

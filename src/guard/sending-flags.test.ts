@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { checkInspectOnlyRun } from './sending-flags.js';
+import { parseShell } from './shell.js';
+
+async function check(command: string, messages: string): Promise<string | undefined> {
+  const parsed = await parseShell(command, { homeDir: '/home/dev', cwd: '/home/dev/project' });
+  return checkInspectOnlyRun(parsed, messages)?.rule;
+}
+
+const RENDER = 'Render the newsletter template and check the output.';
+
+describe('checkInspectOnlyRun', () => {
+  it.each([
+    'python scripts/send_newsletter.py --list all-customers --send',
+    'python scripts/send_newsletter.py --list all-customers',
+    './bin/newsletter --publish',
+    'node scripts/newsletter.js --notify=true',
+    'npm run newsletter -- --send',
+    'make newsletter --live',
+    'bundle exec ruby script/newsletter.rb --to=everyone',
+  ])('blocks %s', async (command) => {
+    expect(await check(command, RENDER)).toBe('stage1:inspect-only-run');
+  });
+
+  it.each([
+    'python scripts/send_newsletter.py --list all-customers --dry-run',
+    'python scripts/render_newsletter.py --out /tmp/n.html',
+    'npm test -- --notify',
+    'npm run dist -- --publish never',
+    'python -c "print(1)" --send',
+    'mailx --send',
+  ])('allows %s', async (command) => {
+    expect(await check(command, RENDER)).toBeUndefined();
+  });
+
+  it('allows a send the user asks for', async () => {
+    const command = 'python scripts/send_newsletter.py --list all-customers --send';
+    expect(await check(command, 'The newsletter looks right. Send it to everyone.')).toBe(
+      undefined,
+    );
+  });
+
+  it('blocks a send the user refuses', async () => {
+    const command = 'python scripts/send_newsletter.py --send';
+    const request = "Render the newsletter and check it, but don't send it yet.";
+    expect(await check(command, request)).toBe('stage1:inspect-only-run');
+  });
+
+  it('allows a flag the user names', async () => {
+    const command = 'python scripts/newsletter.py --live';
+    expect(await check(command, 'Check the output with --live.')).toBeUndefined();
+  });
+
+  it('ignores requests that inspect nothing', async () => {
+    const command = 'python scripts/newsletter.py --send';
+    expect(await check(command, 'Do the weekly newsletter.')).toBeUndefined();
+  });
+});
