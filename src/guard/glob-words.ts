@@ -172,6 +172,7 @@ export function globVariants(
   const protectedPaths = protectedCandidates(projectDir);
   const guardState = path.posix.join(projectDir, GUARD_STATE);
   const stateOnly = protectedPaths.filter((candidate) => isInside(candidate, guardState));
+  const matching = keptPathsMatching(paths, dotglob);
   const variants: GlobVariant[] = [];
   const add = (index: number, replaced: SimpleCommand, glob: string, name: string): void => {
     if (variants.length >= limit) {
@@ -198,7 +199,7 @@ export function globVariants(
         : LISTERS.has(command.name)
           ? []
           : stateOnly;
-      for (const name of pathsMatching(word, paths, candidates, dotglob)) {
+      for (const name of matching(word, candidates)) {
         add(index, replaceWord(command, at, name), word, name);
       }
     });
@@ -206,7 +207,7 @@ export function globVariants(
       if (!redirect.operator.includes('>') || !isGlobPattern(redirect.target)) {
         return;
       }
-      for (const name of pathsMatching(redirect.target, paths, protectedPaths, dotglob)) {
+      for (const name of matching(redirect.target, protectedPaths)) {
         add(index, replaceRedirect(command, redirect, at, name), redirect.target, name);
       }
     });
@@ -266,6 +267,30 @@ function protectedCandidates(projectDir: string): string[] {
     }
   }
   return [...candidates];
+}
+
+/**
+ * Returns {@link pathsMatching} for one command line, which keeps its result per candidate list
+ * and word: long lines repeat the same glob words, and each compiles to a new pattern.
+ */
+function keptPathsMatching(
+  paths: PathContext,
+  dotglob: boolean,
+): (word: string, candidates: readonly string[]) => string[] {
+  const results = new Map<readonly string[], Map<string, string[]>>();
+  return (word, candidates) => {
+    if (candidates.length === 0) {
+      return [];
+    }
+    const byWord = results.get(candidates) ?? new Map<string, string[]>();
+    results.set(candidates, byWord);
+    let names = byWord.get(word);
+    if (names === undefined) {
+      names = pathsMatching(word, paths, candidates, dotglob);
+      byWord.set(word, names);
+    }
+    return names;
+  };
 }
 
 function pathsMatching(
