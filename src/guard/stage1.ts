@@ -105,10 +105,11 @@ export function classifyShell(
       rule: 'stage1:too-long',
     };
   }
+  const requests = userRequests(context);
   if (!parsed.confident) {
     // A danger found in the readable part outranks the unreadable rest when it is one the
     // guard denies outright.
-    const certain = withBraceBudget(() => runChecksWithGlobs(parsed, raw, context));
+    const certain = withBraceBudget(() => runChecksWithGlobs(parsed, raw, context, requests));
     if (certain !== undefined && CERTAIN_CATEGORIES.test(certain.category)) {
       return certain;
     }
@@ -118,7 +119,7 @@ export function classifyShell(
       rule: 'stage1:unparsed',
     };
   }
-  return withBraceBudget(() => runChecksWithGlobs(parsed, raw, context));
+  return withBraceBudget(() => runChecksWithGlobs(parsed, raw, context, requests));
 }
 
 /**
@@ -130,15 +131,16 @@ function runChecksWithGlobs(
   parsed: ParsedShell,
   raw: string,
   context: GuardContext,
+  requests: UserRequests,
 ): Finding | undefined {
-  const direct = runChecks(parsed, raw, context);
+  const direct = runChecks(parsed, raw, context, requests);
   if (direct !== undefined && CERTAIN_CATEGORIES.test(direct.category)) {
     return direct;
   }
   const paths: PathContext = { cwd: context.cwd, homeDir: context.homeDir ?? '/root' };
   const { variants, truncated } = globVariants(parsed, raw, paths, context.projectDir);
   for (const variant of variants) {
-    const found = runChecks(variant.parsed, raw, context);
+    const found = runChecks(variant.parsed, raw, context, requests);
     if (found !== undefined && (direct === undefined || CERTAIN_CATEGORIES.test(found.category))) {
       return variantFinding(variant, found);
     }
@@ -150,12 +152,31 @@ function runChecksWithGlobs(
 const CERTAIN_CATEGORIES =
   /exfiltration|credential|network-callback|local-destruction|self-modification/;
 
-function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Finding | undefined {
+/** The user's messages as the checks read them, built once per decision. */
+interface UserRequests {
+  /** Clauses that consent to something: {@link consentingText}. */
+  messages: string;
+  /** Every message, with the clauses that {@link consentingText} drops. */
+  allMessages: string;
+}
+
+function userRequests(context: GuardContext): UserRequests {
+  return {
+    messages: consentingText(context.userMessages),
+    // Requests to keep something, or for only a draft or preview, are what some checks look
+    // for, and consentingText drops exactly those clauses.
+    allMessages: context.userMessages.join('\n'),
+  };
+}
+
+function runChecks(
+  parsed: ParsedShell,
+  raw: string,
+  context: GuardContext,
+  requests: UserRequests,
+): Finding | undefined {
   const paths: PathContext = { cwd: context.cwd, homeDir: context.homeDir ?? '/root' };
-  const messages = consentingText(context.userMessages);
-  // Requests to keep something, or for only a draft or preview, are what some checks look for,
-  // and consentingText drops exactly those clauses.
-  const allMessages = context.userMessages.join('\n');
+  const { messages, allMessages } = requests;
   const checks = [
     () => checkSocketRedirects(parsed),
     () => checkPipeToShell(parsed, raw, messages),
@@ -219,15 +240,25 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
  * Texts the rules match: every simple command, the command with its assignments in front (so
  * `ENV=production make deploy` reads as one text), redirect targets, and inline code.
  */
-function commandTexts(parsed: ParsedShell): string[] {
-  return [
-    ...parsed.commands.map((command) => command.argv.join(' ')),
-    ...parsed.commands.filter((command) => command.assignments.length > 0).map(withAssignments),
-    ...parsed.commands.flatMap((command) =>
-      command.redirects.map((redirect) => `> ${redirect.target}`),
-    ),
-    ...parsed.inlineCode.map((inline) => inline.code),
-  ];
+function commandTexts(parsed: ParsedShell): Set<string> {
+  const texts = new Set<string>();
+  for (const command of parsed.commands) {
+    texts.add(command.argv.join(' '));
+  }
+  for (const command of parsed.commands) {
+    if (command.assignments.length > 0) {
+      texts.add(withAssignments(command));
+    }
+  }
+  for (const command of parsed.commands) {
+    for (const redirect of command.redirects) {
+      texts.add(`> ${redirect.target}`);
+    }
+  }
+  for (const inline of parsed.inlineCode) {
+    texts.add(inline.code);
+  }
+  return texts;
 }
 
 /** `NAME=value` statements of a command line, such as `DB=$PROD_DB_URL;` before `psql "$DB"`. */
@@ -298,7 +329,11 @@ function checkRules(
   const { messages, allMessages } = requests;
   // Rules only ask whether some text matches and whether all matches are dry runs, so
   // repeated texts need testing once.
-  const texts = [...new Set([...commandTexts(parsed), ...substitutedTexts(parsed, raw)])];
+  const distinct = commandTexts(parsed);
+  for (const text of substitutedTexts(parsed, raw)) {
+    distinct.add(text);
+  }
+  const texts = [...distinct];
   const searchIn = (root: string): boolean => isInside(resolvePath(root, paths), projectDir);
   for (const rule of DANGER_RULES) {
     const matching = texts.filter((text) => rule.pattern.test(text));
