@@ -336,7 +336,10 @@ function checkRules(
   const texts = [...distinct];
   const searchIn = (root: string): boolean => isInside(resolvePath(root, paths), projectDir);
   for (const rule of DANGER_RULES) {
-    const matching = texts.filter((text) => rule.pattern.test(text));
+    const matching = texts.filter(
+      (text) =>
+        (rule.requires === undefined || rule.requires.test(text)) && rule.pattern.test(text),
+    );
     // Most rules match nothing, and the exceptions below walk every command again.
     if (matching.length === 0) {
       continue;
