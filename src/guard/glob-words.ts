@@ -169,9 +169,7 @@ export function globVariants(
   );
   let truncated = false;
   const dotglob = /\bdotglob\b|\bGLOBIGNORE=/.test(raw);
-  const protectedPaths = protectedCandidates(projectDir);
-  const guardState = path.posix.join(projectDir, GUARD_STATE);
-  const stateOnly = protectedPaths.filter((candidate) => isInside(candidate, guardState));
+  const { protectedPaths, stateOnly } = protectedCandidates(projectDir);
   const matching = keptPathsMatching(paths, dotglob);
   const variants: GlobVariant[] = [];
   const add = (index: number, replaced: SimpleCommand, glob: string, name: string): void => {
@@ -256,8 +254,34 @@ export function variantFinding(variant: GlobVariant, found: Finding): Finding {
   };
 }
 
+/** Protected paths of one project folder, as {@link protectedCandidates} returns them. */
+interface ProtectedCandidates {
+  projectDir: string;
+  /** Absolute protected paths, with every folder above them in the project. */
+  protectedPaths: readonly string[];
+  /** The protected paths inside the guard's state folder. */
+  stateOnly: readonly string[];
+}
+
+/**
+ * The candidates of the last project folder. They depend on the folder alone, and a guard
+ * decides many calls in one project, so one entry saves building them per decision.
+ */
+let lastCandidates: ProtectedCandidates | undefined;
+
+/** Returns the protected paths under `projectDir` and those inside its guard state folder. */
+function protectedCandidates(projectDir: string): ProtectedCandidates {
+  if (lastCandidates?.projectDir !== projectDir) {
+    const protectedPaths = protectedPathsUnder(projectDir);
+    const guardState = path.posix.join(projectDir, GUARD_STATE);
+    const stateOnly = protectedPaths.filter((candidate) => isInside(candidate, guardState));
+    lastCandidates = { projectDir, protectedPaths, stateOnly };
+  }
+  return lastCandidates;
+}
+
 /** Absolute protected paths under `projectDir`, with every folder above them in the project. */
-function protectedCandidates(projectDir: string): string[] {
+function protectedPathsUnder(projectDir: string): string[] {
   const candidates = new Set<string>();
   for (const relative of PROTECTED_PROJECT_PATHS) {
     let current = path.posix.join(projectDir, relative);
