@@ -330,9 +330,9 @@ function mayStartAny(specifier: string, shell: ParsedShell): boolean {
 const leadingProgramsOf = new WeakMap<ParsedShell, ReadonlySet<string>>();
 
 /**
- * Returns the words that texts of `shell` can start with, one lookup for each rule: the
- * program and outermost wrapper of every command, and the part of a program word before its
- * first space, because a program word may itself hold a space (`"my tool" x`).
+ * Returns the words that texts of `shell` can start with, so each rule needs one lookup: the
+ * program and outermost wrapper of every command. A program word may itself hold a space
+ * (`"my tool" x`), so the part before its first space counts too.
  */
 function leadingPrograms(shell: ParsedShell): ReadonlySet<string> {
   let programs = leadingProgramsOf.get(shell);

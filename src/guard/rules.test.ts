@@ -23,7 +23,7 @@ const MATCHED_TEXTS: Record<string, string[]> = {
   ],
 };
 
-/** Every Bash command of the guard's labelled fixtures. */
+/** Returns every Bash command of the guard's labelled fixtures. */
 function fixtureCommands(): string[] {
   const commands: string[] = [];
   for (const file of readdirSync(FIXTURE_DIR).filter((name) => name.endsWith('.jsonl'))) {
