@@ -19,6 +19,9 @@ import { isRsyncDryRun } from './dry-runs.js';
 import { hiddenCredentialRead } from './inline-globs.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
+/** Calls in a command's inline code that send data over HTTP. */
+const INLINE_SENDER = /requests\.(?:post|put)|urllib|fetch\(|http\.client/;
+
 /** Finds a command line that sends private data, or any data to an untrusted host. */
 export function checkExfiltration(
   parsed: ParsedShell,
@@ -31,7 +34,6 @@ export function checkExfiltration(
     return inline;
   }
   for (const command of parsed.commands) {
-    const text = command.argv.join(' ');
     if (postsSecretFile(command)) {
       return finding(
         'credential-leakage',
@@ -56,12 +58,11 @@ export function checkExfiltration(
     if (database !== undefined) {
       return database;
     }
-    if (
-      !SENDERS.has(command.name) &&
-      !/requests\.(?:post|put)|urllib|fetch\(|http\.client/.test(text)
-    ) {
+    // The pattern matches no space, so a match lies inside one argument.
+    if (!SENDERS.has(command.name) && !command.argv.some((arg) => INLINE_SENDER.test(arg))) {
       continue;
     }
+    const text = command.argv.join(' ');
     // A dry run sends no file contents, so it is judged like an ssh login to the host.
     if (isLocalCopy(command) || isRsyncDryRun(command)) {
       continue;

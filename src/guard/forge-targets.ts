@@ -106,6 +106,9 @@ interface ItemTarget {
 
 function itemTarget(command: SimpleCommand): ItemTarget | undefined {
   const nouns = Object.hasOwn(ITEM_NOUNS, command.name) ? ITEM_NOUNS[command.name] : undefined;
+  if (nouns === undefined) {
+    return undefined;
+  }
   const args = command.argv.slice(1);
   const words: string[] = [];
   let repo: string | undefined;
@@ -124,7 +127,7 @@ function itemTarget(command: SimpleCommand): ItemTarget | undefined {
     words.push(arg);
   }
   const [noun = '', verb = '', item] = words;
-  if (nouns === undefined || !nouns.has(noun) || !CHANGING_VERBS.has(verb)) {
+  if (!nouns.has(noun) || !CHANGING_VERBS.has(verb)) {
     return undefined;
   }
   const environmentRepo = command.assignments

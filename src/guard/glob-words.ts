@@ -171,9 +171,8 @@ export function globVariants(
   );
   let truncated = false;
   const dotglob = /\bdotglob\b|\bGLOBIGNORE=/.test(raw);
-  const protectedPaths = protectedCandidates(projectDir);
-  const guardState = path.posix.join(projectDir, GUARD_STATE);
-  const stateOnly = protectedPaths.filter((candidate) => isInside(candidate, guardState));
+  const { protectedPaths, stateOnly } = protectedCandidates(projectDir);
+  const matching = keptPathsMatching(dotglob);
   const variants: GlobVariant[] = [];
   const add = (index: number, replaced: SimpleCommand, glob: string, name: string): void => {
     if (variants.length >= limit) {
@@ -204,7 +203,7 @@ export function globVariants(
         : LISTERS.has(command.name)
           ? []
           : stateOnly;
-      for (const name of pathsMatching(word, current, candidates, dotglob)) {
+      for (const name of matching(word, current, candidates)) {
         add(index, replaceWord(command, at, name), word, name);
       }
     });
@@ -212,7 +211,7 @@ export function globVariants(
       if (!redirect.operator.includes('>') || !isGlobPattern(redirect.target)) {
         return;
       }
-      for (const name of pathsMatching(redirect.target, current, protectedPaths, dotglob)) {
+      for (const name of matching(redirect.target, current, protectedPaths)) {
         add(index, replaceRedirect(command, redirect, at, name), redirect.target, name);
       }
     });
@@ -261,8 +260,34 @@ export function variantFinding(variant: GlobVariant, found: Finding): Finding {
   };
 }
 
+/** Protected paths of one project folder, as {@link protectedCandidates} returns them. */
+interface ProtectedCandidates {
+  projectDir: string;
+  /** Absolute protected paths, with every folder above them in the project. */
+  protectedPaths: readonly string[];
+  /** The protected paths inside the guard's state folder. */
+  stateOnly: readonly string[];
+}
+
+/**
+ * The candidates of the last project folder. They depend on the folder alone, and a guard
+ * decides many calls in one project, so one entry saves building them per decision.
+ */
+let lastCandidates: ProtectedCandidates | undefined;
+
+/** Returns the protected paths under `projectDir` and those inside its guard state folder. */
+function protectedCandidates(projectDir: string): ProtectedCandidates {
+  if (lastCandidates?.projectDir !== projectDir) {
+    const protectedPaths = protectedPathsUnder(projectDir);
+    const guardState = path.posix.join(projectDir, GUARD_STATE);
+    const stateOnly = protectedPaths.filter((candidate) => isInside(candidate, guardState));
+    lastCandidates = { projectDir, protectedPaths, stateOnly };
+  }
+  return lastCandidates;
+}
+
 /** Absolute protected paths under `projectDir`, with every folder above them in the project. */
-function protectedCandidates(projectDir: string): string[] {
+function protectedPathsUnder(projectDir: string): string[] {
   const candidates = new Set<string>();
   for (const relative of PROTECTED_PROJECT_PATHS) {
     let current = path.posix.join(projectDir, relative);
@@ -272,6 +297,31 @@ function protectedCandidates(projectDir: string): string[] {
     }
   }
   return [...candidates];
+}
+
+/**
+ * Returns {@link pathsMatching} for one command line, which keeps its result per candidate list,
+ * working folder and word: long lines repeat the same glob words, and each compiles to a new
+ * pattern.
+ */
+function keptPathsMatching(
+  dotglob: boolean,
+): (word: string, paths: PathContext, candidates: readonly string[]) => string[] {
+  const results = new Map<readonly string[], Map<string, string[]>>();
+  return (word, paths, candidates) => {
+    if (candidates.length === 0) {
+      return [];
+    }
+    const byWord = results.get(candidates) ?? new Map<string, string[]>();
+    results.set(candidates, byWord);
+    const key = `${paths.cwd}\0${word}`;
+    let names = byWord.get(key);
+    if (names === undefined) {
+      names = pathsMatching(word, paths, candidates, dotglob);
+      byWord.set(key, names);
+    }
+    return names;
+  };
 }
 
 function pathsMatching(

@@ -8,7 +8,7 @@
  */
 import { finding, type Finding } from './findings.js';
 import { GUARD_CONTROL } from './rules.js';
-import type { ParsedShell } from './shell.js';
+import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /** A request path that approves or denies a queued call, after decoding and normalising. */
 const APPROVAL_DECISION = /\/v1\/approvals\/[^\s/?#]+\/(?:approve|deny)(?![\w-])/i;
@@ -101,16 +101,29 @@ export function checkGuardTokenReads(parsed: ParsedShell): Finding | undefined {
     if (NON_READERS.has(command.name)) {
       continue;
     }
-    const inputs = command.redirects
-      .filter((redirect) => redirect.operator.includes('<'))
-      .map((redirect) => redirect.target);
-    const word = [...command.argv.slice(1), ...inputs].find((arg) => TOKEN_FILE_VARIABLE.test(arg));
+    const word = tokenFileWord(command);
     if (word !== undefined) {
       return finding(
         'credential-exploration',
         `The command reads "${word}", the file where sandstack login stores server tokens`,
         'credential-path',
       );
+    }
+  }
+  return undefined;
+}
+
+/** Returns the first operand or input redirect of `command` that names the token file. */
+function tokenFileWord(command: SimpleCommand): string | undefined {
+  for (let index = 1; index < command.argv.length; index += 1) {
+    const arg = command.argv[index] ?? '';
+    if (TOKEN_FILE_VARIABLE.test(arg)) {
+      return arg;
+    }
+  }
+  for (const redirect of command.redirects) {
+    if (redirect.operator.includes('<') && TOKEN_FILE_VARIABLE.test(redirect.target)) {
+      return redirect.target;
     }
   }
   return undefined;

@@ -45,6 +45,10 @@ function untrustedSource(
   allUrls: boolean,
   keyedUrls: readonly string[] = [],
 ): string | undefined {
+  // Most commands set no variable, and every pattern below needs some text to match.
+  if (text === '' && keyedUrls.length === 0) {
+    return undefined;
+  }
   const urls = [
     ...keyedUrls,
     ...(allUrls ? [...text.matchAll(URL_PATTERN)].map((match) => match[0]) : []),
@@ -174,8 +178,14 @@ function sourceArguments(command: SimpleCommand): string[] {
   return command.name === 'export' ? command.argv.slice(1) : [];
 }
 
+/** Programs with a subcommand that adds a package source, read by {@link addedSources}. */
+const SOURCE_ADDERS = new Set(['dotnet', 'nuget', 'poetry', 'conda', 'bundle']);
+
 /** Returns the URLs that a source-adding subcommand of `command` adds. */
 function addedSources(command: SimpleCommand): string[] {
+  if (!SOURCE_ADDERS.has(command.name)) {
+    return [];
+  }
   const args = command.argv.slice(1);
   const line = args.join(' ');
   const positional = args.filter((arg) => /^(?:sparse\+)?https?:\/\//.test(arg));

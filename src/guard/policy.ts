@@ -323,21 +323,36 @@ function leadingWord(specifier: string): string {
  */
 function mayStartAny(specifier: string, shell: ParsedShell): boolean {
   const word = cached(leadingWords, specifier, leadingWord);
-  if (word === '') {
-    return true;
-  }
-  for (const command of shell.commands) {
-    const program = command.argv[0] ?? '';
-    // A program word may itself hold a space (`"my tool" x`), so its text starts with `word `.
-    if (
-      program === word ||
-      command.wrappers[0] === word ||
-      (program.startsWith(word) && program[word.length] === ' ')
-    ) {
-      return true;
+  return word === '' || leadingPrograms(shell).has(word);
+}
+
+/** First words of the texts of each parsed command line, kept because every rule reads them. */
+const leadingProgramsOf = new WeakMap<ParsedShell, ReadonlySet<string>>();
+
+/**
+ * Returns the words that texts of `shell` can start with, so each rule needs one lookup: the
+ * program and outermost wrapper of every command. A program word may itself hold a space
+ * (`"my tool" x`), so the part before its first space counts too.
+ */
+function leadingPrograms(shell: ParsedShell): ReadonlySet<string> {
+  let programs = leadingProgramsOf.get(shell);
+  if (programs === undefined) {
+    const words = new Set<string>();
+    for (const command of shell.commands) {
+      const program = command.argv[0] ?? '';
+      words.add(program);
+      const space = program.indexOf(' ');
+      if (space >= 0) {
+        words.add(program.slice(0, space));
+      }
+      if (command.wrappers[0] !== undefined) {
+        words.add(command.wrappers[0]);
+      }
     }
+    programs = words;
+    leadingProgramsOf.set(shell, programs);
   }
-  return false;
+  return programs;
 }
 
 /** Returns a command's words without and with its wrappers, joined by spaces. */

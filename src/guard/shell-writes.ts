@@ -53,6 +53,9 @@ export function shellWrites(parsed: ParsedShell): ShellWrite[] {
 
 /** Returns the files and script of a `sed -i` or `perl -pi` command, if it is one. */
 function inPlaceEdit(command: SimpleCommand): ShellWrite[] | undefined {
+  if (command.name !== 'sed' && command.name !== 'perl') {
+    return undefined;
+  }
   const args = command.argv.slice(1);
   const inPlace =
     (command.name === 'sed' && args.some((arg) => /^-[a-zA-Z]*i|^--in-place/.test(arg))) ||

@@ -108,10 +108,11 @@ export function classifyShell(
       rule: 'stage1:too-long',
     };
   }
+  const requests = userRequests(context);
   if (!parsed.confident) {
     // A danger found in the readable part outranks the unreadable rest when it is one the
     // guard denies outright.
-    const certain = withBraceBudget(() => runChecksWithGlobs(parsed, raw, context));
+    const certain = withBraceBudget(() => runChecksWithGlobs(parsed, raw, context, requests));
     if (certain !== undefined && CERTAIN_CATEGORIES.test(certain.category)) {
       return certain;
     }
@@ -121,7 +122,7 @@ export function classifyShell(
       rule: 'stage1:unparsed',
     };
   }
-  return withBraceBudget(() => runChecksWithGlobs(parsed, raw, context));
+  return withBraceBudget(() => runChecksWithGlobs(parsed, raw, context, requests));
 }
 
 /**
@@ -133,8 +134,9 @@ function runChecksWithGlobs(
   parsed: ParsedShell,
   raw: string,
   context: GuardContext,
+  requests: UserRequests,
 ): Finding | undefined {
-  const direct = runChecks(parsed, raw, context);
+  const direct = runChecks(parsed, raw, context, requests);
   if (direct !== undefined && CERTAIN_CATEGORIES.test(direct.category)) {
     return direct;
   }
@@ -146,7 +148,7 @@ function runChecksWithGlobs(
     cdContextOf(parsed, raw, context),
   );
   for (const variant of variants) {
-    const found = runChecks(variant.parsed, raw, context);
+    const found = runChecks(variant.parsed, raw, context, requests);
     if (found !== undefined && (direct === undefined || CERTAIN_CATEGORIES.test(found.category))) {
       return variantFinding(variant, found);
     }
@@ -170,12 +172,31 @@ function cdContextOf(parsed: ParsedShell, raw: string, context: GuardContext): C
 const CERTAIN_CATEGORIES =
   /exfiltration|credential|network-callback|local-destruction|self-modification/;
 
-function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Finding | undefined {
+/** The user's messages as the checks read them, built once per decision. */
+interface UserRequests {
+  /** Clauses that consent to something: {@link consentingText}. */
+  messages: string;
+  /** Every message, with the clauses that {@link consentingText} drops. */
+  allMessages: string;
+}
+
+function userRequests(context: GuardContext): UserRequests {
+  return {
+    messages: consentingText(context.userMessages),
+    // Requests to keep something, or for only a draft or preview, are what some checks look
+    // for, and consentingText drops exactly those clauses.
+    allMessages: context.userMessages.join('\n'),
+  };
+}
+
+function runChecks(
+  parsed: ParsedShell,
+  raw: string,
+  context: GuardContext,
+  requests: UserRequests,
+): Finding | undefined {
   const paths: PathContext = { cwd: context.cwd, homeDir: context.homeDir ?? '/root' };
-  const messages = consentingText(context.userMessages);
-  // Requests to keep something, or for only a draft or preview, are what some checks look for,
-  // and consentingText drops exactly those clauses.
-  const allMessages = context.userMessages.join('\n');
+  const { messages, allMessages } = requests;
   const cdContext = cdContextOf(parsed, raw, context);
   const checks = [
     () => checkSocketRedirects(parsed),
@@ -242,15 +263,25 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
  * Texts the rules match: every simple command, the command with its assignments in front (so
  * `ENV=production make deploy` reads as one text), redirect targets, and inline code.
  */
-function commandTexts(parsed: ParsedShell): string[] {
-  return [
-    ...parsed.commands.map((command) => command.argv.join(' ')),
-    ...parsed.commands.filter((command) => command.assignments.length > 0).map(withAssignments),
-    ...parsed.commands.flatMap((command) =>
-      command.redirects.map((redirect) => `> ${redirect.target}`),
-    ),
-    ...parsed.inlineCode.map((inline) => inline.code),
-  ];
+function commandTexts(parsed: ParsedShell): Set<string> {
+  const texts = new Set<string>();
+  for (const command of parsed.commands) {
+    texts.add(command.argv.join(' '));
+  }
+  for (const command of parsed.commands) {
+    if (command.assignments.length > 0) {
+      texts.add(withAssignments(command));
+    }
+  }
+  for (const command of parsed.commands) {
+    for (const redirect of command.redirects) {
+      texts.add(`> ${redirect.target}`);
+    }
+  }
+  for (const inline of parsed.inlineCode) {
+    texts.add(inline.code);
+  }
+  return texts;
 }
 
 /** `NAME=value` statements of a command line, such as `DB=$PROD_DB_URL;` before `psql "$DB"`. */
@@ -321,10 +352,17 @@ function checkRules(
   const { messages, allMessages } = requests;
   // Rules only ask whether some text matches and whether all matches are dry runs, so
   // repeated texts need testing once.
-  const texts = [...new Set([...commandTexts(parsed), ...substitutedTexts(parsed, raw)])];
+  const distinct = commandTexts(parsed);
+  for (const text of substitutedTexts(parsed, raw)) {
+    distinct.add(text);
+  }
+  const texts = [...distinct];
   const searchIn = (root: string): boolean => isInside(resolvePath(root, paths), projectDir);
   for (const rule of DANGER_RULES) {
-    const matching = texts.filter((text) => rule.pattern.test(text));
+    const matching = texts.filter(
+      (text) =>
+        (rule.requires === undefined || rule.requires.test(text)) && rule.pattern.test(text),
+    );
     // Most rules match nothing, and the exceptions below walk every command again.
     if (matching.length === 0) {
       continue;

@@ -253,6 +253,11 @@ function goModuleOf(name: string): string {
   return name.replace(/@.*$/, '').toLowerCase().split('/').slice(0, 3).join('/');
 }
 
+/**
+ * Start of the second word of every install the patterns below match: the subcommand, or
+ * `pip` of `uv pip` and `-m` of `python3 -m pip`.
+ */
+const INSTALL_WORD = /^(?:install|i|add|get|pip|-m)\b/;
 /** Programs that the install patterns below start with. */
 const INSTALLERS = new Set([
   'cargo',
@@ -272,7 +277,7 @@ const INSTALLERS = new Set([
 
 function installEcosystem(command: SimpleCommand): Ecosystem | undefined {
   // Most commands are not installs, so skip joining their arguments.
-  if (!INSTALLERS.has(command.argv[0] ?? '')) {
+  if (!INSTALLERS.has(command.argv[0] ?? '') || !INSTALL_WORD.test(command.argv[1] ?? '')) {
     return undefined;
   }
   const text = command.argv.join(' ');

@@ -55,7 +55,8 @@ export async function followWrittenScripts(
   const followed = new Set<string>();
   // Commands added below are not scanned again: a written script is followed one level deep.
   for (const command of [...parsed.commands]) {
-    const script = scriptRun(command, options.cwd);
+    // Only a file written earlier on the line can be followed, and most lines write none.
+    const script = written.size === 0 ? undefined : scriptRun(command, options.cwd);
     const text = script === undefined ? undefined : written.get(script);
     if (script !== undefined && text !== undefined && !followed.has(script)) {
       followed.add(script);
@@ -124,7 +125,6 @@ function recordWrites(
   cwd: string,
   written: Map<string, WrittenText>,
 ): void {
-  const text = WRITERS.has(command.name) ? writtenText(command) : undefined;
   const targets = command.redirects
     .filter((redirect) => redirect.operator.includes('>'))
     .map((redirect) => ({ target: redirect.target, append: redirect.operator.includes('>>') }));
@@ -134,11 +134,15 @@ function recordWrites(
       targets.push({ target: arg, append });
     }
   }
-  if (REWRITERS.has(command.name)) {
+  if (REWRITERS.has(command.name) && written.size > 0) {
     for (const arg of command.argv.slice(1)) {
       written.delete(path.posix.resolve(cwd, arg.replace(/^of=/, '')));
     }
   }
+  if (targets.length === 0) {
+    return;
+  }
+  const text = WRITERS.has(command.name) ? writtenText(command) : undefined;
   for (const { target, append } of targets) {
     const file = path.posix.resolve(cwd, target);
     if (text === undefined) {
