@@ -23,6 +23,7 @@ import { asMcpCall } from './agent-tools.js';
 import { classifyShell } from './stage1.js';
 import type { Stage2Classifier } from './stage2.js';
 import { classifyTool, isTierTool } from './tiers.js';
+import { ownGuardFiles, withOwnFiles } from './own-files.js';
 import type { Decision, Guard, GuardContext, Tier, ToolCall } from './types.js';
 
 /** Options for {@link createGuard}. */
@@ -42,6 +43,13 @@ export interface GuardOptions {
   backstop?: Backstop;
   /** Session the backstop counts denials for. @default 'default' */
   sessionId?: string;
+  /**
+   * Files the guard runs with, such as its state or approval databases, that every call is
+   * checked against like {@link GuardContext.guardFiles}. The policy's own files, the
+   * installed sandstack package and the project's `.sandstack` folder are always added.
+   * @default []
+   */
+  guardFiles?: readonly string[];
 }
 
 /** A guard with access to its denial backstop. */
@@ -112,6 +120,7 @@ export function createGuard(options: GuardOptions = {}): SandstackGuard {
   const backstop = options.backstop ?? createBackstop();
   const sessionId = options.sessionId ?? 'default';
   const disabled: ReadonlySet<string> = new Set(options.disable ?? []);
+  const ownFiles = ownGuardFiles(policy, options.guardFiles);
 
   return {
     backstop,
@@ -120,7 +129,7 @@ export function createGuard(options: GuardOptions = {}): SandstackGuard {
       if (halted !== undefined) {
         return halted;
       }
-      const decision = await decideCall(call, context, policy, options, disabled);
+      const decision = await decideCall(call, context, policy, options, disabled, ownFiles);
       backstop.record(sessionId, decision);
       return decision;
     },
@@ -133,6 +142,7 @@ async function decideCall(
   policy: Policy,
   options: GuardOptions,
   disabled: ReadonlySet<string>,
+  ownFiles: readonly string[],
 ): Promise<Decision> {
   const stage2 = options.stage2;
   const invalid = validateCall(asMcpCall(original));
@@ -141,7 +151,11 @@ async function decideCall(
   }
   const scoped = withProject(given);
   const real = scoped.resolveSymlinks === true ? new RealPaths() : undefined;
-  const context = real === undefined ? scoped : realContext(scoped, real);
+  const context = withOwnFiles(
+    real === undefined ? scoped : realContext(scoped, real),
+    ownFiles,
+    scoped.projectDir !== NO_PROJECT,
+  );
   const call =
     real === undefined ? asMcpCall(original) : realCall(asMcpCall(original), context, real);
   const parsed = call.tool === 'Bash' ? await parseCommand(call, context, real) : undefined;
@@ -442,5 +456,6 @@ export function policyWithFile(file: string | undefined): Policy {
   if (file === undefined) {
     return defaults;
   }
-  return { rules: [...defaults.rules, ...loadPolicyFile(file).rules] };
+  const loaded = loadPolicyFile(file);
+  return { rules: [...defaults.rules, ...loaded.rules], files: loaded.files ?? [] };
 }
