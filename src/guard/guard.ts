@@ -18,6 +18,7 @@ import { parseShell, type ParsedShell } from './shell.js';
 import type { Finding } from './findings.js';
 import { argumentCalls } from './mcp-arguments.js';
 import { writtenScriptCommand } from './written-files.js';
+import { countsForWrittenCode, writtenCodeCommand } from './written-code.js';
 import { followEmbeddedActions } from './embedded-actions.js';
 import { asMcpCall } from './agent-tools.js';
 import { classifyShell } from './stage1.js';
@@ -253,16 +254,22 @@ function findDanger(
 }
 
 /**
- * Judges a Write of a shell script as the command line it holds, and returns a finding the
- * guard denies (exfiltration, credentials, destruction, self-modification). Milder findings,
- * such as a push in a deploy script, are not reported, so writing such a script stays open.
+ * Judges a Write of a script as the command line that runs it. A shell script counts as the
+ * commands it holds, so a finding that asks or denies there does so for the Write. A Python,
+ * Node or Ruby script counts as the same code given inline, and only its credential reads and
+ * sends count (see written-code.ts).
  */
 async function findScriptDanger(
   call: ToolCall,
   context: GuardContext,
   disabled: ReadonlySet<string>,
 ): Promise<{ finding: Finding; stage: 'stage1' } | undefined> {
-  const command = disabled.has('stage1') ? undefined : writtenScriptCommand(call);
+  if (disabled.has('stage1')) {
+    return undefined;
+  }
+  const shellCommand = writtenScriptCommand(call);
+  const codeCommand = shellCommand === undefined ? writtenCodeCommand(call) : undefined;
+  const command = shellCommand ?? codeCommand;
   if (command === undefined) {
     return undefined;
   }
@@ -275,8 +282,8 @@ async function findScriptDanger(
   // so a path computed at run time says nothing about the script's intent.
   if (
     finding === undefined ||
-    !CERTAIN_CATEGORIES.test(finding.category) ||
-    finding.rule.includes('dynamic')
+    finding.rule.includes('dynamic') ||
+    (codeCommand !== undefined && !countsForWrittenCode(finding, String(call.input['content'])))
   ) {
     return undefined;
   }
