@@ -57,6 +57,11 @@ const TUNING_15FP_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-15fp.js
  * command runners.
  */
 const TUNING_17_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-17.jsonl');
+/**
+ * Cases of the guard's own files, approval routes under other prefixes, written Python, Node
+ * and Ruby scripts, weak passwords in settings and rclone syncs the user requested.
+ */
+const TUNING_19_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-19.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -96,6 +101,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_15_SET),
       ...loadCases(TUNING_15FP_SET),
       ...loadCases(TUNING_17_SET),
+      ...loadCases(TUNING_19_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
