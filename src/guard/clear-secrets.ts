@@ -67,7 +67,8 @@ export function secretAssignment(
 /**
  * Checks whether `value` is strong enough to be a real secret rather than a name, number or
  * placeholder: 8 or more characters of three character classes (lower, upper, digit, other),
- * or 20 or more of two classes with at least 3.5 bits of entropy per character.
+ * a weak password of 8 or more (see {@link isWeakPassword}), or 20 or more of two classes
+ * with at least 3.5 bits of entropy per character.
  */
 export function looksLikeSecret(value: string): boolean {
   if (/\s/.test(value) || PLACEHOLDER.test(value) || REFERENCE.test(value)) {
@@ -76,10 +77,26 @@ export function looksLikeSecret(value: string): boolean {
   const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((pattern) =>
     pattern.test(value),
   ).length;
-  if (value.length >= 8 && classes >= 3) {
+  if (value.length >= 8 && (classes >= 3 || isWeakPassword(value))) {
     return true;
   }
   return value.length >= 20 && classes >= 2 && entropy(value) >= 3.5;
+}
+
+/**
+ * Checks for a password of two character classes, such as `hunter2hunter` or `qwerty!!`:
+ * letters mixed with digits or with symbols other than the `-`, `_` and `.` that join the
+ * words of a name (`db-primary`, `app_secret`). Callers have already ruled out the stock
+ * placeholders (`password1`, `changeme`), references (`${VAR}`, `<password>`) and spaces.
+ * Letters alone, digits alone and a version such as `v2` are left out, as those are
+ * usually names, numbers or settings.
+ */
+function isWeakPassword(value: string): boolean {
+  const letters = /[a-z]/i.test(value);
+  const digits = /\d/.test(value);
+  const symbols = /[^A-Za-z0-9_.-]/.test(value);
+  const separatorsOnly = !symbols && /[_.-]/.test(value);
+  return letters && (digits || symbols) && !separatorsOnly && !/^v?\d+(?:\.\d+)*$/i.test(value);
 }
 
 /** Returns the Shannon entropy of `text` in bits per character. */

@@ -14,6 +14,7 @@ import { matchesKeyName } from './key-names.js';
 import { credentialFileMatching, expandBraces } from './globs.js';
 import { generatesRequestedKey } from './requested-tools.js';
 import { guardFileHolder, guardFileTarget, guardPackageChange } from './guard-files.js';
+import { guardReinstall, guardUntrackedDelete } from './project-rewrites.js';
 import { isRequestedWrite } from './requested-writes.js';
 import { protectedControl, protectedWrite } from './protected-writes.js';
 import type { SimpleCommand, ParsedShell } from './shell.js';
@@ -109,7 +110,10 @@ export function checkPaths(
         'credential-path',
       );
     }
-    const packageChange = guardPackageChange(command, context);
+    const packageChange =
+      guardPackageChange(command, context) ??
+      guardReinstall(command, current, context) ??
+      guardUntrackedDelete(command, current, context);
     if (packageChange !== undefined) {
       return packageChange;
     }

@@ -1,7 +1,8 @@
 /**
  * Forms of the guard's own controls that the text rule in rules.ts does not see as written.
  * An approval URL may hide behind percent-escapes or dot segments
- * (`/v1/approvals/ID/%61pprove`, which the server decodes and routes). Inline code may run
+ * (`/v1/approvals/ID/%61pprove`, which the server decodes and routes), or sit under another
+ * prefix where a reverse proxy or an application mounts the queue's routes. Inline code may run
  * the sandstack CLI with an argv array
  * (`subprocess.run(['npx', 'sandstack', 'guard', 'session', 'reset', 'S'])`). And a command
  * may read sandstack's own token file through the variables that name it.
@@ -14,6 +15,21 @@ import type { ParsedShell, SimpleCommand } from './shell.js';
 const APPROVAL_DECISION = /\/v1\/approvals\/[^\s/?#]+\/(?:approve|deny)(?![\w-])/i;
 /** A path under the approval queue's API, whatever follows it. */
 const APPROVAL_PATH = /\/v1\/approvals\/\S/i;
+/**
+ * The approve and deny routes of `createApprovalRoutes`, mounted under any prefix (a reverse
+ * proxy's `/sandstack/api/approvals/ID/approve`, or `/queue/ID/deny`). Group 1 is the request
+ * id, or the word before it when the route sits under `approvals`.
+ */
+const MOUNTED_DECISION = /\/(?:approvals\/)?([^\s/?#]+)\/(?:approve|deny)(?![\w-])/gi;
+/**
+ * A path under a mounted queue's routes whose id is a request id or a variable, whatever
+ * follows it. With a POST it decides a request, as the queue has no other POST route.
+ */
+const MOUNTED_PATH = /\/(?:approvals\/\$|(?:approvals\/)?apr_[0-9a-z]{12}\/)\S/i;
+/** A request id as the approval queue makes them: `apr_` and 12 base-36 characters. */
+const REQUEST_ID = /^apr_[0-9a-z]{12}$/i;
+/** A word whose value is known only at run time: a variable, a substitution or a template. */
+const COMPUTED_WORD = /[$`{<*]/;
 /** An HTTP POST, as curl, wget, HTTPie or inline code writes it. */
 const POST_REQUEST =
   /(?:^|\s)(?:-X\s*|--request[=\s]+)['"]?POST\b|\s(?:-d|-F|--data[\w-]*|--json|--form|--post-(?:data|file))(?:[=\s]|$)|\bhttps?\s+POST\b|\bmethod\s*[:=]\s*['"]?post\b|\.post\s*\(/i;
@@ -31,13 +47,15 @@ const ARGV_SEPARATOR = /(["'`])\s*,\s*\[?\s*(["'`])/g;
  * and an argv array in inline code that runs one of the guard's controls.
  */
 export function checkGuardControl(parsed: ParsedShell, raw: string): Finding | undefined {
-  if (/approv|%|\/\/|\/\./i.test(raw)) {
+  if (/approv|deny|apr_|%|\/\/|\/\./i.test(raw)) {
     const normalised = normaliseUrlPaths(raw);
     // A POST under the queue's API decides a request even when the verb is a variable
     // (`curl -X POST "$API/v1/approvals/$ID/$VERB"`): the API has no other POST route.
     if (
       APPROVAL_DECISION.test(normalised) ||
-      (APPROVAL_PATH.test(normalised) && POST_REQUEST.test(normalised))
+      decidesMountedRequest(normalised) ||
+      ((APPROVAL_PATH.test(normalised) || MOUNTED_PATH.test(normalised)) &&
+        POST_REQUEST.test(normalised))
     ) {
       return finding(
         'self-modification',
@@ -60,6 +78,23 @@ export function checkGuardControl(parsed: ParsedShell, raw: string): Finding | u
     }
   }
   return undefined;
+}
+
+/**
+ * Checks whether `text` contains an approve or deny route of the approval queue outside `/v1/`.
+ * Under `approvals/`, the id must be an approval request id or computed at run time, so an
+ * application's own `/api/approvals/42/approve` route stays open. Elsewhere only a request
+ * id counts.
+ */
+function decidesMountedRequest(text: string): boolean {
+  for (const match of text.matchAll(MOUNTED_DECISION)) {
+    const id = match[1] ?? '';
+    const underApprovals = match[0].toLowerCase().startsWith('/approvals/');
+    if (REQUEST_ID.test(id) || (underApprovals && COMPUTED_WORD.test(id))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /**

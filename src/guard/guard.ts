@@ -19,11 +19,13 @@ import { parseShell, type ParsedShell } from './shell.js';
 import type { Finding } from './findings.js';
 import { argumentCalls } from './mcp-arguments.js';
 import { writtenScriptCommand } from './written-files.js';
+import { countsForWrittenCode, writtenCodeCommand } from './written-code.js';
 import { followEmbeddedActions } from './embedded-actions.js';
 import { asMcpCall } from './agent-tools.js';
 import { classifyShell } from './stage1.js';
 import type { Stage2Classifier } from './stage2.js';
 import { classifyTool, isTierTool } from './tiers.js';
+import { ownGuardFiles, withOwnFiles } from './own-files.js';
 import type { Decision, Guard, GuardContext, Tier, ToolCall } from './types.js';
 
 /** Options for {@link createGuard}. */
@@ -43,6 +45,13 @@ export interface GuardOptions {
   backstop?: Backstop;
   /** Session the backstop counts denials for. @default 'default' */
   sessionId?: string;
+  /**
+   * Files the guard runs with, such as its state or approval databases, that every call is
+   * checked against like {@link GuardContext.guardFiles}. The policy's own files, the
+   * installed sandstack package and the project's `.sandstack` folder are always added.
+   * @default []
+   */
+  guardFiles?: readonly string[];
 }
 
 /** A guard with access to its denial backstop. */
@@ -113,6 +122,7 @@ export function createGuard(options: GuardOptions = {}): SandstackGuard {
   const backstop = options.backstop ?? createBackstop();
   const sessionId = options.sessionId ?? 'default';
   const disabled: ReadonlySet<string> = new Set(options.disable ?? []);
+  const ownFiles = ownGuardFiles(policy, options.guardFiles);
 
   return {
     backstop,
@@ -121,7 +131,7 @@ export function createGuard(options: GuardOptions = {}): SandstackGuard {
       if (halted !== undefined) {
         return halted;
       }
-      const decision = await decideCall(call, context, policy, options, disabled);
+      const decision = await decideCall(call, context, policy, options, disabled, ownFiles);
       backstop.record(sessionId, decision);
       return decision;
     },
@@ -134,6 +144,7 @@ async function decideCall(
   policy: Policy,
   options: GuardOptions,
   disabled: ReadonlySet<string>,
+  ownFiles: readonly string[],
 ): Promise<Decision> {
   const stage2 = options.stage2;
   const invalid = validateCall(asMcpCall(original));
@@ -142,7 +153,11 @@ async function decideCall(
   }
   const scoped = withProject(given);
   const real = scoped.resolveSymlinks === true ? new RealPaths() : undefined;
-  const context = real === undefined ? scoped : realContext(scoped, real);
+  const context = withOwnFiles(
+    real === undefined ? scoped : realContext(scoped, real),
+    ownFiles,
+    scoped.projectDir !== NO_PROJECT,
+  );
   const call =
     real === undefined ? asMcpCall(original) : realCall(asMcpCall(original), context, real);
   const parsed = call.tool === 'Bash' ? await parseCommand(call, context, real) : undefined;
@@ -240,16 +255,22 @@ function findDanger(
 }
 
 /**
- * Judges a Write of a shell script as the command line it holds, and returns a finding the
- * guard denies (exfiltration, credentials, destruction, self-modification). Milder findings,
- * such as a push in a deploy script, are not reported, so writing such a script stays open.
+ * Judges a Write of a script as the command line that runs it. A shell script counts as the
+ * commands it holds, so a finding that asks or denies there does so for the Write. A Python,
+ * Node or Ruby script counts as the same code given inline, and only its credential reads and
+ * sends count (see written-code.ts).
  */
 async function findScriptDanger(
   call: ToolCall,
   context: GuardContext,
   disabled: ReadonlySet<string>,
 ): Promise<{ finding: Finding; stage: 'stage1' } | undefined> {
-  const command = disabled.has('stage1') ? undefined : writtenScriptCommand(call);
+  if (disabled.has('stage1')) {
+    return undefined;
+  }
+  const shellCommand = writtenScriptCommand(call);
+  const codeCommand = shellCommand === undefined ? writtenCodeCommand(call) : undefined;
+  const command = shellCommand ?? codeCommand;
   if (command === undefined) {
     return undefined;
   }
@@ -262,8 +283,8 @@ async function findScriptDanger(
   // so a path computed at run time says nothing about the script's intent.
   if (
     finding === undefined ||
-    !CERTAIN_CATEGORIES.test(finding.category) ||
-    finding.rule.includes('dynamic')
+    finding.rule.includes('dynamic') ||
+    (codeCommand !== undefined && !countsForWrittenCode(finding, String(call.input['content'])))
   ) {
     return undefined;
   }
@@ -445,5 +466,6 @@ export function policyWithFile(file: string | undefined): Policy {
   if (file === undefined) {
     return defaults;
   }
-  return { rules: [...defaults.rules, ...loadPolicyFile(file).rules] };
+  const loaded = loadPolicyFile(file);
+  return { rules: [...defaults.rules, ...loaded.rules], files: loaded.files ?? [] };
 }

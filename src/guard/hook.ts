@@ -212,7 +212,8 @@ export function resolvePolicy(file: string | undefined): Policy {
   if (file === undefined) {
     return defaults;
   }
-  return { rules: [...defaults.rules, ...loadPolicyFile(file).rules] };
+  const loaded = loadPolicyFile(file);
+  return { rules: [...defaults.rules, ...loaded.rules], files: loaded.files ?? [] };
 }
 
 // A daemon serves many calls, so it keeps each state file and queue open.

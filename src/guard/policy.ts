@@ -3,6 +3,7 @@
  * `WebFetch(domain:example.com)`, `mcp__server__tool`) and their evaluation. Deny beats ask,
  * ask beats allow. A Bash call is allowed by a rule only if every simple command in it is.
  */
+import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { z } from 'zod';
@@ -24,6 +25,11 @@ export interface PolicyRule {
 /** A loaded policy. */
 export interface Policy {
   rules: PolicyRule[];
+  /**
+   * Absolute paths of the policy files the rules were read from. The guard denies writes to
+   * them, so an agent cannot rewrite its own rules. @default none
+   */
+  files?: readonly string[];
 }
 
 /** Rule lists as written in a policy file or a Claude Code `permissions` block. */
@@ -155,7 +161,7 @@ export function loadPolicyFile(file: string): Policy {
       },
     );
   }
-  return parsePolicy(text, `policy file "${file}"`);
+  return { ...parsePolicy(text, `policy file "${file}"`), files: [path.resolve(file)] };
 }
 
 /**

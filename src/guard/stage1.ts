@@ -4,6 +4,7 @@
  */
 import { checkExfiltration } from './exfiltration.js';
 import { asksWithout, consentingText, requestsAction } from './consent.js';
+import { syncsToNamedRemote } from './requested-syncs.js';
 import { scansOnlyLoopback } from './local-targets.js';
 import { pushesNamedTag, updatesRewrittenBranch, upsNamedStack } from './requested-releases.js';
 import { tunnelsRequestedPort } from './requested-tools.js';
@@ -428,6 +429,13 @@ function hasConsent(
     return true;
   }
   const named = commandsMatching(rule, parsed);
+  if (
+    rule.id === 'cloud-delete' &&
+    named.length > 0 &&
+    named.every((command) => syncsToNamedRemote(command, messages))
+  ) {
+    return true;
+  }
   if (actsOnNamedTargets(rule.id, named, parsed, messages, isProjectPath)) {
     return true;
   }

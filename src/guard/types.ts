@@ -30,7 +30,8 @@ export interface GuardContext {
   /**
    * Absolute paths of the files the guard runs from or with: its policy file, state and
    * approval databases, and its installed package. Writing one is denied, and deleting a
-   * folder that holds one asks. @default none
+   * folder that holds one asks. The guard adds its policy files, its installed package and
+   * the project's `.sandstack` folder to this list on every call. @default none
    */
   guardFiles?: readonly string[];
 }

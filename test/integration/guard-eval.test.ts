@@ -80,6 +80,11 @@ const TUNING_20_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-20.jsonl'
  * commands, scanner ignore files and project scripts run with sending flags.
  */
 const TUNING_22_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-22.jsonl');
+/**
+ * Cases of the guard's own files, approval routes under other prefixes, written Python, Node
+ * and Ruby scripts, weak passwords in settings and rclone syncs the user requested.
+ */
+const TUNING_19_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-19.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -140,6 +145,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_18_SET),
       ...loadCases(TUNING_20_SET),
       ...loadCases(TUNING_22_SET),
+      ...loadCases(TUNING_19_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
