@@ -3,7 +3,7 @@
  * and again when a sandbox starts, so a pool of such a template backs off and never
  * reports ready.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { isSandstackError } from '../../src/core/errors.js';
 import { noopLogger } from '../../src/core/logger.js';
 import { openDatabase, type SqliteDatabase } from '../../src/core/store.js';
 import { SandboxController } from '../../src/sandbox/controller.js';
+import { readElfInterpreter } from '../../src/sandbox/elf.js';
 import { applyManifests } from '../../src/sandbox/manifests/apply.js';
 import { buildSmallRootfs, localDrivers } from '../helpers/sandbox.js';
 
@@ -109,6 +110,39 @@ spec:
       expect(isSandstackError(error, 'INVALID_CONFIG')).toBe(true);
       expect(error?.message).toContain(`has rootfs "${rootfs}" that contains no program`);
       expect(controller!.list()).toEqual([]);
+    });
+
+    run(`${runtime}: rootfs without the loader`, async () => {
+      const rootfs = join(dir, 'rootfs');
+      buildSmallRootfs(rootfs);
+      const loader = readElfInterpreter(realpathSync('/bin/sh'));
+      expect(loader).toBeDefined();
+      // The same rootfs with its loader starts sandboxes.
+      controller!.createTemplate({
+        name: 'whole',
+        runtime,
+        rootfs: { kind: 'directory', path: rootfs },
+      });
+      const whole = await controller!.claim({ template: 'whole', tenant: 'acme' });
+      expect((await whole.sandbox.exec({ command: 'echo ok' })).stdout).toBe('ok\n');
+      await controller!.release(whole.record.id);
+
+      rmSync(join(rootfs, loader!));
+      const error = await caught(() =>
+        controller!.createTemplate({
+          name: 'no-loader',
+          runtime,
+          rootfs: { kind: 'directory', path: rootfs },
+        }),
+      );
+      expect(isSandstackError(error, 'INVALID_CONFIG')).toBe(true);
+      expect(error?.message).toContain(
+        `has rootfs "${rootfs}" that lacks ${loader}, the dynamic loader that its /bin/sh names`,
+      );
+      // A template made before the loader went fails at the claim, before any start.
+      const claimed = await caught(() => controller!.claim({ template: 'whole', tenant: 'acme' }));
+      expect(isSandstackError(claimed, 'INVALID_CONFIG')).toBe(true);
+      expect(claimed?.message).toContain(`lacks ${loader}`);
     });
 
     run(`${runtime}: pool over emptied rootfs`, async () => {
