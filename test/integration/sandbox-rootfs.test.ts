@@ -13,6 +13,7 @@ import { openDatabase, type SqliteDatabase } from '../../src/core/store.js';
 import { SandboxController } from '../../src/sandbox/controller.js';
 import { readElfInterpreter } from '../../src/sandbox/elf.js';
 import { applyManifests } from '../../src/sandbox/manifests/apply.js';
+import { runCli } from '../helpers/cli.js';
 import { buildSmallRootfs, localDrivers } from '../helpers/sandbox.js';
 
 const checks = await localDrivers();
@@ -160,8 +161,19 @@ spec:
       expect(condition?.reason).toBe('StartFailed');
       expect(condition?.message).toContain('0 of 2 sandboxes ready');
       expect(condition?.message).toContain(`has rootfs "${rootfs}" that contains no program`);
+      expect(condition?.message).toMatch(/start\(s\) failed in a row, the last at \d{4}-/);
       // The pool backs off after the failure instead of retrying in each of the rounds.
       expect(failures.length).toBe(1);
+
+      // Another process reads the failure from the store.
+      const got = await runCli(['--state-dir', dir, 'pool', 'get', 'p', '--json']);
+      expect(got.stderr).toBe('');
+      const shown = JSON.parse(got.stdout) as { conditions: { reason: string; message: string }[] };
+      expect(shown.conditions[0]?.reason).toBe('StartFailed');
+      expect(shown.conditions[0]?.message).toContain(
+        `has rootfs "${rootfs}" that contains no program`,
+      );
+      expect(shown.conditions[0]?.message).toMatch(/failed in a row, the last at \d{4}-\d\d-\d\dT/);
       expect(readdirSync(join(dir, 'sandboxes')).filter((name) => name.startsWith('sbx_'))).toEqual(
         [],
       );
