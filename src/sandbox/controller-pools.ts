@@ -151,7 +151,7 @@ export class WarmPools {
    * Returns a pool's Ready condition: False with reason `StartFailed` while the pool backs
    * off after failed starts, False with `Filling` while it is short, else True. The failures
    * come from the store, so a process that did not run the fills (a second CLI call) reports
-   * them too, though only the filling process knows when it tries again.
+   * them too. Only the filling process holds the time of the next try.
    */
   private readyCondition(pool: PoolRecord, ready: number): PoolCondition {
     const counts = `${ready} of ${pool.replicas} sandboxes ready`;
