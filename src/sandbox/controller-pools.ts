@@ -3,6 +3,7 @@ import { isValidName, newId } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import type {
   PoolRecord,
+  PoolStartFailure,
   PoolUpdateStrategy,
   SandboxRecord,
   SandboxStore,
@@ -78,7 +79,13 @@ export class WarmPools {
   /** Pools whose last fill failed: how often in a row, the last error, and the retry timer. */
   private readonly backoff = new Map<
     string,
-    { failures: number; retryAt: number; error: string; timer: NodeJS.Timeout | undefined }
+    {
+      failures: number;
+      retryAt: number;
+      error: string;
+      failedAt: number;
+      timer: NodeJS.Timeout | undefined;
+    }
   >();
 
   constructor(private readonly host: WarmPoolHost) {}
@@ -142,17 +149,23 @@ export class WarmPools {
 
   /**
    * Returns a pool's Ready condition: False with reason `StartFailed` while the pool backs
-   * off after failed starts, False with `Filling` while it is short, else True.
-   *
-   * NOTE: the failures are known only to the process that ran the fills, so another
-   * process (a second CLI call) reports a failing pool as `Filling`.
+   * off after failed starts, False with `Filling` while it is short, else True. The failures
+   * come from the store, so a process that did not run the fills (a second CLI call) reports
+   * them too. Only the filling process holds the time of the next try.
    */
   private readyCondition(pool: PoolRecord, ready: number): PoolCondition {
     const counts = `${ready} of ${pool.replicas} sandboxes ready`;
     const failed = this.backoff.get(pool.name);
     if (failed !== undefined) {
       const retryInSeconds = Math.max(0, Math.ceil((failed.retryAt - Date.now()) / 1000));
-      const message = `${counts}; ${failed.failures} start(s) failed in a row, next try in ${retryInSeconds}s. Last error: ${failed.error}`;
+      const when = new Date(failed.failedAt).toISOString();
+      const message = `${counts}; ${failed.failures} start(s) failed in a row, the last at ${when}, next try in ${retryInSeconds}s. Last error: ${failed.error}`;
+      return { type: 'Ready', status: 'False', reason: 'StartFailed', message };
+    }
+    const stored = this.host.store.getPoolFailure(pool.name);
+    if (stored !== undefined && ready < pool.replicas) {
+      const when = new Date(stored.failedAt).toISOString();
+      const message = `${counts}; ${stored.failures} start(s) failed in a row, the last at ${when}. Last error: ${stored.error}`;
       return { type: 'Ready', status: 'False', reason: 'StartFailed', message };
     }
     if (ready < pool.replicas) {
@@ -233,7 +246,10 @@ export class WarmPools {
     }
     const fill = this.fill(poolName)
       .then(
-        () => this.clearBackoff(poolName),
+        () => {
+          this.clearBackoff(poolName);
+          this.storeFailure(poolName, undefined);
+        },
         (error: unknown) => this.recordFailure(poolName, error),
       )
       .finally(() => {
@@ -254,19 +270,42 @@ export class WarmPools {
   private recordFailure(poolName: string, error: unknown): void {
     const failures = (this.backoff.get(poolName)?.failures ?? 0) + 1;
     const delayMs = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (failures - 1));
+    const failedAt = Date.now();
+    const message = error instanceof Error ? error.message : String(error);
     this.clearBackoff(poolName);
     this.backoff.set(poolName, {
       failures,
-      retryAt: Date.now() + delayMs,
-      error: error instanceof Error ? error.message : String(error),
+      retryAt: failedAt + delayMs,
+      error: message,
+      failedAt,
       timer: undefined,
     });
+    this.storeFailure(poolName, { failures, error: message, failedAt });
     this.host.logger.error('Pool fill failed', {
       pool: poolName,
       error: String(error),
       failures,
       retryInMs: delayMs,
     });
+  }
+
+  /**
+   * Stores a pool's failed starts for other processes' readers, or clears them when
+   * `failure` is undefined. A store error is logged, because the fill's outcome has no caller.
+   */
+  private storeFailure(poolName: string, failure: PoolStartFailure | undefined): void {
+    try {
+      if (failure === undefined) {
+        this.host.store.clearPoolFailure(poolName);
+      } else {
+        this.host.store.recordPoolFailure(poolName, failure);
+      }
+    } catch (error) {
+      this.host.logger.warn('Pool start failures could not be stored', {
+        pool: poolName,
+        error: String(error),
+      });
+    }
   }
 
   private clearBackoff(poolName: string): void {

@@ -16,7 +16,10 @@ describe('snapshot name migration', () => {
   it('scopes existing snapshots per tenant', () => {
     db = new Database(':memory:') as SqliteDatabase;
     // The schema as it was when snapshot names were unique per store.
-    migrate(db, 'sandbox', SANDBOX_MIGRATIONS.slice(0, -1));
+    const scoped = SANDBOX_MIGRATIONS.findIndex((sql) =>
+      sql.includes('sandbox_snapshots_by_tenant'),
+    );
+    migrate(db, 'sandbox', SANDBOX_MIGRATIONS.slice(0, scoped));
     db.prepare(INSERT_SNAPSHOT).run('base', 'acme', 'sbx_1', 'gv', 'gvisor', '/state/base');
     db.prepare(INSERT_SNAPSHOT).run('local', null, 'sbx_2', 'gv', 'gvisor', '/state/local');
     const insertTemplate = db.prepare(

@@ -96,6 +96,16 @@ export interface PoolRecord {
   updateStrategy: PoolUpdateStrategy;
 }
 
+/** Failed starts of a pool's sandboxes since its last fill that succeeded. */
+export interface PoolStartFailure {
+  /** Fills in a row whose first start failed. */
+  failures: number;
+  /** Message of the last failed start. */
+  error: string;
+  /** Epoch milliseconds of the last failed start. */
+  failedAt: number;
+}
+
 /** One SandboxClaim object as stored, keyed by its name. */
 export interface ClaimObjectRecord {
   name: string;
@@ -162,6 +172,11 @@ export const SANDBOX_MIGRATIONS = [
          SELECT 1 FROM sandbox_snapshots AS snapshot
          WHERE snapshot.name = json_extract(sandbox_templates.spec, '$.snapshot')
            AND snapshot.tenant IS NOT NULL);`,
+  // A pool's failed starts, so that every process reading the store reports StartFailed, and
+  // not only the one that ran the fills.
+  `ALTER TABLE sandbox_pools ADD COLUMN start_failures INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE sandbox_pools ADD COLUMN last_start_error TEXT;
+   ALTER TABLE sandbox_pools ADD COLUMN last_start_error_at INTEGER;`,
 ];
 
 const SNAPSHOT_COLUMNS =
@@ -288,6 +303,33 @@ export class SandboxStore {
   getPool(name: string): PoolRecord | undefined {
     return this.db.prepare(`SELECT ${POOL_COLUMNS} FROM sandbox_pools WHERE name = ?`).get(name) as
       PoolRecord | undefined;
+  }
+
+  /** Stores a pool's failed starts; does nothing when the pool was deleted meanwhile. */
+  recordPoolFailure(name: string, failure: PoolStartFailure): void {
+    this.db
+      .prepare(
+        'UPDATE sandbox_pools SET start_failures = ?, last_start_error = ?, last_start_error_at = ? WHERE name = ?',
+      )
+      .run(failure.failures, failure.error, failure.failedAt, name);
+  }
+
+  /** Forgets a pool's failed starts after a fill that succeeded. */
+  clearPoolFailure(name: string): void {
+    this.db
+      .prepare(
+        'UPDATE sandbox_pools SET start_failures = 0, last_start_error = NULL, last_start_error_at = NULL WHERE name = ? AND last_start_error IS NOT NULL',
+      )
+      .run(name);
+  }
+
+  /** Returns a pool's failed starts since its last fill that succeeded, if any. */
+  getPoolFailure(name: string): PoolStartFailure | undefined {
+    return this.db
+      .prepare(
+        'SELECT start_failures AS failures, last_start_error AS error, last_start_error_at AS failedAt FROM sandbox_pools WHERE name = ? AND last_start_error IS NOT NULL',
+      )
+      .get(name) as PoolStartFailure | undefined;
   }
 
   listPools(): PoolRecord[] {

@@ -5,6 +5,7 @@
  * that sandbox could reach. Symlinks and `..` resolve inside the sandbox, never on the
  * host. They work on every runtime, because they use `exec` only.
  */
+import { randomUUID } from 'node:crypto';
 import { SandstackError } from '../core/errors.js';
 import { helperRequest } from './process.js';
 import { checkArchive } from './tar-check.js';
@@ -140,11 +141,18 @@ export async function downloadArchive(sandbox: SandboxInstance, path: string): P
  * device, a member under one of its own symlinks or a hard link out is rejected before
  * anything is written.
  *
- * NOTE: a failure while unpacking (the disk limit, or a folder of the sandbox in the way)
- * leaves the members unpacked so far. A symlink that already exists in the sandbox folder is
- * followed, as by any command there, so it can only lead to what the command user can write.
+ * The archive is unpacked into a staging folder inside the destination, on the sandbox's
+ * own disk, and its members are then hard-linked into place, so a failed unpack (the disk
+ * limit, say) writes nothing: the staging folder is removed and the error states that. As with
+ * GNU tar, a member replaces a file or symlink at its path. A folder at the path of a member
+ * that is not a folder fails the upload before anything is written.
+ *
+ * NOTE: a failure while linking the members into place (a member path that crosses into
+ * another mount, or no inodes left) can leave some of them in place, and the error states that.
+ * A symlink that already exists above a member is followed, as by any command there, so it
+ * can only lead to what the command user can write.
  * @throws SandstackError `SANDBOX_LIMIT` past {@link MAX_ARCHIVE_BYTES}, `INVALID_ARGUMENT`
- * naming a rejected member, `SANDBOX_PATH_INVALID` when tar cannot unpack the archive there
+ * naming a rejected member, `SANDBOX_PATH_INVALID` when the archive cannot be unpacked there
  */
 export async function uploadArchive(
   sandbox: SandboxInstance,
@@ -159,12 +167,75 @@ export async function uploadArchive(
   }
   const quoted = quotePath(path);
   checkArchive(archive);
-  const script = `mkdir -p -- ${quoted} && exec tar -C ${quoted} -xf - --no-same-owner`;
   const result = await sandbox.exec({
-    command: script,
+    command: unpackScript(quoted, `${STAGING_PREFIX}${randomUUID()}`),
     stdin: archive,
     timeoutMs: ARCHIVE_TIMEOUT_MS,
   });
+  failOnUnpack(result, path);
+}
+
+/** Name prefix of the staging folder that {@link uploadArchive} unpacks into. */
+const STAGING_PREFIX = '.sandstack-unpack-';
+
+/** Exit codes of {@link unpackScript} for its failed steps. */
+const UNPACK_EXIT = { unpack: 3, folderInTheWay: 4, link: 5 } as const;
+
+/**
+ * Returns the shell script that unpacks standard input into `quoted` through the staging
+ * folder `staging` (a name inside it). Paths inside the staging folder are `./member`, so
+ * `../member` is the same member's path in the destination.
+ */
+function unpackScript(quoted: string, staging: string): string {
+  // Prints the first member that is not a folder but has a folder (not a symlink) at its
+  // path in the destination.
+  const folderInTheWay = `for p; do if [ -d "../$p" ] && [ ! -L "../$p" ]; then printf "%s\\n" "$p"; exit 0; fi; done`;
+  // Removes the file or symlink at the path of each member that is a folder, as GNU tar does.
+  const replaceNonFolders = `for p; do if [ -L "../$p" ] || { [ -e "../$p" ] && [ ! -d "../$p" ]; }; then rm -f -- "../$p"; fi; done`;
+  return `dest=${quoted}
+made=0
+[ -e "$dest" ] || [ -L "$dest" ] || made=1
+mkdir -p -- "$dest" || exit 1
+dest=$(cd -- "$dest" && pwd) || exit 1
+stage="$dest"/${staging}
+mkdir -m 700 -- "$stage" || exit 1
+undo() { cd /; rm -rf -- "$stage"; if [ "$made" = 1 ]; then rmdir -- "$dest" 2>/dev/null; fi; }
+if ! tar -C "$stage" -xf - --no-same-owner; then undo; exit ${UNPACK_EXIT.unpack}; fi
+cd -- "$stage" || { undo; exit 1; }
+blocked=$(find . -mindepth 1 ! -type d -exec sh -c '${folderInTheWay}' sh {} + | head -n 1)
+if [ -n "$blocked" ]; then undo; printf 'in the way: %s\\n' "$blocked" >&2; exit ${UNPACK_EXIT.folderInTheWay}; fi
+find . -mindepth 1 -type d -exec sh -c '${replaceNonFolders}' sh {} +
+for entry in .[!.]* ..?* *; do
+  if [ -e "$entry" ] || [ -L "$entry" ]; then cp -alf -- "$entry" .. || { undo; exit ${UNPACK_EXIT.link}; }; fi
+done
+cd / && rm -rf -- "$stage"`;
+}
+
+/** Throws the error of a failed {@link unpackScript}, naming the step that failed. */
+function failOnUnpack(
+  result: { exitCode: number; stderr: string; timedOut: boolean },
+  path: string,
+): void {
+  const detail = lastTarError(result.stderr) || `exit code ${result.exitCode}`;
+  if (result.exitCode === UNPACK_EXIT.unpack && !result.timedOut) {
+    throw new SandstackError(
+      'SANDBOX_PATH_INVALID',
+      `Could not unpack the archive into "${path}" in the sandbox: ${detail}. Nothing was written: the members unpacked so far were removed`,
+    );
+  }
+  if (result.exitCode === UNPACK_EXIT.folderInTheWay) {
+    const member = detail.replace(/^in the way: \.\//, '');
+    throw new SandstackError(
+      'SANDBOX_PATH_INVALID',
+      `Could not unpack the archive into "${path}" in the sandbox: member "${member}" is not a folder, but "${path}" has a folder there. Nothing was written; remove that folder or rename the member`,
+    );
+  }
+  if (result.exitCode === UNPACK_EXIT.link) {
+    throw new SandstackError(
+      'SANDBOX_PATH_INVALID',
+      `Could not move the unpacked archive into "${path}" in the sandbox: ${detail}. Some members may be in place already`,
+    );
+  }
   failOn(result, path, 'unpack into');
 }
 

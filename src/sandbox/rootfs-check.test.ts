@@ -1,8 +1,18 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isSandstackError } from '../core/errors.js';
+import { readElfInterpreter } from './elf.js';
 import { checkRootfs } from './rootfs-check.js';
 import { resolveTemplate } from './templates.js';
 import type { RuntimeName } from './types.js';
@@ -109,6 +119,58 @@ describe('checkRootfs', () => {
       expect(problemOf('bubblewrap', root, workdir)).toBeUndefined();
       rmSync(join(root, path));
     }
+  });
+
+  it('rejects a shell without its loader', () => {
+    // This needs a dynamically linked host /bin/sh, such as Debian's dash.
+    const loader = readElfInterpreter(realpathSync('/bin/sh'));
+    expect(loader).toMatch(/^\/.+/);
+    mkdirSync(join(root, 'bin'));
+    copyFileSync(realpathSync('/bin/sh'), join(root, 'bin', 'sh'));
+    chmodSync(join(root, 'bin', 'sh'), 0o755);
+    for (const runtime of ['gvisor', 'bubblewrap'] as const) {
+      expect(problemOf(runtime)).toBe(
+        `Template "custom" has rootfs "${root}" that lacks ${loader}, the dynamic loader that its /bin/sh names, so no command could start; copy the loader and the program's shared libraries (see "ldd /bin/sh" on the host it came from) into the rootfs, or use statically linked programs`,
+      );
+    }
+
+    // A loader reached through links, as in a merged-/usr layout, counts.
+    const real = join('usr/lib/loaders', loader!.split('/').pop()!);
+    mkdirSync(join(root, real, '..'), { recursive: true });
+    writeFileSync(join(root, real), '');
+    mkdirSync(join(root, loader!, '..', '..'), { recursive: true });
+    symlinkSync('/usr/lib/loaders', join(root, loader!, '..'));
+    expect(problemOf('gvisor')).toBeUndefined();
+  });
+
+  it('rejects timeout without its loader', () => {
+    addProgram('bin/sh');
+    mkdirSync(join(root, 'usr/bin'), { recursive: true });
+    copyFileSync(realpathSync('/bin/sh'), join(root, 'usr/bin/timeout'));
+    expect(problemOf('gvisor')).toContain('the dynamic loader that its /usr/bin/timeout names');
+  });
+
+  it('accepts scripts and static programs', () => {
+    // A shell script, a truncated ELF header and an ELF file without program headers.
+    addProgram('bin/sh');
+    mkdirSync(join(root, 'usr/bin'), { recursive: true });
+    writeFileSync(join(root, 'usr/bin/timeout'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1]));
+    expect(problemOf('gvisor')).toBeUndefined();
+    const header = Buffer.alloc(64);
+    header.writeUInt32BE(0x7f454c46, 0);
+    header[4] = 2;
+    header[5] = 1;
+    writeFileSync(join(root, 'usr/bin/timeout'), header);
+    expect(problemOf('gvisor')).toBeUndefined();
+  });
+
+  it('rejects a loader link that loops', () => {
+    const loader = readElfInterpreter(realpathSync('/bin/sh'))!;
+    mkdirSync(join(root, 'bin'));
+    copyFileSync(realpathSync('/bin/sh'), join(root, 'bin', 'sh'));
+    mkdirSync(join(root, loader, '..'), { recursive: true });
+    symlinkSync(loader, join(root, loader));
+    expect(problemOf('gvisor')).toContain(`lacks ${loader}`);
   });
 
   it('skips the host rootfs and Kubernetes', () => {

@@ -2,14 +2,24 @@
  * Checks a template's directory root filesystem before sandboxes use it, so an empty or
  * half-built folder fails with the path and what is missing, not at every command.
  */
-import { lstatSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { join, posix } from 'node:path';
 import { SandstackError } from '../core/errors.js';
 import { SANDBOX_PATH } from './drivers/shared.js';
+import { readElfInterpreter } from './elf.js';
 import type { RuntimeName, SandboxTemplate } from './types.js';
 
 /** Folders that gVisor mounts over, besides the workdir. */
 const MOUNT_POINTS = ['/dev', '/proc', '/tmp'];
+
+/**
+ * Programs of the rootfs that every command runs through: the shell, and GNU `timeout`,
+ * which the shell starts around each gVisor command.
+ */
+const COMMAND_PROGRAMS = ['/bin/sh', 'timeout'];
+
+/** Symbolic links followed at most while resolving one path, as Linux's MAXSYMLINKS. */
+const MAX_SYMBOLIC_LINKS = 40;
 
 /**
  * Checks that a template's directory rootfs can run commands: the folder exists and a folder
@@ -17,10 +27,13 @@ const MOUNT_POINTS = ['/dev', '/proc', '/tmp'];
  * runsc needs and bubblewrap does not (bubblewrap builds `/` on a tmpfs of its own): the
  * folder is searchable by others, because commands run as uid 65534 and see the folder's mode
  * on `/`, and /dev, /proc, /tmp, the workdir and its parents are folders or missing (runsc
- * makes missing ones). A host rootfs, and templates for Kubernetes, are not checked.
+ * makes missing ones). For `/bin/sh` and `timeout`, when the rootfs has them, it checks that
+ * the dynamic loader they name (the ELF PT_INTERP) exists in the rootfs, without running
+ * them. A host rootfs, and templates for Kubernetes, are not checked.
  *
- * NOTE: this does not follow a program's dynamic loader, so a rootfs whose programs lack
- * their libraries passes and its commands fail with "No such file or directory".
+ * NOTE: the shared libraries a program needs (DT_NEEDED, such as libc.so.6) are not looked
+ * for, so a rootfs that has the loader but lacks such a library passes, and its commands
+ * fail with "error while loading shared libraries".
  * @throws SandstackError `INVALID_CONFIG` naming the template, the rootfs path and the problem
  */
 export function checkRootfs(template: SandboxTemplate, runtime: RuntimeName | 'auto'): void {
@@ -64,7 +77,73 @@ function rootfsProblem(
   if (!SANDBOX_PATH.split(':').some((dir) => hasProgram(join(root, dir)))) {
     return `contains no program: none of ${SANDBOX_PATH.split(':').join(', ')} holds an executable file, so no command could start; copy the root filesystem into it (for example with debootstrap) or use the host rootfs`;
   }
+  return missingLoaderProblem(root);
+}
+
+/**
+ * Returns a problem when a program that every command runs through names a dynamic loader
+ * (PT_INTERP) that the rootfs lacks, because the kernel then fails the start with ENOENT,
+ * which reads as if the program itself were missing.
+ */
+function missingLoaderProblem(root: string): string | undefined {
+  for (const name of COMMAND_PROGRAMS) {
+    const program = name.startsWith('/') ? name : findOnPath(root, name);
+    const hostPath = program === undefined ? undefined : resolveInRoot(root, program);
+    if (program === undefined || hostPath === undefined) {
+      continue;
+    }
+    const loader = readElfInterpreter(hostPath);
+    if (loader !== undefined && resolveInRoot(root, loader) === undefined) {
+      return `lacks ${loader}, the dynamic loader that its ${program} names, so no command could start; copy the loader and the program's shared libraries (see "ldd ${program}" on the host it came from) into the rootfs, or use statically linked programs`;
+    }
+  }
   return undefined;
+}
+
+/** Returns the path inside the rootfs of the first program `name` on the sandbox's PATH. */
+function findOnPath(root: string, name: string): string | undefined {
+  return SANDBOX_PATH.split(':')
+    .map((dir) => posix.join(dir, name))
+    .find((path) => resolveInRoot(root, path) !== undefined);
+}
+
+/**
+ * Resolves `path` as a process whose root is `root` would, following symbolic links inside
+ * the rootfs (an absolute target starts again at `root`, and `..` stops at it). Returns the
+ * host path of the regular file it names, or undefined when it is missing, is not a regular
+ * file, or takes more than {@link MAX_SYMBOLIC_LINKS} links.
+ */
+function resolveInRoot(root: string, path: string): string | undefined {
+  const pending = path.split('/').filter((part) => part !== '' && part !== '.');
+  const resolved: string[] = [];
+  let links = 0;
+  while (pending.length > 0) {
+    const part = pending.shift() ?? '';
+    if (part === '..') {
+      resolved.pop();
+      continue;
+    }
+    const hostPath = join(root, ...resolved, part);
+    const entry = lstatOrUndefined(hostPath);
+    if (entry === undefined) {
+      return undefined;
+    }
+    if (!entry.isSymbolicLink()) {
+      resolved.push(part);
+      continue;
+    }
+    links += 1;
+    if (links > MAX_SYMBOLIC_LINKS) {
+      return undefined;
+    }
+    const target = readlinkSync(hostPath);
+    if (target.startsWith('/')) {
+      resolved.length = 0;
+    }
+    pending.unshift(...target.split('/').filter((item) => item !== '' && item !== '.'));
+  }
+  const hostPath = join(root, ...resolved);
+  return statOrUndefined(hostPath)?.isFile() === true ? hostPath : undefined;
 }
 
 /** The workdir and each folder above it, without `/`, such as `/srv` and `/srv/work`. */

@@ -134,10 +134,28 @@ export class SpareLayers implements SpareLayerSource {
     }
   }
 
+  /**
+   * Waits until no refill is scheduled or running: every disk size in use has `count` spares,
+   * a refill stopped at a failure (logged), or the spares were closed.
+   */
+  async whenIdle(): Promise<void> {
+    while (!this.#closed) {
+      if (this.#filling !== undefined) {
+        await this.#filling;
+      } else if (this.#refillTimer !== undefined) {
+        // The refill starts within REFILL_DELAY_MS, and its promise is awaited next round.
+        await new Promise((resolve) => setTimeout(resolve, REFILL_DELAY_MS));
+      } else {
+        return;
+      }
+    }
+  }
+
   /** Stops refills, waits for the one in progress and removes every ready spare. */
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#refillTimer);
+    this.#refillTimer = undefined;
     await this.#filling;
     const folders = [...this.#spares.values()].flat();
     this.#spares.clear();

@@ -245,6 +245,12 @@ describe('remote CLI with a token from the environment', () => {
       `approve with "sandstack guard approvals approve ${request?.id}"`,
     );
     expect(result.stdout.match(/waiting for approval/g)).toHaveLength(1);
+    // The branch step completed before the push requested approval, so its line comes first.
+    const lines = result.stdout.split('\n');
+    const branchLine = lines.findIndex((line) => /✓ branch\b/.test(line));
+    const waitingLine = lines.findIndex((line) => line.includes('waiting for approval'));
+    expect(branchLine, result.stdout).toBeGreaterThanOrEqual(0);
+    expect(branchLine, result.stdout).toBeLessThan(waitingLine);
   }, 120_000);
 
   it("shows a tenant token only its own runs' approvals", async () => {

@@ -3,6 +3,7 @@
  * sandboxes, including hostile archives and paths that lead out of the sandbox.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -196,6 +197,86 @@ for (const { driver, check } of checks) {
       const after = await sandbox.exec({ command: 'ls /tmp; cat /etc/passwd | head -1' });
       expect(after.stdout).not.toContain('sandstack-abs.txt');
       expect(after.stdout).not.toContain('through the link');
+    });
+
+    it('upload filling the disk writes nothing', async () => {
+      const id = `sbx_smalldisk${driver.name}`;
+      const template = resolveTemplate({
+        name: 'small-disk',
+        commandTimeoutMs: 30_000,
+        resources: { diskBytes: 8 * 1024 * 1024 },
+      });
+      const small = await driver.create({ id, template, stateDir: join(dir, id) });
+      try {
+        await small.exec({ command: 'mkdir -p dest && printf old > dest/first.txt' });
+        const source = join(dir, 'too-large');
+        mkdirSync(source);
+        writeFileSync(join(source, 'first.txt'), 'new');
+        writeFileSync(join(source, 'big.bin'), randomBytes(16 * 1024 * 1024));
+        // first.txt comes first, so an unpack without staging would leave it behind.
+        const archive = execFileSync('tar', ['-C', source, '-cf', '-', 'first.txt', 'big.bin'], {
+          maxBuffer: 64 * 1024 * 1024,
+        });
+
+        const error = await errorOf(uploadArchive(small, 'dest', archive));
+        expect(error.code).toBe('SANDBOX_PATH_INVALID');
+        expect(error.message).toContain('Could not unpack the archive into "dest"');
+        expect(error.message).toContain('tar: big.bin:');
+        expect(error.message).toContain('Nothing was written');
+        expect((await small.readFile('dest/first.txt')).toString()).toBe('old');
+        expect((await listFiles(small, 'dest')).map((entry) => entry.name)).toEqual(['first.txt']);
+
+        const fresh = await errorOf(uploadArchive(small, 'fresh/inner', archive));
+        expect(fresh.message).toContain('Nothing was written');
+        expect(await fileExists(small, 'fresh/inner')).toBe(false);
+
+        // The staged members are gone, so the disk has room for a smaller upload.
+        rmSync(join(source, 'big.bin'));
+        await uploadArchive(small, 'dest', tarOf(source));
+        expect((await small.readFile('dest/first.txt')).toString()).toBe('new');
+      } finally {
+        await small.destroy();
+      }
+    });
+
+    it('upload merges as tar does', async () => {
+      await sandbox.exec({
+        command:
+          'mkdir -p merge elsewhere && printf keep > merge/keep.txt && printf old > merge/same.txt && ln -s ../elsewhere merge/link',
+      });
+      const source = join(dir, 'merge-source');
+      mkdirSync(join(source, 'link'), { recursive: true });
+      mkdirSync(join(source, 'sub'));
+      writeFileSync(join(source, 'same.txt'), 'new');
+      writeFileSync(join(source, 'link', 'inner.txt'), 'inner');
+      writeFileSync(join(source, 'sub', 'added.txt'), 'added');
+      await uploadArchive(sandbox, 'merge', tarOf(source));
+
+      expect((await listFiles(sandbox, 'merge')).map((entry) => [entry.name, entry.type])).toEqual([
+        ['keep.txt', 'file'],
+        ['link', 'directory'],
+        ['same.txt', 'file'],
+        ['sub', 'directory'],
+      ]);
+      expect((await sandbox.readFile('merge/keep.txt')).toString()).toBe('keep');
+      expect((await sandbox.readFile('merge/same.txt')).toString()).toBe('new');
+      expect((await sandbox.readFile('merge/link/inner.txt')).toString()).toBe('inner');
+      expect((await sandbox.readFile('merge/sub/added.txt')).toString()).toBe('added');
+      // The symlink was replaced, not written through.
+      expect(await fileExists(sandbox, 'elsewhere/inner.txt')).toBe(false);
+    });
+
+    it('folder in the way writes nothing', async () => {
+      await sandbox.exec({ command: 'mkdir -p way/x' });
+      const source = join(dir, 'way-source');
+      mkdirSync(source);
+      writeFileSync(join(source, 'a.txt'), 'a');
+      writeFileSync(join(source, 'x'), 'file where a folder is');
+      const error = await errorOf(uploadArchive(sandbox, 'way', tarOf(source)));
+      expect(error.code).toBe('SANDBOX_PATH_INVALID');
+      expect(error.message).toContain('member "x" is not a folder, but "way" has a folder there');
+      expect(error.message).toContain('Nothing was written');
+      expect((await listFiles(sandbox, 'way')).map((entry) => entry.name)).toEqual(['x']);
     });
 
     it('rejects an oversized archive', async () => {

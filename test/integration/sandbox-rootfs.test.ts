@@ -3,7 +3,7 @@
  * and again when a sandbox starts, so a pool of such a template backs off and never
  * reports ready.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,7 +11,9 @@ import { isSandstackError } from '../../src/core/errors.js';
 import { noopLogger } from '../../src/core/logger.js';
 import { openDatabase, type SqliteDatabase } from '../../src/core/store.js';
 import { SandboxController } from '../../src/sandbox/controller.js';
+import { readElfInterpreter } from '../../src/sandbox/elf.js';
 import { applyManifests } from '../../src/sandbox/manifests/apply.js';
+import { runCli } from '../helpers/cli.js';
 import { buildSmallRootfs, localDrivers } from '../helpers/sandbox.js';
 
 const checks = await localDrivers();
@@ -111,6 +113,39 @@ spec:
       expect(controller!.list()).toEqual([]);
     });
 
+    run(`${runtime}: rootfs without the loader`, async () => {
+      const rootfs = join(dir, 'rootfs');
+      buildSmallRootfs(rootfs);
+      const loader = readElfInterpreter(realpathSync('/bin/sh'));
+      expect(loader).toBeDefined();
+      // The same rootfs with its loader starts sandboxes.
+      controller!.createTemplate({
+        name: 'whole',
+        runtime,
+        rootfs: { kind: 'directory', path: rootfs },
+      });
+      const whole = await controller!.claim({ template: 'whole', tenant: 'acme' });
+      expect((await whole.sandbox.exec({ command: 'echo ok' })).stdout).toBe('ok\n');
+      await controller!.release(whole.record.id);
+
+      rmSync(join(rootfs, loader!));
+      const error = await caught(() =>
+        controller!.createTemplate({
+          name: 'no-loader',
+          runtime,
+          rootfs: { kind: 'directory', path: rootfs },
+        }),
+      );
+      expect(isSandstackError(error, 'INVALID_CONFIG')).toBe(true);
+      expect(error?.message).toContain(
+        `has rootfs "${rootfs}" that lacks ${loader}, the dynamic loader that its /bin/sh names`,
+      );
+      // A template made before the loader went fails at the claim, before any start.
+      const claimed = await caught(() => controller!.claim({ template: 'whole', tenant: 'acme' }));
+      expect(isSandstackError(claimed, 'INVALID_CONFIG')).toBe(true);
+      expect(claimed?.message).toContain(`lacks ${loader}`);
+    });
+
     run(`${runtime}: pool over emptied rootfs`, async () => {
       const rootfs = templateOverEmptiedRootfs(runtime);
       controller!.createPool({ name: 'p', template: 'emptied', replicas: 2 });
@@ -126,8 +161,19 @@ spec:
       expect(condition?.reason).toBe('StartFailed');
       expect(condition?.message).toContain('0 of 2 sandboxes ready');
       expect(condition?.message).toContain(`has rootfs "${rootfs}" that contains no program`);
+      expect(condition?.message).toMatch(/start\(s\) failed in a row, the last at \d{4}-/);
       // The pool backs off after the failure instead of retrying in each of the rounds.
       expect(failures.length).toBe(1);
+
+      // Another process reads the failure from the store.
+      const got = await runCli(['--state-dir', dir, 'pool', 'get', 'p', '--json']);
+      expect(got.stderr).toBe('');
+      const shown = JSON.parse(got.stdout) as { conditions: { reason: string; message: string }[] };
+      expect(shown.conditions[0]?.reason).toBe('StartFailed');
+      expect(shown.conditions[0]?.message).toContain(
+        `has rootfs "${rootfs}" that contains no program`,
+      );
+      expect(shown.conditions[0]?.message).toMatch(/failed in a row, the last at \d{4}-\d\d-\d\dT/);
       expect(readdirSync(join(dir, 'sandboxes')).filter((name) => name.startsWith('sbx_'))).toEqual(
         [],
       );

@@ -9,7 +9,12 @@ import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { isSandstackApiError } from '../../client/errors.js';
-import type { InstanceDetail, Sandbox, SandboxAction } from '../../client/types.js';
+import type {
+  ApprovalRequest,
+  InstanceDetail,
+  Sandbox,
+  SandboxAction,
+} from '../../client/types.js';
 import { SandstackError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { backstopFromActions } from '../../server/run-bindings.js';
@@ -178,9 +183,12 @@ async function follow(
   const shownApprovals = new Set<string>();
   let shownActions = 0;
   for (;;) {
+    // Approvals are read before the steps and shown after them. A step requests approval only
+    // after the steps before it completed, so the steps read next include those, and their
+    // lines come before the approval's.
+    const pending = await remote.call((client) => client.approvals.list({ status: 'pending' }));
     const detail = await remote.call((client) => client.instances.get(id));
     const actions = await remote.call((client) => client.instances.actions(id));
-    await showPendingApprovals(remote, instance, { progress, shown: shownApprovals });
     for (const action of actions.slice(shownActions)) {
       progress.onAction(action as unknown as ActionRecord);
     }
@@ -196,6 +204,7 @@ async function follow(
         });
       }
     }
+    showPendingApprovals(pending, instance, { progress, shown: shownApprovals });
     if (isDoneFollowing(detail)) {
       return { detail, actions };
     }
@@ -207,12 +216,11 @@ async function follow(
  * Shows each approval request of the run once, while it waits, because the server keeps the
  * step waiting until a human decides or the request expires.
  */
-async function showPendingApprovals(
-  remote: Remote,
+function showPendingApprovals(
+  pending: readonly ApprovalRequest[],
   instance: { id: string; tenant: string },
   display: { progress: RunProgress; shown: Set<string> },
-): Promise<void> {
-  const pending = await remote.call((client) => client.approvals.list({ status: 'pending' }));
+): void {
   const session = `${instance.tenant}/${instance.id}`;
   for (const request of pending) {
     if (request.sessionId !== session || display.shown.has(request.id)) {

@@ -54,7 +54,7 @@ const PoolSchema = z
       )
       .openapi({
         description:
-          'Ready is False with reason StartFailed while the pool backs off after failed starts; the message has the last error',
+          'Ready is False with reason StartFailed after failed starts until a fill succeeds; the message has the last error and its time',
       }),
   })
   .openapi('Pool');
