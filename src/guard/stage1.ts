@@ -20,6 +20,7 @@ import { setsLocalRedisConfig } from './local-datastores.js';
 import { addsOnlyRequestedShellHooks } from './user-config.js';
 import { checkInlineRemotes } from './inline-remotes.js';
 import { checkInlineSecretPrints } from './inline-secrets.js';
+import { checkCredentialKinds } from './credential-kinds.js';
 import { checkMcpServerAdd } from './agent-servers.js';
 import { checkFetchedCode } from './inline-effects.js';
 import { checkFetchedThenRun, savedDownloads } from './fetched-runs.js';
@@ -175,6 +176,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkCredentialStores(parsed, paths, context.projectDir),
     () => checkSecretWrites(parsed),
     () => checkInlineSecretPrints(parsed),
+    () => checkCredentialKinds(parsed, paths, context.projectDir, messages),
     () => checkInlineRemotes(parsed, messages),
     () => checkMcpServerAdd(parsed, messages),
     () => checkEnvironmentDumps(parsed),

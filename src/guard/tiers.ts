@@ -2,6 +2,8 @@
  * Tier checks for tools other than Bash: reads (tier 1), edits inside the project (tier 2),
  * and fetches, MCP calls and anything outside the project (tier 3).
  */
+import { checkMetadataInput } from './metadata-endpoints.js';
+import { checkFetchedSecret, checkMcpSentSecrets } from './sent-secrets.js';
 import { runsShellCommand } from './mcp-commands.js';
 import path from 'node:path';
 import { isInside, resolvePath } from './paths.js';
@@ -75,7 +77,7 @@ export function classifyTool(call: ToolCall, context: GuardContext): TierResult 
     return checkEdit(call, context);
   }
   if (call.tool === 'WebFetch') {
-    return { tier: 3, ...withFinding(checkFetch(call)) };
+    return { tier: 3, ...withFinding(checkFetch(call, context)) };
   }
   return { tier: 3, ...withFinding(checkMcp(call, context)) };
 }
@@ -593,13 +595,19 @@ function checkDependencySource(target: string, content: string): Finding | undef
   return undefined;
 }
 
-function checkFetch(call: ToolCall): Finding | undefined {
+function checkFetch(call: ToolCall, context: GuardContext): Finding | undefined {
   const url = typeof call.input['url'] === 'string' ? call.input['url'] : '';
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     return blockFinding('invalid-input', `WebFetch URL "${url}" is not a valid URL`, 'invalid-url');
+  }
+  const credential =
+    checkMetadataInput(url, 'WebFetch', consentingText(context.userMessages)) ??
+    checkFetchedSecret(url);
+  if (credential !== undefined) {
+    return credential;
   }
   if (
     /[^\x20-\x7e]/.test(url) ||
@@ -686,6 +694,12 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       `The ${call.tool} call sends a secret`,
       'secret-in-mcp',
     );
+  }
+  const credential =
+    checkMetadataInput(input, call.tool, messages) ??
+    (MCP_READ.test(tool) ? undefined : checkMcpSentSecrets(call.tool, call.input));
+  if (credential !== undefined) {
+    return credential;
   }
   if ((/prod/i.test(server) || namesProduction(call.input)) && !asksWithout(/\bprod/i, messages)) {
     return blockFinding(
