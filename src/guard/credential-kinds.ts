@@ -1,10 +1,9 @@
 /**
- * Stage-1 checks of how credentials leave their place: cloud metadata requests, secret
- * getters that print values, secret files copied into committed files, env files read across
- * other projects, and literal secrets in what a command posts.
+ * Stage-1 checks of how credentials leave their place: secret getters that print values,
+ * secret files copied into committed files, env files read across other projects, and
+ * literal secrets in what a command posts.
  */
 import type { Finding } from './findings.js';
-import { checkMetadataRequests } from './metadata-endpoints.js';
 import { checkOtherProjectSecrets } from './other-projects.js';
 import type { PathContext } from './paths.js';
 import { checkSecretCopies } from './secret-copies.js';
@@ -20,7 +19,6 @@ export function checkCredentialKinds(
   messages: string,
 ): Finding | undefined {
   return (
-    checkMetadataRequests(parsed, messages) ??
     checkSecretGetters(parsed.commands, messages) ??
     checkSecretCopies(parsed, paths, projectDir) ??
     checkOtherProjectSecrets(parsed, paths, projectDir, messages) ??

@@ -36,7 +36,9 @@ const TESTED_AFTER =
 export function checkInlineSecretPrints(parsed: ParsedShell): Finding | undefined {
   for (const inline of parsed.inlineCode) {
     const code = inline.code;
-    if (!PRINTS.test(code)) {
+    // `node -p EXPR` prints its expression, so code that is only a read prints the value.
+    const onlyRead = new RegExp(String.raw`^\s*(?:${ENV_READ.source})\s*;?\s*$`).test(code);
+    if (!PRINTS.test(code) && !onlyRead) {
       continue;
     }
     for (const read of code.matchAll(ENV_READ)) {

@@ -27,6 +27,17 @@ interface SecretRead {
   listing?: RegExp;
 }
 
+/** Words for a tool's stored settings, which a plain listing of them prints. */
+const SETTINGS = String.raw`(?:config(?:uration)?|settings|env(?:ironment)?(?: vars?| variables)?|vars|variables|secrets)`;
+
+/** Builds a pattern for a request that names `tool` and its settings in one clause. */
+function namesSettings(tool: string): RegExp {
+  return new RegExp(
+    String.raw`\b${tool}\b.{0,40}\b${SETTINGS}\b|\b${SETTINGS}\b.{0,40}\b${tool}\b`,
+    'i',
+  );
+}
+
 /** Returns the operands of a command after its program, without options and their values. */
 function operands(command: SimpleCommand, valued: ReadonlySet<string>): string[] {
   const result: string[] = [];
@@ -94,22 +105,25 @@ function secretRead(command: SimpleCommand): SecretRead | undefined {
           ? { tool: 'doppler', key: words.slice(2).find(isSecretName) ?? '' }
           : undefined;
       }
+      if (flags.includes('--only-names')) {
+        return undefined;
+      }
       if (second === '' || (second === 'download' && flags.includes('--no-file'))) {
-        return { tool: 'doppler', listing: /\bdoppler\b/i };
+        return { tool: 'doppler', listing: namesSettings('doppler') };
       }
       return undefined;
     case 'heroku':
       if (first === 'config:get') {
         return isSecretName(second) ? { tool: 'heroku', key: second } : undefined;
       }
-      return first === 'config' ? { tool: 'heroku', listing: /\bheroku\b/i } : undefined;
+      return first === 'config' ? { tool: 'heroku', listing: namesSettings('heroku') } : undefined;
     case 'netlify':
     case 'ntl':
       if (first === 'env:get') {
         return isSecretName(second) ? { tool: 'netlify', key: second } : undefined;
       }
       return first === 'env:list' && flags.includes('--plain')
-        ? { tool: 'netlify', listing: /\bnetlify\b/i }
+        ? { tool: 'netlify', listing: namesSettings('netlify') }
         : undefined;
     case 'infisical':
       if (first === 'secrets' && second === 'get') {
@@ -117,7 +131,7 @@ function secretRead(command: SimpleCommand): SecretRead | undefined {
         return key === undefined ? undefined : { tool: 'infisical', key };
       }
       return (first === 'secrets' && second === '') || first === 'export'
-        ? { tool: 'infisical', listing: /\binfisical\b/i }
+        ? { tool: 'infisical', listing: namesSettings('infisical') }
         : undefined;
     case 'chamber':
       if (first === 'read') {
@@ -126,7 +140,7 @@ function secretRead(command: SimpleCommand): SecretRead | undefined {
       return first === 'export' || first === 'env' ? { tool: 'chamber' } : undefined;
     case 'railway':
       return first === 'variables' && !flags.some((flag) => flag.startsWith('--set'))
-        ? { tool: 'railway', listing: /\brailway\b/i }
+        ? { tool: 'railway', listing: namesSettings('railway') }
         : undefined;
     case 'sops':
       return flags.some((flag) => flag === '-d' || flag === '--decrypt') || first === 'decrypt'

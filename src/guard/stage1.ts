@@ -21,6 +21,7 @@ import { addsOnlyRequestedShellHooks } from './user-config.js';
 import { checkInlineRemotes } from './inline-remotes.js';
 import { checkInlineSecretPrints } from './inline-secrets.js';
 import { checkCredentialKinds } from './credential-kinds.js';
+import { checkMetadataRequests } from './metadata-endpoints.js';
 import { checkMcpServerAdd } from './agent-servers.js';
 import { checkFetchedCode } from './inline-effects.js';
 import { checkFetchedThenRun, savedDownloads } from './fetched-runs.js';
@@ -162,6 +163,8 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkPipeToShell(parsed, raw, messages),
     () => checkDownloadThenRun(parsed, paths, context.projectDir),
     () => checkFetchedCode(parsed),
+    // Before the exfiltration checks, which ask about a raw-IP host that this check denies.
+    () => checkMetadataRequests(parsed, messages),
     () => checkExfiltration(parsed, raw, paths.homeDir, messages),
     () => checkGuardTokenReads(parsed),
     () => checkPaths(parsed, paths, context, messages, raw),
