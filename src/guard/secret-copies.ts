@@ -25,7 +25,7 @@ const SECRET_FILE =
 const PUBLISHED_FOLDER =
   /^(?:docs?|public|static|dist|build|out|www|wwwroot|site|_site|assets|website)$/;
 
-/** Programs that print what they read, so their output holds the secret file's lines. */
+/** Programs that print what they read, so their output contains the secret file's lines. */
 const PRINTERS = new Set([
   'cat',
   'tac',

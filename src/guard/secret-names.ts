@@ -12,7 +12,7 @@ const SECRET_WORDS =
 const CONNECTION_STRING =
   /(?:^|[_:.-])(?:database|db|redis|mongo(?:db)?|postgres(?:ql)?|pg|mysql|mariadb|amqp|rabbitmq|cloudamqp|broker|elasticsearch|kafka|nats|celery_broker)_?(?:url|uri)$|(?:^|[a-z_])dsn$|connection_?string|conn_?str/i;
 
-/** Checks whether a setting or variable name says it holds a secret. */
+/** Checks whether a setting or variable name says it stores a secret. */
 export function isSecretName(name: string): boolean {
   return SECRET_WORDS.test(name) || CONNECTION_STRING.test(name);
 }

@@ -1,7 +1,7 @@
 /**
- * Secrets in the text a call sends to other people or services: a JWT, a bearer or basic
- * credential, or a known token format in an issue or PR comment, a chat post, a gist, a
- * WebFetch URL or the body of an HTTP request. Placeholders (`<token>`, `$TOKEN`, `xxxx`)
+ * Secrets in the text a call sends to other people or services. A JWT, a bearer or basic
+ * credential, or a known token format counts in an issue or PR comment, a chat post, a gist,
+ * a WebFetch URL or the body of an HTTP request. Placeholders (`<token>`, `$TOKEN`, `xxxx`)
  * and short or uniform values are not secrets.
  */
 import { looksLikeSecret } from './clear-secrets.js';
