@@ -603,11 +603,9 @@ function checkFetch(call: ToolCall, context: GuardContext): Finding | undefined 
   } catch {
     return blockFinding('invalid-input', `WebFetch URL "${url}" is not a valid URL`, 'invalid-url');
   }
-  const credential =
-    checkMetadataInput(url, 'WebFetch', consentingText(context.userMessages)) ??
-    checkFetchedSecret(url);
-  if (credential !== undefined) {
-    return credential;
+  const metadata = checkMetadataInput(url, 'WebFetch', consentingText(context.userMessages));
+  if (metadata !== undefined) {
+    return metadata;
   }
   if (
     /[^\x20-\x7e]/.test(url) ||
@@ -632,6 +630,10 @@ function checkFetch(call: ToolCall, context: GuardContext): Finding | undefined 
       'The URL carries secrets or private data in its query',
       'secret-in-url',
     );
+  }
+  const token = loopback ? undefined : checkFetchedSecret(url);
+  if (token !== undefined) {
+    return token;
   }
   if (
     EXFIL_HOST_PATTERN.test(parsed.hostname) ||
