@@ -30,7 +30,7 @@ const METADATA_NAMES = new Set([
   'instance-data.ec2.internal',
 ]);
 
-/** Services that answer any name with the address written in it (`1.2.3.4.nip.io`). */
+/** DNS services that resolve any name to the address written in it (`1.2.3.4.nip.io`). */
 const WILDCARD_DNS = /\.(?:nip\.io|sslip\.io|xip\.io|nip\.direct)$/;
 
 /**
@@ -86,7 +86,7 @@ const NETWORK_CLIENTS = new Set([
 /** Programs that only search or print text, so a metadata URL among their arguments is data. */
 const TEXT_PROGRAMS = new Set(['grep', 'egrep', 'fgrep', 'rg', 'ag', 'ack', 'git', 'sed', 'awk']);
 
-/** URL paths that return credentials, tokens, keys or start-up data that often holds secrets. */
+/** URL paths that return credentials, tokens, keys or start-up data that often contains secrets. */
 const CREDENTIAL_PATH =
   /credential|token|identity|service-accounts|user-data|\/iam\b|\/keys?\b|attested|\/v\d\/(?:credentials|auth)|secret/i;
 
@@ -273,7 +273,7 @@ function metadataFinding(target: MetadataTarget, tool: string): Finding {
 
 /**
  * Finds a shell command or inline code that reaches a cloud metadata service, unless the
- * user asked about the metadata service and the path read holds no credentials.
+ * user asked about the metadata service and the path read returns no credentials.
  */
 export function checkMetadataRequests(parsed: ParsedShell, messages: string): Finding | undefined {
   for (const command of parsed.commands) {

@@ -19,7 +19,7 @@ import type { SimpleCommand } from './shell.js';
 const SECRET_REQUEST =
   /\b(?:show|print|get|read|fetch|reveal|display|see|view|decrypt|copy|give me|what(?:'s| is| are))\b.{0,60}\b(?:passwords?|secrets?|tokens?|credentials?|(?:api|access|private|secret) keys?|connection strings?)\b/i;
 
-/** What a command prints: one key, or every value of a store. */
+/** The output of a secret-printing command: one key, or every value of a store. */
 interface SecretRead {
   key?: string;
   tool: string;
@@ -167,7 +167,7 @@ function secretRead(command: SimpleCommand): SecretRead | undefined {
   }
 }
 
-/** Programs {@link secretRead} knows, checked before any argument work. */
+/** Programs that {@link secretRead} recognizes, checked before any argument work. */
 const PROGRAMS = new Set([
   'pulumi',
   'esc',
