@@ -14,6 +14,9 @@ const ENV_READ =
 const PRINTS =
   /\bprint\b|console\.(?:log|info|warn|error|dir|table)|\bputs\b|\bpp?\s|\bsay\b|sys\.std(?:out|err)\.write|process\.std(?:out|err)\.write|System\.(?:out|err)\.print|\bpprint\b|\blogging\.\w+\(|\blogger\.\w+\(/;
 
+/** Code that is only a read, which `node -p EXPR` prints. */
+const ONLY_READ = new RegExp(String.raw`^\s*(?:${ENV_READ.source})\s*;?\s*$`);
+
 /** Text just before a read that reduces it to a yes/no or a length, such as `bool(`. */
 const TESTED_BEFORE = /(?:\bbool|\blen|\bBoolean|\bdefined)\s*\(\s*$|!!\s*$/;
 /** A URL parser call just before a read, such as `urlparse(` or `new URL(`. */
@@ -36,9 +39,7 @@ const TESTED_AFTER =
 export function checkInlineSecretPrints(parsed: ParsedShell): Finding | undefined {
   for (const inline of parsed.inlineCode) {
     const code = inline.code;
-    // `node -p EXPR` prints its expression, so code that is only a read prints the value.
-    const onlyRead = new RegExp(String.raw`^\s*(?:${ENV_READ.source})\s*;?\s*$`).test(code);
-    if (!PRINTS.test(code) && !onlyRead) {
+    if (!PRINTS.test(code) && !ONLY_READ.test(code)) {
       continue;
     }
     for (const read of code.matchAll(ENV_READ)) {

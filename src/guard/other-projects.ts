@@ -101,6 +101,16 @@ export function checkOtherProjectSecrets(
   projectDir: string,
   messages: string,
 ): Finding | undefined {
+  // Every env file name contains `.env`, so most command lines skip the folder tracking.
+  const readsEnvFile = parsed.commands.some(
+    (command) =>
+      READERS.has(command.name) &&
+      (command.argv.some((arg) => arg.includes('.env')) ||
+        command.redirects.some((redirect) => redirect.target.includes('.env'))),
+  );
+  if (!readsEnvFile) {
+    return undefined;
+  }
   let current = paths;
   for (const command of parsed.commands) {
     current = afterCd(command, current, { projectDir, tempVariables: () => new Set() });

@@ -50,9 +50,13 @@ const PRINTERS = new Set([
 
 const COPIERS = new Set(['cp', 'mv', 'install', 'rsync', 'ditto']);
 
+/** Text that every name {@link SECRET_FILE} matches contains, checked first. */
+const SECRET_FILE_HINT =
+  /\.env|\.pem|\.key|\.p12|\.pfx|id_|credentials|secret|\.npmrc|\.pypirc|\.netrc/;
+
 /** Checks whether `file` is a secret file by its name. */
 function isSecretFile(file: string): boolean {
-  return SECRET_FILE.test(path.posix.basename(file));
+  return SECRET_FILE_HINT.test(file) && SECRET_FILE.test(path.posix.basename(file));
 }
 
 /**
