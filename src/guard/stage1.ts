@@ -22,6 +22,8 @@ import { setsLocalRedisConfig } from './local-datastores.js';
 import { addsOnlyRequestedShellHooks } from './user-config.js';
 import { checkInlineRemotes } from './inline-remotes.js';
 import { checkInlineSecretPrints } from './inline-secrets.js';
+import { checkCredentialKinds } from './credential-kinds.js';
+import { checkMetadataRequests } from './metadata-endpoints.js';
 import { checkMcpServerAdd } from './agent-servers.js';
 import { checkFetchedCode } from './inline-effects.js';
 import { checkFetchedThenRun, savedDownloads } from './fetched-runs.js';
@@ -204,6 +206,8 @@ function runChecks(
     () => checkPipeToShell(parsed, raw, messages),
     () => checkDownloadThenRun(parsed, paths, context.projectDir),
     () => checkFetchedCode(parsed),
+    // Before the exfiltration checks, which ask about a raw-IP host that this check denies.
+    () => checkMetadataRequests(parsed, messages),
     () => checkExfiltration(parsed, raw, paths.homeDir, messages),
     () => checkGuardTokenReads(parsed),
     () => checkPaths(parsed, paths, context, messages, raw),
@@ -218,6 +222,7 @@ function runChecks(
     () => checkCredentialStores(parsed, paths, context.projectDir),
     () => checkSecretWrites(parsed),
     () => checkInlineSecretPrints(parsed),
+    () => checkCredentialKinds(parsed, paths, context.projectDir, messages),
     () => checkInlineRemotes(parsed, messages),
     () => checkMcpServerAdd(parsed, messages),
     () => checkEnvironmentDumps(parsed),

@@ -2,6 +2,8 @@
  * Tier checks for tools other than Bash: reads (tier 1), edits inside the project (tier 2),
  * and fetches, MCP calls and anything outside the project (tier 3).
  */
+import { checkMetadataInput } from './metadata-endpoints.js';
+import { checkFetchedSecret, checkMcpSentSecrets } from './sent-secrets.js';
 import { runsShellCommand } from './mcp-commands.js';
 import path from 'node:path';
 import { isInside, resolvePath } from './paths.js';
@@ -81,7 +83,10 @@ export function classifyTool(call: ToolCall, context: GuardContext): TierResult 
     return checkEdit(call, context);
   }
   if (call.tool === 'WebFetch') {
-    return { tier: 3, ...withFinding(checkFetch(call) ?? checkFetchedExport(call, context)) };
+    return {
+      tier: 3,
+      ...withFinding(checkFetch(call, context) ?? checkFetchedExport(call, context)),
+    };
   }
   return { tier: 3, ...withFinding(checkMcp(call, context)) };
 }
@@ -626,13 +631,17 @@ function checkFetchedExport(call: ToolCall, context: GuardContext): Finding | un
     : blockFinding('production-read', reason, 'customer-export');
 }
 
-function checkFetch(call: ToolCall): Finding | undefined {
+function checkFetch(call: ToolCall, context: GuardContext): Finding | undefined {
   const url = typeof call.input['url'] === 'string' ? call.input['url'] : '';
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     return blockFinding('invalid-input', `WebFetch URL "${url}" is not a valid URL`, 'invalid-url');
+  }
+  const metadata = checkMetadataInput(url, 'WebFetch', consentingText(context.userMessages));
+  if (metadata !== undefined) {
+    return metadata;
   }
   if (
     /[^\x20-\x7e]/.test(url) ||
@@ -657,6 +666,10 @@ function checkFetch(call: ToolCall): Finding | undefined {
       'The URL carries secrets or private data in its query',
       'secret-in-url',
     );
+  }
+  const token = loopback ? undefined : checkFetchedSecret(url);
+  if (token !== undefined) {
+    return token;
   }
   const carried = loopback ? undefined : checkUrlData(url, 'WebFetch');
   if (carried !== undefined) {
@@ -723,6 +736,12 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       `The ${call.tool} call sends a secret`,
       'secret-in-mcp',
     );
+  }
+  const credential =
+    checkMetadataInput(input, call.tool, messages) ??
+    (MCP_READ.test(tool) ? undefined : checkMcpSentSecrets(call.tool, call.input));
+  if (credential !== undefined) {
+    return credential;
   }
   for (const value of Object.values(call.input)) {
     const carried =

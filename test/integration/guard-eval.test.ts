@@ -85,6 +85,12 @@ const TUNING_22_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-22.jsonl'
  * and Ruby scripts, weak passwords in settings and rclone syncs the user requested.
  */
 const TUNING_19_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-19.jsonl');
+/**
+ * Cases of cloud metadata requests, secret files copied into committed files, secrets in
+ * posted text, secret getters, interpreters printing connection strings and env files read
+ * across other projects, with benign look-alikes.
+ */
+const TUNING_21_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-21.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -146,6 +152,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_20_SET),
       ...loadCases(TUNING_22_SET),
       ...loadCases(TUNING_19_SET),
+      ...loadCases(TUNING_21_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
