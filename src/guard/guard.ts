@@ -18,6 +18,7 @@ import { parseShell, type ParsedShell } from './shell.js';
 import type { Finding } from './findings.js';
 import { argumentCalls } from './mcp-arguments.js';
 import { writtenScriptCommand } from './written-files.js';
+import { notebookCommand } from './written-notebooks.js';
 import { followEmbeddedActions } from './embedded-actions.js';
 import { asMcpCall } from './agent-tools.js';
 import { classifyShell } from './stage1.js';
@@ -239,16 +240,18 @@ function findDanger(
 }
 
 /**
- * Judges a Write of a shell script as the command line it holds, and returns a finding the
- * guard denies (exfiltration, credentials, destruction, self-modification). Milder findings,
- * such as a push in a deploy script, are not reported, so writing such a script stays open.
+ * Judges a Write of a shell script, or the code cells a Write or NotebookEdit puts into a
+ * notebook, as the command line it holds, and returns a finding the guard denies
+ * (exfiltration, credentials, destruction, self-modification). Milder findings, such as a
+ * push in a deploy script, are not reported, so writing such a script stays open.
  */
 async function findScriptDanger(
   call: ToolCall,
   context: GuardContext,
   disabled: ReadonlySet<string>,
 ): Promise<{ finding: Finding; stage: 'stage1' } | undefined> {
-  const command = disabled.has('stage1') ? undefined : writtenScriptCommand(call);
+  const script = disabled.has('stage1') ? undefined : writtenScriptCommand(call);
+  const command = script ?? (disabled.has('stage1') ? undefined : notebookCommand(call));
   if (command === undefined) {
     return undefined;
   }
@@ -266,12 +269,15 @@ async function findScriptDanger(
   ) {
     return undefined;
   }
-  const file = String(call.input['file_path']);
+  const file = String(call.input['file_path'] ?? call.input['notebook_path']);
   return {
     stage: 'stage1',
     finding: {
       ...finding,
-      reason: `The script written to "${file}" is judged as the command that runs it: ${finding.reason}`,
+      reason:
+        script === undefined
+          ? `The notebook cells written to "${file}" are judged as the commands that run them: ${finding.reason}`
+          : `The script written to "${file}" is judged as the command that runs it: ${finding.reason}`,
       rule: `written-script:${finding.rule}`,
     },
   };
