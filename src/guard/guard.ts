@@ -13,6 +13,7 @@ import {
 } from './policy.js';
 import { RealPaths, realCall, realContext, realShellPaths } from './symlinks.js';
 import { followIndirectRuns } from './indirect-runs.js';
+import { followFindSelections } from './find-selections.js';
 import { followRemoteHeredocs, followWrittenScripts } from './written-scripts.js';
 import { parseShell, type ParsedShell } from './shell.js';
 import type { Finding } from './findings.js';
@@ -397,6 +398,7 @@ async function parseCommand(
     await followWrittenScripts(shell, options);
     await followRemoteHeredocs(shell, options);
     followIndirectRuns(shell);
+    followFindSelections(shell, context);
     await followEmbeddedActions(shell, options);
     if (real !== undefined) {
       realShellPaths(shell, options, real);

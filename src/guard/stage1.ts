@@ -51,6 +51,7 @@ import { withBraceBudget } from './globs.js';
 import { checkSymlinkTargets } from './symlinks.js';
 import { checkEnvironmentInjection } from './env-injection.js';
 import { checkGuardSockets } from './guard-state-paths.js';
+import { checkFindWipes } from './find-selections.js';
 import { checkGuardControl, checkGuardTokenReads } from './guard-control.js';
 import { checkProgramGlobs, globVariants, tooManyGlobs, variantFinding } from './glob-words.js';
 import { checkProductionContainers } from './indirect-runs.js';
@@ -171,6 +172,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkRules(parsed, raw, { messages, allMessages }, paths, context.projectDir),
     () => checkGuardControl(parsed, raw),
     () => checkGuardSockets(parsed, context),
+    () => checkFindWipes(parsed, messages),
     () => checkPipedConfirmation(parsed, messages),
     () => checkHttpWrites(parsed, messages),
     () => checkCovertChannels(parsed, raw, messages),
