@@ -14,6 +14,7 @@ import {
 import { RealPaths, realCall, realContext, realShellPaths } from './symlinks.js';
 import { followIndirectRuns } from './indirect-runs.js';
 import { followFindSelections } from './find-selections.js';
+import { withGuardDependencies } from './guard-dependencies.js';
 import { followRemoteHeredocs, followWrittenScripts } from './written-scripts.js';
 import { parseShell, type ParsedShell } from './shell.js';
 import type { Finding } from './findings.js';
@@ -141,7 +142,7 @@ async function decideCall(
   if (invalid !== undefined) {
     return invalid;
   }
-  const scoped = withProject(given);
+  const scoped = withGuardDependencies(withProject(given));
   const real = scoped.resolveSymlinks === true ? new RealPaths() : undefined;
   const context = real === undefined ? scoped : realContext(scoped, real);
   const call =

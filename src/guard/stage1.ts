@@ -52,6 +52,7 @@ import { checkSymlinkTargets } from './symlinks.js';
 import { checkEnvironmentInjection } from './env-injection.js';
 import { checkGuardSockets } from './guard-state-paths.js';
 import { checkFindWipes } from './find-selections.js';
+import { checkGuardDependencyChanges } from './guard-dependencies.js';
 import { checkGuardControl, checkGuardTokenReads } from './guard-control.js';
 import { checkProgramGlobs, globVariants, tooManyGlobs, variantFinding } from './glob-words.js';
 import { checkProductionContainers } from './indirect-runs.js';
@@ -173,6 +174,7 @@ function runChecks(parsed: ParsedShell, raw: string, context: GuardContext): Fin
     () => checkGuardControl(parsed, raw),
     () => checkGuardSockets(parsed, context),
     () => checkFindWipes(parsed, messages),
+    () => checkGuardDependencyChanges(parsed, context),
     () => checkPipedConfirmation(parsed, messages),
     () => checkHttpWrites(parsed, messages),
     () => checkCovertChannels(parsed, raw, messages),
