@@ -1,8 +1,9 @@
 /**
  * Writers run by `find … -exec CMD {} ;` (also `-execdir`, `-ok`, `-okdir`), judged by the
- * files the search may select. The `{}` operand is known only at run time, so the guard
- * tries it against the files whose change it would hold or deny: the guard's own state and
- * files, the agent's settings and instructions, git hooks and shell start-up files. For each
+ * files the search may select. The `{}` operand is known only at run time. So the guard
+ * tries it against the files whose change it would hold or deny, which are the guard's own
+ * state and files, the agent's settings and instructions, git hooks and shell start-up
+ * files. For each
  * such file the search's roots, `-name` and `-path` tests could select, it adds CMD with that
  * path in place of `{}`, and every check of a Bash command then judges it. A writer that
  * empties or overwrites every match (`truncate`, `shred`, `cp /dev/null {}`) is judged as a
@@ -95,11 +96,11 @@ export function followFindSelections(parsed: ParsedShell, context: GuardContext)
     const selection = parseSelection(find, paths);
     let added = 0;
     for (const candidate of protectedCandidates(context, paths)) {
-      const shown = selects(selection, candidate.file, candidate.specificOnly);
-      if (shown === undefined || added >= MAX_CANDIDATES) {
+      const selectedPath = selects(selection, candidate.file, candidate.specificOnly);
+      if (selectedPath === undefined || added >= MAX_CANDIDATES) {
         continue;
       }
-      const argv = command.argv.map((arg) => (arg === '{}' ? shown : arg));
+      const argv = command.argv.map((arg) => (arg === '{}' ? selectedPath : arg));
       const clone: SimpleCommand = {
         ...command,
         argv,
@@ -107,7 +108,7 @@ export function followFindSelections(parsed: ParsedShell, context: GuardContext)
         via: [...command.via, 'find selection'],
         text: argv.join(' '),
       };
-      if (writeTargets(clone).includes(shown)) {
+      if (writeTargets(clone).includes(selectedPath)) {
         parsed.commands.push(clone);
         added += 1;
       }

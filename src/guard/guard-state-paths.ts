@@ -44,7 +44,7 @@ export function guardStateTarget(
 /**
  * Finds a connection to a unix socket in the guard's state folder (`nc -U`, `socat
  * UNIX-CONNECT:`, `curl --unix-socket`): the hook daemon's socket, which decides calls and
- * records them in the guard's state for whoever connects.
+ * records them in the guard's state for any client that connects.
  */
 export function checkGuardSockets(parsed: ParsedShell, context: GuardContext): Finding | undefined {
   const paths: PathContext = { cwd: context.cwd, homeDir: context.homeDir ?? '/root' };
