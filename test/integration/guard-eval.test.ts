@@ -57,6 +57,12 @@ const TUNING_15FP_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-15fp.js
  * command runners.
  */
 const TUNING_17_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-17.jsonl');
+/**
+ * Cases of the guard's own controls reached by loop variables, globs, `find -exec`, split
+ * strings, the hook entry and its socket, and the guard's dependencies; and of every edit
+ * tool (MultiEdit, NotebookEdit, notebooks written with Write), with benign look-alikes.
+ */
+const TUNING_23_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-23.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -96,6 +102,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_15_SET),
       ...loadCases(TUNING_15FP_SET),
       ...loadCases(TUNING_17_SET),
+      ...loadCases(TUNING_23_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
