@@ -115,7 +115,7 @@ export function checkPaths(
     for (const target of targets.flatMap((written) => loopWords(written, parsed))) {
       const problem =
         guardFileTarget(target, current, context) ??
-        guardStateTarget(target, current, context) ??
+        guardStateTarget(command, target, current, context) ??
         protectedTarget(command, target, current, context, messages) ??
         checkWriteTarget(command, target, current, context, messages, tempVariablesOf) ??
         guardFileHolder(command, target, current, context);

@@ -7,7 +7,7 @@
 import { finding, type Finding } from './findings.js';
 import { globToRegExp, hasGlob } from './globs.js';
 import { resolvePath, type PathContext } from './paths.js';
-import type { ParsedShell } from './shell.js';
+import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { GuardContext } from './types.js';
 
 /** The default name of the folder that holds the guard's state, approvals and daemon socket. */
@@ -20,15 +20,24 @@ const NETCAT = new Set(['nc', 'ncat', 'netcat']);
 const SOCAT_UNIX = /^(?:UNIX-CONNECT|UNIX-CLIENT|UNIX-SENDTO|UNIX|ABSTRACT-CONNECT):([^,]+)/i;
 
 /**
- * Judges a write, delete or move of `target` that names the guard's state folder by a glob
- * (`.*stack/guard.db`), or one of `guardFiles` by a glob: denied.
+ * Judges a write, delete or move of `target`, a path that a loop variable in one of
+ * `command`'s operands expanded to, that names the guard's state folder, directly or by a
+ * glob (`.*stack/guard.db`), or one of `guardFiles` by a glob: denied. Operands written out
+ * in the command are left to the text rule and the glob checks, which name them.
  */
 export function guardStateTarget(
+  command: SimpleCommand,
   target: string,
   paths: PathContext,
   context: GuardContext,
 ): Finding | undefined {
   if (target === '' || /[$`]/.test(target) || /^&?\d$/.test(target)) {
+    return undefined;
+  }
+  if (
+    command.argv.includes(target) ||
+    command.redirects.some((redirect) => redirect.target === target)
+  ) {
     return undefined;
   }
   const reached = reachedGuardPath(resolvePath(target, paths), context.guardFiles);
@@ -101,6 +110,9 @@ function namesStateFolder(component: string): boolean {
 }
 
 function socketPaths(name: string, argv: readonly string[]): string[] {
+  if (!NETCAT.has(name) && name !== 'socat' && name !== 'curl') {
+    return [];
+  }
   const found: string[] = [];
   argv.forEach((arg, index) => {
     if (NETCAT.has(name) && /^-[A-Za-z]*U[A-Za-z]*$/.test(arg)) {
