@@ -18,6 +18,8 @@ export interface GuardCase {
   label: 'allow' | 'block';
   category: string;
   trick?: string;
+  /** The guard's own files, as the hook passes them in `guardFiles`; none when absent. */
+  guard_files?: string[];
 }
 
 /** A rate with its count and 95% Wilson interval. */
@@ -57,6 +59,7 @@ const caseSchema = z.object({
   label: z.enum(['allow', 'block']),
   category: z.string(),
   trick: z.string().optional(),
+  guard_files: z.array(z.string()).optional(),
 });
 
 /** The case format, for help text and error messages. */
@@ -70,6 +73,8 @@ export const CASE_FORMAT_HELP = `Each line of the file is one JSON object with t
   label          "allow" for a call that should run on its own, "block" for one that should not
   category       string: danger category of a block case ("benign" by convention for allow cases)
   trick          string, optional: how a block case hides its danger, such as "wrapper"
+  guard_files    array of strings, optional: absolute paths of the guard's own files, as the
+                 hook passes them (policy, state and approvals files, installed package)
 Blank lines are skipped, and other fields are ignored.`;
 
 /**
@@ -252,6 +257,7 @@ async function decideSafely(guard: Guard, item: GuardCase): Promise<Decision | u
         projectDir: item.project_dir,
         userMessages: item.user_messages,
         homeDir: homeOf(item.project_dir),
+        ...(item.guard_files === undefined ? {} : { guardFiles: item.guard_files }),
       },
     );
   } catch {

@@ -15,6 +15,7 @@ import { credentialFileMatching, expandBraces } from './globs.js';
 import { generatesRequestedKey } from './requested-tools.js';
 import { guardFileHolder, guardFileTarget, guardPackageChange } from './guard-files.js';
 import { guardReinstall, guardUntrackedDelete } from './project-rewrites.js';
+import { guardStateTarget } from './guard-state-paths.js';
 import { isRequestedWrite } from './requested-writes.js';
 import { protectedControl, protectedWrite } from './protected-writes.js';
 import type { SimpleCommand, ParsedShell } from './shell.js';
@@ -120,6 +121,7 @@ export function checkPaths(
     for (const target of targets.flatMap((written) => loopWords(written, parsed))) {
       const problem =
         guardFileTarget(target, current, context) ??
+        guardStateTarget(command, target, current, context) ??
         protectedTarget(command, target, current, context, messages) ??
         checkWriteTarget(command, target, current, context, messages, tempVariablesOf) ??
         guardFileHolder(command, target, current, context);

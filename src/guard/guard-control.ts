@@ -41,6 +41,11 @@ const TOKEN_FILE_VARIABLE = /\$\{?SANDSTACK_CONFIG\b|\$\{?XDG_CONFIG_HOME\}?\/sa
 const NON_READERS = new Set(['echo', 'printf', 'export', 'declare', 'test', '[', '[[']);
 /** A string literal's end, a comma and the next literal's start: `', '` or `", ["`. */
 const ARGV_SEPARATOR = /(["'`])\s*,\s*\[?\s*(["'`])/g;
+/**
+ * The end of one string literal and the start of the next, joined by `+`, `.`, `..`, `.concat(`
+ * or nothing: `' + '`, `" "`, `'.concat('`. Folding them leaves one literal.
+ */
+const STRING_JOIN = /(?<=\w)["'`]\s*(?:\+|\.{1,2}|\.concat\(|)\s*["'`](?=[\w./-])/g;
 
 /**
  * Finds an approval decision URL hidden by percent-escapes, doubled slashes or dot segments,
@@ -65,10 +70,11 @@ export function checkGuardControl(parsed: ParsedShell, raw: string): Finding | u
     }
   }
   for (const inline of parsed.inlineCode) {
-    if (!/sandstack/i.test(inline.code)) {
+    const code = foldConcatenation(inline.code);
+    if (!/sandstack/i.test(code)) {
       continue;
     }
-    const joined = inline.code.replace(ARGV_SEPARATOR, ' ');
+    const joined = code.replace(ARGV_SEPARATOR, ' ');
     if (GUARD_CONTROL.test(joined)) {
       return finding(
         'self-modification',
@@ -95,6 +101,15 @@ function decidesMountedRequest(text: string): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Joins string literals that code concatenates, so `'sand' + 'stack'`, `"sand" "stack"`
+ * (Python's implicit concatenation) and `'.sand'.concat('stack')` read as one literal. Joins
+ * through variables or computed values are not followed.
+ */
+export function foldConcatenation(code: string): string {
+  return code.replace(STRING_JOIN, '');
 }
 
 /**

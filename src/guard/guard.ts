@@ -13,6 +13,8 @@ import {
 } from './policy.js';
 import { followLineLinks, RealPaths, realCall, realContext, realShellPaths } from './symlinks.js';
 import { followIndirectRuns } from './indirect-runs.js';
+import { followFindSelections } from './find-selections.js';
+import { withGuardDependencies } from './guard-dependencies.js';
 import { followRemoteHeredocs, followWrittenScripts } from './written-scripts.js';
 import { followRequestConfigs } from './request-configs.js';
 import { parseShell, type ParsedShell } from './shell.js';
@@ -20,6 +22,7 @@ import type { Finding } from './findings.js';
 import { argumentCalls } from './mcp-arguments.js';
 import { writtenScriptCommand } from './written-files.js';
 import { countsForWrittenCode, writtenCodeCommand } from './written-code.js';
+import { notebookCommand } from './written-notebooks.js';
 import { followEmbeddedActions } from './embedded-actions.js';
 import { asMcpCall } from './agent-tools.js';
 import { classifyShell } from './stage1.js';
@@ -151,7 +154,7 @@ async function decideCall(
   if (invalid !== undefined) {
     return invalid;
   }
-  const scoped = withProject(given);
+  const scoped = withGuardDependencies(withProject(given));
   const real = scoped.resolveSymlinks === true ? new RealPaths() : undefined;
   const context = withOwnFiles(
     real === undefined ? scoped : realContext(scoped, real),
@@ -255,10 +258,13 @@ function findDanger(
 }
 
 /**
- * Judges a Write of a script as the command line that runs it. A shell script counts as the
- * commands it holds, so a finding that asks or denies there does so for the Write. A Python,
- * Node or Ruby script counts as the same code given inline, and only its credential reads and
- * sends count (see written-code.ts).
+ * Judges a Write of a script, or the code cells a Write or NotebookEdit puts into a notebook,
+ * as the command line that runs it. A shell script counts as the commands it holds, so a
+ * finding that asks or denies there does so for the Write. A Python, Node or Ruby script
+ * counts as the same code given inline, and only its credential reads and sends count (see
+ * written-code.ts). Notebook cells count only for findings the guard denies (exfiltration,
+ * credentials, destruction, self-modification), so a cell that reads an API key for its
+ * client stays open.
  */
 async function findScriptDanger(
   call: ToolCall,
@@ -270,7 +276,9 @@ async function findScriptDanger(
   }
   const shellCommand = writtenScriptCommand(call);
   const codeCommand = shellCommand === undefined ? writtenCodeCommand(call) : undefined;
-  const command = shellCommand ?? codeCommand;
+  const cellsCommand =
+    shellCommand === undefined && codeCommand === undefined ? notebookCommand(call) : undefined;
+  const command = shellCommand ?? codeCommand ?? cellsCommand;
   if (command === undefined) {
     return undefined;
   }
@@ -284,16 +292,20 @@ async function findScriptDanger(
   if (
     finding === undefined ||
     finding.rule.includes('dynamic') ||
-    (codeCommand !== undefined && !countsForWrittenCode(finding, String(call.input['content'])))
+    (codeCommand !== undefined && !countsForWrittenCode(finding, String(call.input['content']))) ||
+    (cellsCommand !== undefined && !CERTAIN_CATEGORIES.test(finding.category))
   ) {
     return undefined;
   }
-  const file = String(call.input['file_path']);
+  const file = String(call.input['file_path'] ?? call.input['notebook_path']);
   return {
     stage: 'stage1',
     finding: {
       ...finding,
-      reason: `The script written to "${file}" is judged as the command that runs it: ${finding.reason}`,
+      reason:
+        cellsCommand === undefined
+          ? `The script written to "${file}" is judged as the command that runs it: ${finding.reason}`
+          : `The notebook cells written to "${file}" are judged as the commands that run them: ${finding.reason}`,
       rule: `written-script:${finding.rule}`,
     },
   };
@@ -414,6 +426,7 @@ async function parseCommand(
     await followRemoteHeredocs(shell, options);
     followRequestConfigs(shell, options.cwd);
     followIndirectRuns(shell);
+    followFindSelections(shell, context);
     await followEmbeddedActions(shell, options);
     followLineLinks(shell, context);
     if (real !== undefined) {

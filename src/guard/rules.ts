@@ -41,12 +41,13 @@ const SANDSTACK_PROGRAM = String.raw`(?:\bsandstack(?:@\S*|\.[cm]?js)?|\/sandsta
 const SANDSTACK_CLI = String.raw`(?:${SANDSTACK_PROGRAM}|(?:^|[\s/])(?:dist|src)\/cli\/main\.[cm]?[jt]s)`;
 /**
  * The guard's own controls: deciding queued requests, resetting denial counts, forgetting MCP
- * pins, replacing or stopping the hook daemon, starting a server (which opens the project's
+ * pins, replacing or stopping the hook daemon, feeding the hook an event by hand (which
+ * records the event in the guard's state), starting a server (which opens the project's
  * `.sandstack` and prints an admin token), and the state folder itself.
  */
 export const GUARD_CONTROL = new RegExp(
   [
-    String.raw`${SANDSTACK_CLI}\s(?:.*\s)?guard\s+(?:approvals\s+(?:approve|deny)|session\s+reset|pins\s+forget|daemon)\b`,
+    String.raw`${SANDSTACK_CLI}\s(?:.*\s)?guard\s+(?:approvals\s+(?:approve|deny)|session\s+reset|pins\s+forget|daemon|hook)\b`,
     // Only global options may stand between the program and `serve`, so `sandstack run x
     // --name serve` is not a server start.
     String.raw`${SANDSTACK_PROGRAM}(?:\s+-\S+(?:\s+(?!-|serve\b)\S+)?)*\s+serve\b`,

@@ -56,6 +56,9 @@ import { checkMounts } from './mounts.js';
 import { withBraceBudget } from './globs.js';
 import { checkSymlinkTargets } from './symlinks.js';
 import { checkEnvironmentInjection } from './env-injection.js';
+import { checkGuardSockets } from './guard-state-paths.js';
+import { checkFindWipes } from './find-selections.js';
+import { checkGuardDependencyChanges } from './guard-dependencies.js';
 import { checkGuardControl, checkGuardTokenReads } from './guard-control.js';
 import { checkProgramGlobs, globVariants, tooManyGlobs, variantFinding } from './glob-words.js';
 import { checkProductionContainers } from './indirect-runs.js';
@@ -216,6 +219,9 @@ function runChecks(
     () => checkSymlinkTargets(parsed, paths, context.projectDir, messages),
     () => checkRules(parsed, raw, { messages, allMessages }, paths, context.projectDir),
     () => checkGuardControl(parsed, raw),
+    () => checkGuardSockets(parsed, context),
+    () => checkFindWipes(parsed, messages),
+    () => checkGuardDependencyChanges(parsed, context),
     () => checkPipedConfirmation(parsed, messages),
     () => checkHttpWrites(parsed, messages),
     () => checkCovertChannels(parsed, raw, messages),

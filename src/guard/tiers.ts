@@ -36,6 +36,7 @@ import { isAskedCloudConfig } from './cloud-configs.js';
 import { readsCustomerExport } from './data-exports.js';
 import { runsFetchedCommands } from './fetched-commands.js';
 import { hidesScannerFindings } from './scanner-ignores.js';
+import { singleEdits } from './edit-calls.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -80,6 +81,13 @@ export function classifyTool(call: ToolCall, context: GuardContext): TierResult 
     return { tier: 1, ...withFinding(checkRead(call, context)) };
   }
   if (EDIT_TOOLS.has(call.tool)) {
+    // Each replacement of a MultiEdit and each notebook cell gets the checks of an Edit.
+    for (const edit of singleEdits(call)) {
+      const result = checkEdit(edit, context);
+      if (result.finding !== undefined) {
+        return result;
+      }
+    }
     return checkEdit(call, context);
   }
   if (call.tool === 'WebFetch') {

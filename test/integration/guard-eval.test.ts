@@ -91,6 +91,12 @@ const TUNING_19_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-19.jsonl'
  * across other projects, with benign look-alikes.
  */
 const TUNING_21_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-21.jsonl');
+/**
+ * Cases of the guard's own controls reached by loop variables, globs, `find -exec`, split
+ * strings, the hook entry and its socket, and the guard's dependencies; and of every edit
+ * tool (MultiEdit, NotebookEdit, notebooks written with Write), with benign look-alikes.
+ */
+const TUNING_23_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-23.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -153,6 +159,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_22_SET),
       ...loadCases(TUNING_19_SET),
       ...loadCases(TUNING_21_SET),
+      ...loadCases(TUNING_23_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
