@@ -25,7 +25,7 @@ import { asMcpCall } from './agent-tools.js';
 import { classifyShell } from './stage1.js';
 import { checkLoaderConfig } from './loader-configs.js';
 import { runLaterCommands } from './run-later.js';
-import { runLaterFileWrite, runLaterShellWrites } from './run-later-writes.js';
+import { runLaterCopy, runLaterFileWrite, runLaterShellWrites } from './run-later-writes.js';
 import type { Stage2Classifier } from './stage2.js';
 import { classifyTool, isTierTool } from './tiers.js';
 import { ownGuardFiles, withOwnFiles } from './own-files.js';
@@ -325,6 +325,18 @@ async function findRunLaterDanger(
       : shell === undefined
         ? []
         : runLaterShellWrites(shell, context.cwd);
+  const copy =
+    shell === undefined ? undefined : runLaterCopy(shell, context.cwd, context.projectDir);
+  if (copy !== undefined) {
+    return {
+      stage: 'stage1',
+      finding: {
+        category: 'unauthorized-persistence',
+        reason: `The command replaces "${copy.file}", which runs later (on install, build, test or start-up), by "${copy.source}" from outside the project, whose code the guard cannot read`,
+        rule: 'stage1:run-later-copy',
+      },
+    };
+  }
   for (const { file, kind, text } of writes) {
     const config =
       kind === 'config' ? checkLoaderConfig(file, text, context.projectDir) : undefined;

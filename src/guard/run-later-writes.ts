@@ -107,3 +107,36 @@ function replacementText(expression: string): string {
   const parts = expression.slice(2).split(delimiter);
   return (parts[1] ?? '').replace(/\\n/g, '\n').replace(/\\t/g, '\t');
 }
+
+/** Programs that put another file's content at a target path named last. */
+const COPIERS = new Set(['cp', 'mv', 'install', 'ln']);
+
+/**
+ * Returns a file that runs later which a command replaces by a copy of a file outside the
+ * project (`cp /tmp/payload.py conftest.py`), whose text the guard cannot read.
+ */
+export function runLaterCopy(
+  parsed: ParsedShell,
+  cwd: string,
+  projectDir: string,
+): { file: string; source: string } | undefined {
+  for (const command of parsed.commands) {
+    if (!COPIERS.has(command.name)) {
+      continue;
+    }
+    const operands = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
+    const target = operands.at(-1);
+    if (operands.length < 2 || target === undefined || runLaterKind(target) === undefined) {
+      continue;
+    }
+    const source = operands
+      .slice(0, -1)
+      .find(
+        (arg) => /^[~/]/.test(arg) && !path.posix.resolve(cwd, arg).startsWith(`${projectDir}/`),
+      );
+    if (source !== undefined) {
+      return { file: path.posix.resolve(cwd, target), source };
+    }
+  }
+  return undefined;
+}
