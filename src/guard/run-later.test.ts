@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { checkLoaderConfig } from './loader-configs.js';
+import { runLaterCommands, runLaterKind } from './run-later.js';
+import { judgeStartupVariable } from './startup-variables.js';
+
+const PATHS = { cwd: '/home/dev/project', homeDir: '/home/dev' };
+const PROJECT = '/home/dev/project';
+
+describe('files that run later', () => {
+  it('knows build, test and install files of several ecosystems', () => {
+    expect(runLaterKind('/p/package.json')).toBe('scripts');
+    expect(runLaterKind('/p/Makefile')).toBe('recipes');
+    expect(runLaterKind('/p/vitest.config.ts')).toBe('node');
+    expect(runLaterKind('/p/.venv/lib/python3.12/site-packages/zz.pth')).toBe('python');
+    expect(runLaterKind('/p/build.gradle.kts')).toBe('strings');
+    expect(runLaterKind('/p/.github/actions/setup/action.yml')).toBe('yaml');
+    expect(runLaterKind('/p/.cargo/config.toml')).toBe('config');
+    expect(runLaterKind('/p/src/index.ts')).toBeUndefined();
+    expect(runLaterKind('/p/README.md')).toBeUndefined();
+  });
+
+  it('turns scripts, recipes and run steps into command lines', () => {
+    expect(runLaterCommands('scripts', '"test": "vitest run && tsc"')[0]?.command).toBe(
+      'vitest run && tsc',
+    );
+    expect(runLaterCommands('recipes', 'test:\n\t@$(GO) test ./...\n')[0]?.command).toBe(
+      '$GO test ./...',
+    );
+    expect(
+      runLaterCommands('yaml', 'steps:\n  - run: |\n      npm ci\n      npm test\n')[0]?.command,
+    ).toBe('npm ci\nnpm test');
+    expect(runLaterCommands('python', 'import os')[0]).toEqual({
+      command: "python3 -c 'import os'",
+      code: true,
+    });
+  });
+});
+
+describe('settings that load code', () => {
+  it('asks for code loaded from outside the project', () => {
+    expect(
+      checkLoaderConfig(`${PROJECT}/.npmrc`, 'node-options=--require /tmp/p.js', PROJECT),
+    ).toBeDefined();
+    expect(
+      checkLoaderConfig(`${PROJECT}/.yarnrc.yml`, 'yarnPath: /tmp/y.cjs', PROJECT),
+    ).toBeDefined();
+    expect(checkLoaderConfig(`${PROJECT}/pytest.ini`, 'addopts = -p evil', PROJECT)).toBeDefined();
+  });
+
+  it('leaves ordinary settings alone', () => {
+    expect(checkLoaderConfig(`${PROJECT}/.npmrc`, 'save-exact=true', PROJECT)).toBeUndefined();
+    expect(
+      checkLoaderConfig(
+        `${PROJECT}/.yarnrc.yml`,
+        'yarnPath: .yarn/releases/yarn-4.1.0.cjs',
+        PROJECT,
+      ),
+    ).toBeUndefined();
+    expect(
+      checkLoaderConfig(`${PROJECT}/.cargo/config.toml`, 'rustc-wrapper = "sccache"', PROJECT),
+    ).toBeUndefined();
+    expect(
+      checkLoaderConfig(`${PROJECT}/pytest.ini`, 'addopts = -p no:cacheprovider', PROJECT),
+    ).toBeUndefined();
+  });
+});
+
+describe('start-up variables', () => {
+  const judge = (name: string, value: string) => judgeStartupVariable(name, value, PATHS, PROJECT);
+
+  it('asks for code loaded from outside the project', () => {
+    expect(judge('NODE_OPTIONS', '--require /tmp/p.js')?.category).toBe('security-weaken');
+    expect(judge('NODE_OPTIONS', '--import=/tmp/p.mjs')).toBeDefined();
+    expect(judge('RUBYOPT', '-r/tmp/p.rb')).toBeDefined();
+    expect(judge('GIT_ASKPASS', '/tmp/a.sh')).toBeDefined();
+    expect(judge('PERL5OPT', '-Mwarnings;system("cat ~/.aws/credentials")')?.category).toBe(
+      'credential-exploration',
+    );
+  });
+
+  it('leaves ordinary settings alone', () => {
+    expect(judge('NODE_OPTIONS', '--max-old-space-size=8192')).toBeUndefined();
+    expect(judge('NODE_OPTIONS', '--require ts-node/register')).toBeUndefined();
+    expect(judge('PYTHONPATH', 'src')).toBeUndefined();
+    expect(judge('GIT_EDITOR', 'true')).toBeUndefined();
+    expect(judge('PAGER', '/usr/bin/less')).toBeUndefined();
+    expect(judge('RUBYOPT', '-rbundler/setup')).toBeUndefined();
+  });
+});
