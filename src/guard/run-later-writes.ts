@@ -1,8 +1,8 @@
 /**
- * The text that a tool call puts into a file that runs later (see run-later.ts): the content
- * or added text of a Write, Edit or MultiEdit, and the text a shell command writes by
- * redirection, heredoc, `tee`, `sed -i`/`perl -i` replacement, `npm pkg set scripts.*` or a
- * `jq` filter over package.json.
+ * The text that a tool call puts into a file that runs later (see run-later.ts). For the
+ * file tools it is the content or added text of a Write, Edit or MultiEdit. For the shell
+ * it is the text written by redirection, heredoc or `tee`, a `sed -i`/`perl -i` replacement,
+ * `npm pkg set scripts.*`, or a `jq` filter over package.json.
  */
 import path from 'node:path';
 import { runLaterKind, type RunLaterKind } from './run-later.js';

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { namesCredentialPath } from './findings.js';
 
-/** How the commands of a file that runs later are found in its text. */
+/** Layout of the commands in the text of a file that runs later. */
 export type RunLaterKind =
   /** JSON whose string values are command lines: package.json and composer.json scripts. */
   | 'scripts'

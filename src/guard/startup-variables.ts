@@ -4,7 +4,7 @@
  * `RUBYOPT=-rFILE`, `RUBYLIB`, and the helper programs git, ssh and pagers start
  * (`GIT_ASKPASS`, `GIT_SSH`, `GIT_EXTERNAL_DIFF`, `PAGER`, `EDITOR`, `LESSOPEN`, …).
  * A file or folder in the project, a module name and a program on the system's search path
- * are ordinary settings; a file elsewhere (`/tmp/p.js`, `~/x`) is code the guard cannot read.
+ * are ordinary settings. A file elsewhere (`/tmp/p.js`, `~/x`) is code the guard cannot read.
  */
 import { finding, namesCredentialPath, type Finding } from './findings.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
