@@ -7,6 +7,7 @@
 import { finding, type Finding } from './findings.js';
 import { resolvePath, type PathContext } from './paths.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
+import { judgeStartupVariable } from './startup-variables.js';
 
 /** Programs that read `$ENV` at start-up (`sh` and other POSIX shells). */
 const POSIX_SHELLS = new Set(['sh', 'bash', 'dash', 'ksh', 'mksh', 'zsh', 'posh', 'ash', 'yash']);
@@ -33,6 +34,7 @@ const EARLIER_VALUE =
 export function checkEnvironmentInjection(
   parsed: ParsedShell,
   paths: PathContext,
+  projectDir?: string,
 ): Finding | undefined {
   for (const command of parsed.commands) {
     for (const assignment of assignmentsOf(command)) {
@@ -42,7 +44,9 @@ export function checkEnvironmentInjection(
       if (value.trim() === '') {
         continue;
       }
-      const problem = judgeAssignment(name, value, command, paths);
+      const problem =
+        judgeAssignment(name, value, command, paths) ??
+        judgeStartupVariable(name, value, paths, projectDir);
       if (problem !== undefined) {
         return problem;
       }

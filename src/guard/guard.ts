@@ -26,6 +26,9 @@ import { notebookCommand } from './written-notebooks.js';
 import { followEmbeddedActions } from './embedded-actions.js';
 import { asMcpCall } from './agent-tools.js';
 import { classifyShell } from './stage1.js';
+import { checkLoaderConfig } from './loader-configs.js';
+import { runLaterCommands } from './run-later.js';
+import { runLaterCopy, runLaterFileWrite, runLaterShellWrites } from './run-later-writes.js';
 import type { Stage2Classifier } from './stage2.js';
 import { classifyTool, isTierTool } from './tiers.js';
 import { ownGuardFiles, withOwnFiles } from './own-files.js';
@@ -188,7 +191,8 @@ async function decideCall(
   const found =
     (await findArgumentDanger(call, context, disabled, real)) ??
     findDanger(call, context, shell, disabled) ??
-    (await findScriptDanger(call, context, disabled));
+    (await findScriptDanger(call, context, disabled)) ??
+    (await findRunLaterDanger(call, context, shell, disabled));
   if (found === undefined) {
     return allowDecision(call, tier, match?.rule.source);
   }
@@ -310,6 +314,72 @@ async function findScriptDanger(
     },
   };
 }
+
+/**
+ * Judges text written into a file that runs later (package.json scripts, Makefile recipes,
+ * build and test configs, `.pth` files), by the file tools or by a shell command, as the
+ * command line it will run. Only reads of credentials and sends of local data count, as for
+ * written scripts; settings that load code from outside the project are asked.
+ */
+async function findRunLaterDanger(
+  call: ToolCall,
+  context: GuardContext,
+  shell: ParsedShell | undefined,
+  disabled: ReadonlySet<string>,
+): Promise<{ finding: Finding; stage: 'stage1' } | undefined> {
+  if (disabled.has('stage1')) {
+    return undefined;
+  }
+  const fileWrite = runLaterFileWrite(call);
+  const writes =
+    fileWrite !== undefined
+      ? [fileWrite]
+      : shell === undefined
+        ? []
+        : runLaterShellWrites(shell, context.cwd);
+  const copy =
+    shell === undefined ? undefined : runLaterCopy(shell, context.cwd, context.projectDir);
+  if (copy !== undefined) {
+    return {
+      stage: 'stage1',
+      finding: {
+        category: 'unauthorized-persistence',
+        reason: `The command replaces "${copy.file}", which runs later (on install, build, test or start-up), by "${copy.source}" from outside the project, whose code the guard cannot read`,
+        rule: 'stage1:run-later-copy',
+      },
+    };
+  }
+  for (const { file, kind, text } of writes) {
+    const config =
+      kind === 'config' ? checkLoaderConfig(file, text, context.projectDir) : undefined;
+    if (config !== undefined) {
+      return { stage: 'stage1', finding: config };
+    }
+    for (const { command, code } of runLaterCommands(kind, text)) {
+      const parsed = await parseCommand({ tool: 'Bash', input: { command } }, context);
+      const finding =
+        'finding' in parsed ? undefined : classifyShell(parsed.shell, command, context);
+      if (
+        finding !== undefined &&
+        !finding.rule.includes('dynamic') &&
+        (code ? countsForWrittenCode(finding, text) : RUN_LATER_CATEGORIES.test(finding.category))
+      ) {
+        return {
+          stage: 'stage1',
+          finding: {
+            ...finding,
+            reason: `"${file}" runs later (on install, build, test or start-up), and what is written to it is judged as the command it runs: ${finding.reason}`,
+            rule: `run-later:${finding.rule}`,
+          },
+        };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Categories of findings that count for a command a file runs later: reads and sends. */
+const RUN_LATER_CATEGORIES = /exfiltration|credential|network-callback/;
 
 /**
  * Checks the file and shell actions in an MCP call's arguments as the Read, Write and Bash

@@ -260,7 +260,7 @@ function runChecks(
     () => checkSecretFileReads(parsed, paths, messages),
     () => checkHomeSearches(parsed, paths),
     () => checkForgeTargets(parsed, messages),
-    () => checkEnvironmentInjection(parsed, paths),
+    () => checkEnvironmentInjection(parsed, paths, context.projectDir),
   ];
   for (const check of checks) {
     const finding = check();

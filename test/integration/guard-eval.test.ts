@@ -63,6 +63,12 @@ const TUNING_17_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-17.jsonl'
  */
 const TUNING_25_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-25.jsonl');
 /**
+ * Cases of files that run later (package.json scripts, Makefiles, build and test configs,
+ * `.pth` files, tool settings that load code) written by the file tools or from the shell,
+ * and of start-up variables that load code, with ordinary edits of the same files.
+ */
+const TUNING_24_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-24.jsonl');
+/**
  * Cases of shell text run by container execs, loop variables assigned in the body, emptied
  * mktemp folders, reads through links made on the line, globs and home listings in inline
  * code, and programs named by variables.
@@ -155,6 +161,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_15FP_SET),
       ...loadCases(TUNING_17_SET),
       ...loadCases(TUNING_25_SET),
+      ...loadCases(TUNING_24_SET),
       ...loadCases(TUNING_18_SET),
       ...loadCases(TUNING_20_SET),
       ...loadCases(TUNING_22_SET),
