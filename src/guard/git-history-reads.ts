@@ -1,0 +1,80 @@
+/**
+ * Files read out of git's objects instead of the working tree. `git show HEAD:.env` prints
+ * the `.env` of a commit, and `git log -p -- .env` every version it ever had, which may hold
+ * secrets rotated out of the working tree but still valid. Each such read is written out as
+ * `cat -- PATH`, so the credential-file checks judge it as they judge a read of the file.
+ */
+import type { ParsedShell, SimpleCommand } from './shell.js';
+import { shellQuote } from './client-scripts.js';
+
+/** Global git options that take a separate value. */
+const GLOBAL_VALUED = new Set(['-C', '-c', '--git-dir', '--work-tree', '--namespace']);
+/** Subcommands whose `REV:PATH` operands print the file at that revision. */
+const OBJECT_READERS = new Set(['show', 'cat-file']);
+/** Subcommands that print the content of the files their pathspecs name. */
+const CONTENT_COMMANDS = new Set(['show', 'diff', 'log', 'whatchanged', 'archive', 'blame']);
+/** `log` prints file content only with a patch. */
+const PATCH_FLAG = /^(?:-p|--patch|-u|--patch-with-stat|--patch-with-raw|-L.*|--full-diff)$/;
+/** A `REV:PATH` or `:PATH` operand (the revision may be `$(…)`); URLs have `//`. */
+const OBJECT_PATH = /^(?:[^:@/-][^:]*|:\d?)?:(?!\/\/)(.+)$/;
+
+/**
+ * Returns one `cat -- PATH` line for every file that the git commands of `parsed` print from
+ * history, or an empty string when none does.
+ *
+ * @example
+ * gitHistoryReads(await parseShell('git show HEAD~2:.env')); // "cat -- '.env'"
+ */
+export function gitHistoryReads(parsed: ParsedShell): string {
+  const lines: string[] = [];
+  for (const command of parsed.commands) {
+    if (command.name === 'git') {
+      for (const path of historyPaths(command)) {
+        lines.push(`cat -- ${shellQuote(path)}`);
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
+function historyPaths(command: SimpleCommand): string[] {
+  const args = command.argv.slice(1);
+  let index = 0;
+  while (index < args.length && (args[index] ?? '').startsWith('-')) {
+    index += GLOBAL_VALUED.has(args[index] ?? '') ? 2 : 1;
+  }
+  const subcommand = args[index] ?? '';
+  if (!OBJECT_READERS.has(subcommand) && !CONTENT_COMMANDS.has(subcommand)) {
+    return [];
+  }
+  const rest = args.slice(index + 1);
+  const separator = rest.indexOf('--');
+  const options = separator < 0 ? rest : rest.slice(0, separator);
+  const pathspecs = separator < 0 ? [] : rest.slice(separator + 1);
+  const paths: string[] = [];
+  if (OBJECT_READERS.has(subcommand)) {
+    for (const operand of options) {
+      const match = OBJECT_PATH.exec(operand);
+      if (match !== null && !operand.startsWith('-')) {
+        paths.push(match[1] ?? '');
+      }
+    }
+  }
+  if (subcommand === 'archive' && separator < 0) {
+    // `git archive [options] TREE-ISH [PATH…]`: operands after the tree-ish are paths.
+    const operands = options.filter(
+      (arg, position) =>
+        !arg.startsWith('-') &&
+        !/^--?(?:o|output|format|prefix|remote)$/.test(options[position - 1] ?? ''),
+    );
+    paths.push(...operands.slice(1));
+  }
+  const printsContent =
+    subcommand !== 'log' && subcommand !== 'whatchanged'
+      ? true
+      : options.some((option) => PATCH_FLAG.test(option));
+  if (CONTENT_COMMANDS.has(subcommand) && printsContent) {
+    paths.push(...pathspecs.filter((path) => !path.startsWith(':(')));
+  }
+  return paths.filter((path) => path !== '' && path !== '.');
+}
