@@ -7,7 +7,7 @@
  */
 import { asksWithout } from './consent.js';
 import type { Finding } from './findings.js';
-import type { ParsedShell } from './shell.js';
+import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /** Programs whose commands below delete data; other commands are skipped at once. */
 const PROGRAMS = new Set([
@@ -50,9 +50,44 @@ const DELETE =
 /** A word naming a test environment, database or stack: `app_test`, `RAILS_ENV=test`. */
 const TEST_TARGET = /(?:^|[\s=_.:/-])test(?:s|ing)?(?=$|[\s_.:/-])/i;
 
+/** A temporary place: under `/tmp` or `$TMPDIR`, or made by `mktemp`. */
+const TEMPORARY = /^(?:\/tmp\/|\/var\/tmp\/|\$\{?TMPDIR\b|\$\(mktemp\b)/;
+/** Commands that create what the delete commands remove. */
+const CREATE =
+  /\b(?:worktree add|volume create|createdb|create cluster|cluster create|run|up|start|launch|create|db:create)\b/;
+
+/**
+ * Checks whether the last operand of `command` is temporary, or is named by a command earlier
+ * on the same line that creates it (`git worktree add X … git worktree remove --force X`).
+ */
+function ownTarget(command: SimpleCommand, parsed: ParsedShell): boolean {
+  const target = command.argv.at(-1) ?? '';
+  if (target.startsWith('-') || command.argv.length < 2) {
+    return false;
+  }
+  if (TEMPORARY.test(target)) {
+    return true;
+  }
+  const index = parsed.commands.indexOf(command);
+  return parsed.commands
+    .slice(0, index)
+    .some(
+      (earlier) =>
+        earlier.name === command.name &&
+        CREATE.test(earlier.argv.join(' ')) &&
+        earlier.argv.some((word) => word === target || word.endsWith(`=${target}`)),
+    );
+}
+
 /** Requests that cover a delete of local data. */
 const REQUEST =
-  /\b(?:drop|delete|remove|destroy|wipe|reset|purge|prune|recreate|rebuild|re-?seed|tear (?:\w+ )?down|start (?:over|fresh)|from scratch|fresh|clean(?:ly)?|clean (?:up|out)|stale|broken|bad state|free (?:up )?(?:some )?(?:disk )?space|get rid|throw away)\b/i;
+  /\b(?:drop|delete|remove|destroy|wipe|reset|purge|prune|recreate|rebuild|re-?seed|clear|empty|truncate|flush|reclaim|disk|space|nuke|blow away|tear (?:\w+ )?down|start (?:over|fresh)|from scratch|fresh|clean(?:ly)?|clean (?:up|out)|stale|broken|bad state|free (?:up )?(?:some )?(?:disk )?space|get rid|throw away)\b/i;
+
+/** A web framework's reset of its development database, which reruns the migrations. */
+const FRAMEWORK_RESET =
+  /\bdb:(?:drop|reset|purge|schema:load|truncate_all)\b|\bmigrate:fresh\b|\bdb:wipe\b|\bmanage\.py (?:flush|reset_db)\b|\becto\.(?:drop|reset)\b|\bef database drop\b/;
+/** Requests about migrations or seed data, which such a reset serves. */
+const SCHEMA_REQUEST = /\b(?:migrat\w*|seed\w*|schema)\b/i;
 
 /**
  * Returns a finding for a command of `parsed` that deletes local data kept outside the
@@ -67,7 +102,9 @@ export function checkDatastoreDeletes(parsed: ParsedShell, messages: string): Fi
     if (
       !DELETE.test(text) ||
       TEST_TARGET.test([...command.assignments, ...command.argv].join(' ')) ||
-      asksWithout(REQUEST, messages)
+      ownTarget(command, parsed) ||
+      asksWithout(REQUEST, messages) ||
+      (FRAMEWORK_RESET.test(text) && asksWithout(SCHEMA_REQUEST, messages))
     ) {
       continue;
     }
