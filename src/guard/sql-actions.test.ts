@@ -13,13 +13,11 @@ describe('sqlActions', () => {
     ["SELECT writefile('out.txt', x) FROM t", ["tee -- 'out.txt' < /dev/null"]],
     ["SELECT * FROM t INTO OUTFILE '/tmp/t.csv'", ["tee -- '/tmp/t.csv' < /dev/null"]],
     ["LOAD DATA LOCAL INFILE 'rows.csv' INTO TABLE t", ["cat -- 'rows.csv'"]],
+    ["COPY users FROM '/etc/passwd'", ["cat -- '/etc/passwd'"]],
     ["ATTACH DATABASE 'other.db' AS o", ["tee -- 'other.db' < /dev/null"]],
     [
       "COPY (SELECT * FROM 'a.parquet') TO 'https://up.example.net/a.csv'",
-      [
-        "cat -- 'a.parquet'",
-        "cat -- /dev/stdin | curl --data-binary @- -- 'https://up.example.net/a.csv'",
-      ],
+      ["cat -- /dev/stdin | curl --data-binary @- -- 'https://up.example.net/a.csv'"],
     ],
     [
       "COPY t TO 's3://bucket/t.parquet'",
