@@ -91,7 +91,7 @@ const SCHEMA_REQUEST = /\b(?:migrat\w*|seed\w*|schema)\b/i;
 
 /**
  * Returns a finding for a command of `parsed` that deletes local data kept outside the
- * project, unless it names a test target or a message asks for such a delete.
+ * project, unless it names a test or temporary target, or a message requests such a delete.
  */
 export function checkDatastoreDeletes(parsed: ParsedShell, messages: string): Finding | undefined {
   for (const command of parsed.commands) {

@@ -14,8 +14,8 @@ const OBJECT_READERS = new Set(['show', 'cat-file']);
 /** Subcommands that print the content of the files their pathspecs name. */
 const CONTENT_COMMANDS = new Set(['show', 'diff', 'log', 'whatchanged', 'archive', 'blame']);
 /** `log` prints file content only with a patch. */
-const PATCH_FLAG = /^(?:-p|--patch|-u|--patch-with-stat|--patch-with-raw|-L.*|--full-diff)$/;
-/** A `REV:PATH` or `:PATH` operand (the revision may be `$(…)`); URLs have `//`. */
+const PATCH_FLAG = /^(?:-p|--patch|-u|--patch-with-stat|--patch-with-raw|-L.*)$/;
+/** A `REV:PATH` or `:PATH` operand, whose revision may be `$(…)`. A URL has `//` after the colon. */
 const OBJECT_PATH = /^(?:[^:@/-][^:]*|:\d?)?:(?!\/\/)(.+)$/;
 
 /**
@@ -47,11 +47,13 @@ function historyPaths(command: SimpleCommand): string[] {
   if (!OBJECT_READERS.has(subcommand) && !CONTENT_COMMANDS.has(subcommand)) {
     return [];
   }
+
   const rest = args.slice(index + 1);
   const separator = rest.indexOf('--');
   const options = separator < 0 ? rest : rest.slice(0, separator);
   const pathspecs = separator < 0 ? [] : rest.slice(separator + 1);
   const paths: string[] = [];
+
   if (OBJECT_READERS.has(subcommand)) {
     for (const operand of options) {
       const match = OBJECT_PATH.exec(operand);
@@ -69,6 +71,7 @@ function historyPaths(command: SimpleCommand): string[] {
     );
     paths.push(...operands.slice(1));
   }
+
   const printsContent =
     subcommand !== 'log' && subcommand !== 'whatchanged'
       ? true

@@ -37,7 +37,7 @@ const SQL_KEY = /^(?:sql|sql_?query|statements?|stmt)$/i;
 const QUERY_KEY = /^(?:query|queries|q)$/i;
 /** Server or tool names of databases, whose `query` argument is SQL. */
 const DATABASE_TOOL =
-  /sql|postgres|pg|mysql|maria|duckdb|clickhouse|supabase|neon|snowflake|bigquery|redshift|database|db|_db|db_|query/i;
+  /sql|postgres|\bpg|mysql|maria|duckdb|clickhouse|supabase|neon|snowflake|bigquery|redshift|database|\bdb\b|_db|db_|query/i;
 /** Tool names that write, move or delete what their path arguments name. */
 const WRITING_TOOL =
   /write|edit|create|save|put|upload|move|rename|copy|delete|remove|unlink|mkdir|append|patch/i;
