@@ -15,6 +15,7 @@ describe('gitHistoryReads', () => {
     ['git log -p --all -- .env', "cat -- '.env'"],
     ['git diff HEAD~5 -- .env', "cat -- '.env'"],
     ['git archive HEAD .env', "cat -- '.env'"],
+    ['git cat-file -p $(git rev-parse HEAD~2:.env)', "cat -- '.env'"],
     ['git archive --format=tar -o out.tar HEAD src', "cat -- 'src'"],
   ])('reads from %s', async (command, expected) => {
     expect(await reads(command)).toBe(expected);
@@ -27,6 +28,8 @@ describe('gitHistoryReads', () => {
     'git diff HEAD~1',
     'git status -- .env',
     'git fetch origin main:main',
+    'git rev-parse HEAD:.env',
+    'git checkout $(git rev-parse --abbrev-ref HEAD)',
   ])('reads nothing from %s', async (command) => {
     expect(await reads(command)).toBe('');
   });

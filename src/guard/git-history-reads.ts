@@ -16,7 +16,7 @@ const CONTENT_COMMANDS = new Set(['show', 'diff', 'log', 'whatchanged', 'archive
 /** `log` prints file content only with a patch. */
 const PATCH_FLAG = /^(?:-p|--patch|-u|--patch-with-stat|--patch-with-raw|-L.*)$/;
 /** A `REV:PATH` or `:PATH` operand, whose revision may be `$(…)`. A URL has `//` after the colon. */
-const OBJECT_PATH = /^(?:[^:@/-][^:]*|:\d?)?:(?!\/\/)(.+)$/;
+const OBJECT_PATH = /^(?:(?:\$\([^)]*\)|[^\s:@/-])[^\s:]*|:\d?)?:(?!\/\/)([^\s)]+)$/;
 
 /**
  * Returns one `cat -- PATH` line for every file that the git commands of `parsed` print from
@@ -27,9 +27,14 @@ const OBJECT_PATH = /^(?:[^:@/-][^:]*|:\d?)?:(?!\/\/)(.+)$/;
  */
 export function gitHistoryReads(parsed: ParsedShell): string {
   const lines: string[] = [];
+  // `git cat-file -p $(git rev-parse HEAD:.env)` names the object by a hash that
+  // `rev-parse` prints, so its `REV:PATH` operands count when an object reader uses it.
+  const resolves = parsed.commands.some(
+    (command) => command.name === 'git' && command.dynamic && historyPaths(command, true) !== null,
+  );
   for (const command of parsed.commands) {
     if (command.name === 'git') {
-      for (const path of historyPaths(command)) {
+      for (const path of historyPaths(command, resolves) ?? []) {
         lines.push(`cat -- ${shellQuote(path)}`);
       }
     }
@@ -37,15 +42,20 @@ export function gitHistoryReads(parsed: ParsedShell): string {
   return lines.join('\n');
 }
 
-function historyPaths(command: SimpleCommand): string[] {
+/**
+ * Returns the paths `command` prints from history, or null when it is no git command that
+ * prints files. With `resolving`, `rev-parse` counts as an object reader.
+ */
+function historyPaths(command: SimpleCommand, resolving: boolean): string[] | null {
   const args = command.argv.slice(1);
   let index = 0;
   while (index < args.length && (args[index] ?? '').startsWith('-')) {
     index += GLOBAL_VALUED.has(args[index] ?? '') ? 2 : 1;
   }
   const subcommand = args[index] ?? '';
-  if (!OBJECT_READERS.has(subcommand) && !CONTENT_COMMANDS.has(subcommand)) {
-    return [];
+  const readsObjects = OBJECT_READERS.has(subcommand) || (resolving && subcommand === 'rev-parse');
+  if (!readsObjects && !CONTENT_COMMANDS.has(subcommand)) {
+    return null;
   }
 
   const rest = args.slice(index + 1);
@@ -54,7 +64,7 @@ function historyPaths(command: SimpleCommand): string[] {
   const pathspecs = separator < 0 ? [] : rest.slice(separator + 1);
   const paths: string[] = [];
 
-  if (OBJECT_READERS.has(subcommand)) {
+  if (readsObjects) {
     for (const operand of options) {
       const match = OBJECT_PATH.exec(operand);
       if (match !== null && !operand.startsWith('-')) {
