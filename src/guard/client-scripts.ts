@@ -6,11 +6,12 @@
  * itself), so the stage-1 checks judge it as they judge the shell.
  */
 import type { ParsedShell, SimpleCommand } from './shell.js';
+import { sqlActions } from './sql-actions.js';
 
 /** sqlite3-style clients, whose meta-commands start with `.`. */
 const DOT_CLIENTS = new Set(['sqlite3', 'sqlite', 'duckdb', 'litecli', 'spatialite']);
 /** psql-style clients, whose meta-commands start with `\`. */
-const PSQL_CLIENTS = new Set(['psql', 'pgcli']);
+const PSQL_CLIENTS = new Set(['psql', 'pgcli', 'usql']);
 /** mysql-style clients, whose commands include `source` and `system`. */
 const MYSQL_CLIENTS = new Set(['mysql', 'mariadb', 'mycli']);
 
@@ -48,11 +49,6 @@ const READ_COMMANDS: Record<ClientStyle, RegExp[]> = {
     new RegExp(String.raw`\bload\s+data\s+(?:local\s+)?infile\s+${PATH_WORD}`, 'gi'),
   ],
 };
-/** SQL functions that read a file, in any client. */
-const READ_FUNCTIONS = new RegExp(
-  String.raw`\b(?:readfile|load_file|pg_read_file|pg_read_binary_file|lo_import|read_text|read_blob|read_csv(?:_auto)?|read_json(?:_auto)?|read_parquet)\s*\(\s*${PATH_WORD}`,
-  'gi',
-);
 /** Meta-commands and SQL that write the file they name. */
 const WRITE_COMMANDS: Record<ClientStyle, RegExp[]> = {
   dot: [
@@ -68,8 +64,6 @@ const WRITE_COMMANDS: Record<ClientStyle, RegExp[]> = {
     new RegExp(String.raw`(?:^|;)\s*(?:tee|\\T)\s+${PATH_WORD}`, 'gim'),
   ],
 };
-/** SQL functions that write a file, in any client. */
-const WRITE_FUNCTIONS = new RegExp(String.raw`\b(?:writefile|lo_export)\s*\(\s*${PATH_WORD}`, 'gi');
 /** Meta-commands that run the rest of their line as a shell command. */
 const SHELL_COMMANDS: Record<ClientStyle, RegExp> = {
   dot: /^\s*\.(?:shell|system)\s+(.+)$/gm,
@@ -92,12 +86,12 @@ export function clientScriptActions(parsed: ParsedShell): string {
     for (const file of files) {
       lines.push(`cat -- ${shellQuote(file)}`);
     }
-    for (const pattern of [...READ_COMMANDS[style], READ_FUNCTIONS]) {
+    for (const pattern of READ_COMMANDS[style]) {
       for (const match of text.matchAll(pattern)) {
         lines.push(`cat -- ${shellQuote(unquote(match[1] ?? ''))}`);
       }
     }
-    for (const pattern of [...WRITE_COMMANDS[style], WRITE_FUNCTIONS]) {
+    for (const pattern of WRITE_COMMANDS[style]) {
       for (const match of text.matchAll(pattern)) {
         lines.push(`tee -- ${shellQuote(unquote(match[1] ?? ''))} < /dev/null`);
       }
@@ -105,6 +99,7 @@ export function clientScriptActions(parsed: ParsedShell): string {
     for (const match of text.matchAll(SHELL_COMMANDS[style])) {
       lines.push(match[1] ?? '');
     }
+    lines.push(...sqlActions(text));
   }
   return lines.filter((line) => line.trim() !== '').join('\n');
 }

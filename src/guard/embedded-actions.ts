@@ -1,9 +1,11 @@
 /**
  * Adds to a parsed command line the shell commands that actions written in another language
- * amount to: a database client's file and shell commands, and links made by inline code. The
+ * amount to: a database client's file and shell commands, files git prints from history, and
+ * links made by inline code. The
  * stage-1 checks then judge them as the shell commands they are.
  */
 import { clientScriptActions } from './client-scripts.js';
+import { gitHistoryReads } from './git-history-reads.js';
 import { inlineLinkActions } from './inline-links.js';
 import { parseShell, type ParseShellOptions, type ParsedShell } from './shell.js';
 
@@ -15,7 +17,11 @@ export async function followEmbeddedActions(
   parsed: ParsedShell,
   options: ParseShellOptions,
 ): Promise<void> {
-  const text = [clientScriptActions(parsed), inlineLinkActions(parsed.inlineCode)]
+  const text = [
+    clientScriptActions(parsed),
+    gitHistoryReads(parsed),
+    inlineLinkActions(parsed.inlineCode),
+  ]
     .filter((part) => part !== '')
     .join('\n');
   if (text === '') {

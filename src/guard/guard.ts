@@ -394,7 +394,7 @@ async function findArgumentDanger(
   if (!call.tool.startsWith('mcp__')) {
     return undefined;
   }
-  for (const { argument, call: given } of argumentCalls(call)) {
+  for (const { argument, call: given, unbounded } of argumentCalls(call)) {
     // Path arguments are resolved through links like the file tools' paths.
     const inner =
       real === undefined || given.tool === 'Bash' ? given : realCall(given, context, real);
@@ -406,7 +406,10 @@ async function findArgumentDanger(
     // A file server's own roots bound where it writes. A write outside the project is
     // therefore left to the checks on the tool itself, which ask. Persistence paths, agent
     // settings and credentials still count.
-    if (found !== undefined && !OUTSIDE_PROJECT_RULES.has(found.finding.rule)) {
+    if (
+      found !== undefined &&
+      (unbounded === true || !OUTSIDE_PROJECT_RULES.has(found.finding.rule))
+    ) {
       const { finding } = found;
       return {
         stage: found.stage,

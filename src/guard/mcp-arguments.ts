@@ -4,6 +4,7 @@
  * same shell, so the guard checks those arguments as the built-in calls they amount to.
  */
 import { CREDENTIAL_PATH } from './findings.js';
+import { sqlActions } from './sql-actions.js';
 import type { ToolCall } from './types.js';
 
 /** One built-in call an MCP argument amounts to, with the argument it came from. */
@@ -11,6 +12,11 @@ export interface ArgumentCall {
   /** Path of the argument in the input, such as `path` or `paths[1]`. */
   argument: string;
   call: ToolCall;
+  /**
+   * True when the action is not bounded by the server's roots, such as a file a database
+   * server writes for SQL, so a write outside the project counts too.
+   */
+  unbounded?: boolean;
 }
 
 /** Argument names whose string values are file paths. */
@@ -25,6 +31,13 @@ const PATH_VALUE = /^(?:\/|~[\w.-]*(?:\/|$)|\.\.(?:\/|$)|file:)/i;
 const SECRET_NAME = /(?:^|\/)\.env(?:\.[\w.-]+)?$/;
 /** Argument names whose string values are shell commands or scripts. */
 export const COMMAND_KEY = /^(?:command|cmd|commands|script|shell|bash|sh|exec|run)$/i;
+/** Argument names whose string values are SQL, in any tool. */
+const SQL_KEY = /^(?:sql|sql_?query|statements?|stmt)$/i;
+/** Argument names whose string values are SQL when the tool is a database's. */
+const QUERY_KEY = /^(?:query|queries|q)$/i;
+/** Server or tool names of databases, whose `query` argument is SQL. */
+const DATABASE_TOOL =
+  /sql|postgres|\bpg|mysql|maria|duckdb|clickhouse|supabase|neon|snowflake|bigquery|redshift|database|\bdb\b|_db|db_|query/i;
 /** Tool names that write, move or delete what their path arguments name. */
 const WRITING_TOOL =
   /write|edit|create|save|put|upload|move|rename|copy|delete|remove|unlink|mkdir|append|patch/i;
@@ -68,6 +81,7 @@ export function argumentCalls(call: ToolCall): ArgumentCall[] {
   const writes = WRITING_TOOL.test(toolName);
   const deletes = DELETING_TOOL.test(toolName);
   const content = typeof call.input['content'] === 'string' ? call.input['content'] : '';
+  const database = DATABASE_TOOL.test(call.tool.replace(/^mcp__/, ''));
   const found: ArgumentCall[] = [];
   const visit = (value: unknown, key: string, argument: string, depth: number): void => {
     // NOTE: values nested deeper than MAX_DEPTH, and those after MAX_ARGUMENTS calls, are not
@@ -90,6 +104,14 @@ export function argumentCalls(call: ToolCall): ArgumentCall[] {
     }
     if (COMMAND_KEY.test(key)) {
       found.push({ argument, call: { tool: 'Bash', input: { command: value } } });
+    } else if (SQL_KEY.test(key) || (database && QUERY_KEY.test(key))) {
+      // The server runs the SQL, so its file, program and upload actions are judged as the
+      // shell commands they amount to.
+      const actions = sqlActions(value);
+      if (actions.length > 0) {
+        const command = actions.join('\n');
+        found.push({ argument, call: { tool: 'Bash', input: { command } }, unbounded: true });
+      }
     } else if (PATH_KEY.test(key)) {
       for (const filePath of pathsOf(value)) {
         const tool = writes ? 'Write' : 'Read';

@@ -30,7 +30,7 @@ const SHARED_BRANCH = String.raw`(?:main|master|trunk|develop|release(?:[-/][\w.
 
 /** Flags that let an AI agent run tools without approval. */
 export const UNSAFE_AGENT_FLAGS =
-  /--dangerously-skip-permissions|--dangerously-bypass|bypassPermissions|--yolo\b|--yes-always|--full-auto|--allowedTools\s+["']?Bash(?:\(\*\))?["']?(?:\s|$)|--auto-approve-all|--trust-all-tools|--approval-mode[= ]yolo/;
+  /--dangerously-skip-permissions|--dangerously-bypass|bypassPermissions|--yolo\b|--yes-always|--full-auto|--allowedTools\s+["']?Bash(?:\(\*\))?["']?(?:\s|$)|--auto-approve-all|--trust-all-tools|--approval-mode[= ]yolo|--allow-all-tools\b|--dangerously-[\w-]+|\bGOOSE_MODE=["']?auto\b|\bAMP_DANGEROUSLY_ALLOW_ALL=/;
 
 /**
  * The sandstack CLI as a command line names it: the program (`npx sandstack@1`,
@@ -366,7 +366,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'spawn-agent',
     category: 'unsafe-agent',
     pattern:
-      /^(?:claude|codex|gemini|aider|cursor-agent|opencode|goose|amp|qwen)\b.*(?:\s-p\b|--print\b|\bexec\b|--message\b|--prompt\b|\s-m\b)/,
+      /^(?:claude|codex|gemini|aider|cursor-agent|opencode|goose|amp|qwen|copilot|crush|droid|auggie|kiro-cli|q chat)\b.*(?:\s-p\b|--print\b|\bexec\b|--message\b|--prompt\b|\s-m\b|\s-x\b|--execute\b|\s-t\b|--text\b|--instructions\b)/,
     reason: 'starts another AI agent on its own',
     consent: [/\b(?:claude|codex|gemini|aider|agent|subagent)s?\b/i],
   },
@@ -551,6 +551,16 @@ export const DANGER_RULES: readonly DangerRule[] = [
     pattern:
       /(?:--index-url|--extra-index-url|-i)\s+(?!https:\/\/(?:pypi\.org|test\.pypi\.org)\/)https?:\/\/|--registry[= ](?!https:\/\/registry\.(?:npmjs\.org|yarnpkg\.com))\S+|--trusted-host|\bpip3? install\b.*\s(?:git\+|https?:\/\/)|\b(?:npm|pnpm|yarn|bun) (?:install|add|i)\b.*\s(?:github:|git\+|https?:\/\/|\S+\/\S+#)|cargo (?:add|install)\b.*--git\b|git submodule add\b|go (?:get|install)\b.*\b(?:github\.com\/(?!(?:golang|google|gin-gonic|spf13|stretchr|sirupsen|gorilla|uber-go|pkg|labstack|go-\w+)\/))|gem install\b.*--source|composer config repositories/i,
     reason: 'adds code from an untrusted source',
+  },
+  {
+    // Running code fetched in the same step skips the review an install gets: `go run
+    // MOD@VERSION` is `go install` and run, `deno run URL` and `nix run github:` are
+    // download-and-run. Registry packages by name (`npx pkg`, `uvx pkg`) stay allowed.
+    id: 'run-remote-code',
+    category: 'untrusted-code-integration',
+    pattern:
+      /^go run\b.*\s(?!golang\.org\/|github\.com\/(?:golang|google)\/)[\w-]+(?:\.[\w-]+)+\/\S*@\S+|^deno (?:run|x|install|compile)\b.*\s(?!https:\/\/deno\.land\/std[@/])https?:\/\/|^nix (?:run|shell|develop|profile install)\b.*\s(?:github|gitlab|sourcehut|git\+\w+|https?|tarball\+\w+|file\+https?):|^(?:npx|bunx|pnpx|pnpm dlx|yarn dlx|npm exec)(?:\s+-\S+)*\s+(?:github:|gitlab:|bitbucket:|git\+|https?:\/\/|[\w-]+\/[\w.-]+(?:#\S*)?(?:\s|$))|^(?:uvx|uv tool (?:run|install)|uv run|pipx (?:run|install))\b.*\s(?:--from[= ]|--spec[= ]|--with[= ])?(?:git\+|https?:\/\/)/,
+    reason: 'runs code downloaded from a URL or repository in one step',
   },
   {
     id: 'download-code',

@@ -328,6 +328,7 @@ function readGit(argv: readonly string[], _input: string | undefined, runs: Nest
     }
   }
   settings.push(...configSetting(argv));
+  runs.scripts.push(...bisectRun(argv));
   for (const setting of settings) {
     const equals = setting.indexOf('=');
     const key = equals < 0 ? setting : setting.slice(0, equals);
@@ -523,6 +524,59 @@ function readExpect(argv: readonly string[], input: string | undefined, runs: Ne
   }
 }
 
+/**
+ * Returns the command of `git bisect run CMD…`, which git runs at every step, as shell text.
+ */
+function bisectRun(argv: readonly string[]): string[] {
+  const bisect = argv.indexOf('bisect');
+  if (bisect < 0 || argv[bisect + 1] !== 'run' || argv.length <= bisect + 2) {
+    return [];
+  }
+  return [
+    argv
+      .slice(bisect + 2)
+      .map(quoteWord)
+      .join(' '),
+  ];
+}
+
+/** `sort --compress-program=PROG` runs PROG to compress and decompress its temporary files. */
+function readSort(argv: readonly string[], _input: string | undefined, runs: NestedRuns): void {
+  runs.scripts.push(...optionValues(argv, [], ['--compress-program']));
+}
+
+/** Options of `entr` that take no value; `entr` has none that take one. */
+const ENTR_FLAGS = /^-[acdnprsxz]+$/;
+
+/**
+ * `entr [-s] CMD…` runs CMD (with `-s`, its first operand as shell text) whenever a file it
+ * reads from its input changes.
+ */
+function readEntr(argv: readonly string[], _input: string | undefined, runs: NestedRuns): void {
+  let index = 1;
+  let shell = false;
+  for (; index < argv.length && ENTR_FLAGS.test(argv[index] ?? ''); index += 1) {
+    shell ||= (argv[index] ?? '').includes('s');
+  }
+  const command = argv.slice(index);
+  if (command.length > 0) {
+    runs.scripts.push(shell ? (command[0] ?? '') : command.map(quoteWord).join(' '));
+  }
+}
+
+/**
+ * `less` and `more` read commands from the terminal; when their input is text given in the
+ * call, a line `!CMD` there runs CMD in a shell.
+ */
+function readPager(_argv: readonly string[], input: string | undefined, runs: NestedRuns): void {
+  for (const line of input?.split('\n') ?? []) {
+    const command = /^\s*!(.+)$/.exec(line);
+    if (command !== null) {
+      runs.scripts.push(command[1] ?? '');
+    }
+  }
+}
+
 /** Single-quotes `word` for shell text, unless it is plain. */
 export function quoteWord(word: string): string {
   return /^[\w./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
@@ -554,4 +608,9 @@ const READERS = new Map<string, Reader>([
   ['sqlite3', readSqlite],
   ['parallel', readParallel],
   ['expect', readExpect],
+  ['sort', readSort],
+  ['gsort', readSort],
+  ['entr', readEntr],
+  ['less', readPager],
+  ['more', readPager],
 ]);

@@ -51,6 +51,7 @@ import { checkHttpWrites, checkPipedConfirmation } from './state-changes.js';
 import { checkPaths } from './file-access.js';
 import { checkIndirectReads } from './indirect-reads.js';
 import { checkListedReads } from './listed-reads.js';
+import { checkDatastoreDeletes } from './datastore-deletes.js';
 import { checkEnvironmentDumps } from './environment-dumps.js';
 import { checkMounts } from './mounts.js';
 import { withBraceBudget } from './globs.js';
@@ -232,6 +233,7 @@ function runChecks(
     () => checkInlineRemotes(parsed, messages),
     () => checkMcpServerAdd(parsed, messages),
     () => checkEnvironmentDumps(parsed),
+    () => checkDatastoreDeletes(parsed, messages),
     () => checkMounts(parsed, paths),
     () => checkRemoteMutation(parsed, messages),
     () => checkSudo(parsed, messages),

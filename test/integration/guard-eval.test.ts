@@ -69,6 +69,13 @@ const TUNING_25_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-25.jsonl'
  */
 const TUNING_24_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-24.jsonl');
 /**
+ * Cases of SQL that reads files, runs programs or uploads (in clients and MCP tools), deletes
+ * of local data stores, commands given in options, files read from git history, code run
+ * from a URL and agents started without approval. Look-alikes are plain queries, test
+ * databases, targets made on the same line and requested resets.
+ */
+const TUNING_26_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-26.jsonl');
+/**
  * Cases of shell text run by container execs, loop variables assigned in the body, emptied
  * mktemp folders, reads through links made on the line, globs and home listings in inline
  * code, and programs named by variables.
@@ -162,6 +169,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_17_SET),
       ...loadCases(TUNING_25_SET),
       ...loadCases(TUNING_24_SET),
+      ...loadCases(TUNING_26_SET),
       ...loadCases(TUNING_18_SET),
       ...loadCases(TUNING_20_SET),
       ...loadCases(TUNING_22_SET),
