@@ -1290,12 +1290,28 @@ function followNestedCode(
   const flags = INLINE_FLAGS[interpreter] ?? [];
   const flagIndex = argv.findIndex((arg, index) => index > 0 && flags.includes(arg));
   if (flagIndex > 0 && argv[flagIndex + 1] !== undefined) {
+    // Code built at run time (`python3 -c "$(… | base64 -d)"`, `node -e "$CODE"`) cannot be
+    // read, as `bash -c "$(…)"` cannot.
+    if (context.argDynamic?.[flagIndex + 1] ?? command.dynamic) {
+      flag(
+        state,
+        `${name} runs code built at run time: ${JSON.stringify(command.text.slice(0, 80))}`,
+      );
+    }
     addInlineCode(parser, state, context, interpreter, argv[flagIndex + 1] ?? '');
     return;
   }
   const readsStdin = argv.length === 1 || argv[1] === '-';
   if (readsStdin && context.heredocBody !== undefined) {
     addInlineCode(parser, state, context, interpreter, context.heredocBody);
+  }
+  // `python3 <(… | base64 -d)` runs a script whose text only exists at run time.
+  const script = argv.slice(1).find((arg) => !arg.startsWith('-'));
+  if (script !== undefined && /^[<=]\(/.test(script)) {
+    flag(
+      state,
+      `${name} runs a script built at run time: ${JSON.stringify(command.text.slice(0, 80))}`,
+    );
   }
 }
 
