@@ -50,6 +50,7 @@ import { checkPaths } from './file-access.js';
 import { checkIndirectReads } from './indirect-reads.js';
 import { checkListedReads } from './listed-reads.js';
 import { checkEnvironmentDumps } from './environment-dumps.js';
+import { checkSecretPrinters } from './secret-printers.js';
 import { checkMounts } from './mounts.js';
 import { withBraceBudget } from './globs.js';
 import { checkSymlinkTargets } from './symlinks.js';
@@ -221,6 +222,7 @@ function runChecks(
     () => checkInlineRemotes(parsed, messages),
     () => checkMcpServerAdd(parsed, messages),
     () => checkEnvironmentDumps(parsed),
+    () => checkSecretPrinters(parsed, messages),
     () => checkMounts(parsed, paths),
     () => checkRemoteMutation(parsed, messages),
     () => checkSudo(parsed, messages),
