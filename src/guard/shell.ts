@@ -11,6 +11,7 @@ import { containerExec } from './container-execs.js';
 import { braceWordCount, MAX_BRACE_WORDS, MAX_TOTAL_BRACE_WORDS } from './globs.js';
 import { inlineFileEffects } from './inline-effects.js';
 import { INLINE_FLAGS, interpreterName, SHELL_CALL, SHELLS } from './interpreters.js';
+import { shellTextsOf } from './shell-texts.js';
 import {
   constantVariables,
   wordValue,
@@ -1301,7 +1302,8 @@ function followNestedCode(
     addInlineCode(parser, state, context, interpreter, argv[flagIndex + 1] ?? '');
     return;
   }
-  const readsStdin = argv.length === 1 || argv[1] === '-';
+  // `ed` and `ex` read their commands from standard input whatever file they edit.
+  const readsStdin = argv.length === 1 || argv[1] === '-' || interpreter === 'ed';
   if (readsStdin && context.heredocBody !== undefined) {
     addInlineCode(parser, state, context, interpreter, context.heredocBody);
   }
@@ -1329,6 +1331,9 @@ function addInlineCode(
     if (script !== undefined && script.trim() !== '') {
       parseInto(parser, script, state, [...context.via, interpreter]);
     }
+  }
+  for (const script of shellTextsOf(interpreter, code)) {
+    parseInto(parser, script, state, [...context.via, interpreter]);
   }
   // Deletes and writes of literal paths are recorded as the `rm -rf` and `> file` they
   // amount to, so the path checks judge them as they judge shell commands.
