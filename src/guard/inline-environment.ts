@@ -42,7 +42,43 @@ function programDumpsEnvironment(command: SimpleCommand): boolean {
   if (pattern === undefined) {
     return false;
   }
-  // The program is the first operand; options such as `-F,` and `-r` come before it.
-  const program = command.argv.slice(1).find((arg) => !arg.startsWith('-'));
+  const program = programText(
+    command.argv.slice(1),
+    command.name === 'jq' ? JQ_VALUED : AWK_VALUED,
+  );
   return program !== undefined && pattern.test(program);
+}
+
+/** jq options and the number of words each takes (`--arg NAME VALUE`). */
+const JQ_VALUED: ReadonlyMap<string, number> = new Map([
+  ['--arg', 2],
+  ['--argjson', 2],
+  ['--slurpfile', 2],
+  ['--rawfile', 2],
+  ['--indent', 1],
+  ['-L', 1],
+]);
+/** awk options that take the next word as their value. */
+const AWK_VALUED: ReadonlyMap<string, number> = new Map([
+  ['-v', 1],
+  ['-F', 1],
+]);
+
+/** Returns the program text: the first operand after the options and their values. */
+function programText(
+  args: readonly string[],
+  valued: ReadonlyMap<string, number>,
+): string | undefined {
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
+    if (arg === '-f' || arg === '--from-file') {
+      // The program is in a file the guard does not read.
+      return undefined;
+    }
+    if (!arg.startsWith('-')) {
+      return arg;
+    }
+    index += valued.get(arg) ?? 0;
+  }
+  return undefined;
 }
