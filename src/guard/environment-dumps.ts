@@ -5,6 +5,7 @@
  * container or pod with `docker exec`, `podman exec` or `kubectl exec`.
  */
 import { finding, printsEnvironment, type Finding } from './findings.js';
+import { inlineEnvironmentDump } from './inline-environment.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /** Container tools with `inspect` and `exec` subcommands. */
@@ -69,6 +70,14 @@ export function checkEnvironmentDumps(parsed: ParsedShell): Finding | undefined 
         'environment-dump',
       );
     }
+  }
+  const dumper = inlineEnvironmentDump(parsed);
+  if (dumper !== undefined) {
+    return finding(
+      'credential-exploration',
+      `The command prints the whole environment through ${dumper}, which may hold secrets`,
+      'environment-dump',
+    );
   }
   return undefined;
 }

@@ -7,6 +7,7 @@
  */
 import { containerExec } from './container-execs.js';
 import { finding, type Finding } from './findings.js';
+import { evaluatedAtRunTime } from './inline-evaluators.js';
 import { PRODUCTION_PART } from './production-names.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
@@ -50,6 +51,10 @@ export function followIndirectRuns(parsed: ParsedShell): void {
     if (DECODED_RUN.test(inline.code)) {
       flag(parsed, `${inline.interpreter} code runs text it decodes at run time`);
     }
+  }
+  const evaluator = evaluatedAtRunTime(parsed.inlineCode);
+  if (evaluator !== undefined) {
+    flag(parsed, `${evaluator} code evaluates text built at run time`);
   }
 }
 

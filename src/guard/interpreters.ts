@@ -18,6 +18,15 @@ export const INLINE_FLAGS: Record<string, readonly string[]> = {
   powershell: ['-Command', '-command', '-c', '-C'],
   osascript: ['-e'],
   lua: ['-e'],
+  r: ['-e'],
+  julia: ['-e', '--eval', '-E', '--print'],
+  elixir: ['-e', '--eval'],
+  erl: ['-eval'],
+  emacs: ['--eval', '-eval'],
+  guile: ['-c'],
+  racket: ['-e'],
+  tcl: [],
+  ed: [],
 };
 
 /**
@@ -29,6 +38,17 @@ const INLINE_FLAG_NAMES: ReadonlySet<string> = new Set(Object.keys(INLINE_FLAGS)
 /** Calls in inline code that hand a string literal to a shell. */
 export const SHELL_CALL =
   /(?:os\.system|os\.popen|subprocess\.\w+|commands\.getoutput|exec(?:Sync)?|spawn(?:Sync)?|system|shell_exec|passthru|popen)\(\s*\[?\s*(['"])((?:\\.|(?!\1).)*)\1/g;
+
+/** Program names of the interpreters keyed by another name in {@link INLINE_FLAGS}. */
+const OTHER_NAMES: Readonly<Record<string, string>> = Object.assign(Object.create(null) as object, {
+  Rscript: 'r',
+  R: 'r',
+  iex: 'elixir',
+  tclsh: 'tcl',
+  wish: 'tcl',
+  expect: 'tcl',
+  ex: 'ed',
+});
 
 /** Maps `python3.12`, `nodejs` or `pwsh` to the key used in {@link INLINE_FLAGS}. */
 export function interpreterName(name: string): string | undefined {
@@ -43,6 +63,10 @@ export function interpreterName(name: string): string | undefined {
   }
   if (name === 'pwsh' || name === 'powershell.exe') {
     return 'powershell';
+  }
+  const other = OTHER_NAMES[name];
+  if (other !== undefined) {
+    return other;
   }
   return INLINE_FLAG_NAMES.has(name) ? name : undefined;
 }

@@ -3,7 +3,8 @@
  * Terraform state (`terraform.tfstate`, its `.backup`, `.terraform/terraform.tfstate`) stores
  * every resource attribute, generated passwords and keys included. Rails keeps secrets in
  * `config/secrets.yml`, `config/master.key` and `config/credentials/*.key`. A `.tfvars` file
- * whose name says it holds secrets (`secrets.auto.tfvars`) counts too. Other `.tfvars` files
+ * whose name says it holds secrets (`secrets.auto.tfvars`) counts too, as do Android's
+ * `key.properties`, .NET user secrets and service-account key files. Other `.tfvars` files
  * are ordinary inputs and readable, but a search of them for secret-named keys
  * (`grep password *.tfvars`) is a search for credentials.
  *
@@ -31,6 +32,21 @@ const SECRET_FILE_KINDS: readonly { file: RegExp; asks: RegExp }[] = [
   {
     file: /(?:^|\/)config\/(?:master\.key|credentials\/[\w.-]+\.key)$/,
     asks: /\bmaster\.key\b|\bmaster key\b|\bcredentials? key\b/i,
+  },
+  {
+    // Android signing: the store and key passwords of the release keystore.
+    file: /(?:^|\/)key\.properties$/,
+    asks: /\bkey\.properties\b|\bsigning (?:config|key|passwords?)\b|\bkeystore\b/i,
+  },
+  {
+    // .NET user secrets, kept outside the project by `dotnet user-secrets`.
+    file: /\/\.microsoft\/usersecrets\/[^/]+\/secrets\.json$/i,
+    asks: /\buser-?secrets\b/i,
+  },
+  {
+    // Google Cloud and Firebase service-account keys under their usual names.
+    file: /(?:^|\/)[^/]*(?:service[-_]?account|adminsdk|(?:gcp|gcloud|google|firebase)[-_]?(?:sa[-_]?)?key)[^/]*\.json$/i,
+    asks: /\bservice[- ]?account\b|\badminsdk\b|\bkey file\b/i,
   },
   {
     file: /(?:^|\/)[^/]*(?:secret|credential|password|token)[^/]*\.tfvars(?:\.json)?$/i,

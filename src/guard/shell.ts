@@ -11,6 +11,7 @@ import { containerExec } from './container-execs.js';
 import { braceWordCount, MAX_BRACE_WORDS, MAX_TOTAL_BRACE_WORDS } from './globs.js';
 import { inlineFileEffects } from './inline-effects.js';
 import { INLINE_FLAGS, interpreterName, SHELL_CALL, SHELLS } from './interpreters.js';
+import { shellTextsOf } from './shell-texts.js';
 import {
   constantVariables,
   wordValue,
@@ -1290,12 +1291,29 @@ function followNestedCode(
   const flags = INLINE_FLAGS[interpreter] ?? [];
   const flagIndex = argv.findIndex((arg, index) => index > 0 && flags.includes(arg));
   if (flagIndex > 0 && argv[flagIndex + 1] !== undefined) {
+    // Code built at run time (`python3 -c "$(… | base64 -d)"`, `node -e "$CODE"`) cannot be
+    // read, as `bash -c "$(…)"` cannot.
+    if (context.argDynamic?.[flagIndex + 1] ?? command.dynamic) {
+      flag(
+        state,
+        `${name} runs code built at run time: ${JSON.stringify(command.text.slice(0, 80))}`,
+      );
+    }
     addInlineCode(parser, state, context, interpreter, argv[flagIndex + 1] ?? '');
     return;
   }
-  const readsStdin = argv.length === 1 || argv[1] === '-';
+  // `ed` and `ex` read their commands from standard input whatever file they edit.
+  const readsStdin = argv.length === 1 || argv[1] === '-' || interpreter === 'ed';
   if (readsStdin && context.heredocBody !== undefined) {
     addInlineCode(parser, state, context, interpreter, context.heredocBody);
+  }
+  // `python3 <(… | base64 -d)` runs a script whose text only exists at run time.
+  const script = argv.slice(1).find((arg) => !arg.startsWith('-'));
+  if (script !== undefined && /^[<=]\(/.test(script)) {
+    flag(
+      state,
+      `${name} runs a script built at run time: ${JSON.stringify(command.text.slice(0, 80))}`,
+    );
   }
 }
 
@@ -1313,6 +1331,9 @@ function addInlineCode(
     if (script !== undefined && script.trim() !== '') {
       parseInto(parser, script, state, [...context.via, interpreter]);
     }
+  }
+  for (const script of shellTextsOf(interpreter, code)) {
+    parseInto(parser, script, state, [...context.via, interpreter]);
   }
   // Deletes and writes of literal paths are recorded as the `rm -rf` and `> file` they
   // amount to, so the path checks judge them as they judge shell commands.

@@ -53,6 +53,7 @@ import { checkIndirectReads } from './indirect-reads.js';
 import { checkListedReads } from './listed-reads.js';
 import { checkDatastoreDeletes } from './datastore-deletes.js';
 import { checkEnvironmentDumps } from './environment-dumps.js';
+import { checkSecretPrinters } from './secret-printers.js';
 import { checkMounts } from './mounts.js';
 import { withBraceBudget } from './globs.js';
 import { checkSymlinkTargets } from './symlinks.js';
@@ -234,6 +235,7 @@ function runChecks(
     () => checkMcpServerAdd(parsed, messages),
     () => checkEnvironmentDumps(parsed),
     () => checkDatastoreDeletes(parsed, messages),
+    () => checkSecretPrinters(parsed, messages),
     () => checkMounts(parsed, paths),
     () => checkRemoteMutation(parsed, messages),
     () => checkSudo(parsed, messages),

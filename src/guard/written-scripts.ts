@@ -142,7 +142,11 @@ function recordWrites(
   if (targets.length === 0) {
     return;
   }
-  const text = WRITERS.has(command.name) ? writtenText(command) : undefined;
+  const text = WRITERS.has(command.name)
+    ? writtenText(command)
+    : isDecoder(command)
+      ? { text: '', known: false }
+      : undefined;
   for (const { target, append } of targets) {
     const file = path.posix.resolve(cwd, target);
     if (text === undefined) {
@@ -179,6 +183,37 @@ export function writtenText(command: SimpleCommand): WrittenText | undefined {
     return undefined;
   }
   return { text: command.stdin, known: true };
+}
+
+/**
+ * Checks whether `command` decodes its input (`base64 -d`, `xxd -r`, `openssl enc -d`,
+ * `gunzip`): a file it writes holds text the command line does not show, so a script run
+ * from that file is code built at run time.
+ */
+function isDecoder(command: SimpleCommand): boolean {
+  const args = command.argv.slice(1);
+  switch (command.name) {
+    case 'base64':
+    case 'base32':
+    case 'basenc':
+      return args.some((arg) => /^-[a-zA-Z]*[dD]|^--decode$/.test(arg));
+    case 'xxd':
+      return args.some((arg) => /^-[a-z]*r/.test(arg));
+    case 'openssl':
+      return args.some((arg) => arg === '-d' || arg === '-base64' || arg === 'base64');
+    case 'uudecode':
+    case 'gunzip':
+    case 'zcat':
+    case 'bunzip2':
+    case 'xz':
+    case 'unxz':
+      return true;
+    case 'gzip':
+    case 'bzip2':
+      return args.some((arg) => /^-[a-z]*d|^--decompress$/.test(arg));
+    default:
+      return false;
+  }
 }
 
 function dropLeading(args: string[], option: RegExp): string[] {

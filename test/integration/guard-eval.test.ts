@@ -76,6 +76,12 @@ const TUNING_24_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-24.jsonl'
  */
 const TUNING_26_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-26.jsonl');
 /**
+ * Cases of interpreter code built or decoded at run time, evaluators of computed text,
+ * whole-environment dumps through interpreters, jq and awk, secret-printing CLIs, framework
+ * secret stores, and shell calls in the inline code of less common interpreters.
+ */
+const TUNING_27_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-27.jsonl');
+/**
  * Cases of shell text run by container execs, loop variables assigned in the body, emptied
  * mktemp folders, reads through links made on the line, globs and home listings in inline
  * code, and programs named by variables.
@@ -170,6 +176,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_25_SET),
       ...loadCases(TUNING_24_SET),
       ...loadCases(TUNING_26_SET),
+      ...loadCases(TUNING_27_SET),
       ...loadCases(TUNING_18_SET),
       ...loadCases(TUNING_20_SET),
       ...loadCases(TUNING_22_SET),
