@@ -22,6 +22,13 @@ describe('secret-printing CLIs and framework secret stores', () => {
     'doppler secrets download --no-file --format env',
     'heroku config -a myapp',
     'netlify env:list --plain',
+  ])('denies the secret manager dump %j', async (call) => {
+    const decision = await decide(call);
+    expect(decision.verdict).toBe('deny');
+    expect(decision.category).toMatch(/^credential-/);
+  });
+
+  it.each([
     'rails credentials:show',
     'EDITOR=cat rails credentials:edit',
     'dotnet user-secrets list',

@@ -1,10 +1,11 @@
 /**
- * Sub-commands of secret managers, deploy platforms and frameworks whose output is secret
- * values: `sops -d`, `pulumi … --show-secrets`, `ansible-vault view`, `doppler secrets
- * download`, `heroku config`, `rails credentials:show`, `dotnet user-secrets list`, the auth
- * token of an npm registry, and app settings of cloud functions and web apps. Each prints the
- * secrets a task is not given, as `aws secretsmanager get-secret-value` does. A call runs when
- * the user names the program and asks for secrets (`decrypt secrets.enc.yaml with sops`).
+ * Sub-commands of deploy platforms, frameworks and package managers whose output is secret
+ * values: `vercel env pull`, `rails credentials:show`, `dotnet user-secrets list`, the auth
+ * token of an npm registry, Helm release values, and app settings of cloud functions and web
+ * apps. Each prints the secrets a task is not given, as `aws secretsmanager
+ * get-secret-value` does. A call runs when the user names the program and asks for secrets.
+ * Secret managers' getters (`sops -d`, `pulumi --show-secrets`, `doppler`, `heroku config`
+ * and the like) are judged per key in secret-getters.ts.
  */
 import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
@@ -13,34 +14,6 @@ import type { ParsedShell, SimpleCommand } from './shell.js';
 /** Per program, a test of its words (after the program name) for a secret-printing call. */
 const SECRET_PRINTERS: ReadonlyMap<string, (args: readonly string[], line: string) => boolean> =
   new Map<string, (args: readonly string[], line: string) => boolean>([
-    [
-      'sops',
-      (args) => args.some((arg) => /^(?:-d|--decrypt|decrypt|exec-env|exec-file)$/.test(arg)),
-    ],
-    ['pulumi', (args) => args.includes('--show-secrets')],
-    [
-      'ansible-vault',
-      (args) => args[0] === 'view' || (args[0] === 'decrypt' && args.includes('--output=-')),
-    ],
-    [
-      'doppler',
-      (args, line) =>
-        /^secrets(?: (?:download|get))?\b/.test(line) &&
-        !/\bsecrets (?:set|delete|upload)\b/.test(line),
-    ],
-    [
-      'infisical',
-      (args) =>
-        args[0] === 'export' ||
-        (args[0] === 'secrets' && args[1] !== 'set' && args[1] !== 'delete'),
-    ],
-    ['chamber', (args) => args[0] === 'export' || args[0] === 'read' || args[0] === 'env'],
-    ['heroku', (args) => args[0] === 'config' || args[0] === 'config:get'],
-    [
-      'railway',
-      (args) => args[0] === 'variables' && !args.includes('--set') && !args.includes('set'),
-    ],
-    ['netlify', (args) => /^env:(?:list|get)$/.test(args[0] ?? '')],
     ['vercel', (args) => args[0] === 'env' && args[1] === 'pull'],
     [
       'supabase',
