@@ -3,6 +3,7 @@
  * payment CLIs): a call that changes remote state runs on its own only when the user's
  * messages ask for that kind of change.
  */
+import { isGraphqlRead } from './graphql-reads.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
@@ -184,6 +185,9 @@ function mutatingVerb(command: SimpleCommand): string | undefined {
     return undefined;
   }
   if (command.name === 'gh' && command.argv[1] === 'api') {
+    if (isGraphqlRead(command)) {
+      return undefined;
+    }
     const method = command.argv.find((_arg, index) =>
       ['-X', '--method'].includes(command.argv[index - 1] ?? ''),
     );
