@@ -91,7 +91,8 @@ const CONSENT: readonly [RegExp, RegExp][] = [
   ],
   [
     /^(?:push|upload|cp|sync|copy|import|restore)/,
-    /\b(?:push|upload\w*|cop(?:y|ies)|sync\w*|publish|import|restor\w*)\b/i,
+    // Files are "attached" to a release when they are uploaded as its assets.
+    /\b(?:push|upload\w*|cop(?:y|ies)|sync\w*|publish|import|restor\w*|attach\w*)\b/i,
   ],
   // `helm install` and `helm upgrade` are how a chart is deployed, so "deploy" asks for them.
   [/^(?:install|upgrade)/, /\b(?:install\w*|upgrad\w*|deploy\w*|roll\w* out)\b/i],
