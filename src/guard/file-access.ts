@@ -520,6 +520,8 @@ const CACHE_ROOTS = [
   'go/pkg/mod',
   '.nuget/packages',
   'Library/Caches',
+  // Xcode's build products and indexes, rebuilt by the next build.
+  'Library/Developer/Xcode/DerivedData',
   '.pnpm-store',
   '.local/share/pnpm/store',
   '.yarn/berry/cache',
@@ -548,10 +550,13 @@ function clearsNamedCache(resolved: string, homeDir: string, messages: string): 
   const literal = globAt < 0 ? resolved : resolved.slice(0, globAt);
   return CACHE_ROOTS.some((root) => {
     const folder = `${homeDir}/${root}`;
+    // `~/.cache/*` is every tool's cache at once, but `DerivedData/*` is one whole cache.
     const inside =
-      root === '.cache' || globAt >= 0
+      root === '.cache'
         ? literal.startsWith(`${folder}/`) && literal.length > folder.length + 1
-        : isInside(literal, folder);
+        : globAt >= 0
+          ? literal.startsWith(`${folder}/`)
+          : isInside(literal, folder);
     if (!inside) {
       return false;
     }

@@ -2,6 +2,7 @@
  * Stage 1: a fast, local, deterministic classifier for shell commands. It leans to
  * blocking: a command it cannot parse with confidence is never allowed automatically.
  */
+import { typesExactCommand } from './typed-commands.js';
 import { isForwardOnly } from './ssh-forwards.js';
 import { checkExfiltration } from './exfiltration.js';
 import { asksWithout, consentingText, requestsAction } from './consent.js';
@@ -472,7 +473,9 @@ function hasConsent(
   }
   // Consent to a `git clean` is read from the request's structure above, not from keywords.
   if (rule.id === 'git-discard' && parsed.commands.some(isGitClean)) {
-    return false;
+    return parsed.commands
+      .filter(isGitClean)
+      .every((command) => typesExactCommand(command, messages));
   }
   if (
     rule.id === 'python-rmtree' &&

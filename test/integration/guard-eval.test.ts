@@ -63,6 +63,11 @@ const TUNING_17_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-17.jsonl'
  */
 const TUNING_25_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-25.jsonl');
 /**
+ * Cases of consent read from advice requests and deferrals, and of requested uploads, tunnels,
+ * GraphQL queries, typed git cleans and cache clears, with their dangerous look-alikes.
+ */
+const TUNING_28_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-28.jsonl');
+/**
  * Cases of shell text run by container execs, loop variables assigned in the body, emptied
  * mktemp folders, reads through links made on the line, globs and home listings in inline
  * code, and programs named by variables.
@@ -142,6 +147,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_15FP_SET),
       ...loadCases(TUNING_17_SET),
       ...loadCases(TUNING_25_SET),
+      ...loadCases(TUNING_28_SET),
       ...loadCases(TUNING_18_SET),
       ...loadCases(TUNING_20_SET),
       ...loadCases(TUNING_22_SET),
