@@ -14,8 +14,8 @@ function normalize(text: string): string {
 }
 
 /**
- * Checks whether a request clause of `messages` runs `command` word for word: the clause asks
- * to run it ("run X", "please execute X") with no further options.
+ * Checks whether a request clause of `messages` runs `command` word for word: the clause
+ * requests it ("run X", "please execute X") with no further options.
  */
 export function typesExactCommand(command: SimpleCommand, messages: string): boolean {
   if (command.dynamic || command.wrappers.length > 0 || command.argv.length < 2) {
@@ -28,7 +28,7 @@ export function typesExactCommand(command: SimpleCommand, messages: string): boo
     .map(normalize)
     .some((clause) => {
       const at = clause.indexOf(typed);
-      // More options or operands after the match would make the typed command a narrower one.
+      // Options or operands after the match mean the user typed another command than the one run.
       const rest = clause.slice(at + typed.length);
       return (
         at >= 0 &&
