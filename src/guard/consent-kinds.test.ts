@@ -3,6 +3,7 @@ import { consentingText } from './consent.js';
 import { namedBuildArchives } from './build-archives.js';
 import { isGraphqlRead } from './graphql-reads.js';
 import { parseShell, type ParsedShell, type SimpleCommand } from './shell.js';
+import { onlyTightensPermissions } from './permission-tightening.js';
 import { isForwardOnly } from './ssh-forwards.js';
 import { typesExactCommand } from './typed-commands.js';
 
@@ -120,4 +121,20 @@ describe('namedBuildArchives', () => {
     const command = await lastCommand(line);
     expect(namedBuildArchives(command, parsed, message, '/home/dev')).toEqual([]);
   });
+});
+
+describe('onlyTightensPermissions', () => {
+  it.each(['chmod 600 ~/.ssh/id_ed25519', 'chmod 0700 ~/.ssh', 'chmod go-rwx ~/.ssh/config'])(
+    'accepts %s',
+    async (command) => {
+      expect(onlyTightensPermissions(await lastCommand(command))).toBe(true);
+    },
+  );
+
+  it.each(['chmod 644 ~/.ssh/id_rsa', 'chmod -R 600 ~', 'chmod 4700 ~/bin/tool', 'chmod o+w x'])(
+    'rejects %s',
+    async (command) => {
+      expect(onlyTightensPermissions(await lastCommand(command))).toBe(false);
+    },
+  );
 });

@@ -2,6 +2,7 @@
  * Stage-1 checks on the files a command touches: writes and deletes outside the project,
  * deletes of the whole project, and reads or searches of credential files.
  */
+import { onlyTightensPermissions } from './permission-tightening.js';
 import path from 'node:path';
 import { containsWord } from './named-targets.js';
 import { namesAskedCloudConfig } from './cloud-configs.js';
@@ -659,6 +660,7 @@ function checkWriteTarget(
   tempVariablesOf: () => ReadonlySet<string>,
 ): Finding | undefined {
   if (
+    onlyTightensPermissions(command) ||
     /^\/dev\/(?:null|stdout|stderr|fd\/\d)$|^&?\d$/.test(target) ||
     target === '' ||
     target.startsWith('s3:') ||
