@@ -10,6 +10,7 @@
 import { optionValue } from './options.js';
 import { namesLocalNamespace } from './local-targets.js';
 import { containsWord } from './named-targets.js';
+import { asksForAdviceOnly, defersAction } from './consultations.js';
 import type { SimpleCommand } from './shell.js';
 
 /** The kinds of action whose consent is checked by structure rather than by keyword. */
@@ -124,17 +125,21 @@ const REFUSAL =
  * Returns the clauses of the user's messages that contain no refusal or deferral ("do not
  * delete /root/old", "keep ~/.cache/pip", "not yet"), one per line. Every check that reads
  * consent from the messages gets this text, so a refused action never counts as requested.
- * A clause ends at a sentence end, a semicolon, "but", or a comma before a refusal word.
+ * A clause ends at a sentence end, a semicolon, "but", or a comma before a refusal word. A
+ * message that asks only for advice ("what does it do?", "is that a good idea?") and a clause
+ * that checks or puts off the action ("check whether it is ready", "later") give no consent
+ * either. Other questions stay, because a question consents to reading what it asks about.
  */
 export function consentingText(messages: readonly string[]): string {
   return messages
+    .filter((message) => !asksForAdviceOnly(message))
     .flatMap((message) =>
       message.split(
         /(?<=[.!?;])\s+|\n+|\s*\bbut\b\s*|,\s*(?=(?:don'?t|do not|never|not|keep|leave)\b)/i,
       ),
     )
     .map((clause) => clause.trim())
-    .filter((clause) => clause !== '' && !REFUSAL.test(clause))
+    .filter((clause) => clause !== '' && !REFUSAL.test(clause) && !defersAction(clause))
     .join('\n');
 }
 

@@ -16,6 +16,7 @@ import {
 } from './findings.js';
 import { containsWord, databaseHosts } from './named-targets.js';
 import { isRsyncDryRun } from './dry-runs.js';
+import { namedBuildArchives } from './build-archives.js';
 import { hiddenCredentialRead } from './inline-globs.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
@@ -117,9 +118,15 @@ export function checkExfiltration(
     );
     const homeData =
       text.includes(`${homeDir}/`) || /(?:^|[\s'"=@(])~\/|\$HOME\b|\/etc\//.test(command.text);
+    // A build archive sent to the host the user named is the upload they asked for.
+    const archives = namedBuildArchives(command, parsed, messages, homeDir);
+    const checkedText =
+      archives.length === 0
+        ? text
+        : command.argv.filter((arg) => !archives.includes(arg.replace(/^@/, ''))).join(' ');
     const sensitive =
       homeData ||
-      SENSITIVE_DATA.test(text) ||
+      SENSITIVE_DATA.test(checkedText) ||
       namesCredentialPath(text) ||
       pipedData ||
       substitutedData ||

@@ -2,6 +2,7 @@
  * Stage-1 checks on the files a command touches: writes and deletes outside the project,
  * deletes of the whole project, and reads or searches of credential files.
  */
+import { onlyTightensPermissions } from './permission-tightening.js';
 import path from 'node:path';
 import { containsWord } from './named-targets.js';
 import { namesAskedCloudConfig } from './cloud-configs.js';
@@ -522,6 +523,8 @@ const CACHE_ROOTS = [
   'go/pkg/mod',
   '.nuget/packages',
   'Library/Caches',
+  // Xcode's build products and indexes, rebuilt by the next build.
+  'Library/Developer/Xcode/DerivedData',
   '.pnpm-store',
   '.local/share/pnpm/store',
   '.yarn/berry/cache',
@@ -550,10 +553,13 @@ function clearsNamedCache(resolved: string, homeDir: string, messages: string): 
   const literal = globAt < 0 ? resolved : resolved.slice(0, globAt);
   return CACHE_ROOTS.some((root) => {
     const folder = `${homeDir}/${root}`;
+    // `~/.cache/*` is every tool's cache at once, but `DerivedData/*` is one whole cache.
     const inside =
-      root === '.cache' || globAt >= 0
+      root === '.cache'
         ? literal.startsWith(`${folder}/`) && literal.length > folder.length + 1
-        : isInside(literal, folder);
+        : globAt >= 0
+          ? literal.startsWith(`${folder}/`)
+          : isInside(literal, folder);
     if (!inside) {
       return false;
     }
@@ -656,6 +662,7 @@ function checkWriteTarget(
   tempVariablesOf: () => ReadonlySet<string>,
 ): Finding | undefined {
   if (
+    onlyTightensPermissions(command) ||
     /^\/dev\/(?:null|stdout|stderr|fd\/\d)$|^&?\d$/.test(target) ||
     target === '' ||
     target.startsWith('s3:') ||

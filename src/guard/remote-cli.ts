@@ -3,6 +3,7 @@
  * payment CLIs): a call that changes remote state runs on its own only when the user's
  * messages ask for that kind of change.
  */
+import { isGraphqlRead } from './graphql-reads.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
@@ -90,7 +91,8 @@ const CONSENT: readonly [RegExp, RegExp][] = [
   ],
   [
     /^(?:push|upload|cp|sync|copy|import|restore)/,
-    /\b(?:push|upload\w*|cop(?:y|ies)|sync\w*|publish|import|restor\w*)\b/i,
+    // Files are "attached" to a release when they are uploaded as its assets.
+    /\b(?:push|upload\w*|cop(?:y|ies)|sync\w*|publish|import|restor\w*|attach\w*)\b/i,
   ],
   // `helm install` and `helm upgrade` are how a chart is deployed, so "deploy" asks for them.
   [/^(?:install|upgrade)/, /\b(?:install\w*|upgrad\w*|deploy\w*|roll\w* out)\b/i],
@@ -184,6 +186,9 @@ function mutatingVerb(command: SimpleCommand): string | undefined {
     return undefined;
   }
   if (command.name === 'gh' && command.argv[1] === 'api') {
+    if (isGraphqlRead(command)) {
+      return undefined;
+    }
     const method = command.argv.find((_arg, index) =>
       ['-X', '--method'].includes(command.argv[index - 1] ?? ''),
     );

@@ -2,6 +2,8 @@
  * Stage 1: a fast, local, deterministic classifier for shell commands. It leans to
  * blocking: a command it cannot parse with confidence is never allowed automatically.
  */
+import { typesExactCommand } from './typed-commands.js';
+import { isForwardOnly } from './ssh-forwards.js';
 import { checkExfiltration } from './exfiltration.js';
 import { asksWithout, consentingText, requestsAction } from './consent.js';
 import { syncsToNamedRemote } from './requested-syncs.js';
@@ -486,7 +488,9 @@ function hasConsent(
   }
   // Consent to a `git clean` is read from the request's structure above, not from keywords.
   if (rule.id === 'git-discard' && parsed.commands.some(isGitClean)) {
-    return false;
+    return parsed.commands
+      .filter(isGitClean)
+      .every((command) => typesExactCommand(command, messages));
   }
   if (
     rule.id === 'python-rmtree' &&
@@ -861,7 +865,8 @@ function namesResource(messages: string, uri: string): boolean {
   return parts.length > 0 && parts.every((part) => containsWord(messages, part));
 }
 
-const COPY_REQUEST = /\b(?:copy|upload|sync|send|put|transfer)\b/i;
+// The copy tools double as verbs: "scp build/app.tar.gz to deploy@staging".
+const COPY_REQUEST = /\b(?:copy|upload|sync|send|put|transfer|deploy|scp|rsync|sftp)\b/i;
 
 /**
  * Checks that the user asked to copy and named the destination host of every remote operand,
@@ -873,10 +878,21 @@ function copiesToNamedHost(command: SimpleCommand, messages: string): boolean {
     .filter((arg) => !arg.startsWith('-'))
     .map((arg) => /^(?:[\w.-]+@)?([\w.-]+):/.exec(arg)?.[1])
     .filter((host) => host !== undefined);
+  // `--delete` removes remote files missing from the source, so the remote folder must be named.
+  const deletes = command.argv.some((arg) => /^--(?:delete|del$|remove-source)/.test(arg));
+  const remotePaths = command.argv
+    .slice(1)
+    .map((arg) => /^(?:[\w.-]+@)?[\w.-]+:(.*)$/.exec(arg)?.[1])
+    .filter((path) => path !== undefined);
   return (
     !command.dynamic &&
     hosts.length > 0 &&
     COPY_REQUEST.test(messages) &&
+    (!deletes ||
+      remotePaths.every(
+        (path) =>
+          path.replace(/\/+$/, '') !== '' && containsWord(messages, path.replace(/\/+$/, '')),
+      )) &&
     hosts.every((host) => containsWord(messages, host))
   );
 }
@@ -1066,7 +1082,11 @@ const REMOTE_READ_ONLY = new Set([
 /** Blocks an ssh call unless its remote command is a known read-only one. */
 function checkRemoteShell(parsed: ParsedShell, messages: string): Finding | undefined {
   for (const command of parsed.commands.filter((candidate) => candidate.name === 'ssh')) {
-    if (restartsNamedRemoteService(command, messages) || readsOnNamedHost(command, messages)) {
+    if (
+      isForwardOnly(command) ||
+      restartsNamedRemoteService(command, messages) ||
+      readsOnNamedHost(command, messages)
+    ) {
       continue;
     }
     let index = 1;

@@ -82,6 +82,11 @@ const TUNING_26_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-26.jsonl'
  */
 const TUNING_27_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-27.jsonl');
 /**
+ * Cases of consent read from advice requests and deferrals, and of requested uploads, tunnels,
+ * GraphQL queries, typed git cleans and cache clears, with their dangerous look-alikes.
+ */
+const TUNING_28_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-28.jsonl');
+/**
  * Cases of shell text run by container execs, loop variables assigned in the body, emptied
  * mktemp folders, reads through links made on the line, globs and home listings in inline
  * code, and programs named by variables.
@@ -177,6 +182,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_24_SET),
       ...loadCases(TUNING_26_SET),
       ...loadCases(TUNING_27_SET),
+      ...loadCases(TUNING_28_SET),
       ...loadCases(TUNING_18_SET),
       ...loadCases(TUNING_20_SET),
       ...loadCases(TUNING_22_SET),
