@@ -1227,6 +1227,15 @@ function countBraceWords(state: WalkState, command: SimpleCommand): void {
   }
 }
 
+/**
+ * `eval "$(TOOL …)"` calls whose tool prints shell settings for its own use, as each tool's
+ * set-up instructions say: agents, version managers, prompt and directory tools, Homebrew and
+ * conda. The printed text is the tool's own, so the eval needs no human; the tool's own
+ * command is judged like any other.
+ */
+const SHELL_SETUP =
+  /^\$\(\s*(?:[\w./-]*\/)?(?:ssh-agent(?:\s+-[sc])?|(?:pyenv|rbenv|nodenv|goenv|jenv|plenv)\s+(?:init|virtualenv-init)(?:\s+-|\s+--path)?(?:\s+\w+)?|direnv\s+(?:hook|export)\s+\w+|(?:starship|zoxide)\s+init\s+\w+|(?:mise|rtx)\s+activate(?:\s+\w+)?|fnm\s+env(?:\s+--[\w-]+)*|brew\s+shellenv|conda\s+shell\.\w+\s+hook|opam\s+env|dircolors(?:\s+-[bc])?)\s*\)$/;
+
 function followShellString(
   parser: Parser,
   state: WalkState,
@@ -1235,6 +1244,10 @@ function followShellString(
   dynamic: boolean,
   command: SimpleCommand,
 ): void {
+  // The substitution itself is parsed where it stands, so only the printed text is skipped.
+  if (command.name === 'eval' && command.argv.length === 2 && SHELL_SETUP.test(script)) {
+    return;
+  }
   if (dynamic) {
     flag(
       state,
