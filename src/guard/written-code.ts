@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import { namesCredentialPath, SENSITIVE_DATA, type Finding } from './findings.js';
+import { writtenFile } from './written-files.js';
 import type { ToolCall } from './types.js';
 
 /** Interpreters by file extension, as the command that would run inline code. */
@@ -35,14 +36,11 @@ const NAMED_ENV_READ =
  * creates as inline code, or undefined when the call writes no such script.
  */
 export function writtenCodeCommand(call: ToolCall): string | undefined {
-  if (call.tool !== 'Write') {
+  const written = writtenFile(call);
+  if (written === undefined) {
     return undefined;
   }
-  const file = call.input['file_path'];
-  const content = call.input['content'];
-  if (typeof file !== 'string' || typeof content !== 'string' || content.trim() === '') {
-    return undefined;
-  }
+  const { file, content } = written;
   const shebang = SHEBANG.exec(content)?.[1];
   const runner =
     shebang === undefined

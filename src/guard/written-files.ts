@@ -1,9 +1,8 @@
 /**
  * Shell scripts the Write tool creates. The guard keeps no record of earlier calls and reads
  * no files, so `bash r3.sh` after a Write of `r3.sh` shows nothing of what the script does.
- * The Write is therefore judged as the command line the script holds. Scripts in other
- * languages are not judged: a module such as `conftest.py` is imported, not run, and
- * reads its settings at run time, which the inline-code checks treat as a danger.
+ * The Write is therefore judged as the command line the script contains. Python, Node and
+ * Ruby scripts are judged in written-code.ts, for credential reads and sends only.
  */
 import path from 'node:path';
 import type { ToolCall } from './types.js';
@@ -15,11 +14,8 @@ const SHEBANG = /^#!\s*(?:\S*\/)?(?:env\s+(?:-\S+\s+)*)?(\w+)/;
 /** Shells a `#!` line may name. */
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh']);
 
-/**
- * Returns the command line of a shell script that a Write call creates, or undefined when
- * the call writes no shell script (by its `#!` line, or else its extension).
- */
-export function writtenScriptCommand(call: ToolCall): string | undefined {
+/** Returns the path and text of a Write call, or undefined for other calls and empty text. */
+export function writtenFile(call: ToolCall): { file: string; content: string } | undefined {
   if (call.tool !== 'Write') {
     return undefined;
   }
@@ -28,6 +24,19 @@ export function writtenScriptCommand(call: ToolCall): string | undefined {
   if (typeof file !== 'string' || typeof content !== 'string' || content.trim() === '') {
     return undefined;
   }
+  return { file, content };
+}
+
+/**
+ * Returns the command line of a shell script that a Write call creates, or undefined when
+ * the call writes no shell script (by its `#!` line, or else its extension).
+ */
+export function writtenScriptCommand(call: ToolCall): string | undefined {
+  const written = writtenFile(call);
+  if (written === undefined) {
+    return undefined;
+  }
+  const { file, content } = written;
   const shebang = SHEBANG.exec(content)?.[1];
   const shell =
     shebang === undefined
