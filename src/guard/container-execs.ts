@@ -5,7 +5,7 @@
 
 /** A command run inside a container, as a container CLI's exec names it. */
 export interface ContainerExec {
-  /** How the command got there, such as `docker exec web` or `kubectl exec api-0`. */
+  /** The exec call that runs the command, such as `docker exec web` or `kubectl exec api-0`. */
   label: string;
   /** The container, service or pod name. */
   container: string;
@@ -33,8 +33,10 @@ export function containerExec(argv: readonly string[]): ContainerExec | undefine
   if (program !== 'docker' && program !== 'podman' && program !== 'docker-compose') {
     return undefined;
   }
-  const compose = program === 'docker-compose' ? 0 : argv[1] === 'compose' ? 1 : -1;
-  const verbAt = compose === -1 ? 1 : compose + 1;
+  const subcommand = program !== 'docker-compose' && argv[1] === 'compose';
+  const isCompose = program === 'docker-compose' || subcommand;
+  // `docker compose exec` has one more word before the verb than `docker-compose exec`.
+  const verbAt = subcommand ? 2 : 1;
   if (argv[verbAt] !== 'exec') {
     return undefined;
   }
@@ -46,7 +48,7 @@ export function containerExec(argv: readonly string[]): ContainerExec | undefine
   if (container === undefined || index + 1 >= argv.length) {
     return undefined;
   }
-  const tool = compose === -1 ? program : 'docker compose';
+  const tool = isCompose ? 'docker compose' : program;
   return {
     label: `${tool} exec ${container}`,
     container,

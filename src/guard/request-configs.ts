@@ -162,10 +162,11 @@ function unquote(value: string): string {
   if (quoted === null) {
     return value.replace(/\s+#.*$/, '').trim();
   }
-  return (quoted[1] ?? '').replace(/\\(.)/g, (_match, char: string) =>
-    char === 'n' ? '\n' : char === 't' ? '\t' : char,
-  );
+  return (quoted[1] ?? '').replace(/\\(.)/g, (_match, char: string) => ESCAPES[char] ?? char);
 }
+
+/** The character each backslash escape in a quoted curl config value is read as. */
+const ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t' };
 
 /**
  * Returns the text of the config `source` names: standard input from a here-string, a heredoc

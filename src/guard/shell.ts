@@ -1244,7 +1244,7 @@ function followShellString(
   dynamic: boolean,
   command: SimpleCommand,
 ): void {
-  // The substitution itself is parsed where it stands, so only the printed text is skipped.
+  // The substitution itself is already parsed as a command, so only the printed text is skipped.
   if (command.name === 'eval' && command.argv.length === 2 && SHELL_SETUP.test(script)) {
     return;
   }
