@@ -11,6 +11,7 @@ import {
   type Rate,
 } from '../../guard/eval.js';
 import { createGuard, policyWithFile } from '../../guard/guard.js';
+import { createFileReader } from '../../guard/file-reader.js';
 import { HOOK_BLOCKING_EXIT_CODE } from '../../guard/hook.js';
 import { decideHookCall } from '../../guard/hook-client.js';
 import { hookSocketPath, startHookDaemon } from '../../guard/hook-daemon.js';
@@ -108,6 +109,7 @@ export function register(program: Command): void {
           homeDir: options.home ?? process.env['HOME'] ?? '/root',
           userMessages: options.userMessage,
           resolveSymlinks: true,
+          readFile: createFileReader([projectDir]),
         },
       );
       process.exitCode = CHECK_EXIT_CODES[decision.verdict];
