@@ -38,6 +38,9 @@ import { openRemote, rejectLocalOptions } from '../remote.js';
 export const CHECK_EXIT_CODES: Readonly<Record<Verdict, number>> = { allow: 0, deny: 3, ask: 4 };
 
 const CHECK_HELP = `
+The guard resolves symbolic links on this host and reads the scripts, SQL files, request
+configs and batch files a Bash call runs from the project (regular files of at most 64 KiB).
+
 Exit codes:
   0  allow: the call may run on its own
   1  invalid input, such as --input that is not a JSON object or an unreadable --policy file
