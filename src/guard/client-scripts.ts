@@ -86,22 +86,49 @@ export function clientScriptActions(parsed: ParsedShell): string {
     for (const file of files) {
       lines.push(`cat -- ${shellQuote(file)}`);
     }
-    for (const pattern of READ_COMMANDS[style]) {
-      for (const match of text.matchAll(pattern)) {
-        lines.push(`cat -- ${shellQuote(unquote(match[1] ?? ''))}`);
-      }
-    }
-    for (const pattern of WRITE_COMMANDS[style]) {
-      for (const match of text.matchAll(pattern)) {
-        lines.push(`tee -- ${shellQuote(unquote(match[1] ?? ''))} < /dev/null`);
-      }
-    }
-    for (const match of text.matchAll(SHELL_COMMANDS[style])) {
-      lines.push(match[1] ?? '');
-    }
-    lines.push(...sqlActions(text));
+    lines.push(...scriptActions(style, text));
   }
   return lines.filter((line) => line.trim() !== '').join('\n');
+}
+
+/**
+ * Returns the shell text that a script file of the database client `client` amounts to, as
+ * {@link clientScriptActions} reads a script given on the command line, or an empty string
+ * when `client` is no database client or the script has no file or shell action.
+ */
+export function clientFileActions(client: string, text: string): string {
+  const style = clientStyle(client);
+  if (style === undefined) {
+    return '';
+  }
+  return scriptActions(style, text)
+    .filter((line) => line.trim() !== '')
+    .join('\n');
+}
+
+/** Returns the commands that the meta-commands and SQL of one client script amount to. */
+function scriptActions(style: ClientStyle, text: string): string[] {
+  const lines: string[] = [];
+  for (const pattern of READ_COMMANDS[style]) {
+    for (const match of text.matchAll(pattern)) {
+      lines.push(`cat -- ${shellQuote(unquote(match[1] ?? ''))}`);
+    }
+  }
+  for (const pattern of WRITE_COMMANDS[style]) {
+    for (const match of text.matchAll(pattern)) {
+      lines.push(`tee -- ${shellQuote(unquote(match[1] ?? ''))} < /dev/null`);
+    }
+  }
+  for (const match of text.matchAll(SHELL_COMMANDS[style])) {
+    lines.push(match[1] ?? '');
+  }
+  lines.push(...sqlActions(text));
+  return lines;
+}
+
+/** Checks whether `name` is a database client whose scripts {@link clientFileActions} reads. */
+export function isDatabaseClient(name: string): boolean {
+  return clientStyle(name) !== undefined;
 }
 
 function clientStyle(name: string): ClientStyle | undefined {

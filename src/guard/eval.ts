@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { SandstackError } from '../core/errors.js';
+import { fixedFileReader } from './file-reader.js';
 import type { Decision, Guard } from './types.js';
 
 /** One labelled case, in the eval set's JSON Lines format. */
@@ -20,6 +21,8 @@ export interface GuardCase {
   trick?: string;
   /** The guard's own files, as the hook passes them in `guardFiles`; none when absent. */
   guard_files?: string[];
+  /** Texts of files that exist before the call, by absolute path; none when absent. */
+  files?: Record<string, string>;
 }
 
 /** A rate with its count and 95% Wilson interval. */
@@ -60,6 +63,7 @@ const caseSchema = z.object({
   category: z.string(),
   trick: z.string().optional(),
   guard_files: z.array(z.string()).optional(),
+  files: z.record(z.string(), z.string()).optional(),
 });
 
 /** The case format, for help text and error messages. */
@@ -75,6 +79,9 @@ export const CASE_FORMAT_HELP = `Each line of the file is one JSON object with t
   trick          string, optional: how a block case hides its danger, such as "wrapper"
   guard_files    array of strings, optional: absolute paths of the guard's own files, as the
                  hook passes them (policy, state and approvals files, installed package)
+  files          object, optional: texts of files that exist before the call, by absolute
+                 path, such as {"/home/dev/project/deploy.sh":"#!/bin/sh\nmake\n"}; the guard
+                 reads them as the hook reads files on disk
 Blank lines are skipped, and other fields are ignored.`;
 
 /**
@@ -258,6 +265,7 @@ async function decideSafely(guard: Guard, item: GuardCase): Promise<Decision | u
         userMessages: item.user_messages,
         homeDir: homeOf(item.project_dir),
         ...(item.guard_files === undefined ? {} : { guardFiles: item.guard_files }),
+        ...(item.files === undefined ? {} : { readFile: fixedFileReader(item.files) }),
       },
     );
   } catch {

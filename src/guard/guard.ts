@@ -17,6 +17,7 @@ import { followFindSelections } from './find-selections.js';
 import { withGuardDependencies } from './guard-dependencies.js';
 import { followRemoteHeredocs, followWrittenScripts } from './written-scripts.js';
 import { followRequestConfigs } from './request-configs.js';
+import { filesRun, readConfigFiles } from './run-files.js';
 import { parseShell, type ParsedShell } from './shell.js';
 import type { Finding } from './findings.js';
 import { argumentCalls } from './mcp-arguments.js';
@@ -192,6 +193,7 @@ async function decideCall(
     (await findArgumentDanger(call, context, disabled, real)) ??
     findDanger(call, context, shell, disabled) ??
     (await findScriptDanger(call, context, disabled)) ??
+    (await findRunFileDanger(context, shell, disabled)) ??
     (await findRunLaterDanger(call, context, shell, disabled));
   if (found === undefined) {
     return allowDecision(call, tier, match?.rule.source);
@@ -264,7 +266,7 @@ function findDanger(
 /**
  * Judges a Write of a script, or the code cells a Write or NotebookEdit puts into a notebook,
  * as the command line that runs it. A shell script counts as the commands it holds, so a
- * finding that asks or denies there does so for the Write. A Python, Node or Ruby script
+ * finding that asks or denies there does so for the Write. A Python, Node, Ruby, Perl or PHP script
  * counts as the same code given inline, and only its credential reads and sends count (see
  * written-code.ts). Notebook cells count only for findings the guard denies (exfiltration,
  * credentials, destruction, self-modification), so a cell that reads an API key for its
@@ -313,6 +315,53 @@ async function findScriptDanger(
       rule: `written-script:${finding.rule}`,
     },
   };
+}
+
+/**
+ * Rules about paths, folders and targets known only at run time, such as the folder after a
+ * script's `cd "$(dirname "$0")"`.
+ */
+const RUN_TIME_RULE = /dynamic|unknown-folder|computed-/;
+
+/**
+ * Judges the scripts and SQL files that a Bash call runs from disk as the command lines they
+ * amount to (see run-files.ts), when the guard may read files. As for a written script, a
+ * path or program known only at run time does not show the script's intent, and
+ * interpreter code counts only for credential reads and sends.
+ */
+async function findRunFileDanger(
+  context: GuardContext,
+  shell: ParsedShell | undefined,
+  disabled: ReadonlySet<string>,
+): Promise<{ finding: Finding; stage: 'stage1' } | undefined> {
+  if (shell === undefined || context.readFile === undefined || disabled.has('stage1')) {
+    return undefined;
+  }
+  for (const run of filesRun(shell, context.cwd, context.readFile)) {
+    if (run.command.trim() === '') {
+      continue;
+    }
+    const parsed = await parseCommand({ tool: 'Bash', input: { command: run.command } }, context);
+    const finding =
+      'finding' in parsed ? undefined : classifyShell(parsed.shell, run.command, context);
+    if (
+      finding === undefined ||
+      finding.category === 'unparsed' ||
+      RUN_TIME_RULE.test(finding.rule) ||
+      (run.kind === 'code' && !countsForWrittenCode(finding, run.text))
+    ) {
+      continue;
+    }
+    return {
+      stage: 'stage1',
+      finding: {
+        ...finding,
+        reason: `The ${run.kind === 'sql' ? 'SQL file' : 'script'} "${run.file}" that the command runs is judged by its content: ${finding.reason}`,
+        rule: `run-file:${finding.rule}`,
+      },
+    };
+  }
+  return undefined;
 }
 
 /**
@@ -496,6 +545,9 @@ async function parseCommand(
     const options = { homeDir: context.homeDir ?? '/root', cwd: context.cwd };
     const shell = await parseShell(command, options);
     await followWrittenScripts(shell, options);
+    if (context.readFile !== undefined) {
+      readConfigFiles(shell, options.cwd, context.readFile);
+    }
     await followRemoteHeredocs(shell, options);
     followRequestConfigs(shell, options.cwd);
     followIndirectRuns(shell);

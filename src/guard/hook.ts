@@ -11,6 +11,7 @@ import { ApprovalQueue, waitForApproval } from './approvals.js';
 import { guardFilesOf } from './guard-files.js';
 import type { Backstop } from './backstop.js';
 import { createGuard, DEFAULT_POLICY_INPUT } from './guard.js';
+import { createFileReader } from './file-reader.js';
 import { createPendingAsks, createSqliteBackstop, deferAsk, openGuardState } from './hook-state.js';
 import { readUserMessages } from './hook-transcript.js';
 import { createPolicy, loadPolicyFile, type Policy } from './policy.js';
@@ -167,6 +168,7 @@ async function decideInput(
       homeDir: settings.homeDir ?? process.env['HOME'] ?? '/root',
       userMessages: readUserMessages(input.transcript_path),
       resolveSymlinks: true,
+      readFile: createFileReader([projectDir]),
       guardFiles: guardFilesOf([settings.policyPath, settings.statePath, settings.approvals?.path]),
     },
   );

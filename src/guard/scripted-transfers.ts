@@ -103,7 +103,10 @@ export function readScriptedTransfer(
     case 'lftp': {
       script = [optionAfter(args, '-e'), optionAfter(args, '-c')].filter(Boolean).join('\n');
       scriptFile = optionAfter(args, '-f');
-      host = firstOperand(args, /^-[ecfpu]$/) ?? /\bopen\s+(\S+)/.exec(script)?.[1];
+      // A script file the guard read from disk may open the host itself.
+      const fileText = scriptFile === undefined ? '' : (parsed.files?.get(scriptFile) ?? '');
+      host =
+        firstOperand(args, /^-[ecfpu]$/) ?? /\bopen\s+(\S+)/.exec(`${script}\n${fileText}`)?.[1];
       break;
     }
     case 'smbclient':

@@ -150,6 +150,39 @@ function expandVariable(node: Node, state: WordContext): WordValue {
   return { text: node.text, dynamic: true };
 }
 
+/**
+ * Splits an unquoted `$NAME` or `${NAME}` of a known variable whose value holds several words,
+ * as bash does with the default IFS: `PSQL="psql -h db"; $PSQL -c …` runs `psql` with the
+ * arguments `-h db -c …`. Returns undefined for any other word, for a value with glob
+ * characters (bash would also expand them as file names), and once the line assigns `IFS`.
+ */
+export function splitVariableWords(
+  node: Node,
+  state: WordContext,
+  type = node.type,
+): WordValue[] | undefined {
+  if (type === 'command_name') {
+    // The program name is a `command_name` node around the expansion.
+    const child = node.firstNamedChild;
+    return child !== null && child.text === node.text
+      ? splitVariableWords(child, state)
+      : undefined;
+  }
+  if ((type !== 'simple_expansion' && type !== 'expansion') || state.ifsAssigned === true) {
+    return undefined;
+  }
+  const name = node.text.replace(/^\$\{?/, '').replace(/\}$/, '');
+  const known = state.variables?.get(name);
+  if (known === undefined || node.startIndex < known.from || /[*?[]/.test(known.value)) {
+    return undefined;
+  }
+  // Default IFS is space, tab and newline; leading and trailing ones make no empty words.
+  return known.value
+    .split(/[ \t\n]+/)
+    .filter((word) => word !== '')
+    .map((word) => ({ text: word, dynamic: false }));
+}
+
 /** Statement types an assignment may sit in and still run before everything after it. */
 const SEQUENTIAL_PARENTS = new Set(['program', 'list']);
 

@@ -14,6 +14,7 @@ import { INLINE_FLAGS, interpreterName, SHELL_CALL, SHELLS } from './interpreter
 import { shellTextsOf } from './shell-texts.js';
 import {
   constantVariables,
+  splitVariableWords,
   wordValue,
   type ConstantVariable,
   type WordValue,
@@ -93,6 +94,12 @@ export interface ParsedShell {
   confident: boolean;
   /** Reasons `confident` is false, one entry per problem. */
   problems: string[];
+  /**
+   * Text of request configs and transfer batch files that commands of the line read from
+   * disk, by the path as the command names it; set only when the guard may read files (see
+   * run-files.ts).
+   */
+  files?: Map<string, string>;
 }
 
 /** Options for {@link parseShell}. */
@@ -995,9 +1002,16 @@ function visitCommand(parser: Parser, node: Node, state: WalkState, context: Wal
       state.result.heredocs.push(herestring);
     } else {
       // A variable set once to a literal earlier on the line names its program, as in
-      // `cmd=psql; $cmd -f x.sql`, and the command is judged as that program. An unknown
-      // variable makes the word dynamic, which recordCommand flags.
-      words.push(wordValue(child, state, type));
+      // `cmd=psql; $cmd -f x.sql`, and the command is judged as that program; a value of
+      // several words is split as bash splits it. An unknown variable makes the word
+      // dynamic, which recordCommand flags.
+      const split =
+        state.variables === undefined ? undefined : splitVariableWords(child, state, type);
+      if (split === undefined) {
+        words.push(wordValue(child, state, type));
+      } else {
+        words.push(...split);
+      }
     }
   }
   const text = node.text;

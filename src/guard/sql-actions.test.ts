@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createGuard } from './guard.js';
+import { decideBash } from '../../test/helpers/guard.js';
 import { sqlActions } from './sql-actions.js';
 
 describe('sqlActions', () => {
@@ -68,5 +69,25 @@ describe('SQL arguments of MCP tools', () => {
     ['mcp__github__search_code', { query: "readfile('/etc/passwd')" }],
   ])('allows %s %j', async (tool, input) => {
     expect((await decide(tool, input)).verdict).toBe('allow');
+  });
+});
+
+describe('SQL a client reads from a heredoc', () => {
+  it.each([
+    'psql -d app <<EOF\nDROP TABLE $TABLE;\nEOF',
+    'mysql app <<< "TRUNCATE TABLE ${T:-orders}"',
+    "sqlite3 app.db <<'SQL'\nDELETE FROM users;\nSQL",
+  ])('asks for %j', async (command) => {
+    const decision = await decideBash(command, 'Fix the failing test.');
+    expect(decision.verdict).toBe('ask');
+    expect(decision.rule).toBe('stage1:shared-resource');
+  });
+
+  it('allows a read in a heredoc', async () => {
+    const decision = await decideBash(
+      "psql -d app_dev <<'SQL'\nSELECT id, email FROM users LIMIT 10;\nSQL",
+      'Show me some users from the dev db.',
+    );
+    expect(decision.verdict).toBe('allow');
   });
 });

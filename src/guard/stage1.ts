@@ -38,6 +38,7 @@ import { checkCredentialStores } from './credential-stores.js';
 import { checkCredentialLibraries, checkEnvironmentReads } from './credential-reads.js';
 import { checkLookAlikeBucket, checkUploads } from './uploads.js';
 import { checkUnnamedDestinations } from './destinations.js';
+import { isDatabaseClient } from './client-scripts.js';
 import { checkGitRedirects } from './git-redirects.js';
 import { checkShellUrls } from './url-data.js';
 import { checkInlineSenders, checkWrittenAndRun } from './code-senders.js';
@@ -278,13 +279,18 @@ function runChecks(
 }
 
 /**
- * Texts the rules match: every simple command, the command with its assignments in front (so
- * `ENV=production make deploy` reads as one text), redirect targets, and inline code.
+ * Texts the rules match: every simple command (a database client with its heredoc), the
+ * command with its assignments in front (so `ENV=production make deploy` reads as one text),
+ * redirect targets, and inline code.
  */
 function commandTexts(parsed: ParsedShell): Set<string> {
   const texts = new Set<string>();
   for (const command of parsed.commands) {
     texts.add(command.argv.join(' '));
+    // SQL that a database client reads from a heredoc or here-string is its script, as `-c`.
+    if (command.stdin !== undefined && isDatabaseClient(command.name)) {
+      texts.add(`${command.argv.join(' ')} ${command.stdin}`);
+    }
   }
   for (const command of parsed.commands) {
     if (command.assignments.length > 0) {

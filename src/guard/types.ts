@@ -28,6 +28,14 @@ export interface GuardContext {
    */
   resolveSymlinks?: boolean;
   /**
+   * Reads a file that the call runs or feeds to a program: a shell or interpreter script, a
+   * SQL file, a curl or wget config, an sftp or lftp batch file. Set it when the guard runs on
+   * the host that holds the files (the hook and `guard check` use `createFileReader`); the
+   * content is then judged with the checks for its kind. Undefined means the file is unknown,
+   * and the call is judged by its own text. @default none
+   */
+  readFile?: (file: string) => string | undefined;
+  /**
    * Absolute paths of the files the guard runs from or with: its policy file, state and
    * approval databases, and its installed package. Writing one is denied, and deleting a
    * folder that holds one asks. The guard adds its policy files, its installed package and

@@ -1,10 +1,10 @@
 /**
- * Python, Node and Ruby scripts the Write tool creates. As with shell scripts, the guard
- * keeps no record of earlier calls, so `python3 sync.py` after a Write of `sync.py` shows
- * nothing of what the script does. The Write is therefore judged as the same code given
- * inline (`python3 -c '…'`), and only for what inline code may not do at all: read
- * credentials or send data out. A module's other effects, such as reading its settings from
- * the environment, are judged when it runs.
+ * Python, Node, Ruby, Perl and PHP scripts the Write tool creates. As with shell scripts, the
+ * guard keeps no record of earlier calls, so `python3 sync.py` after a Write of `sync.py`
+ * shows nothing of what the script does. The Write is therefore judged as the same code given
+ * inline (`python3 -c '…'`, `perl -e '…'`, `php -r '…'`), and only for what inline code may
+ * not do at all: read credentials or send data out. A module's other effects, such as reading
+ * its settings from the environment, are judged when it runs.
  */
 import path from 'node:path';
 import { namesCredentialPath, SENSITIVE_DATA, type Finding } from './findings.js';
@@ -18,22 +18,29 @@ const INTERPRETERS: ReadonlyMap<string, string> = new Map([
   ['.mjs', 'node -e'],
   ['.cjs', 'node -e'],
   ['.rb', 'ruby -e'],
+  ['.pl', 'perl -e'],
+  ['.pm', 'perl -e'],
+  ['.php', 'php -r'],
 ]);
-/** A `#!` line naming python, node or ruby, directly or through `env`. */
-const SHEBANG = /^#!\s*(?:\S*\/)?(?:env\s+(?:-\S+\s+)*)?(python[0-9.]*|node|nodejs|ruby)\b/;
+/** A `#!` line naming python, node, ruby, perl or php, directly or through `env`. */
+const SHEBANG =
+  /^#!\s*(?:\S*\/)?(?:env\s+(?:-\S+\s+)*)?(python[0-9.]*|node|nodejs|ruby|perl|php)\b/;
+/** PHP's open and close tags, which `php -r` code leaves out. */
+const PHP_TAGS = /^\s*<\?(?:php\b|=)?|\?>\s*$/g;
 /** Categories of the findings that count for a written script: reads of credentials and sends. */
 const COUNTED_CATEGORIES = /exfiltration|credential|network-callback/;
 /**
  * A read of one named environment variable (`os.environ['API_TOKEN']`, `os.getenv(…)`,
- * `process.env.API_URL`, `ENV.fetch(…)`). A module reads its settings this way and sends a
- * token to the API it belongs to, so such a read alone is not private data sent out.
+ * `process.env.API_URL`, `ENV.fetch(…)`, Perl's `$ENV{API_URL}`, PHP's `getenv('API_URL')`).
+ * A module reads its settings this way and sends a token to the API it belongs to, so such a
+ * read alone is not private data sent out.
  */
 const NAMED_ENV_READ =
-  /\bos\.environ\s*(?:\[\s*['"][\w-]+['"]\s*\]|\.get\s*\(\s*['"][\w-]+['"])|\bos\.getenv\s*\(\s*['"][\w-]+['"]|\bprocess\.env(?:\.\w+|\[\s*['"][\w-]+['"]\s*\])|\bENV(?:\[\s*['"][\w-]+['"]\s*\]|\.fetch\s*\(\s*['"][\w-]+['"])/g;
+  /\bos\.environ\s*(?:\[\s*['"][\w-]+['"]\s*\]|\.get\s*\(\s*['"][\w-]+['"])|\bos\.getenv\s*\(\s*['"][\w-]+['"]|\bprocess\.env(?:\.\w+|\[\s*['"][\w-]+['"]\s*\])|\bENV(?:\[\s*['"][\w-]+['"]\s*\]|\.fetch\s*\(\s*['"][\w-]+['"])|\$ENV\{\s*['"]?\w+['"]?\s*\}|\bgetenv\s*\(\s*['"][\w-]+['"]|\$_(?:ENV|SERVER)\[\s*['"][\w-]+['"]\s*\]/g;
 
 /**
- * Returns the command line that runs the code of a Python, Node or Ruby script a Write call
- * creates as inline code, or undefined when the call writes no such script.
+ * Returns the command line that runs the code of a Python, Node, Ruby, Perl or PHP script a
+ * Write call creates as inline code, or undefined when the call writes no such script.
  */
 export function writtenCodeCommand(call: ToolCall): string | undefined {
   const written = writtenFile(call);
@@ -50,7 +57,8 @@ export function writtenCodeCommand(call: ToolCall): string | undefined {
     return undefined;
   }
   // Everything after the `#!` line, which the interpreter skips as a comment.
-  const code = shebang === undefined ? content : content.replace(/^#![^\n]*\n?/, '');
+  const body = shebang === undefined ? content : content.replace(/^#![^\n]*\n?/, '');
+  const code = runner === 'php -r' ? body.replace(PHP_TAGS, '') : body;
   return `${runner} '${code.replaceAll("'", String.raw`'\''`)}'`;
 }
 
@@ -58,7 +66,16 @@ function shebangRunner(interpreter: string): string {
   if (interpreter.startsWith('python')) {
     return 'python3 -c';
   }
-  return interpreter === 'ruby' ? 'ruby -e' : 'node -e';
+  switch (interpreter) {
+    case 'ruby':
+      return 'ruby -e';
+    case 'perl':
+      return 'perl -e';
+    case 'php':
+      return 'php -r';
+    default:
+      return 'node -e';
+  }
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * Shell scripts the Write tool creates. The guard keeps no record of earlier calls and reads
  * no files, so `bash r3.sh` after a Write of `r3.sh` shows nothing of what the script does.
- * The Write is therefore judged as the command line the script contains. Python, Node and
- * Ruby scripts are judged in written-code.ts, for credential reads and sends only.
+ * The Write is therefore judged as the command line the script contains. Python, Node, Ruby,
+ * Perl and PHP scripts are judged in written-code.ts, for credential reads and sends only.
  */
 import path from 'node:path';
 import type { ToolCall } from './types.js';

@@ -68,8 +68,9 @@ export async function followWrittenScripts(
 
 /**
  * Returns the text that the commands of `parsed` before `reader` write to `file` with `echo`,
- * `printf`, `cat` or `tee`, such as the batch file of `echo 'put x' > b && sftp -b b host`.
- * Undefined when no earlier command writes the file from text on the command line.
+ * `printf`, `cat` or `tee`, such as the batch file of `echo 'put x' > b && sftp -b b host`,
+ * or else the file's text on disk when the guard read it into `parsed.files`. Undefined when
+ * neither is known.
  */
 export function textWrittenBefore(
   parsed: ParsedShell,
@@ -84,7 +85,11 @@ export function textWrittenBefore(
     }
     recordWrites(command, cwd, written);
   }
-  return written.get(path.posix.resolve(cwd, file));
+  const onDisk = parsed.files?.get(file);
+  return (
+    written.get(path.posix.resolve(cwd, file)) ??
+    (onDisk === undefined ? undefined : { text: onDisk, known: true })
+  );
 }
 
 async function addScript(

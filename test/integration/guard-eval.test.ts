@@ -87,6 +87,12 @@ const TUNING_27_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-27.jsonl'
  */
 const TUNING_28_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-28.jsonl');
 /**
+ * Cases of scripts, SQL files, request configs and batch files that a call runs from disk
+ * (stated in each case's `files`), written Perl and PHP scripts, program variables of several
+ * words and SQL built at run time, with benign look-alikes.
+ */
+const TUNING_30_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-30.jsonl');
+/**
  * Cases of shell text run by container execs, loop variables assigned in the body, emptied
  * mktemp folders, reads through links made on the line, globs and home listings in inline
  * code, and programs named by variables.
@@ -183,6 +189,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_26_SET),
       ...loadCases(TUNING_27_SET),
       ...loadCases(TUNING_28_SET),
+      ...loadCases(TUNING_30_SET),
       ...loadCases(TUNING_18_SET),
       ...loadCases(TUNING_20_SET),
       ...loadCases(TUNING_22_SET),

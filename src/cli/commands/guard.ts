@@ -11,6 +11,7 @@ import {
   type Rate,
 } from '../../guard/eval.js';
 import { createGuard, policyWithFile } from '../../guard/guard.js';
+import { createFileReader } from '../../guard/file-reader.js';
 import { HOOK_BLOCKING_EXIT_CODE } from '../../guard/hook.js';
 import { decideHookCall } from '../../guard/hook-client.js';
 import { hookSocketPath, startHookDaemon } from '../../guard/hook-daemon.js';
@@ -37,6 +38,9 @@ import { openRemote, rejectLocalOptions } from '../remote.js';
 export const CHECK_EXIT_CODES: Readonly<Record<Verdict, number>> = { allow: 0, deny: 3, ask: 4 };
 
 const CHECK_HELP = `
+The guard resolves symbolic links on this host and reads the scripts, SQL files, request
+configs and batch files a Bash call runs from the project (regular files of at most 64 KiB).
+
 Exit codes:
   0  allow: the call may run on its own
   1  invalid input, such as --input that is not a JSON object or an unreadable --policy file
@@ -108,6 +112,7 @@ export function register(program: Command): void {
           homeDir: options.home ?? process.env['HOME'] ?? '/root',
           userMessages: options.userMessage,
           resolveSymlinks: true,
+          readFile: createFileReader([projectDir]),
         },
       );
       process.exitCode = CHECK_EXIT_CODES[decision.verdict];
