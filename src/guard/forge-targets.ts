@@ -144,7 +144,8 @@ function itemTarget(command: SimpleCommand): ItemTarget | undefined {
   };
 }
 
-function namedItems(messages: string): Set<string> {
+/** Returns the item numbers the user's messages name, as {@link NAMED_ITEMS} reads them. */
+export function namedItems(messages: string): Set<string> {
   const numbers = new Set<string>();
   for (const match of messages.matchAll(NAMED_ITEMS)) {
     for (const number of (match[1] ?? '').match(/\d+/g) ?? []) {

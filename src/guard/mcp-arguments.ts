@@ -80,7 +80,7 @@ export function argumentCalls(call: ToolCall): ArgumentCall[] {
   const [, , toolName = ''] = call.tool.split('__');
   const writes = WRITING_TOOL.test(toolName);
   const deletes = DELETING_TOOL.test(toolName);
-  const content = typeof call.input['content'] === 'string' ? call.input['content'] : '';
+  const content = writtenText(call.input);
   const database = DATABASE_TOOL.test(call.tool.replace(/^mcp__/, ''));
   const found: ArgumentCall[] = [];
   const visit = (value: unknown, key: string, argument: string, depth: number): void => {
@@ -135,6 +135,27 @@ export function argumentCalls(call: ToolCall): ArgumentCall[] {
   };
   visit(call.input, '', '', 0);
   return found;
+}
+
+/**
+ * Returns the text a file tool writes: its `content`, or the new text of each replacement in
+ * `edits` (`newText`, `new_string` or `newString`), joined by newlines.
+ */
+function writtenText(input: Record<string, unknown>): string {
+  if (typeof input['content'] === 'string') {
+    return input['content'];
+  }
+  const edits = Array.isArray(input['edits']) ? (input['edits'] as unknown[]) : [];
+  return edits
+    .map((edit) => {
+      if (edit === null || typeof edit !== 'object') {
+        return '';
+      }
+      const fields = edit as Record<string, unknown>;
+      const text = fields['newText'] ?? fields['new_string'] ?? fields['newString'];
+      return typeof text === 'string' ? text : '';
+    })
+    .join('\n');
 }
 
 /** Checks whether a string argument under any name reads as a file path or a secret file. */

@@ -13,6 +13,7 @@ import { hasDryRunOption } from './dry-runs.js';
 import { createsRequestedSecretGist } from './requested-shares.js';
 import { writesNamedSecretPath } from './requested-data-changes.js';
 import { readsInNamedPod } from './remote-reads.js';
+import { actsAsRequestedOnRemote } from './requested-host-actions.js';
 
 const REMOTE_CLIS = new Set([
   'aws',
@@ -111,7 +112,11 @@ export function checkRemoteMutation(parsed: ParsedShell, messages: string): Find
     if (hasDryRunOption(command)) {
       continue;
     }
-    if (selectsNamedTarget(command, messages) || readsInNamedPod(command, messages)) {
+    if (
+      selectsNamedTarget(command, messages) ||
+      readsInNamedPod(command, messages) ||
+      actsAsRequestedOnRemote(command, messages)
+    ) {
       continue;
     }
     // The publish rule checks that the files are in the project, so relative paths suffice here.

@@ -56,6 +56,18 @@ export function sshTarget(command: SimpleCommand): { host: string; remote: strin
   };
 }
 
+/**
+ * Returns the first label of a dotted host name, or undefined for an IP address, a name with
+ * no dot, or a label shorter than 3 characters.
+ */
+function shortHostName(host: string): string | undefined {
+  if (!host.includes('.') || /^[\d.]+$|:/.test(host)) {
+    return undefined;
+  }
+  const label = host.split('.')[0] ?? '';
+  return label.length >= 3 ? label : undefined;
+}
+
 /** Returns the units a remote step restarts, [] for a read-only check, undefined otherwise. */
 function restartedUnits(step: string): string[] | undefined {
   const plain = step.replace(/^sudo(?: -n)? /, '').trim();
@@ -72,10 +84,10 @@ function restartedUnits(step: string): string[] | undefined {
 
 /**
  * Checks that an `ssh` call only restarts or reloads services the user asked to restart, on a
- * host the user named that is not production. The remote command may chain steps with `&&`
- * or `;`, each a service restart or a read-only config check such as `nginx -t`, optionally
- * under `sudo`. Pipes, redirects, substitutions and every other remote command are not
- * covered.
+ * host the user named (by its full name, or by its short name in the restart request) that is
+ * not production. The remote command may chain steps with `&&` or `;`, each a service restart
+ * or a read-only config check such as `nginx -t`, optionally under `sudo`. Pipes, redirects,
+ * substitutions and every other remote command are not covered.
  */
 export function restartsNamedRemoteService(command: SimpleCommand, messages: string): boolean {
   if (command.name !== 'ssh' || command.dynamic || command.wrappers.length > 0) {
@@ -86,7 +98,6 @@ export function restartsNamedRemoteService(command: SimpleCommand, messages: str
     target === undefined ||
     target.host.length < 3 ||
     PRODUCTION_PART.test(target.host) ||
-    !containsWord(messages, target.host) ||
     /[|<>`$(){}\\]|\|\|/.test(target.remote)
   ) {
     return false;
@@ -98,10 +109,18 @@ export function restartsNamedRemoteService(command: SimpleCommand, messages: str
   }
   const restarted = units.flatMap((found) => found ?? []);
   const requests = requestsVerb(RESTART_VERBS, messages);
+  const namesHost = containsWord(messages, target.host);
+  // A host is often called by its short name ("staging-01" for staging-01.acme.internal), which
+  // counts only inside the restart request itself.
+  const shortName = shortHostName(target.host);
+  const hostRequests = namesHost
+    ? requests
+    : requests.filter((request) => shortName !== undefined && containsWord(request, shortName));
   return (
+    hostRequests.length > 0 &&
     restarted.length > 0 &&
     restarted.every((unit) =>
-      requests.some(
+      hostRequests.some(
         (request) =>
           containsWord(request, unit) ||
           containsWord(request, unit.replace(/\d+$|(?<=\w{3})d$|-server$/, '')),

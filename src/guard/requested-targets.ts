@@ -10,6 +10,7 @@ import {
   pushesSchemaToLocalDatabase,
   writesNamedSecretPath,
 } from './requested-data-changes.js';
+import { refundsNamedPayment, rotatesNamedAccessKey } from './requested-host-actions.js';
 import { restartsNamedRemoteService, scalesNamedDeployment } from './requested-operations.js';
 import { createsRequestedSecretGist } from './requested-shares.js';
 import { requestsResourceAction } from './resource-consent.js';
@@ -58,7 +59,14 @@ export function actsOnNamedTargets(
     case 'remote-copy':
       return every(requested);
     case 'grant':
-      return every((command) => grantsNamedLocalPrivileges(command, messages));
+      return every(
+        (command) =>
+          grantsNamedLocalPrivileges(command, messages) || rotatesNamedAccessKey(command, messages),
+      );
+    case 'credential-mint':
+      return every((command) => rotatesNamedAccessKey(command, messages));
+    case 'payments':
+      return every((command) => refundsNamedPayment(command, messages));
     case 'publish':
       return every((command) => createsRequestedSecretGist(command, messages, isProjectPath));
     case 'auto-approve':

@@ -11,6 +11,7 @@ import { scansOnlyLoopback } from './local-targets.js';
 import { pushesNamedTag, updatesRewrittenBranch, upsNamedStack } from './requested-releases.js';
 import { tunnelsRequestedPort } from './requested-tools.js';
 import { actsOnNamedTargets, needsNamedTarget } from './requested-targets.js';
+import { opensNamedLocalPort } from './requested-host-actions.js';
 import { restartsNamedRemoteService } from './requested-operations.js';
 import { readsOnNamedHost } from './remote-reads.js';
 import { handsTokenToNamedLogin } from './requested-shares.js';
@@ -1194,14 +1195,15 @@ function checkSudo(parsed: ParsedShell, messages: string): Finding | undefined {
     return undefined;
   }
   // Restarting a service or testing its config, when the user named that service, is the
-  // usual reason for root on a development machine.
+  // usual reason for root on a development machine, as is opening the port the user named.
   const serviceWork = parsed.commands
     .filter((command) => command.wrappers.includes('sudo') || command.wrappers.includes('doas'))
     .every(
       (command) =>
         namesRestartTargets(command, messages) ||
         testsNamedConfig(command, messages) ||
-        setsNamedKernelSetting(command, messages),
+        setsNamedKernelSetting(command, messages) ||
+        opensNamedLocalPort(command, messages),
     );
   if (serviceWork) {
     return undefined;

@@ -29,6 +29,12 @@ import { checkSecretFileTool } from './secret-files.js';
 import { checkForgeBranchWrite } from './forge-writes.js';
 import { checkWrittenHook } from './code-senders.js';
 import { asksOnlyForDraft } from './unrequested-effects.js';
+import {
+  commentsOnNamedItem,
+  commentsOnOtherItem,
+  createsRequestedDraft,
+  writesProjectFile,
+} from './requested-mcp-writes.js';
 import { guardFileWrite } from './guard-files.js';
 import { checkUrlData } from './url-data.js';
 import { deletesRequestedRows } from './resource-consent.js';
@@ -803,6 +809,21 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       `The ${call.tool} call spends money or acts in the real world`,
       'mcp-transaction',
     );
+  }
+  if (commentsOnOtherItem(call, messages)) {
+    return blockFinding(
+      'create-public-surface',
+      `The ${call.tool} call comments on an item or repository other than the one the user named, or approves or requests changes unasked`,
+      'mcp-other-item',
+    );
+  }
+  // A file server's write inside the project is judged as the Write it amounts to.
+  if (
+    writesProjectFile(call, context) ||
+    commentsOnNamedItem(call, messages) ||
+    createsRequestedDraft(call, messages)
+  ) {
+    return undefined;
   }
   // A message to a named channel is consented to when the user asks to post to that channel.
   const channel = call.input['channel'] ?? call.input['channel_id'] ?? call.input['room'];

@@ -93,6 +93,13 @@ const TUNING_28_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-28.jsonl'
  */
 const TUNING_30_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-30.jsonl');
 /**
+ * Cases of actions on other systems that the user requests by target: restarts on short host
+ * names, comments on the named pull request, unsent drafts and file-server writes in the
+ * project. Also the named firewall port, rollouts to the named environment, refunds of the
+ * named charge and key rotations of the named IAM user, each with look-alikes that ask.
+ */
+const TUNING_34_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-34.jsonl');
+/**
  * Cases of shell text run by container execs, loop variables assigned in the body, emptied
  * mktemp folders, reads through links made on the line, globs and home listings in inline
  * code, and programs named by variables.
@@ -196,6 +203,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_19_SET),
       ...loadCases(TUNING_21_SET),
       ...loadCases(TUNING_23_SET),
+      ...loadCases(TUNING_34_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);

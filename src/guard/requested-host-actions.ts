@@ -1,0 +1,267 @@
+/**
+ * Stage-1 consent for actions on other systems that the user requests by target. The checks
+ * cover opening the named port in this machine's firewall, rolling a chart or image out to the
+ * named environment, refunding or capturing the named payment for the amount given, and
+ * rotating the access key of the named IAM user. Each reads the command's structure and needs
+ * a request clause for that action, with no negation or deferral.
+ */
+import { optionValue } from './options.js';
+import { requestsVerb } from './consent.js';
+import { containsWord } from './named-targets.js';
+import { PRODUCTION_PART } from './production-names.js';
+import type { SimpleCommand } from './shell.js';
+
+const OPEN_VERBS = String.raw`open\w*|allow\w*|expos\w*|unblock\w*|let\b.{0,40}?\bthrough`;
+
+/** One port with an optional protocol: `8443`, `8443/tcp`. Ranges and service names are not covered. */
+const PORT = /^(\d{1,5})(?:\/(?:tcp|udp))?$/;
+
+/** Returns the port a firewall call opens to every source, or undefined for any other call. */
+function openedPort(command: SimpleCommand): string | undefined {
+  const args = command.argv.slice(1);
+  if (command.name === 'ufw') {
+    // `ufw allow PORT[/proto] [comment TEXT]`: a source (`from`), an interface, a route or a
+    // default policy opens more than the port.
+    const [verb, port, ...rest] = args;
+    const comment = rest.length === 0 || (rest.length === 2 && rest[0] === 'comment');
+    return verb === 'allow' && comment ? PORT.exec(port ?? '')?.[1] : undefined;
+  }
+  if (command.name === 'firewall-cmd') {
+    // `firewall-cmd [--permanent] [--zone=Z] --add-port=PORT/proto`.
+    const ports = args.filter((arg) => arg.startsWith('--add-port='));
+    const others = args.filter(
+      (arg) => !arg.startsWith('--add-port=') && arg !== '--permanent' && !/^--zone=\w+$/.test(arg),
+    );
+    const port = /^--add-port=(\d{1,5})\/(?:tcp|udp)$/.exec(ports[0] ?? '')?.[1];
+    return ports.length === 1 && others.length === 0 ? port : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Checks that a `ufw allow` or `firewall-cmd --add-port` opens only one port, which a request
+ * to open or allow names ("open port 8443 in ufw"). Disabling the firewall, default policies,
+ * port ranges and rules for other sources or interfaces are not covered and keep asking.
+ */
+export function opensNamedLocalPort(command: SimpleCommand, messages: string): boolean {
+  if (command.dynamic) {
+    return false;
+  }
+  const port = openedPort(command);
+  if (port === undefined) {
+    return false;
+  }
+  return requestsVerb(OPEN_VERBS, messages).some(
+    (request) =>
+      containsWord(request, port) && /\b(?:port|firewall|ufw|firewalld)\b/i.test(request),
+  );
+}
+
+const ROLL_OUT_VERBS = String.raw`roll\w*\b.{0,40}?\bout|ship\w*|deploy\w*|releas\w*|upgrad\w*|push\w*\b.{0,30}?\bout`;
+/** Environment names that contexts, namespaces and values files carry. */
+const ENVIRONMENTS = new Set([
+  'dev',
+  'development',
+  'staging',
+  'stage',
+  'test',
+  'qa',
+  'sandbox',
+  'preview',
+  'prod',
+  'production',
+  'prd',
+]);
+const PRODUCTION_ENVIRONMENTS = new Set(['prod', 'production', 'prd']);
+
+/** Returns the environments a helm or kubectl call targets, by its context, namespace and values files. */
+function targetEnvironments(command: SimpleCommand): Set<string> {
+  const args = command.argv.slice(1);
+  const values = [
+    optionValue(args, ['--kube-context', '--context']),
+    optionValue(args, ['-n', '--namespace']),
+    ...args.filter((_, index) => ['-f', '--values'].includes(args[index - 1] ?? '')),
+    ...args.filter((arg) => /^--values=/.test(arg)).map((arg) => arg.slice(9)),
+  ];
+  const found = new Set<string>();
+  for (const value of values) {
+    for (const word of (value ?? '').toLowerCase().split(/[^a-z]+/)) {
+      if (ENVIRONMENTS.has(word)) {
+        found.add(word);
+      }
+    }
+  }
+  return found;
+}
+
+/** Checks that a call is a `helm upgrade`/`helm install` or a `kubectl set image`, which roll out a release. */
+function rollsOut(command: SimpleCommand): boolean {
+  const words = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
+  if (command.name === 'helm') {
+    return words[0] === 'upgrade' || words[0] === 'install';
+  }
+  return command.name === 'kubectl' && words.includes('set') && words.includes('image');
+}
+
+/**
+ * Checks that a helm upgrade or install, or a `kubectl set image`, goes to environments that a
+ * request to roll out, ship or deploy names ("roll the chart out to staging"). The call must
+ * name its environment in its context, namespace or values file. A production target needs
+ * production named in the request, and a call with no environment in it is not covered.
+ */
+export function rollsOutToNamedEnvironment(command: SimpleCommand, messages: string): boolean {
+  if (command.dynamic || !rollsOut(command)) {
+    return false;
+  }
+  const targeted = targetEnvironments(command);
+  if (targeted.size === 0) {
+    return false;
+  }
+  const requests = requestsVerb(ROLL_OUT_VERBS, messages);
+  return [...targeted].every((environment) =>
+    requests.some((request) =>
+      PRODUCTION_ENVIRONMENTS.has(environment)
+        ? /\bprod(?:uction)?\b/i.test(request)
+        : containsWord(request, environment),
+    ),
+  );
+}
+
+const REFUND_VERBS = String.raw`refund\w*|captur\w*`;
+/** Currencies with no minor unit, whose API amounts are whole units. */
+const ZERO_DECIMAL = /^(?:¥|jpy|yen|krw|₩|won|vnd|clp|isk|ugx)$/i;
+/** An amount with its currency: `15 EUR`, `€15`, `$12.50`, `1500 cents`. */
+const AMOUNT =
+  /([$€£¥₩])\s?(\d[\d,]*(?:\.\d{1,2})?)|(\d[\d,]*(?:\.\d{1,2})?)\s?(eur|usd|gbp|chf|cad|aud|jpy|krw|euros?|dollars?|pounds?|yen|cents?)\b/gi;
+
+/** Returns the amounts in minor units (cents) that the messages give with a currency. */
+function requestedAmounts(messages: string): Set<number> {
+  const amounts = new Set<number>();
+  for (const match of messages.matchAll(AMOUNT)) {
+    const value = Number((match[2] ?? match[3] ?? '').replaceAll(',', ''));
+    const unit = match[1] ?? match[4] ?? '';
+    if (/^cents?$/i.test(unit)) {
+      amounts.add(value);
+    } else if (ZERO_DECIMAL.test(unit)) {
+      amounts.add(value);
+    } else {
+      amounts.add(Math.round(value * 100));
+    }
+  }
+  return amounts;
+}
+
+/** Returns a stripe CLI parameter given as `--name VALUE` or `-d name=VALUE`. */
+function stripeParameter(args: readonly string[], name: string): string | undefined {
+  const option = optionValue(args, [`--${name.replaceAll('_', '-')}`]);
+  if (option !== undefined) {
+    return option;
+  }
+  const data = args.find(
+    (arg, index) => ['-d', '--data'].includes(args[index - 1] ?? '') && arg.startsWith(`${name}=`),
+  );
+  return data?.slice(name.length + 1);
+}
+
+/**
+ * Checks that a `stripe refunds create` or `stripe payment_intents capture` acts on the charge
+ * or payment intent id the user named, in a request to refund or capture, for the amount they
+ * gave (in minor units, so "15 EUR" is `--amount 1500`). A call with no amount refunds all,
+ * so it is covered only when the user gave no amount. `--live` and other resources keep asking.
+ */
+export function refundsNamedPayment(command: SimpleCommand, messages: string): boolean {
+  const args = command.argv.slice(1);
+  if (command.name !== 'stripe' || command.dynamic || args.includes('--live')) {
+    return false;
+  }
+  const words = args.filter((arg) => !arg.startsWith('-'));
+  let target: string | undefined;
+  let amount: string | undefined;
+  if (words[0] === 'refunds' && words[1] === 'create') {
+    target = stripeParameter(args, 'charge') ?? stripeParameter(args, 'payment_intent');
+    amount = stripeParameter(args, 'amount');
+  } else if (words[0] === 'payment_intents' && words[1] === 'capture') {
+    target = words[2];
+    amount = stripeParameter(args, 'amount_to_capture');
+  }
+  if (target === undefined || !/^(?:ch|py|pi)_\w{8,}$/.test(target)) {
+    return false;
+  }
+  const requests = requestsVerb(REFUND_VERBS, messages);
+  if (!requests.some((request) => containsWord(request, target))) {
+    return false;
+  }
+  const given = requestedAmounts(requests.join('\n'));
+  if (amount === undefined) {
+    return given.size === 0;
+  }
+  return /^\d+$/.test(amount) && given.has(Number(amount));
+}
+
+const ROTATE_VERBS = String.raw`rotat\w*|cycl\w*|renew\w*|replac\w*|regenerat\w*`;
+
+/**
+ * Checks that an `aws iam create-access-key`, `delete-access-key` or `update-access-key
+ * --status Inactive` acts on the IAM user that a request to rotate names, and that a deleted or
+ * deactivated key is the old key id the user gave. The new key may only be printed. Creating a
+ * key for the caller (no `--user-name`) or for another user, a new key written to a file or
+ * piped on, and every other IAM call are not covered.
+ */
+export function rotatesNamedAccessKey(command: SimpleCommand, messages: string): boolean {
+  const args = command.argv.slice(1);
+  // Every aws option but a few flags takes a value.
+  const words = args.filter(
+    (arg, index) => !arg.startsWith('-') && !/^--(?!debug$|no-)/.test(args[index - 1] ?? ''),
+  );
+  if (command.name !== 'aws' || command.dynamic || words[0] !== 'iam') {
+    return false;
+  }
+  const user = optionValue(args, ['--user-name']);
+  if (user === undefined || user.length < 3) {
+    return false;
+  }
+  // A production profile or account needs production named in the request.
+  const production = args.some((arg) => PRODUCTION_PART.test(arg));
+  const requests = requestsVerb(ROTATE_VERBS, messages).filter(
+    (request) =>
+      containsWord(request, user) &&
+      /\bkeys?\b/i.test(request) &&
+      (!production || /\bprod/i.test(request)),
+  );
+  if (requests.length === 0) {
+    return false;
+  }
+  // The new key is printed for the user to store. Written to a file, piped on or captured by
+  // a substitution, it would go further.
+  if (words[1] === 'create-access-key') {
+    return (
+      words.length === 2 &&
+      command.redirects.length === 0 &&
+      command.pipeline === undefined &&
+      command.via.length === 0
+    );
+  }
+  if (words[1] === 'delete-access-key' || words[1] === 'update-access-key') {
+    const key = optionValue(args, ['--access-key-id']);
+    const status = optionValue(args, ['--status']);
+    return (
+      key !== undefined &&
+      /^A[KS]IA[A-Z0-9]{12,}$/.test(key) &&
+      containsWord(messages, key) &&
+      (words[1] === 'delete-access-key' || status === 'Inactive')
+    );
+  }
+  return false;
+}
+
+/**
+ * Checks a remote CLI call against the requested-action checks above that apply to remote
+ * clients: a rollout, a refund or capture, or a key rotation.
+ */
+export function actsAsRequestedOnRemote(command: SimpleCommand, messages: string): boolean {
+  return (
+    rollsOutToNamedEnvironment(command, messages) ||
+    refundsNamedPayment(command, messages) ||
+    rotatesNamedAccessKey(command, messages)
+  );
+}
