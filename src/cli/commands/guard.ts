@@ -434,7 +434,10 @@ function registerMcp(guard: Command): void {
       collect,
       [],
     )
-    .option('--session <id>', 'session id for the denial backstop (default: a new id per start)')
+    .option(
+      '--session <id>',
+      'session id for the denial backstop (default: one per server name and project, so a restarted proxy continues the count)',
+    )
     .option('--approvals <file>', 'approval queue (SQLite file) that "ask" calls wait in')
     .option(
       '--approval-timeout <seconds>',
