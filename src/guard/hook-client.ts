@@ -11,6 +11,15 @@ import type { HookResult, HookSettings } from './hook.js';
 /** Exit code with which Claude Code blocks the call; equal to `HOOK_BLOCKING_EXIT_CODE`. */
 const BLOCKING_EXIT_CODE = 2;
 
+/**
+ * Milliseconds the daemon may take beyond the waits its settings allow (the approval queue,
+ * stage 2) before the hook blocks the call. Claude Code runs the call when a hook times out,
+ * so a daemon that stops answering must not keep the hook waiting that long.
+ */
+const DAEMON_MARGIN_MS = 10_000;
+/** Stage 2's own default timeout, as in stage2.ts. */
+const STAGE2_DEFAULT_TIMEOUT_MS = 10_000;
+
 /** Options for {@link decideHookCall}. */
 export interface HookCallOptions {
   /** Socket of the guard daemon; without it, or when nothing listens there, the call is decided in process. */
@@ -86,6 +95,12 @@ function callDaemon(
     const chunks: Buffer[] = [];
     socket.on('connect', () => {
       connected = true;
+      const timeoutMs = replyTimeoutMs(settings);
+      // The daemon writes nothing until its reply, so idle time is the time it has taken.
+      socket.setTimeout(timeoutMs, () => {
+        socket.destroy();
+        resolve(daemonFailed(`it did not reply within ${timeoutMs} ms`));
+      });
       socket.end(JSON.stringify({ stdin, settings }));
     });
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -96,6 +111,13 @@ function callDaemon(
       resolve(parseResult(Buffer.concat(chunks).toString('utf8')));
     });
   });
+}
+
+function replyTimeoutMs(settings: HookSettings): number {
+  const approvalMs = settings.approvals?.timeoutMs ?? 0;
+  const stage2Ms =
+    settings.stage2 === undefined ? 0 : (settings.stage2.timeoutMs ?? STAGE2_DEFAULT_TIMEOUT_MS);
+  return DAEMON_MARGIN_MS + approvalMs + stage2Ms;
 }
 
 function parseResult(text: string): HookResult | SettingsRejection {

@@ -325,4 +325,29 @@ describe('guard daemon killed mid-request', () => {
       await daemon.done;
     }
   });
+  it('blocks when the daemon stops replying', async () => {
+    const socketPath = join(dir.path, 'stopped', 'guard.sock');
+    const args = ['--socket', socketPath, '--state', join(dir.path, 'stopped.db')];
+    const daemon = startCli(['guard', 'daemon', ...args, '--project-dir', dir.path]);
+    await daemon.waitForOutput('Guard daemon listening', 60_000);
+    const entry = copyEntryWithoutGuard(join(dir.path, 'stopped-entry'));
+    try {
+      daemon.child.kill('SIGSTOP');
+      const stdin = JSON.stringify({
+        session_id: 'stop-1',
+        cwd: dir.path,
+        hook_event_name: 'PreToolUse',
+        tool_name: 'Bash',
+        tool_input: { command: 'ls' },
+      });
+      const run = await runEntry(entry, stdin, [...args, '--project-dir', dir.path]);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain('did not reply within');
+    } finally {
+      daemon.child.kill('SIGCONT');
+      daemon.child.kill('SIGKILL');
+      await daemon.done;
+    }
+  });
 });
