@@ -167,13 +167,23 @@ describe('guard daemon', () => {
     }
   });
 
-  it('rejects a hook with other settings', async () => {
+  it.each([
+    ['state file', ['--state', 'other/guard.db']],
+    ['project', ['--project-dir', 'other-project']],
+    ['policy', ['--policy', 'open-policy.yaml']],
+  ])('rejects a hook with another %s', async (_name, extra) => {
     // Without the guard, the copied entry point can only decide through the daemon.
-    const otherState = join(dir.path, 'other', 'guard.db');
-    const run = await runEntry(entry, input('daemon-4', 'ls'), [...args, '--state', otherState]);
+    const [option = '', value = ''] = extra;
+    const run = await runEntry(entry, input('daemon-4', 'ls'), [
+      ...args,
+      option,
+      join(dir.path, value),
+    ]);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('Cannot find module');
+    const daemonState = createSqliteBackstop(openGuardState(statePath));
+    expect(daemonState.list().map((session) => session.sessionId)).not.toContain('daemon-4');
   });
 
   it('decides in process when settings differ', async () => {
