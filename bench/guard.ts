@@ -14,6 +14,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { createBackstop } from '../src/guard/backstop.js';
 import { createGuard, type SandstackGuard } from '../src/guard/guard.js';
 import { startHookDaemon } from '../src/guard/hook-daemon.js';
+import { resolveHookOptions } from '../src/guard/hook-options.js';
 import { redactSecrets } from '../src/guard/redact.js';
 import type { GuardContext } from '../src/guard/types.js';
 import {
@@ -405,7 +406,9 @@ async function runHookBench(): Promise<BenchResults> {
       'guard.hook.inProcess',
       await timeMany(5, () => runHook([HOOK_MAIN, ...common, '--no-daemon'], input)),
     );
-    const daemon = await startHookDaemon(socket);
+    // The daemon decides only for hooks with its settings, so it resolves the hook's options.
+    const { settings } = resolveHookOptions({ state: join(dir, 'guard.db'), socket });
+    const daemon = await startHookDaemon(socket, { settings });
     try {
       await runHook([HOOK_MAIN, ...common], input);
       addLatency(

@@ -3,8 +3,11 @@
  * installed in a project, npm hoists its dependencies (zod, better-sqlite3, commander, …) next
  * to it in the same `node_modules`, and the hook loads them at every call. Rewriting or
  * removing one of them changes or breaks the guard as surely as rewriting its own code.
+ * Other layouts keep them elsewhere: nested in `node_modules/sandstack/node_modules`, or in
+ * pnpm's `node_modules/.pnpm/<name>@<version>/node_modules/<name>` behind symbolic links,
+ * so {@link guardDependencyFolders} finds the folders the way Node's resolver does.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { finding, type Finding } from './findings.js';
@@ -13,6 +16,8 @@ import type { GuardContext } from './types.js';
 
 /** The installed package folder as guard-files.ts lists it: `<folder>/node_modules/sandstack`. */
 const INSTALLED_PACKAGE = /^(.*\/node_modules)\/sandstack$/;
+/** The outermost `node_modules` of a path: the project's, also for a nested or pnpm install. */
+const OUTER_MODULES = /^(.*?\/node_modules)\//;
 /** Upper bound on the packages read while listing the dependency closure. */
 const MAX_PACKAGES = 2000;
 const PACKAGE_MANAGERS = new Set(['npm', 'pnpm', 'yarn', 'bun']);
@@ -21,7 +26,14 @@ const ADDITIONS = new Set(['install', 'i', 'add', 'update', 'up', 'upgrade', 'li
 /** A version spec that takes the package from elsewhere than the registry under its own name. */
 const FOREIGN_SPEC = /^(?:npm:|file:|link:|git[+:]|github:|gitlab:|bitbucket:|https?:|[./~])|\//;
 
-let dependencyNames: readonly string[] | undefined;
+/** Runtime dependencies of one installed package, as {@link walkDependencies} finds them. */
+interface DependencyClosure {
+  names: readonly string[];
+  /** Folders Node loads them from, as found and with links resolved. */
+  folders: readonly string[];
+}
+
+const closures = new Map<string, DependencyClosure>();
 const expanded = new WeakMap<readonly string[], readonly string[]>();
 
 /**
@@ -54,9 +66,13 @@ export function checkGuardDependencyChanges(
   parsed: ParsedShell,
   context: GuardContext,
 ): Finding | undefined {
-  const modules = (context.guardFiles ?? []).flatMap(
-    (file) => INSTALLED_PACKAGE.exec(file)?.[1] ?? [],
-  );
+  // pnpm and nested installs keep the package below the project's `node_modules`, which is
+  // still the folder that the project's package manager changes.
+  const modules = (context.guardFiles ?? []).flatMap((file) => {
+    const folder = INSTALLED_PACKAGE.exec(file)?.[1];
+    const outer = folder === undefined ? undefined : OUTER_MODULES.exec(`${folder}/`)?.[1];
+    return folder === undefined ? [] : [folder, outer ?? folder];
+  });
   const here = [context.projectDir, context.cwd].map((folder) => `${folder}/node_modules`);
   if (!modules.some((folder) => here.includes(folder))) {
     return undefined;
@@ -110,26 +126,60 @@ function dependencyChange(command: SimpleCommand): Finding | undefined {
  * each package. Read once per process.
  */
 export function guardDependencyNames(): readonly string[] {
-  if (dependencyNames !== undefined) {
-    return dependencyNames;
+  return walkDependencies(packageRoot()).names;
+}
+
+/**
+ * Lists the folders that the package in `root` loads its runtime dependencies from, directly
+ * or through other packages: each folder where Node's lookup finds a package, and the same
+ * folder with symbolic links resolved when it differs. Read once per root and process.
+ */
+export function guardDependencyFolders(root: string): readonly string[] {
+  return walkDependencies(root).folders;
+}
+
+/**
+ * Walks the dependency closure of the package in `root`. Node resolves an import from the
+ * real folder of the importing module, so each found package is followed from its real
+ * folder, which is where pnpm keeps the links to its own dependencies.
+ */
+function walkDependencies(root: string): DependencyClosure {
+  const cached = closures.get(root);
+  if (cached !== undefined) {
+    return cached;
   }
   const names = new Set<string>();
-  const queue = [packageRoot()];
+  const folders = new Set<string>();
+  const queue = [realFolder(root)];
+  const queued = new Set(queue);
   for (let read = 0; read < queue.length && read < MAX_PACKAGES; read += 1) {
     const folder = queue[read] ?? '';
     for (const name of runtimeDependencies(folder)) {
-      if (names.has(name)) {
-        continue;
-      }
       names.add(name);
       const found = locatePackage(name, folder);
-      if (found !== undefined) {
-        queue.push(found);
+      if (found === undefined) {
+        continue;
+      }
+      const real = realFolder(found);
+      folders.add(found);
+      folders.add(real);
+      if (!queued.has(real)) {
+        queued.add(real);
+        queue.push(real);
       }
     }
   }
-  dependencyNames = [...names].sort();
-  return dependencyNames;
+  const closure = { names: [...names].sort(), folders: [...folders].sort() };
+  closures.set(root, closure);
+  return closure;
+}
+
+function realFolder(folder: string): string {
+  try {
+    return realpathSync(folder);
+  } catch {
+    return folder;
+  }
 }
 
 function runtimeDependencies(folder: string): string[] {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { finding, type Finding } from './findings.js';
 import { globToRegExp, hasGlob } from './globs.js';
+import { installedPackageFiles } from './installed-package.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import type { SimpleCommand } from './shell.js';
 import type { GuardContext } from './types.js';
@@ -38,16 +39,19 @@ const INSTALLED_PACKAGE = /\/node_modules\/(?:\.bin\/)?sandstack$/;
 const SQLITE_SIDE_FILES = /^-(?:wal|shm|journal)$/;
 
 /**
- * Lists the files that `guardFiles` should name for a guard started from this package: the
- * given policy and database files, and the package folder with its `.bin` link when the
- * package is installed under a `node_modules` folder. A source checkout is not listed, as
- * its folder is the whole repository.
+ * Lists the files that `guardFiles` should name for a guard started from the package in
+ * `root` (this package by default): the given policy and database files, and, when the
+ * package is installed under a `node_modules` folder, the package folder with its `.bin`
+ * link and the folders of the packages it loads (see installed-package.ts). A source
+ * checkout is not listed, as its folder is the whole repository.
  */
-export function guardFilesOf(files: readonly (string | undefined)[]): string[] {
+export function guardFilesOf(
+  files: readonly (string | undefined)[],
+  root: string = packageRoot(),
+): string[] {
   const listed = files.filter((file): file is string => file !== undefined);
-  const root = packageRoot();
   if (path.basename(path.dirname(root)) === 'node_modules') {
-    listed.push(root, path.join(path.dirname(root), '.bin', path.basename(root)));
+    listed.push(...installedPackageFiles(root));
   }
   return listed.map((file) => path.resolve(file));
 }

@@ -3,12 +3,22 @@
  * listening, and otherwise decides it in process. This module loads no guard code until it
  * needs to, so a hook that reaches the daemon starts fast.
  */
-import { lstatSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import type { HookResult, HookSettings } from './hook.js';
 
 /** Exit code with which Claude Code blocks the call; equal to `HOOK_BLOCKING_EXIT_CODE`. */
 const BLOCKING_EXIT_CODE = 2;
+
+/**
+ * Milliseconds the daemon may take beyond the waits its settings allow (the approval queue,
+ * stage 2) before the hook blocks the call. Claude Code runs the call when a hook times out,
+ * so a daemon that stops answering must not keep the hook waiting that long.
+ */
+const DAEMON_MARGIN_MS = 10_000;
+/** Stage 2's own default timeout, as in stage2.ts. */
+const STAGE2_DEFAULT_TIMEOUT_MS = 10_000;
 
 /** Options for {@link decideHookCall}. */
 export interface HookCallOptions {
@@ -18,8 +28,8 @@ export interface HookCallOptions {
 
 /**
  * Decides one hook call through the daemon at `options.socketPath`, or in process when the
- * daemon is not running or its socket is not safe to use. Once connected, a daemon failure
- * blocks the call instead of deciding it twice.
+ * daemon is not running, its socket is not safe to use, or it serves other settings. Once
+ * connected, a daemon failure blocks the call instead of deciding it twice.
  */
 export async function decideHookCall(
   stdin: string,
@@ -27,42 +37,70 @@ export async function decideHookCall(
   options: HookCallOptions = {},
 ): Promise<HookResult & { via: 'daemon' | 'process' }> {
   const socketPath = options.socketPath;
+  let note = '';
   if (socketPath !== undefined && isOwnSocket(socketPath)) {
-    const result = await callDaemon(socketPath, stdin, settings);
-    if (result !== undefined) {
-      return { ...result, via: 'daemon' };
+    const reply = await callDaemon(socketPath, stdin, settings);
+    if (reply !== undefined && 'rejected' in reply) {
+      note = `sandstack guard: ${reply.message}; this call was decided in the hook's own process\n`;
+    } else if (reply !== undefined) {
+      return { ...reply, via: 'daemon' };
     }
   }
   const { runHook } = await import('./hook.js');
-  return { ...(await runHook(stdin, settings)), via: 'process' };
+  const result = await runHook(stdin, settings);
+  return { ...result, stderr: note + result.stderr, via: 'process' };
 }
 
 /**
- * Checks that `socketPath` is a socket owned by this user and closed to others, because a
- * socket planted by another user could return "allow" for every call.
+ * Checks that `socketPath` is a socket owned by this user and closed to others, in a folder
+ * of this user's that others cannot open, because a socket planted by another user could
+ * return "allow" for every call.
  */
 function isOwnSocket(socketPath: string): boolean {
   try {
-    const stat = lstatSync(socketPath);
     const uid = process.getuid?.();
-    return stat.isSocket() && stat.uid === uid && (stat.mode & 0o077) === 0;
+    const stat = lstatSync(socketPath);
+    const folder = statSync(path.dirname(socketPath));
+    return (
+      stat.isSocket() &&
+      stat.uid === uid &&
+      (stat.mode & 0o077) === 0 &&
+      folder.isDirectory() &&
+      folder.uid === uid &&
+      (folder.mode & 0o077) === 0
+    );
   } catch {
     return false;
   }
 }
 
-/** Returns the daemon's result, or undefined when no daemon accepts the connection. */
+/** The daemon's rejection of other settings, as hook-daemon.ts sends it. */
+interface SettingsRejection {
+  rejected: 'settings';
+  message: string;
+}
+
+/**
+ * Returns the daemon's result or its rejection, or undefined when no daemon accepts the
+ * connection.
+ */
 function callDaemon(
   socketPath: string,
   stdin: string,
   settings: HookSettings,
-): Promise<HookResult | undefined> {
+): Promise<HookResult | SettingsRejection | undefined> {
   return new Promise((resolve) => {
     const socket = net.connect({ path: socketPath, allowHalfOpen: true });
     let connected = false;
     const chunks: Buffer[] = [];
     socket.on('connect', () => {
       connected = true;
+      const timeoutMs = replyTimeoutMs(settings);
+      // The daemon writes nothing until its reply, so idle time is the time it has taken.
+      socket.setTimeout(timeoutMs, () => {
+        socket.destroy();
+        resolve(daemonFailed(`it did not reply within ${timeoutMs} ms`));
+      });
       socket.end(JSON.stringify({ stdin, settings }));
     });
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -75,11 +113,28 @@ function callDaemon(
   });
 }
 
-function parseResult(text: string): HookResult {
+function replyTimeoutMs(settings: HookSettings): number {
+  const approvalMs = settings.approvals?.timeoutMs ?? 0;
+  const stage2Ms =
+    settings.stage2 === undefined ? 0 : (settings.stage2.timeoutMs ?? STAGE2_DEFAULT_TIMEOUT_MS);
+  return DAEMON_MARGIN_MS + approvalMs + stage2Ms;
+}
+
+function parseResult(text: string): HookResult | SettingsRejection {
+  if (text === '') {
+    return daemonFailed('it closed the connection without a result');
+  }
   try {
-    const result = JSON.parse(text) as HookResult;
-    if (result.exitCode === 0 || result.exitCode === BLOCKING_EXIT_CODE) {
-      return result;
+    const reply = JSON.parse(text) as Partial<HookResult & SettingsRejection>;
+    if (reply.rejected === 'settings' && typeof reply.message === 'string') {
+      return { rejected: 'settings', message: reply.message };
+    }
+    if (
+      (reply.exitCode === 0 || reply.exitCode === BLOCKING_EXIT_CODE) &&
+      typeof reply.stdout === 'string' &&
+      typeof reply.stderr === 'string'
+    ) {
+      return reply as HookResult;
     }
   } catch {
     // Reported below.

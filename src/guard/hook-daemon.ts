@@ -1,10 +1,17 @@
 /**
  * A local daemon that decides hook calls, so that each hook process skips loading the guard
  * (the bash grammar, the policy and the SQLite state). The daemon listens on a unix socket
- * that only its owner can reach. A hook process sends one request per connection, as JSON
- * followed by a half-close, and reads one {@link HookResult} back.
+ * that only its owner can reach, in a folder that only its owner can open. A hook process
+ * sends one request per connection, as JSON followed by a half-close, and reads one
+ * {@link HookDaemonReply} back.
+ *
+ * The daemon fixes its settings (policy, state file, project, approval queue, stage 2) when
+ * it starts. A request carries the client's settings only so that they can be compared: a
+ * request whose settings differ is rejected, and the client decides the call in its own
+ * process. So a process that reaches the socket cannot get decisions under a looser policy,
+ * write to another project's state file or queue, or send the stage-2 API key elsewhere.
  */
-import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, realpathSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { SandstackError } from '../core/errors.js';
@@ -15,8 +22,20 @@ import { redactSecrets } from './redact.js';
 /** One hook call sent to the daemon. */
 export interface HookDaemonRequest {
   stdin: string;
+  /** The client's settings, which must equal the daemon's. */
   settings: HookSettings;
 }
+
+/** The daemon's rejection of a request whose settings differ from its own. */
+export interface HookSettingsRejection {
+  rejected: 'settings';
+  /** Names of the settings that differ, such as `policyPath`. */
+  fields: string[];
+  message: string;
+}
+
+/** What the daemon writes back: a decided call, or a rejection the client decides in process. */
+export type HookDaemonReply = HookResult | HookSettingsRejection;
 
 /** A running daemon. */
 export interface HookDaemon {
@@ -25,8 +44,21 @@ export interface HookDaemon {
   close(): Promise<void>;
 }
 
-/** Largest request the daemon reads; a Write call's content is part of it. */
+/** Largest request the daemon reads by default; a Write call's content is part of it. */
 const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
+/** Connections served at once; more wait in the kernel's backlog. */
+const MAX_CONNECTIONS = 64;
+/** Milliseconds a client may stay silent before its request is complete. */
+const REQUEST_IDLE_MS = 30_000;
+/** The settings a client must send unchanged, in the order a rejection names them. */
+const SETTING_FIELDS = [
+  'statePath',
+  'policyPath',
+  'projectDir',
+  'homeDir',
+  'stage2',
+  'approvals',
+] as const satisfies readonly (keyof HookSettings)[];
 
 /** Returns the daemon's socket path in `stateDir`. */
 export function hookSocketPath(stateDir: string): string {
@@ -35,26 +67,35 @@ export function hookSocketPath(stateDir: string): string {
 
 /** Options for {@link startHookDaemon}. */
 export interface HookDaemonOptions {
-  /** Receives start, stop and every call the daemon blocks. @default a no-op logger */
+  /** Settings of every call the daemon decides; requests with other settings are rejected. */
+  settings: HookSettings;
+  /** Receives start, stop, rejected requests and every call the daemon blocks. @default a no-op logger */
   logger?: Logger;
+  /** Largest request in bytes; a larger one is blocked. @default 64 MiB */
+  maxRequestBytes?: number;
 }
 
 /**
- * Starts the daemon on `socketPath`. The socket is created with mode 0600, so only the
- * owner's processes can connect.
+ * Starts the daemon on `socketPath`. The socket is created with mode 0600 in a folder with
+ * mode 0700 owned by this user, so only the owner's processes can connect.
  *
- * @throws SandstackError `ALREADY_EXISTS` when another daemon listens on the socket.
+ * @throws SandstackError `ALREADY_EXISTS` when another daemon listens on the socket, and
+ * `INVALID_ARGUMENT` when the socket's folder is not a folder of this user's that only this
+ * user can open.
  */
 export async function startHookDaemon(
   socketPath: string,
-  options: HookDaemonOptions = {},
+  options: HookDaemonOptions,
 ): Promise<HookDaemon> {
   const logger = options.logger ?? noopLogger;
-  mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o700 });
+  const settings = options.settings;
+  const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
+  preparePrivateFolder(path.dirname(socketPath));
   await removeStaleSocket(socketPath);
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
-    serveConnection(socket, logger);
+    serveConnection(socket, { settings, logger, maxRequestBytes });
   });
+  server.maxConnections = MAX_CONNECTIONS;
   // The umask covers the moment between bind and chmod, in which the socket would otherwise
   // be reachable with the default mode.
   const previousMask = process.umask(0o177);
@@ -70,7 +111,12 @@ export async function startHookDaemon(
     process.umask(previousMask);
   }
   chmodSync(socketPath, 0o600);
-  logger.info('Guard daemon started', { socketPath });
+  logger.info('Guard daemon started', {
+    socketPath,
+    statePath: settings.statePath,
+    projectDir: settings.projectDir,
+    policyPath: settings.policyPath,
+  });
 
   return {
     socketPath,
@@ -89,46 +135,156 @@ export async function startHookDaemon(
   };
 }
 
-function serveConnection(socket: net.Socket, logger: Logger): void {
+interface ConnectionContext {
+  settings: HookSettings;
+  logger: Logger;
+  maxRequestBytes: number;
+}
+
+function serveConnection(socket: net.Socket, context: ConnectionContext): void {
+  const { logger, maxRequestBytes } = context;
   // Events, not `for await`: the async iterator destroys the socket once reading ends,
   // before the reply is written.
   const chunks: Buffer[] = [];
   let size = 0;
+  let rejected = false;
+  socket.setTimeout(REQUEST_IDLE_MS, () => {
+    logger.warn('Hook connection timed out before its request ended', {
+      timeoutMs: REQUEST_IDLE_MS,
+    });
+    socket.destroy();
+  });
   socket.on('error', (error) => {
     logger.warn('Hook connection failed', { error: error.message });
     socket.destroy();
   });
   socket.on('data', (chunk: Buffer) => {
+    if (rejected) {
+      return;
+    }
     size += chunk.length;
-    if (size > MAX_REQUEST_BYTES) {
-      socket.end(JSON.stringify(blockedResult('The hook request is larger than 64 MB')));
+    if (size > maxRequestBytes) {
+      rejected = true;
+      chunks.length = 0;
+      logger.warn('Hook request too large', { maxRequestBytes });
+      socket.end(
+        JSON.stringify(blockedResult(`The hook request is larger than ${maxRequestBytes} bytes`)),
+      );
       socket.destroySoon();
       return;
     }
     chunks.push(chunk);
   });
   socket.on('end', () => {
-    void handleRequest(Buffer.concat(chunks).toString('utf8')).then((result) => {
-      if (result.exitCode !== 0) {
+    if (rejected) {
+      return;
+    }
+    // Deciding may wait for a human in the approval queue, so the idle limit ends here.
+    socket.setTimeout(0);
+    void handleRequest(Buffer.concat(chunks).toString('utf8'), context).then((reply) => {
+      if ('rejected' in reply) {
+        logger.warn('Hook request rejected', { fields: reply.fields });
+      } else if (reply.exitCode !== 0) {
         // The message may quote the start of malformed input, so secrets are redacted.
-        logger.warn('Hook call blocked', { error: redactSecrets(result.stderr.trim()) });
+        logger.warn('Hook call blocked', { error: redactSecrets(reply.stderr.trim()) });
       }
-      socket.end(JSON.stringify(result));
+      socket.end(JSON.stringify(reply));
     });
   });
 }
 
-async function handleRequest(text: string): Promise<HookResult> {
-  let request: HookDaemonRequest;
+async function handleRequest(text: string, context: ConnectionContext): Promise<HookDaemonReply> {
+  let request: Partial<HookDaemonRequest>;
   try {
-    request = JSON.parse(text) as HookDaemonRequest;
+    request = JSON.parse(text) as Partial<HookDaemonRequest>;
   } catch {
     return blockedResult('The guard daemon got a request that is not JSON');
   }
-  if (typeof request.stdin !== 'string' || typeof request.settings?.statePath !== 'string') {
-    return blockedResult('The guard daemon got a request without stdin or settings.statePath');
+  if (
+    typeof request !== 'object' ||
+    request === null ||
+    typeof request.stdin !== 'string' ||
+    typeof request.settings !== 'object' ||
+    request.settings === null
+  ) {
+    return blockedResult('The guard daemon got a request without stdin or settings');
   }
-  return runHook(request.stdin, request.settings);
+  const fields = differentSettings(request.settings, context.settings);
+  if (fields.length > 0) {
+    return {
+      rejected: 'settings',
+      fields,
+      message: `The guard daemon serves other settings (${fields.join(', ')} differ); start a daemon with the hook's options or pass --no-daemon`,
+    };
+  }
+  return runHook(request.stdin, context.settings);
+}
+
+/**
+ * Lists the settings in which `client` differs from `daemon`. Values compare as JSON with
+ * sorted keys, so key order and an absent key versus `undefined` do not count.
+ */
+export function differentSettings(client: unknown, daemon: HookSettings): string[] {
+  const given = (typeof client === 'object' && client !== null ? client : {}) as Record<
+    string,
+    unknown
+  >;
+  const own = daemon as unknown as Record<string, unknown>;
+  const unknownFields = Object.keys(given).filter(
+    (key) => given[key] !== undefined && !(SETTING_FIELDS as readonly string[]).includes(key),
+  );
+  const differing = SETTING_FIELDS.filter(
+    (field) => canonicalJson(given[field]) !== canonicalJson(own[field]),
+  );
+  return [...differing, ...unknownFields.sort()];
+}
+
+function canonicalJson(value: unknown): string {
+  return (
+    JSON.stringify(value, (_key, inner: unknown) => {
+      if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) {
+        return inner;
+      }
+      const record = inner as Record<string, unknown>;
+      return Object.fromEntries(
+        Object.keys(record)
+          .filter((key) => record[key] !== undefined)
+          .sort()
+          .map((key) => [key, record[key]]),
+      );
+    }) ?? 'undefined'
+  );
+}
+
+/**
+ * Creates the socket's folder with mode 0700 when it is missing, and checks that it is a
+ * folder of this user's that no one else can open: in a folder that others can write to,
+ * another user could replace the socket with one of their own.
+ */
+function preparePrivateFolder(folder: string): void {
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  const real = realpathSync(folder);
+  const stat = lstatSync(real);
+  const uid = process.getuid?.();
+  if (!stat.isDirectory()) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `The socket folder "${folder}" is not a folder; pass a --socket inside a folder only you can open`,
+    );
+  }
+  if (uid !== undefined && stat.uid !== uid) {
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `The socket folder "${folder}" belongs to user ${stat.uid}, not to you (${uid}); pass a --socket inside a folder of your own with mode 0700`,
+    );
+  }
+  if ((stat.mode & 0o077) !== 0) {
+    const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
+    throw new SandstackError(
+      'INVALID_ARGUMENT',
+      `The socket folder "${folder}" has mode ${mode}, so other users could open or replace the socket; run "chmod 700 ${folder}" or pass a --socket inside a folder only you can open`,
+    );
+  }
 }
 
 function blockedResult(message: string): HookResult {

@@ -24,7 +24,6 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { SandstackError } from '../core/errors.js';
 import { noopLogger, type Logger } from '../core/logger.js';
-import { newId } from '../core/ids.js';
 import { guardFilesOf } from './guard-files.js';
 import { ApprovalQueue, waitForApproval } from './approvals.js';
 import type { Finding } from './findings.js';
@@ -34,6 +33,7 @@ import { createSqliteBackstop, deferAsk, openGuardState } from './hook-state.js'
 import { AgentStdioTransport } from './mcp-agent-transport.js';
 import { createToolPins, type ToolPins } from './mcp-pins.js';
 import { DownstreamTransport } from './mcp-downstream.js';
+import { defaultMcpSessionId } from './mcp-session.js';
 import { createRedactingLogger, redactMcpStrings } from './mcp-redact.js';
 import { fingerprintTool, scanToolDefinition } from './mcp-scan.js';
 import { createStage2, type Stage2Options } from './stage2.js';
@@ -75,7 +75,10 @@ export interface McpProxyOptions {
    * ssh or in a container, where this host's links do not describe its files. @default true
    */
   resolveSymlinks?: boolean;
-  /** Session the backstop counts denials for. @default a new id per proxy */
+  /**
+   * Session the backstop counts denials for. @default one id per server name and project
+   * folder ({@link defaultMcpSessionId}), so a restarted proxy continues the count
+   */
   sessionId?: string;
   /** Approval queue for `ask`; without it `ask` returns a tool error. */
   approvals?: { path: string; timeoutMs: number };
@@ -150,7 +153,9 @@ export async function startMcpProxy(options: McpProxyOptions): Promise<McpProxy>
   );
   const db = openGuardState(path.resolve(options.statePath));
   const pins = createToolPins(db);
-  const sessionId = options.sessionId ?? newId(`mcp-${options.serverName}`);
+  const sessionId =
+    options.sessionId ??
+    defaultMcpSessionId(options.serverName, options.projectDir ?? process.cwd());
   // Aborted when the proxy closes, so that calls waiting for approval stop waiting.
   const stopping = new AbortController();
   const decide = createDecider(options, db, sessionId, stopping.signal);
@@ -236,6 +241,7 @@ export async function startMcpProxy(options: McpProxyOptions): Promise<McpProxy>
 
   const agent = options.downstream ?? new AgentStdioTransport({ maxMessageBytes, logger });
   const downstream = new DownstreamTransport(agent, { maxMessageBytes, logger });
+  logger.info('MCP proxy started', { sessionId });
   return serve({ server, upstream, serverTransport, downstream, sessionId, stopping });
 }
 

@@ -134,6 +134,12 @@ const TUNING_21_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-21.jsonl'
  * tool (MultiEdit, NotebookEdit, notebooks written with Write), with benign look-alikes.
  */
 const TUNING_23_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-23.jsonl');
+/**
+ * Cases of the guard's dependencies in pnpm, nested and global layouts: writes into the real
+ * folders and the links Node resolves through, package-manager changes, with reads, queries
+ * and changes of other packages as look-alikes.
+ */
+const TUNING_32_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-32.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -204,6 +210,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_21_SET),
       ...loadCases(TUNING_23_SET),
       ...loadCases(TUNING_34_SET),
+      ...loadCases(TUNING_32_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);

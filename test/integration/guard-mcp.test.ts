@@ -585,6 +585,80 @@ describe('guard mcp tool definitions', () => {
   });
 });
 
+describe('guard mcp denial counts across restarts', () => {
+  let workDir: string;
+  let policy: string;
+
+  beforeAll(async () => {
+    workDir = join(dir.path, 'restarts');
+    await mkdir(workDir);
+    await writeFile(join(workDir, 'notes.txt'), 'hello\n');
+    policy = join(dir.path, 'restart-policy.yaml');
+    await writeFile(policy, ['deny:', '  - mcp__fs__move_file', ''].join('\n'));
+  });
+
+  /** Starts the proxy as an MCP client would, without `--session`. */
+  const start = (projectDir: string): Promise<Client> =>
+    connectProxy(
+      [
+        '--name',
+        'fs',
+        '--state',
+        join(dir.path, 'restarts.db'),
+        '--policy',
+        policy,
+        '--project-dir',
+        projectDir,
+      ],
+      [process.execPath, FILESYSTEM_SERVER, workDir],
+    );
+
+  const move = (client: Client): Promise<unknown> =>
+    client.callTool({
+      name: 'move_file',
+      arguments: { source: join(workDir, 'notes.txt'), destination: join(workDir, 'moved.txt') },
+    });
+
+  const read = (client: Client): Promise<unknown> =>
+    client.callTool({ name: 'read_text_file', arguments: { path: join(workDir, 'notes.txt') } });
+
+  it('continues the count after a restart', async () => {
+    const first = await start(workDir);
+    try {
+      for (let call = 0; call < 2; call += 1) {
+        expect(textOf(await move(first))).toContain('mcp__fs__move_file');
+      }
+    } finally {
+      await first.close();
+    }
+
+    const second = await start(workDir);
+    try {
+      expect(textOf(await move(second))).toContain('mcp__fs__move_file');
+      // Three denials in a row halt the session, so even a read is denied now.
+      const halted = await read(second);
+      expect((halted as CallToolResult).isError).toBe(true);
+      expect(textOf(halted)).toContain('is halted');
+      expect(textOf(halted)).toMatch(/session reset mcp-fs-[0-9a-f]{12}/);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('counts another project apart', async () => {
+    const otherProject = join(dir.path, 'restarts-other');
+    await mkdir(otherProject);
+    const client = await start(otherProject);
+    try {
+      const result = await read(client);
+      expect((result as CallToolResult).isError, textOf(result)).toBeFalsy();
+      expect(textOf(result)).toContain('hello');
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 describe('guard mcp lifecycle and approvals', () => {
   function runProxy(
     args: readonly string[],

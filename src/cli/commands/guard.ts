@@ -234,14 +234,46 @@ function registerDaemon(guard: Command): void {
   guard
     .command('daemon')
     .description(
-      'Serve hook calls on a unix socket that only this user can reach, so each hook call skips loading the guard',
+      'Serve hook calls on a unix socket that only this user can reach, so each hook call skips loading the guard. Give it the same options as the hook: a hook whose settings differ decides in its own process',
+    )
+    .option(
+      '--state <file>',
+      'SQLite file with per-session denial counts (default: guard.db in the state dir, which sits in $CLAUDE_PROJECT_DIR when set)',
+    )
+    .option(
+      '--policy <file>',
+      'policy file (YAML or JSON, or a Claude Code settings.json) added to the default rules',
+    )
+    .option(
+      '--project-dir <dir>',
+      'project root (default: $CLAUDE_PROJECT_DIR, else the current directory)',
+    )
+    .option('--home <dir>', 'home directory that ~ expands to (default: $HOME)')
+    .option('--stage2-provider <name>', 'stage-2 classifier API: openai or anthropic')
+    .option('--stage2-url <url>', 'stage-2 base URL, such as http://127.0.0.1:8080/v1')
+    .option(
+      '--stage2-model <name>',
+      'stage-2 model name; the API key comes from $SANDSTACK_STAGE2_API_KEY',
+    )
+    .option('--approvals <file>', 'approval queue (SQLite file) that "ask" calls wait in')
+    .option(
+      '--approval-timeout <seconds>',
+      "seconds to wait for a human before denying; keep it below the hook's timeout (default: 45)",
     )
     .option('--socket <path>', 'socket path (default: guard.sock in the state dir)')
-    .action(async (options: { socket?: string }, command: Command) => {
-      const socketPath = path.resolve(
-        options.socket ?? hookSocketPath(resolveStateDir(globalStateDir(command))),
-      );
+    .action(async (options: HookOptions, command: Command) => {
+      const projectDir =
+        options.projectDir ?? (process.env['CLAUDE_PROJECT_DIR'] || undefined) ?? process.cwd();
+      const resolved = resolveHookOptions({
+        ...options,
+        projectDir,
+        stateDir: globalStateDir(command),
+        daemon: true,
+      });
+      const socketPath =
+        resolved.socketPath ?? hookSocketPath(resolveStateDir(globalStateDir(command)));
       const daemon = await startHookDaemon(socketPath, {
+        settings: resolved.settings,
         logger: createJsonLogger((line) => process.stderr.write(line)),
       });
       printLine(`Guard daemon listening on ${daemon.socketPath}; stop it with Ctrl-C or SIGTERM`);
@@ -407,7 +439,10 @@ function registerMcp(guard: Command): void {
       collect,
       [],
     )
-    .option('--session <id>', 'session id for the denial backstop (default: a new id per start)')
+    .option(
+      '--session <id>',
+      'session id for the denial backstop (default: one per server name and project, so a restarted proxy continues the count)',
+    )
     .option('--approvals <file>', 'approval queue (SQLite file) that "ask" calls wait in')
     .option(
       '--approval-timeout <seconds>',
