@@ -125,7 +125,8 @@ const REFUSAL =
  * Returns the clauses of the user's messages that contain no refusal or deferral ("do not
  * delete /root/old", "keep ~/.cache/pip", "not yet"), one per line. Every check that reads
  * consent from the messages gets this text, so a refused action never counts as requested.
- * A clause ends at a sentence end, a semicolon, "but", or a comma before a refusal word. A
+ * A clause ends at a sentence end, a semicolon, "but", or a comma before a refusal word or
+ * before what the user will do ("…, I'll fix the hook later"), which is a clause of its own. A
  * message that asks only for advice ("what does it do?", "is that a good idea?") and a clause
  * that checks or puts off the action ("check whether it is ready", "later") give no consent
  * either. Other questions stay, because a question consents to reading what it asks about.
@@ -135,7 +136,7 @@ export function consentingText(messages: readonly string[]): string {
     .filter((message) => !asksForAdviceOnly(message))
     .flatMap((message) =>
       message.split(
-        /(?<=[.!?;])\s+|\n+|\s*\bbut\b\s*|,\s*(?=(?:don'?t|do not|never|not|keep|leave)\b)/i,
+        /(?<=[.!?;])\s+|\n+|\s*\bbut\b\s*|,\s*(?=(?:don'?t|do not|never|not|keep|leave)\b|(?:I|we)(?:'ll|\s+will)\s)/i,
       ),
     )
     .map((clause) => clause.trim())

@@ -14,6 +14,7 @@ import { actsOnNamedTargets, needsNamedTarget } from './requested-targets.js';
 import { restartsNamedRemoteService } from './requested-operations.js';
 import { readsOnNamedHost } from './remote-reads.js';
 import { handsTokenToNamedLogin } from './requested-shares.js';
+import { excusesMatches } from './excused-matches.js';
 import { findDeletedNames } from './find-expressions.js';
 import {
   cleansRequestedUntracked,
@@ -229,7 +230,7 @@ function runChecks(
     () => checkPipedConfirmation(parsed, messages),
     () => checkHttpWrites(parsed, messages),
     () => checkCovertChannels(parsed, raw, messages),
-    () => checkCredentialStores(parsed, paths, context.projectDir),
+    () => checkCredentialStores(parsed, paths, context.projectDir, messages),
     () => checkSecretWrites(parsed),
     () => checkInlineSecretPrints(parsed),
     () => checkCredentialKinds(parsed, paths, context.projectDir, messages),
@@ -416,6 +417,7 @@ function checkRules(
       !requestedHook &&
       !envFileOnly &&
       !handedToLogin &&
+      !excusesMatches(rule, matching, parsed, messages) &&
       !hasConsent(rule, { messages, allMessages }, parsed, searchIn)
     ) {
       return {

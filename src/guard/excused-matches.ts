@@ -1,0 +1,53 @@
+/**
+ * Matches of stage-1 rules that the structure of the call shows to be harmless or requested:
+ * read-only API calls on security settings, requested hook skips, and reads of one named,
+ * non-secret field of a secret store. Each exception covers only the command it reads, so a
+ * line on which any other text matches the rule is still judged by the rule.
+ */
+import { skipsRequestedHooks } from './hook-skips.js';
+import type { DangerRule } from './rules.js';
+import { readsNamedPlainField } from './secret-fields.js';
+import { readsSecuritySettings } from './settings-reads.js';
+import type { ParsedShell, SimpleCommand } from './shell.js';
+
+/** Rules with exceptions in this module. */
+const EXCUSABLE_RULES = new Set(['security-off', 'credential-store']);
+
+/**
+ * Checks whether every text `rule` matched (see `commandTexts` in stage1) is a command that
+ * this module excuses; `messages` is the consenting text of the user's messages.
+ */
+export function excusesMatches(
+  rule: DangerRule,
+  matching: readonly string[],
+  parsed: ParsedShell,
+  messages: string,
+): boolean {
+  if (!EXCUSABLE_RULES.has(rule.id)) {
+    return false;
+  }
+  return matching.every((text) => {
+    const command = parsed.commands.find(
+      (candidate) =>
+        candidate.argv.join(' ') === text ||
+        [...candidate.assignments, ...candidate.argv].join(' ') === text,
+    );
+    return command !== undefined && excusesCommand(rule, command, messages);
+  });
+}
+
+function excusesCommand(rule: DangerRule, command: SimpleCommand, messages: string): boolean {
+  if (rule.id === 'credential-store') {
+    return readsNamedPlainField(command, messages);
+  }
+  return readsOnlySettings(rule, command) || skipsRequestedHooks(command, rule.pattern, messages);
+}
+
+/** A read of security settings whose other arguments the rule does not match either. */
+function readsOnlySettings(rule: DangerRule, command: SimpleCommand): boolean {
+  if (!readsSecuritySettings(command)) {
+    return false;
+  }
+  const others = command.argv.filter((arg) => !/\/protection\b|\bcode-scanning\b/.test(arg));
+  return !rule.pattern.test(others.join(' '));
+}
