@@ -11,7 +11,7 @@ import { readsSecuritySettings } from './settings-reads.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /** Rules with exceptions in this module. */
-const EXCUSABLE_RULES = new Set(['security-off', 'credential-store']);
+const EXCUSABLE_RULES = new Set(['security-off', 'credential-store', 'credential-mint']);
 
 /**
  * Checks whether every text `rule` matched (see `commandTexts` in stage1) is a command that
@@ -37,7 +37,7 @@ export function excusesMatches(
 }
 
 function excusesCommand(rule: DangerRule, command: SimpleCommand, messages: string): boolean {
-  if (rule.id === 'credential-store') {
+  if (rule.id === 'credential-store' || rule.id === 'credential-mint') {
     return readsNamedPlainField(command, messages);
   }
   return readsOnlySettings(rule, command) || skipsRequestedHooks(command, rule.pattern, messages);

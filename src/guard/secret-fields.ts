@@ -48,11 +48,11 @@ const VAULT_VALUED = ['field', 'mount', 'format', 'version', 'namespace', 'addre
 /** `vault kv get -field=F PATH`, `vault kv get -mount=M -field F PATH`, `vault read -field=F PATH`. */
 function vaultFieldRead(command: SimpleCommand): FieldRead | undefined {
   const args = command.argv.slice(1);
-  const start = args[0] === 'kv' && args[1] === 'get' ? 2 : args[0] === 'read' ? 1 : -1;
-  if (start < 0) {
+  const subcommand = args[0] === 'kv' ? args.slice(0, 2).join(' ') : args[0];
+  if (subcommand !== 'kv get' && subcommand !== 'read') {
     return undefined;
   }
-  const rest = args.slice(start);
+  const rest = args.slice(subcommand === 'read' ? 1 : 2);
   const field = optionValue(rest, ['-field', '--field']);
   const positionals = rest.filter(
     (arg, index) => !arg.startsWith('-') && !VAULT_VALUED.includes(rest[index - 1] ?? ''),
@@ -83,7 +83,7 @@ function kubectlFieldRead(command: SimpleCommand): FieldRead | undefined {
 /**
  * 1Password's `op read op://VAULT/ITEM/FIELD`: the reference names the field last. A section
  * (`op://VAULT/ITEM/SECTION/FIELD`) is read the same way. A query such as `?attribute=otp`
- * asks for something other than the field's value, so it is not covered.
+ * selects something other than the field's value, so it is not covered.
  */
 function opFieldRead(command: SimpleCommand): FieldRead | undefined {
   const args = command.argv.slice(1);

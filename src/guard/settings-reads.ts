@@ -20,9 +20,9 @@ const CURL_SENDING =
   /^(?:-d|--data(?:-\w+)?|--json|-F|--form(?:-string)?|-T|--upload-file|-X|--request|-K|--config)(?:=|$)|^-[a-zA-Z]*[dFTXK]/;
 
 /**
- * Checks whether `command` only reads security settings over an API: `gh api` with GET (the
- * default when no field or body is given) or `curl` with no method, body or upload option,
- * aimed at a protection or code-scanning path and at no secret-scanning path.
+ * Checks whether `command` only reads security settings over an API. It must be `gh api` with
+ * GET (the default when no field or body is given) or `curl` with no method, body or upload
+ * option, and aim at a protection or code-scanning path and at no secret-scanning path.
  */
 export function readsSecuritySettings(command: SimpleCommand): boolean {
   const args = command.argv.slice(1);
@@ -49,7 +49,7 @@ function ghReadsOnly(args: readonly string[]): boolean {
   );
 }
 
-/** The last `-X`/`--method` value of a `gh api` call, upper-cased, as gh applies the last one. */
+/** Returns the last `-X`/`--method` value of a `gh api` call, upper-cased, as gh uses the last one. */
 function methodOf(args: readonly string[]): string | undefined {
   let method: string | undefined;
   for (let index = 0; index < args.length; index += 1) {
