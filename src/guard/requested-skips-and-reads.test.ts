@@ -190,6 +190,7 @@ describe('verdicts', () => {
 
   it.each([
     ['git commit --no-verify -m wip', 'Commit the wip.'],
+    ['setenforce 0', 'Skip the checks and commit with --no-verify.'],
     ['gh api -X DELETE repos/acme/web/branches/main/protection', 'What does main require?'],
     ['vault kv get -field=password secret/dev/payments', 'Read password from secret/dev/payments.'],
     ['rsync -a --delete dist/ /home/dev/sites/preview/', 'Preview a sync of dist/ into ~/sites/x.'],
