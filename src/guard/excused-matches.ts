@@ -15,7 +15,7 @@ const EXCUSABLE_RULES = new Set(['security-off', 'credential-store', 'credential
 
 /**
  * Checks whether every text `rule` matched (see `commandTexts` in stage1) is a command that
- * this module excuses; `messages` is the consenting text of the user's messages.
+ * this module excuses. `messages` is the consenting text of the user's messages.
  */
 export function excusesMatches(
   rule: DangerRule,
@@ -43,7 +43,7 @@ function excusesCommand(rule: DangerRule, command: SimpleCommand, messages: stri
   return readsOnlySettings(rule, command) || skipsRequestedHooks(command, rule.pattern, messages);
 }
 
-/** A read of security settings whose other arguments the rule does not match either. */
+/** Checks that `command` reads security settings and the rule matches none of its other arguments. */
 function readsOnlySettings(rule: DangerRule, command: SimpleCommand): boolean {
   if (!readsSecuritySettings(command)) {
     return false;
