@@ -13,15 +13,18 @@ import type { ParsedShell, SimpleCommand } from './shell.js';
 /** Rules with exceptions in this module. */
 const EXCUSABLE_RULES = new Set(['security-off', 'credential-store', 'credential-mint']);
 
-/**
- * Checks whether every text `rule` matched (see `commandTexts` in stage1) is a command that
- * this module excuses. `messages` is the consenting text of the user's messages.
- */
+/** The user's messages: the consenting clauses, and every message as written. */
+export interface ExcuseRequests {
+  messages: string;
+  allMessages: string;
+}
+
+/** Checks whether every text `rule` matched (see `commandTexts` in stage1) is an excused command. */
 export function excusesMatches(
   rule: DangerRule,
   matching: readonly string[],
   parsed: ParsedShell,
-  messages: string,
+  requests: ExcuseRequests,
 ): boolean {
   if (!EXCUSABLE_RULES.has(rule.id)) {
     return false;
@@ -32,15 +35,19 @@ export function excusesMatches(
         candidate.argv.join(' ') === text ||
         [...candidate.assignments, ...candidate.argv].join(' ') === text,
     );
-    return command !== undefined && excusesCommand(rule, command, messages);
+    return command !== undefined && excusesCommand(rule, command, requests);
   });
 }
 
-function excusesCommand(rule: DangerRule, command: SimpleCommand, messages: string): boolean {
+function excusesCommand(
+  rule: DangerRule,
+  command: SimpleCommand,
+  requests: ExcuseRequests,
+): boolean {
   if (rule.id === 'credential-store' || rule.id === 'credential-mint') {
-    return readsNamedPlainField(command, messages);
+    return readsNamedPlainField(command, requests.messages);
   }
-  return readsOnlySettings(rule, command) || skipsRequestedHooks(command, rule.pattern, messages);
+  return readsOnlySettings(rule, command) || skipsRequestedHooks(command, rule.pattern, requests);
 }
 
 /** Checks that `command` reads security settings and the rule matches none of its other arguments. */

@@ -23,6 +23,11 @@ function simpleCommand(...argv: string[]): SimpleCommand {
   };
 }
 
+/** The user's messages in both forms the guard reads them in. */
+function requests(message: string): { messages: string; allMessages: string } {
+  return { messages: consentingText([message]), allMessages: message };
+}
+
 const SECURITY_OFF = DANGER_RULES.find((rule) => rule.id === 'security-off')?.pattern ?? /$^/;
 
 describe('readsSecuritySettings', () => {
@@ -57,8 +62,9 @@ describe('skipsRequestedHooks', () => {
     'Commit the wip with --no-verify.',
     'Skip the pre-commit hook and commit.',
     'Bypass the hooks for this commit.',
+    'Commit the wip without running the pre-commit hook.',
   ])('is requested by %j', (message) => {
-    expect(skipsRequestedHooks(commit, SECURITY_OFF, message)).toBe(true);
+    expect(skipsRequestedHooks(commit, SECURITY_OFF, requests(message))).toBe(true);
   });
 
   it.each([
@@ -66,14 +72,22 @@ describe('skipsRequestedHooks', () => {
     "Don't skip the hooks, commit the wip.",
     'Never use --no-verify.',
     'The hook is broken.',
+    "Don't commit without the hooks.",
+    'Never commit without running the hooks; commit the wip.',
+    'Commit the wip without the hooks later.',
+    'Should we commit without the hooks?',
   ])('is not requested by %j', (message) => {
-    expect(skipsRequestedHooks(commit, SECURITY_OFF, message)).toBe(false);
+    expect(skipsRequestedHooks(commit, SECURITY_OFF, requests(message))).toBe(false);
   });
 
   it('covers plain words for git only', () => {
     const publish = simpleCommand('cargo', 'publish', '--no-verify');
-    expect(skipsRequestedHooks(publish, SECURITY_OFF, 'Skip the hooks and publish.')).toBe(false);
-    expect(skipsRequestedHooks(publish, SECURITY_OFF, 'Publish with --no-verify.')).toBe(true);
+    expect(
+      skipsRequestedHooks(publish, SECURITY_OFF, requests('Skip the hooks and publish.')),
+    ).toBe(false);
+    expect(skipsRequestedHooks(publish, SECURITY_OFF, requests('Publish with --no-verify.'))).toBe(
+      true,
+    );
   });
 
   it('does not cover another match of the rule', () => {
@@ -84,7 +98,9 @@ describe('skipsRequestedHooks', () => {
       'commit',
       '--no-verify',
     );
-    expect(skipsRequestedHooks(hooksPath, SECURITY_OFF, 'Commit with --no-verify.')).toBe(false);
+    expect(skipsRequestedHooks(hooksPath, SECURITY_OFF, requests('Commit with --no-verify.'))).toBe(
+      false,
+    );
   });
 });
 

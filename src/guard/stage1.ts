@@ -417,7 +417,7 @@ function checkRules(
       !requestedHook &&
       !envFileOnly &&
       !handedToLogin &&
-      !excusesMatches(rule, matching, parsed, messages) &&
+      !excusesMatches(rule, matching, parsed, { messages, allMessages }) &&
       !hasConsent(rule, { messages, allMessages }, parsed, searchIn)
     ) {
       return {
