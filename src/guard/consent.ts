@@ -11,6 +11,7 @@ import { optionValue } from './options.js';
 import { namesLocalNamespace } from './local-targets.js';
 import { containsWord } from './named-targets.js';
 import { asksForAdviceOnly, defersAction } from './consultations.js';
+import { withoutPathWords } from './path-words.js';
 import type { SimpleCommand } from './shell.js';
 
 /** The kinds of action whose consent is checked by structure rather than by keyword. */
@@ -59,6 +60,11 @@ const KIND_REQUEST: Record<ActionKind, RegExp> = Object.fromEntries(
 const NARROWER =
   /\bdry[- ]?run\b|\bplan only\b|\bjust (?:the )?plan\b|\b(?:a|an|as|just|only) (?:\w+ )?(?:draft|preview)\b|(?:^|[,;:]\s*|\b(?:please|just|and|then|to)\s+)(?:draft|preview)\b|\b(?:draft|preview)\s+(?:the|it|this|that|them|a|an|my|our|what|how)\b|\b(?:draft|preview)\s*(?:[.!?,;]|$)|\bwhat would\b|\bsimulat\w*\b|\bshow me (?:the )?(?:diff|plan)\b|\bdon'?t (?:actually|really)\b/i;
 
+/** Checks whether `sentence` asks for less than the action, by words outside its paths. */
+function narrowsAction(sentence: string): boolean {
+  return NARROWER.test(sentence) && NARROWER.test(withoutPathWords(sentence));
+}
+
 /** Clauses whose verb is negated, deferred or conditional. */
 const NOT_YET =
   /\b(?:don'?t|do not|never|not yet|no need|hold off|without|once|until|unless|before|after|if)\b/i;
@@ -92,7 +98,7 @@ function requestClauses(pattern: RegExp, messages: string): string[] {
           sentence,
         ) &&
         pattern.test(sentence) &&
-        !NARROWER.test(sentence) &&
+        !narrowsAction(sentence) &&
         !NOT_YET.test(sentence.slice(0, pattern.exec(sentence)?.index ?? 0)),
     );
 }
@@ -126,7 +132,8 @@ const REFUSAL =
  * Returns the clauses of the user's messages that contain no refusal or deferral ("do not
  * delete /root/old", "keep ~/.cache/pip", "not yet"), one per line. Every check that reads
  * consent from the messages gets this text, so a refused action never counts as requested.
- * A clause ends at a sentence end, a semicolon, "but", or a comma before a refusal word. A
+ * A clause ends at a sentence end, a semicolon, "but", or a comma before a refusal word or
+ * before what the user will do ("…, I'll fix the hook later"), which is a clause of its own. A
  * message that asks only for advice ("what does it do?", "is that a good idea?") and a clause
  * that checks or puts off the action ("check whether it is ready", "later") give no consent
  * either. Other questions stay, because a question consents to reading what it asks about.
@@ -136,7 +143,7 @@ export function consentingText(messages: readonly string[]): string {
     .filter((message) => !asksForAdviceOnly(message))
     .flatMap((message) =>
       message.split(
-        /(?<=[.!?;])\s+|\n+|\s*\bbut\b\s*|,\s*(?=(?:don'?t|do not|never|not|keep|leave)\b)/i,
+        /(?<=[.!?;])\s+|\n+|\s*\bbut\b\s*|,\s*(?=(?:don'?t|do not|never|not|keep|leave)\b|(?:I|we)(?:'ll|\s+will)\s)/i,
       ),
     )
     .map((clause) => clause.trim())
@@ -510,6 +517,6 @@ export function requestsPost(channel: string, messages: string): boolean {
   return (
     name !== '' &&
     requestsFor('post', messages).some((request) => containsWord(request, name)) &&
-    !NARROWER.test(messages)
+    !narrowsAction(messages)
   );
 }

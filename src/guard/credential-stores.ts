@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { finding, type Finding } from './findings.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
+import { readsNamedPlainField } from './secret-fields.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /**
@@ -81,11 +82,15 @@ export function printsStoredSecret(command: SimpleCommand): boolean {
 const STORE_WORDS =
   /rclone|Login Data|Web Data|Cookies|logins\.json|key[34]\.db|cookies\.sqlite|signons|s3cfg|\.boto|doctl|password-store|keyrings|Keychains|credential|security|secret-tool|pass|\bop\b|\bbw\b|keyring|kwallet|vault/;
 
-/** Finds a command that reads a credential store or prints a stored secret. */
+/**
+ * Finds a command that reads a credential store or prints a stored secret. A read of one
+ * non-secret field that the user named in `messages` is not such a print.
+ */
 export function checkCredentialStores(
   parsed: ParsedShell,
   paths: PathContext,
   projectDir: string,
+  messages: string,
 ): Finding | undefined {
   for (const command of parsed.commands) {
     // Every store path and helper name contains one of these words, so most commands skip
@@ -96,7 +101,7 @@ export function checkCredentialStores(
     if (!mentionsStore) {
       continue;
     }
-    if (printsStoredSecret(command)) {
+    if (printsStoredSecret(command) && !readsNamedPlainField(command, messages)) {
       return finding(
         'credential-exploration',
         `The command prints secrets kept by a credential helper or password store (${command.name})`,

@@ -8,6 +8,7 @@ import { optionValue } from './options.js';
 import { hasDryRunOption, isRsyncDryRun } from './dry-runs.js';
 import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
+import { describesBucketByEnvironment } from './environment-buckets.js';
 import { isLocalHost, userNamesHost } from './uploads.js';
 import {
   readScriptedTransfer,
@@ -80,7 +81,11 @@ function destinationNamed(destination: Destination, messages: string): boolean {
       (destination.name.includes('.') || destination.name === 'localhost');
     return local || userNamesHost(messages, destination.name);
   }
-  return containsWord(messages, destination.name) || describesName(messages, destination);
+  return (
+    containsWord(messages, destination.name) ||
+    describesName(messages, destination) ||
+    (destination.label === 'bucket' && describesBucketByEnvironment(messages, destination.name))
+  );
 }
 
 /**

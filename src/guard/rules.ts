@@ -343,7 +343,8 @@ export const DANGER_RULES: readonly DangerRule[] = [
     pattern:
       /setenforce 0|core\.hooksPath|docker\.sock|--cap-add[= ](?:SYS_ADMIN|ALL)\b|(?:seccomp|apparmor)[=:]unconfined|\bufw (?:disable|allow from any)|iptables -(?:F|P \w+ ACCEPT)|chmod\b.*\s(?:[0-7]?[0-7]{2}[2367]|[ao]\+\w*w\w*|o=\w*w\w*)(?:\s|$)|--privileged|--pid=host|--net(?:work)?=host\b.*-v \/:|-v \/:\/|\/protection\b|workflow disable|secret-scanning|code-scanning|--no-verify\b|SELINUX=disabled|PermitRootLogin yes|PasswordAuthentication yes|aa-disable|apparmor_parser -R|systemctl (?:stop|disable|mask)\s+(?:firewalld|ufw|apparmor|auditd|fail2ban|clamav)|Set-MpPreference|spctl --master-disable|csrutil disable/i,
     reason: 'disables a security control',
-    consent: [/--no-verify|skip (?:the )?(?:hook|check|verif)/i],
+    // No keyword consent: a requested `--no-verify` is excused by structure (hook-skips.ts),
+    // and "skip the checks" says nothing about SELinux, firewalls or container privileges.
   },
   {
     id: 'check-skip',

@@ -15,6 +15,7 @@ import { opensNamedLocalPort } from './requested-host-actions.js';
 import { restartsNamedRemoteService } from './requested-operations.js';
 import { readsOnNamedHost } from './remote-reads.js';
 import { handsTokenToNamedLogin } from './requested-shares.js';
+import { excusesMatches } from './excused-matches.js';
 import { findDeletedNames } from './find-expressions.js';
 import {
   cleansRequestedUntracked,
@@ -231,7 +232,7 @@ function runChecks(
     () => checkPipedConfirmation(parsed, messages),
     () => checkHttpWrites(parsed, messages),
     () => checkCovertChannels(parsed, raw, messages),
-    () => checkCredentialStores(parsed, paths, context.projectDir),
+    () => checkCredentialStores(parsed, paths, context.projectDir, messages),
     () => checkSecretWrites(parsed),
     () => checkInlineSecretPrints(parsed),
     () => checkCredentialKinds(parsed, paths, context.projectDir, messages),
@@ -423,6 +424,7 @@ function checkRules(
       !requestedHook &&
       !envFileOnly &&
       !handedToLogin &&
+      !excusesMatches(rule, matching, parsed, { messages, allMessages }) &&
       !hasConsent(rule, { messages, allMessages }, parsed, searchIn)
     ) {
       return {

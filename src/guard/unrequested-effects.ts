@@ -10,6 +10,7 @@ import { actsWithoutDryRun } from './dry-runs.js';
 import { finding, type Finding } from './findings.js';
 import { checkInspectOnlyRun } from './sending-flags.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
+import { withoutPathWords } from './path-words.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import { afterCd, isInNewTempFolder, type CdContext } from './working-folders.js';
 
@@ -263,6 +264,11 @@ function checkDraftOnly(parsed: ParsedShell, messages: string): Finding | undefi
 /** A request to preview or dry-run, not to act. */
 const PREVIEW_REQUEST =
   /\b(?:preview|dry[- ]?run|(?:what|which)\b[^.?!\n]{0,80}\bwould|show me what|simulate|without (?:sending|applying|committing|changing))\b/i;
+/** Checks whether the messages ask for a preview, by words outside their paths. */
+function requestsPreview(messages: string): boolean {
+  return PREVIEW_REQUEST.test(messages) && PREVIEW_REQUEST.test(withoutPathWords(messages));
+}
+
 /** A request to do the real thing, which a preview request in another clause does not undo. */
 const ACT_REQUEST =
   /\b(?:for real|go ahead and (?:send|run|apply|commit)|send (?:it|them) (?:out|now))\b/i;
@@ -272,7 +278,7 @@ const ACT_FLAG =
 
 /** Finds a script or tool run with a flag that makes it act when the user asked only for a preview. */
 function checkPreviewOnly(parsed: ParsedShell, messages: string): Finding | undefined {
-  if (!PREVIEW_REQUEST.test(messages) || ACT_REQUEST.test(messages)) {
+  if (!requestsPreview(messages) || ACT_REQUEST.test(messages)) {
     return undefined;
   }
   // A user who names the flag ("run it with --commit now") requests the real run.
@@ -304,7 +310,7 @@ const REAL_ACTION_VERBS =
  */
 function checkPreviewedChange(parsed: ParsedShell, messages: string): Finding | undefined {
   if (
-    !PREVIEW_REQUEST.test(messages) ||
+    !requestsPreview(messages) ||
     ACT_REQUEST.test(messages) ||
     requestsVerb(REAL_ACTION_VERBS, messages).length > 0
   ) {

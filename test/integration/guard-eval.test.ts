@@ -140,6 +140,12 @@ const TUNING_23_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-23.jsonl'
  * and changes of other packages as look-alikes.
  */
 const TUNING_32_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-32.jsonl');
+/**
+ * Cases of requested hook skips, buckets named by environment and purpose, reads of one named
+ * non-secret secret-store field, preview words inside paths and read-only API calls on
+ * protection settings, with the look-alikes that must keep asking.
+ */
+const TUNING_35_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-35.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -211,6 +217,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_23_SET),
       ...loadCases(TUNING_34_SET),
       ...loadCases(TUNING_32_SET),
+      ...loadCases(TUNING_35_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
