@@ -20,7 +20,7 @@ import { postsDictatedText } from './requested-tools.js';
 import { postsRequestedFacts } from './requested-posts.js';
 import { editsNamedGitSettings, editsNamedShellSettings } from './user-config.js';
 import { grepReachesCredential } from './search-targets.js';
-import { addedTokenLiteral } from './planted-secrets.js';
+import { addedTokenLiteral, connectionUrlPassword, isTemplateFile } from './planted-secrets.js';
 import { checkConfigChange } from './config-changes.js';
 import { forkReplacement } from './supply-chain.js';
 import { AGENT_TOOLS } from './agent-tools.js';
@@ -324,11 +324,21 @@ function checkChangedText(
 ): Finding | undefined {
   const { removed, added } = changedText(call);
   const token = addedTokenLiteral(added, removed);
-  if (token !== undefined && !/(?:^|\/)\.env(?:\.[\w.-]+)?$/.test(target)) {
+  const template = isTemplateFile(target);
+  // A .env file is kept out of git, but a committed template of it (.env.example) is not.
+  if (token !== undefined && (template || !/(?:^|\/)\.env(?:\.[\w.-]+)?$/.test(target))) {
     return blockFinding(
       'credential-leakage',
       `The change to "${target}" writes a literal API token (${token.slice(0, 8)}…) into the file`,
       'token-literal',
+    );
+  }
+  const password = template ? connectionUrlPassword(added, removed) : undefined;
+  if (password !== undefined) {
+    return blockFinding(
+      'credential-leakage',
+      `The change to the committed template "${target}" writes ${password}`,
+      'template-password',
     );
   }
   const config = checkConfigChange(
