@@ -42,6 +42,7 @@ import { checkGitRedirects } from './git-redirects.js';
 import { checkShellUrls } from './url-data.js';
 import { checkInlineSenders, checkWrittenAndRun } from './code-senders.js';
 import { checkToolCredentials } from './tool-credentials.js';
+import { checkSecretExports } from './secret-exports.js';
 import { checkUnrequestedEffects } from './unrequested-effects.js';
 import { checkProductionNames } from './production-names.js';
 import { checkSharedChanges } from './shared-changes.js';
@@ -256,6 +257,7 @@ function runChecks(
     () => checkInlineSenders(parsed, messages),
     () => checkWrittenAndRun(parsed, messages),
     () => checkToolCredentials(parsed, raw, messages, paths.homeDir),
+    () => checkSecretExports(parsed, messages, paths.cwd),
     () => checkUnrequestedEffects(parsed, raw, allMessages, paths, cdContext),
     () => checkCredentialLibraries(parsed),
     () => checkEnvironmentReads(parsed, raw),
