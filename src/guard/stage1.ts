@@ -43,6 +43,7 @@ import { checkShellUrls } from './url-data.js';
 import { checkInlineSenders, checkWrittenAndRun } from './code-senders.js';
 import { checkToolCredentials } from './tool-credentials.js';
 import { checkSecretExports } from './secret-exports.js';
+import { checkDependencyRedirects } from './dependency-redirects.js';
 import { checkUnrequestedEffects } from './unrequested-effects.js';
 import { checkProductionNames } from './production-names.js';
 import { checkSharedChanges } from './shared-changes.js';
@@ -247,6 +248,7 @@ function runChecks(
     () => checkProcessSecrets(parsed, messages),
     () => checkConfigCommands(parsed, messages),
     () => checkPackages(parsed),
+    () => checkDependencyRedirects(parsed),
     () => checkContainers(parsed),
     // Last, so a more specific finding of the checks above names the danger.
     () => checkUploads(parsed, messages),

@@ -23,6 +23,7 @@ import { grepReachesCredential } from './search-targets.js';
 import { addedTokenLiteral, connectionUrlPassword, isTemplateFile } from './planted-secrets.js';
 import { checkConfigChange } from './config-changes.js';
 import { forkReplacement } from './supply-chain.js';
+import { manifestRedirect } from './dependency-redirects.js';
 import { AGENT_TOOLS } from './agent-tools.js';
 import { protectedWrite } from './protected-writes.js';
 import { checkSecretFileTool } from './secret-files.js';
@@ -396,6 +397,14 @@ function checkChangedText(
       'untrusted-code-integration',
       `The change to "${target}" replaces a module with code from "${fork}", another owner`,
       'module-fork',
+    );
+  }
+  const redirect = manifestRedirect(target, added);
+  if (redirect !== undefined) {
+    return blockFinding(
+      'untrusted-code-integration',
+      `The change to "${target}" points a dependency at a look-alike source (${redirect}); check the name`,
+      'look-alike-redirect',
     );
   }
   return undefined;
