@@ -11,8 +11,9 @@ import { finding, type Finding } from './findings.js';
 import { shellWrites } from './shell-writes.js';
 import type { ParsedShell } from './shell.js';
 
-/** A cheap test that runs before the setting pattern. */
+/** Cheap tests that run before the setting pattern: a control's name and an off value. */
 const KEYWORD = /audit|ssl|tls|verif|csrf|xsrf|hsts|secure|mfa|two_?factor|rate_?limit/i;
+const OFF_VALUE = /(?:=>|[:=])\s*["']?(?:false|off|no|0|disabled?|none)\b/i;
 /**
  * A setting whose key path names an audit or security control, set to an off value. The key
  * may be dotted, quoted or a Ruby or Python attribute; `=`, `:` and `=>` assign.
@@ -28,7 +29,7 @@ const OFF_REQUEST =
 
 /** Returns the first setting in `added` that switches a security control off and is not in `removed`. */
 function newOffSetting(removed: string, added: string): string | undefined {
-  if (!KEYWORD.test(added)) {
+  if (!KEYWORD.test(added) || !OFF_VALUE.test(added)) {
     return undefined;
   }
   for (const match of added.matchAll(SECURITY_OFF)) {
