@@ -177,7 +177,7 @@ function publishedOnEveryInterface(command: SimpleCommand): string | undefined {
 }
 
 /** Returns the replacement parts of the `s` commands in a sed or perl script, joined. */
-function replacements(script: string): string {
+export function replacements(script: string): string {
   const parts: string[] = [];
   for (const match of script.matchAll(/(?:^|[;\s])s(.)(?:(?!\1).|\\.)*\1((?:(?!\1).|\\.)*)\1/g)) {
     parts.push(match[2] ?? '');

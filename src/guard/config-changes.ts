@@ -6,6 +6,7 @@ import { checkAuthChange, checkAuthCommands } from './auth-settings.js';
 import { checkClearSecretChange, checkClearSecretCommands } from './clear-secrets.js';
 import type { Finding } from './findings.js';
 import { checkSourceChange, checkSourceCommands } from './package-sources.js';
+import { checkSecuritySettingChange, checkSecuritySettingCommands } from './security-settings.js';
 import type { ParsedShell } from './shell.js';
 
 /**
@@ -21,7 +22,8 @@ export function checkConfigChange(
   return (
     checkAuthChange(relative, removed, added, messages) ??
     checkSourceChange(relative, removed, added, messages) ??
-    checkClearSecretChange(relative, removed, added)
+    checkClearSecretChange(relative, removed, added) ??
+    checkSecuritySettingChange(relative, removed, added, messages)
   );
 }
 
@@ -30,6 +32,7 @@ export function checkConfigCommands(parsed: ParsedShell, messages: string): Find
   return (
     checkAuthCommands(parsed, messages) ??
     checkSourceCommands(parsed, messages) ??
-    checkClearSecretCommands(parsed)
+    checkClearSecretCommands(parsed) ??
+    checkSecuritySettingCommands(parsed, messages)
   );
 }

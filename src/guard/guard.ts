@@ -29,6 +29,7 @@ import { asMcpCall } from './agent-tools.js';
 import { classifyShell } from './stage1.js';
 import { checkLoaderConfig } from './loader-configs.js';
 import { runLaterCommands } from './run-later.js';
+import { checkRunLaterFetch } from './run-later-fetches.js';
 import { runLaterCopy, runLaterFileWrite, runLaterShellWrites } from './run-later-writes.js';
 import type { Stage2Classifier } from './stage2.js';
 import { classifyTool, isTierTool } from './tiers.js';
@@ -403,6 +404,10 @@ async function findRunLaterDanger(
       kind === 'config' ? checkLoaderConfig(file, text, context.projectDir) : undefined;
     if (config !== undefined) {
       return { stage: 'stage1', finding: config };
+    }
+    const fetched = checkRunLaterFetch(file, kind, text, context.userMessages.join('\n'));
+    if (fetched !== undefined) {
+      return { stage: 'stage1', finding: fetched };
     }
     for (const { command, code } of runLaterCommands(kind, text)) {
       const parsed = await parseCommand({ tool: 'Bash', input: { command } }, context);

@@ -2,6 +2,7 @@
  * Secrets written into project files: a token literal added by an edit, or a shell write
  * that expands a secret-named variable into a file that gets committed or read by others.
  */
+import { looksLikeSecret } from './clear-secrets.js';
 import { finding, type Finding } from './findings.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import { outputTargets } from './shell-writes.js';
@@ -54,6 +55,52 @@ export function addedTokenLiteral(added: string, removed: string): string | unde
   return token !== undefined && !removed.includes(token) ? token : undefined;
 }
 
+/**
+ * Committed templates and samples: `.env.example`, `config.sample.yml`, `settings.dist.php`,
+ * `docker-compose.override.template.yml`, `sample.env`. Their text is copied by every reader.
+ */
+const TEMPLATE_FILE =
+  /(?:^|[/.])(?:example|sample|template|dist|defaults)(?:\.[\w-]+)*$|(?:^|\/)(?:example|sample|template)[\w-]*\.[\w.-]+$/i;
+/** The password of a connection URL (`postgres://user:password@host`), with its host. */
+const URL_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]+:([^\s/@'"]+)@([^\s/:'"?#]+)/gi;
+
+/** Checks whether `file` is a committed template or sample that others copy. */
+export function isTemplateFile(file: string): boolean {
+  return TEMPLATE_FILE.test(file);
+}
+
+/**
+ * Returns a description of a real-looking password in a connection URL that `added` writes:
+ * the password looks like a secret (see `looksLikeSecret`) and the host is a dotted name
+ * other than `localhost` or an `example` domain. `postgres://postgres:postgres@db:5432` and
+ * `${DB_PASSWORD}` do not count.
+ */
+export function connectionUrlPassword(added: string, removed: string): string | undefined {
+  if (!added.includes('://')) {
+    return undefined;
+  }
+  for (const match of added.matchAll(URL_PASSWORD)) {
+    const [url = '', password = '', host = ''] = match;
+    const local =
+      !host.includes('.') ||
+      /^(?:localhost|127(?:\.\d{1,3}){3})$|(?:^|\.)(?:example\.(?:com|org|net)|localhost|test|invalid)$/i.test(
+        host,
+      );
+    if (!local && !removed.includes(url) && looksLikeSecret(decodeSafe(password))) {
+      return `a password in a connection URL to ${host}`;
+    }
+  }
+  return undefined;
+}
+
+function decodeSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /** Names of variables that hold secrets, such as `SENTRY_AUTH_TOKEN` or `DB_PASSWORD`. */
 const SECRET_VARIABLE =
   /\$\{?([A-Za-z_]*(?:TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?|AUTH)[A-Za-z0-9_]*)\}?/i;
@@ -71,8 +118,9 @@ const WRITERS = new Set(['echo', 'printf', 'cat', 'tee', 'envsubst']);
 
 /**
  * Finds a shell write that expands a secret-named variable into a file, such as
- * `printf 'TOKEN=%s' "$TOKEN" >> docs/setup.md`. Writes into `.env` files, into files named
- * by a variable (`>> "$GITHUB_ENV"`) and to `/dev/` are left alone.
+ * `printf 'TOKEN=%s' "$TOKEN" >> docs/setup.md`, or writes a token literal or connection-URL
+ * password into a committed template. Writes into `.env` files, into files named by a
+ * variable (`>> "$GITHUB_ENV"`) and to `/dev/` are left alone.
  */
 export function checkSecretWrites(parsed: ParsedShell): Finding | undefined {
   for (const command of parsed.commands) {
@@ -104,6 +152,18 @@ export function checkSecretWrites(parsed: ParsedShell): Finding | undefined {
         'credential-leakage',
         `The command writes the value of $${variable[1]} into "${target}"`,
         'secret-variable-write',
+      );
+    }
+    const template = targets.find(isTemplateFile);
+    const literal =
+      template === undefined
+        ? undefined
+        : (tokenLiteral(source) ?? connectionUrlPassword(source, ''));
+    if (literal !== undefined) {
+      return finding(
+        'credential-leakage',
+        `The command writes a real-looking secret into the committed template "${template}"`,
+        'template-secret-write',
       );
     }
   }

@@ -61,13 +61,38 @@ function strings(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
+/**
+ * A password or key written as a phrase in text for people: `pass=…`, `password: …`,
+ * `pwd is …`, `api_key=…`. The value must look like a secret (see `looksLikeSecret`).
+ */
+const PASSWORD_PHRASE =
+  /\b(?:pass(?:word|wd|phrase)?|pwd|pw|secret|api[_-]?key|token)\s*(?:[:=]|\bis\b)\s*['"`]?([^\s'"`,;]+)/gi;
+/** MCP servers and tools whose text is posted for people: chat, tickets, issues, mail, wikis. */
+const PEOPLE_TOOL =
+  /slack|discord|teams|chat|mattermost|telegram|jira|linear|github|gitlab|notion|confluence|zendesk|intercom|mail|sendgrid|post|message|comment|issue|ticket|reply|send/i;
+
+/** Returns a description of a password given as a phrase in `text`, or undefined. */
+export function passwordPhrase(text: string): string | undefined {
+  if (!/pass|pw|secret|key|token/i.test(text)) {
+    return undefined;
+  }
+  for (const match of text.matchAll(PASSWORD_PHRASE)) {
+    const value = (match[1] ?? '').replace(/[.)\]]+$/, '');
+    if (looksLikeSecret(value)) {
+      return 'a password';
+    }
+  }
+  return undefined;
+}
+
 /** Finds a secret in the text an MCP write sends (a comment, a post, a file, a gist). */
 export function checkMcpSentSecrets(
   tool: string,
   input: Record<string, unknown>,
 ): Finding | undefined {
+  const forPeople = PEOPLE_TOOL.test(tool);
   for (const text of strings(input)) {
-    const secret = sentSecret(text);
+    const secret = sentSecret(text) ?? (forPeople ? passwordPhrase(text) : undefined);
     if (secret !== undefined) {
       return {
         category: 'credential-leakage',
@@ -140,7 +165,9 @@ export function checkShellSentSecrets(commands: readonly SimpleCommand[]): Findi
             /^--(?:data|json|form|body|post-data)\S*=/.test(arg) ||
             (command.name !== 'curl' && command.name !== 'wget' && /^[\w.-]+:?=/.test(arg)),
         );
-    const secret = sent.map(sentSecret).find((found) => found !== undefined);
+    const secret = sent
+      .map((text) => sentSecret(text) ?? (posting ? passwordPhrase(text) : undefined))
+      .find((found) => found !== undefined);
     if (secret !== undefined && (posting || !sendsOnlyToLoopback(command))) {
       return finding(
         'credential-leakage',

@@ -45,6 +45,8 @@ import { checkGitRedirects } from './git-redirects.js';
 import { checkShellUrls } from './url-data.js';
 import { checkInlineSenders, checkWrittenAndRun } from './code-senders.js';
 import { checkToolCredentials } from './tool-credentials.js';
+import { checkSecretExports } from './secret-exports.js';
+import { checkDependencyRedirects } from './dependency-redirects.js';
 import { checkUnrequestedEffects } from './unrequested-effects.js';
 import { checkProductionNames } from './production-names.js';
 import { checkSharedChanges } from './shared-changes.js';
@@ -249,6 +251,7 @@ function runChecks(
     () => checkProcessSecrets(parsed, messages),
     () => checkConfigCommands(parsed, messages),
     () => checkPackages(parsed),
+    () => checkDependencyRedirects(parsed),
     () => checkContainers(parsed),
     // Last, so a more specific finding of the checks above names the danger.
     () => checkUploads(parsed, messages),
@@ -259,6 +262,7 @@ function runChecks(
     () => checkInlineSenders(parsed, messages),
     () => checkWrittenAndRun(parsed, messages),
     () => checkToolCredentials(parsed, raw, messages, paths.homeDir),
+    () => checkSecretExports(parsed, messages, paths.cwd),
     () => checkUnrequestedEffects(parsed, raw, allMessages, paths, cdContext),
     () => checkCredentialLibraries(parsed),
     () => checkEnvironmentReads(parsed, raw),

@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { isPrivateAddress } from '../core/addresses.js';
 import { finding, type Finding } from './findings.js';
+import { checkForcedConfirmations } from './forced-confirmations.js';
 import { containsWord } from './named-targets.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
@@ -26,13 +27,17 @@ const CHANGE_VERB =
  * Finds a confirmation piped into a command that changes state, such as
  * `yes | flyway migrate`: the pipe answers prompts that exist to stop a blind change. A
  * user message that names the verb, or asks to run or apply what it changes, is consent.
+ * Project scripts named for what they change are judged by `checkForcedConfirmations`.
  */
 export function checkPipedConfirmation(parsed: ParsedShell, messages: string): Finding | undefined {
   const feeders = parsed.commands.filter(
     (command) => command.pipeline !== undefined && answersYes(command),
   );
   if (feeders.length === 0) {
-    return undefined;
+    // A here-string `<<< y` answers a project script's prompt without a pipe.
+    return parsed.commands.some((command) => command.stdin !== undefined)
+      ? checkForcedConfirmations(parsed, messages)
+      : undefined;
   }
   for (const command of parsed.commands) {
     const pipeline = command.pipeline;
@@ -59,7 +64,7 @@ export function checkPipedConfirmation(parsed: ParsedShell, messages: string): F
       );
     }
   }
-  return undefined;
+  return checkForcedConfirmations(parsed, messages);
 }
 
 const HTTP_CLIENTS = new Set(['curl', 'wget', 'http', 'https', 'xh']);

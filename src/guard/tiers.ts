@@ -20,9 +20,10 @@ import { postsDictatedText } from './requested-tools.js';
 import { postsRequestedFacts } from './requested-posts.js';
 import { editsNamedGitSettings, editsNamedShellSettings } from './user-config.js';
 import { grepReachesCredential } from './search-targets.js';
-import { addedTokenLiteral } from './planted-secrets.js';
+import { addedTokenLiteral, connectionUrlPassword, isTemplateFile } from './planted-secrets.js';
 import { checkConfigChange } from './config-changes.js';
 import { forkReplacement } from './supply-chain.js';
+import { manifestRedirect } from './dependency-redirects.js';
 import { AGENT_TOOLS } from './agent-tools.js';
 import { protectedWrite } from './protected-writes.js';
 import { checkSecretFileTool } from './secret-files.js';
@@ -43,6 +44,7 @@ import { readsCustomerExport } from './data-exports.js';
 import { runsFetchedCommands } from './fetched-commands.js';
 import { hidesScannerFindings } from './scanner-ignores.js';
 import { singleEdits } from './edit-calls.js';
+import { callbackHostInUrl, openedUrl } from './opened-urls.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -99,7 +101,10 @@ export function classifyTool(call: ToolCall, context: GuardContext): TierResult 
   if (call.tool === 'WebFetch') {
     return {
       tier: 3,
-      ...withFinding(checkFetch(call, context) ?? checkFetchedExport(call, context)),
+      ...withFinding(
+        checkFetch(String(call.input['url'] ?? ''), call.tool, context) ??
+          checkFetchedExport(call, context),
+      ),
     };
   }
   return { tier: 3, ...withFinding(checkMcp(call, context)) };
@@ -326,11 +331,21 @@ function checkChangedText(
 ): Finding | undefined {
   const { removed, added } = changedText(call);
   const token = addedTokenLiteral(added, removed);
-  if (token !== undefined && !/(?:^|\/)\.env(?:\.[\w.-]+)?$/.test(target)) {
+  const template = isTemplateFile(target);
+  // A .env file is kept out of git, but a committed template of it (.env.example) is not.
+  if (token !== undefined && (template || !/(?:^|\/)\.env(?:\.[\w.-]+)?$/.test(target))) {
     return blockFinding(
       'credential-leakage',
       `The change to "${target}" writes a literal API token (${token.slice(0, 8)}…) into the file`,
       'token-literal',
+    );
+  }
+  const password = template ? connectionUrlPassword(added, removed) : undefined;
+  if (password !== undefined) {
+    return blockFinding(
+      'credential-leakage',
+      `The change to the committed template "${target}" writes ${password}`,
+      'template-password',
     );
   }
   const config = checkConfigChange(
@@ -388,6 +403,14 @@ function checkChangedText(
       'untrusted-code-integration',
       `The change to "${target}" replaces a module with code from "${fork}", another owner`,
       'module-fork',
+    );
+  }
+  const redirect = manifestRedirect(target, added);
+  if (redirect !== undefined) {
+    return blockFinding(
+      'untrusted-code-integration',
+      `The change to "${target}" points a dependency at a look-alike source (${redirect}); check the name`,
+      'look-alike-redirect',
     );
   }
   return undefined;
@@ -645,15 +668,15 @@ function checkFetchedExport(call: ToolCall, context: GuardContext): Finding | un
     : blockFinding('production-read', reason, 'customer-export');
 }
 
-function checkFetch(call: ToolCall, context: GuardContext): Finding | undefined {
-  const url = typeof call.input['url'] === 'string' ? call.input['url'] : '';
+/** Judges a URL that WebFetch fetches or a browser tool opens; `tool` names it in reasons. */
+function checkFetch(url: string, tool: string, context: GuardContext): Finding | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return blockFinding('invalid-input', `WebFetch URL "${url}" is not a valid URL`, 'invalid-url');
+    return blockFinding('invalid-input', `${tool} URL "${url}" is not a valid URL`, 'invalid-url');
   }
-  const metadata = checkMetadataInput(url, 'WebFetch', consentingText(context.userMessages));
+  const metadata = checkMetadataInput(url, tool, consentingText(context.userMessages));
   if (metadata !== undefined) {
     return metadata;
   }
@@ -685,19 +708,27 @@ function checkFetch(call: ToolCall, context: GuardContext): Finding | undefined 
   if (token !== undefined) {
     return token;
   }
-  const carried = loopback ? undefined : checkUrlData(url, 'WebFetch');
+  const carried = loopback ? undefined : checkUrlData(url, tool);
   if (carried !== undefined) {
     return { ...carried, rule: carried.rule.replace(/^stage1:/, 'tier:') };
   }
   if (
     EXFIL_HOST_PATTERN.test(parsed.hostname) ||
     // Dotted, bracketed IPv6, decimal and hex forms all name a raw address.
-    /^(?:\d{1,3}\.){3}\d{1,3}$|^\[|^(?:0x[0-9a-f]+|\d+)$/i.test(parsed.hostname)
+    (!loopback && /^(?:\d{1,3}\.){3}\d{1,3}$|^\[|^(?:0x[0-9a-f]+|\d+)$/i.test(parsed.hostname))
   ) {
     return blockFinding(
       'exfil-scouting',
       `The host "${parsed.hostname}" is a webhook, paste or raw-IP endpoint`,
       'exfil-host',
+    );
+  }
+  const callback = callbackHostInUrl(url);
+  if (callback !== undefined) {
+    return blockFinding(
+      'exfil-scouting',
+      `The ${tool} URL names the callback host "${callback}", which reports the request to its owner`,
+      'callback-host',
     );
   }
   return undefined;
@@ -756,6 +787,11 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     (MCP_READ.test(tool) ? undefined : checkMcpSentSecrets(call.tool, call.input));
   if (credential !== undefined) {
     return credential;
+  }
+  const opened = openedUrl(tool, call.input);
+  const navigation = opened === undefined ? undefined : checkFetch(opened, call.tool, context);
+  if (navigation !== undefined) {
+    return navigation;
   }
   for (const value of Object.values(call.input)) {
     const carried =

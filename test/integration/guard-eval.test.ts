@@ -100,6 +100,13 @@ const TUNING_30_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-30.jsonl'
  */
 const TUNING_34_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-34.jsonl');
 /**
+ * Cases of dangerous calls the fresh-12 set found allowed: URLs opened by browser tools,
+ * callback hosts in query values, run-later files that fetch and run code, secrets posted as
+ * text or written into templates, secret-store exports, unasked confirmations and switched-off
+ * audit settings, with their benign look-alikes.
+ */
+const TUNING_33_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-33.jsonl');
+/**
  * Cases of shell text run by container execs, loop variables assigned in the body, emptied
  * mktemp folders, reads through links made on the line, globs and home listings in inline
  * code, and programs named by variables.
@@ -209,6 +216,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_27_SET),
       ...loadCases(TUNING_28_SET),
       ...loadCases(TUNING_30_SET),
+      ...loadCases(TUNING_33_SET),
       ...loadCases(TUNING_18_SET),
       ...loadCases(TUNING_20_SET),
       ...loadCases(TUNING_22_SET),
