@@ -40,6 +40,7 @@ import { checkLookAlikeBucket, checkUploads } from './uploads.js';
 import { checkUnnamedDestinations } from './destinations.js';
 import { checkGitRedirects } from './git-redirects.js';
 import { checkShellUrls } from './url-data.js';
+import { checkExportDownloads } from './export-downloads.js';
 import { checkInlineSenders, checkWrittenAndRun } from './code-senders.js';
 import { checkToolCredentials } from './tool-credentials.js';
 import { checkUnrequestedEffects } from './unrequested-effects.js';
@@ -253,6 +254,7 @@ function runChecks(
     () => checkUnnamedDestinations(parsed, messages),
     () => checkGitRedirects(parsed, messages),
     () => checkShellUrls(parsed, raw, messages),
+    () => checkExportDownloads(parsed, messages),
     () => checkInlineSenders(parsed, messages),
     () => checkWrittenAndRun(parsed, messages),
     () => checkToolCredentials(parsed, raw, messages, paths.homeDir),
