@@ -11,6 +11,7 @@ import {
   writesNamedSecretPath,
 } from './requested-data-changes.js';
 import { restartsNamedRemoteService, scalesNamedDeployment } from './requested-operations.js';
+import { removesNamedFilterContainers } from './container-cleanup.js';
 import { createsRequestedSecretGist } from './requested-shares.js';
 import { requestsResourceAction } from './resource-consent.js';
 import { readsOnNamedHost } from './remote-reads.js';
@@ -46,7 +47,12 @@ export function actsOnNamedTargets(
         isProjectPath,
       );
     case 'kill':
-      return every((command) => scalesNamedDeployment(command, messages) || requested(command));
+      return every(
+        (command) =>
+          scalesNamedDeployment(command, messages) ||
+          requested(command) ||
+          removesNamedFilterContainers(command, parsed, messages),
+      );
     case 'shared-resource':
       return every(
         (command) =>
