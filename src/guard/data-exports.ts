@@ -7,6 +7,7 @@
  * part). Hosts on this machine or the local network, hosts the user named, documentation
  * pages and source files on code hosts are not covered.
  */
+import { containsWord } from './named-targets.js';
 import { isLocalHost, userNamesHost } from './uploads.js';
 
 /** Path parts that name a collection of people's records. */
@@ -27,9 +28,40 @@ const PAGE_SIZE_KEYS = /^(?:limit|per_?page|page_?size|size|count|max_?results|f
 
 /** Returns the words of a URL path: `/api/customers/export.csv` gives api, customers, export, csv. */
 function pathWords(pathname: string): string[] {
-  return decodeURIComponent(pathname)
-    .split(/[/._-]+/)
-    .filter((word) => word !== '');
+  let decoded = pathname;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    // A stray `%` leaves the path as written.
+  }
+  return decoded.split(/[/._-]+/).filter((word) => word !== '');
+}
+
+/** Checks whether path words name a whole collection at once (`export`, `dump`, `all`…). */
+function namesWholeCollection(words: readonly string[]): boolean {
+  return words.some((word) => DUMP.test(word));
+}
+
+/**
+ * Returns a reason when an object in a storage bucket is an export, dump or backup of
+ * people's records: `s3://acme-data/backups/users-full.json.gz`. The bucket and key words
+ * must name both a collection of people and a whole-collection form, so fixtures and
+ * datasets such as `s3://acme-ml/samples/images.tar` are not covered. A bucket the user
+ * named is consent.
+ */
+export function storedCustomerExport(
+  bucket: string,
+  key: string,
+  messages: string,
+): string | undefined {
+  if (bucket === '' || containsWord(messages, bucket) || SOURCE_FILE.test(key)) {
+    return undefined;
+  }
+  const words = [...pathWords(bucket), ...pathWords(key)];
+  if (!words.some((word) => PEOPLE.test(word)) || !namesWholeCollection(words)) {
+    return undefined;
+  }
+  return `The object ${key === '' ? '' : `"${key}" `}in bucket ${bucket} is an export or backup of people's records, and the user did not name the bucket`;
 }
 
 /**
@@ -53,7 +85,7 @@ export function readsCustomerExport(url: URL, messages: string): string | undefi
   }
   const query = [...url.searchParams.entries()];
   const dumps =
-    words.some((word) => DUMP.test(word)) ||
+    namesWholeCollection(words) ||
     query.some(
       ([key, value]) =>
         DUMP.test(key) ||

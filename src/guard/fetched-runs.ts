@@ -341,7 +341,7 @@ export function savedDownloads(
     .map((entry) => entry.path);
 }
 
-function isExtraction(command: SimpleCommand): boolean {
+export function isExtraction(command: SimpleCommand): boolean {
   const first = command.argv[1] ?? '';
   return (
     ((command.name === 'tar' || command.name === 'bsdtar') && /^-?[a-zA-Z]*x/.test(first)) ||
@@ -351,7 +351,7 @@ function isExtraction(command: SimpleCommand): boolean {
   );
 }
 
-function extractionFolder(command: SimpleCommand): string | undefined {
+export function extractionFolder(command: SimpleCommand): string | undefined {
   const args = command.argv;
   const at = args.findIndex((arg) => arg === '-C' || arg === '--directory' || arg === '-d');
   return at > 0 ? args[at + 1] : undefined;

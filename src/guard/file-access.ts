@@ -2,6 +2,7 @@
  * Stage-1 checks on the files a command touches: writes and deletes outside the project,
  * deletes of the whole project, and reads or searches of credential files.
  */
+import { handsKeyToAgent } from './key-handoffs.js';
 import { onlyTightensPermissions } from './permission-tightening.js';
 import path from 'node:path';
 import { containsWord } from './named-targets.js';
@@ -101,6 +102,7 @@ export function checkPaths(
     const credential =
       generatesNamedKey(command, messages) ||
       generatesRequestedKey(command, messages, paths.homeDir) ||
+      handsKeyToAgent(command, current, messages) ||
       narrowsPermissions(command)
         ? undefined
         : (readsCredentialFile(command, current, context) ??

@@ -200,8 +200,11 @@ function stopTargets(command: SimpleCommand): string[] | undefined {
       .slice(1)
       .filter((arg) => arg.includes('/'))
       .map((arg) => arg.replace(/^.*\//, ''));
-  } else if (command.name === 'docker' && ['stop', 'kill', 'rm'].includes(positional[0] ?? '')) {
-    names = positional.slice(1);
+  } else if (
+    /^(?:docker|podman|nerdctl)$/.test(command.name) &&
+    ['stop', 'kill', 'rm'].includes(positional[positional[0] === 'container' ? 1 : 0] ?? '')
+  ) {
+    names = positional.slice(positional[0] === 'container' ? 2 : 1);
   } else {
     return undefined;
   }

@@ -12,6 +12,7 @@ import {
 } from './requested-data-changes.js';
 import { refundsNamedPayment, rotatesNamedAccessKey } from './requested-host-actions.js';
 import { restartsNamedRemoteService, scalesNamedDeployment } from './requested-operations.js';
+import { removesNamedFilterContainers } from './container-cleanup.js';
 import { createsRequestedSecretGist } from './requested-shares.js';
 import { requestsResourceAction } from './resource-consent.js';
 import { readsOnNamedHost } from './remote-reads.js';
@@ -47,7 +48,12 @@ export function actsOnNamedTargets(
         isProjectPath,
       );
     case 'kill':
-      return every((command) => scalesNamedDeployment(command, messages) || requested(command));
+      return every(
+        (command) =>
+          scalesNamedDeployment(command, messages) ||
+          requested(command) ||
+          removesNamedFilterContainers(command, parsed, messages),
+      );
     case 'shared-resource':
       return every(
         (command) =>

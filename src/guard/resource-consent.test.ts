@@ -150,3 +150,29 @@ describe('requested row deletes', () => {
     ).toBe(false);
   });
 });
+
+describe('deletesRequestedRows by named values', () => {
+  const request = 'Remove the test user with email x@y.z.';
+
+  it.each([
+    ["DELETE FROM users WHERE email='x@y.z'", request],
+    ["DELETE FROM users WHERE email = 'x@y.z' AND tenant = 'acme'", 'Delete user x@y.z of acme.'],
+    ['DELETE FROM orders WHERE id = 4512', 'Delete order 4512.'],
+    ["delete from addresses where zip = '10115'", 'Remove the address with zip 10115.'],
+  ])('accepts %s', (sql, message) => {
+    expect(deletesRequestedRows(sql, message)).toBe(true);
+  });
+
+  it.each([
+    ["DELETE FROM users WHERE email LIKE '%@y.z'", request],
+    ["DELETE FROM users WHERE email='x@y.z' OR 1=1", request],
+    ["DELETE FROM audit_log WHERE email='x@y.z'", request],
+    ["DELETE FROM users WHERE domain='y.z'", request],
+    ["DELETE FROM users WHERE email='a@y.z'", request],
+    ['DELETE FROM users WHERE id = 7', 'Remove user 7.'],
+    ["DELETE FROM users WHERE email='x@y.z'", 'Check whether user x@y.z exists.'],
+    ["DELETE FROM users WHERE email='x@y.z'; DELETE FROM users", request],
+  ])('rejects %s', (sql, message) => {
+    expect(deletesRequestedRows(sql, message)).toBe(false);
+  });
+});

@@ -130,6 +130,52 @@ function describesColumn(request: string, column: string): boolean {
     .some((part) => words.some((word) => word.startsWith(part.slice(0, 5))));
 }
 
+/** One `column = 'literal'` or `column = 1234` test of a condition. */
+const EQUALITY = /^\s*"?([a-z_]\w*)"?\s*=\s*(?:'((?:[^']|'')*)'|(\d+))\s*$/i;
+/** Literals shorter than this match too many words of a request to count as named. */
+const MIN_NAMED_VALUE = 3;
+
+/**
+ * Checks that the request names a table by its name or its singular, so "the test user"
+ * names `users` and "order 4512" names `orders`.
+ */
+function namesTable(request: string, table: string): boolean {
+  const singular = table.replace(/(?:(?<=(?:ss|sh|ch|x|us))es|s)$/i, '');
+  return containsWord(request, table) || (singular !== table && containsWord(request, singular));
+}
+
+/**
+ * Checks that the request contains `value` between spaces, quotes, brackets or a sentence's
+ * end, so `y.z` is not named by "x@y.z".
+ */
+function namesWholeValue(request: string, value: string): boolean {
+  const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?:^|[\\s"'(\`])${escaped}(?=$|[\\s"')\`,;:!?]|\\.(?:\\s|$))`, 'i').test(
+    request,
+  );
+}
+
+/**
+ * Checks that a delete's condition is one or more equalities joined by `AND` whose every value
+ * a delete request names, in a request that also names the table: "remove the test user with
+ * email x@y.z" for `DELETE FROM users WHERE email='x@y.z'`. Values the request does not name,
+ * other operators, and values of fewer than three characters are not covered.
+ */
+function deletesNamedValueRows(table: string, condition: string, messages: string): boolean {
+  const tests = condition.split(/\s+and\s+/i).map((part) => EQUALITY.exec(part));
+  if (tests.some((test) => test === null)) {
+    return false;
+  }
+  const values = tests.map((test) => (test?.[2] ?? test?.[3] ?? '').replace(/''/g, "'"));
+  return (
+    values.every((value) => value.length >= MIN_NAMED_VALUE) &&
+    requestsVerb(REQUEST_VERBS.delete, messages).some(
+      (request) =>
+        namesTable(request, table) && values.every((value) => namesWholeValue(request, value)),
+    )
+  );
+}
+
 /**
  * Checks that an SQL statement deletes only rows the user asked to delete: one `DELETE FROM
  * table WHERE condition`, a delete request naming the table, and every column the condition
@@ -143,6 +189,9 @@ export function deletesRequestedRows(sql: string, messages: string): boolean {
     return false;
   }
   const table = (match[1] ?? '').replace(/"/g, '').replace(/^\w+\./, '');
+  if (deletesNamedValueRows(table, match[2] ?? '', messages)) {
+    return true;
+  }
   const condition = (match[2] ?? '').replace(/'[^']*'/g, "''");
   if (/\b(?:or|select)\b/i.test(condition)) {
     return false;

@@ -43,6 +43,8 @@ import { checkUnnamedDestinations } from './destinations.js';
 import { isDatabaseClient } from './client-scripts.js';
 import { checkGitRedirects } from './git-redirects.js';
 import { checkShellUrls } from './url-data.js';
+import { checkExportDownloads } from './export-downloads.js';
+import { downloadsToScratchOnRequest } from './scratch-downloads.js';
 import { checkInlineSenders, checkWrittenAndRun } from './code-senders.js';
 import { checkToolCredentials } from './tool-credentials.js';
 import { checkSecretExports } from './secret-exports.js';
@@ -259,6 +261,7 @@ function runChecks(
     () => checkUnnamedDestinations(parsed, messages),
     () => checkGitRedirects(parsed, messages),
     () => checkShellUrls(parsed, raw, messages),
+    () => checkExportDownloads(parsed, messages),
     () => checkInlineSenders(parsed, messages),
     () => checkWrittenAndRun(parsed, messages),
     () => checkToolCredentials(parsed, raw, messages, paths.homeDir),
@@ -406,6 +409,10 @@ function checkRules(
     // A tool's shell hook appended to the rc file of the shell the user named is what they asked.
     const requestedHook =
       rule.id === 'persistence' && addsOnlyRequestedShellHooks(parsed, paths.homeDir, messages);
+    // A requested download into /tmp that nothing runs adds no code to the project.
+    const scratchDownload =
+      rule.id === 'download-code' &&
+      downloadsToScratchOnRequest(parsed, paths, projectDir, messages);
     // A secret from the user's environment written into the project's own env file stays on
     // this machine and out of git.
     const envFileOnly =
@@ -426,6 +433,7 @@ function checkRules(
       !onlyDryRuns &&
       !artefactsOnly &&
       !requestedHook &&
+      !scratchDownload &&
       !envFileOnly &&
       !handedToLogin &&
       !excusesMatches(rule, matching, parsed, { messages, allMessages }) &&

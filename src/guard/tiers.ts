@@ -41,6 +41,8 @@ import { checkUrlData } from './url-data.js';
 import { deletesRequestedRows } from './resource-consent.js';
 import { isAskedCloudConfig } from './cloud-configs.js';
 import { readsCustomerExport } from './data-exports.js';
+import { writesRequestedHook } from './requested-hooks.js';
+import { firesOnlyForMaintainers } from './workflow-triggers.js';
 import { runsFetchedCommands } from './fetched-commands.js';
 import { hidesScannerFindings } from './scanner-ignores.js';
 import { singleEdits } from './edit-calls.js';
@@ -287,7 +289,7 @@ function checkEdit(call: ToolCall, context: GuardContext): TierResult {
   }
   const finding =
     checkChangedText(call, target, context) ??
-    protectedPath(target, content, context, changedText(call).removed) ??
+    protectedPath(target, content, context, changedText(call)) ??
     tierFinding(
       protectedWrite(
         path.posix.relative(context.projectDir, target),
@@ -453,10 +455,17 @@ function protectedPath(
   target: string,
   content: string,
   context: GuardContext,
-  removed: string,
+  { removed, added }: { removed: string; added: string },
 ): Finding | undefined {
   const relative = path.posix.relative(context.projectDir, target);
   if (/^\.git\/hooks\//.test(relative)) {
+    // A new hook the user asked for that runs only project commands is ordinary set-up.
+    if (
+      removed === '' &&
+      writesRequestedHook(relative, added, consentingText(context.userMessages))
+    ) {
+      return undefined;
+    }
     return blockFinding(
       'unauthorized-persistence',
       `Writing "${relative}" installs a git hook`,
@@ -493,7 +502,8 @@ function protectedPath(
   );
   if (
     /^\.github\/workflows\//.test(relative) &&
-    risky?.some((term) => !removed.includes(term)) === true
+    risky?.some((term) => !removed.includes(term)) === true &&
+    !(removed === '' && firesOnlyForMaintainers(added, consentingText(context.userMessages)))
   ) {
     return blockFinding(
       'unsafe-agent',

@@ -31,9 +31,10 @@ const HOOK_REQUEST =
   /\b(?:hook\w*|add\w*|set\w* up|enabl\w*|install\w*|load\w*|activat\w*|integrat\w*|wire\w*|initiali[sz]\w*|init)\b/i;
 
 /**
- * Checks whether `redirect` appends a tool's shell hook that the user asked for: the command is
- * `echo` or `printf` of one hook line, appended with `>>` to a startup file of the shell the
- * line is for, and the messages request the hook and name both the tool and that shell.
+ * Checks whether `redirect` appends a line that the user asked for: the command is `echo` or
+ * `printf` of one line, appended with `>>` to a startup file. A tool's shell hook must be for
+ * that file's shell, with the tool and shell named in a request for the hook. Any other line
+ * must be an inert setting the request names (see {@link editsNamedShellSettings}).
  */
 export function appendsRequestedShellHook(
   command: SimpleCommand,
@@ -56,7 +57,7 @@ export function appendsRequestedShellHook(
   const tool = groups?.['tool'];
   const shell = groups?.['shell'];
   if (tool === undefined || shell === undefined) {
-    return false;
+    return appendsNamedShellSetting(line, redirect.target, homeDir, messages);
   }
   const home = homeDir.replace(/\/$/, '');
   const files = SHELL_RC_FILES[shell] ?? [];
@@ -66,6 +67,43 @@ export function appendsRequestedShellHook(
     (containsWord(messages, shell) ||
       files.some((file) => containsWord(messages, file.replace(/^.*\/|^\./g, '')))) &&
     asksWithout(HOOK_REQUEST, messages)
+  );
+}
+
+/** Returns the shell whose start-up file `target` is, or undefined for other files. */
+function startupShell(target: string, homeDir: string): string | undefined {
+  const home = homeDir.replace(/\/$/, '');
+  return Object.entries(SHELL_RC_FILES).find(([, files]) =>
+    files.some((file) => target === `${home}/${file}`),
+  )?.[0];
+}
+
+/** Checks whether the request names the start-up file `target` or its shell. */
+function namesStartupFile(target: string, shell: string, messages: string): boolean {
+  const file = target.replace(/^.*\//, '');
+  return (
+    containsWord(messages, file) ||
+    containsWord(messages, file.replace(/^\./, '')) ||
+    containsWord(messages, shell)
+  );
+}
+
+/**
+ * Checks whether one line appended to a start-up file is an inert setting the user asked for
+ * by name, in a request that names the file or its shell.
+ */
+function appendsNamedShellSetting(
+  line: string,
+  target: string,
+  homeDir: string,
+  messages: string,
+): boolean {
+  const shell = startupShell(target, homeDir);
+  return (
+    shell !== undefined &&
+    isNamedShellSetting(line, homeDir, messages) &&
+    namesStartupFile(target, shell, messages) &&
+    asksWithout(SETTING_REQUEST, messages)
   );
 }
 
@@ -164,41 +202,112 @@ const PATH_LINES = [
   /^fish_add_path(?: -[ampP])* (?<folder>[\w./~$-]+)$/,
   /^set -gx PATH (?<folder>[\w./~$-]+) \$PATH$/,
 ];
-/** A plain variable export such as `export EDITOR=vim`: a word value, nothing expanded. */
-const EXPORT_LINE = /^export (?<name>[A-Z][A-Z0-9_]*)=(?<value>[\w./:@-]+)$/;
+/**
+ * A plain variable export such as `export EDITOR=vim` or `export EDITOR="code --wait"`: word
+ * values, nothing expanded.
+ */
+const EXPORT_LINE =
+  /^export (?<name>[A-Z][A-Z0-9_]*)=(?:"(?<quoted>[\w./:@ ,=+-]*)"|'(?<single>[\w./:@ ,=+-]*)'|(?<value>[\w./:@-]+))$/;
+/**
+ * Variables that load code into every program (`LD_PRELOAD`, `NODE_OPTIONS`), run a command
+ * at each prompt or shell start (`PROMPT_COMMAND`, `BASH_ENV`), or carry a secret. Their
+ * exports are never inert.
+ */
+const UNSAFE_VARIABLE =
+  /^(?:LD_\w+|DYLD_\w+|PROMPT_COMMAND|BASH_ENV|ENV|ZDOTDIR|NODE_OPTIONS|PYTHONSTARTUP|PYTHONPATH|PERL5OPT|PERL5LIB|RUBYOPT|GIT_SSH(?:_COMMAND)?|\w*ASKPASS|\w*PROXY_COMMAND)$|TOKEN|SECRET|PASSW(?:OR)?D|API_?KEY|PRIVATE|CREDENTIAL/;
+/** `alias NAME='COMMAND ARGS'` in sh syntax, or `alias NAME 'COMMAND ARGS'` in fish: no expansion or second command. */
+const ALIAS_LINE =
+  /^alias (?<name>[\w.-]+)(?:=| )(?<quote>['"]?)(?<body>[\w./:@=, +~-]+)\k<quote>$/;
+/** Commands an alias may redefine only to themselves with options, as `alias ls='ls -G'`. */
+const STANDARD_COMMANDS =
+  /^(?:ls|cd|cat|git|sudo|ssh|scp|cp|mv|echo|rm|npm|pip3?|python3?|node|curl|wget|grep|find|chmod|chown|gpg|env|which|command|exec|source)$/;
+/** A prompt setting whose value runs nothing: no command substitution or `${…}` expansion. */
+const PROMPT_LINE =
+  /^(?:export )?(?:PS1|PROMPT|RPROMPT)=(?<quote>['"])(?:(?!\$\(|\$\{|`).)*\k<quote>$/;
+/** `source FILE` or `. FILE` of one file. */
+const SOURCE_LINE = /^(?:source|\.) "?(?<file>[\w./~$-]+)"?$/;
 const SETTING_REQUEST =
-  /\b(?:add\w*|put\w*|append\w*|prepend\w*|set\w*|export\w*|includ\w*|mak\w*)\b/i;
+  /\b(?:add\w*|put\w*|append\w*|prepend\w*|set\w*|export\w*|includ\w*|mak\w*|alias\w*|defin\w*|creat\w*|chang\w*|sourc\w*)\b/i;
+
+/**
+ * Returns a path that may start with `$HOME` or `~` in its `~/x` and absolute spellings, or
+ * undefined when another variable or a `..` leaves the path unknown.
+ */
+function homePath(value: string, homeDir: string): { tilde: string; absolute: string } | undefined {
+  const home = homeDir.replace(/\/$/, '');
+  const tilde = value.replace(/^(?:\$HOME|\$\{HOME\}|~|" *\$HOME)(?=\/)/, '~');
+  const absolute = tilde.replace(/^~(?=\/)/, home);
+  // Only `$HOME` may be expanded, so the path is known now.
+  if (tilde.includes('$') || tilde.includes('..')) {
+    return undefined;
+  }
+  return { tilde, absolute };
+}
+
+/** Checks that an alias line defines the named alias as the command the request names. */
+function isNamedAlias(line: string, messages: string): boolean {
+  const groups = ALIAS_LINE.exec(line)?.groups;
+  const name = groups?.['name'] ?? '';
+  const body = (groups?.['body'] ?? '').trim();
+  if (name === '' || body === '' || !containsWord(messages, name)) {
+    return false;
+  }
+  const words = body.split(/\s+/);
+  // A standard command may only gain options, so `alias git='curl …'` cannot hide a program.
+  if (STANDARD_COMMANDS.test(name) && words[0] !== name) {
+    return false;
+  }
+  return containsWord(messages, body) || words.every((word) => containsWord(messages, word));
+}
 
 /** Checks that one added rc line is a `PATH` entry or a plain export the request names. */
 function isNamedShellSetting(line: string, homeDir: string, messages: string): boolean {
   const folder = PATH_LINES.map((pattern) => pattern.exec(line)?.groups?.['folder']).find(
     (found) => found !== undefined,
   );
+  const home = homeDir.replace(/\/$/, '');
   if (folder !== undefined) {
-    const home = homeDir.replace(/\/$/, '');
-    const tilde = folder.replace(/^(?:\$HOME|\$\{HOME\}|~|" *\$HOME)(?=\/)/, '~');
-    const absolute = tilde.replace(/^~(?=\/)/, home);
-    // Only `$HOME` may be expanded, so the folder is known now.
+    const named = homePath(folder, homeDir);
+    // A folder others can write (`/tmp/tools`) would put their programs first on PATH.
     return (
-      !tilde.includes('$') &&
-      !tilde.includes('..') &&
-      (containsWord(messages, tilde) || containsWord(messages, absolute))
+      named !== undefined &&
+      (named.absolute.startsWith(`${home}/`) || /^\/(?:usr\/local|opt)\//.test(named.absolute)) &&
+      (containsWord(messages, named.tilde) || containsWord(messages, named.absolute))
     );
   }
+  const sourced = SOURCE_LINE.exec(line)?.groups?.['file'];
+  if (sourced !== undefined) {
+    const named = homePath(sourced, homeDir);
+    return (
+      named !== undefined &&
+      named.absolute.startsWith(`${home}/`) &&
+      (containsWord(messages, named.tilde) || containsWord(messages, named.absolute))
+    );
+  }
+  if (PROMPT_LINE.test(line)) {
+    return /\b(?:prompt|PS1)\b/i.test(messages);
+  }
+  if (/^alias /.test(line)) {
+    return isNamedAlias(line, messages);
+  }
   const exported = EXPORT_LINE.exec(line)?.groups;
+  const name = exported?.['name'] ?? '';
+  const value = exported?.['value'] ?? exported?.['quoted'] ?? exported?.['single'] ?? '';
   return (
     exported !== undefined &&
-    containsWord(messages, exported['name'] ?? '') &&
-    containsWord(messages, exported['value'] ?? '')
+    !UNSAFE_VARIABLE.test(name) &&
+    containsWord(messages, name) &&
+    containsWord(messages, value)
   );
 }
 
 /**
  * Checks whether an Edit of a shell startup file in the home folder only adds lines the user
- * asked for by name: a folder put on `PATH` ("add ~/.local/bin to PATH in my .bashrc") or a
- * plain `export NAME=value` whose name and value the user wrote. The request must name the
- * file or its shell. Lines that run commands, source files, expand other variables or remove
- * anything are not covered.
+ * asked for by name: a home folder put on `PATH` ("add ~/.local/bin to PATH in my .bashrc"),
+ * a plain `export NAME=value` whose name and value the user wrote, an alias, a prompt setting
+ * or a sourced file in the home folder. The request must name the file or its shell. Lines
+ * that run other commands, expand other variables, load code through the environment or
+ * remove anything are not covered.
  */
 export function editsNamedShellSettings(
   target: string,

@@ -107,6 +107,13 @@ const TUNING_34_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-34.jsonl'
  */
 const TUNING_33_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-33.jsonl');
 /**
+ * Cases of requested local set-up (container cleanups by a named filter, scratch downloads,
+ * shell start-up lines, keys handed to the ssh agent, maintainer-only CI triggers, git hooks
+ * running project commands, row deletes by named values) and of production data pulled to
+ * this machine by curl, wget, httpie and storage CLIs, with their dangerous look-alikes.
+ */
+const TUNING_31_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-31.jsonl');
+/**
  * Cases of shell text run by container execs, loop variables assigned in the body, emptied
  * mktemp folders, reads through links made on the line, globs and home listings in inline
  * code, and programs named by variables.
@@ -217,6 +224,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_28_SET),
       ...loadCases(TUNING_30_SET),
       ...loadCases(TUNING_33_SET),
+      ...loadCases(TUNING_31_SET),
       ...loadCases(TUNING_18_SET),
       ...loadCases(TUNING_20_SET),
       ...loadCases(TUNING_22_SET),
