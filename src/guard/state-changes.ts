@@ -7,6 +7,7 @@ import { isPrivateAddress } from '../core/addresses.js';
 import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
+import type { CheckGate } from './check-gates.js';
 
 /** Commands that answer every prompt: `yes`, `echo y`, `printf 'y\n'`. */
 function answersYes(command: SimpleCommand): boolean {
@@ -21,6 +22,9 @@ function answersYes(command: SimpleCommand): boolean {
 /** Verbs of tools that change a database, infrastructure or a deployment. */
 const CHANGE_VERB =
   /(?:^|[\s:])(?:migrate|migration|apply|deploy|destroy|drop|reset|delete|purge|upgrade|rollout|push|up|down|rollback|import|restore|truncate)(?:$|[\s:])/i;
+
+/** Gate of {@link checkPipedConfirmation}, which needs a `yes`, `echo` or `printf` to answer a prompt. */
+export const PIPED_CONFIRMATION_GATE: CheckGate = { programs: new Set(['yes', 'echo', 'printf']) };
 
 /**
  * Finds a confirmation piped into a command that changes state, such as
@@ -110,6 +114,9 @@ function isLocalHost(host: string): boolean {
     (isIP(host) !== 0 && isPrivateAddress(host))
   );
 }
+
+/** Gate of {@link checkHttpWrites}, which judges only the commands of `HTTP_CLIENTS`. */
+export const HTTP_WRITES_GATE: CheckGate = { programs: HTTP_CLIENTS };
 
 /**
  * Finds a PATCH, PUT or DELETE sent with curl, wget or HTTPie to a service's API, such as a
