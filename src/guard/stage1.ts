@@ -213,13 +213,32 @@ interface UserRequests {
   allMessages: string;
 }
 
+/**
+ * The last messages that {@link userRequests} read and what it built from them. A session's
+ * calls carry the same messages until the user writes again, so most decisions reuse them.
+ */
+let lastRequests: { messages: readonly string[]; requests: UserRequests } | undefined;
+
 function userRequests(context: GuardContext): UserRequests {
-  return {
-    messages: consentingText(context.userMessages),
+  const given = context.userMessages;
+  if (lastRequests !== undefined && sameMessages(lastRequests.messages, given)) {
+    return lastRequests.requests;
+  }
+  const requests = {
+    messages: consentingText(given),
     // Requests to keep something, or for only a draft or preview, are what some checks look
     // for, and consentingText drops exactly those clauses.
-    allMessages: context.userMessages.join('\n'),
+    allMessages: given.join('\n'),
   };
+  // A copy, so a caller that changes its array later cannot change what the cache matches.
+  lastRequests = { messages: [...given], requests };
+  return requests;
+}
+
+function sameMessages(cached: readonly string[], given: readonly string[]): boolean {
+  return (
+    cached.length === given.length && cached.every((message, index) => message === given[index])
+  );
 }
 
 /**
@@ -1059,7 +1078,7 @@ function namedTargets(messages: string, parsed: ParsedShell): string[] {
 
 function checkPipeToShell(parsed: ParsedShell, raw: string, messages: string): Finding | undefined {
   const piped = parsed.commands.find(
-    (command) => isStdinRunner(command) && (command.pipeline?.index ?? 0) > 0,
+    (command) => (command.pipeline?.index ?? 0) > 0 && isStdinRunner(command),
   );
   // The pattern needs `$(` or `<(`, and most lines have neither, so they skip it.
   const substituted =
