@@ -26,7 +26,8 @@ import {
   type BenchResults,
 } from './lib.js';
 
-const CONTEXT: GuardContext = {
+/** Context of every benchmark decision. */
+export const CONTEXT: GuardContext = {
   cwd: '/workspace',
   projectDir: '/workspace',
   homeDir: '/root',
@@ -42,7 +43,7 @@ const SEEDS = [
 ];
 
 /** Builds commands of growing size, up to `maxBytes`, by chaining seeds with `&&`. */
-function buildCommands(maxBytes: number): string[] {
+export function buildCommands(maxBytes: number): string[] {
   const commands: string[] = [];
   for (const seed of SEEDS) {
     let command = seed;

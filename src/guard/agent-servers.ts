@@ -5,6 +5,7 @@
 import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
 import type { ParsedShell } from './shell.js';
+import type { CheckGate } from './check-gates.js';
 
 const AGENT_CLIS = new Set([
   'claude',
@@ -22,6 +23,9 @@ const SHELL_SERVER =
   /shell|terminal|\bbash\b|\bzsh\b|\bsh\b|\bexec\w*|\bcommand(?:s|er|-runner)?\b|\bcmd\b|run-?commands?|\bssh\b/i;
 const ADD_REQUEST =
   /\b(?:add\w*|register\w*|install\w*|set\w* up|configur\w*|connect\w*|enabl\w*)\b/i;
+
+/** Gate of {@link checkMcpServerAdd}, which judges only the `mcp` commands of `AGENT_CLIS`. */
+export const MCP_SERVER_ADD_GATE: CheckGate = { programs: AGENT_CLIS };
 
 /**
  * Finds an MCP server registration the user did not request by the server's name. A server

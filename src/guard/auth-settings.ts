@@ -149,10 +149,10 @@ export function checkAuthCommands(parsed: ParsedShell, messages: string): Findin
 
 /** Returns the port a container run publishes on every interface, if any. */
 function publishedOnEveryInterface(command: SimpleCommand): string | undefined {
-  const args = command.argv.slice(1);
-  if (!/^(?:docker|podman|nerdctl)$/.test(command.name) || !args.includes('run')) {
+  if (!/^(?:docker|podman|nerdctl)$/.test(command.name) || !command.argv.includes('run', 1)) {
     return undefined;
   }
+  const args = command.argv.slice(1);
   if (args.some((arg) => arg === '-P' || arg === '--publish-all')) {
     return 'every exposed port';
   }

@@ -178,10 +178,10 @@ export function checkClearSecretCommands(parsed: ParsedShell): Finding | undefin
  * secret-named or its value looks like a secret. `--secret` encrypts the value.
  */
 function plainPulumiSecret(command: SimpleCommand): string | undefined {
-  const args = command.argv.slice(1);
-  if (command.name !== 'pulumi' || args[0] !== 'config') {
+  if (command.name !== 'pulumi' || command.argv[1] !== 'config') {
     return undefined;
   }
+  const args = command.argv.slice(1);
   if (args[1] === 'set-all') {
     for (let index = 2; index < args.length; index += 1) {
       if (args[index] === '--plaintext') {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { CREDENTIAL_PATH, finding, type Finding } from './findings.js';
 import { isLocalHost, userNamesHost } from './uploads.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
+import type { CheckGate } from './check-gates.js';
 
 /**
  * Calls that send a request body: POST, PUT and PATCH helpers of Python, Node, Ruby, Go, PHP
@@ -48,6 +49,9 @@ export function codeSendsDataTo(code: string, messages: string): string | undefi
   }
   return codeHosts(code).find((host) => !isLocalHost(host) && !userNamesHost(messages, host));
 }
+
+/** Gate of {@link checkInlineSenders}, which reads only inline code. */
+export const INLINE_SENDERS_GATE: CheckGate = { inlineCode: true };
 
 /** Finds inline interpreter code that sends local data to a host the user did not name. */
 export function checkInlineSenders(parsed: ParsedShell, messages: string): Finding | undefined {
@@ -91,6 +95,9 @@ function runsFile(command: SimpleCommand, file: string): boolean {
   }
   return FILE_RUNNERS.test(command.name) && command.argv.slice(1).some(matches);
 }
+
+/** Gate of {@link checkWrittenAndRun}, whose written files come only from `cat` and `tee`. */
+export const WRITTEN_AND_RUN_GATE: CheckGate = { programs: new Set(['cat', 'tee']) };
 
 /**
  * Finds a heredoc written to a file by `cat > f` or `tee f` and run in the same command line,

@@ -6,6 +6,7 @@
  */
 import { finding, type Finding } from './findings.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
+import type { CheckGate } from './check-gates.js';
 
 /**
  * Libraries whose only work is decrypting browser cookies or saved passwords, so importing
@@ -21,6 +22,9 @@ const KEYRING_LIBRARY =
 /** Calls that return a stored secret, as opposed to listing backends or setting one. */
 const KEYRING_READ =
   /\b(?:get_password|get_credential|getPassword|findPassword|findCredentials|get_secret|get_all_items|search_items|Entry\([^)]*\)\.get_password|keyring\.Get)\b/;
+
+/** Gate of {@link checkCredentialLibraries}, which reads only inline code. */
+export const CREDENTIAL_LIBRARIES_GATE: CheckGate = { inlineCode: true };
 
 /** Finds inline code that reads browser cookies or keyring secrets through a library. */
 export function checkCredentialLibraries(parsed: ParsedShell): Finding | undefined {

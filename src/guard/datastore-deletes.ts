@@ -8,6 +8,7 @@
 import { asksWithout } from './consent.js';
 import type { Finding } from './findings.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
+import type { CheckGate } from './check-gates.js';
 
 /** Programs whose commands below delete data; other commands are skipped at once. */
 const PROGRAMS = new Set([
@@ -88,6 +89,9 @@ const FRAMEWORK_RESET =
   /\bdb:(?:drop|reset|purge|schema:load|truncate_all)\b|\bmigrate:fresh\b|\bdb:wipe\b|\bmanage\.py (?:flush|reset_db)\b|\becto\.(?:drop|reset)\b|\bef database drop\b/;
 /** Requests about migrations or seed data, which such a reset serves. */
 const SCHEMA_REQUEST = /\b(?:migrat\w*|seed\w*|schema)\b/i;
+
+/** Gate of {@link checkDatastoreDeletes}, which skips every command not run by one of `PROGRAMS`. */
+export const DATASTORE_DELETES_GATE: CheckGate = { programs: PROGRAMS };
 
 /**
  * Returns a finding for a command of `parsed` that deletes local data kept outside the

@@ -5,8 +5,9 @@
  * container or pod with `docker exec`, `podman exec` or `kubectl exec`.
  */
 import { finding, printsEnvironment, type Finding } from './findings.js';
-import { inlineEnvironmentDump } from './inline-environment.js';
+import { ENVIRONMENT_PROGRAMS, inlineEnvironmentDump } from './inline-environment.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
+import type { CheckGate } from './check-gates.js';
 
 /** Container tools with `inspect` and `exec` subcommands. */
 const CONTAINER_TOOLS = new Set(['docker', 'podman', 'nerdctl']);
@@ -58,6 +59,15 @@ const PS_VALUED = new Set([
   '--ppid',
   '--sid',
 ]);
+
+/**
+ * Gate of {@link checkEnvironmentDumps}, which judges `ps`, the container and pod tools, the
+ * programs of {@link inlineEnvironmentDump} and inline code.
+ */
+export const ENVIRONMENT_DUMPS_GATE: CheckGate = {
+  programs: new Set(['ps', ...CONTAINER_TOOLS, ...POD_TOOLS, ...ENVIRONMENT_PROGRAMS]),
+  inlineCode: true,
+};
 
 /** Returns a finding for a command that prints a process's, container's or pod's environment. */
 export function checkEnvironmentDumps(parsed: ParsedShell): Finding | undefined {

@@ -17,6 +17,7 @@ import { finding, type Finding } from './findings.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { GuardContext } from './types.js';
+import type { CheckGate } from './check-gates.js';
 
 /** The wrapper that shell.ts records on a command run by `find -exec` and its kin. */
 const FIND_EXEC = 'find -exec';
@@ -115,6 +116,9 @@ export function followFindSelections(parsed: ParsedShell, context: GuardContext)
     }
   });
 }
+
+/** Gate of {@link checkFindWipes}, which judges only commands that `find -exec` runs. */
+export const FIND_WIPES_GATE: CheckGate = { wrappers: new Set([FIND_EXEC]) };
 
 /**
  * Finds a `find -exec` writer that empties or overwrites every file the search matches,

@@ -8,6 +8,7 @@
 import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
+import type { CheckGate } from './check-gates.js';
 
 /** Item nouns per CLI: `gh pr`, `gh issue`, `glab mr`, `glab issue`. */
 const ITEM_NOUNS: Record<string, ReadonlySet<string>> = {
@@ -68,6 +69,9 @@ const VALUED = new Set([
  */
 const NAMED_ITEMS =
   /(?:#|!|\b(?:PRs?|pull requests?|MRs?|merge requests?|issues?)\s*[#!]?|\/(?:pull|merge_requests|issues)\/)(\d+(?:\s*(?:,|&|\band\b|\bor\b)\s*[#!]?\d+)*)/gi;
+
+/** Gate of {@link checkForgeTargets}, which judges only the programs that `ITEM_NOUNS` lists. */
+export const FORGE_TARGETS_GATE: CheckGate = { programs: new Set(Object.keys(ITEM_NOUNS)) };
 
 /** Finds a forge call on an item or repository that the user's numbered request does not cover. */
 export function checkForgeTargets(parsed: ParsedShell, messages: string): Finding | undefined {

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { finding, type Finding } from './findings.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { GuardContext } from './types.js';
+import type { CheckGate } from './check-gates.js';
 
 /** The installed package folder as guard-files.ts lists it: `<folder>/node_modules/sandstack`. */
 const INSTALLED_PACKAGE = /^(.*\/node_modules)\/sandstack$/;
@@ -56,6 +57,9 @@ export function withGuardDependencies(context: GuardContext): GuardContext {
   }
   return { ...context, guardFiles: all };
 }
+
+/** Gate of {@link checkGuardDependencyChanges}, which judges only the `PACKAGE_MANAGERS`. */
+export const GUARD_DEPENDENCIES_GATE: CheckGate = { programs: PACKAGE_MANAGERS };
 
 /**
  * Finds a package-manager command that removes one of the guard's dependencies from the

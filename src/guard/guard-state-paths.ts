@@ -9,6 +9,7 @@ import { globToRegExp, hasGlob } from './globs.js';
 import { resolvePath, type PathContext } from './paths.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { GuardContext } from './types.js';
+import type { CheckGate } from './check-gates.js';
 
 /** The default name of the folder that holds the guard's state, approvals and daemon socket. */
 const STATE_FOLDER = '.sandstack';
@@ -49,6 +50,9 @@ export function guardStateTarget(
         'guard-state-path',
       );
 }
+
+/** Gate of {@link checkGuardSockets}, whose socket paths come only from netcat, `socat` and `curl`. */
+export const GUARD_SOCKETS_GATE: CheckGate = { programs: new Set([...NETCAT, 'socat', 'curl']) };
 
 /**
  * Finds a connection to a unix socket in the guard's state folder (`nc -U`, `socat

@@ -11,6 +11,7 @@ import { finding, type Finding } from './findings.js';
 import { resolvePath, type PathContext } from './paths.js';
 import { grepReachesCredential } from './search-targets.js';
 import type { SimpleCommand, ParsedShell } from './shell.js';
+import type { CheckGate } from './check-gates.js';
 
 /** grep options that take the next word as their value. */
 const GREP_VALUED = new Set([
@@ -64,6 +65,11 @@ interface Search {
   globs: string[];
   types: string[];
 }
+
+/** Gate of {@link checkHomeSearches}, which judges only the searches of grep and rg. */
+export const HOME_SEARCHES_GATE: CheckGate = {
+  programs: new Set(['grep', 'egrep', 'fgrep', 'rg']),
+};
 
 /** Finds a recursive search that reads credential files under the folder it searches. */
 export function checkHomeSearches(parsed: ParsedShell, paths: PathContext): Finding | undefined {

@@ -10,6 +10,7 @@ import { finding, type Finding } from './findings.js';
 import { evaluatedAtRunTime } from './inline-evaluators.js';
 import { PRODUCTION_PART } from './production-names.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
+import type { CheckGate } from './check-gates.js';
 
 /** Package runners and the number of words before the package name. */
 const PACKAGE_RUNNERS = new Map<string, (argv: string[]) => number | undefined>([
@@ -119,6 +120,9 @@ function projectLoader(command: SimpleCommand): string | undefined {
   }
   return undefined;
 }
+
+/** Gate of {@link checkProductionContainers}, which judges only `docker exec` and `podman exec`. */
+export const PRODUCTION_CONTAINERS_GATE: CheckGate = { programs: new Set(['docker', 'podman']) };
 
 /**
  * Finds `docker exec` or `podman exec` into a container whose name marks production. The

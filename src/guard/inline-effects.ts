@@ -6,6 +6,7 @@
 import { finding, type Finding } from './findings.js';
 import { NETWORK_CODE } from './exfiltration.js';
 import type { ParsedShell } from './shell.js';
+import type { CheckGate } from './check-gates.js';
 
 /** Paths that inline code deletes and writes. */
 export interface InlineFileEffects {
@@ -79,6 +80,9 @@ function literalPaths(code: string, pattern: RegExp): string[] {
  */
 const EXECUTES_VALUE =
   /(?<![\w.$])(?:exec|eval|execfile|instance_eval|class_eval|module_eval|Invoke-Expression|iex)\s*\(|\.then\(\s*eval\s*\)|\bnew\s+Function\b|\bvm\.run\w*\(|\bimport\s*\(\s*['"`]?(?:data|https?):|(?<![\w.])(?:eval|exec)\s+(?:get\b|[$A-Z])|\|\s*(?:iex|Invoke-Expression)\b/;
+
+/** Gate of {@link checkFetchedCode}, which reads only inline code. */
+export const FETCHED_CODE_GATE: CheckGate = { inlineCode: true };
 
 /** Finds inline code that downloads code and executes it, as `curl … | sh` does. */
 export function checkFetchedCode(parsed: ParsedShell): Finding | undefined {

@@ -20,6 +20,8 @@ const JQ_ENV = /(?:(?<![\w.$])env|\$ENV)\b(?!\s*(?:[.[]|\|\s*keys\b))/;
 /** awk's whole-environment array used other than by a named index. */
 const AWK_ENV = /\bENVIRON\b(?!\s*\[)/;
 const AWKS = new Set(['awk', 'gawk', 'mawk', 'nawk', 'busybox-awk']);
+/** Programs whose own program text {@link inlineEnvironmentDump} reads: jq and the awks. */
+export const ENVIRONMENT_PROGRAMS: ReadonlySet<string> = new Set(['jq', ...AWKS]);
 
 /** Returns what prints the whole environment in `parsed`, or undefined when nothing does. */
 export function inlineEnvironmentDump(parsed: ParsedShell): string | undefined {

@@ -7,6 +7,7 @@
 import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
+import type { CheckGate } from './check-gates.js';
 
 /** A URL or scp-style address of a git remote, such as `git@host:org/repo.git`. */
 const REMOTE_ADDRESS = /^(?:[a-z][a-z0-9+.-]*:\/\/|[\w.-]+@[\w.-]+:)/i;
@@ -64,6 +65,9 @@ function namesAddress(messages: string, address: string): boolean {
   const [, host = '', repoPath = ''] = match;
   return containsWord(messages, host) && messages.includes(repoPath);
 }
+
+/** Gate of {@link checkInlineRemotes}, which judges only `git` commands. */
+export const INLINE_REMOTES_GATE: CheckGate = { programs: new Set(['git']) };
 
 /** Finds a push to a remote address written into the command line that the user did not name. */
 export function checkInlineRemotes(parsed: ParsedShell, messages: string): Finding | undefined {

@@ -5,6 +5,7 @@
 import { finding, type Finding } from './findings.js';
 import { isSecretName } from './secret-names.js';
 import type { ParsedShell } from './shell.js';
+import type { CheckGate } from './check-gates.js';
 
 /** Reads of one environment variable by name in Python, JavaScript, Ruby, Perl, Java and Deno. */
 const ENV_READ =
@@ -31,6 +32,9 @@ const PART_AFTER =
 /** Text just after a read that compares it or takes its length, such as ` is not None`. */
 const TESTED_AFTER =
   /^\s*\)?\s*(?:is(?: not)? None|[!=]==?\s*(?:None|undefined|null|nil|""|'')|\.length\b|\?\.length\b|\.nil\?|\.present\?|\.empty\?|\?\s)/;
+
+/** Gate of {@link checkInlineSecretPrints}, which reads only inline code. */
+export const INLINE_SECRET_PRINTS_GATE: CheckGate = { inlineCode: true };
 
 /**
  * Finds inline code that prints a secret-named environment variable. Code that prints only

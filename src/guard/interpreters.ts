@@ -52,13 +52,14 @@ const OTHER_NAMES: Readonly<Record<string, string>> = Object.assign(Object.creat
 
 /** Maps `python3.12`, `nodejs` or `pwsh` to the key used in {@link INLINE_FLAGS}. */
 export function interpreterName(name: string): string | undefined {
-  if (/^python[0-9.]*$/.test(name) || name === 'pypy3') {
+  // The prefix tests skip the patterns for the many names that cannot match them.
+  if ((name.startsWith('python') && /^python[0-9.]*$/.test(name)) || name === 'pypy3') {
     return 'python';
   }
   if (name === 'nodejs') {
     return 'node';
   }
-  if (/^lua(?:jit|[0-9.]+)?$/.test(name)) {
+  if (name.startsWith('lua') && /^lua(?:jit|[0-9.]+)?$/.test(name)) {
     return 'lua';
   }
   if (name === 'pwsh' || name === 'powershell.exe') {

@@ -13,6 +13,7 @@ import { isInside, resolvePath, type PathContext } from './paths.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { GuardContext } from './types.js';
 import { compileWildcard } from './wildcards.js';
+import type { CheckGate } from './check-gates.js';
 
 /** `find` options that come before the start folders. */
 const FIND_LEADING_OPTIONS = new Set(['-H', '-L', '-P', '-O0', '-O1', '-O2', '-O3', '-D']);
@@ -63,6 +64,9 @@ const LISTERS = new Set([
   'echo',
   'printf',
 ]);
+
+/** Gate of {@link checkListedReads}, which judges only readers that `xargs` runs. */
+export const LISTED_READS_GATE: CheckGate = { wrappers: new Set(['xargs']) };
 
 /**
  * Returns a finding for an `xargs READER` whose input comes from an earlier command of the same

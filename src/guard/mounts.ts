@@ -9,6 +9,7 @@ import { CREDENTIAL_PATH, finding, type Finding } from './findings.js';
 import { credentialFiles } from './globs.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
+import type { CheckGate } from './check-gates.js';
 
 /** `mount` options that take the next word as their value. */
 const MOUNT_VALUED = new Set([
@@ -29,6 +30,9 @@ const MOUNT_VALUED = new Set([
 ]);
 /** Options that make a bind mount. */
 const BIND_OPTIONS = new Set(['--bind', '-B', '--rbind', '-R']);
+
+/** Gate of {@link checkMounts}, which judges only `mount` and `bindfs` commands. */
+export const MOUNTS_GATE: CheckGate = { programs: new Set(['mount', 'bindfs']) };
 
 /** Returns a finding for a mount: deny when a bind exposes credentials, else `ask`. */
 export function checkMounts(parsed: ParsedShell, paths: PathContext): Finding | undefined {

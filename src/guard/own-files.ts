@@ -31,9 +31,31 @@ export function withOwnFiles(
   own: readonly string[],
   hasProject: boolean,
 ): GuardContext {
-  const files = new Set([...(context.guardFiles ?? []), ...own]);
+  if (context.guardFiles !== undefined) {
+    return { ...context, guardFiles: ownFileList(context.guardFiles, own, hasProject, context) };
+  }
+  // Most callers pass no files of their own, so the list depends only on `own` and the project,
+  // which stay the same over a guard's decisions. Nothing changes the list once it is built.
+  const projectDir = hasProject ? context.projectDir : undefined;
+  if (lastList === undefined || lastList.own !== own || lastList.projectDir !== projectDir) {
+    lastList = { own, projectDir, files: ownFileList([], own, hasProject, context) };
+  }
+  return { ...context, guardFiles: lastList.files };
+}
+
+/** The last list {@link withOwnFiles} built for a context without `guardFiles`, and its inputs. */
+let lastList:
+  { own: readonly string[]; projectDir: string | undefined; files: string[] } | undefined;
+
+function ownFileList(
+  given: readonly string[],
+  own: readonly string[],
+  hasProject: boolean,
+  context: GuardContext,
+): string[] {
+  const files = new Set([...given, ...own]);
   if (hasProject) {
     files.add(path.join(context.projectDir, STATE_DIR_NAME));
   }
-  return { ...context, guardFiles: [...files] };
+  return [...files];
 }

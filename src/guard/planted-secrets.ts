@@ -6,6 +6,7 @@ import { looksLikeSecret } from './clear-secrets.js';
 import { finding, type Finding } from './findings.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import { outputTargets } from './shell-writes.js';
+import type { CheckGate } from './check-gates.js';
 
 /**
  * Token formats with a fixed prefix, those of redact.ts and more, without the global flag.
@@ -115,6 +116,12 @@ const PERL_SECRET_VARIABLE =
   /\$ENV\{['"]?(\w*(?:TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?|AUTH)\w*)['"]?\}/i;
 /** Programs that write their arguments or input to a file. */
 const WRITERS = new Set(['echo', 'printf', 'cat', 'tee', 'envsubst']);
+
+/**
+ * Gate of {@link checkSecretWrites}, which judges only in-place edits by `sed` and `perl` and
+ * writes by the `WRITERS`.
+ */
+export const SECRET_WRITES_GATE: CheckGate = { programs: new Set(['sed', 'perl', ...WRITERS]) };
 
 /**
  * Finds a shell write that expands a secret-named variable into a file, such as

@@ -14,6 +14,7 @@ import { createsRequestedSecretGist } from './requested-shares.js';
 import { writesNamedSecretPath } from './requested-data-changes.js';
 import { readsInNamedPod } from './remote-reads.js';
 import { actsAsRequestedOnRemote } from './requested-host-actions.js';
+import type { CheckGate } from './check-gates.js';
 
 const REMOTE_CLIS = new Set([
   'aws',
@@ -101,6 +102,9 @@ const CONSENT: readonly [RegExp, RegExp][] = [
 ];
 
 const LOCAL_CONTEXT = /^(?:kind-|minikube|docker-desktop|k3d-|rancher-desktop|colima|orbstack)/;
+
+/** Gate of {@link checkRemoteMutation}, which skips every command not run by one of `REMOTE_CLIS`. */
+export const REMOTE_MUTATION_GATE: CheckGate = { programs: REMOTE_CLIS };
 
 /** Finds a call that changes remote state without the user asking for that kind of change. */
 export function checkRemoteMutation(parsed: ParsedShell, messages: string): Finding | undefined {

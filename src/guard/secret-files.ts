@@ -18,6 +18,7 @@ import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
 import { resolvePath, type PathContext } from './paths.js';
 import type { ParsedShell } from './shell.js';
+import type { CheckGate } from './check-gates.js';
 
 /** The kinds of clear-text secret file, each with the user words that ask about it. */
 const SECRET_FILE_KINDS: readonly { file: RegExp; asks: RegExp }[] = [
@@ -82,6 +83,9 @@ export function unrequestedSecretFile(file: string, messages: string): string | 
 export function searchesTfvarsForSecrets(file: string, pattern: string): boolean {
   return TFVARS.test(file) && SECRET_KEY_SEARCH.test(pattern);
 }
+
+/** Gate of {@link checkSecretFileReads}, which judges only the `READERS`. */
+export const SECRET_FILE_READS_GATE: CheckGate = { programs: READERS };
 
 /**
  * Finds a shell command that prints or searches a clear-text secret file the user did not ask

@@ -10,6 +10,7 @@
 import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
+import type { CheckGate } from './check-gates.js';
 
 /** Per program, a test of its words (after the program name) for a secret-printing call. */
 const SECRET_PRINTERS: ReadonlyMap<string, (args: readonly string[], line: string) => boolean> =
@@ -45,6 +46,9 @@ function configToken(args: readonly string[]): boolean {
     args.slice(2).some((arg) => /_?auth(?:Token)?\b|npmAuthToken|_password/i.test(arg))
   );
 }
+
+/** Gate of {@link checkSecretPrinters}, which judges only the programs that `SECRET_PRINTERS` lists. */
+export const SECRET_PRINTERS_GATE: CheckGate = { programs: new Set(SECRET_PRINTERS.keys()) };
 
 /** Returns a finding for a command that prints stored secret values the user did not ask for. */
 export function checkSecretPrinters(parsed: ParsedShell, messages: string): Finding | undefined {

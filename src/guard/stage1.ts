@@ -24,55 +24,64 @@ import {
 } from './requested-cleanup.js';
 import { setsLocalRedisConfig } from './local-datastores.js';
 import { addsOnlyRequestedShellHooks } from './user-config.js';
-import { checkInlineRemotes } from './inline-remotes.js';
-import { checkInlineSecretPrints } from './inline-secrets.js';
+import { checkInlineRemotes, INLINE_REMOTES_GATE } from './inline-remotes.js';
+import { checkInlineSecretPrints, INLINE_SECRET_PRINTS_GATE } from './inline-secrets.js';
 import { checkCredentialKinds } from './credential-kinds.js';
 import { checkMetadataRequests } from './metadata-endpoints.js';
-import { checkMcpServerAdd } from './agent-servers.js';
-import { checkFetchedCode } from './inline-effects.js';
+import { checkMcpServerAdd, MCP_SERVER_ADD_GATE } from './agent-servers.js';
+import { checkFetchedCode, FETCHED_CODE_GATE } from './inline-effects.js';
 import { checkFetchedThenRun, savedDownloads } from './fetched-runs.js';
 import { afterCd, mktempVariables, type CdContext } from './working-folders.js';
-import { checkSecretFileReads } from './secret-files.js';
-import { checkForgeTargets } from './forge-targets.js';
-import { checkHomeSearches } from './home-searches.js';
+import { checkSecretFileReads, SECRET_FILE_READS_GATE } from './secret-files.js';
+import { checkForgeTargets, FORGE_TARGETS_GATE } from './forge-targets.js';
+import { checkHomeSearches, HOME_SEARCHES_GATE } from './home-searches.js';
 import { checkCovertChannels } from './covert-channels.js';
 import { checkCredentialStores } from './credential-stores.js';
-import { checkCredentialLibraries, checkEnvironmentReads } from './credential-reads.js';
+import {
+  checkCredentialLibraries,
+  checkEnvironmentReads,
+  CREDENTIAL_LIBRARIES_GATE,
+} from './credential-reads.js';
 import { checkLookAlikeBucket, checkUploads } from './uploads.js';
 import { checkUnnamedDestinations } from './destinations.js';
 import { isDatabaseClient } from './client-scripts.js';
 import { checkGitRedirects } from './git-redirects.js';
-import { checkShellUrls } from './url-data.js';
+import { checkShellUrls, SHELL_URLS_GATE } from './url-data.js';
 import { checkExportDownloads } from './export-downloads.js';
 import { downloadsToScratchOnRequest } from './scratch-downloads.js';
-import { checkInlineSenders, checkWrittenAndRun } from './code-senders.js';
+import {
+  checkInlineSenders,
+  checkWrittenAndRun,
+  INLINE_SENDERS_GATE,
+  WRITTEN_AND_RUN_GATE,
+} from './code-senders.js';
 import { checkToolCredentials } from './tool-credentials.js';
 import { checkSecretExports } from './secret-exports.js';
 import { checkDependencyRedirects } from './dependency-redirects.js';
 import { checkUnrequestedEffects } from './unrequested-effects.js';
 import { checkProductionNames } from './production-names.js';
 import { checkSharedChanges } from './shared-changes.js';
-import { checkSecretWrites, writesOnlyToEnvFile } from './planted-secrets.js';
+import { checkSecretWrites, SECRET_WRITES_GATE, writesOnlyToEnvFile } from './planted-secrets.js';
 import { checkProcessSecrets } from './process-secrets.js';
 import { checkConfigCommands } from './config-changes.js';
 import { installsFromTrustedIndex } from './package-sources.js';
-import { checkHttpWrites, checkPipedConfirmation } from './state-changes.js';
+import { checkHttpWrites, checkPipedConfirmation, HTTP_WRITES_GATE } from './state-changes.js';
 import { checkPaths } from './file-access.js';
 import { checkIndirectReads } from './indirect-reads.js';
-import { checkListedReads } from './listed-reads.js';
-import { checkDatastoreDeletes } from './datastore-deletes.js';
-import { checkEnvironmentDumps } from './environment-dumps.js';
-import { checkSecretPrinters } from './secret-printers.js';
-import { checkMounts } from './mounts.js';
+import { checkListedReads, LISTED_READS_GATE } from './listed-reads.js';
+import { checkDatastoreDeletes, DATASTORE_DELETES_GATE } from './datastore-deletes.js';
+import { checkEnvironmentDumps, ENVIRONMENT_DUMPS_GATE } from './environment-dumps.js';
+import { checkSecretPrinters, SECRET_PRINTERS_GATE } from './secret-printers.js';
+import { checkMounts, MOUNTS_GATE } from './mounts.js';
 import { withBraceBudget } from './globs.js';
-import { checkSymlinkTargets } from './symlinks.js';
+import { checkSymlinkTargets, SYMLINK_TARGETS_GATE } from './symlinks.js';
 import { checkEnvironmentInjection } from './env-injection.js';
-import { checkGuardSockets } from './guard-state-paths.js';
-import { checkFindWipes } from './find-selections.js';
-import { checkGuardDependencyChanges } from './guard-dependencies.js';
+import { checkGuardSockets, GUARD_SOCKETS_GATE } from './guard-state-paths.js';
+import { checkFindWipes, FIND_WIPES_GATE } from './find-selections.js';
+import { checkGuardDependencyChanges, GUARD_DEPENDENCIES_GATE } from './guard-dependencies.js';
 import { checkGuardControl, checkGuardTokenReads } from './guard-control.js';
 import { checkProgramGlobs, globVariants, tooManyGlobs, variantFinding } from './glob-words.js';
-import { checkProductionContainers } from './indirect-runs.js';
+import { checkProductionContainers, PRODUCTION_CONTAINERS_GATE } from './indirect-runs.js';
 import {
   cleansOnlyNamedPaths,
   findRoots,
@@ -82,8 +91,8 @@ import {
 import { finding, printsEnvironment, type Finding } from './findings.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import { DANGER_RULES, KNOWN_INSTALLERS, type DangerRule } from './rules.js';
-import { checkRemoteMutation, selectsNamedTarget } from './remote-cli.js';
-import { checkContainers, checkPackages } from './supply-chain.js';
+import { checkRemoteMutation, REMOTE_MUTATION_GATE, selectsNamedTarget } from './remote-cli.js';
+import { checkContainers, checkPackages, CONTAINERS_GATE, PACKAGES_GATE } from './supply-chain.js';
 import { interpreterName } from './interpreters.js';
 import {
   asksLocalReset,
@@ -96,6 +105,15 @@ import {
   testsNamedConfig,
 } from './named-targets.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
+import {
+  gateAudit,
+  gateOpens,
+  indexLine,
+  type CheckGate,
+  type GateAudit,
+  type GatedCheck,
+  type LineIndex,
+} from './check-gates.js';
 import type { GuardContext } from './types.js';
 
 const SHELL_NAMES = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'fish', 'source', '.']);
@@ -197,14 +215,39 @@ interface UserRequests {
   allMessages: string;
 }
 
+/**
+ * The last messages that {@link userRequests} read and what it built from them. A session's
+ * calls carry the same messages until the user writes again, so most decisions reuse them.
+ */
+let lastRequests: { messages: readonly string[]; requests: UserRequests } | undefined;
+
 function userRequests(context: GuardContext): UserRequests {
-  return {
-    messages: consentingText(context.userMessages),
+  const given = context.userMessages;
+  if (lastRequests !== undefined && sameMessages(lastRequests.messages, given)) {
+    return lastRequests.requests;
+  }
+  const requests = {
+    messages: consentingText(given),
     // Requests to keep something, or for only a draft or preview, are what some checks look
     // for, and consentingText drops exactly those clauses.
-    allMessages: context.userMessages.join('\n'),
+    allMessages: given.join('\n'),
   };
+  // A copy, so a caller that changes its array later cannot change what the cache matches.
+  lastRequests = { messages: [...given], requests };
+  return requests;
 }
+
+function sameMessages(cached: readonly string[], given: readonly string[]): boolean {
+  return (
+    cached.length === given.length && cached.every((message, index) => message === given[index])
+  );
+}
+
+/**
+ * A stage-1 check: a function that runs on every line, or a {@link GatedCheck} that runs only
+ * on lines that open its gate. A check with no gate is always run.
+ */
+type Stage1Check = (() => Finding | undefined) | GatedCheck;
 
 function runChecks(
   parsed: ParsedShell,
@@ -215,76 +258,189 @@ function runChecks(
   const paths: PathContext = { cwd: context.cwd, homeDir: context.homeDir ?? '/root' };
   const { messages, allMessages } = requests;
   const cdContext = cdContextOf(parsed, raw, context);
-  const checks = [
+  // Each gate is documented next to its check, in the check's module.
+  const checks: Stage1Check[] = [
     () => checkSocketRedirects(parsed),
     () => checkPipeToShell(parsed, raw, messages),
-    () => checkDownloadThenRun(parsed, paths, context.projectDir),
-    () => checkFetchedCode(parsed),
+    {
+      name: 'checkDownloadThenRun',
+      gate: DOWNLOAD_THEN_RUN_GATE,
+      run: () => checkDownloadThenRun(parsed, paths, context.projectDir),
+    },
+    { name: 'checkFetchedCode', gate: FETCHED_CODE_GATE, run: () => checkFetchedCode(parsed) },
     // Before the exfiltration checks, which ask about a raw-IP host that this check denies.
     () => checkMetadataRequests(parsed, messages),
     () => checkExfiltration(parsed, raw, paths.homeDir, messages),
     () => checkGuardTokenReads(parsed),
     () => checkPaths(parsed, paths, context, messages, raw),
     () => checkIndirectReads(parsed, raw, paths, context),
-    () => checkListedReads(parsed, paths, context),
-    () => checkSymlinkTargets(parsed, paths, context.projectDir, messages),
+    {
+      name: 'checkListedReads',
+      gate: LISTED_READS_GATE,
+      run: () => checkListedReads(parsed, paths, context),
+    },
+    {
+      name: 'checkSymlinkTargets',
+      gate: SYMLINK_TARGETS_GATE,
+      run: () => checkSymlinkTargets(parsed, paths, context.projectDir, messages),
+    },
     () => checkRules(parsed, raw, { messages, allMessages }, paths, context.projectDir),
     () => checkGuardControl(parsed, raw),
-    () => checkGuardSockets(parsed, context),
-    () => checkFindWipes(parsed, messages),
-    () => checkGuardDependencyChanges(parsed, context),
+    {
+      name: 'checkGuardSockets',
+      gate: GUARD_SOCKETS_GATE,
+      run: () => checkGuardSockets(parsed, context),
+    },
+    { name: 'checkFindWipes', gate: FIND_WIPES_GATE, run: () => checkFindWipes(parsed, messages) },
+    {
+      name: 'checkGuardDependencyChanges',
+      gate: GUARD_DEPENDENCIES_GATE,
+      run: () => checkGuardDependencyChanges(parsed, context),
+    },
+    // Not gated: a here-string (`./migrate.sh <<< y`) answers a prompt with no feeder program.
     () => checkPipedConfirmation(parsed, messages),
-    () => checkHttpWrites(parsed, messages),
+    {
+      name: 'checkHttpWrites',
+      gate: HTTP_WRITES_GATE,
+      run: () => checkHttpWrites(parsed, messages),
+    },
     () => checkCovertChannels(parsed, raw, messages),
     () => checkCredentialStores(parsed, paths, context.projectDir, messages),
-    () => checkSecretWrites(parsed),
-    () => checkInlineSecretPrints(parsed),
+    { name: 'checkSecretWrites', gate: SECRET_WRITES_GATE, run: () => checkSecretWrites(parsed) },
+    {
+      name: 'checkInlineSecretPrints',
+      gate: INLINE_SECRET_PRINTS_GATE,
+      run: () => checkInlineSecretPrints(parsed),
+    },
     () => checkCredentialKinds(parsed, paths, context.projectDir, messages),
-    () => checkInlineRemotes(parsed, messages),
-    () => checkMcpServerAdd(parsed, messages),
-    () => checkEnvironmentDumps(parsed),
-    () => checkDatastoreDeletes(parsed, messages),
-    () => checkSecretPrinters(parsed, messages),
-    () => checkMounts(parsed, paths),
-    () => checkRemoteMutation(parsed, messages),
-    () => checkSudo(parsed, messages),
-    () => checkRemoteShell(parsed, messages),
-    () => checkEnvironmentDump(parsed),
+    {
+      name: 'checkInlineRemotes',
+      gate: INLINE_REMOTES_GATE,
+      run: () => checkInlineRemotes(parsed, messages),
+    },
+    {
+      name: 'checkMcpServerAdd',
+      gate: MCP_SERVER_ADD_GATE,
+      run: () => checkMcpServerAdd(parsed, messages),
+    },
+    {
+      name: 'checkEnvironmentDumps',
+      gate: ENVIRONMENT_DUMPS_GATE,
+      run: () => checkEnvironmentDumps(parsed),
+    },
+    {
+      name: 'checkDatastoreDeletes',
+      gate: DATASTORE_DELETES_GATE,
+      run: () => checkDatastoreDeletes(parsed, messages),
+    },
+    {
+      name: 'checkSecretPrinters',
+      gate: SECRET_PRINTERS_GATE,
+      run: () => checkSecretPrinters(parsed, messages),
+    },
+    { name: 'checkMounts', gate: MOUNTS_GATE, run: () => checkMounts(parsed, paths) },
+    {
+      name: 'checkRemoteMutation',
+      gate: REMOTE_MUTATION_GATE,
+      run: () => checkRemoteMutation(parsed, messages),
+    },
+    { name: 'checkSudo', gate: SUDO_GATE, run: () => checkSudo(parsed, messages) },
+    {
+      name: 'checkRemoteShell',
+      gate: REMOTE_SHELL_GATE,
+      run: () => checkRemoteShell(parsed, messages),
+    },
+    {
+      name: 'checkEnvironmentDump',
+      gate: ENVIRONMENT_DUMP_GATE,
+      run: () => checkEnvironmentDump(parsed),
+    },
     () => checkProcessSecrets(parsed, messages),
     () => checkConfigCommands(parsed, messages),
-    () => checkPackages(parsed),
+    { name: 'checkPackages', gate: PACKAGES_GATE, run: () => checkPackages(parsed) },
     () => checkDependencyRedirects(parsed),
-    () => checkContainers(parsed),
+    { name: 'checkContainers', gate: CONTAINERS_GATE, run: () => checkContainers(parsed) },
     // Last, so a more specific finding of the checks above names the danger.
     () => checkUploads(parsed, messages),
     () => checkLookAlikeBucket(parsed, messages),
     () => checkUnnamedDestinations(parsed, messages),
     () => checkGitRedirects(parsed, messages),
-    () => checkShellUrls(parsed, raw, messages),
+    {
+      name: 'checkShellUrls',
+      gate: SHELL_URLS_GATE,
+      run: () => checkShellUrls(parsed, raw, messages),
+    },
     () => checkExportDownloads(parsed, messages),
-    () => checkInlineSenders(parsed, messages),
-    () => checkWrittenAndRun(parsed, messages),
+    {
+      name: 'checkInlineSenders',
+      gate: INLINE_SENDERS_GATE,
+      run: () => checkInlineSenders(parsed, messages),
+    },
+    {
+      name: 'checkWrittenAndRun',
+      gate: WRITTEN_AND_RUN_GATE,
+      run: () => checkWrittenAndRun(parsed, messages),
+    },
     () => checkToolCredentials(parsed, raw, messages, paths.homeDir),
     () => checkSecretExports(parsed, messages, paths.cwd),
     () => checkUnrequestedEffects(parsed, raw, allMessages, paths, cdContext),
-    () => checkCredentialLibraries(parsed),
+    {
+      name: 'checkCredentialLibraries',
+      gate: CREDENTIAL_LIBRARIES_GATE,
+      run: () => checkCredentialLibraries(parsed),
+    },
     () => checkEnvironmentReads(parsed, raw),
     () => checkProductionNames(parsed, raw, messages),
-    () => checkProductionContainers(parsed),
+    {
+      name: 'checkProductionContainers',
+      gate: PRODUCTION_CONTAINERS_GATE,
+      run: () => checkProductionContainers(parsed),
+    },
     () => checkSharedChanges(parsed, messages),
     () => checkFetchedThenRun(parsed, paths, messages, cdContext),
-    () => checkSecretFileReads(parsed, paths, messages),
-    () => checkHomeSearches(parsed, paths),
-    () => checkForgeTargets(parsed, messages),
+    {
+      name: 'checkSecretFileReads',
+      gate: SECRET_FILE_READS_GATE,
+      run: () => checkSecretFileReads(parsed, paths, messages),
+    },
+    {
+      name: 'checkHomeSearches',
+      gate: HOME_SEARCHES_GATE,
+      run: () => checkHomeSearches(parsed, paths),
+    },
+    {
+      name: 'checkForgeTargets',
+      gate: FORGE_TARGETS_GATE,
+      run: () => checkForgeTargets(parsed, messages),
+    },
     () => checkEnvironmentInjection(parsed, paths, context.projectDir),
   ];
+  const index = indexLine(parsed);
+  const audit = gateAudit();
+  if (audit !== undefined) {
+    auditSkippedChecks(checks, index, audit);
+  }
   for (const check of checks) {
-    const finding = check();
+    const finding =
+      typeof check === 'function'
+        ? check()
+        : gateOpens(check.gate, index)
+          ? check.run()
+          : undefined;
     if (finding !== undefined) {
       return finding;
     }
   }
   return undefined;
+}
+
+/** Runs every gated check that its gate skips on the indexed line and reports what it returns. */
+function auditSkippedChecks(checks: Stage1Check[], index: LineIndex, audit: GateAudit): void {
+  for (const check of checks) {
+    if (typeof check !== 'function' && !gateOpens(check.gate, index)) {
+      audit(check.name, check.run());
+    }
+  }
 }
 
 /**
@@ -935,7 +1091,7 @@ function namedTargets(messages: string, parsed: ParsedShell): string[] {
 
 function checkPipeToShell(parsed: ParsedShell, raw: string, messages: string): Finding | undefined {
   const piped = parsed.commands.find(
-    (command) => isStdinRunner(command) && (command.pipeline?.index ?? 0) > 0,
+    (command) => (command.pipeline?.index ?? 0) > 0 && isStdinRunner(command),
   );
   // The pattern needs `$(` or `<(`, and most lines have neither, so they skip it.
   const substituted =
@@ -974,6 +1130,9 @@ function isStdinRunner(command: SimpleCommand): boolean {
   }
   return ['iex', 'Invoke-Expression'].includes(command.name);
 }
+
+/** Gate of {@link checkDownloadThenRun}, which finds nothing before one of `FETCHERS` saves a file. */
+const DOWNLOAD_THEN_RUN_GATE: CheckGate = { programs: FETCHERS };
 
 /**
  * Finds a file that the line downloads and then runs: as the program (`./i.sh`, also after
@@ -1100,6 +1259,9 @@ const REMOTE_READ_ONLY = new Set([
   'which',
 ]);
 
+/** Gate of {@link checkRemoteShell}, which judges only `ssh` commands. */
+const REMOTE_SHELL_GATE: CheckGate = { programs: new Set(['ssh']) };
+
 /** Blocks an ssh call unless its remote command is a known read-only one. */
 function checkRemoteShell(parsed: ParsedShell, messages: string): Finding | undefined {
   for (const command of parsed.commands.filter((candidate) => candidate.name === 'ssh')) {
@@ -1137,6 +1299,14 @@ function checkRemoteShell(parsed: ParsedShell, messages: string): Finding | unde
 }
 
 const SECRET_WORDS = /token|secret|key|passw|credential|auth|api/i;
+
+/**
+ * Gate of {@link checkEnvironmentDump}: the programs that {@link printsEnvironment} names,
+ * `history`, and `git`, which the `git log -p` pattern needs as the first word.
+ */
+const ENVIRONMENT_DUMP_GATE: CheckGate = {
+  programs: new Set(['env', 'printenv', 'set', 'declare', 'typeset', 'export', 'history', 'git']),
+};
 
 /** Blocks dumping the process environment unless a grep narrows it to names that hold no secrets. */
 function checkEnvironmentDump(parsed: ParsedShell): Finding | undefined {
@@ -1193,6 +1363,9 @@ function checkSocketRedirects(parsed: ParsedShell): Finding | undefined {
   }
   return undefined;
 }
+
+/** Gate of {@link checkSudo}, which judges only commands run through `sudo` or `doas`. */
+const SUDO_GATE: CheckGate = { wrappers: new Set(['sudo', 'doas']) };
 
 function checkSudo(parsed: ParsedShell, messages: string): Finding | undefined {
   const elevated = parsed.commands.find(

@@ -8,6 +8,7 @@ import { finding, type Finding } from './findings.js';
 import { checkForcedConfirmations } from './forced-confirmations.js';
 import { containsWord } from './named-targets.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
+import type { CheckGate } from './check-gates.js';
 
 /** Commands that answer every prompt: `yes`, `echo y`, `printf 'y\n'`. */
 function answersYes(command: SimpleCommand): boolean {
@@ -115,6 +116,9 @@ function isLocalHost(host: string): boolean {
     (isIP(host) !== 0 && isPrivateAddress(host))
   );
 }
+
+/** Gate of {@link checkHttpWrites}, which judges only the commands of `HTTP_CLIENTS`. */
+export const HTTP_WRITES_GATE: CheckGate = { programs: HTTP_CLIENTS };
 
 /**
  * Finds a PATCH, PUT or DELETE sent with curl, wget or HTTPie to a service's API, such as a

@@ -4,6 +4,7 @@
  */
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { Finding } from './findings.js';
+import type { CheckGate } from './check-gates.js';
 
 /** Popular package names that typosquats imitate, per ecosystem. */
 const POPULAR: Record<Ecosystem, readonly string[]> = {
@@ -275,6 +276,9 @@ const INSTALLERS = new Set([
   'poetry',
 ]);
 
+/** Gate of {@link checkPackages}, which judges only installs whose `argv[0]` is in `INSTALLERS`. */
+export const PACKAGES_GATE: CheckGate = { programs: INSTALLERS };
+
 function installEcosystem(command: SimpleCommand): Ecosystem | undefined {
   // Most commands are not installs, so skip joining their arguments.
   if (!INSTALLERS.has(command.argv[0] ?? '') || !INSTALL_WORD.test(command.argv[1] ?? '')) {
@@ -328,6 +332,9 @@ function installOperands(command: SimpleCommand, ecosystem: Ecosystem): string[]
   }
   return operands.filter((arg) => !/[./]/.test(arg.replace(/^@[\w-]+\//, '')));
 }
+
+/** Gate of {@link checkContainers}, which judges only commands whose `argv[0]` is `docker` or `podman`. */
+export const CONTAINERS_GATE: CheckGate = { programs: new Set(['docker', 'podman']) };
 
 /** Finds a container from an unknown publisher run with a host mount, host namespaces or privileges. */
 export function checkContainers(parsed: ParsedShell): Finding | undefined {

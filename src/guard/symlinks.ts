@@ -13,6 +13,7 @@ import { isInside, resolvePath, type PathContext } from './paths.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import { afterCd } from './working-folders.js';
 import type { GuardContext, ToolCall } from './types.js';
+import type { CheckGate } from './check-gates.js';
 
 /** Folders under the home directory that hold keys and tokens, so a link to them is a read of them. */
 const CREDENTIAL_FOLDERS = [
@@ -25,6 +26,9 @@ const CREDENTIAL_FOLDERS = [
   '.azure',
   '.password-store',
 ];
+
+/** Gate of {@link checkSymlinkTargets}, which judges only `ln` commands. */
+export const SYMLINK_TARGETS_GATE: CheckGate = { programs: new Set(['ln']) };
 
 /**
  * Finds `ln -s` links whose target is outside the project. A target that is, contains or

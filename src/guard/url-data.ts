@@ -8,6 +8,7 @@ import { finding, SENSITIVE_DATA, type Finding } from './findings.js';
 import { redactSecrets } from './redact.js';
 import { isLocalHost, userNamesHost } from './uploads.js';
 import type { ParsedShell } from './shell.js';
+import type { CheckGate } from './check-gates.js';
 
 /** The start of a PEM private key, whose END line a URL rarely carries. */
 const PRIVATE_KEY_START = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----/;
@@ -102,6 +103,9 @@ const CODE_RESOLVER =
   /\b(?:require\(\s*['"](?:node:)?dns['"]\s*\)|from\s+['"](?:node:)?dns(?:\/promises)?['"]|import\s+dns\.resolver|dns\.resolver\.(?:resolve|query)\s*\()/;
 const CODE_READS_DATA =
   /readFileSync|readFile\(|process\.env|os\.environ|open\(|execSync|child_process|subprocess/;
+
+/** Gate of {@link checkShellUrls}, which judges only the `HTTP_CLIENTS` and inline code. */
+export const SHELL_URLS_GATE: CheckGate = { programs: HTTP_CLIENTS, inlineCode: true };
 
 /**
  * Finds HTTP clients in a shell command whose URL carries a secret or encoded data to a host
