@@ -101,7 +101,8 @@ function runsOnlyProjectCommands(content: string): boolean {
     lines.length > 0 &&
     lines.every(
       (line) =>
-        !UNSAFE_TEXT.test(line) &&
+        // Go's package pattern `./...` (or `./pkg/...`) names the project's packages.
+        !UNSAFE_TEXT.test(line.replace(/\.\.\.(?=\s|$)/g, '')) &&
         line
           .split(/&&|\|\||;/)
           .map((part) => part.trim().replace(/^exec\s+/, ''))

@@ -12,9 +12,15 @@ import { isInside, resolvePath, type PathContext } from './paths.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 const DOWNLOAD_VERBS = String.raw`download\w*|fetch\w*|grab\w*|pull\w*|get`;
-/** Programs that only list, hash or inspect files, or make a folder. */
+/** Programs that only list, hash, show or inspect files, or make a folder. */
 const INERT = new Set([
   'ls',
+  'less',
+  'more',
+  'cat',
+  'head',
+  'tail',
+  'wc',
   'mkdir',
   'file',
   'stat',
