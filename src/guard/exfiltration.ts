@@ -257,6 +257,20 @@ function checkInlineCode(parsed: ParsedShell, homeDir: string): Finding | undefi
         'inline-credential-glob',
       );
     }
+    if (hidden === 'assembled-path') {
+      return finding(
+        'credential-exploration',
+        'Inline code reads a credential file through a path it builds from parts',
+        'inline-credential-path',
+      );
+    }
+    if (hidden === 'folder-listing') {
+      return finding(
+        'credential-exploration',
+        'Inline code lists a home folder that holds credentials and reads the files it finds',
+        'inline-home-listing',
+      );
+    }
     if (hidden === 'home-listing') {
       return finding(
         'credential-exploration',
