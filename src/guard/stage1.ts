@@ -56,6 +56,7 @@ import { checkListedReads } from './listed-reads.js';
 import { checkDatastoreDeletes } from './datastore-deletes.js';
 import { checkEnvironmentDumps } from './environment-dumps.js';
 import { checkSecretPrinters } from './secret-printers.js';
+import { checkConnectionStringPrints } from './connection-prints.js';
 import { checkMounts } from './mounts.js';
 import { withBraceBudget } from './globs.js';
 import { checkSymlinkTargets } from './symlinks.js';
@@ -238,6 +239,7 @@ function runChecks(
     () => checkEnvironmentDumps(parsed),
     () => checkDatastoreDeletes(parsed, messages),
     () => checkSecretPrinters(parsed, messages),
+    () => checkConnectionStringPrints(parsed, messages),
     () => checkMounts(parsed, paths),
     () => checkRemoteMutation(parsed, messages),
     () => checkSudo(parsed, messages),
