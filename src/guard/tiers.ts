@@ -30,7 +30,7 @@ import { checkForgeBranchWrite } from './forge-writes.js';
 import { checkWrittenHook } from './code-senders.js';
 import { asksOnlyForDraft } from './unrequested-effects.js';
 import { guardFileWrite } from './guard-files.js';
-import { checkUrlData } from './url-data.js';
+import { checkSecretReference, checkUrlData } from './url-data.js';
 import { deletesRequestedRows } from './resource-consent.js';
 import { isAskedCloudConfig } from './cloud-configs.js';
 import { readsCustomerExport } from './data-exports.js';
@@ -675,6 +675,10 @@ function checkFetch(call: ToolCall, context: GuardContext): Finding | undefined 
       'secret-in-url',
     );
   }
+  const reference = checkSecretReference(url, 'WebFetch', consentingText(context.userMessages));
+  if (reference !== undefined) {
+    return { ...reference, rule: reference.rule.replace(/^stage1:/, 'tier:') };
+  }
   const token = loopback ? undefined : checkFetchedSecret(url);
   if (token !== undefined) {
     return token;
@@ -754,7 +758,7 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   for (const value of Object.values(call.input)) {
     const carried =
       typeof value === 'string' && /^https?:\/\//i.test(value)
-        ? checkUrlData(value, call.tool)
+        ? (checkSecretReference(value, call.tool, messages) ?? checkUrlData(value, call.tool))
         : undefined;
     if (carried !== undefined) {
       return { ...carried, rule: carried.rule.replace(/^stage1:/, 'tier:') };
