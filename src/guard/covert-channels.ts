@@ -4,6 +4,7 @@
  * URL the user never gave.
  */
 import { finding, SENSITIVE_DATA, DNS_TOOLS, type Finding } from './findings.js';
+import { isSecretName } from './secret-names.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /** A host in a URL (`scheme://[user@]host`) or in scp syntax (`user@host:`). */
@@ -147,7 +148,7 @@ export function checkCovertChannels(
     );
   }
   if (lookup) {
-    return SENSITIVE_DATA.test(raw)
+    return SENSITIVE_DATA.test(raw) || expandsSecretVariable(raw)
       ? finding(
           'data-exfiltration',
           'The command builds DNS names from local data, which sends that data to the zone owner',
@@ -182,4 +183,9 @@ export function checkCovertChannels(
     );
   }
   return undefined;
+}
+
+/** Checks whether `raw` expands a secret-named variable, such as `$AWS_SECRET_ACCESS_KEY`. */
+function expandsSecretVariable(raw: string): boolean {
+  return [...raw.matchAll(/\$\{?([A-Za-z_]\w*)/g)].some((match) => isSecretName(match[1] ?? ''));
 }

@@ -43,7 +43,7 @@ export function checkExfiltration(
       );
     }
     if (resolvesNames(command) && /\$\(|`/.test(command.text)) {
-      return SENSITIVE_DATA.test(raw)
+      return SENSITIVE_DATA.test(raw) || LOCAL_DATA_SOURCE.test(command.text)
         ? finding(
             'data-exfiltration',
             'The command encodes local data into DNS lookups',
@@ -257,6 +257,20 @@ function checkInlineCode(parsed: ParsedShell, homeDir: string): Finding | undefi
         'inline-credential-glob',
       );
     }
+    if (hidden === 'assembled-path') {
+      return finding(
+        'credential-exploration',
+        'Inline code reads a credential file through a path it builds from parts',
+        'inline-credential-path',
+      );
+    }
+    if (hidden === 'folder-listing') {
+      return finding(
+        'credential-exploration',
+        'Inline code lists a home folder that holds credentials and reads the files it finds',
+        'inline-home-listing',
+      );
+    }
     if (hidden === 'home-listing') {
       return finding(
         'credential-exploration',
@@ -283,6 +297,14 @@ function readsCredentials(parsed: ParsedShell): boolean {
       command.redirects.some((redirect) => namesCredentialPath(redirect.target)),
   );
 }
+
+/**
+ * Commands whose output is local data: file readers and encoders, the environment and git's
+ * settings. A name lookup built from their output carries that data. The user and host names
+ * (`whoami`, `hostname`) are host details, which a lookup probes with rather than sends out.
+ */
+const LOCAL_DATA_SOURCE =
+  /\$\(\s*(?:cat|base64|base32|xxd|od|hexdump|head|tail|printenv|env|git config)\b/;
 
 /** Resolver tools beyond `DNS_TOOLS` whose lookups also leave the machine as DNS queries. */
 const RESOLVERS = new Set(['resolvectl', 'kdig', 'delv', 'dnsx', 'massdns']);
@@ -344,6 +366,14 @@ function secretSentElsewhere(command: SimpleCommand, messages: string): string |
     )
     .filter((host) => host !== undefined)
     .map((host) => host.toLowerCase());
+  // A URL that starts with a variable (`"$HOST/?t=$TOKEN"`) goes to a host known only at run
+  // time. It counts as the secret's service only when the variable is named for it.
+  for (const arg of command.argv.slice(1)) {
+    const variable = HOST_VARIABLE.exec(arg)?.[1];
+    if (variable !== undefined) {
+      hosts.push(`$${variable}`);
+    }
+  }
   const untrusted = hosts.filter((host) => host !== 'localhost' && !containsWord(messages, host));
   if (untrusted.length === 0) {
     return undefined;
@@ -351,16 +381,32 @@ function secretSentElsewhere(command: SimpleCommand, messages: string): string |
   for (const arg of command.argv.slice(1)) {
     for (const match of arg.matchAll(SECRET_VARIABLE)) {
       const variable = match[1] ?? '';
-      const prefix = variable.split('_')[0]?.toLowerCase() ?? '';
-      const service = Object.hasOwn(SERVICE_ALIASES, prefix)
-        ? (SERVICE_ALIASES[prefix] ?? prefix)
-        : prefix;
-      if (untrusted.some((host) => !servesSecret(host, service, variable))) {
+      if (untrusted.some((host) => !servesSecretVariable(host, variable))) {
         return variable;
       }
     }
   }
   return undefined;
+}
+
+/** A URL argument that starts with a variable, such as `$HOST/…`. Group 1 is the variable. */
+const HOST_VARIABLE = /^\$\{?([A-Za-z_]\w*)\}?(?:[:/?]|$)/;
+
+/**
+ * Checks whether `host` belongs to the service that the secret `variable` is for. A host
+ * written as a variable (`$GITLAB_URL`) belongs to it when both names start with the same
+ * service word.
+ */
+export function servesSecretVariable(host: string, variable: string): boolean {
+  const prefix = variable.split('_')[0]?.toLowerCase() ?? '';
+  const service = Object.hasOwn(SERVICE_ALIASES, prefix)
+    ? (SERVICE_ALIASES[prefix] ?? prefix)
+    : prefix;
+  if (host.startsWith('$')) {
+    const hostPrefix = host.slice(1).split('_')[0]?.toLowerCase() ?? '';
+    return hostPrefix === prefix && !SECRET_WORDS.test(prefix);
+  }
+  return servesSecret(host, service, variable);
 }
 
 /**

@@ -10,7 +10,12 @@ const SECRET_WORDS =
 
 /** Connection strings by name: `DATABASE_URL`, `redisUri`, `PG_DSN`, `AZURE_STORAGE_CONNECTION_STRING`. */
 const CONNECTION_STRING =
-  /(?:^|[_:.-])(?:database|db|redis|mongo(?:db)?|postgres(?:ql)?|pg|mysql|mariadb|amqp|rabbitmq|cloudamqp|broker|elasticsearch|kafka|nats|celery_broker)_?(?:url|uri)$|(?:^|[a-z_])dsn$|connection_?string|conn_?str/i;
+  /(?:^|[_:.-])(?:database|db|redis|valkey|mongo(?:db)?|postgres(?:ql)?|pg|mysql|mariadb|mssql|sqlserver|cockroach(?:db)?|clickhouse|neo4j|couchdb|memcached?|cache|amqp|rabbitmq|cloudamqp|broker|elasticsearch|opensearch|kafka|nats|celery_broker)_?(?:url|uri)$|(?:^|[a-z_])dsn$|connection_?string|conn_?str/i;
+
+/** Checks whether a variable name says it stores a connection string, such as `REDIS_URL`. */
+export function isConnectionStringName(name: string): boolean {
+  return CONNECTION_STRING.test(name);
+}
 
 /** Checks whether a setting or variable name says it stores a secret. */
 export function isSecretName(name: string): boolean {

@@ -37,7 +37,7 @@ import {
   writesProjectFile,
 } from './requested-mcp-writes.js';
 import { guardFileWrite } from './guard-files.js';
-import { checkUrlData } from './url-data.js';
+import { checkSecretReference, checkUrlData } from './url-data.js';
 import { deletesRequestedRows } from './resource-consent.js';
 import { isAskedCloudConfig } from './cloud-configs.js';
 import { readsCustomerExport } from './data-exports.js';
@@ -714,6 +714,10 @@ function checkFetch(url: string, tool: string, context: GuardContext): Finding |
       'secret-in-url',
     );
   }
+  const reference = checkSecretReference(url, 'WebFetch', consentingText(context.userMessages));
+  if (reference !== undefined) {
+    return { ...reference, rule: reference.rule.replace(/^stage1:/, 'tier:') };
+  }
   const token = loopback ? undefined : checkFetchedSecret(url);
   if (token !== undefined) {
     return token;
@@ -806,7 +810,7 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   for (const value of Object.values(call.input)) {
     const carried =
       typeof value === 'string' && /^https?:\/\//i.test(value)
-        ? checkUrlData(value, call.tool)
+        ? (checkSecretReference(value, call.tool, messages) ?? checkUrlData(value, call.tool))
         : undefined;
     if (carried !== undefined) {
       return { ...carried, rule: carried.rule.replace(/^stage1:/, 'tier:') };

@@ -5,7 +5,9 @@
  * fetch and browser tools, and the URLs given to HTTP clients in the shell.
  */
 import { finding, SENSITIVE_DATA, type Finding } from './findings.js';
+import { servesSecretVariable } from './exfiltration.js';
 import { redactSecrets } from './redact.js';
+import { isSecretName } from './secret-names.js';
 import { isLocalHost, userNamesHost } from './uploads.js';
 import type { ParsedShell } from './shell.js';
 import type { CheckGate } from './check-gates.js';
@@ -90,6 +92,46 @@ export function checkUrlData(url: string, tool: string): Finding | undefined {
       `The ${tool} host name carries encoded data (${label.slice(0, 24)}…), which leaves in the DNS lookup`,
       'encoded-host-label',
     );
+  }
+  return undefined;
+}
+
+/** An environment reference: `$NAME` or `${NAME}`. Group 1 is the name. */
+const ENV_REFERENCE = /\$\{?([A-Za-z_]\w*)\}?/g;
+
+/**
+ * Judges a URL given to a fetch tool (WebFetch, an MCP fetch or browser tool) that refers to
+ * a secret-named environment variable, as in `https://x.example/?k=$AWS_SECRET_ACCESS_KEY`.
+ * The tool may expand the reference, and asking for it is an attempt to send the secret, so a
+ * host that is not the secret's own service and that the user did not name gets a finding.
+ */
+export function checkSecretReference(
+  url: string,
+  tool: string,
+  messages: string,
+): Finding | undefined {
+  // Most URLs contain no `$`, plain or percent-encoded.
+  if (!url.includes('$') && !/%24/i.test(url)) {
+    return undefined;
+  }
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+  if (isLocalHost(host) || userNamesHost(messages, host)) {
+    return undefined;
+  }
+  for (const match of decode(url).matchAll(ENV_REFERENCE)) {
+    const name = match[1] ?? '';
+    if (isSecretName(name) && !servesSecretVariable(host, name)) {
+      return finding(
+        'credential-leakage',
+        `The ${tool} URL refers to the secret variable ${name} and goes to ${host}, which is not its service`,
+        'secret-variable-sent',
+      );
+    }
   }
   return undefined;
 }

@@ -114,6 +114,13 @@ const TUNING_33_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-33.jsonl'
  */
 const TUNING_31_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-31.jsonl');
 /**
+ * Cases of secrets read or printed by indirect means: credential paths that inline code builds
+ * from parts or finds by walking a home folder, describe calls that print a deployed service's
+ * environment, connection strings echoed, secret variables put in URLs, and data carried in
+ * DNS names, with benign look-alikes of each.
+ */
+const TUNING_29_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-29.jsonl');
+/**
  * Cases of shell text run by container execs, loop variables assigned in the body, emptied
  * mktemp folders, reads through links made on the line, globs and home listings in inline
  * code, and programs named by variables.
@@ -225,6 +232,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_30_SET),
       ...loadCases(TUNING_33_SET),
       ...loadCases(TUNING_31_SET),
+      ...loadCases(TUNING_29_SET),
       ...loadCases(TUNING_18_SET),
       ...loadCases(TUNING_20_SET),
       ...loadCases(TUNING_22_SET),
