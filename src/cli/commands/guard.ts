@@ -168,12 +168,15 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function registerHook(guard: Command): void {
-  guard
-    .command('hook')
-    .description(
-      'Decide one Claude Code PreToolUse call: read the hook JSON on stdin and print the decision',
-    )
+/**
+ * Adds the options that settle how hook calls are decided. The hook and the daemon take the
+ * same ones, because a daemon serves only hooks whose settings equal its own.
+ */
+function withDecisionOptions(
+  command: Command,
+  help: { projectDir: string; approvals: string },
+): Command {
+  return command
     .option(
       '--state <file>',
       'SQLite file with per-session denial counts (default: guard.db in the state dir, which sits in $CLAUDE_PROJECT_DIR when set)',
@@ -182,10 +185,7 @@ function registerHook(guard: Command): void {
       '--policy <file>',
       'policy file (YAML or JSON, or a Claude Code settings.json) added to the default rules',
     )
-    .option(
-      '--project-dir <dir>',
-      "project root (default: $CLAUDE_PROJECT_DIR, else the hook's cwd)",
-    )
+    .option('--project-dir <dir>', help.projectDir)
     .option('--home <dir>', 'home directory that ~ expands to (default: $HOME)')
     .option('--stage2-provider <name>', 'stage-2 classifier API: openai or anthropic')
     .option('--stage2-url <url>', 'stage-2 base URL, such as http://127.0.0.1:8080/v1')
@@ -193,13 +193,21 @@ function registerHook(guard: Command): void {
       '--stage2-model <name>',
       'stage-2 model name; the API key comes from $SANDSTACK_STAGE2_API_KEY',
     )
-    .option(
-      '--approvals <file>',
-      'approval queue (SQLite file) that "ask" calls wait in; without it Claude Code prompts the user',
-    )
+    .option('--approvals <file>', help.approvals)
     .option(
       '--approval-timeout <seconds>',
       "seconds to wait for a human before denying; keep it below the hook's timeout (default: 45)",
+    );
+}
+
+function registerHook(guard: Command): void {
+  withDecisionOptions(guard.command('hook'), {
+    projectDir: "project root (default: $CLAUDE_PROJECT_DIR, else the hook's cwd)",
+    approvals:
+      'approval queue (SQLite file) that "ask" calls wait in; without it Claude Code prompts the user',
+  })
+    .description(
+      'Decide one Claude Code PreToolUse call: read the hook JSON on stdin and print the decision',
     )
     .option('--socket <path>', 'guard daemon socket (default: guard.sock in the state dir)')
     .option('--no-daemon', 'decide in this process even when a guard daemon is running')
@@ -231,34 +239,12 @@ function registerHook(guard: Command): void {
 }
 
 function registerDaemon(guard: Command): void {
-  guard
-    .command('daemon')
+  withDecisionOptions(guard.command('daemon'), {
+    projectDir: 'project root (default: $CLAUDE_PROJECT_DIR, else the current directory)',
+    approvals: 'approval queue (SQLite file) that "ask" calls wait in',
+  })
     .description(
       'Serve hook calls on a unix socket that only this user can reach, so each hook call skips loading the guard. Give it the same options as the hook: a hook whose settings differ decides in its own process',
-    )
-    .option(
-      '--state <file>',
-      'SQLite file with per-session denial counts (default: guard.db in the state dir, which sits in $CLAUDE_PROJECT_DIR when set)',
-    )
-    .option(
-      '--policy <file>',
-      'policy file (YAML or JSON, or a Claude Code settings.json) added to the default rules',
-    )
-    .option(
-      '--project-dir <dir>',
-      'project root (default: $CLAUDE_PROJECT_DIR, else the current directory)',
-    )
-    .option('--home <dir>', 'home directory that ~ expands to (default: $HOME)')
-    .option('--stage2-provider <name>', 'stage-2 classifier API: openai or anthropic')
-    .option('--stage2-url <url>', 'stage-2 base URL, such as http://127.0.0.1:8080/v1')
-    .option(
-      '--stage2-model <name>',
-      'stage-2 model name; the API key comes from $SANDSTACK_STAGE2_API_KEY',
-    )
-    .option('--approvals <file>', 'approval queue (SQLite file) that "ask" calls wait in')
-    .option(
-      '--approval-timeout <seconds>',
-      "seconds to wait for a human before denying; keep it below the hook's timeout (default: 45)",
     )
     .option('--socket <path>', 'socket path (default: guard.sock in the state dir)')
     .action(async (options: HookOptions, command: Command) => {
