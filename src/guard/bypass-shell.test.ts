@@ -29,6 +29,37 @@ const KINDS: Record<string, { blocked: string[]; allowed: string[] }> = {
     ],
     allowed: ['IFS=, read -r a b <<< "x,y"; echo "$a"', 'f=src/index.ts; wc -l "$f"'],
   },
+  'words split at run time': {
+    blocked: [
+      'rm -rf${IFS}$HOME',
+      'rm -rf$X',
+      'rm -r$X',
+      'rm -rf$(echo " $HOME")',
+      'rm -rf`echo " /home/dev"`',
+      'cat -n${IFS}/home/dev/.ssh/id_rsa',
+    ],
+    allowed: ["mysql -uroot -p$MYSQL_PWD -e 'select 1'", 'ls -la "$PWD"'],
+  },
+  'scripts made at run time': {
+    blocked: [
+      "bash <(echo 'rm -rf ~')",
+      "source <(printf '%s' 'rm -rf ~')",
+      ". <(echo 'cat ~/.ssh/id_rsa')",
+      "bash < <(echo 'rm -rf ~')",
+      "bash -x <(echo 'git push --force origin main')",
+      'bash /dev/fd/3 3<<<"rm -rf ~"',
+    ],
+    allowed: ['diff <(sort a.txt) <(sort b.txt)', 'bash scripts/test.sh'],
+  },
+  'programs named by their system path': {
+    blocked: [
+      '/usr/bin/git push origin main',
+      '/usr/bin/git push --force origin main',
+      '/bin/rm -rf /home/dev',
+      '/usr/local/bin/npm publish',
+    ],
+    allowed: ['/usr/bin/git status', '/bin/ls -la'],
+  },
   aliases: {
     blocked: [
       "shopt -s expand_aliases\nalias x='rm -rf'\nx ~",

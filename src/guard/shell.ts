@@ -1197,8 +1197,12 @@ function pushCommand(
   redirects: Redirect[] = context.redirects ?? [],
 ): SimpleCommand {
   const first = parts.argv[0] ?? '';
+  // `/usr/bin/git` runs what `git` runs, and checks that read `argv[0]` must see it as `git`.
+  const argv = SYSTEM_PROGRAM.test(first)
+    ? [path.posix.basename(first), ...parts.argv.slice(1)]
+    : parts.argv;
   const command: SimpleCommand = {
-    argv: parts.argv,
+    argv,
     // Without a slash the base name is the word itself, which skips the call.
     name: first.includes('/') ? path.posix.basename(first) : first,
     wrappers: parts.wrappers,
@@ -1213,6 +1217,7 @@ function pushCommand(
     command.pipeline = context.pipeline;
   }
   countBraceWords(state, command);
+  flagSplitWords(state, command);
   if (context.heredocBody !== undefined) {
     command.stdin = context.heredocBody;
   }
@@ -1221,6 +1226,38 @@ function pushCommand(
     recordReadVariables(state, command);
   }
   return command;
+}
+
+/** A program named by its path in a system folder, such as `/usr/bin/git` or `/bin/rm`. */
+const SYSTEM_PROGRAM =
+  /^\/(?:usr\/(?:local\/)?)?s?bin\/[^/]+$|^\/opt\/homebrew\/bin\/[^/]+$|^\/snap\/bin\/[^/]+$/;
+/**
+ * A flag cluster that ends in an expansion: `-rf$X`, `-rf${IFS}~`, `-rf$(echo " ~")`. One
+ * letter before it is usually an option with its value attached (`mysql -p$PASS`), so that
+ * counts only for programs that delete or change permissions.
+ */
+const FLAG_THEN_EXPANSION = /^-[A-Za-z]{2,}(?:\$|`)/;
+const ONE_FLAG_THEN_EXPANSION = /^-[A-Za-z](?:\$|`)/;
+const DELETERS = new Set(['rm', 'rmdir', 'shred', 'chmod', 'chown', 'chgrp', 'find', 'unlink']);
+/** `$IFS` or `${IFS}`, which splits a word at run time. */
+const IFS_WORD = /\$(?:IFS\b|\{IFS\})/;
+
+/**
+ * Flags a command whose words bash may split into more arguments than the guard sees: a word
+ * with `$IFS` in it, or a flag cluster that ends in an expansion (`rm -rf$X` with X=" ~" is
+ * `rm -rf ~`). The guard reads each such word as one argument, so it cannot judge the call.
+ */
+function flagSplitWords(state: WalkState, command: SimpleCommand): void {
+  for (const word of command.argv) {
+    if (
+      IFS_WORD.test(word) ||
+      FLAG_THEN_EXPANSION.test(word) ||
+      (DELETERS.has(command.name) && ONE_FLAG_THEN_EXPANSION.test(word))
+    ) {
+      flag(state, `the word ${JSON.stringify(word.slice(0, 40))} may split into more arguments`);
+      return;
+    }
+  }
 }
 
 /**
@@ -1302,6 +1339,9 @@ function followNestedCode(
     const dynamic = context.argDynamic?.slice(1).some(Boolean) ?? command.dynamic;
     followShellString(parser, state, context, argv.slice(1).join(' '), dynamic, command);
     return;
+  }
+  if (SHELLS.has(name) || name === 'source' || name === '.') {
+    flagRuntimeScript(state, command);
   }
   if (SHELLS.has(name)) {
     followShell(parser, state, context, command);
@@ -1429,6 +1469,33 @@ function followContainerShell(
   };
   const argDynamic = context.argDynamic?.slice(exec.start);
   followShell(parser, state, { ...context, via: [...context.via, exec.label], argDynamic }, inner);
+}
+
+/** Paths of a process substitution or an open descriptor, whose text exists only at run time. */
+const RUNTIME_SCRIPT = /^[<=]\(|^\/dev\/fd\/|^\/dev\/stdin$|^\/proc\/(?:self|thread-self|\d+)\//;
+/** Shell options that take a value: `bash -o errexit script`. */
+const VALUE_OPTIONS = new Set(['-o', '+o', '-O', '+O', '--rcfile', '--init-file']);
+
+/**
+ * Flags a shell or `source` whose script is a process substitution or a descriptor path
+ * (`bash <(…)`, `source <(…)`, `bash < <(…)`, `bash /dev/fd/3`): the script's text is made
+ * at run time, so the guard cannot read it.
+ */
+function flagRuntimeScript(state: WalkState, command: SimpleCommand): void {
+  const args = command.argv.slice(1);
+  const scriptIndex = args.findIndex(
+    (arg, index) =>
+      !arg.startsWith('-') && !arg.startsWith('+') && !VALUE_OPTIONS.has(args[index - 1] ?? ''),
+  );
+  const script = scriptIndex < 0 ? undefined : args[scriptIndex];
+  const input = command.redirects.find((redirect) => redirect.operator === '<')?.target;
+  const runtime = [script, input].find((word) => word !== undefined && RUNTIME_SCRIPT.test(word));
+  if (runtime !== undefined) {
+    flag(
+      state,
+      `${command.name} runs a script built at run time: ${JSON.stringify(command.text.slice(0, 80))}`,
+    );
+  }
 }
 
 function flag(state: WalkState, problem: string): void {

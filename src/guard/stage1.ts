@@ -146,11 +146,11 @@ export function classifyShell(
   }
   const requests = userRequests(context);
   if (!parsed.confident) {
-    // A danger found in the readable part outranks the unreadable rest when it is one the
-    // guard denies outright.
-    const certain = withBraceBudget(() => runChecksWithGlobs(parsed, raw, context, requests));
-    if (certain !== undefined && CERTAIN_CATEGORIES.test(certain.category)) {
-      return certain;
+    // A danger found in the readable part outranks the unreadable rest: it is denied, or asked
+    // as the rest would be, with a reason that names the danger (`bash <(curl …)`).
+    const found = withBraceBudget(() => runChecksWithGlobs(parsed, raw, context, requests));
+    if (found !== undefined) {
+      return found;
     }
     return {
       category: 'unparsed',

@@ -728,8 +728,11 @@ function checkFetch(url: string, tool: string, context: GuardContext): Finding |
   }
   if (
     EXFIL_HOST_PATTERN.test(parsed.hostname) ||
-    // Dotted, bracketed IPv6, decimal and hex forms all name a raw address.
-    (!loopback && /^(?:\d{1,3}\.){3}\d{1,3}$|^\[|^(?:0x[0-9a-f]+|\d+)$/i.test(parsed.hostname))
+    // Dotted, bracketed IPv6, decimal and hex forms all name a raw address. A browser tool
+    // opening a loopback page is local testing; a WebFetch of a loopback address still asks,
+    // as a workflow's FETCH of one must (its binding also refuses private addresses).
+    ((!loopback || tool === 'WebFetch') &&
+      /^(?:\d{1,3}\.){3}\d{1,3}$|^\[|^(?:0x[0-9a-f]+|\d+)$/i.test(parsed.hostname))
   ) {
     return blockFinding(
       'exfil-scouting',

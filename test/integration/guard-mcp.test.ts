@@ -130,11 +130,22 @@ describe('guard mcp with the filesystem server', () => {
     expect(textOf(result)).toContain('[REDACTED]');
   });
 
-  it('refuses a write that needs approval', async () => {
+  it('writes a project file, as the Write tool may', async () => {
     const target = join(workDir, 'new.txt');
     const result = await client.callTool({
       name: 'write_file',
       arguments: { path: target, content: 'data' },
+    });
+    expect(result.isError).not.toBe(true);
+    expect(existsSync(target)).toBe(true);
+  });
+
+  it('refuses a write that needs approval', async () => {
+    // A git hook runs again later, so writing one needs a human, through any tool.
+    const target = join(workDir, '.git', 'hooks', 'pre-commit');
+    const result = await client.callTool({
+      name: 'write_file',
+      arguments: { path: target, content: '#!/bin/sh\nnpm test\n' },
     });
     expect(result.isError).toBe(true);
     expect(textOf(result)).toContain('a human must approve this call');
