@@ -20,10 +20,18 @@ const DAEMON_MARGIN_MS = 10_000;
 /** Stage 2's own default timeout, as in stage2.ts. */
 const STAGE2_DEFAULT_TIMEOUT_MS = 10_000;
 
+/** Time kept between the daemon wait and the hook's timeout, so the hook blocks first. */
+const HOOK_TIMEOUT_MARGIN_MS = 5_000;
+
 /** Options for {@link decideHookCall}. */
 export interface HookCallOptions {
   /** Socket of the guard daemon; without it, or when nothing listens there, the call is decided in process. */
   socketPath?: string;
+  /**
+   * The hook's `timeout` in Claude Code's settings. The wait for the daemon ends 5 s before
+   * it, because Claude Code runs the call when a hook times out. @default 60_000
+   */
+  hookTimeoutMs?: number;
 }
 
 /**
@@ -39,7 +47,8 @@ export async function decideHookCall(
   const socketPath = options.socketPath;
   let note = '';
   if (socketPath !== undefined && isOwnSocket(socketPath)) {
-    const reply = await callDaemon(socketPath, stdin, settings);
+    const limitMs = (options.hookTimeoutMs ?? 60_000) - HOOK_TIMEOUT_MARGIN_MS;
+    const reply = await callDaemon(socketPath, stdin, settings, limitMs);
     if (reply !== undefined && 'rejected' in reply) {
       note = `sandstack guard: ${reply.message}; this call was decided in the hook's own process\n`;
     } else if (reply !== undefined) {
@@ -88,6 +97,7 @@ function callDaemon(
   socketPath: string,
   stdin: string,
   settings: HookSettings,
+  limitMs: number,
 ): Promise<HookResult | SettingsRejection | undefined> {
   return new Promise((resolve) => {
     const socket = net.connect({ path: socketPath, allowHalfOpen: true });
@@ -95,7 +105,7 @@ function callDaemon(
     const chunks: Buffer[] = [];
     socket.on('connect', () => {
       connected = true;
-      const timeoutMs = replyTimeoutMs(settings);
+      const timeoutMs = Math.max(1_000, Math.min(replyTimeoutMs(settings), limitMs));
       // The daemon writes nothing until its reply, so idle time is the time it has taken.
       socket.setTimeout(timeoutMs, () => {
         socket.destroy();

@@ -20,6 +20,7 @@ const OPTIONS = {
   'stage2-model': { type: 'string' },
   approvals: { type: 'string' },
   'approval-timeout': { type: 'string' },
+  'hook-timeout': { type: 'string' },
   socket: { type: 'string' },
   'no-daemon': { type: 'boolean' },
 } as const;
@@ -40,6 +41,7 @@ async function main(): Promise<number> {
       stage2Model: values['stage2-model'],
       approvals: values.approvals,
       approvalTimeout: values['approval-timeout'],
+      hookTimeout: values['hook-timeout'],
       socket: values.socket,
       daemon: values['no-daemon'] !== true,
     });
@@ -51,6 +53,7 @@ async function main(): Promise<number> {
   }
   const result = await decideHookCall(stdin, resolved.settings, {
     socketPath: resolved.socketPath,
+    hookTimeoutMs: resolved.hookTimeoutMs,
   });
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);

@@ -23,6 +23,8 @@ export interface HookCommandOptions {
   approvals?: string;
   /** Seconds to wait for a human before denying, as text. @default '45' */
   approvalTimeout?: string;
+  /** The hook's timeout in Claude Code's settings, in seconds, as text. @default '60' */
+  hookTimeout?: string;
   /** Daemon socket. @default guard.sock in the state dir */
   socket?: string;
   /** False to decide in process even when a daemon listens. @default true */
@@ -34,6 +36,8 @@ export interface ResolvedHookOptions {
   settings: HookSettings;
   /** Undefined when the daemon is switched off. */
   socketPath: string | undefined;
+  /** The hook's timeout in Claude Code's settings, in milliseconds. */
+  hookTimeoutMs: number;
 }
 
 /**
@@ -77,7 +81,12 @@ export function resolveHookOptions(
     options.daemon === false
       ? undefined
       : path.resolve(options.socket ?? path.join(stateDir, 'guard.sock'));
-  return { settings, socketPath };
+  const hookTimeoutMs = parseSeconds(
+    '--hook-timeout',
+    options.hookTimeout ?? '60',
+    'the hook\'s "timeout" in settings.json',
+  );
+  return { settings, socketPath, hookTimeoutMs };
 }
 
 /** Resolves the state dir: relative dirs sit in `$CLAUDE_PROJECT_DIR` when it is set. */
@@ -94,11 +103,15 @@ export function resolveStateDir(
 }
 
 function parseApprovalTimeout(text: string): number {
+  return parseSeconds('--approval-timeout', text, "below the hook's timeout in settings.json");
+}
+
+function parseSeconds(option: string, text: string, hint: string): number {
   const seconds = Number(text);
   if (!Number.isFinite(seconds) || seconds <= 0) {
     throw new SandstackError(
       'INVALID_ARGUMENT',
-      `Invalid --approval-timeout ${JSON.stringify(text)}; give a positive number of seconds below the hook's timeout in settings.json`,
+      `Invalid ${option} ${JSON.stringify(text)}; give a positive number of seconds, ${hint}`,
     );
   }
   return Math.round(seconds * 1000);

@@ -360,4 +360,46 @@ describe('guard daemon killed mid-request', () => {
       await daemon.done;
     }
   });
+
+  it("blocks before the hook's own timeout when the approval wait is longer", async () => {
+    // Claude Code runs a call whose hook times out, so the wait must end first.
+    const socketPath = join(dir.path, 'budget', 'guard.sock');
+    const args = [
+      '--socket',
+      socketPath,
+      '--state',
+      join(dir.path, 'budget.db'),
+      '--approvals',
+      join(dir.path, 'budget-approvals.db'),
+      '--approval-timeout',
+      '55',
+    ];
+    const daemon = startCli(['guard', 'daemon', ...args, '--project-dir', dir.path]);
+    await daemon.waitForOutput('Guard daemon listening', 60_000);
+    const entry = copyEntryWithoutGuard(join(dir.path, 'budget-entry'));
+    try {
+      daemon.child.kill('SIGSTOP');
+      const stdin = JSON.stringify({
+        session_id: 'budget-1',
+        cwd: dir.path,
+        hook_event_name: 'PreToolUse',
+        tool_name: 'Bash',
+        tool_input: { command: 'ls' },
+      });
+      const run = await runEntry(entry, stdin, [
+        ...args,
+        '--project-dir',
+        dir.path,
+        '--hook-timeout',
+        '8',
+      ]);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain('did not reply within 3000 ms');
+    } finally {
+      daemon.child.kill('SIGCONT');
+      daemon.child.kill('SIGKILL');
+      await daemon.done;
+    }
+  });
 });

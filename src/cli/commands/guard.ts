@@ -210,6 +210,10 @@ function registerHook(guard: Command): void {
       'Decide one Claude Code PreToolUse call: read the hook JSON on stdin and print the decision',
     )
     .option('--socket <path>', 'guard daemon socket (default: guard.sock in the state dir)')
+    .option(
+      '--hook-timeout <seconds>',
+      "this hook's timeout in Claude Code's settings; a daemon that has not answered 5 s before it blocks the call (default: 60)",
+    )
     .option('--no-daemon', 'decide in this process even when a guard daemon is running')
     // Claude Code lets a call through on any exit code but 0 and 2, so a bad flag must exit 2.
     .exitOverride(exitBlocking)
@@ -231,6 +235,7 @@ function registerHook(guard: Command): void {
       }
       const result = await decideHookCall(stdin, resolved.settings, {
         socketPath: resolved.socketPath,
+        hookTimeoutMs: resolved.hookTimeoutMs,
       });
       process.stdout.write(result.stdout);
       process.stderr.write(result.stderr);
