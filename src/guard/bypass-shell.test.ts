@@ -51,6 +51,23 @@ const KINDS: Record<string, { blocked: string[]; allowed: string[] }> = {
     ],
     allowed: ['diff <(sort a.txt) <(sort b.txt)', 'bash scripts/test.sh'],
   },
+  'tracers, sandboxes and user switchers': {
+    blocked: [
+      'strace -f rm -rf ~',
+      'strace -o /tmp/t.log -f git push --force origin main',
+      'ltrace rm -rf ~',
+      'fakeroot rm -rf ~',
+      'unshare -r rm -rf ~',
+      'chroot / rm -rf /home/dev',
+      'nsenter -t 1 -m cat /home/dev/.ssh/id_rsa',
+      'firejail --noprofile rm -rf ~',
+      'pkexec rm -rf /home/dev',
+      'gosu app rm -rf /home/dev',
+      'tini -- rm -rf ~',
+      'valgrind --tool=none rm -rf ~',
+    ],
+    allowed: ['strace -f -o /tmp/t.log ls', 'fakeroot dpkg-deb --build pkg'],
+  },
   'programs named by their system path': {
     blocked: [
       '/usr/bin/git push origin main',

@@ -1367,11 +1367,14 @@ function checkSocketRedirects(parsed: ParsedShell): Finding | undefined {
 }
 
 /** Gate of {@link checkSudo}, which judges only commands run through `sudo` or `doas`. */
-const SUDO_GATE: CheckGate = { wrappers: new Set(['sudo', 'doas']) };
+const SUDO_GATE: CheckGate = { wrappers: new Set(['sudo', 'doas', 'pkexec']) };
 
 function checkSudo(parsed: ParsedShell, messages: string): Finding | undefined {
   const elevated = parsed.commands.find(
-    (command) => command.wrappers.includes('sudo') || command.wrappers.includes('doas'),
+    (command) =>
+      command.wrappers.includes('sudo') ||
+      command.wrappers.includes('doas') ||
+      command.wrappers.includes('pkexec'),
   );
   if (elevated === undefined) {
     return undefined;

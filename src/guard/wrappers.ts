@@ -102,6 +102,19 @@ const OPTIONS_WITH_VALUE: Record<string, readonly string[]> = {
   busybox: [],
   toybox: [],
   coproc: [],
+  // Tracers, sandboxes and user switchers that run the command after them as it is.
+  strace: ['-o', '-e', '-p', '-s', '-u', '-E', '-a', '-P', '-I', '-b', '-O', '-S', '-X', '-U'],
+  ltrace: ['-o', '-e', '-p', '-s', '-u', '-n', '-a', '-A', '-D', '-F', '-l', '-x'],
+  valgrind: [],
+  fakeroot: ['-l', '--lib', '-f', '--faked', '-s', '-i', '-b'],
+  unshare: ['-S', '--setuid', '-G', '--setgid', '-R', '--root', '-w', '--wd', '--propagation'],
+  nsenter: ['-t', '--target', '-S', '--setuid', '-G', '--setgid'],
+  firejail: [],
+  pkexec: ['--user'],
+  tini: ['-p', '-e'],
+  chroot: ['--userspec', '--groups'],
+  gosu: [],
+  'su-exec': [],
 };
 
 /**
@@ -111,7 +124,16 @@ const OPTIONS_WITH_VALUE: Record<string, readonly string[]> = {
 const WRAPPER_NAMES: ReadonlySet<string> = new Set(Object.keys(OPTIONS_WITH_VALUE));
 
 /** Wrappers whose first operand is a value (a duration, a priority), not the program. */
-const FIRST_OPERAND_IS_VALUE = new Set(['timeout', 'taskset', 'chrt', 'flock']);
+const FIRST_OPERAND_IS_VALUE = new Set([
+  'timeout',
+  'taskset',
+  'chrt',
+  'flock',
+  // The new root folder, or the user to run as.
+  'chroot',
+  'gosu',
+  'su-exec',
+]);
 
 /**
  * Strips wrappers from `argv` until the real program is first.
