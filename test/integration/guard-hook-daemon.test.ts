@@ -335,71 +335,59 @@ describe('guard daemon killed mid-request', () => {
       await daemon.done;
     }
   });
-  it('blocks when the daemon stops replying', async () => {
-    const socketPath = join(dir.path, 'stopped', 'guard.sock');
-    const args = ['--socket', socketPath, '--state', join(dir.path, 'stopped.db')];
-    const daemon = startCli(['guard', 'daemon', ...args, '--project-dir', dir.path]);
-    await daemon.waitForOutput('Guard daemon listening', 60_000);
-    const entry = copyEntryWithoutGuard(join(dir.path, 'stopped-entry'));
-    try {
-      daemon.child.kill('SIGSTOP');
-      const stdin = JSON.stringify({
-        session_id: 'stop-1',
-        cwd: dir.path,
-        hook_event_name: 'PreToolUse',
-        tool_name: 'Bash',
-        tool_input: { command: 'ls' },
-      });
-      const run = await runEntry(entry, stdin, [...args, '--project-dir', dir.path]);
-      expect(run.code).toBe(2);
-      expect(run.stdout).toBe('');
-      expect(run.stderr).toContain('did not reply within');
-    } finally {
-      daemon.child.kill('SIGCONT');
-      daemon.child.kill('SIGKILL');
-      await daemon.done;
-    }
-  });
-
-  it("blocks before the hook's own timeout when the approval wait is longer", async () => {
-    // Claude Code runs a call whose hook times out, so the wait must end first.
-    const socketPath = join(dir.path, 'budget', 'guard.sock');
+  /**
+   * Starts a daemon named `name` with `daemonArgs`, stops it with SIGSTOP, and runs one hook
+   * call against it with the same arguments plus `hookArgs`.
+   */
+  async function runAgainstStoppedDaemon(
+    name: string,
+    daemonArgs: readonly string[],
+    hookArgs: readonly string[] = [],
+  ): Promise<HookRun> {
     const args = [
       '--socket',
-      socketPath,
+      join(dir.path, name, 'guard.sock'),
       '--state',
-      join(dir.path, 'budget.db'),
-      '--approvals',
-      join(dir.path, 'budget-approvals.db'),
-      '--approval-timeout',
-      '55',
+      join(dir.path, `${name}.db`),
+      ...daemonArgs,
     ];
     const daemon = startCli(['guard', 'daemon', ...args, '--project-dir', dir.path]);
     await daemon.waitForOutput('Guard daemon listening', 60_000);
-    const entry = copyEntryWithoutGuard(join(dir.path, 'budget-entry'));
+    const entry = copyEntryWithoutGuard(join(dir.path, `${name}-entry`));
     try {
       daemon.child.kill('SIGSTOP');
       const stdin = JSON.stringify({
-        session_id: 'budget-1',
+        session_id: `${name}-1`,
         cwd: dir.path,
         hook_event_name: 'PreToolUse',
         tool_name: 'Bash',
         tool_input: { command: 'ls' },
       });
-      const run = await runEntry(entry, stdin, [
-        ...args,
-        '--project-dir',
-        dir.path,
-        '--hook-timeout',
-        '8',
-      ]);
-      expect(run.code).toBe(2);
-      expect(run.stdout).toBe('');
-      expect(run.stderr).toContain('did not reply within 3000 ms');
+      return await runEntry(entry, stdin, [...args, '--project-dir', dir.path, ...hookArgs]);
     } finally {
       daemon.child.kill('SIGCONT');
       daemon.child.kill('SIGKILL');
       await daemon.done;
     }
+  }
+
+  it('blocks when the daemon stops replying', async () => {
+    const run = await runAgainstStoppedDaemon('stopped', []);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('did not reply within');
+  });
+
+  it("blocks before the hook's own timeout", async () => {
+    // Claude Code runs a call whose hook times out, so the wait must end first.
+    const approvals = ['--approvals', join(dir.path, 'budget-approvals.db')];
+    const run = await runAgainstStoppedDaemon(
+      'budget',
+      [...approvals, '--approval-timeout', '55'],
+      ['--hook-timeout', '8'],
+    );
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('did not reply within 3000 ms');
   });
 });
