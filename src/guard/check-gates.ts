@@ -12,11 +12,11 @@
 import type { Finding } from './findings.js';
 import type { ParsedShell } from './shell.js';
 
-/** What one parsed command line runs, built once per line by {@link indexLine}. */
+/** Index of the programs one parsed command line runs, built once per line by {@link indexLine}. */
 export interface LineIndex {
   /**
    * Program names of every simple command, after wrappers: `SimpleCommand.name`, `argv[0]` as
-   * written, and the first word of an `argv[0]` that holds spaces, so a check that tests
+   * written, and the first word of an `argv[0]` that contains spaces, so a check that tests
    * `argv[0]` or matches `^git ` on the joined words is covered too.
    */
   programs: ReadonlySet<string>;
@@ -27,8 +27,8 @@ export interface LineIndex {
 }
 
 /**
- * What a check needs on a line to find anything. The check runs when the line has any one of
- * the listed things, so an empty gate skips the check on every line.
+ * Condition a line must meet for a check to find anything. The check runs when the line has any
+ * one of the listed things, so an empty gate skips the check on every line.
  */
 export interface CheckGate {
   /** Program names, compared with the names in {@link LineIndex.programs}. */

@@ -14,7 +14,7 @@ const BLOCKING_EXIT_CODE = 2;
 /**
  * Milliseconds the daemon may take beyond the waits its settings allow (the approval queue,
  * stage 2) before the hook blocks the call. Claude Code runs the call when a hook times out,
- * so a daemon that stops answering must not keep the hook waiting that long.
+ * so a daemon that stops replying must not keep the hook waiting that long.
  */
 const DAEMON_MARGIN_MS = 10_000;
 /** Stage 2's own default timeout, as in stage2.ts. */
