@@ -9,11 +9,11 @@
  * their own readers through `ParsedShell.files`. A file that an earlier command on the same
  * line writes or changes is left to the checks of the call (see written-scripts.ts).
  *
- * A script that a shell or interpreter runs, and that exists but cannot be read (too large,
- * binary, a link out of the project), or whose path the guard cannot resolve as the command
- * will (a glob, a folder set by `cd "$X"`, a `/proc` or `/dev` path), is listed as unread, so
- * the call is asked about. A compiled program the project builds and runs by its path is
- * ordinary work and is not.
+ * A script that a shell or interpreter runs and that exists but cannot be read (too large,
+ * binary, a link out of the project) is listed as unread, so the call asks. So is a script
+ * whose path the guard cannot resolve as the command will: a glob, a folder set by
+ * `cd "$X"`, a `/proc` or `/dev` path. A compiled program that the project builds and runs
+ * by its path is ordinary work and is not listed.
  */
 import path from 'node:path';
 import { clientFileActions, isDatabaseClient } from './client-scripts.js';
@@ -53,8 +53,8 @@ export interface RunFiles {
 }
 
 /**
- * Returns the finding that asks about the first script a command runs that could not be read
- * or placed, or undefined when there is none.
+ * Returns an `ask` finding about the first script a command runs that could not be read or
+ * placed, or undefined when there is none.
  */
 export function unreadRunFileFinding(unread: readonly UnreadRunFile[]): Finding | undefined {
   const first = unread[0];

@@ -4,7 +4,7 @@
  * `python -W ignore x.py`, `node -r ts-node/register x.ts`, `perl -I lib x.pl`).
  */
 
-/** How one program reads its options before the script operand. */
+/** Option syntax of one program, as far as it decides which word is the script. */
 interface OptionSyntax {
   /** Short option letters that take a value, attached (`-Ilib`) or as the next word. */
   shortValues: string;
@@ -107,10 +107,10 @@ export function shellSyntax(): OptionSyntax {
 }
 
 /**
- * Returns the script file that `args` (the words after the program) make the program run;
- * `stdin` when it reads its script from standard input (no operand, or `-`); undefined when
- * it runs inline code or a module. `+o OPT` counts as an option for shells, which accept `+`
- * as well as `-`.
+ * Returns the script file that `args` (the words after the program) make the program run.
+ * Returns `stdin` when the program reads its script from standard input (no operand, or
+ * `-`), and undefined when it runs inline code or a module. Shells accept `+` as well as `-`
+ * before an option, so `+o OPT` counts as an option for them.
  */
 export function scriptOperand(
   args: readonly string[],

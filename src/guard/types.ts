@@ -34,8 +34,8 @@ export interface GuardContext {
    * the host that holds the files (the hook and `guard check` use `createFileReader`); the
    * content is then judged with the checks for its kind. Undefined means the file does not
    * exist or is unknown, and the call is judged by its own text. An `UnreadFile` means it
-   * exists but was not read (too large, binary, a link out of the project); a shell or
-   * interpreter that runs such a file is then asked about. @default none
+   * exists but was not read (too large, binary, a link out of the project). A shell or
+   * interpreter that runs such a file then asks. @default none
    */
   readFile?: FileReader;
   /**
