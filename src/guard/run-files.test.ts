@@ -320,7 +320,6 @@ describe('script file on disk, not read', () => {
   it.each([
     ['bash big.sh', 'is larger than 65536 bytes'],
     ['bash out.sh', 'links outside the project'],
-    ['bash sub', 'is a folder'],
   ])('asks about %s', async (command, reason) => {
     const decision = await decideOnDisk(command);
     expect(decision.verdict).toBe('ask');
@@ -331,4 +330,11 @@ describe('script file on disk, not read', () => {
     const decision = await decideOnDisk('cd sub && bash w.sh');
     expect(decision.verdict).toBe('deny');
   });
+
+  it.each(['node .', 'node --test sub', 'python3 sub'])(
+    'allows %s on a folder',
+    async (command) => {
+      expect((await decideOnDisk(command)).verdict).toBe('allow');
+    },
+  );
 });

@@ -225,13 +225,15 @@ const GENERATED_FOLDER =
 
 /**
  * Checks whether a script that exists but was not read makes the call ask. A shell script
- * always does, because what it runs is unknown. Interpreter code and a program run by its
+ * always does, because what it runs is unknown, unless it is a folder. Interpreter code and a program run by its
  * path do too, except a compiled program (ELF, Mach-O, PE), and code over the size limit in a
  * folder of dependencies or build output. SQL files keep being judged by the call alone,
  * because dumps and migrations are often larger than the limit.
  */
 function asksWhenUnread(target: RunTarget, absolute: string, result: UnreadFile): boolean {
-  if (target.kind === 'sql') {
+  // `node .`, `node --test tests/` and `python3 app/` run a package or test folder, and a
+  // shell given a folder fails before it runs anything.
+  if (target.kind === 'sql' || result.unread === 'is a folder') {
     return false;
   }
   if (target.kind === 'shell') {
