@@ -46,8 +46,9 @@ export class RunFolders {
     if (name !== 'cd' && name !== 'pushd' && name !== 'popd') {
       return;
     }
-    // A `cd` inside `$(…)` or `<(…)` ends with the substitution.
-    if (command.via.includes('$()') || command.via.includes('<()')) {
+    // A `cd` inside `$(…)` or `<(…)` ends with the substitution, and one in a container or
+    // on another host moves in that machine's folders.
+    if (command.via.includes('$()') || command.via.includes('<()') || runsElsewhere(command)) {
       return;
     }
     const before = this.folders;
@@ -87,6 +88,16 @@ export class RunFolders {
     }
     return after;
   }
+}
+
+/**
+ * Checks whether `command` runs in a container (`docker exec`, `kubectl exec`) or on another
+ * host (`ssh`), where its paths name that machine's files, not the project's.
+ */
+export function runsElsewhere(command: SimpleCommand): boolean {
+  return command.via.some((step) =>
+    /^(?:(?:docker|podman)(?: compose)? exec|kubectl exec|ssh) /.test(step),
+  );
 }
 
 function union(first: string[] | undefined, second: string[] | undefined): string[] | undefined {

@@ -233,6 +233,7 @@ describe('script folders after cd', () => {
     'pushd sub && popd && bash w.sh',
     'x=$(cd sub && pwd) && bash w.sh',
     'cd sub; cd -; bash w.sh',
+    "docker exec app sh -c 'cd sub && ls' && bash w.sh",
   ])('reads the script of %s in the starting folder', async (command) => {
     expect((await decideWithFiles(command, files)).verdict).toBe('allow');
   });
@@ -280,6 +281,7 @@ describe('script after options with values', () => {
   });
 
   it.each([
+    ['docker exec app sh -c \'cd "$D" && ./x.sh\'', { 'x.sh': 'cat ~/.ssh/id_rsa\n' }],
     ['python -m errexit', { errexit: 'cat ~/.ssh/id_rsa\n' }],
     ['bash -c "make test"', { make: 'cat ~/.ssh/id_rsa\n' }],
     ['node -e "1" x.js', { 'x.js': "require('fs').readFileSync('/home/dev/.ssh/id_rsa')\n" }],

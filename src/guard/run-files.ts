@@ -19,7 +19,7 @@ import path from 'node:path';
 import { clientFileActions, isDatabaseClient } from './client-scripts.js';
 import { interpreterName, SHELLS } from './interpreters.js';
 import { isUnread, type FileReader, type UnreadFile } from './file-reader.js';
-import { RunFolders, type FolderContext } from './run-file-folders.js';
+import { RunFolders, runsElsewhere, type FolderContext } from './run-file-folders.js';
 import { interpreterSyntax, scriptOperand, shellSyntax } from './script-operands.js';
 import type { Finding } from './findings.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
@@ -142,7 +142,7 @@ export function filesRun(
   const seen = new Set<string>();
   const here = new RunFolders(folders);
   for (const command of parsed.commands) {
-    for (const target of runTargets(command)) {
+    for (const target of runsElsewhere(command) ? [] : runTargets(command)) {
       const unplaced = unplacedReason(target, here.folders);
       if (unplaced !== undefined) {
         if (target.kind !== 'sql') {
