@@ -8,6 +8,7 @@ import {
   fixedFileReader,
   isCompiled,
   isUnread,
+  openBeneath,
   READ_OPEN_FLAGS,
 } from './file-reader.js';
 
@@ -128,6 +129,23 @@ describe('bounded file reader', () => {
       fs.closeSync(descriptor);
     }
   });
+
+  it('opens a file below the root through its folders', () => {
+    const descriptor = openBeneath(project, path.join(project, 'scripts/deploy.sh'));
+    try {
+      expect(fs.readFileSync(descriptor, 'utf8')).toBe('#!/bin/sh\nmake\n');
+    } finally {
+      fs.closeSync(descriptor);
+    }
+  });
+
+  it.skipIf(!fs.existsSync('/proc/self/fd'))(
+    'opens no file through a folder that is a link',
+    () => {
+      fs.symlinkSync(outside, path.join(project, 'out'));
+      expect(() => openBeneath(project, path.join(project, 'out/secret'))).toThrow(/ENOTDIR|ELOOP/);
+    },
+  );
 
   it('never reads outside the root while a folder is swapped for a link', async () => {
     const race = path.join(base, 'race');

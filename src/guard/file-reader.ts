@@ -75,7 +75,7 @@ export function createFileReader(
     if (!inRoots(named) && !roots.some((root) => isInsideRoot(named, path.resolve(root)))) {
       return undefined;
     }
-    return readInsideRoots(named, inRoots, maxBytes);
+    return readInsideRoots(named, realRoots, maxBytes);
   };
 }
 
@@ -117,9 +117,10 @@ function unread(reason: string, compiled = false): UnreadFile {
 /** Reads `named`, whose path as named lies inside the roots, if its real file does too. */
 function readInsideRoots(
   named: string,
-  inRoots: (file: string) => boolean,
+  realRoots: readonly string[],
   maxBytes: number,
 ): string | UnreadFile | undefined {
+  const inRoots = (file: string): boolean => realRoots.some((root) => isInsideRoot(file, root));
   let real: string;
   try {
     real = fs.realpathSync.native(named);
@@ -143,7 +144,8 @@ function readInsideRoots(
   }
   let descriptor: number;
   try {
-    descriptor = fs.openSync(real, READ_OPEN_FLAGS);
+    const root = realRoots.find((candidate) => isInsideRoot(real, candidate)) ?? real;
+    descriptor = openBeneath(root, real);
   } catch (error) {
     return unread(`cannot be opened (${errorCode(error)})`);
   }
@@ -153,6 +155,39 @@ function readInsideRoots(
     return unread(`cannot be read (${errorCode(error)})`);
   } finally {
     fs.closeSync(descriptor);
+  }
+}
+
+/** Flags of the open of each folder on the way to the file: a folder, and not a link to one. */
+const FOLDER_OPEN_FLAGS =
+  fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW;
+
+/** True when this process can name its open descriptors as `/proc/self/fd/N` (Linux). */
+let hasProcFd: boolean | undefined;
+
+/**
+ * Opens `file` below `root` one path component at a time, each folder by the descriptor of
+ * the one before (`/proc/self/fd/N/NAME`) with `O_NOFOLLOW`, as `openat` would. A folder
+ * swapped for a link during the walk makes the open fail, so the walk never leaves `root`
+ * and never opens a device or FIFO through such a link. Without procfs it opens the path
+ * directly, and the checks on the descriptor catch a swapped folder after the open.
+ */
+export function openBeneath(root: string, file: string): number {
+  hasProcFd ??= fs.existsSync('/proc/self/fd');
+  const parts = path.relative(root, file).split(path.sep);
+  if (!hasProcFd || parts.length === 0 || parts.includes('..')) {
+    return fs.openSync(file, READ_OPEN_FLAGS);
+  }
+  let folder = fs.openSync(root, FOLDER_OPEN_FLAGS);
+  try {
+    for (const part of parts.slice(0, -1)) {
+      const next = fs.openSync(`/proc/self/fd/${folder}/${part}`, FOLDER_OPEN_FLAGS);
+      fs.closeSync(folder);
+      folder = next;
+    }
+    return fs.openSync(`/proc/self/fd/${folder}/${parts.at(-1) ?? ''}`, READ_OPEN_FLAGS);
+  } finally {
+    fs.closeSync(folder);
   }
 }
 
