@@ -43,12 +43,12 @@ const HEADER_BYTES = 4;
  * one of `roots`. The reader never throws and touches no file whose path, as named, lies
  * outside the roots, so `/proc/kcore` or a slow mount elsewhere is never opened.
  *
- * The file is opened once, by its real path with `O_NOFOLLOW`, `O_NONBLOCK` and `O_NOCTTY`,
- * and every check after the open is made on the descriptor: its type and size by `fstat`,
- * and on Linux its real path by `/proc/self/fd/N`. A folder swapped for a link between the
- * path check and the open therefore cannot lead the read outside the roots. A FIFO, device,
- * socket or folder is rejected by `lstat` before the open, so in the ordinary case no such
- * file is opened at all.
+ * A FIFO, device, socket or folder is rejected by `lstat` before any open, so in the
+ * ordinary case no such file is opened at all. The file is then opened once, below its root
+ * by {@link openBeneath}, with `O_NOFOLLOW`, `O_NONBLOCK` and `O_NOCTTY`. Every check after
+ * the open is made on the descriptor: its type and size by `fstat`, and its real path by
+ * `/proc/self/fd/N` on Linux. A folder swapped for a link after the path check therefore
+ * cannot lead the read outside the roots.
  *
  * @example
  * const readFile = createFileReader(['/home/dev/project']);
