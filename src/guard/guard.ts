@@ -17,7 +17,7 @@ import { followFindSelections } from './find-selections.js';
 import { withGuardDependencies } from './guard-dependencies.js';
 import { followRemoteHeredocs, followWrittenScripts } from './written-scripts.js';
 import { followRequestConfigs } from './request-configs.js';
-import { filesRun, readConfigFiles } from './run-files.js';
+import { filesRun, readConfigFiles, unreadRunFileFinding } from './run-files.js';
 import { parseShell, type ParsedShell } from './shell.js';
 import type { Finding } from './findings.js';
 import { argumentCalls } from './mcp-arguments.js';
@@ -194,7 +194,7 @@ async function decideCall(
     (await findArgumentDanger(call, context, disabled, real)) ??
     findDanger(call, context, shell, disabled) ??
     (await findScriptDanger(call, context, disabled)) ??
-    (await findRunFileDanger(context, shell, disabled)) ??
+    (await findRunFileDanger(call, context, shell, disabled)) ??
     (await findRunLaterDanger(call, context, shell, disabled));
   if (found === undefined) {
     return allowDecision(call, tier, match?.rule.source);
@@ -328,9 +328,11 @@ const RUN_TIME_RULE = /dynamic|unknown-folder|computed-/;
  * Judges the scripts and SQL files that a Bash call runs from disk as the command lines they
  * amount to (see run-files.ts), when the guard may read files. As for a written script, a
  * path or program known only at run time does not show the script's intent, and
- * interpreter code counts only for credential reads and sends.
+ * interpreter code counts only for credential reads and sends. A script that exists but
+ * cannot be read, or cannot be placed, is asked about.
  */
 async function findRunFileDanger(
+  call: ToolCall,
   context: GuardContext,
   shell: ParsedShell | undefined,
   disabled: ReadonlySet<string>,
@@ -338,7 +340,17 @@ async function findRunFileDanger(
   if (shell === undefined || context.readFile === undefined || disabled.has('stage1')) {
     return undefined;
   }
-  for (const run of filesRun(shell, context.cwd, context.readFile)) {
+  const files = filesRun(
+    shell,
+    {
+      cwd: context.cwd,
+      homeDir: context.homeDir ?? '/root',
+      projectDir: context.projectDir,
+      line: String(call.input['command']),
+    },
+    context.readFile,
+  );
+  for (const run of files.read) {
     if (run.command.trim() === '') {
       continue;
     }
@@ -362,7 +374,8 @@ async function findRunFileDanger(
       },
     };
   }
-  return undefined;
+  const unread = unreadRunFileFinding(files.unread);
+  return unread === undefined ? undefined : { stage: 'stage1', finding: unread };
 }
 
 /**

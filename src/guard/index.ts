@@ -25,7 +25,7 @@ export type {
 export { createGuard, DEFAULT_POLICY, DEFAULT_POLICY_INPUT } from './guard.js';
 export type { GuardOptions, SandstackGuard } from './guard.js';
 export { createFileReader, MAX_READ_FILE_BYTES } from './file-reader.js';
-export type { FileReader } from './file-reader.js';
+export type { FileReader, UnreadFile } from './file-reader.js';
 export { parseShell } from './shell.js';
 export type {
   InlineCode,

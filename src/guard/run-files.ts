@@ -6,13 +6,22 @@
  * is turned into the command line it amounts to and judged with the checks for its kind. A
  * shell script counts as shell, Python, Node, Ruby, Perl and PHP as inline code, and a SQL
  * file by its file, program and network actions. Request configs and transfer batch files are handed to
- * their own readers through `ParsedShell.files`. A file that cannot be read, or that an
- * earlier command on the same line writes or changes, is left to the checks of the call.
+ * their own readers through `ParsedShell.files`. A file that an earlier command on the same
+ * line writes or changes is left to the checks of the call (see written-scripts.ts).
+ *
+ * A script that a shell or interpreter runs and that exists but cannot be read (too large,
+ * binary, a link out of the project) is listed as unread, so the call asks. So is a script
+ * whose path the guard cannot resolve as the command will: a glob, a folder set by
+ * `cd "$X"`, a `/proc` or `/dev` path. A compiled program that the project builds and runs
+ * by its path is ordinary work and is not listed.
  */
 import path from 'node:path';
 import { clientFileActions, isDatabaseClient } from './client-scripts.js';
 import { interpreterName, SHELLS } from './interpreters.js';
-import type { FileReader } from './file-reader.js';
+import { isUnread, type FileReader, type UnreadFile } from './file-reader.js';
+import { RunFolders, runsElsewhere, type FolderContext } from './run-file-folders.js';
+import { interpreterSyntax, scriptOperand, shellSyntax } from './script-operands.js';
+import type { Finding } from './findings.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /** The kind of content a file read from disk is judged as. */
@@ -29,6 +38,36 @@ export interface RunFile {
   text: string;
 }
 
+/** A script a command runs that the guard could not read or place. */
+export interface UnreadRunFile {
+  /** The path as the command names it, or its absolute path when the guard resolved one. */
+  file: string;
+  /** Why it was not read, as a phrase after the file name: "is larger than 65536 bytes". */
+  reason: string;
+}
+
+/** The files the commands of a line run: those read, and scripts that could not be read. */
+export interface RunFiles {
+  read: RunFile[];
+  unread: UnreadRunFile[];
+}
+
+/**
+ * Returns an `ask` finding about the first script a command runs that could not be read or
+ * placed, or undefined when there is none.
+ */
+export function unreadRunFileFinding(unread: readonly UnreadRunFile[]): Finding | undefined {
+  const first = unread[0];
+  if (first === undefined) {
+    return undefined;
+  }
+  return {
+    category: 'unparsed',
+    reason: `The script "${first.file}" that the command runs was not read because it ${first.reason}, so a human must review the call`,
+    rule: 'stage1:unread-run-file',
+  };
+}
+
 /** Inline-code command of each interpreter whose scripts the guard reads as inline code. */
 const CODE_RUNNERS: Readonly<Record<string, string>> = {
   python: 'python3 -c',
@@ -37,8 +76,6 @@ const CODE_RUNNERS: Readonly<Record<string, string>> = {
   perl: 'perl -e',
   php: 'php -r',
 };
-/** Interpreter options that make the first operand something other than a script file. */
-const NOT_A_SCRIPT = /^(?:-c|-e|-E|-r|-m|-p|--eval|--print|-pe|-n|-i|-l)$/;
 /** A `#!` line and the program it names, directly or through `env`. */
 const SHEBANG = /^#!\s*(?:\S*\/)?(?:env\s+(?:-\S+\s+)*)?([\w.-]+)/;
 /** Extensions of shell scripts that have no `#!` line. */
@@ -72,7 +109,11 @@ export function readConfigFiles(parsed: ParsedShell, cwd: string, readFile: File
     const named = optionValues(command.argv, CONFIG_OPTIONS[command.name] ?? []);
     for (const file of input === undefined ? named : [...named, input]) {
       const absolute = path.posix.resolve(cwd, file);
-      const text = changedEarlier(parsed, command, absolute, cwd) ? undefined : readFile(absolute);
+      const result = changedEarlier(parsed, command, absolute, cwd)
+        ? undefined
+        : readFile(absolute);
+      // A config that exists but was not read is left to the checks of the call.
+      const text = typeof result === 'string' ? result : undefined;
       if (text === undefined) {
         continue;
       }
@@ -87,28 +128,121 @@ export function readConfigFiles(parsed: ParsedShell, cwd: string, readFile: File
 
 /**
  * Returns the files that the commands of `parsed` run as shell or interpreter scripts, or
- * feed to a database client as SQL, with the command line each amounts to. Only the files
- * `readFile` returns are listed, and only one level deep: a script that the read script runs
- * is not read.
+ * feed to a database client as SQL, with the command line each amounts to, and the scripts
+ * that could not be read. Relative paths resolve against the folder that earlier `cd`,
+ * `pushd` and `popd` commands of the line moved to. Only one level is read: a script that
+ * the read script runs is not.
  */
-export function filesRun(parsed: ParsedShell, cwd: string, readFile: FileReader): RunFile[] {
-  const found: RunFile[] = [];
+export function filesRun(
+  parsed: ParsedShell,
+  folders: FolderContext,
+  readFile: FileReader,
+): RunFiles {
+  const found: RunFiles = { read: [], unread: [] };
   const seen = new Set<string>();
+  const here = new RunFolders(folders);
   for (const command of parsed.commands) {
-    for (const { file, kind, runner } of runTargets(command)) {
-      const absolute = path.posix.resolve(cwd, file);
-      if (seen.has(absolute) || changedEarlier(parsed, command, absolute, cwd)) {
+    for (const target of runsElsewhere(command) ? [] : runTargets(command)) {
+      const unplaced = unplacedReason(target, here.folders);
+      if (unplaced !== undefined) {
+        if (target.kind !== 'sql') {
+          found.unread.push({ file: target.file, reason: unplaced });
+        }
         continue;
       }
-      seen.add(absolute);
-      const text = readFile(absolute);
-      const run = text === undefined ? undefined : asRunFile(absolute, text, kind, runner);
-      if (run !== undefined) {
-        found.push(run);
+      for (const cwd of here.folders ?? []) {
+        const absolute = path.posix.resolve(cwd, target.file);
+        if (seen.has(absolute) || changedEarlier(parsed, command, absolute, cwd)) {
+          continue;
+        }
+        seen.add(absolute);
+        readTarget(target, absolute, readFile, found);
       }
     }
+    here.follow(command);
   }
   return found;
+}
+
+/**
+ * Paths that name a file of the process that resolves them (`/proc/self/cwd/x.sh`,
+ * `/dev/fd/3`, `/dev/stdin`): the guard would read its own, not the command's.
+ */
+const PROCESS_PATH = /^\/(?:proc|dev)(?:\/|$)/;
+/** Characters that make a word a glob pattern, which the shell expands to file names. */
+const GLOB_CHARACTERS = /[*?[]/;
+
+/**
+ * Returns why the file of `target` cannot be placed without running the command: a glob, a
+ * relative path after a `cd` to a folder computed at run time, or a `/proc` or `/dev` path.
+ */
+function unplacedReason(target: RunTarget, folders: string[] | undefined): string | undefined {
+  if (GLOB_CHARACTERS.test(target.file)) {
+    return 'is a glob pattern, whose matches the guard does not expand';
+  }
+  if (target.file.startsWith('/')) {
+    return PROCESS_PATH.test(path.posix.normalize(target.file))
+      ? 'is under /proc or /dev, where the path names a file of the process that opens it'
+      : undefined;
+  }
+  if (folders === undefined) {
+    return 'is relative to a folder that an earlier `cd` computes at run time';
+  }
+  return folders.some((cwd) => PROCESS_PATH.test(path.posix.resolve(cwd, target.file)))
+    ? 'is under /proc or /dev, where the path names a file of the process that opens it'
+    : undefined;
+}
+
+/** Reads one target file into `found`: as a run file, as unread, or not at all. */
+function readTarget(
+  target: RunTarget,
+  absolute: string,
+  readFile: FileReader,
+  found: RunFiles,
+): void {
+  const result = readFile(absolute);
+  if (result === undefined) {
+    return;
+  }
+  if (isUnread(result)) {
+    if (asksWhenUnread(target, absolute, result)) {
+      found.unread.push({ file: absolute, reason: result.unread });
+    }
+    return;
+  }
+  const run = asRunFile(absolute, result, target.kind, target.runner);
+  if (run !== undefined) {
+    found.read.push(run);
+  }
+}
+
+/**
+ * Folders of installed dependencies and build output. Bundled code there is often larger
+ * than the read limit, and the project's own build or package manager wrote it.
+ */
+const GENERATED_FOLDER =
+  /\/(?:node_modules|dist|build|out|target|vendor|\.venv|venv|site-packages)\//;
+
+/**
+ * Checks whether a script that exists but was not read makes the call ask. A shell script
+ * always does, because what it runs is unknown, unless it is a folder. Interpreter code and a program run by its
+ * path do too, except a compiled program (ELF, Mach-O, PE), and code over the size limit in a
+ * folder of dependencies or build output. SQL files keep being judged by the call alone,
+ * because dumps and migrations are often larger than the limit.
+ */
+function asksWhenUnread(target: RunTarget, absolute: string, result: UnreadFile): boolean {
+  // `node .`, `node --test tests/` and `python3 app/` run a package or test folder, and a
+  // shell given a folder fails before it runs anything.
+  if (target.kind === 'sql' || result.unread === 'is a folder') {
+    return false;
+  }
+  if (target.kind === 'shell') {
+    return true;
+  }
+  if (target.kind === 'program' && result.compiled) {
+    return false;
+  }
+  return !(result.unread.startsWith('is larger than') && GENERATED_FOLDER.test(absolute));
 }
 
 /** A file a command names and how it is run: by a shell, an interpreter, a client or itself. */
@@ -134,21 +268,25 @@ function runTargets(command: SimpleCommand): RunTarget[] {
     }
     return files.map((file) => ({ file, kind: 'sql', runner: command.name }));
   }
-  if (SHELLS.has(command.name) || command.name === 'source' || command.name === '.') {
+  if (command.name === 'source' || command.name === '.') {
+    const file = args[0] ?? input;
+    return file === undefined ? [] : [{ file, kind: 'shell', runner: 'bash' }];
+  }
+  if (SHELLS.has(command.name)) {
     const rest = command.name === 'busybox' ? args.slice(1) : args;
-    if (rest.some((arg) => /^-[a-zA-Z]*c[a-zA-Z]*$/.test(arg))) {
-      return [];
-    }
-    const file = rest.find((arg) => !arg.startsWith('-') && !arg.startsWith('+')) ?? input;
+    const operand = scriptOperand(rest, shellSyntax());
+    const file = operand === 'stdin' ? input : operand?.file;
     return file === undefined ? [] : [{ file, kind: 'shell', runner: 'bash' }];
   }
   const interpreter = interpreterName(command.name);
   if (interpreter !== undefined) {
     const runner = CODE_RUNNERS[interpreter];
-    if (runner === undefined || args.some((arg) => NOT_A_SCRIPT.test(arg))) {
+    const syntax = interpreterSyntax(interpreter);
+    if (runner === undefined || syntax === undefined) {
       return [];
     }
-    const file = args.find((arg) => !arg.startsWith('-')) ?? input;
+    const operand = scriptOperand(args, syntax);
+    const file = operand === 'stdin' ? input : operand?.file;
     return file === undefined ? [] : [{ file, kind: 'code', runner }];
   }
   const program = command.argv[0] ?? '';

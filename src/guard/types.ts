@@ -2,6 +2,7 @@
  * Types of the guard layer: a proposed tool call, the context the guard may see, and the
  * decision it returns.
  */
+import type { FileReader } from './file-reader.js';
 
 /** One proposed tool call in Claude Code's shapes (`Bash` with `command`, `Read` with `file_path`, …). */
 export interface ToolCall {
@@ -31,10 +32,12 @@ export interface GuardContext {
    * Reads a file that the call runs or feeds to a program: a shell or interpreter script, a
    * SQL file, a curl or wget config, an sftp or lftp batch file. Set it when the guard runs on
    * the host that holds the files (the hook and `guard check` use `createFileReader`); the
-   * content is then judged with the checks for its kind. Undefined means the file is unknown,
-   * and the call is judged by its own text. @default none
+   * content is then judged with the checks for its kind. Undefined means the file does not
+   * exist or is unknown, and the call is judged by its own text. An `UnreadFile` means it
+   * exists but was not read (too large, binary, a link out of the project). A shell or
+   * interpreter that runs such a file then asks. @default none
    */
-  readFile?: (file: string) => string | undefined;
+  readFile?: FileReader;
   /**
    * Absolute paths of the files the guard runs from or with: its policy file, state and
    * approval databases, and its installed package. Writing one is denied, and deleting a

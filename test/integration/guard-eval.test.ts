@@ -167,6 +167,13 @@ const TUNING_32_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-32.jsonl'
  * protection settings, with the look-alikes that must keep asking.
  */
 const TUNING_35_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-35.jsonl');
+/**
+ * Cases of scripts run from disk that the guard cannot read or place: NUL bytes and padding
+ * over the read limit, `/proc` and `/dev` paths, folders set by `cd`, options with values
+ * before the script, and globbed script names. Compiled programs, bundles and large SQL files
+ * are the look-alikes that stay allowed.
+ */
+const TUNING_37_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-37.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -243,6 +250,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_34_SET),
       ...loadCases(TUNING_32_SET),
       ...loadCases(TUNING_35_SET),
+      ...loadCases(TUNING_37_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
