@@ -327,7 +327,7 @@ function runChecks(
     {
       name: 'checkEnvironmentDumps',
       gate: ENVIRONMENT_DUMPS_GATE,
-      run: () => checkEnvironmentDumps(parsed),
+      run: () => checkEnvironmentDumps(parsed, messages),
     },
     {
       name: 'checkDatastoreDeletes',
