@@ -169,8 +169,8 @@ const TUNING_32_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-32.jsonl'
 const TUNING_35_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-35.jsonl');
 /**
  * Cases of secrets in requests and service descriptions: whole descriptions of deployed
- * services, with the requests about the service that consent to them and the projections and
- * listings that print no environment.
+ * services, passwords sent to unnamed hosts or typed by browser tools, uploads by other storage
+ * tools, environment names and key imports, with the look-alikes that must stay allowed.
  */
 const TUNING_39_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-39.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
