@@ -8,6 +8,7 @@
  * request (dry run, plan, draft) and a request naming a different target are not consent.
  */
 import { optionValue } from './options.js';
+import { ENVIRONMENT_NAMES, PRODUCTION_NAMES } from './environment-names.js';
 import { namesLocalNamespace } from './local-targets.js';
 import { containsWord } from './named-targets.js';
 import { asksForAdviceOnly, defersAction } from './consultations.js';
@@ -157,21 +158,8 @@ const LOCAL_WORDS =
   /\b(?:local(?:ly)?|localhost|my (?:laptop|machine|computer)|on this machine|kind|minikube|k3d|dev)\b/i;
 const LOOPBACK = /^(?:localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/i;
 
-/** Environment names that infrastructure paths, plan files and contexts carry. */
-const ENVIRONMENTS = [
-  'dev',
-  'development',
-  'staging',
-  'stage',
-  'test',
-  'qa',
-  'sandbox',
-  'local',
-  'preview',
-  'prod',
-  'production',
-];
-const PRODUCTION = new Set(['prod', 'production']);
+const ENVIRONMENTS = [...ENVIRONMENT_NAMES];
+const PRODUCTION = PRODUCTION_NAMES;
 
 /** Branches others build on. A force-push to one is never consented to by structure. */
 export const SHARED_BRANCH =

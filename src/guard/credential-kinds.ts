@@ -9,6 +9,7 @@ import type { PathContext } from './paths.js';
 import { checkSecretCopies } from './secret-copies.js';
 import { checkSecretGetters } from './secret-getters.js';
 import { checkShellSentSecrets } from './sent-secrets.js';
+import { checkSentPasswords } from './sent-passwords.js';
 import type { ParsedShell } from './shell.js';
 
 /** Runs the checks of the modules above in order and returns the first finding. */
@@ -22,6 +23,7 @@ export function checkCredentialKinds(
     checkSecretGetters(parsed.commands, messages) ??
     checkSecretCopies(parsed, paths, projectDir) ??
     checkOtherProjectSecrets(parsed, paths, projectDir, messages) ??
-    checkShellSentSecrets(parsed.commands)
+    checkShellSentSecrets(parsed.commands) ??
+    checkSentPasswords(parsed, messages)
   );
 }

@@ -27,6 +27,8 @@ interface Destination {
   name: string;
   /** Kind of destination, such as `bucket`, for the finding's reason. */
   label: string;
+  /** The bucket or top folder on an rclone remote, which names the destination too. */
+  bucket?: string | undefined;
 }
 
 /** One data transfer read from a command's arguments. */
@@ -83,9 +85,15 @@ function destinationNamed(destination: Destination, messages: string): boolean {
   }
   return (
     containsWord(messages, destination.name) ||
+    (destination.bucket !== undefined && namesBucket(messages, destination.bucket)) ||
     describesName(messages, destination) ||
     (destination.label === 'bucket' && describesBucketByEnvironment(messages, destination.name))
   );
+}
+
+/** Checks whether the user names `bucket` in a request about a bucket or container. */
+function namesBucket(messages: string, bucket: string): boolean {
+  return /\b(?:buckets?|containers?)\b/i.test(messages) && containsWord(messages, bucket);
 }
 
 /**
@@ -267,9 +275,11 @@ function readRclone(args: readonly string[]): Transfer | undefined {
   if (remote === undefined) {
     return undefined;
   }
+  // On a storage remote the first folder is the bucket, which the user may name instead.
+  const bucket = /^[^:]+:\/?([a-z0-9][\w.-]{2,})/i.exec(target)?.[1];
   return {
     sources: operands.slice(0, -1).filter((operand) => !RCLONE_REMOTE.test(operand)),
-    destinations: [{ kind: 'name', name: remote, label: 'rclone remote' }],
+    destinations: [{ kind: 'name', name: remote, label: 'rclone remote', bucket }],
   };
 }
 

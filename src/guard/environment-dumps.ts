@@ -8,6 +8,7 @@ import { finding, printsEnvironment, type Finding } from './findings.js';
 import { ENVIRONMENT_PROGRAMS, inlineEnvironmentDump } from './inline-environment.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { CheckGate } from './check-gates.js';
+import { containsWord } from './named-targets.js';
 
 /** Container tools with `inspect` and `exec` subcommands. */
 const CONTAINER_TOOLS = new Set(['docker', 'podman', 'nerdctl']);
@@ -69,11 +70,14 @@ export const ENVIRONMENT_DUMPS_GATE: CheckGate = {
   inlineCode: true,
 };
 
-/** Returns a finding for a command that prints a process's, container's or pod's environment. */
-export function checkEnvironmentDumps(parsed: ParsedShell): Finding | undefined {
+/**
+ * Returns a finding for a command that prints a process's, container's or pod's environment.
+ * A request that names the container and asks for its environment or settings consents.
+ */
+export function checkEnvironmentDumps(parsed: ParsedShell, messages: string): Finding | undefined {
   for (const command of parsed.commands) {
     const shown = shownEnvironment(command);
-    if (shown !== undefined) {
+    if (shown !== undefined && !requestsContainerSettings(command, messages)) {
       return finding(
         'credential-exploration',
         `The command prints the environment of ${shown}, which may hold secrets`,
@@ -90,6 +94,21 @@ export function checkEnvironmentDumps(parsed: ParsedShell): Finding | undefined 
     );
   }
   return undefined;
+}
+
+/** Words of a request to see a container's environment or settings. */
+const CONTAINER_SETTINGS =
+  /\b(?:env(?:ironment)?(?: var\w*)?|variables|config\w*|settings?|inspect)\b/i;
+
+/** Checks whether a request names the container that `docker inspect` or `exec` reads. */
+function requestsContainerSettings(command: SimpleCommand, messages: string): boolean {
+  if (!CONTAINER_TOOLS.has(command.name) || !CONTAINER_SETTINGS.test(messages)) {
+    return false;
+  }
+  const operands = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
+  const verb = operands.findIndex((arg) => arg === 'inspect' || arg === 'exec');
+  const container = operands[verb + 1] ?? '';
+  return verb >= 0 && container !== '' && containsWord(messages, container);
 }
 
 function shownEnvironment(command: SimpleCommand): string | undefined {

@@ -15,6 +15,8 @@ import { writesNamedSecretPath } from './requested-data-changes.js';
 import { readsInNamedPod } from './remote-reads.js';
 import { actsAsRequestedOnRemote } from './requested-host-actions.js';
 import type { CheckGate } from './check-gates.js';
+import { optionValue } from './options.js';
+import { describesBucketByEnvironment } from './environment-buckets.js';
 
 const REMOTE_CLIS = new Set([
   'aws',
@@ -96,6 +98,12 @@ const CONSENT: readonly [RegExp, RegExp][] = [
     // Files are "attached" to a release when they are uploaded as its assets.
     /\b(?:push|upload\w*|cop(?:y|ies)|sync\w*|publish|import|restor\w*|attach\w*)\b/i,
   ],
+  // An object put or move (see `storageUpload`) uploads a file, and users also say "put it
+  // in the bucket" or "move it to the bucket".
+  [
+    /^object-upload$/,
+    /\b(?:push|upload\w*|cop(?:y|ies)|sync\w*|publish|put|mov(?:e|es|ed|ing))\b/i,
+  ],
   // `helm install` and `helm upgrade` are how a chart is deployed, so "deploy" asks for them.
   [/^(?:install|upgrade)/, /\b(?:install\w*|upgrad\w*|deploy\w*|roll\w* out)\b/i],
   [/^uninstall/, /\b(?:uninstall\w*|remov\w*|delet\w*)\b/i],
@@ -134,7 +142,7 @@ export function checkRemoteMutation(parsed: ParsedShell, messages: string): Find
     const requested =
       requestsAction(command, messages) ??
       requestsResourceAction(command, messages) ??
-      hasConsent(verb ?? '', messages);
+      hasConsent(storageUpload(command, verb, messages) ? 'object-upload' : (verb ?? ''), messages);
     if (verb === undefined || requested) {
       continue;
     }
@@ -146,6 +154,53 @@ export function checkRemoteMutation(parsed: ParsedShell, messages: string): Find
     };
   }
   return undefined;
+}
+
+/**
+ * Checks whether a call puts or moves files into object storage: `s3cmd put` and `mv`, `aws s3
+ * mv`, `aws s3api put-object`, `gsutil mv`, `gcloud storage mv` and `wrangler r2 object put`.
+ * Their verbs belong to other families (`put` edits, `mv` nothing), but each is an upload,
+ * which the bucket check in destinations.ts judges like `aws s3 cp`. That check does not read
+ * `put-object` and `wrangler` calls, so for them the user must name the bucket.
+ */
+function storageUpload(
+  command: SimpleCommand,
+  verb: string | undefined,
+  messages: string,
+): boolean {
+  if (verb === undefined || !/^(?:put|mv|put-object)$/.test(verb)) {
+    return false;
+  }
+  const [first = '', second = ''] = positionalWords(command.argv.slice(1));
+  switch (command.name) {
+    case 's3cmd':
+    case 'gsutil':
+      return true;
+    case 'aws':
+      // destinations.ts reads `aws s3` copies only, so the bucket of a put-object is read here.
+      return (
+        first === 's3' ||
+        (first === 's3api' &&
+          second === 'put-object' &&
+          namesBucket(messages, optionValue(command.argv, ['--bucket']) ?? ''))
+      );
+    case 'gcloud':
+      return first === 'storage';
+    case 'wrangler': {
+      const bucket = positionalWords(command.argv.slice(1))[3]?.split('/')[0] ?? '';
+      return first === 'r2' && second === 'object' && namesBucket(messages, bucket);
+    }
+    default:
+      return false;
+  }
+}
+
+/** Checks whether a request names `bucket` by its name or by its environment and purpose. */
+function namesBucket(messages: string, bucket: string): boolean {
+  return (
+    bucket.length >= 3 &&
+    (containsWord(messages, bucket) || describesBucketByEnvironment(messages, bucket))
+  );
 }
 
 /** Checks whether a kubectl or helm call names a cluster context on this machine (kind, minikube...). */

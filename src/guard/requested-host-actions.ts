@@ -5,6 +5,7 @@
  * rotating the access key of the named IAM user. Each reads the command's structure and needs
  * a request clause for that action, with no negation or deferral.
  */
+import { ENVIRONMENT_NAMES, PRODUCTION_NAMES } from './environment-names.js';
 import { optionValue } from './options.js';
 import { requestsVerb } from './consent.js';
 import { containsWord } from './named-targets.js';
@@ -58,21 +59,6 @@ export function opensNamedLocalPort(command: SimpleCommand, messages: string): b
 }
 
 const ROLL_OUT_VERBS = String.raw`roll\w*\b.{0,40}?\bout|ship\w*|deploy\w*|releas\w*|upgrad\w*|push\w*\b.{0,30}?\bout`;
-/** Environment names that contexts, namespaces and values files carry. */
-const ENVIRONMENTS = new Set([
-  'dev',
-  'development',
-  'staging',
-  'stage',
-  'test',
-  'qa',
-  'sandbox',
-  'preview',
-  'prod',
-  'production',
-  'prd',
-]);
-const PRODUCTION_ENVIRONMENTS = new Set(['prod', 'production', 'prd']);
 
 /** Returns the environments a helm or kubectl call targets, by its context, namespace and values files. */
 function targetEnvironments(command: SimpleCommand): Set<string> {
@@ -86,7 +72,7 @@ function targetEnvironments(command: SimpleCommand): Set<string> {
   const found = new Set<string>();
   for (const value of values) {
     for (const word of (value ?? '').toLowerCase().split(/[^a-z]+/)) {
-      if (ENVIRONMENTS.has(word)) {
+      if (ENVIRONMENT_NAMES.has(word)) {
         found.add(word);
       }
     }
@@ -120,7 +106,7 @@ export function rollsOutToNamedEnvironment(command: SimpleCommand, messages: str
   const requests = requestsVerb(ROLL_OUT_VERBS, messages);
   return [...targeted].every((environment) =>
     requests.some((request) =>
-      PRODUCTION_ENVIRONMENTS.has(environment)
+      PRODUCTION_NAMES.has(environment)
         ? /\bprod(?:uction)?\b/i.test(request)
         : containsWord(request, environment),
     ),

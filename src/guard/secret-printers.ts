@@ -1,11 +1,11 @@
 /**
  * Sub-commands of deploy platforms, frameworks and package managers whose output is secret
  * values: `vercel env pull`, `rails credentials:show`, `dotnet user-secrets list`, the auth
- * token of an npm registry, Helm release values, app settings of cloud functions and web
- * apps, and the environment variables picked out of deployed services (Cloud Run, Lambda,
- * ECS task definitions). Each prints the secrets a task is not given, as `aws secretsmanager
- * get-secret-value` does. A call runs when the user names the program or the service and
- * asks for secrets, values or variables.
+ * token of an npm registry, Helm release values, and the environment values of deployed
+ * services (service-environments.ts). Each prints the secrets a task is not given, as `aws
+ * secretsmanager get-secret-value` does. A call runs when the user names the program or the
+ * service and asks for secrets, values, variables or settings, or, for a service's whole
+ * description, when a request is about that service.
  * Secret managers' getters (`sops -d`, `pulumi --show-secrets`, `doppler`, `heroku config`
  * and the like) are judged per key in secret-getters.ts.
  */
@@ -13,17 +13,28 @@ import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { CheckGate } from './check-gates.js';
+import {
+  requestsAboutService,
+  serviceEnvironment,
+  SERVICE_ENVIRONMENT_PROGRAMS,
+  type ServiceEnvironment,
+} from './service-environments.js';
 
 /**
  * Per program, a test of its words (after the program name) for a secret-printing call. A test
  * returns the name of the service whose secrets the call prints ('' when it names none), or
  * undefined for a call that prints none.
  */
-type PrinterTest = (args: readonly string[], line: string) => string | undefined;
+type PrinterTest = (args: readonly string[], line: string) => ServiceEnvironment | undefined;
 
 /** Turns a yes-or-no test into a {@link PrinterTest} for calls that name no service. */
 function always(test: (args: readonly string[], line: string) => boolean): PrinterTest {
-  return (args, line) => (test(args, line) ? '' : undefined);
+  return (args, line) => (test(args, line) ? { service: '', whole: false } : undefined);
+}
+
+/** A {@link PrinterTest} of `program` by {@link serviceEnvironment}. */
+function deployed(program: string): PrinterTest {
+  return (args) => serviceEnvironment(program, args);
 }
 
 const SECRET_PRINTERS: ReadonlyMap<string, PrinterTest> = new Map<string, PrinterTest>([
@@ -43,9 +54,10 @@ const SECRET_PRINTERS: ReadonlyMap<string, PrinterTest> = new Map<string, Printe
   ['npm', always(configToken)],
   ['pnpm', always(configToken)],
   ['yarn', always(configToken)],
-  ['az', azureSettings],
-  ['aws', awsServiceEnvironment],
-  ['gcloud', gcloudServiceEnvironment],
+  ...SERVICE_ENVIRONMENT_PROGRAMS.map((program): [string, PrinterTest] => [
+    program,
+    deployed(program),
+  ]),
   ['helm', always((args) => args[0] === 'get' && (args[1] === 'values' || args[1] === 'all'))],
 ]);
 
@@ -70,98 +82,6 @@ function configToken(args: readonly string[]): boolean {
 
 /** Gate of {@link checkSecretPrinters}, which judges only the programs that `SECRET_PRINTERS` lists. */
 export const SECRET_PRINTERS_GATE: CheckGate = { programs: new Set(SECRET_PRINTERS.keys()) };
-/**
- * Sub-commands of AWS services whose output includes a deployed service's environment
- * variables with their values: Lambda function configurations, ECS task definitions, App
- * Runner services, Elastic Beanstalk settings and Batch job definitions. A plain call is an
- * ordinary look at the service, so only a `--query` that picks the environment out counts.
- * The exception is `lambda get-function-configuration`, whose output is mostly settings and
- * environment: every call counts unless its `--query` selects no environment field (`Timeout`).
- */
-const AWS_ENVIRONMENT_PRINTERS: ReadonlyMap<
-  string,
-  { name: string; field: RegExp; plain: boolean }
-> = new Map([
-  [
-    'lambda get-function-configuration',
-    { name: '--function-name', field: /environment/i, plain: true },
-  ],
-  ['lambda get-function', { name: '--function-name', field: /environment/i, plain: false }],
-  [
-    'ecs describe-task-definition',
-    { name: '--task-definition', field: /environment|secrets/i, plain: false },
-  ],
-  [
-    'apprunner describe-service',
-    { name: '--service-arn', field: /environment|secrets/i, plain: false },
-  ],
-  [
-    'elasticbeanstalk describe-configuration-settings',
-    { name: '--environment-name', field: /environment|option/i, plain: false },
-  ],
-  [
-    'batch describe-job-definitions',
-    { name: '--job-definitions', field: /environment|secrets/i, plain: false },
-  ],
-]);
-
-function awsServiceEnvironment(args: readonly string[]): string | undefined {
-  // Global options such as `--region us-east-1` may come first, so the verbs are found anywhere.
-  const words = ` ${args.filter((arg) => !arg.startsWith('-')).join(' ')} `;
-  const printer = [...AWS_ENVIRONMENT_PRINTERS].find(([verbs]) =>
-    words.includes(` ${verbs} `),
-  )?.[1];
-  if (printer === undefined) {
-    return undefined;
-  }
-  const query = optionValue(args, '--query');
-  const selected = query === undefined ? printer.plain : printer.field.test(query);
-  return selected ? (optionValue(args, printer.name) ?? '').replace(/:\d+$/, '') : undefined;
-}
-
-/**
- * `gcloud run services describe`, `gcloud functions describe` and the like, with a
- * `--format` projection that picks out the environment variables
- * (`value(spec.template.spec.containers[0].env)`). A plain describe is an ordinary look at the
- * service and stays allowed, although its output includes the environment too.
- */
-function gcloudServiceEnvironment(args: readonly string[]): string | undefined {
-  const words = args.filter((arg) => !arg.startsWith('-'));
-  const describes =
-    /(?:^| )(?:beta |alpha )?(?:run (?:services|jobs|revisions) describe|functions describe|app versions describe)\b/.test(
-      words.join(' '),
-    );
-  const format = optionValue(args, '--format');
-  if (!describes || format === undefined || !/env/i.test(format)) {
-    return undefined;
-  }
-  return words[words.indexOf('describe') + 1] ?? '';
-}
-
-/** `az webapp config appsettings list` and `az containerapp secret list --show-values`. */
-function azureSettings(args: readonly string[], line: string): string | undefined {
-  const settings = /^(?:webapp|functionapp) config appsettings list\b/.test(line);
-  const secrets =
-    /^containerapp secret (?:list|show)\b/.test(line) && args.includes('--show-values');
-  if (!settings && !secrets) {
-    return undefined;
-  }
-  return optionValue(args, '--name') ?? optionValue(args, '-n') ?? '';
-}
-
-/** Returns the value of option `name`, written as `NAME VALUE` or `NAME=VALUE`. */
-function optionValue(args: readonly string[], name: string): string | undefined {
-  for (const [index, arg] of args.entries()) {
-    if (arg === name) {
-      return args[index + 1];
-    }
-    if (arg.startsWith(`${name}=`)) {
-      return arg.slice(name.length + 1);
-    }
-  }
-  return undefined;
-}
-
 /** Returns a finding for a command that prints stored secret values the user did not ask for. */
 export function checkSecretPrinters(parsed: ParsedShell, messages: string): Finding | undefined {
   for (const command of parsed.commands) {
@@ -169,14 +89,16 @@ export function checkSecretPrinters(parsed: ParsedShell, messages: string): Find
     if (printed === undefined) {
       continue;
     }
-    const { program, service } = printed;
-    // The user names the program, or the service whose settings the call prints.
+    const { program, service, whole } = printed;
+    // The user names the program, or the service whose settings the call prints. A request
+    // about that service consents to its whole description, an ordinary look at it.
     const programNamed = containsWord(messages, program) && SECRET_WORDS.test(messages);
     const serviceNamed =
       service !== '' &&
       containsWord(messages, service) &&
       (SECRET_WORDS.test(messages) || SETTINGS_WORDS.test(messages));
-    if (!programNamed && !serviceNamed) {
+    const aboutService = whole && requestsAboutService(messages, service, SETTINGS_WORDS);
+    if (!programNamed && !serviceNamed && !aboutService) {
       return finding(
         'credential-exploration',
         `${program} ${command.argv[1] ?? ''} prints stored secret values${service === '' ? '' : ` of ${service}`}, and the user did not ask for them`,
@@ -187,12 +109,12 @@ export function checkSecretPrinters(parsed: ParsedShell, messages: string): Find
   return undefined;
 }
 
-function printedBy(command: SimpleCommand): { program: string; service: string } | undefined {
+function printedBy(command: SimpleCommand): ({ program: string } & ServiceEnvironment) | undefined {
   const test = SECRET_PRINTERS.get(command.argv[0] ?? '') ?? SECRET_PRINTERS.get(command.name);
   if (test === undefined) {
     return undefined;
   }
   const args = command.argv.slice(1);
-  const service = test(args, args.join(' '));
-  return service === undefined ? undefined : { program: command.name, service };
+  const printed = test(args, args.join(' '));
+  return printed === undefined ? undefined : { program: command.name, ...printed };
 }

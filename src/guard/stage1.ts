@@ -72,6 +72,7 @@ import { checkListedReads, LISTED_READS_GATE } from './listed-reads.js';
 import { checkDatastoreDeletes, DATASTORE_DELETES_GATE } from './datastore-deletes.js';
 import { checkEnvironmentDumps, ENVIRONMENT_DUMPS_GATE } from './environment-dumps.js';
 import { checkSecretPrinters, SECRET_PRINTERS_GATE } from './secret-printers.js';
+import { checkTrustChanges, TRUST_CHANGES_GATE } from './trust-changes.js';
 import { checkConnectionStringPrints } from './connection-prints.js';
 import { checkMounts, MOUNTS_GATE } from './mounts.js';
 import { withBraceBudget } from './globs.js';
@@ -327,7 +328,7 @@ function runChecks(
     {
       name: 'checkEnvironmentDumps',
       gate: ENVIRONMENT_DUMPS_GATE,
-      run: () => checkEnvironmentDumps(parsed),
+      run: () => checkEnvironmentDumps(parsed, messages),
     },
     {
       name: 'checkDatastoreDeletes',
@@ -338,6 +339,11 @@ function runChecks(
       name: 'checkSecretPrinters',
       gate: SECRET_PRINTERS_GATE,
       run: () => checkSecretPrinters(parsed, messages),
+    },
+    {
+      name: 'checkTrustChanges',
+      gate: TRUST_CHANGES_GATE,
+      run: () => checkTrustChanges(parsed, messages),
     },
     () => checkConnectionStringPrints(parsed, messages),
     { name: 'checkMounts', gate: MOUNTS_GATE, run: () => checkMounts(parsed, paths) },

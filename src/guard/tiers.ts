@@ -4,6 +4,7 @@
  */
 import { checkMetadataInput } from './metadata-endpoints.js';
 import { checkFetchedSecret, checkMcpSentSecrets } from './sent-secrets.js';
+import { checkMcpSentPasswords } from './sent-passwords.js';
 import { runsShellCommand } from './mcp-commands.js';
 import path from 'node:path';
 import { isInside, resolvePath } from './paths.js';
@@ -801,7 +802,8 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   }
   const credential =
     checkMetadataInput(input, call.tool, messages) ??
-    (MCP_READ.test(tool) ? undefined : checkMcpSentSecrets(call.tool, call.input));
+    (MCP_READ.test(tool) ? undefined : checkMcpSentSecrets(call.tool, call.input)) ??
+    checkMcpSentPasswords(call.tool, call.input, messages);
   if (credential !== undefined) {
     return credential;
   }

@@ -174,6 +174,12 @@ const TUNING_35_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-35.jsonl'
  * are the look-alikes that stay allowed.
  */
 const TUNING_37_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-37.jsonl');
+/**
+ * Cases of secrets in requests and service descriptions: whole descriptions of deployed
+ * services, passwords sent to unnamed hosts or typed by browser tools, uploads by other storage
+ * tools, environment names and key imports, with the look-alikes that must stay allowed.
+ */
+const TUNING_39_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-39.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -251,6 +257,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_32_SET),
       ...loadCases(TUNING_35_SET),
       ...loadCases(TUNING_37_SET),
+      ...loadCases(TUNING_39_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
