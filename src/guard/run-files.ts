@@ -13,6 +13,7 @@ import path from 'node:path';
 import { clientFileActions, isDatabaseClient } from './client-scripts.js';
 import { interpreterName, SHELLS } from './interpreters.js';
 import type { FileReader } from './file-reader.js';
+import { SCRIPT_TARGET_PROGRAMS, scriptTargetRuns } from './script-targets.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /** The kind of content a file read from disk is judged as. */
@@ -27,6 +28,8 @@ export interface RunFile {
   command: string;
   /** The file's text. */
   text: string;
+  /** Description of the part that runs when it is not the whole file, such as `the npm script "deploy"`. */
+  description?: string;
 }
 
 /** Inline-code command of each interpreter whose scripts the guard reads as inline code. */
@@ -87,9 +90,9 @@ export function readConfigFiles(parsed: ParsedShell, cwd: string, readFile: File
 
 /**
  * Returns the files that the commands of `parsed` run as shell or interpreter scripts, or
- * feed to a database client as SQL, with the command line each amounts to. Only the files
- * `readFile` returns are listed, and only one level deep: a script that the read script runs
- * is not read.
+ * feed to a database client as SQL, with the command line each amounts to, and the script
+ * targets they run by name (see script-targets.ts). Only the files `readFile` returns are
+ * listed, and only one level deep: a script that the read script runs is not read.
  */
 export function filesRun(parsed: ParsedShell, cwd: string, readFile: FileReader): RunFile[] {
   const found: RunFile[] = [];
@@ -105,6 +108,14 @@ export function filesRun(parsed: ParsedShell, cwd: string, readFile: FileReader)
       const run = text === undefined ? undefined : asRunFile(absolute, text, kind, runner);
       if (run !== undefined) {
         found.push(run);
+      }
+    }
+    if (SCRIPT_TARGET_PROGRAMS.has(command.name)) {
+      for (const target of scriptTargetRuns(command.argv, command.name, cwd, readFile)) {
+        if (!changedEarlier(parsed, command, target.file, cwd)) {
+          const { file, description, command: text } = target;
+          found.push({ file, kind: 'shell', command: text, text, description });
+        }
       }
     }
   }

@@ -167,6 +167,12 @@ const TUNING_32_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-32.jsonl'
  * protection settings, with the look-alikes that must keep asking.
  */
 const TUNING_35_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-35.jsonl');
+/**
+ * Cases of script targets run by name (package.json scripts, make targets, just recipes,
+ * Taskfile tasks, composer scripts) whose text is read from the project's files, and small
+ * shell gaps, with the ordinary targets and spellings that must stay allowed.
+ */
+const TUNING_38_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-38.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -243,6 +249,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_34_SET),
       ...loadCases(TUNING_32_SET),
       ...loadCases(TUNING_35_SET),
+      ...loadCases(TUNING_38_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
