@@ -369,7 +369,10 @@ async function findRunFileDanger(
       stage: 'stage1',
       finding: {
         ...finding,
-        reason: `The ${run.kind === 'sql' ? 'SQL file' : 'script'} "${run.file}" that the command runs is judged by its content: ${finding.reason}`,
+        reason:
+          run.description === undefined
+            ? `The ${run.kind === 'sql' ? 'SQL file' : 'script'} "${run.file}" that the command runs is judged by its content: ${finding.reason}`
+            : `The command runs ${run.description} from "${run.file}", which is judged by its text: ${finding.reason}`,
         rule: `run-file:${finding.rule}`,
       },
     };

@@ -36,8 +36,12 @@ export interface HookCallOptions {
 
 /**
  * Decides one hook call through the daemon at `options.socketPath`, or in process when the
- * daemon is not running, its socket is not safe to use, or it serves other settings. Once
- * connected, a daemon failure blocks the call instead of deciding it twice.
+ * daemon is not running, its socket is not safe to use, it serves other settings, or it is
+ * busy. Once connected, a daemon failure blocks the call instead of deciding it twice.
+ *
+ * A rejected call is decided with the same settings, so it counts in the same state file.
+ * The daemon rejects before it decides anything, and each backstop update is one SQL
+ * statement, so a count is neither lost nor made twice.
  */
 export async function decideHookCall(
   stdin: string,
@@ -83,9 +87,9 @@ function isOwnSocket(socketPath: string): boolean {
   }
 }
 
-/** The daemon's rejection of other settings, as hook-daemon.ts sends it. */
-interface SettingsRejection {
-  rejected: 'settings';
+/** The daemon's rejection of other settings or of a connection while busy, as hook-daemon.ts sends it. */
+interface DaemonRejection {
+  rejected: 'settings' | 'busy';
   message: string;
 }
 
@@ -98,7 +102,7 @@ function callDaemon(
   stdin: string,
   settings: HookSettings,
   limitMs: number,
-): Promise<HookResult | SettingsRejection | undefined> {
+): Promise<HookResult | DaemonRejection | undefined> {
   return new Promise((resolve) => {
     const socket = net.connect({ path: socketPath, allowHalfOpen: true });
     let connected = false;
@@ -115,7 +119,13 @@ function callDaemon(
     });
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('error', (error) => {
-      resolve(connected ? daemonFailed(error.message) : undefined);
+      if (!connected) {
+        resolve(undefined);
+        return;
+      }
+      // A busy daemon may reset the connection after its rejection arrived.
+      const received = parseResult(Buffer.concat(chunks).toString('utf8'));
+      resolve('rejected' in received ? received : daemonFailed(error.message));
     });
     socket.on('end', () => {
       resolve(parseResult(Buffer.concat(chunks).toString('utf8')));
@@ -130,14 +140,17 @@ function replyTimeoutMs(settings: HookSettings): number {
   return DAEMON_MARGIN_MS + approvalMs + stage2Ms;
 }
 
-function parseResult(text: string): HookResult | SettingsRejection {
+function parseResult(text: string): HookResult | DaemonRejection {
   if (text === '') {
     return daemonFailed('it closed the connection without a result');
   }
   try {
-    const reply = JSON.parse(text) as Partial<HookResult & SettingsRejection>;
-    if (reply.rejected === 'settings' && typeof reply.message === 'string') {
-      return { rejected: 'settings', message: reply.message };
+    const reply = JSON.parse(text) as Partial<HookResult & DaemonRejection>;
+    if (
+      (reply.rejected === 'settings' || reply.rejected === 'busy') &&
+      typeof reply.message === 'string'
+    ) {
+      return { rejected: reply.rejected, message: reply.message };
     }
     if (
       (reply.exitCode === 0 || reply.exitCode === BLOCKING_EXIT_CODE) &&

@@ -10,6 +10,10 @@
  * request whose settings differ is rejected, and the client decides the call in its own
  * process. So a process that reaches the socket cannot get decisions under a looser policy,
  * write to another project's state file or queue, or send the stage-2 API key elsewhere.
+ *
+ * A connection must send its whole request within a few seconds, and a connection beyond the
+ * limit of open ones gets a `busy` rejection before the daemon reads anything, so the client
+ * decides that call in its own process. So idle connections cannot stall the hook.
  */
 import { chmodSync, lstatSync, mkdirSync, realpathSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
@@ -34,8 +38,17 @@ export interface HookSettingsRejection {
   message: string;
 }
 
+/**
+ * The daemon's rejection of a connection while it serves its maximum number of connections.
+ * The daemon sends it before reading the request, so it has decided and recorded nothing.
+ */
+export interface HookBusyRejection {
+  rejected: 'busy';
+  message: string;
+}
+
 /** What the daemon writes back: a decided call, or a rejection the client decides in process. */
-export type HookDaemonReply = HookResult | HookSettingsRejection;
+export type HookDaemonReply = HookResult | HookSettingsRejection | HookBusyRejection;
 
 /** A running daemon. */
 export interface HookDaemon {
@@ -46,10 +59,18 @@ export interface HookDaemon {
 
 /** Largest request the daemon reads by default; a Write call's content is part of it. */
 const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
-/** Connections served at once; more wait in the kernel's backlog. */
+/**
+ * Connections served at once. A connection beyond them gets a `busy` rejection at once and
+ * its client decides the call in process.
+ */
 const MAX_CONNECTIONS = 64;
-/** Milliseconds a client may stay silent before its request is complete. */
-const REQUEST_IDLE_MS = 30_000;
+/**
+ * Milliseconds from accepting a connection until its whole request must have arrived. A hook
+ * sends its request as soon as it connects, so only a stuck or hostile client comes close.
+ */
+const REQUEST_TIMEOUT_MS = 5_000;
+/** Milliseconds between log lines about busy rejections; the lines in between are counted. */
+const BUSY_LOG_INTERVAL_MS = 60_000;
 /** The settings a client must send unchanged, in the order a rejection names them. */
 const SETTING_FIELDS = [
   'statePath',
@@ -73,6 +94,12 @@ export interface HookDaemonOptions {
   logger?: Logger;
   /** Largest request in bytes; a larger one is blocked. @default 64 MiB */
   maxRequestBytes?: number;
+  /** Connections served at once; more get a `busy` rejection. @default 64 */
+  maxConnections?: number;
+  /** Milliseconds a connection has to send its whole request before it is closed. @default 5000 */
+  requestTimeoutMs?: number;
+  /** Milliseconds between log lines about busy rejections. @default 60000 */
+  busyLogIntervalMs?: number;
 }
 
 /**
@@ -90,12 +117,26 @@ export async function startHookDaemon(
   const logger = options.logger ?? noopLogger;
   const settings = options.settings;
   const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
+  const maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
+  const requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const busyLog = createBusyLog(logger, maxConnections, options.busyLogIntervalMs);
   preparePrivateFolder(path.dirname(socketPath));
   await removeStaleSocket(socketPath);
+  // Node's own `server.maxConnections` closes extra connections without a word, which the
+  // client must take as a daemon failure and block. Counting here lets the daemon send the reason.
+  let open = 0;
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
-    serveConnection(socket, { settings, logger, maxRequestBytes });
+    if (open >= maxConnections) {
+      busyLog.record();
+      rejectBusy(socket, maxConnections, requestTimeoutMs);
+      return;
+    }
+    open += 1;
+    socket.once('close', () => {
+      open -= 1;
+    });
+    serveConnection(socket, { settings, logger, maxRequestBytes, requestTimeoutMs });
   });
-  server.maxConnections = MAX_CONNECTIONS;
   // The umask covers the moment between bind and chmod, in which the socket would otherwise
   // be reachable with the default mode.
   const previousMask = process.umask(0o177);
@@ -122,6 +163,7 @@ export async function startHookDaemon(
     socketPath,
     close: () =>
       new Promise((resolve) => {
+        busyLog.flush();
         server.close(() => {
           logger.info('Guard daemon stopped', { socketPath });
           resolve();
@@ -139,21 +181,78 @@ interface ConnectionContext {
   settings: HookSettings;
   logger: Logger;
   maxRequestBytes: number;
+  requestTimeoutMs: number;
+}
+
+/**
+ * Writes a `busy` rejection and closes the connection once the client has sent its request,
+ * or after `timeoutMs`. The request is read and dropped: closing a unix socket with unread
+ * data resets the connection, and the client could lose the rejection.
+ */
+function rejectBusy(socket: net.Socket, maxConnections: number, timeoutMs: number): void {
+  const rejection: HookBusyRejection = {
+    rejected: 'busy',
+    message: `The guard daemon is serving its maximum of ${maxConnections} connections`,
+  };
+  const timer = setTimeout(() => socket.destroy(), timeoutMs);
+  socket.once('close', () => clearTimeout(timer));
+  socket.on('error', () => socket.destroy());
+  socket.on('end', () => socket.destroy());
+  socket.end(JSON.stringify(rejection));
+  socket.resume();
+}
+
+/** Counts busy rejections and logs them at most once per interval, with their count. */
+function createBusyLog(
+  logger: Logger,
+  maxConnections: number,
+  intervalMs = BUSY_LOG_INTERVAL_MS,
+): { record(): void; flush(): void } {
+  let unlogged = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const flush = (): void => {
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    if (unlogged > 0) {
+      logger.warn('Hook connections rejected because the daemon was busy', {
+        rejected: unlogged,
+        maxConnections,
+      });
+      unlogged = 0;
+    }
+  };
+  return {
+    record() {
+      unlogged += 1;
+      if (timer === undefined) {
+        // The first rejection of an interval is logged at once, the rest when it ends.
+        flush();
+        timer = setTimeout(flush, intervalMs);
+        timer.unref();
+      }
+    },
+    flush,
+  };
 }
 
 function serveConnection(socket: net.Socket, context: ConnectionContext): void {
-  const { logger, maxRequestBytes } = context;
+  const { logger, maxRequestBytes, requestTimeoutMs } = context;
   // Events, not `for await`: the async iterator destroys the socket once reading ends,
   // before the reply is written.
   const chunks: Buffer[] = [];
   let size = 0;
   let rejected = false;
-  socket.setTimeout(REQUEST_IDLE_MS, () => {
-    logger.warn('Hook connection timed out before its request ended', {
-      timeoutMs: REQUEST_IDLE_MS,
+  // A deadline for the whole request, not an idle limit: a client that sends a byte now and
+  // then would otherwise hold its connection for good.
+  const requestTimer = setTimeout(() => {
+    logger.warn('Hook connection closed because its request did not arrive in time', {
+      timeoutMs: requestTimeoutMs,
     });
     socket.destroy();
-  });
+  }, requestTimeoutMs);
+  socket.once('close', () => clearTimeout(requestTimer));
   socket.on('error', (error) => {
     logger.warn('Hook connection failed', { error: error.message });
     socket.destroy();
@@ -179,8 +278,8 @@ function serveConnection(socket: net.Socket, context: ConnectionContext): void {
     if (rejected) {
       return;
     }
-    // Deciding may wait for a human in the approval queue, so the idle limit ends here.
-    socket.setTimeout(0);
+    // Deciding may wait for a human in the approval queue, so the deadline ends here.
+    clearTimeout(requestTimer);
     void handleRequest(Buffer.concat(chunks).toString('utf8'), context).then((reply) => {
       if ('rejected' in reply) {
         logger.warn('Hook request rejected', { fields: reply.fields });
@@ -193,7 +292,10 @@ function serveConnection(socket: net.Socket, context: ConnectionContext): void {
   });
 }
 
-async function handleRequest(text: string, context: ConnectionContext): Promise<HookDaemonReply> {
+async function handleRequest(
+  text: string,
+  context: ConnectionContext,
+): Promise<HookResult | HookSettingsRejection> {
   let request: Partial<HookDaemonRequest>;
   try {
     request = JSON.parse(text) as Partial<HookDaemonRequest>;

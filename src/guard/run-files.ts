@@ -21,6 +21,7 @@ import { interpreterName, SHELLS } from './interpreters.js';
 import { isUnread, type FileReader, type UnreadFile } from './file-reader.js';
 import { RunFolders, runsElsewhere, type FolderContext } from './run-file-folders.js';
 import { interpreterSyntax, scriptOperand, shellSyntax } from './script-operands.js';
+import { SCRIPT_TARGET_PROGRAMS, scriptTargetRuns } from './script-targets.js';
 import type { Finding } from './findings.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
@@ -36,6 +37,8 @@ export interface RunFile {
   command: string;
   /** The file's text. */
   text: string;
+  /** Description of the part that runs when it is not the whole file, such as `the npm script "deploy"`. */
+  description?: string;
 }
 
 /** A script a command runs that the guard could not read or place. */
@@ -128,10 +131,10 @@ export function readConfigFiles(parsed: ParsedShell, cwd: string, readFile: File
 
 /**
  * Returns the files that the commands of `parsed` run as shell or interpreter scripts, or
- * feed to a database client as SQL, with the command line each amounts to, and the scripts
- * that could not be read. Relative paths resolve against the folder that earlier `cd`,
- * `pushd` and `popd` commands of the line moved to. Only one level is read: a script that
- * the read script runs is not.
+ * feed to a database client as SQL, with the command line each amounts to, the script
+ * targets they run by name (see script-targets.ts), and the scripts that could not be read.
+ * Relative paths resolve against the folder that earlier `cd`, `pushd` and `popd` commands
+ * of the line moved to. Only one level is read: a script that the read script runs is not.
  */
 export function filesRun(
   parsed: ParsedShell,
@@ -157,6 +160,16 @@ export function filesRun(
         }
         seen.add(absolute);
         readTarget(target, absolute, readFile, found);
+      }
+    }
+    if (SCRIPT_TARGET_PROGRAMS.has(command.name) && !runsElsewhere(command)) {
+      for (const cwd of here.folders ?? []) {
+        for (const target of scriptTargetRuns(command.argv, command.name, cwd, readFile)) {
+          if (!changedEarlier(parsed, command, target.file, cwd)) {
+            const { file, description, command: text } = target;
+            found.read.push({ file, kind: 'shell', command: text, text, description });
+          }
+        }
       }
     }
     here.follow(command);

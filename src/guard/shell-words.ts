@@ -22,6 +22,11 @@ export interface WordContext {
 /** A variable set once in a command line to a literal value. */
 export interface ConstantVariable {
   value: string;
+  /**
+   * True when the value is another variable's run-time value, as `u` in `u=$DATABASE_URL`.
+   * `value` is then that variable's reference (`$DATABASE_URL`), which checks read as such.
+   */
+  copy?: boolean;
   /** Offset in the tree's text after which expansions see the value. */
   from: number;
 }
@@ -140,6 +145,9 @@ function expandVariable(node: Node, state: WordContext): WordValue {
     return { text: state.cwd, dynamic: false };
   }
   const known = state.variables?.get(name);
+  if (known?.copy === true && node.startIndex >= known.from) {
+    return { text: known.value, dynamic: true };
+  }
   if (known !== undefined && node.startIndex >= known.from) {
     // Unquoted, the value is split into words at IFS characters and globbed, so only a value
     // that stays one word under the default IFS is known.
@@ -173,7 +181,12 @@ export function splitVariableWords(
   }
   const name = node.text.replace(/^\$\{?/, '').replace(/\}$/, '');
   const known = state.variables?.get(name);
-  if (known === undefined || node.startIndex < known.from || /[*?[]/.test(known.value)) {
+  if (
+    known === undefined ||
+    known.copy === true ||
+    node.startIndex < known.from ||
+    /[*?[]/.test(known.value)
+  ) {
     return undefined;
   }
   // Default IFS is space, tab and newline; leading and trailing ones make no empty words.
@@ -221,13 +234,34 @@ export function constantVariables(
     const rebinds = new RegExp(
       String.raw`\b(?:read|for|unset|getopts|let|local|declare|typeset|mapfile|readarray)\b[^;&|\n]*\b${escaped}\b|\b${escaped}\+=|\(\([^)]*\b${escaped}\b`,
     );
-    const literal = wordValue(value, state);
-    if (literal.dynamic || node.text.startsWith(`${name}+=`) || rebinds.test(source)) {
+    if (node.text.startsWith(`${name}+=`) || rebinds.test(source)) {
       continue;
     }
-    variables.set(name, { value: literal.text, from: node.endIndex });
+    const literal = wordValue(value, state);
+    const copied = literal.dynamic ? copiedVariable(value) : undefined;
+    if (copied !== undefined) {
+      variables.set(name, { value: `$${copied}`, from: node.endIndex, copy: true });
+    } else if (!literal.dynamic) {
+      variables.set(name, { value: literal.text, from: node.endIndex });
+    }
   }
   return variables.size > 0 ? variables : undefined;
+}
+
+/**
+ * Returns the name of the variable whose whole value `value` copies (`$NAME`, `${NAME}` or
+ * `"$NAME"`), so a secret copied to another name and printed or sent is read as the secret.
+ */
+function copiedVariable(value: Node): string | undefined {
+  const inner =
+    value.type === 'string' && value.namedChildCount === 1 ? value.firstNamedChild : value;
+  if (inner === null || (inner.type !== 'simple_expansion' && inner.type !== 'expansion')) {
+    return undefined;
+  }
+  if (value.type === 'string' && value.text !== `"${inner.text}"`) {
+    return undefined;
+  }
+  return /^\$\{?([A-Za-z_]\w*)\}?$/.exec(inner.text)?.[1];
 }
 
 /** A leading `~user`, `~+` or `~-` prefix. */

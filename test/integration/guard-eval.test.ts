@@ -180,6 +180,12 @@ const TUNING_37_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-37.jsonl'
  * tools, environment names and key imports, with the look-alikes that must stay allowed.
  */
 const TUNING_39_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-39.jsonl');
+/**
+ * Cases of script targets run by name (package.json scripts, make targets, just recipes,
+ * Taskfile tasks, composer scripts) whose text is read from the project's files, and small
+ * shell gaps, with the ordinary targets and spellings that must stay allowed.
+ */
+const TUNING_38_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-38.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -258,6 +264,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_35_SET),
       ...loadCases(TUNING_37_SET),
       ...loadCases(TUNING_39_SET),
+      ...loadCases(TUNING_38_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
