@@ -57,6 +57,7 @@ export function checkPaths(
     (tempVariables ??= mktempVariables(raw, parsed));
   // A `cd` moves the folder that later relative paths resolve against, as in `cd ~ && rm -rf x`.
   let current = paths;
+  const cdContext = { projectDir: context.projectDir, tempVariables: tempVariablesOf };
   for (const command of parsed.commands) {
     if (runsElsewhere(command)) {
       const found = checkContainerPaths(command, context);
@@ -121,7 +122,9 @@ export function checkPaths(
     if (packageChange !== undefined) {
       return packageChange;
     }
-    for (const target of targets.flatMap((written) => loopWords(written, parsed))) {
+    const expanded =
+      targets.length === 0 ? targets : targets.flatMap((written) => loopWords(written, parsed));
+    for (const target of expanded) {
       const problem =
         guardFileTarget(target, current, context) ??
         guardStateTarget(command, target, current, context) ??
@@ -132,10 +135,7 @@ export function checkPaths(
         return problem;
       }
     }
-    current = afterCd(command, current, {
-      projectDir: context.projectDir,
-      tempVariables: tempVariablesOf,
-    });
+    current = afterCd(command, current, cdContext);
   }
   return undefined;
 }

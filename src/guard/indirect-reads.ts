@@ -54,8 +54,11 @@ export function checkIndirectReads(
   const variables = listVariables(parsed, paths.homeDir);
   // Variables set from `mktemp` and the temp-folder variables name fresh or scratch folders.
   const temporary = new Set(['TMPDIR', 'TMP', 'TEMP', 'RUNNER_TEMP']);
-  for (const match of raw.matchAll(/\b([A-Za-z_]\w*)=["']?\$\(mktemp\b/g)) {
-    temporary.add(match[1] ?? '');
+  // The pattern needs the word `mktemp`, which most lines lack.
+  if (raw.includes('mktemp')) {
+    for (const match of raw.matchAll(/\b([A-Za-z_]\w*)=["']?\$\(mktemp\b/g)) {
+      temporary.add(match[1] ?? '');
+    }
   }
   for (const command of parsed.commands) {
     const found =

@@ -146,6 +146,14 @@ export function checkSourceChange(
  */
 export function checkSourceCommands(parsed: ParsedShell, messages: string): Finding | undefined {
   for (const command of parsed.commands) {
+    // With no assignment, no `export` and no source-adding program there is nothing to read.
+    if (
+      command.assignments.length === 0 &&
+      command.name !== 'export' &&
+      !SOURCE_ADDERS.has(command.name)
+    ) {
+      continue;
+    }
     const text = [...command.assignments, ...sourceArguments(command)].join('\n');
     const problem =
       untrustedSource(text, '', messages, false) ??

@@ -54,7 +54,17 @@ export function runLaterShellWrites(parsed: ParsedShell, cwd: string): RunLaterW
   return writes;
 }
 
+/** Programs that {@link commandWrites} reads for writes other than output redirects. */
+const ARGUMENT_WRITERS = new Set(['tee', 'npm', 'pnpm', 'yarn', 'jq', 'sed', 'perl']);
+
 function commandWrites(command: SimpleCommand, cwd: string): { file: string; text: string }[] {
+  // Most commands write through no redirect and are none of the programs read below.
+  if (
+    !ARGUMENT_WRITERS.has(command.name) &&
+    !command.redirects.some((redirect) => redirect.operator.includes('>'))
+  ) {
+    return [];
+  }
   const args = command.argv.slice(1);
   const resolve = (file: string): string => path.posix.resolve(cwd, file);
   const targets = command.redirects

@@ -62,18 +62,24 @@ function runsProjectScript(command: SimpleCommand): boolean {
 
 /** Returns the argument that makes `command` act for real, or undefined. */
 function actingArgument(command: SimpleCommand): string | undefined {
-  const args = command.argv.slice(1);
-  // A value that switches the flag off, as in electron-builder's `--publish never`, acts on nothing.
-  const flag = args.find(
-    (arg, index) => SENDING_FLAG.test(arg) && !OFF_VALUE.test(args[index + 1] ?? ''),
-  );
-  if (flag !== undefined) {
-    return flag;
+  const { argv } = command;
+  // Every sending and holding flag starts with `--`, which most arguments lack.
+  let longOptions = false;
+  for (let index = 1; index < argv.length; index += 1) {
+    const arg = argv[index] ?? '';
+    if (!arg.startsWith('--')) {
+      continue;
+    }
+    longOptions = true;
+    // A value that switches the flag off, as in electron-builder's `--publish never`, acts on nothing.
+    if (SENDING_FLAG.test(arg) && !OFF_VALUE.test(argv[index + 1] ?? '')) {
+      return arg;
+    }
   }
-  if (args.some((arg) => HOLD_FLAG.test(arg))) {
+  if (longOptions && argv.some((arg, index) => index > 0 && HOLD_FLAG.test(arg))) {
     return undefined;
   }
-  return args.find((arg) => EVERYONE.test(arg));
+  return argv.find((arg, index) => index > 0 && EVERYONE.test(arg));
 }
 
 /** Verbs of a request to look at, build or test something without acting. */

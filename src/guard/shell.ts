@@ -1198,9 +1198,10 @@ function pushCommand(
 ): SimpleCommand {
   const first = parts.argv[0] ?? '';
   // `/usr/bin/git` runs what `git` runs, and checks that read `argv[0]` must see it as `git`.
-  const argv = SYSTEM_PROGRAM.test(first)
-    ? [path.posix.basename(first), ...parts.argv.slice(1)]
-    : parts.argv;
+  const argv =
+    first.startsWith('/') && SYSTEM_PROGRAM.test(first)
+      ? [path.posix.basename(first), ...parts.argv.slice(1)]
+      : parts.argv;
   const command: SimpleCommand = {
     argv,
     // Without a slash the base name is the word itself, which skips the call.
@@ -1249,6 +1250,10 @@ const IFS_WORD = /\$(?:IFS\b|\{IFS\})/;
  */
 function flagSplitWords(state: WalkState, command: SimpleCommand): void {
   for (const word of command.argv) {
+    // Each pattern needs a `$` or a backtick, which most words lack.
+    if (!word.includes('$') && !word.includes('`')) {
+      continue;
+    }
     if (
       IFS_WORD.test(word) ||
       FLAG_THEN_EXPANSION.test(word) ||
@@ -1266,16 +1271,23 @@ function flagSplitWords(state: WalkState, command: SimpleCommand): void {
  */
 function countBraceWords(state: WalkState, command: SimpleCommand): void {
   const before = state.braceWords;
-  for (const word of [...command.argv, ...command.redirects.map((redirect) => redirect.target)]) {
-    const count = braceWordCount(word);
-    if (count > MAX_BRACE_WORDS) {
-      flag(state, `a brace expansion of more than ${MAX_BRACE_WORDS} words`);
-    }
-    state.braceWords += count;
+  for (const word of command.argv) {
+    addBraceWords(state, word);
+  }
+  for (const redirect of command.redirects) {
+    addBraceWords(state, redirect.target);
   }
   if (before <= MAX_TOTAL_BRACE_WORDS && state.braceWords > MAX_TOTAL_BRACE_WORDS) {
     flag(state, `brace expansions of more than ${MAX_TOTAL_BRACE_WORDS} words in all`);
   }
+}
+
+function addBraceWords(state: WalkState, word: string): void {
+  const count = braceWordCount(word);
+  if (count > MAX_BRACE_WORDS) {
+    flag(state, `a brace expansion of more than ${MAX_BRACE_WORDS} words`);
+  }
+  state.braceWords += count;
 }
 
 /**

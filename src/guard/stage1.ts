@@ -556,12 +556,9 @@ function checkRules(
   const texts = [...distinct];
   const searchIn = (root: string): boolean => isInside(resolvePath(root, paths), projectDir);
   for (const rule of DANGER_RULES) {
-    const matching = texts.filter(
-      (text) =>
-        (rule.requires === undefined || rule.requires.test(text)) && rule.pattern.test(text),
-    );
     // Most rules match nothing, and the exceptions below walk every command again.
-    if (matching.length === 0) {
+    const matching = matchingTexts(rule, texts);
+    if (matching === undefined) {
       continue;
     }
     // A dry run changes nothing, so rules about changing remote state do not apply to it.
@@ -611,6 +608,17 @@ function checkRules(
     }
   }
   return undefined;
+}
+
+/** Returns the texts that `rule` matches, or undefined for none, without an array per rule. */
+function matchingTexts(rule: DangerRule, texts: readonly string[]): string[] | undefined {
+  let matching: string[] | undefined;
+  for (const text of texts) {
+    if ((rule.requires === undefined || rule.requires.test(text)) && rule.pattern.test(text)) {
+      (matching ??= []).push(text);
+    }
+  }
+  return matching;
 }
 
 /**
