@@ -167,6 +167,14 @@ const TUNING_32_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-32.jsonl'
  * protection settings, with the look-alikes that must keep asking.
  */
 const TUNING_35_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-35.jsonl');
+/**
+ * Cases of actions on other systems that the user requests by verb and named target (deletes,
+ * restarts, replies, read grants, repositories and secrets, flags, refunds, messages to the
+ * user's own number, uploads to the named index), read-verb MCP tools, read-only remote
+ * commands, PRs opened for review and typed text the user gave, with the look-alikes (other
+ * target, wider grant, production, refusal, deferral) that must keep asking.
+ */
+const TUNING_40_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-40.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -243,6 +251,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_34_SET),
       ...loadCases(TUNING_32_SET),
       ...loadCases(TUNING_35_SET),
+      ...loadCases(TUNING_40_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
