@@ -212,6 +212,17 @@ describe('MCP actions on named targets', () => {
     expect(actsAsRequestedInMcp(bucket, request)).toBe(false);
   });
 
+  it('skips environment names as targets', () => {
+    const namespace = (name: string) => ({
+      tool: 'mcp__kubernetes__resources_delete',
+      input: { apiVersion: 'v1', kind: 'Namespace', name },
+    });
+    const request = consent('Clean up the leftover preview namespaces in the staging cluster.');
+    expect(actsAsRequestedInMcp(namespace('staging'), request)).toBe(false);
+    const named = consent('Delete my leftover preview namespace preview-jdoe-12 in staging.');
+    expect(actsAsRequestedInMcp(namespace('preview-jdoe-12'), named)).toBe(true);
+  });
+
   it('comments on a named issue key', () => {
     const call = (issueKey: string) => ({
       tool: 'mcp__jira__add_comment',

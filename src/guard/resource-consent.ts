@@ -107,6 +107,22 @@ function describesResource(text: string, kind: RegExp, name: string): boolean {
 }
 
 /**
+ * Environment names, which a request uses for where it acts ("in the staging cluster") far
+ * more often than for what it acts on.
+ */
+const ENVIRONMENT_NAME =
+  /^(?:dev|development|staging|stage|test|qa|sandbox|preview|prod|production|prd|default|local)$/i;
+
+/**
+ * Checks that `request` names `name` as a target. A bare environment name is not taken as
+ * one, so "clean up the preview namespaces in the staging cluster" does not name a namespace
+ * `staging`.
+ */
+function namesTarget(request: string, name: string): boolean {
+  return !ENVIRONMENT_NAME.test(name) && namesResource(request, name);
+}
+
+/**
  * Checks an action on named resources against the user's messages, as described in the module
  * comment. `args` are every value the call passes, so a production name among them must be in
  * the messages too. Shell commands and MCP calls both come here.
@@ -123,7 +139,7 @@ export function consentsToAction(
   return (
     requests.length > 0 &&
     action.targets.every((names) =>
-      requests.some((request) => names.some((name) => namesResource(request, name))),
+      requests.some((request) => names.some((name) => namesTarget(request, name))),
     ) &&
     action.scope.every((name) => namesResource(messages, name)) &&
     (action.described ?? []).every(({ kind, name }) =>
