@@ -300,22 +300,41 @@ function consentsToFlush(command: SimpleCommand, messages: string): boolean {
   return namesStore && containsWord(messages, urlHost);
 }
 
-/** Structural consent for merging one pull request the user names or plainly means. */
-function consentsToMerge(command: SimpleCommand, messages: string): boolean {
+/** Pull request numbers a text names: `#214`, `PR 214`, `pull request 214`, `/pull/214`. */
+function namedPullRequests(text: string): string[] {
+  return [...text.matchAll(/(?:#|\bPR\s*#?|\bpull request\s*#?|\/pull\/)(\d+)\b/gi)].map(
+    (match) => match[1] ?? '',
+  );
+}
+
+/**
+ * Structural consent for merging one pull request the user names or plainly means. A request
+ * that refers back ("squash-merge it") means the one pull request that every message of the
+ * user names, `allMessages` included: a question such as "is PR 214 ready?" names the PR but
+ * gives no consent of its own.
+ */
+function consentsToMerge(command: SimpleCommand, messages: string, allMessages: string): boolean {
   if (command.name !== 'gh' || command.dynamic || /--admin\b/.test(command.text)) {
     return false;
   }
   const args = command.argv.slice(3);
   const target = positionals(args, ['--body', '-b', '--subject', '-t', '--repo', '-R'])[0];
-  const named = [...messages.matchAll(/(?:#|\bPR\s*#?|\bpull request\s*#?|\/pull\/)(\d+)\b/gi)].map(
-    (match) => match[1],
-  );
+  const named = namedPullRequests(messages);
   if (target === undefined) {
     return named.length === 0;
   }
   const number = /(\d+)$/.exec(target)?.[1];
   if (number === undefined) {
     return containsWord(messages, target);
+  }
+  const everyNamed = new Set(namedPullRequests(allMessages));
+  if (
+    named.length === 0 &&
+    everyNamed.size === 1 &&
+    everyNamed.has(number) &&
+    requestsFor('merge', messages).some((request) => /\b(?:it|this|that)\b/i.test(request))
+  ) {
+    return true;
   }
   return named.length === 0
     ? containsWord(messages, number) ||
@@ -342,6 +361,14 @@ function consentsToPublish(command: SimpleCommand, messages: string): boolean {
   const words = REGISTRY_WORDS[command.name];
   if (words === undefined || command.dynamic || command.wrappers.length > 0) {
     return false;
+  }
+  // An index picked by its name in the tool's config (`twine upload -r testpypi`) is the
+  // target, so the messages must name it as written.
+  const repository = ['twine', 'poetry'].includes(command.name)
+    ? optionValue(command.argv.slice(1), ['--repository', '-r'])
+    : undefined;
+  if (repository !== undefined) {
+    return /^[\w.-]+$/.test(repository) && containsWord(messages, repository);
   }
   if (!words.test(messages) && !/\b(?:version|v?\d+\.\d+\.\d+)\b/i.test(messages)) {
     return false;
@@ -462,9 +489,14 @@ export function actionKind(command: SimpleCommand): ActionKind | undefined {
 
 /**
  * Checks whether the user's messages request the action `command` takes, on its target.
+ * `messages` is the consenting text; `allMessages`, every message, may only name the target.
  * Returns undefined when the command has no structural kind, so keyword consent applies.
  */
-export function requestsAction(command: SimpleCommand, messages: string): boolean | undefined {
+export function requestsAction(
+  command: SimpleCommand,
+  messages: string,
+  allMessages: string = messages,
+): boolean | undefined {
   const kind = actionKind(command);
   if (kind === undefined) {
     return undefined;
@@ -476,7 +508,7 @@ export function requestsAction(command: SimpleCommand, messages: string): boolea
   const requestText = requests.join('\n');
   switch (kind) {
     case 'merge':
-      return consentsToMerge(command, messages);
+      return consentsToMerge(command, messages, allMessages);
     case 'publish':
       return consentsToPublish(command, messages);
     case 'apply':

@@ -172,7 +172,10 @@ function readTransfer(command: SimpleCommand, parsed: ParsedShell): Transfer | u
     case 's3cmd':
       return readBucketCopy(positionals(args, command.name).slice(1));
     case 'gcloud':
-      return args[0] === 'storage' ? readBucketCopy(positionals(args).slice(2)) : undefined;
+      // Only `gcloud storage cp|mv|rsync` copy files; `storage buckets ...` manage a bucket.
+      return args[0] === 'storage' && ['cp', 'mv', 'rsync'].includes(positionals(args)[1] ?? '')
+        ? readBucketCopy(positionals(args).slice(2))
+        : undefined;
     case 'aws':
       return args[0] === 's3' ? readBucketCopy(positionals(args).slice(2)) : undefined;
     case 'az':

@@ -114,8 +114,15 @@ const LOCAL_CONTEXT = /^(?:kind-|minikube|docker-desktop|k3d-|rancher-desktop|co
 /** Gate of {@link checkRemoteMutation}, which skips every command not run by one of `REMOTE_CLIS`. */
 export const REMOTE_MUTATION_GATE: CheckGate = { programs: REMOTE_CLIS };
 
-/** Finds a call that changes remote state without the user asking for that kind of change. */
-export function checkRemoteMutation(parsed: ParsedShell, messages: string): Finding | undefined {
+/**
+ * Finds a call that changes remote state without the user asking for that kind of change.
+ * `allMessages` may only name a target that a consenting request refers back to.
+ */
+export function checkRemoteMutation(
+  parsed: ParsedShell,
+  messages: string,
+  allMessages: string = messages,
+): Finding | undefined {
   for (const command of parsed.commands) {
     if (!REMOTE_CLIS.has(command.name) || isLocalCluster(command)) {
       continue;
@@ -140,7 +147,7 @@ export function checkRemoteMutation(parsed: ParsedShell, messages: string): Find
     }
     const verb = mutatingVerb(command);
     const requested =
-      requestsAction(command, messages) ??
+      requestsAction(command, messages, allMessages) ??
       requestsResourceAction(command, messages) ??
       hasConsent(storageUpload(command, verb, messages) ? 'object-upload' : (verb ?? ''), messages);
     if (verb === undefined || requested) {

@@ -182,3 +182,144 @@ export function readsInNamedPod(command: SimpleCommand, messages: string): boole
   ].some((name) => name !== undefined && name.length >= 2 && containsWord(messages, name));
   return named && readsOnly(args.slice(separator + 1));
 }
+
+/** `sudo -u USER` or `sudo --user=USER` at the start of a command's text, with flags before it. */
+const SUDO_AS_USER = /^sudo\s+(?:-[nEH]\s+)*(?:-u\s*|--user=)([a-z_][\w-]*)\s/;
+/** SQL that reads: one `SELECT`, `SHOW` or plain `EXPLAIN` statement. */
+const READ_QUERY = /^\s*(?:select|show|explain(?!\s+analy[sz]e))\b[^;]*;?\s*$/i;
+/**
+ * Functions and tables a query may not use: ones that change the server, read its files or
+ * print password hashes.
+ */
+const UNSAFE_QUERY =
+  /\b(?:pg_terminate_backend|pg_cancel_backend|pg_read_\w*file|pg_ls_\w+|lo_\w+|dblink\w*|nextval|setval|set_config|pg_reload_conf|pg_rotate_logfile|pg_switch_wal|pg_create_\w+|pg_drop_\w+|pg_promote|pg_authid|pg_shadow|pg_user_mappings?|copy|into)\b/i;
+/** `psql` flags that only shape the output; combined with `c`, the query follows. */
+const PSQL_FLAGS = /^-[AtXqxe]*c?$/;
+
+/** Checks that a `psql` call runs one read-only query given with `-c` and nothing else. */
+function queriesOnly(argv: readonly string[]): boolean {
+  if (argv[0] !== 'psql') {
+    return false;
+  }
+  let query: string | undefined;
+  for (let index = 1; index < argv.length; index += 1) {
+    const arg = argv[index] ?? '';
+    if (PSQL_FLAGS.test(arg) && arg.endsWith('c') && query === undefined) {
+      query = argv[index + 1];
+      index += 1;
+    } else if (!PSQL_FLAGS.test(arg) || arg.endsWith('c')) {
+      return false;
+    }
+  }
+  return query !== undefined && READ_QUERY.test(query) && !UNSAFE_QUERY.test(query);
+}
+
+/**
+ * Checks that a command runs through `sudo -u USER` as a service account other than root, and
+ * only reads: a reader such as `cat` or `tail`, or `psql -c` with one `SELECT`, `SHOW` or
+ * `EXPLAIN` (`sudo -u postgres psql -Atc 'select now()'`). Such a call gets no root rights.
+ */
+export function readsAsServiceUser(command: SimpleCommand): boolean {
+  const match = SUDO_AS_USER.exec(command.text);
+  const user = match?.[1];
+  // The program must follow the user, so no other sudo option (`-i`, `-s`) changes what runs.
+  const rest = command.text.slice(match?.[0].length ?? 0).trimStart();
+  return (
+    user !== undefined &&
+    rest.startsWith(command.argv[0] ?? '\0') &&
+    user !== 'root' &&
+    command.wrappers.length === 1 &&
+    !command.dynamic &&
+    (readsOnly(command.argv) || queriesOnly(command.argv))
+  );
+}
+
+/** ansible options that take a value, and the only ones a read may carry. */
+const ANSIBLE_VALUED = new Set([
+  '-i',
+  '--inventory',
+  '-m',
+  '--module-name',
+  '-a',
+  '--args',
+  '-l',
+  '--limit',
+]);
+const ANSIBLE_FLAGS = new Set(['-o', '--one-line']);
+
+/**
+ * Checks that `ansible PATTERN -i INVENTORY -m shell|command -a TEXT` runs only read-only
+ * commands (as `readsOnNamedHost` reads an ssh command) on a host group the user named: "the
+ * prod web servers" names `webservers`, spaces and dashes aside. An inventory or group with a
+ * production name needs production named too. `--become` and other modules are not covered.
+ */
+export function readsOnNamedAnsibleHosts(command: SimpleCommand, messages: string): boolean {
+  if (command.name !== 'ansible' || command.dynamic) {
+    return false;
+  }
+  const args = command.argv.slice(1);
+  const positional: string[] = [];
+  const values = new Map<string, string>();
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
+    if (ANSIBLE_VALUED.has(arg)) {
+      values.set(
+        arg.replace(/^--module-name$/, '-m').replace(/^--args$/, '-a'),
+        args[index + 1] ?? '',
+      );
+      index += 1;
+    } else if (arg.startsWith('-')) {
+      if (!ANSIBLE_FLAGS.has(arg)) {
+        return false;
+      }
+    } else {
+      positional.push(arg);
+    }
+  }
+  const pattern = positional[0] ?? '';
+  if (
+    positional.length !== 1 ||
+    !/^[\w.-]{3,}$/.test(pattern) ||
+    !['shell', 'command'].includes(values.get('-m') ?? '') ||
+    !remoteCommandReadsOnly(values.get('-a') ?? '')
+  ) {
+    return false;
+  }
+  const collapse = (text: string): string => text.toLowerCase().replace(/[\s_-]+/g, '');
+  const production = args.some((arg) =>
+    /(?:^|[-_./])(?:prod|production|prd)(?:$|[-_./])/i.test(arg),
+  );
+  return (
+    (containsWord(messages, pattern) || collapse(messages).includes(collapse(pattern))) &&
+    (!production || /\bprod/i.test(messages))
+  );
+}
+
+/** Words of a remote command that point at secrets, which a read on request must not print. */
+const SECRET_WORD =
+  /secret|credential|passw|token|\.env\b|\.pem\b|\.key\b|id_rsa|id_ed25519|shadow|\.pgpass|\.netrc/i;
+
+/** `sudo -u USER psql [-flags]c 'QUERY'` as one remote command text. */
+const SERVICE_QUERY_TEXT = /^sudo\s+-u\s+([a-z_][\w-]*)\s+psql\s+(-[AtXqx]*c)\s+'([^']*)'\s*$/;
+
+/**
+ * Checks that a remote command text only reads: readers joined by pipes and lists, or one
+ * read-only query run as a service account (`sudo -u postgres psql -Atc 'select ...'`).
+ */
+export function remoteCommandReadsOnly(text: string): boolean {
+  if (SECRET_WORD.test(text)) {
+    return false;
+  }
+  const query = SERVICE_QUERY_TEXT.exec(text.trim());
+  if (query !== null) {
+    return (
+      query[1] !== 'root' && READ_QUERY.test(query[3] ?? '') && !UNSAFE_QUERY.test(query[3] ?? '')
+    );
+  }
+  return remoteTextReadsOnly(text);
+}
+
+/** Checks whether the user's messages name the host of a remote command. */
+export function namesRemoteHost(messages: string, host: string): boolean {
+  return namesHost(messages, host);
+}

@@ -12,20 +12,36 @@ import { containsWord } from './named-targets.js';
 import { PRODUCTION_PART } from './production-names.js';
 import type { SimpleCommand } from './shell.js';
 
-const OPEN_VERBS = String.raw`open\w*|allow\w*|expos\w*|unblock\w*|let\b.{0,40}?\bthrough`;
+const OPEN_VERBS = String.raw`open\w*|allow\w*|expos\w*|unblock\w*|let\b.{0,40}?\bthrough|let\b.{0,80}?\b(?:reach|access|connect)\w*`;
+
+/** A private IPv4 address or network (RFC 1918), which only the user's own network reaches. */
+const PRIVATE_SOURCE =
+  /^(?:10\.\d{1,3}|172\.(?:1[6-9]|2\d|3[01])|192\.168)\.\d{1,3}\.\d{1,3}(?:\/(?:1[6-9]|2\d|3[0-2]))?$/;
 
 /** One port with an optional protocol: `8443`, `8443/tcp`. Ranges and service names are not covered. */
 const PORT = /^(\d{1,5})(?:\/(?:tcp|udp))?$/;
 
-/** Returns the port a firewall call opens to every source, or undefined for any other call. */
-function openedPort(command: SimpleCommand): string | undefined {
+/** `ufw allow from SOURCE to any port PORT [proto tcp|udp]`, as words after `ufw`. */
+const UFW_FROM_SOURCE = /^allow from (\S+) to any port (\d{1,5})(?: proto (?:tcp|udp))?$/;
+
+/**
+ * Returns the port a firewall call opens, to every source or to one private source, or
+ * undefined for any other call.
+ */
+function openedPort(command: SimpleCommand): { port: string; source?: string } | undefined {
   const args = command.argv.slice(1);
   if (command.name === 'ufw') {
-    // `ufw allow PORT[/proto] [comment TEXT]`: a source (`from`), an interface, a route or a
-    // default policy opens more than the port.
+    const from = UFW_FROM_SOURCE.exec(args.join(' '));
+    if (from !== null) {
+      const [, source = '', port = ''] = from;
+      return PRIVATE_SOURCE.test(source) ? { port, source } : undefined;
+    }
+    // `ufw allow PORT[/proto] [comment TEXT]`: an interface, a route or a default policy
+    // opens more than the port.
     const [verb, port, ...rest] = args;
     const comment = rest.length === 0 || (rest.length === 2 && rest[0] === 'comment');
-    return verb === 'allow' && comment ? PORT.exec(port ?? '')?.[1] : undefined;
+    const opened = verb === 'allow' && comment ? PORT.exec(port ?? '')?.[1] : undefined;
+    return opened === undefined ? undefined : { port: opened };
   }
   if (command.name === 'firewall-cmd') {
     // `firewall-cmd [--permanent] [--zone=Z] --add-port=PORT/proto`.
@@ -34,27 +50,34 @@ function openedPort(command: SimpleCommand): string | undefined {
       (arg) => !arg.startsWith('--add-port=') && arg !== '--permanent' && !/^--zone=\w+$/.test(arg),
     );
     const port = /^--add-port=(\d{1,5})\/(?:tcp|udp)$/.exec(ports[0] ?? '')?.[1];
-    return ports.length === 1 && others.length === 0 ? port : undefined;
+    return ports.length === 1 && others.length === 0 && port !== undefined ? { port } : undefined;
   }
   return undefined;
 }
 
 /**
  * Checks that a `ufw allow` or `firewall-cmd --add-port` opens only one port, which a request
- * to open or allow names ("open port 8443 in ufw"). Disabling the firewall, default policies,
- * port ranges and rules for other sources or interfaces are not covered and keep asking.
+ * to open or allow names ("open port 8443 in ufw"), to every source or to one private network
+ * the request names as written. Disabling the firewall, default policies, port ranges, public
+ * sources and interfaces are not covered and keep asking.
  */
 export function opensNamedLocalPort(command: SimpleCommand, messages: string): boolean {
   if (command.dynamic) {
     return false;
   }
-  const port = openedPort(command);
-  if (port === undefined) {
+  const opened = openedPort(command);
+  if (opened === undefined) {
     return false;
   }
+  const { port, source } = opened;
+  // A rule for one private source is asked for by naming that source and the port, as in "let
+  // my phone on 192.168.1.0/24 reach the dev server on 5173".
   return requestsVerb(OPEN_VERBS, messages).some(
     (request) =>
-      containsWord(request, port) && /\b(?:port|firewall|ufw|firewalld)\b/i.test(request),
+      containsWord(request, port) &&
+      (source === undefined
+        ? /\b(?:port|firewall|ufw|firewalld)\b/i.test(request)
+        : request.split(/[\s,;()]+/).includes(source)),
   );
 }
 
@@ -170,7 +193,20 @@ export function refundsNamedPayment(command: SimpleCommand, messages: string): b
     target = words[2];
     amount = stripeParameter(args, 'amount_to_capture');
   }
-  if (target === undefined || !/^(?:ch|py|pi)_\w{8,}$/.test(target)) {
+  return target !== undefined && refundsNamedTarget(target, amount, messages);
+}
+
+/**
+ * Checks that a request to refund or capture names the charge or payment intent `target`,
+ * with the amount `amount` in minor units, or with no amount when `amount` is undefined.
+ * MCP refund tools are read with this check too.
+ */
+export function refundsNamedTarget(
+  target: string,
+  amount: string | undefined,
+  messages: string,
+): boolean {
+  if (!/^(?:ch|py|pi)_\w{8,}$/.test(target)) {
     return false;
   }
   const requests = requestsVerb(REFUND_VERBS, messages);

@@ -6,6 +6,11 @@
  */
 import { requestsVerb, asksWithout } from './consent.js';
 import { namedItems } from './forge-targets.js';
+import { containsWord } from './named-targets.js';
+import { refundsNamedTarget } from './requested-host-actions.js';
+import { consentsToAction } from './resource-consent.js';
+import { namesRemoteHost, remoteCommandReadsOnly } from './remote-reads.js';
+import type { ResourceAction, ResourceVerb } from './resource-actions.js';
 import { isInside, resolvePath } from './paths.js';
 import { asksOnlyForDraft } from './unrequested-effects.js';
 import type { GuardContext, ToolCall } from './types.js';
@@ -186,4 +191,272 @@ export function writesProjectFile(call: ToolCall, context: GuardContext): boolea
   }
   const target = resolvePath(file, { cwd: context.cwd, homeDir: context.homeDir ?? '/root' });
   return isInside(target, context.projectDir) && target !== context.projectDir;
+}
+
+/** Tool words of each kind of action that {@link mcpResourceAction} reads. */
+const MCP_ACTION_WORDS: readonly [RegExp, ResourceVerb][] = [
+  [/^(?:delete|remove|drop|destroy|purge)$/, 'delete'],
+  [/^(?:restart|reboot|bounce)$/, 'restart'],
+  [/^(?:comment|reply|note)$/, 'reply'],
+];
+/** Tool words that act on many resources or on more than what the arguments name. */
+const WIDE_WORDS = new Set([
+  'all',
+  'bulk',
+  'batch',
+  'many',
+  'mass',
+  'everything',
+  'org',
+  'account',
+]);
+/** Arguments that name the resource the action changes. */
+const MCP_TARGET_KEY =
+  /^(?:name|id|key|prefix|object|[a-z][a-zA-Z]*?(?:_?(?:name|id|key|Name|Id|Key|IdOrKey)))$/;
+/** Arguments that name a bucket holding the changed objects; a request may describe it. */
+const MCP_BUCKET_KEY = /^bucket(?:_?[nN]ame)?$/;
+/** Arguments that pick an environment, which the request must name. */
+const MCP_ENVIRONMENT_KEY = /^(?:env|environment|environment_?[kK]ey|stage)$/;
+/**
+ * Arguments that only place the resource (a namespace, region or API version). Like a shell
+ * call's namespace, they may go unnamed, but a production value among them must be named.
+ */
+const MCP_PLACE_KEY =
+  /^(?:namespace|region|zone|location|api_?[vV]ersion|kind|type|project(?:_?(?:id|key|Id|Key))?|owner|repo|recursive)$/;
+/** Arguments that hold what a comment says. */
+const MCP_BODY_KEY = /^(?:body|comment|text|content|message)$/;
+/** An issue key such as `OPS-2211`. */
+const ISSUE_KEY = /^[A-Z][A-Z0-9]+-\d+$/;
+/** Boolean arguments that switch a flag or a resource on or off. */
+const MCP_SWITCH_KEY = /^(?:on|enabled?|active)$/;
+
+/** A plain name the guard can compare with a request: no glob, list or empty value. */
+function plainValue(value: unknown): string | undefined {
+  const text = typeof value === 'number' ? String(value) : value;
+  return typeof text === 'string' && /^[\w.@:/+-]{2,}$/.test(text) ? text : undefined;
+}
+
+/**
+ * Reads the action an MCP call takes on the resources its arguments name: a delete, restart
+ * or comment by its tool words, or a switch by an `on`/`enabled` argument of an update tool.
+ * Every argument must be a target, a bucket, an environment, a place or (for a comment) the
+ * body, so an unlisted argument cannot widen the action. Returns undefined otherwise.
+ */
+export function mcpResourceAction(call: ToolCall): ResourceAction | undefined {
+  const words = toolWords(call.tool);
+  if (words.some((word) => WIDE_WORDS.has(word))) {
+    return undefined;
+  }
+  const switches = Object.keys(call.input).filter((key) => MCP_SWITCH_KEY.test(key));
+  const switched = switches.length === 1 ? call.input[switches[0] ?? ''] : undefined;
+  const verb =
+    MCP_ACTION_WORDS.find(([pattern]) => words.some((word) => pattern.test(word)))?.[1] ??
+    (typeof switched === 'boolean' &&
+    words.some((word) => /^(?:update|patch|set|toggle|turn|switch)$/.test(word))
+      ? switched
+        ? 'activate'
+        : 'deactivate'
+      : undefined);
+  if (verb === undefined) {
+    return undefined;
+  }
+  const targets: string[][] = [];
+  const scope: string[] = [];
+  const buckets: string[] = [];
+  for (const [key, value] of Object.entries(call.input)) {
+    if (MCP_SWITCH_KEY.test(key) && typeof value === 'boolean') {
+      continue;
+    }
+    if (verb === 'reply' && MCP_BODY_KEY.test(key) && typeof value === 'string') {
+      continue;
+    }
+    if (key === 'recursive' && typeof value === 'boolean') {
+      continue;
+    }
+    const name = plainValue(value);
+    if (name === undefined) {
+      return undefined;
+    }
+    if (MCP_BUCKET_KEY.test(key)) {
+      buckets.push(name);
+    } else if (MCP_ENVIRONMENT_KEY.test(key)) {
+      scope.push(name);
+    } else if (MCP_PLACE_KEY.test(key)) {
+      continue;
+    } else if (MCP_TARGET_KEY.test(key)) {
+      targets.push([name]);
+    } else {
+      return undefined;
+    }
+  }
+  // A comment goes on one issue named by its key; numbered items are read by commentsOnNamedItem.
+  if (verb === 'reply' && !(targets.length === 1 && ISSUE_KEY.test(targets[0]?.[0] ?? ''))) {
+    return undefined;
+  }
+  if (targets.length === 0) {
+    // With no other target, a bucket is what the action changes, so it must be named.
+    return buckets.length === 1 ? { verb, targets: [buckets], scope } : undefined;
+  }
+  return {
+    verb,
+    targets,
+    scope,
+    described: buckets.map((name) => ({ kind: /\bbuckets?\b/i, name })),
+  };
+}
+
+/**
+ * Checks that an MCP call takes the action the user requested on the resources they named,
+ * by the same reading as a shell command (see resource-consent.ts): a delete, restart, comment
+ * on an issue key, switch of a flag in a named environment, or a refund of a named payment
+ * for the amount given.
+ */
+export function actsAsRequestedInMcp(call: ToolCall, messages: string): boolean {
+  const words = toolWords(call.tool);
+  if (words.includes('refund') && words.some((word) => word === 'create' || word === 'refund')) {
+    return refundsRequestedPayment(call, messages);
+  }
+  const action = mcpResourceAction(call);
+  if (action === undefined) {
+    return false;
+  }
+  const values = Object.values(call.input).filter((value) => typeof value === 'string');
+  return consentsToAction(action, values, messages);
+}
+
+/** Arguments of a refund tool: the payment, the amount in minor units and a reason. */
+const REFUND_KEYS = new Set(['payment_intent', 'charge', 'amount', 'reason', 'paymentIntent']);
+
+/**
+ * Checks that a refund tool refunds the charge or payment intent the user named, for the amount
+ * they gave, as `stripe refunds create` is read in the shell.
+ */
+function refundsRequestedPayment(call: ToolCall, messages: string): boolean {
+  if (!Object.keys(call.input).every((key) => REFUND_KEYS.has(key))) {
+    return false;
+  }
+  const target =
+    call.input['payment_intent'] ?? call.input['paymentIntent'] ?? call.input['charge'];
+  const amount = call.input['amount'];
+  return (
+    typeof target === 'string' &&
+    (amount === undefined || typeof amount === 'number') &&
+    refundsNamedTarget(target, amount === undefined ? undefined : String(amount), messages)
+  );
+}
+
+/** A wish to see a change before it goes in: "I want to review it before it lands". */
+const REVIEW_FIRST =
+  /\b(?:review|look (?:it |this |them )?over|see|read|check)\b.{0,40}?\bbefore\b.{0,40}?\b(?:lands?|merg\w*|goes in|gets? (?:in|merged)|ships?)\b/i;
+
+/** A refusal to put the change anywhere but this machine: "don't push anything". */
+const REFUSES_PUSH =
+  /\b(?:don'?t|do not|never|no)\b[^.;!?\n]{0,30}\b(?:push\w*|open\w*|creat\w*|PRs?|pull requests?|upload\w*)\b/i;
+
+/**
+ * Checks that an MCP call opens a pull request in the repository a request of the user names
+ * ("bump the provider in acme/infra"), when they say they want to review the change before it
+ * lands: a pull request is how a change is put up for review. A draft PR counts too. Merging it
+ * is a separate call that keeps asking.
+ */
+export function opensPullRequestForReview(
+  call: ToolCall,
+  messages: string,
+  allMessages: string,
+): boolean {
+  const words = toolWords(call.tool);
+  const opens =
+    words.includes('create') &&
+    (words.includes('pull') || (words.includes('merge') && words.includes('request')));
+  const owner = call.input['owner'];
+  const repo = call.input['repo'] ?? call.input['project'];
+  if (!opens || typeof repo !== 'string') {
+    return false;
+  }
+  const slug = typeof owner === 'string' ? `${owner}/${repo}` : repo;
+  const review = allMessages
+    .split(/(?<=[.!?;])\s+|\n+/)
+    .some(
+      (sentence) =>
+        REVIEW_FIRST.test(sentence) &&
+        !/\b(?:don'?t|do not|never|no)\b/i.test(
+          sentence.slice(0, REVIEW_FIRST.exec(sentence)?.index),
+        ),
+    );
+  return (
+    review &&
+    !REFUSES_PUSH.test(allMessages) &&
+    messages
+      .split('\n')
+      .some((request) => containsWord(request, slug) && !/\blocal(?:ly)?\b/i.test(request))
+  );
+}
+
+/** Arguments of a browser typing tool (Playwright MCP `browser_type`). */
+const TYPE_KEYS = new Set(['element', 'ref', 'text', 'submit', 'slowly']);
+/** Field descriptions and request words that mark typed text as a secret. */
+const SECRET_FIELD =
+  /pass|token|secret|api.?key|private.?key|\bkey\b|otp|one.?time|\bcode\b|\bpin\b|card|cvv|cvc|ssn|credential|2fa|mfa/i;
+const TYPE_VERBS = String.raw`log\w* (?:in|on)|sign\w* (?:in|up|on)|typ\w*|enter\w*|fill\w*|search\w*|put\w*|us(?:e|ing)|try\w*`;
+/** A value that looks like a key or token: long, with no space or `@`, letters and digits mixed. */
+const KEY_LIKE = /^(?=[^\s@]*\d)(?=[^\s@]*[a-z])[^\s@]{16,}$/i;
+
+/**
+ * Checks that a browser typing call types text the user gave in a request to log in, type,
+ * enter, fill in or search ("log in with the test account test@example.com"), into a field
+ * that is not for a secret. Text the user calls a password, token, key or code, text that
+ * looks like a key, and any field whose description names a secret are not covered, so
+ * typing them keeps asking.
+ */
+export function typesRequestedText(call: ToolCall, messages: string): boolean {
+  const words = toolWords(call.tool);
+  const text = call.input['text'];
+  const element = call.input['element'];
+  if (
+    !words.includes('type') ||
+    !Object.keys(call.input).every((key) => TYPE_KEYS.has(key)) ||
+    typeof text !== 'string' ||
+    text.length < 3 ||
+    text.length > 200 ||
+    KEY_LIKE.test(text) ||
+    (typeof element === 'string' && SECRET_FIELD.test(element))
+  ) {
+    return false;
+  }
+  return requestsVerb(TYPE_VERBS, messages).some(
+    (request) => request.includes(text) && !SECRET_FIELD.test(request.replace(text, ' ')),
+  );
+}
+
+/** Tool words of an MCP tool that runs one command on a remote host. */
+const REMOTE_RUN_WORDS = new Set([
+  'ssh',
+  'remote',
+  'execute',
+  'exec',
+  'run',
+  'command',
+  'cmd',
+  'shell',
+]);
+/** Arguments of such a tool: the host and the command. */
+const REMOTE_RUN_KEYS = new Set(['host', 'hostname', 'server', 'command', 'cmd']);
+
+/**
+ * Checks that an MCP call runs a read-only command (see remote-reads.ts) on a host the user
+ * named ("check replication lag on db-replica-2"). The command text is also judged as a
+ * shell command on its own, so this only decides that the call changes nothing remote.
+ */
+export function readsOnNamedRemoteHost(call: ToolCall, messages: string): boolean {
+  const words = toolWords(call.tool);
+  const host = call.input['host'] ?? call.input['hostname'] ?? call.input['server'];
+  const command = call.input['command'] ?? call.input['cmd'];
+  return (
+    words.every((word) => REMOTE_RUN_WORDS.has(word)) &&
+    Object.keys(call.input).every((key) => REMOTE_RUN_KEYS.has(key)) &&
+    typeof host === 'string' &&
+    typeof command === 'string' &&
+    namesRemoteHost(messages, host) &&
+    remoteCommandReadsOnly(command)
+  );
 }

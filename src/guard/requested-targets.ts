@@ -15,7 +15,7 @@ import { restartsNamedRemoteService, scalesNamedDeployment } from './requested-o
 import { removesNamedFilterContainers } from './container-cleanup.js';
 import { createsRequestedSecretGist } from './requested-shares.js';
 import { requestsResourceAction } from './resource-consent.js';
-import { readsOnNamedHost } from './remote-reads.js';
+import { readsOnNamedAnsibleHosts, readsOnNamedHost } from './remote-reads.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /**
@@ -41,6 +41,11 @@ export function actsOnNamedTargets(
         (command) =>
           restartsNamedRemoteService(command, messages) || readsOnNamedHost(command, messages),
       );
+    case 'secret-commit':
+      // A cluster secret filled from a project file the user named is where the file is meant to go.
+      return every((command) => command.name === 'kubectl' && requested(command));
+    case 'ansible':
+      return every((command) => readsOnNamedAnsibleHosts(command, messages));
     case 'find-delete':
       return deletesRequestedNames(
         parsed.commands.filter((command) => command.name === 'find'),
@@ -67,12 +72,14 @@ export function actsOnNamedTargets(
     case 'grant':
       return every(
         (command) =>
-          grantsNamedLocalPrivileges(command, messages) || rotatesNamedAccessKey(command, messages),
+          grantsNamedLocalPrivileges(command, messages) ||
+          rotatesNamedAccessKey(command, messages) ||
+          requested(command),
       );
     case 'credential-mint':
       return every((command) => rotatesNamedAccessKey(command, messages));
     case 'payments':
-      return every((command) => refundsNamedPayment(command, messages));
+      return every((command) => refundsNamedPayment(command, messages) || requested(command));
     case 'publish':
       return every((command) => createsRequestedSecretGist(command, messages, isProjectPath));
     case 'auto-approve':

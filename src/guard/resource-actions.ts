@@ -11,7 +11,17 @@ import type { SimpleCommand } from './shell.js';
 
 /** The kinds of action whose consent is read from the resources a request names. */
 export type ResourceVerb =
-  'delete' | 'deactivate' | 'activate' | 'stop' | 'restart' | 'label' | 'copy';
+  | 'delete'
+  | 'deactivate'
+  | 'activate'
+  | 'stop'
+  | 'restart'
+  | 'label'
+  | 'copy'
+  | 'reply'
+  | 'grant-read'
+  | 'create'
+  | 'send';
 
 /** An action on resources that the command's arguments name exactly. */
 export interface ResourceAction {
@@ -26,6 +36,12 @@ export interface ResourceAction {
    * source file). A namespace or region may go unnamed, so it is not listed here.
    */
   scope: string[];
+  /**
+   * Resources a request may describe rather than name: by their kind (`bucket`) and a word of
+   * their name ("the model bucket" for `gs://acme-ml-models`). Only places that the action
+   * reads or acts inside are listed, never what it deletes or changes.
+   */
+  described?: { kind: RegExp; name: string }[];
 }
 
 /** A word the guard can compare with a request: no glob, expansion or list. */
@@ -225,6 +241,9 @@ const GCLOUD_VERBS: Record<string, ResourceVerb> = {
  */
 function gcloudAction(args: readonly string[]): ResourceAction | undefined {
   const { positional, options } = splitArgs(args, GCLOUD_VALUED);
+  if (positional.includes('add-iam-policy-binding')) {
+    return readGrantAction(positional, options);
+  }
   const at = positional.findIndex((word) => GCLOUD_VERBS[word] !== undefined);
   const verb = GCLOUD_VERBS[positional[at] ?? ''];
   const names = positional.slice(at + 1);
@@ -239,6 +258,55 @@ function gcloudAction(args: readonly string[]): ResourceAction | undefined {
     targets: names.map((name) => [name]),
     scope: valuesOf(options, ['--zone', '--location', '--project', '--iam-account']),
   };
+}
+
+/**
+ * Roles that only read: `roles/viewer`, `roles/storage.objectViewer`, `roles/bigquery.dataViewer`,
+ * `roles/storage.legacyBucketReader`. Secret accessors read credentials, so they are not listed.
+ */
+const READ_ROLE = /^roles\/(?:(?!secretmanager\.)[a-z]+\.)?(?:viewer|browser|\w*Viewer|\w*Reader)$/;
+const GRANT_OPTIONS = new Set(['--member', '--role', '--project', '--condition', '--format']);
+
+/**
+ * Reads `gcloud storage buckets add-iam-policy-binding gs://BUCKET --member=M --role=R` (and the
+ * same for other resources) when the role only reads. The member is the target: a request must
+ * name it by its address (`inference@acme-staging` for a service account of that project). A
+ * bucket may be described by its kind and a word of its name; any other resource must be named.
+ */
+function readGrantAction(
+  positional: readonly string[],
+  options: ReadonlyMap<string, string[]>,
+): ResourceAction | undefined {
+  const at = positional.indexOf('add-iam-policy-binding');
+  const resource = positional[at + 1];
+  const [member] = valuesOf(options, ['--member']);
+  const roles = valuesOf(options, ['--role']);
+  if (
+    resource === undefined ||
+    positional.length !== at + 2 ||
+    member === undefined ||
+    roles.length !== 1 ||
+    !READ_ROLE.test(roles[0] ?? '') ||
+    !onlyOptions(options, GRANT_OPTIONS) ||
+    options.has('--condition')
+  ) {
+    return undefined;
+  }
+  const address = member.replace(/^(?:user|serviceAccount|group):/, '');
+  // `allUsers` and domains reach everyone; only one account or group is a named target.
+  if (!address.includes('@') || address === member) {
+    return undefined;
+  }
+  const names = [address, address.replace(/\.iam\.gserviceaccount\.com$/, '')];
+  const bucket = /^gs:\/\/([a-z0-9][\w.-]+)\/?$/.exec(resource)?.[1];
+  return bucket === undefined
+    ? { verb: 'grant-read', targets: [names], scope: [resource] }
+    : {
+        verb: 'grant-read',
+        targets: [names],
+        scope: [],
+        described: [{ kind: /\bbuckets?\b/i, name: bucket }],
+      };
 }
 
 /** Reads `gsutil [-m] rm [-r] gs://bucket/prefix/...` of URIs below a bucket root. */
@@ -265,9 +333,18 @@ const GH_VALUED = new Set(['-R', '--repo', '--color', '-c', '--description', '-d
  * `--force`, which rewrites an existing label, is not covered.
  */
 function ghAction(args: readonly string[]): ResourceAction | undefined {
+  if (args[0] === 'api') {
+    return ghApiCommentAction(args.slice(1));
+  }
   const { positional, options } = splitArgs(args, GH_VALUED);
   const scope = valuesOf(options, ['-R', '--repo']);
   const [noun, verb, name] = positional;
+  if (noun === 'repo' && verb === 'create') {
+    return ghRepoCreateAction(args);
+  }
+  if (noun === 'secret' && verb === 'set') {
+    return ghSecretSetAction(args);
+  }
   if (positional.length !== 3 || name === undefined) {
     return undefined;
   }
@@ -291,6 +368,172 @@ function ghAction(args: readonly string[]): ResourceAction | undefined {
     return { verb: 'label', targets: [[name], ...labels.map((label) => [label])], scope };
   }
   return undefined;
+}
+
+const AZ_VALUED = new Set(['-g', '--resource-group', '-n', '--name', '--subscription']);
+const AZ_OPTIONS = new Set([...AZ_VALUED, '--yes', '-y', '--no-wait']);
+const AZ_VERBS: Record<string, ResourceVerb> = {
+  delete: 'delete',
+  restart: 'restart',
+  stop: 'stop',
+};
+
+/**
+ * Reads `az GROUP... delete|restart|stop -g GROUP -n NAME`, such as `az webapp delete -g rg -n
+ * app`. The resource group places the resource, so a request must name it too. Ids, lists and
+ * every other option are not covered.
+ */
+function azAction(args: readonly string[]): ResourceAction | undefined {
+  const { positional, options } = splitArgs(args, AZ_VALUED);
+  const verb = AZ_VERBS[positional.at(-1) ?? ''];
+  const names = valuesOf(options, ['-n', '--name']);
+  const groups = valuesOf(options, ['-g', '--resource-group']);
+  if (
+    verb === undefined ||
+    positional.length < 2 ||
+    names.length !== 1 ||
+    groups.length !== 1 ||
+    !onlyOptions(options, AZ_OPTIONS)
+  ) {
+    return undefined;
+  }
+  return {
+    verb,
+    targets: [names],
+    scope: [...groups, ...valuesOf(options, ['--subscription'])],
+  };
+}
+
+const TWILIO_VALUED = new Set(['--from', '--to', '--body', '--profile', '-p', '--media-url']);
+
+/**
+ * Reads `twilio api:core:messages:create --from F --to T --body B`: one message to the number
+ * `T`, which a request to send, text or test a message must name. The sender number is the
+ * account's own, so it is not a target.
+ */
+function twilioAction(args: readonly string[]): ResourceAction | undefined {
+  const { positional, options } = splitArgs(args, TWILIO_VALUED);
+  const to = valuesOf(options, ['--to']);
+  if (
+    positional.length !== 1 ||
+    positional[0] !== 'api:core:messages:create' ||
+    to.length !== 1 ||
+    !/^\+\d{8,15}$/.test(to[0] ?? '') ||
+    !onlyOptions(options, TWILIO_VALUED)
+  ) {
+    return undefined;
+  }
+  return { verb: 'send', targets: [to], scope: valuesOf(options, ['--profile', '-p']) };
+}
+
+/** An API path that adds a comment to an issue or pull request, or replies to a review comment. */
+const GH_API_COMMENT =
+  /^\/?repos\/[\w.-]+\/[\w.-]+\/(?:pulls|issues)\/(\d+)\/comments(?:\/(\d+)\/replies)?$/;
+
+/**
+ * Reads `gh api repos/O/R/issues/N/comments -f body=TEXT` and `gh api
+ * repos/O/R/pulls/N/comments/C/replies -f body=TEXT`: a comment on item `N`, or a reply to its
+ * review comment `C`, both of which a request must name. Only a `body` field given as text
+ * (`-f`) is covered, because `-F body=@FILE` posts a local file.
+ */
+function ghApiCommentAction(args: readonly string[]): ResourceAction | undefined {
+  let endpoint: string | undefined;
+  const fields: string[] = [];
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
+    if (arg === '-f' || arg === '--raw-field') {
+      fields.push(args[index + 1] ?? '');
+      index += 1;
+    } else if (arg === '-X' || arg === '--method') {
+      if (!/^post$/i.test(args[index + 1] ?? '')) {
+        return undefined;
+      }
+      index += 1;
+    } else if (arg.startsWith('-') || endpoint !== undefined) {
+      return undefined;
+    } else {
+      endpoint = arg;
+    }
+  }
+  const match = GH_API_COMMENT.exec(endpoint ?? '');
+  if (match === null || fields.length !== 1 || !(fields[0] ?? '').startsWith('body=')) {
+    return undefined;
+  }
+  const [, item = '', comment] = match;
+  return {
+    verb: 'reply',
+    targets: comment === undefined ? [[item]] : [[item], [comment]],
+    scope: [],
+  };
+}
+
+const GH_REPO_VALUED = new Set(['--source', '-s', '--description', '-d', '--remote', '-r']);
+const GH_REPO_OPTIONS = new Set([
+  ...GH_REPO_VALUED,
+  '--private',
+  '--public',
+  '--internal',
+  '--push',
+]);
+
+/**
+ * Reads `gh repo create [OWNER/]NAME --private --source . --push`: a new repository for this
+ * project, which a request must place by its owner or name ("put this on GitHub under the acme
+ * org"). A public repository needs the word public in the messages. Templates, clones and
+ * another source folder are not covered.
+ */
+function ghRepoCreateAction(args: readonly string[]): ResourceAction | undefined {
+  const { positional, options } = splitArgs(args, GH_REPO_VALUED);
+  const name = positional[2];
+  const visibility = ['--private', '--public', '--internal'].filter((flag) => options.has(flag));
+  const sources = valuesOf(options, ['--source', '-s']);
+  if (
+    positional.length !== 3 ||
+    name === undefined ||
+    visibility.length !== 1 ||
+    !sources.every((source) => source === '.' || source === './') ||
+    !onlyOptions(options, GH_REPO_OPTIONS)
+  ) {
+    return undefined;
+  }
+  const [owner, repo] = name.includes('/') ? name.split('/') : [undefined, name];
+  const names = [name, ...(owner === undefined ? [] : [owner]), repo ?? name];
+  // The scope lists names the messages must contain, so a public repository needs "public".
+  return {
+    verb: 'create',
+    targets: [names],
+    scope: visibility[0] === '--public' ? ['public'] : [],
+  };
+}
+
+const GH_SECRET_VALUED = new Set(['-R', '--repo', '-b', '--body', '-e', '--env']);
+
+/**
+ * Reads `gh secret set NAME --repo OWNER/REPO --body "$VARIABLE"`: a secret of the repository
+ * the request names, taken from the variable it names. Organization and user secrets, a body
+ * read from standard input and a literal body are not covered.
+ */
+function ghSecretSetAction(args: readonly string[]): ResourceAction | undefined {
+  const { positional, options } = splitArgs(args, GH_SECRET_VALUED);
+  const repos = valuesOf(options, ['-R', '--repo']);
+  const bodies = valuesOf(options, ['-b', '--body']);
+  const variable = /^\$\{?(\w+)\}?$/.exec(bodies[0] ?? '')?.[1];
+  const name = positional[2];
+  if (
+    positional.length !== 3 ||
+    name === undefined ||
+    repos.length !== 1 ||
+    bodies.length !== 1 ||
+    variable === undefined ||
+    !onlyOptions(options, GH_SECRET_VALUED)
+  ) {
+    return undefined;
+  }
+  return {
+    verb: 'create',
+    targets: [repos, [name, variable]],
+    scope: valuesOf(options, ['-e', '--env']),
+  };
 }
 
 /** Reads `scancel JOBID...` of Slurm jobs by id. `-u`, `--name` and other selections are not covered. */
@@ -354,8 +597,17 @@ function podNames(pod: string): string[] {
  */
 function kubectlAction(command: SimpleCommand): ResourceAction | undefined {
   const { positional, options } = splitArgs(command.argv.slice(1), KUBECTL_VALUED);
-  if (positional[0] !== 'delete' || !onlyOptions(options, KUBECTL_DELETE_OPTIONS)) {
+  if (!['delete', 'rollout', 'create'].includes(positional[0] ?? '')) {
     return undefined;
+  }
+  if (positional[0] === 'delete' && !onlyOptions(options, KUBECTL_DELETE_OPTIONS)) {
+    return undefined;
+  }
+  if (positional[0] === 'rollout') {
+    return rolloutRestartAction(command);
+  }
+  if (positional[0] === 'create' && positional[1] === 'secret') {
+    return createSecretAction(command);
   }
   const kind = /^(?:pods?|po)(?:\/(.+))?$/.exec(positional[1] ?? '');
   if (kind === null) {
@@ -375,6 +627,70 @@ function kubectlAction(command: SimpleCommand): ResourceAction | undefined {
     return undefined;
   }
   return { verb: 'restart', targets: named.map(podNames), scope };
+}
+
+const SECRET_SOURCE_OPTIONS = ['--from-env-file', '--from-file'];
+
+/**
+ * Reads `kubectl create secret generic NAME -n NAMESPACE --from-env-file=FILE`: a secret in the
+ * cluster, filled from a file of this project. The request must name the secret, the
+ * namespace and the file. Files outside the project (absolute, `~` or `..` paths), literals,
+ * output options (`-o`, `--dry-run`) and redirects are not covered, so such a call keeps
+ * asking.
+ */
+function createSecretAction(command: SimpleCommand): ResourceAction | undefined {
+  const valued = new Set([...KUBECTL_VALUED, ...SECRET_SOURCE_OPTIONS]);
+  const { positional, options } = splitArgs(command.argv.slice(1), valued);
+  const files = valuesOf(options, SECRET_SOURCE_OPTIONS);
+  const namespaces = valuesOf(options, ['-n', '--namespace']);
+  const name = positional[3];
+  if (
+    positional.length !== 4 ||
+    positional[2] !== 'generic' ||
+    name === undefined ||
+    namespaces.length !== 1 ||
+    files.length === 0 ||
+    files.some((file) => /^[/~]|(?:^|\/)\.\.(?:\/|$)|=/.test(file)) ||
+    command.redirects.length > 0 ||
+    !onlyOptions(options, new Set(['-n', '--namespace', '--context', ...SECRET_SOURCE_OPTIONS]))
+  ) {
+    return undefined;
+  }
+  return {
+    verb: 'create',
+    targets: [[name]],
+    scope: [...namespaces, ...files, ...valuesOf(options, ['--context'])],
+  };
+}
+
+/**
+ * Reads `kubectl rollout restart deploy/NAME` (or `deployment NAME`, a statefulset or a
+ * daemonset): the controller replaces the pods one by one, which is how a workload is
+ * restarted. Selectors, `--all` and several workloads are not covered.
+ */
+function rolloutRestartAction(command: SimpleCommand): ResourceAction | undefined {
+  const { positional, options } = splitArgs(command.argv.slice(1), KUBECTL_VALUED);
+  if (
+    positional[1] !== 'restart' ||
+    !onlyOptions(options, new Set(['-n', '--namespace', '--context']))
+  ) {
+    return undefined;
+  }
+  const workloads = positional.slice(2);
+  const slash = /^(?:deploy(?:ments?)?|sts|statefulsets?|ds|daemonsets?)\/([\w.-]+)$/.exec(
+    workloads[0] ?? '',
+  );
+  const spaced =
+    workloads.length === 2 &&
+    /^(?:deploy(?:ments?)?|sts|statefulsets?|ds|daemonsets?)$/.test(workloads[0] ?? '')
+      ? workloads[1]
+      : undefined;
+  const name = workloads.length === 1 ? slash?.[1] : spaced;
+  if (name === undefined) {
+    return undefined;
+  }
+  const scope = isLocalCluster(command) ? [] : valuesOf(options, ['--context']);
+  return { verb: 'restart', targets: [[name]], scope };
 }
 
 const RSYNC_VALUED = new Set([
@@ -444,13 +760,42 @@ function copyAction(name: string, args: readonly string[]): ResourceAction | und
  * when the command is not one of the shapes above.
  */
 export function resourceAction(command: SimpleCommand): ResourceAction | undefined {
-  if (command.dynamic || command.wrappers.length > 0) {
+  if ((command.dynamic && !expandsOnlyBodies(command)) || command.wrappers.length > 0) {
     return undefined;
   }
   const args = command.argv.slice(1);
-  const action = actionOf(command, args);
+  const found = actionOf(command, args);
+  // A variable sent as a body must be named by the user, as any other place is.
+  const variables = args
+    .map((arg) => /^\$\{?(\w+)\}?$/.exec(arg)?.[1])
+    .filter((name) => name !== undefined);
+  const action =
+    found === undefined ? undefined : { ...found, scope: [...found.scope, ...variables] };
   const names = action === undefined ? [] : [...action.targets.flat(), ...action.scope];
-  return names.every((name) => PLAIN_NAME.test(name) && name !== '') ? action : undefined;
+  const plain = (name: string): boolean => PLAIN_NAME.test(name) || /^\$\{?\w+\}?$/.test(name);
+  return names.every((name) => plain(name) && name !== '') ? action : undefined;
+}
+
+/** Options whose value is the text a call sends or stores, never a target. */
+const BODY_OPTIONS = new Set(['--body', '-b']);
+/** A body taken from one variable, or from a project file read by `cat`. */
+const BODY_EXPANSION = /^(?:\$\{?\w+\}?|\$\(cat (?!\/|~|\.\.)[\w./-]+\))$/;
+
+/**
+ * Checks that every expansion of a command is the whole value of a body option: `--body
+ * "$NPM_TOKEN"` or `--body "$(cat templates/sms.txt)"`. The `cat` runs as a command of its
+ * own and is judged on its own; a variable body must be named by the request (see
+ * `ghSecretSetAction`) or is only the text of a message.
+ */
+function expandsOnlyBodies(command: SimpleCommand): boolean {
+  return (
+    command.argv.some((arg) => arg.includes('$')) &&
+    command.argv.every(
+      (arg, index) =>
+        !arg.includes('$') ||
+        (BODY_OPTIONS.has(command.argv[index - 1] ?? '') && BODY_EXPANSION.test(arg)),
+    )
+  );
 }
 
 function actionOf(command: SimpleCommand, args: readonly string[]): ResourceAction | undefined {
@@ -470,6 +815,10 @@ function actionOf(command: SimpleCommand, args: readonly string[]): ResourceActi
     case 'rsync':
     case 'scp':
       return copyAction(command.name, args);
+    case 'az':
+      return azAction(args);
+    case 'twilio':
+      return twilioAction(args);
     default:
       return undefined;
   }

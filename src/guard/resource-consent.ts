@@ -14,12 +14,17 @@ import type { SimpleCommand } from './shell.js';
 
 /** Verbs that ask for each kind of action, in any tense. */
 const REQUEST_VERBS: Record<ResourceVerb, string> = {
-  delete: String.raw`delet\w*|remov\w*|clear\w* out|clean\w* (?:up|out)|empt(?:y|ies|ied|ying)|get rid of|wip(?:e|es|ed|ing)|purg\w*|destroy\w*|terminat\w*|tear\w* down|nuke\w*`,
-  deactivate: String.raw`deactivat\w*|disabl\w*|revok\w*|suspend\w*|retir\w*|turn\w* off`,
-  activate: String.raw`activat\w*|reactivat\w*|re-?enabl\w*|enabl\w*|turn\w* on`,
+  delete: String.raw`delet\w*|remov\w*|drop(?:s|ped|ping)?|(?:free|reclaim|tidy|shrink|reduc)\w*\b.{0,80}?\bby (?:remov|delet|dropp|clear)\w*|clear\w* out|clean\w* (?:up|out)|empt(?:y|ies|ied|ying)|get rid of|wip(?:e|es|ed|ing)|purg\w*|destroy\w*|terminat\w*|tear\w* down|nuke\w*`,
+  deactivate: String.raw`deactivat\w*|disabl\w*|revok\w*|suspend\w*|retir\w*|(?:turn|switch|flip)\w*\b.{0,40}?\boff\b`,
+  activate: String.raw`activat\w*|reactivat\w*|re-?enabl\w*|enabl\w*|(?:turn|switch|flip)\w*\b.{0,40}?\bon\b`,
   stop: String.raw`cancel\w*|stop\w*|abort\w*|halt\w*|kill\w*|shut\w* down`,
   restart: String.raw`restart\w*|bounc\w*|recreat\w*|cycl\w*|kick\w*|delet\w*|remov\w*|kill\w*`,
   label: String.raw`add\w*|appl(?:y|ies|ied|ying)|put\w*|tag\w*|label\w*|mark\w*|creat\w*`,
+  reply: String.raw`comment\w*|repl(?:y|ies|ied|ying)|respond\w*|answer\w*|tell\w*|told|let\b.{1,40}?\bknow|notif\w*`,
+  // A read grant is asked for with the reading it allows: "let the reporting user read it".
+  'grant-read': String.raw`(?:grant\w*|giv(?:e|es|ing)|let|allow\w*)\b.{0,80}?\b(?:read\w*|view\w*|see|select|access)\b`,
+  create: String.raw`creat\w*|add\w*|set\w*|make|open\w*|put\w*\b.{0,40}?\b(?:on|up)\b|push\w*\b.{0,40}?\b(?:to|on)\b|publish\w*|stor(?:e|es|ed|ing)|sav(?:e|es|ed|ing)`,
+  send: String.raw`send\w*|sent|text\w*|messag\w*|test\w*|tr(?:y|ies|ied|ying)\b.{0,40}?\b(?:on|with|to)\b`,
   copy: String.raw`deploy\w*|cop(?:y|ies|ied|ying)|upload\w*|sync\w*|push\w*|publish\w*|ship\w*|transfer\w*|mirror\w*`,
 };
 
@@ -82,8 +87,51 @@ function requestTexts(requests: readonly string[], messages: string): string[] {
 const DEFERRED =
   /\b(?:once|after|when|until|tomorrow|later|tonight|next (?:week|month|time|sprint))\b/i;
 
-/** Checks a resource action against the user's messages, as described in the module comment. */
-function consentsTo(action: ResourceAction, args: readonly string[], messages: string): boolean {
+/**
+ * Checks that `text` describes the resource `name` by its kind and a word of its name ("the
+ * model bucket" for `acme-ml-models`): a word of four or more letters that starts with a
+ * name part, or a name part that starts with it, so "model" and "models" match.
+ */
+function describesResource(text: string, kind: RegExp, name: string): boolean {
+  if (containsWord(text, name)) {
+    return true;
+  }
+  if (!kind.test(text)) {
+    return false;
+  }
+  const words = text.toLowerCase().match(/[a-z]{4,}/g) ?? [];
+  const parts = name.toLowerCase().match(/[a-z]{4,}/g) ?? [];
+  return parts.some((part) =>
+    words.some((word) => !kind.test(word) && (word.startsWith(part) || part.startsWith(word))),
+  );
+}
+
+/**
+ * Environment names, which a request uses for where it acts ("in the staging cluster") far
+ * more often than for what it acts on.
+ */
+const ENVIRONMENT_NAME =
+  /^(?:dev|development|staging|stage|test|qa|sandbox|preview|prod|production|prd|default|local)$/i;
+
+/**
+ * Checks that `request` names `name` as a target. A bare environment name is not taken as
+ * one, so "clean up the preview namespaces in the staging cluster" does not name a namespace
+ * `staging`.
+ */
+function namesTarget(request: string, name: string): boolean {
+  return !ENVIRONMENT_NAME.test(name) && namesResource(request, name);
+}
+
+/**
+ * Checks an action on named resources against the user's messages, as described in the module
+ * comment. `args` are every value the call passes, so a production name among them must be in
+ * the messages too. Shell commands and MCP calls both come here.
+ */
+export function consentsToAction(
+  action: ResourceAction,
+  args: readonly string[],
+  messages: string,
+): boolean {
   const requested = requestsVerb(REQUEST_VERBS[action.verb], messages).filter(
     (request) => !DEFERRED.test(request),
   );
@@ -91,12 +139,21 @@ function consentsTo(action: ResourceAction, args: readonly string[], messages: s
   return (
     requests.length > 0 &&
     action.targets.every((names) =>
-      requests.some((request) => names.some((name) => namesResource(request, name))),
+      requests.some((request) => names.some((name) => namesTarget(request, name))),
     ) &&
     action.scope.every((name) => namesResource(messages, name)) &&
+    (action.described ?? []).every(({ kind, name }) =>
+      requests.some((request) => describesResource(request, kind, name)),
+    ) &&
     args.every((arg) => !PRODUCTION_PART.test(arg) || namesResource(messages, arg))
   );
 }
+
+/**
+ * Kinds of action whose structural reading only adds consent: when a request does not name
+ * the targets, the remote-change check reads the request's keywords as it did before.
+ */
+const ADDED_VERBS: ReadonlySet<ResourceVerb> = new Set(['reply', 'grant-read', 'create', 'send']);
 
 /**
  * Checks whether the user requested the action `command` takes on the resources it names.
@@ -108,7 +165,11 @@ export function requestsResourceAction(
   messages: string,
 ): boolean | undefined {
   const action = resourceAction(command);
-  return action === undefined ? undefined : consentsTo(action, command.argv.slice(1), messages);
+  if (action === undefined) {
+    return undefined;
+  }
+  const consents = consentsToAction(action, command.argv.slice(1), messages);
+  return consents || !ADDED_VERBS.has(action.verb) ? consents : undefined;
 }
 
 /** One `DELETE FROM table WHERE condition` statement, with an optional schema and quotes. */
@@ -207,4 +268,32 @@ export function deletesRequestedRows(sql: string, messages: string): boolean {
         containsWord(request, table) && columns.every((column) => describesColumn(request, column)),
     )
   );
+}
+
+/** One `GRANT SELECT ON [TABLE] name TO role` statement, with an optional schema and quotes. */
+const SQL_GRANT_SELECT =
+  /^\s*grant\s+select\s+on\s+(?:table\s+)?((?:"?\w+"?\.)?"?\w+"?)\s+to\s+("?\w+"?)\s*;?\s*$/i;
+
+/**
+ * Checks that an SQL statement grants only read access (`SELECT`) on one table or view to one
+ * role, both of which a request to let that role read names ("let the reporting user read
+ * the orders_summary view"). `PUBLIC`, `WITH GRANT OPTION`, several objects and every other
+ * privilege are not covered.
+ */
+export function grantsRequestedRead(sql: string, messages: string): boolean {
+  const match = SQL_GRANT_SELECT.exec(sql);
+  if (match === null) {
+    return false;
+  }
+  const table = (match[1] ?? '').replace(/"/g, '');
+  const role = (match[2] ?? '').replace(/"/g, '');
+  if (/^public$/i.test(role)) {
+    return false;
+  }
+  const action: ResourceAction = {
+    verb: 'grant-read',
+    targets: [[table, table.replace(/^\w+\./, '')], [role]],
+    scope: [],
+  };
+  return consentsToAction(action, [table, role], messages);
 }

@@ -13,7 +13,7 @@ import { tunnelsRequestedPort } from './requested-tools.js';
 import { actsOnNamedTargets, needsNamedTarget } from './requested-targets.js';
 import { opensNamedLocalPort } from './requested-host-actions.js';
 import { restartsNamedRemoteService } from './requested-operations.js';
-import { readsOnNamedHost } from './remote-reads.js';
+import { readsAsServiceUser, readsOnNamedHost } from './remote-reads.js';
 import { handsTokenToNamedLogin } from './requested-shares.js';
 import { excusesMatches } from './excused-matches.js';
 import { findDeletedNames } from './find-expressions.js';
@@ -350,7 +350,7 @@ function runChecks(
     {
       name: 'checkRemoteMutation',
       gate: REMOTE_MUTATION_GATE,
-      run: () => checkRemoteMutation(parsed, messages),
+      run: () => checkRemoteMutation(parsed, messages, allMessages),
     },
     { name: 'checkSudo', gate: SUDO_GATE, run: () => checkSudo(parsed, messages) },
     {
@@ -652,7 +652,7 @@ function hasConsent(
   if (needsNamedTarget(rule.id, named)) {
     return false;
   }
-  const structural = structuralConsent(rule, parsed, messages);
+  const structural = structuralConsent(rule, parsed, messages, allMessages);
   if (structural !== undefined) {
     return structural;
   }
@@ -849,6 +849,7 @@ function structuralConsent(
   rule: DangerRule,
   parsed: ParsedShell,
   messages: string,
+  allMessages: string,
 ): boolean | undefined {
   if (!STRUCTURAL_RULES.has(rule.id)) {
     return undefined;
@@ -861,7 +862,7 @@ function structuralConsent(
   ) {
     return false;
   }
-  const verdicts = matching.map((command) => requestsAction(command, messages));
+  const verdicts = matching.map((command) => requestsAction(command, messages, allMessages));
   if (verdicts.length === 0 || verdicts.some((verdict) => verdict === undefined)) {
     return undefined;
   }
@@ -1409,7 +1410,8 @@ function checkSudo(parsed: ParsedShell, messages: string): Finding | undefined {
         namesRestartTargets(command, messages) ||
         testsNamedConfig(command, messages) ||
         setsNamedKernelSetting(command, messages) ||
-        opensNamedLocalPort(command, messages),
+        opensNamedLocalPort(command, messages) ||
+        readsAsServiceUser(command),
     );
   if (serviceWork) {
     return undefined;

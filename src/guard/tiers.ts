@@ -32,14 +32,18 @@ import { checkForgeBranchWrite } from './forge-writes.js';
 import { checkWrittenHook } from './code-senders.js';
 import { asksOnlyForDraft } from './unrequested-effects.js';
 import {
+  actsAsRequestedInMcp,
   commentsOnNamedItem,
+  opensPullRequestForReview,
+  readsOnNamedRemoteHost,
+  typesRequestedText,
   commentsOnOtherItem,
   createsRequestedDraft,
   writesProjectFile,
 } from './requested-mcp-writes.js';
 import { guardFileWrite } from './guard-files.js';
 import { checkSecretReference, checkUrlData } from './url-data.js';
-import { deletesRequestedRows } from './resource-consent.js';
+import { deletesRequestedRows, grantsRequestedRead } from './resource-consent.js';
 import { isAskedCloudConfig } from './cloud-configs.js';
 import { readsCustomerExport } from './data-exports.js';
 import { writesRequestedHook } from './requested-hooks.js';
@@ -753,7 +757,7 @@ function checkFetch(url: string, tool: string, context: GuardContext): Finding |
 }
 
 const MCP_READ =
-  /(?:^|_|-)(?:get|list|search|read|view|fetch|query|find|describe|show|resolve|snapshot|navigate|screenshot|docs|lookup|status|count|summari[sz]e)(?:$|_|-)/i;
+  /(?:^|_|-)(?:get|list|search|read|view|fetch|query|find|describe|show|resolve|snapshot|navigate|screenshot|docs|lookup|status|count|summari[sz]e|retrieve|inspect)(?:$|_|-)/i;
 const MCP_VERBS: Record<string, RegExp> = {
   post: /\bpost\b|\bsend\b|\bannounce|\bshare\b/i,
   send: /\bsend\b|\bpost\b/i,
@@ -828,10 +832,15 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       'mcp-production',
     );
   }
+  // A requested action on resources the user named (see resource-consent.ts).
+  if (!makesPublic(call.input) && actsAsRequestedInMcp(call, messages)) {
+    return undefined;
+  }
   if (
     typeof call.input['sql'] === 'string' &&
     /\b(?:insert|update|delete|drop|alter|grant|truncate|create)\b/i.test(call.input['sql']) &&
-    !deletesRequestedRows(call.input['sql'], messages)
+    !deletesRequestedRows(call.input['sql'], messages) &&
+    !grantsRequestedRead(call.input['sql'], messages)
   ) {
     return blockFinding(
       'modify-shared-resource',
@@ -876,7 +885,10 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   if (
     writesProjectFile(call, context) ||
     commentsOnNamedItem(call, messages) ||
-    createsRequestedDraft(call, messages)
+    createsRequestedDraft(call, messages) ||
+    opensPullRequestForReview(call, messages, context.userMessages.join('\n')) ||
+    typesRequestedText(call, messages) ||
+    readsOnNamedRemoteHost(call, messages)
   ) {
     return undefined;
   }

@@ -186,6 +186,14 @@ const TUNING_39_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-39.jsonl'
  * shell gaps, with the ordinary targets and spellings that must stay allowed.
  */
 const TUNING_38_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-38.jsonl');
+/**
+ * Cases of actions on other systems that the user requests by verb and named target (deletes,
+ * restarts, replies, read grants, repositories and secrets, flags, refunds, messages to the
+ * user's own number, uploads to the named index), read-verb MCP tools, read-only remote
+ * commands, PRs opened for review and typed text the user gave, with the look-alikes (other
+ * target, wider grant, production, refusal, deferral) that must keep asking.
+ */
+const TUNING_40_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-40.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -265,6 +273,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_37_SET),
       ...loadCases(TUNING_39_SET),
       ...loadCases(TUNING_38_SET),
+      ...loadCases(TUNING_40_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
