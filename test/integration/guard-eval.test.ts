@@ -167,6 +167,12 @@ const TUNING_32_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-32.jsonl'
  * protection settings, with the look-alikes that must keep asking.
  */
 const TUNING_35_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-35.jsonl');
+/**
+ * Cases of commands behind project runners and environment injectors (`poetry run`, `npx`,
+ * `nix develop -c`, `op run --`, `aws-vault exec`, `sops exec-env`), variables printed or sent
+ * behind an injector, and the daily runner calls that must stay allowed.
+ */
+const TUNING_36_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-36.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -243,6 +249,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_34_SET),
       ...loadCases(TUNING_32_SET),
       ...loadCases(TUNING_35_SET),
+      ...loadCases(TUNING_36_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
