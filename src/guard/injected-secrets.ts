@@ -37,6 +37,12 @@ const SHELL_VARIABLES = new Set([
   'PPID',
   'IFS',
 ]);
+/**
+ * Settings that name where or how a program runs, which injectors set beside secrets and which
+ * hold no secret themselves: `PORT`, `NODE_ENV`, `DB_HOST`, `AWS_REGION`.
+ */
+const SETTING_NAME =
+  /^(?:PORT|HOST|NODE_ENV|RAILS_ENV|RACK_ENV|APP_ENV|ENV|STAGE|ENVIRONMENT|TZ|DEBUG|LOG_LEVEL|AWS_VAULT|DOPPLER_(?:PROJECT|CONFIG|ENVIRONMENT))$|_(?:PORT|HOST|HOSTNAME|REGION|ENV|LEVEL)$/;
 /** HTTP client options whose value is a header or a login, how a token is used with its service. */
 const CREDENTIAL_USE_OPTIONS =
   /^(?:-H|--header|-u|--user|--oauth2-bearer|--auth|-a|--auth-type|--proxy-user)$/;
@@ -49,8 +55,11 @@ export function checkInjectedSecrets(parsed: ParsedShell): Finding | undefined {
       continue;
     }
     const args = command.argv.slice(1);
-    if (command.name === 'printenv' && args.some((arg) => !arg.startsWith('-'))) {
-      return printed(command, args.find((arg) => !arg.startsWith('-')) ?? '');
+    if (command.name === 'printenv') {
+      const name = args.find((arg) => !arg.startsWith('-') && !SETTING_NAME.test(arg));
+      if (name !== undefined) {
+        return printed(command, name);
+      }
     }
     if (PRINTERS.has(command.name)) {
       const name = args.map(injectedVariable).find((found) => found !== undefined);
@@ -90,7 +99,7 @@ function injectedVariable(arg: string): string | undefined {
   }
   for (const match of arg.matchAll(EXPANSION)) {
     const name = match[1] ?? '';
-    if (!SHELL_VARIABLES.has(name)) {
+    if (!SHELL_VARIABLES.has(name) && !SETTING_NAME.test(name)) {
       return name;
     }
   }
