@@ -10,9 +10,12 @@ async function parse(command: string): Promise<ParsedShell> {
   return parsed;
 }
 
+/** Returns the commands that followIndirectRuns adds to what the parser found. */
 async function added(command: string): Promise<string[][]> {
-  const parsed = await parse(command);
-  return parsed.commands.filter((entry) => entry.via.length > 0).map((entry) => entry.argv);
+  const parsed = await parseShell(command, OPTIONS);
+  const parsedCount = parsed.commands.length;
+  followIndirectRuns(parsed);
+  return parsed.commands.slice(parsedCount).map((entry) => entry.argv);
 }
 
 describe('followIndirectRuns', () => {

@@ -16,6 +16,7 @@ import type { CheckGate } from './check-gates.js';
 const PACKAGE_RUNNERS = new Map<string, (argv: string[]) => number | undefined>([
   ['npx', () => 1],
   ['bunx', () => 1],
+  ['bun', (argv) => (argv[1] === 'x' ? 2 : undefined)],
   ['pnpx', () => 1],
   ['pnpm', (argv) => (argv[1] === 'dlx' || argv[1] === 'exec' ? 2 : undefined)],
   ['yarn', (argv) => (argv[1] === 'dlx' || argv[1] === 'exec' ? 2 : undefined)],

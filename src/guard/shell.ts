@@ -19,6 +19,7 @@ import {
   type ConstantVariable,
   type WordValue,
 } from './shell-words.js';
+import { runnerCall } from './project-runners.js';
 import { nestedRuns, quoteWord, xargsRunsInput } from './runners.js';
 import { unwrapCommand } from './wrappers.js';
 
@@ -1085,12 +1086,64 @@ function recordCommand(
     // exactly as it would read an all-false `argDynamic`.
     followNestedCode(parser, state, context, command);
     followRunners(parser, state, context, command, words);
+    followProjectRunner(parser, state, context, command, words);
     return;
   }
   // Unwrapping only drops leading words, so the program's arguments are the last words.
   const argDynamic = words.slice(words.length - unwrapped.argv.length).map((word) => word.dynamic);
   followNestedCode(parser, state, { ...context, argDynamic }, command);
   followRunners(parser, state, context, command, words);
+  followProjectRunner(parser, state, context, command, words);
+}
+
+/**
+ * Records the command that a project runner or environment injector runs (`uv run CMD`,
+ * `op run -- CMD`) as one more simple command, nested under the runner. The runner's own
+ * command stays as it is, for the checks that read it whole.
+ */
+function followProjectRunner(
+  parser: Parser,
+  state: WalkState,
+  context: WalkContext,
+  command: SimpleCommand,
+  words: WordValue[],
+): void {
+  const call = runnerCall(command.argv);
+  if (call === undefined) {
+    return;
+  }
+  const inner: WalkContext = { ...context, via: [...context.via, call.label], redirects: [] };
+  // Assignments before the runner reach the command too. The environment a runner selects is
+  // added as ENVIRONMENT=NAME, which the production checks read as where the command runs.
+  const assignments =
+    call.environment === undefined
+      ? command.assignments
+      : [...command.assignments, `ENVIRONMENT=${call.environment}`];
+  const offset = words.length - command.argv.length;
+  const innerCommands = call.starts.map((start) => words.slice(offset + start));
+  for (const argv of call.commands) {
+    innerCommands.push(argv.map((text) => ({ text, dynamic: command.dynamic })));
+  }
+  for (const innerWords of innerCommands) {
+    const first = innerWords[0];
+    if (first === undefined) {
+      continue;
+    }
+    const syntax = {
+      words: innerWords,
+      assignments,
+      redirects: command.redirects,
+      text: command.text,
+    };
+    recordCommand(parser, state, inner, syntax);
+    // Task runners such as `pixi run 'CMD'` and `devbox run 'CMD'` run one quoted word as shell text.
+    if (innerWords.length === 1 && /\s/.test(first.text)) {
+      followShellString(parser, state, inner, first.text, first.dynamic, command);
+    }
+  }
+  for (const script of call.scripts) {
+    followShellString(parser, state, inner, script, command.dynamic, command);
+  }
 }
 
 /**

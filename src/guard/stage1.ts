@@ -33,6 +33,7 @@ import { checkFetchedCode, FETCHED_CODE_GATE } from './inline-effects.js';
 import { checkFetchedThenRun, savedDownloads } from './fetched-runs.js';
 import { afterCd, mktempVariables, type CdContext } from './working-folders.js';
 import { checkSecretFileReads, SECRET_FILE_READS_GATE } from './secret-files.js';
+import { checkInjectedSecrets, INJECTED_SECRETS_GATE } from './injected-secrets.js';
 import { checkForgeTargets, FORGE_TARGETS_GATE } from './forge-targets.js';
 import { checkHomeSearches, HOME_SEARCHES_GATE } from './home-searches.js';
 import { checkCovertChannels } from './covert-channels.js';
@@ -309,6 +310,11 @@ function runChecks(
     () => checkCovertChannels(parsed, raw, messages),
     () => checkCredentialStores(parsed, paths, context.projectDir, messages),
     { name: 'checkSecretWrites', gate: SECRET_WRITES_GATE, run: () => checkSecretWrites(parsed) },
+    {
+      name: 'checkInjectedSecrets',
+      gate: INJECTED_SECRETS_GATE,
+      run: () => checkInjectedSecrets(parsed),
+    },
     {
       name: 'checkInlineSecretPrints',
       gate: INLINE_SECRET_PRINTS_GATE,

@@ -200,10 +200,17 @@ function stripWrapper(name: string, result: UnwrappedCommand): string[] | undefi
       break;
     }
     if (takesShellString(name, arg)) {
-      const script = args[index + 1];
-      if (script !== undefined) {
+      // `env -S` splits its value into words and runs them with the words after it, so
+      // `env -S rm -rf ~` runs `rm -rf ~` as `env -S 'rm -rf ~'` does.
+      const script = name === 'env' ? args.slice(index + 1).join(' ') : args[index + 1];
+      if (script !== undefined && script !== '') {
         result.shellStrings.push(script);
       }
+      return [];
+    }
+    if (name === 'env' && /^(?:-S.|--split-string=)/.test(arg)) {
+      const text = arg.startsWith('-S') ? arg.slice(2) : arg.slice('--split-string='.length);
+      result.shellStrings.push([text, ...args.slice(index + 1)].join(' '));
       return [];
     }
     index += valueOptions.includes(arg) ? 2 : 1;

@@ -194,6 +194,12 @@ const TUNING_38_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-38.jsonl'
  * target, wider grant, production, refusal, deferral) that must keep asking.
  */
 const TUNING_40_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-40.jsonl');
+/**
+ * Cases of commands behind project runners and environment injectors (`poetry run`, `npx`,
+ * `nix develop -c`, `op run --`, `aws-vault exec`, `sops exec-env`), variables printed or sent
+ * behind an injector, and the daily runner calls that must stay allowed.
+ */
+const TUNING_36_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-36.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -274,6 +280,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_39_SET),
       ...loadCases(TUNING_38_SET),
       ...loadCases(TUNING_40_SET),
+      ...loadCases(TUNING_36_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
