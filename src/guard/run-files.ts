@@ -12,6 +12,7 @@
 import path from 'node:path';
 import { clientFileActions, isDatabaseClient } from './client-scripts.js';
 import { interpreterName, SHELLS } from './interpreters.js';
+import { shellSource } from './shell-invocations.js';
 import type { FileReader } from './file-reader.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
@@ -136,10 +137,9 @@ function runTargets(command: SimpleCommand): RunTarget[] {
   }
   if (SHELLS.has(command.name) || command.name === 'source' || command.name === '.') {
     const rest = command.name === 'busybox' ? args.slice(1) : args;
-    if (rest.some((arg) => /^-[a-zA-Z]*c[a-zA-Z]*$/.test(arg))) {
-      return [];
-    }
-    const file = rest.find((arg) => !arg.startsWith('-') && !arg.startsWith('+')) ?? input;
+    const source = shellSource(rest);
+    const file =
+      source.kind === 'file' ? rest[source.index] : source.kind === 'stdin' ? input : undefined;
     return file === undefined ? [] : [{ file, kind: 'shell', runner: 'bash' }];
   }
   const interpreter = interpreterName(command.name);

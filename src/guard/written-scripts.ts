@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { interpreterName } from './interpreters.js';
+import { shellSource } from './shell-invocations.js';
 import {
   parseInlineCode,
   parseShell,
@@ -256,12 +257,10 @@ function scriptRun(command: SimpleCommand, cwd: string): string | undefined {
   if (SHELLS.has(command.name) || SOURCE_COMMANDS.has(command.name)) {
     // `busybox sh file` names the shell first.
     const rest = command.name === 'busybox' ? args.slice(1) : args;
-    if (rest.some((arg) => /^-[a-zA-Z]*c[a-zA-Z]*$/.test(arg))) {
-      return undefined;
-    }
-    const file = rest.find((arg) => !arg.startsWith('-') && !arg.startsWith('+'));
+    const source = shellSource(rest);
     const input = command.redirects.find((redirect) => redirect.operator === '<')?.target;
-    const script = file ?? input;
+    const script =
+      source.kind === 'file' ? rest[source.index] : source.kind === 'stdin' ? input : undefined;
     return script === undefined ? undefined : path.posix.resolve(cwd, script);
   }
   return program.includes('/') ? path.posix.resolve(cwd, program) : undefined;

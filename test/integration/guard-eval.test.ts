@@ -167,6 +167,12 @@ const TUNING_32_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-32.jsonl'
  * protection settings, with the look-alikes that must keep asking.
  */
 const TUNING_35_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-35.jsonl');
+/**
+ * Meaning-preserving rewrites of blocked lines that the parser did not follow: shells reading
+ * their script from standard input or after options, with the ordinary shell runs that look
+ * like them.
+ */
+const TUNING_42_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-42.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -243,6 +249,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_34_SET),
       ...loadCases(TUNING_32_SET),
       ...loadCases(TUNING_35_SET),
+      ...loadCases(TUNING_42_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
