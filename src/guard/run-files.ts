@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import { clientFileActions, isDatabaseClient } from './client-scripts.js';
-import { interpreterName, SHELLS } from './interpreters.js';
+import { interpreterName, isShell } from './interpreters.js';
 import { shellSource } from './shell-invocations.js';
 import type { FileReader } from './file-reader.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
@@ -135,7 +135,7 @@ function runTargets(command: SimpleCommand): RunTarget[] {
     }
     return files.map((file) => ({ file, kind: 'sql', runner: command.name }));
   }
-  if (SHELLS.has(command.name) || command.name === 'source' || command.name === '.') {
+  if (isShell(command.name) || command.name === 'source' || command.name === '.') {
     const rest = command.name === 'busybox' ? args.slice(1) : args;
     const source = shellSource(rest);
     const file =
@@ -177,7 +177,7 @@ function asRunFile(
       ? { file, kind: 'shell', command: text, text }
       : undefined;
   }
-  if (SHELLS.has(named)) {
+  if (isShell(named)) {
     return { file, kind: 'shell', command: text, text };
   }
   const interpreter = interpreterName(named);

@@ -10,7 +10,7 @@ import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
 import { containerExec } from './container-execs.js';
 import { braceWordCount, MAX_BRACE_WORDS, MAX_TOTAL_BRACE_WORDS } from './globs.js';
 import { inlineFileEffects } from './inline-effects.js';
-import { INLINE_FLAGS, interpreterName, SHELL_CALL, SHELLS } from './interpreters.js';
+import { INLINE_FLAGS, interpreterName, isShell, SHELL_CALL } from './interpreters.js';
 import { shellSource } from './shell-invocations.js';
 import { shellTextsOf } from './shell-texts.js';
 import {
@@ -1341,10 +1341,10 @@ function followNestedCode(
     followShellString(parser, state, context, argv.slice(1).join(' '), dynamic, command);
     return;
   }
-  if (SHELLS.has(name) || name === 'source' || name === '.') {
+  if (isShell(name) || name === 'source' || name === '.') {
     flagRuntimeScript(state, command);
   }
-  if (SHELLS.has(name)) {
+  if (isShell(name)) {
     followShell(parser, state, context, command);
     return;
   }
@@ -1461,7 +1461,7 @@ function followContainerShell(
 ): void {
   const exec = containerExec(command.argv);
   const first = exec?.argv[0] ?? '';
-  if (exec === undefined || !SHELLS.has(path.posix.basename(first))) {
+  if (exec === undefined || !isShell(path.posix.basename(first))) {
     return;
   }
   const inner: SimpleCommand = {

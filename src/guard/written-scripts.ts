@@ -5,7 +5,7 @@
  * writes it and judged as if it were the text of a `bash -c`.
  */
 import path from 'node:path';
-import { interpreterName } from './interpreters.js';
+import { interpreterName, isShell } from './interpreters.js';
 import { shellSource } from './shell-invocations.js';
 import {
   parseInlineCode,
@@ -15,7 +15,6 @@ import {
   type SimpleCommand,
 } from './shell.js';
 
-const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'busybox']);
 const SOURCE_COMMANDS = new Set(['source', '.']);
 /** Programs whose output, sent to a file, is text the guard can read from the command line. */
 const WRITERS = new Set(['echo', 'printf', 'cat', 'tee']);
@@ -254,7 +253,7 @@ function scriptRun(command: SimpleCommand, cwd: string): string | undefined {
     const file = args.find((arg) => !arg.startsWith('-')) ?? '';
     return path.posix.resolve(cwd, file);
   }
-  if (SHELLS.has(command.name) || SOURCE_COMMANDS.has(command.name)) {
+  if (isShell(command.name) || SOURCE_COMMANDS.has(command.name)) {
     // `busybox sh file` names the shell first.
     const rest = command.name === 'busybox' ? args.slice(1) : args;
     const source = shellSource(rest);
@@ -308,6 +307,6 @@ function remoteShellHost(command: SimpleCommand): string | undefined {
     .filter((word) => word !== '');
   const shell = remote.filter((word) => word !== 'sudo' && !/^-[a-z]*$/.test(word));
   const readsInput =
-    remote.length === 0 || (shell.length === 1 && SHELLS.has(path.posix.basename(shell[0] ?? '')));
+    remote.length === 0 || (shell.length === 1 && isShell(path.posix.basename(shell[0] ?? '')));
   return host !== undefined && readsInput ? host : undefined;
 }
