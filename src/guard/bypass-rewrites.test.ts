@@ -76,6 +76,38 @@ const KINDS: Record<string, { blocked: string[]; allowed: string[] }> = {
     ],
     allowed: ["mksh -c 'npm test'", "bash-5.2 -c 'make test'", 'tcsh scripts/build.csh'],
   },
+  'launchers in front of the program': {
+    blocked: [
+      'eatmydata rm -rf /home/dev',
+      'prlimit --nofile=1024 rm -rf /home/dev',
+      'prlimit -p 1 -o RESOURCE rm -rf /home/dev',
+      'dumb-init -r 15:9 rm -rf /home/dev',
+      'rlwrap -H /tmp/h cat /home/dev/.ssh/id_rsa',
+      'nocache rm -rf /home/dev',
+      'cpulimit -l 50 -- rm -rf /home/dev',
+      'sshpass -p hunter2 git push --force origin main',
+      "systemd-inhibit --why 'backup' rm -rf /home/dev",
+      'dbus-run-session -- rm -rf /home/dev',
+      'xvfb-run -a -s "-screen 0 1280x1024x24" rm -rf /home/dev',
+      "faketime '2020-01-01 00:00:00' rm -rf /home/dev",
+      'catchsegv rm -rf /home/dev',
+      'numactl --interleave all -- rm -rf /home/dev',
+      'setpriv --reuid 1000 --init-groups rm -rf /home/dev',
+      'trickle -d 100 -u 20 git push --force origin main',
+      'gdb -batch -ex run --args rm -rf /home/dev',
+      "gdb -batch -ex 'shell rm -rf /home/dev' --args ls",
+      'env - rm -rf /home/dev',
+      "dbus-launch sh -c 'rm -rf /home/dev'",
+    ],
+    allowed: [
+      'eatmydata npm ci',
+      'xvfb-run -a npm run test:e2e',
+      'numactl --cpunodebind 0 -- make -j2',
+      "faketime '2024-02-29 12:00:00' npm test",
+      'gdb -batch -ex run -ex bt --args ./build/app --selftest',
+      'env - PATH=/usr/bin npm test',
+    ],
+  },
 };
 
 describe.each(Object.entries(KINDS))('rewrite kind %s', (_kind, { blocked, allowed }) => {
