@@ -108,6 +108,21 @@ const KINDS: Record<string, { blocked: string[]; allowed: string[] }> = {
       'env - PATH=/usr/bin npm test',
     ],
   },
+  'shell started inside another program': {
+    blocked: [
+      "dtach -N /tmp/s sh -c 'rm -rf /home/dev'",
+      "zellij run -- sh -c 'rm -rf /home/dev'",
+      "daemonize /bin/sh -c 'rm -rf /home/dev'",
+      "ssh-agent sh -c 'git push --force origin main'",
+      "start-stop-daemon --start --exec /bin/sh -- -c 'rm -rf /home/dev'",
+      "abduco -c s bash -e -c -- 'rm -rf /home/dev'",
+    ],
+    allowed: [
+      "dtach -N /tmp/s sh -c 'npm run dev'",
+      "ssh-agent bash -c 'make test'",
+      "docker exec web sh -c 'rm -rf /tmp/cache'",
+    ],
+  },
 };
 
 describe.each(Object.entries(KINDS))('rewrite kind %s', (_kind, { blocked, allowed }) => {

@@ -12,6 +12,7 @@ import { braceWordCount, MAX_BRACE_WORDS, MAX_TOTAL_BRACE_WORDS } from './globs.
 import { inlineFileEffects } from './inline-effects.js';
 import { INLINE_FLAGS, interpreterName, isShell, SHELL_CALL } from './interpreters.js';
 import { shellSource } from './shell-invocations.js';
+import { embeddedShellText } from './shell-operands.js';
 import { shellTextsOf } from './shell-texts.js';
 import {
   constantVariables,
@@ -1351,6 +1352,11 @@ function followNestedCode(
   if (name === 'docker' || name === 'podman' || name === 'docker-compose' || name === 'kubectl') {
     followContainerShell(parser, state, context, command);
     return;
+  }
+  const embedded = embeddedShellText(argv, name);
+  if (embedded !== undefined) {
+    const dynamic = context.argDynamic?.[embedded] ?? command.dynamic;
+    followShellString(parser, state, context, argv[embedded] ?? '', dynamic, command);
   }
   const interpreter = interpreterName(name);
   if (interpreter === undefined) {
