@@ -6,11 +6,10 @@
  */
 import { finding, type Finding } from './findings.js';
 import { resolvePath, type PathContext } from './paths.js';
+import { isPosixShell } from './interpreters.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import { judgeStartupVariable } from './startup-variables.js';
 
-/** Programs that read `$ENV` at start-up (`sh` and other POSIX shells). */
-const POSIX_SHELLS = new Set(['sh', 'bash', 'dash', 'ksh', 'mksh', 'zsh', 'posh', 'ash', 'yash']);
 /** Variables whose value names a file that bash or sh sources before the command runs. */
 const STARTUP_FILE = /^(?:BASH_ENV|ENV)$/;
 /** Loader variables that inject a shared library into every program started. */
@@ -66,7 +65,7 @@ function judgeAssignment(
     // an exported `ENV` reaches later shells only when it names a file.
     const exported = command.assignments.every((assignment) => !assignment.startsWith(`${name}=`));
     const readByShell =
-      name === 'BASH_ENV' || POSIX_SHELLS.has(command.name) || (exported && /[/.]/.test(value));
+      name === 'BASH_ENV' || isPosixShell(command.name) || (exported && /[/.]/.test(value));
     if (readByShell) {
       return finding(
         'security-weaken',

@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import { finding, type Finding } from './findings.js';
-import { interpreterName, SHELLS } from './interpreters.js';
+import { interpreterName, isShell } from './interpreters.js';
 import { containsWord } from './named-targets.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
@@ -385,7 +385,7 @@ function runsFetched(command: SimpleCommand, here: PathContext, fetched: Fetched
 
   const args = command.argv.slice(1);
   const operands = args.filter((arg) => !arg.startsWith('-'));
-  if (SHELLS.has(command.name) || command.name === 'source' || command.name === '.') {
+  if (isShell(command.name) || command.name === 'source' || command.name === '.') {
     return operands[0] !== undefined && inside(operands[0]);
   }
   if (interpreterName(command.name) !== undefined) {

@@ -3,8 +3,60 @@
  * calls in that code that hand a string to a shell.
  */
 
-/** Programs that run shell text. */
-export const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'fish', 'busybox']);
+/** POSIX shells: each runs `sh`-style text and reads `$ENV` at start-up. */
+const POSIX_SHELLS: ReadonlySet<string> = new Set([
+  'sh',
+  'bash',
+  'dash',
+  'ash',
+  'hush',
+  'ksh',
+  'ksh93',
+  'mksh',
+  'pdksh',
+  'oksh',
+  'loksh',
+  'posh',
+  'yash',
+  'zsh',
+]);
+
+/** Programs that run shell text: the POSIX shells, fish, the C shells and busybox. */
+export const SHELLS: ReadonlySet<string> = new Set([
+  ...POSIX_SHELLS,
+  'fish',
+  'csh',
+  'tcsh',
+  'busybox',
+]);
+
+/** A shell named with its version, as installed side by side: `bash5`, `bash-5.2`, `zsh-5.9`. */
+const VERSIONED_SHELL = /^([a-z]+?)-?\d+(?:\.\d+)*$/;
+
+/** Returns the shell a program name runs (`bash-5.2` runs `bash`), or undefined. */
+export function shellName(name: string): string | undefined {
+  if (SHELLS.has(name)) {
+    return name;
+  }
+  // The digit test skips the pattern for the many names without a version.
+  const last = name.charCodeAt(name.length - 1);
+  if (last < 48 || last > 57) {
+    return undefined;
+  }
+  const base = VERSIONED_SHELL.exec(name)?.[1];
+  return base !== undefined && SHELLS.has(base) && base !== 'busybox' ? base : undefined;
+}
+
+/** Checks whether a program name runs shell text, versioned names included. */
+export function isShell(name: string): boolean {
+  return shellName(name) !== undefined;
+}
+
+/** Checks whether a program name is a POSIX shell, which reads `$ENV` at start-up. */
+export function isPosixShell(name: string): boolean {
+  const base = shellName(name);
+  return base !== undefined && POSIX_SHELLS.has(base);
+}
 
 /** Flags that take inline code, per interpreter. */
 export const INLINE_FLAGS: Record<string, readonly string[]> = {

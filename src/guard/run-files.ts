@@ -17,11 +17,12 @@
  */
 import path from 'node:path';
 import { clientFileActions, isDatabaseClient } from './client-scripts.js';
-import { interpreterName, SHELLS } from './interpreters.js';
+import { interpreterName, isShell } from './interpreters.js';
 import { isUnread, type FileReader, type UnreadFile } from './file-reader.js';
 import { RunFolders, runsElsewhere, type FolderContext } from './run-file-folders.js';
-import { interpreterSyntax, scriptOperand, shellSyntax } from './script-operands.js';
+import { interpreterSyntax, scriptOperand } from './script-operands.js';
 import { SCRIPT_TARGET_PROGRAMS, scriptTargetRuns } from './script-targets.js';
+import { shellSource } from './shell-invocations.js';
 import type { Finding } from './findings.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
@@ -285,10 +286,11 @@ function runTargets(command: SimpleCommand): RunTarget[] {
     const file = args[0] ?? input;
     return file === undefined ? [] : [{ file, kind: 'shell', runner: 'bash' }];
   }
-  if (SHELLS.has(command.name)) {
+  if (isShell(command.name)) {
     const rest = command.name === 'busybox' ? args.slice(1) : args;
-    const operand = scriptOperand(rest, shellSyntax());
-    const file = operand === 'stdin' ? input : operand?.file;
+    const source = shellSource(rest);
+    const file =
+      source.kind === 'file' ? rest[source.index] : source.kind === 'stdin' ? input : undefined;
     return file === undefined ? [] : [{ file, kind: 'shell', runner: 'bash' }];
   }
   const interpreter = interpreterName(command.name);
@@ -328,7 +330,7 @@ function asRunFile(
       ? { file, kind: 'shell', command: text, text }
       : undefined;
   }
-  if (SHELLS.has(named)) {
+  if (isShell(named)) {
     return { file, kind: 'shell', command: text, text };
   }
   const interpreter = interpreterName(named);

@@ -5,6 +5,7 @@
  * Inline command text is returned for the parser to judge. Text that comes from a file or
  * from input cannot be read, so it is reported as unreadable.
  */
+import { isShell } from './interpreters.js';
 import { XARGS_OPTIONS_WITH_VALUE } from './wrappers.js';
 
 /** Command text a program runs, and the reasons some of what it runs cannot be read. */
@@ -79,9 +80,7 @@ export function xargsRunsInput(words: readonly string[]): string | undefined {
   }
   const marker = replace;
   const name = baseName(program[0] ?? '');
-  const shellText = SHELL_PROGRAMS.has(name)
-    ? program.slice(1).some((word) => word.includes(marker))
-    : false;
+  const shellText = isShell(name) ? program.slice(1).some((word) => word.includes(marker)) : false;
   if ((program[0] ?? '').includes(marker) || shellText) {
     return `${words[start] ?? 'xargs'} runs its input as code through "${marker}"`;
   }
@@ -89,7 +88,6 @@ export function xargsRunsInput(words: readonly string[]): string | undefined {
 }
 
 const XARGS_VALUE_OPTIONS: ReadonlySet<string> = new Set(XARGS_OPTIONS_WITH_VALUE);
-const SHELL_PROGRAMS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'fish']);
 
 function baseName(program: string): string {
   const slash = program.lastIndexOf('/');
@@ -176,7 +174,7 @@ function readAwkProgram(program: string, runs: NestedRuns): void {
   for (const match of [...program.matchAll(AWK_PIPE_TO), ...program.matchAll(AWK_PIPE_FROM)]) {
     const command = unescapeAwk(match[1] ?? '');
     runs.scripts.push(command);
-    if (SHELL_PROGRAMS.has(command.trim().split(/\s+/)[0] ?? '')) {
+    if (isShell(command.trim().split(/\s+/)[0] ?? '')) {
       runs.unreadable.push('awk prints text into a shell');
     }
   }

@@ -10,7 +10,9 @@ import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
 import { containerExec } from './container-execs.js';
 import { braceWordCount, MAX_BRACE_WORDS, MAX_TOTAL_BRACE_WORDS } from './globs.js';
 import { inlineFileEffects } from './inline-effects.js';
-import { INLINE_FLAGS, interpreterName, SHELL_CALL, SHELLS } from './interpreters.js';
+import { INLINE_FLAGS, interpreterName, isShell, SHELL_CALL } from './interpreters.js';
+import { shellSource } from './shell-invocations.js';
+import { embeddedShellText } from './shell-operands.js';
 import { shellTextsOf } from './shell-texts.js';
 import {
   constantVariables,
@@ -1405,16 +1407,21 @@ function followNestedCode(
     followShellString(parser, state, context, argv.slice(1).join(' '), dynamic, command);
     return;
   }
-  if (SHELLS.has(name) || name === 'source' || name === '.') {
+  if (isShell(name) || name === 'source' || name === '.') {
     flagRuntimeScript(state, command);
   }
-  if (SHELLS.has(name)) {
+  if (isShell(name)) {
     followShell(parser, state, context, command);
     return;
   }
   if (name === 'docker' || name === 'podman' || name === 'docker-compose' || name === 'kubectl') {
     followContainerShell(parser, state, context, command);
     return;
+  }
+  const embedded = embeddedShellText(argv, name);
+  if (embedded !== undefined) {
+    const dynamic = context.argDynamic?.[embedded] ?? command.dynamic;
+    followShellString(parser, state, context, argv[embedded] ?? '', dynamic, command);
   }
   const interpreter = interpreterName(name);
   if (interpreter === undefined) {
@@ -1493,23 +1500,25 @@ function followShell(
   context: WalkContext,
   command: SimpleCommand,
 ): void {
-  const args = command.argv.slice(1);
-  const commandIndex = args.findIndex((arg) => /^-[a-zA-Z]*c[a-zA-Z]*$/.test(arg));
-  if (commandIndex >= 0) {
-    const script = args[commandIndex + 1];
-    if (script === undefined) {
-      flag(state, `${command.name} -c has no command text`);
-      return;
-    }
-    const dynamic = context.argDynamic?.[commandIndex + 2] ?? command.dynamic;
-    followShellString(parser, state, context, script, dynamic, command);
+  // `busybox sh -c TEXT` names its shell applet first.
+  const skip = command.name === 'busybox' ? 2 : 1;
+  if (skip === 2 && !BUSYBOX_SHELLS.has(command.argv[1] ?? '')) {
     return;
   }
-  const readsStdin = args.every((arg) => arg.startsWith('-'));
-  if (readsStdin && context.heredocBody !== undefined) {
+  const source = shellSource(command.argv.slice(skip));
+  if (source.kind === 'missing') {
+    flag(state, `${command.name} -c has no command text`);
+  } else if (source.kind === 'text') {
+    const script = command.argv[source.index + skip] ?? '';
+    const dynamic = context.argDynamic?.[source.index + skip] ?? command.dynamic;
+    followShellString(parser, state, context, script, dynamic, command);
+  } else if (source.kind === 'stdin' && context.heredocBody !== undefined) {
     parseInto(parser, context.heredocBody, state, [...context.via, 'heredoc']);
   }
 }
+
+/** busybox applets that are shells. */
+const BUSYBOX_SHELLS = new Set(['sh', 'ash', 'hush', 'bash']);
 
 /**
  * Follows `sh -c TEXT` run by a container exec (`docker exec NAME sh -c TEXT`), so the
@@ -1523,7 +1532,7 @@ function followContainerShell(
 ): void {
   const exec = containerExec(command.argv);
   const first = exec?.argv[0] ?? '';
-  if (exec === undefined || !SHELLS.has(path.posix.basename(first))) {
+  if (exec === undefined || !isShell(path.posix.basename(first))) {
     return;
   }
   const inner: SimpleCommand = {

@@ -96,7 +96,8 @@ import { isInside, resolvePath, type PathContext } from './paths.js';
 import { DANGER_RULES, KNOWN_INSTALLERS, type DangerRule } from './rules.js';
 import { checkRemoteMutation, REMOTE_MUTATION_GATE, selectsNamedTarget } from './remote-cli.js';
 import { checkContainers, checkPackages, CONTAINERS_GATE, PACKAGES_GATE } from './supply-chain.js';
-import { interpreterName } from './interpreters.js';
+import { interpreterName, isShell } from './interpreters.js';
+import { shellSource } from './shell-invocations.js';
 import {
   asksLocalReset,
   deletesNamedRefs,
@@ -119,7 +120,6 @@ import {
 } from './check-gates.js';
 import type { GuardContext } from './types.js';
 
-const SHELL_NAMES = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'fish', 'source', '.']);
 const FETCHERS = new Set([
   'curl',
   'wget',
@@ -1128,12 +1128,7 @@ function checkPipeToShell(parsed: ParsedShell, raw: string, messages: string): F
   const installer = Object.entries(KNOWN_INSTALLERS).find(([host]) =>
     raw.includes(`https://${host}`),
   );
-  if (
-    installer !== undefined &&
-    new RegExp(`\\binstall\\b.*\\b${installer[1]}\\b|\\b${installer[1]}\\b.*\\binstall`, 'i').test(
-      messages,
-    )
-  ) {
+  if (installer !== undefined && asksInstall(messages, installer[0], installer[1])) {
     return undefined;
   }
   return {
@@ -1143,10 +1138,27 @@ function checkPipeToShell(parsed: ParsedShell, raw: string, messages: string): F
   };
 }
 
+/**
+ * Checks whether the messages ask to install the tool a known installer sets up, by the
+ * tool's name or by its installer's host name (`rustup` for `sh.rustup.rs`).
+ */
+function asksInstall(messages: string, host: string, tool: string): boolean {
+  const hostNames = host
+    .split('.')
+    .slice(0, -1)
+    .filter((label) => label.length >= 3 && label !== 'get' && label !== 'install');
+  const names = [tool, ...hostNames].join('|');
+  return new RegExp(`\\binstall\\b.*\\b(?:${names})\\b|\\b(?:${names})\\b.*\\binstall`, 'i').test(
+    messages,
+  );
+}
+
 function isStdinRunner(command: SimpleCommand): boolean {
   const args = command.argv.slice(1);
-  if (SHELL_NAMES.has(command.name)) {
-    return args.every((arg) => arg.startsWith('-') && !/^-[a-z]*c/.test(arg));
+  if (isShell(command.name) || command.name === 'source' || command.name === '.') {
+    // `busybox sh` names its shell applet first.
+    const words = command.name === 'busybox' ? args.slice(1) : args;
+    return shellSource(words).kind === 'stdin';
   }
   if (interpreterName(command.name) !== undefined) {
     return args.length === 0 || args[0] === '-';
@@ -1214,7 +1226,7 @@ function runsFile(command: SimpleCommand, here: PathContext, files: ReadonlySet<
     return true;
   }
   const runsScript =
-    SHELL_NAMES.has(command.name) ||
+    isShell(command.name) ||
     command.name === 'source' ||
     command.name === '.' ||
     interpreterName(command.name) !== undefined;

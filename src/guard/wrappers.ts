@@ -2,6 +2,7 @@
  * Removal of command wrappers (`sudo`, `timeout`, `env`, `xargs`, …) so that the guard
  * judges the program that actually runs.
  */
+import { LAUNCHER_OPTIONS, LAUNCHERS_WITH_FIRST_VALUE } from './launchers.js';
 
 /** The program under the wrappers, plus commands the wrappers run themselves. */
 export interface UnwrappedCommand {
@@ -115,6 +116,7 @@ const OPTIONS_WITH_VALUE: Record<string, readonly string[]> = {
   chroot: ['--userspec', '--groups'],
   gosu: [],
   'su-exec': [],
+  ...LAUNCHER_OPTIONS,
 };
 
 /**
@@ -133,6 +135,7 @@ const FIRST_OPERAND_IS_VALUE = new Set([
   'chroot',
   'gosu',
   'su-exec',
+  ...LAUNCHERS_WITH_FIRST_VALUE,
 ]);
 
 /**
@@ -182,6 +185,9 @@ function stripWrapper(name: string, result: UnwrappedCommand): string[] | undefi
   const valueOptions =
     (Object.hasOwn(OPTIONS_WITH_VALUE, name) ? OPTIONS_WITH_VALUE[name] : undefined) ?? [];
   let index = 0;
+  if (name === 'gdb') {
+    return gdbProgram(args);
+  }
 
   while (index < args.length) {
     const arg = args[index] ?? '';
@@ -196,7 +202,8 @@ function stripWrapper(name: string, result: UnwrappedCommand): string[] | undefi
       index += 1;
       continue;
     }
-    if (!arg.startsWith('-') || arg === '-') {
+    if (!arg.startsWith('-') || (arg === '-' && name !== 'env')) {
+      // `env -` is `env -i`: an empty environment.
       break;
     }
     if (takesShellString(name, arg)) {
@@ -239,6 +246,35 @@ function stripWrapper(name: string, result: UnwrappedCommand): string[] | undefi
   }
   const rest = args.slice(index);
   return rest.length === 0 ? undefined : rest;
+}
+
+/** gdb options that change nothing about the program `--args` names. */
+const GDB_PLAIN_OPTIONS = /^(?:--?(?:batch|q|quiet|silent|nx|n|return-child-result))$/;
+/** gdb commands that only run the program or print its state. */
+const GDB_PLAIN_COMMANDS =
+  /^\s*(?:r|run|bt|backtrace|where|q|quit|info\s[\w\s]*|thread apply all (?:bt|backtrace)(?: full)?|bt full)\s*$/;
+
+/**
+ * Returns the program of `gdb … --args PROGRAM ARGS`. Only plain runs are unwrapped: any other
+ * option or `-ex` command (`shell`, `python`) stays with gdb, whose own reader judges it.
+ */
+function gdbProgram(args: readonly string[]): string[] | undefined {
+  const at = args.indexOf('--args');
+  if (at < 0 || at + 1 >= args.length) {
+    return undefined;
+  }
+  for (let index = 0; index < at; index += 1) {
+    const arg = args[index] ?? '';
+    if (arg === '-ex' || arg === '--ex') {
+      index += 1;
+      if (!GDB_PLAIN_COMMANDS.test(args[index] ?? '')) {
+        return undefined;
+      }
+    } else if (!GDB_PLAIN_OPTIONS.test(arg)) {
+      return undefined;
+    }
+  }
+  return args.slice(at + 1);
 }
 
 function takesShellString(name: string, arg: string): boolean {

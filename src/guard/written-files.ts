@@ -5,14 +5,13 @@
  * Perl and PHP scripts are judged in written-code.ts, for credential reads and sends only.
  */
 import path from 'node:path';
+import { isShell } from './interpreters.js';
 import type { ToolCall } from './types.js';
 
 /** Extensions of shell scripts. */
 const SHELL_EXTENSIONS = new Set(['.sh', '.bash', '.zsh', '.ksh']);
 /** A `#!` line and the interpreter it names, directly or through `env`. */
 const SHEBANG = /^#!\s*(?:\S*\/)?(?:env\s+(?:-\S+\s+)*)?(\w+)/;
-/** Shells a `#!` line may name. */
-const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh']);
 
 /** Returns the path and text of a Write call, or undefined for other calls and empty text. */
 export function writtenFile(call: ToolCall): { file: string; content: string } | undefined {
@@ -41,6 +40,6 @@ export function writtenScriptCommand(call: ToolCall): string | undefined {
   const shell =
     shebang === undefined
       ? SHELL_EXTENSIONS.has(path.posix.extname(file).toLowerCase())
-      : SHELLS.has(shebang);
+      : isShell(shebang);
   return shell ? content : undefined;
 }

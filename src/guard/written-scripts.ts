@@ -5,7 +5,8 @@
  * writes it and judged as if it were the text of a `bash -c`.
  */
 import path from 'node:path';
-import { interpreterName } from './interpreters.js';
+import { interpreterName, isShell } from './interpreters.js';
+import { shellSource } from './shell-invocations.js';
 import {
   parseInlineCode,
   parseShell,
@@ -14,7 +15,6 @@ import {
   type SimpleCommand,
 } from './shell.js';
 
-const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'busybox']);
 const SOURCE_COMMANDS = new Set(['source', '.']);
 /** Programs whose output, sent to a file, is text the guard can read from the command line. */
 const WRITERS = new Set(['echo', 'printf', 'cat', 'tee']);
@@ -253,15 +253,13 @@ function scriptRun(command: SimpleCommand, cwd: string): string | undefined {
     const file = args.find((arg) => !arg.startsWith('-')) ?? '';
     return path.posix.resolve(cwd, file);
   }
-  if (SHELLS.has(command.name) || SOURCE_COMMANDS.has(command.name)) {
+  if (isShell(command.name) || SOURCE_COMMANDS.has(command.name)) {
     // `busybox sh file` names the shell first.
     const rest = command.name === 'busybox' ? args.slice(1) : args;
-    if (rest.some((arg) => /^-[a-zA-Z]*c[a-zA-Z]*$/.test(arg))) {
-      return undefined;
-    }
-    const file = rest.find((arg) => !arg.startsWith('-') && !arg.startsWith('+'));
+    const source = shellSource(rest);
     const input = command.redirects.find((redirect) => redirect.operator === '<')?.target;
-    const script = file ?? input;
+    const script =
+      source.kind === 'file' ? rest[source.index] : source.kind === 'stdin' ? input : undefined;
     return script === undefined ? undefined : path.posix.resolve(cwd, script);
   }
   return program.includes('/') ? path.posix.resolve(cwd, program) : undefined;
@@ -309,6 +307,6 @@ function remoteShellHost(command: SimpleCommand): string | undefined {
     .filter((word) => word !== '');
   const shell = remote.filter((word) => word !== 'sudo' && !/^-[a-z]*$/.test(word));
   const readsInput =
-    remote.length === 0 || (shell.length === 1 && SHELLS.has(path.posix.basename(shell[0] ?? '')));
+    remote.length === 0 || (shell.length === 1 && isShell(path.posix.basename(shell[0] ?? '')));
   return host !== undefined && readsInput ? host : undefined;
 }

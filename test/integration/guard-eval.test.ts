@@ -200,6 +200,12 @@ const TUNING_40_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-40.jsonl'
  * behind an injector, and the daily runner calls that must stay allowed.
  */
 const TUNING_36_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-36.jsonl');
+/**
+ * Meaning-preserving rewrites of blocked lines that the parser did not follow: shells reading
+ * their script from standard input or after options, with the ordinary shell runs that look
+ * like them.
+ */
+const TUNING_42_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-42.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -281,6 +287,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_38_SET),
       ...loadCases(TUNING_40_SET),
       ...loadCases(TUNING_36_SET),
+      ...loadCases(TUNING_42_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
