@@ -125,6 +125,18 @@ describe('secrets read by code and over ssh', () => {
   });
 });
 
+describe('image pushes', () => {
+  it('asks for a registry other than the named one', async () => {
+    const message = 'Build the image and push it to our registry, registry.acme.internal/api.';
+    const other = await bash('docker push docker.io/jdoe/acme-api:latest', message);
+    expect(other.rule).toBe('stage1:unnamed-registry');
+    const hub = await bash('docker push jdoe/acme-api:latest', message);
+    expect(hub.rule).toBe('stage1:unnamed-registry');
+    const named = await bash('docker push registry.acme.internal/api:1.4', message);
+    expect(named.verdict).toBe('allow');
+  });
+});
+
 describe('secret-file searches', () => {
   it('names secret-file patterns', () => {
     expect(unrequestedSecretSearch('*.tfstate', 'Add a variable.')).toBe('*.tfstate');

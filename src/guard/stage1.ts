@@ -61,6 +61,7 @@ import { checkDependencyRedirects } from './dependency-redirects.js';
 import { checkUnrequestedEffects } from './unrequested-effects.js';
 import { checkProductionNames } from './production-names.js';
 import { checkGrantBeyondLimit } from './granted-roles.js';
+import { checkRegistryPushes } from './registry-pushes.js';
 import { checkSharedChanges } from './shared-changes.js';
 import { checkSecretWrites, SECRET_WRITES_GATE, writesOnlyToEnvFile } from './planted-secrets.js';
 import { checkProcessSecrets } from './process-secrets.js';
@@ -388,6 +389,7 @@ function runChecks(
     () => checkSecretExports(parsed, messages, paths.cwd),
     () => checkUnrequestedEffects(parsed, raw, allMessages, paths, cdContext),
     () => checkGrantBeyondLimit(parsed, allMessages),
+    () => checkRegistryPushes(parsed, messages),
     {
       name: 'checkCredentialLibraries',
       gate: CREDENTIAL_LIBRARIES_GATE,
