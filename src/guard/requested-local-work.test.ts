@@ -67,11 +67,11 @@ describe('production named in arguments', () => {
 describe('grants beyond a read-only limit', () => {
   it('asks for an admin role', async () => {
     const decision = await bash(
-      'gsutil iam ch user:lena@acme.dev:objectAdmin gs://acme-assets',
-      'Give Lena access to the assets bucket.',
+      'gsutil iam ch user:lena@acme.dev:objectAdmin gs://acme-staging-assets',
+      'Give Lena access to the staging assets bucket.',
       'Read-only, please.',
     );
-    expect(decision.verdict).toBe('ask');
+    expect(decision.rule).toBe('stage1:grant-beyond-limit');
   });
 
   it('reads SQL privileges before ON', async () => {
