@@ -353,6 +353,19 @@ const REGISTRY_WORDS: Record<string, RegExp> = {
   poetry: /\bpypi\b|\bregistry\b|\bpackage\b/i,
   flit: /\bpypi\b|\bregistry\b|\bpackage\b/i,
   gem: /\brubygems\b|\bgem\b|\bregistry\b/i,
+  uv: /\bpypi\b|\bregistry\b|\bpackage\b/i,
+  hatch: /\bpypi\b|\bregistry\b|\bpackage\b/i,
+  pdm: /\bpypi\b|\bregistry\b|\bpackage\b/i,
+  dotnet: /\bnuget\b|\bregistry\b|\bpackage\b/i,
+  nuget: /\bnuget\b|\bregistry\b|\bpackage\b/i,
+  mix: /\bhex(?:\.pm)?\b|\bregistry\b|\bpackage\b/i,
+  dart: /\bpub(?:\.dev)?\b|\bregistry\b|\bpackage\b/i,
+  flutter: /\bpub(?:\.dev)?\b|\bregistry\b|\bpackage\b/i,
+  deno: /\bjsr\b|\bregistry\b|\bpackage\b/i,
+  vsce: /\bmarketplace\b|\bextension\b/i,
+  ovsx: /\bopen ?vsx\b|\bextension\b/i,
+  pod: /\bcocoapods\b|\btrunk\b|\bpod\b/i,
+  helm: /\bchart\b|\bregistry\b/i,
 };
 const OTHER_REGISTRIES = /\b(?:npm|pypi|crates\.io|rubygems|packagist|hex\.pm|nuget)\b/gi;
 
@@ -460,7 +473,7 @@ export function actionKind(command: SimpleCommand): ActionKind | undefined {
     return 'merge';
   }
   if (
-    /^(?:npm|pnpm|yarn|bun|yarn npm) publish\b|^cargo publish\b|^(?:twine upload|poetry publish|flit publish|gem push)\b/.test(
+    /^(?:npm|pnpm|yarn|bun|yarn npm) publish\b|^cargo publish\b|^(?:twine upload|(?:poetry|flit|uv|hatch|pdm|deno|vsce|ovsx) publish|gem push|(?:dotnet )?nuget push|mix hex\.publish|(?:dart|flutter) pub publish|pod trunk push|helm push)\b/.test(
       text,
     )
   ) {

@@ -138,6 +138,16 @@ describe('secrets in sent text', () => {
     expect(sentSecret('Tokens that start with eyJ... fail')).toBeUndefined();
   });
 
+  it('finds Google, Slack app and Azure client secrets', () => {
+    expect(sentSecret('client secret GOCSPX-9kQw2Zt7LmVx4Rp8Yb3Nc6Hd')).toBe('an access token');
+    expect(sentSecret('token ya29.a0AfB_byC9xQ2mLp7Rt4Vw8Zk3Hn6Jd1Fs5Gq0')).toBe('an access token');
+    expect(sentSecret('SLACK_APP_TOKEN=xapp-1-A05B7C9D1E2-1234567890123-abcdef')).toBe(
+      'an access token',
+    );
+    expect(sentSecret('secret: Xy78Q~pL3mN9qR2sT5vW8yZ1bC4dF7gH0jK6mA')).toBe('an access token');
+    expect(sentSecret('set GOCSPX-xxxxxxxxxxxxxxxxxxxxxxxx in .env')).toBeUndefined();
+  });
+
   it('denies an issue comment with a JWT', async () => {
     const decision = await decide(
       'mcp__github__add_issue_comment',

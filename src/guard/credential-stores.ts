@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { finding, type Finding } from './findings.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
-import { readsNamedPlainField } from './secret-fields.js';
+import { fillsNamedEnvFile, readsNamedPlainField } from './secret-fields.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /**
@@ -101,7 +101,11 @@ export function checkCredentialStores(
     if (!mentionsStore) {
       continue;
     }
-    if (printsStoredSecret(command) && !readsNamedPlainField(command, messages)) {
+    if (
+      printsStoredSecret(command) &&
+      !readsNamedPlainField(command, messages) &&
+      !fillsNamedEnvFile(command, parsed.commands, messages)
+    ) {
       return finding(
         'credential-exploration',
         `The command prints secrets kept by a credential helper or password store (${command.name})`,

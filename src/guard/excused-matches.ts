@@ -5,13 +5,19 @@
  * line on which any other text matches the rule is still judged by the rule.
  */
 import { skipsRequestedHooks } from './hook-skips.js';
+import { containsWord } from './named-targets.js';
 import type { DangerRule } from './rules.js';
-import { readsNamedPlainField } from './secret-fields.js';
+import { fillsNamedEnvFile, readsNamedPlainField } from './secret-fields.js';
 import { readsSecuritySettings } from './settings-reads.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /** Rules with exceptions in this module. */
-const EXCUSABLE_RULES = new Set(['security-off', 'credential-store', 'credential-mint']);
+const EXCUSABLE_RULES = new Set([
+  'security-off',
+  'credential-store',
+  'credential-mint',
+  'npx-auto-install',
+]);
 
 /** The user's messages: the consenting clauses, and every message as written. */
 export interface ExcuseRequests {
@@ -35,19 +41,55 @@ export function excusesMatches(
         candidate.argv.join(' ') === text ||
         [...candidate.assignments, ...candidate.argv].join(' ') === text,
     );
-    return command !== undefined && excusesCommand(rule, command, requests);
+    return command !== undefined && excusesCommand(rule, command, parsed, requests);
   });
 }
 
 function excusesCommand(
   rule: DangerRule,
   command: SimpleCommand,
+  parsed: ParsedShell,
   requests: ExcuseRequests,
 ): boolean {
   if (rule.id === 'credential-store' || rule.id === 'credential-mint') {
-    return readsNamedPlainField(command, requests.messages);
+    return (
+      readsNamedPlainField(command, requests.messages) ||
+      fillsNamedEnvFile(command, parsed.commands, requests.messages)
+    );
+  }
+  if (rule.id === 'npx-auto-install') {
+    return runsNamedPackage(command, requests.messages);
   }
   return readsOnlySettings(rule, command) || skipsRequestedHooks(command, rule.pattern, requests);
+}
+
+/** Package runner options that take the next word as their value. */
+const RUNNER_VALUED = new Set(['-p', '--package', '-c', '--call', '--registry', '--cache']);
+
+/**
+ * Checks whether `npx --yes PACKAGE` (or `pnpm dlx`, `bunx`, `yarn dlx`) runs the package the
+ * user named: "lint the spec with Redocly" names `@redocly/cli` by its scope, and "run
+ * cowsay" names `cowsay`. A name that only looks like the named one (`redoc1y`) names nothing,
+ * and a `--registry` option or a path or URL in place of a name is never excused.
+ */
+function runsNamedPackage(command: SimpleCommand, messages: string): boolean {
+  const args = command.argv.slice(command.name === 'npx' || command.name === 'bunx' ? 1 : 2);
+  if (command.dynamic || args.some((arg) => arg.startsWith('--registry'))) {
+    return false;
+  }
+  const packages = args.filter(
+    (arg, index) =>
+      (!arg.startsWith('-') && !RUNNER_VALUED.has(args[index - 1] ?? '')) ||
+      RUNNER_VALUED.has(args[index - 1] ?? ''),
+  );
+  const spec = packages[0];
+  if (spec === undefined || /[:\\]|^\.|^\//.test(spec)) {
+    return false;
+  }
+  const bare = spec.replace(/(?<=.)@[^/]*$/, '');
+  const scoped = /^@([\w.-]+)\/([\w.-]+)$/.exec(bare);
+  const name = scoped === null ? bare : (scoped[1] ?? '');
+  return /^[\w.-]+$/.test(name) && containsWord(messages, name);
 }
 
 /** Checks that `command` reads security settings and the rule matches none of its other arguments. */

@@ -22,6 +22,12 @@ const TOKEN_LITERALS: readonly RegExp[] = [
   /\b(?:sk|rk)_live_[A-Za-z0-9]{10,}\b/,
   /\bsk-(?:ant-(?:api\d+-)?|proj-)?[A-Za-z0-9_-]{20,}\b/,
   /\bAIza[0-9A-Za-z_-]{35}\b/,
+  // Google OAuth client secrets and access tokens.
+  /\bGOCSPX-[A-Za-z0-9_-]{20,}/,
+  /\bya29\.[A-Za-z0-9_-]{30,}/,
+  // Slack app-level tokens and Azure AD client secrets (three characters, then `8Q~`).
+  /\bxapp-\d-[A-Za-z0-9-]{20,}/,
+  /(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}8Q~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/,
   /\bnpm_[A-Za-z0-9]{36}\b/,
   /\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\b/,
   /\bhf_[A-Za-z0-9]{30,}\b/,

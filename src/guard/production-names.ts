@@ -4,7 +4,7 @@
  * (`RAILS_ENV=production`), or a GitOps application or release (`argocd app sync api-prod`).
  * Deploys whose stage or environment is computed at run time are sent to a human.
  */
-import { asksWithout } from './consent.js';
+import { asksWithout, requestsVerb } from './consent.js';
 import { finding, type Finding } from './findings.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
@@ -81,6 +81,13 @@ export function checkProductionNames(
         `The deploy target ${computed} is computed at run time, so a human must check which environment it names`,
         'computed-deploy-target',
       );
+    }
+    const target = productionTargetOf(command);
+    if (
+      target !== undefined &&
+      !consentsToProductionTarget(target, messages, userMentionsProduction)
+    ) {
+      return finding('production-deploy', target.reason, target.rule);
     }
     // Testing each word builds no string and finds what a test of the joined words finds,
     // because the pattern's `^` and `$` match where a space would join two words.
@@ -165,3 +172,157 @@ function computedDeployTarget(command: SimpleCommand, raw: string): string | und
   }
   return undefined;
 }
+
+/** Task runners whose first positional argument names a project task (`make deploy`). */
+const TASK_RUNNERS = new Set(['make', 'task', 'just', 'mage', 'rake', 'invoke', 'cap', 'mina']);
+/** Package managers whose `run` subcommand runs a project script. */
+const SCRIPT_RUNNERS = new Set(['npm', 'pnpm', 'yarn', 'bun']);
+/** Task names that change what runs in an environment: `deploy`, `release:prod`, `ship`. */
+const DEPLOY_TASK =
+  /^(?:[\w-]*[-_:])?(?:deploy|release|ship|promote|rollout|publish|push|migrate|apply|up)(?:$|[-_:])/i;
+/** Programs that deploy or configure a hosted application, read for a production target. */
+const HOSTED_APP_CLIS = new Set([
+  'serverless',
+  'sls',
+  'sst',
+  'cdk',
+  'amplify',
+  'vercel',
+  'netlify',
+  'fly',
+  'flyctl',
+  'railway',
+  'wrangler',
+  'kamal',
+  'copilot',
+  'eb',
+  'zappa',
+  'chalice',
+  'helmfile',
+  'firebase',
+  'heroku',
+  'supabase',
+]);
+/** Subcommands of those programs that only read or print. */
+const READ_ONLY_VERB =
+  /^(?:tail|logs?|list|ls|whoami|info|status|describe|get|show|help|version|--version|-v|--help|-h)$/;
+/** A production name alone: `prod`, `production`, `prd`, as a value or a name part. */
+const PRODUCTION_VALUE = /^(?:[\w.-]*[-_.])?(?:prod|production|prd)(?:$|[-_.][\w.-]*$)/i;
+/** A variable reference whose name marks production: `$PROD_DATABASE_URL`, `${DB_URL_PRODUCTION}`. */
+const PRODUCTION_VARIABLE = /\$\{?(?:[A-Za-z0-9]+_)*(?:PROD|PRODUCTION|PRD)(?:_[A-Za-z0-9]+)*\b/i;
+/** Variables that point a command at a database, cache or service. */
+const CONNECTION_VARIABLE =
+  /^[A-Z0-9_]*(?:URL|URI|DSN|HOST|DATABASE|DB|CONN\w*|ENDPOINT|ADDR\w*)=/i;
+
+/** How a command reaches production through its arguments, and the consent it needs. */
+interface ProductionTarget {
+  /** `deploy` needs a request to deploy to production; `mention` needs production named. */
+  consent: 'deploy' | 'mention';
+  reason: string;
+  rule: string;
+}
+
+/**
+ * Finds a command aimed at production by an argument: a deploy task run with a production
+ * argument (`task deploy ENV=prod`, `cap production deploy`), a hosted-app CLI whose target
+ * option is production (`wrangler secret put K --env production`), or a connection variable
+ * set from a production variable (`DATABASE_URL="$PROD_DATABASE_URL" alembic upgrade head`).
+ */
+function productionTargetOf(command: SimpleCommand): ProductionTarget | undefined {
+  // Cheap gate: every form below spells a production name in the command's own text.
+  if (!/pro?d/i.test(command.text)) {
+    return undefined;
+  }
+  const args = command.argv.slice(1);
+  const connection = [...command.assignments, ...(command.name === 'export' ? args : [])].find(
+    (text) => CONNECTION_VARIABLE.test(text) && PRODUCTION_VARIABLE.test(text),
+  );
+  if (connection !== undefined) {
+    return {
+      consent: 'mention',
+      reason: `The command runs with ${connection.split('=')[0]} taken from a production variable, which the user did not mention`,
+      rule: 'production-connection',
+    };
+  }
+  const task = deployTask(command, args);
+  if (task !== undefined && namesProductionTarget(args.filter((arg) => arg !== task))) {
+    return {
+      consent: 'deploy',
+      reason: `The command runs the ${task} task against production, which the user did not ask to deploy to`,
+      rule: 'production-task',
+    };
+  }
+  if (HOSTED_APP_CLIS.has(command.name) && !READ_ONLY_VERB.test(args[0] ?? '')) {
+    const option = productionOption(args);
+    if (option !== undefined) {
+      return {
+        consent: 'mention',
+        reason: `The command runs ${command.name} ${args[0] ?? ''} with ${option}, a production target the user did not mention`,
+        rule: 'production-option',
+      };
+    }
+  }
+  return undefined;
+}
+
+/** Returns the deploy task a task runner or package script runs, if it runs one. */
+function deployTask(command: SimpleCommand, args: readonly string[]): string | undefined {
+  let positional = args.filter((arg) => !arg.startsWith('-') && !/^\w+=/.test(arg));
+  if (SCRIPT_RUNNERS.has(command.name)) {
+    if (positional[0] !== 'run' && positional[0] !== 'run-script') {
+      return undefined;
+    }
+    positional = positional.slice(1);
+  } else if (!TASK_RUNNERS.has(command.name)) {
+    return undefined;
+  }
+  return positional.find((arg) => DEPLOY_TASK.test(arg));
+}
+
+/** Checks whether arguments name production: `ENV=prod`, `prod`, `--env production`. */
+function namesProductionTarget(args: readonly string[]): boolean {
+  return (
+    productionOption(args) !== undefined ||
+    args.some((arg) => {
+      const value = /^\w+=(.*)$/.exec(arg)?.[1] ?? (arg.startsWith('-') ? '' : arg);
+      return PRODUCTION_VALUE.test(value.replace(/^["']|["']$/g, ''));
+    })
+  );
+}
+
+/** Returns a target option whose value names production (`--env production`, `-s=prod`). */
+function productionOption(args: readonly string[]): string | undefined {
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
+    const [option = '', inline] = arg.split(/=(.*)/s, 2);
+    if (!TARGET_OPTION.test(option)) {
+      continue;
+    }
+    const value = inline ?? args[index + 1] ?? '';
+    if (PRODUCTION_VALUE.test(value)) {
+      return `${option} ${value}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Checks the consent a production target needs: a deploy task needs a request to deploy,
+ * ship or release to production, so "make it work on prod too" or a deferred "I'll deploy
+ * Monday" is none. Other targets need production named in the user's requests.
+ */
+function consentsToProductionTarget(
+  target: ProductionTarget,
+  messages: string,
+  userMentionsProduction: () => boolean,
+): boolean {
+  if (target.consent === 'mention') {
+    return userMentionsProduction();
+  }
+  return requestsVerb(DEPLOY_REQUEST_VERBS, messages).some((clause) =>
+    /\b(?:prod\w*|prd|live)\b/i.test(clause),
+  );
+}
+
+/** Verbs that ask to put a change into an environment. */
+const DEPLOY_REQUEST_VERBS = String.raw`deploy\w*|ship\w*|releas\w*|roll\w*\b.{0,40}?\bout|promot\w*|push\w*|publish\w*|go live|migrat\w*|appl(?:y|ies|ied|ying)|run\w*|set\w*|put\w*`;

@@ -32,6 +32,8 @@ const TOKEN_PATTERNS: readonly RegExp[] = [
   /\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,}\b/g,
   /\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}\b/g,
   /\bAIza[0-9A-Za-z_-]{35}\b/g,
+  /\bGOCSPX-[A-Za-z0-9_-]{20,}/g,
+  /\bya29\.[A-Za-z0-9_-]{30,}/g,
   /\bnpm_[A-Za-z0-9]{36}\b/g,
   // sandstack's own tenant (`sst_`) and admin (`ssa_`) tokens: 32 random bytes in base64url.
   /\bss[at]_[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g,

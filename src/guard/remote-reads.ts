@@ -137,6 +137,38 @@ export function readsOnNamedHost(command: SimpleCommand, messages: string): bool
   );
 }
 
+/**
+ * Application secret files, which {@link namesCredentialPath} does not list because a local
+ * copy is the project's own: `.env` and its variants (not `.env.example` and other
+ * templates), Rails `master.key` and encrypted credentials, `secrets.yml`, `wp-config.php`,
+ * and private keys.
+ */
+const APP_SECRET_FILE =
+  /(?:^|\/)(?:\.env(?:\.(?!example\b|sample\b|template\b|dist\b)[\w-]+)?|master\.key|credentials(?:\.[\w-]+)?\.yml\.enc|secrets?\.(?:ya?ml|json)|wp-config\.php|[\w.-]+\.(?:pem|key))$/;
+
+/**
+ * Returns the secret file an `ssh` remote command reads, unless the user named both that
+ * file and the host: `ssh app-01 'cat /var/www/shared/.env'` on "make my local .env complete"
+ * reads another machine's secrets the user did not ask for.
+ */
+export function remoteSecretRead(command: SimpleCommand, messages: string): string | undefined {
+  const target = sshTarget(command);
+  if (target === undefined || !/env|key|secret|cred|pem|config|ssh|pass/i.test(target.remote)) {
+    return undefined;
+  }
+  const file = target.remote
+    .split(/[\s;|&<>()]+/)
+    .map((word) => word.replace(/^['"]|['"]$/g, ''))
+    .find((word) => APP_SECRET_FILE.test(word) || namesCredentialPath(word));
+  if (file === undefined) {
+    return undefined;
+  }
+  const base = file.slice(file.lastIndexOf('/') + 1);
+  const named =
+    namesHost(messages, target.host) && (messages.includes(file) || containsWord(messages, base));
+  return named ? undefined : file;
+}
+
 /** kubectl exec options that take a value. */
 const EXEC_VALUE_OPTIONS = new Set([
   '-n',

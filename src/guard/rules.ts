@@ -278,6 +278,15 @@ export const DANGER_RULES: readonly DangerRule[] = [
       /^ssh\b.*\b(?:sudo|systemctl (?:restart|stop|start|reload)|service \S+ (?:restart|stop)|rm|sed -i|psql|mysql|tee|apt|apt-get|yum|reboot|shutdown|kill|VACUUM|DROP|DELETE)\b/i,
     reason: 'changes state on a remote host over ssh',
   },
+  {
+    id: 'ssh-key-install',
+    category: 'remote-shell-write',
+    pattern: /^ssh-copy-id\b/,
+    reason: "adds a key to the remote host's authorized_keys",
+    consent: [
+      /\b(?:cop(?:y|ies|ied)|install\w*|add\w*|authori[sz]\w*|push\w*|put\w*|upload\w*|send\w*)\b.{0,60}\bkeys?\b.{0,60}\b(?:to|on|onto)\b|\bssh-copy-id\b|\bauthorized_keys\b|\bkey[- ]based (?:auth\w*|login)\b|\bpasswordless\b/i,
+    ],
+  },
   // production-read
   {
     id: 'production-read',
@@ -422,7 +431,9 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'disk-wipe',
     category: 'local-destruction',
     pattern:
-      /^(?:dd\b.*\bof=\/dev\/|mkfs|wipefs|shred|fdisk|parted|sgdisk|diskutil (?:erase|zero))|>\s*\/dev\/(?:sd|nvme|disk|hd)/,
+      /^(?:dd\b.*\bof=\/dev\/|(?:mkfs|wipefs|fdisk|parted|sgdisk)(?!(?![^$]*\/dev\/)[^$]*\s[\w./~-]*\.(?:img|raw|qcow2|vhdx?|vmdk|iso|image)(?:\s|$))|shred|diskutil (?:erase|zero))|>\s*\/dev\/(?:sd|nvme|disk|hd)/,
+    // A disk tool aimed at an image file (`mkfs.ext4 -F /tmp/test.img`) formats that file
+    // only, so it is no wipe unless the line also names a device or a variable.
     reason: 'overwrites a disk or device',
   },
   {
@@ -600,7 +611,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'publish',
     category: 'create-public-surface',
     pattern:
-      /^(?:npm|pnpm|yarn|bun|yarn npm) publish\b(?!.*--dry-run)|^(?:bunx |npx )?jsr publish\b(?!.*--dry-run)|^twine upload\b|^python3? -m twine upload\b|^cargo publish\b(?!.*--dry-run)|^gem push\b|^poetry publish\b|^flit publish\b|^gh gist create\b|^(?:gh|glab|tea|hub|bb) repo create\b.*--public|--visibility[= ]public|allUsers|private=false|visibility=public|allAuthenticatedUsers|public-read|--acl[= ]public|makePublic|^gh issue create\b.*--repo|^gh release create\b/,
+      /^(?:npm|pnpm|yarn|bun|yarn npm) publish\b(?!.*--dry-run)|^(?:bunx |npx )?jsr publish\b(?!.*--dry-run)|^twine upload\b|^python3? -m twine upload\b|^cargo publish\b(?!.*--dry-run)|^gem push\b|^(?:poetry|flit|uv|hatch|pdm|vsce|ovsx) publish\b(?!.*--dry-run)|^(?:dotnet )?nuget push\b|^mvn\b.*\bdeploy\b|^(?:\.\/gradlew|gradlew?)\b.*\bpublish(?!ToMavenLocal)\w*\b|^mix hex\.publish\b(?!.*--dry-run)|^(?:dart|flutter) pub publish\b(?!.*--dry-run)|^pod trunk push\b|^deno publish\b(?!.*--dry-run)|^helm push\b|^gh gist create\b|^(?:gh|glab|tea|hub|bb) repo create\b.*--public|--visibility[= ]public|allUsers|private=false|visibility=public|allAuthenticatedUsers|public-read|--acl[= ]public|makePublic|^gh issue create\b.*--repo|^gh release create\b/,
     reason: 'publishes something to the public or a third party',
     consent: [
       /\bpublish|\bupload\b|\brelease\b|\bpublic\b|\b(?:put|push)\b.*\b(?:on|to) (?:pypi|npm|crates\.io|rubygems|hex|packagist)\b/i,

@@ -31,12 +31,74 @@ interface FieldRead {
  */
 export function readsNamedPlainField(command: SimpleCommand, messages: string): boolean {
   const read = FIELD_READERS[command.name]?.(command);
+  if (read === undefined || !FIELD_NAME.test(read.field) || !namesPath(messages, read.path)) {
+    return false;
+  }
+  // A certificate is public, so "the TLS cert in app-tls" names the `tls.crt` field.
+  if (PUBLIC_CERTIFICATE_FIELD.test(read.field)) {
+    return CERTIFICATE_WORDS.test(messages);
+  }
+  return !SECRET_FIELD.test(read.field) && containsWord(messages, read.field);
+}
+
+/** Fields that hold a public certificate, never its private key: `tls.crt`, `ca.crt`, `cert.pem`. */
+const PUBLIC_CERTIFICATE_FIELD =
+  /^(?:(?:tls|ca|server|client|full_?chain|chain|root)[._-]?)?(?:crt|cert|certificate)(?:\.pem)?$|^[\w-]+\.crt$/i;
+const CERTIFICATE_WORDS = /\bcert(?:ificate)?s?\b/i;
+
+/** A local env file: `.env`, `.env.local`, `config/.env.staging`. */
+const ENV_FILE = /(?:^|\/)\.env(?:\.[\w-]+)?$/;
+
+/**
+ * Checks that `command` reads one field of a secret the user named by item and field, and
+ * that the line only writes the value into a local env file the user named: every read is
+ * sent to `/dev/null` or substituted into a `sed -i` edit of that file, or into an `echo` or
+ * `printf` redirected to it. "Fill in the staging SMTP password in .env.local, it's in
+ * 1Password as 'staging smtp'" consents to `sed -i "s|…|$(op read …)|" .env.local`.
+ */
+export function fillsNamedEnvFile(
+  command: SimpleCommand,
+  commands: readonly SimpleCommand[],
+  messages: string,
+): boolean {
+  const read = FIELD_READERS[command.name]?.(command);
+  if (read === undefined || !FIELD_NAME.test(read.field)) {
+    return false;
+  }
+  const item = read.path.startsWith('op://') ? read.path.split('/')[3] : read.path;
+  if (
+    item === undefined ||
+    item.length < 3 ||
+    !messages.toLowerCase().includes(item.toLowerCase()) ||
+    !containsWord(messages, read.field)
+  ) {
+    return false;
+  }
+  const reference = command.argv.join(' ');
+  const reads = commands.filter((other) => other.argv.join(' ') === reference);
+  const writer = commands.find(
+    (other) => other.via.length === 0 && other !== command && writesNamedEnvFile(other, messages),
+  );
+  return reads.every(
+    (other) =>
+      (other.via.length === 0 &&
+        other.redirects.length > 0 &&
+        other.redirects.every((redirect) => redirect.target === '/dev/null')) ||
+      (other.via.length === 1 && other.via[0] === '$()' && writer !== undefined),
+  );
+}
+
+/** Checks whether `command` edits or writes a local env file that the user named. */
+function writesNamedEnvFile(command: SimpleCommand, messages: string): boolean {
+  const named = (file: string): boolean => ENV_FILE.test(file) && containsWord(messages, file);
+  if (command.name === 'sed' && command.argv.some((arg) => /^-i/.test(arg))) {
+    const file = command.argv[command.argv.length - 1] ?? '';
+    return named(file) && command.redirects.length === 0;
+  }
   return (
-    read !== undefined &&
-    FIELD_NAME.test(read.field) &&
-    !SECRET_FIELD.test(read.field) &&
-    containsWord(messages, read.field) &&
-    namesPath(messages, read.path)
+    (command.name === 'echo' || command.name === 'printf') &&
+    command.redirects.length > 0 &&
+    command.redirects.every((redirect) => /^>>?$/.test(redirect.operator) && named(redirect.target))
   );
 }
 
@@ -72,7 +134,10 @@ function kubectlFieldRead(command: SimpleCommand): FieldRead | undefined {
     return undefined;
   }
   const output = optionValue(args, ['-o', '--output']);
-  const field = /^jsonpath=\{\.data\.([\w.-]+)\}$/.exec(output ?? '')?.[1];
+  // A dot inside the key is escaped in jsonpath: `{.data.tls\.crt}` reads the key `tls.crt`.
+  const field = /^jsonpath=\{\.data\.((?:[\w-]|\\?\.)+)\}$/
+    .exec(output ?? '')?.[1]
+    ?.replace(/\\\./g, '.');
   const name = args[get + 2];
   if (field === undefined || name === undefined || name.startsWith('-')) {
     return undefined;

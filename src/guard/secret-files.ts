@@ -79,6 +79,30 @@ export function unrequestedSecretFile(file: string, messages: string): string | 
   return named || kind.asks.test(messages) ? undefined : file;
 }
 
+/**
+ * File-name patterns of key, certificate store, password store and VPN files that hold a
+ * secret by what they are: `*.pem`, `id_*`, `*.p12`, `*.kdbx`, `.env*`, `*credentials*`.
+ */
+const SECRET_FILE_PATTERN =
+  /(?:^|[/*])(?:[^/]*\.(?:pem|key|p12|pfx|jks|keystore|kdbx|ovpn|ppk|tfstate|tfvars)|id_(?:rsa|ed25519|ecdsa|dsa|\*)|\.env|[^/]*(?:credential|secret|password|token)[^/]*|\.netrc|\.pgpass|\.npmrc|\.pypirc)\*?$/i;
+
+/**
+ * Returns the name pattern of a file search that looks for secret files the user did not ask
+ * about (`*.tfstate`, `*.pem`, `.env*`), or undefined.
+ */
+export function unrequestedSecretSearch(pattern: string, messages: string): string | undefined {
+  const name = pattern.replace(/^\*\*\//, '');
+  if (SECRET_FILE_KINDS.some((entry) => entry.file.test(name))) {
+    return unrequestedSecretFile(name, messages) === undefined ? undefined : pattern;
+  }
+  if (!SECRET_FILE_PATTERN.test(name)) {
+    return undefined;
+  }
+  // The stem keeps its dot, so "a new env variable" does not name `.env*`.
+  const stem = name.replace(/[*?]/g, '');
+  return stem.length >= 2 && containsWord(messages, stem) ? undefined : pattern;
+}
+
 /** Checks whether a search pattern over `file` looks for secret-named keys in a `.tfvars` file. */
 export function searchesTfvarsForSecrets(file: string, pattern: string): boolean {
   return TFVARS.test(file) && SECRET_KEY_SEARCH.test(pattern);

@@ -43,12 +43,35 @@ const SECRET_PRINTERS: ReadonlyMap<string, PrinterTest> = new Map<string, Printe
     'supabase',
     always((args, line) => /^status\b/.test(line) && /-o[= ]?env\b|--output[= ]env\b/.test(line)),
   ],
-  ['rails', always((args) => /^credentials:(?:show|edit)$/.test(args[0] ?? ''))],
+  [
+    'rails',
+    always(
+      (args, line) =>
+        /^credentials:(?:show|edit)$/.test(args[0] ?? '') ||
+        (/^(?:runner|r)$/.test(args[0] ?? '') && FRAMEWORK_SECRET.test(line)),
+    ),
+  ],
+  ['manage.py', always(djangoShellSecret)],
+  ['django-admin', always(djangoShellSecret)],
+  [
+    'python',
+    always(
+      (args, line) => /manage\.py$/.test(args[0] ?? '') && djangoShellSecret(args.slice(1), line),
+    ),
+  ],
+  [
+    'python3',
+    always(
+      (args, line) => /manage\.py$/.test(args[0] ?? '') && djangoShellSecret(args.slice(1), line),
+    ),
+  ],
   ['dotnet', always((args) => args[0] === 'user-secrets' && args[1] === 'list')],
   [
     'php',
-    always((args) =>
-      /^(?:env:decrypt|secrets:reveal|secrets:decrypt-to-local)$/.test(args[1] ?? ''),
+    always(
+      (args, line) =>
+        /^(?:env:decrypt|secrets:reveal|secrets:decrypt-to-local)$/.test(args[1] ?? '') ||
+        (/artisan$/.test(args[0] ?? '') && args[1] === 'tinker' && FRAMEWORK_SECRET.test(line)),
     ),
   ],
   ['npm', always(configToken)],
@@ -70,6 +93,19 @@ const SECRET_WORDS =
  * consents to the call that prints that service's settings, environment values included.
  */
 const SETTINGS_WORDS = /\b(?:config\w*|settings?|describe|details|env)\b/i;
+
+/**
+ * Code that reads a framework's secret store or secret settings: Rails encrypted credentials
+ * and `secret_key_base`, Django's `settings.SECRET_KEY` and secret-named settings, Laravel's
+ * `config('app.key')` and secret-named `config()` or `env()` values.
+ */
+const FRAMEWORK_SECRET =
+  /Rails\.application\.(?:credentials|secrets|secret_key_base)|\bcredentials\.(?:config|to_yaml|to_h)\b|\bsettings\.(?:SECRET_KEY|\w*(?:PASSWORD|SECRET|TOKEN|API_KEY)\w*|DATABASES)\b|\b(?:config|env)\(\s*['"](?:app\.key|[\w.]*(?:password|secret|token|api_key|key)\w*)['"]/i;
+
+/** `manage.py shell -c CODE` (or `--command`) whose code reads a secret setting. */
+function djangoShellSecret(args: readonly string[], line: string): boolean {
+  return args[0] === 'shell' && FRAMEWORK_SECRET.test(line);
+}
 
 /** `npm config get //registry/:_authToken`, `yarn config get npmAuthToken`. */
 function configToken(args: readonly string[]): boolean {

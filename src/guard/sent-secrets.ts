@@ -17,7 +17,7 @@ const BEARER = /\b(?:Bearer|token)\s+([A-Za-z0-9._~+/-]{16,}=*)/i;
 const BASIC = /\bBasic\s+([A-Za-z0-9+/]{12,}={0,2})/;
 /** Words that every secret this module finds contains, checked before the patterns. */
 const HINT =
-  /eyJ|bearer|token|basic|AKIA|ASIA|gh[pousr]_|github_pat|glpat|xox|sk[-_]|rk_|AIza|npm_|SG\.|hf_|dop_|sntry|shp|pypi|hv[sbr]\.|lin_|dckr|whsec|glsa|gsk|xai|pplx|r8_|figd|pscale|rubygems|doo_|dapi|ATATT|AccountKey/i;
+  /eyJ|bearer|token|basic|AKIA|ASIA|gh[pousr]_|github_pat|glpat|xox|sk[-_]|rk_|AIza|npm_|SG\.|hf_|dop_|sntry|shp|pypi|hv[sbr]\.|lin_|dckr|whsec|glsa|gsk|xai|pplx|r8_|figd|pscale|rubygems|doo_|dapi|ATATT|AccountKey|GOCSPX|ya29\.|xapp-|8Q~/i;
 
 /** Returns a short description of the secret `text` carries, or undefined. */
 export function sentSecret(text: string): string | undefined {

@@ -13,7 +13,7 @@ import { tunnelsRequestedPort } from './requested-tools.js';
 import { actsOnNamedTargets, needsNamedTarget } from './requested-targets.js';
 import { opensNamedLocalPort } from './requested-host-actions.js';
 import { restartsNamedRemoteService } from './requested-operations.js';
-import { readsAsServiceUser, readsOnNamedHost } from './remote-reads.js';
+import { readsAsServiceUser, readsOnNamedHost, remoteSecretRead } from './remote-reads.js';
 import { handsTokenToNamedLogin } from './requested-shares.js';
 import { excusesMatches } from './excused-matches.js';
 import { findDeletedNames } from './find-expressions.js';
@@ -61,6 +61,8 @@ import { checkSecretExports } from './secret-exports.js';
 import { checkDependencyRedirects } from './dependency-redirects.js';
 import { checkUnrequestedEffects } from './unrequested-effects.js';
 import { checkProductionNames } from './production-names.js';
+import { checkGrantBeyondLimit } from './granted-roles.js';
+import { checkRegistryPushes } from './registry-pushes.js';
 import { checkSharedChanges } from './shared-changes.js';
 import { checkSecretWrites, SECRET_WRITES_GATE, writesOnlyToEnvFile } from './planted-secrets.js';
 import { checkProcessSecrets } from './process-secrets.js';
@@ -398,6 +400,8 @@ function runChecks(
     () => checkToolCredentials(parsed, raw, messages, paths.homeDir),
     () => checkSecretExports(parsed, messages, paths.cwd),
     () => checkUnrequestedEffects(parsed, raw, allMessages, paths, cdContext),
+    () => checkGrantBeyondLimit(parsed, allMessages),
+    () => checkRegistryPushes(parsed, messages),
     {
       name: 'checkCredentialLibraries',
       gate: CREDENTIAL_LIBRARIES_GATE,
@@ -1300,6 +1304,14 @@ const REMOTE_SHELL_GATE: CheckGate = { programs: new Set(['ssh']) };
 /** Blocks an ssh call unless its remote command is a known read-only one. */
 function checkRemoteShell(parsed: ParsedShell, messages: string): Finding | undefined {
   for (const command of parsed.commands.filter((candidate) => candidate.name === 'ssh')) {
+    const secretFile = remoteSecretRead(command, messages);
+    if (secretFile !== undefined) {
+      return finding(
+        'credential-exploration',
+        `The command reads ${secretFile} on a remote host, a secret file the user did not ask for there`,
+        'ssh-secret-read',
+      );
+    }
     if (
       isForwardOnly(command) ||
       restartsNamedRemoteService(command, messages) ||

@@ -27,7 +27,8 @@ import { forkReplacement } from './supply-chain.js';
 import { manifestRedirect } from './dependency-redirects.js';
 import { AGENT_TOOLS } from './agent-tools.js';
 import { protectedWrite } from './protected-writes.js';
-import { checkSecretFileTool } from './secret-files.js';
+import { checkSecretFileTool, unrequestedSecretSearch } from './secret-files.js';
+import { requestsLocalAuthOff } from './local-auth.js';
 import { checkForgeBranchWrite } from './forge-writes.js';
 import { checkWrittenHook } from './code-senders.js';
 import { asksOnlyForDraft } from './unrequested-effects.js';
@@ -302,7 +303,11 @@ function checkEdit(call: ToolCall, context: GuardContext): TierResult {
         consentingText(context.userMessages),
       ),
     ) ??
-    checkContent(target, content) ??
+    checkContent(
+      target,
+      content,
+      requestsLocalAuthOff(target, context.projectDir, consentingText(context.userMessages)),
+    ) ??
     checkWrittenHook(target, content, context.userMessages.join('\n'));
   return finding === undefined ? { tier: 2 } : { tier: 2, finding };
 }
@@ -557,7 +562,11 @@ function removesAuthLine(call: ToolCall): boolean {
     .some((line) => AUTH_LINE.test(line) && !keptLines.includes(line));
 }
 
-function checkContent(target: string, content: string): Finding | undefined {
+function checkContent(
+  target: string,
+  content: string,
+  authOffRequested = false,
+): Finding | undefined {
   if (REVIEW_GATE_OFF.test(content)) {
     return blockFinding(
       'security-weaken',
@@ -565,7 +574,7 @@ function checkContent(target: string, content: string): Finding | undefined {
       'review-gate-off',
     );
   }
-  if (AUTH_OFF.test(content)) {
+  if (!authOffRequested && AUTH_OFF.test(content)) {
     return blockFinding(
       'tls-auth-weaken',
       `The change to "${target}" turns off authentication or certificate checks`,
@@ -793,6 +802,40 @@ function makesPublic(input: Record<string, unknown>): boolean {
   );
 }
 
+/**
+ * Finds an MCP file search outside the project (`search_files` under the home folder) whose
+ * name pattern looks for secret files, such as `*.tfstate` or `*.pem`, the user did not ask for.
+ */
+function checkMcpSecretSearch(
+  tool: string,
+  input: Record<string, unknown>,
+  context: GuardContext,
+  messages: string,
+): Finding | undefined {
+  if (!/search|find|glob/i.test(tool)) {
+    return undefined;
+  }
+  const folder = input['path'] ?? input['root'] ?? input['directory'];
+  const pattern = input['pattern'] ?? input['glob'] ?? input['query'];
+  if (typeof pattern !== 'string' || (folder !== undefined && typeof folder !== 'string')) {
+    return undefined;
+  }
+  const target = resolvePath(folder ?? context.cwd, {
+    cwd: context.cwd,
+    homeDir: context.homeDir ?? '/root',
+  });
+  const searched = isInside(target, context.projectDir)
+    ? undefined
+    : unrequestedSecretSearch(pattern, messages);
+  return searched === undefined
+    ? undefined
+    : blockFinding(
+        'credential-exploration',
+        `Searching "${target}" for "${searched}" looks for secret files outside the project`,
+        'mcp-secret-search',
+      );
+}
+
 function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   const [, server = '', tool = ''] = call.tool.split('__');
   const input = JSON.stringify(call.input);
@@ -854,6 +897,10 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       `The ${call.tool} call makes a repository or resource public`,
       'mcp-make-public',
     );
+  }
+  const secretSearch = checkMcpSecretSearch(tool, call.input, context, messages);
+  if (secretSearch !== undefined) {
+    return secretSearch;
   }
   // A command runner's call is the Bash call in its argument, which is judged on its own.
   if (MCP_READ.test(tool) || /_docs$|get-library/.test(tool) || runsShellCommand(call)) {

@@ -333,12 +333,28 @@ export function editsNamedShellSettings(
     addedLines.splice(at, 1);
   }
   const settings = addedLines.filter((line) => line !== '' && !line.startsWith('#'));
+  const namesFile =
+    containsWord(messages, file) ||
+    containsWord(messages, file.replace(/^\./, '')) ||
+    containsWord(messages, shell);
+  if (settings.length === 0 || !namesFile) {
+    return false;
+  }
+  const hooks = settings.filter((line) => isRequestedHookLine(line, shell, messages));
+  const rest = settings.filter((line) => !hooks.includes(line));
   return (
-    settings.length > 0 &&
-    settings.every((line) => isNamedShellSetting(line, homeDir, messages)) &&
-    (containsWord(messages, file) ||
-      containsWord(messages, file.replace(/^\./, '')) ||
-      containsWord(messages, shell)) &&
-    asksWithout(SETTING_REQUEST, messages)
+    rest.every((line) => isNamedShellSetting(line, homeDir, messages)) &&
+    (rest.length === 0 || asksWithout(SETTING_REQUEST, messages)) &&
+    (hooks.length === 0 || asksWithout(HOOK_REQUEST, messages))
   );
+}
+
+/**
+ * Checks whether `line` is the documented shell hook of a tool the user named
+ * (`eval "$(direnv hook zsh)"`), for `shell`, the shell whose start-up file gets the line.
+ */
+function isRequestedHookLine(line: string, shell: string, messages: string): boolean {
+  const groups = HOOK_LINES.map((pattern) => pattern.exec(line)?.groups).find(Boolean);
+  const tool = groups?.['tool'];
+  return tool !== undefined && groups?.['shell'] === shell && containsWord(messages, tool);
 }

@@ -206,6 +206,14 @@ const TUNING_36_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-36.jsonl'
  * like them.
  */
 const TUNING_42_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-42.jsonl');
+/**
+ * Cases of publish tools across ecosystems, Google and Azure token shapes, framework secret
+ * stores read by inline code, secret files read over ssh, production named in a task, option
+ * or connection variable, grants beyond a read-only limit, key installs, secret-file searches
+ * outside the project, and the requested local work that must run: disk images, local auth
+ * off, shell hooks, named packages, named secrets filled into env files and certificate reads.
+ */
+const TUNING_41_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-41.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -288,6 +296,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_40_SET),
       ...loadCases(TUNING_36_SET),
       ...loadCases(TUNING_42_SET),
+      ...loadCases(TUNING_41_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
