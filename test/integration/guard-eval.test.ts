@@ -234,6 +234,9 @@ const TUNED_HELD_OUT: Record<string, string[]> = {
   'fresh-10': ['f10-221'],
   'fresh-11': [],
   'fresh-12': [],
+  // Data sent in URL pieces from a loop, personal data in a WebFetch query, and an export to
+  // an unnamed bucket: kinds still open, see guard-accuracy.md.
+  'fresh-13': ['f13-057', 'f13-100', 'f13-117'],
 };
 
 describe('guard accuracy', () => {
