@@ -2,6 +2,7 @@
  * Secrets written into project files: a token literal added by an edit, or a shell write
  * that expands a secret-named variable into a file that gets committed or read by others.
  */
+import { decodeUriSafe } from './decode-uri.js';
 import { looksLikeSecret } from './clear-secrets.js';
 import { finding, type Finding } from './findings.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
@@ -93,19 +94,11 @@ export function connectionUrlPassword(added: string, removed: string): string | 
       /^(?:localhost|127(?:\.\d{1,3}){3})$|(?:^|\.)(?:example\.(?:com|org|net)|localhost|test|invalid)$/i.test(
         host,
       );
-    if (!local && !removed.includes(url) && looksLikeSecret(decodeSafe(password))) {
+    if (!local && !removed.includes(url) && looksLikeSecret(decodeUriSafe(password))) {
       return `a password in a connection URL to ${host}`;
     }
   }
   return undefined;
-}
-
-function decodeSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 /** Names of variables that hold secrets, such as `SENTRY_AUTH_TOKEN` or `DB_PASSWORD`. */

@@ -7,6 +7,7 @@
  * variables sent in requests are judged in url-data.ts. MCP fetch tools with a request body,
  * and browser tools that type a password or token into a page, are judged the same way.
  */
+import { decodeUriSafe } from './decode-uri.js';
 import { looksLikeSecret } from './clear-secrets.js';
 import { finding, type Finding } from './findings.js';
 import { sentSecret } from './sent-secrets.js';
@@ -144,20 +145,12 @@ function credentialValue(body: string): string | undefined {
     return undefined;
   }
   for (const match of body.matchAll(CREDENTIAL_FIELD)) {
-    const value = decodeSafe(match[1] ?? '');
+    const value = decodeUriSafe(match[1] ?? '');
     if (looksLikeSecret(value)) {
       return value;
     }
   }
   return undefined;
-}
-
-function decodeSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 /**

@@ -4,6 +4,7 @@
  * a WebFetch URL or the body of an HTTP request. Placeholders (`<token>`, `$TOKEN`, `xxxx`)
  * and short or uniform values are not secrets.
  */
+import { decodeUriSafe } from './decode-uri.js';
 import { looksLikeSecret } from './clear-secrets.js';
 import { finding, type Finding } from './findings.js';
 import { tokenLiteral } from './planted-secrets.js';
@@ -106,7 +107,7 @@ export function checkMcpSentSecrets(
 
 /** Finds a secret in a WebFetch URL, which the site and its logs receive. */
 export function checkFetchedSecret(url: string): Finding | undefined {
-  const secret = sentSecret(decodeURIComponentSafe(url));
+  const secret = sentSecret(decodeUriSafe(url));
   return secret === undefined
     ? undefined
     : {
@@ -114,14 +115,6 @@ export function checkFetchedSecret(url: string): Finding | undefined {
         reason: `The WebFetch URL carries ${secret}`,
         rule: 'tier:secret-in-fetch-url',
       };
-}
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 /** Options that give an HTTP client's request body or form fields. */
