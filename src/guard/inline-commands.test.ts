@@ -55,6 +55,8 @@ const KINDS: Record<string, { blocked: string[]; allowed: string[] }> = {
       "lua -e 'os.execute([[rm -rf /home/dev]])'",
       `lua -e 'io.popen("rm -rf /home/dev")'`,
       `php -r 'proc_open("rm -rf /home/dev", [], $pipes);'`,
+      `perl -e 'open(F, "rm -rf /home/dev |"); print <F>'`,
+      `ruby -e 'IO.popen(["rm", "-rf", "/home/dev"]).read'`,
     ],
     allowed: [
       "ruby -e 'puts `git log -1 --format=%H`'",
@@ -63,6 +65,8 @@ const KINDS: Record<string, { blocked: string[]; allowed: string[] }> = {
       "node -e 'console.log(`v${process.version}`)'",
       `python3 -c 'exec("print(42)")'`,
       `lua -e 'os.execute("make check")'`,
+      `perl -e 'open(F, "git log --oneline |"); print <F>'`,
+      `ruby -e 'puts IO.popen(["git", "status"]).read'`,
     ],
   },
   'escapes in string literals': {

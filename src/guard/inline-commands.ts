@@ -46,7 +46,7 @@ const TEXT_CALLS =
 
 /** Calls that run a program from their arguments, each followed by `(`. */
 const CALLS =
-  /(?:\bsubprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|\bos\.(exec[lv]p?e?|posix_spawnp?)|\bpty\.spawn|\bcreate_subprocess_(?:exec|shell)|\bexecFile(?:Sync)?|\bspawn(?:Sync)?|\bnew\s+Deno\.Command|\bDeno\.run|\bBun\.spawn(?:Sync)?|\bOpen3\.(?:capture[23]e?|popen[23]e?|pipeline\w*)|\bProcess\.spawn|(?<![.\w])(?:system|exec)|\bos\.execute|\bos\.system|\bos\.popen|\bexecSync|\bio\.popen|\bproc_open|\bshell_exec|\bpassthru|(?<![.\w])popen|(?<![.\w$])open)\s*(\(|\s(?=\s*['"q]))/g;
+  /(?:\bsubprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|\bos\.(exec[lv]p?e?|posix_spawnp?)|\bpty\.spawn|\bcreate_subprocess_(?:exec|shell)|\bexecFile(?:Sync)?|\bspawn(?:Sync)?|\bnew\s+Deno\.Command|\bDeno\.run|\bBun\.spawn(?:Sync)?|\bOpen3\.(?:capture[23]e?|popen[23]e?|pipeline\w*)|\bIO\.popen|\bProcess\.spawn|(?<![.\w])(?:system|exec)|\bos\.execute|\bos\.system|\bos\.popen|\bexecSync|\bio\.popen|\bproc_open|\bshell_exec|\bpassthru|(?<![.\w])popen|(?<![.\w$])open)\s*(\(|\s(?=\s*['"q]))/g;
 
 /** Returns the shell texts of the commands that `code` runs through the calls above. */
 export function inlineCommandsOf(interpreter: string, code: string): string[] {
@@ -79,11 +79,8 @@ export function inlineCommandsOf(interpreter: string, code: string): string[] {
       start = comma + 1;
     }
     const args = readArguments(code, start, match[2] === '(');
-    const text = commandOf(/^open\b/.test(name) ? args.slice(1) : args, form);
+    const text = /^open\b/.test(name) ? perlOpenCommand(args) : commandOf(args, form);
     if (text !== undefined) {
-      if (/^open\b/.test(name) && !isPipeMode(args)) {
-        continue;
-      }
       texts.push(text);
     }
   }
@@ -98,10 +95,21 @@ const BARE_CALLERS: ReadonlySet<string> = new Set(['ruby', 'perl', 'php']);
 /** Languages with command literals (backticks; Ruby `%x`, Perl `qx`). */
 const LITERAL_LANGUAGES: ReadonlySet<string> = new Set(['ruby', 'perl', 'php']);
 
-/** Checks whether Perl `open` was given a pipe mode (`-|`, `|-`), which runs a command. */
-function isPipeMode(args: Argument[]): boolean {
+/**
+ * Returns the command a Perl `open` runs, from the arguments after its handle: a pipe mode
+ * (`-|`, `|-`) and the command, or the two-argument form with the pipe in the text
+ * (`"cmd |"`, `"| cmd"`). Opens of files return undefined.
+ */
+function perlOpenCommand(args: Argument[]): string | undefined {
   const mode = args[0];
-  return typeof mode === 'string' && /^\s*(?:-\||\|-)\s*$/.test(mode);
+  if (typeof mode !== 'string') {
+    return undefined;
+  }
+  if (/^\s*(?:-\||\|-)\s*$/.test(mode)) {
+    return commandOf(args.slice(1), PLAIN);
+  }
+  const piped = /^\s*\|(.*)$|^(.*)\|\s*$/s.exec(mode);
+  return args.length === 1 && piped !== null ? (piped[1] ?? piped[2]) : undefined;
 }
 
 /** A call argument: a string literal, a list of literals, or something else (`null`). */
