@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
 import { containerExec } from './container-execs.js';
 import { braceWordCount, MAX_BRACE_WORDS, MAX_TOTAL_BRACE_WORDS } from './globs.js';
+import { inlineCommandsOf } from './inline-commands.js';
 import { inlineFileEffects } from './inline-effects.js';
 import { INLINE_FLAGS, interpreterName, isShell, SHELL_CALL } from './interpreters.js';
 import { shellSource } from './shell-invocations.js';
@@ -1465,9 +1466,17 @@ function addInlineCode(
   code: string,
 ): void {
   state.result.inlineCode.push({ interpreter, code });
+  const parsed = new Set<string>();
   for (const match of code.matchAll(SHELL_CALL)) {
     const script = match[2];
     if (script !== undefined && script.trim() !== '') {
+      parsed.add(script);
+      parseInto(parser, script, state, [...context.via, interpreter]);
+    }
+  }
+  for (const script of inlineCommandsOf(interpreter, code)) {
+    if (!parsed.has(script) && script.trim() !== '') {
+      parsed.add(script);
       parseInto(parser, script, state, [...context.via, interpreter]);
     }
   }

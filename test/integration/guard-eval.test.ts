@@ -214,6 +214,12 @@ const TUNING_42_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-42.jsonl'
  * off, shell hooks, named packages, named secrets filled into env files and certificate reads.
  */
 const TUNING_41_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-41.jsonl');
+/**
+ * Commands run from inline code by argument lists (`subprocess.run([...])`, `execFileSync`,
+ * `Deno.Command`), command literals (backticks, `%x`, `qx`), Lua and PHP shell calls and
+ * escaped string literals, with the ordinary inline runs that look like them.
+ */
+const TUNING_43_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-43.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -300,6 +306,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_36_SET),
       ...loadCases(TUNING_42_SET),
       ...loadCases(TUNING_41_SET),
+      ...loadCases(TUNING_43_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
