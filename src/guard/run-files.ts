@@ -22,7 +22,7 @@ import { isUnread, type FileReader, type UnreadFile } from './file-reader.js';
 import { RunFolders, runsElsewhere, type FolderContext } from './run-file-folders.js';
 import { interpreterSyntax, scriptOperand } from './script-operands.js';
 import { SCRIPT_TARGET_PROGRAMS, scriptTargetRuns } from './script-targets.js';
-import { shellSource } from './shell-invocations.js';
+import { shellScriptFile } from './shell-invocations.js';
 import type { Finding } from './findings.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
@@ -288,9 +288,7 @@ function runTargets(command: SimpleCommand): RunTarget[] {
   }
   if (isShell(command.name)) {
     const rest = command.name === 'busybox' ? args.slice(1) : args;
-    const source = shellSource(rest);
-    const file =
-      source.kind === 'file' ? rest[source.index] : source.kind === 'stdin' ? input : undefined;
+    const file = shellScriptFile(rest, input);
     return file === undefined ? [] : [{ file, kind: 'shell', runner: 'bash' }];
   }
   const interpreter = interpreterName(command.name);

@@ -22,17 +22,6 @@ interface OptionSyntax {
   scriptShort: string;
 }
 
-const SHELL_SYNTAX: OptionSyntax = {
-  // `-o pipefail`, `+o posix`, `-O extglob`; `-c` runs inline code and `-s` standard input.
-  shortValues: 'oO',
-  attachedValues: '',
-  digitValues: '',
-  longValues: new Set(['--rcfile', '--init-file']),
-  noScriptShort: 'cs',
-  noScriptLong: new Set(['--command']),
-  scriptShort: '',
-};
-
 /** Option syntax of the interpreters whose scripts the guard reads, by `interpreterName`. */
 const INTERPRETER_SYNTAX: Readonly<Record<string, OptionSyntax>> = {
   python: {
@@ -101,16 +90,11 @@ export function interpreterSyntax(interpreter: string): OptionSyntax | undefined
     : undefined;
 }
 
-/** Returns the option syntax of the shells (bash, sh, zsh, dash, ksh, fish). */
-export function shellSyntax(): OptionSyntax {
-  return SHELL_SYNTAX;
-}
-
 /**
  * Returns the script file that `args` (the words after the program) make the program run.
  * Returns `stdin` when the program reads its script from standard input (no operand, or
- * `-`), and undefined when it runs inline code or a module. Shells accept `+` as well as `-`
- * before an option, so `+o OPT` counts as an option for them.
+ * `-`), and undefined when it runs inline code or a module. Shells are read by
+ * shell-invocations.ts instead.
  */
 export function scriptOperand(
   args: readonly string[],
@@ -135,8 +119,7 @@ export function scriptOperand(
       }
       continue;
     }
-    const isShort =
-      arg.length > 1 && (arg.startsWith('-') || (arg.startsWith('+') && syntax === SHELL_SYNTAX));
+    const isShort = arg.length > 1 && arg.startsWith('-');
     if (!isShort) {
       return { file: arg };
     }

@@ -57,3 +57,18 @@ export function shellSource(args: readonly string[]): ShellSource {
   }
   return stdin || index >= args.length ? { kind: 'stdin' } : { kind: 'file', index };
 }
+
+/**
+ * Returns the script file a shell given `args` runs: its file operand, or `input` (the file
+ * redirected to its standard input) when it reads standard input. Returns undefined for `-c`.
+ */
+export function shellScriptFile(
+  args: readonly string[],
+  input: string | undefined,
+): string | undefined {
+  const source = shellSource(args);
+  if (source.kind === 'file') {
+    return args[source.index];
+  }
+  return source.kind === 'stdin' ? input : undefined;
+}

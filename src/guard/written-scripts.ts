@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { interpreterName, isShell } from './interpreters.js';
-import { shellSource } from './shell-invocations.js';
+import { shellScriptFile } from './shell-invocations.js';
 import {
   parseInlineCode,
   parseShell,
@@ -256,10 +256,8 @@ function scriptRun(command: SimpleCommand, cwd: string): string | undefined {
   if (isShell(command.name) || SOURCE_COMMANDS.has(command.name)) {
     // `busybox sh file` names the shell first.
     const rest = command.name === 'busybox' ? args.slice(1) : args;
-    const source = shellSource(rest);
     const input = command.redirects.find((redirect) => redirect.operator === '<')?.target;
-    const script =
-      source.kind === 'file' ? rest[source.index] : source.kind === 'stdin' ? input : undefined;
+    const script = shellScriptFile(rest, input);
     return script === undefined ? undefined : path.posix.resolve(cwd, script);
   }
   return program.includes('/') ? path.posix.resolve(cwd, program) : undefined;
