@@ -309,7 +309,7 @@ function productionOption(args: readonly string[]): string | undefined {
 /**
  * Checks the consent a production target needs: a deploy task needs a request to deploy,
  * ship or release to production, so "make it work on prod too" or a deferred "I'll deploy
- * Monday" is none. Other targets need production named in the user's requests.
+ * Monday" gives no consent. Other targets need production named in the user's requests.
  */
 function consentsToProductionTarget(
   target: ProductionTarget,

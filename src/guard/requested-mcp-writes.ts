@@ -223,14 +223,14 @@ const MCP_ENVIRONMENT_KEY = /^(?:env|environment|environment_?[kK]ey|stage)$/;
  */
 const MCP_PLACE_KEY =
   /^(?:namespace|region|zone|location|api_?[vV]ersion|kind|type|project(?:_?(?:id|key|Id|Key))?|owner|repo|recursive)$/;
-/** Arguments that hold what a comment says. */
+/** Arguments that contain the text of a comment. */
 const MCP_BODY_KEY = /^(?:body|comment|text|content|message)$/;
 /** An issue key such as `OPS-2211`. */
 const ISSUE_KEY = /^[A-Z][A-Z0-9]+-\d+$/;
 /** Boolean arguments that switch a flag or a resource on or off. */
 const MCP_SWITCH_KEY = /^(?:on|enabled?|active)$/;
 
-/** A plain name the guard can compare with a request: no glob, list or empty value. */
+/** Returns `value` as a plain name to compare with a request, or undefined for a glob, list or empty value. */
 function plainValue(value: unknown): string | undefined {
   const text = typeof value === 'number' ? String(value) : value;
   return typeof text === 'string' && /^[\w.@:/+-]{2,}$/.test(text) ? text : undefined;
