@@ -15,6 +15,7 @@ import { INLINE_FLAGS, interpreterName, isShell, SHELL_CALL } from './interprete
 import { shellSource } from './shell-invocations.js';
 import { embeddedShellText } from './shell-operands.js';
 import { shellTextsOf } from './shell-texts.js';
+import { mayStoreCode, storedCodeTexts } from './stored-code.js';
 import {
   constantVariables,
   splitVariableWords,
@@ -549,7 +550,8 @@ export function joinLineContinuations(source: string): string {
 }
 
 function parseText(parser: Parser, source: string, state: WalkState, via: string[]): void {
-  if (state.fastPath && parsePlainCommand(parser, source, state, via)) {
+  // The plain reader builds no tree, so a line that may store code in a value takes the grammar.
+  if (state.fastPath && !mayStoreCode(source) && parsePlainCommand(parser, source, state, via)) {
     return;
   }
   const tree = parseBash(parser, source);
@@ -578,11 +580,16 @@ function parseText(parser: Parser, source: string, state: WalkState, via: string
       : undefined;
   state.depth += 1;
   walk(parser, tree.rootNode, state, newContext(via));
+  // Substitutions kept in a quoted value run when bash later expands it (`PS4='$(X)'`).
+  const stored = mayStoreCode(source) ? storedCodeTexts(tree.rootNode) : [];
   state.depth -= 1;
   state.ampAfter = outer.ampAfter;
   state.treeHasError = outer.treeHasError;
   state.variables = outer.variables;
   tree.delete();
+  for (const text of stored) {
+    parseInto(parser, text, state, [...via, 'stored value']);
+  }
 }
 
 /**
