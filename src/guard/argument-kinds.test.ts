@@ -1,27 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { simpleCommand } from '../../test/helpers/guard.js';
 import { namesCacheEntry } from './caches.js';
 import { disablesSecurityJob } from './ci-controls.js';
 import { lookAlikeHost, pushUrl } from './covert-channels.js';
 import { printsStoredSecret, searchPatternToRegExp } from './credential-stores.js';
 import { addedTokenLiteral, tokenLiteral } from './planted-secrets.js';
-import type { SimpleCommand } from './shell.js';
 import { forkReplacement } from './supply-chain.js';
 
 const HOME = '/home/dev';
-
-function simpleCommand(...argv: string[]): SimpleCommand {
-  return {
-    argv,
-    name: argv[0] ?? '',
-    wrappers: [],
-    assignments: [],
-    redirects: [],
-    dynamic: false,
-    via: [],
-    background: false,
-    text: argv.join(' '),
-  };
-}
 
 describe('lookAlikeHost', () => {
   it.each([

@@ -59,14 +59,7 @@ export function createBackstop(options: BackstopOptions = {}): Backstop {
       if (!state.halted) {
         return undefined;
       }
-      return {
-        verdict: 'deny',
-        stage: 'backstop',
-        tier: 3,
-        category: 'backstop',
-        rule: `backstop: ${maxConsecutive} consecutive or ${maxTotal} total denials`,
-        reason: `Session "${sessionId}" is halted after ${state.total} denials (${state.consecutive} in a row); a human must review it before it continues`,
-      };
+      return haltedDecision(sessionId, state, maxConsecutive, maxTotal);
     },
     record(sessionId, decision) {
       const state = stateOf(sessionId);
@@ -84,5 +77,26 @@ export function createBackstop(options: BackstopOptions = {}): Backstop {
     reset(sessionId) {
       sessions.delete(sessionId);
     },
+  };
+}
+
+/**
+ * Returns the `deny` decision for the halted session `sessionId`. `review` is what a human
+ * must do before the session continues.
+ */
+export function haltedDecision(
+  sessionId: string,
+  state: BackstopState,
+  maxConsecutive: number,
+  maxTotal: number,
+  review = 'review it',
+): Decision {
+  return {
+    verdict: 'deny',
+    stage: 'backstop',
+    tier: 3,
+    category: 'backstop',
+    rule: `backstop: ${maxConsecutive} consecutive or ${maxTotal} total denials`,
+    reason: `Session "${sessionId}" is halted after ${state.total} denials (${state.consecutive} in a row); a human must ${review} before it continues`,
   };
 }

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { firstCommand } from '../../test/helpers/guard.js';
 import { actionKind, asksWithout, requestsAction, requestsFor, requestsPost } from './consent.js';
 import { createGuard } from './guard.js';
-import { parseShell, type SimpleCommand } from './shell.js';
-
-async function firstCommand(command: string): Promise<SimpleCommand> {
-  const parsed = await parseShell(command, { homeDir: '/home/dev', cwd: '/home/dev/project' });
-  const first = parsed.commands[0];
-  if (first === undefined) {
-    throw new Error(`no simple command in ${command}`);
-  }
-  return first;
-}
 
 describe('requestsFor', () => {
   it.each([

@@ -13,6 +13,8 @@ describe('confirmations fed into project scripts', () => {
     ["printf 'y\\n' | bash scripts/reset-db.sh --target staging", 'Write a reset script.'],
     ['./bin/seed-demo-data --env qa <<< y', "Fix the typo in the seed script's help text."],
     ['yes | python3 tools/rollback.py --cluster prod-eu', "I'll run it later."],
+    ['yes | dash scripts/purge-cache.sh --env prod', 'Review the purge script.'],
+    ['ksh93 ops/restore-backup.ksh --target shared <<< yes', 'Add logging to the restore script.'],
   ])('flags %s', async (command, message) => {
     expect(await rule(command, message)).toBe('stage1:forced-confirmation');
   });

@@ -6,6 +6,7 @@
  * script to be written, or says the user will run it, is no such request.
  */
 import { finding, type Finding } from './findings.js';
+import { isShell } from './interpreters.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /** Script names and arguments that act on shared state or name a shared environment. */
@@ -15,7 +16,8 @@ const SHARED_ENVIRONMENT =
   /(?:^|[\s=:_/-])(?:staging|stage|stg|prod|production|shared|qa|preprod|uat)(?:$|[\s.:_/-])/i;
 /** Environments on this machine, whose data the user can rebuild. */
 const LOCAL_ENVIRONMENT = /(?:^|[\s=:_/-])(?:development|dev|local|test)(?:$|[\s.:_/-])/i;
-const INTERPRETERS = new Set(['bash', 'sh', 'zsh', 'python', 'python3', 'node', 'ruby', 'perl']);
+/** Interpreters besides the shells ({@link isShell}) that run a project script named as an operand. */
+const SCRIPT_INTERPRETERS = new Set(['python', 'python3', 'node', 'ruby', 'perl']);
 /** Verbs with which a user asks for a script to run. */
 const RUN_VERB = /\b(?:run|execute|apply|deploy|migrate)\b/i;
 /** Words that put the run off or leave it to the user: "I'll run it myself", "later". */
@@ -30,7 +32,8 @@ function projectScript(command: SimpleCommand): string | undefined {
   }
   const args = command.argv.slice(1);
   const operand = args.find((arg) => !arg.startsWith('-'));
-  if (INTERPRETERS.has(command.name) && operand !== undefined && /\.\w+$/.test(operand)) {
+  const interpreter = isShell(command.name) || SCRIPT_INTERPRETERS.has(command.name);
+  if (interpreter && operand !== undefined && /\.\w+$/.test(operand)) {
     return operand.startsWith('/') ? undefined : operand;
   }
   if (command.name === 'make' && operand !== undefined) {

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { globToRegExp, hasGlob } from './globs.js';
+import { SHELLS } from './interpreters.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import type { Finding } from './findings.js';
 import type { ParsedShell, Redirect, SimpleCommand } from './shell.js';
@@ -80,10 +81,8 @@ const KNOWN_PROGRAMS: readonly string[] = [
   'scp',
   'rsync',
   'ssh',
-  'sh',
-  'bash',
-  'dash',
-  'zsh',
+  // The parser follows into every shell, so each is a name worth testing.
+  ...SHELLS,
   'python',
   'python3',
   'perl',

@@ -3,7 +3,12 @@
  * between hook calls, each of which may be a new process.
  */
 import { migrate, openDatabase, type SqliteDatabase } from '../core/store.js';
-import type { Backstop, BackstopOptions, BackstopState } from './backstop.js';
+import {
+  haltedDecision,
+  type Backstop,
+  type BackstopOptions,
+  type BackstopState,
+} from './backstop.js';
 import type { Decision } from './types.js';
 
 const MIGRATIONS = [
@@ -103,7 +108,13 @@ export function createSqliteBackstop(
       if (!state.halted) {
         return undefined;
       }
-      return haltedDecision(sessionId, state, maxConsecutive, maxTotal);
+      return haltedDecision(
+        sessionId,
+        state,
+        maxConsecutive,
+        maxTotal,
+        `review it and run "sandstack guard session reset ${sessionId}"`,
+      );
     },
     record(sessionId, decision: Decision) {
       const parameters = { id: sessionId, now: new Date().toISOString(), maxConsecutive, maxTotal };
@@ -171,21 +182,5 @@ export function createPendingAsks(db: SqliteDatabase): PendingAsks {
     take(sessionId, toolUseId) {
       return remove.run(sessionId, toolUseId).changes > 0;
     },
-  };
-}
-
-function haltedDecision(
-  sessionId: string,
-  state: BackstopState,
-  maxConsecutive: number,
-  maxTotal: number,
-): Decision {
-  return {
-    verdict: 'deny',
-    stage: 'backstop',
-    tier: 3,
-    category: 'backstop',
-    rule: `backstop: ${maxConsecutive} consecutive or ${maxTotal} total denials`,
-    reason: `Session "${sessionId}" is halted after ${state.total} denials (${state.consecutive} in a row); a human must review it and run "sandstack guard session reset ${sessionId}" before it continues`,
   };
 }

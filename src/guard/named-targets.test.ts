@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { firstCommand } from '../../test/helpers/guard.js';
 import {
   databaseHosts,
   deletesNamedRefs,
@@ -7,16 +8,6 @@ import {
   targetsLocalDatabase,
   testsNamedConfig,
 } from './named-targets.js';
-import { parseShell, type SimpleCommand } from './shell.js';
-
-async function firstCommand(command: string): Promise<SimpleCommand> {
-  const parsed = await parseShell(command, { homeDir: '/home/dev', cwd: '/home/dev/project' });
-  const first = parsed.commands[0];
-  if (first === undefined) {
-    throw new Error(`no simple command in ${command}`);
-  }
-  return first;
-}
 
 describe('targetsLocalDatabase', () => {
   it.each([

@@ -6,7 +6,7 @@ import { decodeUriSafe } from './decode-uri.js';
 import { looksLikeSecret } from './clear-secrets.js';
 import { finding, type Finding } from './findings.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
-import { outputTargets } from './shell-writes.js';
+import { inPlaceEdit, outputTargets } from './shell-writes.js';
 import type { CheckGate } from './check-gates.js';
 
 /**
@@ -181,23 +181,13 @@ export function checkSecretWrites(parsed: ParsedShell): Finding | undefined {
  * into a file that gets committed, such as `.env.example` or a values file.
  */
 function inPlaceSecretEdit(command: SimpleCommand): Finding | undefined {
-  if (command.name !== 'sed' && command.name !== 'perl') {
+  const edits = inPlaceEdit(command);
+  if (edits === undefined || edits.length === 0) {
     return undefined;
   }
-  const args = command.argv.slice(1);
-  const inPlace =
-    (command.name === 'sed' && args.some((arg) => /^-[a-zA-Z]*i|^--in-place/.test(arg))) ||
-    (command.name === 'perl' && args.some((arg) => /^-[a-zA-Z]*i/.test(arg)));
-  if (!inPlace) {
-    return undefined;
-  }
-  const operands = args.filter((arg, index) => !arg.startsWith('-') && args[index - 1] !== '-e');
-  const script = args.filter((arg, index) => args[index - 1] === '-e' || !arg.startsWith('-'));
-  // Without `-e`, the first operand is the script and the rest are files.
-  const files = args.includes('-e') ? operands : operands.slice(1);
-  const source = script.join(' ');
+  const source = edits[0]?.text ?? '';
+  const target = edits.find((edit) => !SECRET_FILE.test(edit.target))?.target;
   const variable = SECRET_VARIABLE.exec(source) ?? PERL_SECRET_VARIABLE.exec(source);
-  const target = files.find((file) => !SECRET_FILE.test(file));
   if (variable === null || target === undefined) {
     return undefined;
   }

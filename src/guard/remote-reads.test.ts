@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { firstCommand } from '../../test/helpers/guard.js';
 import { readsInNamedPod, readsOnNamedHost } from './remote-reads.js';
-import { parseShell, type SimpleCommand } from './shell.js';
-
-async function firstCommand(command: string): Promise<SimpleCommand> {
-  const parsed = await parseShell(command, { homeDir: '/home/dev', cwd: '/home/dev/project' });
-  const first = parsed.commands[0];
-  if (first === undefined) {
-    throw new Error(`no simple command in ${command}`);
-  }
-  return first;
-}
 
 describe('readsOnNamedHost', () => {
   const request = 'Check the nginx error log on app-01.';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bashVerdict as verdictOf } from '../../test/helpers/guard.js';
+import { bashVerdict as verdictOf, simpleCommand } from '../../test/helpers/guard.js';
 import { consentingText } from './consent.js';
 import { describesBucketByEnvironment } from './environment-buckets.js';
 import { skipsRequestedHooks } from './hook-skips.js';
@@ -7,21 +7,6 @@ import { withoutPathWords } from './path-words.js';
 import { DANGER_RULES } from './rules.js';
 import { readsNamedPlainField } from './secret-fields.js';
 import { readsSecuritySettings } from './settings-reads.js';
-import type { SimpleCommand } from './shell.js';
-
-function simpleCommand(...argv: string[]): SimpleCommand {
-  return {
-    argv,
-    name: argv[0] ?? '',
-    wrappers: [],
-    assignments: [],
-    redirects: [],
-    dynamic: false,
-    via: [],
-    background: false,
-    text: argv.join(' '),
-  };
-}
 
 /** The user's messages in both forms the guard reads them in. */
 function requests(message: string): { messages: string; allMessages: string } {

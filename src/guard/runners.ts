@@ -6,6 +6,7 @@
  * from input cannot be read, so it is reported as unreadable.
  */
 import { isShell } from './interpreters.js';
+import { parseMakefile } from './script-targets.js';
 import { XARGS_OPTIONS_WITH_VALUE } from './wrappers.js';
 
 /** Command text a program runs, and the reasons some of what it runs cannot be read. */
@@ -260,12 +261,9 @@ function readMake(argv: readonly string[], input: string | undefined, runs: Nest
     runs.unreadable.push('make reads its makefile from standard input');
     return;
   }
-  // Recipe lines start with a tab; make hands each to the shell.
-  for (const line of input.split('\n')) {
-    if (line.startsWith('\t')) {
-      runs.scripts.push(line.slice(1).replace(/^[@+-]+/, ''));
-    }
-  }
+  // Every recipe line is judged, whichever goal runs.
+  // NOTE: a recipe on the rule line (`all: ; cmd`) is not judged here.
+  runs.scripts.push(...parseMakefile(input).recipeLines);
   if (/\$[({]shell\b|^\s*include\b/m.test(input)) {
     runs.unreadable.push('make reads makefile text it builds at run time');
   }

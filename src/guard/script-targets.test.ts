@@ -146,6 +146,12 @@ describe('parseMakefile', () => {
     expect(makefile.rules.get('clean')?.recipe).toEqual(['rm -rf a b']);
     expect(makefile.variables.has('V')).toBe(false);
   });
+
+  it('lists recipe lines outside rules too', () => {
+    const makefile = parseMakefile('X = 1\n\t@echo loose\nall:\n\t -rm -rf a \\\n\t  b\n');
+    expect(makefile.recipeLines).toEqual(['echo loose', 'rm -rf a b']);
+    expect(makefile.rules.get('all')?.recipe).toEqual(['rm -rf a b']);
+  });
 });
 
 describe('parseJustfile', () => {

@@ -426,6 +426,12 @@ function readMakeTargets(
 /** The rules of a makefile, read without includes or run-time values. */
 export interface Makefile {
   rules: Map<string, { prerequisites: string[]; recipe: string[] }>;
+  /**
+   * Every tab-started recipe line in file order, also one outside any rule, such as after a
+   * variable assignment or a conditional. It suits text that no rule walk covers, such as a
+   * makefile read from standard input.
+   */
+  recipeLines: string[];
   /** Variables set to literal text (no `$`) in the file. */
   variables: Map<string, string>;
   /** The default goal: the first target that does not start with a dot. */
@@ -439,13 +445,16 @@ export interface Makefile {
  */
 export function parseMakefile(text: string): Makefile {
   const rules = new Map<string, { prerequisites: string[]; recipe: string[] }>();
+  const recipeLines: string[] = [];
   const variables = new Map<string, string>();
   let firstTarget: string | undefined;
   let current: { prerequisites: string[]; recipe: string[] }[] = [];
   const lines = text.replace(/[ \t]*\\\r?\n[ \t]*/g, ' ').split(/\r?\n/);
   for (const line of lines) {
     if (line.startsWith('\t')) {
+      // Make drops the `@` (silent), `-` (ignore errors) and `+` (run under -n) prefixes.
       const command = line.slice(1).replace(/^[\s@+-]+/, '');
+      recipeLines.push(command);
       for (const rule of current) {
         rule.recipe.push(command);
       }
@@ -490,7 +499,7 @@ export function parseMakefile(text: string): Makefile {
       }
     }
   }
-  return { rules, variables, firstTarget };
+  return { rules, recipeLines, variables, firstTarget };
 }
 
 function readMakeRule(

@@ -51,8 +51,11 @@ export function shellWrites(parsed: ParsedShell): ShellWrite[] {
   return writes;
 }
 
-/** Returns the files and script of a `sed -i` or `perl -pi` command, if it is one. */
-function inPlaceEdit(command: SimpleCommand): ShellWrite[] | undefined {
+/**
+ * Returns the files and script of a `sed -i` or `perl -pi` command, one write per file, or
+ * undefined when the command is no in-place edit.
+ */
+export function inPlaceEdit(command: SimpleCommand): ShellWrite[] | undefined {
   if (command.name !== 'sed' && command.name !== 'perl') {
     return undefined;
   }

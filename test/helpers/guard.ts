@@ -4,6 +4,7 @@
  * test's session backstop.
  */
 import { createGuard } from '../../src/guard/guard.js';
+import { parseShell, type SimpleCommand } from '../../src/guard/shell.js';
 import type { Decision, GuardContext, ToolCall } from '../../src/guard/types.js';
 
 export const PROJECT_DIR = '/home/dev/project';
@@ -48,4 +49,29 @@ export async function bashVerdict(
   overrides: Partial<GuardContext> = {},
 ): Promise<Decision['verdict']> {
   return (await decideBash(command, messages, overrides)).verdict;
+}
+
+/** Parses `command` in the project and returns its first simple command. */
+export async function firstCommand(command: string): Promise<SimpleCommand> {
+  const parsed = await parseShell(command, { homeDir: HOME_DIR, cwd: PROJECT_DIR });
+  const first = parsed.commands[0];
+  if (first === undefined) {
+    throw new Error(`no simple command in ${command}`);
+  }
+  return first;
+}
+
+/** Returns a simple command of plain words `argv`, without redirects, wrappers or assignments. */
+export function simpleCommand(...argv: string[]): SimpleCommand {
+  return {
+    argv,
+    name: argv[0] ?? '',
+    wrappers: [],
+    assignments: [],
+    redirects: [],
+    dynamic: false,
+    via: [],
+    background: false,
+    text: argv.join(' '),
+  };
 }

@@ -3,43 +3,19 @@
  * decides in its own process, and a connection that does not send its request is closed.
  * The daemon runs in this process on a real socket; each hook call is a real hook process.
  */
-import { spawn } from 'node:child_process';
 import net from 'node:net';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createJsonLogger } from '../../src/core/logger.js';
 import { startHookDaemon, type HookDaemon } from '../../src/guard/hook-daemon.js';
 import { resolveHookOptions } from '../../src/guard/hook-options.js';
 import { createSqliteBackstop, openGuardState } from '../../src/guard/hook-state.js';
-import { makeTempDir, REPO_ROOT } from '../helpers/cli.js';
-
-interface HookRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const HOOK_ENTRY = join(REPO_ROOT, 'dist', 'guard', 'hook-main.js');
-
-function runHookProcess(stdin: string, args: readonly string[]): Promise<HookRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HOOK_ENTRY, ...args], {
-      env: { ...process.env, CLAUDE_PROJECT_DIR: '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(stdin);
-  });
-}
+import {
+  bashHookInput,
+  HOOK_ENTRY,
+  makeDaemonFolder,
+  runHookEntry,
+  type DaemonFolder,
+} from '../helpers/hook-daemon.js';
 
 /** A connection that sends nothing, with the daemon's reply once the daemon ends its side. */
 interface IdleConnection {
@@ -66,27 +42,18 @@ function openIdle(socketPath: string): Promise<IdleConnection> {
 }
 
 describe('guard daemon connection limits', () => {
-  let dir: { path: string; remove: () => Promise<void> };
-  let socketPath: string;
-  let statePath: string;
-  let args: string[];
+  let dir: DaemonFolder;
   let daemon: HookDaemon | undefined;
   let logLines: { message: string; rejected?: number }[];
   const idle: IdleConnection[] = [];
 
   const input = (sessionId: string, command: string): string =>
-    JSON.stringify({
-      session_id: sessionId,
-      cwd: dir.path,
-      hook_event_name: 'PreToolUse',
-      tool_name: 'Bash',
-      tool_input: { command },
-    });
+    bashHookInput(sessionId, dir.path, command);
 
   async function start(options: { requestTimeoutMs: number; maxConnections: number }) {
     logLines = [];
-    const settings = resolveHookOptions({ state: statePath, projectDir: dir.path }).settings;
-    daemon = await startHookDaemon(socketPath, {
+    const settings = resolveHookOptions({ state: dir.statePath, projectDir: dir.path }).settings;
+    daemon = await startHookDaemon(dir.socketPath, {
       settings,
       ...options,
       busyLogIntervalMs: 3_600_000,
@@ -95,10 +62,7 @@ describe('guard daemon connection limits', () => {
   }
 
   beforeAll(async () => {
-    dir = await makeTempDir('guard-daemon-limits');
-    socketPath = join(dir.path, 'run', 'guard.sock');
-    statePath = join(dir.path, 'guard.db');
-    args = ['--socket', socketPath, '--state', statePath, '--project-dir', dir.path];
+    dir = await makeDaemonFolder('guard-daemon-limits');
   });
 
   afterEach(async () => {
@@ -119,7 +83,7 @@ describe('guard daemon connection limits', () => {
     // Connections are accepted in order, so the first one rejected shows the daemon is full.
     let rejection = '';
     for (let count = 0; count < 200 && rejection === ''; count += 1) {
-      const connection = await openIdle(socketPath);
+      const connection = await openIdle(dir.socketPath);
       idle.push(connection);
       rejection = await Promise.race([
         connection.closed,
@@ -131,25 +95,29 @@ describe('guard daemon connection limits', () => {
     expect(idle.length).toBeGreaterThanOrEqual(65);
     expect(idle[0]?.socket.destroyed).toBe(false);
 
-    const run = await runHookProcess(input('busy-1', 'git push --force origin main'), args);
+    const run = await runHookEntry(
+      HOOK_ENTRY,
+      input('busy-1', 'git push --force origin main'),
+      dir.args,
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('"permissionDecision":"deny"');
     expect(run.stderr).toContain('serving its maximum of 64 connections');
     expect(run.stderr).toContain("decided in the hook's own process");
     // The call decided in process counts once in the daemon's state file.
-    const state = createSqliteBackstop(openGuardState(statePath)).state('busy-1');
+    const state = createSqliteBackstop(openGuardState(dir.statePath)).state('busy-1');
     expect(state.total).toBe(1);
   });
 
   it('logs busy rejections once with a count', async () => {
     await start({ requestTimeoutMs: 600_000, maxConnections: 2 });
     for (let count = 0; count < 2; count += 1) {
-      idle.push(await openIdle(socketPath));
+      idle.push(await openIdle(dir.socketPath));
     }
     const rejected: string[] = [];
     // The daemon accepts connections in order, so the two idle ones are counted first.
     for (let count = 0; count < 12; count += 1) {
-      const connection = await openIdle(socketPath);
+      const connection = await openIdle(dir.socketPath);
       idle.push(connection);
       connection.socket.end();
       rejected.push(await connection.closed);
@@ -172,13 +140,13 @@ describe('guard daemon connection limits', () => {
 
   it('closes a connection without a request', async () => {
     await start({ requestTimeoutMs: 1_000, maxConnections: 1 });
-    const connection = await openIdle(socketPath);
+    const connection = await openIdle(dir.socketPath);
     idle.push(connection);
     expect(await connection.closed).toBe('');
     expect(logLines.map((line) => line.message)).toContain(
       'Hook connection closed because its request did not arrive in time',
     );
-    const run = await runHookProcess(input('idle-1', 'ls'), args);
+    const run = await runHookEntry(HOOK_ENTRY, input('idle-1', 'ls'), dir.args);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('"permissionDecision":"allow"');
     expect(run.stderr).not.toContain("decided in the hook's own process");
@@ -186,7 +154,7 @@ describe('guard daemon connection limits', () => {
 
   it('closes a connection that sends slowly', async () => {
     await start({ requestTimeoutMs: 1_000, maxConnections: 1 });
-    const connection = await openIdle(socketPath);
+    const connection = await openIdle(dir.socketPath);
     idle.push(connection);
     let open = true;
     void connection.closed.then(() => (open = false));

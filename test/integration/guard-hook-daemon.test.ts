@@ -2,46 +2,22 @@
  * The guard daemon and the standalone hook entry point. The entry point runs from a copy of
  * its own modules without the guard, so a decision can only come from the daemon.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApprovalQueue } from '../../src/guard/approvals.js';
 import { createSqliteBackstop, openGuardState } from '../../src/guard/hook-state.js';
-import { makeTempDir, REPO_ROOT, startCli, type StartedCli } from '../helpers/cli.js';
-
-interface HookRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runEntry(
-  entry: string,
-  stdin: string,
-  args: readonly string[],
-  onSpawn?: (child: ChildProcess) => void,
-): Promise<HookRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [entry, ...args], {
-      env: { ...process.env, CLAUDE_PROJECT_DIR: '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    onSpawn?.(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(stdin);
-  });
-}
+import { REPO_ROOT, startCli, type StartedCli } from '../helpers/cli.js';
+import {
+  bashHookInput,
+  HOOK_ENTRY,
+  makeDaemonFolder,
+  runHookEntry,
+  type DaemonFolder,
+  type HookRun,
+} from '../helpers/hook-daemon.js';
 
 /** Sends `payload` to the socket as one request and returns the daemon's whole reply. */
 function sendRaw(socketPath: string, payload: string | Buffer): Promise<string> {
@@ -71,7 +47,7 @@ function copyEntryWithoutGuard(target: string): string {
 }
 
 describe('guard daemon', () => {
-  let dir: { path: string; remove: () => Promise<void> };
+  let dir: DaemonFolder;
   let socketPath: string;
   let statePath: string;
   let entry: string;
@@ -80,31 +56,14 @@ describe('guard daemon', () => {
   let args: string[];
 
   const input = (sessionId: string, command: string): string =>
-    JSON.stringify({
-      session_id: sessionId,
-      cwd: dir.path,
-      hook_event_name: 'PreToolUse',
-      tool_name: 'Bash',
-      tool_input: { command },
-    });
+    bashHookInput(sessionId, dir.path, command);
 
   beforeAll(async () => {
-    dir = await makeTempDir('guard-daemon');
-    socketPath = join(dir.path, 'run', 'guard.sock');
-    statePath = join(dir.path, 'guard.db');
+    dir = await makeDaemonFolder('guard-daemon');
+    ({ socketPath, statePath, args } = dir);
     entry = copyEntryWithoutGuard(join(dir.path, 'entry'));
-    daemon = startCli([
-      'guard',
-      'daemon',
-      '--socket',
-      socketPath,
-      '--state',
-      statePath,
-      '--project-dir',
-      dir.path,
-    ]);
+    daemon = startCli(['guard', 'daemon', ...args]);
     await daemon.waitForOutput('Guard daemon listening', 60_000);
-    args = ['--socket', socketPath, '--state', statePath, '--project-dir', dir.path];
   });
 
   afterAll(async () => {
@@ -121,11 +80,15 @@ describe('guard daemon', () => {
   });
 
   it('decides calls for a hook without the guard', async () => {
-    const allowed = await runEntry(entry, input('daemon-1', 'ls -la'), args);
+    const allowed = await runHookEntry(entry, input('daemon-1', 'ls -la'), args);
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(allowed.stdout).toContain('"permissionDecision":"allow"');
 
-    const denied = await runEntry(entry, input('daemon-1', 'git push --force origin main'), args);
+    const denied = await runHookEntry(
+      entry,
+      input('daemon-1', 'git push --force origin main'),
+      args,
+    );
     expect(denied.code, denied.stderr).toBe(0);
     expect(denied.stdout).toContain('"permissionDecision":"deny"');
   });
@@ -133,13 +96,13 @@ describe('guard daemon', () => {
   it('keeps backstop counts across daemon calls', async () => {
     let last: HookRun | undefined;
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      last = await runEntry(entry, input('daemon-halt', 'git push --force origin main'), args);
+      last = await runHookEntry(entry, input('daemon-halt', 'git push --force origin main'), args);
     }
     expect(last?.stdout).toContain('"continue":false');
   });
 
   it('blocks malformed input through the daemon', async () => {
-    const run = await runEntry(entry, '{"session_id": 5}', args);
+    const run = await runHookEntry(entry, '{"session_id": 5}', args);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('Invalid hook input');
   });
@@ -148,7 +111,7 @@ describe('guard daemon', () => {
     chmodSync(socketPath, 0o666);
     try {
       // Without the daemon the copied entry point must load the guard, which is missing.
-      const run = await runEntry(entry, input('daemon-2', 'ls'), args);
+      const run = await runHookEntry(entry, input('daemon-2', 'ls'), args);
       expect(run.code).toBe(2);
       expect(run.stdout).toBe('');
     } finally {
@@ -159,7 +122,7 @@ describe('guard daemon', () => {
   it('ignores a socket in a folder others can open', async () => {
     chmodSync(join(dir.path, 'run'), 0o755);
     try {
-      const run = await runEntry(entry, input('daemon-2', 'ls'), args);
+      const run = await runHookEntry(entry, input('daemon-2', 'ls'), args);
       expect(run.code).toBe(2);
       expect(run.stdout).toBe('');
     } finally {
@@ -174,7 +137,7 @@ describe('guard daemon', () => {
   ])('rejects a hook with another %s', async (_name, extra) => {
     // Without the guard, the copied entry point can only decide through the daemon.
     const [option = '', value = ''] = extra;
-    const run = await runEntry(entry, input('daemon-4', 'ls'), [
+    const run = await runHookEntry(entry, input('daemon-4', 'ls'), [
       ...args,
       option,
       join(dir.path, value),
@@ -190,11 +153,13 @@ describe('guard daemon', () => {
     const policy = join(dir.path, 'open-policy.yaml');
     writeFileSync(policy, 'rules:\n  - match: { tool: Bash }\n    verdict: allow\n');
     const otherState = join(dir.path, 'other', 'guard.db');
-    const run = await runEntry(
-      join(REPO_ROOT, 'dist', 'guard', 'hook-main.js'),
-      input('daemon-5', 'git push --force origin main'),
-      [...args, '--state', otherState, '--policy', policy],
-    );
+    const run = await runHookEntry(HOOK_ENTRY, input('daemon-5', 'git push --force origin main'), [
+      ...args,
+      '--state',
+      otherState,
+      '--policy',
+      policy,
+    ]);
     expect(run.code, run.stderr).toBe(0);
     // The default rules still deny a force push under a user policy.
     expect(run.stdout).toContain('"permissionDecision":"deny"');
@@ -231,7 +196,7 @@ describe('guard daemon', () => {
       const reply = JSON.parse(await sendRaw(socketPath, frame)) as { exitCode?: number };
       expect(reply.exitCode, frame).toBe(2);
     }
-    const run = await runEntry(entry, input('daemon-7', 'ls'), args);
+    const run = await runHookEntry(entry, input('daemon-7', 'ls'), args);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('"permissionDecision":"allow"');
   });
@@ -241,17 +206,17 @@ describe('guard daemon', () => {
     const parsed = JSON.parse(reply) as { exitCode?: number; stderr?: string };
     expect(parsed.exitCode).toBe(2);
     expect(parsed.stderr).toContain('larger than');
-    const run = await runEntry(entry, input('daemon-8', 'ls'), args);
+    const run = await runHookEntry(entry, input('daemon-8', 'ls'), args);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('"permissionDecision":"allow"');
   });
 
   it('decides in process when no daemon listens', async () => {
-    const run = await runEntry(
-      join(REPO_ROOT, 'dist', 'guard', 'hook-main.js'),
-      input('daemon-3', 'git push --force origin main'),
-      [...args, '--socket', join(dir.path, 'missing.sock')],
-    );
+    const run = await runHookEntry(HOOK_ENTRY, input('daemon-3', 'git push --force origin main'), [
+      ...args,
+      '--socket',
+      join(dir.path, 'missing.sock'),
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('"permissionDecision":"deny"');
   });
@@ -276,10 +241,10 @@ describe('guard daemon', () => {
 });
 
 describe('guard daemon killed mid-request', () => {
-  let dir: { path: string; remove: () => Promise<void> };
+  let dir: DaemonFolder;
 
   beforeAll(async () => {
-    dir = await makeTempDir('guard-daemon-kill');
+    dir = await makeDaemonFolder('guard-daemon-kill');
   });
 
   afterAll(async () => {
@@ -287,34 +252,16 @@ describe('guard daemon killed mid-request', () => {
   });
 
   it('blocks the call it was deciding', async () => {
-    const socketPath = join(dir.path, 'run', 'guard.sock');
     const queuePath = join(dir.path, 'approvals.db');
-    const args = [
-      '--socket',
-      socketPath,
-      '--state',
-      join(dir.path, 'guard.db'),
-      '--project-dir',
-      dir.path,
-      '--approvals',
-      queuePath,
-      '--approval-timeout',
-      '300',
-    ];
+    const args = [...dir.args, '--approvals', queuePath, '--approval-timeout', '300'];
     const daemon = startCli(['guard', 'daemon', ...args]);
     await daemon.waitForOutput('Guard daemon listening', 60_000);
     const entry = copyEntryWithoutGuard(join(dir.path, 'entry'));
     let hook: ChildProcess | undefined;
     try {
       // A push to the default branch is asked, so the daemon waits in the approval queue.
-      const stdin = JSON.stringify({
-        session_id: 'kill-1',
-        cwd: dir.path,
-        hook_event_name: 'PreToolUse',
-        tool_name: 'Bash',
-        tool_input: { command: 'git push origin main' },
-      });
-      const running = runEntry(entry, stdin, args, (child) => (hook = child));
+      const stdin = bashHookInput('kill-1', dir.path, 'git push origin main');
+      const running = runHookEntry(entry, stdin, args, (child) => (hook = child));
       const queue = ApprovalQueue.open(queuePath);
       let pending = 0;
       for (let attempt = 0; attempt < 600 && pending === 0; attempt += 1) {
@@ -356,14 +303,8 @@ describe('guard daemon killed mid-request', () => {
     const entry = copyEntryWithoutGuard(join(dir.path, `${name}-entry`));
     try {
       daemon.child.kill('SIGSTOP');
-      const stdin = JSON.stringify({
-        session_id: `${name}-1`,
-        cwd: dir.path,
-        hook_event_name: 'PreToolUse',
-        tool_name: 'Bash',
-        tool_input: { command: 'ls' },
-      });
-      return await runEntry(entry, stdin, [...args, '--project-dir', dir.path, ...hookArgs]);
+      const stdin = bashHookInput(`${name}-1`, dir.path, 'ls');
+      return await runHookEntry(entry, stdin, [...args, '--project-dir', dir.path, ...hookArgs]);
     } finally {
       daemon.child.kill('SIGCONT');
       daemon.child.kill('SIGKILL');
