@@ -39,12 +39,13 @@ export interface CheckGate {
   inlineCode?: boolean;
 }
 
-/** A stage-1 check that runs only on lines that open its gate. */
-export interface GatedCheck {
+/** A stage-1 check that reads `Input` and, when it has a gate, runs only on lines that open it. */
+export interface GatedCheck<Input> {
   /** Name in audit reports, such as `checkMounts`. */
   name: string;
-  gate: CheckGate;
-  run: () => Finding | undefined;
+  /** Condition for running the check. A check without a gate runs on every line. */
+  gate?: CheckGate;
+  run: (input: Input) => Finding | undefined;
 }
 
 /** Builds the index of what `parsed` runs. */
