@@ -24,6 +24,8 @@ export interface LineIndex {
   wrappers: ReadonlySet<string>;
   /** Interpreters of the line's inline code (`python3` of `python3 -c …`). */
   interpreters: ReadonlySet<string>;
+  /** True when some command reads a heredoc or here-string (`SimpleCommand.stdin`). */
+  stdin: boolean;
 }
 
 /**
@@ -37,6 +39,8 @@ export interface CheckGate {
   wrappers?: ReadonlySet<string>;
   /** True when the check reads inline code, so any inline code opens the gate. */
   inlineCode?: boolean;
+  /** True when a heredoc or here-string opens the gate. */
+  stdin?: boolean;
 }
 
 /** A stage-1 check that reads `Input` and, when it has a gate, runs only on lines that open it. */
@@ -52,7 +56,9 @@ export interface GatedCheck<Input> {
 export function indexLine(parsed: ParsedShell): LineIndex {
   const programs = new Set<string>();
   const wrappers = new Set<string>();
+  let stdin = false;
   for (const command of parsed.commands) {
+    stdin ||= command.stdin !== undefined;
     const program = command.argv[0] ?? '';
     programs.add(command.name);
     programs.add(program);
@@ -64,12 +70,15 @@ export function indexLine(parsed: ParsedShell): LineIndex {
     }
   }
   const interpreters = new Set(parsed.inlineCode.map((inline) => inline.interpreter));
-  return { programs, wrappers, interpreters };
+  return { programs, wrappers, interpreters, stdin };
 }
 
 /** Checks whether the line indexed by `index` has anything that `gate` lists. */
 export function gateOpens(gate: CheckGate, index: LineIndex): boolean {
   if (gate.inlineCode === true && index.interpreters.size > 0) {
+    return true;
+  }
+  if (gate.stdin === true && index.stdin) {
     return true;
   }
   return sharesName(index.programs, gate.programs) || sharesName(index.wrappers, gate.wrappers);

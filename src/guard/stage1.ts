@@ -68,7 +68,12 @@ import { checkSecretWrites, SECRET_WRITES_GATE, writesOnlyToEnvFile } from './pl
 import { checkProcessSecrets, PROCESS_SECRETS_GATE } from './process-secrets.js';
 import { checkConfigCommands } from './config-changes.js';
 import { installsFromTrustedIndex } from './package-sources.js';
-import { checkHttpWrites, checkPipedConfirmation, HTTP_WRITES_GATE } from './state-changes.js';
+import {
+  checkHttpWrites,
+  checkPipedConfirmation,
+  HTTP_WRITES_GATE,
+  PIPED_CONFIRMATION_GATE,
+} from './state-changes.js';
 import { checkPaths } from './file-access.js';
 import { checkIndirectReads } from './indirect-reads.js';
 import { checkListedReads, LISTED_READS_GATE } from './listed-reads.js';
@@ -360,9 +365,11 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
     gate: GUARD_DEPENDENCIES_GATE,
     run: ({ parsed, context }) => checkGuardDependencyChanges(parsed, context),
   },
-  // Not gated: a here-string (`./migrate.sh <<< y`) answers a prompt with no feeder program.
+  // A here-string (`./migrate.sh <<< y`) answers a prompt with no feeder program, so the gate
+  // opens on any heredoc or here-string too.
   {
     name: 'checkPipedConfirmation',
+    gate: PIPED_CONFIRMATION_GATE,
     run: ({ parsed, messages }) => checkPipedConfirmation(parsed, messages),
   },
   {
