@@ -5,9 +5,10 @@
  * `mount` or `ssh` costs a set lookup on the many lines without them.
  *
  * A gate that is too narrow lets a danger through, so a gate must follow from the check's own
- * code: the check returns nothing unless the line has one of the gate's programs. The test
- * in check-gates.test.ts runs every gated check on the lines its gate skips, over every
- * labelled set and the benchmark's commands, and fails if one of them finds something.
+ * code: the check returns nothing unless the line has one of the gate's programs. The audit
+ * in test/integration/guard-check-gates.test.ts runs every gated check on the lines its gate
+ * skips, over every labelled set and the benchmark's commands, and fails if one of them finds
+ * something.
  */
 import type { Finding } from './findings.js';
 import type { ParsedShell } from './shell.js';
