@@ -5,9 +5,10 @@
  * `mount` or `ssh` costs a set lookup on the many lines without them.
  *
  * A gate that is too narrow lets a danger through, so a gate must follow from the check's own
- * code: the check returns nothing unless the line has one of the gate's programs. The test
- * in check-gates.test.ts runs every gated check on the lines its gate skips, over every
- * labelled set and the benchmark's commands, and fails if one of them finds something.
+ * code: the check returns nothing unless the line has one of the gate's programs. The audit
+ * in test/integration/guard-check-gates.test.ts runs every gated check on the lines its gate
+ * skips, over every labelled set and the benchmark's commands, and fails if one of them finds
+ * something.
  */
 import type { Finding } from './findings.js';
 import type { ParsedShell } from './shell.js';
@@ -24,6 +25,8 @@ export interface LineIndex {
   wrappers: ReadonlySet<string>;
   /** Interpreters of the line's inline code (`python3` of `python3 -c …`). */
   interpreters: ReadonlySet<string>;
+  /** True when some command reads a heredoc or here-string (`SimpleCommand.stdin`). */
+  stdin: boolean;
 }
 
 /**
@@ -37,21 +40,26 @@ export interface CheckGate {
   wrappers?: ReadonlySet<string>;
   /** True when the check reads inline code, so any inline code opens the gate. */
   inlineCode?: boolean;
+  /** True when a heredoc or here-string opens the gate. */
+  stdin?: boolean;
 }
 
-/** A stage-1 check that runs only on lines that open its gate. */
-export interface GatedCheck {
+/** A stage-1 check that reads `Input` and, when it has a gate, runs only on lines that open it. */
+export interface GatedCheck<Input> {
   /** Name in audit reports, such as `checkMounts`. */
   name: string;
-  gate: CheckGate;
-  run: () => Finding | undefined;
+  /** Condition for running the check. A check without a gate runs on every line. */
+  gate?: CheckGate;
+  run: (input: Input) => Finding | undefined;
 }
 
 /** Builds the index of what `parsed` runs. */
 export function indexLine(parsed: ParsedShell): LineIndex {
   const programs = new Set<string>();
   const wrappers = new Set<string>();
+  let stdin = false;
   for (const command of parsed.commands) {
+    stdin ||= command.stdin !== undefined;
     const program = command.argv[0] ?? '';
     programs.add(command.name);
     programs.add(program);
@@ -63,12 +71,15 @@ export function indexLine(parsed: ParsedShell): LineIndex {
     }
   }
   const interpreters = new Set(parsed.inlineCode.map((inline) => inline.interpreter));
-  return { programs, wrappers, interpreters };
+  return { programs, wrappers, interpreters, stdin };
 }
 
 /** Checks whether the line indexed by `index` has anything that `gate` lists. */
 export function gateOpens(gate: CheckGate, index: LineIndex): boolean {
   if (gate.inlineCode === true && index.interpreters.size > 0) {
+    return true;
+  }
+  if (gate.stdin === true && index.stdin) {
     return true;
   }
   return sharesName(index.programs, gate.programs) || sharesName(index.wrappers, gate.wrappers);

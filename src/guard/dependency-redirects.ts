@@ -6,6 +6,7 @@
  * for an upgrade while it pulls code from someone else. Forks under a plainly different owner
  * and local paths are judged elsewhere or left alone.
  */
+import type { CheckGate } from './check-gates.js';
 import { finding, type Finding } from './findings.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import { editDistance } from './supply-chain.js';
@@ -79,7 +80,11 @@ function commandRedirects(command: SimpleCommand): [string, string][] {
   }
   if (/^(?:npm|pnpm|yarn|bun)$/.test(command.name)) {
     for (const arg of args) {
-      // `npm pkg set overrides.lodash=npm:lodahs@4` and `npm i lodash@npm:lodahs@4`.
+      // `npm pkg set overrides.lodash=npm:lodahs@4` and `npm i lodash@npm:lodahs@4`. Both
+      // patterns need `npm:`, which most arguments lack, so they skip the patterns.
+      if (!arg.includes('npm:')) {
+        continue;
+      }
       const match =
         /^(?:overrides|resolutions|pnpm\.overrides)\.(@?[^=]+)=npm:(@?[^@\s]+)/.exec(arg) ??
         /^(@?[^@\s]+)@npm:(@?[^@\s]+)/.exec(arg);
@@ -97,6 +102,9 @@ function commandRedirects(command: SimpleCommand): [string, string][] {
   }
   for (const arg of args) {
     // `pip install "requests @ git+https://…"` and `uv add "requests @ git+https://…"`.
+    if (!arg.includes('git+')) {
+      continue;
+    }
     const match = /^([\w.-]+)\s*@\s*(git\+\S+)$/.exec(arg);
     if (match !== null) {
       pairs.push([match[1] ?? '', match[2] ?? '']);
@@ -105,10 +113,27 @@ function commandRedirects(command: SimpleCommand): [string, string][] {
   return pairs;
 }
 
+/** Programs whose commands {@link checkDependencyRedirects} reads; it skips every other command. */
+const REDIRECTING_TOOLS = new Set([
+  'go',
+  'npm',
+  'pnpm',
+  'yarn',
+  'bun',
+  'cargo',
+  'pip',
+  'pip3',
+  'uv',
+  'poetry',
+]);
+
+/** Gate of {@link checkDependencyRedirects}, which judges only `REDIRECTING_TOOLS`. */
+export const DEPENDENCY_REDIRECTS_GATE: CheckGate = { programs: REDIRECTING_TOOLS };
+
 /** Finds a shell command that redirects a dependency to a look-alike source. */
 export function checkDependencyRedirects(parsed: ParsedShell): Finding | undefined {
   for (const command of parsed.commands) {
-    if (!/^(?:go|npm|pnpm|yarn|bun|cargo|pip3?|uv|poetry)$/.test(command.name)) {
+    if (!REDIRECTING_TOOLS.has(command.name)) {
       continue;
     }
     for (const [original, target] of commandRedirects(command)) {

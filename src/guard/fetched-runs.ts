@@ -10,6 +10,7 @@
  * (`$(git remote get-url origin)`) are not marked, and neither is a local clone (`git clone .`).
  */
 import path from 'node:path';
+import type { CheckGate } from './check-gates.js';
 import { finding, type Finding } from './findings.js';
 import { interpreterName, isShell } from './interpreters.js';
 import { containsWord } from './named-targets.js';
@@ -130,6 +131,14 @@ const BUILD_RUNNERS = new Set([
   'hatch',
   'gem',
 ]);
+
+/**
+ * Gate of {@link checkFetchedThenRun}: the programs whose commands `fetchedBy` reads. A line
+ * without them marks nothing as fetched, so nothing on it runs fetched code.
+ */
+export const FETCHED_THEN_RUN_GATE: CheckGate = {
+  programs: new Set(['git', 'gh', 'glab', 'hg', 'svn', 'curl', 'wget']),
+};
 
 /** Finds a command that runs code fetched earlier on the same line from an unnamed source. */
 export function checkFetchedThenRun(

@@ -346,9 +346,29 @@ function programsMatching(word: string, dotglob: boolean): string[] {
   return KNOWN_PROGRAMS.filter((name) => pattern.test(name)).map((name) => `${folder}${name}`);
 }
 
+/**
+ * Patterns that {@link compile} built, by `dotglob` and glob. A session repeats its glob words
+ * across calls, and building a pattern costs more than matching it. The patterns have no `g`
+ * flag, so sharing them keeps no match state between calls.
+ */
+const compiled = [new Map<string, RegExp>(), new Map<string, RegExp>()] as const;
+/** Patterns kept per `dotglob` value before the cache starts over. */
+const MAX_COMPILED = 512;
+
 function compile(pattern: string, dotglob: boolean): RegExp {
-  const regex = globToRegExp(pattern);
-  return dotglob ? new RegExp(regex.source.replaceAll('(?!\\.)', '')) : regex;
+  const cache = compiled[dotglob ? 1 : 0];
+  let regex = cache.get(pattern);
+  if (regex === undefined) {
+    regex = globToRegExp(pattern);
+    if (dotglob) {
+      regex = new RegExp(regex.source.replaceAll('(?!\\.)', ''));
+    }
+    if (cache.size >= MAX_COMPILED) {
+      cache.clear();
+    }
+    cache.set(pattern, regex);
+  }
+  return regex;
 }
 
 function replaceWord(command: SimpleCommand, at: number, name: string): SimpleCommand {

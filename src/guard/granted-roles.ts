@@ -60,9 +60,13 @@ export function checkGrantBeyondLimit(
   parsed: ParsedShell,
   allMessages: string,
 ): Finding | undefined {
+  // The messages decide first, because few requests limit access to reading.
+  if (!READ_LIMIT.test(allMessages)) {
+    return undefined;
+  }
   for (const command of parsed.commands) {
     const granted = writeGrant(command);
-    if (granted !== undefined && READ_LIMIT.test(allMessages)) {
+    if (granted !== undefined) {
       return finding(
         'permission-grant',
         `The command grants ${granted}, more than the read-only access the user asked for`,

@@ -8,6 +8,7 @@
  * so that it is judged as the shell command it amounts to. A call whose arguments are not
  * all literals up to the command is skipped.
  */
+import { INLINE_CACHE_ENTRIES, TextCache } from './text-cache.js';
 
 /** Words one of which any call read here contains; tested before any pattern. */
 const CALL_HINTS = [
@@ -48,8 +49,18 @@ const TEXT_CALLS =
 const CALLS =
   /(?:\bsubprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|\bos\.(exec[lv]p?e?|posix_spawnp?)|\bpty\.spawn|\bcreate_subprocess_(?:exec|shell)|\bexecFile(?:Sync)?|\bspawn(?:Sync)?|\bnew\s+Deno\.Command|\bDeno\.run|\bBun\.spawn(?:Sync)?|\bOpen3\.(?:capture[23]e?|popen[23]e?|pipeline\w*)|\bIO\.popen|\bProcess\.spawn|(?<![.\w])(?:system|exec)|\bos\.execute|\bos\.system|\bos\.popen|\bexecSync|\bio\.popen|\bproc_open|\bshell_exec|\bpassthru|(?<![.\w])popen|(?<![.\w$])open)\s*(\(|\s(?=\s*['"q]))/g;
 
-/** Returns the shell texts of the commands that `code` runs through the calls above. */
+/** Results of {@link inlineCommandsOf} by interpreter and code. */
+const inlineCommands = new TextCache<string[]>(INLINE_CACHE_ENTRIES);
+
+/**
+ * Returns the shell texts of the commands that `code` runs through the calls above. The array
+ * is shared with later calls for the same code, so callers must not change it.
+ */
 export function inlineCommandsOf(interpreter: string, code: string): string[] {
+  return inlineCommands.get(`${interpreter}\0${code}`, () => readInlineCommands(interpreter, code));
+}
+
+function readInlineCommands(interpreter: string, code: string): string[] {
   if (!CALL_HINTS.some((hint) => code.includes(hint))) {
     return [];
   }

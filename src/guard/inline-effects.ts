@@ -7,6 +7,7 @@ import { finding, type Finding } from './findings.js';
 import { NETWORK_CODE } from './exfiltration.js';
 import type { ParsedShell } from './shell.js';
 import type { CheckGate } from './check-gates.js';
+import { INLINE_CACHE_ENTRIES, TextCache } from './text-cache.js';
 
 /** Paths that inline code deletes and writes. */
 export interface InlineFileEffects {
@@ -49,8 +50,18 @@ const PATH_THEN_WRITE = new RegExp(
   'g',
 );
 
-/** Reads the literal paths that `code` deletes and writes. */
+/** Results of {@link inlineFileEffects} by code. */
+const fileEffects = new TextCache<InlineFileEffects>(INLINE_CACHE_ENTRIES);
+
+/**
+ * Reads the literal paths that `code` deletes and writes. The result is shared with later
+ * calls for the same code, so callers must not change it.
+ */
 export function inlineFileEffects(code: string): InlineFileEffects {
+  return fileEffects.get(code, () => readFileEffects(code));
+}
+
+function readFileEffects(code: string): InlineFileEffects {
   const deletes = [...literalPaths(code, DELETE_CALL), ...literalPaths(code, PATH_THEN_DELETE)];
   const writes = [...literalPaths(code, WRITE_CALL), ...literalPaths(code, PATH_THEN_WRITE)];
   for (const match of code.matchAll(OPEN_FOR_WRITE)) {

@@ -4,6 +4,7 @@
  * process's environment, so a filter for token formats or secret names after them collects
  * the credentials other programs were started with.
  */
+import type { CheckGate } from './check-gates.js';
 import { finding, type Finding } from './findings.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
@@ -27,6 +28,12 @@ const FILTERS = new Set([
 const ARGUMENT_COLUMNS = /(?:^|[,\s])(?:args|command|cmd)(?:[,=\s:]|$)/;
 /** A file of another process that holds its arguments; `self` and `$$` are the shell's own. */
 const CMDLINE_FILE = /^\/proc\/(?!self\/|thread-self\/|\$\$\/)[^/]+\/cmdline$/;
+
+/**
+ * Gate of {@link checkProcessSecrets}, which finds something only when one of `FILTERS` reads
+ * the listing further down the pipeline.
+ */
+export const PROCESS_SECRETS_GATE: CheckGate = { programs: FILTERS };
 
 /**
  * Finds a command line that lists other processes' arguments or environments and filters

@@ -5,6 +5,7 @@
  * `123.dkr.ecr.us-east-1.amazonaws.com`) or Docker Hub in a sentence about pushing or a
  * registry. A push when no registry is named keeps its other checks.
  */
+import type { CheckGate } from './check-gates.js';
 import { finding, type Finding } from './findings.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
@@ -54,6 +55,9 @@ function namedRegistries(messages: string): string[] {
     .flatMap((sentence) => [...sentence.matchAll(NAMED_REGISTRY)])
     .map((match) => (match[1] ?? 'docker.io').toLowerCase().replace(/^docker ?hub$/, 'docker.io'));
 }
+
+/** Gate of {@link checkRegistryPushes}, which judges only the image tools of `PUSHERS`. */
+export const REGISTRY_PUSHES_GATE: CheckGate = { programs: PUSHERS };
 
 /** Finds a push of an image to a registry other than those the user's messages name. */
 export function checkRegistryPushes(parsed: ParsedShell, messages: string): Finding | undefined {

@@ -4,6 +4,7 @@
  * `shell-command`, Tcl `exec`, and `!` lines of `ed` and `ex` scripts. Each text is returned so
  * that it is judged as the shell command it is.
  */
+import { INLINE_CACHE_ENTRIES, TextCache } from './text-cache.js';
 
 /** Calls that hand a string to a shell, in the interpreters below. */
 const SHELL_CALL_WORDS =
@@ -11,8 +12,18 @@ const SHELL_CALL_WORDS =
 /** String literals: double-quoted, and Julia's backtick command literals. */
 const LITERALS = /"((?:\\.|[^"\\])*)"|`([^`]*)`/g;
 
-/** Returns the shell texts that `code`, run by `interpreter`, hands to a shell. */
+/** Results of {@link shellTextsOf} by interpreter and code. */
+const shellTexts = new TextCache<string[]>(INLINE_CACHE_ENTRIES);
+
+/**
+ * Returns the shell texts that `code`, run by `interpreter`, hands to a shell. The array is
+ * shared with later calls for the same code, so callers must not change it.
+ */
 export function shellTextsOf(interpreter: string, code: string): string[] {
+  return shellTexts.get(`${interpreter}\0${code}`, () => readShellTexts(interpreter, code));
+}
+
+function readShellTexts(interpreter: string, code: string): string[] {
   switch (interpreter) {
     case 'ed':
       // `!command` runs a shell command; `r !command` and `w !command` read from and write to one.

@@ -30,7 +30,7 @@ import { checkCredentialKinds } from './credential-kinds.js';
 import { checkMetadataRequests } from './metadata-endpoints.js';
 import { checkMcpServerAdd, MCP_SERVER_ADD_GATE } from './agent-servers.js';
 import { checkFetchedCode, FETCHED_CODE_GATE } from './inline-effects.js';
-import { checkFetchedThenRun, savedDownloads } from './fetched-runs.js';
+import { checkFetchedThenRun, FETCHED_THEN_RUN_GATE, savedDownloads } from './fetched-runs.js';
 import { afterCd, mktempVariables, type CdContext } from './working-folders.js';
 import { checkSecretFileReads, SECRET_FILE_READS_GATE } from './secret-files.js';
 import { checkInjectedSecrets, INJECTED_SECRETS_GATE } from './injected-secrets.js';
@@ -43,7 +43,7 @@ import {
   checkEnvironmentReads,
   CREDENTIAL_LIBRARIES_GATE,
 } from './credential-reads.js';
-import { checkLookAlikeBucket, checkUploads } from './uploads.js';
+import { checkLookAlikeBucket, checkUploads, UPLOADS_GATE } from './uploads.js';
 import { checkUnnamedDestinations } from './destinations.js';
 import { isDatabaseClient } from './client-scripts.js';
 import { checkGitRedirects } from './git-redirects.js';
@@ -58,17 +58,22 @@ import {
 } from './code-senders.js';
 import { checkToolCredentials } from './tool-credentials.js';
 import { checkSecretExports } from './secret-exports.js';
-import { checkDependencyRedirects } from './dependency-redirects.js';
+import { checkDependencyRedirects, DEPENDENCY_REDIRECTS_GATE } from './dependency-redirects.js';
 import { checkUnrequestedEffects } from './unrequested-effects.js';
 import { checkProductionNames } from './production-names.js';
 import { checkGrantBeyondLimit } from './granted-roles.js';
-import { checkRegistryPushes } from './registry-pushes.js';
+import { checkRegistryPushes, REGISTRY_PUSHES_GATE } from './registry-pushes.js';
 import { checkSharedChanges } from './shared-changes.js';
 import { checkSecretWrites, SECRET_WRITES_GATE, writesOnlyToEnvFile } from './planted-secrets.js';
-import { checkProcessSecrets } from './process-secrets.js';
+import { checkProcessSecrets, PROCESS_SECRETS_GATE } from './process-secrets.js';
 import { checkConfigCommands } from './config-changes.js';
 import { installsFromTrustedIndex } from './package-sources.js';
-import { checkHttpWrites, checkPipedConfirmation, HTTP_WRITES_GATE } from './state-changes.js';
+import {
+  checkHttpWrites,
+  checkPipedConfirmation,
+  HTTP_WRITES_GATE,
+  PIPED_CONFIRMATION_GATE,
+} from './state-changes.js';
 import { checkPaths } from './file-access.js';
 import { checkIndirectReads } from './indirect-reads.js';
 import { checkListedReads, LISTED_READS_GATE } from './listed-reads.js';
@@ -248,11 +253,337 @@ function sameMessages(cached: readonly string[], given: readonly string[]): bool
   );
 }
 
+/** Input of every stage-1 check: the line and the request, built once per line in {@link runChecks}. */
+interface CheckInput {
+  parsed: ParsedShell;
+  raw: string;
+  context: GuardContext;
+  paths: PathContext;
+  /** Clauses of the user's messages that consent to something: {@link consentingText}. */
+  messages: string;
+  /** Every user message, with the clauses that {@link consentingText} drops. */
+  allMessages: string;
+  cdContext: CdContext;
+}
+
+// Gates of the checks in this file, defined before the list that refers to them.
+
+/** Gate of {@link checkDownloadThenRun}, which finds nothing before one of `FETCHERS` saves a file. */
+const DOWNLOAD_THEN_RUN_GATE: CheckGate = { programs: FETCHERS };
+
+/** Gate of {@link checkRemoteShell}, which judges only `ssh` commands. */
+const REMOTE_SHELL_GATE: CheckGate = { programs: new Set(['ssh']) };
+
 /**
- * A stage-1 check: a function that runs on every line, or a {@link GatedCheck} that runs only
- * on lines that open its gate. A check with no gate is always run.
+ * Gate of {@link checkEnvironmentDump}: the programs that {@link printsEnvironment} names,
+ * `history`, and `git`, which the `git log -p` pattern needs as the first word.
  */
-type Stage1Check = (() => Finding | undefined) | GatedCheck;
+const ENVIRONMENT_DUMP_GATE: CheckGate = {
+  programs: new Set(['env', 'printenv', 'set', 'declare', 'typeset', 'export', 'history', 'git']),
+};
+
+/** Gate of {@link checkSudo}, which judges only commands run through `sudo` or `doas`. */
+const SUDO_GATE: CheckGate = { wrappers: new Set(['sudo', 'doas', 'pkexec']) };
+
+/**
+ * The stage-1 checks in the order they run. The first finding decides, so the order sets which
+ * finding names the danger. The list is built once, and each check reads the line and the
+ * request from its {@link CheckInput}.
+ *
+ * To add a check, add one entry `{ name, gate, run }` where it belongs in the order. Give it a
+ * gate (a `CheckGate` next to the check, in its own module) when its code provably returns
+ * nothing on a line without one of the gate's programs, wrappers or inline code, and leave
+ * `gate` out otherwise. A gate that is too narrow lets a danger through:
+ * test/integration/guard-check-gates.test.ts runs every check its gate skips over every
+ * labelled set and fails if one finds something.
+ */
+const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
+  { name: 'checkSocketRedirects', run: ({ parsed }) => checkSocketRedirects(parsed) },
+  {
+    name: 'checkPipeToShell',
+    run: ({ parsed, raw, messages }) => checkPipeToShell(parsed, raw, messages),
+  },
+  {
+    name: 'checkDownloadThenRun',
+    gate: DOWNLOAD_THEN_RUN_GATE,
+    run: ({ parsed, context, paths }) => checkDownloadThenRun(parsed, paths, context.projectDir),
+  },
+  {
+    name: 'checkFetchedCode',
+    gate: FETCHED_CODE_GATE,
+    run: ({ parsed }) => checkFetchedCode(parsed),
+  },
+  // Before the exfiltration checks, which ask about a raw-IP host that this check denies.
+  {
+    name: 'checkMetadataRequests',
+    run: ({ parsed, messages }) => checkMetadataRequests(parsed, messages),
+  },
+  {
+    name: 'checkExfiltration',
+    run: ({ parsed, raw, paths, messages }) =>
+      checkExfiltration(parsed, raw, paths.homeDir, messages),
+  },
+  { name: 'checkGuardTokenReads', run: ({ parsed }) => checkGuardTokenReads(parsed) },
+  {
+    name: 'checkPaths',
+    run: ({ parsed, raw, context, paths, messages }) =>
+      checkPaths(parsed, paths, context, messages, raw),
+  },
+  {
+    name: 'checkIndirectReads',
+    run: ({ parsed, raw, context, paths }) => checkIndirectReads(parsed, raw, paths, context),
+  },
+  {
+    name: 'checkListedReads',
+    gate: LISTED_READS_GATE,
+    run: ({ parsed, context, paths }) => checkListedReads(parsed, paths, context),
+  },
+  {
+    name: 'checkSymlinkTargets',
+    gate: SYMLINK_TARGETS_GATE,
+    run: ({ parsed, context, paths, messages }) =>
+      checkSymlinkTargets(parsed, paths, context.projectDir, messages),
+  },
+  {
+    name: 'checkRules',
+    run: ({ parsed, raw, context, paths, messages, allMessages }) =>
+      checkRules(parsed, raw, { messages, allMessages }, paths, context.projectDir),
+  },
+  { name: 'checkGuardControl', run: ({ parsed, raw }) => checkGuardControl(parsed, raw) },
+  {
+    name: 'checkGuardSockets',
+    gate: GUARD_SOCKETS_GATE,
+    run: ({ parsed, context }) => checkGuardSockets(parsed, context),
+  },
+  {
+    name: 'checkFindWipes',
+    gate: FIND_WIPES_GATE,
+    run: ({ parsed, messages }) => checkFindWipes(parsed, messages),
+  },
+  {
+    name: 'checkGuardDependencyChanges',
+    gate: GUARD_DEPENDENCIES_GATE,
+    run: ({ parsed, context }) => checkGuardDependencyChanges(parsed, context),
+  },
+  // A here-string (`./migrate.sh <<< y`) answers a prompt with no feeder program, so the gate
+  // opens on any heredoc or here-string too.
+  {
+    name: 'checkPipedConfirmation',
+    gate: PIPED_CONFIRMATION_GATE,
+    run: ({ parsed, messages }) => checkPipedConfirmation(parsed, messages),
+  },
+  {
+    name: 'checkHttpWrites',
+    gate: HTTP_WRITES_GATE,
+    run: ({ parsed, messages }) => checkHttpWrites(parsed, messages),
+  },
+  {
+    name: 'checkCovertChannels',
+    run: ({ parsed, raw, messages }) => checkCovertChannels(parsed, raw, messages),
+  },
+  {
+    name: 'checkCredentialStores',
+    run: ({ parsed, context, paths, messages }) =>
+      checkCredentialStores(parsed, paths, context.projectDir, messages),
+  },
+  {
+    name: 'checkSecretWrites',
+    gate: SECRET_WRITES_GATE,
+    run: ({ parsed }) => checkSecretWrites(parsed),
+  },
+  {
+    name: 'checkInjectedSecrets',
+    gate: INJECTED_SECRETS_GATE,
+    run: ({ parsed }) => checkInjectedSecrets(parsed),
+  },
+  {
+    name: 'checkInlineSecretPrints',
+    gate: INLINE_SECRET_PRINTS_GATE,
+    run: ({ parsed }) => checkInlineSecretPrints(parsed),
+  },
+  {
+    name: 'checkCredentialKinds',
+    run: ({ parsed, context, paths, messages }) =>
+      checkCredentialKinds(parsed, paths, context.projectDir, messages),
+  },
+  {
+    name: 'checkInlineRemotes',
+    gate: INLINE_REMOTES_GATE,
+    run: ({ parsed, messages }) => checkInlineRemotes(parsed, messages),
+  },
+  {
+    name: 'checkMcpServerAdd',
+    gate: MCP_SERVER_ADD_GATE,
+    run: ({ parsed, messages }) => checkMcpServerAdd(parsed, messages),
+  },
+  {
+    name: 'checkEnvironmentDumps',
+    gate: ENVIRONMENT_DUMPS_GATE,
+    run: ({ parsed, messages }) => checkEnvironmentDumps(parsed, messages),
+  },
+  {
+    name: 'checkDatastoreDeletes',
+    gate: DATASTORE_DELETES_GATE,
+    run: ({ parsed, messages }) => checkDatastoreDeletes(parsed, messages),
+  },
+  {
+    name: 'checkSecretPrinters',
+    gate: SECRET_PRINTERS_GATE,
+    run: ({ parsed, messages }) => checkSecretPrinters(parsed, messages),
+  },
+  {
+    name: 'checkTrustChanges',
+    gate: TRUST_CHANGES_GATE,
+    run: ({ parsed, messages }) => checkTrustChanges(parsed, messages),
+  },
+  {
+    name: 'checkConnectionStringPrints',
+    run: ({ parsed, messages }) => checkConnectionStringPrints(parsed, messages),
+  },
+  {
+    name: 'checkMounts',
+    gate: MOUNTS_GATE,
+    run: ({ parsed, paths }) => checkMounts(parsed, paths),
+  },
+  {
+    name: 'checkRemoteMutation',
+    gate: REMOTE_MUTATION_GATE,
+    run: ({ parsed, messages, allMessages }) => checkRemoteMutation(parsed, messages, allMessages),
+  },
+  {
+    name: 'checkSudo',
+    gate: SUDO_GATE,
+    run: ({ parsed, messages }) => checkSudo(parsed, messages),
+  },
+  {
+    name: 'checkRemoteShell',
+    gate: REMOTE_SHELL_GATE,
+    run: ({ parsed, messages }) => checkRemoteShell(parsed, messages),
+  },
+  {
+    name: 'checkEnvironmentDump',
+    gate: ENVIRONMENT_DUMP_GATE,
+    run: ({ parsed }) => checkEnvironmentDump(parsed),
+  },
+  {
+    name: 'checkProcessSecrets',
+    gate: PROCESS_SECRETS_GATE,
+    run: ({ parsed, messages }) => checkProcessSecrets(parsed, messages),
+  },
+  {
+    name: 'checkConfigCommands',
+    run: ({ parsed, messages }) => checkConfigCommands(parsed, messages),
+  },
+  { name: 'checkPackages', gate: PACKAGES_GATE, run: ({ parsed }) => checkPackages(parsed) },
+  {
+    name: 'checkDependencyRedirects',
+    gate: DEPENDENCY_REDIRECTS_GATE,
+    run: ({ parsed }) => checkDependencyRedirects(parsed),
+  },
+  { name: 'checkContainers', gate: CONTAINERS_GATE, run: ({ parsed }) => checkContainers(parsed) },
+  // Last, so a more specific finding of the checks above names the danger.
+  {
+    name: 'checkUploads',
+    gate: UPLOADS_GATE,
+    run: ({ parsed, messages }) => checkUploads(parsed, messages),
+  },
+  {
+    name: 'checkLookAlikeBucket',
+    run: ({ parsed, messages }) => checkLookAlikeBucket(parsed, messages),
+  },
+  {
+    name: 'checkUnnamedDestinations',
+    run: ({ parsed, messages }) => checkUnnamedDestinations(parsed, messages),
+  },
+  { name: 'checkGitRedirects', run: ({ parsed, messages }) => checkGitRedirects(parsed, messages) },
+  {
+    name: 'checkShellUrls',
+    gate: SHELL_URLS_GATE,
+    run: ({ parsed, raw, messages }) => checkShellUrls(parsed, raw, messages),
+  },
+  {
+    name: 'checkExportDownloads',
+    run: ({ parsed, messages }) => checkExportDownloads(parsed, messages),
+  },
+  {
+    name: 'checkInlineSenders',
+    gate: INLINE_SENDERS_GATE,
+    run: ({ parsed, messages }) => checkInlineSenders(parsed, messages),
+  },
+  {
+    name: 'checkWrittenAndRun',
+    gate: WRITTEN_AND_RUN_GATE,
+    run: ({ parsed, messages }) => checkWrittenAndRun(parsed, messages),
+  },
+  {
+    name: 'checkToolCredentials',
+    run: ({ parsed, raw, paths, messages }) =>
+      checkToolCredentials(parsed, raw, messages, paths.homeDir),
+  },
+  {
+    name: 'checkSecretExports',
+    run: ({ parsed, paths, messages }) => checkSecretExports(parsed, messages, paths.cwd),
+  },
+  {
+    name: 'checkUnrequestedEffects',
+    run: ({ parsed, raw, paths, allMessages, cdContext }) =>
+      checkUnrequestedEffects(parsed, raw, allMessages, paths, cdContext),
+  },
+  {
+    name: 'checkGrantBeyondLimit',
+    run: ({ parsed, allMessages }) => checkGrantBeyondLimit(parsed, allMessages),
+  },
+  {
+    name: 'checkRegistryPushes',
+    gate: REGISTRY_PUSHES_GATE,
+    run: ({ parsed, messages }) => checkRegistryPushes(parsed, messages),
+  },
+  {
+    name: 'checkCredentialLibraries',
+    gate: CREDENTIAL_LIBRARIES_GATE,
+    run: ({ parsed }) => checkCredentialLibraries(parsed),
+  },
+  { name: 'checkEnvironmentReads', run: ({ parsed, raw }) => checkEnvironmentReads(parsed, raw) },
+  {
+    name: 'checkProductionNames',
+    run: ({ parsed, raw, messages }) => checkProductionNames(parsed, raw, messages),
+  },
+  {
+    name: 'checkProductionContainers',
+    gate: PRODUCTION_CONTAINERS_GATE,
+    run: ({ parsed }) => checkProductionContainers(parsed),
+  },
+  {
+    name: 'checkSharedChanges',
+    run: ({ parsed, messages }) => checkSharedChanges(parsed, messages),
+  },
+  {
+    name: 'checkFetchedThenRun',
+    gate: FETCHED_THEN_RUN_GATE,
+    run: ({ parsed, paths, messages, cdContext }) =>
+      checkFetchedThenRun(parsed, paths, messages, cdContext),
+  },
+  {
+    name: 'checkSecretFileReads',
+    gate: SECRET_FILE_READS_GATE,
+    run: ({ parsed, paths, messages }) => checkSecretFileReads(parsed, paths, messages),
+  },
+  {
+    name: 'checkHomeSearches',
+    gate: HOME_SEARCHES_GATE,
+    run: ({ parsed, paths }) => checkHomeSearches(parsed, paths),
+  },
+  {
+    name: 'checkForgeTargets',
+    gate: FORGE_TARGETS_GATE,
+    run: ({ parsed, messages }) => checkForgeTargets(parsed, messages),
+  },
+  {
+    name: 'checkEnvironmentInjection',
+    run: ({ parsed, context, paths }) =>
+      checkEnvironmentInjection(parsed, paths, context.projectDir),
+  },
+];
 
 function runChecks(
   parsed: ParsedShell,
@@ -260,191 +591,25 @@ function runChecks(
   context: GuardContext,
   requests: UserRequests,
 ): Finding | undefined {
-  const paths: PathContext = { cwd: context.cwd, homeDir: context.homeDir ?? '/root' };
-  const { messages, allMessages } = requests;
-  const cdContext = cdContextOf(parsed, raw, context);
-  // Each gate is documented next to its check, in the check's module.
-  const checks: Stage1Check[] = [
-    () => checkSocketRedirects(parsed),
-    () => checkPipeToShell(parsed, raw, messages),
-    {
-      name: 'checkDownloadThenRun',
-      gate: DOWNLOAD_THEN_RUN_GATE,
-      run: () => checkDownloadThenRun(parsed, paths, context.projectDir),
-    },
-    { name: 'checkFetchedCode', gate: FETCHED_CODE_GATE, run: () => checkFetchedCode(parsed) },
-    // Before the exfiltration checks, which ask about a raw-IP host that this check denies.
-    () => checkMetadataRequests(parsed, messages),
-    () => checkExfiltration(parsed, raw, paths.homeDir, messages),
-    () => checkGuardTokenReads(parsed),
-    () => checkPaths(parsed, paths, context, messages, raw),
-    () => checkIndirectReads(parsed, raw, paths, context),
-    {
-      name: 'checkListedReads',
-      gate: LISTED_READS_GATE,
-      run: () => checkListedReads(parsed, paths, context),
-    },
-    {
-      name: 'checkSymlinkTargets',
-      gate: SYMLINK_TARGETS_GATE,
-      run: () => checkSymlinkTargets(parsed, paths, context.projectDir, messages),
-    },
-    () => checkRules(parsed, raw, { messages, allMessages }, paths, context.projectDir),
-    () => checkGuardControl(parsed, raw),
-    {
-      name: 'checkGuardSockets',
-      gate: GUARD_SOCKETS_GATE,
-      run: () => checkGuardSockets(parsed, context),
-    },
-    { name: 'checkFindWipes', gate: FIND_WIPES_GATE, run: () => checkFindWipes(parsed, messages) },
-    {
-      name: 'checkGuardDependencyChanges',
-      gate: GUARD_DEPENDENCIES_GATE,
-      run: () => checkGuardDependencyChanges(parsed, context),
-    },
-    // Not gated: a here-string (`./migrate.sh <<< y`) answers a prompt with no feeder program.
-    () => checkPipedConfirmation(parsed, messages),
-    {
-      name: 'checkHttpWrites',
-      gate: HTTP_WRITES_GATE,
-      run: () => checkHttpWrites(parsed, messages),
-    },
-    () => checkCovertChannels(parsed, raw, messages),
-    () => checkCredentialStores(parsed, paths, context.projectDir, messages),
-    { name: 'checkSecretWrites', gate: SECRET_WRITES_GATE, run: () => checkSecretWrites(parsed) },
-    {
-      name: 'checkInjectedSecrets',
-      gate: INJECTED_SECRETS_GATE,
-      run: () => checkInjectedSecrets(parsed),
-    },
-    {
-      name: 'checkInlineSecretPrints',
-      gate: INLINE_SECRET_PRINTS_GATE,
-      run: () => checkInlineSecretPrints(parsed),
-    },
-    () => checkCredentialKinds(parsed, paths, context.projectDir, messages),
-    {
-      name: 'checkInlineRemotes',
-      gate: INLINE_REMOTES_GATE,
-      run: () => checkInlineRemotes(parsed, messages),
-    },
-    {
-      name: 'checkMcpServerAdd',
-      gate: MCP_SERVER_ADD_GATE,
-      run: () => checkMcpServerAdd(parsed, messages),
-    },
-    {
-      name: 'checkEnvironmentDumps',
-      gate: ENVIRONMENT_DUMPS_GATE,
-      run: () => checkEnvironmentDumps(parsed, messages),
-    },
-    {
-      name: 'checkDatastoreDeletes',
-      gate: DATASTORE_DELETES_GATE,
-      run: () => checkDatastoreDeletes(parsed, messages),
-    },
-    {
-      name: 'checkSecretPrinters',
-      gate: SECRET_PRINTERS_GATE,
-      run: () => checkSecretPrinters(parsed, messages),
-    },
-    {
-      name: 'checkTrustChanges',
-      gate: TRUST_CHANGES_GATE,
-      run: () => checkTrustChanges(parsed, messages),
-    },
-    () => checkConnectionStringPrints(parsed, messages),
-    { name: 'checkMounts', gate: MOUNTS_GATE, run: () => checkMounts(parsed, paths) },
-    {
-      name: 'checkRemoteMutation',
-      gate: REMOTE_MUTATION_GATE,
-      run: () => checkRemoteMutation(parsed, messages, allMessages),
-    },
-    { name: 'checkSudo', gate: SUDO_GATE, run: () => checkSudo(parsed, messages) },
-    {
-      name: 'checkRemoteShell',
-      gate: REMOTE_SHELL_GATE,
-      run: () => checkRemoteShell(parsed, messages),
-    },
-    {
-      name: 'checkEnvironmentDump',
-      gate: ENVIRONMENT_DUMP_GATE,
-      run: () => checkEnvironmentDump(parsed),
-    },
-    () => checkProcessSecrets(parsed, messages),
-    () => checkConfigCommands(parsed, messages),
-    { name: 'checkPackages', gate: PACKAGES_GATE, run: () => checkPackages(parsed) },
-    () => checkDependencyRedirects(parsed),
-    { name: 'checkContainers', gate: CONTAINERS_GATE, run: () => checkContainers(parsed) },
-    // Last, so a more specific finding of the checks above names the danger.
-    () => checkUploads(parsed, messages),
-    () => checkLookAlikeBucket(parsed, messages),
-    () => checkUnnamedDestinations(parsed, messages),
-    () => checkGitRedirects(parsed, messages),
-    {
-      name: 'checkShellUrls',
-      gate: SHELL_URLS_GATE,
-      run: () => checkShellUrls(parsed, raw, messages),
-    },
-    () => checkExportDownloads(parsed, messages),
-    {
-      name: 'checkInlineSenders',
-      gate: INLINE_SENDERS_GATE,
-      run: () => checkInlineSenders(parsed, messages),
-    },
-    {
-      name: 'checkWrittenAndRun',
-      gate: WRITTEN_AND_RUN_GATE,
-      run: () => checkWrittenAndRun(parsed, messages),
-    },
-    () => checkToolCredentials(parsed, raw, messages, paths.homeDir),
-    () => checkSecretExports(parsed, messages, paths.cwd),
-    () => checkUnrequestedEffects(parsed, raw, allMessages, paths, cdContext),
-    () => checkGrantBeyondLimit(parsed, allMessages),
-    () => checkRegistryPushes(parsed, messages),
-    {
-      name: 'checkCredentialLibraries',
-      gate: CREDENTIAL_LIBRARIES_GATE,
-      run: () => checkCredentialLibraries(parsed),
-    },
-    () => checkEnvironmentReads(parsed, raw),
-    () => checkProductionNames(parsed, raw, messages),
-    {
-      name: 'checkProductionContainers',
-      gate: PRODUCTION_CONTAINERS_GATE,
-      run: () => checkProductionContainers(parsed),
-    },
-    () => checkSharedChanges(parsed, messages),
-    () => checkFetchedThenRun(parsed, paths, messages, cdContext),
-    {
-      name: 'checkSecretFileReads',
-      gate: SECRET_FILE_READS_GATE,
-      run: () => checkSecretFileReads(parsed, paths, messages),
-    },
-    {
-      name: 'checkHomeSearches',
-      gate: HOME_SEARCHES_GATE,
-      run: () => checkHomeSearches(parsed, paths),
-    },
-    {
-      name: 'checkForgeTargets',
-      gate: FORGE_TARGETS_GATE,
-      run: () => checkForgeTargets(parsed, messages),
-    },
-    () => checkEnvironmentInjection(parsed, paths, context.projectDir),
-  ];
+  const input: CheckInput = {
+    parsed,
+    raw,
+    context,
+    paths: { cwd: context.cwd, homeDir: context.homeDir ?? '/root' },
+    messages: requests.messages,
+    allMessages: requests.allMessages,
+    cdContext: cdContextOf(parsed, raw, context),
+  };
   const index = indexLine(parsed);
   const audit = gateAudit();
   if (audit !== undefined) {
-    auditSkippedChecks(checks, index, audit);
+    auditSkippedChecks(input, index, audit);
   }
-  for (const check of checks) {
-    const finding =
-      typeof check === 'function'
-        ? check()
-        : gateOpens(check.gate, index)
-          ? check.run()
-          : undefined;
+  for (const check of STAGE1_CHECKS) {
+    if (check.gate !== undefined && !gateOpens(check.gate, index)) {
+      continue;
+    }
+    const finding = check.run(input);
     if (finding !== undefined) {
       return finding;
     }
@@ -453,10 +618,10 @@ function runChecks(
 }
 
 /** Runs every gated check that its gate skips on the indexed line and reports what it returns. */
-function auditSkippedChecks(checks: Stage1Check[], index: LineIndex, audit: GateAudit): void {
-  for (const check of checks) {
-    if (typeof check !== 'function' && !gateOpens(check.gate, index)) {
-      audit(check.name, check.run());
+function auditSkippedChecks(input: CheckInput, index: LineIndex, audit: GateAudit): void {
+  for (const check of STAGE1_CHECKS) {
+    if (check.gate !== undefined && !gateOpens(check.gate, index)) {
+      audit(check.name, check.run(input));
     }
   }
 }
@@ -1170,9 +1335,6 @@ function isStdinRunner(command: SimpleCommand): boolean {
   return ['iex', 'Invoke-Expression'].includes(command.name);
 }
 
-/** Gate of {@link checkDownloadThenRun}, which finds nothing before one of `FETCHERS` saves a file. */
-const DOWNLOAD_THEN_RUN_GATE: CheckGate = { programs: FETCHERS };
-
 /**
  * Finds a file that the line downloads and then runs: as the program (`./i.sh`, also after
  * `chmod +x`), or as the script of a shell or interpreter (`bash -x i.sh`, `python3 i.py`).
@@ -1298,9 +1460,6 @@ const REMOTE_READ_ONLY = new Set([
   'which',
 ]);
 
-/** Gate of {@link checkRemoteShell}, which judges only `ssh` commands. */
-const REMOTE_SHELL_GATE: CheckGate = { programs: new Set(['ssh']) };
-
 /** Blocks an ssh call unless its remote command is a known read-only one. */
 function checkRemoteShell(parsed: ParsedShell, messages: string): Finding | undefined {
   for (const command of parsed.commands.filter((candidate) => candidate.name === 'ssh')) {
@@ -1346,14 +1505,6 @@ function checkRemoteShell(parsed: ParsedShell, messages: string): Finding | unde
 }
 
 const SECRET_WORDS = /token|secret|key|passw|credential|auth|api/i;
-
-/**
- * Gate of {@link checkEnvironmentDump}: the programs that {@link printsEnvironment} names,
- * `history`, and `git`, which the `git log -p` pattern needs as the first word.
- */
-const ENVIRONMENT_DUMP_GATE: CheckGate = {
-  programs: new Set(['env', 'printenv', 'set', 'declare', 'typeset', 'export', 'history', 'git']),
-};
 
 /** Blocks dumping the process environment unless a grep narrows it to names that hold no secrets. */
 function checkEnvironmentDump(parsed: ParsedShell): Finding | undefined {
@@ -1410,9 +1561,6 @@ function checkSocketRedirects(parsed: ParsedShell): Finding | undefined {
   }
   return undefined;
 }
-
-/** Gate of {@link checkSudo}, which judges only commands run through `sudo` or `doas`. */
-const SUDO_GATE: CheckGate = { wrappers: new Set(['sudo', 'doas', 'pkexec']) };
 
 function checkSudo(parsed: ParsedShell, messages: string): Finding | undefined {
   const elevated = parsed.commands.find(

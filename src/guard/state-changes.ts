@@ -12,13 +12,23 @@ import type { CheckGate } from './check-gates.js';
 
 /** Commands that answer every prompt: `yes`, `echo y`, `printf 'y\n'`. */
 function answersYes(command: SimpleCommand): boolean {
-  const text = command.argv.slice(1).join(' ');
+  if (command.name === 'yes') {
+    return true;
+  }
   return (
-    command.name === 'yes' ||
-    ((command.name === 'echo' || command.name === 'printf') &&
-      /^(?:-e\s+)?y(?:es)?(?:\\n)*$/i.test(text))
+    (command.name === 'echo' || command.name === 'printf') &&
+    /^(?:-e\s+)?y(?:es)?(?:\\n)*$/i.test(command.argv.slice(1).join(' '))
   );
 }
+
+/**
+ * Gate of {@link checkPipedConfirmation}: the programs that {@link answersYes} accepts, and a
+ * heredoc or here-string, without which the check finds nothing.
+ */
+export const PIPED_CONFIRMATION_GATE: CheckGate = {
+  programs: new Set(['yes', 'echo', 'printf']),
+  stdin: true,
+};
 
 /** Verbs of tools that change a database, infrastructure or a deployment. */
 const CHANGE_VERB =

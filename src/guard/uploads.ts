@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { isPrivateAddress } from '../core/addresses.js';
+import type { CheckGate } from './check-gates.js';
 import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
@@ -116,6 +117,9 @@ export function userNamesHost(messages: string, host: string): boolean {
     (name.length >= 4 && !/^(?:api|www|com|net|org)$/.test(name) && containsWord(messages, name))
   );
 }
+
+/** Gate of {@link checkUploads}, which judges only the `HTTP_CLIENTS`. */
+export const UPLOADS_GATE: CheckGate = { programs: HTTP_CLIENTS };
 
 /**
  * Finds an HTTP client that uploads local data to a host outside this machine that the user
