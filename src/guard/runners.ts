@@ -1,11 +1,13 @@
 /**
  * Programs that run other commands named in their own arguments or input: `trap`, `script -c`,
  * `awk` `system()`, GNU `sed` `e`, `make` recipes, `tar --to-command`, `git -c alias.x=!…`,
- * `zip -TT`, `gdb -ex`, `vim -c`, `sqlite3 .shell`, `parallel`, `expect` and `xargs -I`.
+ * `zip -TT`, `gdb -ex`, `vim -c`, `sqlite3 .shell`, `parallel`, `expect` and `xargs -I`, and
+ * the programs of terminal-runners.ts (`hyperfine`, `pee`, `tmux`, `screen -X`).
  * Inline command text is returned for the parser to judge. Text that comes from a file or
  * from input cannot be read, so it is reported as unreadable.
  */
 import { isShell } from './interpreters.js';
+import { TEXT_READERS } from './terminal-runners.js';
 import { XARGS_OPTIONS_WITH_VALUE } from './wrappers.js';
 
 /** Command text a program runs, and the reasons some of what it runs cannot be read. */
@@ -31,11 +33,13 @@ export function nestedRuns(
   input: string | undefined,
 ): NestedRuns | undefined {
   const reader = READERS.get(name);
-  if (reader === undefined) {
+  const textReader = reader === undefined ? TEXT_READERS.get(name) : undefined;
+  if (reader === undefined && textReader === undefined) {
     return undefined;
   }
   const runs: NestedRuns = { scripts: [], unreadable: [] };
-  reader(argv, input, runs);
+  reader?.(argv, input, runs);
+  textReader?.(argv, runs);
   return runs.scripts.length > 0 || runs.unreadable.length > 0 ? runs : undefined;
 }
 
