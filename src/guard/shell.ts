@@ -492,7 +492,13 @@ function recordPlainPipeline(
 const IFS_ASSIGNMENT =
   /(?<![\w$])IFS\+?=|\b(?:read|for|declare|typeset|local|export|readonly|printf\s+-v)\b[^;&|\n]*\bIFS\b/;
 
-function parseInto(parser: Parser, source: string, state: WalkState, via: string[]): void {
+function parseInto(
+  parser: Parser,
+  source: string,
+  state: WalkState,
+  via: string[],
+  base?: WalkContext,
+): void {
   if (state.depth > state.maxDepth) {
     flag(state, `nesting deeper than ${state.maxDepth} levels`);
     return;
@@ -507,10 +513,10 @@ function parseInto(parser: Parser, source: string, state: WalkState, via: string
   if (source.includes('\\\n') && /\S\\\n\S/.test(source)) {
     const joined = joinLineContinuations(source);
     if (joined !== source) {
-      parseText(parser, joined, state, via);
+      parseText(parser, joined, state, via, base);
     }
   }
-  parseText(parser, source, state, via);
+  parseText(parser, source, state, via, base);
 }
 
 /**
@@ -548,8 +554,19 @@ export function joinLineContinuations(source: string): string {
   return result;
 }
 
-function parseText(parser: Parser, source: string, state: WalkState, via: string[]): void {
-  if (state.fastPath && parsePlainCommand(parser, source, state, via)) {
+/**
+ * Parses `source` and records its commands. `base` is the context the text runs in, when it
+ * stands in for one command of a line (an alias's expansion): its pipeline place, redirects
+ * and input apply to the commands of the text.
+ */
+function parseText(
+  parser: Parser,
+  source: string,
+  state: WalkState,
+  via: string[],
+  base?: WalkContext,
+): void {
+  if (base === undefined && state.fastPath && parsePlainCommand(parser, source, state, via)) {
     return;
   }
   const tree = parseBash(parser, source);
@@ -577,7 +594,12 @@ function parseText(parser: Parser, source: string, state: WalkState, via: string
       ? constantVariables(tree.rootNode, state)
       : undefined;
   state.depth += 1;
-  walk(parser, tree.rootNode, state, newContext(via));
+  walk(
+    parser,
+    tree.rootNode,
+    state,
+    base === undefined ? newContext(via) : { ...base, via, argDynamic: undefined },
+  );
   state.depth -= 1;
   state.ampAfter = outer.ampAfter;
   state.treeHasError = outer.treeHasError;
@@ -1048,7 +1070,7 @@ function recordCommand(
     flag(state, `the program name ${JSON.stringify(words[0].text)} is computed at run time`);
   }
   if (state.aliases !== undefined) {
-    followAlias(parser, state, context, words);
+    followAlias(parser, state, context, words, redirects);
   }
   const unwrapped = unwrapCommand(words.map((word) => word.text));
   const dynamic = words.some((word) => word.dynamic);
@@ -1151,13 +1173,16 @@ function followProjectRunner(
 
 /**
  * Judges a call of an alias defined earlier as the text it expands to, followed by its
- * arguments. As in bash, an alias is not expanded again inside its own expansion.
+ * arguments, in the call's place: its pipeline, redirects and heredoc apply to the expansion,
+ * so `alias s=sh; curl URL | s` is read as a pipe into `sh`. As in bash, an alias is not
+ * expanded again inside its own expansion.
  */
 function followAlias(
   parser: Parser,
   state: WalkState,
   context: WalkContext,
   words: WordValue[],
+  redirects: Redirect[],
 ): void {
   const name = words[0]?.text ?? '';
   const body = state.aliases?.get(name);
@@ -1169,7 +1194,12 @@ function followAlias(
     flag(state, `the alias ${JSON.stringify(name)} runs with arguments computed at run time`);
   }
   state.aliases?.delete(name);
-  parseInto(parser, text, state, [...context.via, 'alias']);
+  const place: WalkContext = {
+    ...context,
+    redirects:
+      redirects.length === 0 ? context.redirects : [...(context.redirects ?? []), ...redirects],
+  };
+  parseInto(parser, text, state, [...context.via, 'alias'], place);
   state.aliases?.set(name, body);
 }
 
