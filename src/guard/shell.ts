@@ -509,8 +509,9 @@ function parseInto(
   // The grammar reads a backslash-newline inside a word (`r\<newline>m`) as a word break,
   // while bash joins the word. The joined text is walked as well as the text as written, so
   // a misread of where quotes or comments end can only add commands, never hide one.
-  // A continuation next to whitespace on either side breaks the word in bash too.
-  if (source.includes('\\\n') && /\S\\\n\S/.test(source)) {
+  // A continuation after whitespace breaks the word in bash too. One right after a word is
+  // misread as well: in `A=1\<newline> B=2 git …` the grammar takes `B=2` as the program.
+  if (source.includes('\\\n') && /\S\\\n/.test(source)) {
     const joined = joinLineContinuations(source);
     if (joined !== source) {
       parseText(parser, joined, state, via, base);
@@ -987,12 +988,20 @@ function visitDeclaration(
 ): void {
   const argv: string[] = [];
   let dynamic = false;
+  let previousEnd = -1;
   for (const child of node.children) {
     if (child === null) {
       continue;
     }
     const value = wordValue(child, state);
-    argv.push(value.text);
+    // The grammar splits a word of quoted pieces (`HIST''FILE`, `NAME"=value"`) into adjacent
+    // nodes, which bash joins into one word.
+    if (child.startIndex === previousEnd && argv.length > 1) {
+      argv[argv.length - 1] += value.text;
+    } else {
+      argv.push(value.text);
+    }
+    previousEnd = child.endIndex;
     dynamic ||= value.dynamic;
   }
   walkExpansions(parser, node, state, context);
