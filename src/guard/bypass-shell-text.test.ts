@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createGuard } from './guard.js';
+import { tclCommandTexts } from './shell-texts.js';
 import { typedLines } from './terminal-runners.js';
 import type { GuardContext } from './types.js';
 
@@ -132,6 +133,20 @@ const KINDS: Record<string, { blocked: string[]; allowed: string[] }> = {
       'npx tsc \\\n  --project tsconfig.build.json',
     ],
   },
+  'Tcl commands in bodies and substitutions': {
+    blocked: [
+      'expect -c "spawn sh -c {rm -rf ~}"',
+      "expect -c 'exec sh -c {rm -rf ~}'",
+      "expect -c 'set out [exec rm -rf /home/dev]'",
+      "expect -c 'if {1} {exec git push --force origin main}'",
+      "tclsh <<< 'foreach d {a b} {exec rm -rf /home/dev}'",
+      'expect -c \'spawn -noecho bash -c "rm -rf ~"; interact\'',
+    ],
+    allowed: [
+      'expect -c \'spawn npm login; expect "Username:"; send "dev\\r"; interact\'',
+      "tclsh <<< 'puts [exec git status --short]'",
+    ],
+  },
 };
 
 describe.each(Object.entries(KINDS))('bypass kind %s', (_kind, { blocked, allowed }) => {
@@ -188,5 +203,23 @@ describe('wrapped remote calls', () => {
 
   it.each(['', 'nohup ', 'time '])('allows %jon the named key', async (prefix) => {
     expect(await verdict(prefix + named)).toBe('allow');
+  });
+});
+
+describe('tclCommandTexts', () => {
+  it('reads a command in a body', () => {
+    expect(tclCommandTexts('if {1} {exec rm -rf ~}', 'exec')).toEqual(['rm -rf ~']);
+  });
+
+  it('quotes a braced word', () => {
+    expect(tclCommandTexts('spawn sh -c {rm -rf ~}', 'spawn')).toEqual(["sh -c 'rm -rf ~'"]);
+  });
+
+  it('ends a command at its substitution', () => {
+    expect(tclCommandTexts('set x [exec ls -a]; puts $x', 'exec')).toEqual(['ls -a']);
+  });
+
+  it('skips commands not named', () => {
+    expect(tclCommandTexts('spawn ls', 'exec')).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@
  * from input cannot be read, so it is reported as unreadable.
  */
 import { isShell } from './interpreters.js';
+import { tclCommandTexts } from './shell-texts.js';
 import { TEXT_READERS } from './terminal-runners.js';
 import { XARGS_OPTIONS_WITH_VALUE } from './wrappers.js';
 
@@ -515,10 +516,12 @@ function readExpect(argv: readonly string[], input: string | undefined, runs: Ne
     runs.unreadable.push('expect reads its script from a file');
   }
   for (const script of [...inline, ...(input === undefined ? [] : [input])]) {
+    // `spawn` and `exec` may sit in a body (`if {…} {exec …}`) or a substitution (`[exec …]`).
+    runs.scripts.push(...tclCommandTexts(script, 'spawn exec'));
     for (const statement of script.split(/[;\n]/)) {
-      const run = /^\s*(?:spawn|exec|system)\s+(?:-\S+\s+)*(.*)$/s.exec(statement);
+      const run = /^\s*system\s+(.*)$/s.exec(statement);
       if (run !== null) {
-        runs.scripts.push((run[1] ?? '').replace(/[{}]/g, ''));
+        runs.scripts.push((run[1] ?? '').replace(/[{}]/g, "'"));
       } else if (/^\s*(?:eval|source|uplevel|interp)\b/.test(statement)) {
         runs.unreadable.push(`expect runs "${statement.trim().slice(0, 40)}"`);
       }
