@@ -6,7 +6,7 @@
  */
 import { asksWithout, requestsVerb } from './consent.js';
 import { finding, type Finding } from './findings.js';
-import type { ParsedShell, SimpleCommand } from './shell.js';
+import { joinLineContinuations, type ParsedShell, type SimpleCommand } from './shell.js';
 
 /** A name that marks production: `prod`, `production` or `prd` as a whole word or a name part. */
 export const PRODUCTION_PART = /(?:^|[-_.:/\s'"=])(?:prod|production|prd)(?:$|[-_.:/\s'"])/i;
@@ -153,12 +153,16 @@ function computedDeployTarget(command: SimpleCommand, raw: string): string | und
     return undefined;
   }
   // Assignments are read from the source text, because a bare `NAME=$(…) &&` is no command.
+  // Backslash-newlines are removed first, as bash removes them.
+  const source = raw.includes('\\\n') ? joinLineContinuations(raw) : raw;
   const computedVariables = new Set(
-    [...raw.matchAll(/(?:^|[\s;&|(])(?:export\s+)?([A-Za-z_]\w*)=["']?(?:\$\(|`)/g)].map(
+    [...source.matchAll(/(?:^|[\s;&|(])(?:export\s+)?([A-Za-z_]\w*)=["']?(?:\$\(|`)/g)].map(
       (match) => match[1] ?? '',
     ),
   );
-  const sourceText = command.text;
+  const sourceText = command.text.includes('\\\n')
+    ? joinLineContinuations(command.text)
+    : command.text;
   for (const match of sourceText.matchAll(/(?:^|\s)(-{1,2}[\w-]+)[=\s]+("[^"]*"|'[^']*'|\S+)/g)) {
     const [, option = '', value = ''] = match;
     if (!TARGET_OPTION.test(option) || value.startsWith("'")) {

@@ -164,13 +164,42 @@ export function requestsResourceAction(
   command: SimpleCommand,
   messages: string,
 ): boolean | undefined {
-  const action = resourceAction(command);
+  const wrapped = command.wrappers.length > 0;
+  if (wrapped && command.wrappers.some((wrapper) => ADDS_ARGUMENTS.has(wrapper))) {
+    return undefined;
+  }
+  const action = resourceAction(wrapped ? { ...command, wrappers: [] } : command);
   if (action === undefined) {
     return undefined;
   }
   const consents = consentsToAction(action, command.argv.slice(1), messages);
-  return consents || !ADDED_VERBS.has(action.verb) ? consents : undefined;
+  const plain = command.wrappers.every((wrapper) => TIMING_WRAPPERS.has(wrapper));
+  if (consents ? !plain : ADDED_VERBS.has(action.verb)) {
+    // A call behind a wrapper that changes who runs it or its environment (`sudo`, `env`)
+    // gets no consent from its targets. A request that names other targets gives none to
+    // any call, wrapped or not.
+    return undefined;
+  }
+  return consents;
 }
+
+/** Wrappers that add words to the command they run, so its targets are not all written. */
+const ADDS_ARGUMENTS: ReadonlySet<string> = new Set(['xargs', 'parallel', 'find']);
+/** Wrappers that change only when, how long or at what priority the command runs. */
+const TIMING_WRAPPERS: ReadonlySet<string> = new Set([
+  'nohup',
+  'time',
+  'command',
+  'builtin',
+  'exec',
+  'nice',
+  'ionice',
+  'timeout',
+  'stdbuf',
+  'setsid',
+  'chronic',
+  'unbuffer',
+]);
 
 /** One `DELETE FROM table WHERE condition` statement, with an optional schema and quotes. */
 const SQL_DELETE = /^\s*delete\s+from\s+((?:"?\w+"?\.)?"?\w+"?)\s+where\s+([^;]+?)\s*;?\s*$/i;

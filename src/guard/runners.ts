@@ -1,12 +1,15 @@
 /**
  * Programs that run other commands named in their own arguments or input: `trap`, `script -c`,
  * `awk` `system()`, GNU `sed` `e`, `make` recipes, `tar --to-command`, `git -c alias.x=!…`,
- * `zip -TT`, `gdb -ex`, `vim -c`, `sqlite3 .shell`, `parallel`, `expect` and `xargs -I`.
+ * `zip -TT`, `gdb -ex`, `vim -c`, `sqlite3 .shell`, `parallel`, `expect` and `xargs -I`, and
+ * the programs of terminal-runners.ts (`hyperfine`, `pee`, `tmux`, `screen -X`).
  * Inline command text is returned for the parser to judge. Text that comes from a file or
  * from input cannot be read, so it is reported as unreadable.
  */
 import { isShell } from './interpreters.js';
 import { parseMakefile } from './script-targets.js';
+import { tclCommandTexts } from './shell-texts.js';
+import { TEXT_READERS } from './terminal-runners.js';
 import { XARGS_OPTIONS_WITH_VALUE } from './wrappers.js';
 
 /** Command text a program runs, and the reasons some of what it runs cannot be read. */
@@ -32,11 +35,13 @@ export function nestedRuns(
   input: string | undefined,
 ): NestedRuns | undefined {
   const reader = READERS.get(name);
-  if (reader === undefined) {
+  const textReader = reader === undefined ? TEXT_READERS.get(name) : undefined;
+  if (reader === undefined && textReader === undefined) {
     return undefined;
   }
   const runs: NestedRuns = { scripts: [], unreadable: [] };
-  reader(argv, input, runs);
+  reader?.(argv, input, runs);
+  textReader?.(argv, runs);
   return runs.scripts.length > 0 || runs.unreadable.length > 0 ? runs : undefined;
 }
 
@@ -509,10 +514,12 @@ function readExpect(argv: readonly string[], input: string | undefined, runs: Ne
     runs.unreadable.push('expect reads its script from a file');
   }
   for (const script of [...inline, ...(input === undefined ? [] : [input])]) {
+    // `spawn` and `exec` may sit in a body (`if {…} {exec …}`) or a substitution (`[exec …]`).
+    runs.scripts.push(...tclCommandTexts(script, 'spawn exec'));
     for (const statement of script.split(/[;\n]/)) {
-      const run = /^\s*(?:spawn|exec|system)\s+(?:-\S+\s+)*(.*)$/s.exec(statement);
+      const run = /^\s*system\s+(.*)$/s.exec(statement);
       if (run !== null) {
-        runs.scripts.push((run[1] ?? '').replace(/[{}]/g, ''));
+        runs.scripts.push((run[1] ?? '').replace(/[{}]/g, "'"));
       } else if (/^\s*(?:eval|source|uplevel|interp)\b/.test(statement)) {
         runs.unreadable.push(`expect runs "${statement.trim().slice(0, 40)}"`);
       }

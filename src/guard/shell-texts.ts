@@ -32,10 +32,7 @@ function readShellTexts(interpreter: string, code: string): string[] {
         .map((line) => /^\s*(?:[rwe]\s*)?!(.*)$/.exec(line)?.[1] ?? '')
         .filter((text) => text.trim() !== '');
     case 'tcl':
-      // `exec prog args…` runs a program; braces quote words as single quotes do in a shell.
-      return [...code.matchAll(/(?:^|[\n;[])\s*exec\s+([^\n;\]]+)/g)].map((match) =>
-        (match[1] ?? '').replace(/[{}]/g, "'"),
-      );
+      return tclCommandTexts(code, 'exec');
     case 'julia':
       return [...code.matchAll(LITERALS)].flatMap((match) =>
         match[2] === undefined ? [] : [match[2]],
@@ -49,4 +46,42 @@ function readShellTexts(interpreter: string, code: string): string[] {
         .map((match) => match[1] ?? match[2] ?? '')
         .filter((text) => /\s/.test(text.trim()));
   }
+}
+
+/** A Tcl command start: the start of the code, a newline, `;`, `[` or `{` (a script body). */
+const TCL_COMMAND = /(?:^|[\n;[{])\s*(exec|spawn)\s+(?:-\S+\s+)*/g;
+
+/**
+ * Returns the words of each Tcl command named in `names` (`exec`, `spawn`) as shell text.
+ * Braces quote words as single quotes do in a shell, and a command ends at a newline or `;`,
+ * or at the `]` or `}` that closes the substitution or body it sits in.
+ *
+ * @example
+ * tclCommandTexts('if {1} {exec rm -rf ~}', 'exec'); // ['rm -rf ~']
+ */
+export function tclCommandTexts(code: string, names: string): string[] {
+  const texts: string[] = [];
+  for (const match of code.matchAll(TCL_COMMAND)) {
+    if (!names.split(' ').includes(match[1] ?? '')) {
+      continue;
+    }
+    let depth = 0;
+    let end = (match.index ?? 0) + match[0].length;
+    for (; end < code.length; end += 1) {
+      const char = code[end];
+      if (char === '{') {
+        depth += 1;
+      } else if (char === '}') {
+        if (depth === 0) {
+          break;
+        }
+        depth -= 1;
+      } else if (depth === 0 && (char === '\n' || char === ';' || char === ']')) {
+        break;
+      }
+    }
+    const text = code.slice((match.index ?? 0) + match[0].length, end);
+    texts.push(text.replace(/[{}]/g, "'"));
+  }
+  return texts;
 }

@@ -493,7 +493,13 @@ function recordPlainPipeline(
 const IFS_ASSIGNMENT =
   /(?<![\w$])IFS\+?=|\b(?:read|for|declare|typeset|local|export|readonly|printf\s+-v)\b[^;&|\n]*\bIFS\b/;
 
-function parseInto(parser: Parser, source: string, state: WalkState, via: string[]): void {
+function parseInto(
+  parser: Parser,
+  source: string,
+  state: WalkState,
+  via: string[],
+  base?: WalkContext,
+): void {
   if (state.depth > state.maxDepth) {
     flag(state, `nesting deeper than ${state.maxDepth} levels`);
     return;
@@ -504,14 +510,15 @@ function parseInto(parser: Parser, source: string, state: WalkState, via: string
   // The grammar reads a backslash-newline inside a word (`r\<newline>m`) as a word break,
   // while bash joins the word. The joined text is walked as well as the text as written, so
   // a misread of where quotes or comments end can only add commands, never hide one.
-  // A continuation next to whitespace on either side breaks the word in bash too.
-  if (source.includes('\\\n') && /\S\\\n\S/.test(source)) {
+  // A continuation after whitespace breaks the word in bash too. One right after a word is
+  // misread as well: in `A=1\<newline> B=2 git …` the grammar takes `B=2` as the program.
+  if (source.includes('\\\n') && /\S\\\n/.test(source)) {
     const joined = joinLineContinuations(source);
     if (joined !== source) {
-      parseText(parser, joined, state, via);
+      parseText(parser, joined, state, via, base);
     }
   }
-  parseText(parser, source, state, via);
+  parseText(parser, source, state, via, base);
 }
 
 /**
@@ -549,9 +556,25 @@ export function joinLineContinuations(source: string): string {
   return result;
 }
 
-function parseText(parser: Parser, source: string, state: WalkState, via: string[]): void {
+/**
+ * Parses `source` and records its commands. `base` is the context the text runs in, when it
+ * stands in for one command of a line (an alias's expansion): its pipeline place, redirects
+ * and input apply to the commands of the text.
+ */
+function parseText(
+  parser: Parser,
+  source: string,
+  state: WalkState,
+  via: string[],
+  base?: WalkContext,
+): void {
   // The plain reader builds no tree, so a line that may store code in a value takes the grammar.
-  if (state.fastPath && !mayStoreCode(source) && parsePlainCommand(parser, source, state, via)) {
+  if (
+    base === undefined &&
+    state.fastPath &&
+    !mayStoreCode(source) &&
+    parsePlainCommand(parser, source, state, via)
+  ) {
     return;
   }
   const tree = parseBash(parser, source);
@@ -579,7 +602,12 @@ function parseText(parser: Parser, source: string, state: WalkState, via: string
       ? constantVariables(tree.rootNode, state)
       : undefined;
   state.depth += 1;
-  walk(parser, tree.rootNode, state, newContext(via));
+  walk(
+    parser,
+    tree.rootNode,
+    state,
+    base === undefined ? newContext(via) : { ...base, via, argDynamic: undefined },
+  );
   // Substitutions kept in a quoted value run when bash later expands it (`PS4='$(X)'`).
   const stored = mayStoreCode(source) ? storedCodeTexts(tree.rootNode) : [];
   state.depth -= 1;
@@ -972,12 +1000,20 @@ function visitDeclaration(
 ): void {
   const argv: string[] = [];
   let dynamic = false;
+  let previousEnd = -1;
   for (const child of node.children) {
     if (child === null) {
       continue;
     }
     const value = wordValue(child, state);
-    argv.push(value.text);
+    // The grammar splits a word of quoted pieces (`HIST''FILE`, `NAME"=value"`) into adjacent
+    // nodes, which bash joins into one word.
+    if (child.startIndex === previousEnd && argv.length > 1) {
+      argv[argv.length - 1] += value.text;
+    } else {
+      argv.push(value.text);
+    }
+    previousEnd = child.endIndex;
     dynamic ||= value.dynamic;
   }
   walkExpansions(parser, node, state, context);
@@ -1055,7 +1091,7 @@ function recordCommand(
     flag(state, `the program name ${JSON.stringify(words[0].text)} is computed at run time`);
   }
   if (state.aliases !== undefined) {
-    followAlias(parser, state, context, words);
+    followAlias(parser, state, context, words, redirects);
   }
   const unwrapped = unwrapCommand(words.map((word) => word.text));
   const dynamic = words.some((word) => word.dynamic);
@@ -1158,13 +1194,16 @@ function followProjectRunner(
 
 /**
  * Judges a call of an alias defined earlier as the text it expands to, followed by its
- * arguments. As in bash, an alias is not expanded again inside its own expansion.
+ * arguments, in the call's place: its pipeline, redirects and heredoc apply to the expansion,
+ * so `alias s=sh; curl URL | s` is read as a pipe into `sh`. As in bash, an alias is not
+ * expanded again inside its own expansion.
  */
 function followAlias(
   parser: Parser,
   state: WalkState,
   context: WalkContext,
   words: WordValue[],
+  redirects: Redirect[],
 ): void {
   const name = words[0]?.text ?? '';
   const body = state.aliases?.get(name);
@@ -1176,7 +1215,12 @@ function followAlias(
     flag(state, `the alias ${JSON.stringify(name)} runs with arguments computed at run time`);
   }
   state.aliases?.delete(name);
-  parseInto(parser, text, state, [...context.via, 'alias']);
+  const place: WalkContext = {
+    ...context,
+    redirects:
+      redirects.length === 0 ? context.redirects : [...(context.redirects ?? []), ...redirects],
+  };
+  parseInto(parser, text, state, [...context.via, 'alias'], place);
   state.aliases?.set(name, body);
 }
 

@@ -192,9 +192,9 @@ function keySearchFinding(): Finding {
 /**
  * Finds a read of `/proc/<pid>/environ` through a variable, such as a loop over
  * `/proc/[0-9]*` or over the ids `pgrep` prints. The path is not literal, so the credential
- * path pattern does not see it.
+ * path pattern does not see it. The substitution may span lines joined by backslash-newlines.
  */
-const ENVIRON_VIA_VARIABLE = /(?:^|\/)\$\{?\w+\}?\/environ$|^\/proc\/\$\(.*\)\/environ$/;
+const ENVIRON_VIA_VARIABLE = /(?:^|\/)\$\{?\w+\}?\/environ$|^\/proc\/\$\(.*\)\/environ$/s;
 
 function checkProcessEnvironments(parsed: ParsedShell, raw: string): Finding | undefined {
   if (!raw.includes('/proc') || !raw.includes('environ')) {

@@ -226,6 +226,12 @@ function stripWrapper(name: string, result: UnwrappedCommand): string[] | undefi
   if (FIRST_OPERAND_IS_VALUE.has(name)) {
     index += 1;
   }
+  // bash reads `time` as a keyword that times a pipeline, so `time NAME=value cmd` sets NAME
+  // for cmd as `NAME=value cmd` does.
+  while (name === 'time' && /^[A-Za-z_]\w*=/.test(args[index] ?? '')) {
+    result.assignments.push(args[index] ?? '');
+    index += 1;
+  }
   // `flock FILE -c TEXT` names the lock file before the command text.
   if (name === 'flock' && takesShellString(name, args[index] ?? '')) {
     const script = args[index + 1];

@@ -220,6 +220,12 @@ const TUNING_41_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-41.jsonl'
  * escaped string literals, with the ordinary inline runs that look like them.
  */
 const TUNING_43_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-43.jsonl');
+/**
+ * Meaning-preserving rewrites of blocked lines through programs that run shell text
+ * (`hyperfine`, `pee`, `tmux`, `screen -X`, keys typed into a terminal), aliases in the
+ * positions other checks read, and small forms, with the ordinary work that looks like them.
+ */
+const TUNING_44_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-44.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -307,6 +313,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_42_SET),
       ...loadCases(TUNING_41_SET),
       ...loadCases(TUNING_43_SET),
+      ...loadCases(TUNING_44_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
