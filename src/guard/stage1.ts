@@ -45,6 +45,8 @@ import {
 } from './credential-reads.js';
 import { checkLookAlikeBucket, checkUploads } from './uploads.js';
 import { checkUnnamedDestinations } from './destinations.js';
+import { checkLoopedSends, LOOPED_SENDS_GATE } from './looped-sends.js';
+import { checkRemoteOutputs } from './remote-outputs.js';
 import { isDatabaseClient } from './client-scripts.js';
 import { checkGitRedirects } from './git-redirects.js';
 import { checkShellUrls, SHELL_URLS_GATE } from './url-data.js';
@@ -378,8 +380,14 @@ function runChecks(
     { name: 'checkContainers', gate: CONTAINERS_GATE, run: () => checkContainers(parsed) },
     // Last, so a more specific finding of the checks above names the danger.
     () => checkUploads(parsed, messages),
+    {
+      name: 'checkLoopedSends',
+      gate: LOOPED_SENDS_GATE,
+      run: () => checkLoopedSends(parsed, messages),
+    },
     () => checkLookAlikeBucket(parsed, messages),
     () => checkUnnamedDestinations(parsed, messages),
+    () => checkRemoteOutputs(parsed, messages),
     () => checkGitRedirects(parsed, messages),
     {
       name: 'checkShellUrls',
