@@ -47,6 +47,9 @@ import { checkLookAlikeBucket, checkUploads } from './uploads.js';
 import { checkUnnamedDestinations } from './destinations.js';
 import { checkLoopedSends, LOOPED_SENDS_GATE } from './looped-sends.js';
 import { checkRemoteOutputs } from './remote-outputs.js';
+import { checkShortHookSkips, SHORT_HOOK_SKIPS_GATE } from './short-hook-skips.js';
+import { checkExportedCopies, EXPORTED_COPIES_GATE } from './exported-copies.js';
+import { checkPublicGrants, PUBLIC_GRANTS_GATE } from './public-grants.js';
 import { isDatabaseClient } from './client-scripts.js';
 import { checkGitRedirects } from './git-redirects.js';
 import { checkShellUrls, SHELL_URLS_GATE } from './url-data.js';
@@ -292,6 +295,11 @@ function runChecks(
       run: () => checkSymlinkTargets(parsed, paths, context.projectDir, messages),
     },
     () => checkRules(parsed, raw, { messages, allMessages }, paths, context.projectDir),
+    {
+      name: 'checkShortHookSkips',
+      gate: SHORT_HOOK_SKIPS_GATE,
+      run: () => checkShortHookSkips(parsed, { messages, allMessages }),
+    },
     () => checkGuardControl(parsed, raw),
     {
       name: 'checkGuardSockets',
@@ -341,6 +349,11 @@ function runChecks(
       run: () => checkEnvironmentDumps(parsed, messages),
     },
     {
+      name: 'checkExportedCopies',
+      gate: EXPORTED_COPIES_GATE,
+      run: () => checkExportedCopies(parsed, raw),
+    },
+    {
       name: 'checkDatastoreDeletes',
       gate: DATASTORE_DELETES_GATE,
       run: () => checkDatastoreDeletes(parsed, messages),
@@ -388,6 +401,11 @@ function runChecks(
     () => checkLookAlikeBucket(parsed, messages),
     () => checkUnnamedDestinations(parsed, messages),
     () => checkRemoteOutputs(parsed, messages),
+    {
+      name: 'checkPublicGrants',
+      gate: PUBLIC_GRANTS_GATE,
+      run: () => checkPublicGrants(parsed, messages),
+    },
     () => checkGitRedirects(parsed, messages),
     {
       name: 'checkShellUrls',
