@@ -22,7 +22,7 @@ export const EXPORTED_COPIES_GATE: CheckGate = { programs: ENVIRONMENT_PRINTERS 
 const COPY_ASSIGNMENT =
   /(?:^|[\s;&|(])((?:export|declare|typeset|readonly|local)(?:\s+-\w+)*\s+)?([A-Za-z_]\w*)=["']?\$\{?([A-Za-z_]\w*)/g;
 
-/** A variable that holds a copy of a secret-named variable. */
+/** A variable that contains a copy of a secret-named variable. */
 interface SecretCopy {
   name: string;
   source: string;

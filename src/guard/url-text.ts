@@ -98,7 +98,7 @@ function decodePart(text: string): string {
  * query or path, sent to a host that is not local and that the user did not name.
  */
 export function checkUrlText(url: string, tool: string, messages: string): Finding | undefined {
-  // A URL with no space, line break or `+` in its encoded form holds no text of several words.
+  // A URL with no space, line break or `+` in its encoded form contains no text of several words.
   if (!/%20|%0a|\+|\s/i.test(url)) {
     return undefined;
   }
