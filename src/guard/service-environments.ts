@@ -154,7 +154,6 @@ function azureSettings(args: readonly string[]): ServiceEnvironment | undefined 
 /**
  * `kubectl get deploy api -o yaml` and other workloads printed as YAML or JSON, whose pod spec
  * lists each container's `env` values; a jsonpath or template counts when it names `env`.
- * `kubectl describe` of a workload prints the same values, so it counts in every form.
  * `-o wide`, `-o name` and the default table print no environment.
  */
 function workloadEnvironment(args: readonly string[]): ServiceEnvironment | undefined {
@@ -167,21 +166,15 @@ function workloadEnvironment(args: readonly string[]): ServiceEnvironment | unde
       operands.push(arg);
     }
   }
-  // `kubectl describe` of a workload prints each container's literal `env` values.
-  let whole = operands[0] === 'describe';
-  if (operands[0] === 'get') {
-    const output = optionValue(args, ['-o', '--output']) ?? shortOutput(args);
-    if (output === undefined) {
-      return undefined;
-    }
-    whole = WHOLE_FORMATS.test(output);
-    if (
-      !whole &&
-      !(/^(?:jsonpath|go-template|custom-columns)/.test(output) && /env/i.test(output))
-    ) {
-      return undefined;
-    }
-  } else if (!whole) {
+  if (operands[0] !== 'get') {
+    return undefined;
+  }
+  const output = optionValue(args, ['-o', '--output']) ?? shortOutput(args);
+  if (output === undefined) {
+    return undefined;
+  }
+  const whole = WHOLE_FORMATS.test(output);
+  if (!whole && !(/^(?:jsonpath|go-template|custom-columns)/.test(output) && /env/i.test(output))) {
     return undefined;
   }
   // `deploy api`, `deploy/api` and `deploy,svc api` all name workloads.
