@@ -45,6 +45,11 @@ import {
 } from './credential-reads.js';
 import { checkLookAlikeBucket, checkUploads, UPLOADS_GATE } from './uploads.js';
 import { checkUnnamedDestinations } from './destinations.js';
+import { checkLoopedSends, LOOPED_SENDS_GATE } from './looped-sends.js';
+import { checkRemoteOutputs } from './remote-outputs.js';
+import { checkShortHookSkips, SHORT_HOOK_SKIPS_GATE } from './short-hook-skips.js';
+import { checkExportedCopies, EXPORTED_COPIES_GATE } from './exported-copies.js';
+import { checkPublicGrants, PUBLIC_GRANTS_GATE } from './public-grants.js';
 import { isDatabaseClient } from './client-scripts.js';
 import { checkGitRedirects } from './git-redirects.js';
 import { checkShellUrls, SHELL_URLS_GATE } from './url-data.js';
@@ -349,6 +354,12 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
     run: ({ parsed, raw, context, paths, messages, allMessages }) =>
       checkRules(parsed, raw, { messages, allMessages }, paths, context.projectDir),
   },
+  {
+    name: 'checkShortHookSkips',
+    gate: SHORT_HOOK_SKIPS_GATE,
+    run: ({ parsed, messages, allMessages }) =>
+      checkShortHookSkips(parsed, { messages, allMessages }),
+  },
   { name: 'checkGuardControl', run: ({ parsed, raw }) => checkGuardControl(parsed, raw) },
   {
     name: 'checkGuardSockets',
@@ -422,6 +433,11 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
     run: ({ parsed, messages }) => checkEnvironmentDumps(parsed, messages),
   },
   {
+    name: 'checkExportedCopies',
+    gate: EXPORTED_COPIES_GATE,
+    run: ({ parsed, raw }) => checkExportedCopies(parsed, raw),
+  },
+  {
     name: 'checkDatastoreDeletes',
     gate: DATASTORE_DELETES_GATE,
     run: ({ parsed, messages }) => checkDatastoreDeletes(parsed, messages),
@@ -488,12 +504,26 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
     run: ({ parsed, messages }) => checkUploads(parsed, messages),
   },
   {
+    name: 'checkLoopedSends',
+    gate: LOOPED_SENDS_GATE,
+    run: ({ parsed, messages }) => checkLoopedSends(parsed, messages),
+  },
+  {
     name: 'checkLookAlikeBucket',
     run: ({ parsed, messages }) => checkLookAlikeBucket(parsed, messages),
   },
   {
     name: 'checkUnnamedDestinations',
     run: ({ parsed, messages }) => checkUnnamedDestinations(parsed, messages),
+  },
+  {
+    name: 'checkRemoteOutputs',
+    run: ({ parsed, messages }) => checkRemoteOutputs(parsed, messages),
+  },
+  {
+    name: 'checkPublicGrants',
+    gate: PUBLIC_GRANTS_GATE,
+    run: ({ parsed, messages }) => checkPublicGrants(parsed, messages),
   },
   { name: 'checkGitRedirects', run: ({ parsed, messages }) => checkGitRedirects(parsed, messages) },
   {

@@ -44,6 +44,7 @@ import {
 } from './requested-mcp-writes.js';
 import { guardFileWrite } from './guard-files.js';
 import { checkSecretReference, checkUrlData } from './url-data.js';
+import { checkUrlText } from './url-text.js';
 import { deletesRequestedRows, grantsRequestedRead } from './resource-consent.js';
 import { isAskedCloudConfig } from './cloud-configs.js';
 import { readsCustomerExport } from './data-exports.js';
@@ -736,7 +737,9 @@ function checkFetch(url: string, tool: string, context: GuardContext): Finding |
   if (token !== undefined) {
     return token;
   }
-  const carried = loopback ? undefined : checkUrlData(url, tool);
+  const carried = loopback
+    ? undefined
+    : (checkUrlData(url, tool) ?? checkUrlText(url, tool, consentingText(context.userMessages)));
   if (carried !== undefined) {
     return { ...carried, rule: carried.rule.replace(/^stage1:/, 'tier:') };
   }

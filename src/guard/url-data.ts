@@ -9,6 +9,7 @@ import { servesSecretVariable } from './exfiltration.js';
 import { redactSecrets } from './redact.js';
 import { isSecretName } from './secret-names.js';
 import { isLocalHost, userNamesHost } from './uploads.js';
+import { checkUrlText } from './url-text.js';
 import type { ParsedShell } from './shell.js';
 import type { CheckGate } from './check-gates.js';
 
@@ -188,7 +189,7 @@ export function checkShellUrls(
         continue;
       }
       if (!userNamesHost(messages, host)) {
-        const found = checkUrlData(arg, command.name);
+        const found = checkUrlData(arg, command.name) ?? checkUrlText(arg, command.name, messages);
         if (found !== undefined) {
           return found;
         }

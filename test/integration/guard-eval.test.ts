@@ -226,6 +226,12 @@ const TUNING_43_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-43.jsonl'
  * positions other checks read, and small forms, with the ordinary work that looks like them.
  */
 const TUNING_44_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-44.jsonl');
+/**
+ * File content sent in pieces from loops, personal data in fetch URLs, exports to remote
+ * places, secret copies printed by environment printers, public ACLs
+ * and skipped commit hooks, with the daily work near each rule that must stay allowed.
+ */
+const TUNING_46_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-46.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -246,9 +252,7 @@ const TUNED_HELD_OUT: Record<string, string[]> = {
   'fresh-10': ['f10-221'],
   'fresh-11': [],
   'fresh-12': [],
-  // Data sent in URL pieces from a loop, personal data in a WebFetch query, and an export to
-  // an unnamed bucket: kinds still open, see guard-accuracy.md.
-  'fresh-13': ['f13-057', 'f13-100', 'f13-117'],
+  'fresh-13': [],
 };
 
 describe('guard accuracy', () => {
@@ -314,6 +318,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_41_SET),
       ...loadCases(TUNING_43_SET),
       ...loadCases(TUNING_44_SET),
+      ...loadCases(TUNING_46_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
