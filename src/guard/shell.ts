@@ -573,8 +573,8 @@ function parseText(parser: Parser, source: string, state: WalkState, via: string
   // Offsets are per tree, and a nested `bash -c` shell does not see unexported variables.
   state.variables = undefined;
   state.variables =
-    source.includes('=') && source.includes('$')
-      ? constantVariables(tree.rootNode, state)
+    source.includes('$') || source.includes('`')
+      ? constantVariables(tree.rootNode, state, source)
       : undefined;
   state.depth += 1;
   walk(parser, tree.rootNode, state, newContext(via));
