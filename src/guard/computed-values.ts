@@ -330,8 +330,8 @@ function printfVariable(
     : new Map([[name, { value: text, from: command.endIndex }]]);
 }
 
-/** Options of `set` that take the next word as their value. */
-const SET_VALUE_OPTIONS = new Set(['-o', '+o']);
+/** Options of `set` whose last letter `o` takes the next word as its value, as in `-euo pipefail`. */
+const SET_VALUE_OPTION = /^[-+]\w*o$/;
 
 /**
  * Computes the positional parameters `set -- WORDS` or `set WORDS` gives, stored under the
@@ -348,7 +348,7 @@ function positionalParameters(
   }
   let index = 0;
   while (index < args.length && /^[-+]/.test(args[index] ?? '') && args[index] !== '--') {
-    index += SET_VALUE_OPTIONS.has(args[index] ?? '') ? 2 : 1;
+    index += SET_VALUE_OPTION.test(args[index] ?? '') ? 2 : 1;
   }
   if (index >= args.length) {
     return undefined;
@@ -550,11 +550,12 @@ const CONVERSION = /%([sbdic%])/g;
  * conversions (such as `%(…)T` or `%q`) return undefined.
  */
 export function formatPrintf(format: string, args: string[]): string | undefined {
-  if (/%(?![sbdic%])/.test(format)) {
+  if (/%(?![sbdic])/.test(format.replace(/%%/g, ''))) {
     return undefined;
   }
   const decoded = decodeEscapes(format, false);
-  if (decoded === undefined) {
+  // An escape that makes a `%` (`\045`) is a plain character to bash, not a conversion.
+  if (decoded === undefined || countPercent(decoded) !== countPercent(format)) {
     return undefined;
   }
   let output = '';
@@ -581,6 +582,10 @@ export function formatPrintf(format: string, args: string[]): string | undefined
     }
   } while (next < args.length);
   return output;
+}
+
+function countPercent(text: string): number {
+  return text.split('%').length - 1;
 }
 
 function convert(conversion: string, arg: string | undefined): string | undefined {

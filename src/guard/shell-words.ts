@@ -325,7 +325,8 @@ export function constantVariables(
 }
 
 /** Statements that may change the positional parameters: `shift` and `set` with operands. */
-const POSITIONAL_CHANGE = /\bshift\b|\bset\s+(?:[-+]o\s+\w+\s+|[-+]\w+\s+)*(?:--|[^-+\s])/g;
+const POSITIONAL_CHANGE =
+  /\bshift\b|\bset(?:\s+[-+]\w*o\s+\w+|\s+[-+](?!\w*o\b)\w+)*\s+(?:--|[^-+\s;&|)])/g;
 
 /**
  * Returns a pattern for the places other than a plain assignment that may set `name`:
@@ -368,7 +369,7 @@ function assignedVariables(
   for (const node of assignments) {
     const name = node?.childForFieldName('name')?.text ?? '';
     const value = node?.childForFieldName('value');
-    if (node === null || value === null || value === undefined || counts.get(name) !== 1) {
+    if (node === null || value === undefined || counts.get(name) !== 1) {
       continue;
     }
     const parent = node.parent;
@@ -383,6 +384,11 @@ function assignedVariables(
     const start = declaration?.startIndex ?? 0;
     const end = declaration?.endIndex ?? 0;
     if (node.text.startsWith(`${name}+=`) || setsOutside(rebindPattern(name), source, start, end)) {
+      continue;
+    }
+    if (value === null) {
+      // `NAME=` sets the empty string.
+      variables.set(name, { value: '', from: node.endIndex });
       continue;
     }
     if (value.type === 'array') {

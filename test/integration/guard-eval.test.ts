@@ -220,6 +220,12 @@ const TUNING_41_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-41.jsonl'
  * escaped string literals, with the ordinary inline runs that look like them.
  */
 const TUNING_43_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-43.jsonl');
+/**
+ * Dangerous lines rewritten so that a program or argument comes from a value computed at run
+ * time (`read <<<`, `declare`, `printf -v`, arrays, `set --`, `${v/x/y}`, `$(echo w)`), with
+ * the ordinary lines that use the same forms.
+ */
+const TUNING_45_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-45.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -307,6 +313,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_42_SET),
       ...loadCases(TUNING_41_SET),
       ...loadCases(TUNING_43_SET),
+      ...loadCases(TUNING_45_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
