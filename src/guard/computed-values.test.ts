@@ -51,7 +51,7 @@ describe('values computed at run time', () => {
     [`printf -v v '%s' rm`, '"$v"'],
     [`printf -v v '%s%s' r m`, '"$v"'],
     [`printf -v v '%s-' a b c`, '"$v"'],
-    [`printf -v v 'a\\x41\\101%%'`, '"$v"'],
+    [`printf -v v 'a\\tb%%\\n'`, '"$v"'],
     [`printf -v v '%b' 'x\\ty'`, '"$v"'],
     [`printf -v v '%d:%c' 42 xyz`, '"$v"'],
     [`printf -v v '%s %s.' one`, '"$v"'],
@@ -79,7 +79,7 @@ describe('values computed at run time', () => {
     [`v=R.M`, '${v/./}'],
     [`n=v; v=rm`, '"${!n}"'],
     // command substitutions
-    [`:`, '$(echo rm) "$(echo -n a b)" "$(echo -e \'a\\tb\')" "$(echo -ne \'x\\x41\')"'],
+    [`:`, '$(echo rm) "$(echo -n a b)" "$(echo -e \'a\\tb\')" "$(echo -ne \'x\\ty\')"'],
     [`:`, '$(printf %s%s r m) "$(printf \'%s\\n\\n\' w)" $(cat <<<rm) `echo rm`'],
     [`:`, '"$(echo \'-rf ~\')"'],
   ])('matches bash for %s; %s', async (prefix, words) => {
@@ -114,6 +114,9 @@ describe('values computed at run time', () => {
     '$(date) -rf x',
     '$(echo $v) -rf x',
     'printf -v ts "%(%s)T" -1; $ts',
+    "printf -v v '\\x72\\x6d'; $v -rf x",
+    "$(printf '\\162\\155') -rf x",
+    "$(echo -e '\\x72m') -rf x",
     'v=rm; ${v/r/&&} -rf x',
     'v=rm; ${v/[[:alpha:]]/x}',
     '${x:-rm} -rf x',
@@ -176,7 +179,10 @@ describe('formatPrintf', () => {
     expect(formatPrintf(format, args)).toBe(expected);
   });
 
-  it.each([['%5s'], ['%q'], ['%(%s)T'], ['%x'], ['\\c']])('leaves %j unknown', (format) => {
-    expect(formatPrintf(format, ['a'])).toBeUndefined();
-  });
+  it.each([['%5s'], ['%q'], ['%(%s)T'], ['%x'], ['\\c'], ['\\x41'], ['\\101']])(
+    'leaves %j unknown',
+    (format) => {
+      expect(formatPrintf(format, ['a'])).toBeUndefined();
+    },
+  );
 });

@@ -477,7 +477,7 @@ function echoOutput(args: string[]): string | undefined {
   }
   let text = args.slice(index).join(' ');
   if (escapes) {
-    const decoded = decodeEscapes(text, true);
+    const decoded = decodeEscapes(text);
     if (decoded === undefined) {
       return undefined;
     }
@@ -500,11 +500,12 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 };
 
 /**
- * Decodes the backslash escapes that printf formats, `printf %b` and `echo -e` share. Octal
- * escapes are `\0NNN` in `echo -e` and `%b` (`zeroOctal`) and `\NNN` in formats. Returns
- * undefined for `\c` (which stops the output), `\u` and any escape not listed here.
+ * Decodes the named backslash escapes that printf formats, `printf %b` and `echo -e` share
+ * (`\n`, `\t`, `\\` …). Returns undefined for escapes that give a character by its number
+ * (`\x72`, `\162`, `\u…`), so encoded text keeps going to a human, and for `\c`, which stops
+ * the output.
  */
-function decodeEscapes(text: string, zeroOctal: boolean): string | undefined {
+function decodeEscapes(text: string): string | undefined {
   if (!text.includes('\\')) {
     return text;
   }
@@ -515,28 +516,12 @@ function decodeEscapes(text: string, zeroOctal: boolean): string | undefined {
       result += char;
       continue;
     }
-    const next = text[index + 1] ?? '';
-    const simple = SIMPLE_ESCAPES[next];
-    if (simple !== undefined) {
-      result += simple;
-      index += 1;
-      continue;
-    }
-    if (next === 'x') {
-      const hex = /^[0-9a-fA-F]{1,2}/.exec(text.slice(index + 2))?.[0];
-      if (hex === undefined) {
-        return undefined;
-      }
-      result += String.fromCharCode(parseInt(hex, 16));
-      index += 1 + hex.length;
-      continue;
-    }
-    const octal = (zeroOctal ? /^0([0-7]{0,3})/ : /^([0-7]{1,3})/).exec(text.slice(index + 1));
-    if (octal === null) {
+    const simple = SIMPLE_ESCAPES[text[index + 1] ?? ''];
+    if (simple === undefined) {
       return undefined;
     }
-    result += String.fromCharCode(parseInt(octal[1] || '0', 8) & 0xff);
-    index += octal[0].length;
+    result += simple;
+    index += 1;
   }
   return result;
 }
@@ -553,9 +538,8 @@ export function formatPrintf(format: string, args: string[]): string | undefined
   if (/%(?![sbdic])/.test(format.replace(/%%/g, ''))) {
     return undefined;
   }
-  const decoded = decodeEscapes(format, false);
-  // An escape that makes a `%` (`\045`) is a plain character to bash, not a conversion.
-  if (decoded === undefined || countPercent(decoded) !== countPercent(format)) {
+  const decoded = decodeEscapes(format);
+  if (decoded === undefined) {
     return undefined;
   }
   let output = '';
@@ -584,16 +568,12 @@ export function formatPrintf(format: string, args: string[]): string | undefined
   return output;
 }
 
-function countPercent(text: string): number {
-  return text.split('%').length - 1;
-}
-
 function convert(conversion: string, arg: string | undefined): string | undefined {
   switch (conversion) {
     case 's':
       return arg ?? '';
     case 'b':
-      return decodeEscapes(arg ?? '', true);
+      return decodeEscapes(arg ?? '');
     case 'c':
       return (arg ?? '').slice(0, 1);
     default:
