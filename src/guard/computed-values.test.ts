@@ -77,6 +77,7 @@ describe('values computed at run time', () => {
     [`v=abcabc`, '"${v//[ab]/_}" "${v//[!a]/_}" "${v//[a-b]/.}"'],
     [`v=abc; e=`, '"${v:-no}" "${v:+yes}" "${e:-def}" "${e-def}" "${e:+yes}" "${v-~}"'],
     [`v=R.M`, '${v/./}'],
+    [`:`, '"${HOME:-x}" "${HOME%/*}" "${#HOME}"'],
     [`n=v; v=rm`, '"${!n}"'],
     // command substitutions
     [`:`, '$(echo rm) "$(echo -n a b)" "$(echo -e \'a\\tb\')" "$(echo -ne \'x\\ty\')"'],
@@ -150,6 +151,7 @@ describe('values computed at run time', () => {
     [`$(printf %s%s r m) -rf ~`],
     [`rm -rf "$(cat <<<~)"`],
     [`$'\\x72\\x6d' -rf ~`],
+    ['${tool:-rm} -rf ~'],
   ])('blocks %s', async (command) => {
     expect((await decideBash(command, 'Fix the failing test.')).verdict).toBe('deny');
   });
@@ -164,8 +166,32 @@ describe('values computed at run time', () => {
     ['args=(--run --reporter=dot); npx vitest "${args[@]}"', 'Run the tests.'],
     ['set -- src test; npx eslint "$@"', 'Lint the code.'],
     ['f=report.tar.gz; echo "${f%%.*}"', 'Print the base name.'],
+    ['docker build -t "${1:-app}" .', 'Build the image.'],
+    ['npm run "${SCRIPT:-test}"', 'Run the tests.'],
   ])('allows %s', async (command, message) => {
     expect((await decideBash(command, message)).verdict).toBe('allow');
+  });
+});
+
+describe('default values', () => {
+  it('asks for a force push in a default', async () => {
+    const decision = await decideBash('git push ${r:-origin} ${b:-+main}', 'Push my branch.');
+    expect(decision.verdict).toBe('ask');
+    expect(decision.rule).toBe('stage1:git-force-push');
+  });
+
+  it('reads a default as a second command', async () => {
+    const parsed = await parseShell('git push ${r:-origin} "${b:-feature}"', { homeDir: HOME });
+    const argvs = parsed.commands.map((command) => command.argv);
+    expect(argvs).toEqual([
+      ['git', 'push', '${r:-origin}', '${b:-feature}'],
+      ['git', 'push', 'origin', 'feature'],
+    ]);
+  });
+
+  it('reads a known variable without a default', async () => {
+    const parsed = await parseShell('r=upstream; git push ${r:-origin}', { homeDir: HOME });
+    expect(parsed.commands.map((command) => command.argv)).toEqual([['git', 'push', 'upstream']]);
   });
 });
 

@@ -6,10 +6,10 @@
  * with default options; anything else returns undefined and stays dynamic.
  *
  * NOTE: not followed: `mapfile`/`readarray`, `read` from a heredoc, a file or the terminal,
- * `read -d`/`-n`/`-N`/`-u`, `declare -i`/`-n`/`-A`, associative arrays, `${x:-w}` where x
- * may come from the environment, `${v@Q}` transformations, extended globs and character
- * classes in patterns, and substitutions running pipelines or programs other than `echo`,
- * `printf` and `cat` of a here-string.
+ * `read -d`/`-n`/`-N`/`-u`, `declare -i`/`-n`/`-A`, associative arrays, the value x has in
+ * the environment for `${x:-w}` (defaultWords reads w), `${v@Q}` transformations, extended
+ * globs and character classes in patterns, and substitutions running pipelines or programs
+ * other than `echo`, `printf` and `cat` of a here-string.
  */
 import type { Node } from 'web-tree-sitter';
 import { expandTilde, wordValue, type ConstantVariable, type WordContext } from './shell-words.js';
@@ -649,6 +649,9 @@ function parameterValue(
     }
     return { value: parameters[Number(name) - 1] };
   }
+  if ((name === 'HOME' || name === 'PWD') && subscript === undefined) {
+    return { value: name === 'HOME' ? state.homeDir : state.cwd };
+  }
   const known = lookup(state, name, node.startIndex);
   if (known === undefined) {
     return undefined;
@@ -694,7 +697,8 @@ export function expandParameter(node: Node, state: WordContext): ParameterValue 
     target = parameterValue(node, state, named, undefined);
   }
   if (target === undefined) {
-    return undefined;
+    const fallback = state.assumeUnset === true && prefix === undefined && operator !== undefined;
+    return fallback && /^:?[-=]$/.test(operator) ? literalOperand(operand, state) : undefined;
   }
   if (prefix === '#') {
     if (operator !== undefined) {

@@ -25,6 +25,11 @@ export interface WordContext {
    * guard does not track, so no unquoted expansion has a known value.
    */
   ifsAssigned?: boolean;
+  /**
+   * True while reading a command as if the variables the line does not set were unset, so
+   * `${x:-w}` and `${x:=w}` give `w`.
+   */
+  assumeUnset?: boolean;
 }
 
 /** A variable set once in a command line to a literal value. */
@@ -162,7 +167,10 @@ function expandVariable(node: Node, state: WordContext): WordValue {
   if (known !== undefined && node.startIndex >= known.from) {
     return singleWord(node, known.value, state);
   }
-  const computed = state.variables === undefined ? undefined : expandParameter(node, state);
+  const computed =
+    state.variables === undefined && state.assumeUnset !== true
+      ? undefined
+      : expandParameter(node, state);
   const several = computed?.star !== true && (computed?.elements?.length ?? 1) !== 1;
   if (computed?.value === undefined || several || (computed.star && state.ifsAssigned)) {
     // Unset values and `${a[@]}` of several words are left to splitVariableWords, and
@@ -251,7 +259,10 @@ function unquotedValues(node: Node, state: WordContext): string[] | undefined {
   if (known !== undefined) {
     return known.copy === true || node.startIndex < known.from ? undefined : [known.value];
   }
-  const computed = state.variables === undefined ? undefined : expandParameter(node, state);
+  const computed =
+    state.variables === undefined && state.assumeUnset !== true
+      ? undefined
+      : expandParameter(node, state);
   if (computed === undefined) {
     return undefined;
   }
@@ -272,11 +283,46 @@ function quotedWords(node: Node, state: WordContext): WordValue[] | undefined {
   ) {
     return undefined;
   }
-  const computed = state.variables === undefined ? undefined : expandParameter(inner, state);
+  const computed =
+    state.variables === undefined && state.assumeUnset !== true
+      ? undefined
+      : expandParameter(inner, state);
   if (computed?.elements === undefined || computed.star === true) {
     return undefined;
   }
   return computed.elements.map((text) => ({ text, dynamic: false }));
+}
+
+/** A `${NAME:-w}`, `${NAME-w}`, `${NAME:=w}` or `${NAME=w}` expansion. */
+const DEFAULT_EXPANSION = /\$\{[\w@*#]+(?:\[[^\]]*\])?:?[-=]/;
+
+/**
+ * Returns the words of a simple command read with every variable the line does not set taken
+ * as unset, so `git push ${r:-origin} ${b:-+main}` also reads as `git push origin +main`.
+ * Returns undefined when the command has no default-value expansion.
+ */
+export function defaultWords(
+  command: Node,
+  state: WordContext,
+  text: string,
+): WordValue[] | undefined {
+  if (!text.includes('${') || !DEFAULT_EXPANSION.test(text)) {
+    return undefined;
+  }
+  const unset = { ...state, assumeUnset: true };
+  const words: WordValue[] = [];
+  for (const child of command.namedChildren) {
+    if (child === null || child.type === 'variable_assignment' || child.type.endsWith('redirect')) {
+      continue;
+    }
+    const split = splitVariableWords(child, unset);
+    if (split === undefined) {
+      words.push(wordValue(child, unset));
+    } else {
+      words.push(...split);
+    }
+  }
+  return words;
 }
 
 /** Statement types an assignment may sit in and still run before everything after it. */

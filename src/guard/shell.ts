@@ -17,6 +17,7 @@ import { embeddedShellText } from './shell-operands.js';
 import { shellTextsOf } from './shell-texts.js';
 import {
   constantVariables,
+  defaultWords,
   splitVariableWords,
   wordValue,
   type ConstantVariable,
@@ -1027,6 +1028,11 @@ function visitCommand(parser: Parser, node: Node, state: WalkState, context: Wal
   // A here-string is the command's standard input, as a heredoc is.
   const withInput = herestring === undefined ? context : { ...context, heredocBody: herestring };
   recordCommand(parser, state, withInput, { words, assignments, redirects, text });
+  // A default value (`${x:-w}`) is judged too, because x may well be unset.
+  const defaults = defaultWords(node, state, text);
+  if (defaults !== undefined && defaults.some((word, index) => word.text !== words[index]?.text)) {
+    recordCommand(parser, state, withInput, { words: defaults, assignments, redirects, text });
+  }
 }
 
 /** Words, assignments and redirects of one simple command, and its source text. */
