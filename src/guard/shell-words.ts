@@ -3,6 +3,14 @@
  * and ANSI-C strings. Any other expansion makes a word dynamic.
  */
 import type { Node } from 'web-tree-sitter';
+import {
+  arrayElements,
+  commandOutput,
+  declaredValue,
+  expandParameter,
+  statementBindings,
+  substitutionText,
+} from './computed-values.js';
 
 /** Values that `~`, `$HOME` and `$PWD` expand to. */
 export interface WordContext {
@@ -17,6 +25,11 @@ export interface WordContext {
    * guard does not track, so no unquoted expansion has a known value.
    */
   ifsAssigned?: boolean;
+  /**
+   * True while reading a command as if the variables the line does not set were unset, so
+   * `${x:-w}` and `${x:=w}` give `w`.
+   */
+  assumeUnset?: boolean;
 }
 
 /** A variable set once in a command line to a literal value. */
@@ -29,6 +42,8 @@ export interface ConstantVariable {
   copy?: boolean;
   /** Offset in the tree's text after which expansions see the value. */
   from: number;
+  /** Elements of an array, or of the positional parameters (stored as `@`); `value` is the first. */
+  elements?: string[];
 }
 
 /** The value of one word and whether it depends on run time. */
@@ -80,6 +95,7 @@ export function wordValue(node: Node, state: WordContext, type = node.type): Wor
     case 'expansion':
       return expandVariable(node, state);
     case 'command_substitution':
+      return substitutionValue(node, state);
     case 'process_substitution':
     case 'arithmetic_expansion':
     case 'brace_expression':
@@ -144,18 +160,55 @@ function expandVariable(node: Node, state: WordContext): WordValue {
   if (name === 'PWD') {
     return { text: state.cwd, dynamic: false };
   }
-  const known = state.variables?.get(name);
+  const known = IDENTIFIER.test(name) ? state.variables?.get(name) : undefined;
   if (known?.copy === true && node.startIndex >= known.from) {
     return { text: known.value, dynamic: true };
   }
   if (known !== undefined && node.startIndex >= known.from) {
-    // Unquoted, the value is split into words at IFS characters and globbed, so only a value
-    // that stays one word under the default IFS is known.
-    const quoted = node.parent?.type === 'string';
-    const splits = state.ifsAssigned === true || /[\s*?[]/.test(known.value);
-    return { text: known.value, dynamic: !quoted && splits };
+    return singleWord(node, known.value, state);
   }
-  return { text: node.text, dynamic: true };
+  const computed =
+    state.variables === undefined && state.assumeUnset !== true
+      ? undefined
+      : expandParameter(node, state);
+  const several = computed?.star !== true && (computed?.elements?.length ?? 1) !== 1;
+  if (computed?.value === undefined || several || (computed.star && state.ifsAssigned)) {
+    // Unset values and `${a[@]}` of several words are left to splitVariableWords, and
+    // `${a[*]}` joins its elements with the first character of IFS.
+    return { text: node.text, dynamic: true };
+  }
+  return computedWord(node, computed.value, state);
+}
+
+/** A variable name. */
+const IDENTIFIER = /^[A-Za-z_]\w*$/;
+
+/**
+ * Returns a known value of an expansion as one word. Unquoted, the value is split into words
+ * at IFS characters and globbed, so only a value that stays one word under the default IFS
+ * is known.
+ */
+function singleWord(node: Node, value: string, state: WordContext): WordValue {
+  const quoted = node.parent?.type === 'string';
+  const splits = state.ifsAssigned === true || /[\s*?[]/.test(value);
+  return { text: value, dynamic: !quoted && splits };
+}
+
+/** Returns the output of `$(echo w)`, `$(printf …)` or `` `cat <<< w` `` when it is a constant. */
+function substitutionValue(node: Node, state: WordContext): WordValue {
+  const output = commandOutput(node, state);
+  return output === undefined
+    ? { text: node.text, dynamic: true }
+    : computedWord(node, substitutionText(output), state);
+}
+
+/**
+ * Returns a computed value as one word, or the expansion as written when bash would split or
+ * glob it: checks read `$(…)` and `${…}` in a word as a value they cannot know.
+ */
+function computedWord(node: Node, value: string, state: WordContext): WordValue {
+  const word = singleWord(node, value, state);
+  return word.dynamic ? { text: node.text, dynamic: true } : word;
 }
 
 /**
@@ -176,76 +229,235 @@ export function splitVariableWords(
       ? splitVariableWords(child, state)
       : undefined;
   }
-  if ((type !== 'simple_expansion' && type !== 'expansion') || state.ifsAssigned === true) {
+  if (type === 'string') {
+    return quotedWords(node, state);
+  }
+  if (state.ifsAssigned === true) {
     return undefined;
   }
-  const name = node.text.replace(/^\$\{?/, '').replace(/\}$/, '');
-  const known = state.variables?.get(name);
-  if (
-    known === undefined ||
-    known.copy === true ||
-    node.startIndex < known.from ||
-    /[*?[]/.test(known.value)
-  ) {
+  let values: string[] | undefined;
+  if (type === 'command_substitution') {
+    const output = commandOutput(node, state);
+    values = output === undefined ? undefined : [substitutionText(output)];
+  } else if (type === 'simple_expansion' || type === 'expansion') {
+    values = unquotedValues(node, state);
+  }
+  if (values === undefined || values.some((value) => /[*?[]/.test(value))) {
     return undefined;
   }
   // Default IFS is space, tab and newline; leading and trailing ones make no empty words.
-  return known.value
-    .split(/[ \t\n]+/)
+  return values
+    .flatMap((value) => value.split(/[ \t\n]+/))
     .filter((word) => word !== '')
     .map((word) => ({ text: word, dynamic: false }));
+}
+
+/** Returns the known values an unquoted expansion splits, one per array element. */
+function unquotedValues(node: Node, state: WordContext): string[] | undefined {
+  const name = node.text.replace(/^\$\{?/, '').replace(/\}$/, '');
+  const known = IDENTIFIER.test(name) ? state.variables?.get(name) : undefined;
+  if (known !== undefined) {
+    return known.copy === true || node.startIndex < known.from ? undefined : [known.value];
+  }
+  const computed =
+    state.variables === undefined && state.assumeUnset !== true
+      ? undefined
+      : expandParameter(node, state);
+  if (computed === undefined) {
+    return undefined;
+  }
+  return computed.elements ?? (computed.value === undefined ? undefined : [computed.value]);
+}
+
+/**
+ * Expands `"${a[@]}"` and `"$@"` of known values to one word per element, as bash does;
+ * returns undefined for any other double-quoted word.
+ */
+function quotedWords(node: Node, state: WordContext): WordValue[] | undefined {
+  const inner = node.namedChildCount === 1 ? node.firstNamedChild : null;
+  if (
+    inner === null ||
+    (inner.type !== 'expansion' && inner.type !== 'simple_expansion') ||
+    !inner.text.includes('@') ||
+    node.text !== `"${inner.text}"`
+  ) {
+    return undefined;
+  }
+  const computed =
+    state.variables === undefined && state.assumeUnset !== true
+      ? undefined
+      : expandParameter(inner, state);
+  if (computed?.elements === undefined || computed.star === true) {
+    return undefined;
+  }
+  return computed.elements.map((text) => ({ text, dynamic: false }));
+}
+
+/** A `${NAME:-w}`, `${NAME-w}`, `${NAME:=w}` or `${NAME=w}` expansion. */
+const DEFAULT_EXPANSION = /\$\{[\w@*#]+(?:\[[^\]]*\])?:?[-=]/;
+
+/**
+ * Returns the words of a simple command read with every variable the line does not set taken
+ * as unset, so `git push ${r:-origin} ${b:-+main}` also reads as `git push origin +main`.
+ * Returns undefined when the command has no default-value expansion.
+ */
+export function defaultWords(
+  command: Node,
+  state: WordContext,
+  text: string,
+): WordValue[] | undefined {
+  if (!text.includes('${') || !DEFAULT_EXPANSION.test(text)) {
+    return undefined;
+  }
+  const unset = { ...state, assumeUnset: true };
+  const words: WordValue[] = [];
+  for (const child of command.namedChildren) {
+    if (child === null || child.type === 'variable_assignment' || child.type.endsWith('redirect')) {
+      continue;
+    }
+    const split = splitVariableWords(child, unset);
+    if (split === undefined) {
+      words.push(wordValue(child, unset));
+    } else {
+      words.push(...split);
+    }
+  }
+  return words;
 }
 
 /** Statement types an assignment may sit in and still run before everything after it. */
 const SEQUENTIAL_PARENTS = new Set(['program', 'list']);
 
+/** Programs whose statements may set variables without an assignment word. */
+const BINDING_STATEMENT = /\b(?:read|printf|set)\b/;
+
 /**
  * Finds the variables that `root` sets exactly once, at top level, to a literal value, such as
  * `B` in `B=ma; git push origin HEAD:${B}in`. Expanding them lets the checks see the real
- * arguments. A variable set more than once, inside a loop, branch, function or subshell, by
- * `read`, `for`, `+=` or `unset`, keeps its run-time value unknown.
+ * arguments. Values set by `declare`, arrays, `read` from a here-string, `printf -v` and
+ * `set --` count too when computed-values.ts can compute them. A variable set more than once,
+ * inside a loop, branch, function, pipeline or subshell, by `+=` or `unset`, keeps its
+ * run-time value unknown. Returns an empty map when the text has only command substitutions
+ * to compute, and undefined when there is nothing to compute.
  */
 export function constantVariables(
   root: Node,
   state: WordContext,
+  source = root.text,
 ): Map<string, ConstantVariable> | undefined {
-  const source = root.text;
-  const assignments = root.descendantsOfType('variable_assignment');
+  const variables = new Map<string, ConstantVariable>();
   const counts = new Map<string, number>();
+  if (source.includes('=')) {
+    assignedVariables(root, state, source, variables, counts);
+  }
+  if (BINDING_STATEMENT.test(source)) {
+    for (const binding of statementBindings(root, state)) {
+      for (const [name, value] of binding.values) {
+        const rebound =
+          name === '@'
+            ? setsOutside(POSITIONAL_CHANGE, source, binding.start, binding.end)
+            : counts.has(name) ||
+              setsOutside(rebindPattern(name), source, binding.start, binding.end);
+        if (!rebound) {
+          variables.set(name, value);
+        }
+      }
+    }
+  }
+  if (variables.size > 0) {
+    return variables;
+  }
+  return source.includes('$(') || source.includes('`') ? variables : undefined;
+}
+
+/** Statements that may change the positional parameters: `shift` and `set` with operands. */
+const POSITIONAL_CHANGE =
+  /\bshift\b|\bset(?:\s+[-+]\w*o\s+\w+|\s+[-+](?!\w*o\b)\w+)*\s+(?:--|[^-+\s;&|)])/g;
+
+/**
+ * Returns a pattern for the places other than a plain assignment that may set `name`:
+ * builtins that assign (`read`, `declare`, `unset` …), `printf -v`, `eval NAME=`, `+=`,
+ * element assignments, arithmetic and `${NAME:=…}`.
+ */
+function rebindPattern(name: string): RegExp {
+  // The grammar also reads malformed words such as `*_=-` as assignments, so escape the name.
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(
+    String.raw`\b(?:read|for|unset|getopts|let|local|declare|typeset|mapfile|readarray)\b[^;&|\n]*\b${escaped}\b|\bprintf\b[^;&|\n]*-v\s*['"]?${escaped}\b|\beval\b[^;&|\n]*\b${escaped}\+?=|\b${escaped}(?:\[[^\]]*\])?\+=|\b${escaped}\[[^\]]*\]=|\(\([^)]*\b${escaped}\b|\$\{${escaped}:?=`,
+    'g',
+  );
+}
+
+/** True when `pattern` (global) matches `source` anywhere outside `start`..`end`. */
+function setsOutside(pattern: RegExp, source: string, start: number, end: number): boolean {
+  pattern.lastIndex = 0;
+  for (const match of source.matchAll(pattern)) {
+    if (match.index < start || match.index >= end) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Adds the variables that assignment words of `root` set once to a known value. */
+function assignedVariables(
+  root: Node,
+  state: WordContext,
+  source: string,
+  variables: Map<string, ConstantVariable>,
+  counts: Map<string, number>,
+): void {
+  const assignments = root.descendantsOfType('variable_assignment');
   for (const node of assignments) {
     const name = node?.childForFieldName('name')?.text ?? '';
     counts.set(name, (counts.get(name) ?? 0) + 1);
   }
-  const variables = new Map<string, ConstantVariable>();
   for (const node of assignments) {
     const name = node?.childForFieldName('name')?.text ?? '';
     const value = node?.childForFieldName('value');
-    if (node === null || value === null || value === undefined || counts.get(name) !== 1) {
+    if (node === null || value === undefined || counts.get(name) !== 1) {
       continue;
     }
     const parent = node.parent;
-    const declared =
-      parent?.type === 'declaration_command' && SEQUENTIAL_PARENTS.has(parent.parent?.type ?? '');
-    if (!SEQUENTIAL_PARENTS.has(parent?.type ?? '') && !declared) {
+    const declaration =
+      parent?.type === 'declaration_command' && SEQUENTIAL_PARENTS.has(parent.parent?.type ?? '')
+        ? parent
+        : undefined;
+    if (!SEQUENTIAL_PARENTS.has(parent?.type ?? '') && declaration === undefined) {
       continue;
     }
-    // The grammar also reads malformed words such as `*_=-` as assignments, so escape the name.
-    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const rebinds = new RegExp(
-      String.raw`\b(?:read|for|unset|getopts|let|local|declare|typeset|mapfile|readarray)\b[^;&|\n]*\b${escaped}\b|\b${escaped}\+=|\(\([^)]*\b${escaped}\b`,
-    );
-    if (node.text.startsWith(`${name}+=`) || rebinds.test(source)) {
+    // A declaration's own words match the pattern, so only matches outside it rebind.
+    const start = declaration?.startIndex ?? 0;
+    const end = declaration?.endIndex ?? 0;
+    if (node.text.startsWith(`${name}+=`) || setsOutside(rebindPattern(name), source, start, end)) {
+      continue;
+    }
+    if (value === null) {
+      // `NAME=` sets the empty string.
+      variables.set(name, { value: '', from: node.endIndex });
+      continue;
+    }
+    if (value.type === 'array') {
+      const elements = arrayElements(value, state);
+      const plain = declaration === undefined || declaredValue(declaration, 'x') === 'x';
+      if (elements !== undefined && plain) {
+        variables.set(name, { value: elements[0] ?? '', elements, from: node.endIndex });
+      }
       continue;
     }
     const literal = wordValue(value, state);
     const copied = literal.dynamic ? copiedVariable(value) : undefined;
-    if (copied !== undefined) {
+    const plain = declaration === undefined || declaredValue(declaration, 'x') === 'x';
+    if (copied !== undefined && plain) {
       variables.set(name, { value: `$${copied}`, from: node.endIndex, copy: true });
     } else if (!literal.dynamic) {
-      variables.set(name, { value: literal.text, from: node.endIndex });
+      const declared =
+        declaration === undefined ? literal.text : declaredValue(declaration, literal.text);
+      if (declared !== undefined) {
+        variables.set(name, { value: declared, from: node.endIndex });
+      }
     }
   }
-  return variables.size > 0 ? variables : undefined;
 }
 
 /**
@@ -273,7 +485,7 @@ const TILDE_PREFIX = /^~([\w.-]*|[+-])(?=\/|$)/;
  * the real home would be. `~+` is the working directory; `~-` (the previous one) is unknown
  * and stays as written.
  */
-function expandTilde(text: string, homeDir: string, cwd?: string): string {
+export function expandTilde(text: string, homeDir: string, cwd?: string): string {
   if (text === '~') {
     return homeDir;
   }

@@ -18,6 +18,7 @@ import { shellTextsOf } from './shell-texts.js';
 import { mayStoreCode, storedCodeTexts } from './stored-code.js';
 import {
   constantVariables,
+  defaultWords,
   splitVariableWords,
   wordValue,
   type ConstantVariable,
@@ -598,8 +599,8 @@ function parseText(
   // Offsets are per tree, and a nested `bash -c` shell does not see unexported variables.
   state.variables = undefined;
   state.variables =
-    source.includes('=') && source.includes('$')
-      ? constantVariables(tree.rootNode, state)
+    source.includes('$') || source.includes('`')
+      ? constantVariables(tree.rootNode, state, source)
       : undefined;
   state.depth += 1;
   walk(
@@ -1070,6 +1071,11 @@ function visitCommand(parser: Parser, node: Node, state: WalkState, context: Wal
   // A here-string is the command's standard input, as a heredoc is.
   const withInput = herestring === undefined ? context : { ...context, heredocBody: herestring };
   recordCommand(parser, state, withInput, { words, assignments, redirects, text });
+  // A default value (`${x:-w}`) is judged too, because x may well be unset.
+  const defaults = defaultWords(node, state, text);
+  if (defaults !== undefined && defaults.some((word, index) => word.text !== words[index]?.text)) {
+    recordCommand(parser, state, withInput, { words: defaults, assignments, redirects, text });
+  }
 }
 
 /** Words, assignments and redirects of one simple command, and its source text. */

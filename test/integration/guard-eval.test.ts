@@ -232,6 +232,12 @@ const TUNING_44_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-44.jsonl'
  * and skipped commit hooks, with the daily work near each rule that must stay allowed.
  */
 const TUNING_46_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-46.jsonl');
+/**
+ * Dangerous lines rewritten so that a program or argument comes from a value computed at run
+ * time (`read <<<`, `declare`, `printf -v`, arrays, `set --`, `${v/x/y}`, `$(echo w)`), with
+ * the ordinary lines that use the same forms.
+ */
+const TUNING_45_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-45.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -319,6 +325,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_43_SET),
       ...loadCases(TUNING_44_SET),
       ...loadCases(TUNING_46_SET),
+      ...loadCases(TUNING_45_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
