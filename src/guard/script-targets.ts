@@ -4,7 +4,9 @@
  * shows only the name, so each target's command text is read from the project's
  * package.json, Makefile, justfile, Taskfile or composer.json and judged as shell, one unit
  * per recipe line or script entry. A target whose text runs another target is followed up to
- * {@link MAX_TARGET_DEPTH} levels.
+ * {@link MAX_TARGET_DEPTH} levels. Package-manager commands such as `npm ci`, `pnpm install`,
+ * `npm publish` and `npm version patch` run the project's lifecycle scripts, which are read
+ * the same way.
  *
  * What is not read stays as the call's own checks judge it: a missing file, a target that the
  * file does not name, make `include`s, Taskfile `includes`, values computed by `$(shell ...)`
@@ -292,6 +294,92 @@ const PACKAGE_MANAGER_COMMANDS = new Set([
   'workspaces',
 ]);
 
+/**
+ * Scripts that package-manager commands run from the project's own package.json, in order, as
+ * npm 11 documents them ("Life Cycle Operation Order" of `npm help scripts`). `install` and
+ * `ci` run them only without package operands. pnpm, yarn and bun run the install hooks of the
+ * project on a plain install too.
+ */
+const LIFECYCLE_SCRIPTS: Readonly<Record<string, readonly string[]>> = {
+  install: [
+    'preinstall',
+    'install',
+    'postinstall',
+    'prepublish',
+    'preprepare',
+    'prepare',
+    'postprepare',
+  ],
+  ci: [
+    'preinstall',
+    'install',
+    'postinstall',
+    'prepublish',
+    'preprepare',
+    'prepare',
+    'postprepare',
+  ],
+  rebuild: ['preinstall', 'install', 'postinstall', 'prepare'],
+  pack: ['prepack', 'prepare', 'postpack'],
+  publish: ['prepublishOnly', 'prepack', 'prepare', 'postpack', 'publish', 'postpublish'],
+  version: ['preversion', 'version', 'postversion'],
+};
+/** Aliases of the package-manager commands in {@link LIFECYCLE_SCRIPTS}. */
+const LIFECYCLE_ALIASES: Readonly<Record<string, string>> = {
+  i: 'install',
+  in: 'install',
+  ins: 'install',
+  inst: 'install',
+  insta: 'install',
+  instal: 'install',
+  isnt: 'install',
+  isnta: 'install',
+  isntal: 'install',
+  isntall: 'install',
+  'clean-install': 'ci',
+  ic: 'ci',
+  'install-clean': 'ci',
+  'isntall-clean': 'ci',
+  rb: 'rebuild',
+};
+/** Commands that run the lifecycle scripts only when no package is named. */
+const INSTALL_COMMANDS = new Set(['install', 'ci']);
+/** Options with which a package manager runs no scripts of the project. */
+const NO_SCRIPTS = new Set(['--ignore-scripts', '-g', '--global']);
+
+/**
+ * Returns the lifecycle scripts that `command` with `operands` runs, or undefined when it runs
+ * none: an install with a package operand, `npm version` without a new version, or a call with
+ * `--ignore-scripts`.
+ */
+function lifecycleScripts(
+  manager: string,
+  command: string | undefined,
+  operands: readonly string[],
+  flags: ReadonlySet<string>,
+  options: ReadonlyMap<string, string>,
+): readonly string[] | undefined {
+  const plainYarn = manager === 'yarn' && command === undefined;
+  const name = plainYarn ? 'install' : (LIFECYCLE_ALIASES[command ?? ''] ?? command ?? '');
+  if (!Object.hasOwn(LIFECYCLE_SCRIPTS, name)) {
+    return undefined;
+  }
+  // `npm publish --dry-run` and `npm pack --dry-run` still run their scripts, and an install's
+  // dry run runs none.
+  const dryRun = flags.has('--dry-run') || options.get('--dry-run') === 'true';
+  const ignored =
+    [...flags].some((flag) => NO_SCRIPTS.has(flag)) ||
+    options.get('--ignore-scripts') === 'true' ||
+    options.get('--location') === 'global' ||
+    (dryRun && name !== 'publish' && name !== 'pack');
+  const packageNamed = INSTALL_COMMANDS.has(name) && operands.length > 1;
+  const noNewVersion = name === 'version' && operands.length < 2;
+  if (ignored || packageNamed || noNewVersion) {
+    return undefined;
+  }
+  return LIFECYCLE_SCRIPTS[name];
+}
+
 function readPackageScript(
   argv: readonly string[],
   manager: string,
@@ -299,13 +387,14 @@ function readPackageScript(
   reading: Reading,
   depth: number,
 ): void {
-  const { options, operands } = splitArgs(argv, PACKAGE_VALUE_OPTIONS);
+  const { options, flags, operands } = splitArgs(argv, PACKAGE_VALUE_OPTIONS);
   if (options.has('-w') || options.has('--workspace') || options.has('--filter')) {
     // The workspace's folder is not on the command line.
     return;
   }
   const folder = folderOption(cwd, options, ['--prefix', '-C', '--dir', '--cwd']);
   const [command, target] = operands;
+  let names: readonly string[] | undefined;
   let script: string | undefined;
   if (command === 'run' || command === 'run-script' || command === 'rum' || command === 'urn') {
     script = target;
@@ -317,8 +406,15 @@ function readPackageScript(
     !PACKAGE_MANAGER_COMMANDS.has(command)
   ) {
     script = command;
+  } else {
+    names = lifecycleScripts(manager, command, operands, flags, options);
   }
-  if (script === undefined || folder === undefined || script.includes('$')) {
+  if (script !== undefined && !script.includes('$')) {
+    // npm, yarn 1 and bun run pre- and post-scripts around the script. pnpm does not by
+    // default, but a project can switch that on, so they are read for every manager.
+    names = [`pre${script}`, script, `post${script}`];
+  }
+  if (names === undefined || folder === undefined) {
     return;
   }
   const found = findFile(folder, ['package.json'], reading.readFile, true);
@@ -326,9 +422,7 @@ function readPackageScript(
   if (found === undefined || scripts === undefined) {
     return;
   }
-  // npm, yarn 1 and bun run pre- and post-scripts around the script. pnpm does not by default,
-  // but a project can switch that on, so they are read for every manager.
-  for (const name of [`pre${script}`, script, `post${script}`]) {
+  for (const name of names) {
     const text = scripts[name];
     if (typeof text === 'string' && !readBefore(reading, found.file, name)) {
       addUnit(reading, found.file, `the ${manager} script "${name}"`, text, depth);
