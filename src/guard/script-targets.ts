@@ -16,6 +16,12 @@
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { isUnread, type FileReader } from './file-reader.js';
+import {
+  RUNNER_TASK_PROGRAMS,
+  runnerTaskFile,
+  type RunnerTaskFile,
+  type UnreadTaskFile,
+} from './runner-tasks.js';
 
 /** Programs whose calls may name a script target. */
 export const SCRIPT_TARGET_PROGRAMS: ReadonlySet<string> = new Set([
@@ -29,6 +35,7 @@ export const SCRIPT_TARGET_PROGRAMS: ReadonlySet<string> = new Set([
   'task',
   'go-task',
   'composer',
+  ...RUNNER_TASK_PROGRAMS,
 ]);
 
 /** Levels of targets followed when a target's text runs another one (`npm run a` -> `npm run b`). */
@@ -51,6 +58,8 @@ export interface TargetRun {
 interface Reading {
   readFile: FileReader;
   runs: TargetRun[];
+  /** Task files and tasks that exist but could not be read. */
+  unread: UnreadTaskFile[];
   /** Targets already read, as `file#name`, so a loop of targets ends. */
   seen: Set<string>;
 }
@@ -71,12 +80,25 @@ export function scriptTargetRuns(
   cwd: string,
   readFile: FileReader,
 ): TargetRun[] {
+  return scriptTargetReading(argv, name, cwd, readFile).runs;
+}
+
+/**
+ * Returns what {@link scriptTargetRuns} returns, plus the runner task files and tasks (see
+ * runner-tasks.ts) that exist but could not be read, about which the call asks.
+ */
+export function scriptTargetReading(
+  argv: readonly string[],
+  name: string,
+  cwd: string,
+  readFile: FileReader,
+): { runs: TargetRun[]; unread: UnreadTaskFile[] } {
   if (!SCRIPT_TARGET_PROGRAMS.has(name)) {
-    return [];
+    return { runs: [], unread: [] };
   }
-  const reading: Reading = { readFile, runs: [], seen: new Set() };
+  const reading: Reading = { readFile, runs: [], unread: [], seen: new Set() };
   readTargets(argv, name, cwd, reading, 0);
-  return reading.runs;
+  return { runs: reading.runs, unread: reading.unread };
 }
 
 function readTargets(
@@ -110,6 +132,50 @@ function readTargets(
     case 'composer':
       readComposerScript(argv, cwd, reading, depth);
       return;
+  }
+  if (RUNNER_TASK_PROGRAMS.has(name)) {
+    const found = runnerTaskFile(argv, name, cwd, reading.readFile);
+    if (found === undefined) {
+      return;
+    }
+    if ('reason' in found) {
+      reading.unread.push(found);
+      return;
+    }
+    for (const task of found.requested) {
+      readRunnerTask(found, task, reading, depth);
+    }
+  }
+}
+
+/** Adds the commands of runner task `name`, with the tasks it runs before and after. */
+function readRunnerTask(
+  tasks: RunnerTaskFile,
+  name: string,
+  reading: Reading,
+  depth: number,
+): void {
+  const task = tasks.find(name);
+  if (task === undefined || depth >= MAX_TARGET_DEPTH || readBefore(reading, tasks.file, name)) {
+    return;
+  }
+  const file = task.file ?? tasks.file;
+  if (task.unread !== undefined) {
+    const reason =
+      task.file === undefined
+        ? `defines the ${tasks.label} "${name}", which ${task.unread}`
+        : `runs as the ${tasks.label} "${name}" and ${task.unread}`;
+    reading.unread.push({ file, reason });
+    return;
+  }
+  for (const before of task.before) {
+    readRunnerTask(tasks, before, reading, depth + 1);
+  }
+  for (const command of task.commands) {
+    addUnit(reading, file, `the ${tasks.label} "${name}"`, command, depth);
+  }
+  for (const after of task.after) {
+    readRunnerTask(tasks, after, reading, depth + 1);
   }
 }
 
