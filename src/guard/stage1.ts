@@ -83,6 +83,7 @@ import { checkSymlinkTargets, SYMLINK_TARGETS_GATE } from './symlinks.js';
 import { checkEnvironmentInjection } from './env-injection.js';
 import { checkGuardSockets, GUARD_SOCKETS_GATE } from './guard-state-paths.js';
 import { checkFindWipes, FIND_WIPES_GATE } from './find-selections.js';
+import { checkInputOperands, INPUT_OPERANDS_GATE } from './input-operands.js';
 import { checkGuardDependencyChanges, GUARD_DEPENDENCIES_GATE } from './guard-dependencies.js';
 import { checkGuardControl, checkGuardTokenReads } from './guard-control.js';
 import { checkProgramGlobs, globVariants, tooManyGlobs, variantFinding } from './glob-words.js';
@@ -297,6 +298,11 @@ function runChecks(
       run: () => checkGuardSockets(parsed, context),
     },
     { name: 'checkFindWipes', gate: FIND_WIPES_GATE, run: () => checkFindWipes(parsed, messages) },
+    {
+      name: 'checkInputOperands',
+      gate: INPUT_OPERANDS_GATE,
+      run: () => checkInputOperands(parsed, messages),
+    },
     {
       name: 'checkGuardDependencyChanges',
       gate: GUARD_DEPENDENCIES_GATE,
