@@ -333,7 +333,7 @@ function findTaskFile(
   return undefined;
 }
 
-// --- helpers for task values --------------------------------------------------------------
+// --- task values -------------------------------------------------------------------------
 
 function asTable(value: TomlValue | unknown): TomlTable | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value)

@@ -220,6 +220,12 @@ const TUNING_41_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-41.jsonl'
  * escaped string literals, with the ordinary inline runs that look like them.
  */
 const TUNING_43_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-43.jsonl');
+/**
+ * Git branch deletes and file checkouts whose targets xargs or parallel append from input,
+ * "without a prompt" wording that still requests the action, image pushes to a repository the
+ * user named, and runner task calls that must stay allowed when no task file is on disk.
+ */
+const TUNING_47_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-47.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -307,6 +313,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_42_SET),
       ...loadCases(TUNING_41_SET),
       ...loadCases(TUNING_43_SET),
+      ...loadCases(TUNING_47_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
