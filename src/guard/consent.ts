@@ -66,6 +66,28 @@ function narrowsAction(sentence: string): boolean {
   return NARROWER.test(sentence) && NARROWER.test(withoutPathWords(sentence));
 }
 
+/**
+ * "without" followed by something that only gets in the way of the action: a prompt, a
+ * confirmation, being asked, downtime ("copy my key to the server without a password prompt",
+ * "restart it without asking me"). Such a clause still requests the action, while "without"
+ * before anything else ("without touching prod", "without pushing") refuses part of it.
+ */
+const WITHOUT_HINDRANCE =
+  /\bwithout\s+(?:(?:a|an|any|the|further|extra|more|additional|interactive|manual|me|us|being)\s+)*(?:(?:password|passphrase|sudo|ssh|login|user|host[- ]?key|y\/n|yes\/no|tty|interactive)[- ]?)?(?:prompts?|prompting|prompted|asking|asked|confirm(?:ation|ations|ing)?|question(?:s|ing)?|interruptions?|interaction|downtime|delays?|waiting|hassle|fuss|typing|retyping|entering)\b(?:\s+(?:me|us|you|anyone))?(?:\s+(?:for|about)\s+(?:a|an|the|any|my|our)?\s*(?:password|passphrase|confirmation|permission|input|approval)s?\b)?/gi;
+
+/**
+ * Returns `clause` without its "without" phrases that name only a hindrance (see
+ * {@link WITHOUT_HINDRANCE}), so that the refusal words left in it are real refusals.
+ */
+function withoutHindrances(clause: string): string {
+  return clause.replace(WITHOUT_HINDRANCE, ' ');
+}
+
+/** Checks whether `pattern` finds a refusal in `clause` once hindrance phrases are set aside. */
+function refuses(pattern: RegExp, clause: string): boolean {
+  return pattern.test(clause) && pattern.test(withoutHindrances(clause));
+}
+
 /** Clauses whose verb is negated, deferred or conditional. */
 const NOT_YET =
   /\b(?:don'?t|do not|never|not yet|no need|hold off|without|once|until|unless|before|after|if)\b/i;
@@ -100,7 +122,7 @@ function requestClauses(pattern: RegExp, messages: string): string[] {
         ) &&
         pattern.test(sentence) &&
         !narrowsAction(sentence) &&
-        !NOT_YET.test(sentence.slice(0, pattern.exec(sentence)?.index ?? 0)),
+        !refuses(NOT_YET, sentence.slice(0, pattern.exec(sentence)?.index ?? 0)),
     );
 }
 
@@ -117,7 +139,7 @@ export function asksWithout(pattern: RegExp, messages: string): boolean {
   const unanchored = new RegExp(pattern.source, pattern.flags.replace('g', ''));
   return messages.split(/(?<=[.!?;])\s+|\n+/).some((sentence) => {
     const match = unanchored.exec(sentence);
-    return match !== null && !NEGATION.test(sentence.slice(0, match.index));
+    return match !== null && !refuses(NEGATION, sentence.slice(0, match.index));
   });
 }
 
@@ -148,7 +170,7 @@ export function consentingText(messages: readonly string[]): string {
       ),
     )
     .map((clause) => clause.trim())
-    .filter((clause) => clause !== '' && !REFUSAL.test(clause) && !defersAction(clause))
+    .filter((clause) => clause !== '' && !refuses(REFUSAL, clause) && !defersAction(clause))
     .join('\n');
 }
 

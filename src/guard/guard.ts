@@ -17,7 +17,7 @@ import { followFindSelections } from './find-selections.js';
 import { withGuardDependencies } from './guard-dependencies.js';
 import { followRemoteHeredocs, followWrittenScripts } from './written-scripts.js';
 import { followRequestConfigs } from './request-configs.js';
-import { filesRun, readConfigFiles, unreadRunFileFinding } from './run-files.js';
+import { filesRun, readConfigFiles, unreadRunFileFinding, type RunFile } from './run-files.js';
 import { parseShell, type ParsedShell } from './shell.js';
 import type { Finding } from './findings.js';
 import { argumentCalls } from './mcp-arguments.js';
@@ -324,6 +324,17 @@ async function findScriptDanger(
  */
 const RUN_TIME_RULE = /dynamic|unknown-folder|computed-/;
 
+/** Levels of scripts followed when a script the call runs runs another project script. */
+const MAX_NESTED_SCRIPT_DEPTH = 4;
+/** Bytes of script text read for one call at most, over every level. */
+const MAX_NESTED_SCRIPT_BYTES = 256 * 1024;
+/** Reasons of run-files.ts for a script path that cannot be placed without running the line. */
+const UNPLACED_REASON = /^is (?:a glob pattern|relative to a folder that an earlier)/;
+
+function runKey(run: RunFile): string {
+  return `${run.file}#${run.description ?? ''}`;
+}
+
 /**
  * Judges the scripts and SQL files that a Bash call runs from disk as the command lines they
  * amount to (see run-files.ts), when the guard may read files. As for a written script, a
@@ -350,11 +361,45 @@ async function findRunFileDanger(
     },
     context.readFile,
   );
-  for (const run of files.read) {
+  const runs = files.read.map((run) => ({ run, depth: 0 }));
+  const seen = new Set(files.read.map(runKey));
+  let totalBytes = files.read.reduce((sum, run) => sum + run.text.length, 0);
+  // The loop also visits the scripts that it appends to `runs`.
+  for (const { run, depth } of runs) {
     if (run.command.trim() === '') {
       continue;
     }
     const parsed = await parseCommand({ tool: 'Bash', input: { command: run.command } }, context);
+    if (run.kind === 'shell' && 'shell' in parsed && depth < MAX_NESTED_SCRIPT_DEPTH) {
+      // A script that runs another project script is read too, within the same limits.
+      const nested = filesRun(
+        parsed.shell,
+        {
+          cwd: context.cwd,
+          homeDir: context.homeDir ?? '/root',
+          projectDir: context.projectDir,
+          line: run.command,
+        },
+        context.readFile,
+      );
+      for (const next of nested.read) {
+        if (seen.has(runKey(next))) {
+          continue;
+        }
+        seen.add(runKey(next));
+        totalBytes += next.text.length;
+        if (totalBytes > MAX_NESTED_SCRIPT_BYTES) {
+          files.unread.push({
+            file: next.file,
+            reason: `is run by another script after ${MAX_NESTED_SCRIPT_BYTES} bytes of scripts were read`,
+          });
+          continue;
+        }
+        runs.push({ run: next, depth: depth + 1 });
+      }
+      // A script whose path the nested script computes at run time is left to its own line.
+      files.unread.push(...nested.unread.filter((entry) => !UNPLACED_REASON.test(entry.reason)));
+    }
     const finding =
       'finding' in parsed ? undefined : classifyShell(parsed.shell, run.command, context);
     if (

@@ -44,7 +44,9 @@ const GENERIC_LABELS = new Set(['registry', 'docker', 'io', 'com', 'dev', 'net',
 /**
  * Checks that a `docker push` or `podman push` pushes one image whose tag the user named in
  * a request to push it, to the registry the user named: `ghcr.io/acme/api:1.4.0` for "push
- * 1.4.0 to our ghcr". `latest`, a digest, an untagged image and `--all-tags` are not covered.
+ * 1.4.0 to our ghcr". A request that names the repository with its host covers any tag of it
+ * unless it names another tag. Otherwise `latest`, a digest, an untagged image and
+ * `--all-tags` are not covered.
  */
 export function pushesNamedTag(command: SimpleCommand, messages: string): boolean {
   const args = command.argv.slice(command.argv[1] === 'image' ? 3 : 2);
@@ -64,11 +66,38 @@ export function pushesNamedTag(command: SimpleCommand, messages: string): boolea
   const first = segments[0] ?? '';
   const host = segments.length > 1 && /[.:]|^localhost$/.test(first) ? first : 'docker.io';
   const tag = /:([\w][\w.-]*)$/.exec(segments.at(-1) ?? '')?.[1];
+  const requests = requestsVerb(String.raw`push\w*|upload\w*|publish\w*|ship\w*`, messages);
+  if (requests.some((request) => namesRepository(request, image))) {
+    return true;
+  }
   if (tag === undefined || tag === 'latest' || image.includes('@')) {
     return false;
   }
-  const requests = requestsVerb(String.raw`push\w*|upload\w*|publish\w*|ship\w*`, messages);
   return requests.some((request) => containsWord(request, tag) && namesRegistry(request, host));
+}
+
+/** An image reference with a registry host in a message: `ghcr.io/acme/app` or `…/app:1.2`. */
+const IMAGE_REFERENCE =
+  /(?<![\w./-])((?:[a-z0-9-]+\.)+[a-z0-9-]+(?::\d+)?(?:\/[a-z0-9._-]+)+)(?::([\w][\w.-]*))?(?![\w/@-])/gi;
+
+/**
+ * Checks that `request` names the repository of `image` with its registry host, and either no
+ * tag or the tag `image` has: "push the image to ghcr.io/acme/app" covers
+ * `ghcr.io/acme/app:1.2.0`, while "push ghcr.io/acme/app:1.1" does not cover `:1.2`.
+ */
+function namesRepository(request: string, image: string): boolean {
+  const at = image.indexOf('@');
+  const reference = at < 0 ? image : image.slice(0, at);
+  const tagged = /^(.*\/[^/:]+)(?::([\w][\w.-]*))?$/.exec(reference);
+  const repository = tagged?.[1]?.toLowerCase();
+  if (repository === undefined || !/^[^/]*[.:][^/]*\//.test(repository)) {
+    return false;
+  }
+  return [...request.matchAll(IMAGE_REFERENCE)].some((match) => {
+    const named = (match[1] ?? '').replace(/\.$/, '').toLowerCase();
+    const namedTag = match[2]?.replace(/\.$/, '');
+    return named === repository && (namedTag === undefined || namedTag === tagged?.[2]);
+  });
 }
 
 function namesRegistry(request: string, host: string): boolean {

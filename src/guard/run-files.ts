@@ -21,7 +21,7 @@ import { interpreterName, isShell } from './interpreters.js';
 import { isUnread, type FileReader, type UnreadFile } from './file-reader.js';
 import { RunFolders, runsElsewhere, type FolderContext } from './run-file-folders.js';
 import { interpreterSyntax, scriptOperand } from './script-operands.js';
-import { SCRIPT_TARGET_PROGRAMS, scriptTargetRuns } from './script-targets.js';
+import { SCRIPT_TARGET_PROGRAMS, scriptTargetReading } from './script-targets.js';
 import { shellScriptFile } from './shell-invocations.js';
 import type { Finding } from './findings.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
@@ -165,12 +165,14 @@ export function filesRun(
     }
     if (SCRIPT_TARGET_PROGRAMS.has(command.name) && !runsElsewhere(command)) {
       for (const cwd of here.folders ?? []) {
-        for (const target of scriptTargetRuns(command.argv, command.name, cwd, readFile)) {
+        const targets = scriptTargetReading(command.argv, command.name, cwd, readFile);
+        for (const target of targets.runs) {
           if (!changedEarlier(parsed, command, target.file, cwd)) {
             const { file, description, command: text } = target;
             found.read.push({ file, kind: 'shell', command: text, text, description });
           }
         }
+        found.unread.push(...targets.unread);
       }
     }
     here.follow(command);

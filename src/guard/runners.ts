@@ -445,7 +445,7 @@ function readSqlite(argv: readonly string[], input: string | undefined, runs: Ne
 }
 
 /** Options of GNU parallel that take the next word as their value. */
-const PARALLEL_VALUE_OPTIONS: ReadonlySet<string> = new Set([
+export const PARALLEL_VALUE_OPTIONS: ReadonlySet<string> = new Set([
   ...XARGS_VALUE_OPTIONS,
   '-j',
   '--jobs',

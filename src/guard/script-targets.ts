@@ -4,7 +4,9 @@
  * shows only the name, so each target's command text is read from the project's
  * package.json, Makefile, justfile, Taskfile or composer.json and judged as shell, one unit
  * per recipe line or script entry. A target whose text runs another target is followed up to
- * {@link MAX_TARGET_DEPTH} levels.
+ * {@link MAX_TARGET_DEPTH} levels. Package-manager commands such as `npm ci`, `pnpm install`,
+ * `npm publish` and `npm version patch` run the project's lifecycle scripts, which are read
+ * the same way.
  *
  * What is not read stays as the call's own checks judge it: a missing file, a target that the
  * file does not name, make `include`s, Taskfile `includes`, values computed by `$(shell ...)`
@@ -14,6 +16,12 @@
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { isUnread, type FileReader } from './file-reader.js';
+import {
+  RUNNER_TASK_PROGRAMS,
+  runnerTaskFile,
+  type RunnerTaskFile,
+  type UnreadTaskFile,
+} from './runner-tasks.js';
 
 /** Programs whose calls may name a script target. */
 export const SCRIPT_TARGET_PROGRAMS: ReadonlySet<string> = new Set([
@@ -27,6 +35,7 @@ export const SCRIPT_TARGET_PROGRAMS: ReadonlySet<string> = new Set([
   'task',
   'go-task',
   'composer',
+  ...RUNNER_TASK_PROGRAMS,
 ]);
 
 /** Levels of targets followed when a target's text runs another one (`npm run a` -> `npm run b`). */
@@ -49,6 +58,8 @@ export interface TargetRun {
 interface Reading {
   readFile: FileReader;
   runs: TargetRun[];
+  /** Task files and tasks that exist but could not be read. */
+  unread: UnreadTaskFile[];
   /** Targets already read, as `file#name`, so a loop of targets ends. */
   seen: Set<string>;
 }
@@ -69,12 +80,25 @@ export function scriptTargetRuns(
   cwd: string,
   readFile: FileReader,
 ): TargetRun[] {
+  return scriptTargetReading(argv, name, cwd, readFile).runs;
+}
+
+/**
+ * Returns what {@link scriptTargetRuns} returns, plus the runner task files and tasks (see
+ * runner-tasks.ts) that exist but could not be read, about which the call asks.
+ */
+export function scriptTargetReading(
+  argv: readonly string[],
+  name: string,
+  cwd: string,
+  readFile: FileReader,
+): { runs: TargetRun[]; unread: UnreadTaskFile[] } {
   if (!SCRIPT_TARGET_PROGRAMS.has(name)) {
-    return [];
+    return { runs: [], unread: [] };
   }
-  const reading: Reading = { readFile, runs: [], seen: new Set() };
+  const reading: Reading = { readFile, runs: [], unread: [], seen: new Set() };
   readTargets(argv, name, cwd, reading, 0);
-  return reading.runs;
+  return { runs: reading.runs, unread: reading.unread };
 }
 
 function readTargets(
@@ -108,6 +132,50 @@ function readTargets(
     case 'composer':
       readComposerScript(argv, cwd, reading, depth);
       return;
+  }
+  if (RUNNER_TASK_PROGRAMS.has(name)) {
+    const found = runnerTaskFile(argv, name, cwd, reading.readFile);
+    if (found === undefined) {
+      return;
+    }
+    if ('reason' in found) {
+      reading.unread.push(found);
+      return;
+    }
+    for (const task of found.requested) {
+      readRunnerTask(found, task, reading, depth);
+    }
+  }
+}
+
+/** Adds the commands of runner task `name`, with the tasks it runs before and after. */
+function readRunnerTask(
+  tasks: RunnerTaskFile,
+  name: string,
+  reading: Reading,
+  depth: number,
+): void {
+  const task = tasks.find(name);
+  if (task === undefined || depth >= MAX_TARGET_DEPTH || readBefore(reading, tasks.file, name)) {
+    return;
+  }
+  const file = task.file ?? tasks.file;
+  if (task.unread !== undefined) {
+    const reason =
+      task.file === undefined
+        ? `defines the ${tasks.label} "${name}", which ${task.unread}`
+        : `runs as the ${tasks.label} "${name}" and ${task.unread}`;
+    reading.unread.push({ file, reason });
+    return;
+  }
+  for (const before of task.before) {
+    readRunnerTask(tasks, before, reading, depth + 1);
+  }
+  for (const command of task.commands) {
+    addUnit(reading, file, `the ${tasks.label} "${name}"`, command, depth);
+  }
+  for (const after of task.after) {
+    readRunnerTask(tasks, after, reading, depth + 1);
   }
 }
 
@@ -292,6 +360,92 @@ const PACKAGE_MANAGER_COMMANDS = new Set([
   'workspaces',
 ]);
 
+/**
+ * Scripts that package-manager commands run from the project's own package.json, in order, as
+ * npm 11 documents them ("Life Cycle Operation Order" of `npm help scripts`). `install` and
+ * `ci` run them only without package operands. pnpm, yarn and bun run the install hooks of the
+ * project on a plain install too.
+ */
+const LIFECYCLE_SCRIPTS: Readonly<Record<string, readonly string[]>> = {
+  install: [
+    'preinstall',
+    'install',
+    'postinstall',
+    'prepublish',
+    'preprepare',
+    'prepare',
+    'postprepare',
+  ],
+  ci: [
+    'preinstall',
+    'install',
+    'postinstall',
+    'prepublish',
+    'preprepare',
+    'prepare',
+    'postprepare',
+  ],
+  rebuild: ['preinstall', 'install', 'postinstall', 'prepare'],
+  pack: ['prepack', 'prepare', 'postpack'],
+  publish: ['prepublishOnly', 'prepack', 'prepare', 'postpack', 'publish', 'postpublish'],
+  version: ['preversion', 'version', 'postversion'],
+};
+/** Aliases of the package-manager commands in {@link LIFECYCLE_SCRIPTS}. */
+const LIFECYCLE_ALIASES: Readonly<Record<string, string>> = {
+  i: 'install',
+  in: 'install',
+  ins: 'install',
+  inst: 'install',
+  insta: 'install',
+  instal: 'install',
+  isnt: 'install',
+  isnta: 'install',
+  isntal: 'install',
+  isntall: 'install',
+  'clean-install': 'ci',
+  ic: 'ci',
+  'install-clean': 'ci',
+  'isntall-clean': 'ci',
+  rb: 'rebuild',
+};
+/** Commands that run the lifecycle scripts only when no package is named. */
+const INSTALL_COMMANDS = new Set(['install', 'ci']);
+/** Options with which a package manager runs no scripts of the project. */
+const NO_SCRIPTS = new Set(['--ignore-scripts', '-g', '--global']);
+
+/**
+ * Returns the lifecycle scripts that `command` with `operands` runs, or undefined when it runs
+ * none: an install with a package operand, `npm version` without a new version, or a call with
+ * `--ignore-scripts`.
+ */
+function lifecycleScripts(
+  manager: string,
+  command: string | undefined,
+  operands: readonly string[],
+  flags: ReadonlySet<string>,
+  options: ReadonlyMap<string, string>,
+): readonly string[] | undefined {
+  const plainYarn = manager === 'yarn' && command === undefined;
+  const name = plainYarn ? 'install' : (LIFECYCLE_ALIASES[command ?? ''] ?? command ?? '');
+  if (!Object.hasOwn(LIFECYCLE_SCRIPTS, name)) {
+    return undefined;
+  }
+  // `npm publish --dry-run` and `npm pack --dry-run` still run their scripts, and an install's
+  // dry run runs none.
+  const dryRun = flags.has('--dry-run') || options.get('--dry-run') === 'true';
+  const ignored =
+    [...flags].some((flag) => NO_SCRIPTS.has(flag)) ||
+    options.get('--ignore-scripts') === 'true' ||
+    options.get('--location') === 'global' ||
+    (dryRun && name !== 'publish' && name !== 'pack');
+  const packageNamed = INSTALL_COMMANDS.has(name) && operands.length > 1;
+  const noNewVersion = name === 'version' && operands.length < 2;
+  if (ignored || packageNamed || noNewVersion) {
+    return undefined;
+  }
+  return LIFECYCLE_SCRIPTS[name];
+}
+
 function readPackageScript(
   argv: readonly string[],
   manager: string,
@@ -299,13 +453,14 @@ function readPackageScript(
   reading: Reading,
   depth: number,
 ): void {
-  const { options, operands } = splitArgs(argv, PACKAGE_VALUE_OPTIONS);
+  const { options, flags, operands } = splitArgs(argv, PACKAGE_VALUE_OPTIONS);
   if (options.has('-w') || options.has('--workspace') || options.has('--filter')) {
     // The workspace's folder is not on the command line.
     return;
   }
   const folder = folderOption(cwd, options, ['--prefix', '-C', '--dir', '--cwd']);
   const [command, target] = operands;
+  let names: readonly string[] | undefined;
   let script: string | undefined;
   if (command === 'run' || command === 'run-script' || command === 'rum' || command === 'urn') {
     script = target;
@@ -317,8 +472,15 @@ function readPackageScript(
     !PACKAGE_MANAGER_COMMANDS.has(command)
   ) {
     script = command;
+  } else {
+    names = lifecycleScripts(manager, command, operands, flags, options);
   }
-  if (script === undefined || folder === undefined || script.includes('$')) {
+  if (script !== undefined && !script.includes('$')) {
+    // npm, yarn 1 and bun run pre- and post-scripts around the script. pnpm does not by
+    // default, but a project can switch that on, so they are read for every manager.
+    names = [`pre${script}`, script, `post${script}`];
+  }
+  if (names === undefined || folder === undefined) {
     return;
   }
   const found = findFile(folder, ['package.json'], reading.readFile, true);
@@ -326,9 +488,7 @@ function readPackageScript(
   if (found === undefined || scripts === undefined) {
     return;
   }
-  // npm, yarn 1 and bun run pre- and post-scripts around the script. pnpm does not by default,
-  // but a project can switch that on, so they are read for every manager.
-  for (const name of [`pre${script}`, script, `post${script}`]) {
+  for (const name of names) {
     const text = scripts[name];
     if (typeof text === 'string' && !readBefore(reading, found.file, name)) {
       addUnit(reading, found.file, `the ${manager} script "${name}"`, text, depth);

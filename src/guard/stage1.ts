@@ -93,6 +93,7 @@ import { checkSymlinkTargets, SYMLINK_TARGETS_GATE } from './symlinks.js';
 import { checkEnvironmentInjection } from './env-injection.js';
 import { checkGuardSockets, GUARD_SOCKETS_GATE } from './guard-state-paths.js';
 import { checkFindWipes, FIND_WIPES_GATE } from './find-selections.js';
+import { checkInputOperands, INPUT_OPERANDS_GATE } from './input-operands.js';
 import { checkGuardDependencyChanges, GUARD_DEPENDENCIES_GATE } from './guard-dependencies.js';
 import { checkGuardControl, checkGuardTokenReads } from './guard-control.js';
 import { checkProgramGlobs, globVariants, tooManyGlobs, variantFinding } from './glob-words.js';
@@ -370,6 +371,11 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
     name: 'checkFindWipes',
     gate: FIND_WIPES_GATE,
     run: ({ parsed, messages }) => checkFindWipes(parsed, messages),
+  },
+  {
+    name: 'checkInputOperands',
+    gate: INPUT_OPERANDS_GATE,
+    run: ({ parsed, messages }) => checkInputOperands(parsed, messages),
   },
   {
     name: 'checkGuardDependencyChanges',

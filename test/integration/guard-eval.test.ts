@@ -238,6 +238,12 @@ const TUNING_46_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-46.jsonl'
  * the ordinary lines that use the same forms.
  */
 const TUNING_45_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-45.jsonl');
+/**
+ * Git branch deletes and file checkouts whose targets xargs or parallel append from input,
+ * "without a prompt" wording that still requests the action, image pushes to a repository the
+ * user named, and runner task calls that must stay allowed when no task file is on disk.
+ */
+const TUNING_47_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-47.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -326,6 +332,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_44_SET),
       ...loadCases(TUNING_46_SET),
       ...loadCases(TUNING_45_SET),
+      ...loadCases(TUNING_47_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
