@@ -11,7 +11,7 @@ import { optionValue } from './options.js';
 import { ENVIRONMENT_NAMES, PRODUCTION_NAMES } from './environment-names.js';
 import { namesLocalNamespace } from './local-targets.js';
 import { containsWord } from './named-targets.js';
-import { asksForAdviceOnly, defersAction } from './consultations.js';
+import { asksForAdviceOnly, defersAction, withdrawsEarlierRequests } from './consultations.js';
 import { withoutPathWords } from './path-words.js';
 import type { SimpleCommand } from './shell.js';
 
@@ -134,22 +134,38 @@ const REFUSAL =
  * delete /root/old", "keep ~/.cache/pip", "not yet"), one per line. Every check that reads
  * consent from the messages gets this text, so a refused action never counts as requested.
  * A clause ends at a sentence end, a semicolon, "but", or a comma before a refusal word or
- * before what the user will do ("…, I'll fix the hook later"), which is a clause of its own. A
- * message that asks only for advice ("what does it do?", "is that a good idea?") and a clause
- * that checks or puts off the action ("check whether it is ready", "later") give no consent
- * either. Other questions stay, because a question consents to reading what it asks about.
+ * before what the user will do ("…, I'll fix the hook later", "… and I'll squash it later"),
+ * which is a clause of its own. A message that asks only for advice ("what does it do?", "is
+ * that a good idea?") and a clause that checks or puts off the action ("check whether it is
+ * ready", "later") give no consent either. Other questions stay, because a question consents to reading what it asks about.
+ * Messages before the last one that withdraws earlier requests ("change of plan: ...") are
+ * dropped, and so is the withdrawing clause itself ("release freeze until Monday").
  */
 export function consentingText(messages: readonly string[]): string {
-  return messages
+  return currentMessages(messages)
     .filter((message) => !asksForAdviceOnly(message))
     .flatMap((message) =>
       message.split(
-        /(?<=[.!?;])\s+|\n+|\s*\bbut\b\s*|,\s*(?=(?:don'?t|do not|never|not|keep|leave)\b|(?:I|we)(?:'ll|\s+will)\s)/i,
+        /(?<=[.!?;])\s+|\n+|\s*\bbut\b\s*|,\s*(?=(?:don'?t|do not|never|not|keep|leave)\b|(?:I|we)(?:'ll|\s+will)\s)|\s+and\s+(?=(?:I|we)(?:'ll|\s+will)\s)/i,
       ),
     )
     .map((clause) => clause.trim())
-    .filter((clause) => clause !== '' && !REFUSAL.test(clause) && !defersAction(clause))
+    .filter(
+      (clause) =>
+        clause !== '' &&
+        !REFUSAL.test(clause) &&
+        !defersAction(clause) &&
+        !withdrawsEarlierRequests(clause),
+    )
     .join('\n');
+}
+
+/** Returns `messages` from the last one that withdraws the requests before it. */
+function currentMessages(messages: readonly string[]): readonly string[] {
+  for (let index = messages.length - 1; index > 0; index--) {
+    if (withdrawsEarlierRequests(messages[index]!)) return messages.slice(index);
+  }
+  return messages;
 }
 
 /** Words for kubectl contexts of a cluster on this machine. */
