@@ -265,7 +265,10 @@ function consentsToApply(command: SimpleCommand, requests: string, messages: str
   return false;
 }
 
-/** Structural consent for `kubectl delete namespace NAME` on a cluster of this machine. */
+/**
+ * Structural consent for `kubectl delete namespace NAME` on a cluster of this machine, or on
+ * the current context when a delete request names every namespace exactly.
+ */
 function consentsToNamespaceDelete(
   command: SimpleCommand,
   requests: string,
@@ -276,6 +279,22 @@ function consentsToNamespaceDelete(
   const positional = positionals(args, ['--context', '-n', '--namespace', '--grace-period']);
   const names = positional.slice(2);
   const local = context !== undefined && LOCAL_CONTEXT.test(context);
+  if (context === undefined && positional[0] === 'delete' && !command.dynamic) {
+    // With no context, each namespace must be named exactly in a delete request, and no
+    // system, environment or production name is taken as named.
+    return (
+      /^(?:ns|namespaces?)$/.test(positional[1] ?? '') &&
+      names.length > 0 &&
+      names.every(
+        (name) =>
+          /^[a-z0-9-]+$/.test(name) &&
+          !/^(?:default|kube-[\w-]+)$/.test(name) &&
+          !ENVIRONMENTS.includes(name) &&
+          !/(?:^|-)(?:prod|production|prd|live)(?:-|$)/.test(name) &&
+          containsWord(requests, name),
+      )
+    );
+  }
   return (
     positional[0] === 'delete' &&
     /^(?:ns|namespaces?)$/.test(positional[1] ?? '') &&
