@@ -229,3 +229,23 @@ describe('caches of other language tools', () => {
     expect(namesCacheEntry(key, `${home}/.ssh/cache/work-key`, home)).toBe(false);
   });
 });
+
+describe('named namespace and version deletes', () => {
+  it('allows exactly named targets', async () => {
+    const namespace = ['PR 482 is merged. Delete its preview namespace preview-pr-482.'];
+    const version = ['I published acme-ui@0.0.1-test.0 by mistake. Unpublish that version.'];
+    const run = (command: string, messages: string[]) => verdict('Bash', { command }, messages);
+    expect(await run('kubectl delete namespace preview-pr-482', namespace)).toBe('allow');
+    expect(await run('npm unpublish acme-ui@0.0.1-test.0', version)).toBe('allow');
+  });
+
+  it('asks for other names and forms', async () => {
+    const namespace = ['PR 482 is merged. Delete its preview namespace preview-pr-482.'];
+    const version = ['I published acme-ui@0.0.1-test.0 by mistake. Unpublish that version.'];
+    const run = (command: string, messages: string[]) => verdict('Bash', { command }, messages);
+    expect(await run('kubectl delete namespace preview-pr-483', namespace)).not.toBe('allow');
+    expect(await run('kubectl delete namespace kube-system', namespace)).not.toBe('allow');
+    expect(await run('npm unpublish acme-ui --force', version)).not.toBe('allow');
+    expect(await run('npm unpublish acme-ui@0.0.2', version)).not.toBe('allow');
+  });
+});
