@@ -632,7 +632,7 @@ function kubectlAction(command: SimpleCommand): ResourceAction | undefined {
   return { verb: 'restart', targets: named.map(podNames), scope };
 }
 
-/** Namespaces that every cluster has and whose loss breaks the cluster itself. */
+/** Namespaces that Kubernetes creates in every cluster. */
 const SYSTEM_NAMESPACE = /^(?:default|kube-[\w-]+)$/;
 
 /**
