@@ -11,7 +11,7 @@ import { optionValue } from './options.js';
 import { ENVIRONMENT_NAMES, PRODUCTION_NAMES } from './environment-names.js';
 import { namesLocalNamespace } from './local-targets.js';
 import { containsWord } from './named-targets.js';
-import { asksForAdviceOnly, defersAction } from './consultations.js';
+import { asksForAdviceOnly, defersAction, withdrawsEarlierRequests } from './consultations.js';
 import { withoutPathWords } from './path-words.js';
 import type { SimpleCommand } from './shell.js';
 
@@ -156,22 +156,38 @@ const REFUSAL =
  * delete /root/old", "keep ~/.cache/pip", "not yet"), one per line. Every check that reads
  * consent from the messages gets this text, so a refused action never counts as requested.
  * A clause ends at a sentence end, a semicolon, "but", or a comma before a refusal word or
- * before what the user will do ("…, I'll fix the hook later"), which is a clause of its own. A
- * message that asks only for advice ("what does it do?", "is that a good idea?") and a clause
- * that checks or puts off the action ("check whether it is ready", "later") give no consent
- * either. Other questions stay, because a question consents to reading what it asks about.
+ * before what the user will do ("…, I'll fix the hook later", "… and I'll squash it later"),
+ * which is a clause of its own. A message that asks only for advice ("what does it do?", "is
+ * that a good idea?") and a clause that checks or puts off the action ("check whether it is
+ * ready", "later") give no consent either. Other questions stay, because a question consents to reading what it asks about.
+ * Messages before the last one that withdraws earlier requests ("change of plan: ...") are
+ * dropped, and so is the withdrawing clause itself ("release freeze until Monday").
  */
 export function consentingText(messages: readonly string[]): string {
-  return messages
+  return currentMessages(messages)
     .filter((message) => !asksForAdviceOnly(message))
     .flatMap((message) =>
       message.split(
-        /(?<=[.!?;])\s+|\n+|\s*\bbut\b\s*|,\s*(?=(?:don'?t|do not|never|not|keep|leave)\b|(?:I|we)(?:'ll|\s+will)\s)/i,
+        /(?<=[.!?;])\s+|\n+|\s*\bbut\b\s*|,\s*(?=(?:don'?t|do not|never|not|keep|leave)\b|(?:I|we)(?:'ll|\s+will)\s)|\s+and\s+(?=(?:I|we)(?:'ll|\s+will)\s)/i,
       ),
     )
     .map((clause) => clause.trim())
-    .filter((clause) => clause !== '' && !refuses(REFUSAL, clause) && !defersAction(clause))
+    .filter(
+      (clause) =>
+        clause !== '' &&
+        !refuses(REFUSAL, clause) &&
+        !defersAction(clause) &&
+        !withdrawsEarlierRequests(clause),
+    )
     .join('\n');
+}
+
+/** Returns `messages` from the last one that withdraws the requests before it. */
+function currentMessages(messages: readonly string[]): readonly string[] {
+  for (let index = messages.length - 1; index > 0; index--) {
+    if (withdrawsEarlierRequests(messages[index]!)) return messages.slice(index);
+  }
+  return messages;
 }
 
 /** Words for kubectl contexts of a cluster on this machine. */
@@ -271,7 +287,10 @@ function consentsToApply(command: SimpleCommand, requests: string, messages: str
   return false;
 }
 
-/** Structural consent for `kubectl delete namespace NAME` on a cluster of this machine. */
+/**
+ * Structural consent for `kubectl delete namespace NAME` on a cluster of this machine, or on
+ * the current context when a delete request names every namespace exactly.
+ */
 function consentsToNamespaceDelete(
   command: SimpleCommand,
   requests: string,
@@ -282,6 +301,22 @@ function consentsToNamespaceDelete(
   const positional = positionals(args, ['--context', '-n', '--namespace', '--grace-period']);
   const names = positional.slice(2);
   const local = context !== undefined && LOCAL_CONTEXT.test(context);
+  if (context === undefined && positional[0] === 'delete' && !command.dynamic) {
+    // With no context, each namespace must be named exactly in a delete request, and no
+    // system, environment or production name is taken as named.
+    return (
+      /^(?:ns|namespaces?)$/.test(positional[1] ?? '') &&
+      names.length > 0 &&
+      names.every(
+        (name) =>
+          /^[a-z0-9-]+$/.test(name) &&
+          !/^(?:default|kube-[\w-]+)$/.test(name) &&
+          !ENVIRONMENTS.includes(name) &&
+          !/(?:^|-)(?:prod|production|prd|live)(?:-|$)/.test(name) &&
+          containsWord(requests, name),
+      )
+    );
+  }
   return (
     positional[0] === 'delete' &&
     /^(?:ns|namespaces?)$/.test(positional[1] ?? '') &&

@@ -330,3 +330,32 @@ function consentsToProductionTarget(
 
 /** Verbs that ask to put a change into an environment. */
 const DEPLOY_REQUEST_VERBS = String.raw`deploy\w*|ship\w*|releas\w*|roll\w*\b.{0,40}?\bout|promot\w*|push\w*|publish\w*|go live|migrat\w*|appl(?:y|ies|ied|ying)|run\w*|set\w*|put\w*`;
+
+/** A sentence that says what a server or tool is connected to: "is", "points at", "talks to". */
+const CONNECTED_TO =
+  /\b(?:is|are|'s|points?(?: at| to)?|talks? to|(?:is |are )?(?:connected|wired|hooked up|attached) to|reaches|uses|runs against|goes to)\b/i;
+const PRODUCTION_WORD = /\b(?:prod|production|prd|live)\b/i;
+
+/**
+ * Checks whether a user message says that the MCP server `server` reaches production: one
+ * sentence names the server as a word, a verb of connection and production ("the postgres MCP
+ * server is connected to production"). A sentence that negates it ("is not prod") does not
+ * count.
+ */
+export function userCallsServerProduction(server: string, messages: readonly string[]): boolean {
+  if (server.length < 2) {
+    return false;
+  }
+  const name = new RegExp(`(?<![\\w-])${server.replace(/[^\w-]/g, '')}(?![\\w-])`, 'i');
+  return messages.some((message) =>
+    message
+      .split(/(?<=[.!?;])\s+|\n+/)
+      .some(
+        (sentence) =>
+          PRODUCTION_WORD.test(sentence) &&
+          name.test(sentence) &&
+          CONNECTED_TO.test(sentence) &&
+          !/\b(?:not|isn'?t|aren'?t|never|no longer)\b/i.test(sentence),
+      ),
+  );
+}

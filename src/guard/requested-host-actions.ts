@@ -10,6 +10,7 @@ import { optionValue } from './options.js';
 import { requestsVerb } from './consent.js';
 import { containsWord } from './named-targets.js';
 import { PRODUCTION_PART } from './production-names.js';
+import { requestTextsWithContext } from './resource-consent.js';
 import type { SimpleCommand } from './shell.js';
 
 const OPEN_VERBS = String.raw`open\w*|allow\w*|expos\w*|unblock\w*|let\b.{0,40}?\bthrough|let\b.{0,80}?\b(?:reach|access|connect)\w*`;
@@ -210,7 +211,9 @@ export function refundsNamedTarget(
     return false;
   }
   const requests = requestsVerb(REFUND_VERBS, messages);
-  if (!requests.some((request) => containsWord(request, target))) {
+  // "Refund it in full" names the charge in the sentence before it.
+  const texts = requestTextsWithContext(requests, messages);
+  if (!texts.some((request) => containsWord(request, target))) {
     return false;
   }
   const given = requestedAmounts(requests.join('\n'));

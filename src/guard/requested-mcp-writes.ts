@@ -8,7 +8,7 @@ import { requestsVerb, asksWithout } from './consent.js';
 import { namedItems } from './forge-targets.js';
 import { containsWord } from './named-targets.js';
 import { refundsNamedTarget } from './requested-host-actions.js';
-import { consentsToAction } from './resource-consent.js';
+import { consentsToAction, requestTextsWithContext } from './resource-consent.js';
 import { namesRemoteHost, remoteCommandReadsOnly } from './remote-reads.js';
 import type { ResourceAction, ResourceVerb } from './resource-actions.js';
 import { isInside, resolvePath } from './paths.js';
@@ -195,7 +195,7 @@ export function writesProjectFile(call: ToolCall, context: GuardContext): boolea
 
 /** Tool words of each kind of action that {@link mcpResourceAction} reads. */
 const MCP_ACTION_WORDS: readonly [RegExp, ResourceVerb][] = [
-  [/^(?:delete|remove|drop|destroy|purge)$/, 'delete'],
+  [/^(?:delete|remove|drop|destroy|purge|terminate)$/, 'delete'],
   [/^(?:restart|reboot|bounce)$/, 'restart'],
   [/^(?:comment|reply|note)$/, 'reply'],
 ];
@@ -212,11 +212,16 @@ const WIDE_WORDS = new Set([
 ]);
 /** Arguments that name the resource the action changes. */
 const MCP_TARGET_KEY =
-  /^(?:name|id|key|prefix|object|[a-z][a-zA-Z]*?(?:_?(?:name|id|key|Name|Id|Key|IdOrKey)))$/;
+  /^(?:names?|ids?|keys?|prefix(?:es)?|objects?|files?|paths?|urls?|[a-z][a-zA-Z]*?(?:_?(?:names?|ids?|keys?|Names?|Ids?|Keys?|IdOrKey)))$/;
 /** Arguments that name a bucket holding the changed objects; a request may describe it. */
 const MCP_BUCKET_KEY = /^bucket(?:_?[nN]ame)?$/;
 /** Arguments that pick an environment, which the request must name. */
 const MCP_ENVIRONMENT_KEY = /^(?:env|environment|environment_?[kK]ey|stage)$/;
+/**
+ * Arguments that pick the account, vault or service holding the target. A name such as
+ * `acmeprodstore` can mark production without a separator, so the user must name it too.
+ */
+const MCP_HOLDER_KEY = /^(?:account|storage_?[aA]ccount|vault|service|service_?[iI]d)$/;
 /**
  * Arguments that only place the resource (a namespace, region or API version). Like a shell
  * call's namespace, they may go unnamed, but a production value among them must be named.
@@ -234,6 +239,18 @@ const MCP_SWITCH_KEY = /^(?:on|enabled?|active)$/;
 function plainValue(value: unknown): string | undefined {
   const text = typeof value === 'number' ? String(value) : value;
   return typeof text === 'string' && /^[\w.@:/+-]{2,}$/.test(text) ? text : undefined;
+}
+
+/**
+ * Returns the plain names of a value that is one name or a list of up to ten names, or
+ * undefined when any of them is not plain or the list is empty or longer.
+ */
+function plainValues(value: unknown): string[] | undefined {
+  const list = Array.isArray(value) ? value : [value];
+  const names = list.map(plainValue);
+  return names.length === 0 || names.length > 10 || names.some((name) => name === undefined)
+    ? undefined
+    : (names as string[]);
 }
 
 /**
@@ -273,18 +290,21 @@ export function mcpResourceAction(call: ToolCall): ResourceAction | undefined {
     if (key === 'recursive' && typeof value === 'boolean') {
       continue;
     }
-    const name = plainValue(value);
-    if (name === undefined) {
+    const names = plainValues(value);
+    const name = names?.length === 1 ? names[0] : undefined;
+    if (names === undefined) {
       return undefined;
     }
-    if (MCP_BUCKET_KEY.test(key)) {
+    if (MCP_BUCKET_KEY.test(key) && name !== undefined) {
       buckets.push(name);
-    } else if (MCP_ENVIRONMENT_KEY.test(key)) {
+    } else if ((MCP_ENVIRONMENT_KEY.test(key) || MCP_HOLDER_KEY.test(key)) && name !== undefined) {
       scope.push(name);
-    } else if (MCP_PLACE_KEY.test(key)) {
+    } else if (MCP_PLACE_KEY.test(key) && name !== undefined) {
       continue;
-    } else if (MCP_TARGET_KEY.test(key)) {
-      targets.push([name]);
+    } else if (MCP_TARGET_KEY.test(key) || words.includes(key.toLowerCase())) {
+      // Each listed name is a target of its own, and an argument named by a word of the tool
+      // (`container` of `storage_container_delete`) is the resource the tool acts on.
+      targets.push(...names.map((each) => [each]));
     } else {
       return undefined;
     }
@@ -316,11 +336,16 @@ export function actsAsRequestedInMcp(call: ToolCall, messages: string): boolean 
   if (words.includes('refund') && words.some((word) => word === 'create' || word === 'refund')) {
     return refundsRequestedPayment(call, messages);
   }
+  if (movesNamedItem(call, messages) || sendsToOwnAddress(call, messages)) {
+    return true;
+  }
   const action = mcpResourceAction(call);
   if (action === undefined) {
     return false;
   }
-  const values = Object.values(call.input).filter((value) => typeof value === 'string');
+  const values = Object.values(call.input)
+    .flat()
+    .filter((value) => typeof value === 'string');
   return consentsToAction(action, values, messages);
 }
 
@@ -397,7 +422,7 @@ const TYPE_KEYS = new Set(['element', 'ref', 'text', 'submit', 'slowly']);
 /** Field descriptions and request words that mark typed text as a secret. */
 const SECRET_FIELD =
   /pass|token|secret|api.?key|private.?key|\bkey\b|otp|one.?time|\bcode\b|\bpin\b|card|cvv|cvc|ssn|credential|2fa|mfa/i;
-const TYPE_VERBS = String.raw`log\w* (?:in|on)|sign\w* (?:in|up|on)|typ\w*|enter\w*|fill\w*|search\w*|put\w*|us(?:e|ing)|try\w*`;
+const TYPE_VERBS = String.raw`log\w* (?:in(?:to)?|on(?:to)?)|sign\w* (?:in|up|on)|typ\w*|enter\w*|fill\w*|search\w*|put\w*|us(?:e|ing)|try\w*`;
 /** A value that looks like a key or token: long, with no space or `@`, letters and digits mixed. */
 const KEY_LIKE = /^(?=[^\s@]*\d)(?=[^\s@]*[a-z])[^\s@]{16,}$/i;
 
@@ -410,6 +435,9 @@ const KEY_LIKE = /^(?=[^\s@]*\d)(?=[^\s@]*[a-z])[^\s@]{16,}$/i;
  */
 export function typesRequestedText(call: ToolCall, messages: string): boolean {
   const words = toolWords(call.tool);
+  if (words.includes('form') || words.includes('fill')) {
+    return fillsLocalFormAsRequested(call, messages);
+  }
   const text = call.input['text'];
   const element = call.input['element'];
   if (
@@ -458,5 +486,136 @@ export function readsOnNamedRemoteHost(call: ToolCall, messages: string): boolea
     typeof command === 'string' &&
     namesRemoteHost(messages, host) &&
     remoteCommandReadsOnly(command)
+  );
+}
+
+/** Tool words of a call that moves an item to another state or assignee. */
+const MOVE_WORDS = new Set(['transition', 'move', 'update', 'set', 'assign', 'edit', 'change']);
+/** Arguments that give an item's new state, column or assignee. */
+const STATE_KEYS = new Set(['transition', 'state', 'status', 'column', 'stage', 'lane']);
+const ASSIGNEE_KEYS = new Set(['assignee', 'assignee_id', 'assigneeId', 'owner']);
+/** Arguments that name the moved item. */
+const ITEM_KEY =
+  /^(?:id|key|item|item_?[iI]d|issue|issue_?(?:id|key|Id|Key)|ticket|ticket_?(?:id|key|Id|Key)|issueIdOrKey)$/;
+/** An assignee value that means the user who asks. */
+const SELF = /^@?(?:me|self|myself)$/i;
+const MOVE_VERBS = String.raw`mov\w*|mark\w*|transition\w*|set\w*|put\w*|chang\w*|flip\w*|switch\w*|clos\w*|reopen\w*|resolv\w*|tak(?:e|es|ing)|grab\w*|pick\w* up|assign\w*`;
+/** Request words by which the user takes an item: "take PLAT-219", "assign it to me". */
+const TAKES_ITEM =
+  /\b(?:tak(?:e|es|ing)|grab\w*|pick\w* (?:it |this |that )?up|assign\w* (?:it |this |that )?to me|assign me|I'll own)\b/i;
+
+/** Checks that `request` names every word of a state such as "In Progress", in order. */
+function namesState(request: string, state: string): boolean {
+  const words = state.match(/[a-z0-9]+/gi) ?? [];
+  return words.length > 0 && new RegExp(`\\b${words.join('[\\s_-]+')}\\b`, 'i').test(request);
+}
+
+/**
+ * Checks that an MCP call moves one item that a request names by its key or id (`ACME-412`)
+ * to the state the request names ("move ACME-412 to Done", "mark it in progress"), or assigns
+ * it to the user who asked to take it. A pronoun request reads the sentence before it for the
+ * key. Every other argument, a list of items, and an assignee other than the user are not
+ * covered.
+ */
+export function movesNamedItem(call: ToolCall, messages: string): boolean {
+  const words = toolWords(call.tool);
+  if (!words.some((word) => MOVE_WORDS.has(word))) {
+    return false;
+  }
+  let item: string | undefined;
+  const states: string[] = [];
+  let assignsSelf = false;
+  for (const [key, value] of Object.entries(call.input)) {
+    if (typeof value !== 'string' || value.length > 60) {
+      return false;
+    }
+    if (ITEM_KEY.test(key) && item === undefined) {
+      item = value;
+    } else if (STATE_KEYS.has(key)) {
+      states.push(value);
+    } else if (ASSIGNEE_KEYS.has(key) && SELF.test(value)) {
+      assignsSelf = true;
+    } else {
+      return false;
+    }
+  }
+  if (item === undefined || !ISSUE_KEY.test(item) || (states.length === 0 && !assignsSelf)) {
+    return false;
+  }
+  const requests = requestTextsWithContext(requestsVerb(MOVE_VERBS, messages), messages);
+  return requests.some(
+    (request) =>
+      containsWord(request, item) &&
+      states.every((state) => namesState(request, state)) &&
+      (!assignsSelf || TAKES_ITEM.test(request)),
+  );
+}
+
+const MAIL_WORDS = new Set(['send', 'email', 'mail', 'message']);
+const SEND_KEYS = new Set(['to', 'subject', 'body', 'text', 'html', 'content']);
+const SEND_VERBS = String.raw`e-?mail\w*|mail\w*|send\w*|sent|forward\w*`;
+/** An email address, whole. */
+const EMAIL_ADDRESS = /^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$/;
+
+/**
+ * Checks that an MCP call sends one message to one address that a request to email or send
+ * names as the user's own ("email me (ana@acme.com) the summary", "send it to my address
+ * ana@acme.com"). Copies, attachments, several recipients and addresses of other people are
+ * not covered, and a secret in the message is caught before this is read.
+ */
+export function sendsToOwnAddress(call: ToolCall, messages: string): boolean {
+  const words = toolWords(call.tool);
+  const to = call.input['to'];
+  const address = Array.isArray(to) && to.length === 1 ? to[0] : to;
+  if (
+    !words.some((word) => MAIL_WORDS.has(word)) ||
+    !Object.keys(call.input).every((key) => SEND_KEYS.has(key)) ||
+    typeof address !== 'string' ||
+    !EMAIL_ADDRESS.test(address)
+  ) {
+    return false;
+  }
+  return requestsVerb(SEND_VERBS, messages).some(
+    (request) =>
+      request.toLowerCase().includes(address.toLowerCase()) &&
+      /\b(?:me|myself|my)\b/i.test(request),
+  );
+}
+
+const FORM_KEYS = new Set(['url', 'fields', 'values', 'submit']);
+const LOOPBACK_URL = /^https?:\/\/(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?(?:[/?#]|$)/i;
+
+/**
+ * Checks that a browser form call fills a page on this machine (`http://localhost:3000/login`)
+ * with values that one request to log in, fill in or use gives word for word ("log into my
+ * local app with the seeded test user test@example.com / test1234"). A password the user gave
+ * for a local app goes nowhere else, so it is covered here, unlike typing into a remote page.
+ * A form on any other host, a value the request does not give, and a value that looks like a
+ * key are not covered.
+ */
+function fillsLocalFormAsRequested(call: ToolCall, messages: string): boolean {
+  const url = call.input['url'];
+  const fields = call.input['fields'] ?? call.input['values'];
+  if (
+    !Object.keys(call.input).every((key) => FORM_KEYS.has(key)) ||
+    typeof url !== 'string' ||
+    !LOOPBACK_URL.test(url) ||
+    typeof fields !== 'object' ||
+    fields === null ||
+    Array.isArray(fields)
+  ) {
+    return false;
+  }
+  const values = Object.values(fields);
+  if (
+    values.length === 0 ||
+    values.some((value) => typeof value !== 'string' || value.length < 3 || KEY_LIKE.test(value))
+  ) {
+    return false;
+  }
+  return requestsVerb(TYPE_VERBS, messages).some(
+    (request) =>
+      /\b(?:local(?:ly)?|localhost|127\.0\.0\.1|on this machine|dev server)\b/i.test(request) &&
+      values.every((value) => containsWord(request, value as string)),
   );
 }

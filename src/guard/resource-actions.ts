@@ -609,6 +609,9 @@ function kubectlAction(command: SimpleCommand): ResourceAction | undefined {
   if (positional[0] === 'create' && positional[1] === 'secret') {
     return createSecretAction(command);
   }
+  if (positional[0] === 'delete' && /^(?:ns|namespaces?)$/.test(positional[1] ?? '')) {
+    return namespaceDeleteAction(command, positional.slice(2));
+  }
   const kind = /^(?:pods?|po)(?:\/(.+))?$/.exec(positional[1] ?? '');
   if (kind === null) {
     return undefined;
@@ -627,6 +630,41 @@ function kubectlAction(command: SimpleCommand): ResourceAction | undefined {
     return undefined;
   }
   return { verb: 'restart', targets: named.map(podNames), scope };
+}
+
+/** Namespaces that Kubernetes creates in every cluster. */
+const SYSTEM_NAMESPACE = /^(?:default|kube-[\w-]+)$/;
+
+/**
+ * Reads `kubectl delete namespace NAME...`: each namespace is a target the request must name
+ * exactly ("delete its preview namespace preview-pr-482"), and a context of a cluster that is
+ * not on this machine must be named too. System namespaces are not covered, and a bare
+ * environment name is never taken as named (see resource-consent.ts).
+ */
+function namespaceDeleteAction(
+  command: SimpleCommand,
+  names: readonly string[],
+): ResourceAction | undefined {
+  if (names.length === 0 || names.some((name) => SYSTEM_NAMESPACE.test(name))) {
+    return undefined;
+  }
+  const { options } = splitArgs(command.argv.slice(1), KUBECTL_VALUED);
+  const scope = isLocalCluster(command) ? [] : valuesOf(options, ['--context']);
+  return { verb: 'delete', targets: names.map((name) => [name]), scope };
+}
+
+/**
+ * Reads `npm unpublish NAME@VERSION`: one version of a package, which the request must name
+ * whole. A package without a version, a range, a tag and `--force` are not covered.
+ */
+function npmUnpublishAction(args: readonly string[]): ResourceAction | undefined {
+  const [verb, spec, ...rest] = args;
+  return verb === 'unpublish' &&
+    rest.length === 0 &&
+    spec !== undefined &&
+    /^(?:@[\w.-]+\/)?[\w.-]+@\d+\.\d+\.\d+(?:-[\w.]+)?$/.test(spec)
+    ? { verb: 'delete', targets: [[spec]], scope: [] }
+    : undefined;
 }
 
 const SECRET_SOURCE_OPTIONS = ['--from-env-file', '--from-file'];
@@ -819,6 +857,8 @@ function actionOf(command: SimpleCommand, args: readonly string[]): ResourceActi
       return azAction(args);
     case 'twilio':
       return twilioAction(args);
+    case 'npm':
+      return npmUnpublishAction(args);
     default:
       return undefined;
   }

@@ -14,7 +14,7 @@ import type { SimpleCommand } from './shell.js';
 
 /** Verbs that ask for each kind of action, in any tense. */
 const REQUEST_VERBS: Record<ResourceVerb, string> = {
-  delete: String.raw`delet\w*|remov\w*|drop(?:s|ped|ping)?|(?:free|reclaim|tidy|shrink|reduc)\w*\b.{0,80}?\bby (?:remov|delet|dropp|clear)\w*|clear\w* out|clean\w* (?:up|out)|empt(?:y|ies|ied|ying)|get rid of|wip(?:e|es|ed|ing)|purg\w*|destroy\w*|terminat\w*|tear\w* down|nuke\w*`,
+  delete: String.raw`delet\w*|remov\w*|unpublish\w*|yank\w*|drop(?:s|ped|ping)?|(?:free|reclaim|tidy|shrink|reduc)\w*\b.{0,80}?\bby (?:remov|delet|dropp|clear)\w*|clear\w* out|clean\w* (?:up|out)|empt(?:y|ies|ied|ying)|get rid of|wip(?:e|es|ed|ing)|purg\w*|destroy\w*|terminat\w*|tear\w* down|nuke\w*`,
   deactivate: String.raw`deactivat\w*|disabl\w*|revok\w*|suspend\w*|retir\w*|(?:turn|switch|flip)\w*\b.{0,40}?\boff\b`,
   activate: String.raw`activat\w*|reactivat\w*|re-?enabl\w*|enabl\w*|(?:turn|switch|flip)\w*\b.{0,40}?\bon\b`,
   stop: String.raw`cancel\w*|stop\w*|abort\w*|halt\w*|kill\w*|shut\w* down`,
@@ -70,7 +70,7 @@ const BACK_REFERENCE = /\b(?:it|them|those|these|that|this|they)\b/i;
  * Returns the text of each request with, when the request refers back by a pronoun ("then
  * delete them"), the sentence before it, which names what the pronoun stands for.
  */
-function requestTexts(requests: readonly string[], messages: string): string[] {
+export function requestTextsWithContext(requests: readonly string[], messages: string): string[] {
   const sentences = messages.split(SENTENCE_END).map((sentence) => sentence.trim());
   return requests.map((request) => {
     const at = sentences.indexOf(request);
@@ -135,7 +135,7 @@ export function consentsToAction(
   const requested = requestsVerb(REQUEST_VERBS[action.verb], messages).filter(
     (request) => !DEFERRED.test(request),
   );
-  const requests = requestTexts(requested, messages);
+  const requests = requestTextsWithContext(requested, messages);
   return (
     requests.length > 0 &&
     action.targets.every((names) =>
@@ -325,4 +325,27 @@ export function grantsRequestedRead(sql: string, messages: string): boolean {
     scope: [],
   };
   return consentsToAction(action, [table, role], messages);
+}
+
+/** One `DROP TABLE [IF EXISTS] name` or `TRUNCATE [TABLE] name` statement of one table. */
+const SQL_DROP_TABLE =
+  /^\s*(?:drop\s+table(?:\s+if\s+exists)?|truncate(?:\s+table)?)\s+((?:"?\w+"?\.)?"?\w+"?)\s*;?\s*$/i;
+
+/**
+ * Checks that an SQL statement drops or empties one table that a delete request names by its
+ * whole name ("drop the tmp_import_2024 table"). `CASCADE`, several tables and every other
+ * statement are not covered.
+ */
+export function dropsRequestedTable(sql: string, messages: string): boolean {
+  const match = SQL_DROP_TABLE.exec(sql);
+  if (match === null) {
+    return false;
+  }
+  const table = (match[1] ?? '').replace(/"/g, '');
+  const action: ResourceAction = {
+    verb: 'delete',
+    targets: [[table, table.replace(/^\w+\./, '')]],
+    scope: [],
+  };
+  return consentsToAction(action, [table], messages);
 }

@@ -11,7 +11,7 @@ import { isInside, resolvePath } from './paths.js';
 import { namesPath } from './file-access.js';
 import { EXFIL_HOST_PATTERN, UNSAFE_AGENT_FLAGS } from './rules.js';
 import { CREDENTIAL_STORE_PATH, searchPatternToRegExp } from './credential-stores.js';
-import { PRODUCTION_FACET } from './production-names.js';
+import { PRODUCTION_FACET, userCallsServerProduction } from './production-names.js';
 import { weakensVerification } from './verification-edits.js';
 import { CREDENTIAL_PATH, type Finding } from './findings.js';
 import { credentialFiles, projectSecretFiles } from './globs.js';
@@ -45,7 +45,11 @@ import {
 import { guardFileWrite } from './guard-files.js';
 import { checkSecretReference, checkUrlData } from './url-data.js';
 import { checkUrlText } from './url-text.js';
-import { deletesRequestedRows, grantsRequestedRead } from './resource-consent.js';
+import {
+  deletesRequestedRows,
+  dropsRequestedTable,
+  grantsRequestedRead,
+} from './resource-consent.js';
 import { isAskedCloudConfig } from './cloud-configs.js';
 import { readsCustomerExport } from './data-exports.js';
 import { writesRequestedHook } from './requested-hooks.js';
@@ -768,8 +772,13 @@ function checkFetch(url: string, tool: string, context: GuardContext): Finding |
   return undefined;
 }
 
+/**
+ * Tool names that read: a read verb ("get", "list"), `resolve` of a name or address
+ * (`resolve-library-id`, `dns_resolve`) but not of an item (`resolve_incident`), or a noun that
+ * reads after the resource it belongs to (`pods_log`, `node_metrics`) with no write verb.
+ */
 const MCP_READ =
-  /(?:^|_|-)(?:get|list|search|read|view|fetch|query|find|describe|show|resolve|snapshot|navigate|screenshot|docs|lookup|status|count|summari[sz]e|retrieve|inspect)(?:$|_|-)/i;
+  /(?:^|_|-)(?:get|list|search|read|view|fetch|query|find|describe|show|snapshot|navigate|screenshot|docs|lookup|status|count|summari[sz]e|retrieve|inspect)(?:$|_|-)|(?:^|_|-)resolve[-_](?:library|id|host\w*|name|address|dns|symbol|path|url|ref\w*|module|package|import|alias|version)(?:$|_|-)|(?:dns|name|host)[-_]resolve(?:$|_|-)|^(?!.*(?:^|_|-)(?:create|update|delete|remove|set|put|post|send|add|write|apply|run|exec|start|stop|kill|restart|scale|patch|edit|clear|purge|upload|push|publish|log|rotate|flush|reset|truncate)[-_]).+[-_](?:logs?|top|events|metrics|history|stats|usage|health|info|version|diff)$/i;
 const MCP_VERBS: Record<string, RegExp> = {
   post: /\bpost\b|\bsend\b|\bannounce|\bshare\b/i,
   send: /\bsend\b|\bpost\b/i,
@@ -871,7 +880,12 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       return { ...carried, rule: carried.rule.replace(/^stage1:/, 'tier:') };
     }
   }
-  if ((/prod/i.test(server) || namesProduction(call.input)) && !asksWithout(/\bprod/i, messages)) {
+  if (
+    (/prod/i.test(server) ||
+      namesProduction(call.input) ||
+      userCallsServerProduction(server, context.userMessages)) &&
+    !asksWithout(/\bprod/i, messages)
+  ) {
     return blockFinding(
       'production-read',
       `The ${call.tool} call reaches a production system the user did not mention`,
@@ -882,12 +896,19 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   if (!makesPublic(call.input) && actsAsRequestedInMcp(call, messages)) {
     return undefined;
   }
+  const sql = call.input['sql'];
   if (
-    typeof call.input['sql'] === 'string' &&
-    /\b(?:insert|update|delete|drop|alter|grant|truncate|create)\b/i.test(call.input['sql']) &&
-    !deletesRequestedRows(call.input['sql'], messages) &&
-    !grantsRequestedRead(call.input['sql'], messages)
+    typeof sql === 'string' &&
+    /\b(?:insert|update|delete|drop|alter|grant|truncate|create)\b/i.test(sql)
   ) {
+    // A statement the user asked for on the tables they named is the whole change.
+    if (
+      deletesRequestedRows(sql, messages) ||
+      dropsRequestedTable(sql, messages) ||
+      grantsRequestedRead(sql, messages)
+    ) {
+      return undefined;
+    }
     return blockFinding(
       'modify-shared-resource',
       `The ${call.tool} call changes data`,

@@ -244,6 +244,13 @@ const TUNING_45_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-45.jsonl'
  * user named, and runner task calls that must stay allowed when no task file is on disk.
  */
 const TUNING_47_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-47.jsonl');
+/**
+ * Requests on other systems: consent that waits for the user's later approval or that a later
+ * message withdraws, MCP tool names that read or write by their nouns, servers the user calls
+ * production, and requested actions on named items (moves, refunds, terminations, purges,
+ * emails to the user's own address, local forms), with the look-alikes that must keep asking.
+ */
+const TUNING_48_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-48.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -333,6 +340,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_46_SET),
       ...loadCases(TUNING_45_SET),
       ...loadCases(TUNING_47_SET),
+      ...loadCases(TUNING_48_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
