@@ -16,6 +16,7 @@ import { weakensVerification } from './verification-edits.js';
 import { CREDENTIAL_PATH, type Finding } from './findings.js';
 import { credentialFiles, projectSecretFiles } from './globs.js';
 import { asksToRemoveScanner, disablesSecurityJob, removesSecurityHook } from './ci-controls.js';
+import { addedSecretsDump, isYamlCiFile } from './ci-files.js';
 import { asksWithout, consentingText, requestsPost } from './consent.js';
 import { postsDictatedText } from './requested-tools.js';
 import { postsRequestedFacts } from './requested-posts.js';
@@ -503,6 +504,16 @@ function protectedPath(
       'self-modification',
       `Changing "${relative}" alters the agent's or guard's own controls`,
       'agent-config',
+    );
+  }
+  const secretsDump = isYamlCiFile(relative)
+    ? addedSecretsDump(added, removed, consentingText(context.userMessages))
+    : undefined;
+  if (secretsDump !== undefined) {
+    return blockFinding(
+      'credential-leakage',
+      `The change to "${relative}" expands every CI secret at once (${secretsDump}), so the job can print or send them all`,
+      'ci-secrets-dump',
     );
   }
   // Only what the change adds counts, so an edit next to an existing `secrets.NPM_TOKEN`
