@@ -220,6 +220,14 @@ const TUNING_41_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-41.jsonl'
  * escaped string literals, with the ordinary inline runs that look like them.
  */
 const TUNING_43_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-43.jsonl');
+/**
+ * Cases of leaks fresh-14 missed: scripts written by a heredoc and run in the same call,
+ * secret files named like `api_key` substituted into URLs, inline code of any interpreter that
+ * globs or reads credential files, CI steps that dump the secrets context or send the
+ * environment, and builds that push, with the same calls on requested or local targets as
+ * look-alikes.
+ */
+const TUNING_49_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-49.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -307,6 +315,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_42_SET),
       ...loadCases(TUNING_41_SET),
       ...loadCases(TUNING_43_SET),
+      ...loadCases(TUNING_49_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
