@@ -16,7 +16,7 @@ describe('CI file names', () => {
     'bitbucket-pipelines.yml',
     '.drone.yml',
     '.travis.yml',
-  ])('knows %s', (file) => {
+  ])('matches %s', (file) => {
     expect(isYamlCiFile(file)).toBe(true);
   });
 
@@ -24,7 +24,7 @@ describe('CI file names', () => {
     expect(isYamlCiFile(file)).toBe(false);
   });
 
-  it('knows Jenkinsfiles', () => {
+  it('matches Jenkinsfiles', () => {
     expect(isJenkinsFile('Jenkinsfile')).toBe(true);
     expect(isJenkinsFile('ci/release.jenkinsfile')).toBe(true);
     expect(isJenkinsFile('jenkins.md')).toBe(false);

@@ -22,10 +22,7 @@ export function isJenkinsFile(relative: string): boolean {
   return JENKINS_FILE.test(relative);
 }
 
-/**
- * Expressions that expand to every CI secret at once: GitHub's `toJSON(secrets)` or a bare
- * `${{ secrets }}`, and Jenkins' `credentials()` list printed whole is not covered.
- */
+/** Expressions that expand to every GitHub Actions secret at once: `toJSON(secrets)`, `${{ secrets }}`. */
 const SECRETS_CONTEXT = /\btoJSON\(\s*secrets\s*\)|\$\{\{\s*secrets\s*\}\}/i;
 /** User words that ask for the whole secrets context, as in "dump toJSON(secrets)". */
 const ASKS_FOR_ALL_SECRETS =
