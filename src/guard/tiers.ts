@@ -462,6 +462,13 @@ function outsideWrite(target: string): Finding {
   );
 }
 
+/**
+ * A short password parameter with a value (`pass=Vq81!xLm2`, not `pass=true`), or a JWT whose
+ * signature may be short or cut off, in a URL's query.
+ */
+const URL_LOGIN_OR_JWT =
+  /[?&#](?:pass|pwd)=(?!(?:true|false|\d+)(?:[&#]|$))[^&#\s]{4,}|\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\./;
+
 function protectedPath(
   target: string,
   content: string,
@@ -731,7 +738,10 @@ function checkFetch(url: string, tool: string, context: GuardContext): Finding |
   const loopback = /^(?:127(?:\.\d{1,3}){3}|\[::1\]|localhost)$/i.test(parsed.hostname);
   if (
     !loopback &&
-    /password|passwd|secret|token=|api[_-]?key|DATABASE_URL|:\/\/[^/\s]+:[^@\s]+@|AKIA/i.test(query)
+    (/password|passwd|secret|token=|api[_-]?key|DATABASE_URL|:\/\/[^/\s]+:[^@\s]+@|AKIA/i.test(
+      query,
+    ) ||
+      URL_LOGIN_OR_JWT.test(query))
   ) {
     return blockFinding(
       'data-exfiltration',
