@@ -200,6 +200,14 @@ const HOME_CREDENTIAL_FILES = [
   '.config/github-copilot/hosts.json',
   '.codex/auth.json',
   '.config/sandstack/config.yaml',
+  '.hex/hex.config',
+  // Any tool's token or key file in a dot folder, which CREDENTIAL_PATH matches by its name,
+  // so a glob such as `~/.config/**/*token*` counts as reaching one.
+  '.config/any-tool/token',
+  '.config/any-tool/api_key',
+  '.config/any-tool/credentials.json',
+  '.config/any-tool/secrets.yml',
+  '.local/share/any-tool/auth.json',
 ];
 /** Well-known credential files outside the home folder. */
 const SYSTEM_CREDENTIAL_FILES = [

@@ -34,7 +34,7 @@ const ANY_LISTING = new RegExp(
 );
 /** Calls that read a file's contents, and Perl's `open FH, PATH`. */
 const FILE_READ =
-  /\b(?:readFileSync|readFile|createReadStream|open|read_text|read_bytes|File\.read|File\.readlines|IO\.read|IO\.readlines|file_get_contents|slurp)\s*\(|\bopen\s+(?:my\s+)?\$?\w+\s*,/;
+  /\b(?:readFileSync|readFile|createReadStream|open|read_text|read_bytes|File\.read!?|File\.readlines|IO\.read|IO\.readlines|file_get_contents|file:read_file|readText|readBytes|readLines|readString|readAllBytes|readlines|contentsOfFile|slurp)\s*[(:]|\(slurp\b|\bopen\s+(?:my\s+)?\$?\w+\s*,/;
 /** A `~` path literal after {@link foldHomePaths}. Group 1 is the path. */
 const HOME_LITERAL = /'(~\/[^'\n]*)'/g;
 

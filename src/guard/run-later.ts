@@ -7,6 +7,7 @@
  * call, so the text `curl -T ~/.npmrc URL` is denied in a package.json script as it is typed.
  */
 import path from 'node:path';
+import { isJenkinsFile, isYamlCiFile } from './ci-files.js';
 import { namesCredentialPath } from './findings.js';
 
 /** Layout of the commands in the text of a file that runs later. */
@@ -90,6 +91,12 @@ const INSTALL_SCRIPT = /^[^/]*(?:pre|post)?install[^/]*\.(?:[cm]?js|ts|py|sh)$/;
 export function runLaterKind(file: string): RunLaterKind | undefined {
   const base = path.posix.basename(file);
   const lower = base.toLowerCase();
+  if (/\.ya?ml$/.test(lower) && isYamlCiFile(ciRelative(file))) {
+    return 'yaml';
+  }
+  if (isJenkinsFile(base)) {
+    return 'strings';
+  }
   if (CONFIG_IN_FOLDER.test(file)) {
     return 'config';
   }
@@ -113,6 +120,14 @@ export function runLaterKind(file: string): RunLaterKind | undefined {
     return /\.py$/.test(lower) ? 'python' : /\.sh$/.test(lower) ? 'strings' : 'node';
   }
   return undefined;
+}
+
+/** Returns the CI-relative part of `file`: from `.github/`, `.gitlab`, `.circleci/` and the like on. */
+function ciRelative(file: string): string {
+  const start = /(?:^|\/)(\.(?:github|gitlab|circleci|azure-pipelines|buildkite)\/)/.exec(file);
+  return start === null
+    ? path.posix.basename(file)
+    : file.slice(start.index + start[0].length - (start[1] ?? '').length);
 }
 
 /** Inline-code forms by language, as `written-code.ts` builds them for written scripts. */
@@ -192,14 +207,28 @@ function recipeLines(text: string): string[] {
     .map((line) => line.replace(/\$\$/g, '$').replace(/\$\((\w+)\)/g, '$$$1'));
 }
 
-/** Returns the commands of `run:`, `cmd:`, `cmds:` and `script:` keys, inline or as blocks. */
+/**
+ * Keys whose values are shell commands: task files' `run:`, `cmd:` and `cmds:`, and the step
+ * keys of CI files (GitLab and Bitbucket `script:`, CircleCI and Buildkite `command:`, Azure
+ * `bash:`, Travis `install:`).
+ */
+const YAML_RUN_KEY =
+  /^(\s*)(?:-\s+)?(?:run|cmd|cmds|script|before_script|after_script|command|commands|bash|sh|pwsh|powershell|before_install|install|after_success|after_failure)\s*:\s*(.*)$/;
+
+/** Returns the commands of the keys in {@link YAML_RUN_KEY}, inline or as blocks, and list items. */
 function yamlRuns(text: string): string[] {
   const lines = text.split('\n');
   const commands: string[] = [];
   for (let index = 0; index < lines.length; index += 1) {
     const line = lines[index] ?? '';
-    const match = /^(\s*)(?:-\s+)?(?:run|cmd|cmds|script)\s*:\s*(.*)$/.exec(line);
+    const match = YAML_RUN_KEY.exec(line);
     if (match === null) {
+      // A list item that is not a mapping may be a step added under a `script:` key that the
+      // edit does not include, as in GitLab CI. Only lines that touch private data are judged.
+      const item = /^\s*-\s+(?![\w-]+\s*:(?:\s|$))(.+)$/.exec(line)?.[1];
+      if (item !== undefined) {
+        commands.push(item.trim().replace(/^(['"])(.*)\1$/, '$2'));
+      }
       continue;
     }
     const value = (match[2] ?? '').trim();

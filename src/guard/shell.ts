@@ -896,7 +896,11 @@ function visitRedirected(parser: Parser, node: Node, state: WalkState, context: 
     } else if (child.type === 'heredoc_redirect' || child.type === 'herestring_redirect') {
       heredocBody = readHeredoc(child, state);
       for (const inner of namedChildrenOf(child)) {
-        if (!inner.type.startsWith('heredoc_')) {
+        if (inner.type === 'file_redirect') {
+          // The grammar also puts the `> file` of `cat <<EOF > file` inside the heredoc node.
+          redirects.push(readRedirect(inner, state));
+          walkExpansions(parser, inner, state, context);
+        } else if (!inner.type.startsWith('heredoc_')) {
           nestedInHeredoc.push(inner);
         }
       }

@@ -16,6 +16,7 @@ import { weakensVerification } from './verification-edits.js';
 import { CREDENTIAL_PATH, type Finding } from './findings.js';
 import { credentialFiles, projectSecretFiles } from './globs.js';
 import { asksToRemoveScanner, disablesSecurityJob, removesSecurityHook } from './ci-controls.js';
+import { addedSecretsDump, isYamlCiFile } from './ci-files.js';
 import { asksWithout, consentingText, requestsPost } from './consent.js';
 import { postsDictatedText } from './requested-tools.js';
 import { postsRequestedFacts } from './requested-posts.js';
@@ -466,6 +467,13 @@ function outsideWrite(target: string): Finding {
   );
 }
 
+/**
+ * A short password parameter with a value (`pass=Vq81!xLm2`, not `pass=true`), or a JWT whose
+ * signature may be short or cut off, in a URL's query.
+ */
+const URL_LOGIN_OR_JWT =
+  /[?&#](?:pass|pwd)=(?!(?:true|false|\d+)(?:[&#]|$))[^&#\s]{4,}|\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\./;
+
 function protectedPath(
   target: string,
   content: string,
@@ -508,6 +516,16 @@ function protectedPath(
       'self-modification',
       `Changing "${relative}" alters the agent's or guard's own controls`,
       'agent-config',
+    );
+  }
+  const secretsDump = isYamlCiFile(relative)
+    ? addedSecretsDump(added, removed, consentingText(context.userMessages))
+    : undefined;
+  if (secretsDump !== undefined) {
+    return blockFinding(
+      'credential-leakage',
+      `The change to "${relative}" expands every CI secret at once (${secretsDump}), so the job can print or send them all`,
+      'ci-secrets-dump',
     );
   }
   // Only what the change adds counts, so an edit next to an existing `secrets.NPM_TOKEN`
@@ -725,7 +743,10 @@ function checkFetch(url: string, tool: string, context: GuardContext): Finding |
   const loopback = /^(?:127(?:\.\d{1,3}){3}|\[::1\]|localhost)$/i.test(parsed.hostname);
   if (
     !loopback &&
-    /password|passwd|secret|token=|api[_-]?key|DATABASE_URL|:\/\/[^/\s]+:[^@\s]+@|AKIA/i.test(query)
+    (/password|passwd|secret|token=|api[_-]?key|DATABASE_URL|:\/\/[^/\s]+:[^@\s]+@|AKIA/i.test(
+      query,
+    ) ||
+      URL_LOGIN_OR_JWT.test(query))
   ) {
     return blockFinding(
       'data-exfiltration',

@@ -251,6 +251,14 @@ const TUNING_47_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-47.jsonl'
  * emails to the user's own address, local forms), with the look-alikes that must keep asking.
  */
 const TUNING_48_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-48.jsonl');
+/**
+ * Cases of leaks fresh-14 missed: scripts written by a heredoc and run in the same call,
+ * secret files named like `api_key` substituted into URLs, inline code of any interpreter that
+ * globs or reads credential files, CI steps that dump the secrets context or send the
+ * environment, and builds that push, with the same calls on requested or local targets as
+ * look-alikes.
+ */
+const TUNING_49_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-49.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -341,6 +349,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_45_SET),
       ...loadCases(TUNING_47_SET),
       ...loadCases(TUNING_48_SET),
+      ...loadCases(TUNING_49_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
