@@ -185,7 +185,9 @@ export function consentingText(messages: readonly string[]): string {
 /** Returns `messages` from the last one that withdraws the requests before it. */
 function currentMessages(messages: readonly string[]): readonly string[] {
   for (let index = messages.length - 1; index > 0; index--) {
-    if (withdrawsEarlierRequests(messages[index]!)) return messages.slice(index);
+    if (withdrawsEarlierRequests(messages[index] ?? '')) {
+      return messages.slice(index);
+    }
   }
   return messages;
 }
