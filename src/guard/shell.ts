@@ -24,6 +24,7 @@ import {
   type WordValue,
 } from './shell-words.js';
 import { runnerCall } from './project-runners.js';
+import { printedText } from './printed-text.js';
 import { nestedRuns, quoteWord, xargsRunsInput } from './runners.js';
 import { unwrapCommand } from './wrappers.js';
 
@@ -1232,7 +1233,9 @@ function followRunners(
   for (const value of programVariableValues(command)) {
     followShellString(parser, state, context, value, command.dynamic, command);
   }
-  const runs = nestedRuns(command.argv, command.name, context.heredocBody);
+  const runs = nestedRuns(command.argv, command.name, context.heredocBody, (word) =>
+    substitutionText(parser, state, word),
+  );
   if (runs === undefined) {
     return;
   }
@@ -1242,6 +1245,28 @@ function followRunners(
   for (const script of runs.scripts) {
     followShellString(parser, state, context, script, command.dynamic, command);
   }
+}
+
+/**
+ * Returns what a process substitution word (`<(printf 'all:\n\t%s\n' X)`) prints when every
+ * command in it is a `printf` or `echo` of literal words, or undefined.
+ */
+function substitutionText(parser: Parser, state: WalkState, word: string): string | undefined {
+  const body = /^<\(([\s\S]*)\)$/.exec(word)?.[1];
+  if (body === undefined) {
+    return undefined;
+  }
+  const inner = newWalkState({ homeDir: state.homeDir, cwd: state.cwd });
+  parseInto(parser, body, inner, []);
+  const { commands } = inner.result;
+  const texts = commands.map((command) =>
+    command.dynamic || command.redirects.length > 0 || command.pipeline !== undefined
+      ? undefined
+      : printedText(command.argv),
+  );
+  return commands.length > 0 && inner.result.confident && texts.every((text) => text !== undefined)
+    ? texts.join('')
+    : undefined;
 }
 
 interface CommandParts {
