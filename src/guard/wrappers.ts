@@ -3,6 +3,7 @@
  * judges the program that actually runs.
  */
 import { LAUNCHER_OPTIONS, LAUNCHERS_WITH_FIRST_VALUE } from './launchers.js';
+import { launcherValueCount, MULTI_VALUE_LAUNCHERS } from './sandbox-launchers.js';
 
 /** The program under the wrappers, plus commands the wrappers run themselves. */
 export interface UnwrappedCommand {
@@ -123,7 +124,10 @@ const OPTIONS_WITH_VALUE: Record<string, readonly string[]> = {
  * Wrapper names, as a Set of own keys, so a program named like an `Object.prototype`
  * property (`toString`, `constructor`) is an ordinary unknown program.
  */
-const WRAPPER_NAMES: ReadonlySet<string> = new Set(Object.keys(OPTIONS_WITH_VALUE));
+const WRAPPER_NAMES: ReadonlySet<string> = new Set([
+  ...Object.keys(OPTIONS_WITH_VALUE),
+  ...MULTI_VALUE_LAUNCHERS,
+]);
 
 /** Wrappers whose first operand is a value (a duration, a priority), not the program. */
 const FIRST_OPERAND_IS_VALUE = new Set([
@@ -220,7 +224,7 @@ function stripWrapper(name: string, result: UnwrappedCommand): string[] | undefi
       result.shellStrings.push([text, ...args.slice(index + 1)].join(' '));
       return [];
     }
-    index += valueOptions.includes(arg) ? 2 : 1;
+    index += 1 + (launcherValueCount(name, arg) ?? (valueOptions.includes(arg) ? 1 : 0));
   }
 
   if (FIRST_OPERAND_IS_VALUE.has(name)) {
