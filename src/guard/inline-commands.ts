@@ -9,6 +9,8 @@
  * all literals up to the command is skipped.
  */
 
+import { resolveCallAliases } from './call-aliases.js';
+
 /** Words one of which any call read here contains; tested before any pattern. */
 const CALL_HINTS = [
   'subprocess',
@@ -49,10 +51,13 @@ const CALLS =
   /(?:\bsubprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|\bos\.(exec[lv]p?e?|posix_spawnp?)|\bpty\.spawn|\bcreate_subprocess_(?:exec|shell)|\bexecFile(?:Sync)?|\bspawn(?:Sync)?|\bnew\s+Deno\.Command|\bDeno\.run|\bBun\.spawn(?:Sync)?|\bOpen3\.(?:capture[23]e?|popen[23]e?|pipeline\w*)|\bIO\.popen|\bProcess\.spawn|(?<![.\w])(?:system|exec)|\bos\.execute|\bos\.system|\bos\.popen|\bexecSync|\bio\.popen|\bproc_open|\bshell_exec|\bpassthru|(?<![.\w])popen|(?<![.\w$])open)\s*(\(|\s(?=\s*['"q]))/g;
 
 /** Returns the shell texts of the commands that `code` runs through the calls above. */
-export function inlineCommandsOf(interpreter: string, code: string): string[] {
+export function inlineCommandsOf(interpreter: string, source: string): string[] {
+  let code = source;
   if (!CALL_HINTS.some((hint) => code.includes(hint))) {
     return [];
   }
+  code = resolveCallAliases(code);
+  const constants = literalConstants(code);
   const texts: string[] = [];
   for (const match of code.matchAll(CALLS)) {
     const name = match[0];
@@ -78,7 +83,7 @@ export function inlineCommandsOf(interpreter: string, code: string): string[] {
       }
       start = comma + 1;
     }
-    const args = readArguments(code, start, match[2] === '(');
+    const args = readArguments(code, start, match[2] === '(', constants);
     const text = /^open\b/.test(name) ? perlOpenCommand(args) : commandOf(args, form);
     if (text !== undefined) {
       texts.push(text);
@@ -155,7 +160,12 @@ function quoteWords(words: string[]): string {
  * without parentheses) up to its end. A list or an object holding one list (`{ args: [...] }`)
  * becomes that list; anything else that is not a literal becomes `null`, and reading stops.
  */
-function readArguments(code: string, start: number, parenthesized: boolean): Argument[] {
+function readArguments(
+  code: string,
+  start: number,
+  parenthesized: boolean,
+  constants: ReadonlyMap<string, string> = new Map(),
+): Argument[] {
   const args: Argument[] = [];
   let index = start;
   for (;;) {
@@ -165,6 +175,11 @@ function readArguments(code: string, start: number, parenthesized: boolean): Arg
       return args;
     }
     if (char === ',') {
+      index += 1;
+      continue;
+    }
+    // Ruby and Python splat a list into the arguments: `exec(*["sh", "-c", X])`.
+    if (char === '*' && code[index + 1] === '[') {
       index += 1;
       continue;
     }
@@ -183,7 +198,7 @@ function readArguments(code: string, start: number, parenthesized: boolean): Arg
       args.push(list?.words ?? null);
       return args;
     }
-    const literal = readLiteral(code, index);
+    const literal = readLiteral(code, index) ?? readConstant(code, index, constants);
     if (literal === undefined) {
       args.push(null);
       return args;
@@ -191,6 +206,46 @@ function readArguments(code: string, start: number, parenthesized: boolean): Arg
     args.push(literal.value);
     index = literal.end;
   }
+}
+
+/**
+ * Returns the names that `code` assigns a string literal to once and never again
+ * (`const c = "rm -rf x"`, `c = '…'`, `my $c = "…"`, `$c = "…"`), with their values.
+ */
+function literalConstants(code: string): Map<string, string> {
+  const constants = new Map<string, string>();
+  if (!code.includes('=')) {
+    return constants;
+  }
+  const assigned = new Set<string>();
+  for (const match of code.matchAll(/(?<![\w$.])(\$?[A-Za-z_]\w*)\s*=(?![=~>])\s*/g)) {
+    const name = match[1] ?? '';
+    const literal = readLiteral(code, (match.index ?? 0) + match[0].length);
+    if (assigned.has(name) || literal === undefined) {
+      // A name assigned twice, or assigned something else, has no single known value.
+      constants.delete(name);
+    } else {
+      constants.set(name, literal.value);
+    }
+    assigned.add(name);
+  }
+  return constants;
+}
+
+/** Reads a name from `constants` at `index` as if it were its literal. */
+function readConstant(
+  code: string,
+  index: number,
+  constants: ReadonlyMap<string, string>,
+): { value: string; end: number } | undefined {
+  if (constants.size === 0) {
+    return undefined;
+  }
+  const name = /^\$?[A-Za-z_]\w*(?=\s*[,)\n;]|$)/.exec(code.slice(index, index + 80))?.[0];
+  const value = name === undefined ? undefined : constants.get(name);
+  return value === undefined || name === undefined
+    ? undefined
+    : { value, end: index + name.length };
 }
 
 /** Reads a list of literals from after its `[`; undefined when an item is not a literal. */
@@ -283,7 +338,14 @@ export function decodeEscapes(raw: string, quote: string): string {
     return raw;
   }
   return raw.replace(/\\(.)/gs, (whole, char: string) => {
-    if (char === '\\' || char === quote || char === '"' || char === "'") {
+    // `"\$x"` in Perl, PHP, Ruby and JavaScript is a literal `$`, which the shell expands.
+    if (
+      char === '\\' ||
+      char === quote ||
+      char === '"' ||
+      char === "'" ||
+      (char === '$' && quote !== "'")
+    ) {
       return char;
     }
     return ESCAPES[char] ?? whole;
