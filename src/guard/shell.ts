@@ -27,6 +27,7 @@ import { runnerCall } from './project-runners.js';
 import { printedText } from './printed-text.js';
 import { nestedRuns, quoteWord, xargsRunsInput } from './runners.js';
 import { unwrapCommand } from './wrappers.js';
+import { xargsCommandLine } from './xargs-input.js';
 
 /** One redirection and its resolved target. */
 export interface Redirect {
@@ -1229,6 +1230,14 @@ function followRunners(
     if (problem !== undefined) {
       flag(state, problem);
     }
+    const line = xargsCommandLine(
+      words.map((word) => word.text),
+      context.heredocBody ?? pipedText(state, command),
+      (file) => substitutionText(parser, state, file),
+    );
+    if (line !== undefined) {
+      followShellString(parser, state, context, line, command.dynamic, command);
+    }
   }
   for (const value of programVariableValues(command)) {
     followShellString(parser, state, context, value, command.dynamic, command);
@@ -1267,6 +1276,18 @@ function substitutionText(parser: Parser, state: WalkState, word: string): strin
   return commands.length > 0 && inner.result.confident && texts.every((text) => text !== undefined)
     ? texts.join('')
     : undefined;
+}
+
+/** Returns what the stage before `command` in its pipeline prints, when it is literal. */
+function pipedText(state: WalkState, command: SimpleCommand): string | undefined {
+  const position = command.pipeline;
+  if (position === undefined || position.index === 0) {
+    return undefined;
+  }
+  const previous = state.result.commands.findLast(
+    (other) => other.pipeline?.id === position.id && other.pipeline.index === position.index - 1,
+  );
+  return previous === undefined || previous.dynamic ? undefined : printedText(previous.argv);
 }
 
 interface CommandParts {
