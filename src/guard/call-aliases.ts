@@ -67,7 +67,8 @@ export function resolveCallAliases(code: string): string {
     for (const item of (match[1] ?? '').split(',')) {
       const [name, alias] = item.trim().split(/\s+as\s+|\s*:\s*/);
       if (name !== undefined && alias !== undefined && /^\w+$/.test(name)) {
-        renames.push([alias.trim(), name]);
+        // `child_process.exec` names the call that bare `exec` (Ruby, Perl, PHP) does not.
+        renames.push([alias.trim(), name === 'exec' ? 'child_process.exec' : name]);
       }
     }
   }

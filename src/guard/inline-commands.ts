@@ -44,11 +44,11 @@ const NAMED: CallForm = { argv0: true };
 const TEXT: CallForm = { argv0: false, text: true };
 /** Calls whose first argument is shell text. */
 const TEXT_CALLS =
-  /^(?:os\.system|os\.popen|os\.execute|io\.popen|proc_open|shell_exec|passthru|popen|execSync)\b/;
+  /^(?:os\.system|os\.popen|os\.execute|io\.popen|proc_open|shell_exec|passthru|popen|execSync|child_process\.exec)\b/;
 
 /** Calls that run a program from their arguments, each followed by `(`. */
 const CALLS =
-  /(?:\bsubprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|\bos\.(exec[lv]p?e?|posix_spawnp?)|\bpty\.spawn|\bcreate_subprocess_(?:exec|shell)|\bexecFile(?:Sync)?|\bspawn(?:Sync)?|\bnew\s+Deno\.Command|\bDeno\.run|\bBun\.spawn(?:Sync)?|\bOpen3\.(?:capture[23]e?|popen[23]e?|pipeline\w*)|\bIO\.popen|\bProcess\.spawn|(?<![.\w])(?:system|exec)|\bos\.execute|\bos\.system|\bos\.popen|\bexecSync|\bio\.popen|\bproc_open|\bshell_exec|\bpassthru|(?<![.\w])popen|(?<![.\w$])open)\s*(\(|\s(?=\s*['"q]))/g;
+  /(?:\bsubprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|\bos\.(exec[lv]p?e?|posix_spawnp?)|\bpty\.spawn|\bcreate_subprocess_(?:exec|shell)|\bexecFile(?:Sync)?|\bspawn(?:Sync)?|\bnew\s+Deno\.Command|\bDeno\.run|\bBun\.spawn(?:Sync)?|\bOpen3\.(?:capture[23]e?|popen[23]e?|pipeline\w*)|\bIO\.popen|\bProcess\.spawn|(?<![.\w])(?:system|exec)|\bos\.execute|\bos\.system|\bos\.popen|\bexecSync|\bchild_process\.exec\b|\bio\.popen|\bproc_open|\bshell_exec|\bpassthru|(?<![.\w])popen|(?<![.\w$])open)\s*(\(|\s(?=\s*['"q]))/g;
 
 /** Returns the shell texts of the commands that `code` runs through the calls above. */
 export function inlineCommandsOf(interpreter: string, source: string): string[] {

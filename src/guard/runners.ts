@@ -263,7 +263,15 @@ function readMake(
   const files = [
     ...optionValues(argv, ['-f'], ['--file', '--makefile']),
     ...argv.filter((arg) => /^-f./.test(arg)).map((arg) => arg.slice(2)),
-    ...argv.filter((arg) => /^--(?:make)?file=/.test(arg)).map((arg) => arg.replace(/^[^=]*=/, '')),
+    ...argv
+      .filter((arg) => /^--(?:make)?file=./.test(arg))
+      .map((arg) => arg.replace(/^[^=]*=/, '')),
+    // The parser gives `--file=<(…)` as two words, `--file=` and the substitution.
+    ...argv.flatMap((arg, index) =>
+      /^--(?:make)?file=$/.test(arg) && argv[index + 1] !== undefined
+        ? [argv[index + 1] ?? '']
+        : [],
+    ),
   ];
   for (const file of files) {
     // A makefile from standard input or a process substitution exists only at run time, so
@@ -288,7 +296,7 @@ function readMake(
 /** Paths whose text exists only at run time: process substitutions and open descriptors. */
 const RUNTIME_FILE = /^[<>]\(|^\/dev\/(?:fd\/|stdin$)|^\/proc\/(?:self|thread-self|\d+)\/fd\//;
 
-/** Adds the recipes of makefile `text` to `runs`; make hands each recipe line to the shell. */
+/** Adds the recipes of makefile `text` to `runs`, because make hands each recipe line to the shell. */
 function readMakefileText(text: string, runs: NestedRuns): void {
   for (const line of text.split('\n')) {
     // A recipe line starts with a tab, or follows `;` on its rule's line (`all: ; cmd`).
@@ -623,6 +631,7 @@ const READERS = new Map<string, Reader>([
   ['sed', readSed],
   ['gsed', readSed],
   ['make', readMake],
+  ['gmake', readMake],
   ['gmake', readMake],
   ['tar', readTar],
   ['gtar', readTar],
