@@ -55,6 +55,13 @@ const KINDS: Record<string, { blocked: string[]; allowed: string[] }> = {
       `node -e 'const c = "rm -rf build"; console.log(c)'`,
     ],
   },
+  'wrappers inside find -exec': {
+    blocked: [
+      "find . -maxdepth 0 -exec 'sudo' 'sysctl' -w kernel.panic=0 \\;",
+      'find . -maxdepth 0 -execdir doas rm -rf /home/dev/.config \\;',
+    ],
+    allowed: ["find src -name '*.ts' -exec timeout 5 wc -l {} +"],
+  },
   'xargs with literal input': {
     blocked: [
       "xargs git <<< 'push --force origin main'",

@@ -1080,12 +1080,14 @@ function recordCommand(
     outerRedirects.length === 0 ? redirects : [...outerRedirects, ...redirects],
   );
   for (const extra of unwrapped.extraCommands) {
+    // The wrappers of the `-exec` command (`-exec sudo sysctl …`) are kept for the checks.
+    const execUnwrapped = unwrapCommand(extra);
     const inner = pushCommand(state, context, {
-      argv: extra,
-      assignments: [],
+      argv: execUnwrapped.argv,
+      assignments: execUnwrapped.assignments,
       dynamic: command.dynamic,
       text,
-      wrappers: ['find -exec'],
+      wrappers: ['find -exec', ...execUnwrapped.wrappers],
     });
     // `find -exec sh -c '…' \;` runs a script, which must be read like any other.
     followNestedCode(parser, state, { ...context, argDynamic: undefined }, inner);

@@ -12,7 +12,7 @@ export interface UnwrappedCommand {
   wrappers: string[];
   /** `NAME=value` pairs that `env` sets. */
   assignments: string[];
-  /** Commands run by `find -exec` and similar, besides the outer command. */
+  /** Commands run by `find -exec` and similar, besides the outer command, still wrapped. */
   extraCommands: string[][];
   /** Shell text a wrapper hands to `sh -c` (`watch`, `su -c`, `env -S`, `flock -c`). */
   shellStrings: string[];
@@ -298,7 +298,7 @@ function findExecCommands(argv: readonly string[]): string[][] {
     const end = argv.findIndex((arg, at) => at > index && (arg === ';' || arg === '+'));
     const inner = argv.slice(index + 1, end === -1 ? undefined : end);
     if (inner.length > 0) {
-      commands.push(unwrapCommand(inner).argv);
+      commands.push(inner);
     }
     index = end === -1 ? argv.length : end;
   }
