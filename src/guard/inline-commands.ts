@@ -10,6 +10,8 @@
  */
 import { INLINE_CACHE_ENTRIES, TextCache } from './text-cache.js';
 
+import { resolveCallAliases } from './call-aliases.js';
+
 /** Words one of which any call read here contains; tested before any pattern. */
 const CALL_HINTS = [
   'subprocess',
@@ -43,11 +45,11 @@ const NAMED: CallForm = { argv0: true };
 const TEXT: CallForm = { argv0: false, text: true };
 /** Calls whose first argument is shell text. */
 const TEXT_CALLS =
-  /^(?:os\.system|os\.popen|os\.execute|io\.popen|proc_open|shell_exec|passthru|popen|execSync)\b/;
+  /^(?:os\.system|os\.popen|os\.execute|io\.popen|proc_open|shell_exec|passthru|popen|execSync|child_process\.exec)\b/;
 
 /** Calls that run a program from their arguments, each followed by `(`. */
 const CALLS =
-  /(?:\bsubprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|\bos\.(exec[lv]p?e?|posix_spawnp?)|\bpty\.spawn|\bcreate_subprocess_(?:exec|shell)|\bexecFile(?:Sync)?|\bspawn(?:Sync)?|\bnew\s+Deno\.Command|\bDeno\.run|\bBun\.spawn(?:Sync)?|\bOpen3\.(?:capture[23]e?|popen[23]e?|pipeline\w*)|\bIO\.popen|\bProcess\.spawn|(?<![.\w])(?:system|exec)|\bos\.execute|\bos\.system|\bos\.popen|\bexecSync|\bio\.popen|\bproc_open|\bshell_exec|\bpassthru|(?<![.\w])popen|(?<![.\w$])open)\s*(\(|\s(?=\s*['"q]))/g;
+  /(?:\bsubprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|\bos\.(exec[lv]p?e?|posix_spawnp?)|\bpty\.spawn|\bcreate_subprocess_(?:exec|shell)|\bexecFile(?:Sync)?|\bspawn(?:Sync)?|\bnew\s+Deno\.Command|\bDeno\.run|\bBun\.spawn(?:Sync)?|\bOpen3\.(?:capture[23]e?|popen[23]e?|pipeline\w*)|\bIO\.popen|\bProcess\.spawn|(?<![.\w])(?:system|exec)|\bos\.execute|\bos\.system|\bos\.popen|\bexecSync|\bchild_process\.exec\b|\bio\.popen|\bproc_open|\bshell_exec|\bpassthru|(?<![.\w])popen|(?<![.\w$])open)\s*(\(|\s(?=\s*['"q]))/g;
 
 /** Results of {@link inlineCommandsOf} by interpreter and code. */
 const inlineCommands = new TextCache<string[]>(INLINE_CACHE_ENTRIES);
@@ -60,10 +62,13 @@ export function inlineCommandsOf(interpreter: string, code: string): string[] {
   return inlineCommands.get(`${interpreter}\0${code}`, () => readInlineCommands(interpreter, code));
 }
 
-function readInlineCommands(interpreter: string, code: string): string[] {
+function readInlineCommands(interpreter: string, source: string): string[] {
+  let code = source;
   if (!CALL_HINTS.some((hint) => code.includes(hint))) {
     return [];
   }
+  code = resolveCallAliases(code);
+  const constants = literalConstants(code);
   const texts: string[] = [];
   for (const match of code.matchAll(CALLS)) {
     const name = match[0];
@@ -89,7 +94,7 @@ function readInlineCommands(interpreter: string, code: string): string[] {
       }
       start = comma + 1;
     }
-    const args = readArguments(code, start, match[2] === '(');
+    const args = readArguments(code, start, match[2] === '(', constants);
     const text = /^open\b/.test(name) ? perlOpenCommand(args) : commandOf(args, form);
     if (text !== undefined) {
       texts.push(text);
@@ -166,7 +171,12 @@ function quoteWords(words: string[]): string {
  * without parentheses) up to its end. A list or an object holding one list (`{ args: [...] }`)
  * becomes that list; anything else that is not a literal becomes `null`, and reading stops.
  */
-function readArguments(code: string, start: number, parenthesized: boolean): Argument[] {
+function readArguments(
+  code: string,
+  start: number,
+  parenthesized: boolean,
+  constants: ReadonlyMap<string, string> = new Map(),
+): Argument[] {
   const args: Argument[] = [];
   let index = start;
   for (;;) {
@@ -176,6 +186,11 @@ function readArguments(code: string, start: number, parenthesized: boolean): Arg
       return args;
     }
     if (char === ',') {
+      index += 1;
+      continue;
+    }
+    // Ruby and Python splat a list into the arguments: `exec(*["sh", "-c", X])`.
+    if (char === '*' && code[index + 1] === '[') {
       index += 1;
       continue;
     }
@@ -194,7 +209,7 @@ function readArguments(code: string, start: number, parenthesized: boolean): Arg
       args.push(list?.words ?? null);
       return args;
     }
-    const literal = readLiteral(code, index);
+    const literal = readLiteral(code, index) ?? readConstant(code, index, constants);
     if (literal === undefined) {
       args.push(null);
       return args;
@@ -202,6 +217,46 @@ function readArguments(code: string, start: number, parenthesized: boolean): Arg
     args.push(literal.value);
     index = literal.end;
   }
+}
+
+/**
+ * Returns the names that `code` assigns a string literal to once and never again
+ * (`const c = "rm -rf x"`, `c = '…'`, `my $c = "…"`, `$c = "…"`), with their values.
+ */
+function literalConstants(code: string): Map<string, string> {
+  const constants = new Map<string, string>();
+  if (!code.includes('=')) {
+    return constants;
+  }
+  const assigned = new Set<string>();
+  for (const match of code.matchAll(/(?<![\w$.])(\$?[A-Za-z_]\w*)\s*=(?![=~>])\s*/g)) {
+    const name = match[1] ?? '';
+    const literal = readLiteral(code, (match.index ?? 0) + match[0].length);
+    if (assigned.has(name) || literal === undefined) {
+      // A name assigned twice, or assigned something else, has no single known value.
+      constants.delete(name);
+    } else {
+      constants.set(name, literal.value);
+    }
+    assigned.add(name);
+  }
+  return constants;
+}
+
+/** Reads a name from `constants` at `index` as if it were its literal. */
+function readConstant(
+  code: string,
+  index: number,
+  constants: ReadonlyMap<string, string>,
+): { value: string; end: number } | undefined {
+  if (constants.size === 0) {
+    return undefined;
+  }
+  const name = /^\$?[A-Za-z_]\w*(?=\s*[,)\n;]|$)/.exec(code.slice(index, index + 80))?.[0];
+  const value = name === undefined ? undefined : constants.get(name);
+  return value === undefined || name === undefined
+    ? undefined
+    : { value, end: index + name.length };
 }
 
 /** Reads a list of literals from after its `[`; undefined when an item is not a literal. */
@@ -294,7 +349,14 @@ export function decodeEscapes(raw: string, quote: string): string {
     return raw;
   }
   return raw.replace(/\\(.)/gs, (whole, char: string) => {
-    if (char === '\\' || char === quote || char === '"' || char === "'") {
+    // `"\$x"` in Perl, PHP, Ruby and JavaScript is a literal `$`, which the shell expands.
+    if (
+      char === '\\' ||
+      char === quote ||
+      char === '"' ||
+      char === "'" ||
+      (char === '$' && quote !== "'")
+    ) {
       return char;
     }
     return ESCAPES[char] ?? whole;

@@ -20,7 +20,15 @@ export interface NestedRuns {
   unreadable: string[];
 }
 
-type Reader = (argv: readonly string[], input: string | undefined, runs: NestedRuns) => void;
+/** Returns the text a process substitution word (`<(printf …)`) prints, when it is literal. */
+export type SubstitutionReader = (word: string) => string | undefined;
+
+type Reader = (
+  argv: readonly string[],
+  input: string | undefined,
+  runs: NestedRuns,
+  readSubstitution: SubstitutionReader,
+) => void;
 
 /**
  * Returns the shell text that `argv` runs besides itself, or undefined when the program runs
@@ -33,6 +41,7 @@ export function nestedRuns(
   argv: readonly string[],
   name: string,
   input: string | undefined,
+  readSubstitution: SubstitutionReader = () => undefined,
 ): NestedRuns | undefined {
   const reader = READERS.get(name);
   const textReader = reader === undefined ? TEXT_READERS.get(name) : undefined;
@@ -40,7 +49,7 @@ export function nestedRuns(
     return undefined;
   }
   const runs: NestedRuns = { scripts: [], unreadable: [] };
-  reader?.(argv, input, runs);
+  reader?.(argv, input, runs, readSubstitution);
   textReader?.(argv, runs);
   return runs.scripts.length > 0 || runs.unreadable.length > 0 ? runs : undefined;
 }
@@ -248,28 +257,65 @@ function readSed(argv: readonly string[], _input: string | undefined, runs: Nest
 
 const SED_VALUE_OPTIONS = new Set(['-l', '--line-length', '-s']);
 
-function readMake(argv: readonly string[], input: string | undefined, runs: NestedRuns): void {
+function readMake(
+  argv: readonly string[],
+  input: string | undefined,
+  runs: NestedRuns,
+  readSubstitution: SubstitutionReader,
+): void {
   if (optionValues(argv, ['-E'], ['--eval']).length > 0) {
     runs.unreadable.push('make evaluates makefile text given on the command line');
   }
   const files = [
     ...optionValues(argv, ['-f'], ['--file', '--makefile']),
     ...argv.filter((arg) => /^-f./.test(arg)).map((arg) => arg.slice(2)),
+    ...argv
+      .filter((arg) => /^--(?:make)?file=./.test(arg))
+      .map((arg) => arg.replace(/^[^=]*=/, '')),
+    // The parser gives `--file=<(…)` as two words, `--file=` and the substitution.
+    ...argv.flatMap((arg, index) =>
+      /^--(?:make)?file=$/.test(arg) && argv[index + 1] !== undefined
+        ? [argv[index + 1] ?? '']
+        : [],
+    ),
   ];
-  const fromInput = files.filter((file) =>
-    /^(?:-|\/dev\/stdin|\/dev\/fd\/0|\/proc\/self\/fd\/0)$/.test(file),
-  );
-  if (fromInput.length === 0) {
-    return;
+  for (const file of files) {
+    // A makefile from standard input or a process substitution exists only at run time, so
+    // its text is read from the heredoc or the literal `printf`/`echo` that prints it.
+    const fromInput = /^(?:-|\/dev\/stdin|\/dev\/fd\/0|\/proc\/self\/fd\/0)$/.test(file);
+    if (!fromInput && !RUNTIME_FILE.test(file)) {
+      continue;
+    }
+    const text = fromInput ? input : readSubstitution(file);
+    if (text === undefined) {
+      runs.unreadable.push(
+        fromInput
+          ? 'make reads its makefile from standard input'
+          : `make reads a makefile made at run time (${file.slice(0, 60)})`,
+      );
+      continue;
+    }
+    readMakefileText(text, runs);
   }
-  if (input === undefined) {
-    runs.unreadable.push('make reads its makefile from standard input');
-    return;
-  }
+}
+
+/** Paths whose text exists only at run time: process substitutions and open descriptors. */
+const RUNTIME_FILE = /^[<>]\(|^\/dev\/(?:fd\/|stdin$)|^\/proc\/(?:self|thread-self|\d+)\/fd\//;
+
+/** Rule lines with a recipe after `;` (`all: ; cmd`), which make also hands to the shell. */
+const RULE_LINE_RECIPE = /^[^\s#][^=;#]*:[^=;]*;(.*)$/;
+
+/** Adds the recipes of makefile `text` to `runs`, because make hands each recipe line to the shell. */
+function readMakefileText(text: string, runs: NestedRuns): void {
   // Every recipe line is judged, whichever goal runs.
-  // NOTE: a recipe on the rule line (`all: ; cmd`) is not judged here.
-  runs.scripts.push(...parseMakefile(input).recipeLines);
-  if (/\$[({]shell\b|^\s*include\b/m.test(input)) {
+  runs.scripts.push(...parseMakefile(text).recipeLines);
+  for (const line of text.split('\n')) {
+    const recipe = RULE_LINE_RECIPE.exec(line)?.[1]?.trim();
+    if (recipe !== undefined && recipe !== '') {
+      runs.scripts.push(recipe.replace(/^[@+-]+/, ''));
+    }
+  }
+  if (/\$[({]shell\b|^\s*-?include\b|\.RECIPEPREFIX\b/m.test(text)) {
     runs.unreadable.push('make reads makefile text it builds at run time');
   }
 }
@@ -595,6 +641,7 @@ const READERS = new Map<string, Reader>([
   ['sed', readSed],
   ['gsed', readSed],
   ['make', readMake],
+  ['gmake', readMake],
   ['gmake', readMake],
   ['tar', readTar],
   ['gtar', readTar],

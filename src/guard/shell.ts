@@ -25,8 +25,10 @@ import {
   type WordValue,
 } from './shell-words.js';
 import { runnerCall } from './project-runners.js';
+import { printedText } from './printed-text.js';
 import { nestedRuns, quoteWord, xargsRunsInput } from './runners.js';
 import { unwrapCommand } from './wrappers.js';
+import { xargsCommandLine } from './xargs-input.js';
 
 /** One redirection and its resolved target. */
 export interface Redirect {
@@ -1124,12 +1126,14 @@ function recordCommand(
     outerRedirects.length === 0 ? redirects : [...outerRedirects, ...redirects],
   );
   for (const extra of unwrapped.extraCommands) {
+    // The wrappers of the `-exec` command (`-exec sudo sysctl …`) are kept for the checks.
+    const execUnwrapped = unwrapCommand(extra);
     const inner = pushCommand(state, context, {
-      argv: extra,
-      assignments: [],
+      argv: execUnwrapped.argv,
+      assignments: execUnwrapped.assignments,
       dynamic: command.dynamic,
       text,
-      wrappers: ['find -exec'],
+      wrappers: ['find -exec', ...execUnwrapped.wrappers],
     });
     // `find -exec sh -c '…' \;` runs a script, which must be read like any other.
     followNestedCode(parser, state, { ...context, argDynamic: undefined }, inner);
@@ -1282,11 +1286,21 @@ function followRunners(
     if (problem !== undefined) {
       flag(state, problem);
     }
+    const line = xargsCommandLine(
+      words.map((word) => word.text),
+      context.heredocBody ?? pipedText(state, command),
+      (file) => substitutionText(parser, state, file),
+    );
+    if (line !== undefined) {
+      followShellString(parser, state, context, line, command.dynamic, command);
+    }
   }
   for (const value of programVariableValues(command)) {
     followShellString(parser, state, context, value, command.dynamic, command);
   }
-  const runs = nestedRuns(command.argv, command.name, context.heredocBody);
+  const runs = nestedRuns(command.argv, command.name, context.heredocBody, (word) =>
+    substitutionText(parser, state, word),
+  );
   if (runs === undefined) {
     return;
   }
@@ -1296,6 +1310,40 @@ function followRunners(
   for (const script of runs.scripts) {
     followShellString(parser, state, context, script, command.dynamic, command);
   }
+}
+
+/**
+ * Returns what a process substitution word (`<(printf 'all:\n\t%s\n' X)`) prints when every
+ * command in it is a `printf` or `echo` of literal words, or undefined.
+ */
+function substitutionText(parser: Parser, state: WalkState, word: string): string | undefined {
+  const body = /^<\(([\s\S]*)\)$/.exec(word)?.[1];
+  if (body === undefined) {
+    return undefined;
+  }
+  const inner = newWalkState({ homeDir: state.homeDir, cwd: state.cwd });
+  parseInto(parser, body, inner, []);
+  const { commands } = inner.result;
+  const texts = commands.map((command) =>
+    command.dynamic || command.redirects.length > 0 || command.pipeline !== undefined
+      ? undefined
+      : printedText(command.argv),
+  );
+  return commands.length > 0 && inner.result.confident && texts.every((text) => text !== undefined)
+    ? texts.join('')
+    : undefined;
+}
+
+/** Returns what the stage before `command` in its pipeline prints, when it is literal. */
+function pipedText(state: WalkState, command: SimpleCommand): string | undefined {
+  const position = command.pipeline;
+  if (position === undefined || position.index === 0) {
+    return undefined;
+  }
+  const previous = state.result.commands.findLast(
+    (other) => other.pipeline?.id === position.id && other.pipeline.index === position.index - 1,
+  );
+  return previous === undefined || previous.dynamic ? undefined : printedText(previous.argv);
 }
 
 interface CommandParts {

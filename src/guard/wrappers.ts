@@ -3,6 +3,7 @@
  * judges the program that actually runs.
  */
 import { LAUNCHER_OPTIONS, LAUNCHERS_WITH_FIRST_VALUE } from './launchers.js';
+import { launcherValueCount, MULTI_VALUE_LAUNCHERS } from './sandbox-launchers.js';
 
 /** The program under the wrappers, plus commands the wrappers run themselves. */
 export interface UnwrappedCommand {
@@ -11,7 +12,7 @@ export interface UnwrappedCommand {
   wrappers: string[];
   /** `NAME=value` pairs that `env` sets. */
   assignments: string[];
-  /** Commands run by `find -exec` and similar, besides the outer command. */
+  /** Commands run by `find -exec` and similar, besides the outer command, still wrapped. */
   extraCommands: string[][];
   /** Shell text a wrapper hands to `sh -c` (`watch`, `su -c`, `env -S`, `flock -c`). */
   shellStrings: string[];
@@ -123,7 +124,10 @@ const OPTIONS_WITH_VALUE: Record<string, readonly string[]> = {
  * Wrapper names, as a Set of own keys, so a program named like an `Object.prototype`
  * property (`toString`, `constructor`) is an ordinary unknown program.
  */
-const WRAPPER_NAMES: ReadonlySet<string> = new Set(Object.keys(OPTIONS_WITH_VALUE));
+const WRAPPER_NAMES: ReadonlySet<string> = new Set([
+  ...Object.keys(OPTIONS_WITH_VALUE),
+  ...MULTI_VALUE_LAUNCHERS,
+]);
 
 /** Wrappers whose first operand is a value (a duration, a priority), not the program. */
 const FIRST_OPERAND_IS_VALUE = new Set([
@@ -220,7 +224,7 @@ function stripWrapper(name: string, result: UnwrappedCommand): string[] | undefi
       result.shellStrings.push([text, ...args.slice(index + 1)].join(' '));
       return [];
     }
-    index += valueOptions.includes(arg) ? 2 : 1;
+    index += 1 + (launcherValueCount(name, arg) ?? (valueOptions.includes(arg) ? 1 : 0));
   }
 
   if (FIRST_OPERAND_IS_VALUE.has(name)) {
@@ -300,7 +304,7 @@ function findExecCommands(argv: readonly string[]): string[][] {
     const end = argv.findIndex((arg, at) => at > index && (arg === ';' || arg === '+'));
     const inner = argv.slice(index + 1, end === -1 ? undefined : end);
     if (inner.length > 0) {
-      commands.push(unwrapCommand(inner).argv);
+      commands.push(inner);
     }
     index = end === -1 ? argv.length : end;
   }

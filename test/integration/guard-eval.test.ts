@@ -259,6 +259,12 @@ const TUNING_48_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-48.jsonl'
  * look-alikes.
  */
 const TUNING_49_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-49.jsonl');
+/**
+ * Rewrites of blocked lines through makefiles given as process substitutions, bwrap with the
+ * host root bound, inline calls under other names or through names bound to a literal, and
+ * xargs fed literal input, with the ordinary builds, sandboxes and xargs runs that look like them.
+ */
+const TUNING_50_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-50.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -350,6 +356,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_47_SET),
       ...loadCases(TUNING_48_SET),
       ...loadCases(TUNING_49_SET),
+      ...loadCases(TUNING_50_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
