@@ -62,6 +62,7 @@ describe('values computed at run time', () => {
     [`a=(rm -rf x)`, '"${a[0]}" "${a[2]}" "${a[-1]}" "${#a[@]}" "$a"'],
     [`a=('x y' z)`, '"${a[@]}"'],
     [`a=('x y' z)`, '${a[@]}'],
+    [`a=(rm -rf x y)`, '"${a[0]}" "${a[@]:1}" "${a[@]:1:2}" "${a[@]: -2}" "${a[@]:9}"'],
     [`declare -a a=(git push)`, '"${a[@]}"'],
     // positional parameters
     [`set -- rm -rf x`, '"$@"'],

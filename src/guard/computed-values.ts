@@ -713,12 +713,33 @@ export function expandParameter(node: Node, state: WordContext): ParameterValue 
   if (operator === undefined) {
     return target;
   }
+  if (target.elements !== undefined && subscript === '@' && operator === ':') {
+    // `${a[@]:OFFSET:LENGTH}` selects elements, not characters.
+    return elementSlice(target.elements, operand);
+  }
   if (target.elements !== undefined && target.elements.length !== 1) {
     // Operators on `${a[@]}` apply to each element; that is not followed.
     return undefined;
   }
   const value = target.elements?.[0] ?? target.value;
   return operate(value, operator, operand, state);
+}
+
+/** Computes `${a[@]:OFFSET}` and `${a[@]:OFFSET:LENGTH}` of known elements for integer literals. */
+function elementSlice(elements: readonly string[], operand: string): ParameterValue | undefined {
+  const parts = /^\s*(\(?\s*-?\d+\s*\)?)\s*(?::\s*(\d+)\s*)?$/.exec(operand);
+  if (parts === null) {
+    return undefined;
+  }
+  let offset = Number((parts[1] ?? '').replace(/[()\s]/g, ''));
+  if (offset < 0) {
+    offset += elements.length;
+  }
+  const picked =
+    offset < 0
+      ? []
+      : elements.slice(offset, parts[2] === undefined ? undefined : offset + Number(parts[2]));
+  return { value: picked[0] ?? '', elements: picked };
 }
 
 /** Applies one `${v OPERATOR OPERAND}` operator to a known value (undefined when unset). */
