@@ -16,6 +16,7 @@
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { isUnread, type FileReader } from './file-reader.js';
+import { splitOptions } from './options.js';
 import {
   RUNNER_TASK_PROGRAMS,
   runnerTaskFile,
@@ -254,37 +255,6 @@ function findFile(
   return undefined;
 }
 
-/** Splits `argv` after the program into options (with the values of `valueOptions`) and operands. */
-function splitArgs(
-  argv: readonly string[],
-  valueOptions: ReadonlySet<string>,
-): { options: Map<string, string>; flags: Set<string>; operands: string[] } {
-  const options = new Map<string, string>();
-  const flags = new Set<string>();
-  const operands: string[] = [];
-  for (let index = 1; index < argv.length; index += 1) {
-    const word = argv[index] ?? '';
-    if (word === '--') {
-      operands.push(...argv.slice(index));
-      break;
-    }
-    if (!word.startsWith('-') || word === '-') {
-      operands.push(word);
-      continue;
-    }
-    const equals = word.indexOf('=');
-    if (word.startsWith('--') && equals > 0) {
-      options.set(word.slice(0, equals), word.slice(equals + 1));
-    } else if (valueOptions.has(word)) {
-      options.set(word, argv[index + 1] ?? '');
-      index += 1;
-    } else {
-      flags.add(word);
-    }
-  }
-  return { options, flags, operands };
-}
-
 function folderOption(
   cwd: string,
   options: Map<string, string>,
@@ -453,7 +423,9 @@ function readPackageScript(
   reading: Reading,
   depth: number,
 ): void {
-  const { options, flags, operands } = splitArgs(argv, PACKAGE_VALUE_OPTIONS);
+  const { options, flags, operands } = splitOptions(argv.slice(1), PACKAGE_VALUE_OPTIONS, {
+    stopAtOperand: false,
+  });
   if (options.has('-w') || options.has('--workspace') || options.has('--filter')) {
     // The workspace's folder is not on the command line.
     return;
@@ -546,7 +518,9 @@ function readMakeTargets(
   reading: Reading,
   depth: number,
 ): void {
-  const { options, flags, operands } = splitArgs(argv, MAKE_VALUE_OPTIONS);
+  const { options, flags, operands } = splitOptions(argv.slice(1), MAKE_VALUE_OPTIONS, {
+    stopAtOperand: false,
+  });
   if ([...flags].some((flag) => MAKE_NO_RUN.has(flag))) {
     return;
   }
@@ -756,7 +730,9 @@ function readJustRecipes(
   reading: Reading,
   depth: number,
 ): void {
-  const { options, flags, operands } = splitArgs(argv, JUST_VALUE_OPTIONS);
+  const { options, flags, operands } = splitOptions(argv.slice(1), JUST_VALUE_OPTIONS, {
+    stopAtOperand: false,
+  });
   if ([...flags].some((flag) => JUST_NO_RUN.has(flag)) || options.has('--show')) {
     return;
   }
@@ -894,7 +870,9 @@ const TASK_NO_RUN = new Set([
 ]);
 
 function readTasks(argv: readonly string[], cwd: string, reading: Reading, depth: number): void {
-  const { options, flags, operands } = splitArgs(argv, TASK_VALUE_OPTIONS);
+  const { options, flags, operands } = splitOptions(argv.slice(1), TASK_VALUE_OPTIONS, {
+    stopAtOperand: false,
+  });
   if ([...flags].some((flag) => TASK_NO_RUN.has(flag))) {
     return;
   }
@@ -1059,7 +1037,9 @@ function readComposerScript(
   reading: Reading,
   depth: number,
 ): void {
-  const { options, operands } = splitArgs(argv, COMPOSER_VALUE_OPTIONS);
+  const { options, operands } = splitOptions(argv.slice(1), COMPOSER_VALUE_OPTIONS, {
+    stopAtOperand: false,
+  });
   const folder = folderOption(cwd, options, ['-d', '--working-dir']);
   const [command, target] = operands;
   const script =
