@@ -275,7 +275,7 @@ function runnerCall(argv: readonly string[], name: string): RunnerCallWords | un
 }
 
 /** Finds the first of `names` in `folder` or, when `upward`, in a folder above it. */
-function findTaskFile(
+export function findTaskFile(
   folder: string,
   names: readonly string[],
   readFile: FileReader,

@@ -15,9 +15,10 @@
  */
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { isUnread, type FileReader } from './file-reader.js';
+import type { FileReader } from './file-reader.js';
 import { splitOptions } from './options.js';
 import {
+  findTaskFile,
   RUNNER_TASK_PROGRAMS,
   runnerTaskFile,
   type RunnerTaskFile,
@@ -43,8 +44,6 @@ export const SCRIPT_TARGET_PROGRAMS: ReadonlySet<string> = new Set([
 export const MAX_TARGET_DEPTH = 4;
 /** Units read for one call at most, so a file with many chained targets stays cheap. */
 const MAX_UNITS = 200;
-/** Folders searched upward for a package.json, justfile or Taskfile. */
-const MAX_PARENT_FOLDERS = 8;
 
 /** One piece of shell text a named target runs. */
 export interface TargetRun {
@@ -225,34 +224,20 @@ function readBefore(reading: Reading, file: string, target: string): boolean {
   return false;
 }
 
-/** Returns the first of `names` found in `folder` or, when `upward`, in a folder above it. */
+/**
+ * Returns the first of `names` found in `folder` or, when `upward`, in a folder above it, or
+ * undefined when none is found or the file found is unread.
+ */
 function findFile(
   folder: string,
   names: readonly string[],
   readFile: FileReader,
   upward: boolean,
 ): { file: string; text: string } | undefined {
-  let current = folder;
-  for (let level = 0; level < (upward ? MAX_PARENT_FOLDERS : 1); level += 1) {
-    for (const fileName of names) {
-      const file = path.posix.join(current, fileName);
-      const text = readFile(file);
-      if (isUnread(text)) {
-        // NOTE: a project file too large or odd to read hides its targets; the call is then
-        // judged by its own words, as when the file does not exist.
-        return undefined;
-      }
-      if (text !== undefined) {
-        return { file, text };
-      }
-    }
-    const parent = path.posix.dirname(current);
-    if (parent === current) {
-      break;
-    }
-    current = parent;
-  }
-  return undefined;
+  const found = findTaskFile(folder, names, readFile, upward);
+  // NOTE: a project file too large or odd to read hides its targets; the call is then
+  // judged by its own words, as when the file does not exist.
+  return found === undefined || 'reason' in found ? undefined : found;
 }
 
 function folderOption(
