@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createGuard } from './guard.js';
+import { bashVerdict } from '../../test/helpers/guard.js';
 import { printfText } from './printed-text.js';
-import type { GuardContext } from './types.js';
 
-/** The project sits at /home/dev/project; the home is /home/dev. */
-const context: GuardContext = {
-  cwd: '/home/dev/project',
-  projectDir: '/home/dev/project',
-  homeDir: '/home/dev',
-  userMessages: ['Run the tests.'],
-};
-
-async function verdictOf(command: string): Promise<string> {
-  const decision = await createGuard().decide({ tool: 'Bash', input: { command } }, context);
-  return decision.verdict;
-}
+const REQUEST = 'Run the tests.';
 
 /** Each kind: rewrites that must not run on their own, and look-alikes that must. */
 const KINDS: Record<string, { blocked: string[]; allowed: string[] }> = {
@@ -82,12 +70,12 @@ describe('rewrites through launchers and renamed calls', () => {
     describe(kind, () => {
       for (const command of blocked) {
         it(`blocks ${JSON.stringify(command)}`, async () => {
-          expect(await verdictOf(command)).not.toBe('allow');
+          expect(await bashVerdict(command, REQUEST)).not.toBe('allow');
         });
       }
       for (const command of allowed) {
         it(`allows ${JSON.stringify(command)}`, async () => {
-          expect(await verdictOf(command)).toBe('allow');
+          expect(await bashVerdict(command, REQUEST)).toBe('allow');
         });
       }
     });

@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createGuard } from './guard.js';
+import { bashVerdict } from '../../test/helpers/guard.js';
 import { tclCommandTexts } from './shell-texts.js';
 import { typedLines } from './terminal-runners.js';
-import type { GuardContext } from './types.js';
 
-/** The project sits at /home/dev/project and the home is /home/dev. */
-const context: GuardContext = {
-  cwd: '/home/dev/project',
-  projectDir: '/home/dev/project',
-  homeDir: '/home/dev',
-  userMessages: ['Fix the failing test.'],
-};
-
-async function verdictOf(command: string): Promise<string> {
-  const decision = await createGuard().decide({ tool: 'Bash', input: { command } }, context);
-  return decision.verdict;
-}
+const REQUEST = 'Fix the failing test.';
 
 /** Each kind: rewrites of denied lines that must not run on their own, and look-alikes that must. */
 const KINDS: Record<string, { blocked: string[]; allowed: string[] }> = {
@@ -151,10 +139,10 @@ const KINDS: Record<string, { blocked: string[]; allowed: string[] }> = {
 
 describe.each(Object.entries(KINDS))('bypass kind %s', (_kind, { blocked, allowed }) => {
   it.each(blocked)('blocks %j', async (command) => {
-    expect(await verdictOf(command)).not.toBe('allow');
+    expect(await bashVerdict(command, REQUEST)).not.toBe('allow');
   });
   it.each(allowed)('allows %j', async (command) => {
-    expect(await verdictOf(command)).toBe('allow');
+    expect(await bashVerdict(command, REQUEST)).toBe('allow');
   });
 });
 
@@ -181,14 +169,9 @@ describe('typedLines', () => {
 });
 
 describe('wrapped remote calls', () => {
-  const request = {
-    ...context,
-    userMessages: [
-      'We moved build-bot to the new key. Please disable access key AKIAZ7EXAMPLEKEY0042.',
-    ],
-  };
-  const verdict = async (command: string): Promise<string> =>
-    (await createGuard().decide({ tool: 'Bash', input: { command } }, request)).verdict;
+  const request =
+    'We moved build-bot to the new key. Please disable access key AKIAZ7EXAMPLEKEY0042.';
+  const verdict = (command: string): Promise<string> => bashVerdict(command, request);
   const other =
     'aws iam update-access-key --user-name build-bot --access-key-id AKIAZ7EXAMPLEKEY0077 --status Inactive';
   const named =

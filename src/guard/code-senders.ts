@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { CREDENTIAL_PATH, finding, type Finding } from './findings.js';
+import { isShell } from './interpreters.js';
 import { isLocalHost, userNamesHost } from './uploads.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { CheckGate } from './check-gates.js';
@@ -68,9 +69,12 @@ export function checkInlineSenders(parsed: ParsedShell, messages: string): Findi
   return undefined;
 }
 
-/** Programs that run a file named as an argument: interpreters, `go run` and shells. */
+/**
+ * Interpreters and `go run`, which run a file named as an argument.
+ * Shells are matched by {@link isShell}.
+ */
 const FILE_RUNNERS =
-  /^(?:python[\d.]*|pypy3?|node|nodejs|deno|bun|tsx|ts-node|ruby|perl|php|go|bash|sh|zsh|dash|ksh|pwsh|powershell|Rscript|lua|java|dotnet)$/;
+  /^(?:python[\d.]*|pypy3?|node|nodejs|deno|bun|tsx|ts-node|ruby|perl|php|go|pwsh|powershell|Rscript|lua|java|dotnet)$/;
 
 /** Returns the files that `cat > f`, `cat >> f` and `tee f` write. */
 function writtenFiles(command: SimpleCommand): string[] {
@@ -93,7 +97,10 @@ function runsFile(command: SimpleCommand, file: string): boolean {
   if (matches(command.argv[0] ?? '')) {
     return true;
   }
-  return FILE_RUNNERS.test(command.name) && command.argv.slice(1).some(matches);
+  return (
+    (FILE_RUNNERS.test(command.name) || isShell(command.name)) &&
+    command.argv.slice(1).some(matches)
+  );
 }
 
 /** Gate of {@link checkWrittenAndRun}, whose written files come only from `cat` and `tee`. */

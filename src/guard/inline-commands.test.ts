@@ -1,24 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { createGuard } from './guard.js';
+import { bashVerdict } from '../../test/helpers/guard.js';
 import { decodeEscapes, inlineCommandsOf } from './inline-commands.js';
-import type { GuardContext } from './types.js';
+
+const REQUEST = 'Fix the failing test.';
 
 /**
  * Commands run from inline code by argument lists, command literals and escaped strings:
  * each blocked line must stay blocked, and the look-alikes of ordinary work must stay allowed.
  */
-const context: GuardContext = {
-  cwd: '/home/dev/project',
-  projectDir: '/home/dev/project',
-  homeDir: '/home/dev',
-  userMessages: ['Fix the failing test.'],
-};
-
-async function verdictOf(command: string): Promise<string> {
-  const decision = await createGuard().decide({ tool: 'Bash', input: { command } }, context);
-  return decision.verdict;
-}
-
 const KINDS: Record<string, { blocked: string[]; allowed: string[] }> = {
   'argument lists': {
     blocked: [
@@ -81,10 +70,10 @@ const KINDS: Record<string, { blocked: string[]; allowed: string[] }> = {
 
 describe.each(Object.entries(KINDS))('inline kind %s', (_kind, { blocked, allowed }) => {
   it.each(blocked)('blocks %j', async (command) => {
-    expect(await verdictOf(command)).not.toBe('allow');
+    expect(await bashVerdict(command, REQUEST)).not.toBe('allow');
   });
   it.each(allowed)('allows %j', async (command) => {
-    expect(await verdictOf(command)).toBe('allow');
+    expect(await bashVerdict(command, REQUEST)).toBe('allow');
   });
 });
 

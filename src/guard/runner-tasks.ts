@@ -14,6 +14,7 @@
  */
 import path from 'node:path';
 import { isUnread, type FileReader } from './file-reader.js';
+import { splitOptions } from './options.js';
 import { parseToml, TomlError, type TomlTable, type TomlValue } from './toml-tables.js';
 
 /** Programs whose calls may name a runner task. */
@@ -135,38 +136,6 @@ interface TaskReader {
   ) => TaskTable | undefined;
 }
 
-/** Splits the words after the program into options with values and operands. */
-function operandsOf(
-  words: readonly string[],
-  valueOptions: ReadonlySet<string>,
-): { operands: string[]; options: Map<string, string>; flags: Set<string> } {
-  const operands: string[] = [];
-  const options = new Map<string, string>();
-  const flags = new Set<string>();
-  for (let index = 0; index < words.length; index += 1) {
-    const word = words[index] ?? '';
-    if (word === '--') {
-      operands.push(...words.slice(index + 1));
-      break;
-    }
-    if (!word.startsWith('-') || word === '-') {
-      // The first operand is the task; the words after it are its arguments.
-      operands.push(...words.slice(index));
-      break;
-    }
-    const equals = word.indexOf('=');
-    if (word.startsWith('--') && equals > 0) {
-      options.set(word.slice(0, equals), word.slice(equals + 1));
-    } else if (valueOptions.has(word)) {
-      options.set(word, words[index + 1] ?? '');
-      index += 1;
-    } else {
-      flags.add(word);
-    }
-  }
-  return { operands, options, flags };
-}
-
 /** Options that list or print tasks without running them. */
 const LIST_FLAGS = new Set([
   '-l',
@@ -245,7 +214,7 @@ function runnerCall(argv: readonly string[], name: string): RunnerCallWords | un
     return cargoMakeCall(rest, valueOptions);
   }
   // The runner's own options may come before its `run` or `task` subcommand.
-  const leading = operandsOf(rest, valueOptions);
+  const leading = splitOptions(rest, valueOptions, { stopAtOperand: true });
   const subcommand = leading.operands[0];
   const runWords = name === 'deno' ? ['task'] : name === 'mise' ? ['run', 'r'] : ['run'];
   let words = leading.operands.slice(1);
@@ -254,7 +223,7 @@ function runnerCall(argv: readonly string[], name: string): RunnerCallWords | un
   } else if (subcommand === undefined || !runWords.includes(subcommand)) {
     return undefined;
   }
-  const after = operandsOf(words, valueOptions);
+  const after = splitOptions(words, valueOptions, { stopAtOperand: true });
   const options = new Map([...leading.options, ...after.options]);
   const flags = new Set([...leading.flags, ...after.flags]);
   if ([...flags].some((flag) => LIST_FLAGS.has(flag))) {
@@ -306,7 +275,7 @@ function runnerCall(argv: readonly string[], name: string): RunnerCallWords | un
 }
 
 /** Finds the first of `names` in `folder` or, when `upward`, in a folder above it. */
-function findTaskFile(
+export function findTaskFile(
   folder: string,
   names: readonly string[],
   readFile: FileReader,
@@ -634,7 +603,7 @@ function cargoMakeCall(
   words: readonly string[],
   valueOptions: ReadonlySet<string>,
 ): RunnerCallWords | undefined {
-  const { operands, options, flags } = operandsOf(words, valueOptions);
+  const { operands, options, flags } = splitOptions(words, valueOptions, { stopAtOperand: true });
   if ([...flags].some((flag) => LIST_FLAGS.has(flag))) {
     return undefined;
   }

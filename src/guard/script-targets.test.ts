@@ -80,6 +80,12 @@ describe('scriptTargetRuns', () => {
     expect(commandsOf(['make', '-C', 'sub', 'clean'], files)).toEqual(['rm -rf out']);
   });
 
+  it('reads a makefile named by an absolute path', () => {
+    const files = { [`${PROJECT}/build/rules.mk`]: 'clean:\n\trm -rf out\n' };
+    const argv = ['make', '-f', `${PROJECT}/build/rules.mk`, 'clean'];
+    expect(commandsOf(argv, files, `${PROJECT}/src`)).toEqual(['rm -rf out']);
+  });
+
   it('reads nothing for make -n', () => {
     const files = { [`${PROJECT}/Makefile`]: 'clean:\n\trm -rf ~\n' };
     expect(commandsOf(['make', '-n', 'clean'], files)).toEqual([]);

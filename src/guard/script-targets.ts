@@ -15,8 +15,10 @@
  */
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { isUnread, type FileReader } from './file-reader.js';
+import type { FileReader } from './file-reader.js';
+import { splitOptions } from './options.js';
 import {
+  findTaskFile,
   RUNNER_TASK_PROGRAMS,
   runnerTaskFile,
   type RunnerTaskFile,
@@ -42,8 +44,6 @@ export const SCRIPT_TARGET_PROGRAMS: ReadonlySet<string> = new Set([
 export const MAX_TARGET_DEPTH = 4;
 /** Units read for one call at most, so a file with many chained targets stays cheap. */
 const MAX_UNITS = 200;
-/** Folders searched upward for a package.json, justfile or Taskfile. */
-const MAX_PARENT_FOLDERS = 8;
 
 /** One piece of shell text a named target runs. */
 export interface TargetRun {
@@ -224,65 +224,20 @@ function readBefore(reading: Reading, file: string, target: string): boolean {
   return false;
 }
 
-/** Returns the first of `names` found in `folder` or, when `upward`, in a folder above it. */
+/**
+ * Returns the first of `names` found in `folder` or, when `upward`, in a folder above it, or
+ * undefined when none is found or the file found is unread.
+ */
 function findFile(
   folder: string,
   names: readonly string[],
   readFile: FileReader,
   upward: boolean,
 ): { file: string; text: string } | undefined {
-  let current = folder;
-  for (let level = 0; level < (upward ? MAX_PARENT_FOLDERS : 1); level += 1) {
-    for (const fileName of names) {
-      const file = path.posix.join(current, fileName);
-      const text = readFile(file);
-      if (isUnread(text)) {
-        // NOTE: a project file too large or odd to read hides its targets; the call is then
-        // judged by its own words, as when the file does not exist.
-        return undefined;
-      }
-      if (text !== undefined) {
-        return { file, text };
-      }
-    }
-    const parent = path.posix.dirname(current);
-    if (parent === current) {
-      break;
-    }
-    current = parent;
-  }
-  return undefined;
-}
-
-/** Splits `argv` after the program into options (with the values of `valueOptions`) and operands. */
-function splitArgs(
-  argv: readonly string[],
-  valueOptions: ReadonlySet<string>,
-): { options: Map<string, string>; flags: Set<string>; operands: string[] } {
-  const options = new Map<string, string>();
-  const flags = new Set<string>();
-  const operands: string[] = [];
-  for (let index = 1; index < argv.length; index += 1) {
-    const word = argv[index] ?? '';
-    if (word === '--') {
-      operands.push(...argv.slice(index));
-      break;
-    }
-    if (!word.startsWith('-') || word === '-') {
-      operands.push(word);
-      continue;
-    }
-    const equals = word.indexOf('=');
-    if (word.startsWith('--') && equals > 0) {
-      options.set(word.slice(0, equals), word.slice(equals + 1));
-    } else if (valueOptions.has(word)) {
-      options.set(word, argv[index + 1] ?? '');
-      index += 1;
-    } else {
-      flags.add(word);
-    }
-  }
-  return { options, flags, operands };
+  const found = findTaskFile(folder, names, readFile, upward);
+  // NOTE: a project file too large or odd to read hides its targets; the call is then
+  // judged by its own words, as when the file does not exist.
+  return found === undefined || 'reason' in found ? undefined : found;
 }
 
 function folderOption(
@@ -453,7 +408,9 @@ function readPackageScript(
   reading: Reading,
   depth: number,
 ): void {
-  const { options, flags, operands } = splitArgs(argv, PACKAGE_VALUE_OPTIONS);
+  const { options, flags, operands } = splitOptions(argv.slice(1), PACKAGE_VALUE_OPTIONS, {
+    stopAtOperand: false,
+  });
   if (options.has('-w') || options.has('--workspace') || options.has('--filter')) {
     // The workspace's folder is not on the command line.
     return;
@@ -546,7 +503,9 @@ function readMakeTargets(
   reading: Reading,
   depth: number,
 ): void {
-  const { options, flags, operands } = splitArgs(argv, MAKE_VALUE_OPTIONS);
+  const { options, flags, operands } = splitOptions(argv.slice(1), MAKE_VALUE_OPTIONS, {
+    stopAtOperand: false,
+  });
   if ([...flags].some((flag) => MAKE_NO_RUN.has(flag))) {
     return;
   }
@@ -756,7 +715,9 @@ function readJustRecipes(
   reading: Reading,
   depth: number,
 ): void {
-  const { options, flags, operands } = splitArgs(argv, JUST_VALUE_OPTIONS);
+  const { options, flags, operands } = splitOptions(argv.slice(1), JUST_VALUE_OPTIONS, {
+    stopAtOperand: false,
+  });
   if ([...flags].some((flag) => JUST_NO_RUN.has(flag)) || options.has('--show')) {
     return;
   }
@@ -894,7 +855,9 @@ const TASK_NO_RUN = new Set([
 ]);
 
 function readTasks(argv: readonly string[], cwd: string, reading: Reading, depth: number): void {
-  const { options, flags, operands } = splitArgs(argv, TASK_VALUE_OPTIONS);
+  const { options, flags, operands } = splitOptions(argv.slice(1), TASK_VALUE_OPTIONS, {
+    stopAtOperand: false,
+  });
   if ([...flags].some((flag) => TASK_NO_RUN.has(flag))) {
     return;
   }
@@ -1059,7 +1022,9 @@ function readComposerScript(
   reading: Reading,
   depth: number,
 ): void {
-  const { options, operands } = splitArgs(argv, COMPOSER_VALUE_OPTIONS);
+  const { options, operands } = splitOptions(argv.slice(1), COMPOSER_VALUE_OPTIONS, {
+    stopAtOperand: false,
+  });
   const folder = folderOption(cwd, options, ['-d', '--working-dir']);
   const [command, target] = operands;
   const script =

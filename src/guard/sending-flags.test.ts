@@ -18,6 +18,8 @@ describe('checkInspectOnlyRun', () => {
     'npm run newsletter -- --send',
     'make newsletter --live',
     'bundle exec ruby script/newsletter.rb --to=everyone',
+    'ksh scripts/newsletter.ksh --send',
+    'dash scripts/newsletter.sh --list all-customers',
   ])('blocks %s', async (command) => {
     expect(await check(command, RENDER)).toBe('stage1:inspect-only-run');
   });
@@ -28,6 +30,7 @@ describe('checkInspectOnlyRun', () => {
     'npm test -- --notify',
     'npm run dist -- --publish never',
     'python -c "print(1)" --send',
+    'zsh -c "print ok" --send',
     'mailx --send',
   ])('allows %s', async (command) => {
     expect(await check(command, RENDER)).toBeUndefined();

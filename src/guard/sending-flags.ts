@@ -9,6 +9,7 @@
 import path from 'node:path';
 import { requestsVerb } from './consent.js';
 import { finding, type Finding } from './findings.js';
+import { isShell } from './interpreters.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /** Flags with which a script sends, charges, publishes or notifies for real. */
@@ -23,9 +24,12 @@ const EVERYONE =
 const HOLD_FLAG =
   /^--(?:dry-?run|preview|render-only|no-send|test|sandbox|draft|check)(?:=(?:true|1|yes))?$/;
 
-/** Interpreters that run a script file named as their first operand. */
+/**
+ * Interpreters that run a script file named as their first operand.
+ * Shells are matched by {@link isShell}.
+ */
 const INTERPRETERS =
-  /^(?:python[\d.]*|pypy3?|node|nodejs|tsx|ts-node|ruby|perl|php|bash|sh|zsh|deno|bun|Rscript)$/;
+  /^(?:python[\d.]*|pypy3?|node|nodejs|tsx|ts-node|ruby|perl|php|deno|bun|Rscript)$/;
 /** Task runners whose first operand names one of the project's own tasks. */
 const TASK_RUNNERS = new Set(['make', 'just', 'rake', 'invoke', 'task']);
 const PACKAGE_MANAGERS = new Set(['npm', 'yarn', 'pnpm', 'bun']);
@@ -43,7 +47,7 @@ function runsProjectScript(command: SimpleCommand): boolean {
   if (/^\.{0,2}\/|^[\w.-]+\/[\w./-]+$/.test(program) && !program.startsWith('/')) {
     return true;
   }
-  if (INTERPRETERS.test(command.name)) {
+  if (INTERPRETERS.test(command.name) || isShell(command.name)) {
     const script = command.argv.slice(1).find((arg) => !arg.startsWith('-'));
     // `python -m pkg`, `node -e CODE` and the like run no script file of the project.
     const inline = command.argv.slice(1).some((arg) => /^-[cemp]$|^--eval$/.test(arg));

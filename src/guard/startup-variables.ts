@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import { finding, namesCredentialPath, type Finding } from './findings.js';
+import { isShell } from './interpreters.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 
 /** NODE_OPTIONS flags that load a module before the program: `--require`, `--import`, loaders. */
@@ -19,8 +20,11 @@ const HELPER_PROGRAM =
   /^(?:GIT_ASKPASS|SSH_ASKPASS|SUDO_ASKPASS|GIT_SSH|GIT_EXTERNAL_DIFF|GIT_PAGER|PAGER|MANPAGER|EDITOR|VISUAL|GIT_EDITOR|GIT_SEQUENCE_EDITOR|LESSOPEN|LESSCLOSE|GIT_PROXY_COMMAND)$/;
 /** Folders that only root or the package manager writes, where a helper program is installed. */
 const SYSTEM_PROGRAMS = /^\/(?:usr|bin|sbin|lib(?:32|64)?|opt|nix\/store|snap)(?:\/|$)/;
-/** Shells and interpreters that run code given with `-c` or `-e`. */
-const INLINE_RUNNER = /^(?:sh|bash|zsh|dash|ksh|python[\d.]*|node|perl|ruby|php)$/;
+/**
+ * Interpreters that run code given with `-c` or `-e`.
+ * Shells, which take `-c`, are matched by {@link isShell}.
+ */
+const INLINE_RUNNER = /^(?:python[\d.]*|node|perl|ruby|php)$/;
 /** Perl code in PERL5OPT: a statement separator, a call or a string. */
 const PERL_CODE = /[;()`'"{]/;
 
@@ -63,10 +67,8 @@ export function judgeStartupVariable(
   } else if (HELPER_PROGRAM.test(name)) {
     const words = value.replace(/^\s*\|\s*/, '').split(/\s+/);
     const program = words[0] ?? '';
-    if (
-      INLINE_RUNNER.test(path.posix.basename(program)) &&
-      words.some((word) => /^-[ce]$/.test(word))
-    ) {
+    const base = path.posix.basename(program);
+    if ((INLINE_RUNNER.test(base) || isShell(base)) && words.some((word) => /^-[ce]$/.test(word))) {
       // `EDITOR="sh -c '…'"` runs code that no command line shows.
       return startupFinding(name, value);
     }

@@ -125,6 +125,25 @@ export async function runCli(
   return startCli(args, options).done;
 }
 
+/**
+ * Runs `sandstack guard hook <args>` with the hook input `stdin`, as Claude Code sends it. The
+ * process is killed after `options.timeoutMs`, 60 seconds by default. CLAUDE_PROJECT_DIR is
+ * empty unless `options.env` sets it, so the test runner's own project does not become the
+ * hook's project.
+ */
+export function runGuardHook(
+  stdin: string,
+  args: readonly string[] = [],
+  options: Omit<CliOptions, 'input'> = {},
+): Promise<CliResult> {
+  return runCli(['guard', 'hook', ...args], {
+    timeoutMs: 60_000,
+    ...options,
+    input: stdin,
+    env: { CLAUDE_PROJECT_DIR: '', ...options.env },
+  });
+}
+
 /** Creates a temporary folder and returns it with a function that removes it. */
 export async function makeTempDir(
   prefix: string,

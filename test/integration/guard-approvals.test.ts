@@ -2,7 +2,6 @@
  * The approval queue on a real SQLite file and on PostgreSQL: the library, its HTTP routes
  * served on 127.0.0.1, the CLI, and the hook waiting in the queue for a human.
  */
-import { spawn } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -15,7 +14,7 @@ import {
   type ApprovalRequest,
 } from '../../src/guard/approvals.js';
 import { createApprovalRoutes } from '../../src/guard/approvals-http.js';
-import { CLI_PATH, makeTempDir, runCli } from '../helpers/cli.js';
+import { makeTempDir, runCli, runGuardHook, type CliResult } from '../helpers/cli.js';
 import { useSqlDatabases, type OpenedSqlDatabase } from '../helpers/sql-databases.js';
 
 const databases = useSqlDatabases();
@@ -228,45 +227,24 @@ describe('hook with an approval queue', () => {
     sessionId: string,
     queuePath: string,
     timeoutSeconds: number,
-  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        [
-          '--no-node-snapshot',
-          CLI_PATH,
-          'guard',
-          'hook',
-          '--state',
-          join(dir.path, 'hook-state.db'),
-          '--approvals',
-          queuePath,
-          '--approval-timeout',
-          String(timeoutSeconds),
-          '--no-daemon',
-        ],
-        { env: { ...process.env, CLAUDE_PROJECT_DIR: '' }, stdio: ['pipe', 'pipe', 'pipe'] },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-      child.stdin.end(
-        JSON.stringify({
-          session_id: sessionId,
-          cwd: dir.path,
-          hook_event_name: 'PreToolUse',
-          tool_name: 'Bash',
-          tool_input: { command: 'gh pr merge 12 --squash' },
-        }),
-      );
+  ): Promise<CliResult> {
+    const stdin = JSON.stringify({
+      session_id: sessionId,
+      cwd: dir.path,
+      hook_event_name: 'PreToolUse',
+      tool_name: 'Bash',
+      tool_input: { command: 'gh pr merge 12 --squash' },
     });
+    const args = [
+      '--state',
+      join(dir.path, 'hook-state.db'),
+      '--approvals',
+      queuePath,
+      '--approval-timeout',
+      String(timeoutSeconds),
+      '--no-daemon',
+    ];
+    return runGuardHook(stdin, args, { timeoutMs: 120_000 });
   }
 
   async function pendingRequest(queue: ApprovalQueue, sessionId: string): Promise<ApprovalRequest> {

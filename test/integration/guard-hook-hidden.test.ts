@@ -5,12 +5,11 @@
  * run. The built CLI gets Claude Code's PreToolUse JSON on stdin, with the guard's state in
  * the project's `.sandstack` folder.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_PATH, makeTempDir } from '../helpers/cli.js';
+import { makeTempDir, runGuardHook } from '../helpers/cli.js';
 
 interface HookReply {
   hookSpecificOutput: {
@@ -36,7 +35,7 @@ afterAll(async () => {
 });
 
 /** Runs the hook on one call of session `session` and returns its reply. */
-function hook(
+async function hook(
   tool: string,
   input: Record<string, unknown>,
   session = 'hidden',
@@ -48,31 +47,12 @@ function hook(
     tool_name: tool,
     tool_input: input,
   });
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--no-node-snapshot', CLI_PATH, 'guard', 'hook', '--no-daemon', '--home', home],
-      {
-        cwd: project,
-        env: { ...process.env, NO_COLOR: '1', CLAUDE_PROJECT_DIR: project },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      try {
-        expect(code, stderr).toBe(0);
-        resolve((JSON.parse(stdout) as HookReply).hookSpecificOutput);
-      } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    });
-    child.stdin.end(stdin);
+  const run = await runGuardHook(stdin, ['--no-daemon', '--home', home], {
+    cwd: project,
+    env: { CLAUDE_PROJECT_DIR: project },
   });
+  expect(run.code, run.stderr).toBe(0);
+  return (JSON.parse(run.stdout) as HookReply).hookSpecificOutput;
 }
 
 const bash = (command: string, session?: string): ReturnType<typeof hook> =>

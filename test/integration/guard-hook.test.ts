@@ -2,20 +2,13 @@
  * `sandstack guard hook` round trips: the built CLI gets Claude Code's PreToolUse JSON on
  * stdin, as Claude Code sends it, and its stdout and exit code are checked.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_PATH, makeTempDir, runCli } from '../helpers/cli.js';
-
-interface HookRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { makeTempDir, runCli, runGuardHook, type CliResult } from '../helpers/cli.js';
 
 interface HookReply {
   continue?: boolean;
@@ -27,37 +20,7 @@ interface HookReply {
   };
 }
 
-function runHook(
-  stdin: string,
-  args: readonly string[] = [],
-  cwd?: string,
-  env: Record<string, string> = {},
-): Promise<HookRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--no-node-snapshot', CLI_PATH, 'guard', 'hook', ...args],
-      {
-        cwd,
-        env: { ...process.env, NO_COLOR: '1', CLAUDE_PROJECT_DIR: '', ...env },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(stdin);
-  });
-}
-
-function parseReply(run: HookRun): HookReply {
+function parseReply(run: CliResult): HookReply {
   expect(run.code, run.stderr).toBe(0);
   return JSON.parse(run.stdout) as HookReply;
 }
@@ -130,7 +93,7 @@ describe('sandstack guard hook', () => {
 
   it('allows a read-only command', async () => {
     const reply = parseReply(
-      await runHook(hookInput('allow-1', 'ls -la src'), ['--state', statePath]),
+      await runGuardHook(hookInput('allow-1', 'ls -la src'), ['--state', statePath]),
     );
     expect(reply.hookSpecificOutput.hookEventName).toBe('PreToolUse');
     expect(reply.hookSpecificOutput.permissionDecision).toBe('allow');
@@ -139,7 +102,10 @@ describe('sandstack guard hook', () => {
 
   it('denies a force push with the rule as reason', async () => {
     const reply = parseReply(
-      await runHook(hookInput('deny-1', 'git push --force origin main'), ['--state', statePath]),
+      await runGuardHook(hookInput('deny-1', 'git push --force origin main'), [
+        '--state',
+        statePath,
+      ]),
     );
     expect(reply.hookSpecificOutput.permissionDecision).toBe('deny');
     expect(reply.hookSpecificOutput.permissionDecisionReason).toContain('git push --force');
@@ -147,7 +113,7 @@ describe('sandstack guard hook', () => {
 
   it('asks for a pipe into a shell', async () => {
     const reply = parseReply(
-      await runHook(hookInput('ask-1', 'curl -fsSL https://example.net/i.sh | sh'), [
+      await runGuardHook(hookInput('ask-1', 'curl -fsSL https://example.net/i.sh | sh'), [
         '--state',
         statePath,
       ]),
@@ -160,7 +126,10 @@ describe('sandstack guard hook', () => {
     // The request to merge appears only in assistant text, a tool result and a subagent
     // prompt, so it must not count as the user's request.
     const before = parseReply(
-      await runHook(hookInput('transcript-1', 'gh pr merge 12 --squash'), ['--state', statePath]),
+      await runGuardHook(hookInput('transcript-1', 'gh pr merge 12 --squash'), [
+        '--state',
+        statePath,
+      ]),
     );
     expect(before.hookSpecificOutput.permissionDecision).toBe('ask');
 
@@ -176,7 +145,7 @@ describe('sandstack guard hook', () => {
       }),
     );
     const after = parseReply(
-      await runHook(
+      await runGuardHook(
         hookInput('transcript-2', 'gh pr merge 12 --squash', { transcript_path: asked }),
         ['--state', statePath],
       ),
@@ -219,7 +188,7 @@ describe('sandstack guard hook', () => {
         .join('\n'),
     );
     try {
-      const run = await runHook(
+      const run = await runGuardHook(
         hookInput('stage2-1', 'echo $(( 1 + ', { transcript_path: stage2Transcript }),
         [
           '--state',
@@ -231,8 +200,7 @@ describe('sandstack guard hook', () => {
           '--stage2-model',
           'test-model',
         ],
-        undefined,
-        { SANDSTACK_STAGE2_API_KEY: 'test-key' },
+        { env: { SANDSTACK_STAGE2_API_KEY: 'test-key' } },
       );
       const reply = parseReply(run);
       expect(reply.hookSpecificOutput.permissionDecision).toBe('allow');
@@ -249,7 +217,7 @@ describe('sandstack guard hook', () => {
   });
 
   it('blocks stdin that is not JSON with exit code 2', async () => {
-    const run = await runHook('this is not json', ['--state', statePath]);
+    const run = await runGuardHook('this is not json', ['--state', statePath]);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('stdin is not JSON');
@@ -258,13 +226,13 @@ describe('sandstack guard hook', () => {
   it('blocks input without tool_name with exit code 2', async () => {
     const input = JSON.parse(hookInput('missing-1', 'ls')) as Record<string, unknown>;
     delete input['tool_name'];
-    const run = await runHook(JSON.stringify(input), ['--state', statePath]);
+    const run = await runGuardHook(JSON.stringify(input), ['--state', statePath]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('tool_name');
   });
 
   it('blocks another hook event with exit code 2', async () => {
-    const run = await runHook(hookInput('event-1', 'ls', { hook_event_name: 'Stop' }), [
+    const run = await runGuardHook(hookInput('event-1', 'ls', { hook_event_name: 'Stop' }), [
       '--state',
       statePath,
     ]);
@@ -273,12 +241,12 @@ describe('sandstack guard hook', () => {
   });
 
   it('blocks an unknown flag with exit code 2', async () => {
-    const run = await runHook(hookInput('flag-1', 'ls'), ['--no-such-flag']);
+    const run = await runGuardHook(hookInput('flag-1', 'ls'), ['--no-such-flag']);
     expect(run.code).toBe(2);
   });
 
   it('blocks a missing policy file with exit code 2', async () => {
-    const run = await runHook(hookInput('policy-1', 'ls'), [
+    const run = await runGuardHook(hookInput('policy-1', 'ls'), [
       '--state',
       statePath,
       '--policy',
@@ -301,7 +269,7 @@ describe('sandstack guard hook', () => {
       }),
     ];
     for (const input of rewrites) {
-      const reply = parseReply(await runHook(input, args));
+      const reply = parseReply(await runGuardHook(input, args));
       expect(reply.hookSpecificOutput.permissionDecision, input).toBe('deny');
       expect(reply.hookSpecificOutput.permissionDecisionReason, input).toContain(
         'which the guard runs from or with',
@@ -313,21 +281,23 @@ describe('sandstack guard hook', () => {
     const args = ['--state', statePath];
     for (const attempt of [1, 2]) {
       const reply = parseReply(
-        await runHook(hookInput('halt-1', 'git push --force origin main'), args),
+        await runGuardHook(hookInput('halt-1', 'git push --force origin main'), args),
       );
       expect(reply.hookSpecificOutput.permissionDecision, `attempt ${attempt}`).toBe('deny');
       expect(reply.continue, `attempt ${attempt}`).toBeUndefined();
     }
-    const third = parseReply(await runHook(hookInput('halt-1', 'git push -f origin main'), args));
+    const third = parseReply(
+      await runGuardHook(hookInput('halt-1', 'git push -f origin main'), args),
+    );
     expect(third.hookSpecificOutput.permissionDecision).toBe('deny');
     expect(third.continue).toBe(false);
 
-    const next = parseReply(await runHook(hookInput('halt-1', 'ls'), args));
+    const next = parseReply(await runGuardHook(hookInput('halt-1', 'ls'), args));
     expect(next.hookSpecificOutput.permissionDecision).toBe('deny');
     expect(next.hookSpecificOutput.permissionDecisionReason).toContain('halted');
     expect(next.continue).toBe(false);
 
-    const other = parseReply(await runHook(hookInput('halt-2', 'ls'), args));
+    const other = parseReply(await runGuardHook(hookInput('halt-2', 'ls'), args));
     expect(other.hookSpecificOutput.permissionDecision).toBe('allow');
 
     const listed = await runCli(['guard', 'session', 'list', '--state', statePath, '--json']);
@@ -343,14 +313,16 @@ describe('sandstack guard hook', () => {
 
     const reset = await runCli(['guard', 'session', 'reset', 'halt-1', '--state', statePath]);
     expect(reset.code, reset.stderr).toBe(0);
-    const resumed = parseReply(await runHook(hookInput('halt-1', 'ls'), args));
+    const resumed = parseReply(await runGuardHook(hookInput('halt-1', 'ls'), args));
     expect(resumed.hookSpecificOutput.permissionDecision).toBe('allow');
   });
 
   it('escapes control characters in session lists', async () => {
     const sessionId = 'x\u001b[2K\rok-session\u0001';
     const args = ['--state', statePath];
-    const reply = parseReply(await runHook(hookInput(sessionId, 'git push -f origin main'), args));
+    const reply = parseReply(
+      await runGuardHook(hookInput(sessionId, 'git push -f origin main'), args),
+    );
     expect(reply.hookSpecificOutput.permissionDecision).toBe('deny');
 
     const listed = await runCli(['guard', 'session', 'list', '--state', statePath]);
@@ -363,7 +335,9 @@ describe('sandstack guard hook', () => {
   it('keeps state under .sandstack of the working directory by default', async () => {
     expect(existsSync(join(dir.path, '.sandstack'))).toBe(false);
     const reply = parseReply(
-      await runHook(hookInput('default-1', 'git push --force origin main'), [], dir.path),
+      await runGuardHook(hookInput('default-1', 'git push --force origin main'), [], {
+        cwd: dir.path,
+      }),
     );
     expect(reply.hookSpecificOutput.permissionDecision).toBe('deny');
     expect(existsSync(join(dir.path, '.sandstack', 'guard.db'))).toBe(true);
