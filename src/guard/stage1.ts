@@ -8,7 +8,12 @@ import { checkExfiltration } from './exfiltration.js';
 import { asksWithout, consentingText, requestsAction } from './consent.js';
 import { syncsToNamedRemote } from './requested-syncs.js';
 import { scansOnlyLoopback } from './local-targets.js';
-import { pushesNamedTag, updatesRewrittenBranch, upsNamedStack } from './requested-releases.js';
+import {
+  deploysAsRequested,
+  pushesNamedTag,
+  updatesRewrittenBranch,
+  upsNamedStack,
+} from './requested-releases.js';
 import { tunnelsRequestedPort } from './requested-tools.js';
 import { actsOnNamedTargets, needsNamedTarget } from './requested-targets.js';
 import { opensNamedLocalPort } from './requested-host-actions.js';
@@ -846,7 +851,7 @@ function hasConsent(
   if (messages === '') {
     return false;
   }
-  if (requestsRelease(rule, parsed, messages)) {
+  if (requestsRelease(rule, parsed, messages, allMessages)) {
     return true;
   }
   const named = commandsMatching(rule, parsed);
@@ -1022,12 +1027,21 @@ const PORT_SCAN_REQUEST = /\b(?:scan\w*|nmap|probe|(?:open|listening|low|which) 
  * Checks for deploys and pushes the user requested by target: a pulumi stack, an image tag,
  * or the user's own rewritten branch or PR.
  */
-function requestsRelease(rule: DangerRule, parsed: ParsedShell, messages: string): boolean {
+function requestsRelease(
+  rule: DangerRule,
+  parsed: ParsedShell,
+  messages: string,
+  allMessages: string,
+): boolean {
   const matching = commandsMatching(rule, parsed);
   if (matching.length === 0) {
     return false;
   }
   switch (rule.id) {
+    case 'deploy':
+    case 'deploy-production':
+    case 'apply':
+      return matching.every((command) => deploysAsRequested(command, messages, allMessages));
     case 'auto-approve':
       return matching.every((command) => upsNamedStack(command, messages));
     case 'shared-resource':
