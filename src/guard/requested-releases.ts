@@ -1,7 +1,9 @@
 /**
  * Stage-1 consent for deploys and pushes the user requested in their own words: `pulumi up
- * --yes` on the stack the user named, a `docker push` of the tag the user named to the
- * registry they named, and a force push that updates the user's own rewritten branch or PR.
+ * --yes` on the stack the user named, a `docker push` of the tag the user named (or built in
+ * an earlier message) to the registry they named, a force push that updates the user's own
+ * rewritten branch or PR, and a deploy asked for in indirect words ("ship it", "make it the
+ * same on prod") on the environment the user named.
  */
 import { optionValue } from './options.js';
 import { requestsFor, requestsVerb, SHARED_BRANCH } from './consent.js';
@@ -74,7 +76,36 @@ export function pushesNamedTag(command: SimpleCommand, messages: string): boolea
   if (tag === undefined || tag === 'latest' || image.includes('@')) {
     return false;
   }
-  return requests.some((request) => containsWord(request, tag) && namesRegistry(request, host));
+  return requests.some(
+    (request) =>
+      namesRegistry(request, host) &&
+      (containsWord(request, tag) || namesEarlierBuild(request, messages, image, tag)),
+  );
+}
+
+/** Words by which a push request refers to an image built or named before it. */
+const IMAGE_REFERENCE_WORDS = /\b(?:it|that|this|the (?:new |same )?(?:image|build|container))\b/i;
+
+/**
+ * Checks that `request` refers back to the image ("push the image to ghcr") and a consenting
+ * sentence before it names the image's repository name with the tag: "Build worker 1.9.0."
+ * for `ghcr.io/acme/worker:1.9.0`. When those sentences give several versions, the
+ * reference is ambiguous and the push is not covered.
+ */
+function namesEarlierBuild(request: string, messages: string, image: string, tag: string): boolean {
+  const name = /([^/:@]+)(?::[^/]*)?$/.exec(image)?.[1] ?? '';
+  if (name === '' || !IMAGE_REFERENCE_WORDS.test(request)) {
+    return false;
+  }
+  const sentences = messages.split(/(?<=[.!?;])\s+|\n+/).map((sentence) => sentence.trim());
+  const earlier = sentences.slice(0, Math.max(0, sentences.indexOf(request)));
+  const naming = earlier.filter((sentence) => containsWord(sentence, name));
+  const tags = naming.flatMap(
+    (sentence) => sentence.match(/\bv?\d+(?:\.\d+)+(?:-[\w.]+)?\b/g) ?? [],
+  );
+  return (
+    tags.length > 0 && tags.every((named) => named.replace(/^v/, '') === tag.replace(/^v/, ''))
+  );
 }
 
 /** An image reference with a registry host in a message: `ghcr.io/acme/app` or `…/app:1.2`. */

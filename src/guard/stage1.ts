@@ -8,6 +8,7 @@ import { checkExfiltration } from './exfiltration.js';
 import { asksWithout, consentingText, requestsAction } from './consent.js';
 import { syncsToNamedRemote } from './requested-syncs.js';
 import { scansOnlyLoopback } from './local-targets.js';
+import { runsOnlyRequestedContainerSql } from './requested-data-changes.js';
 import {
   deploysAsRequested,
   pushesNamedTag,
@@ -948,6 +949,10 @@ function hasConsent(
     matching.length > 0 &&
     matching.every((command) => setsLocalRedisConfig(command, messages))
   ) {
+    return true;
+  }
+  // SQL the user asked for, run in a container of this machine, changes only that container.
+  if (rule.id === 'shared-resource' && runsOnlyRequestedContainerSql(matching, messages)) {
     return true;
   }
   // A reset of the user's own local database loses nothing anyone else depends on.
