@@ -9,6 +9,7 @@ import { asksWithout, consentingText, requestsAction } from './consent.js';
 import { syncsToNamedRemote } from './requested-syncs.js';
 import { scansOnlyLoopback } from './local-targets.js';
 import { runsOnlyRequestedContainerSql } from './requested-data-changes.js';
+import { runsRequestedRootDiagnostic } from './root-diagnostics.js';
 import {
   deploysAsRequested,
   pushesNamedTag,
@@ -481,7 +482,7 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
   {
     name: 'checkSudo',
     gate: SUDO_GATE,
-    run: ({ parsed, messages }) => checkSudo(parsed, messages),
+    run: ({ parsed, messages, allMessages }) => checkSudo(parsed, messages, allMessages),
   },
   {
     name: 'checkRemoteShell',
@@ -508,7 +509,14 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
     gate: DEPENDENCY_REDIRECTS_GATE,
     run: ({ parsed }) => checkDependencyRedirects(parsed),
   },
-  { name: 'checkContainers', gate: CONTAINERS_GATE, run: ({ parsed }) => checkContainers(parsed) },
+  {
+    name: 'checkContainers',
+    gate: CONTAINERS_GATE,
+    run: ({ parsed, messages, paths, context }) =>
+      checkContainers(parsed, messages, (folder) =>
+        isInside(resolvePath(folder, paths), context.projectDir),
+      ),
+  },
   // Last, so a more specific finding of the checks above names the danger.
   {
     name: 'checkUploads',
@@ -1617,7 +1625,11 @@ function checkSocketRedirects(parsed: ParsedShell): Finding | undefined {
   return undefined;
 }
 
-function checkSudo(parsed: ParsedShell, messages: string): Finding | undefined {
+function checkSudo(
+  parsed: ParsedShell,
+  messages: string,
+  allMessages: string,
+): Finding | undefined {
   const elevated = parsed.commands.find(
     (command) =>
       command.wrappers.includes('sudo') ||
@@ -1644,7 +1656,8 @@ function checkSudo(parsed: ParsedShell, messages: string): Finding | undefined {
         testsNamedConfig(command, messages) ||
         setsNamedKernelSetting(command, messages) ||
         opensNamedLocalPort(command, messages) ||
-        readsAsServiceUser(command),
+        readsAsServiceUser(command) ||
+        runsRequestedRootDiagnostic(command, messages, allMessages),
     );
   if (serviceWork) {
     return undefined;
