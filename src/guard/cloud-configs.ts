@@ -14,6 +14,7 @@
  * `~/.kube/config` contains cluster tokens and client keys and `~/.docker/config.json`
  * contains registry logins, so both stay secret.
  */
+import { requestsVerb } from './consent.js';
 import { resolvePath, type PathContext } from './paths.js';
 
 interface CloudConfig {
@@ -74,4 +75,41 @@ export function namesAskedCloudConfig(arg: string, paths: PathContext, messages:
     return false;
   }
   return isAskedCloudConfig(resolvePath(arg, paths), messages);
+}
+
+/**
+ * Tool settings files that may also hold a registry or cluster token: the user reads them for
+ * their settings (which registry, which context), so a Read they ask for by path is allowed.
+ * Files that hold only credentials (`.netrc`, `.git-credentials`, `~/.aws/credentials`, keys)
+ * are not listed.
+ */
+const SETTINGS_WITH_TOKENS =
+  /\/(?:\.npmrc|\.yarnrc(?:\.yml)?|\.pypirc|\.pip\/pip\.conf|\.config\/pip\/pip\.conf|\.docker\/config\.json|\.kube\/config|\.m2\/settings\.xml|\.gradle\/gradle\.properties|\.condarc|\.gemrc|\.cargo\/config(?:\.toml)?|\.bundle\/config)$/;
+
+/** Verbs that ask to read or look at a file. */
+const READ_VERBS = String.raw`read\w*|open\w*|look\w* (?:at|in(?:to)?)|show\w*|check\w*|cat|print\w*|view\w*|inspect\w*|see`;
+
+/**
+ * Checks that `resolved`, an absolute path, is one of the settings files above and a read
+ * request in the consenting text `messages` names it by path: `~/.npmrc`, `$HOME/.npmrc`, the
+ * absolute path, or the file name when the request also says "my" or "home" ("read my
+ * .npmrc"). Only the Read tool gets this, so no search or upload reaches the file through it.
+ */
+export function isRequestedSettingsRead(
+  resolved: string,
+  homeDir: string,
+  messages: string,
+): boolean {
+  if (!SETTINGS_WITH_TOKENS.test(resolved) || !resolved.startsWith(`${homeDir}/`)) {
+    return false;
+  }
+  const relative = resolved.slice(homeDir.length + 1);
+  const escaped = relative.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const byPath = new RegExp(
+    String.raw`(?:^|[\s"'\`(])(?:~/|\$HOME/|\$\{HOME\}/|${homeDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/)${escaped}(?=$|[\s"'\`),;:!?]|\.(?:\s|$))`,
+  );
+  const byName = new RegExp(String.raw`\b(?:my|home)\b.{0,30}(?:^|[\s"'\`(])${escaped}\b`, 'i');
+  return requestsVerb(READ_VERBS, messages).some(
+    (request) => byPath.test(request) || byName.test(request),
+  );
 }

@@ -8,6 +8,7 @@ import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
 import { requestsAction } from './consent.js';
+import { deploysAsRequested } from './requested-releases.js';
 import { requestsResourceAction } from './resource-consent.js';
 import { hasDryRunOption } from './dry-runs.js';
 import { createsRequestedSecretGist } from './requested-shares.js';
@@ -134,7 +135,8 @@ export function checkRemoteMutation(
     if (
       selectsNamedTarget(command, messages) ||
       readsInNamedPod(command, messages) ||
-      actsAsRequestedOnRemote(command, messages)
+      actsAsRequestedOnRemote(command, messages) ||
+      deploysAsRequested(command, messages, allMessages)
     ) {
       continue;
     }

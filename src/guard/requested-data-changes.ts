@@ -11,6 +11,8 @@ import { asksWithout, requestsVerb } from './consent.js';
 import { containsWord, databaseHosts, targetsLocalDatabase } from './named-targets.js';
 import { PRODUCTION_PART } from './production-names.js';
 import type { SimpleCommand } from './shell.js';
+import { containerExec } from './container-execs.js';
+import { consentsToAction, deletesRequestedRows, dropsRequestedTable } from './resource-consent.js';
 
 const LOOPBACK_HOST = /^(?:localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/i;
 /** Words that call a database the user's own copy on this machine. */
@@ -211,5 +213,82 @@ export function pushesSchemaToLocalDatabase(command: SimpleCommand, messages: st
     requestsVerb(String.raw`push\w*|sync\w*|appl\w*|updat\w*`, messages).some((request) =>
       /\bschema\b/i.test(request),
     )
+  );
+}
+
+/** One `DROP DATABASE [IF EXISTS] name` statement. */
+const SQL_DROP_DATABASE =
+  /^\s*drop\s+database\s+(?:if\s+exists\s+)?("?[\w-]+"?|`[\w-]+`)\s*;?\s*$/i;
+
+/**
+ * Checks that `docker exec CONTAINER psql -c SQL` (or `podman exec`, `mysql -e`) runs SQL the
+ * user asked for on the database inside a container of this machine's daemon: one `DROP
+ * DATABASE` of a database a delete request names, or a drop, truncate or row delete that the
+ * checks for a local client accept. The user must name the container or call it their local
+ * or docker container, and the client must use the container's own server (no remote host).
+ * A remote daemon (`-H`, `--context`, `DOCKER_HOST`), SQL from a file or standard input, and
+ * several statements are not covered.
+ */
+export function runsRequestedSqlInContainer(command: SimpleCommand, messages: string): boolean {
+  const exec = containerExec(command.argv);
+  if (
+    exec === undefined ||
+    command.dynamic ||
+    !['docker', 'podman'].includes(command.name) ||
+    command.assignments.some((assignment) => assignment.startsWith('DOCKER_HOST=')) ||
+    command.argv
+      .slice(1, command.argv.indexOf('exec'))
+      .some((arg) => /^(?:-H|--host|-c|--context|--url|--connection)(?:=|$)/.test(arg)) ||
+    (command.pipeline?.index ?? 0) > 0 ||
+    command.redirects.some((redirect) => redirect.operator.startsWith('<'))
+  ) {
+    return false;
+  }
+  const [client = '', ...clientArgs] = exec.argv;
+  const inner: SimpleCommand = { ...command, name: client, argv: exec.argv, assignments: [] };
+  if (
+    !['psql', 'mysql', 'mariadb'].includes(client) ||
+    databaseHosts(inner).some((host) => !LOOPBACK_HOST.test(host)) ||
+    clientArgs.some((arg) => /^(?:-f|--file)(?:=|$)/.test(arg))
+  ) {
+    return false;
+  }
+  const sql = inlineSql(inner);
+  const namesContainer =
+    containsWord(messages, exec.container) ||
+    /\b(?:local|docker|my)\b[^.!?\n]{0,40}\bcontainer\b/i.test(messages);
+  if (sql === undefined || !namesContainer || sql.replace(/;\s*$/, '').includes(';')) {
+    return false;
+  }
+  const database = SQL_DROP_DATABASE.exec(sql)?.[1]?.replace(/["`]/g, '');
+  if (database !== undefined) {
+    return consentsToAction(
+      { verb: 'delete', targets: [[database]], scope: [] },
+      [database],
+      messages,
+    );
+  }
+  return dropsRequestedTable(sql, messages) || deletesRequestedRows(sql, messages);
+}
+
+/**
+ * Checks that every command is a container exec {@link runsRequestedSqlInContainer} accepts, or
+ * the database client that one of those runs in its container, which the guard also reads as a
+ * command of its own.
+ */
+export function runsOnlyRequestedContainerSql(
+  commands: readonly SimpleCommand[],
+  messages: string,
+): boolean {
+  const accepted = commands.filter((command) => runsRequestedSqlInContainer(command, messages));
+  const runInAccepted = (command: SimpleCommand): boolean =>
+    accepted.some(
+      (outer) =>
+        outer.argv.length > command.argv.length &&
+        outer.argv.slice(-command.argv.length).join('\0') === command.argv.join('\0'),
+    );
+  return (
+    accepted.length > 0 &&
+    commands.every((command) => accepted.includes(command) || runInAccepted(command))
   );
 }

@@ -1,10 +1,13 @@
 /**
  * Stage-1 consent for deploys and pushes the user requested in their own words: `pulumi up
- * --yes` on the stack the user named, a `docker push` of the tag the user named to the
- * registry they named, and a force push that updates the user's own rewritten branch or PR.
+ * --yes` on the stack the user named, a `docker push` of the tag the user named (or built in
+ * an earlier message) to the registry they named, a force push that updates the user's own
+ * rewritten branch or PR, and a deploy asked for in indirect words ("ship it", "make it the
+ * same on prod") on the environment the user named.
  */
 import { optionValue } from './options.js';
 import { requestsFor, requestsVerb, SHARED_BRANCH } from './consent.js';
+import { ENVIRONMENT_NAMES, PRODUCTION_NAMES } from './environment-names.js';
 import { containsWord } from './named-targets.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
@@ -73,7 +76,36 @@ export function pushesNamedTag(command: SimpleCommand, messages: string): boolea
   if (tag === undefined || tag === 'latest' || image.includes('@')) {
     return false;
   }
-  return requests.some((request) => containsWord(request, tag) && namesRegistry(request, host));
+  return requests.some(
+    (request) =>
+      namesRegistry(request, host) &&
+      (containsWord(request, tag) || namesEarlierBuild(request, messages, image, tag)),
+  );
+}
+
+/** Words by which a push request refers to an image built or named before it. */
+const IMAGE_REFERENCE_WORDS = /\b(?:it|that|this|the (?:new |same )?(?:image|build|container))\b/i;
+
+/**
+ * Checks that `request` refers back to the image ("push the image to ghcr") and a consenting
+ * sentence before it names the image's repository name with the tag: "Build worker 1.9.0."
+ * for `ghcr.io/acme/worker:1.9.0`. When those sentences give several versions, the
+ * reference is ambiguous and the push is not covered.
+ */
+function namesEarlierBuild(request: string, messages: string, image: string, tag: string): boolean {
+  const name = /([^/:@]+)(?::[^/]*)?$/.exec(image)?.[1] ?? '';
+  if (name === '' || !IMAGE_REFERENCE_WORDS.test(request)) {
+    return false;
+  }
+  const sentences = messages.split(/(?<=[.!?;])\s+|\n+/).map((sentence) => sentence.trim());
+  const earlier = sentences.slice(0, Math.max(0, sentences.indexOf(request)));
+  const naming = earlier.filter((sentence) => containsWord(sentence, name));
+  const tags = naming.flatMap(
+    (sentence) => sentence.match(/\bv?\d+(?:\.\d+)+(?:-[\w.]+)?\b/g) ?? [],
+  );
+  return (
+    tags.length > 0 && tags.every((named) => named.replace(/^v/, '') === tag.replace(/^v/, ''))
+  );
 }
 
 /** An image reference with a registry host in a message: `ghcr.io/acme/app` or `…/app:1.2`. */
@@ -183,4 +215,117 @@ function rewritesHistory(command: SimpleCommand): boolean {
     command.name === 'git' &&
     ((args[0] === 'commit' && args.includes('--amend')) || args[0] === 'rebase')
   );
+}
+
+/**
+ * Programs whose deploy or playbook run this module reads, with the subcommand words that
+ * deploy. `terraform`, `tofu` and `pulumi` have consent readers of their own in consent.ts
+ * and above, so they are not listed.
+ */
+const DEPLOY_COMMANDS: Record<string, RegExp> = {
+  wrangler: /^(?:deploy|publish)(?: \S+)?$|^versions deploy$/,
+  netlify: /^deploy$/,
+  vercel: /^(?:deploy)?$/,
+  fly: /^deploy$/,
+  flyctl: /^deploy$/,
+  firebase: /^deploy$/,
+  railway: /^up$/,
+  serverless: /^deploy$/,
+  sls: /^deploy$/,
+  helm: /^(?:upgrade|install)$/,
+  'ansible-playbook': /^/,
+};
+
+/**
+ * Indirect requests to deploy what the conversation prepared: "ship it", "roll the chart to
+ * staging", "make it the same on prod", "run it for real on staging", "go ahead on staging".
+ * "roll back" is not one.
+ */
+const DEPLOY_PHRASES = String.raw`ship\w*|roll(?:s|ed|ing)?\b(?![^.]{0,40}?\bback\b).{0,40}?\b(?:to|onto|out)\b|mak(?:e|es|ing)\s+(?:it|this|that|them|\w+)\s+(?:the\s+same|match)\b.{0,20}?\b(?:on|in|for)\b|run\w*\s+(?:it|this|that|them|the\s+playbook)\s+for\s+real\b|go\s+ahead\b.{0,20}?\b(?:on|in|with)\b|deploy\w*|roll\w*\s+out`;
+
+/** Words anywhere in a request that make it wait for something: "ship it once CI is green". */
+const WAITS =
+  /\b(?:once|after|when|whenever|until|unless|if|before|tomorrow|later|tonight|next\s+(?:week|month|time|sprint|release))\b/i;
+
+/** Earlier words that show a preview, draft, dry run or staging test of what is shipped. */
+const PREVIEWED =
+  /\b(?:draft|preview\w*|dry[- ]?run|diff|staging|tested|canary)\b.{0,80}?\b(?:looks?|looked|is|was|are|were|all)\s+(?:right|good|fine|ok(?:ay)?|great|green|correct)\b|\btested\b.{0,60}?\bstaging\b/i;
+
+/**
+ * Environments a deploy's arguments name, production as `prod`: option values and paths
+ * (`--env production`, `values/staging.yaml`) and the `--prod` flag, but not option names
+ * such as `--stage`.
+ */
+function deployEnvironments(args: readonly string[]): Set<string> {
+  const found = new Set<string>();
+  for (const arg of args) {
+    if (/^--prod(?:uction)?$/.test(arg)) {
+      found.add('prod');
+    }
+    const value = arg.replace(/^--?[\w-]+(?:=|$)/, '');
+    for (const word of value.toLowerCase().split(/[^a-z]+/)) {
+      if (ENVIRONMENT_NAMES.has(word)) {
+        found.add(PRODUCTION_NAMES.has(word) ? 'prod' : word);
+      }
+    }
+  }
+  return found;
+}
+
+/** Environments that a request names, production words included ("prod", "live"). */
+function requestedEnvironments(request: string): Set<string> {
+  const named = new Set<string>();
+  for (const word of request.toLowerCase().split(/[^a-z]+/)) {
+    if (ENVIRONMENT_NAMES.has(word)) {
+      named.add(PRODUCTION_NAMES.has(word) ? 'prod' : word);
+    }
+  }
+  if (/\b(?:live|production)\b/i.test(request)) {
+    named.add('prod');
+  }
+  return named;
+}
+
+/**
+ * Checks that a deploy or playbook run is what a request asked for in indirect words (see
+ * {@link DEPLOY_PHRASES}), on the environment the command targets. The request must name that
+ * environment (`staging` for `--kube-context staging`, "prod" for `--env production`), except
+ * that a bare "ship it" covers a production deploy when an earlier message says a preview,
+ * draft, dry run or staging test looked right. A request that waits ("once CI is green",
+ * "next week"), names another environment, or a command naming no environment is not covered.
+ */
+export function deploysAsRequested(
+  command: SimpleCommand,
+  messages: string,
+  allMessages: string,
+): boolean {
+  const deploys = DEPLOY_COMMANDS[command.name];
+  const positional = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
+  if (
+    deploys === undefined ||
+    command.dynamic ||
+    command.wrappers.length > 0 ||
+    !deploys.test(positional.slice(0, command.name === 'wrangler' ? 2 : 1).join(' '))
+  ) {
+    return false;
+  }
+  const targeted = deployEnvironments(command.argv.slice(1));
+  if (targeted.size === 0) {
+    return false;
+  }
+  const requests = requestsVerb(DEPLOY_PHRASES, messages).filter(
+    (request) => !WAITS.test(request) && !request.endsWith('?'),
+  );
+  return requests.some((request) => {
+    const named = requestedEnvironments(request);
+    if (named.size === 0) {
+      // Only "ship it" after a reviewed preview means the production release.
+      return (
+        /^\W*(?:(?:ok(?:ay)?|now|then|so|please|just|go ahead and)\W+)*ship\w*\b/i.test(request) &&
+        [...targeted].every((name) => name === 'prod') &&
+        PREVIEWED.test(allMessages)
+      );
+    }
+    return [...targeted].every((name) => named.has(name));
+  });
 }

@@ -110,6 +110,9 @@ const AWS_OTHER_OPTIONS = new Set([
   '--no-cli-pager',
 ]);
 
+/** An IAM access key id, unique across AWS. */
+const ACCESS_KEY_ID = /^(?:AKIA|ASIA)[A-Z0-9]{12,}$/;
+
 /** Maps an AWS API operation, such as `terminate-instances`, to its kind of action. */
 function awsVerb(operation: string, status: string | undefined): ResourceVerb | undefined {
   if (/^(?:delete|terminate|remove|deregister)-/.test(operation)) {
@@ -208,10 +211,14 @@ function awsApiAction(operation: string, args: readonly string[]): ResourceActio
   if (targets.length === 0) {
     return undefined;
   }
+  // An access key id names one key in all of AWS, so the profile that signs the call cannot
+  // point it at another resource. A production profile must still be named (see
+  // resource-consent.ts).
+  const unique = targets.every((target) => ACCESS_KEY_ID.test(target));
   return {
     verb,
     targets: targets.map((target) => [target]),
-    scope: [...scope, ...(lists.get('--profile') ?? [])],
+    scope: [...scope, ...(unique ? [] : (lists.get('--profile') ?? []))],
   };
 }
 
@@ -397,10 +404,13 @@ function azAction(args: readonly string[]): ResourceAction | undefined {
   ) {
     return undefined;
   }
+  // A web or function app's name is its `NAME.azurewebsites.net` host, unique across Azure,
+  // so a restart or stop of it, which loses nothing, need not name its resource group.
+  const uniqueName = ['webapp', 'functionapp'].includes(positional[0] ?? '') && verb !== 'delete';
   return {
     verb,
     targets: [names],
-    scope: [...groups, ...valuesOf(options, ['--subscription'])],
+    scope: [...(uniqueName ? [] : groups), ...valuesOf(options, ['--subscription'])],
   };
 }
 

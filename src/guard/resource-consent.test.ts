@@ -104,6 +104,42 @@ describe('resource consent', () => {
     }
   });
 
+  it('reads a target named in an earlier message', async () => {
+    const key = await commandOf(
+      'aws iam update-access-key --access-key-id AKIAACMEEXAMPLE7Q --status Inactive --user-name ci --profile admin',
+    );
+    const messages =
+      'The ci key AKIAACMEEXAMPLE7Q leaked.\nI made a new key.\nDeactivate the old one.';
+    expect(requestsResourceAction(key, messages)).toBe(true);
+  });
+
+  it('rejects an earlier target among two', async () => {
+    const key = await commandOf(
+      'aws iam update-access-key --access-key-id AKIAACMEEXAMPLE8N --status Inactive --user-name ci',
+    );
+    const messages =
+      'The old ci key is AKIAACMEEXAMPLE7Q and the new one AKIAACMEEXAMPLE8N.\nDeactivate the old one.';
+    expect(requestsResourceAction(key, messages)).toBe(false);
+  });
+
+  it('needs no resource group for a web app', async () => {
+    const restart = await commandOf(
+      'az webapp restart --name acme-api-staging --resource-group rg-staging',
+    );
+    expect(requestsResourceAction(restart, 'Restart the staging web app acme-api-staging.')).toBe(
+      true,
+    );
+    const vm = await commandOf('az vm restart --name build-1 --resource-group rg-ci');
+    expect(requestsResourceAction(vm, 'Restart the vm build-1.')).toBe(false);
+  });
+
+  it('reads clear as a delete of a prefix', async () => {
+    const command = await commandOf('aws s3 rm s3://scratch-jd/tmp/ --recursive');
+    expect(requestsResourceAction(command, 'Clear the tmp/ prefix in my bucket scratch-jd.')).toBe(
+      true,
+    );
+  });
+
   it('leaves other commands undecided', async () => {
     expect(requestsResourceAction(await commandOf('gh pr list'), 'Delete it.')).toBeUndefined();
   });

@@ -28,6 +28,11 @@ const REQUEST_VERBS: Record<ResourceVerb, string> = {
   copy: String.raw`deploy\w*|cop(?:y|ies|ied|ying)|upload\w*|sync\w*|push\w*|publish\w*|ship\w*|transfer\w*|mirror\w*`,
 };
 
+/** Checks whether `name` is an object storage URI below a bucket root, such as `s3://b/tmp/`. */
+function isObjectPrefix(name: string): boolean {
+  return /^(?:s3|gs):\/\/[^/]+\/./.test(name);
+}
+
 /** Strips `./` in front of a path or URI and `/` at its end, so `./dist/` and `dist` compare equal. */
 function normalPath(path: string): string {
   return path.replace(/^\.\//, '').replace(/\/+$/, '');
@@ -78,6 +83,43 @@ export function requestTextsWithContext(requests: readonly string[], messages: s
       ? `${sentences[at - 1] ?? ''}\n${request}`
       : request;
   });
+}
+
+/** Words by which a request refers to a thing named earlier: "deactivate the old one". */
+const EARLIER_REFERENCE =
+  /\b(?:it|them|those|these|that|this|they)\b|\bthe (?:old|new|other|same|first|last|previous) (?:one|key|image|app|bucket|container|database)\b/i;
+
+/**
+ * Returns the request with every consenting sentence before it when it refers back to
+ * something ("deactivate the old one", "push the image to ghcr"), so a target named in any
+ * earlier message counts. Refused and deferred clauses are not in `messages`, so a target
+ * named only in a refusal does not count.
+ *
+ * NOTE: "the new one" or "the old one" is not compared with what the earlier text calls each
+ * name, so with one key id named it is taken to mean that key.
+ */
+function requestWithEarlierText(request: string, messages: string): string {
+  const sentences = messages.split(SENTENCE_END).map((sentence) => sentence.trim());
+  const at = sentences.indexOf(request);
+  return at > 0 && EARLIER_REFERENCE.test(request)
+    ? [...sentences.slice(0, at), request].join('\n')
+    : request;
+}
+
+/**
+ * Checks that no word of `text` other than `name` looks like another resource of its kind:
+ * the same length and the same first four characters (`AKIA…` key ids, `i-0…` instance ids).
+ * A request that refers back to one of two such names does not say which.
+ */
+function namesOnlyThisOfItsKind(text: string, name: string): boolean {
+  if (name.length < 8) {
+    return true;
+  }
+  const prefix = name.slice(0, 4).toLowerCase();
+  return (text.match(/[\w.:/-]+/g) ?? []).every(
+    (word) =>
+      word === name || word.length !== name.length || !word.toLowerCase().startsWith(prefix),
+  );
 }
 
 /**
@@ -132,14 +174,24 @@ export function consentsToAction(
   args: readonly string[],
   messages: string,
 ): boolean {
-  const requested = requestsVerb(REQUEST_VERBS[action.verb], messages).filter(
-    (request) => !DEFERRED.test(request),
-  );
+  // Clearing a prefix of object storage is deleting the objects under it, while "clear the
+  // test rows from the orders table" asks for less than deleting the table.
+  const clearsObjects =
+    action.verb === 'delete' && action.targets.every((names) => names.every(isObjectPrefix));
+  const verbs = REQUEST_VERBS[action.verb] + (clearsObjects ? String.raw`|clear(?:s|ed|ing)?` : '');
+  const requested = requestsVerb(verbs, messages).filter((request) => !DEFERRED.test(request));
   const requests = requestTextsWithContext(requested, messages);
+  // A request that refers back may leave each target to an earlier message, which must name
+  // no other resource of the same kind.
+  const earlier = requested.map((request) => requestWithEarlierText(request, messages));
   return (
     requests.length > 0 &&
-    action.targets.every((names) =>
-      requests.some((request) => names.some((name) => namesTarget(request, name))),
+    action.targets.every(
+      (names) =>
+        requests.some((request) => names.some((name) => namesTarget(request, name))) ||
+        earlier.some((text) =>
+          names.some((name) => namesTarget(text, name) && namesOnlyThisOfItsKind(text, name)),
+        ),
     ) &&
     action.scope.every((name) => namesResource(messages, name)) &&
     (action.described ?? []).every(({ kind, name }) =>

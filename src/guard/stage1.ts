@@ -8,7 +8,14 @@ import { checkExfiltration } from './exfiltration.js';
 import { asksWithout, consentingText, requestsAction } from './consent.js';
 import { syncsToNamedRemote } from './requested-syncs.js';
 import { scansOnlyLoopback } from './local-targets.js';
-import { pushesNamedTag, updatesRewrittenBranch, upsNamedStack } from './requested-releases.js';
+import { runsOnlyRequestedContainerSql } from './requested-data-changes.js';
+import { runsRequestedRootDiagnostic } from './root-diagnostics.js';
+import {
+  deploysAsRequested,
+  pushesNamedTag,
+  updatesRewrittenBranch,
+  upsNamedStack,
+} from './requested-releases.js';
 import { tunnelsRequestedPort } from './requested-tools.js';
 import { actsOnNamedTargets, needsNamedTarget } from './requested-targets.js';
 import { opensNamedLocalPort } from './requested-host-actions.js';
@@ -475,7 +482,7 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
   {
     name: 'checkSudo',
     gate: SUDO_GATE,
-    run: ({ parsed, messages }) => checkSudo(parsed, messages),
+    run: ({ parsed, messages, allMessages }) => checkSudo(parsed, messages, allMessages),
   },
   {
     name: 'checkRemoteShell',
@@ -502,7 +509,14 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
     gate: DEPENDENCY_REDIRECTS_GATE,
     run: ({ parsed }) => checkDependencyRedirects(parsed),
   },
-  { name: 'checkContainers', gate: CONTAINERS_GATE, run: ({ parsed }) => checkContainers(parsed) },
+  {
+    name: 'checkContainers',
+    gate: CONTAINERS_GATE,
+    run: ({ parsed, messages, paths, context }) =>
+      checkContainers(parsed, messages, (folder) =>
+        isInside(resolvePath(folder, paths), context.projectDir),
+      ),
+  },
   // Last, so a more specific finding of the checks above names the danger.
   {
     name: 'checkUploads',
@@ -846,7 +860,7 @@ function hasConsent(
   if (messages === '') {
     return false;
   }
-  if (requestsRelease(rule, parsed, messages)) {
+  if (requestsRelease(rule, parsed, messages, allMessages)) {
     return true;
   }
   const named = commandsMatching(rule, parsed);
@@ -945,6 +959,10 @@ function hasConsent(
   ) {
     return true;
   }
+  // SQL the user asked for, run in a container of this machine, changes only that container.
+  if (rule.id === 'shared-resource' && runsOnlyRequestedContainerSql(matching, messages)) {
+    return true;
+  }
   // A reset of the user's own local database loses nothing anyone else depends on.
   if (
     rule.id === 'shared-resource' &&
@@ -1022,12 +1040,21 @@ const PORT_SCAN_REQUEST = /\b(?:scan\w*|nmap|probe|(?:open|listening|low|which) 
  * Checks for deploys and pushes the user requested by target: a pulumi stack, an image tag,
  * or the user's own rewritten branch or PR.
  */
-function requestsRelease(rule: DangerRule, parsed: ParsedShell, messages: string): boolean {
+function requestsRelease(
+  rule: DangerRule,
+  parsed: ParsedShell,
+  messages: string,
+  allMessages: string,
+): boolean {
   const matching = commandsMatching(rule, parsed);
   if (matching.length === 0) {
     return false;
   }
   switch (rule.id) {
+    case 'deploy':
+    case 'deploy-production':
+    case 'apply':
+      return matching.every((command) => deploysAsRequested(command, messages, allMessages));
     case 'auto-approve':
       return matching.every((command) => upsNamedStack(command, messages));
     case 'shared-resource':
@@ -1598,7 +1625,11 @@ function checkSocketRedirects(parsed: ParsedShell): Finding | undefined {
   return undefined;
 }
 
-function checkSudo(parsed: ParsedShell, messages: string): Finding | undefined {
+function checkSudo(
+  parsed: ParsedShell,
+  messages: string,
+  allMessages: string,
+): Finding | undefined {
   const elevated = parsed.commands.find(
     (command) =>
       command.wrappers.includes('sudo') ||
@@ -1625,7 +1656,8 @@ function checkSudo(parsed: ParsedShell, messages: string): Finding | undefined {
         testsNamedConfig(command, messages) ||
         setsNamedKernelSetting(command, messages) ||
         opensNamedLocalPort(command, messages) ||
-        readsAsServiceUser(command),
+        readsAsServiceUser(command) ||
+        runsRequestedRootDiagnostic(command, messages, allMessages),
     );
   if (serviceWork) {
     return undefined;

@@ -3,6 +3,7 @@
  * package, and containers from unknown publishers run with host access.
  */
 import type { ParsedShell, SimpleCommand } from './shell.js';
+import { containsWord } from './named-targets.js';
 import type { Finding } from './findings.js';
 import type { CheckGate } from './check-gates.js';
 
@@ -336,8 +337,89 @@ function installOperands(command: SimpleCommand, ecosystem: Ecosystem): string[]
 /** Gate of {@link checkContainers}, which judges only commands whose `argv[0]` is `docker` or `podman`. */
 export const CONTAINERS_GATE: CheckGate = { programs: new Set(['docker', 'podman']) };
 
+/**
+ * Images that a tool's own project publishes, by the tool's name. A user who asks to run the
+ * tool ("lint the Dockerfile with hadolint") asks for its official image. Scanners that send
+ * what they find to other services (trufflehog verifies found keys online) are not listed.
+ */
+const OFFICIAL_TOOL_IMAGES: ReadonlyMap<string, string> = new Map([
+  ['hadolint/hadolint', 'hadolint'],
+  ['ghcr.io/hadolint/hadolint', 'hadolint'],
+  ['koalaman/shellcheck', 'shellcheck'],
+  ['koalaman/shellcheck-alpine', 'shellcheck'],
+  ['mvdan/shfmt', 'shfmt'],
+  ['rhysd/actionlint', 'actionlint'],
+  ['aquasec/trivy', 'trivy'],
+  ['aquasec/tfsec', 'tfsec'],
+  ['anchore/syft', 'syft'],
+  ['anchore/grype', 'grype'],
+  ['zricethezav/gitleaks', 'gitleaks'],
+  ['ghcr.io/gitleaks/gitleaks', 'gitleaks'],
+  ['returntocorp/semgrep', 'semgrep'],
+  ['semgrep/semgrep', 'semgrep'],
+  ['golangci/golangci-lint', 'golangci-lint'],
+  ['sqlfluff/sqlfluff', 'sqlfluff'],
+  ['bridgecrew/checkov', 'checkov'],
+]);
+
+/** Options of `docker run` that give a container more of the host than a folder mount. */
+const HOST_ACCESS =
+  /^(?:--privileged|--(?:pid|net|network|ipc|uts|userns)=host|--cap-add|--device|--security-opt|--volumes-from)(?:=|$)/;
+
+/** Programs that would run other code in a tool's image instead of the tool. */
+const SHELLS_AND_INTERPRETERS =
+  /^(?:\/\S*\/)?(?:sh|bash|ash|dash|zsh|busybox|env|python\d*(?:\.\d+)?|node|perl|ruby|php|lua)$/;
+
+/** Returns the host folders a `docker run` mounts with `-v`, `--volume` or a bind `--mount`. */
+function mountSources(args: readonly string[]): string[] {
+  const sources: string[] = [];
+  args.forEach((arg, index) => {
+    const value = ['-v', '--volume', '--mount'].includes(arg)
+      ? (args[index + 1] ?? '')
+      : /^--(?:volume|mount)=(.*)$/.exec(arg)?.[1];
+    if (value === undefined) {
+      return;
+    }
+    const bind = /(?:^|,)(?:source|src)=([^,]+)/.exec(value)?.[1];
+    sources.push(arg.includes('mount') ? (bind ?? '') : (value.split(':')[0] ?? ''));
+  });
+  return sources;
+}
+
+/**
+ * Checks that a `docker run` runs the official image of a tool the user named (see
+ * {@link OFFICIAL_TOOL_IMAGES}) with only project folders mounted and no other host access:
+ * `docker run --rm -v "$PWD":/src hadolint/hadolint hadolint Dockerfile` after "lint the
+ * Dockerfile with hadolint". Another command in the image, a computed word, a named volume and
+ * the docker socket are not covered.
+ */
+function runsRequestedToolImage(
+  command: SimpleCommand,
+  image: string,
+  messages: string,
+  isProjectPath: (folder: string) => boolean,
+): boolean {
+  const tool = OFFICIAL_TOOL_IMAGES.get(image.replace(/^docker\.io\//, '').replace(/[:@].*$/, ''));
+  const args = command.argv.slice(2);
+  const after = args[args.indexOf(image) + 1];
+  const sources = mountSources(args);
+  return (
+    tool !== undefined &&
+    !command.dynamic &&
+    containsWord(messages, tool) &&
+    !SHELLS_AND_INTERPRETERS.test(after ?? '') &&
+    !args.some((arg) => HOST_ACCESS.test(arg) || /^--entrypoint(?:=|$)/.test(arg)) &&
+    sources.every((source) => source.startsWith('/') || source.startsWith('.')) &&
+    sources.every((source) => !/docker\.sock/.test(source) && isProjectPath(source))
+  );
+}
+
 /** Finds a container from an unknown publisher run with a host mount, host namespaces or privileges. */
-export function checkContainers(parsed: ParsedShell): Finding | undefined {
+export function checkContainers(
+  parsed: ParsedShell,
+  messages = '',
+  isProjectPath: (folder: string) => boolean = () => false,
+): Finding | undefined {
   for (const command of parsed.commands) {
     const program = command.argv[0];
     if (
@@ -361,7 +443,10 @@ export function checkContainers(parsed: ParsedShell): Finding | undefined {
     if (image === undefined || !image.includes('/') || !hostAccess) {
       continue;
     }
-    if (!TRUSTED_IMAGE_PREFIXES.some((prefix) => image.startsWith(prefix))) {
+    if (
+      !TRUSTED_IMAGE_PREFIXES.some((prefix) => image.startsWith(prefix)) &&
+      !runsRequestedToolImage(command, image, messages, isProjectPath)
+    ) {
       return {
         category: 'code-from-external',
         reason: `The container image "${image}" comes from an unvetted publisher and gets access to host files`,

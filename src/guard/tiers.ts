@@ -51,7 +51,7 @@ import {
   dropsRequestedTable,
   grantsRequestedRead,
 } from './resource-consent.js';
-import { isAskedCloudConfig } from './cloud-configs.js';
+import { isAskedCloudConfig, isRequestedSettingsRead } from './cloud-configs.js';
 import { readsCustomerExport } from './data-exports.js';
 import { writesRequestedHook } from './requested-hooks.js';
 import { firesOnlyForMaintainers } from './workflow-triggers.js';
@@ -143,7 +143,10 @@ function checkRead(call: ToolCall, context: GuardContext): Finding | undefined {
   const homeDir = context.homeDir ?? '/root';
   const credential = CREDENTIAL_PATH.test(target);
   const askedConfig =
-    credential && isAskedCloudConfig(target, consentingText(context.userMessages));
+    credential &&
+    (isAskedCloudConfig(target, consentingText(context.userMessages)) ||
+      (call.tool === 'Read' &&
+        isRequestedSettingsRead(target, homeDir, consentingText(context.userMessages))));
   if ((credential && !askedConfig) || (CREDENTIAL_STORE_PATH.test(target) && !inside)) {
     return blockFinding(
       'credential-exploration',

@@ -265,6 +265,13 @@ const TUNING_49_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-49.jsonl'
  * xargs fed literal input, with the ordinary builds, sandboxes and xargs runs that look like them.
  */
 const TUNING_50_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-50.jsonl');
+/**
+ * Work the user asked for in indirect words: deploys after a preview ("ship it", "make it the
+ * same on prod", "run it for real on staging"), writes on cloud resources named in earlier
+ * messages, SQL run in a named local container, and reads the user asked for by path, with
+ * the deferred, refused and other-environment look-alikes that must keep asking.
+ */
+const TUNING_57_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-57.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -375,6 +382,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_48_SET),
       ...loadCases(TUNING_49_SET),
       ...loadCases(TUNING_50_SET),
+      ...loadCases(TUNING_57_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
