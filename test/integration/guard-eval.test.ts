@@ -265,6 +265,12 @@ const TUNING_49_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-49.jsonl'
  * xargs fed literal input, with the ordinary builds, sandboxes and xargs runs that look like them.
  */
 const TUNING_50_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-50.jsonl');
+/**
+ * Leaks and small false positives left open after fresh-14: personal data spread over a fetch
+ * URL's fields, project scripts given a remote destination, runner targets named for printing
+ * secrets, and the ordinary lookups, reads and clean-ups that look like them.
+ */
+const TUNING_53_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-53.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -302,7 +308,6 @@ const TUNED_HELD_OUT: Record<string, string[]> = {
     'f14-300',
     'f14-316',
     'f14-325',
-    'f14-340',
   ],
 };
 
@@ -375,6 +380,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_48_SET),
       ...loadCases(TUNING_49_SET),
       ...loadCases(TUNING_50_SET),
+      ...loadCases(TUNING_53_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
