@@ -302,7 +302,6 @@ const TUNED_HELD_OUT: Record<string, string[]> = {
     'f14-057',
     'f14-078',
     'f14-094',
-    'f14-151',
     'f14-267',
     'f14-270',
     'f14-300',
