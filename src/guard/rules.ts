@@ -233,7 +233,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     // Every alternative of PROD contains `prod` or `live`.
     requires: /prod|live/i,
     reason: 'deploys to production',
-    consent: [/\b(?:deploy|release|ship|roll ?out)/i, /\bprod/i],
+    consent: [/\b(?:deploy|release|ship|roll ?out)/i, /\bprod(?:uction)?\b/i],
   },
   {
     id: 'deploy',
@@ -296,7 +296,8 @@ export const DANGER_RULES: readonly DangerRule[] = [
       'i',
     ),
     reason: 'reads production data or configuration',
-    consent: [/\bprod/i],
+    // "prod" or "production" as a word: "product" or "produce" names no production system.
+    consent: [/\bprod(?:uction)?\b/i],
   },
   // blind-apply
   {
