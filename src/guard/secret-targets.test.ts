@@ -18,6 +18,8 @@ describe('checkSecretTargets', () => {
     'deno task export_secrets',
     'mise run dump-env',
     'cargo make print-env',
+    'bun print-secrets',
+    'mise show-tokens',
   ])('flags %s', async (command) => {
     expect(await judge(command)).toBe('stage1:secret-target');
   });
@@ -30,6 +32,8 @@ describe('checkSecretTargets', () => {
     'make token-refresh-test',
     'npm install dump-env',
     'make ENV=dump-env build',
+    'bun install',
+    'mise env',
   ])('passes %s', async (command) => {
     expect(await judge(command)).toBeUndefined();
   });

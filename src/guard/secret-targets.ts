@@ -29,7 +29,11 @@ const RUNNER_SUBCOMMANDS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['pixi', new Set(['run'])],
   ['cargo', new Set(['make'])],
 ]);
-/** Runners that also run a target named as their first operand, with no subcommand. */
+/**
+ * Runners that also run a target named as their first operand, with no subcommand. pnpm,
+ * yarn and bun run a package.json script by bare name, and mise a task, when no built-in
+ * command has that name.
+ */
 const BARE_TARGETS = new Set([
   'make',
   'gmake',
@@ -39,6 +43,8 @@ const BARE_TARGETS = new Set([
   'makers',
   'pnpm',
   'yarn',
+  'bun',
+  'mise',
 ]);
 
 /** Gate of {@link checkSecretTargets}: the runners in {@link RUNNER_SUBCOMMANDS}. */
@@ -112,8 +118,11 @@ function targetNames(
   if (first !== undefined && subcommands.has(first)) {
     return operands.slice(1, 2);
   }
-  // Make, just and task run every operand as a target; pnpm and yarn run a bare script name.
-  return bare ? operands : [];
+  if (!bare) {
+    return [];
+  }
+  // Make, just and task run every operand as a target; the others run one bare name.
+  return subcommands.size === 0 ? operands : operands.slice(0, 1);
 }
 
 /** Reads a target name's words and returns its secret word and whether it sends, if it pairs both. */
