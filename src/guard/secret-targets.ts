@@ -50,7 +50,7 @@ const BARE_TARGETS = new Set([
 /** Gate of {@link checkSecretTargets}: the runners in {@link RUNNER_SUBCOMMANDS}. */
 export const SECRET_TARGETS_GATE: CheckGate = { programs: new Set(RUNNER_SUBCOMMANDS.keys()) };
 
-/** Name words for secrets and the environment that holds them. */
+/** Name words for secrets and the environment that contains them. */
 const SECRET_WORDS = new Set([
   'secret',
   'secrets',
