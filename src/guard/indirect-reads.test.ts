@@ -35,6 +35,8 @@ describe('indirect credential reads', () => {
     ['unknown variable path', 'cat "$1"'],
     ['xargs fed a file', 'xargs cat < files.txt'],
     ['unknown path under home', 'cat ~/$(cat name.txt)'],
+    ['grep of an unknown file', 'grep -n \'$(rm\' "$1"'],
+    ['grep -e with an unknown file', 'grep -e TODO "$1"'],
   ])('asks about %s', async (_name, command) => {
     const decision = await decide(command);
     expect(decision.verdict).toBe('ask');
@@ -47,6 +49,9 @@ describe('indirect credential reads', () => {
     ['find of logs under home', "find ~ -name '*.log' -exec cat {} +"],
     ['temp folder variable', 'out=$(mktemp -d) && tar -xzf a.tgz -C "$out" && cat "$out/a"'],
     ['project variable path', 'cat ./$(cat name.txt)'],
+    ['quoted grep pattern', "grep -n '$(rm' deploy.sh"],
+    ['quoted rg pattern', "rg -F '`cat ' ci/"],
+    ['grep pattern variable', 'grep -rn "$PATTERN" src/'],
   ])('allows %s', async (_name, command) => {
     const decision = await decide(command);
     expect(decision.verdict).toBe('allow');

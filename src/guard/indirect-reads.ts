@@ -109,12 +109,15 @@ function checkDynamicOperands(
   paths: PathContext,
   context: GuardContext,
 ): Finding | undefined {
-  if (!READERS.has(command.name)) {
+  // Without an expansion in the command, a `$(` or `$x` in a word is literal text, such as a
+  // quoted grep pattern.
+  if (!READERS.has(command.name) || !command.dynamic) {
     return undefined;
   }
-  for (const arg of command.argv.slice(1)) {
+  const pattern = searchPatternIndex(command);
+  for (const [index, arg] of command.argv.entries()) {
     const at = arg.search(/\$|`/);
-    if (arg.startsWith('-') || at < 0) {
+    if (index === 0 || index === pattern || arg.startsWith('-') || at < 0) {
       continue;
     }
     const variable = PLAIN_VARIABLE.exec(arg);
@@ -140,6 +143,21 @@ function checkDynamicOperands(
     }
   }
   return undefined;
+}
+
+/** Search tools whose first operand is a pattern unless `-e` or `-f` gives it. */
+const SEARCH_TOOLS = new Set(['grep', 'egrep', 'fgrep', 'zgrep', 'rg', 'ag', 'ack']);
+
+/** Returns the argv index of a search tool's pattern operand, or -1 when there is none. */
+function searchPatternIndex(command: SimpleCommand): number {
+  if (!SEARCH_TOOLS.has(command.name)) {
+    return -1;
+  }
+  const argv = command.argv;
+  if (argv.some((arg) => /^(?:-[a-zA-Z]*[ef]|--regexp|--file)(?:=|$)/.test(arg))) {
+    return -1;
+  }
+  return argv.findIndex((arg, index) => index > 0 && !arg.startsWith('-'));
 }
 
 /**

@@ -14,6 +14,9 @@ describe('git commands with operands from input', () => {
     ['git diff --name-only | xargs git checkout HEAD --', 'stage1:input-discard'],
     ['git ls-files -m | xargs git restore', 'stage1:input-discard'],
     ['git ls-files -m | parallel git restore --worktree', 'stage1:input-discard'],
+    ['for b in $(git branch); do git branch -D "$b"; done', 'stage1:computed-branch-delete'],
+    ['git branch -D "$(git branch --show-current)"', 'stage1:computed-branch-delete'],
+    ['git branch --delete --force $OLD_BRANCH', 'stage1:computed-branch-delete'],
   ])('blocks %s', async (command, rule) => {
     const decision = await decideBash(command, 'Fix the failing test.');
     expect(decision.verdict).not.toBe('allow');
@@ -27,6 +30,9 @@ describe('git commands with operands from input', () => {
     ['parallel git branch -D ::: spike-a spike-b', 'Fix the failing test.'],
     ['cat gone.txt | xargs -r git branch -D', 'Delete my local branches whose remote is gone.'],
     ['git diff --name-only -- src | xargs git checkout --', 'Discard my changes under src.'],
+    ['for b in spike-a spike-b; do git branch -D "$b"; done', 'Fix the failing test.'],
+    ['for b in $(git branch); do git branch -d "$b"; done', 'Fix the failing test.'],
+    ['for b in $(cat gone.txt); do git branch -D "$b"; done', 'Delete the branches in gone.txt.'],
   ])('allows %s', async (command, message) => {
     expect((await decideBash(command, message)).verdict).toBe('allow');
   });

@@ -5,7 +5,8 @@
  * Checks that judge a git command by the branches or paths it names find nothing to object
  * to in such a line, as if it had no targets. Here the targets count as unknown, that is as
  * anything: a branch delete may delete `main`, and a checkout of the listed paths may discard
- * every uncommitted change.
+ * every uncommitted change. A branch delete whose names are computed at run time (`for b in
+ * $(git branch); do git branch -D "$b"; done`) is judged the same way.
  *
  * Other destructive programs (`rm`, `docker rm -f`, `kubectl delete`, cloud deletes) are
  * judged by their action whatever their operands, so they need nothing here.
@@ -13,7 +14,7 @@
 import { asksWithout, requestsFor } from './consent.js';
 import { finding, type Finding } from './findings.js';
 import { PARALLEL_VALUE_OPTIONS } from './runners.js';
-import type { ParsedShell, SimpleCommand } from './shell.js';
+import type { LoopVariable, ParsedShell, SimpleCommand } from './shell.js';
 import type { CheckGate } from './check-gates.js';
 
 /** Programs that the check looks at: git under xargs (named git), and parallel. */
@@ -29,6 +30,14 @@ const DISCARD_REQUEST =
  */
 export function checkInputOperands(parsed: ParsedShell, messages: string): Finding | undefined {
   for (const command of parsed.commands) {
+    const computed = deletesComputedBranches(command, parsed.loopVariables);
+    if (computed && !requestsBranchDelete(messages)) {
+      return finding(
+        'git-destructive',
+        'The command force-deletes branches whose names are computed at run time, which may include a shared branch such as main or unmerged work, and no user message asks to delete branches',
+        'computed-branch-delete',
+      );
+    }
     const argv = inputFedArgv(command);
     if (argv === undefined || argv[0] !== 'git') {
       continue;
@@ -82,6 +91,33 @@ function parallelTemplate(argv: readonly string[]): string[] | undefined {
     return undefined;
   }
   return rest;
+}
+
+/**
+ * Checks for `git branch -D` with an operand the guard cannot know: a command substitution,
+ * or a variable other than a loop variable over known words.
+ */
+function deletesComputedBranches(
+  command: SimpleCommand,
+  loopVariables: readonly LoopVariable[],
+): boolean {
+  if (command.name !== 'git' || !command.dynamic) {
+    return false;
+  }
+  const words = gitSubcommandWords(command.argv);
+  if (words?.[0] !== 'branch' || !forceDeletesBranches(words.slice(1))) {
+    return false;
+  }
+  const known = new Set(
+    loopVariables.filter((variable) => variable.complete).map((variable) => variable.name),
+  );
+  return words.slice(1).some((word) => {
+    if (!word.includes('$') && !word.includes('`')) {
+      return false;
+    }
+    const name = /^\$\{?(\w+)\}?$/.exec(word)?.[1];
+    return name === undefined || !known.has(name);
+  });
 }
 
 /** Returns the words from git's subcommand on, after git's own options. */

@@ -171,7 +171,7 @@ const STOP_REQUEST =
  * Returns the exact names a stop targets, or undefined when the command is not a stop of named
  * pods, deployments or containers: `kubectl delete pod api-7c9f8d -n dev` gives `api-7c9f8d`
  * and `dev`, `kubectl scale deployment/worker --replicas=0 -n dev` gives `worker` and `dev`,
- * and `docker stop web` gives `web`. Selectors, `--all` and computed names give undefined.
+ * and `docker stop web` or `lxc delete -f web` gives `web`. Selectors, `--all` and computed names give undefined.
  */
 function stopTargets(command: SimpleCommand): string[] | undefined {
   if (command.dynamic || command.wrappers.length > 0) {
@@ -205,6 +205,11 @@ function stopTargets(command: SimpleCommand): string[] | undefined {
     ['stop', 'kill', 'rm'].includes(positional[positional[0] === 'container' ? 1 : 0] ?? '')
   ) {
     names = positional.slice(positional[0] === 'container' ? 2 : 1);
+  } else if (
+    /^(?:lxc|incus)$/.test(command.name) &&
+    ['stop', 'restart', 'delete', 'rm'].includes(positional[0] ?? '')
+  ) {
+    names = positional.slice(1);
   } else {
     return undefined;
   }

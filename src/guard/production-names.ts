@@ -70,7 +70,7 @@ export function checkProductionNames(
   // Most command lines name no production, so the messages are read only once one does.
   let mentionsProduction: boolean | undefined;
   const userMentionsProduction = (): boolean => {
-    mentionsProduction ??= asksWithout(/\bprod|\blive\b|\bprd\b/i, messages);
+    mentionsProduction ??= asksWithout(/\bprod(?:uction)?\b|\blive\b|\bprd\b/i, messages);
     return mentionsProduction;
   };
   for (const command of parsed.commands) {

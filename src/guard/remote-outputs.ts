@@ -2,10 +2,12 @@
  * Output sent to a remote place through a command's own destination option: `--out
  * s3://bucket/x`, `--output-dir gs://…`, `--dest user@host:/path`, a backup repository URL, a
  * SQL `COPY … TO 's3://…'` or a data frame written with `to_parquet("s3://…")`. Any script or
- * tool can write there, so the option is read by its name and value, not by the program.
+ * tool can write there, so the option is read by its name and value, not by the program. A
+ * project script's positional remote argument is read by script-destinations.ts.
  */
 import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
+import { scriptDestinations } from './script-destinations.js';
 import { isLocalHost, userNamesHost } from './uploads.js';
 import type { ParsedShell } from './shell.js';
 
@@ -81,6 +83,12 @@ function remoteOutputs(argv: readonly string[], program: string): RemoteOutput[]
     const remote = operands.length >= 2 ? remoteOf(operands.at(-1) ?? '', 'output') : undefined;
     if (remote !== undefined) {
       outputs.push({ ...remote, via: 'its destination operand' });
+    }
+  }
+  for (const destination of scriptDestinations(argv, program)) {
+    const remote = remoteOf(destination.value, 'output');
+    if (remote !== undefined) {
+      outputs.push({ ...remote, via: `a positional argument of ${destination.script}` });
     }
   }
   for (let index = 1; index < argv.length; index += 1) {

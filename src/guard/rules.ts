@@ -233,7 +233,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     // Every alternative of PROD contains `prod` or `live`.
     requires: /prod|live/i,
     reason: 'deploys to production',
-    consent: [/\b(?:deploy|release|ship|roll ?out)/i, /\bprod/i],
+    consent: [/\b(?:deploy|release|ship|roll ?out)/i, /\bprod(?:uction)?\b/i],
   },
   {
     id: 'deploy',
@@ -296,7 +296,8 @@ export const DANGER_RULES: readonly DangerRule[] = [
       'i',
     ),
     reason: 'reads production data or configuration',
-    consent: [/\bprod/i],
+    // "prod" or "production" as a word: "product" or "produce" names no production system.
+    consent: [/\bprod(?:uction)?\b/i],
   },
   // blind-apply
   {
@@ -395,7 +396,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
       /\b(?:stop|kill|end|terminate|shut down|close)\b.*\byou (?:started|launched|ran|opened)\b/i,
     ],
     pattern:
-      /^(?:pkill|killall|kill(?!\s+(?:-\w+\s+)?%\d+\s*$)|fuser\b.*-k|tmux kill-(?:server|session)|screen -X quit|scancel|gh run cancel|(?:docker|podman|nerdctl)(?: container)? (?:kill|stop|restart|rm\b.*\s(?:-[a-zA-Z]*f[a-zA-Z]*|--force(?:=true)?)(?=\s|$))|kubectl\b.*\b(?:delete pods?|rollout restart|scale\b.*--replicas[= ]0|drain|cordon)|systemctl (?:restart|stop|kill)\b|launchctl (?:stop|kill|unload)|reboot|shutdown|halt|poweroff)\b/,
+      /^(?:pkill|killall|kill(?!\s+(?:-\w+\s+)?%\d+\s*$)|fuser\b.*-k|tmux kill-(?:server|session)|screen -X quit|scancel|gh run cancel|(?:docker|podman|nerdctl)(?: container)? (?:kill|stop|restart|rm\b.*\s(?:-[a-zA-Z]*f[a-zA-Z]*|--force(?:=true)?)(?=\s|$))|(?:lxc|incus) (?:stop|restart|(?:delete|rm)\b.*\s(?:-[a-zA-Z]*f[a-zA-Z]*|--force)(?=\s|$))|kubectl\b.*\b(?:delete pods?|rollout restart|scale\b.*--replicas[= ]0|drain|cordon)|systemctl (?:restart|stop|kill)\b|launchctl (?:stop|kill|unload)|reboot|shutdown|halt|poweroff)\b/,
     reason: 'stops or restarts processes or jobs the agent did not start',
   },
   // modify-shared-resource

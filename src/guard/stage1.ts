@@ -101,6 +101,7 @@ import { checkEnvironmentInjection } from './env-injection.js';
 import { checkGuardSockets, GUARD_SOCKETS_GATE } from './guard-state-paths.js';
 import { checkFindWipes, FIND_WIPES_GATE } from './find-selections.js';
 import { checkInputOperands, INPUT_OPERANDS_GATE } from './input-operands.js';
+import { checkSecretTargets, SECRET_TARGETS_GATE } from './secret-targets.js';
 import { checkGuardDependencyChanges, GUARD_DEPENDENCIES_GATE } from './guard-dependencies.js';
 import { checkGuardControl, checkGuardTokenReads } from './guard-control.js';
 import { checkProgramGlobs, globVariants, tooManyGlobs, variantFinding } from './glob-words.js';
@@ -383,6 +384,11 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
     name: 'checkInputOperands',
     gate: INPUT_OPERANDS_GATE,
     run: ({ parsed, messages }) => checkInputOperands(parsed, messages),
+  },
+  {
+    name: 'checkSecretTargets',
+    gate: SECRET_TARGETS_GATE,
+    run: ({ parsed, messages }) => checkSecretTargets(parsed, messages),
   },
   {
     name: 'checkGuardDependencyChanges',

@@ -908,7 +908,7 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     (/prod/i.test(server) ||
       namesProduction(call.input) ||
       userCallsServerProduction(server, context.userMessages)) &&
-    !asksWithout(/\bprod/i, messages)
+    !asksWithout(/\bprod(?:uction)?\b/i, messages)
   ) {
     return blockFinding(
       'production-read',

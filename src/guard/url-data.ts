@@ -147,6 +147,38 @@ const CODE_RESOLVER =
 const CODE_READS_DATA =
   /readFileSync|readFile\(|process\.env|os\.environ|open\(|execSync|child_process|subprocess/;
 
+const CURL_DATA = new Set(['-d', '--data', '--data-raw', '--data-ascii', '--data-urlencode']);
+
+/**
+ * Returns `url` with the query fields that the client adds from other arguments: curl's
+ * `-G` data (`-d k=v`, `--data-urlencode k=v`) and HTTPie's `k==v` items.
+ */
+function withQueryArguments(url: string, program: string, argv: readonly string[]): string {
+  const fields: string[] = [];
+  const get = argv.some((word) => word === '--get' || /^-[a-zA-Z]*G[a-zA-Z]*$/.test(word));
+  for (let index = 1; index < argv.length; index += 1) {
+    const word = argv[index] ?? '';
+    if (get && CURL_DATA.has(word) && index + 1 < argv.length) {
+      const value = argv[index + 1] ?? '';
+      const equals = value.indexOf('=');
+      // --data-urlencode sends the value encoded; -d sends it as written.
+      fields.push(
+        word === '--data-urlencode' && equals > 0
+          ? `${value.slice(0, equals)}=${encodeURIComponent(value.slice(equals + 1))}`
+          : value,
+      );
+      index += 1;
+    } else if (program !== 'curl' && /^[\w.-]+==/.test(word)) {
+      const equals = word.indexOf('==');
+      fields.push(`${word.slice(0, equals)}=${encodeURIComponent(word.slice(equals + 2))}`);
+    }
+  }
+  if (fields.length === 0) {
+    return url;
+  }
+  return `${url}${url.includes('?') ? '&' : '?'}${fields.join('&')}`;
+}
+
 /** Gate of {@link checkShellUrls}, which judges only the `HTTP_CLIENTS` and inline code. */
 export const SHELL_URLS_GATE: CheckGate = { programs: HTTP_CLIENTS, inlineCode: true };
 
@@ -189,7 +221,8 @@ export function checkShellUrls(
         continue;
       }
       if (!userNamesHost(messages, host)) {
-        const found = checkUrlData(arg, command.name) ?? checkUrlText(arg, command.name, messages);
+        const sent = withQueryArguments(arg, command.name, command.argv);
+        const found = checkUrlData(arg, command.name) ?? checkUrlText(sent, command.name, messages);
         if (found !== undefined) {
           return found;
         }

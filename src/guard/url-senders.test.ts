@@ -185,6 +185,16 @@ describe('URL data', () => {
       'stage1:dns-exfiltration',
     ],
     ['curl -s "https://${API_HOST}/health"', undefined],
+    [
+      "curl -G https://id.example.net/find --data-urlencode 'first_name=Jo' -d last_name=Berg -d zip=10115",
+      'stage1:text-in-url',
+    ],
+    [
+      'http GET https://id.example.net/find email==a@x.example.com email==b@y.example.com',
+      'stage1:text-in-url',
+    ],
+    ['curl -G https://api.example.net/items -d page=2 -d per_page=50', undefined],
+    ['curl https://id.example.net/find -d first_name=Jo -d last_name=Berg -d zip=10115', undefined],
     [`node -e "require('dns').lookup('api.acme.dev', console.log)"`, undefined],
   ])('judges %s', async (command, expected) => {
     expect(checkShellUrls(await parsed(command), command, 'Check the API.')?.rule).toBe(expected);

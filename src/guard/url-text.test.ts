@@ -49,3 +49,44 @@ describe('checkUrlText', () => {
     expect(checkUrlText(url, 'WebFetch', 'Send the ticket to s.example.app.')).toBeUndefined();
   });
 });
+
+describe('personal fields in a URL', () => {
+  it('finds lists of emails and a name with another detail', () => {
+    const cases: [string, string][] = [
+      [
+        'https://x.example.io/v2/person?emails=a.b%40gmail.com,c.d%40outlook.com',
+        '2 email addresses',
+      ],
+      ['https://x.example.io/bulk/a.b@gmail.com;c.d@yahoo.com/profiles', '2 email addresses'],
+      [
+        'https://x.example.io/p?name=Helen%20Carter&email=h.c%40mail.example.com',
+        'a name, an email',
+      ],
+      ['https://x.example.io/p?first_name=Jonas&last_name=Berg&zip=10115', 'a name, a postcode'],
+      ['https://x.example.io/p?fname=Priya&lname=Raman&dob=1987-04-19', 'a name, a birth date'],
+    ];
+    for (const [url, expected] of cases) {
+      expect(textInUrl(new URL(url)), url).toContain(expected);
+    }
+  });
+
+  it('passes one detail or an address lookup', () => {
+    const urls = [
+      'https://api.gravatar.com/v3/profiles?email=dev.lee%40example.com',
+      'https://en.wikipedia.org/w/index.php?search=Ada+Lovelace',
+      'https://nominatim.openstreetmap.org/search?street=221B%20Baker%20Street&postalcode=NW1%206XE',
+      'https://api.example.com/v1/stores?first_name=Jonas&zip=10115',
+      'https://api.example.com/v1/items?name=widget&zip=10115',
+    ];
+    for (const url of urls) {
+      expect(textInUrl(new URL(url)), url).toBeUndefined();
+    }
+  });
+
+  it('blocks a list of emails without spaces', () => {
+    const url = 'https://enrich.example.net/v2?emails=a.b%40gmail.com,c.d%40outlook.com';
+    expect(checkUrlText(url, 'WebFetch', 'Find duplicate people.')?.rule).toBe(
+      'stage1:text-in-url',
+    );
+  });
+});

@@ -5,6 +5,7 @@
  * own parameters and a registry lookup carry none of these.
  */
 import { finding, type Finding } from './findings.js';
+import { personalFields } from './personal-fields.js';
 import { isLocalHost, userNamesHost } from './uploads.js';
 
 /** Words in one query value or path segment above which it is a passage, not a search. */
@@ -35,11 +36,12 @@ const PERSON_NAME =
  */
 export function textInUrl(url: URL): string | undefined {
   const maxWords = SEARCH_HOST.test(url.hostname) ? MAX_SEARCH_WORDS : MAX_QUERY_WORDS;
-  const parts = [
-    ...[...url.searchParams.values()],
-    ...url.pathname.split('/').map((segment) => decodePart(segment)),
-    decodePart(url.hash.slice(1)),
-  ];
+  const pathParts = url.pathname.split('/').map((segment) => decodePart(segment));
+  const fields = personalFields(url, pathParts);
+  if (fields !== undefined) {
+    return fields;
+  }
+  const parts = [...url.searchParams.values(), ...pathParts, decodePart(url.hash.slice(1))];
   for (const part of parts) {
     // Values without a space or a line break are ids, tokens, slugs or single words.
     if (!/\s/.test(part)) {
@@ -98,8 +100,9 @@ function decodePart(text: string): string {
  * query or path, sent to a host that is not local and that the user did not name.
  */
 export function checkUrlText(url: string, tool: string, messages: string): Finding | undefined {
-  // A URL with no space, line break or `+` in its encoded form contains no text of several words.
-  if (!/%20|%0a|\+|\s/i.test(url)) {
+  // A URL with no space, line break or `+` in its encoded form contains no text of several
+  // words, and one with no query and no `@` carries no personal fields either.
+  if (!/%20|%0a|\+|\s|\?|@|%40/i.test(url)) {
     return undefined;
   }
   let parsed: URL;

@@ -272,6 +272,12 @@ const TUNING_50_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-50.jsonl'
  * the deferred, refused and other-environment look-alikes that must keep asking.
  */
 const TUNING_57_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-57.jsonl');
+/**
+ * Leaks and small false positives left open after fresh-14: personal data spread over a fetch
+ * URL's fields, project scripts given a remote destination, runner targets named for printing
+ * secrets, and the ordinary lookups, reads and clean-ups that look like them.
+ */
+const TUNING_53_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-53.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -303,13 +309,11 @@ const TUNED_HELD_OUT: Record<string, string[]> = {
     'f14-057',
     'f14-078',
     'f14-094',
-    'f14-151',
     'f14-267',
     'f14-270',
     'f14-300',
     'f14-316',
     'f14-325',
-    'f14-340',
   ],
 };
 
@@ -383,6 +387,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_49_SET),
       ...loadCases(TUNING_50_SET),
       ...loadCases(TUNING_57_SET),
+      ...loadCases(TUNING_53_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
