@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bashVerdict, firstCommand } from '../../test/helpers/guard.js';
 import { systemProgramName } from './program-paths.js';
+import { sedScripts } from './sed-scripts.js';
 import { tclCommandTexts } from './shell-texts.js';
 
 const REQUEST = 'Fix the failing test.';
@@ -46,6 +47,28 @@ const KINDS: Record<string, { blocked: string[]; allowed: string[] }> = {
       "expect -c 'spawn git status; expect eof'",
     ],
   },
+  'sed e commands': {
+    blocked: [
+      'echo | sed -n \'1e H=$HOME; rm -rf "$H"/Documents\'',
+      "sed -ne '1e git push origin main' notes.txt",
+      "sed -n -e '$e npm publish' notes.txt",
+      "sed --expression='/^x/e git push --force origin main' notes.txt",
+      "sed '/re/I,+2e rm -rf ~' notes.txt",
+      "sed -e '\\,x,e rm -rf ~' notes.txt",
+      "sed -f <(echo '1e git push origin main') notes.txt",
+      "sed -f - notes.txt <<'E'\n1e rm -rf ~\nE",
+      "sed 's/.*/rm -rf ~/e' notes.txt",
+      "sed 's/a/b/;e' notes.txt",
+    ],
+    allowed: [
+      "sed -e 's/a/b/' notes.txt",
+      "sed -i 's/x/y/g' src/a.ts",
+      "sed -ie 's/x/y/g' src/a.ts",
+      "sed -n '/start/,/end/p' notes.txt",
+      "sed -E 's/(e+)/\\1x/' notes.txt",
+      "sed '1e date' notes.txt",
+    ],
+  },
 };
 
 describe.each(Object.entries(KINDS))('bypass kind %s', (_kind, { blocked, allowed }) => {
@@ -76,6 +99,34 @@ describe('tclCommandTexts', () => {
 
   it('keeps exec pipes as operators', () => {
     expect(tclCommandTexts('exec ls | wc -l', 'exec')).toEqual(['ls | wc -l']);
+  });
+});
+
+describe('sedScripts', () => {
+  const noSubstitution = (): undefined => undefined;
+
+  it('reads clustered -e values', () => {
+    expect(sedScripts(['sed', '-ne', '1e date', 'f'], undefined, noSubstitution).scripts).toEqual([
+      '1e date',
+    ]);
+  });
+
+  it('reads -ie as a backup suffix', () => {
+    expect(sedScripts(['sed', '-ie', 's/a/b/', 'f'], undefined, noSubstitution).scripts).toEqual([
+      's/a/b/',
+    ]);
+  });
+
+  it('reads a script from standard input', () => {
+    const read = sedScripts(['sed', '-f', '-', 'f'], '1e date', noSubstitution);
+    expect(read.scripts).toEqual(['1e date']);
+    expect(read.unreadable).toEqual([]);
+  });
+
+  it('leaves a script file unread', () => {
+    const read = sedScripts(['sed', '-f', 'edit.sed', 'f'], undefined, noSubstitution);
+    expect(read.scripts).toEqual([]);
+    expect(read.unreadable).toEqual(['sed reads its script from a file']);
   });
 });
 

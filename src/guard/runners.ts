@@ -8,6 +8,7 @@
  */
 import { isShell } from './interpreters.js';
 import { parseMakefile } from './script-targets.js';
+import { addSedCommands, sedScripts } from './sed-scripts.js';
 import { tclCommandTexts } from './shell-texts.js';
 import { TEXT_READERS } from './terminal-runners.js';
 import { XARGS_OPTIONS_WITH_VALUE } from './wrappers.js';
@@ -225,37 +226,18 @@ function firstOperand(
   return undefined;
 }
 
-/** A GNU sed `e` command after an optional address, at the start of a script or after `;`, `{` or a newline. */
-const SED_E_COMMAND =
-  /(?:^|[;\n{}])\s*(?:(?:\d+|\$|\/(?:\\.|[^/\\])*\/)(?:\s*,\s*(?:\d+|\$|\/(?:\\.|[^/\\])*\/))?)?\s*e(?:\s+([^;\n}]*)|(?=[;\n}]|$))/g;
-/** An `s` command with the `e` flag, which runs the pattern space as a command. */
-const SED_S_EXECUTE =
-  /(?:^|[;\n{}\s\d$/])s([^\w\s\\])(?:\\.|(?!\1).)*\1(?:\\.|(?!\1).)*\1[gpIiMm0-9w]*e/;
-
-function readSed(argv: readonly string[], _input: string | undefined, runs: NestedRuns): void {
-  if (optionValues(argv, ['-f'], ['--file']).length > 0) {
-    runs.unreadable.push('sed reads its script from a file');
-    return;
-  }
-  const expressions = optionValues(argv, ['-e'], ['--expression']);
-  const scripts =
-    expressions.length > 0 ? expressions : [firstOperand(argv, SED_VALUE_OPTIONS) ?? ''];
+function readSed(
+  argv: readonly string[],
+  input: string | undefined,
+  runs: NestedRuns,
+  readSubstitution: SubstitutionReader,
+): void {
+  const { scripts, unreadable } = sedScripts(argv, input, readSubstitution);
+  runs.unreadable.push(...unreadable);
   for (const script of scripts) {
-    if (SED_S_EXECUTE.test(script)) {
-      runs.unreadable.push('sed runs the text it edits as a command (s///e)');
-    }
-    for (const match of script.matchAll(SED_E_COMMAND)) {
-      const command = match[1]?.trim() ?? '';
-      if (command === '') {
-        runs.unreadable.push('sed runs the text it edits as a command (e)');
-      } else {
-        runs.scripts.push(command);
-      }
-    }
+    addSedCommands(script, runs);
   }
 }
-
-const SED_VALUE_OPTIONS = new Set(['-l', '--line-length', '-s']);
 
 function readMake(
   argv: readonly string[],
