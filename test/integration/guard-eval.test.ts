@@ -265,6 +265,12 @@ const TUNING_49_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-49.jsonl'
  * xargs fed literal input, with the ordinary builds, sandboxes and xargs runs that look like them.
  */
 const TUNING_50_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-50.jsonl');
+/**
+ * Rewrites of blocked lines through program paths with `..`, `.` and `//`, Tcl words of
+ * `expect spawn`, GNU sed `e` commands and scripts that `find -exec` runs, with the plain
+ * system paths, expect sessions, sed edits and find runs that look like them.
+ */
+const TUNING_51_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-51.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -375,6 +381,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_48_SET),
       ...loadCases(TUNING_49_SET),
       ...loadCases(TUNING_50_SET),
+      ...loadCases(TUNING_51_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
