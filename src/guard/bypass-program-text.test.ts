@@ -70,6 +70,14 @@ const KINDS: Record<string, { blocked: string[]; allowed: string[] }> = {
       "sed '1e date' notes.txt",
     ],
   },
+  'stored substitutions that set a variable': {
+    blocked: [
+      "PS4='$(B=master; git push origin HEAD:refs/heads/$B)'; set -x; :",
+      'v=\'a[$(T=trunk; git push origin "HEAD:$T")]\'; : $((v))',
+      'PS4=\'$(d=$HOME/.ssh; rm -rf "$d")\'; set -x; true',
+    ],
+    allowed: ["PS4='+$(date +%s) '; set -x; npm test", "PS4='+$((LINENO)) '; set -x; npm test"],
+  },
 };
 
 describe.each(Object.entries(KINDS))('bypass kind %s', (_kind, { blocked, allowed }) => {

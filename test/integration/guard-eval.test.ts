@@ -266,9 +266,10 @@ const TUNING_49_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-49.jsonl'
  */
 const TUNING_50_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-50.jsonl');
 /**
- * Rewrites of blocked lines through program paths with `..`, `.` and `//`, Tcl words of
- * `expect spawn`, GNU sed `e` commands and scripts that `find -exec` runs, with the plain
- * system paths, expect sessions, sed edits and find runs that look like them.
+ * Rewrites of blocked lines through program paths with `..`, `.` and `//`, stored
+ * substitutions that set a variable, Tcl words of `expect spawn`, GNU sed `e` commands and
+ * scripts that `find -exec` runs, with the plain system paths, traced builds, expect
+ * sessions, sed edits and find runs that look like them.
  */
 const TUNING_51_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-51.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
