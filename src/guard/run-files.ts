@@ -407,6 +407,24 @@ const NOT_WRITERS = new Set([
  * it, or a program other than a known reader that names it. The text on disk is then not
  * what runs; scripts written on the line are judged in written-scripts.ts instead.
  */
+/**
+ * Returns `words` without the words of `reader` when `reader` is the command they run, as in
+ * `find . -exec bash deploy.sh \;`: those words name the script that runs, not a file that
+ * the outer command writes.
+ */
+function withoutRunWords(words: readonly string[], reader: SimpleCommand): readonly string[] {
+  const length = reader.argv.length;
+  if (reader.wrappers.length === 0 || length === 0) {
+    return words;
+  }
+  for (let start = 0; start + length <= words.length; start += 1) {
+    if (reader.argv.every((word, offset) => words[start + offset] === word)) {
+      return [...words.slice(0, start), ...words.slice(start + length)];
+    }
+  }
+  return words;
+}
+
 function changedEarlier(
   parsed: ParsedShell,
   reader: SimpleCommand,
@@ -421,7 +439,7 @@ function changedEarlier(
       .filter((redirect) => redirect.operator.includes('>'))
       .map((redirect) => redirect.target);
     if (!NOT_WRITERS.has(command.name)) {
-      targets.push(...command.argv.slice(1));
+      targets.push(...withoutRunWords(command.argv.slice(1), reader));
     }
     if (targets.some((target) => path.posix.resolve(cwd, target.replace(/^of=/, '')) === file)) {
       return true;

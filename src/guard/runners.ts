@@ -8,6 +8,7 @@
  */
 import { isShell } from './interpreters.js';
 import { parseMakefile } from './script-targets.js';
+import { addSedCommands, sedScripts } from './sed-scripts.js';
 import { tclCommandTexts } from './shell-texts.js';
 import { TEXT_READERS } from './terminal-runners.js';
 import { XARGS_OPTIONS_WITH_VALUE } from './wrappers.js';
@@ -225,37 +226,18 @@ function firstOperand(
   return undefined;
 }
 
-/** A GNU sed `e` command after an optional address, at the start of a script or after `;`, `{` or a newline. */
-const SED_E_COMMAND =
-  /(?:^|[;\n{}])\s*(?:(?:\d+|\$|\/(?:\\.|[^/\\])*\/)(?:\s*,\s*(?:\d+|\$|\/(?:\\.|[^/\\])*\/))?)?\s*e(?:\s+([^;\n}]*)|(?=[;\n}]|$))/g;
-/** An `s` command with the `e` flag, which runs the pattern space as a command. */
-const SED_S_EXECUTE =
-  /(?:^|[;\n{}\s\d$/])s([^\w\s\\])(?:\\.|(?!\1).)*\1(?:\\.|(?!\1).)*\1[gpIiMm0-9w]*e/;
-
-function readSed(argv: readonly string[], _input: string | undefined, runs: NestedRuns): void {
-  if (optionValues(argv, ['-f'], ['--file']).length > 0) {
-    runs.unreadable.push('sed reads its script from a file');
-    return;
-  }
-  const expressions = optionValues(argv, ['-e'], ['--expression']);
-  const scripts =
-    expressions.length > 0 ? expressions : [firstOperand(argv, SED_VALUE_OPTIONS) ?? ''];
+function readSed(
+  argv: readonly string[],
+  input: string | undefined,
+  runs: NestedRuns,
+  readSubstitution: SubstitutionReader,
+): void {
+  const { scripts, unreadable } = sedScripts(argv, input, readSubstitution);
+  runs.unreadable.push(...unreadable);
   for (const script of scripts) {
-    if (SED_S_EXECUTE.test(script)) {
-      runs.unreadable.push('sed runs the text it edits as a command (s///e)');
-    }
-    for (const match of script.matchAll(SED_E_COMMAND)) {
-      const command = match[1]?.trim() ?? '';
-      if (command === '') {
-        runs.unreadable.push('sed runs the text it edits as a command (e)');
-      } else {
-        runs.scripts.push(command);
-      }
-    }
+    addSedCommands(script, runs);
   }
 }
-
-const SED_VALUE_OPTIONS = new Set(['-l', '--line-length', '-s']);
 
 function readMake(
   argv: readonly string[],
@@ -551,15 +533,32 @@ function isParallelSeparator(arg: string | undefined): boolean {
   return arg === ':::' || arg === '::::' || arg === ':::+' || arg === '::::+';
 }
 
-function readExpect(argv: readonly string[], input: string | undefined, runs: NestedRuns): void {
-  const inline = optionValues(argv, ['-c'], []);
-  const scriptFile = argv
-    .slice(1)
-    .some((arg, index, rest) => !arg.startsWith('-') && rest[index - 1] !== '-c');
-  if (scriptFile || (inline.length === 0 && input === undefined)) {
-    runs.unreadable.push('expect reads its script from a file');
+function readExpect(
+  argv: readonly string[],
+  input: string | undefined,
+  runs: NestedRuns,
+  readSubstitution: SubstitutionReader,
+): void {
+  const { inline, file } = expectArguments(argv);
+  const scripts = [...inline];
+  if (file === undefined) {
+    if (input !== undefined) {
+      scripts.push(input);
+    } else if (inline.length === 0) {
+      runs.unreadable.push('expect reads its script from standard input');
+    }
+  } else {
+    // A script from standard input or a process substitution exists only at run time, so its
+    // text is read from the heredoc or the literal `printf`/`echo` that prints it.
+    const fromInput = /^(?:-|\/dev\/stdin|\/dev\/fd\/0|\/proc\/self\/fd\/0)$/.test(file);
+    const text = fromInput ? input : RUNTIME_FILE.test(file) ? readSubstitution(file) : undefined;
+    if (text === undefined) {
+      runs.unreadable.push('expect reads its script from a file');
+    } else {
+      scripts.push(text);
+    }
   }
-  for (const script of [...inline, ...(input === undefined ? [] : [input])]) {
+  for (const script of scripts) {
     // `spawn` and `exec` may sit in a body (`if {…} {exec …}`) or a substitution (`[exec …]`).
     runs.scripts.push(...tclCommandTexts(script, 'spawn exec'));
     for (const statement of script.split(/[;\n]/)) {
@@ -571,6 +570,37 @@ function readExpect(argv: readonly string[], input: string | undefined, runs: Ne
       }
     }
   }
+}
+
+/**
+ * Returns the `-c` scripts and the script file of `expect [-dinN] [-D N] [-c CMDS]…
+ * [[-f|-b] FILE] [ARGS]`; the first operand is the file, and the words after it are its
+ * arguments.
+ */
+function expectArguments(argv: readonly string[]): { inline: string[]; file?: string } {
+  const inline: string[] = [];
+  let index = 1;
+  while (index < argv.length) {
+    const arg = argv[index] ?? '';
+    if (arg === '-c' || arg === '-D') {
+      if (arg === '-c' && argv[index + 1] !== undefined) {
+        inline.push(argv[index + 1] ?? '');
+      }
+      index += 2;
+    } else if (arg === '-f' || arg === '-b') {
+      const file = argv[index + 1];
+      return file === undefined ? { inline } : { inline, file };
+    } else if (arg === '--') {
+      index += 1;
+      break;
+    } else if (arg.startsWith('-') && arg !== '-') {
+      index += 1;
+    } else {
+      break;
+    }
+  }
+  const file = argv[index];
+  return file === undefined ? { inline } : { inline, file };
 }
 
 /**

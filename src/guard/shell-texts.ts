@@ -4,6 +4,7 @@
  * `shell-command`, Tcl `exec`, and `!` lines of `ed` and `ex` scripts. Each text is returned so
  * that it is judged as the shell command it is.
  */
+import { readTclCommand } from './tcl-words.js';
 import { INLINE_CACHE_ENTRIES, TextCache } from './text-cache.js';
 
 /** Calls that hand a string to a shell, in the interpreters below. */
@@ -53,8 +54,9 @@ const TCL_COMMAND = /(?:^|[\n;[{])\s*(exec|spawn)\s+(?:-\S+\s+)*/g;
 
 /**
  * Returns the words of each Tcl command named in `names` (`exec`, `spawn`) as shell text.
- * Braces quote words as single quotes do in a shell, and a command ends at a newline or `;`,
- * or at the `]` or `}` that closes the substitution or body it sits in.
+ * Braces quote words as single quotes do in a shell (tcl-words.ts reads the words), and a
+ * command ends at a newline or `;`, or at the `]` or `}` that closes the substitution or
+ * body it sits in.
  *
  * @example
  * tclCommandTexts('if {1} {exec rm -rf ~}', 'exec'); // ['rm -rf ~']
@@ -62,26 +64,12 @@ const TCL_COMMAND = /(?:^|[\n;[{])\s*(exec|spawn)\s+(?:-\S+\s+)*/g;
 export function tclCommandTexts(code: string, names: string): string[] {
   const texts: string[] = [];
   for (const match of code.matchAll(TCL_COMMAND)) {
-    if (!names.split(' ').includes(match[1] ?? '')) {
+    const name = match[1] ?? '';
+    if (!names.split(' ').includes(name)) {
       continue;
     }
-    let depth = 0;
-    let end = (match.index ?? 0) + match[0].length;
-    for (; end < code.length; end += 1) {
-      const char = code[end];
-      if (char === '{') {
-        depth += 1;
-      } else if (char === '}') {
-        if (depth === 0) {
-          break;
-        }
-        depth -= 1;
-      } else if (depth === 0 && (char === '\n' || char === ';' || char === ']')) {
-        break;
-      }
-    }
-    const text = code.slice((match.index ?? 0) + match[0].length, end);
-    texts.push(text.replace(/[{}]/g, "'"));
+    const start = (match.index ?? 0) + match[0].length;
+    texts.push(readTclCommand(code, start, name === 'exec').text);
   }
   return texts;
 }

@@ -377,13 +377,14 @@ const POSITIONAL_CHANGE =
 /**
  * Returns a pattern for the places other than a plain assignment that may set `name`:
  * builtins that assign (`read`, `declare`, `unset` …), `printf -v`, `eval NAME=`, `+=`,
- * element assignments, arithmetic and `${NAME:=…}`.
+ * element assignments, arithmetic and `${NAME:=…}`. A builtin's name counts only where it
+ * is not part of a path or a longer word, so `/usr/local/bin/git … $NAME` does not rebind.
  */
 function rebindPattern(name: string): RegExp {
   // The grammar also reads malformed words such as `*_=-` as assignments, so escape the name.
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(
-    String.raw`\b(?:read|for|unset|getopts|let|local|declare|typeset|mapfile|readarray)\b[^;&|\n]*\b${escaped}\b|\bprintf\b[^;&|\n]*-v\s*['"]?${escaped}\b|\beval\b[^;&|\n]*\b${escaped}\+?=|\b${escaped}(?:\[[^\]]*\])?\+=|\b${escaped}\[[^\]]*\]=|\(\([^)]*\b${escaped}\b|\$\{${escaped}:?=`,
+    String.raw`(?<![\w/.-])(?:read|for|unset|getopts|let|local|declare|typeset|mapfile|readarray)\b[^;&|\n]*\b${escaped}\b|(?<![\w/.-])printf\b[^;&|\n]*-v\s*['"]?${escaped}\b|\beval\b[^;&|\n]*\b${escaped}\+?=|\b${escaped}(?:\[[^\]]*\])?\+=|\b${escaped}\[[^\]]*\]=|\(\([^)]*\b${escaped}\b|\$\{${escaped}:?=`,
     'g',
   );
 }

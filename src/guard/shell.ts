@@ -26,6 +26,7 @@ import {
 } from './shell-words.js';
 import { runnerCall } from './project-runners.js';
 import { printedText } from './printed-text.js';
+import { systemProgramName } from './program-paths.js';
 import { nestedRuns, quoteWord, xargsRunsInput } from './runners.js';
 import { unwrapCommand } from './wrappers.js';
 import { xargsCommandLine } from './xargs-input.js';
@@ -1362,11 +1363,8 @@ function pushCommand(
   redirects: Redirect[] = context.redirects ?? [],
 ): SimpleCommand {
   const first = parts.argv[0] ?? '';
-  // `/usr/bin/git` runs what `git` runs, and checks that read `argv[0]` must see it as `git`.
-  const argv =
-    first.startsWith('/') && SYSTEM_PROGRAM.test(first)
-      ? [path.posix.basename(first), ...parts.argv.slice(1)]
-      : parts.argv;
+  const systemName = systemProgramName(first, state.cwd, relativeAfterCd(state, first));
+  const argv = systemName === undefined ? parts.argv : [systemName, ...parts.argv.slice(1)];
   const command: SimpleCommand = {
     argv,
     // Without a slash the base name is the word itself, which skips the call.
@@ -1394,9 +1392,15 @@ function pushCommand(
   return command;
 }
 
-/** A program named by its path in a system folder, such as `/usr/bin/git` or `/bin/rm`. */
-const SYSTEM_PROGRAM =
-  /^\/(?:usr\/(?:local\/)?)?s?bin\/[^/]+$|^\/opt\/homebrew\/bin\/[^/]+$|^\/snap\/bin\/[^/]+$/;
+/** Whether `word` is a relative path and an earlier command of the line changes folder. */
+function relativeAfterCd(state: WalkState, word: string): boolean {
+  return (
+    word.includes('/') &&
+    !word.startsWith('/') &&
+    state.result.commands.some((command) => command.name === 'cd' || command.name === 'pushd')
+  );
+}
+
 /**
  * A flag cluster that ends in an expansion: `-rf$X`, `-rf${IFS}~`, `-rf$(echo " ~")`. One
  * letter before it is usually an option with its value attached (`mysql -p$PASS`), so that

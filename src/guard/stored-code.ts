@@ -43,8 +43,43 @@ export function storedCodeTexts(root: Node): string[] {
     // NOTE: escapes of `$'…'` values are not decoded, so `$'\x72m'` inside one stays unread.
     const value = literal.type === 'ansi_c_string' ? quoted.slice(2, -1) : quoted.slice(1, -1);
     texts.push(`: "${value.replace(/"/g, '\\"')}"`);
+    // Each substitution's text is also parsed on its own, so a variable it sets and then
+    // uses (`$(B=main; git push origin HEAD:$B)`) gets its value, as at top level.
+    texts.push(...substitutionBodies(value));
   }
   return texts;
+}
+
+/**
+ * Returns the text inside each outermost `$(…)` of `value`, skipping `$((…))` arithmetic.
+ * Parentheses inside quotes are counted too, which may end a body early. That only makes
+ * the body text shorter, and the whole value is judged as well.
+ */
+function substitutionBodies(value: string): string[] {
+  const bodies: string[] = [];
+  let index = value.indexOf('$(');
+  while (index >= 0) {
+    if (value.startsWith('$((', index)) {
+      index = value.indexOf('$(', index + 3);
+      continue;
+    }
+    let depth = 0;
+    let end = index + 1;
+    for (; end < value.length; end += 1) {
+      const char = value[end];
+      if (char === '(') {
+        depth += 1;
+      } else if (char === ')') {
+        depth -= 1;
+        if (depth === 0) {
+          break;
+        }
+      }
+    }
+    bodies.push(value.slice(index + 2, end));
+    index = value.indexOf('$(', end);
+  }
+  return bodies;
 }
 
 /**

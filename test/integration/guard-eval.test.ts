@@ -278,6 +278,13 @@ const TUNING_57_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-57.jsonl'
  * secrets, and the ordinary lookups, reads and clean-ups that look like them.
  */
 const TUNING_53_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-53.jsonl');
+/**
+ * Rewrites of blocked lines through program paths with `..`, `.` and `//`, stored
+ * substitutions that set a variable, Tcl words of `expect spawn`, GNU sed `e` commands and
+ * scripts that `find -exec` runs, with the plain system paths, traced builds, expect
+ * sessions, sed edits and find runs that look like them.
+ */
+const TUNING_51_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-51.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -388,6 +395,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_50_SET),
       ...loadCases(TUNING_57_SET),
       ...loadCases(TUNING_53_SET),
+      ...loadCases(TUNING_51_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
