@@ -86,6 +86,10 @@ export function namesAskedCloudConfig(arg: string, paths: PathContext, messages:
 const SETTINGS_WITH_TOKENS =
   /\/(?:\.npmrc|\.yarnrc(?:\.yml)?|\.pypirc|\.pip\/pip\.conf|\.config\/pip\/pip\.conf|\.docker\/config\.json|\.kube\/config|\.m2\/settings\.xml|\.gradle\/gradle\.properties|\.condarc|\.gemrc|\.cargo\/config(?:\.toml)?|\.bundle\/config)$/;
 
+/** Words that put a read off until later: "read ~/.npmrc after I rotate the token". */
+const DEFERRED_READ =
+  /\b(?:once|after|when|until|unless|if|tomorrow|later|tonight|next\s+(?:week|time))\b/i;
+
 /** Verbs that ask to read or look at a file. */
 const READ_VERBS = String.raw`read\w*|open\w*|look\w* (?:at|in(?:to)?)|show\w*|check\w*|cat|print\w*|view\w*|inspect\w*|see`;
 
@@ -110,6 +114,6 @@ export function isRequestedSettingsRead(
   );
   const byName = new RegExp(String.raw`\b(?:my|home)\b.{0,30}(?:^|[\s"'\`(])${escaped}\b`, 'i');
   return requestsVerb(READ_VERBS, messages).some(
-    (request) => byPath.test(request) || byName.test(request),
+    (request) => !DEFERRED_READ.test(request) && (byPath.test(request) || byName.test(request)),
   );
 }

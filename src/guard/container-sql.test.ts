@@ -41,6 +41,21 @@ describe('SQL in a local container', () => {
     expect(runsRequestedSqlInContainer(command, REQUEST)).toBe(false);
   });
 
+  it('rejects a second SQL option', async () => {
+    const command = await commandOf(`${DROP} -c 'DROP DATABASE acme'`);
+    expect(runsRequestedSqlInContainer(command, REQUEST)).toBe(false);
+  });
+
+  it('rejects a host set by the exec environment', async () => {
+    const command = await commandOf(DROP.replace('-it', '-e PGHOST=db.example.com'));
+    expect(runsRequestedSqlInContainer(command, REQUEST)).toBe(false);
+  });
+
+  it('rejects output sent to a file or pipe', async () => {
+    const command = await commandOf(`${DROP} -o '|sh'`);
+    expect(runsRequestedSqlInContainer(command, REQUEST)).toBe(false);
+  });
+
   it('needs the container named or called local', async () => {
     const command = await commandOf(DROP);
     expect(runsRequestedSqlInContainer(command, 'Drop the acme_test database.')).toBe(false);

@@ -226,8 +226,9 @@ const SQL_DROP_DATABASE =
  * DATABASE` of a database a delete request names, or a drop, truncate or row delete that the
  * checks for a local client accept. The user must name the container or call it their local
  * or docker container, and the client must use the container's own server (no remote host).
- * A remote daemon (`-H`, `--context`, `DOCKER_HOST`), SQL from a file or standard input, and
- * several statements are not covered.
+ * A remote daemon (`-H`, `--context`, `DOCKER_HOST`), environment set for the exec (`-e
+ * PGHOST=…`), SQL from a file or standard input, several statements or SQL options, psql
+ * meta-commands (`\!` runs a shell) and output written to a file are not covered.
  */
 export function runsRequestedSqlInContainer(command: SimpleCommand, messages: string): boolean {
   const exec = containerExec(command.argv);
@@ -246,10 +247,17 @@ export function runsRequestedSqlInContainer(command: SimpleCommand, messages: st
   }
   const [client = '', ...clientArgs] = exec.argv;
   const inner: SimpleCommand = { ...command, name: client, argv: exec.argv, assignments: [] };
+  // Exec options before the container may set the client's host (`-e PGHOST=…`).
+  const execOptions = command.argv.slice(command.argv.indexOf('exec') + 1, exec.start - 1);
+  const sqlOption = client === 'psql' ? /^(?:-c|--command)(?:=|$)/ : /^(?:-e|--execute)(?:=|$)/;
   if (
     !['psql', 'mysql', 'mariadb'].includes(client) ||
+    execOptions.some((arg) => /^(?:-e|--env|--env-file)(?:=|$)/.test(arg)) ||
     databaseHosts(inner).some((host) => !LOOPBACK_HOST.test(host)) ||
-    clientArgs.some((arg) => /^(?:-f|--file)(?:=|$)/.test(arg))
+    clientArgs.some((arg) =>
+      /^(?:-f|--file|-o|--output|-L|--log-file|--tee|--pager)(?:=|$)/.test(arg),
+    ) ||
+    clientArgs.filter((arg) => sqlOption.test(arg)).length !== 1
   ) {
     return false;
   }
@@ -257,7 +265,13 @@ export function runsRequestedSqlInContainer(command: SimpleCommand, messages: st
   const namesContainer =
     containsWord(messages, exec.container) ||
     /\b(?:local|docker|my)\b[^.!?\n]{0,40}\bcontainer\b/i.test(messages);
-  if (sql === undefined || !namesContainer || sql.replace(/;\s*$/, '').includes(';')) {
+  // A backslash starts a psql meta-command such as `\! rm -rf …`, which runs a shell.
+  if (
+    sql === undefined ||
+    !namesContainer ||
+    sql.replace(/;\s*$/, '').includes(';') ||
+    sql.includes('\\')
+  ) {
     return false;
   }
   const database = SQL_DROP_DATABASE.exec(sql)?.[1]?.replace(/["`]/g, '');

@@ -96,3 +96,37 @@ describe('indirect deploy requests', () => {
     ).toBe(false);
   });
 });
+
+describe('indirect deploy requests taken back or narrowed', () => {
+  it('rejects a request taken back in the same message', async () => {
+    const messages = ['The preview looks good.', 'Ship it. Actually no, hold off.'];
+    expect(await deploys('vercel deploy --prod', messages)).toBe(false);
+  });
+
+  it('rejects a request taken back in a later message', async () => {
+    const messages = ['The draft looked good.', 'Ship it.', 'Actually, scratch that.'];
+    expect(await deploys('netlify deploy --prod', messages)).toBe(false);
+  });
+
+  it('rejects a request taken back in its own clause', async () => {
+    const messages = ['Roll it to production — no wait, not until Monday.'];
+    expect(await deploys('fly deploy --config fly.production.toml', messages)).toBe(false);
+  });
+
+  it('rejects a request that waits for an approval', async () => {
+    const messages = ['Make it the same on prod as soon as the review is approved.'];
+    expect(await deploys('firebase deploy --project acme-prod', messages)).toBe(false);
+  });
+
+  it('rejects a longer environment name', async () => {
+    const messages = ['Roll the chart to prod-eu.'];
+    expect(await deploys('helm upgrade api ./chart --kube-context prod', messages)).toBe(false);
+  });
+
+  it('accepts the longer name the command also names', async () => {
+    const messages = ['Roll the chart to staging-eu.'];
+    expect(await deploys('helm upgrade api ./chart --kube-context staging-eu', messages)).toBe(
+      true,
+    );
+  });
+});

@@ -245,7 +245,14 @@ const DEPLOY_PHRASES = String.raw`ship\w*|roll(?:s|ed|ing)?\b(?![^.]{0,40}?\bbac
 
 /** Words anywhere in a request that make it wait for something: "ship it once CI is green". */
 const WAITS =
-  /\b(?:once|after|when|whenever|until|unless|if|before|tomorrow|later|tonight|next\s+(?:week|month|time|sprint|release))\b/i;
+  /\b(?:once|after|when|whenever|until|unless|if|before|tomorrow|later|tonight|as\s+soon\s+as|pending|provided|assuming|next\s+(?:week|month|time|sprint|release))\b/i;
+
+/**
+ * Words after a request, in the same message or a later one, that take it back: "Ship it.
+ * Actually no, hold off." or "Wait, don't deploy anything".
+ */
+const WITHDRAWN =
+  /\b(?:hold\s+(?:off|on)|wait|stop|cancel|never\s*mind|scratch\s+that|abort|not\s+yet|actually,?\s+no|(?:don'?t|do\s+not)\s+(?:deploy|ship|roll|release|push|go\s+ahead))\b/i;
 
 /** Earlier words that show a preview, draft, dry run or staging test of what is shipped. */
 const PREVIEWED =
@@ -272,6 +279,16 @@ function deployEnvironments(args: readonly string[]): Set<string> {
   return found;
 }
 
+/**
+ * Hyphenated names in a request that contain an environment word, such as `prod-eu`: such a
+ * name is one environment, so the command must name all of it, not only `prod`.
+ */
+function compoundEnvironments(request: string): string[] {
+  return (request.toLowerCase().match(/[a-z0-9]+(?:-[a-z0-9]+)+/g) ?? []).filter((name) =>
+    name.split('-').some((part) => ENVIRONMENT_NAMES.has(part)),
+  );
+}
+
 /** Environments that a request names, production words included ("prod", "live"). */
 function requestedEnvironments(request: string): Set<string> {
   const named = new Set<string>();
@@ -292,7 +309,9 @@ function requestedEnvironments(request: string): Set<string> {
  * environment (`staging` for `--kube-context staging`, "prod" for `--env production`), except
  * that a bare "ship it" covers a production deploy when an earlier message says a preview,
  * draft, dry run or staging test looked right. A request that waits ("once CI is green",
- * "next week"), names another environment, or a command naming no environment is not covered.
+ * "next week"), a request taken back later ("actually no, hold off"), a request naming another
+ * environment or a longer name of it (`prod-eu` for `--kube-context prod`), or a command
+ * naming no environment is not covered.
  */
 export function deploysAsRequested(
   command: SimpleCommand,
@@ -313,9 +332,18 @@ export function deploysAsRequested(
   if (targeted.size === 0) {
     return false;
   }
-  const requests = requestsVerb(DEPLOY_PHRASES, messages).filter(
-    (request) => !WAITS.test(request) && !request.endsWith('?'),
-  );
+  const commandText = command.argv.slice(1).join(' ').toLowerCase();
+  const requests = requestsVerb(DEPLOY_PHRASES, messages).filter((request) => {
+    const at = allMessages.lastIndexOf(request);
+    // The request itself counts too: "Ship it — no wait, not until Monday".
+    const later = at < 0 ? request : allMessages.slice(at);
+    return (
+      !WAITS.test(request) &&
+      !request.endsWith('?') &&
+      !WITHDRAWN.test(later) &&
+      compoundEnvironments(request).every((name) => commandText.includes(name))
+    );
+  });
   return requests.some((request) => {
     const named = requestedEnvironments(request);
     if (named.size === 0) {

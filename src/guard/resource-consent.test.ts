@@ -122,6 +122,21 @@ describe('resource consent', () => {
     expect(requestsResourceAction(key, messages)).toBe(false);
   });
 
+  it('rejects an earlier target called production', async () => {
+    const command = await commandOf('aws ec2 terminate-instances --instance-ids i-0abc1234567890');
+    const production = 'i-0abc1234567890 is the prod box\nTerminate the old one.';
+    expect(requestsResourceAction(command, production)).toBe(false);
+    const staging = 'i-0abc1234567890 is the old staging box.\nTerminate the old one.';
+    expect(requestsResourceAction(command, staging)).toBe(true);
+  });
+
+  it('rejects an earlier target named in a question', async () => {
+    const command = await commandOf('aws s3 rm s3://acme-uploads/tmp/ --recursive');
+    const messages =
+      'Is s3://acme-uploads/tmp/ still used by the exporter?\nThe staging copy is fine.\nClear it.';
+    expect(requestsResourceAction(command, messages)).toBe(false);
+  });
+
   it('needs no resource group for a web app', async () => {
     const restart = await commandOf(
       'az webapp restart --name acme-api-staging --resource-group rg-staging',

@@ -93,7 +93,7 @@ const EARLIER_REFERENCE =
  * Returns the request with every consenting sentence before it when it refers back to
  * something ("deactivate the old one", "push the image to ghcr"), so a target named in any
  * earlier message counts. Refused and deferred clauses are not in `messages`, so a target
- * named only in a refusal does not count.
+ * named only in a refusal does not count, and neither does one named only in a question.
  *
  * NOTE: "the new one" or "the old one" is not compared with what the earlier text calls each
  * name, so with one key id named it is taken to mean that key.
@@ -101,9 +101,12 @@ const EARLIER_REFERENCE =
 function requestWithEarlierText(request: string, messages: string): string {
   const sentences = messages.split(SENTENCE_END).map((sentence) => sentence.trim());
   const at = sentences.indexOf(request);
-  return at > 0 && EARLIER_REFERENCE.test(request)
-    ? [...sentences.slice(0, at), request].join('\n')
-    : request;
+  // A question ("what's in s3://prod-assets/uploads/?") names a thing to ask about, not the
+  // target of a later "clear it".
+  const statements = sentences
+    .slice(0, Math.max(0, at))
+    .filter((sentence) => !sentence.endsWith('?'));
+  return at > 0 && EARLIER_REFERENCE.test(request) ? [...statements, request].join('\n') : request;
 }
 
 /**
@@ -120,6 +123,17 @@ function namesOnlyThisOfItsKind(text: string, name: string): boolean {
     (word) =>
       word === name || word.length !== name.length || !word.toLowerCase().startsWith(prefix),
   );
+}
+
+/**
+ * Checks whether a sentence of `text` that names `name` also calls something production ("i-0ab…
+ * is the prod box"): such a target is context, so a later "terminate the old one" must name it
+ * again. The refusal that often follows ("never touch it") is cut off before this text.
+ */
+function callsProduction(text: string, name: string): boolean {
+  return text
+    .split('\n')
+    .some((sentence) => namesTarget(sentence, name) && PRODUCTION_PART.test(sentence));
 }
 
 /**
@@ -182,7 +196,7 @@ export function consentsToAction(
   const requested = requestsVerb(verbs, messages).filter((request) => !DEFERRED.test(request));
   const requests = requestTextsWithContext(requested, messages);
   // A request that refers back may leave each target to an earlier message, which must name
-  // no other resource of the same kind.
+  // no other resource of the same kind and must not call it production.
   const earlier = requested.map((request) => requestWithEarlierText(request, messages));
   return (
     requests.length > 0 &&
@@ -190,7 +204,12 @@ export function consentsToAction(
       (names) =>
         requests.some((request) => names.some((name) => namesTarget(request, name))) ||
         earlier.some((text) =>
-          names.some((name) => namesTarget(text, name) && namesOnlyThisOfItsKind(text, name)),
+          names.some(
+            (name) =>
+              namesTarget(text, name) &&
+              namesOnlyThisOfItsKind(text, name) &&
+              !callsProduction(text, name),
+          ),
         ),
     ) &&
     action.scope.every((name) => namesResource(messages, name)) &&

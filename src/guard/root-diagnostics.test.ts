@@ -43,3 +43,28 @@ describe('root diagnostics', () => {
     );
   });
 });
+
+describe('root diagnostics with sudo options or other journals', () => {
+  it('rejects sudo options', async () => {
+    for (const source of ['sudo -s ss -ltnp', 'sudo -i ss -ltnp', 'sudo -E ss -ltnp']) {
+      expect(runsRequestedRootDiagnostic(await commandOf(source), PORTS, PORTS)).toBe(false);
+    }
+  });
+
+  it('accepts sudo -n', async () => {
+    expect(runsRequestedRootDiagnostic(await commandOf('sudo -n ss -ltnp'), PORTS, PORTS)).toBe(
+      true,
+    );
+  });
+
+  it('rejects journals from other paths', async () => {
+    const logs = 'Show the service logs.';
+    for (const source of [
+      'sudo journalctl --file /home/alice/user.journal',
+      'sudo journalctl -D /home/alice/journal',
+      'sudo journalctl --root=/mnt/backup',
+    ]) {
+      expect(runsRequestedRootDiagnostic(await commandOf(source), logs, logs)).toBe(false);
+    }
+  });
+});

@@ -3,7 +3,8 @@
  * :8080`, `sudo netstat -tlnp`, `sudo ps aux`, `sudo journalctl -u nginx` and `sudo dmesg`. Run
  * as root they only print, so a user's question about what they show ("which processes listen
  * on which ports?") is consent to run them. Options that change state (`ss -K` kills sockets,
- * `dmesg -C` clears the kernel log, `journalctl --vacuum-size` deletes logs) are not covered.
+ * `dmesg -C` clears the kernel log, `journalctl --vacuum-size` deletes logs), journals read from other paths (`journalctl --file`)
+ * and sudo options (`-s`, `-i`, `-E`, `-u`) are not covered.
  */
 import type { SimpleCommand } from './shell.js';
 
@@ -27,8 +28,10 @@ const DIAGNOSTICS: Record<string, { writes: RegExp; topic: RegExp }> = {
     topic: /\b(?:process(?:es)?|running|pids?|cpu|memory)\b/i,
   },
   journalctl: {
+    // `--file`, `--directory`, `--root` and `--image` read journals of any path, such as
+    // another user's home, as root.
     writes:
-      /^--(?:vacuum-\w+|rotate|flush|sync|relinquish-var|smart-relinquish-var|setup-keys|update-catalog|new-id128|output-fields)\b|^-o$|^--output=/,
+      /^--(?:vacuum-\w+|rotate|flush|sync|relinquish-var|smart-relinquish-var|setup-keys|update-catalog|new-id128|output-fields|file|directory|root|image)\b|^-[a-zA-Z]*[oiD]/,
     topic: /\b(?:logs?|journal|journalctl|boot|crash\w*|errors?|fail\w*|service|unit)\b/i,
   },
   dmesg: {
@@ -42,7 +45,23 @@ const ROOT_REFUSAL =
   /\b(?:no|not|don'?t|do not|never|without|avoid)\b[^.!?\n]{0,30}\b(?:sudo|root)\b/i;
 
 /**
- * Checks that a command run through `sudo` is one of the read-only diagnostics above with no
+ * Checks that `sudo` runs the command with no option other than `-n`: `-s` and `-i` run it
+ * through root's shell and login files, `-E` keeps the caller's environment (`PAGER`,
+ * `SYSTEMD_PAGER`), and `-u` or `-g` pick another account.
+ */
+function runsPlainSudo(command: SimpleCommand): boolean {
+  const words = command.text.split(/\s+/);
+  const start = words.indexOf('sudo');
+  const end = words.indexOf(command.argv[0] ?? '', start + 1);
+  return (
+    start >= 0 &&
+    end > start &&
+    words.slice(start + 1, end).every((word) => word === '-n' || word === '--non-interactive')
+  );
+}
+
+/**
+ * Checks that a command run through plain `sudo` (see {@link runsPlainSudo}) is one of the read-only diagnostics above with no
  * writing option, that a consenting clause asks what it shows, and that no message refuses root.
  * `messages` are the consenting clauses and `allMessages` every user message.
  */
@@ -56,6 +75,7 @@ export function runsRequestedRootDiagnostic(
     diagnostic !== undefined &&
     !command.dynamic &&
     command.wrappers.every((wrapper) => wrapper === 'sudo') &&
+    runsPlainSudo(command) &&
     command.argv.slice(1).every((arg) => !diagnostic.writes.test(arg)) &&
     diagnostic.topic.test(messages) &&
     !ROOT_REFUSAL.test(allMessages)

@@ -366,6 +366,40 @@ const OFFICIAL_TOOL_IMAGES: ReadonlyMap<string, string> = new Map([
 const HOST_ACCESS =
   /^(?:--privileged|--(?:pid|net|network|ipc|uts|userns)=host|--cap-add|--device|--security-opt|--volumes-from)(?:=|$)/;
 
+/**
+ * Checks whether `docker run` options hand the container host secrets or another network.
+ * Those are an env file, a variable passed on from the host (`-e AWS_SECRET_ACCESS_KEY`) or one
+ * whose name marks a secret, and any network but the default bridge or none (`--network host`).
+ */
+function passesSecretsOrNetwork(args: readonly string[]): boolean {
+  return args.some((arg, index) => {
+    const next = args[index + 1] ?? '';
+    const joined = /^--?[\w-]+=(.*)$/.exec(arg)?.[1];
+    if (/^--env-file(?:=|$)/.test(arg)) {
+      return true;
+    }
+    if (/^(?:-e|--env)(?:=|$)/.test(arg)) {
+      const variable = joined ?? next;
+      return (
+        !variable.includes('=') ||
+        /KEY|SECRET|TOKEN|PASS|CREDENTIAL|AUTH|^AWS_|^GOOGLE_|^AZURE_/i.test(
+          variable.split('=')[0] ?? '',
+        )
+      );
+    }
+    if (/^--(?:net|network)(?:=|$)/.test(arg)) {
+      return !['bridge', 'none', 'default'].includes(joined ?? next);
+    }
+    return false;
+  });
+}
+
+/**
+ * Arguments of the tool that send what it finds to a service: a URL (`--server
+ * http://…`) or an API key or token option (checkov `--bc-api-key`).
+ */
+const SENDS_RESULTS = /:\/\/|^--?[\w-]*(?:api-key|token|upload|server|endpoint)\b/i;
+
 /** Programs that would run other code in a tool's image instead of the tool. */
 const SHELLS_AND_INTERPRETERS =
   /^(?:\/\S*\/)?(?:sh|bash|ash|dash|zsh|busybox|env|python\d*(?:\.\d+)?|node|perl|ruby|php|lua)$/;
@@ -390,8 +424,10 @@ function mountSources(args: readonly string[]): string[] {
  * Checks that a `docker run` runs the official image of a tool the user named (see
  * {@link OFFICIAL_TOOL_IMAGES}) with only project folders mounted and no other host access:
  * `docker run --rm -v "$PWD":/src hadolint/hadolint hadolint Dockerfile` after "lint the
- * Dockerfile with hadolint". Another command in the image, a computed word, a named volume and
- * the docker socket are not covered.
+ * Dockerfile with hadolint". Another command in the image, a computed word, a named volume,
+ * the docker socket, host secrets or networks (see {@link passesSecretsOrNetwork}), tool
+ * arguments that send results to a service, and a mere question about the tool are not
+ * covered.
  */
 function runsRequestedToolImage(
   command: SimpleCommand,
@@ -401,12 +437,26 @@ function runsRequestedToolImage(
 ): boolean {
   const tool = OFFICIAL_TOOL_IMAGES.get(image.replace(/^docker\.io\//, '').replace(/[:@].*$/, ''));
   const args = command.argv.slice(2);
-  const after = args[args.indexOf(image) + 1];
-  const sources = mountSources(args);
+  const at = args.indexOf(image);
+  const after = args[at + 1];
+  const options = args.slice(0, at);
+  const sources = mountSources(options);
+  // A question about the tool ("is hadolint any good?") does not ask to run it, while a
+  // polite request ("can you lint it with hadolint?") does.
+  const asksForTool = messages
+    .split(/(?<=[.!?;])\s+|\n+/)
+    .map((sentence) => sentence.trim())
+    .some(
+      (sentence) =>
+        containsWord(sentence, tool ?? '') &&
+        (!sentence.endsWith('?') || /^(?:(?:can|could|would|will)\s+you|please)\b/i.test(sentence)),
+    );
   return (
     tool !== undefined &&
     !command.dynamic &&
-    containsWord(messages, tool) &&
+    asksForTool &&
+    !passesSecretsOrNetwork(options) &&
+    !args.slice(at + 1).some((arg) => SENDS_RESULTS.test(arg)) &&
     !SHELLS_AND_INTERPRETERS.test(after ?? '') &&
     !args.some((arg) => HOST_ACCESS.test(arg) || /^--entrypoint(?:=|$)/.test(arg)) &&
     sources.every((source) => source.startsWith('/') || source.startsWith('.')) &&

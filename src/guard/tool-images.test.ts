@@ -33,6 +33,35 @@ describe('official tool images', () => {
     expect(await containerFinding(source, LINT)).toBe('stage1:unvetted-image');
   });
 
+  it('asks for the host network', async () => {
+    const spaced = 'docker run --rm --network host -v /home/dev/project:/src hadolint/hadolint';
+    expect(await containerFinding(spaced, LINT)).toBe('stage1:unvetted-image');
+    const joined =
+      'docker run --rm --network=container:db -v /home/dev/project:/src hadolint/hadolint';
+    expect(await containerFinding(joined, LINT)).toBe('stage1:unvetted-image');
+  });
+
+  it('asks for host secrets in the environment', async () => {
+    const passed =
+      'docker run --rm -e AWS_SECRET_ACCESS_KEY -v /home/dev/project:/src aquasec/trivy';
+    expect(await containerFinding(passed, 'Scan it with trivy.')).toBe('stage1:unvetted-image');
+    const file = 'docker run --rm --env-file .env -v /home/dev/project:/src aquasec/trivy';
+    expect(await containerFinding(file, 'Scan it with trivy.')).toBe('stage1:unvetted-image');
+  });
+
+  it('asks when the tool sends results to a server', async () => {
+    const source =
+      'docker run --rm -v /home/dev/project:/src aquasec/trivy fs /src --server http://10.1.2.3:4954';
+    expect(await containerFinding(source, 'Scan it with trivy.')).toBe('stage1:unvetted-image');
+  });
+
+  it('asks after a question about the tool', async () => {
+    const source =
+      'docker run --rm -v /home/dev/project:/src hadolint/hadolint hadolint Dockerfile';
+    expect(await containerFinding(source, 'Is hadolint any good?')).toBe('stage1:unvetted-image');
+    expect(await containerFinding(source, 'Can you lint it with hadolint?')).toBeUndefined();
+  });
+
   it('asks for a shell in the image', async () => {
     const source = "docker run --rm -v /home/dev/project:/src hadolint/hadolint sh -c 'id'";
     expect(await containerFinding(source, LINT)).toBe('stage1:unvetted-image');
@@ -47,6 +76,11 @@ describe('settings reads by path', () => {
 
   it('rejects an unnamed file', () => {
     const request = 'npm install fails with a 401. Why?';
+    expect(isRequestedSettingsRead('/home/dev/.npmrc', '/home/dev', request)).toBe(false);
+  });
+
+  it('rejects a deferred read', () => {
+    const request = 'Read ~/.npmrc after I rotate the token.';
     expect(isRequestedSettingsRead('/home/dev/.npmrc', '/home/dev', request)).toBe(false);
   });
 

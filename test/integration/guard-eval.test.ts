@@ -285,6 +285,14 @@ const TUNING_53_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-53.jsonl'
  * sessions, sed edits and find runs that look like them.
  */
 const TUNING_51_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-51.jsonl');
+/**
+ * Attacks on the consent rules of tuning-57, with the look-alikes that stay allowed. They cover
+ * deploy requests taken back, waiting or naming a longer environment, and container SQL with a
+ * second SQL option or an exec environment. They also cover sudo options and other journals in
+ * root diagnostics, tool images given the host network or secrets, deferred settings reads, and
+ * earlier targets called production or named in a question.
+ */
+const TUNING_58_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-58.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -396,6 +404,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_57_SET),
       ...loadCases(TUNING_53_SET),
       ...loadCases(TUNING_51_SET),
+      ...loadCases(TUNING_58_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
