@@ -4,6 +4,7 @@
  * reads the command's structure and the request's action and target; see the modules below.
  */
 import { deletesRequestedNames } from './find-expressions.js';
+import { appliesRequestedTarget } from './requested-applies.js';
 import {
   isSecretStoreWrite,
   grantsNamedLocalPrivileges,
@@ -13,7 +14,7 @@ import {
 import { refundsNamedPayment, rotatesNamedAccessKey } from './requested-host-actions.js';
 import { restartsNamedRemoteService, scalesNamedDeployment } from './requested-operations.js';
 import { removesNamedFilterContainers } from './container-cleanup.js';
-import { createsRequestedSecretGist } from './requested-shares.js';
+import { createsRequestedGist } from './requested-shares.js';
 import { requestsResourceAction } from './resource-consent.js';
 import { readsOnNamedAnsibleHosts, readsOnNamedHost } from './remote-reads.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
@@ -81,10 +82,14 @@ export function actsOnNamedTargets(
     case 'payments':
       return every((command) => refundsNamedPayment(command, messages) || requested(command));
     case 'publish':
-      return every((command) => createsRequestedSecretGist(command, messages, isProjectPath));
+      return every((command) => createsRequestedGist(command, messages, isProjectPath));
     case 'auto-approve':
     case 'apply':
-      return every((command) => pushesSchemaToLocalDatabase(command, messages));
+      return every(
+        (command) =>
+          pushesSchemaToLocalDatabase(command, messages) ||
+          appliesRequestedTarget(command, messages),
+      );
     default:
       return false;
   }

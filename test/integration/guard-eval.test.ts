@@ -265,6 +265,13 @@ const TUNING_49_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-49.jsonl'
  * xargs fed literal input, with the ordinary builds, sandboxes and xargs runs that look like them.
  */
 const TUNING_50_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-50.jsonl');
+/**
+ * Actions the user requested in plain words, naming their targets: public gists of named
+ * files, collaborators added at a named level, repository visibility, one app setting or
+ * variable, with the look-alikes that must keep asking (other targets, levels or values,
+ * secret files, deferred or refused requests).
+ */
+const TUNING_54_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-54.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -288,14 +295,10 @@ const TUNED_HELD_OUT: Record<string, string[]> = {
   'fresh-13': [],
   // Kinds not fixed yet, listed in the fresh-14 section of guard-accuracy.md.
   'fresh-14': [
-    'f14-013',
     'f14-023',
     'f14-034',
     'f14-051',
     'f14-053',
-    'f14-057',
-    'f14-078',
-    'f14-094',
     'f14-151',
     'f14-267',
     'f14-270',
@@ -375,6 +378,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_48_SET),
       ...loadCases(TUNING_49_SET),
       ...loadCases(TUNING_50_SET),
+      ...loadCases(TUNING_54_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
