@@ -5,6 +5,7 @@
  */
 import { deletesRequestedNames } from './find-expressions.js';
 import { appliesRequestedTarget } from './requested-applies.js';
+import { removesNamedFileFromLocalHistory } from './requested-history.js';
 import {
   isSecretStoreWrite,
   grantsNamedLocalPrivileges,
@@ -21,7 +22,9 @@ import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /**
  * Checks whether every command a stage-1 rule matched acts only on targets the user named in
- * a request for that action. Returns false for rules these checks do not cover.
+ * a request for that action. `allMessages` (every message, refusals included) may only state
+ * facts about a target, such as a branch that was never pushed. Returns false for rules these
+ * checks do not cover.
  */
 export function actsOnNamedTargets(
   ruleId: string,
@@ -29,6 +32,7 @@ export function actsOnNamedTargets(
   parsed: ParsedShell,
   messages: string,
   isProjectPath: (path: string) => boolean,
+  allMessages: string = messages,
 ): boolean {
   if (matching.length === 0) {
     return false;
@@ -77,6 +81,8 @@ export function actsOnNamedTargets(
           rotatesNamedAccessKey(command, messages) ||
           requested(command),
       );
+    case 'git-history-rewrite':
+      return every((command) => removesNamedFileFromLocalHistory(command, messages, allMessages));
     case 'credential-mint':
       return every((command) => rotatesNamedAccessKey(command, messages));
     case 'payments':
