@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { installsRequestedProjectHook } from './requested-hooks.js';
 import { removesNamedFileFromLocalHistory } from './requested-history.js';
 import { updatesRewrittenBranch } from './requested-releases.js';
 import { parseShell } from './shell.js';
@@ -68,5 +69,36 @@ describe('force-with-lease of the named own branch', () => {
     const two =
       'I amended commits on my branch feat/a and on my branch feat/b. Push, force is fine.';
     expect(await pushes('git push --force-with-lease', two)).toBe(false);
+  });
+});
+
+describe('requested project hooks', () => {
+  const request =
+    "Install our repo's pre-commit hook from scripts/hooks/pre-commit into .git/hooks.";
+  const inProject = (path: string): boolean => !path.startsWith('/') && !path.includes('..');
+
+  async function installs(source: string, messages = request): Promise<boolean> {
+    const [command] = (await parseShell(source)).commands;
+    if (command === undefined) {
+      throw new Error(`no command in ${source}`);
+    }
+    return installsRequestedProjectHook(command, messages, inProject);
+  }
+
+  it('allows the named project file as the named hook', async () => {
+    expect(await installs('install -m 755 scripts/hooks/pre-commit .git/hooks/pre-commit')).toBe(
+      true,
+    );
+    expect(await installs('cp scripts/hooks/pre-commit .git/hooks/')).toBe(true);
+  });
+
+  it('rejects other sources, hooks, modes and requests', async () => {
+    expect(await installs('install -m 755 /tmp/pre-commit .git/hooks/pre-commit')).toBe(false);
+    expect(await installs('install scripts/hooks/pre-commit .git/hooks/post-merge')).toBe(false);
+    expect(await installs('install -m 4755 scripts/hooks/pre-commit .git/hooks/pre-commit')).toBe(
+      false,
+    );
+    const other = 'Run the pre-commit checks.';
+    expect(await installs('cp scripts/hooks/pre-commit .git/hooks/', other)).toBe(false);
   });
 });

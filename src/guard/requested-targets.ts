@@ -6,6 +6,7 @@
 import { deletesRequestedNames } from './find-expressions.js';
 import { appliesRequestedTarget } from './requested-applies.js';
 import { removesNamedFileFromLocalHistory } from './requested-history.js';
+import { installsRequestedProjectHook } from './requested-hooks.js';
 import {
   isSecretStoreWrite,
   grantsNamedLocalPrivileges,
@@ -83,6 +84,8 @@ export function actsOnNamedTargets(
       );
     case 'git-history-rewrite':
       return every((command) => removesNamedFileFromLocalHistory(command, messages, allMessages));
+    case 'persistence':
+      return every((command) => installsRequestedProjectHook(command, messages, isProjectPath));
     case 'credential-mint':
       return every((command) => rotatesNamedAccessKey(command, messages));
     case 'payments':
