@@ -17,7 +17,7 @@ const ACTION_VERBS = {
   destroy: String.raw`destroy\w*|tear\w*\b.{0,40}?\bdown|tore\b.{0,40}?\bdown|delet\w*|remov\w*|nuke\w*|wip(?:e|es|ed|ing)`,
 } as const;
 
-/** Words by which a request says that the plan or preview need not be shown again. */
+/** Words of a request that skip showing the plan or preview again. */
 const SKIPS_REVIEW =
   /\b(?:skip\w*|without|already (?:looked|reviewed|checked|saw|seen|read)|auto-?approve|--yes|-y\b|non-?interactive\w*)\b/i;
 
@@ -29,13 +29,20 @@ interface ApplyCall {
   skipsReview: boolean;
 }
 
+/** The action each apply subcommand takes: pulumi's `up`, terraform's `apply`, and `destroy`. */
+const SUBCOMMAND_ACTIONS: Readonly<Record<string, ApplyCall['action'] | undefined>> = {
+  up: 'apply',
+  apply: 'apply',
+  destroy: 'destroy',
+};
+
 const PULUMI_SKIPS = new Set(['--yes', '-y', '--skip-preview', '-f']);
 const PULUMI_FLAGS = new Set(['--diff', '--refresh', '--non-interactive']);
 
 /** Reads `pulumi up|destroy --stack NAME [--yes] [--skip-preview] [--refresh]`. */
 function pulumiCall(args: readonly string[]): ApplyCall | undefined {
   const [subcommand, ...rest] = args;
-  const action = subcommand === 'up' ? 'apply' : subcommand === 'destroy' ? 'destroy' : undefined;
+  const action = subcommand === 'apply' ? undefined : SUBCOMMAND_ACTIONS[subcommand ?? ''];
   let stack: string | undefined;
   let skipsReview = false;
   for (let index = 0; index < rest.length; index += 1) {
@@ -60,8 +67,7 @@ function pulumiCall(args: readonly string[]): ApplyCall | undefined {
 function terraformCall(args: readonly string[]): ApplyCall | undefined {
   const [chdir, subcommand, ...rest] = args;
   const folder = /^-chdir=(.+)$/.exec(chdir ?? '')?.[1];
-  const action =
-    subcommand === 'apply' ? 'apply' : subcommand === 'destroy' ? 'destroy' : undefined;
+  const action = subcommand === 'up' ? undefined : SUBCOMMAND_ACTIONS[subcommand ?? ''];
   if (
     folder === undefined ||
     action === undefined ||

@@ -164,7 +164,7 @@ function copiedFile(command: SimpleCommand): { source: string; destination: stri
  * and downloads keep asking.
  *
  * NOTE: the source file's content is not read here, so a project file that sends data is
- * installed as asked; its own writes were judged when they were made.
+ * installed as asked. Its own writes were judged when they were made.
  */
 export function installsRequestedProjectHook(
   command: SimpleCommand,
