@@ -61,9 +61,13 @@ const KIND_REQUEST: Record<ActionKind, RegExp> = Object.fromEntries(
 const NARROWER =
   /\bdry[- ]?run\b|\bplan only\b|\bjust (?:the )?plan\b|\b(?:a|an|as|just|only) (?:\w+ )?(?:draft|preview)\b|(?:^|[,;:]\s*|\b(?:please|just|and|then|to)\s+)(?:draft|preview)\b|\b(?:draft|preview)\s+(?:the|it|this|that|them|a|an|my|our|what|how)\b|\b(?:draft|preview)\s*(?:[.!?,;]|$)|\bwhat would\b|\bsimulat\w*\b|\bshow me (?:the )?(?:diff|plan)\b|\bdon'?t (?:actually|really)\b/i;
 
+/** A preview the request skips ("skip the preview"), which asks for more than a preview. */
+const SKIPPED_PREVIEW = /\b(?:skip\w*|without|no)\s+(?:the\s+|a\s+|any\s+)?preview\b/gi;
+
 /** Checks whether `sentence` asks for less than the action, by words outside its paths. */
 function narrowsAction(sentence: string): boolean {
-  return NARROWER.test(sentence) && NARROWER.test(withoutPathWords(sentence));
+  const rest = sentence.replace(SKIPPED_PREVIEW, ' ');
+  return NARROWER.test(rest) && NARROWER.test(withoutPathWords(rest));
 }
 
 /**

@@ -80,6 +80,40 @@ function ownTarget(command: SimpleCommand, parsed: ParsedShell): boolean {
     );
 }
 
+/** Verbs of a request to rebuild a database from scratch, in any tense. */
+const RECREATE_VERBS = String.raw`reset\w*|recreat\w*|rebuil\w*|re-?seed\w*|re-?initiali[sz]\w*`;
+/** Pairs of a database drop and the create that rebuilds it, by program. */
+const RECREATES: Readonly<Record<string, (argv: readonly string[]) => boolean>> = {
+  dropdb: (argv) => argv[0] === 'createdb',
+  mysqladmin: (argv) => argv.includes('create'),
+};
+
+/**
+ * Checks that a `dropdb` or `mysqladmin drop` of database T is followed on the same line or in
+ * the same script by the create of T, and that a sentence with no negation names T after a
+ * verb to reset, recreate or rebuild ("write a script that resets my local app_dev
+ * postgres"). The data is replaced as asked, not lost by accident.
+ */
+function recreatesNamedDatabase(
+  command: SimpleCommand,
+  parsed: ParsedShell,
+  messages: string,
+): boolean {
+  const target = command.argv.at(-1) ?? '';
+  const createsAgain = RECREATES[command.name];
+  if (createsAgain === undefined || target.startsWith('-') || command.argv.length < 2) {
+    return false;
+  }
+  const index = parsed.commands.indexOf(command);
+  return (
+    parsed.commands
+      .slice(index + 1)
+      .some((later) => createsAgain(later.argv) && later.argv.at(-1) === target) &&
+    /^[\w-]+$/.test(target) &&
+    asksWithout(new RegExp(String.raw`\b(?:${RECREATE_VERBS})\b.*\b${target}\b`, 'i'), messages)
+  );
+}
+
 /** Requests that cover a delete of local data. */
 const REQUEST =
   /\b(?:drop|delete|remove|destroy|wipe|reset|purge|prune|recreate|rebuild|re-?seed|clear|empty|truncate|flush|reclaim|disk|space|nuke|blow away|tear (?:\w+ )?down|start (?:over|fresh)|from scratch|fresh|clean(?:ly)?|clean (?:up|out)|stale|broken|bad state|free (?:up )?(?:some )?(?:disk )?space|get rid|throw away)\b/i;
@@ -107,6 +141,7 @@ export function checkDatastoreDeletes(parsed: ParsedShell, messages: string): Fi
       !DELETE.test(text) ||
       TEST_TARGET.test([...command.assignments, ...command.argv].join(' ')) ||
       ownTarget(command, parsed) ||
+      recreatesNamedDatabase(command, parsed, messages) ||
       asksWithout(REQUEST, messages) ||
       (FRAMEWORK_RESET.test(text) && asksWithout(SCHEMA_REQUEST, messages))
     ) {

@@ -11,7 +11,7 @@ import { requestsAction } from './consent.js';
 import { deploysAsRequested } from './requested-releases.js';
 import { requestsResourceAction } from './resource-consent.js';
 import { hasDryRunOption } from './dry-runs.js';
-import { createsRequestedSecretGist } from './requested-shares.js';
+import { createsRequestedGist, gistedSecretFile } from './requested-shares.js';
 import { writesNamedSecretPath } from './requested-data-changes.js';
 import { readsInNamedPod } from './remote-reads.js';
 import { actsAsRequestedOnRemote } from './requested-host-actions.js';
@@ -132,6 +132,14 @@ export function checkRemoteMutation(
     if (hasDryRunOption(command)) {
       continue;
     }
+    const secretFile = gistedSecretFile(command);
+    if (secretFile !== undefined) {
+      return {
+        category: 'credential-leakage',
+        reason: `The command puts the secret file "${secretFile}" in a gist, which anyone with its link can read`,
+        rule: 'stage1:secret-gist',
+      };
+    }
     if (
       selectsNamedTarget(command, messages) ||
       readsInNamedPod(command, messages) ||
@@ -142,7 +150,7 @@ export function checkRemoteMutation(
     }
     // The publish rule checks that the files are in the project, so relative paths suffice here.
     if (
-      createsRequestedSecretGist(command, messages, (file) => !/^[/~$]/.test(file)) ||
+      createsRequestedGist(command, messages, (file) => !/^[/~$]/.test(file)) ||
       writesNamedSecretPath(command, messages)
     ) {
       continue;

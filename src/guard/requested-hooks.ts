@@ -9,6 +9,7 @@
  */
 import { requestsVerb } from './consent.js';
 import { containsWord } from './named-targets.js';
+import type { SimpleCommand } from './shell.js';
 
 /** Client-side hooks that git runs on the user's own commands. */
 const HOOK_NAMES = new Set([
@@ -124,5 +125,75 @@ export function writesRequestedHook(relative: string, content: string, messages:
       (request) => /\bhook\b/i.test(request) && containsWord(request, name),
     ) &&
     runsOnlyProjectCommands(content)
+  );
+}
+
+/** `install -m MODE` modes that set no setuid, setgid or sticky bit. */
+const PLAIN_MODE = /^0?[0-7]{3}$|^(?:[ugoa]*\+x)$/;
+
+/**
+ * Returns the source and destination of `install [-m MODE] SRC DEST` or `cp [-p] SRC DEST`,
+ * or undefined for any other option or operand count.
+ */
+function copiedFile(command: SimpleCommand): { source: string; destination: string } | undefined {
+  const args = command.argv.slice(1);
+  const operands: string[] = [];
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
+    if (command.name === 'install' && arg === '-m' && PLAIN_MODE.test(args[index + 1] ?? '')) {
+      index += 1;
+    } else if (command.name === 'cp' && arg === '-p') {
+      continue;
+    } else if (arg.startsWith('-')) {
+      return undefined;
+    } else {
+      operands.push(arg);
+    }
+  }
+  const [source, destination] = operands;
+  return operands.length === 2 && source !== undefined && destination !== undefined
+    ? { source, destination }
+    : undefined;
+}
+
+/**
+ * Checks that an `install` or `cp` puts a project file into `.git/hooks/NAME` after a request
+ * to install or add the NAME hook that names the file ("install our pre-commit hook from
+ * scripts/hooks/pre-commit"). The file is the project's own, so the hook runs what the
+ * project ships. Files outside the project or inside `.git`, unnamed files or hooks, links
+ * and downloads keep asking.
+ *
+ * NOTE: the source file's content is not read here, so a project file that sends data is
+ * installed as asked. Its own writes were judged when they were made.
+ */
+export function installsRequestedProjectHook(
+  command: SimpleCommand,
+  messages: string,
+  isProjectPath: (path: string) => boolean,
+): boolean {
+  if (command.dynamic || !['install', 'cp'].includes(command.name)) {
+    return false;
+  }
+  const copied = copiedFile(command);
+  if (copied === undefined) {
+    return false;
+  }
+  const { source } = copied;
+  const destination = copied.destination.replace(/^\.\//, '');
+  const name = destination.endsWith('/')
+    ? source.replace(/^.*\//, '')
+    : destination.replace(/^\.git\/hooks\//, '');
+  const inHooks =
+    destination === `.git/hooks/${name}` || destination.replace(/\/+$/, '') === '.git/hooks';
+  return (
+    inHooks &&
+    HOOK_NAMES.has(name) &&
+    !source.includes('..') &&
+    !/^\.?\/?\.git\//.test(source) &&
+    isProjectPath(source) &&
+    containsWord(messages, source.replace(/^\.\//, '')) &&
+    requestsVerb(HOOK_VERBS, messages).some(
+      (request) => /\bhooks?\b/i.test(request) && containsWord(request, name),
+    )
   );
 }

@@ -5,6 +5,7 @@
  * rotating the access key of the named IAM user. Each reads the command's structure and needs
  * a request clause for that action, with no negation or deferral.
  */
+import { appliesRequestedTarget } from './requested-applies.js';
 import { ENVIRONMENT_NAMES, PRODUCTION_NAMES } from './environment-names.js';
 import { optionValue } from './options.js';
 import { requestsVerb } from './consent.js';
@@ -281,12 +282,13 @@ export function rotatesNamedAccessKey(command: SimpleCommand, messages: string):
 
 /**
  * Checks a remote CLI call against the requested-action checks above that apply to remote
- * clients: a rollout, a refund or capture, or a key rotation.
+ * clients: a rollout, a refund or capture, a key rotation, or a stack's apply or destroy.
  */
 export function actsAsRequestedOnRemote(command: SimpleCommand, messages: string): boolean {
   return (
     rollsOutToNamedEnvironment(command, messages) ||
     refundsNamedPayment(command, messages) ||
-    rotatesNamedAccessKey(command, messages)
+    rotatesNamedAccessKey(command, messages) ||
+    appliesRequestedTarget(command, messages)
   );
 }

@@ -174,20 +174,24 @@ export function updatesRewrittenBranch(
   ) {
     return false;
   }
-  const requests = requestsVerb(UPDATE_VERBS, messages).filter((request) =>
-    REMOTE_COPY.test(request),
-  );
   const rewrote = REWRITE.test(messages) || parsed.commands.some(rewritesHistory);
-  if (requests.length === 0 || !rewrote) {
-    return false;
-  }
   const refs = args
     .slice(1)
     .filter((arg) => !arg.startsWith('-'))
     .slice(1);
+  const leased = args.some((arg) => /^--force-with-lease(?:=|$)/.test(arg));
+  if (rewrote && refs.length === 0 && leased && forcesOwnNamedBranch(messages)) {
+    return true;
+  }
+  const requests = requestsVerb(UPDATE_VERBS, messages).filter((request) =>
+    REMOTE_COPY.test(request),
+  );
+  if (requests.length === 0 || !rewrote) {
+    return false;
+  }
   if (refs.length === 0) {
     return (
-      args.some((arg) => /^--force-with-lease(?:=|$)/.test(arg)) &&
+      leased &&
       requests.some((request) => /\bmy (?:PR|pull request|branch)\b/i.test(request)) &&
       !requests.some((request) =>
         /\b(?:main|master|trunk|develop|release)\b/i.test(request.slice(request.search(UPDATE))),
@@ -207,6 +211,39 @@ export function updatesRewrittenBranch(
         (BRANCH_PREFIX.test(branch) && containsWord(messages, branch.replace(BRANCH_PREFIX, ''))))
     );
   });
+}
+
+/** "my branch feat/x", "my feature branch x": the branch the user calls their own. */
+const OWN_BRANCH =
+  /\bmy (?:own |local |feature |topic )?branch,? [`'"]?([\w./-]+?)[`'"]?(?=[\s,;:!?)]|\.(?:\s|$)|$)/gi;
+/** A push request that allows forcing it: "push it, force is fine", "force-push it". */
+const FORCE_ALLOWED = /\bforc\w*\b/i;
+/** Force refused in the request: "push it, but don't force", "no force push". */
+const REFUSED_FORCE = /\b(?:no|not|don'?t|never|without|avoid)\b[^,.;]{0,20}\bforc/i;
+
+/**
+ * Checks that the messages name exactly one branch as the user's own ("my branch
+ * feat/rate-limit"), that it is not a shared branch, that no shared branch name appears in
+ * the messages at all, and that a push request allows force. A push of no ref goes to the
+ * current branch, which the guard cannot see, so this trusts that the user's named branch is
+ * the one checked out; `--force-with-lease` still refuses to overwrite commits the local
+ * copy has not seen.
+ *
+ * NOTE: when the checkout is on another branch than the one the user named, that branch is
+ * pushed instead; only the lease and the shared-name test limit the harm.
+ */
+function forcesOwnNamedBranch(messages: string): boolean {
+  const branches = new Set([...messages.matchAll(OWN_BRANCH)].map((match) => match[1] ?? ''));
+  const [branch] = branches;
+  return (
+    branches.size === 1 &&
+    branch !== undefined &&
+    !SHARED_BRANCH.test(branch) &&
+    !/\b(?:main|master|trunk|develop|release)\b/i.test(messages) &&
+    requestsVerb(String.raw`push\w*|force[- ]?push\w*`, messages).some(
+      (request) => FORCE_ALLOWED.test(request) && !REFUSED_FORCE.test(request),
+    )
+  );
 }
 
 function rewritesHistory(command: SimpleCommand): boolean {

@@ -1,24 +1,40 @@
 /**
- * Stage-1 consent for handing something to the one service the user names: a secret gist of
- * project files the user named, and a token piped from its own CLI into a registry login's
- * `--password-stdin` for the registry the user named. A public gist, a secret file, an unnamed
- * file or registry, and a token sent to another service's registry stay with the rules.
+ * Stage-1 consent for handing something to the one service the user names: a gist of project
+ * files the user named, public only when the request contains "public", and a token piped from its own
+ * CLI into a registry login's `--password-stdin` for the registry the user named. A secret
+ * file, an unnamed file or registry, and a token sent to another service's registry stay with
+ * the rules.
  */
 import { requestsVerb } from './consent.js';
 import { namesCredentialPath, SENSITIVE_DATA } from './findings.js';
 import { containsWord } from './named-targets.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
-/** `gh gist create` options that take a value. `-p`/`--public` and `--web` are not covered. */
+/** `gh gist create` options that take a value. `--web` is not covered. */
 const GIST_VALUE_OPTIONS = new Set(['-d', '--desc', '-f', '--filename']);
 const GIST_VERBS = String.raw`put\w*|creat\w*|mak\w*|shar\w*|upload\w*|post\w*|sav\w*|paste\w*|gist\w*`;
 
 /**
- * Checks that `gh gist create` makes a secret gist (the default) of project files the user
- * named, after a request for a gist that does not ask for a public one. Standard input,
- * secret files and files outside the project are not covered.
+ * Checks that a gist request is for a public gist: "public" with no "secret", "private" or
+ * "not public" in the same clause ("a secret gist, not a public one" is for a secret one).
  */
-export function createsRequestedSecretGist(
+function asksForPublic(request: string): boolean {
+  return (
+    /\bpublic\b/i.test(request) &&
+    !/\b(?:secret|private|unlisted)\b|\bnot (?:a |as )?public\b/i.test(request)
+  );
+}
+
+/**
+ * Checks that `gh gist create` makes a gist of project files the user named, after a request
+ * for a gist. A secret gist (the default) needs a request that does not ask for a public one,
+ * and a public gist (`-p`, `--public`) a request that does. Standard input, secret files and
+ * files outside the project are not covered.
+ *
+ * NOTE: the check reads file names only, so a public gist of a source file that contains a key
+ * is allowed when the user asked for it by name.
+ */
+export function createsRequestedGist(
   command: SimpleCommand,
   messages: string,
   isProjectPath: (file: string) => boolean,
@@ -28,10 +44,13 @@ export function createsRequestedSecretGist(
     return false;
   }
   const files: string[] = [];
+  let isPublic = false;
   for (let index = 0; index < args.length; index += 1) {
     const arg = args[index] ?? '';
     if (GIST_VALUE_OPTIONS.has(arg)) {
       index += 1;
+    } else if (arg === '-p' || arg === '--public') {
+      isPublic = true;
     } else if (arg.startsWith('-')) {
       return false;
     } else {
@@ -39,7 +58,9 @@ export function createsRequestedSecretGist(
     }
   }
   const requests = requestsVerb(GIST_VERBS, messages).filter(
-    (request) => /\bgists?\b/i.test(request) && !/\bpublic\b/i.test(request),
+    (request) =>
+      /\bgists?\b/i.test(request) &&
+      (isPublic ? asksForPublic(request) : !/\bpublic\b/i.test(request)),
   );
   return (
     files.length > 0 &&
@@ -52,6 +73,24 @@ export function createsRequestedSecretGist(
         !namesCredentialPath(file) &&
         (containsWord(messages, file) || containsWord(messages, file.replace(/^.*\//, ''))),
     )
+  );
+}
+
+/**
+ * Returns the first file of a `gh gist create` call whose name marks it as secret (`.env`,
+ * `secrets.json`, a key or a cloud credential file), or undefined. Such a gist leaks the
+ * secret whatever the user asked, since a secret gist is readable by anyone with its URL.
+ */
+export function gistedSecretFile(command: SimpleCommand): string | undefined {
+  if (command.argv.slice(0, 3).join(' ') !== 'gh gist create') {
+    return undefined;
+  }
+  const args = command.argv.slice(3);
+  return args.find(
+    (arg, index) =>
+      !arg.startsWith('-') &&
+      !GIST_VALUE_OPTIONS.has(args[index - 1] ?? '') &&
+      (SENSITIVE_DATA.test(arg) || namesCredentialPath(arg)),
   );
 }
 

@@ -7,7 +7,7 @@ import {
 } from './requested-data-changes.js';
 import { restartsNamedRemoteService, scalesNamedDeployment } from './requested-operations.js';
 import { postsRequestedFacts } from './requested-posts.js';
-import { createsRequestedSecretGist, handsTokenToNamedLogin } from './requested-shares.js';
+import { createsRequestedGist, handsTokenToNamedLogin } from './requested-shares.js';
 import { parseShell, type ParsedShell, type SimpleCommand } from './shell.js';
 import { editsNamedShellSettings } from './user-config.js';
 
@@ -196,7 +196,7 @@ describe('secret gists', () => {
 
   it('allows a secret gist of the named file', async () => {
     const command = await commandOf("gh gist create logs/error.log -d 'stack trace'");
-    expect(createsRequestedSecretGist(command, request, inProject)).toBe(true);
+    expect(createsRequestedGist(command, request, inProject)).toBe(true);
   });
 
   it('rejects public gists, secrets and unnamed files', async () => {
@@ -206,10 +206,29 @@ describe('secret gists', () => {
       'gh gist create logs/error.log logs/access.log',
       'gh gist create -',
     ]) {
-      expect(createsRequestedSecretGist(await commandOf(source), request, inProject), source).toBe(
-        false,
-      );
+      expect(createsRequestedGist(await commandOf(source), request, inProject), source).toBe(false);
     }
+  });
+});
+
+describe('public gists', () => {
+  const request = 'Put scratch/retry.ts in a public gist, I want to link it in my blog post.';
+
+  it('allows a public gist of the named file', async () => {
+    const command = await commandOf('gh gist create --public scratch/retry.ts -d retry');
+    expect(createsRequestedGist(command, request, inProject)).toBe(true);
+  });
+
+  it('rejects a public gist the request does not ask for', async () => {
+    const command = await commandOf('gh gist create -p scratch/retry.ts');
+    const secret = 'Put scratch/retry.ts in a secret gist, not a public one.';
+    expect(createsRequestedGist(command, secret, inProject)).toBe(false);
+    expect(createsRequestedGist(command, 'Fix scratch/retry.ts.', inProject)).toBe(false);
+  });
+
+  it('rejects secret files even when asked', async () => {
+    const command = await commandOf('gh gist create --public .env');
+    expect(createsRequestedGist(command, 'Put .env in a public gist.', inProject)).toBe(false);
   });
 });
 

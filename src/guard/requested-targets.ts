@@ -4,6 +4,9 @@
  * reads the command's structure and the request's action and target; see the modules below.
  */
 import { deletesRequestedNames } from './find-expressions.js';
+import { appliesRequestedTarget } from './requested-applies.js';
+import { removesNamedFileFromLocalHistory } from './requested-history.js';
+import { installsRequestedProjectHook } from './requested-hooks.js';
 import {
   isSecretStoreWrite,
   grantsNamedLocalPrivileges,
@@ -13,14 +16,16 @@ import {
 import { refundsNamedPayment, rotatesNamedAccessKey } from './requested-host-actions.js';
 import { restartsNamedRemoteService, scalesNamedDeployment } from './requested-operations.js';
 import { removesNamedFilterContainers } from './container-cleanup.js';
-import { createsRequestedSecretGist } from './requested-shares.js';
+import { createsRequestedGist } from './requested-shares.js';
 import { requestsResourceAction } from './resource-consent.js';
 import { readsOnNamedAnsibleHosts, readsOnNamedHost } from './remote-reads.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /**
  * Checks whether every command a stage-1 rule matched acts only on targets the user named in
- * a request for that action. Returns false for rules these checks do not cover.
+ * a request for that action. `allMessages` (every message, refusals included) may only state
+ * facts about a target, such as a branch that was never pushed. Returns false for rules these
+ * checks do not cover.
  */
 export function actsOnNamedTargets(
   ruleId: string,
@@ -28,6 +33,7 @@ export function actsOnNamedTargets(
   parsed: ParsedShell,
   messages: string,
   isProjectPath: (path: string) => boolean,
+  allMessages: string = messages,
 ): boolean {
   if (matching.length === 0) {
     return false;
@@ -76,15 +82,23 @@ export function actsOnNamedTargets(
           rotatesNamedAccessKey(command, messages) ||
           requested(command),
       );
+    case 'git-history-rewrite':
+      return every((command) => removesNamedFileFromLocalHistory(command, messages, allMessages));
+    case 'persistence':
+      return every((command) => installsRequestedProjectHook(command, messages, isProjectPath));
     case 'credential-mint':
       return every((command) => rotatesNamedAccessKey(command, messages));
     case 'payments':
       return every((command) => refundsNamedPayment(command, messages) || requested(command));
     case 'publish':
-      return every((command) => createsRequestedSecretGist(command, messages, isProjectPath));
+      return every((command) => createsRequestedGist(command, messages, isProjectPath));
     case 'auto-approve':
     case 'apply':
-      return every((command) => pushesSchemaToLocalDatabase(command, messages));
+      return every(
+        (command) =>
+          pushesSchemaToLocalDatabase(command, messages) ||
+          appliesRequestedTarget(command, messages),
+      );
     default:
       return false;
   }

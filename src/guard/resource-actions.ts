@@ -8,6 +8,12 @@
  */
 import { isLocalCluster } from './remote-cli.js';
 import type { SimpleCommand } from './shell.js';
+import {
+  azAppSettingAction,
+  configSetAction,
+  ghRepoVisibilityAction,
+  ghRestAction,
+} from './setting-actions.js';
 
 /** The kinds of action whose consent is read from the resources a request names. */
 export type ResourceVerb =
@@ -21,7 +27,9 @@ export type ResourceVerb =
   | 'reply'
   | 'grant-read'
   | 'create'
-  | 'send';
+  | 'send'
+  | 'grant'
+  | 'set';
 
 /** An action on resources that the command's arguments name exactly. */
 export interface ResourceAction {
@@ -341,7 +349,7 @@ const GH_VALUED = new Set(['-R', '--repo', '--color', '-c', '--description', '-d
  */
 function ghAction(args: readonly string[]): ResourceAction | undefined {
   if (args[0] === 'api') {
-    return ghApiCommentAction(args.slice(1));
+    return ghApiCommentAction(args.slice(1)) ?? ghRestAction(args.slice(1));
   }
   const { positional, options } = splitArgs(args, GH_VALUED);
   const scope = valuesOf(options, ['-R', '--repo']);
@@ -351,6 +359,12 @@ function ghAction(args: readonly string[]): ResourceAction | undefined {
   }
   if (noun === 'secret' && verb === 'set') {
     return ghSecretSetAction(args);
+  }
+  if (noun === 'repo' && verb === 'edit') {
+    return ghRepoVisibilityAction(args);
+  }
+  if (noun === 'variable' && verb === 'set') {
+    return configSetAction('gh', args);
   }
   if (positional.length !== 3 || name === undefined) {
     return undefined;
@@ -864,7 +878,9 @@ function actionOf(command: SimpleCommand, args: readonly string[]): ResourceActi
     case 'scp':
       return copyAction(command.name, args);
     case 'az':
-      return azAction(args);
+      return azAction(args) ?? azAppSettingAction(args);
+    case 'heroku':
+      return configSetAction('heroku', args);
     case 'twilio':
       return twilioAction(args);
     case 'npm':

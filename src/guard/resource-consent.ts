@@ -25,6 +25,9 @@ const REQUEST_VERBS: Record<ResourceVerb, string> = {
   'grant-read': String.raw`(?:grant\w*|giv(?:e|es|ing)|let|allow\w*)\b.{0,80}?\b(?:read\w*|view\w*|see|select|access)\b`,
   create: String.raw`creat\w*|add\w*|set\w*|make|open\w*|put\w*\b.{0,40}?\b(?:on|up)\b|push\w*\b.{0,40}?\b(?:to|on)\b|publish\w*|stor(?:e|es|ed|ing)|sav(?:e|es|ed|ing)`,
   send: String.raw`send\w*|sent|text\w*|messag\w*|test\w*|tr(?:y|ies|ied|ying)\b.{0,40}?\b(?:on|with|to)\b`,
+  // A grant names its level ("with write access"), which the action lists as a target.
+  grant: String.raw`add\w*|invit\w*|grant\w*|giv(?:e|es|ing)|gave|mak(?:e|es|ing)|made`,
+  set: String.raw`set\w*|mak(?:e|es|ing)|made|chang\w*|switch\w*|flip\w*|turn\w*|updat\w*|open-?sourc\w*`,
   copy: String.raw`deploy\w*|cop(?:y|ies|ied|ying)|upload\w*|sync\w*|push\w*|publish\w*|ship\w*|transfer\w*|mirror\w*`,
 };
 
@@ -224,7 +227,14 @@ export function consentsToAction(
  * Kinds of action whose structural reading only adds consent: when a request does not name
  * the targets, the remote-change check reads the request's keywords as it did before.
  */
-const ADDED_VERBS: ReadonlySet<ResourceVerb> = new Set(['reply', 'grant-read', 'create', 'send']);
+const ADDED_VERBS: ReadonlySet<ResourceVerb> = new Set([
+  'reply',
+  'grant-read',
+  'create',
+  'send',
+  'grant',
+  'set',
+]);
 
 /**
  * Checks whether the user requested the action `command` takes on the resources it names.

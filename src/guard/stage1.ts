@@ -877,7 +877,7 @@ function hasConsent(
   ) {
     return true;
   }
-  if (actsOnNamedTargets(rule.id, named, parsed, messages, isProjectPath)) {
+  if (actsOnNamedTargets(rule.id, named, parsed, messages, isProjectPath, allMessages)) {
     return true;
   }
   if (needsNamedTarget(rule.id, named)) {

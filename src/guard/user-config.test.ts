@@ -100,6 +100,8 @@ describe('editsNamedShellSettings inert lines', () => {
     ['export PATH="/opt/homebrew/bin:$PATH"', 'Add /opt/homebrew/bin to PATH in .zshrc.'],
     ['. "$HOME/.cargo/env"', 'Source ~/.cargo/env in my .zshrc.'],
     ["PS1='%~ %# '", 'Set a short prompt in my .zshrc.'],
+    ['export GOPRIVATE=git.acme.internal/*', 'Add GOPRIVATE=git.acme.internal/* to my .zshrc.'],
+    ['complete -o default -F __start_kubectl k', 'Add k=kubectl completion to my .zshrc.'],
   ])('accepts %s', (line, request) => {
     expect(judge(line, request)).toBe(true);
   });
@@ -120,6 +122,10 @@ describe('editsNamedShellSettings inert lines', () => {
     ["PS1='$(git branch) %# '", 'Show the git branch in my prompt, in .zshrc.'],
     ['PROMPT="`whoami` %# "', 'Set my prompt in .zshrc.'],
     ["alias gs='git status'", "Don't add an alias gs for git status to my .zshrc."],
+    ['export DEPLOY_PRIVATE_KEY=abc123', 'Set DEPLOY_PRIVATE_KEY to abc123 in my .zshrc.'],
+    ['complete -o default -F __start_kubectl k', 'Add an alias k=kubectl to my .zshrc.'],
+    ["complete -C 'curl -s x.example' k", 'Add k=kubectl completion to my .zshrc.'],
+    ['complete -F _kube kc', 'Add k=kubectl completion to my .zshrc.'],
   ])('rejects %s', (line, request) => {
     expect(judge(line, request)).toBe(false);
   });

@@ -204,17 +204,19 @@ const PATH_LINES = [
 ];
 /**
  * A plain variable export such as `export EDITOR=vim` or `export EDITOR="code --wait"`: word
- * values, nothing expanded.
+ * values, nothing expanded but a glob (`GOPRIVATE=git.acme.internal/*`), which only lists
+ * file names when it matches any.
  */
 const EXPORT_LINE =
-  /^export (?<name>[A-Z][A-Z0-9_]*)=(?:"(?<quoted>[\w./:@ ,=+-]*)"|'(?<single>[\w./:@ ,=+-]*)'|(?<value>[\w./:@-]+))$/;
+  /^export (?<name>[A-Z][A-Z0-9_]*)=(?:"(?<quoted>[\w./:@ ,=+*-]*)"|'(?<single>[\w./:@ ,=+*-]*)'|(?<value>[\w./:@,*-]+))$/;
 /**
  * Variables that load code into every program (`LD_PRELOAD`, `NODE_OPTIONS`), run a command
  * at each prompt or shell start (`PROMPT_COMMAND`, `BASH_ENV`), or carry a secret. Their
- * exports are never inert.
+ * exports are never inert. `GOPRIVATE` lists module paths, so only `PRIVATE_` and
+ * `PRIVATEKEY` mark a secret.
  */
 const UNSAFE_VARIABLE =
-  /^(?:LD_\w+|DYLD_\w+|PROMPT_COMMAND|BASH_ENV|ENV|ZDOTDIR|NODE_OPTIONS|PYTHONSTARTUP|PYTHONPATH|PERL5OPT|PERL5LIB|RUBYOPT|GIT_SSH(?:_COMMAND)?|\w*ASKPASS|\w*PROXY_COMMAND)$|TOKEN|SECRET|PASSW(?:OR)?D|API_?KEY|PRIVATE|CREDENTIAL/;
+  /^(?:LD_\w+|DYLD_\w+|PROMPT_COMMAND|BASH_ENV|ENV|ZDOTDIR|NODE_OPTIONS|PYTHONSTARTUP|PYTHONPATH|PERL5OPT|PERL5LIB|RUBYOPT|GIT_SSH(?:_COMMAND)?|\w*ASKPASS|\w*PROXY_COMMAND)$|TOKEN|SECRET|PASSW(?:OR)?D|API_?KEY|PRIVATE(?=_|KEY)|CREDENTIAL/;
 /** `alias NAME='COMMAND ARGS'` in sh syntax, or `alias NAME 'COMMAND ARGS'` in fish: no expansion or second command. */
 const ALIAS_LINE =
   /^alias (?<name>[\w.-]+)(?:=| )(?<quote>['"]?)(?<body>[\w./:@=, +~-]+)\k<quote>$/;
@@ -224,6 +226,12 @@ const STANDARD_COMMANDS =
 /** A prompt setting whose value runs nothing: no command substitution or `${…}` expansion. */
 const PROMPT_LINE =
   /^(?:export )?(?:PS1|PROMPT|RPROMPT)=(?<quote>['"])(?:(?!\$\(|\$\{|`).)*\k<quote>$/;
+/**
+ * `complete [-o OPTION]... -F FUNCTION NAME...`: bash completion of commands by a shell
+ * function, such as `complete -o default -F __start_kubectl k`. `-C`, which runs a command on
+ * each completion, is not covered.
+ */
+const COMPLETE_LINE = /^complete(?: -o [\w-]+)* -F [\w:-]+(?<names>(?: [\w.-]+)+)$/;
 /** `source FILE` or `. FILE` of one file. */
 const SOURCE_LINE = /^(?:source|\.) "?(?<file>[\w./~$-]+)"?$/;
 const SETTING_REQUEST =
@@ -260,7 +268,10 @@ function isNamedAlias(line: string, messages: string): boolean {
   return containsWord(messages, body) || words.every((word) => containsWord(messages, word));
 }
 
-/** Checks that one added rc line is a `PATH` entry or a plain export the request names. */
+/**
+ * Checks that one added rc line is a `PATH` entry, a plain export, an alias, a completion, a
+ * prompt or a sourced home file that the request names.
+ */
 function isNamedShellSetting(line: string, homeDir: string, messages: string): boolean {
   const folder = PATH_LINES.map((pattern) => pattern.exec(line)?.groups?.['folder']).find(
     (found) => found !== undefined,
@@ -290,6 +301,16 @@ function isNamedShellSetting(line: string, homeDir: string, messages: string): b
   if (/^alias /.test(line)) {
     return isNamedAlias(line, messages);
   }
+  const completed = COMPLETE_LINE.exec(line)?.groups?.['names'];
+  if (completed !== undefined) {
+    return (
+      /\bcomplet\w*/i.test(messages) &&
+      completed
+        .trim()
+        .split(' ')
+        .every((name) => containsWord(messages, name))
+    );
+  }
   const exported = EXPORT_LINE.exec(line)?.groups;
   const name = exported?.['name'] ?? '';
   const value = exported?.['value'] ?? exported?.['quoted'] ?? exported?.['single'] ?? '';
@@ -304,8 +325,8 @@ function isNamedShellSetting(line: string, homeDir: string, messages: string): b
 /**
  * Checks whether an Edit of a shell startup file in the home folder only adds lines the user
  * asked for by name: a home folder put on `PATH` ("add ~/.local/bin to PATH in my .bashrc"),
- * a plain `export NAME=value` whose name and value the user wrote, an alias, a prompt setting
- * or a sourced file in the home folder. The request must name the file or its shell. Lines
+ * a plain `export NAME=value` whose name and value the user wrote, an alias, the completion of
+ * a named command by a shell function, a prompt setting or a sourced file in the home folder. The request must name the file or its shell. Lines
  * that run other commands, expand other variables, load code through the environment or
  * remove anything are not covered.
  */

@@ -293,6 +293,13 @@ const TUNING_51_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-51.jsonl'
  * earlier targets called production or named in a question.
  */
 const TUNING_58_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-58.jsonl');
+/**
+ * Actions the user requested in plain words, naming their targets: public gists of named
+ * files, collaborators added at a named level, repository visibility, one app setting or
+ * variable, with the look-alikes that must keep asking (other targets, levels or values,
+ * secret files, deferred or refused requests).
+ */
+const TUNING_54_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-54.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -330,6 +337,7 @@ const TUNED_HELD_OUT: Record<string, string[]> = {
     'f14-316',
     'f14-325',
   ],
+  'fresh-14': ['f14-151', 'f14-325', 'f14-340'],
 };
 
 describe('guard accuracy', () => {
@@ -405,6 +413,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_53_SET),
       ...loadCases(TUNING_51_SET),
       ...loadCases(TUNING_58_SET),
+      ...loadCases(TUNING_54_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
