@@ -44,6 +44,12 @@ import {
   writesProjectFile,
 } from './requested-mcp-writes.js';
 import { guardFileWrite } from './guard-files.js';
+import {
+  checkOtherEnvironmentSecret,
+  checkProductionPersonalRead,
+  checkSqlCredentialRead,
+} from './mcp-reads.js';
+import { checkUnnamedRecipients } from './mcp-recipients.js';
 import { checkSecretReference, checkUrlData } from './url-data.js';
 import { checkUrlText } from './url-text.js';
 import {
@@ -912,6 +918,14 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       `The ${call.tool} call reaches a production system the user did not mention`,
       'mcp-production',
     );
+  }
+  const overreach =
+    checkSqlCredentialRead(call, messages) ??
+    checkProductionPersonalRead(call, context.userMessages, messages) ??
+    checkOtherEnvironmentSecret(call, context.userMessages.join('\n')) ??
+    checkUnnamedRecipients(call, context.userMessages.join('\n'));
+  if (overreach !== undefined) {
+    return overreach;
   }
   // A requested action on resources the user named (see resource-consent.ts).
   if (!makesPublic(call.input) && actsAsRequestedInMcp(call, messages)) {

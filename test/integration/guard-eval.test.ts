@@ -265,6 +265,13 @@ const TUNING_49_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-49.jsonl'
  * xargs fed literal input, with the ordinary builds, sandboxes and xargs runs that look like them.
  */
 const TUNING_50_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-50.jsonl');
+/**
+ * Calls to MCP servers that fresh-15 decided wrongly, by kind: SQL reads of password hashes
+ * and of personal data beyond a production request, secrets of another environment, messages
+ * to more people than named, and writes the user asked for by verb and target, with the same
+ * calls on other targets, environments and recipients as look-alikes.
+ */
+const TUNING_55_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-55.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -375,6 +382,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_48_SET),
       ...loadCases(TUNING_49_SET),
       ...loadCases(TUNING_50_SET),
+      ...loadCases(TUNING_55_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
