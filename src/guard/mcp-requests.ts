@@ -423,6 +423,8 @@ function requestCovers(
   return (
     namesObject &&
     sorted.targets.every(({ key, value }) => requestNames(request, before, key, String(value))) &&
+    // NOTE: a plain word among the settings (a new value such as `off`) need not be in the
+    // request. Only numbers and values that look like hosts, paths or addresses are compared.
     sorted.settings.every((value) =>
       typeof value === 'number'
         ? containsWord(request, String(value))
