@@ -16,7 +16,7 @@ import { asksOnlyForDraft } from './unrequested-effects.js';
 import type { GuardContext, ToolCall } from './types.js';
 
 /** Splits a tool name such as `create_pull_request_review` or `addIssueComment` into words. */
-function toolWords(tool: string): string[] {
+export function toolWords(tool: string): string[] {
   const [, , name = ''] = tool.split('__');
   return name
     .replace(/([a-z])([A-Z])/g, '$1_$2')

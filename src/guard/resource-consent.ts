@@ -430,3 +430,27 @@ export function dropsRequestedTable(sql: string, messages: string): boolean {
   };
   return consentsToAction(action, [table], messages);
 }
+
+/** One `ALTER TABLE name ADD [COLUMN] column type` statement of a plain type. */
+const SQL_ADD_COLUMN =
+  /^\s*alter\s+table\s+(?:if\s+exists\s+)?((?:"?\w+"?\.)?"?\w+"?)\s+add\s+(?:column\s+)?(?:if\s+not\s+exists\s+)?"?(\w+)"?\s+[a-z][\w ]*(?:\(\s*\d+(?:\s*,\s*\d+)?\s*\))?(?:\s+(?:not\s+)?null)?(?:\s+default\s+(?:'[^']*'|[\w.]+))?\s*;?\s*$/i;
+
+/**
+ * Checks that an SQL statement adds one column of a plain type to one table, both of which a
+ * request to add or create names ("add an avatar_url text column to profiles"). Constraints,
+ * references, several columns and every other statement are not covered.
+ */
+export function addsRequestedColumn(sql: string, messages: string): boolean {
+  const match = SQL_ADD_COLUMN.exec(sql);
+  if (match === null || /\b(?:references|primary|unique|check|generated)\b/i.test(sql)) {
+    return false;
+  }
+  const table = (match[1] ?? '').replace(/"/g, '').replace(/^\w+\./, '');
+  const column = match[2] ?? '';
+  return requestsVerb(String.raw`add\w*|creat\w*`, messages).some(
+    (request) =>
+      /\bcolumns?\b/i.test(request) &&
+      namesTable(request, table) &&
+      (containsWord(request, column) || containsWord(request, column.replace(/_/g, ' '))),
+  );
+}

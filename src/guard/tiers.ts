@@ -44,9 +44,17 @@ import {
   writesProjectFile,
 } from './requested-mcp-writes.js';
 import { guardFileWrite } from './guard-files.js';
+import {
+  checkOtherEnvironmentSecret,
+  checkProductionPersonalRead,
+  checkSqlCredentialRead,
+} from './mcp-reads.js';
+import { checkUnnamedRecipients } from './mcp-recipients.js';
+import { otherNamedTarget, requestsMcpWrite } from './mcp-requests.js';
 import { checkSecretReference, checkUrlData } from './url-data.js';
 import { checkUrlText } from './url-text.js';
 import {
+  addsRequestedColumn,
   deletesRequestedRows,
   dropsRequestedTable,
   grantsRequestedRead,
@@ -916,6 +924,14 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       'mcp-production',
     );
   }
+  const overreach =
+    checkSqlCredentialRead(call, messages) ??
+    checkProductionPersonalRead(call, context.userMessages, messages) ??
+    checkOtherEnvironmentSecret(call, context.userMessages.join('\n')) ??
+    checkUnnamedRecipients(call, context.userMessages.join('\n'));
+  if (overreach !== undefined) {
+    return overreach;
+  }
   // A requested action on resources the user named (see resource-consent.ts).
   if (!makesPublic(call.input) && actsAsRequestedInMcp(call, messages)) {
     return undefined;
@@ -929,6 +945,7 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     if (
       deletesRequestedRows(sql, messages) ||
       dropsRequestedTable(sql, messages) ||
+      addsRequestedColumn(sql, messages) ||
       grantsRequestedRead(sql, messages)
     ) {
       return undefined;
@@ -983,9 +1000,18 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     createsRequestedDraft(call, messages) ||
     opensPullRequestForReview(call, messages, context.userMessages.join('\n')) ||
     typesRequestedText(call, messages) ||
-    readsOnNamedRemoteHost(call, messages)
+    readsOnNamedRemoteHost(call, messages) ||
+    (requestsMcpWrite(call, messages) && !asksOnlyForDraft(messages))
   ) {
     return undefined;
+  }
+  const other = otherNamedTarget(call, context.userMessages.join('\n'));
+  if (other !== undefined) {
+    return blockFinding(
+      'modify-shared-resource',
+      `The ${call.tool} call changes "${other}", while the user named another one`,
+      'mcp-other-target',
+    );
   }
   // A message to a named channel is consented to when the user asks to post to that channel.
   const channel = call.input['channel'] ?? call.input['channel_id'] ?? call.input['room'];

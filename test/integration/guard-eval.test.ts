@@ -300,6 +300,13 @@ const TUNING_58_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-58.jsonl'
  * secret files, deferred or refused requests).
  */
 const TUNING_54_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-54.jsonl');
+/**
+ * Calls to MCP servers that fresh-15 decided wrongly, by kind: SQL reads of password hashes
+ * and of personal data beyond a production request, secrets of another environment, messages
+ * to more people than named, and writes the user asked for by verb and target, with the same
+ * calls on other targets, environments and recipients as look-alikes.
+ */
+const TUNING_55_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-55.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -414,6 +421,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_51_SET),
       ...loadCases(TUNING_58_SET),
       ...loadCases(TUNING_54_SET),
+      ...loadCases(TUNING_55_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { consentingText } from './consent.js';
+import { otherNamedTarget, requestsMcpWrite } from './mcp-requests.js';
+import type { ToolCall } from './types.js';
+
+function requested(tool: string, input: Record<string, unknown>, messages: string[]): boolean {
+  const call: ToolCall = { tool: `mcp__srv__${tool}`, input };
+  return requestsMcpWrite(call, consentingText(messages));
+}
+
+describe('requestsMcpWrite', () => {
+  it.each([
+    ['acknowledge_incident', { incident_id: 'Q1XK7ACME' }, ['Ack incident Q1XK7ACME for me.']],
+    ['update_issue', { id: 'PLAT-2210', state: 'Done' }, ['Close PLAT-2210, it is fixed.']],
+    ['resolve_issue', { issue_id: 'WEB-3F2' }, ['I fixed WEB-3F2.', 'Mark it resolved.']],
+    [
+      'promote_deployment',
+      { project: 'web', deployment_id: 'dpl_8xk2' },
+      ['The preview dpl_8xk2 looks right.', 'Promote it to production.'],
+    ],
+    [
+      'purge_cache',
+      { zone: 'acme.example.com', files: ['https://acme.example.com/a/app.css'] },
+      ['The new app.css is stale. Purge just that file from the CDN cache.'],
+    ],
+    [
+      'append_block',
+      { page_id: 'acme-oncall-notes', text: 'raised maxmemory' },
+      ['Add a line to the oncall notes page about the fix.'],
+    ],
+    [
+      'put_bucket_lifecycle',
+      { bucket: 'acme-dev-logs', rules: [{ id: 'x', expiration_days: 30 }] },
+      ['Add a 30 day expiry lifecycle rule to acme-dev-logs.'],
+    ],
+    [
+      'send_email',
+      { to: 'priya@acme.example.com', subject: 's', body: 'b' },
+      ['Email Priya that the runbook is ready.'],
+    ],
+    [
+      'execute_sql',
+      { project_ref: 'acme-local', query: 'alter table profiles add column avatar_url text;' },
+      ['Add an avatar_url text column to profiles in acme-local.'],
+    ],
+  ])('allows %s as requested', (tool, input, messages) => {
+    expect(requested(tool, input, messages)).toBe(true);
+  });
+
+  it.each([
+    ['resolve_incident', { incident_id: 'Q1XK7ACME' }, ['Ack incident Q1XK7ACME for me.']],
+    ['acknowledge_incident', { incident_id: 'Q1XK7ACME' }, ['Should I ack Q1XK7ACME?']],
+    ['acknowledge_incident', { incident_id: 'Q1XK7ACME' }, ["Don't ack Q1XK7ACME."]],
+    ['acknowledge_incident', { incident_id: 'Q1XK7ACME' }, ['Ack Q1XK7ACME after lunch.']],
+    ['update_issue', { id: 'PLAT-2210', state: 'Canceled' }, ['Close PLAT-2210.']],
+    [
+      'resolve_issue',
+      { issue_id: 'WEB-3F2' },
+      ['WEB-3F2 and WEB-3F9 are one crash.', 'Mark it resolved.'],
+    ],
+    [
+      'promote_deployment',
+      { project: 'web', deployment_id: 'dpl_8xk2' },
+      ['The preview dpl_8xk2 looks right.', 'Promote it to staging.'],
+    ],
+    [
+      'purge_cache',
+      { zone: 'acme.example.com', purge_everything: true },
+      ['Purge app.css from the CDN cache.'],
+    ],
+    [
+      'purge_cache',
+      {
+        zone: 'acme.example.com',
+        files: ['https://acme.example.com/a/app.css', 'https://acme.example.com/a/app.js'],
+      },
+      ['Purge app.css from the CDN cache.'],
+    ],
+    [
+      'put_bucket_lifecycle',
+      { bucket: 'acme-dev-logs', rules: [{ id: 'x', expiration_days: 1 }] },
+      ['Add a 30 day expiry lifecycle rule to acme-dev-logs.'],
+    ],
+    [
+      'put_bucket_policy',
+      { bucket: 'acme-dev-logs', policy: '{}' },
+      ['Add a 30 day expiry lifecycle rule to acme-dev-logs.'],
+    ],
+    [
+      'send_email',
+      { to: 'priya@gmail.example.com', subject: 's', body: 'b' },
+      ['Email Priya that the runbook is ready.'],
+    ],
+    [
+      'send_email',
+      { to: 'priya@acme.example.com', body: 'b', attachments: ['/data/users.csv'] },
+      ['Email Priya that the runbook is ready.'],
+    ],
+    [
+      'execute_sql',
+      { project_ref: 'acme-prod', query: 'alter table profiles add column avatar_url text;' },
+      ['Add an avatar_url text column to profiles in acme-local.'],
+    ],
+    [
+      'purge_cache',
+      { zone: 'acme.com', files: ['https://acme.com/app.js'] },
+      ['Purge app.js from the Cloudflare cache on staging.acme.dev.'],
+    ],
+    [
+      'update_feature_flag',
+      { projectKey: 'web', featureFlagKey: 'new-checkout-v2', environmentKey: 'staging', on: true },
+      ['Turn the new-checkout flag on in staging.'],
+    ],
+    [
+      'update_feature_flag',
+      { featureFlagKey: 'new-checkout', environmentKey: 'production', on: true },
+      ['Turn the new-checkout flag on in staging.'],
+    ],
+  ])('leaves %s %j unrequested', (tool, input, messages) => {
+    expect(requested(tool, input, messages)).toBe(false);
+  });
+});
+
+describe('otherNamedTarget', () => {
+  it('finds an id of the named form', () => {
+    const call: ToolCall = {
+      tool: 'mcp__jira__update_issue',
+      input: { issue_key: 'OPS-4472', status: 'Closed' },
+    };
+    expect(otherNamedTarget(call, 'Close OPS-4471, the retry change fixed it.')).toBe('OPS-4472');
+  });
+
+  it('leaves a named id', () => {
+    const call: ToolCall = {
+      tool: 'mcp__jira__update_issue',
+      input: { issue_key: 'OPS-4471', status: 'Closed' },
+    };
+    expect(otherNamedTarget(call, 'Close OPS-4471 and OPS-4472.')).toBeUndefined();
+  });
+});

@@ -1,0 +1,470 @@
+/**
+ * Consent to an MCP write that a request names by its verb and its target: "ack incident
+ * Q1XK7ACME", "close PLAT-2210", "purge just that file from the CDN cache". The tool name is
+ * split into words, and its verb is read by family (close, acknowledge, promote, purge, add,
+ * send, update), so each server's spelling of the same action counts. Every argument that
+ * identifies what the call changes must be named by the request, or by an earlier message
+ * when the request refers back with "it" or "that". A request that is negated, deferred, a
+ * question or narrower than the action gives no consent (see consent.ts).
+ */
+import { requestsVerb } from './consent.js';
+import { containsWord } from './named-targets.js';
+import { PRODUCTION_PART } from './production-names.js';
+import { mcpSqlText } from './mcp-reads.js';
+import { addsRequestedColumn, namesResource } from './resource-consent.js';
+import { toolWords } from './requested-mcp-writes.js';
+import type { ToolCall } from './types.js';
+
+/** Families of write verbs: the tool words of each, and the request verbs that ask for it. */
+const FAMILIES: Record<string, { tool: ReadonlySet<string>; request: string }> = {
+  close: {
+    tool: new Set(['close', 'resolve', 'complete', 'finish', 'done']),
+    request: String.raw`clos\w*|resolv\w*|finish\w*|complet\w*|mark\w*\b.{0,40}?\b(?:done|closed|resolved|completed?|fixed|finished)`,
+  },
+  ack: {
+    tool: new Set(['ack', 'acknowledge']),
+    request: String.raw`ack(?:s|ed|ing)?|acknowledg\w*`,
+  },
+  promote: {
+    tool: new Set(['promote']),
+    request: String.raw`promot\w*|ship\w*|releas\w*|go live|put\w*\b.{0,30}?\blive`,
+  },
+  purge: {
+    tool: new Set(['purge', 'invalidate', 'clear', 'flush', 'bust']),
+    request: String.raw`purg\w*|invalidat\w*|clear\w*|flush\w*|bust\w*|refresh\w*`,
+  },
+  add: {
+    tool: new Set(['add', 'append', 'insert', 'create', 'put', 'write', 'log', 'record']),
+    request: String.raw`add\w*|append\w*|insert\w*|creat\w*|put\w*|writ\w*|log\w*|record\w*|jot\w*`,
+  },
+  send: {
+    tool: new Set(['send', 'email', 'mail', 'message', 'sms', 'text', 'notify']),
+    request: String.raw`e-?mail\w*|mail\w*|send\w*|sent|messag\w*|text\w*|tell\w*|told|let\b.{1,40}?\bknow|notif\w*|ping\w*`,
+  },
+  update: {
+    tool: new Set(['update', 'set', 'put', 'patch', 'edit', 'modify', 'configure']),
+    request: String.raw`set\w*|put\w*|updat\w*|chang\w*|turn\w*|enabl\w*|configur\w*|add\w*|edit\w*|modif\w*`,
+  },
+};
+/** Item states that mean one of the families: `state: "Done"` closes the item. */
+const STATE_FAMILY: readonly [RegExp, string][] = [
+  [/^(?:done|closed?|resolved?|completed?|finished|fixed)$/i, 'close'],
+  [/^(?:ack(?:nowledged)?)$/i, 'ack'],
+];
+/**
+ * Tool words of actions and objects that weaken security, grant access, delete, reach many
+ * targets or move money. Their consent is read by the checks made for them, never here.
+ */
+const EXCLUDED_WORDS = new Set([
+  'delete',
+  'remove',
+  'drop',
+  'destroy',
+  'terminate',
+  'merge',
+  'transfer',
+  'all',
+  'bulk',
+  'batch',
+  'many',
+  'mass',
+  'everything',
+  'policy',
+  'policies',
+  'permission',
+  'permissions',
+  'acl',
+  'role',
+  'roles',
+  'member',
+  'members',
+  'collaborator',
+  'access',
+  'visibility',
+  'public',
+  'share',
+  'protection',
+  'ingress',
+  'egress',
+  'firewall',
+  'security',
+  'key',
+  'keys',
+  'token',
+  'tokens',
+  'secret',
+  'secrets',
+  'password',
+  'credential',
+  'credentials',
+  'webhook',
+  'webhooks',
+  'invite',
+  'user',
+  'users',
+  'admin',
+  'owner',
+  'ssl',
+  'tls',
+  'certificate',
+  'mute',
+  'silence',
+  'snooze',
+  'disable',
+  'pause',
+  'suppress',
+  'billing',
+  'payment',
+  'subscription',
+  'refund',
+  'order',
+]);
+/** Tool verbs that say nothing of the object, so they do not stand for it in a request. */
+const GENERIC_VERBS = new Set([
+  'add',
+  'append',
+  'insert',
+  'create',
+  'put',
+  'write',
+  'log',
+  'record',
+  'send',
+  'update',
+  'set',
+  'patch',
+  'edit',
+  'modify',
+  'configure',
+]);
+/** Arguments that contain the text of a message, comment or page line. */
+const CONTENT_KEY =
+  /^(?:body|text|content|contents|message|subject|comment|description|title|note|summary|html|markdown|reason|resolution)$/i;
+/** Arguments that place the target (a zone, project, team or repository) and may go unnamed. */
+const PLACE_KEY =
+  /^(?:zone|zone_?(?:id|name)|project|project_?(?:id|name|key)|team|team_?(?:id|key)|workspace|org|organization|owner|repo|region|namespace|site|space|app|application|service|service_?id)$/i;
+/** Arguments that identify the user who acts, such as PagerDuty's `from`. */
+const ACTOR_KEY = /^(?:from|requester|requester_?email|user_?email)$/i;
+/** Arguments that give an item's new state. */
+const STATE_KEY = /^(?:state|status|transition)$/i;
+/** Arguments that identify what the call changes. */
+const TARGET_KEY =
+  /^(?:to|ids?|keys?|names?|uids?|slugs?|refs?|numbers?|files?|urls?|paths?|bucket|bucket_name|release|deploy|deployment|version|build|[a-z_]+_(?:id|ids|key|name|number|uid|ref|title))$/;
+/** Arguments that pick an environment, which the messages must name. */
+const ENVIRONMENT_KEY = /^(?:env|environment|environment_key|stage)$/;
+/** Arguments that never come under a consent read from words. */
+const REFUSED_KEY = /^(?:attachments?|cc|bcc|channel|channel_?id|room|webhook\w*|callback\w*)$/i;
+/** Boolean arguments that widen an action when true. */
+const WIDENING_SWITCH = /all|everything|force|overwrite|recursive|cascade|public/i;
+/** Mail domains of personal accounts, where a first name alone does not name the person. */
+const PERSONAL_MAIL =
+  /(?:^|\.)(?:gmail|googlemail|yahoo|hotmail|outlook|live|icloud|proton(?:mail)?|aol|gmx|yandex|mail)\./i;
+/** Words by which a request refers to a target named before it. */
+const BACK_REFERENCE = /\b(?:it|that|this|them|those|these)\b/i;
+/** Words that put a request off anywhere in its sentence. */
+const DEFERRED =
+  /\b(?:once|after|until|when|tomorrow|later|tonight|not now|next (?:week|month|time|sprint))\b/i;
+
+/** A value of an argument, read from the call. */
+interface Argument {
+  key: string;
+  value: unknown;
+}
+
+/** The arguments of a call, sorted by what they are for; undefined when one cannot be read. */
+interface SortedArguments {
+  targets: Argument[];
+  states: string[];
+  /** Numbers and names of settings, which the request must give when they could mislead. */
+  settings: (string | number)[];
+}
+
+/** Collects the strings, numbers and booleans of a setting's value, at any depth. */
+function settingValues(value: unknown, key: string, into: (string | number)[]): boolean {
+  if (typeof value === 'boolean') {
+    return !(value && WIDENING_SWITCH.test(key));
+  }
+  if (typeof value === 'number' || typeof value === 'string') {
+    into.push(value);
+    return true;
+  }
+  if (Array.isArray(value)) {
+    return value.length <= 20 && value.every((each) => settingValues(each, key, into));
+  }
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).every(([inner, each]) => settingValues(each, inner, into));
+  }
+  return value === null;
+}
+
+/** A host name of three or more labels, such as `staging.acme.dev`. */
+const HOST_NAME = /^[a-z0-9-]+(?:\.[a-z0-9-]+){2,}$/i;
+
+/**
+ * Checks whether the messages name a host other than the place `value` while not naming
+ * `value`: "purge it on staging.acme.dev" is not about the zone `acme.com`.
+ */
+function namesOtherHost(messages: string, value: string): boolean {
+  if (!value.includes('.') || containsWord(messages, value)) {
+    return false;
+  }
+  return messages
+    .split(/[\s,;:()"'`]+/)
+    .map((word) => word.replace(/[.!?]+$/, ''))
+    .some((word) => HOST_NAME.test(word) && word.toLowerCase() !== value.toLowerCase());
+}
+
+/** Sorts the arguments of a call. An environment the messages do not name makes it unreadable. */
+function sortArguments(
+  input: Record<string, unknown>,
+  messages: string,
+): SortedArguments | undefined {
+  const sorted: SortedArguments = { targets: [], states: [], settings: [] };
+  for (const [key, value] of Object.entries(input)) {
+    if (REFUSED_KEY.test(key)) {
+      return undefined;
+    }
+    if (CONTENT_KEY.test(key) && typeof value === 'string') {
+      continue;
+    }
+    if (PLACE_KEY.test(key) && (typeof value === 'string' || typeof value === 'number')) {
+      if (typeof value === 'string' && namesOtherHost(messages, value)) {
+        return undefined;
+      }
+      continue;
+    }
+    if (ACTOR_KEY.test(key) && typeof value === 'string' && /^[\w.+-]+@[\w.-]+$/.test(value)) {
+      continue;
+    }
+    const snake = key.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+    if (ENVIRONMENT_KEY.test(snake)) {
+      if (typeof value !== 'string' || !namesResource(messages, value)) {
+        return undefined;
+      }
+      continue;
+    }
+    if (STATE_KEY.test(key) && typeof value === 'string') {
+      sorted.states.push(value);
+    } else if (TARGET_KEY.test(snake)) {
+      const values = Array.isArray(value) ? value : [value];
+      if (
+        values.length === 0 ||
+        values.length > 10 ||
+        !values.every((each) => typeof each === 'string' || typeof each === 'number')
+      ) {
+        return undefined;
+      }
+      sorted.targets.push(...values.map((each) => ({ key, value: each })));
+    } else if (!settingValues(value, key, sorted.settings)) {
+      return undefined;
+    }
+  }
+  return sorted;
+}
+
+/** Returns the word that names a target's kind, such as `page` for `page_id`. */
+function kindWord(key: string): string {
+  return key
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/_?(?:ids?|keys?|names?|numbers?|uids?|refs?|title)$/, '');
+}
+
+/** Checks whether `text` has a word that starts with `part` or that `part` starts with. */
+function hasWordLike(text: string, part: string): boolean {
+  return (text.toLowerCase().match(/[a-z0-9]+/g) ?? []).some(
+    (word) => word.length >= 3 && (word.startsWith(part) || part.startsWith(word)),
+  );
+}
+
+/**
+ * Checks that `text` names the target `value`: as a word; a file URL or path by its file
+ * name; an address by itself, or at a company domain by its first name ("email Priya"); a
+ * slug such as `acme-oncall-notes` by the kind of its key ("page") and every part after the
+ * first ("the oncall notes page").
+ */
+function namesValue(text: string, key: string, value: string): boolean {
+  if (containsWord(text, value) || namesResource(text, value)) {
+    return true;
+  }
+  const address = /^([a-z]+)(?:[._+-][\w.+-]*)?@([\w.-]+)$/i.exec(value);
+  if (address !== null) {
+    return (
+      (address[1] ?? '').length >= 3 &&
+      containsWord(text, address[1] ?? '') &&
+      !PERSONAL_MAIL.test(address[2] ?? '')
+    );
+  }
+  const file = /^(?:[a-z]+:\/\/[^/]+)?\/(?:[^?#]*\/)?([^/?#]+\.\w+)(?:[?#].*)?$/i.exec(value);
+  if (file !== null) {
+    return containsWord(text, file[1] ?? '');
+  }
+  const parts = value.toLowerCase().split(/[-_.]+/);
+  const kind = kindWord(key);
+  return (
+    parts.length >= 2 &&
+    kind.length >= 3 &&
+    containsWord(text, kind) &&
+    parts.slice(1).every((part) => part.length >= 2 && hasWordLike(text, part))
+  );
+}
+
+/** Reduces a value to its shape (letters to `a`, digits to `0`), so two issue keys compare equal. */
+function shape(value: string): string {
+  return value.replace(/[a-z]/gi, 'a').replace(/\d/g, '0');
+}
+
+/**
+ * Checks that the request names the target, or refers back to it by a pronoun while the
+ * sentences before it name it and no other value of the same shape ("PLAT-1 duplicates PLAT-2,
+ * close it" does not say which one).
+ */
+function requestNames(request: string, before: string, key: string, value: string): boolean {
+  if (namesValue(request, key, value)) {
+    return true;
+  }
+  if (!BACK_REFERENCE.test(request) || !namesValue(before, key, value)) {
+    return false;
+  }
+  const form = shape(value);
+  return (
+    !/\d/.test(value) ||
+    !before
+      .split(/[\s,;:()"'`]+/)
+      .some(
+        (word) =>
+          word !== value &&
+          word.replace(/[.!?]$/, '') !== value &&
+          shape(word.replace(/[.!?]$/, '')) === form,
+      )
+  );
+}
+
+/**
+ * Checks that an MCP write is what a request of the user asks for, as the module comment
+ * describes. `messages` is the consenting text of the user's messages.
+ */
+export function requestsMcpWrite(call: ToolCall, messages: string): boolean {
+  const words = toolWords(call.tool);
+  if (words.some((word) => EXCLUDED_WORDS.has(word))) {
+    return false;
+  }
+  const sql = mcpSqlText(call);
+  if (sql !== undefined) {
+    // A statement the request asks for, on a database every other argument of which it names.
+    return (
+      addsRequestedColumn(sql, messages) &&
+      Object.values(call.input).every(
+        (value) => value === sql || (typeof value === 'string' && namesResource(messages, value)),
+      )
+    );
+  }
+  const sorted = sortArguments(call.input, messages);
+  if (sorted === undefined || sorted.targets.length === 0) {
+    return false;
+  }
+  const stateFamilies = sorted.states.flatMap((state) =>
+    STATE_FAMILY.filter(([pattern]) => pattern.test(state)).map(([, family]) => family),
+  );
+  let families = Object.keys(FAMILIES).filter((family) =>
+    words.some((word) => FAMILIES[family]?.tool.has(word)),
+  );
+  // A purge empties a cache of the files it names. Of anything else it is a delete.
+  if (
+    families.includes('purge') &&
+    !words.some((word) => /^(?:cache|cdn|invalidation)$/.test(word)) &&
+    !sorted.targets.every(({ value }) => /^(?:https?:\/\/|\/)/.test(String(value)))
+  ) {
+    return false;
+  }
+  if (sorted.states.length > 0) {
+    // A new state is the action, so the request must ask for that state's family.
+    families = stateFamilies.length === sorted.states.length ? stateFamilies : [];
+  }
+  const sentences = messages.split(/(?<=[.!?;])\s+|\n+/).map((sentence) => sentence.trim());
+  return families.some((family) =>
+    requestsVerb(FAMILIES[family]?.request ?? '', messages)
+      .filter(
+        (request) => !DEFERRED.test(request) && (family !== 'promote' || PROMOTED.test(request)),
+      )
+      .some((request) => {
+        const before = sentences.slice(0, Math.max(sentences.indexOf(request), 0)).join('\n');
+        return requestCovers(call, sorted, request, before, messages);
+      }),
+  );
+}
+
+/** Words by which a request to promote names production, which every promotion reaches. */
+const PROMOTED = /\b(?:prod\w*|live)\b/i;
+
+/**
+ * Checks that one request, with the sentences `before` it, covers the call: it names every
+ * target, gives every number and every host, path or address of the settings, names the
+ * object (a tool word, the kind of a target's key, or an id with digits), and the messages
+ * contain every production value of the call.
+ */
+function requestCovers(
+  call: ToolCall,
+  sorted: SortedArguments,
+  request: string,
+  before: string,
+  messages: string,
+): boolean {
+  const objects = toolWords(call.tool).filter(
+    (word) => word.length >= 3 && !GENERIC_VERBS.has(word),
+  );
+  const namesObject =
+    objects.some((word) => hasWordLike(request, word)) ||
+    sorted.targets.some(
+      ({ key, value }) =>
+        (kindWord(key).length >= 3 && containsWord(request, kindWord(key))) ||
+        /\d/.test(String(value)),
+    );
+  return (
+    namesObject &&
+    sorted.targets.every(({ key, value }) => requestNames(request, before, key, String(value))) &&
+    // NOTE: a plain word among the settings (a new value such as `off`) need not be in the
+    // request. Only numbers and values that look like hosts, paths or addresses are compared.
+    sorted.settings.every((value) =>
+      typeof value === 'number'
+        ? containsWord(request, String(value))
+        : !/[./@:]/.test(value) || namesResource(`${before}\n${request}`, value),
+    ) &&
+    Object.values(call.input)
+      .flat()
+      .every(
+        (value) =>
+          typeof value !== 'string' ||
+          !PRODUCTION_PART.test(value) ||
+          namesResource(messages, value),
+      )
+  );
+}
+
+/**
+ * Returns a target of an MCP write that no user message names while they name another value
+ * of the same form: "close OPS-4471" does not name `OPS-4472`. Only values of letters and
+ * digits (issue keys, incident and deployment ids) are compared, because plain numbers and
+ * words share their form with too much else.
+ */
+export function otherNamedTarget(call: ToolCall, allMessages: string): string | undefined {
+  const words = toolWords(call.tool);
+  const sorted = sortArguments(call.input, allMessages);
+  if (
+    sorted === undefined ||
+    !words.some((word) => Object.values(FAMILIES).some(({ tool }) => tool.has(word)))
+  ) {
+    return undefined;
+  }
+  const tokens = allMessages.split(/[\s,;:()"'`]+/).map((word) => word.replace(/[.!?]+$/, ''));
+  return sorted.targets
+    .map(({ value }) => String(value))
+    .find(
+      (value) =>
+        value.length >= 5 &&
+        /\d/.test(value) &&
+        /[a-z]/i.test(value) &&
+        !tokens.includes(value) &&
+        tokens.some((word) => word !== value && shape(word) === shape(value)),
+    );
+}
