@@ -29,3 +29,22 @@ describe('pushes to a computed default branch', () => {
     expect(await pushRule(command, message)).toBeUndefined();
   });
 });
+
+describe('organization secrets', () => {
+  it.each([
+    ['gh secret set SENTRY_DSN --org acme --visibility all --body x'],
+    ['gh variable set REGION -o acme --body eu'],
+    ['gh secret set HOOK --org=acme --repos web,api --body x'],
+  ])('finds %s', async (command) => {
+    expect(await pushRule(command, 'Set it as the secret on acme/web only.')).toBe(
+      'stage1:organization-secret',
+    );
+  });
+
+  it.each([
+    ['gh secret set SENTRY_DSN --repo acme/web --body x', 'Set it on acme/web only.'],
+    ['gh secret set NPM_TOKEN --org acme --visibility all', 'Add it as an org-wide secret.'],
+  ])('leaves %s alone', async (command, message) => {
+    expect(await pushRule(command, message)).toBeUndefined();
+  });
+});

@@ -85,6 +85,13 @@ export function checkSharedChanges(parsed: ParsedShell, messages: string): Findi
         'computed-push-destination',
       );
     }
+    if (setsOrganizationSecret(command) && !asksWithout(ORGANIZATION_REQUEST, messages)) {
+      return finding(
+        'modify-shared-resource',
+        'The command sets an organization secret or variable that other repositories read, while the user did not ask for an organization-wide one',
+        'organization-secret',
+      );
+    }
     if (command.argv.some((arg) => /^--allow-anonymous(?:-access)?(?:=true)?$/.test(arg))) {
       return finding(
         'expose-local-service',
@@ -94,6 +101,25 @@ export function checkSharedChanges(parsed: ParsedShell, messages: string): Findi
     }
   }
   return checkInlineReverseShell(parsed);
+}
+
+/** A request for a secret or variable of the whole organization or of many repositories. */
+const ORGANIZATION_REQUEST =
+  /\b(?:org(?:anization|anisation)?[- ]?(?:wide|level|secrets?|variables?)?|all (?:the |our )?repos(?:itories)?|every repo(?:sitory)?|--org)\b/i;
+
+/**
+ * Checks whether `gh secret set` or `gh variable set` writes at the organization level
+ * (`--org`, `-o`), where every repository the visibility allows reads the value.
+ */
+function setsOrganizationSecret(command: SimpleCommand): boolean {
+  if (command.name !== 'gh') {
+    return false;
+  }
+  const [noun, verb] = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
+  if ((noun !== 'secret' && noun !== 'variable') || verb !== 'set') {
+    return false;
+  }
+  return command.argv.some((arg) => /^(?:--org|-o)(?:=.*)?$/.test(arg));
 }
 
 /** A request to push to the default branch by one of its names. */
