@@ -1,7 +1,7 @@
 /**
  * Stage-1 check for deletes that reach targets other than, or more than, the ones the user
  * named: `git push origin --delete A B` after a request to delete branch C, and `kubectl
- * delete jobs --all` or a label selector after a request to delete one job by name.
+ * delete jobs --all` after a request to delete one job by name.
  */
 import type { CheckGate } from './check-gates.js';
 import { finding, type Finding } from './findings.js';
@@ -69,7 +69,7 @@ function kubectlDelete(command: SimpleCommand): { names: string[]; wide: boolean
 /**
  * Finds a delete whose targets the user did not name while the user named a target of their
  * own: a remote branch delete of branches the messages never mention, a `kubectl delete` with
- * `--all` or a selector when the request did not ask for every resource, or one whose names
+ * `--all` or `-A` when the request did not ask for every resource, or one whose names
  * differ from the one the user gave.
  */
 export function checkUnnamedDeletes(
