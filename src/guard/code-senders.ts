@@ -12,11 +12,13 @@ import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { CheckGate } from './check-gates.js';
 
 /**
- * Calls that send a request body: POST, PUT and PATCH helpers of Python, Node, Ruby, Go, PHP
- * and PowerShell, `urlopen` with `data=`, and requests built with a body or a write method.
+ * Calls that send a request body: POST, PUT and PATCH helpers of Python, Node, Ruby, Go, PHP,
+ * PowerShell, Elixir and Erlang (`:httpc.request(:post, …)`, `HTTPoison`, `Req`, `Tesla`,
+ * `Finch.build(:post, …)`, `:hackney`), `urlopen` with a body, and requests built with a body
+ * or a write method.
  */
 const SEND_CALL =
-  /\b(?:requests|httpx|session|client|aiohttp\.ClientSession\(\)|axios)\.(?:post|put|patch)\(|urlopen\([^)]*\bdata\s*=|urlopen\(\s*[\w.]+\s*,\s*(?!None\b)[^)\s]|urllib\.request\.Request\([^)]*\bdata\s*=|\bmethod\s*[:=]\s*['"](?:POST|PUT|PATCH)['"]|Net::HTTP\.post|Net::HTTP::(?:Post|Put)|\bpost_form\b|HTTParty\.(?:post|put)|Faraday\.(?:post|put)|http\.(?:Post|PostForm)\(|http\.NewRequest\(\s*"(?:POST|PUT|PATCH)"|CURLOPT_POSTFIELDS|Invoke-(?:RestMethod|WebRequest)[^\n]*-Method\s+(?:Post|Put)|UploadString|UploadFile|PostAsync|PutAsync/i;
+  /\b(?:requests|httpx|session|client|aiohttp\.ClientSession\(\)|axios)\.(?:post|put|patch)\(|urlopen\([^)]*\bdata\s*=|urlopen\(\s*(?:[\w.]+|"[^"]*"|'[^']*')\s*,\s*(?!None\b|\w+\s*=[^=])[^)\s]|(?:httpc|hackney)[.:]request\(\s*:?(?:post|put|patch)\b|\b(?:HTTPoison|Req|Tesla|HTTPotion)\.(?:post|put|patch)!?\(|Finch\.build\(\s*:(?:post|put|patch)\b|urllib\.request\.Request\([^)]*\bdata\s*=|\bmethod\s*[:=]\s*['"](?:POST|PUT|PATCH)['"]|Net::HTTP\.post|Net::HTTP::(?:Post|Put)|\bpost_form\b|HTTParty\.(?:post|put)|Faraday\.(?:post|put)|http\.(?:Post|PostForm)\(|http\.NewRequest\(\s*"(?:POST|PUT|PATCH)"|CURLOPT_POSTFIELDS|Invoke-(?:RestMethod|WebRequest)[^\n]*-Method\s+(?:Post|Put)|UploadString|UploadFile|PostAsync|PutAsync/i;
 
 /** Node's `fetch` with a body, and a `http.request` whose body is written with `end` or `write`. */
 const NODE_BODY =
@@ -24,7 +26,7 @@ const NODE_BODY =
 
 /** Reads of the environment, a token variable or a local file, in the same languages. */
 const DATA_READ =
-  /os\.environ|os\.getenv|process\.env|\bENV\[|\bENV\.fetch|os\.Getenv|os\.Environ\(|getenv\(|\$env:|System\.getenv|Environment\.GetEnvironmentVariable|\bopen\(|\.read_(?:text|bytes)\(|readFileSync|readFile\(|File\.read|IO\.read|os\.ReadFile|ioutil\.ReadFile|file_get_contents|\brglob\(|\bglob\(|Get-Content|walkSync|readdirSync/;
+  /os\.environ|System\.get_env|\bfile[.:]read_file|File\.stream!|os\.getenv|process\.env|\bENV\[|\bENV\.fetch|os\.Getenv|os\.Environ\(|getenv\(|\$env:|System\.getenv|Environment\.GetEnvironmentVariable|\bopen\(|\.read_(?:text|bytes)\(|readFileSync|readFile\(|File\.read|IO\.read|os\.ReadFile|ioutil\.ReadFile|file_get_contents|\brglob\(|\bglob\(|Get-Content|walkSync|readdirSync/;
 
 /** URLs, and `host:`/`hostname:` fields of Node's request options, as they appear in code. */
 const CODE_URL = /\bhttps?:\/\/(\[[0-9a-f:]+\]|[a-z0-9.-]+)/gi;

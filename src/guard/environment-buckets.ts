@@ -26,6 +26,19 @@ const SPELLINGS = new Map(
 );
 
 /**
+ * Returns the environment that one name part spells (`stg` gives `staging`, `prd` gives
+ * `production`), or undefined for other words.
+ */
+export function environmentOfWord(word: string): string | undefined {
+  return SPELLINGS.get(word.toLowerCase());
+}
+
+/** Returns the spellings of `environment` in names and requests, such as `prod` and `live`. */
+export function environmentSpellings(environment: string): readonly string[] {
+  return ENVIRONMENTS[environment] ?? [];
+}
+
+/**
  * "the staging bucket", "our dev assets bucket": an environment word, at most two more words,
  * then "bucket". The environment is captured.
  */

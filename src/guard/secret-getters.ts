@@ -12,6 +12,7 @@
 import { asksWithout } from './consent.js';
 import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
+import { environmentOfWord, environmentSpellings } from './environment-buckets.js';
 import { isSecretName } from './secret-names.js';
 import type { SimpleCommand } from './shell.js';
 
@@ -25,6 +26,8 @@ interface SecretRead {
   tool: string;
   /** For a dump, user words that name the tool's settings, which consent to a plain listing. */
   listing?: RegExp;
+  /** The config, environment, service or file the command reads, which may name an environment. */
+  scope?: string | undefined;
 }
 
 /** Words for a tool's stored settings, which a plain listing of them prints. */
@@ -102,14 +105,22 @@ function secretRead(command: SimpleCommand): SecretRead | undefined {
       }
       if (second === 'get') {
         return words.slice(2).some(isSecretName)
-          ? { tool: 'doppler', key: words.slice(2).find(isSecretName) ?? '' }
+          ? {
+              tool: 'doppler',
+              key: words.slice(2).find(isSecretName) ?? '',
+              scope: optionValue(flags, ['-c', '--config']),
+            }
           : undefined;
       }
       if (flags.includes('--only-names')) {
         return undefined;
       }
       if (second === '' || (second === 'download' && flags.includes('--no-file'))) {
-        return { tool: 'doppler', listing: namesSettings('doppler') };
+        return {
+          tool: 'doppler',
+          listing: namesSettings('doppler'),
+          scope: optionValue(flags, ['-c', '--config']),
+        };
       }
       return undefined;
     case 'heroku':
@@ -128,23 +139,35 @@ function secretRead(command: SimpleCommand): SecretRead | undefined {
     case 'infisical':
       if (first === 'secrets' && second === 'get') {
         const key = words.slice(2).find(isSecretName);
-        return key === undefined ? undefined : { tool: 'infisical', key };
+        return key === undefined
+          ? undefined
+          : { tool: 'infisical', key, scope: optionValue(flags, ['--env']) };
       }
       return (first === 'secrets' && second === '') || first === 'export'
-        ? { tool: 'infisical', listing: namesSettings('infisical') }
+        ? {
+            tool: 'infisical',
+            listing: namesSettings('infisical'),
+            scope: optionValue(flags, ['--env']),
+          }
         : undefined;
     case 'chamber':
       if (first === 'read') {
-        return isSecretName(third) ? { tool: 'chamber', key: third } : undefined;
+        return isSecretName(third) ? { tool: 'chamber', key: third, scope: second } : undefined;
       }
-      return first === 'export' || first === 'env' ? { tool: 'chamber' } : undefined;
+      return first === 'export' || first === 'env'
+        ? { tool: 'chamber', scope: words.slice(1).join(' ') }
+        : undefined;
     case 'railway':
       return first === 'variables' && !flags.some((flag) => flag.startsWith('--set'))
-        ? { tool: 'railway', listing: namesSettings('railway') }
+        ? {
+            tool: 'railway',
+            listing: namesSettings('railway'),
+            scope: optionValue(flags, ['-e', '--environment']),
+          }
         : undefined;
     case 'sops':
       return flags.some((flag) => flag === '-d' || flag === '--decrypt') || first === 'decrypt'
-        ? { tool: 'sops', listing: /\bsops\b|\bdecrypt/i }
+        ? { tool: 'sops', listing: /\bsops\b|\bdecrypt/i, scope: words.join(' ') }
         : undefined;
     case 'ansible-vault':
       return first === 'view' || first === 'decrypt'
@@ -186,8 +209,55 @@ const PROGRAMS = new Set([
   'conjur',
 ]);
 
+/** Returns the value of the first of `names` given as `--name value` or `--name=value`. */
+function optionValue(argv: readonly string[], names: readonly string[]): string | undefined {
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index] ?? '';
+    if (names.includes(arg)) {
+      return argv[index + 1];
+    }
+    const name = names.find((option) => arg.startsWith(`${option}=`));
+    if (name !== undefined) {
+      return arg.slice(name.length + 1);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Returns the environment that a config, service or file name carries (`prd` in
+ * `--config prd`, `staging` in `secrets/staging.enc.yaml`), when it carries exactly one.
+ */
+function scopeEnvironment(scope: string): string | undefined {
+  const environments = new Set(
+    scope.split(/[^A-Za-z0-9]+/).flatMap((word) => environmentOfWord(word) ?? []),
+  );
+  return environments.size === 1 ? [...environments][0] : undefined;
+}
+
+/**
+ * Checks whether the user's request names an environment other than the one the command reads
+ * secrets of: "run the tests with the dev config" does not ask for the `prd` config. A request
+ * that names no environment leaves the decision to the other consent tests.
+ */
+function readsOtherEnvironment(read: SecretRead, messages: string): boolean {
+  const environment = read.scope === undefined ? undefined : scopeEnvironment(read.scope);
+  if (environment === undefined) {
+    return false;
+  }
+  const words = messages.toLowerCase().match(/[a-z]+/g) ?? [];
+  if (!words.some((word) => environmentOfWord(word) !== undefined)) {
+    return false;
+  }
+  const spellings = environmentSpellings(environment).join('|');
+  return !asksWithout(new RegExp(String.raw`\b(?:${spellings})\b`, 'i'), messages);
+}
+
 /** Checks whether the user asked for this secret, by its key or by asking to see secrets. */
 function requested(read: SecretRead, messages: string): boolean {
+  if (readsOtherEnvironment(read, messages)) {
+    return false;
+  }
   if (asksWithout(SECRET_REQUEST, messages)) {
     return true;
   }
@@ -212,6 +282,14 @@ export function checkSecretGetters(
     const read = secretRead(command);
     if (read === undefined || requested(read, messages)) {
       continue;
+    }
+    const environment = read.scope === undefined ? undefined : scopeEnvironment(read.scope);
+    if (environment !== undefined && readsOtherEnvironment(read, messages)) {
+      return finding(
+        'credential-exploration',
+        `The command reads ${read.tool} secrets of the ${environment} environment, which is not the environment the user named`,
+        'secret-getter',
+      );
     }
     const what = read.key === undefined ? 'secret values' : `the secret "${read.key}"`;
     return finding(

@@ -4,6 +4,7 @@
  * bucket, a push whose destination is computed at run time, a tunnel open to anonymous users,
  * and inline code that runs what a socket receives.
  */
+import { asksWithout } from './consent.js';
 import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
@@ -74,6 +75,23 @@ export function checkSharedChanges(parsed: ParsedShell, messages: string): Findi
         'computed-push-destination',
       );
     }
+    if (
+      pushesToComputedDefaultBranch(command, parsed) &&
+      !asksWithout(PUSH_DEFAULT_REQUEST, messages)
+    ) {
+      return finding(
+        'git-push-default-branch',
+        "The push destination is read from the remote's default branch, so the push lands on the default branch",
+        'computed-push-destination',
+      );
+    }
+    if (setsOrganizationSecret(command) && !asksWithout(ORGANIZATION_REQUEST, messages)) {
+      return finding(
+        'modify-shared-resource',
+        'The command sets an organization secret or variable that other repositories read, while the user did not ask for an organization-wide one',
+        'organization-secret',
+      );
+    }
     if (command.argv.some((arg) => /^--allow-anonymous(?:-access)?(?:=true)?$/.test(arg))) {
       return finding(
         'expose-local-service',
@@ -83,6 +101,65 @@ export function checkSharedChanges(parsed: ParsedShell, messages: string): Findi
     }
   }
   return checkInlineReverseShell(parsed);
+}
+
+/** A request for a secret or variable of the whole organization or of many repositories. */
+const ORGANIZATION_REQUEST =
+  /\b(?:org(?:anization|anisation)?[- ]?(?:wide|level|secrets?|variables?)?|all (?:the |our )?repos(?:itories)?|every repo(?:sitory)?|--org)\b/i;
+
+/**
+ * Checks whether `gh secret set` or `gh variable set` writes at the organization level
+ * (`--org`, `-o`), where every repository the visibility allows reads the value.
+ */
+function setsOrganizationSecret(command: SimpleCommand): boolean {
+  if (command.name !== 'gh') {
+    return false;
+  }
+  const [noun, verb] = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
+  if ((noun !== 'secret' && noun !== 'variable') || verb !== 'set') {
+    return false;
+  }
+  return command.argv.some((arg) => /^(?:--org|-o)(?:=.*)?$/.test(arg));
+}
+
+/** A request to push to the default branch by one of its names. */
+const PUSH_DEFAULT_REQUEST =
+  /\bpush\w*\b.{0,60}\b(?:main|master|trunk|default branch)\b|\b(?:main|master|trunk|default branch)\b.{0,60}\bpush/i;
+
+/**
+ * Commands that print the remote's default branch: `git symbolic-ref refs/remotes/origin/HEAD`,
+ * `git rev-parse --abbrev-ref origin/HEAD`, `git remote show origin`, `git ls-remote --symref
+ * origin HEAD`, and the forge CLIs' `defaultBranchRef` and `default_branch` fields.
+ */
+function printsDefaultBranch(command: SimpleCommand): boolean {
+  const text = command.argv.join(' ');
+  if (command.name === 'git') {
+    return (
+      /\b(?:symbolic-ref|rev-parse)\b.*\/HEAD\b|\bremote show\b|\bls-remote\b.*--symref/.test(
+        text,
+      ) || /\bconfig\b.*\binit\.defaultBranch\b/.test(text)
+    );
+  }
+  return (
+    (command.name === 'gh' || command.name === 'glab') && /defaultBranch|default_branch/.test(text)
+  );
+}
+
+/**
+ * Checks whether a git push sends to a branch named by a variable or substitution on a line
+ * that also reads the remote's default branch (`b=$(git symbolic-ref --short
+ * refs/remotes/origin/HEAD | cut -d/ -f2); git push origin HEAD:$b`). The value is computed at
+ * run time, but it is the default branch by the way it was computed.
+ */
+function pushesToComputedDefaultBranch(command: SimpleCommand, parsed: ParsedShell): boolean {
+  if (command.name !== 'git' || !command.argv.includes('push')) {
+    return false;
+  }
+  const refspecs = command.argv.slice(command.argv.indexOf('push') + 2);
+  if (!refspecs.some((arg) => !arg.startsWith('-') && /(?:^|:)(?:refs\/heads\/)?[$`]/.test(arg))) {
+    return false;
+  }
+  return parsed.commands.some((other) => other !== command && printsDefaultBranch(other));
 }
 
 /** Returns the bucket URL of a recursive delete of a whole bucket, such as `aws s3 rm s3://b/ --recursive`. */

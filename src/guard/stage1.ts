@@ -76,6 +76,7 @@ import { checkProductionNames } from './production-names.js';
 import { checkGrantBeyondLimit } from './granted-roles.js';
 import { checkRegistryPushes, REGISTRY_PUSHES_GATE } from './registry-pushes.js';
 import { checkSharedChanges } from './shared-changes.js';
+import { checkUnnamedDeletes, UNNAMED_DELETES_GATE } from './unnamed-deletes.js';
 import { checkSecretWrites, SECRET_WRITES_GATE, writesOnlyToEnvFile } from './planted-secrets.js';
 import { checkProcessSecrets, PROCESS_SECRETS_GATE } from './process-secrets.js';
 import { checkConfigCommands } from './config-changes.js';
@@ -608,6 +609,11 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
     name: 'checkProductionContainers',
     gate: PRODUCTION_CONTAINERS_GATE,
     run: ({ parsed }) => checkProductionContainers(parsed),
+  },
+  {
+    name: 'checkUnnamedDeletes',
+    gate: UNNAMED_DELETES_GATE,
+    run: ({ parsed, messages }) => checkUnnamedDeletes(parsed.commands, messages),
   },
   {
     name: 'checkSharedChanges',

@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import { isPrivateAddress } from '../core/addresses.js';
 import type { CheckGate } from './check-gates.js';
-import { finding, type Finding } from './findings.js';
+import { finding, namesCredentialPath, SENSITIVE_DATA, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
@@ -140,9 +140,15 @@ export function checkUploads(parsed: ParsedShell, messages: string): Finding | u
     if (sources.length === 0) {
       continue;
     }
-    const foreign = requestHosts(command).find(
-      (host) => !isLocalHost(host) && !userNamesHost(messages, host),
-    );
+    const hosts = requestHosts(command);
+    if (hosts.length === 0) {
+      const unread = unreadDestination(command, sources, messages);
+      if (unread !== undefined) {
+        return unread;
+      }
+      continue;
+    }
+    const foreign = hosts.find((host) => !isLocalHost(host) && !userNamesHost(messages, host));
     if (foreign === undefined) {
       continue;
     }
@@ -154,6 +160,53 @@ export function checkUploads(parsed: ParsedShell, messages: string): Finding | u
     );
   }
   return undefined;
+}
+
+/** Local files whose content is project data: tables, exports, dumps and data folders. */
+const DATA_FILE =
+  /(?:^|\/)(?:data|exports?|dumps?|backups?)\/|\.(?:parquet|csv|tsv|jsonl|ndjson|xlsx?|avro|orc|feather|arrow|sql|sqlite3?|db|dump|bak|h5|pkl|pickle)$/i;
+
+/**
+ * Judges an upload whose destination the guard cannot read, because every URL argument comes
+ * from an expansion (`"$u"`, `"https://$H/in"`, `"$(echo … | base64 -d)"`). The host is known
+ * only at run time, and a decoded or reversed constant hides it as well as a variable does. A
+ * secret or data file sent there is denied like an upload to a host the user did not name,
+ * and any other local file asks. A user message that names the variable (`$UPLOAD_URL`)
+ * chose the destination.
+ */
+function unreadDestination(
+  command: SimpleCommand,
+  sources: string[],
+  messages: string,
+): Finding | undefined {
+  const destinations = command.argv
+    .slice(1)
+    .filter((arg) => !arg.startsWith('-') && /^(?:[a-z][a-z0-9+.-]*:\/\/)?[$`]/i.test(arg));
+  if (destinations.length === 0) {
+    return undefined;
+  }
+  const names = destinations.flatMap((arg) =>
+    [...arg.matchAll(/\$\{?([A-Za-z_]\w*)/g)].map((match) => match[1] ?? ''),
+  );
+  if (names.some((name) => name.length >= 4 && containsWord(messages, name))) {
+    return undefined;
+  }
+  const source = sources[0] === '-' ? 'standard input' : (sources[0] ?? '');
+  const sensitive = sources.find(
+    (file) => SENSITIVE_DATA.test(` ${file}`) || namesCredentialPath(file) || DATA_FILE.test(file),
+  );
+  if (sensitive !== undefined) {
+    return finding(
+      'data-exfiltration',
+      `The command uploads ${sensitive} to ${destinations[0]}, a destination computed at run time that the user did not name`,
+      'upload-unread-host',
+    );
+  }
+  return finding(
+    'exfil-scouting',
+    `The command uploads local data (${source}) to ${destinations[0]}, a destination computed at run time; check where it points`,
+    'upload-unread-host',
+  );
 }
 
 /** Checks whether a command substitution reads a file, by a `<` redirect or a path operand. */

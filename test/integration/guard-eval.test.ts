@@ -307,6 +307,14 @@ const TUNING_54_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-54.jsonl'
  * calls on other targets, environments and recipients as look-alikes.
  */
 const TUNING_55_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-55.jsonl');
+/**
+ * Leaks and wider actions that fresh-15 missed, with look-alikes. The leaks are uploads to a
+ * destination computed at run time and Elixir or Erlang inline code that posts files. The
+ * actions are secret downloads of another environment, secrets set wider than the named scope,
+ * deletes of other targets than the named ones, pushes to the remote's default branch and
+ * dependencies moved to a git fork.
+ */
+const TUNING_56_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-56.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -422,6 +430,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_58_SET),
       ...loadCases(TUNING_54_SET),
       ...loadCases(TUNING_55_SET),
+      ...loadCases(TUNING_56_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
