@@ -1,12 +1,12 @@
 /**
  * Values that bash computes at run time from constants written on the same line: variables
- * set by `read` from a here-string, `printf -v`, `declare`, arrays and `set --`, parameter
- * expansions such as `${v//x/y}` or `${!name}`, and command substitutions whose output is a
- * constant (`$(echo rm)`). Each is followed only where the result is exact under bash 5.2
- * with default options; anything else returns undefined and stays dynamic.
+ * set by `read` from a here-string or heredoc, `mapfile`, `printf -v`, `declare`, arrays and
+ * `set --`, parameter expansions such as `${v//x/y}` or `${!name}`, and command substitutions
+ * whose output is a constant (`$(echo rm)`). Each is followed only where the result is exact
+ * under bash 5.2 with default options; anything else returns undefined and stays dynamic.
  *
- * NOTE: not followed: `mapfile`/`readarray`, `read` from a heredoc, a file or the terminal,
- * `read -d`/`-n`/`-N`/`-u`, `declare -i`/`-n`/`-A`, associative arrays, the value x has in
+ * NOTE: not followed: `read` from a file or the terminal, `mapfile` into the default
+ * `MAPFILE`, `read -d`/`-n`/`-N`/`-u`, `declare -i`/`-n`/`-A`, associative arrays, the value x has in
  * the environment for `${x:-w}` (defaultWords reads w), `${v@Q}` transformations, extended
  * globs and character classes in patterns, and substitutions running pipelines or programs
  * other than `echo`, `printf` and `cat` of a here-string.
@@ -34,7 +34,7 @@ export interface StatementBinding {
 }
 
 /** Statement types that cheap text tests mark as possibly setting variables. */
-const BINDING_PROGRAMS = new Set(['read', 'printf', 'set']);
+const BINDING_PROGRAMS = new Set(['read', 'printf', 'set', 'mapfile', 'readarray']);
 
 /**
  * Finds the variables that top-level `read`, `printf -v` and `set --` statements of `root`
@@ -59,7 +59,9 @@ export function statementBindings(root: Node, state: WordContext): StatementBind
         ? readValues(statement, command, state)
         : program === 'printf'
           ? printfVariable(command, state)
-          : positionalParameters(statement, command, state);
+          : program === 'set'
+            ? positionalParameters(statement, command, state)
+            : mapfileArray(statement, command, state);
     if (values !== undefined) {
       bindings.push({ start: statement.startIndex, end: statement.endIndex, values });
     }
@@ -192,7 +194,10 @@ function readValues(
   return values;
 }
 
-/** Returns the text `read` gets on standard input, or undefined when the line does not show it. */
+/**
+ * Returns the text `read` or `mapfile` gets on standard input from a here-string, a heredoc
+ * or `< <(CMD)` with a constant output, or undefined when the line does not show it.
+ */
 function readInput(statement: Node, command: Node, state: WordContext): string | undefined {
   for (const child of command.namedChildren) {
     if (child?.type === 'herestring_redirect') {
@@ -206,11 +211,33 @@ function readInput(statement: Node, command: Node, state: WordContext): string |
   }
   const redirects = statement.namedChildren.filter((child) => child?.id !== command.id);
   const redirect = redirects.length === 1 ? redirects[0] : undefined;
+  if (redirect?.type === 'heredoc_redirect') {
+    return heredocText(redirect);
+  }
   const target = redirect?.lastNamedChild;
   if (redirect?.type !== 'file_redirect' || !redirect.text.startsWith('<') || !target) {
     return undefined;
   }
   return target.type === 'process_substitution' ? commandOutput(target, state) : undefined;
+}
+
+/**
+ * Returns the text of a heredoc: literal when its delimiter is quoted, and for an unquoted
+ * delimiter only when the body has no `$`, backquote or backslash that bash would expand.
+ * `<<-` removes leading tabs from each line.
+ */
+function heredocText(redirect: Node): string | undefined {
+  const start = redirect.namedChildren.find((child) => child?.type === 'heredoc_start');
+  const body = redirect.namedChildren.find((child) => child?.type === 'heredoc_body');
+  if (start === undefined || start === null) {
+    return undefined;
+  }
+  const text = body?.text ?? '';
+  const quoted = /['"\\]/.test(start.text);
+  if ((!quoted && /[$`\\]/.test(text)) || text.length > MAX_VALUE_LENGTH) {
+    return undefined;
+  }
+  return redirect.text.startsWith('<<-') ? text.replace(/^\t+/gm, '') : text;
 }
 
 /** Returns the IFS a command runs with: its own `IFS=…` prefix, else the default one. */
@@ -307,6 +334,93 @@ function splitFields(line: string, ifs: string): string[] {
     rest = after;
   }
   return fields;
+}
+
+/**
+ * Computes the array `mapfile` or `readarray` fills from input the line shows, with the
+ * options `-t`, `-d DELIM`, `-n COUNT` and `-s COUNT`. The array must be named: the default
+ * `MAPFILE` is not followed, nor are `-O`, `-u`, `-C` and `-c`.
+ */
+function mapfileArray(
+  statement: Node,
+  command: Node,
+  state: WordContext,
+): Map<string, ConstantVariable> | undefined {
+  const input = readInput(statement, command, state);
+  const args = input === undefined ? undefined : constantArguments(command, state);
+  const options = args === undefined ? undefined : mapfileOptions(args);
+  if (input === undefined || options === undefined) {
+    return undefined;
+  }
+  const lines: string[] = [];
+  let rest = input;
+  while (rest !== '') {
+    const end = rest.indexOf(options.delimiter);
+    lines.push(end === -1 ? rest : rest.slice(0, options.trim ? end : end + 1));
+    rest = end === -1 ? '' : rest.slice(end + 1);
+  }
+  const { skip, count } = options;
+  const elements = lines.slice(skip, count === 0 ? undefined : skip + count);
+  return new Map([
+    [options.name, { value: elements[0] ?? '', elements, from: statement.endIndex }],
+  ]);
+}
+
+/** Options of one `mapfile` call and the array it fills. */
+interface MapfileOptions {
+  name: string;
+  trim: boolean;
+  delimiter: string;
+  /** Lines to keep; 0 keeps all. */
+  count: number;
+  /** Lines to skip first. */
+  skip: number;
+}
+
+/** Reads the options and the array name of `mapfile`, or returns undefined for any other option. */
+function mapfileOptions(args: string[]): MapfileOptions | undefined {
+  const options = { name: '', trim: false, delimiter: '\n', count: 0, skip: 0 };
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
+    if (options.name !== '') {
+      return undefined;
+    }
+    if (arg === '--') {
+      continue;
+    }
+    if (!arg.startsWith('-')) {
+      options.name = arg;
+      continue;
+    }
+    const flags = arg.slice(1);
+    for (let at = 0; at < flags.length; at += 1) {
+      const flag = flags[at] ?? '';
+      if (flag === 't') {
+        options.trim = true;
+        continue;
+      }
+      if (flag !== 'd' && flag !== 'n' && flag !== 's') {
+        return undefined;
+      }
+      // The value is the rest of this word or, when none is left, the next word.
+      const value = at < flags.length - 1 ? flags.slice(at + 1) : args[(index += 1)];
+      if (value === undefined) {
+        return undefined;
+      }
+      if (flag === 'd') {
+        // An empty delimiter is the NUL byte, which no computed text contains.
+        options.delimiter = value === '' ? '\0' : value.slice(0, 1);
+      } else if (!/^\d{1,6}$/.test(value)) {
+        return undefined;
+      } else if (flag === 'n') {
+        options.count = Number(value);
+      } else {
+        options.skip = Number(value);
+      }
+      break;
+    }
+  }
+  return NAME.test(options.name) ? options : undefined;
 }
 
 /** Computes the variable `printf -v NAME FORMAT ARGS…` sets. */

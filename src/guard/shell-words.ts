@@ -329,7 +329,7 @@ export function defaultWords(
 const SEQUENTIAL_PARENTS = new Set(['program', 'list']);
 
 /** Programs whose statements may set variables without an assignment word. */
-const BINDING_STATEMENT = /\b(?:read|printf|set)\b/;
+const BINDING_STATEMENT = /\b(?:read|printf|set|mapfile|readarray)\b/;
 
 /**
  * Finds the variables that `root` sets exactly once, at top level, to a literal value, such as
