@@ -93,3 +93,97 @@ describe('arrays and values the line computes', () => {
     expect((await decideBash(command, message)).verdict).toBe('allow');
   });
 });
+
+describe('values set in groups, branches and case arms', () => {
+  it.each([
+    [`{ v=rm; }`, '"$v"'],
+    [`! v=rm`, '"$v"'],
+    [`case prod in dev) t=ls;; prod) t=rm;; esac`, '"$t"'],
+    [`case prod in p*) t=rm;; *) t=ls;; esac`, '"$t"'],
+  ])('matches bash for %s; %s', expectBashWords);
+
+  it('reads a value after || with and without it', async () => {
+    const parsed = await parseShell('false || p=rm; $p -rf x', { homeDir: HOME });
+    expect(parsed.commands.map((command) => command.argv)).toEqual([
+      ['false'],
+      ['rm', '-rf', 'x'],
+      ['$p', '-rf', 'x'],
+    ]);
+    expect(parsed.confident).toBe(false);
+  });
+
+  it('reads a value in its own && chain once', async () => {
+    const parsed = await parseShell('cd src && p=ls && $p -la', { homeDir: HOME });
+    expect(parsed.commands.map((command) => command.argv)).toEqual([
+      ['cd', 'src'],
+      ['ls', '-la'],
+    ]);
+    expect(parsed.confident).toBe(true);
+  });
+
+  it('reads a local value in its function', async () => {
+    const line = `f() { local w=x; printf '<%s>' "$w"; }; f`;
+    const parsed = await parseShell(line, { homeDir: HOME });
+    expect(parsed.commands.at(-1)?.argv.slice(2)).toEqual(bashWords(line));
+  });
+
+  it('keeps a value of an arm that does not run unknown', async () => {
+    const parsed = await parseShell('case dev in prod) t=rm;; esac; $t -rf x', { homeDir: HOME });
+    expect(parsed.confident).toBe(false);
+  });
+});
+
+describe('function calls', () => {
+  it.each([
+    [`f() { printf '<%s>' "$@"; }; f rm -rf x`, ''],
+    [`f() { printf '<%s>' "$2" "$1" "$#"; }; f a b`, ''],
+    [`v=x; f() { printf '<%s>' "$v" "$w"; }; w=y; f`, ''],
+  ])('matches bash for %s', async (line) => {
+    const parsed = await parseShell(line, { homeDir: HOME, cwd: CWD });
+    const printed = parsed.commands.filter((command) => command.name === 'printf').at(-1);
+    expect(printed?.dynamic).toBe(false);
+    expect(printed?.argv.slice(2)).toEqual(bashWords(line));
+  });
+
+  it.each([
+    'f() { rm -rf x; }; trap f EXIT',
+    'f() { shift; "$@"; }; f ls rm -rf x',
+    'f() { "$@"; }; f "$x"',
+    'f() { p=rm; }; f; $p -rf x',
+  ])('keeps %s dynamic', async (line) => {
+    const parsed = await parseShell(line, { homeDir: HOME, cwd: CWD });
+    expect(parsed.confident).toBe(false);
+  });
+});
+
+describe('operators on each array element', () => {
+  it.each([
+    [`a=(ab cb)`, '"${a[@]/#/-}" "${a[@]^^}" "${a[*]/b/x}" ${a[@]%b} "${a[@]//b}"'],
+    [`set -- ab cb`, '"${@/#/-}" "${*^}" "${@,,}"'],
+    [`a=(x -rf y)`, '"${a[@]: -2}" "${#a[@]}"'],
+  ])('matches bash for %s; %s', expectBashWords);
+});
+
+describe('run-time values in functions, groups and branches', () => {
+  it.each([
+    [`f(){ "$@"; }; f rm -rf ~`],
+    [`f(){ $1 -rf "$2"; }; f rm ~`],
+    [`{ p=rm; }; $p -rf ~`],
+    [`if true; then p=rm; fi; $p -rf ~`],
+    [`false || p=rm; $p -rf ~`],
+    [`case x in x) p=rm;; esac; $p -rf ~`],
+    [`a=(rf); rm "\${a[@]/#/-}" ~`],
+  ])('blocks %s', async (command) => {
+    expect((await decideBash(command, 'Fix the failing test.')).verdict).toBe('deny');
+  });
+
+  it.each([
+    ['f(){ npm test; }; f', 'Run the tests.'],
+    ['lint(){ npx eslint "$@"; }; lint src test', 'Lint the code.'],
+    ['{ out=dist; npm run build -- --outDir "$out"; }', 'Build the project.'],
+    ['declare -A ports=([web]=3000); echo "${ports[web]}"', 'Print the port.'],
+    ['while read -r f; do wc -l "$f"; done < list.txt', 'Count the lines.'],
+  ])('allows %s', async (command, message) => {
+    expect((await decideBash(command, message)).verdict).toBe('allow');
+  });
+});

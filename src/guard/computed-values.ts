@@ -5,14 +5,22 @@
  * whose output is a constant (`$(echo rm)`). Each is followed only where the result is exact
  * under bash 5.2 with default options; anything else returns undefined and stays dynamic.
  *
- * NOTE: not followed: `read` from a file or the terminal, `mapfile` into the default
- * `MAPFILE`, `read -d`/`-n`/`-N`/`-u`, `declare -i`/`-n`/`-A`, associative arrays, the value x has in
- * the environment for `${x:-w}` (defaultWords reads w), `${v@Q}` transformations, extended
- * globs and character classes in patterns, and substitutions running pipelines or programs
- * other than `echo`, `printf` and `cat` of a here-string.
+ * NOTE: not followed: `read` from a file (even one the line wrote) or the terminal, `read` in
+ * a `while` loop over literal input, `mapfile` into the default `MAPFILE`,
+ * `read -d`/`-n`/`-N`/`-u`, `declare -i`/`-n`/`-A`, associative arrays, `${@:N}` slices, the
+ * value x has in the environment for `${x:-w}` (defaultWords reads w), `${v@Q}`
+ * transformations, extended globs and character classes in patterns, and substitutions
+ * running pipelines or programs other than `echo`, `printf` and `cat` of a here-string.
  */
 import type { Node } from 'web-tree-sitter';
-import { expandTilde, wordValue, type ConstantVariable, type WordContext } from './shell-words.js';
+import {
+  expandTilde,
+  isVisible,
+  wordValue,
+  type ConstantVariable,
+  type WordContext,
+} from './shell-words.js';
+import type { PlacedStatement } from './statement-places.js';
 
 /** Default IFS: space, tab and newline. */
 const DEFAULT_IFS = ' \t\n';
@@ -37,21 +45,29 @@ export interface StatementBinding {
 const BINDING_PROGRAMS = new Set(['read', 'printf', 'set', 'mapfile', 'readarray']);
 
 /**
- * Finds the variables that top-level `read`, `printf -v` and `set --` statements of `root`
- * set to values known from the line itself. Statements inside pipelines, subshells, loops,
- * branches and functions are skipped, because their values do not reach the rest of the line
- * or depend on run time.
+ * Finds the variables that `read`, `mapfile`, `printf -v` and `set --` statements set to
+ * values known from the line itself, for the statements that have a place (see
+ * statement-places.ts). A value set on only some paths is marked conditional, and one set in
+ * a function body is visible only inside it.
  */
-export function statementBindings(root: Node, state: WordContext): StatementBinding[] {
+export function statementBindings(
+  statements: readonly PlacedStatement[],
+  state: WordContext,
+): StatementBinding[] {
   const bindings: StatementBinding[] = [];
-  for (const statement of sequentialStatements(root)) {
+  for (const { node: statement, place } of statements) {
     const command =
       statement.type === 'redirected_statement' ? statement.firstNamedChild : statement;
     if (command === null || command.type !== 'command') {
       continue;
     }
     const program = command.childForFieldName('name')?.text ?? '';
-    if (!BINDING_PROGRAMS.has(program)) {
+    // A function's `set --` changes only its own positional parameters.
+    if (
+      !BINDING_PROGRAMS.has(program) ||
+      place.never === true ||
+      (program === 'set' && place.scopeEnd !== undefined)
+    ) {
       continue;
     }
     const values =
@@ -62,25 +78,17 @@ export function statementBindings(root: Node, state: WordContext): StatementBind
           : program === 'set'
             ? positionalParameters(statement, command, state)
             : mapfileArray(statement, command, state);
-    if (values !== undefined) {
-      bindings.push({ start: statement.startIndex, end: statement.endIndex, values });
-    }
-  }
-  return bindings;
-}
-
-/** Yields the statements of `node` that run one after another in the current shell. */
-function* sequentialStatements(node: Node): Generator<Node> {
-  for (const child of node.namedChildren) {
-    if (child === null) {
+    if (values === undefined) {
       continue;
     }
-    if (child.type === 'list') {
-      yield* sequentialStatements(child);
-    } else {
-      yield child;
+    for (const value of values.values()) {
+      value.conditional = place.conditional || undefined;
+      value.certainEnd = place.certainEnd;
+      value.scopeEnd = place.scopeEnd;
     }
+    bindings.push({ start: statement.startIndex, end: statement.endIndex, values });
   }
+  return bindings;
 }
 
 /** Returns the argument words of a simple command after its name, or undefined if any is dynamic. */
@@ -711,22 +719,21 @@ const PARAMETER =
 /** Looks up a variable visible at `offset`. */
 function lookup(state: WordContext, name: string, offset: number): ConstantVariable | undefined {
   const known = state.variables?.get(name);
-  return known !== undefined && offset >= known.from && known.copy !== true ? known : undefined;
+  return known !== undefined && isVisible(known, offset) && known.copy !== true ? known : undefined;
 }
 
-/** Positional parameters and their count, when `set --` gave them earlier on the line. */
+/**
+ * Positional parameters: inside a function body, the arguments of the call being judged, and
+ * elsewhere the ones `set --` gave earlier on the line.
+ */
 function positional(node: Node, state: WordContext): string[] | undefined {
-  const known = lookup(state, '@', node.startIndex);
-  if (known === undefined) {
-    return undefined;
-  }
-  // A function's body sees its own arguments as positional parameters.
   for (let parent = node.parent; parent !== null; parent = parent.parent) {
     if (parent.type === 'function_definition') {
-      return undefined;
+      const call = state.functionCall;
+      return call !== undefined && parent.id === call.definition ? call.args : undefined;
     }
   }
-  return known.elements;
+  return lookup(state, '@', node.startIndex)?.elements;
 }
 
 /**
@@ -831,12 +838,44 @@ export function expandParameter(node: Node, state: WordContext): ParameterValue 
     // `${a[@]:OFFSET:LENGTH}` selects elements, not characters.
     return elementSlice(target.elements, operand);
   }
+  if (
+    target.elements !== undefined &&
+    (subscript === '@' || subscript === '*' || name === '@' || name === '*')
+  ) {
+    return eachElement(target, operator, operand, state);
+  }
   if (target.elements !== undefined && target.elements.length !== 1) {
-    // Operators on `${a[@]}` apply to each element; that is not followed.
     return undefined;
   }
   const value = target.elements?.[0] ?? target.value;
   return operate(value, operator, operand, state);
+}
+
+/** Operators that `${a[@]OP…}` applies to each element: pattern removal and replacement, case changes. */
+const ELEMENT_OPERATOR = /^(?:##?|%%?|\/[/#%]?|\^\^?|,,?)$/;
+
+/**
+ * Applies a pattern or case operator to each element of `${a[@]}`, `${a[*]}` or `$@`, as bash
+ * does. Default-value operators on arrays are not followed.
+ */
+function eachElement(
+  target: ParameterValue,
+  operator: string,
+  operand: string,
+  state: WordContext,
+): ParameterValue | undefined {
+  const elements: string[] = [];
+  if (!ELEMENT_OPERATOR.test(operator)) {
+    return undefined;
+  }
+  for (const element of target.elements ?? []) {
+    const value = operate(element, operator, operand, state)?.value;
+    if (value === undefined) {
+      return undefined;
+    }
+    elements.push(value);
+  }
+  return { value: elements.join(' '), elements, star: target.star };
 }
 
 /** Computes `${a[@]:OFFSET}` and `${a[@]:OFFSET:LENGTH}` of known elements for integer literals. */
@@ -948,7 +987,7 @@ function caseChange(value: string, operator: string, operand: string): Parameter
  * regular expression source, or returns undefined for quotes, escapes, expansions,
  * character classes and extended globs.
  */
-function patternSource(pattern: string): string | undefined {
+export function patternSource(pattern: string): string | undefined {
   if (/["'\\$`]|\[:|[?*+@!]\(/.test(pattern)) {
     return undefined;
   }
