@@ -148,6 +148,7 @@ describe('function calls', () => {
   it.each([
     'f() { rm -rf x; }; trap f EXIT',
     'f() { shift; "$@"; }; f ls rm -rf x',
+    'f() { $1 "${@:2}"; }; f rm -rf x',
     'f() { "$@"; }; f "$x"',
     'f() { p=rm; }; f; $p -rf x',
   ])('keeps %s dynamic', async (line) => {

@@ -76,8 +76,11 @@ function insideFunction(node: Node): boolean {
   return false;
 }
 
-/** `shift`, `set` with operands and `getopts`, after which `$1…` may not be the call's arguments. */
-const CHANGES_ARGUMENTS = /\bshift\b|\bset\s+[^\s;&|]|\bgetopts\b/;
+/**
+ * `shift`, `set` with operands and `getopts`, after which `$1…` may not be the call's arguments,
+ * and `${@:N}` slices, which are not computed: the body then gets unknown arguments.
+ */
+const CHANGES_ARGUMENTS = /\bshift\b|\bset\s+[^\s;&|]|\bgetopts\b|\$\{[@*]:/;
 
 /** Returns the call of `definition` with `words[1…]` as its arguments. */
 export function functionCall(definition: Node, words: readonly WordValue[]): FunctionCall {
