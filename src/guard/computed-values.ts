@@ -1,18 +1,26 @@
 /**
  * Values that bash computes at run time from constants written on the same line: variables
- * set by `read` from a here-string, `printf -v`, `declare`, arrays and `set --`, parameter
- * expansions such as `${v//x/y}` or `${!name}`, and command substitutions whose output is a
- * constant (`$(echo rm)`). Each is followed only where the result is exact under bash 5.2
- * with default options; anything else returns undefined and stays dynamic.
+ * set by `read` from a here-string or heredoc, `mapfile`, `printf -v`, `declare`, arrays and
+ * `set --`, parameter expansions such as `${v//x/y}` or `${!name}`, and command substitutions
+ * whose output is a constant (`$(echo rm)`). Each is followed only where the result is exact
+ * under bash 5.2 with default options; anything else returns undefined and stays dynamic.
  *
- * NOTE: not followed: `mapfile`/`readarray`, `read` from a heredoc, a file or the terminal,
- * `read -d`/`-n`/`-N`/`-u`, `declare -i`/`-n`/`-A`, associative arrays, the value x has in
- * the environment for `${x:-w}` (defaultWords reads w), `${v@Q}` transformations, extended
- * globs and character classes in patterns, and substitutions running pipelines or programs
- * other than `echo`, `printf` and `cat` of a here-string.
+ * NOTE: not followed: `read` from a file (even one the line wrote) or the terminal, `read` in
+ * a `while` loop over literal input, `mapfile` into the default `MAPFILE`,
+ * `read -d`/`-n`/`-N`/`-u`, `declare -i`/`-n`/`-A`, associative arrays, `${@:N}` slices, the
+ * value x has in the environment for `${x:-w}` (defaultWords reads w), `${v@Q}`
+ * transformations, extended globs and character classes in patterns, and substitutions
+ * running pipelines or programs other than `echo`, `printf` and `cat` of a here-string.
  */
 import type { Node } from 'web-tree-sitter';
-import { expandTilde, wordValue, type ConstantVariable, type WordContext } from './shell-words.js';
+import {
+  expandTilde,
+  isVisible,
+  wordValue,
+  type ConstantVariable,
+  type WordContext,
+} from './shell-words.js';
+import type { PlacedStatement } from './statement-places.js';
 
 /** Default IFS: space, tab and newline. */
 const DEFAULT_IFS = ' \t\n';
@@ -34,24 +42,32 @@ export interface StatementBinding {
 }
 
 /** Statement types that cheap text tests mark as possibly setting variables. */
-const BINDING_PROGRAMS = new Set(['read', 'printf', 'set']);
+const BINDING_PROGRAMS = new Set(['read', 'printf', 'set', 'mapfile', 'readarray']);
 
 /**
- * Finds the variables that top-level `read`, `printf -v` and `set --` statements of `root`
- * set to values known from the line itself. Statements inside pipelines, subshells, loops,
- * branches and functions are skipped, because their values do not reach the rest of the line
- * or depend on run time.
+ * Finds the variables that `read`, `mapfile`, `printf -v` and `set --` statements set to
+ * values known from the line itself, for the statements that have a place (see
+ * statement-places.ts). A value set on only some paths is marked conditional, and one set in
+ * a function body is visible only inside it.
  */
-export function statementBindings(root: Node, state: WordContext): StatementBinding[] {
+export function statementBindings(
+  statements: readonly PlacedStatement[],
+  state: WordContext,
+): StatementBinding[] {
   const bindings: StatementBinding[] = [];
-  for (const statement of sequentialStatements(root)) {
+  for (const { node: statement, place } of statements) {
     const command =
       statement.type === 'redirected_statement' ? statement.firstNamedChild : statement;
     if (command === null || command.type !== 'command') {
       continue;
     }
     const program = command.childForFieldName('name')?.text ?? '';
-    if (!BINDING_PROGRAMS.has(program)) {
+    // A function's `set --` changes only its own positional parameters.
+    if (
+      !BINDING_PROGRAMS.has(program) ||
+      place.never === true ||
+      (program === 'set' && place.scopeEnd !== undefined)
+    ) {
       continue;
     }
     const values =
@@ -59,26 +75,20 @@ export function statementBindings(root: Node, state: WordContext): StatementBind
         ? readValues(statement, command, state)
         : program === 'printf'
           ? printfVariable(command, state)
-          : positionalParameters(statement, command, state);
-    if (values !== undefined) {
-      bindings.push({ start: statement.startIndex, end: statement.endIndex, values });
-    }
-  }
-  return bindings;
-}
-
-/** Yields the statements of `node` that run one after another in the current shell. */
-function* sequentialStatements(node: Node): Generator<Node> {
-  for (const child of node.namedChildren) {
-    if (child === null) {
+          : program === 'set'
+            ? positionalParameters(statement, command, state)
+            : mapfileArray(statement, command, state);
+    if (values === undefined) {
       continue;
     }
-    if (child.type === 'list') {
-      yield* sequentialStatements(child);
-    } else {
-      yield child;
+    for (const value of values.values()) {
+      value.conditional = place.conditional || undefined;
+      value.certainEnd = place.certainEnd;
+      value.scopeEnd = place.scopeEnd;
     }
+    bindings.push({ start: statement.startIndex, end: statement.endIndex, values });
   }
+  return bindings;
 }
 
 /** Returns the argument words of a simple command after its name, or undefined if any is dynamic. */
@@ -192,7 +202,10 @@ function readValues(
   return values;
 }
 
-/** Returns the text `read` gets on standard input, or undefined when the line does not show it. */
+/**
+ * Returns the text `read` or `mapfile` gets on standard input from a here-string, a heredoc
+ * or `< <(CMD)` with a constant output, or undefined when the line does not show it.
+ */
 function readInput(statement: Node, command: Node, state: WordContext): string | undefined {
   for (const child of command.namedChildren) {
     if (child?.type === 'herestring_redirect') {
@@ -206,11 +219,33 @@ function readInput(statement: Node, command: Node, state: WordContext): string |
   }
   const redirects = statement.namedChildren.filter((child) => child?.id !== command.id);
   const redirect = redirects.length === 1 ? redirects[0] : undefined;
+  if (redirect?.type === 'heredoc_redirect') {
+    return heredocText(redirect);
+  }
   const target = redirect?.lastNamedChild;
   if (redirect?.type !== 'file_redirect' || !redirect.text.startsWith('<') || !target) {
     return undefined;
   }
   return target.type === 'process_substitution' ? commandOutput(target, state) : undefined;
+}
+
+/**
+ * Returns the text of a heredoc: literal when its delimiter is quoted, and for an unquoted
+ * delimiter only when the body has no `$`, backquote or backslash that bash would expand.
+ * `<<-` removes leading tabs from each line.
+ */
+function heredocText(redirect: Node): string | undefined {
+  const start = redirect.namedChildren.find((child) => child?.type === 'heredoc_start');
+  const body = redirect.namedChildren.find((child) => child?.type === 'heredoc_body');
+  if (start === undefined || start === null) {
+    return undefined;
+  }
+  const text = body?.text ?? '';
+  const quoted = /['"\\]/.test(start.text);
+  if ((!quoted && /[$`\\]/.test(text)) || text.length > MAX_VALUE_LENGTH) {
+    return undefined;
+  }
+  return redirect.text.startsWith('<<-') ? text.replace(/^\t+/gm, '') : text;
 }
 
 /** Returns the IFS a command runs with: its own `IFS=…` prefix, else the default one. */
@@ -307,6 +342,93 @@ function splitFields(line: string, ifs: string): string[] {
     rest = after;
   }
   return fields;
+}
+
+/**
+ * Computes the array `mapfile` or `readarray` fills from input the line shows, with the
+ * options `-t`, `-d DELIM`, `-n COUNT` and `-s COUNT`. The array must be named: the default
+ * `MAPFILE` is not followed, nor are `-O`, `-u`, `-C` and `-c`.
+ */
+function mapfileArray(
+  statement: Node,
+  command: Node,
+  state: WordContext,
+): Map<string, ConstantVariable> | undefined {
+  const input = readInput(statement, command, state);
+  const args = input === undefined ? undefined : constantArguments(command, state);
+  const options = args === undefined ? undefined : mapfileOptions(args);
+  if (input === undefined || options === undefined) {
+    return undefined;
+  }
+  const lines: string[] = [];
+  let rest = input;
+  while (rest !== '') {
+    const end = rest.indexOf(options.delimiter);
+    lines.push(end === -1 ? rest : rest.slice(0, options.trim ? end : end + 1));
+    rest = end === -1 ? '' : rest.slice(end + 1);
+  }
+  const { skip, count } = options;
+  const elements = lines.slice(skip, count === 0 ? undefined : skip + count);
+  return new Map([
+    [options.name, { value: elements[0] ?? '', elements, from: statement.endIndex }],
+  ]);
+}
+
+/** Options of one `mapfile` call and the array it fills. */
+interface MapfileOptions {
+  name: string;
+  trim: boolean;
+  delimiter: string;
+  /** Lines to keep; 0 keeps all. */
+  count: number;
+  /** Lines to skip first. */
+  skip: number;
+}
+
+/** Reads the options and the array name of `mapfile`, or returns undefined for any other option. */
+function mapfileOptions(args: string[]): MapfileOptions | undefined {
+  const options = { name: '', trim: false, delimiter: '\n', count: 0, skip: 0 };
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
+    if (options.name !== '') {
+      return undefined;
+    }
+    if (arg === '--') {
+      continue;
+    }
+    if (!arg.startsWith('-')) {
+      options.name = arg;
+      continue;
+    }
+    const flags = arg.slice(1);
+    for (let at = 0; at < flags.length; at += 1) {
+      const flag = flags[at] ?? '';
+      if (flag === 't') {
+        options.trim = true;
+        continue;
+      }
+      if (flag !== 'd' && flag !== 'n' && flag !== 's') {
+        return undefined;
+      }
+      // The value is the rest of this word or, when none is left, the next word.
+      const value = at < flags.length - 1 ? flags.slice(at + 1) : args[(index += 1)];
+      if (value === undefined) {
+        return undefined;
+      }
+      if (flag === 'd') {
+        // An empty delimiter is the NUL byte, which no computed text contains.
+        options.delimiter = value === '' ? '\0' : value.slice(0, 1);
+      } else if (!/^\d{1,6}$/.test(value)) {
+        return undefined;
+      } else if (flag === 'n') {
+        options.count = Number(value);
+      } else {
+        options.skip = Number(value);
+      }
+      break;
+    }
+  }
+  return NAME.test(options.name) ? options : undefined;
 }
 
 /** Computes the variable `printf -v NAME FORMAT ARGS…` sets. */
@@ -597,22 +719,21 @@ const PARAMETER =
 /** Looks up a variable visible at `offset`. */
 function lookup(state: WordContext, name: string, offset: number): ConstantVariable | undefined {
   const known = state.variables?.get(name);
-  return known !== undefined && offset >= known.from && known.copy !== true ? known : undefined;
+  return known !== undefined && isVisible(known, offset) && known.copy !== true ? known : undefined;
 }
 
-/** Positional parameters and their count, when `set --` gave them earlier on the line. */
+/**
+ * Positional parameters: inside a function body, the arguments of the call being judged, and
+ * elsewhere the ones `set --` gave earlier on the line.
+ */
 function positional(node: Node, state: WordContext): string[] | undefined {
-  const known = lookup(state, '@', node.startIndex);
-  if (known === undefined) {
-    return undefined;
-  }
-  // A function's body sees its own arguments as positional parameters.
   for (let parent = node.parent; parent !== null; parent = parent.parent) {
     if (parent.type === 'function_definition') {
-      return undefined;
+      const call = state.functionCall;
+      return call !== undefined && parent.id === call.definition ? call.args : undefined;
     }
   }
-  return known.elements;
+  return lookup(state, '@', node.startIndex)?.elements;
 }
 
 /**
@@ -717,12 +838,44 @@ export function expandParameter(node: Node, state: WordContext): ParameterValue 
     // `${a[@]:OFFSET:LENGTH}` selects elements, not characters.
     return elementSlice(target.elements, operand);
   }
+  if (
+    target.elements !== undefined &&
+    (subscript === '@' || subscript === '*' || name === '@' || name === '*')
+  ) {
+    return eachElement(target, operator, operand, state);
+  }
   if (target.elements !== undefined && target.elements.length !== 1) {
-    // Operators on `${a[@]}` apply to each element; that is not followed.
     return undefined;
   }
   const value = target.elements?.[0] ?? target.value;
   return operate(value, operator, operand, state);
+}
+
+/** Operators that `${a[@]OP…}` applies to each element: pattern removal and replacement, case changes. */
+const ELEMENT_OPERATOR = /^(?:##?|%%?|\/[/#%]?|\^\^?|,,?)$/;
+
+/**
+ * Applies a pattern or case operator to each element of `${a[@]}`, `${a[*]}` or `$@`, as bash
+ * does. Default-value operators on arrays are not followed.
+ */
+function eachElement(
+  target: ParameterValue,
+  operator: string,
+  operand: string,
+  state: WordContext,
+): ParameterValue | undefined {
+  const elements: string[] = [];
+  if (!ELEMENT_OPERATOR.test(operator)) {
+    return undefined;
+  }
+  for (const element of target.elements ?? []) {
+    const value = operate(element, operator, operand, state)?.value;
+    if (value === undefined) {
+      return undefined;
+    }
+    elements.push(value);
+  }
+  return { value: elements.join(' '), elements, star: target.star };
 }
 
 /** Computes `${a[@]:OFFSET}` and `${a[@]:OFFSET:LENGTH}` of known elements for integer literals. */
@@ -834,7 +987,7 @@ function caseChange(value: string, operator: string, operand: string): Parameter
  * regular expression source, or returns undefined for quotes, escapes, expansions,
  * character classes and extended globs.
  */
-function patternSource(pattern: string): string | undefined {
+export function patternSource(pattern: string): string | undefined {
   if (/["'\\$`]|\[:|[?*+@!]\(/.test(pattern)) {
     return undefined;
   }

@@ -11,6 +11,8 @@ import {
   statementBindings,
   substitutionText,
 } from './computed-values.js';
+import { placedStatements, type PlacedStatement, type StatementPlace } from './statement-places.js';
+import type { FunctionCall } from './shell-functions.js';
 
 /** Values that `~`, `$HOME` and `$PWD` expand to. */
 export interface WordContext {
@@ -30,6 +32,8 @@ export interface WordContext {
    * `${x:-w}` and `${x:=w}` give `w`.
    */
   assumeUnset?: boolean;
+  /** The function call whose body is being judged, which gives the body's `$1…` and `$@`. */
+  functionCall?: FunctionCall;
 }
 
 /** A variable set once in a command line to a literal value. */
@@ -44,6 +48,20 @@ export interface ConstantVariable {
   from: number;
   /** Elements of an array, or of the positional parameters (stored as `@`); `value` is the first. */
   elements?: string[];
+  /**
+   * True when the statement that sets the value runs on only some paths (`X || v=w`, a branch),
+   * so commands that use it are judged with the value and again without it.
+   */
+  conditional?: boolean;
+  /** For a conditional value, the end offset of the region where uses always see it. */
+  certainEnd?: number;
+  /** End offset of the function body that sets the value, outside which it is not visible. */
+  scopeEnd?: number;
+}
+
+/** True when expansions at `offset` see `known`: after it is set and inside its function body. */
+export function isVisible(known: ConstantVariable, offset: number): boolean {
+  return offset >= known.from && (known.scopeEnd === undefined || offset < known.scopeEnd);
 }
 
 /** The value of one word and whether it depends on run time. */
@@ -161,10 +179,11 @@ function expandVariable(node: Node, state: WordContext): WordValue {
     return { text: state.cwd, dynamic: false };
   }
   const known = IDENTIFIER.test(name) ? state.variables?.get(name) : undefined;
-  if (known?.copy === true && node.startIndex >= known.from) {
+  const visible = known !== undefined && isVisible(known, node.startIndex);
+  if (known?.copy === true && visible) {
     return { text: known.value, dynamic: true };
   }
-  if (known !== undefined && node.startIndex >= known.from) {
+  if (known !== undefined && visible) {
     return singleWord(node, known.value, state);
   }
   const computed =
@@ -257,7 +276,7 @@ function unquotedValues(node: Node, state: WordContext): string[] | undefined {
   const name = node.text.replace(/^\$\{?/, '').replace(/\}$/, '');
   const known = IDENTIFIER.test(name) ? state.variables?.get(name) : undefined;
   if (known !== undefined) {
-    return known.copy === true || node.startIndex < known.from ? undefined : [known.value];
+    return known.copy === true || !isVisible(known, node.startIndex) ? undefined : [known.value];
   }
   const computed =
     state.variables === undefined && state.assumeUnset !== true
@@ -309,15 +328,42 @@ export function defaultWords(
   if (!text.includes('${') || !DEFAULT_EXPANSION.test(text)) {
     return undefined;
   }
-  const unset = { ...state, assumeUnset: true };
+  return commandWords(command, { ...state, assumeUnset: true });
+}
+
+/**
+ * Returns the words of a simple command read without the values that statements on only some
+ * paths set (`X || v=w`, a branch), or undefined when the line has no such value. Such a value
+ * may be missing when the command runs, so the command is judged both ways.
+ */
+export function unconditionalWords(command: Node, state: WordContext): WordValue[] | undefined {
+  const variables = state.variables;
+  if (variables === undefined) {
+    return undefined;
+  }
+  let certain: Map<string, ConstantVariable> | undefined;
+  const offset = command.startIndex;
+  for (const [name, known] of variables) {
+    if (known.conditional === true && !(offset < (known.certainEnd ?? 0))) {
+      certain ??= new Map(variables);
+      certain.delete(name);
+    }
+  }
+  return certain === undefined
+    ? undefined
+    : commandWords(command, { ...state, variables: certain });
+}
+
+/** Computes the words of a simple command, after its assignments and without its redirects. */
+function commandWords(command: Node, state: WordContext): WordValue[] {
   const words: WordValue[] = [];
   for (const child of command.namedChildren) {
     if (child === null || child.type === 'variable_assignment' || child.type.endsWith('redirect')) {
       continue;
     }
-    const split = splitVariableWords(child, unset);
+    const split = splitVariableWords(child, state);
     if (split === undefined) {
-      words.push(wordValue(child, unset));
+      words.push(wordValue(child, state));
     } else {
       words.push(...split);
     }
@@ -325,20 +371,18 @@ export function defaultWords(
   return words;
 }
 
-/** Statement types an assignment may sit in and still run before everything after it. */
-const SEQUENTIAL_PARENTS = new Set(['program', 'list']);
-
 /** Programs whose statements may set variables without an assignment word. */
-const BINDING_STATEMENT = /\b(?:read|printf|set)\b/;
+const BINDING_STATEMENT = /\b(?:read|printf|set|mapfile|readarray)\b/;
 
 /**
- * Finds the variables that `root` sets exactly once, at top level, to a literal value, such as
- * `B` in `B=ma; git push origin HEAD:${B}in`. Expanding them lets the checks see the real
- * arguments. Values set by `declare`, arrays, `read` from a here-string, `printf -v` and
- * `set --` count too when computed-values.ts can compute them. A variable set more than once,
- * inside a loop, branch, function, pipeline or subshell, by `+=` or `unset`, keeps its
- * run-time value unknown. Returns an empty map when the text has only command substitutions
- * to compute, and undefined when there is nothing to compute.
+ * Finds the variables that `root` sets exactly once to a literal value, such as `B` in
+ * `B=ma; git push origin HEAD:${B}in`. Expanding them lets the checks see the real
+ * arguments. Values set by `declare`, arrays, `read` from a here-string, `mapfile`,
+ * `printf -v` and `set --` count too when computed-values.ts can compute them. Only statements
+ * with a place (statement-places.ts) set values: top level, groups, branches, loops and
+ * function bodies, but not pipelines or subshells. A variable set more than once, by `+=` or
+ * `unset`, keeps its run-time value unknown. Returns an empty map when the text has only
+ * command substitutions to compute, and undefined when there is nothing to compute.
  */
 export function constantVariables(
   root: Node,
@@ -347,11 +391,14 @@ export function constantVariables(
 ): Map<string, ConstantVariable> | undefined {
   const variables = new Map<string, ConstantVariable>();
   const counts = new Map<string, number>();
-  if (source.includes('=')) {
-    assignedVariables(root, state, source, variables, counts);
+  const assigns = source.includes('=');
+  const binds = BINDING_STATEMENT.test(source);
+  const statements = assigns || binds ? placedStatements(root, state) : [];
+  if (assigns) {
+    assignedVariables(root, state, source, statements, variables, counts);
   }
-  if (BINDING_STATEMENT.test(source)) {
-    for (const binding of statementBindings(root, state)) {
+  if (binds) {
+    for (const binding of statementBindings(statements, state)) {
       for (const [name, value] of binding.values) {
         const rebound =
           name === '@'
@@ -405,13 +452,22 @@ function assignedVariables(
   root: Node,
   state: WordContext,
   source: string,
+  statements: readonly PlacedStatement[],
   variables: Map<string, ConstantVariable>,
   counts: Map<string, number>,
 ): void {
   const assignments = root.descendantsOfType('variable_assignment');
+  const places = new Map(statements.map(({ node, place }) => [node.id, place]));
+  // The statement is the assignment itself or the declaration around it.
+  const placeOf = (node: Node): StatementPlace | undefined => {
+    const parent = node.parent;
+    return places.get(parent?.type === 'declaration_command' ? parent.id : node.id);
+  };
   for (const node of assignments) {
     const name = node?.childForFieldName('name')?.text ?? '';
-    counts.set(name, (counts.get(name) ?? 0) + 1);
+    if (node !== null && placeOf(node)?.never !== true) {
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
   }
   for (const node of assignments) {
     const name = node?.childForFieldName('name')?.text ?? '';
@@ -420,11 +476,9 @@ function assignedVariables(
       continue;
     }
     const parent = node.parent;
-    const declaration =
-      parent?.type === 'declaration_command' && SEQUENTIAL_PARENTS.has(parent.parent?.type ?? '')
-        ? parent
-        : undefined;
-    if (!SEQUENTIAL_PARENTS.has(parent?.type ?? '') && declaration === undefined) {
+    const declaration = parent?.type === 'declaration_command' ? parent : undefined;
+    const place = placeOf(node);
+    if (place === undefined || place.never === true) {
       continue;
     }
     // A declaration's own words match the pattern, so only matches outside it rebind.
@@ -433,32 +487,45 @@ function assignedVariables(
     if (node.text.startsWith(`${name}+=`) || setsOutside(rebindPattern(name), source, start, end)) {
       continue;
     }
-    if (value === null) {
-      // `NAME=` sets the empty string.
-      variables.set(name, { value: '', from: node.endIndex });
-      continue;
-    }
-    if (value.type === 'array') {
-      const elements = arrayElements(value, state);
-      const plain = declaration === undefined || declaredValue(declaration, 'x') === 'x';
-      if (elements !== undefined && plain) {
-        variables.set(name, { value: elements[0] ?? '', elements, from: node.endIndex });
-      }
-      continue;
-    }
-    const literal = wordValue(value, state);
-    const copied = literal.dynamic ? copiedVariable(value) : undefined;
-    const plain = declaration === undefined || declaredValue(declaration, 'x') === 'x';
-    if (copied !== undefined && plain) {
-      variables.set(name, { value: `$${copied}`, from: node.endIndex, copy: true });
-    } else if (!literal.dynamic) {
-      const declared =
-        declaration === undefined ? literal.text : declaredValue(declaration, literal.text);
-      if (declared !== undefined) {
-        variables.set(name, { value: declared, from: node.endIndex });
-      }
+    const known = assignedValue(value, declaration, state);
+    if (known !== undefined) {
+      variables.set(name, {
+        ...known,
+        from: node.endIndex,
+        conditional: place.conditional || undefined,
+        certainEnd: place.certainEnd,
+        scopeEnd: place.scopeEnd,
+      });
     }
   }
+}
+
+/** Computes the value one assignment gives, or undefined when it depends on run time. */
+function assignedValue(
+  value: Node | null,
+  declaration: Node | undefined,
+  state: WordContext,
+): Omit<ConstantVariable, 'from'> | undefined {
+  if (value === null) {
+    // `NAME=` sets the empty string.
+    return { value: '' };
+  }
+  const plain = declaration === undefined || declaredValue(declaration, 'x') === 'x';
+  if (value.type === 'array') {
+    const elements = arrayElements(value, state);
+    return elements !== undefined && plain ? { value: elements[0] ?? '', elements } : undefined;
+  }
+  const literal = wordValue(value, state);
+  const copied = literal.dynamic ? copiedVariable(value) : undefined;
+  if (copied !== undefined && plain) {
+    return { value: `$${copied}`, copy: true };
+  }
+  if (literal.dynamic) {
+    return undefined;
+  }
+  const declared =
+    declaration === undefined ? literal.text : declaredValue(declaration, literal.text);
+  return declared === undefined ? undefined : { value: declared };
 }
 
 /**

@@ -17,8 +17,17 @@ import { embeddedShellText } from './shell-operands.js';
 import { shellTextsOf } from './shell-texts.js';
 import { mayStoreCode, storedCodeTexts } from './stored-code.js';
 import {
+  callVariables,
+  functionCall,
+  functionDefinitions,
+  functionCalls,
+  type FunctionCall,
+  type FunctionDefinitions,
+} from './shell-functions.js';
+import {
   constantVariables,
   defaultWords,
+  unconditionalWords,
   splitVariableWords,
   wordValue,
   type ConstantVariable,
@@ -140,6 +149,10 @@ interface WalkState {
   treeHasError: boolean;
   /** Variables the current tree sets once to a literal value. */
   variables: ReadonlyMap<string, ConstantVariable> | undefined;
+  /** Functions the current tree defines, whose bodies run again at each call. */
+  functions: FunctionDefinitions | undefined;
+  /** The call whose function body is being walked, if any. */
+  functionCall: FunctionCall | undefined;
   /** Whether plain commands, top-level and nested, skip tree-sitter. */
   fastPath: boolean;
   /** True once any text parsed so far assigns `IFS`; it stays set for nested shells. */
@@ -170,6 +183,8 @@ function newWalkState(options: ParseShellOptions): WalkState {
     ampAfter: new Set(),
     treeHasError: false,
     variables: undefined,
+    functions: undefined,
+    functionCall: undefined,
     fastPath: options.fastPath ?? true,
     ifsAssigned: false,
     aliases: undefined,
@@ -595,6 +610,8 @@ function parseText(
     ampAfter: state.ampAfter,
     treeHasError: state.treeHasError,
     variables: state.variables,
+    functions: state.functions,
+    functionCall: state.functionCall,
   };
   // Without an `&` character in the text there is no `&` token to look for.
   state.ampAfter = source.includes('&') ? nodesBeforeAmp(tree.rootNode) : new Set();
@@ -605,6 +622,8 @@ function parseText(
     source.includes('$') || source.includes('`')
       ? constantVariables(tree.rootNode, state, source)
       : undefined;
+  state.functions = functionDefinitions(tree.rootNode, source);
+  state.functionCall = undefined;
   state.depth += 1;
   walk(
     parser,
@@ -618,6 +637,8 @@ function parseText(
   state.ampAfter = outer.ampAfter;
   state.treeHasError = outer.treeHasError;
   state.variables = outer.variables;
+  state.functions = outer.functions;
+  state.functionCall = outer.functionCall;
   tree.delete();
   for (const text of stored) {
     parseInto(parser, text, state, [...via, 'stored value']);
@@ -718,10 +739,19 @@ function walk(parser: Parser, node: Node, state: WalkState, context: WalkContext
         withBackground(context, isBackground(node, state, context)),
       );
       return;
-    case 'function_definition':
-      flag(state, 'defines a shell function, whose later calls cannot be followed');
-      walkChildren(parser, node, state, context);
+    case 'function_definition': {
+      const name = node.childForFieldName('name')?.text ?? '';
+      const definitions = state.functions?.get(name) ?? [node];
+      const calls = functionCalls(name, node.tree.rootNode, definitions);
+      if (calls === 'hidden') {
+        flag(state, 'defines a shell function, whose later calls cannot be followed');
+      }
+      // When each call is walked with its arguments, the body needs no walk of its own.
+      if (calls !== 'calls' || state.functionCall !== undefined) {
+        walkChildren(parser, node, state, context);
+      }
       return;
+    }
     case 'file_redirect':
       // `$(< file)` reads a file with no command; record it as the `cat` it stands for.
       visitBareRedirect(node, state, context);
@@ -1083,6 +1113,60 @@ function visitCommand(parser: Parser, node: Node, state: WalkState, context: Wal
   if (defaults !== undefined && defaults.some((word, index) => word.text !== words[index]?.text)) {
     recordCommand(parser, state, withInput, { words: defaults, assignments, redirects, text });
   }
+  // A value set on only some paths (`X || v=w`) is judged with and without it.
+  const certain = unconditionalWords(node, state);
+  if (certain !== undefined && !sameWords(certain, words)) {
+    recordCommand(parser, state, withInput, { words: certain, assignments, redirects, text });
+  }
+  const definitions = state.functions?.get(words[0]?.text ?? '');
+  if (definitions !== undefined && words[0]?.dynamic === false) {
+    walkFunctionCalls(parser, node, state, context, definitions, words);
+  }
+}
+
+/** Calls nested deeper than this inside function bodies are not walked again. */
+const MAX_CALL_DEPTH = 4;
+
+/**
+ * Walks the body of each definition of a function that `call` runs, with the call's arguments
+ * and the variables set before the call. A call before the definition runs whatever the name
+ * meant before the line, and a call of a function already being walked is not followed again.
+ */
+function walkFunctionCalls(
+  parser: Parser,
+  call: Node,
+  state: WalkState,
+  context: WalkContext,
+  definitions: readonly Node[],
+  words: WordValue[],
+): void {
+  const outer = { variables: state.variables, functionCall: state.functionCall };
+  for (const definition of definitions) {
+    const body = definition.childForFieldName('body');
+    const recursive =
+      call.startIndex >= definition.startIndex && call.endIndex <= definition.endIndex;
+    if (body === null || call.startIndex < definition.endIndex || recursive) {
+      continue;
+    }
+    if (context.via.filter((step) => step === 'function call').length >= MAX_CALL_DEPTH) {
+      flag(state, `function calls nested deeper than ${MAX_CALL_DEPTH} levels`);
+      return;
+    }
+    state.variables = callVariables(outer.variables, call.startIndex);
+    state.functionCall = functionCall(definition, words);
+    walk(parser, body, state, { ...context, via: [...context.via, 'function call'] });
+  }
+  state.variables = outer.variables;
+  state.functionCall = outer.functionCall;
+}
+
+function sameWords(left: WordValue[], right: WordValue[]): boolean {
+  return (
+    left.length === right.length &&
+    left.every(
+      (word, index) => word.text === right[index]?.text && word.dynamic === right[index]?.dynamic,
+    )
+  );
 }
 
 /** Words, assignments and redirects of one simple command, and its source text. */

@@ -315,6 +315,12 @@ const TUNING_55_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-55.jsonl'
  * dependencies moved to a git fork.
  */
 const TUNING_56_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-56.jsonl');
+/**
+ * Blocked lines rewritten so that the program or its arguments come from values bash computes
+ * at run time: `mapfile` and `readarray`, `read` from heredocs, function calls, groups,
+ * branches and operators on arrays, with the ordinary scripts that use the same forms.
+ */
+const TUNING_52_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-52.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -431,6 +437,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_54_SET),
       ...loadCases(TUNING_55_SET),
       ...loadCases(TUNING_56_SET),
+      ...loadCases(TUNING_52_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
