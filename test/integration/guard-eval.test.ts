@@ -296,7 +296,9 @@ const TUNING_58_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-58.jsonl'
 /**
  * Confirmations waived in plain words ("no need to confirm again") and targeted terraform/tofu
  * applies and destroys that still wait at the prompt, with the look-alikes that keep asking:
- * refused actions, production, other stacks or addresses, a skipped prompt, a deferral.
+ * refused actions, production, other stacks or addresses, a skipped prompt, a deferral. It
+ * also holds dependencies moved to a git source or a fork in Mix, Bundler, npm, Cargo, pip, Go
+ * manifests, with the same edit when the user named that source, and version bumps.
  */
 const TUNING_59_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-59.jsonl');
 /**
@@ -351,7 +353,7 @@ const TUNED_HELD_OUT: Record<string, string[]> = {
   // A kind not fixed yet, listed in the fresh-14 section of guard-accuracy.md.
   'fresh-14': ['f14-325'],
   // Kinds not fixed yet, listed in the fresh-15 section of guard-accuracy.md.
-  'fresh-15': ['f15-004', 'f15-283'],
+  'fresh-15': ['f15-004'],
 };
 
 describe('guard accuracy', () => {
