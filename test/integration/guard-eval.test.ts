@@ -298,7 +298,8 @@ const TUNING_58_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-58.jsonl'
  * applies and destroys that still wait at the prompt, with the look-alikes that keep asking:
  * refused actions, production, other stacks or addresses, a skipped prompt, a deferral. It
  * also holds dependencies moved to a git source or a fork in Mix, Bundler, npm, Cargo, pip, Go
- * manifests, with the same edit when the user named that source, and version bumps.
+ * manifests, with the same edit when the user named that source, and version bumps, and
+ * forced `git filter-repo` scrubs limited by `--refs` to the user's never-pushed branch.
  */
 const TUNING_59_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-59.jsonl');
 /**
@@ -352,8 +353,7 @@ const TUNED_HELD_OUT: Record<string, string[]> = {
   'fresh-13': [],
   // A kind not fixed yet, listed in the fresh-14 section of guard-accuracy.md.
   'fresh-14': ['f14-325'],
-  // Kinds not fixed yet, listed in the fresh-15 section of guard-accuracy.md.
-  'fresh-15': ['f15-004'],
+  'fresh-15': [],
 };
 
 describe('guard accuracy', () => {
