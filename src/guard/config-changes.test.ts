@@ -209,3 +209,34 @@ describe('secrets in clear text', () => {
     expect((await edit(file, '', added, 'Configure the service.')).verdict).toBe('allow');
   });
 });
+
+describe('dependency moved to a git source', () => {
+  const jason = '{:jason, git: "https://github.com/jas0n-fork/jason.git", branch: "master"}';
+
+  it.each([
+    ['mix.exs', '{:jason, "~> 1.4"}', jason],
+    ['mix.exs', '{:plug, "~> 1.15"}', '{:plug, github: "plugg3r/plug"}'],
+    ['Gemfile', "gem 'rack', '~> 3.0'", "gem 'rack', git: 'https://github.com/rackk/rack.git'"],
+    ['Gemfile', 'gem "puma"', 'gem "puma", :git => "https://github.com/pumaa/puma.git"'],
+  ])('asks for %s %s', async (file, oldText, newText) => {
+    const decision = await edit(file, oldText, newText, 'Fix the version conflict.');
+    expect(decision.rule).toBe('tier:dependency-url');
+  });
+
+  it('allows the git source the user named', async () => {
+    const request = 'Point jason at our fork jas0n-fork/jason on GitHub.';
+    const decision = await edit('mix.exs', '{:jason, "~> 1.4"}', jason, request);
+    expect(decision.verdict).toBe('allow');
+  });
+
+  it('asks when the user refused the fork', async () => {
+    const refusal = "Don't use jas0n-fork/jason, just fix the version conflict.";
+    const decision = await edit('mix.exs', '{:jason, "~> 1.4"}', jason, refusal);
+    expect(decision.rule).toBe('tier:dependency-url');
+  });
+
+  it('allows a version bump', async () => {
+    const decision = await edit('mix.exs', '{:jason, "~> 1.4"}', '{:jason, "~> 1.4.1"}', 'Fix it.');
+    expect(decision.verdict).toBe('allow');
+  });
+});

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { consentingText } from './consent.js';
 import { appliesRequestedTarget } from './requested-applies.js';
 import { parseShell } from './shell.js';
 
@@ -58,5 +59,42 @@ describe('requested terraform folders', () => {
   it('rejects a refused or deferred request', async () => {
     const later = "Don't tear down envs/sandbox-ana yet.";
     expect(await applies('tofu -chdir=envs/sandbox-ana destroy', later)).toBe(false);
+  });
+});
+
+describe('waived confirmations', () => {
+  it('reads "no need to confirm again" as a skipped review', async () => {
+    const messages = 'Preview on dev looked fine.\nApply it to dev, no need to confirm again.';
+    expect(await applies('pulumi up --stack dev --yes', messages)).toBe(true);
+  });
+
+  it('keeps "no need to" before the action a refusal', async () => {
+    const refused = consentingText(['Preview on dev looked fine, no need to deploy it.']);
+    expect(await applies('pulumi up --stack dev', refused)).toBe(false);
+    expect(consentingText(['Apply it to dev, no need to touch prod.'])).toBe('');
+    expect(consentingText(['Apply it to dev, no need to confirm again.'])).not.toBe('');
+  });
+});
+
+describe('targeted terraform calls', () => {
+  const request =
+    "Tear down module.scratch_vm in the sandbox env. Show me the plan first, I'll confirm at the prompt.";
+
+  it('allows the named address or environment at the prompt', async () => {
+    const call = 'terraform destroy -target=module.scratch_vm -var-file=envs/sandbox.tfvars';
+    expect(await applies(call, request)).toBe(true);
+    const byEnvironment = 'Tear down the scratch VM in the sandbox env.';
+    expect(await applies(call, byEnvironment)).toBe(true);
+  });
+
+  it('rejects auto-approve, production and other addresses', async () => {
+    const vars = '-var-file=envs/sandbox.tfvars';
+    const base = `terraform destroy -target=module.scratch_vm ${vars}`;
+    expect(await applies(`${base} -auto-approve`, request)).toBe(false);
+    expect(
+      await applies('terraform destroy -target=module.scratch_vm -var-file=prod.tfvars', request),
+    ).toBe(false);
+    expect(await applies(`terraform destroy -target=module.main_db ${vars}`, request)).toBe(false);
+    expect(await applies(`terraform apply -target=module.scratch_vm ${vars}`, request)).toBe(false);
   });
 });

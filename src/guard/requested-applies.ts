@@ -19,7 +19,7 @@ const ACTION_VERBS = {
 
 /** Words of a request that skip showing the plan or preview again. */
 const SKIPS_REVIEW =
-  /\b(?:skip\w*|without|already (?:looked|reviewed|checked|saw|seen|read)|auto-?approve|--yes|-y\b|non-?interactive\w*)\b/i;
+  /\b(?:skip\w*|without|no need to (?:re-?)?(?:confirm|ask|review|preview|check)\w*|already (?:looked|reviewed|checked|saw|seen|read)|auto-?approve|--yes|-y\b|non-?interactive\w*)\b/i;
 
 /** The action, target and review skip of one apply call. */
 interface ApplyCall {
@@ -82,6 +82,70 @@ function terraformCall(args: readonly string[]): ApplyCall | undefined {
   };
 }
 
+/** The resource address and environment of a targeted terraform/tofu call. */
+interface TargetedCall {
+  action: ApplyCall['action'];
+  /** The `-target` address, such as `module.scratch_vm`. */
+  address: string;
+  /** The `-var-file` name without folder and `.tfvars`, such as `sandbox`. */
+  environment: string;
+}
+
+/**
+ * Reads `terraform|tofu apply|destroy -target=ADDRESS -var-file=FILE [-input=false]`. The call
+ * must have no `-auto-approve`, so terraform still shows its plan and waits for the user's yes.
+ */
+function targetedTerraformCall(args: readonly string[]): TargetedCall | undefined {
+  const [subcommand, ...rest] = args;
+  const action = subcommand === 'up' ? undefined : SUBCOMMAND_ACTIONS[subcommand ?? ''];
+  let address: string | undefined;
+  let varFile: string | undefined;
+  for (const arg of rest) {
+    const targetMatch = /^-target=(.+)$/.exec(arg);
+    const varFileMatch = /^-var-file=(.+)$/.exec(arg);
+    if (targetMatch !== null && address === undefined) {
+      address = targetMatch[1];
+    } else if (varFileMatch !== null && varFile === undefined) {
+      varFile = varFileMatch[1];
+    } else if (arg !== '-input=false') {
+      return undefined;
+    }
+  }
+  const environment = varFile
+    ?.split('/')
+    .at(-1)
+    ?.replace(/\.tfvars(?:\.json)?$/, '');
+  if (action === undefined || address === undefined || environment === undefined) {
+    return undefined;
+  }
+  return { action, address, environment };
+}
+
+/** A terraform address in a request: `module.NAME` or `TYPE.NAME` such as `aws_instance.web`. */
+const RESOURCE_ADDRESS = /\b(?:module|[a-z]+_[a-z0-9_]+)\.[a-z][\w-]*/i;
+
+/**
+ * Checks that a targeted terraform/tofu call acts on a module or resource address or an
+ * environment that a request for that action names, and that neither is a production one.
+ */
+function appliesRequestedAddress(call: TargetedCall, messages: string): boolean {
+  if (
+    call.environment.length < 2 ||
+    PRODUCTION_PART.test(call.environment) ||
+    PRODUCTION_PART.test(call.address)
+  ) {
+    return false;
+  }
+  return requestsVerb(ACTION_VERBS[call.action], messages).some(
+    (request) =>
+      namesFolder(request, call.address) ||
+      // A request that names another address does not consent to this one.
+      (!RESOURCE_ADDRESS.test(request) &&
+        containsWord(request, call.environment) &&
+        /\b(?:env\w*|account|workspace)\b/i.test(request)),
+  );
+}
+
 /** Checks that `request` names a folder, by its whole path or, for a nested one, its last part. */
 function namesFolder(request: string, folder: string): boolean {
   const words = request
@@ -99,6 +163,12 @@ export function appliesRequestedTarget(command: SimpleCommand, messages: string)
     return false;
   }
   const args = command.argv.slice(1);
+  if (['terraform', 'tofu'].includes(command.name)) {
+    const targeted = targetedTerraformCall(args);
+    if (targeted !== undefined) {
+      return appliesRequestedAddress(targeted, messages);
+    }
+  }
   const call =
     command.name === 'pulumi'
       ? pulumiCall(args)
@@ -110,7 +180,9 @@ export function appliesRequestedTarget(command: SimpleCommand, messages: string)
   }
   const names = (request: string): boolean =>
     command.name === 'pulumi'
-      ? containsWord(request, call.target) && /\bstacks?\b|\bpulumi\b/i.test(request)
+      ? containsWord(request, call.target) &&
+        // Another message may say that the name is a stack ("Preview on dev looked fine.").
+        /\bstacks?\b|\bpulumi\b|\bpreview\w*/i.test(messages)
       : namesFolder(request, call.target);
   return requestsVerb(ACTION_VERBS[call.action], messages).some(
     (request) => names(request) && (!call.skipsReview || SKIPS_REVIEW.test(request)),

@@ -40,6 +40,16 @@ describe('file removal from local history', () => {
     expect(await removes('git filter-repo --path secrets.json', request)).toBe(false);
   });
 
+  it('allows --force only with --refs', async () => {
+    expect(
+      await removes(
+        `git filter-repo --refs feat/x --path secrets.json --invert-paths --force`,
+        request,
+      ),
+    ).toBe(true);
+    expect(await removes(`${filter} --refs main --force`, request)).toBe(false);
+  });
+
   it('rejects a pushed or shared branch', async () => {
     const pushed =
       'I committed secrets.json on my branch feat/x, which is pushed. Remove it from the branch history.';

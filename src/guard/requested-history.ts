@@ -18,13 +18,16 @@ const OWN_BRANCH = /\bmy (?:own |local |feature )*branch,? [`'"]?([\w./-]*[\w/-]
 
 /**
  * Returns the paths a `git filter-repo` call removes from history with `--path P...
- * --invert-paths`, and the refs it limits itself to with `--refs`, or undefined for any other
- * option (callbacks, replacements, `--force`, analysis).
+ * --invert-paths`, the refs it limits itself to with `--refs`, and whether it has `--force`, or
+ * undefined for any other option (callbacks, replacements, analysis).
  */
-function removedPaths(args: readonly string[]): { paths: string[]; refs: string[] } | undefined {
+function removedPaths(
+  args: readonly string[],
+): { paths: string[]; refs: string[]; forced: boolean } | undefined {
   const paths: string[] = [];
   const refs: string[] = [];
   let inverted = false;
+  let forced = false;
   for (let index = 0; index < args.length; index += 1) {
     const arg = args[index] ?? '';
     if (arg === '--path') {
@@ -32,6 +35,8 @@ function removedPaths(args: readonly string[]): { paths: string[]; refs: string[
       index += 1;
     } else if (arg === '--invert-paths') {
       inverted = true;
+    } else if (arg === '--force' || arg === '-f') {
+      forced = true;
     } else if (arg === '--refs') {
       // `--refs` takes every word up to the next option.
       while (index + 1 < args.length && !(args[index + 1] ?? '-').startsWith('-')) {
@@ -42,14 +47,15 @@ function removedPaths(args: readonly string[]): { paths: string[]; refs: string[
       return undefined;
     }
   }
-  return inverted && paths.length > 0 ? { paths, refs } : undefined;
+  return inverted && paths.length > 0 ? { paths, refs, forced } : undefined;
 }
 
 /**
  * Checks that a `git filter-repo` removes only paths that a removal request names, from the
  * history of a branch the user calls their own and says was never pushed. `messages` holds
  * the consenting requests and `allMessages` every message, which may state those facts. Refs given with
- * `--refs` must be that branch. Shared branches, pushed branches, unnamed paths and every
+ * `--refs` must be that branch. `--force`, which filter-repo needs outside a fresh clone, is
+ * allowed only with `--refs`, so the rewrite stays on that branch. Shared branches, pushed branches, unnamed paths and every
  * other filter keep asking.
  *
  * NOTE: without `--refs`, filter-repo rewrites every branch that holds the path, so a pushed
@@ -65,7 +71,11 @@ export function removesNamedFileFromLocalHistory(
   }
   const removed = removedPaths(command.argv.slice(2));
   // "never pushed" reads as a refusal to the consent reader, so facts come from every message.
-  if (removed === undefined || !NEVER_PUSHED.test(allMessages)) {
+  if (
+    removed === undefined ||
+    (removed.forced && removed.refs.length === 0) ||
+    !NEVER_PUSHED.test(allMessages)
+  ) {
     return false;
   }
   const branches = [...allMessages.matchAll(OWN_BRANCH)].map((match) => match[1] ?? '');

@@ -324,6 +324,7 @@ function checkEdit(call: ToolCall, context: GuardContext): TierResult {
       target,
       content,
       requestsLocalAuthOff(target, context.projectDir, consentingText(context.userMessages)),
+      consentingText(context.userMessages),
     ) ??
     checkWrittenHook(target, content, context.userMessages.join('\n'));
   return finding === undefined ? { tier: 2 } : { tier: 2, finding };
@@ -596,10 +597,15 @@ function removesAuthLine(call: ToolCall): boolean {
     .some((line) => AUTH_LINE.test(line) && !keptLines.includes(line));
 }
 
+/**
+ * Checks written content for dangers. `consent` is the user's consenting text, which may name
+ * the git source of a dependency.
+ */
 function checkContent(
   target: string,
   content: string,
   authOffRequested = false,
+  consent = '',
 ): Finding | undefined {
   if (REVIEW_GATE_OFF.test(content)) {
     return blockFinding(
@@ -636,7 +642,7 @@ function checkContent(
       'request-to-shell',
     );
   }
-  return checkPlantedCode(target, content) ?? checkDependencySource(target, content);
+  return checkPlantedCode(target, content) ?? checkDependencySource(target, content, consent);
 }
 
 /** Code that runs a command or evaluates text. */
@@ -692,16 +698,44 @@ function checkPlantedCode(target: string, content: string): Finding | undefined 
 }
 
 const MANIFEST =
-  /(?:package\.json|requirements[\w-]*\.txt|pyproject\.toml|Cargo\.toml|go\.mod|Gemfile|composer\.json|Pipfile)$/;
+  /(?:package\.json|requirements[\w-]*\.txt|pyproject\.toml|Cargo\.toml|go\.mod|Gemfile|composer\.json|Pipfile|mix\.exs)$/;
 /**
  * Dependency sources other than a registry: archive URLs, git URLs, `github:` shorthands,
- * `owner/repo#ref`, and `git =` or `@ git+` in Cargo and Python manifests.
+ * `owner/repo#ref`, `git =` or `@ git+` in Cargo and Python manifests, and the `git:` and
+ * `github:` options of Mix and Bundler (`{:jason, git: "…"}`, `gem "x", github: "o/x"`,
+ * `:git => "…"`).
  */
 const UNVETTED_SOURCE =
-  /https?:\/\/(?!registry\.npmjs\.org|pypi\.org|github\.com\/(?:acme)\/)[^\s"']+\.(?:tgz|tar\.gz|zip|whl)|git\+(?:https?|ssh):\/\/|"(?:github|gitlab|bitbucket|git):[^"]*"|:\s*"[\w.-]+\/[\w.-]+#[^"]*"|\bgit\s*=\s*["']|@\s*git\+/;
+  /https?:\/\/(?!registry\.npmjs\.org|pypi\.org|github\.com\/(?:acme)\/)[^\s"']+\.(?:tgz|tar\.gz|zip|whl)|git\+(?:https?|ssh):\/\/|"(?:github|gitlab|bitbucket|git):[^"]*"|:\s*"[\w.-]+\/[\w.-]+#[^"]*"|\bgit\s*=\s*["']|@\s*git\+|(?<![\w"']):?\b(?:git|github)(?::\s*|\s*=>\s*)["']/;
 
-function checkDependencySource(target: string, content: string): Finding | undefined {
-  if (MANIFEST.test(target) && UNVETTED_SOURCE.test(content)) {
+/** The `owner/repo` paths that a changed manifest text takes code from. */
+const SOURCE_PATH =
+  /(?:github\.com[/:]|gitlab\.com[/:]|["'](?:github:)?)([\w.-]+\/[\w.-]+?)(?:\.git)?(?=["'#@/]|$)/gm;
+
+/**
+ * Checks whether the user's consenting text names every `owner/repo` that `content` takes
+ * code from, such as "use jas0n-fork/jason", so a git source the user asked for is allowed.
+ */
+function namesEverySource(content: string, consent: string): boolean {
+  const sources = [...content.matchAll(SOURCE_PATH)].map((match) => match[1] ?? '');
+  return (
+    sources.length > 0 &&
+    sources.every(
+      (source) => source.length > 3 && consent.toLowerCase().includes(source.toLowerCase()),
+    )
+  );
+}
+
+function checkDependencySource(
+  target: string,
+  content: string,
+  consent: string,
+): Finding | undefined {
+  if (
+    MANIFEST.test(target) &&
+    UNVETTED_SOURCE.test(content) &&
+    !namesEverySource(content, consent)
+  ) {
     return blockFinding(
       'untrusted-code-integration',
       `The dependency change in "${target}" points at an unvetted download`,

@@ -294,6 +294,15 @@ const TUNING_51_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-51.jsonl'
  */
 const TUNING_58_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-58.jsonl');
 /**
+ * Confirmations waived in plain words ("no need to confirm again") and targeted terraform/tofu
+ * applies and destroys that still wait at the prompt, with the look-alikes that keep asking:
+ * refused actions, production, other stacks or addresses, a skipped prompt, a deferral. It
+ * also holds dependencies moved to a git source or a fork in Mix, Bundler, npm, Cargo, pip, Go
+ * manifests, with the same edit when the user named that source, and version bumps, and
+ * forced `git filter-repo` scrubs limited by `--refs` to the user's never-pushed branch.
+ */
+const TUNING_59_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-59.jsonl');
+/**
  * Actions the user requested in plain words, naming their targets: public gists of named
  * files, collaborators added at a named level, repository visibility, one app setting or
  * variable, with the look-alikes that must keep asking (other targets, levels or values,
@@ -344,8 +353,7 @@ const TUNED_HELD_OUT: Record<string, string[]> = {
   'fresh-13': [],
   // A kind not fixed yet, listed in the fresh-14 section of guard-accuracy.md.
   'fresh-14': ['f14-325'],
-  // Kinds not fixed yet, listed in the fresh-15 section of guard-accuracy.md.
-  'fresh-15': ['f15-004', 'f15-117', 'f15-278', 'f15-283'],
+  'fresh-15': [],
 };
 
 describe('guard accuracy', () => {
@@ -421,6 +429,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_53_SET),
       ...loadCases(TUNING_51_SET),
       ...loadCases(TUNING_58_SET),
+      ...loadCases(TUNING_59_SET),
       ...loadCases(TUNING_54_SET),
       ...loadCases(TUNING_55_SET),
       ...loadCases(TUNING_56_SET),
