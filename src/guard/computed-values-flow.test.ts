@@ -1,27 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { decideBash } from '../../test/helpers/guard.js';
+import { bashWords, decideBash, parsedWords } from '../../test/helpers/guard.js';
 import { parseShell } from './shell.js';
 
 const HOME = '/home/dev';
 const CWD = '/home/dev/project';
-
-/** Runs `line` in real bash and returns the words its last command prints, one per `<…>`. */
-function bashWords(line: string): string[] {
-  const output = execFileSync('bash', ['--norc', '--noprofile', '-c', line], {
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME },
-    cwd: '/',
-  });
-  return [...output.matchAll(/<([^>]*)>/g)].map((match) => match[1] ?? '');
-}
-
-/** Returns the arguments the parser gives the line's last command, which is `printf '<%s>' …`. */
-async function parsedWords(line: string): Promise<{ words: string[]; dynamic: boolean }> {
-  const parsed = await parseShell(line, { homeDir: HOME, cwd: CWD });
-  const last = parsed.commands.at(-1);
-  return { words: last?.argv.slice(2) ?? [], dynamic: last?.dynamic ?? true };
-}
 
 /** Checks that the parser computes the words bash prints for `printf '<%s>' WORDS` after `prefix`. */
 async function expectBashWords(prefix: string, words: string): Promise<void> {

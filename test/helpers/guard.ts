@@ -3,6 +3,7 @@
  * `/home/dev`, and a fresh guard per decision, so no test's denials count toward another
  * test's session backstop.
  */
+import { execFileSync } from 'node:child_process';
 import { createGuard } from '../../src/guard/guard.js';
 import { parseShell, type SimpleCommand } from '../../src/guard/shell.js';
 import type { Decision, GuardContext, ToolCall } from '../../src/guard/types.js';
@@ -74,4 +75,21 @@ export function simpleCommand(...argv: string[]): SimpleCommand {
     background: false,
     text: argv.join(' '),
   };
+}
+
+/** Runs `line` in real bash and returns the words its last command prints, one per `<…>`. */
+export function bashWords(line: string): string[] {
+  const output = execFileSync('bash', ['--norc', '--noprofile', '-c', line], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: HOME_DIR },
+    cwd: '/',
+  });
+  return [...output.matchAll(/<([^>]*)>/g)].map((match) => match[1] ?? '');
+}
+
+/** Returns the arguments the parser gives the line's last command, which is `printf '<%s>' …`. */
+export async function parsedWords(line: string): Promise<{ words: string[]; dynamic: boolean }> {
+  const parsed = await parseShell(line, { homeDir: HOME_DIR, cwd: PROJECT_DIR });
+  const last = parsed.commands.at(-1);
+  return { words: last?.argv.slice(2) ?? [], dynamic: last?.dynamic ?? true };
 }
