@@ -315,6 +315,17 @@ const PACKAGE_MANAGER_COMMANDS = new Set([
   'workspaces',
 ]);
 
+/** The project's scripts that `npm install` and `npm ci` run, in npm's order. */
+const INSTALL_HOOKS = [
+  'preinstall',
+  'install',
+  'postinstall',
+  'prepublish',
+  'preprepare',
+  'prepare',
+  'postprepare',
+] as const;
+
 /**
  * Scripts that package-manager commands run from the project's own package.json, in order, as
  * npm 11 documents them ("Life Cycle Operation Order" of `npm help scripts`). `install` and
@@ -322,24 +333,8 @@ const PACKAGE_MANAGER_COMMANDS = new Set([
  * project on a plain install too.
  */
 const LIFECYCLE_SCRIPTS: Readonly<Record<string, readonly string[]>> = {
-  install: [
-    'preinstall',
-    'install',
-    'postinstall',
-    'prepublish',
-    'preprepare',
-    'prepare',
-    'postprepare',
-  ],
-  ci: [
-    'preinstall',
-    'install',
-    'postinstall',
-    'prepublish',
-    'preprepare',
-    'prepare',
-    'postprepare',
-  ],
+  install: INSTALL_HOOKS,
+  ci: INSTALL_HOOKS,
   rebuild: ['preinstall', 'install', 'postinstall', 'prepare'],
   pack: ['prepack', 'prepare', 'postpack'],
   publish: ['prepublishOnly', 'prepack', 'prepare', 'postpack', 'publish', 'postpublish'],

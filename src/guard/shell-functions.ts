@@ -38,7 +38,7 @@ export function functionDefinitions(root: Node, source: string): FunctionDefinit
 }
 
 /**
- * How the calls of one function appear in the line. `hidden`: the name also appears other
+ * The way the calls of one function appear in the line. `hidden`: the name also appears other
  * than where it is defined or called by name, as in `trap f EXIT`, `eval f` or `bash -c f`,
  * and such calls are not followed. `calls`: every call comes after the last definition and
  * outside any function body, so walking the body at each call covers every run of it.

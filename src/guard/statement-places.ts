@@ -1,5 +1,5 @@
 /**
- * Where each statement of a command line runs relative to the rest of the line: in the current
+ * The place of each statement of a command line relative to the rest of the line: in the current
  * shell one after another (top level, `{ …; }` groups, `! X`, the first `if` condition, a
  * `case` arm that a constant word selects), on only some paths (after `||`, in branches
  * and loop bodies), or inside a function body. Variables set by a statement flow to the
@@ -160,8 +160,8 @@ function visitIf(
 }
 
 /**
- * A `case` on a constant word runs the first arm whose pattern matches it and no other, when
- * that arm ends with `;;`. Otherwise every arm is conditional.
+ * Visits the arms of a `case`. On a constant word bash runs the first arm whose pattern
+ * matches it and no other, when that arm ends with `;;`. Otherwise every arm is conditional.
  */
 function visitCase(
   node: Node,
