@@ -12,7 +12,7 @@ import { containsWord } from './named-targets.js';
 import { PRODUCTION_PART } from './production-names.js';
 import { mcpSqlText } from './mcp-reads.js';
 import { addsRequestedColumn, namesResource } from './resource-consent.js';
-import { toolWords } from './requested-mcp-writes.js';
+import { BULK_TOOL_WORDS, DELETE_TOOL_WORDS, toolWords } from './requested-mcp-writes.js';
 import type { ToolCall } from './types.js';
 
 /** Families of write verbs: the tool words of each, and the request verbs that ask for it. */
@@ -56,19 +56,10 @@ const STATE_FAMILY: readonly [RegExp, string][] = [
  * targets or move money. Their consent is read by the checks made for them, never here.
  */
 const EXCLUDED_WORDS = new Set([
-  'delete',
-  'remove',
-  'drop',
-  'destroy',
-  'terminate',
+  ...DELETE_TOOL_WORDS,
+  ...BULK_TOOL_WORDS,
   'merge',
   'transfer',
-  'all',
-  'bulk',
-  'batch',
-  'many',
-  'mass',
-  'everything',
   'policy',
   'policies',
   'permission',
