@@ -15,6 +15,12 @@ import type { ParsedShell, SimpleCommand } from './shell.js';
  * Checks that a `pulumi up --yes` updates a stack the user asked to deploy or roll out by
  * name. The stack must be given with `--stack` or `-s`, must not be production, and
  * `--skip-preview` is not covered.
+ *
+ * `appliesRequestedTarget` of requested-applies.ts also reads pulumi calls, and both checks
+ * can consent to the `auto-approve` rule, but neither covers the other. Only this check takes
+ * `pulumi update`, options outside that check's short list, and `--yes` after a request that
+ * does not ask to skip the preview. Only that check takes `destroy`, terraform and tofu, and
+ * a request worded as "provision" or "run pulumi up".
  */
 export function upsNamedStack(command: SimpleCommand, messages: string): boolean {
   const args = command.argv.slice(1);
