@@ -213,7 +213,7 @@ export const BULK_TOOL_WORDS: readonly string[] = [
 
 /** Tool words of each kind of action that {@link mcpResourceAction} reads. */
 const MCP_ACTION_WORDS: readonly [ReadonlySet<string>, ResourceVerb][] = [
-  // Here a purge is a delete. The write consent of mcp-requests.ts reads a cache purge apart.
+  // Here a purge is a delete. The write consent of mcp-requests.ts treats a cache purge apart.
   [new Set([...DELETE_TOOL_WORDS, 'purge']), 'delete'],
   [new Set(['restart', 'reboot', 'bounce']), 'restart'],
   [new Set(['comment', 'reply', 'note']), 'reply'],
