@@ -139,11 +139,11 @@ function readValues(
   command: Node,
   state: WordContext,
 ): Map<string, ConstantVariable> | undefined {
-  const input = readInput(statement, command, state);
-  const args = input === undefined ? undefined : constantArguments(command, state);
-  if (input === undefined || args === undefined) {
+  const call = inputAndArguments(statement, command, state);
+  if (call === undefined) {
     return undefined;
   }
+  const { input, args } = call;
   let raw = false;
   let arrayName: string | undefined;
   const names: string[] = [];
@@ -200,6 +200,20 @@ function readValues(
   const fields = readFields(line, ifs, names.length);
   names.forEach((name, index) => values.set(name, { value: fields[index] ?? '', from }));
   return values;
+}
+
+/**
+ * Returns the standard input of a `read` or `mapfile` call and its constant arguments, or
+ * undefined unless the line shows both.
+ */
+function inputAndArguments(
+  statement: Node,
+  command: Node,
+  state: WordContext,
+): { input: string; args: string[] } | undefined {
+  const input = readInput(statement, command, state);
+  const args = input === undefined ? undefined : constantArguments(command, state);
+  return input === undefined || args === undefined ? undefined : { input, args };
 }
 
 /**
@@ -354,12 +368,12 @@ function mapfileArray(
   command: Node,
   state: WordContext,
 ): Map<string, ConstantVariable> | undefined {
-  const input = readInput(statement, command, state);
-  const args = input === undefined ? undefined : constantArguments(command, state);
-  const options = args === undefined ? undefined : mapfileOptions(args);
-  if (input === undefined || options === undefined) {
+  const call = inputAndArguments(statement, command, state);
+  const options = call === undefined ? undefined : mapfileOptions(call.args);
+  if (call === undefined || options === undefined) {
     return undefined;
   }
+  const { input } = call;
   const lines: string[] = [];
   let rest = input;
   while (rest !== '') {

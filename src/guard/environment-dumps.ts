@@ -5,6 +5,7 @@
  * container or pod with `docker exec`, `podman exec` or `kubectl exec`.
  */
 import { finding, printsEnvironment, type Finding } from './findings.js';
+import { buildInnerCommand } from './indirect-runs.js';
 import { ENVIRONMENT_PROGRAMS, inlineEnvironmentDump } from './inline-environment.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { CheckGate } from './check-gates.js';
@@ -121,18 +122,18 @@ function shownEnvironment(command: SimpleCommand): string | undefined {
       : undefined;
   }
   if (CONTAINER_TOOLS.has(command.name)) {
-    return containerEnvironment(args);
+    return containerEnvironment(command, args);
   }
   if (POD_TOOLS.has(command.name) && args.includes('exec')) {
     const separator = args.indexOf('--');
-    return separator >= 0 && runsEnvironmentPrinter(args.slice(separator + 1))
+    return separator >= 0 && runsEnvironmentPrinter(command, args.slice(separator + 1))
       ? 'a pod'
       : undefined;
   }
   return undefined;
 }
 
-function containerEnvironment(args: readonly string[]): string | undefined {
+function containerEnvironment(command: SimpleCommand, args: readonly string[]): string | undefined {
   const [first = '', second = ''] = args.filter((arg) => !arg.startsWith('-'));
   const inspects = first === 'inspect' || (second === 'inspect' && first === 'container');
   if (inspects && !ENVLESS_KINDS.has(first)) {
@@ -151,7 +152,7 @@ function containerEnvironment(args: readonly string[]): string | undefined {
   while ((args[index] ?? '').startsWith('-')) {
     index += EXEC_VALUED.has(args[index] ?? '') ? 2 : 1;
   }
-  return runsEnvironmentPrinter(args.slice(index + 1)) ? 'a container' : undefined;
+  return runsEnvironmentPrinter(command, args.slice(index + 1)) ? 'a container' : undefined;
 }
 
 function formatOf(args: readonly string[]): string | undefined {
@@ -162,20 +163,8 @@ function formatOf(args: readonly string[]): string | undefined {
   return args.find((arg) => arg.startsWith('--format='))?.slice('--format='.length);
 }
 
-/** Checks whether the words run in a container print its environment. */
-function runsEnvironmentPrinter(words: readonly string[]): boolean {
-  const [program = '', ...rest] = words;
-  const name = program.replace(/^.*\//, '');
-  const inner: SimpleCommand = {
-    argv: [name, ...rest],
-    name,
-    wrappers: [],
-    assignments: [],
-    redirects: [],
-    dynamic: false,
-    via: [],
-    background: false,
-    text: words.join(' '),
-  };
+/** Checks whether the words that `command` runs in a container or pod print its environment. */
+function runsEnvironmentPrinter(command: SimpleCommand, words: readonly string[]): boolean {
+  const inner = buildInnerCommand(command, [...words], `${command.name} exec`);
   return printsEnvironment(inner) || words.some((word) => /\/proc\/[^/\s]+\/environ\b/.test(word));
 }

@@ -38,11 +38,13 @@ export function followIndirectRuns(parsed: ParsedShell): void {
   for (const command of [...parsed.commands]) {
     const deleted = packageDeletes(command);
     if (deleted !== undefined) {
-      parsed.commands.push(synthetic(command, ['rm', '-rf', ...deleted], command.name));
+      parsed.commands.push(buildInnerCommand(command, ['rm', '-rf', ...deleted], command.name));
     }
     const inner = containerCommand(command);
     if (inner !== undefined) {
-      parsed.commands.push(synthetic(command, inner.argv, `${command.name} exec ${inner.name}`));
+      parsed.commands.push(
+        buildInnerCommand(command, inner.argv, `${command.name} exec ${inner.name}`),
+      );
     }
     const loader = projectLoader(command);
     if (loader !== undefined) {
@@ -65,7 +67,16 @@ function flag(parsed: ParsedShell, problem: string): void {
   parsed.problems.push(problem);
 }
 
-function synthetic(command: SimpleCommand, argv: string[], via: string): SimpleCommand {
+/**
+ * Builds the command that `command` runs as `argv`, with the wrapper or runner named in `via`.
+ * It keeps the other fields of `command`, such as its text and wrappers, but not its
+ * assignments and redirects.
+ */
+export function buildInnerCommand(
+  command: SimpleCommand,
+  argv: string[],
+  via: string,
+): SimpleCommand {
   const name = argv[0] ?? '';
   return {
     ...command,

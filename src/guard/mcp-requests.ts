@@ -12,7 +12,7 @@ import { containsWord } from './named-targets.js';
 import { PRODUCTION_PART } from './production-names.js';
 import { mcpSqlText } from './mcp-reads.js';
 import { addsRequestedColumn, namesResource } from './resource-consent.js';
-import { toolWords } from './requested-mcp-writes.js';
+import { BULK_TOOL_WORDS, DELETE_TOOL_WORDS, toolWords } from './requested-mcp-writes.js';
 import type { ToolCall } from './types.js';
 
 /** Families of write verbs: the tool words of each, and the request verbs that ask for it. */
@@ -56,19 +56,10 @@ const STATE_FAMILY: readonly [RegExp, string][] = [
  * targets or move money. Their consent is read by the checks made for them, never here.
  */
 const EXCLUDED_WORDS = new Set([
-  'delete',
-  'remove',
-  'drop',
-  'destroy',
-  'terminate',
+  ...DELETE_TOOL_WORDS,
+  ...BULK_TOOL_WORDS,
   'merge',
   'transfer',
-  'all',
-  'bulk',
-  'batch',
-  'many',
-  'mass',
-  'everything',
   'policy',
   'policies',
   'permission',
@@ -152,8 +143,12 @@ const TARGET_KEY =
   /^(?:to|ids?|keys?|names?|uids?|slugs?|refs?|numbers?|files?|urls?|paths?|bucket|bucket_name|release|deploy|deployment|version|build|[a-z_]+_(?:id|ids|key|name|number|uid|ref|title))$/;
 /** Arguments that pick an environment, which the messages must name. */
 const ENVIRONMENT_KEY = /^(?:env|environment|environment_key|stage)$/;
-/** Arguments that never come under a consent read from words. */
-const REFUSED_KEY = /^(?:attachments?|cc|bcc|channel|channel_?id|room|webhook\w*|callback\w*)$/i;
+/**
+ * Arguments that send a call's content to more places or add to it: copies, attachments,
+ * channels, rooms, webhooks and callbacks. A call with one never gets consent from words.
+ */
+const EXTRA_DELIVERY_KEY =
+  /^(?:attachments?|cc|bcc|channel|channel_?id|room|webhook\w*|callback\w*)$/i;
 /** Boolean arguments that widen an action when true. */
 const WIDENING_SWITCH = /all|everything|force|overwrite|recursive|cascade|public/i;
 /** Mail domains of personal accounts, where a first name alone does not name the person. */
@@ -221,7 +216,7 @@ function sortArguments(
 ): SortedArguments | undefined {
   const sorted: SortedArguments = { targets: [], states: [], settings: [] };
   for (const [key, value] of Object.entries(input)) {
-    if (REFUSED_KEY.test(key)) {
+    if (EXTRA_DELIVERY_KEY.test(key)) {
       return undefined;
     }
     if (CONTENT_KEY.test(key) && typeof value === 'string') {
@@ -278,10 +273,10 @@ function hasWordLike(text: string, part: string): boolean {
 }
 
 /**
- * Checks that `text` names the target `value`: as a word; a file URL or path by its file
- * name; an address by itself, or at a company domain by its first name ("email Priya"); a
- * slug such as `acme-oncall-notes` by the kind of its key ("page") and every part after the
- * first ("the oncall notes page").
+ * Checks that `text` names the target `value`. Any value is named as a word, and a file URL or
+ * path by its file name. An address is also named by its first name at a company domain
+ * ("email Priya"). A slug such as `acme-oncall-notes` is also named by the kind of its key
+ * ("page") and every part after the first ("the oncall notes page").
  */
 function namesValue(text: string, key: string, value: string): boolean {
   if (containsWord(text, value) || namesResource(text, value)) {
@@ -315,9 +310,9 @@ function shape(value: string): string {
 }
 
 /**
- * Checks that the request names the target, or refers back to it by a pronoun while the
- * sentences before it name it and no other value of the same shape ("PLAT-1 duplicates PLAT-2,
- * close it" does not say which one).
+ * Checks that the request names the target, or refers back to it by a pronoun. A pronoun
+ * counts only when the sentences before it name the target and no other value of the same
+ * shape. "PLAT-1 duplicates PLAT-2, close it" does not say which one.
  */
 function requestNames(request: string, before: string, key: string, value: string): boolean {
   if (namesValue(request, key, value)) {
@@ -351,46 +346,67 @@ export function requestsMcpWrite(call: ToolCall, messages: string): boolean {
   }
   const sql = mcpSqlText(call);
   if (sql !== undefined) {
-    // A statement the request asks for, on a database every other argument of which it names.
-    return (
-      addsRequestedColumn(sql, messages) &&
-      Object.values(call.input).every(
-        (value) => value === sql || (typeof value === 'string' && namesResource(messages, value)),
-      )
-    );
+    return requestsMcpSql(call, sql, messages);
   }
   const sorted = sortArguments(call.input, messages);
   if (sorted === undefined || sorted.targets.length === 0) {
     return false;
   }
-  const stateFamilies = sorted.states.flatMap((state) =>
-    STATE_FAMILY.filter(([pattern]) => pattern.test(state)).map(([, family]) => family),
+  const sentences = messages.split(/(?<=[.!?;])\s+|\n+/).map((sentence) => sentence.trim());
+  return writeFamilies(words, sorted).some((family) =>
+    familyRequests(family, messages).some((request) => {
+      const before = sentences.slice(0, Math.max(sentences.indexOf(request), 0)).join('\n');
+      return requestCovers(call, sorted, request, before, messages);
+    }),
   );
-  let families = Object.keys(FAMILIES).filter((family) =>
+}
+
+/**
+ * Checks that the SQL statement `sql` of an MCP call is one the user requested. The request
+ * must also name the value of every other argument, such as the database.
+ */
+function requestsMcpSql(call: ToolCall, sql: string, messages: string): boolean {
+  return (
+    addsRequestedColumn(sql, messages) &&
+    Object.values(call.input).every(
+      (value) => value === sql || (typeof value === 'string' && namesResource(messages, value)),
+    )
+  );
+}
+
+/**
+ * Returns the verb families of a write: those of its tool words, or those of its new states
+ * when it sets any. A purge gets none unless its tool names a cache or every target is a URL
+ * or path, because any other purge is a delete.
+ */
+function writeFamilies(words: readonly string[], sorted: SortedArguments): string[] {
+  const families = Object.keys(FAMILIES).filter((family) =>
     words.some((word) => FAMILIES[family]?.tool.has(word)),
   );
-  // A purge empties a cache of the files it names. Of anything else it is a delete.
   if (
     families.includes('purge') &&
     !words.some((word) => /^(?:cache|cdn|invalidation)$/.test(word)) &&
     !sorted.targets.every(({ value }) => /^(?:https?:\/\/|\/)/.test(String(value)))
   ) {
-    return false;
+    return [];
   }
-  if (sorted.states.length > 0) {
-    // A new state is the action, so the request must ask for that state's family.
-    families = stateFamilies.length === sorted.states.length ? stateFamilies : [];
+  if (sorted.states.length === 0) {
+    return families;
   }
-  const sentences = messages.split(/(?<=[.!?;])\s+|\n+/).map((sentence) => sentence.trim());
-  return families.some((family) =>
-    requestsVerb(FAMILIES[family]?.request ?? '', messages)
-      .filter(
-        (request) => !DEFERRED.test(request) && (family !== 'promote' || PROMOTED.test(request)),
-      )
-      .some((request) => {
-        const before = sentences.slice(0, Math.max(sentences.indexOf(request), 0)).join('\n');
-        return requestCovers(call, sorted, request, before, messages);
-      }),
+  // A new state is the action, so the request must ask for that state's family.
+  const stateFamilies = sorted.states.flatMap((state) =>
+    STATE_FAMILY.filter(([pattern]) => pattern.test(state)).map(([, family]) => family),
+  );
+  return stateFamilies.length === sorted.states.length ? stateFamilies : [];
+}
+
+/**
+ * Returns the sentences that request a family's verb now, not later. A request to promote
+ * must also name production.
+ */
+function familyRequests(family: string, messages: string): string[] {
+  return requestsVerb(FAMILIES[family]?.request ?? '', messages).filter(
+    (request) => !DEFERRED.test(request) && (family !== 'promote' || PROMOTED.test(request)),
   );
 }
 
@@ -398,10 +414,10 @@ export function requestsMcpWrite(call: ToolCall, messages: string): boolean {
 const PROMOTED = /\b(?:prod\w*|live)\b/i;
 
 /**
- * Checks that one request, with the sentences `before` it, covers the call: it names every
- * target, gives every number and every host, path or address of the settings, names the
- * object (a tool word, the kind of a target's key, or an id with digits), and the messages
- * contain every production value of the call.
+ * Checks that one request, with the sentences `before` it, covers the call. The request must
+ * name every target and give every number and every host, path or address of the settings.
+ * It must name the object by a tool word, the kind of a target's key, or an id with digits.
+ * The messages must contain every production value of the call.
  */
 function requestCovers(
   call: ToolCall,

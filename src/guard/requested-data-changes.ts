@@ -1,8 +1,8 @@
 /**
- * Stage-1 consent for data changes on the exact resource the user names. These are a
- * secret-store write to the path the user gave ("rotate the dev token at secret/dev/api-token")
- * and a `GRANT` on a database of this machine to the roles the user named. A schema push that
- * may lose data is covered for a database of this machine when the user accepts the loss.
+ * Stage-1 consent for data changes on the exact resource the user names. One is a secret-store
+ * write to the path the user gave ("rotate the dev token at secret/dev/api-token"). Another is
+ * a `GRANT` on a database of this machine to the roles the user named. A schema push that may
+ * lose data is covered for a database of this machine when the user accepts the loss.
  * Production paths, unnamed paths or roles, remote databases and values copied from elsewhere
  * stay with the rules.
  */
@@ -11,7 +11,7 @@ import { asksWithout, requestsVerb } from './consent.js';
 import { containsWord, databaseHosts, targetsLocalDatabase } from './named-targets.js';
 import { PRODUCTION_PART } from './production-names.js';
 import type { SimpleCommand } from './shell.js';
-import { containerExec } from './container-execs.js';
+import { containerExec, type ContainerExec } from './container-execs.js';
 import { consentsToAction, deletesRequestedRows, dropsRequestedTable } from './resource-consent.js';
 
 const LOOPBACK_HOST = /^(?:localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/i;
@@ -22,9 +22,9 @@ const LOCAL_DATABASE =
 const WRITE_VERBS = String.raw`rotat\w*|set\w*|updat\w*|put\w*|writ\w*|stor\w*|sav\w*|add\w*|chang\w*|replac\w*|regenerat\w*|creat\w*`;
 
 /**
- * A value made on the spot by a random generator, which copies no secret from elsewhere:
- * `$(openssl rand -hex 32)`, `$(uuidgen)`, `$(pwgen -s 40 1)`, `$(head -c 32 /dev/urandom |
- * base64)`.
+ * A value made on the spot by a random generator, so it copies no secret from elsewhere.
+ * Examples: `$(openssl rand -hex 32)`, `$(uuidgen)`, `$(pwgen -s 40 1)`, `$(head -c 32
+ * /dev/urandom | base64)`.
  */
 const GENERATED_VALUE =
   /^\$\((?:openssl rand -(?:hex|base64) \d+|uuidgen|pwgen(?: -[a-zA-Z]+)* \d+(?: \d+)?|head -c ?\d+ \/dev\/urandom \| (?:base64|xxd -p|od -An -tx1)(?: -w ?0)?)\)$/;
@@ -73,11 +73,11 @@ export function isSecretStoreWrite(command: SimpleCommand): boolean {
 }
 
 /**
- * Checks that a secret-store write (`vault kv put|patch`, `aws ssm put-parameter`, `aws
- * secretsmanager put-secret-value`, `az keyvault secret set`) changes the path the user named
- * in a request to set or rotate it, outside production. Every value must be a random value
- * made on the spot or one the user wrote, so no secret is copied from elsewhere into it.
- * Values read from files or standard input are not covered.
+ * Checks that a secret-store write changes the path the user named in a request to set or
+ * rotate it, outside production. The writes read are `vault kv put|patch`, `aws ssm
+ * put-parameter`, `aws secretsmanager put-secret-value` and `az keyvault secret set`. Every
+ * value must be a random value made on the spot or one the user wrote, so no secret is copied
+ * from elsewhere into it. Values read from files or standard input are not covered.
  */
 export function writesNamedSecretPath(command: SimpleCommand, messages: string): boolean {
   const write = secretStoreWrite(command);
@@ -114,7 +114,7 @@ function inlineSql(command: SimpleCommand): string | undefined {
 
 /**
  * Checks that a `psql` or `mysql` call to a database on this machine runs only `GRANT`
- * statements that give the roles the user named the privileges they asked for, after a
+ * statements. They must give the roles the user named the privileges they asked for, after a
  * request to grant that calls the database local. `WITH GRANT OPTION`, role grants such as
  * `GRANT admin TO bob`, and any other statement are not covered.
  */
@@ -182,11 +182,11 @@ const ACCEPTS_LOSS =
   /\b(?:data[- ]loss|los(?:e|ing) (?:the |its |all )?data)\b.{0,20}\b(?:fine|ok|okay|acceptable|expected)\b|\b(?:fine|ok|okay)\b.{0,20}\b(?:to )?los(?:e|ing) (?:the |its |all )?data\b|\bthrow-?away\b|\bdisposable\b|\bdon'?t care about (?:the|its) data\b/i;
 
 /**
- * Checks that a schema push that may drop columns or tables (`prisma db push
- * --accept-data-loss`, `drizzle-kit push --force`) goes to a database on this machine, given
- * by `DATABASE_URL` on the command or `--url`, after a request to push the schema that calls
- * the database local and accepts losing its data. A URL from the environment or a `.env` file
- * is not seen, so such a push is not covered.
+ * Checks that a schema push that may drop columns or tables goes to a database on this machine.
+ * The pushes read are `prisma db push --accept-data-loss` and `drizzle-kit push --force`, with
+ * the database given by `DATABASE_URL` on the command or `--url`. A request must ask to push
+ * the schema, call the database local and accept losing its data. A URL from the environment or
+ * a `.env` file is not seen, so such a push is not covered.
  */
 export function pushesSchemaToLocalDatabase(command: SimpleCommand, messages: string): boolean {
   const text = command.argv.join(' ').replace(RUNNER, '');
@@ -222,56 +222,24 @@ const SQL_DROP_DATABASE =
 
 /**
  * Checks that `docker exec CONTAINER psql -c SQL` (or `podman exec`, `mysql -e`) runs SQL the
- * user asked for on the database inside a container of this machine's daemon: one `DROP
- * DATABASE` of a database a delete request names, or a drop, truncate or row delete that the
- * checks for a local client accept. The user must name the container or call it their local
- * or docker container, and the client must use the container's own server (no remote host).
- * A remote daemon (`-H`, `--context`, `DOCKER_HOST`), environment set for the exec (`-e
- * PGHOST=…`), SQL from a file or standard input, several statements or SQL options, psql
- * meta-commands (`\!` runs a shell) and output written to a file are not covered.
+ * user asked for on the database inside a container of this machine's daemon. The SQL must be
+ * one `DROP DATABASE` of a database a delete request names, or a drop, truncate or row delete
+ * that the checks for a local client accept. The user must name the container or call it their
+ * local or docker container. The client must use the container's own server (no remote host).
+ * Not covered are a remote daemon (`-H`, `--context`, `DOCKER_HOST`) and environment set for
+ * the exec (`-e PGHOST=…`). Nor are SQL from a file or standard input, several statements or
+ * SQL options, psql meta-commands (`\!` runs a shell) and output written to a file.
  */
 export function runsRequestedSqlInContainer(command: SimpleCommand, messages: string): boolean {
   const exec = containerExec(command.argv);
-  if (
-    exec === undefined ||
-    command.dynamic ||
-    !['docker', 'podman'].includes(command.name) ||
-    command.assignments.some((assignment) => assignment.startsWith('DOCKER_HOST=')) ||
-    command.argv
-      .slice(1, command.argv.indexOf('exec'))
-      .some((arg) => /^(?:-H|--host|-c|--context|--url|--connection)(?:=|$)/.test(arg)) ||
-    (command.pipeline?.index ?? 0) > 0 ||
-    command.redirects.some((redirect) => redirect.operator.startsWith('<'))
-  ) {
+  if (exec === undefined || !execsOnLocalDaemon(command)) {
     return false;
   }
-  const [client = '', ...clientArgs] = exec.argv;
-  const inner: SimpleCommand = { ...command, name: client, argv: exec.argv, assignments: [] };
-  // Exec options before the container may set the client's host (`-e PGHOST=…`).
-  const execOptions = command.argv.slice(command.argv.indexOf('exec') + 1, exec.start - 1);
-  const sqlOption = client === 'psql' ? /^(?:-c|--command)(?:=|$)/ : /^(?:-e|--execute)(?:=|$)/;
-  if (
-    !['psql', 'mysql', 'mariadb'].includes(client) ||
-    execOptions.some((arg) => /^(?:-e|--env|--env-file)(?:=|$)/.test(arg)) ||
-    databaseHosts(inner).some((host) => !LOOPBACK_HOST.test(host)) ||
-    clientArgs.some((arg) =>
-      /^(?:-f|--file|-o|--output|-L|--log-file|--tee|--pager)(?:=|$)/.test(arg),
-    ) ||
-    clientArgs.filter((arg) => sqlOption.test(arg)).length !== 1
-  ) {
-    return false;
-  }
-  const sql = inlineSql(inner);
+  const sql = containerClientSql(command, exec);
   const namesContainer =
     containsWord(messages, exec.container) ||
     /\b(?:local|docker|my)\b[^.!?\n]{0,40}\bcontainer\b/i.test(messages);
-  // A backslash starts a psql meta-command such as `\! rm -rf …`, which runs a shell.
-  if (
-    sql === undefined ||
-    !namesContainer ||
-    sql.replace(/;\s*$/, '').includes(';') ||
-    sql.includes('\\')
-  ) {
+  if (sql === undefined || !namesContainer) {
     return false;
   }
   const database = SQL_DROP_DATABASE.exec(sql)?.[1]?.replace(/["`]/g, '');
@@ -286,9 +254,57 @@ export function runsRequestedSqlInContainer(command: SimpleCommand, messages: st
 }
 
 /**
+ * Checks that a `docker` or `podman` exec goes to this machine's daemon and gets no input from
+ * a pipe or a `<` redirect.
+ */
+function execsOnLocalDaemon(command: SimpleCommand): boolean {
+  const daemonOptions = command.argv.slice(1, command.argv.indexOf('exec'));
+  return (
+    ['docker', 'podman'].includes(command.name) &&
+    !command.dynamic &&
+    !command.assignments.some((assignment) => assignment.startsWith('DOCKER_HOST=')) &&
+    !daemonOptions.some((arg) =>
+      /^(?:-H|--host|-c|--context|--url|--connection)(?:=|$)/.test(arg),
+    ) &&
+    (command.pipeline?.index ?? 0) === 0 &&
+    !command.redirects.some((redirect) => redirect.operator.startsWith('<'))
+  );
+}
+
+/**
+ * Returns the one SQL statement that `psql -c` or `mysql -e` runs in the container of `exec`
+ * on the container's own server. Returns undefined for a remote host, environment set for the
+ * exec, SQL or output files, several statements and psql meta-commands.
+ */
+function containerClientSql(command: SimpleCommand, exec: ContainerExec): string | undefined {
+  const [client = '', ...clientArgs] = exec.argv;
+  const inner: SimpleCommand = { ...command, name: client, argv: exec.argv, assignments: [] };
+  // Exec options before the container may set the client's host (`-e PGHOST=…`).
+  const execOptions = command.argv.slice(command.argv.indexOf('exec') + 1, exec.start - 1);
+  const sqlOption = client === 'psql' ? /^(?:-c|--command)(?:=|$)/ : /^(?:-e|--execute)(?:=|$)/;
+  if (
+    !['psql', 'mysql', 'mariadb'].includes(client) ||
+    execOptions.some((arg) => /^(?:-e|--env|--env-file)(?:=|$)/.test(arg)) ||
+    databaseHosts(inner).some((host) => !LOOPBACK_HOST.test(host)) ||
+    clientArgs.some((arg) =>
+      /^(?:-f|--file|-o|--output|-L|--log-file|--tee|--pager)(?:=|$)/.test(arg),
+    ) ||
+    clientArgs.filter((arg) => sqlOption.test(arg)).length !== 1
+  ) {
+    return undefined;
+  }
+  const sql = inlineSql(inner);
+  // A backslash starts a psql meta-command such as `\! rm -rf …`, which runs a shell.
+  if (sql === undefined || sql.replace(/;\s*$/, '').includes(';') || sql.includes('\\')) {
+    return undefined;
+  }
+  return sql;
+}
+
+/**
  * Checks that every command is a container exec {@link runsRequestedSqlInContainer} accepts, or
- * the database client that one of those runs in its container, which the guard also reads as a
- * command of its own.
+ * the database client that one of those runs in its container. The guard also reads such a
+ * client as a command of its own.
  */
 export function runsOnlyRequestedContainerSql(
   commands: readonly SimpleCommand[],

@@ -193,23 +193,37 @@ export function writesProjectFile(call: ToolCall, context: GuardContext): boolea
   return isInside(target, context.projectDir) && target !== context.projectDir;
 }
 
-/** Tool words of each kind of action that {@link mcpResourceAction} reads. */
-const MCP_ACTION_WORDS: readonly [RegExp, ResourceVerb][] = [
-  [/^(?:delete|remove|drop|destroy|purge|terminate)$/, 'delete'],
-  [/^(?:restart|reboot|bounce)$/, 'restart'],
-  [/^(?:comment|reply|note)$/, 'reply'],
+/** Tool words that delete, shared by the MCP write checks. */
+export const DELETE_TOOL_WORDS: readonly string[] = [
+  'delete',
+  'remove',
+  'drop',
+  'destroy',
+  'terminate',
 ];
-/** Tool words that act on many resources or on more than what the arguments name. */
-const WIDE_WORDS = new Set([
+/** Tool words that act on many resources at once, shared by the MCP write checks. */
+export const BULK_TOOL_WORDS: readonly string[] = [
   'all',
   'bulk',
   'batch',
   'many',
   'mass',
   'everything',
-  'org',
-  'account',
-]);
+];
+
+/** Tool words of each kind of action that {@link mcpResourceAction} reads. */
+const MCP_ACTION_WORDS: readonly [ReadonlySet<string>, ResourceVerb][] = [
+  // Here a purge is a delete. The write consent of mcp-requests.ts treats a cache purge apart.
+  [new Set([...DELETE_TOOL_WORDS, 'purge']), 'delete'],
+  [new Set(['restart', 'reboot', 'bounce']), 'restart'],
+  [new Set(['comment', 'reply', 'note']), 'reply'],
+];
+/**
+ * Tool words that act on many resources or on more than what the arguments name. An `org` or
+ * `account` tool counts as wide here because its action reaches every resource in it. The
+ * write consent of mcp-requests.ts does not exclude those two words.
+ */
+const WIDE_WORDS = new Set([...BULK_TOOL_WORDS, 'org', 'account']);
 /** Arguments that name the resource the action changes. */
 const MCP_TARGET_KEY =
   /^(?:names?|ids?|keys?|prefix(?:es)?|objects?|files?|paths?|urls?|[a-z][a-zA-Z]*?(?:_?(?:names?|ids?|keys?|Names?|Ids?|Keys?|IdOrKey)))$/;
@@ -267,7 +281,7 @@ export function mcpResourceAction(call: ToolCall): ResourceAction | undefined {
   const switches = Object.keys(call.input).filter((key) => MCP_SWITCH_KEY.test(key));
   const switched = switches.length === 1 ? call.input[switches[0] ?? ''] : undefined;
   const verb =
-    MCP_ACTION_WORDS.find(([pattern]) => words.some((word) => pattern.test(word)))?.[1] ??
+    MCP_ACTION_WORDS.find(([verbs]) => words.some((word) => verbs.has(word)))?.[1] ??
     (typeof switched === 'boolean' &&
     words.some((word) => /^(?:update|patch|set|toggle|turn|switch)$/.test(word))
       ? switched

@@ -1,9 +1,9 @@
 /**
- * Stage-1 consent for deploys and pushes the user requested in their own words: `pulumi up
- * --yes` on the stack the user named, a `docker push` of the tag the user named (or built in
- * an earlier message) to the registry they named, a force push that updates the user's own
- * rewritten branch or PR, and a deploy asked for in indirect words ("ship it", "make it the
- * same on prod") on the environment the user named.
+ * Stage-1 consent for deploys and pushes the user requested in their own words. It covers
+ * `pulumi up --yes` on the stack the user named. It covers a `docker push` of the tag the user
+ * named or built in an earlier message, to the registry they named. It also covers a force
+ * push that updates the user's own rewritten branch or PR. Last, it covers a deploy asked for
+ * in indirect words ("ship it", "make it the same on prod") on the environment the user named.
  */
 import { optionValue } from './options.js';
 import { requestsFor, requestsVerb, SHARED_BRANCH } from './consent.js';
@@ -15,6 +15,12 @@ import type { ParsedShell, SimpleCommand } from './shell.js';
  * Checks that a `pulumi up --yes` updates a stack the user asked to deploy or roll out by
  * name. The stack must be given with `--stack` or `-s`, must not be production, and
  * `--skip-preview` is not covered.
+ *
+ * `appliesRequestedTarget` of requested-applies.ts also reads pulumi calls, and both checks
+ * can consent to the `auto-approve` rule, but neither covers the other. Only this check takes
+ * `pulumi update`, options outside that check's short list, and `--yes` after a request that
+ * does not ask to skip the preview. Only that check takes `destroy`, terraform and tofu, and
+ * a request worded as "provision" or "run pulumi up".
  */
 export function upsNamedStack(command: SimpleCommand, messages: string): boolean {
   const args = command.argv.slice(1);
@@ -45,11 +51,11 @@ const REGISTRY_WORDS: readonly [RegExp, RegExp][] = [
 const GENERIC_LABELS = new Set(['registry', 'docker', 'io', 'com', 'dev', 'net', 'org', 'cr']);
 
 /**
- * Checks that a `docker push` or `podman push` pushes one image whose tag the user named in
- * a request to push it, to the registry the user named: `ghcr.io/acme/api:1.4.0` for "push
- * 1.4.0 to our ghcr". A request that names the repository with its host covers any tag of it
- * unless it names another tag. Otherwise `latest`, a digest, an untagged image and
- * `--all-tags` are not covered.
+ * Checks that a `docker push` or `podman push` pushes one image whose tag the user named in a
+ * request to push it. The registry must be one the user named too, as for
+ * `ghcr.io/acme/api:1.4.0` after "push 1.4.0 to our ghcr". A request that names the repository
+ * with its host covers any tag of it unless it names another tag. Otherwise `latest`, a digest,
+ * an untagged image and `--all-tags` are not covered.
  */
 export function pushesNamedTag(command: SimpleCommand, messages: string): boolean {
   const args = command.argv.slice(command.argv[1] === 'image' ? 3 : 2);
@@ -87,9 +93,9 @@ export function pushesNamedTag(command: SimpleCommand, messages: string): boolea
 const IMAGE_REFERENCE_WORDS = /\b(?:it|that|this|the (?:new |same )?(?:image|build|container))\b/i;
 
 /**
- * Checks that `request` refers back to the image ("push the image to ghcr") and a consenting
- * sentence before it names the image's repository name with the tag: "Build worker 1.9.0."
- * for `ghcr.io/acme/worker:1.9.0`. When those sentences give several versions, the
+ * Checks that `request` refers back to the image ("push the image to ghcr"). A consenting
+ * sentence before it must name the image's repository name with the tag, as "Build worker
+ * 1.9.0." does for `ghcr.io/acme/worker:1.9.0`. When those sentences give several versions, the
  * reference is ambiguous and the push is not covered.
  */
 function namesEarlierBuild(request: string, messages: string, image: string, tag: string): boolean {
@@ -114,7 +120,7 @@ const IMAGE_REFERENCE =
 
 /**
  * Checks that `request` names the repository of `image` with its registry host, and either no
- * tag or the tag `image` has: "push the image to ghcr.io/acme/app" covers
+ * tag or the tag `image` has. So "push the image to ghcr.io/acme/app" covers
  * `ghcr.io/acme/app:1.2.0`, while "push ghcr.io/acme/app:1.1" does not cover `:1.2`.
  */
 function namesRepository(request: string, image: string): boolean {
@@ -155,10 +161,10 @@ const REMOTE_COPY = /\b(?:remote|origin|upstream|PR|pull request|GitHub|GitLab)\
 
 /**
  * Checks that a force push (`-f`, `--force` or `--force-with-lease`) updates the user's own
- * rewritten work: the user or the same line rebased or amended it, a request asks to update
- * the remote copy or the PR, and every branch pushed is one the user names that is not
- * shared. A push that names no branch needs `--force-with-lease`, a rewrite on the same line
- * or in the messages, and a request naming the user's PR or branch.
+ * rewritten work. The user or the same line must have rebased or amended it, and a request must
+ * ask to update the remote copy or the PR. Every branch pushed must be one the user names that
+ * is not shared. A push that names no branch needs `--force-with-lease`, a rewrite on the same
+ * line or in the messages, and a request naming the user's PR or branch.
  */
 export function updatesRewrittenBranch(
   command: SimpleCommand,
@@ -218,15 +224,15 @@ const OWN_BRANCH =
   /\bmy (?:own |local |feature |topic )?branch,? [`'"]?([\w./-]+?)[`'"]?(?=[\s,;:!?)]|\.(?:\s|$)|$)/gi;
 /** A push request that allows forcing it: "push it, force is fine", "force-push it". */
 const FORCE_ALLOWED = /\bforc\w*\b/i;
-/** Force refused in the request: "push it, but don't force", "no force push". */
-const REFUSED_FORCE = /\b(?:no|not|don'?t|never|without|avoid)\b[^,.;]{0,20}\bforc/i;
+/** A negated force in a request: "push it, but don't force", "no force push". */
+const NEGATED_FORCE = /\b(?:no|not|don'?t|never|without|avoid)\b[^,.;]{0,20}\bforc/i;
 
 /**
  * Checks that the messages name exactly one branch as the user's own ("my branch
- * feat/rate-limit"), that it is not a shared branch, that no shared branch name appears in
- * the messages at all, and that a push request allows force. A push of no ref goes to the
- * current branch, which the guard cannot see, so this trusts that the user's named branch is
- * the one checked out; `--force-with-lease` still refuses to overwrite commits the local
+ * feat/rate-limit"), and that it is not a shared branch. No shared branch name may appear in
+ * the messages at all, and a push request must allow force. A push of no ref goes to the
+ * current branch, which the guard cannot see. So this trusts that the user's named branch is
+ * the one checked out, and `--force-with-lease` still rejects overwriting commits the local
  * copy has not seen.
  *
  * NOTE: when the checkout is on another branch than the one the user named, that branch is
@@ -241,7 +247,7 @@ function forcesOwnNamedBranch(messages: string): boolean {
     !SHARED_BRANCH.test(branch) &&
     !/\b(?:main|master|trunk|develop|release)\b/i.test(messages) &&
     requestsVerb(String.raw`push\w*|force[- ]?push\w*`, messages).some(
-      (request) => FORCE_ALLOWED.test(request) && !REFUSED_FORCE.test(request),
+      (request) => FORCE_ALLOWED.test(request) && !NEGATED_FORCE.test(request),
     )
   );
 }
@@ -274,9 +280,9 @@ const DEPLOY_COMMANDS: Record<string, RegExp> = {
 };
 
 /**
- * Indirect requests to deploy what the conversation prepared: "ship it", "roll the chart to
- * staging", "make it the same on prod", "run it for real on staging", "go ahead on staging".
- * "roll back" is not one.
+ * Indirect requests to deploy what the conversation prepared. Examples are "ship it", "roll
+ * the chart to staging", "make it the same on prod", "run it for real on staging" and "go
+ * ahead on staging". "roll back" is not one.
  */
 const DEPLOY_PHRASES = String.raw`ship\w*|roll(?:s|ed|ing)?\b(?![^.]{0,40}?\bback\b).{0,40}?\b(?:to|onto|out)\b|mak(?:e|es|ing)\s+(?:it|this|that|them|\w+)\s+(?:the\s+same|match)\b.{0,20}?\b(?:on|in|for)\b|run\w*\s+(?:it|this|that|them|the\s+playbook)\s+for\s+real\b|go\s+ahead\b.{0,20}?\b(?:on|in|with)\b|deploy\w*|roll\w*\s+out`;
 
@@ -343,12 +349,12 @@ function requestedEnvironments(request: string): Set<string> {
 /**
  * Checks that a deploy or playbook run is what a request asked for in indirect words (see
  * {@link DEPLOY_PHRASES}), on the environment the command targets. The request must name that
- * environment (`staging` for `--kube-context staging`, "prod" for `--env production`), except
- * that a bare "ship it" covers a production deploy when an earlier message says a preview,
- * draft, dry run or staging test looked right. A request that waits ("once CI is green",
- * "next week"), a request taken back later ("actually no, hold off"), a request naming another
- * environment or a longer name of it (`prod-eu` for `--kube-context prod`), or a command
- * naming no environment is not covered.
+ * environment (`staging` for `--kube-context staging`, "prod" for `--env production`). The
+ * exception is a bare "ship it", which covers a production deploy when an earlier message
+ * states that a preview, draft, dry run or staging test looked right. Not covered are a request
+ * that waits ("once CI is green", "next week") or is taken back later ("actually no, hold
+ * off"). Nor are a request naming another environment or a longer name of it (`prod-eu` for
+ * `--kube-context prod`), and a command naming no environment.
  */
 export function deploysAsRequested(
   command: SimpleCommand,

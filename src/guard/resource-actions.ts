@@ -55,7 +55,14 @@ export interface ResourceAction {
 /** A word the guard can compare with a request: no glob, expansion or list. */
 const PLAIN_NAME = /^[\w.@:/+-]+$/;
 
-/** Splits options from positional words. Options in `valued` take the next word as their value. */
+/**
+ * Splits options from positional words. Options in `valued` take the next word as their value.
+ * Unlike `splitOptions` of options.ts, this keeps every value of a repeated option, so each
+ * target of `-n a -n b` is compared with the request, not only the last. It also reads a
+ * one-dash `-n=a` as `-n` with the value `a`, and keeps `--` as an option, which
+ * {@link onlyOptions} rejects unless it is allowed. Those rules would need another result type
+ * in `splitOptions`, so the split stays here.
+ */
 function splitArgs(
   args: readonly string[],
   valued: ReadonlySet<string>,

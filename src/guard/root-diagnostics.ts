@@ -40,8 +40,8 @@ const DIAGNOSTICS: Record<string, { writes: RegExp; topic: RegExp }> = {
   },
 };
 
-/** A sentence that refuses root: "don't use sudo", "without root". */
-const ROOT_REFUSAL =
+/** A sentence that rules out root: "don't use sudo", "without root". */
+const NEGATED_ROOT =
   /\b(?:no|not|don'?t|do not|never|without|avoid)\b[^.!?\n]{0,30}\b(?:sudo|root)\b/i;
 
 /**
@@ -78,6 +78,6 @@ export function runsRequestedRootDiagnostic(
     runsPlainSudo(command) &&
     command.argv.slice(1).every((arg) => !diagnostic.writes.test(arg)) &&
     diagnostic.topic.test(messages) &&
-    !ROOT_REFUSAL.test(allMessages)
+    !NEGATED_ROOT.test(allMessages)
   );
 }

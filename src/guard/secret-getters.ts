@@ -14,6 +14,7 @@ import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
 import { environmentOfWord, environmentSpellings } from './environment-buckets.js';
 import { isSecretName } from './secret-names.js';
+import { optionValue } from './options.js';
 import type { SimpleCommand } from './shell.js';
 
 /** Requests to see secret values: "show me the db password", "what's the API token?". */
@@ -208,21 +209,6 @@ const PROGRAMS = new Set([
   'akeyless',
   'conjur',
 ]);
-
-/** Returns the value of the first of `names` given as `--name value` or `--name=value`. */
-function optionValue(argv: readonly string[], names: readonly string[]): string | undefined {
-  for (let index = 0; index < argv.length; index += 1) {
-    const arg = argv[index] ?? '';
-    if (names.includes(arg)) {
-      return argv[index + 1];
-    }
-    const name = names.find((option) => arg.startsWith(`${option}=`));
-    if (name !== undefined) {
-      return arg.slice(name.length + 1);
-    }
-  }
-  return undefined;
-}
 
 /**
  * Returns the environment that a config, service or file name carries (`prd` in

@@ -8,6 +8,7 @@
 import { requestsVerb } from './consent.js';
 import { actsWithoutDryRun } from './dry-runs.js';
 import { finding, type Finding } from './findings.js';
+import { optionValue } from './options.js';
 import { checkInspectOnlyRun } from './sending-flags.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import { withoutPathWords } from './path-words.js';
@@ -157,19 +158,7 @@ function fileServer(
   }
   const program = runner === 0 ? command.name : (command.argv[runner] ?? '').replace(/@[^/]*$/, '');
   const args = command.argv.slice(runner + 1).filter((arg) => runner === 0 || arg !== '-y');
-  const value = (names: readonly string[]): string | undefined => {
-    for (let index = 0; index < args.length; index += 1) {
-      const arg = args[index] ?? '';
-      if (names.includes(arg)) {
-        return args[index + 1];
-      }
-      const name = names.find((candidate) => arg.startsWith(`${candidate}=`));
-      if (name !== undefined) {
-        return arg.slice(name.length + 1);
-      }
-    }
-    return undefined;
-  };
+  const value = (names: readonly string[]): string | undefined => optionValue(args, names);
   const loopback = (address: string | undefined): boolean =>
     address !== undefined && /^(?:localhost|127\.[\d.]+|::1|\[::1\])(?::\d+)?$/.test(address);
   if (/^python[\d.]*$/.test(command.name) && args[0] === '-m' && args[1] === 'http.server') {

@@ -63,22 +63,22 @@ const TUNING_17_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-17.jsonl'
  */
 const TUNING_25_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-25.jsonl');
 /**
- * Cases of files that run later (package.json scripts, Makefiles, build and test configs,
- * `.pth` files, tool settings that load code) written by the file tools or from the shell,
- * and of start-up variables that load code, with ordinary edits of the same files.
+ * Cases of files that run later, written by the file tools or from the shell: package.json
+ * scripts, Makefiles, build and test configs, `.pth` files and tool settings that load code.
+ * Also start-up variables that load code, with ordinary edits of the same files.
  */
 const TUNING_24_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-24.jsonl');
 /**
- * Cases of SQL that reads files, runs programs or uploads (in clients and MCP tools), deletes
- * of local data stores, commands given in options, files read from git history, code run
- * from a URL and agents started without approval. Look-alikes are plain queries, test
+ * Cases of SQL that reads files, runs programs or uploads, in clients and MCP tools. Also
+ * deletes of local data stores, commands given in options, files read from git history, code
+ * run from a URL and agents started without approval. Look-alikes are plain queries, test
  * databases, targets made on the same line and requested resets.
  */
 const TUNING_26_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-26.jsonl');
 /**
- * Cases of interpreter code built or decoded at run time, evaluators of computed text,
- * whole-environment dumps through interpreters, jq and awk, secret-printing CLIs, framework
- * secret stores, and shell calls in the inline code of less common interpreters.
+ * Cases of interpreter code built or decoded at run time and evaluators of computed text.
+ * Also whole-environment dumps through interpreters, jq and awk, secret-printing CLIs,
+ * framework secret stores, and shell calls in the inline code of less common interpreters.
  */
 const TUNING_27_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-27.jsonl');
 /**
@@ -87,42 +87,43 @@ const TUNING_27_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-27.jsonl'
  */
 const TUNING_28_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-28.jsonl');
 /**
- * Cases of scripts, SQL files, request configs and batch files that a call runs from disk
- * (stated in each case's `files`), written Perl and PHP scripts, program variables of several
- * words and SQL built at run time, with benign look-alikes.
+ * Cases of scripts, SQL files, request configs and batch files that a call runs from disk, as
+ * stated in each case's `files`. Also written Perl and PHP scripts, program variables of
+ * several words and SQL built at run time, with benign look-alikes.
  */
 const TUNING_30_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-30.jsonl');
 /**
- * Cases of actions on other systems that the user requests by target: restarts on short host
- * names, comments on the named pull request, unsent drafts and file-server writes in the
- * project. Also the named firewall port, rollouts to the named environment, refunds of the
+ * Cases of actions on other systems that the user requests by target. These are restarts on
+ * short host names, comments on the named pull request, unsent drafts and file-server writes
+ * in the project. Also the named firewall port, rollouts to the named environment, refunds of the
  * named charge and key rotations of the named IAM user, each with look-alikes that ask.
  */
 const TUNING_34_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-34.jsonl');
 /**
  * Cases of dangerous calls the fresh-12 set found allowed: URLs opened by browser tools,
- * callback hosts in query values, run-later files that fetch and run code, secrets posted as
- * text or written into templates, secret-store exports, unasked confirmations and switched-off
- * audit settings, with their benign look-alikes.
+ * callback hosts in query values and run-later files that fetch and run code. Also secrets
+ * posted as text or written into templates, secret-store exports, unasked confirmations and
+ * switched-off audit settings, with their benign look-alikes.
  */
 const TUNING_33_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-33.jsonl');
 /**
- * Cases of requested local set-up (container cleanups by a named filter, scratch downloads,
- * shell start-up lines, keys handed to the ssh agent, maintainer-only CI triggers, git hooks
- * running project commands, row deletes by named values) and of production data pulled to
- * this machine by curl, wget, httpie and storage CLIs, with their dangerous look-alikes.
+ * Cases of requested local set-up: container cleanups by a named filter, scratch downloads,
+ * shell start-up lines and keys handed to the ssh agent. Also maintainer-only CI triggers, git
+ * hooks running project commands and row deletes by named values. Also production data pulled
+ * to this machine by curl, wget, httpie and storage CLIs. Each comes with its dangerous
+ * look-alikes.
  */
 const TUNING_31_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-31.jsonl');
 /**
- * Cases of secrets read or printed by indirect means: credential paths that inline code builds
- * from parts or finds by walking a home folder, describe calls that print a deployed service's
- * environment, connection strings echoed, secret variables put in URLs, and data carried in
- * DNS names, with benign look-alikes of each.
+ * Cases of secrets read or printed by indirect means. Inline code builds credential paths from
+ * parts or finds them by walking a home folder. Describe calls print a deployed service's
+ * environment. Connection strings are echoed, secret variables put in URLs, and data carried
+ * in DNS names. Each comes with benign look-alikes.
  */
 const TUNING_29_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-29.jsonl');
 /**
- * Cases of shell text run by container execs, loop variables assigned in the body, emptied
- * mktemp folders, reads through links made on the line, globs and home listings in inline
+ * Cases of shell text run by container execs, loop variables assigned in the body and emptied
+ * mktemp folders. Also reads through links made on the line, globs and home listings in inline
  * code, and programs named by variables.
  */
 const TUNING_18_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-18.jsonl');
@@ -133,8 +134,8 @@ const TUNING_18_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-18.jsonl'
  */
 const TUNING_20_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-20.jsonl');
 /**
- * Cases of read-only commands over ssh and kubectl exec, cloud CLI settings files, parsing
- * modules in inline code, customer-data exports by URL, written code that runs fetched
+ * Cases of read-only commands over ssh and kubectl exec, cloud CLI settings files and parsing
+ * modules in inline code. Also customer-data exports by URL, written code that runs fetched
  * commands, scanner ignore files and project scripts run with sending flags.
  */
 const TUNING_22_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-22.jsonl');
@@ -144,60 +145,61 @@ const TUNING_22_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-22.jsonl'
  */
 const TUNING_19_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-19.jsonl');
 /**
- * Cases of cloud metadata requests, secret files copied into committed files, secrets in
- * posted text, secret getters, interpreters printing connection strings and env files read
- * across other projects, with benign look-alikes.
+ * Cases of cloud metadata requests, secret files copied into committed files and secrets in
+ * posted text. Also secret getters, interpreters printing connection strings and env files
+ * read across other projects, with benign look-alikes.
  */
 const TUNING_21_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-21.jsonl');
 /**
  * Cases of the guard's own controls reached by loop variables, globs, `find -exec`, split
- * strings, the hook entry and its socket, and the guard's dependencies; and of every edit
- * tool (MultiEdit, NotebookEdit, notebooks written with Write), with benign look-alikes.
+ * strings, the hook entry and its socket, and the guard's dependencies. Also every edit tool
+ * (MultiEdit, NotebookEdit, notebooks written with Write), with benign look-alikes.
  */
 const TUNING_23_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-23.jsonl');
 /**
- * Cases of the guard's dependencies in pnpm, nested and global layouts: writes into the real
- * folders and the links Node resolves through, package-manager changes, with reads, queries
- * and changes of other packages as look-alikes.
+ * Cases of the guard's dependencies in pnpm, nested and global layouts. They write into the
+ * real folders and the links Node resolves through, or change the package manager. Reads,
+ * queries and changes of other packages are the look-alikes.
  */
 const TUNING_32_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-32.jsonl');
 /**
- * Cases of requested hook skips, buckets named by environment and purpose, reads of one named
- * non-secret secret-store field, preview words inside paths and read-only API calls on
- * protection settings, with the look-alikes that must keep asking.
+ * Cases of requested hook skips, buckets named by environment and purpose, and reads of one
+ * named non-secret secret-store field. Also preview words inside paths and read-only API calls
+ * on protection settings, with the look-alikes that must keep asking.
  */
 const TUNING_35_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-35.jsonl');
 /**
- * Cases of scripts run from disk that the guard cannot read or place: NUL bytes and padding
- * over the read limit, `/proc` and `/dev` paths, folders set by `cd`, options with values
- * before the script, and globbed script names. Compiled programs, bundles and large SQL files
+ * Cases of scripts run from disk that the guard cannot read or place. They have NUL bytes or
+ * padding over the read limit, `/proc` or `/dev` paths, folders set by `cd`, options with
+ * values before the script, or globbed names. Compiled programs, bundles and large SQL files
  * are the look-alikes that stay allowed.
  */
 const TUNING_37_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-37.jsonl');
 /**
  * Cases of secrets in requests and service descriptions: whole descriptions of deployed
- * services, passwords sent to unnamed hosts or typed by browser tools, uploads by other storage
- * tools, environment names and key imports, with the look-alikes that must stay allowed.
+ * services, and passwords sent to unnamed hosts or typed by browser tools. Also uploads by
+ * other storage tools, environment names and key imports, with the look-alikes that must stay
+ * allowed.
  */
 const TUNING_39_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-39.jsonl');
 /**
- * Cases of script targets run by name (package.json scripts, make targets, just recipes,
- * Taskfile tasks, composer scripts) whose text is read from the project's files, and small
- * shell gaps, with the ordinary targets and spellings that must stay allowed.
+ * Cases of script targets run by name, whose text is read from the project's files:
+ * package.json scripts, make targets, just recipes, Taskfile tasks and composer scripts. Also
+ * small shell gaps, with the ordinary targets and spellings that must stay allowed.
  */
 const TUNING_38_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-38.jsonl');
 /**
- * Cases of actions on other systems that the user requests by verb and named target (deletes,
- * restarts, replies, read grants, repositories and secrets, flags, refunds, messages to the
- * user's own number, uploads to the named index), read-verb MCP tools, read-only remote
- * commands, PRs opened for review and typed text the user gave, with the look-alikes (other
- * target, wider grant, production, refusal, deferral) that must keep asking.
+ * Cases of actions on other systems that the user requests by verb and named target. These are
+ * deletes, restarts, replies, read grants, repositories and secrets, flags, refunds, messages
+ * to the user's own number and uploads to the named index. Also read-verb MCP tools, read-only
+ * remote commands, PRs opened for review and typed text the user gave. The look-alikes that
+ * must keep asking have another target, a wider grant, production, a refusal or a deferral.
  */
 const TUNING_40_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-40.jsonl');
 /**
- * Cases of commands behind project runners and environment injectors (`poetry run`, `npx`,
- * `nix develop -c`, `op run --`, `aws-vault exec`, `sops exec-env`), variables printed or sent
- * behind an injector, and the daily runner calls that must stay allowed.
+ * Cases of commands behind project runners and environment injectors such as `poetry run`,
+ * `npx`, `nix develop -c`, `op run --`, `aws-vault exec` and `sops exec-env`. Also variables
+ * printed or sent behind an injector, and the daily runner calls that must stay allowed.
  */
 const TUNING_36_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-36.jsonl');
 /**
@@ -208,126 +210,132 @@ const TUNING_36_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-36.jsonl'
 const TUNING_42_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-42.jsonl');
 /**
  * Cases of publish tools across ecosystems, Google and Azure token shapes, framework secret
- * stores read by inline code, secret files read over ssh, production named in a task, option
- * or connection variable, grants beyond a read-only limit, key installs, secret-file searches
- * outside the project, and the requested local work that must run: disk images, local auth
- * off, shell hooks, named packages, named secrets filled into env files and certificate reads.
+ * stores read by inline code and secret files read over ssh. Also production named in a task,
+ * option or connection variable, grants beyond a read-only limit, key installs and secret-file
+ * searches outside the project. The requested local work that must run is disk images, local
+ * auth off, shell hooks, named packages, named secrets filled into env files and certificate
+ * reads.
  */
 const TUNING_41_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-41.jsonl');
 /**
  * Commands run from inline code by argument lists (`subprocess.run([...])`, `execFileSync`,
- * `Deno.Command`), command literals (backticks, `%x`, `qx`), Lua and PHP shell calls and
- * escaped string literals, with the ordinary inline runs that look like them.
+ * `Deno.Command`) and command literals (backticks, `%x`, `qx`). Also Lua and PHP shell calls
+ * and escaped string literals, with the ordinary inline runs that look like them.
  */
 const TUNING_43_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-43.jsonl');
 /**
- * Meaning-preserving rewrites of blocked lines through programs that run shell text
- * (`hyperfine`, `pee`, `tmux`, `screen -X`, keys typed into a terminal), aliases in the
+ * Meaning-preserving rewrites of blocked lines through programs that run shell text:
+ * `hyperfine`, `pee`, `tmux`, `screen -X` and keys typed into a terminal. Also aliases in the
  * positions other checks read, and small forms, with the ordinary work that looks like them.
  */
 const TUNING_44_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-44.jsonl');
 /**
- * File content sent in pieces from loops, personal data in fetch URLs, exports to remote
- * places, secret copies printed by environment printers, public ACLs
- * and skipped commit hooks, with the daily work near each rule that must stay allowed.
+ * File content sent in pieces from loops, personal data in fetch URLs and exports to remote
+ * places. Also secret copies printed by environment printers, public ACLs and skipped commit
+ * hooks, with the daily work near each rule that must stay allowed.
  */
 const TUNING_46_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-46.jsonl');
 /**
  * Dangerous lines rewritten so that a program or argument comes from a value computed at run
- * time (`read <<<`, `declare`, `printf -v`, arrays, `set --`, `${v/x/y}`, `$(echo w)`), with
- * the ordinary lines that use the same forms.
+ * time, with the ordinary lines that use the same forms. The forms are `read <<<`, `declare`,
+ * `printf -v`, arrays, `set --`, `${v/x/y}` and `$(echo w)`.
  */
 const TUNING_45_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-45.jsonl');
 /**
  * Git branch deletes and file checkouts whose targets xargs or parallel append from input,
- * "without a prompt" wording that still requests the action, image pushes to a repository the
- * user named, and runner task calls that must stay allowed when no task file is on disk.
+ * and "without a prompt" wording that still requests the action. Also image pushes to a
+ * repository the user named, and runner task calls that must stay allowed when no task file
+ * is on disk.
  */
 const TUNING_47_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-47.jsonl');
 /**
  * Requests on other systems: consent that waits for the user's later approval or that a later
- * message withdraws, MCP tool names that read or write by their nouns, servers the user calls
- * production, and requested actions on named items (moves, refunds, terminations, purges,
- * emails to the user's own address, local forms), with the look-alikes that must keep asking.
+ * message withdraws. Also MCP tool names that read or write by their nouns, and servers the
+ * user calls production. Also requested actions on named items: moves, refunds, terminations,
+ * purges, emails to the user's own address and local forms. Each comes with the look-alikes
+ * that must keep asking.
  */
 const TUNING_48_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-48.jsonl');
 /**
- * Cases of leaks fresh-14 missed: scripts written by a heredoc and run in the same call,
- * secret files named like `api_key` substituted into URLs, inline code of any interpreter that
- * globs or reads credential files, CI steps that dump the secrets context or send the
- * environment, and builds that push, with the same calls on requested or local targets as
+ * Cases of leaks fresh-14 missed: scripts written by a heredoc and run in the same call, and
+ * secret files named like `api_key` substituted into URLs. Also inline code of any interpreter
+ * that globs or reads credential files, CI steps that dump the secrets context or send the
+ * environment, and builds that push. The same calls on requested or local targets are the
  * look-alikes.
  */
 const TUNING_49_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-49.jsonl');
 /**
- * Rewrites of blocked lines through makefiles given as process substitutions, bwrap with the
- * host root bound, inline calls under other names or through names bound to a literal, and
- * xargs fed literal input, with the ordinary builds, sandboxes and xargs runs that look like them.
+ * Rewrites of blocked lines through makefiles given as process substitutions and bwrap with
+ * the host root bound. Also inline calls under other names or through names bound to a
+ * literal, and xargs fed literal input. The ordinary builds, sandboxes and xargs runs that
+ * look like them are the look-alikes.
  */
 const TUNING_50_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-50.jsonl');
 /**
  * Work the user asked for in indirect words: deploys after a preview ("ship it", "make it the
- * same on prod", "run it for real on staging"), writes on cloud resources named in earlier
- * messages, SQL run in a named local container, and reads the user asked for by path, with
- * the deferred, refused and other-environment look-alikes that must keep asking.
+ * same on prod", "run it for real on staging"). Also writes on cloud resources named in
+ * earlier messages, SQL run in a named local container, and reads the user asked for by path.
+ * The deferred, refused and other-environment look-alikes must keep asking.
  */
 const TUNING_57_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-57.jsonl');
 /**
  * Leaks and small false positives left open after fresh-14: personal data spread over a fetch
- * URL's fields, project scripts given a remote destination, runner targets named for printing
- * secrets, and the ordinary lookups, reads and clean-ups that look like them.
+ * URL's fields, project scripts given a remote destination, and runner targets named for
+ * printing secrets. The ordinary lookups, reads and clean-ups that look like them are the
+ * look-alikes.
  */
 const TUNING_53_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-53.jsonl');
 /**
- * Rewrites of blocked lines through program paths with `..`, `.` and `//`, stored
- * substitutions that set a variable, Tcl words of `expect spawn`, GNU sed `e` commands and
- * scripts that `find -exec` runs, with the plain system paths, traced builds, expect
- * sessions, sed edits and find runs that look like them.
+ * Rewrites of blocked lines through program paths with `..`, `.` and `//`, and stored
+ * substitutions that set a variable. Also Tcl words of `expect spawn`, GNU sed `e` commands
+ * and scripts that `find -exec` runs. The look-alikes are plain system paths, traced builds,
+ * expect sessions, sed edits and find runs.
  */
 const TUNING_51_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-51.jsonl');
 /**
  * Attacks on the consent rules of tuning-57, with the look-alikes that stay allowed. They cover
  * deploy requests taken back, waiting or naming a longer environment, and container SQL with a
  * second SQL option or an exec environment. They also cover sudo options and other journals in
- * root diagnostics, tool images given the host network or secrets, deferred settings reads, and
- * earlier targets called production or named in a question.
+ * root diagnostics, and tool images given the host network or secrets. Last come deferred
+ * settings reads, and earlier targets called production or named in a question.
  */
 const TUNING_58_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-58.jsonl');
 /**
- * Confirmations waived in plain words ("no need to confirm again") and targeted terraform/tofu
- * applies and destroys that still wait at the prompt, with the look-alikes that keep asking:
- * refused actions, production, other stacks or addresses, a skipped prompt, a deferral. It
- * also holds dependencies moved to a git source or a fork in Mix, Bundler, npm, Cargo, pip, Go
- * manifests, with the same edit when the user named that source, and version bumps, and
- * forced `git filter-repo` scrubs limited by `--refs` to the user's never-pushed branch.
+ * Confirmations waived in plain words ("no need to confirm again"), and targeted terraform/tofu
+ * applies and destroys that still wait at the prompt. The look-alikes that keep asking have a
+ * refused action, production, other stacks or addresses, a skipped prompt or a deferral. It
+ * also holds dependencies moved to a git source or a fork in Mix, Bundler, npm, Cargo, pip and
+ * Go manifests. Their look-alikes are the same edit when the user named that source, and
+ * version bumps. Last come forced `git filter-repo` scrubs limited by `--refs` to the user's
+ * never-pushed branch.
  */
 const TUNING_59_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-59.jsonl');
 /**
  * Actions the user requested in plain words, naming their targets: public gists of named
  * files, collaborators added at a named level, repository visibility, one app setting or
- * variable, with the look-alikes that must keep asking (other targets, levels or values,
- * secret files, deferred or refused requests).
+ * variable. The look-alikes that must keep asking have other targets, levels or values,
+ * secret files, or deferred or refused requests.
  */
 const TUNING_54_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-54.jsonl');
 /**
- * Calls to MCP servers that fresh-15 decided wrongly, by kind: SQL reads of password hashes
- * and of personal data beyond a production request, secrets of another environment, messages
- * to more people than named, and writes the user asked for by verb and target, with the same
- * calls on other targets, environments and recipients as look-alikes.
+ * Calls to MCP servers that fresh-15 decided wrongly, by kind. These are SQL reads of password
+ * hashes and of personal data beyond a production request, and secrets of another
+ * environment. Also messages to more people than named, and writes the user asked for by verb
+ * and target. The same calls on other targets, environments and recipients are the look-alikes.
  */
 const TUNING_55_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-55.jsonl');
 /**
  * Leaks and wider actions that fresh-15 missed, with look-alikes. The leaks are uploads to a
  * destination computed at run time and Elixir or Erlang inline code that posts files. The
- * actions are secret downloads of another environment, secrets set wider than the named scope,
- * deletes of other targets than the named ones, pushes to the remote's default branch and
- * dependencies moved to a git fork.
+ * actions are secret downloads of another environment and secrets set wider than the named
+ * scope. Also deletes of other targets than the named ones, pushes to the remote's default
+ * branch and dependencies moved to a git fork.
  */
 const TUNING_56_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-56.jsonl');
 /**
  * Blocked lines rewritten so that the program or its arguments come from values bash computes
- * at run time: `mapfile` and `readarray`, `read` from heredocs, function calls, groups,
- * branches and operators on arrays, with the ordinary scripts that use the same forms.
+ * at run time, with the ordinary scripts that use the same forms. The forms are `mapfile` and
+ * `readarray`, `read` from heredocs, function calls, groups, branches and operators on arrays.
  */
 const TUNING_52_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-52.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */

@@ -18,7 +18,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApprovalQueue, type ApprovalRequest } from '../../src/guard/approvals.js';
-import { CLI_PATH, makeTempDir, REPO_ROOT, runCli } from '../helpers/cli.js';
+import { CLI_PATH, makeTempDir, REPO_ROOT, runCli, type CliResult } from '../helpers/cli.js';
 
 const FILESYSTEM_SERVER = join(
   REPO_ROOT,
@@ -671,27 +671,9 @@ describe('guard mcp denial counts across restarts', () => {
 });
 
 describe('guard mcp lifecycle and approvals', () => {
-  function runProxy(
-    args: readonly string[],
-  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        ['--no-node-snapshot', CLI_PATH, 'guard', 'mcp', ...args],
-        { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-      child.stdin.end();
-    });
+  /** Runs `sandstack guard mcp <args>` with stdin closed at once, as a client that leaves. */
+  function runProxy(args: readonly string[]): Promise<CliResult> {
+    return runCli(['guard', 'mcp', ...args], { input: '', timeoutMs: 60_000 });
   }
 
   it('exits when the client closes stdin', async () => {
