@@ -153,10 +153,14 @@ export function guardPackageChange(
   if (!PACKAGE_MANAGERS.has(command.name) || context.guardFiles === undefined) {
     return undefined;
   }
-  const installed = context.guardFiles.some((file) => INSTALLED_PACKAGE.test(file));
   const words = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
   const change = words[0] === 'global' ? words[1] : words[0];
-  if (!installed || change === undefined || !PACKAGE_CHANGES.has(change)) {
+  // Most package commands change no package (`npm test`), so the guard file list is searched last.
+  if (
+    change === undefined ||
+    !PACKAGE_CHANGES.has(change) ||
+    !context.guardFiles.some((file) => INSTALLED_PACKAGE.test(file))
+  ) {
     return undefined;
   }
   const names = words.slice(1).map((word) => word.replace(/(?<=.)@[^/]*$/, ''));

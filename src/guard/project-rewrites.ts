@@ -76,8 +76,11 @@ function splitArguments(args: readonly string[]): { words: string[]; project?: s
   let project: string | undefined;
   for (let index = 0; index < args.length; index += 1) {
     const arg = args[index] ?? '';
-    const [option, inline] = arg.split(/=(.*)/s, 2);
-    if (option !== undefined && VALUED_OPTIONS.has(option)) {
+    // `--prefix=dir` joins the value to its option at the first `=`.
+    const equals = arg.indexOf('=');
+    const option = equals === -1 ? arg : arg.slice(0, equals);
+    const inline = equals === -1 ? undefined : arg.slice(equals + 1);
+    if (VALUED_OPTIONS.has(option)) {
       const value = inline ?? args[(index += inline === undefined ? 1 : 0)];
       if (PROJECT_OPTIONS.has(option) && value !== undefined) {
         project = value;

@@ -407,6 +407,21 @@ const RUNNER_PROGRAMS: ReadonlySet<string> = new Set([
   'mix',
 ]);
 
+/**
+ * Second words of the runner labels by program (`run` and `tool` for `uv`), so
+ * {@link subcommand} builds no label for a word that starts none.
+ */
+const SUBCOMMAND_WORDS: ReadonlyMap<string, ReadonlySet<string>> = (() => {
+  const words = new Map<string, Set<string>>();
+  for (const label of RUNNERS.keys()) {
+    const [program = '', word] = label.split(' ');
+    if (word !== undefined) {
+      words.set(program, (words.get(program) ?? new Set()).add(word));
+    }
+  }
+  return words;
+})();
+
 /** Nesting steps of the runners that put secrets into the command's environment. */
 export const SECRET_INJECTOR_STEPS: ReadonlySet<string> = new Set(
   [...RUNNERS].filter(([, spec]) => spec.injectsSecrets === true).map(([label]) => label),
@@ -470,6 +485,15 @@ function subcommand(
     const word = argv[index] ?? '';
     const afterOption = (argv[index - 1] ?? '').startsWith('-') && index > 1;
     if (!word.startsWith('-')) {
+      // A label's second word is the first word of `word`, which may itself contain spaces.
+      const space = word.indexOf(' ');
+      const first = space === -1 ? word : word.slice(0, space);
+      if (SUBCOMMAND_WORDS.get(program)?.has(first) !== true) {
+        if (!afterOption) {
+          return undefined;
+        }
+        continue;
+      }
       const one = RUNNERS.get(`${program} ${word}`);
       if (one !== undefined) {
         return [`${program} ${word}`, one, index + 1];

@@ -1345,6 +1345,10 @@ function programVariableValues(command: SimpleCommand): string[] {
     command.name === 'export' || command.name === 'declare' || command.name === 'typeset'
       ? command.argv.slice(1)
       : [];
+  // Most commands set no variable, and then no list is built.
+  if (command.assignments.length === 0 && exported.length === 0) {
+    return [];
+  }
   const values: string[] = [];
   for (const assignment of [...command.assignments, ...exported]) {
     const value = assignment.slice(assignment.indexOf('=') + 1);

@@ -116,6 +116,7 @@ import {
 import { finding, printsEnvironment, type Finding } from './findings.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import { DANGER_RULES, KNOWN_INSTALLERS, type DangerRule } from './rules.js';
+import { matchingRuleIndexes } from './rule-matches.js';
 import { checkRemoteMutation, REMOTE_MUTATION_GATE, selectsNamedTarget } from './remote-cli.js';
 import { checkContainers, checkPackages, CONTAINERS_GATE, PACKAGES_GATE } from './supply-chain.js';
 import { interpreterName, isShell } from './interpreters.js';
@@ -792,12 +793,15 @@ function checkRules(
   }
   const texts = [...distinct];
   const searchIn = (root: string): boolean => isInside(resolvePath(root, paths), projectDir);
-  for (const rule of DANGER_RULES) {
-    // Most rules match nothing, and the exceptions below walk every command again.
-    const matching = matchingTexts(rule, texts);
-    if (matching === undefined) {
+  // Most texts match no rule, and the exceptions below walk every command again, so only the
+  // rules that match some text are judged, in the order of DANGER_RULES.
+  const textRules = texts.map(matchingRuleIndexes);
+  for (const ruleIndex of matchedRules(textRules)) {
+    const rule = DANGER_RULES[ruleIndex];
+    if (rule === undefined) {
       continue;
     }
+    const matching = texts.filter((_, index) => textRules[index]?.includes(ruleIndex));
     // A dry run changes nothing, so rules about changing remote state do not apply to it.
     const onlyDryRuns =
       (matching.every((text) => DRY_RUN.test(text)) && CHANGE_CATEGORIES.has(rule.category)) ||
@@ -847,15 +851,15 @@ function checkRules(
   return undefined;
 }
 
-/** Returns the texts that `rule` matches, or undefined for none, without an array per rule. */
-function matchingTexts(rule: DangerRule, texts: readonly string[]): string[] | undefined {
-  let matching: string[] | undefined;
-  for (const text of texts) {
-    if ((rule.requires === undefined || rule.requires.test(text)) && rule.pattern.test(text)) {
-      (matching ??= []).push(text);
+/** Returns the rule indexes that any text matched, ascending and without repeats. */
+function matchedRules(textRules: readonly (readonly number[])[]): number[] {
+  const matched = new Set<number>();
+  for (const indexes of textRules) {
+    for (const index of indexes) {
+      matched.add(index);
     }
   }
-  return matching;
+  return [...matched].sort((left, right) => left - right);
 }
 
 /**
