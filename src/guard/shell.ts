@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
 import { containerExec } from './container-execs.js';
+import { expandedText, type ExpandedPart } from './expanded-text.js';
 import { braceWordCount, MAX_BRACE_WORDS, MAX_TOTAL_BRACE_WORDS } from './globs.js';
 import { inlineCommandsOf } from './inline-commands.js';
 import { inlineFileEffects } from './inline-effects.js';
@@ -73,7 +74,10 @@ export interface SimpleCommand {
   pipeline?: PipelinePosition;
   /** True when the command runs in the background (`&`). */
   background: boolean;
-  /** Source text of the command. */
+  /**
+   * Source text of the command, with expansions of known words (`"$@"`, `"${a[@]}"`, `$cmd`)
+   * written out as the words they give.
+   */
   text: string;
   /** Text of the heredoc or here-string that is the command's standard input. */
   stdin?: string;
@@ -1072,6 +1076,7 @@ function visitCommand(parser: Parser, node: Node, state: WalkState, context: Wal
   const words: WordValue[] = [];
   const redirects: Redirect[] = [];
   let herestring: string | undefined;
+  let expanded: ExpandedPart[] | undefined;
 
   for (const child of node.namedChildren) {
     if (child === null) {
@@ -1096,10 +1101,11 @@ function visitCommand(parser: Parser, node: Node, state: WalkState, context: Wal
         words.push(wordValue(child, state, type));
       } else {
         words.push(...split);
+        (expanded ??= []).push({ source: child.text, words: split });
       }
     }
   }
-  const text = node.text;
+  const text = expanded === undefined ? node.text : expandedText(node.text, expanded);
   walkExpansions(parser, node, state, context, text);
 
   if (words.length === 0) {
@@ -1220,8 +1226,11 @@ function recordCommand(
       text,
       wrappers: ['find -exec', ...execUnwrapped.wrappers],
     });
-    // `find -exec sh -c '…' \;` runs a script, which must be read like any other.
-    followNestedCode(parser, state, { ...context, argDynamic: undefined }, inner);
+    // `find -exec sh -c '…' \;` runs a script and `-exec poetry run CMD \;` runs CMD, which
+    // are followed as they are at the top level.
+    const execWords = extra.map((word) => ({ text: word, dynamic: command.dynamic }));
+    const execContext = { ...context, argDynamic: undefined };
+    followCommandRuns(parser, state, execContext, inner, execWords);
   }
   for (const script of unwrapped.shellStrings) {
     followShellString(parser, state, context, script, command.dynamic, command);
@@ -1229,14 +1238,29 @@ function recordCommand(
   if (!dynamic && context.argDynamic === undefined) {
     // With no dynamic word, followNestedCode falls back to `command.dynamic`, which is false,
     // exactly as it would read an all-false `argDynamic`.
-    followNestedCode(parser, state, context, command);
-    followRunners(parser, state, context, command, words);
-    followProjectRunner(parser, state, context, command, words);
+    followCommandRuns(parser, state, context, command, words);
     return;
   }
   // Unwrapping only drops leading words, so the program's arguments are the last words.
   const argDynamic = words.slice(words.length - unwrapped.argv.length).map((word) => word.dynamic);
-  followNestedCode(parser, state, { ...context, argDynamic }, command);
+  followCommandRuns(parser, state, context, command, words, { ...context, argDynamic });
+}
+
+/**
+ * Follows what a recorded command runs in turn: inline code and nested shells, the commands
+ * of `trap`, `awk` or `xargs`, and the command of a project runner. `words` are the
+ * command's words before its wrappers were removed, and `codeContext` tells which of its
+ * arguments are computed at run time.
+ */
+function followCommandRuns(
+  parser: Parser,
+  state: WalkState,
+  context: WalkContext,
+  command: SimpleCommand,
+  words: WordValue[],
+  codeContext: WalkContext = context,
+): void {
+  followNestedCode(parser, state, codeContext, command);
   followRunners(parser, state, context, command, words);
   followProjectRunner(parser, state, context, command, words);
 }
