@@ -375,8 +375,19 @@ function optionValues(argv: readonly string[], options: readonly string[]): stri
   return values.filter((value) => value !== '' && value !== '-' && !value.includes('$'));
 }
 
-/** Programs that read the files they name, or change only their mode or owner. */
+/**
+ * Programs that read the files they name or change only their mode or owner, and builtins
+ * that only keep words for a later command (`set -- bash x.sh; "$@"`).
+ */
 const NOT_WRITERS = new Set([
+  'set',
+  'declare',
+  'typeset',
+  'local',
+  'readonly',
+  'export',
+  'alias',
+  ':',
   'cat',
   'head',
   'tail',
@@ -409,12 +420,12 @@ const NOT_WRITERS = new Set([
  */
 /**
  * Returns `words` without the words of `reader` when `reader` is the command they run, as in
- * `find . -exec bash deploy.sh \;`: those words name the script that runs, not a file that
- * the outer command writes.
+ * `find . -exec bash deploy.sh \;` or `uv run bash deploy.sh`: those words name the script
+ * that runs, not a file that the outer command writes.
  */
 function withoutRunWords(words: readonly string[], reader: SimpleCommand): readonly string[] {
   const length = reader.argv.length;
-  if (reader.wrappers.length === 0 || length === 0) {
+  if ((reader.wrappers.length === 0 && reader.via.length === 0) || length === 0) {
     return words;
   }
   for (let start = 0; start + length <= words.length; start += 1) {
