@@ -17,6 +17,8 @@ import { shellSource } from './shell-invocations.js';
 import { embeddedShellText } from './shell-operands.js';
 import { shellTextsOf } from './shell-texts.js';
 import { mayStoreCode, storedCodeTexts } from './stored-code.js';
+import { maskCompoundNegations } from './negated-compounds.js';
+import { schedulesInput } from './scheduled-commands.js';
 import {
   callVariables,
   functionCall,
@@ -653,14 +655,17 @@ function parseText(
  * Parses `source`, reading the read-write redirect `<>` (as in `exec 3<>/dev/tcp/host/22`).
  * tree-sitter-bash 0.25 has no `<>` operator and reports its `<` or `>` as an ERROR node.
  * For each such pair this parses again with `>>` in its place, which gives the same tree
- * shape, while node text still comes from `source`, so the redirect reads as `<>`.
+ * shape, while node text still comes from `source`, so the redirect reads as `<>`. A `!`
+ * before a compound command is masked the same way.
  */
 function parseBash(parser: Parser, source: string): Tree | null {
   const tree = parser.parse(source);
-  if (tree === null || !tree.rootNode.hasError) {
+  if (tree === null) {
     return tree;
   }
-  const masked = maskReadWriteRedirects(source, tree.rootNode);
+  let masked = tree.rootNode.hasError ? maskReadWriteRedirects(source, tree.rootNode) : source;
+  // `! for …` is misread too (see negated-compounds.ts).
+  masked = source.includes('!') ? maskCompoundNegations(masked, tree.rootNode) : masked;
   if (masked === source) {
     return tree;
   }
@@ -1621,6 +1626,13 @@ function followNestedCode(
     state.aliases ??= new Map();
     for (const alias of argv.slice(3)) {
       state.aliases.set(alias, quoteWord(argv[2] ?? ''));
+    }
+    return;
+  }
+  if ((name === 'at' || name === 'batch') && schedulesInput(argv)) {
+    const input = context.heredocBody ?? pipedText(state, command);
+    if (input !== undefined) {
+      parseInto(parser, input, state, [...context.via, name]);
     }
     return;
   }
