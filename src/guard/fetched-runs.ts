@@ -16,6 +16,7 @@ import { interpreterName, isShell } from './interpreters.js';
 import { containsWord } from './named-targets.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
+import { substitutionKey } from './run-file-folders.js';
 import { afterCd, type CdContext } from './working-folders.js';
 
 /** A file or folder written from a network source earlier on the line. */
@@ -217,17 +218,6 @@ class SubstitutionFolders {
       this.inner.set(key, after);
     }
   }
-}
-
-/** Returns the nesting path up to the innermost `$()` or `<()` of `via`, or '' outside them. */
-function substitutionKey(via: readonly string[]): string {
-  let last = -1;
-  via.forEach((step, index) => {
-    if (step === '$()' || step === '<()') {
-      last = index;
-    }
-  });
-  return last === -1 ? '' : via.slice(0, last + 1).join('\u0000');
 }
 
 /** Positional arguments, skipping options and the values of the options listed. */

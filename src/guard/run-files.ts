@@ -146,15 +146,16 @@ export function filesRun(
   const seen = new Set<string>();
   const here = new RunFolders(folders);
   for (const command of parsed.commands) {
+    const folders = here.foldersOf(command);
     for (const target of runsElsewhere(command) ? [] : runTargets(command)) {
-      const unplaced = unplacedReason(target, here.folders);
+      const unplaced = unplacedReason(target, folders);
       if (unplaced !== undefined) {
         if (target.kind !== 'sql') {
           found.unread.push({ file: target.file, reason: unplaced });
         }
         continue;
       }
-      for (const cwd of here.folders ?? []) {
+      for (const cwd of folders ?? []) {
         const absolute = path.posix.resolve(cwd, target.file);
         if (seen.has(absolute) || changedEarlier(parsed, command, absolute, cwd)) {
           continue;
@@ -164,7 +165,7 @@ export function filesRun(
       }
     }
     if (SCRIPT_TARGET_PROGRAMS.has(command.name) && !runsElsewhere(command)) {
-      for (const cwd of here.folders ?? []) {
+      for (const cwd of folders ?? []) {
         const targets = scriptTargetReading(command.argv, command.name, cwd, readFile);
         for (const target of targets.runs) {
           if (!changedEarlier(parsed, command, target.file, cwd)) {
