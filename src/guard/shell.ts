@@ -1236,6 +1236,9 @@ function recordCommand(
     const execWords = extra.map((word) => ({ text: word, dynamic: command.dynamic }));
     const execContext = { ...context, argDynamic: undefined };
     followCommandRuns(parser, state, execContext, inner, execWords);
+    for (const script of execUnwrapped.shellStrings) {
+      followShellString(parser, state, execContext, script, command.dynamic, inner);
+    }
   }
   for (const script of unwrapped.shellStrings) {
     followShellString(parser, state, context, script, command.dynamic, command);
