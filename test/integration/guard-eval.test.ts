@@ -304,9 +304,9 @@ const TUNING_58_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-58.jsonl'
 const TUNING_59_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-59.jsonl');
 /**
  * Blocked lines rewritten through project runners under `find -exec`, words kept by `set --`,
- * arrays and `read`, clone-then-build inside substitutions, `yarn NAME` package binaries,
- * `${HOME%/}` and other operators that keep the home folder, and a runner's `yes` piped into
- * a project script, with the project scripts that runners and kept words run from disk. It
+ * arrays and `read`, and clone-then-build inside substitutions. Other rewrites are `yarn NAME`
+ * package binaries, `${HOME%/}` and other operators that keep the home folder, a runner's
+ * `yes` piped into a project script, and project scripts run through runners. The set
  * also holds `!` before loops and declarations, commands scheduled by `at` and `batch`,
  * wrappers under `find -exec`, `coproc NAME=value cmd` and `cd` inside substitutions. The
  * look-alikes are the daily forms of each: formatters under `find -exec`, `"$@"` of harmless
