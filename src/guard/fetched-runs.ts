@@ -16,6 +16,7 @@ import { interpreterName, isShell } from './interpreters.js';
 import { containsWord } from './named-targets.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
+import { substitutionKey } from './run-file-folders.js';
 import { afterCd, type CdContext } from './working-folders.js';
 
 /** A file or folder written from a network source earlier on the line. */
@@ -148,16 +149,12 @@ export function checkFetchedThenRun(
   cdContext: CdContext,
 ): Finding | undefined {
   const fetched: Fetched[] = [];
-  let current = paths;
+  const folders = new SubstitutionFolders(paths);
   for (const command of parsed.commands) {
-    // Commands inside `$(…)` run before the command that contains them and do not move it.
-    if (command.via.includes('$()') || command.via.includes('<()')) {
-      continue;
-    }
-    const here = current;
+    const here = folders.of(command);
     // NOTE: a `cd` inside a subshell `( … )` is taken to last for the rest of the line.
     if (command.name === 'cd' || command.name === 'pushd') {
-      current = afterCd(command, current, cdContext);
+      folders.move(command, afterCd(command, here, cdContext));
       continue;
     }
     const found = fetched.find((entry) => runsFetched(command, here, entry));
@@ -185,6 +182,42 @@ export function checkFetchedThenRun(
     }
   }
   return undefined;
+}
+
+/**
+ * The working folder of each command of a line. Commands inside `$(…)` or `<(…)` run in a
+ * subshell: they start in the folder of the line at that point and run before the command
+ * that contains them, and a `cd` among them moves only the later commands of the same
+ * substitution. Files they fetch stay on disk for the whole line.
+ */
+class SubstitutionFolders {
+  private line: PathContext;
+  /** Folders inside the substitutions met since the last command of the line itself. */
+  private readonly inner = new Map<string, PathContext>();
+
+  constructor(start: PathContext) {
+    this.line = start;
+  }
+
+  /** Returns the folder `command` runs in. */
+  of(command: SimpleCommand): PathContext {
+    const key = substitutionKey(command.via);
+    if (key === '') {
+      this.inner.clear();
+      return this.line;
+    }
+    return this.inner.get(key) ?? this.line;
+  }
+
+  /** Records that `command`, a `cd` or `pushd`, moved later commands of its scope to `after`. */
+  move(command: SimpleCommand, after: PathContext): void {
+    const key = substitutionKey(command.via);
+    if (key === '') {
+      this.line = after;
+    } else {
+      this.inner.set(key, after);
+    }
+  }
 }
 
 /** Positional arguments, skipping options and the values of the options listed. */

@@ -54,12 +54,18 @@ function confirmedByInput(command: SimpleCommand, parsed: ParsedShell): boolean 
   if (position === undefined || position.index === 0) {
     return false;
   }
-  const feeder = parsed.commands.find(
-    (other) => other.pipeline?.id === position.id && other.pipeline.index === position.index - 1,
+  // The stage before may be a runner and the command it runs (`uv run yes | …`), so every
+  // command recorded at that position is read.
+  return parsed.commands.some(
+    (other) =>
+      other.pipeline?.id === position.id &&
+      other.pipeline.index === position.index - 1 &&
+      answersYes(other),
   );
-  if (feeder === undefined) {
-    return false;
-  }
+}
+
+/** Checks whether `feeder` prints only yes answers: `yes`, `echo y`, `printf 'y\n'`. */
+function answersYes(feeder: SimpleCommand): boolean {
   const text = feeder.argv.slice(1).join(' ');
   if (feeder.name === 'yes') {
     return text === '' || /^y/i.test(text);

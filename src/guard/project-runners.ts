@@ -12,6 +12,7 @@
  * no table lists may take a value, so the command is then read both with and without the word
  * after it.
  */
+import { yarnBinaryCall } from './yarn-bins.js';
 
 /** The command a runner runs, as found in the runner's arguments. */
 export interface RunnerCall {
@@ -453,7 +454,7 @@ export function runnerCall(argv: readonly string[]): RunnerCall | undefined {
   if (spec === undefined) {
     const found = subcommand(argv, program);
     if (found === undefined) {
-      return undefined;
+      return program === 'yarn' ? yarnBinaryCall(argv) : undefined;
     }
     [label, spec, from] = found;
   }

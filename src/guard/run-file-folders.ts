@@ -34,6 +34,8 @@ export class RunFolders {
   private readonly stack: (string[] | undefined)[] = [];
   private previous: string[] | undefined;
   private readonly mayEndSubshell: boolean;
+  /** Folders inside the substitutions met since the last command of the line itself. */
+  private readonly inner = new Map<string, string[] | undefined>();
 
   constructor(private readonly context: FolderContext) {
     this.folders = [context.cwd];
@@ -46,18 +48,39 @@ export class RunFolders {
     if (name !== 'cd' && name !== 'pushd' && name !== 'popd') {
       return;
     }
-    // A `cd` inside `$(…)` or `<(…)` ends with the substitution, and one in a container or
-    // on another host moves in that machine's folders.
-    if (command.via.includes('$()') || command.via.includes('<()') || runsElsewhere(command)) {
+    // A `cd` in a container or on another host moves in that machine's folders.
+    if (runsElsewhere(command)) {
       return;
     }
-    const before = this.folders;
+    const key = substitutionKey(command.via);
+    const before = this.foldersOf(command);
     const after = this.moved(command, before);
     // A `cd` in a nested shell (`bash -c`, `eval`) or maybe in a subshell may have ended
     // before the next command runs, so both the old and the new folder stay possible.
-    const maybe = this.mayEndSubshell || command.via.length > 0;
-    this.folders = maybe ? union(before, after) : after;
+    const depth = key === '' ? 0 : key.split('\u0000').length;
+    const maybe = this.mayEndSubshell || command.via.length > depth;
+    const next = maybe ? union(before, after) : after;
     this.previous = before;
+    if (key === '') {
+      this.folders = next;
+    } else {
+      // A `cd` inside `$(…)` or `<(…)` moves only the rest of that substitution.
+      this.inner.set(key, next);
+    }
+  }
+
+  /**
+   * Returns the folders `command` may run in: those of the line, or inside a substitution
+   * those its own earlier `cd` moved to. A command of the line itself ends the substitutions
+   * before it.
+   */
+  foldersOf(command: SimpleCommand): string[] | undefined {
+    const key = substitutionKey(command.via);
+    if (key === '') {
+      this.inner.clear();
+      return this.folders;
+    }
+    return this.inner.has(key) ? this.inner.get(key) : this.folders;
   }
 
   private moved(command: SimpleCommand, before: string[] | undefined): string[] | undefined {
@@ -94,6 +117,20 @@ export class RunFolders {
  * Checks whether `command` runs in a container (`docker exec`, `kubectl exec`) or on another
  * host (`ssh`), where its paths name that machine's files, not the project's.
  */
+/**
+ * Returns the nesting path of `via` up to its innermost `$()` or `<()`, which names the
+ * substitution a command runs in, or '' for a command outside substitutions.
+ */
+export function substitutionKey(via: readonly string[]): string {
+  let last = -1;
+  via.forEach((step, index) => {
+    if (step === '$()' || step === '<()') {
+      last = index;
+    }
+  });
+  return last === -1 ? '' : via.slice(0, last + 1).join('\u0000');
+}
+
 export function runsElsewhere(command: SimpleCommand): boolean {
   return command.via.some((step) =>
     /^(?:(?:docker|podman)(?: compose)? exec|kubectl exec|ssh) /.test(step),

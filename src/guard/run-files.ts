@@ -146,15 +146,16 @@ export function filesRun(
   const seen = new Set<string>();
   const here = new RunFolders(folders);
   for (const command of parsed.commands) {
+    const folders = here.foldersOf(command);
     for (const target of runsElsewhere(command) ? [] : runTargets(command)) {
-      const unplaced = unplacedReason(target, here.folders);
+      const unplaced = unplacedReason(target, folders);
       if (unplaced !== undefined) {
         if (target.kind !== 'sql') {
           found.unread.push({ file: target.file, reason: unplaced });
         }
         continue;
       }
-      for (const cwd of here.folders ?? []) {
+      for (const cwd of folders ?? []) {
         const absolute = path.posix.resolve(cwd, target.file);
         if (seen.has(absolute) || changedEarlier(parsed, command, absolute, cwd)) {
           continue;
@@ -164,7 +165,7 @@ export function filesRun(
       }
     }
     if (SCRIPT_TARGET_PROGRAMS.has(command.name) && !runsElsewhere(command)) {
-      for (const cwd of here.folders ?? []) {
+      for (const cwd of folders ?? []) {
         const targets = scriptTargetReading(command.argv, command.name, cwd, readFile);
         for (const target of targets.runs) {
           if (!changedEarlier(parsed, command, target.file, cwd)) {
@@ -375,8 +376,19 @@ function optionValues(argv: readonly string[], options: readonly string[]): stri
   return values.filter((value) => value !== '' && value !== '-' && !value.includes('$'));
 }
 
-/** Programs that read the files they name, or change only their mode or owner. */
+/**
+ * Programs that read the files they name or change only their mode or owner, and builtins
+ * that only keep words for a later command (`set -- bash x.sh; "$@"`).
+ */
 const NOT_WRITERS = new Set([
+  'set',
+  'declare',
+  'typeset',
+  'local',
+  'readonly',
+  'export',
+  'alias',
+  ':',
   'cat',
   'head',
   'tail',
@@ -409,12 +421,12 @@ const NOT_WRITERS = new Set([
  */
 /**
  * Returns `words` without the words of `reader` when `reader` is the command they run, as in
- * `find . -exec bash deploy.sh \;`: those words name the script that runs, not a file that
- * the outer command writes.
+ * `find . -exec bash deploy.sh \;` or `uv run bash deploy.sh`: those words name the script
+ * that runs, not a file that the outer command writes.
  */
 function withoutRunWords(words: readonly string[], reader: SimpleCommand): readonly string[] {
   const length = reader.argv.length;
-  if (reader.wrappers.length === 0 || length === 0) {
+  if ((reader.wrappers.length === 0 && reader.via.length === 0) || length === 0) {
     return words;
   }
   for (let start = 0; start + length <= words.length; start += 1) {

@@ -186,8 +186,9 @@ function expandVariable(node: Node, state: WordContext): WordValue {
   if (known !== undefined && visible) {
     return singleWord(node, known.value, state);
   }
+  // `${HOME%/}` and `${PWD:-x}` keep a value the guard knows, on any line.
   const computed =
-    state.variables === undefined && state.assumeUnset !== true
+    state.variables === undefined && state.assumeUnset !== true && !KNOWN_OPERAND.test(name)
       ? undefined
       : expandParameter(node, state);
   const several = computed?.star !== true && (computed?.elements?.length ?? 1) !== 1;
@@ -201,6 +202,8 @@ function expandVariable(node: Node, state: WordContext): WordValue {
 
 /** A variable name. */
 const IDENTIFIER = /^[A-Za-z_]\w*$/;
+/** The inside of a `${…}` expansion that applies an operator to `HOME` or `PWD`. */
+const KNOWN_OPERAND = /^(?:HOME|PWD)[^\w[]/;
 
 /**
  * Returns a known value of an expansion as one word. Unquoted, the value is split into words

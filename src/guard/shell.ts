@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
 import { containerExec } from './container-execs.js';
+import { expandedText, type ExpandedPart } from './expanded-text.js';
 import { braceWordCount, MAX_BRACE_WORDS, MAX_TOTAL_BRACE_WORDS } from './globs.js';
 import { inlineCommandsOf } from './inline-commands.js';
 import { inlineFileEffects } from './inline-effects.js';
@@ -16,6 +17,8 @@ import { shellSource } from './shell-invocations.js';
 import { embeddedShellText } from './shell-operands.js';
 import { shellTextsOf } from './shell-texts.js';
 import { mayStoreCode, storedCodeTexts } from './stored-code.js';
+import { maskCompoundNegations } from './negated-compounds.js';
+import { schedulesInput } from './scheduled-commands.js';
 import {
   callVariables,
   functionCall,
@@ -73,7 +76,10 @@ export interface SimpleCommand {
   pipeline?: PipelinePosition;
   /** True when the command runs in the background (`&`). */
   background: boolean;
-  /** Source text of the command. */
+  /**
+   * Source text of the command, with expansions of known words (`"$@"`, `"${a[@]}"`, `$cmd`)
+   * written out as the words they give.
+   */
   text: string;
   /** Text of the heredoc or here-string that is the command's standard input. */
   stdin?: string;
@@ -649,14 +655,17 @@ function parseText(
  * Parses `source`, reading the read-write redirect `<>` (as in `exec 3<>/dev/tcp/host/22`).
  * tree-sitter-bash 0.25 has no `<>` operator and reports its `<` or `>` as an ERROR node.
  * For each such pair this parses again with `>>` in its place, which gives the same tree
- * shape, while node text still comes from `source`, so the redirect reads as `<>`.
+ * shape, while node text still comes from `source`, so the redirect reads as `<>`. A `!`
+ * before a compound command is masked the same way.
  */
 function parseBash(parser: Parser, source: string): Tree | null {
   const tree = parser.parse(source);
-  if (tree === null || !tree.rootNode.hasError) {
+  if (tree === null) {
     return tree;
   }
-  const masked = maskReadWriteRedirects(source, tree.rootNode);
+  let masked = tree.rootNode.hasError ? maskReadWriteRedirects(source, tree.rootNode) : source;
+  // `! for …` is misread too (see negated-compounds.ts).
+  masked = source.includes('!') ? maskCompoundNegations(masked, tree.rootNode) : masked;
   if (masked === source) {
     return tree;
   }
@@ -1072,6 +1081,7 @@ function visitCommand(parser: Parser, node: Node, state: WalkState, context: Wal
   const words: WordValue[] = [];
   const redirects: Redirect[] = [];
   let herestring: string | undefined;
+  let expanded: ExpandedPart[] | undefined;
 
   for (const child of node.namedChildren) {
     if (child === null) {
@@ -1096,10 +1106,11 @@ function visitCommand(parser: Parser, node: Node, state: WalkState, context: Wal
         words.push(wordValue(child, state, type));
       } else {
         words.push(...split);
+        (expanded ??= []).push({ source: child.text, words: split });
       }
     }
   }
-  const text = node.text;
+  const text = expanded === undefined ? node.text : expandedText(node.text, expanded);
   walkExpansions(parser, node, state, context, text);
 
   if (words.length === 0) {
@@ -1220,8 +1231,14 @@ function recordCommand(
       text,
       wrappers: ['find -exec', ...execUnwrapped.wrappers],
     });
-    // `find -exec sh -c '…' \;` runs a script, which must be read like any other.
-    followNestedCode(parser, state, { ...context, argDynamic: undefined }, inner);
+    // `find -exec sh -c '…' \;` runs a script and `-exec poetry run CMD \;` runs CMD, which
+    // are followed as they are at the top level.
+    const execWords = extra.map((word) => ({ text: word, dynamic: command.dynamic }));
+    const execContext = { ...context, argDynamic: undefined };
+    followCommandRuns(parser, state, execContext, inner, execWords);
+    for (const script of execUnwrapped.shellStrings) {
+      followShellString(parser, state, execContext, script, command.dynamic, inner);
+    }
   }
   for (const script of unwrapped.shellStrings) {
     followShellString(parser, state, context, script, command.dynamic, command);
@@ -1229,14 +1246,29 @@ function recordCommand(
   if (!dynamic && context.argDynamic === undefined) {
     // With no dynamic word, followNestedCode falls back to `command.dynamic`, which is false,
     // exactly as it would read an all-false `argDynamic`.
-    followNestedCode(parser, state, context, command);
-    followRunners(parser, state, context, command, words);
-    followProjectRunner(parser, state, context, command, words);
+    followCommandRuns(parser, state, context, command, words);
     return;
   }
   // Unwrapping only drops leading words, so the program's arguments are the last words.
   const argDynamic = words.slice(words.length - unwrapped.argv.length).map((word) => word.dynamic);
-  followNestedCode(parser, state, { ...context, argDynamic }, command);
+  followCommandRuns(parser, state, context, command, words, { ...context, argDynamic });
+}
+
+/**
+ * Follows what a recorded command runs in turn: inline code and nested shells, the commands
+ * of `trap`, `awk` or `xargs`, and the command of a project runner. `words` are the
+ * command's words before its wrappers were removed, and `codeContext` tells which of its
+ * arguments are computed at run time.
+ */
+function followCommandRuns(
+  parser: Parser,
+  state: WalkState,
+  context: WalkContext,
+  command: SimpleCommand,
+  words: WordValue[],
+  codeContext: WalkContext = context,
+): void {
+  followNestedCode(parser, state, codeContext, command);
   followRunners(parser, state, context, command, words);
   followProjectRunner(parser, state, context, command, words);
 }
@@ -1601,6 +1633,13 @@ function followNestedCode(
     state.aliases ??= new Map();
     for (const alias of argv.slice(3)) {
       state.aliases.set(alias, quoteWord(argv[2] ?? ''));
+    }
+    return;
+  }
+  if ((name === 'at' || name === 'batch') && schedulesInput(argv)) {
+    const input = context.heredocBody ?? pipedText(state, command);
+    if (input !== undefined) {
+      parseInto(parser, input, state, [...context.via, name]);
     }
     return;
   }

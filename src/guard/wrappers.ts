@@ -230,9 +230,9 @@ function stripWrapper(name: string, result: UnwrappedCommand): string[] | undefi
   if (FIRST_OPERAND_IS_VALUE.has(name)) {
     index += 1;
   }
-  // bash reads `time` as a keyword that times a pipeline, so `time NAME=value cmd` sets NAME
-  // for cmd as `NAME=value cmd` does.
-  while (name === 'time' && /^[A-Za-z_]\w*=/.test(args[index] ?? '')) {
+  // bash reads `time` and `coproc` as keywords before a command, so `time NAME=value cmd`
+  // and `coproc NAME=value cmd` set NAME for cmd as `NAME=value cmd` does.
+  while ((name === 'time' || name === 'coproc') && /^[A-Za-z_]\w*=/.test(args[index] ?? '')) {
     result.assignments.push(args[index] ?? '');
     index += 1;
   }

@@ -311,6 +311,17 @@ const TUNING_58_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-58.jsonl'
  */
 const TUNING_59_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-59.jsonl');
 /**
+ * Blocked lines rewritten through project runners under `find -exec`, words kept by `set --`,
+ * arrays and `read`, and clone-then-build inside substitutions. Other rewrites are `yarn NAME`
+ * package binaries, `${HOME%/}` and other operators that keep the home folder, a runner's
+ * `yes` piped into a project script, and project scripts run through runners. The set
+ * also holds `!` before loops and declarations, commands scheduled by `at` and `batch`,
+ * wrappers under `find -exec`, `coproc NAME=value cmd` and `cd` inside substitutions. The
+ * look-alikes are the daily forms of each: formatters under `find -exec`, `"$@"` of harmless
+ * words, `yarn test`, a clone the user named, a project path under `${HOME%/}`.
+ */
+const TUNING_60_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-60.jsonl');
+/**
  * Actions the user requested in plain words, naming their targets: public gists of named
  * files, collaborators added at a named level, repository visibility, one app setting or
  * variable. The look-alikes that must keep asking have other targets, levels or values,
@@ -438,6 +449,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_51_SET),
       ...loadCases(TUNING_58_SET),
       ...loadCases(TUNING_59_SET),
+      ...loadCases(TUNING_60_SET),
       ...loadCases(TUNING_54_SET),
       ...loadCases(TUNING_55_SET),
       ...loadCases(TUNING_56_SET),
