@@ -18,7 +18,7 @@ import { connectionIsProduction, personalDataRead, sqlCredentialRead } from './m
 import { databaseHosts } from './named-targets.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
-/** How a client takes its query text. */
+/** Options and operands by which a client takes its query text. */
 interface ClientSyntax {
   /** Options whose value is query text. */
   query: ReadonlySet<string>;
@@ -145,7 +145,7 @@ export function checkShellSqlReads(
 
 /**
  * Returns the client that `command` runs: the command itself, or the command of a container
- * exec, which reaches production when the container, namespace or context says so
+ * exec, which reaches production when the container, namespace or context names production
  * (`kubectl --context prod exec pg-0 -- psql …`).
  */
 function clientCommand(command: SimpleCommand): { command: SimpleCommand; production: boolean } {
@@ -168,8 +168,7 @@ function clientCommand(command: SimpleCommand): { command: SimpleCommand; produc
 
 /**
  * Checks whether a client names a production server or database by its host, URI, libpq
- * connection string, service, database option or environment. A loopback host is never
- * production.
+ * connection string, service, database option or environment.
  */
 function reachesProduction(command: SimpleCommand): boolean {
   if (FILE_CLIENTS.has(command.name)) {
