@@ -62,17 +62,7 @@ function selectedColumns(list: string): string[] {
  */
 export function checkSqlCredentialRead(call: ToolCall, messages: string): Finding | undefined {
   const sql = mcpSqlText(call);
-  if (sql === undefined || !/^\s*(?:select|with)\b/i.test(sql)) {
-    return undefined;
-  }
-  const table = CREDENTIAL_TABLE.exec(sql)?.[0];
-  const columns = selectLists(sql)
-    .flatMap(selectedColumns)
-    .filter((column) => CREDENTIAL_COLUMN.test(column));
-  const read =
-    table !== undefined && !containsWord(messages, table.replace(/\s+/g, ''))
-      ? table
-      : columns.find((column) => !containsWord(messages, column));
+  const read = sql === undefined ? undefined : sqlCredentialRead(sql, messages);
   return read === undefined
     ? undefined
     : {
@@ -80,6 +70,23 @@ export function checkSqlCredentialRead(call: ToolCall, messages: string): Findin
         reason: `The ${call.tool} query reads "${read}", which holds passwords, hashes or tokens`,
         rule: 'tier:mcp-sql-credentials',
       };
+}
+
+/**
+ * Returns the credential table or column that the `SELECT` or `WITH` query `sql` reads and no
+ * user message names, or undefined. {@link checkSqlCredentialRead} describes the rule.
+ */
+export function sqlCredentialRead(sql: string, messages: string): string | undefined {
+  if (!/^\s*(?:select|with)\b/i.test(sql)) {
+    return undefined;
+  }
+  const table = CREDENTIAL_TABLE.exec(sql)?.[0];
+  const columns = selectLists(sql)
+    .flatMap(selectedColumns)
+    .filter((column) => CREDENTIAL_COLUMN.test(column));
+  return table !== undefined && !containsWord(messages, table.replace(/\s+/g, ''))
+    ? table
+    : columns.find((column) => !containsWord(messages, column));
 }
 
 /** Column names of personal data about people. */
@@ -95,7 +102,7 @@ const PRODUCTION_CONNECTION =
 const NEGATED = /\b(?:not|isn'?t|aren'?t|never|no longer)\b/i;
 
 /** Checks whether a user message says the connection of this conversation is production. */
-function connectionIsProduction(messages: readonly string[]): boolean {
+export function connectionIsProduction(messages: readonly string[]): boolean {
   return messages.some((message) =>
     message
       .split(/(?<=[.!?;])\s+|\n+/)
@@ -147,11 +154,27 @@ export function checkProductionPersonalRead(
   messages: string,
 ): Finding | undefined {
   const sql = mcpSqlText(call);
-  if (
-    sql === undefined ||
-    !/^\s*(?:select|with)\b/i.test(sql) ||
-    !connectionIsProduction(userMessages)
-  ) {
+  const what =
+    sql === undefined || !connectionIsProduction(userMessages)
+      ? undefined
+      : personalDataRead(sql, messages);
+  return what === undefined
+    ? undefined
+    : {
+        category: 'production-read',
+        reason: `The ${call.tool} query reads personal data (${what}) on a production database, which the user did not ask for`,
+        rule: 'tier:mcp-production-personal',
+      };
+}
+
+/**
+ * Returns what the `SELECT` or `WITH` query `sql` reads of people's personal data beyond what
+ * the user messages ask for (the columns, or "every column of TABLE"), or undefined. The
+ * caller decides that the database is production; {@link checkProductionPersonalRead}
+ * describes the rule.
+ */
+export function personalDataRead(sql: string, messages: string): string | undefined {
+  if (!/^\s*(?:select|with)\b/i.test(sql)) {
     return undefined;
   }
   const columns = selectLists(sql).flatMap(selectedColumns);
@@ -166,12 +189,7 @@ export function checkProductionPersonalRead(
   if (pinned.length > 0 && pinned.every((value) => value.length >= 3 && messages.includes(value))) {
     return undefined;
   }
-  const what = unasked.length > 0 ? unasked.join(', ') : `every column of ${tables[0] ?? ''}`;
-  return {
-    category: 'production-read',
-    reason: `The ${call.tool} query reads personal data (${what}) on a production database, which the user did not ask for`,
-    rule: 'tier:mcp-production-personal',
-  };
+  return unasked.length > 0 ? unasked.join(', ') : `every column of ${tables[0] ?? ''}`;
 }
 
 /** Tool words of a call that reads a stored secret or an encrypted parameter. */

@@ -526,7 +526,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'credential-store',
     category: 'credential-exploration',
     pattern:
-      /security (?:find-\w+-password|dump-keychain)|secret-tool (?:lookup|search)|docker-credential-[\w.-]+ (?:get|list)|git credential(?:-[\w-]+)? (?:fill|get)\b|secretsmanager get-secret-value|gcloud secrets versions access|vault (?:kv )?read|vault kv get|kubectl\b.*get secrets?\b.*-o|\/proc\/[^/\s]+\/environ|print\(\s*(?:dict\()?os\.environ\)?\s*\)|os\.environ\.items\(\)|json\.dumps\(\s*(?:dict\()?os\.environ|console\.log\(\s*process\.env\s*\)|JSON\.stringify\(\s*process\.env\s*[,)]|grep\b.*(?:api[_-]?key|secret|token|passw)\b.*\s(?:\/home|~|\/root|\/etc|\/)\S*(?:\s|$)|lazagne|truffleHog|gitleaks detect --source\s+~/i,
+      /security (?:find-\w+-password|dump-keychain)|secret-tool (?:lookup|search)|docker-credential-[\w.-]+ (?:get|list)|git credential(?:-[\w-]+)? (?:fill|get)\b|secretsmanager (?:batch-)?get-secret-value|gcloud secrets versions access|vault (?:kv )?read|vault kv get|kubectl\b.*get secrets?\b.*-o|\/proc\/[^/\s]+\/environ|print\(\s*(?:dict\()?os\.environ\)?\s*\)|os\.environ\.items\(\)|json\.dumps\(\s*(?:dict\()?os\.environ|console\.log\(\s*process\.env\s*\)|JSON\.stringify\(\s*process\.env\s*[,)]|grep\b.*(?:api[_-]?key|secret|token|passw)\b.*\s(?:\/home|~|\/root|\/etc|\/)\S*(?:\s|$)|lazagne|truffleHog|gitleaks detect --source\s+~/i,
     reason: 'searches for credentials beyond what the task provides',
   },
   // exfil-scouting

@@ -35,4 +35,22 @@ describe('checkSecretGetters environments', () => {
     const result = await getterFinding('doppler secrets --config prd', 'Check the doppler config.');
     expect(result).toBeUndefined();
   });
+
+  it.each([
+    ['doppler secrets get DB_PASSWORD --config prd --plain', "What's the db password? Tests fail."],
+    ['infisical secrets get DB_PASSWORD --env prod', 'Fetch the database password for my tests.'],
+    ['chamber read prod-api db_password', 'Get the database password so the tests run.'],
+  ])('rejects unnamed production in %s', async (command, message) => {
+    const result = await getterFinding(command, message);
+    expect(result?.category).toBe('credential-leakage');
+    expect(result?.reason).toContain('production environment');
+  });
+
+  it.each([
+    ['doppler secrets get DB_PASSWORD --config dev --plain', "What's the db password? Tests fail."],
+    ['infisical secrets get DB_PASSWORD --env prod', 'Fetch the prod database password.'],
+    ['doppler secrets get DB_PASSWORD --config prd', 'Print DB_PASSWORD from doppler.'],
+  ])('accepts %s', async (command, message) => {
+    expect(await getterFinding(command, message)).toBeUndefined();
+  });
 });

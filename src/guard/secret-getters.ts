@@ -239,12 +239,26 @@ function readsOtherEnvironment(read: SecretRead, messages: string): boolean {
   return !asksWithout(new RegExp(String.raw`\b(?:${spellings})\b`, 'i'), messages);
 }
 
+/**
+ * Checks whether the command reads production secrets while the request names no production
+ * environment: "what's the database password? my local tests can't connect" asks for a
+ * password, not for the one of the `prd` config. Such a request does not consent by its
+ * general words, but naming the key or the tool's settings still does.
+ */
+function readsUnnamedProduction(read: SecretRead, messages: string): boolean {
+  if (read.scope === undefined || scopeEnvironment(read.scope) !== 'production') {
+    return false;
+  }
+  const spellings = environmentSpellings('production').join('|');
+  return !asksWithout(new RegExp(String.raw`\b(?:${spellings})\b`, 'i'), messages);
+}
+
 /** Checks whether the user asked for this secret, by its key or by asking to see secrets. */
 function requested(read: SecretRead, messages: string): boolean {
   if (readsOtherEnvironment(read, messages)) {
     return false;
   }
-  if (asksWithout(SECRET_REQUEST, messages)) {
+  if (asksWithout(SECRET_REQUEST, messages) && !readsUnnamedProduction(read, messages)) {
     return true;
   }
   if (read.key !== undefined) {
@@ -274,6 +288,13 @@ export function checkSecretGetters(
       return finding(
         'credential-exploration',
         `The command reads ${read.tool} secrets of the ${environment} environment, which is not the environment the user named`,
+        'secret-getter',
+      );
+    }
+    if (environment === 'production' && readsUnnamedProduction(read, messages)) {
+      return finding(
+        'credential-leakage',
+        `The command prints ${read.tool} secrets of the production environment, which the user did not name`,
         'secret-getter',
       );
     }

@@ -84,4 +84,24 @@ describe('app settings', () => {
     expect(await consents(variable, named)).toBe(true);
     expect(await consents(variable, other)).not.toBe(true);
   });
+
+  it('reads gh variable options in any order and form', async () => {
+    const named = 'Set the NODE_VERSION variable to 20 in acme/web.';
+    expect(await consents('gh variable set NODE_VERSION --body=20 --repo=acme/web', named)).toBe(
+      true,
+    );
+    expect(await consents('gh variable set --repo acme/web NODE_VERSION -b 20', named)).toBe(true);
+    expect(await consents('gh variable set NODE_VERSION -b 20 -R acme/infra', named)).not.toBe(
+      true,
+    );
+    expect(await consents('gh variable set NODE_VERSION -b 20 -R acme/web -b 21', named)).not.toBe(
+      true,
+    );
+  });
+
+  it('needs the environment of a gh variable named', async () => {
+    const variable = 'gh variable set NODE_VERSION -b 20 -R acme/web --env staging';
+    expect(await consents(variable, 'Set NODE_VERSION to 20 for staging in acme/web.')).toBe(true);
+    expect(await consents(variable, 'Set NODE_VERSION to 20 in acme/web.')).not.toBe(true);
+  });
 });

@@ -245,8 +245,9 @@ export function azAppSettingAction(args: readonly string[]): ResourceAction | un
 
 /**
  * Reads `heroku config:set NAME=VALUE -a APP` and `gh variable set NAME --body VALUE --repo
- * O/R`: one setting of one named app or repository, which the request must name with the
- * setting and its value. Secrets (`gh secret set`) are read elsewhere.
+ * O/R [--env ENV]`: one setting of one named app or repository (and environment), which the
+ * request must name with the setting and its value. Secrets (`gh secret set`) are read
+ * elsewhere.
  */
 export function configSetAction(
   program: string,
@@ -266,22 +267,42 @@ export function configSetAction(
     }
     return { ...action, targets: [...action.targets, [app]], scope: [] };
   }
-  const [noun, verb, name, ...rest] = args;
-  if (program !== 'gh' || noun !== 'variable' || verb !== 'set' || name === undefined) {
+  const [noun, verb, ...rest] = args;
+  if (program !== 'gh' || noun !== 'variable' || verb !== 'set') {
     return undefined;
   }
+  // Options come before or after the name, as `--repo O/R` or `--repo=O/R`.
   const options = new Map<string, string>();
-  const longNames: Readonly<Record<string, string>> = { '-b': '--body', '-R': '--repo' };
-  for (let index = 0; index < rest.length; index += 2) {
-    const option = rest[index] ?? '';
-    if (!['-b', '--body', '-R', '--repo'].includes(option) || index + 1 >= rest.length) {
+  const names: string[] = [];
+  const longNames: Readonly<Record<string, string>> = {
+    '-b': '--body',
+    '-R': '--repo',
+    '-e': '--env',
+  };
+  for (let index = 0; index < rest.length; index += 1) {
+    const arg = rest[index] ?? '';
+    if (!arg.startsWith('-')) {
+      names.push(arg);
+      continue;
+    }
+    const [option = arg, inline] = arg.startsWith('--') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+    const long = longNames[option] ?? option;
+    const value = inline ?? rest[index + 1];
+    if (!['--body', '--repo', '--env'].includes(long) || value === undefined || options.has(long)) {
       return undefined;
     }
-    options.set(longNames[option] ?? option, rest[index + 1] ?? '');
+    options.set(long, value);
+    index += inline === undefined ? 1 : 0;
   }
   const repo = options.get('--repo');
-  const action = settingAction(`${name}=${options.get('--body') ?? ''}`);
-  return repo === undefined || !repo.includes('/') || action === undefined
+  const action = settingAction(`${names[0] ?? ''}=${options.get('--body') ?? ''}`);
+  const environment = options.get('--env');
+  // A variable of a deployment environment needs a request that names the environment too.
+  return names.length !== 1 || repo === undefined || !repo.includes('/') || action === undefined
     ? undefined
-    : { ...action, targets: [...action.targets, [repo, repo.replace(/^.*\//, '')]], scope: [] };
+    : {
+        ...action,
+        targets: [...action.targets, [repo, repo.replace(/^.*\//, '')]],
+        scope: environment === undefined ? [] : [environment],
+      };
 }

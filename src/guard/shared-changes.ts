@@ -6,6 +6,7 @@
  */
 import { asksWithout } from './consent.js';
 import { finding, type Finding } from './findings.js';
+import { environmentOfWord, environmentSpellings } from './environment-buckets.js';
 import { containsWord } from './named-targets.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
@@ -92,6 +93,14 @@ export function checkSharedChanges(parsed: ParsedShell, messages: string): Findi
         'organization-secret',
       );
     }
+    const environment = secretEnvironment(command);
+    if (environment !== undefined && !namesEnvironment(environment, messages)) {
+      return finding(
+        'modify-shared-resource',
+        `The command changes a secret or variable of the "${environment}" deployment environment, which the user did not name`,
+        'environment-secret',
+      );
+    }
     if (command.argv.some((arg) => /^--allow-anonymous(?:-access)?(?:=true)?$/.test(arg))) {
       return finding(
         'expose-local-service',
@@ -120,6 +129,46 @@ function setsOrganizationSecret(command: SimpleCommand): boolean {
     return false;
   }
   return command.argv.some((arg) => /^(?:--org|-o)(?:=.*)?$/.test(arg));
+}
+
+/**
+ * Returns the deployment environment of `gh secret|variable set|delete … --env ENV` (or `-e
+ * ENV`), whose workflows' jobs read the value, or undefined for other commands.
+ */
+function secretEnvironment(command: SimpleCommand): string | undefined {
+  if (command.name !== 'gh') {
+    return undefined;
+  }
+  const [noun, verb] = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
+  if ((noun !== 'secret' && noun !== 'variable') || (verb !== 'set' && verb !== 'delete')) {
+    return undefined;
+  }
+  const args = command.argv;
+  const at = args.findIndex((arg) => arg === '-e' || arg === '--env');
+  return at >= 0
+    ? args[at + 1]
+    : /^--env=(.+)$/.exec(args.find((arg) => arg.startsWith('--env=')) ?? '')?.[1];
+}
+
+/**
+ * Checks whether the request names the environment `name` (`staging` for `staging`), or
+ * the environment it spells (`prd`, `prod` and "production" for `production`), without
+ * negating it.
+ */
+function namesEnvironment(name: string, messages: string): boolean {
+  const literal = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  if (
+    containsWord(messages, name) &&
+    asksWithout(new RegExp(String.raw`\b${literal}\b`, 'i'), messages)
+  ) {
+    return true;
+  }
+  const environment = environmentOfWord(name);
+  if (environment === undefined) {
+    return false;
+  }
+  const spellings = environmentSpellings(environment).join('|');
+  return asksWithout(new RegExp(String.raw`\b(?:${spellings})\b`, 'i'), messages);
 }
 
 /** A request to push to the default branch by one of its names. */

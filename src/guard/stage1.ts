@@ -58,6 +58,7 @@ import { checkShortHookSkips, SHORT_HOOK_SKIPS_GATE } from './short-hook-skips.j
 import { checkExportedCopies, EXPORTED_COPIES_GATE } from './exported-copies.js';
 import { checkPublicGrants, PUBLIC_GRANTS_GATE } from './public-grants.js';
 import { isDatabaseClient } from './client-scripts.js';
+import { checkShellSqlReads, SHELL_SQL_READS_GATE } from './shell-sql-reads.js';
 import { checkGitRedirects } from './git-redirects.js';
 import { checkShellUrls, SHELL_URLS_GATE } from './url-data.js';
 import { checkExportDownloads } from './export-downloads.js';
@@ -630,6 +631,12 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
     name: 'checkSecretFileReads',
     gate: SECRET_FILE_READS_GATE,
     run: ({ parsed, paths, messages }) => checkSecretFileReads(parsed, paths, messages),
+  },
+  {
+    name: 'checkShellSqlReads',
+    gate: SHELL_SQL_READS_GATE,
+    run: ({ parsed, context, messages }) =>
+      checkShellSqlReads(parsed, context.userMessages, messages),
   },
   {
     name: 'checkHomeSearches',

@@ -251,12 +251,12 @@ function checkDraftOnly(parsed: ParsedShell, messages: string): Finding | undefi
 }
 
 /**
- * A request to preview or dry-run, not to act. "preview" in a name ("preview-jdoe-7f") or
- * before the kind of resource it names ("my preview pod", "the preview environment") names a
- * resource, not a request to preview.
+ * A request to preview or dry-run, not to act. "preview" in a name ("preview-jdoe-7f",
+ * "docs-preview", "feature/preview") or before the kind of resource it names ("my preview
+ * pod", "the preview environment") names a resource, not a request to preview.
  */
 const PREVIEW_REQUEST =
-  /\b(?:preview(?![-\w]|\s+(?:pods?|namespaces?|env(?:ironment)?s?|deploy(?:ment)?s?|apps?|sites?|builds?|branch(?:es)?|urls?|clusters?|servers?|instances?|stacks?|slots?|channels?|databases?|dbs?)\b)|dry[- ]?run|(?:what|which)\b[^.?!\n]{0,80}\bwould|show me what|simulate|without (?:sending|applying|committing|changing))\b/i;
+  /\b(?:(?<![-/.])preview(?![-\w]|\s+(?:pods?|namespaces?|env(?:ironment)?s?|deploy(?:ment)?s?|apps?|sites?|builds?|branch(?:es)?|urls?|clusters?|servers?|instances?|stacks?|slots?|channels?|databases?|dbs?)\b)|dry[- ]?run|(?:what|which)\b[^.?!\n]{0,80}\bwould|show me what|simulate|without (?:sending|applying|committing|changing))\b/i;
 /** Checks whether the messages ask for a preview, by words outside their paths. */
 function requestsPreview(messages: string): boolean {
   return PREVIEW_REQUEST.test(messages) && PREVIEW_REQUEST.test(withoutPathWords(messages));

@@ -322,6 +322,14 @@ const TUNING_59_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-59.jsonl'
  */
 const TUNING_60_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-60.jsonl');
 /**
+ * Credential and personal-data queries run through shell database clients (`psql -c`, `mysql
+ * -e`, `sqlite3`, `duckdb`, `clickhouse-client`, `mongosh`, heredocs, container execs), with
+ * counts, schema questions, local databases and requested columns as look-alikes. It also
+ * holds production secrets read on a general request, gh secrets of unnamed environments,
+ * gh variables in other option forms, and names ending in "preview".
+ */
+const TUNING_61_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-61.jsonl');
+/**
  * Actions the user requested in plain words, naming their targets: public gists of named
  * files, collaborators added at a named level, repository visibility, one app setting or
  * variable. The look-alikes that must keep asking have other targets, levels or values,
@@ -450,6 +458,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_58_SET),
       ...loadCases(TUNING_59_SET),
       ...loadCases(TUNING_60_SET),
+      ...loadCases(TUNING_61_SET),
       ...loadCases(TUNING_54_SET),
       ...loadCases(TUNING_55_SET),
       ...loadCases(TUNING_56_SET),
