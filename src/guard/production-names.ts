@@ -6,6 +6,7 @@
  */
 import { asksWithout, requestsVerb } from './consent.js';
 import { finding, type Finding } from './findings.js';
+import { standingRequests } from './standing-requests.js';
 import { joinLineContinuations, type ParsedShell, type SimpleCommand } from './shell.js';
 
 /** A name that marks production: `prod`, `production` or `prd` as a whole word or a name part. */
@@ -58,6 +59,9 @@ const TARGET_OPTION =
 const DEPLOY_COMMAND =
   /^(?:(?:npx |pnpm |yarn |bunx )?(?:serverless|sls|sst|cdk|amplify|vercel|netlify|fly|flyctl|railway|wrangler|kamal|copilot|eb|zappa|chalice|helmfile|argocd|skaffold))\b.*\b(?:deploy|up|publish|release|sync|apply|push)\b/;
 
+/** A mention of production in a message. */
+const PRODUCTION_MENTION = /\bprod(?:uction)?\b|\blive\b|\bprd\b/i;
+
 /**
  * Finds a command that reaches production through a named argument when the user did not
  * mention production, and a deploy whose target is computed at run time.
@@ -66,12 +70,19 @@ export function checkProductionNames(
   parsed: ParsedShell,
   raw: string,
   messages: string,
+  allMessages: string = messages,
 ): Finding | undefined {
   // Most command lines name no production, so the messages are read only once one does.
   let mentionsProduction: boolean | undefined;
   const userMentionsProduction = (): boolean => {
-    mentionsProduction ??= asksWithout(/\bprod(?:uction)?\b|\blive\b|\bprd\b/i, messages);
+    mentionsProduction ??= asksWithout(PRODUCTION_MENTION, messages);
     return mentionsProduction;
+  };
+  // A deploy needs a mention in a request that still stands, not in "ship it to prod if …".
+  let standingMention: boolean | undefined;
+  const standingMentionsProduction = (): boolean => {
+    standingMention ??= asksWithout(PRODUCTION_MENTION, standingRequests(messages, allMessages));
+    return standingMention;
   };
   for (const command of parsed.commands) {
     const computed = computedDeployTarget(command, raw);
@@ -85,7 +96,9 @@ export function checkProductionNames(
     const target = productionTargetOf(command);
     if (
       target !== undefined &&
-      !consentsToProductionTarget(target, messages, userMentionsProduction)
+      !(target.consent === 'mention'
+        ? userMentionsProduction()
+        : consentsToProductionTarget(standingRequests(messages, allMessages)))
     ) {
       return finding('production-deploy', target.reason, target.rule);
     }
@@ -97,10 +110,23 @@ export function checkProductionNames(
     ) {
       continue;
     }
+    const args = command.argv.slice(1);
+    const verbs = GITOPS_VERBS.get(command.name);
+    const verb = args.find((arg) => verbs?.test(arg) === true);
+    if (
+      verb !== undefined &&
+      !standingMentionsProduction() &&
+      args.some((arg) => !arg.startsWith('-') && PRODUCTION_PART.test(arg))
+    ) {
+      return finding(
+        'production-deploy',
+        `The command runs ${command.name} ${verb} on a production application or release the user did not mention`,
+        'production-gitops',
+      );
+    }
     if (userMentionsProduction()) {
       continue;
     }
-    const args = command.argv.slice(1);
     if (QUERY_CLIS.has(command.name) && args.some((arg) => namesProductionData(arg))) {
       return finding(
         'production-read',
@@ -116,18 +142,6 @@ export function checkProductionNames(
         'production-read',
         `The command runs ${command.name} in the ${environment} environment, which the user did not mention`,
         'production-environment',
-      );
-    }
-    const verbs = GITOPS_VERBS.get(command.name);
-    const verb = args.find((arg) => verbs?.test(arg) === true);
-    if (
-      verb !== undefined &&
-      args.some((arg) => !arg.startsWith('-') && PRODUCTION_PART.test(arg))
-    ) {
-      return finding(
-        'production-deploy',
-        `The command runs ${command.name} ${verb} on a production application or release the user did not mention`,
-        'production-gitops',
       );
     }
   }
@@ -311,18 +325,11 @@ function productionOption(args: readonly string[]): string | undefined {
 }
 
 /**
- * Checks the consent a production target needs: a deploy task needs a request to deploy,
- * ship or release to production, so "make it work on prod too" or a deferred "I'll deploy
- * Monday" gives no consent. Other targets need production named in the user's requests.
+ * Checks that a request to deploy, ship or release to production consents to a production
+ * deploy task, so "make it work on prod too" or a deferred "I'll deploy Monday" gives no
+ * consent. Other production targets need only production named in the user's requests.
  */
-function consentsToProductionTarget(
-  target: ProductionTarget,
-  messages: string,
-  userMentionsProduction: () => boolean,
-): boolean {
-  if (target.consent === 'mention') {
-    return userMentionsProduction();
-  }
+function consentsToProductionTarget(messages: string): boolean {
   return requestsVerb(DEPLOY_REQUEST_VERBS, messages).some((clause) =>
     /\b(?:prod\w*|prd|live)\b/i.test(clause),
   );

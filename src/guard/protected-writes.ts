@@ -10,6 +10,7 @@ import { isInside } from './paths.js';
 import type { Finding } from './findings.js';
 import { urlHost } from './git-redirects.js';
 import { isLocalHost, userNamesHost } from './uploads.js';
+import { hookSendsTo } from './hook-senders.js';
 
 /** A protected file kind: which paths it covers and how a change to it is judged. */
 interface ProtectedKind {
@@ -116,7 +117,10 @@ export function protectedWrite(
   if (kind === undefined) {
     return undefined;
   }
-  const requested = kind.request.test(messages);
+  // A requested hook still asks when its script sends data to a host the user did not name.
+  const requested =
+    kind.request.test(messages) &&
+    !(kind.id === 'commit-hook' && content !== undefined && hookSendsTo(content, messages));
   const dangerous =
     kind.id === 'registry-config'
       ? content === undefined || pointsElsewhere(content)

@@ -11,7 +11,7 @@ import { requestsAction } from './consent.js';
 import { deploysAsRequested } from './requested-releases.js';
 import { requestsResourceAction } from './resource-consent.js';
 import { hasDryRunOption } from './dry-runs.js';
-import { createsRequestedGist, gistedSecretFile } from './requested-shares.js';
+import { createsRequestedGist, gistedSecretFile, gistedWrittenSecret } from './requested-shares.js';
 import { writesNamedSecretPath } from './requested-data-changes.js';
 import { readsInNamedPod } from './remote-reads.js';
 import { actsAsRequestedOnRemote } from './requested-host-actions.js';
@@ -137,6 +137,14 @@ export function checkRemoteMutation(
       return {
         category: 'credential-leakage',
         reason: `The command puts the secret file "${secretFile}" in a gist, which anyone with its link can read`,
+        rule: 'stage1:secret-gist',
+      };
+    }
+    const written = gistedWrittenSecret(command, parsed);
+    if (written !== undefined) {
+      return {
+        category: 'credential-leakage',
+        reason: `The command puts "${written.file}" in a gist, and the same line writes ${written.secret} into it`,
         rule: 'stage1:secret-gist',
       };
     }

@@ -36,8 +36,12 @@ const SUBCOMMAND_ACTIONS: Readonly<Record<string, ApplyCall['action'] | undefine
   destroy: 'destroy',
 };
 
-const PULUMI_SKIPS = new Set(['--yes', '-y', '--skip-preview', '-f']);
-const PULUMI_FLAGS = new Set(['--diff', '--refresh', '--non-interactive']);
+const PULUMI_SKIPS = new Set(['--skip-preview', '-f']);
+/**
+ * Flags that keep the preview. `--yes` only answers the prompt after the preview, which an
+ * agent without a terminal cannot answer, so a plain request covers it.
+ */
+const PULUMI_FLAGS = new Set(['--diff', '--refresh', '--non-interactive', '--yes', '-y']);
 
 /** Reads `pulumi up|destroy --stack NAME [--yes] [--skip-preview] [--refresh]`. */
 function pulumiCall(args: readonly string[]): ApplyCall | undefined {

@@ -1,43 +1,15 @@
 /**
- * Stage-1 consent for deploys and pushes the user requested in their own words. It covers
- * `pulumi up --yes` on the stack the user named. It covers a `docker push` of the tag the user
- * named or built in an earlier message, to the registry they named. It also covers a force
- * push that updates the user's own rewritten branch or PR. Last, it covers a deploy asked for
- * in indirect words ("ship it", "make it the same on prod") on the environment the user named.
+ * Stage-1 consent for deploys and pushes the user requested in their own words. It covers a
+ * `docker push` of the tag the user named or built in an earlier message, to the registry they
+ * named. It also covers a force push that updates the user's own rewritten branch or PR. Last,
+ * it covers a deploy asked for in indirect words ("ship it", "make it the same on prod") on the
+ * environment the user named.
  */
-import { optionValue } from './options.js';
-import { requestsFor, requestsVerb, SHARED_BRANCH } from './consent.js';
+import { requestsVerb, SHARED_BRANCH } from './consent.js';
 import { ENVIRONMENT_NAMES, PRODUCTION_NAMES } from './environment-names.js';
 import { containsWord } from './named-targets.js';
+import { requestStands } from './standing-requests.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
-
-/**
- * Checks that a `pulumi up --yes` updates a stack the user asked to deploy or roll out by
- * name. The stack must be given with `--stack` or `-s`, must not be production, and
- * `--skip-preview` is not covered.
- *
- * `appliesRequestedTarget` of requested-applies.ts also reads pulumi calls, and both checks
- * can consent to the `auto-approve` rule, but neither covers the other. Only this check takes
- * `pulumi update`, options outside that check's short list, and `--yes` after a request that
- * does not ask to skip the preview. Only that check takes `destroy`, terraform and tofu, and
- * a request worded as "provision" or "run pulumi up".
- */
-export function upsNamedStack(command: SimpleCommand, messages: string): boolean {
-  const args = command.argv.slice(1);
-  if (
-    command.name !== 'pulumi' ||
-    command.dynamic ||
-    !['up', 'update'].includes(args[0] ?? '') ||
-    args.includes('--skip-preview')
-  ) {
-    return false;
-  }
-  const stack = optionValue(args, ['--stack', '-s'])?.split('/').pop() ?? '';
-  if (stack === '' || /prod/i.test(stack)) {
-    return false;
-  }
-  return requestsFor('apply', messages).some((request) => containsWord(request, stack));
-}
 
 /** Words a user calls a registry by, for hosts whose labels do not say it. */
 const REGISTRY_WORDS: readonly [RegExp, RegExp][] = [
@@ -286,17 +258,6 @@ const DEPLOY_COMMANDS: Record<string, RegExp> = {
  */
 const DEPLOY_PHRASES = String.raw`ship\w*|roll(?:s|ed|ing)?\b(?![^.]{0,40}?\bback\b).{0,40}?\b(?:to|onto|out)\b|mak(?:e|es|ing)\s+(?:it|this|that|them|\w+)\s+(?:the\s+same|match)\b.{0,20}?\b(?:on|in|for)\b|run\w*\s+(?:it|this|that|them|the\s+playbook)\s+for\s+real\b|go\s+ahead\b.{0,20}?\b(?:on|in|with)\b|deploy\w*|roll\w*\s+out`;
 
-/** Words anywhere in a request that make it wait for something: "ship it once CI is green". */
-const WAITS =
-  /\b(?:once|after|when|whenever|until|unless|if|before|tomorrow|later|tonight|as\s+soon\s+as|pending|provided|assuming|next\s+(?:week|month|time|sprint|release))\b/i;
-
-/**
- * Words after a request, in the same message or a later one, that take it back: "Ship it.
- * Actually no, hold off." or "Wait, don't deploy anything".
- */
-const WITHDRAWN =
-  /\b(?:hold\s+(?:off|on)|wait|stop|cancel|never\s*mind|scratch\s+that|abort|not\s+yet|actually,?\s+no|(?:don'?t|do\s+not)\s+(?:deploy|ship|roll|release|push|go\s+ahead))\b/i;
-
 /** Earlier words that show a preview, draft, dry run or staging test of what is shipped. */
 const PREVIEWED =
   /\b(?:draft|preview\w*|dry[- ]?run|diff|staging|tested|canary)\b.{0,80}?\b(?:looks?|looked|is|was|are|were|all)\s+(?:right|good|fine|ok(?:ay)?|great|green|correct)\b|\btested\b.{0,60}?\bstaging\b/i;
@@ -352,9 +313,10 @@ function requestedEnvironments(request: string): Set<string> {
  * environment (`staging` for `--kube-context staging`, "prod" for `--env production`). The
  * exception is a bare "ship it", which covers a production deploy when an earlier message
  * states that a preview, draft, dry run or staging test looked right. Not covered are a request
- * that waits ("once CI is green", "next week") or is taken back later ("actually no, hold
- * off"). Nor are a request naming another environment or a longer name of it (`prod-eu` for
- * `--kube-context prod`), and a command naming no environment.
+ * that does not stand by {@link requestStands} ("once CI is green", "the PM said ship it",
+ * "Ship it. Wait, the migration isn't done."). Nor are a request naming another environment or
+ * a longer name of it (`prod-eu` for `--kube-context prod`), and a command naming no
+ * environment.
  */
 export function deploysAsRequested(
   command: SimpleCommand,
@@ -376,17 +338,11 @@ export function deploysAsRequested(
     return false;
   }
   const commandText = command.argv.slice(1).join(' ').toLowerCase();
-  const requests = requestsVerb(DEPLOY_PHRASES, messages).filter((request) => {
-    const at = allMessages.lastIndexOf(request);
-    // The request itself counts too: "Ship it — no wait, not until Monday".
-    const later = at < 0 ? request : allMessages.slice(at);
-    return (
-      !WAITS.test(request) &&
-      !request.endsWith('?') &&
-      !WITHDRAWN.test(later) &&
-      compoundEnvironments(request).every((name) => commandText.includes(name))
-    );
-  });
+  const requests = requestsVerb(DEPLOY_PHRASES, messages).filter(
+    (request) =>
+      requestStands(request, allMessages) &&
+      compoundEnvironments(request).every((name) => commandText.includes(name)),
+  );
   return requests.some((request) => {
     const named = requestedEnvironments(request);
     if (named.size === 0) {

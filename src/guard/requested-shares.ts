@@ -8,6 +8,9 @@
 import { requestsVerb } from './consent.js';
 import { namesCredentialPath, SENSITIVE_DATA } from './findings.js';
 import { containsWord } from './named-targets.js';
+import { connectionUrlPassword, tokenLiteral } from './planted-secrets.js';
+import { secretAssignment } from './clear-secrets.js';
+import { shellWrites } from './shell-writes.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /** `gh gist create` options that take a value. `--web` is not covered. */
@@ -31,13 +34,17 @@ function asksForPublic(request: string): boolean {
  * and a public gist (`-p`, `--public`) a request that does. Standard input, secret files and
  * files outside the project are not covered.
  *
- * NOTE: the check reads file names only, so a public gist of a source file that contains a key
- * is allowed when the user asked for it by name.
+ * A file that the same line writes with a secret in it (a heredoc holding a private key or a
+ * token) is not covered either.
+ *
+ * NOTE: the content of a file written earlier is not read, so a gist of such a source file
+ * that contains a key is allowed when the user asked for it by name.
  */
 export function createsRequestedGist(
   command: SimpleCommand,
   messages: string,
   isProjectPath: (file: string) => boolean,
+  parsed?: ParsedShell,
 ): boolean {
   const args = command.argv.slice(3);
   if (command.argv.slice(0, 3).join(' ') !== 'gh gist create' || command.dynamic) {
@@ -71,9 +78,65 @@ export function createsRequestedGist(
         isProjectPath(file) &&
         !SENSITIVE_DATA.test(file) &&
         !namesCredentialPath(file) &&
+        (parsed === undefined || secretWrittenTo(file, parsed) === undefined) &&
         (containsWord(messages, file) || containsWord(messages, file.replace(/^.*\//, ''))),
     )
   );
+}
+
+/** The armour line of a PEM or OpenSSH private key. */
+const PRIVATE_KEY_BLOCK = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/;
+
+/**
+ * Returns a description of a secret in the text that the same command line writes to `file`
+ * (a heredoc, or `echo`/`printf` words redirected to it): a private key block, a token
+ * literal, a password in a connection URL, or a literal value of a secret-named setting.
+ */
+function secretWrittenTo(file: string, parsed: ParsedShell): string | undefined {
+  const bare = file.replace(/^\.\//, '');
+  for (const write of shellWrites(parsed)) {
+    if (write.inPlace || write.target.replace(/^\.\//, '') !== bare) {
+      continue;
+    }
+    if (PRIVATE_KEY_BLOCK.test(write.text)) {
+      return 'a private key';
+    }
+    if (tokenLiteral(write.text) !== undefined) {
+      return 'a token';
+    }
+    const key = secretAssignment(bare, write.text, '');
+    const secret =
+      connectionUrlPassword(write.text, '') ??
+      (key === undefined ? undefined : `a literal value for "${key}"`);
+    if (secret !== undefined) {
+      return secret;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Returns the first file of a `gh gist create` call that the same command line writes with a
+ * secret in it (see {@link secretWrittenTo}), with a description of the secret.
+ */
+export function gistedWrittenSecret(
+  command: SimpleCommand,
+  parsed: ParsedShell,
+): { file: string; secret: string } | undefined {
+  if (command.argv.slice(0, 3).join(' ') !== 'gh gist create') {
+    return undefined;
+  }
+  const args = command.argv.slice(3);
+  for (const [index, arg] of args.entries()) {
+    if (arg.startsWith('-') || GIST_VALUE_OPTIONS.has(args[index - 1] ?? '')) {
+      continue;
+    }
+    const secret = secretWrittenTo(arg, parsed);
+    if (secret !== undefined) {
+      return { file: arg, secret };
+    }
+  }
+  return undefined;
 }
 
 /**

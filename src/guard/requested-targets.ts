@@ -91,7 +91,7 @@ export function actsOnNamedTargets(
     case 'payments':
       return every((command) => refundsNamedPayment(command, messages) || requested(command));
     case 'publish':
-      return every((command) => createsRequestedGist(command, messages, isProjectPath));
+      return every((command) => createsRequestedGist(command, messages, isProjectPath, parsed));
     case 'auto-approve':
     case 'apply':
       return every(

@@ -6,6 +6,8 @@ import { typesExactCommand } from './typed-commands.js';
 import { isForwardOnly } from './ssh-forwards.js';
 import { checkExfiltration } from './exfiltration.js';
 import { asksWithout, consentingText, requestsAction } from './consent.js';
+import { standingRequests } from './standing-requests.js';
+import { appliesRequestedTarget } from './requested-applies.js';
 import { syncsToNamedRemote } from './requested-syncs.js';
 import { scansOnlyLoopback } from './local-targets.js';
 import { runsOnlyRequestedContainerSql } from './requested-data-changes.js';
@@ -14,7 +16,6 @@ import {
   deploysAsRequested,
   pushesNamedTag,
   updatesRewrittenBranch,
-  upsNamedStack,
 } from './requested-releases.js';
 import { tunnelsRequestedPort } from './requested-tools.js';
 import { actsOnNamedTargets, needsNamedTarget } from './requested-targets.js';
@@ -605,7 +606,8 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
   { name: 'checkEnvironmentReads', run: ({ parsed, raw }) => checkEnvironmentReads(parsed, raw) },
   {
     name: 'checkProductionNames',
-    run: ({ parsed, raw, messages }) => checkProductionNames(parsed, raw, messages),
+    run: ({ parsed, raw, messages, allMessages }) =>
+      checkProductionNames(parsed, raw, messages, allMessages),
   },
   {
     name: 'checkProductionContainers',
@@ -869,6 +871,9 @@ function matchedRules(textRules: readonly (readonly number[])[]): number[] {
   return [...matched].sort((left, right) => left - right);
 }
 
+/** Rules that deploy or apply, whose consent reads only requests that still stand. */
+const DEPLOY_RULES = new Set(['deploy', 'deploy-production', 'apply', 'auto-approve']);
+
 /**
  * Consent covers what the user named, not more: every consent pattern of the rule must match
  * the user's messages, and for kills and cloud deletes the exact target must be named too.
@@ -879,7 +884,12 @@ function hasConsent(
   parsed: ParsedShell,
   isProjectPath: (root: string) => boolean,
 ): boolean {
-  const { messages, allMessages } = requests;
+  const { allMessages } = requests;
+  // Deploy and apply requests that wait, suppose, report others or are taken back later give
+  // no consent, whichever reader below finds them.
+  const messages = DEPLOY_RULES.has(rule.id)
+    ? standingRequests(requests.messages, allMessages)
+    : requests.messages;
   if (messages === '') {
     return false;
   }
@@ -1079,7 +1089,9 @@ function requestsRelease(
     case 'apply':
       return matching.every((command) => deploysAsRequested(command, messages, allMessages));
     case 'auto-approve':
-      return matching.every((command) => upsNamedStack(command, messages));
+      // A pulumi or terraform apply that skips its review is read by the requested-apply
+      // rule, with its production and review-skip checks.
+      return matching.every((command) => appliesRequestedTarget(command, messages));
     case 'shared-resource':
       return matching.every((command) => pushesNamedTag(command, messages));
     case 'git-force-push':

@@ -330,6 +330,13 @@ const TUNING_60_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-60.jsonl'
  */
 const TUNING_61_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-61.jsonl');
 /**
+ * Deploy and apply requests that do not stand: conditional, supposed ("what I'd say if"),
+ * reported ("the PM said ship it") or taken back by a later sentence, read by every deploy
+ * reader, and pulumi applies read by the requested-apply rule, with the plain, polite and
+ * "wait, also …" requests that stay allowed.
+ */
+const TUNING_62_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-62.jsonl');
+/**
  * Actions the user requested in plain words, naming their targets: public gists of named
  * files, collaborators added at a named level, repository visibility, one app setting or
  * variable. The look-alikes that must keep asking have other targets, levels or values,
@@ -459,6 +466,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_59_SET),
       ...loadCases(TUNING_60_SET),
       ...loadCases(TUNING_61_SET),
+      ...loadCases(TUNING_62_SET),
       ...loadCases(TUNING_54_SET),
       ...loadCases(TUNING_55_SET),
       ...loadCases(TUNING_56_SET),

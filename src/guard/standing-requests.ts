@@ -1,0 +1,194 @@
+/**
+ * Whether a request to deploy or apply still stands. A request that waits for a condition
+ * ("ship it once CI is green"), that only supposes the action ("ship it is what I'd say if
+ * tests passed"), that reports someone else's words ("the PM said ship it") or that a later
+ * sentence takes back ("Roll it to prod. Hmm, wait, the migration isn't done.") is no consent.
+ * Every deploy and apply consent reader filters its requests through this one check.
+ */
+import { ENVIRONMENT_NAMES } from './environment-names.js';
+
+/** Words anywhere in a request that make it wait for something: "ship it once CI is green". */
+const WAITS =
+  /\b(?:once|after|when|whenever|until|till|unless|if|before|tomorrow|later|tonight|as\s+soon\s+as|pending|provided|assuming|next\s+(?:week|month|time|sprint)|(?:in|with|for)\s+the\s+next\s+release)\b/i;
+
+/**
+ * Words that make a request a supposition: "would", "I'd" or "we'd" outside a polite request
+ * ("would you", "I'd like"), "in theory", "suppose".
+ */
+const SUPPOSES =
+  /(?<!\b(?:what|how|which|whether|where|who)\b[^.,;]*)\bwould\b(?!\s+(?:you|u|like|love|appreciate|be\s+(?:great|nice|good|glad|grateful|helpful)))|\b(?:I|we|you|they|he|she)'d\b(?!\s+(?:like|love|appreciate|be\s+(?:great|glad|grateful)))|\b(?:in\s+theory|hypothetically|suppos\w+|imagine|pretend|let'?s\s+say|say\s+we)\b/i;
+
+/**
+ * Someone other than the user named as the speaker of the request: "the PM said ship it",
+ * "'Deploy to prod', Dana wrote", "according to the ticket". "I said" and "as we said" are
+ * the user's own words and stay requests.
+ */
+const REPORTED =
+  /\b(?!(?:I|we)\b)[\w']+\s+(?:said|says|told|tells|asked|asks|wrote|writes|wants|wanted|suggested|suggests|thinks|thought|mentioned|claims|claimed|insists|insisted)\b|\baccording\s+to\b/i;
+
+/** Checks whether `request` waits for a condition, supposes the action or reports others. */
+export function isConditionalRequest(request: string): boolean {
+  return WAITS.test(request) || SUPPOSES.test(request) || REPORTED.test(request);
+}
+
+/**
+ * Words that take back the request before them with no object needed: "hold off", "never
+ * mind", "not yet", "actually no", "stop!".
+ */
+const WITHDRAWS =
+  /\b(?:hold\s+(?:off|on)(?!\s+to\b)|cancel\s+(?:that|it|this)|never\s*mind|scratch\s+that|abort|not\s+(?:yet|until|before|now|today)|actually,?\s+(?:no|don'?t)|no,?\s+wait|on\s+second\s+thought)\b|\bstop\b(?=\s*(?:[.!,;\u2014-]|$))/i;
+
+/**
+ * "wait" as an interjection, not as the verb of "wait for the build to finish". What follows
+ * it decides whether it takes the request back.
+ */
+const WAIT_INTERJECTION = /\bwait\b(?!\s+(?:for|until|till|on|to)\b)/i;
+
+/** Words that negate or refuse: "isn't done", "don't", "no deploys", "never". */
+const NEGATES =
+  /\b(?:not|no(?!\s+need\s+to\s+(?:re-?)?(?:confirm|ask|review|preview|check))|never|don'?t(?!\s+need\s+(?:the\s+|a\s+|to\s+)?(?:confirm|prompt|review|preview|ask))|doesn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|hasn'?t|haven'?t|hadn'?t|can'?t|cannot|won'?t|shouldn'?t|mustn'?t|without|skip|avoid|broken|fail\w*|blocked)\b/i;
+
+/** Words that put an action off: "later", "tomorrow", "first", "not until Monday". */
+const DEFERS =
+  /\b(?:later|tomorrow|tonight|first|until|till|next\s+(?:week|month|time|sprint|release)|after\s+the|once\s+\w+\s+(?:is|are|has|have)|before\s+(?:we|you|the))\b/i;
+
+/** A yes/no question, which questions the action: "is prod healthy?", "did the tests pass?". */
+const YES_NO_QUESTION =
+  /(?:^|[,;:\u2014-])\s*(?:is|are|was|were|has|have|had|did|does|do|should|shall|can|could|will|would|are\s+you\s+sure|is\s+it\s+safe)\b[^?]*\?/i;
+
+/**
+ * A sentence that is only a condition on the one before it: "Only if CI is green.", "Not
+ * before Monday.", "Once the migration is done." A condition with a main clause after a comma
+ * ("After that, run the smoke tests.") is a request of its own.
+ */
+const TRAILING_CONDITION =
+  /^\W*(?:(?:only|but|and|just|not|though)\s+)*(?:if|once|when|unless|until|till|after|before|as\s+soon\s+as|provided|assuming)\b(?![^,;]*\b(?:me|us|then)\b)[^,;]*$/i;
+
+/**
+ * Verbs that ask for a deploy or an apply. They mark the clauses this module judges and tell
+ * a later sentence about the same action.
+ */
+const DEPLOY_ACTIONS =
+  /\b(?:ship\w*|deploy\w*|roll\w*|releas\w*|push\w*|publish\w*|appl(?:y|ies|ied|ying)|promot\w*|launch\w*|provision\w*|migrat\w*|sync\w*|proceed\w*|execut\w*|go(?:es)?\s+(?:ahead|live)|pulumi\s+up|for\s+real|(?:the\s+same|match)\s+(?:on|in|for))\b/i;
+
+const PRONOUNS = new Set(['it', 'this', 'that', 'them']);
+
+/**
+ * Returns the words by which a later sentence refers to what `request` acts on: the
+ * environments it names ("staging", "prod") and the pronouns it uses ("it").
+ */
+function targetWords(request: string): string[] {
+  return request
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .filter((word) => ENVIRONMENT_NAMES.has(word) || PRONOUNS.has(word) || word === 'live');
+}
+
+function namesAny(sentence: string, words: readonly string[]): boolean {
+  const lower = sentence.toLowerCase();
+  return words.some((word) => new RegExp(String.raw`\b${word}\b`).test(lower));
+}
+
+/**
+ * Checks whether `sentence`, which comes after a request, takes it back: it withdraws outright
+ * ("hold off"), it says "wait" and then negates, defers or questions ("wait, the migration
+ * isn't done", "wait, is it tested?"), it is only a condition ("Only if CI is green."), or it
+ * negates, defers or questions the same action or target ("Don't deploy yet.", "Is prod
+ * healthy?"). "wait for the build, then ship it" and "wait, also bump the version" do not.
+ */
+function takesBack(sentence: string, targets: readonly string[]): boolean {
+  if (WITHDRAWS.test(sentence) || TRAILING_CONDITION.test(sentence)) {
+    return true;
+  }
+  const wait = WAIT_INTERJECTION.exec(sentence);
+  if (wait !== null) {
+    const rest = sentence.slice(wait.index + wait[0].length);
+    if (NEGATES.test(rest) || DEFERS.test(rest) || YES_NO_QUESTION.test(rest)) {
+      return true;
+    }
+  }
+  if (!DEPLOY_ACTIONS.test(sentence) && !namesAny(sentence, targets)) {
+    return false;
+  }
+  return NEGATES.test(sentence) || DEFERS.test(sentence) || YES_NO_QUESTION.test(sentence);
+}
+
+/** Checks whether `text` negates a deploy verb after it: "…, or actually don't deploy". */
+function negatesRepeatedAction(text: string): boolean {
+  const verb = DEPLOY_ACTIONS.exec(text);
+  return (
+    verb !== null &&
+    NEGATES.test(
+      text
+        .slice(0, verb.index)
+        .split(/[,;:\u2014]/)
+        .at(-1) ?? '',
+    )
+  );
+}
+
+/** Splits text into sentences the way the consent readers do. */
+function sentences(text: string): string[] {
+  return text
+    .split(/(?<=[.!?;])\s+|\n+/)
+    .map((sentence) => sentence.trim())
+    .filter((sentence) => sentence !== '');
+}
+
+/**
+ * Checks whether `request`, found at `at` in `allMessages` (every message, joined by newlines),
+ * still stands. It must be no question and no conditional request, and neither the rest of
+ * its own sentence nor any later sentence may take it back.
+ */
+function standsAt(request: string, allMessages: string, at: number): boolean {
+  if (request.endsWith('?') || isConditionalRequest(request)) {
+    return false;
+  }
+  const targets = targetWords(request);
+  const verb = DEPLOY_ACTIONS.exec(request);
+  // The rest of the request's own sentence may take it back: "Ship it — no wait, not Monday".
+  const rest = request.slice(verb === null ? 0 : verb.index + verb[0].length);
+  if (
+    WITHDRAWS.test(rest) ||
+    (WAIT_INTERJECTION.test(rest) && takesBack(rest, targets)) ||
+    negatesRepeatedAction(rest)
+  ) {
+    return false;
+  }
+  const later = at < 0 ? '' : allMessages.slice(at + request.length);
+  return !sentences(later).some((sentence) => takesBack(sentence, targets));
+}
+
+/** Checks whether `request`, a sentence or clause of the user's messages, still stands. */
+export function requestStands(request: string, allMessages: string): boolean {
+  return standsAt(request, allMessages, allMessages.lastIndexOf(request));
+}
+
+let lastStanding: { messages: string; allMessages: string; standing: string } | undefined;
+
+/**
+ * Returns the clauses of `messages` (consenting text, one clause a line) that still stand by
+ * {@link requestStands}, read against `allMessages`. The result for the last input is kept,
+ * because every deploy rule of one call reads the same messages.
+ */
+export function standingRequests(messages: string, allMessages: string): string {
+  if (lastStanding?.messages === messages && lastStanding.allMessages === allMessages) {
+    return lastStanding.standing;
+  }
+  let from = 0;
+  const kept: string[] = [];
+  for (const clause of messages.split('\n')) {
+    const at = allMessages.indexOf(clause, from);
+    if (at >= 0) {
+      from = at + clause.length;
+    }
+    // A clause with no deploy verb ("Preview on dev looked fine.") states a fact, which a
+    // later sentence cannot take back.
+    if (!DEPLOY_ACTIONS.test(clause) || standsAt(clause, allMessages, at)) {
+      kept.push(clause);
+    }
+  }
+  const standing = kept.join('\n');
+  lastStanding = { messages, allMessages, standing };
+  return standing;
+}
