@@ -4,7 +4,7 @@
  * need that request. A file written by a file server inside the project is judged by the
  * argument checks as the Write or Edit it amounts to.
  */
-import { requestsVerb, asksWithout } from './consent.js';
+import { requestsFor, requestsVerb, asksWithout } from './consent.js';
 import { namedItems } from './forge-targets.js';
 import { containsWord } from './named-targets.js';
 import { refundsNamedTarget } from './requested-host-actions.js';
@@ -143,6 +143,19 @@ const SEND_KEY = /^(?:send|send_?(?:at|now|immediately)|schedule\w*|publish\w*|d
 /** A request for a draft: "draft the notice", "write a draft of", "save it as a draft". */
 const DRAFT_REQUEST =
   /(?:^|[,;:]\s*|\b(?:please|just|and|then|to|can you|could you)\s+)draft\b|\b(?:write|prepare|compose|create|make|save|start)\b.{0,40}?\bdrafts?\b|\bas (?:a )?drafts?\b/i;
+
+/**
+ * Checks whether an MCP call publishes what the user asked only to draft: `draft: false` on a
+ * release, pull request or post ("create a draft release" does not ask for a published one),
+ * with no clause of the request asking to publish it.
+ */
+export function publishesRequestedDraft(call: ToolCall, messages: string): boolean {
+  return (
+    call.input['draft'] === false &&
+    asksWithout(DRAFT_REQUEST, messages) &&
+    requestsFor('publish', messages).length === 0
+  );
+}
 
 /**
  * Checks that an MCP call only creates a draft (`create_draft`, `draftEmail`) that the user
