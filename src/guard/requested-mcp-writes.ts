@@ -13,6 +13,7 @@ import { namesRemoteHost, remoteCommandReadsOnly } from './remote-reads.js';
 import type { ResourceAction, ResourceVerb } from './resource-actions.js';
 import { isInside, resolvePath } from './paths.js';
 import { asksOnlyForDraft } from './unrequested-effects.js';
+import type { SimpleCommand } from './shell.js';
 import type { GuardContext, ToolCall } from './types.js';
 
 /** Splits a tool name such as `create_pull_request_review` or `addIssueComment` into words. */
@@ -150,10 +151,25 @@ const DRAFT_REQUEST =
  * with no clause of the request asking to publish it.
  */
 export function publishesRequestedDraft(call: ToolCall, messages: string): boolean {
+  return call.input['draft'] === false && asksOnlyToDraft(messages);
+}
+
+/** Checks whether the request asks for a draft and no clause of it asks to publish. */
+export function asksOnlyToDraft(messages: string): boolean {
+  return asksWithout(DRAFT_REQUEST, messages) && requestsFor('publish', messages).length === 0;
+}
+
+/**
+ * Checks whether a shell command publishes a release that the request asked only to draft:
+ * `gh release create` without `--draft`.
+ */
+export function publishesRequestedDraftRelease(command: SimpleCommand, messages: string): boolean {
   return (
-    call.input['draft'] === false &&
-    asksWithout(DRAFT_REQUEST, messages) &&
-    requestsFor('publish', messages).length === 0
+    command.name === 'gh' &&
+    command.argv[1] === 'release' &&
+    command.argv[2] === 'create' &&
+    !command.argv.some((arg) => arg === '--draft' || arg === '-d' || arg === '--draft=true') &&
+    asksOnlyToDraft(messages)
   );
 }
 
