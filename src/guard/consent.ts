@@ -164,7 +164,9 @@ const REFUSAL =
  * before what the user will do ("…, I'll fix the hook later", "… and I'll squash it later"),
  * which is a clause of its own. A message that asks only for advice ("what does it do?", "is
  * that a good idea?") and a clause that checks or puts off the action ("check whether it is
- * ready", "later") give no consent either. Other questions stay, because a question consents to reading what it asks about.
+ * ready", "later"), a clause that keeps the action for the user ("I'll merge it myself") and a
+ * question the next sentence answers with "no" give no consent either. Other questions stay,
+ * because a question consents to reading what it asks about.
  * Messages before the last one that withdraws earlier requests ("change of plan: ...") are
  * dropped, and so is the withdrawing clause itself ("release freeze until Monday").
  */
@@ -172,19 +174,83 @@ export function consentingText(messages: readonly string[]): string {
   return currentMessages(messages)
     .filter((message) => !asksForAdviceOnly(message))
     .flatMap((message) =>
-      message.split(
-        /(?<=[.!?;])\s+|\n+|\s*\bbut\b\s*|,\s*(?=(?:don'?t|do not|never|not|keep|leave)\b|(?:I|we)(?:'ll|\s+will)\s)|\s+and\s+(?=(?:I|we)(?:'ll|\s+will)\s)/i,
+      messageSentences(message).flatMap((sentence, index, sentences) =>
+        answeredNo(sentence, sentences[index + 1]) ? [] : sentenceClauses(sentence),
       ),
     )
-    .map((clause) => clause.trim())
-    .filter(
-      (clause) =>
-        clause !== '' &&
-        !refuses(REFUSAL, clause) &&
-        !defersAction(clause) &&
-        !withdrawsEarlierRequests(clause),
-    )
+    .filter((clause) => !withholdsConsent(clause))
     .join('\n');
+}
+
+/** Splits a user message into its sentences, trimmed, at a sentence end or a line break. */
+export function messageSentences(message: string): string[] {
+  return message
+    .split(/(?<=[.!?])\s+|\n+/)
+    .map((sentence) => sentence.trim())
+    .filter((sentence) => sentence !== '');
+}
+
+/**
+ * Splits a sentence into the clauses {@link consentingText} judges one by one: at a semicolon,
+ * "but", a comma before a refusal word, and before what the user will do ("…, I'll fix the
+ * hook later", "… and I'll squash it later").
+ */
+export function sentenceClauses(sentence: string): string[] {
+  return sentence
+    .split(
+      /(?<=;)\s+|\s*\bbut\b\s*|,\s*(?=(?:don'?t|do not|never|not|keep|leave)\b|(?:I|we)(?:'ll|\s+will)\s)|\s+and\s+(?=(?:I|we)(?:'ll|\s+will)\s)/i,
+    )
+    .map((clause) => clause.trim())
+    .filter((clause) => clause !== '');
+}
+
+/**
+ * What the user says they will do themselves: "I'll run it during the maintenance window",
+ * "I'll merge it myself after lunch". Such a clause keeps the action for the user, so it is no
+ * request. "I'll start fresh" or "I'll handle CORE-88" keep no action of the request back.
+ */
+const OWN_ACTION =
+  /^(?:and\s+|so\s+)?I(?:'ll|\s+will)\s+(?:(?:just|then|probably|also)\s+)?(?:[a-z]+\s+(?:it|that|this|them|those)\b(?!.*\byou\b)|.*\b(?:myself|by hand|manually|on my own)\b)/i;
+
+/**
+ * Checks whether `clause` refuses, puts off or withdraws an action, or keeps it for the user
+ * ("I'll merge it myself"), so that nothing it names is consented to.
+ */
+export function withholdsConsent(clause: string): boolean {
+  return (
+    refuses(REFUSAL, clause) ||
+    defersAction(clause) ||
+    withdrawsEarlierRequests(clause) ||
+    OWN_ACTION.test(clause)
+  );
+}
+
+/**
+ * A clause that tells the reader to leave a target alone: it starts with a refusal ("Don't
+ * touch the latest tag", "No, keep the bucket", "leave it"). "It was never pushed" describes
+ * the target rather than refusing it.
+ */
+const REFUSING_START =
+  /^(?:(?:no|ok(?:ay)?|and|but|please|so|just|also)[,\s]+)*(?:don'?t|do not|never|not|avoid|keep|leave|hold off|stay away from|no)\b/i;
+
+/**
+ * Checks whether `clause` refuses the target it names: it starts with a refusal or keeps the
+ * action for the user ("I'll run it during the maintenance window").
+ */
+export function refusesTarget(clause: string): boolean {
+  return (REFUSING_START.test(clause) && refuses(REFUSAL, clause)) || OWN_ACTION.test(clause);
+}
+
+/**
+ * Checks whether `sentence` is a question that the user's next sentence answers with "no"
+ * ("Same on prod? No, just staging."), so what the question names is refused, not asked for.
+ */
+export function answeredNo(sentence: string, next: string | undefined): boolean {
+  return (
+    next !== undefined &&
+    sentence.endsWith('?') &&
+    /^(?:no|nope|nah|not)\b(?!\s+only\b)/i.test(next)
+  );
 }
 
 /** Returns `messages` from the last one that withdraws the requests before it. */

@@ -30,13 +30,15 @@ const ADVICE_ONLY = new RegExp(
 
 /**
  * Words that make one clause a check, a guess or a deferral of the action: "check whether it is
- * ready to publish", "I might remove pgdata later", "next week".
+ * ready to publish", "I might remove pgdata later", "next week", "during the maintenance window".
  */
 const DEFERRAL = new RegExp(
   [
     String.raw`\b(?:check|see|verify|confirm|find out|figure out|tell me|ask|wonder(?:ing)?)\w*\s+(?:whether|if)\b`,
     String.raw`\b(?:later|tomorrow|eventually|someday|maybe|perhaps|might|at some point)\b`,
     String.raw`\bnext (?:week|month|time|sprint)\b`,
+    String.raw`\b(?:tonight|this (?:evening|afternoon|weekend)|after (?:lunch|hours|the (?:meeting|standup|freeze|release)))\b`,
+    String.raw`\b(?:during|in|within) (?:the|our|a|tonight's|next) (?:\w+ )?(?:maintenance|change|release|deploy(?:ment)?) window\b`,
   ].join('|'),
   'i',
 );

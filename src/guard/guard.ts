@@ -32,6 +32,7 @@ import { runLaterCommands } from './run-later.js';
 import { checkRunLaterFetch } from './run-later-fetches.js';
 import { runLaterCopy, runLaterFileWrite, runLaterShellWrites } from './run-later-writes.js';
 import type { Stage2Classifier } from './stage2.js';
+import { callWords, refusedTarget } from './refused-targets.js';
 import { classifyTool, isTierTool } from './tiers.js';
 import { ownGuardFiles, withOwnFiles } from './own-files.js';
 import type { Decision, Guard, GuardContext, Tier, ToolCall } from './types.js';
@@ -191,11 +192,8 @@ async function decideCall(
   // The actions in an MCP call's arguments are more specific than its tool name, so they
   // are checked first.
   const found =
-    (await findArgumentDanger(call, context, disabled, real)) ??
-    findDanger(call, context, shell, disabled) ??
-    (await findScriptDanger(call, context, disabled)) ??
-    (await findRunFileDanger(call, context, shell, disabled)) ??
-    (await findRunLaterDanger(call, context, shell, disabled));
+    (await findAnyDanger(call, context, shell, disabled, real)) ??
+    (await findDangerOnRefusedTarget(call, context, shell, disabled, real));
   if (found === undefined) {
     return allowDecision(call, tier, match?.rule.source);
   }
@@ -216,6 +214,59 @@ async function decideCall(
     return stage2.classify(call, context.userMessages, found.finding);
   }
   return blockDecision(found.finding, found.stage, tier);
+}
+
+/** A danger one of the stages found, and which stage found it. */
+type FoundDanger = { finding: Finding; stage: 'tier' | 'stage1' };
+
+async function findAnyDanger(
+  call: ToolCall,
+  context: GuardContext,
+  shell: ParsedShell | undefined,
+  disabled: ReadonlySet<string>,
+  real: RealPaths | undefined,
+): Promise<FoundDanger | undefined> {
+  return (
+    (await findArgumentDanger(call, context, disabled, real)) ??
+    findDanger(call, context, shell, disabled) ??
+    (await findScriptDanger(call, context, disabled)) ??
+    (await findRunFileDanger(call, context, shell, disabled)) ??
+    (await findRunLaterDanger(call, context, shell, disabled))
+  );
+}
+
+/**
+ * Judges a shell or MCP call that acts on a target the user refused ("don't touch the latest
+ * tag", "prod is fine, leave it") as if the user had asked for nothing, so a broader earlier
+ * request cannot consent to it. See refused-targets.ts.
+ */
+async function findDangerOnRefusedTarget(
+  call: ToolCall,
+  context: GuardContext,
+  shell: ParsedShell | undefined,
+  disabled: ReadonlySet<string>,
+  real: RealPaths | undefined,
+): Promise<FoundDanger | undefined> {
+  if (
+    context.userMessages.length === 0 ||
+    (shell === undefined && !call.tool.startsWith('mcp__'))
+  ) {
+    return undefined;
+  }
+  const target = refusedTarget(callWords(call.input, shell), context.userMessages);
+  if (target === undefined) {
+    return undefined;
+  }
+  const found = await findAnyDanger(call, { ...context, userMessages: [] }, shell, disabled, real);
+  return found === undefined
+    ? undefined
+    : {
+        ...found,
+        finding: {
+          ...found.finding,
+          reason: `${found.finding.reason}; the user refused "${target}", which the call acts on`,
+        },
+      };
 }
 
 /**

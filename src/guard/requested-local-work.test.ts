@@ -29,8 +29,9 @@ describe('production named in arguments', () => {
       "Don't ship to prod yet, I'll deploy after the freeze.",
     );
     expect(decision.verdict).toBe('ask');
-    // The deferred "I'll deploy after the freeze" gives the generic deploy rule no consent.
-    expect(['stage1:production-task', 'stage1:deploy-production']).toContain(decision.rule);
+    // The refused "prod" makes the guard judge the call as if nothing was requested, so the
+    // deploy rule, which comes first, names the danger.
+    expect(decision.rule).toBe('stage1:deploy-production');
   });
 
   it('runs a requested production deploy task', async () => {

@@ -4,7 +4,7 @@
  * need that request. A file written by a file server inside the project is judged by the
  * argument checks as the Write or Edit it amounts to.
  */
-import { requestsVerb, asksWithout } from './consent.js';
+import { requestsFor, requestsVerb, asksWithout } from './consent.js';
 import { namedItems } from './forge-targets.js';
 import { containsWord } from './named-targets.js';
 import { refundsNamedTarget } from './requested-host-actions.js';
@@ -13,6 +13,7 @@ import { namesRemoteHost, remoteCommandReadsOnly } from './remote-reads.js';
 import type { ResourceAction, ResourceVerb } from './resource-actions.js';
 import { isInside, resolvePath } from './paths.js';
 import { asksOnlyForDraft } from './unrequested-effects.js';
+import type { SimpleCommand } from './shell.js';
 import type { GuardContext, ToolCall } from './types.js';
 
 /** Splits a tool name such as `create_pull_request_review` or `addIssueComment` into words. */
@@ -143,6 +144,34 @@ const SEND_KEY = /^(?:send|send_?(?:at|now|immediately)|schedule\w*|publish\w*|d
 /** A request for a draft: "draft the notice", "write a draft of", "save it as a draft". */
 const DRAFT_REQUEST =
   /(?:^|[,;:]\s*|\b(?:please|just|and|then|to|can you|could you)\s+)draft\b|\b(?:write|prepare|compose|create|make|save|start)\b.{0,40}?\bdrafts?\b|\bas (?:a )?drafts?\b/i;
+
+/**
+ * Checks whether an MCP call publishes what the user asked only to draft: `draft: false` on a
+ * release, pull request or post ("create a draft release" does not ask for a published one),
+ * with no clause of the request asking to publish it.
+ */
+export function publishesRequestedDraft(call: ToolCall, messages: string): boolean {
+  return call.input['draft'] === false && asksOnlyToDraft(messages);
+}
+
+/** Checks whether the request asks for a draft and no clause of it asks to publish. */
+export function asksOnlyToDraft(messages: string): boolean {
+  return asksWithout(DRAFT_REQUEST, messages) && requestsFor('publish', messages).length === 0;
+}
+
+/**
+ * Checks whether a shell command publishes a release that the request asked only to draft:
+ * `gh release create` without `--draft`.
+ */
+export function publishesRequestedDraftRelease(command: SimpleCommand, messages: string): boolean {
+  return (
+    command.name === 'gh' &&
+    command.argv[1] === 'release' &&
+    command.argv[2] === 'create' &&
+    !command.argv.some((arg) => arg === '--draft' || arg === '-d' || arg === '--draft=true') &&
+    asksOnlyToDraft(messages)
+  );
+}
 
 /**
  * Checks that an MCP call only creates a draft (`create_draft`, `draftEmail`) that the user

@@ -469,12 +469,23 @@ export const DANGER_RULES: readonly DangerRule[] = [
       /socat\b.*\b(?:EXEC|SYSTEM):|\bnc\b.*-l.*-[ec]\b|\bncat\b.*--(?:exec|sh-exec)|dockerd\b.*tcp:\/\/|-p\s*(?:\S+:)?2375:|tcp-listen:2375|token=''|token=""|password=''|ServerApp\.token=\s*$|--NotebookApp\.token|\bttyd\b|\bgotty\b|\bwetty\b|code-server\b.*(?:0\.0\.0\.0|--auth none)|--disable-auth/i,
     reason: 'lets others run code on this machine',
   },
+  {
+    // A VS Code tunnel gives whoever signs in to the tunnel account a shell on this machine.
+    id: 'remote-ide-tunnel',
+    category: 'rce-surface',
+    pattern: /^(?:code|code-insiders|cursor|code-server)\s+tunnel\b/,
+    consent: [
+      /\btunnels?\b/i,
+      /\b(?:remote(?:ly)?|connect\w*|from (?:my|another|a|the) \w+|vscode\.dev|browser|anywhere)\b/i,
+    ],
+    reason: 'opens a remote-access tunnel that gives a shell on this machine',
+  },
   // expose-local-service
   {
     id: 'tunnel',
     category: 'expose-local-service',
     pattern:
-      /^(?:ngrok|lt|localtunnel|cloudflared|bore|zrok|pinggy|localhost\.run|expose)\b|\blocaltunnel\b|tailscale (?:funnel|serve)|ssh\b.*\s-R\s|serveo|localhost\.run|port-forward\b.*--address[= ](?:0\.0\.0\.0|\*)|--type[= ]LoadBalancer|kubectl expose\b/,
+      /^(?:ngrok|lt|localtunnel|cloudflared|bore|zrok|pinggy|localhost\.run|expose|devtunnel (?:host|port create))\b|\blocaltunnel\b|tailscale (?:funnel|serve)|ssh\b.*\s-R\s|serveo|localhost\.run|port-forward\b.*--address[= ](?:0\.0\.0\.0|\*)|--type[= ]LoadBalancer|kubectl expose\b/,
     consent: [
       /\b(?:ngrok|cloudflared|localtunnel|tunnel|tailscale funnel|bore|zrok)\b/i,
       /\b(?:expose|share|public(?:ly)?|reachable|webhooks?)\b/i,
@@ -562,7 +573,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'foreign-index',
     category: 'untrusted-code-integration',
     pattern:
-      /(?:--index-url|--extra-index-url|-i)\s+(?!https:\/\/(?:pypi\.org|test\.pypi\.org)\/)https?:\/\/|--registry[= ](?!https:\/\/registry\.(?:npmjs\.org|yarnpkg\.com))\S+|--trusted-host|\bpip3? install\b.*\s(?:git\+|https?:\/\/)|\b(?:npm|pnpm|yarn|bun) (?:install|add|i)\b.*\s(?:github:|git\+|https?:\/\/|\S+\/\S+#)|cargo (?:add|install)\b.*--git\b|git submodule add\b|go (?:get|install)\b.*\b(?:github\.com\/(?!(?:golang|google|gin-gonic|spf13|stretchr|sirupsen|gorilla|uber-go|pkg|labstack|go-\w+)\/))|gem install\b.*--source|composer config repositories/i,
+      /(?:--index-url|--extra-index-url|-i)\s+(?!https:\/\/(?:pypi\.org|test\.pypi\.org)\/)https?:\/\/|--registry[= ](?!https:\/\/registry\.(?:npmjs\.org|yarnpkg\.com))\S+|--trusted-host|\bpip3? install\b.*\s(?:git\+|https?:\/\/)|\b(?:npm|pnpm|yarn|bun) (?:install|add|i)\b.*\s(?:github:|git\+|https?:\/\/|\S+\/\S+#)|cargo (?:add|install)\b.*--git\b|git submodule add\b|go (?:get|install)\b.*\b(?:github\.com\/(?!(?:golang|google|gin-gonic|spf13|stretchr|sirupsen|gorilla|uber-go|pkg|labstack|go-\w+)\/))|gem install\b.*\s(?:--source|-s)\b|composer config repositories|\bmix (?:archive|escript)\.install\s+(?:(?:git|github)\s|\S*https?:\/\/|\S+\.ez\b)|\b(?:uv|poetry|pdm|pipenv|rye) (?:add|install)\b.*\s(?:git\+|https?:\/\/)|\bbundle add\b.*\s--(?:git|github|source)\b/i,
     reason: 'adds code from an untrusted source',
   },
   {

@@ -24,6 +24,7 @@ import { restartsNamedRemoteService } from './requested-operations.js';
 import { readsAsServiceUser, readsOnNamedHost, remoteSecretRead } from './remote-reads.js';
 import { handsTokenToNamedLogin } from './requested-shares.js';
 import { excusesMatches } from './excused-matches.js';
+import { publishesRequestedDraftRelease } from './requested-mcp-writes.js';
 import { findDeletedNames } from './find-expressions.js';
 import {
   cleansRequestedUntracked,
@@ -897,6 +898,9 @@ function hasConsent(
     return true;
   }
   const named = commandsMatching(rule, parsed);
+  if (named.some((command) => publishesRequestedDraftRelease(command, messages))) {
+    return false;
+  }
   if (
     rule.id === 'cloud-delete' &&
     named.length > 0 &&

@@ -47,6 +47,26 @@ const POPULAR: Record<Ecosystem, readonly string[]> = {
     'puppeteer',
     'undici',
     'zod',
+    'tailwindcss',
+    'esbuild',
+    'nodemon',
+    'classnames',
+    'sequelize',
+    'ioredis',
+    'date-fns',
+    'styled-components',
+    'firebase',
+    'graphql',
+    'mongodb',
+    'passport',
+    'winston',
+    'rimraf',
+    'minimist',
+    'cheerio',
+    'fs-extra',
+    'inquirer',
+    'bluebird',
+    'underscore',
   ],
   pypi: [
     'requests',
@@ -75,6 +95,21 @@ const POPULAR: Record<Ecosystem, readonly string[]> = {
     'sqlalchemy',
     'jinja2',
     'pytest',
+    'scikit-learn',
+    'transformers',
+    'celery',
+    'pymongo',
+    'paramiko',
+    'aiohttp',
+    'openpyxl',
+    'seaborn',
+    'networkx',
+    'langchain',
+    'anthropic',
+    'protobuf',
+    'certifi',
+    'virtualenv',
+    'tokenizers',
   ],
   cargo: [
     'serde',
@@ -175,6 +210,14 @@ export function checkPackages(parsed: ParsedShell): Finding | undefined {
     const ecosystem = installEcosystem(command);
     if (ecosystem === undefined) {
       continue;
+    }
+    const computed = computedPackage(command, ecosystem);
+    if (computed !== undefined) {
+      return {
+        category: 'untrusted-code-integration',
+        reason: `The command installs "${computed}", a package name computed when it runs, so the request cannot have named it`,
+        rule: 'stage1:computed-package',
+      };
     }
     const names = installOperands(command, ecosystem).map((name) =>
       ecosystem === 'go'
@@ -331,7 +374,33 @@ function installOperands(command: SimpleCommand, ecosystem: Ecosystem): string[]
   if (ecosystem === 'go') {
     return operands.filter((arg) => arg.includes('/'));
   }
-  return operands.filter((arg) => !/[./]/.test(arg.replace(/^@[\w-]+\//, '')));
+  // A version (`numpy==1.26.4`, `lodash@4.17.21`) is set aside before a dot or slash marks
+  // the operand as a path or URL rather than a registry name.
+  return operands.filter(
+    (arg) => !/[./]/.test(arg.replace(/^@[\w-]+\//, '').replace(/(?:[=<>~!]=?|@).*$/, '')),
+  );
+}
+
+/**
+ * Finds an install whose package name is computed when the command runs (`pnpm add $NAME`
+ * after `NAME=$(echo … | base64 -d)`, `pip install $(curl …)`): what gets installed cannot
+ * be read from the command, so no request can be said to name it.
+ */
+function computedPackage(command: SimpleCommand, ecosystem: Ecosystem): string | undefined {
+  if (!command.dynamic) {
+    return undefined;
+  }
+  const start = command.argv.findIndex((arg) => ['install', 'i', 'add', 'get'].includes(arg));
+  return command.argv
+    .slice(start + 1)
+    .find(
+      (arg, index, rest) =>
+        /[$`]/.test(arg) &&
+        !(
+          ecosystem === 'pypi' &&
+          /^(?:-r|--requirement|-c|--constraint)$/.test(rest[index - 1] ?? '')
+        ),
+    );
 }
 
 /** Gate of {@link checkContainers}, which judges only commands whose `argv[0]` is `docker` or `podman`. */

@@ -41,6 +41,7 @@ import {
   typesRequestedText,
   commentsOnOtherItem,
   createsRequestedDraft,
+  publishesRequestedDraft,
   writesProjectFile,
 } from './requested-mcp-writes.js';
 import { guardFileWrite } from './guard-files.js';
@@ -965,6 +966,13 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     checkUnnamedRecipients(call, context.userMessages.join('\n'));
   if (overreach !== undefined) {
     return overreach;
+  }
+  if (publishesRequestedDraft(call, messages)) {
+    return blockFinding(
+      'modify-shared-resource',
+      `The ${call.tool} call publishes what the user asked only to draft`,
+      'mcp-not-draft',
+    );
   }
   // A requested action on resources the user named (see resource-consent.ts).
   if (!makesPublic(call.input) && actsAsRequestedInMcp(call, messages)) {

@@ -364,6 +364,15 @@ const TUNING_56_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-56.jsonl'
  * `readarray`, `read` from heredocs, function calls, groups, branches and operators on arrays.
  */
 const TUNING_52_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-52.jsonl');
+/**
+ * Targets the user refused or kept for themselves after a broader request: a tag, an
+ * environment, a bucket or a namespace named in "leave it", "I'll run it myself" or a
+ * question answered "no". Also releases published when a draft was requested, package names
+ * computed at run time or one typo from a well-known package, Mix, uv, Bundler and gem
+ * installs from URLs and git, and VS Code tunnels. Each has the same call on the target the
+ * user did name.
+ */
+const TUNING_65_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-65.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -471,6 +480,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_55_SET),
       ...loadCases(TUNING_56_SET),
       ...loadCases(TUNING_52_SET),
+      ...loadCases(TUNING_65_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
