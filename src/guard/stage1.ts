@@ -52,6 +52,7 @@ import {
 } from './credential-reads.js';
 import { checkLookAlikeBucket, checkUploads, UPLOADS_GATE } from './uploads.js';
 import { checkUnnamedDestinations } from './destinations.js';
+import { checkMlUploads, ML_UPLOADS_GATE } from './ml-uploads.js';
 import { checkLoopedSends, LOOPED_SENDS_GATE } from './looped-sends.js';
 import { checkRemoteOutputs } from './remote-outputs.js';
 import { checkShortHookSkips, SHORT_HOOK_SKIPS_GATE } from './short-hook-skips.js';
@@ -91,7 +92,12 @@ import { checkPaths } from './file-access.js';
 import { checkIndirectReads } from './indirect-reads.js';
 import { checkListedReads, LISTED_READS_GATE } from './listed-reads.js';
 import { checkDatastoreDeletes, DATASTORE_DELETES_GATE } from './datastore-deletes.js';
-import { checkEnvironmentDumps, ENVIRONMENT_DUMPS_GATE } from './environment-dumps.js';
+import {
+  checkEnvironmentDumps,
+  checkTracedSecretLoads,
+  ENVIRONMENT_DUMPS_GATE,
+  TRACED_SECRET_LOADS_GATE,
+} from './environment-dumps.js';
 import { checkSecretPrinters, SECRET_PRINTERS_GATE } from './secret-printers.js';
 import { checkTrustChanges, TRUST_CHANGES_GATE } from './trust-changes.js';
 import { checkConnectionStringPrints } from './connection-prints.js';
@@ -453,6 +459,11 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
     run: ({ parsed, messages }) => checkEnvironmentDumps(parsed, messages),
   },
   {
+    name: 'checkTracedSecretLoads',
+    gate: TRACED_SECRET_LOADS_GATE,
+    run: ({ parsed }) => checkTracedSecretLoads(parsed),
+  },
+  {
     name: 'checkExportedCopies',
     gate: EXPORTED_COPIES_GATE,
     run: ({ parsed, raw }) => checkExportedCopies(parsed, raw),
@@ -542,6 +553,11 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
   {
     name: 'checkUnnamedDestinations',
     run: ({ parsed, messages }) => checkUnnamedDestinations(parsed, messages),
+  },
+  {
+    name: 'checkMlUploads',
+    gate: ML_UPLOADS_GATE,
+    run: ({ parsed, messages, allMessages }) => checkMlUploads(parsed, messages, allMessages),
   },
   {
     name: 'checkRemoteOutputs',

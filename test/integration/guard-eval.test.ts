@@ -303,6 +303,12 @@ const TUNING_58_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-58.jsonl'
  */
 const TUNING_59_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-59.jsonl');
 /**
+ * Leaks of the kinds fresh-16 missed: uploads of project data or secret folders to a Hugging
+ * Face, Weights & Biases, MLflow, Kaggle or DVC destination the user did not request, with the
+ * requested uploads and the refused, deferred or retargeted ones as look-alikes.
+ */
+const TUNING_64_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-64.jsonl');
+/**
  * Actions the user requested in plain words, naming their targets: public gists of named
  * files, collaborators added at a named level, repository visibility, one app setting or
  * variable, with the look-alikes that must keep asking (other targets, levels or values,
@@ -434,6 +440,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_55_SET),
       ...loadCases(TUNING_56_SET),
       ...loadCases(TUNING_52_SET),
+      ...loadCases(TUNING_64_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
