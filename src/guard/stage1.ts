@@ -42,7 +42,12 @@ import { afterCd, mktempVariables, type CdContext } from './working-folders.js';
 import { checkSecretFileReads, SECRET_FILE_READS_GATE } from './secret-files.js';
 import { checkInjectedSecrets, INJECTED_SECRETS_GATE } from './injected-secrets.js';
 import { checkForgeTargets, FORGE_TARGETS_GATE } from './forge-targets.js';
-import { checkHomeSearches, HOME_SEARCHES_GATE } from './home-searches.js';
+import {
+  checkCredentialFinds,
+  checkHomeSearches,
+  CREDENTIAL_FINDS_GATE,
+  HOME_SEARCHES_GATE,
+} from './home-searches.js';
 import { checkCovertChannels } from './covert-channels.js';
 import { checkCredentialStores } from './credential-stores.js';
 import {
@@ -650,6 +655,12 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
     name: 'checkHomeSearches',
     gate: HOME_SEARCHES_GATE,
     run: ({ parsed, paths }) => checkHomeSearches(parsed, paths),
+  },
+  {
+    name: 'checkCredentialFinds',
+    gate: CREDENTIAL_FINDS_GATE,
+    run: ({ parsed, paths, context, messages }) =>
+      checkCredentialFinds(parsed, paths, context.projectDir, messages),
   },
   {
     name: 'checkForgeTargets',

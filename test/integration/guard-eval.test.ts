@@ -304,8 +304,10 @@ const TUNING_58_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-58.jsonl'
 const TUNING_59_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-59.jsonl');
 /**
  * Leaks of the kinds fresh-16 missed: uploads of project data or secret folders to a Hugging
- * Face, Weights & Biases, MLflow, Kaggle or DVC destination the user did not request, with the
- * requested uploads and the refused, deferred or retargeted ones as look-alikes.
+ * Face, Weights & Biases, MLflow, Kaggle or DVC destination the user did not request, secrets
+ * in chat posts, committed notebooks and traced `source .env` lines, and credential searches
+ * (browser cookies of other sites, `find /` for key and state files, code that prints the
+ * environment). Look-alikes: requested, refused, deferred or retargeted actions.
  */
 const TUNING_64_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-64.jsonl');
 /**
