@@ -47,17 +47,20 @@ export function secretAssignment(
   removed: string,
 ): string | undefined {
   const bare = CONFIG_FILE.test(relative);
-  for (const match of added.matchAll(ASSIGNMENT)) {
+  const pattern = new RegExp(ASSIGNMENT.source, 'g');
+  for (let match = pattern.exec(added); match !== null; match = pattern.exec(added)) {
     const key = match[1] ?? '';
+    // An unquoted value may contain a call with its own assignment, as in
+    // `client = OpenAI(api_key='…')`, so the scan goes on right after this key.
+    pattern.lastIndex = match.index + key.length + 1;
     const lastPart = key.split(/[.:]/).pop() ?? key;
     const quoted = match[2] ?? match[3] ?? match[4];
     const value = quoted ?? (bare ? match[5] : undefined);
-    if (
-      value !== undefined &&
-      SECRET_KEY.test(lastPart) &&
-      looksLikeSecret(value) &&
-      !removed.includes(value)
-    ) {
+    // A bare `key` (`wandb.login(key='…')`) names a secret only when its value is token-like.
+    const secretName =
+      SECRET_KEY.test(lastPart) ||
+      (/^(?:key|auth)$/i.test(lastPart) && value !== undefined && value.length >= 20);
+    if (value !== undefined && secretName && looksLikeSecret(value) && !removed.includes(value)) {
       return key;
     }
   }

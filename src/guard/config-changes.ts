@@ -1,10 +1,12 @@
 /**
- * Checks of changes to service, package-manager and deployment configuration, shared by the
- * Edit and Write tools and by shell commands that write such files or set such options.
+ * Checks of changes to service, package-manager and deployment configuration, and of code
+ * that prints the whole environment, shared by the Edit and Write tools and by shell commands
+ * that write such files or set such options.
  */
 import { checkAuthChange, checkAuthCommands } from './auth-settings.js';
 import { checkClearSecretChange, checkClearSecretCommands } from './clear-secrets.js';
 import type { Finding } from './findings.js';
+import { checkEnvironmentDumpChange } from './inline-environment.js';
 import { checkSourceChange, checkSourceCommands } from './package-sources.js';
 import { checkSecuritySettingChange, checkSecuritySettingCommands } from './security-settings.js';
 import type { ParsedShell } from './shell.js';
@@ -23,6 +25,7 @@ export function checkConfigChange(
     checkAuthChange(relative, removed, added, messages) ??
     checkSourceChange(relative, removed, added, messages) ??
     checkClearSecretChange(relative, removed, added) ??
+    checkEnvironmentDumpChange(relative, removed, added, messages) ??
     checkSecuritySettingChange(relative, removed, added, messages)
   );
 }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { checkTracedSecretLoads } from './environment-dumps.js';
+import type { Finding } from './findings.js';
 import { createGuard } from './guard.js';
+import { parseShell } from './shell.js';
 import type { Decision, ToolCall } from './types.js';
 
 const PROJECT = '/home/dev/project';
@@ -67,5 +70,32 @@ describe('MCP command runners', () => {
     expect((await decide(run({ command: 'ls', host: 'build-box' }))).verdict).toBe('ask');
     expect((await decide(run({ command: 'ls', cwd: '/etc' }))).verdict).toBe('ask');
     expect((await decide(run({ command: 'deploy' }, 'run_pipeline'))).verdict).toBe('ask');
+  });
+});
+
+async function tracedLoad(command: string): Promise<Finding | undefined> {
+  const parsed = await parseShell(command, { homeDir: '/home/dev', cwd: PROJECT });
+  return checkTracedSecretLoads(parsed);
+}
+
+describe('checkTracedSecretLoads', () => {
+  it.each([
+    'set -x; source .env; ./deploy.sh 2>&1 | tee logs/deploy.log',
+    'set -o xtrace; . ./.env.production; npm run migrate',
+    "bash -x -c 'source .env && ./release.sh' > logs/release.log 2>&1",
+    "set -vx; export $(grep -v '^#' .env | xargs); make deploy",
+    'set -x; eval "$(sops -d secrets.enc.env)"; ./e2e.sh',
+  ])('denies %s', async (command) => {
+    expect((await tracedLoad(command))?.rule).toBe('stage1:traced-secret-load');
+  });
+
+  it.each([
+    'set -e; source .env; ./deploy.sh | tee logs/deploy.log',
+    'set -x; ./deploy.sh 2>&1 | tee logs/deploy.log',
+    'set -x; source .env.example; ./check_env.sh',
+    'set -x; set +x; source .env; ./deploy.sh',
+    'source .env; set -x; ./deploy.sh',
+  ])('does not flag %s', async (command) => {
+    expect(await tracedLoad(command)).toBeUndefined();
   });
 });

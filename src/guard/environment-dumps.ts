@@ -168,3 +168,93 @@ function runsEnvironmentPrinter(command: SimpleCommand, words: readonly string[]
   const inner = buildInnerCommand(command, [...words], `${command.name} exec`);
   return printsEnvironment(inner) || words.some((word) => /\/proc\/[^/\s]+\/environ\b/.test(word));
 }
+
+/** Shells whose `-x` or `-v` option traces the commands of their `-c` code. */
+const TRACING_SHELLS = new Set(['bash', 'sh', 'zsh', 'dash', 'ksh']);
+
+/** Gate of {@link checkTracedSecretLoads}: `set -x` or a shell started with `-x`. */
+export const TRACED_SECRET_LOADS_GATE: CheckGate = {
+  programs: new Set(['set', ...TRACING_SHELLS]),
+};
+
+/** Files of secrets that `source` loads: `.env` and its variants, and secret-named files. */
+const SECRET_ENV_FILE =
+  /(?:^|\/)\.env(?!\.(?:example|sample|template|dist)\b)(?:\.[\w.-]+)?$|(?:^|\/)\.envrc$|secret|credential|\.secrets?\b/i;
+/** Programs that print decrypted secrets for `eval` or `export $(…)` to load. */
+const SECRET_PRINTERS = new Set([
+  'sops',
+  'op',
+  'vault',
+  'doppler',
+  'infisical',
+  'chamber',
+  'berglas',
+]);
+
+/**
+ * Returns 'on' or 'off' when `command` is `set` turning the xtrace or verbose option on or off.
+ * Both print what the shell runs, so a traced `source .env` prints every assignment.
+ */
+function traceSwitch(command: SimpleCommand): 'on' | 'off' | undefined {
+  if (command.name !== 'set') {
+    return undefined;
+  }
+  const args = command.argv.slice(1);
+  let state: 'on' | 'off' | undefined;
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
+    const option = /^[-+]o$/.test(arg) ? (args[index + 1] ?? '') : '';
+    if (/^[-+][a-zA-Z]*[xv]/.test(arg) || /^(?:xtrace|verbose)$/.test(option)) {
+      state = arg.startsWith('-') ? 'on' : 'off';
+    }
+  }
+  return state;
+}
+
+/** Checks whether `command` loads secrets into the shell: `source .env` or `eval "$(sops -d …)"`. */
+function loadsSecrets(command: SimpleCommand, parsed: ParsedShell): boolean {
+  if (command.name === 'source' || command.name === '.') {
+    return command.argv.slice(1).some((arg) => SECRET_ENV_FILE.test(arg));
+  }
+  if (!/^(?:export|eval|declare|typeset)$/.test(command.name) || !/\$\(|`/.test(command.text)) {
+    return false;
+  }
+  return parsed.commands.some(
+    (other) =>
+      other.via.includes('$()') &&
+      (SECRET_PRINTERS.has(other.name) ||
+        other.argv.slice(1).some((arg) => SECRET_ENV_FILE.test(arg))),
+  );
+}
+
+/**
+ * Finds a secret load traced by `set -x`, `set -o xtrace`, `set -v` or a shell started with
+ * `-x`: the trace prints each variable with its value to standard error, which reaches the
+ * session and any log the output is saved to.
+ */
+export function checkTracedSecretLoads(parsed: ParsedShell): Finding | undefined {
+  let traced = false;
+  const tracedShells = new Set<string>();
+  for (const command of parsed.commands) {
+    const change = traceSwitch(command);
+    if (change !== undefined) {
+      traced = change === 'on';
+      continue;
+    }
+    if (
+      TRACING_SHELLS.has(command.name) &&
+      command.argv.slice(1).some((arg) => /^-[a-zA-Z]*[xv]/.test(arg))
+    ) {
+      tracedShells.add(command.name);
+    }
+    const inTracedShell = command.via.some((via) => tracedShells.has(via));
+    if ((traced || inTracedShell) && loadsSecrets(command, parsed)) {
+      return finding(
+        'credential-leakage',
+        `The shell traces \`${command.text}\`, so every secret it loads is printed with its value`,
+        'traced-secret-load',
+      );
+    }
+  }
+  return undefined;
+}

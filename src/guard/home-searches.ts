@@ -7,8 +7,10 @@
  * given `--hidden`, `-.` or `-uu`, and every home credential file is hidden, so a plain `rg`
  * of the home folder reaches none of them.
  */
+import { findRoots } from './cleanup.js';
 import { finding, type Finding } from './findings.js';
-import { resolvePath, type PathContext } from './paths.js';
+import { containsWord } from './named-targets.js';
+import { isInside, resolvePath, type PathContext } from './paths.js';
 import { grepReachesCredential } from './search-targets.js';
 import type { SimpleCommand, ParsedShell } from './shell.js';
 import type { CheckGate } from './check-gates.js';
@@ -154,4 +156,87 @@ function parseSearch(
     }
   }
   return { roots: patternGiven ? operands : operands.slice(1), globs, types };
+}
+
+/** Gate of {@link checkCredentialFinds}, which judges only `find`. */
+export const CREDENTIAL_FINDS_GATE: CheckGate = { programs: new Set(['find']) };
+
+/** `-name`, `-iname`, `-path` and `-wholename` patterns of credential and infrastructure-state files. */
+const CREDENTIAL_FILE_PATTERN =
+  /tfstate|\.pem\b|\.key\b|\.p12\b|\.pfx\b|\.jks\b|keystore|id_(?:rsa|ed25519|ecdsa|dsa)|credential|secret|token|passw|(?:^|[*/.])env\b|kubeconfig|\.kube\b|\.pgpass|\.netrc|\.npmrc|\.pypirc|git-credentials|wallet|htpasswd|\.ovpn\b|shadow/i;
+/** Words that a search for secret values greps the files for. */
+const SECRET_GREP = /secret|passw|token|api[_-]?key|private.key|credential|aws_access|access_key/i;
+/** Folders whose search reaches every project and user of the machine. */
+const WIDE_ROOTS = new Set([
+  '/',
+  '/home',
+  '/root',
+  '/Users',
+  '/srv',
+  '/opt',
+  '/var',
+  '/mnt',
+  '/media',
+]);
+const FIND_NAME_TESTS = new Set([
+  '-name',
+  '-iname',
+  '-path',
+  '-ipath',
+  '-wholename',
+  '-iwholename',
+]);
+
+/**
+ * Finds a `find` from the filesystem root, the home folder or a shared top folder (`/home`,
+ * `/srv`, `/var` …) that looks for credential or
+ * state files by name, or greps what it finds for secret words. Such a search reaches every
+ * project and user on the machine, beyond what the task provides. A request that names the
+ * kind of file, as "find the tfstate files in my home folder", consents.
+ */
+export function checkCredentialFinds(
+  parsed: ParsedShell,
+  paths: PathContext,
+  projectDir: string,
+  messages: string,
+): Finding | undefined {
+  for (const command of parsed.commands) {
+    if (command.name !== 'find') {
+      continue;
+    }
+    const wide = findRoots(command).some((root) => {
+      const resolved = resolvePath(root, paths);
+      return (
+        !isInside(resolved, projectDir) &&
+        (resolved === paths.homeDir || WIDE_ROOTS.has(resolved.replace(/(?<=.)\/+$/, '')))
+      );
+    });
+    if (!wide) {
+      continue;
+    }
+    const args = command.argv;
+    const patterns = args.filter(
+      (arg, index) =>
+        FIND_NAME_TESTS.has(args[index - 1] ?? '') && CREDENTIAL_FILE_PATTERN.test(arg),
+    );
+    const grepsSecrets = parsed.commands.some(
+      (other) =>
+        /^(?:e|f|r)?grep$|^rg$/.test(other.name) &&
+        (other.wrappers.includes('find -exec') ||
+          (other.pipeline !== undefined && other.pipeline.id === command.pipeline?.id)) &&
+        other.argv.slice(1).some((arg) => SECRET_GREP.test(arg)),
+    );
+    const requested = patterns.some((pattern) => {
+      const word = pattern.replace(/[*?[\]]/g, '').replace(/^\.+/, '');
+      return word.length >= 3 && containsWord(messages, word);
+    });
+    if ((patterns.length > 0 || grepsSecrets) && !requested) {
+      return finding(
+        'credential-exploration',
+        `The command searches ${findRoots(command).join(' ')} beyond the project for ${patterns[0] ?? 'files with secrets'}, which the user did not ask for`,
+        'credential-find',
+      );
+    }
+  }
+  return undefined;
 }

@@ -4,6 +4,7 @@
  * an awk loop over `ENVIRON`. Each prints every variable, secrets included, as `env` does.
  * Reading one named variable (`process.env.PORT`, `ENV['HOME']`, `$ENV.HOME`) is not a dump.
  */
+import type { Finding } from './findings.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 const INLINE_PATTERNS: Record<string, RegExp> = {
@@ -83,4 +84,48 @@ function programText(
     index += valued.get(arg) ?? 0;
   }
   return undefined;
+}
+
+/**
+ * Code in a source file that prints or serialises the whole environment: Python
+ * `os.environ.items()` or `print(os.environ)`, Node `console.log(process.env)`, Ruby
+ * `ENV.to_h`, Java `System.getenv()` used as a whole, Go `os.Environ()`, .NET
+ * `GetEnvironmentVariables()` and PHP `getenv()`. Reading one named variable is not a dump.
+ */
+const SOURCE_ENV_DUMP =
+  /\bos\.environ\.(?:items|values)\(\)|\b(?:print|pprint|str|repr|json\.dumps|logging\.\w+|logger\.\w+)\(\s*(?:dict\(\s*)?os\.environ\s*\)|(?:console\.\w+|JSON\.stringify|util\.inspect|res\.(?:send|json))\(\s*(?:\{\s*\.\.\.)?process\.env\s*[),}]|Object\.(?:entries|values)\(\s*process\.env\s*\)|\bENV\.(?:to_h|to_a|to_hash|inspect|each\w*)\b|\bSystem\.getenv\(\s*\)(?!\s*\.(?:get|getOrDefault|containsKey)\()|\bos\.Environ\(\)|\bGetEnvironmentVariables\(\)|(?<![.\w])getenv\s*\(\s*\)/;
+
+/** Calls that print, log or display a value. */
+const OUTPUT_CALL =
+  /\b(?:print|pprint|logging\.\w+|logger\.\w+|json\.dumps?|st\.write|display)\s*\(/;
+
+/** A request to see the environment, as "print the environment variables". */
+const ENVIRONMENT_REQUEST =
+  /\b(?:print|dump|list|show|log|display|output)\w*\b[^.\n]*\b(?:env(?:ironment)?|environ)\b/i;
+
+/**
+ * Judges a change of the project file `relative` that adds code printing the whole
+ * environment, secrets included, when the code removed did not and no request calls for it.
+ */
+export function checkEnvironmentDumpChange(
+  relative: string,
+  removed: string,
+  added: string,
+  messages: string,
+): Finding | undefined {
+  if (!/env|Environ/i.test(added) || /\.(?:md|mdx|rst|txt)$/i.test(relative)) {
+    return undefined;
+  }
+  const dump = SOURCE_ENV_DUMP.exec(added)?.[0];
+  // A loop over `os.environ.items()` also builds child environments, so it counts only with output.
+  const shown =
+    dump !== undefined && (!/\.(?:items|values)\(\)$/.test(dump) || OUTPUT_CALL.test(added));
+  if (!shown || removed.includes(dump) || ENVIRONMENT_REQUEST.test(messages)) {
+    return undefined;
+  }
+  return {
+    category: 'credential-exploration',
+    reason: `The change to "${relative}" adds \`${dump}\`, which prints every environment variable with its value, and no user message asks for that`,
+    rule: 'environment-dump-code',
+  };
 }

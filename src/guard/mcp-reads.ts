@@ -2,12 +2,13 @@
  * Reads through MCP tools that take more than the user's request covers. These are SQL
  * queries of password hashes or tokens, and personal-data rows of a database the user called
  * production when the request was for counts or the schema. A secret of another environment
- * than the one the user named is one too. Each check returns the finding that blocks the
- * call, or undefined.
+ * than the one the user named is one too, and so are a browser's cookies of a site the user
+ * did not name. Each check returns the finding that blocks the call, or undefined.
  */
 import { containsWord } from './named-targets.js';
 import type { Finding } from './findings.js';
 import { toolWords } from './requested-mcp-writes.js';
+import { isLocalHost, userNamesHost } from './uploads.js';
 import type { ToolCall } from './types.js';
 
 /** Returns the SQL text of an MCP call: its `sql` argument, or a `query` that is a statement. */
@@ -284,4 +285,59 @@ export function checkOtherEnvironmentSecret(
     }
   }
   return undefined;
+}
+
+/** Browser tools that read a site's cookies or storage, where its session tokens live. */
+const BROWSER_STATE_READ =
+  /cookie|local_?storage|session_?storage|storage_?state|get_?storage|indexed_?db|saved_?passwords/i;
+/** Tools that change the state rather than read it. */
+const BROWSER_STATE_WRITE = /(?:^|_)(?:set|add|clear|delete|remove)(?:_|$)/i;
+/** A request about cookies or browser storage, for a call that names no site. */
+const BROWSER_STATE_REQUEST = /\b(?:cookies?|local ?storage|session ?storage|storage state)\b/i;
+
+/** Returns the hosts of the URLs and domains that an MCP input names. */
+function inputHosts(value: unknown, hosts: string[] = []): string[] {
+  if (typeof value === 'string') {
+    const host =
+      /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/\s]*@)?([^/:?#\s]+)/i.exec(value)?.[1] ??
+      /^\.?((?:[a-z0-9-]+\.)+[a-z]{2,})$/i.exec(value)?.[1];
+    if (host !== undefined) {
+      hosts.push(host.toLowerCase());
+    }
+  } else if (Array.isArray(value)) {
+    for (const item of value) {
+      inputHosts(item, hosts);
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const item of Object.values(value)) {
+      inputHosts(item, hosts);
+    }
+  }
+  return hosts;
+}
+
+/**
+ * Finds a browser-automation read of cookies or storage (Playwright, Puppeteer, browser-use)
+ * for a site the user did not name. A read that names no site returns every site's cookies,
+ * so it needs a request about cookies or storage.
+ */
+export function checkBrowserStateRead(call: ToolCall, messages: string): Finding | undefined {
+  const tool = call.tool.split('__').slice(2).join('__');
+  if (!BROWSER_STATE_READ.test(tool) || BROWSER_STATE_WRITE.test(tool)) {
+    return undefined;
+  }
+  const hosts = inputHosts(call.input);
+  const unnamed =
+    hosts.length === 0
+      ? BROWSER_STATE_REQUEST.test(messages)
+        ? undefined
+        : 'every site'
+      : hosts.find((host) => !isLocalHost(host) && !userNamesHost(messages, host));
+  return unnamed === undefined
+    ? undefined
+    : {
+        category: 'credential-exploration',
+        reason: `The ${call.tool} call reads the cookies or storage of ${unnamed}, which the user did not ask about`,
+        rule: 'tier:browser-state-read',
+      };
 }

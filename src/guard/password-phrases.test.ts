@@ -8,6 +8,9 @@ describe('passwordPhrase', () => {
     'the password is Nt!ghtly2026x.',
     'pwd=Xk2#pLm9vQ',
     'api_key=9f8Kq2LmX7vRt4Wz',
+    'New staging DB password after rotation: `pG_st4g-88Lq`',
+    'Billing sandbox API key after rotation = Qz7pL2vX9mN4',
+    'The new SMTP relay password we set is m4il-Relay#22',
   ])('finds the password in %s', (text) => {
     expect(passwordPhrase(text)).toBe('a password');
   });
@@ -19,6 +22,9 @@ describe('passwordPhrase', () => {
     'The token is expired.',
     'password: changeme',
     'Reset your password at https://acme.dev/reset',
+    'The new password for staging is in Vault at secret/app/staging/db.',
+    'Token expiry after rotation: 2026-12-31',
+    'Password rotation is done; the new password is in 1Password.',
   ])('finds nothing in %s', (text) => {
     expect(passwordPhrase(text)).toBeUndefined();
   });

@@ -64,10 +64,12 @@ function strings(value: unknown, out: string[] = []): string[] {
 
 /**
  * A password or key written as a phrase in text for people: `pass=…`, `password: …`,
- * `pwd is …`, `api_key=…`. The value must look like a secret (see `looksLikeSecret`).
+ * `pwd is …`, `api_key=…`, with up to three words between the name and the value, as in
+ * "new DB password after rotation: `…`". The value must look like a secret (see
+ * `looksLikeSecret`), so "the password is rotated" is no secret.
  */
 const PASSWORD_PHRASE =
-  /\b(?:pass(?:word|wd|phrase)?|pwd|pw|secret|api[_-]?key|token)\s*(?:[:=]|\bis\b)\s*['"`]?([^\s'"`,;]+)/gi;
+  /\b(?:pass(?:word|wd|phrase)?|pwd|pw|secret|(?:api|access|secret|private|signing)[ _-]?key|token)(?:[ \t]+[\w-]+){0,3}?\s*(?:[:=]|\bis\b|\bnow\b|->|\u2192)\s*['"`]?([^\s'"`,;]+)/gi;
 /** MCP servers and tools whose text is posted for people: chat, tickets, issues, mail, wikis. */
 const PEOPLE_TOOL =
   /slack|discord|teams|chat|mattermost|telegram|jira|linear|github|gitlab|notion|confluence|zendesk|intercom|mail|sendgrid|post|message|comment|issue|ticket|reply|send/i;

@@ -44,7 +44,12 @@ import { afterCd, mktempVariables, type CdContext } from './working-folders.js';
 import { checkSecretFileReads, SECRET_FILE_READS_GATE } from './secret-files.js';
 import { checkInjectedSecrets, INJECTED_SECRETS_GATE } from './injected-secrets.js';
 import { checkForgeTargets, FORGE_TARGETS_GATE } from './forge-targets.js';
-import { checkHomeSearches, HOME_SEARCHES_GATE } from './home-searches.js';
+import {
+  checkCredentialFinds,
+  checkHomeSearches,
+  CREDENTIAL_FINDS_GATE,
+  HOME_SEARCHES_GATE,
+} from './home-searches.js';
 import { checkCovertChannels } from './covert-channels.js';
 import { checkCredentialStores } from './credential-stores.js';
 import {
@@ -54,6 +59,7 @@ import {
 } from './credential-reads.js';
 import { checkLookAlikeBucket, checkUploads, UPLOADS_GATE } from './uploads.js';
 import { checkUnnamedDestinations } from './destinations.js';
+import { checkMlUploads, ML_UPLOADS_GATE } from './ml-uploads.js';
 import { checkLoopedSends, LOOPED_SENDS_GATE } from './looped-sends.js';
 import { checkRemoteOutputs } from './remote-outputs.js';
 import { checkShortHookSkips, SHORT_HOOK_SKIPS_GATE } from './short-hook-skips.js';
@@ -94,7 +100,12 @@ import { checkPaths } from './file-access.js';
 import { checkIndirectReads } from './indirect-reads.js';
 import { checkListedReads, LISTED_READS_GATE } from './listed-reads.js';
 import { checkDatastoreDeletes, DATASTORE_DELETES_GATE } from './datastore-deletes.js';
-import { checkEnvironmentDumps, ENVIRONMENT_DUMPS_GATE } from './environment-dumps.js';
+import {
+  checkEnvironmentDumps,
+  checkTracedSecretLoads,
+  ENVIRONMENT_DUMPS_GATE,
+  TRACED_SECRET_LOADS_GATE,
+} from './environment-dumps.js';
 import { checkSecretPrinters, SECRET_PRINTERS_GATE } from './secret-printers.js';
 import { checkTrustChanges, TRUST_CHANGES_GATE } from './trust-changes.js';
 import { checkConnectionStringPrints } from './connection-prints.js';
@@ -457,6 +468,11 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
     run: ({ parsed, messages }) => checkEnvironmentDumps(parsed, messages),
   },
   {
+    name: 'checkTracedSecretLoads',
+    gate: TRACED_SECRET_LOADS_GATE,
+    run: ({ parsed }) => checkTracedSecretLoads(parsed),
+  },
+  {
     name: 'checkExportedCopies',
     gate: EXPORTED_COPIES_GATE,
     run: ({ parsed, raw }) => checkExportedCopies(parsed, raw),
@@ -546,6 +562,11 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
   {
     name: 'checkUnnamedDestinations',
     run: ({ parsed, messages }) => checkUnnamedDestinations(parsed, messages),
+  },
+  {
+    name: 'checkMlUploads',
+    gate: ML_UPLOADS_GATE,
+    run: ({ parsed, messages, allMessages }) => checkMlUploads(parsed, messages, allMessages),
   },
   {
     name: 'checkRemoteOutputs',
@@ -645,6 +666,12 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
     name: 'checkHomeSearches',
     gate: HOME_SEARCHES_GATE,
     run: ({ parsed, paths }) => checkHomeSearches(parsed, paths),
+  },
+  {
+    name: 'checkCredentialFinds',
+    gate: CREDENTIAL_FINDS_GATE,
+    run: ({ parsed, paths, context, messages }) =>
+      checkCredentialFinds(parsed, paths, context.projectDir, messages),
   },
   {
     name: 'checkForgeTargets',

@@ -46,6 +46,7 @@ import {
 } from './requested-mcp-writes.js';
 import { guardFileWrite } from './guard-files.js';
 import {
+  checkBrowserStateRead,
   checkOtherEnvironmentSecret,
   checkProductionPersonalRead,
   checkSqlCredentialRead,
@@ -929,7 +930,8 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   const credential =
     checkMetadataInput(input, call.tool, messages) ??
     (MCP_READ.test(tool) ? undefined : checkMcpSentSecrets(call.tool, call.input)) ??
-    checkMcpSentPasswords(call.tool, call.input, messages);
+    checkMcpSentPasswords(call.tool, call.input, messages) ??
+    checkBrowserStateRead(call, messages);
   if (credential !== undefined) {
     return credential;
   }

@@ -337,6 +337,14 @@ const TUNING_61_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-61.jsonl'
  */
 const TUNING_62_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-62.jsonl');
 /**
+ * Leaks of the kinds fresh-16 missed: uploads of project data or secret folders to a Hugging
+ * Face, Weights & Biases, MLflow, Kaggle or DVC destination the user did not request, secrets
+ * in chat posts, committed notebooks and traced `source .env` lines, and credential searches
+ * (browser cookies of other sites, `find /` for key and state files, code that prints the
+ * environment). Look-alikes: requested, refused, deferred or retargeted actions.
+ */
+const TUNING_64_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-64.jsonl');
+/**
  * Actions the user requested in plain words, naming their targets: public gists of named
  * files, collaborators added at a named level, repository visibility, one app setting or
  * variable. The look-alikes that must keep asking have other targets, levels or values,
@@ -481,6 +489,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_56_SET),
       ...loadCases(TUNING_52_SET),
       ...loadCases(TUNING_65_SET),
+      ...loadCases(TUNING_64_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
