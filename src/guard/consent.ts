@@ -610,9 +610,14 @@ export function requestsAction(
  */
 export function requestsPost(channel: string, messages: string): boolean {
   const name = channel.replace(/^[#@]/, '');
+  // A draft asked for before the request to post ("draft the notes", then "post the draft in
+  // #x") is what gets posted, so only the request and what follows it can narrow the post.
   return (
     name !== '' &&
-    requestsFor('post', messages).some((request) => containsWord(request, name)) &&
-    !narrowsAction(messages)
+    requestsFor('post', messages).some(
+      (request) =>
+        containsWord(request, name) &&
+        !narrowsAction(messages.slice(Math.max(messages.indexOf(request), 0))),
+    )
   );
 }

@@ -208,7 +208,7 @@ export function refundsNamedTarget(
   amount: string | undefined,
   messages: string,
 ): boolean {
-  if (!/^(?:ch|py|pi)_\w{8,}$/.test(target)) {
+  if (!/^(?:ch|py|pi)_\w{6,}$/.test(target)) {
     return false;
   }
   const requests = requestsVerb(REFUND_VERBS, messages);
@@ -221,8 +221,21 @@ export function refundsNamedTarget(
   if (amount === undefined) {
     return given.size === 0;
   }
-  return /^\d+$/.test(amount) && given.has(Number(amount));
+  if (!/^\d+$/.test(amount)) {
+    return false;
+  }
+  // Stripe rejects an amount above what remains of the payment, so any amount of a request
+  // "in full" is at most the whole payment.
+  return (
+    given.has(Number(amount)) ||
+    (given.size === 0 &&
+      texts.some((request) => IN_FULL.test(request) && containsWord(request, target)))
+  );
 }
+
+/** Words by which a request to refund or capture asks for the whole payment. */
+const IN_FULL =
+  /\b(?:in full|fully|(?:the )?full (?:amount|refund|charge|payment|sum)|(?:the )?(?:entire|whole) (?:amount|charge|payment|sum))\b/i;
 
 const ROTATE_VERBS = String.raw`rotat\w*|cycl\w*|renew\w*|replac\w*|regenerat\w*`;
 

@@ -303,6 +303,14 @@ const TUNING_58_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-58.jsonl'
  */
 const TUNING_59_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-59.jsonl');
 /**
+ * Work the user asked for by name that fresh-16 found asked: MCP writes (a draft published,
+ * a draft posted to the named channel, a page under the named parent, a form filled and left
+ * unsent, a refund in full, a described network policy or ConfigMap, a Vault policy of exactly
+ * the named path), with the look-alikes that keep asking: refused, deferred or questioned
+ * requests, other targets, namespaces, paths or capabilities, submits and secrets.
+ */
+const TUNING_63_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-63.jsonl');
+/**
  * Actions the user requested in plain words, naming their targets: public gists of named
  * files, collaborators added at a named level, repository visibility, one app setting or
  * variable, with the look-alikes that must keep asking (other targets, levels or values,
@@ -430,6 +438,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_51_SET),
       ...loadCases(TUNING_58_SET),
       ...loadCases(TUNING_59_SET),
+      ...loadCases(TUNING_63_SET),
       ...loadCases(TUNING_54_SET),
       ...loadCases(TUNING_55_SET),
       ...loadCases(TUNING_56_SET),
