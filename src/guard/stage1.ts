@@ -414,8 +414,8 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
   },
   {
     name: 'checkCredentialStores',
-    run: ({ parsed, context, paths, messages }) =>
-      checkCredentialStores(parsed, paths, context.projectDir, messages),
+    run: ({ parsed, context, paths, messages, allMessages }) =>
+      checkCredentialStores(parsed, paths, context.projectDir, messages, allMessages),
   },
   {
     name: 'checkSecretWrites',
