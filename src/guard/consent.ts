@@ -161,7 +161,8 @@ const REFUSAL =
  * consent from the messages gets this text, so a refused action never counts as requested.
  * A clause ends at a sentence end, a semicolon, "but", or a comma before a refusal word or
  * before what the user will do ("…, I'll fix the hook later", "… and I'll squash it later"),
- * which is a clause of its own. A message that asks only for advice ("what does it do?", "is
+ * which is a clause of its own, and so does "before we …", which puts off only what follows it
+ * ("download it and check its hash before we install it" asks for the download). A message that asks only for advice ("what does it do?", "is
  * that a good idea?") and a clause that checks or puts off the action ("check whether it is
  * ready", "later") give no consent either. Other questions stay, because a question consents to reading what it asks about.
  * Messages before the last one that withdraws earlier requests ("change of plan: ...") are
@@ -172,7 +173,7 @@ export function consentingText(messages: readonly string[]): string {
     .filter((message) => !asksForAdviceOnly(message))
     .flatMap((message) =>
       message.split(
-        /(?<=[.!?;])\s+|\n+|\s*\bbut\b\s*|,\s*(?=(?:don'?t|do not|never|not|keep|leave)\b|(?:I|we)(?:'ll|\s+will)\s)|\s+and\s+(?=(?:I|we)(?:'ll|\s+will)\s)/i,
+        /(?<=[.!?;])\s+|\n+|\s*\bbut\b\s*|,\s*(?=(?:don'?t|do not|never|not|keep|leave)\b|(?:I|we)(?:'ll|\s+will)\s)|\s+and\s+(?=(?:I|we)(?:'ll|\s+will)\s)|,?\s+(?=before (?:we|I|you)\b)/i,
       ),
     )
     .map((clause) => clause.trim())
@@ -456,8 +457,12 @@ function consentsToPublish(command: SimpleCommand, messages: string): boolean {
   return registries.length === 0 || registries.some((name) => words.test(name));
 }
 
-/** Structural consent for `npm dist-tag add PKG@VERSION TAG`, naming both version and tag. */
-function consentsToTag(command: SimpleCommand, messages: string): boolean {
+/**
+ * Structural consent for `npm dist-tag add PKG@VERSION TAG`, naming both version and tag.
+ * `latest` is what every plain install gets, so a request must name it as the tag to move
+ * ("promote it to latest") and the messages must name the package as well as the version.
+ */
+function consentsToTag(command: SimpleCommand, messages: string, requestText: string): boolean {
   const positional = positionals(command.argv.slice(1), ['--registry']);
   if (command.name !== 'npm' || positional[0] !== 'dist-tag' || positional[1] !== 'add') {
     return false;
@@ -465,9 +470,14 @@ function consentsToTag(command: SimpleCommand, messages: string): boolean {
   const spec = positional[2] ?? '';
   const tag = positional[3] ?? 'latest';
   const version = /@([^@/]+)$/.exec(spec)?.[1];
+  const name = spec.slice(0, spec.length - (version ?? '').length - 1);
   return (
     version !== undefined &&
-    tag !== 'latest' &&
+    (tag !== 'latest' ||
+      (containsWord(requestText, 'latest') &&
+        name !== '' &&
+        containsWord(messages, name) &&
+        !/--registry/.test(command.text))) &&
     messages.includes(version) &&
     containsWord(messages, tag) &&
     positional.length === 4
@@ -596,7 +606,7 @@ export function requestsAction(
     case 'force-push':
       return consentsToForcePush(command, messages);
     case 'tag':
-      return consentsToTag(command, messages);
+      return consentsToTag(command, messages, requestText);
     case 'kill':
       return consentsToKill(command, messages);
     case 'post':

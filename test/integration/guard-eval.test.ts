@@ -306,8 +306,12 @@ const TUNING_59_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-59.jsonl'
  * Work the user asked for by name that fresh-16 found asked: MCP writes (a draft published,
  * a draft posted to the named channel, a page under the named parent, a form filled and left
  * unsent, a refund in full, a described network policy or ConfigMap, a Vault policy of exactly
- * the named path), with the look-alikes that keep asking: refused, deferred or questioned
- * requests, other targets, namespaces, paths or capabilities, submits and secrets.
+ * the named path), secret reads that print only key names or that the user allowed, and
+ * shell work (`latest` dist-tags, a prefix named by its key, files given back to the user, the
+ * port of the sentence before, migration status reads, hashed downloads, `.envrc` exports,
+ * API-only `pull_request_target` workflows). The look-alikes keep asking: refused, deferred or
+ * questioned requests, other targets, namespaces, paths, owners or capabilities, submits,
+ * secrets, commands run and code checked out.
  */
 const TUNING_63_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-63.jsonl');
 /**
