@@ -289,8 +289,9 @@ export function refundsNamedTarget(
   if (!/^\d+$/.test(amount)) {
     return false;
   }
-  // Stripe rejects an amount above what remains of the payment, so any amount of a request
-  // "in full" is at most the whole payment.
+  // Stripe refunds "only up to the remaining, unrefunded amount of the charge" (the `amount`
+  // of Create a refund in its API reference), so any amount of a request "in full" is at most
+  // the whole payment.
   return (
     given.has(Number(amount)) ||
     (given.size === 0 &&
