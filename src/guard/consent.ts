@@ -153,7 +153,7 @@ export function asksWithout(pattern: RegExp, messages: string): boolean {
  * again" waives a confirmation rather than the action, and "leave a comment" asks to write one.
  */
 const REFUSAL =
-  /\b(?:(?:don'?t|do not|does not|doesn'?t)(?! (?:need|want|care)\b)|never|(?<!\bdo |\bdoes )not|no need to(?! (?:re-?)?(?:confirm|ask|review|preview|check)\w*\b)|hold off|without|avoid|keep|leave(?!\s+(?:(?:a|an|the|some|my|our|your|this|that)\s+)?(?:\w+\s+)?(?:comments?|reviews?|notes?|feedback|repl(?:y|ies)|messages?)\b)|before we)\b/i;
+  /\b(?:(?:don'?t|do not|does not|doesn'?t)(?! (?:need|want|care)\b)|never|(?<!\bdo |\bdoes )not|no need to(?! (?:re-?)?(?:confirm|ask|review|preview|check)\w*\b)|hold off|without|avoid|keep|leave(?!\s+(?:(?:a|an|the|some|my|our|your|this|that)\s+)?(?:\w+\s+)?(?:comments?|reviews?|notes?|feedback|repl(?:y|ies)|messages?)\b)|before (?:we|I|you))\b/i;
 
 /**
  * Returns the clauses of the user's messages that contain no refusal or deferral ("do not
