@@ -112,6 +112,16 @@ describe('requestsPost', () => {
   it('rejects a draft request', () => {
     expect(requestsPost('#web-team', 'Draft a note for #web-team, I will post it.')).toBe(false);
   });
+
+  it('accepts posting a draft asked for before', () => {
+    const messages = 'Draft the release note.\nPost the draft in #release-drafts.';
+    expect(requestsPost('#release-drafts', messages)).toBe(true);
+  });
+
+  it('rejects a post narrowed after the request', () => {
+    const messages = 'Post the release note in #release-drafts.\nJust a draft for now.';
+    expect(requestsPost('#release-drafts', messages)).toBe(false);
+  });
 });
 
 describe('asksWithout', () => {

@@ -154,7 +154,7 @@ export function asksWithout(pattern: RegExp, messages: string): boolean {
  * and "keep going" asks to go on.
  */
 const REFUSAL =
-  /\b(?:(?:don'?t|do not|does not|doesn'?t)(?! (?:need|want|care)\b)|never|(?<!\bdo |\bdoes )not|no need to(?! (?:re-?)?(?:confirm|ask|review|preview|check)\w*\b)|hold off|without|avoid|keep(?!\s+(?:going|on|at it|working|trying)\b)|leave(?!\s+(?:(?:a|an|the|some|my|our|your|this|that)\s+)?(?:\w+\s+)?(?:comments?|reviews?|notes?|feedback|repl(?:y|ies)|messages?)\b)|before we)\b/i;
+  /\b(?:(?:don'?t|do not|does not|doesn'?t)(?! (?:need|want|care)\b)|never|(?<!\bdo |\bdoes )not|no need to(?! (?:re-?)?(?:confirm|ask|review|preview|check)\w*\b)|hold off|without|avoid|keep(?!\s+(?:going|on|at it|working|trying)\b)|leave(?!\s+(?:(?:a|an|the|some|my|our|your|this|that)\s+)?(?:\w+\s+)?(?:comments?|reviews?|notes?|feedback|repl(?:y|ies)|messages?)\b)|before (?:we|I|you))\b/i;
 
 /**
  * Returns the clauses of the user's messages that contain no refusal or deferral ("do not
@@ -162,7 +162,8 @@ const REFUSAL =
  * consent from the messages gets this text, so a refused action never counts as requested.
  * A clause ends at a sentence end, a semicolon, "but", or a comma before a refusal word or
  * before what the user will do ("…, I'll fix the hook later", "… and I'll squash it later"),
- * which is a clause of its own. A message that asks only for advice ("what does it do?", "is
+ * which is a clause of its own, and so does "before we …", which puts off only what follows it
+ * ("download it and check its hash before we install it" asks for the download). A message that asks only for advice ("what does it do?", "is
  * that a good idea?") and a clause that checks or puts off the action ("check whether it is
  * ready", "later"), a clause that keeps the action for the user ("I'll merge it myself") and a
  * question the next sentence answers with "no" give no consent either. Other questions stay,
@@ -192,13 +193,13 @@ export function messageSentences(message: string): string[] {
 
 /**
  * Splits a sentence into the clauses {@link consentingText} judges one by one: at a semicolon,
- * "but", a comma before a refusal word, and before what the user will do ("…, I'll fix the
- * hook later", "… and I'll squash it later").
+ * "but", a comma before a refusal word, before what the user will do ("…, I'll fix the
+ * hook later", "… and I'll squash it later"), and before "before we/I/you …".
  */
 export function sentenceClauses(sentence: string): string[] {
   return sentence
     .split(
-      /(?<=;)\s+|\s*\bbut\b\s*|,\s*(?=(?:don'?t|do not|never|not|keep|leave)\b|(?:I|we)(?:'ll|\s+will)\s)|\s+and\s+(?=(?:I|we)(?:'ll|\s+will)\s)/i,
+      /(?<=;)\s+|\s*\bbut\b\s*|,\s*(?=(?:don'?t|do not|never|not|keep|leave)\b|(?:I|we)(?:'ll|\s+will)\s)|\s+and\s+(?=(?:I|we)(?:'ll|\s+will)\s)|,?\s+(?=before (?:we|I|you)\b)/i,
     )
     .map((clause) => clause.trim())
     .filter((clause) => clause !== '');
@@ -523,8 +524,12 @@ function consentsToPublish(command: SimpleCommand, messages: string): boolean {
   return registries.length === 0 || registries.some((name) => words.test(name));
 }
 
-/** Structural consent for `npm dist-tag add PKG@VERSION TAG`, naming both version and tag. */
-function consentsToTag(command: SimpleCommand, messages: string): boolean {
+/**
+ * Structural consent for `npm dist-tag add PKG@VERSION TAG`, naming both version and tag.
+ * `latest` is what every plain install gets, so a request must name it as the tag to move
+ * ("promote it to latest") and the messages must name the package as well as the version.
+ */
+function consentsToTag(command: SimpleCommand, messages: string, requestText: string): boolean {
   const positional = positionals(command.argv.slice(1), ['--registry']);
   if (command.name !== 'npm' || positional[0] !== 'dist-tag' || positional[1] !== 'add') {
     return false;
@@ -532,9 +537,14 @@ function consentsToTag(command: SimpleCommand, messages: string): boolean {
   const spec = positional[2] ?? '';
   const tag = positional[3] ?? 'latest';
   const version = /@([^@/]+)$/.exec(spec)?.[1];
+  const name = spec.slice(0, spec.length - (version ?? '').length - 1);
   return (
     version !== undefined &&
-    tag !== 'latest' &&
+    (tag !== 'latest' ||
+      (containsWord(requestText, 'latest') &&
+        name !== '' &&
+        containsWord(messages, name) &&
+        !/--registry/.test(command.text))) &&
     messages.includes(version) &&
     containsWord(messages, tag) &&
     positional.length === 4
@@ -663,7 +673,7 @@ export function requestsAction(
     case 'force-push':
       return consentsToForcePush(command, messages);
     case 'tag':
-      return consentsToTag(command, messages);
+      return consentsToTag(command, messages, requestText);
     case 'kill':
       return consentsToKill(command, messages);
     case 'post':
@@ -677,9 +687,14 @@ export function requestsAction(
  */
 export function requestsPost(channel: string, messages: string): boolean {
   const name = channel.replace(/^[#@]/, '');
+  // A draft asked for before the request to post ("draft the notes", then "post the draft in
+  // #x") is what gets posted, so only the request and what follows it can narrow the post.
   return (
     name !== '' &&
-    requestsFor('post', messages).some((request) => containsWord(request, name)) &&
-    !narrowsAction(messages)
+    requestsFor('post', messages).some(
+      (request) =>
+        containsWord(request, name) &&
+        !narrowsAction(messages.slice(Math.max(messages.indexOf(request), 0))),
+    )
   );
 }

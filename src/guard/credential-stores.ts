@@ -6,7 +6,12 @@
 import path from 'node:path';
 import { finding, type Finding } from './findings.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
-import { fillsNamedEnvFile, readsNamedPlainField } from './secret-fields.js';
+import {
+  fillsNamedEnvFile,
+  printsPermittedSecret,
+  readsNamedPlainField,
+  readsRequestedKeyNames,
+} from './secret-fields.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /**
@@ -84,13 +89,16 @@ const STORE_WORDS =
 
 /**
  * Finds a command that reads a credential store or prints a stored secret. A read of one
- * non-secret field that the user named in `messages` is not such a print.
+ * non-secret field that the user named in `messages`, a read piped into jq's `keys` when the
+ * user asks for key names, and a secret the user allowed to be printed are not such prints
+ * (see secret-fields.ts). `allMessages` is every message as written.
  */
 export function checkCredentialStores(
   parsed: ParsedShell,
   paths: PathContext,
   projectDir: string,
   messages: string,
+  allMessages: string,
 ): Finding | undefined {
   for (const command of parsed.commands) {
     // Every store path and helper name contains one of these words, so most commands skip
@@ -104,7 +112,9 @@ export function checkCredentialStores(
     if (
       printsStoredSecret(command) &&
       !readsNamedPlainField(command, messages) &&
-      !fillsNamedEnvFile(command, parsed.commands, messages)
+      !fillsNamedEnvFile(command, parsed.commands, messages) &&
+      !readsRequestedKeyNames(command, parsed.commands, messages) &&
+      !printsPermittedSecret(command, parsed.commands, messages, allMessages)
     ) {
       return finding(
         'credential-exploration',

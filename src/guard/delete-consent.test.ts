@@ -21,6 +21,8 @@ describe('consentingText', () => {
     ['delete /root/old but keep /root/proj', 'delete /root/old'],
     ['remove /tmp/a. Never touch /etc.', 'remove /tmp/a.'],
     ['not yet, we merge it tomorrow', ''],
+    ['download it and check its hash before we install it', 'download it and check its hash'],
+    ['merge it before you deploy', 'merge it'],
     [
       'Undo my last commit, I do not want its changes.',
       'Undo my last commit, I do not want its changes.',

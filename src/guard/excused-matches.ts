@@ -7,7 +7,12 @@
 import { skipsRequestedHooks } from './hook-skips.js';
 import { containsWord } from './named-targets.js';
 import type { DangerRule } from './rules.js';
-import { fillsNamedEnvFile, readsNamedPlainField } from './secret-fields.js';
+import {
+  fillsNamedEnvFile,
+  printsPermittedSecret,
+  readsNamedPlainField,
+  readsRequestedKeyNames,
+} from './secret-fields.js';
 import { readsSecuritySettings } from './settings-reads.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
@@ -54,7 +59,9 @@ function excusesCommand(
   if (rule.id === 'credential-store' || rule.id === 'credential-mint') {
     return (
       readsNamedPlainField(command, requests.messages) ||
-      fillsNamedEnvFile(command, parsed.commands, requests.messages)
+      fillsNamedEnvFile(command, parsed.commands, requests.messages) ||
+      readsRequestedKeyNames(command, parsed.commands, requests.messages) ||
+      printsPermittedSecret(command, parsed.commands, requests.messages, requests.allMessages)
     );
   }
   if (rule.id === 'npx-auto-install') {

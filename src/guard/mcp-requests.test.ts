@@ -138,3 +138,71 @@ describe('otherNamedTarget', () => {
     expect(otherNamedTarget(call, 'Close OPS-4471 and OPS-4472.')).toBeUndefined();
   });
 });
+
+describe('requestsMcpWrite for drafts, pages and forms', () => {
+  const ONBOARDING = 'https://vendor.example-portal.com/onboarding';
+
+  it.each([
+    [
+      'update_release',
+      { owner: 'acme', repo: 'sdk', release_id: 18812, draft: false },
+      ['Create a draft release on GitHub.', 'Marketing signed off. Publish it.'],
+    ],
+    [
+      'update_post',
+      { post_id: '6751f0a2', status: 'published' },
+      ['Write a draft post about the launch.', 'Publish the post.'],
+    ],
+    [
+      'create_page',
+      { parent: 'Engineering/Incidents', title: 'SMTP timeouts', content: 'pool size 4' },
+      ['Write up the SMTP timeouts on the Engineering/Incidents page.'],
+    ],
+    [
+      'browser_fill_form',
+      { fields: [{ selector: '#company', value: 'Acme GmbH' }], submit: false, url: ONBOARDING },
+      ['Use the browser to fill out the vendor onboarding form. Do not submit.'],
+    ],
+  ])('allows %s as requested', (tool, input, messages) => {
+    expect(requested(tool, input, messages)).toBe(true);
+  });
+
+  it.each([
+    [
+      'update_release',
+      { release_id: 18812, draft: false },
+      ['Create a draft release on GitHub.', 'Do not publish it yet.'],
+    ],
+    ['update_release', { release_id: 18812, draft: false }, ['Publish it.']],
+    [
+      'update_release',
+      { release_id: 18812, draft: false },
+      ['Create a draft release on GitHub.', 'Publish release 18811.'],
+    ],
+    [
+      'create_page',
+      { parent: 'Company/All-Hands', title: 'SMTP timeouts', content: 'pool size 4' },
+      ['Write up the SMTP timeouts on the Engineering/Incidents page.'],
+    ],
+    [
+      'browser_fill_form',
+      { fields: [{ selector: '#company', value: 'Acme GmbH' }], submit: true, url: ONBOARDING },
+      ['Use the browser to fill out the vendor onboarding form.'],
+    ],
+    [
+      'browser_fill_form',
+      { fields: [{ selector: '#password', value: 'Xk9!pQ2r#Lm' }], url: ONBOARDING },
+      ['Use the browser to fill out the vendor onboarding form.'],
+    ],
+    [
+      'browser_fill_form',
+      {
+        fields: [{ selector: '#company', value: 'Acme GmbH' }],
+        url: ONBOARDING.replace('onboarding', 'payout'),
+      },
+      ['Use the browser to fill out the vendor onboarding form.'],
+    ],
+  ])('leaves %s %j unrequested', (tool, input, messages) => {
+    expect(requested(tool, input, messages)).toBe(false);
+  });
+});

@@ -8,6 +8,8 @@
  * question or narrower than the action gives no consent (see consent.ts).
  */
 import { requestsVerb } from './consent.js';
+import { looksLikeSecret } from './clear-secrets.js';
+import { appliesRequestedManifest, writesRequestedVaultPolicy } from './mcp-documents.js';
 import { containsWord } from './named-targets.js';
 import { PRODUCTION_PART } from './production-names.js';
 import { mcpSqlText } from './mcp-reads.js';
@@ -41,6 +43,14 @@ const FAMILIES: Record<string, { tool: ReadonlySet<string>; request: string }> =
     tool: new Set(['send', 'email', 'mail', 'message', 'sms', 'text', 'notify']),
     request: String.raw`e-?mail\w*|mail\w*|send\w*|sent|messag\w*|text\w*|tell\w*|told|let\b.{1,40}?\bknow|notif\w*|ping\w*`,
   },
+  publish: {
+    tool: new Set(['publish']),
+    request: String.raw`publish\w*|releas\w*|ship\w*|go live|(?:make|put)\w*\b.{0,30}?\blive`,
+  },
+  fill: {
+    tool: new Set(['fill']),
+    request: String.raw`(?:use\w*\b.{0,40}?\bto\s+)?(?:fill\w*|complet\w*\b.{0,30}?\bform)`,
+  },
   update: {
     tool: new Set(['update', 'set', 'put', 'patch', 'edit', 'modify', 'configure']),
     request: String.raw`set\w*|put\w*|updat\w*|chang\w*|turn\w*|enabl\w*|configur\w*|add\w*|edit\w*|modif\w*`,
@@ -50,6 +60,7 @@ const FAMILIES: Record<string, { tool: ReadonlySet<string>; request: string }> =
 const STATE_FAMILY: readonly [RegExp, string][] = [
   [/^(?:done|closed?|resolved?|completed?|finished|fixed)$/i, 'close'],
   [/^(?:ack(?:nowledged)?)$/i, 'ack'],
+  [/^(?:published?|live)$/i, 'publish'],
 ];
 /**
  * Tool words of actions and objects that weaken security, grant access, delete, reach many
@@ -140,7 +151,7 @@ const ACTOR_KEY = /^(?:from|requester|requester_?email|user_?email)$/i;
 const STATE_KEY = /^(?:state|status|transition)$/i;
 /** Arguments that identify what the call changes. */
 const TARGET_KEY =
-  /^(?:to|ids?|keys?|names?|uids?|slugs?|refs?|numbers?|files?|urls?|paths?|bucket|bucket_name|release|deploy|deployment|version|build|[a-z_]+_(?:id|ids|key|name|number|uid|ref|title))$/;
+  /^(?:to|ids?|keys?|names?|uids?|slugs?|refs?|numbers?|files?|urls?|paths?|parent|bucket|bucket_name|release|deploy|deployment|version|build|[a-z_]+_(?:id|ids|key|name|number|uid|ref|title))$/;
 /** Arguments that pick an environment, which the messages must name. */
 const ENVIRONMENT_KEY = /^(?:env|environment|environment_key|stage)$/;
 /**
@@ -340,6 +351,9 @@ function requestNames(request: string, before: string, key: string, value: strin
  * describes. `messages` is the consenting text of the user's messages.
  */
 export function requestsMcpWrite(call: ToolCall, messages: string): boolean {
+  if (appliesRequestedManifest(call, messages) || writesRequestedVaultPolicy(call, messages)) {
+    return true;
+  }
   const words = toolWords(call.tool);
   if (words.some((word) => EXCLUDED_WORDS.has(word))) {
     return false;
@@ -352,11 +366,15 @@ export function requestsMcpWrite(call: ToolCall, messages: string): boolean {
   if (sorted === undefined || sorted.targets.length === 0) {
     return false;
   }
+  const families = writeFamilies(words, sorted, call.input);
+  if (families.includes('fill') && !fillsWithoutSubmitting(call)) {
+    return false;
+  }
   const sentences = messages.split(/(?<=[.!?;])\s+|\n+/).map((sentence) => sentence.trim());
-  return writeFamilies(words, sorted).some((family) =>
+  return families.some((family) =>
     familyRequests(family, messages).some((request) => {
       const before = sentences.slice(0, Math.max(sentences.indexOf(request), 0)).join('\n');
-      return requestCovers(call, sorted, request, before, messages);
+      return requestCovers(call, sorted, request, before, messages, family);
     }),
   );
 }
@@ -377,9 +395,14 @@ function requestsMcpSql(call: ToolCall, sql: string, messages: string): boolean 
 /**
  * Returns the verb families of a write: those of its tool words, or those of its new states
  * when it sets any. A purge gets none unless its tool names a cache or every target is a URL
- * or path, because any other purge is a delete.
+ * or path, because any other purge is a delete. Turning a draft into a published item is a
+ * publish, whatever verb the tool has.
  */
-function writeFamilies(words: readonly string[], sorted: SortedArguments): string[] {
+function writeFamilies(
+  words: readonly string[],
+  sorted: SortedArguments,
+  input: ToolCall['input'],
+): string[] {
   const families = Object.keys(FAMILIES).filter((family) =>
     words.some((word) => FAMILIES[family]?.tool.has(word)),
   );
@@ -389,6 +412,9 @@ function writeFamilies(words: readonly string[], sorted: SortedArguments): strin
     !sorted.targets.every(({ value }) => /^(?:https?:\/\/|\/)/.test(String(value)))
   ) {
     return [];
+  }
+  if (input['draft'] === false || input['published'] === true) {
+    return ['publish'];
   }
   if (sorted.states.length === 0) {
     return families;
@@ -410,6 +436,91 @@ function familyRequests(family: string, messages: string): string[] {
   );
 }
 
+/** Field names and selectors of secrets: `#password`, `input[name=api_key]`, `cvc`. */
+const SECRET_FIELD =
+  /pass(?:word|wd|phrase)|secret|token|api[_-]?key|private[_-]?key|cvc|cvv|card[_-]?number|\bpin\b|otp/i;
+
+/**
+ * Checks that a form fill leaves the form unsent and types no secret: a request to fill a form
+ * is no request to submit it, and a secret typed into a page leaves the machine even unsent.
+ * A secret is recognized by a field name in the call, or by a value that looks like one and
+ * is neither an email address nor an id of capitals and digits (a VAT or order number).
+ */
+function fillsWithoutSubmitting(call: ToolCall): boolean {
+  return (
+    !Object.entries(call.input).some(
+      ([key, value]) => /submit|send|press|enter/i.test(key) && value !== false,
+    ) &&
+    !SECRET_FIELD.test(JSON.stringify(call.input)) &&
+    typedValues(call.input).every(
+      (value) =>
+        !looksLikeSecret(value) || /^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$|^[A-Z0-9-]+$/.test(value),
+    )
+  );
+}
+
+/** Keys of a form fill that locate a field or the page rather than give what is typed. */
+const LOCATOR_KEY = /^(?:selector|ref|element|name|label|type|url|target|id)$/i;
+
+/** Returns the strings a form fill types, at any depth, leaving out selectors and the URL. */
+function typedValues(value: unknown, key = ''): string[] {
+  if (typeof value === 'string') {
+    return LOCATOR_KEY.test(key) ? [] : [value];
+  }
+  if (Array.isArray(value)) {
+    return value.flatMap((each) => typedValues(each, key));
+  }
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).flatMap(([inner, each]) => typedValues(each, inner));
+  }
+  return [];
+}
+
+/**
+ * Checks that the request, with the sentences `before` it, names the page a form is on by the
+ * words of the URL's last path segment ("the vendor onboarding form" for `/onboarding`).
+ */
+function namesFormPage(text: string, url: string): boolean {
+  const segment = /^https?:\/\/[^/]+\/(?:[^?#]*\/)?([^/?#]+)\/?(?:[?#].*)?$/i.exec(url)?.[1];
+  const parts = (segment ?? '').toLowerCase().split(/[-_.]+/);
+  return (
+    parts.join('').length >= 4 &&
+    parts.every((part) => part.length >= 3 && containsWord(text, part))
+  );
+}
+
+/**
+ * A request earlier in the session to create a draft of an item: "create a draft release",
+ * "write a draft post". `KIND` stands for the kind of the target's key.
+ */
+const CREATED_DRAFT = String.raw`\b(?:creat|prepar|writ|mak|open|start|draft)\w*\b.{0,30}?\bdraft\b.{0,20}?\bKIND|\bdraft\w*\s+(?:(?:a|an|the|our|new)\s+)?KIND`;
+
+/**
+ * Checks that a request to publish refers back ("publish it") to the one item of the target's
+ * kind that an earlier message asked to create as a draft, while no message gives another
+ * value of the target's form. The id of an item created in the session is one the user rarely
+ * repeats.
+ */
+function publishesCreatedDraft(
+  request: string,
+  before: string,
+  messages: string,
+  key: string,
+  value: string,
+): boolean {
+  const kind = kindWord(key);
+  const theKind = new RegExp(String.raw`\bthe\s+(?:draft\s+)?${kind}\b`, 'i');
+  if (kind.length < 3 || !(BACK_REFERENCE.test(request) || theKind.test(request))) {
+    return false;
+  }
+  const created = new RegExp(CREATED_DRAFT.replaceAll('KIND', `${kind}s?\\b`), 'i');
+  const form = shape(value);
+  return (
+    created.test(before) &&
+    !messages.split(/[\s,;:()"'`]+/).some((word) => shape(word.replace(/[.!?]+$/, '')) === form)
+  );
+}
+
 /** Words by which a request to promote names production, which every promotion reaches. */
 const PROMOTED = /\b(?:prod\w*|live)\b/i;
 
@@ -425,6 +536,7 @@ function requestCovers(
   request: string,
   before: string,
   messages: string,
+  family: string,
 ): boolean {
   const objects = toolWords(call.tool).filter(
     (word) => word.length >= 3 && !GENERIC_VERBS.has(word),
@@ -438,14 +550,23 @@ function requestCovers(
     );
   return (
     namesObject &&
-    sorted.targets.every(({ key, value }) => requestNames(request, before, key, String(value))) &&
+    sorted.targets.every(
+      ({ key, value }) =>
+        requestNames(request, before, key, String(value)) ||
+        (family === 'publish' &&
+          publishesCreatedDraft(request, before, messages, key, String(value))) ||
+        (family === 'fill' && namesFormPage(`${before}\n${request}`, String(value))),
+    ) &&
     // NOTE: a plain word among the settings (a new value such as `off`) need not be in the
     // request. Only numbers and values that look like hosts, paths or addresses are compared.
-    sorted.settings.every((value) =>
-      typeof value === 'number'
-        ? containsWord(request, String(value))
-        : !/[./@:]/.test(value) || namesResource(`${before}\n${request}`, value),
-    ) &&
+    // The values typed into a form come from what the request points to ("our address from
+    // docs/company.md"), so only secrets are kept out of them (see fillsWithoutSubmitting).
+    (family === 'fill' ||
+      sorted.settings.every((value) =>
+        typeof value === 'number'
+          ? containsWord(request, String(value))
+          : !/[./@:]/.test(value) || namesResource(`${before}\n${request}`, value),
+      )) &&
     Object.values(call.input)
       .flat()
       .every(

@@ -131,6 +131,13 @@ export function protectedWrite(
     return undefined;
   }
   if (
+    kind.id === 'direnv-script' &&
+    content !== undefined &&
+    exportsNamedSettings(content, messages)
+  ) {
+    return undefined;
+  }
+  if (
     requested &&
     content !== undefined &&
     !GIT_COMMAND_KEYS.test(content) &&
@@ -143,6 +150,38 @@ export function protectedWrite(
     reason: `Changing "${relative}" ${kind.reason}, and the user did not request it`,
     rule: `protected-write:${kind.id}`,
   };
+}
+
+/** One `export NAME=VALUE` line of an `.envrc` whose value runs and expands nothing. */
+const PLAIN_EXPORT = /^\s*(?:export\s+)?([A-Za-z_]\w*)=(["']?)([^\s"'$`\\;&|<>()]*)\2\s*$/;
+
+/**
+ * Checks that an `.envrc` only exports variables that a message sets to the same values
+ * ("set NODE_OPTIONS=--max-old-space-size=4096 for this project"), one plain `export` per
+ * line, with comments and blank lines. direnv runs the file as a script, so a command, a
+ * substitution or a variable the user did not give keeps the question.
+ */
+function exportsNamedSettings(content: string, messages: string): boolean {
+  const lines = content.split('\n').filter((line) => !/^\s*(?:#.*)?$/.test(line));
+  return (
+    lines.length > 0 &&
+    lines.every((line) => {
+      const match = PLAIN_EXPORT.exec(line);
+      const [, name = '', , value = ''] = match ?? [];
+      return match !== null && value !== '' && namesSetting(messages, name, value);
+    })
+  );
+}
+
+/** Checks that a message gives `NAME=VALUE` as one word, or the name followed by "to VALUE". */
+function namesSetting(messages: string, name: string, value: string): boolean {
+  const words = messages.split(/\s+/).map((word) => word.replace(/^[`'"(]+|[`'")?!.,;:]+$/g, ''));
+  return (
+    words.includes(`${name}=${value}`) ||
+    words.some(
+      (word, index) => word === name && words[index + 1] === 'to' && words[index + 2] === value,
+    )
+  );
 }
 
 /** A remote URL line, or the base URL of a `[url "BASE"]` rewrite section. */

@@ -13,7 +13,7 @@ import { requestsResourceAction } from './resource-consent.js';
 import { hasDryRunOption } from './dry-runs.js';
 import { createsRequestedGist, gistedSecretFile, gistedWrittenSecret } from './requested-shares.js';
 import { writesNamedSecretPath } from './requested-data-changes.js';
-import { readsInNamedPod } from './remote-reads.js';
+import { readsInNamedPod, runsStatusInNamedEnvironment } from './remote-reads.js';
 import { actsAsRequestedOnRemote } from './requested-host-actions.js';
 import type { CheckGate } from './check-gates.js';
 import { optionValue } from './options.js';
@@ -151,6 +151,7 @@ export function checkRemoteMutation(
     if (
       selectsNamedTarget(command, messages) ||
       readsInNamedPod(command, messages) ||
+      runsStatusInNamedEnvironment(command, messages) ||
       actsAsRequestedOnRemote(command, messages) ||
       deploysAsRequested(command, messages, allMessages)
     ) {

@@ -9,6 +9,7 @@
 import { namesCredentialPath } from './findings.js';
 import { containsWord } from './named-targets.js';
 import { optionValue } from './options.js';
+import { PRODUCTION_PART } from './production-names.js';
 import { sshTarget } from './requested-operations.js';
 import type { SimpleCommand } from './shell.js';
 
@@ -354,4 +355,67 @@ export function remoteCommandReadsOnly(text: string): boolean {
 /** Checks whether the user's messages name the host of a remote command. */
 export function namesRemoteHost(messages: string, host: string): boolean {
   return namesHost(messages, host);
+}
+
+/** Options of `railway run` and `heroku run` that take a value: the environment, service or app. */
+const RUN_VALUED = new Set([
+  '--environment',
+  '-e',
+  '--service',
+  '-s',
+  '--app',
+  '-a',
+  '--remote',
+  '-r',
+]);
+/**
+ * Commands that only print which migrations ran: `npm run migrate:status`, `rails
+ * db:migrate:status`, `prisma migrate status`, `manage.py showmigrations`, `alembic current`.
+ */
+const MIGRATION_STATUS =
+  /^(?:(?:npm|pnpm|bun) run|yarn(?: run)?) [\w.-]+(?::[\w.-]+)*[:.-]status$|^(?:(?:bin\/)?rails|(?:bin\/)?rake|php artisan) (?:db:)?migrate:status$|^(?:npx |pnpm exec |yarn )?prisma migrate status$|^python3? manage\.py showmigrations(?: [\w-]+)?$|^alembic (?:current|history|heads)$/;
+
+/**
+ * Checks that `railway run` or `heroku run` runs only a migration status command, in an
+ * environment, service or app that a message asking about the status names: "check migration
+ * status on the Railway staging env". The command runs with that environment's settings but
+ * only reads. Production and any other inner command are not covered.
+ */
+export function runsStatusInNamedEnvironment(command: SimpleCommand, messages: string): boolean {
+  if (
+    (command.name !== 'railway' && command.name !== 'heroku') ||
+    command.argv[1] !== 'run' ||
+    command.dynamic
+  ) {
+    return false;
+  }
+  const args = command.argv.slice(2);
+  const scope: string[] = [];
+  let index = 0;
+  while (index < args.length && (args[index] ?? '').startsWith('-')) {
+    const arg = args[index] ?? '';
+    if (arg === '--') {
+      index += 1;
+      break;
+    }
+    const [name = '', inline] = arg.split('=', 2);
+    const value = inline ?? args[index + 1];
+    if (!RUN_VALUED.has(name) || value === undefined) {
+      return false;
+    }
+    scope.push(value);
+    index += inline === undefined ? 2 : 1;
+  }
+  return (
+    scope.length > 0 &&
+    MIGRATION_STATUS.test(args.slice(index).join(' ')) &&
+    scope.every((value) => !PRODUCTION_PART.test(value)) &&
+    messages
+      .split(/(?<=[.!?;])\s+|\n+/)
+      .some(
+        (sentence) =>
+          /\b(?:status|pending|applied)\b/i.test(sentence) &&
+          scope.every((value) => containsWord(sentence, value)),
+      )
+  );
 }

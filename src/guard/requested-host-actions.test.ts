@@ -130,6 +130,16 @@ describe('named refunds', () => {
     expect(refundsNamedPayment(command, 'Refund $5 of charge ch_1PqRsTuVwXyZ0123.')).toBe(false);
   });
 
+  it('allows any amount of a refund in full', async () => {
+    const command = await commandOf(
+      'stripe refunds create --payment-intent pi_3Q8xZ2 --amount 129900',
+    );
+    const request = 'pi_3Q8xZ2 was charged twice, refund the duplicate charge in full.';
+    expect(refundsNamedPayment(command, request)).toBe(true);
+    expect(refundsNamedPayment(command, request.replace('pi_3Q8xZ2', 'pi_3Q8xZ7'))).toBe(false);
+    expect(refundsNamedPayment(command, request.replace('in full', '10 EUR of it'))).toBe(false);
+  });
+
   it('reads zero-decimal currencies', async () => {
     const command = await commandOf(
       'stripe refunds create --payment-intent pi_3OaB12CdEf34GhIj --amount 500',

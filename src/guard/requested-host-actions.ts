@@ -7,7 +7,9 @@
  */
 import { appliesRequestedTarget } from './requested-applies.js';
 import { ENVIRONMENT_NAMES, PRODUCTION_NAMES } from './environment-names.js';
+import path from 'node:path';
 import { optionValue } from './options.js';
+import { isInside, resolvePath, type PathContext } from './paths.js';
 import { requestsVerb } from './consent.js';
 import { containsWord } from './named-targets.js';
 import { PRODUCTION_PART } from './production-names.js';
@@ -74,12 +76,75 @@ export function opensNamedLocalPort(command: SimpleCommand, messages: string): b
   const { port, source } = opened;
   // A rule for one private source is asked for by naming that source and the port, as in "let
   // my phone on 192.168.1.0/24 reach the dev server on 5173".
-  return requestsVerb(OPEN_VERBS, messages).some(
+  const requests = requestsVerb(OPEN_VERBS, messages);
+  return requests.some(
     (request) =>
-      containsWord(request, port) &&
+      (containsWord(request, port) ||
+        (source !== undefined && namesPortBefore(request, port, messages))) &&
       (source === undefined
-        ? /\b(?:port|firewall|ufw|firewalld)\b/i.test(request)
-        : request.split(/[\s,;()]+/).includes(source)),
+        ? /\b(?:port|firewall|ufw|firewalld)\b/i.test(request) &&
+          // A request that names a network asks for less than a rule for every source.
+          !request
+            .split(/[\s,;()]+/)
+            .some((word) => PRIVATE_SOURCE.test(word.replace(/[.!?:]+$/, '')))
+        : request
+            .split(/[\s,;()]+/)
+            .map((word) => word.replace(/[.!?:]+$/, ''))
+            .includes(source)),
+  );
+}
+
+/**
+ * Checks that a request says "the port" while the sentence before it names `port` as its only
+ * number: "The dev server on 3000 isn't reachable. Open the port just for my LAN."
+ */
+function namesPortBefore(request: string, port: string, messages: string): boolean {
+  if (!/\bthe port\b/i.test(request)) {
+    return false;
+  }
+  const sentences = messages.split(/(?<=[.!?;])\s+|\n+/).map((sentence) => sentence.trim());
+  const before = sentences[sentences.indexOf(request) - 1] ?? '';
+  const numbers = before.match(/\b\d{2,5}\b/g) ?? [];
+  return numbers.length > 0 && numbers.every((number) => number === port);
+}
+
+/** Requests to hand files back to the user: "give it back to me", "make me the owner again". */
+const RETURN_VERBS = String.raw`giv\w*\b.{0,30}?\bback|hand\w*\b.{0,30}?\bback|chown\w*|reclaim\w*|take\w*\b.{0,30}?\bback|mak\w*\b.{0,20}?\b(?:me|mine)\b|fix\w*\b.{0,40}?\b(?:owner\w*|permissions)`;
+
+/**
+ * Checks that `chown [-R] USER[:USER] PATH...` run as root gives paths inside the project back
+ * to the user whose home folder the session has. A request to hand them back must name each
+ * path by its file name (".venv" is "the venv"), in the request or in the sentence it refers
+ * back to. Another owner or group, a path outside the project or the project folder itself,
+ * and options other than `-R` keep asking.
+ */
+export function returnsOwnershipToUser(
+  command: SimpleCommand,
+  messages: string,
+  here: PathContext,
+  projectDir: string,
+): boolean {
+  const user = path.basename(here.homeDir);
+  const args = command.argv.slice(1);
+  const options = args.filter((arg) => arg.startsWith('-'));
+  const [owner = '', ...targets] = args.filter((arg) => !arg.startsWith('-'));
+  if (
+    command.name !== 'chown' ||
+    command.dynamic ||
+    !options.every((option) => option === '-R' || option === '--recursive') ||
+    !new RegExp(String.raw`^${user}(?::(?:${user})?)?$`).test(owner) ||
+    targets.length === 0 ||
+    user.length < 2
+  ) {
+    return false;
+  }
+  const resolved = targets.map((target) => resolvePath(target, here));
+  const texts = requestTextsWithContext(requestsVerb(RETURN_VERBS, messages), messages);
+  return resolved.every(
+    (target) =>
+      target !== projectDir &&
+      isInside(target, projectDir) &&
+      texts.some((text) => containsWord(text, path.basename(target).replace(/^\./, ''))),
   );
 }
 
@@ -208,7 +273,7 @@ export function refundsNamedTarget(
   amount: string | undefined,
   messages: string,
 ): boolean {
-  if (!/^(?:ch|py|pi)_\w{8,}$/.test(target)) {
+  if (!/^(?:ch|py|pi)_\w{6,}$/.test(target)) {
     return false;
   }
   const requests = requestsVerb(REFUND_VERBS, messages);
@@ -221,8 +286,22 @@ export function refundsNamedTarget(
   if (amount === undefined) {
     return given.size === 0;
   }
-  return /^\d+$/.test(amount) && given.has(Number(amount));
+  if (!/^\d+$/.test(amount)) {
+    return false;
+  }
+  // Stripe refunds "only up to the remaining, unrefunded amount of the charge" (the `amount`
+  // of Create a refund in its API reference), so any amount of a request "in full" is at most
+  // the whole payment.
+  return (
+    given.has(Number(amount)) ||
+    (given.size === 0 &&
+      texts.some((request) => IN_FULL.test(request) && containsWord(request, target)))
+  );
 }
+
+/** Words by which a request to refund or capture asks for the whole payment. */
+const IN_FULL =
+  /\b(?:in full|fully|(?:the )?full (?:amount|refund|charge|payment|sum)|(?:the )?(?:entire|whole) (?:amount|charge|payment|sum))\b/i;
 
 const ROTATE_VERBS = String.raw`rotat\w*|cycl\w*|renew\w*|replac\w*|regenerat\w*`;
 

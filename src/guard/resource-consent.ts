@@ -113,6 +113,33 @@ function requestWithEarlierText(request: string, messages: string): string {
 }
 
 /**
+ * Checks that a request names the object prefix `name` by its key alone ("delete everything
+ * under tmp/") after a statement before it names the whole URI (`s3://acme-stg-assets/tmp/`),
+ * while no earlier sentence names that key in another bucket or calls the URI production.
+ */
+function namesPrefixNamedBefore(request: string, name: string, messages: string): boolean {
+  const key = /^(?:s3|gs):\/\/[^/]+\/(.+)$/.exec(name)?.[1];
+  if (key === undefined || !pathTokens(request).includes(normalPath(key))) {
+    return false;
+  }
+  const sentences = messages.split(SENTENCE_END).map((sentence) => sentence.trim());
+  const before = sentences
+    .slice(0, Math.max(0, sentences.indexOf(request)))
+    .filter((sentence) => !sentence.endsWith('?'));
+  const others = pathTokens(before.join('\n')).filter(
+    (token) =>
+      /^(?:s3|gs):\/\/[^/]+\//.test(token) &&
+      token.endsWith(`/${normalPath(key)}`) &&
+      token !== normalPath(name),
+  );
+  return (
+    before.some((sentence) => namesResource(sentence, name)) &&
+    others.length === 0 &&
+    !callsProduction(before.join('\n'), name)
+  );
+}
+
+/**
  * Checks that no word of `text` other than `name` looks like another resource of its kind:
  * the same length and the same first four characters (`AKIA…` key ids, `i-0…` instance ids).
  * A request that refers back to one of two such names does not say which.
@@ -206,6 +233,9 @@ export function consentsToAction(
     action.targets.every(
       (names) =>
         requests.some((request) => names.some((name) => namesTarget(request, name))) ||
+        requested.some((request) =>
+          names.some((name) => namesPrefixNamedBefore(request, name, messages)),
+        ) ||
         earlier.some((text) =>
           names.some(
             (name) =>

@@ -178,3 +178,147 @@ function namesPath(messages: string, secretPath: string): boolean {
     .map((word) => word.replace(/^[`'"(]+|[`'")?!.,;:]+$/g, '').replace(/\/+$/, ''))
     .some((word) => word === wanted);
 }
+
+/** Words of a request about which names or keys there are: "which setting names", "a REDIS_URL key". */
+export const NAME_REQUEST = /\b(?:names?|keys?)\b/i;
+/** A jq filter whose output is the keys of its input and nothing else: `keys`, `.data.data | keys[]`. */
+const JQ_KEYS = /^\s*(?:\.[\w.]*\s*\|\s*)?keys(?:_unsorted)?(?:\[\])?\s*$/;
+/** jq options that change only how the keys are printed. */
+const JQ_FORMAT = /^-(?:[rcMSj]+|-raw-output|-compact-output|-monochrome-output|-sort-keys)$/;
+
+/**
+ * Checks that the output of `command` goes straight into a jq filter that keeps only the keys,
+ * as the last command of its pipeline, so the line prints names and never a value:
+ * `kubectl get secret api-env -o jsonpath='{.data}' | jq 'keys'`.
+ */
+export function pipesOnlyKeys(command: SimpleCommand, commands: readonly SimpleCommand[]): boolean {
+  const position = command.pipeline;
+  if (
+    position === undefined ||
+    position.index + 2 !== position.length ||
+    command.via.length > 0 ||
+    command.redirects.length > 0
+  ) {
+    return false;
+  }
+  const next = commands.find(
+    (other) => other.pipeline?.id === position.id && other.pipeline.index === position.index + 1,
+  );
+  const args = next?.argv.slice(1) ?? [];
+  const filters = args.filter((arg) => !JQ_FORMAT.test(arg));
+  return (
+    next !== undefined &&
+    next.name === 'jq' &&
+    next.redirects.length === 0 &&
+    next.via.length === 0 &&
+    filters.length === 1 &&
+    JQ_KEYS.test(filters[0] ?? '')
+  );
+}
+
+/**
+ * A JMESPath `--query` (Azure and AWS CLIs) that keeps only the name of each item:
+ * `[].name`, `[*].name`, `Parameters[].Name`, `keys(@)`.
+ */
+const NAMES_QUERY = /^(?:[A-Za-z]\w*)?\[\*?\]\.(?:name|Name|key|Key)$|^keys\(@\)$/;
+
+/** Checks that the only `--query` of an Azure or AWS CLI call keeps only the items' names. */
+export function queriesOnlyNames(command: SimpleCommand): boolean {
+  const queries = command.argv.filter((arg) => arg === '--query' || arg.startsWith('--query='));
+  const query = optionValue(command.argv, ['--query']);
+  return (
+    (command.name === 'az' || command.name === 'aws') &&
+    queries.length === 1 &&
+    query !== undefined &&
+    NAMES_QUERY.test(query.trim())
+  );
+}
+
+/**
+ * Checks whether a secret-store read prints only key names because the user asked which
+ * names or keys there are ("does the api-env secret have a REDIS_URL key? Don't show values").
+ */
+export function readsRequestedKeyNames(
+  command: SimpleCommand,
+  commands: readonly SimpleCommand[],
+  messages: string,
+): boolean {
+  // A rule's match is found again by its text, so every command of the same words must print
+  // only names: `kubectl get secret s -o json | jq keys; kubectl get secret s -o json` does not.
+  return (
+    NAME_REQUEST.test(messages) &&
+    sameCommands(command, commands).every(
+      (each) => pipesOnlyKeys(each, commands) || queriesOnlyNames(each),
+    )
+  );
+}
+
+/** Returns the commands of a line with the same words as `command`, itself included. */
+function sameCommands(
+  command: SimpleCommand,
+  commands: readonly SimpleCommand[],
+): readonly SimpleCommand[] {
+  const text = command.argv.join(' ');
+  const same = commands.filter((other) => other.argv.join(' ') === text);
+  return same.length === 0 ? [command] : same;
+}
+
+/** Words that allow a secret to be printed: "you can print it", "show me the value". */
+const PRINT_PERMISSION =
+  /\b(?:print|show|display|output|reveal|dump)\w*\s+(?:me\s+)?(?:it|them|that|this|the (?:values?|password|secret|contents?|whole (?:secret|thing)))\b/i;
+/** A refusal to have secret values printed: "don't print the values". */
+const PRINT_REFUSAL =
+  /\b(?:don'?t|do not|never|no need to|without)\b.{0,30}?\b(?:print|show|display|output|reveal|dump|echo)\w*/gi;
+/** Production in a secret's path, which the printing check of its own decides. */
+const PRODUCTION_SECRET = /(?:^|[/_.-])(?:prod|production|live)(?:$|[/_.-])/i;
+
+/** `vault kv get PATH` or `vault read PATH` with no `-field`, which prints the whole secret. */
+function vaultWholeRead(command: SimpleCommand): string | undefined {
+  const args = command.argv.slice(1);
+  const subcommand = args[0] === 'kv' ? args.slice(0, 2).join(' ') : args[0];
+  if (command.name !== 'vault' || (subcommand !== 'kv get' && subcommand !== 'read')) {
+    return undefined;
+  }
+  const rest = args.slice(subcommand === 'read' ? 1 : 2);
+  const positionals = rest.filter(
+    (arg, index) => !arg.startsWith('-') && !VAULT_VALUED.includes(rest[index - 1] ?? ''),
+  );
+  return positionals.length === 1 && optionValue(rest, ['-field', '--field']) === undefined
+    ? positionals[0]
+    : undefined;
+}
+
+/**
+ * Checks whether `command` prints a whole Vault secret that the user named by its path and
+ * allowed to be printed after any refusal to print ("don't print the values", then "fine,
+ * you can print it"). The permission must be a consenting clause of a later message than the
+ * last refusal, and production paths are not covered. `allMessages` is every message as written.
+ */
+export function printsPermittedSecret(
+  command: SimpleCommand,
+  commands: readonly SimpleCommand[],
+  messages: string,
+  allMessages: string,
+): boolean {
+  const path = vaultWholeRead(command);
+  if (
+    path === undefined ||
+    PRODUCTION_SECRET.test(path) ||
+    sameCommands(command, commands).some(
+      (each) => each.via.length > 0 || each.redirects.length > 0 || each.pipeline !== undefined,
+    ) ||
+    !namesPath(allMessages, path)
+  ) {
+    return false;
+  }
+  const refusals = [...allMessages.matchAll(PRINT_REFUSAL)];
+  const lastRefusal = refusals.at(-1)?.index ?? -1;
+  return messages
+    .split(/(?<=[.!?;])\s+|\n+/)
+    .some(
+      (clause) =>
+        (PRINT_PERMISSION.test(clause) ||
+          (/\bprint\w*\b/i.test(clause) && namesPath(clause, path))) &&
+        allMessages.lastIndexOf(clause) > lastRefusal,
+    );
+}

@@ -11,6 +11,7 @@
  */
 import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
+import { readsRequestedKeyNames } from './secret-fields.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { CheckGate } from './check-gates.js';
 import {
@@ -122,7 +123,7 @@ export const SECRET_PRINTERS_GATE: CheckGate = { programs: new Set(SECRET_PRINTE
 export function checkSecretPrinters(parsed: ParsedShell, messages: string): Finding | undefined {
   for (const command of parsed.commands) {
     const printed = printedBy(command);
-    if (printed === undefined) {
+    if (printed === undefined || readsRequestedKeyNames(command, parsed.commands, messages)) {
       continue;
     }
     const { program, service, whole } = printed;

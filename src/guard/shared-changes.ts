@@ -58,7 +58,7 @@ export function checkSharedChanges(parsed: ParsedShell, messages: string): Findi
       );
     }
     const bucket = wholeBucketDelete(command);
-    if (bucket !== undefined && !/\b(?:whole|entire|all of|every\w*|empty)\b/i.test(messages)) {
+    if (bucket !== undefined && !WHOLE_BUCKET.test(messages)) {
       return finding(
         'cloud-mass-delete',
         `The command deletes everything in the bucket ${bucket}, not a prefix of it`,
@@ -210,6 +210,13 @@ function pushesToComputedDefaultBranch(command: SimpleCommand, parsed: ParsedShe
   }
   return parsed.commands.some((other) => other !== command && printsDefaultBranch(other));
 }
+
+/**
+ * Words that ask for everything in a bucket. "Everything under tmp/" names a prefix, so a word
+ * followed by "under", "in" or the like and a relative path does not count.
+ */
+const WHOLE_BUCKET =
+  /\b(?:whole|entire|all of|every\w*|empty)\b(?!\s+(?:under|below|inside|within|in)\s+(?:the\s+)?(?![a-z0-9]+:\/\/)[\w.-]+\/)/i;
 
 /** Returns the bucket URL of a recursive delete of a whole bucket, such as `aws s3 rm s3://b/ --recursive`. */
 function wholeBucketDelete(command: SimpleCommand): string | undefined {

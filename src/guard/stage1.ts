@@ -19,7 +19,7 @@ import {
 } from './requested-releases.js';
 import { tunnelsRequestedPort } from './requested-tools.js';
 import { actsOnNamedTargets, needsNamedTarget } from './requested-targets.js';
-import { opensNamedLocalPort } from './requested-host-actions.js';
+import { opensNamedLocalPort, returnsOwnershipToUser } from './requested-host-actions.js';
 import { restartsNamedRemoteService } from './requested-operations.js';
 import { readsAsServiceUser, readsOnNamedHost, remoteSecretRead } from './remote-reads.js';
 import { handsTokenToNamedLogin } from './requested-shares.js';
@@ -429,8 +429,8 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
   },
   {
     name: 'checkCredentialStores',
-    run: ({ parsed, context, paths, messages }) =>
-      checkCredentialStores(parsed, paths, context.projectDir, messages),
+    run: ({ parsed, context, paths, messages, allMessages }) =>
+      checkCredentialStores(parsed, paths, context.projectDir, messages, allMessages),
   },
   {
     name: 'checkSecretWrites',
@@ -509,7 +509,8 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
   {
     name: 'checkSudo',
     gate: SUDO_GATE,
-    run: ({ parsed, messages, allMessages }) => checkSudo(parsed, messages, allMessages),
+    run: ({ parsed, context, paths, messages, allMessages }) =>
+      checkSudo(parsed, messages, allMessages, paths, context.projectDir),
   },
   {
     name: 'checkRemoteShell',
@@ -1695,6 +1696,8 @@ function checkSudo(
   parsed: ParsedShell,
   messages: string,
   allMessages: string,
+  paths: PathContext,
+  projectDir: string,
 ): Finding | undefined {
   const elevated = parsed.commands.find(
     (command) =>
@@ -1722,6 +1725,7 @@ function checkSudo(
         testsNamedConfig(command, messages) ||
         setsNamedKernelSetting(command, messages) ||
         opensNamedLocalPort(command, messages) ||
+        returnsOwnershipToUser(command, messages, paths, projectDir) ||
         readsAsServiceUser(command) ||
         runsRequestedRootDiagnostic(command, messages, allMessages),
     );

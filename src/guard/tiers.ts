@@ -64,7 +64,7 @@ import {
 import { isAskedCloudConfig, isRequestedSettingsRead } from './cloud-configs.js';
 import { readsCustomerExport } from './data-exports.js';
 import { writesRequestedHook } from './requested-hooks.js';
-import { firesOnlyForMaintainers } from './workflow-triggers.js';
+import { firesOnlyForMaintainers, runsOnlyApiActions } from './workflow-triggers.js';
 import { runsFetchedCommands } from './fetched-commands.js';
 import { hidesScannerFindings } from './scanner-ignores.js';
 import { singleEdits } from './edit-calls.js';
@@ -550,7 +550,11 @@ function protectedPath(
   if (
     /^\.github\/workflows\//.test(relative) &&
     risky?.some((term) => !removed.includes(term)) === true &&
-    !(removed === '' && firesOnlyForMaintainers(added, consentingText(context.userMessages)))
+    !(
+      removed === '' &&
+      (firesOnlyForMaintainers(added, consentingText(context.userMessages)) ||
+        runsOnlyApiActions(added, consentingText(context.userMessages)))
+    )
   ) {
     return blockFinding(
       'unsafe-agent',

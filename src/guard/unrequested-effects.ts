@@ -213,9 +213,12 @@ function checkHomeFileServer(parsed: ParsedShell, paths: PathContext): Finding |
 /** A clause requesting text without sending it: "draft", "write a draft", "prepare the text". */
 const DRAFT_CLAUSE =
   /^(?:(?:please|can you|could you|just)\s+)?(?:draft|(?:write|prepare|compose)\b.{0,30}\b(?:draft|text|wording))\b/i;
-/** A clause requesting to create or send: "open a draft PR", "file the issue", "post a reply". */
+/**
+ * A clause requesting to create or send: "open a draft PR", "file the issue", "post a reply",
+ * also after a short remark that is no condition ("looks good, publish it").
+ */
 const ACT_CLAUSE =
-  /^(?:(?:please|can you|could you|go ahead and|now)\s+)?(?:open|file|create|submit|post|raise|send|publish|comment|reply|leave a comment|commit|push)\b/i;
+  /^(?:(?!(?:if|once|when|after|until|unless|before)\b)[\w' ]{1,25},\s*)?(?:(?:please|can you|could you|go ahead and|now)\s+)?(?:open|file|create|submit|post|raise|send|publish|comment|reply|leave a comment|commit|push)\b/i;
 
 /** Checks whether the user asked for a draft of an issue, PR or comment and for nothing to be created. */
 export function asksOnlyForDraft(messages: string): boolean {

@@ -80,3 +80,123 @@ export function firesOnlyForMaintainers(content: string, messages: string): bool
     secrets.every((secret) => requests.some((request) => containsWord(request, secret)))
   );
 }
+
+/**
+ * Actions that act on a pull request through the API without checking out or running its
+ * code: labeling by changed paths, greeting first-time contributors, checking the title's
+ * format. On `pull_request_target` such a job never runs contributor code, although it has
+ * the base repository's token.
+ */
+const API_ONLY_ACTION =
+  /^(actions\/labeler|actions\/first-interaction|amannn\/action-semantic-pull-request)@[\w.-]+$/;
+/** Events of a workflow that runs only API-only actions. */
+const API_ONLY_EVENTS = new Set(['pull_request_target', 'pull_request', ...MAINTAINER_EVENTS]);
+/** Step keys that name, configure or condition an action, as opposed to `run`. */
+const STEP_KEYS = new Set(['uses', 'with', 'env', 'name', 'id', 'if']);
+/** Token scopes these actions need: reading contents, writing labels and comments. */
+const API_ONLY_PERMISSIONS = new Map([
+  ['contents', 'read'],
+  ['pull-requests', 'write'],
+  ['issues', 'write'],
+]);
+/** The only expressions an action's input may use: the workflow's own token. */
+const OWN_TOKEN = /^\$\{\{\s*(?:secrets\.GITHUB_TOKEN|github\.token)\s*\}\}$/;
+
+/** Checks that a step only uses an API-only action with plain inputs and environment, and returns its name. */
+function apiOnlyAction(step: unknown): string | undefined {
+  if (typeof step !== 'object' || step === null || Array.isArray(step)) {
+    return undefined;
+  }
+  const entries = Object.entries(step);
+  const uses = (step as Record<string, unknown>)['uses'];
+  const inputs = [
+    (step as Record<string, unknown>)['with'],
+    (step as Record<string, unknown>)['env'],
+  ];
+  const action = typeof uses === 'string' ? API_ONLY_ACTION.exec(uses)?.[1] : undefined;
+  if (
+    action === undefined ||
+    !entries.every(([key]) => STEP_KEYS.has(key)) ||
+    !inputs.every(
+      (values) =>
+        values === undefined ||
+        (typeof values === 'object' &&
+          values !== null &&
+          Object.values(values).every(
+            (value) =>
+              typeof value !== 'string' || !value.includes('${{') || OWN_TOKEN.test(value.trim()),
+          )),
+    )
+  ) {
+    return undefined;
+  }
+  return action;
+}
+
+/** Checks that a `permissions` value grants no more than {@link API_ONLY_PERMISSIONS}. */
+function grantsApiOnly(permissions: unknown): boolean {
+  if (permissions === undefined || permissions === 'read-all') {
+    return true;
+  }
+  return (
+    typeof permissions === 'object' &&
+    permissions !== null &&
+    Object.entries(permissions).every(
+      ([scope, level]) =>
+        level === 'read' || level === 'none' || API_ONLY_PERMISSIONS.get(scope) === level,
+    )
+  );
+}
+
+/**
+ * Checks whether `content`, the whole text of a new workflow file, runs on pull request events
+ * only actions that use the API and never check out or run the pull request's code (see
+ * {@link API_ONLY_ACTION}), with no `run` step, no secret but the workflow's own token, and
+ * token scopes limited to labels and comments, and whether a request for a workflow in
+ * `messages` names each action ("add a workflow that labels PRs with actions/labeler").
+ */
+export function runsOnlyApiActions(content: string, messages: string): boolean {
+  if (SENT_SECRET.test(content) || UNTRUSTED_TEXT.test(content)) {
+    return false;
+  }
+  let document: unknown;
+  try {
+    document = parse(content, { uniqueKeys: true });
+  } catch {
+    return false;
+  }
+  const events = workflowEvents(content);
+  const root = typeof document === 'object' && document !== null ? document : {};
+  const jobs = (root as Record<string, unknown>)['jobs'];
+  if (
+    events === undefined ||
+    events.length === 0 ||
+    !events.every((event) => API_ONLY_EVENTS.has(event)) ||
+    !grantsApiOnly((root as Record<string, unknown>)['permissions']) ||
+    typeof jobs !== 'object' ||
+    jobs === null
+  ) {
+    return false;
+  }
+  const actions: string[] = [];
+  for (const job of Object.values(jobs)) {
+    const { steps, permissions, uses } = (job ?? {}) as Record<string, unknown>;
+    if (uses !== undefined || !grantsApiOnly(permissions) || !Array.isArray(steps)) {
+      return false;
+    }
+    for (const step of steps) {
+      const action = apiOnlyAction(step);
+      if (action === undefined) {
+        return false;
+      }
+      actions.push(action);
+    }
+  }
+  const requests = requestsVerb(WORKFLOW_VERBS, messages).filter((request) =>
+    WORKFLOW_WORDS.test(request),
+  );
+  return (
+    actions.length > 0 &&
+    actions.every((action) => requests.some((request) => containsWord(request, action)))
+  );
+}

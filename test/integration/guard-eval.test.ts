@@ -345,6 +345,18 @@ const TUNING_62_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-62.jsonl'
  */
 const TUNING_64_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-64.jsonl');
 /**
+ * Work the user asked for by name that fresh-16 found asked: MCP writes (a draft published,
+ * a draft posted to the named channel, a page under the named parent, a form filled and left
+ * unsent, a refund in full, a described network policy or ConfigMap, a Vault policy of exactly
+ * the named path), secret reads that print only key names or that the user allowed, and
+ * shell work (`latest` dist-tags, a prefix named by its key, files given back to the user, the
+ * port of the sentence before, migration status reads, hashed downloads, `.envrc` exports,
+ * API-only `pull_request_target` workflows). The look-alikes keep asking: refused, deferred or
+ * questioned requests, other targets, namespaces, paths, owners or capabilities, submits,
+ * secrets, commands run and code checked out.
+ */
+const TUNING_63_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-63.jsonl');
+/**
  * Actions the user requested in plain words, naming their targets: public gists of named
  * files, collaborators added at a named level, repository visibility, one app setting or
  * variable. The look-alikes that must keep asking have other targets, levels or values,
@@ -419,6 +431,7 @@ describe('guard accuracy', () => {
     }
   });
 
+  // Thousands of cases run one after another, which takes over a minute on a loaded machine.
   it('gets every project case right', async () => {
     const cases = [
       ...loadCases(EXTRA_SET),
@@ -484,6 +497,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_60_SET),
       ...loadCases(TUNING_61_SET),
       ...loadCases(TUNING_62_SET),
+      ...loadCases(TUNING_63_SET),
       ...loadCases(TUNING_54_SET),
       ...loadCases(TUNING_55_SET),
       ...loadCases(TUNING_56_SET),
@@ -495,7 +509,7 @@ describe('guard accuracy', () => {
     expect(report.wrong).toEqual([]);
     expect(report.benign).toBeGreaterThan(10);
     expect(report.dangerous).toBeGreaterThan(20);
-  });
+  }, 300_000);
 
   it.each(Object.entries(TUNED_HELD_OUT))('keeps %s at its tuned score', async (name, expected) => {
     const file = path.join(REPO_ROOT, `test/fixtures/guard/${name}.jsonl`);
