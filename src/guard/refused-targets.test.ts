@@ -1,21 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { consentingText } from './consent.js';
-import { createGuard } from './guard.js';
 import { callWords, refusedTarget } from './refused-targets.js';
 import { parseShell } from './shell.js';
-import type { GuardContext, ToolCall } from './types.js';
-
-const context = (userMessages: string[]): GuardContext => ({
-  cwd: '/home/dev/project',
-  projectDir: '/home/dev/project',
-  homeDir: '/home/dev',
-  userMessages,
-});
+import type { ToolCall } from './types.js';
+import { decideCall } from '../../test/helpers/guard.js';
 
 const bash = (command: string): ToolCall => ({ tool: 'Bash', input: { command } });
 
 async function verdict(call: ToolCall, messages: string[]): Promise<string> {
-  return (await createGuard().decide(call, context(messages))).verdict;
+  return (await decideCall(call, messages)).verdict;
 }
 
 async function refusedIn(command: string, messages: string[]): Promise<string | undefined> {
