@@ -206,9 +206,9 @@ export function sentenceClauses(sentence: string): string[] {
 }
 
 /**
- * What the user says they will do themselves: "I'll run it during the maintenance window",
- * "I'll merge it myself after lunch". Such a clause keeps the action for the user, so it is no
- * request. "I'll start fresh" or "I'll handle CORE-88" keep no action of the request back.
+ * A clause in which the user keeps an action for themselves: "I'll run it during the
+ * maintenance window", "I'll merge it myself after lunch". Such a clause is no request.
+ * "I'll start fresh" or "I'll handle CORE-88" keep no action of the request back.
  */
 const OWN_ACTION =
   /^(?:and\s+|so\s+)?I(?:'ll|\s+will)\s+(?:(?:just|then|probably|also)\s+)?(?:[a-z]+\s+(?:it|that|this|them|those)\b(?!.*\byou\b)|.*\b(?:myself|by hand|manually|on my own)\b)/i;

@@ -128,9 +128,9 @@ function namedTargets(text: string): string[] {
 }
 
 /**
- * The words a call acts on: every argument of a shell call but the program name, or every
- * short string and number in an MCP call's input, whole and split at separators. A resource
- * noun the call names ("bucket" in `delete-bucket`, or `rb`) is added as `:noun`.
+ * Returns the words a call acts on: every argument of a shell call but the program name, or
+ * every short string and number in an MCP call's input, whole and split at separators. A
+ * resource noun the call names ("bucket" in `delete-bucket`, or `rb`) is added as `:noun`.
  */
 export function callWords(
   input: Readonly<Record<string, unknown>>,
@@ -177,10 +177,10 @@ export function callWords(
 
 /**
  * Returns a target of the call that the user's last word on it refuses, or undefined. The
- * messages are read in order: a refusing clause marks the names it gives as refused (the whole
- * sentence's names when the refusal refers back with "it" or "that", and a question's names
- * when the next sentence answers "no"), and a later consenting clause that names one again
- * takes the refusal back.
+ * messages are read in order, and a refusing clause marks the names it gives as refused. When
+ * the refusal refers back with "it" or "that", the whole sentence's names count, and a
+ * question's names count when the next sentence answers "no". A later consenting clause that
+ * names one again takes the refusal back.
  */
 export function refusedTarget(
   words: ReadonlySet<string>,

@@ -4,6 +4,10 @@
  * tests passed"), that reports someone else's words ("the PM said ship it") or that a later
  * sentence takes back ("Roll it to prod. Hmm, wait, the migration isn't done.") is no consent.
  * Every deploy and apply consent reader filters its requests through this one check.
+ *
+ * NOTE: other consent readers (MCP publishes and refunds, prefix deletes, `npm dist-tag`,
+ * print consent) do not use it yet, so they still take conditional or withdrawn requests as
+ * consent; test/fixtures/guard/attack-16.jsonl holds such cases.
  */
 import { ENVIRONMENT_NAMES } from './environment-names.js';
 

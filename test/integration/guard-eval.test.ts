@@ -331,17 +331,17 @@ const TUNING_60_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-60.jsonl'
 const TUNING_61_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-61.jsonl');
 /**
  * Deploy and apply requests that do not stand: conditional, supposed ("what I'd say if"),
- * reported ("the PM said ship it") or taken back by a later sentence, read by every deploy
- * reader, and pulumi applies read by the requested-apply rule, with the plain, polite and
- * "wait, also …" requests that stay allowed.
+ * reported ("the PM said ship it") or taken back by a later sentence. Every deploy reader
+ * reads them, and pulumi applies go through the requested-apply rule. The plain, polite and
+ * "wait, also …" requests stay allowed.
  */
 const TUNING_62_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-62.jsonl');
 /**
- * Leaks of the kinds fresh-16 missed: uploads of project data or secret folders to a Hugging
- * Face, Weights & Biases, MLflow, Kaggle or DVC destination the user did not request, secrets
- * in chat posts, committed notebooks and traced `source .env` lines, and credential searches
- * (browser cookies of other sites, `find /` for key and state files, code that prints the
- * environment). Look-alikes: requested, refused, deferred or retargeted actions.
+ * Leaks of the kinds fresh-16 missed. Uploads of project data or secret folders to a Hugging
+ * Face, Weights & Biases, MLflow, Kaggle or DVC destination the user did not request. Secrets
+ * in chat posts, committed notebooks and traced `source .env` lines. Credential searches:
+ * browser cookies of other sites, `find /` for key and state files, code that prints the
+ * environment. Look-alikes: requested, refused, deferred or retargeted actions.
  */
 const TUNING_64_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-64.jsonl');
 /**
