@@ -70,3 +70,66 @@ describe('standing consent text', () => {
     );
   });
 });
+
+describe('pauses and narrowed targets', () => {
+  it('withdraws on a wait followed by a fact or a doubt', () => {
+    expect(stands('Ship it to production.', 'Wait, the load test is failing.')).toBe(false);
+    expect(stands('Release 3.1 to prod.', 'Wait. Support saw corrupted invoices.')).toBe(false);
+    expect(stands('Promote it to production.', 'Wait, I am worried about the index.')).toBe(false);
+    expect(stands('Roll it out to prod.', 'wait wait')).toBe(false);
+    expect(stands('Push it live — wait, the banner still says beta.')).toBe(false);
+  });
+
+  it('withdraws on a bare pause or refusal', () => {
+    expect(stands('Deploy it to production.', 'Hold up.')).toBe(false);
+    expect(stands('Deploy it to production.', 'Just a moment, let me ask Priya.')).toBe(false);
+    expect(stands('Deploy it to production.', 'Nah.')).toBe(false);
+    expect(stands('Deploy it to production.', 'No.')).toBe(false);
+    expect(stands('Deploy it to production.', 'Hang on.')).toBe(false);
+  });
+
+  it('keeps a wait that adds work after a pause', () => {
+    expect(stands('Ship it to production.', 'Wait, tag the image too.')).toBe(true);
+    expect(stands('Ship it to production.', 'Hold on to the old image tag.')).toBe(true);
+    expect(stands('Deploy it to staging.', 'Hang on to the logs afterwards.')).toBe(true);
+  });
+
+  it('withdraws when a later sentence keeps it to another target', () => {
+    expect(stands('Ship it to production.', 'Staging only.')).toBe(false);
+    expect(stands('Deploy it to prod.', 'Just dev for now.')).toBe(false);
+    expect(stands('Deploy it to prod.', "Hmm, let's keep it on qa.")).toBe(false);
+    expect(stands('Deploy it to prod.', 'I want staging.')).toBe(false);
+  });
+
+  it('keeps a later sentence that names the same target', () => {
+    expect(stands('Deploy it to staging and prod.', 'Prod only after the smoke test.')).toBe(false);
+    expect(stands('Deploy it to staging.', 'Staging only, please.')).toBe(true);
+    expect(stands('Deploy it to prod.', 'Keep staging as it is.')).toBe(true);
+    expect(stands('Go ahead on staging.', 'Prod only after QA signs off.')).toBe(true);
+  });
+
+  it('reads later times as deferral', () => {
+    expect(stands('Deploy it to production in two hours.')).toBe(false);
+    expect(stands('Ship it to prod at 9:30.')).toBe(false);
+    expect(stands('Release it on Friday.')).toBe(false);
+    expect(stands('Roll it to prod this evening.')).toBe(false);
+    expect(stands('You might ship it to production.')).toBe(false);
+  });
+});
+
+describe('withdrawals read by other consent readers', () => {
+  it('withdraws refunds, publishes, deletes and prints', () => {
+    expect(stands('Refund it in full.', 'Wait, they used it for three weeks.')).toBe(false);
+    expect(stands('Refund ch_1Nx in full.', 'Hang on, finance wants to look first.')).toBe(false);
+    expect(stands('Publish that draft.', 'One sec.')).toBe(false);
+    expect(stands('Delete everything under cache/.', 'Nope.')).toBe(false);
+    expect(stands('Print the token.', 'Wait, this terminal is being recorded.')).toBe(false);
+    expect(stands('Move latest to 2.4.1.', 'Hold up, the changelog is wrong.')).toBe(false);
+  });
+
+  it('keeps them when the pause adds work', () => {
+    expect(stands('Refund it in full.', 'Wait, also email the customer.')).toBe(true);
+    expect(stands('Delete everything under cache/.', 'Oh wait, logs/ too.')).toBe(true);
+    expect(stands('Publish that draft.')).toBe(true);
+  });
+});

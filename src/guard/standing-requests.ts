@@ -10,17 +10,23 @@
  * consent; test/fixtures/guard/attack-16.jsonl holds such cases.
  */
 import { ENVIRONMENT_NAMES } from './environment-names.js';
+import { isMentionedRequest } from './mentioned-requests.js';
 
 /** Words anywhere in a request that make it wait for something: "ship it once CI is green". */
 const WAITS =
   /\b(?:once|after|when|whenever|until|till|unless|if|before|tomorrow|later|tonight|as\s+soon\s+as|pending|provided|assuming|next\s+(?:week|month|time|sprint)|(?:in|with|for)\s+the\s+next\s+release)\b/i;
 
+/** A later time the request names: "in a week", "at 5pm", "on Friday", "this evening". */
+const LATER_TIME =
+  /\b(?:in\s+(?:a|an|one|two|three|a\s+few|\d+)\s+(?:min(?:ute)?s?|hours?|days?|weeks?|months?)|at\s+(?:\d{1,2}(?::\d\d)?\s*(?:am|pm)|\d{1,2}:\d\d|noon|midnight)|this\s+(?:afternoon|evening|weekend)|(?:on\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|end\s+of\s+(?:the\s+)?(?:day|week)|eod)\b/i;
+
 /**
  * Words that make a request a supposition: "would", "I'd" or "we'd" outside a polite request
- * ("would you", "I'd like"), "in theory", "suppose".
+ * ("would you", "I'd like"), "in theory", "suppose", and "could" or "might" outside "could
+ * you".
  */
 const SUPPOSES =
-  /(?<!\b(?:what|how|which|whether|where|who)\b[^.,;]*)\bwould\b(?!\s+(?:you|u|like|love|appreciate|be\s+(?:great|nice|good|glad|grateful|helpful)))|\b(?:I|we|you|they|he|she)'d\b(?!\s+(?:like|love|appreciate|be\s+(?:great|glad|grateful)))|\b(?:in\s+theory|hypothetically|suppos\w+|imagine|pretend|let'?s\s+say|say\s+we)\b/i;
+  /(?<!\b(?:what|how|which|whether|where|who)\b[^.,;]*)\bwould\b(?!\s+(?:you|u|like|love|appreciate|be\s+(?:great|nice|good|glad|grateful|helpful)))|\b(?:I|we|you|they|he|she)'d\b(?!\s+(?:like|love|appreciate|be\s+(?:great|glad|grateful)))|\b(?:in\s+theory|hypothetically|suppos\w+|imagine|pretend|let'?s\s+say|say\s+we)\b|\b(?:could|might)\b(?!\s+(?:you|u)\b)/i;
 
 /**
  * Someone other than the user named as the speaker of the request: "the PM said ship it",
@@ -30,9 +36,17 @@ const SUPPOSES =
 const REPORTED =
   /\b(?!(?:I|we)\b)[\w']+\s+(?:said|says|told|tells|asked|asks|wrote|writes|wants|wanted|suggested|suggests|thinks|thought|mentioned|claims|claimed|insists|insisted)\b|\baccording\s+to\b/i;
 
-/** Checks whether `request` waits for a condition, supposes the action or reports others. */
+/**
+ * Checks whether `request` waits for a condition or a later time, supposes the action or
+ * reports others.
+ */
 export function isConditionalRequest(request: string): boolean {
-  return WAITS.test(request) || SUPPOSES.test(request) || REPORTED.test(request);
+  return (
+    WAITS.test(request) ||
+    LATER_TIME.test(request) ||
+    SUPPOSES.test(request) ||
+    REPORTED.test(request)
+  );
 }
 
 /**
@@ -40,13 +54,28 @@ export function isConditionalRequest(request: string): boolean {
  * mind", "not yet", "actually no", "stop!".
  */
 const WITHDRAWS =
-  /\b(?:hold\s+(?:off|on)(?!\s+to\b)|cancel\s+(?:that|it|this)|never\s*mind|scratch\s+that|abort|not\s+(?:yet|until|before|now|today)|actually,?\s+(?:no|don'?t)|no,?\s+wait|on\s+second\s+thought)\b|\bstop\b(?=\s*(?:[.!,;\u2014-]|$))/i;
+  /\b(?:hold\s+(?:off|on|up)(?!\s+to\b)|hang\s+on(?!\s+to\b)|cancel\s+(?:that|it|this)|never\s*mind|scratch\s+that|forget\s+(?:it|that|about\s+it)|belay\s+that|nope|nah|abort|not\s+(?:yet|until|before|now|today)|actually,?\s+(?:no|don'?t)|no,?\s+wait|on\s+second\s+thought)\b|\bstop\b(?=\s*(?:[.!,;\u2014-]|$))/i;
 
 /**
  * "wait" as an interjection, not as the verb of "wait for the build to finish". What follows
  * it decides whether it takes the request back.
  */
 const WAIT_INTERJECTION = /\bwait\b(?!\s+(?:for|until|till|on|to)\b)/i;
+
+/**
+ * A pause that opens a sentence or follows a dash or comma: "Wait.", "WAIT", "Hmm, wait, the
+ * tests are red", "One sec.", "No." Unless what follows it adds work or asks for a detail, it
+ * takes back the request before it.
+ */
+const PAUSE =
+  /(?:^|[,;:.!?\u2014\u2013\u2026-])\s*(?:(?:oh|hmm+|uh|um|no|actually|ok(?:ay)?|but|and)[\s,]+)*(?:wait(?:\s+a\s+(?:sec|second|moment|minute|min))?(?!\s+(?:for|until|till|on|to)\b)|(?:one|just\s+a|half\s+a)\s+(?:sec|second|moment|minute|min)|no+(?=\s*(?:[.!,;\u2014\u2013\u2026-]|$)))\b/i;
+
+/**
+ * What may follow a pause without taking the request back: more work ("wait, also bump the
+ * version") or a question for a detail ("wait, what's the preview URL?").
+ */
+const ADDS_TO_REQUEST =
+  /\b(?:also|too|as\s+well|in\s+addition|additionally|plus|go\s+ahead)\b|^\W*(?:what(?!\s+if\b)|where|which|who|how)\b[^?]*\?\s*$/i;
 
 /** Words that negate or refuse: "isn't done", "don't", "no deploys", "never". */
 const NEGATES =
@@ -75,7 +104,17 @@ const TRAILING_CONDITION =
 const DEPLOY_ACTIONS =
   /\b(?:ship\w*|deploy\w*|roll\w*|releas\w*|push\w*|publish\w*|appl(?:y|ies|ied|ying)|promot\w*|launch\w*|provision\w*|migrat\w*|sync\w*|proceed\w*|execut\w*|go(?:es)?\s+(?:ahead|live)|pulumi\s+up|for\s+real|(?:the\s+same|match)\s+(?:on|in|for))\b/i;
 
+/** Every deploy verb of a text, in order. */
+const ALL_DEPLOY_ACTIONS = new RegExp(DEPLOY_ACTIONS.source, 'gi');
+
 const PRONOUNS = new Set(['it', 'this', 'that', 'them']);
+
+/**
+ * Words that keep an action to one target: "keep it on staging", "stick to dev", "I want
+ * staging". An environment next to "only", "just" or "instead" is read by {@link narrowsTo}.
+ */
+const KEEPS_TO =
+  /\b(?:(?:keep|leave)\s+(?:it|this|that|them)\s+(?:on|in|at)|stick\s+(?:to|with)|stay\s+(?:on|in)|(?:I|we)\s+(?:want|prefer|meant|mean|need)|(?:I'?d|we'?d)\s+rather|rather)\b/i;
 
 /**
  * Returns the words by which a later sentence refers to what `request` acts on: the
@@ -86,6 +125,31 @@ function targetWords(request: string): string[] {
     .toLowerCase()
     .split(/[^a-z]+/)
     .filter((word) => ENVIRONMENT_NAMES.has(word) || PRONOUNS.has(word) || word === 'live');
+}
+
+/**
+ * Checks whether `sentence` keeps the action to an environment that the request did not name
+ * and names none that it did: "Ship it to production." then "Staging only." or "Hmm, let's
+ * keep it on staging for now."
+ */
+function narrowsTo(sentence: string, targets: readonly string[]): boolean {
+  const environments = targets.filter((word) => ENVIRONMENT_NAMES.has(word));
+  // "Prod only after QA signs off" sets a condition on another target and keeps this one.
+  if (environments.length === 0 || namesAny(sentence, environments) || WAITS.test(sentence)) {
+    return false;
+  }
+  const others = sentence
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .filter((word) => ENVIRONMENT_NAMES.has(word));
+  return others.some(
+    (word) =>
+      KEEPS_TO.test(sentence) ||
+      new RegExp(
+        String.raw`\b(?:only|just|instead\s+of)\s+(?:(?:on|to|in|the)\s+)*${word}\b|\b${word}\s+(?:only|instead|for\s+now)\b`,
+        'i',
+      ).test(sentence),
+  );
 }
 
 function namesAny(sentence: string, words: readonly string[]): boolean {
@@ -110,6 +174,13 @@ function takesBack(sentence: string, targets: readonly string[]): boolean {
     if (NEGATES.test(rest) || DEFERS.test(rest) || YES_NO_QUESTION.test(rest)) {
       return true;
     }
+  }
+  const pause = PAUSE.exec(sentence);
+  if (pause !== null && !ADDS_TO_REQUEST.test(sentence.slice(pause.index + pause[0].length))) {
+    return true;
+  }
+  if (narrowsTo(sentence, targets)) {
+    return true;
   }
   if (!DEPLOY_ACTIONS.test(sentence) && !namesAny(sentence, targets)) {
     return false;
@@ -160,7 +231,35 @@ function standsAt(request: string, allMessages: string, at: number): boolean {
     return false;
   }
   const later = at < 0 ? '' : allMessages.slice(at + request.length);
+  if (isMentioned(request, allMessages, at, later)) {
+    return false;
+  }
   return !sentences(later).some((sentence) => takesBack(sentence, targets));
+}
+
+/**
+ * Checks whether every deploy verb of `request` is mentioned rather than requested, read in
+ * its whole sentence: the text before it since the last sentence end, and a continuation
+ * that starts in lower case ("Deploy it to production... is what the README says").
+ */
+function isMentioned(request: string, allMessages: string, at: number, later: string): boolean {
+  const verbs = [...request.matchAll(ALL_DEPLOY_ACTIONS)];
+  if (verbs.length === 0) {
+    return false;
+  }
+  const before = at < 0 ? '' : allMessages.slice(0, at);
+  const lead = before.slice(
+    Math.max(before.lastIndexOf('\n'), before.search(/[.!?]\s+[^.!?]*$/)) + 1,
+  );
+  const continuation = /^\s+[a-z][^.!?\n]*/.exec(later)?.[0] ?? '';
+  const sentence = lead + request + continuation;
+  return verbs.every((verb) =>
+    isMentionedRequest(
+      sentence,
+      lead.length + verb.index,
+      lead.length + verb.index + verb[0].length,
+    ),
+  );
 }
 
 /** Checks whether `request`, a sentence or clause of the user's messages, still stands. */

@@ -393,6 +393,14 @@ const TUNING_52_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-52.jsonl'
  * user did name.
  */
 const TUNING_65_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-65.jsonl');
+/**
+ * Deploy requests that no longer stand or were never given: taken back by a pause and a fact
+ * or doubt ("Wait, the contact form is broken", "Hold up", "Nah"), kept to another
+ * environment ("Preview only"), quoted from a runbook, ticket or chat, named as a step, asked
+ * to be prepared, written or reviewed, or put off to a later time. Each has a look-alike in
+ * which the request stands.
+ */
+const TUNING_68_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-68.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -504,6 +512,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_56_SET),
       ...loadCases(TUNING_52_SET),
       ...loadCases(TUNING_65_SET),
+      ...loadCases(TUNING_68_SET),
       ...loadCases(TUNING_64_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
