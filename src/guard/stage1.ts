@@ -107,6 +107,7 @@ import {
   TRACED_SECRET_LOADS_GATE,
 } from './environment-dumps.js';
 import { checkSecretPrinters, SECRET_PRINTERS_GATE } from './secret-printers.js';
+import { checkSecretStoreScopes, SECRET_STORE_SCOPES_GATE } from './secret-store-scopes.js';
 import { checkTrustChanges, TRUST_CHANGES_GATE } from './trust-changes.js';
 import { checkConnectionStringPrints } from './connection-prints.js';
 import { checkMounts, MOUNTS_GATE } from './mounts.js';
@@ -483,9 +484,15 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
     run: ({ parsed, messages }) => checkDatastoreDeletes(parsed, messages),
   },
   {
+    name: 'checkSecretStoreScopes',
+    gate: SECRET_STORE_SCOPES_GATE,
+    run: ({ parsed, messages, allMessages }) =>
+      checkSecretStoreScopes(parsed, messages, allMessages),
+  },
+  {
     name: 'checkSecretPrinters',
     gate: SECRET_PRINTERS_GATE,
-    run: ({ parsed, messages }) => checkSecretPrinters(parsed, messages),
+    run: ({ parsed, messages, allMessages }) => checkSecretPrinters(parsed, messages, allMessages),
   },
   {
     name: 'checkTrustChanges',
