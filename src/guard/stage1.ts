@@ -6,6 +6,7 @@ import { typesExactCommand } from './typed-commands.js';
 import { isForwardOnly } from './ssh-forwards.js';
 import { checkExfiltration } from './exfiltration.js';
 import { asksWithout, consentingText, requestsAction } from './consent.js';
+import { standingClauses } from './standing-clauses.js';
 import { standingRequests } from './standing-requests.js';
 import { appliesRequestedTarget } from './requested-applies.js';
 import { syncsToNamedRemote } from './requested-syncs.js';
@@ -51,6 +52,7 @@ import {
   HOME_SEARCHES_GATE,
 } from './home-searches.js';
 import { checkCovertChannels } from './covert-channels.js';
+import { namesDeletedObjects } from './bucket-deletes.js';
 import { checkCredentialStores } from './credential-stores.js';
 import {
   checkCredentialLibraries,
@@ -1343,32 +1345,13 @@ function namesKillTarget(rule: DangerRule, messages: string, parsed: ParsedShell
 }
 
 /**
- * Checks that the user's messages name every resource URI of a cloud delete: the whole URI, or
- * its bucket and each part of its key as separate words ("the tmp/ prefix in bucket b" names
- * `s3://b/tmp/`).
+ * Checks that the user's messages name every object storage URI of a cloud delete, as
+ * bucket-deletes.ts describes.
  */
 function namesExactResources(rule: DangerRule, messages: string, parsed: ParsedShell): boolean {
-  const matching = parsed.commands.filter((command) => rule.pattern.test(command.argv.join(' ')));
-  return matching.every((command) => {
-    const resources = command.argv.filter((arg) => /^[a-z0-9]+:\/\/\S+/.test(arg));
-    return (
-      !command.dynamic &&
-      command.wrappers.length === 0 &&
-      resources.length > 0 &&
-      resources.every((uri) => !/[*?[]/.test(uri) && namesResource(messages, uri))
-    );
-  });
-}
-
-function namesResource(messages: string, uri: string): boolean {
-  if (messages.includes(uri)) {
-    return true;
-  }
-  const parts = uri
-    .replace(/^[a-z0-9]+:\/\//, '')
-    .split('/')
-    .filter(Boolean);
-  return parts.length > 0 && parts.every((part) => containsWord(messages, part));
+  return parsed.commands
+    .filter((command) => rule.pattern.test(command.argv.join(' ')))
+    .every((command) => namesDeletedObjects(command, messages));
 }
 
 // The copy tools double as verbs: "scp build/app.tar.gz to deploy@staging".
@@ -1701,7 +1684,7 @@ function checkSocketRedirects(parsed: ParsedShell): Finding | undefined {
 
 function checkSudo(
   parsed: ParsedShell,
-  messages: string,
+  consenting: string,
   allMessages: string,
   paths: PathContext,
   projectDir: string,
@@ -1715,6 +1698,7 @@ function checkSudo(
   if (elevated === undefined) {
     return undefined;
   }
+  const messages = standingClauses(consenting, allMessages);
   const packageInstall =
     /^(?:apt|apt-get|dnf|yum|apk|zypper|pacman|brew)\b.*\b(?:install|update|-S|-Sy)\b/.test(
       elevated.argv.join(' '),
