@@ -1,9 +1,10 @@
 /**
  * Limits of the secret-store reads that print only key names (see `readsRequestedKeyNames` in
  * secret-fields.ts). A names-only query or a jq `keys` filter keeps values off the output only
- * when nothing else on the line prints them and the call reads the store the user named:
- * `--debug`, `--verbose` and `-v=9` log the whole response, `set -x` traces every command, and
- * another vault, path, namespace, server or resource group is not what the user asked about.
+ * when nothing else on the line prints them and the call reads the store the user named.
+ * `--debug`, `--verbose` and `-v=9` log the whole response, and `set -x` traces every
+ * command. Another vault, path, namespace, server or resource group is not what the user
+ * asked about.
  */
 import { optionValue } from './options.js';
 import { ENVIRONMENT_NAMES } from './environment-names.js';
@@ -13,8 +14,8 @@ import type { SimpleCommand } from './shell.js';
 
 /**
  * Options that make a CLI log its HTTP requests and responses, values included: `--debug`
- * and `--verbose` (aws, az, gcloud), `-v=9`, `--v=9` and `--vmodule` (kubectl), `-log-level`
- * (vault).
+ * and `--verbose` (aws, az, gcloud), `-v=9`, `--v=9` and `--vmodule` (kubectl). Any
+ * `-log-level` or `--trace` counts too, without checking what each CLI logs at that level.
  */
 const LOGS_RESPONSES =
   /^--?(?:debug|verbose|trace|vmodule|log-level|log-http|log-http-body|verbosity)(?:=.*)?$|^--?v(?:=\d+)?$|^-v+\d*$/;
@@ -34,10 +35,10 @@ export function tracesCommands(commands: readonly SimpleCommand[]): boolean {
       command.name === 'set' &&
       command.argv
         .slice(1)
-        .some((arg, index, args) =>
-          /^-[a-z]*[xv]/.test(arg)
-            ? true
-            : arg === '-o' && /^(?:xtrace|verbose)$/.test(args[index + 1] ?? ''),
+        .some(
+          (arg, index, args) =>
+            /^-[a-z]*[xv]/.test(arg) ||
+            (arg === '-o' && /^(?:xtrace|verbose)$/.test(args[index + 1] ?? '')),
         ),
   );
 }
