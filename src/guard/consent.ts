@@ -681,9 +681,11 @@ export function requestsAction(
     return undefined;
   }
   // A request that waits for a condition, reports someone else's words or is taken back
-  // later gives no consent (see standing-requests.ts).
+  // later gives no consent (see standing-requests.ts). `requestsFor` already drops questions
+  // about the action, so a clause still ending in "?" is a polite request ("could you
+  // squash-merge it?"), judged without its question mark.
   const requests = requestsFor(kind, messages).filter((request) =>
-    requestStands(request, allMessages),
+    requestStands(request.replace(/\?$/, ''), allMessages),
   );
   if (requests.length === 0) {
     return false;
