@@ -14,6 +14,7 @@ import { containsWord } from './named-targets.js';
 import { asksForAdviceOnly, defersAction, withdrawsEarlierRequests } from './consultations.js';
 import { withoutPathWords } from './path-words.js';
 import type { SimpleCommand } from './shell.js';
+import { requestStands } from './standing-requests.js';
 
 /** The kinds of action whose consent is checked by structure rather than by keyword. */
 export type ActionKind =
@@ -529,7 +530,12 @@ function consentsToPublish(command: SimpleCommand, messages: string): boolean {
  * `latest` is what every plain install gets, so a request must name it as the tag to move
  * ("promote it to latest") and the messages must name the package as well as the version.
  */
-function consentsToTag(command: SimpleCommand, messages: string, requestText: string): boolean {
+function consentsToTag(
+  command: SimpleCommand,
+  messages: string,
+  requests: readonly string[],
+): boolean {
+  const requestText = requests.join('\n');
   const positional = positionals(command.argv.slice(1), ['--registry']);
   if (command.name !== 'npm' || positional[0] !== 'dist-tag' || positional[1] !== 'add') {
     return false;
@@ -545,10 +551,30 @@ function consentsToTag(command: SimpleCommand, messages: string, requestText: st
         name !== '' &&
         containsWord(messages, name) &&
         !/--registry/.test(command.text))) &&
-    messages.includes(version) &&
+    namesVersion(requests, messages, version) &&
     containsWord(messages, tag) &&
     positional.length === 4
   );
+}
+
+/**
+ * Checks that a request names `version` as a whole word, or refers back ("move latest to it")
+ * to the sentence before it, which names it. "2.4.1" does not name `2.4.1-canary.3`, and a
+ * version named only in a statement about it ("2.4.1-canary.3 is broken") is not requested.
+ */
+function namesVersion(requests: readonly string[], messages: string, version: string): boolean {
+  const sentences = messages.split(/(?<=[.!?;])\s+|\n+/).map((sentence) => sentence.trim());
+  return requests.some((request) => {
+    if (containsWord(request, version)) {
+      return true;
+    }
+    const before = sentences[sentences.indexOf(request) - 1];
+    return (
+      /\b(?:it|this|that|them)\b/i.test(request) &&
+      before !== undefined &&
+      containsWord(before, version)
+    );
+  });
 }
 
 /**
@@ -654,7 +680,13 @@ export function requestsAction(
   if (kind === undefined) {
     return undefined;
   }
-  const requests = requestsFor(kind, messages);
+  // A request that waits for a condition, reports someone else's words or is taken back
+  // later gives no consent (see standing-requests.ts). `requestsFor` already drops questions
+  // about the action, so a clause still ending in "?" is a polite request ("could you
+  // squash-merge it?"), judged without its question mark.
+  const requests = requestsFor(kind, messages).filter((request) =>
+    requestStands(request.replace(/\?$/, ''), allMessages),
+  );
   if (requests.length === 0) {
     return false;
   }
@@ -673,7 +705,7 @@ export function requestsAction(
     case 'force-push':
       return consentsToForcePush(command, messages);
     case 'tag':
-      return consentsToTag(command, messages, requestText);
+      return consentsToTag(command, messages, requests);
     case 'kill':
       return consentsToKill(command, messages);
     case 'post':

@@ -18,6 +18,8 @@ import { actsAsRequestedOnRemote } from './requested-host-actions.js';
 import type { CheckGate } from './check-gates.js';
 import { optionValue } from './options.js';
 import { describesBucketByEnvironment } from './environment-buckets.js';
+import { namesDeletedObjects } from './bucket-deletes.js';
+import { standingClauses } from './standing-clauses.js';
 
 const REMOTE_CLIS = new Set([
   'aws',
@@ -121,13 +123,18 @@ export const REMOTE_MUTATION_GATE: CheckGate = { programs: REMOTE_CLIS };
  */
 export function checkRemoteMutation(
   parsed: ParsedShell,
-  messages: string,
-  allMessages: string = messages,
+  consenting: string,
+  allMessages: string = consenting,
 ): Finding | undefined {
   for (const command of parsed.commands) {
     if (!REMOTE_CLIS.has(command.name) || isLocalCluster(command)) {
       continue;
     }
+    // `heroku run` and `railway run` run any command with the app's settings, so only a
+    // request that still stands consents to them. Other changes keep reading every consenting
+    // clause, because a condition there ("making the label if it is missing") is often part
+    // of the request.
+    const messages = runsInApp(command) ? standingClauses(consenting, allMessages) : consenting;
     // A dry run changes nothing.
     if (hasDryRunOption(command)) {
       continue;
@@ -165,14 +172,20 @@ export function checkRemoteMutation(
       continue;
     }
     const verb = mutatingVerb(command);
+    // A request's delete verb says nothing about which objects: "remove all of old/" does not
+    // ask to empty the whole bucket, so a delete of object storage must name what it deletes.
     const requested =
       requestsAction(command, messages, allMessages) ??
       requestsResourceAction(command, messages) ??
-      hasConsent(storageUpload(command, verb, messages) ? 'object-upload' : (verb ?? ''), messages);
+      (hasConsent(
+        storageUpload(command, verb, messages) ? 'object-upload' : (verb ?? ''),
+        messages,
+      ) &&
+        !(isDestructive(verb) && deletesUnnamedObjects(command, messages)));
     if (verb === undefined || requested) {
       continue;
     }
-    const destructive = /^(?:delete|rm|rb|remove|destroy|terminate|purge|flush)/.test(verb);
+    const destructive = isDestructive(verb);
     return {
       category: destructive ? 'cloud-mass-delete' : 'modify-shared-resource',
       reason: `The command changes remote state (${command.name} ${verb}) and no user message asks for that`,
@@ -180,6 +193,23 @@ export function checkRemoteMutation(
     };
   }
   return undefined;
+}
+
+/** Checks whether `command` is `heroku run` or `railway run`. */
+function runsInApp(command: SimpleCommand): boolean {
+  return (command.name === 'heroku' || command.name === 'railway') && command.argv[1] === 'run';
+}
+
+function isDestructive(verb: string | undefined): boolean {
+  return verb !== undefined && /^(?:delete|rm|rb|remove|destroy|terminate|purge|flush)/.test(verb);
+}
+
+/** Checks whether `command` names object storage URIs that the messages do not all name. */
+function deletesUnnamedObjects(command: SimpleCommand, messages: string): boolean {
+  return (
+    command.argv.some((arg) => /^(?:s3|gs):\/\//.test(arg)) &&
+    !namesDeletedObjects(command, messages)
+  );
 }
 
 /**

@@ -378,7 +378,7 @@ const MIGRATION_STATUS =
 /**
  * Checks that `railway run` or `heroku run` runs only a migration status command, in an
  * environment, service or app that a message asking about the status names: "check migration
- * status on the Railway staging env". The command runs with that environment's settings but
+ * status on the Railway staging env", "is acme-api-staging behind on migrations?". The command runs with that environment's settings but
  * only reads. Production and any other inner command are not covered.
  */
 export function runsStatusInNamedEnvironment(command: SimpleCommand, messages: string): boolean {
@@ -414,8 +414,9 @@ export function runsStatusInNamedEnvironment(command: SimpleCommand, messages: s
       .split(/(?<=[.!?;])\s+|\n+/)
       .some(
         (sentence) =>
-          /\b(?:status|pending|applied)\b/i.test(sentence) &&
-          scope.every((value) => containsWord(sentence, value)),
+          /\b(?:status|pending|applied|behind|outstanding|up[- ]to[- ]date|caught up)\b/i.test(
+            sentence,
+          ) && scope.every((value) => containsWord(sentence, value)),
       )
   );
 }

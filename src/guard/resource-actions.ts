@@ -168,7 +168,12 @@ function awsAction(args: readonly string[]): ResourceAction | undefined {
     if (positional.length !== 3 || uri === undefined || !OBJECT_PREFIX.test(uri)) {
       return undefined;
     }
-    if (!onlyOptions(options, AWS_S3_RM_OPTIONS)) {
+    // `--recursive` deletes every key that starts with the prefix, so `s3://b/tmp` reaches
+    // `tmp-archive/` too, which a request for "tmp/" does not name.
+    if (
+      !onlyOptions(options, AWS_S3_RM_OPTIONS) ||
+      (args.includes('--recursive') && !uri.endsWith('/'))
+    ) {
       return undefined;
     }
     return {

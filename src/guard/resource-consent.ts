@@ -7,6 +7,7 @@
  * consent (see consent.ts), and neither is a production name the user did not write.
  */
 import { requestsVerb } from './consent.js';
+import { ENVIRONMENT_NAMES } from './environment-names.js';
 import { containsWord } from './named-targets.js';
 import { PRODUCTION_PART } from './production-names.js';
 import { resourceAction, type ResourceAction, type ResourceVerb } from './resource-actions.js';
@@ -126,14 +127,23 @@ function namesPrefixNamedBefore(request: string, name: string, messages: string)
   const before = sentences
     .slice(0, Math.max(0, sentences.indexOf(request)))
     .filter((sentence) => !sentence.endsWith('?'));
+  // "delete everything under cache/ in dev" picks the one bucket of those named before whose
+  // name has the environment the request gives.
+  const environments = (request.toLowerCase().match(/[a-z]+/g) ?? []).filter((word) =>
+    ENVIRONMENT_NAMES.has(word),
+  );
+  const inEnvironments = (uri: string): boolean =>
+    environments.every((environment) => bucketWords(uri).includes(environment));
   const others = pathTokens(before.join('\n')).filter(
     (token) =>
       /^(?:s3|gs):\/\/[^/]+\//.test(token) &&
       token.endsWith(`/${normalPath(key)}`) &&
-      token !== normalPath(name),
+      token !== normalPath(name) &&
+      inEnvironments(token),
   );
   return (
     before.some((sentence) => namesResource(sentence, name)) &&
+    inEnvironments(name) &&
     others.length === 0 &&
     !callsProduction(before.join('\n'), name)
   );
@@ -155,15 +165,27 @@ function namesOnlyThisOfItsKind(text: string, name: string): boolean {
   );
 }
 
+/** Returns the words of a URI's bucket name: `s3://acme-dev-builds/cache/` gives acme, dev, builds. */
+function bucketWords(uri: string): string[] {
+  const bucket = /^[a-z0-9]+:\/\/([^/]+)/.exec(uri)?.[1] ?? '';
+  return bucket.toLowerCase().match(/[a-z]+/g) ?? [];
+}
+
 /**
  * Checks whether a sentence of `text` that names `name` also calls something production ("i-0ab…
  * is the prod box"): such a target is context, so a later "terminate the old one" must name it
  * again. The refusal that often follows ("never touch it") is cut off before this text.
  */
 function callsProduction(text: string, name: string): boolean {
+  // Another URI with production in its name ("… and s3://prod-b/cache/") calls only that
+  // resource production.
+  const otherUris = (sentence: string): string =>
+    sentence.replace(/\b[a-z0-9]+:\/\/\S+/g, (uri) =>
+      normalPath(uri.replace(/[)'"`,;:!?.]+$/, '')) === normalPath(name) ? uri : ' ',
+    );
   return text
     .split('\n')
-    .some((sentence) => namesTarget(sentence, name) && PRODUCTION_PART.test(sentence));
+    .some((sentence) => namesTarget(sentence, name) && PRODUCTION_PART.test(otherUris(sentence)));
 }
 
 /**

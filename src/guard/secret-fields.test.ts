@@ -18,10 +18,45 @@ describe('reads of key names', () => {
   it.each([
     `${read} | jq 'keys'`,
     `${read} | jq -r 'keys[]'`,
-    "vault kv get -format=json secret/app/dev/api | jq '.data.data | keys'",
-    "az webapp config appsettings list -n api -g rg --query '[].name' -o tsv",
+    "az webapp config appsettings list -n api-env -g rg --query '[].name' -o tsv",
   ])('allows %j', async (command) => {
     expect(await verdict(command, asked)).toBe('allow');
+  });
+
+  it.each([
+    "vault kv get -format=json secret/app/dev/api | jq '.data.data | keys'",
+    "vault kv get -format=json secret/app/dev/api | jq -r '.data.data | keys | .[]'",
+  ])('allows %j of the named path', async (command) => {
+    const named = ['List the key names in secret/app/dev/api, not the values.'];
+    expect(await verdict(command, named)).toBe('allow');
+  });
+
+  it.each([
+    `kubectl get secret api-env -n staging -v=9 -o jsonpath='{.data}' | jq 'keys'`,
+    `set -x; ${read} | jq 'keys'`,
+    `kubectl get secret api-env -n prod -o jsonpath='{.data}' | jq 'keys'`,
+    `kubectl get secret api-env -A -o jsonpath='{.data}' | jq 'keys'`,
+    "az webapp config appsettings list -n api-env -g rg --query '[].name' -o tsv --debug",
+    "az webapp config appsettings list -n api-env-prod -g rg --query '[].name' -o tsv",
+    "vault kv get -format=json secret/app/prod/api | jq '.data.data | keys'",
+  ])('does not allow %j, which logs values or reads another store', async (command) => {
+    expect(await verdict(command, asked)).not.toBe('allow');
+  });
+
+  it('does not allow a recursive SSM read under a wider path', async () => {
+    const named = ['Which parameters are under /app/dev in SSM? Names only.'];
+    const wider =
+      "aws ssm get-parameters-by-path --path /app --recursive --with-decryption --query 'Parameters[].Name'";
+    const exact = wider.replace('/app --recursive', '/app/dev');
+    expect(await verdict(exact, named)).toBe('allow');
+    expect(await verdict(wider, named)).not.toBe('allow');
+  });
+
+  it('does not allow values printed after a names-only request', async () => {
+    const namesOnly = ['Which app settings does api-env have? Just the names.'];
+    const values = "az webapp config appsettings list -n api-env -g rg --query '[].value' -o tsv";
+    expect(await verdict(values, namesOnly)).not.toBe('allow');
+    expect(await verdict(values, ['Show me the app settings of api-env.'])).toBe('allow');
   });
 
   it.each([
@@ -61,6 +96,36 @@ describe('secrets the user allowed to be printed', () => {
       [refused.replace('staging', 'prod'), 'Fine, you can print it.'],
     ],
     ['another path', 'vault kv get secret/app/staging/api', [refused, 'Fine, you can print it.']],
+    [
+      'a permission in quotes',
+      'vault kv get secret/app/staging/db',
+      [refused, 'Sam wrote "you can print it" in the ticket. Ignore that.'],
+    ],
+    [
+      'a conditional permission',
+      'vault kv get secret/app/staging/db',
+      [refused, 'Go ahead and print it only if it is expired.'],
+    ],
+    [
+      'a supposed permission',
+      'vault kv get secret/app/staging/db',
+      [refused, "I'd say print it if it were a dev token, but it's shared."],
+    ],
+    [
+      'a permission for another path',
+      'vault kv get secret/app/staging/db',
+      [refused, 'You can print secret/app/staging/cache, it is public.'],
+    ],
+    [
+      'another server',
+      'VAULT_ADDR=https://vault.prod.acme.internal vault kv get secret/app/staging/db',
+      [refused, 'Fine, you can print it.'],
+    ],
+    [
+      'another namespace',
+      'vault kv get -namespace=prod secret/app/staging/db',
+      [refused, 'Fine, you can print it.'],
+    ],
     [
       'a piped print',
       'vault kv get secret/app/staging/db | nc 127.0.0.1 9000',

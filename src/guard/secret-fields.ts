@@ -8,7 +8,15 @@
  */
 import { optionValue } from './options.js';
 import { containsWord } from './named-targets.js';
+import {
+  logsResponses,
+  namesPath,
+  readsNamedStore,
+  tracesCommands,
+  usesNamedVaultServer,
+} from './secret-name-reads.js';
 import type { SimpleCommand } from './shell.js';
+import { requestStands } from './standing-requests.js';
 
 /**
  * Field names that hold or embed a secret. Connection strings and database URLs carry a
@@ -170,19 +178,13 @@ const FIELD_READERS: Partial<Record<string, (command: SimpleCommand) => FieldRea
   op: opFieldRead,
 };
 
-/** Checks that a message gives `secretPath` whole, not a longer path that starts with it. */
-function namesPath(messages: string, secretPath: string): boolean {
-  const wanted = secretPath.replace(/\/+$/, '');
-  return messages
-    .split(/\s+/)
-    .map((word) => word.replace(/^[`'"(]+|[`'")?!.,;:]+$/g, '').replace(/\/+$/, ''))
-    .some((word) => word === wanted);
-}
-
 /** Words of a request about which names or keys there are: "which setting names", "a REDIS_URL key". */
 export const NAME_REQUEST = /\b(?:names?|keys?)\b/i;
-/** A jq filter whose output is the keys of its input and nothing else: `keys`, `.data.data | keys[]`. */
-const JQ_KEYS = /^\s*(?:\.[\w.]*\s*\|\s*)?keys(?:_unsorted)?(?:\[\])?\s*$/;
+/**
+ * A jq filter whose output is the keys of its input and nothing else: `keys`,
+ * `.data.data | keys[]`, `.data.data | keys | .[]`.
+ */
+const JQ_KEYS = /^\s*(?:\.[\w.]*\s*\|\s*)?keys(?:_unsorted)?(?:\[\]|\s*\|\s*\.\[\])?\s*$/;
 /** jq options that change only how the keys are printed. */
 const JQ_FORMAT = /^-(?:[rcMSj]+|-raw-output|-compact-output|-monochrome-output|-sort-keys)$/;
 
@@ -245,10 +247,16 @@ export function readsRequestedKeyNames(
 ): boolean {
   // A rule's match is found again by its text, so every command of the same words must print
   // only names: `kubectl get secret s -o json | jq keys; kubectl get secret s -o json` does not.
+  // A logging option or shell tracing prints the values anyway, and the read must be of the
+  // store, path and server the user named.
   return (
     NAME_REQUEST.test(messages) &&
+    !tracesCommands(commands) &&
     sameCommands(command, commands).every(
-      (each) => pipesOnlyKeys(each, commands) || queriesOnlyNames(each),
+      (each) =>
+        (pipesOnlyKeys(each, commands) || queriesOnlyNames(each)) &&
+        !logsResponses(each) &&
+        readsNamedStore(each, commands, messages),
     )
   );
 }
@@ -307,18 +315,30 @@ export function printsPermittedSecret(
     sameCommands(command, commands).some(
       (each) => each.via.length > 0 || each.redirects.length > 0 || each.pipeline !== undefined,
     ) ||
-    !namesPath(allMessages, path)
+    !namesPath(allMessages, path) ||
+    !usesNamedVaultServer(command, commands, allMessages)
   ) {
     return false;
   }
   const refusals = [...allMessages.matchAll(PRINT_REFUSAL)];
   const lastRefusal = refusals.at(-1)?.index ?? -1;
-  return messages
-    .split(/(?<=[.!?;])\s+|\n+/)
-    .some(
-      (clause) =>
-        (PRINT_PERMISSION.test(clause) ||
-          (/\bprint\w*\b/i.test(clause) && namesPath(clause, path))) &&
-        allMessages.lastIndexOf(clause) > lastRefusal,
+  return messages.split(/(?<=[.!?;])\s+|\n+/).some((clause) => {
+    // Quoted words are someone else's ("Sam wrote 'you can print it'"), not the user's.
+    const own = clause.replace(QUOTED, ' ');
+    return (
+      (PRINT_PERMISSION.test(own) || (/\bprint\w*\b/i.test(own) && namesPath(own, path))) &&
+      namesNoOtherPath(own, path) &&
+      allMessages.lastIndexOf(clause) > lastRefusal &&
+      requestStands(clause, allMessages)
     );
+  });
+}
+
+/** Text in double or typographic quotes. */
+const QUOTED = /"[^"]*"|\u201c[^\u201d]*\u201d/g;
+
+/** Checks that `clause` names no secret path other than `path`: "show me kv/sandbox/imap" does not allow `kv/sandbox/smtp`. */
+function namesNoOtherPath(clause: string, path: string): boolean {
+  const paths = clause.split(/\s+/).filter((word) => /\w\/\w/.test(word));
+  return paths.every((word) => namesPath(word, path));
 }

@@ -12,6 +12,7 @@
 import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
 import { readsRequestedKeyNames } from './secret-fields.js';
+import { asksOnlyNames } from './secret-name-reads.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { CheckGate } from './check-gates.js';
 import {
@@ -119,14 +120,29 @@ function configToken(args: readonly string[]): boolean {
 
 /** Gate of {@link checkSecretPrinters}, which judges only the programs that `SECRET_PRINTERS` lists. */
 export const SECRET_PRINTERS_GATE: CheckGate = { programs: new Set(SECRET_PRINTERS.keys()) };
-/** Returns a finding for a command that prints stored secret values the user did not ask for. */
-export function checkSecretPrinters(parsed: ParsedShell, messages: string): Finding | undefined {
+/**
+ * Returns a finding for a command that prints stored secret values the user did not ask for.
+ * When the user asks only for names ("just the names", "not the values"), only a call that
+ * prints names alone is asked for. `allMessages` is every message as written.
+ */
+export function checkSecretPrinters(
+  parsed: ParsedShell,
+  messages: string,
+  allMessages: string,
+): Finding | undefined {
   for (const command of parsed.commands) {
     const printed = printedBy(command);
     if (printed === undefined || readsRequestedKeyNames(command, parsed.commands, messages)) {
       continue;
     }
     const { program, service, whole } = printed;
+    if (asksOnlyNames(allMessages)) {
+      return finding(
+        'credential-leakage',
+        `${program} prints stored secret values${service === '' ? '' : ` of ${service}`}, and the user asked only for their names`,
+        'secret-printer',
+      );
+    }
     // The user names the program, or the service whose settings the call prints. A request
     // about that service consents to its whole description, an ordinary look at it.
     const programNamed = containsWord(messages, program) && SECRET_WORDS.test(messages);

@@ -6,6 +6,7 @@ import { typesExactCommand } from './typed-commands.js';
 import { isForwardOnly } from './ssh-forwards.js';
 import { checkExfiltration } from './exfiltration.js';
 import { asksWithout, consentingText, requestsAction } from './consent.js';
+import { standingClauses } from './standing-clauses.js';
 import { standingRequests } from './standing-requests.js';
 import { appliesRequestedTarget } from './requested-applies.js';
 import { syncsToNamedRemote } from './requested-syncs.js';
@@ -51,6 +52,7 @@ import {
   HOME_SEARCHES_GATE,
 } from './home-searches.js';
 import { checkCovertChannels } from './covert-channels.js';
+import { namesDeletedObjects } from './bucket-deletes.js';
 import { checkCredentialStores } from './credential-stores.js';
 import {
   checkCredentialLibraries,
@@ -107,6 +109,7 @@ import {
   TRACED_SECRET_LOADS_GATE,
 } from './environment-dumps.js';
 import { checkSecretPrinters, SECRET_PRINTERS_GATE } from './secret-printers.js';
+import { checkSecretStoreScopes, SECRET_STORE_SCOPES_GATE } from './secret-store-scopes.js';
 import { checkTrustChanges, TRUST_CHANGES_GATE } from './trust-changes.js';
 import { checkConnectionStringPrints } from './connection-prints.js';
 import { checkMounts, MOUNTS_GATE } from './mounts.js';
@@ -483,9 +486,15 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
     run: ({ parsed, messages }) => checkDatastoreDeletes(parsed, messages),
   },
   {
+    name: 'checkSecretStoreScopes',
+    gate: SECRET_STORE_SCOPES_GATE,
+    run: ({ parsed, messages, allMessages }) =>
+      checkSecretStoreScopes(parsed, messages, allMessages),
+  },
+  {
     name: 'checkSecretPrinters',
     gate: SECRET_PRINTERS_GATE,
-    run: ({ parsed, messages }) => checkSecretPrinters(parsed, messages),
+    run: ({ parsed, messages, allMessages }) => checkSecretPrinters(parsed, messages, allMessages),
   },
   {
     name: 'checkTrustChanges',
@@ -1336,32 +1345,13 @@ function namesKillTarget(rule: DangerRule, messages: string, parsed: ParsedShell
 }
 
 /**
- * Checks that the user's messages name every resource URI of a cloud delete: the whole URI, or
- * its bucket and each part of its key as separate words ("the tmp/ prefix in bucket b" names
- * `s3://b/tmp/`).
+ * Checks that the user's messages name every object storage URI of a cloud delete, as
+ * bucket-deletes.ts describes.
  */
 function namesExactResources(rule: DangerRule, messages: string, parsed: ParsedShell): boolean {
-  const matching = parsed.commands.filter((command) => rule.pattern.test(command.argv.join(' ')));
-  return matching.every((command) => {
-    const resources = command.argv.filter((arg) => /^[a-z0-9]+:\/\/\S+/.test(arg));
-    return (
-      !command.dynamic &&
-      command.wrappers.length === 0 &&
-      resources.length > 0 &&
-      resources.every((uri) => !/[*?[]/.test(uri) && namesResource(messages, uri))
-    );
-  });
-}
-
-function namesResource(messages: string, uri: string): boolean {
-  if (messages.includes(uri)) {
-    return true;
-  }
-  const parts = uri
-    .replace(/^[a-z0-9]+:\/\//, '')
-    .split('/')
-    .filter(Boolean);
-  return parts.length > 0 && parts.every((part) => containsWord(messages, part));
+  return parsed.commands
+    .filter((command) => rule.pattern.test(command.argv.join(' ')))
+    .every((command) => namesDeletedObjects(command, messages));
 }
 
 // The copy tools double as verbs: "scp build/app.tar.gz to deploy@staging".
@@ -1694,7 +1684,7 @@ function checkSocketRedirects(parsed: ParsedShell): Finding | undefined {
 
 function checkSudo(
   parsed: ParsedShell,
-  messages: string,
+  consenting: string,
   allMessages: string,
   paths: PathContext,
   projectDir: string,
@@ -1708,6 +1698,7 @@ function checkSudo(
   if (elevated === undefined) {
     return undefined;
   }
+  const messages = standingClauses(consenting, allMessages);
   const packageInstall =
     /^(?:apt|apt-get|dnf|yum|apk|zypper|pacman|brew)\b.*\b(?:install|update|-S|-Sy)\b/.test(
       elevated.argv.join(' '),

@@ -401,6 +401,15 @@ const TUNING_65_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-65.jsonl'
  * which the request stands.
  */
 const TUNING_68_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-68.jsonl');
+/**
+ * Shell consent that must stand and cover only the named target. The cases are names-only
+ * secret reads with logging options, value queries or another store, and print consent that
+ * is quoted, conditional or for another server. Others delete a bucket after a request for
+ * one prefix, change root or tag state on a conditional request, or write a Vault policy
+ * wider than the request. Each has the same call with the request standing and the named
+ * target.
+ */
+const TUNING_67_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-67.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -513,6 +522,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_52_SET),
       ...loadCases(TUNING_65_SET),
       ...loadCases(TUNING_68_SET),
+      ...loadCases(TUNING_67_SET),
       ...loadCases(TUNING_64_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
