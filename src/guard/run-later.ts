@@ -148,7 +148,7 @@ const RUNNERS: Partial<Record<RunLaterKind, string>> = {
 
 /**
  * A command line to judge, and whether its text is program code (judged as inline code).
- * `secretLines` marks lines chosen only because they expand a secret variable: for them only
+ * `secretLines` marks lines chosen only because they expand a secret variable. For them, only
  * a print of the secret into the log or a send of it to another host counts, because
  * `echo "$PW" | docker login --password-stdin` is how CI steps log in.
  */
