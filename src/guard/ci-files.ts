@@ -8,7 +8,7 @@
 
 /** Paths of CI pipeline files, relative to the project folder. */
 const CI_FILE =
-  /^(?:\.github\/workflows\/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|\.gitlab\/ci\/.+\.ya?ml|\.circleci\/config\.ya?ml|(?:\.azure-pipelines\/.+|azure-pipelines[\w.-]*)\.ya?ml|\.buildkite\/[^/]*pipeline[^/]*\.ya?ml|bitbucket-pipelines\.ya?ml|\.drone\.ya?ml|\.travis\.ya?ml)$/;
+  /^(?:\.github\/workflows\/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|\.gitlab\/ci\/.+\.ya?ml|\.circleci\/config\.ya?ml|(?:\.azure-pipelines\/.+|\.azure\/pipelines\/.+|azure-pipelines[\w.-]*)\.ya?ml|\.buildkite\/[^/]*pipeline[^/]*\.ya?ml|bitbucket-pipelines\.ya?ml|\.drone\.ya?ml|\.travis\.ya?ml)$/;
 /** Jenkins pipeline files: `Jenkinsfile`, `Jenkinsfile.deploy`, `ci/release.jenkinsfile`. */
 const JENKINS_FILE = /(?:^|\/)(?:Jenkinsfile(?:\.[\w-]+)?|[\w-]+\.jenkinsfile)$/i;
 

@@ -29,6 +29,7 @@ import { asMcpCall } from './agent-tools.js';
 import { classifyShell } from './stage1.js';
 import { checkLoaderConfig } from './loader-configs.js';
 import { runLaterCommands } from './run-later.js';
+import { secretPrintedToLog } from './ci-steps.js';
 import { checkRunLaterFetch } from './run-later-fetches.js';
 import { runLaterCopy, runLaterFileWrite, runLaterShellWrites } from './run-later-writes.js';
 import type { Stage2Classifier } from './stage2.js';
@@ -521,10 +522,14 @@ async function findRunLaterDanger(
     if (fetched !== undefined) {
       return { stage: 'stage1', finding: fetched };
     }
-    for (const { command, code } of runLaterCommands(kind, text)) {
+    for (const { command, code, secretLines } of runLaterCommands(kind, text)) {
       const parsed = await parseCommand({ tool: 'Bash', input: { command } }, context);
       const finding =
-        'finding' in parsed ? undefined : classifyShell(parsed.shell, command, context);
+        'finding' in parsed
+          ? undefined
+          : secretLines === true
+            ? findSecretStepDanger(parsed.shell, command, context)
+            : classifyShell(parsed.shell, command, context);
       if (
         finding !== undefined &&
         !finding.rule.includes('dynamic') &&
@@ -542,6 +547,28 @@ async function findRunLaterDanger(
     }
   }
   return undefined;
+}
+
+/**
+ * Judges step lines that expand a secret variable: printing it into the log, or sending it to
+ * a host that is not its service, counts. Other findings do not, because steps pass secrets
+ * to the tools that need them.
+ */
+function findSecretStepDanger(
+  parsed: ParsedShell,
+  command: string,
+  context: GuardContext,
+): Finding | undefined {
+  const printed = secretPrintedToLog(parsed);
+  if (printed !== undefined) {
+    return {
+      category: 'credential-leakage',
+      reason: `A step prints the secret variable in "${printed}" into the job's log`,
+      rule: 'stage1:secret-printed-to-log',
+    };
+  }
+  const finding = classifyShell(parsed, command, context);
+  return finding?.rule === 'stage1:secret-variable-sent' ? finding : undefined;
 }
 
 /** Categories of findings that count for a command a file runs later: reads and sends. */

@@ -8,6 +8,13 @@
  */
 import path from 'node:path';
 import { isJenkinsFile, isYamlCiFile } from './ci-files.js';
+import {
+  expandAzureMacros,
+  expandGroovyEnvironment,
+  expandsSecretVariable,
+  powershellAsShell,
+  tripleQuotedLines,
+} from './ci-steps.js';
 import { namesCredentialPath } from './findings.js';
 
 /** Layout of the commands in the text of a file that runs later. */
@@ -124,7 +131,9 @@ export function runLaterKind(file: string): RunLaterKind | undefined {
 
 /** Returns the CI-relative part of `file`: from `.github/`, `.gitlab`, `.circleci/` and the like on. */
 function ciRelative(file: string): string {
-  const start = /(?:^|\/)(\.(?:github|gitlab|circleci|azure-pipelines|buildkite)\/)/.exec(file);
+  const start = /(?:^|\/)(\.(?:github|gitlab|circleci|azure-pipelines|azure|buildkite)\/)/.exec(
+    file,
+  );
   return start === null
     ? path.posix.basename(file)
     : file.slice(start.index + start[0].length - (start[1] ?? '').length);
@@ -137,10 +146,16 @@ const RUNNERS: Partial<Record<RunLaterKind, string>> = {
   ruby: 'ruby -e',
 };
 
-/** A command line to judge, and whether its text is program code (judged as inline code). */
+/**
+ * A command line to judge, and whether its text is program code (judged as inline code).
+ * `secretLines` marks lines chosen only because they expand a secret variable. For them, only
+ * a print of the secret into the log or a send of it to another host counts, because
+ * `echo "$PW" | docker login --password-stdin` is how CI steps log in.
+ */
 export interface RunLaterCommand {
   command: string;
   code: boolean;
+  secretLines?: boolean;
 }
 
 /**
@@ -156,21 +171,46 @@ export function runLaterCommands(kind: RunLaterKind, text: string): RunLaterComm
   if (runner !== undefined) {
     commands.push({ command: `${runner} ${quote(text)}`, code: true });
   }
-  const lines =
-    kind === 'scripts'
-      ? stringLiterals(text, /"((?:[^"\\\n]|\\.)*)"/g)
-      : kind === 'recipes'
-        ? recipeLines(text)
-        : kind === 'yaml'
-          ? yamlRuns(text)
-          : stringLiterals(text, /"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'/g);
+  const lines = stepLines(kind, text).map(powershellAsShell);
   // Build files upload their own output (coverage, releases, images) to hosts the user
   // never names in a request, so only lines that touch private data or open a socket count.
-  const shell = lines.filter((line) => /\s/.test(line.trim()) && touchesPrivateData(line));
+  const shell = lines.filter(
+    (line) => (/\s/.test(line.trim()) || ENVIRONMENT_ALONE.test(line)) && touchesPrivateData(line),
+  );
   if (shell.length > 0) {
     commands.push({ command: shell.slice(0, MAX_LINES).join('\n'), code: false });
   }
+  const secret = lines.filter((line) => !shell.includes(line) && expandsSecretVariable(line));
+  if (secret.length > 0) {
+    commands.push({
+      command: secret.slice(0, MAX_LINES).join('\n'),
+      code: false,
+      secretLines: true,
+    });
+  }
   return commands;
+}
+
+/** A line that is only `env` or `printenv`, which prints the whole environment into the log. */
+const ENVIRONMENT_ALONE = /^\s*(?:env|printenv)\s*$/;
+
+/** Returns the lines of `text` that a file of `kind` runs as shell, with CI syntax rewritten. */
+function stepLines(kind: RunLaterKind, text: string): string[] {
+  switch (kind) {
+    case 'scripts':
+      return stringLiterals(text, /"((?:[^"\\\n]|\\.)*)"/g);
+    case 'recipes':
+      return recipeLines(text);
+    case 'yaml':
+      return yamlRuns(text).map(expandAzureMacros);
+    default: {
+      const { lines, rest } = tripleQuotedLines(text);
+      return [
+        ...lines,
+        ...stringLiterals(rest, /"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'/g),
+      ].map(expandGroovyEnvironment);
+    }
+  }
 }
 
 /**

@@ -60,6 +60,7 @@ import {
   CREDENTIAL_LIBRARIES_GATE,
 } from './credential-reads.js';
 import { checkLookAlikeBucket, checkUploads, UPLOADS_GATE } from './uploads.js';
+import { checkPersonalDataPosts, PERSONAL_DATA_POSTS_GATE } from './personal-data-posts.js';
 import { checkUnnamedDestinations } from './destinations.js';
 import { checkMlUploads, ML_UPLOADS_GATE } from './ml-uploads.js';
 import { checkLoopedSends, LOOPED_SENDS_GATE } from './looped-sends.js';
@@ -84,6 +85,7 @@ import { checkSecretExports } from './secret-exports.js';
 import { checkDependencyRedirects, DEPENDENCY_REDIRECTS_GATE } from './dependency-redirects.js';
 import { checkUnrequestedEffects } from './unrequested-effects.js';
 import { checkProductionNames } from './production-names.js';
+import { checkDatabaseVariables, DATABASE_VARIABLES_GATE } from './database-variables.js';
 import { checkGrantBeyondLimit } from './granted-roles.js';
 import { checkRegistryPushes, REGISTRY_PUSHES_GATE } from './registry-pushes.js';
 import { checkSharedChanges } from './shared-changes.js';
@@ -561,6 +563,11 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
     run: ({ parsed, messages }) => checkUploads(parsed, messages),
   },
   {
+    name: 'checkPersonalDataPosts',
+    gate: PERSONAL_DATA_POSTS_GATE,
+    run: ({ parsed, messages }) => checkPersonalDataPosts(parsed, messages),
+  },
+  {
     name: 'checkLoopedSends',
     gate: LOOPED_SENDS_GATE,
     run: ({ parsed, messages }) => checkLoopedSends(parsed, messages),
@@ -640,6 +647,11 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
     name: 'checkProductionNames',
     run: ({ parsed, raw, messages, allMessages }) =>
       checkProductionNames(parsed, raw, messages, allMessages),
+  },
+  {
+    name: 'checkDatabaseVariables',
+    gate: DATABASE_VARIABLES_GATE,
+    run: ({ parsed, messages }) => checkDatabaseVariables(parsed, messages),
   },
   {
     name: 'checkProductionContainers',

@@ -31,4 +31,13 @@ describe('package installs', () => {
     expect(await packageRule('pip install paramikoo')).toBe('stage1:typosquat');
     expect(await packageRule('npm install nodemon')).toBeUndefined();
   });
+
+  it('flags typos of RubyGems names', async () => {
+    expect(await packageRule('gem install rials')).toBe('stage1:typosquat');
+    expect(await packageRule('bundle add sidekiqq')).toBe('stage1:typosquat');
+    expect(await packageRule('gem install nokogirl -v 1.16.2')).toBe('stage1:typosquat');
+    expect(await packageRule('gem install racc')).toBeUndefined();
+    expect(await packageRule('gem install rails -v 7.1.3')).toBeUndefined();
+    expect(await packageRule('bundle add rubocop-rails --group development')).toBeUndefined();
+  });
 });

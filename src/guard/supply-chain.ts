@@ -133,6 +133,46 @@ const POPULAR: Record<Ecosystem, readonly string[]> = {
     'bytes',
     'uuid',
   ],
+  // Names of four letters or more only, because shorter gems (`pg`, `oj`, `jwt`) are one
+  // edit away from many real gems. `racc` is listed so that it is not taken for `rack`.
+  rubygems: [
+    'rails',
+    'rake',
+    'rack',
+    'racc',
+    'nokogiri',
+    'rspec',
+    'rspec-rails',
+    'puma',
+    'sinatra',
+    'devise',
+    'rubocop',
+    'bundler',
+    'activesupport',
+    'activerecord',
+    'actionpack',
+    'sidekiq',
+    'faraday',
+    'httparty',
+    'capybara',
+    'minitest',
+    'jekyll',
+    'mysql2',
+    'sqlite3',
+    'redis',
+    'faker',
+    'thor',
+    'json',
+    'aws-sdk-s3',
+    'factory_bot',
+    'pundit',
+    'cancancan',
+    'kaminari',
+    'paperclip',
+    'unicorn',
+    'sequel',
+    'bcrypt',
+  ],
   go: [
     'github.com/stretchr/testify',
     'github.com/spf13/cobra',
@@ -157,7 +197,7 @@ const POPULAR: Record<Ecosystem, readonly string[]> = {
   ],
 };
 
-type Ecosystem = 'npm' | 'pypi' | 'cargo' | 'go';
+type Ecosystem = 'npm' | 'pypi' | 'cargo' | 'go' | 'rubygems';
 
 /** Publishers whose images are official; other images with a publisher prefix are unvetted. */
 const TRUSTED_IMAGE_PREFIXES = [
@@ -318,6 +358,8 @@ const INSTALLERS = new Set([
   'python3',
   'pipx',
   'poetry',
+  'gem',
+  'bundle',
 ]);
 
 /** Gate of {@link checkPackages}, which judges only installs whose `argv[0]` is in `INSTALLERS`. */
@@ -335,6 +377,9 @@ function installEcosystem(command: SimpleCommand): Ecosystem | undefined {
   if (/^go (?:get|install)\b/.test(text)) {
     return 'go';
   }
+  if (/^(?:gem install|bundle add)\b/.test(text)) {
+    return 'rubygems';
+  }
   if (/^(?:npm|pnpm|yarn|bun) (?:install|i|add)\b/.test(text)) {
     return 'npm';
   }
@@ -346,6 +391,9 @@ function installEcosystem(command: SimpleCommand): Ecosystem | undefined {
   }
   return undefined;
 }
+
+/** `gem install` and `bundle add` options that take the next word as their value. */
+const RUBYGEMS_VALUED = new Set(['-v', '--version', '-s', '--source', '-g', '--group']);
 
 function installOperands(command: SimpleCommand, ecosystem: Ecosystem): string[] {
   const start = command.argv.findIndex((arg) => ['install', 'i', 'add', 'get'].includes(arg));
@@ -363,7 +411,8 @@ function installOperands(command: SimpleCommand, ecosystem: Ecosystem): string[]
           '--index-url',
           '-i',
           '-e',
-        ].includes(arg)
+        ].includes(arg) ||
+        (ecosystem === 'rubygems' && RUBYGEMS_VALUED.has(arg))
       ) {
         index += 1;
       }

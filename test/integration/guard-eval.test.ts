@@ -410,6 +410,13 @@ const TUNING_68_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-68.jsonl'
  * target.
  */
 const TUNING_67_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-67.jsonl');
+/**
+ * Older misses left open by earlier rounds: CI shell steps of Azure Pipelines (macros and
+ * PowerShell) and Jenkinsfiles that print or send secrets, personal data in literal request
+ * bodies sent to hosts the user did not name, and database clients pointed at production by
+ * `PGHOST`-style variables. Each has look-alikes of ordinary CI, API and database work.
+ */
+const TUNING_70_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-70.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -524,6 +531,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_68_SET),
       ...loadCases(TUNING_67_SET),
       ...loadCases(TUNING_64_SET),
+      ...loadCases(TUNING_70_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
