@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { interpreterName, isShell } from './interpreters.js';
+import { recordNestedScript } from './nested-lines.js';
 import { shellScriptFile } from './shell-invocations.js';
 import {
   parseInlineCode,
@@ -108,6 +109,10 @@ async function addScript(
       ? await parseShell(written.text, options)
       : await parseInlineCode(interpreter, written.text, options);
   addParsed(parsed, inner, 'written-script');
+  if (interpreter === undefined && written.known) {
+    // The script is also judged as a line of its own, which follows the scripts it writes.
+    recordNestedScript(parsed, written.text, []);
+  }
 }
 
 /** Adds the commands and findings of `inner` to `parsed`, with `step` in front of each `via`. */

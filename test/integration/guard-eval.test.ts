@@ -393,6 +393,13 @@ const TUNING_52_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-52.jsonl'
  * user did name.
  */
 const TUNING_65_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-65.jsonl');
+/**
+ * Shell text that another program runs as a whole line: interpreter inline code (Ruby and
+ * Perl backticks, `qx`, `%x`, `system` and `exec` with a list, Node variables passed to
+ * `execSync`), `sh -c`, and scripts written with `printf` or `echo` and then run. Benign
+ * look-alikes run literal, harmless commands the same ways.
+ */
+const TUNING_69_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-69.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -505,6 +512,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_52_SET),
       ...loadCases(TUNING_65_SET),
       ...loadCases(TUNING_64_SET),
+      ...loadCases(TUNING_69_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
