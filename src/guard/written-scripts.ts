@@ -54,8 +54,14 @@ export async function followWrittenScripts(
 ): Promise<void> {
   const written = new Map<string, WrittenText>();
   const followed = new Set<string>();
+  const aliases = aliasNames(parsed);
   // Commands added below are not scanned again: a written script is followed one level deep.
   for (const command of [...parsed.commands]) {
+    // The parser records an alias call (`zz > f <<EOF` after `alias zz=cat`) both as written
+    // and as its expansion, which comes first; only the expansion says what is written.
+    if (aliases.has(command.name)) {
+      continue;
+    }
     // Only a file written earlier on the line can be followed, and most lines write none.
     const script = written.size === 0 ? undefined : scriptRun(command, options.cwd);
     const text = script === undefined ? undefined : written.get(script);
@@ -65,6 +71,22 @@ export async function followWrittenScripts(
     }
     recordWrites(command, options.cwd, written);
   }
+}
+
+/** Returns the names that `alias NAME=VALUE` defines on the line. */
+function aliasNames(parsed: ParsedShell): Set<string> {
+  const names = new Set<string>();
+  for (const command of parsed.commands) {
+    if (command.name !== 'alias') {
+      continue;
+    }
+    for (const definition of command.argv.slice(1)) {
+      if (definition.includes('=')) {
+        names.add(definition.slice(0, definition.indexOf('=')));
+      }
+    }
+  }
+  return names;
 }
 
 /**
