@@ -291,3 +291,56 @@ describe('line continuation reading', () => {
     expect(parsed.commands[0]?.argv).toEqual(['echo', 'a\\\nb']);
   });
 });
+
+/**
+ * Shell lines that another program runs as a whole: the danger of these lines is in their
+ * shape (a computed `cd` before `rm -rf *`, a secret set and then printed), so each nested
+ * line is judged as a line of its own.
+ */
+const NESTED_LINES: { blocked: string[]; allowed: string[] } = {
+  blocked: [
+    'ruby -e \'print `d=$(mktemp -d); cd "$d"; rm -rf *`\'',
+    'perl -e \'print qx{t=$(mktemp -d) ; cd "$t" ; rm -rf -- *}\'',
+    "perl -e 'print qx'\\''d=$(mktemp -d); cd \"$d\"; rm -rf *'\\'''",
+    'node -e \'const c = "w=$(mktemp -d); cd \\"$w\\"; rm -rf *"; require("child_process").execSync(c)\'',
+    'sh -c \'n=$(mktemp -d); cd "$n"; rm -rf *\'',
+    "ruby -e 'system %q(u=$DATABASE_URL; echo $u)'",
+    'perl -e \'exec("git", "push", "--force", "origin", "main")\'',
+    "printf '%s\\n' 'd=$(mktemp -d); cd \"$d\"; rm -rf *' > /tmp/zz.sh; sh /tmp/zz.sh",
+    "echo 'v=$(mktemp -d) ; cd $v ; rm -rf -- *' > run.sh; source run.sh",
+  ],
+  allowed: [
+    "ruby -e 'puts 1+1'",
+    'perl -e \'print "ok\\n"\'',
+    'node -e "console.log(require(\'os\').cpus().length)"',
+    "ruby -e 'puts `git log --oneline -5`'",
+    "perl -e 'print qx(ls -la src)'",
+    "printf 'x\\n' > notes.txt",
+    "printf '%s\\n' 'npm run build' 'npm test' > scripts/check.sh && bash scripts/check.sh",
+    "docker exec web sh -c 'cd /app && rm -rf tmp/cache/*'",
+  ],
+};
+
+describe('nested lines', () => {
+  it.each(NESTED_LINES.blocked)('blocks %j', async (command) => {
+    expect(await verdictOf(command)).not.toBe('allow');
+  });
+  it.each(NESTED_LINES.allowed)('allows %j', async (command) => {
+    expect(await verdictOf(command)).toBe('allow');
+  });
+});
+
+/** Inline code that runs a command built at run time, which the guard cannot read. */
+describe('computed inline commands', () => {
+  it.each([
+    "ruby -e 'c = STDIN.read; system(c)'",
+    'node -e \'const c = process.argv[1]; require("child_process").execSync(c)\' x',
+    "ruby -e 'p = ARGV[0]; print `#{p}`' x",
+  ])('asks for %j', async (command) => {
+    expect(await verdictOf(command)).not.toBe('allow');
+  });
+  it('allows a constant command', async () => {
+    const command = 'node -e \'const cmd = "npm test"; require("child_process").execSync(cmd)\'';
+    expect(await verdictOf(command)).toBe('allow');
+  });
+});

@@ -149,9 +149,12 @@ const CONTAINER_PATHS: PathContext = { cwd: '/', homeDir: '/root' };
  * `ssh HOST bash`), where its paths are not this machine's.
  */
 function runsElsewhere(command: SimpleCommand): boolean {
-  return command.via.some((step) =>
-    /^(?:(?:docker|podman)(?: compose)? exec|kubectl exec|ssh) /.test(step),
-  );
+  return command.via.some(isElsewhereStep);
+}
+
+/** Checks whether a step of a command's `via` runs it in a container or on another host. */
+export function isElsewhereStep(step: string): boolean {
+  return /^(?:(?:docker|podman)(?: compose)? exec|kubectl exec|ssh) /.test(step);
 }
 
 /**

@@ -25,6 +25,7 @@ import { writtenScriptCommand } from './written-files.js';
 import { countsForWrittenCode, writtenCodeCommand } from './written-code.js';
 import { notebookCommand } from './written-notebooks.js';
 import { followEmbeddedActions } from './embedded-actions.js';
+import { parseNestedLines } from './nested-lines.js';
 import { asMcpCall } from './agent-tools.js';
 import { classifyShell } from './stage1.js';
 import { checkLoaderConfig } from './loader-configs.js';
@@ -674,6 +675,7 @@ async function parseCommand(
   call: ToolCall,
   context: GuardContext,
   real?: RealPaths,
+  depth = 0,
 ): Promise<{ shell: ParsedShell } | { finding: Finding }> {
   const command = String(call.input['command']);
   if (command.length > MAX_PARSED_COMMAND_CHARS) {
@@ -701,6 +703,9 @@ async function parseCommand(
     if (real !== undefined) {
       realShellPaths(shell, options, real);
     }
+    await parseNestedLines(shell, depth, (text) =>
+      parseCommand({ tool: 'Bash', input: { command: text } }, context, real, depth + 1),
+    );
     return { shell };
   } catch (error) {
     if (error instanceof RangeError) {

@@ -49,27 +49,51 @@ const TEXT_CALLS =
 
 /** Calls that run a program from their arguments, each followed by `(`. */
 const CALLS =
-  /(?:\bsubprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|\bos\.(exec[lv]p?e?|posix_spawnp?)|\bpty\.spawn|\bcreate_subprocess_(?:exec|shell)|\bexecFile(?:Sync)?|\bspawn(?:Sync)?|\bnew\s+Deno\.Command|\bDeno\.run|\bBun\.spawn(?:Sync)?|\bOpen3\.(?:capture[23]e?|popen[23]e?|pipeline\w*)|\bIO\.popen|\bProcess\.spawn|(?<![.\w])(?:system|exec)|\bos\.execute|\bos\.system|\bos\.popen|\bexecSync|\bchild_process\.exec\b|\bio\.popen|\bproc_open|\bshell_exec|\bpassthru|(?<![.\w])popen|(?<![.\w$])open)\s*(\(|\s(?=\s*['"q]))/g;
+  /(?:\bsubprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|\bos\.(exec[lv]p?e?|posix_spawnp?)|\bpty\.spawn|\bcreate_subprocess_(?:exec|shell)|\bexecFile(?:Sync)?|\bspawn(?:Sync)?|\bnew\s+Deno\.Command|\bDeno\.run|\bBun\.spawn(?:Sync)?|\bOpen3\.(?:capture[23]e?|popen[23]e?|pipeline\w*)|\bIO\.popen|\bProcess\.spawn|(?<![.\w])(?:system|exec)|\bos\.execute|\bos\.system|\bos\.popen|\bexecSync|\bchild_process\.exec\b|\bio\.popen|\bproc_open|\bshell_exec|\bpassthru|(?<![.\w])popen|(?<![.\w$])open)\s*(\(|\s(?=\s*['"q%]))/g;
 
-/** Results of {@link inlineCommandsOf} by interpreter and code. */
-const inlineCommands = new TextCache<string[]>(INLINE_CACHE_ENTRIES);
+/** What {@link readInlineCommands} finds in inline code. */
+interface InlineCommands {
+  /** Shell texts of the commands whose text or words are literals. */
+  texts: string[];
+  /** The first call that runs a command built at run time (`system(cmd)`), as written. */
+  computed: string | undefined;
+}
+
+const NO_COMMANDS: InlineCommands = { texts: [], computed: undefined };
+
+/** Results of {@link readInlineCommands} by interpreter and code. */
+const inlineCommands = new TextCache<InlineCommands>(INLINE_CACHE_ENTRIES);
 
 /**
  * Returns the shell texts of the commands that `code` runs through the calls above. The array
  * is shared with later calls for the same code, so callers must not change it.
  */
 export function inlineCommandsOf(interpreter: string, code: string): string[] {
+  return cachedInlineCommands(interpreter, code).texts;
+}
+
+/**
+ * Returns the first call of `code` that runs a command whose program or shell text is not a
+ * literal (`system(cmd)`, `execSync(process.argv[1])`, Ruby `` `#{cmd}` ``), as written, or
+ * undefined. What such a call runs cannot be read, so it must not be allowed unseen.
+ */
+export function computedInlineCommand(interpreter: string, code: string): string | undefined {
+  return cachedInlineCommands(interpreter, code).computed;
+}
+
+function cachedInlineCommands(interpreter: string, code: string): InlineCommands {
   return inlineCommands.get(`${interpreter}\0${code}`, () => readInlineCommands(interpreter, code));
 }
 
-function readInlineCommands(interpreter: string, source: string): string[] {
+function readInlineCommands(interpreter: string, source: string): InlineCommands {
   let code = source;
   if (!CALL_HINTS.some((hint) => code.includes(hint))) {
-    return [];
+    return NO_COMMANDS;
   }
   code = resolveCallAliases(code);
   const constants = literalConstants(code);
   const texts: string[] = [];
+  let computed: string | undefined;
   for (const match of code.matchAll(CALLS)) {
     const name = match[0];
     // Bare `system`, `exec`, `open` and `popen` run commands only in these languages
@@ -98,12 +122,17 @@ function readInlineCommands(interpreter: string, source: string): string[] {
     const text = /^open\b/.test(name) ? perlOpenCommand(args) : commandOf(args, form);
     if (text !== undefined) {
       texts.push(text);
+    } else if (args[0] === null && !/^open\b/.test(name)) {
+      // `open` with a computed argument mostly opens a file, so only the other calls count.
+      computed ??= code.slice(match.index ?? 0, start + 40).trim();
     }
   }
   if (LITERAL_LANGUAGES.has(interpreter)) {
-    texts.push(...commandLiterals(code));
+    const literals = commandLiterals(interpreter, code);
+    texts.push(...literals.texts);
+    computed ??= literals.computed;
   }
-  return texts;
+  return { texts, computed };
 }
 
 /** Languages whose bare `system(…)` and `exec(…)` run a command. */
@@ -350,12 +379,14 @@ export function decodeEscapes(raw: string, quote: string): string {
   }
   return raw.replace(/\\(.)/gs, (whole, char: string) => {
     // `"\$x"` in Perl, PHP, Ruby and JavaScript is a literal `$`, which the shell expands.
+    // `"\@"` and `"\#"` are a literal `@` and `#` in Perl, Ruby and JavaScript, where
+    // `@name` (Perl) and `#{…}` (Ruby) interpolate.
     if (
       char === '\\' ||
       char === quote ||
       char === '"' ||
       char === "'" ||
-      (char === '$' && quote !== "'")
+      ((char === '$' || char === '@' || char === '#') && quote !== "'")
     ) {
       return char;
     }
@@ -364,29 +395,68 @@ export function decodeEscapes(raw: string, quote: string): string {
 }
 
 /**
- * Command literals: Ruby and Perl backticks, Ruby `%x(…)` and Perl `qx(…)` with any
- * delimiter. Returns their text.
+ * Command literals: Ruby, Perl and PHP backticks, Ruby `%x(…)` and Perl `qx(…)` with any
+ * delimiter. Returns their decoded texts, and the first literal that Ruby interpolates
+ * (`#{…}`), whose text is built at run time. Perl and PHP interpolate `$name`, which the
+ * shell parser then reads as a variable computed at run time.
  */
-function commandLiterals(code: string): string[] {
+function commandLiterals(interpreter: string, code: string): InlineCommands {
   const texts: string[] = [];
+  let computed: string | undefined;
+  const add = (raw: string, quote: string): void => {
+    if (interpreter === 'ruby' && raw.includes('#{')) {
+      computed ??= raw.slice(0, 80);
+    } else if (raw.trim() !== '') {
+      texts.push(decodeLiteral(raw, quote));
+    }
+  };
   if (code.includes('`')) {
     for (const match of code.matchAll(/`((?:\\.|[^`\\])*)`/g)) {
-      const text = match[1] ?? '';
-      if (!text.includes('${') && text.trim() !== '') {
-        texts.push(decodeEscapes(text, '`'));
-      }
+      add(match[1] ?? '', '`');
     }
   }
   if (code.includes('%x') || code.includes('qx')) {
     for (const match of code.matchAll(/(?:%x|\bqx)\s*([^\w\s])/g)) {
       const open = match[1] ?? '';
-      const close = CLOSERS[open] ?? open;
       const start = (match.index ?? 0) + match[0].length;
-      const end = code.indexOf(close, start);
-      if (end > start) {
-        texts.push(code.slice(start, end));
+      const end = closingDelimiter(code, start, open);
+      if (end !== undefined && end > start) {
+        add(code.slice(start, end), open);
       }
     }
   }
-  return texts;
+  return { texts, computed };
+}
+
+/**
+ * Decodes a command literal. Perl's `qx'…'` is not interpolated and decodes only `\\` and
+ * `\'`; the other delimiters decode as double-quoted strings do.
+ */
+function decodeLiteral(raw: string, quote: string): string {
+  if (quote === "'") {
+    return raw.replace(/\\([\\'])/g, '$1');
+  }
+  return decodeEscapes(raw, quote);
+}
+
+/**
+ * Returns the index of the delimiter that closes a quote-like literal opened by `open` before
+ * `start`. A backslash escapes the next character, and bracket delimiters nest (`qx(a (b))`).
+ */
+function closingDelimiter(code: string, start: number, open: string): number | undefined {
+  const close = CLOSERS[open] ?? open;
+  let depth = 0;
+  for (let index = start; index < code.length; index += 1) {
+    const char = code[index];
+    if (char === '\\') {
+      index += 1;
+    } else if (char === close && depth === 0) {
+      return index;
+    } else if (char === close) {
+      depth -= 1;
+    } else if (char === open && close !== open) {
+      depth += 1;
+    }
+  }
+  return undefined;
 }

@@ -10,7 +10,7 @@ import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
 import { containerExec } from './container-execs.js';
 import { expandedText, type ExpandedPart } from './expanded-text.js';
 import { braceWordCount, MAX_BRACE_WORDS, MAX_TOTAL_BRACE_WORDS } from './globs.js';
-import { inlineCommandsOf } from './inline-commands.js';
+import { computedInlineCommand, inlineCommandsOf } from './inline-commands.js';
 import { inlineFileEffects } from './inline-effects.js';
 import { INLINE_FLAGS, interpreterName, isShell, SHELL_CALL } from './interpreters.js';
 import { shellSource } from './shell-invocations.js';
@@ -18,6 +18,7 @@ import { embeddedShellText } from './shell-operands.js';
 import { shellTextsOf } from './shell-texts.js';
 import { mayStoreCode, storedCodeTexts } from './stored-code.js';
 import { maskCompoundNegations } from './negated-compounds.js';
+import { recordNestedScript, type NestedLine } from './nested-lines.js';
 import { schedulesInput } from './scheduled-commands.js';
 import {
   callVariables,
@@ -124,6 +125,10 @@ export interface ParsedShell {
    * run-files.ts).
    */
   files?: Map<string, string>;
+  /** Texts that a program of the line runs as a command line: see nested-lines.ts. */
+  nestedScripts?: string[];
+  /** {@link nestedScripts} parsed as lines of their own, set by the guard before stage 1. */
+  nestedLines?: NestedLine[];
 }
 
 /** Options for {@link parseShell}. */
@@ -1606,6 +1611,7 @@ function followShellString(
       `${command.name} runs text built at run time: ${JSON.stringify(command.text.slice(0, 80))}`,
     );
   }
+  recordNestedScript(state.result, script, context.via);
   parseInto(parser, script, state, [...context.via, command.name]);
 }
 
@@ -1711,16 +1717,26 @@ function addInlineCode(
     const script = match[2];
     if (script !== undefined && script.trim() !== '') {
       parsed.add(script);
+      recordNestedScript(state.result, script, context.via);
       parseInto(parser, script, state, [...context.via, interpreter]);
     }
+  }
+  const computed = computedInlineCommand(interpreter, code);
+  if (computed !== undefined) {
+    flag(
+      state,
+      `${interpreter} code runs a command built at run time: ${JSON.stringify(computed)}`,
+    );
   }
   for (const script of inlineCommandsOf(interpreter, code)) {
     if (!parsed.has(script) && script.trim() !== '') {
       parsed.add(script);
+      recordNestedScript(state.result, script, context.via);
       parseInto(parser, script, state, [...context.via, interpreter]);
     }
   }
   for (const script of shellTextsOf(interpreter, code)) {
+    recordNestedScript(state.result, script, context.via);
     parseInto(parser, script, state, [...context.via, interpreter]);
   }
   // Deletes and writes of literal paths are recorded as the `rm -rf` and `> file` they
@@ -1762,6 +1778,7 @@ function followShell(
     const dynamic = context.argDynamic?.[source.index + skip] ?? command.dynamic;
     followShellString(parser, state, context, script, dynamic, command);
   } else if (source.kind === 'stdin' && context.heredocBody !== undefined) {
+    recordNestedScript(state.result, context.heredocBody, context.via);
     parseInto(parser, context.heredocBody, state, [...context.via, 'heredoc']);
   }
 }

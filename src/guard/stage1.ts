@@ -116,6 +116,7 @@ import { checkTrustChanges, TRUST_CHANGES_GATE } from './trust-changes.js';
 import { checkConnectionStringPrints } from './connection-prints.js';
 import { checkMounts, MOUNTS_GATE } from './mounts.js';
 import { withBraceBudget } from './globs.js';
+import { nestedLineFinding } from './nested-lines.js';
 import { checkSymlinkTargets, SYMLINK_TARGETS_GATE } from './symlinks.js';
 import { checkEnvironmentInjection } from './env-injection.js';
 import { checkGuardSockets, GUARD_SOCKETS_GATE } from './guard-state-paths.js';
@@ -177,6 +178,28 @@ const MAX_COMMAND_BYTES = 16_384;
 
 /** Runs every stage-1 check on a parsed Bash command; returns the first finding, if any. */
 export function classifyShell(
+  parsed: ParsedShell,
+  raw: string,
+  context: GuardContext,
+): Finding | undefined {
+  const found = classifyLine(parsed, raw, context);
+  if (parsed.nestedLines === undefined || (found !== undefined && isCertain(found))) {
+    return found;
+  }
+  const nested = nestedLineFinding(
+    parsed,
+    (line) => classifyShell(line.parsed, line.text, context),
+    isCertain,
+  );
+  return nested !== undefined && (found === undefined || isCertain(nested)) ? nested : found;
+}
+
+function isCertain(finding: Finding): boolean {
+  return CERTAIN_CATEGORIES.test(finding.category);
+}
+
+/** Runs the checks on one command line, without the lines that its programs run. */
+function classifyLine(
   parsed: ParsedShell,
   raw: string,
   context: GuardContext,

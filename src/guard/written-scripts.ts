@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { interpreterName, isShell } from './interpreters.js';
+import { recordNestedScript } from './nested-lines.js';
 import { shellScriptFile } from './shell-invocations.js';
 import {
   parseInlineCode,
@@ -53,8 +54,14 @@ export async function followWrittenScripts(
 ): Promise<void> {
   const written = new Map<string, WrittenText>();
   const followed = new Set<string>();
+  const aliases = aliasNames(parsed);
   // Commands added below are not scanned again: a written script is followed one level deep.
   for (const command of [...parsed.commands]) {
+    // The parser records an alias call (`zz > f <<EOF` after `alias zz=cat`) both as written
+    // and as its expansion, which comes first; only the expansion says what is written.
+    if (aliases.has(command.name)) {
+      continue;
+    }
     // Only a file written earlier on the line can be followed, and most lines write none.
     const script = written.size === 0 ? undefined : scriptRun(command, options.cwd);
     const text = script === undefined ? undefined : written.get(script);
@@ -64,6 +71,22 @@ export async function followWrittenScripts(
     }
     recordWrites(command, options.cwd, written);
   }
+}
+
+/** Returns the names that `alias NAME=VALUE` defines on the line. */
+function aliasNames(parsed: ParsedShell): Set<string> {
+  const names = new Set<string>();
+  for (const command of parsed.commands) {
+    if (command.name !== 'alias') {
+      continue;
+    }
+    for (const definition of command.argv.slice(1)) {
+      if (definition.includes('=')) {
+        names.add(definition.slice(0, definition.indexOf('=')));
+      }
+    }
+  }
+  return names;
 }
 
 /**
@@ -108,6 +131,10 @@ async function addScript(
       ? await parseShell(written.text, options)
       : await parseInlineCode(interpreter, written.text, options);
   addParsed(parsed, inner, 'written-script');
+  if (interpreter === undefined && written.known) {
+    // The script is also judged as a line of its own, which follows the scripts it writes.
+    recordNestedScript(parsed, written.text, []);
+  }
 }
 
 /** Adds the commands and findings of `inner` to `parsed`, with `step` in front of each `via`. */

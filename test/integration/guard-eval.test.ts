@@ -417,6 +417,13 @@ const TUNING_67_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-67.jsonl'
  * `PGHOST`-style variables. Each has look-alikes of ordinary CI, API and database work.
  */
 const TUNING_70_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-70.jsonl');
+/**
+ * Shell text that another program runs as a whole line: interpreter inline code (Ruby and
+ * Perl backticks, `qx`, `%x`, `system` and `exec` with a list, Node variables passed to
+ * `execSync`), `sh -c`, and scripts written with `printf` or `echo` and then run. Benign
+ * look-alikes run literal, harmless commands the same ways.
+ */
+const TUNING_69_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-69.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -532,6 +539,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_67_SET),
       ...loadCases(TUNING_64_SET),
       ...loadCases(TUNING_70_SET),
+      ...loadCases(TUNING_69_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
     expect(report.wrong).toEqual([]);
