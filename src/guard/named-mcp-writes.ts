@@ -11,7 +11,7 @@
  * delivery arguments and secrets in the content are never consented to here.
  */
 import { looksLikeSecret } from './clear-secrets.js';
-import { messageSentences, withholdsConsent } from './consent.js';
+import { messageSentences, sentenceClauses, withholdsConsent } from './consent.js';
 import { containsWord } from './named-targets.js';
 import { PRODUCTION_PART } from './production-names.js';
 import { toolWords } from './requested-mcp-writes.js';
@@ -61,12 +61,15 @@ const CONTENT_REFUSAL =
   /\b(?:without|don'?t|do not|never|not)\s+(?:\w+ing\b|post|send|submit|publish|creat|comment|repl|fil|open|yet|now)|\b(?:hold\s+off|wait|not\s+yet)\b/i;
 
 /**
- * Returns the user's requests: each sentence of their messages whose action part stands, and
- * each reported instruction that the user's next sentence endorses.
+ * Returns the user's requests: each clause of their messages whose action part stands, and
+ * each reported instruction that the user's next clause endorses. A clause that keeps the
+ * action for the user ("I'll open the PR myself") is no request.
  */
 function userRequests(userMessages: readonly string[]): Request[] {
   const allMessages = userMessages.join('\n');
-  const sentences = userMessages.flatMap((message) => messageSentences(message));
+  const sentences = userMessages.flatMap((message) =>
+    messageSentences(message).flatMap((sentence) => sentenceClauses(sentence)),
+  );
   const requests: Request[] = [];
   sentences.forEach((sentence, index) => {
     const reported = REPORTED_INSTRUCTION.exec(sentence);
