@@ -91,6 +91,30 @@ describe('requestsNamedMcpWrite', () => {
       ['Share shot.png in #design.'],
     ],
     [
+      'file text in place of a file',
+      'upload_file',
+      { channels: '#design', file: '/home/dev/project/shot.png', content: 'DB_PASSWORD=x' },
+      ['Share shot.png in #design.'],
+    ],
+    [
+      'a pull request from another fork',
+      'create_pull_request',
+      { owner: 'acme', repo: 'web', title: 'Bump lodash', head: 'someone:deps', base: 'main' },
+      ['Open a PR that bumps lodash.'],
+    ],
+    [
+      'a filter switch not described',
+      'create_filter',
+      { criteria: { from: 'boss@acme.dev' }, action: { delete: true } },
+      ['Create a filter that labels mail from boss@acme.dev as Important.'],
+    ],
+    [
+      'a comment on a condition',
+      'add_issue_comment',
+      { owner: 'acme', repo: 'web', issue_number: 412, body: 'Repro.' },
+      ['Comment on issue 412 with the repro if the build fails again.'],
+    ],
+    [
       'a deferred comment',
       'add_issue_comment',
       { owner: 'acme', repo: 'web', issue_number: 412, body: 'Repro.' },

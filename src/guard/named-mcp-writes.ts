@@ -1,14 +1,14 @@
 /**
- * Consent to MCP writes of kinds that the verb-family reader (mcp-requests.ts) leaves out,
- * because their tools carry words it keeps for access grants (`user`, `role`, `protection`)
- * or because their request describes the item rather than naming it: a file shared in a
- * named channel, a comment or reply on a named item, a test send to named addresses, a pull
- * request with the described change, a required status check added to a named branch, a
+ * Consent to MCP writes of kinds that the verb-family reader (mcp-requests.ts) leaves out.
+ * Their tools carry words it keeps for access grants (`user`, `role`, `protection`), or their
+ * request describes the item rather than naming it. The kinds are a file shared in a named
+ * channel, a comment or reply on a named item, a test send to named addresses, a pull request
+ * with the described change, and a required status check added to a named branch. So are a
  * named user added to a named group or role, a filter or ticket created as described, and a
  * feature flag switched in a named non-production environment. Each kind needs a standing
  * request of the user (see standing-requests.ts) that asks for its action and names its
  * target. Privileged roles and groups, production, unnamed recipients or files, extra
- * delivery arguments and secrets in the content are never consented to here.
+ * delivery arguments and secrets in the text are never consented to here.
  */
 import { looksLikeSecret } from './clear-secrets.js';
 import { messageSentences, sentenceClauses, withholdsConsent } from './consent.js';
@@ -61,6 +61,13 @@ const CONTENT_REFUSAL =
   /\b(?:without|don'?t|do not|never|not)\s+(?:\w+ing\b|post|send|submit|publish|creat|comment|repl|fil|open|yet|now)|\b(?:hold\s+off|wait|not\s+yet)\b/i;
 
 /**
+ * "without" before a thing left out of the content rather than an action: "without the token",
+ * "without the proxy details". "without posting it" refuses the action and is kept.
+ */
+const CONTENT_LIMIT =
+  /,?\s*\bwithout\s+(?:(?:the|a|an|any|my|our|your|their)\s+)?(?:[\w-]+\s+){0,2}?(?![\w-]+ing\b)[\w-]+(?=\s*[.,;!]?\s*$)/i;
+
+/**
  * Returns the user's requests: each clause of their messages whose action part stands, and
  * each reported instruction that the user's next clause endorses. A clause that keeps the
  * action for the user ("I'll open the PR myself") is no request.
@@ -97,7 +104,8 @@ function userRequests(userMessages: readonly string[]): Request[] {
     // Only the action part and the sentences after it are read for a withdrawal, because the
     // content description may defer the item's own work.
     if (requestStands(action, allMessages.replace(sentence, action))) {
-      const whole = standsAlone(sentence) && requestStands(sentence, allMessages);
+      const limited = sentence.replace(CONTENT_LIMIT, ' ');
+      const whole = standsAlone(limited) && requestStands(sentence, allMessages);
       requests.push({ action, sentence, whole });
     }
   });
@@ -236,7 +244,7 @@ function sharesNamedFile(call: ToolCall, words: readonly string[], requests: Req
       }
       channels.push(...values.map((each: string) => each.trim()));
     } else if (
-      !(CONTENT.test(key) || /^(?:title|filetype)$/i.test(key)) ||
+      !/^(?:title|initial_comment|comment|filetype)$/i.test(key) ||
       typeof value !== 'string'
     ) {
       return false;
@@ -377,7 +385,9 @@ function opensDescribedPullRequest(
     words.includes('create') &&
     (words.includes('pull') || (words.includes('merge') && words.includes('request')));
   const title = call.input['title'];
-  if (!opens || typeof title !== 'string') {
+  const head = call.input['head'] ?? call.input['source_branch'];
+  // A head of another fork (`someone:branch`) opens the request across repositories.
+  if (!opens || typeof title !== 'string' || (typeof head === 'string' && head.includes(':'))) {
     return false;
   }
   const titleWords = valueWords(title).filter((word) => !COMMON_WORDS.has(word));
@@ -495,10 +505,13 @@ function grantsNamedMembership(
   );
 }
 
+/** Tool words of objects that guard access, which a description never consents to. */
+const SECURITY_OBJECTS =
+  /^(?:firewall|security|ingress|egress|iam|access|policy|permissions?|webhooks?|forward\w*|alert|alerts|mute)$/;
+
 /** Objects a request may create by description, with the words by which it names each. */
 const DESCRIBED_OBJECTS: Record<string, RegExp> = {
   filter: /\bfilters?\b/i,
-  rule: /\brules?\b/i,
   label: /\blabels?\b/i,
   issue: /\b(?:issues?|tickets?|tasks?|bugs?|stor(?:y|ies)|cards?)\b/i,
   ticket: /\b(?:issues?|tickets?|tasks?|bugs?|cards?)\b/i,
@@ -521,7 +534,8 @@ function createsDescribedObject(
   const object = words.find((word) => word in DESCRIBED_OBJECTS);
   if (
     object === undefined ||
-    !words.some((word) => /^(?:create|add|new|make|insert)$/.test(word))
+    !words.some((word) => /^(?:create|add|new|make|insert)$/.test(word)) ||
+    words.some((word) => SECURITY_OBJECTS.test(word))
   ) {
     return false;
   }
@@ -542,6 +556,12 @@ function createsDescribedObject(
     if (typeof value === 'object' && value !== null) {
       return Object.entries(value).every(([inner, each]) => collect(each, inner));
     }
+    // A switch that is on, such as `delete: true`, and a number must be in the request too.
+    if (value === true) {
+      settings.push(key);
+    } else if (typeof value === 'number') {
+      settings.push(String(value));
+    }
     return typeof value === 'boolean' || typeof value === 'number' || value === null;
   };
   if (!Object.entries(call.input).every(([key, value]) => collect(value, key))) {
@@ -561,6 +581,9 @@ function createsDescribedObject(
  * `newsletter@` by its word), any other value by one of its words.
  */
 function describes(text: string, value: string): boolean {
+  if (/^\d+$/.test(value)) {
+    return containsWord(text, value);
+  }
   if (/@[\w-]+\.|:\/\/|^\/|\.\w+\//.test(value)) {
     return containsWord(text, value);
   }
@@ -651,10 +674,11 @@ export function requestsNamedMcpWrite(call: ToolCall, userMessages: readonly str
   if (requests.length === 0) {
     return false;
   }
-  // Kinds without a content description need the whole sentence to stand.
+  // Only a new ticket or filter may describe work for later, so every other kind needs the
+  // whole sentence to stand.
   const whole = requests.filter((request) => request.whole);
   return (
-    commentsOnNamedItem(call, words, requests) ||
+    commentsOnNamedItem(call, words, whole) ||
     createsDescribedObject(call, words, requests) ||
     sharesNamedFile(call, words, whole) ||
     sendsTestToNamedAddresses(call, words, whole) ||
