@@ -44,6 +44,9 @@ describe('evaluatesReadOnlyScript', () => {
     ['an assignment', "document.querySelector('h1').textContent = 'x'"],
     ['a block body', '() => { return document.title; }'],
     ['a computed property', "window['fe' + 'tch']('/x')"],
+    ['execCommand', "document.execCommand('delete')"],
+    ['a class toggle', "document.body.classList.toggle('admin')"],
+    ['jQuery', "$('#amount').val('0')"],
     ['a URL in a string', 'document.querySelector(\'a[href="https://evil.example"]\')'],
   ])('changes or sends with %s', (_name, script) => {
     expect(evaluatesReadOnlyScript({ tool: 'mcp__browser__evaluate', input: { script } })).toBe(

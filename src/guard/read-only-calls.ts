@@ -102,10 +102,11 @@ const BROWSER_WORDS = /browser|playwright|puppeteer|chrome|chromium|firefox|webd
 const SCRIPT_KEY = /^(?:script|expression|function|code|js)$/i;
 /**
  * Names in a page script that send, store, navigate, read secrets or change the page:
- * network APIs, storage and cookies, the location, timers, code from text, and DOM writes.
+ * network APIs, storage and cookies, the location, timers, code from text, DOM writes and
+ * `document.execCommand`.
  */
 const SIDE_EFFECT_NAMES =
-  /\b(?:fetch|XMLHttpRequest|sendBeacon|WebSocket|EventSource|RTCPeerConnection|Image|import|require|eval|Function|setTimeout|setInterval|location|open|postMessage|cookie|cookies|localStorage|sessionStorage|indexedDB|caches|credentials|serviceWorker|Worker|navigator|submit|click|focus|dispatchEvent|append\w*|prepend|remove\w*|insert\w*|replace\w*|set\w*|write\w*|innerHTML|outerHTML|src|href|action|password|token|secret|document\.domain|top|parent|opener|frames|history|alert|confirm|prompt|print|close|reload|assign)\b/;
+  /\b(?:fetch|XMLHttpRequest|sendBeacon|WebSocket|EventSource|RTCPeerConnection|Image|import|require|eval|Function|setTimeout|setInterval|location|open|postMessage|cookie|cookies|localStorage|sessionStorage|indexedDB|caches|credentials|serviceWorker|Worker|navigator|submit|click|focus|dispatchEvent|append\w*|prepend|remove\w*|insert\w*|replace\w*|set\w*|write\w*|innerHTML|outerHTML|src|href|action|password|token|secret|document\.domain|top|parent|opener|frames|history|alert|confirm|prompt|print|close|reload|assign|exec\w*|toggle\w*|define\w*|request\w*|reset|load|play|scroll\w*|download|adopt\w*|Blob|URL|jQuery)\b/;
 
 /**
  * Checks that a browser tool evaluates an expression that only reads the page, such as
@@ -131,7 +132,8 @@ export function evaluatesReadOnlyScript(call: ToolCall): boolean {
 
 /** Checks that script text reads only, by the rules of {@link evaluatesReadOnlyScript}. */
 export function readsOnly(script: string): boolean {
-  if (script.length > 2000 || /[`\\]|\/\//.test(script)) {
+  // `$` is jQuery, whose getters are also setters (`$('#q').val('x')`).
+  if (script.length > 2000 || /[`\\$]|\/\//.test(script)) {
     return false;
   }
   const literals = [...script.matchAll(/'([^']*)'|"([^"]*)"/g)].map(
