@@ -5,6 +5,7 @@
  */
 import { CREDENTIAL_PATH } from './findings.js';
 import { sqlActions } from './sql-actions.js';
+import { evaluatesReadOnlyScript } from './read-only-calls.js';
 import type { ToolCall } from './types.js';
 
 /** One built-in call an MCP argument amounts to, with the argument it came from. */
@@ -82,6 +83,7 @@ export function argumentCalls(call: ToolCall): ArgumentCall[] {
   const deletes = DELETING_TOOL.test(toolName);
   const content = writtenText(call.input);
   const database = DATABASE_TOOL.test(call.tool.replace(/^mcp__/, ''));
+  const readOnlyScript = evaluatesReadOnlyScript(call);
   const found: ArgumentCall[] = [];
   const visit = (value: unknown, key: string, argument: string, depth: number): void => {
     // NOTE: values nested deeper than MAX_DEPTH, and those after MAX_ARGUMENTS calls, are not
@@ -103,7 +105,10 @@ export function argumentCalls(call: ToolCall): ArgumentCall[] {
       return;
     }
     if (COMMAND_KEY.test(key)) {
-      found.push({ argument, call: { tool: 'Bash', input: { command: value } } });
+      // A browser's page script is JavaScript, which tiers.ts judges as a read when it is one.
+      if (!readOnlyScript) {
+        found.push({ argument, call: { tool: 'Bash', input: { command: value } } });
+      }
     } else if (SQL_KEY.test(key) || (database && QUERY_KEY.test(key))) {
       // The server runs the SQL, so its file, program and upload actions are judged as the
       // shell commands they amount to.

@@ -53,6 +53,8 @@ import {
 } from './mcp-reads.js';
 import { checkUnnamedRecipients } from './mcp-recipients.js';
 import { otherNamedTarget, requestsMcpWrite } from './mcp-requests.js';
+import { requestsNamedMcpWrite } from './named-mcp-writes.js';
+import { evaluatesReadOnlyScript, runsReadOnlyQuery } from './read-only-calls.js';
 import { checkSecretReference, checkUrlData } from './url-data.js';
 import { checkUrlText } from './url-text.js';
 import {
@@ -1016,7 +1018,13 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     return secretSearch;
   }
   // A command runner's call is the Bash call in its argument, which is judged on its own.
-  if (MCP_READ.test(tool) || /_docs$|get-library/.test(tool) || runsShellCommand(call)) {
+  if (
+    MCP_READ.test(tool) ||
+    /_docs$|get-library/.test(tool) ||
+    runsShellCommand(call) ||
+    runsReadOnlyQuery(call) ||
+    evaluatesReadOnlyScript(call)
+  ) {
     return undefined;
   }
   const branchWrite = checkForgeBranchWrite(call.tool, call.input, messages);
@@ -1049,7 +1057,8 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     opensPullRequestForReview(call, messages, context.userMessages.join('\n')) ||
     typesRequestedText(call, messages) ||
     readsOnNamedRemoteHost(call, messages) ||
-    (requestsMcpWrite(call, messages) && !asksOnlyForDraft(messages))
+    (requestsMcpWrite(call, messages) && !asksOnlyForDraft(messages)) ||
+    requestsNamedMcpWrite(call, context.userMessages)
   ) {
     return undefined;
   }

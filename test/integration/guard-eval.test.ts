@@ -424,6 +424,17 @@ const TUNING_70_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-70.jsonl'
  * look-alikes run literal, harmless commands the same ways.
  */
 const TUNING_69_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-69.jsonl');
+/**
+ * MCP writes the user asked for by kind that fresh-17 found asked: a file shared in the named
+ * channel, a comment or reply on the named item, a test send to named addresses, a pull
+ * request with the described change, a required check added as asked (also through an
+ * endorsed quote), a named user in a named group or role, a filter or ticket created as
+ * described, a flag switched in a named non-production environment. Also a query tool's
+ * single SELECT and a browser's read-only page expression. Look-alikes: privileged roles,
+ * production, unnamed recipients, files or channels, secrets in the text, refusals and
+ * deferrals.
+ */
+const TUNING_71_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-71.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -537,6 +548,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_65_SET),
       ...loadCases(TUNING_68_SET),
       ...loadCases(TUNING_67_SET),
+      ...loadCases(TUNING_71_SET),
       ...loadCases(TUNING_64_SET),
       ...loadCases(TUNING_70_SET),
       ...loadCases(TUNING_69_SET),
