@@ -58,6 +58,10 @@ export function createsRequestedGist(
       index += 1;
     } else if (arg === '-p' || arg === '--public') {
       isPublic = true;
+    } else if (arg === '--secret') {
+      // gh's help lists no `--secret` (a secret gist is the default), so gh rejects the flag
+      // and creates nothing; the call is read as the default secret gist.
+      continue;
     } else if (arg.startsWith('-')) {
       return false;
     } else {
