@@ -51,7 +51,7 @@ export function principalNames(address: string): string[] {
 
 /**
  * Services whose roles control who may act as whom, hold keys or secrets, or change the
- * project itself: any role of them reaches further than its name says.
+ * project itself. Any role of them reaches further than its name.
  */
 const CONTROL_SERVICE =
   /^(?:iam|resourcemanager|secretmanager|cloudkms|serviceusage|orgpolicy|billing|accesscontextmanager|privilegedaccessmanager)$/;

@@ -59,8 +59,8 @@ export function createsRequestedGist(
     } else if (arg === '-p' || arg === '--public') {
       isPublic = true;
     } else if (arg === '--secret') {
-      // gh's help lists no `--secret` (a secret gist is the default), so gh rejects the flag
-      // and creates nothing; the call is read as the default secret gist.
+      // `gh gist create --help` lists no `--secret`, because a secret gist is the default.
+      // The flag is read as that default.
       continue;
     } else if (arg.startsWith('-')) {
       return false;
