@@ -34,15 +34,22 @@ function single(options: ReadonlyMap<string, string[]>, name: string): string | 
 /**
  * Returns the names a request may use for a principal given as an email address: the address
  * itself, the address of a Google service account without its domain (`ci@acme-dev`), "ci
- * service account" for that account, and a local part of several words with spaces
+ * service account" for an account of `project`, and a local part of several words with spaces
  * ("dev team" for `dev-team@acme.dev`). A one-word local part alone ("lena") is not taken as
  * naming the address, because another domain may have the same user.
+ *
+ * NOTE: the domain of a several-word local part is not compared with the messages, so "the
+ * dev team" also names `dev-team@` of another domain.
  */
-export function principalNames(address: string): string[] {
+export function principalNames(address: string, project?: string): string[] {
   const names = [address];
   const [local = '', domain = ''] = address.split('@');
   if (domain.endsWith('.iam.gserviceaccount.com')) {
-    names.push(address.replace(/\.iam\.gserviceaccount\.com$/, ''), `${local} service account`);
+    names.push(address.replace(/\.iam\.gserviceaccount\.com$/, ''));
+    // An account of another project is named only by its address.
+    if (domain === `${project ?? ''}.iam.gserviceaccount.com`) {
+      names.push(`${local} service account`);
+    }
   } else if (/^[a-z0-9]+(?:[-_.][a-z0-9]+)+$/i.test(local)) {
     names.push(local.replace(/[-_.]/g, ' '));
   }
@@ -89,7 +96,7 @@ export function projectRoleAction(
   }
   return {
     verb: 'grant',
-    targets: [principalNames(address), [project], [roles[0] ?? '', role[2] ?? '']],
+    targets: [principalNames(address, project), [project], [roles[0] ?? '', role[2] ?? '']],
     scope: [],
   };
 }

@@ -14,7 +14,11 @@ async function verdict(command: string, messages: string[]): Promise<string> {
 
 describe('grant actions', () => {
   it('names principals by address and description', () => {
-    expect(principalNames('ci@acme-dev.iam.gserviceaccount.com')).toEqual([
+    expect(principalNames('ci@other.iam.gserviceaccount.com', 'acme-dev')).toEqual([
+      'ci@other.iam.gserviceaccount.com',
+      'ci@other',
+    ]);
+    expect(principalNames('ci@acme-dev.iam.gserviceaccount.com', 'acme-dev')).toEqual([
       'ci@acme-dev.iam.gserviceaccount.com',
       'ci@acme-dev',
       'ci service account',
