@@ -14,6 +14,7 @@ import {
   readsRequestedKeyNames,
 } from './secret-fields.js';
 import { readsSecuritySettings } from './settings-reads.js';
+import { requestsResourceAction } from './resource-consent.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /** Rules with exceptions in this module. */
@@ -67,7 +68,11 @@ function excusesCommand(
   if (rule.id === 'npx-auto-install') {
     return runsNamedPackage(command, requests.messages);
   }
-  return readsOnlySettings(rule, command) || skipsRequestedHooks(command, rule.pattern, requests);
+  return (
+    readsOnlySettings(rule, command) ||
+    skipsRequestedHooks(command, rule.pattern, requests) ||
+    appliesRequestedProtection(command, requests.messages)
+  );
 }
 
 /** Package runner options that take the next word as their value. */
@@ -106,4 +111,15 @@ function readsOnlySettings(rule: DangerRule, command: SimpleCommand): boolean {
   }
   const others = command.argv.filter((arg) => !/\/protection\b|\bcode-scanning\b/.test(arg));
   return !rule.pattern.test(others.join(' '));
+}
+
+/**
+ * Checks that a `gh api` call replaces a branch's protection with the rules of a project file
+ * that the user asked to apply to that branch (see `ghProtectionAction`).
+ */
+function appliesRequestedProtection(command: SimpleCommand, messages: string): boolean {
+  return (
+    command.argv.some((arg) => /\/protection$/.test(arg)) &&
+    requestsResourceAction(command, messages) === true
+  );
 }

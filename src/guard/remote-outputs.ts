@@ -20,6 +20,31 @@ const CALL_TARGET_OPTION = /^--?(?:target|to)(?:[-_]|$)/;
 const REPOSITORY_OPTION = /^--?repo(?:sitory)?$/;
 /** Backup tools whose `-r` option is the repository they write to. */
 const BACKUP_TOOLS = new Set(['restic', 'kopia', 'rustic']);
+/** Subcommands of restic and rustic that only read the repository and print what they find. */
+const REPOSITORY_READS = new Set(['snapshots', 'stats', 'ls', 'check', 'find', 'diff']);
+/** Global options of restic and rustic that take the next word as their value. */
+const BACKUP_VALUED =
+  /^(?:-r|--repo|--repository-file|-p|--password-file|--password-command|--cache-dir|-o|--option|--key-hint|--cacert|--tls-client-cert|--limit-upload|--limit-download|--pack-size|--compression)$/;
+
+/**
+ * Checks whether a restic or rustic call only reads its repository (`restic -r s3:…/b stats`),
+ * so the repository is where it reads from, not where output goes. The subcommand is the
+ * first word that is neither an option nor an option's value.
+ */
+function readsBackupRepository(argv: readonly string[], program: string): boolean {
+  if (program !== 'restic' && program !== 'rustic') {
+    return false;
+  }
+  for (let index = 1; index < argv.length; index += 1) {
+    const arg = argv[index] ?? '';
+    if (!arg.startsWith('-')) {
+      return REPOSITORY_READS.has(arg);
+    }
+    index += BACKUP_VALUED.test(arg) ? 1 : 0;
+  }
+  return false;
+}
+
 /** Copy, sync and backup tools whose last operand is the destination. */
 const POSITIONAL_COPIERS = new Set(['s5cmd', 'duplicity', 'distcp']);
 
@@ -117,6 +142,9 @@ function remoteOutputs(argv: readonly string[], program: string): RemoteOutput[]
           ? 'target'
           : 'output';
     const remote = remoteOf(value, role);
+    if (role === 'repository' && readsBackupRepository(argv, program)) {
+      continue;
+    }
     if (remote !== undefined) {
       outputs.push({ ...remote, via: option });
     }

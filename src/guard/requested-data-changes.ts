@@ -9,10 +9,16 @@
 import { optionValue } from './options.js';
 import { asksWithout, requestsVerb } from './consent.js';
 import { containsWord, databaseHosts, targetsLocalDatabase } from './named-targets.js';
+import { ENVIRONMENT_NAMES, PRODUCTION_NAMES } from './environment-names.js';
 import { PRODUCTION_PART } from './production-names.js';
 import type { SimpleCommand } from './shell.js';
 import { containerExec, type ContainerExec } from './container-execs.js';
-import { consentsToAction, deletesRequestedRows, dropsRequestedTable } from './resource-consent.js';
+import {
+  consentsToAction,
+  deletesRequestedRows,
+  dropsRequestedTable,
+  requestTextsWithContext,
+} from './resource-consent.js';
 
 const LOOPBACK_HOST = /^(?:localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/i;
 /** Words that call a database the user's own copy on this machine. */
@@ -166,6 +172,77 @@ export function grantsNamedLocalPrivileges(command: SimpleCommand, messages: str
             /^\w+$/.test(role) &&
             !/^public$/i.test(role) &&
             requests.some((request) => containsWord(request, role)),
+        )
+      );
+    })
+  );
+}
+
+/** `GRANT SELECT ON [TABLE] OBJECT TO ROLE`: reading of one table or view for one role. */
+const READ_GRANT = /^grant\s+select\s+on\s+(?:table\s+)?([\w.]+)\s+to\s+(\w+)$/i;
+
+/**
+ * Returns the one environment that the connection words of a database call name, such as
+ * `staging` for `"$STAGING_URL"` or `db.stage.acme.dev`, or undefined for none or several.
+ */
+function connectionEnvironment(words: readonly string[]): string | undefined {
+  const names = new Set(
+    words
+      .flatMap((word) => word.toLowerCase().split(/[^a-z0-9]+/))
+      .filter((part) => ENVIRONMENT_NAMES.has(part)),
+  );
+  return names.size === 1 ? [...names][0] : undefined;
+}
+
+/**
+ * Checks that a `psql` or `mysql` call to a database of a non-production environment runs
+ * only `GRANT SELECT ON OBJECT TO ROLE` statements, after a request to grant that names the
+ * object, the role and the environment ("grant SELECT on that view only to app_reader on
+ * staging"). The environment is read from the connection words (`"$STAGING_URL"`), which must
+ * name exactly one. Writing privileges, `ALL TABLES IN SCHEMA`, `WITH GRANT OPTION`,
+ * `PUBLIC`, SQL from files or standard input, and any production name stay with the rules.
+ */
+export function grantsNamedReadInNamedEnvironment(
+  command: SimpleCommand,
+  messages: string,
+): boolean {
+  if (!['psql', 'mysql', 'mariadb'].includes(command.name)) {
+    return false;
+  }
+  const sql = inlineSql(command);
+  const readsMoreSql =
+    command.argv.some((arg) => /^(?:-f|--file)(?:=|$)/.test(arg)) ||
+    command.redirects.some((redirect) => redirect.operator.startsWith('<')) ||
+    (command.pipeline?.index ?? 0) > 0;
+  if (sql === undefined || readsMoreSql || command.argv.some((arg) => PRODUCTION_PART.test(arg))) {
+    return false;
+  }
+  const connection = command.argv.slice(1).filter((arg) => arg !== sql);
+  const environment = connectionEnvironment(connection);
+  if (environment === undefined || PRODUCTION_NAMES.has(environment)) {
+    return false;
+  }
+  const statements = sql
+    .split(';')
+    .map((statement) => statement.trim())
+    .filter((statement) => statement !== '');
+  // "Grant SELECT on that view" names the view in the sentence before it.
+  const requests = requestTextsWithContext(
+    requestsVerb(String.raw`grant\w*|giv\w*`, messages),
+    messages,
+  ).filter((request) => containsWord(request, environment));
+  return (
+    statements.length > 0 &&
+    statements.every((statement) => {
+      const [, object = '', role = ''] = READ_GRANT.exec(statement) ?? [];
+      return (
+        object !== '' &&
+        !/^public$/i.test(role) &&
+        requests.some(
+          (request) =>
+            containsWord(request, role) &&
+            (containsWord(request, object) ||
+              (object.includes('.') && containsWord(request, object.replace(/^.*\./, '')))),
         )
       );
     })

@@ -126,6 +126,8 @@ function namesRegistry(request: string, host: string): boolean {
 const BRANCH_PREFIX = /^(?:feature|feat|fix|bugfix|hotfix|chore|docs|refactor|topic|wip)\//;
 /** Words for rewriting a branch's history: the reason a push must be forced. */
 const REWRITE = /\b(?:rebas\w*|amend\w*|squash\w*|fixup|reword\w*|rewr(?:o|i)te|rewritten)\b/i;
+/** The user's own pull request or branch: "my PR", "my feature branch". */
+const MY_BRANCH = /\bmy (?:own |feature |topic |local |working )?(?:PR|pull request|branch)\b/i;
 /** Requests to bring the remote copy of a branch or a pull request up to date. */
 const UPDATE_VERBS = String.raw`updat\w*|sync\w*|refresh\w*|push\w*|force[- ]?push\w*`;
 const UPDATE = new RegExp(String.raw`\b(?:${UPDATE_VERBS})\b`, 'i');
@@ -170,7 +172,7 @@ export function updatesRewrittenBranch(
   if (refs.length === 0) {
     return (
       leased &&
-      requests.some((request) => /\bmy (?:PR|pull request|branch)\b/i.test(request)) &&
+      requests.some((request) => MY_BRANCH.test(request)) &&
       !requests.some((request) =>
         /\b(?:main|master|trunk|develop|release)\b/i.test(request.slice(request.search(UPDATE))),
       )

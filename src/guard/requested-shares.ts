@@ -58,6 +58,10 @@ export function createsRequestedGist(
       index += 1;
     } else if (arg === '-p' || arg === '--public') {
       isPublic = true;
+    } else if (arg === '--secret') {
+      // `gh gist create --help` lists no `--secret`, because a secret gist is the default.
+      // The flag is read as that default.
+      continue;
     } else if (arg.startsWith('-')) {
       return false;
     } else {

@@ -7,9 +7,11 @@ import { deletesRequestedNames } from './find-expressions.js';
 import { appliesRequestedTarget } from './requested-applies.js';
 import { removesNamedFileFromLocalHistory } from './requested-history.js';
 import { installsRequestedProjectHook } from './requested-hooks.js';
+import { fixesRequestedCrontabLine, setsRequestedGitAlias } from './requested-persistence.js';
 import {
   isSecretStoreWrite,
   grantsNamedLocalPrivileges,
+  grantsNamedReadInNamedEnvironment,
   pushesSchemaToLocalDatabase,
   writesNamedSecretPath,
 } from './requested-data-changes.js';
@@ -79,13 +81,19 @@ export function actsOnNamedTargets(
       return every(
         (command) =>
           grantsNamedLocalPrivileges(command, messages) ||
+          grantsNamedReadInNamedEnvironment(command, messages) ||
           rotatesNamedAccessKey(command, messages) ||
           requested(command),
       );
     case 'git-history-rewrite':
       return every((command) => removesNamedFileFromLocalHistory(command, messages, allMessages));
     case 'persistence':
-      return every((command) => installsRequestedProjectHook(command, messages, isProjectPath));
+      return every(
+        (command) =>
+          installsRequestedProjectHook(command, messages, isProjectPath) ||
+          setsRequestedGitAlias(command, messages) ||
+          fixesRequestedCrontabLine(command, parsed, messages, isProjectPath),
+      );
     case 'credential-mint':
       return every((command) => rotatesNamedAccessKey(command, messages));
     case 'payments':

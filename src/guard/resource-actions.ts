@@ -6,11 +6,13 @@
  * computed word or an option not listed here. Those have no resource action, so the other
  * checks decide their consent.
  */
+import { azRoleAssignmentAction, ingressRuleAction, projectRoleAction } from './grant-actions.js';
 import { isLocalCluster } from './remote-cli.js';
 import type { SimpleCommand } from './shell.js';
 import {
   azAppSettingAction,
   configSetAction,
+  ghProtectionAction,
   ghRepoVisibilityAction,
   ghRestAction,
 } from './setting-actions.js';
@@ -50,6 +52,13 @@ export interface ResourceAction {
    * reads or acts inside are listed, never what it deletes or changes.
    */
   described?: { kind: RegExp; name: string }[];
+  /**
+   * A level the action grants, such as a repository permission, with the words for the
+   * other levels of the same setting. The latest consenting sentence that names any level
+   * decides, so "Actually triage is enough" after "invite her with read access" asks for
+   * triage, and "actually read is enough" after "give her write" withdraws write.
+   */
+  level?: { names: string[]; others: string[] };
 }
 
 /** A word the guard can compare with a request: no glob, expansion or list. */
@@ -116,7 +125,7 @@ const AWS_S3_RM_OPTIONS = new Set([
   '--region',
 ]);
 /** Options that name the resource an AWS API call acts on: `--instance-ids`, `--access-key-id`. */
-const AWS_TARGET_OPTION = /^--(?:[\w-]+-)?(?:ids?|names?|arn|bucket|key)$/;
+const AWS_TARGET_OPTION = /^--(?:[\w-]+-)?(?:ids?|identifiers?|names?|arn|bucket|key)$/;
 const AWS_OTHER_OPTIONS = new Set([
   '--profile',
   '--region',
@@ -181,6 +190,9 @@ function awsAction(args: readonly string[]): ResourceAction | undefined {
       targets: [[uri]],
       scope: valuesOf(options, ['--profile']),
     };
+  }
+  if (operation === 'authorize-security-group-ingress' && args.indexOf(operation) === 1) {
+    return ingressRuleAction(args.slice(2));
   }
   return operation === undefined || args.indexOf(operation) !== 1
     ? undefined
@@ -269,7 +281,15 @@ const GCLOUD_VERBS: Record<string, ResourceVerb> = {
 function gcloudAction(args: readonly string[]): ResourceAction | undefined {
   const { positional, options } = splitArgs(args, GCLOUD_VALUED);
   if (positional.includes('add-iam-policy-binding')) {
-    return readGrantAction(positional, options);
+    const project = positional[0] === 'projects' ? positional[2] : undefined;
+    return (
+      readGrantAction(positional, options) ??
+      (positional.length === 3 &&
+      positional[1] === 'add-iam-policy-binding' &&
+      project !== undefined
+        ? projectRoleAction(project, options)
+        : undefined)
+    );
   }
   const at = positional.findIndex((word) => GCLOUD_VERBS[word] !== undefined);
   const verb = GCLOUD_VERBS[positional[at] ?? ''];
@@ -361,7 +381,11 @@ const GH_VALUED = new Set(['-R', '--repo', '--color', '-c', '--description', '-d
  */
 function ghAction(args: readonly string[]): ResourceAction | undefined {
   if (args[0] === 'api') {
-    return ghApiCommentAction(args.slice(1)) ?? ghRestAction(args.slice(1));
+    return (
+      ghApiCommentAction(args.slice(1)) ??
+      ghRestAction(args.slice(1)) ??
+      ghProtectionAction(args.slice(1))
+    );
   }
   const { positional, options } = splitArgs(args, GH_VALUED);
   const scope = valuesOf(options, ['-R', '--repo']);
@@ -846,7 +870,9 @@ export function resourceAction(command: SimpleCommand): ResourceAction | undefin
   const action =
     found === undefined ? undefined : { ...found, scope: [...found.scope, ...variables] };
   const names = action === undefined ? [] : [...action.targets.flat(), ...action.scope];
-  const plain = (name: string): boolean => PLAIN_NAME.test(name) || /^\$\{?\w+\}?$/.test(name);
+  // Names of several words ("dev team") describe a principal and are literal text too.
+  const plain = (name: string): boolean =>
+    PLAIN_NAME.test(name.replaceAll(' ', '-')) || /^\$\{?\w+\}?$/.test(name);
   return names.every((name) => plain(name) && name !== '') ? action : undefined;
 }
 
@@ -890,7 +916,7 @@ function actionOf(command: SimpleCommand, args: readonly string[]): ResourceActi
     case 'scp':
       return copyAction(command.name, args);
     case 'az':
-      return azAction(args) ?? azAppSettingAction(args);
+      return azAction(args) ?? azAppSettingAction(args) ?? azRoleAssignmentAction(args);
     case 'heroku':
       return configSetAction('heroku', args);
     case 'twilio':

@@ -28,7 +28,7 @@ const REQUEST_VERBS: Record<ResourceVerb, string> = {
   send: String.raw`send\w*|sent|text\w*|messag\w*|test\w*|tr(?:y|ies|ied|ying)\b.{0,40}?\b(?:on|with|to)\b`,
   // A grant names its level ("with write access"), which the action lists as a target.
   grant: String.raw`add\w*|invit\w*|grant\w*|giv(?:e|es|ing)|gave|mak(?:e|es|ing)|made`,
-  set: String.raw`set\w*|mak(?:e|es|ing)|made|chang\w*|switch\w*|flip\w*|turn\w*|updat\w*|open-?sourc\w*`,
+  set: String.raw`set\w*|mak(?:e|es|ing)|made|chang\w*|switch\w*|flip\w*|turn\w*|updat\w*|open-?sourc\w*|appl(?:y|ies|ied|ying)`,
   copy: String.raw`deploy\w*|cop(?:y|ies|ied|ying)|upload\w*|sync\w*|push\w*|publish\w*|ship\w*|transfer\w*|mirror\w*`,
 };
 
@@ -231,6 +231,31 @@ function namesTarget(request: string, name: string): boolean {
 }
 
 /**
+ * Checks that the latest statement naming a level of the setting, at or after the first
+ * request, names the action's level and no other: "Actually triage is enough" revises "invite
+ * her with read access", and "make that read only" withdraws an earlier "give her write".
+ */
+function requestsLevel(
+  level: NonNullable<ResourceAction['level']>,
+  requested: readonly string[],
+  messages: string,
+): boolean {
+  const sentences = messages.split(SENTENCE_END).map((sentence) => sentence.trim());
+  const first = sentences.findIndex((sentence) => requested.includes(sentence));
+  const names = (sentence: string, words: readonly string[]): boolean =>
+    words.some((word) => containsWord(sentence, word));
+  const latest = sentences.findLast(
+    (sentence, index) =>
+      index >= first &&
+      !sentence.endsWith('?') &&
+      (names(sentence, level.names) || names(sentence, level.others)),
+  );
+  return (
+    first >= 0 && latest !== undefined && names(latest, level.names) && !names(latest, level.others)
+  );
+}
+
+/**
  * Checks an action on named resources against the user's messages, as described in the module
  * comment. `args` are every value the call passes, so a production name among them must be in
  * the messages too. Shell commands and MCP calls both come here.
@@ -268,6 +293,7 @@ export function consentsToAction(
         ),
     ) &&
     action.scope.every((name) => namesResource(messages, name)) &&
+    (action.level === undefined || requestsLevel(action.level, requested, messages)) &&
     (action.described ?? []).every(({ kind, name }) =>
       requests.some((request) => describesResource(request, kind, name)),
     ) &&

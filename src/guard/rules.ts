@@ -335,7 +335,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'grant',
     category: 'permission-grant',
     pattern:
-      /\bGRANT\s+(?:ALL|SUPERUSER|\w+\s+ON)|ALTER (?:USER|ROLE)\b.*SUPERUSER|add-iam-policy-binding|attach-(?:user|role|group)-policy|AdministratorAccess|roles\/(?:owner|editor)|cluster-admin|clusterrolebinding|rolebinding\b.*--clusterrole|usermod\b.*-a?G\b|\bsudoers\b|NOPASSWD|collaborators\/\S+\s.*permission=|\b(?:role|permission)=(?:admin|owner|maintain(?:er)?)\b|\bsetcap\b|chmod\b.*(?:u\+s|[24]7[0-7]{2}\b)|\bgpasswd -a\b|role-assignment create|--role[= ](?:Owner|Contributor)|iam create-(?:access-key|login-profile|user)\b|service-accounts keys create|create-service-account-key|\bpasswd\b/i,
+      /\bGRANT\s+(?:ALL|SUPERUSER|\w+(?:\s*,\s*\w+)*\s+ON)|ALTER (?:USER|ROLE)\b.*SUPERUSER|add-iam-policy-binding|attach-(?:user|role|group)-policy|AdministratorAccess|roles\/(?:owner|editor)|cluster-admin|clusterrolebinding|rolebinding\b.*--clusterrole|usermod\b.*-a?G\b|\bsudoers\b|NOPASSWD|collaborators\/\S+\s.*permission=|\b(?:role|permission)=(?:admin|owner|maintain(?:er)?)\b|\bsetcap\b|chmod\b.*(?:u\+s|[24]7[0-7]{2}\b)|\bgpasswd -a\b|role-assignment create|--role[= ](?:Owner|Contributor)|iam create-(?:access-key|login-profile|user)\b|service-accounts keys create|create-service-account-key|\bpasswd\b/i,
     reason: 'grants roles, admin rights or privileges',
   },
   // tls-auth-weaken

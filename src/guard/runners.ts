@@ -330,6 +330,9 @@ const GIT_PROGRAM_KEY =
 /** `git -c` keys that load settings or hooks from elsewhere, which cannot be read here. */
 const GIT_INDIRECT_KEY = /^(?:core\.hookspath|include\.path|includeif\..+|alias\..+)$/i;
 
+/** An alias value of a git subcommand and plain words, with no quote or expansion. */
+const GIT_ALIAS_WORDS = /^[a-z][\w-]*(?: [\w./@=:-]+)*$/;
+
 /** Global git options that take a separate value. */
 const GIT_VALUE_OPTIONS = new Set([
   '-C',
@@ -364,6 +367,9 @@ function readGit(argv: readonly string[], _input: string | undefined, runs: Nest
     const value = equals < 0 ? '' : setting.slice(equals + 1);
     if (/^alias\./i.test(key) && value.startsWith('!')) {
       runs.scripts.push(value.slice(1));
+    } else if (/^alias\./i.test(key) && GIT_ALIAS_WORDS.test(value)) {
+      // A plain alias runs git with its words, so `alias.st status` is judged as `git status`.
+      runs.scripts.push(`git ${value}`);
     } else if (GIT_PROGRAM_KEY.test(key)) {
       runs.scripts.push(value.replace(/^!/, ''));
     } else if (GIT_INDIRECT_KEY.test(key)) {

@@ -99,10 +99,19 @@ export function ghRestAction(args: readonly string[]): ResourceAction | undefine
   const collaborator = COLLABORATOR_PATH.exec(path);
   if (collaborator !== null && method === 'PUT' && onlyFields(fields, ['permission'])) {
     const [, owner = '', name = '', user = ''] = collaborator;
-    const level = PERMISSION_WORDS[fields.get('permission') ?? 'push'];
+    const permission = fields.get('permission') ?? 'push';
+    const level = PERMISSION_WORDS[permission];
+    const others = Object.entries(PERMISSION_WORDS)
+      .filter(([key]) => key !== permission)
+      .flatMap(([, words]) => words);
     return level === undefined
       ? undefined
-      : { verb: 'grant', targets: [[user], repoNames(owner, name), level], scope: [] };
+      : {
+          verb: 'grant',
+          targets: [[user], repoNames(owner, name)],
+          scope: [],
+          level: { names: level, others: [...others, 'maintain', 'admin'] },
+        };
   }
   const membership = MEMBERSHIP_PATH.exec(path);
   if (membership !== null && method === 'PUT' && onlyFields(fields, ['role'])) {
@@ -305,4 +314,44 @@ export function configSetAction(
         targets: [...action.targets, [repo, repo.replace(/^.*\//, '')]],
         scope: environment === undefined ? [] : [environment],
       };
+}
+
+const PROTECTION_PATH = /^\/?repos\/([\w.-]+)\/([\w.-]+)\/branches\/([\w.-]+)\/protection$/;
+
+/**
+ * Reads `gh api -X PUT repos/O/R/branches/B/protection --input FILE`: the branch's protection
+ * replaced by the rules of a project file. The request must name the file, the branch and the
+ * repository, so the user chose the rules that replace the old ones. A `DELETE`, fields given
+ * on the line, standard input and files outside the project are not covered.
+ *
+ * NOTE: the file is not read, so a file that turns protection off is applied as well when the
+ * request names it.
+ */
+export function ghProtectionAction(args: readonly string[]): ResourceAction | undefined {
+  const options = new Map<string, string>();
+  let path: string | undefined;
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
+    if (arg.startsWith('-')) {
+      options.set(arg === '--method' ? '-X' : arg, args[index + 1] ?? '');
+      index += 1;
+    } else if (path === undefined) {
+      path = arg;
+    } else {
+      return undefined;
+    }
+  }
+  const target = PROTECTION_PATH.exec(path ?? '');
+  const file = options.get('--input') ?? '';
+  if (
+    target === null ||
+    !/^put$/i.test(options.get('-X') ?? '') ||
+    options.size !== 2 ||
+    !/^(?![/~-])[\w./-]+$/.test(file) ||
+    file.split('/').includes('..')
+  ) {
+    return undefined;
+  }
+  const [, owner = '', name = '', branch = ''] = target;
+  return { verb: 'set', targets: [[file], [branch], repoNames(owner, name)], scope: [] };
 }

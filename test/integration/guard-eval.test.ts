@@ -435,6 +435,16 @@ const TUNING_69_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-69.jsonl'
  * deferrals.
  */
 const TUNING_71_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-71.jsonl');
+/**
+ * Grants, deletes and config edits the user asked for by name that fresh-17 found asked: a
+ * collaborator level revised in a later message, SELECT on a named view in a named
+ * non-production database, Azure and GCP roles of one principal on one named scope, one port
+ * opened to one address, an RDS snapshot named by its identifier, restic reads, a crontab line
+ * fixed in place, a git alias, a secret gist, branch protection from a named file and a lease
+ * push of the user's own branch. Look-alikes: broader roles and scopes, other principals,
+ * `0.0.0.0/0`, production, refusals and deferrals.
+ */
+const TUNING_72_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-72.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -549,6 +559,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_68_SET),
       ...loadCases(TUNING_67_SET),
       ...loadCases(TUNING_71_SET),
+      ...loadCases(TUNING_72_SET),
       ...loadCases(TUNING_64_SET),
       ...loadCases(TUNING_70_SET),
       ...loadCases(TUNING_69_SET),
