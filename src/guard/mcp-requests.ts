@@ -156,10 +156,11 @@ const TARGET_KEY =
 const ENVIRONMENT_KEY = /^(?:env|environment|environment_key|stage)$/;
 /**
  * Arguments that send a call's content to more places or add to it: copies, attachments,
- * channels, rooms, webhooks and callbacks. A call with one never gets consent from words.
+ * channels, rooms, webhooks, callbacks and newsletters to subscribers. A call with one never
+ * gets consent from words.
  */
 const EXTRA_DELIVERY_KEY =
-  /^(?:attachments?|cc|bcc|channel|channel_?id|room|webhook\w*|callback\w*)$/i;
+  /^(?:attachments?|cc|bcc|channel|channel_?id|room|webhook\w*|callback\w*|newsletter\w*|email_?segment|segment|audience|send_?email\w*|notify_?subscribers)$/i;
 /** Boolean arguments that widen an action when true. */
 const WIDENING_SWITCH = /all|everything|force|overwrite|recursive|cascade|public/i;
 /** Mail domains of personal accounts, where a first name alone does not name the person. */
@@ -509,16 +510,33 @@ function publishesCreatedDraft(
   value: string,
 ): boolean {
   const kind = kindWord(key);
-  const theKind = new RegExp(String.raw`\bthe\s+(?:draft\s+)?${kind}\b`, 'i');
+  // "publish the release notes" is about another object than the release.
+  const theKind = new RegExp(
+    String.raw`\bthe\s+(?:draft\s+)?${kind}\b(?!\s+(?:notes?|page|branch|tag|log|title|description|announcement|email|docs?)\b)`,
+    'i',
+  );
   if (kind.length < 3 || !(BACK_REFERENCE.test(request) || theKind.test(request))) {
     return false;
   }
   const created = new RegExp(CREATED_DRAFT.replaceAll('KIND', `${kind}s?\\b`), 'i');
-  const form = shape(value);
   return (
     created.test(before) &&
-    !messages.split(/[\s,;:()"'`]+/).some((word) => shape(word.replace(/[.!?]+$/, '')) === form)
+    !messages
+      .split(/[\s,;:()"'`]+/)
+      .some((word) => isOtherItemId(word.replace(/[.!?]+$/, ''), value))
   );
+}
+
+/**
+ * Checks whether a word of the messages is the id of an item other than `value`: a word of
+ * the value's form, or any word of four or more letters and digits with a digit in it. A year
+ * such as 2026 is no id.
+ */
+function isOtherItemId(word: string, value: string): boolean {
+  if (word === value || /^(?:19|20)\d\d$/.test(word)) {
+    return false;
+  }
+  return shape(word) === shape(value) || (/^[a-z0-9]{4,}$/i.test(word) && /\d/.test(word));
 }
 
 /** Words by which a request to promote names production, which every promotion reaches. */
@@ -604,4 +622,23 @@ export function otherNamedTarget(call: ToolCall, allMessages: string): string | 
         !tokens.includes(value) &&
         tokens.some((word) => word !== value && shape(word) === shape(value)),
     );
+}
+
+/**
+ * Checks whether an MCP call publishes or fills a form: its tool has the verb, or it sets a
+ * published state. Only {@link requestsMcpWrite} reads consent to these, because a generic
+ * verb of the request ("create a draft post", "add a page") does not ask for them.
+ */
+export function publishesOrFills(call: ToolCall): boolean {
+  const words = toolWords(call.tool);
+  return (
+    words.includes('publish') ||
+    words.includes('fill') ||
+    call.input['draft'] === false ||
+    call.input['published'] === true ||
+    Object.entries(call.input).some(
+      ([key, value]) =>
+        STATE_KEY.test(key) && typeof value === 'string' && /^(?:published?|live)$/i.test(value),
+    )
+  );
 }
