@@ -544,9 +544,9 @@ function leavesNamedHost(input: ToolCall['input'], messages: string): boolean {
   if (/https?:|%2f%2f|\/\/|=[\w-]+\.[a-z]{2,}/i.test(`${parsed.search}${parsed.hash}`)) {
     return true;
   }
-  const hosts = (messages.match(/\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b/gi) ?? []).filter(
-    (word) => !/\.(?:md|txt|json|ya?ml|csv|pdf|ts|js|py)$/i.test(word),
-  );
+  const hosts = (
+    messages.match(/(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b/gi) ?? []
+  ).filter((word) => !/\.(?:md|txt|json|ya?ml|csv|pdf|ts|js|py)$/i.test(word));
   return hosts.length > 0 && !hosts.some((host) => host.toLowerCase() === parsed.hostname);
 }
 
