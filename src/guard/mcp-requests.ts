@@ -156,10 +156,11 @@ const TARGET_KEY =
 const ENVIRONMENT_KEY = /^(?:env|environment|environment_key|stage)$/;
 /**
  * Arguments that send a call's content to more places or add to it: copies, attachments,
- * channels, rooms, webhooks and callbacks. A call with one never gets consent from words.
+ * channels, rooms, webhooks, callbacks and newsletters to subscribers. A call with one never
+ * gets consent from words.
  */
 const EXTRA_DELIVERY_KEY =
-  /^(?:attachments?|cc|bcc|channel|channel_?id|room|webhook\w*|callback\w*)$/i;
+  /^(?:attachments?|cc|bcc|channel|channel_?id|room|webhook\w*|callback\w*|newsletter\w*|email_?segment|segment|audience|send_?email\w*|notify_?subscribers)$/i;
 /** Boolean arguments that widen an action when true. */
 const WIDENING_SWITCH = /all|everything|force|overwrite|recursive|cascade|public/i;
 /** Mail domains of personal accounts, where a first name alone does not name the person. */
@@ -367,7 +368,7 @@ export function requestsMcpWrite(call: ToolCall, messages: string): boolean {
     return false;
   }
   const families = writeFamilies(words, sorted, call.input);
-  if (families.includes('fill') && !fillsWithoutSubmitting(call)) {
+  if (families.includes('fill') && !fillsWithoutSubmitting(call, messages)) {
     return false;
   }
   const sentences = messages.split(/(?<=[.!?;])\s+|\n+/).map((sentence) => sentence.trim());
@@ -446,17 +447,107 @@ const SECRET_FIELD =
  * A secret is recognized by a field name in the call, or by a value that looks like one and
  * is neither an email address nor an id of capitals and digits (a VAT or order number).
  */
-function fillsWithoutSubmitting(call: ToolCall): boolean {
+function fillsWithoutSubmitting(call: ToolCall, messages: string): boolean {
   return (
-    !Object.entries(call.input).some(
-      ([key, value]) => /submit|send|press|enter/i.test(key) && value !== false,
-    ) &&
+    !submitsForm(call.input) &&
+    !typesUngivenSensitiveValue(call.input, messages) &&
+    !leavesNamedHost(call.input, messages) &&
     !SECRET_FIELD.test(JSON.stringify(call.input)) &&
     typedValues(call.input).every(
       (value) =>
         !looksLikeSecret(value) || /^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$|^[A-Z0-9-]+$/.test(value),
     )
   );
+}
+
+/** Words of a key or value that submit a form: a submit button, a key press, a click. */
+const SUBMITS = /submit|send|\b(?:press|enter|return|click|tap|button)\b/i;
+
+/**
+ * Checks whether a form fill submits the form by any key: a `submit` switch that is not
+ * false, `then: "submit"`, a field that presses Enter or clicks a button.
+ */
+function submitsForm(value: unknown, key = ''): boolean {
+  if (/submit|send|press|enter|click/i.test(key) && value !== false) {
+    return true;
+  }
+  if (typeof value === 'string') {
+    return !/^url$/i.test(key) && SUBMITS.test(value) && value.length <= 60;
+  }
+  if (Array.isArray(value)) {
+    return value.some((each) => submitsForm(each, key));
+  }
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).some(([inner, each]) => submitsForm(each, inner));
+  }
+  return false;
+}
+
+/**
+ * Field names of amounts, bank accounts, identity numbers and one-time codes. Their values
+ * must be given in the messages, because a request to fill a form never implies them.
+ */
+const SENSITIVE_FIELD =
+  /amount|price|total|sum|iban|bic|swift|account|routing|sort_?code|ssn|social|national|passport|tax_?id|birth|dob|mfa|2fa|otp|one_?time|verification|\bcode\b/i;
+
+/**
+ * Checks whether a form fill types a value the messages do not give into a sensitive field,
+ * or types any number of six or more digits that the messages do not give.
+ */
+function typesUngivenSensitiveValue(input: ToolCall['input'], messages: string): boolean {
+  const given = messages.replace(/[\s-]/g, '');
+  return fieldEntries(input).some(
+    ([field, value]) =>
+      (SENSITIVE_FIELD.test(field) || /\d[\d\s-]{4,}\d/.test(value)) &&
+      !given.includes(value.replace(/[\s-]/g, '')),
+  );
+}
+
+/** Returns each typed value of a form fill with the name or selector of its field. */
+function fieldEntries(input: ToolCall['input']): [string, string][] {
+  const fields = input['fields'];
+  if (Array.isArray(fields)) {
+    return fields.flatMap((field) => {
+      if (typeof field !== 'object' || field === null) {
+        return [];
+      }
+      const record = field as Record<string, unknown>;
+      const name = [record['selector'], record['name'], record['label'], record['ref']]
+        .filter((each) => typeof each === 'string')
+        .join(' ');
+      return typeof record['value'] === 'string' ? [[name, record['value']]] : [];
+    });
+  }
+  if (typeof fields === 'object' && fields !== null) {
+    return Object.entries(fields).flatMap(([name, value]) =>
+      typeof value === 'string' || typeof value === 'number' ? [[name, String(value)]] : [],
+    );
+  }
+  return [];
+}
+
+/**
+ * Checks whether a form's URL leaves the host the messages name, or carries another URL or
+ * host in its query or fragment (a redirect after the form is sent).
+ */
+function leavesNamedHost(input: ToolCall['input'], messages: string): boolean {
+  const url = Object.entries(input).find(([key]) => /^url$/i.test(key))?.[1];
+  if (typeof url !== 'string') {
+    return false;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return true;
+  }
+  if (/https?:|%2f%2f|\/\/|=[\w-]+\.[a-z]{2,}/i.test(`${parsed.search}${parsed.hash}`)) {
+    return true;
+  }
+  const hosts = (
+    messages.match(/(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b/gi) ?? []
+  ).filter((word) => !/\.(?:md|txt|json|ya?ml|csv|pdf|ts|js|py)$/i.test(word));
+  return hosts.length > 0 && !hosts.some((host) => host.toLowerCase() === parsed.hostname);
 }
 
 /** Keys of a form fill that locate a field or the page rather than give what is typed. */
@@ -509,16 +600,33 @@ function publishesCreatedDraft(
   value: string,
 ): boolean {
   const kind = kindWord(key);
-  const theKind = new RegExp(String.raw`\bthe\s+(?:draft\s+)?${kind}\b`, 'i');
+  // "publish the release notes" is about another object than the release.
+  const theKind = new RegExp(
+    String.raw`\bthe\s+(?:draft\s+)?${kind}\b(?!\s+(?:notes?|page|branch|tag|log|title|description|announcement|email|docs?)\b)`,
+    'i',
+  );
   if (kind.length < 3 || !(BACK_REFERENCE.test(request) || theKind.test(request))) {
     return false;
   }
   const created = new RegExp(CREATED_DRAFT.replaceAll('KIND', `${kind}s?\\b`), 'i');
-  const form = shape(value);
   return (
     created.test(before) &&
-    !messages.split(/[\s,;:()"'`]+/).some((word) => shape(word.replace(/[.!?]+$/, '')) === form)
+    !messages
+      .split(/[\s,;:()"'`]+/)
+      .some((word) => isOtherItemId(word.replace(/[.!?]+$/, ''), value))
   );
+}
+
+/**
+ * Checks whether a word of the messages is the id of an item other than `value`: a word of
+ * the value's form, or any word of four or more letters and digits with a digit in it. A year
+ * such as 2026 is no id.
+ */
+function isOtherItemId(word: string, value: string): boolean {
+  if (word === value || /^(?:19|20)\d\d$/.test(word)) {
+    return false;
+  }
+  return shape(word) === shape(value) || (/^[a-z0-9]{4,}$/i.test(word) && /\d/.test(word));
 }
 
 /** Words by which a request to promote names production, which every promotion reaches. */
@@ -604,4 +712,23 @@ export function otherNamedTarget(call: ToolCall, allMessages: string): string | 
         !tokens.includes(value) &&
         tokens.some((word) => word !== value && shape(word) === shape(value)),
     );
+}
+
+/**
+ * Checks whether an MCP call publishes or fills a form: its tool has the verb, or it sets a
+ * published state. Only {@link requestsMcpWrite} reads consent to these, because a generic
+ * verb of the request ("create a draft post", "add a page") does not ask for them.
+ */
+export function publishesOrFills(call: ToolCall): boolean {
+  const words = toolWords(call.tool);
+  return (
+    words.includes('publish') ||
+    words.includes('fill') ||
+    call.input['draft'] === false ||
+    call.input['published'] === true ||
+    Object.entries(call.input).some(
+      ([key, value]) =>
+        STATE_KEY.test(key) && typeof value === 'string' && /^(?:published?|live)$/i.test(value),
+    )
+  );
 }

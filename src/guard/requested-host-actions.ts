@@ -203,7 +203,7 @@ export function rollsOutToNamedEnvironment(command: SimpleCommand, messages: str
   );
 }
 
-const REFUND_VERBS = String.raw`refund\w*|captur\w*`;
+const REFUND_VERBS = String.raw`refund\w*|captur\w*|(?:give|pay|send)\w*\b.{0,40}?\bmoney\s+back|reimburs\w*`;
 /** Currencies with no minor unit, whose API amounts are whole units. */
 const ZERO_DECIMAL = /^(?:¥|jpy|yen|krw|₩|won|vnd|clp|isk|ugx)$/i;
 /** An amount with its currency: `15 EUR`, `€15`, `$12.50`, `1500 cents`. */
@@ -273,7 +273,8 @@ export function refundsNamedTarget(
   amount: string | undefined,
   messages: string,
 ): boolean {
-  if (!/^(?:ch|py|pi)_\w{6,}$/.test(target)) {
+  // Stripe charges and payment intents, and PayPal capture ids (17 capitals and digits).
+  if (!/^(?:ch|py|pi)_\w{6,}$|^[A-Z0-9]{17}$/.test(target)) {
     return false;
   }
   const requests = requestsVerb(REFUND_VERBS, messages);

@@ -392,8 +392,16 @@ export function actsAsRequestedInMcp(call: ToolCall, messages: string): boolean 
   return consentsToAction(action, values, messages);
 }
 
-/** Arguments of a refund tool: the payment, the amount in minor units and a reason. */
-const REFUND_KEYS = new Set(['payment_intent', 'charge', 'amount', 'reason', 'paymentIntent']);
+/** Arguments of a refund tool: the payment or PayPal capture, the amount in minor units and a reason. */
+const REFUND_KEYS = new Set([
+  'payment_intent',
+  'charge',
+  'amount',
+  'reason',
+  'paymentIntent',
+  'capture_id',
+  'captureId',
+]);
 
 /**
  * Checks that a refund tool refunds the charge or payment intent the user named, for the amount
@@ -404,7 +412,11 @@ function refundsRequestedPayment(call: ToolCall, messages: string): boolean {
     return false;
   }
   const target =
-    call.input['payment_intent'] ?? call.input['paymentIntent'] ?? call.input['charge'];
+    call.input['payment_intent'] ??
+    call.input['paymentIntent'] ??
+    call.input['charge'] ??
+    call.input['capture_id'] ??
+    call.input['captureId'];
   const amount = call.input['amount'];
   return (
     typeof target === 'string' &&

@@ -295,3 +295,104 @@ export function standingRequests(messages: string, allMessages: string): string 
   lastStanding = { messages, allMessages, standing };
   return standing;
 }
+
+let lastStandingClauses: { messages: string; allMessages: string; standing: string } | undefined;
+
+/**
+ * Returns the clauses of `messages` (consenting text, one clause a line) that still stand by
+ * {@link requestStands}, judging every clause whatever its verb. Readers of consent to actions
+ * that no deploy verb names (MCP writes, refunds, form fills, page creation) use it, so that
+ * "refund it if the manager approves" and "fill it in. Actually, hold off." give no consent.
+ */
+export function standingClauses(messages: string, allMessages: string): string {
+  if (
+    lastStandingClauses?.messages === messages &&
+    lastStandingClauses.allMessages === allMessages
+  ) {
+    return lastStandingClauses.standing;
+  }
+  let from = 0;
+  const kept: string[] = [];
+  for (const clause of messages.split('\n')) {
+    const at = allMessages.indexOf(clause, from);
+    if (at >= 0) {
+      from = at + clause.length;
+    }
+    if (clauseStands(clause, allMessages, at)) {
+      kept.push(clause);
+    }
+  }
+  const standing = kept.join('\n');
+  lastStandingClauses = { messages, allMessages, standing };
+  return standing;
+}
+
+/** Words before the verb of a request: "please", "now", "ok,", "also". */
+const LEADING_FILLER =
+  /^(?:\W*(?:please|pls|now|then|also|and|so|ok(?:ay)?|just|go\s+ahead\s+and|can\s+you|could\s+you)\b)*\W*/i;
+
+/** Returns a pattern of the clause's first verb, by which a later sentence names the action. */
+function clauseActionPattern(clause: string): RegExp | undefined {
+  const verb = /^[a-z]+/i.exec(clause.replace(LEADING_FILLER, ''))?.[0].toLowerCase() ?? '';
+  const stem = verb.length > 4 ? verb.slice(0, -1) : verb;
+  return stem.length >= 3 ? new RegExp(String.raw`\b${stem}\w*`, 'i') : undefined;
+}
+
+/** Words that name a target by its form: `#announcements`, `ch_3PqR`, `Team/Runbooks`, `v3.2`. */
+const TARGET_FORM = /[#/@_\d]|\w[.-]\w/;
+
+/** Checks whether `sentence` names a target of a distinct form that `clause` does not name. */
+function namesOtherTarget(sentence: string, clause: string): boolean {
+  const named = new Set(clause.toLowerCase().split(/[\s,;:()"'`]+/));
+  return sentence
+    .toLowerCase()
+    .split(/[\s,;:()"'`]+/)
+    .map((word) => word.replace(/[.!?]+$/, ''))
+    .some((word) => TARGET_FORM.test(word) && !named.has(word) && !named.has(`${word}.`));
+}
+
+/**
+ * Checks whether `sentence`, which comes after a clause, takes it back: it withdraws outright,
+ * it says "wait" and then negates, defers or questions, it is only a condition, or it negates,
+ * defers or questions the same action ("Don't refund it yet"). A sentence about another
+ * action ("Create a draft." then "Don't publish it yet") or another target ("Post it in
+ * #drafts." then "Don't post in #announcements") leaves the clause standing.
+ */
+function takesBackClause(sentence: string, clause: string, action: RegExp | undefined): boolean {
+  if (WITHDRAWS.test(sentence) || TRAILING_CONDITION.test(sentence)) {
+    return true;
+  }
+  const wait = WAIT_INTERJECTION.exec(sentence);
+  if (wait !== null) {
+    const rest = sentence.slice(wait.index + wait[0].length);
+    if (NEGATES.test(rest) || DEFERS.test(rest) || YES_NO_QUESTION.test(rest)) {
+      return true;
+    }
+  }
+  return (
+    action !== undefined &&
+    action.test(sentence) &&
+    !namesOtherTarget(sentence, clause) &&
+    (NEGATES.test(sentence) || DEFERS.test(sentence) || YES_NO_QUESTION.test(sentence))
+  );
+}
+
+/**
+ * Checks whether a clause of any verb, found at `at` in `allMessages`, still stands, as
+ * {@link standsAt} does for deploy requests. A deploy word inside the clause is often a noun
+ * ("post the deploy failure"), so only the clause's own verb ties a later sentence to it.
+ */
+function clauseStands(clause: string, allMessages: string, at: number): boolean {
+  if (clause.endsWith('?') || isConditionalRequest(clause)) {
+    return false;
+  }
+  const action = clauseActionPattern(clause);
+  if (
+    WITHDRAWS.test(clause) ||
+    (WAIT_INTERJECTION.test(clause) && takesBackClause(clause, clause, action))
+  ) {
+    return false;
+  }
+  const later = at < 0 ? '' : allMessages.slice(at + clause.length);
+  return !sentences(later).some((sentence) => takesBackClause(sentence, clause, action));
+}

@@ -52,7 +52,7 @@ import {
   checkSqlCredentialRead,
 } from './mcp-reads.js';
 import { checkUnnamedRecipients } from './mcp-recipients.js';
-import { otherNamedTarget, requestsMcpWrite } from './mcp-requests.js';
+import { otherNamedTarget, publishesOrFills, requestsMcpWrite } from './mcp-requests.js';
 import { requestsNamedMcpWrite } from './named-mcp-writes.js';
 import { evaluatesReadOnlyScript, runsReadOnlyQuery } from './read-only-calls.js';
 import { checkSecretReference, checkUrlData } from './url-data.js';
@@ -71,6 +71,7 @@ import { runsFetchedCommands } from './fetched-commands.js';
 import { hidesScannerFindings } from './scanner-ignores.js';
 import { singleEdits } from './edit-calls.js';
 import { callbackHostInUrl, openedUrl } from './opened-urls.js';
+import { standingClauses } from './standing-requests.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -982,8 +983,10 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       'mcp-not-draft',
     );
   }
+  // Requests that wait, suppose, report others or are taken back later consent to no write.
+  const standing = standingClauses(messages, context.userMessages.join('\n'));
   // A requested action on resources the user named (see resource-consent.ts).
-  if (!makesPublic(call.input) && actsAsRequestedInMcp(call, messages)) {
+  if (!makesPublic(call.input) && actsAsRequestedInMcp(call, standing)) {
     return undefined;
   }
   const sql = call.input['sql'];
@@ -1052,12 +1055,12 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   // A file server's write inside the project is judged as the Write it amounts to.
   if (
     writesProjectFile(call, context) ||
-    commentsOnNamedItem(call, messages) ||
-    createsRequestedDraft(call, messages) ||
-    opensPullRequestForReview(call, messages, context.userMessages.join('\n')) ||
-    typesRequestedText(call, messages) ||
+    commentsOnNamedItem(call, standing) ||
+    createsRequestedDraft(call, standing) ||
+    opensPullRequestForReview(call, standing, context.userMessages.join('\n')) ||
+    typesRequestedText(call, standing) ||
     readsOnNamedRemoteHost(call, messages) ||
-    (requestsMcpWrite(call, messages) && !asksOnlyForDraft(messages)) ||
+    (requestsMcpWrite(call, standing) && !asksOnlyForDraft(messages)) ||
     requestsNamedMcpWrite(call, context.userMessages)
   ) {
     return undefined;
@@ -1070,12 +1073,19 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       'mcp-other-target',
     );
   }
+  if (publishesOrFills(call)) {
+    return blockFinding(
+      'create-public-surface',
+      `The ${call.tool} call publishes or fills a form, which no standing request asks for`,
+      'mcp-write',
+    );
+  }
   // A message to a named channel is consented to when the user asks to post to that channel.
   const channel = call.input['channel'] ?? call.input['channel_id'] ?? call.input['room'];
   if (/post|send/i.test(tool) && typeof channel === 'string') {
-    return requestsPost(channel, messages) ||
-      postsDictatedText(call.input, channel, messages) ||
-      postsRequestedFacts(call.input, channel, messages)
+    return requestsPost(channel, standing) ||
+      postsDictatedText(call.input, channel, standing) ||
+      postsRequestedFacts(call.input, channel, standing)
       ? undefined
       : blockFinding(
           'create-public-surface',
@@ -1086,7 +1096,7 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   const verb = Object.keys(MCP_VERBS).find((name) => tool.toLowerCase().includes(name));
   const pattern = verb === undefined ? undefined : MCP_VERBS[verb];
   const consented =
-    pattern !== undefined && asksWithout(pattern, messages) && !asksOnlyForDraft(messages);
+    pattern !== undefined && asksWithout(pattern, standing) && !asksOnlyForDraft(messages);
   if (consented) {
     return undefined;
   }
