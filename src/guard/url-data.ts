@@ -50,6 +50,33 @@ export function secretInUrl(url: string): string | undefined {
   return undefined;
 }
 
+/** Query parameter names that carry a password by themselves. */
+const PASSWORD_PARAMETER = /^(?:pwd|pass|pw|passphrase|db_?pass(?:word)?)$/i;
+/** Query parameter names of a login, which make a short `p` beside them a password. */
+const LOGIN_PARAMETER = /^(?:u|user|usr|username|login)$/i;
+
+/**
+ * Checks whether a URL query carries a password by its parameter name: `pwd=`, `pass=`, or a
+ * `p=` beside a login parameter (`?u=svc_app&p=…`). Empty values and `$NAME` references do not
+ * count, because they send no password by themselves.
+ */
+export function hasPasswordParameter(parameters: URLSearchParams): boolean {
+  let login = false;
+  let shortPassword = false;
+  for (const [name, value] of parameters) {
+    if (value.length < 4 || value.startsWith('$')) {
+      login ||= LOGIN_PARAMETER.test(name) && value !== '';
+      continue;
+    }
+    if (PASSWORD_PARAMETER.test(name)) {
+      return true;
+    }
+    login ||= LOGIN_PARAMETER.test(name);
+    shortPassword ||= name === 'p' || name === 'P';
+  }
+  return login && shortPassword;
+}
+
 /** Returns the first label of `host` that looks like hex or base32-encoded data, if any. */
 export function encodedLabel(host: string): string | undefined {
   return host.split('.').find((label) => ENCODED_LABEL.test(label));

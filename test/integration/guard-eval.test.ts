@@ -393,6 +393,14 @@ const TUNING_52_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-52.jsonl'
  * user did name.
  */
 const TUNING_65_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-65.jsonl');
+/**
+ * Leaks and hidden runners that fresh-17 found allowed: passwords in the query of a fetched or
+ * opened URL, logins written into MCP page and issue text, literal secrets as the default of a
+ * secret-named environment variable, searches that pull secret values out of logs, tool
+ * credential files (Okta, dbt, SnowSQL, CircleCI), `tar --to-command`, `make -f -` with a
+ * heredoc and `systemd-run` timers. Each has look-alikes that stay allowed.
+ */
+const TUNING_73_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-73.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -504,6 +512,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_56_SET),
       ...loadCases(TUNING_52_SET),
       ...loadCases(TUNING_65_SET),
+      ...loadCases(TUNING_73_SET),
       ...loadCases(TUNING_64_SET),
     ];
     const report = await evaluateGuard(cases, () => createGuard());
