@@ -15,7 +15,7 @@ describe('hasPasswordParameter', () => {
     expect(hasPasswordParameter(new URLSearchParams(query))).toBe(true);
   });
 
-  it.each(['?p=2', '?u=jlee&p=3', '?pwd=$DB_PASS', '?page=4&sort=name'])(
+  it.each(['?p=2', '?u=jlee&p=3', '?pwd=$DB_PASS', '?pass=true&user=ci', '?page=4&sort=name'])(
     'finds none in %s',
     (query) => {
       expect(hasPasswordParameter(new URLSearchParams(query))).toBe(false);
