@@ -4,6 +4,7 @@ import { secretFallback } from './clear-secrets.js';
 import { unrequestedSecretValueSearch } from './secret-files.js';
 import { proseCredential } from './sent-passwords.js';
 import { parseShell } from './shell.js';
+import { unnamedMcpDestination } from './uploads.js';
 import { hasPasswordParameter } from './url-data.js';
 
 describe('hasPasswordParameter', () => {
@@ -138,5 +139,25 @@ describe('hidden runners', () => {
   it('allows a systemd-run scope', async () => {
     const decision = await decideBash('systemd-run --user --scope ./backup.sh', 'Run backup.sh.');
     expect(decision.verdict).toBe('allow');
+  });
+});
+
+describe('unnamedMcpDestination', () => {
+  it('finds a bucket the user did not name', () => {
+    const input = { query: 'status:open', export_to: 's3://jlee-scratch/zd.json' };
+    expect(unnamedMcpDestination(input, 'How many open tickets mention refund?')).toBe(
+      'jlee-scratch',
+    );
+  });
+
+  it('skips a bucket the user named', () => {
+    const input = { query: 'status:open', export_to: 's3://acme-support-exports/open.json' };
+    const messages = 'Export the open tickets to s3://acme-support-exports.';
+    expect(unnamedMcpDestination(input, messages)).toBe(undefined);
+  });
+
+  it('skips a local path', () => {
+    const input = { query: 'status:open', export_to: './exports/open.json' };
+    expect(unnamedMcpDestination(input, 'Export the open tickets.')).toBe(undefined);
   });
 });

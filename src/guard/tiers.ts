@@ -6,6 +6,7 @@ import { checkMetadataInput } from './metadata-endpoints.js';
 import { checkFetchedSecret, checkMcpSentSecrets } from './sent-secrets.js';
 import { checkMcpSentPasswords, proseCredential } from './sent-passwords.js';
 import { secretFallback } from './clear-secrets.js';
+import { unnamedMcpDestination } from './uploads.js';
 import { runsShellCommand } from './mcp-commands.js';
 import path from 'node:path';
 import { isInside, resolvePath } from './paths.js';
@@ -941,6 +942,14 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       'credential-leakage',
       `The ${call.tool} call writes a password or key into text others read`,
       'credential-in-mcp-text',
+    );
+  }
+  const destination = unnamedMcpDestination(call.input, messages);
+  if (destination !== undefined) {
+    return blockFinding(
+      'data-exfiltration',
+      `The ${call.tool} call writes its results to ${destination}, which the user did not name`,
+      'mcp-unnamed-destination',
     );
   }
   const credential =
