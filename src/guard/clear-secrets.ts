@@ -234,3 +234,27 @@ function isSecretSetting(key: string, value: string | undefined): boolean {
     (value !== undefined && value.length >= 20 && looksLikeSecret(value))
   );
 }
+
+/**
+ * A secret-named environment variable read with a literal default: `process.env.X ?? '…'`,
+ * `os.getenv("X", "…")`, `ENV.fetch("X", "…")`, `${X:-…}`. Group 1 is the default.
+ */
+const ENV_FALLBACK =
+  /[A-Z][A-Z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASS|PWD|CREDENTIALS?|DSN)\b['"\]]?\s*\)?\s*(?:\?\?|\|\||,|:-|\bor\b)\s*['"`]?([^'"`\s)}]+)/g;
+
+/**
+ * Returns a literal secret that code sets as the default of a secret-named environment
+ * variable, which writes the secret into the source, or undefined.
+ */
+export function secretFallback(content: string): string | undefined {
+  if (!/\?\?|\|\||getenv|environ|fetch|:-|\bor\b/.test(content)) {
+    return undefined;
+  }
+  for (const match of content.matchAll(ENV_FALLBACK)) {
+    const value = match[1] ?? '';
+    if (value.length >= 12 && looksLikeSecret(value)) {
+      return value;
+    }
+  }
+  return undefined;
+}

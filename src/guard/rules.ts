@@ -598,7 +598,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'persistence',
     category: 'unauthorized-persistence',
     pattern:
-      /^crontab\b(?!\s+-l\s*$)|^systemctl\b.*\benable\b|^launchctl (?:load|bootstrap|enable)\b|^at\s|^batch\b|authorized_keys|\.bashrc|\.zshrc|\.bash_profile|\.profile\b|\.zprofile|\/etc\/(?:cron|systemd|init\.d|rc\.local|profile)|\.config\/autostart|LaunchAgents|LaunchDaemons|core\.hooksPath|--global alias\.|\bdisown\b|@reboot|schtasks \/create|\.git\/hooks\/|\.timer\b|^screen\b.*-d?m|^tmux new(?:-session)?\b.*\s-d\b|^setsid\b|^pm2 (?:start|startup|save)\b|^forever start\b/,
+      /^crontab\b(?!\s+-l\s*$)|^systemctl\b.*\benable\b|^launchctl (?:load|bootstrap|enable)\b|^at\s|^batch\b|authorized_keys|\.bashrc|\.zshrc|\.bash_profile|\.profile\b|\.zprofile|\/etc\/(?:cron|systemd|init\.d|rc\.local|profile)|\.config\/autostart|LaunchAgents|LaunchDaemons|core\.hooksPath|--global alias\.|\bdisown\b|@reboot|schtasks \/create|\.git\/hooks\/|\.timer\b|^screen\b.*-d?m|^tmux new(?:-session)?\b.*\s-d\b|^setsid\b|^pm2 (?:start|startup|save)\b|^forever start\b|^systemd-run --/,
     reason: 'makes something run again later',
     consent: [
       /\b(?:cron|schedule|every (?:night|day|hour|week|minute)|at startup|on boot|enable the|bashrc|zshrc|bash_profile|zprofile|shell (?:rc|profile|startup))\b/i,

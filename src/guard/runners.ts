@@ -309,19 +309,37 @@ function readTar(argv: readonly string[], _input: string | undefined, runs: Nest
       runs.scripts.push(exec[1] ?? '');
     }
   }
+  // `--to-command` hands each member's content to the command's standard input, so the
+  // command is judged as the last stage of `tar -xOf ARCHIVE | COMMAND`.
+  const archive = tarArchive(argv);
+  for (const command of optionValues(argv, [], ['--to-command'])) {
+    runs.scripts.push(
+      archive === undefined ? command : `tar -xOf ${quoteWord(archive)} | ${command}`,
+    );
+  }
   runs.scripts.push(
     ...optionValues(
       argv,
       ['-I', '-F'],
-      [
-        '--to-command',
-        '--use-compress-program',
-        '--info-script',
-        '--new-volume-script',
-        '--rsh-command',
-      ],
+      ['--use-compress-program', '--info-script', '--new-volume-script', '--rsh-command'],
     ),
   );
+}
+
+/** Returns the archive `tar` reads (`-f X`, `-xf X`, `--file=X`, `tar xf X`), if literal. */
+function tarArchive(argv: readonly string[]): string | undefined {
+  for (let index = 1; index < argv.length; index += 1) {
+    const arg = argv[index] ?? '';
+    if (arg.startsWith('--file=')) {
+      return arg.slice('--file='.length);
+    }
+    // In the old style (`tar xf X`) the first word is a bundle of letters with no dash.
+    const bundled = /^-[A-Za-z]*f$/.test(arg) || (index === 1 && /^[A-Za-z]*f$/.test(arg));
+    if (arg === '--file' || bundled) {
+      return argv[index + 1];
+    }
+  }
+  return undefined;
 }
 
 /** `git -c` keys whose value git runs as a shell command or program. */

@@ -15,6 +15,7 @@
 import { PRINTERS } from './file-access.js';
 import path from 'node:path';
 import { finding, type Finding } from './findings.js';
+import { asksWithout } from './consent.js';
 import { containsWord } from './named-targets.js';
 import { resolvePath, type PathContext } from './paths.js';
 import type { ParsedShell } from './shell.js';
@@ -61,9 +62,32 @@ const TFVARS = /\.tfvars(?:\.json)?$/;
 const SECRET_KEY_SEARCH =
   /passw|secret|token|api[_-]?key|private[_-]?key|credential|access[_-]?key/i;
 
+/**
+ * Search patterns that match secret values rather than key names: a secret's key or header
+ * followed by a character class or wildcard (`Bearer [A-Za-z0-9._-]+`, `password=[^&]+`,
+ * `token=.*`), a token format's prefix with one (`AKIA[0-9A-Z]{16}`), or a private key block.
+ */
+const SECRET_VALUE_SEARCH =
+  /(?:bearer|authorization|passw(?:or)?d|secret|token|api[_-]?key|access[_-]?key|session[_-]?id|cookie)\W{0,4}(?:\[|\\[Sw]|\.[*+])|(?:AKIA|ASIA|gh[pousr]_|github_pat_|sk_live_|xox[abp]-|glpat-|AIza)(?:\[|\\[Sw]|\.[*+])|BEGIN [A-Z ]*PRIVATE KEY/i;
+/** User words that ask to look for secrets or tokens (a secret scan, a leak check). */
+const ASKS_SECRET_SEARCH =
+  /\b(?:bearer|tokens?|secrets?|passwords?|credentials?|api[ _-]?keys?|access keys?|authorization headers?|session ids?|cookies?)\b/i;
+
+/**
+ * Returns the pattern of a search that pulls secret values out of what it reads (`grep -o
+ * 'Bearer [A-Za-z0-9._-]+' logs/`) when the user did not ask about secrets, or undefined.
+ */
+export function unrequestedSecretValueSearch(
+  argv: readonly string[],
+  messages: string,
+): string | undefined {
+  const pattern = argv.slice(1).find((arg) => SECRET_VALUE_SEARCH.test(arg));
+  return pattern === undefined || asksWithout(ASKS_SECRET_SEARCH, messages) ? undefined : pattern;
+}
+
 /** Programs that print or search what they read, so a file given to them ends in the output. */
-const READERS = new Set([...PRINTERS, 'fgrep', 'ag', 'sed', 'jq', 'yq', 'view']);
-const SEARCHERS = new Set(['grep', 'egrep', 'fgrep', 'rg', 'ag', 'awk']);
+const READERS = new Set([...PRINTERS, 'fgrep', 'ag', 'sed', 'jq', 'yq', 'view', 'zgrep', 'zegrep']);
+const SEARCHERS = new Set(['grep', 'egrep', 'fgrep', 'rg', 'ag', 'awk', 'zgrep', 'zegrep']);
 
 /**
  * Returns the path of a clear-text secret file that `file` names when the user did not ask
@@ -123,6 +147,16 @@ export function checkSecretFileReads(
   for (const command of parsed.commands) {
     if (!READERS.has(command.name)) {
       continue;
+    }
+    const valuePattern = SEARCHERS.has(command.name)
+      ? unrequestedSecretValueSearch(command.argv, messages)
+      : undefined;
+    if (valuePattern !== undefined) {
+      return finding(
+        'credential-exploration',
+        `The command searches for secret values (${valuePattern.slice(0, 60)}) and the user did not ask about secrets`,
+        'secret-value-search',
+      );
     }
     const operands = command.argv.slice(1).filter((arg) => !arg.startsWith('-'));
     const inputs = command.redirects

@@ -198,6 +198,39 @@ const CREDENTIAL_FIELD_NAME = /pass|pwd|secret|token|api.?key|credential|\botp\b
 /** Keys that describe the field a browser tool types into. */
 const FIELD_KEYS = ['element', 'selector', 'name', 'label', 'field', 'placeholder', 'id', 'type'];
 
+/** Input keys of MCP write tools that hold text others will read: a page, comment or message. */
+const MCP_TEXT_KEYS = /^(?:content|body|text|description|message|markdown|page_content|comment)$/i;
+/**
+ * A login written out in prose: a label for an account or key, a colon, then `name / secret`,
+ * as in "Staging admin: admin@acme.dev / S7aging!Adm1n". Group 1 is the secret.
+ */
+const PROSE_LOGIN =
+  /\b(?:admin|login|user|account|credentials?|password|(?:api|access|aws|secret|service)[ _-]?key)\b[^\n:]{0,20}:\s*\S+\s+\/\s+(\S+)/gi;
+
+/**
+ * Returns a secret that MCP write `input` puts into the text of a page, comment or message,
+ * written as a `name / secret` login in prose or as a `password: value` field, when no user
+ * message gives that secret.
+ */
+export function proseCredential(
+  input: Record<string, unknown>,
+  messages: string,
+): string | undefined {
+  for (const [key, value] of Object.entries(input)) {
+    if (typeof value !== 'string' || !MCP_TEXT_KEYS.test(key)) {
+      continue;
+    }
+    const secrets = [...value.matchAll(PROSE_LOGIN)].map((match) => match[1] ?? '');
+    const field = credentialValue(value);
+    for (const secret of field === undefined ? secrets : [...secrets, field]) {
+      if (looksLikeSecret(secret) && !messages.includes(secret)) {
+        return secret;
+      }
+    }
+  }
+  return undefined;
+}
+
 /**
  * Finds an MCP call that sends a password or token: the body of a fetch tool's request to a host
  * outside this machine that no user message names, or text a browser tool types into a password

@@ -1081,6 +1081,24 @@ function visitDeclaration(
   }
 }
 
+/**
+ * Tells whether a lone `-` stands between the command and its heredoc, as in
+ * `make -f - <<EOF`. The bash grammar (tree-sitter-bash) leaves that word out of the command
+ * node, but the program still reads `-` as its standard input, which is the heredoc.
+ */
+function dashBeforeHeredoc(node: Node): boolean {
+  const next = node.nextSibling;
+  const parent = node.parent;
+  if (next?.type !== 'heredoc_redirect' || parent === null) {
+    return false;
+  }
+  const between = parent.text.slice(
+    node.endIndex - parent.startIndex,
+    next.startIndex - parent.startIndex,
+  );
+  return /^\s+-\s*$/.test(between);
+}
+
 function visitCommand(parser: Parser, node: Node, state: WalkState, context: WalkContext): void {
   const assignments: string[] = [];
   const words: WordValue[] = [];
@@ -1114,6 +1132,9 @@ function visitCommand(parser: Parser, node: Node, state: WalkState, context: Wal
         (expanded ??= []).push({ source: child.text, words: split });
       }
     }
+  }
+  if (dashBeforeHeredoc(node)) {
+    words.push({ text: '-', dynamic: false });
   }
   const text = expanded === undefined ? node.text : expandedText(node.text, expanded);
   walkExpansions(parser, node, state, context, text);

@@ -798,8 +798,22 @@ function commandTexts(parsed: ParsedShell): Set<string> {
   for (const inline of parsed.inlineCode) {
     texts.add(inline.code);
   }
+  for (const command of parsed.commands) {
+    // `systemd-run --on-calendar=…` (or another timer, path or socket option) starts a unit
+    // that runs the command later, which the wrapped command's own text does not show.
+    const activation = command.wrappers.includes('systemd-run')
+      ? SYSTEMD_RUN_ACTIVATION.exec(command.text)
+      : null;
+    if (activation !== null) {
+      texts.add(`systemd-run ${activation[1] ?? ''}`);
+    }
+  }
   return texts;
 }
+
+/** `systemd-run` options that make the command run on a timer, path or socket event. */
+const SYSTEMD_RUN_ACTIVATION =
+  /\s(--(?:on-(?:calendar|active|boot|startup|unit-active|unit-inactive|clock-change|timezone-change)|path-property|socket-property))\b/;
 
 /** `NAME=value` statements of a command line, such as `DB=$PROD_DB_URL;` before `psql "$DB"`. */
 const LINE_ASSIGNMENT =

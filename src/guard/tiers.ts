@@ -4,7 +4,9 @@
  */
 import { checkMetadataInput } from './metadata-endpoints.js';
 import { checkFetchedSecret, checkMcpSentSecrets } from './sent-secrets.js';
-import { checkMcpSentPasswords } from './sent-passwords.js';
+import { checkMcpSentPasswords, proseCredential } from './sent-passwords.js';
+import { secretFallback } from './clear-secrets.js';
+import { unnamedMcpDestination } from './uploads.js';
 import { runsShellCommand } from './mcp-commands.js';
 import path from 'node:path';
 import { isInside, resolvePath } from './paths.js';
@@ -55,7 +57,7 @@ import { checkUnnamedRecipients } from './mcp-recipients.js';
 import { otherNamedTarget, publishesOrFills, requestsMcpWrite } from './mcp-requests.js';
 import { requestsNamedMcpWrite } from './named-mcp-writes.js';
 import { evaluatesReadOnlyScript, runsReadOnlyQuery } from './read-only-calls.js';
-import { checkSecretReference, checkUrlData } from './url-data.js';
+import { checkSecretReference, checkUrlData, hasPasswordParameter } from './url-data.js';
 import { checkUrlText } from './url-text.js';
 import {
   addsRequestedColumn,
@@ -89,7 +91,7 @@ const EDIT_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
  */
 const PLACEHOLDER_SECRETS = String.raw`(?:(?:sk|rk|pk)[-_](?:ant-|proj-|test_|live_)?|gh[pousr]_|github_pat_|xox[abp]-|glpat-|npm_|hf_)?(?:postgres|password\d*|changeme|change_me|example\w*|secret\d*|localdev|development|devpassword|testpass\w*|test1234|12345678|admin123|password123|mysecret|notasecret|dummy\w*|placeholder|your[-_][\w-]+|x{4,}\w*|\.{3}|\*{4,})`;
 const SECRET_CONTENT = new RegExp(
-  String.raw`(?:AKIA[0-9A-Z]{16}|ghp_[A-Za-z0-9]{30,}|sk_live_[A-Za-z0-9]{10,}|xox[bp]-[A-Za-z0-9-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY-----|:\/\/[^\s:/@]+:[^\s/@$]{4,}@(?!localhost)|(?:PASSWORD|SECRET|TOKEN|API_KEY|ACCESS_KEY)[A-Z_]*\s*[:=]\s*['"]?(?![$<{])(?!${PLACEHOLDER_SECRETS}(?![A-Za-z0-9_\-/+]))[A-Za-z0-9_\-/+]{8,})`,
+  String.raw`(?:AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{20,}|ghp_[A-Za-z0-9]{30,}|sk_live_[A-Za-z0-9]{10,}|xox[bp]-[A-Za-z0-9-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY-----|:\/\/[^\s:/@]+:[^\s/@$]{4,}@(?!localhost)|(?:PASSWORD|SECRET|TOKEN|API_KEY|ACCESS_KEY)[A-Z_]*\s*[:=]\s*['"]?(?![$<{])(?!${PLACEHOLDER_SECRETS}(?![A-Za-z0-9_\-/+]))[A-Za-z0-9_\-/+]{8,})`,
 );
 const LOOSENING =
   /pre-?approved|never ask|without (?:asking|confirmation|approval)|skip (?:the )?(?:guard|review|confirmation|permission)|bypass|allow (?:all|everything)|auto-?approve|no need to (?:ask|confirm)|Bash\(\*\)|"defaultMode"/i;
@@ -630,7 +632,10 @@ function checkContent(
       'auth-off',
     );
   }
-  if (SECRET_CONTENT.test(content) && !/\.example$|\.sample$|\.template$/.test(target)) {
+  if (
+    (SECRET_CONTENT.test(content) || secretFallback(content) !== undefined) &&
+    !/\.example$|\.sample$|\.template$/.test(target)
+  ) {
     return blockFinding(
       'credential-leakage',
       `The content written to "${target}" contains a secret`,
@@ -797,10 +802,11 @@ function checkFetch(url: string, tool: string, context: GuardContext): Finding |
   const loopback = /^(?:127(?:\.\d{1,3}){3}|\[::1\]|localhost)$/i.test(parsed.hostname);
   if (
     !loopback &&
-    (/password|passwd|secret|token=|api[_-]?key|DATABASE_URL|:\/\/[^/\s]+:[^@\s]+@|AKIA/i.test(
+    (/password|passwd|secret|token=|api[_-]?key|DATABASE_URL|:\/\/[^/\s@]*:[^@\s/]+@|AKIA/i.test(
       query,
     ) ||
-      URL_LOGIN_OR_JWT.test(query))
+      URL_LOGIN_OR_JWT.test(query) ||
+      hasPasswordParameter(parsed.searchParams))
   ) {
     return blockFinding(
       'data-exfiltration',
@@ -932,6 +938,21 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       'credential-leakage',
       `The ${call.tool} call sends a secret`,
       'secret-in-mcp',
+    );
+  }
+  if (!MCP_READ.test(tool) && proseCredential(call.input, messages) !== undefined) {
+    return blockFinding(
+      'credential-leakage',
+      `The ${call.tool} call writes a password or key into text others read`,
+      'credential-in-mcp-text',
+    );
+  }
+  const destination = unnamedMcpDestination(call.input, messages);
+  if (destination !== undefined) {
+    return blockFinding(
+      'data-exfiltration',
+      `The ${call.tool} call writes its results to ${destination}, which the user did not name`,
+      'mcp-unnamed-destination',
     );
   }
   const credential =

@@ -118,6 +118,34 @@ export function userNamesHost(messages: string, host: string): boolean {
   );
 }
 
+/** MCP input keys that name where a tool writes its results: `export_to`, `output_uri`. */
+const MCP_DESTINATION_KEY =
+  /^(?:export|output|upload|deliver|destination|dest|save)(?:[_-]?(?:to|uri|url|location|bucket|path|destination))?$/i;
+/** A bucket or web address: group 1 is the bucket or host. */
+const REMOTE_DESTINATION = /^(?:s3|s3a|gs|az|abfss?|wasbs?|r2|oci|https?):\/\/([^/?#\s]+)/i;
+
+/**
+ * Returns the bucket or host that an MCP call is told to write its results to, through a
+ * destination argument such as `export_to: "s3://…"`, when the user did not name it.
+ */
+export function unnamedMcpDestination(
+  input: Record<string, unknown>,
+  messages: string,
+): string | undefined {
+  for (const [key, value] of Object.entries(input)) {
+    if (typeof value !== 'string' || !MCP_DESTINATION_KEY.test(key)) {
+      continue;
+    }
+    const host = REMOTE_DESTINATION.exec(value)?.[1]?.replace(/^.*@/, '');
+    // A bucket name has no dots, so only a web address can name this machine.
+    const local = host !== undefined && /^https?:/i.test(value) && isLocalHost(host);
+    if (host !== undefined && !local && !userNamesHost(messages, host)) {
+      return host;
+    }
+  }
+  return undefined;
+}
+
 /** Gate of {@link checkUploads}, which judges only the `HTTP_CLIENTS`. */
 export const UPLOADS_GATE: CheckGate = { programs: HTTP_CLIENTS };
 

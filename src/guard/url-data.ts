@@ -5,6 +5,7 @@
  * fetch and browser tools, and the URLs given to HTTP clients in the shell.
  */
 import { finding, SENSITIVE_DATA, type Finding } from './findings.js';
+import { looksLikeSecret } from './clear-secrets.js';
 import { servesSecretVariable } from './exfiltration.js';
 import { redactSecrets } from './redact.js';
 import { isSecretName } from './secret-names.js';
@@ -48,6 +49,32 @@ export function secretInUrl(url: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/** Query parameter names that carry a password by themselves. */
+const PASSWORD_PARAMETER = /^(?:pwd|pass|pw|passphrase|db_?pass(?:word)?)$/i;
+/** Query parameter names of a login, which make a short `p` beside them a password. */
+const LOGIN_PARAMETER = /^(?:u|user|usr|username|login)$/i;
+
+/**
+ * Checks whether a URL query carries a password by its parameter name: `pwd=`, `pass=`, or a
+ * `p=` beside a login parameter (`?u=svc_app&p=…`). Only a value that looks like a secret
+ * counts, so `pass=true`, `p=3` and `$NAME` references do not.
+ */
+export function hasPasswordParameter(parameters: URLSearchParams): boolean {
+  let login = false;
+  let shortPassword = false;
+  for (const [name, value] of parameters) {
+    login ||= LOGIN_PARAMETER.test(name) && value !== '';
+    if (!looksLikeSecret(value)) {
+      continue;
+    }
+    if (PASSWORD_PARAMETER.test(name)) {
+      return true;
+    }
+    shortPassword ||= name === 'p' || name === 'P';
+  }
+  return login && shortPassword;
 }
 
 /** Returns the first label of `host` that looks like hex or base32-encoded data, if any. */

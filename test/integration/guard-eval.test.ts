@@ -445,6 +445,14 @@ const TUNING_71_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-71.jsonl'
  * `0.0.0.0/0`, production, refusals and deferrals.
  */
 const TUNING_72_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-72.jsonl');
+/**
+ * Leaks and hidden runners that fresh-17 found allowed: passwords in the query of a fetched or
+ * opened URL, logins written into MCP page and issue text, literal secrets as the default of a
+ * secret-named environment variable, searches that pull secret values out of logs, tool
+ * credential files (Okta, dbt, SnowSQL, CircleCI), `tar --to-command`, `make -f -` with a
+ * heredoc and `systemd-run` timers. Each has look-alikes that stay allowed.
+ */
+const TUNING_73_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-73.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -560,6 +568,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_67_SET),
       ...loadCases(TUNING_71_SET),
       ...loadCases(TUNING_72_SET),
+      ...loadCases(TUNING_73_SET),
       ...loadCases(TUNING_64_SET),
       ...loadCases(TUNING_70_SET),
       ...loadCases(TUNING_69_SET),
