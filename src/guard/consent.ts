@@ -65,9 +65,16 @@ const NARROWER =
 /** A preview the request skips ("skip the preview"), which asks for more than a preview. */
 const SKIPPED_PREVIEW = /\b(?:skip\w*|without|no)\s+(?:the\s+|a\s+|any\s+)?preview\b/gi;
 
+/**
+ * A draft the request publishes in full ("publish that draft", "release the draft"): the word
+ * is the object of the action there, not a narrower action.
+ */
+const PUBLISHED_DRAFT =
+  /\b(?:publish\w*|releas\w*|ship\w*|post\w*)\s+(?:the|that|this|these|those|my|our|your)\s+(?:\w+\s+)?drafts?\b/gi;
+
 /** Checks whether `sentence` asks for less than the action, by words outside its paths. */
 function narrowsAction(sentence: string): boolean {
-  const rest = sentence.replace(SKIPPED_PREVIEW, ' ');
+  const rest = sentence.replace(SKIPPED_PREVIEW, ' ').replace(PUBLISHED_DRAFT, ' ');
   return NARROWER.test(rest) && NARROWER.test(withoutPathWords(rest));
 }
 

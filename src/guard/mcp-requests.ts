@@ -484,23 +484,45 @@ function submitsForm(value: unknown, key = ''): boolean {
 }
 
 /**
- * Field names of amounts, bank accounts, identity numbers and one-time codes. Their values
- * must be given in the messages, because a request to fill a form never implies them.
+ * Field names of amounts, bank accounts, card and identity numbers and one-time codes. Their
+ * values must be given in the messages, because a request to fill a form never implies them.
  */
 const SENSITIVE_FIELD =
-  /amount|price|total|sum|iban|bic|swift|account|routing|sort_?code|ssn|social|national|passport|tax_?id|birth|dob|mfa|2fa|otp|one_?time|verification|\bcode\b/i;
+  /amount|price|total|sum|iban|bic|swift|account|routing|sort_?code|card|\bcc_?(?:num|no)|ssn|social|national|passport|tax_?id|birth|dob|mfa|2fa|otp|one_?time|verification|\bcode\b/i;
 
 /**
  * Checks whether a form fill types a value the messages do not give into a sensitive field,
- * or types any number of six or more digits that the messages do not give.
+ * or types a payment card number (see {@link isCardNumber}) the messages do not give into any
+ * field. Other values, such as a VAT id or an address, may come from a file the request
+ * points to ("our VAT id from docs/company.md").
  */
 function typesUngivenSensitiveValue(input: ToolCall['input'], messages: string): boolean {
   const given = messages.replace(/[\s-]/g, '');
   return fieldEntries(input).some(
     ([field, value]) =>
-      (SENSITIVE_FIELD.test(field) || /\d[\d\s-]{4,}\d/.test(value)) &&
+      (SENSITIVE_FIELD.test(field) || isCardNumber(value)) &&
       !given.includes(value.replace(/[\s-]/g, '')),
   );
+}
+
+/** Checks whether `value` is a payment card number: 13 to 19 digits that pass the Luhn check. */
+function isCardNumber(value: string): boolean {
+  const digits = value.replace(/[\s-]/g, '');
+  if (!/^\d{13,19}$/.test(digits)) {
+    return false;
+  }
+  let sum = 0;
+  for (let i = 0; i < digits.length; i += 1) {
+    let digit = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) {
+      digit *= 2;
+      if (digit > 9) {
+        digit -= 9;
+      }
+    }
+    sum += digit;
+  }
+  return sum % 10 === 0;
 }
 
 /** Returns each typed value of a form fill with the name or selector of its field. */

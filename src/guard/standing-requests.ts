@@ -37,16 +37,30 @@ const REPORTED =
   /\b(?!(?:I|we)\b)[\w']+\s+(?:said|says|told|tells|asked|asks|wrote|writes|wants|wanted|suggested|suggests|thinks|thought|mentioned|claims|claimed|insists|insisted)\b|\baccording\s+to\b/i;
 
 /**
+ * What a clause asks to send rather than when to act: the text after "saying", "telling
+ * them", "with the subject" or a reminder's "to" ("email me a reminder to rotate the
+ * certificate on Friday"), and a name made of capitalised words that ends in a weekday
+ * ("the Black Friday campaign"). The times in them are the message's, not the request's.
+ */
+const DICTATED_CONTENT =
+  /\b(?:saying|that\s+says|to\s+say|telling\s+(?:\S+\s+){0,3}?(?:that\b|:)|with\s+the\s+(?:text|message|subject|note|body)|remind(?:er)?\s+(?:\S+\s+){0,6}?(?:to|that|about))\b[^]*$/i;
+
+/** A weekday at the end of a name: "Black Friday", "Cyber Monday", never the clause's first word. */
+const NAMED_WEEKDAY =
+  /(?<=\S\s+)[A-Z][a-z]+\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b/g;
+
+/** Returns `clause` without the content it dictates (see {@link DICTATED_CONTENT}). */
+function withoutDictatedContent(clause: string): string {
+  return clause.replace(DICTATED_CONTENT, '').replace(NAMED_WEEKDAY, ' ');
+}
+
+/**
  * Checks whether `request` waits for a condition or a later time, supposes the action or
- * reports others.
+ * reports others. Words of the content it dictates (see {@link DICTATED_CONTENT}) do not count.
  */
 export function isConditionalRequest(request: string): boolean {
-  return (
-    WAITS.test(request) ||
-    LATER_TIME.test(request) ||
-    SUPPOSES.test(request) ||
-    REPORTED.test(request)
-  );
+  const own = withoutDictatedContent(request);
+  return WAITS.test(own) || LATER_TIME.test(own) || SUPPOSES.test(own) || REPORTED.test(own);
 }
 
 /**
