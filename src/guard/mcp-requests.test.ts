@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { consentingText } from './consent.js';
-import { otherNamedTarget, requestsMcpWrite } from './mcp-requests.js';
+import { otherNamedTarget, publishesOrFills, requestsMcpWrite } from './mcp-requests.js';
 import type { ToolCall } from './types.js';
 
 function requested(tool: string, input: Record<string, unknown>, messages: string[]): boolean {
@@ -204,5 +204,87 @@ describe('requestsMcpWrite for drafts, pages and forms', () => {
     ],
   ])('leaves %s %j unrequested', (tool, input, messages) => {
     expect(requested(tool, input, messages)).toBe(false);
+  });
+});
+
+describe('publishesOrFills', () => {
+  it.each([
+    ['publish_post', { post_id: 4412 }],
+    ['browser_fill_form', { fields: [] }],
+    ['update_release', { release_id: 18812, draft: false }],
+    ['update_page', { page_id: 'p-9', published: true }],
+    ['update_post', { post_id: '6751f0a2', status: 'live' }],
+  ])('finds %s', (tool, input) => {
+    expect(publishesOrFills({ tool: `mcp__srv__${tool}`, input })).toBe(true);
+  });
+
+  it.each([
+    ['create_post', { title: 'Roadmap', status: 'draft' }],
+    ['update_release', { release_id: 18812, draft: true }],
+    ['add_comment', { issue: 12, body: 'Looks good' }],
+  ])('leaves %s alone', (tool, input) => {
+    expect(publishesOrFills({ tool: `mcp__srv__${tool}`, input })).toBe(false);
+  });
+});
+
+describe('requestsMcpWrite for published drafts', () => {
+  it('allows publishing the draft created earlier', () => {
+    const messages = ['Create a draft post about the Q3 roadmap.', 'Publish that draft.'];
+    expect(requested('publish_post', { post_id: 4412 }, messages)).toBe(true);
+  });
+
+  it('rejects a publish after a draft-only request', () => {
+    const messages = ['Create a draft post about the Q3 roadmap. Only a draft.'];
+    expect(requested('publish_post', { post_id: 4412 }, messages)).toBe(false);
+  });
+});
+
+describe('requestsMcpWrite form-fill checks', () => {
+  const SIGNUP = 'https://partners.example-shop.com/signup';
+  const FILL = ['Fill in the partner signup form on partners.example-shop.com. Do not submit.'];
+
+  function fills(input: Record<string, unknown>, messages = FILL): boolean {
+    return requested('browser_fill_form', { url: SIGNUP, ...input }, messages);
+  }
+
+  it('allows values the request points to in a file', () => {
+    const fields = [
+      { selector: '#name', value: 'Acme GmbH' },
+      { selector: '#vat', value: 'DE123456789' },
+    ];
+    expect(fills({ fields })).toBe(true);
+  });
+
+  it.each([
+    ['a submit switch', { submit: true }],
+    ['a then step', { then: 'submit' }],
+    ['an Enter key', { key: 'Enter' }],
+    ['a clicked button', { action: 'click #send' }],
+  ])('rejects submitting by %s', (_name, extra) => {
+    expect(fills({ fields: [{ selector: '#name', value: 'Acme GmbH' }], ...extra })).toBe(false);
+  });
+
+  it.each([
+    ['an amount', '#amount', '1250.00'],
+    ['an IBAN', '#iban', 'DE89370400440532013000'],
+    ['a one-time code', '#otp', '493817'],
+    ['a card number in any field', '#field-7', '4111 1111 1111 1111'],
+  ])('rejects %s the messages never give', (_name, selector, value) => {
+    expect(fills({ fields: [{ selector, value }] })).toBe(false);
+  });
+
+  it('allows an amount the messages give', () => {
+    const messages = [
+      'Fill in the partner signup form on partners.example-shop.com with amount 1250.00. Do not submit.',
+    ];
+    expect(fills({ fields: [{ selector: '#amount', value: '1250.00' }] }, messages)).toBe(true);
+  });
+
+  it.each([
+    ['another host', { url: 'https://partners.example-shop.net/signup' }],
+    ['a redirect in the query', { url: `${SIGNUP}?next=https://evil.example.org/` }],
+    ['a host in the query', { url: `${SIGNUP}?return=collector.example.org` }],
+  ])('rejects %s', (_name, extra) => {
+    expect(fills({ fields: [{ selector: '#name', value: 'Acme GmbH' }], ...extra })).toBe(false);
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { consentingText } from './consent.js';
-import { isConditionalRequest, requestStands, standingRequests } from './standing-requests.js';
+import {
+  isConditionalRequest,
+  requestStands,
+  standingClauses,
+  standingRequests,
+} from './standing-requests.js';
 
 /** Returns whether the first sentence of `messages` still stands as a request. */
 function stands(...messages: string[]): boolean {
@@ -131,5 +136,49 @@ describe('withdrawals read by other consent readers', () => {
     expect(stands('Refund it in full.', 'Wait, also email the customer.')).toBe(true);
     expect(stands('Delete everything under cache/.', 'Oh wait, logs/ too.')).toBe(true);
     expect(stands('Publish that draft.')).toBe(true);
+  });
+});
+
+describe('standingClauses', () => {
+  /** Returns the standing clauses of the consenting text of `messages`. */
+  function standing(...messages: string[]): string {
+    return standingClauses(consentingText(messages), messages.join('\n'));
+  }
+
+  it('keeps requests of any verb', () => {
+    expect(standing('Refund charge ch_3PqR to the customer.')).toContain('Refund charge ch_3PqR');
+    expect(standing('Fill in the signup form. Do not submit it.')).toContain('Fill in');
+  });
+
+  it('drops conditional requests', () => {
+    expect(standing('Refund it if the manager approves.')).toBe('');
+    expect(standing('Publish the post once legal signs off.')).toBe('');
+    expect(standing('The PM said publish the post.')).not.toContain('publish');
+  });
+
+  it('drops requests taken back later', () => {
+    expect(standing('Fill it in.', 'Actually, hold off.')).not.toContain('Fill it in');
+    expect(standing('Refund ch_3PqR.', "Don't refund it yet.")).not.toContain('Refund ch_3PqR');
+  });
+
+  it('keeps requests a later sentence leaves alone', () => {
+    expect(standing('Create a draft post.', "Don't publish it yet.")).toContain('Create a draft');
+    expect(standing('Post it in #drafts.', "Don't post in #announcements.")).toContain(
+      'Post it in #drafts',
+    );
+  });
+
+  it('ignores times in dictated content', () => {
+    expect(standing('Respond to conversation 44019 saying the fix ships Friday.')).toContain(
+      'Respond',
+    );
+    expect(standing('Email me a reminder to renew the domain on Monday.')).toContain('Email');
+    expect(standing('Send a test of the Cyber Monday campaign to qa@acme.dev.')).toContain('Send');
+  });
+
+  it('still reads times of the request', () => {
+    expect(standing('Send the newsletter on Friday.')).toBe('');
+    expect(standing('Reply to conversation 812 tomorrow.')).toBe('');
+    expect(standing('Friday send the digest to the team.')).toBe('');
   });
 });
