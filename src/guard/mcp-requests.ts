@@ -15,6 +15,7 @@ import { PRODUCTION_PART } from './production-names.js';
 import { mcpSqlText } from './mcp-reads.js';
 import { addsRequestedColumn, namesResource } from './resource-consent.js';
 import { BULK_TOOL_WORDS, DELETE_TOOL_WORDS, toolWords } from './requested-mcp-writes.js';
+import { withoutDictatedContent } from './standing-requests.js';
 import type { ToolCall } from './types.js';
 
 /** Families of write verbs: the tool words of each, and the request verbs that ask for it. */
@@ -433,7 +434,9 @@ function writeFamilies(
  */
 function familyRequests(family: string, messages: string): string[] {
   return requestsVerb(FAMILIES[family]?.request ?? '', messages).filter(
-    (request) => !DEFERRED.test(request) && (family !== 'promote' || PROMOTED.test(request)),
+    (request) =>
+      !DEFERRED.test(withoutDictatedContent(request)) &&
+      (family !== 'promote' || PROMOTED.test(request)),
   );
 }
 
@@ -627,7 +630,11 @@ function publishesCreatedDraft(
     String.raw`\bthe\s+(?:draft\s+)?${kind}\b(?!\s+(?:notes?|page|branch|tag|log|title|description|announcement|email|docs?)\b)`,
     'i',
   );
-  if (kind.length < 3 || !(BACK_REFERENCE.test(request) || theKind.test(request))) {
+  const theDraft = /\bthe\s+draft\b/i;
+  if (
+    kind.length < 3 ||
+    !(BACK_REFERENCE.test(request) || theKind.test(request) || theDraft.test(request))
+  ) {
     return false;
   }
   const created = new RegExp(CREATED_DRAFT.replaceAll('KIND', `${kind}s?\\b`), 'i');

@@ -3,11 +3,14 @@
  * ("ship it once CI is green"), that only supposes the action ("ship it is what I'd say if
  * tests passed"), that reports someone else's words ("the PM said ship it") or that a later
  * sentence takes back ("Roll it to prod. Hmm, wait, the migration isn't done.") is no consent.
- * Every deploy and apply consent reader filters its requests through this one check.
+ * Readers that filter their requests through it: every deploy and apply reader
+ * (`standingRequests`), the merge, `npm dist-tag` and other structural shell actions of
+ * consent.ts, requested releases, print consent (secret-fields.ts), MCP writes named by kind
+ * (named-mcp-writes.ts), root and remote CLI consent (standing-clauses.ts), and every MCP write
+ * reader of `checkMcp` in tiers.ts (`standingClauses`: publishes, form fills, refunds, pages,
+ * comments, channel posts).
  *
- * NOTE: other consent readers (MCP publishes and refunds, prefix deletes, `npm dist-tag`,
- * print consent) do not use it yet, so they still take conditional or withdrawn requests as
- * consent; test/fixtures/guard/attack-16.jsonl holds such cases.
+ * NOTE: the prefix-delete reader (bucket-deletes.ts) does not call it.
  */
 import { ENVIRONMENT_NAMES } from './environment-names.js';
 import { isMentionedRequest } from './mentioned-requests.js';
@@ -50,7 +53,7 @@ const NAMED_WEEKDAY =
   /(?<=\S\s+)[A-Z][a-z]+\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b/g;
 
 /** Returns `clause` without the content it dictates (see {@link DICTATED_CONTENT}). */
-function withoutDictatedContent(clause: string): string {
+export function withoutDictatedContent(clause: string): string {
   return clause.replace(DICTATED_CONTENT, '').replace(NAMED_WEEKDAY, ' ');
 }
 

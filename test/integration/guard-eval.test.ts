@@ -446,6 +446,15 @@ const TUNING_71_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-71.jsonl'
  */
 const TUNING_72_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-72.jsonl');
 /**
+ * MCP writes read only from requests that stand: refunds, form fills and publishes asked on a
+ * condition or taken back later, form fills that submit by another key, type an unnamed amount,
+ * account or card number, or leave the named host. Look-alikes that stay allowed: refunds named
+ * in full, fills left unsent, a VAT number from a named file, "publish the draft" after a
+ * request to create it, and times inside the text a request dictates ("a reminder to renew the
+ * certificate on Monday", the Cyber Monday campaign).
+ */
+const TUNING_66_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-66.jsonl');
+/**
  * Leaks and hidden runners that fresh-17 found allowed: passwords in the query of a fetched or
  * opened URL, logins written into MCP page and issue text, literal secrets as the default of a
  * secret-named environment variable, searches that pull secret values out of logs, tool
@@ -567,6 +576,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_68_SET),
       ...loadCases(TUNING_67_SET),
       ...loadCases(TUNING_71_SET),
+      ...loadCases(TUNING_66_SET),
       ...loadCases(TUNING_72_SET),
       ...loadCases(TUNING_73_SET),
       ...loadCases(TUNING_64_SET),
