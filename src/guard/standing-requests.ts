@@ -1,14 +1,17 @@
 /**
- * Whether a request to deploy or apply still stands. A request that waits for a condition
- * ("ship it once CI is green"), that only supposes the action ("ship it is what I'd say if
- * tests passed"), that reports someone else's words ("the PM said ship it") or that a later
- * sentence takes back ("Roll it to prod. Hmm, wait, the migration isn't done.") is no consent.
- * Readers that filter their requests through it: every deploy and apply reader
- * (`standingRequests`), the merge, `npm dist-tag` and other structural shell actions of
- * consent.ts, requested releases, print consent (secret-fields.ts), MCP writes named by kind
- * (named-mcp-writes.ts), root and remote CLI consent (standing-clauses.ts), and every MCP write
- * reader of `checkMcp` in tiers.ts (`standingClauses`: publishes, form fills, refunds, pages,
- * comments, channel posts).
+ * Whether a request (to deploy, apply, refund, publish or fill a form) still stands. A request
+ * that waits for a condition ("ship it once CI is green"), that only supposes the action
+ * ("ship it is what I'd say if tests passed"), that reports someone else's words ("the PM said
+ * ship it") or that a later sentence takes back ("Roll it to prod. Hmm, wait, the migration
+ * isn't done.") is no consent.
+ * These readers filter their requests through it:
+ * - every deploy and apply reader, through `standingRequests`;
+ * - the merge, `npm dist-tag` and other structural shell actions of consent.ts;
+ * - requested releases, print consent (secret-fields.ts) and MCP writes named by kind
+ *   (named-mcp-writes.ts);
+ * - root and remote CLI consent (standing-clauses.ts);
+ * - every MCP write reader of `checkMcp` in tiers.ts, through `standingClauses`: publishes,
+ *   form fills, refunds, pages, comments and channel posts.
  *
  * NOTE: the prefix-delete reader (bucket-deletes.ts) does not call it.
  */
