@@ -97,7 +97,7 @@ function runSubcommand(program: string, args: readonly string[]): RemoteRun | un
   return { label: `${program} run`, target, text: words.join(' ') };
 }
 
-/** The simple commands of remote shell text, each as its words, split at `|`, `;` and `&`. */
+/** Splits remote shell text at `|`, `;` and `&` into simple commands, each as its words. */
 export function remoteCommandWords(text: string): string[][] {
   return text
     .split(/[|;&\n]+/)
