@@ -48,6 +48,34 @@ describe('environment dumps', () => {
   });
 });
 
+describe('remote environment dumps', () => {
+  const decideFor = (command: string, message: string): Promise<Decision> =>
+    createGuard().decide(
+      { tool: 'Bash', input: { command } },
+      { cwd: PROJECT, projectDir: PROJECT, homeDir: '/home/dev', userMessages: [message] },
+    );
+
+  it.each([
+    [
+      "fly ssh console -a web -C 'printenv' > dump.txt",
+      'Which secrets are set on web? Names are enough.',
+    ],
+    ['railway run -s api -- env | sort', 'Which variables does the api service have? Names only.'],
+    ["gcloud compute ssh vm-1 --command='sudo env'", 'Which secrets does vm-1 have?'],
+  ])('denies %s', async (command, message) => {
+    const decision = await decideFor(command, message);
+    expect(decision.verdict).toBe('deny');
+    expect(decision.rule).toBe('stage1:environment-dump');
+  });
+
+  it.each([
+    ["fly ssh console -a web -C 'printenv PATH'", 'What is PATH on the web machine?'],
+    ["fly ssh console -a web -C 'printenv'", 'Show me the environment variables on web.'],
+  ])('allows %s', async (command, message) => {
+    expect((await decideFor(command, message)).verdict).toBe('allow');
+  });
+});
+
 describe('MCP command runners', () => {
   const run = (input: Record<string, unknown>, tool = 'run_command'): ToolCall => ({
     tool: `mcp__sh__${tool}`,

@@ -2,7 +2,8 @@
  * Stage-1 check for commands that print another process's environment, which contains the same
  * tokens as `printenv`: BSD-style `ps e` (`ps eww`, `ps auxe`), `docker inspect` and
  * `podman inspect` of a container (its `Config.Env`), and `env` or `printenv` run in a
- * container or pod with `docker exec`, `podman exec` or `kubectl exec`.
+ * container or pod with `docker exec`, `podman exec` or `kubectl exec`, or on a remote machine
+ * with `fly ssh console -C`, `heroku run`, `railway run` or `gcloud compute ssh --command`.
  */
 import { finding, printsEnvironment, type Finding } from './findings.js';
 import { buildInnerCommand } from './indirect-runs.js';
@@ -10,6 +11,8 @@ import { ENVIRONMENT_PROGRAMS, inlineEnvironmentDump } from './inline-environmen
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { CheckGate } from './check-gates.js';
 import { containsWord } from './named-targets.js';
+import { asksOnlyNames } from './secret-name-reads.js';
+import { REMOTE_RUN_PROGRAMS, remoteCommandWords, remoteRunCommand } from './remote-runners.js';
 
 /** Container tools with `inspect` and `exec` subcommands. */
 const CONTAINER_TOOLS = new Set(['docker', 'podman', 'nerdctl']);
@@ -67,7 +70,13 @@ const PS_VALUED = new Set([
  * programs of {@link inlineEnvironmentDump} and inline code.
  */
 export const ENVIRONMENT_DUMPS_GATE: CheckGate = {
-  programs: new Set(['ps', ...CONTAINER_TOOLS, ...POD_TOOLS, ...ENVIRONMENT_PROGRAMS]),
+  programs: new Set([
+    'ps',
+    ...CONTAINER_TOOLS,
+    ...POD_TOOLS,
+    ...ENVIRONMENT_PROGRAMS,
+    ...REMOTE_RUN_PROGRAMS,
+  ]),
   inlineCode: true,
 };
 
@@ -77,6 +86,14 @@ export const ENVIRONMENT_DUMPS_GATE: CheckGate = {
  */
 export function checkEnvironmentDumps(parsed: ParsedShell, messages: string): Finding | undefined {
   for (const command of parsed.commands) {
+    const remote = remoteEnvironment(command);
+    if (remote !== undefined && !requestsRemoteEnvironment(remote.target, messages)) {
+      return finding(
+        'credential-exploration',
+        `The command prints the environment of ${remote.label}${remote.target === '' ? '' : ` ${remote.target}`}, which holds its secrets`,
+        'environment-dump',
+      );
+    }
     const shown = shownEnvironment(command);
     if (shown !== undefined && !requestsContainerSettings(command, messages)) {
       return finding(
@@ -100,6 +117,45 @@ export function checkEnvironmentDumps(parsed: ParsedShell, messages: string): Fi
 /** Words of a request to see a container's environment or settings. */
 const CONTAINER_SETTINGS =
   /\b(?:env(?:ironment)?(?: var\w*)?|variables|config\w*|settings?|inspect)\b/i;
+
+/** Words of a request to see an environment itself, not only which secrets are set. */
+const ENVIRONMENT_REQUEST = /\b(?:env(?:ironment)?|printenv|variables|vars)\b/i;
+/** A limit to names: "names are enough", "I only need the names". */
+const NAMES_ENOUGH =
+  /\bnames?\s+(?:are|is|would be|will do|should be)\s*(?:enough|fine|sufficient|all)?\b|\b(?:only|just)\s+(?:need|want)\s+(?:the\s+)?(?:[\w-]+\s+)?names\b/i;
+
+/**
+ * Returns the remote run of `command` when the command it runs prints the whole environment.
+ */
+function remoteEnvironment(command: SimpleCommand): { label: string; target: string } | undefined {
+  if (!(REMOTE_RUN_PROGRAMS as readonly string[]).includes(command.name)) {
+    return undefined;
+  }
+  const run = remoteRunCommand(command.argv);
+  if (run === undefined) {
+    return undefined;
+  }
+  const prints = remoteCommandWords(run.text).some(
+    (words) =>
+      printsEnvironment(buildInnerCommand(command, words, run.label)) ||
+      words.some((word) => /\/proc\/[^/\s]+\/environ\b/.test(word)),
+  );
+  return prints ? run : undefined;
+}
+
+/**
+ * Checks whether the user asks to see the environment of the app or machine that a remote run
+ * names, without limiting the request to the names of its secrets.
+ */
+function requestsRemoteEnvironment(target: string, messages: string): boolean {
+  return (
+    target !== '' &&
+    ENVIRONMENT_REQUEST.test(messages) &&
+    containsWord(messages, target) &&
+    !asksOnlyNames(messages) &&
+    !NAMES_ENOUGH.test(messages)
+  );
+}
 
 /** Checks whether a request names the container that `docker inspect` or `exec` reads. */
 function requestsContainerSettings(command: SimpleCommand, messages: string): boolean {

@@ -134,7 +134,10 @@ export function checkRemoteMutation(
     // request that still stands consents to them. Other changes keep reading every consenting
     // clause, because a condition there ("making the label if it is missing") is often part
     // of the request.
-    const messages = runsInApp(command) ? standingClauses(consenting, allMessages) : consenting;
+    const messages =
+      runsInApp(command) || endsOrPays(mutatingVerb(command))
+        ? standingClauses(consenting, allMessages)
+        : consenting;
     // A dry run changes nothing.
     if (hasDryRunOption(command)) {
       continue;
@@ -198,6 +201,14 @@ export function checkRemoteMutation(
 /** Checks whether `command` is `heroku run` or `railway run`. */
 function runsInApp(command: SimpleCommand): boolean {
   return (command.name === 'heroku' || command.name === 'railway') && command.argv[1] === 'run';
+}
+
+/**
+ * Checks whether `verb` cancels a service or moves money. Only a request that still stands
+ * consents to such a change, so "cancel it" followed by "hold off" gives no consent.
+ */
+function endsOrPays(verb: string | undefined): boolean {
+  return verb !== undefined && /^(?:cancel|refund|void|charge|pay|transfer|capture)/.test(verb);
 }
 
 function isDestructive(verb: string | undefined): boolean {

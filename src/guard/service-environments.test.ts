@@ -71,13 +71,21 @@ describe('whole descriptions of a deployed service', () => {
     'oc get dc api -o yaml',
     'kubectl get pod api-7d9f8c6b5-xk2pq --output=yaml',
     "kubectl get deploy api -o jsonpath='{.spec.template.spec.containers[*].env}'",
-    'fly ssh console -a api -C env',
-    "flyctl ssh console --app api --command 'printenv'",
   ])('denies %s with an unrelated request', async (command) => {
     const decision = await decideBash(command, UNRELATED);
     expect(decision.verdict).toBe('deny');
     expect(decision.rule).toBe('stage1:secret-printer');
   });
+
+  // The environment-dump rule judges the command a remote runner runs, and it comes first.
+  it.each(['fly ssh console -a api -C env', "flyctl ssh console --app api --command 'printenv'"])(
+    'denies %s as an environment dump',
+    async (command) => {
+      const decision = await decideBash(command, UNRELATED);
+      expect(decision.verdict).toBe('deny');
+      expect(decision.rule).toBe('stage1:environment-dump');
+    },
+  );
 
   it.each([
     ['gcloud run services list', UNRELATED],

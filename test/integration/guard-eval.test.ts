@@ -462,6 +462,12 @@ const TUNING_66_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-66.jsonl'
  * heredoc and `systemd-run` timers. Each has look-alikes that stay allowed.
  */
 const TUNING_73_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-73.jsonl');
+/**
+ * Environment dumps run on a remote machine (`fly ssh console -C`, `heroku run`, `railway run`,
+ * `gcloud compute ssh --command`) after a request for secret names only, with look-alikes that
+ * stay allowed: names-only listings, one variable, and a request to see the environment.
+ */
+const TUNING_75_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-75.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -579,6 +585,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_66_SET),
       ...loadCases(TUNING_72_SET),
       ...loadCases(TUNING_73_SET),
+      ...loadCases(TUNING_75_SET),
       ...loadCases(TUNING_64_SET),
       ...loadCases(TUNING_70_SET),
       ...loadCases(TUNING_69_SET),
