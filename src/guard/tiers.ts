@@ -73,6 +73,7 @@ import { runsFetchedCommands } from './fetched-commands.js';
 import { hidesScannerFindings } from './scanner-ignores.js';
 import { singleEdits } from './edit-calls.js';
 import { callbackHostInUrl, openedUrl } from './opened-urls.js';
+import { pageWriteBeyondRequest } from './mcp-pages.js';
 import { standingClauses } from './standing-requests.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
@@ -1006,6 +1007,10 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   }
   // Requests that wait, suppose, report others or are taken back later consent to no write.
   const standing = standingClauses(messages, context.userMessages.join('\n'));
+  const pageLimit = pageWriteBeyondRequest(call, standing);
+  if (pageLimit !== undefined) {
+    return blockFinding('modify-shared-resource', `The ${call.tool} call ${pageLimit}`, 'mcp-page');
+  }
   // A requested action on resources the user named (see resource-consent.ts).
   if (!makesPublic(call.input) && actsAsRequestedInMcp(call, standing)) {
     return undefined;
