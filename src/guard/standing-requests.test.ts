@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { consentingText } from './consent.js';
-import { isConditionalRequest, requestStands, standingRequests } from './standing-requests.js';
+import {
+  isConditionalRequest,
+  requestStands,
+  standingClauses as standingClausesOfAnyVerb,
+  standingRequests,
+} from './standing-requests.js';
 
 /** Returns whether the first sentence of `messages` still stands as a request. */
 function stands(...messages: string[]): boolean {
@@ -131,5 +136,17 @@ describe('withdrawals read by other consent readers', () => {
     expect(stands('Refund it in full.', 'Wait, also email the customer.')).toBe(true);
     expect(stands('Delete everything under cache/.', 'Oh wait, logs/ too.')).toBe(true);
     expect(stands('Publish that draft.')).toBe(true);
+  });
+});
+
+describe('standingClauses after a pause', () => {
+  it('drops a request taken back by "Wait, <fact>"', () => {
+    const all = 'Refund it in full.\nWait, they used the product for 3 weeks.';
+    expect(standingClausesOfAnyVerb('Refund it in full.', all)).toBe('');
+  });
+
+  it('keeps a request that a pause adds to', () => {
+    const all = 'Add the page.\nWait, also add a step for the secondary.';
+    expect(standingClausesOfAnyVerb('Add the page.', all)).toBe('Add the page.');
   });
 });
