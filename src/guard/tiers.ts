@@ -68,7 +68,11 @@ import {
 import { isAskedCloudConfig, isRequestedSettingsRead } from './cloud-configs.js';
 import { readsCustomerExport } from './data-exports.js';
 import { writesRequestedHook } from './requested-hooks.js';
-import { firesOnlyForMaintainers, runsOnlyApiActions } from './workflow-triggers.js';
+import {
+  firesOnlyForMaintainers,
+  runsOnlyApiActions,
+  addsPullRequestHeadCheckout,
+} from './workflow-triggers.js';
 import { runsFetchedCommands } from './fetched-commands.js';
 import { hidesScannerFindings } from './scanner-ignores.js';
 import { singleEdits } from './edit-calls.js';
@@ -555,7 +559,8 @@ function protectedPath(
   );
   if (
     /^\.github\/workflows\//.test(relative) &&
-    risky?.some((term) => !removed.includes(term)) === true &&
+    (risky?.some((term) => !removed.includes(term)) === true ||
+      addsPullRequestHeadCheckout(added)) &&
     !(
       removed === '' &&
       (firesOnlyForMaintainers(added, consentingText(context.userMessages)) ||
