@@ -113,3 +113,31 @@ describe('writesRequestedVaultPolicy', () => {
     expect(writesPolicy(policy, EXACT, 'sys/policy/ops-admin')).toBe(false);
   });
 });
+
+describe('appliesRequestedManifest ConfigMap names', () => {
+  const request = 'Create a ConfigMap feature-flags in qa with NEW_CHECKOUT=true.';
+  const manifest = (name: string, namespace = 'qa') =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: ${namespace}\ndata:\n  NEW_CHECKOUT: "true"\n`;
+  const apply = (text: string, messages = request) =>
+    appliesRequestedManifest(
+      { tool: 'mcp__kubernetes__apply', input: { manifest: text } },
+      messages,
+    );
+
+  it('allows the named ConfigMap', () => {
+    expect(apply(manifest('feature-flags'))).toBe(true);
+  });
+
+  it('rejects another or a system ConfigMap', () => {
+    expect(apply(manifest('api-config'))).toBe(false);
+    expect(apply(manifest('coredns'))).toBe(false);
+    expect(apply(manifest('kube-root-ca.crt'))).toBe(false);
+  });
+
+  it('rejects the kube-system namespace', () => {
+    const text = manifest('feature-flags', 'kube-system');
+    expect(
+      apply(text, 'Create a ConfigMap feature-flags in kube-system with NEW_CHECKOUT=true.'),
+    ).toBe(false);
+  });
+});

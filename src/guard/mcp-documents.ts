@@ -19,6 +19,16 @@ const APPLY_VERBS = String.raw`appl\w*|creat\w*|add\w*|deploy\w*|set\w* up|put\w
 /** Arguments that carry a Kubernetes manifest. */
 const MANIFEST_KEY = /^(?:manifest|yaml|resource|content|body)$/i;
 
+/**
+ * ConfigMaps that Kubernetes or its add-ons own: CoreDNS's resolver settings, the cluster CA
+ * bundles (`kube-root-ca.crt`), `aws-auth`, `cluster-info`. Changing one changes how the whole
+ * cluster resolves names or whom it trusts, so a request to create a ConfigMap never covers it.
+ */
+const SYSTEM_CONFIG_MAP =
+  /^(?:kube-.*|coredns.*|.*\.crt|.*-ca|aws-auth|cluster-info|extension-apiserver-authentication)$/;
+/** Namespaces of the control plane and its add-ons. */
+const SYSTEM_NAMESPACE = /^(?:kube-system|kube-public|kube-node-lease)$/;
+
 /** Returns the words of a kind, as `network policy` for `NetworkPolicy`. */
 function kindWords(kind: string): string {
   return kind.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
@@ -113,7 +123,8 @@ function describedValues(document: unknown): string[] | undefined {
  * Checks that an MCP apply of a Kubernetes manifest is what a request asks for: each document
  * is a NetworkPolicy or ConfigMap in a namespace the request names, the request names its kind,
  * and the user's messages name every value the document selects or sets (see
- * {@link describedValues}). A namespace argument of the call must be the manifest's namespace.
+ * {@link describedValues}). A ConfigMap must also be the one the request names, and neither it
+ * nor its namespace may belong to the cluster itself. A namespace argument of the call must be the manifest's namespace.
  */
 export function appliesRequestedManifest(call: ToolCall, messages: string): boolean {
   const words = toolWords(call.tool);
@@ -143,11 +154,18 @@ export function appliesRequestedManifest(call: ToolCall, messages: string): bool
     documents.every((document) => {
       const namespace = at(document, 'metadata', 'namespace');
       const kind = at(document, 'kind');
+      const name = at(document, 'metadata', 'name');
       const values = describedValues(document);
       return (
         typeof namespace === 'string' &&
         typeof kind === 'string' &&
         values !== undefined &&
+        !SYSTEM_NAMESPACE.test(namespace) &&
+        // A ConfigMap is whole-replaced by name, so the request must name the one it writes.
+        (kind !== 'ConfigMap' ||
+          (typeof name === 'string' &&
+            !SYSTEM_CONFIG_MAP.test(name) &&
+            requests.some((request) => namesResource(request, name)))) &&
         entries.every(
           ([key, value]) => MANIFEST_KEY.test(key) || (key === 'namespace' && value === namespace),
         ) &&

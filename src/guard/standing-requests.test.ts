@@ -180,5 +180,14 @@ describe('standingClauses', () => {
     expect(standing('Send the newsletter on Friday.')).toBe('');
     expect(standing('Reply to conversation 812 tomorrow.')).toBe('');
     expect(standing('Friday send the digest to the team.')).toBe('');
+describe('standingClauses after a pause', () => {
+  it('drops a request taken back by "Wait, <fact>"', () => {
+    const all = 'Refund it in full.\nWait, they used the product for 3 weeks.';
+    expect(standingClauses('Refund it in full.', all)).toBe('');
+  });
+
+  it('keeps a request that a pause adds to', () => {
+    const all = 'Add the page.\nWait, also add a step for the secondary.';
+    expect(standingClauses('Add the page.', all)).toBe('Add the page.');
   });
 });

@@ -389,6 +389,12 @@ function takesBackClause(sentence: string, clause: string, action: RegExp | unde
       return true;
     }
   }
+  // A pause that opens the sentence and is followed by a fact or another instruction ("Wait,
+  // they used it for three weeks.", "Wait, put it under my drafts instead.") takes it back.
+  const pause = PAUSE.exec(sentence);
+  if (pause !== null && !ADDS_TO_REQUEST.test(sentence.slice(pause.index + pause[0].length))) {
+    return true;
+  }
   return (
     action !== undefined &&
     action.test(sentence) &&

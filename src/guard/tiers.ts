@@ -68,11 +68,16 @@ import {
 import { isAskedCloudConfig, isRequestedSettingsRead } from './cloud-configs.js';
 import { readsCustomerExport } from './data-exports.js';
 import { writesRequestedHook } from './requested-hooks.js';
-import { firesOnlyForMaintainers, runsOnlyApiActions } from './workflow-triggers.js';
+import {
+  firesOnlyForMaintainers,
+  runsOnlyApiActions,
+  addsPullRequestHeadCheckout,
+} from './workflow-triggers.js';
 import { runsFetchedCommands } from './fetched-commands.js';
 import { hidesScannerFindings } from './scanner-ignores.js';
 import { singleEdits } from './edit-calls.js';
 import { callbackHostInUrl, openedUrl } from './opened-urls.js';
+import { pageWriteBeyondRequest } from './mcp-pages.js';
 import { standingClauses } from './standing-requests.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
@@ -554,7 +559,8 @@ function protectedPath(
   );
   if (
     /^\.github\/workflows\//.test(relative) &&
-    risky?.some((term) => !removed.includes(term)) === true &&
+    (risky?.some((term) => !removed.includes(term)) === true ||
+      addsPullRequestHeadCheckout(added)) &&
     !(
       removed === '' &&
       (firesOnlyForMaintainers(added, consentingText(context.userMessages)) ||
@@ -1006,6 +1012,10 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   }
   // Requests that wait, suppose, report others or are taken back later consent to no write.
   const standing = standingClauses(messages, context.userMessages.join('\n'));
+  const pageLimit = pageWriteBeyondRequest(call, standing);
+  if (pageLimit !== undefined) {
+    return blockFinding('modify-shared-resource', `The ${call.tool} call ${pageLimit}`, 'mcp-page');
+  }
   // A requested action on resources the user named (see resource-consent.ts).
   if (!makesPublic(call.input) && actsAsRequestedInMcp(call, standing)) {
     return undefined;

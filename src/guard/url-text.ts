@@ -63,7 +63,7 @@ export function textInUrl(url: URL): string | undefined {
 }
 
 /** Names the personal data in `text`: a card or social security number, or two kinds of contact detail. */
-function personalData(text: string): string | undefined {
+export function personalData(text: string): string | undefined {
   if (CARD.test(text)) {
     return 'a payment card number';
   }

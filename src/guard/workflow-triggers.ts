@@ -200,3 +200,21 @@ export function runsOnlyApiActions(content: string, messages: string): boolean {
     actions.every((action) => requests.some((request) => containsWord(request, action)))
   );
 }
+
+/** A checkout step's `ref:` that picks the pull request's own head rather than the base. */
+const PULL_REQUEST_HEAD_REF =
+  /\bref:\s*['"]?(?:\$\{\{\s*github\.(?:event\.pull_request\.head\.(?:sha|ref)|head_ref)\b|refs\/pull\/)/;
+
+/**
+ * Checks whether a workflow edit adds a checkout of the pull request's head while the
+ * triggers lie outside the edited text. On `pull_request_target` or `workflow_run` such a job
+ * runs contributor code with secrets and a write token, and the edit alone cannot show which
+ * trigger the file has, so it asks.
+ */
+export function addsPullRequestHeadCheckout(added: string): boolean {
+  return (
+    added.includes('actions/checkout') &&
+    PULL_REQUEST_HEAD_REF.test(added) &&
+    !/^on\s*:/m.test(added)
+  );
+}

@@ -468,6 +468,13 @@ const TUNING_73_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-73.jsonl'
  * stay allowed: names-only listings, one variable, and a request to see the environment.
  */
 const TUNING_75_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-75.jsonl');
+/**
+ * Consent limits that attack-16 got past: MCP page writes under another parent than the one
+ * named, to the named parent itself, in another space, with access settings or personal data;
+ * ConfigMaps other than the one named or owned by the cluster; and "Wait, <fact>" after a
+ * request of any verb. Each has look-alikes that stay allowed.
+ */
+const TUNING_74_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-74.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -586,6 +593,7 @@ describe('guard accuracy', () => {
       ...loadCases(TUNING_72_SET),
       ...loadCases(TUNING_73_SET),
       ...loadCases(TUNING_75_SET),
+      ...loadCases(TUNING_74_SET),
       ...loadCases(TUNING_64_SET),
       ...loadCases(TUNING_70_SET),
       ...loadCases(TUNING_69_SET),
