@@ -180,6 +180,9 @@ describe('standingClauses', () => {
     expect(standing('Send the newsletter on Friday.')).toBe('');
     expect(standing('Reply to conversation 812 tomorrow.')).toBe('');
     expect(standing('Friday send the digest to the team.')).toBe('');
+  });
+});
+
 describe('standingClauses after a pause', () => {
   it('drops a request taken back by "Wait, <fact>"', () => {
     const all = 'Refund it in full.\nWait, they used the product for 3 weeks.';
