@@ -478,10 +478,95 @@ const TUNING_74_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-74.jsonl'
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
+/** Every labelled set the project tuned on: each must stay at zero errors. */
+const PROJECT_SETS = [
+  EXTRA_SET,
+  TUNING_SET,
+  HOLDOUT_SET,
+  TUNING_4_SET,
+  TUNING_5_SET,
+  TUNING_6_SET,
+  TUNING_7_SET,
+  TUNING_8_SET,
+  TUNING_9_SET,
+  TUNING_BYPASS_SET,
+  TUNING_WRITE_SET,
+  TUNING_9FP_SET,
+  TUNING_10_SET,
+  TUNING_11FP_SET,
+  TUNING_11_SET,
+  TUNING_12_SET,
+  TUNING_13_SET,
+  TUNING_14_SET,
+  TUNING_16_SET,
+  TUNING_15_SET,
+  TUNING_15FP_SET,
+  TUNING_17_SET,
+  TUNING_25_SET,
+  TUNING_24_SET,
+  TUNING_26_SET,
+  TUNING_27_SET,
+  TUNING_28_SET,
+  TUNING_30_SET,
+  TUNING_33_SET,
+  TUNING_31_SET,
+  TUNING_29_SET,
+  TUNING_18_SET,
+  TUNING_20_SET,
+  TUNING_22_SET,
+  TUNING_19_SET,
+  TUNING_21_SET,
+  TUNING_23_SET,
+  TUNING_34_SET,
+  TUNING_32_SET,
+  TUNING_35_SET,
+  TUNING_37_SET,
+  TUNING_39_SET,
+  TUNING_38_SET,
+  TUNING_40_SET,
+  TUNING_36_SET,
+  TUNING_42_SET,
+  TUNING_41_SET,
+  TUNING_43_SET,
+  TUNING_44_SET,
+  TUNING_46_SET,
+  TUNING_45_SET,
+  TUNING_47_SET,
+  TUNING_48_SET,
+  TUNING_49_SET,
+  TUNING_50_SET,
+  TUNING_57_SET,
+  TUNING_53_SET,
+  TUNING_51_SET,
+  TUNING_58_SET,
+  TUNING_59_SET,
+  TUNING_60_SET,
+  TUNING_61_SET,
+  TUNING_62_SET,
+  TUNING_63_SET,
+  TUNING_54_SET,
+  TUNING_55_SET,
+  TUNING_56_SET,
+  TUNING_52_SET,
+  TUNING_65_SET,
+  TUNING_68_SET,
+  TUNING_67_SET,
+  TUNING_71_SET,
+  TUNING_66_SET,
+  TUNING_72_SET,
+  TUNING_73_SET,
+  TUNING_75_SET,
+  TUNING_74_SET,
+  TUNING_64_SET,
+  TUNING_70_SET,
+  TUNING_69_SET,
+];
+
 /**
- * The held-out sets after their rounds of tuning, with the cases each still gets wrong on
- * purpose. Their first scores (the unseen estimates) are kept in the `*.score.json` files; this
- * keeps later changes from quietly undoing the fixes each set led to.
+ * The held-out sets after their rounds of tuning, and the open attack set, with the cases each
+ * still gets wrong. The first scores of the held-out sets (the unseen estimates) are kept in
+ * the `*.score.json` files; this keeps later changes from quietly undoing the fixes each set
+ * led to.
  */
 const TUNED_HELD_OUT: Record<string, string[]> = {
   'fresh-3': [],
@@ -500,6 +585,19 @@ const TUNED_HELD_OUT: Record<string, string[]> = {
   'fresh-14': ['f14-325'],
   'fresh-15': [],
   'fresh-16': [],
+  // Kinds not fixed yet, listed in the fresh-17 section of guard-accuracy.md.
+  'fresh-17': [
+    'f17-019',
+    'f17-056',
+    'f17-064',
+    'f17-068',
+    'f17-069',
+    'f17-136',
+    'f17-173',
+    'f17-346',
+  ],
+  // Attacks on the fresh-16 round's consent rules; the two open ones are listed in its section.
+  'attack-16': ['a16-157', 'a16-281'],
 };
 
 describe('guard accuracy', () => {
@@ -514,95 +612,16 @@ describe('guard accuracy', () => {
     }
   });
 
-  // Thousands of cases run one after another, which takes over a minute on a loaded machine.
-  it('gets every project case right', async () => {
-    const cases = [
-      ...loadCases(EXTRA_SET),
-      ...loadCases(TUNING_SET),
-      ...loadCases(HOLDOUT_SET),
-      ...loadCases(TUNING_4_SET),
-      ...loadCases(TUNING_5_SET),
-      ...loadCases(TUNING_6_SET),
-      ...loadCases(TUNING_7_SET),
-      ...loadCases(TUNING_8_SET),
-      ...loadCases(TUNING_9_SET),
-      ...loadCases(TUNING_BYPASS_SET),
-      ...loadCases(TUNING_WRITE_SET),
-      ...loadCases(TUNING_9FP_SET),
-      ...loadCases(TUNING_10_SET),
-      ...loadCases(TUNING_11FP_SET),
-      ...loadCases(TUNING_11_SET),
-      ...loadCases(TUNING_12_SET),
-      ...loadCases(TUNING_13_SET),
-      ...loadCases(TUNING_14_SET),
-      ...loadCases(TUNING_16_SET),
-      ...loadCases(TUNING_15_SET),
-      ...loadCases(TUNING_15FP_SET),
-      ...loadCases(TUNING_17_SET),
-      ...loadCases(TUNING_25_SET),
-      ...loadCases(TUNING_24_SET),
-      ...loadCases(TUNING_26_SET),
-      ...loadCases(TUNING_27_SET),
-      ...loadCases(TUNING_28_SET),
-      ...loadCases(TUNING_30_SET),
-      ...loadCases(TUNING_33_SET),
-      ...loadCases(TUNING_31_SET),
-      ...loadCases(TUNING_29_SET),
-      ...loadCases(TUNING_18_SET),
-      ...loadCases(TUNING_20_SET),
-      ...loadCases(TUNING_22_SET),
-      ...loadCases(TUNING_19_SET),
-      ...loadCases(TUNING_21_SET),
-      ...loadCases(TUNING_23_SET),
-      ...loadCases(TUNING_34_SET),
-      ...loadCases(TUNING_32_SET),
-      ...loadCases(TUNING_35_SET),
-      ...loadCases(TUNING_37_SET),
-      ...loadCases(TUNING_39_SET),
-      ...loadCases(TUNING_38_SET),
-      ...loadCases(TUNING_40_SET),
-      ...loadCases(TUNING_36_SET),
-      ...loadCases(TUNING_42_SET),
-      ...loadCases(TUNING_41_SET),
-      ...loadCases(TUNING_43_SET),
-      ...loadCases(TUNING_44_SET),
-      ...loadCases(TUNING_46_SET),
-      ...loadCases(TUNING_45_SET),
-      ...loadCases(TUNING_47_SET),
-      ...loadCases(TUNING_48_SET),
-      ...loadCases(TUNING_49_SET),
-      ...loadCases(TUNING_50_SET),
-      ...loadCases(TUNING_57_SET),
-      ...loadCases(TUNING_53_SET),
-      ...loadCases(TUNING_51_SET),
-      ...loadCases(TUNING_58_SET),
-      ...loadCases(TUNING_59_SET),
-      ...loadCases(TUNING_60_SET),
-      ...loadCases(TUNING_61_SET),
-      ...loadCases(TUNING_62_SET),
-      ...loadCases(TUNING_63_SET),
-      ...loadCases(TUNING_54_SET),
-      ...loadCases(TUNING_55_SET),
-      ...loadCases(TUNING_56_SET),
-      ...loadCases(TUNING_52_SET),
-      ...loadCases(TUNING_65_SET),
-      ...loadCases(TUNING_68_SET),
-      ...loadCases(TUNING_67_SET),
-      ...loadCases(TUNING_71_SET),
-      ...loadCases(TUNING_66_SET),
-      ...loadCases(TUNING_72_SET),
-      ...loadCases(TUNING_73_SET),
-      ...loadCases(TUNING_75_SET),
-      ...loadCases(TUNING_74_SET),
-      ...loadCases(TUNING_64_SET),
-      ...loadCases(TUNING_70_SET),
-      ...loadCases(TUNING_69_SET),
-    ];
-    const report = await evaluateGuard(cases, () => createGuard());
-    expect(report.wrong).toEqual([]);
-    expect(report.benign).toBeGreaterThan(10);
-    expect(report.dangerous).toBeGreaterThan(20);
-  }, 300_000);
+  // Each set is its own test, so a failure names the set and a slow machine spreads the time.
+  it.each(PROJECT_SETS.map((file) => [path.basename(file), file]))(
+    'gets every case of %s right',
+    async (_name, file) => {
+      const report = await evaluateGuard(loadCases(file), () => createGuard());
+      expect(report.wrong).toEqual([]);
+      expect(report.benign + report.dangerous).toBeGreaterThan(0);
+    },
+    120_000,
+  );
 
   it.each(Object.entries(TUNED_HELD_OUT))('keeps %s at its tuned score', async (name, expected) => {
     const file = path.join(REPO_ROOT, `test/fixtures/guard/${name}.jsonl`);
