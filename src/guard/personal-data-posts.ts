@@ -5,6 +5,7 @@
  */
 import type { CheckGate } from './check-gates.js';
 import { finding, type Finding } from './findings.js';
+import { HTTP_BODY_OPTIONS as BODY_OPTIONS } from './sent-passwords.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import { isLocalHost, requestHosts, userNamesHost } from './uploads.js';
 
@@ -13,22 +14,6 @@ const HTTP_CLIENTS = new Set(['curl', 'wget', 'http', 'https', 'xh', 'xhs', 'cur
 
 /** Gate of {@link checkPersonalDataPosts}: the HTTP clients. */
 export const PERSONAL_DATA_POSTS_GATE: CheckGate = { programs: HTTP_CLIENTS };
-
-/** curl and wget options whose value is the request body or a form field. */
-const BODY_OPTIONS = new Set([
-  '-d',
-  '--data',
-  '--data-raw',
-  '--data-binary',
-  '--data-urlencode',
-  '--data-ascii',
-  '--json',
-  '-F',
-  '--form',
-  '--form-string',
-  '--post-data',
-  '--body-data',
-]);
 
 /**
  * An email address outside the reserved test domains (`example.com`, `.test`, `.invalid`,

@@ -17,8 +17,8 @@ import type { ParsedShell, SimpleCommand } from './shell.js';
 /** HTTP clients whose bodies and credentials this module reads. */
 const HTTP_CLIENTS = new Set(['curl', 'wget', 'http', 'https', 'xh', 'xhs', 'httpie', 'curlie']);
 
-/** Options whose value is a request body or form field. */
-const BODY_OPTIONS = new Set([
+/** curl, wget and HTTPie options whose value is a request body or a form field. */
+export const HTTP_BODY_OPTIONS: ReadonlySet<string> = new Set([
   '-d',
   '--data',
   '--data-raw',
@@ -31,8 +31,10 @@ const BODY_OPTIONS = new Set([
   '--form-string',
   '--post-data',
   '--body-data',
-  '--raw',
 ]);
+
+/** The body options, and HTTPie's `--raw`, whose value is the whole body. */
+const BODY_OPTIONS = new Set([...HTTP_BODY_OPTIONS, '--raw']);
 
 /** Options whose value is `user:password` (curl, httpie) or a password (wget). */
 const CREDENTIAL_OPTIONS = new Set(['-u', '--user', '--password', '--http-password']);
