@@ -178,13 +178,13 @@ function namesAny(sentence: string, words: readonly string[]): boolean {
 }
 
 /**
- * Checks whether `sentence`, which comes after a request, takes it back: it withdraws outright
- * ("hold off"), it says "wait" and then negates, defers or questions ("wait, the migration
- * isn't done", "wait, is it tested?"), it is only a condition ("Only if CI is green."), or it
- * negates, defers or questions the same action or target ("Don't deploy yet.", "Is prod
- * healthy?"). "wait for the build, then ship it" and "wait, also bump the version" do not.
+ * Checks whether `sentence` takes back whatever came before it, whatever its action: it
+ * withdraws outright ("hold off"), it is only a condition ("Only if CI is green."), it says
+ * "wait" and then negates, defers or questions ("wait, the migration isn't done"), or a pause
+ * opens it and a fact or another instruction follows ("Wait, they used it for three weeks.",
+ * "Wait, put it under my drafts instead."). "Wait, also bump the version" does not.
  */
-function takesBack(sentence: string, targets: readonly string[]): boolean {
+function takesBackAnything(sentence: string): boolean {
   if (WITHDRAWS.test(sentence) || TRAILING_CONDITION.test(sentence)) {
     return true;
   }
@@ -196,7 +196,18 @@ function takesBack(sentence: string, targets: readonly string[]): boolean {
     }
   }
   const pause = PAUSE.exec(sentence);
-  if (pause !== null && !ADDS_TO_REQUEST.test(sentence.slice(pause.index + pause[0].length))) {
+  return pause !== null && !ADDS_TO_REQUEST.test(sentence.slice(pause.index + pause[0].length));
+}
+
+/**
+ * Checks whether `sentence`, which comes after a request, takes it back: it withdraws outright
+ * ("hold off"), it says "wait" and then negates, defers or questions ("wait, the migration
+ * isn't done", "wait, is it tested?"), it is only a condition ("Only if CI is green."), or it
+ * negates, defers or questions the same action or target ("Don't deploy yet.", "Is prod
+ * healthy?"). "wait for the build, then ship it" and "wait, also bump the version" do not.
+ */
+function takesBack(sentence: string, targets: readonly string[]): boolean {
+  if (takesBackAnything(sentence)) {
     return true;
   }
   if (narrowsTo(sentence, targets)) {
@@ -379,20 +390,7 @@ function namesOtherTarget(sentence: string, clause: string): boolean {
  * #drafts." then "Don't post in #announcements") leaves the clause standing.
  */
 function takesBackClause(sentence: string, clause: string, action: RegExp | undefined): boolean {
-  if (WITHDRAWS.test(sentence) || TRAILING_CONDITION.test(sentence)) {
-    return true;
-  }
-  const wait = WAIT_INTERJECTION.exec(sentence);
-  if (wait !== null) {
-    const rest = sentence.slice(wait.index + wait[0].length);
-    if (NEGATES.test(rest) || DEFERS.test(rest) || YES_NO_QUESTION.test(rest)) {
-      return true;
-    }
-  }
-  // A pause that opens the sentence and is followed by a fact or another instruction ("Wait,
-  // they used it for three weeks.", "Wait, put it under my drafts instead.") takes it back.
-  const pause = PAUSE.exec(sentence);
-  if (pause !== null && !ADDS_TO_REQUEST.test(sentence.slice(pause.index + pause[0].length))) {
+  if (takesBackAnything(sentence)) {
     return true;
   }
   return (
