@@ -4,6 +4,11 @@
  * ("give it back once the build container stops"), supposes, reports someone else's words
  * or is taken back later gives no consent to them either. Questions are kept, because a
  * question consents to reading what it asks about.
+ *
+ * NOTE: `standingClauses` of standing-requests.ts, which the MCP tier uses, has the same name
+ * and reads a later sentence differently (it takes a clause back only for the same action, and
+ * knows the pause rule). The grant and requested-shell readers use neither; attack-17.jsonl
+ * holds withdrawals they miss. One reader for every kind is still to be made.
  */
 import { requestStands } from './standing-requests.js';
 
