@@ -298,6 +298,29 @@ export function requestStands(request: string, allMessages: string): boolean {
   return standsAt(request, allMessages, allMessages.lastIndexOf(request));
 }
 
+/**
+ * Returns the clauses of `messages` (one a line) for which `keep` is true, each given with its
+ * position in `allMessages` (-1 when it is not found there), joined by newlines.
+ */
+function keepClauses(
+  messages: string,
+  allMessages: string,
+  keep: (clause: string, at: number) => boolean,
+): string {
+  let from = 0;
+  const kept: string[] = [];
+  for (const clause of messages.split('\n')) {
+    const at = allMessages.indexOf(clause, from);
+    if (at >= 0) {
+      from = at + clause.length;
+    }
+    if (keep(clause, at)) {
+      kept.push(clause);
+    }
+  }
+  return kept.join('\n');
+}
+
 let lastStanding: { messages: string; allMessages: string; standing: string } | undefined;
 
 /**
@@ -309,20 +332,13 @@ export function standingRequests(messages: string, allMessages: string): string 
   if (lastStanding?.messages === messages && lastStanding.allMessages === allMessages) {
     return lastStanding.standing;
   }
-  let from = 0;
-  const kept: string[] = [];
-  for (const clause of messages.split('\n')) {
-    const at = allMessages.indexOf(clause, from);
-    if (at >= 0) {
-      from = at + clause.length;
-    }
-    // A clause with no deploy verb ("Preview on dev looked fine.") states a fact, which a
-    // later sentence cannot take back.
-    if (!DEPLOY_ACTIONS.test(clause) || standsAt(clause, allMessages, at)) {
-      kept.push(clause);
-    }
-  }
-  const standing = kept.join('\n');
+  // A clause with no deploy verb ("Preview on dev looked fine.") states a fact, which a
+  // later sentence cannot take back.
+  const standing = keepClauses(
+    messages,
+    allMessages,
+    (clause, at) => !DEPLOY_ACTIONS.test(clause) || standsAt(clause, allMessages, at),
+  );
   lastStanding = { messages, allMessages, standing };
   return standing;
 }
@@ -342,18 +358,9 @@ export function standingClauses(messages: string, allMessages: string): string {
   ) {
     return lastStandingClauses.standing;
   }
-  let from = 0;
-  const kept: string[] = [];
-  for (const clause of messages.split('\n')) {
-    const at = allMessages.indexOf(clause, from);
-    if (at >= 0) {
-      from = at + clause.length;
-    }
-    if (clauseStands(clause, allMessages, at)) {
-      kept.push(clause);
-    }
-  }
-  const standing = kept.join('\n');
+  const standing = keepClauses(messages, allMessages, (clause, at) =>
+    clauseStands(clause, allMessages, at),
+  );
   lastStandingClauses = { messages, allMessages, standing };
   return standing;
 }
