@@ -78,6 +78,7 @@ import { hidesScannerFindings } from './scanner-ignores.js';
 import { singleEdits } from './edit-calls.js';
 import { callbackHostInUrl, openedUrl } from './opened-urls.js';
 import { pageWriteBeyondRequest } from './mcp-pages.js';
+import { checkPageSecretRead } from './page-secrets.js';
 import { standingClauses } from './standing-requests.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
@@ -965,7 +966,8 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     checkMetadataInput(input, call.tool, messages) ??
     (MCP_READ.test(tool) ? undefined : checkMcpSentSecrets(call.tool, call.input)) ??
     checkMcpSentPasswords(call.tool, call.input, messages) ??
-    checkBrowserStateRead(call, messages);
+    checkBrowserStateRead(call, messages) ??
+    checkPageSecretRead(call, messages);
   if (credential !== undefined) {
     return credential;
   }
