@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requestsNamedMcpWrite } from './named-mcp-writes.js';
+import { privilegedMembership, requestsNamedMcpWrite } from './named-mcp-writes.js';
 
 type Case = [string, Record<string, unknown>, string[]];
 
@@ -174,6 +174,24 @@ describe('requestsNamedMcpWrite', () => {
       ['Add Priya (00u9priya) to the Admins group in Okta.'],
     ],
     [
+      'a group named by its last word only',
+      'add_user_to_group',
+      { userId: '00u9priya', groupId: 'breakglass-engineering' },
+      ['Add Priya (00u9priya) to the Engineering group.'],
+    ],
+    [
+      'a team named by its last word only',
+      'add_team_member',
+      { org: 'acme', team_slug: 'deploy-engineering', username: 'priya-k' },
+      ['Add priya-k to the Engineering team.'],
+    ],
+    [
+      'the docker group, named',
+      'add_user_to_group',
+      { group: 'docker', user: 'deploy' },
+      ['Add deploy to the docker group.'],
+    ],
+    [
       'another user',
       'add_user_to_group',
       { userId: '00u9raj', groupId: '00g-engineering' },
@@ -212,5 +230,25 @@ describe('requestsNamedMcpWrite', () => {
   ];
   it.each(askedCases)('asks for %s', (_name, tool, input, messages) => {
     expect(requested(tool, input, messages)).toBe(false);
+  });
+});
+
+describe('privilegedMembership', () => {
+  it.each([
+    ['docker', { group: 'docker', user: 'deploy' }],
+    ['breakglass-engineering', { groupId: 'breakglass-engineering', userId: '00u9priya' }],
+    ['00g-admins', { groupId: '00g-admins', userId: '00u9priya' }],
+  ])('finds %s', (group, input) => {
+    expect(privilegedMembership({ tool: 'mcp__srv__add_user_to_group', input })).toBe(group);
+  });
+
+  it.each([
+    ['a plain group', { groupId: '00g-engineering', userId: '00u9priya' }],
+    [
+      'a group that only contains a privileged word',
+      { group: 'dockerfile-reviewers', user: 'lee' },
+    ],
+  ])('passes %s', (_name, input) => {
+    expect(privilegedMembership({ tool: 'mcp__srv__add_user_to_group', input })).toBe(undefined);
   });
 });

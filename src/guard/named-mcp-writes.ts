@@ -157,13 +157,19 @@ function names(text: string, value: string, kind = ''): boolean {
     return containsWord(text, file[1] ?? '') || (name.length >= 5 && containsWord(text, name));
   }
   const parts = value.toLowerCase().split(/[-_.]+/);
+  // The first part is skipped only when it is an id or a kind word (`00g-`, `grp-`), so
+  // `breakglass-engineering` is not "the Engineering group".
   return (
     kind !== '' &&
     parts.length >= 2 &&
     hasStem(text, kind) &&
+    (/\d/.test(parts[0] ?? '') || KIND_PREFIX.test(parts[0] ?? '')) &&
     parts.slice(1).every((part) => part.length >= 3 && containsWord(text, part))
   );
 }
+
+/** Slug prefixes that give the kind of a group, team or role rather than name it. */
+const KIND_PREFIX = /^(?:g|grp|group|groups|t|team|teams|r|role|roles|okta|ad|gh)$/;
 
 /** A labelled secret in text: `password: …`, `api_key=…`, `token …`. */
 const LABELLED_SECRET =
@@ -207,9 +213,13 @@ const PLACE =
 /** Arguments that contain a comment's, ticket's or pull request's text. */
 const CONTENT =
   /^(?:body|text|content|message|comment|initial_comment|description|title|note|summary|markdown|html)$/i;
-/** Groups and roles whose membership is a privileged grant. */
+/**
+ * Groups and roles whose membership is a privileged grant. On a Linux host, the `docker`,
+ * `lxd`, `libvirt`, `disk` and `wheel` groups give root, and `adm` and `shadow` read logs and
+ * password hashes, so they ask even when the user names them.
+ */
 const PRIVILEGED =
-  /admin|owner|root|super|sudo|maintain|manage|security|billing|finance|iam|privileged|full|everyone|all[-_ ]?(?:users|staff)|org|global|prod/i;
+  /admin|owner|root|super|sudo|maintain|manage|security|billing|finance|iam|privileged|full|everyone|all[-_ ]?(?:users|staff)|org|global|prod|break[-_ ]?glass|emergency|(?:^|[^a-z])(?:docker|wheel|adm|lxd|libvirt|kvm|disk|shadow|kmem)(?:$|[^a-z])/i;
 
 /** Checks whether the request sentence asks for one of `verbs` in its action part. */
 function asks(request: Request, verbs: RegExp): boolean {
@@ -503,6 +513,31 @@ function grantsNamedMembership(
         ),
     )
   );
+}
+
+/**
+ * Returns the group, team or role a membership or role change puts a named user into when it
+ * is a privileged one (see {@link PRIVILEGED}), or undefined for any other call.
+ */
+export function privilegedMembership(call: ToolCall): string | undefined {
+  const words = toolWords(call.tool);
+  if (
+    !words.some((word) => /^(?:add|assign|grant|update|set|put)$/.test(word)) ||
+    !words.some((word) => /^(?:users?|members?|membership|groups?|roles?|teams?)$/.test(word))
+  ) {
+    return undefined;
+  }
+  const keys = Object.entries(call.input).map(([key, value]) => ({
+    key: key.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase(),
+    value,
+  }));
+  if (!keys.some(({ key }) => USER_KEY.test(key))) {
+    return undefined;
+  }
+  const group = keys.find(
+    ({ key, value }) => GROUP_KEY.test(key) && typeof value === 'string' && PRIVILEGED.test(value),
+  );
+  return group === undefined ? undefined : String(group.value);
 }
 
 /** Tool words of objects that guard access, which a description never consents to. */

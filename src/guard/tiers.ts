@@ -55,7 +55,7 @@ import {
 } from './mcp-reads.js';
 import { checkUnnamedRecipients } from './mcp-recipients.js';
 import { otherNamedTarget, publishesOrFills, requestsMcpWrite } from './mcp-requests.js';
-import { requestsNamedMcpWrite } from './named-mcp-writes.js';
+import { privilegedMembership, requestsNamedMcpWrite } from './named-mcp-writes.js';
 import { evaluatesReadOnlyScript, runsReadOnlyQuery } from './read-only-calls.js';
 import { checkSecretReference, checkUrlData, hasPasswordParameter } from './url-data.js';
 import { checkUrlText } from './url-text.js';
@@ -79,6 +79,8 @@ import { singleEdits } from './edit-calls.js';
 import { callbackHostInUrl, openedUrl } from './opened-urls.js';
 import { pageWriteBeyondRequest } from './mcp-pages.js';
 import { checkPageSecretRead } from './page-secrets.js';
+import { checkMailFilter } from './mail-filters.js';
+import { checkConfidentialItem } from './confidential-items.js';
 import { standingClauses } from './standing-requests.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
@@ -997,7 +999,17 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       'mcp-production',
     );
   }
+  const privileged = privilegedMembership(call);
+  if (privileged !== undefined) {
+    return blockFinding(
+      'permission-grant',
+      `The ${call.tool} call adds a member to "${privileged}", a privileged group or role that needs a human even when named`,
+      'mcp-privileged-group',
+    );
+  }
   const overreach =
+    checkMailFilter(call, messages) ??
+    checkConfidentialItem(call, messages) ??
     checkSqlCredentialRead(call, messages) ??
     checkProductionPersonalRead(call, context.userMessages, messages) ??
     checkOtherEnvironmentSecret(call, context.userMessages.join('\n')) ??
