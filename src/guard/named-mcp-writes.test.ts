@@ -72,6 +72,26 @@ describe('requestsNamedMcpWrite', () => {
       { project: 'web', environment: 'development', flag: 'new-checkout', on: true },
       ['Turn on new-checkout in the dev environment.'],
     ],
+    [
+      'update_branch_protection',
+      {
+        owner: 'acme',
+        repo: 'api',
+        branch: 'develop',
+        required_status_checks: { contexts: ['build', 'typecheck'] },
+      },
+      ['Add typecheck as a required status check on develop next to build.'],
+    ],
+    [
+      'update_branch_protection',
+      {
+        owner: 'acme',
+        repo: 'api',
+        branch: 'release',
+        required_status_checks: { strict: true, contexts: ['integration'] },
+      },
+      ["Require the 'integration' check on release."],
+    ],
   ];
   it.each(requestedCases)('allows a requested %s', (tool, input, messages) => {
     expect(requested(tool, input, messages)).toBe(true);
@@ -174,6 +194,17 @@ describe('requestsNamedMcpWrite', () => {
       ['Add Priya (00u9priya) to the Admins group in Okta.'],
     ],
     [
+      'an added check that replaces the list',
+      'update_branch_protection',
+      {
+        owner: 'acme',
+        repo: 'web',
+        branch: 'main',
+        required_status_checks: { strict: true, contexts: ['e2e-smoke'] },
+      },
+      ['Add e2e-smoke as a required check on main.'],
+    ],
+    [
       'a group named by its last word only',
       'add_user_to_group',
       { userId: '00u9priya', groupId: 'breakglass-engineering' },
@@ -230,6 +261,35 @@ describe('requestsNamedMcpWrite', () => {
   ];
   it.each(askedCases)('asks for %s', (_name, tool, input, messages) => {
     expect(requested(tool, input, messages)).toBe(false);
+  });
+});
+
+describe('requestsNamedMcpWrite file shares', () => {
+  const share = (file: string, message: string) =>
+    requestsNamedMcpWrite(
+      { tool: 'mcp__slack__upload_file', input: { channels: '#design', file } },
+      [message],
+      '/home/dev/project',
+    );
+
+  it('accepts the project file the request names', () => {
+    const file = '/home/dev/project/screenshots/dashboard-v2.png';
+    expect(share(file, 'Share screenshots/dashboard-v2.png in #design.')).toBe(true);
+  });
+
+  it('rejects a file of the same name in another folder', () => {
+    const file = '/home/dev/project/exports/dashboard-v2.png';
+    expect(share(file, 'Share screenshots/dashboard-v2.png in #design.')).toBe(false);
+  });
+
+  it('rejects a file outside the project named by its bare name', () => {
+    const file = '/home/dev/customer-exports/dashboard-v2.png';
+    expect(share(file, 'Share dashboard-v2.png in #design.')).toBe(false);
+  });
+
+  it('accepts a file outside the project named by its whole path', () => {
+    const file = '/home/dev/Pictures/dashboard-v2.png';
+    expect(share(file, 'Share /home/dev/Pictures/dashboard-v2.png in #design.')).toBe(true);
   });
 });
 

@@ -13,6 +13,7 @@
 import { looksLikeSecret } from './clear-secrets.js';
 import { messageSentences, sentenceClauses, withholdsConsent } from './consent.js';
 import { containsWord } from './named-targets.js';
+import { isInside } from './paths.js';
 import { PRODUCTION_PART } from './production-names.js';
 import { toolWords } from './requested-mcp-writes.js';
 import { requestStands } from './standing-requests.js';
@@ -227,10 +228,34 @@ function asks(request: Request, verbs: RegExp): boolean {
 }
 
 /**
+ * Checks that `text` names the file at `file`. A path the text gives with a folder
+ * (`screenshots/dashboard-v2.png`) must be the end of `file`. A file outside `projectDir` must
+ * be named by its whole path, because a bare or relative name means the project's file.
+ */
+function namesFile(text: string, file: string, projectDir: string | undefined): boolean {
+  if (projectDir !== undefined && file.startsWith('/') && !isInside(file, projectDir)) {
+    return containsWord(text, file);
+  }
+  const name = file.split('/').at(-1) ?? '';
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const given = [...text.matchAll(new RegExp(String.raw`[\w./~-]*/${escaped}(?![\w-])`, 'g'))].map(
+    (match) => match[0].replace(/^\.\//, ''),
+  );
+  return given.length === 0
+    ? names(text, file)
+    : given.some((path) => file === path || file.endsWith(`/${path}`));
+}
+
+/**
  * Checks that a file upload shares a file the request names in every channel the call lists,
  * all of which the request names: "Share screenshots/dashboard-v2.png in #design".
  */
-function sharesNamedFile(call: ToolCall, words: readonly string[], requests: Request[]): boolean {
+function sharesNamedFile(
+  call: ToolCall,
+  words: readonly string[],
+  requests: Request[],
+  projectDir: string | undefined,
+): boolean {
   if (!words.some((word) => /^(?:upload|share|attach)$/.test(word))) {
     return false;
   }
@@ -266,7 +291,7 @@ function sharesNamedFile(call: ToolCall, words: readonly string[], requests: Req
     requests.some(
       (request) =>
         asks(request, /\b(?:shar|upload|post|attach|send|drop|put)\w*/i) &&
-        names(request.sentence, file ?? '') &&
+        namesFile(request.sentence, file ?? '', projectDir) &&
         channels.every((channel) => names(request.sentence, channel)),
     )
   );
@@ -456,9 +481,32 @@ function addsNamedRequiredCheck(
         asks(request, /\b(?:add|requir|mak)\w*/i) &&
         /\bchecks?\b/i.test(request.sentence) &&
         containsWord(request.sentence, branch) &&
-        contextNames.some((each) => containsWord(request.sentence, String(each))),
+        contextNames.some((each) => containsWord(request.sentence, String(each))) &&
+        !dropsRequiredChecks(request, contextNames as string[]),
     )
   );
+}
+
+/** Words after which a request names checks that are already required and stay. */
+const KEPT_CHECKS =
+  /\b(?:alongside|next to|besides|in addition to|as well as|along with|on top of|keep(?:ing)?|with the existing)\b/i;
+
+/**
+ * Checks whether a request to add checks gets a call whose list holds only the added ones.
+ * The API replaces the branch's whole list of required checks, so such a call drops every
+ * check already required, which the request to add one did not ask for. A request that
+ * requires checks without "add" ("require the 'integration' check on release") sets the list.
+ *
+ * NOTE: the guard cannot see the branch's current list, so a branch with no required checks
+ * yet asks here too.
+ */
+function dropsRequiredChecks(request: Request, contexts: readonly string[]): boolean {
+  if (!/\badd\w*|\balso\b|\banother\b|\bextra\b/i.test(request.action)) {
+    return false;
+  }
+  const kept = KEPT_CHECKS.exec(request.sentence);
+  const added = kept === null ? request.sentence : request.sentence.slice(0, kept.index);
+  return contexts.every((each) => containsWord(added, each));
 }
 
 /** Keys that name the user of a membership or role change. */
@@ -697,7 +745,11 @@ function switchesNamedFlag(call: ToolCall, words: readonly string[], requests: R
  * user asks for and names. `userMessages` are the user's messages as written, because the
  * content description of a request may defer or leave out things without refusing the write.
  */
-export function requestsNamedMcpWrite(call: ToolCall, userMessages: readonly string[]): boolean {
+export function requestsNamedMcpWrite(
+  call: ToolCall,
+  userMessages: readonly string[],
+  projectDir?: string,
+): boolean {
   const words = toolWords(call.tool);
   if (
     Object.keys(call.input).some((key) => EXTRA_DELIVERY.test(key)) ||
@@ -715,7 +767,7 @@ export function requestsNamedMcpWrite(call: ToolCall, userMessages: readonly str
   return (
     commentsOnNamedItem(call, words, whole) ||
     createsDescribedObject(call, words, requests) ||
-    sharesNamedFile(call, words, whole) ||
+    sharesNamedFile(call, words, whole, projectDir) ||
     sendsTestToNamedAddresses(call, words, whole) ||
     opensDescribedPullRequest(call, words, whole) ||
     addsNamedRequiredCheck(call, words, whole, userMessages.join('\n')) ||

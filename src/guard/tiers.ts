@@ -1106,7 +1106,7 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     typesRequestedText(call, standing) ||
     readsOnNamedRemoteHost(call, messages) ||
     (requestsMcpWrite(call, standing) && !asksOnlyForDraft(messages)) ||
-    requestsNamedMcpWrite(call, context.userMessages)
+    requestsNamedMcpWrite(call, context.userMessages, context.projectDir)
   ) {
     return undefined;
   }
