@@ -80,6 +80,7 @@ import { callbackHostInUrl, openedUrl } from './opened-urls.js';
 import { pageWriteBeyondRequest } from './mcp-pages.js';
 import { checkPageSecretRead } from './page-secrets.js';
 import { checkMailFilter } from './mail-filters.js';
+import { checkUnnamedRepository } from './forge-repositories.js';
 import { checkConfidentialItem } from './confidential-items.js';
 import { standingClauses } from './standing-requests.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
@@ -1008,6 +1009,7 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     );
   }
   const overreach =
+    checkUnnamedRepository(call, context, context.userMessages.join('\n')) ??
     checkMailFilter(call, messages) ??
     checkConfidentialItem(call, messages) ??
     checkSqlCredentialRead(call, messages) ??
