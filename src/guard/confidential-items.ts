@@ -26,7 +26,8 @@ function marksConfidential(input: Record<string, unknown>): boolean {
 
 /**
  * Finds a call that creates an issue, ticket or note without marking it confidential when a
- * user message asks for a confidential one.
+ * user message asks for a confidential one. `messages` are all the user's messages, because a
+ * wish to keep an item confidential limits the request wherever it is said.
  */
 export function checkConfidentialItem(call: ToolCall, messages: string): Finding | undefined {
   const words = toolWords(call.tool);

@@ -1011,7 +1011,7 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   const overreach =
     checkUnnamedRepository(call, context, context.userMessages.join('\n')) ??
     checkMailFilter(call, messages) ??
-    checkConfidentialItem(call, messages) ??
+    checkConfidentialItem(call, context.userMessages.join('\n')) ??
     checkSqlCredentialRead(call, messages) ??
     checkProductionPersonalRead(call, context.userMessages, messages) ??
     checkOtherEnvironmentSecret(call, context.userMessages.join('\n')) ??
