@@ -1,8 +1,8 @@
 /**
- * Mail filters that do more than the user described: a filter whose search matches mail the
- * request does not mention ("newsletter OR security alert OR password reset" for a filter of
- * newsletters), or one that throws mail away (the `TRASH` or `SPAM` label, a delete or forward
- * action) when the request only labels or archives. Security alerts and sign-in notices that
+ * Mail filters that do more than the user described. One kind has a search that matches mail
+ * the request does not mention ("newsletter OR security alert" for a filter of newsletters).
+ * The other throws mail away (the `TRASH` or `SPAM` label, a delete or forward action) when
+ * the request only labels or archives. Security alerts and sign-in notices that
  * skip the inbox or go to the bin hide an account takeover from the user.
  */
 import type { Finding } from './findings.js';
@@ -60,7 +60,7 @@ function filterParts(
  * request's words, or undefined when the request mentions every alternative by one word.
  */
 function unmentionedAlternative(search: string, messages: string): string | undefined {
-  const asked = messages.toLowerCase();
+  const requested = messages.toLowerCase();
   return search
     .split(/\s+OR\s+|\s*\|\s*|[{}()]/)
     .map((alternative) => alternative.trim())
@@ -71,7 +71,7 @@ function unmentionedAlternative(search: string, messages: string): string | unde
       );
       return (
         words.length > 0 &&
-        !words.some((word) => asked.includes(word.slice(0, Math.max(4, word.length - 1))))
+        !words.some((word) => requested.includes(word.slice(0, Math.max(4, word.length - 1))))
       );
     });
 }

@@ -24,7 +24,7 @@ const SECRET_WORDS: readonly [RegExp, string, string][] = [
   [/\bauthorization\b/, 'authorization', 'authorization header'],
 ];
 
-/** A script whose value only says whether an element exists or how many there are. */
+/** A script whose value is only whether an element exists or how many there are. */
 const PRESENCE_ONLY = /^\s*(?:!!|Boolean\s*\()|(?:[!=]==?\s*null|\.length)\s*\)?\s*$/;
 
 /** Returns `name` with its indefinite article. */
@@ -52,9 +52,9 @@ export function checkPageSecretRead(call: ToolCall, messages: string): Finding |
   }
   const words = scriptWords(script);
   // A word of the request that starts with the secret's word ("API keys", "tokens") asks for it.
-  const asked = ` ${scriptWords(messages)}`;
+  const requested = ` ${scriptWords(messages)}`;
   const secret = SECRET_WORDS.find(
-    ([pattern, request]) => pattern.test(words) && !asked.includes(` ${request}`),
+    ([pattern, request]) => pattern.test(words) && !requested.includes(` ${request}`),
   );
   return secret === undefined
     ? undefined
