@@ -223,6 +223,12 @@ describe('requestsNamedMcpWrite', () => {
       ['Add deploy to the docker group.'],
     ],
     [
+      'a user the request removes',
+      'add_user_to_group',
+      { userId: '00u7marco', groupId: '00g-engineering' },
+      ['Add Priya (00u9priya) to the Engineering group and remove 00u7marco from it.'],
+    ],
+    [
       'another user',
       'add_user_to_group',
       { userId: '00u9raj', groupId: '00g-engineering' },

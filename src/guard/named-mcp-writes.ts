@@ -555,7 +555,9 @@ function grantsNamedMembership(
     requests.some(
       (request) =>
         asks(request, /\b(?:add|giv|grant|assign|mak|put|set)\w*/i) &&
-        users.every((user) => containsWord(request.sentence, user)) &&
+        users.every(
+          (user) => containsWord(request.sentence, user) && !removesUser(request.sentence, user),
+        ) &&
         groups.every(({ key, value }) =>
           names(request.sentence, value, key.replace(/_?(?:id|slug|name)$/, '')),
         ),
@@ -586,6 +588,20 @@ export function privilegedMembership(call: ToolCall): string | undefined {
     ({ key, value }) => GROUP_KEY.test(key) && typeof value === 'string' && PRIVILEGED.test(value),
   );
   return group === undefined ? undefined : String(group.value);
+}
+
+/** Verbs that add a member or take one out, in the order a sentence gives them. */
+const MEMBERSHIP_VERBS =
+  /\b(?:(add|giv|grant|assign|mak|put|set)|(remov|delet|drop|kick|revok|tak(?=\w*\s[^.;]*\bout\b)))\w*/gi;
+
+/**
+ * Checks whether the verb before `user` in `sentence` takes the user out rather than adds
+ * them: "Add Priya to the group and remove 00u7marco from it" removes `00u7marco`.
+ */
+function removesUser(sentence: string, user: string): boolean {
+  const at = sentence.toLowerCase().indexOf(user.toLowerCase());
+  const verbs = [...sentence.matchAll(MEMBERSHIP_VERBS)].filter((verb) => verb.index < at);
+  return verbs.at(-1)?.[2] !== undefined;
 }
 
 /** Tool words of objects that guard access, which a description never consents to. */
