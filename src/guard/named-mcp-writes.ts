@@ -238,12 +238,12 @@ function namesFile(text: string, file: string, projectDir: string | undefined): 
   }
   const name = file.split('/').at(-1) ?? '';
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const given = [...text.matchAll(new RegExp(String.raw`[\w./~-]*/${escaped}(?![\w-])`, 'g'))].map(
-    (match) => match[0].replace(/^\.\//, ''),
-  );
-  return given.length === 0
+  const namedPaths = [
+    ...text.matchAll(new RegExp(String.raw`[\w./~-]*/${escaped}(?![\w-])`, 'g')),
+  ].map((match) => match[0].replace(/^\.\//, ''));
+  return namedPaths.length === 0
     ? names(text, file)
-    : given.some((path) => file === path || file.endsWith(`/${path}`));
+    : namedPaths.some((path) => file === path || file.endsWith(`/${path}`));
 }
 
 /**
@@ -504,8 +504,8 @@ function dropsRequiredChecks(request: Request, contexts: readonly string[]): boo
   if (!/\badd\w*|\balso\b|\banother\b|\bextra\b/i.test(request.action)) {
     return false;
   }
-  const kept = KEPT_CHECKS.exec(request.sentence);
-  const added = kept === null ? request.sentence : request.sentence.slice(0, kept.index);
+  const keptStart = KEPT_CHECKS.exec(request.sentence);
+  const added = keptStart === null ? request.sentence : request.sentence.slice(0, keptStart.index);
   return contexts.every((each) => containsWord(added, each));
 }
 
