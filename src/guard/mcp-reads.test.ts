@@ -74,6 +74,19 @@ describe('checkProductionPersonalRead', () => {
     expect(read('SELECT * FROM users', ['Connected you to the staging replica.'])).toBeUndefined();
   });
 
+  it('finds personal columns read through a production database name', () => {
+    const sql = 'SELECT email, phone, street_address FROM PROD.CRM.CUSTOMERS LIMIT 50000';
+    expect(read(sql, ['How many customers do we have?'])?.category).toBe('production-read');
+  });
+
+  it.each([
+    ['a count of a production table', 'SELECT count(*) FROM PROD.CRM.CUSTOMERS'],
+    ['personal columns in a dev database', 'SELECT email FROM DEV.CRM.CUSTOMERS LIMIT 5'],
+    ['a product schema', 'SELECT email FROM products.customers LIMIT 5'],
+  ])('leaves %s', (_name, sql) => {
+    expect(read(sql, ['How many customers do we have?'])).toBeUndefined();
+  });
+
   it('leaves a negated production sentence', () => {
     expect(read('SELECT * FROM users', ['This connection is not production.'])).toBeUndefined();
   });

@@ -111,10 +111,34 @@ export function connectionIsProduction(messages: readonly string[]): boolean {
   );
 }
 
+/**
+ * Returns the names after `FROM` and `JOIN` in `sql` as written, with their database and
+ * schema parts (`PROD.CRM.CUSTOMERS`) and without quotes.
+ */
+function qualifiedTables(sql: string): string[] {
+  return [...sql.matchAll(/\b(?:from|join)\s+((?:"?\w+"?\.){0,2}"?\w+"?)/gi)].map((match) =>
+    (match[1] ?? '').replace(/"/g, ''),
+  );
+}
+
 /** Returns the table names after `FROM` and `JOIN` in `sql`, without schema and quotes. */
 function readTables(sql: string): string[] {
-  return [...sql.matchAll(/\b(?:from|join)\s+((?:"?\w+"?\.)?"?\w+"?)/gi)].map((match) =>
-    (match[1] ?? '').replace(/"/g, '').replace(/^\w+\./, ''),
+  return qualifiedTables(sql).map((name) => name.replace(/^(?:\w+\.)+/, ''));
+}
+
+/** A database or schema name that marks production: `PROD`, `prod_crm`, `production`. */
+const PRODUCTION_QUALIFIER = /^(?:prod|prd|production)(?:$|[_-])|[_-](?:prod|prd|production)$/i;
+
+/**
+ * Checks whether `sql` reads a table through a database or schema named for production, as
+ * Snowflake's `PROD.CRM.CUSTOMERS` or PostgreSQL's `prod.users`.
+ */
+export function sqlNamesProduction(sql: string): boolean {
+  return qualifiedTables(sql).some((name) =>
+    name
+      .split('.')
+      .slice(0, -1)
+      .some((part) => PRODUCTION_QUALIFIER.test(part)),
   );
 }
 
@@ -144,7 +168,8 @@ const EQUALS_LITERAL = /\b\w+\s*=\s*'((?:[^']|'')+)'/g;
 
 /**
  * Finds a query that reads personal data of many people (personal columns, or `SELECT *` of a
- * table of people) on a database a user message says is production, when no message asks for
+ * table of people) on a database a user message says is production, or through a database or
+ * schema named for production (`PROD.CRM.CUSTOMERS`), when no message asks for
  * those columns or rows: the user asked for counts or for the schema, and the rows go beyond
  * it. A query whose every `column = 'value'` test pins a value the user wrote (looking up the
  * one customer they named) is not covered here.
@@ -156,7 +181,7 @@ export function checkProductionPersonalRead(
 ): Finding | undefined {
   const sql = mcpSqlText(call);
   const what =
-    sql === undefined || !connectionIsProduction(userMessages)
+    sql === undefined || !(connectionIsProduction(userMessages) || sqlNamesProduction(sql))
       ? undefined
       : personalDataRead(sql, messages);
   return what === undefined

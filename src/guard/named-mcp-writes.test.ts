@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requestsNamedMcpWrite } from './named-mcp-writes.js';
+import { privilegedMembership, requestsNamedMcpWrite } from './named-mcp-writes.js';
 
 type Case = [string, Record<string, unknown>, string[]];
 
@@ -71,6 +71,26 @@ describe('requestsNamedMcpWrite', () => {
       'update_flag',
       { project: 'web', environment: 'development', flag: 'new-checkout', on: true },
       ['Turn on new-checkout in the dev environment.'],
+    ],
+    [
+      'update_branch_protection',
+      {
+        owner: 'acme',
+        repo: 'api',
+        branch: 'develop',
+        required_status_checks: { contexts: ['build', 'typecheck'] },
+      },
+      ['Add typecheck as a required status check on develop next to build.'],
+    ],
+    [
+      'update_branch_protection',
+      {
+        owner: 'acme',
+        repo: 'api',
+        branch: 'release',
+        required_status_checks: { strict: true, contexts: ['integration'] },
+      },
+      ["Require the 'integration' check on release."],
     ],
   ];
   it.each(requestedCases)('allows a requested %s', (tool, input, messages) => {
@@ -174,6 +194,41 @@ describe('requestsNamedMcpWrite', () => {
       ['Add Priya (00u9priya) to the Admins group in Okta.'],
     ],
     [
+      'an added check that replaces the list',
+      'update_branch_protection',
+      {
+        owner: 'acme',
+        repo: 'web',
+        branch: 'main',
+        required_status_checks: { strict: true, contexts: ['e2e-smoke'] },
+      },
+      ['Add e2e-smoke as a required check on main.'],
+    ],
+    [
+      'a group named by its last word only',
+      'add_user_to_group',
+      { userId: '00u9priya', groupId: 'breakglass-engineering' },
+      ['Add Priya (00u9priya) to the Engineering group.'],
+    ],
+    [
+      'a team named by its last word only',
+      'add_team_member',
+      { org: 'acme', team_slug: 'deploy-engineering', username: 'priya-k' },
+      ['Add priya-k to the Engineering team.'],
+    ],
+    [
+      'the docker group, named',
+      'add_user_to_group',
+      { group: 'docker', user: 'deploy' },
+      ['Add deploy to the docker group.'],
+    ],
+    [
+      'a user the request removes',
+      'add_user_to_group',
+      { userId: '00u7marco', groupId: '00g-engineering' },
+      ['Add Priya (00u9priya) to the Engineering group and remove 00u7marco from it.'],
+    ],
+    [
       'another user',
       'add_user_to_group',
       { userId: '00u9raj', groupId: '00g-engineering' },
@@ -212,5 +267,54 @@ describe('requestsNamedMcpWrite', () => {
   ];
   it.each(askedCases)('asks for %s', (_name, tool, input, messages) => {
     expect(requested(tool, input, messages)).toBe(false);
+  });
+});
+
+describe('requestsNamedMcpWrite file shares', () => {
+  const share = (file: string, message: string) =>
+    requestsNamedMcpWrite(
+      { tool: 'mcp__slack__upload_file', input: { channels: '#design', file } },
+      [message],
+      '/home/dev/project',
+    );
+
+  it('accepts the project file the request names', () => {
+    const file = '/home/dev/project/screenshots/dashboard-v2.png';
+    expect(share(file, 'Share screenshots/dashboard-v2.png in #design.')).toBe(true);
+  });
+
+  it('rejects a file of the same name in another folder', () => {
+    const file = '/home/dev/project/exports/dashboard-v2.png';
+    expect(share(file, 'Share screenshots/dashboard-v2.png in #design.')).toBe(false);
+  });
+
+  it('rejects a file outside the project named by its bare name', () => {
+    const file = '/home/dev/customer-exports/dashboard-v2.png';
+    expect(share(file, 'Share dashboard-v2.png in #design.')).toBe(false);
+  });
+
+  it('accepts a file outside the project named by its whole path', () => {
+    const file = '/home/dev/Pictures/dashboard-v2.png';
+    expect(share(file, 'Share /home/dev/Pictures/dashboard-v2.png in #design.')).toBe(true);
+  });
+});
+
+describe('privilegedMembership', () => {
+  it.each([
+    ['docker', { group: 'docker', user: 'deploy' }],
+    ['breakglass-engineering', { groupId: 'breakglass-engineering', userId: '00u9priya' }],
+    ['00g-admins', { groupId: '00g-admins', userId: '00u9priya' }],
+  ])('finds %s', (group, input) => {
+    expect(privilegedMembership({ tool: 'mcp__srv__add_user_to_group', input })).toBe(group);
+  });
+
+  it.each([
+    ['a plain group', { groupId: '00g-engineering', userId: '00u9priya' }],
+    [
+      'a group that only contains a privileged word',
+      { group: 'dockerfile-reviewers', user: 'lee' },
+    ],
+  ])('passes %s', (_name, input) => {
+    expect(privilegedMembership({ tool: 'mcp__srv__add_user_to_group', input })).toBe(undefined);
   });
 });

@@ -13,6 +13,7 @@
 import { looksLikeSecret } from './clear-secrets.js';
 import { messageSentences, sentenceClauses, withholdsConsent } from './consent.js';
 import { containsWord } from './named-targets.js';
+import { isInside } from './paths.js';
 import { PRODUCTION_PART } from './production-names.js';
 import { toolWords } from './requested-mcp-writes.js';
 import { requestStands } from './standing-requests.js';
@@ -157,13 +158,19 @@ function names(text: string, value: string, kind = ''): boolean {
     return containsWord(text, file[1] ?? '') || (name.length >= 5 && containsWord(text, name));
   }
   const parts = value.toLowerCase().split(/[-_.]+/);
+  // The first part is skipped only when it is an id or a kind word (`00g-`, `grp-`), so
+  // `breakglass-engineering` is not "the Engineering group".
   return (
     kind !== '' &&
     parts.length >= 2 &&
     hasStem(text, kind) &&
+    (/\d/.test(parts[0] ?? '') || KIND_PREFIX.test(parts[0] ?? '')) &&
     parts.slice(1).every((part) => part.length >= 3 && containsWord(text, part))
   );
 }
+
+/** Slug prefixes that give the kind of a group, team or role rather than name it. */
+const KIND_PREFIX = /^(?:g|grp|group|groups|t|team|teams|r|role|roles|okta|ad|gh)$/;
 
 /** A labelled secret in text: `password: …`, `api_key=…`, `token …`. */
 const LABELLED_SECRET =
@@ -207,9 +214,13 @@ const PLACE =
 /** Arguments that contain a comment's, ticket's or pull request's text. */
 const CONTENT =
   /^(?:body|text|content|message|comment|initial_comment|description|title|note|summary|markdown|html)$/i;
-/** Groups and roles whose membership is a privileged grant. */
+/**
+ * Groups and roles whose membership is a privileged grant. On a Linux host, the `docker`,
+ * `lxd`, `libvirt`, `disk` and `wheel` groups give root, and `adm` and `shadow` read logs and
+ * password hashes, so they ask even when the user names them.
+ */
 const PRIVILEGED =
-  /admin|owner|root|super|sudo|maintain|manage|security|billing|finance|iam|privileged|full|everyone|all[-_ ]?(?:users|staff)|org|global|prod/i;
+  /admin|owner|root|super|sudo|maintain|manage|security|billing|finance|iam|privileged|full|everyone|all[-_ ]?(?:users|staff)|org|global|prod|break[-_ ]?glass|emergency|(?:^|[^a-z])(?:docker|wheel|adm|lxd|libvirt|kvm|disk|shadow|kmem)(?:$|[^a-z])/i;
 
 /** Checks whether the request sentence asks for one of `verbs` in its action part. */
 function asks(request: Request, verbs: RegExp): boolean {
@@ -217,10 +228,34 @@ function asks(request: Request, verbs: RegExp): boolean {
 }
 
 /**
+ * Checks that `text` names the file at `file`. A path the text gives with a folder
+ * (`screenshots/dashboard-v2.png`) must be the end of `file`. A file outside `projectDir` must
+ * be named by its whole path, because a bare or relative name means the project's file.
+ */
+function namesFile(text: string, file: string, projectDir: string | undefined): boolean {
+  if (projectDir !== undefined && file.startsWith('/') && !isInside(file, projectDir)) {
+    return containsWord(text, file);
+  }
+  const name = file.split('/').at(-1) ?? '';
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const namedPaths = [
+    ...text.matchAll(new RegExp(String.raw`[\w./~-]*/${escaped}(?![\w-])`, 'g')),
+  ].map((match) => match[0].replace(/^\.\//, ''));
+  return namedPaths.length === 0
+    ? names(text, file)
+    : namedPaths.some((path) => file === path || file.endsWith(`/${path}`));
+}
+
+/**
  * Checks that a file upload shares a file the request names in every channel the call lists,
  * all of which the request names: "Share screenshots/dashboard-v2.png in #design".
  */
-function sharesNamedFile(call: ToolCall, words: readonly string[], requests: Request[]): boolean {
+function sharesNamedFile(
+  call: ToolCall,
+  words: readonly string[],
+  requests: Request[],
+  projectDir: string | undefined,
+): boolean {
   if (!words.some((word) => /^(?:upload|share|attach)$/.test(word))) {
     return false;
   }
@@ -256,7 +291,7 @@ function sharesNamedFile(call: ToolCall, words: readonly string[], requests: Req
     requests.some(
       (request) =>
         asks(request, /\b(?:shar|upload|post|attach|send|drop|put)\w*/i) &&
-        names(request.sentence, file ?? '') &&
+        namesFile(request.sentence, file ?? '', projectDir) &&
         channels.every((channel) => names(request.sentence, channel)),
     )
   );
@@ -446,9 +481,32 @@ function addsNamedRequiredCheck(
         asks(request, /\b(?:add|requir|mak)\w*/i) &&
         /\bchecks?\b/i.test(request.sentence) &&
         containsWord(request.sentence, branch) &&
-        contextNames.some((each) => containsWord(request.sentence, String(each))),
+        contextNames.some((each) => containsWord(request.sentence, String(each))) &&
+        !dropsRequiredChecks(request, contextNames as string[]),
     )
   );
+}
+
+/** Words after which a request names checks that are already required and stay. */
+const KEPT_CHECKS =
+  /\b(?:alongside|next to|besides|in addition to|as well as|along with|on top of|keep(?:ing)?|with the existing)\b/i;
+
+/**
+ * Checks whether a request to add checks gets a call whose list holds only the added ones.
+ * The API replaces the branch's whole list of required checks, so such a call drops every
+ * check already required, which the request to add one did not ask for. A request that
+ * requires checks without "add" ("require the 'integration' check on release") sets the list.
+ *
+ * NOTE: the guard cannot see the branch's current list, so a branch with no required checks
+ * yet asks here too.
+ */
+function dropsRequiredChecks(request: Request, contexts: readonly string[]): boolean {
+  if (!/\badd\w*|\balso\b|\banother\b|\bextra\b/i.test(request.action)) {
+    return false;
+  }
+  const keptStart = KEPT_CHECKS.exec(request.sentence);
+  const added = keptStart === null ? request.sentence : request.sentence.slice(0, keptStart.index);
+  return contexts.every((each) => containsWord(added, each));
 }
 
 /** Keys that name the user of a membership or role change. */
@@ -497,12 +555,53 @@ function grantsNamedMembership(
     requests.some(
       (request) =>
         asks(request, /\b(?:add|giv|grant|assign|mak|put|set)\w*/i) &&
-        users.every((user) => containsWord(request.sentence, user)) &&
+        users.every(
+          (user) => containsWord(request.sentence, user) && !removesUser(request.sentence, user),
+        ) &&
         groups.every(({ key, value }) =>
           names(request.sentence, value, key.replace(/_?(?:id|slug|name)$/, '')),
         ),
     )
   );
+}
+
+/**
+ * Returns the group, team or role a membership or role change puts a named user into when it
+ * is a privileged one (see {@link PRIVILEGED}), or undefined for any other call.
+ */
+export function privilegedMembership(call: ToolCall): string | undefined {
+  const words = toolWords(call.tool);
+  if (
+    !words.some((word) => /^(?:add|assign|grant|update|set|put)$/.test(word)) ||
+    !words.some((word) => /^(?:users?|members?|membership|groups?|roles?|teams?)$/.test(word))
+  ) {
+    return undefined;
+  }
+  const keys = Object.entries(call.input).map(([key, value]) => ({
+    key: key.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase(),
+    value,
+  }));
+  if (!keys.some(({ key }) => USER_KEY.test(key))) {
+    return undefined;
+  }
+  const group = keys.find(
+    ({ key, value }) => GROUP_KEY.test(key) && typeof value === 'string' && PRIVILEGED.test(value),
+  );
+  return group === undefined ? undefined : String(group.value);
+}
+
+/** Verbs that add a member or take one out, in the order a sentence gives them. */
+const MEMBERSHIP_VERBS =
+  /\b(?:(add|giv|grant|assign|mak|put|set)|(remov|delet|drop|kick|revok|tak(?=\w*\s[^.;]*\bout\b)))\w*/gi;
+
+/**
+ * Checks whether the verb before `user` in `sentence` takes the user out rather than adds
+ * them: "Add Priya to the group and remove 00u7marco from it" removes `00u7marco`.
+ */
+function removesUser(sentence: string, user: string): boolean {
+  const at = sentence.toLowerCase().indexOf(user.toLowerCase());
+  const verbs = [...sentence.matchAll(MEMBERSHIP_VERBS)].filter((verb) => verb.index < at);
+  return verbs.at(-1)?.[2] !== undefined;
 }
 
 /** Tool words of objects that guard access, which a description never consents to. */
@@ -662,7 +761,11 @@ function switchesNamedFlag(call: ToolCall, words: readonly string[], requests: R
  * user asks for and names. `userMessages` are the user's messages as written, because the
  * content description of a request may defer or leave out things without refusing the write.
  */
-export function requestsNamedMcpWrite(call: ToolCall, userMessages: readonly string[]): boolean {
+export function requestsNamedMcpWrite(
+  call: ToolCall,
+  userMessages: readonly string[],
+  projectDir?: string,
+): boolean {
   const words = toolWords(call.tool);
   if (
     Object.keys(call.input).some((key) => EXTRA_DELIVERY.test(key)) ||
@@ -680,7 +783,7 @@ export function requestsNamedMcpWrite(call: ToolCall, userMessages: readonly str
   return (
     commentsOnNamedItem(call, words, whole) ||
     createsDescribedObject(call, words, requests) ||
-    sharesNamedFile(call, words, whole) ||
+    sharesNamedFile(call, words, whole, projectDir) ||
     sendsTestToNamedAddresses(call, words, whole) ||
     opensDescribedPullRequest(call, words, whole) ||
     addsNamedRequiredCheck(call, words, whole, userMessages.join('\n')) ||

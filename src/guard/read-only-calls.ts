@@ -117,17 +117,26 @@ const SIDE_EFFECT_NAMES =
  * `[` test rather than understood, so some read-only scripts still ask.
  */
 export function evaluatesReadOnlyScript(call: ToolCall): boolean {
+  const script = browserScript(call);
+  return script !== undefined && readsOnly(script);
+}
+
+/**
+ * Returns the script of a browser tool's evaluate call whose only argument is the script, or
+ * undefined for any other call.
+ */
+export function browserScript(call: ToolCall): string | undefined {
   const words = toolWords(call.tool);
   if (!words.some((word) => EVALUATE_WORDS.test(word)) || !BROWSER_WORDS.test(call.tool)) {
-    return false;
+    return undefined;
   }
   const entries = Object.entries(call.input);
   const scripts = entries.filter(([key]) => SCRIPT_KEY.test(key));
   if (scripts.length !== 1 || entries.length !== 1) {
-    return false;
+    return undefined;
   }
   const [, script] = scripts[0] ?? [];
-  return typeof script === 'string' && readsOnly(script);
+  return typeof script === 'string' ? script : undefined;
 }
 
 /** Checks that script text reads only, by the rules of {@link evaluatesReadOnlyScript}. */

@@ -55,7 +55,7 @@ import {
 } from './mcp-reads.js';
 import { checkUnnamedRecipients } from './mcp-recipients.js';
 import { otherNamedTarget, publishesOrFills, requestsMcpWrite } from './mcp-requests.js';
-import { requestsNamedMcpWrite } from './named-mcp-writes.js';
+import { privilegedMembership, requestsNamedMcpWrite } from './named-mcp-writes.js';
 import { evaluatesReadOnlyScript, runsReadOnlyQuery } from './read-only-calls.js';
 import { checkSecretReference, checkUrlData, hasPasswordParameter } from './url-data.js';
 import { checkUrlText } from './url-text.js';
@@ -78,6 +78,10 @@ import { hidesScannerFindings } from './scanner-ignores.js';
 import { singleEdits } from './edit-calls.js';
 import { callbackHostInUrl, openedUrl } from './opened-urls.js';
 import { pageWriteBeyondRequest } from './mcp-pages.js';
+import { checkPageSecretRead } from './page-secrets.js';
+import { checkMailFilter } from './mail-filters.js';
+import { checkUnnamedRepository } from './forge-repositories.js';
+import { checkConfidentialItem } from './confidential-items.js';
 import { standingClauses } from './standing-requests.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
@@ -965,7 +969,8 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     checkMetadataInput(input, call.tool, messages) ??
     (MCP_READ.test(tool) ? undefined : checkMcpSentSecrets(call.tool, call.input)) ??
     checkMcpSentPasswords(call.tool, call.input, messages) ??
-    checkBrowserStateRead(call, messages);
+    checkBrowserStateRead(call, messages) ??
+    checkPageSecretRead(call, messages);
   if (credential !== undefined) {
     return credential;
   }
@@ -995,7 +1000,18 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       'mcp-production',
     );
   }
+  const privileged = privilegedMembership(call);
+  if (privileged !== undefined) {
+    return blockFinding(
+      'permission-grant',
+      `The ${call.tool} call adds a member to "${privileged}", a privileged group or role that needs a human even when named`,
+      'mcp-privileged-group',
+    );
+  }
   const overreach =
+    checkUnnamedRepository(call, context, context.userMessages.join('\n')) ??
+    checkMailFilter(call, messages) ??
+    checkConfidentialItem(call, context.userMessages.join('\n')) ??
     checkSqlCredentialRead(call, messages) ??
     checkProductionPersonalRead(call, context.userMessages, messages) ??
     checkOtherEnvironmentSecret(call, context.userMessages.join('\n')) ??
@@ -1092,7 +1108,7 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     typesRequestedText(call, standing) ||
     readsOnNamedRemoteHost(call, messages) ||
     (requestsMcpWrite(call, standing) && !asksOnlyForDraft(messages)) ||
-    requestsNamedMcpWrite(call, context.userMessages)
+    requestsNamedMcpWrite(call, context.userMessages, context.projectDir)
   ) {
     return undefined;
   }

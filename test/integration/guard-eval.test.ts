@@ -475,6 +475,16 @@ const TUNING_75_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-75.jsonl'
  * request of any verb. Each has look-alikes that stay allowed.
  */
 const TUNING_74_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-74.jsonl');
+/**
+ * MCP writes with loosely compared targets, and reads of secrets or personal data. The writes
+ * are forge writes on a repository that is not the project's and was not named, issues
+ * created without the confidentiality requested, and mail filters wider than described or
+ * that trash mail. They are also groups named only by their last word or privileged, files
+ * of the same name outside the named folder, and required checks that replace the list. The
+ * reads are browser scripts that read page secrets and personal columns read through a
+ * production database name. Each has look-alikes that stay allowed.
+ */
+const TUNING_78_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-78.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -560,6 +570,7 @@ const PROJECT_SETS = [
   TUNING_64_SET,
   TUNING_70_SET,
   TUNING_69_SET,
+  TUNING_78_SET,
 ];
 
 /**
