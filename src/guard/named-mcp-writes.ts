@@ -15,7 +15,7 @@ import { messageSentences, sentenceClauses, withholdsConsent } from './consent.j
 import { containsWord } from './named-targets.js';
 import { PRODUCTION_PART } from './production-names.js';
 import { toolWords } from './requested-mcp-writes.js';
-import { requestStands } from './standing-requests.js';
+import { standingClauses } from './standing-requests.js';
 import type { ToolCall } from './types.js';
 
 /** A request sentence of the user, split where the description of the written content starts. */
@@ -86,7 +86,7 @@ function userRequests(userMessages: readonly string[]): Request[] {
       if (
         next !== undefined &&
         ENDORSEMENT.test(next) &&
-        requestStands(next, allMessages) &&
+        stands(next, allMessages) &&
         standsAlone(instruction)
       ) {
         requests.push({ action: actionPart(instruction), sentence: instruction, whole: true });
@@ -103,13 +103,18 @@ function userRequests(userMessages: readonly string[]): Request[] {
     }
     // Only the action part and the sentences after it are read for a withdrawal, because the
     // content description may defer the item's own work.
-    if (requestStands(action, allMessages.replace(sentence, action))) {
+    if (stands(action, allMessages.replace(sentence, action))) {
       const limited = sentence.replace(CONTENT_LIMIT, ' ');
-      const whole = standsAlone(limited) && requestStands(sentence, allMessages);
+      const whole = standsAlone(limited) && stands(sentence, allMessages);
       requests.push({ action, sentence, whole });
     }
   });
   return requests;
+}
+
+/** Checks that `clause` still stands, read against `allMessages` (see standing-requests.ts). */
+function stands(clause: string, allMessages: string): boolean {
+  return standingClauses(clause, allMessages) === clause;
 }
 
 /** Checks that `text` has no refusal, deferral or condition of its own. */
