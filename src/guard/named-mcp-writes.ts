@@ -11,11 +11,11 @@
  * delivery arguments and secrets in the text are never consented to here.
  */
 import { looksLikeSecret } from './clear-secrets.js';
-import { messageSentences, sentenceClauses, withholdsConsent } from './consent.js';
+import { actionClauses, messageSentences, sentenceClauses, withholdsConsent } from './consent.js';
 import { containsWord } from './named-targets.js';
 import { PRODUCTION_PART } from './production-names.js';
 import { toolWords } from './requested-mcp-writes.js';
-import { standingClauses } from './standing-requests.js';
+import { asksForDraftToReview, standingClauses } from './standing-requests.js';
 import type { ToolCall } from './types.js';
 
 /** A request sentence of the user, split where the description of the written content starts. */
@@ -75,7 +75,9 @@ const CONTENT_LIMIT =
 function userRequests(userMessages: readonly string[]): Request[] {
   const allMessages = userMessages.join('\n');
   const sentences = userMessages.flatMap((message) =>
-    messageSentences(message).flatMap((sentence) => sentenceClauses(sentence)),
+    messageSentences(message).flatMap((sentence) =>
+      sentenceClauses(sentence).flatMap(actionClauses),
+    ),
   );
   const requests: Request[] = [];
   sentences.forEach((sentence, index) => {
@@ -98,7 +100,7 @@ function userRequests(userMessages: readonly string[]): Request[] {
     }
     const action = actionPart(sentence);
     const content = sentence.slice(action.length);
-    if (!standsAlone(action) || CONTENT_REFUSAL.test(content)) {
+    if (!standsAlone(action) || CONTENT_REFUSAL.test(content) || asksForDraftToReview(sentence)) {
       return;
     }
     // Only the action part and the sentences after it are read for a withdrawal, because the

@@ -16,7 +16,9 @@ describe('standingClauses', () => {
   it('drops conditional and reported clauses', () => {
     const messages =
       'The venv is owned by root.\nGive it back once the build stops.\nSam said to open the port.';
-    expect(standingClauses(messages, messages, { keepQuestions: true })).toBe('The venv is owned by root.');
+    expect(standingClauses(messages, messages, { keepQuestions: true })).toBe(
+      'The venv is owned by root.',
+    );
   });
 
   it('keeps questions', () => {

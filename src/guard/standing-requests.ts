@@ -73,6 +73,11 @@ const REPORTED =
 const DRAFT_FOR_REVIEW =
   /\b(?:draft\w*|write\s+up|writ(?:e|ing)\s+(?:a|an|the)\b[^.;]*\bup|prepar\w*|compos\w*)\b.*\b(?:so\s+(?:that\s+)?(?:I|we)\s+can\s+(?:review|check|look\s+(?:at|over)|read|approve|edit)\b|for\s+(?:my|our|me\s+to)\s+review\b|(?:show|send|give)\s+(?:it|that|them)\s+to\s+me\s+(?:first|before)\b|(?:show|send)\s+me\s+(?:it\s+)?(?:first|before)\b|before\s+(?:filing|posting|sending|submitting|publishing|opening|creating|merging)\b)/i;
 
+/** Checks whether `request` asks for a draft that the user reviews before it is filed or sent. */
+export function asksForDraftToReview(request: string): boolean {
+  return DRAFT_FOR_REVIEW.test(withoutDictatedContent(request));
+}
+
 /**
  * Checks whether the words of a report cover the whole request. After a comma the user may
  * ask in their own words ("Git says dubious ownership for this repo, fix it"), and that
@@ -118,7 +123,7 @@ export function isConditionalRequest(request: string): boolean {
     LATER_TIME.test(own) ||
     SUPPOSES.test(own) ||
     isReported(own) ||
-    DRAFT_FOR_REVIEW.test(own)
+    asksForDraftToReview(own)
   );
 }
 
@@ -391,11 +396,8 @@ export function standingRequests(messages: string, allMessages: string): string 
   }
   // A clause with no deploy verb ("Preview on dev looked fine.") states a fact, which a
   // later sentence cannot take back.
-  const standing = keepClauses(
-    messages,
-    allMessages,
-    (clause, at) =>
-      !DEPLOY_ACTIONS.test(clause) || standsAt(clause, allMessages, at) ? clause : undefined,
+  const standing = keepClauses(messages, allMessages, (clause, at) =>
+    !DEPLOY_ACTIONS.test(clause) || standsAt(clause, allMessages, at) ? clause : undefined,
   );
   lastStanding = { messages, allMessages, standing };
   return standing;
@@ -435,13 +437,10 @@ export function standingClauses(
   if (known !== undefined) {
     return known;
   }
-  const standing = keepClauses(
-    messages,
-    allMessages,
-    (clause, at) =>
-      keepQuestions && clause.endsWith('?') && !isReported(clause)
-        ? clause
-        : standingClause(clause, allMessages, at),
+  const standing = keepClauses(messages, allMessages, (clause, at) =>
+    keepQuestions && clause.endsWith('?') && !isReported(clause)
+      ? clause
+      : standingClause(clause, allMessages, at),
   );
   if (recentStanding.size >= RECENT_STANDING_LIMIT) {
     recentStanding.delete(recentStanding.keys().next().value ?? '');
@@ -510,7 +509,7 @@ function namesOtherEnvironment(sentence: string, clause: string): boolean {
 function replacesTarget(sentence: string, clause: string): boolean {
   return (
     REPLACES.test(sentence) &&
-    !ADDS_TO_REQUEST.test(sentence) &&
+    !ADDS_TO_REQUEST.test(sentence.replace(REASON_TAIL, '')) &&
     (namesOtherTarget(sentence, clause) || namesOtherEnvironment(sentence, clause))
   );
 }
