@@ -14,7 +14,7 @@ import { containsWord } from './named-targets.js';
 import { asksForAdviceOnly, defersAction, withdrawsEarlierRequests } from './consultations.js';
 import { withoutPathWords } from './path-words.js';
 import type { SimpleCommand } from './shell.js';
-import { requestStands } from './standing-requests.js';
+import { requestStands, withoutDictatedContent } from './standing-requests.js';
 
 /** The kinds of action whose consent is checked by structure rather than by keyword. */
 export type ActionKind =
@@ -244,7 +244,8 @@ const OWN_ACTION =
 export function withholdsConsent(clause: string): boolean {
   return (
     refuses(REFUSAL, clause) ||
-    defersAction(clause) ||
+    // "Comment on it saying the patch goes out tomorrow" dictates the time, it defers nothing.
+    defersAction(withoutDictatedContent(clause)) ||
     withdrawsEarlierRequests(clause) ||
     OWN_ACTION.test(clause)
   );

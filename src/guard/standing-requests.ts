@@ -1,19 +1,20 @@
 /**
- * Whether a request (to deploy, apply, refund, publish or fill a form) still stands. A request
- * that waits for a condition ("ship it once CI is green"), that only supposes the action
- * ("ship it is what I'd say if tests passed"), that reports someone else's words ("the PM said
- * ship it") or that a later sentence takes back ("Roll it to prod. Hmm, wait, the migration
- * isn't done.") is no consent.
- * These readers filter their requests through it:
- * - every deploy and apply reader, through `standingRequests`;
- * - the merge, `npm dist-tag` and other structural shell actions of consent.ts;
- * - requested releases, print consent (secret-fields.ts) and MCP writes named by kind
- *   (named-mcp-writes.ts);
- * - root and remote CLI consent (standing-clauses.ts);
- * - every MCP write reader of `checkMcp` in tiers.ts, through `standingClauses`: publishes,
- *   form fills, refunds, pages, comments and channel posts.
+ * Whether a request still stands. A request that waits for a condition ("ship it once CI is
+ * green", "open it unless the DBA objects"), that only supposes the action ("ship it is what
+ * I'd say if tests passed"), that reports someone else's words ("the PM said ship it"), that
+ * asks for a draft to review first, or that a later sentence takes back ("Roll it to prod.
+ * Hmm, wait, the migration isn't done.", "Let's not.") or moves to another target ("Actually
+ * give it to marco@acme.dev instead") is no consent.
+ * Two readers share the wording lists of this module:
+ * - `standingRequests` and `requestStands` judge deploy and apply requests: the deploy and
+ *   apply readers, the merge and `npm dist-tag` actions of consent.ts, requested releases and
+ *   print consent (secret-fields.ts);
+ * - `standingClauses` judges clauses of any verb for every other consent reader: the rules
+ *   of stage 1 (grants, requested shell work, prefix deletes, remote CLI changes, root
+ *   commands) and the MCP writes of `checkMcp` in tiers.ts and named-mcp-writes.ts.
  *
- * NOTE: the prefix-delete reader (bucket-deletes.ts) does not call it.
+ * NOTE: consultations.ts keeps its own list of withdrawals ("change of plan", "never mind")
+ * that drop every earlier message before these readers see them.
  */
 import { ENVIRONMENT_NAMES } from './environment-names.js';
 import { isMentionedRequest } from './mentioned-requests.js';
@@ -87,6 +88,10 @@ function isReported(request: string): boolean {
   const report = REPORTED.exec(request);
   if (report === null) {
     return false;
+  }
+  // "According to the runbook, release it" reports the request after the comma too.
+  if (/^according/i.test(report[0])) {
+    return true;
   }
   const tail = request.slice(report.index + report[0].length);
   const own = /,\s*(?:(?:please|so|then|just|and)\s+)*([a-z]+)\b[^,]*$/i.exec(tail);
