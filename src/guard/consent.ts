@@ -244,7 +244,7 @@ const OWN_ACTION =
 export function withholdsConsent(clause: string): boolean {
   return (
     refuses(REFUSAL, clause) ||
-    // "Comment on it saying the patch goes out tomorrow" dictates the time, it defers nothing.
+    // "Comment on it saying the patch goes out tomorrow" dictates the time and defers nothing.
     defersAction(withoutDictatedContent(clause)) ||
     withdrawsEarlierRequests(clause) ||
     OWN_ACTION.test(clause)

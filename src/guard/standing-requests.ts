@@ -424,8 +424,9 @@ const RECENT_STANDING_LIMIT = 8;
 
 /**
  * Returns the clauses of `messages` (consenting text, one clause a line) that still stand,
- * judging every clause whatever its verb: none waits for a condition, supposes, reports
- * someone else's words or asks for a draft to review, and no later sentence takes it back.
+ * judging every clause whatever its verb. A clause stands when it does not wait for a
+ * condition, suppose, report someone else's words or ask for a draft to review, and no later
+ * sentence takes it back.
  * Every consent reader beyond deploys and applies reads its requests through it: MCP writes,
  * refunds, form fills, grants, requested shell work, remote CLI changes and root commands.
  * The results for the last few inputs are kept, because every check of one call reads the
