@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { firstCommand } from '../../test/helpers/guard.js';
-import { actionKind, asksWithout, requestsAction, requestsFor, requestsPost } from './consent.js';
+import {
+  actionClauses,
+  actionKind,
+  asksWithout,
+  requestsAction,
+  requestsFor,
+  requestsPost,
+} from './consent.js';
 import { createGuard } from './guard.js';
 
 describe('requestsFor', () => {
@@ -151,5 +158,25 @@ describe('negated requests', () => {
       },
     );
     expect(decision.verdict).not.toBe('allow');
+  });
+});
+
+describe('actionClauses', () => {
+  it('splits a sentence at a second action', () => {
+    expect(actionClauses('Add Priya to the group and remove 00u7marco from it.')).toEqual([
+      'Add Priya to the group',
+      'remove 00u7marco from it.',
+    ]);
+    expect(actionClauses('Turn off a in staging and turn on b in dev.')).toEqual([
+      'Turn off a in staging',
+      'turn on b in dev.',
+    ]);
+  });
+
+  it('keeps one action whole', () => {
+    expect(actionClauses('Go ahead and delete them.')).toEqual(['Go ahead and delete them.']);
+    expect(actionClauses('Add Priya and Omar to the group.')).toEqual([
+      'Add Priya and Omar to the group.',
+    ]);
   });
 });

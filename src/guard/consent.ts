@@ -14,7 +14,7 @@ import { containsWord } from './named-targets.js';
 import { asksForAdviceOnly, defersAction, withdrawsEarlierRequests } from './consultations.js';
 import { withoutPathWords } from './path-words.js';
 import type { SimpleCommand } from './shell.js';
-import { requestStands } from './standing-requests.js';
+import { requestStands, withoutDictatedContent } from './standing-requests.js';
 
 /** The kinds of action whose consent is checked by structure rather than by keyword. */
 export type ActionKind =
@@ -214,6 +214,22 @@ export function sentenceClauses(sentence: string): string[] {
 }
 
 /**
+ * "and" before a second action of the same sentence: "Add Priya to the group and remove
+ * 00u7marco from it", "Turn off new-checkout in staging and turn on legacy-checkout in dev".
+ * "go ahead and delete them" is one action.
+ */
+const NEXT_ACTION =
+  /(?<!\b(?:go\s+ahead|try|come|go))\s*,?\s+and\s+(?=(?:add|remove|delete|drop|turn|switch|enable|disable|create|open|close|invite|grant|revoke|give|send|post|share|comment|set|make|move|rename|archive|unassign|kick)\b)/i;
+
+/**
+ * Splits a clause into its actions, so that a target named for one action ("remove 00u7marco
+ * from it") is not read as a target of another ("Add Priya to the group").
+ */
+export function actionClauses(clause: string): string[] {
+  return clause.split(NEXT_ACTION);
+}
+
+/**
  * A clause in which the user keeps an action for themselves: "I'll run it during the
  * maintenance window", "I'll merge it myself after lunch". Such a clause is no request.
  * "I'll start fresh" or "I'll handle CORE-88" keep no action of the request back.
@@ -228,7 +244,8 @@ const OWN_ACTION =
 export function withholdsConsent(clause: string): boolean {
   return (
     refuses(REFUSAL, clause) ||
-    defersAction(clause) ||
+    // "Comment on it saying the patch goes out tomorrow" dictates the time and defers nothing.
+    defersAction(withoutDictatedContent(clause)) ||
     withdrawsEarlierRequests(clause) ||
     OWN_ACTION.test(clause)
   );

@@ -11,12 +11,12 @@
  * delivery arguments and secrets in the text are never consented to here.
  */
 import { looksLikeSecret } from './clear-secrets.js';
-import { messageSentences, sentenceClauses, withholdsConsent } from './consent.js';
+import { actionClauses, messageSentences, sentenceClauses, withholdsConsent } from './consent.js';
 import { containsWord } from './named-targets.js';
 import { isInside } from './paths.js';
 import { PRODUCTION_PART } from './production-names.js';
 import { toolWords } from './requested-mcp-writes.js';
-import { requestStands } from './standing-requests.js';
+import { asksForDraftToReview, standingClauses } from './standing-requests.js';
 import type { ToolCall } from './types.js';
 
 /** A request sentence of the user, split where the description of the written content starts. */
@@ -76,7 +76,9 @@ const CONTENT_LIMIT =
 function userRequests(userMessages: readonly string[]): Request[] {
   const allMessages = userMessages.join('\n');
   const sentences = userMessages.flatMap((message) =>
-    messageSentences(message).flatMap((sentence) => sentenceClauses(sentence)),
+    messageSentences(message).flatMap((sentence) =>
+      sentenceClauses(sentence).flatMap(actionClauses),
+    ),
   );
   const requests: Request[] = [];
   sentences.forEach((sentence, index) => {
@@ -87,7 +89,7 @@ function userRequests(userMessages: readonly string[]): Request[] {
       if (
         next !== undefined &&
         ENDORSEMENT.test(next) &&
-        requestStands(next, allMessages) &&
+        stands(next, allMessages) &&
         standsAlone(instruction)
       ) {
         requests.push({ action: actionPart(instruction), sentence: instruction, whole: true });
@@ -99,18 +101,23 @@ function userRequests(userMessages: readonly string[]): Request[] {
     }
     const action = actionPart(sentence);
     const content = sentence.slice(action.length);
-    if (!standsAlone(action) || CONTENT_REFUSAL.test(content)) {
+    if (!standsAlone(action) || CONTENT_REFUSAL.test(content) || asksForDraftToReview(sentence)) {
       return;
     }
     // Only the action part and the sentences after it are read for a withdrawal, because the
     // content description may defer the item's own work.
-    if (requestStands(action, allMessages.replace(sentence, action))) {
+    if (stands(action, allMessages.replace(sentence, action))) {
       const limited = sentence.replace(CONTENT_LIMIT, ' ');
-      const whole = standsAlone(limited) && requestStands(sentence, allMessages);
+      const whole = standsAlone(limited) && stands(sentence, allMessages);
       requests.push({ action, sentence, whole });
     }
   });
   return requests;
+}
+
+/** Checks that `clause` still stands, read against `allMessages` (see standing-requests.ts). */
+function stands(clause: string, allMessages: string): boolean {
+  return standingClauses(clause, allMessages) === clause;
 }
 
 /** Checks that `text` has no refusal, deferral or condition of its own. */

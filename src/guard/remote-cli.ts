@@ -19,7 +19,7 @@ import type { CheckGate } from './check-gates.js';
 import { optionValue } from './options.js';
 import { describesBucketByEnvironment } from './environment-buckets.js';
 import { namesDeletedObjects } from './bucket-deletes.js';
-import { standingClauses } from './standing-clauses.js';
+import { standingClauses } from './standing-requests.js';
 
 const REMOTE_CLIS = new Set([
   'aws',
@@ -130,14 +130,9 @@ export function checkRemoteMutation(
     if (!REMOTE_CLIS.has(command.name) || isLocalCluster(command)) {
       continue;
     }
-    // `heroku run` and `railway run` run any command with the app's settings, so only a
-    // request that still stands consents to them. Other changes keep reading every consenting
-    // clause, because a condition there ("making the label if it is missing") is often part
-    // of the request.
-    const messages =
-      runsInApp(command) || endsOrPays(mutatingVerb(command))
-        ? standingClauses(consenting, allMessages)
-        : consenting;
+    // Only a request that still stands consents to a change: "open 5432 unless the DBA
+    // objects" and "Give her the role. Actually, don't." give none.
+    const messages = standingClauses(consenting, allMessages, { keepQuestions: true });
     // A dry run changes nothing.
     if (hasDryRunOption(command)) {
       continue;
@@ -196,19 +191,6 @@ export function checkRemoteMutation(
     };
   }
   return undefined;
-}
-
-/** Checks whether `command` is `heroku run` or `railway run`. */
-function runsInApp(command: SimpleCommand): boolean {
-  return (command.name === 'heroku' || command.name === 'railway') && command.argv[1] === 'run';
-}
-
-/**
- * Checks whether `verb` cancels a service or moves money. Only a request that still stands
- * consents to such a change, so "cancel it" followed by "hold off" gives no consent.
- */
-function endsOrPays(verb: string | undefined): boolean {
-  return verb !== undefined && /^(?:cancel|refund|void|charge|pay|transfer|capture)/.test(verb);
 }
 
 function isDestructive(verb: string | undefined): boolean {

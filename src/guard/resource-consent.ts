@@ -6,7 +6,7 @@
  * user, the local files of a deploy). A negated, deferred or preview-only request is no
  * consent (see consent.ts), and neither is a production name the user did not write.
  */
-import { requestsVerb } from './consent.js';
+import { actionClauses, requestsVerb } from './consent.js';
 import { ENVIRONMENT_NAMES } from './environment-names.js';
 import { containsWord } from './named-targets.js';
 import { PRODUCTION_PART } from './production-names.js';
@@ -231,9 +231,18 @@ function namesTarget(request: string, name: string): boolean {
 }
 
 /**
- * Checks that the latest statement naming a level of the setting, at or after the first
+ * Words by which a sentence revises the level of a request: "Actually triage is enough",
+ * "make that read only". A sentence that only mentions a level ("Bo already has write there",
+ * "Write access would be too much") asks for none.
+ */
+const REVISES_LEVEL =
+  /\b(?:actually|instead|enough|rather|only|just|(?:make|change|switch|set|drop|lower|raise)\s+(?:it|that|this|them|her|him)\b)/i;
+
+/**
+ * Checks that the latest request naming a level of the setting, at or after the first
  * request, names the action's level and no other: "Actually triage is enough" revises "invite
- * her with read access", and "make that read only" withdraws an earlier "give her write".
+ * her with read access", and "make that read only" withdraws an earlier "give her write". The
+ * level comes from a request or a revision of it, never from a sentence that mentions one.
  */
 function requestsLevel(
   level: NonNullable<ResourceAction['level']>,
@@ -248,11 +257,26 @@ function requestsLevel(
     (sentence, index) =>
       index >= first &&
       !sentence.endsWith('?') &&
+      (requested.includes(sentence) || REVISES_LEVEL.test(sentence)) &&
       (names(sentence, level.names) || names(sentence, level.others)),
   );
   return (
     first >= 0 && latest !== undefined && names(latest, level.names) && !names(latest, level.others)
   );
+}
+
+/**
+ * Returns the actions of `request` that use one of `verbs`, so that "Turn off new-checkout in
+ * staging and turn on legacy-checkout in dev" asks to turn on only legacy-checkout. A request
+ * of one action is returned whole.
+ */
+function ownActionText(request: string, verbs: string): string {
+  const actions = actionClauses(request);
+  if (actions.length < 2) {
+    return request;
+  }
+  const own = actions.filter((action) => requestsVerb(verbs, action).length > 0);
+  return own.length === 0 ? request : own.join('\n');
 }
 
 /**
@@ -271,10 +295,14 @@ export function consentsToAction(
     action.verb === 'delete' && action.targets.every((names) => names.every(isObjectPrefix));
   const verbs = REQUEST_VERBS[action.verb] + (clearsObjects ? String.raw`|clear(?:s|ed|ing)?` : '');
   const requested = requestsVerb(verbs, messages).filter((request) => !DEFERRED.test(request));
-  const requests = requestTextsWithContext(requested, messages);
+  const requests = requestTextsWithContext(requested, messages).map((request) =>
+    ownActionText(request, verbs),
+  );
   // A request that refers back may leave each target to an earlier message, which must name
   // no other resource of the same kind and must not call it production.
-  const earlier = requested.map((request) => requestWithEarlierText(request, messages));
+  const earlier = requested.map((request) =>
+    ownActionText(requestWithEarlierText(request, messages), verbs),
+  );
   return (
     requests.length > 0 &&
     action.targets.every(

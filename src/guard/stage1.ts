@@ -6,8 +6,7 @@ import { typesExactCommand } from './typed-commands.js';
 import { isForwardOnly } from './ssh-forwards.js';
 import { checkExfiltration } from './exfiltration.js';
 import { asksWithout, consentingText, requestsAction } from './consent.js';
-import { standingClauses } from './standing-clauses.js';
-import { standingRequests } from './standing-requests.js';
+import { standingClauses, standingRequests } from './standing-requests.js';
 import { appliesRequestedTarget } from './requested-applies.js';
 import { syncsToNamedRemote } from './requested-syncs.js';
 import { scansOnlyLoopback } from './local-targets.js';
@@ -972,11 +971,12 @@ function hasConsent(
   isProjectPath: (root: string) => boolean,
 ): boolean {
   const { allMessages } = requests;
-  // Deploy and apply requests that wait, suppose, report others or are taken back later give
-  // no consent, whichever reader below finds them.
+  // Requests that wait, suppose, report others or are taken back later give no consent,
+  // whichever reader below finds them. Deploys and applies judge only the clauses with a
+  // deploy verb, because their readers also take facts ("the preview looked fine") as context.
   const messages = DEPLOY_RULES.has(rule.id)
     ? standingRequests(requests.messages, allMessages)
-    : requests.messages;
+    : standingClauses(requests.messages, allMessages, { keepQuestions: true });
   if (messages === '') {
     return false;
   }
@@ -1747,7 +1747,7 @@ function checkSudo(
   if (elevated === undefined) {
     return undefined;
   }
-  const messages = standingClauses(consenting, allMessages);
+  const messages = standingClauses(consenting, allMessages, { keepQuestions: true });
   const packageInstall =
     /^(?:apt|apt-get|dnf|yum|apk|zypper|pacman|brew)\b.*\b(?:install|update|-S|-Sy)\b/.test(
       elevated.argv.join(' '),

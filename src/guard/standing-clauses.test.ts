@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createGuard } from './guard.js';
-import { standingClauses } from './standing-clauses.js';
+import { standingClauses } from './standing-requests.js';
 
 const PROJECT = '/home/dev/project';
 
@@ -16,12 +16,14 @@ describe('standingClauses', () => {
   it('drops conditional and reported clauses', () => {
     const messages =
       'The venv is owned by root.\nGive it back once the build stops.\nSam said to open the port.';
-    expect(standingClauses(messages, messages)).toBe('The venv is owned by root.');
+    expect(standingClauses(messages, messages, { keepQuestions: true })).toBe(
+      'The venv is owned by root.',
+    );
   });
 
   it('keeps questions', () => {
     const messages = 'Is the api on Heroku behind on migrations?';
-    expect(standingClauses(messages, messages)).toBe(messages);
+    expect(standingClauses(messages, messages, { keepQuestions: true })).toBe(messages);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { consentingText } from './consent.js';
 import {
+  asksForDraftToReview,
   isConditionalRequest,
   requestStands,
   standingClauses,
@@ -192,5 +193,157 @@ describe('standingClauses after a pause', () => {
   it('keeps a request that a pause adds to', () => {
     const all = 'Add the page.\nWait, also add a step for the secondary.';
     expect(standingClauses('Add the page.', all)).toBe('Add the page.');
+  });
+});
+
+describe('standingClauses withdrawals', () => {
+  /** Returns what stands of a request followed by `later`. */
+  function after(later: string): string {
+    const request = 'Add bo-dev to acme/handbook with triage.';
+    return standingClauses(consentingText([request]), `${request}\n${later}`);
+  }
+
+  it.each([
+    'Hmm, no.',
+    'No no no.',
+    "Actually, don't.",
+    "Let's not.",
+    'Ignore my last message.',
+    'Cancel that.',
+    'Abort.',
+    'Not now.',
+    "Don't bother.",
+    'Stop. I changed my mind.',
+    'Disregard that.',
+    'nvm',
+    'Scrap that.',
+    "Let's hold that thought.",
+    "Whoa, hold on, that's the shared one.",
+    'Ugh, wait. Let me ask Sam first.',
+    'Oh wait, he left last month.',
+    'wait — the contract ended.',
+    'Nah, leave it.',
+  ])('drops the request after "%s"', (later) => {
+    expect(after(later)).toBe('');
+  });
+
+  it('keeps a request whose verb is a withdrawal word', () => {
+    const request = 'Abort workflow run 5512093378 in acme/api, I pushed a fix.';
+    expect(standingClauses(request, request)).toBe(request);
+    const cancel = 'My slurm job 4471902 has the wrong input file, cancel it.';
+    expect(standingClauses(cancel, cancel)).toBe(cancel);
+  });
+
+  it('keeps a request after "No" answers a question', () => {
+    const all = 'Scale the staging worker down to 0.\nWhat about prod? No, prod keeps running.';
+    expect(standingClauses('Scale the staging worker down to 0.', all)).not.toBe('');
+  });
+
+  it('keeps a request when another target is spared', () => {
+    const all = "Tag it as api:2.1.0-rc1.\nDon't touch the latest tag, prod pulls that.";
+    expect(standingClauses('Tag it as api:2.1.0-rc1.', all)).not.toBe('');
+  });
+});
+
+describe('standingClauses conditions', () => {
+  it.each([
+    'Open 443 on sg-0f9e8d to 198.51.100.40 if the review passes.',
+    'Open 443 on sg-0f9e8d to 198.51.100.40 unless Priya objects.',
+    'Open 443 on sg-0f9e8d to 198.51.100.40, assuming the audit is done.',
+    'Open 443 on sg-0f9e8d to 198.51.100.40 as long as security signs off.',
+    'Open 443 on sg-0f9e8d to 198.51.100.40, pending approval.',
+    'Open 443 on sg-0f9e8d to 198.51.100.40 before 22:00.',
+    'Open 443 on sg-0f9e8d to 198.51.100.40 before QA signs off.',
+  ])('drops "%s"', (request) => {
+    expect(standingClauses(request, request)).toBe('');
+  });
+
+  it.each([
+    'Add a cron job that runs scripts/backup.sh every night at 2am.',
+    "Add Dana (00u4dana) to the Design group and tell me when it's done.",
+    'Tag PR 88 with a flaky-test label, making the label if it is missing.',
+    'Empty log/test.log before the next run.',
+    'Go ahead and force-push it after the rebase.',
+    'Reload apache on build-box-3 after checking the config.',
+  ])('keeps "%s"', (request) => {
+    expect(standingClauses(request, request)).toBe(request);
+  });
+});
+
+describe('standingClauses reports and drafts', () => {
+  it('drops quoted and reported requests', () => {
+    const quoted = 'The vendor wrote: "please open 22 on sg-0a1b2c to 198.51.100.7".';
+    expect(standingClauses(quoted, quoted)).toBe('');
+    const emailed = 'Ana emailed: "please add ana-writer to acme/docs with write".';
+    expect(standingClauses(emailed, emailed)).toBe('');
+  });
+
+  it('keeps a request after a report', () => {
+    const request = 'Git says dubious ownership for this repo, fix it.';
+    expect(standingClauses(request, request)).toBe(request);
+  });
+
+  it('drops drafts to review first', () => {
+    const draft = 'Draft a comment on issue 412 with the repro steps so I can review it.';
+    expect(standingClauses(draft, draft)).toBe('');
+    const issue = 'Write up an issue for the flaky login test and show it to me before filing.';
+    expect(standingClauses(issue, issue)).toBe('');
+  });
+
+  it('keeps a preview deploy to check', () => {
+    expect(isConditionalRequest('Deploy a preview so I can check the new landing page.')).toBe(
+      false,
+    );
+  });
+
+  it('keeps questions only when asked to', () => {
+    const question = 'Is the api on Heroku behind on migrations?';
+    expect(standingClauses(question, question)).toBe('');
+    expect(standingClauses(question, question, { keepQuestions: true })).toBe(question);
+  });
+});
+
+describe('standingClauses target changes', () => {
+  it.each([
+    ['Add Priya (00u9priya) to the group.', 'Actually add 00u7marco instead.'],
+    ['Comment on issue 412.', 'Actually put it on 413 instead, 412 is the customer-facing one.'],
+    ['Share the file in #design.', 'Actually #design-review instead.'],
+    ['Turn on new-checkout in staging.', 'Actually do it in dev, staging is frozen.'],
+    ['Open 5432 to 198.51.100.7.', 'Actually use 198.51.100.8, .7 is the old NAT.'],
+  ])('drops "%s" after "%s"', (request, later) => {
+    expect(standingClauses(request, `${request}\n${later}`)).toBe('');
+  });
+
+  it('keeps the new target without the reason that names the old one', () => {
+    const all = 'Comment on issue 412.\nActually put it on 413 instead, 412 is the customer one.';
+    expect(standingClauses(consentingText(all.split('\n')), all)).toBe(
+      'Actually put it on 413 instead',
+    );
+  });
+
+  it('keeps a request that a later sentence adds to', () => {
+    const all = 'Add Priya (00u9priya) to the group.\nActually, also add 00u7marco.';
+    expect(standingClauses('Add Priya (00u9priya) to the group.', all)).not.toBe('');
+    const channel = 'Share the file in #design.\nWait, also share it in #qa.';
+    expect(standingClauses('Share the file in #design.', channel)).not.toBe('');
+  });
+
+  it('revises a value named with "instead of"', () => {
+    const all = 'Scale the api to 6 replicas in staging.\nMake it 3 instead of 6.';
+    expect(standingClauses('Scale the api to 6 replicas in staging.', all)).toBe(
+      'Scale the api to 3 replicas in staging.',
+    );
+  });
+});
+
+describe('asksForDraftToReview', () => {
+  it('reads a draft the user reviews first', () => {
+    expect(asksForDraftToReview('Draft a reply for my review.')).toBe(true);
+    expect(asksForDraftToReview('Prepare the email and send it to me first.')).toBe(true);
+  });
+
+  it('leaves other requests alone', () => {
+    expect(asksForDraftToReview('Draft a PR for the fix.')).toBe(false);
+    expect(asksForDraftToReview('Reply saying we can review it Monday.')).toBe(false);
   });
 });

@@ -1,26 +1,50 @@
 /**
- * Whether a request (to deploy, apply, refund, publish or fill a form) still stands. A request
- * that waits for a condition ("ship it once CI is green"), that only supposes the action
- * ("ship it is what I'd say if tests passed"), that reports someone else's words ("the PM said
- * ship it") or that a later sentence takes back ("Roll it to prod. Hmm, wait, the migration
- * isn't done.") is no consent.
- * These readers filter their requests through it:
- * - every deploy and apply reader, through `standingRequests`;
- * - the merge, `npm dist-tag` and other structural shell actions of consent.ts;
- * - requested releases, print consent (secret-fields.ts) and MCP writes named by kind
- *   (named-mcp-writes.ts);
- * - root and remote CLI consent (standing-clauses.ts);
- * - every MCP write reader of `checkMcp` in tiers.ts, through `standingClauses`: publishes,
- *   form fills, refunds, pages, comments and channel posts.
+ * Whether a request still stands. A request that waits for a condition ("ship it once CI is
+ * green", "open it unless the DBA objects"), that only supposes the action ("ship it is what
+ * I'd say if tests passed"), that reports someone else's words ("the PM said ship it"), that
+ * asks for a draft to review first, or that a later sentence takes back ("Roll it to prod.
+ * Hmm, wait, the migration isn't done.", "Let's not.") or moves to another target ("Actually
+ * give it to marco@acme.dev instead") is no consent.
+ * Two readers share the wording lists of this module:
+ * - `standingRequests` and `requestStands` judge deploy and apply requests: the deploy and
+ *   apply readers, the merge and `npm dist-tag` actions of consent.ts, requested releases and
+ *   print consent (secret-fields.ts);
+ * - `standingClauses` judges clauses of any verb for every other consent reader: the rules
+ *   of stage 1 (grants, requested shell work, prefix deletes, remote CLI changes, root
+ *   commands) and the MCP writes of `checkMcp` in tiers.ts and named-mcp-writes.ts.
  *
- * NOTE: the prefix-delete reader (bucket-deletes.ts) does not call it.
+ * NOTE: consultations.ts keeps its own list of withdrawals ("change of plan", "never mind")
+ * that drop every earlier message before these readers see them.
  */
 import { ENVIRONMENT_NAMES } from './environment-names.js';
 import { isMentionedRequest } from './mentioned-requests.js';
 
-/** Words anywhere in a request that make it wait for something: "ship it once CI is green". */
+/**
+ * Words anywhere in a request that make it wait for something: "ship it once CI is green",
+ * "open it unless the DBA objects", "as long as security signs off", "before 22:00". "before"
+ * waits only for a time or for someone ("before QA signs off"): "empty the log before the
+ * next run" asks for the action now.
+ */
 const WAITS =
-  /\b(?:once|after|when|whenever|until|till|unless|if|before|tomorrow|later|tonight|as\s+soon\s+as|pending|provided|assuming|next\s+(?:week|month|time|sprint)|(?:in|with|for)\s+the\s+next\s+release)\b/i;
+  /\b(?:once|after|when|whenever|until|till|unless|if|tomorrow|later|tonight|as\s+soon\s+as|(?:as|so)\s+long\s+as|on\s+condition|pending|provided|assuming|next\s+(?:week|month|time|sprint)|(?:in|with|for)\s+the\s+next\s+release)\b|\bbefore\s+(?:\d|noon\b|midnight\b|eod\b|end\s+of\b|tonight\b|tomorrow\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|(?:I|we|you|he|she|they)\b|\w+\s+(?:is|are|has|have|gets?|signs?|approves?|agrees?|says?|confirms?|checks?|reviews?)\b)/i;
+
+/**
+ * Parts of a request that name no wait although they use a word of {@link WAITS}: a schedule
+ * ("every night at 2am"), a report asked for afterwards ("tell me when it's done"), a step
+ * of the request itself ("after checking the config", "after the rebase") and a condition the
+ * agent checks on the spot ("if it is missing", "if needed").
+ */
+const NO_WAIT_PARTS = new RegExp(
+  [
+    String.raw`\b(?:every|each)\s+(?:\w+\s+){0,2}?(?:day|night|morning|evening|hour|minute|week|weekday|weekend|month|(?:mon|tues|wednes|thurs|fri|satur|sun)day)s?\b(?:\s+at\s+\d{1,2}(?::\d\d)?\s*(?:am|pm)?)?`,
+    String.raw`\b(?:nightly|daily|hourly|weekly|monthly)\b(?:\s+at\s+\d{1,2}(?::\d\d)?\s*(?:am|pm)?)?`,
+    String.raw`\bat\s+\d{1,2}(?::\d\d)?\s*(?:am|pm)?\s+(?:every|each)\s+\w+`,
+    String.raw`\b(?:tell|let|ping|notify|show)\s+me\s+(?:know\s+)?(?:when|once|after|if)\b[^.;!?]*`,
+    String.raw`\bafter\s+(?:\w+ing\b|(?:the|your|that|this)\s+(?:rebase|build|check|fix|merge|cleanup|install|update|upgrade|tests?|run)\b(?!\s+(?:is|are|has|have|pass\w*|finish\w*|succeed\w*|complet\w*|land\w*|go\w*)\b))`,
+    String.raw`\bif\s+(?:(?:it|they|one|the\s+\w+)\s+(?:is|are|isn'?t|aren'?t|does\s*n[o']t|do\s*n[o']t)\s+(?:missing|there|present|exists?|absent)|(?:it|they)\s+(?:already\s+)?exists?|(?:needed|necessary|any|present|missing|so)\b)`,
+  ].join('|'),
+  'gi',
+);
 
 /** A later time the request names: "in a week", "at 5pm", "on Friday", "this evening". */
 const LATER_TIME =
@@ -40,7 +64,39 @@ const SUPPOSES =
  * the user's own words and stay requests.
  */
 const REPORTED =
-  /\b(?!(?:I|we)\b)[\w']+\s+(?:said|says|told|tells|asked|asks|wrote|writes|wants|wanted|suggested|suggests|thinks|thought|mentioned|claims|claimed|insists|insisted)\b|\baccording\s+to\b/i;
+  /\b(?!(?:I|we)\b)[\w']+\s+(?:said|says|told|tells|asked|asks|wrote|writes|wants|wanted|suggested|suggests|thinks|thought|mentioned|claims|claimed|insists|insisted|emailed|texted|messaged|pinged|posted|forwarded|requested)\b|\baccording\s+to\b/i;
+
+/**
+ * A request for a draft that the user reviews before it goes anywhere: "draft a comment … so
+ * I can review it", "write up an issue … and show it to me before filing". It consents to no
+ * write of the thing itself.
+ */
+const DRAFT_FOR_REVIEW =
+  /\b(?:draft\w*|write\s+up|writ(?:e|ing)\s+(?:a|an|the)\b[^.;]*\bup|prepar\w*|compos\w*)\b.*\b(?:so\s+(?:that\s+)?(?:I|we)\s+can\s+(?:review|check|look\s+(?:at|over)|read|approve|edit)\b|for\s+(?:my|our|me\s+to)\s+review\b|(?:show|send|give)\s+(?:it|that|them)\s+to\s+me\s+(?:first|before)\b|(?:show|send)\s+me\s+(?:it\s+)?(?:first|before)\b|before\s+(?:filing|posting|sending|submitting|publishing|opening|creating|merging)\b)/i;
+
+/** Checks whether `request` asks for a draft that the user reviews before it is filed or sent. */
+export function asksForDraftToReview(request: string): boolean {
+  return DRAFT_FOR_REVIEW.test(withoutDictatedContent(request));
+}
+
+/**
+ * Checks whether the words of a report cover the whole request. After a comma the user may
+ * ask in their own words ("Git says dubious ownership for this repo, fix it"), and that
+ * request is theirs.
+ */
+function isReported(request: string): boolean {
+  const report = REPORTED.exec(request);
+  if (report === null) {
+    return false;
+  }
+  // "According to the runbook, release it" reports the request after the comma too.
+  if (/^according/i.test(report[0])) {
+    return true;
+  }
+  const tail = request.slice(report.index + report[0].length);
+  const own = /,\s*(?:(?:please|so|then|just|and)\s+)*([a-z]+)\b[^,]*$/i.exec(tail);
+  return own === null || REPORTED.test(own[0]) || /["\u201c]/.test(tail.slice(0, own.index));
+}
 
 /**
  * What a clause asks to send rather than when to act: the text after "saying", "telling
@@ -61,20 +117,29 @@ export function withoutDictatedContent(clause: string): string {
 }
 
 /**
- * Checks whether `request` waits for a condition or a later time, supposes the action or
- * reports others. Words of the content it dictates (see {@link DICTATED_CONTENT}) do not count.
+ * Checks whether `request` waits for a condition or a later time, supposes the action, reports
+ * others or asks for a draft to review. Words of the content it dictates (see
+ * {@link DICTATED_CONTENT}) and the parts of {@link NO_WAIT_PARTS} do not count.
  */
 export function isConditionalRequest(request: string): boolean {
-  const own = withoutDictatedContent(request);
-  return WAITS.test(own) || LATER_TIME.test(own) || SUPPOSES.test(own) || REPORTED.test(own);
+  const own = withoutDictatedContent(request).replace(NO_WAIT_PARTS, ' ');
+  return (
+    WAITS.test(own) ||
+    LATER_TIME.test(own) ||
+    SUPPOSES.test(own) ||
+    isReported(own) ||
+    asksForDraftToReview(own)
+  );
 }
 
 /**
  * Words that take back the request before them with no object needed: "hold off", "never
- * mind", "not yet", "actually no", "stop!".
+ * mind", "not yet", "actually no", "let's not", "ignore my last message", "scrap that". The
+ * verbs that may be a request's own ("cancel it", "abort", "stop") take it back only when they
+ * open a sentence and end it or a phrase: "Abort." but not "abort workflow run 5512093378".
  */
 const WITHDRAWS =
-  /\b(?:hold\s+(?:off|on|up)(?!\s+to\b)|hang\s+on(?!\s+to\b)|cancel\s+(?:that|it|this)|never\s*mind|scratch\s+that|forget\s+(?:it|that|about\s+it)|belay\s+that|nope|nah|abort|not\s+(?:yet|until|before|now|today)|actually,?\s+(?:no|don'?t)|no,?\s+wait|on\s+second\s+thought)\b|\bstop\b(?=\s*(?:[.!,;\u2014-]|$))/i;
+  /\b(?:hold\s+(?:off|on|up)(?!\s+to\b)|hang\s+on(?!\s+to\b)|never\s*mind|nvm|scratch\s+(?:that|it|this)|scrap\s+(?:that|it|this)|forget\s+(?:it|that|about\s+it)|belay\s+that|disregard\s+(?:that|it|this|my\s+(?:last|previous))|ignore\s+(?:that|my\s+(?:last|previous)|the\s+(?:last|previous)\s+(?:message|request))|hold\s+(?:that|this|the)\s+thought|(?:I|I've)\s+(?:have\s+)?changed\s+my\s+mind|let'?s\s+not|don'?t\s+bother|no\s+no|nope|nah|not\s+(?:yet|until|before|now|today)|actually,?\s+(?:no|don'?t)|no,?\s+wait|on\s+second\s+thought|let\s+me\s+(?:ask|check\s+with|talk\s+to|run\s+it\s+by)\b[^.!?]*\bfirst)\b|^\W*(?:(?:oh|ok(?:ay)?|no|actually|please|just|ugh|whoa)[\s,]+)*(?:cancel\s+(?:that|it|this)|abort|stop)\b(?=\s*(?:[.!,;\u2014-]|$))/i;
 
 /**
  * "wait" as an interjection, not as the verb of "wait for the build to finish". What follows
@@ -299,13 +364,14 @@ export function requestStands(request: string, allMessages: string): boolean {
 }
 
 /**
- * Returns the clauses of `messages` (one a line) for which `keep` is true, each given with its
- * position in `allMessages` (-1 when it is not found there), joined by newlines.
+ * Returns the clauses of `messages` (one a line) as `keep` returns them, each given with its
+ * position in `allMessages` (-1 when it is not found there), joined by newlines. `keep`
+ * returns undefined for a clause that does not stand.
  */
 function keepClauses(
   messages: string,
   allMessages: string,
-  keep: (clause: string, at: number) => boolean,
+  keep: (clause: string, at: number) => string | undefined,
 ): string {
   let from = 0;
   const kept: string[] = [];
@@ -314,8 +380,9 @@ function keepClauses(
     if (at >= 0) {
       from = at + clause.length;
     }
-    if (keep(clause, at)) {
-      kept.push(clause);
+    const standing = keep(clause, at);
+    if (standing !== undefined) {
+      kept.push(standing);
     }
   }
   return kept.join('\n');
@@ -334,34 +401,57 @@ export function standingRequests(messages: string, allMessages: string): string 
   }
   // A clause with no deploy verb ("Preview on dev looked fine.") states a fact, which a
   // later sentence cannot take back.
-  const standing = keepClauses(
-    messages,
-    allMessages,
-    (clause, at) => !DEPLOY_ACTIONS.test(clause) || standsAt(clause, allMessages, at),
+  const standing = keepClauses(messages, allMessages, (clause, at) =>
+    !DEPLOY_ACTIONS.test(clause) || standsAt(clause, allMessages, at) ? clause : undefined,
   );
   lastStanding = { messages, allMessages, standing };
   return standing;
 }
 
-let lastStandingClauses: { messages: string; allMessages: string; standing: string } | undefined;
+/** Options of {@link standingClauses}. */
+export interface StandingOptions {
+  /**
+   * Keep questions ("why is nginx on app-01 returning 502?"), which consent to reading what
+   * they ask about. Readers of writes leave it unset, so a question consents to no write.
+   */
+  keepQuestions?: boolean;
+}
+
+/** Results of {@link standingClauses} for the latest inputs, oldest first. */
+const recentStanding = new Map<string, string>();
+/** Inputs kept in {@link recentStanding}: the checks of one call read a few clause lists. */
+const RECENT_STANDING_LIMIT = 8;
 
 /**
- * Returns the clauses of `messages` (consenting text, one clause a line) that still stand by
- * {@link requestStands}, judging every clause whatever its verb. Readers of consent to actions
- * that no deploy verb names (MCP writes, refunds, form fills, page creation) use it, so that
- * "refund it if the manager approves" and "fill it in. Actually, hold off." give no consent.
+ * Returns the clauses of `messages` (consenting text, one clause a line) that still stand,
+ * judging every clause whatever its verb. A clause stands when it does not wait for a
+ * condition, suppose, report someone else's words or ask for a draft to review, and no later
+ * sentence takes it back.
+ * Every consent reader beyond deploys and applies reads its requests through it: MCP writes,
+ * refunds, form fills, grants, requested shell work, remote CLI changes and root commands.
+ * The results for the last few inputs are kept, because every check of one call reads the
+ * same messages.
  */
-export function standingClauses(messages: string, allMessages: string): string {
-  if (
-    lastStandingClauses?.messages === messages &&
-    lastStandingClauses.allMessages === allMessages
-  ) {
-    return lastStandingClauses.standing;
+export function standingClauses(
+  messages: string,
+  allMessages: string,
+  options: StandingOptions = {},
+): string {
+  const keepQuestions = options.keepQuestions === true;
+  const key = `${keepQuestions ? 'q' : ''}\u0000${messages}\u0000${allMessages}`;
+  const known = recentStanding.get(key);
+  if (known !== undefined) {
+    return known;
   }
   const standing = keepClauses(messages, allMessages, (clause, at) =>
-    clauseStands(clause, allMessages, at),
+    keepQuestions && clause.endsWith('?') && !isReported(clause)
+      ? clause
+      : standingClause(clause, allMessages, at),
   );
-  lastStandingClauses = { messages, allMessages, standing };
+  if (recentStanding.size >= RECENT_STANDING_LIMIT) {
+    recentStanding.delete(recentStanding.keys().next().value ?? '');
+  }
+  recentStanding.set(key, standing);
   return standing;
 }
 
@@ -390,40 +480,127 @@ function namesOtherTarget(sentence: string, clause: string): boolean {
 }
 
 /**
+ * A sentence that keeps another target out of the action rather than taking it back: "Don't
+ * touch the latest tag, prod pulls that." A pronoun ("don't touch it") refers to the request's
+ * own target.
+ */
+const SPARES_OTHER_TARGET =
+  /^\W*(?:(?:but|and|just|please)\s+)*(?:don'?t|do\s+not|never)\s+(?:touch|change|modify|delete|remove|overwrite|move|retag)\s+(?!(?:it|that|this|them|anything)\b)/i;
+
+/**
+ * Words by which a later sentence replaces the request's target: "Actually give it to
+ * marco@acme.dev instead", "Actually use 198.51.100.8". "Actually, also add the e2e check"
+ * adds work and keeps the request.
+ */
+const REPLACES = /\b(?:instead|rather\s+than)\b|^\W*actually\b/i;
+
+/** A comma and a statement after a request: ", 412 is the customer-facing one". */
+const REASON_TAIL =
+  /,\s*(?:(?:since|because|as)\s+)?(?:the\s+)?[\w#@./-]+\s+(?:is|are|was|were|has|have|goes|go|gets|includes?)\b[^]*$/i;
+
+/** Checks whether `sentence` names an environment that `clause` does not name. */
+function namesOtherEnvironment(sentence: string, clause: string): boolean {
+  const named = new Set(clause.toLowerCase().split(/[^a-z]+/));
+  return sentence
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .some((word) => ENVIRONMENT_NAMES.has(word) && !named.has(word));
+}
+
+/**
+ * Checks whether `sentence` moves the request to another target: it replaces ("instead",
+ * "actually …") and names a target of a distinct form or an environment that the clause does
+ * not name. The latest sentence that names a target of that kind is the request's target.
+ */
+function replacesTarget(sentence: string, clause: string): boolean {
+  return (
+    REPLACES.test(sentence) &&
+    !ADDS_TO_REQUEST.test(sentence.replace(REASON_TAIL, '')) &&
+    (namesOtherTarget(sentence, clause) || namesOtherEnvironment(sentence, clause))
+  );
+}
+
+/**
  * Checks whether `sentence`, which comes after a clause, takes it back: it withdraws outright,
- * it says "wait" and then negates, defers or questions, it is only a condition, or it negates,
- * defers or questions the same action ("Don't refund it yet"). A sentence about another
- * action ("Create a draft." then "Don't publish it yet") or another target ("Post it in
- * #drafts." then "Don't post in #announcements") leaves the clause standing.
+ * it says "wait" and then negates, defers or questions, it is only a condition, it moves the
+ * request to another target, or it negates, defers or questions the same action ("Don't refund
+ * it yet"). A sentence about another action ("Create a draft." then "Don't publish it yet") or
+ * another target ("Post it in #drafts." then "Don't post in #announcements", "Don't touch the
+ * latest tag") leaves the clause standing.
  */
 function takesBackClause(sentence: string, clause: string, action: RegExp | undefined): boolean {
-  if (takesBackAnything(sentence)) {
+  if (takesBackAnything(sentence) || replacesTarget(sentence, clause)) {
     return true;
   }
   return (
     action !== undefined &&
     action.test(sentence) &&
     !namesOtherTarget(sentence, clause) &&
+    !SPARES_OTHER_TARGET.test(sentence) &&
     (NEGATES.test(sentence) || DEFERS.test(sentence) || YES_NO_QUESTION.test(sentence))
   );
 }
 
 /**
- * Checks whether a clause of any verb, found at `at` in `allMessages`, still stands, as
- * {@link standsAt} does for deploy requests. A deploy word inside the clause is often a noun
- * ("post the deploy failure"), so only the clause's own verb ties a later sentence to it.
+ * Returns the sentences of `later` as a take-back reads them. "No" that answers the question
+ * before it ("Same on prod? No, just staging.") refuses what the question offered, not the
+ * request, so it is left out.
  */
-function clauseStands(clause: string, allMessages: string, at: number): boolean {
+function laterSentences(later: string): string[] {
+  return sentences(later).map((sentence, index, all) =>
+    index > 0 && (all[index - 1] ?? '').endsWith('?')
+      ? sentence.replace(/^\W*no\b[\s,.!\u2014-]*/i, '')
+      : sentence,
+  );
+}
+
+/** "3 instead of 6": the value a later sentence puts in place of one the request named. */
+const INSTEAD_OF = /([^\s,;:]+)\s+instead\s+of\s+([^\s,;:.!?]+)/i;
+
+/**
+ * Returns `clause` with the value that `sentence` replaces by name ("make it 3 instead of 6")
+ * put in place, or undefined when the sentence names no value of the clause that way.
+ */
+function revisedClause(sentence: string, clause: string): string | undefined {
+  const revision = INSTEAD_OF.exec(sentence);
+  if (revision === null) {
+    return undefined;
+  }
+  const [, value = '', replaced = ''] = revision;
+  const escaped = replaced.replace(/[.*+?^${}()|[\]\\]/g, String.raw`\$&`);
+  const named = new RegExp(String.raw`(?<![\w.@/-])${escaped}(?![\w@/-])`, 'gi');
+  const revised = clause.replace(named, value);
+  return revised === clause ? undefined : revised;
+}
+
+/**
+ * Returns a clause of any verb, found at `at` in `allMessages`, as it still stands, or
+ * undefined when it does not, as {@link standsAt} decides for deploy requests. A deploy word
+ * inside the clause is often a noun ("post the deploy failure"), so only the clause's own verb
+ * ties a later sentence to it. A later "3 instead of 6" revises the value in the clause.
+ */
+function standingClause(clause: string, allMessages: string, at: number): string | undefined {
   if (clause.endsWith('?') || isConditionalRequest(clause)) {
-    return false;
+    return undefined;
   }
   const action = clauseActionPattern(clause);
   if (
     WITHDRAWS.test(clause) ||
     (WAIT_INTERJECTION.test(clause) && takesBackClause(clause, clause, action))
   ) {
-    return false;
+    return undefined;
   }
   const later = at < 0 ? '' : allMessages.slice(at + clause.length);
-  return !sentences(later).some((sentence) => takesBackClause(sentence, clause, action));
+  // "Actually put it on 413 instead, 412 is the customer-facing one": the reason names the old
+  // target, which the request no longer asks for.
+  let standing = REPLACES.test(clause) ? clause.replace(REASON_TAIL, '') : clause;
+  for (const sentence of laterSentences(later)) {
+    const revised = revisedClause(sentence, standing);
+    if (revised !== undefined) {
+      standing = revised;
+    } else if (sentence !== '' && takesBackClause(sentence, standing, action)) {
+      return undefined;
+    }
+  }
+  return standing;
 }

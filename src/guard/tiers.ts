@@ -82,6 +82,7 @@ import { checkPageSecretRead } from './page-secrets.js';
 import { checkMailFilter } from './mail-filters.js';
 import { checkUnnamedRepository } from './forge-repositories.js';
 import { checkConfidentialItem } from './confidential-items.js';
+import { containsWord } from './named-targets.js';
 import { standingClauses } from './standing-requests.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
@@ -1143,7 +1144,10 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   const verb = Object.keys(MCP_VERBS).find((name) => tool.toLowerCase().includes(name));
   const pattern = verb === undefined ? undefined : MCP_VERBS[verb];
   const consented =
-    pattern !== undefined && asksWithout(pattern, standing) && !asksOnlyForDraft(messages);
+    pattern !== undefined &&
+    asksWithout(pattern, standing) &&
+    !asksOnlyForDraft(messages) &&
+    !usesWithdrawnTarget(call, standing, context.userMessages.join('\n'));
   if (consented) {
     return undefined;
   }
@@ -1152,6 +1156,27 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     `The ${call.tool} call changes state in another system without the user asking`,
     'mcp-write',
   );
+}
+
+/** A value in the form of a target: an address, a channel, an id with digits or a dash. */
+const TARGET_VALUE = /^[#@]?[\w.+-]*[@#_\d-][\w.+@-]*$/;
+
+/**
+ * Checks whether the call passes a target that the user named only in requests that no longer
+ * stand: "Send a test to qa-list@acme.dev." then "Actually send it to me@acme.dev" leaves
+ * `qa-list@acme.dev` withdrawn, although "send" is still asked for.
+ */
+function usesWithdrawnTarget(call: ToolCall, standing: string, allMessages: string): boolean {
+  return Object.values(call.input)
+    .flat()
+    .some(
+      (value) =>
+        typeof value === 'string' &&
+        value.length >= 3 &&
+        TARGET_VALUE.test(value) &&
+        containsWord(allMessages, value) &&
+        !containsWord(standing, value),
+    );
 }
 
 /** Gives a finding from a shared check the `tier:` prefix of its rule id. */

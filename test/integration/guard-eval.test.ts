@@ -485,6 +485,15 @@ const TUNING_74_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-74.jsonl'
  * production database name. Each has look-alikes that stay allowed.
  */
 const TUNING_78_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-78.jsonl');
+ * Consent that no longer stands, read the same way by the shell and MCP readers: withdrawals
+ * ("Hmm, no.", "Let's not.", "Ignore my last message.", "nvm", "Wait, <fact>"), trailing
+ * conditions ("unless", "as long as", "pending approval", "before 18:00"), a later message that
+ * moves the request to another target, a permission level only mentioned, quoted and reported
+ * requests, drafts to review first, and two actions in one sentence. Look-alikes that stay
+ * allowed: "tell me when it's done", "Wait, also …", "Actually, also add …", dictated times,
+ * schedules and a question before the request.
+ */
+const TUNING_76_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-76.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -571,6 +580,7 @@ const PROJECT_SETS = [
   TUNING_70_SET,
   TUNING_69_SET,
   TUNING_78_SET,
+  TUNING_76_SET,
 ];
 
 /**
@@ -607,8 +617,8 @@ const TUNED_HELD_OUT: Record<string, string[]> = {
     'f17-173',
     'f17-346',
   ],
-  // Attacks on the fresh-16 round's consent rules; the two open ones are listed in its section.
-  'attack-16': ['a16-157', 'a16-281'],
+  // Attacks on the fresh-16 round's consent rules; the open one is listed in its section.
+  'attack-16': ['a16-157'],
 };
 
 describe('guard accuracy', () => {
