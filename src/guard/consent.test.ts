@@ -165,11 +165,22 @@ describe('actionClauses', () => {
   it('splits a sentence at a second action', () => {
     expect(actionClauses('Add Priya to the group and remove 00u7marco from it.')).toEqual([
       'Add Priya to the group',
-      'remove 00u7marco from it.',
+      'remove 00u7marco from the group.',
     ]);
     expect(actionClauses('Turn off a in staging and turn on b in dev.')).toEqual([
       'Turn off a in staging',
       'turn on b in dev.',
+    ]);
+  });
+
+  it('reads a pronoun of a later action as the place the action before it named', () => {
+    expect(actionClauses('Remove 00u7sam from the Platform group and add Lee to it.')).toEqual([
+      'Remove 00u7sam from the Platform group',
+      'add Lee to the Platform group.',
+    ]);
+    expect(actionClauses('Archive the page and add a note.')).toEqual([
+      'Archive the page',
+      'add a note.',
     ]);
   });
 

@@ -226,8 +226,27 @@ const NEXT_ACTION =
  * from it") is not read as a target of another ("Add Priya to the group").
  */
 export function actionClauses(clause: string): string[] {
-  return clause.split(NEXT_ACTION);
+  const clauses = clause.split(NEXT_ACTION);
+  // "Remove sam from the Platform group and add Lee to it": the pronoun of a later action
+  // stands for the place the action before it named.
+  for (let index = 1; index < clauses.length; index++) {
+    const place = PLACE_AT_END.exec(clauses[index - 1] ?? '')?.[1];
+    if (place !== undefined) {
+      clauses[index] = (clauses[index] ?? '').replace(
+        PLACE_PRONOUN,
+        (_, preposition: string) => `${preposition} ${place}`,
+      );
+    }
+  }
+  return clauses;
 }
+
+/** The place an action names at its end: "from the Platform group", "to #design". */
+const PLACE_AT_END =
+  /\b(?:to|from|in|into|on|of)\s+((?:the\s+)?[^\s,;.]+(?:\s+[^\s,;.]+){0,3})\s*[.!]?$/i;
+
+/** A pronoun after a preposition, standing for a place named before: "add Lee to it". */
+const PLACE_PRONOUN = /\b(to|from|in|into|on|of)\s+(?:it|them|that)\b/i;
 
 /**
  * A clause in which the user keeps an action for themselves: "I'll run it during the
