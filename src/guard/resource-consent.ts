@@ -294,6 +294,7 @@ export function consentsToAction(
     ) &&
     action.scope.every((name) => namesResource(messages, name)) &&
     (action.level === undefined || requestsLevel(action.level, requested, messages)) &&
+    (action.requires ?? []).every((test) => test(requests, messages)) &&
     (action.described ?? []).every(({ kind, name }) =>
       requests.some((request) => describesResource(request, kind, name)),
     ) &&
