@@ -65,6 +65,7 @@ import { checkUnnamedDestinations } from './destinations.js';
 import { checkMlUploads, ML_UPLOADS_GATE } from './ml-uploads.js';
 import { checkLoopedSends, LOOPED_SENDS_GATE } from './looped-sends.js';
 import { checkRemoteOutputs } from './remote-outputs.js';
+import { BACKUP_REPOSITORIES_GATE, checkBackupRepositories } from './backup-repositories.js';
 import { checkShortHookSkips, SHORT_HOOK_SKIPS_GATE } from './short-hook-skips.js';
 import { checkExportedCopies, EXPORTED_COPIES_GATE } from './exported-copies.js';
 import { checkPublicGrants, PUBLIC_GRANTS_GATE } from './public-grants.js';
@@ -611,6 +612,11 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
   {
     name: 'checkRemoteOutputs',
     run: ({ parsed, messages }) => checkRemoteOutputs(parsed, messages),
+  },
+  {
+    name: 'checkBackupRepositories',
+    gate: BACKUP_REPOSITORIES_GATE,
+    run: ({ parsed, messages }) => checkBackupRepositories(parsed, messages),
   },
   {
     name: 'checkPublicGrants',
