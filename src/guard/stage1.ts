@@ -8,7 +8,7 @@ import { checkExfiltration } from './exfiltration.js';
 import { asksWithout, consentingText, requestsAction } from './consent.js';
 import { standingClauses } from './standing-clauses.js';
 import { standingRequests } from './standing-requests.js';
-import { appliesRequestedTarget } from './requested-applies.js';
+import { appliesRequestedTarget, namesApplyTarget } from './requested-applies.js';
 import { syncsToNamedRemote } from './requested-syncs.js';
 import { scansOnlyLoopback } from './local-targets.js';
 import { runsOnlyRequestedContainerSql } from './requested-data-changes.js';
@@ -1134,6 +1134,10 @@ function hasConsent(
     rule.id === 'publish' &&
     matching.some((command) => publishesToUnnamedIndex(command, messages))
   ) {
+    return false;
+  }
+  // "Destroy the dev-jlee stack" consents to no apply or destroy of another stack or folder.
+  if (rule.id === 'apply' && matching.some((command) => !namesApplyTarget(command, messages))) {
     return false;
   }
   if (
