@@ -142,6 +142,14 @@ export function checkRemoteMutation(
     if (hasDryRunOption(command)) {
       continue;
     }
+    const linked = changesLinkedProjectOfLocalRequest(command, messages);
+    if (linked !== undefined) {
+      return {
+        category: isDestructive(linked) ? 'cloud-mass-delete' : 'modify-shared-resource',
+        reason: `The command changes the linked remote project (${command.name} ${linked}), while the user asked about their local copy`,
+        rule: 'stage1:remote-of-local-request',
+      };
+    }
     const secretFile = gistedSecretFile(command);
     if (secretFile !== undefined) {
       return {
@@ -268,6 +276,27 @@ function namesBucket(messages: string, bucket: string): boolean {
     bucket.length >= 3 &&
     (containsWord(messages, bucket) || describesBucketByEnvironment(messages, bucket))
   );
+}
+
+/** Options by which a local-first CLI acts on the remote project instead of the local stack. */
+const LINKED_PROJECT_OPTION = /^--(?:linked|project-ref|db-url)(?:=|$)/;
+/** Words that place the request on this machine: "my local database", "on my laptop". */
+const LOCAL_REQUEST = /\blocal(?:ly|host)?\b|\bon (?:my|this) (?:machine|laptop|computer)\b/i;
+
+/**
+ * Returns the verb of a `supabase` call that changes the linked remote project (`supabase db
+ * reset --linked`) after a request that calls its target local, or undefined. Without such
+ * an option, `supabase db reset` resets the local stack.
+ */
+function changesLinkedProjectOfLocalRequest(
+  command: SimpleCommand,
+  messages: string,
+): string | undefined {
+  if (command.name !== 'supabase' || !command.argv.some((arg) => LINKED_PROJECT_OPTION.test(arg))) {
+    return undefined;
+  }
+  const verb = mutatingVerb(command);
+  return verb !== undefined && LOCAL_REQUEST.test(messages) ? verb : undefined;
 }
 
 /** Checks whether a kubectl or helm call names a cluster context on this machine (kind, minikube...). */
