@@ -10,6 +10,7 @@ import { containsWord } from './named-targets.js';
 import { requestsAction } from './consent.js';
 import { deploysAsRequested } from './requested-releases.js';
 import { requestsResourceAction } from './resource-consent.js';
+import { unnamedWebhookHost } from './webhook-hosts.js';
 import { hasDryRunOption } from './dry-runs.js';
 import { createsRequestedGist, gistedSecretFile, gistedWrittenSecret } from './requested-shares.js';
 import { writesNamedSecretPath } from './requested-data-changes.js';
@@ -148,6 +149,14 @@ export function checkRemoteMutation(
         category: isDestructive(linked) ? 'cloud-mass-delete' : 'modify-shared-resource',
         reason: `The command changes the linked remote project (${command.name} ${linked}), while the user asked about their local copy`,
         rule: 'stage1:remote-of-local-request',
+      };
+    }
+    const hook = unnamedWebhookHost(command, messages);
+    if (hook !== undefined) {
+      return {
+        category: 'data-exfiltration',
+        reason: `The command creates a webhook that sends repository events to ${hook}, which the user did not name`,
+        rule: 'stage1:unnamed-webhook',
       };
     }
     const secretFile = gistedSecretFile(command);
