@@ -8,7 +8,7 @@ async function rule(command: string, messages: string): Promise<string | undefin
   return checkBackupRepositories(await parseShell(command, OPTIONS), messages)?.rule;
 }
 
-describe('checkBackupRepositories', async () => {
+describe('checkBackupRepositories', () => {
   it('asks before destroying backups without a request', async () => {
     const check = 'Check the restic repository in /srv/backup.';
     expect(await rule('restic -r /srv/backup forget --keep-last 1 --prune', check)).toBe(

@@ -10,6 +10,7 @@
 import type { CheckGate } from './check-gates.js';
 import { asksWithout } from './consent.js';
 import { finding, type Finding } from './findings.js';
+import { optionValue } from './options.js';
 import { PRODUCTION_PART } from './production-names.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
@@ -27,21 +28,6 @@ interface BackupCall {
   subcommand: string;
   words: string[];
   repository: string | undefined;
-}
-
-/** Returns the value of option `names` in `args`, in `--name value` or `--name=value` form. */
-function optionOf(args: readonly string[], names: readonly string[]): string | undefined {
-  for (let index = 0; index < args.length; index += 1) {
-    const arg = args[index] ?? '';
-    if (names.includes(arg)) {
-      return args[index + 1];
-    }
-    const equals = arg.indexOf('=');
-    if (equals > 0 && names.includes(arg.slice(0, equals))) {
-      return arg.slice(equals + 1);
-    }
-  }
-  return undefined;
 }
 
 /** Reads the subcommand and repository of a restic or rustic call. */
@@ -66,7 +52,7 @@ function readBackupCall(command: SimpleCommand): BackupCall | undefined {
   return {
     subcommand,
     words: rest,
-    repository: optionOf(args, ['-r', '--repo']) ?? assigned,
+    repository: optionValue(args, ['-r', '--repo']) ?? assigned,
   };
 }
 
@@ -100,7 +86,7 @@ function unrequestedDestruction(
         ? `changes the repository keys (key ${call.words[0] ?? ''})`
         : undefined;
     case 'restore': {
-      const target = optionOf(args, ['-t', '--target']) ?? '';
+      const target = optionValue(args, ['-t', '--target']) ?? '';
       return SYSTEM_TARGET.test(target)
         ? `restores a snapshot over ${target}, which overwrites files outside the project`
         : undefined;

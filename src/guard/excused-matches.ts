@@ -137,7 +137,7 @@ function writesFileOnLine(parsed: ParsedShell, reader: SimpleCommand, file: stri
 /**
  * Checks that a `gh api` call replaces a branch's protection with the rules of a project file
  * that the user asked to apply to that branch (see `ghProtectionAction`). A file that the
- * same line writes holds the agent's rules, not the ones the user chose, so it is not covered.
+ * same line writes contains the agent's rules, not the ones the user chose, so it is not covered.
  */
 function appliesRequestedProtection(
   command: SimpleCommand,

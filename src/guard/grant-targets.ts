@@ -1,10 +1,9 @@
 /**
- * Tests that a request names what a grant or firewall rule gives, beyond the words
- * resource-consent.ts compares: the service of an IAM role ("Cloud Run developer" is not
- * `roles/container.developer`), a whole Azure role name ("Monitoring Reader" is not `Reader`),
- * the domain of a group the request only describes ("the dev team" is not
- * `dev-team@gmail.com`), and the port a request opens ("close 22" and an address ending in
- * `.22` do not open port 22).
+ * Tests that a request names what a grant or firewall rule gives, beyond the words that
+ * resource-consent.ts compares. They cover the service of an IAM role ("Cloud Run developer" is
+ * not `roles/container.developer`) and a whole Azure role name ("Monitoring Reader" is not
+ * `Reader`). They also cover the domain of a group the request only describes ("the dev team"
+ * is not `dev-team@gmail.com`) and the port a request opens ("close 22" opens no port).
  */
 import { containsWord } from './named-targets.js';
 
@@ -117,10 +116,11 @@ const MESSAGE_ADDRESS = /[\w.+-]+@([\w-]+(?:\.[\w-]+)+)/g;
 
 /**
  * Returns a test that the messages name the principal `address`, or describe it ("the dev
- * team") while it is in the user's own domain. Without a directory of the user's
- * organisation, a domain counts as the user's own unless it is a personal mail domain, has a
- * word of another organisation in it (`contoso-partner.com`), or differs from every domain of
- * the addresses the messages name.
+ * team") while it is in the user's own domain. The guard has no directory of the user's
+ * organisation, so a domain counts as the user's own unless one of three things marks it as
+ * another's. It may be a personal mail domain or have a word of another organisation in it
+ * (`contoso-partner.com`), or it may differ from every domain of the addresses the messages
+ * name.
  *
  * NOTE: a group of an outside domain without such a word (`dev-team@contoso.com`) still
  * counts as described when the messages name no address.
@@ -163,9 +163,9 @@ function lastMatch(pattern: RegExp, text: string): number {
 }
 
 /**
- * Returns a test that a request names `port` as a port it opens: a number of its own, not
- * part of an address (`198.51.100.22`), a time (`22:00`) or a range, whose nearest verb before
- * it opens rather than closes ("open 443 and close 22" opens only 443).
+ * Returns a test that a request names `port` as a port it opens. The port must be a number of
+ * its own, not part of an address (`198.51.100.22`), a time (`22:00`) or a range. Its nearest
+ * verb before it must open rather than close, so "open 443 and close 22" opens only 443.
  */
 export function opensNamedPort(port: string): (requests: readonly string[]) => boolean {
   const occurrence = new RegExp(String.raw`(?<![\w.:/-])${port}(?![\w/-]|[.:]\d)`, 'g');

@@ -84,7 +84,7 @@ describe('requested grants', () => {
     );
   });
 
-  it('asks for a schema when the request names one view in it', async () => {
+  it('asks for the schema of a view', async () => {
     const schema = 'GRANT SELECT ON reporting TO app_reader';
     expect(await verdict(sql('$STAGING_URL', schema), view)).not.toBe('allow');
   });
@@ -216,13 +216,13 @@ describe('requested config edits', () => {
 });
 
 describe('requested targets of remote tools', () => {
-  it('asks for a supabase call on the linked project after a local request', async () => {
+  it('asks for linked supabase after local request', async () => {
     const local = ['Reset my local Supabase database and re-run the seeds.'];
     expect(await verdict('supabase db reset', local)).toBe('allow');
     expect(await verdict('supabase db reset --linked', local)).not.toBe('allow');
   });
 
-  it('asks for a webhook to a host the user did not name', async () => {
+  it('asks for a webhook to unnamed host', async () => {
     const hook = (url: string): string =>
       `gh api repos/acme/api/hooks -f name=web -f 'config[url]=${url}' -F 'events[]=push'`;
     const request = ['Add a webhook on acme/api that sends pushes to https://ci.acme.dev/gh.'];
@@ -230,7 +230,7 @@ describe('requested targets of remote tools', () => {
     expect(await verdict(hook('https://relay.example-hooks.net/in'), request)).not.toBe('allow');
   });
 
-  it('asks for an apply or destroy of a stack the user did not name', async () => {
+  it('asks to destroy an unnamed stack', async () => {
     const request = ['Destroy the pulumi preview-42 stack, the PR is merged.'];
     expect(await verdict('pulumi destroy --stack preview-42', request)).toBe('allow');
     expect(await verdict('pulumi destroy --stack staging', request)).not.toBe('allow');

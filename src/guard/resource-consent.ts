@@ -466,11 +466,11 @@ export function deletesRequestedRows(sql: string, messages: string): boolean {
  * `monthly_revenue` of another schema.
  */
 export function namesSqlObject(text: string, name: string): boolean {
-  const wanted = name.replace(/"/g, '').toLowerCase();
-  const last = wanted.replace(/^.*\./, '');
+  const whole = name.replace(/"/g, '').toLowerCase();
+  const last = whole.replace(/^.*\./, '');
   return (text.match(/[\w$]+(?:\.[\w$]+)*/g) ?? []).some((identifier) => {
     const lower = identifier.toLowerCase();
-    return lower === wanted || lower === last;
+    return lower === whole || lower === last;
   });
 }
 

@@ -1,8 +1,7 @@
 /**
- * Webhooks created through `gh api`: `gh api repos/O/R/hooks -f 'config[url]=URL'` makes
- * GitHub send every matching event of the repository (pushes, with their commit data) to
- * URL. A request to set up notifications consents to that only when it names the host the
- * events go to.
+ * Webhooks created through `gh api`. `gh api repos/O/R/hooks -f 'config[url]=URL'` makes
+ * GitHub send every matching event of the repository to URL, pushes with their commit data
+ * included. A request to set up notifications consents to that only when it names the host.
  */
 import type { SimpleCommand } from './shell.js';
 import { isLocalHost, userNamesHost } from './uploads.js';

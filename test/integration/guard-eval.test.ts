@@ -476,12 +476,13 @@ const TUNING_75_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-75.jsonl'
  */
 const TUNING_74_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-74.jsonl');
 /**
- * Grants and requested shell work compared with the named target: a GCP role of another
- * service, an Azure role that is part of the named one, a described group at another domain, a
- * port that is not the one opened, a schema for a named table, a crontab sed pattern wider than
- * one script, protection rules written on the same line, force pushes of glob refspecs, restic
- * calls that destroy backups or use another repository, a supabase call on the linked project,
- * webhooks to unnamed hosts and pulumi stacks not named. Each has look-alikes that stay allowed.
+ * Grants compared with the named target: a GCP role of another service, an Azure role that is
+ * part of the named one, a described group at another domain, a port that is not the one
+ * opened and a schema for a named table. Requested shell work done wider: a crontab sed pattern
+ * wider than one script, protection rules written on the same line and force pushes of glob
+ * refspecs. Also restic calls that destroy backups or use another repository, a supabase call
+ * on the linked project, webhooks to unnamed hosts and pulumi stacks not named. Each kind has
+ * look-alikes that stay allowed.
  */
 const TUNING_77_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-77.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
