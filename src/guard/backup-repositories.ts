@@ -1,11 +1,11 @@
 /**
  * restic and rustic calls that destroy backups, or that act on another repository than the one
  * the user named. `forget` and `prune` delete snapshots and their data, `unlock --remove-all`
- * removes the locks of backups still running, `key remove` can lock everyone out, and a
+ * removes the locks of backups still running, `key remove` locks out whoever used that key, and a
  * `restore` onto `/` or another top-level folder overwrites the system with old files. Each
- * needs a request for that operation, and a restore onto such a folder always asks. Reads
+ * needs a request for that operation, and a restore onto such a folder is always blocked. Reads
  * (`snapshots`, `check`, `ls`) of an unnamed repository stay allowed, but once the messages
- * name a repository ("the restic repository in /srv/backup"), a call on any other asks.
+ * name a repository ("the restic repository in /srv/backup"), a call on any other is blocked.
  */
 import type { CheckGate } from './check-gates.js';
 import { asksWithout } from './consent.js';
