@@ -71,7 +71,7 @@ function excusesCommand(
   return (
     readsOnlySettings(rule, command) ||
     skipsRequestedHooks(command, rule.pattern, requests) ||
-    appliesRequestedProtection(command, requests.messages)
+    appliesRequestedProtection(command, parsed, requests.messages)
   );
 }
 
@@ -113,13 +113,43 @@ function readsOnlySettings(rule: DangerRule, command: SimpleCommand): boolean {
   return !rule.pattern.test(others.join(' '));
 }
 
+/** Programs that write a file named among their arguments. */
+const FILE_WRITERS = new Set(['tee', 'cp', 'mv', 'install', 'ln', 'curl', 'wget', 'dd']);
+
+/**
+ * Checks whether a command of the line other than `reader` writes `file`: by a redirect, by
+ * `sed -i`, or as an argument of a program in {@link FILE_WRITERS}.
+ */
+function writesFileOnLine(parsed: ParsedShell, reader: SimpleCommand, file: string): boolean {
+  const same = (word: string): boolean => word.replace(/^\.\//, '') === file.replace(/^\.\//, '');
+  return parsed.commands.some(
+    (other) =>
+      other !== reader &&
+      (other.redirects.some(
+        (redirect) => redirect.operator.includes('>') && same(redirect.target),
+      ) ||
+        ((FILE_WRITERS.has(other.name) ||
+          (other.name === 'sed' && other.argv.some((arg) => /^-[a-zA-Z]*i/.test(arg)))) &&
+          other.argv.slice(1).some((arg) => same(arg.replace(/^of=/, ''))))),
+  );
+}
+
 /**
  * Checks that a `gh api` call replaces a branch's protection with the rules of a project file
- * that the user asked to apply to that branch (see `ghProtectionAction`).
+ * that the user asked to apply to that branch (see `ghProtectionAction`). A file that the
+ * same line writes contains the agent's rules, not the ones the user chose, so it is not covered.
  */
-function appliesRequestedProtection(command: SimpleCommand, messages: string): boolean {
+function appliesRequestedProtection(
+  command: SimpleCommand,
+  parsed: ParsedShell,
+  messages: string,
+): boolean {
+  const at = command.argv.indexOf('--input');
+  const file = at < 0 ? undefined : command.argv[at + 1];
   return (
     command.argv.some((arg) => /\/protection$/.test(arg)) &&
+    file !== undefined &&
+    !writesFileOnLine(parsed, command, file) &&
     requestsResourceAction(command, messages) === true
   );
 }

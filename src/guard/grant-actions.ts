@@ -6,6 +6,12 @@
  * subscription, and rules open to a network wider than one address are not read, so those
  * calls keep asking.
  */
+import {
+  namesOwnPrincipal,
+  namesRoleService,
+  namesWholeRole,
+  opensNamedPort,
+} from './grant-targets.js';
 import type { ResourceAction } from './resource-actions.js';
 
 /** Reads `--name value` and `--name=value` pairs. Returns undefined for a flag without a value. */
@@ -38,8 +44,8 @@ function single(options: ReadonlyMap<string, string[]>, name: string): string | 
  * ("dev team" for `dev-team@acme.dev`). A one-word local part alone ("lena") is not taken as
  * naming the address, because another domain may have the same user.
  *
- * NOTE: the domain of a several-word local part is not compared with the messages, so "the
- * dev team" also names `dev-team@` of another domain.
+ * The action that uses these names also tests the domain of a described principal (see
+ * {@link namesOwnPrincipal}).
  */
 export function principalNames(address: string, project?: string): string[] {
   const names = [address];
@@ -69,11 +75,9 @@ const BROAD_ROLE = /admin|owner|editor|superuser|full/i;
  * Reads `gcloud projects add-iam-policy-binding PROJECT --member=KIND:ADDRESS
  * --role=roles/SERVICE.ROLE`: one role of one service for one account on one project. The
  * request must name the account (see {@link principalNames}), the project and the role, by
- * its full id or its last word ("writer" for `roles/artifactregistry.writer`). Basic roles
- * (`roles/editor`), roles that administer, custom roles and conditions are not covered.
- *
- * NOTE: the service of the role is not compared with the request, so "writer" asks for the
- * writer role of any one service that is not in CONTROL_SERVICE.
+ * its full id or its last word ("writer" for `roles/artifactregistry.writer`), and the
+ * messages must name the role's service ("Artifact Registry"). Basic roles (`roles/editor`),
+ * roles that administer, custom roles and conditions are not covered.
  */
 export function projectRoleAction(
   project: string,
@@ -94,10 +98,14 @@ export function projectRoleAction(
   ) {
     return undefined;
   }
+  const principals = principalNames(address, project);
+  // `configWriter` is also written "config writer".
+  const roleWords = (role[2] ?? '').replace(/([a-z])([A-Z])/g, '$1 $2');
   return {
     verb: 'grant',
-    targets: [principalNames(address, project), [project], [roles[0] ?? '', role[2] ?? '']],
+    targets: [principals, [project], [roles[0] ?? '', role[2] ?? '', roleWords]],
     scope: [],
+    requires: [namesOwnPrincipal(address, principals), namesRoleService(roles[0] ?? '')],
   };
 }
 
@@ -110,7 +118,8 @@ const AZURE_SCOPE =
 /**
  * Reads `az role assignment create --assignee ADDRESS --role ROLE --scope SCOPE`: a role for
  * one principal on one resource group or one resource in it. The request must name the
- * principal (see {@link principalNames}), the role and the group or resource. A scope of a
+ * principal (see {@link principalNames}), the whole role name (see {@link namesWholeRole})
+ * and the group or resource. A scope of a
  * whole subscription or management group, object ids and roles that own, administer or
  * write everything (`Owner`, `Contributor`, `User Access Administrator`) are not covered.
  */
@@ -136,10 +145,15 @@ export function azRoleAssignmentAction(args: readonly string[]): ResourceAction 
     return undefined;
   }
   const [, group = '', resource] = scope;
+  const principals = principalNames(assignee);
   return {
     verb: 'grant',
-    targets: [principalNames(assignee), [role], [resource ?? group]],
+    targets: [principals, [role], [resource ?? group]],
     scope: resource === undefined ? [] : [group],
+    requires: [
+      namesOwnPrincipal(assignee, principals),
+      (requests) => requests.some((request) => namesWholeRole(request, role)),
+    ],
   };
 }
 
@@ -149,7 +163,8 @@ const ONE_ADDRESS = /^(?:(\d{1,3}(?:\.\d{1,3}){3})\/32|([\da-f:]+)\/128)$/i;
 /**
  * Reads `aws ec2 authorize-security-group-ingress --group-id G --protocol tcp --port N --cidr
  * ADDRESS/32`: one port of one security group opened to one address. The request must name
- * the group, the port and the address. Port ranges, `-1` (all protocols), other groups as
+ * the group, the address and the port as one it opens (see {@link opensNamedPort}). Port
+ * ranges, `-1` (all protocols), other groups as
  * the source, `--ip-permissions` and any network wider than one address are not covered.
  */
 export function ingressRuleAction(args: readonly string[]): ResourceAction | undefined {
@@ -184,7 +199,8 @@ export function ingressRuleAction(args: readonly string[]): ResourceAction | und
   }
   return {
     verb: 'create',
-    targets: [[group], [port], [cidr, address[1] ?? address[2] ?? cidr]],
+    targets: [[group], [cidr, address[1] ?? address[2] ?? cidr]],
     scope: options.get('--profile') ?? [],
+    requires: [opensNamedPort(port)],
   };
 }

@@ -10,6 +10,7 @@ import { containsWord } from './named-targets.js';
 import { requestsAction } from './consent.js';
 import { deploysAsRequested } from './requested-releases.js';
 import { requestsResourceAction } from './resource-consent.js';
+import { unnamedWebhookHost } from './webhook-hosts.js';
 import { hasDryRunOption } from './dry-runs.js';
 import { createsRequestedGist, gistedSecretFile, gistedWrittenSecret } from './requested-shares.js';
 import { writesNamedSecretPath } from './requested-data-changes.js';
@@ -137,6 +138,22 @@ export function checkRemoteMutation(
     if (hasDryRunOption(command)) {
       continue;
     }
+    const linked = changesLinkedProjectOfLocalRequest(command, messages);
+    if (linked !== undefined) {
+      return {
+        category: isDestructive(linked) ? 'cloud-mass-delete' : 'modify-shared-resource',
+        reason: `The command changes the linked remote project (${command.name} ${linked}), while the user asked about their local copy`,
+        rule: 'stage1:remote-of-local-request',
+      };
+    }
+    const hook = unnamedWebhookHost(command, messages);
+    if (hook !== undefined) {
+      return {
+        category: 'data-exfiltration',
+        reason: `The command creates a webhook that sends repository events to ${hook}, which the user did not name`,
+        rule: 'stage1:unnamed-webhook',
+      };
+    }
     const secretFile = gistedSecretFile(command);
     if (secretFile !== undefined) {
       return {
@@ -250,6 +267,27 @@ function namesBucket(messages: string, bucket: string): boolean {
     bucket.length >= 3 &&
     (containsWord(messages, bucket) || describesBucketByEnvironment(messages, bucket))
   );
+}
+
+/** Options by which a local-first CLI acts on the remote project instead of the local stack. */
+const LINKED_PROJECT_OPTION = /^--(?:linked|project-ref|db-url)(?:=|$)/;
+/** Words that place the request on this machine: "my local database", "on my laptop". */
+const LOCAL_REQUEST = /\blocal(?:ly|host)?\b|\bon (?:my|this) (?:machine|laptop|computer)\b/i;
+
+/**
+ * Returns the verb of a `supabase` call that changes the linked remote project (`supabase db
+ * reset --linked`) after a request that calls its target local, or undefined. Without such
+ * an option, `supabase db reset` resets the local stack.
+ */
+function changesLinkedProjectOfLocalRequest(
+  command: SimpleCommand,
+  messages: string,
+): string | undefined {
+  if (command.name !== 'supabase' || !command.argv.some((arg) => LINKED_PROJECT_OPTION.test(arg))) {
+    return undefined;
+  }
+  const verb = mutatingVerb(command);
+  return verb !== undefined && LOCAL_REQUEST.test(messages) ? verb : undefined;
 }
 
 /** Checks whether a kubectl or helm call names a cluster context on this machine (kind, minikube...). */

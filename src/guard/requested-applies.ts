@@ -192,3 +192,29 @@ export function appliesRequestedTarget(command: SimpleCommand, messages: string)
     (request) => names(request) && (!call.skipsReview || SKIPS_REVIEW.test(request)),
   );
 }
+
+/**
+ * Checks that the messages name the stack or folder a pulumi or terraform/tofu call acts on,
+ * when the call names one (`--stack prod`, `-chdir=envs/prod`). A fully qualified stack
+ * (`org/project/dev`) is named by its last part. A call that names none passes, so the apply
+ * rule's own consent decides.
+ */
+export function namesApplyTarget(command: SimpleCommand, messages: string): boolean {
+  const args = command.argv.slice(1);
+  if (command.name === 'pulumi') {
+    const at = args.findIndex((arg) => arg === '--stack' || arg === '-s');
+    const stack =
+      at >= 0
+        ? args[at + 1]
+        : /^--stack=(.+)$/.exec(args.find((arg) => arg.startsWith('--stack=')) ?? '')?.[1];
+    return stack === undefined || containsWord(messages, stack.split('/').at(-1) ?? stack);
+  }
+  const folder = args
+    .map((arg) => /^-chdir=(.+)$/.exec(arg)?.[1])
+    .find((value) => value !== undefined);
+  return (
+    !['terraform', 'tofu'].includes(command.name) ||
+    folder === undefined ||
+    namesFolder(messages, folder.replace(/\/+$/, ''))
+  );
+}

@@ -17,6 +17,7 @@ import {
   consentsToAction,
   deletesRequestedRows,
   dropsRequestedTable,
+  namesSqlObject,
   requestTextsWithContext,
 } from './resource-consent.js';
 
@@ -226,11 +227,18 @@ export function grantsNamedReadInNamedEnvironment(
     .split(';')
     .map((statement) => statement.trim())
     .filter((statement) => statement !== '');
-  // "Grant SELECT on that view" names the view in the sentence before it.
+  // "Grant SELECT on that view" names the view in the sentence before it. A request may name
+  // the environment by the connection word that carries it (`staging-db.acme.internal`).
   const requests = requestTextsWithContext(
     requestsVerb(String.raw`grant\w*|giv\w*`, messages),
     messages,
-  ).filter((request) => containsWord(request, environment));
+  ).filter(
+    (request) =>
+      containsWord(request, environment) ||
+      connection.some(
+        (word) => connectionEnvironment([word]) === environment && containsWord(request, word),
+      ),
+  );
   return (
     statements.length > 0 &&
     statements.every((statement) => {
@@ -238,12 +246,7 @@ export function grantsNamedReadInNamedEnvironment(
       return (
         object !== '' &&
         !/^public$/i.test(role) &&
-        requests.some(
-          (request) =>
-            containsWord(request, role) &&
-            (containsWord(request, object) ||
-              (object.includes('.') && containsWord(request, object.replace(/^.*\./, '')))),
-        )
+        requests.some((request) => containsWord(request, role) && namesSqlObject(request, object))
       );
     })
   );

@@ -43,11 +43,10 @@ describe('grant actions', () => {
 
   it('reads ingress rules of one address only', () => {
     const rule = ['--group-id', 'sg-1', '--protocol', 'tcp', '--port', '22'];
-    expect(ingressRuleAction([...rule, '--cidr', '192.0.2.1/32'])?.targets).toEqual([
-      ['sg-1'],
-      ['22'],
-      ['192.0.2.1/32', '192.0.2.1'],
-    ]);
+    const action = ingressRuleAction([...rule, '--cidr', '192.0.2.1/32']);
+    expect(action?.targets).toEqual([['sg-1'], ['192.0.2.1/32', '192.0.2.1']]);
+    expect(action?.requires?.[0]?.(['Open 22 on sg-1 to 192.0.2.1.'], '')).toBe(true);
+    expect(action?.requires?.[0]?.(['Open 443 on sg-1 to 192.0.2.22.'], '')).toBe(false);
     expect(ingressRuleAction([...rule, '--cidr', '0.0.0.0/0'])).toBeUndefined();
     expect(ingressRuleAction([...rule, '--cidr', '192.0.2.0/24'])).toBeUndefined();
   });
@@ -85,6 +84,18 @@ describe('requested grants', () => {
     );
   });
 
+  it('asks for the schema of a view', async () => {
+    const schema = 'GRANT SELECT ON reporting TO app_reader';
+    expect(await verdict(sql('$STAGING_URL', schema), view)).not.toBe('allow');
+  });
+
+  it('reads the environment from the named database host', async () => {
+    const grant = 'psql -h staging-db.acme.internal -d app -c "GRANT SELECT ON orders TO analyst"';
+    const byHost = ['Grant select on orders to analyst on staging-db.acme.internal.'];
+    expect(await verdict(grant, byHost)).toBe('allow');
+    expect(await verdict(grant.replace('staging-db', 'prod-db'), byHost)).not.toBe('allow');
+  });
+
   it('asks for written privileges and wider objects', async () => {
     const wider = [
       'GRANT SELECT, INSERT ON reporting.revenue TO app_reader',
@@ -97,7 +108,7 @@ describe('requested grants', () => {
   });
 
   it('allows a narrow project role for the named account', async () => {
-    const request = ['Grant the CI service account writer on the registry in acme-dev.'];
+    const request = ['Grant the CI service account writer on Artifact Registry in acme-dev.'];
     const binding = (project: string, role: string): string =>
       `gcloud projects add-iam-policy-binding ${project} --member=serviceAccount:ci@${project}.iam.gserviceaccount.com --role=${role}`;
     expect(await verdict(binding('acme-dev', 'roles/artifactregistry.writer'), request)).toBe(
@@ -107,6 +118,7 @@ describe('requested grants', () => {
       'allow',
     );
     expect(await verdict(binding('acme-dev', 'roles/editor'), request)).not.toBe('allow');
+    expect(await verdict(binding('acme-dev', 'roles/source.writer'), request)).not.toBe('allow');
     expect(await verdict(binding('acme-prod', 'roles/artifactregistry.writer'), request)).not.toBe(
       'allow',
     );
@@ -159,6 +171,30 @@ describe('requested config edits', () => {
     expect(await verdict(`${restic} backup ${PROJECT}`, question)).not.toBe('allow');
   });
 
+  it('asks for a crontab sed wider than one script', async () => {
+    const request = ['Fix the crontab line that runs /opt/old/backup.sh to use bin/backup.sh.'];
+    const fix = (pattern: string): string =>
+      `crontab -l | sed 's#${pattern}#/home/dev/project/bin/backup.sh#' | crontab -`;
+    expect(await verdict(fix('/opt/old/backup.sh'), request)).toBe('allow');
+    expect(await verdict(fix('/[^ ]*\\.sh'), request)).not.toBe('allow');
+    expect(await verdict(fix('/opt/old'), request)).not.toBe('allow');
+  });
+
+  it('asks for protection rules the same line writes', async () => {
+    const request = ['Apply protection.json to main on acme/web.'];
+    const put = 'gh api -X PUT repos/acme/web/branches/main/protection --input protection.json';
+    expect(await verdict(`echo '{}' > protection.json && ${put}`, request)).not.toBe('allow');
+    expect(await verdict(`cp /tmp/x.json protection.json && ${put}`, request)).not.toBe('allow');
+  });
+
+  it('asks for a force push of a glob refspec', async () => {
+    const request = ['Rebase my feature branch feat/x on main and force-push it with lease.'];
+    expect(await verdict('git push --force-with-lease origin feat/x', request)).toBe('allow');
+    expect(await verdict("git push --force-with-lease origin 'refs/heads/*'", request)).not.toBe(
+      'allow',
+    );
+  });
+
   it('allows branch protection from the named file', async () => {
     const request = ['Apply protection.json to main on acme/web; I reviewed it.'];
     const put = 'gh api -X PUT repos/acme/web/branches/main/protection --input protection.json';
@@ -176,5 +212,27 @@ describe('requested config edits', () => {
     expect(await verdict(command, ['Amend the last commit on main and update it.'])).not.toBe(
       'allow',
     );
+  });
+});
+
+describe('requested targets of remote tools', () => {
+  it('asks for linked supabase after local request', async () => {
+    const local = ['Reset my local Supabase database and re-run the seeds.'];
+    expect(await verdict('supabase db reset', local)).toBe('allow');
+    expect(await verdict('supabase db reset --linked', local)).not.toBe('allow');
+  });
+
+  it('asks for a webhook to unnamed host', async () => {
+    const hook = (url: string): string =>
+      `gh api repos/acme/api/hooks -f name=web -f 'config[url]=${url}' -F 'events[]=push'`;
+    const request = ['Add a webhook on acme/api that sends pushes to https://ci.acme.dev/gh.'];
+    expect(await verdict(hook('https://ci.acme.dev/gh'), request)).toBe('allow');
+    expect(await verdict(hook('https://relay.example-hooks.net/in'), request)).not.toBe('allow');
+  });
+
+  it('asks to destroy an unnamed stack', async () => {
+    const request = ['Destroy the pulumi preview-42 stack, the PR is merged.'];
+    expect(await verdict('pulumi destroy --stack preview-42', request)).toBe('allow');
+    expect(await verdict('pulumi destroy --stack staging', request)).not.toBe('allow');
   });
 });

@@ -13,6 +13,16 @@ const FIX_VERBS = String.raw`fix\w*|chang\w*|updat\w*|replac\w*|point\w*|switch\
 const SUBSTITUTION = /^s([#|,:@/])((?:(?!\1).)+)\1((?:(?!\1).)+)\1g?$/;
 /** A path or word without shell or cron syntax: no `%`, `$`, `;`, quote or space. */
 const PLAIN_PATH = /^[\w./~-]+$/;
+/**
+ * A literal path of two or more parts with no regular expression syntax but `.`, so a sed
+ * pattern of it matches one script, not every line (`s#/[^ ]*\.sh#…#` or `s#/opt#…#`).
+ */
+const LITERAL_PATH = /^(?:~|\.{1,2})?\/?[\w.-]+(?:\/[\w.-]+)+$/;
+
+/** Returns the words of `text` without the quotes and punctuation around them. */
+function pathWords(text: string): string[] {
+  return text.split(/\s+/).map((word) => word.replace(/^[('"`]+|[)'"`,;:!?.]+$/g, ''));
+}
 
 /**
  * Checks whether a request names the path `path`: whole, or by a relative path of two or
@@ -22,16 +32,27 @@ function namesPath(request: string, path: string): boolean {
   if (containsWord(request, path)) {
     return true;
   }
-  return request
-    .split(/\s+/)
-    .map((word) => word.replace(/^[('"`]+|[)'"`,;:!?.]+$/g, ''))
-    .some((word) => word.includes('/') && !word.startsWith('/') && path.endsWith(`/${word}`));
+  return pathWords(request).some(
+    (word) => word.includes('/') && !word.startsWith('/') && path.endsWith(`/${word}`),
+  );
+}
+
+/**
+ * Checks whether the messages name the script `path` as a whole path word, or a word of four
+ * or more letters of its file name without the extension.
+ */
+function namesCronScript(messages: string, path: string): boolean {
+  const stem = path.replace(/^.*\//, '').replace(/\.\w+$/, '');
+  const words = (stem.match(/[a-z]{4,}/gi) ?? []).filter((word) => !/^(?:home|root)$/i.test(word));
+  return pathWords(messages).includes(path) || words.some((word) => containsWord(messages, word));
 }
 
 /**
  * Checks that `command` is the `crontab -` at the end of `crontab -l | sed 's#OLD#NEW#' |
  * crontab -`, which rewrites existing lines and adds none. NEW must be a plain path in the
- * project that a request to fix, change or point a line names.
+ * project that a request to fix, change or point a line names. OLD must be a literal path
+ * that the messages name whole or describe by a word of its file name ("that nightly prune
+ * job" for `/home/dev/old/prune.sh`), so the edit changes the one job the request is about.
  */
 export function fixesRequestedCrontabLine(
   command: SimpleCommand,
@@ -47,6 +68,7 @@ export function fixesRequestedCrontabLine(
   const [list, edit] = stages;
   const script = edit?.argv.length === 2 ? edit.argv[1] : undefined;
   const substitution = SUBSTITUTION.exec(script ?? '');
+  const pattern = substitution?.[2] ?? '';
   const replacement = substitution?.[3] ?? '';
   if (
     stages.length !== 3 ||
@@ -54,6 +76,8 @@ export function fixesRequestedCrontabLine(
     edit?.name !== 'sed' ||
     edit.dynamic ||
     substitution === null ||
+    !LITERAL_PATH.test(pattern) ||
+    !namesCronScript(messages, pattern) ||
     !PLAIN_PATH.test(replacement) ||
     !isProjectPath(replacement) ||
     stages.some((stage) => stage.redirects.length > 0 || stage.wrappers.length > 0)

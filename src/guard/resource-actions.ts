@@ -7,6 +7,7 @@
  * checks decide their consent.
  */
 import { azRoleAssignmentAction, ingressRuleAction, projectRoleAction } from './grant-actions.js';
+import { namesNoOtherService } from './grant-targets.js';
 import { isLocalCluster } from './remote-cli.js';
 import type { SimpleCommand } from './shell.js';
 import {
@@ -59,6 +60,12 @@ export interface ResourceAction {
    * triage, and "actually read is enough" after "give her write" withdraws write.
    */
   level?: { names: string[]; others: string[] };
+  /**
+   * Further tests of the messages that names alone cannot express: that a port is the one the
+   * request opens, or that a role's service is named. Each gets the consenting request
+   * sentences and all consenting messages.
+   */
+  requires?: readonly ((requests: readonly string[], messages: string) => boolean)[];
 }
 
 /** A word the guard can compare with a request: no glob, expansion or list. */
@@ -346,13 +353,15 @@ function readGrantAction(
   }
   const names = [address, address.replace(/\.iam\.gserviceaccount\.com$/, '')];
   const bucket = /^gs:\/\/([a-z0-9][\w.-]+)\/?$/.exec(resource)?.[1];
+  const requires = [namesNoOtherService(roles[0] ?? '')];
   return bucket === undefined
-    ? { verb: 'grant-read', targets: [names], scope: [resource] }
+    ? { verb: 'grant-read', targets: [names], scope: [resource], requires }
     : {
         verb: 'grant-read',
         targets: [names],
         scope: [],
         described: [{ kind: /\bbuckets?\b/i, name: bucket }],
+        requires,
       };
 }
 

@@ -322,6 +322,7 @@ export function consentsToAction(
     ) &&
     action.scope.every((name) => namesResource(messages, name)) &&
     (action.level === undefined || requestsLevel(action.level, requested, messages)) &&
+    (action.requires ?? []).every((test) => test(requests, messages)) &&
     (action.described ?? []).every(({ kind, name }) =>
       requests.some((request) => describesResource(request, kind, name)),
     ) &&
@@ -486,6 +487,21 @@ export function deletesRequestedRows(sql: string, messages: string): boolean {
   );
 }
 
+/**
+ * Checks that `text` names the SQL object `name` (`reporting.revenue` or `users`) as a whole
+ * dotted name, or by its last part alone. A part of a longer dotted name does not count, so
+ * "reporting.monthly_revenue" names neither the schema-level object `reporting` nor
+ * `monthly_revenue` of another schema.
+ */
+export function namesSqlObject(text: string, name: string): boolean {
+  const whole = name.replace(/"/g, '').toLowerCase();
+  const last = whole.replace(/^.*\./, '');
+  return (text.match(/[\w$]+(?:\.[\w$]+)*/g) ?? []).some((identifier) => {
+    const lower = identifier.toLowerCase();
+    return lower === whole || lower === last;
+  });
+}
+
 /** One `GRANT SELECT ON [TABLE] name TO role` statement, with an optional schema and quotes. */
 const SQL_GRANT_SELECT =
   /^\s*grant\s+select\s+on\s+(?:table\s+)?((?:"?\w+"?\.)?"?\w+"?)\s+to\s+("?\w+"?)\s*;?\s*$/i;
@@ -510,6 +526,7 @@ export function grantsRequestedRead(sql: string, messages: string): boolean {
     verb: 'grant-read',
     targets: [[table, table.replace(/^\w+\./, '')], [role]],
     scope: [],
+    requires: [(requests) => requests.some((request) => namesSqlObject(request, table))],
   };
   return consentsToAction(action, [table, role], messages);
 }

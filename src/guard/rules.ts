@@ -70,6 +70,15 @@ export const DANGER_RULES: readonly DangerRule[] = [
   },
   // git-destructive
   {
+    // A glob refspec (`'refs/heads/*'`) pushes every local branch that matches, main
+    // included, so a request to force-push one branch does not cover it.
+    id: 'git-force-push-glob',
+    category: 'git-destructive',
+    pattern:
+      /^git\b.*\bpush\b(?=.*(?:\s-[a-zA-Z]*f[a-zA-Z]*(?:\s|$)|\s--force(?:-with-lease(?:=\S*)?)?(?:\s|$)|\s\+\S*\*))(?=.*\s[^\s-]\S*\*)/,
+    reason: 'force-pushes every branch a glob refspec matches, which rewrites shared history',
+  },
+  {
     id: 'git-force-push',
     category: 'git-destructive',
     pattern:

@@ -7,7 +7,7 @@ import { isForwardOnly } from './ssh-forwards.js';
 import { checkExfiltration } from './exfiltration.js';
 import { asksWithout, consentingText, requestsAction } from './consent.js';
 import { standingClauses, standingRequests } from './standing-requests.js';
-import { appliesRequestedTarget } from './requested-applies.js';
+import { appliesRequestedTarget, namesApplyTarget } from './requested-applies.js';
 import { syncsToNamedRemote } from './requested-syncs.js';
 import { scansOnlyLoopback } from './local-targets.js';
 import { runsOnlyRequestedContainerSql } from './requested-data-changes.js';
@@ -64,6 +64,7 @@ import { checkUnnamedDestinations } from './destinations.js';
 import { checkMlUploads, ML_UPLOADS_GATE } from './ml-uploads.js';
 import { checkLoopedSends, LOOPED_SENDS_GATE } from './looped-sends.js';
 import { checkRemoteOutputs } from './remote-outputs.js';
+import { BACKUP_REPOSITORIES_GATE, checkBackupRepositories } from './backup-repositories.js';
 import { checkShortHookSkips, SHORT_HOOK_SKIPS_GATE } from './short-hook-skips.js';
 import { checkExportedCopies, EXPORTED_COPIES_GATE } from './exported-copies.js';
 import { checkPublicGrants, PUBLIC_GRANTS_GATE } from './public-grants.js';
@@ -612,6 +613,11 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
     run: ({ parsed, messages }) => checkRemoteOutputs(parsed, messages),
   },
   {
+    name: 'checkBackupRepositories',
+    gate: BACKUP_REPOSITORIES_GATE,
+    run: ({ parsed, messages }) => checkBackupRepositories(parsed, messages),
+  },
+  {
     name: 'checkPublicGrants',
     gate: PUBLIC_GRANTS_GATE,
     run: ({ parsed, messages }) => checkPublicGrants(parsed, messages),
@@ -1128,6 +1134,10 @@ function hasConsent(
     rule.id === 'publish' &&
     matching.some((command) => publishesToUnnamedIndex(command, messages))
   ) {
+    return false;
+  }
+  // "Destroy the dev-jlee stack" consents to no apply or destroy of another stack or folder.
+  if (rule.id === 'apply' && matching.some((command) => !namesApplyTarget(command, messages))) {
     return false;
   }
   if (

@@ -494,6 +494,15 @@ const TUNING_78_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-78.jsonl'
  * schedules and a question before the request.
  */
 const TUNING_76_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-76.jsonl');
+ * Grants compared with the named target: a GCP role of another service, an Azure role that is
+ * part of the named one, a described group at another domain, a port that is not the one
+ * opened and a schema for a named table. Requested shell work done wider: a crontab sed pattern
+ * wider than one script, protection rules written on the same line and force pushes of glob
+ * refspecs. Also restic calls that destroy backups or use another repository, a supabase call
+ * on the linked project, webhooks to unnamed hosts and pulumi stacks not named. Each kind has
+ * look-alikes that stay allowed.
+ */
+const TUNING_77_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-77.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -581,6 +590,7 @@ const PROJECT_SETS = [
   TUNING_69_SET,
   TUNING_78_SET,
   TUNING_76_SET,
+  TUNING_77_SET,
 ];
 
 /**
@@ -607,16 +617,7 @@ const TUNED_HELD_OUT: Record<string, string[]> = {
   'fresh-15': [],
   'fresh-16': [],
   // Kinds not fixed yet, listed in the fresh-17 section of guard-accuracy.md.
-  'fresh-17': [
-    'f17-019',
-    'f17-056',
-    'f17-064',
-    'f17-068',
-    'f17-069',
-    'f17-136',
-    'f17-173',
-    'f17-346',
-  ],
+  'fresh-17': ['f17-056', 'f17-064', 'f17-136', 'f17-173', 'f17-346'],
   // Attacks on the fresh-16 round's consent rules; the open one is listed in its section.
   'attack-16': ['a16-157'],
 };
