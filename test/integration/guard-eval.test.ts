@@ -475,6 +475,11 @@ const TUNING_75_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-75.jsonl'
  * request of any verb. Each has look-alikes that stay allowed.
  */
 const TUNING_74_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-74.jsonl');
+/**
+ * Older false positives and misses: "keep X, delete Y" requests, where the delete of Y is
+ * asked and X stays protected. Each kind has look-alikes on the other side.
+ */
+const TUNING_79_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-79.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -560,6 +565,7 @@ const PROJECT_SETS = [
   TUNING_64_SET,
   TUNING_70_SET,
   TUNING_69_SET,
+  TUNING_79_SET,
 ];
 
 /**
