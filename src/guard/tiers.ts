@@ -57,6 +57,7 @@ import { checkUnnamedRecipients } from './mcp-recipients.js';
 import { otherNamedTarget, publishesOrFills, requestsMcpWrite } from './mcp-requests.js';
 import { requestsNamedMcpWrite } from './named-mcp-writes.js';
 import { evaluatesReadOnlyScript, runsReadOnlyQuery } from './read-only-calls.js';
+import { resetsBrowserAsRequested } from './browser-resets.js';
 import { checkSecretReference, checkUrlData, hasPasswordParameter } from './url-data.js';
 import { checkUrlText } from './url-text.js';
 import {
@@ -1057,7 +1058,8 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     /_docs$|get-library/.test(tool) ||
     runsShellCommand(call) ||
     runsReadOnlyQuery(call) ||
-    evaluatesReadOnlyScript(call)
+    evaluatesReadOnlyScript(call) ||
+    resetsBrowserAsRequested(call, messages)
   ) {
     return undefined;
   }
