@@ -73,6 +73,7 @@ import {
   firesOnlyForMaintainers,
   runsOnlyApiActions,
   addsPullRequestHeadCheckout,
+  addsRequestedPublishStep,
 } from './workflow-triggers.js';
 import { runsFetchedCommands } from './fetched-commands.js';
 import { hidesScannerFindings } from './scanner-ignores.js';
@@ -566,7 +567,8 @@ function protectedPath(
       removed === '' &&
       (firesOnlyForMaintainers(added, consentingText(context.userMessages)) ||
         runsOnlyApiActions(added, consentingText(context.userMessages)))
-    )
+    ) &&
+    !addsRequestedPublishStep(added, consentingText(context.userMessages))
   ) {
     return blockFinding(
       'unsafe-agent',
