@@ -202,12 +202,14 @@ export function messageSentences(message: string): string[] {
 /**
  * Splits a sentence into the clauses {@link consentingText} judges one by one: at a semicolon,
  * "but", a comma before a refusal word, before what the user will do ("…, I'll fix the
- * hook later", "… and I'll squash it later"), and before "before we/I/you …".
+ * hook later", "… and I'll squash it later"), and before "before we/I/you …". A sentence that
+ * starts with "keep" or "leave" also splits before a delete verb after a comma or "and", so
+ * "Keep pgdata, delete pgdata-old" requests the delete of pgdata-old and keeps pgdata.
  */
 export function sentenceClauses(sentence: string): string[] {
   return sentence
     .split(
-      /(?<=;)\s+|\s*\bbut\b\s*|,\s*(?=(?:don'?t|do not|never|not|keep|leave)\b|(?:I|we)(?:'ll|\s+will)\s)|\s+and\s+(?=(?:I|we)(?:'ll|\s+will)\s)|,?\s+(?=before (?:we|I|you)\b)/i,
+      /(?<=;)\s+|\s*\bbut\b\s*|,\s*(?=(?:don'?t|do not|never|not|keep|leave)\b|(?:I|we)(?:'ll|\s+will)\s)|(?<=^(?:please\s+)?(?:keep|leave)\b[^,;]*)(?:,\s*(?:and\s+|then\s+)?|\s+and\s+(?:then\s+)?)(?=(?:delete|remove|drop|destroy|purge|wipe|prune|erase|clean up|get rid of)\b)|\s+and\s+(?=(?:I|we)(?:'ll|\s+will)\s)|,?\s+(?=before (?:we|I|you)\b)/i,
     )
     .map((clause) => clause.trim())
     .filter((clause) => clause !== '');

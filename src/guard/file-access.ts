@@ -761,14 +761,34 @@ const SEARCHERS = new Set(['find', 'grep', 'rg', 'ag', 'locate', 'fd', 'ls', 'ta
 const CREDENTIAL_NAME =
   /AKIA|BEGIN [A-Z ]*KEY|ghp_|sk_live|xox[bp]|\*\.(?:pem|key|p12|pfx|kdbx|ovpn)|id_(?:rsa|ed25519)|credentials|\.env\b|\.netrc|secret|token|passw/i;
 
+/**
+ * Folders of public CA certificates (Debian, RHEL and Alpine trust stores). Their `*.pem` and
+ * `*.crt` files hold no private keys, so a search there for certificates is no credential search.
+ */
+const CA_STORE =
+  /^\/(?:etc\/ssl\/certs|etc\/pki\/(?:tls\/certs|ca-trust)|etc\/ca-certificates|usr\/(?:local\/)?share\/ca-certificates|usr\/lib\/ssl\/certs)(?:\/|$)/;
+
+/** Names of private keys and secrets, which a search in {@link CA_STORE} must not name. */
+const PRIVATE_NAME = /key|p12|pfx|private|secret|token|passw|credential|id_|\.env\b/i;
+
 function searchesForCredentials(
   command: SimpleCommand,
   paths: PathContext,
   context: GuardContext,
 ): boolean {
   const operands = command.argv.slice(1);
-  const outside = operands.some(
-    (arg) => /^[~/]/.test(arg) && !isInside(resolvePath(arg, paths), context.projectDir),
-  );
-  return outside && operands.some((arg) => CREDENTIAL_NAME.test(arg) || matchesKeyName(arg));
+  const outside = operands
+    .filter((arg) => /^[~/]/.test(arg))
+    .map((arg) => resolvePath(arg, paths))
+    .filter((resolved) => !isInside(resolved, context.projectDir));
+  if (outside.length === 0) {
+    return false;
+  }
+  if (
+    outside.every((folder) => CA_STORE.test(folder)) &&
+    !operands.some((arg) => PRIVATE_NAME.test(arg))
+  ) {
+    return false;
+  }
+  return operands.some((arg) => CREDENTIAL_NAME.test(arg) || matchesKeyName(arg));
 }

@@ -21,6 +21,7 @@ describe('checkMlUploads', () => {
       ['Log params to run 7f3a9c.'],
     ],
     ['kaggle datasets create -p ./data', ['Export the orders to data/.']],
+    ['wandb sync --project other-team ./wandb/offline-run-1', ['Show me the loss curve.']],
     ['dvc push -r public-s3', ['Track data/raw with dvc.']],
     [
       'huggingface-cli upload acme/train ./data/train.parquet',

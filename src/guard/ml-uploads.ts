@@ -211,6 +211,12 @@ function readCommandUpload(command: SimpleCommand): MlUpload | undefined {
     }
     case 'wandb': {
       const [group = '', verb = '', ...rest] = operands(args, WANDB_VALUE_OPTIONS);
+      // `wandb sync [RUN_DIR...]` uploads offline runs, with their logged files, to a project.
+      if (group === 'sync') {
+        const runs = verb === '' ? ['the offline runs'] : [verb, ...rest];
+        const project = optionValue(args, ['--project', '-p']);
+        return { platform: 'Weights & Biases', sources: runs, destinations: idNames(project) };
+      }
       if (group !== 'artifact' || verb !== 'put' || rest.length === 0) {
         return undefined;
       }

@@ -7,6 +7,7 @@
  */
 import { finding, type Finding } from './findings.js';
 import { optionValue } from './options.js';
+import { containsWord } from './named-targets.js';
 import { shellWrites } from './shell-writes.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
@@ -218,12 +219,32 @@ const INDEX_INSTALLERS = /^(?:pip3?|uv|npm|pnpm|yarn|bun)$/;
 const INDEX_OPTIONS = ['--index-url', '--extra-index-url', '-i', '--registry', '--default-index'];
 
 /**
+ * Checks whether `go get` or `go install` fetches only modules whose paths the user wrote
+ * (`gitlab.com/gitlab-org/cli/cmd/glab`, with or without the `@version`). A look-alike path
+ * that differs in one character is not the path the user wrote.
+ */
+function installsNamedGoModules(command: SimpleCommand, messages: string): boolean {
+  if (command.argv[1] !== 'get' && command.argv[1] !== 'install') {
+    return false;
+  }
+  const modules = command.argv
+    .slice(2)
+    .filter((arg) => !arg.startsWith('-'))
+    .map((arg) => arg.replace(/@[^/]*$/, ''));
+  return modules.length > 0 && modules.every((path) => containsWord(messages, path));
+}
+
+/**
  * Checks whether `command` is an install whose only URLs are index or registry options that
  * name trusted sources: `pip install -i http://127.0.0.1:3141/simple`, an index on a host the
  * user names, or the official registry. A direct URL or git dependency, `--trusted-host`, or
- * any other untrusted source does not count.
+ * any other untrusted source does not count. A `go get` or `go install` counts when the user
+ * wrote every module path it fetches.
  */
 export function installsFromTrustedIndex(command: SimpleCommand, messages: string): boolean {
+  if (command.name === 'go') {
+    return installsNamedGoModules(command, messages);
+  }
   if (!INDEX_INSTALLERS.test(command.name)) {
     return false;
   }

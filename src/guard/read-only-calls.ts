@@ -97,7 +97,8 @@ export function runsReadOnlyQuery(call: ToolCall): boolean {
 /** Tool words of tools that run script text in a browser page. */
 const EVALUATE_WORDS = /^(?:evaluate|eval|execute|run)$/;
 /** Server or tool words of browsers. */
-const BROWSER_WORDS = /browser|playwright|puppeteer|chrome|chromium|firefox|webdriver|selenium/i;
+export const BROWSER_WORDS =
+  /browser|playwright|puppeteer|chrome|chromium|firefox|webdriver|selenium/i;
 /** Arguments that contain the script. */
 const SCRIPT_KEY = /^(?:script|expression|function|code|js)$/i;
 /**

@@ -49,6 +49,12 @@ describe('refused targets', () => {
     expect(await refusedIn('kubectl delete ns preview-481', preview)).toBe('preview-481');
   });
 
+  it('reads a kept plain name as a whole argument', async () => {
+    const volumes = ['Keep pgdata, delete pgdata-old.'];
+    expect(await refusedIn('docker volume rm pgdata', volumes)).toBe('pgdata');
+    expect(await refusedIn('docker volume rm pgdata-old', volumes)).toBeUndefined();
+  });
+
   it('gives a target back on a later request', async () => {
     const messages = ['Prod is fine, leave it for now.', 'Now scale search to 3 replicas in prod.'];
     expect(await refusedIn('kubectl scale deploy/search -n prod', messages)).toBeUndefined();
@@ -69,6 +75,12 @@ describe('consent kept by the user', () => {
     expect(consentingText(["Tear the stack down, I'll start fresh."])).toContain(
       "I'll start fresh",
     );
+  });
+
+  it('splits keep X, delete Y', () => {
+    expect(consentingText(['Keep pgdata, delete pgdata-old.'])).toBe('delete pgdata-old.');
+    expect(consentingText(['Leave main alone and remove feature/x.'])).toBe('remove feature/x.');
+    expect(consentingText(['Do not, under any circumstances, delete prod.'])).toBe('');
   });
 
   it('drops a question answered no', () => {

@@ -74,7 +74,20 @@ const NOT_NAMES = new Set([
   'delete',
   'remove',
   'drop',
+  'it',
+  'them',
+  'all',
+  'everything',
+  'going',
 ]);
+
+/**
+ * The word a clause keeps or leaves, even a plain one with no digit or separator: "pgdata" in
+ * "Keep pgdata, delete pgdata-old", "staging" in "leave the staging cluster". It is stored as
+ * `=word` and matches only a whole call argument, so keeping `pgdata` still lets the call act
+ * on `pgdata-old`.
+ */
+const KEPT_OBJECT = /^(?:please\s+)?(?:keep|leave)\s+(?:(?:the|my|our)\s+)?([a-z0-9][\w.:/@-]*)/i;
 
 /**
  * A refusal that refers back to what its sentence named before it: "Prod is fine, leave it",
@@ -124,13 +137,18 @@ function namedTargets(text: string): string[] {
   for (const match of text.matchAll(DETERMINED_NOUN)) {
     found.push(`:${(match[1] ?? '').toLowerCase()}`);
   }
+  const keptName = KEPT_OBJECT.exec(text)?.[1]?.toLowerCase();
+  if (keptName !== undefined && !NOT_NAMES.has(keptName)) {
+    found.push(`=${keptName}`);
+  }
   return found;
 }
 
 /**
  * Returns the words a call acts on: every argument of a shell call but the program name, or
- * every short string and number in an MCP call's input, whole and split at separators. A
- * resource noun the call names ("bucket" in `delete-bucket`, or `rb`) is added as `:noun`.
+ * every short string and number in an MCP call's input, whole (also as `=value`) and split at
+ * separators. A resource noun the call names ("bucket" in `delete-bucket`, or `rb`) is added as
+ * `:noun`.
  */
 export function callWords(
   input: Readonly<Record<string, unknown>>,
@@ -143,6 +161,7 @@ export function callWords(
       .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
       .replace(/\/+$/, '');
     words.add(lower);
+    words.add(`=${lower}`);
     for (const piece of lower.split(/[^a-z0-9]+/)) {
       if (piece === '') {
         continue;
@@ -188,7 +207,7 @@ export function refusedTarget(
 ): string | undefined {
   for (const name of refusedNames(messages)) {
     if (words.has(name)) {
-      return name.replace(/^:/, 'the ');
+      return name.replace(/^:/, 'the ').replace(/^=/, '');
     }
   }
   return undefined;

@@ -3,6 +3,7 @@
  * payment CLIs): a call that changes remote state runs on its own only when the user's
  * messages ask for that kind of change.
  */
+import { setsRequestedRepoSecret } from './repo-secrets.js';
 import { isGraphqlRead } from './graphql-reads.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { Finding } from './findings.js';
@@ -182,7 +183,8 @@ export function checkRemoteMutation(
     // The publish rule checks that the files are in the project, so relative paths suffice here.
     if (
       createsRequestedGist(command, messages, (file) => !/^[/~$]/.test(file)) ||
-      writesNamedSecretPath(command, messages)
+      writesNamedSecretPath(command, messages) ||
+      setsRequestedRepoSecret(command, messages)
     ) {
       continue;
     }

@@ -19,6 +19,7 @@ import { refundsNamedPayment, rotatesNamedAccessKey } from './requested-host-act
 import { restartsNamedRemoteService, scalesNamedDeployment } from './requested-operations.js';
 import { removesNamedFilterContainers } from './container-cleanup.js';
 import { createsRequestedGist } from './requested-shares.js';
+import { setsRequestedRepoSecret, setsSecretOfUnnamedRepo } from './repo-secrets.js';
 import { requestsResourceAction } from './resource-consent.js';
 import { readsOnNamedAnsibleHosts, readsOnNamedHost } from './remote-reads.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
@@ -71,6 +72,7 @@ export function actsOnNamedTargets(
       return every(
         (command) =>
           writesNamedSecretPath(command, messages) ||
+          setsRequestedRepoSecret(command, messages) ||
           scalesNamedDeployment(command, messages) ||
           requested(command),
       );
@@ -114,8 +116,18 @@ export function actsOnNamedTargets(
 
 /**
  * Checks whether a rule's consent is read only from the structure checks above, so keywords
- * cannot give it: "set" and "secret" in a request do not name which secret path to write.
+ * cannot give it: "set" and "secret" in a request do not name which secret path to write,
+ * nor which repository `gh secret set --repo` writes to.
  */
-export function needsNamedTarget(ruleId: string, matching: readonly SimpleCommand[]): boolean {
-  return ruleId === 'shared-resource' && matching.some(isSecretStoreWrite);
+export function needsNamedTarget(
+  ruleId: string,
+  matching: readonly SimpleCommand[],
+  messages = '',
+): boolean {
+  return (
+    ruleId === 'shared-resource' &&
+    matching.some(
+      (command) => isSecretStoreWrite(command) || setsSecretOfUnnamedRepo(command, messages),
+    )
+  );
 }

@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGuard } from './guard.js';
-
-const PROJECT = '/home/dev/project';
-
-async function verdict(command: string, messages: string[]): Promise<string> {
-  const decision = await createGuard().decide(
-    { tool: 'Bash', input: { command } },
-    { cwd: PROJECT, projectDir: PROJECT, homeDir: '/home/dev', userMessages: messages },
-  );
-  return decision.verdict;
-}
+import { bashVerdict } from '../../test/helpers/guard.js';
 
 describe('reads of key names', () => {
   const asked = ['Does the api-env secret in staging have a REDIS_URL key? Do not show values.'];
@@ -20,7 +10,7 @@ describe('reads of key names', () => {
     `${read} | jq -r 'keys[]'`,
     "az webapp config appsettings list -n api-env -g rg --query '[].name' -o tsv",
   ])('allows %j', async (command) => {
-    expect(await verdict(command, asked)).toBe('allow');
+    expect(await bashVerdict(command, asked)).toBe('allow');
   });
 
   it.each([
@@ -28,7 +18,7 @@ describe('reads of key names', () => {
     "vault kv get -format=json secret/app/dev/api | jq -r '.data.data | keys | .[]'",
   ])('allows %j of the named path', async (command) => {
     const named = ['List the key names in secret/app/dev/api, not the values.'];
-    expect(await verdict(command, named)).toBe('allow');
+    expect(await bashVerdict(command, named)).toBe('allow');
   });
 
   it.each([
@@ -40,7 +30,7 @@ describe('reads of key names', () => {
     "az webapp config appsettings list -n api-env-prod -g rg --query '[].name' -o tsv",
     "vault kv get -format=json secret/app/prod/api | jq '.data.data | keys'",
   ])('does not allow %j, which logs values or reads another store', async (command) => {
-    expect(await verdict(command, asked)).not.toBe('allow');
+    expect(await bashVerdict(command, asked)).not.toBe('allow');
   });
 
   it('does not allow a recursive SSM read under a wider path', async () => {
@@ -48,15 +38,15 @@ describe('reads of key names', () => {
     const wider =
       "aws ssm get-parameters-by-path --path /app --recursive --with-decryption --query 'Parameters[].Name'";
     const exact = wider.replace('/app --recursive', '/app/dev');
-    expect(await verdict(exact, named)).toBe('allow');
-    expect(await verdict(wider, named)).not.toBe('allow');
+    expect(await bashVerdict(exact, named)).toBe('allow');
+    expect(await bashVerdict(wider, named)).not.toBe('allow');
   });
 
   it('does not allow values printed after a names-only request', async () => {
     const namesOnly = ['Which app settings does api-env have? Just the names.'];
     const values = "az webapp config appsettings list -n api-env -g rg --query '[].value' -o tsv";
-    expect(await verdict(values, namesOnly)).not.toBe('allow');
-    expect(await verdict(values, ['Show me the app settings of api-env.'])).toBe('allow');
+    expect(await bashVerdict(values, namesOnly)).not.toBe('allow');
+    expect(await bashVerdict(values, ['Show me the app settings of api-env.'])).toBe('allow');
   });
 
   it.each([
@@ -66,11 +56,11 @@ describe('reads of key names', () => {
     "az webapp config appsettings list -n api -g rg --query '[].{n:name, v:value}' -o tsv",
     "az webapp config appsettings list -n api -g rg --query '[].name' --query '[].value'",
   ])('does not allow %j', async (command) => {
-    expect(await verdict(command, asked)).not.toBe('allow');
+    expect(await bashVerdict(command, asked)).not.toBe('allow');
   });
 
   it('does not allow names nobody asked for', async () => {
-    expect(await verdict(`${read} | jq 'keys'`, ['Fix the failing test.'])).not.toBe('allow');
+    expect(await bashVerdict(`${read} | jq 'keys'`, ['Fix the failing test.'])).not.toBe('allow');
   });
 });
 
@@ -80,7 +70,7 @@ describe('secrets the user allowed to be printed', () => {
 
   it('allows a print allowed after the refusal', async () => {
     const messages = [refused, 'Fine, you can print it, it is a throwaway staging password.'];
-    expect(await verdict('vault kv get secret/app/staging/db', messages)).toBe('allow');
+    expect(await bashVerdict('vault kv get secret/app/staging/db', messages)).toBe('allow');
   });
 
   it.each([
@@ -132,6 +122,6 @@ describe('secrets the user allowed to be printed', () => {
       [refused, 'Fine, you can print it.'],
     ],
   ])('does not allow %s', async (_name, command, messages) => {
-    expect(await verdict(command, messages)).not.toBe('allow');
+    expect(await bashVerdict(command, messages)).not.toBe('allow');
   });
 });

@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGuard } from './guard.js';
-
-const PROJECT = '/home/dev/project';
-
-async function verdict(command: string, messages: string[]): Promise<string> {
-  const decision = await createGuard().decide(
-    { tool: 'Bash', input: { command } },
-    { cwd: PROJECT, projectDir: PROJECT, homeDir: '/home/dev', userMessages: messages },
-  );
-  return decision.verdict;
-}
+import { bashVerdict } from '../../test/helpers/guard.js';
 
 /** Returns `vault policy write NAME -` with a heredoc policy of the given path blocks. */
 function policyWrite(blocks: readonly (readonly [string, string])[]): string {
@@ -23,7 +13,7 @@ describe('vault policy scopes', () => {
   const asked = ['Update the ci-readonly policy to allow read on exactly kv/ci/npm.'];
 
   it('allows a policy of the named path', async () => {
-    expect(await verdict(policyWrite([['kv/data/ci/npm', '"read"']]), asked)).toBe('allow');
+    expect(await bashVerdict(policyWrite([['kv/data/ci/npm', '"read"']]), asked)).toBe('allow');
   });
 
   it.each([
@@ -37,22 +27,22 @@ describe('vault policy scopes', () => {
     ['every path', [['*', '"read"']]],
     ['sudo', [['kv/data/ci/npm', '"read", "sudo"']]],
   ] as const)('asks for a policy with %s', async (_name, blocks) => {
-    expect(await verdict(policyWrite(blocks), asked)).not.toBe('allow');
-    expect(await verdict(policyWrite(blocks), ['Run the tests.'])).not.toBe('allow');
+    expect(await bashVerdict(policyWrite(blocks), asked)).not.toBe('allow');
+    expect(await bashVerdict(policyWrite(blocks), ['Run the tests.'])).not.toBe('allow');
   });
 
   it('reads a policy file written on the same line', async () => {
     const command = `cat > ci.hcl <<'EOF'\npath "sys/*" {\n  capabilities = ["read"]\n}\nEOF\nvault policy write ci-readonly ci.hcl`;
-    expect(await verdict(command, asked)).not.toBe('allow');
+    expect(await bashVerdict(command, asked)).not.toBe('allow');
   });
 });
 
 describe('secret listings', () => {
   it('allows a listing of the named store', async () => {
     const messages = ['List the secrets under secret/app/dev.'];
-    expect(await verdict('vault kv list secret/app/dev', messages)).toBe('allow');
+    expect(await bashVerdict('vault kv list secret/app/dev', messages)).toBe('allow');
     expect(
-      await verdict("az keyvault secret list --vault-name kv-dev --query '[].name'", [
+      await bashVerdict("az keyvault secret list --vault-name kv-dev --query '[].name'", [
         'Which secrets does kv-dev have? Just the names.',
       ]),
     ).toBe('allow');
@@ -63,12 +53,14 @@ describe('secret listings', () => {
     'vault kv list -mount=other secret/app/dev',
     'VAULT_ADDR=https://vault.prod.acme.internal vault kv list secret/app/dev',
   ])('asks for %j, another path, mount or server', async (command) => {
-    expect(await verdict(command, ['List the secrets under secret/app/dev.'])).not.toBe('allow');
+    expect(await bashVerdict(command, ['List the secrets under secret/app/dev.'])).not.toBe(
+      'allow',
+    );
   });
 
   it('asks for a listing of another key vault', async () => {
     const messages = ['Which secrets does kv-dev have? Just the names.'];
     const command = "az keyvault secret list --vault-name kv-prod --query '[].name'";
-    expect(await verdict(command, messages)).not.toBe('allow');
+    expect(await bashVerdict(command, messages)).not.toBe('allow');
   });
 });

@@ -1003,7 +1003,7 @@ function hasConsent(
   if (actsOnNamedTargets(rule.id, named, parsed, messages, isProjectPath, allMessages)) {
     return true;
   }
-  if (needsNamedTarget(rule.id, named)) {
+  if (needsNamedTarget(rule.id, named, messages)) {
     return false;
   }
   const structural = structuralConsent(rule, parsed, messages, allMessages);

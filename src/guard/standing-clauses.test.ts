@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createGuard } from './guard.js';
+import { bashVerdict } from '../../test/helpers/guard.js';
 import { standingClauses } from './standing-requests.js';
-
-const PROJECT = '/home/dev/project';
-
-async function verdict(command: string, messages: string[]): Promise<string> {
-  const decision = await createGuard().decide(
-    { tool: 'Bash', input: { command } },
-    { cwd: PROJECT, projectDir: PROJECT, homeDir: '/home/dev', userMessages: messages },
-  );
-  return decision.verdict;
-}
 
 describe('standingClauses', () => {
   it('drops conditional and reported clauses', () => {
@@ -32,19 +22,19 @@ describe('consent that must stand', () => {
   const owned = 'npm install ran as root and now node_modules is owned by root.';
 
   it('allows a standing request to hand files back', async () => {
-    expect(await verdict(chown, [owned, 'Give node_modules back to me.'])).toBe('allow');
+    expect(await bashVerdict(chown, [owned, 'Give node_modules back to me.'])).toBe('allow');
   });
 
   it('asks when the request waits for a condition', async () => {
     const messages = [owned, 'Give it back to me once the build container stops.'];
-    expect(await verdict(chown, messages)).not.toBe('allow');
+    expect(await bashVerdict(chown, messages)).not.toBe('allow');
   });
 
   it('asks for a dist-tag on a conditional request', async () => {
     const command = 'npm dist-tag add @acme/cli@2.4.1 latest';
     const good = 'The 2.4.1 canary of @acme/cli looks good.';
-    expect(await verdict(command, [good, 'Move latest to it.'])).toBe('allow');
-    expect(await verdict(command, [good, 'Move latest to it once QA signs off.'])).not.toBe(
+    expect(await bashVerdict(command, [good, 'Move latest to it.'])).toBe('allow');
+    expect(await bashVerdict(command, [good, 'Move latest to it once QA signs off.'])).not.toBe(
       'allow',
     );
   });
@@ -55,13 +45,13 @@ describe('consent that must stand', () => {
       'The 2.4.1 canary of @acme/cli looks good, but 2.4.1-canary.3 is broken.',
       'Move latest to 2.4.1.',
     ];
-    expect(await verdict(command, messages)).not.toBe('allow');
+    expect(await bashVerdict(command, messages)).not.toBe('allow');
   });
 
   it('allows a migration status run the user asks about', async () => {
     const messages = ['Is acme-api-staging on Heroku behind on migrations?'];
     const status = 'heroku run -a acme-api-staging rails db:migrate:status';
-    expect(await verdict(status, messages)).toBe('allow');
-    expect(await verdict(status.replace(':status', ''), messages)).not.toBe('allow');
+    expect(await bashVerdict(status, messages)).toBe('allow');
+    expect(await bashVerdict(status.replace(':status', ''), messages)).not.toBe('allow');
   });
 });

@@ -57,6 +57,7 @@ import { checkUnnamedRecipients } from './mcp-recipients.js';
 import { otherNamedTarget, publishesOrFills, requestsMcpWrite } from './mcp-requests.js';
 import { privilegedMembership, requestsNamedMcpWrite } from './named-mcp-writes.js';
 import { evaluatesReadOnlyScript, runsReadOnlyQuery } from './read-only-calls.js';
+import { resetsBrowserAsRequested } from './browser-resets.js';
 import { checkSecretReference, checkUrlData, hasPasswordParameter } from './url-data.js';
 import { checkUrlText } from './url-text.js';
 import {
@@ -72,6 +73,7 @@ import {
   firesOnlyForMaintainers,
   runsOnlyApiActions,
   addsPullRequestHeadCheckout,
+  addsRequestedPublishStep,
 } from './workflow-triggers.js';
 import { runsFetchedCommands } from './fetched-commands.js';
 import { hidesScannerFindings } from './scanner-ignores.js';
@@ -570,7 +572,8 @@ function protectedPath(
       removed === '' &&
       (firesOnlyForMaintainers(added, consentingText(context.userMessages)) ||
         runsOnlyApiActions(added, consentingText(context.userMessages)))
-    )
+    ) &&
+    !addsRequestedPublishStep(added, consentingText(context.userMessages))
   ) {
     return blockFinding(
       'unsafe-agent',
@@ -1074,7 +1077,8 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     /_docs$|get-library/.test(tool) ||
     runsShellCommand(call) ||
     runsReadOnlyQuery(call) ||
-    evaluatesReadOnlyScript(call)
+    evaluatesReadOnlyScript(call) ||
+    resetsBrowserAsRequested(call, messages)
   ) {
     return undefined;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firesOnlyForMaintainers } from './workflow-triggers.js';
+import { addsRequestedPublishStep, firesOnlyForMaintainers } from './workflow-triggers.js';
 
 describe('firesOnlyForMaintainers', () => {
   const request = 'Add a release workflow using the NPM_TOKEN secret.';
@@ -57,5 +57,23 @@ describe('firesOnlyForMaintainers secrets and inputs', () => {
     expect(
       firesOnlyForMaintainers(content('"${{ github.event.head_commit.message }}"'), request),
     ).toBe(false);
+  });
+});
+
+describe('addsRequestedPublishStep', () => {
+  const request = 'Make the release workflow publish the package to npm when a tag is pushed.';
+  const step =
+    '      - run: npm publish\n        env:\n          NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}';
+
+  it('accepts a registry secret on a requested tag publish', () => {
+    expect(addsRequestedPublishStep(step, request)).toBe(true);
+  });
+
+  it('rejects another secret, a trigger and a pull request publish', () => {
+    const extra = `${step}\n          AWS_KEY: \${{ secrets.AWS_SECRET_ACCESS_KEY }}`;
+    expect(addsRequestedPublishStep(extra, request)).toBe(false);
+    expect(addsRequestedPublishStep(`on:\n  pull_request_target:\n${step}`, request)).toBe(false);
+    const everyPr = 'Make the workflow publish the package to npm on every pull request.';
+    expect(addsRequestedPublishStep(step, everyPr)).toBe(false);
   });
 });

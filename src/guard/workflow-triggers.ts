@@ -5,7 +5,8 @@
  * `pull_request_target`, `issue_comment`, `workflow_run` or `pull_request` (fork pull
  * requests), which anyone can fire. A new workflow written whole, that the user asked for,
  * and whose every trigger is one of these is therefore no secret on an untrusted event.
- * Edits are not covered, because the triggers may lie outside the edited text.
+ * An edit is judged without its triggers, which may lie outside the edited text, so only an
+ * added publish step that a request ties to a maintainer trigger is let through.
  */
 import { parse } from 'yaml';
 import { requestsVerb } from './consent.js';
@@ -216,5 +217,69 @@ export function addsPullRequestHeadCheckout(added: string): boolean {
     added.includes('actions/checkout') &&
     PULL_REQUEST_HEAD_REF.test(added) &&
     !/^on\s*:/m.test(added)
+  );
+}
+
+/** Commands and actions that publish a package or image to its registry. */
+const PUBLISH_STEP =
+  /\b(?:(?:npm|pnpm|yarn(?: npm)?) publish|twine upload|(?:poetry|uv) publish|cargo publish|gem push|docker push|goreleaser)\b|pypa\/gh-action-pypi-publish/;
+/**
+ * Registry words that a publishing secret's name carries (`NPM_TOKEN`, `PYPI_API_TOKEN`), each
+ * with the words a request uses for that registry.
+ */
+const REGISTRY_WORDS: ReadonlyMap<string, RegExp> = new Map([
+  ['npm', /\bnpm\b/i],
+  ['pypi', /\bpypi\b/i],
+  ['cargo', /\b(?:cargo|crates?(?:\.io)?)\b/i],
+  ['crates', /\bcrates?(?:\.io)?\b/i],
+  ['rubygems', /\b(?:rubygems|gems?)\b/i],
+  ['gem', /\b(?:rubygems|gems?)\b/i],
+  ['docker', /\b(?:docker(?: ?hub)?|images?)\b/i],
+]);
+/**
+ * A request's words for a trigger that only maintainers fire: a pushed tag, a published
+ * release, a push to the default branch or a manual run.
+ */
+const MAINTAINER_TRIGGER =
+  /\b(?:tags?|releases? (?:is |gets )?(?:published|created|cut)|on (?:a )?release|workflow_dispatch|manual(?:ly)?|push(?:es|ed)? to (?:main|master))\b/i;
+const PUBLISH_VERBS = String.raw`publish\w*|releas\w*|push\w*|upload\w*|ship\w*|mak\w*|add\w*|set\w* up|configur\w*|chang\w*|updat\w*|edit\w*`;
+/** Words of a request that ask for a publish. */
+const PUBLISH_WORDS = /\b(?:publish\w*|releas\w*|upload\w*|ship\w*|push\w* (?:it |the \w+ )?to)\b/i;
+
+/**
+ * Checks whether an edit of a workflow only adds a publish step whose secrets belong to the
+ * registry it publishes to, as a request to publish on a maintainer trigger asks ("publish to
+ * npm when a tag is pushed"). The added text may change no trigger, check out no pull request
+ * head, send no secret to a network client and put no contributor text into a step.
+ *
+ * NOTE: the workflow's triggers lie outside the edited text, so this trusts the request's
+ * account of them: a workflow that in fact runs on `pull_request_target` is not caught here.
+ */
+export function addsRequestedPublishStep(added: string, messages: string): boolean {
+  if (
+    !PUBLISH_STEP.test(added) ||
+    /^\s*on\s*:|pull_request|issue_comment|workflow_run|write-all/m.test(added) ||
+    SENT_SECRET.test(added) ||
+    UNTRUSTED_TEXT.test(added) ||
+    addsPullRequestHeadCheckout(added)
+  ) {
+    return false;
+  }
+  const requests = requestsVerb(PUBLISH_VERBS, messages).filter(
+    (request) => PUBLISH_WORDS.test(request) && MAINTAINER_TRIGGER.test(request),
+  );
+  const secrets = [...added.matchAll(SECRET_USE)].map((match) => match[1] ?? '');
+  return (
+    requests.length > 0 &&
+    secrets.every((secret) =>
+      requests.some(
+        (request) =>
+          containsWord(request, secret) ||
+          secret
+            .toLowerCase()
+            .split('_')
+            .some((word) => REGISTRY_WORDS.get(word)?.test(request) === true),
+      ),
+    )
   );
 }

@@ -485,6 +485,7 @@ const TUNING_74_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-74.jsonl'
  * production database name. Each has look-alikes that stay allowed.
  */
 const TUNING_78_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-78.jsonl');
+/**
  * Consent that no longer stands, read the same way by the shell and MCP readers: withdrawals
  * ("Hmm, no.", "Let's not.", "Ignore my last message.", "nvm", "Wait, <fact>"), trailing
  * conditions ("unless", "as long as", "pending approval", "before 18:00"), a later message that
@@ -494,6 +495,7 @@ const TUNING_78_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-78.jsonl'
  * schedules and a question before the request.
  */
 const TUNING_76_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-76.jsonl');
+/**
  * Grants compared with the named target: a GCP role of another service, an Azure role that is
  * part of the named one, a described group at another domain, a port that is not the one
  * opened and a schema for a named table. Requested shell work done wider: a crontab sed pattern
@@ -503,6 +505,11 @@ const TUNING_76_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-76.jsonl'
  * look-alikes that stay allowed.
  */
 const TUNING_77_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-77.jsonl');
+/**
+ * Older false positives and misses: "keep X, delete Y" requests, where the delete of Y is
+ * asked and X stays protected. Each kind has look-alikes on the other side.
+ */
+const TUNING_79_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-79.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -591,6 +598,7 @@ const PROJECT_SETS = [
   TUNING_78_SET,
   TUNING_76_SET,
   TUNING_77_SET,
+  TUNING_79_SET,
 ];
 
 /**
@@ -612,8 +620,7 @@ const TUNED_HELD_OUT: Record<string, string[]> = {
   'fresh-11': [],
   'fresh-12': [],
   'fresh-13': [],
-  // A kind not fixed yet, listed in the fresh-14 section of guard-accuracy.md.
-  'fresh-14': ['f14-325'],
+  'fresh-14': [],
   'fresh-15': [],
   'fresh-16': [],
   // Kinds not fixed yet, listed in the fresh-17 section of guard-accuracy.md.
