@@ -195,7 +195,7 @@ export function refusedTarget(
 }
 
 /**
- * Returns whether the messages refuse any target. Most messages refuse none, so a caller
+ * Checks whether the messages refuse any target. Most messages refuse none, so a caller
  * checks this before it collects the call's words for {@link refusedTarget}.
  */
 export function refusesAnyTarget(messages: readonly string[]): boolean {
