@@ -34,7 +34,7 @@ import { secretPrintedToLog } from './ci-steps.js';
 import { checkRunLaterFetch } from './run-later-fetches.js';
 import { runLaterCopy, runLaterFileWrite, runLaterShellWrites } from './run-later-writes.js';
 import type { Stage2Classifier } from './stage2.js';
-import { callWords, refusedTarget } from './refused-targets.js';
+import { callWords, refusedTarget, refusesAnyTarget } from './refused-targets.js';
 import { classifyTool, isTierTool } from './tiers.js';
 import { ownGuardFiles, withOwnFiles } from './own-files.js';
 import type { Decision, Guard, GuardContext, Tier, ToolCall } from './types.js';
@@ -251,7 +251,8 @@ async function findDangerOnRefusedTarget(
 ): Promise<FoundDanger | undefined> {
   if (
     context.userMessages.length === 0 ||
-    (shell === undefined && !call.tool.startsWith('mcp__'))
+    (shell === undefined && !call.tool.startsWith('mcp__')) ||
+    !refusesAnyTarget(context.userMessages)
   ) {
     return undefined;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { consentingText } from './consent.js';
-import { callWords, refusedTarget } from './refused-targets.js';
+import { callWords, refusedTarget, refusesAnyTarget } from './refused-targets.js';
 import { parseShell } from './shell.js';
 import type { ToolCall } from './types.js';
 import { decideCall } from '../../test/helpers/guard.js';
@@ -28,6 +28,14 @@ describe('refused targets', () => {
     expect(await refusedIn('aws s3 rm s3://acme-stg-assets/tmp/ --recursive', bucket)).toBe(
       undefined,
     );
+  });
+
+  it('finds whether any target is refused', () => {
+    expect(refusesAnyTarget(["Don't touch the latest tag, prod pulls that."])).toBe(true);
+    expect(refusesAnyTarget(['Same on prod? No, just staging.'])).toBe(true);
+    expect(refusesAnyTarget(['Push it as web:1.4.0 to the latest tag.'])).toBe(false);
+    expect(refusesAnyTarget(['Run the tests and fix what fails.'])).toBe(false);
+    expect(refusesAnyTarget([])).toBe(false);
   });
 
   it('reads a question answered no', async () => {

@@ -213,6 +213,14 @@ export function refusedTarget(
   return undefined;
 }
 
+/**
+ * Checks whether the messages refuse any target. Most messages refuse none, so a caller
+ * checks this before it collects the call's words for {@link refusedTarget}.
+ */
+export function refusesAnyTarget(messages: readonly string[]): boolean {
+  return refusedNames(messages).length > 0;
+}
+
 /** The messages {@link refusedNames} read last and the names it found refused in them. */
 let lastRefusals: { messages: readonly string[]; names: readonly string[] } | undefined;
 
