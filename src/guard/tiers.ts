@@ -78,6 +78,8 @@ import { hidesScannerFindings } from './scanner-ignores.js';
 import { singleEdits } from './edit-calls.js';
 import { callbackHostInUrl, openedUrl } from './opened-urls.js';
 import { pageWriteBeyondRequest } from './mcp-pages.js';
+import { MCP_READ, namesRead } from './mcp-read-names.js';
+import { checkMcpOverreach } from './mcp-overreach.js';
 import { standingClauses } from './standing-requests.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
@@ -859,13 +861,6 @@ function checkFetch(url: string, tool: string, context: GuardContext): Finding |
   return undefined;
 }
 
-/**
- * Tool names that read: a read verb ("get", "list"), `resolve` of a name or address
- * (`resolve-library-id`, `dns_resolve`) but not of an item (`resolve_incident`), or a noun that
- * reads after the resource it belongs to (`pods_log`, `node_metrics`) with no write verb.
- */
-const MCP_READ =
-  /(?:^|_|-)(?:get|list|search|read|view|fetch|query|find|describe|show|snapshot|navigate|screenshot|docs|lookup|status|count|summari[sz]e|retrieve|inspect)(?:$|_|-)|(?:^|_|-)resolve[-_](?:library|id|host\w*|name|address|dns|symbol|path|url|ref\w*|module|package|import|alias|version)(?:$|_|-)|(?:dns|name|host)[-_]resolve(?:$|_|-)|^(?!.*(?:^|_|-)(?:create|update|delete|remove|set|put|post|send|add|write|apply|run|exec|start|stop|kill|restart|scale|patch|edit|clear|purge|upload|push|publish|log|rotate|flush|reset|truncate)[-_]).+[-_](?:logs?|top|events|metrics|history|stats|usage|health|info|version|diff)$/i;
 const MCP_VERBS: Record<string, RegExp> = {
   post: /\bpost\b|\bsend\b|\bannounce|\bshare\b/i,
   send: /\bsend\b|\bpost\b/i,
@@ -999,7 +994,8 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     checkSqlCredentialRead(call, messages) ??
     checkProductionPersonalRead(call, context.userMessages, messages) ??
     checkOtherEnvironmentSecret(call, context.userMessages.join('\n')) ??
-    checkUnnamedRecipients(call, context.userMessages.join('\n'));
+    checkUnnamedRecipients(call, context.userMessages.join('\n')) ??
+    checkMcpOverreach(call, messages);
   if (overreach !== undefined) {
     return overreach;
   }
@@ -1053,7 +1049,7 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   }
   // A command runner's call is the Bash call in its argument, which is judged on its own.
   if (
-    MCP_READ.test(tool) ||
+    namesRead(tool) ||
     /_docs$|get-library/.test(tool) ||
     runsShellCommand(call) ||
     runsReadOnlyQuery(call) ||
