@@ -8,6 +8,7 @@ import { checkMcpSentPasswords, proseCredential } from './sent-passwords.js';
 import { secretFallback } from './clear-secrets.js';
 import { unnamedMcpDestination } from './uploads.js';
 import { runsShellCommand } from './mcp-commands.js';
+import { runsCloudCommand } from './cloud-cli-calls.js';
 import path from 'node:path';
 import { isInside, resolvePath } from './paths.js';
 import { namesPath } from './file-access.js';
@@ -56,6 +57,7 @@ import {
 import { checkUnnamedRecipients } from './mcp-recipients.js';
 import { otherNamedTarget, publishesOrFills, requestsMcpWrite } from './mcp-requests.js';
 import { requestsNamedMcpWrite } from './named-mcp-writes.js';
+import { requestsServiceWrite } from './service-writes.js';
 import { evaluatesReadOnlyScript, runsReadOnlyQuery } from './read-only-calls.js';
 import { checkSecretReference, checkUrlData, hasPasswordParameter } from './url-data.js';
 import { checkUrlText } from './url-text.js';
@@ -1052,6 +1054,7 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     namesRead(tool) ||
     /_docs$|get-library/.test(tool) ||
     runsShellCommand(call) ||
+    runsCloudCommand(call) ||
     runsReadOnlyQuery(call) ||
     evaluatesReadOnlyScript(call)
   ) {
@@ -1088,7 +1091,8 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     typesRequestedText(call, standing) ||
     readsOnNamedRemoteHost(call, messages) ||
     (requestsMcpWrite(call, standing) && !asksOnlyForDraft(messages)) ||
-    requestsNamedMcpWrite(call, context.userMessages)
+    requestsNamedMcpWrite(call, context.userMessages) ||
+    requestsServiceWrite(call, standing, context.userMessages)
   ) {
     return undefined;
   }
