@@ -5,6 +5,7 @@
  * for the change and names what it changes.
  */
 import { requestsItemUpdate } from './item-updates.js';
+import { requestsStoreDelete } from './store-deletes.js';
 import type { ToolCall } from './types.js';
 
 /**
@@ -17,5 +18,8 @@ export function requestsServiceWrite(
   userMessages: readonly string[],
 ): boolean {
   const allMessages = userMessages.join('\n');
-  return requestsItemUpdate(call, standing, allMessages);
+  return (
+    requestsItemUpdate(call, standing, allMessages) ||
+    requestsStoreDelete(call, standing, allMessages)
+  );
 }
