@@ -1,10 +1,16 @@
 /**
  * Consent to MCP writes on services whose tools the verb-family readers (mcp-requests.ts,
- * named-mcp-writes.ts) do not know: item updates on trackers, forges and model registries.
+ * named-mcp-writes.ts) do not know: item updates on trackers, forges and model registries,
+ * deletes in data stores, mutes and events on monitoring services, DNS record changes, file
+ * shares and gists.
  * Each reader here needs a standing request of the user (see standing-requests.ts) that asks
  * for the change and names what it changes.
  */
+import { requestsDnsUpdate } from './dns-updates.js';
+import { requestsFileShare } from './file-shares.js';
+import { requestsGist } from './gist-creates.js';
 import { requestsItemUpdate } from './item-updates.js';
+import { requestsMonitorWrite } from './monitor-writes.js';
 import { requestsStoreDelete } from './store-deletes.js';
 import type { ToolCall } from './types.js';
 
@@ -20,6 +26,10 @@ export function requestsServiceWrite(
   const allMessages = userMessages.join('\n');
   return (
     requestsItemUpdate(call, standing, allMessages) ||
-    requestsStoreDelete(call, standing, allMessages)
+    requestsStoreDelete(call, standing, allMessages) ||
+    requestsMonitorWrite(call, standing, allMessages) ||
+    requestsDnsUpdate(call, standing) ||
+    requestsFileShare(call, standing) ||
+    requestsGist(call, standing)
   );
 }
