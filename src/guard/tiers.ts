@@ -23,6 +23,7 @@ import { addedSecretsDump, isYamlCiFile } from './ci-files.js';
 import { asksWithout, consentingText, requestsPost } from './consent.js';
 import { postsDictatedText } from './requested-tools.js';
 import { postsRequestedFacts } from './requested-posts.js';
+import { postsComposedNote } from './composed-notes.js';
 import { editsNamedGitSettings, editsNamedShellSettings } from './user-config.js';
 import { grepReachesCredential } from './search-targets.js';
 import { addedTokenLiteral, connectionUrlPassword, isTemplateFile } from './planted-secrets.js';
@@ -1116,7 +1117,8 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   if (/post|send/i.test(tool) && typeof channel === 'string') {
     return requestsPost(channel, standing) ||
       postsDictatedText(call.input, channel, standing) ||
-      postsRequestedFacts(call.input, channel, standing)
+      postsRequestedFacts(call.input, channel, standing) ||
+      postsComposedNote(call.input, channel, standing, context.userMessages.join('\n'))
       ? undefined
       : blockFinding(
           'create-public-surface',
