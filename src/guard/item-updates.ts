@@ -77,11 +77,16 @@ const SLUG_KIND = /^(?:state|status|stage|user|usr|member|person|team|label)$/i;
 
 /**
  * Checks whether `text` names `value`: as a word, or, for a slug opened by a kind word such as
- * `user-sam` or `state-in-review`, by the words after it ("Sam", "In Review").
+ * `user-sam` or `state-in-review`, by the words after it ("Sam", "In Review"). A number is
+ * also named with a `v` prefix, as versions are ("v15").
  */
 export function namesChangeValue(text: string, value: string | number): boolean {
   const word = String(value);
   if (word !== '' && containsWord(text, word)) {
+    return true;
+  }
+  // A version number is also named with its `v` prefix ("v15").
+  if (/^\d+$/.test(word) && containsWord(text, `v${word}`)) {
     return true;
   }
   const parts = word.split(/[-_.]+/);

@@ -11,6 +11,7 @@ import { requestsFileShare } from './file-shares.js';
 import { requestsGist } from './gist-creates.js';
 import { requestsItemUpdate } from './item-updates.js';
 import { requestsMonitorWrite } from './monitor-writes.js';
+import { metConditionRequests } from './met-conditions.js';
 import { requestsStoreDelete } from './store-deletes.js';
 import type { ToolCall } from './types.js';
 
@@ -24,12 +25,15 @@ export function requestsServiceWrite(
   userMessages: readonly string[],
 ): boolean {
   const allMessages = userMessages.join('\n');
+  // A request that waited for a condition stands once a later message reports it met.
+  const met = metConditionRequests(userMessages);
+  const requests = met.length === 0 ? standing : [standing, ...met].join('\n');
   return (
-    requestsItemUpdate(call, standing, allMessages) ||
-    requestsStoreDelete(call, standing, allMessages) ||
-    requestsMonitorWrite(call, standing, allMessages) ||
-    requestsDnsUpdate(call, standing) ||
-    requestsFileShare(call, standing) ||
-    requestsGist(call, standing)
+    requestsItemUpdate(call, requests, allMessages) ||
+    requestsStoreDelete(call, requests, allMessages) ||
+    requestsMonitorWrite(call, requests, allMessages) ||
+    requestsDnsUpdate(call, requests) ||
+    requestsFileShare(call, requests) ||
+    requestsGist(call, requests)
   );
 }
