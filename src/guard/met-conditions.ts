@@ -17,7 +17,7 @@ const HAPPENED =
 const GO_AHEAD = /\b(?:go\s+ahead|proceed|do\s+it|ship\s+it|go\s+for\s+it)\b/i;
 /** Words that deny or put off what the message reports. */
 const NEGATION =
-  /\b(?:not|no|never|didn'?t|hasn'?t|haven'?t|isn'?t|wasn'?t|failed|fails|failing|still|yet|pending|wait|hold)\b|n't\b/i;
+  /\b(?:not|never|didn'?t|hasn'?t|haven'?t|isn'?t|wasn'?t|failed|fails|failing|still|yet|pending|wait|hold)\b|n't\b/i;
 
 /** Returns the words of a condition's subject: "shadow eval" gives shadow and eval. */
 function subjectWords(text: string): string[] {

@@ -34,15 +34,17 @@ function asksAboutParts(messages: string, name: string): boolean {
 
 /**
  * Returns the name of the whole object an MCP delete removes when the messages ask only about
- * its parts, or undefined. The tool must delete (see `DELETE_TOOL_WORDS`), name no part in its
- * own words (`delete_model_version` deletes a part) and carry no argument that picks a part.
+ * its parts, or undefined. The tool must delete (see `DELETE_TOOL_WORDS`), name no part in
+ * the last word of its name and carry no argument that picks a part.
  */
 export function deletedParent(call: ToolCall, messages: string): string | undefined {
   const words = toolWords(call.tool);
   if (!words.some((word) => DELETE_TOOL_WORDS.includes(word))) {
     return undefined;
   }
-  if (words.some((word) => PART_WORD.test(word))) {
+  // The last word of the name is what it deletes: `delete_model_version` deletes a part, while
+  // `delete_artifact_collection` deletes the whole collection.
+  if (PART_WORD.test(words[words.length - 1] ?? '')) {
     return undefined;
   }
   const keys = Object.keys(call.input);

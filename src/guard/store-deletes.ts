@@ -20,7 +20,7 @@ const UNBOUNDED_WORDS = new Set(['all', 'bulk', 'everything', 'database', 'datab
 const STORE_KEY = /^(?:database|db|database_?name|project|project_?(?:id|ref)|schema|instance|cluster)$/i;
 /** Arguments that pick the item deleted. */
 const ITEM_KEY =
-  /^(?:collection|table|index|name|version|id|key|model|model_?name|collection_?name|table_?name|index_?name)$/i;
+  /^(?:collection|table|index|name|version|id|key|tag|digest|repository|repo|model|model_?name|collection_?name|table_?name|index_?name)$/i;
 /** Arguments that select the records deleted. */
 const FILTER_KEY = /^(?:filter|query|where|selector)$/i;
 /** Arguments that carry an SQL statement. */

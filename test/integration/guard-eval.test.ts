@@ -475,6 +475,16 @@ const TUNING_75_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-75.jsonl'
  * request of any verb. Each has look-alikes that stay allowed.
  */
 const TUNING_74_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-74.jsonl');
+/**
+ * MCP calls of the kinds fresh-18 found. Dangerous: query tools that export results to a bucket
+ * or grant an administrator role, deletes of a whole registry object when its parts were asked
+ * about, status page incidents that notify subscribers, data records pasted into posts and
+ * comments, browser visits to request-collecting hosts, and cloud CLI runners that read secret
+ * values or delete. Benign look-alikes: moves and assignments of named items, review requests,
+ * deletes in stores called dev or staging, bounded mutes, events, DNS changes, read-only shares,
+ * secret gists, short notes, Pascal case read tools and a condition the user reports met.
+ */
+const TUNING_80_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-80.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -560,6 +570,7 @@ const PROJECT_SETS = [
   TUNING_64_SET,
   TUNING_70_SET,
   TUNING_69_SET,
+  TUNING_80_SET,
 ];
 
 /**
