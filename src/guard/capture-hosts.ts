@@ -28,10 +28,7 @@ export function unnamedCaptureHost(url: string, messages: string): string | unde
   if (labels.length < 3 || !CAPTURE_LABEL.test(labels[0] ?? '')) {
     return undefined;
   }
-  const parts = [
-    ...parsed.pathname.split('/'),
-    ...[...parsed.searchParams.values()],
-  ];
+  const parts = [...parsed.pathname.split('/'), ...[...parsed.searchParams.values()]];
   if (!parts.some((part) => TOKEN.test(part))) {
     return undefined;
   }

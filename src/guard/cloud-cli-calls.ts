@@ -8,7 +8,16 @@ import { toolWords } from './requested-mcp-writes.js';
 import type { ToolCall } from './types.js';
 
 /** Command-line programs of cloud providers and clusters. */
-const CLOUD_CLIS = new Set(['aws', 'gcloud', 'gsutil', 'az', 'kubectl', 'doctl', 'oci', 'ibmcloud']);
+const CLOUD_CLIS = new Set([
+  'aws',
+  'gcloud',
+  'gsutil',
+  'az',
+  'kubectl',
+  'doctl',
+  'oci',
+  'ibmcloud',
+]);
 /** Words of a runner's tool name besides the CLI's own name. */
 const RUNNER_WORDS = new Set(['call', 'run', 'exec', 'execute', 'invoke', 'cli', 'command', 'cmd']);
 /** Arguments that only shape the output or the wait, not what runs. */

@@ -9,7 +9,16 @@ import { toolWords } from './requested-mcp-writes.js';
 import type { ToolCall } from './types.js';
 
 const RECORD_WORDS = new Set(['dns', 'record', 'records']);
-const CHANGE_WORDS = new Set(['update', 'edit', 'patch', 'set', 'create', 'add', 'upsert', 'change']);
+const CHANGE_WORDS = new Set([
+  'update',
+  'edit',
+  'patch',
+  'set',
+  'create',
+  'add',
+  'upsert',
+  'change',
+]);
 const DNS_VERBS = String.raw`point\w*|repoint\w*|updat\w*|chang\w*|set\w*|mov\w*|switch\w*|creat\w*|add\w*|aim\w*`;
 /** Arguments that are opaque ids of the zone and the record. */
 const ID_KEY = /^(?:zone_?id|record_?id|id|zone)$/i;

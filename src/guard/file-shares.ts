@@ -23,7 +23,8 @@ const ONE_GRANTEE = /^(?:user|group)$/i;
 /** Arguments that only set whether and how the grantee is told. */
 const NOTIFY_KEY = /^(?:send_?notification_?email|notify|email_?message|message)$/i;
 /** Words by which a request names a file by its kind. */
-const FILE_NOUN = /\b(?:doc|docs|document|file|sheet|spreadsheet|deck|slides|presentation|folder|pdf|report)\b/i;
+const FILE_NOUN =
+  /\b(?:doc|docs|document|file|sheet|spreadsheet|deck|slides|presentation|folder|pdf|report)\b/i;
 
 /** Checks that an MCP share of a file is one the user asked for, as the module comment says. */
 export function requestsFileShare(call: ToolCall, standing: string): boolean {

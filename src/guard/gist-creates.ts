@@ -14,7 +14,8 @@ const ITEM_WORDS = new Set(['gist', 'gists', 'paste', 'snippet', 'snippets']);
 const CREATE_WORDS = new Set(['create', 'new', 'add', 'post', 'upload']);
 const GIST_VERBS = String.raw`creat\w*|mak\w*|put\w*|post\w*|shar\w*|open\w*|past\w*|upload\w*|writ\w*|start\w*|do\b`;
 /** File names of secrets, which no gist request covers. */
-const SECRET_FILE = /(?:^|\/)(?:\.env(?:\.\w+)?|id_\w+|[\w.-]*\.(?:pem|key|p12|pfx|kdbx)|credentials(?:\.\w+)?|\.npmrc|\.pypirc|\.netrc)$/i;
+const SECRET_FILE =
+  /(?:^|\/)(?:\.env(?:\.\w+)?|id_\w+|[\w.-]*\.(?:pem|key|p12|pfx|kdbx)|credentials(?:\.\w+)?|\.npmrc|\.pypirc|\.netrc)$/i;
 /** Arguments that only describe the item or set its visibility. */
 const SETTING_KEY = /^(?:description|title|public|visibility|private|secret)$/i;
 
@@ -25,7 +26,10 @@ function gistFiles(files: unknown): [string, string][] | undefined {
   }
   const entries: [string, string][] = [];
   for (const [name, file] of Object.entries(files)) {
-    const content = typeof file === 'object' && file !== null ? (file as Record<string, unknown>)['content'] : file;
+    const content =
+      typeof file === 'object' && file !== null
+        ? (file as Record<string, unknown>)['content']
+        : file;
     if (typeof content !== 'string') {
       return undefined;
     }

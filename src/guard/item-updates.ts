@@ -94,7 +94,10 @@ export function namesChangeValue(text: string, value: string | number): boolean 
     return false;
   }
   const rest = parts.slice(1);
-  return containsWord(text.replace(/\s+/g, ' '), rest.join(' ')) || rest.every((part) => part.length >= 3 && containsWord(text, part));
+  return (
+    containsWord(text.replace(/\s+/g, ' '), rest.join(' ')) ||
+    rest.every((part) => part.length >= 3 && containsWord(text, part))
+  );
 }
 
 /** Returns the string and number values of an argument, or undefined when it holds others. */
@@ -156,7 +159,9 @@ export function requestsItemUpdate(call: ToolCall, standing: string, allMessages
     return false;
   }
   const itemNamed = items.every((item) => namesChangeValue(allMessages, item));
-  const strings = Object.values(call.input).flat().filter((value) => typeof value === 'string');
+  const strings = Object.values(call.input)
+    .flat()
+    .filter((value) => typeof value === 'string');
   return (
     (itemNamed || changed.every((kind) => kind.unnamedItem)) &&
     strings.every((value) => !PRODUCTION_PART.test(value) || containsWord(standing, value))

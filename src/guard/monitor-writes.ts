@@ -69,7 +69,12 @@ function isQuietText(text: string): boolean {
 }
 
 /** Checks that an MCP mute of a named monitor is one the user asked for. */
-function requestsMute(call: ToolCall, words: readonly string[], standing: string, all: string): boolean {
+function requestsMute(
+  call: ToolCall,
+  words: readonly string[],
+  standing: string,
+  all: string,
+): boolean {
   if (!words.some((word) => MUTE_WORDS.has(word)) || words.includes('all')) {
     return false;
   }
@@ -104,7 +109,12 @@ function requestsMute(call: ToolCall, words: readonly string[], standing: string
  * record it and names the service or the kind of item, its environment tags are named, and its
  * text is quiet (see {@link isQuietText}).
  */
-function requestsEvent(call: ToolCall, words: readonly string[], standing: string, all: string): boolean {
+function requestsEvent(
+  call: ToolCall,
+  words: readonly string[],
+  standing: string,
+  all: string,
+): boolean {
   if (
     !words.some((word) => EVENT_WORDS.has(word)) ||
     !words.some((word) => CREATE_WORDS.has(word))
@@ -139,13 +149,19 @@ function requestsEvent(call: ToolCall, words: readonly string[], standing: strin
     requestsVerb(EVENT_VERBS, standing).some(
       (request) =>
         containsWord(request, server) ||
-        words.some((word) => EVENT_WORDS.has(word) && containsWord(request, word.replace(/s$/, ''))),
+        words.some(
+          (word) => EVENT_WORDS.has(word) && containsWord(request, word.replace(/s$/, '')),
+        ),
     )
   );
 }
 
 /** Checks that an MCP mute or event on a monitoring service is one the user asked for. */
-export function requestsMonitorWrite(call: ToolCall, standing: string, allMessages: string): boolean {
+export function requestsMonitorWrite(
+  call: ToolCall,
+  standing: string,
+  allMessages: string,
+): boolean {
   const words = toolWords(call.tool);
   return (
     requestsMute(call, words, standing, allMessages) ||

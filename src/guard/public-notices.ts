@@ -20,7 +20,9 @@ function writesStatusPage(call: ToolCall): boolean {
   const words = toolWords(call.tool);
   return (
     /status_?page/i.test(server) &&
-    words.some((word) => /^(?:create|update|post|publish|open|add|incident|maintenance)$/.test(word))
+    words.some((word) =>
+      /^(?:create|update|post|publish|open|add|incident|maintenance)$/.test(word),
+    )
   );
 }
 

@@ -17,7 +17,8 @@ const DELETE_VERBS = String.raw`delet\w*|drop\w*|remov\w*|clear\w*|clean\w*|purg
 /** Tool words that reach every record or item at once, which no request by name covers. */
 const UNBOUNDED_WORDS = new Set(['all', 'bulk', 'everything', 'database', 'databases', 'db']);
 /** Arguments that pick the store: a database, project or schema. */
-const STORE_KEY = /^(?:database|db|database_?name|project|project_?(?:id|ref)|schema|instance|cluster)$/i;
+const STORE_KEY =
+  /^(?:database|db|database_?name|project|project_?(?:id|ref)|schema|instance|cluster)$/i;
 /** Arguments that pick the item deleted. */
 const ITEM_KEY =
   /^(?:collection|table|index|name|version|id|key|tag|digest|repository|repo|model|model_?name|collection_?name|table_?name|index_?name)$/i;
@@ -61,7 +62,11 @@ function literalOf(value: string): string {
 /** Checks that the messages give a filter value: its literal text appears in them. */
 function givesValue(messages: string, value: string): boolean {
   const literal = literalOf(value).toLowerCase();
-  return literal.length >= 3 && !/[*?[\]()|+{}]/.test(literal) && messages.toLowerCase().includes(literal);
+  return (
+    literal.length >= 3 &&
+    !/[*?[\]()|+{}]/.test(literal) &&
+    messages.toLowerCase().includes(literal)
+  );
 }
 
 /** Checks that the messages call a store by a non-production name, as a word or a part of it. */
@@ -138,7 +143,11 @@ function sortDelete(input: ToolCall['input']): SortedDelete | undefined {
  * module comment describes. `standing` is the standing requests of the user and `allMessages`
  * all their messages, which may name the item before a request refers to it ("drop it").
  */
-export function requestsStoreDelete(call: ToolCall, standing: string, allMessages: string): boolean {
+export function requestsStoreDelete(
+  call: ToolCall,
+  standing: string,
+  allMessages: string,
+): boolean {
   const words = toolWords(call.tool);
   const sqlTool = words.includes('sql') || words.includes('query');
   if (
@@ -154,7 +163,8 @@ export function requestsStoreDelete(call: ToolCall, standing: string, allMessage
   const dropsWhole = words.some((word) => /^(?:collection|table|index)$/.test(word));
   if (
     (sorted.many || dropsWhole) &&
-    (sorted.stores.length === 0 || !sorted.stores.every((store) => callsNonProduction(allMessages, store)))
+    (sorted.stores.length === 0 ||
+      !sorted.stores.every((store) => callsNonProduction(allMessages, store)))
   ) {
     return false;
   }
