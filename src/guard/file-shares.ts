@@ -12,7 +12,10 @@ import type { ToolCall } from './types.js';
 
 const SHARE_WORDS = new Set(['share', 'sharing', 'permission', 'permissions']);
 const SHARE_VERBS = String.raw`shar\w*|giv\w*|grant\w*|invit\w*|add\w*|send\w*`;
-/** Arguments that pick the file shared. */
+/**
+ * Arguments that pick the file shared.
+ * NOTE: the id is opaque, so which file is shared is not compared with the request.
+ */
 const FILE_KEY = /^(?:file_?id|document_?id|doc_?id|id|item_?id|drive_?id)$/i;
 /** Arguments that give who gets the share. */
 const ADDRESS_KEY = /^(?:email_?address|email|user|recipient|address)$/i;

@@ -14,7 +14,7 @@ const NOTIFY_KEY =
 const PUBLIC_AUDIENCE =
   /\bstatus\s*page|\bstatuspage\b|\bsubscribers?\b|\bcustomers?\b|\bpublic(?:ly)?\b|\bannounce\w*/i;
 
-/** Checks whether an MCP call writes to a status page: its server or tool names one. */
+/** Checks whether an MCP call writes to a status page: its server names one and its tool writes. */
 function writesStatusPage(call: ToolCall): boolean {
   const [, server = ''] = call.tool.split('__');
   const words = toolWords(call.tool);

@@ -85,6 +85,7 @@ function callsNonProduction(messages: string, store: string): boolean {
 /**
  * Returns the condition literals of a single `DELETE FROM … WHERE …` statement, or undefined
  * when `sql` is anything else.
+ * NOTE: the table is not compared with the request, only the condition's values and the store.
  */
 function deleteConditionValues(sql: string): string[] | undefined {
   const statement = sql.trim().replace(/;\s*$/, '');
