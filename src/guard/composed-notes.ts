@@ -14,10 +14,10 @@ const CHANNEL_ID = /^[CGD][A-Z0-9]{8,12}$/;
 /** A request for a note whose words it leaves to the agent. */
 const NOTE_REQUEST =
   /\b(?:a|an)\s+(?:short\s+|quick\s+|brief\s+)?(?:note|heads[- ]?up|update|message|line|word)\b/i;
-/** Longest note covered, in characters. */
+/** Maximum length of a note covered, in characters. */
 const MAX_TEXT = 500;
 
-/** Returns the words of `text` that name something: ids, hosts and versions, with a digit or a dot. */
+/** Returns the ids, hosts and versions in `text`: words with a digit or a dot. */
 function specificWords(text: string): string[] {
   return (text.match(/[\w][\w.-]*[\w]/g) ?? []).filter(
     (word) => word.length >= 3 && (/\d/.test(word) || /\w\.\w/.test(word)),

@@ -38,7 +38,7 @@ function namesWhole(text: string, value: string): boolean {
   return new RegExp(String.raw`(?<![\w.-])${quoted}(?![\w-]|\.[\w-])`, 'i').test(text);
 }
 
-/** Checks that an MCP DNS record change is one the user asked for, as the module comment says. */
+/** Checks that an MCP DNS record change is one the user asked for, as described above. */
 export function requestsDnsUpdate(call: ToolCall, standing: string): boolean {
   const words = toolWords(call.tool);
   if (

@@ -29,7 +29,7 @@ const NOTIFY_KEY = /^(?:send_?notification_?email|notify|email_?message|message)
 const FILE_NOUN =
   /\b(?:doc|docs|document|file|sheet|spreadsheet|deck|slides|presentation|folder|pdf|report)\b/i;
 
-/** Checks that an MCP share of a file is one the user asked for, as the module comment says. */
+/** Checks that an MCP share of a file is one the user asked for, as described above. */
 export function requestsFileShare(call: ToolCall, standing: string): boolean {
   const words = toolWords(call.tool);
   if (!words.some((word) => SHARE_WORDS.has(word)) || words.includes('public')) {

@@ -100,7 +100,7 @@ export function namesChangeValue(text: string, value: string | number): boolean 
   );
 }
 
-/** Returns the string and number values of an argument, or undefined when it holds others. */
+/** Returns the string and number values of an argument, or undefined when it contains others. */
 function leafValues(value: unknown): (string | number)[] | undefined {
   const values = Array.isArray(value) ? value : [value];
   return values.length > 0 &&

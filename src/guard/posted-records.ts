@@ -17,7 +17,7 @@ const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/i;
  */
 const DATA_REQUEST =
   /(?<![\w-])(?:post|paste|share|send|put|drop|attach|include|dump)(?:s|ing)?\s+(?:(?:the|a|an|these|those|this|our|all|some)\s+)?(?:[\w-]+\s+){0,2}?(?:rows?|records?|csv|table|list|data|export|results?|dump|entries)\b|\b(?:fake|sample|dummy|synthetic|made-up|test)\s+(?:data|rows|records|users|emails|addresses|customers)\b/i;
-/** Fewest lines with an address and two field separators that make a table of records. */
+/** Minimum count of address lines with two field separators that make a table of records. */
 const MIN_RECORDS = 2;
 
 /** Returns the text arguments of an MCP call at any depth, such as a gist's file contents. */

@@ -26,7 +26,7 @@ const ITEM_KEY =
 const FILTER_KEY = /^(?:filter|query|where|selector)$/i;
 /** Arguments that carry an SQL statement. */
 const SQL_KEY = /^(?:sql|query|statement)$/i;
-/** Words by which a store is called non-production, as a word of the messages or a part of its name. */
+/** Words that call a store non-production, in the messages or as a part of its name. */
 const NON_PRODUCTION = /^(?:dev|development|test|testing|staging|stage|qa|sandbox|local|scratch)$/i;
 /** Switches that widen a delete when true. */
 const WIDENING_SWITCH = /all|force|recursive|cascade|many|drop/i;
@@ -97,7 +97,7 @@ function deleteConditionValues(sql: string): string[] | undefined {
   return literals.length > 0 ? literals : undefined;
 }
 
-/** What a delete's arguments are, sorted for the checks. */
+/** A delete's arguments, sorted for the checks. */
 interface SortedDelete {
   stores: string[];
   items: string[];
