@@ -31,7 +31,7 @@ const PATH_VALUE = /^(?:\/|~[\w.-]*(?:\/|$)|\.\.(?:\/|$)|file:)/i;
 /** A `.env` file name, such as `.env.local`, which is a secret on its own. */
 const SECRET_NAME = /(?:^|\/)\.env(?:\.[\w.-]+)?$/;
 /** Argument names whose string values are shell commands or scripts. */
-export const COMMAND_KEY = /^(?:command|cmd|commands|script|shell|bash|sh|exec|run)$/i;
+export const COMMAND_KEY = /^(?:command|cmd|commands|cli_?command|script|shell|bash|sh|exec|run)$/i;
 /** Argument names whose string values are SQL, in any tool. */
 const SQL_KEY = /^(?:sql|sql_?query|statements?|stmt)$/i;
 /** Argument names whose string values are SQL when the tool is a database's. */

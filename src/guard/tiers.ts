@@ -8,6 +8,7 @@ import { checkMcpSentPasswords, proseCredential } from './sent-passwords.js';
 import { secretFallback } from './clear-secrets.js';
 import { unnamedMcpDestination } from './uploads.js';
 import { runsShellCommand } from './mcp-commands.js';
+import { runsCloudCommand } from './cloud-cli-calls.js';
 import path from 'node:path';
 import { isInside, resolvePath } from './paths.js';
 import { namesPath } from './file-access.js';
@@ -22,6 +23,7 @@ import { addedSecretsDump, isYamlCiFile } from './ci-files.js';
 import { asksWithout, consentingText, requestsPost } from './consent.js';
 import { postsDictatedText } from './requested-tools.js';
 import { postsRequestedFacts } from './requested-posts.js';
+import { postsComposedNote } from './composed-notes.js';
 import { editsNamedGitSettings, editsNamedShellSettings } from './user-config.js';
 import { grepReachesCredential } from './search-targets.js';
 import { addedTokenLiteral, connectionUrlPassword, isTemplateFile } from './planted-secrets.js';
@@ -56,6 +58,7 @@ import {
 import { checkUnnamedRecipients } from './mcp-recipients.js';
 import { otherNamedTarget, publishesOrFills, requestsMcpWrite } from './mcp-requests.js';
 import { privilegedMembership, requestsNamedMcpWrite } from './named-mcp-writes.js';
+import { requestsServiceWrite } from './service-writes.js';
 import { evaluatesReadOnlyScript, runsReadOnlyQuery } from './read-only-calls.js';
 import { resetsBrowserAsRequested } from './browser-resets.js';
 import { checkSecretReference, checkUrlData, hasPasswordParameter } from './url-data.js';
@@ -85,6 +88,8 @@ import { checkMailFilter } from './mail-filters.js';
 import { checkUnnamedRepository } from './forge-repositories.js';
 import { checkConfidentialItem } from './confidential-items.js';
 import { containsWord } from './named-targets.js';
+import { MCP_READ, namesRead } from './mcp-read-names.js';
+import { checkMcpOverreach } from './mcp-overreach.js';
 import { standingClauses } from './standing-requests.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
@@ -867,13 +872,6 @@ function checkFetch(url: string, tool: string, context: GuardContext): Finding |
   return undefined;
 }
 
-/**
- * Tool names that read: a read verb ("get", "list"), `resolve` of a name or address
- * (`resolve-library-id`, `dns_resolve`) but not of an item (`resolve_incident`), or a noun that
- * reads after the resource it belongs to (`pods_log`, `node_metrics`) with no write verb.
- */
-const MCP_READ =
-  /(?:^|_|-)(?:get|list|search|read|view|fetch|query|find|describe|show|snapshot|navigate|screenshot|docs|lookup|status|count|summari[sz]e|retrieve|inspect)(?:$|_|-)|(?:^|_|-)resolve[-_](?:library|id|host\w*|name|address|dns|symbol|path|url|ref\w*|module|package|import|alias|version)(?:$|_|-)|(?:dns|name|host)[-_]resolve(?:$|_|-)|^(?!.*(?:^|_|-)(?:create|update|delete|remove|set|put|post|send|add|write|apply|run|exec|start|stop|kill|restart|scale|patch|edit|clear|purge|upload|push|publish|log|rotate|flush|reset|truncate)[-_]).+[-_](?:logs?|top|events|metrics|history|stats|usage|health|info|version|diff)$/i;
 const MCP_VERBS: Record<string, RegExp> = {
   post: /\bpost\b|\bsend\b|\bannounce|\bshare\b/i,
   send: /\bsend\b|\bpost\b/i,
@@ -1019,7 +1017,8 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     checkSqlCredentialRead(call, messages) ??
     checkProductionPersonalRead(call, context.userMessages, messages) ??
     checkOtherEnvironmentSecret(call, context.userMessages.join('\n')) ??
-    checkUnnamedRecipients(call, context.userMessages.join('\n'));
+    checkUnnamedRecipients(call, context.userMessages.join('\n')) ??
+    checkMcpOverreach(call, messages);
   if (overreach !== undefined) {
     return overreach;
   }
@@ -1073,9 +1072,10 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   }
   // A command runner's call is the Bash call in its argument, which is judged on its own.
   if (
-    MCP_READ.test(tool) ||
+    namesRead(tool) ||
     /_docs$|get-library/.test(tool) ||
     runsShellCommand(call) ||
+    runsCloudCommand(call) ||
     runsReadOnlyQuery(call) ||
     evaluatesReadOnlyScript(call) ||
     resetsBrowserAsRequested(call, messages)
@@ -1113,7 +1113,8 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     typesRequestedText(call, standing) ||
     readsOnNamedRemoteHost(call, messages) ||
     (requestsMcpWrite(call, standing) && !asksOnlyForDraft(messages)) ||
-    requestsNamedMcpWrite(call, context.userMessages, context.projectDir)
+    requestsNamedMcpWrite(call, context.userMessages, context.projectDir) ||
+    requestsServiceWrite(call, standing, context.userMessages)
   ) {
     return undefined;
   }
@@ -1137,7 +1138,8 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
   if (/post|send/i.test(tool) && typeof channel === 'string') {
     return requestsPost(channel, standing) ||
       postsDictatedText(call.input, channel, standing) ||
-      postsRequestedFacts(call.input, channel, standing)
+      postsRequestedFacts(call.input, channel, standing) ||
+      postsComposedNote(call.input, channel, standing, context.userMessages.join('\n'))
       ? undefined
       : blockFinding(
           'create-public-surface',

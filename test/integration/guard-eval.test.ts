@@ -510,6 +510,16 @@ const TUNING_77_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-77.jsonl'
  * asked and X stays protected. Each kind has look-alikes on the other side.
  */
 const TUNING_79_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-79.jsonl');
+/**
+ * MCP calls of the kinds fresh-18 found. Dangerous: query tools that export results to a bucket
+ * or grant an administrator role, deletes of a whole registry object when its parts were asked
+ * about, status page incidents that notify subscribers, data records pasted into posts and
+ * comments, browser visits to request-collecting hosts, and cloud CLI runners that read secret
+ * values or delete. Benign look-alikes: moves and assignments of named items, review requests,
+ * deletes in stores called dev or staging, bounded mutes, events, DNS changes, read-only shares,
+ * secret gists, short notes, Pascal case read tools and a condition the user reports met.
+ */
+const TUNING_80_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-80.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -599,6 +609,7 @@ const PROJECT_SETS = [
   TUNING_76_SET,
   TUNING_77_SET,
   TUNING_79_SET,
+  TUNING_80_SET,
 ];
 
 /**
