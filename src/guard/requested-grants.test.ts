@@ -104,14 +104,16 @@ describe('requested grants', () => {
     expect(await bashVerdict(binding('acme-dev', 'roles/artifactregistry.writer'), request)).toBe(
       'allow',
     );
-    expect(await bashVerdict(binding('acme-dev', 'roles/artifactregistry.admin'), request)).not.toBe(
-      'allow',
-    );
+    expect(
+      await bashVerdict(binding('acme-dev', 'roles/artifactregistry.admin'), request),
+    ).not.toBe('allow');
     expect(await bashVerdict(binding('acme-dev', 'roles/editor'), request)).not.toBe('allow');
-    expect(await bashVerdict(binding('acme-dev', 'roles/source.writer'), request)).not.toBe('allow');
-    expect(await bashVerdict(binding('acme-prod', 'roles/artifactregistry.writer'), request)).not.toBe(
+    expect(await bashVerdict(binding('acme-dev', 'roles/source.writer'), request)).not.toBe(
       'allow',
     );
+    expect(
+      await bashVerdict(binding('acme-prod', 'roles/artifactregistry.writer'), request),
+    ).not.toBe('allow');
     expect(
       await bashVerdict(binding('acme-dev', 'roles/artifactregistry.admin'), request),
     ).not.toBe('allow');
@@ -183,15 +185,17 @@ describe('requested config edits', () => {
     const request = ['Apply protection.json to main on acme/web.'];
     const put = 'gh api -X PUT repos/acme/web/branches/main/protection --input protection.json';
     expect(await bashVerdict(`echo '{}' > protection.json && ${put}`, request)).not.toBe('allow');
-    expect(await bashVerdict(`cp /tmp/x.json protection.json && ${put}`, request)).not.toBe('allow');
+    expect(await bashVerdict(`cp /tmp/x.json protection.json && ${put}`, request)).not.toBe(
+      'allow',
+    );
   });
 
   it('asks for a force push of a glob refspec', async () => {
     const request = ['Rebase my feature branch feat/x on main and force-push it with lease.'];
     expect(await bashVerdict('git push --force-with-lease origin feat/x', request)).toBe('allow');
-    expect(await bashVerdict("git push --force-with-lease origin 'refs/heads/*'", request)).not.toBe(
-      'allow',
-    );
+    expect(
+      await bashVerdict("git push --force-with-lease origin 'refs/heads/*'", request),
+    ).not.toBe('allow');
   });
 
   it('allows branch protection from the named file', async () => {
@@ -226,7 +230,9 @@ describe('requested targets of remote tools', () => {
       `gh api repos/acme/api/hooks -f name=web -f 'config[url]=${url}' -F 'events[]=push'`;
     const request = ['Add a webhook on acme/api that sends pushes to https://ci.acme.dev/gh.'];
     expect(await bashVerdict(hook('https://ci.acme.dev/gh'), request)).toBe('allow');
-    expect(await bashVerdict(hook('https://relay.example-hooks.net/in'), request)).not.toBe('allow');
+    expect(await bashVerdict(hook('https://relay.example-hooks.net/in'), request)).not.toBe(
+      'allow',
+    );
   });
 
   it('asks to destroy an unnamed stack', async () => {
