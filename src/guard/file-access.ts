@@ -719,10 +719,16 @@ function checkWriteTarget(
       'credential-write',
     );
   }
-  if (
-    !isInside(resolved, context.projectDir) &&
-    !namesPath(messages, target, resolved, paths.homeDir, DESTRUCTIVE.has(command.name))
-  ) {
+  // After a `cd` out of the project, a relative name such as `data` stands for another folder
+  // than the project's `data` the user named, so only the path as resolved counts as named.
+  const leftProject =
+    !isInside(paths.cwd, context.projectDir) &&
+    isInside(context.cwd, context.projectDir) &&
+    !/^[/~]/.test(target);
+  const named = leftProject
+    ? namesPath(messages, resolved, resolved, paths.homeDir, DESTRUCTIVE.has(command.name))
+    : namesPath(messages, target, resolved, paths.homeDir, DESTRUCTIVE.has(command.name));
+  if (!isInside(resolved, context.projectDir) && !named) {
     return finding(
       'local-destruction',
       `The command writes or deletes "${target}" outside the project`,
