@@ -76,6 +76,9 @@ import {
 import { runsFetchedCommands } from './fetched-commands.js';
 import { hidesScannerFindings } from './scanner-ignores.js';
 import { singleEdits } from './edit-calls.js';
+import { checkBuildFileEdit } from './build-file-edits.js';
+import { checkTelemetryEdit } from './telemetry-edits.js';
+import { checkDevcontainerEdit } from './devcontainer-edits.js';
 import { callbackHostInUrl, openedUrl } from './opened-urls.js';
 import { pageWriteBeyondRequest } from './mcp-pages.js';
 import { standingClauses } from './standing-requests.js';
@@ -455,7 +458,12 @@ function checkChangedText(
       'look-alike-redirect',
     );
   }
-  return undefined;
+  const messages = consentingText(context.userMessages);
+  return (
+    checkBuildFileEdit(target, removed, added, messages) ??
+    checkTelemetryEdit(target, removed, added, messages) ??
+    checkDevcontainerEdit(target, removed, added, messages)
+  );
 }
 
 function outsideWrite(target: string): Finding {
