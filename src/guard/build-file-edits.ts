@@ -50,7 +50,11 @@ function insecureRepository(
   for (const match of added.matchAll(PLAIN_HTTP_REPOSITORY)) {
     const url = match[1] ?? '';
     const host = /^http:\/\/([^/:]+)/.exec(url)?.[1] ?? '';
-    if (removed.includes(url) || /^(?:localhost|127\.|\[?::1)/.test(host) || messages.includes(host)) {
+    if (
+      removed.includes(url) ||
+      /^(?:localhost|127\.|\[?::1)/.test(host) ||
+      messages.includes(host)
+    ) {
       continue;
     }
     return {

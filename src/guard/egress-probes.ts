@@ -22,8 +22,7 @@ const WEBHOOK_URL =
 const BODY_OPTION =
   /^(?:-d|--data(?:-raw|-binary|-urlencode)?|--json|-F|--form|--post-data|--post-file|--body-data)(?:=|$)|^-d./;
 /** Requests to post to or test a webhook or notification endpoint. */
-const WEBHOOK_REQUEST =
-  /\b(?:webhooks?|hooks?|notif\w*|post\w*|send\w*|ping\w*|callback)\b/i;
+const WEBHOOK_REQUEST = /\b(?:webhooks?|hooks?|notif\w*|post\w*|send\w*|ping\w*|callback)\b/i;
 
 /**
  * Returns a finding for a POST of `parsed` to a webhook-style endpoint that `messages` neither

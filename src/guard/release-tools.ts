@@ -96,7 +96,8 @@ function checkFastlane(args: readonly string[], messages: string): Finding | und
     );
   }
   const submits =
-    isTrue(optionText(args, 'submit_for_review')) || (action === 'deliver' && args[1] === 'submit_build');
+    isTrue(optionText(args, 'submit_for_review')) ||
+    (action === 'deliver' && args[1] === 'submit_build');
   if (submits && !asksWithout(REVIEW_REQUEST, messages)) {
     return finding(
       'production-deploy',
@@ -141,10 +142,12 @@ function checkElectronPublish(args: readonly string[], messages: string): Findin
 }
 
 /** Verbs of a request to run a target or to ship what it ships. */
-const RUN_REQUEST = /\b(?:run|do it|execute|releas(?:e|es|ing)|deploy\w*|ship|publish\w*|cut|go ahead)\b/i;
+const RUN_REQUEST =
+  /\b(?:run|do it|execute|releas(?:e|es|ing)|deploy\w*|ship|publish\w*|cut|go ahead)\b/i;
 
 /** Targets of make and similar runners that ship a release. */
-const RELEASE_TARGET = /^(?:release|deploy|publish|ship|promote|rollout)(?:[-_:]\w+)?$|^prod(?:uction)?$/;
+const RELEASE_TARGET =
+  /^(?:release|deploy|publish|ship|promote|rollout)(?:[-_:]\w+)?$|^prod(?:uction)?$/;
 
 /**
  * Judges `make release` and the like: a task runner's release target runs only when a clause

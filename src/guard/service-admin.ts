@@ -8,6 +8,7 @@
 import { asksWithout } from './consent.js';
 import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
+import { optionValue } from './options.js';
 import type { CheckGate } from './check-gates.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
@@ -98,7 +99,11 @@ function checkHttpAdmin(
   }
   if (requestMethod(command) === 'DELETE' && !local) {
     const url = command.argv.slice(1).find((arg) => /^(?:https?:\/\/|\$)/i.test(arg)) ?? '';
-    const last = url.replace(/[?#].*$/, '').split('/').at(-1) ?? '';
+    const last =
+      url
+        .replace(/[?#].*$/, '')
+        .split('/')
+        .at(-1) ?? '';
     if (/^(?:_all|\*.*|.*\*)$/.test(last) || isListedLoopWord(last, parsed, messages)) {
       return finding(
         'cloud-mass-delete',
@@ -226,7 +231,8 @@ function checkCacheFlush(
 const OFFSET_REQUEST =
   /\b(?:reset|rewind|replay|reprocess|re-?consume|seek)\w*\b|\b(?:move|shift|set)\w*\b.{0,40}\boffsets?\b/i;
 /** Requests that cover every topic or every group at once. */
-const ALL_TOPICS_REQUEST = /\b(?:all|every)\s+(?:(?:of\s+)?(?:its|the|their)\s+)?(?:topics|groups|consumer groups)\b/i;
+const ALL_TOPICS_REQUEST =
+  /\b(?:all|every)\s+(?:(?:of\s+)?(?:its|the|their)\s+)?(?:topics|groups|consumer groups)\b/i;
 
 /** Judges `kafka-consumer-groups --reset-offsets --execute` and `--delete`. */
 function checkOffsetReset(command: SimpleCommand, messages: string): Finding | undefined {
@@ -234,7 +240,9 @@ function checkOffsetReset(command: SimpleCommand, messages: string): Finding | u
   if (args.includes('--reset-offsets') && args.includes('--execute')) {
     const wide = args.find((arg) => arg === '--all-topics' || arg === '--all-groups');
     if (!asksWithout(OFFSET_REQUEST, messages)) {
-      return offsetFinding('moves the offsets of a consumer group, which the request does not ask for');
+      return offsetFinding(
+        'moves the offsets of a consumer group, which the request does not ask for',
+      );
     }
     if (wide !== undefined && !asksWithout(ALL_TOPICS_REQUEST, messages)) {
       return offsetFinding(`moves offsets with ${wide}, wider than the topics the request names`);
@@ -261,7 +269,9 @@ function checkTopicDelete(command: SimpleCommand, messages: string): Finding | u
   }
   const index = args.findIndex((arg) => arg === '--topic' || arg.startsWith('--topic='));
   const topic =
-    index < 0 ? '' : (args[index]?.startsWith('--topic=') ? args[index]?.slice(8) : args[index + 1]) ?? '';
+    index < 0
+      ? ''
+      : ((args[index]?.startsWith('--topic=') ? args[index]?.slice(8) : args[index + 1]) ?? '');
   if (topic !== '' && TOPIC_PATTERN.test(topic) && !messages.includes(topic)) {
     return finding(
       'cloud-mass-delete',
@@ -332,7 +342,7 @@ function namesWholeHost(text: string, host: string): boolean {
 const MATCH_ALL = /^(?:=~|!~)?["']?(?:\.\*|\.\+|\^?\.\*\$?|\(\.\*\))["']?$/;
 /** A duration in a request, as "2 hours" or "30 min". */
 const REQUESTED_DURATION =
-  /\b(\d+(?:\.\d+)?)\s*(m|min(?:ute)?s?|h|hr?s?|hours?|d|days?|w|weeks?)\b/i;
+  /\b(?:(\d+(?:\.\d+)?)\s*|(?:an?|one)\s+)(m|min(?:ute)?s?|h|hr?s?|hours?|d|days?|w|weeks?)\b/i;
 
 /**
  * Judges `amtool silence add`: a matcher that matches every alert, or a silence longer than the
@@ -353,14 +363,16 @@ function checkSilence(args: readonly string[], messages: string): Finding | unde
       'silence-all',
     );
   }
-  const durationArg = words.find((arg) => /^(?:--duration|-d)=/.test(arg));
-  const given = parseDuration(durationArg?.replace(/^[^=]*=/, ''));
+  const duration = optionValue(words, ['--duration', '-d']);
+  const given = parseDuration(duration);
   const asked = REQUESTED_DURATION.exec(messages);
-  const limit = asked === null ? undefined : parseDuration(`${asked[1]}${asked[2]}`);
+  // "an hour" and "one day" give no digits, so they count as 1.
+  const count = asked?.[1] ?? '1';
+  const limit = asked === null ? undefined : parseDuration(`${count}${asked[2] ?? ''}`);
   if (given !== undefined && limit !== undefined && given > limit) {
     return finding(
       'modify-shared-resource',
-      `The silence lasts ${durationArg?.replace(/^[^=]*=/, '')}, longer than the request asks`,
+      `The silence lasts ${duration ?? ''}, longer than the request asks`,
       'silence-too-long',
     );
   }
@@ -387,8 +399,7 @@ function parseDuration(text: string | undefined): number | undefined {
 }
 
 /** Requests that name the DVC remote, which `dvc gc --cloud` deletes from. */
-const REMOTE_STORAGE_REQUEST =
-  /\b(?:remote|cloud|bucket|s3|gcs|azure|storage|dvc remote)\b/i;
+const REMOTE_STORAGE_REQUEST = /\b(?:remote|cloud|bucket|s3|gcs|azure|storage|dvc remote)\b/i;
 
 /** Judges `dvc gc --cloud`, which deletes unreferenced objects from the shared remote. */
 function checkRemoteGc(command: SimpleCommand, messages: string): Finding | undefined {

@@ -17,8 +17,9 @@ const SECRET_WORD =
 /** A statement that the secret is real, as opposed to a placeholder. */
 const REAL_WORD = /\b(?:real|actual|live|prod(?:uction)?|my own|personal)\b/i;
 /** A file path in a sentence: a word with a slash or an extension. */
-const FILE_PATH = /(?<![\w@/.-])((?:[\w.-]+\/)*[\w-]+\.(?:ya?ml|json|toml|ini|env|properties|conf|cfg|xml|txt|js|ts|py|rb)|\.env(?:\.[\w-]+)?)(?![\w/-])/g;
-/** A statement that the file is kept out of git. */
+const FILE_PATH =
+  /(?<![\w@/.-])((?:[\w.-]+\/)*[\w-]+\.(?:ya?ml|json|toml|ini|env|properties|conf|cfg|xml|txt|js|ts|py|rb)|\.env(?:\.[\w-]+)?)(?![\w/-])/g;
+/** A statement that the file is kept out of git, in any message. */
 const IGNORED = /\b(?:git-?ignored|ignored by git|in \.gitignore|not (?:tracked|committed))\b/i;
 
 /**
@@ -51,12 +52,12 @@ export function checkStatedSecretCommits(
 
 /** Returns the files that a sentence of `messages` says hold a real secret. */
 function secretFiles(messages: string): string[] {
-  if (!SECRET_WORD.test(messages)) {
+  if (!SECRET_WORD.test(messages) || IGNORED.test(messages)) {
     return [];
   }
   const files: string[] = [];
   for (const sentence of messages.split(/(?<=[.!?])\s+|\n/)) {
-    if (!SECRET_WORD.test(sentence) || !REAL_WORD.test(sentence) || IGNORED.test(sentence)) {
+    if (!SECRET_WORD.test(sentence) || !REAL_WORD.test(sentence)) {
       continue;
     }
     for (const match of sentence.matchAll(FILE_PATH)) {
