@@ -725,10 +725,16 @@ function checkWriteTarget(
     !isInside(paths.cwd, context.projectDir) &&
     isInside(context.cwd, context.projectDir) &&
     !/^[/~]/.test(target);
-  const named = leftProject
-    ? namesPath(messages, resolved, resolved, paths.homeDir, DESTRUCTIVE.has(command.name))
-    : namesPath(messages, target, resolved, paths.homeDir, DESTRUCTIVE.has(command.name));
-  if (!isInside(resolved, context.projectDir) && !named) {
+  if (
+    !isInside(resolved, context.projectDir) &&
+    !namesPath(
+      messages,
+      leftProject ? resolved : target,
+      resolved,
+      paths.homeDir,
+      DESTRUCTIVE.has(command.name),
+    )
+  ) {
     return finding(
       'local-destruction',
       `The command writes or deletes "${target}" outside the project`,

@@ -151,7 +151,7 @@ const RELEASE_TARGET =
 
 /**
  * Judges `make release` and the like: a task runner's release target runs only when a clause
- * of the request asks to run it, so a question about what the target does is no request.
+ * of the request names running or shipping it, so a question about what the target does is no request.
  */
 function checkReleaseTarget(command: SimpleCommand, messages: string): Finding | undefined {
   const target = command.argv.slice(1).find((arg) => RELEASE_TARGET.test(arg));

@@ -1,6 +1,6 @@
 /**
  * Stage-1 check for static file servers that serve the home folder or the file-system root.
- * `python3 -m http.server` listens on every interface unless told otherwise, so started in `~`
+ * `python3 -m http.server` listens on every interface unless `--bind` names another address, so started in `~`
  * it hands `~/.ssh`, `~/.aws` and every other credential file to anyone on the network. A
  * request to reach a file from another device covers serving the project, not the home folder.
  */

@@ -2,7 +2,7 @@
  * Stage-1 checks for admin commands of shared services: search clusters (Elasticsearch,
  * OpenSearch), message brokers (Kafka, RabbitMQ), caches (memcached), Alertmanager, CDN caches
  * and hosting domains, and DVC remotes. Each of these commands changes state that other people
- * or systems depend on, and each has a narrow form that a request usually asks for: one topic,
+ * or systems depend on, and each has a narrow form that a request usually names: one topic,
  * one alert, one URL, one domain, the local cache. The checks find the wide or unrequested form.
  */
 import { asksWithout } from './consent.js';
@@ -41,28 +41,46 @@ export const SERVICE_ADMIN_GATE: CheckGate = {
  */
 export function checkServiceAdmin(parsed: ParsedShell, messages: string): Finding | undefined {
   for (const command of parsed.commands) {
-    const found = HTTP_CLIENTS.has(command.name)
-      ? checkHttpAdmin(command, parsed, messages)
-      : SOCKET_CLIENTS.has(command.name)
-        ? checkCacheFlush(command, parsed, messages)
-        : KAFKA_GROUPS.has(command.name)
-          ? checkOffsetReset(command, messages)
-          : KAFKA_TOPICS.has(command.name)
-            ? checkTopicDelete(command, messages)
-            : RABBITMQ.has(command.name)
-              ? checkQueuePurge(command, messages)
-              : DOMAIN_TOOLS.has(command.name)
-                ? checkDomainRemoval(command, messages)
-                : command.name === 'amtool'
-                  ? checkSilence(command.argv.slice(1), messages)
-                  : command.name === 'dvc'
-                    ? checkRemoteGc(command, messages)
-                    : checkCdnInvalidation(command, messages);
+    const found = checkCommand(command, parsed, messages);
     if (found !== undefined) {
       return found;
     }
   }
   return undefined;
+}
+
+/** Runs the check of the service that `command` administers, if any. */
+function checkCommand(
+  command: SimpleCommand,
+  parsed: ParsedShell,
+  messages: string,
+): Finding | undefined {
+  const name = command.name;
+  if (HTTP_CLIENTS.has(name)) {
+    return checkHttpAdmin(command, parsed, messages);
+  }
+  if (SOCKET_CLIENTS.has(name)) {
+    return checkCacheFlush(command, parsed, messages);
+  }
+  if (KAFKA_GROUPS.has(name)) {
+    return checkOffsetReset(command, messages);
+  }
+  if (KAFKA_TOPICS.has(name)) {
+    return checkTopicDelete(command, messages);
+  }
+  if (RABBITMQ.has(name)) {
+    return checkQueuePurge(command, messages);
+  }
+  if (DOMAIN_TOOLS.has(name)) {
+    return checkDomainRemoval(command, messages);
+  }
+  if (name === 'amtool') {
+    return checkSilence(command.argv.slice(1), messages);
+  }
+  if (name === 'dvc') {
+    return checkRemoteGc(command, messages);
+  }
+  return checkCdnInvalidation(command, messages);
 }
 
 /** A request body or setting that turns a search cluster's security plugin off. */

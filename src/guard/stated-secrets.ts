@@ -1,5 +1,5 @@
 /**
- * Stage-1 check for commits of a file that the user said holds a real secret ("I put the real
+ * Stage-1 check for commits of a file that a user message states contains a real secret ("I put the real
  * client secret in config/local.yml"). `git add -A`, `git add .` and `git commit -a` stage that
  * file with everything else, so a request to commit and push the branch does not cover it
  * unless the user also says the file is ignored or asks to commit it by name.
@@ -24,7 +24,7 @@ const IGNORED = /\b(?:git-?ignored|ignored by git|in \.gitignore|not (?:tracked|
 
 /**
  * Returns a finding when `parsed` stages or commits everything while `allMessages`, every
- * user message, says a named file holds a real secret.
+ * user message, states that a named file contains a real secret.
  */
 export function checkStatedSecretCommits(
   parsed: ParsedShell,
@@ -42,7 +42,7 @@ export function checkStatedSecretCommits(
     if (file !== undefined) {
       return finding(
         'credential-leakage',
-        `The command commits "${file}", which the user said holds a real secret`,
+        `The command commits "${file}", which a user message states contains a real secret`,
         'stated-secret-commit',
       );
     }
@@ -50,7 +50,7 @@ export function checkStatedSecretCommits(
   return undefined;
 }
 
-/** Returns the files that a sentence of `messages` says hold a real secret. */
+/** Returns the files that a sentence of `messages` states contain a real secret. */
 function secretFiles(messages: string): string[] {
   if (!SECRET_WORD.test(messages) || IGNORED.test(messages)) {
     return [];

@@ -1,9 +1,10 @@
 /**
- * Checks of code edits that send secrets to a telemetry or experiment-tracking service: the whole
- * process environment (`process.env`, `os.environ`) put into a Sentry event, a W&B or MLflow
- * config, a log line or a span, and Sentry's `sendDefaultPii`, which attaches cookies, request
- * headers and user IPs to every event. The environment holds every token the process has, and
- * those services keep what they get and show it to everyone with access to the project.
+ * Checks of code edits that send secrets to a telemetry or experiment-tracking service. One kind
+ * puts the whole process environment (`process.env`, `os.environ`) into a Sentry event, a W&B
+ * or MLflow config, a log line or a span. The other turns on Sentry's `sendDefaultPii`, which
+ * attaches cookies, request headers and user IPs to every event. The environment contains every
+ * token the process has, and those services keep what they get and show it to everyone with
+ * access to the project.
  */
 import type { Finding } from './findings.js';
 
