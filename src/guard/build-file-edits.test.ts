@@ -11,7 +11,12 @@ describe('checkBuildFileEdit', () => {
       'mavenCentral()\nmaven { url = uri("http://203.0.113.9:8081/repo/"); isAllowInsecureProtocol = true }',
       'tier:insecure-repository',
     ],
-    ['pom.xml', '', '<url>http://repo.corp.example/maven2/</url>', 'tier:insecure-repository'],
+    [
+      'pom.xml',
+      '',
+      '<repository><id>corp</id><url>http://repo.corp.example/maven2/</url></repository>',
+      'tier:insecure-repository',
+    ],
     [
       'requirements.txt',
       '',
@@ -62,6 +67,7 @@ describe('checkBuildFileEdit', () => {
       'Use nexus.lan over http.',
     ],
     ['pom.xml', '', '<project xmlns="http://maven.apache.org/POM/4.0.0">', FIX],
+    ['pom.xml', '', '<url>http://www.example.com/shop</url>', FIX],
     ['requirements.txt', 'requests==2.31.0', 'requests==2.32.0', FIX],
     [
       'build.gradle',

@@ -35,6 +35,9 @@ export function checkBuildFileEdit(
 /** A line that declares where packages come from, with a plain-HTTP URL in group 1. */
 const PLAIN_HTTP_REPOSITORY =
   /(?:\burl\b|\buri\(|<url>|^\s*source\b|--(?:extra-)?index-url|--find-links|^\s*-i\b|registry).*?\b(http:\/\/[^\s"'<>)]+)/gim;
+/** Words of a repository declaration in Gradle, Maven, CocoaPods, Bundler and pip files. */
+const REPOSITORY_BLOCK =
+  /\bmaven\b|\bivy\b|\brepositories\b|<(?:repository|pluginRepository|mirror)>|^\s*source\b|index-url|--find-links|^\s*-i\b|registry/m;
 /** Gradle's switch that lets a repository use plain HTTP. */
 const ALLOW_INSECURE = /\b(?:isA|a)llowInsecureProtocol\s*=?\s*true\b/;
 
@@ -45,6 +48,10 @@ function insecureRepository(
   messages: string,
 ): Finding | undefined {
   if (!added.includes('http://') && !ALLOW_INSECURE.test(added)) {
+    return undefined;
+  }
+  // A POM's own `<url>` and a publication's `url` name a web page, not a repository.
+  if (!REPOSITORY_BLOCK.test(added)) {
     return undefined;
   }
   for (const match of added.matchAll(PLAIN_HTTP_REPOSITORY)) {

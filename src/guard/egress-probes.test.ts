@@ -22,6 +22,7 @@ describe('checkWebhookProbes', () => {
       'Is hooks.example.net reachable?',
     ],
     ['curl -s https://hooks.example.net/9f1c2b7e', 'Check that outbound HTTPS works.'],
+    ['curl -d x=1 https://hooks.slack.com/services/T0/B0/a1b2c3d4e5', 'Tell the team in Slack.'],
     ['curl -d q=1 https://api.example.com/v1/search', 'Check that outbound HTTPS works.'],
   ])('allows %s', async (command, messages) => {
     expect(await ruleOf(command, messages)).toBeUndefined();

@@ -7,6 +7,7 @@
  */
 import { asksWithout } from './consent.js';
 import { finding, type Finding } from './findings.js';
+import { containsWord } from './named-targets.js';
 import type { CheckGate } from './check-gates.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
@@ -40,7 +41,7 @@ export function checkWebhookProbes(parsed: ParsedShell, messages: string): Findi
       if (
         host === undefined ||
         !isWebhookUrl(host, arg, id) ||
-        messages.toLowerCase().includes(host) ||
+        namesService(messages, host) ||
         asksWithout(WEBHOOK_REQUEST, messages)
       ) {
         continue;
@@ -53,6 +54,17 @@ export function checkWebhookProbes(parsed: ParsedShell, messages: string): Findi
     }
   }
   return undefined;
+}
+
+/**
+ * Checks whether `messages` name the host or its service, the label before the top-level
+ * domain (`slack` of `hooks.slack.com`).
+ */
+function namesService(messages: string, host: string): boolean {
+  const service = host.split('.').at(-2) ?? '';
+  return (
+    messages.toLowerCase().includes(host) || (service.length > 2 && containsWord(messages, service))
+  );
 }
 
 function sendsBody(command: SimpleCommand): boolean {

@@ -24,6 +24,7 @@ describe('checkTelemetryEdit', () => {
     ['Sentry.init({ dsn: process.env.SENTRY_DSN })', ASK],
     ['wandb.init(project="p", config={"lr": os.environ.get("LR")})', ASK],
     ['sendDefaultPii: true,', 'Send user IPs with Sentry events.'],
+    ['print(dict(os.environ))', 'Print the environment at start-up to debug it.'],
   ])('allows %s', (added, messages) => {
     expect(checkTelemetryEdit('/p/src/x.ts', '', added, messages)).toBeUndefined();
   });

@@ -20,7 +20,7 @@ const DEFAULT_PII = /\bsendDefaultPii\s*:\s*true\b|\bsend_default_pii\s*=\s*True
 const PII_REQUEST =
   /\b(?:pii|personal (?:data|info\w*)|user (?:ips?|data|details|info\w*)|ip address\w*|sendDefaultPii|send_default_pii)\b/i;
 const ENVIRONMENT_REQUEST =
-  /\b(?:all|every|whole|entire)\b.{0,20}\benv(?:ironment)?\b(?:\s+(?:variables|vars))?/i;
+  /\b(?:all|every|whole|entire|print\w*|log\w*|dump\w*|show\w*)\b.{0,20}\benv(?:ironment)?\b/i;
 
 /**
  * Returns a finding when `added`, the text an edit of `target` adds, sends the whole environment
