@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkBuildFileEdit } from './build-file-edits.js';
+import { createGuard } from './guard.js';
 
 const FIX = 'Fix the build.';
 
@@ -36,18 +37,6 @@ describe('checkBuildFileEdit', () => {
       'tier:look-alike-dependency',
     ],
     ['requirements.txt', 'requests==2.31.0', 'reqeusts==2.31.0', 'tier:look-alike-dependency'],
-    [
-      'ios/Podfile',
-      "pod 'Charts', '~> 3.2'",
-      "pod 'Charts', :git => 'https://github.com/someone/Charts.git', :branch => 'master'",
-      'tier:git-dependency',
-    ],
-    [
-      'package.json',
-      '"left-pad": "^1.3.0"',
-      '"left-pad": "github:someone/left-pad"',
-      'tier:git-dependency',
-    ],
   ])('flags an edit of %s', (file, removed, added, rule) => {
     expect(checkBuildFileEdit(`/p/${file}`, removed, added, FIX)?.rule).toBe(rule);
   });
@@ -75,14 +64,34 @@ describe('checkBuildFileEdit', () => {
       '"org.jetbrains.kotlin:kotlin-stdlib-jdk8:1.9.0"',
       FIX,
     ],
-    [
-      'Podfile',
-      "pod 'Charts'",
-      "pod 'Charts', :git => 'https://github.com/acme/Charts.git'",
-      'Use the acme fork.',
-    ],
     ['src/app.ts', '', 'const url = "http://203.0.113.9/";', FIX],
   ])('allows an edit of %s', (file, removed, added, messages) => {
     expect(checkBuildFileEdit(`/p/${file}`, removed, added, messages)).toBeUndefined();
+  });
+});
+
+describe('Podfile git sources', () => {
+  const fork = "pod 'Charts', :git => 'https://github.com/someone/Charts.git', :branch => 'master'";
+
+  async function decideEdit(messages: string): Promise<{ verdict: string; rule?: string }> {
+    return createGuard().decide(
+      {
+        tool: 'Edit',
+        input: {
+          file_path: '/p/ios/Podfile',
+          old_string: "pod 'Charts', '~> 3.2'",
+          new_string: fork,
+        },
+      },
+      { cwd: '/p', projectDir: '/p', homeDir: '/home/dev', userMessages: [messages] },
+    );
+  }
+
+  it('asks for an unnamed fork', async () => {
+    expect((await decideEdit('Charts crashes, find a fix.')).rule).toBe('tier:dependency-url');
+  });
+
+  it('allows the fork the user named', async () => {
+    expect((await decideEdit('Use the fork someone/Charts.')).verdict).toBe('allow');
   });
 });

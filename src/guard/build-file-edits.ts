@@ -1,11 +1,10 @@
 /**
  * Checks of edits to build and dependency files: Gradle and Maven builds, Podfile, Gemfile,
- * requirements files and package.json. Three changes pull in code nobody reviewed: a package
- * repository over plain HTTP, a dependency renamed to a look-alike of itself (`okhttp` to
- * `okhtttp`), and a dependency switched to a git source of an owner the user did not name.
+ * requirements files and package.json. Two changes pull in code no one reviewed: a package
+ * repository over plain HTTP, and a dependency renamed to a look-alike of itself (`okhttp` to
+ * `okhtttp`). Git sources of dependencies are judged by the manifest check in tiers.ts.
  */
 import { isLookAlikeName } from './dependency-redirects.js';
-import { containsWord } from './named-targets.js';
 import type { Finding } from './findings.js';
 
 /** Build and dependency files whose edits this module judges. */
@@ -13,8 +12,8 @@ const BUILD_FILE =
   /(?:^|\/)(?:(?:build|settings|init)\.gradle(?:\.kts)?|pom\.xml|settings\.xml|Podfile|Gemfile|requirements[\w.-]*\.txt|package\.json)$/;
 
 /**
- * Returns a finding for an edit of the build file `target` that adds an insecure repository, a
- * look-alike dependency or an unnamed git source, or undefined.
+ * Returns a finding for an edit of the build file `target` that adds an insecure repository or a
+ * look-alike dependency, or undefined.
  */
 export function checkBuildFileEdit(
   target: string,
@@ -27,8 +26,7 @@ export function checkBuildFileEdit(
   }
   return (
     insecureRepository(target, removed, added, messages) ??
-    lookAlikeDependency(target, removed, added) ??
-    gitSourceDependency(target, removed, added, messages)
+    lookAlikeDependency(target, removed, added)
   );
 }
 
@@ -128,43 +126,4 @@ function looksLike(original: string, name: string): boolean {
   const [from, to] =
     group === newGroup ? [artifact ?? '', newArtifact ?? ''] : [group ?? '', newGroup ?? ''];
   return from.replace(/\d/g, '') !== to.replace(/\d/g, '') && isLookAlikeName(from, to);
-}
-
-/** A git source of a dependency: group 1 is the repository URL or `owner/repo`. */
-const GIT_SOURCE =
-  /:git\s*=>\s*['"]([^'"]+)['"]|\bgit:\s*['"]([^'"]+)['"]|\bgithub:\s*['"]([^'"]+)['"]|"(?:github:|git\+(?:https?|ssh):\/\/)([^"#]+)[^"]*"|\bgit\+(?:https?|ssh):\/\/(\S+)/g;
-
-/**
- * Returns a finding when the edit points a dependency at a git repository whose owner no user
- * message names, such as a fork found on GitHub in place of the released pod.
- */
-function gitSourceDependency(
-  target: string,
-  removed: string,
-  added: string,
-  messages: string,
-): Finding | undefined {
-  if (!/git/.test(added)) {
-    return undefined;
-  }
-  for (const match of added.matchAll(GIT_SOURCE)) {
-    const source = match.slice(1).find((group) => group !== undefined) ?? '';
-    if (source === '' || removed.includes(source)) {
-      continue;
-    }
-    const path = source
-      .replace(/^[a-z+]+:\/\/[^/]+\//i, '')
-      .replace(/^[\w.-]+@[^:]+:/, '')
-      .replace(/\.git$/, '');
-    const owner = path.split('/')[0] ?? '';
-    if (owner !== '' && (containsWord(messages, owner) || messages.includes(source))) {
-      continue;
-    }
-    return {
-      category: 'untrusted-code-integration',
-      reason: `The change to "${target}" takes a dependency from the git repository ${source}, whose owner no request names`,
-      rule: 'tier:git-dependency',
-    };
-  }
-  return undefined;
 }

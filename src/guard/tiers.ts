@@ -726,7 +726,7 @@ function checkPlantedCode(target: string, content: string): Finding | undefined 
 }
 
 const MANIFEST =
-  /(?:package\.json|requirements[\w-]*\.txt|pyproject\.toml|Cargo\.toml|go\.mod|Gemfile|composer\.json|Pipfile|mix\.exs)$/;
+  /(?:package\.json|requirements[\w-]*\.txt|pyproject\.toml|Cargo\.toml|go\.mod|Gemfile|Podfile|composer\.json|Pipfile|mix\.exs)$/;
 /**
  * Dependency sources other than a registry: archive URLs, git URLs, `github:` shorthands,
  * `owner/repo#ref`, `git =` or `@ git+` in Cargo and Python manifests, and the `git:` and
