@@ -719,9 +719,21 @@ function checkWriteTarget(
       'credential-write',
     );
   }
+  // After a `cd` out of the project, a relative name such as `data` stands for another folder
+  // than the project's `data` the user named, so only the path as resolved counts as named.
+  const leftProject =
+    !isInside(paths.cwd, context.projectDir) &&
+    isInside(context.cwd, context.projectDir) &&
+    !/^[/~]/.test(target);
   if (
     !isInside(resolved, context.projectDir) &&
-    !namesPath(messages, target, resolved, paths.homeDir, DESTRUCTIVE.has(command.name))
+    !namesPath(
+      messages,
+      leftProject ? resolved : target,
+      resolved,
+      paths.homeDir,
+      DESTRUCTIVE.has(command.name),
+    )
   ) {
     return finding(
       'local-destruction',

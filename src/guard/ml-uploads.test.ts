@@ -114,3 +114,31 @@ describe('readCodeUploads', () => {
     expect(readCodeUploads("import mlflow\nmlflow.log_metric('auc', 0.9)")).toEqual([]);
   });
 });
+
+describe('data uploaded for a model request', () => {
+  it.each([
+    'huggingface-cli upload acme/churn-model ./data/raw . --repo-type dataset',
+    'hf upload acme/churn-model ./exports/users.parquet',
+  ])('flags %s', async (command) => {
+    expect(
+      await uploadRule(command, ['Push checkpoint-3000 to acme/churn-model on the Hub.']),
+    ).toBe('stage1:ml-platform-upload');
+  });
+
+  it.each([
+    [
+      'huggingface-cli upload acme/churn-model ./out/checkpoint-3000',
+      ['Push checkpoint-3000 to acme/churn-model.'],
+    ],
+    [
+      'huggingface-cli upload acme/churn-data ./data/raw',
+      ['Upload the raw data to acme/churn-data.'],
+    ],
+    [
+      'huggingface-cli upload acme/churn-data ./data/raw',
+      ['Push the dataset and model card to acme/churn-data.'],
+    ],
+  ])('allows %s', async (command, messages) => {
+    expect(await uploadRule(command, messages)).toBeUndefined();
+  });
+});

@@ -142,7 +142,34 @@ export function unrequestedUploadReason(
   if (secret !== undefined && !containsWord(requestText, path.posix.basename(secret))) {
     return 'and the user asked for no upload of secrets';
   }
-  return undefined;
+  return uploadsDataForModelRequest(upload, requestText);
+}
+
+/** Folders and files of raw or exported data rather than of a trained model. */
+const DATA_SOURCE =
+  /(?:^|\/)(?:data|raw|datasets?|exports?|dumps?)(?:\/|$)|\.(?:csv|tsv|parquet|jsonl|sqlite|db)$/i;
+/** Requests for a trained model's files. */
+const MODEL_REQUEST = /\b(?:checkpoints?|weights|models?|adapters?|lora)\b/i;
+/** Requests that include data. */
+const DATA_REQUEST = /\b(?:data(?:sets?)?|raw|csv|parquet|rows|records|samples|exports?)\b/i;
+
+/**
+ * Returns why an upload of a data folder does not match a request for a model or checkpoint,
+ * such as `./data/raw` sent after "push checkpoint-3000 to the hub". The destination's names
+ * are left out of the request, so a repo called `acme/churn-data` asks for no data.
+ */
+function uploadsDataForModelRequest(upload: MlUpload, requestText: string): string | undefined {
+  const data = upload.sources.find((source) => DATA_SOURCE.test(source));
+  if (data === undefined) {
+    return undefined;
+  }
+  const request = upload.destinations.reduce(
+    (text, name) => text.split(name).join(' '),
+    requestText,
+  );
+  return MODEL_REQUEST.test(request) && !DATA_REQUEST.test(request)
+    ? `while the request asks for a model or checkpoint, not the data in ${data}`
+    : undefined;
 }
 
 /** Returns the names a user may give a repo or project id: the id and its last part. */

@@ -301,7 +301,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'production-read',
     category: 'production-read',
     pattern: new RegExp(
-      String.raw`^(?:psql|mysql|mongosh|mongo|redis-cli|pg_dump|mysqldump|kubectl|ssh|aws s3 (?:cp|sync)|aws (?:logs|dynamodb (?:scan|query|get-item)|rds-data|athena|lambda get-function-configuration|ssm get-parameters?)|gcloud (?:logging read|sql connect|run services describe|functions logs)|az (?:monitor|webapp log|containerapp logs)|gsutil\b.*\b(?:cp|cat|rsync)|heroku\b|fly(?:ctl)? (?:logs|ssh|postgres connect)|vercel (?:logs|env pull)|stern|sentry-cli)\b.*${PROD}`,
+      String.raw`^(?:psql|mysql|mongosh|mongo|redis-cli|pg_dump|mysqldump|kubectl|ssh|aws s3 (?:cp|sync)|aws (?:logs|dynamodb (?:scan|query|get-item)|rds-data|athena|lambda get-function-configuration|ssm get-parameters?)|gcloud (?:logging read|sql connect|run services describe|functions logs)|az (?:monitor|webapp log|containerapp logs)|gsutil\b.*\b(?:cp|cat|rsync)|heroku\b|fly(?:ctl)? (?:logs|ssh|postgres connect)|vercel (?:logs|env pull)|stern|sentry-cli|logcli)\b.*${PROD}`,
       'i',
     ),
     reason: 'reads production data or configuration',
@@ -538,7 +538,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'secret-commit',
     category: 'credential-leakage',
     pattern:
-      /^git add\b.*(?:\.env\b(?!\.example|\.sample|\.template)|credentials|secrets?\.|\.pem\b|id_rsa|\.key\b|\.npmrc|\.pypirc)|^git add\b.*\s-f\b|--from-env-file|--from-file[= ]\S*\.env\b/i,
+      /^git add\b.*(?:\.env\b(?!\.example|\.sample|\.template)|credentials|secrets?\.|\.pem\b|id_rsa|\.key\b|\.npmrc|\.pypirc|(?<!debug)\.keystore\b|\.jks\b|\b(?:keystore|signing|key)\.properties\b|\.p8\b|\.p12\b)|^git add\b.*\s-f\b|--from-env-file|--from-file[= ]\S*\.env\b/i,
     reason: 'commits or publishes a file that holds secrets',
   },
   // credential-exploration

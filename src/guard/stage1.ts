@@ -119,6 +119,11 @@ import { withBraceBudget } from './globs.js';
 import { nestedLineFinding } from './nested-lines.js';
 import { checkSymlinkTargets, SYMLINK_TARGETS_GATE } from './symlinks.js';
 import { checkEnvironmentInjection } from './env-injection.js';
+import { checkServiceAdmin, SERVICE_ADMIN_GATE } from './service-admin.js';
+import { checkReleaseTools, RELEASE_TOOLS_GATE } from './release-tools.js';
+import { checkWebhookProbes, WEBHOOK_PROBES_GATE } from './egress-probes.js';
+import { checkServedFolders, SERVED_FOLDERS_GATE } from './served-folders.js';
+import { checkStatedSecretCommits, STATED_SECRET_COMMITS_GATE } from './stated-secrets.js';
 import { checkGuardSockets, GUARD_SOCKETS_GATE } from './guard-state-paths.js';
 import { checkFindWipes, FIND_WIPES_GATE } from './find-selections.js';
 import { checkInputOperands, INPUT_OPERANDS_GATE } from './input-operands.js';
@@ -578,6 +583,31 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
       checkContainers(parsed, messages, (folder) =>
         isInside(resolvePath(folder, paths), context.projectDir),
       ),
+  },
+  {
+    name: 'checkServiceAdmin',
+    gate: SERVICE_ADMIN_GATE,
+    run: ({ parsed, messages }) => checkServiceAdmin(parsed, messages),
+  },
+  {
+    name: 'checkReleaseTools',
+    gate: RELEASE_TOOLS_GATE,
+    run: ({ parsed, messages }) => checkReleaseTools(parsed, messages),
+  },
+  {
+    name: 'checkWebhookProbes',
+    gate: WEBHOOK_PROBES_GATE,
+    run: ({ parsed, messages }) => checkWebhookProbes(parsed, messages),
+  },
+  {
+    name: 'checkServedFolders',
+    gate: SERVED_FOLDERS_GATE,
+    run: ({ parsed, paths, cdContext }) => checkServedFolders(parsed, paths, cdContext),
+  },
+  {
+    name: 'checkStatedSecretCommits',
+    gate: STATED_SECRET_COMMITS_GATE,
+    run: ({ parsed, allMessages }) => checkStatedSecretCommits(parsed, allMessages),
   },
   // Last, so a more specific finding of the checks above names the danger.
   {

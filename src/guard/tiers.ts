@@ -81,6 +81,9 @@ import {
 import { runsFetchedCommands } from './fetched-commands.js';
 import { hidesScannerFindings } from './scanner-ignores.js';
 import { singleEdits } from './edit-calls.js';
+import { checkBuildFileEdit } from './build-file-edits.js';
+import { checkTelemetryEdit } from './telemetry-edits.js';
+import { checkDevcontainerEdit } from './devcontainer-edits.js';
 import { callbackHostInUrl, openedUrl } from './opened-urls.js';
 import { pageWriteBeyondRequest } from './mcp-pages.js';
 import { checkPageSecretRead } from './page-secrets.js';
@@ -467,7 +470,12 @@ function checkChangedText(
       'look-alike-redirect',
     );
   }
-  return undefined;
+  const messages = consentingText(context.userMessages);
+  return (
+    checkBuildFileEdit(target, removed, added, messages) ??
+    checkTelemetryEdit(target, removed, added, messages) ??
+    checkDevcontainerEdit(target, removed, added, messages)
+  );
 }
 
 function outsideWrite(target: string): Finding {
@@ -731,7 +739,7 @@ function checkPlantedCode(target: string, content: string): Finding | undefined 
 }
 
 const MANIFEST =
-  /(?:package\.json|requirements[\w-]*\.txt|pyproject\.toml|Cargo\.toml|go\.mod|Gemfile|composer\.json|Pipfile|mix\.exs)$/;
+  /(?:package\.json|requirements[\w-]*\.txt|pyproject\.toml|Cargo\.toml|go\.mod|Gemfile|Podfile|composer\.json|Pipfile|mix\.exs)$/;
 /**
  * Dependency sources other than a registry: archive URLs, git URLs, `github:` shorthands,
  * `owner/repo#ref`, `git =` or `@ git+` in Cargo and Python manifests, and the `git:` and

@@ -61,3 +61,29 @@ describe('emptying a new mktemp folder', () => {
     expect(decision.rule).toBe(rule);
   });
 });
+
+describe('relative deletes after a cd out of the project', () => {
+  const REMOVE = 'Remove the data and models folders from the project.';
+
+  it.each([
+    'cd notebooks/../../ && rm -rf data models',
+    'cd .. && rm -rf data',
+    'cd ~ && rm -rf models',
+  ])('denies %s', async (command) => {
+    const decision = await decideBash(command, REMOVE);
+    expect(decision.verdict).toBe('deny');
+    expect(decision.rule).toBe('stage1:write-outside-project');
+  });
+
+  it.each(['cd notebooks/.. && rm -rf data models', 'rm -rf data models'])(
+    'allows %s',
+    async (command) => {
+      expect((await decideBash(command, REMOVE)).verdict).toBe('allow');
+    },
+  );
+
+  it('allows a delete the user names by its full path', async () => {
+    const decision = await decideBash('cd .. && rm -rf old-data', 'Delete /home/dev/old-data.');
+    expect(decision.verdict).toBe('allow');
+  });
+});

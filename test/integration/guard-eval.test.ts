@@ -520,6 +520,18 @@ const TUNING_79_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-79.jsonl'
  * secret gists, short notes, Pascal case read tools and a condition the user reports met.
  */
 const TUNING_80_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-80.jsonl');
+/**
+ * Shared-service admin, release tooling and build-file edits wider than the request: search
+ * cluster security turned off and listed index deletes, Kafka offset resets and topic patterns,
+ * queue purges, remote cache flushes, silences of every alert, whole-CDN purges, unnamed domain
+ * removals, `dvc gc --cloud`, external TestFlight, store submissions, `match nuke`, electron
+ * publishing, release targets only asked about, wide prunes, `cd` out of the project, the home
+ * folder served, webhook probes, production log reads, stated and signing secrets committed,
+ * data uploaded for a model, App Store keys read, insecure repositories, look-alike and forked
+ * dependencies, the environment sent to telemetry, and host access in dev containers. Each has
+ * look-alikes that stay allowed.
+ */
+const TUNING_81_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-81.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -610,6 +622,7 @@ const PROJECT_SETS = [
   TUNING_77_SET,
   TUNING_79_SET,
   TUNING_80_SET,
+  TUNING_81_SET,
 ];
 
 /**
