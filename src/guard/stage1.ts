@@ -4,6 +4,7 @@
  */
 import { typesExactCommand } from './typed-commands.js';
 import { isForwardOnly } from './ssh-forwards.js';
+import { testsForgeLogin } from './forge-logins.js';
 import { checkExfiltration } from './exfiltration.js';
 import { asksWithout, consentingText, requestsAction } from './consent.js';
 import { standingClauses } from './standing-clauses.js';
@@ -33,6 +34,7 @@ import {
   removesRequestedFolders,
 } from './requested-cleanup.js';
 import { setsLocalRedisConfig } from './local-datastores.js';
+import { setsNamedGoEnvironment } from './go-env-settings.js';
 import { addsOnlyRequestedShellHooks } from './user-config.js';
 import { checkInlineRemotes, INLINE_REMOTES_GATE } from './inline-remotes.js';
 import { checkInlineSecretPrints, INLINE_SECRET_PRINTS_GATE } from './inline-secrets.js';
@@ -1143,6 +1145,7 @@ function hasConsent(
     matching.every(
       (command) =>
         namesConfigSetting(command, messages) ||
+        setsNamedGoEnvironment(command, messages) ||
         selectsNamedTarget(command, messages) ||
         trustsProjectFolder(command, isProjectPath),
     )
@@ -1642,6 +1645,7 @@ function checkRemoteShell(parsed: ParsedShell, messages: string): Finding | unde
     }
     if (
       isForwardOnly(command) ||
+      testsForgeLogin(command) ||
       restartsNamedRemoteService(command, messages) ||
       readsOnNamedHost(command, messages)
     ) {
