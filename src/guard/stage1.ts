@@ -5,6 +5,7 @@
 import { typesExactCommand } from './typed-commands.js';
 import { isForwardOnly } from './ssh-forwards.js';
 import { testsForgeLogin } from './forge-logins.js';
+import { deploysRequestedDraft } from './draft-deploys.js';
 import { checkExfiltration } from './exfiltration.js';
 import { asksWithout, consentingText, requestsAction } from './consent.js';
 import { standingClauses } from './standing-clauses.js';
@@ -929,8 +930,15 @@ function checkRules(
         (command) => rule.pattern.test(command.argv.join(' ')),
         messages,
       );
+    // A draft or preview deploy the user asked for leaves the live site as it is.
+    const draftDeploy =
+      rule.id === 'deploy' &&
+      commandsMatching(rule, parsed).every((command) =>
+        deploysRequestedDraft(command, allMessages),
+      );
     if (
       !onlyDryRuns &&
+      !draftDeploy &&
       !artefactsOnly &&
       !requestedHook &&
       !scratchDownload &&
