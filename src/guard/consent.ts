@@ -159,10 +159,10 @@ export function asksWithout(pattern: RegExp, messages: string): boolean {
  * Words that make a clause a refusal or a deferral rather than a request. "I do not need my
  * local commits" gives up what the action discards, so it is no refusal, "no need to confirm
  * again" waives a confirmation rather than the action, "leave a comment" asks to write one,
- * and "keep going" asks to go on.
+ * "keep going" asks to go on, and "stale sessions keep me logged in" reports a symptom.
  */
 const REFUSAL =
-  /\b(?:(?:don'?t|do not|does not|doesn'?t)(?! (?:need|want|care)\b)|never|(?<!\bdo |\bdoes )not|no need to(?! (?:re-?)?(?:confirm|ask|review|preview|check)\w*\b)|hold off|without|avoid|keep(?!\s+(?:going|on|at it|working|trying)\b)|leave(?!\s+(?:(?:a|an|the|some|my|our|your|this|that)\s+)?(?:\w+\s+)?(?:comments?|reviews?|notes?|feedback|repl(?:y|ies)|messages?)\b)|before (?:we|I|you))\b/i;
+  /\b(?:(?:don'?t|do not|does not|doesn'?t)(?! (?:need|want|care)\b)|never|(?<!\bdo |\bdoes )not|no need to(?! (?:re-?)?(?:confirm|ask|review|preview|check)\w*\b)|hold off|without|avoid|keep(?!\s+(?:going|on|at it|working|trying|me|us)\b)|leave(?!\s+(?:(?:a|an|the|some|my|our|your|this|that)\s+)?(?:\w+\s+)?(?:comments?|reviews?|notes?|feedback|repl(?:y|ies)|messages?)\b)|before (?:we|I|you))\b/i;
 
 /**
  * Returns the clauses of the user's messages that contain no refusal or deferral ("do not

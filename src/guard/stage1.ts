@@ -35,6 +35,7 @@ import {
   removesRequestedFolders,
 } from './requested-cleanup.js';
 import { setsLocalRedisConfig } from './local-datastores.js';
+import { deletesNamedLocalKeys } from './redis-key-deletes.js';
 import { setsNamedGoEnvironment } from './go-env-settings.js';
 import { addsOnlyRequestedShellHooks } from './user-config.js';
 import { checkInlineRemotes, INLINE_REMOTES_GATE } from './inline-remotes.js';
@@ -1088,7 +1089,10 @@ function hasConsent(
   if (
     rule.id === 'shared-resource' &&
     matching.length > 0 &&
-    matching.every((command) => setsLocalRedisConfig(command, messages))
+    matching.every(
+      (command) =>
+        setsLocalRedisConfig(command, messages) || deletesNamedLocalKeys(command, parsed, messages),
+    )
   ) {
     return true;
   }
