@@ -21,7 +21,7 @@ const DRAFT_DEPLOY_REQUEST =
 const TAKES_BACK =
   /\b(?:hold\s+(?:off|on)|wait|cancel|never\s*mind|not\s+yet|don'?t|do\s+not|stop|scratch\s+that|forget|later|actually)\b/i;
 
-/** Options of a draft deploy that take a value and change where nothing goes live. */
+/** Options of a draft deploy that take a value and do not make it go live. */
 const VALUE_OPTIONS: Readonly<Record<string, ReadonlySet<string>>> = {
   netlify: new Set(['--dir', '-d', '--message', '-m', '--alias', '--functions', '-f']),
   vercel: new Set(['--cwd', '--meta', '-m', '--build-env', '-b']),

@@ -53,7 +53,7 @@ export function pullsRequestedDevelopmentEnvironment(
   const file = operands[0] ?? '.env.local';
   return (
     operands.length <= 1 &&
-    /^(?:\.\/)?\.env(?:\.[\w-]+)?$/.test(file) &&
+    /^(?:\.\/)?\.env(?:\.[\w-]+)*$/.test(file) &&
     containsWord(messages, 'vercel') &&
     asksWithout(LOCAL_SETUP_REQUEST, messages)
   );
