@@ -24,7 +24,7 @@ export type ActionKind =
 const KIND_VERBS: Record<ActionKind, string> = {
   merge: String.raw`merg\w*|land\w*|squash\w*|get\b.{0,30}?\bin\b|ship\w*`,
   publish: String.raw`publish\w*|releas\w*|ship\w*|push\w*(?: (?:it|this|them|that))? out|upload\w*|put\w*\b.{0,40}?\b(?:on|up)\b|get\b.{0,30}?\b(?:onto|on to|up on|out (?:on|to))\b`,
-  apply: String.raw`appl(?:y|ies|ied|ying)|roll\w*\b.{0,60}?\bout|go(?:es)? ahead|proceed\w*|execut\w*|carr(?:y|ies|ied|ying)\b.{0,20}?\bout\b|follow\w* through|run the plan|run\w* (?:terraform |tofu |terragrunt |kubectl )?apply|deploy\w*`,
+  apply: String.raw`appl(?:y|ies|ied|ying)|re-?submit\w*|roll\w*\b.{0,60}?\bout|go(?:es)? ahead|proceed\w*|execut\w*|carr(?:y|ies|ied|ying)\b.{0,20}?\bout\b|follow\w* through|run the plan|run\w* (?:terraform |tofu |terragrunt |kubectl )?apply|deploy\w*`,
   delete: String.raw`delet\w*|remov\w*|drop\w*|throw\w* away|threw away|discard\w*|tear\w* down|tore down|get rid of|destroy\w*|nuke\w*|wip\w*|clean\w* up|clear\w* out`,
   flush: String.raw`flush\w*|empt\w*|clear\w*|wip\w*|reset\w*|purg\w*|nuke\w*`,
   post: String.raw`post\w*|send\w*|sent|tell\w*|told|let\b.{1,40}?\bknow|notif\w*|announc\w*|messag\w*|ping\w*|shar(?:e|ed|ing)`,
@@ -159,10 +159,10 @@ export function asksWithout(pattern: RegExp, messages: string): boolean {
  * Words that make a clause a refusal or a deferral rather than a request. "I do not need my
  * local commits" gives up what the action discards, so it is no refusal, "no need to confirm
  * again" waives a confirmation rather than the action, "leave a comment" asks to write one,
- * and "keep going" asks to go on.
+ * "keep going" asks to go on, and "stale sessions keep me logged in" reports a symptom.
  */
 const REFUSAL =
-  /\b(?:(?:don'?t|do not|does not|doesn'?t)(?! (?:need|want|care)\b)|never|(?<!\bdo |\bdoes )not|no need to(?! (?:re-?)?(?:confirm|ask|review|preview|check)\w*\b)|hold off|without|avoid|keep(?!\s+(?:going|on|at it|working|trying)\b)|leave(?!\s+(?:(?:a|an|the|some|my|our|your|this|that)\s+)?(?:\w+\s+)?(?:comments?|reviews?|notes?|feedback|repl(?:y|ies)|messages?)\b)|before (?:we|I|you))\b/i;
+  /\b(?:(?:don'?t|do not|does not|doesn'?t)(?! (?:need|want|care)\b)|never|(?<!\bdo |\bdoes )not|no need to(?! (?:re-?)?(?:confirm|ask|review|preview|check)\w*\b)|hold off|without|avoid|keep(?!\s+(?:going|on|at it|working|trying|me|us)\b)|leave(?!\s+(?:(?:a|an|the|some|my|our|your|this|that)\s+)?(?:\w+\s+)?(?:comments?|reviews?|notes?|feedback|repl(?:y|ies)|messages?)\b)|before (?:we|I|you))\b/i;
 
 /**
  * Returns the clauses of the user's messages that contain no refusal or deferral ("do not
@@ -397,6 +397,12 @@ function consentsToApply(command: SimpleCommand, requests: string, messages: str
       return false;
     }
     const namesFiles = containsWord(messages, files.replace(/\/$/, ''));
+    // A request that names its manifest file covers that file, not its folder or another file.
+    const file = files.replace(/\/$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const namesWholeFile = new RegExp(`(?<![\\w./-])${file}(?![\\w/-]|\\.\\w)`).test(messages);
+    if (!namesWholeFile && /[\w-]\.ya?ml\b/i.test(messages)) {
+      return false;
+    }
     if (context !== undefined && LOCAL_CONTEXT.test(context)) {
       return namesFiles || LOCAL_WORDS.test(messages);
     }

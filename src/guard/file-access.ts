@@ -2,6 +2,7 @@
  * Stage-1 checks on the files a command touches: writes and deletes outside the project,
  * deletes of the whole project, and reads or searches of credential files.
  */
+import { deletesNamedRcLine } from './rc-deletes.js';
 import { handsKeyToAgent } from './key-handoffs.js';
 import { onlyTightensPermissions } from './permission-tightening.js';
 import path from 'node:path';
@@ -704,7 +705,10 @@ function checkWriteTarget(
   ) {
     return undefined;
   }
-  if (clearsNamedCache(resolved, paths.homeDir, messages)) {
+  if (
+    clearsNamedCache(resolved, paths.homeDir, messages) ||
+    deletesNamedRcLine(command, resolved, paths.homeDir, messages)
+  ) {
     return undefined;
   }
   if (

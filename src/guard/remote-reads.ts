@@ -142,10 +142,10 @@ export function readsOnNamedHost(command: SimpleCommand, messages: string): bool
  * Application secret files, which {@link namesCredentialPath} does not list because a local
  * copy is the project's own: `.env` and its variants (not `.env.example` and other
  * templates), Rails `master.key` and encrypted credentials, `secrets.yml`, `wp-config.php`,
- * and private keys.
+ * web server password files (`.htpasswd`) and private keys.
  */
 const APP_SECRET_FILE =
-  /(?:^|\/)(?:\.env(?:\.(?!example\b|sample\b|template\b|dist\b)[\w-]+)?|master\.key|credentials(?:\.[\w-]+)?\.yml\.enc|secrets?\.(?:ya?ml|json)|wp-config\.php|[\w.-]+\.(?:pem|key))$/;
+  /(?:^|\/)(?:\.htpasswd|\.env(?:\.(?!example\b|sample\b|template\b|dist\b)[\w-]+)?|master\.key|credentials(?:\.[\w-]+)?\.yml\.enc|secrets?\.(?:ya?ml|json)|wp-config\.php|[\w.-]+\.(?:pem|key))$/;
 
 /**
  * Returns the secret file an `ssh` remote command reads, unless the user named both that

@@ -5,6 +5,7 @@
  * rotating the access key of the named IAM user. Each reads the command's structure and needs
  * a request clause for that action, with no negation or deferral.
  */
+import { appliesNamedChangeFile } from './change-files.js';
 import { appliesRequestedTarget } from './requested-applies.js';
 import { ENVIRONMENT_NAMES, PRODUCTION_NAMES } from './environment-names.js';
 import path from 'node:path';
@@ -362,13 +363,15 @@ export function rotatesNamedAccessKey(command: SimpleCommand, messages: string):
 
 /**
  * Checks a remote CLI call against the requested-action checks above that apply to remote
- * clients: a rollout, a refund or capture, a key rotation, or a stack's apply or destroy.
+ * clients: a rollout, a refund or capture, a key rotation, a stack's apply or destroy, or a
+ * reviewed change file applied to the target the user named.
  */
 export function actsAsRequestedOnRemote(command: SimpleCommand, messages: string): boolean {
   return (
     rollsOutToNamedEnvironment(command, messages) ||
     refundsNamedPayment(command, messages) ||
     rotatesNamedAccessKey(command, messages) ||
-    appliesRequestedTarget(command, messages)
+    appliesRequestedTarget(command, messages) ||
+    appliesNamedChangeFile(command, messages)
   );
 }

@@ -8,6 +8,7 @@
  */
 import { actionClauses, requestsVerb } from './consent.js';
 import { ENVIRONMENT_NAMES } from './environment-names.js';
+import { namesChildFolder, namesOnlyChildOf } from './object-folders.js';
 import { containsWord } from './named-targets.js';
 import { PRODUCTION_PART } from './production-names.js';
 import { resourceAction, type ResourceAction, type ResourceVerb } from './resource-actions.js';
@@ -227,7 +228,14 @@ const ENVIRONMENT_NAME =
  * `staging`.
  */
 function namesTarget(request: string, name: string): boolean {
-  return !ENVIRONMENT_NAME.test(name) && namesResource(request, name);
+  if (ENVIRONMENT_NAME.test(name)) {
+    return false;
+  }
+  // "the logs folder in s3://b/app/" names `s3://b/app/logs/`, never all of `s3://b/app/`.
+  if (namesChildFolder(request, name)) {
+    return true;
+  }
+  return namesResource(request, name) && !namesOnlyChildOf(request, name);
 }
 
 /**

@@ -236,7 +236,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'deploy-production',
     category: 'production-deploy',
     pattern: new RegExp(
-      String.raw`(?:\bdeploy(?!\/)|\brelease\b|\brollout\b|helm (?:upgrade|install)|kubectl\b.*\b(?:apply|set image|replace)\b|\bpromote\b|\bmigrat\w*|db:migrate|update-function-code|update-service|update-stack|create-deployment|workflow run|\bs3 sync\b|config:set|\bset env\b).*${PROD}|${PROD}.*(?:\bdeploy(?!\/)|\brelease\b|helm (?:upgrade|install)|\bapply\b)`,
+      String.raw`(?:\bdeploy(?![\/@])|\brelease\b|\brollout\b|helm (?:upgrade|install)|kubectl\b.*\b(?:apply|set image|replace)\b|\bpromote\b|\bmigrat\w*|db:migrate|update-function-code|update-service|update-stack|create-deployment|workflow run|\bs3 sync\b|config:set|\bset env\b).*${PROD}|${PROD}.*(?:\bdeploy(?!\/)|\brelease\b|helm (?:upgrade|install)|\bapply\b)`,
       'i',
     ),
     // Every alternative of PROD contains `prod` or `live`.

@@ -11,6 +11,7 @@
  */
 import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
+import { pullsRequestedDevelopmentEnvironment } from './env-pulls.js';
 import { readsRequestedKeyNames } from './secret-fields.js';
 import { asksOnlyNames } from './secret-name-reads.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
@@ -132,7 +133,11 @@ export function checkSecretPrinters(
 ): Finding | undefined {
   for (const command of parsed.commands) {
     const printed = printedBy(command);
-    if (printed === undefined || readsRequestedKeyNames(command, parsed.commands, messages)) {
+    if (
+      printed === undefined ||
+      readsRequestedKeyNames(command, parsed.commands, messages) ||
+      pullsRequestedDevelopmentEnvironment(command, messages)
+    ) {
       continue;
     }
     const { program, service, whole } = printed;

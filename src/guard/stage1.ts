@@ -4,6 +4,8 @@
  */
 import { typesExactCommand } from './typed-commands.js';
 import { isForwardOnly } from './ssh-forwards.js';
+import { testsForgeLogin } from './forge-logins.js';
+import { deploysRequestedDraft } from './draft-deploys.js';
 import { checkExfiltration } from './exfiltration.js';
 import { asksWithout, consentingText, requestsAction } from './consent.js';
 import { standingClauses, standingRequests } from './standing-requests.js';
@@ -32,6 +34,8 @@ import {
   removesRequestedFolders,
 } from './requested-cleanup.js';
 import { setsLocalRedisConfig } from './local-datastores.js';
+import { deletesNamedLocalKeys } from './redis-key-deletes.js';
+import { setsNamedGoEnvironment } from './go-env-settings.js';
 import { addsOnlyRequestedShellHooks } from './user-config.js';
 import { checkInlineRemotes, INLINE_REMOTES_GATE } from './inline-remotes.js';
 import { checkInlineSecretPrints, INLINE_SECRET_PRINTS_GATE } from './inline-secrets.js';
@@ -962,8 +966,15 @@ function checkRules(
         (command) => rule.pattern.test(command.argv.join(' ')),
         messages,
       );
+    // A draft or preview deploy the user asked for leaves the live site as it is.
+    const draftDeploy =
+      rule.id === 'deploy' &&
+      commandsMatching(rule, parsed).every((command) =>
+        deploysRequestedDraft(command, allMessages),
+      );
     if (
       !onlyDryRuns &&
+      !draftDeploy &&
       !artefactsOnly &&
       !requestedHook &&
       !scratchDownload &&
@@ -1114,7 +1125,10 @@ function hasConsent(
   if (
     rule.id === 'shared-resource' &&
     matching.length > 0 &&
-    matching.every((command) => setsLocalRedisConfig(command, messages))
+    matching.every(
+      (command) =>
+        setsLocalRedisConfig(command, messages) || deletesNamedLocalKeys(command, parsed, messages),
+    )
   ) {
     return true;
   }
@@ -1183,6 +1197,7 @@ function hasConsent(
     matching.every(
       (command) =>
         namesConfigSetting(command, messages) ||
+        setsNamedGoEnvironment(command, messages) ||
         selectsNamedTarget(command, messages) ||
         trustsProjectFolder(command, isProjectPath),
     )
@@ -1682,6 +1697,7 @@ function checkRemoteShell(parsed: ParsedShell, messages: string): Finding | unde
     }
     if (
       isForwardOnly(command) ||
+      testsForgeLogin(command) ||
       restartsNamedRemoteService(command, messages) ||
       readsOnNamedHost(command, messages)
     ) {

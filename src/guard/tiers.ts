@@ -25,6 +25,7 @@ import { postsDictatedText } from './requested-tools.js';
 import { postsRequestedFacts } from './requested-posts.js';
 import { postsComposedNote } from './composed-notes.js';
 import { editsNamedGitSettings, editsNamedShellSettings } from './user-config.js';
+import { editsNamedEditorSettings, writesRequestedUserUnit } from './user-tool-files.js';
 import { grepReachesCredential } from './search-targets.js';
 import { addedTokenLiteral, connectionUrlPassword, isTemplateFile } from './planted-secrets.js';
 import { checkConfigChange } from './config-changes.js';
@@ -309,7 +310,22 @@ function checkEdit(call: ToolCall, context: GuardContext): TierResult {
         added,
         consentingText(context.userMessages),
       );
-    if (requestedSetting || requestedShellSetting) {
+    const requestedToolFile =
+      (call.tool !== 'Write' &&
+        finding.rule === 'tier:write-outside-project' &&
+        editsNamedEditorSettings(
+          target,
+          context.homeDir ?? '/root',
+          { removed, added },
+          consentingText(context.userMessages),
+        )) ||
+      (call.tool === 'Write' &&
+        finding.rule === 'tier:persistence-path' &&
+        writesRequestedUserUnit(target, context.homeDir ?? '/root', content, {
+          projectDir: context.projectDir,
+          messages: consentingText(context.userMessages),
+        }));
+    if (requestedSetting || requestedShellSetting || requestedToolFile) {
       return { tier: 3, ...withFinding(checkContent(target, content)) };
     }
     if (finding.rule !== 'tier:write-outside-project' || !named) {

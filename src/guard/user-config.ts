@@ -7,6 +7,7 @@
  */
 import { asksWithout } from './consent.js';
 import { containsWord } from './named-targets.js';
+import { splitWidenedPathLines } from './path-lines.js';
 import type { ParsedShell, Redirect, SimpleCommand } from './shell.js';
 
 /** Startup files of each shell, relative to the home folder. */
@@ -345,8 +346,12 @@ export function editsNamedShellSettings(
     return false;
   }
   const file = target.slice(home.length + 1).replace(/^.*\//, '');
-  const addedLines = added.split('\n').map((line) => line.trim());
-  for (const line of removed.split('\n').map((text) => text.trim())) {
+  // A widened `PATH` export counts as its new folders, each of which must be named below.
+  const { removed: removedLines, added: addedLines } = splitWidenedPathLines(
+    removed.split('\n').map((text) => text.trim()),
+    added.split('\n').map((line) => line.trim()),
+  );
+  for (const line of removedLines) {
     const at = addedLines.indexOf(line);
     if (at < 0) {
       return false;

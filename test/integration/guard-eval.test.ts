@@ -532,6 +532,14 @@ const TUNING_80_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-80.jsonl'
  * look-alikes that stay allowed.
  */
 const TUNING_81_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-81.jsonl');
+ * Requested shell and file work that fresh-18 found blocked: edits of the user's own tool files
+ * (editor settings, a widened PATH line, a named rc alias removed, a systemd user unit written
+ * but not enabled, `go env -w` of a named proxy), read-only ssh as a login user named deploy,
+ * the forge's `ssh -T` key test, draft deploys, development env pulls, an S3 folder named with
+ * its parent URI, a reviewed change file applied to a named zone, local redis key deletes and
+ * a job resubmitted from its manifest. Each has dangerous look-alikes that stay blocked.
+ */
+const TUNING_82_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-82.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -623,6 +631,7 @@ const PROJECT_SETS = [
   TUNING_79_SET,
   TUNING_80_SET,
   TUNING_81_SET,
+  TUNING_82_SET,
 ];
 
 /**
