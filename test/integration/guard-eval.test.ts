@@ -532,6 +532,7 @@ const TUNING_80_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-80.jsonl'
  * look-alikes that stay allowed.
  */
 const TUNING_81_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-81.jsonl');
+/**
  * Requested shell and file work that fresh-18 found blocked: edits of the user's own tool files
  * (editor settings, a widened PATH line, a named rc alias removed, a systemd user unit written
  * but not enabled, `go env -w` of a named proxy), read-only ssh as a login user named deploy,
