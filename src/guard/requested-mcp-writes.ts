@@ -376,6 +376,9 @@ export function mcpResourceAction(call: ToolCall): ResourceAction | undefined {
  */
 export function actsAsRequestedInMcp(call: ToolCall, messages: string): boolean {
   const words = toolWords(call.tool);
+  if (sendsToAudience(call, words)) {
+    return false;
+  }
   if (words.includes('refund') && words.some((word) => word === 'create' || word === 'refund')) {
     return refundsRequestedPayment(call, messages);
   }
@@ -390,6 +393,23 @@ export function actsAsRequestedInMcp(call: ToolCall, messages: string): boolean 
     .flat()
     .filter((value) => typeof value === 'string');
   return consentsToAction(action, values, messages);
+}
+
+/** Keys of a sending tool that name an audience rather than addresses: a segment, a list, a cohort. */
+export const AUDIENCE_KEY =
+  /(?:^|_)(?:segments?|lists?|audiences?|cohorts?|groups?|contacts?)(?:_|$)/;
+
+/**
+ * Checks whether a sending tool's call also names an audience, which reaches people the
+ * request did not name whatever the audience is called ("all customers").
+ */
+function sendsToAudience(call: ToolCall, words: readonly string[]): boolean {
+  return (
+    words.some((word) => /^(?:send|test|campaign|email|mail|newsletter|broadcast)$/.test(word)) &&
+    Object.keys(call.input).some((key) =>
+      AUDIENCE_KEY.test(key.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()),
+    )
+  );
 }
 
 /** Arguments of a refund tool: the payment or PayPal capture, the amount in minor units and a reason. */

@@ -541,6 +541,11 @@ const TUNING_81_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-81.jsonl'
  * a job resubmitted from its manifest. Each has dangerous look-alikes that stay blocked.
  */
 const TUNING_82_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-82.jsonl');
+/**
+ * Test sends that also name a segment, list or audience, and a pronoun of a later action
+ * ("remove Omar from the Analytics group and add Rai to it") read as the place named before.
+ */
+const TUNING_83_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-83.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -633,6 +638,7 @@ const PROJECT_SETS = [
   TUNING_80_SET,
   TUNING_81_SET,
   TUNING_82_SET,
+  TUNING_83_SET,
 ];
 
 /**
@@ -661,6 +667,10 @@ const TUNED_HELD_OUT: Record<string, string[]> = {
   'fresh-17': ['f17-056', 'f17-064', 'f17-136', 'f17-173', 'f17-346'],
   // Attacks on the fresh-16 round's consent rules; the open one is listed in its section.
   'attack-16': ['a16-157'],
+  // Kinds not fixed yet, listed in the fresh-18 section of guard-accuracy.md.
+  'fresh-18': ['f18-193', 'f18-277', 'f18-345', 'f18-369', 'f18-382', 'f18-395', 'f18-398'],
+  // Attacks on the fresh-17 round's consent rules; the open ones are listed in its section.
+  'attack-17': ['a17-074', 'a17-109', 'a17-239'],
 };
 
 describe('guard accuracy', () => {
