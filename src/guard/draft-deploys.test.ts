@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { firstCommand } from '../../test/helpers/guard.js';
 import { deploysRequestedDraft } from './draft-deploys.js';
-import { parseShell } from './shell.js';
 
 const DRAFT = 'Make a Netlify draft deploy so design can look at it.';
 const PREVIEW = 'Create a preview deployment on Vercel for QA.';
@@ -20,8 +20,6 @@ describe('deploysRequestedDraft', () => {
     ['netlify deploy --dir=dist', `${DRAFT}\nActually, hold off.`, false],
     ['netlify deploy --dir=dist', 'Should we make a Netlify draft deploy?', false],
   ])('%s after %j gives %s', async (command, message, expected) => {
-    const parsed = await parseShell(command);
-    const deploy = parsed.commands[0];
-    expect(deploy !== undefined && deploysRequestedDraft(deploy, message)).toBe(expected);
+    expect(deploysRequestedDraft(await firstCommand(command), message)).toBe(expected);
   });
 });

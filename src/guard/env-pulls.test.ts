@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { firstCommand } from '../../test/helpers/guard.js';
 import { pullsRequestedDevelopmentEnvironment } from './env-pulls.js';
-import { parseShell } from './shell.js';
 
 const REQUEST = 'Set up my local env from the Vercel development environment.';
 
@@ -16,10 +16,7 @@ describe('pullsRequestedDevelopmentEnvironment', () => {
     ['vercel env pull .env.local', 'The build fails on Vercel.', false],
     ['vercel env ls', REQUEST, false],
   ])('%s after %j gives %s', async (command, message, expected) => {
-    const parsed = await parseShell(command);
-    const pull = parsed.commands[0];
-    expect(pull !== undefined && pullsRequestedDevelopmentEnvironment(pull, message)).toBe(
-      expected,
-    );
+    const pull = await firstCommand(command);
+    expect(pullsRequestedDevelopmentEnvironment(pull, message)).toBe(expected);
   });
 });

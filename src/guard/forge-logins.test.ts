@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { firstCommand } from '../../test/helpers/guard.js';
 import { testsForgeLogin } from './forge-logins.js';
-import { parseShell } from './shell.js';
 
 describe('testsForgeLogin', () => {
   it.each([
@@ -13,8 +13,6 @@ describe('testsForgeLogin', () => {
     ['ssh -T git@git.example.net', false],
     ['ssh -T deploy@github.com', false],
   ])('%s gives %s', async (command, expected) => {
-    const parsed = await parseShell(command);
-    const ssh = parsed.commands[0];
-    expect(ssh !== undefined && testsForgeLogin(ssh)).toBe(expected);
+    expect(testsForgeLogin(await firstCommand(command))).toBe(expected);
   });
 });

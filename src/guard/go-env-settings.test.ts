@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { firstCommand } from '../../test/helpers/guard.js';
 import { setsNamedGoEnvironment } from './go-env-settings.js';
-import { parseShell } from './shell.js';
 
 const PROXY_REQUEST = 'Use our internal Go proxy at goproxy.example.internal, set it in my go env.';
 
@@ -24,8 +24,6 @@ describe('setsNamedGoEnvironment', () => {
     ['go env -w GOPROXY=https://goproxy.example.internal', 'Why is the build slow?', false],
     ['go env -u GOPROXY', PROXY_REQUEST, false],
   ])('%s after %j gives %s', async (command, message, expected) => {
-    const parsed = await parseShell(command);
-    const go = parsed.commands[0];
-    expect(go !== undefined && setsNamedGoEnvironment(go, message)).toBe(expected);
+    expect(setsNamedGoEnvironment(await firstCommand(command), message)).toBe(expected);
   });
 });

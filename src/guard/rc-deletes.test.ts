@@ -51,7 +51,9 @@ describe('deletesNamedRcLine', () => {
   ])('%s on %s after %j gives %s', async (command, target, message, expected) => {
     const parsed = await parseShell(command, { homeDir: HOME, cwd: `${HOME}/project` });
     const sed = parsed.commands[0];
-    expect(sed).toBeDefined();
-    expect(sed !== undefined && deletesNamedRcLine(sed, target, HOME, message)).toBe(expected);
+    if (sed === undefined) {
+      throw new Error(`no simple command in ${command}`);
+    }
+    expect(deletesNamedRcLine(sed, target, HOME, message)).toBe(expected);
   });
 });

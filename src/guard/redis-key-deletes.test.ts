@@ -41,6 +41,9 @@ describe('deletesNamedLocalKeys', () => {
   ])('%s after %j gives %s', async (command, message, expected) => {
     const parsed = await parseShell(command);
     const del = parsed.commands.at(-1);
-    expect(del !== undefined && deletesNamedLocalKeys(del, parsed, message)).toBe(expected);
+    if (del === undefined) {
+      throw new Error(`no simple command in ${command}`);
+    }
+    expect(deletesNamedLocalKeys(del, parsed, message)).toBe(expected);
   });
 });
