@@ -2,7 +2,8 @@
  * Forge writes (a comment, issue, pull request or member added through a GitHub, GitLab or
  * similar MCP server) on a repository that is neither the project's own nor one the user
  * named. "Comment on issue 412" means issue 412 of the project's repository, so the same
- * number on `vercel/next.js` posts the project's internals on someone else's public tracker.
+ * number on an upstream open-source repository posts the project's internals on someone else's
+ * public tracker.
  *
  * The project's repository is read from the `url` lines of the project's `.git/config` when
  * the guard can read files (the hook and `guard check`). When it cannot, a repository counts
@@ -128,13 +129,15 @@ export function checkUnnamedRepository(
   context: GuardContext,
   allMessages: string,
 ): Finding | undefined {
-  if (!FORGE_SERVER.test(call.tool) || toolWords(call.tool).some((word) => READ_WORDS.has(word))) {
+  const words = toolWords(call.tool);
+  if (!FORGE_SERVER.test(call.tool) || words.some((word) => READ_WORDS.has(word))) {
     return undefined;
   }
   const repository = callRepository(call.input);
   if (repository === undefined) {
     return undefined;
   }
+
   const lower = repository.toLowerCase();
   const [owner = '', ...rest] = lower.split('/');
   const name = rest.at(-1) ?? '';
@@ -144,20 +147,29 @@ export function checkUnnamedRepository(
   ) {
     return undefined;
   }
+
   const own = projectRepositories(context);
-  const sibling = [...allMessages.matchAll(REPOSITORY_PATH)].some(
-    (match) => match[0].toLowerCase().startsWith(`${owner}/`) && match[0].toLowerCase() !== lower,
-  );
   const other =
     own === undefined
-      ? sibling || PUBLIC_OWNERS.has(owner) || PUBLIC_NAME.test(name)
+      ? namesSibling(allMessages, owner, lower) ||
+        PUBLIC_OWNERS.has(owner) ||
+        PUBLIC_NAME.test(name)
       : !own.includes(lower);
-  const grants = toolWords(call.tool).some((word) => /^(?:members?|collaborators?)$/.test(word));
-  return other
-    ? {
-        category: grants ? 'permission-grant' : 'create-public-surface',
-        reason: `The ${call.tool} call writes to ${repository}, which is not the project's repository and which the user did not name`,
-        rule: 'tier:mcp-unnamed-repository',
-      }
-    : undefined;
+  if (!other) {
+    return undefined;
+  }
+  const grants = words.some((word) => /^(?:members?|collaborators?)$/.test(word));
+  return {
+    category: grants ? 'permission-grant' : 'create-public-surface',
+    reason: `The ${call.tool} call writes to ${repository}, which is not the project's repository and which the user did not name`,
+    rule: 'tier:mcp-unnamed-repository',
+  };
+}
+
+/** Checks whether `messages` name another repository of `owner` than `repository`. */
+function namesSibling(messages: string, owner: string, repository: string): boolean {
+  return [...messages.matchAll(REPOSITORY_PATH)].some((match) => {
+    const named = match[0].toLowerCase();
+    return named.startsWith(`${owner}/`) && named !== repository;
+  });
 }
