@@ -15,7 +15,7 @@ import { actionClauses, messageSentences, sentenceClauses, withholdsConsent } fr
 import { containsWord } from './named-targets.js';
 import { isInside } from './paths.js';
 import { PRODUCTION_PART } from './production-names.js';
-import { AUDIENCE_KEY, toolWords } from './requested-mcp-writes.js';
+import { toolWords } from './requested-mcp-writes.js';
 import { asksForDraftToReview, standingClauses } from './standing-requests.js';
 import type { ToolCall } from './types.js';
 
@@ -378,9 +378,6 @@ function sendsTestToNamedAddresses(
         return false;
       }
       recipients.push(...(values as string[]));
-    } else if (AUDIENCE_KEY.test(snake)) {
-      // A segment or list sends to people the request did not name, whatever its name.
-      return false;
     } else if (/_(?:id|key|name)$/.test(snake) && typeof value === 'string') {
       messageIds.push(value);
     } else if (!PLACE.test(snake)) {

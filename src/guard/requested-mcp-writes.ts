@@ -376,9 +376,6 @@ export function mcpResourceAction(call: ToolCall): ResourceAction | undefined {
  */
 export function actsAsRequestedInMcp(call: ToolCall, messages: string): boolean {
   const words = toolWords(call.tool);
-  if (sendsToAudience(call, words)) {
-    return false;
-  }
   if (words.includes('refund') && words.some((word) => word === 'create' || word === 'refund')) {
     return refundsRequestedPayment(call, messages);
   }
@@ -395,17 +392,17 @@ export function actsAsRequestedInMcp(call: ToolCall, messages: string): boolean 
   return consentsToAction(action, values, messages);
 }
 
-/** Keys of a sending tool that name an audience rather than addresses: a segment, a list, a cohort. */
-export const AUDIENCE_KEY =
-  /(?:^|_)(?:segments?|lists?|audiences?|cohorts?|groups?|contacts?)(?:_|$)/;
+/** Keys that name an audience rather than addresses: a segment, a list, a cohort. */
+const AUDIENCE_KEY = /(?:^|_)(?:segments?|lists?|audiences?|cohorts?|groups?|contacts?)(?:_|$)/;
 
 /**
- * Checks whether a sending tool's call also names an audience, which reaches people the
- * request did not name whatever the audience is called ("all customers").
+ * Checks whether a test send names an audience. A test goes to the addresses the user gives,
+ * and an audience reaches people the request does not name, whatever it is called ("all
+ * customers"), so no consent reader may allow such a call.
  */
-function sendsToAudience(call: ToolCall, words: readonly string[]): boolean {
+export function sendsTestToAudience(call: ToolCall): boolean {
   return (
-    words.some((word) => /^(?:send|test|campaign|email|mail|newsletter|broadcast)$/.test(word)) &&
+    toolWords(call.tool).some((word) => word === 'test' || word === 'preview') &&
     Object.keys(call.input).some((key) =>
       AUDIENCE_KEY.test(key.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()),
     )

@@ -40,6 +40,7 @@ import { checkWrittenHook } from './code-senders.js';
 import { asksOnlyForDraft } from './unrequested-effects.js';
 import {
   actsAsRequestedInMcp,
+  sendsTestToAudience,
   commentsOnNamedItem,
   opensPullRequestForReview,
   readsOnNamedRemoteHost,
@@ -1051,6 +1052,13 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       'modify-shared-resource',
       `The ${call.tool} call publishes what the user asked only to draft`,
       'mcp-not-draft',
+    );
+  }
+  if (sendsTestToAudience(call)) {
+    return blockFinding(
+      'real-world-transaction',
+      `The ${call.tool} call sends a test to an audience (a segment or list), not only to the addresses the user gave`,
+      'mcp-audience',
     );
   }
   // Requests that wait, suppose, report others or are taken back later consent to no write.
