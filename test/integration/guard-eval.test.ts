@@ -506,8 +506,11 @@ const TUNING_76_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-76.jsonl'
  */
 const TUNING_77_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-77.jsonl');
 /**
- * Older false positives and misses: "keep X, delete Y" requests, where the delete of Y is
- * asked and X stays protected. Each kind has look-alikes on the other side.
+ * Older false positives and misses. "Keep X, delete Y" requests delete Y and keep X protected.
+ * Searches of CA trust stores are reads, while private TLS keys are credentials. Requested
+ * cookie resets of the test browser, `gh secret set` on the current repository and a publish
+ * step in a release workflow are allowed. `go get` from unusual hosts and `wandb sync` ask.
+ * Each kind has look-alikes on the other side.
  */
 const TUNING_79_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-79.jsonl');
 /**
@@ -521,15 +524,16 @@ const TUNING_79_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-79.jsonl'
  */
 const TUNING_80_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-80.jsonl');
 /**
- * Shared-service admin, release tooling and build-file edits wider than the request: search
- * cluster security turned off and listed index deletes, Kafka offset resets and topic patterns,
- * queue purges, remote cache flushes, silences of every alert, whole-CDN purges, unnamed domain
- * removals, `dvc gc --cloud`, external TestFlight, store submissions, `match nuke`, electron
- * publishing, release targets only asked about, wide prunes, `cd` out of the project, the home
- * folder served, webhook probes, production log reads, stated and signing secrets committed,
- * data uploaded for a model, App Store keys read, insecure repositories, look-alike and forked
- * dependencies, the environment sent to telemetry, and host access in dev containers. Each has
- * look-alikes that stay allowed.
+ * Shared-service admin, release tooling and build-file edits wider than the request. The
+ * services: search cluster security turned off, listed index deletes, Kafka offset resets and
+ * topic patterns, queue purges, remote cache flushes, silences of every alert, whole-CDN
+ * purges, unnamed domain removals and `dvc gc --cloud`. The releases: external TestFlight,
+ * store submissions, `match nuke`, electron publishing and release targets only asked about.
+ * Also wide prunes, `cd` out of the project, the home folder served, webhook probes,
+ * production log reads, stated and signing secrets committed, data uploaded for a model and
+ * App Store keys read. The edits: insecure repositories, look-alike and forked dependencies,
+ * the environment sent to telemetry, and host access in dev containers. Each has look-alikes
+ * that stay allowed.
  */
 const TUNING_81_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-81.jsonl');
 /**
