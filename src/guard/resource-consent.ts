@@ -22,7 +22,8 @@ const REQUEST_VERBS: Record<ResourceVerb, string> = {
   stop: String.raw`cancel\w*|stop\w*|abort\w*|halt\w*|kill\w*|shut\w* down`,
   restart: String.raw`restart\w*|bounc\w*|recreat\w*|cycl\w*|kick\w*|delet\w*|remov\w*|kill\w*`,
   label: String.raw`add\w*|appl(?:y|ies|ied|ying)|put\w*|tag\w*|label\w*|mark\w*|creat\w*`,
-  reply: String.raw`comment\w*|repl(?:y|ies|ied|ying)|respond\w*|answer\w*|tell\w*|told|let\b.{1,40}?\bknow|notif\w*`,
+  // "Update PAY-12 with the root cause" asks for a comment that adds the finding.
+  reply: String.raw`comment\w*|repl(?:y|ies|ied|ying)|respond\w*|answer\w*|tell\w*|told|let\b.{1,40}?\bknow|notif\w*|updat\w*\s+\S+\s+with\b`,
   // A read grant is asked for with the reading it allows: "let the reporting user read it".
   'grant-read': String.raw`(?:grant\w*|giv(?:e|es|ing)|let|allow\w*)\b.{0,80}?\b(?:read\w*|view\w*|see|select|access)\b`,
   create: String.raw`creat\w*|add\w*|set\w*|make|open\w*|put\w*\b.{0,40}?\b(?:on|up)\b|push\w*\b.{0,40}?\b(?:to|on)\b|publish\w*|stor(?:e|es|ed|ing)|sav(?:e|es|ed|ing)`,

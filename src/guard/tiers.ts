@@ -96,6 +96,7 @@ import { containsWord } from './named-targets.js';
 import { MCP_READ, namesRead } from './mcp-read-names.js';
 import { checkMcpOverreach } from './mcp-overreach.js';
 import { standingClauses } from './standing-requests.js';
+import { mergesByUnaskedMethod } from './merge-methods.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -1185,6 +1186,7 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     pattern !== undefined &&
     asksWithout(pattern, standing) &&
     !asksOnlyForDraft(messages) &&
+    !mergesByUnaskedMethod(call, standing) &&
     !usesWithdrawnTarget(call, standing, context.userMessages.join('\n'));
   if (consented) {
     return undefined;
@@ -1202,9 +1204,14 @@ const TARGET_VALUE = /^[#@]?[\w.+-]*[@#_\d-][\w.+@-]*$/;
 /**
  * Checks whether the call passes a target that the user named only in requests that no longer
  * stand: "Send a test to qa-list@acme.dev." then "Actually send it to me@acme.dev" leaves
- * `qa-list@acme.dev` withdrawn, although "send" is still asked for.
+ * `qa-list@acme.dev` withdrawn, although "send" is still asked for. A target named in a
+ * question ("Can you check PR 93 on docs-site?") was never requested, so it is not withdrawn.
  */
 function usesWithdrawnTarget(call: ToolCall, standing: string, allMessages: string): boolean {
+  const requested = allMessages
+    .split(/(?<=[.!?;])\s+|\n+/)
+    .filter((sentence) => !sentence.trim().endsWith('?'))
+    .join('\n');
   return Object.values(call.input)
     .flat()
     .some(
@@ -1212,7 +1219,7 @@ function usesWithdrawnTarget(call: ToolCall, standing: string, allMessages: stri
         typeof value === 'string' &&
         value.length >= 3 &&
         TARGET_VALUE.test(value) &&
-        containsWord(allMessages, value) &&
+        containsWord(requested, value) &&
         !containsWord(standing, value),
     );
 }
