@@ -16,7 +16,8 @@ import type { SimpleCommand } from './shell.js';
 
 /** Verbs that ask for each kind of action, in any tense. */
 const REQUEST_VERBS: Record<ResourceVerb, string> = {
-  delete: String.raw`delet\w*|remov\w*|unpublish\w*|yank\w*|drop(?:s|ped|ping)?|(?:free|reclaim|tidy|shrink|reduc)\w*\b.{0,80}?\bby (?:remov|delet|dropp|clear)\w*|clear\w* out|clean\w* (?:up|out)|empt(?:y|ies|ied|ying)|get rid of|wip(?:e|es|ed|ing)|purg\w*|destroy\w*|terminat\w*|tear\w* down|nuke\w*`,
+  // "the whole bucket can go" gives the resource up for deletion, unlike "it can go live".
+  delete: String.raw`(?:(?:the|that|this)\s+)?(?:(?:whole|entire|old)\s+)?(?!(?:we|you|i|they|he|she|who)\b)\w+\s+(?:can|may)\s+go\b(?!\s+(?:to|ahead|live|out|in|on|back|through|up|down|into|with|for|over)\b)|delet\w*|remov\w*|unpublish\w*|yank\w*|drop(?:s|ped|ping)?|(?:free|reclaim|tidy|shrink|reduc)\w*\b.{0,80}?\bby (?:remov|delet|dropp|clear)\w*|clear\w* out|clean\w* (?:up|out)|empt(?:y|ies|ied|ying)|get rid of|wip(?:e|es|ed|ing)|purg\w*|destroy\w*|terminat\w*|tear\w* down|nuke\w*`,
   deactivate: String.raw`deactivat\w*|disabl\w*|revok\w*|suspend\w*|retir\w*|(?:turn|switch|flip)\w*\b.{0,40}?\boff\b`,
   activate: String.raw`activat\w*|reactivat\w*|re-?enabl\w*|enabl\w*|(?:turn|switch|flip)\w*\b.{0,40}?\bon\b`,
   stop: String.raw`cancel\w*|stop\w*|abort\w*|halt\w*|kill\w*|shut\w* down`,

@@ -1145,7 +1145,7 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     opensPullRequestForReview(call, standing, context.userMessages.join('\n')) ||
     typesRequestedText(call, standing) ||
     readsOnNamedRemoteHost(call, messages) ||
-    (requestsMcpWrite(call, standing) && !asksOnlyForDraft(messages)) ||
+    (requestsMcpWrite(call, standing, messages) && !asksOnlyForDraft(messages)) ||
     requestsNamedMcpWrite(call, context.userMessages, context.projectDir) ||
     requestsServiceWrite(call, standing, context.userMessages)
   ) {
