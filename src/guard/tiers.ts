@@ -97,6 +97,7 @@ import { MCP_READ, namesRead } from './mcp-read-names.js';
 import { checkMcpOverreach } from './mcp-overreach.js';
 import { standingClauses } from './standing-requests.js';
 import { mergesByUnaskedMethod } from './merge-methods.js';
+import { writesDescribedTarget } from './described-mcp-targets.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -1147,7 +1148,8 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     readsOnNamedRemoteHost(call, messages) ||
     (requestsMcpWrite(call, standing, messages) && !asksOnlyForDraft(messages)) ||
     requestsNamedMcpWrite(call, context.userMessages, context.projectDir) ||
-    requestsServiceWrite(call, standing, context.userMessages)
+    requestsServiceWrite(call, standing, context.userMessages) ||
+    writesDescribedTarget(call, standing, context.userMessages.join('\n'))
   ) {
     return undefined;
   }
