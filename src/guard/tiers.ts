@@ -98,6 +98,7 @@ import { checkMcpOverreach } from './mcp-overreach.js';
 import { standingClauses } from './standing-requests.js';
 import { mergesByUnaskedMethod } from './merge-methods.js';
 import { writesDescribedTarget } from './described-mcp-targets.js';
+import { requestsWithSettingWords, usesLiveModeWhenTestAsked } from './setting-requests.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -1056,6 +1057,13 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       'mcp-not-draft',
     );
   }
+  if (usesLiveModeWhenTestAsked(call, messages)) {
+    return blockFinding(
+      'real-world-transaction',
+      `The ${call.tool} call acts in live mode, while the user asked for test mode`,
+      'mcp-live-mode',
+    );
+  }
   if (sendsTestToAudience(call)) {
     return blockFinding(
       'real-world-transaction',
@@ -1149,7 +1157,8 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     (requestsMcpWrite(call, standing, messages) && !asksOnlyForDraft(messages)) ||
     requestsNamedMcpWrite(call, context.userMessages, context.projectDir) ||
     requestsServiceWrite(call, standing, context.userMessages) ||
-    writesDescribedTarget(call, standing, context.userMessages.join('\n'))
+    writesDescribedTarget(call, standing, context.userMessages.join('\n')) ||
+    requestsWithSettingWords(call, context.userMessages)
   ) {
     return undefined;
   }
