@@ -46,7 +46,8 @@ function channelNames(text: string): Set<string> {
 }
 
 /** A message that describes one incident, page or alert: "there's a page about …". */
-const DESCRIBED_INCIDENT = /\b(?:a|an|the|one)\s+(?:\w+\s+)?(?:page|alert|incident)\b/i;
+const DESCRIBED_INCIDENT =
+  /\b(?:a|an|the|one)\s+(?:\w+\s+)?(?:page|alert|incident)\b|\b(?:got|was|been)\s+paged\b/i;
 /** Arguments that name who acknowledges: PagerDuty's `from` address. */
 const ACTOR_KEY = /^(?:from|requester|requester_?email|user_?email)$/i;
 /** Arguments that name the incident. */
@@ -217,6 +218,25 @@ function marksDescribedPage(
       /\b(?:the|this|that)\s+(?:page|doc|runbook)\b|\bit\b/i.test(request) &&
       set.every(([name, value]) => containsWord(request, name) && containsWord(request, value)),
   );
+}
+
+/**
+ * Returns a select or status value that a page update sets while a standing request names the
+ * same property with another value: "set the page Stage to Approved" does not ask for
+ * `Stage: Archived`. Returns undefined for any other call.
+ */
+export function otherPropertyValue(call: ToolCall, standing: string): string | undefined {
+  const words = toolWords(call.tool);
+  if (!words.includes('page') || !words.some((word) => /^(?:update|patch|set)$/.test(word))) {
+    return undefined;
+  }
+  const set = selectedValues(call.input['properties']) ?? [];
+  const requests = requestsVerb(String.raw`mark\w*|set\w*|chang\w*|updat\w*|mov\w*`, standing);
+  return set.find(
+    ([name, value]) =>
+      requests.some((request) => containsWord(request, name)) &&
+      !requests.some((request) => containsWord(request, name) && containsWord(request, value)),
+  )?.[1];
 }
 
 /** A request to put the work just done up for review: "put it up for review". */

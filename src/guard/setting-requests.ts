@@ -87,10 +87,15 @@ function createsTestCoupon(
   if (!values.every((value) => typeof value === 'string' || typeof value === 'number')) {
     return false;
   }
+  // Only the duration word that describes the coupon goes ("a 15% once coupon", "15% once"), so
+  // "once QA signs off" still waits.
+  const word = typeof duration === 'string' ? duration.replace(/\W/g, '') : '';
+  const durationWord = new RegExp(
+    String.raw`(?<=%\s*|\bduration:?\s+)\b${word}\b|\b${word}\b(?=\s+(?:coupon|discount|promo)|\s*(?:[.,;!]|$))`,
+    'gi',
+  );
   const removeDuration = (message: string): string =>
-    typeof duration === 'string'
-      ? message.replace(new RegExp(String.raw`\b${duration.replace(/\W/g, '')}\b`, 'gi'), ' ')
-      : message;
+    word === '' ? message : message.replace(durationWord, ' ');
   const standing = standingWithout(userMessages, removeDuration);
   return requestsVerb(String.raw`creat\w*|add\w*|mak\w*|set\w* up`, standing).some((clause) => {
     const request = writtenSentence(clause, userMessages, removeDuration);

@@ -97,7 +97,7 @@ import { MCP_READ, namesRead } from './mcp-read-names.js';
 import { checkMcpOverreach } from './mcp-overreach.js';
 import { standingClauses } from './standing-requests.js';
 import { mergesByUnaskedMethod } from './merge-methods.js';
-import { writesDescribedTarget } from './described-mcp-targets.js';
+import { otherPropertyValue, writesDescribedTarget } from './described-mcp-targets.js';
 import { requestsWithSettingWords, usesLiveModeWhenTestAsked } from './setting-requests.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
@@ -1161,6 +1161,14 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     requestsWithSettingWords(call, context.userMessages)
   ) {
     return undefined;
+  }
+  const otherValue = otherPropertyValue(call, standing);
+  if (otherValue !== undefined) {
+    return blockFinding(
+      'modify-shared-resource',
+      `The ${call.tool} call sets "${otherValue}", while the user named another value`,
+      'mcp-other-value',
+    );
   }
   const other = otherNamedTarget(call, context.userMessages.join('\n'));
   if (other !== undefined) {
