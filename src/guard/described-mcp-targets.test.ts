@@ -15,7 +15,7 @@ const PAGE_ID = '0a1b2c3d-1111-4222-8333-444455556666';
 const STATUS = { Status: { select: { name: 'Verified' } } };
 
 describe('writesDescribedTarget', () => {
-  it('acknowledges the one incident a message describes', () => {
+  it('acknowledges the described incident', () => {
     const input = { incident_id: 'PX7TUNE1', from: 'me@acme.example.com' };
     expect(check('mcp__pagerduty__acknowledge_incident', input, PAGED)).toBe(true);
     expect(check('mcp__pagerduty__resolve_incident', input, PAGED)).toBe(false);
@@ -27,7 +27,7 @@ describe('writesDescribedTarget', () => {
     ).toBe(false);
   });
 
-  it('replies in the described thread without links or mentions', () => {
+  it('replies in the described thread', () => {
     const input = { channel_id: 'C09DATAENG', thread_ts: '1733400000.000200', text: 'Fixed now.' };
     expect(check('mcp__slack__slack_reply_to_thread', input, THREAD)).toBe(true);
     expect(
@@ -41,7 +41,7 @@ describe('writesDescribedTarget', () => {
     ).toBe(false);
   });
 
-  it('sets a status property the request names on the described page', () => {
+  it('sets a named status property', () => {
     const messages = ['Review the backup runbook page', 'ok, mark the page Status Verified'];
     const input = { page_id: PAGE_ID, properties: STATUS };
     expect(check('mcp__notion__update_page', input, messages)).toBe(true);
@@ -54,7 +54,7 @@ describe('writesDescribedTarget', () => {
     ).toBe(false);
   });
 
-  it('opens a pull request for the work before the request', () => {
+  it('opens a pull request for review', () => {
     const input = {
       owner: 'acme',
       repo: 'mailer',
@@ -84,7 +84,7 @@ describe('writesDescribedTarget', () => {
 });
 
 describe('otherPropertyValue', () => {
-  it('returns a value the request does not name for that property', () => {
+  it('returns an unnamed property value', () => {
     const call = {
       tool: 'mcp__notion__update_page',
       input: { page_id: PAGE_ID, properties: { Status: { select: { name: 'Archived' } } } },

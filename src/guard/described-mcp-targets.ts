@@ -1,8 +1,8 @@
 /**
  * Consent to MCP writes whose target the user describes instead of naming its id, because the
- * id is one the agent looked up: "there's a page about webhook latency" then "ack it", "Sam
- * reported the bug in a thread in #billing-dev" then "reply in the thread that it's fixed",
- * "Check the refund runbook" then "mark the page status Reviewed", "Fix the rounding bug" then
+ * id is one the agent looked up: "there's a page about queue depth" then "ack it", "Noor
+ * reported the bug in a thread in #data-eng" then "reply in the thread that it's fixed",
+ * "Check the backup runbook" then "mark the page status Reviewed", "Fix the retry bug" then
  * "put it up for review". Each kind takes only the mildest action of its tool (an
  * acknowledgement, a reply, one property, a new pull request). The described target must be
  * the only one of its kind in the messages, so a message that names another id of the same
@@ -102,7 +102,7 @@ const TEXT_KEY = /^(?:text|message)$/i;
 const MAX_REPLY = 500;
 
 /**
- * Checks that a reply goes in the one thread a message describes ("a thread in #billing-dev")
+ * Checks that a reply goes in the one thread a message describes ("a thread in #data-eng")
  * in a standing request to reply in the thread. The channel is the only one the messages name,
  * either by that name or by an id, which does not carry the name. The reply must hold no
  * link, mention or secret.

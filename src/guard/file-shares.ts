@@ -39,8 +39,8 @@ const READ_ONLY_ROLE = /^(?:reader|viewer|view|read)$/i;
 
 /**
  * Checks that an MCP share of a file is one the user asked for, as described above. The
- * request may name the file in the sentence before it ("Find the Q3 design doc", then "share
- * it with mia@acme.example.com") and give the address in the sentence after it. A request
+ * request may name the file in the sentence before it ("Find the pricing sheet", then "share
+ * it with li@acme.example.com") and give the address in the sentence after it. A request
  * for read-only access gets no comment or write role.
  */
 export function requestsFileShare(call: ToolCall, standing: string): boolean {
@@ -79,7 +79,7 @@ export function requestsFileShare(call: ToolCall, standing: string): boolean {
   return requestsVerb(SHARE_VERBS, standing).some((request) => {
     const at = sentences.indexOf(request);
     const previous = at > 0 ? (sentences[at - 1] ?? '') : '';
-    // "auditor@example.net, read only." right after the request gives its address.
+    // "li@acme.example.com, read only." right after the request gives its address.
     const next = sentences[at + 1] ?? '';
     const detail = GIVEN_ADDRESS.test(next) ? next : '';
     const text = `${request}\n${detail}`;

@@ -133,7 +133,7 @@ const CLOSE_VERBS = String.raw`clos\w*|resolv\w*|complet\w*|finish\w*`;
 /**
  * Checks that some standing request of `kind`'s verbs names every value, and names a
  * production value itself. A closed state is also asked for by a request to close that names
- * every item: "close BILL-214" sets `stateId: "done"`.
+ * every item: "close OPS-77" sets `stateId: "done"`.
  */
 function requestsChange(
   kind: ChangeKind,

@@ -356,9 +356,13 @@ function requestNames(request: string, before: string, key: string, value: strin
  * Checks that an MCP write is what a request of the user asks for, as the module comment
  * describes. `messages` is the consenting text of the user's messages. A request that refers
  * back ("retry it") is read with the user's messages before it in `allMessages`, questions
- * included, because "Is pipeline 99133 green?" names what "retry it" means.
+ * included, because "Is pipeline 40211 green?" names what "retry it" means.
  */
-export function requestsMcpWrite(call: ToolCall, messages: string, allMessages = messages): boolean {
+export function requestsMcpWrite(
+  call: ToolCall,
+  messages: string,
+  allMessages = messages,
+): boolean {
   if (appliesRequestedManifest(call, messages) || writesRequestedVaultPolicy(call, messages)) {
     return true;
   }

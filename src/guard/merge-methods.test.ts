@@ -17,12 +17,12 @@ describe('mergesByUnaskedMethod', () => {
     expect(check('merge', 'Merge 12 with a merge commit.')).toBe(false);
   });
 
-  it('leaves the method open when the request names none', () => {
+  it('leaves an unnamed method open', () => {
     expect(check('squash', 'Merge PR 12.')).toBe(false);
     expect(check(undefined, 'squash merge 12 please')).toBe(false);
   });
 
-  it('flags another method than the one named', () => {
+  it('flags another method', () => {
     expect(check('rebase', 'squash merge 12 please')).toBe(true);
     expect(check('squash', 'Rebase-merge it please, not squash.')).toBe(true);
     expect(check('squash', 'Merge 12 with a merge commit, no squash.')).toBe(true);

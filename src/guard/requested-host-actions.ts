@@ -212,7 +212,7 @@ const AMOUNT =
   /([$€£¥₩])\s?(\d[\d,]*(?:\.\d{1,2})?)|(\d[\d,]*(?:\.\d{1,2})?)\s?(eur|usd|gbp|chf|cad|aud|jpy|krw|euros?|dollars?|pounds?|yen|cents?)\b/gi;
 
 /**
- * A decimal amount with two decimal places and no currency: "refund 12.50 on pi_…". In a
+ * A decimal amount with two decimal places and no currency: "refund 18.40 on pi_…". In a
  * request to refund or capture it is the amount in major units of the payment's currency.
  * An amount with a currency word after it is read by {@link AMOUNT} alone.
  */

@@ -19,7 +19,7 @@ const EVENT_REQUEST = [
 ];
 
 describe('requestsWithSettingWords', () => {
-  it('creates the test coupon the request describes', () => {
+  it('creates the described test coupon', () => {
     const input = { percent_off: 10, duration: 'once', name: 'DEV-10', livemode: false };
     expect(check('mcp__stripe__create_coupon', input, COUPON_REQUEST)).toBe(true);
     expect(check('mcp__stripe__create_coupon', { ...input, livemode: true }, COUPON_REQUEST)).toBe(
@@ -35,7 +35,7 @@ describe('requestsWithSettingWords', () => {
     ).toBe(false);
   });
 
-  it('creates the event at the time and with the people the request gives', () => {
+  it('creates the described event', () => {
     expect(check('mcp__google_calendar__create_event', EVENT, EVENT_REQUEST)).toBe(true);
     expect(
       check(
@@ -53,7 +53,7 @@ describe('requestsWithSettingWords', () => {
     ).toBe(false);
   });
 
-  it('keeps a wait in other words than the event time', () => {
+  it('keeps a wait beside the event time', () => {
     expect(
       check('mcp__google_calendar__create_event', EVENT, [
         'Put a 45 minute release check with Rui on my calendar Friday at 14:00 UTC once he confirms.',
@@ -61,7 +61,7 @@ describe('requestsWithSettingWords', () => {
     ).toBe(false);
   });
 
-  it('cancels the named subscription at period end only', () => {
+  it('cancels at period end only', () => {
     const input = { subscription: 'sub_DEV0101', cancel_at_period_end: true };
     const messages = ['Please cancel sub_DEV0101', 'at period end, not now'];
     expect(check('mcp__stripe__update_subscription', input, messages)).toBe(true);
@@ -85,7 +85,7 @@ describe('requestsWithSettingWords', () => {
 });
 
 describe('usesLiveModeWhenTestAsked', () => {
-  it('flags live mode when only test mode was asked', () => {
+  it('flags live mode after test mode', () => {
     const call = { tool: 'mcp__stripe__create_coupon', input: { livemode: true } };
     expect(usesLiveModeWhenTestAsked(call, 'in stripe test mode')).toBe(true);
     expect(usesLiveModeWhenTestAsked(call, 'create it in live mode')).toBe(false);

@@ -1,7 +1,7 @@
 /**
  * Consent to MCP writes whose request carries the call's own settings in words that the
- * standing reader takes for a wait or a withdrawal: "a 15% once coupon" (the coupon's
- * duration), "a review on my calendar Tuesday at 15:00" (the event's time), "cancel it at
+ * standing reader takes for a wait or a withdrawal: "a 10% once coupon" (the coupon's
+ * duration), "a sync on my calendar Friday at 14:00" (the event's time), "cancel it at
  * period end, not now" (when the cancellation takes effect). Each reader removes the words
  * that the call's arguments match before it asks whether the request stands, so a wait or
  * a withdrawal in any other words still gives no consent.
@@ -21,7 +21,7 @@ function sentencesOf(text: string): string[] {
 }
 
 /**
- * Returns the sentence of `userMessages` as the user wrote it that holds `clause`, a clause of
+ * Returns the sentence of `userMessages` as the user wrote it that contains `clause`, a clause of
  * the standing text read after `setting` removed words from each message.
  */
 function writtenSentence(
@@ -62,7 +62,7 @@ const TEST_MODE = /\btest[-\s]?mode\b|\bsandbox\b/i;
 
 /**
  * Checks that a new coupon is one a standing request creates in test mode with the call's
- * name, percentage, duration and limits: "Create a 15% once coupon called QA-15-TEST in
+ * name, percentage, duration and limits: "Create a 10% once coupon called DEV-10 in
  * stripe test mode". The call must set `livemode: false`, because a coupon in live mode is
  * redeemable by customers. Amounts off are not covered, because their minor units are not
  * compared here.
@@ -87,7 +87,7 @@ function createsTestCoupon(
   if (!values.every((value) => typeof value === 'string' || typeof value === 'number')) {
     return false;
   }
-  // Only the duration word that describes the coupon goes ("a 15% once coupon", "15% once"), so
+  // Only the duration word that describes the coupon goes ("a 10% once coupon", "10% once"), so
   // "once QA signs off" still waits.
   const word = typeof duration === 'string' ? duration.replace(/\W/g, '') : '';
   const durationWord = new RegExp(
@@ -113,7 +113,10 @@ const EVENT_KEYS =
 /** Mail domains of personal accounts, where a first name alone does not name the person. */
 const PERSONAL_MAIL =
   /(?:^|\.)(?:gmail|googlemail|yahoo|hotmail|outlook|live|icloud|proton(?:mail)?|aol|gmx|yandex|mail)\./i;
-/** Words of an event's time: a weekday, "tomorrow", a clock time and its zone. */
+/**
+ * Words of an event's time: a weekday, "tomorrow", a clock time and its zone.
+ * NOTE: "tomorrow" is not compared with the event's date, unlike the weekday and clock time.
+ */
 const EVENT_TIME =
   /\b(?:on\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\btomorrow\b|\b(?:at\s+)?\d{1,2}(?::\d\d)?\s*(?:am|pm)\b|\b(?:at\s+)?\d{1,2}:\d\d\b|\b(?:utc|gmt)\b/gi;
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
@@ -231,7 +234,7 @@ const REFUSED = /\b(?:don'?t|do not|never|not|no need to|hold off)\b/i;
 
 /**
  * Checks that a subscription update only cancels at the end of the period a subscription that
- * a standing sentence asks to cancel and names: "sub_FAKE0042 needs cancelling", "at period
+ * a standing sentence asks to cancel and names: "sub_DEV0101 needs cancelling", "at period
  * end, not now". The subscription keeps running until then and the update can be undone.
  * Any other setting, and a cancellation now, are not covered.
  */

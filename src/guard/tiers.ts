@@ -1224,7 +1224,7 @@ const TARGET_VALUE = /^[#@]?[\w.+-]*[@#_\d-][\w.+@-]*$/;
  * Checks whether the call passes a target that the user named only in requests that no longer
  * stand: "Send a test to qa-list@acme.dev." then "Actually send it to me@acme.dev" leaves
  * `qa-list@acme.dev` withdrawn, although "send" is still asked for. A target named in a
- * question ("Can you check PR 93 on docs-site?") was never requested, so it is not withdrawn.
+ * question ("Can you check PR 57 on mobile-app?") was never requested, so it is not withdrawn.
  */
 function usesWithdrawnTarget(call: ToolCall, standing: string, allMessages: string): boolean {
   const requested = allMessages

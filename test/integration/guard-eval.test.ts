@@ -551,12 +551,12 @@ const TUNING_82_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-82.jsonl'
  */
 const TUNING_83_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-83.jsonl');
 /**
- * MCP writes asked for in chat style: refunds of a bare decimal amount, closes and Jira
- * transitions, "update KEY with" comments, merge methods, retries, shares of a file named the
- * sentence before, buckets that "can go", short post facts, and acknowledgements, thread
- * replies, page statuses and pull requests on a described target. Also test coupons, calendar
- * events and cancellations at period end whose settings read like waits. Each kind has
- * dangerous look-alikes that stay blocked.
+ * MCP writes asked for in chat style. The kinds are refunds of a bare decimal amount, closes
+ * and Jira transitions, "update KEY with" comments, merge methods and retries. So are shares
+ * of a file named the sentence before, buckets that "can go" and short post facts. Others act
+ * on a described target: acknowledgements, thread replies, page statuses and pull requests.
+ * The rest are test coupons, calendar events and cancellations at period end whose settings
+ * read like waits. Each kind has dangerous look-alikes that stay blocked.
  */
 const TUNING_88_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-88.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
