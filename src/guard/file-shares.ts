@@ -29,7 +29,20 @@ const NOTIFY_KEY = /^(?:send_?notification_?email|notify|email_?message|message)
 const FILE_NOUN =
   /\b(?:doc|docs|document|file|sheet|spreadsheet|deck|slides|presentation|folder|pdf|report)\b/i;
 
-/** Checks that an MCP share of a file is one the user asked for, as described above. */
+/** Words by which a request refers to the file the sentence before it names: "share it". */
+const BACK_REFERENCE = /\b(?:it|that|this|them)\b/i;
+/** A sentence that opens with an address, which gives the one the request before it left out. */
+const GIVEN_ADDRESS = /^[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/;
+/** Words that limit a share to reading, and the roles that only read. */
+const READ_ONLY = /\b(?:read[-\s]?only|view[-\s]?only|viewers?|readers?)\b/i;
+const READ_ONLY_ROLE = /^(?:reader|viewer|view|read)$/i;
+
+/**
+ * Checks that an MCP share of a file is one the user asked for, as described above. The
+ * request may name the file in the sentence before it ("Find the pricing sheet", then "share
+ * it with li@acme.example.com") and give the address in the sentence after it. A request
+ * for read-only access gets no comment or write role.
+ */
 export function requestsFileShare(call: ToolCall, standing: string): boolean {
   const words = toolWords(call.tool);
   if (!words.some((word) => SHARE_WORDS.has(word)) || words.includes('public')) {
@@ -59,10 +72,20 @@ export function requestsFileShare(call: ToolCall, standing: string): boolean {
       (FILE_KEY.test(key) && typeof value === 'string') ||
       (NOTIFY_KEY.test(key) && typeof value !== 'object'),
   );
-  return (
-    known &&
-    requestsVerb(SHARE_VERBS, standing).some(
-      (request) => containsWord(request, address) && FILE_NOUN.test(request),
-    )
-  );
+  if (!known) {
+    return false;
+  }
+  const sentences = standing.split(/(?<=[.!?;])\s+|\n+/).map((sentence) => sentence.trim());
+  return requestsVerb(SHARE_VERBS, standing).some((request) => {
+    const at = sentences.indexOf(request);
+    const previous = at > 0 ? (sentences[at - 1] ?? '') : '';
+    // "li@acme.example.com, read only." right after the request gives its address.
+    const next = sentences[at + 1] ?? '';
+    const detail = GIVEN_ADDRESS.test(next) ? next : '';
+    const text = `${request}\n${detail}`;
+    const namesFile =
+      FILE_NOUN.test(request) || (BACK_REFERENCE.test(request) && FILE_NOUN.test(previous));
+    const roleFits = !READ_ONLY.test(text) || READ_ONLY_ROLE.test(role);
+    return containsWord(text, address) && namesFile && roleFits;
+  });
 }

@@ -67,3 +67,32 @@ describe('requestsItemUpdate', () => {
     ).toBe(false);
   });
 });
+
+describe('requestsItemUpdate for closes and transitions', () => {
+  it('reads a close request as a done state of the item it names', () => {
+    expect(
+      check('mcp__linear__update_issue', { id: 'OPS-77', stateId: 'done' }, ['close OPS-77 then']),
+    ).toBe(true);
+    expect(
+      check('mcp__linear__update_issue', { id: 'OPS-78', stateId: 'done' }, ['close OPS-77 then']),
+    ).toBe(false);
+  });
+
+  it('reads a transition object by its id', () => {
+    const messages = ['Look at WEB-9', 'move it to QA, transition 21'];
+    expect(
+      check(
+        'mcp__jira__transition_issue',
+        { issueKey: 'WEB-9', transition: { id: '21' } },
+        messages,
+      ),
+    ).toBe(true);
+    expect(
+      check(
+        'mcp__jira__transition_issue',
+        { issueKey: 'WEB-9', transition: { id: '31' } },
+        messages,
+      ),
+    ).toBe(false);
+  });
+});

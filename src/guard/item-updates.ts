@@ -52,12 +52,15 @@ interface ChangeKind {
   unnamedItem: boolean;
 }
 
+/** A change of an item's state, stage or transition. */
+const STATE_KIND: ChangeKind = {
+  key: /^(?:stage|state|status|state_?id|status_?id|transition|new_?stage|to_?stage)$/i,
+  verbs: String.raw`promot\w*|mov\w*|transition\w*|set\w*|mark\w*|put\w*|chang\w*|resolv\w*|reopen\w*|switch\w*`,
+  unnamedItem: false,
+};
+
 const CHANGE_KINDS: readonly ChangeKind[] = [
-  {
-    key: /^(?:stage|state|status|state_?id|status_?id|transition|new_?stage|to_?stage)$/i,
-    verbs: String.raw`promot\w*|mov\w*|transition\w*|set\w*|mark\w*|put\w*|chang\w*|resolv\w*|reopen\w*|switch\w*`,
-    unnamedItem: false,
-  },
+  STATE_KIND,
   {
     key: /^(?:reviewers?|team_?reviewers|assignees?|assignee_?ids?|assign_?to)$/i,
     verbs: String.raw`assign\w*|ask\w*|request\w*|add\w*|get\w*|hav\w*|giv\w*|hand\w*`,
@@ -111,12 +114,45 @@ function leafValues(value: unknown): (string | number)[] | undefined {
 }
 
 /**
- * Checks that some standing request of `kind`'s verbs names every value, and names a
- * production value itself.
+ * Returns the id or name of a transition given as an object, such as Jira's
+ * `transition: {"id": "31"}`, or `value` itself when it is no such object.
  */
-function requestsChange(kind: ChangeKind, values: (string | number)[], standing: string): boolean {
-  return requestsVerb(kind.verbs, standing).some((request) =>
-    values.every((value) => namesChangeValue(request, value)),
+function referencedValue(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return value;
+  }
+  const entries = Object.entries(value);
+  const [key, inner] = entries[0] ?? [];
+  return entries.length === 1 && (key === 'id' || key === 'name') ? inner : value;
+}
+
+/** States that close an item, which a request to close or resolve asks for without naming. */
+const CLOSED_STATE = /^(?:done|closed?|completed?|resolved?|finished)$/i;
+const CLOSE_VERBS = String.raw`clos\w*|resolv\w*|complet\w*|finish\w*`;
+
+/**
+ * Checks that some standing request of `kind`'s verbs names every value, and names a
+ * production value itself. A closed state is also asked for by a request to close that names
+ * every item: "close OPS-77" sets `stateId: "done"`.
+ */
+function requestsChange(
+  kind: ChangeKind,
+  values: (string | number)[],
+  standing: string,
+  items: readonly (string | number)[],
+): boolean {
+  const closes =
+    kind === STATE_KIND &&
+    items.length > 0 &&
+    values.every((value) => CLOSED_STATE.test(String(value))) &&
+    requestsVerb(CLOSE_VERBS, standing).some((request) =>
+      items.every((item) => containsWord(request, String(item))),
+    );
+  return (
+    closes ||
+    requestsVerb(kind.verbs, standing).some((request) =>
+      values.every((value) => namesChangeValue(request, value)),
+    )
   );
 }
 
@@ -135,13 +171,17 @@ export function requestsItemUpdate(call: ToolCall, standing: string, allMessages
   ) {
     return false;
   }
+  const items = Object.entries(call.input).flatMap(([key, value]) =>
+    ITEM_KEY.test(key) && !CHANGE_KINDS.some((each) => each.key.test(key))
+      ? (leafValues(value) ?? [])
+      : [],
+  );
   const changed: ChangeKind[] = [];
-  const items: (string | number)[] = [];
   for (const [key, value] of Object.entries(call.input)) {
     const kind = CHANGE_KINDS.find((each) => each.key.test(key));
-    const values = leafValues(value);
+    const values = leafValues(kind === undefined ? value : referencedValue(value));
     if (kind !== undefined) {
-      if (values === undefined || !requestsChange(kind, values, standing)) {
+      if (values === undefined || !requestsChange(kind, values, standing, items)) {
         return false;
       }
       changed.push(kind);
@@ -150,7 +190,7 @@ export function requestsItemUpdate(call: ToolCall, standing: string, allMessages
         return false;
       }
     } else if (ITEM_KEY.test(key) && values !== undefined) {
-      items.push(...values);
+      continue;
     } else if (!PLACE_KEY.test(key) || values === undefined) {
       return false;
     }

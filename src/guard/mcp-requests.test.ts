@@ -288,3 +288,31 @@ describe('requestsMcpWrite form-fill checks', () => {
     expect(fills({ fields: [{ selector: '#name', value: 'Acme GmbH' }], ...extra })).toBe(false);
   });
 });
+
+describe('requestsMcpWrite for retries', () => {
+  const messages = ['Did pipeline 40211 on web fail?', 'flaky test, retry it'];
+
+  it('reads the target of "retry it" in an earlier question', () => {
+    const call: ToolCall = {
+      tool: 'mcp__gitlab__retry_pipeline',
+      input: { project_id: 'acme/web', pipeline_id: 40211 },
+    };
+    const text = consentingText(messages);
+    expect(requestsMcpWrite(call, text.split('\n').slice(1).join('\n'), text)).toBe(true);
+  });
+
+  it('rejects another pipeline or a cancel', () => {
+    const text = consentingText(messages);
+    const standing = text.split('\n').slice(1).join('\n');
+    const other: ToolCall = {
+      tool: 'mcp__gitlab__retry_pipeline',
+      input: { project_id: 'acme/web', pipeline_id: 40212 },
+    };
+    const cancel: ToolCall = {
+      tool: 'mcp__gitlab__cancel_pipeline',
+      input: { project_id: 'acme/web', pipeline_id: 40211 },
+    };
+    expect(requestsMcpWrite(other, standing, text)).toBe(false);
+    expect(requestsMcpWrite(cancel, standing, text)).toBe(false);
+  });
+});

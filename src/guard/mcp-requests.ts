@@ -24,6 +24,10 @@ const FAMILIES: Record<string, { tool: ReadonlySet<string>; request: string }> =
     tool: new Set(['close', 'resolve', 'complete', 'finish', 'done']),
     request: String.raw`clos\w*|resolv\w*|finish\w*|complet\w*|mark\w*\b.{0,40}?\b(?:done|closed|resolved|completed?|fixed|finished)`,
   },
+  retry: {
+    tool: new Set(['retry', 'rerun']),
+    request: String.raw`retr(?:y|ies|ied|ying)|re-?run\w*|run\b.{0,30}?\bagain`,
+  },
   ack: {
     tool: new Set(['ack', 'acknowledge']),
     request: String.raw`ack(?:s|ed|ing)?|acknowledg\w*`,
@@ -350,9 +354,15 @@ function requestNames(request: string, before: string, key: string, value: strin
 
 /**
  * Checks that an MCP write is what a request of the user asks for, as the module comment
- * describes. `messages` is the consenting text of the user's messages.
+ * describes. `messages` is the consenting text of the user's messages. A request that refers
+ * back ("retry it") is read with the user's messages before it in `allMessages`, questions
+ * included, because "Is pipeline 40211 green?" names what "retry it" means.
  */
-export function requestsMcpWrite(call: ToolCall, messages: string): boolean {
+export function requestsMcpWrite(
+  call: ToolCall,
+  messages: string,
+  allMessages = messages,
+): boolean {
   if (appliesRequestedManifest(call, messages) || writesRequestedVaultPolicy(call, messages)) {
     return true;
   }
@@ -372,7 +382,7 @@ export function requestsMcpWrite(call: ToolCall, messages: string): boolean {
   if (families.includes('fill') && !fillsWithoutSubmitting(call, messages)) {
     return false;
   }
-  const sentences = messages.split(/(?<=[.!?;])\s+|\n+/).map((sentence) => sentence.trim());
+  const sentences = allMessages.split(/(?<=[.!?;])\s+|\n+/).map((sentence) => sentence.trim());
   return families.some((family) =>
     familyRequests(family, messages).some((request) => {
       const before = sentences.slice(0, Math.max(sentences.indexOf(request), 0)).join('\n');

@@ -220,3 +220,24 @@ describe('restarts on short host names', () => {
     }
   });
 });
+
+describe('refund amounts without a currency', () => {
+  const request =
+    'Order 4410 was charged twice.\nrefund 18.40 on ch_3Nx8QzE2mV9kLp0Q, the second one';
+
+  it('reads a two-decimal amount in major units', async () => {
+    const command = await commandOf(
+      'stripe refunds create --charge ch_3Nx8QzE2mV9kLp0Q --amount 1840',
+    );
+    expect(refundsNamedPayment(command, request)).toBe(true);
+  });
+
+  it('rejects another amount or a full refund', async () => {
+    for (const source of [
+      'stripe refunds create --charge ch_3Nx8QzE2mV9kLp0Q --amount 18400',
+      'stripe refunds create --charge ch_3Nx8QzE2mV9kLp0Q',
+    ]) {
+      expect(refundsNamedPayment(await commandOf(source), request), source).toBe(false);
+    }
+  });
+});

@@ -211,9 +211,23 @@ const ZERO_DECIMAL = /^(?:¥|jpy|yen|krw|₩|won|vnd|clp|isk|ugx)$/i;
 const AMOUNT =
   /([$€£¥₩])\s?(\d[\d,]*(?:\.\d{1,2})?)|(\d[\d,]*(?:\.\d{1,2})?)\s?(eur|usd|gbp|chf|cad|aud|jpy|krw|euros?|dollars?|pounds?|yen|cents?)\b/gi;
 
-/** Returns the amounts in minor units (cents) that the messages give with a currency. */
+/**
+ * A decimal amount with two decimal places and no currency: "refund 18.40 on pi_…". In a
+ * request to refund or capture it is the amount in major units of the payment's currency.
+ * An amount with a currency word after it is read by {@link AMOUNT} alone.
+ */
+const BARE_AMOUNT =
+  /(?<![\w$€£¥₩.,-])(\d[\d,]*\.\d{2})(?![\w.%]|\s?(?:eur|usd|gbp|chf|cad|aud|jpy|krw|euros?|dollars?|pounds?|yen|cents?)\b)/gi;
+
+/**
+ * Returns the amounts in minor units (cents) that the messages give with a currency, or as a
+ * bare decimal with two decimal places.
+ */
 function requestedAmounts(messages: string): Set<number> {
   const amounts = new Set<number>();
+  for (const match of messages.matchAll(BARE_AMOUNT)) {
+    amounts.add(Math.round(Number((match[1] ?? '').replaceAll(',', '')) * 100));
+  }
   for (const match of messages.matchAll(AMOUNT)) {
     const value = Number((match[2] ?? match[3] ?? '').replaceAll(',', ''));
     const unit = match[1] ?? match[4] ?? '';

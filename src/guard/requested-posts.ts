@@ -18,11 +18,19 @@ const FORGE_HOSTS = new Set(['github.com', 'gitlab.com', 'bitbucket.org']);
 const FILLER =
   /^(?:post\w*|send\w*|sent|tell\w*|told|let|know|shar\w*|messag\w*|ping\w*|notif\w*|announc\w*|please|the|that|this|and|for|with|from|into|about|channel|them|everyone|team|say\w*|there|here|now|our|its|it's|all)$/;
 
-/** Returns the words of `text` that carry facts, keeping versions such as `v1.8.0` whole. */
+/** Two-letter words that carry no fact. */
+const SHORT_FILLER = /^(?:is|in|on|at|to|of|it|we|be|as|an|or|by|so|if|my|me|us|do|no|a)$/;
+
+/**
+ * Returns the words of `text` that carry facts, keeping versions such as `v1.8.0` whole. When
+ * no word of three or more letters does ("that the PR is up"), the two-letter ones count.
+ */
 function factWords(text: string): string[] {
-  return (text.toLowerCase().match(/[a-z0-9][a-z0-9._-]*[a-z0-9]|[a-z0-9]/g) ?? []).filter(
-    (word) => word.length >= 3 && !FILLER.test(word),
+  const words = (text.toLowerCase().match(/[a-z0-9][a-z0-9._-]*[a-z0-9]|[a-z0-9]/g) ?? []).filter(
+    (word) => !FILLER.test(word),
   );
+  const long = words.filter((word) => word.length >= 3);
+  return long.length > 0 ? long : words.filter((word) => !SHORT_FILLER.test(word));
 }
 
 /** Returns the first four letters of a word, so "failing" and "failed" compare equal. */
@@ -85,7 +93,9 @@ export function postsRequestedFacts(
   if (channels.size !== 1 || !hasOnlyPlainLinks(text, messages)) {
     return false;
   }
-  const written = new Set(factWords(text).map(stem));
+  const written = new Set(
+    (text.toLowerCase().match(/[a-z0-9][a-z0-9._-]*[a-z0-9]|[a-z0-9]/g) ?? []).map(stem),
+  );
   return requests.some((request) => {
     const facts = factWords(request.replace(/#[\w-]+/g, ' '));
     const carried = facts.filter((word) => written.has(stem(word))).length;

@@ -227,3 +227,25 @@ describe('deletesRequestedRows by named values', () => {
     expect(deletesRequestedRows(sql, message)).toBe(false);
   });
 });
+
+describe('resources that can go', () => {
+  const source = 'aws s3 rm s3://b/tmp/jd/ --recursive';
+
+  it('reads "it can go" as a delete of the target named', async () => {
+    const command = await commandOf(source);
+    expect(requestsResourceAction(command, 's3://b/tmp/jd/ is unused, it can go.')).toBe(true);
+    expect(
+      requestsResourceAction(command, 'Nobody reads s3://b/tmp/jd/, the whole prefix can go.'),
+    ).toBe(true);
+  });
+
+  it('does not read "can go to" or "can go live" as a delete', async () => {
+    const command = await commandOf(source);
+    for (const request of [
+      's3://b/tmp/jd/ is ready, it can go to the archive account.',
+      's3://b/tmp/jd/ is ready, it can go live.',
+    ]) {
+      expect(requestsResourceAction(command, request), request).not.toBe(true);
+    }
+  });
+});

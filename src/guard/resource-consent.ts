@@ -16,13 +16,15 @@ import type { SimpleCommand } from './shell.js';
 
 /** Verbs that ask for each kind of action, in any tense. */
 const REQUEST_VERBS: Record<ResourceVerb, string> = {
-  delete: String.raw`delet\w*|remov\w*|unpublish\w*|yank\w*|drop(?:s|ped|ping)?|(?:free|reclaim|tidy|shrink|reduc)\w*\b.{0,80}?\bby (?:remov|delet|dropp|clear)\w*|clear\w* out|clean\w* (?:up|out)|empt(?:y|ies|ied|ying)|get rid of|wip(?:e|es|ed|ing)|purg\w*|destroy\w*|terminat\w*|tear\w* down|nuke\w*`,
+  // "the whole bucket can go" gives the resource up for deletion, unlike "it can go live".
+  delete: String.raw`(?:(?:the|that|this)\s+)?(?:(?:whole|entire|old)\s+)?(?!(?:we|you|i|they|he|she|who)\b)\w+\s+(?:can|may)\s+go\b(?!\s+(?:to|ahead|live|out|in|on|back|through|up|down|into|with|for|over)\b)|delet\w*|remov\w*|unpublish\w*|yank\w*|drop(?:s|ped|ping)?|(?:free|reclaim|tidy|shrink|reduc)\w*\b.{0,80}?\bby (?:remov|delet|dropp|clear)\w*|clear\w* out|clean\w* (?:up|out)|empt(?:y|ies|ied|ying)|get rid of|wip(?:e|es|ed|ing)|purg\w*|destroy\w*|terminat\w*|tear\w* down|nuke\w*`,
   deactivate: String.raw`deactivat\w*|disabl\w*|revok\w*|suspend\w*|retir\w*|(?:turn|switch|flip)\w*\b.{0,40}?\boff\b`,
   activate: String.raw`activat\w*|reactivat\w*|re-?enabl\w*|enabl\w*|(?:turn|switch|flip)\w*\b.{0,40}?\bon\b`,
   stop: String.raw`cancel\w*|stop\w*|abort\w*|halt\w*|kill\w*|shut\w* down`,
   restart: String.raw`restart\w*|bounc\w*|recreat\w*|cycl\w*|kick\w*|delet\w*|remov\w*|kill\w*`,
   label: String.raw`add\w*|appl(?:y|ies|ied|ying)|put\w*|tag\w*|label\w*|mark\w*|creat\w*`,
-  reply: String.raw`comment\w*|repl(?:y|ies|ied|ying)|respond\w*|answer\w*|tell\w*|told|let\b.{1,40}?\bknow|notif\w*`,
+  // "Update PAY-12 with the root cause" asks for a comment that adds the finding.
+  reply: String.raw`comment\w*|repl(?:y|ies|ied|ying)|respond\w*|answer\w*|tell\w*|told|let\b.{1,40}?\bknow|notif\w*|updat\w*\s+\S+\s+with\b`,
   // A read grant is asked for with the reading it allows: "let the reporting user read it".
   'grant-read': String.raw`(?:grant\w*|giv(?:e|es|ing)|let|allow\w*)\b.{0,80}?\b(?:read\w*|view\w*|see|select|access)\b`,
   create: String.raw`creat\w*|add\w*|set\w*|make|open\w*|put\w*\b.{0,40}?\b(?:on|up)\b|push\w*\b.{0,40}?\b(?:to|on)\b|publish\w*|stor(?:e|es|ed|ing)|sav(?:e|es|ed|ing)`,

@@ -96,6 +96,9 @@ import { containsWord } from './named-targets.js';
 import { MCP_READ, namesRead } from './mcp-read-names.js';
 import { checkMcpOverreach } from './mcp-overreach.js';
 import { standingClauses } from './standing-requests.js';
+import { mergesByUnaskedMethod } from './merge-methods.js';
+import { otherPropertyValue, writesDescribedTarget } from './described-mcp-targets.js';
+import { requestsWithSettingWords, usesLiveModeWhenTestAsked } from './setting-requests.js';
 import type { GuardContext, Tier, ToolCall } from './types.js';
 
 /** Outcome of a tier check: allowed, or a finding that blocks. */
@@ -1054,6 +1057,13 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
       'mcp-not-draft',
     );
   }
+  if (usesLiveModeWhenTestAsked(call, messages)) {
+    return blockFinding(
+      'real-world-transaction',
+      `The ${call.tool} call acts in live mode, while the user asked for test mode`,
+      'mcp-live-mode',
+    );
+  }
   if (sendsTestToAudience(call)) {
     return blockFinding(
       'real-world-transaction',
@@ -1144,11 +1154,21 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     opensPullRequestForReview(call, standing, context.userMessages.join('\n')) ||
     typesRequestedText(call, standing) ||
     readsOnNamedRemoteHost(call, messages) ||
-    (requestsMcpWrite(call, standing) && !asksOnlyForDraft(messages)) ||
+    (requestsMcpWrite(call, standing, messages) && !asksOnlyForDraft(messages)) ||
     requestsNamedMcpWrite(call, context.userMessages, context.projectDir) ||
-    requestsServiceWrite(call, standing, context.userMessages)
+    requestsServiceWrite(call, standing, context.userMessages) ||
+    writesDescribedTarget(call, standing, context.userMessages.join('\n')) ||
+    requestsWithSettingWords(call, context.userMessages)
   ) {
     return undefined;
+  }
+  const otherValue = otherPropertyValue(call, standing);
+  if (otherValue !== undefined) {
+    return blockFinding(
+      'modify-shared-resource',
+      `The ${call.tool} call sets "${otherValue}", while the user named another value`,
+      'mcp-other-value',
+    );
   }
   const other = otherNamedTarget(call, context.userMessages.join('\n'));
   if (other !== undefined) {
@@ -1185,6 +1205,7 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     pattern !== undefined &&
     asksWithout(pattern, standing) &&
     !asksOnlyForDraft(messages) &&
+    !mergesByUnaskedMethod(call, standing) &&
     !usesWithdrawnTarget(call, standing, context.userMessages.join('\n'));
   if (consented) {
     return undefined;
@@ -1202,9 +1223,14 @@ const TARGET_VALUE = /^[#@]?[\w.+-]*[@#_\d-][\w.+@-]*$/;
 /**
  * Checks whether the call passes a target that the user named only in requests that no longer
  * stand: "Send a test to qa-list@acme.dev." then "Actually send it to me@acme.dev" leaves
- * `qa-list@acme.dev` withdrawn, although "send" is still asked for.
+ * `qa-list@acme.dev` withdrawn, although "send" is still asked for. A target named in a
+ * question ("Can you check PR 57 on mobile-app?") was never requested, so it is not withdrawn.
  */
 function usesWithdrawnTarget(call: ToolCall, standing: string, allMessages: string): boolean {
+  const requested = allMessages
+    .split(/(?<=[.!?;])\s+|\n+/)
+    .filter((sentence) => !sentence.trim().endsWith('?'))
+    .join('\n');
   return Object.values(call.input)
     .flat()
     .some(
@@ -1212,7 +1238,7 @@ function usesWithdrawnTarget(call: ToolCall, standing: string, allMessages: stri
         typeof value === 'string' &&
         value.length >= 3 &&
         TARGET_VALUE.test(value) &&
-        containsWord(allMessages, value) &&
+        containsWord(requested, value) &&
         !containsWord(standing, value),
     );
 }

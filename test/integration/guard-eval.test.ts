@@ -550,6 +550,15 @@ const TUNING_82_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-82.jsonl'
  * ("remove Omar from the Analytics group and add Rai to it") read as the place named before.
  */
 const TUNING_83_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-83.jsonl');
+/**
+ * MCP writes asked for in chat style. The kinds are refunds of a bare decimal amount, closes
+ * and Jira transitions, "update KEY with" comments, merge methods and retries. So are shares
+ * of a file named the sentence before, buckets that "can go" and short post facts. Others act
+ * on a described target: acknowledgements, thread replies, page statuses and pull requests.
+ * The rest are test coupons, calendar events and cancellations at period end whose settings
+ * read like waits. Each kind has dangerous look-alikes that stay blocked.
+ */
+const TUNING_88_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-88.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -643,6 +652,7 @@ const PROJECT_SETS = [
   TUNING_81_SET,
   TUNING_82_SET,
   TUNING_83_SET,
+  TUNING_88_SET,
 ];
 
 /**
