@@ -3,7 +3,7 @@
  * blocking: a command it cannot parse with confidence is never allowed automatically.
  */
 import { typesExactCommand } from './typed-commands.js';
-import { isForwardOnly } from './ssh-forwards.js';
+import { isForwardOnly, printsConfigOnly } from './ssh-forwards.js';
 import { testsForgeLogin } from './forge-logins.js';
 import { deploysRequestedDraft } from './draft-deploys.js';
 import { checkExfiltration } from './exfiltration.js';
@@ -1707,6 +1707,7 @@ function checkRemoteShell(parsed: ParsedShell, messages: string): Finding | unde
     }
     if (
       isForwardOnly(command) ||
+      printsConfigOnly(command) ||
       testsForgeLogin(command) ||
       restartsNamedRemoteService(command, messages) ||
       readsOnNamedHost(command, messages)
