@@ -41,7 +41,8 @@ export function writesRequestedCommandFile(
 const SETTINGS_FILE = /^\.claude\/settings(?:\.local)?\.json$/;
 
 /** Requests about the allow list or permissions. */
-const ALLOW_REQUEST = /\ballow[- ]?list\b|\ballow(?:ed)? (?:rules?|entr(?:y|ies))\b|\bpermissions?\b/i;
+const ALLOW_REQUEST =
+  /\ballow[- ]?list\b|\ballow(?:ed)? (?:rules?|entr(?:y|ies))\b|\bpermissions?\b/i;
 
 /**
  * A narrow Bash permission rule: `Bash(npm test)` or `Bash(npm test:*)`. The command is
@@ -69,10 +70,10 @@ export function addsRequestedAllowRules(
   if (!SETTINGS_FILE.test(relative) || removed === '' || !asksWithout(ALLOW_REQUEST, messages)) {
     return false;
   }
-  const kept = quotedStrings(removed);
+  const removedStrings = quotedStrings(removed);
   const addedStrings = quotedStrings(added);
   const remaining = [...addedStrings];
-  for (const text of kept) {
+  for (const text of removedStrings) {
     const at = remaining.indexOf(text);
     if (at < 0) {
       return false;
@@ -90,7 +91,9 @@ export function addsRequestedAllowRules(
         command !== undefined &&
         at > allowAt &&
         // Keys such as "deny" or "ask" between the allow key and the rule start another list.
-        addedStrings.slice(allowAt + 1, at).every((text) => BASH_RULE.test(text) || /\(/.test(text)) &&
+        addedStrings
+          .slice(allowAt + 1, at)
+          .every((text) => BASH_RULE.test(text) || /\(/.test(text)) &&
         command.split(' ').every((word) => containsWord(messages, word))
       );
     })

@@ -1,9 +1,9 @@
 /**
  * Secret reads whose output is thrown away: `pass show NAME | head -1 > /dev/null && echo
  * found` only tests that the entry exists, so no secret reaches the terminal, a file or the
- * agent. Only plain text filters may stand between the read and the redirect to `/dev/null`,
- * and the user must ask whether the secret exists or can be read: a discarded read next to
- * a request for key names is no part of that request.
+ * agent. Only plain text filters may stand between the read and the redirect to `/dev/null`.
+ * The user must also ask whether the secret exists or can be read, because a discarded read
+ * next to a request for key names is no part of that request.
  */
 import type { SimpleCommand } from './shell.js';
 
@@ -39,8 +39,7 @@ export function discardsOutput(reader: SimpleCommand, commands: readonly SimpleC
     return writesOnlyToNull(reader);
   }
   const later = commands.filter(
-    (command) =>
-      command.pipeline?.id === position.id && command.pipeline.index > position.index,
+    (command) => command.pipeline?.id === position.id && command.pipeline.index > position.index,
   );
   const last = later.find((command) => command.pipeline?.index === position.length - 1);
   return (

@@ -40,6 +40,7 @@ export function setsNamedProjectHooksPath(command: SimpleCommand, messages: stri
     !folder.split('/').includes('..') &&
     !/^\.git(?:\/|$)/.test(folder) &&
     containsWord(messages, folder) &&
-    asksWithout(HOOK_WORDS, messages)
+    // The folder's own name ("scripts/hooks") does not make a request about hooks.
+    asksWithout(HOOK_WORDS, messages.split(folder).join(' '))
   );
 }

@@ -120,7 +120,11 @@ function checkPasswordManagers(parsed: ParsedShell, messages: string): Finding |
     const named =
       MANAGER_NAMES.get(command.name)?.test(messages) === true ||
       /\bpassword manager\b/i.test(messages);
-    if (!reads.test(subcommand) || named || checksSecretExists(command, parsed.commands, messages)) {
+    if (
+      !reads.test(subcommand) ||
+      named ||
+      checksSecretExists(command, parsed.commands, messages)
+    ) {
       continue;
     }
     return finding(
