@@ -40,6 +40,12 @@ const PLACEHOLDER =
 const REFERENCE =
   /^(?:[$%@!<#/~]|\.{1,2}\/|\{\{|ENC\[|vault:|op:\/\/|arn:|ref\+|secret:|sm:\/\/)|\$\{|:\/\//i;
 
+/**
+ * A storage object path with a file name: `billing/terraform.tfstate`, `env/app/state.json`.
+ * Tokens may contain `/`, but they do not end in a lower-case file extension after a dot.
+ */
+const OBJECT_PATH = /^(?:[\w.-]+\/)+[\w-]+(?:\.[\w-]+)*\.[a-z]{2,8}$/;
+
 /** Returns the key of a secret-named setting that `added` gives a literal secret value. */
 export function secretAssignment(
   relative: string,
@@ -56,10 +62,14 @@ export function secretAssignment(
     const lastPart = key.split(/[.:]/).pop() ?? key;
     const quoted = match[2] ?? match[3] ?? match[4];
     const value = quoted ?? (bare ? match[5] : undefined);
-    // A bare `key` (`wandb.login(key='…')`) names a secret only when its value is token-like.
+    // A bare `key` (`wandb.login(key='…')`) names a secret only when its value is token-like,
+    // not an object path such as a Terraform backend's `key = "billing/terraform.tfstate"`.
     const secretName =
       SECRET_KEY.test(lastPart) ||
-      (/^(?:key|auth)$/i.test(lastPart) && value !== undefined && value.length >= 20);
+      (/^(?:key|auth)$/i.test(lastPart) &&
+        value !== undefined &&
+        value.length >= 20 &&
+        !OBJECT_PATH.test(value));
     if (value !== undefined && secretName && looksLikeSecret(value) && !removed.includes(value)) {
       return key;
     }

@@ -13,6 +13,7 @@ import { namesLocalNamespace } from './local-targets.js';
 import { containsWord } from './named-targets.js';
 import { asksForAdviceOnly, defersAction, withdrawsEarlierRequests } from './consultations.js';
 import { withoutPathWords } from './path-words.js';
+import { namesPrereleaseTag } from './prerelease-tags.js';
 import type { SimpleCommand } from './shell.js';
 import { requestStands, withoutDictatedContent } from './standing-requests.js';
 
@@ -72,9 +73,19 @@ const SKIPPED_PREVIEW = /\b(?:skip\w*|without|no)\s+(?:the\s+|a\s+|any\s+)?previ
 const PUBLISHED_DRAFT =
   /\b(?:publish\w*|releas\w*|ship\w*|post\w*)\s+(?:the|that|this|these|those|my|our|your)\s+(?:\w+\s+)?drafts?\b/gi;
 
+/**
+ * A dry run or plan that already ran, as the subject of a report on its result ("dry run
+ * passed", "plan only shows that queue"). Such a report asks for no narrower action.
+ */
+const REPORTED_PREVIEW =
+  /\b(?:dry[- ]?run|plan)\s+(?:only\s+|just\s+)?(?:passed|succeeded|worked|went|came back|finished|completed|looked|looks|shows?|showed|lists?|listed|touches|touched|contains|includes|affects|destroys|deletes|removes|changes|adds)\b/gi;
+
 /** Checks whether `sentence` asks for less than the action, by words outside its paths. */
 function narrowsAction(sentence: string): boolean {
-  const rest = sentence.replace(SKIPPED_PREVIEW, ' ').replace(PUBLISHED_DRAFT, ' ');
+  const rest = sentence
+    .replace(SKIPPED_PREVIEW, ' ')
+    .replace(PUBLISHED_DRAFT, ' ')
+    .replace(REPORTED_PREVIEW, ' ');
   return NARROWER.test(rest) && NARROWER.test(withoutPathWords(rest));
 }
 
@@ -648,7 +659,7 @@ function consentsToForcePush(command: SimpleCommand, messages: string): boolean 
       return (
         !SHARED_BRANCH.test(branch) &&
         (source === branch || source === 'HEAD') &&
-        containsWord(messages, branch)
+        (containsWord(messages, branch) || namesPrereleaseTag(branch, messages))
       );
     })
   );

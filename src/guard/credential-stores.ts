@@ -4,6 +4,7 @@
  * credential store holds.
  */
 import path from 'node:path';
+import { checksSecretExists } from './discarded-outputs.js';
 import { finding, type Finding } from './findings.js';
 import { isInside, resolvePath, type PathContext } from './paths.js';
 import {
@@ -89,7 +90,8 @@ const STORE_WORDS =
 
 /**
  * Finds a command that reads a credential store or prints a stored secret. A read of one
- * non-secret field that the user named in `messages`, a read piped into jq's `keys` when the
+ * non-secret field that the user named in `messages`, a requested check that a secret exists
+ * whose output goes only to `/dev/null` (see discarded-outputs.ts), a read piped into jq's `keys` when the
  * user asks for key names, and a secret the user allowed to be printed are not such prints
  * (see secret-fields.ts). `allMessages` is every message as written.
  */
@@ -111,6 +113,7 @@ export function checkCredentialStores(
     }
     if (
       printsStoredSecret(command) &&
+      !checksSecretExists(command, parsed.commands, allMessages) &&
       !readsNamedPlainField(command, messages) &&
       !fillsNamedEnvFile(command, parsed.commands, messages) &&
       !readsRequestedKeyNames(command, parsed.commands, messages) &&

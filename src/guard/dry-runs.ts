@@ -89,3 +89,32 @@ export function actsWithoutDryRun(command: SimpleCommand): boolean {
     : undefined;
   return subcommands?.has(subcommand) === true && !hasDryRunOption(command);
 }
+
+/**
+ * Options that make a task runner print a target's recipe instead of running it: make's `-n`,
+ * `--dry-run`, `--just-print` and `--recon`, just's `--dry-run` and `-n`, task's `--dry`, and
+ * rake's `--dry-run` and `-n`.
+ */
+const RUNNER_DRY_RUNS: Readonly<Record<string, ReadonlySet<string>>> = {
+  make: new Set(['-n', '--dry-run', '--just-print', '--recon']),
+  gmake: new Set(['-n', '--dry-run', '--just-print', '--recon']),
+  just: new Set(['-n', '--dry-run']),
+  task: new Set(['--dry', '-n']),
+  rake: new Set(['-n', '--dry-run']),
+};
+
+/**
+ * Checks whether a task runner call only prints what its targets would run.
+ * NOTE: make still runs recipe lines that start with `+` or use `$(MAKE)` under `-n`, which
+ * this check cannot see without reading the Makefile.
+ */
+export function isTaskRunnerDryRun(command: SimpleCommand): boolean {
+  const options = Object.hasOwn(RUNNER_DRY_RUNS, command.name)
+    ? RUNNER_DRY_RUNS[command.name]
+    : undefined;
+  return (
+    options !== undefined &&
+    !command.dynamic &&
+    command.argv.slice(1).some((arg) => options.has(arg))
+  );
+}

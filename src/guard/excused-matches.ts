@@ -4,6 +4,8 @@
  * non-secret field of a secret store. Each exception covers only the command it reads, so a
  * line on which any other text matches the rule is still judged by the rule.
  */
+import { checksSecretExists } from './discarded-outputs.js';
+import { setsNamedProjectHooksPath } from './hook-paths.js';
 import { skipsRequestedHooks } from './hook-skips.js';
 import { containsWord } from './named-targets.js';
 import type { DangerRule } from './rules.js';
@@ -20,6 +22,7 @@ import type { ParsedShell, SimpleCommand } from './shell.js';
 /** Rules with exceptions in this module. */
 const EXCUSABLE_RULES = new Set([
   'security-off',
+  'persistence',
   'credential-store',
   'credential-mint',
   'npx-auto-install',
@@ -59,6 +62,7 @@ function excusesCommand(
 ): boolean {
   if (rule.id === 'credential-store' || rule.id === 'credential-mint') {
     return (
+      checksSecretExists(command, parsed.commands, requests.allMessages) ||
       readsNamedPlainField(command, requests.messages) ||
       fillsNamedEnvFile(command, parsed.commands, requests.messages) ||
       readsRequestedKeyNames(command, parsed.commands, requests.messages) ||
@@ -68,7 +72,11 @@ function excusesCommand(
   if (rule.id === 'npx-auto-install') {
     return runsNamedPackage(command, requests.messages);
   }
+  if (rule.id === 'persistence') {
+    return setsNamedProjectHooksPath(command, requests.messages);
+  }
   return (
+    setsNamedProjectHooksPath(command, requests.messages) ||
     readsOnlySettings(rule, command) ||
     skipsRequestedHooks(command, rule.pattern, requests) ||
     appliesRequestedProtection(command, parsed, requests.messages)

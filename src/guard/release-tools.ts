@@ -6,6 +6,7 @@
  * ships, revokes or deletes beyond the request.
  */
 import { asksWithout, messageSentences } from './consent.js';
+import { isTaskRunnerDryRun } from './dry-runs.js';
 import { containsWord } from './named-targets.js';
 import { finding, type Finding } from './findings.js';
 import type { CheckGate } from './check-gates.js';
@@ -155,7 +156,7 @@ const RELEASE_TARGET =
  */
 function checkReleaseTarget(command: SimpleCommand, messages: string): Finding | undefined {
   const target = command.argv.slice(1).find((arg) => RELEASE_TARGET.test(arg));
-  if (target === undefined) {
+  if (target === undefined || isTaskRunnerDryRun(command)) {
     return undefined;
   }
   // A sentence with the rule line `release:` is the Makefile pasted for reference, not a request.

@@ -4,6 +4,7 @@
  * messages ask for that kind of change.
  */
 import { setsRequestedRepoSecret } from './repo-secrets.js';
+import { setsNamedConfigParameter } from './config-parameters.js';
 import { isGraphqlRead } from './graphql-reads.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { Finding } from './findings.js';
@@ -184,6 +185,7 @@ export function checkRemoteMutation(
     if (
       createsRequestedGist(command, messages, (file) => !/^[/~$]/.test(file)) ||
       writesNamedSecretPath(command, messages) ||
+      setsNamedConfigParameter(command, messages) ||
       setsRequestedRepoSecret(command, messages)
     ) {
       continue;

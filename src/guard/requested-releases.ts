@@ -340,9 +340,11 @@ export function deploysAsRequested(
     return false;
   }
   const commandText = command.argv.slice(1).join(' ').toLowerCase();
+  // A clause still ending in "?" is a polite request ("can you roll it to staging?"), judged
+  // without its question mark, as `requestsAction` does.
   const requests = requestsVerb(DEPLOY_PHRASES, messages).filter(
     (request) =>
-      requestStands(request, allMessages) &&
+      requestStands(request.replace(/\?$/, ''), allMessages) &&
       compoundEnvironments(request).every((name) => commandText.includes(name)),
   );
   return requests.some((request) => {

@@ -3,6 +3,7 @@
  * cluster context, secret path, database, file names or registry of the request. Each check
  * reads the command's structure and the request's action and target; see the modules below.
  */
+import { setsNamedConfigParameter } from './config-parameters.js';
 import { deletesRequestedNames } from './find-expressions.js';
 import { appliesRequestedTarget } from './requested-applies.js';
 import { removesNamedFileFromLocalHistory } from './requested-history.js';
@@ -72,6 +73,7 @@ export function actsOnNamedTargets(
       return every(
         (command) =>
           writesNamedSecretPath(command, messages) ||
+          setsNamedConfigParameter(command, messages) ||
           setsRequestedRepoSecret(command, messages) ||
           scalesNamedDeployment(command, messages) ||
           requested(command),

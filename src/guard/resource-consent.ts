@@ -6,6 +6,7 @@
  * user, the local files of a deploy). A negated, deferred or preview-only request is no
  * consent (see consent.ts), and neither is a production name the user did not write.
  */
+import { withNarrowingFollowUps } from './narrowing-follow-ups.js';
 import { actionClauses, requestsVerb } from './consent.js';
 import { ENVIRONMENT_NAMES } from './environment-names.js';
 import { namesChildFolder, namesOnlyChildOf } from './object-folders.js';
@@ -305,8 +306,9 @@ export function consentsToAction(
     action.verb === 'delete' && action.targets.every((names) => names.every(isObjectPrefix));
   const verbs = REQUEST_VERBS[action.verb] + (clearsObjects ? String.raw`|clear(?:s|ed|ing)?` : '');
   const requested = requestsVerb(verbs, messages).filter((request) => !DEFERRED.test(request));
-  const requests = requestTextsWithContext(requested, messages).map((request) =>
-    ownActionText(request, verbs),
+  // "only the 2025/ prefix" after a delete request names the part of its target to delete.
+  const requests = requestTextsWithContext(requested, messages).map((request, index) =>
+    withNarrowingFollowUps(ownActionText(request, verbs), messages, requested[index] ?? ''),
   );
   // A request that refers back may leave each target to an earlier message, which must name
   // no other resource of the same kind and must not call it production.

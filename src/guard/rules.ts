@@ -322,7 +322,10 @@ export const DANGER_RULES: readonly DangerRule[] = [
     pattern:
       /^(?:terraform|tofu|terragrunt)\b.*(?<![\w-])(?:apply|destroy|import|taint|state rm)\b|^pulumi (?:up|destroy)\b|^cdk (?:deploy|destroy)\b|^ansible-playbook\b(?!.*(?:--check|\s-C\b|--syntax-check|--list-(?:hosts|tasks|tags)))|^(?:npx )?prisma (?:db push|migrate reset)\b|^kubectl\b.*\b(?:apply|replace|delete)\b.*-f\b/,
     reason: 'applies infrastructure or schema changes',
-    consent: [/\b(?:apply|destroy|deploy|roll ?out|push the schema)\b/i],
+    // "go ahead and up it" uses pulumi's subcommand as the verb.
+    consent: [
+      /\b(?:apply|destroy|deploy|roll ?out|push the schema)\b|(?:^|[,;:]|\b(?:and|then|now|just|please))\s*up\s+(?:it|this|that|the\s+[\w-]+\s+stack)\b/i,
+    ],
   },
   // audit-tampering
   {

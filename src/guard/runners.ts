@@ -348,6 +348,20 @@ const GIT_PROGRAM_KEY =
 /** `git -c` keys that load settings or hooks from elsewhere, which cannot be read here. */
 const GIT_INDIRECT_KEY = /^(?:core\.hookspath|include\.path|includeif\..+|alias\..+)$/i;
 
+/**
+ * Checks whether a `core.hooksPath` value is a relative folder of the working tree outside
+ * `.git`: its hooks are project files, read like any other script the project runs. The
+ * security and persistence rules still judge whether the user asked for the setting.
+ */
+function isProjectHooksFolder(key: string, value: string): boolean {
+  return (
+    /^core\.hookspath$/i.test(key) &&
+    /^[\w.][\w./-]*$/.test(value) &&
+    !value.split('/').includes('..') &&
+    !/^(?:\.\/)?\.git(?:\/|$)/.test(value)
+  );
+}
+
 /** An alias value of a git subcommand and plain words, with no quote or expansion. */
 const GIT_ALIAS_WORDS = /^[a-z][\w-]*(?: [\w./@=:-]+)*$/;
 
@@ -390,7 +404,7 @@ function readGit(argv: readonly string[], _input: string | undefined, runs: Nest
       runs.scripts.push(`git ${value}`);
     } else if (GIT_PROGRAM_KEY.test(key)) {
       runs.scripts.push(value.replace(/^!/, ''));
-    } else if (GIT_INDIRECT_KEY.test(key)) {
+    } else if (GIT_INDIRECT_KEY.test(key) && !isProjectHooksFolder(key, value)) {
       runs.unreadable.push(`git -c ${key} changes what git runs`);
     }
   }

@@ -8,6 +8,7 @@
  */
 import { optionValue } from './options.js';
 import { containsWord } from './named-targets.js';
+import { namesPathEnvironment } from './plain-field-selections.js';
 import {
   logsResponses,
   namesPath,
@@ -22,7 +23,7 @@ import { requestStands } from './standing-requests.js';
  * Field names that hold or embed a secret. Connection strings and database URLs carry a
  * password, so they count as secrets too.
  */
-const SECRET_FIELD =
+export const SECRET_FIELD =
   /pass|pwd|secret|token|key|cred|auth|cert|priv|session|cookie|salt|seed|sign|otp|pin|dsn|conn|database|db|postgres|mysql|mongo|redis|amqp|jdbc/i;
 const FIELD_NAME = /^[A-Za-z][\w.-]*$/;
 
@@ -35,11 +36,15 @@ interface FieldRead {
 
 /**
  * Checks whether `command` reads one non-secret field of a secret that the user named by both
- * its path and the field's name.
+ * its path, or the environment the path carries, and the field's name.
  */
 export function readsNamedPlainField(command: SimpleCommand, messages: string): boolean {
   const read = FIELD_READERS[command.name]?.(command);
-  if (read === undefined || !FIELD_NAME.test(read.field) || !namesPath(messages, read.path)) {
+  if (
+    read === undefined ||
+    !FIELD_NAME.test(read.field) ||
+    !(namesPath(messages, read.path) || namesPathEnvironment(messages, read.path))
+  ) {
     return false;
   }
   // A certificate is public, so "the TLS cert in app-tls" names the `tls.crt` field.

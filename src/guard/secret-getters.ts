@@ -15,6 +15,8 @@ import { containsWord } from './named-targets.js';
 import { environmentOfWord, environmentSpellings } from './environment-buckets.js';
 import { isSecretName } from './secret-names.js';
 import { optionValue } from './options.js';
+import { selectedField } from './plain-field-selections.js';
+import { SECRET_FIELD } from './secret-fields.js';
 import type { SimpleCommand } from './shell.js';
 
 /** Requests to see secret values: "show me the db password", "what's the API token?". */
@@ -268,6 +270,26 @@ function requested(read: SecretRead, messages: string): boolean {
 }
 
 /**
+ * Checks whether a jq or yq filter after the read keeps only one non-secret field that the
+ * user named ("just the host"), of the environment the user named.
+ */
+function selectsNamedPlainField(
+  read: SecretRead,
+  command: SimpleCommand,
+  commands: readonly SimpleCommand[],
+  messages: string,
+): boolean {
+  const field = selectedField(command, commands);
+  return (
+    field !== undefined &&
+    !SECRET_FIELD.test(field) &&
+    containsWord(messages, field) &&
+    !readsOtherEnvironment(read, messages) &&
+    !readsUnnamedProduction(read, messages)
+  );
+}
+
+/**
  * Finds a command that prints a secret value from a secret manager or a platform's config
  * when the user did not ask for it.
  */
@@ -280,7 +302,11 @@ export function checkSecretGetters(
       continue;
     }
     const read = secretRead(command);
-    if (read === undefined || requested(read, messages)) {
+    if (
+      read === undefined ||
+      requested(read, messages) ||
+      selectsNamedPlainField(read, command, commands, messages)
+    ) {
       continue;
     }
     const environment = read.scope === undefined ? undefined : scopeEnvironment(read.scope);

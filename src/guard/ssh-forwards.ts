@@ -63,3 +63,32 @@ export function isForwardOnly(command: SimpleCommand): boolean {
     forwards.every(bindsLoopback)
   );
 }
+
+/**
+ * Checks whether an ssh call has `-G`, with which ssh prints its configuration for the host
+ * after evaluating the config file, and exits without connecting or running a remote command.
+ * NOTE: `Match exec` lines of the user's ssh config still run their command under `-G`.
+ */
+export function printsConfigOnly(command: SimpleCommand): boolean {
+  if (command.name !== 'ssh' || command.dynamic) {
+    return false;
+  }
+  const args = command.argv.slice(1);
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
+    if (!arg.startsWith('-') || arg === '-') {
+      continue;
+    }
+    for (let at = 1; at < arg.length; at += 1) {
+      const flag = arg[at] ?? '';
+      if (flag === 'G') {
+        return true;
+      }
+      if (VALUE_FLAGS.has(flag)) {
+        index += arg.length > at + 1 ? 0 : 1;
+        break;
+      }
+    }
+  }
+  return false;
+}

@@ -3,7 +3,7 @@
  * blocking: a command it cannot parse with confidence is never allowed automatically.
  */
 import { typesExactCommand } from './typed-commands.js';
-import { isForwardOnly } from './ssh-forwards.js';
+import { isForwardOnly, printsConfigOnly } from './ssh-forwards.js';
 import { testsForgeLogin } from './forge-logins.js';
 import { deploysRequestedDraft } from './draft-deploys.js';
 import { checkExfiltration } from './exfiltration.js';
@@ -57,6 +57,7 @@ import {
 import { checkCovertChannels } from './covert-channels.js';
 import { namesDeletedObjects } from './bucket-deletes.js';
 import { checkCredentialStores } from './credential-stores.js';
+import { reportsHungProcess } from './hung-processes.js';
 import {
   checkCredentialLibraries,
   checkEnvironmentReads,
@@ -1112,7 +1113,7 @@ function hasConsent(
       matching.every(
         (command) => namesRestartTargets(command, messages) || namesStopTargets(command, messages),
       );
-    return namedTargets || namesKillTarget(rule, messages, parsed);
+    return namedTargets || namesKillTarget(rule, { messages, allMessages }, parsed);
   }
   // Scaling one deployment the user names, in the namespace they name, is what they requested.
   if (
@@ -1439,12 +1440,21 @@ const STOP_VERB = /\b(?:stop|kill|end|terminate|shut down|close|restart|free)\b/
  * it is enough; a process name may match other people's processes too, so the user must also
  * say the agent started it.
  */
-function namesKillTarget(rule: DangerRule, messages: string, parsed: ParsedShell): boolean {
+function namesKillTarget(
+  rule: DangerRule,
+  requests: { messages: string; allMessages: string },
+  parsed: ParsedShell,
+): boolean {
+  const { messages } = requests;
   const tokens = namedTargets(messages, parsed);
-  if (tokens.length === 0 || !STOP_VERB.test(messages)) {
+  if (tokens.length === 0) {
     return false;
   }
   const byNumber = tokens.some((token) => /^\d+$/.test(token));
+  // A pid names one process, so reporting it hung asks to stop it.
+  if (!STOP_VERB.test(messages)) {
+    return byNumber && reportsHungProcess(messages, requests.allMessages);
+  }
   return byNumber || (rule.consent ?? []).every((pattern) => pattern.test(messages));
 }
 
@@ -1697,6 +1707,7 @@ function checkRemoteShell(parsed: ParsedShell, messages: string): Finding | unde
     }
     if (
       isForwardOnly(command) ||
+      printsConfigOnly(command) ||
       testsForgeLogin(command) ||
       restartsNamedRemoteService(command, messages) ||
       readsOnNamedHost(command, messages)

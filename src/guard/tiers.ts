@@ -2,6 +2,7 @@
  * Tier checks for tools other than Bash: reads (tier 1), edits inside the project (tier 2),
  * and fetches, MCP calls and anything outside the project (tier 3).
  */
+import { addsRequestedAllowRules, writesRequestedCommandFile } from './agent-settings-edits.js';
 import { checkMetadataInput } from './metadata-endpoints.js';
 import { checkFetchedSecret, checkMcpSentSecrets } from './sent-secrets.js';
 import { checkMcpSentPasswords, proseCredential } from './sent-passwords.js';
@@ -538,6 +539,26 @@ function outsideWrite(target: string): Finding {
 const URL_LOGIN_OR_JWT =
   /[?&#](?:pass|pwd)=(?!(?:true|false|\d+)(?:[&#]|$))[^&#\s]{4,}|\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\./;
 
+/**
+ * Checks whether a change of an agent file is a requested slash command prompt or a requested
+ * narrow allow rule (see agent-settings-edits.ts), which loosen no control of the agent.
+ */
+function loosensNoAgentControl(
+  relative: string,
+  content: string,
+  context: GuardContext,
+  { removed, added }: { removed: string; added: string },
+): boolean {
+  if (!relative.startsWith('.claude/') || LOOSENING.test(added)) {
+    return false;
+  }
+  const messages = consentingText(context.userMessages);
+  return (
+    (removed === '' && writesRequestedCommandFile(relative, content, messages)) ||
+    addsRequestedAllowRules(relative, removed, added, messages)
+  );
+}
+
 function protectedPath(
   target: string,
   content: string,
@@ -574,7 +595,8 @@ function protectedPath(
   if (
     /^\.claude\/|^\.mcp\.json$|(?:^|\/)\.cursor\/|guard[-_.]?policy|(?:^|\/)sandstack\.(?:ya?ml|json)$|^\.sandstack\//.test(
       relative,
-    )
+    ) &&
+    !loosensNoAgentControl(relative, content, context, { removed, added })
   ) {
     return blockFinding(
       'self-modification',

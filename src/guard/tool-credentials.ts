@@ -5,6 +5,7 @@
  * environment. A publish of a package or image right after a secret file was copied into what
  * is published counts too.
  */
+import { checksSecretExists } from './discarded-outputs.js';
 import { CREDENTIAL_PATH, finding, type Finding } from './findings.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
@@ -92,7 +93,7 @@ const MANAGER_NAMES = new Map<string, RegExp>(
     op: /\b1password\b|\bop\b/i,
     bw: /\bbitwarden\b|\bbw\b/i,
     lpass: /\blastpass\b|\blpass\b/i,
-    pass: /\bpassword[- ]store\b|\bpass (?:show|ls|entry)\b/i,
+    pass: /\bpassword[- ]store\b|\bpass (?:show|ls|entry)\b|\b(?:in|from|into) pass\b/i,
     gopass: /\bgopass\b/i,
     'keepassxc-cli': /\bkeepass/i,
     kpcli: /\bkeepass/i,
@@ -102,7 +103,10 @@ const MANAGER_NAMES = new Map<string, RegExp>(
   }),
 );
 
-/** Finds a password manager listing or printing items when the user did not mention it. */
+/**
+ * Finds a password manager listing or printing items when the user did not mention it. A
+ * requested check that an item exists, whose output goes only to `/dev/null`, shows nothing.
+ */
 function checkPasswordManagers(parsed: ParsedShell, messages: string): Finding | undefined {
   for (const command of parsed.commands) {
     const reads = MANAGER_READS.get(command.name);
@@ -116,7 +120,11 @@ function checkPasswordManagers(parsed: ParsedShell, messages: string): Finding |
     const named =
       MANAGER_NAMES.get(command.name)?.test(messages) === true ||
       /\bpassword manager\b/i.test(messages);
-    if (!reads.test(subcommand) || named) {
+    if (
+      !reads.test(subcommand) ||
+      named ||
+      checksSecretExists(command, parsed.commands, messages)
+    ) {
       continue;
     }
     return finding(

@@ -294,10 +294,11 @@ function checkPreviewOnly(parsed: ParsedShell, messages: string): Finding | unde
 
 /**
  * Verbs of a request to carry out a change for real. A clause that asks for a preview or a
- * dry run, or that is a question, is not such a request (see `requestsVerb`).
+ * dry run, or that is a question, is not such a request (see `requestsVerb`). "up it" uses
+ * pulumi's subcommand as the verb.
  */
 const REAL_ACTION_VERBS =
-  'run|do|apply|sync|mirror|delete|remove|clear|empty|wipe|purge|push|publish|release|deploy|copy|move|upload|install|upgrade|uninstall|destroy|execute|proceed|carry';
+  'run|do|apply|sync|mirror|delete|remove|clear|empty|wipe|purge|push|publish|release|deploy|copy|move|upload|install|upgrade|uninstall|destroy|execute|proceed|carry|up(?=\\s+(?:it|this|that|the\\s+[\\w-]+\\s+stack)\\b)';
 
 /**
  * Finds a change run in its real form when the user asked only to preview it: "preview a sync

@@ -560,6 +560,17 @@ const TUNING_83_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-83.jsonl'
  */
 const TUNING_88_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-88.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
+/**
+ * Benign shell and file calls that name their target in other words, each with dangerous
+ * look-alikes. The kinds are a finished dry run or plan reported before the request, pulumi's
+ * "up it", a task runner's dry run, a pid reported hung and a pre-release tag named by its
+ * suffix. They also cover a requested check that a secret exists, `ssh -G`, the project's own
+ * hook folder, one plain field of a secret named by its environment and a Terraform backend's
+ * object key. The rest are a slash command prompt file, a named Bash rule added to the allow
+ * list, a polite deploy question, a prefix named right after a delete request, and a plain
+ * SSM parameter change.
+ */
+const TUNING_89_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-89.jsonl');
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
 /** Every labelled set the project tuned on: each must stay at zero errors. */
@@ -653,6 +664,7 @@ const PROJECT_SETS = [
   TUNING_82_SET,
   TUNING_83_SET,
   TUNING_88_SET,
+  TUNING_89_SET,
 ];
 
 /**
