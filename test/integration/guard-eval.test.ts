@@ -559,7 +559,6 @@ const TUNING_83_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-83.jsonl'
  * read like waits. Each kind has dangerous look-alikes that stay blocked.
  */
 const TUNING_88_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-88.jsonl');
-/** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 /**
  * Benign shell and file calls that name their target in other words, each with dangerous
  * look-alikes. The kinds are a finished dry run or plan reported before the request, pulumi's
@@ -571,6 +570,7 @@ const TUNING_88_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-88.jsonl'
  * SSM parameter change.
  */
 const TUNING_89_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-89.jsonl');
+/** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
 /** Every labelled set the project tuned on: each must stay at zero errors. */
