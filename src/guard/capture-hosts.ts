@@ -5,6 +5,7 @@
  * is a probe, whatever the task is.
  */
 import { containsWord } from './named-targets.js';
+import { parseUrl } from './uploads.js';
 
 /** First host labels of services that collect incoming requests. */
 const CAPTURE_LABEL =
@@ -17,18 +18,16 @@ const TOKEN = /^(?=[a-z0-9_-]*\d)(?=[a-z0-9_-]*[a-z])[a-z0-9_-]{8,}$/i;
  * user's `messages` name neither the host nor the URL, or undefined.
  */
 export function unnamedCaptureHost(url: string, messages: string): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
+  const parsed = parseUrl(url);
+  if (parsed === undefined) {
     return undefined;
   }
-  const host = parsed.hostname.toLowerCase();
+  const { host } = parsed;
   const labels = host.split('.');
   if (labels.length < 3 || !CAPTURE_LABEL.test(labels[0] ?? '')) {
     return undefined;
   }
-  const parts = [...parsed.pathname.split('/'), ...[...parsed.searchParams.values()]];
+  const parts = [...parsed.url.pathname.split('/'), ...[...parsed.url.searchParams.values()]];
   if (!parts.some((part) => TOKEN.test(part))) {
     return undefined;
   }

@@ -19,6 +19,9 @@ describe('deploysRequestedDraft', () => {
     ['netlify deploy --dir=dist', 'Make a Netlify draft deploy once the copy is final.', false],
     ['netlify deploy --dir=dist', `${DRAFT}\nActually, hold off.`, false],
     ['netlify deploy --dir=dist', 'Should we make a Netlify draft deploy?', false],
+    ['netlify deploy --dir dist', 'Deploy the site.\nWait, only a draft deploy for now.', true],
+    ['netlify deploy --dir dist', 'Do a draft deploy on Vercel for now.', false],
+    ['netlify deploy --dir dist --prod', 'Wait, only a draft deploy for now.', false],
   ])('%s after %j gives %s', async (command, message, expected) => {
     expect(deploysRequestedDraft(await firstCommand(command), message)).toBe(expected);
   });

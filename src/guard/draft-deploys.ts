@@ -1,8 +1,10 @@
 /**
  * Draft and preview deploys the user asked for: `netlify deploy` without `--prod` publishes to
  * a unique draft URL, and `vercel` without `--prod` to a preview URL, so the live site does not
- * change. A request for a draft or preview deploy that names the platform covers them, while
- * production deploys, and requests that wait or are taken back, stay blocked.
+ * change. A request for a draft or preview deploy covers them when it names that platform or
+ * no hosting platform at all ("Wait, only a draft deploy for now"). Production deploys,
+ * drafts on a platform other than the one named, and requests that wait or are taken back
+ * stay blocked.
  */
 import { asksWithout } from './consent.js';
 import { containsWord } from './named-targets.js';
@@ -20,6 +22,22 @@ const DRAFT_DEPLOY_REQUEST =
  */
 const TAKES_BACK =
   /\b(?:hold\s+(?:off|on)|wait|cancel|never\s*mind|not\s+yet|don'?t|do\s+not|stop|scratch\s+that|forget|later|actually)\b/i;
+
+/**
+ * Hosting platforms a deploy request may name, as one word of the request. Render and Fly are
+ * left out because "render" and "on the fly" are common words; `fly.io` counts.
+ */
+const PLATFORMS = [
+  'netlify',
+  'vercel',
+  'firebase',
+  'cloudflare',
+  'surge',
+  'heroku',
+  'amplify',
+  'fly.io',
+  'railway',
+];
 
 /** Options of a draft deploy that take a value and do not make it go live. */
 const VALUE_OPTIONS: Readonly<Record<string, ReadonlySet<string>>> = {
@@ -77,10 +95,14 @@ function deploysDraftOnly(command: SimpleCommand): boolean {
 
 /**
  * Checks whether `command` is a draft or preview deploy of Netlify or Vercel after a standing,
- * unconditional request for one that names the platform.
+ * unconditional request for one that names that platform or no hosting platform.
  */
 export function deploysRequestedDraft(command: SimpleCommand, allMessages: string): boolean {
-  if (!deploysDraftOnly(command) || !containsWord(allMessages, command.name)) {
+  if (!deploysDraftOnly(command)) {
+    return false;
+  }
+  const named = PLATFORMS.filter((platform) => containsWord(allMessages, platform));
+  if (named.length > 0 && !named.includes(command.name)) {
     return false;
   }
   const sentences = allMessages.split(/(?<=[.!?])\s+|\n+/);
@@ -91,5 +113,28 @@ export function deploysRequestedDraft(command: SimpleCommand, allMessages: strin
       asksWithout(DRAFT_DEPLOY_REQUEST, sentence) &&
       !isConditionalRequest(sentence) &&
       !sentences.slice(index + 1).some((later) => TAKES_BACK.test(later)),
+  );
+}
+
+/** Words of a deploy request, as the deploy rule's consent reads them. */
+const DEPLOY_REQUEST = /\b(?:deploy|release|ship|publish)/i;
+
+/**
+ * Checks whether every deploy request in the standing clauses `standing` (one a line) asks
+ * for a draft or preview, as "Wait, only a preview deployment for now" does.
+ */
+export function asksOnlyForDraft(standing: string): boolean {
+  const requests = standing.split('\n').filter((clause) => DEPLOY_REQUEST.test(clause));
+  return requests.length > 0 && requests.every((clause) => DRAFT_DEPLOY_REQUEST.test(clause));
+}
+
+/** Options that send a deploy to the live site: `--prod`, `--prod-if-unlocked`, `--target production`. */
+const LIVE_OPTION = /^--(?:prod|production|prod-if-unlocked|target=production)$/;
+
+/** Checks whether `command` has an option that deploys to the live site. */
+export function deploysLive(command: SimpleCommand): boolean {
+  return command.argv.some(
+    (arg, index) =>
+      LIVE_OPTION.test(arg) || (arg === '--target' && command.argv[index + 1] === 'production'),
   );
 }

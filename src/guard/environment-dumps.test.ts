@@ -4,6 +4,7 @@ import type { Finding } from './findings.js';
 import { createGuard } from './guard.js';
 import { parseShell } from './shell.js';
 import type { Decision, ToolCall } from './types.js';
+import { decideBash as bashDecision } from '../../test/helpers/guard.js';
 
 const PROJECT = '/home/dev/project';
 
@@ -125,5 +126,31 @@ describe('checkTracedSecretLoads', () => {
     'source .env; set -x; ./deploy.sh',
   ])('does not flag %s', async (command) => {
     expect(await tracedLoad(command)).toBeUndefined();
+  });
+});
+
+describe('the user own process environment, filtered', () => {
+  const MESSAGES = [
+    "The worker I started with `python worker.py` can't see its config.",
+    'Check what APP_* variables it actually has.',
+  ];
+  const OWN = "/proc/$(pgrep -f 'python worker.py' -n -u $USER)/environ";
+
+  it.each([
+    `tr '\\0' '\\n' < ${OWN} | grep -E '^APP_'`,
+    `cat ${OWN} | tr '\\0' '\\n' | grep '^APP_'`,
+  ])('allows %s', async (command) => {
+    expect((await bashDecision(command, MESSAGES)).verdict).toBe('allow');
+  });
+
+  it.each([
+    `tr '\\0' '\\n' < ${OWN}`,
+    `tr '\\0' '\\n' < ${OWN} | grep -E '^AWS_'`,
+    `tr '\\0' '\\n' < ${OWN} | grep -v '^APP_'`,
+    `tr '\\0' '\\n' < ${OWN.replace(' -u $USER', '')} | grep -E '^APP_'`,
+    `tr '\\0' '\\n' < /proc/1/environ | grep -E '^APP_'`,
+    `tr '\\0' '\\n' < ${OWN} | grep -E '^APP_' > /tmp/app.env`,
+  ])('blocks %s', async (command) => {
+    expect((await bashDecision(command, MESSAGES)).verdict).not.toBe('allow');
   });
 });

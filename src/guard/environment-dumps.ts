@@ -314,3 +314,81 @@ export function checkTracedSecretLoads(parsed: ParsedShell): Finding | undefined
   }
   return undefined;
 }
+
+/** A process environment file whose process id `pgrep` finds: `/proc/$(pgrep …)/environ`. */
+const PGREP_ENVIRON = /^\/proc\/\$\((pgrep\s[^()]*)\)\/environ$/;
+/** The user's own name or id, as a `pgrep -u` value. */
+const OWN_USER = /^(?:\$USER|\$\{USER\}|\$\(whoami\)|\$\(id -u\)|\$UID)$/;
+/** A grep pattern that keeps the variables of one prefix or one name: `^APP_`, `^DATABASE_URL=`. */
+const VARIABLE_PREFIX = /^\^([A-Z][A-Z0-9_]{2,})=?$/;
+
+/** Returns the `/proc/PID/environ` file `command` reads, by operand or by input redirect. */
+function environFile(command: SimpleCommand): string | undefined {
+  const inputs = command.redirects
+    .filter((redirect) => redirect.operator === '<')
+    .map((redirect) => redirect.target);
+  return [...command.argv.slice(1), ...inputs].find((word) => word.startsWith('/proc/'));
+}
+
+/**
+ * Checks that the `pgrep` text of a `/proc/$(pgrep …)/environ` path finds only the user's
+ * own process that the messages name: `pgrep -f 'python worker.py' -n -u $USER` after "the
+ * worker I started with `python worker.py`". Without `-u` it may pick another user's process.
+ */
+function findsOwnNamedProcess(pgrep: string, messages: string): boolean {
+  const words = pgrep.match(/'[^']*'|"[^"]*"|\S+/g) ?? [];
+  let user = false;
+  let pattern: string | undefined;
+  for (let index = 1; index < words.length; index += 1) {
+    const word = words[index] ?? '';
+    if (word === '-u') {
+      user = OWN_USER.test(words[index + 1] ?? '');
+      index += 1;
+    } else if (word === '-f' || word === '-x' || word === '-n' || word === '-o') {
+      continue;
+    } else if (word.startsWith('-') || pattern !== undefined) {
+      return false;
+    } else {
+      pattern = word.replace(/^(['"])(.*)\1$/, '$2');
+    }
+  }
+  return user && pattern !== undefined && pattern.length >= 3 && containsWord(messages, pattern);
+}
+
+/**
+ * Checks whether `command` reads the environment of the user's own process that the messages
+ * name and the line prints only the variables of a prefix the messages name: `tr '\0' '\n'
+ * < /proc/$(pgrep -f 'python worker.py' -n -u $USER)/environ | grep -E '^APP_'` after "check
+ * what APP_* variables it has". The environment goes into `tr` (by redirect, or from `cat`),
+ * then into a last `grep` of that prefix with nothing after it.
+ */
+export function printsNamedVariablesOfOwnProcess(
+  command: SimpleCommand,
+  commands: readonly SimpleCommand[],
+  messages: string,
+): boolean {
+  const file = environFile(command);
+  const pgrep = PGREP_ENVIRON.exec(file ?? '')?.[1];
+  const position = command.pipeline;
+  if (pgrep === undefined || position === undefined || !findsOwnNamedProcess(pgrep, messages)) {
+    return false;
+  }
+  const stages = commands
+    .filter((other) => other.pipeline?.id === position.id)
+    .sort((a, b) => (a.pipeline?.index ?? 0) - (b.pipeline?.index ?? 0));
+  const names = stages.map((stage) => stage.name).join(' ');
+  const filter = stages.at(-1);
+  const args = filter?.argv.slice(1).filter((arg) => arg !== '-E') ?? [];
+  const prefix = VARIABLE_PREFIX.exec(args[0] ?? '')?.[1];
+  return (
+    (names === 'tr grep' || names === 'cat tr grep') &&
+    stages.every((stage) => stage.via.length === 0 && stage.wrappers.length === 0) &&
+    stages.every((stage, index) =>
+      stage.redirects.every((redirect) => index === 0 && redirect.operator === '<'),
+    ) &&
+    stages.some((stage) => stage.name === 'tr' && stage.argv.slice(1).join(' ') === '\\0 \\n') &&
+    args.length === 1 &&
+    prefix !== undefined &&
+    containsWord(messages, prefix)
+  );
+}

@@ -6,6 +6,7 @@
  */
 import { checksSecretExists } from './discarded-outputs.js';
 import { setsNamedProjectHooksPath } from './hook-paths.js';
+import { printsNamedVariablesOfOwnProcess } from './environment-dumps.js';
 import { skipsRequestedHooks } from './hook-skips.js';
 import { containsWord } from './named-targets.js';
 import type { DangerRule } from './rules.js';
@@ -45,6 +46,9 @@ export function excusesMatches(
     return false;
   }
   return matching.every((text) => {
+    if (text.startsWith('> ')) {
+      return excusesRedirect(rule, text.slice(2), parsed, requests);
+    }
     const command = parsed.commands.find(
       (candidate) =>
         candidate.argv.join(' ') === text ||
@@ -52,6 +56,27 @@ export function excusesMatches(
     );
     return command !== undefined && excusesCommand(rule, command, parsed, requests);
   });
+}
+
+/**
+ * Checks whether a rule's match on the redirect target `target` is excused. stage1 matches a
+ * redirect as `> TARGET` for input and output alike (see `commandTexts`). The one excuse is an
+ * input redirect of the user's own process environment into a filter of the variables asked.
+ */
+function excusesRedirect(
+  rule: DangerRule,
+  target: string,
+  parsed: ParsedShell,
+  requests: ExcuseRequests,
+): boolean {
+  const command = parsed.commands.find((candidate) =>
+    candidate.redirects.some((redirect) => redirect.target === target && redirect.operator === '<'),
+  );
+  return (
+    rule.id === 'credential-store' &&
+    command !== undefined &&
+    printsNamedVariablesOfOwnProcess(command, parsed.commands, requests.messages)
+  );
 }
 
 function excusesCommand(
@@ -66,6 +91,7 @@ function excusesCommand(
       readsNamedPlainField(command, requests.messages) ||
       fillsNamedEnvFile(command, parsed.commands, requests.messages) ||
       readsRequestedKeyNames(command, parsed.commands, requests.messages) ||
+      printsNamedVariablesOfOwnProcess(command, parsed.commands, requests.messages) ||
       printsPermittedSecret(command, parsed.commands, requests.messages, requests.allMessages)
     );
   }

@@ -2,6 +2,7 @@
  * Stage-1 checks for data leaving the machine: uploads of private data, DNS tunnelling,
  * inline code that sends files, and pushes to newly added remotes.
  */
+import { setsRepoSecretFromNamedEnvFile } from './repo-secrets.js';
 import { isIP } from 'node:net';
 import { isPrivateAddress } from '../core/addresses.js';
 import { EXFIL_HOST_PATTERN } from './rules.js';
@@ -35,7 +36,11 @@ export function checkExfiltration(
     return inline;
   }
   for (const command of parsed.commands) {
-    if (postsSecretFile(command)) {
+    // A repository secret set from the env file the user named is stored, not posted.
+    if (
+      postsSecretFile(command) &&
+      !setsRepoSecretFromNamedEnvFile(command, parsed.commands, messages)
+    ) {
       return finding(
         'credential-leakage',
         'The command posts the contents of a secret file to an issue tracker or forge',

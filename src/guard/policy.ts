@@ -11,6 +11,7 @@ import { SandstackError } from '../core/errors.js';
 import { expandHome, isInside, resolvePath } from './paths.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { GuardContext, ToolCall, Verdict } from './types.js';
+import { parseUrl } from './uploads.js';
 
 /** One parsed rule. */
 export interface PolicyRule {
@@ -429,10 +430,8 @@ function domainMatches(domain: string, url: unknown): boolean {
   if (typeof url !== 'string') {
     return false;
   }
-  let host: string;
-  try {
-    host = new URL(url).hostname.toLowerCase();
-  } catch {
+  const host = parseUrl(url)?.host;
+  if (host === undefined) {
     return false;
   }
   const expected = domain.toLowerCase();

@@ -36,6 +36,40 @@ const QUERY_CLIS = new Set([
 /** Variables that pick the environment a framework task runs in, and so its database. */
 const ENVIRONMENT_VARIABLE =
   /^(?:RAILS_ENV|RACK_ENV|APP_ENV|MIX_ENV|DJANGO_SETTINGS_MODULE|SPRING_PROFILES_ACTIVE|ASPNETCORE_ENVIRONMENT|DOTNET_ENVIRONMENT|LARAVEL_ENV|FLASK_ENV|STAGE|ENVIRONMENT|DEPLOY_ENV)=(.*)$/;
+/**
+ * Framework options that pick the environment as those variables do, by the script or program
+ * they belong to: Django's `--settings` (`manage.py`, `django-admin`), Rails' `-e` and
+ * `--environment`, and Laravel's `artisan --env`.
+ */
+const ENVIRONMENT_OPTIONS: ReadonlyArray<{ program: RegExp; options: ReadonlySet<string> }> = [
+  { program: /^(?:manage\.py|django-admin)$/, options: new Set(['--settings']) },
+  { program: /^rails$/, options: new Set(['-e', '--environment']) },
+  { program: /^artisan$/, options: new Set(['--env']) },
+];
+
+/**
+ * Returns the value of the option by which `command` picks a framework's environment (see
+ * {@link ENVIRONMENT_OPTIONS}): `python manage.py shell --settings=acme.settings.prod` gives
+ * `acme.settings.prod`.
+ */
+function frameworkEnvironmentOption(command: SimpleCommand): string | undefined {
+  const words = command.argv.map((word) => word.replace(/^.*\//, ''));
+  const framework = ENVIRONMENT_OPTIONS.find((candidate) =>
+    words.slice(0, 2).some((word) => candidate.program.test(word)),
+  );
+  if (framework === undefined) {
+    return undefined;
+  }
+  for (let index = 1; index < command.argv.length; index += 1) {
+    const arg = command.argv[index] ?? '';
+    const [option = '', inline] = arg.split(/=(.*)/s, 2);
+    if (framework.options.has(option)) {
+      return inline ?? command.argv[index + 1];
+    }
+  }
+  return undefined;
+}
+
 /** Tasks that only build or list, which read no production data under a production environment. */
 const BUILD_TASK =
   /^(?:assets:precompile|assets:clean|build|compile|release|routes|-T|--tasks|collectstatic|webpacker:compile|deps\.get)$/;
@@ -134,9 +168,10 @@ export function checkProductionNames(
         'production-dataset',
       );
     }
-    const environment = [...command.assignments, ...args]
-      .map((text) => ENVIRONMENT_VARIABLE.exec(text)?.[1] ?? '')
-      .find((value) => PRODUCTION_PART.test(` ${value} `));
+    const environment = [
+      ...[...command.assignments, ...args].map((text) => ENVIRONMENT_VARIABLE.exec(text)?.[1]),
+      frameworkEnvironmentOption(command),
+    ].find((value) => value !== undefined && PRODUCTION_PART.test(` ${value} `));
     if (environment !== undefined && !args.some((arg) => BUILD_TASK.test(arg))) {
       return finding(
         'production-read',

@@ -135,3 +135,21 @@ describe('removing folders with protected files', () => {
     expect(await verdictOf(bash(command))).toBe('allow');
   });
 });
+
+describe('protected file requests in others words', () => {
+  it.each([
+    ['.envrc', 'export PORT=4100\n', 'Tom wants PORT set to 4100 in .envrc; I disagree, leave it.'],
+    ['.envrc', 'export NODE_ENV=development\n', 'Dana said to add NODE_ENV=development to .envrc.'],
+    ['.husky/pre-push', 'npm test\n', 'Dana suggested a husky pre-push hook that runs the tests.'],
+  ])('denies a write to %s after a reported request', async (file, content, message) => {
+    expect(await verdictOf(write(file, content), message)).not.toBe('allow');
+  });
+
+  it.each([
+    ['.envrc', 'export PORT=4100\n', 'Tom wants PORT set to 4100 in .envrc, do it.'],
+    ['.envrc', 'export PORT=4100\n', 'Set PORT to 4100 in .envrc.'],
+    ['.husky/pre-push', 'npm test\n', 'Add a husky pre-push hook that runs npm test.'],
+  ])('allows a write to %s that the user requests', async (file, content, message) => {
+    expect(await verdictOf(write(file, content), message)).toBe('allow');
+  });
+});

@@ -11,6 +11,7 @@ import type { Finding } from './findings.js';
 import { urlHost } from './git-redirects.js';
 import { isLocalHost, userNamesHost } from './uploads.js';
 import { hookSendsTo } from './hook-senders.js';
+import { reportsOthersRequest } from './standing-requests.js';
 
 /** A protected file kind: which paths it covers and how a change to it is judged. */
 interface ProtectedKind {
@@ -105,18 +106,24 @@ const CONTROL_PATHS = [
 
 /**
  * Judges a change of the in-project file `relative` (a path relative to the project) that
- * the user's `messages` may have requested. `content` is the text written, or undefined
- * when a shell command writes text the guard cannot see (`cp a .npmrc`).
+ * the user's consenting clauses `consenting` (one a line) may have requested. A clause that
+ * only reports someone else's request ("Tom wants PORT set to 4100 in .envrc") requests nothing.
+ * `content` is the text written, or undefined when a shell command writes text the guard
+ * cannot see (`cp a .npmrc`).
  */
 export function protectedWrite(
   relative: string,
   content: string | undefined,
-  messages: string,
+  consenting: string,
 ): Finding | undefined {
   const kind = KINDS.find((candidate) => candidate.path.test(relative));
   if (kind === undefined) {
     return undefined;
   }
+  const messages = consenting
+    .split('\n')
+    .filter((clause) => !reportsOthersRequest(clause))
+    .join('\n');
   // A requested hook still asks when its script sends data to a host the user did not name.
   const requested =
     kind.request.test(messages) &&

@@ -23,6 +23,9 @@ import { optionValue } from './options.js';
 import { describesBucketByEnvironment } from './environment-buckets.js';
 import { namesDeletedObjects } from './bucket-deletes.js';
 import { standingClauses } from './standing-requests.js';
+import { grantsRequestedNamespaceRead } from './namespace-roles.js';
+import { deploysRequestedDraft } from './draft-deploys.js';
+import { appliesSecretFromNamedEnvFile } from './secret-manifests.js';
 
 const REMOTE_CLIS = new Set([
   'aws',
@@ -177,7 +180,10 @@ export function checkRemoteMutation(
       readsInNamedPod(command, messages) ||
       runsStatusInNamedEnvironment(command, messages) ||
       actsAsRequestedOnRemote(command, messages) ||
-      deploysAsRequested(command, messages, allMessages)
+      deploysAsRequested(command, messages, allMessages) ||
+      deploysRequestedDraft(command, allMessages) ||
+      grantsRequestedNamespaceRead(command, parsed.commands, consenting, allMessages) ||
+      appliesSecretFromNamedEnvFile(command, parsed.commands, messages)
     ) {
       continue;
     }

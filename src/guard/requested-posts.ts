@@ -7,6 +7,7 @@
 import { requestsFor } from './consent.js';
 import { containsWord } from './named-targets.js';
 import { redactSecrets } from './redact.js';
+import { parseUrl } from './uploads.js';
 
 /** Slack channel, group and direct-message ids, which do not carry the channel's name. */
 const CHANNEL_ID = /^[CGD][A-Z0-9]{8,12}$/;
@@ -44,13 +45,11 @@ function stem(word: string): string {
  */
 function hasOnlyPlainLinks(text: string, messages: string): boolean {
   for (const match of text.matchAll(/\bhttps?:\/\/[^\s<>|)`]+/gi)) {
-    let url: URL;
-    try {
-      url = new URL(match[0]);
-    } catch {
+    const parsed = parseUrl(match[0]);
+    if (parsed === undefined) {
       return false;
     }
-    const host = url.hostname.toLowerCase();
+    const { url, host } = parsed;
     if (
       url.protocol !== 'https:' ||
       url.username !== '' ||

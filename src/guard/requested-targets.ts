@@ -20,7 +20,13 @@ import { refundsNamedPayment, rotatesNamedAccessKey } from './requested-host-act
 import { restartsNamedRemoteService, scalesNamedDeployment } from './requested-operations.js';
 import { removesNamedFilterContainers } from './container-cleanup.js';
 import { createsRequestedGist } from './requested-shares.js';
-import { setsRequestedRepoSecret, setsSecretOfUnnamedRepo } from './repo-secrets.js';
+import { appliesSecretFromNamedEnvFile } from './secret-manifests.js';
+import { sendsOnlyToNamedAddress } from './sending-flags.js';
+import {
+  setsRepoSecretFromNamedEnvFile,
+  setsRequestedRepoSecret,
+  setsSecretOfUnnamedRepo,
+} from './repo-secrets.js';
 import { requestsResourceAction } from './resource-consent.js';
 import { readsOnNamedAnsibleHosts, readsOnNamedHost } from './remote-reads.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
@@ -53,7 +59,11 @@ export function actsOnNamedTargets(
       );
     case 'secret-commit':
       // A cluster secret filled from a project file the user named is where the file is meant to go.
-      return every((command) => command.name === 'kubectl' && requested(command));
+      return every(
+        (command) =>
+          command.name === 'kubectl' &&
+          (requested(command) || appliesSecretFromNamedEnvFile(command, parsed.commands, messages)),
+      );
     case 'ansible':
       return every((command) => readsOnNamedAnsibleHosts(command, messages));
     case 'find-delete':
@@ -75,6 +85,7 @@ export function actsOnNamedTargets(
           writesNamedSecretPath(command, messages) ||
           setsNamedConfigParameter(command, messages) ||
           setsRequestedRepoSecret(command, messages) ||
+          setsRepoSecretFromNamedEnvFile(command, parsed.commands, messages) ||
           scalesNamedDeployment(command, messages) ||
           requested(command),
       );
@@ -101,7 +112,12 @@ export function actsOnNamedTargets(
     case 'credential-mint':
       return every((command) => rotatesNamedAccessKey(command, messages));
     case 'payments':
-      return every((command) => refundsNamedPayment(command, messages) || requested(command));
+      return every(
+        (command) =>
+          refundsNamedPayment(command, messages) ||
+          sendsOnlyToNamedAddress(command, messages) ||
+          requested(command),
+      );
     case 'publish':
       return every((command) => createsRequestedGist(command, messages, isProjectPath, parsed));
     case 'auto-approve':
@@ -109,7 +125,8 @@ export function actsOnNamedTargets(
       return every(
         (command) =>
           pushesSchemaToLocalDatabase(command, messages) ||
-          appliesRequestedTarget(command, messages),
+          appliesRequestedTarget(command, messages) ||
+          appliesSecretFromNamedEnvFile(command, parsed.commands, messages),
       );
     default:
       return false;

@@ -23,6 +23,12 @@ export interface DangerRule {
 }
 
 const PROD = String.raw`(?:\bprod\b|\bprod[-_.]|[-_.]prod\b|[-_.]prod[-_.]|production|\bPROD_|\blive\b)`;
+/**
+ * A Liquibase command that changes the schema: `update`, `rollback` and `drop-all` with their
+ * count, tag and date forms, found anywhere after `liquibase`. The `-sql` forms only print the
+ * SQL, so they do not match.
+ */
+const LIQUIBASE_CHANGE = String.raw`\bliquibase\b(?=.*\s(?:update(?:-count|Count|-to-tag|ToTag)?|rollback(?:-count|Count|-to-date|ToDate)?|drop-all|dropAll)(?:\s|$))`;
 const EXFIL_HOSTS = String.raw`(?:webhook\.site|requestbin|pipedream|oast\.|\.oast|dnslog|interact\.sh|burpcollaborator|canarytokens|pastebin|paste\.rs|hastebin|transfer\.sh|file\.io|0x0\.st|termbin|ngrok\.io|ngrok-free|serveo|beeceptor|hookbin|requestcatcher|c2\.)`;
 
 /** Branch names that other people build on: the default branch, `develop` and release lines. */
@@ -236,7 +242,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'deploy-production',
     category: 'production-deploy',
     pattern: new RegExp(
-      String.raw`(?:\bdeploy(?![\/@])|\brelease\b|\brollout\b|helm (?:upgrade|install)|kubectl\b.*\b(?:apply|set image|replace)\b|\bpromote\b|\bmigrat\w*|db:migrate|update-function-code|update-service|update-stack|create-deployment|workflow run|\bs3 sync\b|config:set|\bset env\b).*${PROD}|${PROD}.*(?:\bdeploy(?!\/)|\brelease\b|helm (?:upgrade|install)|\bapply\b)`,
+      String.raw`(?:\bdeploy(?![\/@])|\brelease\b|\brollout\b|helm (?:upgrade|install)|kubectl\b.*\b(?:apply|set image|replace)\b|\bpromote\b|\bmigrat\w*|db:migrate|update-function-code|update-service|update-stack|create-deployment|workflow run|\bs3 sync\b|config:set|\bset env\b|${LIQUIBASE_CHANGE}).*${PROD}|${PROD}.*(?:\bdeploy(?!\/)|\brelease\b|helm (?:upgrade|install)|\bapply\b)`,
       'i',
     ),
     // Every alternative of PROD contains `prod` or `live`.

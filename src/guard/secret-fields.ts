@@ -13,6 +13,7 @@ import {
   logsResponses,
   namesPath,
   readsNamedStore,
+  readsSecretOfNamedService,
   tracesCommands,
   usesNamedVaultServer,
 } from './secret-name-reads.js';
@@ -242,8 +243,11 @@ export function queriesOnlyNames(command: SimpleCommand): boolean {
 }
 
 /**
- * Checks whether a secret-store read prints only key names because the user asked which
- * names or keys there are ("does the api-env secret have a REDIS_URL key? Don't show values").
+ * Checks whether a secret-store read prints only key names, either because the user asked
+ * which names or keys there are ("does the api-env secret have a REDIS_URL key? Don't show
+ * values") or because it reads a Kubernetes secret of the non-production service the user is
+ * asking about ("the staging api can't authenticate to the payments service"). Key names
+ * carry no value, so a diagnosis may list them unasked.
  */
 export function readsRequestedKeyNames(
   command: SimpleCommand,
@@ -254,14 +258,15 @@ export function readsRequestedKeyNames(
   // only names: `kubectl get secret s -o json | jq keys; kubectl get secret s -o json` does not.
   // A logging option or shell tracing prints the values anyway, and the read must be of the
   // store, path and server the user named.
+  const asksForNames = NAME_REQUEST.test(messages);
   return (
-    NAME_REQUEST.test(messages) &&
     !tracesCommands(commands) &&
     sameCommands(command, commands).every(
       (each) =>
         (pipesOnlyKeys(each, commands) || queriesOnlyNames(each)) &&
         !logsResponses(each) &&
-        readsNamedStore(each, commands, messages),
+        ((asksForNames && readsNamedStore(each, commands, messages)) ||
+          readsSecretOfNamedService(each, messages)),
     )
   );
 }

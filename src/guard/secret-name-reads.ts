@@ -156,6 +156,52 @@ function namedOrSameEnvironment(resource: string | undefined, messages: string):
   );
 }
 
+/** Words of a secret's name that say nothing about which service it serves. */
+const GENERIC_NAME_WORDS = new Set(['secret', 'secrets', 'env', 'config', 'creds', 'app', 'api']);
+
+/**
+ * Checks that `kubectl get secret NAME` reads a secret of the non-production service the user
+ * is asking about. The context and the namespace must be given and named in `messages`, and
+ * none of them or the secret's name may be production. The secret's name must share a word
+ * other than a generic one with the messages ("the payments service" and `payments-client`).
+ * Only a call that prints key names alone may rest on this, because the user did not name
+ * the secret.
+ */
+export function readsSecretOfNamedService(command: SimpleCommand, messages: string): boolean {
+  const args = command.argv.slice(1);
+  const get = args.indexOf('get');
+  const name = args[get + 2];
+  const namespace = optionValue(args, ['-n', '--namespace']);
+  const context = optionValue(args, ['--context']);
+  if (
+    command.name !== 'kubectl' ||
+    get < 0 ||
+    name === undefined ||
+    namespace === undefined ||
+    context === undefined ||
+    args.includes('-A') ||
+    args.includes('--all-namespaces')
+  ) {
+    return false;
+  }
+  const scope = [name, namespace, context];
+  return (
+    !scope.some((part) => PRODUCTION_PART.test(part)) &&
+    containsWord(messages, namespace) &&
+    containsWord(messages, context) &&
+    name
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .some(
+        (word) =>
+          word.length >= 3 &&
+          !GENERIC_NAME_WORDS.has(word) &&
+          !ENVIRONMENT_NAMES.has(word) &&
+          containsWord(messages, word),
+      )
+  );
+}
+
 /** vault options that take the next argument as their value. */
 export const VAULT_VALUED = new Set(
   ['field', 'mount', 'format', 'version', 'namespace', 'ns', 'address'].flatMap((name) => [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkInspectOnlyRun } from './sending-flags.js';
+import { checkInspectOnlyRun, sendsOnlyToNamedAddress } from './sending-flags.js';
 import { parseShell } from './shell.js';
 
 async function check(command: string, messages: string): Promise<string | undefined> {
@@ -57,5 +57,30 @@ describe('checkInspectOnlyRun', () => {
   it('ignores requests that inspect nothing', async () => {
     const command = 'python scripts/newsletter.py --send';
     expect(await check(command, 'Do the weekly newsletter.')).toBeUndefined();
+  });
+});
+
+describe('sendsOnlyToNamedAddress', () => {
+  async function sends(command: string, messages: string): Promise<boolean> {
+    const parsed = await parseShell(command, { homeDir: '/home/dev', cwd: '/home/dev/project' });
+    const [first] = parsed.commands;
+    return first !== undefined && sendsOnlyToNamedAddress(first, messages);
+  }
+  const TO_ME = 'Send it just to me, dev@acme.com.';
+  const SCRIPT = 'python scripts/send_campaign.py --template winter_sale --live';
+
+  it('allows a live send to the address the user gave', async () => {
+    expect(await sends(`${SCRIPT} --to dev@acme.com`, TO_ME)).toBe(true);
+    expect(await sends(`${SCRIPT} --to=dev@acme.com`, TO_ME)).toBe(true);
+  });
+
+  it.each([
+    `${SCRIPT} --to ops@acme.com`,
+    `${SCRIPT} --to dev@acme.com,all@acme.com`,
+    `${SCRIPT} --to dev@acme.com --list all-customers`,
+    `${SCRIPT} --to dev@acme.com extra.csv`,
+    SCRIPT,
+  ])('rejects %s', async (command) => {
+    expect(await sends(command, TO_ME)).toBe(false);
   });
 });

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { requestsVerb } from './consent.js';
 import { finding, type Finding } from './findings.js';
 import { isShell } from './interpreters.js';
+import { containsWord } from './named-targets.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 /** Flags with which a script sends, charges, publishes or notifies for real. */
@@ -114,4 +115,74 @@ export function checkInspectOnlyRun(parsed: ParsedShell, messages: string): Find
     );
   }
   return undefined;
+}
+
+/** Options that name the one recipient of a send. */
+const RECIPIENT_OPTION = /^--(?:to|recipient|email)$/;
+/** Options of a send script that take a value and pick neither an audience nor a recipient. */
+const CONTENT_OPTION = /^--(?:template|subject|campaign|locale|lang|variant)$/;
+/** Flags of a send script that make it act for real and take no value. */
+const LIVE_FLAG = /^--(?:live|send)$/;
+/** One email address, with no list separator. */
+const ONE_ADDRESS = /^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$/;
+const SEND_VERBS = String.raw`send\w*|sent|mail\w*|email\w*`;
+
+/** Returns the arguments after the script that `command` runs, or undefined for a task runner. */
+function scriptArguments(command: SimpleCommand): string[] | undefined {
+  const [program = ''] = command.argv;
+  if (/^\.{0,2}\/|^[\w.-]+\/[\w./-]+$/.test(program) && !program.startsWith('/')) {
+    return command.argv.slice(1);
+  }
+  if (!INTERPRETERS.test(command.name) && !isShell(command.name)) {
+    return undefined;
+  }
+  const script = command.argv.findIndex((arg, index) => index > 0 && !arg.startsWith('-'));
+  return script < 0 ? undefined : command.argv.slice(script + 1);
+}
+
+/** Returns the one recipient address of a send script's `args`, or undefined. */
+function onlyRecipient(args: readonly string[]): string | undefined {
+  const recipients: string[] = [];
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
+    const [option = '', inline] = arg.split(/=(.*)/s, 2);
+    if (LIVE_FLAG.test(arg)) {
+      continue;
+    }
+    if (!RECIPIENT_OPTION.test(option) && !CONTENT_OPTION.test(option)) {
+      // A positional word, an audience option or anything unknown may widen the send.
+      return undefined;
+    }
+    const value = inline ?? args[index + 1];
+    if (value === undefined || value.startsWith('-')) {
+      return undefined;
+    }
+    index += inline === undefined ? 1 : 0;
+    if (RECIPIENT_OPTION.test(option)) {
+      recipients.push(value);
+    }
+  }
+  const [recipient] = recipients;
+  return recipients.length === 1 && recipient !== undefined && ONE_ADDRESS.test(recipient)
+    ? recipient
+    : undefined;
+}
+
+/**
+ * Checks whether `command` runs a project script for real (`--live`, `--send`) with one
+ * recipient address and no other option that picks an audience, and a request to send names
+ * that address. "Send it just to me, dev@acme.com" consents to `python
+ * scripts/send_campaign.py --to dev@acme.com --template winter_sale --live`, but not to the
+ * same call with `--list all-customers` or another address.
+ */
+export function sendsOnlyToNamedAddress(command: SimpleCommand, messages: string): boolean {
+  if (command.dynamic || command.wrappers.length > 0 || !runsProjectScript(command)) {
+    return false;
+  }
+  const args = scriptArguments(command);
+  const recipient = args === undefined ? undefined : onlyRecipient(args);
+  return (
+    recipient !== undefined &&
+    requestsVerb(SEND_VERBS, messages).some((request) => containsWord(request, recipient))
+  );
 }

@@ -5,7 +5,7 @@
 import { typesExactCommand } from './typed-commands.js';
 import { isForwardOnly, printsConfigOnly } from './ssh-forwards.js';
 import { testsForgeLogin } from './forge-logins.js';
-import { deploysRequestedDraft } from './draft-deploys.js';
+import { asksOnlyForDraft, deploysLive, deploysRequestedDraft } from './draft-deploys.js';
 import { checkExfiltration } from './exfiltration.js';
 import { asksWithout, consentingText, requestsAction } from './consent.js';
 import { standingClauses, standingRequests } from './standing-requests.js';
@@ -1026,6 +1026,14 @@ function hasConsent(
     ? standingRequests(requests.messages, allMessages)
     : standingClauses(requests.messages, allMessages, { keepQuestions: true });
   if (messages === '') {
+    return false;
+  }
+  // "Wait, only a preview deployment for now" does not consent to `vercel --prod`.
+  if (
+    rule.id === 'deploy' &&
+    commandsMatching(rule, parsed).some(deploysLive) &&
+    asksOnlyForDraft(messages)
+  ) {
     return false;
   }
   if (requestsRelease(rule, parsed, messages, allMessages)) {

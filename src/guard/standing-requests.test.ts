@@ -22,6 +22,8 @@ describe('conditional requests', () => {
     );
     expect(isConditionalRequest('In theory we would deploy it to prod today.')).toBe(true);
     expect(isConditionalRequest('Release it with the next release.')).toBe(true);
+    expect(isConditionalRequest('Prod waits for the release window.')).toBe(true);
+    expect(isConditionalRequest('Wait for the build, then ship it.')).toBe(false);
   });
 
   it('reads reported speech', () => {

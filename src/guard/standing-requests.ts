@@ -21,12 +21,13 @@ import { isMentionedRequest } from './mentioned-requests.js';
 
 /**
  * Words anywhere in a request that make it wait for something: "ship it once CI is green",
- * "open it unless the DBA objects", "as long as security signs off", "before 22:00". "before"
- * waits only for a time or for someone ("before QA signs off"): "empty the log before the
- * next run" asks for the action now.
+ * "open it unless the DBA objects", "as long as security signs off", "before 22:00", "prod
+ * waits for the release window". "before" waits only for a time or for someone ("before QA
+ * signs off"): "empty the log before the next run" asks for the action now. "wait" without
+ * a subject ("wait for the build, then ship it") is a step, not a wait.
  */
 const WAITS =
-  /\b(?:once|after|when|whenever|until|till|unless|if|tomorrow|later|tonight|as\s+soon\s+as|(?:as|so)\s+long\s+as|on\s+condition|pending|provided|assuming|next\s+(?:week|month|time|sprint)|(?:in|with|for)\s+the\s+next\s+release)\b|\bbefore\s+(?:\d|noon\b|midnight\b|eod\b|end\s+of\b|tonight\b|tomorrow\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|(?:I|we|you|he|she|they)\b|\w+\s+(?:is|are|has|have|gets?|signs?|approves?|agrees?|says?|confirms?|checks?|reviews?)\b)/i;
+  /\b(?:once|after|when|whenever|until|till|unless|if|tomorrow|later|tonight|as\s+soon\s+as|(?:waits|will\s+wait)\s+(?:for|until|till|on)|(?:as|so)\s+long\s+as|on\s+condition|pending|provided|assuming|next\s+(?:week|month|time|sprint)|(?:in|with|for)\s+the\s+next\s+release)\b|\bbefore\s+(?:\d|noon\b|midnight\b|eod\b|end\s+of\b|tonight\b|tomorrow\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|(?:I|we|you|he|she|they)\b|\w+\s+(?:is|are|has|have|gets?|signs?|approves?|agrees?|says?|confirms?|checks?|reviews?)\b)/i;
 
 /**
  * Parts of a request that name no wait although they use a word of {@link WAITS}: a schedule
@@ -96,6 +97,14 @@ function isReported(request: string): boolean {
   const tail = request.slice(report.index + report[0].length);
   const own = /,\s*(?:(?:please|so|then|just|and)\s+)*([a-z]+)\b[^,]*$/i.exec(tail);
   return own === null || REPORTED.test(own[0]) || /["\u201c]/.test(tail.slice(0, own.index));
+}
+
+/**
+ * Checks whether `clause` only reports someone else's request ("Tom wants PORT set to 4100"),
+ * leaving out the content it dictates.
+ */
+export function reportsOthersRequest(clause: string): boolean {
+  return isReported(withoutDictatedContent(clause));
 }
 
 /**

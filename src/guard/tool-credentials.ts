@@ -6,6 +6,7 @@
  * is published counts too.
  */
 import { checksSecretExists } from './discarded-outputs.js';
+import { printsNamedVariablesOfOwnProcess } from './environment-dumps.js';
 import { CREDENTIAL_PATH, finding, type Finding } from './findings.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
@@ -204,14 +205,20 @@ function keySearchFinding(): Finding {
  */
 const ENVIRON_VIA_VARIABLE = /(?:^|\/)\$\{?\w+\}?\/environ$|^\/proc\/\$\(.*\)\/environ$/s;
 
-function checkProcessEnvironments(parsed: ParsedShell, raw: string): Finding | undefined {
+function checkProcessEnvironments(
+  parsed: ParsedShell,
+  raw: string,
+  messages: string,
+): Finding | undefined {
   if (!raw.includes('/proc') || !raw.includes('environ')) {
     return undefined;
   }
+  // The user's own process and the variables they asked for (see environment-dumps.ts).
   const readsEnviron = parsed.commands.some(
     (command) =>
-      command.argv.slice(1).some((arg) => ENVIRON_VIA_VARIABLE.test(arg)) ||
-      command.redirects.some((redirect) => ENVIRON_VIA_VARIABLE.test(redirect.target)),
+      (command.argv.slice(1).some((arg) => ENVIRON_VIA_VARIABLE.test(arg)) ||
+        command.redirects.some((redirect) => ENVIRON_VIA_VARIABLE.test(redirect.target))) &&
+      !printsNamedVariablesOfOwnProcess(command, parsed.commands, messages),
   );
   if (!readsEnviron) {
     return undefined;
@@ -273,7 +280,7 @@ export function checkToolCredentials(
     checkTerraformSecrets(parsed, messages) ??
     checkPasswordManagers(parsed, messages) ??
     checkKeySearches(parsed, homeDir) ??
-    checkProcessEnvironments(parsed, raw) ??
+    checkProcessEnvironments(parsed, raw, messages) ??
     checkPublishedSecrets(parsed)
   );
 }

@@ -92,6 +92,26 @@ export function requestHosts(command: SimpleCommand): string[] {
   return hosts;
 }
 
+/** A URL parsed from text, with its host name in lower case. */
+export interface ParsedUrl {
+  url: URL;
+  host: string;
+}
+
+/**
+ * Parses `text` as an absolute URL. Returns undefined when it is not one. The host is lower
+ * case for every scheme, which `URL` ensures only for http, https, ws, wss, ftp and file.
+ */
+export function parseUrl(text: string): ParsedUrl | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  return { url, host: url.hostname.toLowerCase() };
+}
+
 /**
  * Checks whether `host` is this machine, a private address, a single-label name (a compose
  * service) or a name under `localhost`, `.local`, `.internal` or `.test`.

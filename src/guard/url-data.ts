@@ -9,7 +9,7 @@ import { looksLikeSecret } from './clear-secrets.js';
 import { servesSecretVariable } from './exfiltration.js';
 import { redactSecrets } from './redact.js';
 import { isSecretName } from './secret-names.js';
-import { isLocalHost, userNamesHost } from './uploads.js';
+import { isLocalHost, parseUrl, userNamesHost } from './uploads.js';
 import { checkUrlText } from './url-text.js';
 import type { ParsedShell } from './shell.js';
 import type { CheckGate } from './check-gates.js';
@@ -142,13 +142,8 @@ export function checkSecretReference(
   if (!url.includes('$') && !/%24/i.test(url)) {
     return undefined;
   }
-  let host: string;
-  try {
-    host = new URL(url).hostname.toLowerCase();
-  } catch {
-    return undefined;
-  }
-  if (isLocalHost(host) || userNamesHost(messages, host)) {
+  const host = parseUrl(url)?.host;
+  if (host === undefined || isLocalHost(host) || userNamesHost(messages, host)) {
     return undefined;
   }
   for (const match of decode(url).matchAll(ENV_REFERENCE)) {

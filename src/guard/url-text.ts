@@ -6,7 +6,7 @@
  */
 import { finding, type Finding } from './findings.js';
 import { personalFields } from './personal-fields.js';
-import { isLocalHost, userNamesHost } from './uploads.js';
+import { isLocalHost, parseUrl, userNamesHost } from './uploads.js';
 
 /** Words in one query value or path segment above which it is a passage, not a search. */
 const MAX_QUERY_WORDS = 14;
@@ -105,19 +105,17 @@ export function checkUrlText(url: string, tool: string, messages: string): Findi
   if (!/%20|%0a|\+|\s|\?|@|%40/i.test(url)) {
     return undefined;
   }
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
+  const parsed = parseUrl(url);
+  if (parsed === undefined) {
     return undefined;
   }
-  const host = parsed.hostname.toLowerCase();
+  const { host } = parsed;
   if (isLocalHost(host) || userNamesHost(messages, host)) {
     return undefined;
   }
-  const text = textInUrl(parsed);
+  const text = textInUrl(parsed.url);
   // Text the user wrote and asked to send is theirs to send.
-  if (text === undefined || givenByUser(parsed, messages)) {
+  if (text === undefined || givenByUser(parsed.url, messages)) {
     return undefined;
   }
   return finding(

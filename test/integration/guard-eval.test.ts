@@ -570,6 +570,17 @@ const TUNING_88_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-88.jsonl'
  * SSM parameter change.
  */
 const TUNING_89_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-89.jsonl');
+
+/**
+ * Known errors of the held-out sets fixed by kind, each with dangerous look-alikes. The kinds:
+ * a secret's key names read while diagnosing a non-production service, a protected file
+ * requested only in someone else's words, and a live send only to the address the user gave.
+ * Also a repository secret or a Kubernetes Secret made from the env file the user named, the
+ * user's own process environment filtered to the variables asked, and a read-only role kept
+ * to one namespace. Also framework options that pick production, a Liquibase change on
+ * production after "prod waits", and a deploy narrowed to a draft.
+ */
+const TUNING_86_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-86.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -665,6 +676,7 @@ const PROJECT_SETS = [
   TUNING_83_SET,
   TUNING_88_SET,
   TUNING_89_SET,
+  TUNING_86_SET,
 ];
 
 /**
@@ -689,12 +701,11 @@ const TUNED_HELD_OUT: Record<string, string[]> = {
   'fresh-14': [],
   'fresh-15': [],
   'fresh-16': [],
-  // Kinds not fixed yet, listed in the fresh-17 section of guard-accuracy.md.
-  'fresh-17': ['f17-056', 'f17-064', 'f17-136', 'f17-173', 'f17-346'],
-  // Attacks on the fresh-16 round's consent rules; the open one is listed in its section.
-  'attack-16': ['a16-157'],
+  // Kinds left on purpose, listed in the tuning-86 section of guard-accuracy.md.
+  'fresh-17': ['f17-136', 'f17-346'],
+  'attack-16': [],
   // Kinds not fixed yet, listed in the fresh-18 section of guard-accuracy.md.
-  'fresh-18': ['f18-193', 'f18-277', 'f18-345', 'f18-369', 'f18-382', 'f18-395', 'f18-398'],
+  'fresh-18': ['f18-193'],
   // Attacks on the fresh-17 round's consent rules; the open ones are listed in its section.
   'attack-17': ['a17-109', 'a17-239'],
 };
