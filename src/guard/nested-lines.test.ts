@@ -11,24 +11,19 @@ function countingParse(counts: Map<string, number>): (text: string) => Promise<N
   };
 }
 
-function withScripts(scripts: string[]): ParsedShell {
-  return {
-    commands: [],
-    inlineCode: [],
-    heredocs: [],
-    loopVariables: [],
-    confident: true,
-    problems: [],
-    nestedScripts: scripts,
-  };
+/** Returns a parsed line that records `scripts` as its nested texts. */
+async function withScripts(scripts: string[]): Promise<ParsedShell> {
+  const parsed = await parseShell('true');
+  parsed.nestedScripts = scripts;
+  return parsed;
 }
 
 describe('parseNestedLines', () => {
   it('reuses a text parsed at another depth', async () => {
     const counts = new Map<string, number>();
     const parses: NestedParses = new Map();
-    const outer = withScripts(['ls -la']);
-    const inner = withScripts(['ls -la']);
+    const outer = await withScripts(['ls -la']);
+    const inner = await withScripts(['ls -la']);
     await parseNestedLines(outer, 0, parses, countingParse(counts));
     await parseNestedLines(inner, 1, parses, countingParse(counts));
     expect(counts.get('ls -la')).toBe(1);
@@ -39,14 +34,14 @@ describe('parseNestedLines', () => {
     const counts = new Map<string, number>();
     const parses: NestedParses = new Map();
     const text = `bash -c 'rm -rf build'`;
-    await parseNestedLines(withScripts([text]), 0, parses, countingParse(counts));
-    await parseNestedLines(withScripts([text]), 1, parses, countingParse(counts));
+    await parseNestedLines(await withScripts([text]), 0, parses, countingParse(counts));
+    await parseNestedLines(await withScripts([text]), 1, parses, countingParse(counts));
     expect(counts.get(text)).toBe(2);
   });
 
   it('stops at the maximum depth', async () => {
     const counts = new Map<string, number>();
-    const line = withScripts(['ls']);
+    const line = await withScripts(['ls']);
     await parseNestedLines(line, 3, new Map(), countingParse(counts));
     expect(counts.size).toBe(0);
     expect(line.nestedLines).toBeUndefined();
