@@ -25,7 +25,7 @@ import { writtenScriptCommand } from './written-files.js';
 import { countsForWrittenCode, writtenCodeCommand } from './written-code.js';
 import { notebookCommand } from './written-notebooks.js';
 import { followEmbeddedActions } from './embedded-actions.js';
-import { parseNestedLines } from './nested-lines.js';
+import { parseNestedLines, type NestedParse, type NestedParses } from './nested-lines.js';
 import { asMcpCall } from './agent-tools.js';
 import { classifyShell } from './stage1.js';
 import { checkLoaderConfig } from './loader-configs.js';
@@ -677,7 +677,8 @@ async function parseCommand(
   context: GuardContext,
   real?: RealPaths,
   depth = 0,
-): Promise<{ shell: ParsedShell } | { finding: Finding }> {
+  nestedParses?: NestedParses,
+): Promise<NestedParse> {
   const command = String(call.input['command']);
   if (command.length > MAX_PARSED_COMMAND_CHARS) {
     return {
@@ -704,9 +705,13 @@ async function parseCommand(
     if (real !== undefined) {
       realShellPaths(shell, options, real);
     }
-    await parseNestedLines(shell, depth, (text) =>
-      parseCommand({ tool: 'Bash', input: { command: text } }, context, real, depth + 1),
-    );
+    if (shell.nestedScripts !== undefined) {
+      // One map for the whole call, so a text nested at two depths is parsed once.
+      const parses = nestedParses ?? new Map();
+      await parseNestedLines(shell, depth, parses, (text) =>
+        parseCommand({ tool: 'Bash', input: { command: text } }, context, real, depth + 1, parses),
+      );
+    }
     return { shell };
   } catch (error) {
     if (error instanceof RangeError) {

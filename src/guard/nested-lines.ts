@@ -39,16 +39,29 @@ export function recordNestedScript(parsed: ParsedShell, text: string, via: strin
   }
 }
 
+/** The result of parsing a nested text: the parsed line, or the finding that stopped the parse. */
+export type NestedParse = { shell: ParsedShell } | { finding: Finding };
+
+/**
+ * Nested texts already parsed while one call's command was parsed, by text, with the depth
+ * each was parsed at. One text is often recorded at two depths: for
+ * `bash -c "python3 -c 'os.system(\"ls\")'"` both the call's line and the `bash -c` line
+ * record `ls`, which would otherwise be parsed twice.
+ */
+export type NestedParses = Map<string, { depth: number; result: NestedParse }>;
+
 /**
  * Parses each recorded text of `parsed` with `parse` (which follows written scripts and the
  * other readers as for a call's command) and stores the results in `parsed.nestedLines`.
  * Texts whose parse stops with a finding are left out: their commands are already part of
- * `parsed`, which is judged as a whole.
+ * `parsed`, which is judged as a whole. A text already in `parses` is reused instead of
+ * parsed again, so two nested lines may share one `ParsedShell`.
  */
 export async function parseNestedLines(
   parsed: ParsedShell,
   depth: number,
-  parse: (text: string) => Promise<{ shell: ParsedShell } | { finding: Finding }>,
+  parses: NestedParses,
+  parse: (text: string) => Promise<NestedParse>,
 ): Promise<void> {
   const scripts = parsed.nestedScripts;
   if (scripts === undefined || depth >= MAX_NESTED_DEPTH) {
@@ -56,12 +69,37 @@ export async function parseNestedLines(
   }
   const lines: NestedLine[] = [];
   for (const text of scripts) {
-    const result = await parse(text);
+    const result = await parsedOnce(text, depth + 1, parses, parse);
     if ('shell' in result) {
       lines.push({ text, parsed: result.shell });
     }
   }
   parsed.nestedLines = lines;
+}
+
+/**
+ * Returns the parse of `text` at `depth` from `parses`, or parses it and stores the result.
+ * The parse of one text under one call's context differs between depths only in how deep
+ * its own nested texts are parsed, so a stored parse is reused at another depth only when
+ * it recorded no nested texts.
+ */
+async function parsedOnce(
+  text: string,
+  depth: number,
+  parses: NestedParses,
+  parse: (text: string) => Promise<NestedParse>,
+): Promise<NestedParse> {
+  const stored = parses.get(text);
+  if (
+    stored !== undefined &&
+    (stored.depth === depth ||
+      ('shell' in stored.result && stored.result.shell.nestedScripts === undefined))
+  ) {
+    return stored.result;
+  }
+  const result = await parse(text);
+  parses.set(text, { depth, result });
+  return result;
 }
 
 /**

@@ -192,13 +192,36 @@ export function classifyShell(
   raw: string,
   context: GuardContext,
 ): Finding | undefined {
+  return classifyWithNested(parsed, raw, context, undefined);
+}
+
+/**
+ * Classifies `parsed` and then its nested lines. Two nested lines of one call may share a
+ * `ParsedShell` (see `NestedParses`), and `judged` keeps each shared line's finding, so it is
+ * classified once. The key is the parsed object, which stands for one text, and the
+ * findings are reused only within one call with the same `context`, so they are the same.
+ */
+function classifyWithNested(
+  parsed: ParsedShell,
+  raw: string,
+  context: GuardContext,
+  judged: Map<ParsedShell, Finding | undefined> | undefined,
+): Finding | undefined {
   const found = classifyLine(parsed, raw, context);
   if (parsed.nestedLines === undefined || (found !== undefined && isCertain(found))) {
     return found;
   }
+  const seen = judged ?? new Map<ParsedShell, Finding | undefined>();
   const nested = nestedLineFinding(
     parsed,
-    (line) => classifyShell(line.parsed, line.text, context),
+    (line) => {
+      if (seen.has(line.parsed)) {
+        return seen.get(line.parsed);
+      }
+      const lineFound = classifyWithNested(line.parsed, line.text, context, seen);
+      seen.set(line.parsed, lineFound);
+      return lineFound;
+    },
     isCertain,
   );
   return nested !== undefined && (found === undefined || isCertain(nested)) ? nested : found;
