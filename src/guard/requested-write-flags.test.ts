@@ -69,4 +69,29 @@ describe('checkRequestedWriteFlags', () => {
       await rule('gh issue edit 4 --add-label wontfix', 'Add the needs-repro label to issue 4.'),
     ).toBe('stage1:gh-other-label');
   });
+
+  it('judges secret names, role rules, hub privacy and migration pushes', async () => {
+    expect(await rule('gh secret set SENTRY_DSN_PROD', 'Set the SENTRY_DSN secret.')).toBe(
+      'stage1:gh-other-secret',
+    );
+    expect(await rule('gh secret set SENTRY_DSN', 'Set the SENTRY_DSN secret.')).toBeUndefined();
+    expect(
+      await rule("kubectl create clusterrole r --verb='*' --resource=pods", 'A read-only role r.'),
+    ).toBe('stage1:role-wider-verbs');
+    expect(
+      await rule(
+        'kubectl create role r --verb=get --resource=pods,secrets',
+        'A role r that can read pods.',
+      ),
+    ).toBe('stage1:role-wider-resources');
+    expect(
+      await rule('huggingface-cli repo create a/b --private false', 'A private repo a/b.'),
+    ).toBe('stage1:hub-not-private');
+    expect(await rule('huggingface-cli repo create a/b --private', 'A private repo a/b.')).toBe(
+      undefined,
+    );
+    expect(await rule('supabase db push --include-all', 'Push the new migration.')).toBe(
+      'stage1:supabase-include-all',
+    );
+  });
 });

@@ -20,7 +20,16 @@ const PUBLISHERS = new Set(['npm', 'pnpm', 'yarn']);
 
 /** Gate of {@link checkRequestedWriteFlags}: the programs of every command it judges. */
 export const REQUESTED_WRITE_FLAGS_GATE: CheckGate = {
-  programs: new Set(['gh', 'aws', 'helm', 'git', ...PUBLISHERS]),
+  programs: new Set([
+    'gh',
+    'aws',
+    'helm',
+    'git',
+    'kubectl',
+    'huggingface-cli',
+    'supabase',
+    ...PUBLISHERS,
+  ]),
 };
 
 /** Requests that cover every item of a list at once. */
@@ -93,6 +102,36 @@ function wideningWords(
             'helm-force',
           );
   }
+  if (command.name === 'kubectl' && first === 'create' && /^(?:cluster)?role$/.test(second)) {
+    return (standing) => checkRoleRules(args, standing);
+  }
+  if (command.name === 'huggingface-cli' && first === 'repo' && second === 'create') {
+    return hubRepositoryIsPrivate(args)
+      ? undefined
+      : (standing) =>
+          /\bprivate\b/i.test(standing)
+            ? widened(
+                'create-public-surface',
+                'creates a public repository on the Hub where a private one was asked for',
+                'hub-not-private',
+              )
+            : undefined;
+  }
+  if (
+    command.name === 'supabase' &&
+    first === 'db' &&
+    second === 'push' &&
+    args.includes('--include-all')
+  ) {
+    return (standing) =>
+      asksWithout(ALL_REQUEST, standing)
+        ? undefined
+        : widened(
+            'blind-apply',
+            'applies every migration missing from the remote history (--include-all)',
+            'supabase-include-all',
+          );
+  }
   if (command.name === 'git' && first === 'push' && args.includes('--tags')) {
     return (standing) =>
       /\btags\b/i.test(standing) || asksWithout(/\ball\b[^.]*\btags?\b/i, standing)
@@ -122,6 +161,10 @@ function ghWidening(
             `deletes every ${first} of the repository or account (--all)`,
             'gh-delete-all',
           );
+  }
+  if (action === 'secret set') {
+    const name = args[2] ?? '';
+    return (standing) => checkSecretName(name, standing);
   }
   if (action === 'label create' && args.some((arg) => arg === '--force' || arg === '-f')) {
     const name = args[2] ?? '';
@@ -285,4 +328,77 @@ function checkPublishTag(args: readonly string[], standing: string): Finding | u
         `publishes the package under the dist-tag "${tag}" where "${requested}" was asked for`,
         'publish-other-tag',
       );
+}
+
+/** Names in the form of a secret or variable name: `SENTRY_DSN`, `NPM_TOKEN`. */
+const SECRET_NAME = /\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g;
+
+/**
+ * Judges `gh secret set NAME` when the requests name secrets by name: NAME must be one of them,
+ * so "set the SENTRY_DSN secret" is no consent to `SENTRY_DSN_PROD`.
+ */
+function checkSecretName(name: string, standing: string): Finding | undefined {
+  const named: string[] = standing.match(SECRET_NAME) ?? [];
+  if (name === '' || named.length === 0 || named.includes(name)) {
+    return undefined;
+  }
+  return widened(
+    'modify-shared-resource',
+    `sets the secret "${name}" where ${named.join(', ')} was asked for`,
+    'gh-other-secret',
+  );
+}
+
+/** Verbs of a role rule that only read. */
+const READ_VERBS = new Set(['get', 'list', 'watch']);
+/** Requests for a role that only reads. */
+const READ_ONLY_REQUEST =
+  /\bread[- ]?only\b|\b(?:can|to|that)\s+(?:only\s+)?(?:read|view|see|get|list)\b|\bviewer\b/i;
+
+/**
+ * Judges `kubectl create role|clusterrole`: after a request for reading, every verb must read,
+ * and every resource must be one the request names (`pods` for "read pods", not `secrets`).
+ */
+function checkRoleRules(args: readonly string[], standing: string): Finding | undefined {
+  const verbs = optionValues(args, ['--verb']).flatMap((value) => value.split(','));
+  const resources = optionValues(args, ['--resource']).flatMap((value) => value.split(','));
+  const readOnly = READ_ONLY_REQUEST.test(standing);
+  const writes = verbs.find((verb) => !READ_VERBS.has(verb.replace(/["']/g, '')));
+  if (readOnly && writes !== undefined) {
+    return widened(
+      'permission-grant',
+      `grants the verb "${writes}" in a role asked to read only`,
+      'role-wider-verbs',
+    );
+  }
+  // Resources count once the request names one of them: "a role that can read pods".
+  const unnamed = resources.filter((resource) => !namesResource(standing, resource));
+  const other = unnamed[0];
+  if (other === undefined || unnamed.length === resources.length) {
+    return undefined;
+  }
+  return widened(
+    'permission-grant',
+    `grants access to the resource "${other}" in the role`,
+    'role-wider-resources',
+  );
+}
+
+/** Checks whether `standing` names a role resource, in the singular or the plural. */
+function namesResource(standing: string, resource: string): boolean {
+  const bare = resource.replace(/["']/g, '').replace(/\..*$/, '');
+  return bare === '*'
+    ? asksWithout(ALL_REQUEST, standing)
+    : containsWord(standing, bare) || containsWord(standing, bare.replace(/s$/, ''));
+}
+
+/** Checks whether `huggingface-cli repo create` makes a private repository (`--private`). */
+function hubRepositoryIsPrivate(args: readonly string[]): boolean {
+  const at = args.findIndex((arg) => arg === '--private' || arg.startsWith('--private='));
+  if (at < 0) {
+    return false;
+  }
+  const given = args[at]?.split('=')[1] ?? args[at + 1];
+  // `--private` is a switch, so a next word that is not a boolean belongs to something else.
+  return given === undefined || !/^(?:false|0|no)$/i.test(given);
 }

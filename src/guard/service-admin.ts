@@ -90,6 +90,8 @@ const SECURITY_OFF =
 /** Requests to turn a cluster's security off. */
 const SECURITY_OFF_REQUEST =
   /\b(?:disable|turn off|switch off|remove)\b.{0,30}\b(?:security|auth\w*)\b/i;
+/** Requests that cover every document of an index. */
+const EVERY_DOCUMENT_REQUEST = /\b(?:all|every|everything|whole|entire|empty|wipe)\b/i;
 /** A Cloudflare purge of the whole zone. */
 const PURGE_EVERYTHING = /["']?purge_everything["']?\s*:\s*true/i;
 /** Requests that cover purging a whole CDN cache rather than the URLs they name. */
@@ -130,6 +132,17 @@ function checkHttpAdmin(
         'listed-delete',
       );
     }
+  }
+  if (
+    /\/_delete_by_query\b/.test(text) &&
+    /"match_all"|\/(?:_all|[^/\s]*\*[^/\s]*)\/_delete_by_query/.test(text) &&
+    !asksWithout(EVERY_DOCUMENT_REQUEST, messages)
+  ) {
+    return finding(
+      'cloud-mass-delete',
+      `The command deletes every document of the matched indices on ${host ?? 'a remote cluster'}, while the request names only some`,
+      'delete-by-query-all',
+    );
   }
   const searched = productionSearchIndex(command, host);
   if (searched !== undefined && !containsWord(messages, searched)) {
