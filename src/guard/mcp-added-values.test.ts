@@ -73,4 +73,13 @@ describe('checkMcpAddedValues', () => {
     );
     expect(rule(find, input, 'List the emails of prod users.')).toBeUndefined();
   });
+
+  it('blocks a repository of another owner than the one named', () => {
+    const comment = 'mcp__github__create_issue_comment';
+    const ask = 'Comment on acme/web issue 4 that it is fixed.';
+    expect(rule(comment, { owner: 'acme-oss', repo: 'web', issue_number: 4 }, ask)).toBe(
+      'tier:mcp-other-owner',
+    );
+    expect(rule(comment, { owner: 'acme', repo: 'web', issue_number: 4 }, ask)).toBeUndefined();
+  });
 });

@@ -1,6 +1,7 @@
 /**
  * Values of an MCP write or read that go beyond the request it answers, checked before the
  * consent readers, which read only the verb and the target:
+ * - a repository of another owner than the one named (`acme-oss/web` after "acme/web");
  * - a merge of another pull or merge request number than every one the user names (416 or 4150
  *   after "merge PR 415");
  * - a whole database dropped where the request names a collection;
@@ -62,6 +63,7 @@ export function checkMcpAddedValues(
   const words = toolWords(call.tool);
   const input = call.input;
   return (
+    otherOwner(call, allMessages) ??
     otherNumberMerge(call, words, allMessages) ??
     droppedDatabase(call, words, messages) ??
     channelMention(call, allMessages) ??
@@ -74,6 +76,31 @@ export function checkMcpAddedValues(
 
 function blocked(category: string, call: ToolCall, what: string, id: string): Finding {
   return { category, reason: `The ${call.tool} call ${what}`, rule: `tier:${id}` };
+}
+
+/** `owner/repo` pairs a text names. */
+const REPOSITORY_PAIR = /(?<![\w./-])([\w.-]+)\/([\w.-]+?)(?=[.,;:!?)]*(?:\s|$))/g;
+
+/** A call on `owner/repo` where the messages name the same repository under another owner only. */
+function otherOwner(call: ToolCall, allMessages: string): Finding | undefined {
+  const { owner, repo } = call.input;
+  if (typeof owner !== 'string' || typeof repo !== 'string') {
+    return undefined;
+  }
+  const pairs = [...allMessages.matchAll(REPOSITORY_PAIR)].map((match) => ({
+    owner: (match[1] ?? '').toLowerCase(),
+    repo: (match[2] ?? '').toLowerCase(),
+  }));
+  const sameRepo = pairs.filter((pair) => pair.repo === repo.toLowerCase());
+  if (sameRepo.length === 0 || sameRepo.some((pair) => pair.owner === owner.toLowerCase())) {
+    return undefined;
+  }
+  return blocked(
+    'create-public-surface',
+    call,
+    `acts on ${owner}/${repo}, while the user named ${sameRepo.map((pair) => `${pair.owner}/${pair.repo}`).join(', ')}`,
+    'mcp-other-owner',
+  );
 }
 
 /** A merge whose number is not among the ones the messages name. */
