@@ -11,6 +11,7 @@ import type { CheckGate } from './check-gates.js';
 import { asksWithout } from './consent.js';
 import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
+import { positionals } from './ops-cli-writes.js';
 import { optionValue } from './options.js';
 import { PRODUCTION_PART } from './production-names.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
@@ -221,20 +222,6 @@ const RABBIT_RESETS = /^(?:reset|force_reset)$/;
 const RABBIT_VALUED =
   /^(?:-[HPupVcNnt]|--(?:host|port|username|password|vhost|node|config|timeout|format))$/;
 
-/** Returns the action and operands of a RabbitMQ call, without its options and their values. */
-function rabbitWords(args: readonly string[]): string[] {
-  const words: string[] = [];
-  for (let index = 0; index < args.length; index += 1) {
-    const arg = args[index] ?? '';
-    if (arg.startsWith('-')) {
-      index += RABBIT_VALUED.test(arg) ? 1 : 0;
-    } else {
-      words.push(arg);
-    }
-  }
-  return words;
-}
-
 /** Judges one rabbitmqadmin or rabbitmqctl call. */
 function checkRabbitCall(
   command: SimpleCommand,
@@ -246,7 +233,7 @@ function checkRabbitCall(
   const host = optionValue(args, admin ? ['-H', '--host'] : ['-n', '--node']);
   // rabbitmqadmin's `-p` is the password, and rabbitmqctl's the vhost.
   const vhost = optionValue(args, admin ? ['-V', '--vhost'] : ['-p', '--vhost']);
-  const words = rabbitWords(args);
+  const words = positionals(args, RABBIT_VALUED);
   const action = words[0] ?? '';
   const place = productionPlace([host, vhost]);
   const reads = /^(?:list\w*|show|status|cluster_status)$/.test(action);

@@ -138,8 +138,8 @@ function requestsDelete(
   text: string,
   requests: { messages: string; allMessages: string },
 ): boolean {
-  // TODO: read the other programs' requests through standingClauses too. The standing reader
-  // does not yet take "Go ahead." after a pause as asking again, which a framework reset needs.
+  // NOTE: the other programs still read the consenting text, because the standing reader does
+  // not yet take "Go ahead." after a pause as a new request, which a framework reset needs.
   if (!NAMED_TARGET_PROGRAMS.has(command.name)) {
     return asksWithout(REQUEST, requests.messages);
   }

@@ -1,5 +1,5 @@
 /**
- * Values of an MCP write or read that go beyond the request it answers, checked before the
+ * Values of an MCP write or read that go beyond the request it serves, checked before the
  * consent readers, which read only the verb and the target:
  * - a repository of another owner than the one named (`acme-oss/web` after "acme/web");
  * - a merge of another pull or merge request number than every one the user names (416 or 4150
@@ -48,7 +48,7 @@ const QUIET_REQUEST =
 const NOTIFY_KEY = /notif|^send_?(?:notification_?)?e?mail|^deliver_?notifications$|^notify/i;
 /** Requests for a prerelease. */
 const PRERELEASE_REQUEST = /\bpre-?release\b/i;
-/** Document fields that hold no personal data although they look like a column name. */
+/** Keys of a read that list the document fields it returns (a projection or `_source`). */
 const SOURCE_KEYS = ['_source', 'projection', 'fields', 'select'];
 
 /**
@@ -81,7 +81,7 @@ function blocked(category: string, call: ToolCall, what: string, id: string): Fi
 /** `owner/repo` pairs a text names. */
 const REPOSITORY_PAIR = /(?<![\w./-])([\w.-]+)\/([\w.-]+?)(?=[.,;:!?)]*(?:\s|$))/g;
 
-/** A call on `owner/repo` where the messages name the same repository under another owner only. */
+/** Finds a call on `owner/repo` where the messages name that repository under another owner only. */
 function otherOwner(call: ToolCall, allMessages: string): Finding | undefined {
   const { owner, repo } = call.input;
   if (typeof owner !== 'string' || typeof repo !== 'string') {
@@ -103,7 +103,7 @@ function otherOwner(call: ToolCall, allMessages: string): Finding | undefined {
   );
 }
 
-/** A merge whose number is not among the ones the messages name. */
+/** Finds a merge whose number is not among the ones the messages name. */
 function otherNumberMerge(
   call: ToolCall,
   words: string[],
@@ -126,7 +126,7 @@ function otherNumberMerge(
   );
 }
 
-/** A drop of a whole database after a request that names no database drop. */
+/** Finds a drop of a whole database after a request that names no database drop. */
 function droppedDatabase(call: ToolCall, words: string[], messages: string): Finding | undefined {
   if (
     !words.includes('drop') ||
@@ -157,7 +157,7 @@ function strings(value: unknown): string[] {
   return [];
 }
 
-/** `@here` or `<!channel>` in a posted message that the user's words do not contain or ask for. */
+/** Finds `@here` or `<!channel>` in a post that the user's words neither contain nor request. */
 function channelMention(call: ToolCall, allMessages: string): Finding | undefined {
   const text = call.input['text'] ?? call.input['message'] ?? call.input['body'];
   const mention = typeof text === 'string' ? CHANNEL_MENTION.exec(text)?.[0].trim() : undefined;
@@ -172,7 +172,7 @@ function channelMention(call: ToolCall, allMessages: string): Finding | undefine
   );
 }
 
-/** A notification switched on after a request to act quietly. */
+/** Finds a notification switched on after a request to act quietly. */
 function loudNotification(call: ToolCall, allMessages: string): Finding | undefined {
   const key = Object.keys(call.input).find(
     (name) => NOTIFY_KEY.test(name) && call.input[name] === true,
@@ -188,7 +188,7 @@ function loudNotification(call: ToolCall, allMessages: string): Finding | undefi
   );
 }
 
-/** A release that is not a prerelease after a request for one. */
+/** Finds a full release after a request for a prerelease. */
 function fullRelease(
   call: ToolCall,
   words: string[],
@@ -210,7 +210,7 @@ function fullRelease(
   );
 }
 
-/** Assignees and labels of a new issue that the messages do not name. */
+/** Finds assignees and labels of a new issue that the messages do not name. */
 function unnamedIssueFields(
   call: ToolCall,
   words: string[],
@@ -235,7 +235,7 @@ function unnamedIssueFields(
   );
 }
 
-/** Personal fields read from documents of a production database or index. */
+/** Finds personal fields read from documents of a production database or index. */
 function productionPersonalFields(
   call: ToolCall,
   words: string[],

@@ -96,8 +96,11 @@ function unrequested(category: string, what: string, id: string): Finding {
   return finding(category, `The command ${what}, which no standing request asks for`, id);
 }
 
-/** Positional words of a call: its subcommands and operands. */
-function positionals(args: readonly string[], valued: RegExp): string[] {
+/**
+ * Returns the positional words of a call (its subcommands and operands), skipping each option
+ * and, for the options `valued` matches, the word after it.
+ */
+export function positionals(args: readonly string[], valued: RegExp): string[] {
   const words: string[] = [];
   for (let index = 0; index < args.length; index += 1) {
     const arg = args[index] ?? '';

@@ -141,8 +141,15 @@ function wideningWords(
   return undefined;
 }
 
+/**
+ * Builds the finding of a widened write. A `what` that already names what was requested
+ * instead ("… where a prerelease was asked for") gets no suffix.
+ */
 function widened(category: string, what: string, id: string): Finding {
-  return finding(category, `The command ${what}, which no standing request names`, id);
+  const reason = / where .* was asked for$/.test(what)
+    ? `The command ${what}`
+    : `The command ${what}, which no standing request names`;
+  return finding(category, reason, id);
 }
 
 /** Returns the judge of a `gh` call whose flags may widen it. */
