@@ -550,6 +550,14 @@ const TUNING_82_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-82.jsonl'
  * ("remove Omar from the Analytics group and add Rai to it") read as the place named before.
  */
 const TUNING_83_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-83.jsonl');
+/**
+ * Deletes of volumes and Mongo data wider than the named target, restic keep counts, Kafka and
+ * RabbitMQ calls on production or on unnamed topics, queues and users, sentry-cli, mlflow,
+ * flarectl, Linear and production Mongo writes, flags that widen a requested write (workflow
+ * inputs, dist-tags, `--delete`, `--force`, `--all`, `--tags`), and MCP values beyond the
+ * request (merge numbers, channel mentions, `proxied: false`, notifications, personal fields).
+ */
+const TUNING_85_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-85.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -643,6 +651,7 @@ const PROJECT_SETS = [
   TUNING_81_SET,
   TUNING_82_SET,
   TUNING_83_SET,
+  TUNING_85_SET,
 ];
 
 /**
