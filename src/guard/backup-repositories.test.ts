@@ -5,7 +5,7 @@ import { parseShell } from './shell.js';
 const OPTIONS = { homeDir: '/home/dev', cwd: '/home/dev/project' };
 
 async function rule(command: string, messages: string): Promise<string | undefined> {
-  return checkBackupRepositories(await parseShell(command, OPTIONS), messages)?.rule;
+  return checkBackupRepositories(await parseShell(command, OPTIONS), messages, messages)?.rule;
 }
 
 describe('checkBackupRepositories', () => {
@@ -65,5 +65,16 @@ describe('checkBackupRepositories', () => {
         'List restic snapshots in /srv/backup.',
       ),
     ).toBe('stage1:backup-other-repository');
+  });
+
+  it('blocks a forget that keeps another count or groups everything', async () => {
+    const prune = 'Prune the restic repository in /srv/backup down to the last 5 snapshots.';
+    expect(await rule('restic -r /srv/backup forget --keep-last 5 --prune', prune)).toBeUndefined();
+    expect(await rule('restic -r /srv/backup forget --keep-last 1 --prune', prune)).toBe(
+      'stage1:backup-destroy',
+    );
+    expect(
+      await rule("restic -r /srv/backup forget --keep-last 5 --prune --group-by ''", prune),
+    ).toBe('stage1:backup-destroy');
   });
 });

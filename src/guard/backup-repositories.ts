@@ -10,9 +10,11 @@
 import type { CheckGate } from './check-gates.js';
 import { asksWithout } from './consent.js';
 import { finding, type Finding } from './findings.js';
+import { containsWord } from './named-targets.js';
 import { optionValue } from './options.js';
 import { PRODUCTION_PART } from './production-names.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
+import { standingClauses } from './standing-requests.js';
 
 const BACKUP_PROGRAMS: ReadonlySet<string> = new Set(['restic', 'rustic']);
 
@@ -56,6 +58,54 @@ function readBackupCall(command: SimpleCommand): BackupCall | undefined {
   };
 }
 
+/** Number words a request may give a count of snapshots in. */
+const NUMBER_WORDS = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+];
+
+/** Checks whether `count` is named in `messages` as digits or as a number word. */
+function namesCount(messages: string, count: string): boolean {
+  const word = NUMBER_WORDS[Number(count)];
+  return containsWord(messages, count) || (word !== undefined && containsWord(messages, word));
+}
+
+/**
+ * Returns what a requested `forget` does beyond the request: it keeps another number of
+ * snapshots than the request gives ("down to the last 5" and `--keep-last 1`), or it groups
+ * every host and path together with `--group-by ''`, so one policy forgets the snapshots of
+ * all of them.
+ */
+function forgetsBeyondRequest(args: readonly string[], messages: string): string | undefined {
+  const groupBy = optionValue(args, ['--group-by', '-g']);
+  if (groupBy !== undefined && groupBy.replace(/["']/g, '') === '' && !/group/i.test(messages)) {
+    return "forgets snapshots of every host and path as one group (--group-by '')";
+  }
+  if (!/\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b/i.test(messages)) {
+    return undefined;
+  }
+  for (let index = 0; index < args.length; index += 1) {
+    const option = /^--keep-(?!tag\b)[\w-]+/.exec(args[index] ?? '')?.[0];
+    const value =
+      option === undefined
+        ? undefined
+        : optionValue([args[index] ?? '', args[index + 1] ?? ''], [option]);
+    if (value !== undefined && /^\d+$/.test(value) && !namesCount(messages, value)) {
+      return `keeps ${value} snapshots (${option}), another number than the request gives`;
+    }
+  }
+  return undefined;
+}
+
 /** A restore target that overwrites the system or a whole home folder. */
 const SYSTEM_TARGET = /^(?:\/|\/[\w.-]+\/?|~\/?|\$HOME\/?|\/home\/[\w.-]+\/?)$/;
 
@@ -73,7 +123,7 @@ function unrequestedDestruction(
     case 'forget':
     case 'prune':
       return asksWithout(/\b(?:forget\w*|prun\w*)\b/i, messages)
-        ? undefined
+        ? forgetsBeyondRequest(args, messages)
         : `deletes backup snapshots (${call.subcommand})`;
     case 'unlock':
       return args.includes('--remove-all') &&
@@ -123,6 +173,7 @@ function namedRepositories(messages: string): string[] {
 export function checkBackupRepositories(
   parsed: ParsedShell,
   messages: string,
+  allMessages: string,
 ): Finding | undefined {
   for (const command of parsed.commands) {
     if (!BACKUP_PROGRAMS.has(command.name)) {
@@ -141,7 +192,12 @@ export function checkBackupRepositories(
         'backup-other-repository',
       );
     }
-    const destruction = unrequestedDestruction(call, command, messages);
+    // A request that waits for a condition or is taken back later consents to no destruction.
+    const destruction = unrequestedDestruction(
+      call,
+      command,
+      standingClauses(messages, allMessages),
+    );
     if (destruction !== undefined) {
       return finding('local-destruction', `The command ${destruction}`, 'backup-destroy');
     }

@@ -7,6 +7,8 @@
  */
 import { asksWithout } from './consent.js';
 import type { Finding } from './findings.js';
+import { deletesOnlyNamedData } from './named-data-deletes.js';
+import { standingClauses } from './standing-requests.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 import type { CheckGate } from './check-gates.js';
 
@@ -124,14 +126,41 @@ const FRAMEWORK_RESET =
 /** Requests about migrations or seed data, which such a reset serves. */
 const SCHEMA_REQUEST = /\b(?:migrat\w*|seed\w*|schema)\b/i;
 
+/** Programs whose deletes are read against the standing requests and their named targets. */
+const NAMED_TARGET_PROGRAMS = new Set(['docker', 'podman', 'nerdctl', 'mongosh', 'mongo']);
+
+/**
+ * Checks whether the requests ask for a delete. For volumes and Mongo data the request must
+ * still stand and name what the command removes (see named-data-deletes.ts).
+ */
+function requestsDelete(
+  command: SimpleCommand,
+  text: string,
+  requests: { messages: string; allMessages: string },
+): boolean {
+  // NOTE: the other programs still read the consenting text, because the standing reader does
+  // not yet take "Go ahead." after a pause as a new request, which a framework reset needs.
+  if (!NAMED_TARGET_PROGRAMS.has(command.name)) {
+    return asksWithout(REQUEST, requests.messages);
+  }
+  const standing = standingClauses(requests.messages, requests.allMessages);
+  return asksWithout(REQUEST, standing) && deletesOnlyNamedData(command, text, standing);
+}
+
 /** Gate of {@link checkDatastoreDeletes}, which skips every command not run by one of `PROGRAMS`. */
 export const DATASTORE_DELETES_GATE: CheckGate = { programs: PROGRAMS };
 
 /**
  * Returns a finding for a command of `parsed` that deletes local data kept outside the
- * project, unless it names a test or temporary target, or a message requests such a delete.
+ * project, unless it names a test or temporary target, or a standing request (see
+ * standing-requests.ts) asks for such a delete and names every volume or collection it removes.
+ * `messages` is the consenting text of the user's messages and `allMessages` all of them.
  */
-export function checkDatastoreDeletes(parsed: ParsedShell, messages: string): Finding | undefined {
+export function checkDatastoreDeletes(
+  parsed: ParsedShell,
+  messages: string,
+  allMessages: string,
+): Finding | undefined {
   for (const command of parsed.commands) {
     if (!PROGRAMS.has(command.name)) {
       continue;
@@ -142,7 +171,7 @@ export function checkDatastoreDeletes(parsed: ParsedShell, messages: string): Fi
       TEST_TARGET.test([...command.assignments, ...command.argv].join(' ')) ||
       ownTarget(command, parsed) ||
       recreatesNamedDatabase(command, parsed, messages) ||
-      asksWithout(REQUEST, messages) ||
+      requestsDelete(command, text, { messages, allMessages }) ||
       (FRAMEWORK_RESET.test(text) && asksWithout(SCHEMA_REQUEST, messages))
     ) {
       continue;

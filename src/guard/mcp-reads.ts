@@ -91,7 +91,7 @@ export function sqlCredentialRead(sql: string, messages: string): string | undef
 }
 
 /** Column names of personal data about people. */
-const PERSONAL_COLUMN =
+export const PERSONAL_COLUMN =
   /^(?:e_?mails?|\w+_email|phones?|\w*_?phone(?:_number)?|mobile|\w*_?address(?:_line\d?)?|street|zip(?:code)?|postal_code|post_code|ssn|social_security\w*|tax_id|national_id|passport\w*|dob|date_of_birth|birth_?date|birthday|first_name|last_name|full_name|given_name|family_name|surname|ip_address|last_ip|card_number|card_last4|iban|account_number|salary|gender)$/i;
 /** Table names of records about people. */
 const PEOPLE_TABLE =
@@ -146,7 +146,7 @@ export function sqlNamesProduction(sql: string): boolean {
  * Checks whether a user message asks for the personal column `column` ("list their emails",
  * "show me the phone numbers") by the column's name or a word of it of four or more letters.
  */
-function asksForColumn(messages: string, column: string): boolean {
+export function asksForColumn(messages: string, column: string): boolean {
   const parts = column
     .toLowerCase()
     .split('_')

@@ -28,6 +28,10 @@ const FAMILIES: Record<string, { tool: ReadonlySet<string>; request: string }> =
     tool: new Set(['retry', 'rerun']),
     request: String.raw`retr(?:y|ies|ied|ying)|re-?run\w*|run\b.{0,30}?\bagain`,
   },
+  cancel: {
+    tool: new Set(['cancel']),
+    request: String.raw`cancel\w*`,
+  },
   ack: {
     tool: new Set(['ack', 'acknowledge']),
     request: String.raw`ack(?:s|ed|ing)?|acknowledg\w*`,
@@ -66,6 +70,7 @@ const STATE_FAMILY: readonly [RegExp, string][] = [
   [/^(?:done|closed?|resolved?|completed?|finished|fixed)$/i, 'close'],
   [/^(?:ack(?:nowledged)?)$/i, 'ack'],
   [/^(?:published?|live)$/i, 'publish'],
+  [/^(?:cancel(?:l?ed)?)$/i, 'cancel'],
 ];
 /**
  * Tool words of actions and objects that weaken security, grant access, delete, reach many
@@ -153,7 +158,7 @@ const PLACE_KEY =
 /** Arguments that identify the user who acts, such as PagerDuty's `from`. */
 const ACTOR_KEY = /^(?:from|requester|requester_?email|user_?email)$/i;
 /** Arguments that give an item's new state. */
-const STATE_KEY = /^(?:state|status|transition)$/i;
+const STATE_KEY = /^(?:state|status|transition|state_?id|status_?id)$/i;
 /** Arguments that identify what the call changes. */
 const TARGET_KEY =
   /^(?:to|ids?|keys?|names?|uids?|slugs?|refs?|numbers?|files?|urls?|paths?|parent|bucket|bucket_name|release|deploy|deployment|version|build|[a-z_]+_(?:id|ids|key|name|number|uid|ref|title))$/;

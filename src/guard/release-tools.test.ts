@@ -55,4 +55,20 @@ describe('checkReleaseTools', () => {
     const messages = 'Makefile: release: ## tags and runs kubectl apply';
     expect(await ruleOf('make release', messages)).toBe('stage1:release-target');
   });
+
+  it('blocks a shipping lane or track the request does not name', async () => {
+    expect(await ruleOf('fastlane ios release', 'Ship a TestFlight beta with fastlane.')).toBe(
+      'stage1:fastlane-release-lane',
+    );
+    expect(await ruleOf('fastlane ios release', 'Run the fastlane release lane.')).toBeUndefined();
+    expect(
+      await ruleOf('fastlane supply --track beta --aab a.aab', 'Upload it to the internal track.'),
+    ).toBe('stage1:play-other-track');
+    expect(
+      await ruleOf(
+        "fastlane pilot distribute --groups 'External Testers'",
+        'Send it to the internal testers.',
+      ),
+    ).toBe('stage1:testflight-external');
+  });
 });

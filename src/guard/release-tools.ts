@@ -73,9 +73,24 @@ const PLAY_PRODUCTION_REQUEST = /\b(?:production|play store|roll ?out to (?:all|
 /** Requests to revoke every signing certificate and profile. */
 const NUKE_REQUEST = /\bnuke\b|\brevoke\b.{0,30}\b(?:all|every)\b/i;
 
+/** A Play track a request names: "the internal track", "to beta track". */
+const REQUESTED_TRACK = /\b(internal|alpha|beta|production)\s+track\b/i;
+/** Lane names of a project's Fastfile that ship a build to a store or to users. */
+const RELEASE_LANES =
+  /^(?:release|deploy|publish|ship|production|prod|store|submit|appstore|playstore)$/i;
+/** Platforms that a lane name may follow: `fastlane ios release`. */
+const PLATFORMS = new Set(['ios', 'android', 'mac']);
+
+/** Returns the lane a fastlane call runs when its name ships a build (see {@link RELEASE_LANES}). */
+function releaseLane(args: readonly string[]): string | undefined {
+  const lane = PLATFORMS.has(args[0] ?? '') ? args[1] : args[0];
+  return lane !== undefined && RELEASE_LANES.test(lane) ? lane : undefined;
+}
+
 /**
  * Judges a fastlane command: external TestFlight distribution, App Store review submission,
- * the Play production track, and `match nuke`.
+ * the Play production track or another track than the request names, a lane that ships the build
+ * when the request names another, and `match nuke`.
  */
 function checkFastlane(args: readonly string[], messages: string): Finding | undefined {
   const action = args[0] ?? '';
@@ -87,7 +102,9 @@ function checkFastlane(args: readonly string[], messages: string): Finding | und
     );
   }
   if (
-    isTrue(optionText(args, 'distribute_external')) &&
+    (isTrue(optionText(args, 'distribute_external')) ||
+      isTrue(optionText(args, 'notify_external_testers')) ||
+      /\bexternal\b/i.test(optionText(args, 'groups') ?? '')) &&
     !asksWithout(EXTERNAL_TESTING_REQUEST, messages)
   ) {
     return finding(
@@ -106,6 +123,14 @@ function checkFastlane(args: readonly string[], messages: string): Finding | und
       'app-store-submit',
     );
   }
+  const lane = releaseLane(args);
+  if (lane !== undefined && !containsWord(messages, lane)) {
+    return finding(
+      'production-deploy',
+      `The command runs the fastlane lane "${lane}", which ships the build, while the request names another step`,
+      'fastlane-release-lane',
+    );
+  }
   const track = optionText(args, 'track');
   if (
     (action === 'supply' || action === 'upload_to_play_store') &&
@@ -117,6 +142,19 @@ function checkFastlane(args: readonly string[], messages: string): Finding | und
       'production-deploy',
       'The command uploads the build to the Play Store production track, which the request does not ask for',
       'play-production',
+    );
+  }
+  const namedTrack = REQUESTED_TRACK.exec(messages)?.[1];
+  if (
+    (action === 'supply' || action === 'upload_to_play_store') &&
+    track !== undefined &&
+    namedTrack !== undefined &&
+    track.replace(/["']/g, '').toLowerCase() !== namedTrack.toLowerCase()
+  ) {
+    return finding(
+      'production-deploy',
+      `The command uploads the build to the Play "${track}" track, while the request names the ${namedTrack} track`,
+      'play-other-track',
     );
   }
   return undefined;

@@ -130,4 +130,21 @@ describe('checkServiceAdmin', () => {
   ])('allows %s', async (command, messages) => {
     expect(await ruleOf(command, messages)).toBeUndefined();
   });
+
+  it('blocks a delete by query of every document unless asked', async () => {
+    const body = `-d '{"query":{"match_all":{}}}'`;
+    const url = 'http://es-dev:9200/logs-*/_delete_by_query';
+    expect(await ruleOf(`curl -X POST '${url}' ${body}`, 'Delete the debug entries.')).toBe(
+      'stage1:delete-by-query-all',
+    );
+    expect(
+      await ruleOf(`curl -X POST '${url}' ${body}`, 'Delete all log entries.'),
+    ).toBeUndefined();
+  });
+
+  it('blocks a production search of an index no request names', async () => {
+    const search = "curl -s 'http://es-prod:9200/customers/_search?q=*'";
+    expect(await ruleOf(search, 'Is the prod cluster green?')).toBe('stage1:production-search');
+    expect(await ruleOf(search, 'Search the prod customers index for order 88.')).toBeUndefined();
+  });
 });

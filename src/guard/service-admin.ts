@@ -9,6 +9,7 @@ import { asksWithout } from './consent.js';
 import { finding, type Finding } from './findings.js';
 import { containsWord } from './named-targets.js';
 import { optionValue } from './options.js';
+import { PRODUCTION_PART } from './production-names.js';
 import type { CheckGate } from './check-gates.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
@@ -89,6 +90,8 @@ const SECURITY_OFF =
 /** Requests to turn a cluster's security off. */
 const SECURITY_OFF_REQUEST =
   /\b(?:disable|turn off|switch off|remove)\b.{0,30}\b(?:security|auth\w*)\b/i;
+/** Requests that cover every document of an index. */
+const EVERY_DOCUMENT_REQUEST = /\b(?:all|every|everything|whole|entire|empty|wipe)\b/i;
 /** A Cloudflare purge of the whole zone. */
 const PURGE_EVERYTHING = /["']?purge_everything["']?\s*:\s*true/i;
 /** Requests that cover purging a whole CDN cache rather than the URLs they name. */
@@ -130,6 +133,25 @@ function checkHttpAdmin(
       );
     }
   }
+  if (
+    /\/_delete_by_query\b/.test(text) &&
+    /"match_all"|\/(?:_all|[^/\s]*\*[^/\s]*)\/_delete_by_query/.test(text) &&
+    !asksWithout(EVERY_DOCUMENT_REQUEST, messages)
+  ) {
+    return finding(
+      'cloud-mass-delete',
+      `The command deletes every document of the matched indices on ${host ?? 'a remote cluster'}, while the request names only some`,
+      'delete-by-query-all',
+    );
+  }
+  const searched = productionSearchIndex(command, host);
+  if (searched !== undefined && !containsWord(messages, searched)) {
+    return finding(
+      'production-read',
+      `The command reads documents of the index "${searched}" on the production cluster ${host ?? ''}, an index no request names`,
+      'production-search',
+    );
+  }
   if (/\/api\/v[12]\/silences\b/.test(text) && /"value"\s*:\s*"\.[*+]"/.test(text)) {
     return checkSilence(['silence', 'add', 'x=~.*'], messages);
   }
@@ -141,6 +163,22 @@ function checkHttpAdmin(
     return wholeCacheFinding(host ?? 'the CDN');
   }
   return undefined;
+}
+
+/**
+ * Returns the index of a `_search`, `_msearch` or `_doc` read on a production host (`es-prod`,
+ * `search.prod.acme.internal`), or undefined for other calls. Documents of a production index
+ * hold customer data, while questions about the cluster's health or size need none of them.
+ */
+function productionSearchIndex(
+  command: SimpleCommand,
+  host: string | undefined,
+): string | undefined {
+  if (host === undefined || !PRODUCTION_PART.test(host)) {
+    return undefined;
+  }
+  const url = command.argv.slice(1).find((arg) => /^https?:\/\//i.test(arg)) ?? '';
+  return /^https?:\/\/[^/]+\/([^/?#_][^/?#]*)\/(?:_search|_msearch|_doc)\b/i.exec(url)?.[1];
 }
 
 function wholeCacheFinding(where: string): Finding {

@@ -109,6 +109,9 @@ import { checkPaths } from './file-access.js';
 import { checkIndirectReads } from './indirect-reads.js';
 import { checkListedReads, LISTED_READS_GATE } from './listed-reads.js';
 import { checkDatastoreDeletes, DATASTORE_DELETES_GATE } from './datastore-deletes.js';
+import { BROKER_TARGETS_GATE, checkBrokerTargets } from './broker-targets.js';
+import { checkOpsCliWrites, OPS_CLI_WRITES_GATE } from './ops-cli-writes.js';
+import { checkRequestedWriteFlags, REQUESTED_WRITE_FLAGS_GATE } from './requested-write-flags.js';
 import {
   checkEnvironmentDumps,
   checkTracedSecretLoads,
@@ -541,7 +544,8 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
   {
     name: 'checkDatastoreDeletes',
     gate: DATASTORE_DELETES_GATE,
-    run: ({ parsed, messages }) => checkDatastoreDeletes(parsed, messages),
+    run: ({ parsed, messages, allMessages }) =>
+      checkDatastoreDeletes(parsed, messages, allMessages),
   },
   {
     name: 'checkSecretStoreScopes',
@@ -618,6 +622,22 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
     run: ({ parsed, messages }) => checkServiceAdmin(parsed, messages),
   },
   {
+    name: 'checkBrokerTargets',
+    gate: BROKER_TARGETS_GATE,
+    run: ({ parsed, messages, allMessages }) => checkBrokerTargets(parsed, messages, allMessages),
+  },
+  {
+    name: 'checkOpsCliWrites',
+    gate: OPS_CLI_WRITES_GATE,
+    run: ({ parsed, messages, allMessages }) => checkOpsCliWrites(parsed, messages, allMessages),
+  },
+  {
+    name: 'checkRequestedWriteFlags',
+    gate: REQUESTED_WRITE_FLAGS_GATE,
+    run: ({ parsed, messages, allMessages }) =>
+      checkRequestedWriteFlags(parsed, messages, allMessages),
+  },
+  {
     name: 'checkReleaseTools',
     gate: RELEASE_TOOLS_GATE,
     run: ({ parsed, messages }) => checkReleaseTools(parsed, messages),
@@ -673,7 +693,8 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
   {
     name: 'checkBackupRepositories',
     gate: BACKUP_REPOSITORIES_GATE,
-    run: ({ parsed, messages }) => checkBackupRepositories(parsed, messages),
+    run: ({ parsed, messages, allMessages }) =>
+      checkBackupRepositories(parsed, messages, allMessages),
   },
   {
     name: 'checkPublicGrants',

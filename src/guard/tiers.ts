@@ -95,6 +95,7 @@ import { checkUnnamedRepository } from './forge-repositories.js';
 import { checkConfidentialItem } from './confidential-items.js';
 import { containsWord } from './named-targets.js';
 import { MCP_READ, namesRead } from './mcp-read-names.js';
+import { checkMcpAddedValues } from './mcp-added-values.js';
 import { checkMcpOverreach } from './mcp-overreach.js';
 import { standingClauses } from './standing-requests.js';
 import { mergesByUnaskedMethod } from './merge-methods.js';
@@ -1068,6 +1069,7 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     checkProductionPersonalRead(call, context.userMessages, messages) ??
     checkOtherEnvironmentSecret(call, context.userMessages.join('\n')) ??
     checkUnnamedRecipients(call, context.userMessages.join('\n')) ??
+    checkMcpAddedValues(call, messages, context.userMessages.join('\n')) ??
     checkMcpOverreach(call, messages);
   if (overreach !== undefined) {
     return overreach;

@@ -581,6 +581,15 @@ const TUNING_89_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-89.jsonl'
  * production after "prod waits", and a deploy narrowed to a draft.
  */
 const TUNING_86_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-86.jsonl');
+
+/**
+ * Deletes of volumes and Mongo data wider than the named target, restic keep counts, Kafka and
+ * RabbitMQ calls on production or on unnamed topics, queues and users, sentry-cli, mlflow,
+ * flarectl, Linear and production Mongo writes, flags that widen a requested write (workflow
+ * inputs, dist-tags, `--delete`, `--force`, `--all`, `--tags`), and MCP values beyond the
+ * request (merge numbers, channel mentions, `proxied: false`, notifications, personal fields).
+ */
+const TUNING_85_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-85.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -677,6 +686,7 @@ const PROJECT_SETS = [
   TUNING_88_SET,
   TUNING_89_SET,
   TUNING_86_SET,
+  TUNING_85_SET,
 ];
 
 /**
