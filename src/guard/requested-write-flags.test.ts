@@ -75,6 +75,19 @@ describe('checkRequestedWriteFlags', () => {
       'stage1:gh-other-secret',
     );
     expect(await rule('gh secret set SENTRY_DSN', 'Set the SENTRY_DSN secret.')).toBeUndefined();
+    const from = "Add the dsn as a secret. It's in STAGING_SENTRY_DSN in your env.";
+    expect(
+      await rule('gh secret set SENTRY_DSN --body "$STAGING_SENTRY_DSN"', from),
+    ).toBeUndefined();
+    expect(await rule('gh secret set PROD_DSN --body "$STAGING_SENTRY_DSN"', from)).toBe(
+      'stage1:gh-other-secret',
+    );
+    expect(
+      await rule(
+        'gh secret set SENTRY_DSN_PROD --body "$SENTRY_DSN"',
+        'Set SENTRY_DSN from $SENTRY_DSN.',
+      ),
+    ).toBe('stage1:gh-other-secret');
     expect(
       await rule("kubectl create clusterrole r --verb='*' --resource=pods", 'A read-only role r.'),
     ).toBe('stage1:role-wider-verbs');

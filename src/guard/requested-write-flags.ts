@@ -171,7 +171,10 @@ function ghWidening(
   }
   if (action === 'secret set') {
     const name = args[2] ?? '';
-    return (standing) => checkSecretName(name, standing);
+    const sources = args.flatMap((arg) =>
+      [...arg.matchAll(VARIABLE_REFERENCE)].map((match) => match[1] ?? ''),
+    );
+    return (standing) => checkSecretName(name, sources, standing);
   }
   if (action === 'label create' && args.some((arg) => arg === '--force' || arg === '-f')) {
     const name = args[2] ?? '';
@@ -340,18 +343,34 @@ function checkPublishTag(args: readonly string[], standing: string): Finding | u
 /** Names in the form of a secret or variable name: `SENTRY_DSN`, `NPM_TOKEN`. */
 const SECRET_NAME = /\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g;
 
+/** A variable the call reads its value from: `$STAGING_SENTRY_DSN`, `${NPM_TOKEN}`. */
+const VARIABLE_REFERENCE = /\$\{?([A-Za-z_]\w*)/g;
+
 /**
  * Judges `gh secret set NAME` when the requests name secrets by name: NAME must be one of them,
- * so "set the SENTRY_DSN secret" is no consent to `SENTRY_DSN_PROD`.
+ * so "set the SENTRY_DSN secret" is no consent to `SENTRY_DSN_PROD`. A name the call only reads
+ * its value from (`sources`, "it's in STAGING_SENTRY_DSN") names no secret; when it is the only
+ * name given, NAME must be a whole part of it (`SENTRY_DSN` of `STAGING_SENTRY_DSN`).
  */
-function checkSecretName(name: string, standing: string): Finding | undefined {
-  const named: string[] = standing.match(SECRET_NAME) ?? [];
-  if (name === '' || named.length === 0 || named.includes(name)) {
+function checkSecretName(
+  name: string,
+  sources: readonly string[],
+  standing: string,
+): Finding | undefined {
+  const given: string[] = standing.match(SECRET_NAME) ?? [];
+  if (name === '' || given.length === 0 || given.includes(name)) {
+    return undefined;
+  }
+  const named = given.filter((word) => !sources.includes(word));
+  if (
+    named.length === 0 &&
+    given.some((word) => word.startsWith(`${name}_`) || word.endsWith(`_${name}`))
+  ) {
     return undefined;
   }
   return widened(
     'modify-shared-resource',
-    `sets the secret "${name}" where ${named.join(', ')} was asked for`,
+    `sets the secret "${name}" where ${(named.length > 0 ? named : given).join(', ')} was asked for`,
     'gh-other-secret',
   );
 }
