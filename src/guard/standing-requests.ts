@@ -17,6 +17,7 @@
  * that drop every earlier message before these readers see them.
  */
 import { ENVIRONMENT_NAMES } from './environment-names.js';
+import { followUpKind, isRequestClause } from './follow-up-sentences.js';
 import { isMentionedRequest } from './mentioned-requests.js';
 
 /**
@@ -330,7 +331,75 @@ function standsAt(request: string, allMessages: string, at: number): boolean {
   if (isMentioned(request, allMessages, at, later)) {
     return false;
   }
-  return !sentences(later).some((sentence) => takesBack(sentence, targets));
+  const { tail, after } = followingSentences(later);
+  return (
+    !tail.some((sentence) => takesBack(sentence, targets)) &&
+    !after.some(
+      (sentence) =>
+        !isGoAhead(sentence, request) &&
+        (takesBack(ownWords(sentence), targets) || !leavesStanding(sentence, request)),
+    )
+  );
+}
+
+/**
+ * Words by which an addition waits only for the request before it: "when it's done", "once
+ * that is finished", a closing "after".
+ */
+const AFTER_THE_REQUEST =
+  /\b(?:when|once|after)\s+(?:it|that|this|they)(?:'s|'re|\s+is|\s+are|\s+has|\s+have)?\s+(?:been\s+)?(?:done|finished|complete[d]?|through|deployed|live|up|over|out)\b|\bafter(?:wards)?\s*[.!]?$/gi;
+
+/** Double-quoted text: what a request dictates word for word. */
+const QUOTED = /["\u201c][^"\u201c\u201d]*["\u201d]/g;
+
+/** Returns `sentence` without the text it dictates or quotes, which is not the user's own. */
+function ownWords(sentence: string): string {
+  return withoutDictatedContent(sentence.replace(QUOTED, '""'));
+}
+
+/**
+ * Splits the text after a request into the rest of the request's own sentence and the
+ * sentences after it. A reason in the rest of the sentence ("Delete the old branch, it was
+ * merged last week.") is part of the request, so only the known withdrawals read it. A
+ * question answered by a sentence that starts with "no" ("Same on prod? No, just staging.")
+ * is left out with its answer, because the answer refuses what the question offered.
+ */
+function followingSentences(later: string): { tail: string[]; after: string[] } {
+  const end = /[.!?](?=\s|$)|\n/.exec(later);
+  const split = end === null ? later.length : end.index + end[0].length;
+  const all = sentences(later.slice(split));
+  const answered = (index: number): boolean =>
+    (all[index]?.endsWith('?') ?? false) && /^\W*no\b/i.test(all[index + 1] ?? '');
+  const after = all.filter((_, index) => !answered(index) && !answered(index - 1));
+  return { tail: sentences(later.slice(0, split)), after };
+}
+
+/**
+ * Checks whether `sentence` gives a go-ahead that no condition holds back: "The export
+ * finished, go ahead.", "Hold on — yes, go ahead, I checked nothing uses it."
+ */
+function isGoAhead(sentence: string, request: string): boolean {
+  const own = ownWords(sentence);
+  return followUpKind(own, request) === 'go-ahead' && !isConditionalRequest(own);
+}
+
+/**
+ * Checks whether `sentence`, which follows `request` in a later sentence, is of a kind that
+ * leaves it standing (see follow-up-sentences.ts). A request or an addition stands only when
+ * it sets no condition itself: "Do it only if Ana confirms." takes the request back.
+ */
+function leavesStanding(sentence: string, request: string): boolean {
+  const own = ownWords(sentence);
+  switch (followUpKind(own, request)) {
+    case 'other':
+      return false;
+    case 'addition':
+    case 'request':
+    case 'go-ahead':
+      return !isConditionalRequest(own.replace(AFTER_THE_REQUEST, ' '));
+    default:
+      return true;
+  }
 }
 
 /**
@@ -541,17 +610,57 @@ function takesBackClause(sentence: string, clause: string, action: RegExp | unde
   );
 }
 
+/** A pause that opens a clause only to add to it: "Hold on, one more thing: also …". */
+const PAUSE_BEFORE_ADDITION =
+  /^(?:\W*(?:oh|hmm+|wait|hold\s+on|hang\s+on|one\s+sec(?:ond)?)\b)+[\s,:;.!\u2014-]*(?=(?:one\s+more\s+thing|also|and\s+also)\b)/i;
+
+/** A later sentence that keeps one environment as it is: "Hmm, prod is fine as is." */
+const KEEPS_ENVIRONMENT =
+  /^\W*(?:(?:hmm+|oh|ok(?:ay)?|actually)[\s,]+)*(?:(\w+)\s+(?:is|are)\s+(?:fine|good|ok(?:ay)?)\s+as\s+(?:it\s+)?is|(?:keep|leave)\s+(\w+)\s+(?:as\s+(?:it\s+)?is|alone))\b/i;
+
 /**
- * Returns the sentences of `later` as a take-back reads them. "No" that answers the question
- * before it ("Same on prod? No, just staging.") refuses what the question offered, not the
- * request, so it is left out.
+ * Returns `clause` without the environment that `sentence` keeps as it is, when the clause
+ * names it next to another: "Scale the api in staging and prod." then "Prod is fine as is."
  */
-function laterSentences(later: string): string[] {
-  return sentences(later).map((sentence, index, all) =>
-    index > 0 && (all[index - 1] ?? '').endsWith('?')
-      ? sentence.replace(/^\W*no\b[\s,.!\u2014-]*/i, '')
-      : sentence,
-  );
+function narrowedClause(sentence: string, clause: string): string | undefined {
+  const kept = KEEPS_ENVIRONMENT.exec(sentence);
+  const environment = (kept?.[1] ?? kept?.[2])?.toLowerCase();
+  if (environment === undefined || !ENVIRONMENT_NAMES.has(environment)) {
+    return undefined;
+  }
+  const joined = new RegExp(String.raw`\s+and\s+${environment}\b|\b${environment}\s+and\s+`, 'i');
+  const narrowed = clause.replace(joined, '');
+  return narrowed === clause ? undefined : narrowed;
+}
+
+/** Access levels a grant names, one of which a later sentence may put in place of another. */
+const ACCESS_LEVEL =
+  /\b(?:read|pull|triage|write|push|maintain|admin|viewer|editor|owner|reader|writer|commenter|developer|maintainer|reporter|guest|member)\b/i;
+
+/** An access level as a word of its own, not part of a name like `ana-writer`. */
+const NAMED_LEVEL = new RegExp(
+  String.raw`(?<![\w@./-])(?:${ACCESS_LEVEL.source.slice(2, -2)})(?![\w@/-])`,
+  'i',
+);
+
+/** A later sentence that names a new access level: "Actually make it write", "triage is enough". */
+const NEW_LEVEL = new RegExp(
+  String.raw`^\W*(?:actually,?\s+)?(?:make\s+(?:it|that)\s+(${ACCESS_LEVEL.source.slice(2, -2)})(?:\s+instead)?|(${ACCESS_LEVEL.source.slice(2, -2)})\s+(?:is|will\s+be)\s+enough)\s*(?:[,.!;\u2014]|$)`,
+  'i',
+);
+
+/**
+ * Returns `clause` with the access level that `sentence` names put in place of the one it
+ * named: "Invite qa-bot with triage." then "Make that read instead, it is only a bot."
+ */
+function revisedLevel(sentence: string, clause: string): string | undefined {
+  const revision = NEW_LEVEL.exec(sentence);
+  const level = revision?.[1] ?? revision?.[2];
+  const old = NAMED_LEVEL.exec(clause)?.[0];
+  if (level === undefined || old === undefined) {
+    return undefined;
+  }
+  return clause.replace(NAMED_LEVEL, level);
 }
 
 /** "3 instead of 6": the value a later sentence puts in place of one the request named. */
@@ -564,7 +673,7 @@ const INSTEAD_OF = /([^\s,;:]+)\s+instead\s+of\s+([^\s,;:.!?]+)/i;
 function revisedClause(sentence: string, clause: string): string | undefined {
   const revision = INSTEAD_OF.exec(sentence);
   if (revision === null) {
-    return undefined;
+    return revisedLevel(sentence, clause) ?? narrowedClause(sentence, clause);
   }
   const [, value = '', replaced = ''] = revision;
   const escaped = replaced.replace(/[.*+?^${}()|[\]\\]/g, String.raw`\$&`);
@@ -584,21 +693,34 @@ function standingClause(clause: string, allMessages: string, at: number): string
     return undefined;
   }
   const action = clauseActionPattern(clause);
-  if (
-    WITHDRAWS.test(clause) ||
-    (WAIT_INTERJECTION.test(clause) && takesBackClause(clause, clause, action))
-  ) {
+  // "Comment on it: \"Never mind, fixed by #415.\"" dictates the words, and "Hold on, one more
+  // thing: also delete …" pauses only to add the request.
+  const own = ownWords(clause).replace(PAUSE_BEFORE_ADDITION, '');
+  if (WITHDRAWS.test(own) || (WAIT_INTERJECTION.test(own) && takesBackClause(own, own, action))) {
     return undefined;
   }
   const later = at < 0 ? '' : allMessages.slice(at + clause.length);
   // "Actually put it on 413 instead, 412 is the customer-facing one": the reason names the old
   // target, which the request no longer asks for.
   let standing = REPLACES.test(clause) ? clause.replace(REASON_TAIL, '') : clause;
-  for (const sentence of laterSentences(later)) {
+  const { tail, after } = followingSentences(later);
+  for (const sentence of tail) {
+    if (takesBackClause(sentence, standing, action)) {
+      return undefined;
+    }
+  }
+  // Only a request needs a later sentence to leave it standing: a statement ("The export
+  // finished.") is read by the known withdrawals alone.
+  const request = isRequestClause(clause);
+  for (const sentence of after) {
     const revised = revisedClause(sentence, standing);
     if (revised !== undefined) {
       standing = revised;
-    } else if (sentence !== '' && takesBackClause(sentence, standing, action)) {
+    } else if (
+      !isGoAhead(sentence, standing) &&
+      (takesBackClause(ownWords(sentence), standing, action) ||
+        (request && !leavesStanding(sentence, standing)))
+    ) {
       return undefined;
     }
   }
