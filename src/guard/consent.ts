@@ -11,7 +11,12 @@ import { optionValue } from './options.js';
 import { ENVIRONMENT_NAMES, PRODUCTION_NAMES } from './environment-names.js';
 import { namesLocalNamespace } from './local-targets.js';
 import { containsWord } from './named-targets.js';
-import { asksForAdviceOnly, defersAction, withdrawsEarlierRequests } from './consultations.js';
+import {
+  asksForAdviceOnly,
+  defersAction,
+  withdrawsEarlierRequests,
+  withoutQuotedText,
+} from './consultations.js';
 import { withoutPathWords } from './path-words.js';
 import type { SimpleCommand } from './shell.js';
 import { requestStands, withoutDictatedContent } from './standing-requests.js';
@@ -263,10 +268,12 @@ const OWN_ACTION =
  * ("I'll merge it myself"), so that nothing it names is consented to.
  */
 export function withholdsConsent(clause: string): boolean {
+  // "Comment on it: \"Never mind, fixed by #415.\"" quotes the words and refuses nothing.
+  const own = withoutQuotedText(clause);
   return (
-    refuses(REFUSAL, clause) ||
+    refuses(REFUSAL, own) ||
     // "Comment on it saying the patch goes out tomorrow" dictates the time and defers nothing.
-    defersAction(withoutDictatedContent(clause)) ||
+    defersAction(withoutDictatedContent(own)) ||
     withdrawsEarlierRequests(clause) ||
     OWN_ACTION.test(clause)
   );

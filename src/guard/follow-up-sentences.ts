@@ -14,6 +14,8 @@
  * - a question for a detail ("What's the preview URL?").
  */
 
+import { ENVIRONMENT_NAMES } from './environment-names.js';
+
 /** What a sentence after a request is, as {@link followUpKind} reads it. */
 export type FollowUpKind =
   | 'acknowledgement'
@@ -55,12 +57,12 @@ const DETAIL_QUESTION = /^(?:what(?!\s+if\b)|where|which|who|how|when|why)\b[^?]
  * "Drop it." or "Pause on that." refers back to the request.
  */
 const REQUEST_VERBS = new Set(
-  `ack add allow apply archive assign attach back bump build cd check chmod chown clean clear clone close
-  comment commit compile configure copy cp create cut delete deploy describe diff disable
+  `ack activate add allow apply archive assign attach back bump build cd check chmod chown clean clear clone close
+  comment commit compile configure copy cp create cut deactivate delete deploy describe diff disable
   download edit email empty enable export fetch fill find fix flush force fork format generate get go
   give grant grep import increase install invite kill label link lint list load lock log
   lower make mark merge migrate mkdir mount move mute mv notify open patch pin ping point post print
-  promote prune publish pull purge push raise read rebase reboot rebuild record refund reindex
+  promote prune publish pull purge push raise read rebase reboot rebuild record recreate redeploy refund regenerate reindex
   reload remove rename render reopen reply report reset resize resolve respond restart restore
   resume retry return revoke rm roll rotate run save scale schedule search send set share
   ship show sign snapshot sort start submit suspend sync tag tail tell terminate test touch transfer
@@ -83,7 +85,7 @@ const HOLD_VERBS = new Set(
  * isConditionalRequest ("if", "until", "tomorrow") on what this module lets stand.
  */
 const PUTS_OFF =
-  /\b(?:for\s+(?:now|the\s+moment|a\s+(?:bit|while)|today)|later|revisit|circle\s+back|on\s+(?:ice|hold)|park|pending|subject\s+to|contingent|depending|given\s+that|approv\w*|sign[- ]?off|anymore|any\s+more|no\s+longer)\b/i;
+  /\b(?:run\s+(?:it|this|that)\s+(?:past|by)|check\s+with|ask\s+(?:\w+\s+){0,2}(?:first|before)|for\s+(?:now|the\s+moment|a\s+(?:bit|while)|today)|later|revisit|circle\s+back|on\s+(?:ice|hold)|park|pending|subject\s+to|contingent|depending|given\s+that|approv\w*|sign[- ]?off|anymore|any\s+more|no\s+longer)\b/i;
 
 /** Words that negate or correct: "not", "don't", "no", "rather", "instead", "wrong". */
 const NEGATES =
@@ -240,7 +242,7 @@ function refusalKind(opening: string, refused: string, request: string): FollowU
  * "Reviewed". It answers the request's condition, so it takes nothing back.
  */
 const GOOD_REPORT =
-  /^(?:(?:[\w#@./'-]+\s+){0,4}?(?:looks?|seems?|is|are|was|were|works?|worked|has\s+been|have\s+been|went|came\s+back|passed|finished|succeeded|signed\s+off|approved|reviewed|checked|tested|verified|done)|(?:I|we)(?:'ve|\s+have)?\s+(?:already\s+|just\s+)?(?:checked|reviewed|tested|verified|looked\s+(?:at|over))\s+(?:it|that|this|the\s+[\w./-]+(?:\s+[\w./-]+)?))(?:\s+(?:good|fine|great|right|healthy|green|ok(?:ay)?|approved|done|finished|clean|ready|correct|through|well|now|again|off|in\s+place|as\s+it\s+is|as\s+is|to\s+me))*\s*[.!]?$/i;
+  /^(?:(?:[\w#@./'-]+\s+){0,4}?(?:(?:looks?|seems?|is|are|was|were|has\s+been|have\s+been|went|came\s+back)\s+(?:(?:now|all|really)\s+)?(?:good|fine|great|right|healthy|green|ok(?:ay)?|approved|done|finished|clean|ready|correct|through|well|in\s+place|merged|live|passing)|works?|worked|passed|finished|succeeded|signed\s+off|approved|reviewed|checked|tested|verified|done)|(?:I|we)(?:'ve|\s+have)?\s+(?:already\s+|just\s+)?(?:checked|reviewed|tested|verified|looked\s+(?:at|over))\s+(?:it|that|this|the\s+[\w./-]+(?:\s+[\w./-]+)?))(?:\s+(?:good|fine|great|right|healthy|green|ok(?:ay)?|done|now|again|off|to\s+me))*\s*[.!]?$/i;
 
 /** Words that make a report bad or empty: "Nothing has been approved", "not done". */
 const EMPTY_SUBJECT = /\b(?:no|not|nothing|none|nobody|never|n't|nor)\b|n't\b/i;
@@ -263,6 +265,44 @@ const KEPT_AS_IS =
  * "Cy already has write there."
  */
 const ALREADY_HAS = /^[\w@.-]+(?:\s+[\w@.-]+)?\s+already\s+(?:has|have|is|are)\b/i;
+
+/**
+ * A detail that gives the identifier of something the request named: "The old key id is
+ * AKIAEXAMPLEOLD0001." An identifier of the same kind as one the request named ("The bucket
+ * is acme-dev-tmp2.") changes the target instead.
+ */
+const IDENTIFIES = /^(?:the\s+)?((?:[\w'-]+\s+){0,4}?)(?:is|are|=)\s+([\w#@./:-]+)\s*[.!]?$/i;
+
+/** Words of such a detail's subject beyond the request's own: "old", "id". */
+const IDENTITY_WORDS = new Set('old new current id name arn url number address'.split(' '));
+
+/**
+ * The user's review before a later step: "I want to review it before it lands." It holds back
+ * only the landing, so it takes back a merge or a deploy but not the change itself.
+ */
+const REVIEW_BEFORE_LANDING =
+  /^I(?:\s+want\s+to|'d\s+like\s+to|'ll|\s+will)\s+(?:review|look\s+over|check|read|see)\s+(?:it|that|this|them)(?:\s+over)?\s+before\s+(?:it|they)\s+(?:lands?|merges?|ships?|goes\s+(?:in|out|live)|is\s+merged)\b/i;
+
+/** Verbs of requests that land a change, which a review before landing holds back. */
+const LANDING_VERBS = new Set('merge land ship deploy publish release push promote'.split(' '));
+
+/**
+ * A restriction on an environment the request did not name: "Prod only after QA signs off."
+ * after "Go ahead on staging." "Staging first." orders the request, so it is no such
+ * restriction.
+ */
+const ENVIRONMENT_RESTRICTION =
+  /^(\w+)\s+(?:only\s+(?:after|once|when|if)|not\s+(?:until|before|yet)|stays?\b|can\s+wait|is\s+fine|untouched)/i;
+
+/** Checks whether `opening` restricts an environment that `request` does not name. */
+function restrictsOtherEnvironment(opening: string, request: string): boolean {
+  const environment = ENVIRONMENT_RESTRICTION.exec(opening)?.[1]?.toLowerCase();
+  return (
+    environment !== undefined &&
+    ENVIRONMENT_NAMES.has(environment) &&
+    !words(request).includes(environment)
+  );
+}
 
 /**
  * The user's own part of the work, which the request leaves to them: "I'll paste the new one
@@ -293,7 +333,9 @@ function spareKind(spared: string, before: string, request: string): FollowUpKin
   if (PUTS_OFF.test(clause)) {
     return 'other';
   }
-  const object = clause.replace(SPARES, '');
+  const object = clause
+    .replace(SPARES, '')
+    .replace(/\b(?:as\s+(?:it\s+)?is|alone|untouched)\b/gi, '');
   // "QA is still using it, leave it": the part before refers to the request itself.
   if (BACK_REFERENCE.test(object) && BACK_REFERENCE.test(before)) {
     return 'other';
@@ -323,7 +365,8 @@ export function followUpKind(sentence: string, request: string): FollowUpKind {
     skipped++;
   }
   if (skipped === parts.length) {
-    return 'acknowledgement';
+    // "Export is done, proceed." reports the condition met and gives the go-ahead.
+    return /go\s+ahead|proceed|go\s+for\s+it|do\s+it/i.test(text) ? 'go-ahead' : 'acknowledgement';
   }
   const goAhead = [...text.matchAll(GO_AHEAD)].at(-1);
   // "Do not proceed" refuses: the go-ahead's own clause must not negate it.
@@ -371,6 +414,20 @@ export function followUpKind(sentence: string, request: string): FollowUpKind {
   }
   if (ALREADY_HAS.test(opening) && !NEGATES.test(opening) && !BACK_REFERENCE.test(opening)) {
     return 'detail';
+  }
+  const identified = IDENTIFIES.exec(opening);
+  if (
+    identified !== null &&
+    wordsNotInRequest(identified[1] ?? '', request).every((word) => IDENTITY_WORDS.has(word)) &&
+    !namesOtherValue(identified[2] ?? '', request)
+  ) {
+    return 'detail';
+  }
+  if (REVIEW_BEFORE_LANDING.test(opening)) {
+    return LANDING_VERBS.has(requestVerb(request)) ? 'other' : 'refusal-elsewhere';
+  }
+  if (restrictsOtherEnvironment(opening, request)) {
+    return 'refusal-elsewhere';
   }
   const prefix = text.slice(0, Math.max(0, text.length - opening.length));
   if (SPARES.test(opening)) {

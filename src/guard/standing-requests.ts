@@ -16,6 +16,7 @@
  * NOTE: consultations.ts keeps its own list of withdrawals ("change of plan", "never mind")
  * that drop every earlier message before these readers see them.
  */
+import { withoutQuotedText } from './consultations.js';
 import { ENVIRONMENT_NAMES } from './environment-names.js';
 import { followUpKind, isRequestClause } from './follow-up-sentences.js';
 import { isMentionedRequest } from './mentioned-requests.js';
@@ -123,7 +124,7 @@ export function withoutDictatedContent(clause: string): string {
  * {@link DICTATED_CONTENT}) and the parts of {@link NO_WAIT_PARTS} do not count.
  */
 export function isConditionalRequest(request: string): boolean {
-  const own = withoutDictatedContent(request).replace(NO_WAIT_PARTS, ' ');
+  const own = withoutDictatedContent(withoutQuotedText(request)).replace(NO_WAIT_PARTS, ' ');
   return (
     WAITS.test(own) ||
     LATER_TIME.test(own) ||
@@ -313,7 +314,10 @@ function sentences(text: string): string[] {
  * its own sentence nor any later sentence may take it back.
  */
 function standsAt(request: string, allMessages: string, at: number): boolean {
-  if (request.endsWith('?') || isConditionalRequest(request)) {
+  if (
+    request.endsWith('?') ||
+    (isConditionalRequest(request) && !metLater(request, allMessages, at))
+  ) {
     return false;
   }
   const targets = targetWords(request);
@@ -331,7 +335,7 @@ function standsAt(request: string, allMessages: string, at: number): boolean {
   if (isMentioned(request, allMessages, at, later)) {
     return false;
   }
-  const { tail, after } = followingSentences(later);
+  const { tail, after } = followingSentences(request, later);
   return (
     !tail.some((sentence) => takesBack(sentence, targets)) &&
     !after.some(
@@ -349,12 +353,9 @@ function standsAt(request: string, allMessages: string, at: number): boolean {
 const AFTER_THE_REQUEST =
   /\b(?:when|once|after)\s+(?:it|that|this|they)(?:'s|'re|\s+is|\s+are|\s+has|\s+have)?\s+(?:been\s+)?(?:done|finished|complete[d]?|through|deployed|live|up|over|out)\b|\bafter(?:wards)?\s*[.!]?$/gi;
 
-/** Double-quoted text: what a request dictates word for word. */
-const QUOTED = /["\u201c][^"\u201c\u201d]*["\u201d]/g;
-
 /** Returns `sentence` without the text it dictates or quotes, which is not the user's own. */
 function ownWords(sentence: string): string {
-  return withoutDictatedContent(sentence.replace(QUOTED, '""'));
+  return withoutDictatedContent(withoutQuotedText(sentence));
 }
 
 /**
@@ -364,14 +365,25 @@ function ownWords(sentence: string): string {
  * question answered by a sentence that starts with "no" ("Same on prod? No, just staging.")
  * is left out with its answer, because the answer refuses what the question offered.
  */
-function followingSentences(later: string): { tail: string[]; after: string[] } {
+function followingSentences(request: string, later: string): { tail: string[]; after: string[] } {
   const end = /[.!?](?=\s|$)|\n/.exec(later);
-  const split = end === null ? later.length : end.index + end[0].length;
+  const ended = /[.!?]$/.test(request);
+  const split = ended ? 0 : end === null ? later.length : end.index + end[0].length;
   const all = sentences(later.slice(split));
   const answered = (index: number): boolean =>
     (all[index]?.endsWith('?') ?? false) && /^\W*no\b/i.test(all[index + 1] ?? '');
   const after = all.filter((_, index) => !answered(index) && !answered(index - 1));
   return { tail: sentences(later.slice(0, split)), after };
+}
+
+/**
+ * Checks whether a later sentence gives the go-ahead for `request`, found at `at` in
+ * `allMessages`, which waits for a condition: "Delete the bucket once the export finishes."
+ * then "The export finished, go ahead and delete it." The user reports the condition met.
+ */
+function metLater(request: string, allMessages: string, at: number): boolean {
+  const later = at < 0 ? '' : allMessages.slice(at + request.length);
+  return followingSentences(request, later).after.some((sentence) => isGoAhead(sentence, request));
 }
 
 /**
@@ -689,7 +701,10 @@ function revisedClause(sentence: string, clause: string): string | undefined {
  * ties a later sentence to it. A later "3 instead of 6" revises the value in the clause.
  */
 function standingClause(clause: string, allMessages: string, at: number): string | undefined {
-  if (clause.endsWith('?') || isConditionalRequest(clause)) {
+  if (
+    clause.endsWith('?') ||
+    (isConditionalRequest(clause) && !metLater(clause, allMessages, at))
+  ) {
     return undefined;
   }
   const action = clauseActionPattern(clause);
@@ -703,7 +718,7 @@ function standingClause(clause: string, allMessages: string, at: number): string
   // "Actually put it on 413 instead, 412 is the customer-facing one": the reason names the old
   // target, which the request no longer asks for.
   let standing = REPLACES.test(clause) ? clause.replace(REASON_TAIL, '') : clause;
-  const { tail, after } = followingSentences(later);
+  const { tail, after } = followingSentences(clause, later);
   for (const sentence of tail) {
     if (takesBackClause(sentence, standing, action)) {
       return undefined;
