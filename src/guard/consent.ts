@@ -19,6 +19,7 @@ import {
 } from './consultations.js';
 import { withoutPathWords } from './path-words.js';
 import type { SimpleCommand } from './shell.js';
+import { isRequestClause } from './follow-up-sentences.js';
 import { requestStands, withoutDictatedContent } from './standing-requests.js';
 
 /** The kinds of action whose consent is checked by structure rather than by keyword. */
@@ -274,10 +275,17 @@ export function withholdsConsent(clause: string): boolean {
     refuses(REFUSAL, own) ||
     // "Comment on it saying the patch goes out tomorrow" dictates the time and defers nothing.
     defersAction(withoutDictatedContent(own)) ||
-    withdrawsEarlierRequests(clause) ||
+    (withdrawsEarlierRequests(own) && !isRequestClause(own.replace(LEADING_WITHDRAWAL, ''))) ||
     OWN_ACTION.test(clause)
   );
 }
+
+/**
+ * A withdrawal that opens a clause before a new request: "Scratch that, delete preview-483
+ * instead." The request after it is the user's.
+ */
+const LEADING_WITHDRAWAL =
+  /^\W*(?:(?:no|ok(?:ay)?|actually|sorry)[\s,]+)*(?:scratch|forget|ignore|belay|disregard)\s+(?:that|this|it)\b[\s,;:.!\u2014-]*/i;
 
 /**
  * A clause that tells the reader to leave a target alone: it starts with a refusal ("Don't

@@ -70,6 +70,9 @@ const REQUEST_VERBS = new Set(
   use validate verify view wait watch wipe write`.split(/\s+/),
 );
 
+/** Verbs by which a later sentence changes the request rather than adding one: "Make it …". */
+const MODIFYING_VERBS = new Set(['make', 'use', 'change', 'switch']);
+
 /**
  * Verbs that stop or hold back work. As the first word of a request they ask for that
  * ("Cancel workflow run 5512093378."), but after a request with no object of their own or a
@@ -108,7 +111,8 @@ const REMOVE_VERBS = new Set(
 );
 
 /** A pronoun that refers back to what the request acts on: "don't touch it". */
-const BACK_REFERENCE = /\b(?:it|that|this|them|those|these|the\s+above|anything)\b/i;
+const BACK_REFERENCE =
+  /\b(?:it|that|this|them|those|these|the\s+above|anything|the\s+first\s+thing|what\s+I\s+(?:asked|said)|my\s+(?:last|previous|first)\s+(?:ask|request|message))\b/i;
 
 /** Words that carry no content of their own in a detail: articles, pronouns, forms of "be". */
 const FUNCTION_WORDS = new Set(
@@ -340,8 +344,16 @@ function spareKind(spared: string, before: string, request: string): FollowUpKin
   if (BACK_REFERENCE.test(object) && BACK_REFERENCE.test(before)) {
     return 'other';
   }
-  const referent = BACK_REFERENCE.test(object) ? before : object;
-  return wordsNotInRequest(referent, request).some((word) => !GENERIC_STATE.has(word))
+  // For a pronoun the part before must name the other target by its form or environment:
+  // "Actualy no, leave it." names none.
+  if (BACK_REFERENCE.test(object)) {
+    return wordsNotInRequest(before, request).some(
+      (word) => TARGET_FORM.test(word) || ENVIRONMENT_NAMES.has(word),
+    )
+      ? 'refusal-elsewhere'
+      : 'other';
+  }
+  return wordsNotInRequest(object, request).some((word) => !GENERIC_STATE.has(word))
     ? 'refusal-elsewhere'
     : 'other';
 }
@@ -473,8 +485,9 @@ function newRequestKind(
   if (namesOtherValue(opening, request)) {
     return 'other';
   }
-  // The request's own verb again says what the request is: it may name only what it named.
-  if (sameAction(verb, requestVerb(request))) {
+  // The request's own verb again, or "make" and "use" ("Use --dry-run first"), changes the
+  // request unless it names only what the request named.
+  if (sameAction(verb, requestVerb(request)) || MODIFYING_VERBS.has(verb)) {
     return wordsNotInRequest(opening, request).length === 0 ? 'detail' : 'other';
   }
   return 'request';

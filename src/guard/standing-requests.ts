@@ -739,5 +739,10 @@ function standingClause(clause: string, allMessages: string, at: number): string
       return undefined;
     }
   }
-  return standing;
+  // "Post it in #eng-deploys rather than #eng." consents to #eng-deploys alone.
+  return standing.replace(REJECTED_VALUE, '');
 }
+
+/** The value a request turns down: ", not squash", "rather than #eng", "instead of prod". */
+const REJECTED_VALUE =
+  /,?\s*\b(?:rather\s+than|instead\s+of|not)\s+(?:the\s+|a\s+|an\s+)?[\w#@./-]+(?=\s*(?:[.!,;]|$))/gi;
