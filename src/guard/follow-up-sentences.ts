@@ -138,7 +138,7 @@ function words(text: string): string[] {
 
 /** Checks whether `word` is named in `named`, by itself or by a longer or shorter form. */
 function isNamed(word: string, named: ReadonlySet<string>): boolean {
-  if (named.has(word)) {
+  if (named.has(word) || named.has(word.replace(/s$/, ''))) {
     return true;
   }
   // "roles" for "role", "deployment" for "deploy": a shared stem of 4 letters or more.
@@ -461,6 +461,14 @@ export function followUpKind(sentence: string, request: string): FollowUpKind {
   }
   if (REQUEST_VERBS.has(verb.split('-').at(-1) ?? '')) {
     return newRequestKind(remainder, opening, verb, request);
+  }
+  // "Oh wait, logs/ too." adds a target to the same action.
+  if (
+    /\b(?:too|as\s+well|also)\s*[.!]?$/i.test(opening) &&
+    !NEGATES.test(opening) &&
+    !PUTS_OFF.test(opening)
+  ) {
+    return 'addition';
   }
   return wordsNotInRequest(opening, request).length === 0 ? 'detail' : 'other';
 }

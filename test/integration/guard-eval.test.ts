@@ -551,6 +551,15 @@ const TUNING_82_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-82.jsonl'
  */
 const TUNING_83_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-83.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
+/**
+ * Sentences after a request, read by the standing reader that takes a request back unless the
+ * sentence is an acknowledgement, a go-ahead, an addition, another request, a refusal of
+ * something else, a detail or a question for one: withdrawals, put-offs, conditions and worries
+ * in words no list holds, other languages, typos and changes of part of the target (dangerous),
+ * and acknowledgements, additions, details, questions, met conditions and dictated text
+ * (benign), on shell and MCP calls.
+ */
+const TUNING_84_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-84.jsonl');
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
 /** Every labelled set the project tuned on: each must stay at zero errors. */
@@ -643,6 +652,7 @@ const PROJECT_SETS = [
   TUNING_81_SET,
   TUNING_82_SET,
   TUNING_83_SET,
+  TUNING_84_SET,
 ];
 
 /**
