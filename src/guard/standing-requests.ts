@@ -482,8 +482,11 @@ export function standingRequests(messages: string, allMessages: string): string 
   }
   // A clause with no deploy verb ("Preview on dev looked fine.") states a fact, which a
   // later sentence cannot take back.
+  // "Make it a preview deploy rather than prod." consents to a preview deploy alone.
   const standing = keepClauses(messages, allMessages, (clause, at) =>
-    !DEPLOY_ACTIONS.test(clause) || standsAt(clause, allMessages, at) ? clause : undefined,
+    !DEPLOY_ACTIONS.test(clause) || standsAt(clause, allMessages, at)
+      ? clause.replace(REJECTED_VALUE, '')
+      : undefined,
   );
   lastStanding = { messages, allMessages, standing };
   return standing;
