@@ -1,22 +1,24 @@
 /**
  * The kinds of sentence that may follow a request and leave it standing. The consent readers
- * of standing-requests.ts take a request back after any later sentence that is none of these
- * kinds, so a withdrawal, a put-off, a condition or a worry in words no list holds ("Put that
- * on ice.", "Pending legal review.", "Oh, Lena left the team last week.", "Bitte nicht") makes
- * the call ask. The kinds are closed on purpose:
- * - an acknowledgement ("Thanks!", "ok", "sounds good");
+ * of standing-requests.ts take a request back after any later sentence of no such kind, so a
+ * withdrawal, a put-off, a condition or a worry in words no list holds ("Put that on ice.",
+ * "Pending legal review.", "Oh, Lena left the team last week.", "Bitte nicht") makes the call
+ * ask. The kinds are closed on purpose:
+ * - an acknowledgement or a good report ("Thanks!", "ok", "Looks good", "Marketing signed off");
  * - a go-ahead, after a met condition or a pause ("The export finished, go ahead.");
- * - an addition ("Wait, also share it in #qa.", "Then restart the worker.");
- * - another request, opened by an imperative verb that neither holds, puts off nor changes the
+ * - an addition ("Wait, also share it in #qa.", "Then restart the worker.", "logs/ too");
+ * - another request, opened by a request verb that neither holds, puts off nor changes the
  *   request ("Tag the image.");
- * - a refusal of another action or target ("Don't publish it yet." after "Create a draft.");
- * - a detail that names only what the request named ("Staging only, please.");
+ * - a refusal or a spare of another action or target ("Don't publish it yet." after "Create a
+ *   draft.", "Prod is fine, leave it."), or the user's own part ("I'll paste it in CI myself");
+ * - a detail that names only what the request named ("Staging only, please."), or the
+ *   identifier of something it named ("The old key id is AKIAEXAMPLEOLD0001.");
  * - a question for a detail ("What's the preview URL?").
  */
 
 import { ENVIRONMENT_NAMES } from './environment-names.js';
 
-/** What a sentence after a request is, as {@link followUpKind} reads it. */
+/** Kind of a sentence after a request, as {@link followUpKind} reads it. */
 export type FollowUpKind =
   | 'acknowledgement'
   | 'go-ahead'
@@ -253,10 +255,10 @@ const EMPTY_SUBJECT = /\b(?:no|not|nothing|none|nobody|never|n't|nor)\b|n't\b/i;
 
 /** Checks whether `part` is an acknowledgement or a report that something is done or fine. */
 function isAcknowledging(part: string): boolean {
-  const said = part.replace(OPENING_FILLER, '');
+  const statement = part.replace(OPENING_FILLER, '');
   return (
     ACKNOWLEDGEMENT.test(part) ||
-    (GOOD_REPORT.test(said) && !EMPTY_SUBJECT.test(said) && !KEPT_AS_IS.test(said))
+    (GOOD_REPORT.test(statement) && !EMPTY_SUBJECT.test(statement) && !KEPT_AS_IS.test(statement))
   );
 }
 

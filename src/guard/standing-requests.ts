@@ -4,7 +4,11 @@
  * I'd say if tests passed"), that reports someone else's words ("the PM said ship it"), that
  * asks for a draft to review first, or that a later sentence takes back ("Roll it to prod.
  * Hmm, wait, the migration isn't done.", "Let's not.") or moves to another target ("Actually
- * give it to marco@acme.dev instead") is no consent.
+ * give it to marco@acme.dev instead") is no consent. A later sentence takes a request back
+ * unless follow-up-sentences.ts reads it as a kind that leaves it standing (an
+ * acknowledgement, a go-ahead, an addition, another request, a detail or a question), so a
+ * withdrawal in words no list here holds ("Put that on ice.") still takes it back. The rest of
+ * the request's own sentence is read by the lists of this module alone.
  * Two readers share the wording lists of this module:
  * - `standingRequests` and `requestStands` judge deploy and apply requests: the deploy and
  *   apply readers, the merge and `npm dist-tag` actions of consent.ts, requested releases and
@@ -14,7 +18,9 @@
  *   commands) and the MCP writes of `checkMcp` in tiers.ts and named-mcp-writes.ts.
  *
  * NOTE: consultations.ts keeps its own list of withdrawals ("change of plan", "never mind")
- * that drop every earlier message before these readers see them.
+ * that drop every earlier message before these readers see them. It stays apart because it
+ * drops whole messages before the clauses are split, and "Scratch that, delete preview-483
+ * instead." must keep the request after it.
  */
 import { withoutQuotedText } from './consultations.js';
 import { ENVIRONMENT_NAMES } from './environment-names.js';
