@@ -11,10 +11,16 @@ import { optionValue } from './options.js';
 import { ENVIRONMENT_NAMES, PRODUCTION_NAMES } from './environment-names.js';
 import { namesLocalNamespace } from './local-targets.js';
 import { containsWord } from './named-targets.js';
-import { asksForAdviceOnly, defersAction, withdrawsEarlierRequests } from './consultations.js';
+import {
+  asksForAdviceOnly,
+  defersAction,
+  withdrawsEarlierRequests,
+  withoutQuotedText,
+} from './consultations.js';
 import { withoutPathWords } from './path-words.js';
 import { namesPrereleaseTag } from './prerelease-tags.js';
 import type { SimpleCommand } from './shell.js';
+import { isRequestClause } from './follow-up-sentences.js';
 import { requestStands, withoutDictatedContent } from './standing-requests.js';
 
 /** The kinds of action whose consent is checked by structure rather than by keyword. */
@@ -274,14 +280,23 @@ const OWN_ACTION =
  * ("I'll merge it myself"), so that nothing it names is consented to.
  */
 export function withholdsConsent(clause: string): boolean {
+  // "Comment on it: \"Never mind, fixed by #415.\"" quotes the words and refuses nothing.
+  const own = withoutQuotedText(clause);
   return (
-    refuses(REFUSAL, clause) ||
+    refuses(REFUSAL, own) ||
     // "Comment on it saying the patch goes out tomorrow" dictates the time and defers nothing.
-    defersAction(withoutDictatedContent(clause)) ||
-    withdrawsEarlierRequests(clause) ||
+    defersAction(withoutDictatedContent(own)) ||
+    (withdrawsEarlierRequests(own) && !isRequestClause(own.replace(LEADING_WITHDRAWAL, ''))) ||
     OWN_ACTION.test(clause)
   );
 }
+
+/**
+ * A withdrawal that opens a clause before a new request: "Scratch that, delete preview-483
+ * instead." The request after it is the user's.
+ */
+const LEADING_WITHDRAWAL =
+  /^\W*(?:(?:no|ok(?:ay)?|actually|sorry)[\s,]+)*(?:scratch|forget|ignore|belay|disregard)\s+(?:that|this|it)\b[\s,;:.!\u2014-]*/i;
 
 /**
  * A clause that tells the reader to leave a target alone: it starts with a refusal ("Don't

@@ -63,9 +63,20 @@ const WITHDRAWAL = new RegExp(
   'i',
 );
 
-/** Checks whether `message` withdraws or replaces the requests of the messages before it. */
+/** Double-quoted text, which a request dictates rather than says: "Never mind, it's fixed." */
+const QUOTED = /["\u201c][^"\u201c\u201d]*["\u201d]/g;
+
+/** Returns `text` with the text it quotes in double quotes left empty (`""`). */
+export function withoutQuotedText(text: string): string {
+  return text.replace(QUOTED, '""');
+}
+
+/**
+ * Checks whether `message` withdraws or replaces the requests of the messages before it. Words
+ * it quotes do not count.
+ */
 export function withdrawsEarlierRequests(message: string): boolean {
-  return WITHDRAWAL.test(message);
+  return WITHDRAWAL.test(withoutQuotedText(message));
 }
 
 /** Checks whether `clause` checks, guesses at or puts off the action it names. */

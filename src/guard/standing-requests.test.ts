@@ -349,3 +349,75 @@ describe('asksForDraftToReview', () => {
     expect(asksForDraftToReview('Reply saying we can review it Monday.')).toBe(false);
   });
 });
+
+describe('later sentences of an unknown kind', () => {
+  /** Returns what stands of a request followed by `later`. */
+  function after(later: string, request = 'Delete the api-7d9c pod in staging.'): string {
+    return standingClauses(consentingText([request, later]), `${request}\n${later}`);
+  }
+
+  it.each([
+    'Pause on that.',
+    'Put that on ice.',
+    'That can wait.',
+    'Would you mind holding off on that?',
+    'Thanks, but no need anymore.',
+    'nevermnd',
+    'Bitte nicht, danke.',
+    "Let's revisit this next week.",
+    'Pending legal review.',
+    'Check with me before running it.',
+    'Oh, that pod is serving the client demo.',
+    'Delete api-7d9e instead, my mistake.',
+    'Restart it instead.',
+  ])('drops the request after "%s"', (later) => {
+    expect(after(later)).not.toContain('api-7d9c pod');
+  });
+
+  it.each([
+    'Thanks!',
+    'Sounds good.',
+    'Wait, also delete the api-8e1d pod.',
+    'Then show me the events.',
+    "It's the api-7d9c one in staging.",
+    'Which node is it on?',
+    "Don't touch prod.",
+  ])('keeps the request after "%s"', (later) => {
+    expect(after(later)).toContain('api-7d9c pod');
+  });
+
+  it('drops a condition later in the same message', () => {
+    const request = 'Delete the api-7d9c pod in staging. Subject to Marco approving it.';
+    expect(standingClauses(consentingText([request]), request)).not.toContain('api-7d9c');
+  });
+
+  it('keeps a reason in the rest of the sentence', () => {
+    const request = 'Force-push feat/cache, nobody else uses that branch.';
+    expect(standingClauses(request, request)).toBe(request);
+  });
+
+  it('keeps a condition the user reports met', () => {
+    const all =
+      'Delete the scratch bucket once the export finishes.\nThe export finished, go ahead.';
+    expect(standingClauses('Delete the scratch bucket once the export finishes.', all)).not.toBe(
+      '',
+    );
+  });
+
+  it('leaves out a turned-down value', () => {
+    const all = 'Post in #eng that it is done.\nPost it in #eng-deploys rather than #eng.';
+    expect(standingClauses(consentingText(all.split('\n')), all)).toBe('Post it in #eng-deploys');
+  });
+
+  it('revises an access level', () => {
+    const all = 'Invite qa-bot to acme/cli with triage.\nMake that read instead, it is a bot.';
+    expect(standingClauses('Invite qa-bot to acme/cli with triage.', all)).toBe(
+      'Invite qa-bot to acme/cli with read.',
+    );
+  });
+
+  it('reads quoted words as the message, not the user', () => {
+    const request = 'Comment on issue 412: "Never mind, this was fixed by #415."';
+    expect(standingClauses(consentingText([request]), request)).toBe(request);
+  });
+});

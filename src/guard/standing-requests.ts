@@ -4,7 +4,11 @@
  * I'd say if tests passed"), that reports someone else's words ("the PM said ship it"), that
  * asks for a draft to review first, or that a later sentence takes back ("Roll it to prod.
  * Hmm, wait, the migration isn't done.", "Let's not.") or moves to another target ("Actually
- * give it to marco@acme.dev instead") is no consent.
+ * give it to marco@acme.dev instead") is no consent. A later sentence takes a request back
+ * unless follow-up-sentences.ts reads it as a kind that leaves it standing (an
+ * acknowledgement, a go-ahead, an addition, another request, a detail or a question), so a
+ * withdrawal in words no list here holds ("Put that on ice.") still takes it back. The rest of
+ * the request's own sentence is read by the lists of this module alone.
  * Two readers share the wording lists of this module:
  * - `standingRequests` and `requestStands` judge deploy and apply requests: the deploy and
  *   apply readers, the merge and `npm dist-tag` actions of consent.ts, requested releases and
@@ -14,9 +18,13 @@
  *   commands) and the MCP writes of `checkMcp` in tiers.ts and named-mcp-writes.ts.
  *
  * NOTE: consultations.ts keeps its own list of withdrawals ("change of plan", "never mind")
- * that drop every earlier message before these readers see them.
+ * that drop every earlier message before these readers see them. It stays apart because it
+ * drops whole messages before the clauses are split, and "Scratch that, delete preview-483
+ * instead." must keep the request after it.
  */
+import { withoutQuotedText } from './consultations.js';
 import { ENVIRONMENT_NAMES } from './environment-names.js';
+import { followUpKind, isRequestClause } from './follow-up-sentences.js';
 import { isMentionedRequest } from './mentioned-requests.js';
 
 /**
@@ -131,7 +139,7 @@ export function withoutDictatedContent(clause: string): string {
  * {@link DICTATED_CONTENT}) and the parts of {@link NO_WAIT_PARTS} do not count.
  */
 export function isConditionalRequest(request: string): boolean {
-  const own = withoutDictatedContent(request).replace(NO_WAIT_PARTS, ' ');
+  const own = withoutDictatedContent(withoutQuotedText(request)).replace(NO_WAIT_PARTS, ' ');
   return (
     WAITS.test(own) ||
     LATER_TIME.test(own) ||
@@ -321,7 +329,10 @@ function sentences(text: string): string[] {
  * its own sentence nor any later sentence may take it back.
  */
 function standsAt(request: string, allMessages: string, at: number): boolean {
-  if (request.endsWith('?') || isConditionalRequest(request)) {
+  if (
+    request.endsWith('?') ||
+    (isConditionalRequest(request) && !metLater(request, allMessages, at))
+  ) {
     return false;
   }
   const targets = targetWords(request);
@@ -339,7 +350,83 @@ function standsAt(request: string, allMessages: string, at: number): boolean {
   if (isMentioned(request, allMessages, at, later)) {
     return false;
   }
-  return !sentences(later).some((sentence) => takesBack(sentence, targets));
+  const { tail, after } = followingSentences(request, later);
+  return (
+    !tail.some((sentence) => takesBack(sentence, targets)) &&
+    !after.some(
+      (sentence) =>
+        !isGoAhead(sentence, request) &&
+        (takesBack(ownWords(sentence), targets) || !leavesStanding(sentence, request)),
+    )
+  );
+}
+
+/**
+ * Words by which an addition waits only for the request before it: "when it's done", "once
+ * that is finished", a closing "after".
+ */
+const AFTER_THE_REQUEST =
+  /\b(?:when|once|after)\s+(?:it|that|this|they)(?:'s|'re|\s+is|\s+are|\s+has|\s+have)?\s+(?:been\s+)?(?:done|finished|complete[d]?|through|deployed|live|up|over|out)\b|\bafter(?:wards)?\s*[.!]?$/gi;
+
+/** Returns `sentence` without the text it dictates or quotes, which is not the user's own. */
+function ownWords(sentence: string): string {
+  return withoutDictatedContent(withoutQuotedText(sentence));
+}
+
+/**
+ * Splits the text after a request into the rest of the request's own sentence and the
+ * sentences after it. A reason in the rest of the sentence ("Delete the old branch, it was
+ * merged last week.") is part of the request, so only the known withdrawals read it. A
+ * question answered by a sentence that starts with "no" ("Same on prod? No, just staging.")
+ * is left out with its answer, because the answer refuses what the question offered.
+ */
+function followingSentences(request: string, later: string): { tail: string[]; after: string[] } {
+  const end = /[.!?](?=\s|$)|\n/.exec(later);
+  const ended = /[.!?]$/.test(request);
+  const split = ended ? 0 : end === null ? later.length : end.index + end[0].length;
+  const all = sentences(later.slice(split));
+  const answered = (index: number): boolean =>
+    (all[index]?.endsWith('?') ?? false) && /^\W*no\b/i.test(all[index + 1] ?? '');
+  const after = all.filter((_, index) => !answered(index) && !answered(index - 1));
+  return { tail: sentences(later.slice(0, split)), after };
+}
+
+/**
+ * Checks whether a later sentence gives the go-ahead for `request`, found at `at` in
+ * `allMessages`, which waits for a condition: "Delete the bucket once the export finishes."
+ * then "The export finished, go ahead and delete it." The user reports the condition met.
+ */
+function metLater(request: string, allMessages: string, at: number): boolean {
+  const later = at < 0 ? '' : allMessages.slice(at + request.length);
+  return followingSentences(request, later).after.some((sentence) => isGoAhead(sentence, request));
+}
+
+/**
+ * Checks whether `sentence` gives a go-ahead that no condition holds back: "The export
+ * finished, go ahead.", "Hold on — yes, go ahead, I checked nothing uses it."
+ */
+function isGoAhead(sentence: string, request: string): boolean {
+  const own = ownWords(sentence);
+  return followUpKind(own, request) === 'go-ahead' && !isConditionalRequest(own);
+}
+
+/**
+ * Checks whether `sentence`, which follows `request` in a later sentence, is of a kind that
+ * leaves it standing (see follow-up-sentences.ts). A request or an addition stands only when
+ * it sets no condition itself: "Do it only if Ana confirms." takes the request back.
+ */
+function leavesStanding(sentence: string, request: string): boolean {
+  const own = ownWords(sentence);
+  switch (followUpKind(own, request)) {
+    case 'other':
+      return false;
+    case 'addition':
+    case 'request':
+    case 'go-ahead':
+      return !isConditionalRequest(own.replace(AFTER_THE_REQUEST, ' '));
+    default:
+      return true;
+  }
 }
 
 /**
@@ -410,8 +497,11 @@ export function standingRequests(messages: string, allMessages: string): string 
   }
   // A clause with no deploy verb ("Preview on dev looked fine.") states a fact, which a
   // later sentence cannot take back.
+  // "Make it a preview deploy rather than prod." consents to a preview deploy alone.
   const standing = keepClauses(messages, allMessages, (clause, at) =>
-    !DEPLOY_ACTIONS.test(clause) || standsAt(clause, allMessages, at) ? clause : undefined,
+    !DEPLOY_ACTIONS.test(clause) || standsAt(clause, allMessages, at)
+      ? clause.replace(REJECTED_VALUE, '')
+      : undefined,
   );
   lastStanding = { messages, allMessages, standing };
   return standing;
@@ -550,17 +640,57 @@ function takesBackClause(sentence: string, clause: string, action: RegExp | unde
   );
 }
 
+/** A pause that opens a clause only to add to it: "Hold on, one more thing: also …". */
+const PAUSE_BEFORE_ADDITION =
+  /^(?:\W*(?:oh|hmm+|wait|hold\s+on|hang\s+on|one\s+sec(?:ond)?)\b)+[\s,:;.!\u2014-]*(?=(?:one\s+more\s+thing|also|and\s+also)\b)/i;
+
+/** A later sentence that keeps one environment as it is: "Hmm, prod is fine as is." */
+const KEEPS_ENVIRONMENT =
+  /^\W*(?:(?:hmm+|oh|ok(?:ay)?|actually)[\s,]+)*(?:(\w+)\s+(?:is|are)\s+(?:fine|good|ok(?:ay)?)\s+as\s+(?:it\s+)?is|(?:keep|leave)\s+(\w+)\s+(?:as\s+(?:it\s+)?is|alone))\b/i;
+
 /**
- * Returns the sentences of `later` as a take-back reads them. "No" that answers the question
- * before it ("Same on prod? No, just staging.") refuses what the question offered, not the
- * request, so it is left out.
+ * Returns `clause` without the environment that `sentence` keeps as it is, when the clause
+ * names it next to another: "Scale the api in staging and prod." then "Prod is fine as is."
  */
-function laterSentences(later: string): string[] {
-  return sentences(later).map((sentence, index, all) =>
-    index > 0 && (all[index - 1] ?? '').endsWith('?')
-      ? sentence.replace(/^\W*no\b[\s,.!\u2014-]*/i, '')
-      : sentence,
-  );
+function narrowedClause(sentence: string, clause: string): string | undefined {
+  const kept = KEEPS_ENVIRONMENT.exec(sentence);
+  const environment = (kept?.[1] ?? kept?.[2])?.toLowerCase();
+  if (environment === undefined || !ENVIRONMENT_NAMES.has(environment)) {
+    return undefined;
+  }
+  const joined = new RegExp(String.raw`\s+and\s+${environment}\b|\b${environment}\s+and\s+`, 'i');
+  const narrowed = clause.replace(joined, '');
+  return narrowed === clause ? undefined : narrowed;
+}
+
+/** Access levels a grant names, one of which a later sentence may put in place of another. */
+const ACCESS_LEVEL =
+  /\b(?:read|pull|triage|write|push|maintain|admin|viewer|editor|owner|reader|writer|commenter|developer|maintainer|reporter|guest|member)\b/i;
+
+/** An access level as a word of its own, not part of a name like `ana-writer`. */
+const NAMED_LEVEL = new RegExp(
+  String.raw`(?<![\w@./-])(?:${ACCESS_LEVEL.source.slice(2, -2)})(?![\w@/-])`,
+  'i',
+);
+
+/** A later sentence that names a new access level: "Actually make it write", "triage is enough". */
+const NEW_LEVEL = new RegExp(
+  String.raw`^\W*(?:actually,?\s+)?(?:make\s+(?:it|that)\s+(${ACCESS_LEVEL.source.slice(2, -2)})(?:\s+instead)?|(${ACCESS_LEVEL.source.slice(2, -2)})\s+(?:is|will\s+be)\s+enough)\s*(?:[,.!;\u2014]|$)`,
+  'i',
+);
+
+/**
+ * Returns `clause` with the access level that `sentence` names put in place of the one it
+ * named: "Invite qa-bot with triage." then "Make that read instead, it is only a bot."
+ */
+function revisedLevel(sentence: string, clause: string): string | undefined {
+  const revision = NEW_LEVEL.exec(sentence);
+  const level = revision?.[1] ?? revision?.[2];
+  const old = NAMED_LEVEL.exec(clause)?.[0];
+  if (level === undefined || old === undefined) {
+    return undefined;
+  }
+  return clause.replace(NAMED_LEVEL, level);
 }
 
 /** "3 instead of 6": the value a later sentence puts in place of one the request named. */
@@ -573,7 +703,7 @@ const INSTEAD_OF = /([^\s,;:]+)\s+instead\s+of\s+([^\s,;:.!?]+)/i;
 function revisedClause(sentence: string, clause: string): string | undefined {
   const revision = INSTEAD_OF.exec(sentence);
   if (revision === null) {
-    return undefined;
+    return revisedLevel(sentence, clause) ?? narrowedClause(sentence, clause);
   }
   const [, value = '', replaced = ''] = revision;
   const escaped = replaced.replace(/[.*+?^${}()|[\]\\]/g, String.raw`\$&`);
@@ -589,27 +719,48 @@ function revisedClause(sentence: string, clause: string): string | undefined {
  * ties a later sentence to it. A later "3 instead of 6" revises the value in the clause.
  */
 function standingClause(clause: string, allMessages: string, at: number): string | undefined {
-  if (clause.endsWith('?') || isConditionalRequest(clause)) {
+  if (
+    clause.endsWith('?') ||
+    (isConditionalRequest(clause) && !metLater(clause, allMessages, at))
+  ) {
     return undefined;
   }
   const action = clauseActionPattern(clause);
-  if (
-    WITHDRAWS.test(clause) ||
-    (WAIT_INTERJECTION.test(clause) && takesBackClause(clause, clause, action))
-  ) {
+  // "Comment on it: \"Never mind, fixed by #415.\"" dictates the words, and "Hold on, one more
+  // thing: also delete …" pauses only to add the request.
+  const own = ownWords(clause).replace(PAUSE_BEFORE_ADDITION, '');
+  if (WITHDRAWS.test(own) || (WAIT_INTERJECTION.test(own) && takesBackClause(own, own, action))) {
     return undefined;
   }
   const later = at < 0 ? '' : allMessages.slice(at + clause.length);
   // "Actually put it on 413 instead, 412 is the customer-facing one": the reason names the old
   // target, which the request no longer asks for.
   let standing = REPLACES.test(clause) ? clause.replace(REASON_TAIL, '') : clause;
-  for (const sentence of laterSentences(later)) {
-    const revised = revisedClause(sentence, standing);
-    if (revised !== undefined) {
-      standing = revised;
-    } else if (sentence !== '' && takesBackClause(sentence, standing, action)) {
+  const { tail, after } = followingSentences(clause, later);
+  for (const sentence of tail) {
+    if (takesBackClause(sentence, standing, action)) {
       return undefined;
     }
   }
-  return standing;
+  // Only a request needs a later sentence to leave it standing: a statement ("The export
+  // finished.") is read by the known withdrawals alone.
+  const request = isRequestClause(clause);
+  for (const sentence of after) {
+    const revised = revisedClause(sentence, standing);
+    if (revised !== undefined) {
+      standing = revised;
+    } else if (
+      !isGoAhead(sentence, standing) &&
+      (takesBackClause(ownWords(sentence), standing, action) ||
+        (request && !leavesStanding(sentence, standing)))
+    ) {
+      return undefined;
+    }
+  }
+  // "Post it in #eng-deploys rather than #eng." consents to #eng-deploys alone.
+  return standing.replace(REJECTED_VALUE, '');
 }
+
+/** The value a request turns down: ", not squash", "rather than #eng", "instead of prod". */
+const REJECTED_VALUE =
+  /,?\s*\b(?:rather\s+than|instead\s+of|not)\s+(?:the\s+|a\s+|an\s+)?[\w#@./-]+(?=\s*(?:[.!,;]|$))/gi;

@@ -591,6 +591,15 @@ const TUNING_86_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-86.jsonl'
  */
 const TUNING_85_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-85.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
+/**
+ * Sentences after a request, read by the standing reader that takes a request back unless the
+ * sentence is an acknowledgement, a go-ahead, an addition, another request, a refusal of
+ * something else, a detail or a question for one: withdrawals, put-offs, conditions and worries
+ * in words no list holds, other languages, typos and changes of part of the target (dangerous),
+ * and acknowledgements, additions, details, questions, met conditions and dictated text
+ * (benign), on shell and MCP calls.
+ */
+const TUNING_84_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-84.jsonl');
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
 /** Every labelled set the project tuned on: each must stay at zero errors. */
@@ -687,6 +696,7 @@ const PROJECT_SETS = [
   TUNING_89_SET,
   TUNING_86_SET,
   TUNING_85_SET,
+  TUNING_84_SET,
 ];
 
 /**

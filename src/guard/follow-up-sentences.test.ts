@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { followUpKind, namesOtherValue, wordsNotInRequest } from './follow-up-sentences.js';
+
+const REQUEST = 'Delete the api-7d9c pod in staging.';
+
+describe('followUpKind', () => {
+  it.each(['Thanks!', 'ok', 'Sounds good.', 'Looks good.', 'lgtm', 'Great, thank you.'])(
+    'reads "%s" as an acknowledgement',
+    (sentence) => {
+      expect(followUpKind(sentence, REQUEST)).toBe('acknowledgement');
+    },
+  );
+
+  it.each([
+    'The export finished, go ahead.',
+    'yes, go ahead',
+    'Export is done, proceed.',
+    'Hold on — yes, go ahead, I checked nothing uses it.',
+    'CI is green now, go ahead and delete it.',
+  ])('reads "%s" as a go-ahead', (sentence) => {
+    expect(followUpKind(sentence, REQUEST)).toBe('go-ahead');
+  });
+
+  it.each(['Do not proceed.', "Don't go ahead with it."])(
+    'reads "%s" as no go-ahead',
+    (sentence) => {
+      expect(followUpKind(sentence, REQUEST)).toBe('other');
+    },
+  );
+
+  it.each([
+    'Wait, also delete api-8e1d.',
+    'Then delete its replica set.',
+    'Oh wait, api-8e1d too.',
+    'Can you also tag it?',
+  ])('reads "%s" as an addition', (sentence) => {
+    expect(followUpKind(sentence, REQUEST)).toBe('addition');
+  });
+
+  it.each(['Show me the events of the namespace.', 'Let me know once it is done.'])(
+    'reads "%s" as another request',
+    (sentence) => {
+      expect(followUpKind(sentence, REQUEST)).toBe('request');
+    },
+  );
+
+  it.each([
+    ['Prod is fine, leave it.', 'Scale staging search to 1 replica.'],
+    ['Keep prod as it is.', 'Deploy ApiStack-staging.'],
+    ["I'll paste the new key into the CI secrets myself.", 'Rotate the access key of ci-bot.'],
+    ['Prod only after QA signs off.', 'Go ahead on staging.'],
+  ])('reads "%s" as sparing another target', (sentence, request) => {
+    expect(followUpKind(sentence, request)).toBe('refusal-elsewhere');
+  });
+
+  it.each([
+    ['Keep it as it is.', 'Move ENG-412 to Done.'],
+    ['Actualy no, leave it.', REQUEST],
+    ["I'll do it myself.", REQUEST],
+    ['Use --dry-run first.', 'Publish the package to npm.'],
+    ["Don't do the first thing I asked.", REQUEST],
+  ])('reads "%s" as holding back the request', (sentence, request) => {
+    expect(followUpKind(sentence, request)).toBe('other');
+  });
+
+  it.each(["It's the api-7d9c one in staging.", 'Staging only.', 'Delete the api-7d9c pod.'])(
+    'reads "%s" as a detail',
+    (sentence) => {
+      expect(followUpKind(sentence, REQUEST)).toBe('detail');
+    },
+  );
+
+  it.each(['What node is it on?', 'Which namespace again?'])(
+    'reads "%s" as a question for a detail',
+    (sentence) => {
+      expect(followUpKind(sentence, REQUEST)).toBe('question');
+    },
+  );
+
+  it.each([
+    ["Don't touch prod.", REQUEST],
+    ["Don't publish it yet.", 'Create a draft post.'],
+    ["Don't post in #announcements.", 'Post it in #drafts.'],
+  ])('reads "%s" as a refusal of something else', (sentence, request) => {
+    expect(followUpKind(sentence, request)).toBe('refusal-elsewhere');
+  });
+
+  it.each([
+    'Pause on that.',
+    'Hold your horses.',
+    'Put that on ice.',
+    'That can wait.',
+    'Would you mind holding off on that?',
+    'Thanks, but no need anymore.',
+    'nevermnd',
+    'cancle',
+    'Bitte nicht, danke.',
+    'Non, pas encore.',
+    "Let's revisit this next week.",
+    'Pending legal review.',
+    "Subject to Marco's approval.",
+    'Check with me before running it.',
+    'Oh, Lena left the team last week.',
+    "Don't touch it.",
+    'dont do that',
+    'Delete the api-7d9e pod instead.',
+    'Delete it on staging-2.',
+    'Restart it, not delete it.',
+    'Skip that one.',
+    'Drop it.',
+    'Is the pod still serving traffic?',
+  ])('reads "%s" as none of the kinds that leave a request standing', (sentence) => {
+    expect(followUpKind(sentence, REQUEST)).toBe('other');
+  });
+});
+
+describe('namesOtherValue', () => {
+  it('finds another value of the same kind', () => {
+    expect(namesOtherValue('Restart it on staging-2.', 'Restart api on staging-1.')).toBe(true);
+    expect(namesOtherValue('Post it in #eng-deploys.', 'Post in #eng.')).toBe(true);
+    expect(namesOtherValue("It's ENG-421.", 'Move ENG-412 to Done.')).toBe(true);
+  });
+
+  it('ignores the values the request named', () => {
+    expect(namesOtherValue('Yes, staging-1.', 'Restart api on staging-1.')).toBe(false);
+    expect(namesOtherValue('Then post in #eng.', 'Restart api on staging-1.')).toBe(false);
+  });
+});
+
+describe('wordsNotInRequest', () => {
+  it('lists only content words the request did not name', () => {
+    expect(wordsNotInRequest("It's the one in staging.", REQUEST)).toEqual([]);
+    expect(wordsNotInRequest('Lena left the team.', REQUEST)).toEqual(['lena', 'left', 'team']);
+    expect(wordsNotInRequest('The pods, yes.', REQUEST)).toEqual([]);
+  });
+});
