@@ -590,7 +590,6 @@ const TUNING_86_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-86.jsonl'
  * request (merge numbers, channel mentions, `proxied: false`, notifications, personal fields).
  */
 const TUNING_85_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-85.jsonl');
-/** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 /**
  * Sentences after a request, read by the standing reader that takes a request back unless the
  * sentence is an acknowledgement, a go-ahead, an addition, another request, a refusal of
@@ -600,6 +599,7 @@ const TUNING_85_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-85.jsonl'
  * (benign), on shell and MCP calls.
  */
 const TUNING_84_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-84.jsonl');
+/** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
 /** Every labelled set the project tuned on: each must stay at zero errors. */
