@@ -1064,7 +1064,9 @@ function hasConsent(
       parsed.commands
         .filter((command) => command.name === 'find')
         .flatMap(findRoots)
-        .every(isProjectPath)
+        // A root above the working folder (`find ..`) searches sibling folders the request
+        // did not place the files in.
+        .every((root) => !root.split('/').includes('..') && isProjectPath(root))
     );
   }
   if (rule.id === 'git-discard' && cleansOnlyNamedPaths(parsed, messages, isProjectPath)) {
