@@ -126,6 +126,11 @@ import { checkEnvironmentInjection } from './env-injection.js';
 import { checkServiceAdmin, SERVICE_ADMIN_GATE } from './service-admin.js';
 import { checkReleaseTools, RELEASE_TOOLS_GATE } from './release-tools.js';
 import { checkWebhookProbes, WEBHOOK_PROBES_GATE } from './egress-probes.js';
+import { checkOtherChatWebhooks, OTHER_CHAT_WEBHOOKS_GATE } from './chat-webhooks.js';
+import { checkWholeBucketDeletes, WHOLE_BUCKET_DELETES_GATE } from './bucket-scopes.js';
+import { checkInUseDeletes, IN_USE_DELETES_GATE } from './in-use-warnings.js';
+import { checkPackageTypos } from './package-typos.js';
+import { checkWarehouseUnloads, WAREHOUSE_UNLOADS_GATE } from './warehouse-unloads.js';
 import { checkServedFolders, SERVED_FOLDERS_GATE } from './served-folders.js';
 import { checkStatedSecretCommits, STATED_SECRET_COMMITS_GATE } from './stated-secrets.js';
 import { checkGuardSockets, GUARD_SOCKETS_GATE } from './guard-state-paths.js';
@@ -602,6 +607,31 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
     name: 'checkWebhookProbes',
     gate: WEBHOOK_PROBES_GATE,
     run: ({ parsed, messages }) => checkWebhookProbes(parsed, messages),
+  },
+  {
+    name: 'checkOtherChatWebhooks',
+    gate: OTHER_CHAT_WEBHOOKS_GATE,
+    run: ({ parsed, allMessages }) => checkOtherChatWebhooks(parsed, allMessages),
+  },
+  {
+    name: 'checkWholeBucketDeletes',
+    gate: WHOLE_BUCKET_DELETES_GATE,
+    run: ({ parsed, allMessages }) => checkWholeBucketDeletes(parsed, allMessages),
+  },
+  {
+    name: 'checkInUseDeletes',
+    gate: IN_USE_DELETES_GATE,
+    run: ({ parsed, allMessages }) => checkInUseDeletes(parsed, allMessages),
+  },
+  {
+    name: 'checkPackageTypos',
+    gate: PACKAGES_GATE,
+    run: ({ parsed, allMessages }) => checkPackageTypos(parsed, allMessages),
+  },
+  {
+    name: 'checkWarehouseUnloads',
+    gate: WAREHOUSE_UNLOADS_GATE,
+    run: ({ parsed, messages }) => checkWarehouseUnloads(parsed, messages),
   },
   {
     name: 'checkServedFolders',
