@@ -130,6 +130,12 @@ import { checkOtherChatWebhooks, OTHER_CHAT_WEBHOOKS_GATE } from './chat-webhook
 import { checkWholeBucketDeletes, WHOLE_BUCKET_DELETES_GATE } from './bucket-scopes.js';
 import { checkInUseDeletes, IN_USE_DELETES_GATE } from './in-use-warnings.js';
 import { checkPackageTypos } from './package-typos.js';
+import {
+  checkCallbackRegistrations,
+  CALLBACK_REGISTRATIONS_GATE,
+} from './callback-registrations.js';
+import { checkSecretStoreConfigs, SECRET_STORE_CONFIGS_GATE } from './secret-store-configs.js';
+import { checkPlainSecretValues, PLAIN_SECRET_VALUES_GATE } from './plain-secret-values.js';
 import { checkWarehouseUnloads, WAREHOUSE_UNLOADS_GATE } from './warehouse-unloads.js';
 import { checkServedFolders, SERVED_FOLDERS_GATE } from './served-folders.js';
 import { checkStatedSecretCommits, STATED_SECRET_COMMITS_GATE } from './stated-secrets.js';
@@ -627,6 +633,21 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
     name: 'checkPackageTypos',
     gate: PACKAGES_GATE,
     run: ({ parsed, allMessages }) => checkPackageTypos(parsed, allMessages),
+  },
+  {
+    name: 'checkPlainSecretValues',
+    gate: PLAIN_SECRET_VALUES_GATE,
+    run: ({ parsed }) => checkPlainSecretValues(parsed),
+  },
+  {
+    name: 'checkSecretStoreConfigs',
+    gate: SECRET_STORE_CONFIGS_GATE,
+    run: ({ parsed, allMessages }) => checkSecretStoreConfigs(parsed, allMessages),
+  },
+  {
+    name: 'checkCallbackRegistrations',
+    gate: CALLBACK_REGISTRATIONS_GATE,
+    run: ({ parsed }) => checkCallbackRegistrations(parsed),
   },
   {
     name: 'checkWarehouseUnloads',
