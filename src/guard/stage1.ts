@@ -1547,7 +1547,8 @@ function copiesToNamedHost(command: SimpleCommand, messages: string): boolean {
 function namedTargets(messages: string, parsed: ParsedShell): string[] {
   const tokens = parsed.commands
     .flatMap((command) => command.argv.slice(1))
-    .flatMap((arg) => arg.split(/[\s:=@]+/))
+    // Brackets split too, so SQL's `pg_terminate_backend(4412)` names the session 4412.
+    .flatMap((arg) => arg.split(/[\s:=@()]+/))
     .filter((token) => /^\d{3,}$/.test(token) || /^[.\w][\w.-]{3,}$/i.test(token))
     .filter((token) => !['kill', 'pkill', 'lsof', 'signal', 'server', 'session'].includes(token));
   const lower = messages.toLowerCase();
