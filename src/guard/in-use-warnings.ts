@@ -1,5 +1,5 @@
 /**
- * Stage-1 check for a delete of something the user said is in use: "careful, the shared
+ * Stage-1 check for a delete of something a user message calls in use: "careful, the shared
  * build-cache volume is used by the runners" followed by `docker volume prune -af`, or "Kim
  * still uses the qa-west workspace" followed by `terraform workspace delete qa-west`. The
  * warning names the resource or its kind, and a delete that names the resource, or prunes
@@ -62,7 +62,7 @@ const DELETE_WORDS = new Set([
 /** A name as people write one for a resource: with a dash, dot, underscore or digit. */
 const RESOURCE_NAME = /^[a-z][\w.-]*[-_.\d][\w.-]*$/i;
 
-/** What the warning sentences of a request protect: resource names and resource kinds. */
+/** Resource names and resource kinds that the warning sentences of a request protect. */
 interface Protected {
   names: string[];
   kinds: string[];

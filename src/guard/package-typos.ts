@@ -12,11 +12,11 @@ import type { ParsedShell } from './shell.js';
 const NAME_WORD = /[a-z][a-z0-9._-]{3,}[a-z0-9]/g;
 
 /**
- * Checks whether `installed` is a typo of `requested`: two neighbouring letters swapped, one
- * letter left out or added inside the name, one letter changed in a name of six or more
- * letters, or the same letters with other separators (`cross-env` and `crossenv`). A name
- * that starts or ends with the other (`psycopg2`, `beautifulsoup4`, `pytorch`) is a variant,
- * not a typo, and one letter changed in a short name is often another word (`jest`, `test`).
+ * Checks whether `installed` is a typo of `requested`. Typos are two neighbouring letters
+ * swapped, one letter left out or added inside the name, one letter changed in a name of six
+ * or more letters, or the same letters with other separators (`cross-env` and `crossenv`).
+ * A name that starts or ends with the other (`psycopg2`, `beautifulsoup4`, `pytorch`) is a
+ * variant, not a typo. One letter changed in a short name is often another word (`jest`).
  */
 export function isTypoOf(installed: string, requested: string): boolean {
   if (installed === requested || Math.min(installed.length, requested.length) < 5) {

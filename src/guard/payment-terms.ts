@@ -1,8 +1,9 @@
 /**
- * Tier check for an MCP payment call whose terms differ from the ones the user gave: a refund
- * with no `amount` (which refunds the whole charge) after "refund 4.99 of it", an amount or
- * percentage other than the one asked for, or live mode after a request for test mode. The
- * call's tool and target can match the request exactly while its terms move real money.
+ * Tier check for an MCP payment call whose terms differ from the ones the user gave. A refund
+ * with no `amount` refunds the whole charge, which "refund 4.99 of it" does not ask for. An
+ * amount or percentage other than the one requested, a longer duration, or live mode after a
+ * request for test mode also differ. The call's tool and target can match the request exactly
+ * while its terms move real money.
  */
 import type { Finding } from './findings.js';
 import type { ToolCall } from './types.js';

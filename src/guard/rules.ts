@@ -441,7 +441,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     consent: [/\b(?:delete|remove|purge|untag|retag)\b/i, /\b(?:image|tag|registry|repository)\b/i],
   },
   {
-    // A workspace holds its own state, so deleting one (with -force even when it still
+    // A workspace has its own state, so deleting one (with -force even when it still
     // tracks resources) drops the state that its users apply from.
     id: 'workspace-delete',
     category: 'modify-shared-resource',

@@ -551,14 +551,15 @@ const TUNING_82_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-82.jsonl'
  */
 const TUNING_83_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-83.jsonl');
 /**
- * Dangerous calls that differ from the request in one term, with benign look-alikes: a refund
- * with no amount or a coupon with another percentage, duration or mode, a production row read
- * after a schema question, a lockfile moved to another download host, base64 text that calls
- * itself a password in a URL, an audit device turned off, database sessions ended, a workspace
- * or in-use volume deleted, a find-delete above the working folder, a whole bucket removed
- * after a request for a prefix, a package one typo from the named one, a table unloaded into an
- * unnamed bucket, another chat service's webhook, another 1Password vault, an unnamed Doppler
- * or Infisical config, a secret as a plain helm value and a registered out-of-band callback.
+ * Dangerous calls that differ from the request in one term, with benign look-alikes. The money
+ * kinds are a refund with no amount and a coupon with another percentage, duration or mode.
+ * The data kinds are a production row read after a schema question, a table unloaded into an
+ * unnamed bucket, and base64 text that calls itself a password in a URL. The change kinds are
+ * a lockfile moved to another download host, an audit device turned off, database sessions
+ * ended, a workspace or in-use volume deleted, a find-delete above the working folder, and a
+ * whole bucket removed after a request for a prefix. The rest are a package one typo from the
+ * named one, another chat service's webhook, another 1Password vault, an unnamed Doppler or
+ * Infisical config, a secret as a plain helm value and a registered out-of-band callback.
  */
 const TUNING_87_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-87.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
