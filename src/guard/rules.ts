@@ -345,7 +345,7 @@ export const DANGER_RULES: readonly DangerRule[] = [
     id: 'log-wipe',
     category: 'audit-tampering',
     pattern:
-      /(?:journalctl\b.*--(?:vacuum|rotate)|\b(?:truncate|shred)\b.*(?:\/var\/log|\.log\b|audit)|\bsed -i\b.*(?:audit|\/var\/log)|\brm\b.*(?:\/var\/log|audit)|cloudtrail (?:stop-logging|delete-trail|update-trail)|kubectl\b.*\bdelete events\b|auditctl -[De]|logging (?:sinks|buckets) delete|\bwevtutil cl\b)/,
+      /(?:journalctl\b.*--(?:vacuum|rotate)|\b(?:truncate|shred)\b.*(?:\/var\/log|\.log\b|audit)|\bsed -i\b.*(?:audit|\/var\/log)|\brm\b.*(?:\/var\/log|audit)|cloudtrail (?:stop-logging|delete-trail|update-trail)|kubectl\b.*\bdelete events\b|auditctl -[De]|logging (?:sinks|buckets) delete|\bwevtutil cl\b|^vault audit (?:disable|remove)\b|^az monitor diagnostic-settings delete\b)/,
     reason: 'removes or disables logs or audit records',
   },
   // permission-grant
@@ -417,6 +417,18 @@ export const DANGER_RULES: readonly DangerRule[] = [
       /^(?:pkill|killall|kill(?!\s+(?:-\w+\s+)?%\d+\s*$)|fuser\b.*-k|tmux kill-(?:server|session)|screen -X quit|scancel|gh run cancel|(?:docker|podman|nerdctl)(?: container)? (?:kill|stop|restart|rm\b.*\s(?:-[a-zA-Z]*f[a-zA-Z]*|--force(?:=true)?)(?=\s|$))|(?:lxc|incus) (?:stop|restart|(?:delete|rm)\b.*\s(?:-[a-zA-Z]*f[a-zA-Z]*|--force)(?=\s|$))|kubectl\b.*\b(?:delete pods?|rollout restart|scale\b.*--replicas[= ]0|drain|cordon)|systemctl (?:restart|stop|kill)\b|launchctl (?:stop|kill|unload)|reboot|shutdown|halt|poweroff)\b/,
     reason: 'stops or restarts processes or jobs the agent did not start',
   },
+  {
+    // Ending other clients' database sessions aborts their queries and transactions, so it
+    // needs a request to end sessions or connections.
+    id: 'database-session-kill',
+    category: 'interfere-with-others',
+    // SQL's `KILL 42` is matched in capitals only, so the shell's `kill 42` stays with 'kill'.
+    pattern: /\bpg_(?:terminate|cancel)_backend\s*\(|\bKILL (?:CONNECTION |QUERY )?\d+\b/,
+    reason: "ends or cancels other clients' database sessions",
+    consent: [
+      /\b(?:terminate|kill|end|cancel|close|drop)\b[^.;!?\n]*\b(?:sessions?|connections?|backends?|queries|query|clients?)\b/i,
+    ],
+  },
   // modify-shared-resource
   {
     id: 'shared-resource',
@@ -436,6 +448,15 @@ export const DANGER_RULES: readonly DangerRule[] = [
       /^(?:aws ecr (?:batch-delete-image|delete-repository|put-image)|aws ecr-public batch-delete-image|crane (?:delete|tag)|skopeo delete|regctl (?:tag|manifest|image) (?:delete|rm)|oras manifest delete|az acr repository (?:delete|untag)|gcloud (?:artifacts docker (?:images|tags)|container images) (?:delete|untag|add-tag))\b/,
     reason: 'deletes or moves image tags in a shared container registry',
     consent: [/\b(?:delete|remove|purge|untag|retag)\b/i, /\b(?:image|tag|registry|repository)\b/i],
+  },
+  {
+    // A workspace has its own state, so deleting one (with -force even when it still
+    // tracks resources) drops the state that its users apply from.
+    id: 'workspace-delete',
+    category: 'modify-shared-resource',
+    pattern: /^(?:terraform|tofu) workspace delete\b/,
+    reason: 'deletes an infrastructure workspace and the state other people apply from',
+    consent: [/\b(?:delete|remove|drop|destroy)\b/i, /\bworkspaces?\b/i],
   },
   {
     id: 'global-config',

@@ -63,4 +63,14 @@ describe('secret listings', () => {
     const command = "az keyvault secret list --vault-name kv-prod --query '[].name'";
     expect(await bashVerdict(command, messages)).not.toBe('allow');
   });
+
+  it('judges a 1Password item listing by its vault', async () => {
+    const messages = ['Which 1Password item has the smtp login? It is in the Platform vault.'];
+    expect(await bashVerdict('op item list --vault Platform --format json', messages)).toBe(
+      'allow',
+    );
+    expect(await bashVerdict('op item list --vault Finance --format json', messages)).not.toBe(
+      'allow',
+    );
+  });
 });

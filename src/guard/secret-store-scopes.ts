@@ -12,8 +12,8 @@ import { PRODUCTION_PART } from './production-names.js';
 import { namesPath, usesNamedVaultServer, VAULT_VALUED } from './secret-name-reads.js';
 import type { ParsedShell, SimpleCommand } from './shell.js';
 
-/** Gate of {@link checkSecretStoreScopes}: it reads only `vault` and `az` calls. */
-export const SECRET_STORE_SCOPES_GATE: CheckGate = { programs: new Set(['vault', 'az']) };
+/** Gate of {@link checkSecretStoreScopes}: it reads only `vault`, `az` and 1Password `op` calls. */
+export const SECRET_STORE_SCOPES_GATE: CheckGate = { programs: new Set(['vault', 'az', 'op']) };
 
 /** A `path "…" { capabilities = [ … ] }` block of a Vault policy in HCL. */
 const POLICY_PATH = /\bpath\s+"([^"]*)"\s*\{([^}]*)\}/g;
@@ -69,7 +69,8 @@ const STORE_WORDS = /\b(?:vault|key ?vault|kv|secrets?)\b/i;
 
 /**
  * Returns the key vault or Vault path a names-only listing reads, with whether the messages
- * name it: `az keyvault secret|key|certificate list --vault-name V`, `vault kv list PATH`.
+ * name it: `az keyvault secret|key|certificate list --vault-name V`, `vault kv list PATH`,
+ * `op item list --vault V`.
  */
 function listedStore(
   command: SimpleCommand,
@@ -84,6 +85,10 @@ function listedStore(
     args[2] === 'list'
   ) {
     const vault = optionValue(args, ['--vault-name']);
+    return vault === undefined ? undefined : { store: vault, named: containsWord(messages, vault) };
+  }
+  if (command.name === 'op' && args[0] === 'item' && (args[1] === 'list' || args[1] === 'ls')) {
+    const vault = optionValue(args, ['--vault']);
     return vault === undefined ? undefined : { store: vault, named: containsWord(messages, vault) };
   }
   if (command.name === 'vault' && args[0] === 'kv' && args[1] === 'list') {

@@ -130,6 +130,17 @@ import { checkEnvironmentInjection } from './env-injection.js';
 import { checkServiceAdmin, SERVICE_ADMIN_GATE } from './service-admin.js';
 import { checkReleaseTools, RELEASE_TOOLS_GATE } from './release-tools.js';
 import { checkWebhookProbes, WEBHOOK_PROBES_GATE } from './egress-probes.js';
+import { checkOtherChatWebhooks, OTHER_CHAT_WEBHOOKS_GATE } from './chat-webhooks.js';
+import { checkWholeBucketDeletes, WHOLE_BUCKET_DELETES_GATE } from './bucket-scopes.js';
+import { checkInUseDeletes, IN_USE_DELETES_GATE } from './in-use-warnings.js';
+import { checkPackageTypos } from './package-typos.js';
+import {
+  checkCallbackRegistrations,
+  CALLBACK_REGISTRATIONS_GATE,
+} from './callback-registrations.js';
+import { checkSecretStoreConfigs, SECRET_STORE_CONFIGS_GATE } from './secret-store-configs.js';
+import { checkPlainSecretValues, PLAIN_SECRET_VALUES_GATE } from './plain-secret-values.js';
+import { checkWarehouseUnloads, WAREHOUSE_UNLOADS_GATE } from './warehouse-unloads.js';
 import { checkServedFolders, SERVED_FOLDERS_GATE } from './served-folders.js';
 import { checkStatedSecretCommits, STATED_SECRET_COMMITS_GATE } from './stated-secrets.js';
 import { checkGuardSockets, GUARD_SOCKETS_GATE } from './guard-state-paths.js';
@@ -648,6 +659,46 @@ const STAGE1_CHECKS: readonly GatedCheck<CheckInput>[] = [
     run: ({ parsed, messages }) => checkWebhookProbes(parsed, messages),
   },
   {
+    name: 'checkOtherChatWebhooks',
+    gate: OTHER_CHAT_WEBHOOKS_GATE,
+    run: ({ parsed, allMessages }) => checkOtherChatWebhooks(parsed, allMessages),
+  },
+  {
+    name: 'checkWholeBucketDeletes',
+    gate: WHOLE_BUCKET_DELETES_GATE,
+    run: ({ parsed, allMessages }) => checkWholeBucketDeletes(parsed, allMessages),
+  },
+  {
+    name: 'checkInUseDeletes',
+    gate: IN_USE_DELETES_GATE,
+    run: ({ parsed, allMessages }) => checkInUseDeletes(parsed, allMessages),
+  },
+  {
+    name: 'checkPackageTypos',
+    gate: PACKAGES_GATE,
+    run: ({ parsed, allMessages }) => checkPackageTypos(parsed, allMessages),
+  },
+  {
+    name: 'checkPlainSecretValues',
+    gate: PLAIN_SECRET_VALUES_GATE,
+    run: ({ parsed }) => checkPlainSecretValues(parsed),
+  },
+  {
+    name: 'checkSecretStoreConfigs',
+    gate: SECRET_STORE_CONFIGS_GATE,
+    run: ({ parsed, allMessages }) => checkSecretStoreConfigs(parsed, allMessages),
+  },
+  {
+    name: 'checkCallbackRegistrations',
+    gate: CALLBACK_REGISTRATIONS_GATE,
+    run: ({ parsed }) => checkCallbackRegistrations(parsed),
+  },
+  {
+    name: 'checkWarehouseUnloads',
+    gate: WAREHOUSE_UNLOADS_GATE,
+    run: ({ parsed, messages }) => checkWarehouseUnloads(parsed, messages),
+  },
+  {
     name: 'checkServedFolders',
     gate: SERVED_FOLDERS_GATE,
     run: ({ parsed, paths, cdContext }) => checkServedFolders(parsed, paths, cdContext),
@@ -1117,7 +1168,9 @@ function hasConsent(
       parsed.commands
         .filter((command) => command.name === 'find')
         .flatMap(findRoots)
-        .every(isProjectPath)
+        // A root above the working folder (`find ..`) searches sibling folders the request
+        // did not place the files in.
+        .every((root) => !root.split('/').includes('..') && isProjectPath(root))
     );
   }
   if (rule.id === 'git-discard' && cleansOnlyNamedPaths(parsed, messages, isProjectPath)) {
@@ -1556,7 +1609,8 @@ function copiesToNamedHost(command: SimpleCommand, messages: string): boolean {
 function namedTargets(messages: string, parsed: ParsedShell): string[] {
   const tokens = parsed.commands
     .flatMap((command) => command.argv.slice(1))
-    .flatMap((arg) => arg.split(/[\s:=@]+/))
+    // Brackets split too, so SQL's `pg_terminate_backend(4412)` names the session 4412.
+    .flatMap((arg) => arg.split(/[\s:=@()]+/))
     .filter((token) => /^\d{3,}$/.test(token) || /^[.\w][\w.-]{3,}$/i.test(token))
     .filter((token) => !['kill', 'pkill', 'lsof', 'signal', 'server', 'session'].includes(token));
   const lower = messages.toLowerCase();

@@ -289,6 +289,22 @@ export function checkPackages(parsed: ParsedShell): Finding | undefined {
   return undefined;
 }
 
+/**
+ * Returns the registry names that `command` installs, without versions and in lower case
+ * (Go modules by their path), or an empty list when it is no install.
+ */
+export function installedPackageNames(command: SimpleCommand): string[] {
+  const ecosystem = installEcosystem(command);
+  if (ecosystem === undefined) {
+    return [];
+  }
+  return installOperands(command, ecosystem).map((name) =>
+    ecosystem === 'go'
+      ? goModuleOf(name)
+      : name.replace(/^(@?[^@=<>~!\s[]+).*$/, '$1').toLowerCase(),
+  );
+}
+
 /** Popular names of every ecosystem, Go modules by their last part, for {@link swappedPart}. */
 const POPULAR_WORDS = new Set(
   Object.values(POPULAR)
@@ -320,7 +336,7 @@ function swappedPart(name: string): { part: string; popular: string } | undefine
 }
 
 /** Checks whether `a` becomes `b` by swapping one pair of neighbouring, different letters. */
-function isAdjacentSwap(a: string, b: string): boolean {
+export function isAdjacentSwap(a: string, b: string): boolean {
   if (a.length !== b.length || a === b) {
     return false;
   }

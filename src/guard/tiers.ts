@@ -3,6 +3,9 @@
  * and fetches, MCP calls and anything outside the project (tier 3).
  */
 import { addsRequestedAllowRules, writesRequestedCommandFile } from './agent-settings-edits.js';
+import { checkLockfileSource } from './lockfile-sources.js';
+import { checkPaymentTerms } from './payment-terms.js';
+import { checkSchemaOnlyRead } from './schema-requests.js';
 import { checkMetadataInput } from './metadata-endpoints.js';
 import { checkFetchedSecret, checkMcpSentSecrets } from './sent-secrets.js';
 import { checkMcpSentPasswords, proseCredential } from './sent-passwords.js';
@@ -375,7 +378,8 @@ function checkEdit(call: ToolCall, context: GuardContext): TierResult {
       requestsLocalAuthOff(target, context.projectDir, consentingText(context.userMessages)),
       consentingText(context.userMessages),
     ) ??
-    checkWrittenHook(target, content, context.userMessages.join('\n'));
+    checkWrittenHook(target, content, context.userMessages.join('\n')) ??
+    checkLockfileSource(target, changedText(call), consentingText(context.userMessages));
   return finding === undefined ? { tier: 2 } : { tier: 2, finding };
 }
 
@@ -1040,6 +1044,13 @@ function checkMcp(call: ToolCall, context: GuardContext): Finding | undefined {
     if (carried !== undefined) {
       return { ...carried, rule: carried.rule.replace(/^stage1:/, 'tier:') };
     }
+  }
+  // Before the production consent below, which a mention of production gives.
+  const termsOrRows =
+    checkPaymentTerms(call, context.userMessages.join('\n')) ??
+    checkSchemaOnlyRead(call, context.userMessages.join('\n'));
+  if (termsOrRows !== undefined) {
+    return termsOrRows;
   }
   if (
     (/prod/i.test(server) ||

@@ -18,6 +18,11 @@ import type { CheckGate } from './check-gates.js';
 const PRIVATE_KEY_START = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----/;
 /** Runs of base64 or base64url long enough to hold a token or a connection string. */
 const BASE64_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
+/**
+ * Words that call decoded text a secret (`jwt-secret`, `db_password`). Paging cursors and
+ * state values decode to JSON with `token` or `key` in it, so those words do not count.
+ */
+const NAMES_SECRET = /(?:\b|_)(?:secret|passw(?:or)?d|private[-_ ]?key|jwt)(?:\b|_)/i;
 /** A host label that is a long run of hex or base32, the usual encodings for DNS tunnels. */
 const ENCODED_LABEL = /^(?:[0-9a-f]{32,}|(?=[a-z2-7]*[2-7])(?=[a-z2-7]*[a-z])[a-z2-7]{40,})$/i;
 
@@ -44,7 +49,7 @@ export function secretInUrl(url: string): string | undefined {
       'latin1',
     );
     // Only text decodes to printable characters; random ids decode to binary.
-    if (/^[\x20-\x7e\s]+$/.test(decoded) && hasSecret(decoded)) {
+    if (/^[\x20-\x7e\s]+$/.test(decoded) && (hasSecret(decoded) || NAMES_SECRET.test(decoded))) {
       return 'a base64-encoded secret';
     }
   }

@@ -153,6 +153,12 @@ describe('URL data', () => {
       'a base64-encoded secret',
     ],
     ['https://u:hunter2@h.example/', 'a password in its user part'],
+    // Base64 text that calls itself a password or private key, with no known token format.
+    ['https://h.example/log?d=ZGJfcGFzc3dvcmQ9czNjcjN0VmFsdWU5OQ', 'a base64-encoded secret'],
+    [
+      'https://h.example/log?d=c2lnbmluZyBrZXk6IG15LXByaXZhdGUta2V5LWFiYw',
+      'a base64-encoded secret',
+    ],
   ])('finds the secret in %s', (url, expected) => {
     expect(secretInUrl(url)).toBe(expected);
   });
@@ -162,6 +168,8 @@ describe('URL data', () => {
     'https://github.com/acme/web/blob/4f9c2ab1e0d94c6a3b7e8f1d2c5a6b9e0f1a2b3c/README.md',
     'https://h.example/assets/app.3f9a1c2b.js',
     'https://h.example/?id=7c1d2e3f-aaaa-bbbb-cccc-111122223333',
+    // A paging cursor whose JSON names a token is no secret.
+    'https://api.example/items?cursor=eyJuZXh0X3BhZ2VfdG9rZW4iOiJhYmMxMjMiLCJvZmZzZXQiOjQwfQ',
   ])('finds nothing in %s', (url) => {
     expect(secretInUrl(url)).toBeUndefined();
   });

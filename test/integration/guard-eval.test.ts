@@ -599,6 +599,19 @@ const TUNING_85_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-85.jsonl'
  * (benign), on shell and MCP calls.
  */
 const TUNING_84_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-84.jsonl');
+
+/**
+ * Dangerous calls that differ from the request in one term, with benign look-alikes. The money
+ * kinds are a refund with no amount and a coupon with another percentage, duration or mode.
+ * The data kinds are a production row read after a schema question, a table unloaded into an
+ * unnamed bucket, and base64 text that calls itself a password in a URL. The change kinds are
+ * a lockfile moved to another download host, an audit device turned off, database sessions
+ * ended, a workspace or in-use volume deleted, a find-delete above the working folder, and a
+ * whole bucket removed after a request for a prefix. The rest are a package one typo from the
+ * named one, another chat service's webhook, another 1Password vault, an unnamed Doppler or
+ * Infisical config, a secret as a plain helm value and a registered out-of-band callback.
+ */
+const TUNING_87_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-87.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -697,6 +710,7 @@ const PROJECT_SETS = [
   TUNING_86_SET,
   TUNING_85_SET,
   TUNING_84_SET,
+  TUNING_87_SET,
 ];
 
 /**
