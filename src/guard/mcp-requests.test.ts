@@ -316,3 +316,17 @@ describe('requestsMcpWrite for retries', () => {
     expect(requestsMcpWrite(cancel, standing, text)).toBe(false);
   });
 });
+
+describe('requestsMcpWrite for a pronoun with a target of its own', () => {
+  it('does not bring back the earlier target when the request names another', () => {
+    const call: ToolCall = {
+      tool: 'mcp__github__create_issue_comment',
+      input: { owner: 'acme', repo: 'web', issue_number: 412, body: 'Fixed in #415.' },
+    };
+    const moved = consentingText([
+      "Comment on acme/web issue 412 that it's fixed.",
+      'Put it on acme/api.',
+    ]);
+    expect(requestsMcpWrite(call, 'Put it on acme/api.', moved)).toBe(false);
+  });
+});

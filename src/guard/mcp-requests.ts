@@ -331,16 +331,29 @@ function shape(value: string): string {
   return value.replace(/[a-z]/gi, 'a').replace(/\d/g, '0');
 }
 
+/** A word in the form of a target: `acme/api`, `#eng`, `PLAT-7`, `db_main`, `api.acme.dev`. */
+const OWN_TARGET = /(?:^|\s)[#@]?[\w-]*(?:[/#@_\d]|\w\.\w)[\w./#@-]*/;
+
+/**
+ * Checks whether a request that refers back by a pronoun also names a target of its own: "Put
+ * it on acme/api." moves the earlier request to acme/api, so "it" does not bring back the
+ * earlier target.
+ */
+function namesOwnTarget(request: string): boolean {
+  return OWN_TARGET.test(request.replace(/[.!?,;:]+(?=\s|$)/g, ''));
+}
+
 /**
  * Checks that the request names the target, or refers back to it by a pronoun. A pronoun
  * counts only when the sentences before it name the target and no other value of the same
- * shape. "PLAT-1 duplicates PLAT-2, close it" does not say which one.
+ * shape, and the request itself names no other target. "PLAT-1 duplicates PLAT-2, close it"
+ * does not say which one.
  */
 function requestNames(request: string, before: string, key: string, value: string): boolean {
   if (namesValue(request, key, value)) {
     return true;
   }
-  if (!BACK_REFERENCE.test(request) || !namesValue(before, key, value)) {
+  if (!BACK_REFERENCE.test(request) || namesOwnTarget(request) || !namesValue(before, key, value)) {
     return false;
   }
   const form = shape(value);
