@@ -472,7 +472,73 @@ export function followUpKind(sentence: string, request: string): FollowUpKind {
   ) {
     return 'addition';
   }
-  return wordsNotInRequest(opening, request).length === 0 ? 'detail' : 'other';
+  return wordsNotInRequest(opening, request).length === 0 || suppliesValue(remainder, request)
+    ? 'detail'
+    : 'other';
+}
+
+/**
+ * Words a fragment that supplies a value may hold besides the value: fillers, thanks, and the
+ * nouns that say what kind of value it is ("the 2023/ prefix", "the web-qa namespace").
+ * "all", "whole" and "every" are not among them, so "the whole bucket" supplies nothing.
+ */
+const SUPPLYING_WORDS = new Set(
+  `the a an it it's its is that's this one only just please pls thanks thank you yes yeah yep
+  ok okay sure in your prefix folder dir directory path file namespace ns param parameter
+  value key secret token variable var name id address email pod container branch tag channel
+  stack context cluster region account user role table bucket repo project ssm arn`.split(/\s+/),
+);
+
+/** Phrases of such a fragment that narrow what it gives: "read only", "in your shell". */
+const NARROWING_PHRASES =
+  /\b(?:read[- ]?only|view[- ]?only|as\s+(?:a\s+)?(?:reader|viewer)|in\s+your\s+(?:shell|env|environment|terminal|session)|test\s+(?=value|key|token|secret))\b/gi;
+
+/** Characters a fragment that supplies a value may hold: no `*`, no quotes, no brackets. */
+const SUPPLYING_CHARACTERS = /^[\w\s#@./:',!\u2014-]+$/;
+
+/** Returns `word` without the slashes and colons around it: `s3://acme/` is `acme`. */
+function bareValue(word: string): string {
+  return word.replace(/^(?:s3|gs|https?)?[:/]+|[:/]+$/g, '');
+}
+
+/** Returns the environment names in `word` and its parts: `acme-staging` holds `staging`. */
+function environmentsIn(word: string): string[] {
+  return [word, ...word.split(/[-_./:]+/)].filter((part) => ENVIRONMENT_NAMES.has(part));
+}
+
+/**
+ * Checks whether `fragment` only supplies a value the request needed and did not have, or
+ * narrows it: "just the 2023/ prefix", "it's q8zt2", "counsel@lawfirm.example.org, read
+ * only", "qa only" after "go ahead and up it". Besides its values it holds only
+ * {@link SUPPLYING_WORDS} and the request's own words. A value of a kind the request named
+ * ("api-2" after "api-1") or an environment other than the request's changes the target, and
+ * any other word (a worry, a condition, "all") may take the request back.
+ */
+function suppliesValue(fragment: string, request: string): boolean {
+  if (!SUPPLYING_CHARACTERS.test(fragment) || namesOtherValue(fragment, request)) {
+    return false;
+  }
+  const named = new Set(words(request).map(bareValue));
+  const requestEnvironments = new Set(words(request).flatMap(environmentsIn));
+  let supplied = false;
+  for (const word of words(fragment.replace(NARROWING_PHRASES, ' '))) {
+    const bare = bareValue(word);
+    const environments = environmentsIn(bare);
+    if (
+      requestEnvironments.size > 0 &&
+      environments.some((environment) => !requestEnvironments.has(environment))
+    ) {
+      return false;
+    }
+    if (named.has(bare) || SUPPLYING_WORDS.has(word) || isNamed(word, named)) {
+      continue;
+    }
+    if (!/[a-z0-9]/.test(bare) || !(TARGET_FORM.test(word) || environments.length > 0)) {
+      return false;
+    }
+    supplied = true;
+  }
+  return supplied;
 }
 
 /**
