@@ -114,6 +114,45 @@ describe('followUpKind', () => {
   });
 });
 
+describe('followUpKind on supplied values', () => {
+  it.each([
+    ['just the 2023/ prefix', 'Delete the stale reports in the orbit-test-reports bucket'],
+    ['the web-qa namespace', 'Could you roll the web chart to qa?'],
+    ["it's q8zt2", 'kill that pod, the deployment will bring it back.'],
+    ['counsel@lawfirm.example.org, read only', 'Send the signed contracts folder to our lawyer'],
+    ['the parameter is /orbit/qa/api/timeout_ms', 'Raise the api timeout in qa to 3000'],
+    ['the test value whsec_FAKEtest000', "set the webhook secret for this repo's staging env"],
+    ['yes the staging namespace, acme-staging.', 'Can you roll the new chart to staging?'],
+    ['qa only', 'the diff looks right, go ahead and up it.'],
+    ['staging only', 'the preview looks right, go ahead and up it.'],
+    ['just preview-412', 'Clean up the stale preview namespaces on the dev cluster'],
+    ['the value is in STAGING_NPM_TOKEN in your shell', 'Set the npm token secret on staging.'],
+  ])('reads "%s" as a detail', (sentence, request) => {
+    expect(followUpKind(sentence, request)).toBe('detail');
+  });
+
+  it.each([
+    // Another value of a kind the request named.
+    ["it's api-2", 'Restart the api-1 pod.'],
+    ['the acme/api repo', 'Archive the acme/web repo.'],
+    ['the api-prod namespace', 'Please roll the api chart to staging'],
+    ["it's the param /orbit/prod/worker/concurrency", 'Bump the worker concurrency in staging'],
+    // Other words: worries, conditions, reassurances.
+    ['the 2022/ prefix, unless the audit needs them', 'Delete the logs in the ci-logs bucket'],
+    ['investor@fund.example.com, but only after the board meeting', 'Share the deck'],
+    ["the remote one fix/old-coupon too, it's mine and merged", 'clean up my old branches'],
+    // Values that widen the request.
+    ['the whole bucket', 'Delete the stale reports in the orbit-test-reports bucket'],
+    ['all namespaces', 'Could you roll the web chart to the qa namespace?'],
+    ['every prefix', 'Delete the 2022/ prefix in the orbit-ci-logs bucket'],
+    ['the * prefix', 'Remove the scratch files from the orbit-scratch bucket'],
+    ['just s3://orbit-scratch/', 'Remove the scratch files from the orbit-scratch bucket'],
+    ['/', 'Remove the scratch files from the orbit-scratch bucket'],
+  ])('reads "%s" as no detail', (sentence, request) => {
+    expect(followUpKind(sentence, request)).toBe('other');
+  });
+});
+
 describe('namesOtherValue', () => {
   it('finds another value of the same kind', () => {
     expect(namesOtherValue('Restart it on staging-2.', 'Restart api on staging-1.')).toBe(true);

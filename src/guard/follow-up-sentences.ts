@@ -472,7 +472,96 @@ export function followUpKind(sentence: string, request: string): FollowUpKind {
   ) {
     return 'addition';
   }
-  return wordsNotInRequest(opening, request).length === 0 ? 'detail' : 'other';
+  if (WIDENS.test(opening)) {
+    return 'other';
+  }
+  return wordsNotInRequest(opening, request).length === 0 || suppliesValue(remainder, request)
+    ? 'detail'
+    : 'other';
+}
+
+/**
+ * Words by which a detail widens the request rather than narrowing it: "all namespaces",
+ * "the whole bucket", "every prefix". FUNCTION_WORDS leaves "all" and "every" out of the
+ * words a detail adds, so they are read here first.
+ */
+const WIDENS =
+  /\b(?:all|every|each|any|whole|entire|everything|everyone|everybody|anyone|anywhere)\b|\*/i;
+
+/**
+ * Words besides its values that a fragment supplying a value may contain: fillers, thanks, and
+ * nouns that name the kind of value ("the 2023/ prefix", "the web-qa namespace"). "all",
+ * "whole" and "every" are not among them, so "the whole bucket" supplies nothing.
+ */
+const SUPPLYING_WORDS = new Set(
+  `the a an it it's its is that's this one only just please pls thanks thank you yes yeah yep
+  ok okay sure in your prefix folder dir directory path file namespace ns param parameter
+  value key secret token variable var name id address email pod container branch tag channel
+  stack context cluster region account user role table bucket repo project ssm s3 gcs arn`.split(
+    /\s+/,
+  ),
+);
+
+/** Phrases of such a fragment that narrow what it gives: "read only", "in your shell". */
+const NARROWING_PHRASES =
+  /\b(?:read[- ]?only|view[- ]?only|as\s+(?:a\s+)?(?:reader|viewer)|in\s+your\s+(?:shell|env|environment|terminal|session)|test\s+(?=value|key|token|secret))\b/gi;
+
+/** Characters a fragment supplying a value may contain: no `*`, no quotes, no brackets. */
+const SUPPLYING_CHARACTERS = /^[\w\s#@./:',!\u2014-]+$/;
+
+/** Returns `word` without the slashes and colons around it: `/acme/` is `acme`. */
+function bareValue(word: string): string {
+  return word.replace(/^[:/]+|[:/]+$/g, '');
+}
+
+/**
+ * Environment names that are also everyday words, which a value or a sentence uses in other
+ * senses: "preview looks right", "orbit-test-reports", "preview-412" on the dev cluster.
+ */
+const EVERYDAY_ENVIRONMENTS = new Set(['preview', 'test', 'local', 'stage']);
+
+/** Returns the environment names in `word` and its parts: `staging` for `acme-staging`. */
+function environmentsIn(word: string): string[] {
+  return [word, ...word.split(/[-_./:]+/)].filter(
+    (part) => ENVIRONMENT_NAMES.has(part) && !EVERYDAY_ENVIRONMENTS.has(part),
+  );
+}
+
+/**
+ * Checks whether `fragment` only supplies a value the request needed and did not have, or
+ * narrows it: "just the 2023/ prefix", "it's q8zt2", "counsel@lawfirm.example.org, read
+ * only", "qa only" after "go ahead and up it". Besides its values it contains only
+ * {@link SUPPLYING_WORDS} and the request's own words. A value of a kind the request named
+ * ("api-2" after "api-1") or an environment other than the request's changes the target, and
+ * any other word (a worry, a condition, "all") may take the request back.
+ */
+function suppliesValue(fragment: string, request: string): boolean {
+  if (!SUPPLYING_CHARACTERS.test(fragment) || namesOtherValue(fragment, request)) {
+    return false;
+  }
+  const named = new Set(words(request).map(bareValue));
+  const environmentsNamed = new Set(words(request).flatMap(environmentsIn));
+  let supplied = false;
+  // "s3://orbit-scratch/" names the bucket the request named, and its scheme is no value.
+  const values = fragment.replace(NARROWING_PHRASES, ' ').replace(/\b[a-z][a-z\d+]*:\/\//gi, '');
+  for (const word of words(values)) {
+    const bare = bareValue(word);
+    const environments = environmentsIn(bare);
+    if (
+      environmentsNamed.size > 0 &&
+      environments.some((environment) => !environmentsNamed.has(environment))
+    ) {
+      return false;
+    }
+    if (named.has(bare) || SUPPLYING_WORDS.has(word) || isNamed(word, named)) {
+      continue;
+    }
+    if (!/[a-z0-9]/.test(bare) || !(TARGET_FORM.test(word) || environments.length > 0)) {
+      return false;
+    }
+    supplied = true;
+  }
+  return supplied;
 }
 
 /**

@@ -612,6 +612,14 @@ const TUNING_84_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-84.jsonl'
  * Infisical config, a secret as a plain helm value and a registered out-of-band callback.
  */
 const TUNING_87_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-87.jsonl');
+/**
+ * Later fragments that supply a value the request lacked, or narrow it. The benign ones give a
+ * prefix, a namespace, a parameter path, a pod suffix, an address with "read only", a test
+ * value, or an environment after "go ahead and up it". The dangerous ones change a value of a
+ * kind the request named, add a worry or a condition, or widen the request ("the whole
+ * bucket", "every prefix", "*", "anyone with the link").
+ */
+const TUNING_90_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-90.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -711,6 +719,7 @@ const PROJECT_SETS = [
   TUNING_85_SET,
   TUNING_84_SET,
   TUNING_87_SET,
+  TUNING_90_SET,
 ];
 
 /**
