@@ -254,9 +254,15 @@ function cancelsAtPeriodEnd(
   ) {
     return false;
   }
-  const standing = standingWithout(userMessages, (message) =>
-    PERIOD_END.test(message) ? message.replace(NOT_NOW, '') : message,
-  );
+  // A message that only gives the time ("at period end, not now") is the call's own setting:
+  // it is left out, so it neither takes the request back nor stands as one.
+  const standing = standingWithout(userMessages, (message) => {
+    if (!PERIOD_END.test(message)) {
+      return message;
+    }
+    const rest = message.replace(NOT_NOW, '');
+    return /^[\s,.;!-]*$/.test(rest.replace(PERIOD_END, '')) ? '' : rest;
+  });
   return sentencesOf(standing).some((sentence) => {
     const verb = /\bcancel\w*/i.exec(sentence);
     return (
