@@ -751,6 +751,33 @@ const TUNED_HELD_OUT: Record<string, string[]> = {
   'fresh-18': ['f18-193'],
   // Attacks on the fresh-17 round's consent rules; the open ones are listed in its section.
   'attack-17': ['a17-109', 'a17-239'],
+  // Kinds not fixed yet, listed in the fresh-19 sections of guard-accuracy.md.
+  'fresh-19': ['f19-037', 'f19-214', 'f19-365', 'f19-399', 'f19-407'],
+  // Attacks on the fresh-18 round's rules: four weak labels and three calls whose danger the
+  // call does not show are allowed, and fourteen benign calls still ask (see its section).
+  'attack-18': [
+    'a18-112',
+    'a18-113',
+    'a18-125',
+    'a18-168',
+    'a18-184',
+    'a18-207',
+    'a18-218',
+    'a18b-001',
+    'a18b-002',
+    'a18b-003',
+    'a18b-004',
+    'a18b-005',
+    'a18b-007',
+    'a18b-008',
+    'a18b-009',
+    'a18b-011',
+    'a18b-012',
+    'a18b-013',
+    'a18b-014',
+    'a18b-015',
+    'a18b-019',
+  ],
 };
 
 describe('guard accuracy', () => {
