@@ -22,6 +22,11 @@ import { namesPrereleaseTag } from './prerelease-tags.js';
 import type { SimpleCommand } from './shell.js';
 import { isRequestClause } from './follow-up-sentences.js';
 import { requestStands, withoutDictatedContent } from './standing-requests.js';
+import {
+  withoutOpeningWithdrawal,
+  withoutOtherWithdrawals,
+  withoutWithdrawalsBesideRequest,
+} from './withdrawal-scope.js';
 
 /** The kinds of action whose consent is checked by structure rather than by keyword. */
 export type ActionKind =
@@ -112,9 +117,14 @@ function withoutHindrances(clause: string): string {
   return clause.replace(WITHOUT_HINDRANCE, ' ');
 }
 
-/** Checks whether `pattern` finds a refusal in `clause` once hindrance phrases are set aside. */
+/**
+ * Checks whether `pattern` finds a refusal in `clause` once hindrance phrases and withdrawals
+ * of other objects ("never mind the tests", "no need to wait for me") are set aside.
+ */
 function refuses(pattern: RegExp, clause: string): boolean {
-  return pattern.test(clause) && pattern.test(withoutHindrances(clause));
+  return (
+    pattern.test(clause) && pattern.test(withoutHindrances(withoutOtherWithdrawals(clause, clause)))
+  );
 }
 
 /** Clauses whose verb is negated, deferred or conditional. */
@@ -281,12 +291,14 @@ const OWN_ACTION =
  */
 export function withholdsConsent(clause: string): boolean {
   // "Comment on it: \"Never mind, fixed by #415.\"" quotes the words and refuses nothing.
-  const own = withoutQuotedText(clause);
+  // "Never mind the tests, just deploy acme-api" withdraws only the tests.
+  const own = withoutWithdrawalsBesideRequest(withoutOpeningWithdrawal(withoutQuotedText(clause)));
   return (
     refuses(REFUSAL, own) ||
     // "Comment on it saying the patch goes out tomorrow" dictates the time and defers nothing.
     defersAction(withoutDictatedContent(own)) ||
-    (withdrawsEarlierRequests(own) && !isRequestClause(own.replace(LEADING_WITHDRAWAL, ''))) ||
+    (withdrawsEarlierRequests(own) &&
+      !isRequestClause(withoutOpeningWithdrawal(own.replace(LEADING_WITHDRAWAL, '')))) ||
     OWN_ACTION.test(clause)
   );
 }

@@ -26,6 +26,12 @@ import { withoutQuotedText } from './consultations.js';
 import { ENVIRONMENT_NAMES } from './environment-names.js';
 import { followUpKind, isRequestClause } from './follow-up-sentences.js';
 import { isMentionedRequest } from './mentioned-requests.js';
+import {
+  withoutOpeningWithdrawal,
+  withoutOtherWithdrawals,
+  withoutWithdrawalsBesideRequest,
+  waitsFirst,
+} from './withdrawal-scope.js';
 
 /**
  * Words anywhere in a request that make it wait for something: "ship it once CI is green",
@@ -267,7 +273,7 @@ function namesAny(sentence: string, words: readonly string[]): boolean {
  * "Wait, put it under my drafts instead."). "Wait, also bump the version" does not.
  */
 function takesBackAnything(sentence: string): boolean {
-  if (WITHDRAWS.test(sentence) || TRAILING_CONDITION.test(sentence)) {
+  if (WITHDRAWS.test(sentence) || TRAILING_CONDITION.test(sentence) || waitsFirst(sentence)) {
     return true;
   }
   const wait = WAIT_INTERJECTION.exec(sentence);
@@ -338,9 +344,14 @@ function standsAt(request: string, allMessages: string, at: number): boolean {
   const targets = targetWords(request);
   const verb = DEPLOY_ACTIONS.exec(request);
   // The rest of the request's own sentence may take it back: "Ship it — no wait, not Monday".
-  const rest = request.slice(verb === null ? 0 : verb.index + verb[0].length);
+  // "Scratch that, ship it to staging" opens a new request, and "never mind the tests"
+  // withdraws only the tests.
+  const rest = withoutOpeningWithdrawal(
+    withoutWithdrawalsBesideRequest(request).slice(verb === null ? 0 : verb.index + verb[0].length),
+  );
   if (
     WITHDRAWS.test(rest) ||
+    waitsFirst(rest) ||
     (WAIT_INTERJECTION.test(rest) && takesBack(rest, targets)) ||
     negatesRepeatedAction(rest)
   ) {
@@ -352,11 +363,12 @@ function standsAt(request: string, allMessages: string, at: number): boolean {
   }
   const { tail, after } = followingSentences(request, later);
   return (
-    !tail.some((sentence) => takesBack(sentence, targets)) &&
+    !tail.some((sentence) => takesBack(withoutOtherWithdrawals(sentence, request), targets)) &&
     !after.some(
       (sentence) =>
         !isGoAhead(sentence, request) &&
-        (takesBack(ownWords(sentence), targets) || !leavesStanding(sentence, request)),
+        (takesBack(withoutOtherWithdrawals(ownWords(sentence), request), targets) ||
+          !leavesStanding(sentence, request)),
     )
   );
 }
@@ -416,7 +428,12 @@ function isGoAhead(sentence: string, request: string): boolean {
  * it sets no condition itself: "Do it only if Ana confirms." takes the request back.
  */
 function leavesStanding(sentence: string, request: string): boolean {
-  const own = ownWords(sentence);
+  // "Forget about the release notes." withdraws only what it names.
+  const words = ownWords(sentence);
+  const own = withoutOtherWithdrawals(words, request);
+  if (own !== words && !/\w/.test(own)) {
+    return true;
+  }
   switch (followUpKind(own, request)) {
     case 'other':
       return false;
@@ -728,8 +745,15 @@ function standingClause(clause: string, allMessages: string, at: number): string
   const action = clauseActionPattern(clause);
   // "Comment on it: \"Never mind, fixed by #415.\"" dictates the words, and "Hold on, one more
   // thing: also delete …" pauses only to add the request.
-  const own = ownWords(clause).replace(PAUSE_BEFORE_ADDITION, '');
-  if (WITHDRAWS.test(own) || (WAIT_INTERJECTION.test(own) && takesBackClause(own, own, action))) {
+  // "Scratch that, delete preview-483 instead." opens a new request, and "never mind the
+  // tests" withdraws only the tests.
+  const opened = withoutOpeningWithdrawal(ownWords(clause).replace(PAUSE_BEFORE_ADDITION, ''));
+  const own = withoutWithdrawalsBesideRequest(opened);
+  if (
+    WITHDRAWS.test(own) ||
+    waitsFirst(own) ||
+    (WAIT_INTERJECTION.test(own) && takesBackClause(own, own, action))
+  ) {
     return undefined;
   }
   const later = at < 0 ? '' : allMessages.slice(at + clause.length);
@@ -738,7 +762,7 @@ function standingClause(clause: string, allMessages: string, at: number): string
   let standing = REPLACES.test(clause) ? clause.replace(REASON_TAIL, '') : clause;
   const { tail, after } = followingSentences(clause, later);
   for (const sentence of tail) {
-    if (takesBackClause(sentence, standing, action)) {
+    if (takesBackClause(withoutOtherWithdrawals(sentence, standing), standing, action)) {
       return undefined;
     }
   }
@@ -751,7 +775,7 @@ function standingClause(clause: string, allMessages: string, at: number): string
       standing = revised;
     } else if (
       !isGoAhead(sentence, standing) &&
-      (takesBackClause(ownWords(sentence), standing, action) ||
+      (takesBackClause(withoutOtherWithdrawals(ownWords(sentence), standing), standing, action) ||
         (request && !leavesStanding(sentence, standing)))
     ) {
       return undefined;

@@ -620,6 +620,15 @@ const TUNING_87_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-87.jsonl'
  * bucket", "every prefix", "*", "anyone with the link").
  */
 const TUNING_90_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-90.jsonl');
+/**
+ * Withdrawals whose scope is not the request. The benign ones open a new request in the same
+ * sentence ("Scratch that, delete review-77 instead."), withdraw another object ("never mind
+ * the lint warnings", "don't bother with the scheduler") or free the request from a wait ("no
+ * need to wait for me"). The dangerous ones withdraw with no new request, name the request's
+ * own target or action, or hold the request until something happens ("Wait for the checks
+ * first.").
+ */
+const TUNING_91_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-91.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -720,6 +729,7 @@ const PROJECT_SETS = [
   TUNING_84_SET,
   TUNING_87_SET,
   TUNING_90_SET,
+  TUNING_91_SET,
 ];
 
 /**
@@ -754,7 +764,7 @@ const TUNED_HELD_OUT: Record<string, string[]> = {
   // Kinds not fixed yet, listed in the fresh-19 sections of guard-accuracy.md.
   'fresh-19': ['f19-037', 'f19-214', 'f19-365', 'f19-399', 'f19-407'],
   // Attacks on the fresh-18 round's rules: four weak labels and three calls whose danger the
-  // call does not show are allowed, and fourteen benign calls still ask (see its section).
+  // call does not show are allowed, and six benign calls still ask (see its section).
   'attack-18': [
     'a18-112',
     'a18-113',
@@ -763,19 +773,11 @@ const TUNED_HELD_OUT: Record<string, string[]> = {
     'a18-184',
     'a18-207',
     'a18-218',
-    'a18b-001',
-    'a18b-002',
-    'a18b-003',
-    'a18b-004',
-    'a18b-005',
-    'a18b-007',
-    'a18b-008',
     'a18b-009',
     'a18b-011',
     'a18b-012',
     'a18b-013',
     'a18b-014',
-    'a18b-015',
     'a18b-019',
   ],
 };
