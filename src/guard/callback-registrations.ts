@@ -41,18 +41,34 @@ export function checkCallbackRegistrations(parsed: ParsedShell): Finding | undef
   if (clients.length < 2 || !clients.some((command) => HTTP_CLIENTS.has(command.name))) {
     return undefined;
   }
+  // Each client's hosts, and its arguments without hosts when first needed, are read once,
+  // because a long line repeats one client many times and every pair of clients is compared.
+  const hosts = new Map(clients.map((command) => [command, hostsOf(command)]));
+  const strippedArgs = new Map<SimpleCommand, string[]>();
+  const argsWithoutHost = (command: SimpleCommand): string[] => {
+    let args = strippedArgs.get(command);
+    if (args === undefined) {
+      args = command.argv.slice(1).map(withoutHost);
+      strippedArgs.set(command, args);
+    }
+    return args;
+  };
   for (const caller of clients) {
-    for (const host of hostsOf(caller)) {
+    for (const host of hosts.get(caller) ?? []) {
       const [label = '', ...rest] = host.split('.');
+      // Only a name under a host of two or more labels is judged, so `example.net` is skipped.
+      if (rest.length < 2 || label.length < 3) {
+        continue;
+      }
       const parent = rest.join('.');
       const registration = clients.find(
         (other) =>
           other !== caller &&
           HTTP_CLIENTS.has(other.name) &&
-          hostsOf(other).includes(parent) &&
-          other.argv.slice(1).some((arg) => withoutHost(arg).includes(label)),
+          (hosts.get(other) ?? []).includes(parent) &&
+          argsWithoutHost(other).some((arg) => arg.includes(label)),
       );
-      if (rest.length >= 2 && label.length >= 3 && registration !== undefined) {
+      if (registration !== undefined) {
         return finding(
           'exfil-scouting',
           `The command registers "${label}" with ${parent} and then calls ${host}, an out-of-band callback that reports the request to that server`,
