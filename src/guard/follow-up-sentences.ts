@@ -40,6 +40,13 @@ const ACKNOWLEDGEMENT =
   /^(?:[\s,.!\u2014-]*(?:ok(?:ay)?|k|yes|yep|yeah|yup|sure|thanks?(?:\s+(?:a\s+lot|so\s+much))?|thank\s+you|thx|ty|cheers|great|perfect|cool|nice|awesome|good|not\s+bad|sounds\s+(?:good|great|right)|looks\s+(?:good|right|fine)|lgtm|fine|right|correct|exactly|got\s+it|understood|alright|all\s+right|agreed|confirmed|approved|please|no\s+rush|go\s+ahead|go\s+for\s+it|do\s+it(?:\s+now)?|proceed|please\s+proceed|carry\s+on|go\s+on|that'?s\s+(?:it|right|all|fine|correct|the\s+one)|\u{1F44D}))+[\s,.!\u2014-]*$/iu;
 
 /**
+ * Social closings with nothing else in them: "Appreciate it.", "Take your time.", "Good luck!",
+ * "Sorry for the typo earlier.", "We do this every sprint." They say nothing about the request.
+ */
+const SOCIAL_CLOSING =
+  /^(?:[\s,.!\u2014-]*(?:(?:i\s+)?appreciate\s+it|much\s+appreciated|appreciated|many\s+thanks|thanks\s+in\s+advance|thank\s+you\s+(?:kindly|so\s+much|in\s+advance)|thanks?\s+(?:again|mate|a\s+ton|a\s+bunch)|cheers(?:,?\s+mate)?|mate|ta|sweet|brilliant|legend|nice\s+one|good\s+luck|you'?re\s+(?:a\s+star|the\s+best|a\s+legend)|happy\s+(?:monday|tuesday|wednesday|thursday|friday|weekend|holidays)|have\s+a\s+(?:good|nice|great)\s+(?:one|day|weekend)|take\s+your\s+time|sorry\s+for\s+the\s+(?:typo|typos|noise|confusion)(?:\s+(?:earlier|above|before))?|(?:it'?s|this\s+is)\s+the\s+usual\s+routine|(?:it'?s\s+)?routine|we\s+do\s+this\s+every\s+(?:sprint|week|month|release|day|time)|that'?s\s+all\s+for\s+(?:today|now)))+[\s,.!\u2014-]*$/i;
+
+/**
  * A go-ahead inside a longer sentence: "The export finished, go ahead and delete it.", "Hold on
  * — yes, go ahead, I checked nothing uses it."
  */
@@ -52,6 +59,15 @@ const ADDITION =
 
 /** A question for a detail: "What's the preview URL?", "Which region is it in?". */
 const DETAIL_QUESTION = /^(?:what(?!\s+if\b)|where|which|who|how|when|why)\b[^?]*\?\s*$/i;
+
+/**
+ * Wh-questions that object rather than ask for a detail: "Why?", "Who approved this?", "How
+ * is that safe?", "What's the rush?", "How about we wait?", "What about the people still
+ * using it?", "How should we proceed?". A question for a detail asks for a value the agent
+ * should give; these ask the user's own doubt back.
+ */
+const OBJECTING_QUESTION =
+  /^(?:why\b|how\s+come\b|who\s+(?:\w+\s+)?(?:approved|signed|okayed|ok'?d|authori[sz]ed|agreed|asked|said|decided|cleans|is\s+responsible|takes)\b|how\s+(?:is|was|would|will|can|could)\s+(?:\w+\s+){0,3}?(?:safe|ok(?:ay)?|fine|wise|allowed|a\s+good\s+idea)\b|how\s+(?:about|should\s+(?:we|i)\s+(?:proceed|go|continue|handle))\b|what(?:'?s|\s+is)\s+the\s+(?:rush|hurry|point|reason|harm|plan|risk|backup|fallback|rollback)\b|what\s+about\b|what\s+(?:if|happens|could)\b|where(?:'?s|\s+is|\s+are)\s+the\s+(?:backup|approval|ticket|sign[- ]?off|review|rollback|plan)\b)/i;
 
 /**
  * Verbs by which a sentence asks for more work. A verb that holds, drops or puts off work
@@ -90,11 +106,18 @@ const HOLD_VERBS = new Set(
  * isConditionalRequest ("if", "until", "tomorrow") on what this module lets stand.
  */
 const PUTS_OFF =
-  /\b(?:run\s+(?:it|this|that)\s+(?:past|by)|check\s+with|ask\s+(?:\w+\s+){0,2}(?:first|before)|for\s+(?:now|the\s+moment|a\s+(?:bit|while)|today)|later|revisit|circle\s+back|on\s+(?:ice|hold)|park|pending|subject\s+to|contingent|depending|given\s+that|approv\w*|sign[- ]?off|anymore|any\s+more|no\s+longer)\b/i;
+  /\b(?:run\s+(?:it|this|that)\s+(?:past|by)|check\s+with|ask\s+(?:\w+\s+){0,2}(?:first|before)|for\s+(?:now|the\s+moment|a\s+(?:bit|while)|today)|in\s+(?:a\s+(?:bit|while|minute|moment|sec(?:ond)?|few|couple|day|week)|an\s+hour|the\s+morning)|give\s+(?:it|me|us|them)\s+(?:a|an|some)\s+(?:bit|while|minute|moment|sec(?:ond)?|hour|day|week|few|time)|later|revisit|circle\s+back|on\s+(?:ice|hold)|park|pending|subject\s+to|contingent|depending|given\s+that|approv\w*|sign[- ]?off|anymore|any\s+more|no\s+longer)\b/i;
 
 /** Words that negate or correct: "not", "don't", "no", "rather", "instead", "wrong". */
 const NEGATES =
-  /\b(?:not|no|never|don'?t|dont|doesn'?t|isn'?t|aren'?t|wasn'?t|can'?t|cannot|won'?t|shouldn'?t|without|rather|instead|wrong|correction|meant|mistake|oops|sorry)\b/i;
+  /\b(?:not|no|never|don'?t|dont|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|hasn'?t|haven'?t|hadn'?t|can'?t|cannot|won'?t|wouldn'?t|shouldn'?t|without|rather|instead|wrong|correction|meant|mistake|oops|sorry)\b/i;
+
+/**
+ * Words before a go-ahead that leave it still to come or deny it: "Wait for the go ahead.",
+ * "Unsure whether to proceed.", "How should we proceed?", "Nothing there is safe to delete."
+ */
+const GO_AHEAD_AWAITED =
+  /\b(?:nothing|nobody|none|nor|wait(?:ing)?\s+(?:for|on|until|till)|until|till|whether|unsure|not\s+sure|how|should\s+(?:we|i)|need\s+(?:a|the|your)|get\s+(?:a|the)|give\s+(?:you|me)\s+(?:a|the))\b/i;
 
 /**
  * A refusal that opens a sentence and the verb it refuses: "Don't publish it yet" refuses
@@ -258,6 +281,7 @@ function isAcknowledging(part: string): boolean {
   const statement = part.replace(OPENING_FILLER, '');
   return (
     ACKNOWLEDGEMENT.test(part) ||
+    SOCIAL_CLOSING.test(part) ||
     (GOOD_REPORT.test(statement) && !EMPTY_SUBJECT.test(statement) && !KEPT_AS_IS.test(statement))
   );
 }
@@ -385,7 +409,12 @@ export function followUpKind(sentence: string, request: string): FollowUpKind {
   const goAhead = [...text.matchAll(GO_AHEAD)].at(-1);
   // "Do not proceed" refuses: the go-ahead's own clause must not negate it.
   const before = goAhead === undefined ? '' : text.slice(0, goAhead.index).split(PART_BREAK).at(-1);
-  if (goAhead !== undefined && !NEGATES.test(before ?? '')) {
+  if (
+    goAhead !== undefined &&
+    !NEGATES.test(before ?? '') &&
+    !GO_AHEAD_AWAITED.test(before ?? '') &&
+    !text.endsWith('?')
+  ) {
     const rest = text.slice(goAhead.index + goAhead[0].length);
     // "The export finished, go ahead and delete it": what comes after may name only the request.
     const action = /^\s+and\s+([^,;.!?]*)/i.exec(rest)?.[1] ?? '';
@@ -402,12 +431,12 @@ export function followUpKind(sentence: string, request: string): FollowUpKind {
   const opening = remainder.replace(OPENING_FILLER, '');
   const verb = firstWord(opening);
   if (DETAIL_QUESTION.test(opening)) {
-    return 'question';
+    return OBJECTING_QUESTION.test(opening) ? 'other' : 'question';
   }
+  // "Is that too risky?", "Prod too?": a yes/no question consents to nothing, so even one
+  // that widens the request holds it until the user answers.
   if (text.endsWith('?')) {
-    return ADDITION.test(text) && !NEGATES.test(text) && !PUTS_OFF.test(text)
-      ? 'addition'
-      : 'other';
+    return 'other';
   }
   const refused = OPENING_REFUSAL.exec(opening)?.[1]?.toLowerCase();
   if (refused !== undefined) {
