@@ -88,6 +88,71 @@ const REQUEST_VERBS = new Set(
   use validate verify view wait watch wipe write`.split(/\s+/),
 );
 
+/**
+ * Verbs that undo what a request does, each with the request verbs it undoes; "roll back",
+ * "revert" and "undo" undo any. "Revoke it." after "Grant …" takes the request back, while
+ * "Restore it." after "Create a snapshot …" asks for more work.
+ */
+const UNDOES: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  [
+    [
+      'restore',
+      'delete remove drop rm destroy purge wipe prune erase empty truncate point move set',
+    ],
+    ['recreate', 'delete remove drop rm destroy purge'],
+    ['revoke', 'grant give add share invite assign allow'],
+    ['unpublish', 'publish release ship'],
+    ['reopen', 'resolve close move mark'],
+    ['close', 'merge open reopen'],
+    ['remove', 'add grant give invite'],
+    ['delete', 'create add'],
+  ].map(([verb, undone]) => [verb ?? '', new Set((undone ?? '').split(' '))]),
+);
+
+/** An undo of whatever the request did: "Roll it back.", "Revert that.", "Undo it." */
+const UNDOES_ANY =
+  /^(?:roll\s+(?:it|that|this|them)\s+back|roll\s+back|revert|undo|back\s+(?:it|that)\s+out)\b/i;
+
+/** The request's own target, for an undo: "it", "that", "the old one", "the previous one". */
+const UNDONE_TARGET =
+  /^\s*(?:it|that|this|them|those|the\s+(?:old|previous|original|last)\s+(?:one|value|version|record|target))\b/i;
+
+/** Checks whether `opening`, a request, undoes the action of `request`: "Revoke it." */
+function undoesRequest(opening: string, verb: string, request: string): boolean {
+  if (UNDOES_ANY.test(opening)) {
+    return true;
+  }
+  const undone = UNDOES.get(verb);
+  const action = requestVerb(request);
+  const reversed =
+    undone !== undefined &&
+    [...undone].some((other) => sameAction(action, other) || action.endsWith(`-${other}`));
+  return (
+    (reversed || verb === `un${action}`) &&
+    UNDONE_TARGET.test(opening.slice(verb.length)) &&
+    opening.slice(verb.length).split(/\s+/).filter(Boolean).length <= 4
+  );
+}
+
+/**
+ * A request that must come before the request, which holds it until then: "Ping me first.",
+ * "Show me the plan first.", "Email Ana before doing it."
+ */
+const COMES_FIRST =
+  /\b(?:first|beforehand|before\s+(?:(?:doing|running|making|you\s+do|we\s+do|going\s+ahead\s+with)\s+)?(?:it|that|this|anything))\s*[.!]?$/i;
+
+/** Verbs that ask for thought or a wait instead of the work: "Think about it.", "Sit on it." */
+const DELIBERATES =
+  /^(?:think\s+(?:about|it\s+over|on)|sit\s+on|sleep\s+on|mull|ponder|reconsider|consider|reflect|wait\s+(?:(?:for|on)\s+(?:the\s+|my\s+|our\s+|an?\s+)?(?:go[- ]?ahead|ok(?:ay)?|green\s+light|approval|sign[- ]?off|confirmation|word|me|us)|until\s+(?:i|we)\b|a\s+(?:bit|while|moment|minute|sec|day)))\b/i;
+
+/** Verbs of a request to tell or show someone, which "first" turns into a hold: "Ping me first." */
+const FIRST_HOLD_VERBS = new Set(
+  'ask call check dm email message notify ping post send show slack tell text'.split(' '),
+);
+
+/** Hesitations with nothing after them: "Um, actually.", "Um, well, hmm.", "Wait." */
+const HESITATION = /\b(?:um+|uh+|hmm+|erm|actually|well|wait|hold\s+on)\b/i;
+
 /** Verbs by which a later sentence changes the request rather than adding one: "Make it …". */
 const MODIFYING_VERBS = new Set(['make', 'use', 'change', 'switch']);
 
@@ -123,7 +188,15 @@ const GO_AHEAD_AWAITED =
  * A refusal that opens a sentence and the verb it refuses: "Don't publish it yet" refuses
  * "publish". The verb decides whether it refuses the request or another action.
  */
-const OPENING_REFUSAL = /^(?:don'?t|dont|do\s+not|never|no\s+need\s+to)\s+(?:\w+\s+)??([a-z-]+)/i;
+const OPENING_REFUSAL =
+  /^(?:don'?t|dont|do\s+not|never|no\s+need\s+to)\s+(?:(?:actually|really|just|even|ever|yet|you|please|now|under\s+any\s+circumstances|whatever\s+you\s+do)[\s,]+)*(?:\w+\s+)??([a-z-]+)/i;
+
+/**
+ * Refusals that hold the request back by how they put it, whatever it acts on: "Don't you
+ * dare.", "Don't jump the gun.", "Don't rush it.", "Don't even think about it.".
+ */
+const HOLDING_REFUSAL =
+  /^(?:don'?t|dont|do\s+not|never)\s+(?:\w+\s+){0,2}?(?:dare|jump\s+the\s+gun|rush|hurry|think\s+about|go\s+through\s+with|pull\s+the\s+trigger)\b/i;
 
 /** Verbs of a refusal that stand for any action: "don't do that", "don't touch it". */
 const ANY_ACTION = new Set(
@@ -273,6 +346,14 @@ function refusalKind(opening: string, refused: string, request: string): FollowU
 const GOOD_REPORT =
   /^(?:(?:[\w#@./'-]+\s+){0,4}?(?:(?:looks?|seems?|is|are|was|were|has\s+been|have\s+been|went|came\s+back)\s+(?:(?:now|all|really)\s+)?(?:good|fine|great|right|healthy|green|ok(?:ay)?|approved|done|finished|clean|ready|correct|through|well|in\s+place|merged|live|passing)|works?|worked|passed|finished|succeeded|signed\s+off|approved|reviewed|checked|tested|verified|done)|(?:I|we)(?:'ve|\s+have)?\s+(?:already\s+|just\s+)?(?:checked|reviewed|tested|verified|looked\s+(?:at|over))\s+(?:it|that|this|the\s+[\w./-]+(?:\s+[\w./-]+)?))(?:\s+(?:good|fine|great|right|healthy|green|ok(?:ay)?|done|now|again|off|to\s+me))*\s*[.!]?$/i;
 
+/**
+ * Subjects of a report that hold work back when they are in place or live: "The legal hold is
+ * in place.", "The embargo is in place.", "The incident is live.", and "It is live." for what
+ * the request would change.
+ */
+const HOLDING_SUBJECT =
+  /^(?:the\s+)?(?:[\w-]+\s+)?(?:hold|embargo|freeze|incident|outage|moratorium|ban|lockdown|blackout|code\s+freeze)\b|^(?:it|this|that)(?:'s|\s+is|\s+was)\s+(?:already\s+)?live\b/i;
+
 /** Words that make a report bad or empty: "Nothing has been approved", "not done". */
 const EMPTY_SUBJECT = /\b(?:no|not|nothing|none|nobody|never|n't|nor)\b|n't\b/i;
 
@@ -282,7 +363,10 @@ function isAcknowledging(part: string): boolean {
   return (
     ACKNOWLEDGEMENT.test(part) ||
     SOCIAL_CLOSING.test(part) ||
-    (GOOD_REPORT.test(statement) && !EMPTY_SUBJECT.test(statement) && !KEPT_AS_IS.test(statement))
+    (GOOD_REPORT.test(statement) &&
+      !EMPTY_SUBJECT.test(statement) &&
+      !KEPT_AS_IS.test(statement) &&
+      !HOLDING_SUBJECT.test(statement))
   );
 }
 
@@ -438,6 +522,9 @@ export function followUpKind(sentence: string, request: string): FollowUpKind {
   if (text.endsWith('?')) {
     return 'other';
   }
+  if (HOLDING_REFUSAL.test(opening)) {
+    return 'other';
+  }
   const refused = OPENING_REFUSAL.exec(opening)?.[1]?.toLowerCase();
   if (refused !== undefined) {
     return refusalKind(opening, refused, request);
@@ -461,6 +548,7 @@ export function followUpKind(sentence: string, request: string): FollowUpKind {
   const identified = IDENTIFIES.exec(opening);
   if (
     identified !== null &&
+    !HOLDING_SUBJECT.test(opening) &&
     wordsNotInRequest(identified[1] ?? '', request).every((word) => IDENTITY_WORDS.has(word)) &&
     !namesOtherValue(identified[2] ?? '', request)
   ) {
@@ -481,8 +569,11 @@ export function followUpKind(sentence: string, request: string): FollowUpKind {
   if (parts.length > 1 && SPARES.test(last)) {
     return spareKind(last, text.slice(0, text.lastIndexOf(parts.at(-1) ?? '')), request);
   }
+  if (DELIBERATES.test(opening)) {
+    return 'other';
+  }
   if (REPORT_REQUEST.test(opening)) {
-    return 'request';
+    return COMES_FIRST.test(opening) ? 'other' : 'request';
   }
   if (HOLD_VERBS.has(verb)) {
     const object = opening.slice(verb.length).split(PART_BREAK)[0] ?? '';
@@ -490,8 +581,11 @@ export function followUpKind(sentence: string, request: string): FollowUpKind {
       ? 'other'
       : newRequestKind(remainder, opening, verb, request);
   }
-  if (REQUEST_VERBS.has(verb.split('-').at(-1) ?? '')) {
-    return newRequestKind(remainder, opening, verb, request);
+  if (REQUEST_VERBS.has(verb.split('-').at(-1) ?? '') || UNDOES_ANY.test(opening)) {
+    return undoesRequest(opening, verb, request) ||
+      (FIRST_HOLD_VERBS.has(verb) && COMES_FIRST.test(opening))
+      ? 'other'
+      : newRequestKind(remainder, opening, verb, request);
   }
   // "Oh wait, logs/ too." adds a target to the same action.
   if (
@@ -501,7 +595,11 @@ export function followUpKind(sentence: string, request: string): FollowUpKind {
   ) {
     return 'addition';
   }
-  if (WIDENS.test(opening)) {
+  if (WIDENS.test(opening) || PUTS_OFF.test(opening)) {
+    return 'other';
+  }
+  // "Um, actually." says only that the user is having second thoughts.
+  if (opening.trim() === '' && HESITATION.test(text)) {
     return 'other';
   }
   return wordsNotInRequest(opening, request).length === 0 || suppliesValue(remainder, request)
