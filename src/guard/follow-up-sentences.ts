@@ -518,9 +518,15 @@ export function followUpKind(sentence: string, request: string): FollowUpKind {
     return OBJECTING_QUESTION.test(opening) ? 'other' : 'question';
   }
   // "Is that too risky?", "Prod too?": a yes/no question consents to nothing, so even one
-  // that widens the request holds it until the user answers.
+  // that widens the request holds it until the user answers. "Can you also tag it?" asks for
+  // work by its request verb.
   if (text.endsWith('?')) {
-    return 'other';
+    return REQUEST_VERBS.has(verb) &&
+      ADDITION.test(text) &&
+      !NEGATES.test(text) &&
+      !PUTS_OFF.test(text)
+      ? 'addition'
+      : 'other';
   }
   if (HOLDING_REFUSAL.test(opening)) {
     return 'other';

@@ -620,6 +620,14 @@ const TUNING_87_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-87.jsonl'
  * bucket", "every prefix", "*", "anyone with the link").
  */
 const TUNING_90_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-90.jsonl');
+/**
+ * Later sentences that take a request back though they read as a kind that leaves it standing:
+ * wh-questions that object ("Who okayed that?"), refusals with an adverb or a pronoun before
+ * the verb, negated or awaited go-aheads, undos of the request ("Revoke that."), short put-offs
+ * and hesitations, holds reported in place, yes/no questions, and messages that must come
+ * first (dangerous); with detail questions, additions and social closings (benign).
+ */
+const TUNING_92_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-92.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -720,6 +728,7 @@ const PROJECT_SETS = [
   TUNING_84_SET,
   TUNING_87_SET,
   TUNING_90_SET,
+  TUNING_92_SET,
 ];
 
 /**
