@@ -166,6 +166,70 @@ describe('namesOtherValue', () => {
   });
 });
 
+describe('followUpKind on sentences that object, undo or hold', () => {
+  it.each([
+    ['Why?', REQUEST],
+    ['Who approved this?', REQUEST],
+    ['How is that safe?', REQUEST],
+    ["What's the rush?", REQUEST],
+    ['How about we wait?', REQUEST],
+    ['Is that too risky?', REQUEST],
+    ['Prod too?', REQUEST],
+    ["Don't actually do it.", REQUEST],
+    ["Don't you dare.", REQUEST],
+    ['Never ever do that.', REQUEST],
+    ["Don't rush it.", REQUEST],
+    ["I didn't say go ahead.", REQUEST],
+    ['Wait for the go ahead.', REQUEST],
+    ['How should we proceed?', REQUEST],
+    ['Nothing there is safe to delete.', REQUEST],
+    ['Revoke it.', 'Grant analyst_ro select on the revenue table.'],
+    ['Unpublish it.', 'Publish the package to npm.'],
+    ['Close it.', 'Merge PR 415 on acme/web.'],
+    ['Roll it back.', 'Deploy acme-api on fly.'],
+    ['Restore the old one.', 'Point staging.acme.dev at staging-lb.acme.dev.'],
+    ['In a bit.', REQUEST],
+    ['Give it a while.', REQUEST],
+    ['Go ahead in a bit.', REQUEST],
+    ['Um, actually.', REQUEST],
+    ['The legal hold is in place.', REQUEST],
+    ['Thanks, it is live.', REQUEST],
+    ['Ping me first.', REQUEST],
+    ['Email Ana before doing it.', REQUEST],
+    ['Sit on it too.', REQUEST],
+  ])('reads "%s" as holding back the request', (sentence, request) => {
+    expect(followUpKind(sentence, request)).toBe('other');
+  });
+
+  it.each(['Which namespace is it in?', "What's the preview URL?"])(
+    'still reads "%s" as a question for a detail',
+    (sentence) => {
+      expect(followUpKind(sentence, REQUEST)).toBe('question');
+    },
+  );
+
+  it.each([
+    ['Also restart the worker.', 'addition'],
+    ['Restore it.', 'request'],
+    ['Wait for the webhook log to show it, then tell me.', 'addition'],
+  ] as const)('still reads "%s" as leaving the request standing', (sentence, kind) => {
+    const request = sentence === 'Restore it.' ? 'Create a snapshot of the dev volume.' : REQUEST;
+    expect(followUpKind(sentence, request)).toBe(kind);
+  });
+
+  it.each([
+    'Appreciate it.',
+    'Thanks, much appreciated!',
+    'Take your time.',
+    'Good luck!',
+    'Cheers, mate.',
+    'Sorry for the typo earlier.',
+    'We do this every sprint.',
+  ])('reads "%s" as an acknowledgement', (sentence) => {
+    expect(followUpKind(sentence, REQUEST)).toBe('acknowledgement');
+  });
+});
+
 describe('wordsNotInRequest', () => {
   it('lists only content words the request did not name', () => {
     expect(wordsNotInRequest("It's the one in staging.", REQUEST)).toEqual([]);

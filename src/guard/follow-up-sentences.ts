@@ -40,6 +40,13 @@ const ACKNOWLEDGEMENT =
   /^(?:[\s,.!\u2014-]*(?:ok(?:ay)?|k|yes|yep|yeah|yup|sure|thanks?(?:\s+(?:a\s+lot|so\s+much))?|thank\s+you|thx|ty|cheers|great|perfect|cool|nice|awesome|good|not\s+bad|sounds\s+(?:good|great|right)|looks\s+(?:good|right|fine)|lgtm|fine|right|correct|exactly|got\s+it|understood|alright|all\s+right|agreed|confirmed|approved|please|no\s+rush|go\s+ahead|go\s+for\s+it|do\s+it(?:\s+now)?|proceed|please\s+proceed|carry\s+on|go\s+on|that'?s\s+(?:it|right|all|fine|correct|the\s+one)|\u{1F44D}))+[\s,.!\u2014-]*$/iu;
 
 /**
+ * Social closings with nothing else in them: "Appreciate it.", "Take your time.", "Good luck!",
+ * "Sorry for the typo earlier.", "We do this every sprint." They say nothing about the request.
+ */
+const SOCIAL_CLOSING =
+  /^(?:[\s,.!\u2014-]*(?:(?:i\s+)?appreciate\s+it|much\s+appreciated|appreciated|many\s+thanks|thanks\s+in\s+advance|thank\s+you\s+(?:kindly|so\s+much|in\s+advance)|thanks?\s+(?:again|mate|a\s+ton|a\s+bunch)|cheers(?:,?\s+mate)?|mate|ta|sweet|brilliant|legend|nice\s+one|good\s+luck|you'?re\s+(?:a\s+star|the\s+best|a\s+legend)|happy\s+(?:monday|tuesday|wednesday|thursday|friday|weekend|holidays)|have\s+a\s+(?:good|nice|great)\s+(?:one|day|weekend)|take\s+your\s+time|sorry\s+for\s+the\s+(?:typo|typos|noise|confusion)(?:\s+(?:earlier|above|before))?|(?:it'?s|this\s+is)\s+the\s+usual\s+routine|(?:it'?s\s+)?routine|we\s+do\s+this\s+every\s+(?:sprint|week|month|release|day|time)|that'?s\s+all\s+for\s+(?:today|now)))+[\s,.!\u2014-]*$/i;
+
+/**
  * A go-ahead inside a longer sentence: "The export finished, go ahead and delete it.", "Hold on
  * — yes, go ahead, I checked nothing uses it."
  */
@@ -52,6 +59,15 @@ const ADDITION =
 
 /** A question for a detail: "What's the preview URL?", "Which region is it in?". */
 const DETAIL_QUESTION = /^(?:what(?!\s+if\b)|where|which|who|how|when|why)\b[^?]*\?\s*$/i;
+
+/**
+ * Wh-questions that object rather than ask for a detail: "Why?", "Who approved this?", "How
+ * is that safe?", "What's the rush?", "How about we wait?", "What about the people still
+ * using it?", "How should we proceed?". A question for a detail asks for a value the agent
+ * should give; these ask the user's own doubt back.
+ */
+const OBJECTING_QUESTION =
+  /^(?:why\b|how\s+come\b|who\s+(?:\w+\s+)?(?:approved|signed|okayed|ok'?d|authori[sz]ed|agreed|asked|said|decided|cleans|is\s+responsible|takes)\b|how\s+(?:is|was|would|will|can|could)\s+(?:\w+\s+){0,3}?(?:safe|ok(?:ay)?|fine|wise|allowed|a\s+good\s+idea)\b|how\s+(?:about|should\s+(?:we|i)\s+(?:proceed|go|continue|handle))\b|what(?:'?s|\s+is)\s+the\s+(?:rush|hurry|point|reason|harm|plan|risk|backup|fallback|rollback)\b|what\s+about\b|what\s+(?:if|happens|could)\b|where(?:'?s|\s+is|\s+are)\s+the\s+(?:backup|approval|ticket|sign[- ]?off|review|rollback|plan)\b)/i;
 
 /**
  * Verbs by which a sentence asks for more work. A verb that holds, drops or puts off work
@@ -72,6 +88,71 @@ const REQUEST_VERBS = new Set(
   use validate verify view wait watch wipe write`.split(/\s+/),
 );
 
+/**
+ * Verbs that undo what a request does, each with the request verbs it undoes; "roll back",
+ * "revert" and "undo" undo any. "Revoke it." after "Grant …" takes the request back, while
+ * "Restore it." after "Create a snapshot …" asks for more work.
+ */
+const UNDOES: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  [
+    [
+      'restore',
+      'delete remove drop rm destroy purge wipe prune erase empty truncate point move set',
+    ],
+    ['recreate', 'delete remove drop rm destroy purge'],
+    ['revoke', 'grant give add share invite assign allow'],
+    ['unpublish', 'publish release ship'],
+    ['reopen', 'resolve close move mark'],
+    ['close', 'merge open reopen'],
+    ['remove', 'add grant give invite'],
+    ['delete', 'create add'],
+  ].map(([verb, undone]) => [verb ?? '', new Set((undone ?? '').split(' '))]),
+);
+
+/** An undo of whatever the request did: "Roll it back.", "Revert that.", "Undo it." */
+const UNDOES_ANY =
+  /^(?:roll\s+(?:it|that|this|them)\s+back|roll\s+back|revert|undo|back\s+(?:it|that)\s+out)\b/i;
+
+/** The request's own target, for an undo: "it", "that", "the old one", "the previous one". */
+const UNDONE_TARGET =
+  /^\s*(?:it|that|this|them|those|the\s+(?:old|previous|original|last)\s+(?:one|value|version|record|target))\b/i;
+
+/** Checks whether `opening`, a request, undoes the action of `request`: "Revoke it." */
+function undoesRequest(opening: string, verb: string, request: string): boolean {
+  if (UNDOES_ANY.test(opening)) {
+    return true;
+  }
+  const undone = UNDOES.get(verb);
+  const action = requestVerb(request);
+  const reversed =
+    undone !== undefined &&
+    [...undone].some((other) => sameAction(action, other) || action.endsWith(`-${other}`));
+  return (
+    (reversed || verb === `un${action}`) &&
+    UNDONE_TARGET.test(opening.slice(verb.length)) &&
+    opening.slice(verb.length).split(/\s+/).filter(Boolean).length <= 4
+  );
+}
+
+/**
+ * A request that must come before the request, which holds it until then: "Ping me first.",
+ * "Show me the plan first.", "Email Ana before doing it."
+ */
+const COMES_FIRST =
+  /\b(?:first|beforehand|before\s+(?:(?:doing|running|making|you\s+do|we\s+do|going\s+ahead\s+with)\s+)?(?:it|that|this|anything))\s*[.!]?$/i;
+
+/** Verbs that ask for thought or a wait instead of the work: "Think about it.", "Sit on it." */
+const DELIBERATES =
+  /^(?:think\s+(?:about|it\s+over|on)|sit\s+on|sleep\s+on|mull|ponder|reconsider|consider|reflect|wait\s+(?:(?:for|on)\s+(?:the\s+|my\s+|our\s+|an?\s+)?(?:go[- ]?ahead|ok(?:ay)?|green\s+light|approval|sign[- ]?off|confirmation|word|me|us)|until\s+(?:i|we)\b|a\s+(?:bit|while|moment|minute|sec|day)))\b/i;
+
+/** Verbs of a request to tell or show someone, which "first" turns into a hold: "Ping me first." */
+const FIRST_HOLD_VERBS = new Set(
+  'ask call check dm email message notify ping post send show slack tell text'.split(' '),
+);
+
+/** Hesitations with nothing after them: "Um, actually.", "Um, well, hmm.", "Wait." */
+const HESITATION = /\b(?:um+|uh+|hmm+|erm|actually|well|wait|hold\s+on)\b/i;
+
 /** Verbs by which a later sentence changes the request rather than adding one: "Make it …". */
 const MODIFYING_VERBS = new Set(['make', 'use', 'change', 'switch']);
 
@@ -90,17 +171,32 @@ const HOLD_VERBS = new Set(
  * isConditionalRequest ("if", "until", "tomorrow") on what this module lets stand.
  */
 const PUTS_OFF =
-  /\b(?:run\s+(?:it|this|that)\s+(?:past|by)|check\s+with|ask\s+(?:\w+\s+){0,2}(?:first|before)|for\s+(?:now|the\s+moment|a\s+(?:bit|while)|today)|later|revisit|circle\s+back|on\s+(?:ice|hold)|park|pending|subject\s+to|contingent|depending|given\s+that|approv\w*|sign[- ]?off|anymore|any\s+more|no\s+longer)\b/i;
+  /\b(?:run\s+(?:it|this|that)\s+(?:past|by)|check\s+with|ask\s+(?:\w+\s+){0,2}(?:first|before)|for\s+(?:now|the\s+moment|a\s+(?:bit|while)|today)|in\s+(?:a\s+(?:bit|while|minute|moment|sec(?:ond)?|few|couple|day|week)|an\s+hour|the\s+morning)|give\s+(?:it|me|us|them)\s+(?:a|an|some)\s+(?:bit|while|minute|moment|sec(?:ond)?|hour|day|week|few|time)|later|revisit|circle\s+back|on\s+(?:ice|hold)|park|pending|subject\s+to|contingent|depending|given\s+that|approv\w*|sign[- ]?off|anymore|any\s+more|no\s+longer)\b/i;
 
 /** Words that negate or correct: "not", "don't", "no", "rather", "instead", "wrong". */
 const NEGATES =
-  /\b(?:not|no|never|don'?t|dont|doesn'?t|isn'?t|aren'?t|wasn'?t|can'?t|cannot|won'?t|shouldn'?t|without|rather|instead|wrong|correction|meant|mistake|oops|sorry)\b/i;
+  /\b(?:not|no|never|don'?t|dont|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|hasn'?t|haven'?t|hadn'?t|can'?t|cannot|won'?t|wouldn'?t|shouldn'?t|without|rather|instead|wrong|correction|meant|mistake|oops|sorry)\b/i;
+
+/**
+ * Words before a go-ahead that leave it still to come or deny it: "Wait for the go ahead.",
+ * "Unsure whether to proceed.", "How should we proceed?", "Nothing there is safe to delete."
+ */
+const GO_AHEAD_AWAITED =
+  /\b(?:nothing|nobody|none|nor|wait(?:ing)?\s+(?:for|on|until|till)|until|till|whether|unsure|not\s+sure|how|should\s+(?:we|i)|need\s+(?:a|the|your)|get\s+(?:a|the)|give\s+(?:you|me)\s+(?:a|the))\b/i;
 
 /**
  * A refusal that opens a sentence and the verb it refuses: "Don't publish it yet" refuses
  * "publish". The verb decides whether it refuses the request or another action.
  */
-const OPENING_REFUSAL = /^(?:don'?t|dont|do\s+not|never|no\s+need\s+to)\s+(?:\w+\s+)??([a-z-]+)/i;
+const OPENING_REFUSAL =
+  /^(?:don'?t|dont|do\s+not|never|no\s+need\s+to)\s+(?:(?:actually|really|just|even|ever|yet|you|please|now|under\s+any\s+circumstances|whatever\s+you\s+do)[\s,]+)*(?:\w+\s+)??([a-z-]+)/i;
+
+/**
+ * Refusals that hold the request back by how they put it, whatever it acts on: "Don't you
+ * dare.", "Don't jump the gun.", "Don't rush it.", "Don't even think about it.".
+ */
+const HOLDING_REFUSAL =
+  /^(?:don'?t|dont|do\s+not|never)\s+(?:\w+\s+){0,2}?(?:dare|jump\s+the\s+gun|rush|hurry|think\s+about|go\s+through\s+with|pull\s+the\s+trigger)\b/i;
 
 /** Verbs of a refusal that stand for any action: "don't do that", "don't touch it". */
 const ANY_ACTION = new Set(
@@ -250,6 +346,14 @@ function refusalKind(opening: string, refused: string, request: string): FollowU
 const GOOD_REPORT =
   /^(?:(?:[\w#@./'-]+\s+){0,4}?(?:(?:looks?|seems?|is|are|was|were|has\s+been|have\s+been|went|came\s+back)\s+(?:(?:now|all|really)\s+)?(?:good|fine|great|right|healthy|green|ok(?:ay)?|approved|done|finished|clean|ready|correct|through|well|in\s+place|merged|live|passing)|works?|worked|passed|finished|succeeded|signed\s+off|approved|reviewed|checked|tested|verified|done)|(?:I|we)(?:'ve|\s+have)?\s+(?:already\s+|just\s+)?(?:checked|reviewed|tested|verified|looked\s+(?:at|over))\s+(?:it|that|this|the\s+[\w./-]+(?:\s+[\w./-]+)?))(?:\s+(?:good|fine|great|right|healthy|green|ok(?:ay)?|done|now|again|off|to\s+me))*\s*[.!]?$/i;
 
+/**
+ * Subjects of a report that hold work back when they are in place or live: "The legal hold is
+ * in place.", "The embargo is in place.", "The incident is live.", and "It is live." for what
+ * the request would change.
+ */
+const HOLDING_SUBJECT =
+  /^(?:the\s+)?(?:[\w-]+\s+)?(?:hold|embargo|freeze|incident|outage|moratorium|ban|lockdown|blackout|code\s+freeze)\b|^(?:it|this|that)(?:'s|\s+is|\s+was)\s+(?:already\s+)?live\b/i;
+
 /** Words that make a report bad or empty: "Nothing has been approved", "not done". */
 const EMPTY_SUBJECT = /\b(?:no|not|nothing|none|nobody|never|n't|nor)\b|n't\b/i;
 
@@ -258,7 +362,11 @@ function isAcknowledging(part: string): boolean {
   const statement = part.replace(OPENING_FILLER, '');
   return (
     ACKNOWLEDGEMENT.test(part) ||
-    (GOOD_REPORT.test(statement) && !EMPTY_SUBJECT.test(statement) && !KEPT_AS_IS.test(statement))
+    SOCIAL_CLOSING.test(part) ||
+    (GOOD_REPORT.test(statement) &&
+      !EMPTY_SUBJECT.test(statement) &&
+      !KEPT_AS_IS.test(statement) &&
+      !HOLDING_SUBJECT.test(statement))
   );
 }
 
@@ -385,7 +493,12 @@ export function followUpKind(sentence: string, request: string): FollowUpKind {
   const goAhead = [...text.matchAll(GO_AHEAD)].at(-1);
   // "Do not proceed" refuses: the go-ahead's own clause must not negate it.
   const before = goAhead === undefined ? '' : text.slice(0, goAhead.index).split(PART_BREAK).at(-1);
-  if (goAhead !== undefined && !NEGATES.test(before ?? '')) {
+  if (
+    goAhead !== undefined &&
+    !NEGATES.test(before ?? '') &&
+    !GO_AHEAD_AWAITED.test(before ?? '') &&
+    !text.endsWith('?')
+  ) {
     const rest = text.slice(goAhead.index + goAhead[0].length);
     // "The export finished, go ahead and delete it": what comes after may name only the request.
     const action = /^\s+and\s+([^,;.!?]*)/i.exec(rest)?.[1] ?? '';
@@ -402,12 +515,21 @@ export function followUpKind(sentence: string, request: string): FollowUpKind {
   const opening = remainder.replace(OPENING_FILLER, '');
   const verb = firstWord(opening);
   if (DETAIL_QUESTION.test(opening)) {
-    return 'question';
+    return OBJECTING_QUESTION.test(opening) ? 'other' : 'question';
   }
+  // "Is that too risky?", "Prod too?": a yes/no question consents to nothing, so even one
+  // that widens the request holds it until the user answers. "Can you also tag it?" asks for
+  // work by its request verb.
   if (text.endsWith('?')) {
-    return ADDITION.test(text) && !NEGATES.test(text) && !PUTS_OFF.test(text)
+    return REQUEST_VERBS.has(verb) &&
+      ADDITION.test(text) &&
+      !NEGATES.test(text) &&
+      !PUTS_OFF.test(text)
       ? 'addition'
       : 'other';
+  }
+  if (HOLDING_REFUSAL.test(opening)) {
+    return 'other';
   }
   const refused = OPENING_REFUSAL.exec(opening)?.[1]?.toLowerCase();
   if (refused !== undefined) {
@@ -432,6 +554,7 @@ export function followUpKind(sentence: string, request: string): FollowUpKind {
   const identified = IDENTIFIES.exec(opening);
   if (
     identified !== null &&
+    !HOLDING_SUBJECT.test(opening) &&
     wordsNotInRequest(identified[1] ?? '', request).every((word) => IDENTITY_WORDS.has(word)) &&
     !namesOtherValue(identified[2] ?? '', request)
   ) {
@@ -452,8 +575,11 @@ export function followUpKind(sentence: string, request: string): FollowUpKind {
   if (parts.length > 1 && SPARES.test(last)) {
     return spareKind(last, text.slice(0, text.lastIndexOf(parts.at(-1) ?? '')), request);
   }
+  if (DELIBERATES.test(opening)) {
+    return 'other';
+  }
   if (REPORT_REQUEST.test(opening)) {
-    return 'request';
+    return COMES_FIRST.test(opening) ? 'other' : 'request';
   }
   if (HOLD_VERBS.has(verb)) {
     const object = opening.slice(verb.length).split(PART_BREAK)[0] ?? '';
@@ -461,8 +587,11 @@ export function followUpKind(sentence: string, request: string): FollowUpKind {
       ? 'other'
       : newRequestKind(remainder, opening, verb, request);
   }
-  if (REQUEST_VERBS.has(verb.split('-').at(-1) ?? '')) {
-    return newRequestKind(remainder, opening, verb, request);
+  if (REQUEST_VERBS.has(verb.split('-').at(-1) ?? '') || UNDOES_ANY.test(opening)) {
+    return undoesRequest(opening, verb, request) ||
+      (FIRST_HOLD_VERBS.has(verb) && COMES_FIRST.test(opening))
+      ? 'other'
+      : newRequestKind(remainder, opening, verb, request);
   }
   // "Oh wait, logs/ too." adds a target to the same action.
   if (
@@ -472,7 +601,11 @@ export function followUpKind(sentence: string, request: string): FollowUpKind {
   ) {
     return 'addition';
   }
-  if (WIDENS.test(opening)) {
+  if (WIDENS.test(opening) || PUTS_OFF.test(opening)) {
+    return 'other';
+  }
+  // "Um, actually." says only that the user is having second thoughts.
+  if (opening.trim() === '' && HESITATION.test(text)) {
     return 'other';
   }
   return wordsNotInRequest(opening, request).length === 0 || suppliesValue(remainder, request)

@@ -629,6 +629,13 @@ const TUNING_90_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-90.jsonl'
  * first.").
  */
 const TUNING_91_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-91.jsonl');
+ * Later sentences that take a request back though they read as a kind that leaves it standing:
+ * wh-questions that object ("Who okayed that?"), refusals with an adverb or a pronoun before
+ * the verb, negated or awaited go-aheads, undos of the request ("Revoke that."), short put-offs
+ * and hesitations, holds reported in place, yes/no questions, and messages that must come
+ * first (dangerous); with detail questions, additions and social closings (benign).
+ */
+const TUNING_92_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-92.jsonl');
 /** The second held-out set: tuned on after its first score, so it must stay at zero errors. */
 const HOLDOUT_SET = path.join(REPO_ROOT, 'test/fixtures/guard/holdout-2.jsonl');
 
@@ -730,6 +737,7 @@ const PROJECT_SETS = [
   TUNING_87_SET,
   TUNING_90_SET,
   TUNING_91_SET,
+  TUNING_92_SET,
 ];
 
 /**
