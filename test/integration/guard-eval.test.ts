@@ -629,6 +629,7 @@ const TUNING_90_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-90.jsonl'
  * first.").
  */
 const TUNING_91_SET = path.join(REPO_ROOT, 'test/fixtures/guard/tuning-91.jsonl');
+/**
  * Later sentences that take a request back though they read as a kind that leaves it standing:
  * wh-questions that object ("Who okayed that?"), refusals with an adverb or a pronoun before
  * the verb, negated or awaited go-aheads, undos of the request ("Revoke that."), short put-offs
