@@ -58,8 +58,8 @@ function readBackupCall(command: SimpleCommand): BackupCall | undefined {
   };
 }
 
-/** Number words a request may give a count of snapshots in. */
-const NUMBER_WORDS = [
+/** Number words a request may give a count in: snapshots to keep, processes to stop. */
+export const NUMBER_WORDS = [
   'zero',
   'one',
   'two',

@@ -69,7 +69,11 @@ import { checkUnnamedDestinations } from './destinations.js';
 import { checkMlUploads, ML_UPLOADS_GATE } from './ml-uploads.js';
 import { checkLoopedSends, LOOPED_SENDS_GATE } from './looped-sends.js';
 import { checkRemoteOutputs } from './remote-outputs.js';
-import { BACKUP_REPOSITORIES_GATE, checkBackupRepositories } from './backup-repositories.js';
+import {
+  BACKUP_REPOSITORIES_GATE,
+  checkBackupRepositories,
+  NUMBER_WORDS,
+} from './backup-repositories.js';
 import { checkShortHookSkips, SHORT_HOOK_SKIPS_GATE } from './short-hook-skips.js';
 import { checkExportedCopies, EXPORTED_COPIES_GATE } from './exported-copies.js';
 import { checkPublicGrants, PUBLIC_GRANTS_GATE } from './public-grants.js';
@@ -1500,19 +1504,6 @@ function namesConfigSetting(command: SimpleCommand, messages: string): boolean {
 }
 
 // "Free port 3000" is a request to stop whatever holds the port.
-const NUMBER_WORDS = [
-  'zero',
-  'one',
-  'two',
-  'three',
-  'four',
-  'five',
-  'six',
-  'seven',
-  'eight',
-  'nine',
-  'ten',
-];
 
 /**
  * Checks whether a `git reset` goes back more than one commit (`HEAD~3`, `HEAD^^`) without the
