@@ -58,7 +58,7 @@ function readBackupCall(command: SimpleCommand): BackupCall | undefined {
   };
 }
 
-/** Number words a request may give a count in: snapshots to keep, processes to stop. */
+/** Number words a request may give a count in: snapshots to keep, commits to reset. */
 export const NUMBER_WORDS = [
   'zero',
   'one',

@@ -1503,8 +1503,6 @@ function namesConfigSetting(command: SimpleCommand, messages: string): boolean {
     .some((word) => word.length >= 4 && !CONFIG_SCOPES.has(word) && containsWord(messages, word));
 }
 
-// "Free port 3000" is a request to stop whatever holds the port.
-
 /**
  * Checks whether a `git reset` goes back more than one commit (`HEAD~3`, `HEAD^^`) without the
  * user giving that count, so "undo my last commit" does not cover `git reset --hard HEAD~3`.
