@@ -349,28 +349,28 @@ const VARIABLE_REFERENCE = /\$\{?([A-Za-z_]\w*)/g;
 /**
  * Judges `gh secret set NAME` when the requests name secrets by name: NAME must be one of them,
  * so "set the SENTRY_DSN secret" is no consent to `SENTRY_DSN_PROD`. A name the call only reads
- * its value from (`sources`, "it's in STAGING_SENTRY_DSN") names no secret; when it is the only
- * name given, NAME must be a whole part of it (`SENTRY_DSN` of `STAGING_SENTRY_DSN`).
+ * its value from (`sources`, "it's in STAGING_SENTRY_DSN") names no secret. When it is the only
+ * name the user gave, NAME must be a whole part of it (`SENTRY_DSN` of `STAGING_SENTRY_DSN`).
  */
 function checkSecretName(
   name: string,
   sources: readonly string[],
   standing: string,
 ): Finding | undefined {
-  const given: string[] = standing.match(SECRET_NAME) ?? [];
-  if (name === '' || given.length === 0 || given.includes(name)) {
+  const askedNames: string[] = standing.match(SECRET_NAME) ?? [];
+  if (name === '' || askedNames.length === 0 || askedNames.includes(name)) {
     return undefined;
   }
-  const named = given.filter((word) => !sources.includes(word));
+  const named = askedNames.filter((word) => !sources.includes(word));
   if (
     named.length === 0 &&
-    given.some((word) => word.startsWith(`${name}_`) || word.endsWith(`_${name}`))
+    askedNames.some((word) => word.startsWith(`${name}_`) || word.endsWith(`_${name}`))
   ) {
     return undefined;
   }
   return widened(
     'modify-shared-resource',
-    `sets the secret "${name}" where ${(named.length > 0 ? named : given).join(', ')} was asked for`,
+    `sets the secret "${name}" where ${(named.length > 0 ? named : askedNames).join(', ')} was asked for`,
     'gh-other-secret',
   );
 }
