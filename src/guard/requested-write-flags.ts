@@ -225,7 +225,7 @@ function ghWidening(
   return undefined;
 }
 
-/** Every value of the options `names`, as `--name value` or `--name=value`. */
+/** Returns every value of the options `names`, given as `--name value` or `--name=value`. */
 function optionValues(args: readonly string[], names: readonly string[]): string[] {
   const values: string[] = [];
   for (let index = 0; index < args.length; index += 1) {

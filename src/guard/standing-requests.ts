@@ -395,7 +395,10 @@ function ownWords(sentence: string): string {
 function followingSentences(request: string, later: string): { tail: string[]; after: string[] } {
   const end = /[.!?](?=\s|$)|\n/.exec(later);
   const ended = /[.!?]$/.test(request);
-  const split = ended ? 0 : end === null ? later.length : end.index + end[0].length;
+  let split = 0;
+  if (!ended) {
+    split = end === null ? later.length : end.index + end[0].length;
+  }
   const all = sentences(later.slice(split));
   const answered = (index: number): boolean =>
     (all[index]?.endsWith('?') ?? false) && /^\W*no\b/i.test(all[index + 1] ?? '');
